@@ -1,0 +1,89 @@
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+int zkr_cli_common_option(zkr_cli *cli, int c, const char *help, int *done)
+{
+    *done = 0;
+    switch (c) {
+    case 0x100:
+        cli->registry_path = optarg;
+        return 1;
+    case 0x101:
+        cli->json = 1;
+        return 1;
+    case 'h':
+        fputs(help, stdout);
+        *done = 1;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+zkr_err zkr_cli_usage(zkr_cli *cli, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (cli->diag.msg[0] == '\0') {
+        va_start(ap, fmt);
+        (void)vsnprintf(cli->diag.msg, sizeof cli->diag.msg, fmt, ap);
+        va_end(ap);
+    }
+    return ZKR_ERR_USAGE;
+}
+
+zkr_err zkr_cli_parse_u64(zkr_cli *cli, const char *what, const char *s, uint64_t *out)
+{
+    char *end = NULL;
+    unsigned long long v;
+
+    *out = 0;
+    if (s == NULL || s[0] < '0' || s[0] > '9')
+        return zkr_cli_usage(cli, "%s: expected a non-negative integer, got '%s'", what,
+                             s ? s : "");
+    errno = 0;
+    v = strtoull(s, &end, 10);
+    if (errno != 0 || end == NULL || *end != '\0')
+        return zkr_cli_usage(cli, "%s: expected a non-negative integer, got '%s'", what, s);
+    *out = (uint64_t)v;
+    return ZKR_OK;
+}
+
+void zkr_cli_json_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(f, "\\%c", *p);
+        else if (*p < 0x20)
+            fprintf(f, "\\u%04x", *p);
+        else
+            fputc(*p, f);
+    }
+    fputc('"', f);
+}
+
+int zkr_cli_finish(zkr_cli *cli, zkr_err r)
+{
+    int code = zkr_err_exit_code(r);
+    const char *msg = cli->diag.msg[0] != '\0' ? cli->diag.msg : zkr_strerror(r);
+
+    if (r == ZKR_OK)
+        return 0;
+    if (cli->json) {
+        printf("{\"ok\":false,\"error\":{\"exit_code\":%d,\"class\":", code);
+        zkr_cli_json_string(stdout, zkr_err_class(r));
+        printf(",\"code\":%d,\"reason\":", (int)r);
+        zkr_cli_json_string(stdout, zkr_strerror(r));
+        printf(",\"message\":");
+        zkr_cli_json_string(stdout, msg);
+        printf("}}\n");
+    }
+    fprintf(stderr, "zkreg %s: %s: %s\n", cli->command ? cli->command : "", zkr_strerror(r), msg);
+    if (r == ZKR_ERR_USAGE)
+        fprintf(stderr, "(see zkreg %s --help)\n", cli->command ? cli->command : "");
+    return code;
+}

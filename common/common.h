@@ -1,0 +1,345 @@
+/*
+ * common: errors, diagnostics, byte buffers, hex/base64, the canonical
+ * length-prefixed encoding, hashes (SHA-256, BLAKE2b-256, Keccak-256),
+ * RFC 6962 Merkle trees and small file helpers.
+ *
+ * This module depends on nothing else of ours. Every function is thread
+ * safe unless it says otherwise: there is no global mutable state.
+ * sodium_init() must have been called once (main() does it) before any
+ * hashing function is used.
+ */
+#ifndef ZKR_COMMON_H
+#define ZKR_COMMON_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ZKR_WUR __attribute__((warn_unused_result))
+#define ZKR_PRINTF(a, b) __attribute__((format(printf, a, b)))
+
+/* ------------------------------------------------------------------ */
+/* Errors                                                              */
+/* ------------------------------------------------------------------ */
+
+/*
+ * The one error enum. ZKR_OK is 0; failures are negative and stable:
+ * add codes at the end of their class, never renumber. Each code belongs
+ * to one exit-code class (docs/cli.md, DESIGN.md section 7), which
+ * zkr_err_exit_code() returns.
+ */
+typedef enum {
+    ZKR_OK = 0,
+
+    /* exit 1: verification failed or a binding mismatch was refused */
+    ZKR_ERR_VERIFY = -1,             /* the proof's mathematics failed */
+    ZKR_ERR_MISMATCH_STATEMENT = -2, /* proof names another statement_id */
+    ZKR_ERR_MISMATCH_PROGRAM = -3,
+    ZKR_ERR_MISMATCH_MODEL = -4,
+    ZKR_ERR_MISMATCH_DATASET = -5,
+    ZKR_ERR_MISMATCH_INPUT = -6,     /* record index / committed input */
+    ZKR_ERR_MISMATCH_OUTPUT = -7,
+    ZKR_ERR_MISMATCH_SCHEMA = -8,    /* schema name, version or digest */
+    ZKR_ERR_MISMATCH_VERIFIER = -9,  /* verifier version not the pinned one */
+    ZKR_ERR_MISMATCH_PARAMS = -10,   /* proof system or parameter set */
+    ZKR_ERR_POLICY = -11,            /* a gate policy rule failed */
+    ZKR_ERR_SIGNATURE = -12,         /* a signature did not verify */
+
+    /* exit 2: usage */
+    ZKR_ERR_USAGE = -20,
+
+    /* exit 3: malformed input */
+    ZKR_ERR_MALFORMED = -30,
+    ZKR_ERR_TOO_LARGE = -31,         /* a length or count over its bound */
+    ZKR_ERR_UNSUPPORTED = -32,       /* well formed, but not supported */
+
+    /* exit 4: not found */
+    ZKR_ERR_NOT_FOUND = -40,
+
+    /* exit 5: conflict or already exists */
+    ZKR_ERR_CONFLICT = -50,
+    ZKR_ERR_EXISTS = -51,
+
+    /* exit 6: revoked or expired */
+    ZKR_ERR_REVOKED = -60,
+    ZKR_ERR_EXPIRED = -61,
+
+    /* exit 7: key or HSM error */
+    ZKR_ERR_KEY = -70,
+    ZKR_ERR_PASSPHRASE = -71,        /* wrong passphrase or PIN */
+    ZKR_ERR_HSM = -72,
+
+    /* exit 8: sandbox violation */
+    ZKR_ERR_SANDBOX = -80,
+    ZKR_ERR_TIMEOUT = -81,           /* a confined worker ran out of time */
+
+    /* exit 9: registry or I/O error */
+    ZKR_ERR_IO = -90,
+    ZKR_ERR_REGISTRY = -91,
+    ZKR_ERR_REGISTRY_VERSION = -92,  /* registry newer than this binary */
+
+    /* exit 10: internal */
+    ZKR_ERR_INTERNAL = -100,
+    ZKR_ERR_NOMEM = -101,
+} zkr_err;
+
+/* Returns a static, human-readable name for an error code; never NULL. */
+const char *zkr_strerror(zkr_err e);
+
+/* Returns the documented process exit code (0..10) for an error code. */
+int zkr_err_exit_code(zkr_err e);
+
+/* Returns the short machine-readable class name ("malformed", ...). */
+const char *zkr_err_class(zkr_err e);
+
+/*
+ * A diagnostic: the sentence that reaches the user, naming the input and
+ * the field. Functions that can fail on user input take an optional
+ * `zkr_diag *` (NULL means "caller does not want the text"). The first
+ * message set wins, so the innermost, most specific cause survives while
+ * outer layers add nothing unless the diag is still empty.
+ * Never put secrets into a diag.
+ */
+#define ZKR_DIAG_BYTES 512
+typedef struct {
+    char msg[ZKR_DIAG_BYTES];
+} zkr_diag;
+
+/* Clears a diag. Accepts NULL. */
+void zkr_diag_clear(zkr_diag *d);
+
+/*
+ * Records a message in `d` if `d` is non-NULL and still empty, and returns
+ * `code` so that call sites read `return zkr_fail(d, ZKR_ERR_X, "...")`.
+ */
+zkr_err zkr_fail(zkr_diag *d, zkr_err code, const char *fmt, ...) ZKR_PRINTF(3, 4);
+
+/* ------------------------------------------------------------------ */
+/* Byte buffers                                                        */
+/* ------------------------------------------------------------------ */
+
+/* A growable byte buffer. Zero-initialise it ({0}) before first use. */
+typedef struct {
+    uint8_t *p;
+    size_t len;
+    size_t cap;
+} zkr_buf;
+
+/* Hard cap on any zkr_buf, so a hostile length cannot exhaust memory. */
+#define ZKR_BUF_MAX ((size_t)1 << 34)
+
+/*
+ * Makes room for `extra` more bytes. Returns ZKR_OK, ZKR_ERR_TOO_LARGE on
+ * overflow or beyond ZKR_BUF_MAX, ZKR_ERR_NOMEM.
+ */
+zkr_err zkr_buf_reserve(zkr_buf *b, size_t extra) ZKR_WUR;
+
+/* Appends `len` bytes. Returns as zkr_buf_reserve. */
+zkr_err zkr_buf_append(zkr_buf *b, const void *p, size_t len) ZKR_WUR;
+
+/* Appends a NUL-free C string (without its terminator). */
+zkr_err zkr_buf_append_str(zkr_buf *b, const char *s) ZKR_WUR;
+
+/* Appends printf-formatted text (without a terminator). */
+zkr_err zkr_buf_printf(zkr_buf *b, const char *fmt, ...) ZKR_PRINTF(2, 3) ZKR_WUR;
+
+/* Appends a NUL terminator that is not counted in len (for C strings). */
+zkr_err zkr_buf_terminate(zkr_buf *b) ZKR_WUR;
+
+/* Wipes (sodium_memzero) and frees the storage; leaves b zeroed. Accepts NULL. */
+void zkr_buf_free(zkr_buf *b);
+
+/* ------------------------------------------------------------------ */
+/* Hex and base64 (strict: no whitespace, exact lengths)               */
+/* ------------------------------------------------------------------ */
+
+/* Writes 2*len lowercase hex digits and a NUL into out (cap >= 2*len+1). */
+zkr_err zkr_hex_encode(const uint8_t *p, size_t len, char *out, size_t cap) ZKR_WUR;
+
+/*
+ * Decodes hex (either case, no prefix, no separators) into out.
+ * Returns ZKR_ERR_MALFORMED on a bad digit or odd length, ZKR_ERR_TOO_LARGE
+ * when it does not fit in cap.
+ */
+zkr_err zkr_hex_decode(const char *hex, size_t hex_len, uint8_t *out, size_t cap,
+                       size_t *out_len) ZKR_WUR;
+
+/* Decodes exactly `len` bytes of hex; anything else is ZKR_ERR_MALFORMED. */
+zkr_err zkr_hex_decode_exact(const char *hex, uint8_t *out, size_t len) ZKR_WUR;
+
+/* Standard base64 with padding, into a NUL-terminated buffer. */
+zkr_err zkr_base64_encode(const uint8_t *p, size_t len, zkr_buf *out) ZKR_WUR;
+
+/* Strict standard base64 with padding. */
+zkr_err zkr_base64_decode(const char *s, size_t s_len, zkr_buf *out) ZKR_WUR;
+
+/* ------------------------------------------------------------------ */
+/* Canonical encoding                                                   */
+/* ------------------------------------------------------------------ */
+/*
+ * The canonical encoding used for digests and log leaves: a sequence of
+ * fields, each either a fixed-width big-endian integer or a byte string
+ * prefixed with its length as a u32 big-endian. It is never JSON text.
+ * docs/formats.md gives it byte by byte.
+ */
+zkr_err zkr_enc_u8(zkr_buf *b, uint8_t v) ZKR_WUR;
+zkr_err zkr_enc_u32(zkr_buf *b, uint32_t v) ZKR_WUR;
+zkr_err zkr_enc_u64(zkr_buf *b, uint64_t v) ZKR_WUR;
+/* A length-prefixed byte string; ZKR_ERR_TOO_LARGE if len > UINT32_MAX. */
+zkr_err zkr_enc_bytes(zkr_buf *b, const uint8_t *p, size_t len) ZKR_WUR;
+/* A length-prefixed C string (without its NUL). */
+zkr_err zkr_enc_str(zkr_buf *b, const char *s) ZKR_WUR;
+
+/* A strict reader over (p, len): it never reads past the end. */
+typedef struct {
+    const uint8_t *p;
+    size_t len;
+    size_t pos;
+} zkr_dec;
+
+void zkr_dec_init(zkr_dec *d, const uint8_t *p, size_t len);
+/* Each returns ZKR_ERR_MALFORMED when the input ends early. */
+zkr_err zkr_dec_u8(zkr_dec *d, uint8_t *v) ZKR_WUR;
+zkr_err zkr_dec_u32(zkr_dec *d, uint32_t *v) ZKR_WUR;
+zkr_err zkr_dec_u64(zkr_dec *d, uint64_t *v) ZKR_WUR;
+/* Reads `n` raw bytes, returning a pointer into the input (no copy). */
+zkr_err zkr_dec_raw(zkr_dec *d, size_t n, const uint8_t **out) ZKR_WUR;
+/*
+ * Reads a length-prefixed byte string whose length must be <= max;
+ * ZKR_ERR_TOO_LARGE past max, ZKR_ERR_MALFORMED when truncated.
+ */
+zkr_err zkr_dec_bytes(zkr_dec *d, size_t max, const uint8_t **out, size_t *out_len) ZKR_WUR;
+/* ZKR_OK only when every byte was consumed, else ZKR_ERR_MALFORMED. */
+zkr_err zkr_dec_finish(const zkr_dec *d) ZKR_WUR;
+
+/* Big-endian helpers for fixed-width fields. */
+void zkr_store_be32(uint8_t out[4], uint32_t v);
+void zkr_store_be64(uint8_t out[8], uint64_t v);
+uint32_t zkr_load_be32(const uint8_t in[4]);
+uint64_t zkr_load_be64(const uint8_t in[8]);
+void zkr_store_le64(uint8_t out[8], uint64_t v);
+uint64_t zkr_load_le64(const uint8_t in[8]);
+
+/* ------------------------------------------------------------------ */
+/* Hashes                                                              */
+/* ------------------------------------------------------------------ */
+
+#define ZKR_DIGEST_BYTES 32
+
+void zkr_sha256(const uint8_t *p, size_t len, uint8_t out[ZKR_DIGEST_BYTES]);
+/* BLAKE2b with a 32-byte output and no key. */
+void zkr_blake2b256(const uint8_t *p, size_t len, uint8_t out[ZKR_DIGEST_BYTES]);
+/* Keccak-256 as Ethereum uses it (original padding 0x01), not SHA3-256. */
+void zkr_keccak256(const uint8_t *p, size_t len, uint8_t out[ZKR_DIGEST_BYTES]);
+
+/* Incremental SHA-256 (wraps libsodium's state; opaque storage). */
+typedef struct {
+    _Alignas(16) uint8_t opaque[128];
+} zkr_sha256_ctx;
+void zkr_sha256_init(zkr_sha256_ctx *c);
+void zkr_sha256_update(zkr_sha256_ctx *c, const uint8_t *p, size_t len);
+void zkr_sha256_final(zkr_sha256_ctx *c, uint8_t out[ZKR_DIGEST_BYTES]);
+
+/* Incremental Keccak-256. */
+typedef struct {
+    uint64_t st[25];
+    size_t pos;
+} zkr_keccak_ctx;
+void zkr_keccak256_init(zkr_keccak_ctx *c);
+void zkr_keccak256_update(zkr_keccak_ctx *c, const uint8_t *p, size_t len);
+void zkr_keccak256_final(zkr_keccak_ctx *c, uint8_t out[ZKR_DIGEST_BYTES]);
+
+/*
+ * SHA-256 of a domain tag including its NUL terminator, then the data:
+ * SHA-256(tag || 0x00 || data). Used for statement_id and other
+ * domain-separated digests (DESIGN.md section 3).
+ */
+void zkr_sha256_tagged(const char *tag, const uint8_t *p, size_t len,
+                       uint8_t out[ZKR_DIGEST_BYTES]);
+
+/* ------------------------------------------------------------------ */
+/* RFC 6962 Merkle trees (SHA-256)                                     */
+/* ------------------------------------------------------------------ */
+
+/* Proofs deeper than this are refused (a tree of 2^64 leaves has 64). */
+#define ZKR_MERKLE_MAX_DEPTH 64
+
+/* SHA-256(0x00 || data). */
+void zkr_merkle_leaf_hash(const uint8_t *p, size_t len, uint8_t out[ZKR_DIGEST_BYTES]);
+/* SHA-256(0x01 || left || right). */
+void zkr_merkle_node_hash(const uint8_t left[ZKR_DIGEST_BYTES],
+                          const uint8_t right[ZKR_DIGEST_BYTES],
+                          uint8_t out[ZKR_DIGEST_BYTES]);
+
+/*
+ * The root over n leaf hashes (leaves[i] is the 32-byte leaf hash i).
+ * n == 0 gives SHA-256 of the empty string. Returns ZKR_ERR_NOMEM.
+ */
+zkr_err zkr_merkle_root(const uint8_t (*leaves)[ZKR_DIGEST_BYTES], uint64_t n,
+                        uint8_t out[ZKR_DIGEST_BYTES]) ZKR_WUR;
+
+/*
+ * Inclusion proof for leaf `index` in the tree of the first `n` leaves:
+ * writes up to ZKR_MERKLE_MAX_DEPTH hashes into path, *path_len their count.
+ * Returns ZKR_ERR_USAGE when index >= n, ZKR_ERR_NOMEM.
+ */
+zkr_err zkr_merkle_inclusion_proof(const uint8_t (*leaves)[ZKR_DIGEST_BYTES], uint64_t n,
+                                   uint64_t index,
+                                   uint8_t path[ZKR_MERKLE_MAX_DEPTH][ZKR_DIGEST_BYTES],
+                                   size_t *path_len) ZKR_WUR;
+
+/*
+ * Checks an inclusion proof (RFC 9162 section 2.1.3.2).
+ * Returns ZKR_OK, ZKR_ERR_VERIFY when the proof does not lead to root,
+ * ZKR_ERR_MALFORMED when index >= n or the path has the wrong length.
+ */
+zkr_err zkr_merkle_inclusion_verify(const uint8_t leaf_hash[ZKR_DIGEST_BYTES], uint64_t index,
+                                    uint64_t n, const uint8_t (*path)[ZKR_DIGEST_BYTES],
+                                    size_t path_len, const uint8_t root[ZKR_DIGEST_BYTES]) ZKR_WUR;
+
+/*
+ * Consistency proof between the tree of the first m leaves and of the
+ * first n leaves (0 < m <= n). Returns ZKR_ERR_USAGE on bad sizes.
+ */
+zkr_err zkr_merkle_consistency_proof(const uint8_t (*leaves)[ZKR_DIGEST_BYTES], uint64_t m,
+                                     uint64_t n,
+                                     uint8_t path[ZKR_MERKLE_MAX_DEPTH * 2][ZKR_DIGEST_BYTES],
+                                     size_t *path_len) ZKR_WUR;
+
+/*
+ * Checks a consistency proof (RFC 9162 section 2.1.4.2).
+ * Returns ZKR_OK, ZKR_ERR_VERIFY, ZKR_ERR_MALFORMED (bad sizes or length).
+ */
+zkr_err zkr_merkle_consistency_verify(uint64_t m, uint64_t n,
+                                      const uint8_t root_m[ZKR_DIGEST_BYTES],
+                                      const uint8_t root_n[ZKR_DIGEST_BYTES],
+                                      const uint8_t (*path)[ZKR_DIGEST_BYTES],
+                                      size_t path_len) ZKR_WUR;
+
+/* ------------------------------------------------------------------ */
+/* Files                                                               */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Reads a whole regular file of at most `max` bytes into out.
+ * Returns ZKR_ERR_NOT_FOUND (missing), ZKR_ERR_IO (unreadable, not a
+ * regular file), ZKR_ERR_TOO_LARGE (over max), ZKR_ERR_NOMEM. The diag
+ * names the path.
+ */
+zkr_err zkr_file_read(const char *path, size_t max, zkr_buf *out, zkr_diag *d) ZKR_WUR;
+
+/*
+ * Writes a file atomically: a temporary file in the same directory,
+ * fsync, rename, fsync of the directory. `mode` is the new file's mode.
+ * Returns ZKR_ERR_IO with the path in the diag.
+ */
+zkr_err zkr_file_write_atomic(const char *path, const uint8_t *p, size_t len, unsigned mode,
+                              zkr_diag *d) ZKR_WUR;
+
+/*
+ * Checks that (p, len) is valid UTF-8 with no NUL and no C0 control
+ * characters other than tab; returns ZKR_ERR_MALFORMED otherwise.
+ */
+zkr_err zkr_utf8_check(const uint8_t *p, size_t len) ZKR_WUR;
+
+#endif /* ZKR_COMMON_H */
