@@ -342,4 +342,86 @@ zkr_err zkr_file_write_atomic(const char *path, const uint8_t *p, size_t len, un
  */
 zkr_err zkr_utf8_check(const uint8_t *p, size_t len) ZKR_WUR;
 
+
+/* ------------------------------------------------------------------ */
+/* Passphrase-sealed secrets (keys encrypted at rest)                  */
+/* ------------------------------------------------------------------ */
+/*
+ * A sealed blob is: magic "ZKRSEAL1" (8) || opslimit u64 BE || memlimit
+ * u64 BE || salt (16) || nonce (24) || XChaCha20-Poly1305 ciphertext+tag.
+ * The key is Argon2id(passphrase, salt, opslimit, memlimit). `label` is
+ * bound as associated data (with the header), so a blob sealed for one
+ * purpose ("zkreg/appliance-key") cannot be unsealed as another.
+ */
+#define ZKR_SEAL_MAGIC "ZKRSEAL1"
+#define ZKR_SEAL_MAX_SECRET 4096
+
+/*
+ * Seals `secret` under `pass`. Argon2id runs with libsodium's MODERATE
+ * limits unless `fast` is non-zero (INTERACTIVE; for tests and benches).
+ * Returns ZKR_OK, ZKR_ERR_TOO_LARGE, ZKR_ERR_NOMEM, ZKR_ERR_INTERNAL.
+ * Secret: secret and pass; neither is copied anywhere but into the KDF.
+ */
+zkr_err zkr_seal(const uint8_t *secret, size_t secret_len, const uint8_t *pass, size_t pass_len,
+                 const char *label, int fast, zkr_buf *out) ZKR_WUR;
+
+/*
+ * Opens a sealed blob into out (cap bytes; use sodium_malloc'ed memory).
+ * Returns ZKR_ERR_MALFORMED (bad header, truncated, limits out of range),
+ * ZKR_ERR_PASSPHRASE (authentication failed: wrong passphrase, tampered
+ * blob or wrong label), ZKR_ERR_TOO_LARGE (cap too small), ZKR_ERR_NOMEM.
+ * On failure out is wiped.
+ */
+zkr_err zkr_unseal(const uint8_t *blob, size_t blob_len, const uint8_t *pass, size_t pass_len,
+                   const char *label, uint8_t *out, size_t cap, size_t *out_len) ZKR_WUR;
+
+/*
+ * Reads a passphrase: from `path` if non-NULL (the first line, without its
+ * newline; the file must not be group/world readable), else from the file
+ * named by $ZKREG_PASSPHRASE_FILE, else from the TTY with echo off when
+ * stdin is a TTY. Never from argv or an environment value. The result is
+ * in sodium_malloc'ed memory in *out (free with zkr_passphrase_free).
+ * Returns ZKR_ERR_USAGE when no source is available (non-interactive),
+ * ZKR_ERR_IO, ZKR_ERR_MALFORMED (empty), ZKR_ERR_NOMEM.
+ */
+typedef struct {
+    uint8_t *p; /* sodium_malloc'ed */
+    size_t len;
+} zkr_secret;
+zkr_err zkr_passphrase_read(const char *path, zkr_secret *out, zkr_diag *d) ZKR_WUR;
+/* Wipes and frees. Accepts NULL and an empty secret. */
+void zkr_secret_free(zkr_secret *s);
+
+/* ------------------------------------------------------------------ */
+/* Datasets (records for register-dataset, calibration and inference)  */
+/* ------------------------------------------------------------------ */
+/*
+ * Two formats: IDX (the gzip or raw idx3 image file; its idx1 label file
+ * is found beside it by replacing "images-idx3" with "labels-idx1" in the
+ * name) and plain text with one record per line. A record's canonical
+ * bytes are, for IDX, the image bytes followed by the label byte, and for
+ * lines, the line without its newline. docs/formats.md gives the details.
+ */
+typedef enum { ZKR_DATASET_IDX = 1, ZKR_DATASET_LINES = 2 } zkr_dataset_format;
+typedef struct zkr_dataset zkr_dataset;
+
+#define ZKR_DATASET_MAX_BYTES ((size_t)1 << 31)
+#define ZKR_DATASET_MAX_RECORDS ((uint64_t)1 << 26)
+
+/*
+ * Opens and fully validates a dataset (magic, dimensions, counts agree,
+ * sizes exact, lines valid UTF-8). Returns ZKR_ERR_NOT_FOUND, ZKR_ERR_IO,
+ * ZKR_ERR_MALFORMED or ZKR_ERR_TOO_LARGE with the file and field named.
+ */
+zkr_err zkr_dataset_open(const char *path, zkr_dataset **out, zkr_diag *d) ZKR_WUR;
+zkr_dataset_format zkr_dataset_format_of(const zkr_dataset *ds);
+uint64_t zkr_dataset_count(const zkr_dataset *ds);
+/* For IDX: rows and columns of each image (0 for line files). */
+void zkr_dataset_shape(const zkr_dataset *ds, uint32_t *rows, uint32_t *cols);
+/* Record i's canonical bytes (points into the dataset). ZKR_ERR_NOT_FOUND past the end. */
+zkr_err zkr_dataset_record(const zkr_dataset *ds, uint64_t i, const uint8_t **p,
+                           size_t *len) ZKR_WUR;
+/* Frees. Accepts NULL. */
+void zkr_dataset_free(zkr_dataset *ds);
+
 #endif /* ZKR_COMMON_H */
