@@ -486,3 +486,19 @@ out:
     }
     return r;
 }
+
+zkr_err zkr_bundle_check(const uint8_t *data, size_t len, const char *trusted_vkey,
+                         zkr_import_summary *out, zkr_diag *d)
+{
+    bundle b;
+    zkr_err r;
+
+    memset(out, 0, sizeof *out);
+    if (trusted_vkey == NULL)
+        return zkr_fail(d, ZKR_ERR_USAGE, "bundle: no trusted key");
+    r = parse_and_verify(data, len, trusted_vkey, &b, &out->checkpoint, d);
+    if (r == ZKR_OK)
+        out->entries = b.n;
+    free(b.e);
+    return r;
+}
