@@ -121,7 +121,7 @@ int main(int argc, char **argv)
             zkr_registry_schema_add(reg, &s, &out, &d) != ZKR_OK ||
             zkr_registry_model_add(reg, "m", "1", (const uint8_t *)"w", 1, NULL, &m, &d) != ZKR_OK ||
             zkr_dataset_open(lines, &data, &d) != ZKR_OK ||
-            zkr_registry_dataset_add(reg, "d", data, lines, &ds, &d) != ZKR_OK)
+            zkr_registry_dataset_add(reg, "d", data, lines, NULL, &ds, &d) != ZKR_OK)
             die("statement set-up", ZKR_ERR_INTERNAL, &d);
         zkr_dataset_free(data);
         char mr[24], dr[24];

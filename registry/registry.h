@@ -135,11 +135,14 @@ zkr_err zkr_registry_model_add(zkr_registry *reg, const char *name, const char *
 
 /*
  * Registers a dataset: its digest (docs/formats.md), record count, RFC
- * 6962 root over record leaf hashes (kept for prove-record), and the
- * path it came from (informational). Returns as program_add.
+ * 6962 root over record leaf hashes (kept for prove-record), the path it
+ * came from (informational), and `commitment`, the Merkle root over
+ * per-record polynomial commitments (DESIGN.md section 5), or NULL until
+ * the proof system computes one. Returns as program_add.
  */
 zkr_err zkr_registry_dataset_add(zkr_registry *reg, const char *name, const zkr_dataset *ds,
-                                 const char *source_path, zkr_artifact *out,
+                                 const char *source_path,
+                                 const uint8_t commitment[ZKR_DIGEST_BYTES], zkr_artifact *out,
                                  zkr_diag *d) ZKR_WUR;
 
 /*

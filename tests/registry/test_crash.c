@@ -111,7 +111,7 @@ static int setup(const char *db)
     rt_write(lines, "a\nb\nc\n", 6);
     ok = zkr_registry_create(db, &pass, NULL, 1, NULL) == ZKR_OK &&
          zkr_registry_open(db, &reg, NULL) == ZKR_OK && zkr_dataset_open(lines, &ds, NULL) == ZKR_OK &&
-         zkr_registry_dataset_add(reg, "d", ds, lines, &a, NULL) == ZKR_OK && a.id == 1 &&
+         zkr_registry_dataset_add(reg, "d", ds, lines, NULL, &a, NULL) == ZKR_OK && a.id == 1 &&
          zkr_schema_parse("s", (const uint8_t *)schema_doc, strlen(schema_doc), &s, NULL) == ZKR_OK &&
          zkr_registry_schema_add(reg, &s, &out, NULL) == ZKR_OK;
     zkr_dataset_free(ds);
