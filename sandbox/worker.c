@@ -10,7 +10,7 @@
 #include "sandbox/sandbox_int.h"
 
 /* Exit codes the worker uses before it can speak the protocol. */
-#define ZKR_WORKER_EXIT_ARGS 64
+#define ZKR_WORKER_EXIT_ARGS 2 /* usage */
 
 static int zkr_worker_parse_u64(const char *s, uint64_t *out)
 {
