@@ -39,7 +39,7 @@ size_t zkr_sandbox_req_header_len(const char *kind)
     return 4 + 1 + 1 + strlen(kind) + 8;
 }
 
-zkr_err zkr_sandbox_req_encode(const char *kind, const uint8_t *p, size_t len, zkr_buf *out)
+zkr_err zkr_sandbox_req_encode_header(const char *kind, size_t len, zkr_buf *out)
 {
     zkr_err r;
 
@@ -49,10 +49,16 @@ zkr_err zkr_sandbox_req_encode(const char *kind, const uint8_t *p, size_t len, z
         (r = zkr_enc_u8(out, ZKR_SANDBOX_FRAME_VERSION)) != ZKR_OK ||
         (r = zkr_enc_u8(out, (uint8_t)strlen(kind))) != ZKR_OK ||
         (r = zkr_buf_append(out, kind, strlen(kind))) != ZKR_OK ||
-        (r = zkr_enc_u64(out, (uint64_t)len)) != ZKR_OK ||
-        (r = zkr_buf_append(out, p, len)) != ZKR_OK)
+        (r = zkr_enc_u64(out, (uint64_t)len)) != ZKR_OK)
         return r;
     return ZKR_OK;
+}
+
+zkr_err zkr_sandbox_req_encode(const char *kind, const uint8_t *p, size_t len, zkr_buf *out)
+{
+    zkr_err r = zkr_sandbox_req_encode_header(kind, len, out);
+
+    return r != ZKR_OK ? r : zkr_buf_append(out, p, len);
 }
 
 zkr_err zkr_sandbox_req_decode(const uint8_t *p, size_t len, const char *kind, uint64_t max,
@@ -114,6 +120,14 @@ static int zkr_sandbox_msg_valid(const uint8_t *m, size_t n)
 zkr_err zkr_sandbox_rep_encode(int32_t status, uint32_t conf, uint32_t abi, const char *msg,
                                const uint8_t *p, size_t len, zkr_buf *out)
 {
+    zkr_err r = zkr_sandbox_rep_encode_header(status, conf, abi, msg, len, out);
+
+    return r != ZKR_OK ? r : zkr_buf_append(out, p, len);
+}
+
+zkr_err zkr_sandbox_rep_encode_header(int32_t status, uint32_t conf, uint32_t abi,
+                                      const char *msg, size_t len, zkr_buf *out)
+{
     size_t mlen = msg ? strlen(msg) : 0;
     zkr_err r;
 
@@ -130,8 +144,7 @@ zkr_err zkr_sandbox_rep_encode(int32_t status, uint32_t conf, uint32_t abi, cons
     out->p[out->len++] = (uint8_t)(mlen >> 8);
     out->p[out->len++] = (uint8_t)mlen;
     if ((r = zkr_buf_append(out, msg, mlen)) != ZKR_OK ||
-        (r = zkr_enc_u64(out, (uint64_t)len)) != ZKR_OK ||
-        (r = zkr_buf_append(out, p, len)) != ZKR_OK)
+        (r = zkr_enc_u64(out, (uint64_t)len)) != ZKR_OK)
         return r;
     return ZKR_OK;
 }

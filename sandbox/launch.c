@@ -17,6 +17,7 @@
 #include "sandbox/sandbox_int.h"
 
 #define ZKR_ARGV_NUM 24
+#define ZKR_SANDBOX_PIPE_BYTES (1 << 20)
 
 typedef struct {
     const zkr_worker_kind *k;
@@ -171,6 +172,9 @@ static zkr_err zkr_sandbox_spawn(zkr_sandbox_run *run, zkr_diag *d)
     run->rep_r = rep[0];
     run->log_r = lg[0];
     req[1] = rep[0] = lg[0] = -1;
+    /* bigger pipes: fewer wake-ups per megabyte (best effort, up to pipe-max-size) */
+    (void)fcntl(run->req_w, F_SETPIPE_SZ, ZKR_SANDBOX_PIPE_BYTES);
+    (void)fcntl(run->rep_r, F_SETPIPE_SZ, ZKR_SANDBOX_PIPE_BYTES);
     (void)fcntl(run->req_w, F_SETFL, O_NONBLOCK);
     (void)fcntl(run->rep_r, F_SETFL, O_NONBLOCK);
     (void)fcntl(run->log_r, F_SETFL, O_NONBLOCK);
@@ -207,13 +211,12 @@ static void zkr_sandbox_log_keep(zkr_sandbox_run *run, zkr_sandbox_result *res,
 /* One read from the reply pipe; enforces the frame bound as bytes arrive. */
 static zkr_err zkr_sandbox_read_reply(zkr_sandbox_run *run, zkr_buf *in, int *eof, zkr_diag *d)
 {
+    uint8_t chunk[65536];
     uint64_t total = 0;
     ssize_t n;
     zkr_err r;
 
-    if ((r = zkr_buf_reserve(in, 65536)) != ZKR_OK)
-        return zkr_fail(d, r, "worker reply buffer");
-    n = read(run->rep_r, in->p + in->len, in->cap - in->len);
+    n = read(run->rep_r, chunk, sizeof chunk);
     if (n < 0)
         return (errno == EAGAIN || errno == EINTR) ? ZKR_OK : zkr_fail(d, ZKR_ERR_SANDBOX,
                                                   "reading the worker reply: %s", strerror(errno));
@@ -221,13 +224,17 @@ static zkr_err zkr_sandbox_read_reply(zkr_sandbox_run *run, zkr_buf *in, int *eo
         *eof = 1;
         return ZKR_OK;
     }
-    in->len += (size_t)n;
+    if ((r = zkr_buf_append(in, chunk, (size_t)n)) != ZKR_OK)
+        return zkr_fail(d, r, "worker reply buffer");
     if ((r = zkr_sandbox_rep_total_len(in->p, in->len, run->l->max_reply, &total, d)) != ZKR_OK)
         return r;
     if (total != 0 && in->len > total)
         return zkr_fail(d, ZKR_ERR_SANDBOX,
                         "worker reply is malformed: bytes after the %llu-byte frame",
                         (unsigned long long)total);
+    /* the frame's size is known and bounded: one allocation for the rest */
+    if (total != 0 && (r = zkr_buf_reserve(in, (size_t)total - in->len)) != ZKR_OK)
+        return zkr_fail(d, r, "worker reply buffer");
     return ZKR_OK;
 }
 
@@ -250,10 +257,11 @@ static void zkr_sandbox_kill(zkr_sandbox_run *run, int why)
 }
 
 /* Streams the request and collects reply and log until both pipes close. */
-static zkr_err zkr_sandbox_pump(zkr_sandbox_run *run, const zkr_buf *req, zkr_buf *in,
-                                zkr_sandbox_result *res, uint64_t deadline, zkr_diag *d)
+static zkr_err zkr_sandbox_pump(zkr_sandbox_run *run, const zkr_buf *hdr, const uint8_t *payload,
+                                size_t payload_len, zkr_buf *in, zkr_sandbox_result *res,
+                                uint64_t deadline, zkr_diag *d)
 {
-    size_t sent = 0;
+    size_t sent = 0, total = hdr->len + payload_len;
     int rep_eof = 0, log_eof = 0;
     zkr_err r = ZKR_OK;
 
@@ -283,10 +291,12 @@ static zkr_err zkr_sandbox_pump(zkr_sandbox_run *run, const zkr_buf *req, zkr_bu
             if (pf[i].revents == 0)
                 continue;
             if (pf[i].fd == run->req_w) {
-                ssize_t w = write(run->req_w, req->p + sent, req->len - sent);
+                ssize_t w = sent < hdr->len
+                                ? write(run->req_w, hdr->p + sent, hdr->len - sent)
+                                : write(run->req_w, payload + (sent - hdr->len), total - sent);
                 if (w > 0)
                     sent += (size_t)w;
-                if ((w < 0 && errno != EAGAIN && errno != EINTR) || sent == req->len)
+                if ((w < 0 && errno != EAGAIN && errno != EINTR) || sent == total)
                     zkr_sandbox_close(&run->req_w); /* EPIPE: the exit status says why */
             } else if (pf[i].fd == run->rep_r) {
                 if ((r = zkr_sandbox_read_reply(run, in, &rep_eof, d)) != ZKR_OK) {
@@ -428,7 +438,8 @@ out:
     return r;
 }
 
-static zkr_err zkr_sandbox_confined(zkr_sandbox_run *run, const zkr_buf *req, zkr_buf *reply,
+static zkr_err zkr_sandbox_confined(zkr_sandbox_run *run, const zkr_buf *hdr,
+                                    const uint8_t *payload, size_t payload_len, zkr_buf *reply,
                                     zkr_sandbox_result *res, zkr_diag *d)
 {
     zkr_buf in = {0};
@@ -446,7 +457,7 @@ static zkr_err zkr_sandbox_confined(zkr_sandbox_run *run, const zkr_buf *req, zk
     deadline = zkr_sandbox_now_us() + run->l->timeout_ms * 1000u;
     if ((r = zkr_sandbox_spawn(run, d)) != ZKR_OK)
         goto out;
-    r = zkr_sandbox_pump(run, req, &in, res, deadline, &pd);
+    r = zkr_sandbox_pump(run, hdr, payload, payload_len, &in, res, deadline, &pd);
     rr = zkr_sandbox_reap(run, deadline);
     if (r == ZKR_OK)
         r = rr;
@@ -512,13 +523,15 @@ zkr_err zkr_sandbox_call(const zkr_worker_kind *table, const char *kind,
     if (req_len > run.l->max_request)
         return zkr_fail(d, ZKR_ERR_TOO_LARGE, "request for worker '%s' is %zu bytes, over %llu",
                         kind, req_len, (unsigned long long)run.l->max_request);
-    if ((r = zkr_sandbox_req_encode(kind, req, req_len, &frame)) != ZKR_OK) {
+    res->sandboxed = !(opts != NULL && opts->no_sandbox);
+    r = res->sandboxed ? zkr_sandbox_req_encode_header(kind, req_len, &frame)
+                       : zkr_sandbox_req_encode(kind, req, req_len, &frame);
+    if (r != ZKR_OK) {
         r = zkr_fail(d, r, "encoding the request for worker '%s'", kind);
         goto out;
     }
-    res->sandboxed = !(opts != NULL && opts->no_sandbox);
     if (res->sandboxed)
-        r = zkr_sandbox_confined(&run, &frame, reply, res, d);
+        r = zkr_sandbox_confined(&run, &frame, req, req_len, reply, res, d);
     else
         r = zkr_sandbox_in_process(run.k, run.l, &frame, reply, d);
 out:

@@ -37,6 +37,10 @@ typedef struct {
 int zkr_sandbox_kind_valid(const char *kind);
 const zkr_worker_kind *zkr_sandbox_kind_find(const zkr_worker_kind *table, const char *kind);
 
+/* The header alone (the payload is streamed after it without a copy). */
+zkr_err zkr_sandbox_req_encode_header(const char *kind, size_t len, zkr_buf *out) ZKR_WUR;
+zkr_err zkr_sandbox_rep_encode_header(int32_t status, uint32_t conf, uint32_t abi,
+                                      const char *msg, size_t len, zkr_buf *out) ZKR_WUR;
 zkr_err zkr_sandbox_req_encode(const char *kind, const uint8_t *p, size_t len, zkr_buf *out) ZKR_WUR;
 /* Parses a complete request; kind must equal `kind`. */
 zkr_err zkr_sandbox_req_decode(const uint8_t *p, size_t len, const char *kind, uint64_t max,

@@ -53,39 +53,70 @@ static void zkr_worker_write_all(const uint8_t *p, size_t n)
     }
 }
 
+/* Header, then the payload straight from the function's buffer. */
 _Noreturn static void zkr_worker_reply_exit(int32_t status, uint32_t conf, uint32_t abi,
                                             const char *msg, const uint8_t *p, size_t n)
 {
-    zkr_buf out = {0};
+    zkr_buf hdr = {0};
 
-    if (zkr_sandbox_rep_encode(status, conf, abi, msg, p, n, &out) == ZKR_OK)
-        zkr_worker_write_all(out.p, out.len);
-    else
+    if (zkr_sandbox_rep_encode_header(status, conf, abi, msg, n, &hdr) == ZKR_OK) {
+        zkr_worker_write_all(hdr.p, hdr.len);
+        zkr_worker_write_all(p, n);
+    } else {
         zkr_worker_log("zkreg worker: cannot encode the reply\n");
+    }
     /* _exit: no atexit handlers (LeakSanitizer's would need ptrace) */
     _exit(0);
 }
 
-/* Reads fd 0 to EOF, at most `max` bytes (more is ZKR_ERR_TOO_LARGE). */
-static zkr_err zkr_worker_read_all(uint64_t max, zkr_buf *in)
+/* Reads exactly n bytes from fd 0; ZKR_ERR_MALFORMED on early EOF. */
+static zkr_err zkr_worker_read_exact(uint8_t *p, size_t n)
 {
+    while (n > 0) {
+        ssize_t k = read(0, p, n);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0)
+            return ZKR_ERR_IO;
+        if (k == 0)
+            return ZKR_ERR_MALFORMED;
+        p += k;
+        n -= (size_t)k;
+    }
+    return ZKR_OK;
+}
+
+/*
+ * Reads the request frame: the header first, so the one allocation is
+ * exactly the announced size (bounded by max), then the payload, then EOF.
+ */
+static zkr_err zkr_worker_read_request(const char *kind, uint64_t max, uint8_t **buf,
+                                       size_t *len, zkr_diag *d)
+{
+    size_t hlen = zkr_sandbox_req_header_len(kind);
+    uint8_t hdr[64], extra;
+    uint64_t plen;
     zkr_err r;
 
-    for (;;) {
-        ssize_t n;
-        if ((r = zkr_buf_reserve(in, 65536)) != ZKR_OK)
-            return r;
-        n = read(0, in->p + in->len, in->cap - in->len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return ZKR_ERR_IO;
-        if (n == 0)
-            return ZKR_OK;
-        in->len += (size_t)n;
-        if (in->len > max)
-            return ZKR_ERR_TOO_LARGE;
-    }
+    *buf = NULL;
+    *len = 0;
+    if ((r = zkr_worker_read_exact(hdr, hlen)) != ZKR_OK)
+        return zkr_fail(d, r, "request frame: truncated header");
+    plen = zkr_load_be64(hdr + hlen - 8);
+    if (plen > max)
+        return zkr_fail(d, ZKR_ERR_TOO_LARGE, "request frame: payload %llu bytes over %llu",
+                        (unsigned long long)plen, (unsigned long long)max);
+    *buf = malloc(hlen + (size_t)plen);
+    if (*buf == NULL)
+        return zkr_fail(d, ZKR_ERR_NOMEM, "request frame: no memory for %llu bytes",
+                        (unsigned long long)plen);
+    memcpy(*buf, hdr, hlen);
+    if ((r = zkr_worker_read_exact(*buf + hlen, (size_t)plen)) != ZKR_OK)
+        return zkr_fail(d, r, "request frame: truncated payload");
+    if (zkr_worker_read_exact(&extra, 1) != ZKR_ERR_MALFORMED)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "request frame: bytes after the payload");
+    *len = hlen + (size_t)plen;
+    return ZKR_OK;
 }
 
 /* Applies every layer in order; returns the bits applied or fails. */
@@ -124,7 +155,9 @@ _Noreturn void zkr_sandbox_worker_main(const zkr_worker_kind *table, int argc, c
     const zkr_worker_kind *k;
     zkr_sandbox_limits l;
     zkr_diag d;
-    zkr_buf in = {0}, out = {0};
+    zkr_buf out = {0};
+    uint8_t *in = NULL;
+    size_t in_len = 0;
     const uint8_t *payload;
     size_t payload_len;
     uint32_t conf;
@@ -146,12 +179,10 @@ _Noreturn void zkr_sandbox_worker_main(const zkr_worker_kind *table, int argc, c
     if (r != ZKR_OK)
         zkr_worker_reply_exit(ZKR_ERR_SANDBOX, conf, (uint32_t)abi, d.msg, NULL, 0);
     /* Only now is input read. */
-    r = zkr_worker_read_all(l.max_request + zkr_sandbox_req_header_len(k->kind), &in);
+    r = zkr_worker_read_request(k->kind, l.max_request, &in, &in_len, &d);
     if (r == ZKR_OK)
-        r = zkr_sandbox_req_decode(in.p, in.len, k->kind, l.max_request, &payload, &payload_len,
+        r = zkr_sandbox_req_decode(in, in_len, k->kind, l.max_request, &payload, &payload_len,
                                    &d);
-    else
-        (void)zkr_fail(&d, r, "reading the request failed");
     if (r == ZKR_OK)
         r = k->fn(payload, payload_len, &out, &d);
     if (r != ZKR_OK)
