@@ -71,6 +71,22 @@ void zkr_sandbox_confinement_str(uint32_t bits, char *out, size_t cap)
     }
 }
 
+/* Limits that cannot work are a caller bug, refused before anything starts. */
+static zkr_err zkr_sandbox_limits_check(const zkr_sandbox_limits *l, zkr_diag *d)
+{
+    if (l->as_bytes < ((uint64_t)16 << 20) || l->cpu_seconds == 0 || l->cpu_seconds > 86400 * 30)
+        return zkr_fail(d, ZKR_ERR_USAGE, "sandbox limits: memory below 16 MiB or CPU time out "
+                        "of 1 s..30 days");
+    if (l->nofile < 4 || l->nproc == 0)
+        return zkr_fail(d, ZKR_ERR_USAGE, "sandbox limits: nofile must be >= 4, nproc >= 1");
+    if (l->timeout_ms == 0 || l->timeout_ms > (uint64_t)86400000 * 30)
+        return zkr_fail(d, ZKR_ERR_USAGE, "sandbox limits: timeout out of 1 ms..30 days");
+    if (l->max_request > ZKR_BUF_MAX || l->max_reply > ZKR_BUF_MAX)
+        return zkr_fail(d, ZKR_ERR_USAGE, "sandbox limits: request or reply bound over %llu",
+                        (unsigned long long)ZKR_BUF_MAX);
+    return ZKR_OK;
+}
+
 static uint64_t zkr_sandbox_now_us(void)
 {
     struct timespec ts;
@@ -458,6 +474,8 @@ static zkr_err zkr_sandbox_confined(zkr_sandbox_run *run, const zkr_buf *hdr,
     if ((r = zkr_sandbox_spawn(run, d)) != ZKR_OK)
         goto out;
     r = zkr_sandbox_pump(run, hdr, payload, payload_len, &in, res, deadline, &pd);
+    if (r != ZKR_OK && run->killed_by_us == 0)
+        zkr_sandbox_kill(run, 3); /* a local failure: do not leave the worker running */
     rr = zkr_sandbox_reap(run, deadline);
     if (r == ZKR_OK)
         r = rr;
@@ -520,6 +538,8 @@ zkr_err zkr_sandbox_call(const zkr_worker_kind *table, const char *kind,
     zkr_sandbox_limits_default(run.k->policy, &def);
     run.l = (opts != NULL && opts->limits != NULL) ? opts->limits : &def;
     run.exe = (opts != NULL && opts->exe != NULL) ? opts->exe : "/proc/self/exe";
+    if ((r = zkr_sandbox_limits_check(run.l, d)) != ZKR_OK)
+        return r;
     if (req_len > run.l->max_request)
         return zkr_fail(d, ZKR_ERR_TOO_LARGE, "request for worker '%s' is %zu bytes, over %llu",
                         kind, req_len, (unsigned long long)run.l->max_request);

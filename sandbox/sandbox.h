@@ -145,7 +145,8 @@ typedef struct {
 
 /*
  * Runs `kind` from `table` on the request payload and returns its reply
- * payload in `reply` (cleared on entry, freed by the caller).
+ * payload in `reply` (a valid zkr_buf, {0} or used before: it is freed on
+ * entry; the caller frees it after).
  *
  * Returns ZKR_OK; the worker's own failure (exit-1 class, ZKR_ERR_MALFORMED,
  * ZKR_ERR_TOO_LARGE, ZKR_ERR_UNSUPPORTED, ZKR_ERR_INTERNAL) with its
@@ -154,7 +155,9 @@ typedef struct {
  * sent a malformed, oversize, truncated or over-long reply;
  * ZKR_ERR_TIMEOUT when it outlived limits->timeout_ms (it is killed);
  * ZKR_ERR_UNSUPPORTED for a registered kind without an implementation;
- * ZKR_ERR_USAGE for an unknown kind; ZKR_ERR_TOO_LARGE for a request over
+ * ZKR_ERR_USAGE for an unknown kind or unusable limits (memory < 16 MiB,
+ * CPU or timeout 0 or over 30 days, nofile < 4, nproc 0, bounds over
+ * ZKR_BUF_MAX); ZKR_ERR_TOO_LARGE for a request over
  * max_request; ZKR_ERR_INTERNAL / ZKR_ERR_NOMEM for local failures.
  * With opts->no_sandbox the function runs in this process after printing a
  * warning on stderr; the request and reply still go through the same

@@ -137,6 +137,49 @@ static void test_reply_frames(zkr_tap *t)
     zkr_buf_free(&bad);
 }
 
+/* Seeded mutations of valid replies: the parser never crashes and never
+ * accepts a frame whose re-encoding differs from the input. */
+static void test_reply_mutations(zkr_tap *t)
+{
+    int bad = 0, accepted = 0;
+
+    for (int i = 0; i < 20000 && !bad; i++) {
+        uint8_t pay[64];
+        zkr_buf f = {0}, again = {0};
+        zkr_sandbox_reply rp;
+        size_t plen = (size_t)(zkr_tap_rand(t) % sizeof pay);
+        int32_t st = (zkr_tap_rand(t) & 1) ? ZKR_OK : ZKR_ERR_VERIFY;
+
+        for (size_t k = 0; k < plen; k++)
+            pay[k] = (uint8_t)zkr_tap_rand(t);
+        if (zkr_sandbox_rep_encode(st, ZKR_SANDBOX_C_REQUIRED, 7, st ? "rejected" : NULL, pay,
+                                   st ? 0 : plen, &f) != ZKR_OK) {
+            bad = 1;
+            break;
+        }
+        for (int m = (int)(zkr_tap_rand(t) % 4); m >= 0; m--) {
+            uint64_t op = zkr_tap_rand(t);
+            if (op % 3 == 0 && f.len > 0)
+                f.p[(op >> 8) % f.len] ^= (uint8_t)(1u << ((op >> 4) % 8));
+            else if (op % 3 == 1 && f.len > 0)
+                f.len = (size_t)((op >> 8) % f.len);
+            else if (zkr_buf_append(&f, &op, 1 + (op >> 8) % 8) != ZKR_OK)
+                bad = 1;
+        }
+        if (zkr_sandbox_rep_decode(f.p, f.len, 64, &rp, NULL) == ZKR_OK) {
+            accepted++;
+            bad |= zkr_sandbox_rep_encode(rp.status, rp.confinement, rp.landlock_abi,
+                                          rp.msg[0] ? rp.msg : NULL, rp.payload, rp.payload_len,
+                                          &again) != ZKR_OK ||
+                   again.len != f.len || memcmp(again.p, f.p, f.len) != 0;
+        }
+        zkr_buf_free(&f);
+        zkr_buf_free(&again);
+    }
+    zkr_tap_ok(t, !bad, "reply: 20000 seeded mutations, %d accepted, each exactly re-encodable",
+               accepted);
+}
+
 static int has_rule(zkr_sandbox_policy p, const char *name)
 {
     zkr_sandbox_rule_info r[200];
@@ -256,6 +299,14 @@ static void test_live_refusals(zkr_tap *t)
     zkr_diag d;
     call_out a;
 
+    zkr_sandbox_limits_default(ZKR_SANDBOX_POLICY_VERIFIER, &l);
+    l.timeout_ms = 0;
+    call("sha256", "", 0, &l, 0, &a);
+    zkr_tap_ok(t, a.r == ZKR_ERR_USAGE, "refuse: unusable limits (%s)", a.d.msg);
+    l.timeout_ms = 1000;
+    l.nofile = 3;
+    call("sha256", "", 0, &l, 0, &a);
+    zkr_tap_ok(t, a.r == ZKR_ERR_USAGE, "refuse: nofile below the three pipes + Landlock fd");
     call("nope", "", 0, NULL, 0, &a);
     zkr_tap_ok(t, a.r == ZKR_ERR_USAGE, "refuse: unknown kind");
     call("verify", "", 0, NULL, 0, &a);
@@ -397,6 +448,7 @@ int main(int argc, char **argv)
     zkr_tap_init(&t, argc, argv);
     test_request_frames(&t);
     test_reply_frames(&t);
+    test_reply_mutations(&t);
     test_policies(&t);
     test_live_real_kinds(&t);
     test_live_refusals(&t);
