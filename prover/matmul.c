@@ -33,18 +33,29 @@ zkr_err zkr_prover_matmul_commit(const zkr_params *p, const int64_t *w, uint32_t
     return r;
 }
 
-/* Exact integer check that y = W x before proving anything. */
-static int zkr_matmul_product_ok(const zkr_matmul_public *pub, const int64_t *w)
+/* Exact integer check that y = W x before proving anything (row-major, cache friendly). */
+static zkr_err zkr_matmul_product_ok(const zkr_matmul_public *pub, const int64_t *w, int *ok)
 {
-    for (size_t i = 0; i < pub->m; i++)
-        for (size_t c = 0; c < pub->b; c++) {
-            __int128 acc = 0;
-            for (size_t j = 0; j < pub->k; j++)
-                acc += (__int128)w[i * pub->k + j] * pub->x[j * pub->b + c];
-            if (acc != pub->y[i * pub->b + c])
-                return 0;
+    __int128 *acc = malloc((size_t)pub->b * sizeof *acc);
+
+    *ok = 0;
+    if (!acc)
+        return ZKR_ERR_NOMEM;
+    *ok = 1;
+    for (size_t i = 0; i < pub->m && *ok; i++) {
+        memset(acc, 0, (size_t)pub->b * sizeof *acc);
+        for (size_t j = 0; j < pub->k; j++) {
+            __int128 wij = w[i * pub->k + j];
+            const int64_t *xr = pub->x + j * pub->b;
+            for (size_t c = 0; c < pub->b; c++)
+                acc[c] += wij * xr[c];
         }
-    return 1;
+        for (size_t c = 0; c < pub->b; c++)
+            if (acc[c] != pub->y[i * pub->b + c])
+                *ok = 0;
+    }
+    free(acc);
+    return ZKR_OK;
 }
 
 typedef struct {
@@ -112,8 +123,13 @@ zkr_err zkr_prover_matmul(const zkr_params *p, const uint8_t statement_id[ZKR_DI
     if (pc.n_vars != lm + lk || memcmp(pc.root, pub->w.root, ZKR_DIGEST_BYTES) != 0 ||
         pub->w.n_vars != pc.n_vars)
         return zkr_fail(d, ZKR_ERR_MISMATCH_MODEL, "matmul: W does not match the commitment");
-    if (!zkr_matmul_product_ok(pub, w))
-        return zkr_fail(d, ZKR_ERR_MISMATCH_OUTPUT, "matmul: y is not W x; refusing to prove");
+    {
+        int ok;
+        if ((r = zkr_matmul_product_ok(pub, w, &ok)) != ZKR_OK)
+            return r;
+        if (!ok)
+            return zkr_fail(d, ZKR_ERR_MISMATCH_OUTPUT, "matmul: y is not W x; refusing to prove");
+    }
     r = ZKR_ERR_NOMEM;
     pt = calloc(lm + lk + lb + 1, sizeof *pt);
     eq_i = malloc(M * sizeof *eq_i);

@@ -17,6 +17,7 @@ struct zkr_pcs_poly {
     unsigned n_vars;
     zkr_pcs_layout l;
     zkr_gl *evals;    /* 2^n */
+    zkr_gl *coeffs;   /* 2^n monomial coefficients */
     zkr_gl *codeword; /* 2^(n + log_blowup), bit-reversed */
     zkr_mtree tree;
 };
@@ -28,6 +29,9 @@ void zkr_pcs_poly_free(zkr_pcs_poly *poly)
     if (poly->evals)
         sodium_memzero(poly->evals, ((size_t)1 << poly->n_vars) * sizeof *poly->evals);
     free(poly->evals);
+    if (poly->coeffs)
+        sodium_memzero(poly->coeffs, ((size_t)1 << poly->n_vars) * sizeof *poly->coeffs);
+    free(poly->coeffs);
     free(poly->codeword);
     zkr_mtree_free(&poly->tree);
     free(poly);
@@ -87,6 +91,8 @@ zkr_err zkr_prover_commit(const zkr_params *p, const zkr_gl *evals, unsigned n_v
     if (r != ZKR_OK)
         goto out;
     zkr_pcs_poly_commitment(poly, comm);
+    poly->coeffs = coef;
+    coef = NULL;
     *out = poly;
     poly = NULL;
 out:
@@ -100,33 +106,18 @@ out:
     return r;
 }
 
-/* ---------------- codeword folding ---------------- */
-
-/* S[v] = w_{2^(m+1)}^-bitrev_m(v) / 2 for v < 2^m (prefixes serve smaller m). */
-static zkr_gl *zkr_pcs_inv_twiddles(unsigned m)
-{
-    size_t n = (size_t)1 << m;
-    zkr_gl *s = malloc(n * sizeof *s), inv2 = zkr_gl_inv(2);
-
-    if (!s)
-        return NULL;
-    s[0] = inv2;
-    for (unsigned k = 1; k <= m; k++) {
-        zkr_gl w = zkr_gl_inv(zkr_gl_root_of_unity(k + 1));
-        size_t h = (size_t)1 << (k - 1);
-        for (size_t v = 0; v < h; v++)
-            s[v + h] = zkr_gl_mul(s[v], w);
-    }
-    return s;
-}
-
+/* ---------------- coefficient folding and re-encoding ---------------- */
+/*
+ * Folding the RS codeword of P with r gives the codeword (on the squared
+ * domain) of P_e + r P_o, whose coefficients are c_2s + r c_2s+1. So the
+ * prover folds the 2^n coefficients (cheap) and re-encodes only at the
+ * committed layers, instead of folding the 4x longer codeword every round.
+ */
 typedef struct {
-    const zkr_gl *base_in; /* first fold reads base values */
+    const zkr_gl *base_in; /* first fold of a single polynomial reads base values */
     const zkr_ext *in;
     zkr_ext *out;
-    const zkr_gl *s;
     zkr_ext r;
-    zkr_gl inv2;
 } zkr_fold_job;
 
 static void zkr_fold_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
@@ -135,23 +126,39 @@ static void zkr_fold_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
 
     (void)w;
     for (size_t v = lo; v < hi; v++) {
-        zkr_ext a, b;
         if (j->base_in) {
-            zkr_gl x = j->base_in[2 * v], y = j->base_in[2 * v + 1];
-            zkr_gl sum = zkr_gl_mul(zkr_gl_add(x, y), j->inv2);
-            zkr_gl dif = zkr_gl_mul(zkr_gl_sub(x, y), j->s[v]);
-            zkr_ext o = zkr_ext_mul_base(j->r, dif);
-            o.c[0] = zkr_gl_add(o.c[0], sum);
+            zkr_ext o = zkr_ext_mul_base(j->r, j->base_in[2 * v + 1]);
+            o.c[0] = zkr_gl_add(o.c[0], j->base_in[2 * v]);
             j->out[v] = o;
-            continue;
+        } else {
+            j->out[v] = zkr_ext_add(j->in[2 * v], zkr_ext_mul(j->r, j->in[2 * v + 1]));
         }
-        a = j->in[2 * v];
-        b = j->in[2 * v + 1];
-        /* g(x^2) = (f(x) + f(-x))/2 + r (f(x) - f(-x)) / (2x) */
-        zkr_ext sum = zkr_ext_mul_base(zkr_ext_add(a, b), j->inv2);
-        zkr_ext dif = zkr_ext_mul_base(zkr_ext_sub(a, b), j->s[v]);
-        j->out[v] = zkr_ext_add(sum, zkr_ext_mul(j->r, dif));
     }
+}
+
+/* RS-encodes ext coefficients (2^log_n) at rate 2^-log_blowup, bit-reversed. */
+static zkr_err zkr_encode_ext(const zkr_ntt *ntt, const zkr_ext *c, unsigned log_n,
+                              unsigned log_blowup, unsigned threads, zkr_ext *out)
+{
+    size_t n = (size_t)1 << log_n, big = n << log_blowup;
+    zkr_gl *in = malloc(n * sizeof *in), *ev = malloc(big * sizeof *ev);
+    zkr_err r = ZKR_ERR_NOMEM;
+
+    if (!in || !ev)
+        goto out;
+    for (int k = 0; k < 3; k++) {
+        for (size_t i = 0; i < n; i++)
+            in[i] = c[i].c[k];
+        if ((r = zkr_ntt_lde(ntt, in, log_n, log_blowup, 1, threads, ev)) != ZKR_OK)
+            goto out;
+        for (size_t i = 0; i < big; i++)
+            out[i].c[k] = ev[i];
+    }
+    r = ZKR_OK;
+out:
+    free(in);
+    free(ev);
+    return r;
 }
 
 /* ---------------- opening ---------------- */
@@ -224,109 +231,98 @@ out:
     return r;
 }
 
-static int zkr_open_owned(const zkr_open_ctx *c, const zkr_ext *p)
-{
-    for (unsigned i = 0; i < 32; i++)
-        if (p && c->layer_cw[i] == p)
-            return 1;
-    return 0;
-}
-
-/* Phase 2: sumcheck on eq(z, x) g(x) folding the codeword alongside. */
+/* Phase 2: sumcheck on eq(z, x) g(x), folding g's coefficients alongside. */
 static zkr_err zkr_open_fold(zkr_open_ctx *c, zkr_transcript *t, zkr_pcs_poly *const *polys,
                              size_t k_n, const zkr_ext *beta_pow, const zkr_ext *z,
                              zkr_ext value, zkr_ext *r_all)
 {
     const zkr_pcs_layout *l = &c->l;
-    unsigned n = l->n_vars, round = 0;
-    size_t len = (size_t)1 << n, big = len << c->p->log_blowup;
-    zkr_ext *tab[2] = {NULL, NULL}, *cw = NULL, *cw_next = NULL, msg[2];
-    zkr_gl *s = NULL;
+    unsigned n = l->n_vars, round = 0, lb = c->p->log_blowup;
+    size_t len = (size_t)1 << n;
+    zkr_ext *tab[2] = {NULL, NULL}, *coef = NULL, *next = NULL, msg[2];
     zkr_sc_term term = {zkr_ext_from(1), 2, {0, 1}};
     zkr_sc_poly f = {tab, 2, &term, 1, 2};
+    zkr_ntt *ntt = NULL;
     zkr_err r = ZKR_ERR_NOMEM;
     size_t n_final = (size_t)1 << l->final_vars;
 
     tab[0] = malloc(len * sizeof(zkr_ext));
-    tab[1] = calloc(len, sizeof(zkr_ext));
-    s = zkr_pcs_inv_twiddles(n + c->p->log_blowup > 0 ? n + c->p->log_blowup - 1 : 0);
-    if (!tab[0] || !tab[1] || !s)
+    tab[1] = malloc(len * sizeof(zkr_ext));
+    if (!tab[0] || !tab[1])
         goto out;
+    if (l->n_layers > 1 &&
+        (r = zkr_ntt_new(l->log_len[1] > 0 ? l->log_len[1] : 1, &ntt)) != ZKR_OK)
+        goto out;
+    r = ZKR_ERR_NOMEM;
     zkr_mle_eq_table(z, n, tab[0]);
-    for (size_t k = 0; k < k_n; k++)
+    for (size_t i = 0; i < len; i++)
+        tab[1][i] = zkr_ext_mul_base(beta_pow[0], polys[0]->evals[i]);
+    for (size_t k = 1; k < k_n; k++)
         for (size_t i = 0; i < len; i++)
-            tab[1][i] = zkr_ext_add(tab[1][i],
-                                    zkr_ext_mul_base(beta_pow[k], polys[k]->evals[i]));
-    if (k_n > 1) { /* the combined codeword is needed in ext form */
-        cw = calloc(big, sizeof *cw);
-        if (!cw)
+            tab[1][i] = zkr_ext_add(tab[1][i], zkr_ext_mul_base(beta_pow[k], polys[k]->evals[i]));
+    if (k_n > 1 || l->folds_total == 0) { /* combined coefficients in ext form */
+        coef = calloc(len, sizeof *coef);
+        if (!coef)
             goto out;
         for (size_t k = 0; k < k_n; k++)
-            for (size_t i = 0; i < big; i++)
-                cw[i] = zkr_ext_add(cw[i], zkr_ext_mul_base(beta_pow[k], polys[k]->codeword[i]));
+            for (size_t i = 0; i < len; i++)
+                coef[i] = zkr_ext_add(coef[i], zkr_ext_mul_base(beta_pow[k], polys[k]->coeffs[i]));
     }
     zkr_ts_absorb_ext(t, "bf-claim", &value, 1);
     for (unsigned layer = 0; layer < l->n_layers; layer++) {
         for (unsigned j = 0; j < l->folds[layer]; j++, round++) {
             unsigned n_cur = n - round;
-            size_t half_cw = big >> (round + 1);
+            size_t half = (size_t)1 << (n_cur - 1);
             zkr_prover_sc_round(&f, n_cur, c->threads, msg);
             zkr_ts_absorb_ext(t, "sc-round", msg, 2);
             r_all[round] = zkr_ts_challenge_ext(t, "sc-challenge");
             if ((r = zkr_enc_exts(&c->head, msg, 2)) != ZKR_OK)
                 goto out;
+            r = ZKR_ERR_NOMEM;
             zkr_prover_sc_fold(&f, n_cur, r_all[round], c->threads);
-            cw_next = malloc(half_cw * sizeof *cw_next);
-            if (!cw_next)
+            next = malloc(half * sizeof *next);
+            if (!next)
                 goto out;
-            zkr_fold_job fj = {cw ? NULL : polys[0]->codeword, cw, cw_next, s, r_all[round],
-                               zkr_gl_inv(2)};
-            zkr_par_for(c->threads, half_cw, 4096, zkr_fold_chunk, &fj);
-            /* Committed layers stay (owned by c) for the query phase. */
-            if (!zkr_open_owned(c, cw))
-                free(cw);
-            cw = cw_next;
-            cw_next = NULL;
+            zkr_fold_job fj = {coef ? NULL : polys[0]->coeffs, coef, next, r_all[round]};
+            zkr_par_for(c->threads, half, 4096, zkr_fold_chunk, &fj);
+            free(coef);
+            coef = next;
+            next = NULL;
         }
         if (layer + 1 < l->n_layers) {
             uint8_t seed[32], root[ZKR_DIGEST_BYTES];
-            size_t words = 3 * ((size_t)1 << l->folds[layer + 1]);
-            size_t cw_len = (size_t)1 << l->log_len[layer + 1];
-            /* Layer salts come from the transcript state: deterministic. */
-            zkr_blake2b256(t->state, sizeof t->state, seed);
-            r = zkr_mtree_build((const uint64_t *)(const void *)cw, cw_len >> l->folds[layer + 1],
-                                words, seed, c->threads, &c->layer_tree[layer + 1]);
-            if (r != ZKR_OK)
+            unsigned a = l->folds[layer + 1], lcw = l->log_len[layer + 1];
+            size_t cw_len = (size_t)1 << lcw;
+            zkr_ext *cw = malloc(cw_len * sizeof *cw);
+            if (!cw)
                 goto out;
             c->layer_cw[layer + 1] = cw;
+            if ((r = zkr_encode_ext(ntt, coef, n - round, lb, c->threads, cw)) != ZKR_OK)
+                goto out;
+            /* Layer salts come from the transcript state: deterministic. */
+            zkr_blake2b256(t->state, sizeof t->state, seed);
+            r = zkr_mtree_build((const uint64_t *)(const void *)cw, cw_len >> a,
+                                3 * ((size_t)1 << a), seed, c->threads, &c->layer_tree[layer + 1]);
+            if (r != ZKR_OK)
+                goto out;
             zkr_mtree_root(&c->layer_tree[layer + 1], root);
             zkr_ts_absorb(t, "bf-root", root, ZKR_DIGEST_BYTES);
             if ((r = zkr_buf_append(&c->roots, root, ZKR_DIGEST_BYTES)) != ZKR_OK)
                 goto out;
         }
     }
-    /* Final polynomial: monomial coefficients of the folded g. */
-    {
-        zkr_ext *fin = tab[1];
-        for (unsigned v = 0; v < l->final_vars; v++) {
-            size_t bit = (size_t)1 << v;
-            for (size_t i = 0; i < n_final; i++)
-                if (i & bit)
-                    fin[i] = zkr_ext_sub(fin[i], fin[i ^ bit]);
-        }
-        zkr_ts_absorb_ext(t, "bf-final", fin, n_final);
-        if ((r = zkr_buf_append(&c->head, c->roots.p, c->roots.len)) != ZKR_OK ||
-            (r = zkr_enc_exts(&c->head, fin, n_final)) != ZKR_OK)
-            goto out;
-    }
+    /* What is left of the coefficients is the final polynomial. */
+    zkr_ts_absorb_ext(t, "bf-final", coef, n_final);
+    if ((r = zkr_buf_append(&c->head, c->roots.p, c->roots.len)) != ZKR_OK ||
+        (r = zkr_enc_exts(&c->head, coef, n_final)) != ZKR_OK)
+        goto out;
     r = ZKR_OK;
 out:
-    if (!zkr_open_owned(c, cw))
-        free(cw);
-    free(cw_next);
+    zkr_ntt_free(ntt);
+    free(coef);
+    free(next);
     free(tab[0]);
     free(tab[1]);
-    free(s);
     return r;
 }
 

@@ -15,6 +15,7 @@
 #define ZKR_SC_MAX_FACTORS 4
 #define ZKR_SC_MAX_DEGREE 8
 #define ZKR_SC_MAX_TABLES 16
+#define ZKR_SC_MAX_TERMS 16
 typedef struct {
     zkr_ext coef;
     unsigned n_factors;               /* 1..ZKR_SC_MAX_FACTORS */
@@ -23,7 +24,8 @@ typedef struct {
 /*
  * f(x) = sum_terms coef * prod_factors tables[idx](x), each table 2^n ext
  * values owned by the caller and folded in place round by round.
- * n_tables <= ZKR_SC_MAX_TABLES; callers batch more by pre-combining.
+ * n_tables <= ZKR_SC_MAX_TABLES, n_terms <= ZKR_SC_MAX_TERMS; callers batch
+ * more by pre-combining.
  */
 typedef struct {
     zkr_ext **tables;
@@ -33,7 +35,11 @@ typedef struct {
     unsigned degree; /* max n_factors, 1..ZKR_SC_MAX_DEGREE */
 } zkr_sc_poly;
 
-/* One round on a poly with n_cur live variables: writes msg[0..degree). */
+/*
+ * One round on a poly with n_cur >= 1 live variables: writes msg[0..degree).
+ * Misuse (bounds above exceeded, n_cur == 0) aborts: it is a programming
+ * error, never a property of untrusted input.
+ */
 void zkr_prover_sc_round(const zkr_sc_poly *f, unsigned n_cur, unsigned threads, zkr_ext *msg);
 /* Fixes variable 0 of every table to r. */
 void zkr_prover_sc_fold(const zkr_sc_poly *f, unsigned n_cur, zkr_ext r, unsigned threads);
