@@ -366,8 +366,19 @@ static void test_basefold(zkr_tap *t, const zkr_params *p)
 
 /* Runs LogUp for column a against table; returns the verifier's verdict
  * including the caller-side checks of the final evaluation claims. */
+static zkr_err logup_run2(const zkr_gl *a, const zkr_gl *a_check, unsigned na,
+                          const zkr_gl *table, const zkr_gl *mult, unsigned nt, size_t flip,
+                          int *proved);
 static zkr_err logup_run(const zkr_gl *a, unsigned na, const zkr_gl *table, const zkr_gl *mult,
                          unsigned nt, size_t flip, int *proved)
+{
+    return logup_run2(a, a, na, table, mult, nt, flip, proved);
+}
+
+/* Proves for column a, but the caller discharges the column claim against a_check. */
+static zkr_err logup_run2(const zkr_gl *a, const zkr_gl *a_check, unsigned na,
+                          const zkr_gl *table, const zkr_gl *mult, unsigned nt, size_t flip,
+                          int *proved)
 {
     uint8_t z[32] = {0};
     zkr_transcript tp, tv;
@@ -392,7 +403,7 @@ static zkr_err logup_run(const zkr_gl *a, unsigned na, const zkr_gl *table, cons
     if (r == ZKR_OK)
         r = zkr_logup_verify(&tv, na, nt, pf, &cv);
     /* The caller discharges the leaf claims; here directly on the columns. */
-    if (r == ZKR_OK && (zkr_mle_eval_base(a, na, cv.ra, &va) != ZKR_OK ||
+    if (r == ZKR_OK && (zkr_mle_eval_base(a_check, na, cv.ra, &va) != ZKR_OK ||
                         zkr_mle_eval_base(mult, nt, cv.rt, &vm) != ZKR_OK ||
                         zkr_mle_eval_base(table, nt, cv.rt, &vt) != ZKR_OK ||
                         !zkr_ext_eq(va, cv.a_at_ra) || !zkr_ext_eq(vm, cv.m_at_rt) ||
@@ -428,6 +439,14 @@ static void test_logup(zkr_tap *t)
     /* Cheating multiplicities (the old ones) with the out-of-range value. */
     r = logup_run(a, NA, table, mult, NT, SIZE_MAX, &proved);
     zkr_tap_ok(t, !proved, "honest prover refuses a column with a value outside the table");
+    /* A cheating prover proves an in-range column; the claim it ends in does
+     * not hold for the committed column with the outside value. */
+    zkr_gl honest[1 << NA];
+    memcpy(honest, a, sizeof honest);
+    honest[17] = saved;
+    r = logup_run2(honest, a, NA, table, mult, NT, SIZE_MAX, &proved);
+    zkr_tap_ok(t, proved && r == ZKR_ERR_VERIFY,
+               "column with a value outside the table rejected by the verifier's claim check");
     a[17] = saved;
     /* Every bit of a LogUp proof: flip rejected. */
     size_t bad = 0, n = 0;
