@@ -90,21 +90,56 @@ static void zkr_ntt_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
     zkr_ntt_stage(j->a, j->tw, j->log_max, j->s, lo, hi, j->dif);
 }
 
+/* Blocks of 2^ZKR_NTT_BLOCK_LOG elements (128 KiB) stay in cache for their
+ * remaining stages, so large transforms make few passes over memory. */
+#define ZKR_NTT_BLOCK_LOG 14
+
+typedef struct {
+    zkr_gl *a;
+    const zkr_gl *tw;
+    unsigned log_max, s_top; /* stages s_top-1 .. 0 run per block */
+    int dif;
+} zkr_ntt_blk_job;
+
+static void zkr_ntt_blocks(void *ctx, size_t lo, size_t hi, unsigned w)
+{
+    zkr_ntt_blk_job *j = ctx;
+    size_t bs = (size_t)1 << j->s_top;
+
+    (void)w;
+    for (size_t b = lo; b < hi; b++) {
+        zkr_gl *blk = j->a + b * bs;
+        for (unsigned k = 0; k < j->s_top; k++) {
+            unsigned s = j->dif ? j->s_top - 1 - k : k;
+            zkr_ntt_stage(blk, j->tw, j->log_max, s, 0, bs / 2, j->dif);
+        }
+    }
+}
+
 /* DIF runs stages from the largest block down (natural -> bit-reversed);
- * DIT the reverse (bit-reversed -> natural) with inverse twiddles. */
+ * DIT the reverse (bit-reversed -> natural) with inverse twiddles. Stages
+ * with half-size below the block size run block by block. */
 static zkr_err zkr_ntt_run(const zkr_ntt *n, zkr_gl *a, unsigned log_n, int dif, unsigned threads)
 {
     size_t nb;
+    unsigned s_top = log_n < ZKR_NTT_BLOCK_LOG ? log_n : ZKR_NTT_BLOCK_LOG;
+    const zkr_gl *tw = dif ? n->tw : n->itw;
+    zkr_ntt_blk_job bj = {a, tw, n->log_max, s_top, dif};
 
     if (log_n > n->log_max)
         return ZKR_ERR_USAGE;
     if (log_n == 0)
         return ZKR_OK;
     nb = (size_t)1 << (log_n - 1);
-    for (unsigned k = 0; k < log_n; k++) {
-        zkr_ntt_job j = {a, dif ? n->tw : n->itw, n->log_max, dif ? log_n - 1 - k : k, dif};
+    if (!dif)
+        zkr_par_for(threads, (size_t)1 << (log_n - s_top), 1, zkr_ntt_blocks, &bj);
+    for (unsigned k = 0; k < log_n - s_top; k++) {
+        unsigned s = dif ? log_n - 1 - k : s_top + k;
+        zkr_ntt_job j = {a, tw, n->log_max, s, dif};
         zkr_par_for(threads, nb, (size_t)1 << 14, zkr_ntt_chunk, &j);
     }
+    if (dif)
+        zkr_par_for(threads, (size_t)1 << (log_n - s_top), 1, zkr_ntt_blocks, &bj);
     return ZKR_OK;
 }
 
@@ -147,19 +182,31 @@ zkr_err zkr_ntt_inverse(const zkr_ntt *n, zkr_gl *a, unsigned log_n)
     return ZKR_OK;
 }
 
+/*
+ * The zero-padded DIF splits: output block t (of 2^log_blowup) is the size-n
+ * DIF of c_i * (shift * w_big^bitrev(t))^i. This skips the stages that only
+ * move zeros and keeps each transform small.
+ */
 zkr_err zkr_ntt_lde(const zkr_ntt *n, const zkr_gl *coeffs, unsigned log_n, unsigned log_blowup,
                     zkr_gl shift, unsigned threads, zkr_gl *out)
 {
     unsigned log_big = log_n + log_blowup;
-    size_t len = (size_t)1 << log_n, big = (size_t)1 << log_big;
-    zkr_gl s = 1;
+    size_t len = (size_t)1 << log_n, nblk = (size_t)1 << log_blowup;
+    zkr_gl wb;
+    zkr_err r;
 
-    if (log_big > n->log_max)
+    if (log_big > n->log_max || log_big > ZKR_GL_TWO_ADICITY)
         return ZKR_ERR_USAGE;
-    for (size_t i = 0; i < len; i++) {
-        out[i] = zkr_gl_mul(coeffs[i], s);
-        s = zkr_gl_mul(s, shift);
+    wb = zkr_gl_root_of_unity(log_big);
+    for (size_t t = 0; t < nblk; t++) {
+        zkr_gl step = zkr_gl_mul(shift, zkr_gl_pow(wb, zkr_bitrev(t, log_blowup))), s = 1;
+        zkr_gl *blk = out + t * len;
+        for (size_t i = 0; i < len; i++) {
+            blk[i] = zkr_gl_mul(coeffs[i], s);
+            s = zkr_gl_mul(s, step);
+        }
+        if ((r = zkr_ntt_run(n, blk, log_n, 1, threads)) != ZKR_OK)
+            return r;
     }
-    memset(out + len, 0, (big - len) * sizeof *out);
-    return zkr_ntt_run(n, out, log_big, 1, threads);
+    return ZKR_OK;
 }

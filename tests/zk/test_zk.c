@@ -168,6 +168,31 @@ static void test_ntt(zkr_tap *t)
         zkr_tap_ok(t, good, "NTT 2^%u vs naive DFT, inverse round trip, coset LDE", ln);
     }
     zkr_ntt_free(ntt);
+    /* Large sizes take the cache-blocked path: spot checks vs Horner. */
+    ok = zkr_ntt_new(18, &ntt) == ZKR_OK;
+    size_t n = (size_t)1 << 16;
+    zkr_gl *a = malloc(n * 8), *b = malloc(n * 8), *c = malloc(4 * n * 8);
+    ok = ok && a && b && c;
+    for (size_t i = 0; ok && i < n; i++)
+        a[i] = b[i] = rnd_gl(t);
+    ok = ok && zkr_ntt_forward(ntt, b, 16) == ZKR_OK && zkr_ntt_lde(ntt, a, 16, 2, 7, 3, c) == ZKR_OK;
+    zkr_gl w = zkr_gl_root_of_unity(16), w2 = zkr_gl_root_of_unity(18);
+    for (int q = 0; ok && q < 8; q++) {
+        size_t i = zkr_tap_rand(t) % n, i2 = zkr_tap_rand(t) % (4 * n);
+        zkr_gl x = zkr_gl_pow(w, i), x2 = zkr_gl_mul(7, zkr_gl_pow(w2, zkr_bitrev(i2, 18)));
+        zkr_gl acc = 0, acc2 = 0;
+        for (size_t j = n; j-- > 0;) {
+            acc = zkr_gl_add(zkr_gl_mul(acc, x), a[j]);
+            acc2 = zkr_gl_add(zkr_gl_mul(acc2, x2), a[j]);
+        }
+        ok = acc == b[i] && acc2 == c[i2];
+    }
+    ok = ok && zkr_ntt_inverse(ntt, b, 16) == ZKR_OK && memcmp(a, b, n * 8) == 0;
+    zkr_tap_ok(t, ok, "NTT 2^16 and coset LDE 2^18 (blocked path) vs Horner, round trip");
+    free(a);
+    free(b);
+    free(c);
+    zkr_ntt_free(ntt);
 }
 
 static void test_transcript(zkr_tap *t)
