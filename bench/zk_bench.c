@@ -2,6 +2,8 @@
  * zk benchmark: matmul@1 prove/verify/size/peak memory beside the native
  * int64 product, field mults/s, NTT 2^20, Merkle commit of 2^20 leaves.
  * Usage: zk_bench [threads] [--quick]   (docs/proof-system.md, "Benchmark")
+ * Times are the best of several runs (5 for 2^10, 2 for 2^12); peak memory
+ * is the process's maximum RSS so far, so it grows down the table.
  */
 #include <sodium.h>
 #include <stdio.h>
@@ -36,7 +38,7 @@ static uint64_t rnd(void)
     return rng;
 }
 
-static void bench_matmul(const zkr_params *p, unsigned logd, uint32_t b, unsigned threads)
+static void bench_matmul(const zkr_params *p, unsigned logd, uint32_t b, unsigned threads, int reps)
 {
     uint32_t m = 1u << logd, k = 1u << logd;
     int64_t *w = malloc((size_t)m * k * 8), *x = malloc((size_t)k * b * 8), *y = calloc((size_t)m * b, 8);
@@ -52,28 +54,40 @@ static void bench_matmul(const zkr_params *p, unsigned logd, uint32_t b, unsigne
         w[i] = (int64_t)(rnd() % 255) - 127;
     for (size_t i = 0; i < (size_t)k * b; i++)
         x[i] = (int64_t)(rnd() % 255) - 127;
-    t0 = now();
-    for (size_t i = 0; i < m; i++)
-        for (size_t j = 0; j < k; j++) {
-            int64_t wij = w[i * k + j];
-            for (size_t c = 0; c < b; c++)
-                y[i * b + c] += wij * x[j * b + c];
-        }
-    t_native = now() - t0;
+    t_native = 1e30;
+    for (int rep = 0; rep < 3; rep++) {
+        memset(y, 0, (size_t)m * b * 8);
+        t0 = now();
+        for (size_t i = 0; i < m; i++)
+            for (size_t j = 0; j < k; j++) {
+                int64_t wij = w[i * k + j];
+                for (size_t c = 0; c < b; c++)
+                    y[i * b + c] += wij * x[j * b + c];
+            }
+        if (now() - t0 < t_native)
+            t_native = now() - t0;
+    }
     t0 = now();
     if (zkr_prover_matmul_commit(p, w, m, k, threads, &poly, &st.pub.w) != ZKR_OK)
         abort();
     t_commit = now() - t0;
     st.param_set = p->id;
     st.pub.m = m, st.pub.k = k, st.pub.b = b, st.pub.x = x, st.pub.y = y;
-    t0 = now();
-    r = zkr_prover_matmul(p, st.statement_id, &st.pub, w, poly, threads, &pf, &d);
-    t_prove = now() - t0;
-    if (r != ZKR_OK)
-        abort();
-    t0 = now();
-    r = zkr_verify_matmul(pf.p, pf.len, &st, &d);
-    t_verify = now() - t0;
+    /* Best of `reps` runs: the machine is shared, the minimum is the signal. */
+    t_prove = t_verify = 1e30;
+    for (int rep = 0; rep < reps; rep++) {
+        zkr_buf_free(&pf);
+        t0 = now();
+        r = zkr_prover_matmul(p, st.statement_id, &st.pub, w, poly, threads, &pf, &d);
+        if (now() - t0 < t_prove)
+            t_prove = now() - t0;
+        if (r != ZKR_OK)
+            abort();
+        t0 = now();
+        r = zkr_verify_matmul(pf.p, pf.len, &st, &d);
+        if (now() - t0 < t_verify)
+            t_verify = now() - t0;
+    }
     printf("| 2^%u x 2^%u | %5u | %9.2f | %9.3f | %9.3f | %8.2f | %8.1f | %6ld | %s |\n", logd, logd,
            b, t_native * 1e3, t_commit, t_prove, t_verify * 1e3, (double)pf.len / 1024.0,
            peak_mib(), r == ZKR_OK ? "ok" : "FAIL");
@@ -156,11 +170,11 @@ int main(int argc, char **argv)
     printf("\nmatmul@1, %u threads (commit of W is one-time, excluded from prove)\n", threads);
     printf("| W | b | native ms | commit s | prove s | verify ms | proof KiB | peak MiB | ok |\n");
     printf("|---|---|---|---|---|---|---|---|---|\n");
-    bench_matmul(&p, 10, 1, threads);
-    bench_matmul(&p, 10, 16, threads);
+    bench_matmul(&p, 10, 1, threads, 5);
+    bench_matmul(&p, 10, 16, threads, 5);
     if (!quick) {
-        bench_matmul(&p, 12, 1, threads);
-        bench_matmul(&p, 12, 16, threads);
+        bench_matmul(&p, 12, 1, threads, 2);
+        bench_matmul(&p, 12, 16, threads, 2);
     }
     return 0;
 }

@@ -132,6 +132,29 @@ static void test_bitflips(zkr_tap *t, const zkr_params *p, uint32_t m, uint32_t 
     mm_free(&c);
 }
 
+/* Every bit of a 1x1 proof, each flipped on its own. */
+static void test_all_bits(zkr_tap *t, const zkr_params *p)
+{
+    mm_case c;
+    zkr_buf pf = {0};
+    size_t bad = 0, mism = 0;
+    int ok = mm_make(t, p, 1, 1, 1, 1, &c) && mm_prove(p, &c, 1, &pf) == ZKR_OK;
+
+    for (size_t i = 0; ok && i < pf.len * 8; i++) {
+        pf.p[i / 8] ^= (uint8_t)(1u << (i % 8));
+        zkr_err r = mm_verify(&pf, &c);
+        if (r == ZKR_OK)
+            bad++;
+        if (r == ZKR_ERR_MISMATCH_STATEMENT)
+            mism++;
+        pf.p[i / 8] ^= (uint8_t)(1u << (i % 8));
+    }
+    zkr_tap_ok(t, ok && bad == 0, "all %zu single-bit flips of a 1x1 proof rejected", pf.len * 8);
+    zkr_tap_ok(t, mism == 256, "exactly the 256 statement_id bits report a statement mismatch");
+    zkr_buf_free(&pf);
+    mm_free(&c);
+}
+
 static void test_binding(zkr_tap *t, const zkr_params *p)
 {
     mm_case c;
@@ -295,6 +318,7 @@ int main(int argc, char **argv)
     test_binding(&t, &p);
     test_determinism(&t, &p);
     test_garbage(&t, &p);
+    test_all_bits(&t, &p);
     test_bitflips(&t, &p, 2, 3, 1, 1);
     test_bitflips(&t, &p, 64, 64, 4, 61);
     return zkr_tap_done(&t);
