@@ -5,6 +5,7 @@
  * rather than ignored, so a URI never selects a different key than its
  * writer meant. pin-value is refused outright: a PIN never travels in argv.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "hsm/hsm_int.h"
