@@ -26,9 +26,16 @@ zkr_err zkr_signer_pub_from_secret(zkr_key_type t, const uint8_t secret[32], zkr
         sodium_free(sk);
         pub->pub_len = 32;
     } else if (t == ZKR_KEY_SECP256K1) {
+        /* Key generation needs a context with its generator tables (not the static one). */
+        secp256k1_context *ctx = secp256k1_context_create(SECP256K1_CONTEXT_NONE);
         secp256k1_pubkey pk;
         size_t n = 33;
-        if (!secp256k1_ec_pubkey_create(secp256k1_context_static, &pk, secret))
+        int ok;
+        if (ctx == NULL)
+            return ZKR_ERR_NOMEM;
+        ok = secp256k1_ec_pubkey_create(ctx, &pk, secret);
+        secp256k1_context_destroy(ctx);
+        if (!ok)
             return ZKR_ERR_KEY;
         (void)!secp256k1_ec_pubkey_serialize(secp256k1_context_static, pub->pub, &n, &pk,
                                              SECP256K1_EC_COMPRESSED);
