@@ -32,8 +32,9 @@ typedef struct zkr_ml_fmodel zkr_ml_fmodel;
  * Parses an ONNX ModelProto (protobuf) and folds it into dense layers.
  * Supported (default domain, opset 11..17): Gemm (alpha, beta, transA,
  * transB), MatMul, Add (a bias after Gemm/MatMul), Relu, Flatten, Reshape
- * and Identity, with float32 initializers; the one graph input must have a
- * fixed shape whose leading dimension is 1 (a batch of one record).
+ * and Identity (Constant as a source of Reshape shapes), with float32
+ * initializers; the one graph input must have a fixed shape, and every
+ * Gemm/MatMul must see a single row (a batch of one record).
  * `name` names the input in messages (a path, or "model.onnx").
  * Returns ZKR_OK;
  *   ZKR_ERR_MALFORMED: not a protobuf ModelProto (truncated, corrupt), a

@@ -713,9 +713,7 @@ static zkr_err find_input(imp_t *im)
         return zkr_fail(im->d, ZKR_ERR_MALFORMED, "%s: the graph has no input", im->file);
     if ((r = value_shape(im, in, &im->act_shape)) != ZKR_OK)
         return r;
-    if (im->act_shape.rank >= 2 && im->act_shape.dim[0] != 1)
-        return zkr_fail(im->d, ZKR_ERR_UNSUPPORTED, "%s: input '%s' has batch dimension %lld, only 1 is supported",
-                        im->file, in->name, (long long)im->act_shape.dim[0]);
+    /* A batch over one is refused where a Gemm or MatMul would see more than one row. */
     n = shape_elems(&im->act_shape);
     if (n < 1 || n > ZKR_ML_MAX_DIM)
         return zkr_fail(im->d, ZKR_ERR_TOO_LARGE, "%s: input '%s' has %lld elements (1..%u)", im->file,
