@@ -533,6 +533,29 @@ static void test_fixture(zkr_tap *t)
     zkr_ml_fmodel_free(f);
 }
 
+/* Files written by the onnx Python library itself (the fuzz seeds) import too. */
+static void test_onnx_lib_files(zkr_tap *t)
+{
+    static const char *names[] = {"mlp_16_8_3_opset13.onnx", "mlp_16_8_3_opset11.onnx",
+                                  "matmul_add_reshape.onnx"};
+    static const uint32_t outs[] = {3, 3, 2};
+    const char *root = getenv("ZKR_SOURCE_ROOT");
+
+    for (size_t i = 0; i < 3; i++) {
+        char path[1024];
+        zkr_ml_fmodel *f = NULL;
+        zkr_diag d;
+        zkr_err r;
+
+        zkr_diag_clear(&d);
+        snprintf(path, sizeof path, "%s/fuzz/corpus/onnx/%s", root ? root : ".", names[i]);
+        r = zkr_ml_onnx_import_file(path, &f, &d);
+        zkr_tap_ok(t, r == ZKR_OK && zkr_ml_graph_out_dim(zkr_ml_fmodel_graph(f)) == outs[i],
+                   "%s (written by python3-onnx) imports (%s)", names[i], d.msg);
+        zkr_ml_fmodel_free(f);
+    }
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -545,5 +568,6 @@ int main(int argc, char **argv)
     test_rejects(&t);
     test_truncation(&t);
     test_fixture(&t);
+    test_onnx_lib_files(&t);
     return zkr_tap_done(&t);
 }
