@@ -668,13 +668,13 @@ static void test_checkpoint(zkr_tap *t, fixture *f, zkr_buf *note_out)
     (void)!zkr_registry_log_root(f->reg, cp.size, root, NULL);
     zkr_tap_ok(t, memcmp(root, cp.root, 32) == 0, "checkpoint root is the log root");
     for (size_t i = 0; i < note.len; i++)
-        for (int bit = 0; bit < 8; bit += 3) {
+        for (int bit = 0; bit < 8; bit++) {
             zkr_checkpoint c2;
             note.p[i] ^= (uint8_t)(1 << bit);
             all &= zkr_checkpoint_verify(note.p, note.len, (const char *)vk.p, &c2, NULL) != ZKR_OK;
             note.p[i] ^= (uint8_t)(1 << bit);
         }
-    zkr_tap_ok(t, all, "every bit flip (3 per byte) in the note is refused");
+    zkr_tap_ok(t, all, "every bit flip in the note is refused (no malleable base64)");
     all = 1;
     for (size_t n = 0; n < note.len; n++)
         all &= zkr_checkpoint_verify(note.p, n, (const char *)vk.p, &cp, NULL) != ZKR_OK;
