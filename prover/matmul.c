@@ -159,7 +159,7 @@ zkr_err zkr_prover_matmul(const zkr_params *p, const uint8_t statement_id[ZKR_DI
     }
     {
         zkr_sc_term term = {zkr_ext_from(1), 2, {0, 1}};
-        zkr_sc_poly f = {tab, 2, &term, 1, 2};
+        zkr_sc_poly f = {tab, 2, &term, 1, 2, NULL};
         /* rj goes where W's point wants it: before ri. Reuse eq_b's slot order. */
         rj = calloc(lk + lm + 1, sizeof *rj);
         if (!rj)

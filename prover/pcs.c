@@ -208,7 +208,7 @@ static zkr_err zkr_open_batch(zkr_open_ctx *c, zkr_transcript *t, zkr_pcs_poly *
             e[x] = zkr_ext_add(e[x], zkr_ext_mul(w, eqt[x]));
         w = zkr_ext_mul(w, gamma);
     }
-    f = (zkr_sc_poly){tables, 2 * k_n, terms, k_n, 2};
+    f = (zkr_sc_poly){tables, 2 * k_n, terms, k_n, 2, NULL};
     zkr_prover_sumcheck(&f, n, t, c->threads, msgs, z);
     for (size_t k = 0; k < k_n; k++)
         evals[k] = tables[2 * k + 1][0];
@@ -239,17 +239,23 @@ static zkr_err zkr_open_fold(zkr_open_ctx *c, zkr_transcript *t, zkr_pcs_poly *c
     const zkr_pcs_layout *l = &c->l;
     unsigned n = l->n_vars, round = 0, lb = c->p->log_blowup;
     size_t len = (size_t)1 << n;
-    zkr_ext *tab[2] = {NULL, NULL}, *coef = NULL, *next = NULL, msg[2];
+    zkr_ext *tab[2] = {NULL, NULL}, *full = NULL, *coef = NULL, *buf[2] = {NULL, NULL};
+    zkr_ext *scratch = NULL, msg[2];
     zkr_sc_term term = {zkr_ext_from(1), 2, {0, 1}};
-    zkr_sc_poly f = {tab, 2, &term, 1, 2};
+    zkr_sc_poly f = {tab, 2, &term, 1, 2, NULL};
     zkr_ntt *ntt = NULL;
     zkr_err r = ZKR_ERR_NOMEM;
     size_t n_final = (size_t)1 << l->final_vars;
 
     tab[0] = malloc(len * sizeof(zkr_ext));
     tab[1] = malloc(len * sizeof(zkr_ext));
-    if (!tab[0] || !tab[1])
+    /* Buffers reused round after round: every fresh page costs a fault. */
+    scratch = malloc((len / 2 + 1) * sizeof(zkr_ext));
+    buf[0] = malloc((len / 2 + 1) * sizeof(zkr_ext));
+    buf[1] = malloc((len / 2 + 1) * sizeof(zkr_ext));
+    if (!tab[0] || !tab[1] || !scratch || !buf[0] || !buf[1])
         goto out;
+    f.scratch = scratch;
     if (l->n_layers > 1 &&
         (r = zkr_ntt_new(l->log_len[1] > 0 ? l->log_len[1] : 1, &ntt)) != ZKR_OK)
         goto out;
@@ -261,33 +267,29 @@ static zkr_err zkr_open_fold(zkr_open_ctx *c, zkr_transcript *t, zkr_pcs_poly *c
         for (size_t i = 0; i < len; i++)
             tab[1][i] = zkr_ext_add(tab[1][i], zkr_ext_mul_base(beta_pow[k], polys[k]->evals[i]));
     if (k_n > 1 || l->folds_total == 0) { /* combined coefficients in ext form */
-        coef = calloc(len, sizeof *coef);
-        if (!coef)
+        full = calloc(len, sizeof *full);
+        if (!full)
             goto out;
         for (size_t k = 0; k < k_n; k++)
             for (size_t i = 0; i < len; i++)
-                coef[i] = zkr_ext_add(coef[i], zkr_ext_mul_base(beta_pow[k], polys[k]->coeffs[i]));
+                full[i] = zkr_ext_add(full[i], zkr_ext_mul_base(beta_pow[k], polys[k]->coeffs[i]));
+        coef = full;
     }
     zkr_ts_absorb_ext(t, "bf-claim", &value, 1);
     for (unsigned layer = 0; layer < l->n_layers; layer++) {
         for (unsigned j = 0; j < l->folds[layer]; j++, round++) {
             unsigned n_cur = n - round;
             size_t half = (size_t)1 << (n_cur - 1);
+            zkr_ext *dst = coef == buf[0] ? buf[1] : buf[0];
             zkr_prover_sc_round(&f, n_cur, c->threads, msg);
             zkr_ts_absorb_ext(t, "sc-round", msg, 2);
             r_all[round] = zkr_ts_challenge_ext(t, "sc-challenge");
             if ((r = zkr_enc_exts(&c->head, msg, 2)) != ZKR_OK)
                 goto out;
-            r = ZKR_ERR_NOMEM;
             zkr_prover_sc_fold(&f, n_cur, r_all[round], c->threads);
-            next = malloc(half * sizeof *next);
-            if (!next)
-                goto out;
-            zkr_fold_job fj = {coef ? NULL : polys[0]->coeffs, coef, next, r_all[round]};
+            zkr_fold_job fj = {coef ? NULL : polys[0]->coeffs, coef, dst, r_all[round]};
             zkr_par_for(c->threads, half, 4096, zkr_fold_chunk, &fj);
-            free(coef);
-            coef = next;
-            next = NULL;
+            coef = dst;
         }
         if (layer + 1 < l->n_layers) {
             uint8_t seed[32], root[ZKR_DIGEST_BYTES];
@@ -319,8 +321,10 @@ static zkr_err zkr_open_fold(zkr_open_ctx *c, zkr_transcript *t, zkr_pcs_poly *c
     r = ZKR_OK;
 out:
     zkr_ntt_free(ntt);
-    free(coef);
-    free(next);
+    free(full);
+    free(buf[0]);
+    free(buf[1]);
+    free(scratch);
     free(tab[0]);
     free(tab[1]);
     return r;

@@ -33,6 +33,7 @@ typedef struct {
     const zkr_sc_term *terms;
     size_t n_terms;
     unsigned degree; /* max n_factors, 1..ZKR_SC_MAX_DEGREE */
+    zkr_ext *scratch; /* optional: 2^(n-1) values reused by parallel folds */
 } zkr_sc_poly;
 
 /*

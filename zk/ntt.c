@@ -33,12 +33,13 @@ zkr_err zkr_ntt_new(unsigned log_max, zkr_ntt **out)
         zkr_ntt_free(n);
         return ZKR_ERR_NOMEM;
     }
-    zkr_gl w = zkr_gl_root_of_unity(log_max), iw = zkr_gl_inv(w);
+    zkr_gl w = zkr_gl_root_of_unity(log_max);
     n->tw[0] = n->itw[0] = 1;
-    for (size_t i = 1; i < half; i++) {
+    for (size_t i = 1; i < half; i++)
         n->tw[i] = zkr_gl_mul(n->tw[i - 1], w);
-        n->itw[i] = zkr_gl_mul(n->itw[i - 1], iw);
-    }
+    /* w^-i = w^(N-i) = -w^(N/2-i): the inverse table costs no multiplications. */
+    for (size_t i = 1; i < half; i++)
+        n->itw[i] = zkr_gl_neg(n->tw[half - i]);
     *out = n;
     return ZKR_OK;
 }

@@ -276,7 +276,7 @@ static void test_sumcheck(zkr_tap *t)
                                                            orig[2][i]),
                                                zkr_ext_mul_base(orig[0][i], 3)));
     zkr_sc_term terms[2] = {{zkr_ext_from(1), 3, {0, 1, 2}}, {zkr_ext_from(3), 1, {0}}};
-    zkr_sc_poly f = {tabs, 3, terms, 2, 3};
+    zkr_sc_poly f = {tabs, 3, terms, 2, 3, NULL};
     zkr_transcript tp, tv;
     uint8_t z[32] = {0};
     zkr_ts_init(&tp, "sc", 1, 1, 1, z, z);
