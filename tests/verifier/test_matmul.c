@@ -274,6 +274,14 @@ static void test_determinism(zkr_tap *t, const zkr_params *p)
     zkr_buf_free(&b2);
     zkr_buf_free(&c3);
     mm_free(&c);
+    /* Large enough (2^15 W entries) that every parallel path runs. */
+    ok = mm_make(t, p, 128, 256, 1, 1, &c) && mm_prove(p, &c, 1, &a) == ZKR_OK &&
+         mm_prove(p, &c, 2, &b2) == ZKR_OK && mm_verify(&b2, &c) == ZKR_OK;
+    zkr_tap_ok(t, ok && a.len == b2.len && memcmp(a.p, b2.p, a.len) == 0,
+               "128x256: byte-identical with 1 and 2 threads (parallel folds and rounds)");
+    zkr_buf_free(&a);
+    zkr_buf_free(&b2);
+    mm_free(&c);
     /* A fixed-seed proof digest to compare plain and sanitizer builds. */
     zkr_tap fixed;
     char *argv[] = {"x", "--seed", "42", NULL};
