@@ -71,7 +71,8 @@ zkr_err zkr_prover_commit(const zkr_params *p, const zkr_gl *evals, unsigned n_v
     memcpy(poly->evals, evals, len * sizeof *evals);
     memcpy(coef, evals, len * sizeof *evals);
     zkr_mle_to_monomial_base(coef, n_vars);
-    if ((r = zkr_ntt_new(n_vars + p->log_blowup > 0 ? n_vars + p->log_blowup : 1, &ntt)) != ZKR_OK)
+    if ((r = zkr_ntt_new_mt(n_vars + p->log_blowup > 0 ? n_vars + p->log_blowup : 1, threads,
+                            &ntt)) != ZKR_OK)
         goto out;
     if ((r = zkr_ntt_lde(ntt, coef, n_vars, p->log_blowup, 1, threads, poly->codeword)) != ZKR_OK)
         goto out;
@@ -257,10 +258,10 @@ static zkr_err zkr_open_fold(zkr_open_ctx *c, zkr_transcript *t, zkr_pcs_poly *c
         goto out;
     f.scratch = scratch;
     if (l->n_layers > 1 &&
-        (r = zkr_ntt_new(l->log_len[1] > 0 ? l->log_len[1] : 1, &ntt)) != ZKR_OK)
+        (r = zkr_ntt_new_mt(l->log_len[1] > 0 ? l->log_len[1] : 1, c->threads, &ntt)) != ZKR_OK)
         goto out;
     r = ZKR_ERR_NOMEM;
-    zkr_mle_eq_table(z, n, tab[0]);
+    zkr_mle_eq_table_mt(z, n, c->threads, tab[0]);
     for (size_t i = 0; i < len; i++)
         tab[1][i] = zkr_ext_mul_base(beta_pow[0], polys[0]->evals[i]);
     for (size_t k = 1; k < k_n; k++)

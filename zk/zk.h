@@ -187,6 +187,8 @@ void zkr_par_for(unsigned threads, size_t n, size_t min_chunk, zkr_par_fn fn, vo
 typedef struct zkr_ntt zkr_ntt;
 /* Precomputes twiddles for sizes up to 2^log_max (<= 30). ZKR_ERR_USAGE, NOMEM. */
 zkr_err zkr_ntt_new(unsigned log_max, zkr_ntt **out) ZKR_WUR;
+/* The same, computing the twiddles with `threads` workers. */
+zkr_err zkr_ntt_new_mt(unsigned log_max, unsigned threads, zkr_ntt **out) ZKR_WUR;
 void zkr_ntt_free(zkr_ntt *n);
 /* Coefficients (natural order) -> evaluations at w^i (natural order). */
 zkr_err zkr_ntt_forward(const zkr_ntt *n, zkr_gl *a, unsigned log_n) ZKR_WUR;
@@ -289,6 +291,8 @@ zkr_err zkr_mtree_verify(const uint8_t root[ZKR_DIGEST_BYTES], unsigned depth, c
 /* ------------------------------------------------------------------ */
 /* eq(z, x) for all x in {0,1}^n into out[2^n]. */
 void zkr_mle_eq_table(const zkr_ext *z, unsigned n, zkr_ext *out);
+/* The same with `threads` workers (identical output). */
+void zkr_mle_eq_table_mt(const zkr_ext *z, unsigned n, unsigned threads, zkr_ext *out);
 /* eq(a, b) = prod (a_i b_i + (1 - a_i)(1 - b_i)). */
 zkr_ext zkr_mle_eq_eval(const zkr_ext *a, const zkr_ext *b, unsigned n);
 /* Fixes variable 0 to r: t[i] = t[2i] + r (t[2i+1] - t[2i]), size halves. */

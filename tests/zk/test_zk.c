@@ -261,6 +261,38 @@ static void test_merkle(zkr_tap *t)
     zkr_mtree_free(&tr);
 }
 
+static void test_mle(zkr_tap *t)
+{
+    enum { N = 15 };
+    zkr_ext z[N], *a = malloc(sizeof(zkr_ext) << N), *b = malloc(sizeof(zkr_ext) << N);
+    zkr_gl *v = malloc(sizeof(zkr_gl) << N);
+    for (int i = 0; i < N; i++)
+        z[i] = (zkr_ext){{rnd_gl(t), rnd_gl(t), rnd_gl(t)}};
+    zkr_mle_eq_table(z, N, a);
+    zkr_mle_eq_table_mt(z, N, 3, b);
+    zkr_tap_ok(t, memcmp(a, b, sizeof(zkr_ext) << N) == 0, "eq table: 3 threads == 1 thread");
+    /* sum_x eq(z, x) v(x) == v~(z), and the monomial form agrees. */
+    zkr_ext acc = zkr_ext_from(0), direct;
+    for (size_t i = 0; i < ((size_t)1 << N); i++) {
+        v[i] = rnd_gl(t);
+        acc = zkr_ext_add(acc, zkr_ext_mul_base(a[i], v[i]));
+    }
+    int ok = zkr_mle_eval_base(v, N, z, &direct) == ZKR_OK && zkr_ext_eq(acc, direct);
+    zkr_ext c[64];
+    zkr_gl m[64];
+    for (int i = 0; i < 64; i++)
+        m[i] = v[i];
+    zkr_mle_to_monomial_base(m, 6);
+    for (int i = 0; i < 64; i++)
+        c[i] = zkr_ext_from(m[i]);
+    ok = ok && zkr_mle_eval_base(v, 6, z, &direct) == ZKR_OK &&
+         zkr_ext_eq(direct, zkr_mle_eval_monomial(c, 6, z));
+    zkr_tap_ok(t, ok, "MLE evaluation: eq-sum, folding and monomial forms agree");
+    free(a);
+    free(b);
+    free(v);
+}
+
 static void test_sumcheck(zkr_tap *t)
 {
     /* sum_x A(x) B(x) C(x) + 3 A(x), degree 3, 6 variables. */
@@ -534,6 +566,7 @@ int main(int argc, char **argv)
     test_ntt(&t);
     test_transcript(&t);
     test_merkle(&t);
+    test_mle(&t);
     test_sumcheck(&t);
     test_basefold(&t, &p);
     test_logup(&t);
