@@ -262,8 +262,8 @@ static zkr_err zkr_open_fold(zkr_open_ctx *c, zkr_transcript *t, zkr_pcs_poly *c
         goto out;
     r = ZKR_ERR_NOMEM;
     zkr_mle_eq_table_mt(z, n, c->threads, tab[0]);
-    for (size_t i = 0; i < len; i++)
-        tab[1][i] = zkr_ext_mul_base(beta_pow[0], polys[0]->evals[i]);
+    for (size_t i = 0; i < len; i++) /* beta^0 = 1 */
+        tab[1][i] = zkr_ext_from(polys[0]->evals[i]);
     for (size_t k = 1; k < k_n; k++)
         for (size_t i = 0; i < len; i++)
             tab[1][i] = zkr_ext_add(tab[1][i], zkr_ext_mul_base(beta_pow[k], polys[k]->evals[i]));
