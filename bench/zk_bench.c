@@ -161,10 +161,10 @@ int main(int argc, char **argv)
 
     if (sodium_init() < 0 || zkr_params_get(ZKR_PARAM_SET_128, &p) != ZKR_OK)
         return 1;
-    s = zkr_params_soundness(&p, 20, 10, 2);
-    printf("params: rate 1/%u, %u queries, %u pow bits; soundness (n=20): provable %.1f bits, "
-           "conjectured %.1f bits\n", 1u << p.log_blowup, p.queries, p.pow_bits, s.provable_bits,
-           s.conjectured_bits);
+    s = zkr_matmul_soundness(&p, 1024, 1024, 16);
+    printf("params: rate 1/%u, %u queries, %u pow bits; matmul@1 1024x1024 b=16 soundness: "
+           "provable %.2f bits, conjectured %.2f bits\n", 1u << p.log_blowup, p.queries,
+           p.pow_bits, s.provable_bits, s.conjectured_bits);
     bench_field();
     bench_ntt_merkle(threads);
     printf("\nmatmul@1, %u threads (commit of W is one-time, excluded from prove)\n", threads);

@@ -477,6 +477,12 @@ zkr_err zkr_matmul_check_dims(uint32_t m, uint32_t k, uint32_t b) ZKR_WUR;
 void zkr_matmul_transcript(zkr_transcript *t, const zkr_params *p,
                            const uint8_t statement_id[ZKR_DIGEST_BYTES],
                            const zkr_matmul_public *pub);
+/*
+ * Soundness of a whole matmul@1 proof for these dimensions: the Basefold
+ * opening of W plus lk degree-2 matmul sumcheck rounds and the
+ * Schwartz-Zippel term (lm + lb)/|F| of the random point (rb, ri).
+ */
+zkr_soundness zkr_matmul_soundness(const zkr_params *p, uint32_t m, uint32_t k, uint32_t b);
 /* Digest of a public int64 matrix (for statement checks and reports). */
 void zkr_matrix_digest(const int64_t *v, size_t n, uint8_t out[ZKR_DIGEST_BYTES]);
 

@@ -323,6 +323,13 @@ int main(int argc, char **argv)
     if (sodium_init() < 0 || zkr_params_get(ZKR_PARAM_SET_128, &p) != ZKR_OK)
         return 1;
     test_completeness(&t, &p);
+    {
+        zkr_soundness s1 = zkr_matmul_soundness(&p, 1, 1, 1),
+                      s2 = zkr_matmul_soundness(&p, 4096, 4096, 16);
+        zkr_tap_ok(&t, s1.provable_bits >= 128.0 && s2.provable_bits >= 128.0,
+                   "matmul@1 soundness >= 128 bits (1x1: %.2f, 4096x4096 b=16: %.2f)",
+                   s1.provable_bits, s2.provable_bits);
+    }
     test_binding(&t, &p);
     test_determinism(&t, &p);
     test_garbage(&t, &p);
