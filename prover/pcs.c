@@ -520,7 +520,7 @@ zkr_err zkr_prover_open(const zkr_params *p, zkr_transcript *t, zkr_pcs_poly *co
     n = polys[0]->n_vars;
     for (size_t k = 0; k < n_polys; k++)
         if (polys[k]->n_vars != n)
-            return ZKR_ERR_USAGE;
+            return ZKR_ERR_UNSUPPORTED; /* mixed sizes: see zkr_pcs_verify */
     for (size_t i = 0; i < n_claims; i++)
         if (claims[i].comm >= n_polys)
             return ZKR_ERR_USAGE;

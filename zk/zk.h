@@ -393,7 +393,10 @@ zkr_err zkr_pcs_proof_parse(const zkr_params *p, unsigned n_vars, size_t n_comms
 void zkr_pcs_proof_free(zkr_pcs_proof *pf);
 /*
  * Verifies that every claim holds for the committed polynomials (all of
- * n_vars variables). ZKR_OK, ZKR_ERR_VERIFY, ZKR_ERR_NOMEM, ZKR_ERR_USAGE.
+ * n_vars variables). ZKR_OK, ZKR_ERR_VERIFY, ZKR_ERR_NOMEM, ZKR_ERR_USAGE
+ * (counts differ from the parsed proof, claim index out of range),
+ * ZKR_ERR_UNSUPPORTED (commitments of different sizes: not yet).
+ * The transcript must be in the same state as the prover's at open time.
  */
 zkr_err zkr_pcs_verify(const zkr_params *p, zkr_transcript *t, const zkr_pcs_commitment *comms,
                        size_t n_comms, const zkr_pcs_claim *claims, size_t n_claims,
