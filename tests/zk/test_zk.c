@@ -410,6 +410,25 @@ static void test_basefold(zkr_tap *t, const zkr_params *p)
     zkr_tap_ok(t, zkr_pcs_verify(p, &tv, sw, 2, cl, 3, pf) == ZKR_ERR_VERIFY,
                "swapped commitments rejected");
     zkr_pcs_proof_free(pf);
+    /* Commitments of different sizes are refused, not mis-proven. */
+    {
+        zkr_pcs_poly *small_poly = NULL, *mix[2];
+        zkr_pcs_commitment sc;
+        zkr_buf mb = {0};
+        zkr_gl ev_small[256];
+        for (int i = 0; i < 256; i++)
+            ev_small[i] = (zkr_gl)i;
+        ok = zkr_prover_commit(p, ev_small, 8, 1, &small_poly, &sc) == ZKR_OK;
+        zkr_ts_init(&tp, "bf", 1, 1, 1, z, z);
+        ok &= zkr_prover_commit(p, ev[0], N, 1, &mix[0], &comms[0]) == ZKR_OK;
+        mix[1] = small_poly;
+        zkr_pcs_claim one = {0, pts[0], cl[0].value};
+        zkr_tap_ok(t, ok && zkr_prover_open(p, &tp, mix, 2, &one, 1, 1, &mb) == ZKR_ERR_UNSUPPORTED,
+                   "mixed-size batch refused (UNSUPPORTED)");
+        zkr_buf_free(&mb);
+        zkr_pcs_poly_free(mix[0]);
+        zkr_pcs_poly_free(small_poly);
+    }
     zkr_buf_free(&b);
     for (int k = 0; k < 2; k++) {
         free(ev[k]);
