@@ -133,8 +133,9 @@ zkr_err zkr_prover_matmul(const zkr_params *p, const uint8_t statement_id[ZKR_DI
     zkr_transcript t;
     zkr_pcs_commitment pc;
     zkr_ext *pt = NULL, *eq_i = NULL, *eq_b = NULL, *tab[2] = {NULL, NULL}, *msgs = NULL;
-    zkr_ext claim, *rj, a_final;
+    zkr_ext claim, *rj = NULL, a_final;
     zkr_buf stmt = {0}, sc = {0}, pcs = {0};
+    size_t mark = out->len;
     zkr_err r;
 
     if ((r = zkr_matmul_check_dims(pub->m, pub->k, pub->b)) != ZKR_OK)
@@ -189,8 +190,10 @@ zkr_err zkr_prover_matmul(const zkr_params *p, const uint8_t statement_id[ZKR_DI
         zkr_sc_poly f = {tab, 2, &term, 1, 2, NULL};
         /* rj goes where W's point wants it: before ri. Reuse eq_b's slot order. */
         rj = calloc(lk + lm + 1, sizeof *rj);
-        if (!rj)
+        if (!rj) {
+            r = ZKR_ERR_NOMEM;
             goto out;
+        }
         zkr_prover_sumcheck(&f, lk, &t, threads, msgs, rj);
         a_final = tab[0][0];
         memcpy(rj + lk, pt + lb, lm * sizeof *rj);
@@ -208,25 +211,26 @@ zkr_err zkr_prover_matmul(const zkr_params *p, const uint8_t statement_id[ZKR_DI
             (r = zkr_buf_append(&stmt, pc.root, ZKR_DIGEST_BYTES)) != ZKR_OK ||
             (r = zkr_buf_append(&stmt, dx, sizeof dx)) != ZKR_OK ||
             (r = zkr_buf_append(&stmt, dy, sizeof dy)) != ZKR_OK)
-            goto free_rj;
+            goto out;
     }
     if ((r = zkr_enc_exts(&sc, msgs, 2 * (size_t)lk)) != ZKR_OK ||
         (r = zkr_enc_ext(&sc, a_final)) != ZKR_OK)
-        goto free_rj;
+        goto out;
     {
         zkr_pcs_claim cl = {0, rj, a_final};
         zkr_pcs_poly *pp = (zkr_pcs_poly *)(uintptr_t)poly;
         if ((r = zkr_prover_open(p, &t, &pp, 1, &cl, 1, threads, &pcs)) != ZKR_OK)
-            goto free_rj;
+            goto out;
     }
     if ((r = zkr_proof_begin(out, p->id, ZKR_KIND_MATMUL1, statement_id, 3)) != ZKR_OK ||
         (r = zkr_proof_add_section(out, ZKR_SEC_STATEMENT, stmt.p, stmt.len)) != ZKR_OK ||
         (r = zkr_proof_add_section(out, ZKR_SEC_SUMCHECK, sc.p, sc.len)) != ZKR_OK ||
         (r = zkr_proof_add_section(out, ZKR_SEC_PCS, pcs.p, pcs.len)) != ZKR_OK)
-        goto free_rj;
-free_rj:
-    free(rj);
+        goto out;
 out:
+    if (r != ZKR_OK)
+        out->len = mark; /* no partial proof on failure */
+    free(rj);
     free(pt);
     free(eq_i);
     free(eq_b);
