@@ -1,4 +1,7 @@
 /* common/: encodings, hashes against third-party vectors, RFC 6962 Merkle. */
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <jansson.h>
 #include <sodium.h>
 
@@ -421,6 +424,91 @@ static void test_errors(zkr_tap *t)
                "error codes map to the documented exit codes");
 }
 
+static void test_seal(zkr_tap *t)
+{
+    const uint8_t secret[32] = "0123456789abcdef0123456789abcde";
+    const uint8_t pass[] = "correct horse", wrong[] = "correct horsf";
+    uint8_t out[64];
+    size_t n = 0;
+    zkr_buf blob = {0}, blob2 = {0};
+    /* One flipped bit in each header field, the ciphertext and the tag. */
+    const size_t flips[] = {0, 15, 23, 24, 39, 40, 63, 64, 64 + 31, 64 + 32 + 15};
+    int all_rejected = 1, trunc_rejected = 1;
+
+    zkr_tap_ok(t, zkr_seal(secret, 32, pass, sizeof pass - 1, "zkreg/test", 1, &blob) == ZKR_OK &&
+                      blob.len == 64 + 32 + 16,
+               "seal writes header, ciphertext and tag");
+    zkr_tap_ok(t, zkr_unseal(blob.p, blob.len, pass, sizeof pass - 1, "zkreg/test", out,
+                             sizeof out, &n) == ZKR_OK && n == 32 && memcmp(out, secret, 32) == 0,
+               "unseal with the right passphrase and label returns the secret");
+    zkr_tap_ok(t, zkr_seal(secret, 32, pass, sizeof pass - 1, "zkreg/test", 1, &blob2) == ZKR_OK &&
+                      memcmp(blob.p + 24, blob2.p + 24, 40) != 0,
+               "two seals of one secret use fresh salt and nonce");
+    zkr_tap_ok(t, zkr_unseal(blob.p, blob.len, wrong, sizeof wrong - 1, "zkreg/test", out,
+                             sizeof out, &n) == ZKR_ERR_PASSPHRASE && n == 0,
+               "wrong passphrase is refused");
+    zkr_tap_ok(t, zkr_unseal(blob.p, blob.len, pass, sizeof pass - 1, "zkreg/other", out,
+                             sizeof out, &n) == ZKR_ERR_PASSPHRASE,
+               "a blob sealed for one label does not open under another");
+    for (size_t i = 0; i < sizeof flips / sizeof flips[0]; i++) {
+        blob.p[flips[i]] ^= 1;
+        all_rejected &= zkr_unseal(blob.p, blob.len, pass, sizeof pass - 1, "zkreg/test", out,
+                                   sizeof out, &n) != ZKR_OK;
+        blob.p[flips[i]] ^= 1;
+    }
+    zkr_tap_ok(t, all_rejected, "a bit flip in every field (magic, limits, salt, nonce, body, tag) is refused");
+    for (size_t cut = 0; cut < blob.len; cut += 7)
+        trunc_rejected &= zkr_unseal(blob.p, cut, pass, sizeof pass - 1, "zkreg/test", out,
+                                     sizeof out, &n) == ZKR_ERR_MALFORMED || cut >= 80;
+    trunc_rejected &= zkr_unseal(blob.p, blob.len - 1, pass, sizeof pass - 1, "zkreg/test", out,
+                                 sizeof out, &n) != ZKR_OK;
+    zkr_tap_ok(t, trunc_rejected, "truncated blobs are refused");
+    zkr_tap_ok(t, zkr_unseal(blob.p, blob.len, pass, sizeof pass - 1, "zkreg/test", out, 16, &n) ==
+                      ZKR_ERR_TOO_LARGE,
+               "an output buffer that is too small is refused before decrypting");
+    zkr_buf_free(&blob);
+    zkr_buf_free(&blob2);
+}
+
+static void write_file(const char *path, const char *text, mode_t mode)
+{
+    FILE *f = fopen(path, "w");
+    if (f != NULL) {
+        fputs(text, f);
+        fclose(f);
+    }
+    chmod(path, mode);
+}
+
+static void test_passphrase(zkr_tap *t)
+{
+    char dir[] = "/tmp/zkr-test-XXXXXX", path[64];
+    zkr_secret s = {0};
+    zkr_diag d;
+
+    if (mkdtemp(dir) == NULL)
+        return;
+    snprintf(path, sizeof path, "%s/pass", dir);
+    write_file(path, "hunter2\nignored\n", 0600);
+    zkr_diag_clear(&d);
+    zkr_tap_ok(t, zkr_passphrase_read(path, &s, &d) == ZKR_OK && s.len == 7 &&
+                      memcmp(s.p, "hunter2", 7) == 0,
+               "passphrase file: first line, without its newline");
+    zkr_secret_free(&s);
+    chmod(path, 0644);
+    zkr_diag_clear(&d);
+    zkr_tap_ok(t, zkr_passphrase_read(path, &s, &d) == ZKR_ERR_KEY && strstr(d.msg, path) != NULL &&
+                      s.p == NULL,
+               "a world-readable passphrase file is refused, naming the file");
+    write_file(path, "\n", 0600);
+    zkr_diag_clear(&d);
+    zkr_tap_ok(t, zkr_passphrase_read(path, &s, &d) == ZKR_ERR_MALFORMED, "an empty passphrase is refused");
+    unlink(path);
+    zkr_diag_clear(&d);
+    zkr_tap_ok(t, zkr_passphrase_read(path, &s, &d) == ZKR_ERR_NOT_FOUND, "a missing passphrase file is not found");
+    rmdir(dir);
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -439,5 +527,7 @@ int main(int argc, char **argv)
     test_merkle_reference(&t);
     test_merkle_probes(&t);
     test_merkle_random(&t);
+    test_seal(&t);
+    test_passphrase(&t);
     return zkr_tap_done(&t);
 }
