@@ -114,7 +114,10 @@ _Noreturn static void zkr_sandbox_child(const zkr_sandbox_run *run, int fds[3], 
     (void)sigprocmask(SIG_SETMASK, &none, NULL);
     memset(&dfl, 0, sizeof dfl);
     dfl.sa_handler = SIG_DFL;
-    (void)sigaction(SIGPIPE, &dfl, NULL);
+    /* exec keeps ignored signals ignored: SIGXCPU and SIGPIPE must act in the worker */
+    for (int sig = 1; sig < NSIG; sig++)
+        if (sig != SIGKILL && sig != SIGSTOP)
+            (void)sigaction(sig, &dfl, NULL);
     /* move the three ends clear of 0..2 first so the dup2s cannot clobber each other */
     for (int i = 0; i < 3; i++)
         if (fds[i] <= 2 && (fds[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 3)) < 0)
