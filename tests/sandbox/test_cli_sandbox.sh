@@ -32,6 +32,9 @@ expect_rc 8 "probe memory over RLIMIT_AS" "$Z" __sandbox-test test-probe-v memor
 grep -q 'RLIMIT_AS' "$tmp/err"; ok $? "memory: message names RLIMIT_AS"
 expect_rc 8 "probe cpu over RLIMIT_CPU" "$Z" __sandbox-test test-probe-v cpu --cpu 1 --timeout-ms 20000
 grep -q 'CPU limit' "$tmp/err"; ok $? "cpu: message names the CPU limit"
+expect_rc 8 "CPU limit holds even when zkreg inherits SIGXCPU ignored" \
+  bash -c 'trap "" XCPU; exec "$0" __sandbox-test test-probe-v cpu --cpu 1 --timeout-ms 20000' "$Z"
+grep -q 'SIGXCPU' "$tmp/err"; ok $? "inherited SIG_IGN is reset: the worker dies of SIGXCPU"
 expect_rc 8 "threads under the verifier policy" "$Z" __sandbox-test test-threads-v x
 expect_rc 0 "threads under the prover policy" "$Z" __sandbox-test test-threads-p x
 
