@@ -39,7 +39,7 @@ expect_rc 8 "threads under the verifier policy" "$Z" __sandbox-test test-threads
 expect_rc 0 "threads under the prover policy" "$Z" __sandbox-test test-threads-p x
 
 for m in garbage oversize truncated short no-reply exit-3 bad-status bad-msg bad-conf stream crash; do
-  expect_rc 8 "misbehaving worker '$m' is rejected" "$Z" __sandbox-test test-misbehave "$m" --timeout-ms 5000
+  expect_rc 8 "misbehaving worker '$m' is rejected" "$Z" __sandbox-test test-misbehave "$m" --timeout-ms 30000
 done
 expect_rc 8 "a hanging worker is killed at the timeout" "$Z" --json __sandbox-test test-misbehave hang --timeout-ms 300
 grep -q '"code":-81' "$tmp/out"; ok $? "hang: --json says ZKR_ERR_TIMEOUT (-81)"
