@@ -94,25 +94,40 @@ static void test_keyfiles(zkr_tap *t)
     }
     zkr_tap_ok(t, bad == 0, "a key file truncated at each of %zu lengths is refused",
                file.len - 1);
-    /* A bit flip in every byte of the sealed blob (inside the base64 text). */
+    /* A bit flip in each field of the sealed blob: magic, opslimit, memlimit, salt,
+     * nonce, ciphertext, tag (offsets per common.h's layout). */
     bad = 0;
     {
-        const char *sealed = strstr((const char *)file.p, "\"sealed\":\"");
-        size_t start = (size_t)(sealed - (const char *)file.p) + 10, flips = 0;
-        for (size_t i = start; i < file.len - 3; i += 3) {
-            uint8_t save = file.p[i];
-            file.p[i] = file.p[i] == 'A' ? 'B' : 'A';
-            tu_path(p, sizeof p, dir, "flip.key");
-            (void)!tu_write(p, file.p, file.len, 0600);
-            file.p[i] = save;
-            s = NULL;
-            flips++;
-            if (open_key_file("flip.key", "pass", &s, NULL) == ZKR_OK) {
-                bad++;
-                zkr_signer_free(s);
+        static const size_t offs[] = {0, 15, 23, 30, 50, 70, 96, 105, 112};
+        const char *sealed = strstr((const char *)file.p, "\"sealed\":\"") + 10;
+        size_t b64len = strcspn(sealed, "\""), flips = 0;
+        zkr_buf blob = {0}, enc = {0}, out = {0};
+        if (zkr_base64_decode(sealed, b64len, &blob) == ZKR_OK) {
+            for (size_t i = 0; i < sizeof offs / sizeof offs[0] && offs[i] < blob.len; i++) {
+                blob.p[offs[i]] ^= 0x04;
+                out.len = 0;
+                if (zkr_base64_encode(blob.p, blob.len, &enc) == ZKR_OK &&
+                    zkr_buf_append(&out, file.p, (size_t)(sealed - (const char *)file.p)) ==
+                        ZKR_OK &&
+                    zkr_buf_append_str(&out, (const char *)enc.p) == ZKR_OK &&
+                    zkr_buf_append_str(&out, sealed + b64len) == ZKR_OK) {
+                    tu_path(p, sizeof p, dir, "flip.key");
+                    (void)!tu_write(p, out.p, out.len, 0600);
+                    s = NULL;
+                    flips++;
+                    if (open_key_file("flip.key", "pass", &s, NULL) == ZKR_OK) {
+                        bad++;
+                        zkr_signer_free(s);
+                    }
+                }
+                blob.p[offs[i]] ^= 0x04;
             }
         }
-        zkr_tap_ok(t, bad == 0, "%zu altered sealed blobs are all refused", flips);
+        zkr_tap_ok(t, bad == 0 && flips == 9 && blob.len == 113,
+                   "a bit flip in each field of the sealed key (%zu) is refused", flips);
+        zkr_buf_free(&blob);
+        zkr_buf_free(&enc);
+        zkr_buf_free(&out);
     }
     /* The clear public half swapped for another key's. */
     {
@@ -313,7 +328,6 @@ static void test_external(zkr_tap *t, zkr_signer *k1, const zkr_eip712_domain *d
         /* The same signature in high-s form (n - s, v flipped) must be refused. */
         uint8_t hs[65];
         char hh[133] = "0x";
-        int high = 0;
         memcpy(hs, sig, 65);
         static const uint8_t n[32] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
                                       0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe,
@@ -327,7 +341,6 @@ static void test_external(zkr_tap *t, zkr_signer *k1, const zkr_eip712_domain *d
         }
         hs[64] = sig[64] == 27 ? 28 : 27;
         (void)!zkr_hex_encode(hs, 65, hh + 2, sizeof hh - 2);
-        (void)!zkr_ecdsa_normalize(ZKR_KEY_SECP256K1, (uint8_t[64]){0}, &high);
         zkr_diag_clear(&d);
         zkr_tap_ok(t, zkr_attest_import_signature(req.p, req.len, hh, addr, &att, &d) ==
                           ZKR_ERR_SIGNATURE,
