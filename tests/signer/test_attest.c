@@ -471,6 +471,7 @@ static void test_gate(zkr_tap *t, zkr_signer *a, zkr_signer *b, zkr_signer *c, z
                   "old schema version");
         tu_facts(&g, 9, now - 60);
         (void)!sign_facts(b, &g, NULL, &other);
+        zkr_buf_free(&att[3]);
         att[3] = other;
         gate_case(t, pol, att + 2, 2, NULL, ZKR_GATE_SAME_STATEMENT, ZKR_ERR_POLICY,
                   "attestations of two different statements");
