@@ -1,20 +1,276 @@
-/* cmd_ml.c: placeholder until its issue lands; see docs/cli.md. */
+/*
+ * cmd_ml.c: `zkreg infer` and `zkreg eval` (docs/cli.md).
+ *
+ * For now both take files (the offline form): a quantized model file and
+ * a dataset file. The registry form (--model ID --dataset ID) is accepted
+ * by the parser and refused with ZKR_ERR_UNSUPPORTED until the registry
+ * module is wired in.
+ */
+#include <stdlib.h>
+#include <string.h>
+
 #include "cli.h"
+#include "ml/ml.h"
+
+#define CALIB_DEFAULT 1000u
+
+static const char infer_help[] =
+    "usage: zkreg infer --model-file Q --dataset-file PATH --record I [--json]\n"
+    "\n"
+    "Runs the quantized model natively on record I and prints the int8 logits\n"
+    "and their argmax (offline form: files instead of registry IDs; the form\n"
+    "--model ID --dataset ID follows once the registry is wired in).\n"
+    "\n"
+    "  --model-file Q     quantized model file (docs/quantization.md)\n"
+    "  --dataset-file P   IDX images file (gzip or raw); labels beside it\n"
+    "  --record I         record index, from 0\n"
+    "  --json             print one JSON object\n"
+    "\n"
+    "exit codes: 0 ok, 2 usage, 3 malformed or unsupported input, 4 not found,\n"
+    "            9 I/O error, 10 internal\n";
+
+static const char eval_help[] =
+    "usage: zkreg eval --dataset-file TEST [--onnx M.onnx] [--model-file Q]\n"
+    "                  [--calibrate-file CAL [--calibrate-first I] [--calibrate-count N]]\n"
+    "                  [--write-model OUT] [--first I] [--count N] [--json]\n"
+    "\n"
+    "Prints float vs quantized accuracy and their argmax agreement over the\n"
+    "dataset's records (offline form: files instead of registry IDs).\n"
+    "With --onnx and no --model-file, the ONNX model is quantized with\n"
+    "calibration records of CAL (default: its first 1000) and, with\n"
+    "--write-model, the canonical quantized model is written to OUT.\n"
+    "\n"
+    "  --onnx M           float model (ONNX); adds float accuracy and agreement\n"
+    "  --model-file Q     quantized model file to evaluate\n"
+    "  --calibrate-file   IDX dataset for calibration (when quantizing)\n"
+    "  --first, --count   record range (default: all)\n"
+    "\n"
+    "exit codes: 0 ok, 1 float and quantized models have different programs,\n"
+    "            2 usage, 3 malformed or unsupported input, 4 not found,\n"
+    "            9 I/O error, 10 internal\n";
+
+enum { OPT_MODEL_FILE = 0x200, OPT_DATASET_FILE, OPT_RECORD, OPT_MODEL_ID, OPT_DATASET_ID,
+       OPT_ONNX, OPT_CALIB_FILE, OPT_CALIB_FIRST, OPT_CALIB_COUNT, OPT_WRITE_MODEL, OPT_FIRST,
+       OPT_COUNT };
+
+static void print_hex(const uint8_t *p, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        printf("%02x", p[i]);
+}
+
+static void print_infer(const zkr_cli *cli, const zkr_ml_model *m, const zkr_ml_trace *t,
+                        uint64_t record, uint8_t label)
+{
+    uint8_t md[ZKR_DIGEST_BYTES], pd[ZKR_DIGEST_BYTES];
+    const int8_t *y = t->y[t->n_layers - 1];
+    uint32_t n = t->dims[t->n_layers - 1];
+
+    zkr_ml_model_digest(m, md);
+    zkr_ml_model_program_digest(m, pd);
+    if (cli->json) {
+        printf("{\"ok\":true,\"record\":%llu,\"label\":%u,\"logits\":[", (unsigned long long)record,
+               (unsigned)label);
+        for (uint32_t j = 0; j < n; j++)
+            printf("%s%d", j ? "," : "", (int)y[j]);
+        printf("],\"argmax\":%u,\"model_digest\":\"", (unsigned)t->argmax);
+        print_hex(md, sizeof md);
+        printf("\",\"program_digest\":\"");
+        print_hex(pd, sizeof pd);
+        printf("\"}\n");
+        return;
+    }
+    printf("record %llu (label %u)\nlogits", (unsigned long long)record, (unsigned)label);
+    for (uint32_t j = 0; j < n; j++)
+        printf(" %d", (int)y[j]);
+    printf("\nargmax %u\nmodel  ", (unsigned)t->argmax);
+    print_hex(md, sizeof md);
+    printf("\n");
+}
 
 zkr_err zkr_cmd_infer(zkr_cli *cli, int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    return zkr_fail(&cli->diag, ZKR_ERR_UNSUPPORTED, "'%s' is not available in this build yet",
-                    cli->command);
+    static const struct option opts[] = {
+        ZKR_CLI_COMMON_LONGOPTS,
+        {"model-file", required_argument, NULL, OPT_MODEL_FILE},
+        {"dataset-file", required_argument, NULL, OPT_DATASET_FILE},
+        {"record", required_argument, NULL, OPT_RECORD},
+        {"model", required_argument, NULL, OPT_MODEL_ID},
+        {"dataset", required_argument, NULL, OPT_DATASET_ID},
+        {NULL, 0, NULL, 0}};
+    const char *model_path = NULL, *ds_path = NULL, *rec_s = NULL;
+    zkr_ml_model *m = NULL;
+    zkr_dataset *ds = NULL;
+    zkr_ml_trace t = {0};
+    const uint8_t *x;
+    uint64_t rec = 0;
+    uint8_t label;
+    int c, done, ids = 0;
+    zkr_err r;
+
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        if (zkr_cli_common_option(cli, c, infer_help, &done)) {
+            if (done)
+                return ZKR_OK;
+            continue;
+        }
+        switch (c) {
+        case OPT_MODEL_FILE: model_path = optarg; break;
+        case OPT_DATASET_FILE: ds_path = optarg; break;
+        case OPT_RECORD: rec_s = optarg; break;
+        case OPT_MODEL_ID: case OPT_DATASET_ID: ids = 1; break;
+        default: return zkr_cli_usage(cli, "infer: unknown option (see zkreg infer --help)");
+        }
+    }
+    if (ids)
+        return zkr_fail(&cli->diag, ZKR_ERR_UNSUPPORTED,
+                        "infer: --model/--dataset registry IDs are not wired in yet; use --model-file and --dataset-file");
+    if (optind != argc || model_path == NULL || ds_path == NULL || rec_s == NULL)
+        return zkr_cli_usage(cli, "infer: needs --model-file, --dataset-file and --record");
+    if ((r = zkr_cli_parse_u64(cli, "--record", rec_s, &rec)) != ZKR_OK)
+        return r;
+    if ((r = zkr_ml_model_read_file(model_path, &m, &cli->diag)) != ZKR_OK ||
+        (r = zkr_dataset_open(ds_path, &ds, &cli->diag)) != ZKR_OK ||
+        (r = zkr_ml_record_input(ds, rec, zkr_ml_model_graph(m)->input_dim, &x, &label,
+                                 &cli->diag)) != ZKR_OK ||
+        (r = zkr_ml_trace_init(&t, zkr_ml_model_graph(m))) != ZKR_OK ||
+        (r = zkr_ml_infer(m, x, zkr_ml_model_graph(m)->input_dim, &t, &cli->diag)) != ZKR_OK)
+        goto out;
+    print_infer(cli, m, &t, rec, label);
+out:
+    zkr_ml_trace_free(&t);
+    zkr_dataset_free(ds);
+    zkr_ml_model_free(m);
+    return r;
+}
+
+typedef struct {
+    const char *onnx, *model, *dataset, *calib, *write;
+    uint64_t calib_first, calib_count, first, count;
+} eval_args;
+
+static void print_eval(const zkr_cli *cli, const zkr_ml_eval_result *res, int have_float)
+{
+    double n = res->n ? (double)res->n : 1.0;
+
+    if (cli->json) {
+        printf("{\"ok\":true,\"records\":%llu,\"quantized_correct\":%llu,\"quantized_accuracy\":%.4f",
+               (unsigned long long)res->n, (unsigned long long)res->quant_correct,
+               100.0 * (double)res->quant_correct / n);
+        if (have_float)
+            printf(",\"float_correct\":%llu,\"float_accuracy\":%.4f,\"agreement\":%.4f",
+                   (unsigned long long)res->float_correct, 100.0 * (double)res->float_correct / n,
+                   100.0 * (double)res->agree / n);
+        printf("}\n");
+        return;
+    }
+    printf("records            %llu\n", (unsigned long long)res->n);
+    if (have_float)
+        printf("float accuracy     %.2f %% (%llu)\n", 100.0 * (double)res->float_correct / n,
+               (unsigned long long)res->float_correct);
+    printf("quantized accuracy %.2f %% (%llu)\n", 100.0 * (double)res->quant_correct / n,
+           (unsigned long long)res->quant_correct);
+    if (have_float)
+        printf("agreement          %.2f %% (%llu)\n", 100.0 * (double)res->agree / n,
+               (unsigned long long)res->agree);
+}
+
+/* Loads or makes the quantized model (quantizing f with calibration records). */
+static zkr_err eval_model(zkr_cli *cli, const eval_args *a, const zkr_ml_fmodel *f,
+                          zkr_ml_model **m)
+{
+    zkr_dataset *cal = NULL;
+    zkr_buf q = {0};
+    zkr_err r;
+
+    if (a->model != NULL)
+        return zkr_ml_model_read_file(a->model, m, &cli->diag);
+    if ((r = zkr_dataset_open(a->calib, &cal, &cli->diag)) != ZKR_OK ||
+        (r = zkr_ml_quantize(f, cal, a->calib_first, a->calib_count, &q, &cli->diag)) != ZKR_OK ||
+        (r = zkr_ml_model_decode(q.p, q.len, m, &cli->diag)) != ZKR_OK)
+        goto out;
+    if (a->write != NULL)
+        r = zkr_file_write_atomic(a->write, q.p, q.len, 0644, &cli->diag);
+out:
+    zkr_buf_free(&q);
+    zkr_dataset_free(cal);
+    return r;
+}
+
+static zkr_err eval_run(zkr_cli *cli, const eval_args *a)
+{
+    zkr_ml_fmodel *f = NULL;
+    zkr_ml_model *m = NULL;
+    zkr_dataset *ds = NULL;
+    zkr_ml_eval_result res;
+    zkr_err r;
+
+    if (a->onnx != NULL && (r = zkr_ml_onnx_import_file(a->onnx, &f, &cli->diag)) != ZKR_OK)
+        goto out;
+    if ((r = eval_model(cli, a, f, &m)) != ZKR_OK ||
+        (r = zkr_dataset_open(a->dataset, &ds, &cli->diag)) != ZKR_OK ||
+        (r = zkr_ml_eval(f, m, ds, a->first, a->count, &res, &cli->diag)) != ZKR_OK)
+        goto out;
+    print_eval(cli, &res, f != NULL);
+out:
+    zkr_dataset_free(ds);
+    zkr_ml_model_free(m);
+    zkr_ml_fmodel_free(f);
+    return r;
 }
 
 zkr_err zkr_cmd_eval(zkr_cli *cli, int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    return zkr_fail(&cli->diag, ZKR_ERR_UNSUPPORTED, "'%s' is not available in this build yet",
-                    cli->command);
+    static const struct option opts[] = {
+        ZKR_CLI_COMMON_LONGOPTS,
+        {"onnx", required_argument, NULL, OPT_ONNX},
+        {"model-file", required_argument, NULL, OPT_MODEL_FILE},
+        {"dataset-file", required_argument, NULL, OPT_DATASET_FILE},
+        {"calibrate-file", required_argument, NULL, OPT_CALIB_FILE},
+        {"calibrate-first", required_argument, NULL, OPT_CALIB_FIRST},
+        {"calibrate-count", required_argument, NULL, OPT_CALIB_COUNT},
+        {"write-model", required_argument, NULL, OPT_WRITE_MODEL},
+        {"first", required_argument, NULL, OPT_FIRST},
+        {"count", required_argument, NULL, OPT_COUNT},
+        {"model", required_argument, NULL, OPT_MODEL_ID},
+        {"dataset", required_argument, NULL, OPT_DATASET_ID},
+        {NULL, 0, NULL, 0}};
+    eval_args a = {NULL, NULL, NULL, NULL, NULL, 0, CALIB_DEFAULT, 0, 0};
+    int c, done, ids = 0;
+    zkr_err r = ZKR_OK;
+
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        if (zkr_cli_common_option(cli, c, eval_help, &done)) {
+            if (done)
+                return ZKR_OK;
+            continue;
+        }
+        switch (c) {
+        case OPT_ONNX: a.onnx = optarg; break;
+        case OPT_MODEL_FILE: a.model = optarg; break;
+        case OPT_DATASET_FILE: a.dataset = optarg; break;
+        case OPT_CALIB_FILE: a.calib = optarg; break;
+        case OPT_WRITE_MODEL: a.write = optarg; break;
+        case OPT_CALIB_FIRST: r = zkr_cli_parse_u64(cli, "--calibrate-first", optarg, &a.calib_first); break;
+        case OPT_CALIB_COUNT: r = zkr_cli_parse_u64(cli, "--calibrate-count", optarg, &a.calib_count); break;
+        case OPT_FIRST: r = zkr_cli_parse_u64(cli, "--first", optarg, &a.first); break;
+        case OPT_COUNT: r = zkr_cli_parse_u64(cli, "--count", optarg, &a.count); break;
+        case OPT_MODEL_ID: case OPT_DATASET_ID: ids = 1; break;
+        default: return zkr_cli_usage(cli, "eval: unknown option (see zkreg eval --help)");
+        }
+        if (r != ZKR_OK)
+            return r;
+    }
+    if (ids)
+        return zkr_fail(&cli->diag, ZKR_ERR_UNSUPPORTED,
+                        "eval: --model/--dataset registry IDs are not wired in yet; use --model-file and --dataset-file");
+    if (optind != argc || a.dataset == NULL)
+        return zkr_cli_usage(cli, "eval: needs --dataset-file");
+    if (a.model == NULL && (a.onnx == NULL || a.calib == NULL))
+        return zkr_cli_usage(cli, "eval: needs --model-file, or --onnx with --calibrate-file");
+    if (a.model != NULL && (a.calib != NULL || a.write != NULL))
+        return zkr_cli_usage(cli, "eval: --calibrate-file and --write-model need --onnx without --model-file");
+    return eval_run(cli, &a);
 }
 
 zkr_err zkr_cmd_train(zkr_cli *cli, int argc, char **argv)
@@ -32,4 +288,3 @@ zkr_err zkr_cmd_round(zkr_cli *cli, int argc, char **argv)
     return zkr_fail(&cli->diag, ZKR_ERR_UNSUPPORTED, "'%s' is not available in this build yet",
                     cli->command);
 }
-

@@ -85,6 +85,7 @@ int main(int argc, char **argv)
     }
     /* The empty input is always replayed: every decoder must refuse it cleanly. */
     (void)LLVMFuzzerTestOneInput((const uint8_t *)"", 0);
-    printf("ok %d - empty input\n1..%d\n", ++n, n);
+    n++;
+    printf("ok %d - empty input\n1..%d\n", n, n);
     return failed;
 }

@@ -1,0 +1,26 @@
+/* Harness: ONNX import (protobuf-c parse and folding into dense layers). */
+#include "fuzz.h"
+#include "ml/ml.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    zkr_ml_fmodel *f = NULL;
+    zkr_diag d;
+
+    if (size > ZKR_FUZZ_MAX_INPUT)
+        return 0;
+    zkr_diag_clear(&d);
+    if (zkr_ml_onnx_import(data, size, "fuzz.onnx", &f, &d) == ZKR_OK) {
+        /* An accepted model must fold to a valid program and run. */
+        const zkr_ml_graph *g = zkr_ml_fmodel_graph(f);
+        uint8_t x[ZKR_ML_MAX_DIM] = {0};
+        double out[ZKR_ML_MAX_DIM];
+        if (zkr_ml_graph_check(g, NULL) != ZKR_OK ||
+            zkr_ml_fmodel_infer(f, x, g->input_dim, out, ZKR_ML_MAX_DIM, NULL) != ZKR_OK)
+            __builtin_trap();
+    } else if (d.msg[0] == '\0') {
+        __builtin_trap(); /* every refusal says why */
+    }
+    zkr_ml_fmodel_free(f);
+    return 0;
+}

@@ -1,0 +1,237 @@
+/*
+ * ml: ONNX import (float model), quantization into the canonical
+ * quantized-model file, bit-exact integer inference with its intermediate
+ * values (what a prover commits to), float inference and evaluation.
+ *
+ * The program (graph) lives in ml/graph.h; the verifier includes only that.
+ * The integer arithmetic is specified in docs/quantization.md.
+ *
+ * Thread safety: objects are immutable after construction and may be read
+ * from several threads; a zkr_ml_trace belongs to one thread at a time.
+ * Nothing here is secret (weights are not treated as secrets yet).
+ */
+#ifndef ZKR_ML_H
+#define ZKR_ML_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/common.h"
+#include "ml/graph.h"
+
+/* An ONNX file larger than this is refused before parsing. */
+#define ZKR_ML_ONNX_MAX_BYTES ((size_t)256 << 20)
+
+/* ------------------------------------------------------------------ */
+/* Float model (ONNX import)                                           */
+/* ------------------------------------------------------------------ */
+
+typedef struct zkr_ml_fmodel zkr_ml_fmodel;
+
+/*
+ * Parses an ONNX ModelProto (protobuf) and folds it into dense layers.
+ * Supported (default domain, opset 11..17): Gemm (alpha, beta, transA,
+ * transB), MatMul, Add (a bias after Gemm/MatMul), Relu, Flatten, Reshape
+ * and Identity (Constant as a source of Reshape shapes), with float32
+ * initializers; the one graph input must have a fixed shape, and every
+ * Gemm/MatMul must see a single row (a batch of one record).
+ * `name` names the input in messages (a path, or "model.onnx").
+ * Returns ZKR_OK;
+ *   ZKR_ERR_MALFORMED: not a protobuf ModelProto (truncated, corrupt), a
+ *     dangling tensor name, initializer size not matching its dims,
+ *     NaN/Inf weights, mismatched dims between nodes;
+ *   ZKR_ERR_UNSUPPORTED: an operator outside the list (the diag names the
+ *     op_type and node position), another opset, dynamic or unknown shapes,
+ *     non-float32 data, external data, a graph that is not a chain of
+ *     dense layers;
+ *   ZKR_ERR_TOO_LARGE: over ZKR_ML_ONNX_MAX_BYTES or a dim over ZKR_ML_MAX_DIM;
+ *   ZKR_ERR_NOMEM.
+ * *out is NULL on failure.
+ */
+zkr_err zkr_ml_onnx_import(const uint8_t *p, size_t len, const char *name, zkr_ml_fmodel **out,
+                           zkr_diag *d) ZKR_WUR;
+
+/* Reads `path` (at most ZKR_ML_ONNX_MAX_BYTES) and imports it; also ZKR_ERR_NOT_FOUND, ZKR_ERR_IO. */
+zkr_err zkr_ml_onnx_import_file(const char *path, zkr_ml_fmodel **out, zkr_diag *d) ZKR_WUR;
+
+/* Frees. Accepts NULL. */
+void zkr_ml_fmodel_free(zkr_ml_fmodel *f);
+
+/* The program the float model folds into (valid while f lives). */
+const zkr_ml_graph *zkr_ml_fmodel_graph(const zkr_ml_fmodel *f);
+
+/*
+ * Float inference on one record's input bytes (x = byte / 255), in double
+ * precision. Writes the graph's out_dim logits into out (cap entries).
+ * Returns ZKR_OK, ZKR_ERR_MALFORMED (input_len != input_dim),
+ * ZKR_ERR_USAGE (cap too small), ZKR_ERR_NOMEM.
+ */
+zkr_err zkr_ml_fmodel_infer(const zkr_ml_fmodel *f, const uint8_t *input, size_t input_len,
+                            double *out, size_t cap, zkr_diag *d) ZKR_WUR;
+
+/* ------------------------------------------------------------------ */
+/* Quantized model (canonical file)                                    */
+/* ------------------------------------------------------------------ */
+
+/* One layer's quantized parameters (sizes from the program). */
+typedef struct {
+    const int8_t *w;      /* out_dim x in_dim, row-major: w[j * in_dim + k], in [-127, 127] */
+    const int32_t *bias;  /* out_dim, |bias| <= 2^30 */
+    const uint32_t *mult; /* out_dim, < 2^31 */
+    uint32_t shift;       /* ZKR_ML_SHIFT_MIN..ZKR_ML_SHIFT_MAX */
+} zkr_ml_qlayer;
+
+/* The canonical quantized-model file. */
+#define ZKR_ML_MODEL_MAGIC "ZKRQMOD\x01"
+#define ZKR_ML_MODEL_MAGIC_BYTES 8
+#define ZKR_ML_MODEL_VERSION 1u
+/* A model larger than this is refused (bounded by the graph bounds anyway). */
+#define ZKR_ML_MODEL_MAX_BYTES ((size_t)1 << 30)
+
+/*
+ * Writes the canonical quantized-model file for graph g with layers[0..n)
+ * into out (cleared first). Byte layout (docs/quantization.md):
+ *   magic(8) | u32 version | program_digest(32) | u32 len | program |
+ *   per layer: u8 shift | out_dim x u32 mult | out_dim x i32 bias |
+ *              out_dim*in_dim x i8 weights
+ * all big-endian, signed values in two's complement.
+ * Returns ZKR_OK, ZKR_ERR_MALFORMED (g invalid or a value out of bounds,
+ * naming layer and index), ZKR_ERR_NOMEM.
+ */
+zkr_err zkr_ml_model_encode(const zkr_ml_graph *g, const zkr_ml_qlayer *layers, zkr_buf *out,
+                            zkr_diag *d) ZKR_WUR;
+
+typedef struct zkr_ml_model zkr_ml_model;
+
+/*
+ * Strictly decodes a quantized-model file (exactly (p, len); it keeps a
+ * copy). Bad magic, version, program digest not matching the embedded
+ * program, any value out of bounds, truncation or trailing bytes are
+ * ZKR_ERR_MALFORMED (newer version: ZKR_ERR_UNSUPPORTED); over
+ * ZKR_ML_MODEL_MAX_BYTES: ZKR_ERR_TOO_LARGE; ZKR_ERR_NOMEM.
+ */
+zkr_err zkr_ml_model_decode(const uint8_t *p, size_t len, zkr_ml_model **out,
+                            zkr_diag *d) ZKR_WUR;
+
+/* Reads and decodes a model file; also ZKR_ERR_NOT_FOUND, ZKR_ERR_IO. */
+zkr_err zkr_ml_model_read_file(const char *path, zkr_ml_model **out, zkr_diag *d) ZKR_WUR;
+
+/* Frees. Accepts NULL. */
+void zkr_ml_model_free(zkr_ml_model *m);
+
+const zkr_ml_graph *zkr_ml_model_graph(const zkr_ml_model *m);
+/* Layer l's parameters (pointers valid while m lives); l < n_layers or ZKR_ERR_USAGE. */
+zkr_err zkr_ml_model_layer(const zkr_ml_model *m, uint32_t l, zkr_ml_qlayer *out) ZKR_WUR;
+/* The model digest: SHA-256 of the canonical file. */
+void zkr_ml_model_digest(const zkr_ml_model *m, uint8_t out[ZKR_DIGEST_BYTES]);
+/* The program digest embedded in (and checked against) the file. */
+void zkr_ml_model_program_digest(const zkr_ml_model *m, uint8_t out[ZKR_DIGEST_BYTES]);
+/* The canonical bytes (valid while m lives). */
+void zkr_ml_model_bytes(const zkr_ml_model *m, const uint8_t **p, size_t *len);
+
+/* ------------------------------------------------------------------ */
+/* Quantization (docs/quantization.md)                                 */
+/* ------------------------------------------------------------------ */
+
+/*
+ * One requantization step: q = floor((acc * mult + 2^(shift-1)) / 2^shift),
+ * returns clamp(q, act == ZKR_ML_ACT_RELU ? 0 : -128, 127) and writes q to
+ * *q_out when non-NULL. Preconditions (checked by the model decoder):
+ * |acc| < 2^31, mult < 2^31, shift in 1..48; outside them the result is
+ * clamped but meaningless.
+ */
+int8_t zkr_ml_requant(int32_t acc, uint32_t mult, uint32_t shift, uint8_t act, int64_t *q_out);
+
+/*
+ * Quantizes f with calibration inputs: `inputs` holds n records of
+ * input_dim bytes back to back. Weights per output channel symmetric
+ * (scale max|w|/127), activation scales from the maximum over the
+ * calibration set, multipliers and shifts as docs/quantization.md says.
+ * Writes the canonical model file into out (cleared first).
+ * Returns ZKR_OK, ZKR_ERR_USAGE (n == 0 or wrong length),
+ * ZKR_ERR_UNSUPPORTED (a bias or scale ratio that does not fit the
+ * bounds, naming the layer and channel), ZKR_ERR_NOMEM.
+ */
+zkr_err zkr_ml_quantize_inputs(const zkr_ml_fmodel *f, const uint8_t *inputs, size_t inputs_len,
+                               size_t n, zkr_buf *out, zkr_diag *d) ZKR_WUR;
+
+/*
+ * As zkr_ml_quantize_inputs with records first..first+count-1 of an IDX
+ * dataset (zkr_dataset_* from common/). Also ZKR_ERR_UNSUPPORTED for a
+ * dataset whose records are not input_dim image bytes plus a label, and
+ * ZKR_ERR_NOT_FOUND for a range past the end.
+ */
+zkr_err zkr_ml_quantize(const zkr_ml_fmodel *f, const zkr_dataset *calib, uint64_t first,
+                        uint64_t count, zkr_buf *out, zkr_diag *d) ZKR_WUR;
+
+/*
+ * Splits dataset record i into the model input (input_dim image bytes)
+ * and its label (the last byte). Returns ZKR_OK, ZKR_ERR_NOT_FOUND past
+ * the end, ZKR_ERR_UNSUPPORTED (not an IDX dataset or another record
+ * size, naming both sizes).
+ */
+zkr_err zkr_ml_record_input(const zkr_dataset *ds, uint64_t i, uint32_t input_dim,
+                            const uint8_t **input, uint8_t *label, zkr_diag *d) ZKR_WUR;
+
+/* ------------------------------------------------------------------ */
+/* Integer inference and its trace                                     */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Every value native inference computes, in the order it computes them,
+ * so that a prover commits to exactly these (docs/quantization.md):
+ *   x[0] = input (bytes, 0..255); x[l+1] = y[l] (int8)
+ *   acc[l][j] = bias[l][j] + sum_k w[l][j][k] * x[l][k]
+ *   q[l][j]   = floor((acc[l][j] * mult[l][j] + 2^(s_l-1)) / 2^s_l)
+ *   y[l][j]   = clamp(q[l][j], lo_l, 127)
+ * The output is y[n_layers-1]; argmax is its first maximal index.
+ */
+typedef struct {
+    uint32_t n_layers;
+    uint32_t input_dim;
+    uint32_t dims[ZKR_ML_MAX_LAYERS]; /* out_dim of each layer */
+    uint8_t *input;                   /* input_dim */
+    int32_t *acc[ZKR_ML_MAX_LAYERS];  /* dims[l] each */
+    int64_t *q[ZKR_ML_MAX_LAYERS];    /* dims[l] each, before the clamp */
+    int8_t *y[ZKR_ML_MAX_LAYERS];     /* dims[l] each */
+    uint32_t argmax;
+} zkr_ml_trace;
+
+/* Allocates a trace shaped for g (zeroed). Returns ZKR_OK, ZKR_ERR_MALFORMED, ZKR_ERR_NOMEM. */
+zkr_err zkr_ml_trace_init(zkr_ml_trace *t, const zkr_ml_graph *g) ZKR_WUR;
+/* Frees the arrays and zeroes t. Accepts NULL and a zeroed trace. */
+void zkr_ml_trace_free(zkr_ml_trace *t);
+
+/*
+ * Runs the quantized model on one input (input_dim bytes), filling t
+ * (which zkr_ml_trace_init shaped for this model's graph). Deterministic
+ * and exact: the same model and input give the same trace on every
+ * platform. Returns ZKR_OK, ZKR_ERR_MALFORMED (input_len != input_dim),
+ * ZKR_ERR_USAGE (t shaped for another graph).
+ */
+zkr_err zkr_ml_infer(const zkr_ml_model *m, const uint8_t *input, size_t input_len,
+                     zkr_ml_trace *t, zkr_diag *d) ZKR_WUR;
+
+/* ------------------------------------------------------------------ */
+/* Evaluation                                                          */
+/* ------------------------------------------------------------------ */
+
+typedef struct {
+    uint64_t n;             /* records evaluated */
+    uint64_t float_correct; /* float argmax == label (0 when no float model) */
+    uint64_t quant_correct; /* quantized argmax == label */
+    uint64_t agree;         /* float argmax == quantized argmax */
+} zkr_ml_eval_result;
+
+/*
+ * Evaluates records first..first+count-1 (count 0: to the end) of an IDX
+ * dataset with the quantized model and, when f is non-NULL, the float
+ * model (which must fold to the same program). Argmax ties go to the
+ * lowest index. Returns ZKR_OK, ZKR_ERR_MISMATCH_PROGRAM (f and m differ),
+ * ZKR_ERR_NOT_FOUND (range past the end), ZKR_ERR_UNSUPPORTED (records
+ * are not input_dim bytes plus a label), ZKR_ERR_NOMEM.
+ */
+zkr_err zkr_ml_eval(const zkr_ml_fmodel *f, const zkr_ml_model *m, const zkr_dataset *ds,
+                    uint64_t first, uint64_t count, zkr_ml_eval_result *res, zkr_diag *d) ZKR_WUR;
+
+#endif /* ZKR_ML_H */

@@ -1,0 +1,361 @@
+/*
+ * Checkpoints as C2SP signed notes (c2sp.org/signed-note and
+ * c2sp.org/tlog-checkpoint) with an Ed25519 appliance key:
+ *
+ *   <origin>\n<tree size>\n<base64 root>\n\n— <key name> <base64(key id || sig)>\n
+ *
+ * key id = SHA-256(key name || "\n" || 0x01 || public key)[0..4).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "registry_int.h"
+
+#define EM_DASH "\xe2\x80\x94"
+#define NOTE_MAX ((size_t)1 << 16)
+#define ED25519_ALG 0x01
+
+static void key_id(const char *name, const uint8_t pk[crypto_sign_PUBLICKEYBYTES], uint8_t id[4])
+{
+    zkr_sha256_ctx c;
+    uint8_t h[ZKR_DIGEST_BYTES];
+    const uint8_t sep[2] = {'\n', ED25519_ALG};
+
+    zkr_sha256_init(&c);
+    zkr_sha256_update(&c, (const uint8_t *)name, strlen(name));
+    zkr_sha256_update(&c, sep, 2);
+    zkr_sha256_update(&c, pk, crypto_sign_PUBLICKEYBYTES);
+    zkr_sha256_final(&c, h);
+    memcpy(id, h, 4);
+}
+
+static zkr_err load_identity(zkr_registry *reg, zkr_buf *origin,
+                             uint8_t pk[crypto_sign_PUBLICKEYBYTES], zkr_diag *d)
+{
+    zkr_buf b = {0};
+    zkr_err r;
+
+    if ((r = zkr_registry_meta_get(reg, "log_origin", origin, d)) != ZKR_OK ||
+        (r = zkr_buf_terminate(origin)) != ZKR_OK ||
+        (r = zkr_registry_meta_get(reg, "appliance_public_key", &b, d)) != ZKR_OK)
+        goto out;
+    if (b.len != crypto_sign_PUBLICKEYBYTES || strlen((char *)origin->p) != origin->len) {
+        r = zkr_fail(d, ZKR_ERR_REGISTRY, "%s: appliance identity is corrupt", reg->path);
+        goto out;
+    }
+    memcpy(pk, b.p, b.len);
+out:
+    zkr_buf_free(&b);
+    return r;
+}
+
+static zkr_err vkey_format(const char *name, const uint8_t pk[crypto_sign_PUBLICKEYBYTES],
+                           zkr_buf *out)
+{
+    uint8_t id[4], typed[1 + crypto_sign_PUBLICKEYBYTES];
+    char hex[9];
+    zkr_err r;
+
+    key_id(name, pk, id);
+    typed[0] = ED25519_ALG;
+    memcpy(typed + 1, pk, crypto_sign_PUBLICKEYBYTES);
+    if ((r = zkr_hex_encode(id, 4, hex, sizeof hex)) != ZKR_OK ||
+        (r = zkr_buf_printf(out, "%s+%s+", name, hex)) != ZKR_OK ||
+        (r = zkr_base64_encode(typed, sizeof typed, out)) != ZKR_OK)
+        return r;
+    return zkr_buf_terminate(out);
+}
+
+zkr_err zkr_registry_verifier_key(zkr_registry *reg, zkr_buf *out)
+{
+    uint8_t pk[crypto_sign_PUBLICKEYBYTES];
+    zkr_buf origin = {0};
+    zkr_err r;
+
+    if ((r = load_identity(reg, &origin, pk, NULL)) == ZKR_OK)
+        r = vkey_format((const char *)origin.p, pk, out);
+    zkr_buf_free(&origin);
+    return r;
+}
+
+zkr_err zkr_checkpoint_body(const char *origin, uint64_t size,
+                            const uint8_t root[ZKR_DIGEST_BYTES], zkr_buf *out)
+{
+    zkr_err r;
+
+    if ((r = zkr_buf_printf(out, "%s\n%llu\n", origin, (unsigned long long)size)) != ZKR_OK ||
+        (r = zkr_base64_encode(root, ZKR_DIGEST_BYTES, out)) != ZKR_OK)
+        return r;
+    return zkr_buf_append_str(out, "\n");
+}
+
+/* Unseals the appliance key into sk (sodium_malloc'ed, 64 bytes) and checks it. */
+static zkr_err unseal_key(zkr_registry *reg, const zkr_secret *pass,
+                          const uint8_t pk[crypto_sign_PUBLICKEYBYTES], uint8_t *sk, zkr_diag *d)
+{
+    uint8_t pk2[crypto_sign_PUBLICKEYBYTES];
+    zkr_buf sealed = {0};
+    size_t sk_len = 0;
+    zkr_err r;
+
+    if ((r = zkr_registry_meta_get(reg, "appliance_key_sealed", &sealed, d)) != ZKR_OK)
+        goto out;
+    r = zkr_unseal(sealed.p, sealed.len, pass->p, pass->len, ZKR_SEAL_LABEL, sk,
+                   crypto_sign_SECRETKEYBYTES, &sk_len);
+    if (r == ZKR_ERR_PASSPHRASE) {
+        r = zkr_fail(d, r, "%s: the passphrase does not open the appliance key", reg->path);
+        goto out;
+    }
+    if (r != ZKR_OK || sk_len != crypto_sign_SECRETKEYBYTES) {
+        r = zkr_fail(d, ZKR_ERR_KEY, "%s: the sealed appliance key is unusable", reg->path);
+        goto out;
+    }
+    crypto_sign_ed25519_sk_to_pk(pk2, sk);
+    if (sodium_memcmp(pk2, pk, sizeof pk2) != 0)
+        r = zkr_fail(d, ZKR_ERR_KEY, "%s: sealed appliance key does not match its public key",
+                     reg->path);
+out:
+    zkr_buf_free(&sealed);
+    return r;
+}
+
+static zkr_err store_checkpoint(zkr_registry *reg, uint64_t size, const uint8_t root[32],
+                                const zkr_buf *note, zkr_diag *d)
+{
+    sqlite3_stmt *st = NULL;
+    zkr_err r;
+    int rc;
+
+    if ((r = zkr_registry_prepare(reg,
+                                  "INSERT INTO checkpoint(size, root, note, created)"
+                                  " SELECT ?1, ?2, ?3, ?4 WHERE NOT EXISTS"
+                                  " (SELECT 1 FROM checkpoint WHERE size = ?1 AND note = ?3)",
+                                  &st, d)) != ZKR_OK)
+        return r;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)size);
+    sqlite3_bind_blob(st, 2, root, 32, SQLITE_STATIC);
+    if ((r = zkr_registry_bind_blob(st, 3, note->p, note->len)) == ZKR_OK) {
+        sqlite3_bind_int64(st, 4, zkr_registry_now());
+        rc = sqlite3_step(st);
+        if (rc != SQLITE_DONE)
+            r = zkr_registry_sql_err(reg, rc, "storing the checkpoint", d);
+    }
+    sqlite3_finalize(st);
+    return r;
+}
+
+zkr_err zkr_registry_checkpoint_sign(zkr_registry *reg, const zkr_secret *pass, zkr_buf *note,
+                                     zkr_diag *d)
+{
+    uint8_t pk[crypto_sign_PUBLICKEYBYTES], root[ZKR_DIGEST_BYTES], id[4];
+    uint8_t sigblob[4 + crypto_sign_BYTES];
+    zkr_buf origin = {0}, text = {0};
+    uint8_t *sk = NULL;
+    uint64_t size = 0;
+    zkr_err r;
+
+    if ((r = load_identity(reg, &origin, pk, d)) != ZKR_OK)
+        goto out;
+    if ((sk = sodium_malloc(crypto_sign_SECRETKEYBYTES)) == NULL) {
+        r = ZKR_ERR_NOMEM;
+        goto out;
+    }
+    /* Argon2id runs before the write lock is taken. */
+    if ((r = unseal_key(reg, pass, pk, sk, d)) != ZKR_OK || (r = zkr_registry_begin(reg, d)) != ZKR_OK)
+        goto out;
+    if ((r = zkr_registry_log_size(reg, &size)) != ZKR_OK ||
+        (r = zkr_registry_log_root(reg, size, root, d)) != ZKR_OK ||
+        (r = zkr_checkpoint_body((const char *)origin.p, size, root, &text)) != ZKR_OK)
+        goto out;
+    key_id((const char *)origin.p, pk, id);
+    memcpy(sigblob, id, 4);
+    crypto_sign_detached(sigblob + 4, NULL, text.p, text.len, sk);
+    if ((r = zkr_buf_printf(&text, "\n" EM_DASH " %s ", (const char *)origin.p)) != ZKR_OK ||
+        (r = zkr_base64_encode(sigblob, sizeof sigblob, &text)) != ZKR_OK ||
+        (r = zkr_buf_append_str(&text, "\n")) != ZKR_OK ||
+        (r = store_checkpoint(reg, size, root, &text, d)) != ZKR_OK ||
+        (r = zkr_registry_commit(reg, d)) != ZKR_OK)
+        goto out;
+    r = zkr_buf_append(note, text.p, text.len);
+out:
+    zkr_registry_rollback(reg);
+    if (sk != NULL)
+        sodium_free(sk);
+    zkr_buf_free(&origin);
+    zkr_buf_free(&text);
+    return r;
+}
+
+zkr_err zkr_registry_checkpoint_latest(zkr_registry *reg, zkr_buf *note, zkr_checkpoint *cp,
+                                       zkr_diag *d)
+{
+    sqlite3_stmt *st = NULL;
+    zkr_buf vk = {0};
+    zkr_err r;
+    int rc;
+
+    if ((r = zkr_registry_prepare(reg, "SELECT note FROM checkpoint ORDER BY id DESC LIMIT 1", &st,
+                                  d)) != ZKR_OK)
+        return r;
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE) {
+        r = zkr_fail(d, ZKR_ERR_NOT_FOUND,
+                     "%s holds no checkpoint yet (make one with zkreg log checkpoint)", reg->path);
+        goto out;
+    }
+    if (rc != SQLITE_ROW) {
+        r = zkr_registry_sql_err(reg, rc, "reading checkpoints", d);
+        goto out;
+    }
+    if ((r = zkr_buf_append(note, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0))) !=
+            ZKR_OK ||
+        (r = zkr_registry_verifier_key(reg, &vk)) != ZKR_OK)
+        goto out;
+    if ((r = zkr_checkpoint_verify(note->p, note->len, (const char *)vk.p, cp, d)) != ZKR_OK)
+        r = zkr_fail(d, ZKR_ERR_REGISTRY, "%s: stored checkpoint does not verify", reg->path);
+out:
+    sqlite3_finalize(st);
+    zkr_buf_free(&vk);
+    return r;
+}
+
+typedef struct {
+    char name[ZKR_ORIGIN_MAX + 1];
+    uint8_t id[4];
+    uint8_t pk[crypto_sign_PUBLICKEYBYTES];
+} vkey_t;
+
+static zkr_err parse_vkey(const char *s, vkey_t *k, zkr_diag *d)
+{
+    const char *p1 = strchr(s, '+'), *p2 = p1 ? strchr(p1 + 1, '+') : NULL;
+    zkr_buf typed = {0};
+    uint8_t id[4];
+    size_t n;
+    zkr_err r = ZKR_OK;
+
+    memset(k, 0, sizeof *k);
+    if (p1 == NULL || p2 == NULL || p1 == s || (size_t)(p1 - s) > ZKR_ORIGIN_MAX ||
+        p2 - p1 != 9)
+        return zkr_fail(d, ZKR_ERR_MALFORMED,
+                        "verifier key: expected NAME+KEYID(8 hex)+BASE64(0x01||key)");
+    memcpy(k->name, s, (size_t)(p1 - s));
+    for (size_t i = 0; k->name[i]; i++)
+        if ((unsigned char)k->name[i] <= 0x20)
+            return zkr_fail(d, ZKR_ERR_MALFORMED, "verifier key: name has whitespace");
+    if (zkr_hex_decode(p1 + 1, 8, k->id, 4, &n) != ZKR_OK || n != 4 ||
+        zkr_base64_decode(p2 + 1, strlen(p2 + 1), &typed) != ZKR_OK ||
+        typed.len != 1 + crypto_sign_PUBLICKEYBYTES || typed.p[0] != ED25519_ALG) {
+        r = zkr_fail(d, ZKR_ERR_MALFORMED, "verifier key: bad key id or not an Ed25519 key");
+        goto out;
+    }
+    memcpy(k->pk, typed.p + 1, crypto_sign_PUBLICKEYBYTES);
+    key_id(k->name, k->pk, id);
+    if (memcmp(id, k->id, 4) != 0)
+        r = zkr_fail(d, ZKR_ERR_MALFORMED, "verifier key: key id does not match name and key");
+out:
+    zkr_buf_free(&typed);
+    return r;
+}
+
+/* Splits off one '\n'-terminated line starting at *pos. */
+static int next_line(const uint8_t *p, size_t len, size_t *pos, const uint8_t **line, size_t *n)
+{
+    const uint8_t *nl;
+
+    if (*pos >= len)
+        return 0;
+    nl = memchr(p + *pos, '\n', len - *pos);
+    if (nl == NULL)
+        return 0;
+    *line = p + *pos;
+    *n = (size_t)(nl - (p + *pos));
+    *pos += *n + 1;
+    return 1;
+}
+
+static zkr_err parse_body(const uint8_t *p, size_t len, size_t *body_len, zkr_checkpoint *cp,
+                          zkr_diag *d)
+{
+    const uint8_t *l;
+    size_t n, pos = 0;
+    char num[24];
+    zkr_buf root = {0};
+    zkr_err r = ZKR_OK;
+
+    if (!next_line(p, len, &pos, &l, &n) || n == 0 || n > ZKR_ORIGIN_MAX)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "checkpoint: bad origin line");
+    memcpy(cp->origin, l, n);
+    cp->origin[n] = '\0';
+    if (!next_line(p, len, &pos, &l, &n) || n == 0 || n > 19 || (l[0] == '0' && n > 1))
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "checkpoint: bad tree size line");
+    memcpy(num, l, n);
+    num[n] = '\0';
+    if (strspn(num, "0123456789") != n)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "checkpoint: tree size is not a decimal number");
+    cp->size = strtoull(num, NULL, 10);
+    if (!next_line(p, len, &pos, &l, &n) ||
+        zkr_base64_decode((const char *)l, n, &root) != ZKR_OK || root.len != ZKR_DIGEST_BYTES) {
+        r = zkr_fail(d, ZKR_ERR_MALFORMED, "checkpoint: root hash line is not base64 of 32 bytes");
+        goto out;
+    }
+    memcpy(cp->root, root.p, ZKR_DIGEST_BYTES);
+    *body_len = pos;
+    if (!next_line(p, len, &pos, &l, &n) || n != 0)
+        r = zkr_fail(d, ZKR_ERR_MALFORMED,
+                     "checkpoint: expected a blank line after three body lines");
+out:
+    zkr_buf_free(&root);
+    return r;
+}
+
+zkr_err zkr_checkpoint_verify(const uint8_t *note, size_t len, const char *vkey,
+                              zkr_checkpoint *out, zkr_diag *d)
+{
+    const size_t dash = strlen(EM_DASH " ");
+    size_t body_len = 0, pos, n, sigs = 0;
+    const uint8_t *l;
+    zkr_checkpoint cp;
+    vkey_t k;
+    int good = 0;
+    zkr_err r;
+
+    memset(out, 0, sizeof *out);
+    memset(&cp, 0, sizeof cp);
+    if ((r = parse_vkey(vkey, &k, d)) != ZKR_OK)
+        return r;
+    if (len > NOTE_MAX || memchr(note, 0, len) != NULL || len == 0 || note[len - 1] != '\n')
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "checkpoint: not a signed note (size, NUL or "
+                                              "missing final newline)");
+    if ((r = parse_body(note, len, &body_len, &cp, d)) != ZKR_OK)
+        return r;
+    pos = body_len + 1;
+    while (next_line(note, len, &pos, &l, &n)) {
+        zkr_buf blob = {0};
+        const uint8_t *sp;
+        sigs++;
+        if (n < dash || memcmp(l, EM_DASH " ", dash) != 0 ||
+            (sp = memchr(l + dash, ' ', n - dash)) == NULL)
+            return zkr_fail(d, ZKR_ERR_MALFORMED, "checkpoint: malformed signature line %zu",
+                            sigs);
+        if ((size_t)(sp - (l + dash)) == strlen(k.name) &&
+            memcmp(l + dash, k.name, strlen(k.name)) == 0 &&
+            zkr_base64_decode((const char *)sp + 1, n - (size_t)(sp + 1 - l), &blob) == ZKR_OK &&
+            blob.len == 4 + crypto_sign_BYTES && memcmp(blob.p, k.id, 4) == 0 &&
+            crypto_sign_verify_detached(blob.p + 4, note, body_len, k.pk) == 0)
+            good = 1;
+        zkr_buf_free(&blob);
+    }
+    if (pos != len || sigs == 0)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "checkpoint: no signature lines");
+    if (!good)
+        return zkr_fail(d, ZKR_ERR_SIGNATURE,
+                        "checkpoint: no valid signature by key '%s' (wrong key, or the note "
+                        "was altered)", k.name);
+    if (strcmp(cp.origin, k.name) != 0)
+        return zkr_fail(d, ZKR_ERR_SIGNATURE, "checkpoint: origin '%s' is not the key's log '%s'",
+                        cp.origin, k.name);
+    *out = cp;
+    return ZKR_OK;
+}

@@ -1,0 +1,503 @@
+/*
+ * Opening, creating and migrating the registry file, and the small SQLite
+ * helpers the rest of the module shares.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "registry_int.h"
+
+/* Append-only: every table refuses UPDATE and DELETE in SQL itself. */
+#define APPEND_ONLY(t)                                                                          \
+    "CREATE TRIGGER " t "_no_update BEFORE UPDATE ON " t                                        \
+    " BEGIN SELECT RAISE(ABORT, 'zkreg: table " t " is append-only'); END;"                    \
+    "CREATE TRIGGER " t "_no_delete BEFORE DELETE ON " t                                        \
+    " BEGIN SELECT RAISE(ABORT, 'zkreg: table " t " is append-only'); END;"
+
+/* migrations[v] takes a registry from user_version v to v + 1. */
+static const char *const migrations[] = {
+    /* 0 -> 1: the initial layout (docs/formats.md, "Registry tables"). */
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE log("
+    " idx INTEGER PRIMARY KEY CHECK(idx >= 0),"
+    " type TEXT NOT NULL, time INTEGER NOT NULL,"
+    " leaf BLOB NOT NULL,"
+    " leaf_hash BLOB NOT NULL CHECK(length(leaf_hash) = 32));"
+    "CREATE TRIGGER log_contiguous BEFORE INSERT ON log"
+    " WHEN NEW.idx IS NOT (SELECT coalesce(max(idx) + 1, 0) FROM log)"
+    " BEGIN SELECT RAISE(ABORT, 'zkreg: log indices must be contiguous'); END;"
+    "CREATE TABLE log_node("
+    " level INTEGER NOT NULL, idx INTEGER NOT NULL,"
+    " hash BLOB NOT NULL CHECK(length(hash) = 32),"
+    " PRIMARY KEY(level, idx)) WITHOUT ROWID;"
+    "CREATE TABLE checkpoint("
+    " id INTEGER PRIMARY KEY, size INTEGER NOT NULL,"
+    " root BLOB NOT NULL CHECK(length(root) = 32),"
+    " note BLOB NOT NULL, created INTEGER NOT NULL);"
+    "CREATE TABLE artifact("
+    " id INTEGER PRIMARY KEY,"
+    " kind TEXT NOT NULL CHECK(kind IN ('program', 'model', 'dataset')),"
+    " name TEXT NOT NULL, version INTEGER NOT NULL CHECK(version >= 1),"
+    " sha256 BLOB NOT NULL CHECK(length(sha256) = 32),"
+    " size INTEGER NOT NULL, created INTEGER NOT NULL,"
+    " program_id INTEGER REFERENCES artifact(id),"
+    " commitment BLOB CHECK(commitment IS NULL OR length(commitment) = 32),"
+    " record_count INTEGER, records_root BLOB, dataset_format TEXT, source TEXT,"
+    " log_index INTEGER NOT NULL UNIQUE REFERENCES log(idx),"
+    " UNIQUE(kind, name, version),"
+    " CHECK((kind = 'model') = (program_id IS NOT NULL)),"
+    " CHECK((kind = 'dataset') = (record_count IS NOT NULL AND length(records_root) = 32)));"
+    "CREATE UNIQUE INDEX artifact_content ON artifact(kind, sha256, coalesce(program_id, 0));"
+    "CREATE TABLE dataset_leaves("
+    " artifact_id INTEGER PRIMARY KEY REFERENCES artifact(id), hashes BLOB NOT NULL);"
+    "CREATE TABLE schema("
+    " id INTEGER PRIMARY KEY, name TEXT NOT NULL, version INTEGER NOT NULL,"
+    " digest BLOB NOT NULL UNIQUE CHECK(length(digest) = 32),"
+    " canonical BLOB NOT NULL, document TEXT NOT NULL, created INTEGER NOT NULL,"
+    " log_index INTEGER NOT NULL UNIQUE REFERENCES log(idx),"
+    " UNIQUE(name, version));"
+    "CREATE TABLE statement("
+    " id INTEGER PRIMARY KEY,"
+    " statement_id BLOB NOT NULL UNIQUE CHECK(length(statement_id) = 32),"
+    " schema_id INTEGER NOT NULL REFERENCES schema(id),"
+    " program_id INTEGER NOT NULL REFERENCES artifact(id),"
+    " model_id INTEGER NOT NULL REFERENCES artifact(id),"
+    " dataset_id INTEGER NOT NULL REFERENCES artifact(id),"
+    " public_output BLOB, canonical BLOB NOT NULL, created INTEGER NOT NULL,"
+    " log_index INTEGER NOT NULL UNIQUE REFERENCES log(idx));"
+    "CREATE TABLE revocation("
+    " id INTEGER PRIMARY KEY,"
+    " kind TEXT NOT NULL CHECK(kind IN"
+    "  ('program', 'model', 'dataset', 'schema', 'statement', 'key')),"
+    " target BLOB NOT NULL CHECK(length(target) = 32),"
+    " reason TEXT NOT NULL, created INTEGER NOT NULL,"
+    " log_index INTEGER NOT NULL UNIQUE REFERENCES log(idx));"
+    "CREATE INDEX revocation_target ON revocation(kind, target);"
+    "CREATE TABLE proof("
+    " id INTEGER PRIMARY KEY,"
+    " statement_id BLOB NOT NULL REFERENCES statement(statement_id),"
+    " proof_digest BLOB NOT NULL CHECK(length(proof_digest) = 32),"
+    " verifier_version TEXT NOT NULL, created INTEGER NOT NULL,"
+    " log_index INTEGER NOT NULL UNIQUE REFERENCES log(idx),"
+    " UNIQUE(statement_id, proof_digest));"
+    APPEND_ONLY("meta") APPEND_ONLY("log") APPEND_ONLY("log_node") APPEND_ONLY("checkpoint")
+    APPEND_ONLY("artifact") APPEND_ONLY("dataset_leaves") APPEND_ONLY("schema")
+    APPEND_ONLY("statement") APPEND_ONLY("revocation") APPEND_ONLY("proof"),
+};
+_Static_assert(sizeof migrations / sizeof migrations[0] == ZKR_REGISTRY_SCHEMA_VERSION,
+               "one migration per schema version");
+
+zkr_err zkr_registry_sql_err(zkr_registry *reg, int rc, const char *what, zkr_diag *d)
+{
+    const char *msg = reg && reg->db ? sqlite3_errmsg(reg->db) : sqlite3_errstr(rc);
+    const char *path = reg && reg->path ? reg->path : "registry";
+
+    if (rc == SQLITE_NOMEM)
+        return ZKR_ERR_NOMEM;
+    if ((rc & 0xff) == SQLITE_CONSTRAINT && strstr(msg, "append-only") != NULL)
+        return zkr_fail(d, ZKR_ERR_REGISTRY, "%s: %s refused: %s", path, what, msg);
+    return zkr_fail(d, ZKR_ERR_REGISTRY, "%s: %s: %s", path, what, msg);
+}
+
+zkr_err zkr_registry_exec(zkr_registry *reg, const char *sql, zkr_diag *d)
+{
+    int rc = sqlite3_exec(reg->db, sql, NULL, NULL, NULL);
+
+    return rc == SQLITE_OK ? ZKR_OK : zkr_registry_sql_err(reg, rc, "SQL", d);
+}
+
+zkr_err zkr_registry_prepare(zkr_registry *reg, const char *sql, sqlite3_stmt **st, zkr_diag *d)
+{
+    int rc = sqlite3_prepare_v2(reg->db, sql, -1, st, NULL);
+
+    return rc == SQLITE_OK ? ZKR_OK : zkr_registry_sql_err(reg, rc, "prepare", d);
+}
+
+zkr_err zkr_registry_begin(zkr_registry *reg, zkr_diag *d)
+{
+    return zkr_registry_exec(reg, "BEGIN IMMEDIATE", d);
+}
+
+zkr_err zkr_registry_commit(zkr_registry *reg, zkr_diag *d)
+{
+    return zkr_registry_exec(reg, "COMMIT", d);
+}
+
+void zkr_registry_rollback(zkr_registry *reg)
+{
+    if (!sqlite3_get_autocommit(reg->db))
+        (void)sqlite3_exec(reg->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int64_t zkr_registry_now(void)
+{
+    return (int64_t)time(NULL);
+}
+
+zkr_err zkr_registry_bind_blob(sqlite3_stmt *st, int i, const void *p, size_t len)
+{
+    if (len > INT32_MAX)
+        return ZKR_ERR_TOO_LARGE;
+    if (p == NULL)
+        return sqlite3_bind_null(st, i) == SQLITE_OK ? ZKR_OK : ZKR_ERR_REGISTRY;
+    return sqlite3_bind_blob(st, i, len ? p : "", (int)len, SQLITE_TRANSIENT) == SQLITE_OK
+               ? ZKR_OK
+               : ZKR_ERR_REGISTRY;
+}
+
+zkr_err zkr_registry_col_digest(sqlite3_stmt *st, int i, uint8_t out[ZKR_DIGEST_BYTES])
+{
+    const void *p = sqlite3_column_blob(st, i);
+
+    if (p == NULL || sqlite3_column_bytes(st, i) != ZKR_DIGEST_BYTES)
+        return ZKR_ERR_REGISTRY;
+    memcpy(out, p, ZKR_DIGEST_BYTES);
+    return ZKR_OK;
+}
+
+zkr_err zkr_registry_meta_get(zkr_registry *reg, const char *key, zkr_buf *out, zkr_diag *d)
+{
+    sqlite3_stmt *st = NULL;
+    zkr_err r;
+    int rc;
+
+    if ((r = zkr_registry_prepare(reg, "SELECT value FROM meta WHERE key = ?", &st, d)) != ZKR_OK)
+        return r;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        r = zkr_buf_append(out, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0));
+    else if (rc == SQLITE_DONE)
+        r = zkr_fail(d, ZKR_ERR_REGISTRY, "%s: registry has no '%s' (not initialised?)",
+                     reg->path, key);
+    else
+        r = zkr_registry_sql_err(reg, rc, "reading meta", d);
+    sqlite3_finalize(st);
+    return r;
+}
+
+zkr_err zkr_registry_parse_ref(const char *what, const char *ref, zkr_ref *out, zkr_diag *d)
+{
+    size_t n = ref ? strlen(ref) : 0;
+
+    memset(out, 0, sizeof *out);
+    if (n == 0)
+        return zkr_fail(d, ZKR_ERR_USAGE, "%s: empty reference", what);
+    if (n == 2 * ZKR_DIGEST_BYTES) {
+        if (zkr_hex_decode_exact(ref, out->digest, ZKR_DIGEST_BYTES) != ZKR_OK)
+            return zkr_fail(d, ZKR_ERR_MALFORMED, "%s: '%s' is not a 64-digit hex digest", what,
+                            ref);
+        return ZKR_OK;
+    }
+    if (n <= 18 && strspn(ref, "0123456789") == n && ref[0] != '0') {
+        out->is_id = 1;
+        out->id = strtoll(ref, NULL, 10);
+        return ZKR_OK;
+    }
+    if (strspn(ref, "0123456789abcdefABCDEF") == n && n > 18)
+        return zkr_fail(d, ZKR_ERR_MALFORMED,
+                        "%s: digest '%s' has %zu hex digits, want 64", what, ref, n);
+    return zkr_fail(d, ZKR_ERR_USAGE,
+                    "%s: '%s' is neither a row id nor a 64-digit hex digest", what, ref);
+}
+
+int zkr_registry_ident_ok(const char *s, int allow_at)
+{
+    size_t n = strlen(s);
+
+    if (n == 0 || n > ZKR_IDENT_MAX)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+              c == '-' || (allow_at && c == '@')))
+            return 0;
+    }
+    return 1;
+}
+
+const char *zkr_registry_path(const zkr_registry *reg)
+{
+    return reg->path;
+}
+
+static zkr_err pragma_int(zkr_registry *reg, const char *sql, int64_t *v, zkr_diag *d)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+    zkr_err r = ZKR_OK;
+
+    *v = 0;
+    rc = sqlite3_prepare_v2(reg->db, sql, -1, &st, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *v = sqlite3_column_int64(st, 0);
+    else if (rc == SQLITE_NOTADB)
+        r = zkr_fail(d, ZKR_ERR_REGISTRY, "%s: not a SQLite database (not a zkreg registry)",
+                     reg->path);
+    else
+        r = zkr_fail(d, ZKR_ERR_REGISTRY, "%s: cannot read the registry: %s", reg->path,
+                     sqlite3_errmsg(reg->db));
+    sqlite3_finalize(st);
+    return r;
+}
+
+/* Connection settings; none of them writes to the file. */
+static zkr_err configure(zkr_registry *reg, zkr_diag *d)
+{
+    zkr_err r;
+
+    sqlite3_busy_timeout(reg->db, ZKR_REGISTRY_BUSY_MS);
+    sqlite3_extended_result_codes(reg->db, 1);
+    if ((r = zkr_registry_exec(reg, "PRAGMA foreign_keys = ON", d)) != ZKR_OK ||
+        (r = zkr_registry_exec(reg, "PRAGMA synchronous = FULL", d)) != ZKR_OK ||
+        (r = zkr_registry_exec(reg, "PRAGMA trusted_schema = OFF", d)) != ZKR_OK)
+        return r;
+    return ZKR_OK;
+}
+
+static zkr_err migrate(zkr_registry *reg, int64_t from, zkr_diag *d)
+{
+    char sql[64];
+    zkr_err r;
+
+    if ((r = zkr_registry_begin(reg, d)) != ZKR_OK)
+        return r;
+    for (int64_t v = from; v < ZKR_REGISTRY_SCHEMA_VERSION; v++) {
+        if ((r = zkr_registry_exec(reg, migrations[v], d)) != ZKR_OK)
+            goto out;
+    }
+    snprintf(sql, sizeof sql, "PRAGMA user_version = %d", ZKR_REGISTRY_SCHEMA_VERSION);
+    if ((r = zkr_registry_exec(reg, sql, d)) != ZKR_OK)
+        goto out;
+    r = zkr_registry_commit(reg, d);
+out:
+    if (r != ZKR_OK)
+        zkr_registry_rollback(reg);
+    return r;
+}
+
+static zkr_err reg_new(const char *path, zkr_registry **out)
+{
+    zkr_registry *reg = calloc(1, sizeof *reg);
+
+    *out = NULL;
+    if (reg == NULL || (reg->path = strdup(path)) == NULL) {
+        free(reg);
+        return ZKR_ERR_NOMEM;
+    }
+    *out = reg;
+    return ZKR_OK;
+}
+
+zkr_err zkr_registry_open(const char *path, zkr_registry **out, zkr_diag *d)
+{
+    zkr_registry *reg = NULL;
+    struct stat sb;
+    int64_t app = 0, ver = 0;
+    zkr_err r;
+    int rc;
+
+    *out = NULL;
+    if (path == NULL || path[0] == '\0')
+        return zkr_fail(d, ZKR_ERR_USAGE, "no registry path");
+    if (stat(path, &sb) != 0)
+        return zkr_fail(d, errno == ENOENT ? ZKR_ERR_NOT_FOUND : ZKR_ERR_REGISTRY,
+                        "registry %s: %s%s", path, strerror(errno),
+                        errno == ENOENT ? " (create one with zkreg init)" : "");
+    if (!S_ISREG(sb.st_mode))
+        return zkr_fail(d, ZKR_ERR_REGISTRY, "registry %s: not a regular file", path);
+    if ((r = reg_new(path, &reg)) != ZKR_OK)
+        return r;
+    rc = sqlite3_open_v2(path, &reg->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL);
+    if (rc != SQLITE_OK) {
+        r = zkr_fail(d, ZKR_ERR_REGISTRY, "registry %s: cannot open: %s", path,
+                     reg->db ? sqlite3_errmsg(reg->db) : sqlite3_errstr(rc));
+        goto out;
+    }
+    sqlite3_busy_timeout(reg->db, ZKR_REGISTRY_BUSY_MS);
+    if ((r = pragma_int(reg, "PRAGMA application_id", &app, d)) != ZKR_OK ||
+        (r = pragma_int(reg, "PRAGMA user_version", &ver, d)) != ZKR_OK)
+        goto out;
+    if (app != ZKR_REGISTRY_APP_ID) {
+        r = zkr_fail(d, ZKR_ERR_REGISTRY,
+                     "registry %s: SQLite file with application_id %lld is not a zkreg registry",
+                     path, (long long)app);
+        goto out;
+    }
+    if (ver > ZKR_REGISTRY_SCHEMA_VERSION) {
+        r = zkr_fail(d, ZKR_ERR_REGISTRY_VERSION,
+                     "registry %s: user_version %lld is newer than this zkreg knows (%d); "
+                     "use a newer zkreg",
+                     path, (long long)ver, ZKR_REGISTRY_SCHEMA_VERSION);
+        goto out;
+    }
+    if ((r = configure(reg, d)) != ZKR_OK)
+        goto out;
+    if (ver < ZKR_REGISTRY_SCHEMA_VERSION && (r = migrate(reg, ver, d)) != ZKR_OK)
+        goto out;
+    *out = reg;
+    reg = NULL;
+out:
+    zkr_registry_close(reg);
+    return r;
+}
+
+void zkr_registry_close(zkr_registry *reg)
+{
+    if (reg == NULL)
+        return;
+    if (reg->db != NULL)
+        sqlite3_close_v2(reg->db);
+    free(reg->path);
+    free(reg);
+}
+
+static zkr_err meta_put(zkr_registry *reg, const char *key, const void *p, size_t len,
+                        zkr_diag *d)
+{
+    sqlite3_stmt *st = NULL;
+    zkr_err r;
+    int rc;
+
+    if ((r = zkr_registry_prepare(reg, "INSERT INTO meta(key, value) VALUES(?, ?)", &st, d)) !=
+        ZKR_OK)
+        return r;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    if ((r = zkr_registry_bind_blob(st, 2, p, len)) == ZKR_OK) {
+        rc = sqlite3_step(st);
+        if (rc != SQLITE_DONE)
+            r = zkr_registry_sql_err(reg, rc, "writing meta", d);
+    }
+    sqlite3_finalize(st);
+    return r;
+}
+
+static int origin_ok(const char *s)
+{
+    size_t n = strlen(s);
+
+    if (n == 0 || n > ZKR_ORIGIN_MAX)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f || s[i] == '+')
+            return 0;
+    return 1;
+}
+
+/* Builds the new registry's tables and appliance key in the file `tmp`. */
+static zkr_err create_at(const char *tmp, const zkr_secret *pass, const char *origin,
+                         int fast_kdf, zkr_diag *d)
+{
+    zkr_registry *reg = NULL;
+    uint8_t pk[crypto_sign_PUBLICKEYBYTES], ph[ZKR_DIGEST_BYTES];
+    uint8_t *sk = NULL;
+    zkr_buf sealed = {0}, org = {0};
+    char created[32], hex[17];
+    zkr_err r;
+    int rc;
+
+    if ((r = reg_new(tmp, &reg)) != ZKR_OK)
+        return r;
+    rc = sqlite3_open_v2(tmp, &reg->db,
+                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW, NULL);
+    if (rc != SQLITE_OK) {
+        r = zkr_fail(d, ZKR_ERR_REGISTRY, "registry %s: cannot create: %s", tmp,
+                     reg->db ? sqlite3_errmsg(reg->db) : sqlite3_errstr(rc));
+        goto out;
+    }
+    if ((r = configure(reg, d)) != ZKR_OK ||
+        (r = zkr_registry_exec(reg, "PRAGMA journal_mode = WAL", d)) != ZKR_OK ||
+        (r = zkr_registry_exec(reg, "PRAGMA application_id = 2053861937", d)) != ZKR_OK ||
+        (r = migrate(reg, 0, d)) != ZKR_OK)
+        goto out;
+    sk = sodium_malloc(crypto_sign_SECRETKEYBYTES);
+    if (sk == NULL) {
+        r = ZKR_ERR_NOMEM;
+        goto out;
+    }
+    crypto_sign_keypair(pk, sk);
+    if ((r = zkr_seal(sk, crypto_sign_SECRETKEYBYTES, pass->p, pass->len, ZKR_SEAL_LABEL,
+                      fast_kdf, &sealed)) != ZKR_OK)
+        goto out;
+    zkr_sha256(pk, sizeof pk, ph);
+    if ((r = zkr_hex_encode(ph, 8, hex, sizeof hex)) != ZKR_OK)
+        goto out;
+    if (origin != NULL)
+        r = zkr_buf_append_str(&org, origin);
+    else
+        r = zkr_buf_printf(&org, "zkreg/%s", hex);
+    if (r != ZKR_OK)
+        goto out;
+    snprintf(created, sizeof created, "%lld", (long long)zkr_registry_now());
+    if ((r = zkr_registry_begin(reg, d)) != ZKR_OK)
+        goto out;
+    if ((r = meta_put(reg, "appliance_public_key", pk, sizeof pk, d)) != ZKR_OK ||
+        (r = meta_put(reg, "appliance_key_sealed", sealed.p, sealed.len, d)) != ZKR_OK ||
+        (r = meta_put(reg, "log_origin", org.p, org.len, d)) != ZKR_OK ||
+        (r = meta_put(reg, "created", created, strlen(created), d)) != ZKR_OK ||
+        (r = zkr_registry_commit(reg, d)) != ZKR_OK)
+        zkr_registry_rollback(reg);
+out:
+    if (sk != NULL)
+        sodium_free(sk); /* sodium_free wipes */
+    zkr_buf_free(&sealed);
+    zkr_buf_free(&org);
+    zkr_registry_close(reg);
+    return r;
+}
+
+static void unlink_db(const char *p)
+{
+    char aux[4096 + 8];
+
+    (void)unlink(p);
+    if (snprintf(aux, sizeof aux, "%s-wal", p) < (int)sizeof aux)
+        (void)unlink(aux);
+    if (snprintf(aux, sizeof aux, "%s-shm", p) < (int)sizeof aux)
+        (void)unlink(aux);
+}
+
+zkr_err zkr_registry_create(const char *path, const zkr_secret *pass, const char *origin,
+                            int fast_kdf, zkr_diag *d)
+{
+    struct stat sb;
+    char tmp[4096];
+    zkr_err r;
+
+    if (path == NULL || path[0] == '\0' || pass == NULL || pass->p == NULL)
+        return zkr_fail(d, ZKR_ERR_USAGE, "registry path and passphrase are required");
+    if (origin != NULL && !origin_ok(origin))
+        return zkr_fail(d, ZKR_ERR_MALFORMED,
+                        "--origin: '%s' must be 1..%d printable ASCII characters without "
+                        "spaces or '+'", origin, ZKR_ORIGIN_MAX);
+    if (lstat(path, &sb) == 0)
+        return zkr_fail(d, ZKR_ERR_EXISTS, "registry %s already exists", path);
+    if (snprintf(tmp, sizeof tmp, "%s.init-%ld", path, (long)getpid()) >= (int)sizeof tmp)
+        return zkr_fail(d, ZKR_ERR_USAGE, "registry path too long");
+    unlink_db(tmp);
+    /*
+     * Built under a temporary name and linked into place, so a crash never
+     * leaves a half-made registry at `path`, and an existing one is never
+     * replaced (link() refuses to overwrite).
+     */
+    if ((r = create_at(tmp, pass, origin, fast_kdf, d)) != ZKR_OK)
+        goto out;
+    if (link(tmp, path) != 0) {
+        r = zkr_fail(d, errno == EEXIST ? ZKR_ERR_EXISTS : ZKR_ERR_IO, "registry %s: %s", path,
+                     errno == EEXIST ? "already exists" : strerror(errno));
+        goto out;
+    }
+    r = ZKR_OK;
+out:
+    unlink_db(tmp);
+    return r;
+}

@@ -1,0 +1,517 @@
+/*
+ * registry: the SQLite registry of programs, models, datasets, statement
+ * schemas, statements, revocations and verified proofs, with its RFC 6962
+ * transparency log and C2SP signed-note checkpoints.
+ *
+ * Storage rules (DESIGN.md section 3, docs/formats.md):
+ * - one SQLite file in WAL mode, synchronous=FULL, foreign keys on, a busy
+ *   timeout, `PRAGMA user_version` migrations; a registry newer than this
+ *   binary is refused (ZKR_ERR_REGISTRY_VERSION) before anything is written;
+ * - every table is append-only, enforced by SQL triggers;
+ * - every registration, revocation and recorded event appends one log leaf
+ *   in the same transaction as its row, so a crash leaves both or neither;
+ * - a failed call leaves the file unchanged.
+ *
+ * Objects are named by a REF string: the decimal row id shown by `list`,
+ * or the full 64-digit hex digest (artifact sha256, schema digest,
+ * statement_id). Schemas are also named "NAME@VERSION".
+ *
+ * Thread safety: a zkr_registry handle is used by one thread at a time;
+ * separate handles (in threads or processes) may share one file.
+ * Identical re-registration is idempotent: it returns the existing object
+ * with `existed` set, and writes nothing.
+ */
+#ifndef ZKR_REGISTRY_H
+#define ZKR_REGISTRY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/common.h"
+
+/* The schema version of the registry file this code writes. */
+#define ZKR_REGISTRY_SCHEMA_VERSION 1
+
+#define ZKR_NAME_MAX 256          /* artifact names, bytes of UTF-8 */
+#define ZKR_IDENT_MAX 64          /* schema names, field names, proof-system ids */
+#define ZKR_SCHEMA_MAX_FIELDS 64
+#define ZKR_PARAM_MAX_BYTES 32768 /* one canonical parameter value */
+#define ZKR_PUBLIC_OUTPUT_MAX ((size_t)1 << 20)
+#define ZKR_REASON_MAX 1024
+#define ZKR_ORIGIN_MAX 128
+
+typedef struct zkr_registry zkr_registry;
+
+/* Kinds of registered object (revocations name one of them). */
+typedef enum {
+    ZKR_KIND_PROGRAM = 1,
+    ZKR_KIND_MODEL = 2,
+    ZKR_KIND_DATASET = 3,
+    ZKR_KIND_SCHEMA = 4,
+    ZKR_KIND_STATEMENT = 5,
+    ZKR_KIND_KEY = 6, /* a signer key, named by its 32-byte fingerprint */
+} zkr_kind;
+
+/* "program", "model", ...; NULL for an unknown value. */
+const char *zkr_kind_name(zkr_kind k);
+/* Parses a kind name. Returns ZKR_ERR_USAGE naming the word otherwise. */
+zkr_err zkr_kind_parse(const char *s, zkr_kind *out, zkr_diag *d) ZKR_WUR;
+
+/* ------------------------------------------------------------------ */
+/* Opening                                                             */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Creates a new registry at `path` (which must not exist) with a fresh
+ * Ed25519 appliance key, sealed under `pass` (Argon2id; INTERACTIVE limits
+ * when fast_kdf, else MODERATE). `origin` names the log in checkpoints
+ * (NULL: "zkreg/<first 16 hex digits of SHA-256(public key)>").
+ * Returns ZKR_ERR_EXISTS (path exists), ZKR_ERR_MALFORMED (origin),
+ * ZKR_ERR_REGISTRY / ZKR_ERR_IO, ZKR_ERR_NOMEM.
+ * Secret: pass; the private key never leaves sodium_malloc'ed memory
+ * unsealed and is wiped.
+ */
+zkr_err zkr_registry_create(const char *path, const zkr_secret *pass, const char *origin,
+                            int fast_kdf, zkr_diag *d) ZKR_WUR;
+
+/*
+ * Opens an existing registry read-write, migrating an older file.
+ * Returns ZKR_ERR_NOT_FOUND (no file), ZKR_ERR_REGISTRY (not a zkreg
+ * registry, unreadable, corrupt), ZKR_ERR_REGISTRY_VERSION (newer than
+ * this binary), ZKR_ERR_NOMEM. The diag names the path.
+ */
+zkr_err zkr_registry_open(const char *path, zkr_registry **out, zkr_diag *d) ZKR_WUR;
+
+/* Closes. Accepts NULL. */
+void zkr_registry_close(zkr_registry *reg);
+
+/* The registry's file path (valid while open). */
+const char *zkr_registry_path(const zkr_registry *reg);
+
+/* ------------------------------------------------------------------ */
+/* Artifacts: programs, models, datasets                               */
+/* ------------------------------------------------------------------ */
+
+typedef struct {
+    int64_t id;                      /* row id, the short REF */
+    zkr_kind kind;
+    char name[ZKR_NAME_MAX + 1];
+    uint64_t version;                /* 1, 2, ... per (kind, name) */
+    uint8_t sha256[ZKR_DIGEST_BYTES]; /* of the canonical bytes */
+    uint64_t size;                   /* canonical bytes */
+    int64_t created;                 /* unix seconds */
+    /* model */
+    int64_t program_id;
+    uint8_t program_sha256[ZKR_DIGEST_BYTES];
+    int has_commitment;              /* model or dataset polynomial commitment */
+    uint8_t commitment[ZKR_DIGEST_BYTES];
+    /* dataset */
+    uint64_t record_count;
+    uint8_t records_root[ZKR_DIGEST_BYTES]; /* RFC 6962 over record leaf hashes */
+    char dataset_format[8];          /* "idx" or "lines" */
+    uint64_t log_index;
+    int existed;                     /* set by *_add when it was already registered */
+} zkr_artifact;
+
+/*
+ * Registers a program: `name` (UTF-8, 1..ZKR_NAME_MAX bytes) and its
+ * canonical bytes. The version is the next free one for the name.
+ * Returns ZKR_OK (existed set when the same bytes were already a program),
+ * ZKR_ERR_MALFORMED / ZKR_ERR_TOO_LARGE (name), ZKR_ERR_REGISTRY.
+ */
+zkr_err zkr_registry_program_add(zkr_registry *reg, const char *name, const uint8_t *p,
+                                 size_t len, zkr_artifact *out, zkr_diag *d) ZKR_WUR;
+
+/*
+ * Registers a model of program `program_ref`. `commitment` is the
+ * polynomial commitment of the weights, or NULL until the proof system
+ * provides one. Returns as program_add, plus ZKR_ERR_NOT_FOUND (program),
+ * ZKR_ERR_REVOKED (program revoked).
+ */
+zkr_err zkr_registry_model_add(zkr_registry *reg, const char *name, const char *program_ref,
+                               const uint8_t *p, size_t len,
+                               const uint8_t commitment[ZKR_DIGEST_BYTES], zkr_artifact *out,
+                               zkr_diag *d) ZKR_WUR;
+
+/*
+ * Registers a dataset: its digest (docs/formats.md), record count, RFC
+ * 6962 root over record leaf hashes (kept for prove-record), the path it
+ * came from (informational), and `commitment`, the Merkle root over
+ * per-record polynomial commitments (DESIGN.md section 5), or NULL until
+ * the proof system computes one. Returns as program_add.
+ */
+zkr_err zkr_registry_dataset_add(zkr_registry *reg, const char *name, const zkr_dataset *ds,
+                                 const char *source_path,
+                                 const uint8_t commitment[ZKR_DIGEST_BYTES], zkr_artifact *out,
+                                 zkr_diag *d) ZKR_WUR;
+
+/*
+ * Looks an artifact up by REF (row id or sha256 hex). kind 0 accepts any
+ * artifact kind. Returns ZKR_ERR_NOT_FOUND (also for an object of another
+ * kind, with the diag naming the kind found), ZKR_ERR_USAGE (REF neither
+ * an id nor hex), ZKR_ERR_MALFORMED (hex of the wrong length).
+ */
+zkr_err zkr_registry_artifact_get(zkr_registry *reg, zkr_kind kind, const char *ref,
+                                  zkr_artifact *out, zkr_diag *d) ZKR_WUR;
+
+/* Lists artifacts of `kind` (0: all) in id order; *out is malloc'ed. */
+zkr_err zkr_registry_artifact_list(zkr_registry *reg, zkr_kind kind, zkr_artifact **out,
+                                   size_t *n) ZKR_WUR;
+
+/*
+ * Inclusion proof that record `index` belongs to dataset `ref`: the leaf
+ * hash and the audit path against the dataset's records_root.
+ * Returns ZKR_ERR_NOT_FOUND (dataset, index, or record hashes not held,
+ * e.g. for an imported dataset), ZKR_ERR_REGISTRY.
+ */
+zkr_err zkr_registry_dataset_record_proof(zkr_registry *reg, const char *ref, uint64_t index,
+                                          zkr_artifact *ds_out,
+                                          uint8_t leaf_hash[ZKR_DIGEST_BYTES],
+                                          uint8_t path[ZKR_MERKLE_MAX_DEPTH][ZKR_DIGEST_BYTES],
+                                          size_t *path_len, zkr_diag *d) ZKR_WUR;
+
+/* ------------------------------------------------------------------ */
+/* Schemas                                                             */
+/* ------------------------------------------------------------------ */
+
+/* Statement parameter types a schema may declare. */
+typedef enum {
+    ZKR_PARAM_U64 = 1,     /* decimal, no sign, no leading zeros */
+    ZKR_PARAM_I64 = 2,     /* decimal with optional '-' */
+    ZKR_PARAM_STRING = 3,  /* UTF-8, at most 1024 bytes */
+    ZKR_PARAM_DIGEST = 4,  /* 64 hex digits (32 bytes) */
+    ZKR_PARAM_U64_LIST = 5 /* comma-separated u64, 1..4096 entries */
+} zkr_param_type;
+
+const char *zkr_param_type_name(zkr_param_type t);
+
+typedef struct {
+    char name[ZKR_IDENT_MAX + 1];
+    zkr_param_type type;
+} zkr_schema_field;
+
+typedef struct {
+    int64_t id;
+    char name[ZKR_IDENT_MAX + 1];
+    uint64_t version;
+    uint8_t digest[ZKR_DIGEST_BYTES]; /* SHA-256("zkreg/schema/v1\0" || canonical) */
+    char proof_kind[ZKR_IDENT_MAX + 1];    /* "inference@1", ... */
+    char proof_system[ZKR_IDENT_MAX + 1];  /* proof-system id */
+    char param_set[ZKR_IDENT_MAX + 1];     /* parameter-set id */
+    char verifier_version[ZKR_IDENT_MAX + 1]; /* pinned verifier version */
+    int public_output;                     /* 1: statements must bind one */
+    size_t n_fields;
+    zkr_schema_field fields[ZKR_SCHEMA_MAX_FIELDS]; /* sorted by name */
+    int64_t created;
+    uint64_t log_index;
+    int existed;
+} zkr_schema;
+
+/*
+ * Parses and validates a schema document (JSON, docs/formats.md): every
+ * key known, types right, identifiers in their alphabet, no duplicate
+ * field names. `src` names the input in messages. Fills name..fields and
+ * digest. Returns ZKR_ERR_MALFORMED, ZKR_ERR_TOO_LARGE, ZKR_ERR_UNSUPPORTED
+ * (unknown proof kind or field type), each naming the field.
+ */
+zkr_err zkr_schema_parse(const char *src, const uint8_t *json, size_t len, zkr_schema *out,
+                         zkr_diag *d) ZKR_WUR;
+
+/* Appends the canonical encoding of a schema (docs/formats.md). */
+zkr_err zkr_schema_encode(const zkr_schema *s, zkr_buf *out) ZKR_WUR;
+
+/* Strictly decodes a canonical schema encoding and recomputes its digest. */
+zkr_err zkr_schema_decode(const uint8_t *p, size_t len, zkr_schema *out, zkr_diag *d) ZKR_WUR;
+
+/*
+ * Registers a parsed schema. Returns ZKR_OK (existed set when the same
+ * name@version with the same digest exists), ZKR_ERR_CONFLICT (same
+ * name@version, other content), ZKR_ERR_REGISTRY.
+ */
+zkr_err zkr_registry_schema_add(zkr_registry *reg, const zkr_schema *s, zkr_schema *out,
+                                zkr_diag *d) ZKR_WUR;
+
+/* Looks a schema up by "NAME@VERSION", row id or digest hex. ZKR_ERR_NOT_FOUND. */
+zkr_err zkr_registry_schema_get(zkr_registry *reg, const char *ref, zkr_schema *out,
+                                zkr_diag *d) ZKR_WUR;
+
+/* Lists schemas in id order; *out is malloc'ed. */
+zkr_err zkr_registry_schema_list(zkr_registry *reg, zkr_schema **out, size_t *n) ZKR_WUR;
+
+/* ------------------------------------------------------------------ */
+/* Statements                                                          */
+/* ------------------------------------------------------------------ */
+
+typedef struct {
+    const char *key;
+    const char *value;
+} zkr_kv;
+
+typedef struct {
+    char name[ZKR_IDENT_MAX + 1];
+    zkr_param_type type;
+    uint8_t *value;   /* canonical value bytes (malloc'ed) */
+    size_t value_len;
+    char *text;       /* the value as text, for display (malloc'ed) */
+} zkr_param;
+
+/*
+ * A statement with every value it binds (DESIGN.md sections 3 and 4).
+ * Free with zkr_statement_free.
+ */
+typedef struct {
+    int64_t id;
+    uint8_t statement_id[ZKR_DIGEST_BYTES];
+    zkr_schema schema;
+    zkr_artifact program, model, dataset;
+    size_t n_params;
+    zkr_param params[ZKR_SCHEMA_MAX_FIELDS]; /* sorted by name */
+    int has_public_output;
+    uint8_t public_output_sha256[ZKR_DIGEST_BYTES];
+    zkr_buf public_output;                   /* the bytes, when held */
+    zkr_buf canonical;                       /* the encoding statement_id hashes */
+    int64_t created;
+    uint64_t log_index;
+    int existed;
+} zkr_statement;
+
+void zkr_statement_free(zkr_statement *s);
+
+/*
+ * Validates and registers a statement: the schema (REF), program, model
+ * and dataset exist with the right kinds and are not revoked, the model
+ * belongs to the program, every schema field is given exactly once with a
+ * value of its type and nothing else is given, and the public output is
+ * present exactly when the schema asks for one. Computes statement_id =
+ * SHA-256("zkreg/statement/v1\0" || canonical encoding).
+ * Returns ZKR_OK (existed set when already registered), ZKR_ERR_NOT_FOUND
+ * (schema or artifact, or an artifact of another kind), ZKR_ERR_MALFORMED
+ * (unknown, missing, duplicate or ill-typed parameter; public output
+ * missing or unexpected), ZKR_ERR_TOO_LARGE, ZKR_ERR_MISMATCH_PROGRAM (the
+ * model belongs to another program), ZKR_ERR_REVOKED, ZKR_ERR_REGISTRY; the
+ * diag names the field.
+ * `out` must be freed with zkr_statement_free even on failure.
+ */
+zkr_err zkr_registry_statement_add(zkr_registry *reg, const char *schema_ref,
+                                   const char *program_ref, const char *model_ref,
+                                   const char *dataset_ref, const zkr_kv *params,
+                                   size_t n_params, const uint8_t *public_output,
+                                   size_t public_output_len, zkr_statement *out,
+                                   zkr_diag *d) ZKR_WUR;
+
+/*
+ * Looks a statement up by statement_id hex (or row id) with everything it
+ * binds: schema name@version and digest, proof system, parameter set and
+ * verifier version, program/model/dataset digests and commitments, the
+ * parameters, the public output and its digest. Free with
+ * zkr_statement_free. Returns ZKR_ERR_NOT_FOUND, ZKR_ERR_REGISTRY.
+ */
+zkr_err zkr_registry_statement_get(zkr_registry *reg, const char *ref, zkr_statement *out,
+                                   zkr_diag *d) ZKR_WUR;
+
+/* Lists statement ids and row ids in id order; *out is malloc'ed (32 bytes each). */
+zkr_err zkr_registry_statement_list(zkr_registry *reg, uint8_t (**out)[ZKR_DIGEST_BYTES],
+                                    int64_t **ids, size_t *n) ZKR_WUR;
+
+/* ------------------------------------------------------------------ */
+/* Revocations, recorded proofs and other events                       */
+/* ------------------------------------------------------------------ */
+
+typedef struct {
+    int64_t id;
+    zkr_kind kind;
+    uint8_t target[ZKR_DIGEST_BYTES];
+    char reason[ZKR_REASON_MAX + 1];
+    int64_t created;
+    uint64_t log_index;
+    int existed;
+} zkr_revocation;
+
+/*
+ * Resolves a REF of `kind` to the 32-byte identity that revocations name
+ * (artifact sha256, schema digest, statement_id; for keys, 64 hex digits).
+ */
+zkr_err zkr_registry_resolve(zkr_registry *reg, zkr_kind kind, const char *ref,
+                             uint8_t target[ZKR_DIGEST_BYTES], zkr_diag *d) ZKR_WUR;
+
+/*
+ * Records a revocation (a new row and a log leaf; nothing is deleted).
+ * Revoking twice returns the first revocation with existed set.
+ * Returns ZKR_ERR_MALFORMED (reason empty, not UTF-8, over ZKR_REASON_MAX),
+ * ZKR_ERR_NOT_FOUND (no such object; keys are not checked), ZKR_ERR_REGISTRY.
+ */
+zkr_err zkr_registry_revoke(zkr_registry *reg, zkr_kind kind,
+                            const uint8_t target[ZKR_DIGEST_BYTES], const char *reason,
+                            zkr_revocation *out, zkr_diag *d) ZKR_WUR;
+
+/*
+ * ZKR_OK when (kind, target) is not revoked; ZKR_ERR_REVOKED (with *info
+ * filled when non-NULL and the diag naming reason and time) when it is.
+ */
+zkr_err zkr_registry_check_revoked(zkr_registry *reg, zkr_kind kind,
+                                   const uint8_t target[ZKR_DIGEST_BYTES],
+                                   zkr_revocation *info, zkr_diag *d) ZKR_WUR;
+
+/* Lists revocations in id order; *out is malloc'ed. */
+zkr_err zkr_registry_revocation_list(zkr_registry *reg, zkr_revocation **out,
+                                     size_t *n) ZKR_WUR;
+
+/*
+ * Records that a proof with digest `proof_digest` verified for statement
+ * `statement_id` under verifier `verifier_version`; appends a log leaf.
+ * Idempotent per (statement, proof digest). *log_index gets its leaf.
+ * Returns ZKR_ERR_NOT_FOUND (statement), ZKR_ERR_MALFORMED, ZKR_ERR_REGISTRY.
+ */
+zkr_err zkr_registry_proof_record(zkr_registry *reg,
+                                  const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                                  const uint8_t proof_digest[ZKR_DIGEST_BYTES],
+                                  const char *verifier_version, uint64_t *log_index,
+                                  zkr_diag *d) ZKR_WUR;
+
+/*
+ * Appends an event of another module (attestation, refusal, key, ...) to
+ * the log. `type` is an identifier ([a-z0-9._-], 1..64 bytes) other than
+ * the registry's own (program, model, dataset, schema, statement,
+ * revocation, proof, import); `payload` is its canonical encoding, at most
+ * 1 MiB. Returns ZKR_ERR_USAGE (reserved or bad type), ZKR_ERR_TOO_LARGE,
+ * ZKR_ERR_REGISTRY.
+ */
+zkr_err zkr_registry_event_append(zkr_registry *reg, const char *type, const uint8_t *payload,
+                                  size_t len, uint64_t *log_index, zkr_diag *d) ZKR_WUR;
+
+/* ------------------------------------------------------------------ */
+/* Transparency log                                                    */
+/* ------------------------------------------------------------------ */
+
+typedef struct {
+    uint64_t index;
+    char type[ZKR_IDENT_MAX + 1];
+    int64_t time;
+    uint8_t leaf_hash[ZKR_DIGEST_BYTES];
+    zkr_buf leaf;     /* the leaf bytes (docs/formats.md) */
+    const uint8_t *payload; /* points into leaf */
+    size_t payload_len;
+} zkr_log_entry;
+
+void zkr_log_entry_free(zkr_log_entry *e);
+
+/*
+ * Decodes a log leaf: "zkreg/log/v1", type, time, payload (strict).
+ * payload points into p. Returns ZKR_ERR_MALFORMED.
+ */
+zkr_err zkr_log_leaf_decode(const uint8_t *p, size_t len, char type[ZKR_IDENT_MAX + 1],
+                            int64_t *time, const uint8_t **payload, size_t *payload_len) ZKR_WUR;
+
+/* The number of leaves. */
+zkr_err zkr_registry_log_size(zkr_registry *reg, uint64_t *n) ZKR_WUR;
+
+/* Entry `index`. ZKR_ERR_NOT_FOUND past the end. Free with zkr_log_entry_free. */
+zkr_err zkr_registry_log_entry(zkr_registry *reg, uint64_t index, zkr_log_entry *out,
+                               zkr_diag *d) ZKR_WUR;
+
+/* The RFC 6962 root of the first `size` leaves (size <= log size). */
+zkr_err zkr_registry_log_root(zkr_registry *reg, uint64_t size,
+                              uint8_t root[ZKR_DIGEST_BYTES], zkr_diag *d) ZKR_WUR;
+
+/* Inclusion proof of leaf `index` in the tree of the first `size` leaves. */
+zkr_err zkr_registry_log_inclusion(zkr_registry *reg, uint64_t index, uint64_t size,
+                                   uint8_t path[ZKR_MERKLE_MAX_DEPTH][ZKR_DIGEST_BYTES],
+                                   size_t *path_len, zkr_diag *d) ZKR_WUR;
+
+/* Consistency proof between the trees of the first m and n leaves (0 < m <= n). */
+zkr_err zkr_registry_log_consistency(zkr_registry *reg, uint64_t m, uint64_t n,
+                                     uint8_t path[ZKR_MERKLE_MAX_DEPTH * 2][ZKR_DIGEST_BYTES],
+                                     size_t *path_len, zkr_diag *d) ZKR_WUR;
+
+/*
+ * Audits the whole log: every leaf re-hashed and decoded, indices
+ * contiguous, the cached tree equal to a root recomputed from the leaves,
+ * every stored checkpoint's signature valid and its root equal to the
+ * tree at its size, and every registered row backed by a leaf whose
+ * payload matches it. Returns ZKR_OK or ZKR_ERR_VERIFY naming the first
+ * fault; *size gets the number of leaves.
+ */
+zkr_err zkr_registry_log_audit(zkr_registry *reg, uint64_t *size, zkr_diag *d) ZKR_WUR;
+
+/* ------------------------------------------------------------------ */
+/* Checkpoints (C2SP signed notes)                                     */
+/* ------------------------------------------------------------------ */
+
+typedef struct {
+    char origin[ZKR_ORIGIN_MAX + 1];
+    uint64_t size;
+    uint8_t root[ZKR_DIGEST_BYTES];
+} zkr_checkpoint;
+
+/* The appliance's note verifier key: "<name>+<key id hex>+<base64(0x01||pk)>". */
+zkr_err zkr_registry_verifier_key(zkr_registry *reg, zkr_buf *out) ZKR_WUR;
+
+/*
+ * Signs a checkpoint of the current tree with the appliance key (unsealed
+ * with `pass`), stores it, and appends the note text to *note.
+ * Returns ZKR_ERR_PASSPHRASE, ZKR_ERR_KEY, ZKR_ERR_REGISTRY.
+ * Secret: pass and the unsealed key, wiped before returning.
+ */
+zkr_err zkr_registry_checkpoint_sign(zkr_registry *reg, const zkr_secret *pass, zkr_buf *note,
+                                     zkr_diag *d) ZKR_WUR;
+
+/* The most recent stored checkpoint note. ZKR_ERR_NOT_FOUND when none. */
+zkr_err zkr_registry_checkpoint_latest(zkr_registry *reg, zkr_buf *note, zkr_checkpoint *cp,
+                                       zkr_diag *d) ZKR_WUR;
+
+/*
+ * Parses a signed note strictly and checks a signature by the key `vkey`
+ * (the verifier-key string). Returns ZKR_ERR_MALFORMED (note or key),
+ * ZKR_ERR_SIGNATURE (no valid signature by that key).
+ */
+zkr_err zkr_checkpoint_verify(const uint8_t *note, size_t len, const char *vkey,
+                              zkr_checkpoint *out, zkr_diag *d) ZKR_WUR;
+
+/* ------------------------------------------------------------------ */
+/* Export and import (crossing the air gap)                             */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Writes a bundle (docs/formats.md): the verifier key, a checkpoint, and
+ * the log leaves of the selected objects with their inclusion proofs.
+ * With n_statements == 0 every registration, revocation and proof record
+ * is exported; otherwise those statements and what they bind. The
+ * latest stored checkpoint is used when it covers the exported leaves;
+ * else one is signed when `pass` is non-NULL, else ZKR_ERR_USAGE. The
+ * bytes depend only on the registry's contents (deterministic).
+ */
+zkr_err zkr_registry_export(zkr_registry *reg, const uint8_t (*statements)[ZKR_DIGEST_BYTES],
+                            size_t n_statements, const zkr_secret *pass, zkr_buf *out,
+                            zkr_diag *d) ZKR_WUR;
+
+typedef struct {
+    uint64_t entries;   /* leaves in the bundle */
+    uint64_t added;     /* objects newly written */
+    uint64_t present;   /* objects already held */
+    zkr_checkpoint checkpoint;
+} zkr_import_summary;
+
+/*
+ * Checks a bundle completely (structure, the checkpoint's signature by
+ * `trusted_vkey` or, when NULL, by this registry's own appliance key,
+ * every inclusion proof, every event, every reference and conflict) and
+ * only then writes its objects in one transaction, with an "import" log
+ * leaf. Returns ZKR_ERR_MALFORMED, ZKR_ERR_SIGNATURE, ZKR_ERR_VERIFY,
+ * ZKR_ERR_CONFLICT, ZKR_ERR_NOT_FOUND (dangling reference),
+ * ZKR_ERR_REGISTRY; nothing is written on any failure.
+ */
+zkr_err zkr_registry_import(zkr_registry *reg, const uint8_t *bundle, size_t len,
+                            const char *trusted_vkey, zkr_import_summary *out,
+                            zkr_diag *d) ZKR_WUR;
+
+/*
+ * The registry-free part of import: parses a bundle strictly and checks
+ * the trusted key, the checkpoint's signature, every inclusion proof and
+ * that every leaf decodes. Writes nothing; out gets entries and checkpoint.
+ * Returns as zkr_registry_import, less the reference and conflict checks.
+ * Thread safe; used by the fuzz harness.
+ */
+zkr_err zkr_bundle_check(const uint8_t *bundle, size_t len, const char *trusted_vkey,
+                         zkr_import_summary *out, zkr_diag *d) ZKR_WUR;
+
+#endif /* ZKR_REGISTRY_H */

@@ -1,0 +1,116 @@
+/* registry internals shared by the registry's .c files. */
+#ifndef ZKR_REGISTRY_INT_H
+#define ZKR_REGISTRY_INT_H
+
+#include <sqlite3.h>
+
+#include "registry/registry.h"
+
+struct zkr_registry {
+    sqlite3 *db;
+    char *path;
+};
+
+#define ZKR_REGISTRY_APP_ID 0x7a6b7231 /* "zkr1" */
+#define ZKR_REGISTRY_BUSY_MS 15000
+#define ZKR_LOG_LEAF_TAG "zkreg/log/v1"
+#define ZKR_LOG_PAYLOAD_MAX ((size_t)2 << 20)
+#define ZKR_SEAL_LABEL "zkreg/appliance-key"
+
+/* Hex for messages; an impossible failure leaves an empty string. */
+static inline void zkr_registry_hex(const uint8_t *p, size_t n, char *out, size_t cap)
+{
+    if (zkr_hex_encode(p, n, out, cap) != ZKR_OK && cap > 0)
+        out[0] = '\0';
+}
+
+/* db.c */
+zkr_err zkr_registry_sql_err(zkr_registry *reg, int rc, const char *what, zkr_diag *d);
+zkr_err zkr_registry_exec(zkr_registry *reg, const char *sql, zkr_diag *d) ZKR_WUR;
+zkr_err zkr_registry_prepare(zkr_registry *reg, const char *sql, sqlite3_stmt **st,
+                             zkr_diag *d) ZKR_WUR;
+/* BEGIN IMMEDIATE (writers serialise here, waiting on the busy timeout). */
+zkr_err zkr_registry_begin(zkr_registry *reg, zkr_diag *d) ZKR_WUR;
+zkr_err zkr_registry_commit(zkr_registry *reg, zkr_diag *d) ZKR_WUR;
+void zkr_registry_rollback(zkr_registry *reg);
+int64_t zkr_registry_now(void);
+zkr_err zkr_registry_meta_get(zkr_registry *reg, const char *key, zkr_buf *out,
+                              zkr_diag *d) ZKR_WUR;
+/* Binds a blob, checking its length fits SQLite's int. */
+zkr_err zkr_registry_bind_blob(sqlite3_stmt *st, int i, const void *p, size_t len) ZKR_WUR;
+/* Copies a 32-byte blob column; ZKR_ERR_REGISTRY if it is not 32 bytes. */
+zkr_err zkr_registry_col_digest(sqlite3_stmt *st, int i, uint8_t out[ZKR_DIGEST_BYTES]) ZKR_WUR;
+/* Parses a REF as a row id (decimal) or a 32-byte hex digest. */
+typedef struct {
+    int is_id;
+    int64_t id;
+    uint8_t digest[ZKR_DIGEST_BYTES];
+} zkr_ref;
+zkr_err zkr_registry_parse_ref(const char *what, const char *ref, zkr_ref *out,
+                               zkr_diag *d) ZKR_WUR;
+/* Identifiers: [a-z0-9._-] (and '@' when allow_at), 1..ZKR_IDENT_MAX bytes. */
+int zkr_registry_ident_ok(const char *s, int allow_at);
+
+/* log.c: appends a leaf inside the caller's transaction. */
+zkr_err zkr_registry_log_append_tx(zkr_registry *reg, const char *type, int64_t time,
+                                   const uint8_t *payload, size_t len, uint64_t *index,
+                                   zkr_diag *d) ZKR_WUR;
+zkr_err zkr_log_leaf_encode(const char *type, int64_t time, const uint8_t *payload, size_t len,
+                            zkr_buf *out) ZKR_WUR;
+
+/* artifact.c */
+zkr_err zkr_artifact_encode(const zkr_artifact *a, zkr_buf *out) ZKR_WUR;
+zkr_err zkr_artifact_decode(const uint8_t *p, size_t len, zkr_artifact *out,
+                            zkr_diag *d) ZKR_WUR;
+zkr_err zkr_registry_artifact_by_id(zkr_registry *reg, int64_t id, zkr_artifact *out,
+                                    zkr_diag *d) ZKR_WUR;
+/* Finds an artifact by kind and digest (model: and program digest). ZKR_ERR_NOT_FOUND. */
+zkr_err zkr_registry_artifact_find(zkr_registry *reg, zkr_kind kind,
+                                   const uint8_t sha256[ZKR_DIGEST_BYTES],
+                                   const uint8_t *program_sha256, zkr_artifact *out) ZKR_WUR;
+/* Inserts a decoded artifact with its leaf (import, and every *_add). */
+zkr_err zkr_registry_artifact_insert_tx(zkr_registry *reg, zkr_artifact *a,
+                                        const uint8_t (*leaves)[ZKR_DIGEST_BYTES],
+                                        const char *source, zkr_diag *d) ZKR_WUR;
+
+/* schema.c */
+zkr_err zkr_registry_schema_insert_tx(zkr_registry *reg, zkr_schema *s, zkr_diag *d) ZKR_WUR;
+zkr_err zkr_registry_schema_find_digest(zkr_registry *reg,
+                                        const uint8_t digest[ZKR_DIGEST_BYTES],
+                                        zkr_schema *out) ZKR_WUR;
+zkr_err zkr_schema_to_json(const zkr_schema *s, zkr_buf *out) ZKR_WUR;
+
+/* statement.c */
+zkr_err zkr_statement_encode(const zkr_statement *s, zkr_buf *out) ZKR_WUR;
+/*
+ * Decodes a statement event payload (canonical || public output), resolving
+ * its references in the registry. ZKR_ERR_NOT_FOUND for a dangling one.
+ */
+zkr_err zkr_registry_statement_from_event(zkr_registry *reg, const uint8_t *p, size_t len,
+                                          zkr_statement *out, zkr_diag *d) ZKR_WUR;
+zkr_err zkr_registry_statement_insert_tx(zkr_registry *reg, zkr_statement *s,
+                                         zkr_diag *d) ZKR_WUR;
+zkr_err zkr_statement_event_payload(const zkr_statement *s, zkr_buf *out) ZKR_WUR;
+/* Decodes a canonical statement encoding without resolving it (fuzzing, tools). */
+zkr_err zkr_statement_decode_canonical(const uint8_t *p, size_t len,
+                                       zkr_statement *out) ZKR_WUR;
+
+/* revoke.c */
+zkr_err zkr_revocation_encode(const zkr_revocation *rv, zkr_buf *out) ZKR_WUR;
+zkr_err zkr_revocation_decode(const uint8_t *p, size_t len, zkr_revocation *out,
+                              zkr_diag *d) ZKR_WUR;
+zkr_err zkr_registry_revocation_insert_tx(zkr_registry *reg, zkr_revocation *rv,
+                                          zkr_diag *d) ZKR_WUR;
+zkr_err zkr_proof_event_decode(const uint8_t *p, size_t len, uint8_t sid[ZKR_DIGEST_BYTES],
+                               uint8_t pd[ZKR_DIGEST_BYTES], char vv[ZKR_IDENT_MAX + 1],
+                               zkr_diag *d) ZKR_WUR;
+zkr_err zkr_registry_proof_insert_tx(zkr_registry *reg, const uint8_t sid[ZKR_DIGEST_BYTES],
+                                     const uint8_t pd[ZKR_DIGEST_BYTES], const char *vv,
+                                     int64_t time, uint64_t *log_index, int *existed,
+                                     zkr_diag *d) ZKR_WUR;
+
+/* checkpoint.c */
+zkr_err zkr_checkpoint_body(const char *origin, uint64_t size,
+                            const uint8_t root[ZKR_DIGEST_BYTES], zkr_buf *out) ZKR_WUR;
+
+#endif

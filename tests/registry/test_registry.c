@@ -1,0 +1,860 @@
+/*
+ * The registry API on real SQLite files: artifacts, schemas, statements
+ * (with the canonical encoding rebuilt here byte by byte from
+ * docs/formats.md), revocations, append-only triggers, the log's cached
+ * tree against common's reference Merkle code, checkpoints, audit, and
+ * export/import with every byte flipped and every truncation.
+ */
+#include <sodium.h>
+#include <sqlite3.h>
+
+#include "registry/registry.h"
+#include "reg_test.h"
+
+typedef uint8_t digest_t[32];
+
+static const char schema_json[] =
+    "{\"name\": \"fmnist-infer\", \"version\": 1, \"proof_kind\": \"inference@1\",\n"
+    " \"proof_system\": \"zkreg-sumcheck-basefold\", \"parameter_set\": \"goldilocks-128\",\n"
+    " \"verifier_version\": \"0.1.0\", \"public_output\": true,\n"
+    " \"fields\": [{\"name\": \"record_index\", \"type\": \"u64\"},\n"
+    "            {\"name\": \"batch\", \"type\": \"u64-list\"}]}";
+
+/* The same name@version with other content (no public output). */
+static const char schema_json_other[] =
+    "{\"name\": \"fmnist-infer\", \"version\": 1, \"proof_kind\": \"inference@1\",\n"
+    " \"proof_system\": \"zkreg-sumcheck-basefold\", \"parameter_set\": \"goldilocks-128\",\n"
+    " \"verifier_version\": \"0.1.0\", \"public_output\": false,\n"
+    " \"fields\": [{\"name\": \"record_index\", \"type\": \"u64\"}]}";
+
+/* The same schema with keys and fields in another order and other spacing. */
+static const char schema_json_reordered[] =
+    "{\"fields\":[{\"type\":\"u64-list\",\"name\":\"batch\"},{\"name\":\"record_index\","
+    "\"type\":\"u64\"}],\"public_output\":true,\"verifier_version\":\"0.1.0\",\"version\":1,"
+    "\"name\":\"fmnist-infer\",\"parameter_set\":\"goldilocks-128\",\"proof_kind\":\"inference@1\","
+    "\"proof_system\":\"zkreg-sumcheck-basefold\"}";
+
+typedef struct {
+    char dir[256], db[512];
+    zkr_registry *reg;
+    zkr_secret pass;
+} fixture;
+
+static void fx_open(zkr_tap *t, fixture *f, const char *name)
+{
+    zkr_diag d;
+
+    zkr_diag_clear(&d);
+    rt_path(f->db, f->dir, name);
+    rt_pass(&f->pass, "correct horse battery staple");
+    zkr_tap_ok(t, zkr_registry_create(f->db, &f->pass, NULL, 1, &d) == ZKR_OK, "create %s (%s)",
+               name, d.msg);
+    zkr_tap_ok(t, zkr_registry_open(f->db, &f->reg, &d) == ZKR_OK, "open %s (%s)", name, d.msg);
+}
+
+static void fx_close(fixture *f)
+{
+    zkr_registry_close(f->reg);
+    f->reg = NULL;
+    rt_pass_free(&f->pass);
+}
+
+static int exec_sql(const char *db, const char *sql)
+{
+    sqlite3 *h = NULL;
+    int rc = sqlite3_open(db, &h);
+
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(h, sql, NULL, NULL, NULL);
+    sqlite3_close(h);
+    return rc;
+}
+
+static uint64_t log_size(zkr_registry *reg)
+{
+    uint64_t n = 0;
+    return zkr_registry_log_size(reg, &n) == ZKR_OK ? n : UINT64_MAX;
+}
+
+/* ------------------------------------------------------------------ */
+
+static void test_open_errors(zkr_tap *t, fixture *f)
+{
+    zkr_registry *reg = NULL;
+    char p[512];
+    uint8_t h1[32], h2[32];
+    zkr_diag d;
+    zkr_err r;
+
+    rt_path(p, f->dir, "absent.db");
+    zkr_diag_clear(&d);
+    r = zkr_registry_open(p, &reg, &d);
+    zkr_tap_ok(t, r == ZKR_ERR_NOT_FOUND && strstr(d.msg, "absent.db"),
+               "missing registry: not found, named: %s", d.msg);
+    rt_path(p, f->dir, "garbage.db");
+    rt_write(p, "this is not a database at all, just text padding it out to a page....", 70);
+    rt_file_hash(p, h1);
+    zkr_diag_clear(&d);
+    r = zkr_registry_open(p, &reg, &d);
+    rt_file_hash(p, h2);
+    zkr_tap_ok(t, r == ZKR_ERR_REGISTRY && strstr(d.msg, "garbage.db") && memcmp(h1, h2, 32) == 0,
+               "garbage file: registry error, named, unchanged: %s", d.msg);
+    zkr_diag_clear(&d);
+    r = zkr_registry_create(f->db, &f->pass, NULL, 1, &d);
+    zkr_tap_ok(t, r == ZKR_ERR_EXISTS, "create over an existing registry refused: %s", d.msg);
+    zkr_diag_clear(&d);
+    r = zkr_registry_create(p, &f->pass, "bad origin", 1, &d);
+    zkr_tap_ok(t, r == ZKR_ERR_MALFORMED, "origin with a space refused: %s", d.msg);
+}
+
+static void test_newer_registry(zkr_tap *t, fixture *f)
+{
+    zkr_registry *reg = NULL;
+    char p[512];
+    uint8_t h1[32], h2[32];
+    zkr_secret pass;
+    zkr_diag d;
+    zkr_err r;
+
+    rt_pass(&pass, "x");
+    rt_path(p, f->dir, "newer.db");
+    if (zkr_registry_create(p, &pass, NULL, 1, NULL) != ZKR_OK ||
+        exec_sql(p, "PRAGMA user_version = 2") != SQLITE_OK) {
+        zkr_tap_ok(t, 0, "set up a newer registry");
+        return;
+    }
+    rt_file_hash(p, h1);
+    zkr_diag_clear(&d);
+    r = zkr_registry_open(p, &reg, &d);
+    rt_file_hash(p, h2);
+    zkr_tap_ok(t, r == ZKR_ERR_REGISTRY_VERSION && strstr(d.msg, "newer.db") &&
+                      strstr(d.msg, "user_version 2") && memcmp(h1, h2, 32) == 0,
+               "registry from a newer version refused, unchanged: %s", d.msg);
+    if (exec_sql(p, "PRAGMA user_version = 1") == SQLITE_OK) {
+        r = zkr_registry_open(p, &reg, &d);
+        zkr_tap_ok(t, r == ZKR_OK, "the same file at the current version opens");
+        zkr_registry_close(reg);
+    }
+    rt_pass_free(&pass);
+}
+
+static void test_artifacts(zkr_tap *t, fixture *f, zkr_artifact *prog, zkr_artifact *model,
+                           zkr_artifact *ds_out)
+{
+    zkr_artifact a, b;
+    zkr_dataset *ds = NULL;
+    char big[300], p[512];
+    zkr_diag d;
+    uint64_t n0;
+    zkr_err r;
+
+    zkr_diag_clear(&d);
+    r = zkr_registry_program_add(f->reg, "mlp.onnx", (const uint8_t *)"program-bytes", 13, prog, &d);
+    zkr_tap_ok(t, r == ZKR_OK && prog->version == 1 && prog->log_index == 0 && !prog->existed,
+               "program registered at log index 0");
+    n0 = log_size(f->reg);
+    r = zkr_registry_program_add(f->reg, "other-name", (const uint8_t *)"program-bytes", 13, &a, &d);
+    zkr_tap_ok(t, r == ZKR_OK && a.existed && a.id == prog->id && log_size(f->reg) == n0,
+               "identical program again: existing one returned, no log entry");
+    r = zkr_registry_program_add(f->reg, "mlp.onnx", (const uint8_t *)"program-v2", 10, &a, &d);
+    zkr_tap_ok(t, r == ZKR_OK && a.version == 2, "new content under the same name is version 2");
+    zkr_diag_clear(&d);
+    r = zkr_registry_program_add(f->reg, "bad\xff" "name", (const uint8_t *)"x", 1, &a, &d);
+    zkr_tap_ok(t, r == ZKR_ERR_MALFORMED && strstr(d.msg, "name") && log_size(f->reg) == n0 + 1,
+               "non-UTF-8 name refused: %s", d.msg);
+    memset(big, 'n', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    zkr_diag_clear(&d);
+    r = zkr_registry_program_add(f->reg, big, (const uint8_t *)"x", 1, &a, &d);
+    zkr_tap_ok(t, r == ZKR_ERR_TOO_LARGE && strstr(d.msg, "name"), "oversize name refused: %s",
+               d.msg);
+    zkr_diag_clear(&d);
+    r = zkr_registry_model_add(f->reg, "w.bin", "999", (const uint8_t *)"weights", 7, NULL, &a, &d);
+    zkr_tap_ok(t, r == ZKR_ERR_NOT_FOUND && strstr(d.msg, "999"), "model of a missing program: %s",
+               d.msg);
+    zkr_diag_clear(&d);
+    r = zkr_registry_model_add(f->reg, "w.bin", "0123", (const uint8_t *)"weights", 7, NULL, &a, &d);
+    zkr_tap_ok(t, r == ZKR_ERR_USAGE, "leading-zero id refused: %s", d.msg);
+    zkr_diag_clear(&d);
+    r = zkr_registry_model_add(f->reg, "w.bin",
+                               "5f4020927dfd5ec578f48bb987486f40041d6894410b3c596d0579a9e62382",
+                               (const uint8_t *)"weights", 7, NULL, &a, &d);
+    zkr_tap_ok(t, r == ZKR_ERR_MALFORMED && strstr(d.msg, "62 hex"),
+               "62-digit digest refused as the wrong length: %s", d.msg);
+    {
+        char ref[24];
+        snprintf(ref, sizeof ref, "%lld", (long long)prog->id);
+        r = zkr_registry_model_add(f->reg, "w.bin", ref, (const uint8_t *)"weights", 7, NULL, model,
+                                   &d);
+        zkr_tap_ok(t, r == ZKR_OK && model->program_id == prog->id &&
+                          memcmp(model->program_sha256, prog->sha256, 32) == 0 &&
+                          !model->has_commitment,
+                   "model registered under its program, commitment column empty");
+    }
+    {
+        char ref[65];
+        zkr_hex_encode(prog->sha256, 32, ref, sizeof ref) == ZKR_OK ? (void)0 : abort();
+        r = zkr_registry_artifact_get(f->reg, ZKR_KIND_PROGRAM, ref, &b, &d);
+        zkr_tap_ok(t, r == ZKR_OK && b.id == prog->id, "program found by its sha256");
+        snprintf(ref, sizeof ref, "%lld", (long long)model->id);
+        zkr_diag_clear(&d);
+        r = zkr_registry_artifact_get(f->reg, ZKR_KIND_PROGRAM, ref, &b, &d);
+        zkr_tap_ok(t, r == ZKR_ERR_NOT_FOUND && strstr(d.msg, "model"),
+                   "a model id asked for as a program: not found: %s", d.msg);
+    }
+    {
+        uint8_t c[32];
+        char ref[24];
+        zkr_artifact got;
+        memset(c, 0xc5, sizeof c);
+        snprintf(ref, sizeof ref, "%lld", (long long)prog->id);
+        r = zkr_registry_model_add(f->reg, "committed", ref, (const uint8_t *)"cw", 2, c, &a, &d);
+        snprintf(ref, sizeof ref, "%lld", (long long)a.id);
+        zkr_tap_ok(t, r == ZKR_OK && zkr_registry_artifact_get(f->reg, ZKR_KIND_MODEL, ref, &got,
+                                                              NULL) == ZKR_OK &&
+                          got.has_commitment && memcmp(got.commitment, c, 32) == 0,
+                   "a model commitment is stored and read back");
+    }
+    rt_path(p, f->dir, "lines.txt");
+    rt_write(p, "r0\nr1\nr2\nr3\nr4\n", 15);
+    if (zkr_dataset_open(p, &ds, NULL) == ZKR_OK) {
+        r = zkr_registry_dataset_add(f->reg, "lines", ds, p, NULL, ds_out, &d);
+        zkr_tap_ok(t, r == ZKR_OK && ds_out->record_count == 5 && ds_out->size == 5 * (4 + 2),
+                   "dataset registered: 5 records, canonical size 30");
+        /* The documented digest: SHA-256 over u32 BE length || bytes per record. */
+        {
+            uint8_t canon[30], h[32];
+            for (int i = 0; i < 5; i++) {
+                zkr_store_be32(canon + 6 * i, 2);
+                canon[6 * i + 4] = 'r';
+                canon[6 * i + 5] = (uint8_t)('0' + i);
+            }
+            zkr_sha256(canon, sizeof canon, h);
+            zkr_tap_ok(t, memcmp(h, ds_out->sha256, 32) == 0,
+                       "dataset sha256 is over the documented canonical bytes");
+        }
+        {
+            digest_t path[ZKR_MERKLE_MAX_DEPTH], leaf, lh;
+            size_t plen = 0;
+            zkr_artifact da;
+            char ref[24];
+            snprintf(ref, sizeof ref, "%lld", (long long)ds_out->id);
+            r = zkr_registry_dataset_record_proof(f->reg, ref, 3, &da, leaf, path, &plen, &d);
+            zkr_merkle_leaf_hash((const uint8_t *)"r3", 2, lh);
+            zkr_tap_ok(t, r == ZKR_OK && memcmp(leaf, lh, 32) == 0 &&
+                              zkr_merkle_inclusion_verify(leaf, 3, 5, (const digest_t *)path, plen,
+                                                          ds_out->records_root) == ZKR_OK,
+                       "record 3's proof verifies against the registered root");
+            lh[0] ^= 1;
+            zkr_tap_ok(t, zkr_merkle_inclusion_verify(lh, 3, 5, (const digest_t *)path, plen,
+                                                      ds_out->records_root) == ZKR_ERR_VERIFY,
+                       "another record's bytes do not verify");
+            zkr_tap_ok(t, zkr_registry_dataset_record_proof(f->reg, ref, 5, &da, leaf, path,
+                                                            &plen, NULL) == ZKR_ERR_NOT_FOUND,
+                       "record 5 of 5 is past the end");
+        }
+        zkr_dataset_free(ds);
+    }
+}
+
+static void test_schemas(zkr_tap *t, fixture *f, zkr_schema *out)
+{
+    static const struct {
+        const char *json, *want, *what;
+        zkr_err code;
+    } bad[] = {
+        {"{\"name\":\"a\",\"version\":1,\"proof_kind\":\"inference@1\",\"proof_system\":\"p\","
+         "\"parameter_set\":\"q\",\"verifier_version\":\"1\",\"public_output\":true,\"fields\":[],"
+         "\"extra\":1}",
+         "unknown schema field 'extra'", "unknown schema field", ZKR_ERR_MALFORMED},
+        {"{\"name\":\"a\",\"name\":\"b\"}", "duplicate", "duplicate JSON key", ZKR_ERR_MALFORMED},
+        {"{\"name\":\"a\",\"version\":1,\"proof_kind\":\"inference@1\",\"proof_system\":\"p\","
+         "\"parameter_set\":\"q\",\"verifier_version\":\"1\",\"public_output\":true,\"fields\":"
+         "[{\"name\":\"x\",\"type\":\"u64\"},{\"name\":\"x\",\"type\":\"i64\"}]}",
+         "duplicate field name 'x'", "duplicate field names", ZKR_ERR_MALFORMED},
+        {"{\"name\":\"a\",\"version\":1,\"proof_kind\":\"inference@1\",\"proof_system\":\"p\","
+         "\"parameter_set\":\"q\",\"verifier_version\":\"1\",\"public_output\":true,\"fields\":"
+         "[{\"name\":\"x\",\"type\":\"float\"}]}",
+         "type 'float' unknown", "unknown field type", ZKR_ERR_UNSUPPORTED},
+        {"{\"name\":\"a\",\"version\":0,\"proof_kind\":\"inference@1\",\"proof_system\":\"p\","
+         "\"parameter_set\":\"q\",\"verifier_version\":\"1\",\"public_output\":true,\"fields\":[]}",
+         "'version'", "version 0", ZKR_ERR_MALFORMED},
+        {"{\"name\":\"a\",\"version\":\"1\",\"proof_kind\":\"inference@1\",\"proof_system\":\"p\","
+         "\"parameter_set\":\"q\",\"verifier_version\":\"1\",\"public_output\":true,\"fields\":[]}",
+         "'version'", "version as a string", ZKR_ERR_MALFORMED},
+        {"{\"name\":\"A B\",\"version\":1,\"proof_kind\":\"inference@1\",\"proof_system\":\"p\","
+         "\"parameter_set\":\"q\",\"verifier_version\":\"1\",\"public_output\":true,\"fields\":[]}",
+         "'name'", "name outside [a-z0-9._-]", ZKR_ERR_MALFORMED},
+        {"{\"name\":\"a\",\"version\":1,\"proof_kind\":\"magic@9\",\"proof_system\":\"p\","
+         "\"parameter_set\":\"q\",\"verifier_version\":\"1\",\"public_output\":true,\"fields\":[]}",
+         "proof_kind 'magic@9'", "unknown proof kind", ZKR_ERR_UNSUPPORTED},
+        {"{\"version\":1,\"proof_kind\":\"inference@1\",\"proof_system\":\"p\","
+         "\"parameter_set\":\"q\",\"verifier_version\":\"1\",\"public_output\":true,\"fields\":[]}",
+         "'name' is missing", "missing name", ZKR_ERR_MALFORMED},
+        {"{\"name\":\"a\"} trailing", "schema.json", "trailing garbage", ZKR_ERR_MALFORMED},
+        {"[1,2]", "JSON object", "not an object", ZKR_ERR_MALFORMED},
+        {"{\"name\":\"a\",\"version\":1,\"proof_kind\":\"inference@1\",\"proof_system\":\"p\","
+         "\"parameter_set\":\"q\",\"verifier_version\":\"1\",\"public_output\":true,\"fields\":"
+         "[{\"name\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\","
+         "\"type\":\"u64\"}]}",
+         "over 64 bytes", "oversize field name", ZKR_ERR_TOO_LARGE},
+    };
+    zkr_schema s, s2, got;
+    zkr_buf canon = {0}, mine = {0};
+    uint8_t h[32];
+    uint64_t n0;
+    zkr_diag d;
+    zkr_err r;
+
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        zkr_diag_clear(&d);
+        r = zkr_schema_parse("schema.json", (const uint8_t *)bad[i].json, strlen(bad[i].json), &s,
+                             &d);
+        zkr_tap_ok(t, r == bad[i].code && strstr(d.msg, bad[i].want) && strstr(d.msg, "schema.json"),
+                   "schema with %s refused: %s", bad[i].what, d.msg);
+    }
+    r = zkr_schema_parse("s.json", (const uint8_t *)schema_json, strlen(schema_json), &s, &d);
+    zkr_tap_ok(t, r == ZKR_OK && s.n_fields == 2 && strcmp(s.fields[0].name, "batch") == 0,
+               "schema parses; fields sorted by name");
+    r = zkr_schema_parse("s2.json", (const uint8_t *)schema_json_reordered,
+                         strlen(schema_json_reordered), &s2, &d);
+    zkr_tap_ok(t, r == ZKR_OK && memcmp(s.digest, s2.digest, 32) == 0,
+               "digest is independent of JSON key order, field order and spacing");
+    /* The canonical encoding, written out by hand from docs/formats.md. */
+    {
+        static const char *const strs1[] = {"fmnist-infer"};
+        static const char *const strs2[] = {"inference@1", "zkreg-sumcheck-basefold",
+                                            "goldilocks-128", "0.1.0"};
+        for (size_t i = 0; i < 1; i++)
+            (void)!zkr_enc_str(&mine, strs1[i]);
+        (void)!zkr_enc_u64(&mine, 1);
+        for (size_t i = 0; i < 4; i++)
+            (void)!zkr_enc_str(&mine, strs2[i]);
+        (void)!zkr_enc_u8(&mine, 1);
+        (void)!zkr_enc_u32(&mine, 2);
+        (void)!zkr_enc_str(&mine, "batch");
+        (void)!zkr_enc_str(&mine, "u64-list");
+        (void)!zkr_enc_str(&mine, "record_index");
+        (void)!zkr_enc_str(&mine, "u64");
+    }
+    r = zkr_schema_encode(&s, &canon);
+    zkr_sha256_tagged("zkreg/schema/v1", mine.p, mine.len, h);
+    zkr_tap_ok(t, r == ZKR_OK && canon.len == mine.len && memcmp(canon.p, mine.p, mine.len) == 0 &&
+                      memcmp(h, s.digest, 32) == 0,
+               "schema canonical encoding and digest match the documented layout");
+    zkr_tap_ok(t, zkr_schema_decode(canon.p, canon.len, &got, NULL) == ZKR_OK &&
+                      memcmp(got.digest, s.digest, 32) == 0,
+               "canonical schema decodes back to the same digest");
+    {
+        int all = 1;
+        for (size_t n = 0; n < canon.len; n++)
+            all &= zkr_schema_decode(canon.p, n, &got, NULL) == ZKR_ERR_MALFORMED;
+        zkr_tap_ok(t, all, "canonical schema truncated at each of %zu lengths refused", canon.len);
+    }
+    r = zkr_registry_schema_add(f->reg, &s, out, &d);
+    zkr_tap_ok(t, r == ZKR_OK && !out->existed, "schema registered");
+    n0 = log_size(f->reg);
+    r = zkr_registry_schema_add(f->reg, &s2, &got, &d);
+    zkr_tap_ok(t, r == ZKR_OK && got.existed && log_size(f->reg) == n0,
+               "identical schema again: existing returned, nothing written");
+    s2.public_output = 0;
+    (void)!zkr_buf_terminate(&canon);
+    zkr_diag_clear(&d);
+    {
+        zkr_buf b = {0};
+        (void)!zkr_schema_encode(&s2, &b);
+        zkr_sha256_tagged("zkreg/schema/v1", b.p, b.len, s2.digest);
+        zkr_buf_free(&b);
+    }
+    r = zkr_registry_schema_add(f->reg, &s2, &got, &d);
+    zkr_tap_ok(t, r == ZKR_ERR_CONFLICT && zkr_err_exit_code(r) == 5 &&
+                      strstr(d.msg, "fmnist-infer@1") && log_size(f->reg) == n0,
+               "same name@version, other content: conflict (exit 5): %s", d.msg);
+    zkr_buf_free(&canon);
+    zkr_buf_free(&mine);
+}
+
+/* statement_id rebuilt from the documented canonical layout. */
+static void expected_statement_id(const zkr_schema *sc, const zkr_artifact *prog,
+                                  const zkr_artifact *model, const zkr_artifact *ds,
+                                  uint64_t record_index, const uint8_t po_hash[32], uint8_t out[32])
+{
+    zkr_buf b = {0};
+    uint8_t v[24];
+
+    (void)!zkr_enc_str(&b, sc->name);
+    (void)!zkr_enc_u64(&b, sc->version);
+    (void)!zkr_enc_bytes(&b, sc->digest, 32);
+    (void)!zkr_enc_bytes(&b, prog->sha256, 32);
+    (void)!zkr_enc_bytes(&b, model->sha256, 32);
+    (void)!zkr_enc_bytes(&b, NULL, 0);
+    (void)!zkr_enc_bytes(&b, ds->sha256, 32);
+    (void)!zkr_enc_u64(&b, ds->record_count);
+    (void)!zkr_enc_bytes(&b, ds->records_root, 32);
+    (void)!zkr_enc_bytes(&b, NULL, 0);
+    (void)!zkr_enc_u32(&b, 2);
+    (void)!zkr_enc_str(&b, "batch");
+    (void)!zkr_enc_str(&b, "u64-list");
+    zkr_store_be64(v, 1);
+    zkr_store_be64(v + 8, 2);
+    zkr_store_be64(v + 16, 3);
+    (void)!zkr_enc_bytes(&b, v, 24);
+    (void)!zkr_enc_str(&b, "record_index");
+    (void)!zkr_enc_str(&b, "u64");
+    zkr_store_be64(v, record_index);
+    (void)!zkr_enc_bytes(&b, v, 8);
+    (void)!zkr_enc_bytes(&b, po_hash, 32);
+    zkr_sha256_tagged("zkreg/statement/v1", b.p, b.len, out);
+    zkr_buf_free(&b);
+}
+
+static void test_statements(zkr_tap *t, fixture *f, const zkr_artifact *prog,
+                            const zkr_artifact *model, const zkr_artifact *ds,
+                            const zkr_schema *sc, zkr_statement *keep)
+{
+    char pr[24], mr[24], dr[24];
+    zkr_kv good[2] = {{"record_index", "3"}, {"batch", "1,2,3"}};
+    static const struct {
+        zkr_kv kv[3];
+        size_t n;
+        const char *want, *what;
+    } bad[] = {
+        {{{"record_index", "3"}}, 1, "batch", "a missing field"},
+        {{{"record_index", "3"}, {"batch", "1"}, {"lr", "5"}}, 3, "no field 'lr'", "an unknown field"},
+        {{{"record_index", "3"}, {"record_index", "4"}}, 2, "given twice", "a duplicate field"},
+        {{{"record_index", "-1"}, {"batch", "1"}}, 2, "record_index", "a negative u64"},
+        {{{"record_index", "03"}, {"batch", "1"}}, 2, "record_index", "a leading zero"},
+        {{{"record_index", "18446744073709551616"}, {"batch", "1"}}, 2, "record_index",
+         "an overflowing u64"},
+        {{{"record_index", "3"}, {"batch", "1,,2"}}, 2, "batch", "an empty list entry"},
+    };
+    zkr_statement s, s2;
+    uint8_t want[32], po_hash[32];
+    uint64_t n0;
+    zkr_diag d;
+    zkr_err r;
+
+    snprintf(pr, sizeof pr, "%lld", (long long)prog->id);
+    snprintf(mr, sizeof mr, "%lld", (long long)model->id);
+    snprintf(dr, sizeof dr, "%lld", (long long)ds->id);
+    n0 = log_size(f->reg);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        zkr_diag_clear(&d);
+        r = zkr_registry_statement_add(f->reg, "fmnist-infer@1", pr, mr, dr, bad[i].kv, bad[i].n,
+                                       (const uint8_t *)"out", 3, &s, &d);
+        zkr_tap_ok(t, r == ZKR_ERR_MALFORMED && strstr(d.msg, bad[i].want) && log_size(f->reg) == n0,
+                   "statement with %s refused: %s", bad[i].what, d.msg);
+        zkr_statement_free(&s);
+    }
+    zkr_diag_clear(&d);
+    r = zkr_registry_statement_add(f->reg, "fmnist-infer@1", pr, mr, dr, good, 2, NULL, 0, &s, &d);
+    zkr_tap_ok(t, r == ZKR_ERR_MALFORMED && strstr(d.msg, "--public-output"),
+               "missing public output refused: %s", d.msg);
+    zkr_statement_free(&s);
+    zkr_diag_clear(&d);
+    r = zkr_registry_statement_add(f->reg, "fmnist-infer@2", pr, mr, dr, good, 2,
+                                   (const uint8_t *)"out", 3, &s, &d);
+    zkr_tap_ok(t, r == ZKR_ERR_NOT_FOUND && strstr(d.msg, "fmnist-infer@2"),
+               "unknown schema version: not found: %s", d.msg);
+    zkr_statement_free(&s);
+    zkr_diag_clear(&d);
+    r = zkr_registry_statement_add(f->reg, "fmnist-infer@1", mr, mr, dr, good, 2,
+                                   (const uint8_t *)"out", 3, &s, &d);
+    zkr_tap_ok(t, r == ZKR_ERR_NOT_FOUND, "a model given as --program: not found: %s", d.msg);
+    zkr_statement_free(&s);
+    {
+        zkr_artifact p2, m2;
+        char p2r[24], m2r[24];
+        if (zkr_registry_program_add(f->reg, "p2", (const uint8_t *)"p2", 2, &p2, NULL) == ZKR_OK &&
+            (snprintf(p2r, sizeof p2r, "%lld", (long long)p2.id), 1) &&
+            zkr_registry_model_add(f->reg, "m2", p2r, (const uint8_t *)"m2", 2, NULL, &m2, NULL) ==
+                ZKR_OK) {
+            n0 = log_size(f->reg);
+            snprintf(m2r, sizeof m2r, "%lld", (long long)m2.id);
+            zkr_diag_clear(&d);
+            r = zkr_registry_statement_add(f->reg, "fmnist-infer@1", pr, m2r, dr, good, 2,
+                                           (const uint8_t *)"out", 3, &s, &d);
+            zkr_tap_ok(t, r == ZKR_ERR_MISMATCH_PROGRAM && zkr_err_exit_code(r) == 1 &&
+                              log_size(f->reg) == n0,
+                       "model of another program refused as a binding mismatch: %s", d.msg);
+            zkr_statement_free(&s);
+        }
+    }
+    n0 = log_size(f->reg);
+    r = zkr_registry_statement_add(f->reg, "fmnist-infer@1", pr, mr, dr, good, 2,
+                                   (const uint8_t *)"out", 3, keep, &d);
+    zkr_sha256((const uint8_t *)"out", 3, po_hash);
+    expected_statement_id(sc, prog, model, ds, 3, po_hash, want);
+    zkr_tap_ok(t, r == ZKR_OK && memcmp(keep->statement_id, want, 32) == 0 &&
+                      log_size(f->reg) == n0 + 1,
+               "statement_id = SHA-256(tag || documented canonical encoding)");
+    r = zkr_registry_statement_add(f->reg, "fmnist-infer@1", pr, mr, dr, good, 2,
+                                   (const uint8_t *)"out", 3, &s, &d);
+    zkr_tap_ok(t, r == ZKR_OK && s.existed && log_size(f->reg) == n0 + 1,
+               "identical statement again: existing, nothing written");
+    zkr_statement_free(&s);
+    good[0].value = "4";
+    r = zkr_registry_statement_add(f->reg, "fmnist-infer@1", pr, mr, dr, good, 2,
+                                   (const uint8_t *)"out", 3, &s, &d);
+    zkr_tap_ok(t, r == ZKR_OK && memcmp(s.statement_id, keep->statement_id, 32) != 0,
+               "a different record index gives a different statement_id");
+    zkr_statement_free(&s);
+    {
+        char hex[65];
+        zkr_hex_encode(keep->statement_id, 32, hex, sizeof hex) == ZKR_OK ? (void)0 : abort();
+        r = zkr_registry_statement_get(f->reg, hex, &s2, &d);
+        zkr_tap_ok(t, r == ZKR_OK && memcmp(s2.schema.digest, sc->digest, 32) == 0 &&
+                          strcmp(s2.schema.verifier_version, "0.1.0") == 0 &&
+                          memcmp(s2.program.sha256, prog->sha256, 32) == 0 &&
+                          memcmp(s2.model.sha256, model->sha256, 32) == 0 &&
+                          memcmp(s2.dataset.records_root, ds->records_root, 32) == 0 &&
+                          s2.n_params == 2 && strcmp(s2.params[1].text, "3") == 0 &&
+                          strcmp(s2.params[0].text, "1,2,3") == 0 && s2.has_public_output &&
+                          memcmp(s2.public_output_sha256, po_hash, 32) == 0 &&
+                          s2.public_output.len == 3,
+                   "lookup returns every bound value");
+        zkr_statement_free(&s2);
+    }
+    {
+        uint8_t pd[32];
+        uint64_t li = 0, li2 = 0;
+        zkr_sha256((const uint8_t *)"proof", 5, pd);
+        n0 = log_size(f->reg);
+        r = zkr_registry_proof_record(f->reg, keep->statement_id, pd, "0.1.0", &li, &d);
+        zkr_tap_ok(t, r == ZKR_OK && li == n0, "verified proof digest recorded at log %llu",
+                   (unsigned long long)li);
+        r = zkr_registry_proof_record(f->reg, keep->statement_id, pd, "0.1.0", &li2, &d);
+        zkr_tap_ok(t, r == ZKR_OK && li2 == li && log_size(f->reg) == n0 + 1,
+                   "recording it again changes nothing");
+        r = zkr_registry_proof_record(f->reg, pd, pd, "0.1.0", &li2, NULL);
+        zkr_tap_ok(t, r == ZKR_ERR_NOT_FOUND, "a proof for an unknown statement is refused");
+    }
+}
+
+static void test_revocation(zkr_tap *t, fixture *f, const zkr_artifact *model)
+{
+    zkr_revocation rv, rv2;
+    uint64_t n0;
+    zkr_diag d;
+    zkr_err r;
+
+    zkr_tap_ok(t, zkr_registry_check_revoked(f->reg, ZKR_KIND_MODEL, model->sha256, NULL, NULL) ==
+                      ZKR_OK,
+               "model not revoked yet");
+    zkr_diag_clear(&d);
+    r = zkr_registry_revoke(f->reg, ZKR_KIND_MODEL, model->sha256, "", &rv, &d);
+    zkr_tap_ok(t, r == ZKR_ERR_MALFORMED && strstr(d.msg, "--reason"), "empty reason refused");
+    n0 = log_size(f->reg);
+    r = zkr_registry_revoke(f->reg, ZKR_KIND_MODEL, model->sha256, "leaked weights", &rv, &d);
+    zkr_tap_ok(t, r == ZKR_OK && log_size(f->reg) == n0 + 1, "revocation recorded with a log entry");
+    r = zkr_registry_revoke(f->reg, ZKR_KIND_MODEL, model->sha256, "again", &rv2, &d);
+    zkr_tap_ok(t, r == ZKR_OK && rv2.existed && strcmp(rv2.reason, "leaked weights") == 0 &&
+                      log_size(f->reg) == n0 + 1,
+               "revoking again: the first revocation, nothing written");
+    zkr_diag_clear(&d);
+    r = zkr_registry_check_revoked(f->reg, ZKR_KIND_MODEL, model->sha256, &rv2, &d);
+    zkr_tap_ok(t, r == ZKR_ERR_REVOKED && zkr_err_exit_code(r) == 6 && strstr(d.msg, "leaked"),
+               "revocation check: revoked (exit 6): %s", d.msg);
+}
+
+static void test_append_only(zkr_tap *t, fixture *f)
+{
+    static const char *const stmts[] = {
+        "UPDATE artifact SET name = 'x'",   "DELETE FROM artifact",
+        "UPDATE log SET type = 'x'",        "DELETE FROM log WHERE idx = 0",
+        "UPDATE log_node SET hash = hash",  "DELETE FROM statement",
+        "UPDATE schema SET version = 9",    "DELETE FROM revocation",
+        "UPDATE meta SET value = x'00'",    "DELETE FROM checkpoint",
+        "DELETE FROM dataset_leaves",       "UPDATE proof SET verifier_version = 'x'",
+        "INSERT INTO log(idx, type, time, leaf, leaf_hash) VALUES(999999, 'x', 0, x'00', "
+        "zeroblob(32))",
+    };
+    uint8_t h1[32], h2[32];
+    int all = 1;
+
+    rt_file_hash(f->db, h1);
+    for (size_t i = 0; i < sizeof stmts / sizeof stmts[0]; i++) {
+        int rc = exec_sql(f->db, stmts[i]);
+        all &= rc != SQLITE_OK;
+        if (rc == SQLITE_OK)
+            zkr_tap_diag("not refused: %s", stmts[i]);
+    }
+    rt_file_hash(f->db, h2);
+    zkr_tap_ok(t, all && memcmp(h1, h2, 32) == 0,
+               "SQL triggers refuse every UPDATE, DELETE and out-of-order log insert");
+}
+
+static void test_log_tree(zkr_tap *t, fixture *f)
+{
+    digest_t *leaves = NULL;
+    uint64_t n = 0, checks = 0, bad = 0;
+    digest_t root, ref, p1[ZKR_MERKLE_MAX_DEPTH * 2], p2[ZKR_MERKLE_MAX_DEPTH * 2];
+    size_t l1, l2;
+    uint64_t li;
+    zkr_diag d;
+
+    zkr_tap_ok(t, zkr_registry_event_append(f->reg, "statement", (const uint8_t *)"x", 1, &li, &d) ==
+                      ZKR_ERR_USAGE,
+               "a registry event type cannot be appended by others");
+    for (int i = 0; i < 150; i++) {
+        uint8_t payload[8];
+        zkr_store_be64(payload, zkr_tap_rand(t));
+        if (zkr_registry_event_append(f->reg, "attestation", payload, sizeof payload, &li, NULL) !=
+            ZKR_OK)
+            bad++;
+    }
+    zkr_tap_ok(t, bad == 0, "150 typed events appended");
+    n = log_size(f->reg);
+    leaves = calloc((size_t)n, sizeof *leaves);
+    for (uint64_t i = 0; i < n; i++) {
+        zkr_log_entry e;
+        if (zkr_registry_log_entry(f->reg, i, &e, NULL) == ZKR_OK) {
+            zkr_merkle_leaf_hash(e.leaf.p, e.leaf.len, leaves[i]);
+            bad += memcmp(leaves[i], e.leaf_hash, 32) != 0;
+        } else {
+            bad++;
+        }
+        zkr_log_entry_free(&e);
+    }
+    for (uint64_t size = 1; size <= n; size++) {
+        if ((zkr_registry_log_root(f->reg, size, root, NULL) != ZKR_OK) ||
+            zkr_merkle_root((const digest_t *)leaves, size, ref) != ZKR_OK || memcmp(root, ref, 32))
+            bad++;
+        for (int k = 0; k < 3; k++) {
+            uint64_t i = zkr_tap_rand(t) % size, m = 1 + zkr_tap_rand(t) % size;
+            checks++;
+            if (zkr_registry_log_inclusion(f->reg, i, size, p1, &l1, NULL) != ZKR_OK ||
+                zkr_merkle_inclusion_proof((const digest_t *)leaves, size, i, p2, &l2) != ZKR_OK ||
+                l1 != l2 || memcmp(p1, p2, l1 * 32) != 0 ||
+                zkr_merkle_inclusion_verify(leaves[i], i, size, (const digest_t *)p1, l1, root) !=
+                    ZKR_OK)
+                bad++;
+            if (zkr_registry_log_consistency(f->reg, m, size, p1, &l1, NULL) != ZKR_OK ||
+                zkr_merkle_consistency_proof((const digest_t *)leaves, m, size, p2, &l2) != ZKR_OK ||
+                l1 != l2 || memcmp(p1, p2, l1 * 32) != 0)
+                bad++;
+        }
+    }
+    zkr_tap_ok(t, bad == 0,
+               "cached-tree roots, %llu inclusion and consistency proofs equal the reference code",
+               (unsigned long long)checks);
+    zkr_tap_ok(t, zkr_registry_log_root(f->reg, n + 1, root, NULL) == ZKR_ERR_NOT_FOUND,
+               "a root past the end is refused");
+    free(leaves);
+}
+
+static void test_checkpoint(zkr_tap *t, fixture *f, zkr_buf *note_out)
+{
+    zkr_buf note = {0}, vk = {0}, vk2 = {0};
+    zkr_checkpoint cp;
+    zkr_secret wrong;
+    digest_t root;
+    int all = 1;
+    zkr_diag d;
+    zkr_err r;
+
+    rt_pass(&wrong, "wrong passphrase");
+    zkr_diag_clear(&d);
+    r = zkr_registry_checkpoint_sign(f->reg, &wrong, &note, &d);
+    zkr_tap_ok(t, r == ZKR_ERR_PASSPHRASE && zkr_err_exit_code(r) == 7,
+               "wrong passphrase refused (exit 7): %s", d.msg);
+    rt_pass_free(&wrong);
+    r = zkr_registry_checkpoint_sign(f->reg, &f->pass, &note, &d);
+    (void)!zkr_registry_verifier_key(f->reg, &vk);
+    zkr_tap_ok(t, r == ZKR_OK && zkr_checkpoint_verify(note.p, note.len, (const char *)vk.p, &cp,
+                                                      &d) == ZKR_OK &&
+                      cp.size == log_size(f->reg),
+               "checkpoint signed and verifies: %s", d.msg);
+    (void)!zkr_registry_log_root(f->reg, cp.size, root, NULL);
+    zkr_tap_ok(t, memcmp(root, cp.root, 32) == 0, "checkpoint root is the log root");
+    for (size_t i = 0; i < note.len; i++)
+        for (int bit = 0; bit < 8; bit += 3) {
+            zkr_checkpoint c2;
+            note.p[i] ^= (uint8_t)(1 << bit);
+            all &= zkr_checkpoint_verify(note.p, note.len, (const char *)vk.p, &c2, NULL) != ZKR_OK;
+            note.p[i] ^= (uint8_t)(1 << bit);
+        }
+    zkr_tap_ok(t, all, "every bit flip (3 per byte) in the note is refused");
+    all = 1;
+    for (size_t n = 0; n < note.len; n++)
+        all &= zkr_checkpoint_verify(note.p, n, (const char *)vk.p, &cp, NULL) != ZKR_OK;
+    zkr_tap_ok(t, all, "every truncation of the note is refused");
+    {
+        fixture g;
+        memset(&g, 0, sizeof g);
+        memcpy(g.dir, f->dir, sizeof g.dir);
+        fx_open(t, &g, "other.db");
+        (void)!zkr_registry_verifier_key(g.reg, &vk2);
+        zkr_diag_clear(&d);
+        r = zkr_checkpoint_verify(note.p, note.len, (const char *)vk2.p, &cp, &d);
+        zkr_tap_ok(t, r == ZKR_ERR_SIGNATURE, "another appliance's key does not verify it: %s",
+                   d.msg);
+        fx_close(&g);
+    }
+    (void)!zkr_buf_append(note_out, note.p, note.len);
+    zkr_buf_free(&note);
+    zkr_buf_free(&vk);
+    zkr_buf_free(&vk2);
+}
+
+static void test_export_import(zkr_tap *t, fixture *f, const zkr_statement *st)
+{
+    zkr_buf b1 = {0}, b2 = {0}, bad = {0}, vk = {0};
+    zkr_import_summary sum;
+    fixture g, c;
+    uint8_t h1[32], h2[32];
+    int flips_refused = 1, trunc_refused = 1;
+    zkr_diag d;
+    zkr_err r;
+
+    (void)!zkr_registry_verifier_key(f->reg, &vk);
+    r = zkr_registry_export(f->reg, NULL, 0, NULL, &b1, &d);
+    zkr_tap_ok(t, r == ZKR_OK, "export of everything (%zu bytes)", b1.len);
+    (void)!zkr_registry_export(f->reg, NULL, 0, NULL, &b2, &d);
+    zkr_tap_ok(t, b1.len == b2.len && memcmp(b1.p, b2.p, b1.len) == 0,
+               "two exports are byte-identical");
+    memset(&g, 0, sizeof g);
+    memcpy(g.dir, f->dir, sizeof g.dir);
+    fx_open(t, &g, "import.db");
+    zkr_registry_close(g.reg);
+    rt_file_hash(g.db, h1);
+    if (zkr_registry_open(g.db, &g.reg, NULL) != ZKR_OK)
+        return;
+    zkr_diag_clear(&d);
+    r = zkr_registry_import(g.reg, b1.p, b1.len, NULL, &sum, &d);
+    zkr_tap_ok(t, r == ZKR_ERR_SIGNATURE, "import without trusting the exporter's key refused: %s",
+               d.msg);
+    for (size_t i = 0; i < b1.len; i++) {
+        bad.len = 0;
+        (void)!zkr_buf_append(&bad, b1.p, b1.len);
+        bad.p[i] ^= (uint8_t)(1 << (zkr_tap_rand(t) % 8));
+        if (zkr_registry_import(g.reg, bad.p, bad.len, (const char *)vk.p, &sum, NULL) == ZKR_OK) {
+            flips_refused = 0;
+            zkr_tap_diag("flip at byte %zu accepted", i);
+            break;
+        }
+    }
+    zkr_tap_ok(t, flips_refused, "a bit flip at each of %zu bytes refused", b1.len);
+    for (size_t n = 0; n < b1.len; n++)
+        if (zkr_registry_import(g.reg, b1.p, n, (const char *)vk.p, &sum, NULL) == ZKR_OK) {
+            trunc_refused = 0;
+            break;
+        }
+    zkr_tap_ok(t, trunc_refused, "truncation at each length refused");
+    zkr_registry_close(g.reg);
+    rt_file_hash(g.db, h2);
+    zkr_tap_ok(t, memcmp(h1, h2, 32) == 0, "after all refused imports the file is unchanged");
+    if (zkr_registry_open(g.db, &g.reg, NULL) != ZKR_OK)
+        return;
+    r = zkr_registry_import(g.reg, b1.p, b1.len, (const char *)vk.p, &sum, &d);
+    zkr_tap_ok(t, r == ZKR_OK && sum.added == sum.entries && sum.entries > 0,
+               "import with the trusted key: %llu entries added (%s)",
+               (unsigned long long)sum.added, d.msg);
+    {
+        zkr_statement s2;
+        char hex[65];
+        uint64_t n = 0;
+        zkr_hex_encode(st->statement_id, 32, hex, sizeof hex) == ZKR_OK ? (void)0 : abort();
+        r = zkr_registry_statement_get(g.reg, hex, &s2, &d);
+        zkr_tap_ok(t, r == ZKR_OK && s2.canonical.len == st->canonical.len &&
+                          memcmp(s2.canonical.p, st->canonical.p, st->canonical.len) == 0 &&
+                          s2.public_output.len == 3,
+                   "imported statement is identical, public output included");
+        zkr_statement_free(&s2);
+        zkr_tap_ok(t, zkr_registry_log_audit(g.reg, &n, &d) == ZKR_OK,
+                   "importer's log audits clean (%s)", d.msg);
+    }
+    r = zkr_registry_import(g.reg, b1.p, b1.len, (const char *)vk.p, &sum, &d);
+    zkr_tap_ok(t, r == ZKR_OK && sum.added == 0, "importing again adds nothing");
+    fx_close(&g);
+
+    /* A registry holding fmnist-infer@1 with other content: conflict, unchanged. */
+    memset(&c, 0, sizeof c);
+    memcpy(c.dir, f->dir, sizeof c.dir);
+    fx_open(t, &c, "conflict.db");
+    {
+        zkr_schema s, out;
+        const char *other = schema_json_other;
+        if (zkr_schema_parse("o.json", (const uint8_t *)other, strlen(other), &s, &d) == ZKR_OK &&
+            zkr_registry_schema_add(c.reg, &s, &out, &d) == ZKR_OK) {
+            zkr_registry_close(c.reg);
+            rt_file_hash(c.db, h1);
+            if (zkr_registry_open(c.db, &c.reg, NULL) == ZKR_OK) {
+                zkr_diag_clear(&d);
+                r = zkr_registry_import(c.reg, b1.p, b1.len, (const char *)vk.p, &sum, &d);
+                zkr_registry_close(c.reg);
+                c.reg = NULL;
+                rt_file_hash(c.db, h2);
+                zkr_tap_ok(t, r == ZKR_ERR_CONFLICT && memcmp(h1, h2, 32) == 0,
+                           "bundle schema conflicting with a local one: refused, unchanged: %s",
+                           d.msg);
+            }
+        } else {
+            zkr_tap_ok(t, 0, "set up the conflicting schema (%s)", d.msg);
+        }
+    }
+    fx_close(&c);
+    zkr_buf_free(&b1);
+    zkr_buf_free(&b2);
+    zkr_buf_free(&bad);
+    zkr_buf_free(&vk);
+}
+
+static void test_audit_tamper(zkr_tap *t, fixture *f)
+{
+    uint64_t n = 0;
+    zkr_diag d;
+    zkr_err r;
+
+    zkr_diag_clear(&d);
+    r = zkr_registry_log_audit(f->reg, &n, &d);
+    zkr_tap_ok(t, r == ZKR_OK && n == log_size(f->reg), "audit of the registry passes (%s)", d.msg);
+    zkr_registry_close(f->reg);
+    f->reg = NULL;
+    /* An insider with the file: drop the trigger and rewrite a leaf. */
+    if (exec_sql(f->db, "DROP TRIGGER log_no_update;"
+                        "UPDATE log SET leaf = x'01' || substr(leaf, 2) WHERE idx = 2") != SQLITE_OK) {
+        zkr_tap_ok(t, 0, "tamper set-up");
+        return;
+    }
+    if (zkr_registry_open(f->db, &f->reg, NULL) != ZKR_OK)
+        return;
+    zkr_diag_clear(&d);
+    r = zkr_registry_log_audit(f->reg, &n, &d);
+    zkr_tap_ok(t, r == ZKR_ERR_VERIFY && strstr(d.msg, "2"), "a rewritten leaf fails the audit: %s",
+               d.msg);
+}
+
+int main(int argc, char **argv)
+{
+    zkr_tap t;
+    fixture f;
+    zkr_artifact prog, model, ds;
+    zkr_schema sc;
+    zkr_statement st;
+    zkr_buf note = {0};
+
+    zkr_tap_init(&t, argc, argv);
+    if (sodium_init() < 0)
+        return 2;
+    memset(&f, 0, sizeof f);
+    memset(&st, 0, sizeof st);
+    rt_tmpdir(f.dir);
+    fx_open(&t, &f, "main.db");
+    test_open_errors(&t, &f);
+    test_newer_registry(&t, &f);
+    test_artifacts(&t, &f, &prog, &model, &ds);
+    test_schemas(&t, &f, &sc);
+    test_statements(&t, &f, &prog, &model, &ds, &sc, &st);
+    test_checkpoint(&t, &f, &note);
+    test_export_import(&t, &f, &st);
+    test_revocation(&t, &f, &model);
+    test_append_only(&t, &f);
+    test_log_tree(&t, &f);
+    test_audit_tamper(&t, &f);
+    zkr_statement_free(&st);
+    zkr_buf_free(&note);
+    fx_close(&f);
+    rt_cleanup(f.dir);
+    return zkr_tap_done(&t);
+}
