@@ -390,6 +390,181 @@ static void gate_case(zkr_tap *t, const char *policy, zkr_buf *atts, size_t n,
                rep.message);
 }
 
+/* A log leaf (docs/formats.md section 6); "proof" leaves record f's verification. */
+static void log_leaf(zkr_buf *b, int is_proof, const zkr_attest_facts *f, uint8_t i)
+{
+    zkr_buf payload = {0};
+
+    b->len = 0;
+    if (is_proof) {
+        (void)!zkr_enc_bytes(&payload, f->statement_id, 32);
+        (void)!zkr_enc_bytes(&payload, f->proof_sha256, 32);
+        (void)!zkr_enc_str(&payload, f->verifier_version);
+    } else {
+        (void)!zkr_enc_bytes(&payload, &i, 1);
+    }
+    (void)!zkr_enc_str(b, "zkreg/log/v1");
+    (void)!zkr_enc_str(b, is_proof ? "proof" : "program");
+    (void)!zkr_enc_u64(b, 1700000000u + i);
+    (void)!zkr_enc_bytes(b, payload.p, payload.len);
+    zkr_buf_free(&payload);
+}
+
+/* Appends a zkreg-log-inclusion/v1 document for leaf idx of the first n leaves. */
+static void incl_doc(zkr_buf *out, const zkr_buf *leaf, uint8_t (*hashes)[32], uint64_t n,
+                     uint64_t idx, int corrupt)
+{
+    uint8_t path[ZKR_MERKLE_MAX_DEPTH][32];
+    size_t plen = 0;
+    zkr_buf b64 = {0};
+    char h[65];
+
+    (void)!zkr_merkle_inclusion_proof((const uint8_t(*)[32])hashes, n, idx, path, &plen);
+    if (corrupt)
+        path[0][0] ^= 1;
+    (void)!zkr_base64_encode(leaf->p, leaf->len, &b64);
+    (void)!zkr_buf_printf(out,
+                          "{\"type\":\"zkreg-log-inclusion/v1\",\"index\":%llu,\"tree_size\":%llu,"
+                          "\"entry_type\":\"proof\",\"leaf\":\"%s\",\"path\":[",
+                          (unsigned long long)idx, (unsigned long long)n, (const char *)b64.p);
+    for (size_t i = 0; i < plen; i++) {
+        (void)!zkr_hex_encode(path[i], 32, h, sizeof h);
+        (void)!zkr_buf_printf(out, "%s\"%s\"", i ? "," : "", h);
+    }
+    (void)!zkr_buf_append_str(out, "]}");
+    zkr_buf_free(&b64);
+}
+
+/*
+ * A log of 8 leaves whose entries 2 and 6 record the verification of the
+ * proof in tu_facts(1); attestations cite checkpoint 8 (index 6) or the
+ * older checkpoint 4 (index 2), proven consistent with the trusted 8.
+ */
+static void test_inclusion(zkr_tap *t, const char *pol_in, zkr_signer *a)
+{
+    zkr_attest_facts f, other;
+    zkr_buf leaves[8] = {{0}}, ev_txt = {0}, att8 = {0}, att4 = {0};
+    uint8_t hashes[8][32], r4[32], r8[32], cpath[2 * ZKR_MERKLE_MAX_DEPTH][32];
+    char root8[65], root4[65], h[65], kid[65], pol[2200];
+    size_t cplen = 0;
+    zkr_evidence *ev = NULL;
+    zkr_attest_registry reg;
+
+    tu_facts(&f, 1, now - 60);
+    tu_facts(&other, 5, now - 60);
+    for (int i = 0; i < 8; i++) {
+        log_leaf(&leaves[i], i == 2 || i == 6 || i == 5, i == 5 ? &other : &f, (uint8_t)i);
+        zkr_merkle_leaf_hash(leaves[i].p, leaves[i].len, hashes[i]);
+    }
+    (void)!zkr_merkle_root((const uint8_t(*)[32])hashes, 8, r8);
+    (void)!zkr_merkle_root((const uint8_t(*)[32])hashes, 4, r4);
+    (void)!zkr_merkle_consistency_proof((const uint8_t(*)[32])hashes, 4, 8, cpath, &cplen);
+    (void)!zkr_hex_encode(r8, 32, root8, sizeof root8);
+    (void)!zkr_hex_encode(r4, 32, root4, sizeof root4);
+    memcpy(f.checkpoint_root, r8, 32);
+    (void)!sign_facts(a, &f, NULL, &att8);
+    f.checkpoint_size = 4;
+    f.log_index = 2;
+    memcpy(f.checkpoint_root, r4, 32);
+    (void)!sign_facts(a, &f, NULL, &att4);
+
+    /* Evidence: trusted checkpoint 8, consistency 4 -> 8, inclusion of entries 6 and 2. */
+    for (int variant = 0; variant < 5; variant++) {
+        ev_txt.len = 0;
+        (void)!zkr_buf_printf(&ev_txt,
+                              "{\"format\":\"zkreg-evidence/v1\",\"checkpoint\":{\"origin\":"
+                              "\"zkreg.test/log\",\"size\":8,\"root\":\"%s\"},"
+                              "\"consistency\":[{\"size\":4,\"root\":\"%s\",\"path\":[",
+                              root8, root4);
+        for (size_t i = 0; i < cplen; i++) {
+            (void)!zkr_hex_encode(cpath[i], 32, h, sizeof h);
+            (void)!zkr_buf_printf(&ev_txt, "%s\"%s\"", i ? "," : "", h);
+        }
+        (void)!zkr_buf_append_str(&ev_txt, "]}],\"inclusion\":[");
+        if (variant == 2) /* entry 5: the verification of another statement */
+            incl_doc(&ev_txt, &leaves[5], hashes, 8, 6, 0);
+        else if (variant != 1)
+            incl_doc(&ev_txt, &leaves[6], hashes, 8, 6, variant == 3);
+        (void)!zkr_buf_append_str(&ev_txt, variant == 1 ? "" : ",");
+        incl_doc(&ev_txt, &leaves[2], hashes, 4, 2, 0);
+        (void)!zkr_buf_append_str(&ev_txt, "]");
+        if (variant == 4) {
+            zkr_pubkey_keyid(zkr_signer_pubkey(a), kid);
+            (void)!zkr_buf_printf(&ev_txt, ",\"revoked\":{\"keys\":[\"%s\"]}", kid);
+        }
+        (void)!zkr_buf_append_str(&ev_txt, "}");
+        zkr_evidence_free(ev);
+        ev = NULL;
+        if (!zkr_tap_ok(t, zkr_evidence_load(ev_txt.p, ev_txt.len, &ev, NULL) == ZKR_OK,
+                        "evidence variant %d loads", variant))
+            continue;
+        zkr_evidence_registry(ev, &reg);
+        snprintf(pol, sizeof pol, "%s", pol_in);
+        switch (variant) {
+        case 0:
+            gate_case(t, pol, &att8, 1, &reg, 0, ZKR_OK,
+                      "entry 6 proven included in the trusted checkpoint");
+            gate_case(t, pol, &att4, 1, &reg, 0, ZKR_OK,
+                      "entry 2 proven included in an older checkpoint proven consistent");
+            break;
+        case 1:
+            gate_case(t, pol, &att8, 1, &reg, ZKR_GATE_INCLUSION, ZKR_ERR_VERIFY,
+                      "no inclusion proof for the attested entry");
+            break;
+        case 2:
+            gate_case(t, pol, &att8, 1, &reg, ZKR_GATE_INCLUSION, ZKR_ERR_VERIFY,
+                      "inclusion proof of an entry recording another statement");
+            break;
+        case 3:
+            gate_case(t, pol, &att8, 1, &reg, ZKR_GATE_INCLUSION, ZKR_ERR_VERIFY,
+                      "inclusion path with a flipped bit");
+            break;
+        case 4:
+            snprintf(pol + strlen(pol) - 1, sizeof pol - strlen(pol) + 1,
+                     ",\"check_revocation\":true}");
+            gate_case(t, pol, &att8, 1, &reg, ZKR_GATE_REVOCATION, ZKR_ERR_REVOKED,
+                      "revoked signing key");
+            break;
+        }
+    }
+    zkr_evidence_free(ev);
+    ev = NULL;
+    /* A consistency proof that does not hold makes the evidence unusable. */
+    {
+        char *c = strstr((char *)ev_txt.p, "\"consistency\"");
+        char *q = c != NULL ? strstr(c, "\"path\":[\"") : NULL;
+        if (q != NULL)
+            q[9] = q[9] == '0' ? '1' : '0';
+        zkr_tap_ok(t, q != NULL && zkr_evidence_load(ev_txt.p, ev_txt.len, &ev, NULL) ==
+                                       ZKR_ERR_VERIFY,
+                   "evidence with a broken consistency proof is refused");
+    }
+    {
+        zkr_attest_facts g;
+        zkr_buf x = {0};
+        /* An attestation citing a checkpoint the evidence does not know. */
+        tu_facts(&g, 1, now - 60);
+        (void)!sign_facts(a, &g, NULL, &x);
+        ev_txt.len = 0;
+        (void)!zkr_buf_printf(&ev_txt,
+                              "{\"format\":\"zkreg-evidence/v1\",\"checkpoint\":{\"origin\":"
+                              "\"zkreg.test/log\",\"size\":8,\"root\":\"%s\"}}",
+                              root8);
+        if (zkr_evidence_load(ev_txt.p, ev_txt.len, &ev, NULL) == ZKR_OK) {
+            zkr_evidence_registry(ev, &reg);
+            gate_case(t, pol_in, &x, 1, &reg, ZKR_GATE_INCLUSION, ZKR_ERR_VERIFY,
+                      "checkpoint unknown to the evidence");
+        }
+        zkr_buf_free(&x);
+    }
+    zkr_evidence_free(ev);
+    for (int i = 0; i < 8; i++)
+        zkr_buf_free(&leaves[i]);
+    zkr_buf_free(&ev_txt);
+    zkr_buf_free(&att8);
+    zkr_buf_free(&att4);
+}
+
 static void policy_text(char *out, size_t cap, zkr_signer **keys, size_t nkeys, unsigned m,
                         const char *extra)
 {
@@ -411,11 +586,6 @@ static void test_gate(zkr_tap *t, zkr_signer *a, zkr_signer *b, zkr_signer *c, z
     zkr_attest_facts f;
     zkr_buf att[4] = {{0}};
     char pol[2048];
-    zkr_evidence *ev = NULL;
-    zkr_attest_registry reg;
-    char ej[1024], root[65], kid[65];
-    uint8_t leaves[8][32], r4[32], r8[32], path[128][32];
-    size_t plen = 0;
 
     tu_facts(&f, 1, now - 60);
     (void)!sign_facts(a, &f, NULL, &att[0]);
@@ -486,83 +656,7 @@ static void test_gate(zkr_tap *t, zkr_signer *a, zkr_signer *b, zkr_signer *c, z
     policy_text(pol, sizeof pol, three, 3, 1, "true");
     gate_case(t, pol, att, 1, NULL, ZKR_GATE_INCLUSION, ZKR_ERR_VERIFY,
               "inclusion required, no evidence");
-    for (int i = 0; i < 8; i++) {
-        uint8_t leaf[1] = {(uint8_t)i};
-        zkr_merkle_leaf_hash(leaf, 1, leaves[i]);
-    }
-    (void)!zkr_merkle_root((const uint8_t(*)[32])leaves, 8, r8);
-    (void)!zkr_merkle_root((const uint8_t(*)[32])leaves, 4, r4);
-    (void)!zkr_merkle_consistency_proof((const uint8_t(*)[32])leaves, 4, 8, path, &plen);
-    {
-        /* Attestation whose checkpoint is the tree of size 8 (the trusted one). */
-        zkr_attest_facts g;
-        zkr_buf x = {0};
-        tu_facts(&g, 1, now - 60);
-        memcpy(g.checkpoint_root, r8, 32);
-        (void)!sign_facts(a, &g, NULL, &x);
-        (void)!zkr_hex_encode(r8, 32, root, sizeof root);
-        snprintf(ej, sizeof ej,
-                 "{\"format\":\"zkreg-evidence/v1\",\"checkpoint\":{\"origin\":\"zkreg.test/log\","
-                 "\"size\":8,\"root\":\"%s\"}}",
-                 root);
-        if (zkr_evidence_load((const uint8_t *)ej, strlen(ej), &ev, NULL) == ZKR_OK) {
-            zkr_evidence_registry(ev, &reg);
-            gate_case(t, pol, &x, 1, &reg, 0, ZKR_OK, "inclusion against the trusted checkpoint");
-            gate_case(t, pol, att, 1, &reg, ZKR_GATE_INCLUSION, ZKR_ERR_VERIFY,
-                      "checkpoint unknown to the evidence");
-        }
-        zkr_evidence_free(ev);
-        ev = NULL;
-        /* An older checkpoint (size 4) proven consistent with the trusted one. */
-        {
-            zkr_buf y = {0};
-            size_t pos;
-            char r4h[65], ph[65];
-            tu_facts(&g, 1, now - 60);
-            g.checkpoint_size = 4;
-            g.log_index = 2;
-            memcpy(g.checkpoint_root, r4, 32);
-            (void)!sign_facts(a, &g, NULL, &y);
-            (void)!zkr_hex_encode(r4, 32, r4h, sizeof r4h);
-            pos = (size_t)snprintf(ej, sizeof ej,
-                                   "{\"format\":\"zkreg-evidence/v1\",\"checkpoint\":{\"origin\":"
-                                   "\"zkreg.test/log\",\"size\":8,\"root\":\"%s\"},"
-                                   "\"consistency\":[{\"size\":4,\"root\":\"%s\",\"path\":[",
-                                   root, r4h);
-            for (size_t i = 0; i < plen; i++) {
-                (void)!zkr_hex_encode(path[i], 32, ph, sizeof ph);
-                pos += (size_t)snprintf(ej + pos, sizeof ej - pos, "%s\"%s\"", i ? "," : "", ph);
-            }
-            zkr_pubkey_keyid(zkr_signer_pubkey(a), kid);
-            snprintf(ej + pos, sizeof ej - pos, "]}]}");
-            if (zkr_tap_ok(t, zkr_evidence_load((const uint8_t *)ej, strlen(ej), &ev, NULL) ==
-                                  ZKR_OK,
-                           "evidence with a valid consistency proof loads")) {
-                zkr_evidence_registry(ev, &reg);
-                gate_case(t, pol, &y, 1, &reg, 0, ZKR_OK,
-                          "inclusion via a checkpoint proven consistent");
-            }
-            zkr_evidence_free(ev);
-            ev = NULL;
-            ej[strlen(ej) - 8] ^= 1; /* corrupt the proof's last hash */
-            zkr_tap_ok(t, zkr_evidence_load((const uint8_t *)ej, strlen(ej), &ev, NULL) ==
-                              ZKR_ERR_VERIFY,
-                       "evidence with a broken consistency proof is refused");
-            zkr_buf_free(&y);
-        }
-        /* Revocation of the signing key. */
-        snprintf(ej, sizeof ej,
-                 "{\"format\":\"zkreg-evidence/v1\",\"checkpoint\":{\"origin\":\"zkreg.test/log\","
-                 "\"size\":8,\"root\":\"%s\"},\"revoked\":{\"keys\":[\"%s\"]}}",
-                 root, kid);
-        snprintf(pol + strlen(pol) - 1, sizeof pol - strlen(pol) + 1, ",\"check_revocation\":true}");
-        if (zkr_evidence_load((const uint8_t *)ej, strlen(ej), &ev, NULL) == ZKR_OK) {
-            zkr_evidence_registry(ev, &reg);
-            gate_case(t, pol, &x, 1, &reg, ZKR_GATE_REVOCATION, ZKR_ERR_REVOKED, "revoked key");
-        }
-        zkr_evidence_free(ev);
-        zkr_buf_free(&x);
-    }
+    test_inclusion(t, pol, a);
     for (int i = 0; i < 4; i++)
         zkr_buf_free(&att[i]);
 }
