@@ -2,7 +2,10 @@
  * A PKCS#11 shim for the tests: it forwards every call to the module named
  * by $ZKR_COUNTLOGIN_TARGET (SoftHSM2) and appends one line to
  * $ZKR_COUNTLOGIN_FILE per C_Login, so a test can prove a wrong PIN was
- * tried exactly once. Test-only; the static table is its one piece of state.
+ * tried exactly once. With $ZKR_COUNTLOGIN_HIDE_MECHS set it also answers
+ * C_GetMechanismInfo for CKM_ECDSA and CKM_EDDSA with CKR_MECHANISM_INVALID,
+ * like a token without those mechanisms. Test-only; the static table is
+ * its one piece of state.
  */
 #include <dlfcn.h>
 #include <stdio.h>
@@ -14,6 +17,14 @@ CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR list);
 
 static CK_FUNCTION_LIST shim;
 static CK_C_Login real_login;
+static CK_C_GetMechanismInfo real_mech_info;
+
+static CK_RV hiding_mech_info(CK_SLOT_ID slot, CK_MECHANISM_TYPE m, CK_MECHANISM_INFO_PTR info)
+{
+    if (getenv("ZKR_COUNTLOGIN_HIDE_MECHS") != NULL && (m == CKM_ECDSA || m == CKM_EDDSA))
+        return CKR_MECHANISM_INVALID;
+    return real_mech_info(slot, m, info);
+}
 
 static CK_RV counting_login(CK_SESSION_HANDLE s, CK_USER_TYPE u, CK_UTF8CHAR_PTR pin,
                             CK_ULONG len)
@@ -44,6 +55,8 @@ CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR list)
     shim = *real;
     real_login = real->C_Login;
     shim.C_Login = counting_login;
+    real_mech_info = real->C_GetMechanismInfo;
+    shim.C_GetMechanismInfo = hiding_mech_info;
     *list = &shim;
     return CKR_OK;
 }

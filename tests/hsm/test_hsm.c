@@ -293,7 +293,12 @@ static void test_failures(zkr_tap *t)
     expect_fail(t, uri, ZKR_ERR_PASSPHRASE, "wrong PIN", "wrong PIN");
     zkr_tap_ok(t, count_logins(count) == 1, "the wrong PIN was tried exactly once (%d C_Login)",
                count_logins(count));
+    setenv("ZKR_COUNTLOGIN_HIDE_MECHS", "1", 1);
     uri_of(uri, sizeof uri, "k1", "/pin", shim);
+    expect_fail(t, uri, ZKR_ERR_HSM, "does not offer CKM_ECDSA", "token without CKM_ECDSA");
+    uri_of(uri, sizeof uri, "ed", "/pin", shim);
+    expect_fail(t, uri, ZKR_ERR_HSM, "does not offer CKM_EDDSA", "token without CKM_EDDSA");
+    unsetenv("ZKR_COUNTLOGIN_HIDE_MECHS");
     expect_fail(t, "pkcs11:token=zkr-test;object=nope?module-path=" SOFTHSM, ZKR_ERR_HSM,
                 "no private key", "missing object (no login)");
     uri_of(uri, sizeof uri, "nope", "/pin", NULL);
