@@ -466,7 +466,7 @@ zkr_err zkr_cmd_register_dataset(zkr_cli *cli, int argc, char **argv)
         return r;
     if ((r = zkr_cli_registry_open(cli, &reg)) != ZKR_OK ||
         (r = zkr_dataset_open(file, &ds, &cli->diag)) != ZKR_OK ||
-        (r = zkr_registry_dataset_add(reg, name, ds, file, &a, &cli->diag)) != ZKR_OK)
+        (r = zkr_registry_dataset_add(reg, name, ds, file, NULL, &a, &cli->diag)) != ZKR_OK)
         goto out;
     r = print_artifact_result(cli, &a);
 out:

@@ -1,5 +1,6 @@
 /* The command table: one entry per `zkreg COMMAND`, in the order --help lists them. */
 #include "cli.h"
+#include "workers.h"
 
 const zkr_cli_command zkr_cli_commands[] = {
     {"init", "create a registry and the appliance key", zkr_cmd_init},
@@ -35,5 +36,10 @@ const zkr_cli_command zkr_cli_commands[] = {
      zkr_cmd_verify_attestation},
     {"gate", "pass or fail a release against a policy", zkr_cmd_gate},
     {"doctor", "report the environment and sandbox state", zkr_cmd_doctor},
+    /* hidden (names starting with "__" are not listed): the confined worker */
+    {ZKR_SANDBOX_WORKER_ARG, "confined worker process (internal)", zkr_cmd_worker},
+#if ZKR_TEST_BUILD
+    {"__sandbox-test", "run a worker kind (test builds only)", zkr_cmd_sandbox_test},
+#endif
     {NULL, NULL, NULL},
 };

@@ -33,7 +33,8 @@ static void print_usage(FILE *f)
     fputs(usage_text, f);
     fputs("\ncommands:\n", f);
     for (const zkr_cli_command *c = zkr_cli_commands; c->name != NULL; c++)
-        fprintf(f, "  %-20s %s\n", c->name, c->summary);
+        if (c->name[0] != '_') /* internal entries stay out of --help */
+            fprintf(f, "  %-20s %s\n", c->name, c->summary);
     fputs(exit_codes_text, f);
 }
 

@@ -501,7 +501,9 @@ zkr_err zkr_registry_model_add(zkr_registry *reg, const char *name, const char *
 }
 
 zkr_err zkr_registry_dataset_add(zkr_registry *reg, const char *name, const zkr_dataset *ds,
-                                 const char *source_path, zkr_artifact *out, zkr_diag *d)
+                                 const char *source_path,
+                                 const uint8_t commitment[ZKR_DIGEST_BYTES], zkr_artifact *out,
+                                 zkr_diag *d)
 {
     uint8_t (*leaves)[ZKR_DIGEST_BYTES] = NULL;
     uint64_t n = zkr_dataset_count(ds);
@@ -535,6 +537,10 @@ zkr_err zkr_registry_dataset_add(zkr_registry *reg, const char *name, const zkr_
     }
     zkr_sha256_final(&c, a.sha256);
     a.record_count = n;
+    if (commitment != NULL) {
+        memcpy(a.commitment, commitment, ZKR_DIGEST_BYTES);
+        a.has_commitment = 1;
+    }
     if ((r = zkr_merkle_root((const uint8_t(*)[ZKR_DIGEST_BYTES])leaves, n, a.records_root)) !=
         ZKR_OK)
         goto out;

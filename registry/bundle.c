@@ -225,6 +225,12 @@ static zkr_err parse_entry(zkr_dec *dec, bundle_entry *e, uint64_t prev, int fir
         return zkr_fail(d, ZKR_ERR_MALFORMED, "bundle: entry indices not strictly increasing");
     memcpy(path, raw, (size_t)pl * ZKR_DIGEST_BYTES);
     *plen = pl;
+    return ZKR_OK;
+}
+
+/* Decodes an entry's leaf, once its inclusion in the signed tree is proven. */
+static zkr_err decode_entry(bundle_entry *e, zkr_diag *d)
+{
     if (zkr_log_leaf_decode(e->leaf, e->leaf_len, e->type, &e->time, &e->payload,
                             &e->payload_len) != ZKR_OK)
         return zkr_fail(d, ZKR_ERR_MALFORMED, "bundle: log entry %llu does not decode",
@@ -281,6 +287,8 @@ static zkr_err parse_and_verify(const uint8_t *p, size_t len, const char *truste
             return zkr_fail(d, ZKR_ERR_VERIFY,
                             "bundle: log entry %llu is not included in the signed checkpoint",
                             (unsigned long long)b->e[i].index);
+        if ((r = decode_entry(&b->e[i], d)) != ZKR_OK)
+            return r;
     }
     if (zkr_dec_finish(&dec) != ZKR_OK)
         return zkr_fail(d, ZKR_ERR_MALFORMED, "bundle: trailing bytes after the last entry");
@@ -476,5 +484,21 @@ out:
         memset(out, 0, sizeof *out);
         out->checkpoint = keep;
     }
+    return r;
+}
+
+zkr_err zkr_bundle_check(const uint8_t *data, size_t len, const char *trusted_vkey,
+                         zkr_import_summary *out, zkr_diag *d)
+{
+    bundle b;
+    zkr_err r;
+
+    memset(out, 0, sizeof *out);
+    if (trusted_vkey == NULL)
+        return zkr_fail(d, ZKR_ERR_USAGE, "bundle: no trusted key");
+    r = parse_and_verify(data, len, trusted_vkey, &b, &out->checkpoint, d);
+    if (r == ZKR_OK)
+        out->entries = b.n;
+    free(b.e);
     return r;
 }

@@ -135,18 +135,21 @@ zkr_err zkr_registry_model_add(zkr_registry *reg, const char *name, const char *
 
 /*
  * Registers a dataset: its digest (docs/formats.md), record count, RFC
- * 6962 root over record leaf hashes (kept for prove-record), and the
- * path it came from (informational). Returns as program_add.
+ * 6962 root over record leaf hashes (kept for prove-record), the path it
+ * came from (informational), and `commitment`, the Merkle root over
+ * per-record polynomial commitments (DESIGN.md section 5), or NULL until
+ * the proof system computes one. Returns as program_add.
  */
 zkr_err zkr_registry_dataset_add(zkr_registry *reg, const char *name, const zkr_dataset *ds,
-                                 const char *source_path, zkr_artifact *out,
+                                 const char *source_path,
+                                 const uint8_t commitment[ZKR_DIGEST_BYTES], zkr_artifact *out,
                                  zkr_diag *d) ZKR_WUR;
 
 /*
  * Looks an artifact up by REF (row id or sha256 hex). kind 0 accepts any
- * artifact kind. Returns ZKR_ERR_NOT_FOUND, ZKR_ERR_USAGE (bad REF),
- * ZKR_ERR_MISMATCH_* is never returned: a wrong kind is ZKR_ERR_NOT_FOUND
- * with the diag naming the kind found.
+ * artifact kind. Returns ZKR_ERR_NOT_FOUND (also for an object of another
+ * kind, with the diag naming the kind found), ZKR_ERR_USAGE (REF neither
+ * an id nor hex), ZKR_ERR_MALFORMED (hex of the wrong length).
  */
 zkr_err zkr_registry_artifact_get(zkr_registry *reg, zkr_kind kind, const char *ref,
                                   zkr_artifact *out, zkr_diag *d) ZKR_WUR;
@@ -281,9 +284,12 @@ void zkr_statement_free(zkr_statement *s);
  * value of its type and nothing else is given, and the public output is
  * present exactly when the schema asks for one. Computes statement_id =
  * SHA-256("zkreg/statement/v1\0" || canonical encoding).
- * Returns ZKR_OK (existed set when already registered), ZKR_ERR_NOT_FOUND,
- * ZKR_ERR_MALFORMED, ZKR_ERR_TOO_LARGE, ZKR_ERR_USAGE (unknown or missing
- * parameter), ZKR_ERR_REVOKED, ZKR_ERR_REGISTRY; the diag names the field.
+ * Returns ZKR_OK (existed set when already registered), ZKR_ERR_NOT_FOUND
+ * (schema or artifact, or an artifact of another kind), ZKR_ERR_MALFORMED
+ * (unknown, missing, duplicate or ill-typed parameter; public output
+ * missing or unexpected), ZKR_ERR_TOO_LARGE, ZKR_ERR_MISMATCH_PROGRAM (the
+ * model belongs to another program), ZKR_ERR_REVOKED, ZKR_ERR_REGISTRY; the
+ * diag names the field.
  * `out` must be freed with zkr_statement_free even on failure.
  */
 zkr_err zkr_registry_statement_add(zkr_registry *reg, const char *schema_ref,
@@ -497,5 +503,15 @@ typedef struct {
 zkr_err zkr_registry_import(zkr_registry *reg, const uint8_t *bundle, size_t len,
                             const char *trusted_vkey, zkr_import_summary *out,
                             zkr_diag *d) ZKR_WUR;
+
+/*
+ * The registry-free part of import: parses a bundle strictly and checks
+ * the trusted key, the checkpoint's signature, every inclusion proof and
+ * that every leaf decodes. Writes nothing; out gets entries and checkpoint.
+ * Returns as zkr_registry_import, less the reference and conflict checks.
+ * Thread safe; used by the fuzz harness.
+ */
+zkr_err zkr_bundle_check(const uint8_t *bundle, size_t len, const char *trusted_vkey,
+                         zkr_import_summary *out, zkr_diag *d) ZKR_WUR;
 
 #endif /* ZKR_REGISTRY_H */

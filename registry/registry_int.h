@@ -91,6 +91,9 @@ zkr_err zkr_registry_statement_from_event(zkr_registry *reg, const uint8_t *p, s
 zkr_err zkr_registry_statement_insert_tx(zkr_registry *reg, zkr_statement *s,
                                          zkr_diag *d) ZKR_WUR;
 zkr_err zkr_statement_event_payload(const zkr_statement *s, zkr_buf *out) ZKR_WUR;
+/* Decodes a canonical statement encoding without resolving it (fuzzing, tools). */
+zkr_err zkr_statement_decode_canonical(const uint8_t *p, size_t len,
+                                       zkr_statement *out) ZKR_WUR;
 
 /* revoke.c */
 zkr_err zkr_revocation_encode(const zkr_revocation *rv, zkr_buf *out) ZKR_WUR;

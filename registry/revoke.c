@@ -1,6 +1,8 @@
 /* Revocations (new rows, never deletions) and recorded verified proofs. */
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "registry_int.h"
 
@@ -153,9 +155,16 @@ zkr_err zkr_registry_check_revoked(zkr_registry *reg, zkr_kind kind,
     if (info != NULL)
         *info = rv;
     zkr_registry_hex(target, 8, hex, sizeof hex);
-    return zkr_fail(d, ZKR_ERR_REVOKED, "%s %s... was revoked at %lld (log entry %llu): %s",
-                    zkr_kind_name(kind), hex, (long long)rv.created,
-                    (unsigned long long)rv.log_index, rv.reason);
+    {
+        time_t tt = (time_t)rv.created;
+        struct tm tm;
+        char when[32];
+        if (gmtime_r(&tt, &tm) == NULL || strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+            snprintf(when, sizeof when, "%lld", (long long)rv.created);
+        return zkr_fail(d, ZKR_ERR_REVOKED, "%s %s... was revoked at %s (log entry %llu): %s",
+                        zkr_kind_name(kind), hex, when, (unsigned long long)rv.log_index,
+                        rv.reason);
+    }
 }
 
 zkr_err zkr_registry_revocation_insert_tx(zkr_registry *reg, zkr_revocation *rv, zkr_diag *d)

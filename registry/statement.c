@@ -697,3 +697,14 @@ out:
     sqlite3_finalize(st);
     return r;
 }
+
+zkr_err zkr_statement_decode_canonical(const uint8_t *p, size_t len, zkr_statement *out)
+{
+    zkr_err r;
+
+    memset(out, 0, sizeof *out);
+    r = decode_canonical(p, len, out);
+    if (r != ZKR_OK)
+        zkr_statement_free(out);
+    return r;
+}

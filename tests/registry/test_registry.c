@@ -202,10 +202,23 @@ static void test_artifacts(zkr_tap *t, fixture *f, zkr_artifact *prog, zkr_artif
         zkr_tap_ok(t, r == ZKR_ERR_NOT_FOUND && strstr(d.msg, "model"),
                    "a model id asked for as a program: not found: %s", d.msg);
     }
+    {
+        uint8_t c[32];
+        char ref[24];
+        zkr_artifact got;
+        memset(c, 0xc5, sizeof c);
+        snprintf(ref, sizeof ref, "%lld", (long long)prog->id);
+        r = zkr_registry_model_add(f->reg, "committed", ref, (const uint8_t *)"cw", 2, c, &a, &d);
+        snprintf(ref, sizeof ref, "%lld", (long long)a.id);
+        zkr_tap_ok(t, r == ZKR_OK && zkr_registry_artifact_get(f->reg, ZKR_KIND_MODEL, ref, &got,
+                                                              NULL) == ZKR_OK &&
+                          got.has_commitment && memcmp(got.commitment, c, 32) == 0,
+                   "a model commitment is stored and read back");
+    }
     rt_path(p, f->dir, "lines.txt");
     rt_write(p, "r0\nr1\nr2\nr3\nr4\n", 15);
     if (zkr_dataset_open(p, &ds, NULL) == ZKR_OK) {
-        r = zkr_registry_dataset_add(f->reg, "lines", ds, p, ds_out, &d);
+        r = zkr_registry_dataset_add(f->reg, "lines", ds, p, NULL, ds_out, &d);
         zkr_tap_ok(t, r == ZKR_OK && ds_out->record_count == 5 && ds_out->size == 5 * (4 + 2),
                    "dataset registered: 5 records, canonical size 30");
         /* The documented digest: SHA-256 over u32 BE length || bytes per record. */

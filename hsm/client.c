@@ -1,0 +1,366 @@
+/*
+ * hsm: the parent's side. It starts zkreg-pkcs11-helper with a socket as
+ * its fd 0, sends requests and reads replies. It never loads a module.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "hsm/hsm_int.h"
+
+#ifndef ZKR_HSM_LIBEXEC
+#define ZKR_HSM_LIBEXEC "/usr/local/libexec"
+#endif
+
+struct zkr_hsm {
+    pid_t pid;
+    int fd;
+    zkr_hsm_key_type type;
+    uint8_t pub[65];
+    size_t pub_len;
+    char module[ZKR_HSM_PATH_MAX + 1];
+};
+
+static int is_exec(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISREG(st.st_mode) && access(p, X_OK) == 0;
+}
+
+zkr_err zkr_hsm_helper_path(char *out, size_t cap)
+{
+    static const char name[] = "zkreg-pkcs11-helper";
+    const char *env = getenv("ZKREG_PKCS11_HELPER");
+    char self[PATH_MAX];
+    ssize_t n;
+    char *slash;
+
+    if (env != NULL && env[0] != '\0') {
+        if (strlen(env) >= cap || !is_exec(env))
+            return ZKR_ERR_NOT_FOUND;
+        snprintf(out, cap, "%s", env);
+        return ZKR_OK;
+    }
+    n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n > 0) {
+        self[n] = '\0';
+        slash = strrchr(self, '/');
+        if (slash != NULL) {
+            *slash = '\0';
+            if ((size_t)snprintf(out, cap, "%s/%s", self, name) < cap && is_exec(out))
+                return ZKR_OK;
+            if ((size_t)snprintf(out, cap, "%s/../hsm/%s", self, name) < cap && is_exec(out))
+                return ZKR_OK;
+        }
+    }
+    if ((size_t)snprintf(out, cap, "%s/%s", ZKR_HSM_LIBEXEC, name) < cap && is_exec(out))
+        return ZKR_OK;
+    out[0] = '\0';
+    return ZKR_ERR_NOT_FOUND;
+}
+
+static zkr_err spawn(zkr_hsm *h, const char *helper_path, zkr_diag *d)
+{
+    char path[PATH_MAX];
+    int sv[2];
+    pid_t pid;
+
+    if (helper_path == NULL) {
+        if (zkr_hsm_helper_path(path, sizeof path) != ZKR_OK)
+            return zkr_fail(d, ZKR_ERR_HSM,
+                            "zkreg-pkcs11-helper not found (beside zkreg, in %s, or "
+                            "$ZKREG_PKCS11_HELPER)",
+                            ZKR_HSM_LIBEXEC);
+        helper_path = path;
+    }
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+        return zkr_fail(d, ZKR_ERR_HSM, "cannot make the helper's socket: %s", strerror(errno));
+    pid = fork();
+    if (pid < 0) {
+        close(sv[0]);
+        close(sv[1]);
+        return zkr_fail(d, ZKR_ERR_HSM, "cannot start the PKCS#11 helper: %s", strerror(errno));
+    }
+    if (pid == 0) {
+        /* Child: fd 0 is the socket, fd 1 /dev/null (modules may print), fd 2 kept. */
+        char *const argv[] = {(char *)"zkreg-pkcs11-helper", NULL};
+        int nul = open("/dev/null", O_WRONLY);
+        if (dup2(sv[1], 0) < 0 || nul < 0 || dup2(nul, 1) < 0)
+            _exit(127);
+        (void)close_range(3, ~0U, 0);
+        execv(helper_path, argv);
+        _exit(127);
+    }
+    close(sv[1]);
+    h->pid = pid;
+    h->fd = sv[0];
+    return ZKR_OK;
+}
+
+/* Describes why the helper stopped answering (it is reaped here). */
+static zkr_err helper_gone(zkr_hsm *h, zkr_diag *d)
+{
+    int st = 0;
+    pid_t w;
+
+    close(h->fd);
+    h->fd = -1;
+    do
+        w = waitpid(h->pid, &st, 0);
+    while (w < 0 && errno == EINTR);
+    h->pid = 0;
+    if (w > 0 && WIFSIGNALED(st))
+        return zkr_fail(d, ZKR_ERR_HSM, "the PKCS#11 helper died (signal %d) serving module %s",
+                        WTERMSIG(st), h->module);
+    if (w > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 127)
+        return zkr_fail(d, ZKR_ERR_HSM, "the PKCS#11 helper could not be started");
+    return zkr_fail(d, ZKR_ERR_HSM, "the PKCS#11 helper stopped answering (module %s)",
+                    h->module);
+}
+
+/*
+ * Sends req and reads the reply; on success *body points at the op-specific
+ * part of `reply` (a decoder positioned after status and message).
+ */
+static zkr_err transact(zkr_hsm *h, const zkr_buf *req, zkr_buf *reply, zkr_dec *body,
+                        zkr_diag *d)
+{
+    uint32_t st;
+    char msg[ZKR_DIAG_BYTES];
+    zkr_err r;
+
+    if (h->fd < 0)
+        return zkr_fail(d, ZKR_ERR_HSM, "the PKCS#11 helper is not running");
+    if (zkr_hsm_frame_write(h->fd, req->p, req->len) != ZKR_OK ||
+        zkr_hsm_frame_read(h->fd, ZKR_HSM_IO_TIMEOUT_MS, reply) != ZKR_OK)
+        return helper_gone(h, d);
+    zkr_dec_init(body, reply->p, reply->len);
+    if (zkr_dec_u32(body, &st) != ZKR_OK ||
+        zkr_hsm_dec_str(body, msg, sizeof msg - 1) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_HSM, "malformed reply from the PKCS#11 helper");
+    r = (zkr_err)(int32_t)st;
+    if (r != ZKR_OK) {
+        /* Only errors of the token classes may come back from the helper. */
+        if (zkr_err_exit_code(r) != 7 && r != ZKR_ERR_NOMEM)
+            r = ZKR_ERR_HSM;
+        return zkr_fail(d, r, "%s", msg[0] != '\0' ? msg : zkr_strerror(r));
+    }
+    return ZKR_OK;
+}
+
+static zkr_err read_pin(const char *path, zkr_secret *pin, zkr_diag *d)
+{
+    zkr_err r = zkr_passphrase_read(path, pin, d);
+
+    if (r == ZKR_OK && pin->len > ZKR_HSM_PIN_MAX)
+        r = zkr_fail(d, ZKR_ERR_MALFORMED, "pin-source %s: PIN longer than %d bytes", path,
+                     ZKR_HSM_PIN_MAX);
+    return r;
+}
+
+static zkr_err open_key(zkr_hsm *h, const zkr_hsm_uri *u, zkr_diag *d)
+{
+    zkr_secret pin = {0};
+    zkr_buf req = {0}, reply = {0};
+    zkr_dec body;
+    const uint8_t *pub;
+    size_t pub_len;
+    uint8_t kt;
+    zkr_err r;
+
+    if (u->pin_source[0] != '\0' && (r = read_pin(u->pin_source, &pin, d)) != ZKR_OK)
+        goto out;
+    if ((r = zkr_enc_u8(&req, ZKR_HSM_OP_OPEN)) != ZKR_OK ||
+        (r = zkr_enc_str(&req, u->module_path)) != ZKR_OK ||
+        (r = zkr_enc_str(&req, u->token)) != ZKR_OK ||
+        (r = zkr_enc_u8(&req, (uint8_t)u->has_object)) != ZKR_OK ||
+        (r = zkr_enc_str(&req, u->object)) != ZKR_OK ||
+        (r = zkr_enc_u8(&req, (uint8_t)u->has_id)) != ZKR_OK ||
+        (r = zkr_enc_bytes(&req, u->id, u->id_len)) != ZKR_OK ||
+        (r = zkr_enc_bytes(&req, pin.p, pin.len)) != ZKR_OK)
+        goto out;
+    zkr_secret_free(&pin);
+    if ((r = transact(h, &req, &reply, &body, d)) != ZKR_OK)
+        goto out;
+    if (zkr_dec_u8(&body, &kt) != ZKR_OK || zkr_dec_bytes(&body, 65, &pub, &pub_len) != ZKR_OK ||
+        zkr_dec_finish(&body) != ZKR_OK ||
+        (kt == ZKR_HSM_KEY_ED25519 ? pub_len != 32
+                                   : (kt != ZKR_HSM_KEY_SECP256K1 && kt != ZKR_HSM_KEY_P256) ||
+                                         pub_len != 65)) {
+        r = zkr_fail(d, ZKR_ERR_HSM, "malformed OPEN reply from the PKCS#11 helper");
+        goto out;
+    }
+    h->type = (zkr_hsm_key_type)kt;
+    memcpy(h->pub, pub, pub_len);
+    h->pub_len = pub_len;
+out:
+    zkr_secret_free(&pin);
+    zkr_buf_free(&req); /* wipes the PIN's copy */
+    zkr_buf_free(&reply);
+    return r;
+}
+
+zkr_err zkr_hsm_open(const zkr_hsm_uri *uri, const char *helper_path, zkr_hsm **out,
+                     zkr_diag *d)
+{
+    zkr_hsm *h;
+    zkr_err r;
+
+    *out = NULL;
+    if (uri == NULL || !uri->has_token)
+        return zkr_fail(d, ZKR_ERR_USAGE, "zkr_hsm_open: no token");
+    h = calloc(1, sizeof *h);
+    if (h == NULL)
+        return ZKR_ERR_NOMEM;
+    h->fd = -1;
+    snprintf(h->module, sizeof h->module, "%s", uri->module_path);
+    if ((r = spawn(h, helper_path, d)) != ZKR_OK || (r = open_key(h, uri, d)) != ZKR_OK) {
+        zkr_hsm_free(h);
+        return r;
+    }
+    *out = h;
+    return ZKR_OK;
+}
+
+void zkr_hsm_free(zkr_hsm *h)
+{
+    zkr_buf req = {0}, reply = {0};
+    int st;
+
+    if (h == NULL)
+        return;
+    if (h->fd >= 0) {
+        if (zkr_enc_u8(&req, ZKR_HSM_OP_CLOSE) == ZKR_OK &&
+            zkr_hsm_frame_write(h->fd, req.p, req.len) == ZKR_OK &&
+            zkr_hsm_frame_read(h->fd, 10000, &reply) != ZKR_OK)
+            reply.len = 0; /* the helper is gone already: nothing to wait for */
+        close(h->fd);
+    }
+    if (h->pid > 0)
+        while (waitpid(h->pid, &st, 0) < 0 && errno == EINTR)
+            ;
+    zkr_buf_free(&req);
+    zkr_buf_free(&reply);
+    sodium_memzero(h, sizeof *h);
+    free(h);
+}
+
+zkr_hsm_key_type zkr_hsm_key_type_of(const zkr_hsm *h)
+{
+    return h->type;
+}
+
+const uint8_t *zkr_hsm_public_key(const zkr_hsm *h, size_t *len)
+{
+    *len = h->pub_len;
+    return h->pub;
+}
+
+zkr_err zkr_hsm_sign(zkr_hsm *h, const uint8_t *data, size_t len, uint8_t sig[64], zkr_diag *d)
+{
+    zkr_buf req = {0}, reply = {0};
+    zkr_dec body;
+    const uint8_t *s;
+    size_t sl;
+    zkr_err r;
+
+    memset(sig, 0, 64);
+    if (h->type != ZKR_HSM_KEY_ED25519 && len != 32)
+        return zkr_fail(d, ZKR_ERR_USAGE, "ECDSA on a token signs a 32-byte digest");
+    if (len > ZKR_HSM_MSG_MAX)
+        return zkr_fail(d, ZKR_ERR_TOO_LARGE, "message of %zu bytes is over the token limit %d",
+                        len, ZKR_HSM_MSG_MAX);
+    if ((r = zkr_enc_u8(&req, ZKR_HSM_OP_SIGN)) != ZKR_OK ||
+        (r = zkr_enc_bytes(&req, data, len)) != ZKR_OK ||
+        (r = transact(h, &req, &reply, &body, d)) != ZKR_OK)
+        goto out;
+    if (zkr_dec_bytes(&body, 64, &s, &sl) != ZKR_OK || sl != 64 || zkr_dec_finish(&body) != ZKR_OK) {
+        r = zkr_fail(d, ZKR_ERR_HSM, "malformed SIGN reply from the PKCS#11 helper");
+        goto out;
+    }
+    memcpy(sig, s, 64);
+out:
+    zkr_buf_free(&req);
+    zkr_buf_free(&reply);
+    return r;
+}
+
+static zkr_err parse_list(zkr_dec *body, const char *module, zkr_hsm_list_entry **out, size_t *n,
+                          zkr_diag *d)
+{
+    uint32_t count;
+    zkr_hsm_list_entry *e;
+
+    if (zkr_dec_u32(body, &count) != ZKR_OK || count > ZKR_HSM_LIST_MAX)
+        return zkr_fail(d, ZKR_ERR_HSM, "malformed LIST reply from the PKCS#11 helper");
+    e = calloc(count > 0 ? count : 1, sizeof *e);
+    if (e == NULL)
+        return ZKR_ERR_NOMEM;
+    for (uint32_t i = 0; i < count; i++) {
+        char token[ZKR_HSM_LABEL_MAX + 1], object[ZKR_HSM_LABEL_MAX + 1];
+        const uint8_t *id;
+        size_t idn;
+        uint8_t kt;
+        if (zkr_hsm_dec_str(body, token, ZKR_HSM_LABEL_MAX) != ZKR_OK ||
+            zkr_hsm_dec_str(body, object, ZKR_HSM_LABEL_MAX) != ZKR_OK ||
+            zkr_dec_bytes(body, ZKR_HSM_ID_MAX, &id, &idn) != ZKR_OK ||
+            zkr_dec_u8(body, &kt) != ZKR_OK ||
+            zkr_hsm_dec_str(body, e[i].type_name, sizeof e[i].type_name - 1) != ZKR_OK ||
+            zkr_hsm_uri_format(token, object, id, idn, module, e[i].uri, sizeof e[i].uri) !=
+                ZKR_OK) {
+            free(e);
+            return zkr_fail(d, ZKR_ERR_HSM, "malformed LIST reply from the PKCS#11 helper");
+        }
+        e[i].type = kt <= ZKR_HSM_KEY_ED25519 ? (zkr_hsm_key_type)kt : 0;
+    }
+    if (zkr_dec_finish(body) != ZKR_OK) {
+        free(e);
+        return zkr_fail(d, ZKR_ERR_HSM, "malformed LIST reply from the PKCS#11 helper");
+    }
+    *out = e;
+    *n = count;
+    return ZKR_OK;
+}
+
+zkr_err zkr_hsm_list(const char *module_path, const char *helper_path, zkr_hsm_list_entry **out,
+                     size_t *n, zkr_diag *d)
+{
+    zkr_hsm *h;
+    zkr_buf req = {0}, reply = {0};
+    zkr_dec body;
+    zkr_err r;
+
+    *out = NULL;
+    *n = 0;
+    if (module_path == NULL)
+        module_path = ZKR_HSM_DEFAULT_MODULE;
+    if (strlen(module_path) > ZKR_HSM_PATH_MAX)
+        return zkr_fail(d, ZKR_ERR_TOO_LARGE, "module path too long");
+    h = calloc(1, sizeof *h);
+    if (h == NULL)
+        return ZKR_ERR_NOMEM;
+    h->fd = -1;
+    snprintf(h->module, sizeof h->module, "%s", module_path);
+    if ((r = spawn(h, helper_path, d)) != ZKR_OK)
+        goto out;
+    if ((r = zkr_enc_u8(&req, ZKR_HSM_OP_LIST)) != ZKR_OK ||
+        (r = zkr_enc_str(&req, module_path)) != ZKR_OK ||
+        (r = transact(h, &req, &reply, &body, d)) != ZKR_OK)
+        goto out;
+    r = parse_list(&body, module_path, out, n, d);
+out:
+    zkr_hsm_free(h);
+    zkr_buf_free(&req);
+    zkr_buf_free(&reply);
+    return r;
+}

@@ -1,0 +1,213 @@
+/*
+ * matmul@1 prover: y = W x by Thaler's sumcheck.
+ *   y~(rb, ri) = sum_j W~(ri, j) x~(j, rb)      (j over log K variables)
+ * then one Basefold opening of W at (rj, ri).
+ */
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "prover/prover.h"
+
+zkr_err zkr_prover_matmul_commit(const zkr_params *p, const int64_t *w, uint32_t m, uint32_t k,
+                                 unsigned threads, zkr_pcs_poly **poly, zkr_pcs_commitment *comm)
+{
+    unsigned lm = zkr_log2_ceil(m), lk = zkr_log2_ceil(k);
+    size_t K = (size_t)1 << lk, len = (size_t)1 << (lm + lk);
+    zkr_gl *ev;
+    zkr_err r;
+
+    *poly = NULL;
+    memset(comm, 0, sizeof *comm);
+    if ((r = zkr_matmul_check_dims(m, k, 1)) != ZKR_OK)
+        return r;
+    ev = calloc(len, sizeof *ev);
+    if (!ev)
+        return ZKR_ERR_NOMEM;
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j < k; j++)
+            ev[i * K + j] = zkr_gl_from_i64(w[i * k + j]);
+    r = zkr_prover_commit(p, ev, lm + lk, threads, poly, comm);
+    sodium_memzero(ev, len * sizeof *ev);
+    free(ev);
+    return r;
+}
+
+/* Exact integer check that y = W x before proving anything (row-major, cache friendly). */
+static zkr_err zkr_matmul_product_ok(const zkr_matmul_public *pub, const int64_t *w, int *ok)
+{
+    __int128 *acc = malloc((size_t)pub->b * sizeof *acc);
+
+    *ok = 0;
+    if (!acc)
+        return ZKR_ERR_NOMEM;
+    *ok = 1;
+    for (size_t i = 0; i < pub->m && *ok; i++) {
+        memset(acc, 0, (size_t)pub->b * sizeof *acc);
+        for (size_t j = 0; j < pub->k; j++) {
+            __int128 wij = w[i * pub->k + j];
+            const int64_t *xr = pub->x + j * pub->b;
+            for (size_t c = 0; c < pub->b; c++)
+                acc[c] += wij * xr[c];
+        }
+        for (size_t c = 0; c < pub->b; c++)
+            if (acc[c] != pub->y[i * pub->b + c])
+                *ok = 0;
+    }
+    free(acc);
+    return ZKR_OK;
+}
+
+typedef struct {
+    const int64_t *w;
+    const zkr_matmul_public *pub;
+    const zkr_ext *eq_i;
+    zkr_ext *a; /* A(j) = sum_i eq(ri, i) W[i][j] */
+} zkr_mm_job;
+
+static void zkr_mm_a_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
+{
+    zkr_mm_job *j = ctx;
+    size_t k = j->pub->k;
+
+    (void)w;
+    for (size_t col = lo; col < hi; col++) {
+        zkr_ext acc = zkr_ext_from(0);
+        for (size_t i = 0; i < j->pub->m; i++)
+            acc = zkr_ext_add(acc, zkr_ext_mul_base(j->eq_i[i], zkr_gl_from_i64(j->w[i * k + col])));
+        j->a[col] = acc;
+    }
+}
+
+/* y~ at (rb low, ri high) from the public y. */
+static zkr_err zkr_mm_y_eval(const zkr_matmul_public *pub, unsigned lm, unsigned lb,
+                             const zkr_ext *pt, zkr_ext *out)
+{
+    size_t B = (size_t)1 << lb, len = ((size_t)1 << lm) * B;
+    zkr_gl *t = calloc(len, sizeof *t);
+    zkr_err r;
+
+    if (!t)
+        return ZKR_ERR_NOMEM;
+    for (size_t i = 0; i < pub->m; i++)
+        for (size_t c = 0; c < pub->b; c++)
+            t[i * B + c] = zkr_gl_from_i64(pub->y[i * pub->b + c]);
+    r = zkr_mle_eval_base(t, lm + lb, pt, out);
+    free(t);
+    return r;
+}
+
+zkr_err zkr_prover_matmul(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                          const zkr_matmul_public *pub, const int64_t *w,
+                          const zkr_pcs_poly *poly, unsigned threads, zkr_buf *out, zkr_diag *d)
+{
+    unsigned lm, lk, lb;
+    size_t M, K, B;
+    zkr_transcript t;
+    zkr_pcs_commitment pc;
+    zkr_ext *pt = NULL, *eq_i = NULL, *eq_b = NULL, *tab[2] = {NULL, NULL}, *msgs = NULL;
+    zkr_ext claim, *rj, a_final;
+    zkr_buf stmt = {0}, sc = {0}, pcs = {0};
+    zkr_err r;
+
+    if ((r = zkr_matmul_check_dims(pub->m, pub->k, pub->b)) != ZKR_OK)
+        return zkr_fail(d, r, "matmul: dimensions %ux%u, b=%u out of bounds", pub->m, pub->k,
+                        pub->b);
+    lm = zkr_log2_ceil(pub->m);
+    lk = zkr_log2_ceil(pub->k);
+    lb = zkr_log2_ceil(pub->b);
+    M = (size_t)1 << lm;
+    K = (size_t)1 << lk;
+    B = (size_t)1 << lb;
+    zkr_pcs_poly_commitment(poly, &pc);
+    if (pc.n_vars != lm + lk || memcmp(pc.root, pub->w.root, ZKR_DIGEST_BYTES) != 0 ||
+        pub->w.n_vars != pc.n_vars)
+        return zkr_fail(d, ZKR_ERR_MISMATCH_MODEL, "matmul: W does not match the commitment");
+    {
+        int ok;
+        if ((r = zkr_matmul_product_ok(pub, w, &ok)) != ZKR_OK)
+            return r;
+        if (!ok)
+            return zkr_fail(d, ZKR_ERR_MISMATCH_OUTPUT, "matmul: y is not W x; refusing to prove");
+    }
+    r = ZKR_ERR_NOMEM;
+    pt = calloc(lm + lk + lb + 1, sizeof *pt);
+    eq_i = malloc(M * sizeof *eq_i);
+    eq_b = malloc(B * sizeof *eq_b);
+    tab[0] = calloc(K, sizeof(zkr_ext));
+    tab[1] = calloc(K, sizeof(zkr_ext));
+    msgs = calloc(2 * (size_t)lk + 1, sizeof *msgs);
+    if (!pt || !eq_i || !eq_b || !tab[0] || !tab[1] || !msgs)
+        goto out;
+    zkr_matmul_transcript(&t, p, statement_id, pub);
+    /* pt = (rb, ri) for y; W is opened at (rj, ri), so ri sits after rj. */
+    zkr_ts_challenge_exts(&t, "mm-rb", pt, lb);
+    zkr_ts_challenge_exts(&t, "mm-ri", pt + lb, lm);
+    if ((r = zkr_mm_y_eval(pub, lm, lb, pt, &claim)) != ZKR_OK)
+        goto out;
+    zkr_mle_eq_table(pt + lb, lm, eq_i);
+    zkr_mle_eq_table(pt, lb, eq_b);
+    {
+        zkr_mm_job j = {w, pub, eq_i, tab[0]};
+        zkr_par_for(threads, pub->k, 16, zkr_mm_a_chunk, &j);
+    }
+    for (size_t j = 0; j < pub->k; j++) {
+        zkr_ext acc = zkr_ext_from(0);
+        for (size_t c = 0; c < pub->b; c++)
+            acc = zkr_ext_add(acc, zkr_ext_mul_base(eq_b[c], zkr_gl_from_i64(pub->x[j * pub->b + c])));
+        tab[1][j] = acc;
+    }
+    {
+        zkr_sc_term term = {zkr_ext_from(1), 2, {0, 1}};
+        zkr_sc_poly f = {tab, 2, &term, 1, 2};
+        /* rj goes where W's point wants it: before ri. Reuse eq_b's slot order. */
+        rj = calloc(lk + lm + 1, sizeof *rj);
+        if (!rj)
+            goto out;
+        zkr_prover_sumcheck(&f, lk, &t, threads, msgs, rj);
+        a_final = tab[0][0];
+        memcpy(rj + lk, pt + lb, lm * sizeof *rj);
+    }
+    zkr_ts_absorb_ext(&t, "mm-a-final", &a_final, 1);
+    (void)claim;
+    /* Sections: statement echo, sumcheck, opening. */
+    {
+        uint8_t dx[ZKR_DIGEST_BYTES], dy[ZKR_DIGEST_BYTES];
+        zkr_matrix_digest(pub->x, (size_t)pub->k * pub->b, dx);
+        zkr_matrix_digest(pub->y, (size_t)pub->m * pub->b, dy);
+        if ((r = zkr_enc_u32(&stmt, pub->m)) != ZKR_OK || (r = zkr_enc_u32(&stmt, pub->k)) != ZKR_OK ||
+            (r = zkr_enc_u32(&stmt, pub->b)) != ZKR_OK ||
+            (r = zkr_enc_u32(&stmt, pc.n_vars)) != ZKR_OK ||
+            (r = zkr_buf_append(&stmt, pc.root, ZKR_DIGEST_BYTES)) != ZKR_OK ||
+            (r = zkr_buf_append(&stmt, dx, sizeof dx)) != ZKR_OK ||
+            (r = zkr_buf_append(&stmt, dy, sizeof dy)) != ZKR_OK)
+            goto free_rj;
+    }
+    if ((r = zkr_enc_exts(&sc, msgs, 2 * (size_t)lk)) != ZKR_OK ||
+        (r = zkr_enc_ext(&sc, a_final)) != ZKR_OK)
+        goto free_rj;
+    {
+        zkr_pcs_claim cl = {0, rj, a_final};
+        zkr_pcs_poly *pp = (zkr_pcs_poly *)(uintptr_t)poly;
+        if ((r = zkr_prover_open(p, &t, &pp, 1, &cl, 1, threads, &pcs)) != ZKR_OK)
+            goto free_rj;
+    }
+    if ((r = zkr_proof_begin(out, p->id, ZKR_KIND_MATMUL1, statement_id, 3)) != ZKR_OK ||
+        (r = zkr_proof_add_section(out, ZKR_SEC_STATEMENT, stmt.p, stmt.len)) != ZKR_OK ||
+        (r = zkr_proof_add_section(out, ZKR_SEC_SUMCHECK, sc.p, sc.len)) != ZKR_OK ||
+        (r = zkr_proof_add_section(out, ZKR_SEC_PCS, pcs.p, pcs.len)) != ZKR_OK)
+        goto free_rj;
+free_rj:
+    free(rj);
+out:
+    free(pt);
+    free(eq_i);
+    free(eq_b);
+    free(tab[0]);
+    free(tab[1]);
+    free(msgs);
+    zkr_buf_free(&stmt);
+    zkr_buf_free(&sc);
+    zkr_buf_free(&pcs);
+    return r;
+}

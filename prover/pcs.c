@@ -1,0 +1,501 @@
+/*
+ * Basefold prover: commit = Merkle root of the rate-1/4 RS encoding of the
+ * multilinear's monomial coefficients (bit-reversed order, 2^fold_arity
+ * elements per leaf); open = sumcheck on eq(z, x) g(x) whose challenges
+ * also fold the codeword, committing every fold_arity rounds.
+ */
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "prover/prover.h"
+#include "zk/zk_int.h"
+
+_Static_assert(sizeof(zkr_ext) == 3 * sizeof(zkr_gl), "zkr_ext must be three packed words");
+
+struct zkr_pcs_poly {
+    unsigned n_vars;
+    zkr_pcs_layout l;
+    zkr_gl *evals;    /* 2^n */
+    zkr_gl *coeffs;   /* 2^n monomial coefficients */
+    zkr_gl *codeword; /* 2^(n + log_blowup), bit-reversed */
+    zkr_mtree tree;
+};
+
+void zkr_pcs_poly_free(zkr_pcs_poly *poly)
+{
+    if (!poly)
+        return;
+    if (poly->evals)
+        sodium_memzero(poly->evals, ((size_t)1 << poly->n_vars) * sizeof *poly->evals);
+    free(poly->evals);
+    if (poly->coeffs)
+        sodium_memzero(poly->coeffs, ((size_t)1 << poly->n_vars) * sizeof *poly->coeffs);
+    free(poly->coeffs);
+    free(poly->codeword);
+    zkr_mtree_free(&poly->tree);
+    free(poly);
+}
+
+void zkr_pcs_poly_commitment(const zkr_pcs_poly *poly, zkr_pcs_commitment *out)
+{
+    zkr_mtree_root(&poly->tree, out->root);
+    out->n_vars = poly->n_vars;
+}
+
+zkr_err zkr_prover_commit(const zkr_params *p, const zkr_gl *evals, unsigned n_vars,
+                          unsigned threads, zkr_pcs_poly **out, zkr_pcs_commitment *comm)
+{
+    zkr_pcs_poly *poly = NULL;
+    zkr_ntt *ntt = NULL;
+    zkr_gl *coef = NULL;
+    size_t len = (size_t)1 << n_vars, big;
+    uint8_t seed[32];
+    zkr_err r = ZKR_ERR_NOMEM;
+
+    *out = NULL;
+    memset(comm, 0, sizeof *comm);
+    if (n_vars > p->max_vars)
+        return ZKR_ERR_TOO_LARGE;
+    big = len << p->log_blowup;
+    poly = calloc(1, sizeof *poly);
+    if (!poly)
+        goto out;
+    poly->n_vars = n_vars;
+    zkr_pcs_layout_of(p, n_vars, &poly->l);
+    poly->evals = malloc(len * sizeof *poly->evals);
+    poly->codeword = malloc(big * sizeof *poly->codeword);
+    coef = malloc(len * sizeof *coef);
+    if (!poly->evals || !poly->codeword || !coef)
+        goto out;
+    memcpy(poly->evals, evals, len * sizeof *evals);
+    memcpy(coef, evals, len * sizeof *evals);
+    zkr_mle_to_monomial_base(coef, n_vars);
+    if ((r = zkr_ntt_new(n_vars + p->log_blowup > 0 ? n_vars + p->log_blowup : 1, &ntt)) != ZKR_OK)
+        goto out;
+    if ((r = zkr_ntt_lde(ntt, coef, n_vars, p->log_blowup, 1, threads, poly->codeword)) != ZKR_OK)
+        goto out;
+    /* Salts derived from the witness: reproducible; ZK will key this with a secret. */
+    {
+        crypto_generichash_blake2b_state h;
+        uint8_t nv[8];
+        zkr_store_le64(nv, n_vars);
+        (void)crypto_generichash_blake2b_init(&h, NULL, 0, 32);
+        (void)crypto_generichash_blake2b_update(&h, (const uint8_t *)"zkr/commit-salt", 15);
+        (void)crypto_generichash_blake2b_update(&h, nv, 8);
+        (void)crypto_generichash_blake2b_update(&h, (const uint8_t *)evals, len * sizeof *evals);
+        (void)crypto_generichash_blake2b_final(&h, seed, 32);
+    }
+    r = zkr_mtree_build(poly->codeword, big >> poly->l.folds[0], (size_t)1 << poly->l.folds[0],
+                        seed, threads, &poly->tree);
+    if (r != ZKR_OK)
+        goto out;
+    zkr_pcs_poly_commitment(poly, comm);
+    poly->coeffs = coef;
+    coef = NULL;
+    *out = poly;
+    poly = NULL;
+out:
+    sodium_memzero(seed, sizeof seed);
+    if (coef) {
+        sodium_memzero(coef, len * sizeof *coef);
+        free(coef);
+    }
+    zkr_ntt_free(ntt);
+    zkr_pcs_poly_free(poly);
+    return r;
+}
+
+/* ---------------- coefficient folding and re-encoding ---------------- */
+/*
+ * Folding the RS codeword of P with r gives the codeword (on the squared
+ * domain) of P_e + r P_o, whose coefficients are c_2s + r c_2s+1. So the
+ * prover folds the 2^n coefficients (cheap) and re-encodes only at the
+ * committed layers, instead of folding the 4x longer codeword every round.
+ */
+typedef struct {
+    const zkr_gl *base_in; /* first fold of a single polynomial reads base values */
+    const zkr_ext *in;
+    zkr_ext *out;
+    zkr_ext r;
+} zkr_fold_job;
+
+static void zkr_fold_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
+{
+    zkr_fold_job *j = ctx;
+
+    (void)w;
+    for (size_t v = lo; v < hi; v++) {
+        if (j->base_in) {
+            zkr_ext o = zkr_ext_mul_base(j->r, j->base_in[2 * v + 1]);
+            o.c[0] = zkr_gl_add(o.c[0], j->base_in[2 * v]);
+            j->out[v] = o;
+        } else {
+            j->out[v] = zkr_ext_add(j->in[2 * v], zkr_ext_mul(j->r, j->in[2 * v + 1]));
+        }
+    }
+}
+
+/* RS-encodes ext coefficients (2^log_n) at rate 2^-log_blowup, bit-reversed. */
+static zkr_err zkr_encode_ext(const zkr_ntt *ntt, const zkr_ext *c, unsigned log_n,
+                              unsigned log_blowup, unsigned threads, zkr_ext *out)
+{
+    size_t n = (size_t)1 << log_n, big = n << log_blowup;
+    zkr_gl *in = malloc(n * sizeof *in), *ev = malloc(big * sizeof *ev);
+    zkr_err r = ZKR_ERR_NOMEM;
+
+    if (!in || !ev)
+        goto out;
+    for (int k = 0; k < 3; k++) {
+        for (size_t i = 0; i < n; i++)
+            in[i] = c[i].c[k];
+        if ((r = zkr_ntt_lde(ntt, in, log_n, log_blowup, 1, threads, ev)) != ZKR_OK)
+            goto out;
+        for (size_t i = 0; i < big; i++)
+            out[i].c[k] = ev[i];
+    }
+    r = ZKR_OK;
+out:
+    free(in);
+    free(ev);
+    return r;
+}
+
+/* ---------------- opening ---------------- */
+
+typedef struct {
+    const zkr_params *p;
+    zkr_pcs_layout l;
+    unsigned threads;
+    zkr_buf head;             /* batch msgs/evals, round msgs, roots, final, nonce */
+    zkr_buf roots;            /* layer roots, written after all round messages */
+    zkr_ext *layer_cw[32];    /* committed codewords of layers >= 1 */
+    zkr_mtree layer_tree[32];
+} zkr_open_ctx;
+
+static zkr_err zkr_open_batch(zkr_open_ctx *c, zkr_transcript *t, zkr_pcs_poly *const *polys,
+                              size_t k_n, const zkr_pcs_claim *claims, size_t n_claims,
+                              zkr_ext *z, zkr_ext *value, zkr_ext *beta_pow)
+{
+    unsigned n = c->l.n_vars;
+    size_t len = (size_t)1 << n;
+    zkr_ext *tables[ZKR_SC_MAX_TABLES] = {0}, *eqt = NULL, gamma, w = zkr_ext_from(1), beta;
+    zkr_ext *msgs = NULL, evals[ZKR_SC_MAX_TABLES / 2];
+    zkr_sc_term terms[ZKR_SC_MAX_TABLES / 2];
+    zkr_sc_poly f;
+    zkr_err r = ZKR_ERR_NOMEM;
+
+    if (k_n > ZKR_SC_MAX_TABLES / 2)
+        return ZKR_ERR_TOO_LARGE;
+    gamma = zkr_ts_challenge_ext(t, "pcs-gamma");
+    eqt = malloc(len * sizeof *eqt);
+    msgs = malloc((2 * (size_t)n + 1) * sizeof *msgs);
+    if (!eqt || !msgs)
+        goto out;
+    for (size_t k = 0; k < k_n; k++) {
+        tables[2 * k] = calloc(len, sizeof(zkr_ext));
+        tables[2 * k + 1] = malloc(len * sizeof(zkr_ext));
+        if (!tables[2 * k] || !tables[2 * k + 1])
+            goto out;
+        for (size_t i = 0; i < len; i++)
+            tables[2 * k + 1][i] = zkr_ext_from(polys[k]->evals[i]);
+        terms[k] = (zkr_sc_term){zkr_ext_from(1), 2, {(unsigned)(2 * k), (unsigned)(2 * k + 1)}};
+    }
+    for (size_t i = 0; i < n_claims; i++) {
+        zkr_ext *e = tables[2 * claims[i].comm];
+        zkr_mle_eq_table(claims[i].point, n, eqt);
+        for (size_t x = 0; x < len; x++)
+            e[x] = zkr_ext_add(e[x], zkr_ext_mul(w, eqt[x]));
+        w = zkr_ext_mul(w, gamma);
+    }
+    f = (zkr_sc_poly){tables, 2 * k_n, terms, k_n, 2};
+    zkr_prover_sumcheck(&f, n, t, c->threads, msgs, z);
+    for (size_t k = 0; k < k_n; k++)
+        evals[k] = tables[2 * k + 1][0];
+    zkr_ts_absorb_ext(t, "pcs-batch-evals", evals, k_n);
+    beta = zkr_ts_challenge_ext(t, "pcs-beta");
+    beta_pow[0] = zkr_ext_from(1);
+    for (size_t k = 1; k < k_n; k++)
+        beta_pow[k] = zkr_ext_mul(beta_pow[k - 1], beta);
+    *value = zkr_ext_from(0);
+    for (size_t k = 0; k < k_n; k++)
+        *value = zkr_ext_add(*value, zkr_ext_mul(beta_pow[k], evals[k]));
+    if ((r = zkr_enc_exts(&c->head, msgs, 2 * (size_t)n)) != ZKR_OK)
+        goto out;
+    r = zkr_enc_exts(&c->head, evals, k_n);
+out:
+    for (size_t k = 0; k < ZKR_SC_MAX_TABLES; k++)
+        free(tables[k]);
+    free(eqt);
+    free(msgs);
+    return r;
+}
+
+/* Phase 2: sumcheck on eq(z, x) g(x), folding g's coefficients alongside. */
+static zkr_err zkr_open_fold(zkr_open_ctx *c, zkr_transcript *t, zkr_pcs_poly *const *polys,
+                             size_t k_n, const zkr_ext *beta_pow, const zkr_ext *z,
+                             zkr_ext value, zkr_ext *r_all)
+{
+    const zkr_pcs_layout *l = &c->l;
+    unsigned n = l->n_vars, round = 0, lb = c->p->log_blowup;
+    size_t len = (size_t)1 << n;
+    zkr_ext *tab[2] = {NULL, NULL}, *coef = NULL, *next = NULL, msg[2];
+    zkr_sc_term term = {zkr_ext_from(1), 2, {0, 1}};
+    zkr_sc_poly f = {tab, 2, &term, 1, 2};
+    zkr_ntt *ntt = NULL;
+    zkr_err r = ZKR_ERR_NOMEM;
+    size_t n_final = (size_t)1 << l->final_vars;
+
+    tab[0] = malloc(len * sizeof(zkr_ext));
+    tab[1] = malloc(len * sizeof(zkr_ext));
+    if (!tab[0] || !tab[1])
+        goto out;
+    if (l->n_layers > 1 &&
+        (r = zkr_ntt_new(l->log_len[1] > 0 ? l->log_len[1] : 1, &ntt)) != ZKR_OK)
+        goto out;
+    r = ZKR_ERR_NOMEM;
+    zkr_mle_eq_table(z, n, tab[0]);
+    for (size_t i = 0; i < len; i++)
+        tab[1][i] = zkr_ext_mul_base(beta_pow[0], polys[0]->evals[i]);
+    for (size_t k = 1; k < k_n; k++)
+        for (size_t i = 0; i < len; i++)
+            tab[1][i] = zkr_ext_add(tab[1][i], zkr_ext_mul_base(beta_pow[k], polys[k]->evals[i]));
+    if (k_n > 1 || l->folds_total == 0) { /* combined coefficients in ext form */
+        coef = calloc(len, sizeof *coef);
+        if (!coef)
+            goto out;
+        for (size_t k = 0; k < k_n; k++)
+            for (size_t i = 0; i < len; i++)
+                coef[i] = zkr_ext_add(coef[i], zkr_ext_mul_base(beta_pow[k], polys[k]->coeffs[i]));
+    }
+    zkr_ts_absorb_ext(t, "bf-claim", &value, 1);
+    for (unsigned layer = 0; layer < l->n_layers; layer++) {
+        for (unsigned j = 0; j < l->folds[layer]; j++, round++) {
+            unsigned n_cur = n - round;
+            size_t half = (size_t)1 << (n_cur - 1);
+            zkr_prover_sc_round(&f, n_cur, c->threads, msg);
+            zkr_ts_absorb_ext(t, "sc-round", msg, 2);
+            r_all[round] = zkr_ts_challenge_ext(t, "sc-challenge");
+            if ((r = zkr_enc_exts(&c->head, msg, 2)) != ZKR_OK)
+                goto out;
+            r = ZKR_ERR_NOMEM;
+            zkr_prover_sc_fold(&f, n_cur, r_all[round], c->threads);
+            next = malloc(half * sizeof *next);
+            if (!next)
+                goto out;
+            zkr_fold_job fj = {coef ? NULL : polys[0]->coeffs, coef, next, r_all[round]};
+            zkr_par_for(c->threads, half, 4096, zkr_fold_chunk, &fj);
+            free(coef);
+            coef = next;
+            next = NULL;
+        }
+        if (layer + 1 < l->n_layers) {
+            uint8_t seed[32], root[ZKR_DIGEST_BYTES];
+            unsigned a = l->folds[layer + 1], lcw = l->log_len[layer + 1];
+            size_t cw_len = (size_t)1 << lcw;
+            zkr_ext *cw = malloc(cw_len * sizeof *cw);
+            if (!cw)
+                goto out;
+            c->layer_cw[layer + 1] = cw;
+            if ((r = zkr_encode_ext(ntt, coef, n - round, lb, c->threads, cw)) != ZKR_OK)
+                goto out;
+            /* Layer salts come from the transcript state: deterministic. */
+            zkr_blake2b256(t->state, sizeof t->state, seed);
+            r = zkr_mtree_build((const uint64_t *)(const void *)cw, cw_len >> a,
+                                3 * ((size_t)1 << a), seed, c->threads, &c->layer_tree[layer + 1]);
+            if (r != ZKR_OK)
+                goto out;
+            zkr_mtree_root(&c->layer_tree[layer + 1], root);
+            zkr_ts_absorb(t, "bf-root", root, ZKR_DIGEST_BYTES);
+            if ((r = zkr_buf_append(&c->roots, root, ZKR_DIGEST_BYTES)) != ZKR_OK)
+                goto out;
+        }
+    }
+    /* What is left of the coefficients is the final polynomial. */
+    zkr_ts_absorb_ext(t, "bf-final", coef, n_final);
+    if ((r = zkr_buf_append(&c->head, c->roots.p, c->roots.len)) != ZKR_OK ||
+        (r = zkr_enc_exts(&c->head, coef, n_final)) != ZKR_OK)
+        goto out;
+    r = ZKR_OK;
+out:
+    zkr_ntt_free(ntt);
+    free(coef);
+    free(next);
+    free(tab[0]);
+    free(tab[1]);
+    return r;
+}
+
+typedef struct {
+    const zkr_transcript *t;
+    unsigned bits;
+    uint64_t base;
+    uint64_t found[ZKR_PAR_MAX];
+} zkr_pow_job;
+
+static void zkr_pow_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
+{
+    zkr_pow_job *j = ctx;
+
+    j->found[w] = UINT64_MAX;
+    for (size_t i = lo; i < hi; i++)
+        if (zkr_ts_pow_ok(j->t, j->bits, j->base + i)) {
+            j->found[w] = j->base + i;
+            return;
+        }
+}
+
+/* The smallest nonce that passes, whatever the thread count. */
+static uint64_t zkr_pow_search(const zkr_transcript *t, unsigned bits, unsigned threads)
+{
+    zkr_pow_job j;
+    const size_t batch = 1 << 13;
+
+    memset(&j, 0, sizeof j);
+    j.t = t;
+    j.bits = bits;
+    for (j.base = 0;; j.base += batch) {
+        uint64_t best = UINT64_MAX;
+        for (unsigned w = 0; w < ZKR_PAR_MAX; w++)
+            j.found[w] = UINT64_MAX;
+        zkr_par_for(threads, batch, 256, zkr_pow_chunk, &j);
+        for (unsigned w = 0; w < ZKR_PAR_MAX; w++)
+            if (j.found[w] < best)
+                best = j.found[w];
+        if (best != UINT64_MAX)
+            return best;
+    }
+}
+
+/* Writes one tree's opening: counts, leaves (salt || words) and siblings. */
+static zkr_err zkr_open_tree(zkr_buf *b, const zkr_mtree *tree, const uint64_t *words,
+                             const uint64_t *u, size_t nu)
+{
+    zkr_buf sib = {0};
+    zkr_err r;
+    size_t w = tree->leaf_words;
+
+    if ((r = zkr_mtree_open(tree, u, nu, &sib)) != ZKR_OK)
+        goto out;
+    if ((r = zkr_enc_u32(b, (uint32_t)nu)) != ZKR_OK ||
+        (r = zkr_enc_u32(b, (uint32_t)(sib.len / ZKR_DIGEST_BYTES))) != ZKR_OK)
+        goto out;
+    for (size_t i = 0; i < nu; i++) {
+        uint8_t salt[ZKR_SALT_BYTES];
+        zkr_mtree_salt(tree->salt_seed, u[i], salt);
+        if ((r = zkr_buf_append(b, salt, sizeof salt)) != ZKR_OK)
+            goto out;
+        for (size_t k = 0; k < w; k++)
+            if ((r = zkr_enc_gl(b, words[u[i] * w + k])) != ZKR_OK)
+                goto out;
+    }
+    r = zkr_buf_append(b, sib.p, sib.len);
+out:
+    zkr_buf_free(&sib);
+    return r;
+}
+
+static zkr_err zkr_open_queries(zkr_open_ctx *c, zkr_transcript *t, zkr_pcs_poly *const *polys,
+                                size_t k_n, zkr_buf *out)
+{
+    const zkr_pcs_layout *l = &c->l;
+    unsigned q = c->p->queries;
+    uint64_t *leaf = malloc(q * sizeof *leaf), *u = malloc(q * sizeof *u);
+    zkr_err r = ZKR_ERR_NOMEM;
+
+    if (!leaf || !u)
+        goto out;
+    for (unsigned i = 0; i < q; i++)
+        leaf[i] = zkr_ts_challenge_index(t, "bf-query",
+                                         (uint64_t)1 << (l->log_len[0] - l->folds[0]));
+    for (unsigned layer = 0; layer < l->n_layers; layer++) {
+        size_t nu;
+        if (layer > 0)
+            for (unsigned i = 0; i < q; i++)
+                leaf[i] >>= l->folds[layer];
+        memcpy(u, leaf, q * sizeof *u);
+        nu = zkr_idx_sort_unique(u, q);
+        if (layer == 0) {
+            for (size_t k = 0; k < k_n; k++)
+                if ((r = zkr_open_tree(out, &polys[k]->tree, polys[k]->codeword, u, nu)) != ZKR_OK)
+                    goto out;
+        } else {
+            r = zkr_open_tree(out, &c->layer_tree[layer],
+                              (const uint64_t *)(const void *)c->layer_cw[layer], u, nu);
+            if (r != ZKR_OK)
+                goto out;
+        }
+    }
+    r = ZKR_OK;
+out:
+    free(leaf);
+    free(u);
+    return r;
+}
+
+zkr_err zkr_prover_open(const zkr_params *p, zkr_transcript *t, zkr_pcs_poly *const *polys,
+                        size_t n_polys, const zkr_pcs_claim *claims, size_t n_claims,
+                        unsigned threads, zkr_buf *out)
+{
+    zkr_open_ctx *c = NULL;
+    zkr_ext *z = NULL, *r_all = NULL, value, beta_pow[ZKR_SC_MAX_TABLES / 2];
+    unsigned n;
+    uint64_t nonce;
+    zkr_err r = ZKR_ERR_NOMEM;
+
+    if (n_polys == 0 || n_claims == 0 || n_polys > ZKR_SC_MAX_TABLES / 2)
+        return ZKR_ERR_USAGE;
+    n = polys[0]->n_vars;
+    for (size_t k = 0; k < n_polys; k++)
+        if (polys[k]->n_vars != n)
+            return ZKR_ERR_USAGE;
+    for (size_t i = 0; i < n_claims; i++)
+        if (claims[i].comm >= n_polys)
+            return ZKR_ERR_USAGE;
+    c = calloc(1, sizeof *c);
+    z = calloc((size_t)n + 1, sizeof *z);
+    r_all = calloc((size_t)n + 1, sizeof *r_all);
+    if (!c || !z || !r_all)
+        goto out;
+    c->p = p;
+    c->threads = threads;
+    c->l = polys[0]->l;
+    for (size_t k = 0; k < n_polys; k++)
+        zkr_ts_absorb(t, "pcs-comm", polys[k]->tree.nodes[1], ZKR_DIGEST_BYTES);
+    for (size_t i = 0; i < n_claims; i++) {
+        zkr_ts_absorb_u64(t, "pcs-claim-comm", claims[i].comm);
+        zkr_ts_absorb_ext(t, "pcs-claim-point", claims[i].point, n);
+        zkr_ts_absorb_ext(t, "pcs-claim-value", &claims[i].value, 1);
+    }
+    beta_pow[0] = zkr_ext_from(1);
+    if (zkr_pcs_is_batched(n_polys, n_claims)) {
+        r = zkr_open_batch(c, t, polys, n_polys, claims, n_claims, z, &value, beta_pow);
+        if (r != ZKR_OK)
+            goto out;
+    } else {
+        memcpy(z, claims[0].point, (size_t)n * sizeof *z);
+        value = claims[0].value;
+    }
+    if ((r = zkr_open_fold(c, t, polys, n_polys, beta_pow, z, value, r_all)) != ZKR_OK)
+        goto out;
+    nonce = zkr_pow_search(t, p->pow_bits, threads);
+    (void)zkr_ts_pow_check(t, p->pow_bits, nonce);
+    if ((r = zkr_enc_u64(&c->head, nonce)) != ZKR_OK)
+        goto out;
+    if ((r = zkr_buf_append(out, c->head.p, c->head.len)) != ZKR_OK)
+        goto out;
+    r = zkr_open_queries(c, t, polys, n_polys, out);
+out:
+    if (c) {
+        for (unsigned i = 0; i < 32; i++) {
+            free(c->layer_cw[i]);
+            zkr_mtree_free(&c->layer_tree[i]);
+        }
+        zkr_buf_free(&c->head);
+        zkr_buf_free(&c->roots);
+        free(c);
+    }
+    free(z);
+    free(r_all);
+    return r;
+}

@@ -1,0 +1,299 @@
+/*
+ * The seccomp allowlists. One table is the single source of truth: the
+ * worker loads it and `zkreg doctor` prints it. Default action
+ * SCMP_ACT_KILL_PROCESS; a foreign architecture (including x32 syscall
+ * numbers on x86_64) also kills.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <seccomp.h>
+
+#include "sandbox/sandbox_int.h"
+
+enum {
+    V = 1 << 0, /* verifier */
+    P = 1 << 1, /* prover */
+    H = 1 << 2, /* PKCS#11 helper */
+    A = 1 << 3, /* only in sanitizer builds (ASan's runtime needs it) */
+};
+
+typedef enum {
+    R_ALLOW,
+    R_FD_IN,       /* arg0 == 0: the request pipe */
+    R_FD_OUT,      /* arg0 == 1 || arg0 == 2: reply and log pipes */
+    R_NOEXEC,      /* arg2 has no PROT_EXEC: no new code */
+    R_THREAD,      /* clone with exactly thread flags */
+    R_ENOSYS,      /* fail with ENOSYS (clone3: flags live in memory) */
+    R_ENOTTY,      /* fail with ENOTTY (ioctl probes from libraries) */
+    R_AF_UNIX,     /* socket(AF_UNIX, ...) only */
+    R_SELF,        /* tgkill/kill aimed at this process only */
+    R_GET_RLIMIT,  /* prlimit64(0, res, NULL, old): read only */
+} zkr_sandbox_rule_kind;
+
+typedef struct {
+    const char *name;
+    unsigned who;
+    zkr_sandbox_rule_kind kind;
+} zkr_sandbox_rule;
+
+/* Keep the verifier's part minimal; every line is a reason to exist. */
+static const zkr_sandbox_rule zkr_sandbox_rules[] = {
+    {"read", V | P, R_FD_IN},
+    {"write", V | P, R_FD_OUT},
+    {"exit_group", V | P | H, R_ALLOW},
+    {"exit", V | P | H, R_ALLOW},
+    {"brk", V | P | H, R_ALLOW},
+    {"mmap", V | P | H, R_NOEXEC},
+    {"munmap", V | P | H, R_ALLOW},
+    {"mremap", V | P | H, R_ALLOW},
+    {"madvise", V | P | H, R_ALLOW},
+    {"rt_sigreturn", V | P | H, R_ALLOW},
+    {"rt_sigprocmask", V | P | H, R_ALLOW}, /* abort(), pthread internals */
+    {"clock_gettime", V | P | H, R_ALLOW},  /* vDSO fallback */
+    {"getpid", V | P | H, R_ALLOW},
+    {"gettid", V | P | H, R_ALLOW},
+    {"tgkill", V | P | H, R_SELF}, /* abort() raises SIGABRT on itself */
+    /* prover: threads for the proving backend */
+    {"mprotect", P | H, R_NOEXEC},
+    {"clone", P | H, R_THREAD},
+    {"clone3", P | H, R_ENOSYS},
+    {"futex", P | H, R_ALLOW},
+    {"set_robust_list", P | H, R_ALLOW},
+    {"rseq", P | H, R_ALLOW},
+    {"sched_yield", P | H | A, R_ALLOW},
+    {"sched_getaffinity", P | H, R_ALLOW},
+    {"clock_nanosleep", P | H, R_ALLOW},
+    {"nanosleep", P | H, R_ALLOW},
+    {"getrandom", P | H, R_ALLOW},
+    {"rt_sigaction", P | H, R_ALLOW},
+    {"sigaltstack", P | H | A, R_ALLOW},
+    {"prlimit64", P | H | A, R_GET_RLIMIT},
+    /* PKCS#11 helper: token files under Landlock, pcscd's unix socket */
+    {"read", H, R_ALLOW},
+    {"write", H, R_ALLOW},
+    {"readv", H, R_ALLOW},
+    {"writev", H, R_ALLOW},
+    {"pread64", H, R_ALLOW},
+    {"pwrite64", H, R_ALLOW},
+    {"openat", H, R_ALLOW},
+    {"open", H, R_ALLOW},
+    {"close", H, R_ALLOW},
+    {"fstat", H, R_ALLOW},
+    {"stat", H, R_ALLOW},
+    {"lstat", H, R_ALLOW},
+    {"newfstatat", H, R_ALLOW},
+    {"statx", H, R_ALLOW},
+    {"statfs", H, R_ALLOW},
+    {"fstatfs", H, R_ALLOW},
+    {"lseek", H, R_ALLOW},
+    {"fcntl", H, R_ALLOW},
+    {"flock", H, R_ALLOW},
+    {"fsync", H, R_ALLOW},
+    {"fdatasync", H, R_ALLOW},
+    {"ftruncate", H, R_ALLOW},
+    {"rename", H, R_ALLOW},
+    {"renameat", H, R_ALLOW},
+    {"renameat2", H, R_ALLOW},
+    {"unlink", H, R_ALLOW},
+    {"unlinkat", H, R_ALLOW},
+    {"mkdir", H, R_ALLOW},
+    {"mkdirat", H, R_ALLOW},
+    {"rmdir", H, R_ALLOW},
+    {"getdents64", H, R_ALLOW},
+    {"readlink", H, R_ALLOW},
+    {"readlinkat", H, R_ALLOW},
+    {"access", H, R_ALLOW},
+    {"faccessat", H, R_ALLOW},
+    {"faccessat2", H, R_ALLOW},
+    {"getcwd", H, R_ALLOW},
+    {"umask", H, R_ALLOW},
+    {"fchmod", H, R_ALLOW},
+    {"dup", H, R_ALLOW},
+    {"dup2", H, R_ALLOW},
+    {"dup3", H, R_ALLOW},
+    {"pipe2", H, R_ALLOW},
+    {"ioctl", H, R_ENOTTY},
+    {"socket", H, R_AF_UNIX},
+    {"connect", H, R_ALLOW},
+    {"sendto", H, R_ALLOW},
+    {"recvfrom", H, R_ALLOW},
+    {"sendmsg", H, R_ALLOW},
+    {"recvmsg", H, R_ALLOW},
+    {"shutdown", H, R_ALLOW},
+    {"getsockopt", H, R_ALLOW},
+    {"setsockopt", H, R_ALLOW},
+    {"getsockname", H, R_ALLOW},
+    {"getpeername", H, R_ALLOW},
+    {"poll", H, R_ALLOW},
+    {"ppoll", H, R_ALLOW},
+    {"select", H, R_ALLOW},
+    {"pselect6", H, R_ALLOW},
+    {"gettimeofday", H, R_ALLOW},
+    {"time", H, R_ALLOW},
+    {"getuid", H, R_ALLOW},
+    {"geteuid", H, R_ALLOW},
+    {"getgid", H, R_ALLOW},
+    {"getegid", H, R_ALLOW},
+    {"getppid", H, R_ALLOW},
+    {"uname", H, R_ALLOW},
+    {"sysinfo", H, R_ALLOW},
+    {"kill", H, R_SELF},
+};
+
+static const char *zkr_sandbox_rule_condition(zkr_sandbox_rule_kind k)
+{
+    switch (k) {
+    case R_ALLOW: return "";
+    case R_FD_IN: return "fd == 0 (request pipe)";
+    case R_FD_OUT: return "fd == 1 or fd == 2 (reply and log pipes)";
+    case R_NOEXEC: return "prot without PROT_EXEC";
+    case R_THREAD: return "thread flags only (CLONE_VM|FS|FILES|SIGHAND|THREAD|SYSVSEM|SETTLS|*TID)";
+    case R_ENOSYS: return "fails with ENOSYS (glibc falls back to clone)";
+    case R_ENOTTY: return "fails with ENOTTY";
+    case R_AF_UNIX: return "domain == AF_UNIX";
+    case R_SELF: return "pid == own pid";
+    case R_GET_RLIMIT: return "pid == 0, new_limit == NULL (read only)";
+    default: return "?";
+    }
+}
+
+static unsigned zkr_sandbox_policy_bit(zkr_sandbox_policy p)
+{
+    switch (p) {
+    case ZKR_SANDBOX_POLICY_VERIFIER: return V;
+    case ZKR_SANDBOX_POLICY_PROVER: return P;
+    case ZKR_SANDBOX_POLICY_PKCS11: return H;
+    default: return 0;
+    }
+}
+
+/* Is rule r part of policy bit `who` in this build? */
+static int zkr_sandbox_rule_in(const zkr_sandbox_rule *r, unsigned who)
+{
+    if ((r->who & who) != 0)
+        return 1;
+    /* A-only rules join every worker policy in sanitizer builds */
+    return ZKR_SANDBOX_ASAN && (r->who & A) != 0 && who != 0;
+}
+
+const char *zkr_sandbox_policy_name(zkr_sandbox_policy p)
+{
+    switch (p) {
+    case ZKR_SANDBOX_POLICY_VERIFIER: return "verifier";
+    case ZKR_SANDBOX_POLICY_PROVER: return "prover";
+    case ZKR_SANDBOX_POLICY_PKCS11: return "pkcs11-helper";
+    default: return "unknown";
+    }
+}
+
+zkr_err zkr_sandbox_policy_rules(zkr_sandbox_policy p, zkr_sandbox_rule_info *out, size_t cap,
+                                 size_t *n)
+{
+    unsigned who = zkr_sandbox_policy_bit(p);
+    size_t k = 0;
+
+    *n = 0;
+    if (who == 0)
+        return ZKR_ERR_USAGE;
+    for (size_t i = 0; i < sizeof zkr_sandbox_rules / sizeof zkr_sandbox_rules[0]; i++) {
+        const zkr_sandbox_rule *r = &zkr_sandbox_rules[i];
+        if (!zkr_sandbox_rule_in(r, who))
+            continue;
+        if (k == cap)
+            return ZKR_ERR_TOO_LARGE;
+        out[k].name = r->name;
+        out[k].condition = zkr_sandbox_rule_condition(r->kind);
+        k++;
+    }
+    *n = k;
+    return ZKR_OK;
+}
+
+/* glibc's pthread_create flags; SETTLS/PARENT_SETTID/CHILD_CLEARTID/SYSVSEM optional. */
+#define ZKR_CLONE_REQUIRED (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD)
+#define ZKR_CLONE_OPTIONAL                                                                        \
+    (CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID)
+
+static int zkr_sandbox_add(scmp_filter_ctx ctx, const zkr_sandbox_rule *r)
+{
+    int nr = seccomp_syscall_resolve_name(r->name);
+    scmp_datum_t self = (scmp_datum_t)getpid();
+    int rc;
+
+    if (nr == __NR_SCMP_ERROR)
+        return 0; /* not a syscall on this architecture (e.g. "open" elsewhere) */
+    switch (r->kind) {
+    case R_ALLOW:
+        return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
+    case R_FD_IN:
+        return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1, SCMP_A0(SCMP_CMP_EQ, 0));
+    case R_FD_OUT:
+        rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1, SCMP_A0(SCMP_CMP_EQ, 1));
+        return rc != 0 ? rc : seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1, SCMP_A0(SCMP_CMP_EQ, 2));
+    case R_NOEXEC:
+        return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
+                                SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+    case R_THREAD:
+        return seccomp_rule_add(
+            ctx, SCMP_ACT_ALLOW, nr, 1,
+            SCMP_A0(SCMP_CMP_MASKED_EQ, ~(scmp_datum_t)ZKR_CLONE_OPTIONAL, ZKR_CLONE_REQUIRED));
+    case R_ENOSYS:
+        return seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), nr, 0);
+    case R_ENOTTY:
+        return seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOTTY), nr, 0);
+    case R_AF_UNIX:
+        return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1, SCMP_A0(SCMP_CMP_EQ, AF_UNIX));
+    case R_SELF:
+        return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1, SCMP_A0(SCMP_CMP_EQ, self));
+    case R_GET_RLIMIT:
+        return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 2, SCMP_A0(SCMP_CMP_EQ, 0),
+                                SCMP_A2(SCMP_CMP_EQ, 0));
+    default:
+        return -EINVAL;
+    }
+}
+
+zkr_err zkr_sandbox_seccomp_load(zkr_sandbox_policy p, zkr_diag *d)
+{
+    unsigned who = zkr_sandbox_policy_bit(p);
+    scmp_filter_ctx ctx;
+    zkr_err r = ZKR_ERR_SANDBOX;
+    int rc;
+
+    if (who == 0)
+        return zkr_fail(d, ZKR_ERR_INTERNAL, "unknown sandbox policy %d", (int)p);
+    ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
+    if (ctx == NULL)
+        return zkr_fail(d, ZKR_ERR_SANDBOX, "seccomp_init failed");
+    rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
+    if (rc == 0)
+        rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 1);
+    for (size_t i = 0; rc == 0 && i < sizeof zkr_sandbox_rules / sizeof zkr_sandbox_rules[0];
+         i++) {
+        if (!zkr_sandbox_rule_in(&zkr_sandbox_rules[i], who))
+            continue;
+        rc = zkr_sandbox_add(ctx, &zkr_sandbox_rules[i]);
+        if (rc != 0)
+            (void)zkr_fail(d, ZKR_ERR_SANDBOX, "seccomp rule for %s: %s",
+                           zkr_sandbox_rules[i].name, strerror(-rc));
+    }
+    if (rc == 0) {
+        rc = seccomp_load(ctx);
+        if (rc != 0)
+            (void)zkr_fail(d, ZKR_ERR_SANDBOX, "seccomp_load: %s", strerror(-rc));
+    }
+    if (rc == 0)
+        r = ZKR_OK;
+    else
+        (void)zkr_fail(d, ZKR_ERR_SANDBOX, "seccomp filter setup failed: %s", strerror(-rc));
+    seccomp_release(ctx);
+    return r;
+}

@@ -1,0 +1,230 @@
+/*
+ * signer: offline evidence for verify-attestation and the gate, read from
+ * an exported bundle's checkpoint and revocation lists. Consistency proofs
+ * are checked when the evidence is loaded, so the only trusted input is the
+ * checkpoint the user chose to trust.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "signer/signer_int.h"
+
+#define EVIDENCE_FORMAT "zkreg-evidence/v1"
+#define EVIDENCE_MAX_ITEMS 4096
+
+typedef struct {
+    uint64_t size;
+    uint8_t root[32];
+} zkr_evidence_cp;
+
+struct zkr_evidence {
+    char origin[ZKR_ATTEST_TEXT_MAX + 1];
+    zkr_evidence_cp trusted;
+    zkr_evidence_cp *older; /* proven consistent with trusted */
+    size_t nolder;
+    uint8_t (*revoked)[32]; /* key ids, statement ids and artifact digests */
+    size_t nrevoked;
+};
+
+static zkr_err load_consistency(zkr_evidence *e, const json_t *arr, zkr_diag *d)
+{
+    static const char *const f[] = {"size", "root", "path", NULL};
+    uint8_t(*path)[32] = NULL;
+    size_t i;
+    json_t *c;
+    zkr_err r = ZKR_OK;
+
+    if (arr == NULL)
+        return ZKR_OK;
+    if (!json_is_array(arr) || json_array_size(arr) > EVIDENCE_MAX_ITEMS)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "evidence: 'consistency' must be an array");
+    e->older = calloc(json_array_size(arr) + 1, sizeof *e->older);
+    path = calloc(2 * ZKR_MERKLE_MAX_DEPTH, sizeof *path);
+    if (e->older == NULL || path == NULL) {
+        free(path);
+        return ZKR_ERR_NOMEM;
+    }
+    json_array_foreach(arr, i, c) {
+        zkr_evidence_cp *o = &e->older[i];
+        const json_t *p = json_object_get(c, "path");
+        size_t k, n;
+        json_t *h;
+        if ((r = zkr_signer_json_fields(c, f, "evidence consistency", d)) != ZKR_OK ||
+            (r = zkr_signer_json_u64(c, "size", "evidence consistency", &o->size, d)) != ZKR_OK ||
+            (r = zkr_signer_json_hex32(c, "root", "evidence consistency", o->root, d)) != ZKR_OK)
+            break;
+        n = json_array_size(p);
+        if (!json_is_array(p) || n > 2 * ZKR_MERKLE_MAX_DEPTH) {
+            r = zkr_fail(d, ZKR_ERR_MALFORMED, "evidence: consistency[%zu].path is not an array", i);
+            break;
+        }
+        json_array_foreach(p, k, h) {
+            const char *hx = json_string_value(h);
+            if (hx == NULL || zkr_hex_decode_exact(hx, path[k], 32) != ZKR_OK) {
+                r = zkr_fail(d, ZKR_ERR_MALFORMED, "evidence: consistency[%zu].path[%zu]", i, k);
+                break;
+            }
+        }
+        if (r != ZKR_OK)
+            break;
+        if (o->size == 0 || o->size > e->trusted.size ||
+            zkr_merkle_consistency_verify(o->size, e->trusted.size, o->root, e->trusted.root,
+                                          (const uint8_t(*)[32])path, n) != ZKR_OK) {
+            r = zkr_fail(d, ZKR_ERR_VERIFY,
+                         "evidence: checkpoint of size %llu is not consistent with the trusted "
+                         "checkpoint of size %llu",
+                         (unsigned long long)o->size, (unsigned long long)e->trusted.size);
+            break;
+        }
+        e->nolder++;
+    }
+    free(path);
+    return r;
+}
+
+static zkr_err load_revoked(zkr_evidence *e, const json_t *obj, zkr_diag *d)
+{
+    static const char *const f[] = {"keys", "statements", "artifacts", NULL};
+    size_t total = 0;
+    zkr_err r;
+
+    if (obj == NULL)
+        return ZKR_OK;
+    if ((r = zkr_signer_json_fields(obj, f, "evidence revoked", d)) != ZKR_OK)
+        return r;
+    for (int k = 0; f[k] != NULL; k++) {
+        const json_t *a = json_object_get(obj, f[k]);
+        if (a != NULL && (!json_is_array(a) || json_array_size(a) > EVIDENCE_MAX_ITEMS))
+            return zkr_fail(d, ZKR_ERR_MALFORMED, "evidence: revoked.%s must be an array", f[k]);
+        total += json_array_size(a);
+    }
+    e->revoked = calloc(total + 1, sizeof *e->revoked);
+    if (e->revoked == NULL)
+        return ZKR_ERR_NOMEM;
+    for (int k = 0; f[k] != NULL; k++) {
+        size_t i;
+        json_t *v;
+        json_array_foreach(json_object_get(obj, f[k]), i, v) {
+            const char *hx = json_string_value(v);
+            if (hx == NULL || zkr_hex_decode_exact(hx, e->revoked[e->nrevoked], 32) != ZKR_OK)
+                return zkr_fail(d, ZKR_ERR_MALFORMED, "evidence: revoked.%s[%zu] is not 64 hex",
+                                f[k], i);
+            e->nrevoked++;
+        }
+    }
+    return ZKR_OK;
+}
+
+static zkr_err load(zkr_evidence *e, const uint8_t *p, size_t len, zkr_diag *d)
+{
+    static const char *const f[] = {"format", "checkpoint", "consistency", "revoked", NULL};
+    static const char *const cf[] = {"origin", "size", "root", NULL};
+    const json_t *cp;
+    const char *fmt, *origin;
+    json_t *j = NULL;
+    zkr_err r;
+
+    if ((r = zkr_signer_json_load(p, len, 16 << 20, "evidence", &j, d)) != ZKR_OK ||
+        (r = zkr_signer_json_fields(j, f, "evidence", d)) != ZKR_OK ||
+        (r = zkr_signer_json_str(j, "format", 64, "evidence", &fmt, d)) != ZKR_OK)
+        goto out;
+    if (strcmp(fmt, EVIDENCE_FORMAT) != 0) {
+        r = zkr_fail(d, ZKR_ERR_UNSUPPORTED, "evidence: format is not %s", EVIDENCE_FORMAT);
+        goto out;
+    }
+    cp = json_object_get(j, "checkpoint");
+    if ((r = zkr_signer_json_fields(cp, cf, "evidence checkpoint", d)) != ZKR_OK ||
+        (r = zkr_signer_json_str(cp, "origin", ZKR_ATTEST_TEXT_MAX, "evidence checkpoint",
+                                 &origin, d)) != ZKR_OK ||
+        (r = zkr_signer_json_u64(cp, "size", "evidence checkpoint", &e->trusted.size, d)) !=
+            ZKR_OK ||
+        (r = zkr_signer_json_hex32(cp, "root", "evidence checkpoint", e->trusted.root, d)) !=
+            ZKR_OK)
+        goto out;
+    snprintf(e->origin, sizeof e->origin, "%s", origin);
+    if ((r = load_consistency(e, json_object_get(j, "consistency"), d)) != ZKR_OK)
+        goto out;
+    r = load_revoked(e, json_object_get(j, "revoked"), d);
+out:
+    json_decref(j);
+    return r;
+}
+
+zkr_err zkr_evidence_load(const uint8_t *p, size_t len, zkr_evidence **out, zkr_diag *d)
+{
+    zkr_evidence *e = calloc(1, sizeof *e);
+    zkr_err r;
+
+    *out = NULL;
+    if (e == NULL)
+        return ZKR_ERR_NOMEM;
+    if ((r = load(e, p, len, d)) != ZKR_OK) {
+        zkr_evidence_free(e);
+        return r;
+    }
+    *out = e;
+    return ZKR_OK;
+}
+
+void zkr_evidence_free(zkr_evidence *e)
+{
+    if (e == NULL)
+        return;
+    free(e->older);
+    free(e->revoked);
+    free(e);
+}
+
+static zkr_err ev_inclusion(void *ctx, const zkr_attest_facts *f, zkr_diag *d)
+{
+    const zkr_evidence *e = ctx;
+    int ok = 0;
+
+    if (strcmp(f->checkpoint_origin, e->origin) != 0)
+        return zkr_fail(d, ZKR_ERR_VERIFY, "attestation's checkpoint is of log '%s', not '%s'",
+                        f->checkpoint_origin, e->origin);
+    if (f->checkpoint_size == e->trusted.size && memcmp(f->checkpoint_root, e->trusted.root, 32) == 0)
+        ok = 1;
+    for (size_t i = 0; !ok && i < e->nolder; i++)
+        ok = f->checkpoint_size == e->older[i].size &&
+             memcmp(f->checkpoint_root, e->older[i].root, 32) == 0;
+    if (!ok || f->log_index >= f->checkpoint_size)
+        return zkr_fail(d, ZKR_ERR_VERIFY,
+                        "attestation's checkpoint (size %llu) is neither the trusted checkpoint "
+                        "nor proven consistent with it",
+                        (unsigned long long)f->checkpoint_size);
+    return ZKR_OK;
+}
+
+static zkr_err ev_revoked(void *ctx, const zkr_attest_facts *f, const zkr_pubkey *key,
+                          zkr_diag *d)
+{
+    const zkr_evidence *e = ctx;
+    const uint8_t *ids[6] = {f->statement_id,  f->proof_sha256,   f->program_sha256,
+                             f->model_sha256,  f->dataset_sha256, f->schema_digest};
+    static const char *const names[6] = {"statement", "proof", "program", "model", "dataset",
+                                         "schema"};
+    char keyid[ZKR_KEYID_HEX + 1];
+    uint8_t kid[32];
+
+    zkr_pubkey_keyid(key, keyid);
+    if (zkr_hex_decode_exact(keyid, kid, 32) != ZKR_OK)
+        return ZKR_ERR_INTERNAL;
+    for (size_t i = 0; i < e->nrevoked; i++) {
+        if (memcmp(e->revoked[i], kid, 32) == 0)
+            return zkr_fail(d, ZKR_ERR_REVOKED, "signing key %.16s... is revoked", keyid);
+        for (int k = 0; k < 6; k++)
+            if (memcmp(e->revoked[i], ids[k], 32) == 0)
+                return zkr_fail(d, ZKR_ERR_REVOKED, "the attested %s is revoked", names[k]);
+    }
+    return ZKR_OK;
+}
+
+void zkr_evidence_registry(zkr_evidence *e, zkr_attest_registry *reg)
+{
+    memset(reg, 0, sizeof *reg);
+    reg->ctx = e;
+    reg->inclusion = ev_inclusion;
+    reg->revoked = ev_revoked;
+}

@@ -1,0 +1,542 @@
+/*
+ * zk core: field vs an __int128 reference, extension field laws, NTT vs a
+ * naive DFT, transcript determinism and separation, Merkle multi-open
+ * accept/reject, sumcheck completeness/soundness smoke, Basefold batched
+ * opening and tamper rejection, strict codecs.
+ */
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "prover/prover.h"
+#include "tests/tap.h"
+#include "zk/zk.h"
+
+static zkr_gl ref_mul(zkr_gl a, zkr_gl b)
+{
+    return (zkr_gl)(((unsigned __int128)a * b) % ZKR_GL_P);
+}
+
+static zkr_gl rnd_gl(zkr_tap *t)
+{
+    /* Bias towards edge values: 0, 1, p-1, 2^32 boundaries. */
+    static const zkr_gl edge[] = {0, 1, 2, ZKR_GL_P - 1, ZKR_GL_P - 2, ZKR_GL_EPS, ZKR_GL_EPS + 1,
+                                  (zkr_gl)1 << 32, ((zkr_gl)1 << 63), ZKR_GL_P - ZKR_GL_EPS};
+    uint64_t r = zkr_tap_rand(t);
+    if (r % 8 == 0)
+        return edge[(r >> 8) % (sizeof edge / sizeof edge[0])];
+    return zkr_tap_rand(t) % ZKR_GL_P;
+}
+
+static void test_field(zkr_tap *t)
+{
+    size_t bad_mul = 0, bad_add = 0, bad_sub = 0, bad_red = 0;
+    for (int i = 0; i < 200000; i++) {
+        zkr_gl a = rnd_gl(t), b = rnd_gl(t);
+        if (zkr_gl_mul(a, b) != ref_mul(a, b))
+            bad_mul++;
+        if (zkr_gl_add(a, b) != (zkr_gl)(((unsigned __int128)a + b) % ZKR_GL_P))
+            bad_add++;
+        if (zkr_gl_sub(a, b) != (zkr_gl)(((unsigned __int128)a + ZKR_GL_P - b) % ZKR_GL_P))
+            bad_sub++;
+        uint64_t lo = zkr_tap_rand(t), hi = zkr_tap_rand(t);
+        if (i % 3 == 0)
+            hi = UINT64_MAX - (hi & 3);
+        unsigned __int128 v = ((unsigned __int128)hi << 64) | lo;
+        if (zkr_gl_reduce128(lo, hi) != (zkr_gl)(v % ZKR_GL_P))
+            bad_red++;
+    }
+    zkr_tap_ok(t, bad_mul == 0, "mul matches __int128 reference (200000 pairs)");
+    zkr_tap_ok(t, bad_add == 0, "add matches reference");
+    zkr_tap_ok(t, bad_sub == 0, "sub matches reference");
+    zkr_tap_ok(t, bad_red == 0, "reduce128 matches reference, incl. near 2^128");
+    /* Exhaustive corners: all pairs from a set of boundary values. */
+    zkr_gl corner[64];
+    size_t nc = 0, bad = 0;
+    for (int s = 0; s < 4; s++)
+        for (int d = -3; d <= 3; d++) {
+            zkr_gl base[] = {0, ZKR_GL_EPS, (zkr_gl)1 << 63, ZKR_GL_P - 1};
+            corner[nc++] = (base[s] + (zkr_gl)(int64_t)d) % ZKR_GL_P;
+        }
+    for (size_t i = 0; i < nc; i++)
+        for (size_t j = 0; j < nc; j++)
+            if (zkr_gl_mul(corner[i], corner[j]) != ref_mul(corner[i], corner[j]) ||
+                zkr_gl_add(corner[i], corner[j]) !=
+                    (zkr_gl)(((unsigned __int128)corner[i] + corner[j]) % ZKR_GL_P))
+                bad++;
+    zkr_tap_ok(t, bad == 0, "all %zu x %zu boundary pairs agree", nc, nc);
+    size_t bad_inv = 0;
+    for (int i = 0; i < 2000; i++) {
+        zkr_gl a = rnd_gl(t);
+        if (a && zkr_gl_mul(a, zkr_gl_inv(a)) != 1)
+            bad_inv++;
+    }
+    zkr_tap_ok(t, bad_inv == 0 && zkr_gl_inv(0) == 0, "inverse (and inv 0 = 0)");
+    zkr_gl arr[257], orig[257];
+    for (int i = 0; i < 257; i++)
+        arr[i] = orig[i] = rnd_gl(t) % (ZKR_GL_P - 1) + 1;
+    zkr_err r = zkr_gl_batch_inv(arr, 257);
+    size_t bad_b = 0;
+    for (int i = 0; i < 257; i++)
+        if (zkr_gl_mul(arr[i], orig[i]) != 1)
+            bad_b++;
+    zkr_tap_ok(t, r == ZKR_OK && bad_b == 0, "batch inversion");
+    arr[5] = 0;
+    zkr_tap_ok(t, zkr_gl_batch_inv(arr, 257) == ZKR_ERR_USAGE, "batch inversion rejects 0");
+    zkr_tap_ok(t, zkr_gl_from_i64(-1) == ZKR_GL_P - 1 && zkr_gl_from_i64(INT64_MIN) ==
+                                                             ZKR_GL_P - ((zkr_gl)1 << 63),
+               "signed mapping");
+    zkr_gl w = zkr_gl_root_of_unity(32);
+    zkr_tap_ok(t, zkr_gl_pow(w, (uint64_t)1 << 31) == ZKR_GL_P - 1 &&
+                      zkr_gl_pow(w, (uint64_t)1 << 32) == 1,
+               "2^32-th root of unity is primitive");
+}
+
+static void test_ext(zkr_tap *t)
+{
+    size_t bad = 0;
+    for (int i = 0; i < 2000; i++) {
+        zkr_ext a = {{rnd_gl(t), rnd_gl(t), rnd_gl(t)}}, b = {{rnd_gl(t), rnd_gl(t), rnd_gl(t)}},
+                c = {{rnd_gl(t), rnd_gl(t), rnd_gl(t)}};
+        /* Reference product: schoolbook with x^3 = x + 1 using ref_mul. */
+        zkr_gl d[5] = {0};
+        for (int u = 0; u < 3; u++)
+            for (int v = 0; v < 3; v++)
+                d[u + v] = zkr_gl_add(d[u + v], ref_mul(a.c[u], b.c[v]));
+        zkr_ext ref = {{zkr_gl_add(d[0], d[3]), zkr_gl_add(zkr_gl_add(d[1], d[3]), d[4]),
+                        zkr_gl_add(d[2], d[4])}};
+        if (!zkr_ext_eq(zkr_ext_mul(a, b), ref))
+            bad++;
+        if (!zkr_ext_eq(zkr_ext_mul(zkr_ext_mul(a, b), c), zkr_ext_mul(a, zkr_ext_mul(b, c))))
+            bad++;
+        if (!zkr_ext_eq(zkr_ext_mul(a, zkr_ext_add(b, c)),
+                        zkr_ext_add(zkr_ext_mul(a, b), zkr_ext_mul(a, c))))
+            bad++;
+        if ((a.c[0] | a.c[1] | a.c[2]) && !zkr_ext_eq(zkr_ext_mul(a, zkr_ext_inv(a)),
+                                                      zkr_ext_from(1)))
+            bad++;
+    }
+    zkr_tap_ok(t, bad == 0, "extension: product vs reference, associativity, distributivity, inverse");
+    /* x^3 - x - 1 irreducible: no root in F_p <=> x^p != x mod f and the field has inverses
+     * for every sampled element; check the Frobenius has order 3 on x. */
+    zkr_ext x = {{0, 1, 0}}, xp = x;
+    for (int i = 0; i < 3; i++) {
+        zkr_ext r = zkr_ext_from(1), b = xp;
+        uint64_t e = ZKR_GL_P;
+        while (e) {
+            if (e & 1)
+                r = zkr_ext_mul(r, b);
+            b = zkr_ext_mul(b, b);
+            e >>= 1;
+        }
+        xp = r;
+        if (i < 2 && zkr_ext_eq(xp, x))
+            bad++;
+    }
+    zkr_tap_ok(t, bad == 0 && zkr_ext_eq(xp, x), "Frobenius of x has order exactly 3 (irreducible)");
+}
+
+static void test_ntt(zkr_tap *t)
+{
+    zkr_ntt *ntt = NULL;
+    int ok = zkr_ntt_new(12, &ntt) == ZKR_OK;
+    for (unsigned ln = 0; ok && ln <= 8; ln++) {
+        size_t n = (size_t)1 << ln;
+        zkr_gl a[256], b[256], c[256 * 4];
+        for (size_t i = 0; i < n; i++)
+            a[i] = b[i] = rnd_gl(t);
+        zkr_gl w = zkr_gl_root_of_unity(ln);
+        int good = zkr_ntt_forward(ntt, b, ln) == ZKR_OK;
+        for (size_t i = 0; i < n && good; i++) {
+            zkr_gl acc = 0, xi = zkr_gl_pow(w, i), pw = 1;
+            for (size_t j = 0; j < n; j++) {
+                acc = zkr_gl_add(acc, zkr_gl_mul(a[j], pw));
+                pw = zkr_gl_mul(pw, xi);
+            }
+            good = acc == b[i];
+        }
+        good = good && zkr_ntt_inverse(ntt, b, ln) == ZKR_OK && memcmp(a, b, n * 8) == 0;
+        /* Coset LDE vs naive evaluation at shift * w'^bitrev(i). */
+        zkr_gl shift = ZKR_GL_GENERATOR, w2 = zkr_gl_root_of_unity(ln + 2);
+        good = good && zkr_ntt_lde(ntt, a, ln, 2, shift, 2, c) == ZKR_OK;
+        for (size_t i = 0; i < 4 * n && good; i++) {
+            zkr_gl xi = zkr_gl_mul(shift, zkr_gl_pow(w2, zkr_bitrev(i, ln + 2))), acc = 0;
+            for (size_t j = n; j-- > 0;)
+                acc = zkr_gl_add(zkr_gl_mul(acc, xi), a[j]);
+            good = acc == c[i];
+        }
+        zkr_tap_ok(t, good, "NTT 2^%u vs naive DFT, inverse round trip, coset LDE", ln);
+    }
+    zkr_ntt_free(ntt);
+    /* Large sizes take the cache-blocked path: spot checks vs Horner. */
+    ok = zkr_ntt_new(18, &ntt) == ZKR_OK;
+    size_t n = (size_t)1 << 16;
+    zkr_gl *a = malloc(n * 8), *b = malloc(n * 8), *c = malloc(4 * n * 8);
+    ok = ok && a && b && c;
+    for (size_t i = 0; ok && i < n; i++)
+        a[i] = b[i] = rnd_gl(t);
+    ok = ok && zkr_ntt_forward(ntt, b, 16) == ZKR_OK && zkr_ntt_lde(ntt, a, 16, 2, 7, 3, c) == ZKR_OK;
+    zkr_gl w = zkr_gl_root_of_unity(16), w2 = zkr_gl_root_of_unity(18);
+    for (int q = 0; ok && q < 8; q++) {
+        size_t i = zkr_tap_rand(t) % n, i2 = zkr_tap_rand(t) % (4 * n);
+        zkr_gl x = zkr_gl_pow(w, i), x2 = zkr_gl_mul(7, zkr_gl_pow(w2, zkr_bitrev(i2, 18)));
+        zkr_gl acc = 0, acc2 = 0;
+        for (size_t j = n; j-- > 0;) {
+            acc = zkr_gl_add(zkr_gl_mul(acc, x), a[j]);
+            acc2 = zkr_gl_add(zkr_gl_mul(acc2, x2), a[j]);
+        }
+        ok = acc == b[i] && acc2 == c[i2];
+    }
+    ok = ok && zkr_ntt_inverse(ntt, b, 16) == ZKR_OK && memcmp(a, b, n * 8) == 0;
+    zkr_tap_ok(t, ok, "NTT 2^16 and coset LDE 2^18 (blocked path) vs Horner, round trip");
+    free(a);
+    free(b);
+    free(c);
+    zkr_ntt_free(ntt);
+}
+
+static void test_transcript(zkr_tap *t)
+{
+    uint8_t pd[32] = {1}, sa[32] = {2}, sb[32] = {3};
+    zkr_transcript a, b, c;
+    zkr_ts_init(&a, "p", 1, 1, 1, pd, sa);
+    zkr_ts_init(&b, "p", 1, 1, 1, pd, sa);
+    zkr_ts_init(&c, "p", 1, 1, 1, pd, sb);
+    zkr_ext ea = zkr_ts_challenge_ext(&a, "x"), eb = zkr_ts_challenge_ext(&b, "x"),
+            ec = zkr_ts_challenge_ext(&c, "x");
+    zkr_tap_ok(t, zkr_ext_eq(ea, eb) && !zkr_ext_eq(ea, ec),
+               "transcript deterministic; statement_id separates");
+    zkr_ts_absorb(&a, "ab", (const uint8_t *)"c", 1);
+    zkr_ts_absorb(&b, "a", (const uint8_t *)"bc", 2);
+    zkr_tap_ok(t, memcmp(a.state, b.state, 32) != 0, "labels and data are framed");
+    int okidx = 1;
+    for (int i = 0; i < 1000; i++)
+        okidx &= zkr_ts_challenge_index(&a, "i", 1000) < 1000;
+    zkr_tap_ok(t, okidx, "index challenges in range");
+    uint64_t nonce = 0;
+    while (!zkr_ts_pow_ok(&a, 8, nonce))
+        nonce++;
+    zkr_tap_ok(t, zkr_ts_pow_check(&a, 8, nonce) && !zkr_ts_pow_ok(&a, 40, nonce),
+               "proof of work found and checked");
+}
+
+static void test_merkle(zkr_tap *t)
+{
+    uint64_t words[64 * 4];
+    uint8_t seed[32] = {9}, root[32];
+    zkr_mtree tr;
+    for (int i = 0; i < 64 * 4; i++)
+        words[i] = rnd_gl(t);
+    int ok = zkr_mtree_build(words, 64, 4, seed, 2, &tr) == ZKR_OK;
+    zkr_mtree_root(&tr, root);
+    uint64_t idx[] = {0, 1, 5, 17, 18, 40, 63};
+    size_t n = 7;
+    uint8_t lh[7][32];
+    zkr_buf sib = {0};
+    ok = ok && zkr_mtree_open(&tr, idx, n, &sib) == ZKR_OK;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t salt[16];
+        zkr_mtree_salt(seed, idx[i], salt);
+        zkr_mtree_leaf_hash(salt, words + idx[i] * 4, 4, lh[i]);
+    }
+    size_t ns = sib.len / 32;
+    zkr_tap_ok(t, ok && ns == zkr_mtree_multi_count(idx, n, 6) && ns < n * 6,
+               "pruned multi-opening: %zu siblings for %zu leaves (unpruned %zu)", ns, n, n * 6);
+    zkr_tap_ok(t, zkr_mtree_verify(root, 6, idx, (const uint8_t(*)[32])lh, n, sib.p, ns) == ZKR_OK,
+               "multi-opening verifies");
+    lh[3][0] ^= 1;
+    zkr_tap_ok(t, zkr_mtree_verify(root, 6, idx, (const uint8_t(*)[32])lh, n, sib.p, ns) ==
+                      ZKR_ERR_VERIFY, "tampered leaf rejected");
+    lh[3][0] ^= 1;
+    sib.p[5] ^= 0x10;
+    zkr_tap_ok(t, zkr_mtree_verify(root, 6, idx, (const uint8_t(*)[32])lh, n, sib.p, ns) ==
+                      ZKR_ERR_VERIFY, "tampered sibling rejected");
+    sib.p[5] ^= 0x10;
+    zkr_tap_ok(t, zkr_mtree_verify(root, 6, idx, (const uint8_t(*)[32])lh, n, sib.p, ns - 1) ==
+                      ZKR_ERR_VERIFY, "short sibling list rejected");
+    uint64_t idx2[] = {0, 1, 5, 17, 19, 40, 63};
+    zkr_tap_ok(t, zkr_mtree_verify(root, 6, idx2, (const uint8_t(*)[32])lh, n, sib.p, ns) ==
+                      ZKR_ERR_VERIFY, "wrong index rejected");
+    zkr_buf_free(&sib);
+    zkr_mtree_free(&tr);
+}
+
+static void test_sumcheck(zkr_tap *t)
+{
+    /* sum_x A(x) B(x) C(x) + 3 A(x), degree 3, 6 variables. */
+    enum { N = 6, L = 64 };
+    zkr_ext *tabs[3], orig[3][L], msgs[N * 3], r[N], fin, claim = zkr_ext_from(0);
+    for (int k = 0; k < 3; k++) {
+        tabs[k] = malloc(L * sizeof(zkr_ext));
+        for (int i = 0; i < L; i++)
+            tabs[k][i] = orig[k][i] = (zkr_ext){{rnd_gl(t), rnd_gl(t), 0}};
+    }
+    for (int i = 0; i < L; i++)
+        claim = zkr_ext_add(claim, zkr_ext_add(zkr_ext_mul(zkr_ext_mul(orig[0][i], orig[1][i]),
+                                                           orig[2][i]),
+                                               zkr_ext_mul_base(orig[0][i], 3)));
+    zkr_sc_term terms[2] = {{zkr_ext_from(1), 3, {0, 1, 2}}, {zkr_ext_from(3), 1, {0}}};
+    zkr_sc_poly f = {tabs, 3, terms, 2, 3};
+    zkr_transcript tp, tv;
+    uint8_t z[32] = {0};
+    zkr_ts_init(&tp, "sc", 1, 1, 1, z, z);
+    tv = tp;
+    zkr_prover_sumcheck(&f, N, &tp, 2, msgs, r);
+    zkr_ext rv[N];
+    zkr_sumcheck_verify(&tv, N, 3, claim, msgs, rv, &fin);
+    zkr_ext e[3];
+    int ok = 1;
+    for (int k = 0; k < 3; k++)
+        ok &= zkr_mle_eval_ext(orig[k], N, rv, &e[k]) == ZKR_OK && zkr_ext_eq(e[k], tabs[k][0]);
+    zkr_ext want = zkr_ext_add(zkr_ext_mul(zkr_ext_mul(e[0], e[1]), e[2]), zkr_ext_mul_base(e[0], 3));
+    zkr_tap_ok(t, ok && zkr_ext_eq(want, fin), "degree-3 sumcheck complete");
+    /* A wrong claim (off by one) must not reduce to the true evaluation. */
+    zkr_transcript tw;
+    zkr_ts_init(&tw, "sc", 1, 1, 1, z, z);
+    zkr_sumcheck_verify(&tw, N, 3, zkr_ext_add(claim, zkr_ext_from(1)), msgs, rv, &fin);
+    zkr_tap_ok(t, !zkr_ext_eq(want, fin), "wrong claim rejected");
+    msgs[4].c[1] ^= 1;
+    zkr_ts_init(&tw, "sc", 1, 1, 1, z, z);
+    zkr_sumcheck_verify(&tw, N, 3, claim, msgs, rv, &fin);
+    for (int k = 0; k < 3; k++)
+        ok &= zkr_mle_eval_ext(orig[k], N, rv, &e[k]) == ZKR_OK;
+    want = zkr_ext_add(zkr_ext_mul(zkr_ext_mul(e[0], e[1]), e[2]), zkr_ext_mul_base(e[0], 3));
+    zkr_tap_ok(t, !zkr_ext_eq(want, fin), "tampered round message rejected");
+    for (int k = 0; k < 3; k++)
+        free(tabs[k]);
+}
+
+static void test_basefold(zkr_tap *t, const zkr_params *p)
+{
+    /* Two polynomials of 9 variables, three claims: batched opening. */
+    enum { N = 9 };
+    size_t len = (size_t)1 << N;
+    zkr_gl *ev[2];
+    zkr_pcs_poly *polys[2] = {NULL, NULL};
+    zkr_pcs_commitment comms[2];
+    zkr_ext pts[3][N];
+    zkr_pcs_claim cl[3];
+    int ok = 1;
+    for (int k = 0; k < 2; k++) {
+        ev[k] = malloc(len * 8);
+        for (size_t i = 0; i < len; i++)
+            ev[k][i] = rnd_gl(t);
+        ok &= zkr_prover_commit(p, ev[k], N, 2, &polys[k], &comms[k]) == ZKR_OK;
+    }
+    for (int c = 0; c < 3; c++) {
+        for (int i = 0; i < N; i++)
+            pts[c][i] = (zkr_ext){{rnd_gl(t), rnd_gl(t), rnd_gl(t)}};
+        cl[c].comm = c == 2 ? 1 : 0;
+        cl[c].point = pts[c];
+        ok &= zkr_mle_eval_base(ev[cl[c].comm], N, pts[c], &cl[c].value) == ZKR_OK;
+    }
+    uint8_t z[32] = {0};
+    zkr_transcript tp, tv;
+    zkr_ts_init(&tp, "bf", 1, 1, 1, z, z);
+    tv = tp;
+    zkr_buf b = {0};
+    ok &= zkr_prover_open(p, &tp, polys, 2, cl, 3, 2, &b) == ZKR_OK;
+    zkr_dec d;
+    zkr_pcs_proof *pf = NULL;
+    zkr_dec_init(&d, b.p, b.len);
+    ok &= zkr_pcs_proof_parse(p, N, 2, 3, &d, &pf) == ZKR_OK && zkr_dec_finish(&d) == ZKR_OK;
+    zkr_tap_ok(t, ok && zkr_pcs_verify(p, &tv, comms, 2, cl, 3, pf) == ZKR_OK,
+               "batched Basefold opening (2 commitments, 3 claims) verifies (%zu bytes)", b.len);
+    zkr_pcs_proof_free(pf);
+    /* Wrong value. */
+    cl[2].value.c[0] ^= 1;
+    zkr_ts_init(&tv, "bf", 1, 1, 1, z, z);
+    zkr_dec_init(&d, b.p, b.len);
+    pf = NULL;
+    ok &= zkr_pcs_proof_parse(p, N, 2, 3, &d, &pf) == ZKR_OK;
+    zkr_tap_ok(t, zkr_pcs_verify(p, &tv, comms, 2, cl, 3, pf) == ZKR_ERR_VERIFY,
+               "a wrong claimed value is rejected");
+    zkr_pcs_proof_free(pf);
+    cl[2].value.c[0] ^= 1;
+    /* Tamper sampled bytes of the opening. */
+    size_t bad = 0, tried = 0;
+    for (size_t i = 0; i < b.len; i += 1 + zkr_tap_rand(t) % 23) {
+        uint8_t bit = (uint8_t)(1u << (zkr_tap_rand(t) % 8));
+        b.p[i] ^= bit;
+        zkr_ts_init(&tv, "bf", 1, 1, 1, z, z);
+        zkr_dec_init(&d, b.p, b.len);
+        pf = NULL;
+        if (zkr_pcs_proof_parse(p, N, 2, 3, &d, &pf) == ZKR_OK && zkr_dec_finish(&d) == ZKR_OK &&
+            zkr_pcs_verify(p, &tv, comms, 2, cl, 3, pf) == ZKR_OK)
+            bad++;
+        zkr_pcs_proof_free(pf);
+        b.p[i] ^= bit;
+        tried++;
+    }
+    zkr_tap_ok(t, bad == 0, "%zu tampered openings all rejected", tried);
+    /* Swapped commitment. */
+    zkr_pcs_commitment sw[2] = {comms[1], comms[0]};
+    zkr_ts_init(&tv, "bf", 1, 1, 1, z, z);
+    zkr_dec_init(&d, b.p, b.len);
+    pf = NULL;
+    ok &= zkr_pcs_proof_parse(p, N, 2, 3, &d, &pf) == ZKR_OK;
+    zkr_tap_ok(t, zkr_pcs_verify(p, &tv, sw, 2, cl, 3, pf) == ZKR_ERR_VERIFY,
+               "swapped commitments rejected");
+    zkr_pcs_proof_free(pf);
+    zkr_buf_free(&b);
+    for (int k = 0; k < 2; k++) {
+        free(ev[k]);
+        zkr_pcs_poly_free(polys[k]);
+    }
+    zkr_soundness s = zkr_params_soundness(p, 26, 40, 3);
+    zkr_tap_ok(t, s.provable_bits >= 127.5 && s.conjectured_bits > s.provable_bits,
+               "soundness for n=26: provable %.1f bits, conjectured %.1f bits", s.provable_bits,
+               s.conjectured_bits);
+}
+
+/* Runs LogUp for column a against table; returns the verifier's verdict
+ * including the caller-side checks of the final evaluation claims. */
+static zkr_err logup_run2(const zkr_gl *a, const zkr_gl *a_check, unsigned na,
+                          const zkr_gl *table, const zkr_gl *mult, unsigned nt, size_t flip,
+                          int *proved);
+static zkr_err logup_run(const zkr_gl *a, unsigned na, const zkr_gl *table, const zkr_gl *mult,
+                         unsigned nt, size_t flip, int *proved)
+{
+    return logup_run2(a, a, na, table, mult, nt, flip, proved);
+}
+
+/* Proves for column a, but the caller discharges the column claim against a_check. */
+static zkr_err logup_run2(const zkr_gl *a, const zkr_gl *a_check, unsigned na,
+                          const zkr_gl *table, const zkr_gl *mult, unsigned nt, size_t flip,
+                          int *proved)
+{
+    uint8_t z[32] = {0};
+    zkr_transcript tp, tv;
+    zkr_buf b = {0};
+    zkr_logup_claims cp, cv;
+    zkr_logup_proof *pf = NULL;
+    zkr_dec d;
+    zkr_err r;
+    zkr_ext va, vm, vt;
+
+    zkr_ts_init(&tp, "lu", 1, 1, 1, z, z);
+    tv = tp;
+    *proved = zkr_prover_logup(&tp, a, na, table, mult, nt, 2, &b, &cp) == ZKR_OK;
+    if (!*proved)
+        return ZKR_ERR_USAGE;
+    if (flip < b.len * 8)
+        b.p[flip / 8] ^= (uint8_t)(1u << (flip % 8));
+    zkr_dec_init(&d, b.p, b.len);
+    r = zkr_logup_proof_parse(na, nt, &d, &pf);
+    if (r == ZKR_OK && zkr_dec_finish(&d) != ZKR_OK)
+        r = ZKR_ERR_MALFORMED;
+    if (r == ZKR_OK)
+        r = zkr_logup_verify(&tv, na, nt, pf, &cv);
+    /* The caller discharges the leaf claims; here directly on the columns. */
+    if (r == ZKR_OK && (zkr_mle_eval_base(a_check, na, cv.ra, &va) != ZKR_OK ||
+                        zkr_mle_eval_base(mult, nt, cv.rt, &vm) != ZKR_OK ||
+                        zkr_mle_eval_base(table, nt, cv.rt, &vt) != ZKR_OK ||
+                        !zkr_ext_eq(va, cv.a_at_ra) || !zkr_ext_eq(vm, cv.m_at_rt) ||
+                        !zkr_ext_eq(vt, cv.t_at_rt)))
+        r = ZKR_ERR_VERIFY;
+    if (r == ZKR_OK && flip == SIZE_MAX && !zkr_ext_eq(cp.a_at_ra, cv.a_at_ra))
+        r = ZKR_ERR_INTERNAL;
+    zkr_logup_proof_free(pf);
+    zkr_buf_free(&b);
+    return r;
+}
+
+static void test_logup(zkr_tap *t)
+{
+    enum { NA = 7, NT = 5 };
+    zkr_gl a[1 << NA], table[1 << NT], mult[1 << NT];
+    int proved;
+    for (int j = 0; j < (1 << NT); j++)
+        table[j] = (zkr_gl)j; /* range table [0, 32) */
+    for (int i = 0; i < (1 << NA); i++)
+        a[i] = zkr_tap_rand(t) % (1 << NT);
+    zkr_tap_ok(t, zkr_prover_logup_mult(a, 1 << NA, table, 1 << NT, mult) == ZKR_OK,
+               "multiplicities computed");
+    zkr_err r = logup_run(a, NA, table, mult, NT, SIZE_MAX, &proved);
+    zkr_tap_ok(t, proved && r == ZKR_OK, "LogUp range check accepts in-range column: %s",
+               zkr_strerror(r));
+    /* A value outside the table: no multiplicities exist. */
+    zkr_gl saved = a[17];
+    a[17] = 1 << NT;
+    zkr_gl m2[1 << NT];
+    zkr_tap_ok(t, zkr_prover_logup_mult(a, 1 << NA, table, 1 << NT, m2) == ZKR_ERR_USAGE,
+               "value outside the table has no multiplicity");
+    /* Cheating multiplicities (the old ones) with the out-of-range value. */
+    r = logup_run(a, NA, table, mult, NT, SIZE_MAX, &proved);
+    zkr_tap_ok(t, !proved, "honest prover refuses a column with a value outside the table");
+    /* A cheating prover proves an in-range column; the claim it ends in does
+     * not hold for the committed column with the outside value. */
+    zkr_gl honest[1 << NA];
+    memcpy(honest, a, sizeof honest);
+    honest[17] = saved;
+    r = logup_run2(honest, a, NA, table, mult, NT, SIZE_MAX, &proved);
+    zkr_tap_ok(t, proved && r == ZKR_ERR_VERIFY,
+               "column with a value outside the table rejected by the verifier's claim check");
+    a[17] = saved;
+    /* Every bit of a LogUp proof: flip rejected. */
+    size_t bad = 0, n = 0;
+    for (size_t f = 0; f < 8 * 2000; f += 1 + zkr_tap_rand(t) % 13) {
+        r = logup_run(a, NA, table, mult, NT, f, &proved);
+        if (r == ZKR_OK)
+            bad++;
+        n++;
+    }
+    zkr_tap_ok(t, bad == 0, "%zu LogUp bit flips rejected", n);
+    /* Single-element column, 1-entry table edge case. */
+    zkr_gl one_a[1] = {5}, one_t[1] = {5}, one_m[1] = {1};
+    r = logup_run(one_a, 0, one_t, one_m, 0, SIZE_MAX, &proved);
+    zkr_tap_ok(t, proved && r == ZKR_OK, "LogUp with 1-element column and table");
+}
+
+static void test_codec(zkr_tap *t)
+{
+    uint8_t nc[8];
+    zkr_dec d;
+    zkr_gl v;
+    zkr_store_le64(nc, ZKR_GL_P);
+    zkr_dec_init(&d, nc, 8);
+    zkr_tap_ok(t, zkr_dec_gl(&d, &v) == ZKR_ERR_MALFORMED, "non-canonical element rejected");
+    zkr_store_le64(nc, ZKR_GL_P - 1);
+    zkr_dec_init(&d, nc, 8);
+    zkr_tap_ok(t, zkr_dec_gl(&d, &v) == ZKR_OK && v == ZKR_GL_P - 1, "p-1 accepted");
+    zkr_dec_init(&d, nc, 7);
+    zkr_tap_ok(t, zkr_dec_gl(&d, &v) == ZKR_ERR_MALFORMED, "truncated element rejected");
+    /* Container: oversize section count and length. */
+    zkr_buf b = {0};
+    uint8_t sid[32] = {0};
+    zkr_proof_view pv;
+    int ok = zkr_proof_begin(&b, 1, 1, sid, 1000) == ZKR_OK;
+    zkr_tap_ok(t, ok && zkr_proof_parse(b.p, b.len, &pv, NULL) == ZKR_ERR_TOO_LARGE,
+               "section count over the bound rejected before allocation");
+    zkr_buf_free(&b);
+    ok = zkr_proof_begin(&b, 1, 1, sid, 1) == ZKR_OK && zkr_enc_u32(&b, 1) == ZKR_OK &&
+         zkr_enc_u32(&b, 0xffffffffu) == ZKR_OK;
+    zkr_tap_ok(t, ok && zkr_proof_parse(b.p, b.len, &pv, NULL) != ZKR_OK,
+               "section length beyond the input rejected");
+    zkr_buf_free(&b);
+    ok = zkr_proof_begin(&b, 1, 1, sid, 0) == ZKR_OK;
+    b.p[8 + 3] = 2; /* format version 2 */
+    zkr_tap_ok(t, ok && zkr_proof_parse(b.p, b.len, &pv, NULL) == ZKR_ERR_UNSUPPORTED,
+               "other format version rejected");
+    zkr_buf_free(&b);
+}
+
+int main(int argc, char **argv)
+{
+    zkr_tap t;
+    zkr_params p;
+
+    zkr_tap_init(&t, argc, argv);
+    if (sodium_init() < 0 || zkr_params_get(ZKR_PARAM_SET_128, &p) != ZKR_OK)
+        return 1;
+    test_field(&t);
+    test_ext(&t);
+    test_ntt(&t);
+    test_transcript(&t);
+    test_merkle(&t);
+    test_sumcheck(&t);
+    test_basefold(&t, &p);
+    test_logup(&t);
+    test_codec(&t);
+    return zkr_tap_done(&t);
+}

@@ -1,0 +1,260 @@
+/*
+ * Salted Merkle trees over packed field elements, with pruned
+ * multi-openings: siblings that the verifier can recompute from other
+ * opened leaves are never sent.
+ */
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "zk/zk.h"
+
+#define ZKR_MT_MAX_WORDS 64
+
+static const uint8_t zkr_mt_pers_leaf[16] = "zkr/mt-leaf";
+static const uint8_t zkr_mt_pers_node[16] = "zkr/mt-node";
+static const uint8_t zkr_mt_nonce[8] = "zkr-salt";
+
+void zkr_mtree_salt(const uint8_t salt_seed[32], uint64_t i, uint8_t salt[ZKR_SALT_BYTES])
+{
+    uint8_t z[64] = {0}, ks[64];
+
+    (void)crypto_stream_chacha20_xor_ic(ks, z, sizeof z, zkr_mt_nonce, i / 4, salt_seed);
+    memcpy(salt, ks + (i % 4) * ZKR_SALT_BYTES, ZKR_SALT_BYTES);
+}
+
+void zkr_mtree_leaf_hash(const uint8_t salt[ZKR_SALT_BYTES], const uint64_t *words, size_t n,
+                         uint8_t out[ZKR_DIGEST_BYTES])
+{
+    uint8_t buf[ZKR_SALT_BYTES + 8 * ZKR_MT_MAX_WORDS];
+
+    if (n > ZKR_MT_MAX_WORDS) /* callers bound n; never reached */
+        n = ZKR_MT_MAX_WORDS;
+    memcpy(buf, salt, ZKR_SALT_BYTES);
+    for (size_t i = 0; i < n; i++)
+        zkr_store_le64(buf + ZKR_SALT_BYTES + 8 * i, words[i]);
+    (void)crypto_generichash_blake2b_salt_personal(out, ZKR_DIGEST_BYTES, buf,
+                                                   ZKR_SALT_BYTES + 8 * n, NULL, 0, NULL,
+                                                   zkr_mt_pers_leaf);
+}
+
+static void zkr_mt_node(const uint8_t *l, const uint8_t *r, uint8_t out[ZKR_DIGEST_BYTES])
+{
+    uint8_t buf[2 * ZKR_DIGEST_BYTES];
+
+    memcpy(buf, l, ZKR_DIGEST_BYTES);
+    memcpy(buf + ZKR_DIGEST_BYTES, r, ZKR_DIGEST_BYTES);
+    (void)crypto_generichash_blake2b_salt_personal(out, ZKR_DIGEST_BYTES, buf, sizeof buf, NULL, 0,
+                                                   NULL, zkr_mt_pers_node);
+}
+
+typedef struct {
+    const uint64_t *words;
+    zkr_mtree *t;
+    uint64_t level_base; /* first heap index of the level being built */
+} zkr_mt_job;
+
+static void zkr_mt_leaves(void *ctx, size_t lo, size_t hi, unsigned w)
+{
+    zkr_mt_job *j = ctx;
+    uint8_t z[64] = {0}, ks[64];
+
+    (void)w;
+    for (size_t i = lo; i < hi; i++) {
+        if (i == lo || i % 4 == 0)
+            (void)crypto_stream_chacha20_xor_ic(ks, z, sizeof z, zkr_mt_nonce, i / 4,
+                                                j->t->salt_seed);
+        zkr_mtree_leaf_hash(ks + (i % 4) * ZKR_SALT_BYTES, j->words + i * j->t->leaf_words,
+                            j->t->leaf_words, j->t->nodes[j->t->n_leaves + i]);
+    }
+}
+
+static void zkr_mt_level(void *ctx, size_t lo, size_t hi, unsigned w)
+{
+    zkr_mt_job *j = ctx;
+
+    (void)w;
+    for (size_t i = lo; i < hi; i++) {
+        uint64_t k = j->level_base + i;
+        zkr_mt_node(j->t->nodes[2 * k], j->t->nodes[2 * k + 1], j->t->nodes[k]);
+    }
+}
+
+zkr_err zkr_mtree_build(const uint64_t *words, uint64_t n_leaves, size_t leaf_words,
+                        const uint8_t salt_seed[32], unsigned threads, zkr_mtree *out)
+{
+    zkr_mt_job j;
+
+    memset(out, 0, sizeof *out);
+    if (n_leaves == 0 || (n_leaves & (n_leaves - 1)) != 0 || leaf_words == 0 ||
+        leaf_words > ZKR_MT_MAX_WORDS || n_leaves > ((uint64_t)1 << 40))
+        return ZKR_ERR_USAGE;
+    out->nodes = malloc(2 * n_leaves * sizeof *out->nodes);
+    if (!out->nodes)
+        return ZKR_ERR_NOMEM;
+    out->n_leaves = n_leaves;
+    out->depth = zkr_log2_ceil(n_leaves);
+    out->leaf_words = leaf_words;
+    memcpy(out->salt_seed, salt_seed, 32);
+    memset(out->nodes[0], 0, ZKR_DIGEST_BYTES);
+    j.words = words;
+    j.t = out;
+    j.level_base = 0;
+    zkr_par_for(threads, n_leaves, 256, zkr_mt_leaves, &j);
+    for (uint64_t half = n_leaves / 2; half >= 1; half /= 2) {
+        j.level_base = half;
+        zkr_par_for(threads, half, 1024, zkr_mt_level, &j);
+    }
+    return ZKR_OK;
+}
+
+void zkr_mtree_free(zkr_mtree *t)
+{
+    if (!t)
+        return;
+    free(t->nodes);
+    sodium_memzero(t->salt_seed, sizeof t->salt_seed);
+    memset(t, 0, sizeof *t);
+}
+
+void zkr_mtree_root(const zkr_mtree *t, uint8_t root[ZKR_DIGEST_BYTES])
+{
+    memcpy(root, t->nodes[1], ZKR_DIGEST_BYTES);
+}
+
+static int zkr_u64_cmp(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+size_t zkr_idx_sort_unique(uint64_t *idx, size_t n)
+{
+    size_t k = 0;
+
+    if (n == 0)
+        return 0;
+    qsort(idx, n, sizeof *idx, zkr_u64_cmp);
+    for (size_t i = 1; i < n; i++)
+        if (idx[i] != idx[k])
+            idx[++k] = idx[i];
+    return k + 1;
+}
+
+/*
+ * Walks the levels of a pruned opening. Level by level, a node whose
+ * sibling is also known is combined with it; otherwise its sibling is one
+ * of the proof's digests. cb (optional) gets each needed sibling index.
+ */
+static size_t zkr_mt_walk(const uint64_t *idx, size_t n, unsigned depth, uint64_t *cur,
+                          const zkr_mtree *t, zkr_buf *out, zkr_err *err)
+{
+    size_t count = 0, m = n;
+
+    memcpy(cur, idx, n * sizeof *cur);
+    for (unsigned lv = 0; lv < depth; lv++) {
+        size_t k = 0;
+        for (size_t i = 0; i < m;) {
+            uint64_t x = cur[i];
+            if ((x & 1) == 0 && i + 1 < m && cur[i + 1] == x + 1) {
+                i += 2;
+            } else {
+                if (out && *err == ZKR_OK) {
+                    uint64_t heap = (t->n_leaves >> lv) + (x ^ 1);
+                    *err = zkr_buf_append(out, t->nodes[heap], ZKR_DIGEST_BYTES);
+                }
+                count++;
+                i++;
+            }
+            cur[k++] = x >> 1;
+        }
+        m = k;
+    }
+    return count;
+}
+
+size_t zkr_mtree_multi_count(const uint64_t *idx, size_t n, unsigned depth)
+{
+    uint64_t *cur = malloc((n ? n : 1) * sizeof *cur);
+    zkr_err e = ZKR_OK;
+    size_t c;
+
+    if (!cur)
+        return SIZE_MAX;
+    c = zkr_mt_walk(idx, n, depth, cur, NULL, NULL, &e);
+    free(cur);
+    return c;
+}
+
+zkr_err zkr_mtree_open(const zkr_mtree *t, const uint64_t *idx, size_t n, zkr_buf *out)
+{
+    uint64_t *cur;
+    zkr_err e = ZKR_OK;
+
+    for (size_t i = 0; i < n; i++)
+        if (idx[i] >= t->n_leaves || (i && idx[i] <= idx[i - 1]))
+            return ZKR_ERR_USAGE;
+    cur = malloc((n ? n : 1) * sizeof *cur);
+    if (!cur)
+        return ZKR_ERR_NOMEM;
+    (void)zkr_mt_walk(idx, n, t->depth, cur, t, out, &e);
+    free(cur);
+    return e;
+}
+
+zkr_err zkr_mtree_verify(const uint8_t root[ZKR_DIGEST_BYTES], unsigned depth, const uint64_t *idx,
+                         const uint8_t (*leaf_hash)[ZKR_DIGEST_BYTES], size_t n,
+                         const uint8_t *sib, size_t n_sib)
+{
+    uint64_t *ci = NULL;
+    uint8_t (*ch)[ZKR_DIGEST_BYTES] = NULL;
+    size_t m = n, used = 0;
+    zkr_err r = ZKR_ERR_VERIFY;
+
+    if (n == 0 || depth > 62)
+        return ZKR_ERR_VERIFY;
+    for (size_t i = 0; i < n; i++)
+        if ((idx[i] >> depth) != 0 || (i && idx[i] <= idx[i - 1]))
+            return ZKR_ERR_VERIFY;
+    ci = malloc(n * sizeof *ci);
+    ch = malloc(n * sizeof *ch);
+    if (!ci || !ch) {
+        r = ZKR_ERR_NOMEM;
+        goto out;
+    }
+    memcpy(ci, idx, n * sizeof *ci);
+    memcpy(ch, leaf_hash, n * sizeof *ch);
+    for (unsigned lv = 0; lv < depth; lv++) {
+        size_t k = 0;
+        for (size_t i = 0; i < m;) {
+            uint64_t x = ci[i];
+            uint8_t h[ZKR_DIGEST_BYTES];
+            if ((x & 1) == 0 && i + 1 < m && ci[i + 1] == x + 1) {
+                zkr_mt_node(ch[i], ch[i + 1], h);
+                i += 2;
+            } else {
+                if (used >= n_sib)
+                    goto out;
+                const uint8_t *s = sib + used * ZKR_DIGEST_BYTES;
+                used++;
+                if (x & 1)
+                    zkr_mt_node(s, ch[i], h);
+                else
+                    zkr_mt_node(ch[i], s, h);
+                i++;
+            }
+            ci[k] = x >> 1;
+            memcpy(ch[k], h, ZKR_DIGEST_BYTES);
+            k++;
+        }
+        m = k;
+    }
+    if (used != n_sib || m != 1)
+        goto out;
+    if (sodium_memcmp(ch[0], root, ZKR_DIGEST_BYTES) == 0)
+        r = ZKR_OK;
+out:
+    free(ci);
+    free(ch);
+    return r;
+}

@@ -1,0 +1,110 @@
+/* Multilinear polynomials over the hypercube (variable t = index bit t). */
+#include <stdlib.h>
+
+#include "zk/zk.h"
+
+void zkr_mle_eq_table(const zkr_ext *z, unsigned n, zkr_ext *out)
+{
+    size_t len = 1;
+
+    out[0] = zkr_ext_from(1);
+    /* Variable t doubles the table: entries with bit t set get z_t. */
+    for (unsigned t = 0; t < n; t++) {
+        for (size_t i = 0; i < len; i++) {
+            zkr_ext hi = zkr_ext_mul(out[i], z[t]);
+            out[i + len] = hi;
+            out[i] = zkr_ext_sub(out[i], hi);
+        }
+        len <<= 1;
+    }
+}
+
+zkr_ext zkr_mle_eq_eval(const zkr_ext *a, const zkr_ext *b, unsigned n)
+{
+    zkr_ext r = zkr_ext_from(1), one = zkr_ext_from(1);
+
+    for (unsigned i = 0; i < n; i++) {
+        zkr_ext ab = zkr_ext_mul(a[i], b[i]);
+        zkr_ext t = zkr_ext_mul(zkr_ext_sub(one, a[i]), zkr_ext_sub(one, b[i]));
+        r = zkr_ext_mul(r, zkr_ext_add(ab, t));
+    }
+    return r;
+}
+
+void zkr_mle_fix_first(zkr_ext *t, unsigned n, zkr_ext r)
+{
+    size_t half = n ? (size_t)1 << (n - 1) : 0;
+
+    for (size_t i = 0; i < half; i++)
+        t[i] = zkr_ext_add(t[2 * i], zkr_ext_mul(r, zkr_ext_sub(t[2 * i + 1], t[2 * i])));
+}
+
+zkr_err zkr_mle_eval_ext(const zkr_ext *t, unsigned n, const zkr_ext *z, zkr_ext *out)
+{
+    size_t len = (size_t)1 << n;
+    zkr_ext *w = malloc(len * sizeof *w);
+
+    *out = zkr_ext_from(0);
+    if (!w)
+        return ZKR_ERR_NOMEM;
+    for (size_t i = 0; i < len; i++)
+        w[i] = t[i];
+    for (unsigned v = 0; v < n; v++)
+        zkr_mle_fix_first(w, n - v, z[v]);
+    *out = w[0];
+    free(w);
+    return ZKR_OK;
+}
+
+zkr_err zkr_mle_eval_base(const zkr_gl *t, unsigned n, const zkr_ext *z, zkr_ext *out)
+{
+    size_t len = (size_t)1 << n, half = len / 2;
+    zkr_ext *w;
+
+    *out = zkr_ext_from(0);
+    if (n == 0) {
+        *out = zkr_ext_from(t[0]);
+        return ZKR_OK;
+    }
+    w = malloc(half * sizeof *w);
+    if (!w)
+        return ZKR_ERR_NOMEM;
+    /* The first fold mixes base values with an ext challenge. */
+    for (size_t i = 0; i < half; i++)
+        w[i] = zkr_ext_add(zkr_ext_from(t[2 * i]),
+                           zkr_ext_mul_base(z[0], zkr_gl_sub(t[2 * i + 1], t[2 * i])));
+    for (unsigned v = 1; v < n; v++)
+        zkr_mle_fix_first(w, n - v, z[v]);
+    *out = w[0];
+    free(w);
+    return ZKR_OK;
+}
+
+zkr_ext zkr_mle_eval_monomial(const zkr_ext *c, unsigned n, const zkr_ext *z)
+{
+    /* Recursive halving without allocation: fold variable n-1 first, i.e.
+     * f = f_lo + z_{n-1} f_hi, evaluated bottom-up on the fly. */
+    zkr_ext acc = zkr_ext_from(0);
+    size_t len = (size_t)1 << n;
+
+    for (size_t i = 0; i < len; i++) {
+        zkr_ext term = c[i];
+        for (unsigned v = 0; v < n; v++)
+            if ((i >> v) & 1)
+                term = zkr_ext_mul(term, z[v]);
+        acc = zkr_ext_add(acc, term);
+    }
+    return acc;
+}
+
+void zkr_mle_to_monomial_base(zkr_gl *t, unsigned n)
+{
+    size_t len = (size_t)1 << n;
+
+    for (unsigned v = 0; v < n; v++) {
+        size_t bit = (size_t)1 << v;
+        for (size_t i = 0; i < len; i++)
+            if (i & bit)
+                t[i] = zkr_gl_sub(t[i], t[i ^ bit]);
+    }
+}

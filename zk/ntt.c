@@ -1,0 +1,212 @@
+/*
+ * Radix-2 NTT with precomputed twiddles. The forward transform is
+ * decimation in frequency and leaves its output in bit-reversed order,
+ * which is exactly the layout FRI/Basefold folding wants.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "zk/zk.h"
+
+struct zkr_ntt {
+    unsigned log_max;
+    zkr_gl *tw;  /* w^i, i < 2^(log_max-1), w primitive 2^log_max-th root */
+    zkr_gl *itw; /* w^-i */
+};
+
+zkr_err zkr_ntt_new(unsigned log_max, zkr_ntt **out)
+{
+    zkr_ntt *n;
+    size_t half;
+
+    *out = NULL;
+    if (log_max < 1 || log_max > 30)
+        return ZKR_ERR_USAGE;
+    half = (size_t)1 << (log_max - 1);
+    n = calloc(1, sizeof *n);
+    if (!n)
+        return ZKR_ERR_NOMEM;
+    n->log_max = log_max;
+    n->tw = malloc(half * sizeof *n->tw);
+    n->itw = malloc(half * sizeof *n->itw);
+    if (!n->tw || !n->itw) {
+        zkr_ntt_free(n);
+        return ZKR_ERR_NOMEM;
+    }
+    zkr_gl w = zkr_gl_root_of_unity(log_max), iw = zkr_gl_inv(w);
+    n->tw[0] = n->itw[0] = 1;
+    for (size_t i = 1; i < half; i++) {
+        n->tw[i] = zkr_gl_mul(n->tw[i - 1], w);
+        n->itw[i] = zkr_gl_mul(n->itw[i - 1], iw);
+    }
+    *out = n;
+    return ZKR_OK;
+}
+
+void zkr_ntt_free(zkr_ntt *n)
+{
+    if (!n)
+        return;
+    free(n->tw);
+    free(n->itw);
+    free(n);
+}
+
+/* One stage over butterflies [lo, hi): half-size h = 2^s. */
+static void zkr_ntt_stage(zkr_gl *a, const zkr_gl *tw, unsigned log_max, unsigned s, size_t lo,
+                          size_t hi, int dif)
+{
+    size_t h = (size_t)1 << s;
+    unsigned shift = log_max - 1 - s; /* twiddle stride for a block of 2h */
+
+    for (size_t t = lo; t < hi; t++) {
+        size_t j = t & (h - 1);
+        size_t pos = ((t >> s) << (s + 1)) | j;
+        zkr_gl w = tw[j << shift];
+        zkr_gl u = a[pos], v = a[pos + h];
+        if (dif) {
+            a[pos] = zkr_gl_add(u, v);
+            a[pos + h] = zkr_gl_mul(zkr_gl_sub(u, v), w);
+        } else {
+            v = zkr_gl_mul(v, w);
+            a[pos] = zkr_gl_add(u, v);
+            a[pos + h] = zkr_gl_sub(u, v);
+        }
+    }
+}
+
+typedef struct {
+    zkr_gl *a;
+    const zkr_gl *tw;
+    unsigned log_max, s;
+    int dif;
+} zkr_ntt_job;
+
+static void zkr_ntt_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
+{
+    zkr_ntt_job *j = ctx;
+
+    (void)w;
+    zkr_ntt_stage(j->a, j->tw, j->log_max, j->s, lo, hi, j->dif);
+}
+
+/* Blocks of 2^ZKR_NTT_BLOCK_LOG elements (128 KiB) stay in cache for their
+ * remaining stages, so large transforms make few passes over memory. */
+#define ZKR_NTT_BLOCK_LOG 14
+
+typedef struct {
+    zkr_gl *a;
+    const zkr_gl *tw;
+    unsigned log_max, s_top; /* stages s_top-1 .. 0 run per block */
+    int dif;
+} zkr_ntt_blk_job;
+
+static void zkr_ntt_blocks(void *ctx, size_t lo, size_t hi, unsigned w)
+{
+    zkr_ntt_blk_job *j = ctx;
+    size_t bs = (size_t)1 << j->s_top;
+
+    (void)w;
+    for (size_t b = lo; b < hi; b++) {
+        zkr_gl *blk = j->a + b * bs;
+        for (unsigned k = 0; k < j->s_top; k++) {
+            unsigned s = j->dif ? j->s_top - 1 - k : k;
+            zkr_ntt_stage(blk, j->tw, j->log_max, s, 0, bs / 2, j->dif);
+        }
+    }
+}
+
+/* DIF runs stages from the largest block down (natural -> bit-reversed);
+ * DIT the reverse (bit-reversed -> natural) with inverse twiddles. Stages
+ * with half-size below the block size run block by block. */
+static zkr_err zkr_ntt_run(const zkr_ntt *n, zkr_gl *a, unsigned log_n, int dif, unsigned threads)
+{
+    size_t nb;
+    unsigned s_top = log_n < ZKR_NTT_BLOCK_LOG ? log_n : ZKR_NTT_BLOCK_LOG;
+    const zkr_gl *tw = dif ? n->tw : n->itw;
+    zkr_ntt_blk_job bj = {a, tw, n->log_max, s_top, dif};
+
+    if (log_n > n->log_max)
+        return ZKR_ERR_USAGE;
+    if (log_n == 0)
+        return ZKR_OK;
+    nb = (size_t)1 << (log_n - 1);
+    if (!dif)
+        zkr_par_for(threads, (size_t)1 << (log_n - s_top), 1, zkr_ntt_blocks, &bj);
+    for (unsigned k = 0; k < log_n - s_top; k++) {
+        unsigned s = dif ? log_n - 1 - k : s_top + k;
+        zkr_ntt_job j = {a, tw, n->log_max, s, dif};
+        zkr_par_for(threads, nb, (size_t)1 << 14, zkr_ntt_chunk, &j);
+    }
+    if (dif)
+        zkr_par_for(threads, (size_t)1 << (log_n - s_top), 1, zkr_ntt_blocks, &bj);
+    return ZKR_OK;
+}
+
+static void zkr_bitrev_permute(zkr_gl *a, unsigned log_n)
+{
+    size_t n = (size_t)1 << log_n;
+
+    for (size_t i = 0; i < n; i++) {
+        size_t r = (size_t)zkr_bitrev(i, log_n);
+        if (r > i) {
+            zkr_gl t = a[i];
+            a[i] = a[r];
+            a[r] = t;
+        }
+    }
+}
+
+zkr_err zkr_ntt_forward(const zkr_ntt *n, zkr_gl *a, unsigned log_n)
+{
+    zkr_err r = zkr_ntt_run(n, a, log_n, 1, 1);
+
+    if (r == ZKR_OK)
+        zkr_bitrev_permute(a, log_n);
+    return r;
+}
+
+zkr_err zkr_ntt_inverse(const zkr_ntt *n, zkr_gl *a, unsigned log_n)
+{
+    zkr_err r;
+    zkr_gl inv_n;
+
+    if (log_n > n->log_max)
+        return ZKR_ERR_USAGE;
+    zkr_bitrev_permute(a, log_n);
+    if ((r = zkr_ntt_run(n, a, log_n, 0, 1)) != ZKR_OK)
+        return r;
+    inv_n = zkr_gl_inv(zkr_gl_pow(2, log_n));
+    for (size_t i = 0; i < ((size_t)1 << log_n); i++)
+        a[i] = zkr_gl_mul(a[i], inv_n);
+    return ZKR_OK;
+}
+
+/*
+ * The zero-padded DIF splits: output block t (of 2^log_blowup) is the size-n
+ * DIF of c_i * (shift * w_big^bitrev(t))^i. This skips the stages that only
+ * move zeros and keeps each transform small.
+ */
+zkr_err zkr_ntt_lde(const zkr_ntt *n, const zkr_gl *coeffs, unsigned log_n, unsigned log_blowup,
+                    zkr_gl shift, unsigned threads, zkr_gl *out)
+{
+    unsigned log_big = log_n + log_blowup;
+    size_t len = (size_t)1 << log_n, nblk = (size_t)1 << log_blowup;
+    zkr_gl wb;
+    zkr_err r;
+
+    if (log_big > n->log_max || log_big > ZKR_GL_TWO_ADICITY)
+        return ZKR_ERR_USAGE;
+    wb = zkr_gl_root_of_unity(log_big);
+    for (size_t t = 0; t < nblk; t++) {
+        zkr_gl step = zkr_gl_mul(shift, zkr_gl_pow(wb, zkr_bitrev(t, log_blowup))), s = 1;
+        zkr_gl *blk = out + t * len;
+        for (size_t i = 0; i < len; i++) {
+            blk[i] = zkr_gl_mul(coeffs[i], s);
+            s = zkr_gl_mul(s, step);
+        }
+        if ((r = zkr_ntt_run(n, blk, log_n, 1, threads)) != ZKR_OK)
+            return r;
+    }
+    return ZKR_OK;
+}

@@ -1,0 +1,90 @@
+/* Parameter sets, the Basefold folding layout and the soundness figures. */
+#include <math.h>
+#include <string.h>
+
+#include "zk/zk.h"
+
+/* log2 |F_p^3|, the challenge field. */
+#define ZKR_LOG2_EXT_FIELD (3.0 * 63.99999999966)
+
+/* Provable per-query error in the unique-decoding regime: (1 + rho) / 2. */
+static double zkr_query_bits(unsigned log_blowup)
+{
+    double rho = ldexp(1.0, -(int)log_blowup);
+    return -log2((1.0 + rho) / 2.0);
+}
+
+zkr_err zkr_params_get(uint32_t id, zkr_params *out)
+{
+    memset(out, 0, sizeof *out);
+    if (id != ZKR_PARAM_SET_128)
+        return ZKR_ERR_MISMATCH_PARAMS;
+    out->id = id;
+    out->log_blowup = 2;
+    out->fold_arity = 4;
+    out->final_vars = 6;
+    out->pow_bits = 16;
+    out->target_bits = 128;
+    out->max_vars = 26;
+    /* Query count from the target: grinding covers pow_bits, queries the rest. */
+    out->queries = (unsigned)ceil((double)(out->target_bits - out->pow_bits) /
+                                  zkr_query_bits(out->log_blowup));
+    return ZKR_OK;
+}
+
+void zkr_params_digest(const zkr_params *p, uint8_t out[ZKR_DIGEST_BYTES])
+{
+    uint8_t b[4 * 8];
+    uint32_t v[8] = {p->id, p->log_blowup, p->fold_arity, p->final_vars,
+                     p->pow_bits, p->queries, p->target_bits, p->max_vars};
+
+    for (int i = 0; i < 8; i++)
+        zkr_store_be32(b + 4 * i, v[i]);
+    zkr_blake2b256(b, sizeof b, out);
+}
+
+void zkr_pcs_layout_of(const zkr_params *p, unsigned n_vars, zkr_pcs_layout *l)
+{
+    unsigned left;
+
+    memset(l, 0, sizeof *l);
+    l->n_vars = n_vars;
+    l->final_vars = n_vars < p->final_vars ? n_vars : p->final_vars;
+    l->folds_total = n_vars - l->final_vars;
+    left = l->folds_total;
+    l->log_len[0] = n_vars + p->log_blowup;
+    /* Layer 0 is the commitment itself; with no folds it still has one layer
+     * of single-element leaves, checked directly against the final poly. */
+    do {
+        unsigned f = left < p->fold_arity ? left : p->fold_arity;
+        l->folds[l->n_layers] = f;
+        l->log_len[l->n_layers + 1] = l->log_len[l->n_layers] - f;
+        l->n_layers++;
+        left -= f;
+    } while (left > 0 && l->n_layers < 32);
+}
+
+zkr_soundness zkr_params_soundness(const zkr_params *p, unsigned n_vars, unsigned extra_rounds,
+                                   unsigned max_degree)
+{
+    zkr_soundness s;
+    zkr_pcs_layout l;
+    double lf = ZKR_LOG2_EXT_FIELD, e_prov, e_conj, q;
+
+    zkr_pcs_layout_of(p, n_vars, &l);
+    /* Query phase: each query misses a far word w.p. <= (1+rho)/2. */
+    q = (double)p->queries * zkr_query_bits(p->log_blowup) + p->pow_bits;
+    /* Commit phase: each fold keeps a far word close w.p. <= |D|/|F|. */
+    e_prov = ldexp(1.0, -(int)0) * (double)l.folds_total * ldexp(1.0, (int)l.log_len[0]) *
+             exp2(-lf);
+    /* Sumchecks: degree-2 Basefold rounds, batching sumcheck, caller's rounds. */
+    e_prov += (2.0 * (2.0 * n_vars) + (double)extra_rounds * max_degree) * exp2(-lf);
+    /* Random linear combinations of claims and commitments. */
+    e_prov += 2.0 * exp2(-lf);
+    e_conj = e_prov + exp2(-((double)p->queries * p->log_blowup + p->pow_bits));
+    e_prov += exp2(-q);
+    s.provable_bits = -log2(e_prov);
+    s.conjectured_bits = -log2(e_conj);
+    s.query_bits = q;
+    return s;
+}

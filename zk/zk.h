@@ -1,0 +1,484 @@
+/*
+ * zk: the proof-system core shared by the prover and the verifier.
+ *
+ * Goldilocks field and its cubic extension, NTT, the Fiat-Shamir transcript,
+ * salted Merkle trees with pruned multi-openings, multilinear helpers, the
+ * sumcheck / LogUp / Basefold *verifiers*, parameter sets, soundness and the
+ * proof container format. Prover-only algorithms live in prover/ so that the
+ * verifier never links them (docs/DESIGN.md section 2).
+ *
+ * Conventions: a multilinear table of n variables has 2^n entries and
+ * variable t is bit t of the index (variable 0 is the lowest bit and is
+ * folded first). Field elements travel as canonical u64 (little-endian in
+ * proofs). No function here keeps global mutable state; all are thread-safe
+ * on distinct objects. Nothing here is secret yet (proofs are not
+ * zero-knowledge, docs/proof-system.md).
+ */
+#ifndef ZKR_ZK_H
+#define ZKR_ZK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/common.h"
+
+/* ------------------------------------------------------------------ */
+/* Goldilocks field p = 2^64 - 2^32 + 1                                 */
+/* ------------------------------------------------------------------ */
+typedef uint64_t zkr_gl;
+#define ZKR_GL_P UINT64_C(0xffffffff00000001)
+#define ZKR_GL_EPS UINT64_C(0xffffffff) /* 2^64 mod p */
+#define ZKR_GL_BYTES 8
+#define ZKR_EXT_BYTES 24
+
+/* Reduces x < 2^64 to [0, p) without a branch. */
+static inline zkr_gl zkr_gl_canon(uint64_t x)
+{
+    uint64_t m = (uint64_t)0 - (uint64_t)(x >= ZKR_GL_P);
+    return x - (ZKR_GL_P & m);
+}
+
+static inline zkr_gl zkr_gl_add(zkr_gl a, zkr_gl b)
+{
+    uint64_t s = a + b;
+    uint64_t c = (uint64_t)(s < a);
+    s += ZKR_GL_EPS & ((uint64_t)0 - c); /* 2^64 == EPS (mod p); cannot wrap again */
+    return zkr_gl_canon(s);
+}
+
+static inline zkr_gl zkr_gl_sub(zkr_gl a, zkr_gl b)
+{
+    uint64_t d = a - b;
+    uint64_t br = (uint64_t)(a < b);
+    return d - (ZKR_GL_EPS & ((uint64_t)0 - br)); /* d + 2^64 - EPS = a - b + p */
+}
+
+static inline zkr_gl zkr_gl_neg(zkr_gl a) { return zkr_gl_sub(0, a); }
+
+/* Reduces a 128-bit value (hi:lo) modulo p, branch-free (2^96 == -1). */
+static inline zkr_gl zkr_gl_reduce128(uint64_t lo, uint64_t hi)
+{
+    uint64_t hh = hi >> 32, hl = hi & ZKR_GL_EPS;
+    uint64_t t0 = lo - hh;
+    t0 -= ZKR_GL_EPS & ((uint64_t)0 - (uint64_t)(lo < hh));
+    uint64_t t1 = hl * ZKR_GL_EPS;
+    uint64_t t2 = t0 + t1;
+    t2 += ZKR_GL_EPS & ((uint64_t)0 - (uint64_t)(t2 < t1));
+    return zkr_gl_canon(t2);
+}
+
+static inline zkr_gl zkr_gl_mul(zkr_gl a, zkr_gl b)
+{
+    unsigned __int128 t = (unsigned __int128)a * b;
+    return zkr_gl_reduce128((uint64_t)t, (uint64_t)(t >> 64));
+}
+
+/* Maps a signed integer to the field (v mod p). */
+static inline zkr_gl zkr_gl_from_i64(int64_t v)
+{
+    uint64_t u = (uint64_t)v;
+    uint64_t m = (uint64_t)0 - (uint64_t)(v < 0);
+    return u - (ZKR_GL_EPS & m); /* v + 2^64 - EPS = v + p when negative */
+}
+
+/* a^e (e public). */
+zkr_gl zkr_gl_pow(zkr_gl a, uint64_t e);
+/* a^-1, and 0 for 0. Constant time (fixed exponent). */
+zkr_gl zkr_gl_inv(zkr_gl a);
+/*
+ * Inverts a[0..n) in place with Montgomery's trick (3(n-1) mults + 1 inv).
+ * Returns ZKR_ERR_USAGE if some a[i] == 0 (then a is unchanged),
+ * ZKR_ERR_NOMEM.
+ */
+zkr_err zkr_gl_batch_inv(zkr_gl *a, size_t n) ZKR_WUR;
+/* A primitive 2^log_n-th root of unity (log_n <= 32). */
+zkr_gl zkr_gl_root_of_unity(unsigned log_n);
+#define ZKR_GL_TWO_ADICITY 32
+#define ZKR_GL_GENERATOR 7
+
+/* ------------------------------------------------------------------ */
+/* Cubic extension F_p[x]/(x^3 - x - 1): challenges live here            */
+/* ------------------------------------------------------------------ */
+typedef struct {
+    zkr_gl c[3]; /* c0 + c1 x + c2 x^2 */
+} zkr_ext;
+
+static inline zkr_ext zkr_ext_from(zkr_gl a)
+{
+    zkr_ext r = {{a, 0, 0}};
+    return r;
+}
+static inline zkr_ext zkr_ext_add(zkr_ext a, zkr_ext b)
+{
+    zkr_ext r = {{zkr_gl_add(a.c[0], b.c[0]), zkr_gl_add(a.c[1], b.c[1]),
+                  zkr_gl_add(a.c[2], b.c[2])}};
+    return r;
+}
+static inline zkr_ext zkr_ext_sub(zkr_ext a, zkr_ext b)
+{
+    zkr_ext r = {{zkr_gl_sub(a.c[0], b.c[0]), zkr_gl_sub(a.c[1], b.c[1]),
+                  zkr_gl_sub(a.c[2], b.c[2])}};
+    return r;
+}
+static inline zkr_ext zkr_ext_mul_base(zkr_ext a, zkr_gl b)
+{
+    zkr_ext r = {{zkr_gl_mul(a.c[0], b), zkr_gl_mul(a.c[1], b), zkr_gl_mul(a.c[2], b)}};
+    return r;
+}
+static inline int zkr_ext_eq(zkr_ext a, zkr_ext b)
+{
+    return ((a.c[0] ^ b.c[0]) | (a.c[1] ^ b.c[1]) | (a.c[2] ^ b.c[2])) == 0;
+}
+/* Accumulates a 128-bit sum of up to 2^32 products without overflow loss. */
+typedef struct {
+    uint64_t lo, mid, hi;
+} zkr_acc192;
+static inline zkr_gl zkr_acc_reduce(uint64_t lo, uint64_t mid, uint64_t hi)
+{
+    /* value = lo + mid*2^64 + hi*2^128; 2^64 == EPS, 2^128 == -EPS - 1 + ... */
+    zkr_gl a = zkr_gl_reduce128(lo, mid);
+    /* 2^128 mod p == 2^64 * EPS == EPS^2 == (2^32-1)^2 mod p = p - 2^32 ... computed: */
+    zkr_gl h = zkr_gl_mul(zkr_gl_canon(hi), UINT64_C(0xfffffffe00000001));
+    return zkr_gl_add(a, h);
+}
+static inline zkr_ext zkr_ext_mul(zkr_ext a, zkr_ext b)
+{
+    typedef unsigned __int128 u128;
+    /* Products summed in 192-bit accumulators, one reduction per output. */
+    u128 p00 = (u128)a.c[0] * b.c[0];
+    u128 p01 = (u128)a.c[0] * b.c[1], p10 = (u128)a.c[1] * b.c[0];
+    u128 p02 = (u128)a.c[0] * b.c[2], p11 = (u128)a.c[1] * b.c[1], p20 = (u128)a.c[2] * b.c[0];
+    u128 p12 = (u128)a.c[1] * b.c[2], p21 = (u128)a.c[2] * b.c[1];
+    u128 p22 = (u128)a.c[2] * b.c[2];
+    /* d3 = p12 + p21, d4 = p22; x^3 = x + 1, x^4 = x^2 + x. */
+    u128 s, t;
+    uint64_t h;
+    zkr_ext r;
+#define ZKR_ACC_(acc, hv, v) do { t = (v); acc += t; hv += (uint64_t)(acc < t); } while (0)
+    s = p00; h = 0; ZKR_ACC_(s, h, p12); ZKR_ACC_(s, h, p21);
+    r.c[0] = zkr_acc_reduce((uint64_t)s, (uint64_t)(s >> 64), h);
+    s = p01; h = 0; ZKR_ACC_(s, h, p10); ZKR_ACC_(s, h, p12); ZKR_ACC_(s, h, p21); ZKR_ACC_(s, h, p22);
+    r.c[1] = zkr_acc_reduce((uint64_t)s, (uint64_t)(s >> 64), h);
+    s = p02; h = 0; ZKR_ACC_(s, h, p11); ZKR_ACC_(s, h, p20); ZKR_ACC_(s, h, p22);
+    r.c[2] = zkr_acc_reduce((uint64_t)s, (uint64_t)(s >> 64), h);
+#undef ZKR_ACC_
+    return r;
+}
+/* a^-1 (0 for 0) via the norm: a^-1 = a^p a^(p^2) / N(a). */
+zkr_ext zkr_ext_inv(zkr_ext a);
+/* In-place batch inversion; ZKR_ERR_USAGE if an element is 0, ZKR_ERR_NOMEM. */
+zkr_err zkr_ext_batch_inv(zkr_ext *a, size_t n) ZKR_WUR;
+
+/* ------------------------------------------------------------------ */
+/* Fork-join parallelism                                               */
+/* ------------------------------------------------------------------ */
+#define ZKR_PAR_MAX 64
+typedef void (*zkr_par_fn)(void *ctx, size_t lo, size_t hi, unsigned worker);
+/*
+ * Runs fn over [0, n) split into at most `threads` contiguous chunks (each
+ * at least min_chunk long), chunk i on worker i. If a thread cannot be
+ * started its chunk runs on the caller. Never fails.
+ */
+void zkr_par_for(unsigned threads, size_t n, size_t min_chunk, zkr_par_fn fn, void *ctx);
+
+/* ------------------------------------------------------------------ */
+/* NTT over the base field                                             */
+/* ------------------------------------------------------------------ */
+typedef struct zkr_ntt zkr_ntt;
+/* Precomputes twiddles for sizes up to 2^log_max (<= 30). ZKR_ERR_USAGE, NOMEM. */
+zkr_err zkr_ntt_new(unsigned log_max, zkr_ntt **out) ZKR_WUR;
+void zkr_ntt_free(zkr_ntt *n);
+/* Coefficients (natural order) -> evaluations at w^i (natural order). */
+zkr_err zkr_ntt_forward(const zkr_ntt *n, zkr_gl *a, unsigned log_n) ZKR_WUR;
+/* Evaluations (natural) -> coefficients (natural). */
+zkr_err zkr_ntt_inverse(const zkr_ntt *n, zkr_gl *a, unsigned log_n) ZKR_WUR;
+/*
+ * Coset low-degree extension: given 2^log_n coefficients, writes the
+ * 2^(log_n+log_blowup) evaluations at shift * w^bitrev(i) (bit-reversed
+ * order, so that the FRI pairs x, -x sit side by side) into out.
+ * threads >= 1 workers; the result does not depend on threads.
+ */
+zkr_err zkr_ntt_lde(const zkr_ntt *n, const zkr_gl *coeffs, unsigned log_n, unsigned log_blowup,
+                    zkr_gl shift, unsigned threads, zkr_gl *out) ZKR_WUR;
+/* Reverses the low `bits` bits of i. */
+uint64_t zkr_bitrev(uint64_t i, unsigned bits);
+
+/* ------------------------------------------------------------------ */
+/* Fiat-Shamir transcript (BLAKE2b-256 hash chain)                      */
+/* ------------------------------------------------------------------ */
+typedef struct {
+    uint8_t state[ZKR_DIGEST_BYTES];
+} zkr_transcript;
+
+/*
+ * Seeds the transcript with the protocol name and version, the proof
+ * system and parameter-set ids, the digest of the full parameter set and
+ * the statement_id, so that a proof for one statement is noise for another.
+ */
+void zkr_ts_init(zkr_transcript *t, const char *protocol, uint32_t version, uint32_t proof_system,
+                 uint32_t param_set, const uint8_t params_digest[ZKR_DIGEST_BYTES],
+                 const uint8_t statement_id[ZKR_DIGEST_BYTES]);
+/* Absorbs a labelled byte string (label and length are framed). */
+void zkr_ts_absorb(zkr_transcript *t, const char *label, const uint8_t *p, size_t len);
+void zkr_ts_absorb_u64(zkr_transcript *t, const char *label, uint64_t v);
+void zkr_ts_absorb_gl(zkr_transcript *t, const char *label, const zkr_gl *v, size_t n);
+void zkr_ts_absorb_ext(zkr_transcript *t, const char *label, const zkr_ext *v, size_t n);
+/* Uniform challenges (rejection sampling, no modular bias). */
+zkr_gl zkr_ts_challenge_gl(zkr_transcript *t, const char *label);
+zkr_ext zkr_ts_challenge_ext(zkr_transcript *t, const char *label);
+void zkr_ts_challenge_exts(zkr_transcript *t, const char *label, zkr_ext *out, size_t n);
+/* Uniform index in [0, n) (n >= 1), by rejection on the next power of two. */
+uint64_t zkr_ts_challenge_index(zkr_transcript *t, const char *label, uint64_t n);
+/* Proof of work: does nonce give `bits` leading zero bits? Absorbs it when yes. */
+int zkr_ts_pow_check(zkr_transcript *t, unsigned bits, uint64_t nonce);
+/* Whether the pow hash for nonce has `bits` leading zeros (no state change). */
+int zkr_ts_pow_ok(const zkr_transcript *t, unsigned bits, uint64_t nonce);
+
+/* ------------------------------------------------------------------ */
+/* Salted Merkle trees over packed field-element leaves                  */
+/* ------------------------------------------------------------------ */
+#define ZKR_SALT_BYTES 16
+/*
+ * A tree over n_leaves (a power of two) leaves of `leaf_words` u64 each.
+ * leaf hash = BLAKE2b-256[pers "zkr/mt-leaf"](salt || words LE),
+ * node hash = BLAKE2b-256[pers "zkr/mt-node"](left || right). Salts are
+ * ChaCha20 keystream under salt_seed: deterministic, and hiding once the
+ * seed is secret (zero knowledge, later).
+ */
+typedef struct {
+    uint64_t n_leaves;
+    unsigned depth;
+    size_t leaf_words;
+    uint8_t salt_seed[32];
+    uint8_t (*nodes)[ZKR_DIGEST_BYTES]; /* heap order: [1] root, [n_leaves + i] leaf i */
+} zkr_mtree;
+
+/* Builds the tree. ZKR_ERR_USAGE (n_leaves not a power of two), ZKR_ERR_NOMEM. */
+zkr_err zkr_mtree_build(const uint64_t *words, uint64_t n_leaves, size_t leaf_words,
+                        const uint8_t salt_seed[32], unsigned threads, zkr_mtree *out) ZKR_WUR;
+void zkr_mtree_free(zkr_mtree *t);
+void zkr_mtree_root(const zkr_mtree *t, uint8_t root[ZKR_DIGEST_BYTES]);
+/* The 16-byte salt of leaf i under seed. */
+void zkr_mtree_salt(const uint8_t salt_seed[32], uint64_t i, uint8_t salt[ZKR_SALT_BYTES]);
+void zkr_mtree_leaf_hash(const uint8_t salt[ZKR_SALT_BYTES], const uint64_t *words, size_t n,
+                         uint8_t out[ZKR_DIGEST_BYTES]);
+/* Sorts and deduplicates idx in place; returns the new count. */
+size_t zkr_idx_sort_unique(uint64_t *idx, size_t n);
+/*
+ * Number of sibling digests a pruned multi-opening of the sorted unique
+ * leaf set idx needs in a tree of the given depth.
+ */
+size_t zkr_mtree_multi_count(const uint64_t *idx, size_t n, unsigned depth);
+/*
+ * Appends the siblings of a pruned multi-opening (sorted unique idx) to out.
+ * ZKR_ERR_NOMEM / TOO_LARGE from the buffer.
+ */
+zkr_err zkr_mtree_open(const zkr_mtree *t, const uint64_t *idx, size_t n, zkr_buf *out) ZKR_WUR;
+/*
+ * Verifies a pruned multi-opening: leaf_hash[i] is the hash of leaf idx[i]
+ * (sorted unique, < 2^depth), sib holds exactly n_sib digests in opening
+ * order. ZKR_OK, ZKR_ERR_VERIFY (root differs or sib count wrong),
+ * ZKR_ERR_NOMEM. Allocates O(n).
+ */
+zkr_err zkr_mtree_verify(const uint8_t root[ZKR_DIGEST_BYTES], unsigned depth, const uint64_t *idx,
+                         const uint8_t (*leaf_hash)[ZKR_DIGEST_BYTES], size_t n,
+                         const uint8_t *sib, size_t n_sib) ZKR_WUR;
+
+/* ------------------------------------------------------------------ */
+/* Multilinear polynomials                                             */
+/* ------------------------------------------------------------------ */
+/* eq(z, x) for all x in {0,1}^n into out[2^n]. */
+void zkr_mle_eq_table(const zkr_ext *z, unsigned n, zkr_ext *out);
+/* eq(a, b) = prod (a_i b_i + (1 - a_i)(1 - b_i)). */
+zkr_ext zkr_mle_eq_eval(const zkr_ext *a, const zkr_ext *b, unsigned n);
+/* Fixes variable 0 to r: t[i] = t[2i] + r (t[2i+1] - t[2i]), size halves. */
+void zkr_mle_fix_first(zkr_ext *t, unsigned n, zkr_ext r);
+/* Evaluates a multilinear given by evaluations (ext / base) at z. Allocates; NOMEM. */
+zkr_err zkr_mle_eval_ext(const zkr_ext *t, unsigned n, const zkr_ext *z, zkr_ext *out) ZKR_WUR;
+zkr_err zkr_mle_eval_base(const zkr_gl *t, unsigned n, const zkr_ext *z, zkr_ext *out) ZKR_WUR;
+/* Evaluates a multilinear given by monomial coefficients at z (no allocation). */
+zkr_ext zkr_mle_eval_monomial(const zkr_ext *c, unsigned n, const zkr_ext *z);
+/* Evaluations -> monomial coefficients, in place (Moebius transform). */
+void zkr_mle_to_monomial_base(zkr_gl *t, unsigned n);
+/* log2 of the smallest power of two >= v (v >= 1). */
+unsigned zkr_log2_ceil(uint64_t v);
+
+/* ------------------------------------------------------------------ */
+/* Sumcheck (verifier side)                                            */
+/* ------------------------------------------------------------------ */
+/*
+ * A round message of degree d is the d values h(0), h(2), ..., h(d);
+ * h(1) = claim - h(0) is implied. Evaluates the round polynomial at r.
+ */
+zkr_ext zkr_sumcheck_round_eval(const zkr_ext *msg, unsigned d, zkr_ext claim, zkr_ext r);
+/*
+ * Replays n rounds of degree d (msgs holds n*d values, each absorbed under
+ * label "sc-round") and draws r[0..n). Writes the reduced claim to *final.
+ * Pure: never fails (the caller checks *final against its oracles).
+ */
+void zkr_sumcheck_verify(zkr_transcript *t, unsigned n, unsigned d, zkr_ext claim,
+                         const zkr_ext *msgs, zkr_ext *r, zkr_ext *final);
+
+/* ------------------------------------------------------------------ */
+/* Parameter sets and soundness                                        */
+/* ------------------------------------------------------------------ */
+#define ZKR_PROOF_SYSTEM_ID 1u /* "zkr-sumcheck-basefold-gl3/1" */
+#define ZKR_PARAM_SET_128 1u
+typedef struct {
+    uint32_t id;
+    unsigned log_blowup;     /* rate 2^-log_blowup */
+    unsigned fold_arity;     /* rounds folded per committed layer (log leaf size) */
+    unsigned final_vars;     /* variables left in the clear-text final polynomial */
+    unsigned pow_bits;       /* grinding */
+    unsigned queries;        /* computed from target_bits */
+    unsigned target_bits;
+    unsigned max_vars;       /* largest committed polynomial accepted */
+} zkr_params;
+
+/* The parameter set `id`; ZKR_ERR_MISMATCH_PARAMS if unknown. */
+zkr_err zkr_params_get(uint32_t id, zkr_params *out) ZKR_WUR;
+/* Digest of every field of the set, absorbed by the transcript. */
+void zkr_params_digest(const zkr_params *p, uint8_t out[ZKR_DIGEST_BYTES]);
+typedef struct {
+    double provable_bits;   /* unique-decoding analysis, all error terms summed */
+    double conjectured_bits; /* capacity conjecture for the query phase */
+    double query_bits;      /* provable query-phase bits incl. grinding */
+} zkr_soundness;
+/*
+ * Soundness of a Basefold opening of an n_vars polynomial plus
+ * `extra_sumcheck_rounds` sumcheck rounds of degree <= `max_degree`,
+ * computed from the parameters (docs/proof-system.md gives the formula).
+ */
+zkr_soundness zkr_params_soundness(const zkr_params *p, unsigned n_vars, unsigned extra_rounds,
+                                   unsigned max_degree);
+
+/* ------------------------------------------------------------------ */
+/* Basefold polynomial commitment (verifier side and shared layout)       */
+/* ------------------------------------------------------------------ */
+/* A commitment: the Merkle root of the rate-1/4 RS codeword and its size. */
+typedef struct {
+    uint8_t root[ZKR_DIGEST_BYTES];
+    unsigned n_vars;
+} zkr_pcs_commitment;
+
+/* An evaluation claim f_k(z) = v on commitment index k. z has n_vars entries. */
+typedef struct {
+    size_t comm;
+    const zkr_ext *point;
+    zkr_ext value;
+} zkr_pcs_claim;
+
+/* The folding schedule for n_vars: number of committed layers and the folds of each. */
+typedef struct {
+    unsigned n_vars, folds_total, n_layers;
+    unsigned folds[32];     /* folds[l] = log leaf size of layer l */
+    unsigned log_len[33];   /* log codeword length of layer l */
+    unsigned final_vars;
+} zkr_pcs_layout;
+void zkr_pcs_layout_of(const zkr_params *p, unsigned n_vars, zkr_pcs_layout *out);
+
+/* A parsed opening proof (pointers into the proof bytes; no copies). */
+typedef struct zkr_pcs_proof zkr_pcs_proof;
+/*
+ * Parses an opening proof for `n_comms` commitments of n_vars variables
+ * with `n_claims` claims from d (strict: every count is computed here, not
+ * read). ZKR_ERR_MALFORMED, ZKR_ERR_TOO_LARGE, ZKR_ERR_NOMEM.
+ */
+zkr_err zkr_pcs_proof_parse(const zkr_params *p, unsigned n_vars, size_t n_comms,
+                            size_t n_claims, zkr_dec *d, zkr_pcs_proof **out) ZKR_WUR;
+void zkr_pcs_proof_free(zkr_pcs_proof *pf);
+/*
+ * Verifies that every claim holds for the committed polynomials (all of
+ * n_vars variables). ZKR_OK, ZKR_ERR_VERIFY, ZKR_ERR_NOMEM, ZKR_ERR_USAGE.
+ */
+zkr_err zkr_pcs_verify(const zkr_params *p, zkr_transcript *t, const zkr_pcs_commitment *comms,
+                       size_t n_comms, const zkr_pcs_claim *claims, size_t n_claims,
+                       const zkr_pcs_proof *pf) ZKR_WUR;
+
+/* ------------------------------------------------------------------ */
+/* LogUp (GKR fractional sums), verifier side                            */
+/* ------------------------------------------------------------------ */
+/*
+ * Claim shape: sum_i 1/(alpha - a_i) == sum_j m_j/(alpha - t_j) over the
+ * witness column a (2^na entries) and the table t with multiplicities m
+ * (2^nt entries). The verifier reduces it to evaluation claims
+ * a~(ra), m~(rt), t~(rt) that the caller checks (by PCS or directly).
+ */
+typedef struct {
+    zkr_ext alpha;
+    zkr_ext ra[32], rt[32];
+    zkr_ext a_at_ra, m_at_rt, t_at_rt; /* claimed values, prover-supplied */
+} zkr_logup_claims;
+typedef struct zkr_logup_proof zkr_logup_proof;
+zkr_err zkr_logup_proof_parse(unsigned na, unsigned nt, zkr_dec *d, zkr_logup_proof **out) ZKR_WUR;
+void zkr_logup_proof_free(zkr_logup_proof *pf);
+/* ZKR_OK with *out filled, or ZKR_ERR_VERIFY. */
+zkr_err zkr_logup_verify(zkr_transcript *t, unsigned na, unsigned nt, const zkr_logup_proof *pf,
+                         zkr_logup_claims *out) ZKR_WUR;
+
+/* ------------------------------------------------------------------ */
+/* Proof container                                                      */
+/* ------------------------------------------------------------------ */
+#define ZKR_PROOF_MAGIC "ZKRPROOF"
+#define ZKR_PROOF_FORMAT_VERSION 1u
+#define ZKR_PROOF_MAX_SECTIONS 16u
+#define ZKR_PROOF_MAX_BYTES ((size_t)64 << 20)
+typedef struct {
+    uint32_t format_version, proof_system, param_set, kind;
+    uint8_t statement_id[ZKR_DIGEST_BYTES];
+    uint32_t n_sections;
+    uint32_t tag[ZKR_PROOF_MAX_SECTIONS];
+    const uint8_t *body[ZKR_PROOF_MAX_SECTIONS];
+    size_t len[ZKR_PROOF_MAX_SECTIONS];
+} zkr_proof_view;
+/* Proof kinds. */
+#define ZKR_KIND_MATMUL1 1u
+/*
+ * Parses the container strictly: magic, version, ids, statement_id,
+ * section count <= max, lengths within the input, no trailing bytes.
+ * Returns ZKR_ERR_MALFORMED, ZKR_ERR_TOO_LARGE, ZKR_ERR_UNSUPPORTED (other
+ * format version). The view points into p.
+ */
+zkr_err zkr_proof_parse(const uint8_t *p, size_t len, zkr_proof_view *out, zkr_diag *d) ZKR_WUR;
+/* Writes the header; sections follow with zkr_proof_add_section. */
+zkr_err zkr_proof_begin(zkr_buf *b, uint32_t param_set, uint32_t kind,
+                        const uint8_t statement_id[ZKR_DIGEST_BYTES], uint32_t n_sections) ZKR_WUR;
+zkr_err zkr_proof_add_section(zkr_buf *b, uint32_t tag, const uint8_t *p, size_t len) ZKR_WUR;
+
+/* Canonical element codecs: ZKR_ERR_MALFORMED if truncated or >= p. */
+zkr_err zkr_dec_gl(zkr_dec *d, zkr_gl *v) ZKR_WUR;
+zkr_err zkr_dec_ext(zkr_dec *d, zkr_ext *v) ZKR_WUR;
+zkr_err zkr_dec_exts(zkr_dec *d, zkr_ext *v, size_t n) ZKR_WUR;
+zkr_err zkr_enc_gl(zkr_buf *b, zkr_gl v) ZKR_WUR;
+zkr_err zkr_enc_ext(zkr_buf *b, zkr_ext v) ZKR_WUR;
+zkr_err zkr_enc_exts(zkr_buf *b, const zkr_ext *v, size_t n) ZKR_WUR;
+
+/* ------------------------------------------------------------------ */
+/* matmul@1 shared definitions                                         */
+/* ------------------------------------------------------------------ */
+#define ZKR_MATMUL_PROTOCOL "zkreg/matmul@1"
+#define ZKR_MATMUL_MAX_DIM (1u << 16)
+#define ZKR_MATMUL_MAX_LOG_W 26u /* log2(M*K) after padding */
+#define ZKR_MATMUL_MAX_LOG_X 24u
+/* The public part of a matmul@1 statement. x is k x b, y is m x b, row-major. */
+typedef struct {
+    uint32_t m, k, b;
+    const int64_t *x;
+    const int64_t *y;
+    zkr_pcs_commitment w; /* W's commitment (model identity) */
+} zkr_matmul_public;
+/* Checks dimensions against the bounds. ZKR_ERR_TOO_LARGE / ZKR_ERR_USAGE. */
+zkr_err zkr_matmul_check_dims(uint32_t m, uint32_t k, uint32_t b) ZKR_WUR;
+/* Seeds and binds a matmul@1 transcript (shared by prover and verifier). */
+void zkr_matmul_transcript(zkr_transcript *t, const zkr_params *p,
+                           const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                           const zkr_matmul_public *pub);
+/* Digest of a public int64 matrix (for statement checks and reports). */
+void zkr_matrix_digest(const int64_t *v, size_t n, uint8_t out[ZKR_DIGEST_BYTES]);
+
+/* Section tags. */
+#define ZKR_SEC_STATEMENT 1u
+#define ZKR_SEC_SUMCHECK 2u
+#define ZKR_SEC_PCS 3u
+
+#endif

@@ -1,0 +1,41 @@
+/* zk internals shared by the zk sources and prover/ (which writes the same bytes). */
+#ifndef ZKR_ZK_INT_H
+#define ZKR_ZK_INT_H
+
+#include "zk/zk.h"
+
+#define ZKR_PCS_MAX_COMMS 64u
+#define ZKR_PCS_MAX_CLAIMS 4096u
+
+/* One tree's opened leaves and siblings at one layer (pointers into the proof). */
+typedef struct {
+    uint32_t n_open, n_sib;
+    const uint8_t *leaves; /* n_open * (salt + words * 8) */
+    const uint8_t *sib;    /* n_sib * 32 */
+} zkr_pcs_open;
+
+struct zkr_pcs_proof {
+    zkr_pcs_layout l;
+    size_t n_comms, n_claims;
+    int batched;
+    zkr_ext *batch_msgs;  /* n_vars * 2 */
+    zkr_ext *batch_evals; /* n_comms */
+    zkr_ext *msgs;        /* folds_total * 2 */
+    uint8_t roots[32][ZKR_DIGEST_BYTES]; /* layers 1.. */
+    zkr_ext *final;       /* 2^final_vars monomial coefficients */
+    uint64_t nonce;
+    zkr_pcs_open *open;   /* layer 0: n_comms entries; then one per layer */
+};
+
+/* Words per leaf of layer l (base words at layer 0, ext words after). */
+static inline size_t zkr_pcs_leaf_words(const zkr_pcs_layout *l, unsigned layer)
+{
+    return ((size_t)1 << l->folds[layer]) * (layer == 0 ? 1 : 3);
+}
+/* Whether an opening with these counts batches (first reduces to one point). */
+static inline int zkr_pcs_is_batched(size_t n_comms, size_t n_claims)
+{
+    return n_comms != 1 || n_claims != 1;
+}
+
+#endif
