@@ -50,6 +50,9 @@ grep -q "program_digest" "$T/err"; ok $? "the message names the field"
 head -c 1000 "$FIX" >"$T/trunc.onnx"
 expect 3 "a truncated ONNX file" "$ZKREG" eval --onnx "$T/trunc.onnx" --calibrate-file "$TRAIN" --dataset-file "$TEST"
 grep -q "trunc.onnx" "$T/err"; ok $? "the message names the file"
+expect 3 "eval on a line dataset is refused" "$ZKREG" eval --onnx "$FIX" --calibrate-file "$TRAIN" \
+  --calibrate-count 10 --dataset-file "$SRC/tests/ml/cli_ml.sh" --write-model "$T/q3"
+[ ! -e "$T/q3" ]; ok $? "a failed eval writes no model file"
 expect 3 "registry IDs are not wired in yet" "$ZKREG" infer --model 1 --dataset 1 --record 0
 expect 2 "eval without a model" "$ZKREG" eval --dataset-file "$TEST"
 echo "1..$n"
