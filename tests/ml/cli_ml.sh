@@ -53,6 +53,12 @@ grep -q "trunc.onnx" "$T/err"; ok $? "the message names the file"
 expect 3 "eval on a line dataset is refused" "$ZKREG" eval --onnx "$FIX" --calibrate-file "$TRAIN" \
   --calibrate-count 10 --dataset-file "$SRC/tests/ml/cli_ml.sh" --write-model "$T/q3"
 [ ! -e "$T/q3" ]; ok $? "a failed eval writes no model file"
+expect 1 "a float model and a quantized model of different programs" "$ZKREG" eval --onnx "$FIX" \
+  --model-file "$SRC/fuzz/corpus/qmodel/doc_example.qmodel" --dataset-file "$TEST"
+grep -q "program" "$T/err"; ok $? "the mismatch is named"
+expect 3 "a model taking 3 inputs on 784-byte records" "$ZKREG" infer \
+  --model-file "$SRC/fuzz/corpus/qmodel/doc_example.qmodel" --dataset-file "$TEST" --record 0
+grep -q "784 image bytes, the model takes 3" "$T/err"; ok $? "the sizes are named"
 expect 3 "registry IDs are not wired in yet" "$ZKREG" infer --model 1 --dataset 1 --record 0
 expect 2 "eval without a model" "$ZKREG" eval --dataset-file "$TEST"
 echo "1..$n"
