@@ -829,7 +829,8 @@ static zkr_err import(imp_t *im, const Onnx__ModelProto *mp, zkr_ml_fmodel **out
  * small file of deeply nested subgraphs would exhaust the stack. Before
  * unpacking, this walks the wire format guided by the generated descriptors
  * (no allocation, nothing interpreted) and refuses nesting deeper than
- * MAX_NESTING. Malformed wire data is left for protobuf-c to report.
+ * MAX_NESTING. Framing it cannot walk (truncated, over-long varints,
+ * groups) is refused as malformed without calling protobuf-c at all.
  */
 #define MAX_NESTING 32
 
@@ -910,12 +911,17 @@ zkr_err zkr_ml_onnx_import(const uint8_t *p, size_t len, const char *name, zkr_m
     if (len > ZKR_ML_ONNX_MAX_BYTES)
         return zkr_fail(d, ZKR_ERR_TOO_LARGE, "%s: %zu bytes, at most %zu", im.file, len,
                         ZKR_ML_ONNX_MAX_BYTES);
-    if (wire_walk(&onnx__model_proto__descriptor, p, len, 0) == WIRE_DEEP) {
+    switch (wire_walk(&onnx__model_proto__descriptor, p, len, 0)) {
+    case WIRE_DEEP:
         r = zkr_fail(d, ZKR_ERR_UNSUPPORTED, "%s: messages nested deeper than %d levels", im.file,
                      MAX_NESTING);
         goto out;
+    case WIRE_BAD: /* refused here too, so protobuf-c never sees framing it might recurse into */
+        mp = NULL;
+        break;
+    default:
+        mp = onnx__model_proto__unpack(NULL, len, p);
     }
-    mp = onnx__model_proto__unpack(NULL, len, p);
     if (mp == NULL) {
         r = zkr_fail(d, ZKR_ERR_MALFORMED, "%s: not a valid ONNX protobuf (truncated or corrupt)",
                      im.file);
