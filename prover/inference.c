@@ -367,11 +367,8 @@ static zkr_inf_claim *zkr_inf_claim_new(zkr_inf_claims *cs, unsigned poly)
 }
 
 /* Encodes the statement section (docs/proof-system.md). */
-static zkr_err zkr_inf_statement(const zkr_infer_model *im, uint64_t n_records,
-                                 const uint8_t root[ZKR_DIGEST_BYTES], uint64_t index,
-                                 const uint8_t *rec, size_t rec_len,
-                                 uint8_t path[ZKR_MERKLE_MAX_DEPTH][ZKR_DIGEST_BYTES],
-                                 size_t path_len, const zkr_buf *output, zkr_buf *b)
+static zkr_err zkr_inf_statement(const zkr_infer_model *im, const zkr_infer_record *rec,
+                                 const zkr_buf *output, zkr_buf *b)
 {
     zkr_err r;
 
@@ -383,13 +380,14 @@ static zkr_err zkr_inf_statement(const zkr_infer_model *im, uint64_t n_records,
             (r = zkr_enc_u32(b, im->comm[l].n_vars)) != ZKR_OK ||
             (r = zkr_buf_append(b, im->comm[l].root, ZKR_DIGEST_BYTES)) != ZKR_OK)
             return r;
-    if ((r = zkr_enc_u64(b, n_records)) != ZKR_OK ||
-        (r = zkr_buf_append(b, root, ZKR_DIGEST_BYTES)) != ZKR_OK ||
-        (r = zkr_enc_u64(b, index)) != ZKR_OK || (r = zkr_enc_bytes(b, rec, rec_len)) != ZKR_OK ||
-        (r = zkr_enc_u32(b, (uint32_t)path_len)) != ZKR_OK)
+    if ((r = zkr_enc_u64(b, rec->n_records)) != ZKR_OK ||
+        (r = zkr_buf_append(b, rec->root, ZKR_DIGEST_BYTES)) != ZKR_OK ||
+        (r = zkr_enc_u64(b, rec->index)) != ZKR_OK ||
+        (r = zkr_enc_bytes(b, rec->record, rec->record_len)) != ZKR_OK ||
+        (r = zkr_enc_u32(b, (uint32_t)rec->path_len)) != ZKR_OK)
         return r;
-    for (size_t i = 0; i < path_len; i++)
-        if ((r = zkr_buf_append(b, path[i], ZKR_DIGEST_BYTES)) != ZKR_OK)
+    for (size_t i = 0; i < rec->path_len; i++)
+        if ((r = zkr_buf_append(b, rec->path[i], ZKR_DIGEST_BYTES)) != ZKR_OK)
             return r;
     return zkr_enc_bytes(b, output->p, output->len);
 }
@@ -464,7 +462,7 @@ static zkr_err zkr_inf_zerocheck(zkr_inf_ctx *c, uint32_t l, zkr_ext *rho, zkr_e
         zkr_sc_term all[13];
         memcpy(all, terms, sizeof terms);
         all[12] = t13;
-        zkr_sc_poly f = {tab, T_N, all, 13, 3};
+        zkr_sc_poly f = {tab, T_N, all, 13, 3, NULL};
         zkr_prover_sumcheck(&f, L->lm, c->t, c->threads, msgs, rho);
     }
     for (unsigned sl = 0; sl < ZKR_INFER_SLOTS; sl++)
@@ -561,7 +559,7 @@ static zkr_err zkr_inf_matmul(zkr_inf_ctx *c, uint32_t l, const zkr_ext *rho, zk
     tab[1][L->in_dim] = zkr_ext_from(1);
     {
         zkr_sc_term term = {zkr_ext_from(1), 2, {0, 1}};
-        zkr_sc_poly f = {tab, 2, &term, 1, 2};
+        zkr_sc_poly f = {tab, 2, &term, 1, 2, NULL};
         zkr_prover_sumcheck(&f, L->lk, c->t, c->threads, msgs, rk);
     }
     wv = tab[0][0];
@@ -627,31 +625,6 @@ static zkr_err zkr_inf_open(zkr_inf_ctx *c, zkr_pcs_poly *vpoly, zkr_buf *out)
     return r;
 }
 
-/* Record index of ds as the model input, its commitment path and the dataset root. */
-static zkr_err zkr_inf_record(const zkr_infer_model *im, const zkr_dataset *ds, uint64_t index,
-                              const uint8_t **rec, size_t *rec_len,
-                              uint8_t root[ZKR_DIGEST_BYTES],
-                              uint8_t path[ZKR_MERKLE_MAX_DEPTH][ZKR_DIGEST_BYTES],
-                              size_t *path_len, zkr_diag *d)
-{
-    uint8_t comm[ZKR_DIGEST_BYTES];
-    zkr_err r;
-
-    if (index >= zkr_dataset_count(ds))
-        return zkr_fail(d, ZKR_ERR_NOT_FOUND, "dataset: record %llu past the end (%llu records)",
-                        (unsigned long long)index, (unsigned long long)zkr_dataset_count(ds));
-    if ((r = zkr_dataset_record(ds, index, rec, rec_len)) != ZKR_OK)
-        return zkr_fail(d, r, "dataset: record %llu unreadable", (unsigned long long)index);
-    if (*rec_len != (size_t)im->shape.input_dim + 1)
-        return zkr_fail(d, ZKR_ERR_UNSUPPORTED,
-                        "dataset: record %llu has %zu bytes, the model wants %u input bytes + label",
-                        (unsigned long long)index, *rec_len, im->shape.input_dim);
-    r = zkr_infer_dataset_commit(ds, index, root, comm, path, path_len);
-    if (r != ZKR_OK)
-        return zkr_fail(d, r, "dataset: commitment failed");
-    return ZKR_OK;
-}
-
 static zkr_err zkr_inf_body(zkr_inf_ctx *c, const uint8_t statement_id[ZKR_DIGEST_BYTES],
                             const zkr_buf *stmt, zkr_buf *proof)
 {
@@ -709,13 +682,12 @@ out:
     return r;
 }
 
-zkr_err zkr_prover_inference(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
-                             const zkr_infer_model *im, const zkr_dataset *ds, uint64_t index,
-                             unsigned threads, zkr_buf *proof, zkr_buf *output, zkr_diag *d)
+zkr_err zkr_prover_inference_record(const zkr_params *p,
+                                    const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                                    const zkr_infer_model *im, const zkr_infer_record *rec,
+                                    unsigned threads, zkr_buf *proof, zkr_buf *output,
+                                    zkr_diag *d)
 {
-    const uint8_t *rec;
-    size_t rec_len, path_len = 0;
-    uint8_t root[ZKR_DIGEST_BYTES], path[ZKR_MERKLE_MAX_DEPTH][ZKR_DIGEST_BYTES];
     zkr_inf_wit w;
     zkr_inf_claims *cl = NULL;
     zkr_buf stmt = {0}, sec = {0};
@@ -728,23 +700,24 @@ zkr_err zkr_prover_inference(const zkr_params *p, const uint8_t statement_id[ZKR
     if (p->id != im->params.id)
         return zkr_fail(d, ZKR_ERR_MISMATCH_PARAMS, "prover: model committed under set %u, not %u",
                         im->params.id, p->id);
-    if ((r = zkr_inf_record(im, ds, index, &rec, &rec_len, root, path, &path_len, d)) != ZKR_OK)
-        return r;
-    if ((r = zkr_inf_witness(im, rec, &w)) != ZKR_OK)
+    if (rec->record_len != (size_t)im->shape.input_dim + 1 || rec->path_len > ZKR_MERKLE_MAX_DEPTH)
+        return zkr_fail(d, ZKR_ERR_UNSUPPORTED,
+                        "dataset: record %llu has %zu bytes, the model wants %u input bytes + label",
+                        (unsigned long long)rec->index, rec->record_len, im->shape.input_dim);
+    if ((r = zkr_inf_witness(im, rec->record, &w)) != ZKR_OK)
         return zkr_fail(d, r, "prover: witness generation failed");
-    if ((r = zkr_inf_check_native(im, rec, &w, d)) != ZKR_OK)
+    if ((r = zkr_inf_check_native(im, rec->record, &w, d)) != ZKR_OK)
         goto out;
     if ((r = zkr_infer_output_encode(w.out, w.out_dim, output)) != ZKR_OK)
         goto out;
-    if ((r = zkr_inf_statement(im, zkr_dataset_count(ds), root, index, rec, rec_len, path,
-                               path_len, output, &stmt)) != ZKR_OK)
+    if ((r = zkr_inf_statement(im, rec, output, &stmt)) != ZKR_OK)
         goto out;
     if (!(cl = calloc(1, sizeof *cl))) {
         r = ZKR_ERR_NOMEM;
         goto out;
     }
     {
-        zkr_inf_ctx c = {im, &w, rec, &t, threads ? threads : 1, &sec, cl};
+        zkr_inf_ctx c = {im, &w, rec->record, &t, threads ? threads : 1, &sec, cl};
         r = zkr_inf_body(&c, statement_id, &stmt, proof);
     }
 out:
@@ -757,4 +730,28 @@ out:
     zkr_buf_free(&stmt);
     zkr_buf_free(&sec);
     return r;
+}
+
+zkr_err zkr_prover_inference(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                             const zkr_infer_model *im, const zkr_dataset *ds, uint64_t index,
+                             unsigned threads, zkr_buf *proof, zkr_buf *output, zkr_diag *d)
+{
+    uint8_t path[ZKR_MERKLE_MAX_DEPTH][ZKR_DIGEST_BYTES], comm[ZKR_DIGEST_BYTES];
+    zkr_infer_record rec;
+    zkr_err r;
+
+    proof->len = 0;
+    output->len = 0;
+    memset(&rec, 0, sizeof rec);
+    rec.index = index;
+    rec.n_records = zkr_dataset_count(ds);
+    if (index >= rec.n_records)
+        return zkr_fail(d, ZKR_ERR_NOT_FOUND, "dataset: record %llu past the end (%llu records)",
+                        (unsigned long long)index, (unsigned long long)rec.n_records);
+    if ((r = zkr_dataset_record(ds, index, &rec.record, &rec.record_len)) != ZKR_OK)
+        return zkr_fail(d, r, "dataset: record %llu unreadable", (unsigned long long)index);
+    if ((r = zkr_infer_dataset_commit(ds, index, rec.root, comm, path, &rec.path_len)) != ZKR_OK)
+        return zkr_fail(d, r, "dataset: commitment failed");
+    rec.path = (const uint8_t(*)[ZKR_DIGEST_BYTES])path;
+    return zkr_prover_inference_record(p, statement_id, im, &rec, threads, proof, output, d);
 }

@@ -157,6 +157,27 @@ void zkr_infer_values_free(zkr_infer_values *v);
  * (records are not input_dim bytes plus a label), ZKR_ERR_INTERNAL (the
  * witness disagrees with native inference: never expected), ZKR_ERR_NOMEM.
  */
+/* Record index of a committed dataset of n_records: its bytes and inclusion path. */
+typedef struct {
+    uint64_t index, n_records;
+    uint8_t root[ZKR_DIGEST_BYTES]; /* RFC 6962 root over the record commitments */
+    const uint8_t *record;
+    size_t record_len;
+    const uint8_t (*path)[ZKR_DIGEST_BYTES];
+    size_t path_len;
+} zkr_infer_record;
+
+/*
+ * As zkr_prover_inference with the record and its path already extracted
+ * (zkr_infer_dataset_commit), so that a confined worker needs O(record)
+ * bytes, not the dataset. The path is not checked here (the verifier does).
+ */
+zkr_err zkr_prover_inference_record(const zkr_params *p,
+                                    const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                                    const zkr_infer_model *im, const zkr_infer_record *rec,
+                                    unsigned threads, zkr_buf *proof, zkr_buf *output,
+                                    zkr_diag *d) ZKR_WUR;
+
 zkr_err zkr_prover_inference(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
                              const zkr_infer_model *im, const zkr_dataset *ds, uint64_t index,
                              unsigned threads, zkr_buf *proof, zkr_buf *output,
