@@ -134,11 +134,9 @@ zkr_err zkr_infer_dataset_commit(const zkr_dataset *ds, uint64_t index,
 
     if (path_len)
         *path_len = 0;
-    if (n == 0)
-        return ZKR_ERR_USAGE;
     if (path && index >= n)
         return ZKR_ERR_NOT_FOUND;
-    leaves = malloc((size_t)n * ZKR_DIGEST_BYTES);
+    leaves = malloc((size_t)(n ? n : 1) * ZKR_DIGEST_BYTES);
     if (!leaves)
         return ZKR_ERR_NOMEM;
     for (uint64_t i = 0; i < n && r == ZKR_OK; i++) {

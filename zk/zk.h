@@ -576,8 +576,8 @@ void zkr_infer_dataset_commitment(uint64_t n, const uint8_t root[ZKR_DIGEST_BYTE
  * Commits a whole dataset: the RFC 6962 root over the records' commitments
  * (leaf i = record i's commitment) and the dataset commitment. When
  * index < count also writes record index's inclusion path (path may be
- * NULL otherwise). O(dataset bytes). Returns ZKR_OK, ZKR_ERR_USAGE (empty
- * dataset), ZKR_ERR_NOMEM, ZKR_ERR_NOT_FOUND (index past the end).
+ * NULL otherwise). O(dataset bytes). Returns ZKR_OK (an empty dataset has the root of no leaves),
+ * ZKR_ERR_NOMEM, ZKR_ERR_NOT_FOUND (index past the end).
  */
 zkr_err zkr_infer_dataset_commit(const zkr_dataset *ds, uint64_t index,
                                  uint8_t root[ZKR_DIGEST_BYTES],
