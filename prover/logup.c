@@ -115,7 +115,7 @@ static zkr_err zkr_ftree_prove(zkr_transcript *t, const zkr_ftree *f, unsigned t
         zkr_sc_term terms[3] = {{zkr_ext_from(1), 3, {0, 1, 4}},
                                 {zkr_ext_from(1), 3, {0, 2, 3}},
                                 {lambda, 3, {0, 3, 4}}};
-        zkr_sc_poly sc = {tab, 5, terms, 3, 3};
+        zkr_sc_poly sc = {tab, 5, terms, 3, 3, NULL};
         zkr_prover_sumcheck(&sc, k, t, threads, msgs, r);
         e[0] = tab[1][0], e[1] = tab[2][0], e[2] = tab[3][0], e[3] = tab[4][0];
         if ((r_ = zkr_enc_exts(out, msgs, (size_t)3 * k)) != ZKR_OK ||

@@ -33,28 +33,55 @@ zkr_err zkr_prover_matmul_commit(const zkr_params *p, const int64_t *w, uint32_t
     return r;
 }
 
-/* Exact integer check that y = W x before proving anything (row-major, cache friendly). */
-static zkr_err zkr_matmul_product_ok(const zkr_matmul_public *pub, const int64_t *w, int *ok)
+/* Exact integer check that y = W x before proving anything (rows in parallel). */
+typedef struct {
+    const zkr_matmul_public *pub;
+    const int64_t *w;
+    int bad[ZKR_PAR_MAX];
+    int nomem[ZKR_PAR_MAX];
+} zkr_mm_check_job;
+
+static void zkr_mm_check_chunk(void *ctx, size_t lo, size_t hi, unsigned wk)
 {
+    zkr_mm_check_job *j = ctx;
+    const zkr_matmul_public *pub = j->pub;
     __int128 *acc = malloc((size_t)pub->b * sizeof *acc);
 
-    *ok = 0;
-    if (!acc)
-        return ZKR_ERR_NOMEM;
-    *ok = 1;
-    for (size_t i = 0; i < pub->m && *ok; i++) {
+    if (!acc) {
+        j->nomem[wk] = 1;
+        return;
+    }
+    for (size_t i = lo; i < hi && !j->bad[wk]; i++) {
         memset(acc, 0, (size_t)pub->b * sizeof *acc);
-        for (size_t j = 0; j < pub->k; j++) {
-            __int128 wij = w[i * pub->k + j];
-            const int64_t *xr = pub->x + j * pub->b;
+        for (size_t jj = 0; jj < pub->k; jj++) {
+            __int128 wij = j->w[i * pub->k + jj];
+            const int64_t *xr = pub->x + jj * pub->b;
             for (size_t c = 0; c < pub->b; c++)
                 acc[c] += wij * xr[c];
         }
         for (size_t c = 0; c < pub->b; c++)
             if (acc[c] != pub->y[i * pub->b + c])
-                *ok = 0;
+                j->bad[wk] = 1;
     }
     free(acc);
+}
+
+static zkr_err zkr_matmul_product_ok(const zkr_matmul_public *pub, const int64_t *w,
+                                     unsigned threads, int *ok)
+{
+    zkr_mm_check_job j;
+
+    memset(&j, 0, sizeof j);
+    j.pub = pub;
+    j.w = w;
+    zkr_par_for(threads, pub->m, 8, zkr_mm_check_chunk, &j);
+    *ok = 1;
+    for (unsigned i = 0; i < ZKR_PAR_MAX; i++) {
+        if (j.nomem[i])
+            return ZKR_ERR_NOMEM;
+        if (j.bad[i])
+            *ok = 0;
+    }
     return ZKR_OK;
 }
 
@@ -106,8 +133,9 @@ zkr_err zkr_prover_matmul(const zkr_params *p, const uint8_t statement_id[ZKR_DI
     zkr_transcript t;
     zkr_pcs_commitment pc;
     zkr_ext *pt = NULL, *eq_i = NULL, *eq_b = NULL, *tab[2] = {NULL, NULL}, *msgs = NULL;
-    zkr_ext claim, *rj, a_final;
+    zkr_ext claim, *rj = NULL, a_final;
     zkr_buf stmt = {0}, sc = {0}, pcs = {0};
+    size_t mark = out->len;
     zkr_err r;
 
     if ((r = zkr_matmul_check_dims(pub->m, pub->k, pub->b)) != ZKR_OK)
@@ -125,7 +153,7 @@ zkr_err zkr_prover_matmul(const zkr_params *p, const uint8_t statement_id[ZKR_DI
         return zkr_fail(d, ZKR_ERR_MISMATCH_MODEL, "matmul: W does not match the commitment");
     {
         int ok;
-        if ((r = zkr_matmul_product_ok(pub, w, &ok)) != ZKR_OK)
+        if ((r = zkr_matmul_product_ok(pub, w, threads, &ok)) != ZKR_OK)
             return r;
         if (!ok)
             return zkr_fail(d, ZKR_ERR_MISMATCH_OUTPUT, "matmul: y is not W x; refusing to prove");
@@ -159,11 +187,13 @@ zkr_err zkr_prover_matmul(const zkr_params *p, const uint8_t statement_id[ZKR_DI
     }
     {
         zkr_sc_term term = {zkr_ext_from(1), 2, {0, 1}};
-        zkr_sc_poly f = {tab, 2, &term, 1, 2};
+        zkr_sc_poly f = {tab, 2, &term, 1, 2, NULL};
         /* rj goes where W's point wants it: before ri. Reuse eq_b's slot order. */
         rj = calloc(lk + lm + 1, sizeof *rj);
-        if (!rj)
+        if (!rj) {
+            r = ZKR_ERR_NOMEM;
             goto out;
+        }
         zkr_prover_sumcheck(&f, lk, &t, threads, msgs, rj);
         a_final = tab[0][0];
         memcpy(rj + lk, pt + lb, lm * sizeof *rj);
@@ -181,25 +211,26 @@ zkr_err zkr_prover_matmul(const zkr_params *p, const uint8_t statement_id[ZKR_DI
             (r = zkr_buf_append(&stmt, pc.root, ZKR_DIGEST_BYTES)) != ZKR_OK ||
             (r = zkr_buf_append(&stmt, dx, sizeof dx)) != ZKR_OK ||
             (r = zkr_buf_append(&stmt, dy, sizeof dy)) != ZKR_OK)
-            goto free_rj;
+            goto out;
     }
     if ((r = zkr_enc_exts(&sc, msgs, 2 * (size_t)lk)) != ZKR_OK ||
         (r = zkr_enc_ext(&sc, a_final)) != ZKR_OK)
-        goto free_rj;
+        goto out;
     {
         zkr_pcs_claim cl = {0, rj, a_final};
         zkr_pcs_poly *pp = (zkr_pcs_poly *)(uintptr_t)poly;
         if ((r = zkr_prover_open(p, &t, &pp, 1, &cl, 1, threads, &pcs)) != ZKR_OK)
-            goto free_rj;
+            goto out;
     }
     if ((r = zkr_proof_begin(out, p->id, ZKR_KIND_MATMUL1, statement_id, 3)) != ZKR_OK ||
         (r = zkr_proof_add_section(out, ZKR_SEC_STATEMENT, stmt.p, stmt.len)) != ZKR_OK ||
         (r = zkr_proof_add_section(out, ZKR_SEC_SUMCHECK, sc.p, sc.len)) != ZKR_OK ||
         (r = zkr_proof_add_section(out, ZKR_SEC_PCS, pcs.p, pcs.len)) != ZKR_OK)
-        goto free_rj;
-free_rj:
-    free(rj);
+        goto out;
 out:
+    if (r != ZKR_OK)
+        out->len = mark; /* no partial proof on failure */
+    free(rj);
     free(pt);
     free(eq_i);
     free(eq_b);

@@ -71,7 +71,8 @@ zkr_err zkr_prover_commit(const zkr_params *p, const zkr_gl *evals, unsigned n_v
     memcpy(poly->evals, evals, len * sizeof *evals);
     memcpy(coef, evals, len * sizeof *evals);
     zkr_mle_to_monomial_base(coef, n_vars);
-    if ((r = zkr_ntt_new(n_vars + p->log_blowup > 0 ? n_vars + p->log_blowup : 1, &ntt)) != ZKR_OK)
+    if ((r = zkr_ntt_new_mt(n_vars + p->log_blowup > 0 ? n_vars + p->log_blowup : 1, threads,
+                            &ntt)) != ZKR_OK)
         goto out;
     if ((r = zkr_ntt_lde(ntt, coef, n_vars, p->log_blowup, 1, threads, poly->codeword)) != ZKR_OK)
         goto out;
@@ -208,7 +209,7 @@ static zkr_err zkr_open_batch(zkr_open_ctx *c, zkr_transcript *t, zkr_pcs_poly *
             e[x] = zkr_ext_add(e[x], zkr_ext_mul(w, eqt[x]));
         w = zkr_ext_mul(w, gamma);
     }
-    f = (zkr_sc_poly){tables, 2 * k_n, terms, k_n, 2};
+    f = (zkr_sc_poly){tables, 2 * k_n, terms, k_n, 2, NULL};
     zkr_prover_sumcheck(&f, n, t, c->threads, msgs, z);
     for (size_t k = 0; k < k_n; k++)
         evals[k] = tables[2 * k + 1][0];
@@ -231,6 +232,43 @@ out:
     return r;
 }
 
+/* Round 0 of the folding sumcheck while g is still a base-field table. */
+typedef struct {
+    const zkr_ext *e;
+    const zkr_gl *g;
+    zkr_ext *g_out; /* fold target (second pass) */
+    zkr_ext r;
+    zkr_ext acc[ZKR_PAR_MAX][2];
+} zkr_r0_job;
+
+static void zkr_r0_round(void *ctx, size_t lo, size_t hi, unsigned w)
+{
+    zkr_r0_job *j = ctx;
+    zkr_ext h0 = zkr_ext_from(0), h2 = zkr_ext_from(0);
+
+    for (size_t i = lo; i < hi; i++) {
+        zkr_ext e0 = j->e[2 * i], e1 = j->e[2 * i + 1];
+        zkr_gl g0 = j->g[2 * i], g1 = j->g[2 * i + 1];
+        h0 = zkr_ext_add(h0, zkr_ext_mul_base(e0, g0));
+        zkr_ext e2 = zkr_ext_sub(zkr_ext_add(e1, e1), e0);
+        h2 = zkr_ext_add(h2, zkr_ext_mul_base(e2, zkr_gl_sub(zkr_gl_add(g1, g1), g0)));
+    }
+    j->acc[w][0] = h0;
+    j->acc[w][1] = h2;
+}
+
+static void zkr_r0_fold(void *ctx, size_t lo, size_t hi, unsigned w)
+{
+    zkr_r0_job *j = ctx;
+
+    (void)w;
+    for (size_t i = lo; i < hi; i++) {
+        zkr_ext o = zkr_ext_mul_base(j->r, zkr_gl_sub(j->g[2 * i + 1], j->g[2 * i]));
+        o.c[0] = zkr_gl_add(o.c[0], j->g[2 * i]);
+        j->g_out[i] = o;
+    }
+}
+
 /* Phase 2: sumcheck on eq(z, x) g(x), folding g's coefficients alongside. */
 static zkr_err zkr_open_fold(zkr_open_ctx *c, zkr_transcript *t, zkr_pcs_poly *const *polys,
                              size_t k_n, const zkr_ext *beta_pow, const zkr_ext *z,
@@ -239,55 +277,87 @@ static zkr_err zkr_open_fold(zkr_open_ctx *c, zkr_transcript *t, zkr_pcs_poly *c
     const zkr_pcs_layout *l = &c->l;
     unsigned n = l->n_vars, round = 0, lb = c->p->log_blowup;
     size_t len = (size_t)1 << n;
-    zkr_ext *tab[2] = {NULL, NULL}, *coef = NULL, *next = NULL, msg[2];
+    zkr_ext *tab[2] = {NULL, NULL}, *full = NULL, *coef = NULL, *buf[2] = {NULL, NULL};
+    zkr_ext *scratch = NULL, msg[2];
     zkr_sc_term term = {zkr_ext_from(1), 2, {0, 1}};
-    zkr_sc_poly f = {tab, 2, &term, 1, 2};
+    zkr_sc_poly f = {tab, 2, &term, 1, 2, NULL};
     zkr_ntt *ntt = NULL;
     zkr_err r = ZKR_ERR_NOMEM;
     size_t n_final = (size_t)1 << l->final_vars;
+    int base_g;
 
+    /* A single polynomial keeps g in the base field for round 0 (tab[1]
+     * then starts at half size); a combination is ext from the start. */
+    base_g = k_n == 1 && l->folds_total > 0;
     tab[0] = malloc(len * sizeof(zkr_ext));
-    tab[1] = malloc(len * sizeof(zkr_ext));
-    if (!tab[0] || !tab[1])
+    tab[1] = malloc((base_g ? len / 2 : len) * sizeof(zkr_ext));
+    /* Buffers reused round after round: every fresh page costs a fault. */
+    scratch = malloc((len / 2 + 1) * sizeof(zkr_ext));
+    buf[0] = malloc((len / 2 + 1) * sizeof(zkr_ext));
+    buf[1] = malloc((len / 2 + 1) * sizeof(zkr_ext));
+    if (!tab[0] || !tab[1] || !scratch || !buf[0] || !buf[1])
         goto out;
+    f.scratch = scratch;
     if (l->n_layers > 1 &&
-        (r = zkr_ntt_new(l->log_len[1] > 0 ? l->log_len[1] : 1, &ntt)) != ZKR_OK)
+        (r = zkr_ntt_new_mt(l->log_len[1] > 0 ? l->log_len[1] : 1, c->threads, &ntt)) != ZKR_OK)
         goto out;
     r = ZKR_ERR_NOMEM;
-    zkr_mle_eq_table(z, n, tab[0]);
-    for (size_t i = 0; i < len; i++)
-        tab[1][i] = zkr_ext_mul_base(beta_pow[0], polys[0]->evals[i]);
+    zkr_mle_eq_table_mt(z, n, c->threads, tab[0]);
+    for (size_t i = 0; !base_g && i < len; i++) /* beta^0 = 1 */
+        tab[1][i] = zkr_ext_from(polys[0]->evals[i]);
     for (size_t k = 1; k < k_n; k++)
         for (size_t i = 0; i < len; i++)
             tab[1][i] = zkr_ext_add(tab[1][i], zkr_ext_mul_base(beta_pow[k], polys[k]->evals[i]));
     if (k_n > 1 || l->folds_total == 0) { /* combined coefficients in ext form */
-        coef = calloc(len, sizeof *coef);
-        if (!coef)
+        full = calloc(len, sizeof *full);
+        if (!full)
             goto out;
         for (size_t k = 0; k < k_n; k++)
             for (size_t i = 0; i < len; i++)
-                coef[i] = zkr_ext_add(coef[i], zkr_ext_mul_base(beta_pow[k], polys[k]->coeffs[i]));
+                full[i] = zkr_ext_add(full[i], zkr_ext_mul_base(beta_pow[k], polys[k]->coeffs[i]));
+        coef = full;
     }
     zkr_ts_absorb_ext(t, "bf-claim", &value, 1);
     for (unsigned layer = 0; layer < l->n_layers; layer++) {
         for (unsigned j = 0; j < l->folds[layer]; j++, round++) {
             unsigned n_cur = n - round;
             size_t half = (size_t)1 << (n_cur - 1);
-            zkr_prover_sc_round(&f, n_cur, c->threads, msg);
+            zkr_ext *dst = coef == buf[0] ? buf[1] : buf[0];
+            zkr_r0_job *j0 = NULL;
+            if (base_g && round == 0) {
+                j0 = calloc(1, sizeof *j0);
+                if (!j0)
+                    goto out;
+                j0->e = tab[0];
+                j0->g = polys[0]->evals;
+                j0->g_out = tab[1];
+                zkr_par_for(c->threads, half, 4096, zkr_r0_round, j0);
+                msg[0] = msg[1] = zkr_ext_from(0);
+                for (unsigned w = 0; w < ZKR_PAR_MAX; w++) {
+                    msg[0] = zkr_ext_add(msg[0], j0->acc[w][0]);
+                    msg[1] = zkr_ext_add(msg[1], j0->acc[w][1]);
+                }
+            } else {
+                zkr_prover_sc_round(&f, n_cur, c->threads, msg);
+            }
             zkr_ts_absorb_ext(t, "sc-round", msg, 2);
             r_all[round] = zkr_ts_challenge_ext(t, "sc-challenge");
-            if ((r = zkr_enc_exts(&c->head, msg, 2)) != ZKR_OK)
+            if ((r = zkr_enc_exts(&c->head, msg, 2)) != ZKR_OK) {
+                free(j0);
                 goto out;
-            r = ZKR_ERR_NOMEM;
-            zkr_prover_sc_fold(&f, n_cur, r_all[round], c->threads);
-            next = malloc(half * sizeof *next);
-            if (!next)
-                goto out;
-            zkr_fold_job fj = {coef ? NULL : polys[0]->coeffs, coef, next, r_all[round]};
+            }
+            if (j0) {
+                zkr_sc_poly fe = {tab, 1, &term, 1, 2, scratch}; /* folds only eq */
+                j0->r = r_all[round];
+                zkr_par_for(c->threads, half, 4096, zkr_r0_fold, j0);
+                zkr_prover_sc_fold(&fe, n_cur, r_all[round], c->threads);
+                free(j0);
+            } else {
+                zkr_prover_sc_fold(&f, n_cur, r_all[round], c->threads);
+            }
+            zkr_fold_job fj = {coef ? NULL : polys[0]->coeffs, coef, dst, r_all[round]};
             zkr_par_for(c->threads, half, 4096, zkr_fold_chunk, &fj);
-            free(coef);
-            coef = next;
-            next = NULL;
+            coef = dst;
         }
         if (layer + 1 < l->n_layers) {
             uint8_t seed[32], root[ZKR_DIGEST_BYTES];
@@ -319,8 +389,10 @@ static zkr_err zkr_open_fold(zkr_open_ctx *c, zkr_transcript *t, zkr_pcs_poly *c
     r = ZKR_OK;
 out:
     zkr_ntt_free(ntt);
-    free(coef);
-    free(next);
+    free(full);
+    free(buf[0]);
+    free(buf[1]);
+    free(scratch);
     free(tab[0]);
     free(tab[1]);
     return r;
@@ -448,7 +520,7 @@ zkr_err zkr_prover_open(const zkr_params *p, zkr_transcript *t, zkr_pcs_poly *co
     n = polys[0]->n_vars;
     for (size_t k = 0; k < n_polys; k++)
         if (polys[k]->n_vars != n)
-            return ZKR_ERR_USAGE;
+            return ZKR_ERR_UNSUPPORTED; /* mixed sizes: see zkr_pcs_verify */
     for (size_t i = 0; i < n_claims; i++)
         if (claims[i].comm >= n_polys)
             return ZKR_ERR_USAGE;

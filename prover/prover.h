@@ -33,6 +33,7 @@ typedef struct {
     const zkr_sc_term *terms;
     size_t n_terms;
     unsigned degree; /* max n_factors, 1..ZKR_SC_MAX_DEGREE */
+    zkr_ext *scratch; /* optional: 2^(n-1) values reused by parallel folds */
 } zkr_sc_poly;
 
 /*
@@ -65,9 +66,12 @@ void zkr_pcs_poly_free(zkr_pcs_poly *poly);
 /* The commitment of a committed polynomial. */
 void zkr_pcs_poly_commitment(const zkr_pcs_poly *poly, zkr_pcs_commitment *out);
 /*
- * Proves claims (all on polys of one size) and appends the opening's bytes
- * to out, in the order zkr_pcs_proof_parse reads them. The caller's claimed
- * values must be correct (ZKR_ERR_USAGE otherwise). ZKR_ERR_NOMEM.
+ * Proves claims on up to ZKR_SC_MAX_TABLES/2 polys of one size and appends
+ * the opening's bytes to out, in the order zkr_pcs_proof_parse reads them.
+ * The claimed values are not re-checked here: a wrong one yields a proof
+ * the verifier rejects. ZKR_ERR_USAGE (bad counts or indices),
+ * ZKR_ERR_UNSUPPORTED (polys of different sizes), ZKR_ERR_TOO_LARGE,
+ * ZKR_ERR_NOMEM.
  */
 zkr_err zkr_prover_open(const zkr_params *p, zkr_transcript *t, zkr_pcs_poly *const *polys,
                         size_t n_polys, const zkr_pcs_claim *claims, size_t n_claims,

@@ -117,7 +117,7 @@ void zkr_prover_sc_fold(const zkr_sc_poly *f, unsigned n_cur, zkr_ext r, unsigne
      * chunk could overwrite entries a lower chunk still reads); small ones,
      * or when scratch is unavailable, fold in place sequentially. */
     if (threads > 1 && half >= ((size_t)1 << 14))
-        tmp = malloc(half * sizeof *tmp);
+        tmp = f->scratch ? f->scratch : malloc(half * sizeof *tmp);
     for (size_t k = 0; k < f->n_tables; k++) {
         zkr_ext *t = f->tables[k];
         if (tmp) {
@@ -130,7 +130,8 @@ void zkr_prover_sc_fold(const zkr_sc_poly *f, unsigned n_cur, zkr_ext r, unsigne
             zkr_sc_fold_chunk(&j, 0, half, 0);
         }
     }
-    free(tmp);
+    if (tmp != f->scratch)
+        free(tmp);
 }
 
 void zkr_prover_sumcheck(const zkr_sc_poly *f, unsigned n, zkr_transcript *t, unsigned threads,

@@ -57,3 +57,11 @@ void zkr_matmul_transcript(zkr_transcript *t, const zkr_params *p,
     zkr_ts_absorb(t, "x", dx, ZKR_DIGEST_BYTES);
     zkr_ts_absorb(t, "y", dy, ZKR_DIGEST_BYTES);
 }
+
+zkr_soundness zkr_matmul_soundness(const zkr_params *p, uint32_t m, uint32_t k, uint32_t b)
+{
+    unsigned lm = zkr_log2_ceil(m), lk = zkr_log2_ceil(k), lb = zkr_log2_ceil(b);
+
+    /* The point (rb, ri) counts as lm + lb extra degree-1 "rounds". */
+    return zkr_params_soundness(p, lm + lk, 2 * lk + lm + lb, 1);
+}

@@ -19,6 +19,36 @@ void zkr_mle_eq_table(const zkr_ext *z, unsigned n, zkr_ext *out)
     }
 }
 
+typedef struct {
+    zkr_ext *out;
+    size_t len;
+    zkr_ext z;
+} zkr_eq_job;
+
+static void zkr_eq_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
+{
+    zkr_eq_job *j = ctx;
+
+    (void)w;
+    for (size_t i = lo; i < hi; i++) {
+        zkr_ext hi_v = zkr_ext_mul(j->out[i], j->z);
+        j->out[i + j->len] = hi_v;
+        j->out[i] = zkr_ext_sub(j->out[i], hi_v);
+    }
+}
+
+void zkr_mle_eq_table_mt(const zkr_ext *z, unsigned n, unsigned threads, zkr_ext *out)
+{
+    size_t len = 1;
+
+    out[0] = zkr_ext_from(1);
+    for (unsigned t = 0; t < n; t++) {
+        zkr_eq_job j = {out, len, z[t]};
+        zkr_par_for(threads, len, 1 << 13, zkr_eq_chunk, &j);
+        len <<= 1;
+    }
+}
+
 zkr_ext zkr_mle_eq_eval(const zkr_ext *a, const zkr_ext *b, unsigned n)
 {
     zkr_ext r = zkr_ext_from(1), one = zkr_ext_from(1);

@@ -14,7 +14,31 @@ struct zkr_ntt {
     zkr_gl *itw; /* w^-i */
 };
 
+typedef struct {
+    zkr_gl *dst;
+    const zkr_gl *src; /* coefficients to scale, or NULL for plain powers */
+    zkr_gl step, first;
+} zkr_pow_job;
+
+/* dst[i] = (src ? src[i] : 1) * first * step^i, chunk by chunk. */
+static void zkr_pow_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
+{
+    zkr_pow_job *j = ctx;
+    zkr_gl s = zkr_gl_mul(j->first, zkr_gl_pow(j->step, lo));
+
+    (void)w;
+    for (size_t i = lo; i < hi; i++) {
+        j->dst[i] = j->src ? zkr_gl_mul(j->src[i], s) : s;
+        s = zkr_gl_mul(s, j->step);
+    }
+}
+
 zkr_err zkr_ntt_new(unsigned log_max, zkr_ntt **out)
+{
+    return zkr_ntt_new_mt(log_max, 1, out);
+}
+
+zkr_err zkr_ntt_new_mt(unsigned log_max, unsigned threads, zkr_ntt **out)
 {
     zkr_ntt *n;
     size_t half;
@@ -33,12 +57,12 @@ zkr_err zkr_ntt_new(unsigned log_max, zkr_ntt **out)
         zkr_ntt_free(n);
         return ZKR_ERR_NOMEM;
     }
-    zkr_gl w = zkr_gl_root_of_unity(log_max), iw = zkr_gl_inv(w);
-    n->tw[0] = n->itw[0] = 1;
-    for (size_t i = 1; i < half; i++) {
-        n->tw[i] = zkr_gl_mul(n->tw[i - 1], w);
-        n->itw[i] = zkr_gl_mul(n->itw[i - 1], iw);
-    }
+    zkr_pow_job pj = {n->tw, NULL, zkr_gl_root_of_unity(log_max), 1};
+    zkr_par_for(threads, half, 1 << 14, zkr_pow_chunk, &pj);
+    n->itw[0] = 1;
+    /* w^-i = w^(N-i) = -w^(N/2-i): the inverse table costs no multiplications. */
+    for (size_t i = 1; i < half; i++)
+        n->itw[i] = zkr_gl_neg(n->tw[half - i]);
     *out = n;
     return ZKR_OK;
 }
@@ -199,12 +223,10 @@ zkr_err zkr_ntt_lde(const zkr_ntt *n, const zkr_gl *coeffs, unsigned log_n, unsi
         return ZKR_ERR_USAGE;
     wb = zkr_gl_root_of_unity(log_big);
     for (size_t t = 0; t < nblk; t++) {
-        zkr_gl step = zkr_gl_mul(shift, zkr_gl_pow(wb, zkr_bitrev(t, log_blowup))), s = 1;
         zkr_gl *blk = out + t * len;
-        for (size_t i = 0; i < len; i++) {
-            blk[i] = zkr_gl_mul(coeffs[i], s);
-            s = zkr_gl_mul(s, step);
-        }
+        zkr_pow_job pj = {blk, coeffs, zkr_gl_mul(shift, zkr_gl_pow(wb, zkr_bitrev(t, log_blowup))),
+                          1};
+        zkr_par_for(threads, len, 1 << 14, zkr_pow_chunk, &pj);
         if ((r = zkr_ntt_run(n, blk, log_n, 1, threads)) != ZKR_OK)
             return r;
     }

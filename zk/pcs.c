@@ -348,9 +348,11 @@ zkr_err zkr_pcs_verify(const zkr_params *p, zkr_transcript *t, const zkr_pcs_com
     if (!pf || pf->n_comms != n_comms || pf->n_claims != n_claims)
         return ZKR_ERR_USAGE;
     n = pf->l.n_vars;
+    /* Mixed sizes need per-size join points in the fold (docs, "Designed
+     * for inference@1"); not implemented yet. */
     for (size_t k = 0; k < n_comms; k++)
         if (comms[k].n_vars != n)
-            return ZKR_ERR_USAGE;
+            return ZKR_ERR_UNSUPPORTED;
     for (size_t i = 0; i < n_claims; i++)
         if (claims[i].comm >= n_comms)
             return ZKR_ERR_USAGE;

@@ -187,6 +187,8 @@ void zkr_par_for(unsigned threads, size_t n, size_t min_chunk, zkr_par_fn fn, vo
 typedef struct zkr_ntt zkr_ntt;
 /* Precomputes twiddles for sizes up to 2^log_max (<= 30). ZKR_ERR_USAGE, NOMEM. */
 zkr_err zkr_ntt_new(unsigned log_max, zkr_ntt **out) ZKR_WUR;
+/* The same, computing the twiddles with `threads` workers. */
+zkr_err zkr_ntt_new_mt(unsigned log_max, unsigned threads, zkr_ntt **out) ZKR_WUR;
 void zkr_ntt_free(zkr_ntt *n);
 /* Coefficients (natural order) -> evaluations at w^i (natural order). */
 zkr_err zkr_ntt_forward(const zkr_ntt *n, zkr_gl *a, unsigned log_n) ZKR_WUR;
@@ -289,6 +291,8 @@ zkr_err zkr_mtree_verify(const uint8_t root[ZKR_DIGEST_BYTES], unsigned depth, c
 /* ------------------------------------------------------------------ */
 /* eq(z, x) for all x in {0,1}^n into out[2^n]. */
 void zkr_mle_eq_table(const zkr_ext *z, unsigned n, zkr_ext *out);
+/* The same with `threads` workers (identical output). */
+void zkr_mle_eq_table_mt(const zkr_ext *z, unsigned n, unsigned threads, zkr_ext *out);
 /* eq(a, b) = prod (a_i b_i + (1 - a_i)(1 - b_i)). */
 zkr_ext zkr_mle_eq_eval(const zkr_ext *a, const zkr_ext *b, unsigned n);
 /* Fixes variable 0 to r: t[i] = t[2i] + r (t[2i+1] - t[2i]), size halves. */
@@ -389,7 +393,10 @@ zkr_err zkr_pcs_proof_parse(const zkr_params *p, unsigned n_vars, size_t n_comms
 void zkr_pcs_proof_free(zkr_pcs_proof *pf);
 /*
  * Verifies that every claim holds for the committed polynomials (all of
- * n_vars variables). ZKR_OK, ZKR_ERR_VERIFY, ZKR_ERR_NOMEM, ZKR_ERR_USAGE.
+ * n_vars variables). ZKR_OK, ZKR_ERR_VERIFY, ZKR_ERR_NOMEM, ZKR_ERR_USAGE
+ * (counts differ from the parsed proof, claim index out of range),
+ * ZKR_ERR_UNSUPPORTED (commitments of different sizes: not yet).
+ * The transcript must be in the same state as the prover's at open time.
  */
 zkr_err zkr_pcs_verify(const zkr_params *p, zkr_transcript *t, const zkr_pcs_commitment *comms,
                        size_t n_comms, const zkr_pcs_claim *claims, size_t n_claims,
@@ -473,6 +480,12 @@ zkr_err zkr_matmul_check_dims(uint32_t m, uint32_t k, uint32_t b) ZKR_WUR;
 void zkr_matmul_transcript(zkr_transcript *t, const zkr_params *p,
                            const uint8_t statement_id[ZKR_DIGEST_BYTES],
                            const zkr_matmul_public *pub);
+/*
+ * Soundness of a whole matmul@1 proof for these dimensions: the Basefold
+ * opening of W plus lk degree-2 matmul sumcheck rounds and the
+ * Schwartz-Zippel term (lm + lb)/|F| of the random point (rb, ri).
+ */
+zkr_soundness zkr_matmul_soundness(const zkr_params *p, uint32_t m, uint32_t k, uint32_t b);
 /* Digest of a public int64 matrix (for statement checks and reports). */
 void zkr_matrix_digest(const int64_t *v, size_t n, uint8_t out[ZKR_DIGEST_BYTES]);
 

@@ -274,6 +274,14 @@ static void test_determinism(zkr_tap *t, const zkr_params *p)
     zkr_buf_free(&b2);
     zkr_buf_free(&c3);
     mm_free(&c);
+    /* Large enough (2^15 W entries) that every parallel path runs. */
+    ok = mm_make(t, p, 128, 256, 1, 1, &c) && mm_prove(p, &c, 1, &a) == ZKR_OK &&
+         mm_prove(p, &c, 2, &b2) == ZKR_OK && mm_verify(&b2, &c) == ZKR_OK;
+    zkr_tap_ok(t, ok && a.len == b2.len && memcmp(a.p, b2.p, a.len) == 0,
+               "128x256: byte-identical with 1 and 2 threads (parallel folds and rounds)");
+    zkr_buf_free(&a);
+    zkr_buf_free(&b2);
+    mm_free(&c);
     /* A fixed-seed proof digest to compare plain and sanitizer builds. */
     zkr_tap fixed;
     char *argv[] = {"x", "--seed", "42", NULL};
@@ -315,6 +323,13 @@ int main(int argc, char **argv)
     if (sodium_init() < 0 || zkr_params_get(ZKR_PARAM_SET_128, &p) != ZKR_OK)
         return 1;
     test_completeness(&t, &p);
+    {
+        zkr_soundness s1 = zkr_matmul_soundness(&p, 1, 1, 1),
+                      s2 = zkr_matmul_soundness(&p, 4096, 4096, 16);
+        zkr_tap_ok(&t, s1.provable_bits >= 128.0 && s2.provable_bits >= 128.0,
+                   "matmul@1 soundness >= 128 bits (1x1: %.2f, 4096x4096 b=16: %.2f)",
+                   s1.provable_bits, s2.provable_bits);
+    }
     test_binding(&t, &p);
     test_determinism(&t, &p);
     test_garbage(&t, &p);

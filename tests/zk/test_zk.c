@@ -261,6 +261,38 @@ static void test_merkle(zkr_tap *t)
     zkr_mtree_free(&tr);
 }
 
+static void test_mle(zkr_tap *t)
+{
+    enum { N = 15 };
+    zkr_ext z[N], *a = malloc(sizeof(zkr_ext) << N), *b = malloc(sizeof(zkr_ext) << N);
+    zkr_gl *v = malloc(sizeof(zkr_gl) << N);
+    for (int i = 0; i < N; i++)
+        z[i] = (zkr_ext){{rnd_gl(t), rnd_gl(t), rnd_gl(t)}};
+    zkr_mle_eq_table(z, N, a);
+    zkr_mle_eq_table_mt(z, N, 3, b);
+    zkr_tap_ok(t, memcmp(a, b, sizeof(zkr_ext) << N) == 0, "eq table: 3 threads == 1 thread");
+    /* sum_x eq(z, x) v(x) == v~(z), and the monomial form agrees. */
+    zkr_ext acc = zkr_ext_from(0), direct;
+    for (size_t i = 0; i < ((size_t)1 << N); i++) {
+        v[i] = rnd_gl(t);
+        acc = zkr_ext_add(acc, zkr_ext_mul_base(a[i], v[i]));
+    }
+    int ok = zkr_mle_eval_base(v, N, z, &direct) == ZKR_OK && zkr_ext_eq(acc, direct);
+    zkr_ext c[64];
+    zkr_gl m[64];
+    for (int i = 0; i < 64; i++)
+        m[i] = v[i];
+    zkr_mle_to_monomial_base(m, 6);
+    for (int i = 0; i < 64; i++)
+        c[i] = zkr_ext_from(m[i]);
+    ok = ok && zkr_mle_eval_base(v, 6, z, &direct) == ZKR_OK &&
+         zkr_ext_eq(direct, zkr_mle_eval_monomial(c, 6, z));
+    zkr_tap_ok(t, ok, "MLE evaluation: eq-sum, folding and monomial forms agree");
+    free(a);
+    free(b);
+    free(v);
+}
+
 static void test_sumcheck(zkr_tap *t)
 {
     /* sum_x A(x) B(x) C(x) + 3 A(x), degree 3, 6 variables. */
@@ -276,7 +308,7 @@ static void test_sumcheck(zkr_tap *t)
                                                            orig[2][i]),
                                                zkr_ext_mul_base(orig[0][i], 3)));
     zkr_sc_term terms[2] = {{zkr_ext_from(1), 3, {0, 1, 2}}, {zkr_ext_from(3), 1, {0}}};
-    zkr_sc_poly f = {tabs, 3, terms, 2, 3};
+    zkr_sc_poly f = {tabs, 3, terms, 2, 3, NULL};
     zkr_transcript tp, tv;
     uint8_t z[32] = {0};
     zkr_ts_init(&tp, "sc", 1, 1, 1, z, z);
@@ -378,6 +410,25 @@ static void test_basefold(zkr_tap *t, const zkr_params *p)
     zkr_tap_ok(t, zkr_pcs_verify(p, &tv, sw, 2, cl, 3, pf) == ZKR_ERR_VERIFY,
                "swapped commitments rejected");
     zkr_pcs_proof_free(pf);
+    /* Commitments of different sizes are refused, not mis-proven. */
+    {
+        zkr_pcs_poly *small_poly = NULL, *mix[2];
+        zkr_pcs_commitment sc;
+        zkr_buf mb = {0};
+        zkr_gl ev_small[256];
+        for (int i = 0; i < 256; i++)
+            ev_small[i] = (zkr_gl)i;
+        ok = zkr_prover_commit(p, ev_small, 8, 1, &small_poly, &sc) == ZKR_OK;
+        zkr_ts_init(&tp, "bf", 1, 1, 1, z, z);
+        ok &= zkr_prover_commit(p, ev[0], N, 1, &mix[0], &comms[0]) == ZKR_OK;
+        mix[1] = small_poly;
+        zkr_pcs_claim one = {0, pts[0], cl[0].value};
+        zkr_tap_ok(t, ok && zkr_prover_open(p, &tp, mix, 2, &one, 1, 1, &mb) == ZKR_ERR_UNSUPPORTED,
+                   "mixed-size batch refused (UNSUPPORTED)");
+        zkr_buf_free(&mb);
+        zkr_pcs_poly_free(mix[0]);
+        zkr_pcs_poly_free(small_poly);
+    }
     zkr_buf_free(&b);
     for (int k = 0; k < 2; k++) {
         free(ev[k]);
@@ -534,6 +585,7 @@ int main(int argc, char **argv)
     test_ntt(&t);
     test_transcript(&t);
     test_merkle(&t);
+    test_mle(&t);
     test_sumcheck(&t);
     test_basefold(&t, &p);
     test_logup(&t);
