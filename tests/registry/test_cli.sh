@@ -155,6 +155,8 @@ awk -v r="$c${root:1}" 'NR == 3 { print r; next } { print }' cp2.txt > cp-bad.tx
 run 1 "cp-bad.txt" "checkpoint with an altered root" -- log verify --checkpoint cp-bad.txt --inclusion inc.json
 sed 's/"index": 4/"index": 5/' inc.json > inc-bad.json
 run 1 "NOT included" "inclusion proof for another index" -- log verify --checkpoint cp2.txt --inclusion inc-bad.json
+sed 's/"entry_type": "statement"/"entry_type": "program"/' inc.json > inc-type.json
+run 3 "entry_type" "inclusion proof claiming another entry type" -- log verify --checkpoint cp2.txt --inclusion inc-type.json
 "$Z" --registry "$T/other.db" init --kdf interactive >/dev/null
 "$Z" --registry "$T/other.db" log key > other-key.txt
 run 1 "no valid signature" "checkpoint checked against another appliance's key" -- log verify --checkpoint cp2.txt --inclusion inc.json --key-file other-key.txt
