@@ -201,7 +201,8 @@ int main(int argc, char **argv)
            t_cons * 1e3);
     printf("| full audit (re-hash every leaf and node)      | %10.2f ms    |\n", t_audit * 1e3);
     printf("\nArgon2id runs with the INTERACTIVE limits here; a registry made by\n"
-           "`zkreg init` (MODERATE) adds about 0.5-1 s of key unsealing to a checkpoint.\n");
+           "`zkreg init` (MODERATE: 256 MiB) adds its Argon2id time (about 2.5 s on the\n"
+           "2-core CI machine) to every checkpoint.\n");
     zkr_buf_free(&note);
     zkr_registry_close(reg);
     {

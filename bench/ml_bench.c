@@ -2,7 +2,7 @@
  * ml_bench: native quantized inference time (one record, one thread) for
  * the MLP shapes of the main job, with seeded random int8 models of the
  * same shapes as trained ones (inference time does not depend on the
- * values). Prints a table; no assertions. The command (docs/quantization.md):
+ * values). Prints a table; no assertions. The command (docs/bench.md):
  *
  *   meson setup build-rel -Dbuildtype=release && ninja -C build-rel bench/ml_bench
  *   ./build-rel/bench/ml_bench [--seed N] [--min-seconds S]

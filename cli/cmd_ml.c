@@ -175,24 +175,20 @@ static void print_eval(const zkr_cli *cli, const zkr_ml_eval_result *res, int ha
                (unsigned long long)res->agree);
 }
 
-/* Loads or makes the quantized model (quantizing f with calibration records). */
-static zkr_err eval_model(zkr_cli *cli, const eval_args *a, const zkr_ml_fmodel *f,
+/* Loads or makes the quantized model (quantizing f with calibration records into *q). */
+static zkr_err eval_model(zkr_cli *cli, const eval_args *a, const zkr_ml_fmodel *f, zkr_buf *q,
                           zkr_ml_model **m)
 {
     zkr_dataset *cal = NULL;
-    zkr_buf q = {0};
     zkr_err r;
 
     if (a->model != NULL)
         return zkr_ml_model_read_file(a->model, m, &cli->diag);
     if ((r = zkr_dataset_open(a->calib, &cal, &cli->diag)) != ZKR_OK ||
-        (r = zkr_ml_quantize(f, cal, a->calib_first, a->calib_count, &q, &cli->diag)) != ZKR_OK ||
-        (r = zkr_ml_model_decode(q.p, q.len, m, &cli->diag)) != ZKR_OK)
+        (r = zkr_ml_quantize(f, cal, a->calib_first, a->calib_count, q, &cli->diag)) != ZKR_OK)
         goto out;
-    if (a->write != NULL)
-        r = zkr_file_write_atomic(a->write, q.p, q.len, 0644, &cli->diag);
+    r = zkr_ml_model_decode(q->p, q->len, m, &cli->diag);
 out:
-    zkr_buf_free(&q);
     zkr_dataset_free(cal);
     return r;
 }
@@ -203,16 +199,22 @@ static zkr_err eval_run(zkr_cli *cli, const eval_args *a)
     zkr_ml_model *m = NULL;
     zkr_dataset *ds = NULL;
     zkr_ml_eval_result res;
+    zkr_buf q = {0};
     zkr_err r;
 
     if (a->onnx != NULL && (r = zkr_ml_onnx_import_file(a->onnx, &f, &cli->diag)) != ZKR_OK)
         goto out;
-    if ((r = eval_model(cli, a, f, &m)) != ZKR_OK ||
+    if ((r = eval_model(cli, a, f, &q, &m)) != ZKR_OK ||
         (r = zkr_dataset_open(a->dataset, &ds, &cli->diag)) != ZKR_OK ||
         (r = zkr_ml_eval(f, m, ds, a->first, a->count, &res, &cli->diag)) != ZKR_OK)
         goto out;
+    /* Written only once everything succeeded: a failed run leaves no file behind. */
+    if (a->write != NULL &&
+        (r = zkr_file_write_atomic(a->write, q.p, q.len, 0644, &cli->diag)) != ZKR_OK)
+        goto out;
     print_eval(cli, &res, f != NULL);
 out:
+    zkr_buf_free(&q);
     zkr_dataset_free(ds);
     zkr_ml_model_free(m);
     zkr_ml_fmodel_free(f);

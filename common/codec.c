@@ -1,4 +1,5 @@
 /* Hex, base64 and the canonical length-prefixed encoding. */
+#include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -82,6 +83,23 @@ zkr_err zkr_base64_decode(const char *s, size_t s_len, zkr_buf *out)
                           sodium_base64_VARIANT_ORIGINAL) != 0 ||
         end != s + s_len)
         return ZKR_ERR_MALFORMED;
+    /*
+     * libsodium ignores the unused low bits of the last character, so
+     * several texts decode to the same bytes. Only the canonical text (the
+     * one encoding gives back) is accepted, so signed text is not malleable.
+     */
+    {
+        size_t n = sodium_base64_encoded_len(bin_len, sodium_base64_VARIANT_ORIGINAL);
+        char *again = malloc(n);
+        int same;
+        if (again == NULL)
+            return ZKR_ERR_NOMEM;
+        sodium_bin2base64(again, n, out->p + out->len, bin_len, sodium_base64_VARIANT_ORIGINAL);
+        same = n - 1 == s_len && memcmp(again, s, s_len) == 0;
+        free(again);
+        if (!same)
+            return ZKR_ERR_MALFORMED;
+    }
     out->len += bin_len;
     return ZKR_OK;
 }

@@ -115,6 +115,9 @@ static zkr_err helper_gone(zkr_hsm *h, zkr_diag *d)
 
     close(h->fd);
     h->fd = -1;
+    /* It may be alive but stuck inside the module: never wait on it unbounded. */
+    if (waitpid(h->pid, &st, WNOHANG) == 0)
+        (void)kill(h->pid, SIGKILL);
     do
         w = waitpid(h->pid, &st, 0);
     while (w < 0 && errno == EINTR);
@@ -240,11 +243,13 @@ void zkr_hsm_free(zkr_hsm *h)
     if (h == NULL)
         return;
     if (h->fd >= 0) {
-        if (zkr_enc_u8(&req, ZKR_HSM_OP_CLOSE) == ZKR_OK &&
-            zkr_hsm_frame_write(h->fd, req.p, req.len) == ZKR_OK &&
-            zkr_hsm_frame_read(h->fd, 10000, &reply) != ZKR_OK)
-            reply.len = 0; /* the helper is gone already: nothing to wait for */
+        int clean = zkr_enc_u8(&req, ZKR_HSM_OP_CLOSE) == ZKR_OK &&
+                    zkr_hsm_frame_write(h->fd, req.p, req.len) == ZKR_OK &&
+                    zkr_hsm_frame_read(h->fd, 10000, &reply) == ZKR_OK;
         close(h->fd);
+        /* A helper that did not answer CLOSE may be stuck in the module. */
+        if (!clean && h->pid > 0 && waitpid(h->pid, &st, WNOHANG) == 0)
+            (void)kill(h->pid, SIGKILL);
     }
     if (h->pid > 0)
         while (waitpid(h->pid, &st, 0) < 0 && errno == EINTR)

@@ -820,6 +820,79 @@ static zkr_err import(imp_t *im, const Onnx__ModelProto *mp, zkr_ml_fmodel **out
     return build_fmodel(im, out);
 }
 
+/* ---------------------------------------------------------------- */
+/* Nesting guard                                                     */
+/* ---------------------------------------------------------------- */
+
+/*
+ * protobuf-c parses nested messages recursively with no depth limit, so a
+ * small file of deeply nested subgraphs would exhaust the stack. Before
+ * unpacking, this walks the wire format guided by the generated descriptors
+ * (no allocation, nothing interpreted) and refuses nesting deeper than
+ * MAX_NESTING. Framing it cannot walk (truncated, over-long varints,
+ * groups) is refused as malformed without calling protobuf-c at all.
+ */
+#define MAX_NESTING 32
+
+typedef enum { WIRE_OK, WIRE_DEEP, WIRE_BAD } wire_result;
+
+static int read_varint(const uint8_t *p, size_t len, size_t *pos, uint64_t *v)
+{
+    *v = 0;
+    for (unsigned shift = 0; shift < 64; shift += 7) {
+        if (*pos >= len)
+            return 0;
+        *v |= (uint64_t)(p[*pos] & 0x7f) << shift;
+        if ((p[(*pos)++] & 0x80) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static wire_result wire_walk(const ProtobufCMessageDescriptor *desc, const uint8_t *p, size_t len,
+                             unsigned depth)
+{
+    size_t pos = 0;
+
+    if (depth > MAX_NESTING)
+        return WIRE_DEEP;
+    while (pos < len) {
+        uint64_t key, n;
+        const ProtobufCFieldDescriptor *fd;
+        wire_result r;
+
+        if (!read_varint(p, len, &pos, &key))
+            return WIRE_BAD;
+        switch (key & 7) {
+        case 0:
+            if (!read_varint(p, len, &pos, &n))
+                return WIRE_BAD;
+            break;
+        case 1:
+        case 5:
+            n = (key & 7) == 1 ? 8 : 4;
+            if (len - pos < n)
+                return WIRE_BAD;
+            pos += n;
+            break;
+        case 2:
+            if (!read_varint(p, len, &pos, &n) || n > len - pos)
+                return WIRE_BAD;
+            fd = key >> 3 <= UINT32_MAX
+                     ? protobuf_c_message_descriptor_get_field(desc, (unsigned)(key >> 3))
+                     : NULL;
+            if (fd != NULL && fd->type == PROTOBUF_C_TYPE_MESSAGE &&
+                (r = wire_walk(fd->descriptor, p + pos, (size_t)n, depth + 1)) != WIRE_OK)
+                return r;
+            pos += (size_t)n;
+            break;
+        default:
+            return WIRE_BAD;
+        }
+    }
+    return WIRE_OK;
+}
+
 zkr_err zkr_ml_onnx_import(const uint8_t *p, size_t len, const char *name, zkr_ml_fmodel **out,
                            zkr_diag *d)
 {
@@ -838,7 +911,17 @@ zkr_err zkr_ml_onnx_import(const uint8_t *p, size_t len, const char *name, zkr_m
     if (len > ZKR_ML_ONNX_MAX_BYTES)
         return zkr_fail(d, ZKR_ERR_TOO_LARGE, "%s: %zu bytes, at most %zu", im.file, len,
                         ZKR_ML_ONNX_MAX_BYTES);
-    mp = onnx__model_proto__unpack(NULL, len, p);
+    switch (wire_walk(&onnx__model_proto__descriptor, p, len, 0)) {
+    case WIRE_DEEP:
+        r = zkr_fail(d, ZKR_ERR_UNSUPPORTED, "%s: messages nested deeper than %d levels", im.file,
+                     MAX_NESTING);
+        goto out;
+    case WIRE_BAD: /* refused here too, so protobuf-c never sees framing it might recurse into */
+        mp = NULL;
+        break;
+    default:
+        mp = onnx__model_proto__unpack(NULL, len, p);
+    }
     if (mp == NULL) {
         r = zkr_fail(d, ZKR_ERR_MALFORMED, "%s: not a valid ONNX protobuf (truncated or corrupt)",
                      im.file);

@@ -228,6 +228,21 @@ const char *zkr_registry_path(const zkr_registry *reg)
     return reg->path;
 }
 
+
+/* Connection settings; none of them writes to the file. */
+static zkr_err configure(zkr_registry *reg, zkr_diag *d)
+{
+    zkr_err r;
+
+    sqlite3_busy_timeout(reg->db, ZKR_REGISTRY_BUSY_MS);
+    sqlite3_extended_result_codes(reg->db, 1);
+    if ((r = zkr_registry_exec(reg, "PRAGMA foreign_keys = ON", d)) != ZKR_OK ||
+        (r = zkr_registry_exec(reg, "PRAGMA synchronous = FULL", d)) != ZKR_OK ||
+        (r = zkr_registry_exec(reg, "PRAGMA trusted_schema = OFF", d)) != ZKR_OK)
+        return r;
+    return ZKR_OK;
+}
+
 static zkr_err pragma_int(zkr_registry *reg, const char *sql, int64_t *v, zkr_diag *d)
 {
     sqlite3_stmt *st = NULL;
@@ -250,20 +265,6 @@ static zkr_err pragma_int(zkr_registry *reg, const char *sql, int64_t *v, zkr_di
     return r;
 }
 
-/* Connection settings; none of them writes to the file. */
-static zkr_err configure(zkr_registry *reg, zkr_diag *d)
-{
-    zkr_err r;
-
-    sqlite3_busy_timeout(reg->db, ZKR_REGISTRY_BUSY_MS);
-    sqlite3_extended_result_codes(reg->db, 1);
-    if ((r = zkr_registry_exec(reg, "PRAGMA foreign_keys = ON", d)) != ZKR_OK ||
-        (r = zkr_registry_exec(reg, "PRAGMA synchronous = FULL", d)) != ZKR_OK ||
-        (r = zkr_registry_exec(reg, "PRAGMA trusted_schema = OFF", d)) != ZKR_OK)
-        return r;
-    return ZKR_OK;
-}
-
 static zkr_err migrate(zkr_registry *reg, int64_t from, zkr_diag *d)
 {
     char sql[64];
@@ -271,6 +272,13 @@ static zkr_err migrate(zkr_registry *reg, int64_t from, zkr_diag *d)
 
     if ((r = zkr_registry_begin(reg, d)) != ZKR_OK)
         return r;
+    /* Another process may have migrated while this one waited for the lock. */
+    if ((r = pragma_int(reg, "PRAGMA user_version", &from, d)) != ZKR_OK)
+        goto out;
+    if (from >= ZKR_REGISTRY_SCHEMA_VERSION) {
+        r = zkr_registry_commit(reg, d);
+        goto out;
+    }
     for (int64_t v = from; v < ZKR_REGISTRY_SCHEMA_VERSION; v++) {
         if ((r = zkr_registry_exec(reg, migrations[v], d)) != ZKR_OK)
             goto out;

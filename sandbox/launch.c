@@ -114,7 +114,10 @@ _Noreturn static void zkr_sandbox_child(const zkr_sandbox_run *run, int fds[3], 
     (void)sigprocmask(SIG_SETMASK, &none, NULL);
     memset(&dfl, 0, sizeof dfl);
     dfl.sa_handler = SIG_DFL;
-    (void)sigaction(SIGPIPE, &dfl, NULL);
+    /* exec keeps ignored signals ignored: SIGXCPU and SIGPIPE must act in the worker */
+    for (int sig = 1; sig < NSIG; sig++)
+        if (sig != SIGKILL && sig != SIGSTOP)
+            (void)sigaction(sig, &dfl, NULL);
     /* move the three ends clear of 0..2 first so the dup2s cannot clobber each other */
     for (int i = 0; i < 3; i++)
         if (fds[i] <= 2 && (fds[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 3)) < 0)
@@ -378,11 +381,15 @@ static zkr_err zkr_sandbox_explain(const zkr_sandbox_run *run, zkr_diag *d)
             return zkr_fail(d, ZKR_ERR_SANDBOX,
                             "worker '%s' was killed by its seccomp policy (SIGSYS): it attempted "
                             "a forbidden system call", kind);
-        if (sig == SIGXCPU || sig == SIGKILL)
+        if (sig == SIGXCPU)
             return zkr_fail(d, ZKR_ERR_SANDBOX,
-                            "worker '%s' was killed by %s: it exceeded its CPU limit of %llu s "
-                            "(or the kernel killed it for memory)", kind, zkr_sandbox_signame(sig),
-                            (unsigned long long)run->l->cpu_seconds);
+                            "worker '%s' was killed by SIGXCPU: it exceeded its CPU limit of "
+                            "%llu s", kind, (unsigned long long)run->l->cpu_seconds);
+        if (sig == SIGKILL)
+            return zkr_fail(d, ZKR_ERR_SANDBOX,
+                            "worker '%s' was killed by SIGKILL: the hard CPU limit (%llu s) or "
+                            "the kernel's OOM killer", kind,
+                            (unsigned long long)run->l->cpu_seconds + 1);
         if (sig == SIGXFSZ)
             return zkr_fail(d, ZKR_ERR_SANDBOX, "worker '%s' exceeded its file size limit", kind);
         return zkr_fail(d, ZKR_ERR_SANDBOX, "worker '%s' crashed with %s (%d)", kind,

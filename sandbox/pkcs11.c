@@ -67,9 +67,11 @@ zkr_err zkr_sandbox_confine_pkcs11_helper(const zkr_sandbox_pkcs11_opts *o, uint
             return zkr_fail(d, ZKR_ERR_USAGE, "PKCS#11 helper keep fd %d is invalid",
                             o->keep_fds[i]);
     zkr_sandbox_limits_default(ZKR_SANDBOX_POLICY_PKCS11, &def);
-    if ((r = zkr_sandbox_close_fds_except(o->keep_fds, o->n_keep, d)) != ZKR_OK)
-        return r;
-    conf |= ZKR_SANDBOX_C_FDS_CLOSED;
+    if (!o->keep_all_fds) {
+        if ((r = zkr_sandbox_close_fds_except(o->keep_fds, o->n_keep, d)) != ZKR_OK)
+            return r;
+        conf |= ZKR_SANDBOX_C_FDS_CLOSED;
+    }
     if ((r = zkr_sandbox_set_rlimits(o->limits ? o->limits : &def, d)) != ZKR_OK)
         return r;
     conf |= ZKR_SANDBOX_C_RLIMITS;

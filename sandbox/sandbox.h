@@ -268,6 +268,9 @@ zkr_err zkr_sandbox_caps_probe(zkr_sandbox_caps *out) ZKR_WUR;
  *   2. call zkr_sandbox_confine_pkcs11_helper();
  *   3. only then C_Initialize, log in, sign, and talk to its parent over
  *      the fds in keep_fds.
+ * Confining after C_Initialize also works (the token and pcscd may then
+ * already be open): set keep_all_fds, since closing the module's own
+ * descriptors would break it.
  * After step 2: Landlock (when available) allows reading only ro_paths
  * and reading+writing only rw_paths (e.g. SoftHSM's tokendir); seccomp
  * allows file I/O, AF_UNIX sockets (pcscd's /run/pcscd/pcscd.comm),
@@ -286,6 +289,8 @@ typedef struct {
     size_t n_rw;
     const int *keep_fds; /* fds to keep open (the helper's pipes); others are closed */
     size_t n_keep;
+    int keep_all_fds;    /* 1: close nothing (confining after C_Initialize, when the
+                            module already holds token or pcscd descriptors) */
     const char *registry_path; /* refused if reachable; NULL to skip the check */
     const zkr_sandbox_limits *limits; /* NULL = pkcs11-helper defaults */
 } zkr_sandbox_pkcs11_opts;

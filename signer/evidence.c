@@ -18,6 +18,16 @@ typedef struct {
     uint8_t root[32];
 } zkr_evidence_cp;
 
+/* A zkreg-log-inclusion/v1 document (docs/formats.md section 6). */
+typedef struct {
+    uint64_t index, tree_size;
+    uint8_t leaf_hash[32];
+    uint8_t statement_id[32], proof_digest[32];
+    char verifier_version[ZKR_ATTEST_TEXT_MAX + 1];
+    uint8_t path[ZKR_MERKLE_MAX_DEPTH][32];
+    size_t path_len;
+} zkr_evidence_incl;
+
 struct zkr_evidence {
     char origin[ZKR_ATTEST_TEXT_MAX + 1];
     zkr_evidence_cp trusted;
@@ -25,6 +35,8 @@ struct zkr_evidence {
     size_t nolder;
     uint8_t (*revoked)[32]; /* key ids, statement ids and artifact digests */
     size_t nrevoked;
+    zkr_evidence_incl *incl; /* inclusion proofs of "proof" log entries */
+    size_t nincl;
 };
 
 static zkr_err load_consistency(zkr_evidence *e, const json_t *arr, zkr_diag *d)
@@ -83,6 +95,95 @@ static zkr_err load_consistency(zkr_evidence *e, const json_t *arr, zkr_diag *d)
     return r;
 }
 
+/* The leaf of a "proof" log entry: its statement, proof digest and verifier version. */
+static zkr_err decode_proof_leaf(const uint8_t *leaf, size_t len, zkr_evidence_incl *in)
+{
+    const uint8_t *tag, *type, *payload, *sid, *pd, *vv;
+    size_t tl, tyl, pl, sl, pdl, vl;
+    uint64_t when;
+    zkr_dec d, p;
+
+    zkr_dec_init(&d, leaf, len);
+    if (zkr_dec_bytes(&d, 64, &tag, &tl) != ZKR_OK || tl != 12 ||
+        memcmp(tag, "zkreg/log/v1", 12) != 0 || zkr_dec_bytes(&d, 64, &type, &tyl) != ZKR_OK ||
+        tyl != 5 || memcmp(type, "proof", 5) != 0 || zkr_dec_u64(&d, &when) != ZKR_OK ||
+        zkr_dec_bytes(&d, len, &payload, &pl) != ZKR_OK || zkr_dec_finish(&d) != ZKR_OK)
+        return ZKR_ERR_MALFORMED;
+    zkr_dec_init(&p, payload, pl);
+    if (zkr_dec_bytes(&p, 32, &sid, &sl) != ZKR_OK || sl != 32 ||
+        zkr_dec_bytes(&p, 32, &pd, &pdl) != ZKR_OK || pdl != 32 ||
+        zkr_dec_bytes(&p, ZKR_ATTEST_TEXT_MAX, &vv, &vl) != ZKR_OK || memchr(vv, 0, vl) != NULL ||
+        zkr_dec_finish(&p) != ZKR_OK)
+        return ZKR_ERR_MALFORMED;
+    memcpy(in->statement_id, sid, 32);
+    memcpy(in->proof_digest, pd, 32);
+    memcpy(in->verifier_version, vv, vl);
+    in->verifier_version[vl] = '\0';
+    zkr_merkle_leaf_hash(leaf, len, in->leaf_hash);
+    return ZKR_OK;
+}
+
+static zkr_err load_one_inclusion(const json_t *c, size_t i, zkr_evidence_incl *in, zkr_diag *d)
+{
+    static const char *const f[] = {"type", "index", "tree_size", "entry_type", "leaf", "path",
+                                    NULL};
+    const char *type, *etype, *b64;
+    const json_t *p = json_object_get(c, "path");
+    zkr_buf leaf = {0};
+    size_t k;
+    json_t *h;
+    zkr_err r;
+
+    if ((r = zkr_signer_json_fields(c, f, "evidence inclusion", d)) != ZKR_OK ||
+        (r = zkr_signer_json_str(c, "type", 64, "evidence inclusion", &type, d)) != ZKR_OK ||
+        (r = zkr_signer_json_str(c, "entry_type", 64, "evidence inclusion", &etype, d)) !=
+            ZKR_OK ||
+        (r = zkr_signer_json_str(c, "leaf", 1 << 16, "evidence inclusion", &b64, d)) != ZKR_OK ||
+        (r = zkr_signer_json_u64(c, "index", "evidence inclusion", &in->index, d)) != ZKR_OK ||
+        (r = zkr_signer_json_u64(c, "tree_size", "evidence inclusion", &in->tree_size, d)) !=
+            ZKR_OK)
+        return r;
+    if (strcmp(type, "zkreg-log-inclusion/v1") != 0 || strcmp(etype, "proof") != 0 ||
+        !json_is_array(p) || json_array_size(p) > ZKR_MERKLE_MAX_DEPTH)
+        return zkr_fail(d, ZKR_ERR_MALFORMED,
+                        "evidence: inclusion[%zu] is not a zkreg-log-inclusion/v1 proof of a "
+                        "'proof' entry",
+                        i);
+    json_array_foreach(p, k, h) {
+        const char *hx = json_string_value(h);
+        if (hx == NULL || zkr_hex_decode_exact(hx, in->path[k], 32) != ZKR_OK)
+            return zkr_fail(d, ZKR_ERR_MALFORMED, "evidence: inclusion[%zu].path[%zu]", i, k);
+    }
+    in->path_len = json_array_size(p);
+    if (zkr_base64_decode(b64, strlen(b64), &leaf) != ZKR_OK ||
+        decode_proof_leaf(leaf.p, leaf.len, in) != ZKR_OK)
+        r = zkr_fail(d, ZKR_ERR_MALFORMED, "evidence: inclusion[%zu].leaf is not a proof entry",
+                     i);
+    zkr_buf_free(&leaf);
+    return r;
+}
+
+static zkr_err load_inclusion(zkr_evidence *e, const json_t *arr, zkr_diag *d)
+{
+    size_t i;
+    json_t *c;
+    zkr_err r;
+
+    if (arr == NULL)
+        return ZKR_OK;
+    if (!json_is_array(arr) || json_array_size(arr) > EVIDENCE_MAX_ITEMS)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "evidence: 'inclusion' must be an array");
+    e->incl = calloc(json_array_size(arr) + 1, sizeof *e->incl);
+    if (e->incl == NULL)
+        return ZKR_ERR_NOMEM;
+    json_array_foreach(arr, i, c) {
+        if ((r = load_one_inclusion(c, i, &e->incl[i], d)) != ZKR_OK)
+            return r;
+        e->nincl++;
+    }
+    return ZKR_OK;
+}
+
 static zkr_err load_revoked(zkr_evidence *e, const json_t *obj, zkr_diag *d)
 {
     static const char *const f[] = {"keys", "statements", "artifacts", NULL};
@@ -118,7 +219,8 @@ static zkr_err load_revoked(zkr_evidence *e, const json_t *obj, zkr_diag *d)
 
 static zkr_err load(zkr_evidence *e, const uint8_t *p, size_t len, zkr_diag *d)
 {
-    static const char *const f[] = {"format", "checkpoint", "consistency", "revoked", NULL};
+    static const char *const f[] = {"format", "checkpoint", "consistency", "inclusion",
+                                    "revoked", NULL};
     static const char *const cf[] = {"origin", "size", "root", NULL};
     const json_t *cp;
     const char *fmt, *origin;
@@ -144,6 +246,8 @@ static zkr_err load(zkr_evidence *e, const uint8_t *p, size_t len, zkr_diag *d)
         goto out;
     snprintf(e->origin, sizeof e->origin, "%s", origin);
     if ((r = load_consistency(e, json_object_get(j, "consistency"), d)) != ZKR_OK)
+        goto out;
+    if ((r = load_inclusion(e, json_object_get(j, "inclusion"), d)) != ZKR_OK)
         goto out;
     r = load_revoked(e, json_object_get(j, "revoked"), d);
 out:
@@ -173,6 +277,7 @@ void zkr_evidence_free(zkr_evidence *e)
         return;
     free(e->older);
     free(e->revoked);
+    free(e->incl);
     free(e);
 }
 
@@ -194,7 +299,29 @@ static zkr_err ev_inclusion(void *ctx, const zkr_attest_facts *f, zkr_diag *d)
                         "attestation's checkpoint (size %llu) is neither the trusted checkpoint "
                         "nor proven consistent with it",
                         (unsigned long long)f->checkpoint_size);
-    return ZKR_OK;
+    /* The entry at logIndex must be this proof's verification, inside that checkpoint. */
+    for (size_t i = 0; i < e->nincl; i++) {
+        const zkr_evidence_incl *in = &e->incl[i];
+        if (in->index != f->log_index || in->tree_size != f->checkpoint_size)
+            continue;
+        if (memcmp(in->statement_id, f->statement_id, 32) != 0 ||
+            memcmp(in->proof_digest, f->proof_sha256, 32) != 0 ||
+            strcmp(in->verifier_version, f->verifier_version) != 0)
+            return zkr_fail(d, ZKR_ERR_VERIFY,
+                            "log entry %llu records another statement, proof or verifier "
+                            "version than the attestation",
+                            (unsigned long long)f->log_index);
+        if (zkr_merkle_inclusion_verify(in->leaf_hash, in->index, in->tree_size,
+                                        (const uint8_t(*)[32])in->path, in->path_len,
+                                        f->checkpoint_root) != ZKR_OK)
+            return zkr_fail(d, ZKR_ERR_VERIFY,
+                            "log entry %llu is not included in the attestation's checkpoint",
+                            (unsigned long long)f->log_index);
+        return ZKR_OK;
+    }
+    return zkr_fail(d, ZKR_ERR_VERIFY,
+                    "evidence holds no inclusion proof of log entry %llu in the tree of size %llu",
+                    (unsigned long long)f->log_index, (unsigned long long)f->checkpoint_size);
 }
 
 static zkr_err ev_revoked(void *ctx, const zkr_attest_facts *f, const zkr_pubkey *key,

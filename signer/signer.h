@@ -423,13 +423,19 @@ typedef struct {
  * Offline evidence (an exported bundle's facts), JSON:
  * {"format":"zkreg-evidence/v1",
  *  "checkpoint":{"origin":S,"size":N,"root":HEX},      trusted checkpoint
- *  "consistency":[{"size":M,"root":HEX,"path":[HEX..]}], older checkpoints proven
- *                                                       consistent with it
+ *  "consistency":[{"size":M,"root":HEX,"path":[HEX..]}], older checkpoints, each
+ *                                                       proven consistent with it
+ *  "inclusion":[zkreg-log-inclusion/v1 documents of "proof" log entries],
  *  "revoked":{"keys":[KEYID..],"statements":[HEX..],"artifacts":[HEX..]}}
- * inclusion: the facts' checkpoint (size, root) must be the trusted one or
- * one of the proven older ones, and log_index < its size. revoked: the key,
- * the statement and the five subjects' digests are looked up.
+ * inclusion: the facts' checkpoint (origin, size, root) must be the trusted
+ * one or a proven older one, and an inclusion document for (log_index, that
+ * size) must decode to a "proof" leaf recording the facts' statement_id,
+ * proof digest and verifier version, and verify against the facts'
+ * checkpoint root. revoked: the key id, the statement, the five subjects'
+ * and the schema's digests are looked up.
  * There is no statement function offline (it needs the registry).
+ * Returns ZKR_OK, ZKR_ERR_MALFORMED, ZKR_ERR_VERIFY (a consistency proof
+ * fails), ZKR_ERR_UNSUPPORTED (format), ZKR_ERR_NOMEM.
  */
 typedef struct zkr_evidence zkr_evidence;
 zkr_err zkr_evidence_load(const uint8_t *p, size_t len, zkr_evidence **out,

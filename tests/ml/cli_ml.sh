@@ -7,7 +7,8 @@ SRC=${ZKR_SOURCE_ROOT:-.}
 FIX=$SRC/tests/fixtures/mlp_784_128_10.onnx
 D=/usr/share/datasets/fashion-mnist
 TEST=$D/t10k-images-idx3-ubyte.gz
-TRAIN=$D/train-images-idx3-ubyte.gz
+# Calibration reads the (smaller) test file here: this test is about the CLI, not accuracy.
+TRAIN=$D/t10k-images-idx3-ubyte.gz
 T=$(mktemp -d /tmp/zkr-ml-cli.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 n=0
@@ -50,6 +51,15 @@ grep -q "program_digest" "$T/err"; ok $? "the message names the field"
 head -c 1000 "$FIX" >"$T/trunc.onnx"
 expect 3 "a truncated ONNX file" "$ZKREG" eval --onnx "$T/trunc.onnx" --calibrate-file "$TRAIN" --dataset-file "$TEST"
 grep -q "trunc.onnx" "$T/err"; ok $? "the message names the file"
+expect 3 "eval on a line dataset is refused" "$ZKREG" eval --onnx "$FIX" --calibrate-file "$TRAIN" \
+  --calibrate-count 10 --dataset-file "$SRC/tests/ml/cli_ml.sh" --write-model "$T/q3"
+[ ! -e "$T/q3" ]; ok $? "a failed eval writes no model file"
+expect 1 "a float model and a quantized model of different programs" "$ZKREG" eval --onnx "$FIX" \
+  --model-file "$SRC/fuzz/corpus/qmodel/doc_example.qmodel" --dataset-file "$TEST"
+grep -q "program" "$T/err"; ok $? "the mismatch is named"
+expect 3 "a model taking 3 inputs on 784-byte records" "$ZKREG" infer \
+  --model-file "$SRC/fuzz/corpus/qmodel/doc_example.qmodel" --dataset-file "$TEST" --record 0
+grep -q "784 image bytes, the model takes 3" "$T/err"; ok $? "the sizes are named"
 expect 3 "registry IDs are not wired in yet" "$ZKREG" infer --model 1 --dataset 1 --record 0
 expect 2 "eval without a model" "$ZKREG" eval --dataset-file "$TEST"
 echo "1..$n"

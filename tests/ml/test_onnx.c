@@ -533,6 +533,68 @@ static void test_fixture(zkr_tap *t)
     zkr_ml_fmodel_free(f);
 }
 
+static size_t varint_len(uint64_t x)
+{
+    size_t n = 1;
+    while (x > 0x7f)
+        x >>= 7, n++;
+    return n;
+}
+
+static void put_varint(zkr_buf *out, uint64_t x)
+{
+    uint8_t v[10];
+    size_t n = 0;
+
+    do {
+        v[n++] = (uint8_t)((x & 0x7f) | (x > 0x7f ? 0x80 : 0));
+        x >>= 7;
+    } while (x != 0);
+    if (zkr_buf_append(out, v, n) != ZKR_OK)
+        out->len = 0;
+}
+
+/*
+ * Subgraphs nested 3 x 60000 deep (Attribute.g -> Graph.node -> Node.attribute)
+ * in 700 KB: protobuf-c alone recurses until the stack overflows. Each level
+ * is a length-delimited field whose payload is the next level, so the file
+ * is the headers from the outside in; lengths are computed from the inside out.
+ */
+static void test_deep_nesting(zkr_tap *t)
+{
+    enum { CYCLES = 60000, LEVELS = 3 * CYCLES + 2 };
+    unsigned *num = malloc(LEVELS * sizeof *num);
+    uint64_t *plen = malloc((LEVELS + 1) * sizeof *plen);
+    zkr_buf b = {0};
+    zkr_ml_fmodel *f = NULL;
+    zkr_diag d;
+    size_t n = 0;
+    zkr_err r;
+
+    if (num == NULL || plen == NULL)
+        goto out;
+    num[n++] = 1, num[n++] = 6; /* innermost: Attribute.g { Graph.node {} } */
+    for (int i = 1; i < CYCLES; i++)
+        num[n++] = 5, num[n++] = 1, num[n++] = 6;
+    num[n++] = 5, num[n++] = 1, num[n++] = 7; /* ... Node, Graph, Model.graph */
+    plen[0] = 0;
+    for (size_t i = 0; i < n; i++) /* plen[i]: payload of level i (inner to outer) */
+        plen[i + 1] = plen[i] + varint_len((uint64_t)num[i] << 3 | 2) + varint_len(plen[i]);
+    for (size_t i = n; i-- > 0;) {
+        put_varint(&b, (uint64_t)num[i] << 3 | 2);
+        put_varint(&b, plen[i]);
+    }
+    zkr_diag_clear(&d);
+    r = zkr_ml_onnx_import(b.p, b.len, "deep.onnx", &f, &d);
+    zkr_tap_ok(t, r == ZKR_ERR_UNSUPPORTED && f == NULL && has(&d, "nested deeper") &&
+                      b.len == plen[n],
+               "%zu bytes of deeply nested subgraphs refused before parsing (%s)", b.len, d.msg);
+out:
+    free(num);
+    free(plen);
+    zkr_buf_free(&b);
+}
+
 /* Files written by the onnx Python library itself (the fuzz seeds) import too. */
 static void test_onnx_lib_files(zkr_tap *t)
 {
@@ -569,5 +631,6 @@ int main(int argc, char **argv)
     test_truncation(&t);
     test_fixture(&t);
     test_onnx_lib_files(&t);
+    test_deep_nesting(&t);
     return zkr_tap_done(&t);
 }

@@ -605,7 +605,11 @@ static void test_log_tree(zkr_tap *t, fixture *f)
     }
     zkr_tap_ok(t, bad == 0, "150 typed events appended");
     n = log_size(f->reg);
+    if (!zkr_tap_ok(t, n > 0 && n < 100000, "log size %llu", (unsigned long long)n))
+        return;
     leaves = calloc((size_t)n, sizeof *leaves);
+    if (leaves == NULL)
+        return;
     for (uint64_t i = 0; i < n; i++) {
         zkr_log_entry e;
         if (zkr_registry_log_entry(f->reg, i, &e, NULL) == ZKR_OK) {
@@ -668,13 +672,13 @@ static void test_checkpoint(zkr_tap *t, fixture *f, zkr_buf *note_out)
     (void)!zkr_registry_log_root(f->reg, cp.size, root, NULL);
     zkr_tap_ok(t, memcmp(root, cp.root, 32) == 0, "checkpoint root is the log root");
     for (size_t i = 0; i < note.len; i++)
-        for (int bit = 0; bit < 8; bit += 3) {
+        for (int bit = 0; bit < 8; bit++) {
             zkr_checkpoint c2;
             note.p[i] ^= (uint8_t)(1 << bit);
             all &= zkr_checkpoint_verify(note.p, note.len, (const char *)vk.p, &c2, NULL) != ZKR_OK;
             note.p[i] ^= (uint8_t)(1 << bit);
         }
-    zkr_tap_ok(t, all, "every bit flip (3 per byte) in the note is refused");
+    zkr_tap_ok(t, all, "every bit flip in the note is refused (no malleable base64)");
     all = 1;
     for (size_t n = 0; n < note.len; n++)
         all &= zkr_checkpoint_verify(note.p, n, (const char *)vk.p, &cp, NULL) != ZKR_OK;

@@ -83,7 +83,8 @@ static void fixture_remove(const fixture *f)
         fprintf(stderr, "# could not remove %s\n", f->dir);
 }
 
-static int confine(const fixture *f, int keep_fd, const char *registry, uint32_t *conf)
+static int confine(const fixture *f, int keep_fd, const char *registry, int keep_all,
+                   uint32_t *conf)
 {
     static const char *const defaults[] = {ZKR_SANDBOX_PKCS11_DEFAULT_RO};
     const char *ro[16];
@@ -106,6 +107,7 @@ static int confine(const fixture *f, int keep_fd, const char *registry, uint32_t
     o.keep_fds = keep;
     o.n_keep = keep_fd >= 0 ? 2 : 1;
     o.registry_path = registry;
+    o.keep_all_fds = keep_all;
     zkr_diag_clear(&d);
     r = zkr_sandbox_confine_pkcs11_helper(&o, conf, &d);
     if (r != ZKR_OK)
@@ -124,7 +126,7 @@ static int confine(const fixture *f, int keep_fd, const char *registry, uint32_t
     } while (0)
 
 /* The module's work after confinement: init, login, token key, sign, verify. */
-static void helper_pkcs11(CK_FUNCTION_LIST_PTR p11, helper_result *res)
+static void helper_pkcs11(CK_FUNCTION_LIST_PTR p11, int initialized, helper_result *res)
 {
     static CK_BYTE p256[] = {0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07};
     CK_SLOT_ID slots[16];
@@ -142,7 +144,8 @@ static void helper_pkcs11(CK_FUNCTION_LIST_PTR p11, helper_result *res)
     CK_SLOT_ID slot = (CK_SLOT_ID)-1;
 
     memset(hash, 0x5a, sizeof hash);
-    STEP(1, p11->C_Initialize(NULL));
+    if (!initialized)
+        STEP(1, p11->C_Initialize(NULL));
     STEP(2, p11->C_GetSlotList(CK_TRUE, slots, &n));
     for (CK_ULONG i = 0; i < n; i++)
         if (p11->C_GetTokenInfo(slots[i], &ti) == CKR_OK &&
@@ -207,14 +210,21 @@ static int run_child(const fixture *f, const char *what, helper_result *res)
         if (strcmp(what, "expose") == 0) {
             /* configuration error: confinement must refuse before changing anything */
             const char *ro[] = {f->dir};
-            zkr_sandbox_pkcs11_opts o = {ro, 1, NULL, 0, NULL, 0, f->registry, NULL};
+            zkr_sandbox_pkcs11_opts o = {ro, 1, NULL, 0, NULL, 0, 0, f->registry, NULL};
             zkr_diag d;
             zkr_diag_clear(&d);
             r.confine_rc = zkr_sandbox_confine_pkcs11_helper(&o, &r.conf, &d);
-        } else if ((r.confine_rc = confine(f, pfd[1], f->registry, &r.conf)) != ZKR_OK) {
+        } else if (strcmp(what, "late") == 0) {
+            /* hsm/ style: C_Initialize first, confine after, keeping the module's fds */
+            if (p11->C_Initialize(NULL) != CKR_OK ||
+                (r.confine_rc = confine(f, pfd[1], f->registry, 1, &r.conf)) != ZKR_OK)
+                _exit(43);
+            helper_pkcs11(p11, 1, &r);
+            helper_reach(f, &r);
+        } else if ((r.confine_rc = confine(f, pfd[1], f->registry, 0, &r.conf)) != ZKR_OK) {
             _exit(41);
         } else if (strcmp(what, "work") == 0) {
-            helper_pkcs11(p11, &r);
+            helper_pkcs11(p11, 0, &r);
             helper_reach(f, &r);
         } else if (strcmp(what, "inet") == 0) {
             (void)socket(AF_INET, SOCK_STREAM, 0);
@@ -269,6 +279,14 @@ int main(int argc, char **argv)
     }
     zkr_tap_ok(&t, res.token_dir_write_errno == 0, "token directory stays writable");
     zkr_tap_ok(&t, res.unix_socket_fd_ok, "AF_UNIX sockets (pcscd) stay available");
+
+    st = run_child(&f, "late", &res);
+    zkr_tap_ok(&t, WIFEXITED(st) && WEXITSTATUS(st) == 0 && res.rv == 0 && res.verify_ok &&
+                   (res.conf & ZKR_SANDBOX_C_SECCOMP) && !(res.conf & ZKR_SANDBOX_C_FDS_CLOSED),
+               "confining after C_Initialize (keep_all_fds) also works (step %d rv 0x%lx)",
+               res.step, res.rv);
+    if (zkr_sandbox_landlock_abi() > 0)
+        zkr_tap_ok(&t, res.registry_errno == EACCES, "late: registry still unreadable");
 
     st = run_child(&f, "inet", &res);
     zkr_tap_ok(&t, WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS, "AF_INET socket kills the helper");

@@ -1,0 +1,733 @@
+/*
+ * signer/: key files, attestations, verification and the gate, with every
+ * accept test next to its reject twins. Each backend's signature is also
+ * checked by an independent verifier (libsodium, libsecp256k1).
+ */
+#include <secp256k1.h>
+#include <time.h>
+
+#include "tap.h"
+#include "test_util.h"
+
+static char dir[512];
+static int64_t now;
+
+static zkr_err open_key_file(const char *name, const char *passfile, zkr_signer **s, zkr_diag *d)
+{
+    char kp[1024], pp[1024], uri[1100];
+    zkr_signer_opts o = {0};
+
+    tu_path(kp, sizeof kp, dir, name);
+    tu_path(pp, sizeof pp, dir, passfile);
+    o.passphrase_path = pp;
+    snprintf(uri, sizeof uri, "file:%s", kp);
+    return zkr_signer_open(uri, &o, s, d);
+}
+
+static int read_file(const char *name, zkr_buf *b)
+{
+    char p[1024];
+    b->len = 0;
+    tu_path(p, sizeof p, dir, name);
+    return zkr_file_read(p, 1 << 20, b, NULL) == ZKR_OK;
+}
+
+static void test_keyfiles(zkr_tap *t)
+{
+    zkr_signer *ed = tu_key(dir, "ed.key", ZKR_KEY_ED25519), *k1 = tu_key(dir, "k1.key",
+                                                                          ZKR_KEY_SECP256K1);
+    zkr_signer *s = NULL;
+    zkr_buf file = {0};
+    zkr_pubkey pub;
+    zkr_diag d;
+    uint8_t sig[64], digest[32], ser[33];
+    const char msg[] = "message";
+    secp256k1_pubkey pk;
+    secp256k1_ecdsa_signature es;
+    size_t n = 33, bad = 0;
+    char p[1024];
+
+    if (!zkr_tap_ok(t, ed != NULL && k1 != NULL, "ed25519 and secp256k1 key files generate and "
+                                                 "open"))
+        return;
+    zkr_tap_ok(t, zkr_signer_sign(ed, (const uint8_t *)msg, 7, sig, NULL, NULL) == ZKR_OK &&
+                      crypto_sign_verify_detached(sig, (const uint8_t *)msg, 7,
+                                                  zkr_signer_pubkey(ed)->pub) == 0,
+               "file Ed25519 signature verifies with libsodium");
+    zkr_sha256((const uint8_t *)msg, 7, digest);
+    zkr_tap_ok(t, zkr_signer_sign(k1, (const uint8_t *)msg, 7, sig, NULL, NULL) == ZKR_OK &&
+                      secp256k1_ec_pubkey_parse(secp256k1_context_static, &pk,
+                                                zkr_signer_pubkey(k1)->pub, 33) &&
+                      secp256k1_ecdsa_signature_parse_compact(secp256k1_context_static, &es,
+                                                              sig) &&
+                      secp256k1_ecdsa_verify(secp256k1_context_static, &es, digest, &pk),
+               "file secp256k1 signature verifies with libsecp256k1 (low-s)");
+    (void)!secp256k1_ec_pubkey_serialize(secp256k1_context_static, ser, &n, &pk,
+                                         SECP256K1_EC_COMPRESSED);
+    zkr_tap_ok(t, memcmp(ser, zkr_signer_pubkey(k1)->pub, 33) == 0, "public key round-trips");
+    zkr_signer_free(ed);
+    zkr_signer_free(k1);
+
+    tu_path(p, sizeof p, dir, "wrong");
+    (void)!tu_write(p, "wrong horse\n", 12, 0600);
+    zkr_diag_clear(&d);
+    zkr_tap_ok(t, open_key_file("ed.key", "wrong", &s, &d) == ZKR_ERR_PASSPHRASE && s == NULL &&
+                      zkr_err_exit_code(ZKR_ERR_PASSPHRASE) == 7,
+               "wrong passphrase refused, exit 7 (%s)", d.msg);
+    tu_path(p, sizeof p, dir, "open");
+    (void)!tu_write(p, TEST_PASS "\n", strlen(TEST_PASS) + 1, 0644);
+    zkr_diag_clear(&d);
+    zkr_tap_ok(t, open_key_file("ed.key", "open", &s, &d) == ZKR_ERR_KEY,
+               "world-readable passphrase file refused (%s)", d.msg);
+
+    if (!read_file("ed.key", &file))
+        return;
+    /* Truncation at every length. */
+    for (size_t len = 0; len < file.len - 1; len++) {
+        tu_path(p, sizeof p, dir, "cut.key");
+        (void)!tu_write(p, file.p, len, 0600);
+        s = NULL;
+        if (open_key_file("cut.key", "pass", &s, NULL) == ZKR_OK) {
+            bad++;
+            zkr_signer_free(s);
+        }
+    }
+    zkr_tap_ok(t, bad == 0, "a key file truncated at each of %zu lengths is refused",
+               file.len - 1);
+    /* A bit flip in each field of the sealed blob: magic, opslimit, memlimit, salt,
+     * nonce, ciphertext, tag (offsets per common.h's layout). */
+    bad = 0;
+    {
+        static const size_t offs[] = {0, 15, 23, 30, 50, 70, 96, 105, 112};
+        const char *sealed = strstr((const char *)file.p, "\"sealed\":\"") + 10;
+        size_t b64len = strcspn(sealed, "\""), flips = 0;
+        zkr_buf blob = {0}, enc = {0}, out = {0};
+        if (zkr_base64_decode(sealed, b64len, &blob) == ZKR_OK) {
+            for (size_t i = 0; i < sizeof offs / sizeof offs[0] && offs[i] < blob.len; i++) {
+                blob.p[offs[i]] ^= 0x04;
+                out.len = 0;
+                if (zkr_base64_encode(blob.p, blob.len, &enc) == ZKR_OK &&
+                    zkr_buf_append(&out, file.p, (size_t)(sealed - (const char *)file.p)) ==
+                        ZKR_OK &&
+                    zkr_buf_append_str(&out, (const char *)enc.p) == ZKR_OK &&
+                    zkr_buf_append_str(&out, sealed + b64len) == ZKR_OK) {
+                    tu_path(p, sizeof p, dir, "flip.key");
+                    (void)!tu_write(p, out.p, out.len, 0600);
+                    s = NULL;
+                    flips++;
+                    if (open_key_file("flip.key", "pass", &s, NULL) == ZKR_OK) {
+                        bad++;
+                        zkr_signer_free(s);
+                    }
+                }
+                blob.p[offs[i]] ^= 0x04;
+            }
+        }
+        zkr_tap_ok(t, bad == 0 && flips == 9 && blob.len == 113,
+                   "a bit flip in each field of the sealed key (%zu) is refused", flips);
+        zkr_buf_free(&blob);
+        zkr_buf_free(&enc);
+        zkr_buf_free(&out);
+    }
+    /* The clear public half swapped for another key's. */
+    {
+        zkr_buf other = {0};
+        char *pubpos = strstr((const char *)file.p, "ed25519:");
+        if (read_file("k1.key", &other) && pubpos != NULL) {
+            zkr_pubkey op;
+            char ps[160];
+            (void)!zkr_keyfile_generate(ZKR_KEY_ED25519, (const uint8_t *)"x", 1, 1, &other, &op,
+                                        NULL);
+            (void)!zkr_pubkey_format(&op, ps, sizeof ps);
+            memcpy(pubpos, ps, strlen(ps));
+            tu_path(p, sizeof p, dir, "swap.key");
+            (void)!tu_write(p, file.p, file.len, 0600);
+            zkr_diag_clear(&d);
+            s = NULL;
+            zkr_tap_ok(t, open_key_file("swap.key", "pass", &s, &d) == ZKR_ERR_KEY,
+                       "a key file whose public key was swapped is refused (%s)", d.msg);
+            zkr_tap_ok(t, zkr_keyfile_public(file.p, file.len, &pub, NULL) == ZKR_OK &&
+                              memcmp(pub.pub, op.pub, 32) == 0,
+                       "(key public reads the clear half without a passphrase)");
+        }
+        zkr_buf_free(&other);
+    }
+    zkr_buf_free(&file);
+}
+
+static zkr_err sign_facts(zkr_signer *s, const zkr_attest_facts *f, const zkr_eip712_domain *dom,
+                          zkr_buf *out)
+{
+    return zkr_attest_sign(s, f, dom, out, NULL);
+}
+
+static void test_payload(zkr_tap *t)
+{
+    zkr_attest_facts f, g;
+    zkr_buf a = {0}, b = {0};
+    zkr_diag d;
+
+    tu_facts(&f, 1, now);
+    zkr_tap_ok(t, zkr_attest_payload(&f, &a, NULL) == ZKR_OK &&
+                      zkr_attest_payload(&f, &b, NULL) == ZKR_OK && a.len == b.len &&
+                      memcmp(a.p, b.p, a.len) == 0,
+               "the same facts give byte-identical payloads");
+    zkr_tap_ok(t, zkr_attest_payload_parse(a.p, a.len, &g, NULL) == ZKR_OK &&
+                      memcmp(&f, &g, sizeof f) == 0,
+               "payload parses back to the same facts");
+    zkr_tap_ok(t, strstr((const char *)a.p, "\"predicateType\":\"https://zkreg.dev/attestation/v1\"") !=
+                          NULL &&
+                      strstr((const char *)a.p, "\"_type\":\"https://in-toto.io/Statement/v1\"") !=
+                          NULL,
+               "in-toto Statement v1 with the versioned zkreg predicate type");
+    (void)!zkr_buf_terminate(&a);
+    {
+        /* A non-canonical (spaced) and an extended variant are refused. */
+        zkr_buf v = {0};
+        (void)!zkr_buf_append(&v, a.p, 1);
+        (void)!zkr_buf_append_str(&v, " ");
+        (void)!zkr_buf_append(&v, a.p + 1, a.len - 1);
+        zkr_diag_clear(&d);
+        zkr_tap_ok(t, zkr_attest_payload_parse(v.p, v.len, &g, &d) == ZKR_ERR_MALFORMED,
+                   "payload with extra whitespace refused (%s)", d.msg);
+        v.len = 0;
+        (void)!zkr_buf_append_str(&v, "{\"extra\":1,");
+        (void)!zkr_buf_append(&v, a.p + 1, a.len - 1);
+        zkr_diag_clear(&d);
+        zkr_tap_ok(t, zkr_attest_payload_parse(v.p, v.len, &g, &d) == ZKR_ERR_MALFORMED,
+                   "payload with an unknown field refused (%s)", d.msg);
+        zkr_buf_free(&v);
+    }
+    f.accepted = 0;
+    zkr_tap_ok(t, zkr_attest_payload(&f, &b, NULL) == ZKR_ERR_VERIFY,
+               "facts with accepted=0 are never turned into a payload");
+    tu_facts(&f, 1, now);
+    f.log_index = f.checkpoint_size;
+    zkr_tap_ok(t, zkr_attest_payload(&f, &b, NULL) == ZKR_ERR_MALFORMED,
+               "log index outside its checkpoint refused");
+    tu_facts(&f, 1, now);
+    snprintf(f.schema_name, sizeof f.schema_name, "a@b");
+    zkr_tap_ok(t, zkr_attest_payload(&f, &b, NULL) == ZKR_ERR_MALFORMED,
+               "schema name containing '@' refused");
+    zkr_buf_free(&a);
+    zkr_buf_free(&b);
+}
+
+static void test_attest(zkr_tap *t, zkr_signer *ed, zkr_signer *k1, const zkr_eip712_domain *dom)
+{
+    zkr_attest_facts f;
+    zkr_attest_result res;
+    zkr_buf a = {0}, b = {0}, c = {0};
+    zkr_pubkey keys[2] = {*zkr_signer_pubkey(ed), *zkr_signer_pubkey(k1)};
+    zkr_diag d;
+
+    tu_facts(&f, 1, now);
+    zkr_tap_ok(t, sign_facts(ed, &f, NULL, &a) == ZKR_OK && sign_facts(ed, &f, NULL, &b) == ZKR_OK &&
+                      a.len == b.len && memcmp(a.p, b.p, a.len) == 0,
+               "signing the same facts twice gives byte-identical attestations");
+    zkr_tap_ok(t, zkr_attest_verify(a.p, a.len, keys, 1, NULL, &res, NULL) == ZKR_OK &&
+                      res.nvalid == 1 && memcmp(&res.facts, &f, sizeof f) == 0,
+               "Ed25519 attestation verifies and yields the signed facts");
+    zkr_diag_clear(&d);
+    zkr_tap_ok(t, zkr_attest_verify(a.p, a.len, keys + 1, 1, NULL, &res, &d) == ZKR_ERR_SIGNATURE,
+               "with another trusted key it is refused (%s)", d.msg);
+    zkr_tap_ok(t, sign_facts(k1, &f, dom, &c) == ZKR_OK &&
+                      strstr((const char *)c.p, "\"eip712\":{") != NULL &&
+                      zkr_attest_verify(c.p, c.len, keys + 1, 1, NULL, &res, NULL) == ZKR_OK,
+               "secp256k1 attestation with its EIP-712 companion verifies");
+    {
+        /* Tamper with the payload: re-encode an envelope around other facts. */
+        zkr_envelope e;
+        zkr_attest_facts g;
+        zkr_buf x = {0};
+        tu_facts(&g, 2, now);
+        if (zkr_envelope_parse(a.p, a.len, &e, NULL) == ZKR_OK &&
+            zkr_attest_payload(&g, &e.payload, NULL) == ZKR_OK &&
+            zkr_envelope_encode(&e, &x) == ZKR_OK) {
+            zkr_diag_clear(&d);
+            zkr_tap_ok(t, zkr_attest_verify(x.p, x.len, keys, 2, NULL, &res, &d) ==
+                              ZKR_ERR_SIGNATURE,
+                       "payload swapped for another statement: refused (%s)", d.msg);
+        }
+        zkr_envelope_free(&e);
+        /* Tamper with the EIP-712 companion only. */
+        if (zkr_envelope_parse(c.p, c.len, &e, NULL) == ZKR_OK) {
+            e.sigs[0].domain.chain_id++;
+            (void)!zkr_envelope_encode(&e, &x);
+            zkr_tap_ok(t, zkr_attest_verify(x.p, x.len, keys + 1, 1, NULL, &res, NULL) ==
+                              ZKR_ERR_SIGNATURE,
+                       "EIP-712 companion for another chainId: refused");
+        }
+        zkr_envelope_free(&e);
+        zkr_buf_free(&x);
+    }
+    {
+        /* Bit flips across the whole envelope: never accepted with different facts. */
+        size_t wrong = 0;
+        for (size_t i = 0; i < a.len; i += 7) {
+            zkr_attest_result r2;
+            a.p[i] ^= 0x01;
+            if (zkr_attest_verify(a.p, a.len, keys, 1, NULL, &r2, NULL) == ZKR_OK &&
+                memcmp(&r2.facts, &f, sizeof f) != 0)
+                wrong++;
+            a.p[i] ^= 0x01;
+        }
+        zkr_tap_ok(t, wrong == 0, "no bit flip in the envelope yields other accepted facts");
+        for (size_t len = 0; len + 1 < a.len; len += 5)
+            wrong += zkr_attest_verify(a.p, len, keys, 1, NULL, &res, NULL) == ZKR_OK;
+        zkr_tap_ok(t, wrong == 0, "every truncation of the envelope is refused");
+    }
+    zkr_tap_ok(t, zkr_attest_cosign(k1, a.p, a.len, dom, &b, NULL) == ZKR_OK &&
+                      zkr_attest_verify(b.p, b.len, keys, 2, NULL, &res, NULL) == ZKR_OK &&
+                      res.nvalid == 2,
+               "cosigned attestation carries two valid signatures");
+    zkr_tap_ok(t, zkr_attest_cosign(k1, b.p, b.len, dom, &c, NULL) == ZKR_ERR_EXISTS,
+               "the same key cannot cosign twice");
+    zkr_buf_free(&a);
+    zkr_buf_free(&b);
+    zkr_buf_free(&c);
+}
+
+/* Simulates a hardware wallet: hashes the request's typedData itself and signs. */
+static void test_external(zkr_tap *t, zkr_signer *k1, const zkr_eip712_domain *dom)
+{
+    zkr_attest_facts f;
+    zkr_buf req = {0}, att = {0};
+    uint8_t addr[20], digest[32], sig[65], other[20];
+    char hex[133] = "0x";
+    zkr_pubkey eth = {.type = ZKR_KEY_ETH, .pub_len = 20};
+    zkr_attest_result res;
+    zkr_diag d;
+    json_t *j;
+    char *td;
+
+    tu_facts(&f, 1, now);
+    (void)!zkr_pubkey_eth_address(zkr_signer_pubkey(k1), addr);
+    memcpy(eth.pub, addr, 20);
+    if (!zkr_tap_ok(t, zkr_attest_eip712_request(&f, dom, addr, &req, NULL) == ZKR_OK,
+                    "external:eip712 signing request written"))
+        return;
+    j = json_loadb((const char *)req.p, req.len, 0, NULL);
+    td = json_dumps(json_object_get(j, "typedData"), 0);
+    if (td == NULL || zkr_eip712_hash_json(td, strlen(td), NULL, digest, NULL) != ZKR_OK ||
+        zkr_signer_sign_eth(k1, digest, sig, NULL) != ZKR_OK)
+        zkr_tap_diag("wallet simulation failed");
+    (void)!zkr_hex_encode(sig, 65, hex + 2, sizeof hex - 2);
+    zkr_diag_clear(&d);
+    zkr_tap_ok(t, zkr_attest_import_signature(req.p, req.len, hex, addr, &att, &d) == ZKR_OK &&
+                      zkr_attest_verify(att.p, att.len, &eth, 1, NULL, &res, NULL) == ZKR_OK,
+               "imported wallet signature makes an attestation that verifies under eth:ADDRESS "
+               "(%s)",
+               d.msg);
+    memset(other, 0x11, 20);
+    zkr_diag_clear(&d);
+    zkr_tap_ok(t, zkr_attest_import_signature(req.p, req.len, hex, other, &att, &d) ==
+                      ZKR_ERR_SIGNATURE,
+               "a signature that does not recover the registered address is refused (%s)", d.msg);
+    {
+        /* The same signature in high-s form (n - s, v flipped) must be refused. */
+        uint8_t hs[65];
+        char hh[133] = "0x";
+        memcpy(hs, sig, 65);
+        static const uint8_t n[32] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                      0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe,
+                                      0xba, 0xae, 0xdc, 0xe6, 0xaf, 0x48, 0xa0, 0x3b,
+                                      0xbf, 0xd2, 0x5e, 0x8c, 0xd0, 0x36, 0x41, 0x41};
+        int borrow = 0;
+        for (int i = 31; i >= 0; i--) {
+            int v = n[i] - sig[32 + i] - borrow;
+            borrow = v < 0;
+            hs[32 + i] = (uint8_t)(v + (borrow ? 256 : 0));
+        }
+        hs[64] = sig[64] == 27 ? 28 : 27;
+        (void)!zkr_hex_encode(hs, 65, hh + 2, sizeof hh - 2);
+        zkr_diag_clear(&d);
+        zkr_tap_ok(t, zkr_attest_import_signature(req.p, req.len, hh, addr, &att, &d) ==
+                          ZKR_ERR_SIGNATURE,
+                   "its high-s twin is refused (%s)", d.msg);
+        hex[131] = sig[64] == 27 ? '0' : '1'; /* v as 0/1 */
+        hex[130] = '0';
+        zkr_tap_ok(t, zkr_attest_import_signature(req.p, req.len, hex, addr, &att, NULL) == ZKR_OK,
+                   "v given as 0/1 is accepted and normalized");
+    }
+    {
+        /* A request whose typedData was edited no longer matches its payload. */
+        json_t *msg = json_object_get(json_object_get(j, "typedData"), "message");
+        char *edited;
+        json_object_set_new(msg, "schema", json_string("mnist-mlp-inference@2"));
+        edited = json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT);
+        zkr_diag_clear(&d);
+        zkr_tap_ok(t, edited != NULL &&
+                          zkr_attest_import_signature((const uint8_t *)edited, strlen(edited), hex,
+                                                      addr, &att, &d) != ZKR_OK,
+                   "a request with edited typedData is refused (%s)", d.msg);
+        free(edited);
+    }
+    free(td);
+    json_decref(j);
+    zkr_buf_free(&req);
+    zkr_buf_free(&att);
+}
+
+/* Runs the gate over attestations and checks the failing rule. */
+static void gate_case(zkr_tap *t, const char *policy, zkr_buf *atts, size_t n,
+                      const zkr_attest_registry *reg, zkr_gate_rule want_rule, zkr_err want_err,
+                      const char *what)
+{
+    zkr_policy pol;
+    zkr_gate_report rep;
+    zkr_diag d;
+    zkr_err r;
+
+    zkr_diag_clear(&d);
+    if ((r = zkr_policy_parse((const uint8_t *)policy, strlen(policy), &pol, &d)) != ZKR_OK) {
+        zkr_tap_ok(t, 0, "%s: policy parses (%s)", what, d.msg);
+        return;
+    }
+    r = zkr_gate(&pol, atts, n, now, reg, &rep);
+    zkr_tap_ok(t, r == want_err && rep.failed_rule == want_rule, "gate %s: %s%s (%s)", what,
+               want_rule ? "fails rule " : "passes", want_rule ? zkr_gate_rule_name(want_rule) : "",
+               rep.message);
+}
+
+/* A log leaf (docs/formats.md section 6); "proof" leaves record f's verification. */
+static void log_leaf(zkr_buf *b, int is_proof, const zkr_attest_facts *f, uint8_t i)
+{
+    zkr_buf payload = {0};
+
+    b->len = 0;
+    if (is_proof) {
+        (void)!zkr_enc_bytes(&payload, f->statement_id, 32);
+        (void)!zkr_enc_bytes(&payload, f->proof_sha256, 32);
+        (void)!zkr_enc_str(&payload, f->verifier_version);
+    } else {
+        (void)!zkr_enc_bytes(&payload, &i, 1);
+    }
+    (void)!zkr_enc_str(b, "zkreg/log/v1");
+    (void)!zkr_enc_str(b, is_proof ? "proof" : "program");
+    (void)!zkr_enc_u64(b, 1700000000u + i);
+    (void)!zkr_enc_bytes(b, payload.p, payload.len);
+    zkr_buf_free(&payload);
+}
+
+/* Appends a zkreg-log-inclusion/v1 document for leaf idx of the first n leaves. */
+static void incl_doc(zkr_buf *out, const zkr_buf *leaf, uint8_t (*hashes)[32], uint64_t n,
+                     uint64_t idx, int corrupt)
+{
+    uint8_t path[ZKR_MERKLE_MAX_DEPTH][32];
+    size_t plen = 0;
+    zkr_buf b64 = {0};
+    char h[65];
+
+    (void)!zkr_merkle_inclusion_proof((const uint8_t(*)[32])hashes, n, idx, path, &plen);
+    if (corrupt)
+        path[0][0] ^= 1;
+    (void)!zkr_base64_encode(leaf->p, leaf->len, &b64);
+    (void)!zkr_buf_printf(out,
+                          "{\"type\":\"zkreg-log-inclusion/v1\",\"index\":%llu,\"tree_size\":%llu,"
+                          "\"entry_type\":\"proof\",\"leaf\":\"%s\",\"path\":[",
+                          (unsigned long long)idx, (unsigned long long)n, (const char *)b64.p);
+    for (size_t i = 0; i < plen; i++) {
+        (void)!zkr_hex_encode(path[i], 32, h, sizeof h);
+        (void)!zkr_buf_printf(out, "%s\"%s\"", i ? "," : "", h);
+    }
+    (void)!zkr_buf_append_str(out, "]}");
+    zkr_buf_free(&b64);
+}
+
+/*
+ * A log of 8 leaves whose entries 2 and 6 record the verification of the
+ * proof in tu_facts(1); attestations cite checkpoint 8 (index 6) or the
+ * older checkpoint 4 (index 2), proven consistent with the trusted 8.
+ */
+static void test_inclusion(zkr_tap *t, const char *pol_in, zkr_signer *a)
+{
+    zkr_attest_facts f, other;
+    zkr_buf leaves[8] = {{0}}, ev_txt = {0}, att8 = {0}, att4 = {0};
+    uint8_t hashes[8][32], r4[32], r8[32], cpath[2 * ZKR_MERKLE_MAX_DEPTH][32];
+    char root8[65], root4[65], h[65], kid[65], pol[2200];
+    size_t cplen = 0;
+    zkr_evidence *ev = NULL;
+    zkr_attest_registry reg;
+
+    tu_facts(&f, 1, now - 60);
+    tu_facts(&other, 5, now - 60);
+    for (int i = 0; i < 8; i++) {
+        log_leaf(&leaves[i], i == 2 || i == 6 || i == 5, i == 5 ? &other : &f, (uint8_t)i);
+        zkr_merkle_leaf_hash(leaves[i].p, leaves[i].len, hashes[i]);
+    }
+    (void)!zkr_merkle_root((const uint8_t(*)[32])hashes, 8, r8);
+    (void)!zkr_merkle_root((const uint8_t(*)[32])hashes, 4, r4);
+    (void)!zkr_merkle_consistency_proof((const uint8_t(*)[32])hashes, 4, 8, cpath, &cplen);
+    (void)!zkr_hex_encode(r8, 32, root8, sizeof root8);
+    (void)!zkr_hex_encode(r4, 32, root4, sizeof root4);
+    memcpy(f.checkpoint_root, r8, 32);
+    (void)!sign_facts(a, &f, NULL, &att8);
+    f.checkpoint_size = 4;
+    f.log_index = 2;
+    memcpy(f.checkpoint_root, r4, 32);
+    (void)!sign_facts(a, &f, NULL, &att4);
+
+    /* Evidence: trusted checkpoint 8, consistency 4 -> 8, inclusion of entries 6 and 2. */
+    for (int variant = 0; variant < 5; variant++) {
+        ev_txt.len = 0;
+        (void)!zkr_buf_printf(&ev_txt,
+                              "{\"format\":\"zkreg-evidence/v1\",\"checkpoint\":{\"origin\":"
+                              "\"zkreg.test/log\",\"size\":8,\"root\":\"%s\"},"
+                              "\"consistency\":[{\"size\":4,\"root\":\"%s\",\"path\":[",
+                              root8, root4);
+        for (size_t i = 0; i < cplen; i++) {
+            (void)!zkr_hex_encode(cpath[i], 32, h, sizeof h);
+            (void)!zkr_buf_printf(&ev_txt, "%s\"%s\"", i ? "," : "", h);
+        }
+        (void)!zkr_buf_append_str(&ev_txt, "]}],\"inclusion\":[");
+        if (variant == 2) /* entry 5: the verification of another statement */
+            incl_doc(&ev_txt, &leaves[5], hashes, 8, 6, 0);
+        else if (variant != 1)
+            incl_doc(&ev_txt, &leaves[6], hashes, 8, 6, variant == 3);
+        (void)!zkr_buf_append_str(&ev_txt, variant == 1 ? "" : ",");
+        incl_doc(&ev_txt, &leaves[2], hashes, 4, 2, 0);
+        (void)!zkr_buf_append_str(&ev_txt, "]");
+        if (variant == 4) {
+            zkr_pubkey_keyid(zkr_signer_pubkey(a), kid);
+            (void)!zkr_buf_printf(&ev_txt, ",\"revoked\":{\"keys\":[\"%s\"]}", kid);
+        }
+        (void)!zkr_buf_append_str(&ev_txt, "}");
+        zkr_evidence_free(ev);
+        ev = NULL;
+        if (!zkr_tap_ok(t, zkr_evidence_load(ev_txt.p, ev_txt.len, &ev, NULL) == ZKR_OK,
+                        "evidence variant %d loads", variant))
+            continue;
+        zkr_evidence_registry(ev, &reg);
+        snprintf(pol, sizeof pol, "%s", pol_in);
+        switch (variant) {
+        case 0:
+            gate_case(t, pol, &att8, 1, &reg, 0, ZKR_OK,
+                      "entry 6 proven included in the trusted checkpoint");
+            gate_case(t, pol, &att4, 1, &reg, 0, ZKR_OK,
+                      "entry 2 proven included in an older checkpoint proven consistent");
+            break;
+        case 1:
+            gate_case(t, pol, &att8, 1, &reg, ZKR_GATE_INCLUSION, ZKR_ERR_VERIFY,
+                      "no inclusion proof for the attested entry");
+            break;
+        case 2:
+            gate_case(t, pol, &att8, 1, &reg, ZKR_GATE_INCLUSION, ZKR_ERR_VERIFY,
+                      "inclusion proof of an entry recording another statement");
+            break;
+        case 3:
+            gate_case(t, pol, &att8, 1, &reg, ZKR_GATE_INCLUSION, ZKR_ERR_VERIFY,
+                      "inclusion path with a flipped bit");
+            break;
+        case 4:
+            snprintf(pol + strlen(pol) - 1, sizeof pol - strlen(pol) + 1,
+                     ",\"check_revocation\":true}");
+            gate_case(t, pol, &att8, 1, &reg, ZKR_GATE_REVOCATION, ZKR_ERR_REVOKED,
+                      "revoked signing key");
+            break;
+        }
+    }
+    zkr_evidence_free(ev);
+    ev = NULL;
+    /* A consistency proof that does not hold makes the evidence unusable. */
+    {
+        char *c = strstr((char *)ev_txt.p, "\"consistency\"");
+        char *q = c != NULL ? strstr(c, "\"path\":[\"") : NULL;
+        if (q != NULL)
+            q[9] = q[9] == '0' ? '1' : '0';
+        zkr_tap_ok(t, q != NULL && zkr_evidence_load(ev_txt.p, ev_txt.len, &ev, NULL) ==
+                                       ZKR_ERR_VERIFY,
+                   "evidence with a broken consistency proof is refused");
+    }
+    {
+        zkr_attest_facts g;
+        zkr_buf x = {0};
+        /* An attestation citing a checkpoint the evidence does not know. */
+        tu_facts(&g, 1, now - 60);
+        (void)!sign_facts(a, &g, NULL, &x);
+        ev_txt.len = 0;
+        (void)!zkr_buf_printf(&ev_txt,
+                              "{\"format\":\"zkreg-evidence/v1\",\"checkpoint\":{\"origin\":"
+                              "\"zkreg.test/log\",\"size\":8,\"root\":\"%s\"}}",
+                              root8);
+        if (zkr_evidence_load(ev_txt.p, ev_txt.len, &ev, NULL) == ZKR_OK) {
+            zkr_evidence_registry(ev, &reg);
+            gate_case(t, pol_in, &x, 1, &reg, ZKR_GATE_INCLUSION, ZKR_ERR_VERIFY,
+                      "checkpoint unknown to the evidence");
+        }
+        zkr_buf_free(&x);
+    }
+    zkr_evidence_free(ev);
+    for (int i = 0; i < 8; i++)
+        zkr_buf_free(&leaves[i]);
+    zkr_buf_free(&ev_txt);
+    zkr_buf_free(&att8);
+    zkr_buf_free(&att4);
+}
+
+static void policy_text(char *out, size_t cap, zkr_signer **keys, size_t nkeys, unsigned m,
+                        const char *extra)
+{
+    size_t pos = (size_t)snprintf(out, cap, "{\"format\":\"zkreg-policy/v1\",\"trusted_keys\":[");
+    for (size_t i = 0; i < nkeys; i++) {
+        char ks[160];
+        (void)!zkr_pubkey_format(zkr_signer_pubkey(keys[i]), ks, sizeof ks);
+        pos += (size_t)snprintf(out + pos, cap - pos, "%s\"%s\"", i ? "," : "", ks);
+    }
+    snprintf(out + pos, cap - pos,
+             "],\"threshold\":%u,\"schemas\":[\"mnist-mlp-inference@1\"],\"max_age_seconds\":3600,"
+             "\"require_log_inclusion\":%s}",
+             m, extra);
+}
+
+static void test_gate(zkr_tap *t, zkr_signer *a, zkr_signer *b, zkr_signer *c, zkr_signer *u)
+{
+    zkr_signer *three[3] = {a, b, c};
+    zkr_attest_facts f;
+    zkr_buf att[4] = {{0}};
+    char pol[2048];
+
+    tu_facts(&f, 1, now - 60);
+    (void)!sign_facts(a, &f, NULL, &att[0]);
+    (void)!sign_facts(a, &f, NULL, &att[1]); /* same key again */
+    (void)!sign_facts(b, &f, NULL, &att[2]);
+    policy_text(pol, sizeof pol, three, 1, 1, "false");
+    gate_case(t, pol, att, 1, NULL, 0, ZKR_OK, "1-of-1");
+    policy_text(pol, sizeof pol, three, 3, 2, "false");
+    gate_case(t, pol, att, 2, NULL, ZKR_GATE_THRESHOLD, ZKR_ERR_POLICY,
+              "2-of-3 with two attestations by one key (counted once)");
+    {
+        zkr_buf dup = {0};
+        /* One envelope carrying the same key's signature twice. */
+        zkr_envelope e;
+        if (zkr_envelope_parse(att[0].p, att[0].len, &e, NULL) == ZKR_OK) {
+            e.sigs[1] = e.sigs[0];
+            e.nsigs = 2;
+            (void)!zkr_envelope_encode(&e, &dup);
+        }
+        zkr_envelope_free(&e);
+        gate_case(t, pol, &dup, 1, NULL, ZKR_GATE_THRESHOLD, ZKR_ERR_POLICY,
+                  "2-of-3 with one envelope holding a key's signature twice");
+        zkr_buf_free(&dup);
+    }
+    gate_case(t, pol, att + 1, 2, NULL, 0, ZKR_OK, "2-of-3 with two distinct keys");
+    (void)!sign_facts(u, &f, NULL, &att[3]);
+    policy_text(pol, sizeof pol, three, 3, 1, "false");
+    gate_case(t, pol, att + 3, 1, NULL, ZKR_GATE_THRESHOLD, ZKR_ERR_POLICY,
+              "signed only by an unknown key");
+    {
+        zkr_envelope e;
+        zkr_attest_facts g;
+        zkr_buf x = {0};
+        tu_facts(&g, 1, now - 60);
+        g.log_index = 7; /* any change to the signed facts */
+        if (zkr_envelope_parse(att[0].p, att[0].len, &e, NULL) == ZKR_OK &&
+            zkr_attest_payload(&g, &e.payload, NULL) == ZKR_OK)
+            (void)!zkr_envelope_encode(&e, &x);
+        zkr_envelope_free(&e);
+        gate_case(t, pol, &x, 1, NULL, ZKR_GATE_THRESHOLD, ZKR_ERR_SIGNATURE, "tampered payload");
+        zkr_buf_free(&x);
+    }
+    {
+        zkr_buf old = {0}, other = {0}, junk = {0};
+        zkr_attest_facts g;
+        tu_facts(&g, 1, now - 7200);
+        (void)!sign_facts(a, &g, NULL, &old);
+        gate_case(t, pol, &old, 1, NULL, ZKR_GATE_MAX_AGE, ZKR_ERR_EXPIRED, "expired (2 h old)");
+        tu_facts(&g, 1, now - 60);
+        snprintf(g.schema_version, sizeof g.schema_version, "0");
+        (void)!sign_facts(a, &g, NULL, &other);
+        gate_case(t, pol, &other, 1, NULL, ZKR_GATE_SCHEMA, ZKR_ERR_MISMATCH_SCHEMA,
+                  "old schema version");
+        tu_facts(&g, 9, now - 60);
+        (void)!sign_facts(b, &g, NULL, &other);
+        zkr_buf_free(&att[3]);
+        att[3] = other;
+        gate_case(t, pol, att + 2, 2, NULL, ZKR_GATE_SAME_STATEMENT, ZKR_ERR_POLICY,
+                  "attestations of two different statements");
+        memset(&att[3], 0, sizeof att[3]);
+        (void)!zkr_buf_append_str(&junk, "{\"payload\":\"\"}");
+        gate_case(t, pol, &junk, 1, NULL, ZKR_GATE_FORMAT, ZKR_ERR_MALFORMED, "malformed file");
+        zkr_buf_free(&old);
+        zkr_buf_free(&other);
+        zkr_buf_free(&junk);
+    }
+    /* Log inclusion: required, fails closed without evidence, holds with it. */
+    policy_text(pol, sizeof pol, three, 3, 1, "true");
+    gate_case(t, pol, att, 1, NULL, ZKR_GATE_INCLUSION, ZKR_ERR_VERIFY,
+              "inclusion required, no evidence");
+    test_inclusion(t, pol, a);
+    for (int i = 0; i < 4; i++)
+        zkr_buf_free(&att[i]);
+}
+
+static void test_policy_parse(zkr_tap *t, zkr_signer *a)
+{
+    static const char *const bad[] = {
+        "{}",
+        "{\"format\":\"zkreg-policy/v1\",\"trusted_keys\":[\"%s\"],\"threshold\":2,"
+        "\"schemas\":[\"x@1\"],\"require_log_inclusion\":false}",
+        "{\"format\":\"zkreg-policy/v1\",\"trusted_keys\":[\"%s\",\"%s\"],\"threshold\":1,"
+        "\"schemas\":[\"x@1\"],\"require_log_inclusion\":false}",
+        "{\"format\":\"zkreg-policy/v1\",\"trusted_keys\":[\"%s\"],\"threshold\":1,"
+        "\"schemas\":[\"x\"],\"require_log_inclusion\":false}",
+        "{\"format\":\"zkreg-policy/v1\",\"trusted_keys\":[\"%s\"],\"threshold\":1,"
+        "\"schemas\":[\"x@1\"],\"require_log_inclusion\":false,\"typo\":1}",
+        "{\"format\":\"zkreg-policy/v1\",\"trusted_keys\":[\"%s\"],\"threshold\":1,"
+        "\"schemas\":[\"x@1\"]}",
+    };
+    char ks[160], txt[1024];
+    zkr_policy p;
+    int all = 1;
+
+    (void)!zkr_pubkey_format(zkr_signer_pubkey(a), ks, sizeof ks);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+        snprintf(txt, sizeof txt, bad[i], ks, ks);
+#pragma GCC diagnostic pop
+        if (zkr_policy_parse((const uint8_t *)txt, strlen(txt), &p, NULL) == ZKR_OK) {
+            zkr_tap_diag("accepted: %s", txt);
+            all = 0;
+        }
+    }
+    zkr_tap_ok(t, all, "bad policies refused (threshold > keys, repeated key, bad schema, "
+                       "unknown field, missing rule)");
+}
+
+int main(int argc, char **argv)
+{
+    zkr_tap t;
+    zkr_signer *ed, *k1, *b, *c, *u;
+    zkr_eip712_domain dom = {.name = "zkreg", .version = "1", .chain_id = 11155111};
+
+    zkr_tap_init(&t, argc, argv);
+    if (sodium_init() < 0 || !tu_setup(dir, sizeof dir))
+        return 1;
+    now = (int64_t)time(NULL);
+    memset(dom.verifying_contract, 0xcc, 20);
+    test_keyfiles(&t);
+    test_payload(&t);
+    ed = tu_key(dir, "a.key", ZKR_KEY_ED25519);
+    k1 = tu_key(dir, "b.key", ZKR_KEY_SECP256K1);
+    b = tu_key(dir, "c.key", ZKR_KEY_ED25519);
+    c = tu_key(dir, "d.key", ZKR_KEY_SECP256K1);
+    u = tu_key(dir, "u.key", ZKR_KEY_ED25519);
+    if (zkr_tap_ok(&t, ed && k1 && b && c && u, "five test keys")) {
+        test_attest(&t, ed, k1, &dom);
+        test_external(&t, k1, &dom);
+        test_gate(&t, ed, k1, b, u);
+        test_policy_parse(&t, ed);
+    }
+    zkr_signer_free(ed);
+    zkr_signer_free(k1);
+    zkr_signer_free(b);
+    zkr_signer_free(c);
+    zkr_signer_free(u);
+    {
+        char cmd[600];
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+        (void)!system(cmd);
+    }
+    return zkr_tap_done(&t);
+}
