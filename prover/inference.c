@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "prover/prover.h"
+#include "zkr_config.h"
 
 struct zkr_infer_model {
     const zkr_ml_model *m;
@@ -180,13 +181,27 @@ static zkr_err zkr_inf_row(const zkr_infer_shape *s, zkr_gl *v, uint32_t l, size
     return ZKR_OK;
 }
 
+/* The multiplicities of V's range-checked half, into the second half. */
+static zkr_err zkr_inf_mult(const zkr_infer_shape *s, zkr_gl *v)
+{
+    uint64_t mult[256] = {0};
+    size_t nl = (size_t)1 << s->n_l;
+
+    for (size_t i = 0; i < nl; i++) {
+        if (v[i] > 255)
+            return ZKR_ERR_INTERNAL;
+        mult[v[i]]++;
+    }
+    for (size_t i = 0; i < 256; i++)
+        v[nl + i] = mult[i];
+    return ZKR_OK;
+}
+
 static zkr_err zkr_inf_witness(const zkr_infer_model *im, const uint8_t *input, zkr_inf_wit *w)
 {
     const zkr_infer_shape *s = &im->shape;
     int64_t *x = NULL;
     int8_t *y = NULL;
-    uint64_t mult[256] = {0};
-    size_t nl = (size_t)1 << s->n_l;
     zkr_err r = ZKR_ERR_NOMEM;
 
     memset(w, 0, sizeof *w);
@@ -226,16 +241,7 @@ static zkr_err zkr_inf_witness(const zkr_infer_model *im, const uint8_t *input, 
     }
     w->out_dim = s->layer[s->n_layers - 1].out_dim;
     memcpy(w->out, y, w->out_dim);
-    for (size_t i = 0; i < nl; i++) {
-        if (w->v[i] > 255) {
-            r = ZKR_ERR_INTERNAL;
-            goto out;
-        }
-        mult[w->v[i]]++;
-    }
-    for (size_t i = 0; i < 256; i++)
-        w->v[nl + i] = mult[i];
-    r = ZKR_OK;
+    r = zkr_inf_mult(s, w->v);
 out:
     free(x);
     free(y);
@@ -682,12 +688,39 @@ out:
     return r;
 }
 
-zkr_err zkr_prover_inference_record(const zkr_params *p,
-                                    const uint8_t statement_id[ZKR_DIGEST_BYTES],
-                                    const zkr_infer_model *im, const zkr_infer_record *rec,
-                                    unsigned threads, zkr_buf *proof, zkr_buf *output,
-                                    zkr_diag *d)
+/* Test builds: corrupts an honest witness the way a cheating prover would (tests only). */
+static zkr_err zkr_inf_forge(const zkr_infer_model *im, zkr_inf_wit *w, unsigned forge)
 {
+    const zkr_infer_shape *s = &im->shape;
+
+    if (forge == 1) { /* last layer, row 0: another y (and output), same r and g */
+        const zkr_infer_layer *L = &s->layer[s->n_layers - 1];
+        zkr_gl *col = zkr_inf_slot(s, w->v, s->n_layers - 1, 0);
+        size_t n = (size_t)1 << L->lm;
+        int8_t y = w->out[0] == 127 ? 126 : (int8_t)(w->out[0] + 1);
+        if (y < L->lo)
+            y = (int8_t)L->lo;
+        w->out[0] = y;
+        col[ZKR_INFER_SLOT_Y * n] = (zkr_gl)(y - L->lo);
+        col[ZKR_INFER_SLOT_YC * n] = (zkr_gl)(127 - y);
+    } else if (forge == 2) { /* layer 0, row 0: acc + 1, requantized consistently */
+        int8_t y;
+        zkr_err r = zkr_inf_row(s, w->v, 0, 0, w->acc[0][0] + 1, im->ql[0].mult[0], &y);
+        if (r != ZKR_OK)
+            return r;
+        w->acc[0][0] += 1;
+        if (s->n_layers == 1)
+            w->out[0] = y;
+    }
+    return zkr_inf_mult(s, w->v);
+}
+
+static zkr_err zkr_inf_prove(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                             const zkr_infer_model *im, const zkr_infer_record *rec,
+                             unsigned threads, unsigned forge, zkr_buf *proof, zkr_buf *output,
+                             zkr_diag *d)
+{
+    uint8_t input[ZKR_INFER_MAX_RECORD];
     zkr_inf_wit w;
     zkr_inf_claims *cl = NULL;
     zkr_buf stmt = {0}, sec = {0};
@@ -704,9 +737,14 @@ zkr_err zkr_prover_inference_record(const zkr_params *p,
         return zkr_fail(d, ZKR_ERR_UNSUPPORTED,
                         "dataset: record %llu has %zu bytes, the model wants %u input bytes + label",
                         (unsigned long long)rec->index, rec->record_len, im->shape.input_dim);
-    if ((r = zkr_inf_witness(im, rec->record, &w)) != ZKR_OK)
+    memcpy(input, rec->record, rec->record_len);
+    if (forge == 3)
+        input[0] ^= 1; /* the witness is for another input than the committed record */
+    if ((r = zkr_inf_witness(im, input, &w)) != ZKR_OK)
         return zkr_fail(d, r, "prover: witness generation failed");
-    if ((r = zkr_inf_check_native(im, rec->record, &w, d)) != ZKR_OK)
+    if ((r = zkr_inf_check_native(im, input, &w, d)) != ZKR_OK)
+        goto out;
+    if (forge && (r = zkr_inf_forge(im, &w, forge)) != ZKR_OK)
         goto out;
     if ((r = zkr_infer_output_encode(w.out, w.out_dim, output)) != ZKR_OK)
         goto out;
@@ -717,7 +755,7 @@ zkr_err zkr_prover_inference_record(const zkr_params *p,
         goto out;
     }
     {
-        zkr_inf_ctx c = {im, &w, rec->record, &t, threads ? threads : 1, &sec, cl};
+        zkr_inf_ctx c = {im, &w, input, &t, threads ? threads : 1, &sec, cl};
         r = zkr_inf_body(&c, statement_id, &stmt, proof);
     }
 out:
@@ -731,6 +769,27 @@ out:
     zkr_buf_free(&sec);
     return r;
 }
+
+zkr_err zkr_prover_inference_record(const zkr_params *p,
+                                    const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                                    const zkr_infer_model *im, const zkr_infer_record *rec,
+                                    unsigned threads, zkr_buf *proof, zkr_buf *output,
+                                    zkr_diag *d)
+{
+    return zkr_inf_prove(p, statement_id, im, rec, threads, 0, proof, output, d);
+}
+
+#if ZKR_TEST_BUILD
+zkr_err zkr_prover_inference_forged(const zkr_params *p,
+                                    const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                                    const zkr_infer_model *im, const zkr_infer_record *rec,
+                                    unsigned forge, zkr_buf *proof, zkr_buf *output, zkr_diag *d)
+{
+    if (forge < 1 || forge > 3)
+        return ZKR_ERR_USAGE;
+    return zkr_inf_prove(p, statement_id, im, rec, 1, forge, proof, output, d);
+}
+#endif
 
 zkr_err zkr_prover_inference(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
                              const zkr_infer_model *im, const zkr_dataset *ds, uint64_t index,

@@ -178,6 +178,20 @@ zkr_err zkr_prover_inference_record(const zkr_params *p,
                                     unsigned threads, zkr_buf *proof, zkr_buf *output,
                                     zkr_diag *d) ZKR_WUR;
 
+/*
+ * Test builds only (zkr_config.h ZKR_TEST_BUILD; declared for tests, never
+ * called by zkreg): proves with a deliberately wrong witness, as a cheating
+ * prover would, so tests can check the verifier rejects it. forge 1: the
+ * last layer's first output (and the public output) changed; 2: layer 0's
+ * first accumulator + 1, requantized consistently; 3: the witness computed
+ * on another input than the record. ZKR_ERR_USAGE for another forge.
+ */
+zkr_err zkr_prover_inference_forged(const zkr_params *p,
+                                    const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                                    const zkr_infer_model *im, const zkr_infer_record *rec,
+                                    unsigned forge, zkr_buf *proof, zkr_buf *output,
+                                    zkr_diag *d) ZKR_WUR;
+
 zkr_err zkr_prover_inference(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
                              const zkr_infer_model *im, const zkr_dataset *ds, uint64_t index,
                              unsigned threads, zkr_buf *proof, zkr_buf *output,

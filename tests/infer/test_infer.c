@@ -9,6 +9,8 @@
  *   statement is rejected;
  * - tampering: bit flips sampled over the whole proof, truncation at every
  *   length, trailing bytes: never accepted, never a crash;
+ * - cheating provers (test builds): a wrong output, a wrong accumulator,
+ *   a witness for another input all fail the mathematics;
  * - determinism: same inputs (and any thread count) give the same bytes.
  */
 #include <stdio.h>
@@ -19,6 +21,7 @@
 #include "prover/prover.h"
 #include "tests/tap.h"
 #include "verifier/verifier.h"
+#include "zkr_config.h"
 
 typedef struct {
     zkr_ml_graph g;
@@ -439,6 +442,51 @@ static void test_tamper(zkr_tap *t)
     zkr_dataset_free(ds);
 }
 
+#if ZKR_TEST_BUILD
+/* A cheating prover's proofs (wrong output, wrong accumulator, another input) fail the math. */
+static void test_forged(zkr_tap *t)
+{
+    static const uint32_t one[] = {10, 6}, two[] = {10, 6, 4};
+    static const char *what[] = {"", "a changed output (witness and public output)",
+                                 "an accumulator off by one, requantized consistently",
+                                 "a witness computed on another input than record i"};
+    zkr_dataset *ds = dataset_make(t, tmpdir, "f", 10, 4);
+
+    for (unsigned forge = 1; forge <= 3; forge++) {
+        fixture f;
+        zkr_infer_record rec;
+        uint8_t path[ZKR_MERKLE_MAX_DEPTH][ZKR_DIGEST_BYTES], comm[32];
+        zkr_buf proof = {0}, out = {0};
+        zkr_diag d = {0};
+        zkr_err r = ZKR_ERR_INTERNAL, v = ZKR_ERR_INTERNAL;
+        memset(&f, 0, sizeof f);
+        memset(&rec, 0, sizeof rec);
+        rmodel_make(t, &f.rm, forge == 2 ? one : two, forge == 2 ? 1 : 2, 0);
+        if (fixture_prove(t, &f, ds, 2, 1) == ZKR_OK) {
+            rec.index = 2;
+            rec.n_records = zkr_dataset_count(ds);
+            if (zkr_infer_dataset_commit(ds, 2, rec.root, comm, path, &rec.path_len) == ZKR_OK &&
+                zkr_dataset_record(ds, 2, &rec.record, &rec.record_len) == ZKR_OK) {
+                zkr_verifier_inference_statement st = f.st;
+                rec.path = (const uint8_t(*)[ZKR_DIGEST_BYTES])path;
+                r = zkr_prover_inference_forged(&f.p, f.st.statement_id, f.im, &rec, forge, &proof,
+                                                &out, &d);
+                st.output = out.p; /* the statement claims what the cheater claims */
+                st.output_len = out.len;
+                if (r == ZKR_OK)
+                    v = verify(&f, proof.p, proof.len, &st);
+            }
+        }
+        zkr_tap_ok(t, r == ZKR_OK && v == ZKR_ERR_VERIFY,
+                   "forged proof with %s: ZKR_ERR_VERIFY (prove %d, verify %d)", what[forge], r, v);
+        zkr_buf_free(&proof);
+        zkr_buf_free(&out);
+        fixture_free(&f);
+    }
+    zkr_dataset_free(ds);
+}
+#endif
+
 static void test_determinism(zkr_tap *t)
 {
     static const uint32_t dims[] = {40, 24, 10};
@@ -488,6 +536,9 @@ int main(int argc, char **argv)
     test_completeness(&t);
     test_bindings(&t);
     test_tamper(&t);
+#if ZKR_TEST_BUILD
+    test_forged(&t);
+#endif
     test_determinism(&t);
     rc = zkr_tap_done(&t);
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
