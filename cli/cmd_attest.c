@@ -318,9 +318,10 @@ static zkr_err checkpoint_for(zkr_cli *cli, zkr_registry *reg, const char *pass_
     }
     zkr_buf_free(&note);
     if ((r = zkr_cli_passphrase(cli, pass_file, &pass)) != ZKR_OK ||
-        (r = zkr_registry_checkpoint_sign(reg, &pass, &note, &cli->diag)) != ZKR_OK ||
-        (r = zkr_registry_checkpoint_latest(reg, &note, cp, &cli->diag)) != ZKR_OK)
+        (r = zkr_registry_checkpoint_sign(reg, &pass, &note, &cli->diag)) != ZKR_OK)
         goto out;
+    zkr_buf_free(&note);
+    r = zkr_registry_checkpoint_latest(reg, &note, cp, &cli->diag);
 out:
     zkr_secret_free(&pass);
     zkr_buf_free(&note);
