@@ -115,7 +115,7 @@ refused() { # want-exit word what statement
   [ ${#STMT} -eq 64 ]; ok $? "statement B differing in $rwhat registered"
   expect "$rwant" "A's proof presented for B differing in $rwhat is refused" \
     attest "file:$T/ed.key" "$T/laundered.att"
-  grep -qi "$rword" "$T/err"; ok $? "... naming the $rwhat ($rword)"
+  grep -q "^zkreg attest: $rword: " "$T/err"; ok $? "... with reason '$rword'"
   [ "$(count attest-refusal)" -eq $((before + 1)) ]; ok $? "... logged as a refused attempt"
   [ ! -e "$T/laundered.att" ]; ok $? "... and no attestation file exists"
 }
@@ -126,13 +126,27 @@ B_REC=$(stmt fmnist@1 1 2 3 8 "$T/out7.bin")
 B_OUT=$(stmt fmnist@1 1 2 3 7 "$T/wrong.bin")
 B_SCHEMA=$(stmt fmnist@2 1 2 3 7 "$T/out7.bin")
 B_VER=$(stmt fmnist@3 1 2 3 7 "$T/out7.bin")
-refused 1 "program" "program" "$B_PROG"
-refused 1 "model" "model" "$B_MODEL"
-refused 1 "dataset" "dataset" "$B_DATA"
-refused 1 "record" "record/input" "$B_REC"
-refused 1 "output" "public output" "$B_OUT"
-refused 1 "schema" "schema version" "$B_SCHEMA"
-refused 1 "verifier" "verifier version" "$B_VER"
+refused 1 "program mismatch" "program" "$B_PROG"
+refused 1 "model mismatch" "model" "$B_MODEL"
+refused 1 "dataset mismatch" "dataset" "$B_DATA"
+refused 1 "input mismatch" "record/input" "$B_REC"
+refused 1 "output mismatch" "public output" "$B_OUT"
+refused 1 "schema mismatch" "schema version" "$B_SCHEMA"
+refused 1 "verifier version mismatch" "verifier version" "$B_VER"
+# Rule 2: rewriting the header to name B does not launder (the transcript was seeded with A).
+cp "$T/pA" "$T/prw"
+printf '%s' "$B_REC" | xxd -r -p | dd of="$T/prw" bs=1 seek=24 conv=notrunc 2>/dev/null
+before=$(count attest-refusal)
+expect 1 "A's proof with its header rewritten to name B is refused" "$ZKREG" attest \
+  --statement "$B_REC" --proof "$T/prw" --key "file:$T/ed.key" -o "$T/laundered.att" \
+  --passphrase-file "$T/keypass" $R
+[ "$(count attest-refusal)" -eq $((before + 1)) ] && [ ! -e "$T/laundered.att" ]
+ok $? "... logged, no attestation"
+cp "$T/pA" "$T/pps"; printf '\002' | dd of="$T/pps" bs=1 seek=19 conv=notrunc 2>/dev/null
+expect 1 "a proof whose header names another parameter set is refused" "$ZKREG" attest \
+  --statement "$A" --proof "$T/pps" --key "file:$T/ed.key" -o "$T/laundered.att" \
+  --passphrase-file "$T/keypass" $R
+grep -q "parameter set mismatch" "$T/err"; ok $? "... as a parameter-set mismatch"
 sql "select hex(leaf) from log where type='attest-refusal' order by idx desc limit 1" >"$T/leaf"
 kidhex=$(printf '%s' "$ED_ID" | xxd -p | tr -d '\n' | tr a-f A-F)
 grep -q "$kidhex" "$T/leaf"; ok $? "the refusal event records who (the key id)"
