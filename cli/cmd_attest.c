@@ -615,6 +615,9 @@ static zkr_err parse_args(zkr_cli *cli, int argc, char **argv, attest_args *a, i
         return ZKR_OK;
     if (a->statement == NULL || a->proof == NULL)
         return zkr_cli_usage(cli, "attest needs --statement ID and --proof PROOF");
+    if (a->key != NULL && strncmp(a->key, "external:", 9) == 0 &&
+        (a->domain == NULL || a->address == NULL))
+        return zkr_cli_usage(cli, "external:eip712 needs --address 0x.. and --eip712-domain FILE");
     if (a->eip712_json ? a->domain == NULL : (a->key == NULL || a->out == NULL))
         return zkr_cli_usage(cli, a->eip712_json ? "--eip712-json needs --eip712-domain FILE"
                                                  : "attest needs --key URI and -o ATTESTATION");

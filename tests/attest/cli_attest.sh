@@ -178,6 +178,10 @@ expect 0 "verify-attestation (registry-backed)" "$ZKREG" verify-attestation "$T/
 grep -q "registry" "$T/out"; ok $? "... checked against the registry"
 expect 1 "verify-attestation with the wrong trusted key" "$ZKREG" verify-attestation \
   "$T/ed.att" --trusted-key "$K1_PUB"
+expect 0 "a second, unrelated registry" "$ZKREG" --registry "$T/other.db" init \
+  --passphrase-file "$T/regpass" --kdf interactive
+expect 4 "verify-attestation against a registry without the statement" "$ZKREG" \
+  --registry "$T/other.db" verify-attestation "$T/ed.att" --trusted-key "$ED_PUB"
 policy 1 "$ED_PUB"
 expect 0 "gate 1-of-1 passes" "$ZKREG" gate --policy "$T/policy.json" "$T/ed.att"
 expect 0 "attest again with the same inputs" attest "file:$T/ed.key" "$T/ed2.att"
