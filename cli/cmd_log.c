@@ -321,6 +321,15 @@ static zkr_err verify_inclusion(zkr_cli *cli, const log_opts *o, const zkr_check
                      o->inclusion);
         goto out;
     }
+    {
+        const char *et = json_string_value(json_object_get(j, "entry_type"));
+        if (et == NULL || strcmp(et, type) != 0) {
+            r = zkr_fail(&cli->diag, ZKR_ERR_MALFORMED,
+                         "%s: field 'entry_type' does not match the leaf's type '%s'",
+                         o->inclusion, type);
+            goto out;
+        }
+    }
     if (size != cp->size) {
         r = zkr_fail(&cli->diag, ZKR_ERR_VERIFY,
                      "%s: proof is for tree size %llu but the checkpoint has %llu", o->inclusion,

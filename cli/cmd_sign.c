@@ -1,10 +1,13 @@
 /* cmd_sign.c: key, attest, verify-attestation and gate (signer/ and hsm/). */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <sodium.h>
 
 #include "cli.h"
 #include "hsm/hsm.h"
@@ -15,20 +18,69 @@
     "  4 not found, 5 exists, 6 revoked or expired, 7 key or HSM error, 9 I/O, 10 internal\n"
 
 static const char key_help[] =
-    "usage: zkreg key generate --type ed25519|secp256k1 -o KEYFILE [--passphrase-file F]\n"
-    "                          [--kdf moderate|interactive]\n"
-    "       zkreg key public URI [--passphrase-file F] [--address 0x..]\n"
+    "usage: zkreg key generate --type ed25519|secp256k1 -o KEYFILE\n"
+    "                          [--passphrase-file F | --passphrase-fd N] [--kdf moderate|interactive]\n"
+    "       zkreg key public URI [--passphrase-file F | --passphrase-fd N] [--address 0x..]\n"
     "       zkreg key list [--module PATH]\n"
     "\n"
     "generate  make a key sealed under a passphrase (Argon2id + XChaCha20-Poly1305);\n"
-    "          the passphrase comes from --passphrase-file, $ZKREG_PASSPHRASE_FILE or the\n"
-    "          terminal, never from argv. --kdf interactive is weaker: tests only.\n"
+    "          the passphrase comes from --passphrase-fd (first line), --passphrase-file,\n"
+    "          $ZKREG_PASSPHRASE_FILE or the terminal, never from argv or an environment\n"
+    "          value. --kdf interactive is weaker: tests only.\n"
     "public    print the public key TYPE:HEX (and the Ethereum address for secp256k1)\n"
     "          of file:PATH (no passphrase needed) or pkcs11:... (RFC 7512) URIs\n"
     "list      list the keys of a PKCS#11 module as URIs (default: OpenSC's module)\n" EXIT_CODES_HELP;
 
+/*
+ * Reads a passphrase from descriptor `fd` (its first line) into
+ * sodium_malloc'ed memory, for --passphrase-fd; closes the descriptor.
+ */
+static zkr_err read_pass_fd(zkr_cli *cli, int fd, zkr_secret *out)
+{
+    enum { PASS_MAX = 1024 };
+    uint8_t c;
+    zkr_err r = ZKR_OK;
+
+    out->len = 0;
+    out->p = sodium_malloc(PASS_MAX);
+    if (out->p == NULL)
+        return ZKR_ERR_NOMEM;
+    for (;;) {
+        ssize_t n = read(fd, &c, 1);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            r = zkr_fail(&cli->diag, ZKR_ERR_IO, "--passphrase-fd %d: %s", fd, strerror(errno));
+            break;
+        }
+        if (n == 0 || c == '\n')
+            break;
+        if (out->len == PASS_MAX) {
+            r = zkr_fail(&cli->diag, ZKR_ERR_TOO_LARGE, "--passphrase-fd %d: too long", fd);
+            break;
+        }
+        out->p[out->len++] = c;
+    }
+    if (r == ZKR_OK && out->len > 0 && out->p[out->len - 1] == '\r')
+        out->len--;
+    if (r == ZKR_OK && out->len == 0)
+        r = zkr_fail(&cli->diag, ZKR_ERR_MALFORMED, "--passphrase-fd %d: empty passphrase", fd);
+    (void)close(fd);
+    if (r != ZKR_OK)
+        zkr_secret_free(out);
+    return r;
+}
+
+/* The passphrase: --passphrase-fd, else --passphrase-file / env / TTY. */
+static zkr_err get_pass(zkr_cli *cli, int fd, const char *path, zkr_secret *out)
+{
+    if (fd >= 0)
+        return read_pass_fd(cli, fd, out);
+    return zkr_passphrase_read(path, out, &cli->diag);
+}
+
 static zkr_err key_generate(zkr_cli *cli, const char *type, const char *out_path,
-                            const char *pass_path, int fast)
+                            const char *pass_path, int pass_fd, int fast)
 {
     zkr_key_type t;
     zkr_secret pass = {0};
@@ -50,7 +102,7 @@ static zkr_err key_generate(zkr_cli *cli, const char *type, const char *out_path
     if (lstat(out_path, &st) == 0)
         return zkr_fail(&cli->diag, ZKR_ERR_EXISTS, "%s exists; a key is never overwritten",
                         out_path);
-    if ((r = zkr_passphrase_read(pass_path, &pass, &cli->diag)) != ZKR_OK ||
+    if ((r = get_pass(cli, pass_fd, pass_path, &pass)) != ZKR_OK ||
         (r = zkr_keyfile_generate(t, pass.p, pass.len, fast, &file, &pub, &cli->diag)) != ZKR_OK ||
         (r = zkr_file_write_atomic(out_path, file.p, file.len, 0600, &cli->diag)) != ZKR_OK ||
         (r = zkr_pubkey_format(&pub, pubs, sizeof pubs)) != ZKR_OK)
@@ -73,10 +125,11 @@ out:
     return r;
 }
 
-static zkr_err key_public(zkr_cli *cli, const char *uri, const char *pass_path,
+static zkr_err key_public(zkr_cli *cli, const char *uri, const char *pass_path, int pass_fd,
                           const char *address)
 {
     zkr_signer_opts o = {.passphrase_path = pass_path, .eth_address = address};
+    zkr_secret pass = {0};
     zkr_signer *s = NULL;
     zkr_buf file = {0};
     zkr_pubkey pub;
@@ -84,12 +137,17 @@ static zkr_err key_public(zkr_cli *cli, const char *uri, const char *pass_path,
     uint8_t a[20];
     zkr_err r;
 
-    if (strncmp(uri, "file:", 5) == 0 && pass_path == NULL) {
+    if (strncmp(uri, "file:", 5) == 0 && pass_path == NULL && pass_fd < 0) {
         /* The public half needs no passphrase (signing re-checks it against the secret). */
         if ((r = zkr_file_read(uri + 5, ZKR_KEYFILE_MAX, &file, &cli->diag)) != ZKR_OK ||
             (r = zkr_keyfile_public(file.p, file.len, &pub, &cli->diag)) != ZKR_OK)
             goto out;
     } else {
+        if (pass_fd >= 0) {
+            if ((r = read_pass_fd(cli, pass_fd, &pass)) != ZKR_OK)
+                goto out;
+            o.passphrase = &pass;
+        }
         if ((r = zkr_signer_open(uri, &o, &s, &cli->diag)) != ZKR_OK)
             goto out;
         pub = *zkr_signer_pubkey(s);
@@ -107,6 +165,7 @@ static zkr_err key_public(zkr_cli *cli, const char *uri, const char *pass_path,
                addr[0] ? "\n" : "");
 out:
     zkr_signer_free(s);
+    zkr_secret_free(&pass);
     zkr_buf_free(&file);
     return r;
 }
@@ -142,12 +201,15 @@ zkr_err zkr_cmd_key(zkr_cli *cli, int argc, char **argv)
                                          {"type", required_argument, NULL, 't'},
                                          {"output", required_argument, NULL, 'o'},
                                          {"passphrase-file", required_argument, NULL, 'p'},
+                                         {"passphrase-fd", required_argument, NULL, 'f'},
                                          {"kdf", required_argument, NULL, 'k'},
                                          {"module", required_argument, NULL, 'm'},
                                          {"address", required_argument, NULL, 'a'},
                                          {NULL, 0, NULL, 0}};
     const char *type = NULL, *out = NULL, *pass = NULL, *module = NULL, *address = NULL;
-    int c, done, fast = 0;
+    int c, done, fast = 0, pass_fd = -1;
+    uint64_t fdv;
+    zkr_err r;
 
     while ((c = getopt_long(argc, argv, "t:o:p:m:a:h", opts, NULL)) != -1) {
         if (zkr_cli_common_option(cli, c, key_help, &done)) {
@@ -164,6 +226,14 @@ zkr_err zkr_cmd_key(zkr_cli *cli, int argc, char **argv)
             break;
         case 'p':
             pass = optarg;
+            break;
+        case 'f':
+            if ((r = zkr_cli_parse_u64(cli, "--passphrase-fd", optarg, &fdv)) != ZKR_OK)
+                return r;
+            if (fdv == 1 || fdv == 2 || fdv > 1024)
+                return zkr_cli_usage(cli, "--passphrase-fd must be 0 or 3..1024 (not stdout or "
+                                          "stderr)");
+            pass_fd = (int)fdv;
             break;
         case 'k':
             if (strcmp(optarg, "interactive") != 0 && strcmp(optarg, "moderate") != 0)
@@ -183,9 +253,9 @@ zkr_err zkr_cmd_key(zkr_cli *cli, int argc, char **argv)
     if (optind >= argc)
         return zkr_cli_usage(cli, "key needs a subcommand: generate, public or list");
     if (strcmp(argv[optind], "generate") == 0 && optind + 1 == argc)
-        return key_generate(cli, type, out, pass, fast);
+        return key_generate(cli, type, out, pass, pass_fd, fast);
     if (strcmp(argv[optind], "public") == 0 && optind + 2 == argc)
-        return key_public(cli, argv[optind + 1], pass, address);
+        return key_public(cli, argv[optind + 1], pass, pass_fd, address);
     if (strcmp(argv[optind], "list") == 0 && optind + 1 == argc)
         return key_list(cli, module);
     return zkr_cli_usage(cli, "unknown key subcommand or wrong arguments: '%s'", argv[optind]);

@@ -2,8 +2,8 @@
  * hsm: the helper process's side. It is the only code that dlopen()s a
  * PKCS#11 module. It serves one module and one key per process lifetime.
  *
- * PIN handling: the PIN arrives in the OPEN request, is copied into
- * sodium_malloc'ed memory, handed to C_Login exactly once and wiped right
+ * PIN handling: the PIN arrives in the OPEN request, is copied into a
+ * buffer that is handed to C_Login exactly once and wiped right
  * after, whatever C_Login returned. A failed login is reported and never
  * retried (the parent does not retry either), so a wrong PIN costs the
  * token's retry counter one attempt per command.
@@ -12,13 +12,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
 
 #include <p11-kit/pkcs11.h>
 #include <sodium.h>
 
 #include "hsm/hsm_int.h"
+#include "sandbox/sandbox.h"
 
 typedef struct {
     void *dl;
@@ -59,20 +58,90 @@ static zkr_err ck_fail(zkr_diag *d, CK_RV rv, const char *what, const zkr_hsm_he
                     h->token, h->module, (unsigned long)rv);
 }
 
-/*
- * Confinement point. The module is loaded and initialised, so from here on
- * the helper needs only its socket, the token's storage and memory. The
- * sandbox module's confined-helper policy goes here (sandbox/ issue); for now
- * the process is hardened against core dumps, ptrace and privilege gain.
- */
-static zkr_err confine_after_init(zkr_diag *d)
-{
-    struct rlimit rl = {0, 0};
+#define HELPER_MAX_PATHS 16
 
-    (void)d;
-    (void)setrlimit(RLIMIT_CORE, &rl);
-    (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-    (void)prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+/* Adds a copy of `p` (absolute paths only) to a path list. */
+static void add_path(char paths[][ZKR_HSM_PATH_MAX + 1], size_t *n, const char *p, size_t len)
+{
+    if (*n >= HELPER_MAX_PATHS || len == 0 || len > ZKR_HSM_PATH_MAX || p[0] != '/')
+        return;
+    memcpy(paths[*n], p, len);
+    paths[*n][len] = '\0';
+    (*n)++;
+}
+
+/*
+ * SoftHSM2's token directory, read from its configuration before
+ * confinement ($SOFTHSM2_CONF, else the packaged default). Other modules
+ * name extra writable paths in $ZKREG_PKCS11_RW_PATHS (colon-separated).
+ */
+static void writable_paths(char rw[][ZKR_HSM_PATH_MAX + 1], size_t *nrw,
+                           char ro[][ZKR_HSM_PATH_MAX + 1], size_t *nro)
+{
+    const char *conf = getenv("SOFTHSM2_CONF"), *extra = getenv("ZKREG_PKCS11_RW_PATHS");
+    char line[ZKR_HSM_PATH_MAX + 64];
+    FILE *f;
+
+    if (conf == NULL || conf[0] == '\0')
+        conf = "/etc/softhsm/softhsm2.conf";
+    add_path(ro, nro, conf, strlen(conf));
+    f = fopen(conf, "re");
+    while (f != NULL && fgets(line, sizeof line, f) != NULL) {
+        char *k = line + strspn(line, " \t"), *v, *end;
+        if (strncmp(k, "directories.tokendir", 20) != 0)
+            continue;
+        v = k + 20 + strspn(k + 20, " \t");
+        if (*v != '=')
+            continue;
+        v += 1 + strspn(v + 1, " \t");
+        end = v + strcspn(v, " \t\r\n");
+        add_path(rw, nrw, v, (size_t)(end - v));
+    }
+    if (f != NULL)
+        fclose(f);
+    while (extra != NULL && *extra != '\0') {
+        size_t len = strcspn(extra, ":");
+        add_path(rw, nrw, extra, len);
+        extra += len + (extra[len] == ':');
+    }
+}
+
+/*
+ * Confinement point: the module is mapped (dlopen maps code, which the
+ * policy then forbids) but not yet initialised. From here on the helper
+ * may read only the system library and configuration paths, write only
+ * the token directory, and reach no network (sandbox/'s pkcs11-helper
+ * policy: Landlock, seccomp, namespaces, rlimits, no core dumps).
+ */
+static zkr_err confine_before_init(zkr_diag *d)
+{
+    static const char *const defaults[] = {ZKR_SANDBOX_PKCS11_DEFAULT_RO};
+    char rw[HELPER_MAX_PATHS][ZKR_HSM_PATH_MAX + 1], ro_extra[2][ZKR_HSM_PATH_MAX + 1];
+    const char *rwp[HELPER_MAX_PATHS], *rop[sizeof defaults / sizeof defaults[0] + 2];
+    size_t nrw = 0, nro_extra = 0, nro = 0;
+    static const int keep[3] = {0, 1, 2};
+    zkr_sandbox_pkcs11_opts o;
+    uint32_t conf = 0;
+    zkr_err r;
+
+    writable_paths(rw, &nrw, ro_extra, &nro_extra);
+    for (size_t i = 0; i < sizeof defaults / sizeof defaults[0]; i++)
+        rop[nro++] = defaults[i];
+    for (size_t i = 0; i < nro_extra; i++)
+        rop[nro++] = ro_extra[i];
+    for (size_t i = 0; i < nrw; i++)
+        rwp[i] = rw[i];
+    memset(&o, 0, sizeof o);
+    o.ro_paths = rop;
+    o.n_ro = nro;
+    o.rw_paths = rwp;
+    o.n_rw = nrw;
+    o.keep_fds = keep;
+    o.n_keep = 3;
+    r = zkr_sandbox_confine_pkcs11_helper(&o, &conf, d);
+    if (r != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_HSM, "the PKCS#11 helper could not be confined (%s)",
+                        zkr_strerror(r));
     return ZKR_OK;
 }
 
@@ -80,6 +149,7 @@ static zkr_err load_module(zkr_hsm_helper *h, const char *path, zkr_diag *d)
 {
     CK_C_GetFunctionList gfl;
     CK_RV rv;
+    zkr_err r;
 
     snprintf(h->module, sizeof h->module, "%s", path);
     h->dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
@@ -92,12 +162,14 @@ static zkr_err load_module(zkr_hsm_helper *h, const char *path, zkr_diag *d)
     if (rv != CKR_OK || h->f == NULL)
         return zkr_fail(d, ZKR_ERR_HSM, "PKCS#11 module %s: C_GetFunctionList failed (0x%08lx)",
                         path, (unsigned long)rv);
+    if ((r = confine_before_init(d)) != ZKR_OK)
+        return r;
     rv = h->f->C_Initialize(NULL);
     if (rv != CKR_OK && rv != CKR_CRYPTOKI_ALREADY_INITIALIZED)
         return zkr_fail(d, ZKR_ERR_HSM, "PKCS#11 module %s: C_Initialize failed (0x%08lx)", path,
                         (unsigned long)rv);
     h->initialized = 1;
-    return confine_after_init(d);
+    return ZKR_OK;
 }
 
 /* A blank-padded 32-byte label as a C string. */
@@ -327,7 +399,12 @@ static zkr_err do_open(zkr_hsm_helper *h, zkr_dec *in, zkr_diag *d)
     const uint8_t *id = NULL, *pin_in = NULL;
     size_t id_len = 0, pin_len = 0;
     uint8_t has_obj = 0, has_id = 0;
-    uint8_t *pin = NULL;
+    /*
+     * On the stack, not sodium_malloc'ed: the confined helper's seccomp
+     * policy has no mlock/munlock. Wiped right after C_Login and on every
+     * path out; core dumps are off.
+     */
+    uint8_t pin_buf[ZKR_HSM_PIN_MAX], *pin = NULL;
     CK_RV rv;
     zkr_err r;
 
@@ -343,9 +420,7 @@ static zkr_err do_open(zkr_hsm_helper *h, zkr_dec *in, zkr_diag *d)
         (r = zkr_dec_finish(in)) != ZKR_OK)
         return zkr_fail(d, ZKR_ERR_MALFORMED, "bad OPEN request");
     if (pin_len > 0) {
-        pin = sodium_malloc(pin_len);
-        if (pin == NULL)
-            return ZKR_ERR_NOMEM;
+        pin = pin_buf;
         memcpy(pin, pin_in, pin_len);
         sodium_memzero((void *)pin_in, pin_len); /* the request buffer's copy */
     }
@@ -361,10 +436,7 @@ static zkr_err do_open(zkr_hsm_helper *h, zkr_dec *in, zkr_diag *d)
         goto out;
     r = find_key(h, has_obj ? object : NULL, id, has_id ? id_len : 0, d);
 out:
-    if (pin != NULL) {
-        sodium_memzero(pin, pin_len);
-        sodium_free(pin);
-    }
+    sodium_memzero(pin_buf, sizeof pin_buf);
     return r;
 }
 

@@ -37,9 +37,41 @@ zkr_err zkr_prover_matmul_commit(const zkr_params *p, const int64_t *w, uint32_t
 typedef struct {
     const zkr_matmul_public *pub;
     const int64_t *w;
+    int narrow; /* |W| |x| k < 2^63: int64 sums are exact (and vectorise) */
     int bad[ZKR_PAR_MAX];
     int nomem[ZKR_PAR_MAX];
 } zkr_mm_check_job;
+
+static uint64_t zkr_mm_maxabs(const int64_t *v, size_t n)
+{
+    uint64_t m = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        uint64_t a = v[i] < 0 ? (uint64_t)0 - (uint64_t)v[i] : (uint64_t)v[i];
+        if (a > m)
+            m = a;
+    }
+    return m;
+}
+
+static void zkr_mm_check_narrow(zkr_mm_check_job *j, size_t lo, size_t hi, unsigned wk,
+                                int64_t *acc)
+{
+    const zkr_matmul_public *pub = j->pub;
+
+    for (size_t i = lo; i < hi && !j->bad[wk]; i++) {
+        memset(acc, 0, (size_t)pub->b * sizeof *acc);
+        for (size_t jj = 0; jj < pub->k; jj++) {
+            int64_t wij = j->w[i * pub->k + jj];
+            const int64_t *xr = pub->x + jj * pub->b;
+            for (size_t c = 0; c < pub->b; c++)
+                acc[c] += wij * xr[c];
+        }
+        for (size_t c = 0; c < pub->b; c++)
+            if (acc[c] != pub->y[i * pub->b + c])
+                j->bad[wk] = 1;
+    }
+}
 
 static void zkr_mm_check_chunk(void *ctx, size_t lo, size_t hi, unsigned wk)
 {
@@ -49,6 +81,11 @@ static void zkr_mm_check_chunk(void *ctx, size_t lo, size_t hi, unsigned wk)
 
     if (!acc) {
         j->nomem[wk] = 1;
+        return;
+    }
+    if (j->narrow) {
+        zkr_mm_check_narrow(j, lo, hi, wk, (int64_t *)(void *)acc);
+        free(acc);
         return;
     }
     for (size_t i = lo; i < hi && !j->bad[wk]; i++) {
@@ -74,6 +111,13 @@ static zkr_err zkr_matmul_product_ok(const zkr_matmul_public *pub, const int64_t
     memset(&j, 0, sizeof j);
     j.pub = pub;
     j.w = w;
+    {
+        uint64_t mw = zkr_mm_maxabs(w, (size_t)pub->m * pub->k);
+        uint64_t mx = zkr_mm_maxabs(pub->x, (size_t)pub->k * pub->b);
+        unsigned __int128 prod = (unsigned __int128)mw * mx; /* < 2^126 */
+        j.narrow = prod < ((unsigned __int128)1 << 63) &&
+                   prod * pub->k < ((unsigned __int128)1 << 63);
+    }
     zkr_par_for(threads, pub->m, 8, zkr_mm_check_chunk, &j);
     *ok = 1;
     for (unsigned i = 0; i < ZKR_PAR_MAX; i++) {

@@ -3,6 +3,7 @@
  * helpers the rest of the module shares.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -495,11 +496,13 @@ zkr_err zkr_registry_create(const char *path, const zkr_secret *pass, const char
     /*
      * Built under a temporary name and linked into place, so a crash never
      * leaves a half-made registry at `path`, and an existing one is never
-     * replaced (link() refuses to overwrite).
+     * replaced (link(), or renameat2 with RENAME_NOREPLACE on file systems
+     * without hard links, refuses to overwrite).
      */
     if ((r = create_at(tmp, pass, origin, fast_kdf, d)) != ZKR_OK)
         goto out;
-    if (link(tmp, path) != 0) {
+    if (link(tmp, path) != 0 && (errno == EEXIST || !(errno == EPERM || errno == ENOTSUP) ||
+                                 renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) != 0)) {
         r = zkr_fail(d, errno == EEXIST ? ZKR_ERR_EXISTS : ZKR_ERR_IO, "registry %s: %s", path,
                      errno == EEXIST ? "already exists" : strerror(errno));
         goto out;

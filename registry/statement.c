@@ -345,8 +345,16 @@ zkr_err zkr_registry_statement_add(zkr_registry *reg, const char *schema_ref,
     if ((r = zkr_registry_schema_get(reg, schema_ref, &out->schema, d)) != ZKR_OK ||
         (r = zkr_registry_artifact_get(reg, ZKR_KIND_PROGRAM, program_ref, &out->program, d)) != ZKR_OK ||
         (r = zkr_registry_artifact_get(reg, ZKR_KIND_MODEL, model_ref, &out->model, d)) != ZKR_OK ||
-        (r = zkr_registry_artifact_get(reg, ZKR_KIND_DATASET, dataset_ref, &out->dataset, d)) != ZKR_OK ||
-        (r = bind_refs(reg, out, d)) != ZKR_OK ||
+        (r = zkr_registry_artifact_get(reg, ZKR_KIND_DATASET, dataset_ref, &out->dataset, d)) != ZKR_OK)
+        return r;
+    /* The same weights may be registered under several programs: by digest, take this program's. */
+    if (out->model.program_id != out->program.id && strlen(model_ref) == 2 * ZKR_DIGEST_BYTES) {
+        zkr_artifact m;
+        if (zkr_registry_artifact_find(reg, ZKR_KIND_MODEL, out->model.sha256,
+                                       out->program.sha256, &m) == ZKR_OK)
+            out->model = m;
+    }
+    if ((r = bind_refs(reg, out, d)) != ZKR_OK ||
         (r = bind_params(&out->schema, params, n_params, out, d)) != ZKR_OK)
         return r;
     if (out->schema.public_output && public_output == NULL)

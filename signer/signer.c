@@ -33,8 +33,14 @@ static zkr_err open_file(zkr_signer *s, const char *path, const zkr_signer_opts 
         goto out;
     if ((r = zkr_keyfile_public(file.p, file.len, &s->pub, d)) != ZKR_OK)
         goto out;
-    if ((r = zkr_passphrase_read(o != NULL ? o->passphrase_path : NULL, &pass, d)) != ZKR_OK)
+    if (o != NULL && o->passphrase != NULL) {
+        /* The caller's copy: borrowed, never freed here. */
+        pass.p = o->passphrase->p;
+        pass.len = o->passphrase->len;
+    } else if ((r = zkr_passphrase_read(o != NULL ? o->passphrase_path : NULL, &pass, d)) !=
+               ZKR_OK) {
         goto out;
+    }
     secret = sodium_malloc(32);
     s->sk_len = s->pub.type == ZKR_KEY_ED25519 ? crypto_sign_SECRETKEYBYTES : 32;
     s->sk = sodium_malloc(s->sk_len);
@@ -61,7 +67,8 @@ static zkr_err open_file(zkr_signer *s, const char *path, const zkr_signer_opts 
 out:
     sodium_memzero(seed_rand, sizeof seed_rand);
     sodium_free(secret);
-    zkr_secret_free(&pass);
+    if (o == NULL || o->passphrase == NULL)
+        zkr_secret_free(&pass);
     zkr_buf_free(&file);
     return r;
 }

@@ -166,6 +166,7 @@ zkr_err zkr_keyfile_public(const uint8_t *file, size_t len, zkr_pubkey *pub,
 typedef struct zkr_signer zkr_signer;
 
 typedef struct {
+    const zkr_secret *passphrase; /* file: keys; already read (e.g. from a descriptor), or NULL */
     const char *passphrase_path; /* file: keys; NULL: $ZKREG_PASSPHRASE_FILE, then the TTY */
     const char *hsm_helper_path; /* pkcs11: keys; NULL: zkr_hsm_helper_path() */
     const char *eth_address;     /* external:eip712: the registered signer address */

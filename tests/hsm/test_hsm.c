@@ -102,6 +102,32 @@ static int secp_ok(const uint8_t *pub65, const uint8_t d32[32], const uint8_t si
            secp256k1_ecdsa_verify(secp256k1_context_static, &s, d32, &pk);
 }
 
+/* The "Seccomp:" mode of our one child process (the helper), or -1. */
+static int child_seccomp_mode(void)
+{
+    char path[128], line[256];
+    FILE *f;
+    long pid = 0;
+    int mode = -1;
+
+    snprintf(path, sizeof path, "/proc/self/task/%ld/children", (long)getpid());
+    f = fopen(path, "r");
+    if (f == NULL || fscanf(f, "%ld", &pid) != 1)
+        pid = 0;
+    if (f != NULL)
+        fclose(f);
+    if (pid <= 0)
+        return -1;
+    snprintf(path, sizeof path, "/proc/%ld/status", pid);
+    f = fopen(path, "r");
+    while (f != NULL && fgets(line, sizeof line, f) != NULL)
+        if (sscanf(line, "Seccomp: %d", &mode) == 1)
+            break;
+    if (f != NULL)
+        fclose(f);
+    return mode;
+}
+
 static void test_secp256k1_raw(zkr_tap *t)
 {
     char uri[1024];
@@ -119,6 +145,8 @@ static void test_secp256k1_raw(zkr_tap *t)
                     "open secp256k1 token key (%s)", d.msg))
         return;
     pub = zkr_hsm_public_key(h, &pub_len);
+    zkr_tap_ok(t, child_seccomp_mode() == 2,
+               "the helper serving the token runs under a seccomp filter (mode 2)");
     zkr_tap_ok(t, zkr_hsm_key_type_of(h) == ZKR_HSM_KEY_SECP256K1 && pub_len == 65 &&
                       pub[0] == 4,
                "token key is secp256k1 with a 65-byte point");
@@ -289,6 +317,8 @@ static void test_failures(zkr_tap *t)
     snprintf(count, sizeof count, "%s/logins", dir);
     setenv("ZKR_COUNTLOGIN_FILE", count, 1);
     setenv("ZKR_COUNTLOGIN_TARGET", SOFTHSM, 1);
+    /* The confined helper may write only the token dir unless told more. */
+    setenv("ZKREG_PKCS11_RW_PATHS", dir, 1);
     uri_of(uri, sizeof uri, "k1", "/badpin", shim);
     expect_fail(t, uri, ZKR_ERR_PASSPHRASE, "wrong PIN", "wrong PIN");
     zkr_tap_ok(t, count_logins(count) == 1, "the wrong PIN was tried exactly once (%d C_Login)",

@@ -155,6 +155,8 @@ awk -v r="$c${root:1}" 'NR == 3 { print r; next } { print }' cp2.txt > cp-bad.tx
 run 1 "cp-bad.txt" "checkpoint with an altered root" -- log verify --checkpoint cp-bad.txt --inclusion inc.json
 sed 's/"index": 4/"index": 5/' inc.json > inc-bad.json
 run 1 "NOT included" "inclusion proof for another index" -- log verify --checkpoint cp2.txt --inclusion inc-bad.json
+sed 's/"entry_type": "statement"/"entry_type": "program"/' inc.json > inc-type.json
+run 3 "entry_type" "inclusion proof claiming another entry type" -- log verify --checkpoint cp2.txt --inclusion inc-type.json
 "$Z" --registry "$T/other.db" init --kdf interactive >/dev/null
 "$Z" --registry "$T/other.db" log key > other-key.txt
 run 1 "no valid signature" "checkpoint checked against another appliance's key" -- log verify --checkpoint cp2.txt --inclusion inc.json --key-file other-key.txt
@@ -184,13 +186,17 @@ cat sub.tap
 n=$((n + $(grep -c '^\(not \)\?ok' sub.tap)))
 failed=$((failed + $(grep -c '^not ok' sub.tap)))
 
-# SIGKILL of the real command in the middle of a large registration (the
-# 60,000-record training split: one big transaction), at random moments.
+# SIGKILL of the real command in the middle of a large registration (a
+# 10,000-record dataset: one big transaction), at random moments.
 survived=0
 for i in 1 2 3 4; do
-  "$Z" register-dataset "$FM/train-images-idx3-ubyte.gz" --name "train-$i" >/dev/null 2>&1 &
+  # New content each round (one pixel changed), so each is a real write.
+  cp mm-images-idx3-ubyte "k$i-images-idx3-ubyte"
+  printf "\\x$((i + 10))" | dd of="k$i-images-idx3-ubyte" bs=1 seek=$((5000 + i)) conv=notrunc 2>/dev/null
+  cp cut-labels-idx1-ubyte "k$i-labels-idx1-ubyte"
+  "$Z" register-dataset "k$i-images-idx3-ubyte" --name "kill-$i" >/dev/null 2>&1 &
   pid=$!
-  sleep "0.$(( RANDOM % 9 ))$(( RANDOM % 10 ))"
+  sleep "0.$(( RANDOM % 4 ))$(( RANDOM % 10 ))"
   kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
   "$Z" log verify >/dev/null 2>&1 && survived=$((survived + 1))
 done

@@ -478,6 +478,19 @@ static void test_statements(zkr_tap *t, fixture *f, const zkr_artifact *prog,
                               log_size(f->reg) == n0,
                        "model of another program refused as a binding mismatch: %s", d.msg);
             zkr_statement_free(&s);
+            /* The same weights under p2 too: by digest, each program gets its own row. */
+            zkr_artifact again;
+            char mh[65];
+            zkr_kv one[2] = {{"record_index", "99"}, {"batch", "1"}};
+            if (zkr_registry_model_add(f->reg, "w-p2", p2r, (const uint8_t *)"weights", 7, NULL,
+                                       &again, NULL) == ZKR_OK &&
+                zkr_hex_encode(model->sha256, 32, mh, sizeof mh) == ZKR_OK) {
+                r = zkr_registry_statement_add(f->reg, "fmnist-infer@1", pr, mh, dr, one, 2,
+                                               (const uint8_t *)"out", 3, &s, &d);
+                zkr_tap_ok(t, r == ZKR_OK && again.id != model->id && s.model.id == model->id,
+                           "weights under two programs: the model by digest binds this program's");
+                zkr_statement_free(&s);
+            }
         }
     }
     n0 = log_size(f->reg);

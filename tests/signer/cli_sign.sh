@@ -41,6 +41,17 @@ cmp -s "$t/a.k" "$t/a.k2"; ok "key public prints the generated key" 0 $?
 "$zkreg" key public "file:$t/a.key" --passphrase-file "$t/wrong" 2>"$t/err"
 ok "wrong passphrase: exit 7" 7 $?
 has "wrong passphrase message" "$t/err" "wrong passphrase"
+"$zkreg" key generate --type secp256k1 -o "$t/fd.key" --passphrase-fd 3 --kdf interactive \
+  3<"$t/pass" >/dev/null
+ok "key generate with --passphrase-fd" 0 $?
+printf 'a passphrase\n' | "$zkreg" key public "file:$t/fd.key" --passphrase-fd 3 3<&0 >/dev/null
+ok "key public with the passphrase on a pipe descriptor" 0 $?
+"$zkreg" key public "file:$t/fd.key" --passphrase-fd 3 3<"$t/wrong" 2>/dev/null
+ok "wrong passphrase on a descriptor: exit 7" 7 $?
+printf 'a passphrase\n' | "$zkreg" key public "file:$t/fd.key" --passphrase-fd 0 >/dev/null
+ok "--passphrase-fd 0 reads stdin" 0 $?
+"$zkreg" key public "file:$t/fd.key" --passphrase-fd 2 2>/dev/null
+ok "--passphrase-fd 2 (stderr) refused as usage" 2 $?
 head -c 100 "$t/a.key" >"$t/trunc.key"
 "$zkreg" key public "file:$t/trunc.key" 2>/dev/null
 ok "truncated key file: exit 3" 3 $?

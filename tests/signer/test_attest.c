@@ -304,6 +304,21 @@ static void test_external(zkr_tap *t, zkr_signer *k1, const zkr_eip712_domain *d
     tu_facts(&f, 1, now);
     (void)!zkr_pubkey_eth_address(zkr_signer_pubkey(k1), addr);
     memcpy(eth.pub, addr, 20);
+    {
+        zkr_buf js = {0}, js2 = {0};
+        uint8_t d1[32], d2[32];
+        zkr_tap_ok(t, zkr_attest_eip712_json(&f, dom, &js, NULL) == ZKR_OK &&
+                          zkr_attest_eip712_json(&f, dom, &js2, NULL) == ZKR_OK &&
+                          js.len == js2.len && memcmp(js.p, js2.p, js.len) == 0 &&
+                          zkr_eip712_hash_json((const char *)js.p, js.len, NULL, d1, NULL) ==
+                              ZKR_OK &&
+                          zkr_attest_eip712_digest(&f, dom, d2, NULL) == ZKR_OK &&
+                          memcmp(d1, d2, 32) == 0 &&
+                          memmem(js.p, js.len, "\"primaryType\":\"ZkregAttestation\"", 32) != NULL,
+                   "--eip712-json typed data is deterministic and hashes to the signed digest");
+        zkr_buf_free(&js);
+        zkr_buf_free(&js2);
+    }
     if (!zkr_tap_ok(t, zkr_attest_eip712_request(&f, dom, addr, &req, NULL) == ZKR_OK,
                     "external:eip712 signing request written"))
         return;

@@ -94,6 +94,34 @@ static void test_completeness(zkr_tap *t, const zkr_params *p)
     }
 }
 
+/* Entries near 2^61: the prover's exact check takes its 128-bit path. */
+static void test_wide(zkr_tap *t, const zkr_params *p)
+{
+    int64_t w[2] = {2, -2}, x[2] = {(int64_t)1 << 61, ((int64_t)1 << 61) - 5}, y[1] = {10};
+    int64_t y_bad[1] = {11};
+    zkr_pcs_poly *poly = NULL;
+    zkr_verifier_matmul_statement st;
+    zkr_buf pf = {0};
+    zkr_diag d;
+    zkr_err r = ZKR_ERR_INTERNAL;
+
+    memset(&st, 0, sizeof st);
+    st.param_set = p->id;
+    st.pub.m = 1, st.pub.k = 2, st.pub.b = 1, st.pub.x = x, st.pub.y = y;
+    if (zkr_prover_matmul_commit(p, w, 1, 2, 1, &poly, &st.pub.w) == ZKR_OK &&
+        (r = zkr_prover_matmul(p, st.statement_id, &st.pub, w, poly, 1, &pf, &d)) == ZKR_OK)
+        r = zkr_verify_matmul(pf.p, pf.len, &st, &d);
+    zkr_tap_ok(t, r == ZKR_OK, "entries near 2^61 (128-bit check path) prove and verify: %s",
+               zkr_strerror(r));
+    zkr_buf_free(&pf);
+    st.pub.y = y_bad;
+    r = poly ? zkr_prover_matmul(p, st.statement_id, &st.pub, w, poly, 1, &pf, &d) : ZKR_ERR_INTERNAL;
+    zkr_tap_ok(t, r == ZKR_ERR_MISMATCH_OUTPUT && pf.len == 0,
+               "128-bit path refuses y' != W x");
+    zkr_buf_free(&pf);
+    zkr_pcs_poly_free(poly);
+}
+
 static void test_bitflips(zkr_tap *t, const zkr_params *p, uint32_t m, uint32_t k, uint32_t b,
                           size_t stride)
 {
@@ -333,6 +361,7 @@ int main(int argc, char **argv)
     test_binding(&t, &p);
     test_determinism(&t, &p);
     test_garbage(&t, &p);
+    test_wide(&t, &p);
     test_all_bits(&t, &p);
     test_bitflips(&t, &p, 2, 3, 1, 1);
     test_bitflips(&t, &p, 64, 64, 4, 61);
