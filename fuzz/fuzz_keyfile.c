@@ -45,7 +45,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     zkr_pubkey pub;
     uint8_t *secret;
 
-    if (size > ZKR_KEYFILE_MAX)
+    /* libsodium must be initialised before sodium_malloc (idempotent, cheap after the
+     * first call); the AFL++/libFuzzer drivers do not do it as replay_main.c does. */
+    if (size > ZKR_KEYFILE_MAX || sodium_init() < 0)
         return 0;
     (void)!zkr_keyfile_public(data, size, &pub, NULL);
     if (!cheap_kdf(data, size))
