@@ -232,41 +232,76 @@ out:
     return r;
 }
 
-/* Round 0 of the folding sumcheck while g is still a base-field table. */
+/*
+ * The folding sumcheck proves sum_x eq(z, x) g(x). eq factorises, so round
+ * i's polynomial is h(X) = c_i eq(z_i, X) q(X) with
+ *   q(X) = sum_x' eq(z_>i, x') g(r_<i, X, x'),   c_i = prod_{j<i} eq(z_j, r_j).
+ * q is linear, so the prover needs only q(0), q(1) against the suffix table
+ * eq(z_>i, .) of half size: the full eq table is never built or folded.
+ * The messages h(0), h(2) are the same values as with the plain product.
+ */
 typedef struct {
-    const zkr_ext *e;
-    const zkr_gl *g;
-    zkr_ext *g_out; /* fold target (second pass) */
+    const zkr_ext *s;  /* eq(z_>i, .), 2^(n_cur-1) */
+    const zkr_gl *gb;  /* g in the base field (round 0 of one polynomial) or NULL */
+    const zkr_ext *g;  /* g in the extension */
+    zkr_ext *g_out;    /* fold target */
     zkr_ext r;
     zkr_ext acc[ZKR_PAR_MAX][2];
-} zkr_r0_job;
+} zkr_q_job;
 
-static void zkr_r0_round(void *ctx, size_t lo, size_t hi, unsigned w)
+static void zkr_q_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
 {
-    zkr_r0_job *j = ctx;
-    zkr_ext h0 = zkr_ext_from(0), h2 = zkr_ext_from(0);
+    zkr_q_job *j = ctx;
+    zkr_ext q0 = zkr_ext_from(0), q1 = zkr_ext_from(0);
 
     for (size_t i = lo; i < hi; i++) {
-        zkr_ext e0 = j->e[2 * i], e1 = j->e[2 * i + 1];
-        zkr_gl g0 = j->g[2 * i], g1 = j->g[2 * i + 1];
-        h0 = zkr_ext_add(h0, zkr_ext_mul_base(e0, g0));
-        zkr_ext e2 = zkr_ext_sub(zkr_ext_add(e1, e1), e0);
-        h2 = zkr_ext_add(h2, zkr_ext_mul_base(e2, zkr_gl_sub(zkr_gl_add(g1, g1), g0)));
+        if (j->gb) {
+            q0 = zkr_ext_add(q0, zkr_ext_mul_base(j->s[i], j->gb[2 * i]));
+            q1 = zkr_ext_add(q1, zkr_ext_mul_base(j->s[i], j->gb[2 * i + 1]));
+        } else {
+            q0 = zkr_ext_add(q0, zkr_ext_mul(j->s[i], j->g[2 * i]));
+            q1 = zkr_ext_add(q1, zkr_ext_mul(j->s[i], j->g[2 * i + 1]));
+        }
     }
-    j->acc[w][0] = h0;
-    j->acc[w][1] = h2;
+    j->acc[w][0] = q0;
+    j->acc[w][1] = q1;
 }
 
-static void zkr_r0_fold(void *ctx, size_t lo, size_t hi, unsigned w)
+static void zkr_g_fold(void *ctx, size_t lo, size_t hi, unsigned w)
 {
-    zkr_r0_job *j = ctx;
+    zkr_q_job *j = ctx;
 
     (void)w;
     for (size_t i = lo; i < hi; i++) {
-        zkr_ext o = zkr_ext_mul_base(j->r, zkr_gl_sub(j->g[2 * i + 1], j->g[2 * i]));
-        o.c[0] = zkr_gl_add(o.c[0], j->g[2 * i]);
-        j->g_out[i] = o;
+        if (j->gb) {
+            zkr_ext o = zkr_ext_mul_base(j->r, zkr_gl_sub(j->gb[2 * i + 1], j->gb[2 * i]));
+            o.c[0] = zkr_gl_add(o.c[0], j->gb[2 * i]);
+            j->g_out[i] = o;
+        } else {
+            j->g_out[i] = zkr_ext_add(j->g[2 * i],
+                                      zkr_ext_mul(j->r, zkr_ext_sub(j->g[2 * i + 1], j->g[2 * i])));
+        }
     }
+}
+
+/* One round: message (h(0), h(2)) from g (n_cur variables), z_i and c_i. */
+static void zkr_eq_round(zkr_q_job *j, size_t half, unsigned threads, zkr_ext zi, zkr_ext c,
+                         zkr_ext msg[2])
+{
+    zkr_ext q0 = zkr_ext_from(0), q1 = zkr_ext_from(0), one = zkr_ext_from(1);
+
+    memset(j->acc, 0, sizeof j->acc);
+    zkr_par_for(threads, half, 4096, zkr_q_chunk, j);
+    for (unsigned w = 0; w < ZKR_PAR_MAX; w++) {
+        q0 = zkr_ext_add(q0, j->acc[w][0]);
+        q1 = zkr_ext_add(q1, j->acc[w][1]);
+    }
+    /* eq(z_i, 0) = 1 - z_i; eq(z_i, 2) = 3 z_i - 1; q(2) = 2 q1 - q0. */
+    zkr_ext e0 = zkr_ext_sub(one, zi);
+    zkr_ext e2 = zkr_ext_sub(zkr_ext_mul_base(zi, 3), one);
+    zkr_ext q2 = zkr_ext_sub(zkr_ext_add(q1, q1), q0);
+    msg[0] = zkr_ext_mul(c, zkr_ext_mul(e0, q0));
+    msg[1] = zkr_ext_mul(c, zkr_ext_mul(e2, q2));
 }
 
 /* Phase 2: sumcheck on eq(z, x) g(x), folding g's coefficients alongside. */
@@ -277,37 +312,35 @@ static zkr_err zkr_open_fold(zkr_open_ctx *c, zkr_transcript *t, zkr_pcs_poly *c
     const zkr_pcs_layout *l = &c->l;
     unsigned n = l->n_vars, round = 0, lb = c->p->log_blowup;
     size_t len = (size_t)1 << n;
-    zkr_ext *tab[2] = {NULL, NULL}, *full = NULL, *coef = NULL, *buf[2] = {NULL, NULL};
-    zkr_ext *scratch = NULL, msg[2];
-    zkr_sc_term term = {zkr_ext_from(1), 2, {0, 1}};
-    zkr_sc_poly f = {tab, 2, &term, 1, 2, NULL};
+    zkr_ext *g0 = NULL, *gbuf[2] = {NULL, NULL}, *g = NULL, *sfx = NULL;
+    zkr_ext *full = NULL, *coef = NULL, *buf[2] = {NULL, NULL}, msg[2], cfac = zkr_ext_from(1);
     zkr_ntt *ntt = NULL;
+    zkr_q_job *qj = NULL;
     zkr_err r = ZKR_ERR_NOMEM;
     size_t n_final = (size_t)1 << l->final_vars;
-    int base_g;
 
-    /* A single polynomial keeps g in the base field for round 0 (tab[1]
-     * then starts at half size); a combination is ext from the start. */
-    base_g = k_n == 1 && l->folds_total > 0;
-    tab[0] = malloc(len * sizeof(zkr_ext));
-    tab[1] = malloc((base_g ? len / 2 : len) * sizeof(zkr_ext));
-    /* Buffers reused round after round: every fresh page costs a fault. */
-    scratch = malloc((len / 2 + 1) * sizeof(zkr_ext));
+    qj = calloc(1, sizeof *qj);
+    sfx = malloc((len / 2 + 1) * sizeof(zkr_ext));
+    gbuf[0] = malloc((len / 2 + 1) * sizeof(zkr_ext));
+    gbuf[1] = malloc((len / 4 + 1) * sizeof(zkr_ext));
     buf[0] = malloc((len / 2 + 1) * sizeof(zkr_ext));
     buf[1] = malloc((len / 2 + 1) * sizeof(zkr_ext));
-    if (!tab[0] || !tab[1] || !scratch || !buf[0] || !buf[1])
+    if (!qj || !sfx || !gbuf[0] || !gbuf[1] || !buf[0] || !buf[1])
         goto out;
-    f.scratch = scratch;
+    /* One polynomial keeps g in the base field until the first fold. */
+    if (k_n > 1) {
+        g0 = calloc(len, sizeof *g0);
+        if (!g0)
+            goto out;
+        for (size_t k = 0; k < k_n; k++)
+            for (size_t i = 0; i < len; i++)
+                g0[i] = zkr_ext_add(g0[i], zkr_ext_mul_base(beta_pow[k], polys[k]->evals[i]));
+        g = g0;
+    }
     if (l->n_layers > 1 &&
         (r = zkr_ntt_new_mt(l->log_len[1] > 0 ? l->log_len[1] : 1, c->threads, &ntt)) != ZKR_OK)
         goto out;
     r = ZKR_ERR_NOMEM;
-    zkr_mle_eq_table_mt(z, n, c->threads, tab[0]);
-    for (size_t i = 0; !base_g && i < len; i++) /* beta^0 = 1 */
-        tab[1][i] = zkr_ext_from(polys[0]->evals[i]);
-    for (size_t k = 1; k < k_n; k++)
-        for (size_t i = 0; i < len; i++)
-            tab[1][i] = zkr_ext_add(tab[1][i], zkr_ext_mul_base(beta_pow[k], polys[k]->evals[i]));
     if (k_n > 1 || l->folds_total == 0) { /* combined coefficients in ext form */
         full = calloc(len, sizeof *full);
         if (!full)
@@ -323,38 +356,24 @@ static zkr_err zkr_open_fold(zkr_open_ctx *c, zkr_transcript *t, zkr_pcs_poly *c
             unsigned n_cur = n - round;
             size_t half = (size_t)1 << (n_cur - 1);
             zkr_ext *dst = coef == buf[0] ? buf[1] : buf[0];
-            zkr_r0_job *j0 = NULL;
-            if (base_g && round == 0) {
-                j0 = calloc(1, sizeof *j0);
-                if (!j0)
-                    goto out;
-                j0->e = tab[0];
-                j0->g = polys[0]->evals;
-                j0->g_out = tab[1];
-                zkr_par_for(c->threads, half, 4096, zkr_r0_round, j0);
-                msg[0] = msg[1] = zkr_ext_from(0);
-                for (unsigned w = 0; w < ZKR_PAR_MAX; w++) {
-                    msg[0] = zkr_ext_add(msg[0], j0->acc[w][0]);
-                    msg[1] = zkr_ext_add(msg[1], j0->acc[w][1]);
-                }
-            } else {
-                zkr_prover_sc_round(&f, n_cur, c->threads, msg);
-            }
+            /* g halves every round: gbuf[0] holds sizes len/2, len/8, ...;
+             * gbuf[1] holds len/4, len/16, ... */
+            zkr_ext *gdst = g == gbuf[0] ? gbuf[1] : gbuf[0];
+            zkr_mle_eq_table_mt(z + round + 1, n_cur - 1, c->threads, sfx);
+            qj->s = sfx;
+            qj->gb = g ? NULL : polys[0]->evals;
+            qj->g = g;
+            qj->g_out = gdst;
+            zkr_eq_round(qj, half, c->threads, z[round], cfac, msg);
             zkr_ts_absorb_ext(t, "sc-round", msg, 2);
             r_all[round] = zkr_ts_challenge_ext(t, "sc-challenge");
-            if ((r = zkr_enc_exts(&c->head, msg, 2)) != ZKR_OK) {
-                free(j0);
+            if ((r = zkr_enc_exts(&c->head, msg, 2)) != ZKR_OK)
                 goto out;
-            }
-            if (j0) {
-                zkr_sc_poly fe = {tab, 1, &term, 1, 2, scratch}; /* folds only eq */
-                j0->r = r_all[round];
-                zkr_par_for(c->threads, half, 4096, zkr_r0_fold, j0);
-                zkr_prover_sc_fold(&fe, n_cur, r_all[round], c->threads);
-                free(j0);
-            } else {
-                zkr_prover_sc_fold(&f, n_cur, r_all[round], c->threads);
-            }
+            r = ZKR_ERR_NOMEM;
+            qj->r = r_all[round];
+            zkr_par_for(c->threads, half, 4096, zkr_g_fold, qj);
+            g = gdst;
+            cfac = zkr_ext_mul(cfac, zkr_mle_eq_eval(z + round, r_all + round, 1));
             zkr_fold_job fj = {coef ? NULL : polys[0]->coeffs, coef, dst, r_all[round]};
             zkr_par_for(c->threads, half, 4096, zkr_fold_chunk, &fj);
             coef = dst;
@@ -389,12 +408,14 @@ static zkr_err zkr_open_fold(zkr_open_ctx *c, zkr_transcript *t, zkr_pcs_poly *c
     r = ZKR_OK;
 out:
     zkr_ntt_free(ntt);
+    free(qj);
+    free(sfx);
+    free(g0);
+    free(gbuf[0]);
+    free(gbuf[1]);
     free(full);
     free(buf[0]);
     free(buf[1]);
-    free(scratch);
-    free(tab[0]);
-    free(tab[1]);
     return r;
 }
 

@@ -8,10 +8,15 @@
 
 #include "zk/zk.h"
 
+/*
+ * Twiddles per stage, contiguous: tw[h + j] = w_2h^j for a stage of
+ * half-size h (j < h), so every stage reads its table sequentially (a
+ * strided walk through one big table missed the TLB on every butterfly).
+ * Inverse twiddles need no table: w_2h^-j = -w_2h^(h-j).
+ */
 struct zkr_ntt {
     unsigned log_max;
-    zkr_gl *tw;  /* w^i, i < 2^(log_max-1), w primitive 2^log_max-th root */
-    zkr_gl *itw; /* w^-i */
+    zkr_gl *tw; /* 2^log_max entries */
 };
 
 typedef struct {
@@ -51,18 +56,19 @@ zkr_err zkr_ntt_new_mt(unsigned log_max, unsigned threads, zkr_ntt **out)
     if (!n)
         return ZKR_ERR_NOMEM;
     n->log_max = log_max;
-    n->tw = malloc(half * sizeof *n->tw);
-    n->itw = malloc(half * sizeof *n->itw);
-    if (!n->tw || !n->itw) {
+    n->tw = malloc(2 * half * sizeof *n->tw);
+    if (!n->tw) {
         zkr_ntt_free(n);
         return ZKR_ERR_NOMEM;
     }
-    zkr_pow_job pj = {n->tw, NULL, zkr_gl_root_of_unity(log_max), 1};
+    /* Largest stage: w_N^j at [half, N); each smaller stage takes every
+     * other entry of the next (w_2h^j = w_4h^2j). */
+    zkr_pow_job pj = {n->tw + half, NULL, zkr_gl_root_of_unity(log_max), 1};
     zkr_par_for(threads, half, 1 << 14, zkr_pow_chunk, &pj);
-    n->itw[0] = 1;
-    /* w^-i = w^(N-i) = -w^(N/2-i): the inverse table costs no multiplications. */
-    for (size_t i = 1; i < half; i++)
-        n->itw[i] = zkr_gl_neg(n->tw[half - i]);
+    for (size_t h = half / 2; h >= 1; h /= 2)
+        for (size_t j = 0; j < h; j++)
+            n->tw[h + j] = n->tw[2 * h + 2 * j];
+    n->tw[0] = 1; /* unused */
     *out = n;
     return ZKR_OK;
 }
@@ -72,7 +78,6 @@ void zkr_ntt_free(zkr_ntt *n)
     if (!n)
         return;
     free(n->tw);
-    free(n->itw);
     free(n);
 }
 
@@ -81,17 +86,19 @@ static void zkr_ntt_stage(zkr_gl *a, const zkr_gl *tw, unsigned log_max, unsigne
                           size_t hi, int dif)
 {
     size_t h = (size_t)1 << s;
-    unsigned shift = log_max - 1 - s; /* twiddle stride for a block of 2h */
+    const zkr_gl *ts = tw + h;
 
+    (void)log_max;
     for (size_t t = lo; t < hi; t++) {
         size_t j = t & (h - 1);
         size_t pos = ((t >> s) << (s + 1)) | j;
-        zkr_gl w = tw[j << shift];
         zkr_gl u = a[pos], v = a[pos + h];
         if (dif) {
             a[pos] = zkr_gl_add(u, v);
-            a[pos + h] = zkr_gl_mul(zkr_gl_sub(u, v), w);
+            a[pos + h] = zkr_gl_mul(zkr_gl_sub(u, v), ts[j]);
         } else {
+            /* w_2h^-j = -w_2h^(h-j); j is a public index */
+            zkr_gl w = j ? zkr_gl_neg(ts[h - j]) : 1;
             v = zkr_gl_mul(v, w);
             a[pos] = zkr_gl_add(u, v);
             a[pos + h] = zkr_gl_sub(u, v);
@@ -147,7 +154,7 @@ static zkr_err zkr_ntt_run(const zkr_ntt *n, zkr_gl *a, unsigned log_n, int dif,
 {
     size_t nb;
     unsigned s_top = log_n < ZKR_NTT_BLOCK_LOG ? log_n : ZKR_NTT_BLOCK_LOG;
-    const zkr_gl *tw = dif ? n->tw : n->itw;
+    const zkr_gl *tw = n->tw;
     zkr_ntt_blk_job bj = {a, tw, n->log_max, s_top, dif};
 
     if (log_n > n->log_max)

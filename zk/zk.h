@@ -129,15 +129,11 @@ static inline int zkr_ext_eq(zkr_ext a, zkr_ext b)
 {
     return ((a.c[0] ^ b.c[0]) | (a.c[1] ^ b.c[1]) | (a.c[2] ^ b.c[2])) == 0;
 }
-/* Accumulates a 128-bit sum of up to 2^32 products without overflow loss. */
-typedef struct {
-    uint64_t lo, mid, hi;
-} zkr_acc192;
+/* Reduces lo + mid 2^64 + hi 2^128 (hi small), for sums of a few 128-bit products. */
 static inline zkr_gl zkr_acc_reduce(uint64_t lo, uint64_t mid, uint64_t hi)
 {
-    /* value = lo + mid*2^64 + hi*2^128; 2^64 == EPS, 2^128 == -EPS - 1 + ... */
     zkr_gl a = zkr_gl_reduce128(lo, mid);
-    /* 2^128 mod p == 2^64 * EPS == EPS^2 == (2^32-1)^2 mod p = p - 2^32 ... computed: */
+    /* 2^128 == EPS^2 == 2^64 - 2^33 + 1 (mod p) */
     zkr_gl h = zkr_gl_mul(zkr_gl_canon(hi), UINT64_C(0xfffffffe00000001));
     return zkr_gl_add(a, h);
 }
