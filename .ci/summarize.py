@@ -2,12 +2,34 @@
 """Counts TAP results (or whole-test results for non-TAP tests) from meson's
 testlog.json in each build directory and prints 'N passed, N failed[, N skipped]'.
 A test program that crashed, timed out or failed without a TAP failure
-counts as one failure, so nothing is hidden by a missing TAP line."""
+counts as one failure, so nothing is hidden by a missing TAP line.
+An argument ending in .tap (e.g. build-ci-afl/smoke.tap from .ci/fuzz-smoke)
+is read as one TAP test's output; a missing one counts as a failure."""
 import json, os, re, sys
 
 passed = failed = skipped = 0
 missing = 0
+def tap_file(path):
+    oks = nots = skips = 0
+    with open(path) as f:
+        for l in f:
+            if re.match(r'^ok\b', l):
+                if re.search(r'#\s*skip', l, re.I): skips += 1
+                else: oks += 1
+            elif re.match(r'^not ok\b', l):
+                nots += 1
+    if oks + nots + skips == 0:
+        nots = 1
+    return oks, nots, skips
+
 for d in sys.argv[1:]:
+    if d.endswith('.tap'):
+        if not os.path.isfile(d):
+            missing += 1
+            continue
+        o, n, s = tap_file(d)
+        passed += o; failed += n; skipped += s
+        continue
     path = os.path.join(d, 'meson-logs', 'testlog.json')
     if not os.path.exists(path):
         missing += 1

@@ -7,9 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "sandbox/sandbox_int.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -18,6 +17,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t plen;
     zkr_buf again = {0};
 
+    if (size > ZKR_FUZZ_MAX_INPUT)
+        return 0;
     if (zkr_sandbox_rep_decode(data, size, (size_t)1 << 20, &rp, NULL) == ZKR_OK) {
         if (zkr_sandbox_rep_encode(rp.status, rp.confinement, rp.landlock_abi,
                                    rp.msg[0] ? rp.msg : NULL, rp.payload, rp.payload_len,

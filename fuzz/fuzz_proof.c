@@ -6,15 +6,18 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "prover/prover.h"
-#include "verifier/verifier.h"
+#include "fuzz_proof.h"
 
 /* The statement the corpus proofs were made for (fuzz/corpus/proof/). */
 static const int64_t fz_w[6] = {3, -1, 4, 1, -5, 9};
 static const int64_t fz_x[3] = {2, -7, 1};
 static const int64_t fz_y[2] = {3 * 2 + 1 * 7 + 4, 2 + 35 + 9};
 
-void zkr_fuzz_proof_statement(zkr_verifier_matmul_statement *st, zkr_pcs_poly **poly);
+const int64_t *zkr_fuzz_proof_w(void)
+{
+    return fz_w;
+}
+
 void zkr_fuzz_proof_statement(zkr_verifier_matmul_statement *st, zkr_pcs_poly **poly)
 {
     zkr_params p;

@@ -51,14 +51,21 @@ static int replay_dir(const char *dir, int *n)
             continue;
         if (count == cap) {
             char **nn = realloc(names, (cap = cap ? cap * 2 : 64) * sizeof *names);
-            if (nn == NULL)
+            if (nn == NULL) {
+                failed = 1; /* never pass with files left unreplayed */
                 break;
+            }
             names = nn;
         }
-        names[count++] = strdup(e->d_name);
+        if ((names[count] = strdup(e->d_name)) == NULL) {
+            failed = 1;
+            break;
+        }
+        count++;
     }
     closedir(d);
-    qsort(names, count, sizeof *names, cmp_names);
+    if (count > 0) /* qsort(NULL, 0, ...) is undefined (an empty folder) */
+        qsort(names, count, sizeof *names, cmp_names);
     for (size_t i = 0; i < count; i++) {
         struct stat st;
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);

@@ -441,7 +441,10 @@ static zkr_err decode_canonical(const uint8_t *p, size_t len, zkr_statement *s)
             return ZKR_ERR_MALFORMED;
         memcpy(pp->name, b, n);
         pp->name[n] = '\0';
-        if (strlen(pp->name) != n || zkr_dec_bytes(&dec, ZKR_IDENT_MAX, &b, &n) != ZKR_OK)
+        /* Canonical: names strictly increasing (schema field order), so one
+         * statement has one encoding and one statement_id. */
+        if (strlen(pp->name) != n || (i > 0 && strcmp(s->params[i - 1].name, pp->name) >= 0) ||
+            zkr_dec_bytes(&dec, ZKR_IDENT_MAX, &b, &n) != ZKR_OK)
             return ZKR_ERR_MALFORMED;
         memcpy(type, b, n);
         type[n] = '\0';

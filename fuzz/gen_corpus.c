@@ -1,0 +1,283 @@
+/*
+ * fuzz_gen_corpus OUTDIR [REGISTRY]: writes seed inputs made by the
+ * project's own APIs (run by fuzz/make-corpus, which adds the seeds made
+ * by the zkreg command itself), so the corpora follow format changes:
+ *   proof/     the real prover's proof for fuzz_proof's fixed statement
+ *   verifier/  (statement, proof) pairs of several shapes, and mismatches
+ *   keyfile/   key files sealed under cheap Argon2id limits, and one
+ *              made by zkr_keyfile_generate
+ *   ipc_frame/ request and reply frames from the sandbox's encoders
+ *   statement/ canonical encodings of REGISTRY's statements
+ * Deterministic apart from the key files (random salts and keys).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "common/common.h"
+#include "fuzz_keyfile.h"
+#include "fuzz_proof.h"
+#include "fuzz_verifier.h"
+#include "registry/registry_int.h"
+#include "sandbox/sandbox_int.h"
+#include "signer/signer_int.h"
+
+static int failed;
+
+static void emit(const char *dir, const char *sub, const char *name, const uint8_t *p, size_t n)
+{
+    char path[4096];
+    FILE *f;
+
+    snprintf(path, sizeof path, "%s/%s/%s", dir, sub, name);
+    f = fopen(path, "wb");
+    if (f == NULL || fwrite(p, 1, n, f) != n || fclose(f) != 0) {
+        fprintf(stderr, "fuzz_gen_corpus: cannot write %s\n", path);
+        failed = 1;
+    }
+}
+
+static void gen_proof(const char *dir)
+{
+    zkr_verifier_matmul_statement st;
+    zkr_pcs_poly *poly;
+    zkr_params p;
+    zkr_buf pf = {0};
+
+    zkr_fuzz_proof_statement(&st, &poly);
+    if (poly == NULL || zkr_params_get(st.param_set, &p) != ZKR_OK ||
+        zkr_prover_matmul(&p, st.statement_id, &st.pub, zkr_fuzz_proof_w(), poly, 1, &pf, NULL) !=
+            ZKR_OK ||
+        zkr_verify_matmul(pf.p, pf.len, &st, NULL) != ZKR_OK) {
+        fprintf(stderr, "fuzz_gen_corpus: proof seed failed\n");
+        failed = 1;
+    } else {
+        emit(dir, "proof", "gen-valid.zkp", pf.p, pf.len);
+        emit(dir, "proof", "gen-half.zkp", pf.p, pf.len / 2);
+    }
+    zkr_buf_free(&pf);
+    zkr_pcs_poly_free(poly);
+}
+
+static void put32(zkr_buf *b, uint32_t v)
+{
+    uint8_t q[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
+    (void)!zkr_buf_append(b, q, 4);
+}
+
+static void put64s(zkr_buf *b, const int64_t *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint8_t q[8];
+        zkr_store_le64(q, (uint64_t)v[i]);
+        (void)!zkr_buf_append(b, q, 8);
+    }
+}
+
+/* One fuzz_verifier input: the statement the signer would pass, then the proof. */
+static void verifier_input(zkr_buf *b, const zkr_verifier_matmul_statement *st,
+                           const uint8_t *pf, size_t pf_len)
+{
+    const zkr_matmul_public *u = &st->pub;
+
+    (void)!zkr_buf_append(b, st->statement_id, 32);
+    put32(b, st->param_set);
+    put32(b, u->m), put32(b, u->k), put32(b, u->b);
+    (void)!zkr_buf_append(b, u->w.root, 32);
+    put32(b, u->w.n_vars);
+    put64s(b, u->x, (size_t)u->k * u->b);
+    put64s(b, u->y, (size_t)u->m * u->b);
+    (void)!zkr_buf_append(b, pf, pf_len);
+}
+
+static void gen_verifier_shape(const char *dir, uint32_t m, uint32_t k, uint32_t bt,
+                               uint32_t seed)
+{
+    zkr_verifier_matmul_statement st;
+    int64_t *w = calloc((size_t)m * k, sizeof *w), *x = calloc((size_t)k * bt, sizeof *x);
+    int64_t *y = calloc((size_t)m * bt, sizeof *y);
+    zkr_pcs_poly *poly = NULL;
+    zkr_buf pf = {0}, in = {0};
+    zkr_params p;
+    char name[64];
+
+    memset(&st, 0, sizeof st);
+    if (w == NULL || x == NULL || y == NULL || zkr_params_get(ZKR_PARAM_SET_128, &p) != ZKR_OK)
+        goto fail;
+    for (size_t i = 0; i < (size_t)m * k; i++)
+        w[i] = (int64_t)((seed + i * 2654435761u) % 255) - 127;
+    for (size_t i = 0; i < (size_t)k * bt; i++)
+        x[i] = (int64_t)((seed * 7 + i * 40503u) % 4001) - 2000;
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j < k; j++)
+            for (size_t q = 0; q < bt; q++)
+                y[i * bt + q] += w[i * k + j] * x[j * bt + q];
+    if (zkr_prover_matmul_commit(&p, w, m, k, 1, &poly, &st.pub.w) != ZKR_OK)
+        goto fail;
+    for (int i = 0; i < 32; i++)
+        st.statement_id[i] = (uint8_t)(seed * 31 + (uint32_t)i);
+    st.param_set = p.id;
+    st.pub.m = m, st.pub.k = k, st.pub.b = bt;
+    st.pub.x = x, st.pub.y = y;
+    if (zkr_prover_matmul(&p, st.statement_id, &st.pub, w, poly, 1, &pf, NULL) != ZKR_OK ||
+        zkr_verify_matmul(pf.p, pf.len, &st, NULL) != ZKR_OK)
+        goto fail;
+    verifier_input(&in, &st, pf.p, pf.len);
+    snprintf(name, sizeof name, "gen-%ux%ux%u", m, k, bt);
+    emit(dir, "verifier", name, in.p, in.len);
+    /* The same proof against a statement with another output: a binding mismatch. */
+    y[0] += 1;
+    in.len = 0;
+    verifier_input(&in, &st, pf.p, pf.len);
+    snprintf(name, sizeof name, "gen-%ux%ux%u-other-y", m, k, bt);
+    emit(dir, "verifier", name, in.p, in.len);
+    goto out;
+fail:
+    fprintf(stderr, "fuzz_gen_corpus: verifier seed %ux%ux%u failed\n", m, k, bt);
+    failed = 1;
+out:
+    zkr_buf_free(&pf);
+    zkr_buf_free(&in);
+    zkr_pcs_poly_free(poly);
+    free(w), free(x), free(y);
+}
+
+/* A key file as zkr_keyfile_generate writes it, but sealed with cheap KDF limits. */
+static void cheap_keyfile(const char *dir, zkr_key_type t, const char *name)
+{
+    static const char pass[] = ZKR_FUZZ_KEYFILE_PASS, label[] = ZKR_SIGNER_KEY_LABEL;
+    uint8_t header[64], secret[33], key[32], ct[33 + 16];
+    unsigned long long clen = 0;
+    zkr_buf ad = {0}, blob = {0}, b64 = {0}, file = {0};
+    zkr_pubkey pub;
+    char pubs[160];
+
+    secret[0] = (uint8_t)t;
+    randombytes_buf(secret + 1, 32);
+    if (t == ZKR_KEY_SECP256K1)
+        secret[1] &= 0x7f; /* below the group order */
+    memcpy(header, ZKR_SEAL_MAGIC, 8);
+    zkr_store_be64(header + 8, 1);
+    zkr_store_be64(header + 16, 8192);
+    randombytes_buf(header + 24, 16 + 24);
+    if (zkr_signer_pub_from_secret(t, secret + 1, &pub) != ZKR_OK ||
+        zkr_pubkey_format(&pub, pubs, sizeof pubs) != ZKR_OK ||
+        crypto_pwhash(key, sizeof key, pass, sizeof pass - 1, header + 24, 1, 8192,
+                      crypto_pwhash_ALG_ARGON2ID13) != 0 ||
+        zkr_buf_append(&ad, header, 64) != ZKR_OK || zkr_enc_str(&ad, label) != ZKR_OK) {
+        failed = 1;
+        goto out;
+    }
+    crypto_aead_xchacha20poly1305_ietf_encrypt(ct, &clen, secret, sizeof secret, ad.p, ad.len,
+                                               NULL, header + 40, key);
+    if (zkr_buf_append(&blob, header, 64) != ZKR_OK ||
+        zkr_buf_append(&blob, ct, (size_t)clen) != ZKR_OK ||
+        zkr_base64_encode(blob.p, blob.len, &b64) != ZKR_OK ||
+        zkr_buf_append_str(&file, "{\"format\":\"zkreg-key/v1\",\"public\":\"") != ZKR_OK ||
+        zkr_buf_append_str(&file, pubs) != ZKR_OK ||
+        zkr_buf_append_str(&file, "\",\"sealed\":\"") != ZKR_OK ||
+        zkr_buf_append(&file, b64.p, strlen((const char *)b64.p)) != ZKR_OK ||
+        zkr_buf_append_str(&file, "\"}\n") != ZKR_OK) {
+        failed = 1;
+        goto out;
+    }
+    {
+        uint8_t *sec = sodium_malloc(32);
+        zkr_pubkey got;
+        if (sec == NULL || zkr_signer_keyfile_open(file.p, file.len, (const uint8_t *)pass,
+                                                   sizeof pass - 1, &got, sec, NULL) != ZKR_OK) {
+            fprintf(stderr, "fuzz_gen_corpus: %s does not open\n", name);
+            failed = 1;
+        }
+        sodium_free(sec);
+    }
+    emit(dir, "keyfile", name, file.p, file.len);
+out:
+    sodium_memzero(secret, sizeof secret);
+    sodium_memzero(key, sizeof key);
+    zkr_buf_free(&ad), zkr_buf_free(&blob), zkr_buf_free(&b64), zkr_buf_free(&file);
+}
+
+static void gen_keyfile(const char *dir)
+{
+    static const char pass[] = ZKR_FUZZ_KEYFILE_PASS;
+    zkr_buf file = {0};
+    zkr_pubkey pub;
+
+    cheap_keyfile(dir, ZKR_KEY_ED25519, "gen-ed25519-cheap.key");
+    cheap_keyfile(dir, ZKR_KEY_SECP256K1, "gen-secp256k1-cheap.key");
+    /* The real generator (INTERACTIVE limits: only the public half is read). */
+    if (zkr_keyfile_generate(ZKR_KEY_ED25519, (const uint8_t *)pass, sizeof pass - 1, 1, &file,
+                             &pub, NULL) == ZKR_OK)
+        emit(dir, "keyfile", "gen-ed25519-interactive.key", file.p, file.len);
+    else
+        failed = 1;
+    zkr_buf_free(&file);
+}
+
+static void gen_ipc(const char *dir)
+{
+    static const uint8_t pl[] = "payload bytes";
+    zkr_buf b = {0};
+
+    if (zkr_sandbox_req_encode("verify", pl, sizeof pl - 1, &b) == ZKR_OK)
+        emit(dir, "ipc_frame", "gen-request-verify", b.p, b.len);
+    b.len = 0;
+    if (zkr_sandbox_rep_encode(0, 3, 4, NULL, pl, sizeof pl - 1, &b) == ZKR_OK)
+        emit(dir, "ipc_frame", "gen-reply-ok", b.p, b.len);
+    b.len = 0;
+    if (zkr_sandbox_rep_encode(-3, 1, 0, "field 'x' malformed", NULL, 0, &b) == ZKR_OK)
+        emit(dir, "ipc_frame", "gen-reply-error", b.p, b.len);
+    zkr_buf_free(&b);
+}
+
+static void gen_statements(const char *dir, const char *db)
+{
+    zkr_registry *reg = NULL;
+    uint8_t (*ids)[ZKR_DIGEST_BYTES] = NULL;
+    int64_t *rows = NULL;
+    size_t n = 0;
+
+    if (zkr_registry_open(db, &reg, NULL) != ZKR_OK ||
+        zkr_registry_statement_list(reg, &ids, &rows, &n) != ZKR_OK || n == 0) {
+        fprintf(stderr, "fuzz_gen_corpus: no statements in %s\n", db);
+        failed = 1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        zkr_statement s;
+        char ref[32], name[64];
+        snprintf(ref, sizeof ref, "%lld", (long long)rows[i]);
+        if (zkr_registry_statement_get(reg, ref, &s, NULL) == ZKR_OK) {
+            snprintf(name, sizeof name, "gen-statement-%zu", i);
+            emit(dir, "statement", name, s.canonical.p, s.canonical.len);
+        } else {
+            failed = 1;
+        }
+        zkr_statement_free(&s);
+    }
+    free(ids);
+    free(rows);
+    zkr_registry_close(reg);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || argc > 3) {
+        fprintf(stderr, "usage: fuzz_gen_corpus OUTDIR [REGISTRY]\n");
+        return 2;
+    }
+    if (sodium_init() < 0)
+        return 1;
+    gen_proof(argv[1]);
+    gen_verifier_shape(argv[1], 1, 1, 1, 1);
+    gen_verifier_shape(argv[1], 2, 3, 1, 2);
+    gen_verifier_shape(argv[1], 3, 2, 2, 3);
+    gen_verifier_shape(argv[1], 4, 5, 3, 4);
+    gen_keyfile(argv[1]);
+    gen_ipc(argv[1]);
+    if (argc == 3)
+        gen_statements(argv[1], argv[2]);
+    return failed;
+}
