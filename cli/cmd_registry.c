@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "registry_cli.h"
+#include "infer_glue.h"
 
 /* ------------------------------------------------------------------ */
 /* Shared helpers                                                      */
@@ -343,17 +344,22 @@ out:
 static const char program_help[] =
     "usage: zkreg register-program FILE [--name NAME]\n"
     "\n"
-    "Records a program (until ONNX import lands: any file, by its SHA-256) and\n"
-    "appends a log entry. NAME defaults to the file's base name; each new\n"
+    "Records a program and appends a log entry. An ONNX model (or a canonical\n"
+    "program file) is stored as its program: the graph of layer types and\n"
+    "shapes, whose SHA-256 is the program digest; any other file by its SHA-256. NAME defaults to the file's base name; each new\n"
     "content under a name gets the next version. Registering the same bytes\n"
     "again prints the existing program and changes nothing.\n" ZKR_CLI_EXIT_HELP;
 
 static const char model_help[] =
-    "usage: zkreg register-model FILE --program ID [--name NAME]\n"
+    "usage: zkreg register-model FILE --program ID [--calibrate DATASET] [--name NAME]\n"
     "\n"
-    "Records model weights (by SHA-256) as belonging to program ID (row id or\n"
-    "sha256). The polynomial commitment column is filled once the proof system\n"
-    "computes it. Re-registration of the same bytes for the same program prints\n"
+    "Records a model as belonging to program ID (row id or sha256). An ONNX\n"
+    "FILE is quantized (int8, calibrated on the first 1000 records of the IDX\n"
+    "file DATASET) into the canonical quantized-model file; that file (or a\n"
+    "quantized model given directly) is checked against the program (exit 1\n"
+    "if it belongs to another), committed once for inference@1 proofs (the\n"
+    "commitment column) and kept beside the registry for `zkreg prove`.\n"
+    "Other files are recorded by SHA-256 only. Re-registration of the same bytes for the same program prints\n"
     "the existing model.\n" ZKR_CLI_EXIT_HELP;
 
 static const char dataset_help[] =
@@ -382,15 +388,19 @@ static zkr_err print_artifact_result(zkr_cli *cli, const zkr_artifact *a)
 
 /* Parses FILE [--name N] [--program ID] for the three artifact commands. */
 static zkr_err artifact_args(zkr_cli *cli, int argc, char **argv, const char *help, int want_prog,
-                             const char **file, const char **name, const char **prog, int *done)
+                             const char **file, const char **name, const char **prog,
+                             const char **calib, int *done)
 {
     static const struct option opts[] = {ZKR_CLI_COMMON_LONGOPTS,
                                          {"name", required_argument, NULL, 'n'},
                                          {"program", required_argument, NULL, 'P'},
+                                         {"calibrate", required_argument, NULL, 'C'},
                                          {NULL, 0, NULL, 0}};
     int c;
 
     *file = *name = *prog = NULL;
+    if (calib)
+        *calib = NULL;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         if (zkr_cli_common_option(cli, c, help, done)) {
             if (*done)
@@ -401,6 +411,8 @@ static zkr_err artifact_args(zkr_cli *cli, int argc, char **argv, const char *he
             *name = optarg;
         else if (c == 'P' && want_prog)
             *prog = optarg;
+        else if (c == 'C' && want_prog && calib)
+            *calib = optarg;
         else
             return zkr_cli_usage(cli, "bad option (see --help)");
     }
@@ -416,24 +428,33 @@ static zkr_err artifact_args(zkr_cli *cli, int argc, char **argv, const char *he
 
 static zkr_err register_file(zkr_cli *cli, int argc, char **argv, zkr_kind kind)
 {
-    const char *file, *name, *prog;
+    const char *file, *name, *prog, *calib;
     zkr_registry *reg = NULL;
     zkr_buf data = {0};
     zkr_artifact a;
-    int done = 0;
+    uint8_t comm[ZKR_DIGEST_BYTES];
+    int done = 0, has_comm = 0;
     zkr_err r;
 
     r = artifact_args(cli, argc, argv, kind == ZKR_KIND_PROGRAM ? program_help : model_help,
-                      kind == ZKR_KIND_MODEL, &file, &name, &prog, &done);
+                      kind == ZKR_KIND_MODEL, &file, &name, &prog, &calib, &done);
     if (r != ZKR_OK || done)
         return r;
     if ((r = zkr_cli_registry_open(cli, &reg)) != ZKR_OK ||
         (r = zkr_file_read(file, ARTIFACT_MAX_BYTES, &data, &cli->diag)) != ZKR_OK)
         goto out;
+    /* inference@1 glue (cli/infer_glue.c): ONNX -> program / quantized model + commitment. */
+    if (kind == ZKR_KIND_PROGRAM)
+        r = zkr_cli_infer_program_bytes(cli, file, &data, &has_comm);
+    else
+        r = zkr_cli_infer_model_bytes(cli, reg, file, prog, calib, &data, comm, &has_comm);
+    if (r != ZKR_OK)
+        goto out;
     if (kind == ZKR_KIND_PROGRAM)
         r = zkr_registry_program_add(reg, name, data.p, data.len, &a, &cli->diag);
     else
-        r = zkr_registry_model_add(reg, name, prog, data.p, data.len, NULL, &a, &cli->diag);
+        r = zkr_registry_model_add(reg, name, prog, data.p, data.len, has_comm ? comm : NULL, &a,
+                                   &cli->diag);
     if (r == ZKR_OK)
         r = print_artifact_result(cli, &a);
 out:
@@ -458,15 +479,19 @@ zkr_err zkr_cmd_register_dataset(zkr_cli *cli, int argc, char **argv)
     zkr_registry *reg = NULL;
     zkr_dataset *ds = NULL;
     zkr_artifact a;
+    uint8_t comm[ZKR_DIGEST_BYTES];
     int done = 0;
     zkr_err r;
 
-    r = artifact_args(cli, argc, argv, dataset_help, 0, &file, &name, &prog, &done);
+    r = artifact_args(cli, argc, argv, dataset_help, 0, &file, &name, &prog, NULL, &done);
     if (r != ZKR_OK || done)
         return r;
+    /* The commitment and the remembered path are inference@1 glue (cli/infer_glue.c). */
     if ((r = zkr_cli_registry_open(cli, &reg)) != ZKR_OK ||
         (r = zkr_dataset_open(file, &ds, &cli->diag)) != ZKR_OK ||
-        (r = zkr_registry_dataset_add(reg, name, ds, file, NULL, &a, &cli->diag)) != ZKR_OK)
+        (r = zkr_cli_infer_dataset_commitment(cli, ds, comm)) != ZKR_OK ||
+        (r = zkr_registry_dataset_add(reg, name, ds, file, comm, &a, &cli->diag)) != ZKR_OK ||
+        (r = zkr_cli_infer_dataset_remember(cli, &a, file)) != ZKR_OK)
         goto out;
     r = print_artifact_result(cli, &a);
 out:

@@ -9,6 +9,7 @@
 
 #include <sodium.h>
 
+#include "attest_glue.h"
 #include "cli.h"
 #include "hsm/hsm.h"
 #include "signer/signer.h"
@@ -19,6 +20,7 @@
 
 static const char key_help[] =
     "usage: zkreg key generate --type ed25519|secp256k1 -o KEYFILE\n"
+    "       zkreg key register URI|TYPE:HEX [--registry PATH]\n"
     "                          [--passphrase-file F | --passphrase-fd N] [--kdf moderate|interactive]\n"
     "       zkreg key public URI [--passphrase-file F | --passphrase-fd N] [--address 0x..]\n"
     "       zkreg key list [--module PATH]\n"
@@ -29,13 +31,16 @@ static const char key_help[] =
     "          value. --kdf interactive is weaker: tests only.\n"
     "public    print the public key TYPE:HEX (and the Ethereum address for secp256k1)\n"
     "          of file:PATH (no passphrase needed) or pkcs11:... (RFC 7512) URIs\n"
-    "list      list the keys of a PKCS#11 module as URIs (default: OpenSC's module)\n" EXIT_CODES_HELP;
+    "list      list the keys of a PKCS#11 module as URIs (default: OpenSC's module)\n"
+    "register  record the public key of URI (or TYPE:HEX, e.g. eth:0x.. for a wallet) in\n"
+    "          the registry as a signer key; `zkreg attest` signs only with registered,\n"
+    "          unrevoked keys. Revoke with `zkreg revoke key KEYID --reason TEXT`.\n" EXIT_CODES_HELP;
 
 /*
  * Reads a passphrase from descriptor `fd` (its first line) into
  * sodium_malloc'ed memory, for --passphrase-fd; closes the descriptor.
  */
-static zkr_err read_pass_fd(zkr_cli *cli, int fd, zkr_secret *out)
+zkr_err zkr_cli_read_pass_fd(zkr_cli *cli, int fd, zkr_secret *out)
 {
     enum { PASS_MAX = 1024 };
     uint8_t c;
@@ -75,7 +80,7 @@ static zkr_err read_pass_fd(zkr_cli *cli, int fd, zkr_secret *out)
 static zkr_err get_pass(zkr_cli *cli, int fd, const char *path, zkr_secret *out)
 {
     if (fd >= 0)
-        return read_pass_fd(cli, fd, out);
+        return zkr_cli_read_pass_fd(cli, fd, out);
     return zkr_passphrase_read(path, out, &cli->diag);
 }
 
@@ -126,7 +131,7 @@ out:
 }
 
 static zkr_err key_public(zkr_cli *cli, const char *uri, const char *pass_path, int pass_fd,
-                          const char *address)
+                          const char *address, int do_register)
 {
     zkr_signer_opts o = {.passphrase_path = pass_path, .eth_address = address};
     zkr_secret pass = {0};
@@ -137,20 +142,29 @@ static zkr_err key_public(zkr_cli *cli, const char *uri, const char *pass_path, 
     uint8_t a[20];
     zkr_err r;
 
-    if (strncmp(uri, "file:", 5) == 0 && pass_path == NULL && pass_fd < 0) {
+    if (strncmp(uri, "file:", 5) != 0 && strncmp(uri, "pkcs11:", 7) != 0 &&
+        strncmp(uri, "external:", 9) != 0) {
+        /* TYPE:HEX (e.g. eth:0x.. of a hardware wallet) */
+        if ((r = zkr_pubkey_parse(uri, "key", &pub, &cli->diag)) != ZKR_OK)
+            goto out;
+    } else if (strncmp(uri, "file:", 5) == 0 && pass_path == NULL && pass_fd < 0) {
         /* The public half needs no passphrase (signing re-checks it against the secret). */
         if ((r = zkr_file_read(uri + 5, ZKR_KEYFILE_MAX, &file, &cli->diag)) != ZKR_OK ||
             (r = zkr_keyfile_public(file.p, file.len, &pub, &cli->diag)) != ZKR_OK)
             goto out;
     } else {
         if (pass_fd >= 0) {
-            if ((r = read_pass_fd(cli, pass_fd, &pass)) != ZKR_OK)
+            if ((r = zkr_cli_read_pass_fd(cli, pass_fd, &pass)) != ZKR_OK)
                 goto out;
             o.passphrase = &pass;
         }
         if ((r = zkr_signer_open(uri, &o, &s, &cli->diag)) != ZKR_OK)
             goto out;
         pub = *zkr_signer_pubkey(s);
+    }
+    if (do_register) {
+        r = zkr_cli_key_register(cli, &pub);
+        goto out;
     }
     if ((r = zkr_pubkey_format(&pub, pubs, sizeof pubs)) != ZKR_OK)
         goto out;
@@ -251,25 +265,16 @@ zkr_err zkr_cmd_key(zkr_cli *cli, int argc, char **argv)
         }
     }
     if (optind >= argc)
-        return zkr_cli_usage(cli, "key needs a subcommand: generate, public or list");
+        return zkr_cli_usage(cli, "key needs a subcommand: generate, public, register or list");
     if (strcmp(argv[optind], "generate") == 0 && optind + 1 == argc)
         return key_generate(cli, type, out, pass, pass_fd, fast);
     if (strcmp(argv[optind], "public") == 0 && optind + 2 == argc)
-        return key_public(cli, argv[optind + 1], pass, pass_fd, address);
+        return key_public(cli, argv[optind + 1], pass, pass_fd, address, 0);
+    if (strcmp(argv[optind], "register") == 0 && optind + 2 == argc)
+        return key_public(cli, argv[optind + 1], pass, pass_fd, address, 1);
     if (strcmp(argv[optind], "list") == 0 && optind + 1 == argc)
         return key_list(cli, module);
     return zkr_cli_usage(cli, "unknown key subcommand or wrong arguments: '%s'", argv[optind]);
-}
-
-zkr_err zkr_cmd_attest(zkr_cli *cli, int argc, char **argv)
-{
-    (void)argc;
-    (void)argv;
-    /* Signing without the verifier and the registry's binding checks would be
-     * exactly the laundering this command exists to refuse. */
-    return zkr_fail(&cli->diag, ZKR_ERR_UNSUPPORTED,
-                    "attest needs the registry and the verifier, which this build does not have "
-                    "yet; nothing was signed");
 }
 
 /* Reads trusted keys given as TYPE:HEX or as key files. */
@@ -286,19 +291,35 @@ static zkr_err trusted_key(zkr_cli *cli, const char *arg, zkr_pubkey *k)
     return r;
 }
 
+/*
+ * The checks only a registry knows: from an offline evidence file when one
+ * is given, else from the registry (--registry / $ZKREG_REGISTRY / ./zkreg.db)
+ * when it exists. *have is 0 when neither is available.
+ */
 static zkr_err load_evidence(zkr_cli *cli, const char *path, zkr_evidence **ev,
-                             zkr_attest_registry *reg)
+                             zkr_registry **rh, zkr_attest_registry *reg, int *have)
 {
     zkr_buf file = {0};
-    zkr_err r;
+    zkr_err r = ZKR_OK;
 
     memset(reg, 0, sizeof *reg);
     *ev = NULL;
-    if (path == NULL)
+    *rh = NULL;
+    *have = 0;
+    if (path == NULL) {
+        if (cli->registry_path == NULL || access(cli->registry_path, F_OK) != 0)
+            return ZKR_OK;
+        if ((r = zkr_registry_open(cli->registry_path, rh, &cli->diag)) != ZKR_OK)
+            return r;
+        zkr_cli_attest_registry(*rh, reg);
+        *have = 1;
         return ZKR_OK;
+    }
     if ((r = zkr_file_read(path, 16 << 20, &file, &cli->diag)) == ZKR_OK &&
-        (r = zkr_evidence_load(file.p, file.len, ev, &cli->diag)) == ZKR_OK)
+        (r = zkr_evidence_load(file.p, file.len, ev, &cli->diag)) == ZKR_OK) {
         zkr_evidence_registry(*ev, reg);
+        *have = 1;
+    }
     zkr_buf_free(&file);
     return r;
 }
@@ -311,7 +332,10 @@ static const char va_help[] =
     "keys (TYPE:HEX as `zkreg key public` prints it, or file:KEYFILE). With --evidence\n"
     "(an exported checkpoint and revocation list) also checks that the attestation's\n"
     "checkpoint is the trusted one or proven consistent with it, and revocation.\n"
-    "Statement lookup against a registry comes with the registry module.\n" EXIT_CODES_HELP;
+    "Without --evidence, when the registry (--registry, $ZKREG_REGISTRY, ./zkreg.db)\n"
+    "exists, checks against it: the registered statement (exit 4 unknown, 1 differs),\n"
+    "the proof's log entry included in the attestation's checkpoint, and revocation\n"
+    "of the statement, its artifacts, schema and the signing keys (exit 6).\n" EXIT_CODES_HELP;
 
 zkr_err zkr_cmd_verify_attestation(zkr_cli *cli, int argc, char **argv)
 {
@@ -323,8 +347,10 @@ zkr_err zkr_cmd_verify_attestation(zkr_cli *cli, int argc, char **argv)
     size_t nkeys = 0;
     const char *evidence = NULL;
     zkr_evidence *ev = NULL;
+    zkr_registry *rh = NULL;
     zkr_attest_registry reg;
     zkr_attest_result res;
+    int have = 0;
     zkr_buf att = {0};
     char sid[65];
     int c, done;
@@ -351,9 +377,9 @@ zkr_err zkr_cmd_verify_attestation(zkr_cli *cli, int argc, char **argv)
         return zkr_cli_usage(cli, "verify-attestation takes one ATTESTATION");
     if (nkeys == 0)
         return zkr_cli_usage(cli, "give at least one --trusted-key");
-    if ((r = load_evidence(cli, evidence, &ev, &reg)) != ZKR_OK ||
+    if ((r = load_evidence(cli, evidence, &ev, &rh, &reg, &have)) != ZKR_OK ||
         (r = zkr_file_read(argv[optind], ZKR_DSSE_MAX_BYTES, &att, &cli->diag)) != ZKR_OK ||
-        (r = zkr_attest_verify(att.p, att.len, keys, nkeys, ev != NULL ? &reg : NULL, &res,
+        (r = zkr_attest_verify(att.p, att.len, keys, nkeys, have ? &reg : NULL, &res,
                                &cli->diag)) != ZKR_OK)
         goto out;
     (void)!zkr_hex_encode(res.facts.statement_id, 32, sid, sizeof sid);
@@ -362,12 +388,14 @@ zkr_err zkr_cmd_verify_attestation(zkr_cli *cli, int argc, char **argv)
                "\"time\":%lld,\"log_index\":%llu,\"evidence_checked\":%s}\n",
                sid, res.facts.schema_name, res.facts.schema_version, res.nvalid,
                (long long)res.facts.time, (unsigned long long)res.facts.log_index,
-               ev != NULL ? "true" : "false");
+               have ? "true" : "false");
     else
         printf("ok: statement %s, schema %s@%s, %zu trusted signature(s)%s\n", sid,
                res.facts.schema_name, res.facts.schema_version, res.nvalid,
-               ev != NULL ? ", checkpoint and revocation checked" : "");
+               rh != NULL ? ", statement, log inclusion and revocation checked in the registry"
+               : ev != NULL ? ", checkpoint and revocation checked" : "");
 out:
+    zkr_registry_close(rh);
     zkr_evidence_free(ev);
     zkr_buf_free(&att);
     return r;
@@ -382,7 +410,9 @@ static const char gate_help[] =
     "rule's code. --json prints a machine-readable report either way.\n"
     "POLICY: {\"format\":\"zkreg-policy/v1\",\"trusted_keys\":[\"ed25519:HEX\",..],\n"
     "  \"threshold\":M,\"schemas\":[\"name@1\",\"other@*\"],\"max_age_seconds\":N,\n"
-    "  \"require_log_inclusion\":true,\"check_revocation\":true}\n" EXIT_CODES_HELP;
+    "  \"require_log_inclusion\":true,\"check_revocation\":true}\n"
+    "Log inclusion, revocation and the registered statement are checked against\n"
+    "--evidence FILE when given, else against the registry when it exists.\n" EXIT_CODES_HELP;
 
 static zkr_err gate_run(zkr_cli *cli, const char *policy_path, const char *evidence, int n,
                         char **files)
@@ -390,8 +420,10 @@ static zkr_err gate_run(zkr_cli *cli, const char *policy_path, const char *evide
     zkr_buf pfile = {0}, report = {0}, *atts = NULL;
     zkr_policy *pol = NULL;
     zkr_evidence *ev = NULL;
+    zkr_registry *rh = NULL;
     zkr_attest_registry reg;
     zkr_gate_report *rep = NULL;
+    int have = 0;
     zkr_err r;
 
     atts = calloc((size_t)n, sizeof *atts);
@@ -403,12 +435,12 @@ static zkr_err gate_run(zkr_cli *cli, const char *policy_path, const char *evide
     }
     if ((r = zkr_file_read(policy_path, 1 << 20, &pfile, &cli->diag)) != ZKR_OK ||
         (r = zkr_policy_parse(pfile.p, pfile.len, pol, &cli->diag)) != ZKR_OK ||
-        (r = load_evidence(cli, evidence, &ev, &reg)) != ZKR_OK)
+        (r = load_evidence(cli, evidence, &ev, &rh, &reg, &have)) != ZKR_OK)
         goto out;
     for (int i = 0; i < n; i++)
         if ((r = zkr_file_read(files[i], ZKR_DSSE_MAX_BYTES, &atts[i], &cli->diag)) != ZKR_OK)
             goto out;
-    r = zkr_gate(pol, atts, (size_t)n, (int64_t)time(NULL), ev != NULL ? &reg : NULL, rep);
+    r = zkr_gate(pol, atts, (size_t)n, (int64_t)time(NULL), have ? &reg : NULL, rep);
     if (r != ZKR_OK)
         (void)!zkr_fail(&cli->diag, r, "rule '%s' failed: %s",
                         zkr_gate_rule_name(rep->failed_rule), rep->message);
@@ -426,6 +458,7 @@ out:
     free(atts);
     free(pol);
     free(rep);
+    zkr_registry_close(rh);
     zkr_evidence_free(ev);
     zkr_buf_free(&pfile);
     zkr_buf_free(&report);

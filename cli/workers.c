@@ -4,12 +4,14 @@
  * the one way to get code confined.
  */
 #include "workers.h"
+#include "infer_glue.h"
 
 const zkr_worker_kind zkr_cli_workers[] = {
     /* Registration points: the verifier and prover issues set fn. Until
      * then zkr_sandbox_call() answers ZKR_ERR_UNSUPPORTED for them. */
-    {"verify", ZKR_SANDBOX_POLICY_VERIFIER, NULL, "verify a proof against a statement"},
-    {"prove", ZKR_SANDBOX_POLICY_PROVER, NULL, "prove a statement"},
+    {"verify", ZKR_SANDBOX_POLICY_VERIFIER, zkr_cli_worker_verify,
+     "verify a proof against a statement"},
+    {"prove", ZKR_SANDBOX_POLICY_PROVER, zkr_cli_worker_prove, "prove a statement"},
     {"sha256", ZKR_SANDBOX_POLICY_VERIFIER, zkr_sandbox_worker_sha256,
      "SHA-256 of the request (doctor self-test, benchmark)"},
     {"merkle-root", ZKR_SANDBOX_POLICY_VERIFIER, zkr_sandbox_worker_merkle_root,

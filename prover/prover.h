@@ -113,4 +113,88 @@ zkr_err zkr_prover_matmul(const zkr_params *p, const uint8_t statement_id[ZKR_DI
                           const zkr_pcs_poly *poly, unsigned threads, zkr_buf *out,
                           zkr_diag *d) ZKR_WUR;
 
+/* ================================================================== */
+/* inference@1 (prover/inference.c; infer engineer)                     */
+/* ================================================================== */
+#include "ml/ml.h"
+
+/* A quantized model with its per-layer W' = [W | b | M] commitments. */
+typedef struct zkr_infer_model zkr_infer_model;
+
+/*
+ * Commits to every layer of m (docs/proof-system.md, inference@1) and
+ * computes the model commitment (the registry's commitment column). m must
+ * outlive *out. Deterministic. Returns ZKR_OK, ZKR_ERR_TOO_LARGE (a layer
+ * over the parameter set's max_vars), ZKR_ERR_MALFORMED, ZKR_ERR_NOMEM.
+ */
+zkr_err zkr_prover_infer_commit(const zkr_params *p, const zkr_ml_model *m, unsigned threads,
+                                zkr_infer_model **out, uint8_t commitment[ZKR_DIGEST_BYTES],
+                                zkr_diag *d) ZKR_WUR;
+/* Frees (wipes the committed polynomials). Accepts NULL. */
+void zkr_infer_model_free(zkr_infer_model *im);
+
+/*
+ * The values the prover commits to, decoded back from its witness vector:
+ * per layer the accumulators, q = y + (hi - lo) g and y (out_dim each).
+ */
+typedef struct {
+    uint32_t n_layers;
+    int64_t *acc[ZKR_INFER_MAX_LAYERS];
+    int64_t *q[ZKR_INFER_MAX_LAYERS];
+    int64_t *r[ZKR_INFER_MAX_LAYERS];
+    int64_t *y[ZKR_INFER_MAX_LAYERS];
+} zkr_infer_values;
+/* Builds the witness for input (input_dim bytes) and decodes it. ZKR_ERR_MALFORMED, NOMEM. */
+zkr_err zkr_prover_infer_values(const zkr_infer_model *im, const uint8_t *input, size_t len,
+                                zkr_infer_values *out, zkr_diag *d) ZKR_WUR;
+void zkr_infer_values_free(zkr_infer_values *v);
+
+/*
+ * Proves that running im's model on record `index` of ds gives the output
+ * written to *output (zkr_infer_output_encode) and writes the whole proof
+ * file to proof (both cleared first). statement_id seeds the transcript.
+ * Returns ZKR_OK, ZKR_ERR_NOT_FOUND (index past the end), ZKR_ERR_UNSUPPORTED
+ * (records are not input_dim bytes plus a label), ZKR_ERR_INTERNAL (the
+ * witness disagrees with native inference: never expected), ZKR_ERR_NOMEM.
+ */
+/* Record index of a committed dataset of n_records: its bytes and inclusion path. */
+typedef struct {
+    uint64_t index, n_records;
+    uint8_t root[ZKR_DIGEST_BYTES]; /* RFC 6962 root over the record commitments */
+    const uint8_t *record;
+    size_t record_len;
+    const uint8_t (*path)[ZKR_DIGEST_BYTES];
+    size_t path_len;
+} zkr_infer_record;
+
+/*
+ * As zkr_prover_inference with the record and its path already extracted
+ * (zkr_infer_dataset_commit), so that a confined worker needs O(record)
+ * bytes, not the dataset. The path is not checked here (the verifier does).
+ */
+zkr_err zkr_prover_inference_record(const zkr_params *p,
+                                    const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                                    const zkr_infer_model *im, const zkr_infer_record *rec,
+                                    unsigned threads, zkr_buf *proof, zkr_buf *output,
+                                    zkr_diag *d) ZKR_WUR;
+
+/*
+ * Test builds only (zkr_config.h ZKR_TEST_BUILD; declared for tests, never
+ * called by zkreg): proves with a deliberately wrong witness, as a cheating
+ * prover would, so tests can check the verifier rejects it. forge 1: the
+ * last layer's first output (and the public output) changed; 2: layer 0's
+ * first accumulator + 1, requantized consistently; 3: the witness computed
+ * on another input than the record. ZKR_ERR_USAGE for another forge.
+ */
+zkr_err zkr_prover_inference_forged(const zkr_params *p,
+                                    const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                                    const zkr_infer_model *im, const zkr_infer_record *rec,
+                                    unsigned forge, zkr_buf *proof, zkr_buf *output,
+                                    zkr_diag *d) ZKR_WUR;
+
+zkr_err zkr_prover_inference(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                             const zkr_infer_model *im, const zkr_dataset *ds, uint64_t index,
+                             unsigned threads, zkr_buf *proof, zkr_buf *output,
+                             zkr_diag *d) ZKR_WUR;
+
 #endif

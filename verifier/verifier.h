@@ -44,4 +44,39 @@ zkr_err zkr_verify_matmul(const uint8_t *proof, size_t len,
 zkr_err zkr_verify_header(const uint8_t *proof, size_t len, zkr_proof_view *out,
                           zkr_diag *d) ZKR_WUR;
 
+/* ================================================================== */
+/* inference@1 (verifier/inference.c; infer engineer)                   */
+/* ================================================================== */
+/*
+ * What the caller takes from the registry for an inference@1 statement
+ * (never from the proof): every binding of DESIGN.md section 4.3.
+ */
+typedef struct {
+    uint8_t statement_id[ZKR_DIGEST_BYTES];
+    uint32_t param_set;                          /* the schema's pinned parameter set */
+    uint8_t program_digest[ZKR_DIGEST_BYTES];    /* the program artifact's sha256 */
+    uint8_t model_commitment[ZKR_DIGEST_BYTES];  /* the model's commitment column */
+    uint8_t dataset_commitment[ZKR_DIGEST_BYTES]; /* the dataset's commitment column */
+    uint64_t record_index;                       /* the statement's record parameter */
+    const uint8_t *output;                       /* the statement's public output bytes */
+    size_t output_len;
+} zkr_verifier_inference_statement;
+
+/*
+ * Verifies an inference@1 proof file against the registered statement.
+ * Returns ZKR_OK, or (checked in this order) ZKR_ERR_MALFORMED /
+ * ZKR_ERR_TOO_LARGE / ZKR_ERR_UNSUPPORTED (bytes), ZKR_ERR_MISMATCH_PARAMS
+ * (proof system, parameter set, kind), ZKR_ERR_MISMATCH_STATEMENT
+ * (statement_id), ZKR_ERR_MISMATCH_PROGRAM (program digest),
+ * ZKR_ERR_MISMATCH_MODEL (model commitment), ZKR_ERR_MISMATCH_DATASET
+ * (dataset commitment), ZKR_ERR_MISMATCH_INPUT (record index, or the
+ * record is not that record of the committed dataset),
+ * ZKR_ERR_MISMATCH_OUTPUT (public output), ZKR_ERR_VERIFY (bound to this
+ * statement but the mathematics fails), ZKR_ERR_NOMEM. d names the field.
+ * Allocation is bounded by the program's shapes (at most 16 layers of
+ * 4096 x 4096), never by a length read from the file.
+ */
+zkr_err zkr_verify_inference(const uint8_t *proof, size_t len,
+                             const zkr_verifier_inference_statement *st, zkr_diag *d) ZKR_WUR;
+
 #endif

@@ -122,10 +122,18 @@ void zkr_mtree_root(const zkr_mtree *t, uint8_t root[ZKR_DIGEST_BYTES])
     memcpy(root, t->nodes[1], ZKR_DIGEST_BYTES);
 }
 
-static int zkr_u64_cmp(const void *a, const void *b)
+/* Restores the max-heap property below node i of idx[0..n) (heapsort). */
+static void zkr_u64_sift(uint64_t *idx, size_t i, size_t n)
 {
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return (x > y) - (x < y);
+    for (size_t c; (c = 2 * i + 1) < n; i = c) {
+        if (c + 1 < n && idx[c + 1] > idx[c])
+            c++;
+        if (idx[i] >= idx[c])
+            return;
+        uint64_t t = idx[i];
+        idx[i] = idx[c];
+        idx[c] = t;
+    }
 }
 
 size_t zkr_idx_sort_unique(uint64_t *idx, size_t n)
@@ -134,7 +142,16 @@ size_t zkr_idx_sort_unique(uint64_t *idx, size_t n)
 
     if (n == 0)
         return 0;
-    qsort(idx, n, sizeof *idx, zkr_u64_cmp);
+    /* Heapsort, not qsort: glibc's qsort may call sysinfo(), which the confined
+     * verifier's seccomp policy forbids; this needs no memory and no syscall. */
+    for (size_t i = n / 2; i-- > 0;)
+        zkr_u64_sift(idx, i, n);
+    for (size_t e = n - 1; e > 0; e--) {
+        uint64_t t = idx[0];
+        idx[0] = idx[e];
+        idx[e] = t;
+        zkr_u64_sift(idx, 0, e);
+    }
     for (size_t i = 1; i < n; i++)
         if (idx[i] != idx[k])
             idx[++k] = idx[i];

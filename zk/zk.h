@@ -490,4 +490,132 @@ void zkr_matrix_digest(const int64_t *v, size_t n, uint8_t out[ZKR_DIGEST_BYTES]
 #define ZKR_SEC_SUMCHECK 2u
 #define ZKR_SEC_PCS 3u
 
+/* ================================================================== */
+/* inference@1 shared definitions (zk/infer.c; infer engineer)          */
+/* ================================================================== */
+/*
+ * The layout of an inference@1 proof that the prover and the verifier
+ * both derive from the public program and the per-layer shifts
+ * (docs/proof-system.md, "inference@1"). Layer l computes
+ *   acc = W x + b,  acc*M + 2^(s-1) = (y + (hi - lo) g) 2^s + r,
+ *   y = clamp(q, lo_l, 127), 0 <= r < 2^s, 0 <= g < 2^(63-s),
+ * with W' = [W | b | M] committed per layer (one Basefold polynomial of
+ * 2^(lm+lk) values, row j at j*2^lk, bias in column in_dim, M in column
+ * in_dim+1) and the witness (16 byte-sized slots per output row) in one
+ * polynomial V whose first half is range-checked by LogUp against 0..255
+ * and whose second half holds the multiplicities.
+ */
+#define ZKR_INFER_PROTOCOL "zkreg/inference@1"
+#define ZKR_INFER_VERSION 1u
+#define ZKR_KIND_INFERENCE1 2u
+#define ZKR_INFER_MAX_LAYERS 16u
+#define ZKR_INFER_MAX_DIM 4096u
+#define ZKR_INFER_SLOTS_LOG 4u
+#define ZKR_INFER_SLOTS 16u
+#define ZKR_INFER_TABLE_LOG 8u /* the byte table 0..255 */
+/* Fixed slots; the limbs of r and g follow (positions in zkr_infer_layer). */
+#define ZKR_INFER_SLOT_Y 0u  /* y - lo_l */
+#define ZKR_INFER_SLOT_YC 1u /* 127 - y */
+#define ZKR_INFER_SLOT_HI 2u /* q > 127 */
+#define ZKR_INFER_SLOT_LO 3u /* q < lo_l */
+#define ZKR_INFER_SLOT_R0 4u
+/* Section tags of an inference@1 proof (after ZKR_SEC_STATEMENT). */
+#define ZKR_SEC_INF_WITNESS 4u
+#define ZKR_SEC_INF_LOGUP 5u
+#define ZKR_SEC_INF_LAYERS 6u
+/* The largest record an inference statement carries (input + label). */
+#define ZKR_INFER_MAX_RECORD (ZKR_INFER_MAX_DIM + 1u)
+
+typedef struct {
+    uint32_t in_dim, out_dim, shift;
+    int relu;
+    int64_t lo;           /* 0 with ReLU, else -128 */
+    unsigned lm, lk;      /* log2 of padded rows and of padded in_dim + 2 */
+    unsigned nr, ng;      /* byte limbs of r (s bits) and g (63 - s bits) */
+    unsigned slot_rtc, slot_g0, slot_gtc;
+    uint64_t c_r, c_g;    /* top-limb scale: limb * c < 256 iff limb is in range */
+    uint64_t v_off;       /* offset of the layer's 2^(lm+4) block in V */
+} zkr_infer_layer;
+
+typedef struct {
+    uint32_t input_dim, n_layers;
+    zkr_infer_layer layer[ZKR_INFER_MAX_LAYERS];
+    unsigned n_l; /* log2 of V's range-checked half */
+    unsigned n_v; /* n_l + 1 */
+} zkr_infer_shape;
+
+/*
+ * Derives the layout from the program's dims/activations and the model's
+ * shifts. Returns ZKR_OK, ZKR_ERR_MALFORMED (dims that do not chain, a
+ * shift outside 1..48, a dim outside 1..ZKR_INFER_MAX_DIM, too many layers).
+ */
+zkr_err zkr_infer_shape_init(zkr_infer_shape *s, uint32_t input_dim, uint32_t n_layers,
+                             const uint32_t *in_dims, const uint32_t *out_dims, const int *relu,
+                             const uint32_t *shifts) ZKR_WUR;
+
+/*
+ * The model commitment (the registry's model commitment column):
+ * SHA-256("zkreg/model-commitment/v1\0" || program_digest || u32 n_layers ||
+ * n_layers x (u32 shift | u32 n_vars | root[32])), big-endian.
+ */
+void zkr_infer_model_commitment(const uint8_t program_digest[ZKR_DIGEST_BYTES],
+                                uint32_t n_layers, const uint32_t *shifts,
+                                const zkr_pcs_commitment *roots,
+                                uint8_t out[ZKR_DIGEST_BYTES]);
+
+/* Record commitment: SHA-256("zkreg/record-commitment/v1\0" || bytes). */
+void zkr_infer_record_commitment(const uint8_t *rec, size_t len, uint8_t out[ZKR_DIGEST_BYTES]);
+/* Dataset commitment: SHA-256("zkreg/dataset-commitment/v1\0" || u64 n || root). */
+void zkr_infer_dataset_commitment(uint64_t n, const uint8_t root[ZKR_DIGEST_BYTES],
+                                  uint8_t out[ZKR_DIGEST_BYTES]);
+/*
+ * Commits a whole dataset: the RFC 6962 root over the records' commitments
+ * (leaf i = record i's commitment) and the dataset commitment. When
+ * index < count also writes record index's inclusion path (path may be
+ * NULL otherwise). O(dataset bytes). Returns ZKR_OK (an empty dataset has the root of no leaves),
+ * ZKR_ERR_NOMEM, ZKR_ERR_NOT_FOUND (index past the end).
+ */
+zkr_err zkr_infer_dataset_commit(const zkr_dataset *ds, uint64_t index,
+                                 uint8_t root[ZKR_DIGEST_BYTES],
+                                 uint8_t commitment[ZKR_DIGEST_BYTES],
+                                 uint8_t path[ZKR_MERKLE_MAX_DEPTH][ZKR_DIGEST_BYTES],
+                                 size_t *path_len) ZKR_WUR;
+
+/*
+ * The public output of an inference statement: u32 n | n x int8 logits |
+ * u32 argmax (first maximal index), big-endian. Appends to out.
+ */
+zkr_err zkr_infer_output_encode(const int8_t *y, uint32_t n, zkr_buf *out) ZKR_WUR;
+/*
+ * Strictly decodes an output encoding (n <= cap, argmax consistent with the
+ * logits). Returns ZKR_OK or ZKR_ERR_MALFORMED.
+ */
+zkr_err zkr_infer_output_decode(const uint8_t *p, size_t len, int8_t *y, uint32_t cap,
+                                uint32_t *n, uint32_t *argmax) ZKR_WUR;
+
+/* Seeds an inference@1 transcript and absorbs the statement section bytes. */
+void zkr_infer_transcript(zkr_transcript *t, const zkr_params *p,
+                          const uint8_t statement_id[ZKR_DIGEST_BYTES], const uint8_t *stmt,
+                          size_t stmt_len);
+
+/*
+ * Polynomial groups of one opening each, in proof order: ascending n_vars;
+ * poly ids 0..n_layers-1 are the layers' W', id n_layers is V (joined to
+ * the W' group of its size when there is one).
+ */
+typedef struct {
+    unsigned n_groups;
+    unsigned n_vars[ZKR_INFER_MAX_LAYERS + 1];
+    unsigned n_polys[ZKR_INFER_MAX_LAYERS + 1];
+    unsigned poly[ZKR_INFER_MAX_LAYERS + 1][ZKR_INFER_MAX_LAYERS + 1];
+} zkr_infer_groups;
+void zkr_infer_groups_of(const zkr_infer_shape *s, zkr_infer_groups *g);
+/* Number of evaluation claims on poly id (layers: 2, V: 2 + 2 per layer). */
+size_t zkr_infer_claims_on(const zkr_infer_shape *s, unsigned poly);
+/*
+ * Writes V's variable suffix for layer l's block (the block bits and the
+ * half bit 0) after a point of lm + 4 values: the full point has n_v values.
+ */
+void zkr_infer_block_point(const zkr_infer_shape *s, uint32_t l, zkr_ext *pt);
+
 #endif

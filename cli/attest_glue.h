@@ -1,0 +1,51 @@
+/*
+ * The attest glue (cli/cmd_attest.c): verify-before-sign against the
+ * registry, signer key registration, and the registry-backed checks that
+ * `zkreg verify-attestation` and `zkreg gate` run (docs/signing.md).
+ */
+#ifndef ZKR_CLI_ATTEST_GLUE_H
+#define ZKR_CLI_ATTEST_GLUE_H
+
+#include "cli.h"
+#include "registry/registry.h"
+#include "signer/signer.h"
+
+/* Log event types this glue appends (registry event_append). */
+#define ZKR_EVENT_KEY "signer-key"            /* a registered signer public key */
+#define ZKR_EVENT_ATTESTATION "attestation"   /* a signed attestation */
+#define ZKR_EVENT_REFUSAL "attest-refusal"    /* a refused attempt: who, what, why */
+
+/*
+ * Fills `out` with callbacks that check attestation facts against the open
+ * registry `reg` (which must outlive the callbacks): the statement as
+ * registered (NOT_FOUND, MISMATCH_*), log inclusion (the facts' checkpoint
+ * is a prefix of this registry's log, the entry at logIndex is the proof's
+ * verification record and its audit path leads to the checkpoint root:
+ * ZKR_ERR_VERIFY), and revocation of the statement, its artifacts, schema
+ * and the signing key (ZKR_ERR_REVOKED).
+ */
+void zkr_cli_attest_registry(zkr_registry *reg, zkr_attest_registry *out);
+
+/*
+ * Looks up the registered signer key with key id `kid` (32 bytes) in the
+ * log. Returns ZKR_OK (*log_index set), ZKR_ERR_NOT_FOUND, ZKR_ERR_REGISTRY.
+ */
+zkr_err zkr_cli_key_lookup(zkr_registry *reg, const zkr_pubkey *k, uint64_t *log_index,
+                           zkr_diag *d) ZKR_WUR;
+
+/*
+ * `zkreg key register`: records signer public key `k` in the registry log
+ * (a "signer-key" event), idempotent: a key already registered is reported
+ * with its first log index. Revoked with `zkreg revoke key KEYID`.
+ * Returns ZKR_OK, ZKR_ERR_REVOKED (the key id was revoked), registry errors.
+ */
+zkr_err zkr_cli_key_register(zkr_cli *cli, const zkr_pubkey *k) ZKR_WUR;
+
+/*
+ * Reads a passphrase from descriptor fd (its first line) into sodium_malloc'ed
+ * memory (--passphrase-fd) and closes fd (cli/cmd_sign.c). Returns ZKR_OK,
+ * ZKR_ERR_IO, ZKR_ERR_TOO_LARGE, ZKR_ERR_MALFORMED (empty), ZKR_ERR_NOMEM.
+ */
+zkr_err zkr_cli_read_pass_fd(zkr_cli *cli, int fd, zkr_secret *out) ZKR_WUR;
+
+#endif

@@ -1,0 +1,246 @@
+/*
+ * attest_registry.c: what the attest glue asks of the registry. Signer key
+ * registration ("signer-key" log events), statement comparison (shared by
+ * the laundering diagnosis and the verify-attestation/gate callbacks), log
+ * inclusion of a proof record in a registry checkpoint, and revocation.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "attest_glue.h"
+#include "registry_cli.h"
+
+/* "signer-key" payload: u32 version 1 | bytes keyid (32) | str type | bytes public key. */
+static zkr_err key_event(const zkr_pubkey *k, zkr_buf *out)
+{
+    char kid[ZKR_KEYID_HEX + 1];
+    uint8_t id[ZKR_DIGEST_BYTES];
+    zkr_err r;
+
+    zkr_pubkey_keyid(k, kid);
+    if ((r = zkr_hex_decode_exact(kid, id, sizeof id)) != ZKR_OK)
+        return ZKR_ERR_INTERNAL;
+    if ((r = zkr_enc_u32(out, 1)) != ZKR_OK || (r = zkr_enc_bytes(out, id, sizeof id)) != ZKR_OK ||
+        (r = zkr_enc_str(out, zkr_key_type_name(k->type))) != ZKR_OK)
+        return r;
+    return zkr_enc_bytes(out, k->pub, k->pub_len);
+}
+
+zkr_err zkr_cli_key_lookup(zkr_registry *reg, const zkr_pubkey *k, uint64_t *log_index,
+                           zkr_diag *d)
+{
+    zkr_buf want = {0};
+    zkr_log_entry e;
+    uint64_t n = 0;
+    zkr_err r;
+
+    memset(&e, 0, sizeof e);
+    if ((r = key_event(k, &want)) != ZKR_OK || (r = zkr_registry_log_size(reg, &n)) != ZKR_OK)
+        goto out;
+    r = ZKR_ERR_NOT_FOUND;
+    for (uint64_t i = 0; i < n && r == ZKR_ERR_NOT_FOUND; i++) {
+        zkr_err q = zkr_registry_log_entry(reg, i, &e, d);
+        if (q != ZKR_OK) {
+            r = q;
+            break;
+        }
+        if (strcmp(e.type, ZKR_EVENT_KEY) == 0 && e.payload_len == want.len &&
+            memcmp(e.payload, want.p, want.len) == 0) {
+            *log_index = i;
+            r = ZKR_OK;
+        }
+        zkr_log_entry_free(&e);
+    }
+out:
+    zkr_buf_free(&want);
+    return r;
+}
+
+static zkr_err key_revoked(zkr_registry *reg, const zkr_pubkey *k, zkr_diag *d)
+{
+    char kid[ZKR_KEYID_HEX + 1];
+    uint8_t id[ZKR_DIGEST_BYTES];
+
+    zkr_pubkey_keyid(k, kid);
+    if (zkr_hex_decode_exact(kid, id, sizeof id) != ZKR_OK)
+        return ZKR_ERR_INTERNAL;
+    if (zkr_registry_check_revoked(reg, ZKR_KIND_KEY, id, NULL, d) != ZKR_OK) {
+        char why[ZKR_DIAG_BYTES];
+        snprintf(why, sizeof why, "%s", d->msg);
+        return zkr_fail(d, ZKR_ERR_REVOKED, "signing key %s is revoked (%s)", kid, why);
+    }
+    return ZKR_OK;
+}
+
+zkr_err zkr_cli_key_register(zkr_cli *cli, const zkr_pubkey *k)
+{
+    zkr_registry *reg = NULL;
+    zkr_buf ev = {0};
+    char kid[ZKR_KEYID_HEX + 1], pubs[160];
+    uint64_t idx = 0;
+    int existed = 0;
+    zkr_err r;
+
+    zkr_pubkey_keyid(k, kid);
+    if ((r = zkr_pubkey_format(k, pubs, sizeof pubs)) != ZKR_OK ||
+        (r = zkr_cli_registry_open(cli, &reg)) != ZKR_OK ||
+        (r = key_revoked(reg, k, &cli->diag)) != ZKR_OK)
+        goto out;
+    r = zkr_cli_key_lookup(reg, k, &idx, &cli->diag);
+    if (r == ZKR_OK)
+        existed = 1;
+    else if (r != ZKR_ERR_NOT_FOUND)
+        goto out;
+    else if ((r = key_event(k, &ev)) != ZKR_OK ||
+             (r = zkr_registry_event_append(reg, ZKR_EVENT_KEY, ev.p, ev.len, &idx,
+                                            &cli->diag)) != ZKR_OK)
+        goto out;
+    if (cli->json)
+        printf("{\"ok\":true,\"keyid\":\"%s\",\"public\":\"%s\",\"log_index\":%llu,"
+               "\"existed\":%s}\n",
+               kid, pubs, (unsigned long long)idx, existed ? "true" : "false");
+    else
+        printf("%s key %s\n%s\nlog index %llu\n", existed ? "already registered:" : "registered:",
+               kid, pubs, (unsigned long long)idx);
+out:
+    zkr_buf_free(&ev);
+    zkr_registry_close(reg);
+    return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* Registry-backed checks for verify-attestation and the gate           */
+/* ------------------------------------------------------------------ */
+
+static zkr_err rg_statement(void *ctx, const zkr_attest_facts *f, zkr_diag *d)
+{
+    zkr_registry *reg = ctx;
+    zkr_statement st;
+    char hex[65], ver[32];
+    zkr_err r;
+
+    memset(&st, 0, sizeof st);
+    zkr_cli_hex32(f->statement_id, hex);
+    if ((r = zkr_registry_statement_get(reg, hex, &st, d)) != ZKR_OK)
+        goto out;
+    snprintf(ver, sizeof ver, "%llu", (unsigned long long)st.schema.version);
+    if (memcmp(st.program.sha256, f->program_sha256, 32) != 0)
+        r = zkr_fail(d, ZKR_ERR_MISMATCH_PROGRAM, "attested program differs from statement's");
+    else if (memcmp(st.model.sha256, f->model_sha256, 32) != 0)
+        r = zkr_fail(d, ZKR_ERR_MISMATCH_MODEL, "attested model differs from statement's");
+    else if (memcmp(st.dataset.sha256, f->dataset_sha256, 32) != 0)
+        r = zkr_fail(d, ZKR_ERR_MISMATCH_DATASET, "attested dataset differs from statement's");
+    else if (strcmp(st.schema.name, f->schema_name) != 0 || strcmp(ver, f->schema_version) != 0 ||
+             memcmp(st.schema.digest, f->schema_digest, 32) != 0)
+        r = zkr_fail(d, ZKR_ERR_MISMATCH_SCHEMA, "attested schema %s@%s differs from %s@%s",
+                     f->schema_name, f->schema_version, st.schema.name, ver);
+    else if (strcmp(st.schema.verifier_version, f->verifier_version) != 0)
+        r = zkr_fail(d, ZKR_ERR_MISMATCH_VERIFIER,
+                     "attested verifier %s, the schema pins verifier %s", f->verifier_version,
+                     st.schema.verifier_version);
+out:
+    zkr_statement_free(&st);
+    return r;
+}
+
+/* The "proof" log payload: bytes statement_id | bytes proof digest | str verifier version. */
+static zkr_err proof_entry_matches(const zkr_log_entry *e, const zkr_attest_facts *f)
+{
+    const uint8_t *sid, *pd, *vv;
+    size_t sl, pl, vl;
+    zkr_dec p;
+
+    zkr_dec_init(&p, e->payload, e->payload_len);
+    if (strcmp(e->type, "proof") != 0 || zkr_dec_bytes(&p, 32, &sid, &sl) != ZKR_OK || sl != 32 ||
+        zkr_dec_bytes(&p, 32, &pd, &pl) != ZKR_OK || pl != 32 ||
+        zkr_dec_bytes(&p, ZKR_ATTEST_TEXT_MAX, &vv, &vl) != ZKR_OK ||
+        zkr_dec_finish(&p) != ZKR_OK)
+        return ZKR_ERR_VERIFY;
+    if (memcmp(sid, f->statement_id, 32) != 0 || memcmp(pd, f->proof_sha256, 32) != 0 ||
+        vl != strlen(f->verifier_version) || memcmp(vv, f->verifier_version, vl) != 0)
+        return ZKR_ERR_VERIFY;
+    return ZKR_OK;
+}
+
+static zkr_err rg_inclusion(void *ctx, const zkr_attest_facts *f, zkr_diag *d)
+{
+    zkr_registry *reg = ctx;
+    zkr_buf note = {0};
+    zkr_checkpoint cp;
+    zkr_log_entry e;
+    uint8_t root[ZKR_DIGEST_BYTES], path[ZKR_MERKLE_MAX_DEPTH][ZKR_DIGEST_BYTES];
+    size_t plen = 0;
+    uint64_t n = 0;
+    zkr_err r;
+
+    memset(&e, 0, sizeof e);
+    if ((r = zkr_registry_checkpoint_latest(reg, &note, &cp, d)) != ZKR_OK ||
+        (r = zkr_registry_log_size(reg, &n)) != ZKR_OK)
+        goto out;
+    if (strcmp(cp.origin, f->checkpoint_origin) != 0) {
+        r = zkr_fail(d, ZKR_ERR_VERIFY, "attestation's checkpoint is of log '%s', not '%s'",
+                     f->checkpoint_origin, cp.origin);
+        goto out;
+    }
+    if (f->checkpoint_size > n || f->log_index >= f->checkpoint_size) {
+        r = zkr_fail(d, ZKR_ERR_VERIFY, "attestation's checkpoint (size %llu) is past this log "
+                     "(size %llu)", (unsigned long long)f->checkpoint_size, (unsigned long long)n);
+        goto out;
+    }
+    if ((r = zkr_registry_log_root(reg, f->checkpoint_size, root, d)) != ZKR_OK)
+        goto out;
+    if (sodium_memcmp(root, f->checkpoint_root, 32) != 0) {
+        r = zkr_fail(d, ZKR_ERR_VERIFY, "attestation's checkpoint root is not this log's root at "
+                     "size %llu", (unsigned long long)f->checkpoint_size);
+        goto out;
+    }
+    if ((r = zkr_registry_log_entry(reg, f->log_index, &e, d)) != ZKR_OK ||
+        (r = zkr_registry_log_inclusion(reg, f->log_index, f->checkpoint_size, path, &plen, d)) !=
+            ZKR_OK)
+        goto out;
+    if (proof_entry_matches(&e, f) != ZKR_OK)
+        r = zkr_fail(d, ZKR_ERR_VERIFY, "log entry %llu is not the verification of the attested "
+                     "statement, proof and verifier version", (unsigned long long)f->log_index);
+    else if (zkr_merkle_inclusion_verify(e.leaf_hash, f->log_index, f->checkpoint_size,
+                                         (const uint8_t(*)[32])path, plen, root) != ZKR_OK)
+        r = zkr_fail(d, ZKR_ERR_VERIFY, "log entry %llu is not included in the checkpoint",
+                     (unsigned long long)f->log_index);
+out:
+    zkr_log_entry_free(&e);
+    zkr_buf_free(&note);
+    return r;
+}
+
+static zkr_err rg_revoked(void *ctx, const zkr_attest_facts *f, const zkr_pubkey *key,
+                          zkr_diag *d)
+{
+    zkr_registry *reg = ctx;
+    static const zkr_kind kinds[5] = {ZKR_KIND_STATEMENT, ZKR_KIND_PROGRAM, ZKR_KIND_MODEL,
+                                      ZKR_KIND_DATASET, ZKR_KIND_SCHEMA};
+    const uint8_t *ids[5] = {f->statement_id, f->program_sha256, f->model_sha256,
+                             f->dataset_sha256, f->schema_digest};
+    zkr_err r;
+
+    if (key != NULL && (r = key_revoked(reg, key, d)) != ZKR_OK)
+        return r;
+    for (int i = 0; i < 5; i++)
+        if ((r = zkr_registry_check_revoked(reg, kinds[i], ids[i], NULL, d)) != ZKR_OK) {
+            char why[ZKR_DIAG_BYTES];
+            if (r != ZKR_ERR_REVOKED)
+                return r;
+            snprintf(why, sizeof why, "%s", d->msg);
+            return zkr_fail(d, r, "the attested %s is revoked: %s", zkr_kind_name(kinds[i]), why);
+        }
+    return ZKR_OK;
+}
+
+void zkr_cli_attest_registry(zkr_registry *reg, zkr_attest_registry *out)
+{
+    memset(out, 0, sizeof *out);
+    out->ctx = reg;
+    out->statement = rg_statement;
+    out->inclusion = rg_inclusion;
+    out->revoked = rg_revoked;
+}

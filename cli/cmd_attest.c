@@ -1,0 +1,669 @@
+/*
+ * cmd_attest.c: `zkreg attest`, verify-before-sign (DESIGN.md sections 4
+ * and 8, docs/signing.md). The proof is verified in the confined "verify"
+ * worker with every binding taken from the registry; the binding rules are
+ * then checked here again from the registry; only then is anything signed.
+ * Every refusal is appended to the registry log ("attest-refusal": who,
+ * what, why) and writes no attestation; every attestation is logged too.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "attest_glue.h"
+#include "registry_cli.h"
+#include "verifier/verifier.h"
+#include "workers.h"
+#include "zkr_config.h"
+
+static const char attest_help[] =
+    "usage: zkreg attest --statement ID --proof PROOF --key URI -o ATTESTATION\n"
+    "                    [--passphrase-file F | --passphrase-fd N]\n"
+    "                    [--registry-passphrase-file F] [--eip712-domain FILE]\n"
+    "       zkreg attest --statement ID --proof PROOF --eip712-json --eip712-domain FILE [-o F]\n"
+    "       zkreg attest --statement ID --proof PROOF --key external:eip712 --address 0x..\n"
+    "                    --eip712-domain FILE -o REQUEST\n"
+    "       zkreg attest --import-signature 0xSIG --request REQUEST -o ATTESTATION\n"
+    "\n"
+    "Verifies PROOF in the confined verifier against the registered statement ID,\n"
+    "checks every binding of DESIGN.md section 4 from the registry (proof header's\n"
+    "statement, proof system and parameter set; program, model, dataset digests and\n"
+    "commitments; record and public output; schema version allowed and the verifier\n"
+    "version equal to the schema's pin; nothing revoked, the signing key included;\n"
+    "the key registered with `zkreg key register`), records the verification in the\n"
+    "log, and only then signs a DSSE/in-toto attestation (docs/signing.md). Every\n"
+    "refusal is logged as an 'attest-refusal' event and writes nothing.\n"
+    "--eip712-domain adds the EIP-712 companion for secp256k1 keys; --eip712-json\n"
+    "prints the typed data a wallet signs instead of signing. external:eip712 writes\n"
+    "a signing request; --import-signature completes it after ecrecover gives the\n"
+    "registered address. The registry passphrase (for a new checkpoint) comes from\n"
+    "--registry-passphrase-file or $ZKREG_PASSPHRASE_FILE. --no-sandbox is refused.\n"
+    "\nexit codes: 0 signed, 1 verification failed or a binding mismatch, 2 usage,\n"
+    "  3 malformed input, 4 not found, 6 revoked, 7 key or HSM error (unregistered key),\n"
+    "  8 sandbox violation, 9 registry or I/O error, 10 internal\n";
+
+typedef struct {
+    const char *statement, *proof, *key, *out, *pass_file, *reg_pass_file, *domain, *address;
+    const char *import_sig, *request;
+    int pass_fd, eip712_json;
+} attest_args;
+
+/* One proof kind the verifier supports: how its worker request is built. */
+typedef struct {
+    const char *name;  /* the schema's proof_kind */
+    uint32_t kind;     /* the proof header's kind */
+    zkr_err (*request)(zkr_cli *cli, const zkr_statement *st, uint32_t param_set,
+                       const zkr_buf *proof, zkr_buf *req);
+} attest_kind;
+
+/* inference@1: the "verify" worker's request (cli/infer_glue.c, version 1). */
+static zkr_err req_inference(zkr_cli *cli, const zkr_statement *st, uint32_t param_set,
+                             const zkr_buf *proof, zkr_buf *req)
+{
+    const zkr_param *idx = NULL;
+    uint64_t record = 0;
+    zkr_err r;
+
+    for (size_t i = 0; i < st->n_params; i++)
+        if (strcmp(st->params[i].name, "record_index") == 0)
+            idx = &st->params[i];
+    if (idx == NULL || idx->type != ZKR_PARAM_U64 ||
+        zkr_cli_parse_u64(cli, "record_index", idx->text, &record) != ZKR_OK)
+        return zkr_fail(&cli->diag, ZKR_ERR_MISMATCH_SCHEMA,
+                        "schema %s@%llu: inference@1 needs a u64 field 'record_index'",
+                        st->schema.name, (unsigned long long)st->schema.version);
+    if (!st->has_public_output || st->public_output.len == 0)
+        return zkr_fail(&cli->diag, ZKR_ERR_MISMATCH_OUTPUT, "statement binds no public output");
+    if (!st->model.has_commitment)
+        return zkr_fail(&cli->diag, ZKR_ERR_MISMATCH_MODEL, "model %lld has no commitment",
+                        (long long)st->model.id);
+    if (!st->dataset.has_commitment)
+        return zkr_fail(&cli->diag, ZKR_ERR_MISMATCH_DATASET, "dataset %lld has no commitment",
+                        (long long)st->dataset.id);
+    if ((r = zkr_enc_u32(req, 1)) != ZKR_OK ||
+        (r = zkr_buf_append(req, st->statement_id, 32)) != ZKR_OK ||
+        (r = zkr_enc_u32(req, param_set)) != ZKR_OK ||
+        (r = zkr_buf_append(req, st->program.sha256, 32)) != ZKR_OK ||
+        (r = zkr_buf_append(req, st->model.commitment, 32)) != ZKR_OK ||
+        (r = zkr_buf_append(req, st->dataset.commitment, 32)) != ZKR_OK ||
+        (r = zkr_enc_u64(req, record)) != ZKR_OK ||
+        (r = zkr_enc_bytes(req, st->public_output.p, st->public_output.len)) != ZKR_OK)
+        return r;
+    return zkr_enc_bytes(req, proof->p, proof->len);
+}
+
+/* The kinds the sandboxed "verify" worker answers; a new kind adds a row. */
+static const attest_kind attest_kinds[] = {
+    {"inference@1", ZKR_KIND_INFERENCE1, req_inference},
+};
+
+static const attest_kind *kind_of(const char *name)
+{
+    for (size_t i = 0; i < sizeof attest_kinds / sizeof attest_kinds[0]; i++)
+        if (strcmp(attest_kinds[i].name, name) == 0)
+            return &attest_kinds[i];
+    return NULL;
+}
+
+/* The schema's proof-system and parameter-set names and the ids they pin. */
+static zkr_err schema_ids(zkr_cli *cli, const zkr_schema *s, uint32_t *sys, uint32_t *set)
+{
+    static const char *const systems[] = {"zkreg-sumcheck-basefold", "zkr-sumcheck-basefold-gl3/1"};
+    static const char *const sets[] = {"goldilocks-128"};
+    int ok = 0;
+
+    for (size_t i = 0; i < 2; i++)
+        ok |= strcmp(s->proof_system, systems[i]) == 0;
+    if (!ok)
+        return zkr_fail(&cli->diag, ZKR_ERR_MISMATCH_PARAMS,
+                        "schema %s@%llu: proof system '%s' is not this verifier's", s->name,
+                        (unsigned long long)s->version, s->proof_system);
+    if (strcmp(s->param_set, sets[0]) != 0)
+        return zkr_fail(&cli->diag, ZKR_ERR_MISMATCH_PARAMS,
+                        "schema %s@%llu: parameter set '%s' unknown", s->name,
+                        (unsigned long long)s->version, s->param_set);
+    *sys = ZKR_PROOF_SYSTEM_ID;
+    *set = ZKR_PARAM_SET_128;
+    return ZKR_OK;
+}
+
+static int params_equal(const zkr_statement *a, const zkr_statement *b)
+{
+    if (a->n_params != b->n_params)
+        return 0;
+    for (size_t i = 0; i < a->n_params; i++)
+        if (strcmp(a->params[i].name, b->params[i].name) != 0 ||
+            a->params[i].value_len != b->params[i].value_len ||
+            memcmp(a->params[i].value, b->params[i].value, a->params[i].value_len) != 0)
+            return 0;
+    return 1;
+}
+
+/*
+ * The proof names statement `named` instead of st: says which binding the
+ * two registered statements differ in, so a laundered proof is refused
+ * with the reason (program, model, dataset, schema, record, output).
+ */
+static zkr_err launder_reason(zkr_cli *cli, zkr_registry *reg, const zkr_statement *st,
+                              const uint8_t named[32])
+{
+    zkr_statement a;
+    zkr_diag quiet = {0};
+    char hex[65], sid[65];
+    const char *what = "statement_id";
+    zkr_err why = ZKR_ERR_MISMATCH_STATEMENT;
+
+    memset(&a, 0, sizeof a);
+    zkr_cli_hex32(named, hex);
+    zkr_cli_hex32(st->statement_id, sid);
+    if (zkr_registry_statement_get(reg, hex, &a, &quiet) == ZKR_OK) {
+        if (memcmp(a.program.sha256, st->program.sha256, 32) != 0)
+            why = ZKR_ERR_MISMATCH_PROGRAM, what = "program";
+        else if (memcmp(a.model.sha256, st->model.sha256, 32) != 0)
+            why = ZKR_ERR_MISMATCH_MODEL, what = "model";
+        else if (memcmp(a.dataset.sha256, st->dataset.sha256, 32) != 0)
+            why = ZKR_ERR_MISMATCH_DATASET, what = "dataset";
+        else if (strcmp(a.schema.verifier_version, st->schema.verifier_version) != 0)
+            why = ZKR_ERR_MISMATCH_VERIFIER, what = "pinned verifier version";
+        else if (memcmp(a.schema.digest, st->schema.digest, 32) != 0)
+            why = ZKR_ERR_MISMATCH_SCHEMA, what = "schema (name, version or digest)";
+        else if (!params_equal(&a, st))
+            why = ZKR_ERR_MISMATCH_INPUT, what = "record/input parameters";
+        else if (a.has_public_output != st->has_public_output ||
+                 a.public_output.len != st->public_output.len ||
+                 memcmp(a.public_output.p, st->public_output.p, a.public_output.len) != 0)
+            why = ZKR_ERR_MISMATCH_OUTPUT, what = "public output";
+    }
+    zkr_statement_free(&a);
+    return zkr_fail(&cli->diag, why,
+                    "the proof was made for statement %.16s..., which differs from statement "
+                    "%.16s... in its %s",
+                    hex, sid, what);
+}
+
+/* Rules 4 and 5 of DESIGN.md section 4 that need no proof: revocations, the verifier pin. */
+static zkr_err check_registry_rules(zkr_cli *cli, zkr_registry *reg, const zkr_statement *st,
+                                    const zkr_pubkey *key)
+{
+    zkr_attest_registry cb;
+    zkr_attest_facts f;
+    uint64_t idx;
+    char kid[ZKR_KEYID_HEX + 1];
+    zkr_err r;
+
+    memset(&f, 0, sizeof f);
+    memcpy(f.statement_id, st->statement_id, 32);
+    memcpy(f.program_sha256, st->program.sha256, 32);
+    memcpy(f.model_sha256, st->model.sha256, 32);
+    memcpy(f.dataset_sha256, st->dataset.sha256, 32);
+    memcpy(f.schema_digest, st->schema.digest, 32);
+    zkr_cli_attest_registry(reg, &cb);
+    if ((r = cb.revoked(cb.ctx, &f, key, &cli->diag)) != ZKR_OK)
+        return r;
+    if (key != NULL) {
+        zkr_pubkey_keyid(key, kid);
+        r = zkr_cli_key_lookup(reg, key, &idx, &cli->diag);
+        if (r == ZKR_ERR_NOT_FOUND)
+            return zkr_fail(&cli->diag, ZKR_ERR_KEY,
+                            "signing key %s is not registered (zkreg key register)", kid);
+        if (r != ZKR_OK)
+            return r;
+    }
+    if (strcmp(st->schema.verifier_version, ZKR_VERSION) != 0)
+        return zkr_fail(&cli->diag, ZKR_ERR_MISMATCH_VERIFIER,
+                        "schema %s@%llu pins verifier %s; this verifier is %s", st->schema.name,
+                        (unsigned long long)st->schema.version, st->schema.verifier_version,
+                        ZKR_VERSION);
+    return ZKR_OK;
+}
+
+/* Rules 1-3: the header here, then the mathematics in the confined worker. */
+static zkr_err check_proof(zkr_cli *cli, zkr_registry *reg, const zkr_statement *st,
+                           const zkr_buf *proof)
+{
+    const attest_kind *k = kind_of(st->schema.proof_kind);
+    zkr_sandbox_opts so = {NULL, NULL, 0};
+    zkr_sandbox_result res;
+    zkr_proof_view v;
+    zkr_buf req = {0}, reply = {0};
+    uint32_t sys, set;
+    zkr_err r;
+
+    if (k == NULL)
+        return zkr_fail(&cli->diag, ZKR_ERR_UNSUPPORTED,
+                        "schema %s@%llu: proof kind '%s' has no verifier here", st->schema.name,
+                        (unsigned long long)st->schema.version, st->schema.proof_kind);
+    if ((r = schema_ids(cli, &st->schema, &sys, &set)) != ZKR_OK ||
+        (r = zkr_verify_header(proof->p, proof->len, &v, &cli->diag)) != ZKR_OK)
+        return r;
+    if (v.proof_system != sys || v.param_set != set || v.kind != k->kind)
+        return zkr_fail(&cli->diag, ZKR_ERR_MISMATCH_PARAMS,
+                        "proof header: system %u, parameter set %u, kind %u; the schema pins "
+                        "%u, %u, %u (%s)",
+                        v.proof_system, v.param_set, v.kind, sys, set, k->kind, k->name);
+    if (sodium_memcmp(v.statement_id, st->statement_id, 32) != 0)
+        return launder_reason(cli, reg, st, v.statement_id);
+    if ((r = k->request(cli, st, set, proof, &req)) == ZKR_OK)
+        r = zkr_sandbox_call(zkr_cli_workers, "verify", &so, req.p, req.len, &reply, &res,
+                             &cli->diag);
+    zkr_buf_free(&req);
+    zkr_buf_free(&reply);
+    return r;
+}
+
+/* Appends the refusal (who, what, why) to the log; failures are reported, not fatal. */
+static void log_refusal(zkr_cli *cli, zkr_registry *reg, const zkr_pubkey *key,
+                        const char *stmt_ref, const zkr_statement *st, const zkr_buf *proof,
+                        zkr_err why)
+{
+    zkr_buf ev = {0};
+    zkr_diag d2 = {0};
+    char kid[ZKR_KEYID_HEX + 1] = "";
+    uint8_t sha[32];
+    uint64_t idx;
+    int ok;
+
+    if (reg == NULL)
+        return;
+    if (key != NULL)
+        zkr_pubkey_keyid(key, kid);
+    zkr_sha256(proof->p, proof->len, sha);
+    ok = zkr_enc_u32(&ev, 1) == ZKR_OK && zkr_enc_str(&ev, kid) == ZKR_OK &&
+         zkr_enc_str(&ev, stmt_ref) == ZKR_OK &&
+         zkr_enc_bytes(&ev, st->statement_id, st->canonical.len ? 32 : 0) == ZKR_OK &&
+         zkr_enc_bytes(&ev, sha, proof->len ? 32 : 0) == ZKR_OK &&
+         zkr_enc_str(&ev, zkr_err_class(why)) == ZKR_OK &&
+         zkr_enc_u32(&ev, (uint32_t)-(int32_t)why) == ZKR_OK &&
+         zkr_enc_str(&ev, cli->diag.msg) == ZKR_OK;
+    if (!ok || zkr_registry_event_append(reg, ZKR_EVENT_REFUSAL, ev.p, ev.len, &idx, &d2) != ZKR_OK)
+        fprintf(stderr, "zkreg: could not log the refusal: %s\n", d2.msg);
+    zkr_buf_free(&ev);
+}
+
+/* The time in the predicate: now, or $ZKREG_ATTEST_TIME in test builds (tests only). */
+static zkr_err attest_time(zkr_cli *cli, int64_t *t)
+{
+    *t = (int64_t)time(NULL);
+#if ZKR_TEST_BUILD
+    const char *e = getenv("ZKREG_ATTEST_TIME");
+    uint64_t v;
+    if (e != NULL) {
+        if (zkr_cli_parse_u64(cli, "$ZKREG_ATTEST_TIME", e, &v) != ZKR_OK || v > INT64_MAX)
+            return ZKR_ERR_USAGE;
+        *t = (int64_t)v;
+    }
+#else
+    (void)cli;
+#endif
+    return ZKR_OK;
+}
+
+/* A checkpoint that includes log_index: the latest stored one, else a new one. */
+static zkr_err checkpoint_for(zkr_cli *cli, zkr_registry *reg, const char *pass_file,
+                              uint64_t log_index, zkr_checkpoint *cp)
+{
+    zkr_buf note = {0};
+    zkr_secret pass = {0};
+    zkr_diag quiet = {0};
+    zkr_err r;
+
+    r = zkr_registry_checkpoint_latest(reg, &note, cp, &quiet);
+    if (r == ZKR_OK && cp->size > log_index)
+        goto out;
+    if (r != ZKR_OK && r != ZKR_ERR_NOT_FOUND) {
+        r = zkr_fail(&cli->diag, r, "%s", quiet.msg);
+        goto out;
+    }
+    zkr_buf_free(&note);
+    if ((r = zkr_cli_passphrase(cli, pass_file, &pass)) != ZKR_OK ||
+        (r = zkr_registry_checkpoint_sign(reg, &pass, &note, &cli->diag)) != ZKR_OK)
+        goto out;
+    zkr_buf_free(&note);
+    r = zkr_registry_checkpoint_latest(reg, &note, cp, &cli->diag);
+out:
+    zkr_secret_free(&pass);
+    zkr_buf_free(&note);
+    return r;
+}
+
+static zkr_err fill_facts(zkr_cli *cli, zkr_registry *reg, const attest_args *a,
+                          const zkr_statement *st, const zkr_buf *proof, zkr_attest_facts *f)
+{
+    zkr_checkpoint cp;
+    zkr_err r;
+
+    memset(f, 0, sizeof *f);
+    memcpy(f->statement_id, st->statement_id, 32);
+    zkr_sha256(proof->p, proof->len, f->proof_sha256);
+    memcpy(f->program_sha256, st->program.sha256, 32);
+    memcpy(f->model_sha256, st->model.sha256, 32);
+    memcpy(f->dataset_sha256, st->dataset.sha256, 32);
+    snprintf(f->schema_name, sizeof f->schema_name, "%s", st->schema.name);
+    snprintf(f->schema_version, sizeof f->schema_version, "%llu",
+             (unsigned long long)st->schema.version);
+    memcpy(f->schema_digest, st->schema.digest, 32);
+    snprintf(f->verifier_version, sizeof f->verifier_version, "%s", ZKR_VERSION);
+    f->accepted = 1;
+    if ((r = zkr_registry_proof_record(reg, st->statement_id, f->proof_sha256, ZKR_VERSION,
+                                       &f->log_index, &cli->diag)) != ZKR_OK ||
+        (r = checkpoint_for(cli, reg, a->reg_pass_file, f->log_index, &cp)) != ZKR_OK ||
+        (r = attest_time(cli, &f->time)) != ZKR_OK)
+        return r;
+    snprintf(f->checkpoint_origin, sizeof f->checkpoint_origin, "%s", cp.origin);
+    f->checkpoint_size = cp.size;
+    memcpy(f->checkpoint_root, cp.root, 32);
+    return zkr_attest_facts_check(f, &cli->diag);
+}
+
+/* "attestation" payload: u32 1 | str keyid | bytes statement_id | bytes proof | u64 proof log
+ * index | bytes SHA-256 of the attestation file. */
+static zkr_err log_attestation(zkr_cli *cli, zkr_registry *reg, const zkr_pubkey *key,
+                               const zkr_attest_facts *f, const zkr_buf *att, uint64_t *idx)
+{
+    zkr_buf ev = {0};
+    char kid[ZKR_KEYID_HEX + 1];
+    uint8_t sha[32];
+    zkr_err r;
+
+    zkr_pubkey_keyid(key, kid);
+    zkr_sha256(att->p, att->len, sha);
+    if ((r = zkr_enc_u32(&ev, 1)) == ZKR_OK && (r = zkr_enc_str(&ev, kid)) == ZKR_OK &&
+        (r = zkr_enc_bytes(&ev, f->statement_id, 32)) == ZKR_OK &&
+        (r = zkr_enc_bytes(&ev, f->proof_sha256, 32)) == ZKR_OK &&
+        (r = zkr_enc_u64(&ev, f->log_index)) == ZKR_OK && (r = zkr_enc_bytes(&ev, sha, 32)) == ZKR_OK)
+        r = zkr_registry_event_append(reg, ZKR_EVENT_ATTESTATION, ev.p, ev.len, idx, &cli->diag);
+    zkr_buf_free(&ev);
+    return r;
+}
+
+static zkr_err open_signer(zkr_cli *cli, const attest_args *a, zkr_signer **s)
+{
+    zkr_signer_opts o = {.passphrase_path = a->pass_file, .eth_address = a->address};
+    zkr_secret pass = {0};
+    zkr_err r;
+
+    if (a->pass_fd >= 0) {
+        if ((r = zkr_cli_read_pass_fd(cli, a->pass_fd, &pass)) != ZKR_OK)
+            return r;
+        o.passphrase = &pass;
+    }
+    r = zkr_signer_open(a->key, &o, s, &cli->diag);
+    zkr_secret_free(&pass);
+    return r;
+}
+
+/* The key's public half: from the key file without the passphrase, else by opening it. */
+static zkr_err who(zkr_cli *cli, const attest_args *a, zkr_pubkey *pub, zkr_signer **s)
+{
+    zkr_buf file = {0};
+    zkr_err r;
+
+    if (a->key == NULL) /* --eip712-json: nobody signs */
+        return ZKR_OK;
+    if (strncmp(a->key, "file:", 5) == 0) {
+        if ((r = zkr_file_read(a->key + 5, ZKR_KEYFILE_MAX, &file, &cli->diag)) == ZKR_OK)
+            r = zkr_keyfile_public(file.p, file.len, pub, &cli->diag);
+        zkr_buf_free(&file);
+        return r;
+    }
+    if ((r = open_signer(cli, a, s)) != ZKR_OK)
+        return r;
+    *pub = *zkr_signer_pubkey(*s);
+    return ZKR_OK;
+}
+
+static zkr_err emit(zkr_cli *cli, const attest_args *a, const zkr_buf *out, const char *what,
+                    const zkr_pubkey *key, uint64_t proof_idx, uint64_t att_idx, int logged)
+{
+    char kid[ZKR_KEYID_HEX + 1] = "";
+    zkr_err r;
+
+    if (a->out == NULL || strcmp(a->out, "-") == 0)
+        return zkr_cli_write_out(cli, NULL, out->p, out->len);
+    if ((r = zkr_file_write_atomic(a->out, out->p, out->len, 0644, &cli->diag)) != ZKR_OK)
+        return r;
+    if (key != NULL)
+        zkr_pubkey_keyid(key, kid);
+    if (cli->json) {
+        printf("{\"ok\":true,\"%s\":", what);
+        zkr_cli_json_string(stdout, a->out);
+        printf(",\"keyid\":\"%s\",\"proof_log_index\":%llu", kid, (unsigned long long)proof_idx);
+        if (logged)
+            printf(",\"log_index\":%llu", (unsigned long long)att_idx);
+        printf("}\n");
+    } else {
+        printf("%s: %s\nkeyid: %s\nproof log index: %llu\n", what, a->out, kid,
+               (unsigned long long)proof_idx);
+        if (logged)
+            printf("log index: %llu\n", (unsigned long long)att_idx);
+    }
+    return ZKR_OK;
+}
+
+/* After every check held: sign (or write the wallet request / typed data) and log. */
+static zkr_err attest_sign(zkr_cli *cli, zkr_registry *reg, const attest_args *a,
+                           const zkr_attest_facts *f, const zkr_pubkey *key, zkr_signer **s)
+{
+    zkr_eip712_domain dom;
+    zkr_buf out = {0};
+    uint64_t idx = 0;
+    uint8_t addr[ZKR_ETH_ADDR_BYTES];
+    int has_dom = a->domain != NULL;
+    zkr_err r;
+
+    if (has_dom && (r = zkr_eip712_domain_load(a->domain, &dom, &cli->diag)) != ZKR_OK)
+        return r;
+    if (a->eip712_json) {
+        if ((r = zkr_attest_eip712_json(f, &dom, &out, &cli->diag)) == ZKR_OK &&
+            (r = zkr_buf_append(&out, (const uint8_t *)"\n", 1)) == ZKR_OK)
+            r = a->out ? zkr_cli_write_out(cli, a->out, out.p, out.len)
+                       : zkr_cli_write_out(cli, NULL, out.p, out.len);
+        goto out;
+    }
+    if (*s == NULL && (r = open_signer(cli, a, s)) != ZKR_OK)
+        goto out;
+    if (zkr_signer_pubkey(*s)->pub_len != key->pub_len ||
+        memcmp(zkr_signer_pubkey(*s)->pub, key->pub, key->pub_len) != 0) {
+        r = zkr_fail(&cli->diag, ZKR_ERR_KEY, "%s: the opened key is not the key checked", a->key);
+        goto out;
+    }
+    if (zkr_signer_is_external(*s)) {
+        if (!has_dom) {
+            r = zkr_cli_usage(cli, "external:eip712 needs --eip712-domain FILE");
+            goto out;
+        }
+        memcpy(addr, key->pub, sizeof addr);
+        if ((r = zkr_attest_eip712_request(f, &dom, addr, &out, &cli->diag)) == ZKR_OK)
+            r = emit(cli, a, &out, "request", key, f->log_index, 0, 0);
+        goto out;
+    }
+    if ((r = zkr_attest_sign(*s, f, has_dom ? &dom : NULL, &out, &cli->diag)) != ZKR_OK ||
+        (r = zkr_file_write_atomic(a->out, out.p, out.len, 0644, &cli->diag)) != ZKR_OK)
+        goto out;
+    if ((r = log_attestation(cli, reg, key, f, &out, &idx)) != ZKR_OK) {
+        (void)remove(a->out); /* an attestation the log does not show is not handed out */
+        goto out;
+    }
+    r = emit(cli, a, &out, "attestation", key, f->log_index, idx, 1);
+out:
+    zkr_buf_free(&out);
+    return r;
+}
+
+/* --import-signature: the wallet's signature over a request this command wrote. */
+static zkr_err attest_import(zkr_cli *cli, zkr_registry *reg, const attest_args *a)
+{
+    zkr_buf req = {0}, out = {0};
+    zkr_envelope env;
+    zkr_attest_facts f;
+    zkr_pubkey key;
+    uint64_t idx = 0;
+    zkr_err r;
+
+    memset(&env, 0, sizeof env);
+    if (a->request == NULL || a->out == NULL)
+        return zkr_cli_usage(cli, "--import-signature needs --request REQUEST and -o ATTESTATION");
+    if ((r = zkr_file_read(a->request, ZKR_DSSE_MAX_BYTES, &req, &cli->diag)) != ZKR_OK)
+        goto out;
+    /* The expected signer is the request's address, which must be a registered, unrevoked key;
+     * zkr_attest_import_signature then requires ecrecover to give exactly it. */
+    {
+        json_error_t je;
+        json_t *j = json_loadb((const char *)req.p, req.len, JSON_REJECT_DUPLICATES, &je);
+        const char *addr = j ? json_string_value(json_object_get(j, "address")) : NULL;
+        key.type = ZKR_KEY_ETH;
+        key.pub_len = ZKR_ETH_ADDR_BYTES;
+        r = addr ? zkr_eth_address_parse(addr, key.pub)
+                 : zkr_fail(&cli->diag, ZKR_ERR_MALFORMED, "%s: no address", a->request);
+        json_decref(j);
+        if (r != ZKR_OK) {
+            r = zkr_fail(&cli->diag, ZKR_ERR_MALFORMED, "%s: address malformed", a->request);
+            goto out;
+        }
+    }
+    if ((r = zkr_attest_import_signature(req.p, req.len, a->import_sig, key.pub, &out,
+                                         &cli->diag)) != ZKR_OK ||
+        (r = zkr_envelope_parse(out.p, out.len, &env, &cli->diag)) != ZKR_OK ||
+        (r = zkr_attest_payload_parse(env.payload.p, env.payload.len, &f, &cli->diag)) != ZKR_OK)
+        goto out;
+    {
+        zkr_attest_registry cb;
+        uint64_t kidx;
+        zkr_cli_attest_registry(reg, &cb);
+        if ((r = cb.revoked(cb.ctx, &f, &key, &cli->diag)) != ZKR_OK ||
+            (r = cb.statement(cb.ctx, &f, &cli->diag)) != ZKR_OK ||
+            (r = cb.inclusion(cb.ctx, &f, &cli->diag)) != ZKR_OK)
+            goto out;
+        if ((r = zkr_cli_key_lookup(reg, &key, &kidx, &cli->diag)) != ZKR_OK) {
+            r = zkr_fail(&cli->diag, ZKR_ERR_KEY,
+                         "the request's wallet address is not a registered signer key");
+            goto out;
+        }
+    }
+    if ((r = zkr_file_write_atomic(a->out, out.p, out.len, 0644, &cli->diag)) != ZKR_OK)
+        goto out;
+    if ((r = log_attestation(cli, reg, &key, &f, &out, &idx)) != ZKR_OK) {
+        (void)remove(a->out);
+        goto out;
+    }
+    r = emit(cli, a, &out, "attestation", &key, f.log_index, idx, 1);
+out:
+    zkr_envelope_free(&env);
+    zkr_buf_free(&req);
+    zkr_buf_free(&out);
+    return r;
+}
+
+static zkr_err parse_args(zkr_cli *cli, int argc, char **argv, attest_args *a, int *done)
+{
+    static const struct option opts[] = {ZKR_CLI_COMMON_LONGOPTS,
+                                         {"statement", required_argument, NULL, 's'},
+                                         {"proof", required_argument, NULL, 'P'},
+                                         {"key", required_argument, NULL, 'k'},
+                                         {"output", required_argument, NULL, 'o'},
+                                         {"passphrase-file", required_argument, NULL, 'p'},
+                                         {"passphrase-fd", required_argument, NULL, 'f'},
+                                         {"registry-passphrase-file", required_argument, NULL, 'R'},
+                                         {"eip712-domain", required_argument, NULL, 'D'},
+                                         {"eip712-json", no_argument, NULL, 'J'},
+                                         {"address", required_argument, NULL, 'a'},
+                                         {"import-signature", required_argument, NULL, 'I'},
+                                         {"request", required_argument, NULL, 'q'},
+                                         {"no-sandbox", no_argument, NULL, 'n'},
+                                         {NULL, 0, NULL, 0}};
+    uint64_t v;
+    int c;
+
+    memset(a, 0, sizeof *a);
+    a->pass_fd = -1;
+    while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
+        if (zkr_cli_common_option(cli, c, attest_help, done)) {
+            if (*done)
+                return ZKR_OK;
+            continue;
+        }
+        switch (c) {
+        case 's': a->statement = optarg; break;
+        case 'P': a->proof = optarg; break;
+        case 'k': a->key = optarg; break;
+        case 'o': a->out = optarg; break;
+        case 'p': a->pass_file = optarg; break;
+        case 'R': a->reg_pass_file = optarg; break;
+        case 'D': a->domain = optarg; break;
+        case 'J': a->eip712_json = 1; break;
+        case 'a': a->address = optarg; break;
+        case 'I': a->import_sig = optarg; break;
+        case 'q': a->request = optarg; break;
+        case 'f':
+            if (zkr_cli_parse_u64(cli, "--passphrase-fd", optarg, &v) != ZKR_OK || v == 1 ||
+                v == 2 || v > 1024)
+                return zkr_cli_usage(cli, "--passphrase-fd must be 0 or 3..1024");
+            a->pass_fd = (int)v;
+            break;
+        case 'n':
+            return zkr_cli_usage(cli, "attest always verifies in the sandbox; --no-sandbox is "
+                                      "refused");
+        default:
+            return zkr_cli_usage(cli, "unknown option (see --help)");
+        }
+    }
+    if (optind != argc)
+        return zkr_cli_usage(cli, "unexpected argument '%s'", argv[optind]);
+    if (a->import_sig != NULL)
+        return ZKR_OK;
+    if (a->statement == NULL || a->proof == NULL)
+        return zkr_cli_usage(cli, "attest needs --statement ID and --proof PROOF");
+    if (a->key != NULL && strncmp(a->key, "external:", 9) == 0 &&
+        (a->domain == NULL || a->address == NULL))
+        return zkr_cli_usage(cli, "external:eip712 needs --address 0x.. and --eip712-domain FILE");
+    if (a->eip712_json ? a->domain == NULL : (a->key == NULL || a->out == NULL))
+        return zkr_cli_usage(cli, a->eip712_json ? "--eip712-json needs --eip712-domain FILE"
+                                                 : "attest needs --key URI and -o ATTESTATION");
+    return ZKR_OK;
+}
+
+zkr_err zkr_cmd_attest(zkr_cli *cli, int argc, char **argv)
+{
+    attest_args a;
+    zkr_registry *reg = NULL;
+    zkr_signer *s = NULL;
+    zkr_statement st;
+    zkr_pubkey key;
+    zkr_attest_facts f;
+    zkr_buf proof = {0};
+    int done = 0, refusable = 0;
+    zkr_err r;
+
+    memset(&st, 0, sizeof st);
+    memset(&key, 0, sizeof key);
+    if ((r = parse_args(cli, argc, argv, &a, &done)) != ZKR_OK || done)
+        return r;
+    if ((r = zkr_cli_registry_open(cli, &reg)) != ZKR_OK)
+        goto out;
+    if (a.import_sig != NULL) {
+        r = attest_import(cli, reg, &a);
+        goto out;
+    }
+    if ((r = who(cli, &a, &key, &s)) != ZKR_OK)
+        goto out;
+    refusable = a.key != NULL; /* from here on a refusal is logged with who signed nothing */
+    if ((r = zkr_file_read(a.proof, ZKR_PROOF_MAX_BYTES, &proof, &cli->diag)) != ZKR_OK ||
+        (r = zkr_registry_statement_get(reg, a.statement, &st, &cli->diag)) != ZKR_OK ||
+        (r = check_registry_rules(cli, reg, &st, a.key != NULL ? &key : NULL)) != ZKR_OK ||
+        (r = check_proof(cli, reg, &st, &proof)) != ZKR_OK)
+        goto out;
+    refusable = 0; /* the proof holds; later failures are errors, not refusals */
+    if ((r = fill_facts(cli, reg, &a, &st, &proof, &f)) != ZKR_OK)
+        goto out;
+    r = attest_sign(cli, reg, &a, &f, &key, &s);
+out:
+    if (r != ZKR_OK && refusable)
+        log_refusal(cli, reg, &key, a.statement, &st, &proof, r);
+    zkr_signer_free(s);
+    zkr_statement_free(&st);
+    zkr_buf_free(&proof);
+    zkr_registry_close(reg);
+    return r;
+}

@@ -1,0 +1,286 @@
+/*
+ * inference@1 glue: model/program bytes from ONNX at registration, the
+ * store beside the registry, and the confined "prove"/"verify" workers.
+ * The workers read nothing but their request (the parent opened every
+ * file and registry row) and never trust anything in it beyond the math.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "infer_glue.h"
+#include "ml/ml.h"
+#include "prover/prover.h"
+#include "verifier/verifier.h"
+
+#define ZKR_CLI_CALIB_COUNT 1000u
+#define ZKR_CLI_WORKER_VERSION 1u
+
+zkr_err zkr_cli_infer_store_path(const zkr_cli *cli, const char *sub,
+                                 const uint8_t sha[ZKR_DIGEST_BYTES], const char *suffix,
+                                 char *out, size_t cap)
+{
+    char hex[65];
+    int n;
+
+    sodium_bin2hex(hex, sizeof hex, sha, ZKR_DIGEST_BYTES);
+    n = snprintf(out, cap, "%s.d/%s/%s%s", cli->registry_path, sub, hex, suffix);
+    return n < 0 || (size_t)n >= cap ? ZKR_ERR_TOO_LARGE : ZKR_OK;
+}
+
+static zkr_err zkr_cli_store_write(zkr_cli *cli, const char *sub,
+                                   const uint8_t sha[ZKR_DIGEST_BYTES], const char *suffix,
+                                   const uint8_t *p, size_t len)
+{
+    char path[4096];
+    zkr_err r;
+
+    if (snprintf(path, sizeof path, "%s.d", cli->registry_path) >= (int)sizeof path)
+        return ZKR_ERR_TOO_LARGE;
+    if (mkdir(path, 0700) != 0 && errno != EEXIST)
+        return zkr_fail(&cli->diag, ZKR_ERR_IO, "%s: cannot create: %s", path, strerror(errno));
+    if (snprintf(path, sizeof path, "%s.d/%s", cli->registry_path, sub) >= (int)sizeof path)
+        return ZKR_ERR_TOO_LARGE;
+    if (mkdir(path, 0700) != 0 && errno != EEXIST)
+        return zkr_fail(&cli->diag, ZKR_ERR_IO, "%s: cannot create: %s", path, strerror(errno));
+    if ((r = zkr_cli_infer_store_path(cli, sub, sha, suffix, path, sizeof path)) != ZKR_OK)
+        return r;
+    return zkr_file_write_atomic(path, p, len, 0600, &cli->diag);
+}
+
+static int zkr_cli_has_magic(const zkr_buf *b, const char *magic, size_t n)
+{
+    return b->len >= n && memcmp(b->p, magic, n) == 0;
+}
+
+zkr_err zkr_cli_infer_program_bytes(zkr_cli *cli, const char *file, zkr_buf *data,
+                                    int *is_program)
+{
+    zkr_ml_fmodel *f = NULL;
+    zkr_ml_graph g;
+    zkr_diag scratch = {0};
+    zkr_buf enc = {0};
+    zkr_err r;
+
+    *is_program = 0;
+    if (zkr_cli_has_magic(data, ZKR_ML_GRAPH_MAGIC, ZKR_ML_GRAPH_MAGIC_BYTES)) {
+        r = zkr_ml_graph_decode(data->p, data->len, &g, &cli->diag);
+        *is_program = r == ZKR_OK;
+        return r;
+    }
+    r = zkr_ml_onnx_import(data->p, data->len, file, &f, &scratch);
+    if (r == ZKR_ERR_MALFORMED && data->len > 0 && data->p[0] != 0x08)
+        return ZKR_OK; /* not protobuf at all: an opaque program file */
+    if (r != ZKR_OK) {
+        cli->diag = scratch;
+        return r;
+    }
+    if ((r = zkr_ml_graph_encode(zkr_ml_fmodel_graph(f), &enc, &cli->diag)) == ZKR_OK) {
+        zkr_buf_free(data);
+        *data = enc;
+        enc.p = NULL;
+        *is_program = 1;
+    }
+    zkr_buf_free(&enc);
+    zkr_ml_fmodel_free(f);
+    return r;
+}
+
+/* ONNX -> canonical quantized model with calibration records of `calibrate`. */
+static zkr_err zkr_cli_quantize(zkr_cli *cli, const char *file, const char *calibrate,
+                                zkr_buf *data)
+{
+    zkr_ml_fmodel *f = NULL;
+    zkr_dataset *cal = NULL;
+    zkr_buf q = {0};
+    uint64_t n;
+    zkr_err r;
+
+    if ((r = zkr_ml_onnx_import(data->p, data->len, file, &f, &cli->diag)) != ZKR_OK)
+        return r;
+    if (!calibrate) {
+        r = zkr_fail(&cli->diag, ZKR_ERR_USAGE,
+                     "%s: an ONNX model needs --calibrate DATASET (an IDX file) to quantize", file);
+        goto out;
+    }
+    if ((r = zkr_dataset_open(calibrate, &cal, &cli->diag)) != ZKR_OK)
+        goto out;
+    n = zkr_dataset_count(cal);
+    if ((r = zkr_ml_quantize(f, cal, 0, n < ZKR_CLI_CALIB_COUNT ? n : ZKR_CLI_CALIB_COUNT, &q,
+                             &cli->diag)) != ZKR_OK)
+        goto out;
+    zkr_buf_free(data);
+    *data = q;
+    q.p = NULL;
+out:
+    zkr_buf_free(&q);
+    zkr_dataset_free(cal);
+    zkr_ml_fmodel_free(f);
+    return r;
+}
+
+zkr_err zkr_cli_infer_model_bytes(zkr_cli *cli, zkr_registry *reg, const char *file,
+                                  const char *program_ref, const char *calibrate, zkr_buf *data,
+                                  uint8_t commitment[ZKR_DIGEST_BYTES], int *has_commitment)
+{
+    zkr_ml_model *m = NULL;
+    zkr_infer_model *im = NULL;
+    zkr_artifact prog;
+    zkr_params p;
+    uint8_t pd[ZKR_DIGEST_BYTES], sha[ZKR_DIGEST_BYTES];
+    zkr_err r;
+
+    *has_commitment = 0;
+    memset(commitment, 0, ZKR_DIGEST_BYTES);
+    if (!zkr_cli_has_magic(data, ZKR_ML_MODEL_MAGIC, ZKR_ML_MODEL_MAGIC_BYTES)) {
+        zkr_ml_fmodel *probe = NULL;
+        zkr_diag scratch = {0};
+        r = zkr_ml_onnx_import(data->p, data->len, file, &probe, &scratch);
+        zkr_ml_fmodel_free(probe);
+        if (r == ZKR_ERR_MALFORMED && data->len > 0 && data->p[0] != 0x08)
+            return ZKR_OK; /* neither ONNX nor a quantized model: recorded by digest only */
+        if ((r = zkr_cli_quantize(cli, file, calibrate, data)) != ZKR_OK)
+            return r;
+    }
+    if ((r = zkr_ml_model_decode(data->p, data->len, &m, &cli->diag)) != ZKR_OK)
+        return r;
+    if ((r = zkr_registry_artifact_get(reg, ZKR_KIND_PROGRAM, program_ref, &prog, &cli->diag)) !=
+        ZKR_OK)
+        goto out;
+    zkr_ml_model_program_digest(m, pd);
+    if (sodium_memcmp(pd, prog.sha256, ZKR_DIGEST_BYTES) != 0) {
+        r = zkr_fail(&cli->diag, ZKR_ERR_MISMATCH_PROGRAM,
+                     "%s: the model's program is not program %s (register-program the same ONNX "
+                     "file first)", file, program_ref);
+        goto out;
+    }
+    if ((r = zkr_params_get(ZKR_PARAM_SET_128, &p)) != ZKR_OK ||
+        (r = zkr_prover_infer_commit(&p, m, 2, &im, commitment, &cli->diag)) != ZKR_OK)
+        goto out;
+    zkr_sha256(data->p, data->len, sha);
+    if ((r = zkr_cli_store_write(cli, "models", sha, "", data->p, data->len)) != ZKR_OK)
+        goto out;
+    *has_commitment = 1;
+out:
+    zkr_infer_model_free(im);
+    zkr_ml_model_free(m);
+    return r;
+}
+
+zkr_err zkr_cli_infer_dataset_commitment(zkr_cli *cli, const zkr_dataset *ds,
+                                         uint8_t out[ZKR_DIGEST_BYTES])
+{
+    uint8_t root[ZKR_DIGEST_BYTES];
+    zkr_err r = zkr_infer_dataset_commit(ds, 0, root, out, NULL, NULL);
+
+    if (r != ZKR_OK)
+        return zkr_fail(&cli->diag, r, "dataset: cannot compute its commitment");
+    return ZKR_OK;
+}
+
+zkr_err zkr_cli_infer_dataset_remember(zkr_cli *cli, const zkr_artifact *a, const char *path)
+{
+    char abs[4096];
+
+    if (!realpath(path, abs))
+        return zkr_fail(&cli->diag, ZKR_ERR_IO, "%s: %s", path, strerror(errno));
+    return zkr_cli_store_write(cli, "datasets", a->sha256, ".path", (const uint8_t *)abs,
+                               strlen(abs));
+}
+
+/* ------------------------------------------------------------------ */
+/* Workers                                                              */
+/* ------------------------------------------------------------------ */
+
+static zkr_err zkr_cli_dec_digest(zkr_dec *d, uint8_t out[ZKR_DIGEST_BYTES])
+{
+    const uint8_t *p;
+    zkr_err r = zkr_dec_raw(d, ZKR_DIGEST_BYTES, &p);
+
+    if (r == ZKR_OK)
+        memcpy(out, p, ZKR_DIGEST_BYTES);
+    return r;
+}
+
+zkr_err zkr_cli_worker_prove(const uint8_t *req, size_t req_len, zkr_buf *reply, zkr_diag *d)
+{
+    zkr_dec dec;
+    uint32_t ver, set, threads, path_len;
+    uint8_t sid[ZKR_DIGEST_BYTES], want_mc[ZKR_DIGEST_BYTES], mc[ZKR_DIGEST_BYTES];
+    const uint8_t *model, *path;
+    size_t model_len;
+    zkr_infer_record rec;
+    zkr_ml_model *m = NULL;
+    zkr_infer_model *im = NULL;
+    zkr_params p;
+    zkr_buf proof = {0}, out = {0};
+    zkr_err r;
+
+    memset(&rec, 0, sizeof rec);
+    zkr_dec_init(&dec, req, req_len);
+    if (zkr_dec_u32(&dec, &ver) != ZKR_OK || ver != ZKR_CLI_WORKER_VERSION ||
+        zkr_cli_dec_digest(&dec, sid) != ZKR_OK || zkr_dec_u32(&dec, &set) != ZKR_OK ||
+        zkr_dec_u32(&dec, &threads) != ZKR_OK ||
+        zkr_dec_bytes(&dec, ZKR_ML_MODEL_MAX_BYTES, &model, &model_len) != ZKR_OK ||
+        zkr_cli_dec_digest(&dec, want_mc) != ZKR_OK || zkr_dec_u64(&dec, &rec.index) != ZKR_OK ||
+        zkr_dec_u64(&dec, &rec.n_records) != ZKR_OK || zkr_cli_dec_digest(&dec, rec.root) != ZKR_OK ||
+        zkr_dec_bytes(&dec, ZKR_INFER_MAX_RECORD, &rec.record, &rec.record_len) != ZKR_OK ||
+        zkr_dec_u32(&dec, &path_len) != ZKR_OK || path_len > ZKR_MERKLE_MAX_DEPTH ||
+        zkr_dec_raw(&dec, (size_t)path_len * ZKR_DIGEST_BYTES, &path) != ZKR_OK ||
+        zkr_dec_finish(&dec) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "prove request malformed");
+    rec.path = (const uint8_t(*)[ZKR_DIGEST_BYTES])path;
+    rec.path_len = path_len;
+    if (zkr_params_get(set, &p) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_MISMATCH_PARAMS, "unknown parameter set %u", set);
+    if ((r = zkr_ml_model_decode(model, model_len, &m, d)) != ZKR_OK)
+        return r;
+    if ((r = zkr_prover_infer_commit(&p, m, threads, &im, mc, d)) != ZKR_OK)
+        goto out;
+    if (sodium_memcmp(mc, want_mc, ZKR_DIGEST_BYTES) != 0) {
+        r = zkr_fail(d, ZKR_ERR_MISMATCH_MODEL,
+                     "the stored model's commitment differs from the registered commitment");
+        goto out;
+    }
+    if ((r = zkr_prover_inference_record(&p, sid, im, &rec, threads, &proof, &out, d)) != ZKR_OK)
+        goto out;
+    if ((r = zkr_enc_bytes(reply, proof.p, proof.len)) != ZKR_OK ||
+        (r = zkr_enc_bytes(reply, out.p, out.len)) != ZKR_OK)
+        goto out;
+out:
+    zkr_buf_free(&proof);
+    zkr_buf_free(&out);
+    zkr_infer_model_free(im);
+    zkr_ml_model_free(m);
+    return r;
+}
+
+zkr_err zkr_cli_worker_verify(const uint8_t *req, size_t req_len, zkr_buf *reply, zkr_diag *d)
+{
+    zkr_verifier_inference_statement st;
+    zkr_dec dec;
+    uint32_t ver;
+    const uint8_t *proof;
+    size_t proof_len;
+
+    (void)reply;
+    memset(&st, 0, sizeof st);
+    zkr_dec_init(&dec, req, req_len);
+    if (zkr_dec_u32(&dec, &ver) != ZKR_OK || ver != ZKR_CLI_WORKER_VERSION ||
+        zkr_cli_dec_digest(&dec, st.statement_id) != ZKR_OK ||
+        zkr_dec_u32(&dec, &st.param_set) != ZKR_OK ||
+        zkr_cli_dec_digest(&dec, st.program_digest) != ZKR_OK ||
+        zkr_cli_dec_digest(&dec, st.model_commitment) != ZKR_OK ||
+        zkr_cli_dec_digest(&dec, st.dataset_commitment) != ZKR_OK ||
+        zkr_dec_u64(&dec, &st.record_index) != ZKR_OK ||
+        zkr_dec_bytes(&dec, (size_t)1 << 20, &st.output, &st.output_len) != ZKR_OK ||
+        zkr_dec_bytes(&dec, ZKR_PROOF_MAX_BYTES, &proof, &proof_len) != ZKR_OK ||
+        zkr_dec_finish(&dec) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "verify request malformed");
+    return zkr_verify_inference(proof, proof_len, &st, d);
+}

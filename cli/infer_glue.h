@@ -1,0 +1,59 @@
+/*
+ * inference@1 glue between the registry commands, `zkreg prove/verify` and
+ * the confined workers (cli/infer_glue.c).
+ *
+ * Storage decision: the registry keeps digests and commitments; the bytes
+ * the prover needs live beside it in "<registry>.d/": the canonical
+ * quantized-model file under models/<sha256 hex> (written at
+ * register-model, checked against the registered sha256 when read) and the
+ * dataset's source path under datasets/<sha256 hex>.path (written at
+ * register-dataset; at prove time the file is re-read and its commitment
+ * recomputed and compared with the registered one).
+ */
+#ifndef ZKR_CLI_INFER_GLUE_H
+#define ZKR_CLI_INFER_GLUE_H
+
+#include "cli.h"
+#include "registry/registry.h"
+
+/*
+ * register-program: when `file` is an ONNX model or a canonical program
+ * encoding, replaces *data with the program bytes (the graph) and sets
+ * *is_program; other files are left as read (the registry records any
+ * file by digest). Returns ZKR_OK or the import's error for a file that
+ * is ONNX but unsupported.
+ */
+zkr_err zkr_cli_infer_program_bytes(zkr_cli *cli, const char *file, zkr_buf *data,
+                                    int *is_program) ZKR_WUR;
+
+/*
+ * register-model: when `file` is ONNX (quantized with calibration records
+ * from the IDX dataset `calibrate`, required then) or a canonical quantized
+ * model, replaces *data with the canonical model bytes, checks that the
+ * model's program is the registered program (ZKR_ERR_MISMATCH_PROGRAM),
+ * computes the inference@1 model commitment and stores the bytes beside
+ * the registry. *has_commitment is 0 for other files (left as read).
+ */
+zkr_err zkr_cli_infer_model_bytes(zkr_cli *cli, zkr_registry *reg, const char *file,
+                                  const char *program_ref, const char *calibrate, zkr_buf *data,
+                                  uint8_t commitment[ZKR_DIGEST_BYTES],
+                                  int *has_commitment) ZKR_WUR;
+
+/* register-dataset: the dataset commitment; remembers the source path after registration. */
+zkr_err zkr_cli_infer_dataset_commitment(zkr_cli *cli, const zkr_dataset *ds,
+                                         uint8_t out[ZKR_DIGEST_BYTES]) ZKR_WUR;
+zkr_err zkr_cli_infer_dataset_remember(zkr_cli *cli, const zkr_artifact *a,
+                                       const char *path) ZKR_WUR;
+
+/* Worker entry points ("prove", "verify"); see cli/workers.c. */
+zkr_err zkr_cli_worker_prove(const uint8_t *req, size_t req_len, zkr_buf *reply,
+                             zkr_diag *d) ZKR_WUR;
+zkr_err zkr_cli_worker_verify(const uint8_t *req, size_t req_len, zkr_buf *reply,
+                              zkr_diag *d) ZKR_WUR;
+
+/* Paths in the store (for cmd_proof.c). out has cap bytes. */
+zkr_err zkr_cli_infer_store_path(const zkr_cli *cli, const char *sub,
+                                 const uint8_t sha[ZKR_DIGEST_BYTES], const char *suffix,
+                                 char *out, size_t cap) ZKR_WUR;
+
+#endif
