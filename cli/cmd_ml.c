@@ -9,28 +9,38 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "cli.h"
+#include "infer_glue.h"
+#include "registry/registry.h"
 #include "ml/ml.h"
 
 #define CALIB_DEFAULT 1000u
 
 static const char infer_help[] =
-    "usage: zkreg infer --model-file Q --dataset-file PATH --record I [--json]\n"
+    "usage: zkreg infer --model ID --dataset ID --record I [--json]\n"
+    "       zkreg infer --model-file Q --dataset-file PATH --record I [--json]\n"
     "\n"
     "Runs the quantized model natively on record I and prints the int8 logits\n"
-    "and their argmax (offline form: files instead of registry IDs; the form\n"
-    "--model ID --dataset ID follows once the registry is wired in).\n"
+    "and their argmax. With registry IDs, the model bytes stored beside the\n"
+    "registry and the dataset file remembered at register-dataset are used,\n"
+    "each checked against its registered sha256 first (exit 1 on a mismatch).\n"
     "\n"
+    "  --model ID         registered model (row id or sha256)\n"
+    "  --dataset ID       registered dataset (row id or sha256)\n"
     "  --model-file Q     quantized model file (docs/quantization.md)\n"
     "  --dataset-file P   IDX images file (gzip or raw); labels beside it\n"
     "  --record I         record index, from 0\n"
     "  --json             print one JSON object\n"
     "\n"
-    "exit codes: 0 ok, 2 usage, 3 malformed or unsupported input, 4 not found,\n"
-    "            9 I/O error, 10 internal\n";
+    "exit codes: 0 ok, 1 stored file differs from its registered digest, 2 usage,\n"
+    "            3 malformed or unsupported input, 4 not found, 9 I/O or registry\n"
+    "            error, 10 internal\n";
 
 static const char eval_help[] =
-    "usage: zkreg eval --dataset-file TEST [--onnx M.onnx] [--model-file Q]\n"
+    "usage: zkreg eval --model ID --dataset ID [--first I] [--count N] [--json]\n"
+    "       zkreg eval --dataset-file TEST [--onnx M.onnx] [--model-file Q]\n"
     "                  [--calibrate-file CAL [--calibrate-first I] [--calibrate-count N]]\n"
     "                  [--write-model OUT] [--first I] [--count N] [--json]\n"
     "\n"
@@ -88,6 +98,112 @@ static void print_infer(const zkr_cli *cli, const zkr_ml_model *m, const zkr_ml_
     printf("\n");
 }
 
+/*
+ * Registry-ID form: finds the registered model's stored bytes and the
+ * dataset's remembered file, and checks both against the registered
+ * sha256 before anything runs on them (the files beside the registry are
+ * not trusted more than any other file).
+ */
+typedef struct {
+    char model[4096];
+    char dataset[4096];
+} registered_paths;
+
+static zkr_err dataset_digest(const zkr_dataset *ds, uint8_t out[ZKR_DIGEST_BYTES])
+{
+    zkr_sha256_ctx c;
+    zkr_err r = ZKR_OK;
+
+    /* The registry's canonical dataset bytes: each record as u32 BE length || bytes. */
+    zkr_sha256_init(&c);
+    for (uint64_t i = 0; i < zkr_dataset_count(ds); i++) {
+        const uint8_t *rec;
+        size_t len;
+        uint8_t be[4];
+        if ((r = zkr_dataset_record(ds, i, &rec, &len)) != ZKR_OK)
+            break;
+        zkr_store_be32(be, (uint32_t)len);
+        zkr_sha256_update(&c, be, 4);
+        zkr_sha256_update(&c, rec, len);
+    }
+    zkr_sha256_final(&c, out);
+    return r;
+}
+
+static zkr_err check_model_file(zkr_cli *cli, const zkr_artifact *m, const char *path)
+{
+    zkr_buf b = {0};
+    uint8_t sha[ZKR_DIGEST_BYTES];
+    zkr_err r;
+
+    if ((r = zkr_file_read(path, ZKR_ML_MODEL_MAX_BYTES, &b, &cli->diag)) != ZKR_OK)
+        goto out;
+    zkr_sha256(b.p, b.len, sha);
+    if (sodium_memcmp(sha, m->sha256, ZKR_DIGEST_BYTES) != 0)
+        r = zkr_fail(&cli->diag, ZKR_ERR_MISMATCH_MODEL,
+                     "%s: stored bytes differ from model %lld's registered sha256", path,
+                     (long long)m->id);
+out:
+    zkr_buf_free(&b);
+    return r;
+}
+
+static zkr_err check_dataset_file(zkr_cli *cli, const zkr_artifact *a, const char *path)
+{
+    zkr_dataset *ds = NULL;
+    uint8_t sha[ZKR_DIGEST_BYTES];
+    zkr_err r;
+
+    if ((r = zkr_dataset_open(path, &ds, &cli->diag)) != ZKR_OK ||
+        (r = dataset_digest(ds, sha)) != ZKR_OK)
+        goto out;
+    if (sodium_memcmp(sha, a->sha256, ZKR_DIGEST_BYTES) != 0)
+        r = zkr_fail(&cli->diag, ZKR_ERR_MISMATCH_DATASET,
+                     "%s: contents differ from dataset %lld's registered sha256", path,
+                     (long long)a->id);
+out:
+    zkr_dataset_free(ds);
+    return r;
+}
+
+static zkr_err resolve_registered(zkr_cli *cli, const char *model_ref, const char *ds_ref,
+                                  registered_paths *out)
+{
+    zkr_registry *reg = NULL;
+    zkr_artifact m, a;
+    zkr_buf stored = {0};
+    zkr_err r;
+
+    memset(out, 0, sizeof *out);
+    if ((r = zkr_registry_open(cli->registry_path, &reg, &cli->diag)) != ZKR_OK)
+        goto out;
+    if (model_ref != NULL &&
+        ((r = zkr_registry_artifact_get(reg, ZKR_KIND_MODEL, model_ref, &m, &cli->diag)) != ZKR_OK ||
+         (r = zkr_cli_infer_store_path(cli, "models", m.sha256, "", out->model,
+                                       sizeof out->model)) != ZKR_OK ||
+         (r = check_model_file(cli, &m, out->model)) != ZKR_OK))
+        goto out;
+    if (ds_ref == NULL)
+        goto out;
+    if ((r = zkr_registry_artifact_get(reg, ZKR_KIND_DATASET, ds_ref, &a, &cli->diag)) != ZKR_OK ||
+        (r = zkr_cli_infer_store_path(cli, "datasets", a.sha256, ".path", out->dataset,
+                                      sizeof out->dataset)) != ZKR_OK)
+        goto out;
+    if ((r = zkr_file_read(out->dataset, sizeof out->dataset - 1, &stored, &cli->diag)) != ZKR_OK) {
+        r = zkr_fail(&cli->diag, ZKR_ERR_NOT_FOUND,
+                     "dataset %lld: its file is not known beside this registry; use --dataset-file",
+                     (long long)a.id);
+        goto out;
+    }
+    memcpy(out->dataset, stored.p, stored.len);
+    out->dataset[stored.len] = '\0';
+    r = check_dataset_file(cli, &a, out->dataset);
+out:
+    zkr_buf_free(&stored);
+    zkr_registry_close(reg);
+    return r;
+}
+
 zkr_err zkr_cmd_infer(zkr_cli *cli, int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -99,6 +215,8 @@ zkr_err zkr_cmd_infer(zkr_cli *cli, int argc, char **argv)
         {"dataset", required_argument, NULL, OPT_DATASET_ID},
         {NULL, 0, NULL, 0}};
     const char *model_path = NULL, *ds_path = NULL, *rec_s = NULL;
+    const char *model_ref = NULL, *ds_ref = NULL;
+    registered_paths reg_paths;
     zkr_ml_model *m = NULL;
     zkr_dataset *ds = NULL;
     zkr_ml_trace t = {0};
@@ -118,13 +236,21 @@ zkr_err zkr_cmd_infer(zkr_cli *cli, int argc, char **argv)
         case OPT_MODEL_FILE: model_path = optarg; break;
         case OPT_DATASET_FILE: ds_path = optarg; break;
         case OPT_RECORD: rec_s = optarg; break;
-        case OPT_MODEL_ID: case OPT_DATASET_ID: ids = 1; break;
+        case OPT_MODEL_ID: model_ref = optarg; ids = 1; break;
+        case OPT_DATASET_ID: ds_ref = optarg; ids = 1; break;
         default: return zkr_cli_usage(cli, "infer: unknown option (see zkreg infer --help)");
         }
     }
-    if (ids)
-        return zkr_fail(&cli->diag, ZKR_ERR_UNSUPPORTED,
-                        "infer: --model/--dataset registry IDs are not wired in yet; use --model-file and --dataset-file");
+    if ((model_ref && model_path) || (ds_ref && ds_path))
+        return zkr_cli_usage(cli, "infer: give --model or --model-file, --dataset or --dataset-file, not both");
+    if (ids) {
+        if ((r = resolve_registered(cli, model_ref, ds_ref, &reg_paths)) != ZKR_OK)
+            return r;
+        if (model_ref)
+            model_path = reg_paths.model;
+        if (ds_ref)
+            ds_path = reg_paths.dataset;
+    }
     if (optind != argc || model_path == NULL || ds_path == NULL || rec_s == NULL)
         return zkr_cli_usage(cli, "infer: needs --model-file, --dataset-file and --record");
     if ((r = zkr_cli_parse_u64(cli, "--record", rec_s, &rec)) != ZKR_OK)
@@ -238,6 +364,8 @@ zkr_err zkr_cmd_eval(zkr_cli *cli, int argc, char **argv)
         {"dataset", required_argument, NULL, OPT_DATASET_ID},
         {NULL, 0, NULL, 0}};
     eval_args a = {NULL, NULL, NULL, NULL, NULL, 0, CALIB_DEFAULT, 0, 0};
+    const char *model_ref = NULL, *ds_ref = NULL;
+    registered_paths reg_paths;
     int c, done, ids = 0;
     zkr_err r = ZKR_OK;
 
@@ -257,15 +385,23 @@ zkr_err zkr_cmd_eval(zkr_cli *cli, int argc, char **argv)
         case OPT_CALIB_COUNT: r = zkr_cli_parse_u64(cli, "--calibrate-count", optarg, &a.calib_count); break;
         case OPT_FIRST: r = zkr_cli_parse_u64(cli, "--first", optarg, &a.first); break;
         case OPT_COUNT: r = zkr_cli_parse_u64(cli, "--count", optarg, &a.count); break;
-        case OPT_MODEL_ID: case OPT_DATASET_ID: ids = 1; break;
+        case OPT_MODEL_ID: model_ref = optarg; ids = 1; break;
+        case OPT_DATASET_ID: ds_ref = optarg; ids = 1; break;
         default: return zkr_cli_usage(cli, "eval: unknown option (see zkreg eval --help)");
         }
         if (r != ZKR_OK)
             return r;
     }
-    if (ids)
-        return zkr_fail(&cli->diag, ZKR_ERR_UNSUPPORTED,
-                        "eval: --model/--dataset registry IDs are not wired in yet; use --model-file and --dataset-file");
+    if ((model_ref && a.model) || (ds_ref && a.dataset))
+        return zkr_cli_usage(cli, "eval: give --model or --model-file, --dataset or --dataset-file, not both");
+    if (ids) {
+        if ((r = resolve_registered(cli, model_ref, ds_ref, &reg_paths)) != ZKR_OK)
+            return r;
+        if (model_ref)
+            a.model = reg_paths.model;
+        if (ds_ref)
+            a.dataset = reg_paths.dataset;
+    }
     if (optind != argc || a.dataset == NULL)
         return zkr_cli_usage(cli, "eval: needs --dataset-file");
     if (a.model == NULL && (a.onnx == NULL || a.calib == NULL))

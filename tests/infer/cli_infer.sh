@@ -54,6 +54,20 @@ for i in 7 8; do
   output_bytes "$T/infer$i.json" >"$T/out$i.bin"
 done
 [ "$(wc -c <"$T/out7.bin")" -eq 18 ]; ok $? "public output of record 7 is 18 bytes"
+expect 0 "infer by registry IDs" "$ZKREG" --json infer --model 2 --dataset 3 --record 7
+cmp -s "$T/out" "$T/infer7.json"; ok $? "... prints exactly what the file form prints"
+expect 4 "infer with an unknown model ID" "$ZKREG" infer --model 99 --dataset 3 --record 7
+expect 4 "infer with a program ID where a model is expected" "$ZKREG" infer --model 1 --dataset 3 --record 7
+expect 2 "infer with both --model and --model-file" "$ZKREG" infer --model 2 \
+  --model-file "$T/reg.db.d/models/$MODEL_SHA" --dataset 3 --record 7
+cp "$T/reg.db.d/models/$MODEL_SHA" "$T/model.saved"
+printf '\001' | dd of="$T/reg.db.d/models/$MODEL_SHA" bs=1 seek=200 conv=notrunc 2>/dev/null
+expect 1 "infer refuses stored model bytes that differ from the registered sha256" \
+  "$ZKREG" infer --model 2 --dataset 3 --record 7
+grep -q "registered sha256" "$T/err"; ok $? "... and says so"
+cp "$T/model.saved" "$T/reg.db.d/models/$MODEL_SHA"
+expect 0 "eval by registry IDs over 200 records" "$ZKREG" --json eval --model 2 --dataset 3 --count 200
+grep -q '"records":200' "$T/out"; ok $? "... counts 200 records"
 expect 0 "statement for record 7" "$ZKREG" register-statement --schema fmnist-infer@1 --program 1 \
   --model 2 --dataset 3 --param record_index=7 --public-output "$T/out7.bin"
 expect 0 "statement for record 8" "$ZKREG" register-statement --schema fmnist-infer@1 --program 1 \
