@@ -60,7 +60,9 @@ grep -q "program" "$T/err"; ok $? "the mismatch is named"
 expect 3 "a model taking 3 inputs on 784-byte records" "$ZKREG" infer \
   --model-file "$SRC/fuzz/corpus/qmodel/doc_example.qmodel" --dataset-file "$TEST" --record 0
 grep -q "784 image bytes, the model takes 3" "$T/err"; ok $? "the sizes are named"
-expect 3 "registry IDs are not wired in yet" "$ZKREG" infer --model 1 --dataset 1 --record 0
+expect 4 "registry IDs with no registry at that path: not found" "$ZKREG" --registry "$T/absent.db" infer --model 1 --dataset 1 --record 0
+grep -q "absent.db" "$T/err"; ok $? "... naming the registry"
+[ ! -e "$T/absent.db" ]; ok $? "... and creates no registry there"
 expect 2 "eval without a model" "$ZKREG" eval --dataset-file "$TEST"
 echo "1..$n"
 exit $fail
