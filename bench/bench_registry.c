@@ -17,6 +17,7 @@
 #include <sodium.h>
 
 #include "registry/registry_int.h"
+#include "bench_util.h"
 
 static double now_s(void)
 {
@@ -205,11 +206,7 @@ int main(int argc, char **argv)
            "2-core CI machine) to every checkpoint.\n");
     zkr_buf_free(&note);
     zkr_registry_close(reg);
-    {
-        char cmd[600];
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-        if (system(cmd) != 0)
-            fprintf(stderr, "could not remove %s\n", dir);
-    }
+    if (zkr_bench_rmtree(dir) != 0)
+        fprintf(stderr, "could not remove %s\n", dir);
     return 0;
 }

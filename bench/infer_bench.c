@@ -23,6 +23,7 @@
 
 #include "prover/prover.h"
 #include "verifier/verifier.h"
+#include "bench_util.h"
 
 /* Wall clock, or process CPU time (all threads) with ZKR_BENCH_CPU=1: on a
  * shared, overloaded machine the CPU time is the stable figure. */
@@ -211,7 +212,7 @@ static void bench(const char *name, const uint32_t *dims, uint32_t nl, zkr_datas
 int main(int argc, char **argv)
 {
     static const uint32_t small[] = {784, 128, 10}, big[] = {784, 512, 512, 10};
-    unsigned threads = argc > 1 ? (unsigned)atoi(argv[1]) : 2;
+    unsigned threads = argc > 1 ? (unsigned)zkr_bench_arg("threads", argv[1], 1, 64) : 2;
     char dir[] = "/tmp/zkr-infer-bench-XXXXXX";
     zkr_dataset *ds;
 

@@ -17,6 +17,7 @@
 
 #include "sandbox/sandbox.h"
 #include "sandbox/sandbox_int.h"
+#include "bench_util.h"
 
 static const zkr_worker_kind table[] = {
     {"sha256", ZKR_SANDBOX_POLICY_VERIFIER, zkr_sandbox_worker_sha256, "sha256"},
@@ -176,7 +177,7 @@ int main(int argc, char **argv)
         zkr_sandbox_worker_main(table, argc - 1, argv + 1);
     for (int i = 1; i + 1 < argc; i += 2) {
         if (strcmp(argv[i], "--n") == 0)
-            n = atoi(argv[i + 1]);
+            n = (int)zkr_bench_arg("--n", argv[i + 1], 1, 100000);
         else if (strcmp(argv[i], "--exe") == 0)
             exe = argv[i + 1];
     }

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "signer/test_util.h"
+#include "bench_util.h"
 
 static double now_s(void)
 {
@@ -76,7 +77,7 @@ static zkr_signer *token_key(const char *object)
 
 int main(int argc, char **argv)
 {
-    char dir[512], cmd[600];
+    char dir[512];
     double secs = argc > 1 ? atof(argv[1]) : 2.0;
     zkr_eip712_domain dom = {.name = "zkreg", .version = "1", .chain_id = 1};
     zkr_signer *s[7];
@@ -101,6 +102,5 @@ int main(int argc, char **argv)
     for (int i = 0; i < 7; i++)
         if (i != 2 && i != 5)
             zkr_signer_free(s[i]);
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : 1;
+    return zkr_bench_rmtree(dir) == 0 ? 0 : 1;
 }

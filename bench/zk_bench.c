@@ -14,6 +14,7 @@
 
 #include "prover/prover.h"
 #include "verifier/verifier.h"
+#include "bench_util.h"
 
 static double now(void)
 {
@@ -186,7 +187,7 @@ static void bench_ntt_merkle(unsigned threads)
 
 int main(int argc, char **argv)
 {
-    unsigned threads = argc > 1 ? (unsigned)atoi(argv[1]) : 2;
+    unsigned threads = argc > 1 ? (unsigned)zkr_bench_arg("threads", argv[1], 1, 64) : 2;
     int quick = argc > 2 && strcmp(argv[2], "--quick") == 0;
     zkr_params p;
     zkr_soundness s;

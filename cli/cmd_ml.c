@@ -109,27 +109,6 @@ typedef struct {
     char dataset[4096];
 } registered_paths;
 
-static zkr_err dataset_digest(const zkr_dataset *ds, uint8_t out[ZKR_DIGEST_BYTES])
-{
-    zkr_sha256_ctx c;
-    zkr_err r = ZKR_OK;
-
-    /* The registry's canonical dataset bytes: each record as u32 BE length || bytes. */
-    zkr_sha256_init(&c);
-    for (uint64_t i = 0; i < zkr_dataset_count(ds); i++) {
-        const uint8_t *rec;
-        size_t len;
-        uint8_t be[4];
-        if ((r = zkr_dataset_record(ds, i, &rec, &len)) != ZKR_OK)
-            break;
-        zkr_store_be32(be, (uint32_t)len);
-        zkr_sha256_update(&c, be, 4);
-        zkr_sha256_update(&c, rec, len);
-    }
-    zkr_sha256_final(&c, out);
-    return r;
-}
-
 static zkr_err check_model_file(zkr_cli *cli, const zkr_artifact *m, const char *path)
 {
     zkr_buf b = {0};
@@ -155,7 +134,7 @@ static zkr_err check_dataset_file(zkr_cli *cli, const zkr_artifact *a, const cha
     zkr_err r;
 
     if ((r = zkr_dataset_open(path, &ds, &cli->diag)) != ZKR_OK ||
-        (r = dataset_digest(ds, sha)) != ZKR_OK)
+        (r = zkr_registry_dataset_digest(ds, sha, NULL)) != ZKR_OK)
         goto out;
     if (sodium_memcmp(sha, a->sha256, ZKR_DIGEST_BYTES) != 0)
         r = zkr_fail(&cli->diag, ZKR_ERR_MISMATCH_DATASET,

@@ -500,6 +500,31 @@ zkr_err zkr_registry_model_add(zkr_registry *reg, const char *name, const char *
     return add_artifact(reg, &a, NULL, NULL, out, d);
 }
 
+zkr_err zkr_registry_dataset_digest(const zkr_dataset *ds, uint8_t out[ZKR_DIGEST_BYTES],
+                                    uint64_t *size)
+{
+    zkr_sha256_ctx c;
+    zkr_err r = ZKR_OK;
+    uint64_t total = 0;
+
+    zkr_sha256_init(&c);
+    for (uint64_t i = 0; i < zkr_dataset_count(ds); i++) {
+        const uint8_t *rec;
+        size_t rlen;
+        uint8_t be[4];
+        if ((r = zkr_dataset_record(ds, i, &rec, &rlen)) != ZKR_OK)
+            break;
+        zkr_store_be32(be, (uint32_t)rlen);
+        zkr_sha256_update(&c, be, 4);
+        zkr_sha256_update(&c, rec, rlen);
+        total += 4 + (uint64_t)rlen;
+    }
+    zkr_sha256_final(&c, out);
+    if (size != NULL)
+        *size = total;
+    return r;
+}
+
 zkr_err zkr_registry_dataset_add(zkr_registry *reg, const char *name, const zkr_dataset *ds,
                                  const char *source_path,
                                  const uint8_t commitment[ZKR_DIGEST_BYTES], zkr_artifact *out,
@@ -507,7 +532,6 @@ zkr_err zkr_registry_dataset_add(zkr_registry *reg, const char *name, const zkr_
 {
     uint8_t (*leaves)[ZKR_DIGEST_BYTES] = NULL;
     uint64_t n = zkr_dataset_count(ds);
-    zkr_sha256_ctx c;
     zkr_artifact a;
     zkr_err r;
 
@@ -521,21 +545,15 @@ zkr_err zkr_registry_dataset_add(zkr_registry *reg, const char *name, const zkr_
     a.kind = ZKR_KIND_DATASET;
     strcpy(a.name, name);
     strcpy(a.dataset_format, zkr_dataset_format_of(ds) == ZKR_DATASET_IDX ? "idx" : "lines");
-    /* Canonical bytes: each record as u32 BE length || bytes. */
-    zkr_sha256_init(&c);
+    if ((r = zkr_registry_dataset_digest(ds, a.sha256, &a.size)) != ZKR_OK)
+        goto out;
     for (uint64_t i = 0; i < n; i++) {
         const uint8_t *rec;
         size_t rlen;
-        uint8_t be[4];
         if ((r = zkr_dataset_record(ds, i, &rec, &rlen)) != ZKR_OK)
             goto out;
-        zkr_store_be32(be, (uint32_t)rlen);
-        zkr_sha256_update(&c, be, 4);
-        zkr_sha256_update(&c, rec, rlen);
-        a.size += 4 + (uint64_t)rlen;
         zkr_merkle_leaf_hash(rec, rlen, leaves[i]);
     }
-    zkr_sha256_final(&c, a.sha256);
     a.record_count = n;
     if (commitment != NULL) {
         memcpy(a.commitment, commitment, ZKR_DIGEST_BYTES);

@@ -134,6 +134,15 @@ zkr_err zkr_registry_model_add(zkr_registry *reg, const char *name, const char *
                                zkr_diag *d) ZKR_WUR;
 
 /*
+ * The dataset's registered digest: SHA-256 over its canonical bytes, each
+ * record as u32 BE length || bytes (docs/formats.md). Lets a caller check a
+ * dataset file against its registration without the registry open.
+ * Returns ZKR_OK, or what zkr_dataset_record returns. Thread safe.
+ */
+zkr_err zkr_registry_dataset_digest(const zkr_dataset *ds, uint8_t out[ZKR_DIGEST_BYTES],
+                                    uint64_t *size) ZKR_WUR;
+
+/*
  * Registers a dataset: its digest (docs/formats.md), record count, RFC
  * 6962 root over record leaf hashes (kept for prove-record), the path it
  * came from (informational), and `commitment`, the Merkle root over
