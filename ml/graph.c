@@ -3,13 +3,15 @@
 
 #include "ml/graph.h"
 
-#define WEIGHT_BITS 8u
-#define ACT_BITS 8u
+/* (weight_bits, act_bits) per arithmetic, indexed by ZKR_ML_ARITH_*. */
+static const uint8_t arith_bits[2][2] = {{8, 8}, {32, 16}};
 
 zkr_err zkr_ml_graph_check(const zkr_ml_graph *g, zkr_diag *d)
 {
     if (g == NULL)
         return zkr_fail(d, ZKR_ERR_MALFORMED, "program: no graph");
+    if (g->arith != ZKR_ML_ARITH_INT8 && g->arith != ZKR_ML_ARITH_FIXED)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "program: unknown arithmetic %u", (unsigned)g->arith);
     if (g->input_encoding != ZKR_ML_INPUT_U8_DIV255)
         return zkr_fail(d, ZKR_ERR_MALFORMED, "program: unknown input_encoding %u",
                         (unsigned)g->input_encoding);
@@ -50,8 +52,8 @@ zkr_err zkr_ml_graph_encode(const zkr_ml_graph *g, zkr_buf *out, zkr_diag *d)
         (r = zkr_enc_u32(out, ZKR_ML_GRAPH_VERSION)) != ZKR_OK ||
         (r = zkr_enc_u8(out, g->input_encoding)) != ZKR_OK ||
         (r = zkr_enc_u32(out, g->input_dim)) != ZKR_OK ||
-        (r = zkr_enc_u8(out, WEIGHT_BITS)) != ZKR_OK ||
-        (r = zkr_enc_u8(out, ACT_BITS)) != ZKR_OK ||
+        (r = zkr_enc_u8(out, arith_bits[g->arith][0])) != ZKR_OK ||
+        (r = zkr_enc_u8(out, arith_bits[g->arith][1])) != ZKR_OK ||
         (r = zkr_enc_u32(out, g->n_layers)) != ZKR_OK)
         return r;
     for (uint32_t l = 0; l < g->n_layers; l++) {
@@ -85,8 +87,14 @@ static zkr_err decode_header(zkr_dec *dc, zkr_ml_graph *g, zkr_diag *d)
         zkr_dec_u8(dc, &wbits) != ZKR_OK || zkr_dec_u8(dc, &abits) != ZKR_OK ||
         zkr_dec_u32(dc, &g->n_layers) != ZKR_OK)
         return zkr_fail(d, ZKR_ERR_MALFORMED, "program: truncated header");
-    if (wbits != WEIGHT_BITS || abits != ACT_BITS)
-        return zkr_fail(d, ZKR_ERR_MALFORMED, "program: weight_bits %u / act_bits %u, expected 8/8",
+    if (wbits == arith_bits[ZKR_ML_ARITH_INT8][0] && abits == arith_bits[ZKR_ML_ARITH_INT8][1])
+        g->arith = ZKR_ML_ARITH_INT8;
+    else if (wbits == arith_bits[ZKR_ML_ARITH_FIXED][0] &&
+             abits == arith_bits[ZKR_ML_ARITH_FIXED][1])
+        g->arith = ZKR_ML_ARITH_FIXED;
+    else
+        return zkr_fail(d, ZKR_ERR_MALFORMED,
+                        "program: weight_bits %u / act_bits %u, expected 8/8 or 32/16",
                         (unsigned)wbits, (unsigned)abits);
     if (g->n_layers == 0 || g->n_layers > ZKR_ML_MAX_LAYERS)
         return zkr_fail(d, ZKR_ERR_MALFORMED, "program: n_layers %u not in 1..%u",

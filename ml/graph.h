@@ -47,6 +47,43 @@
 /* How a record's bytes become the float input: x = byte / 255 (layer 0 sees the bytes). */
 #define ZKR_ML_INPUT_U8_DIV255 1u
 
+/*
+ * The arithmetic a program denotes (encoded as the header's weight_bits /
+ * act_bits bytes, so the two kinds have distinct program digests):
+ *   INT8  (8 / 8):  int8 weights, per-channel multiplier and shift
+ *                   (docs/quantization.md), for inference@1;
+ *   FIXED (32 / 16): fixed-point int32 weights (16 fractional bits) with the
+ *                   training arithmetic of docs/training.md, for
+ *                   training-step@1 (hidden layers ReLU, the last none).
+ */
+#define ZKR_ML_ARITH_INT8 0u
+#define ZKR_ML_ARITH_FIXED 1u
+
+/*
+ * Constants of the FIXED arithmetic (docs/training.md specifies every
+ * operation). Real values: weight W / 2^16, activation (input byte or
+ * hidden) a / 2^8, output o / 2^12, delta / 2^12. Layer l's input carries a
+ * constant ZKR_ML_T_ONE in column in_dim, so W_l is out_dim x (in_dim + 1)
+ * with the bias in the last column.
+ * The bounds keep every intermediate below 2^62 in absolute value, so
+ * signed values embed into the Goldilocks field without wraparound.
+ */
+#define ZKR_ML_T_WEIGHT_FRAC 16u
+#define ZKR_ML_T_ONE 256                /* 1.0 in activation scale (2^8) */
+#define ZKR_ML_T_TARGET 4096            /* 1.0 in output scale (2^12): the one-hot target */
+#define ZKR_ML_T_HIDDEN_SHIFT 16u       /* z (2^-24) -> hidden activation (2^-8) */
+#define ZKR_ML_T_OUT_SHIFT 12u          /* z (2^-24) -> output (2^-12) */
+#define ZKR_ML_T_BACK_SHIFT 16u         /* delta*W (2^-28) -> delta (2^-12) */
+#define ZKR_ML_T_WEIGHT_BOUND (1 << 20) /* |W| < 2^20 (parent and child) */
+#define ZKR_ML_T_HIDDEN_BOUND (1 << 16) /* 0 <= h < 2^16 */
+#define ZKR_ML_T_NEG_BOUND ((int64_t)1 << 32) /* 0 <= n = max(0, -q) < 2^32 */
+#define ZKR_ML_T_OUT_BOUND (1 << 23)    /* -2^23 <= o < 2^23 */
+#define ZKR_ML_T_DELTA_BOUND (1 << 23)  /* -2^23 <= d < 2^23 (hidden deltas) */
+#define ZKR_ML_T_MAX_BATCH 64u          /* records per step */
+#define ZKR_ML_T_LR_MAX 65535u          /* 1 <= lr (eta) <= 65535 */
+#define ZKR_ML_T_SHIFT_MIN 1u           /* 1 <= shift (S) <= 16 */
+#define ZKR_ML_T_SHIFT_MAX 16u
+
 /* Layer operations; only dense (Gemm/MatMul [+ Add] [+ Relu]) for now. */
 #define ZKR_ML_OP_DENSE 1u
 
@@ -62,6 +99,7 @@ typedef struct {
 } zkr_ml_layer_desc;
 
 typedef struct {
+    uint8_t arith;          /* ZKR_ML_ARITH_INT8 or ZKR_ML_ARITH_FIXED */
     uint8_t input_encoding; /* ZKR_ML_INPUT_U8_DIV255 */
     uint32_t input_dim;     /* bytes of input per record (784 for 28x28) */
     uint32_t n_layers;      /* 1..ZKR_ML_MAX_LAYERS */
@@ -78,7 +116,7 @@ zkr_err zkr_ml_graph_check(const zkr_ml_graph *g, zkr_diag *d) ZKR_WUR;
  * Appends the canonical encoding of g to out (out is not cleared, so a
  * caller may embed it). Byte layout (big-endian, docs/quantization.md):
  *   magic(8) | u32 version | u8 input_encoding | u32 input_dim |
- *   u8 weight_bits=8 | u8 act_bits=8 | u32 n_layers |
+ *   u8 weight_bits | u8 act_bits | u32 n_layers |   (8/8 INT8, 32/16 FIXED)
  *   n_layers x (u8 op | u8 act | u32 in_dim | u32 out_dim)
  * Returns ZKR_OK, ZKR_ERR_MALFORMED (g fails zkr_ml_graph_check), ZKR_ERR_NOMEM.
  */

@@ -234,4 +234,161 @@ typedef struct {
 zkr_err zkr_ml_eval(const zkr_ml_fmodel *f, const zkr_ml_model *m, const zkr_dataset *ds,
                     uint64_t first, uint64_t count, zkr_ml_eval_result *res, zkr_diag *d) ZKR_WUR;
 
+/* ------------------------------------------------------------------ */
+/* Fixed-point training (docs/training.md)                             */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A training model: a FIXED-arithmetic program (ml/graph.h: every hidden
+ * layer ReLU, the last none, input ZKR_ML_INPUT_U8_DIV255) and, per layer
+ * l, W_l as out_dim x (in_dim + 1) int32 values, row-major, the bias in
+ * column in_dim, each |w| < ZKR_ML_T_WEIGHT_BOUND.
+ *
+ * The canonical training-model file (big-endian):
+ *   magic "ZKRTMOD\x01" | u32 version=1 | program_digest(32) | u32 len |
+ *   program | per layer: out_dim*(in_dim+1) x i32
+ */
+#define ZKR_ML_TMODEL_MAGIC "ZKRTMOD\x01"
+#define ZKR_ML_TMODEL_MAGIC_BYTES 8
+#define ZKR_ML_TMODEL_VERSION 1u
+
+typedef struct zkr_ml_tmodel zkr_ml_tmodel;
+
+/*
+ * Checks that g is a valid training program (FIXED arithmetic, hidden layers
+ * ReLU, last layer none). ZKR_OK or ZKR_ERR_MALFORMED naming the layer.
+ */
+zkr_err zkr_ml_tprogram_check(const zkr_ml_graph *g, zkr_diag *d) ZKR_WUR;
+
+/*
+ * Builds the program for dims[0] -> dims[1] -> ... -> dims[n-1] (n >= 2).
+ * Returns ZKR_OK, ZKR_ERR_MALFORMED (a dim out of 1..ZKR_ML_MAX_DIM, too
+ * many layers).
+ */
+zkr_err zkr_ml_tprogram_make(const uint32_t *dims, size_t n, zkr_ml_graph *g,
+                             zkr_diag *d) ZKR_WUR;
+
+/*
+ * Writes the deterministic initial model for program g from a 32-byte seed
+ * (docs/training.md: uniform integers in +-floor(2^16 sqrt(6 / in_dim))
+ * drawn from the ChaCha20 stream keyed by BLAKE2b(seed, layer), biases 0)
+ * into out (cleared first). ZKR_ERR_MALFORMED (g not a training program),
+ * ZKR_ERR_NOMEM.
+ */
+zkr_err zkr_ml_tmodel_init(const zkr_ml_graph *g, const uint8_t seed[32], zkr_buf *out,
+                           zkr_diag *d) ZKR_WUR;
+
+/*
+ * Strictly decodes a training-model file (keeps a copy): wrong magic,
+ * version, program digest, a non-training program, a weight out of bound
+ * (naming layer, row and column), truncation or trailing bytes are
+ * ZKR_ERR_MALFORMED; ZKR_ERR_TOO_LARGE over ZKR_ML_MODEL_MAX_BYTES;
+ * ZKR_ERR_NOMEM.
+ */
+zkr_err zkr_ml_tmodel_decode(const uint8_t *p, size_t len, zkr_ml_tmodel **out,
+                             zkr_diag *d) ZKR_WUR;
+/* Reads and decodes; also ZKR_ERR_NOT_FOUND, ZKR_ERR_IO. */
+zkr_err zkr_ml_tmodel_read_file(const char *path, zkr_ml_tmodel **out, zkr_diag *d) ZKR_WUR;
+/* Encodes program g with weights w[l] (out_dim*(in_dim+1) each) into out (cleared). */
+zkr_err zkr_ml_tmodel_encode(const zkr_ml_graph *g, const int32_t *const *w, zkr_buf *out,
+                             zkr_diag *d) ZKR_WUR;
+void zkr_ml_tmodel_free(zkr_ml_tmodel *m);
+const zkr_ml_graph *zkr_ml_tmodel_graph(const zkr_ml_tmodel *m);
+/* Layer l's weights (out_dim*(in_dim+1), valid while m lives); NULL if l is out of range. */
+const int32_t *zkr_ml_tmodel_weights(const zkr_ml_tmodel *m, uint32_t l);
+/* SHA-256 of the canonical file; the program digest; the canonical bytes. */
+void zkr_ml_tmodel_digest(const zkr_ml_tmodel *m, uint8_t out[ZKR_DIGEST_BYTES]);
+void zkr_ml_tmodel_program_digest(const zkr_ml_tmodel *m, uint8_t out[ZKR_DIGEST_BYTES]);
+void zkr_ml_tmodel_bytes(const zkr_ml_tmodel *m, const uint8_t **p, size_t *len);
+
+/* The step parameters: learning rate eta and its shift S (real lr = eta / 2^(S-4)). */
+typedef struct {
+    uint32_t lr;    /* 1..ZKR_ML_T_LR_MAX */
+    uint32_t shift; /* ZKR_ML_T_SHIFT_MIN..ZKR_ML_T_SHIFT_MAX */
+} zkr_ml_tstep_params;
+
+/*
+ * Every value one SGD step computes (docs/training.md), batch-major
+ * (entry [b][j] at b * dim + j), B = batch records:
+ *   a[0]    = the records' bytes, B x in_dim(0); a[l] = h[l-1] for l >= 1
+ *             (the constant ZKR_ML_T_ONE column is implicit)
+ *   z[l]    = a[l] W_l^T incl. bias                      B x out_l
+ *   q[l], r[l]: z + 2^(s-1) = q 2^s + r, 0 <= r < 2^s   (s hidden 16, last 12)
+ *   h[l]    = max(q, 0) (hidden), n[l] = max(-q, 0), m[l] = [h > 0]
+ *   o       = q[L-1] (the output), e = o - target (delta of the last layer)
+ *   p[l]    = delta[l+1] W_{l+1}[:, :in]  (l < L-1)      B x out_l
+ *   dq[l], rb[l]: p + 2^15 = dq 2^16 + rb
+ *   delta[l]= dq * m (hidden), delta[L-1] = e
+ *   g[l]    = delta[l]^T [a[l] | ONE]                    out_l x (in_l + 1)
+ *   u[l], ru[l]: lr g + 2^(S-1) = u 2^S + ru, 0 <= ru < 2^S
+ *   child W_l = W_l - u[l]
+ * Arrays for l = L-1 that do not exist (p, dq, rb, m, n, h) are NULL.
+ */
+typedef struct {
+    uint32_t n_layers, batch;
+    uint32_t in_dim[ZKR_ML_MAX_LAYERS], out_dim[ZKR_ML_MAX_LAYERS];
+    uint8_t *input;  /* B x in_dim(0) */
+    uint8_t *labels; /* B */
+    int64_t *z[ZKR_ML_MAX_LAYERS], *q[ZKR_ML_MAX_LAYERS], *r[ZKR_ML_MAX_LAYERS];
+    int64_t *h[ZKR_ML_MAX_LAYERS], *n[ZKR_ML_MAX_LAYERS], *m[ZKR_ML_MAX_LAYERS];
+    int64_t *p[ZKR_ML_MAX_LAYERS], *dq[ZKR_ML_MAX_LAYERS], *rb[ZKR_ML_MAX_LAYERS];
+    int64_t *delta[ZKR_ML_MAX_LAYERS];
+    int64_t *g[ZKR_ML_MAX_LAYERS], *u[ZKR_ML_MAX_LAYERS], *ru[ZKR_ML_MAX_LAYERS];
+} zkr_ml_tstep_trace;
+
+/* Frees the arrays and zeroes t. Accepts NULL and a zeroed trace. */
+void zkr_ml_tstep_trace_free(zkr_ml_tstep_trace *t);
+
+/*
+ * One SGD step of m on `batch` records: input holds batch x input_dim
+ * bytes, labels batch class indices. Writes the child model file into
+ * child (cleared first) and, when t is non-NULL, fills t (freed first).
+ * Deterministic and exact on every platform.
+ * Returns ZKR_OK; ZKR_ERR_USAGE (batch 0 or over ZKR_ML_T_MAX_BATCH, lr or
+ * shift out of range, wrong input length); ZKR_ERR_MALFORMED (a label not
+ * below the output width); ZKR_ERR_UNSUPPORTED when a value leaves its
+ * bound (graph.h ZKR_ML_T_*), naming the value, layer and entry (the step
+ * is not defined then: lower the learning rate); ZKR_ERR_NOMEM.
+ */
+zkr_err zkr_ml_train_step(const zkr_ml_tmodel *m, const uint8_t *input, size_t input_len,
+                          const uint8_t *labels, uint32_t batch, const zkr_ml_tstep_params *sp,
+                          zkr_buf *child, zkr_ml_tstep_trace *t, zkr_diag *d) ZKR_WUR;
+
+/*
+ * The batch of step `step` (0-based) in a run starting at record `first`
+ * of a dataset of n records: records (first + step*batch + i) mod n for
+ * i < batch, written to idx[0..batch). ZKR_ERR_USAGE on n == 0.
+ */
+zkr_err zkr_ml_train_batch_indices(uint64_t first, uint64_t step, uint32_t batch, uint64_t n,
+                                   uint64_t *idx) ZKR_WUR;
+
+/*
+ * Integer forward pass of a training model on one input (input_dim
+ * bytes): writes the out_dim outputs o (scale 2^-12) to out (cap entries)
+ * and the argmax (first maximal index) to *argmax.
+ * Returns ZKR_OK, ZKR_ERR_MALFORMED (input length), ZKR_ERR_USAGE (cap),
+ * ZKR_ERR_UNSUPPORTED (a bound exceeded, as in zkr_ml_train_step), NOMEM.
+ */
+zkr_err zkr_ml_tmodel_infer(const zkr_ml_tmodel *m, const uint8_t *input, size_t input_len,
+                            int64_t *out, size_t cap, uint32_t *argmax, zkr_diag *d) ZKR_WUR;
+
+/*
+ * Quantized native evaluation of a training model on records
+ * first..first+count-1 (count 0: to the end) of an IDX dataset: n and
+ * quant_correct of *res are set (the float fields stay 0). Errors as
+ * zkr_ml_eval.
+ */
+zkr_err zkr_ml_tmodel_eval(const zkr_ml_tmodel *m, const zkr_dataset *ds, uint64_t first,
+                           uint64_t count, zkr_ml_eval_result *res, zkr_diag *d) ZKR_WUR;
+
+/*
+ * Integer federated averaging (docs/training.md): children[0..k) share one
+ * program; each averaged weight is floor((2 * sum + k) / (2 * k)) (round
+ * half up) computed in int64. Writes the averaged model file into out.
+ * ZKR_ERR_USAGE (k == 0), ZKR_ERR_MISMATCH_PROGRAM (programs differ),
+ * ZKR_ERR_NOMEM.
+ */
+zkr_err zkr_ml_fedavg(const zkr_ml_tmodel *const *children, size_t k, zkr_buf *out,
+                      zkr_diag *d) ZKR_WUR;
+
 #endif /* ZKR_ML_H */

@@ -105,6 +105,9 @@ static zkr_err decode_head(zkr_dec *dc, zkr_ml_model *m, zkr_diag *d)
                         r == ZKR_ERR_TOO_LARGE ? "longer than its bound" : "truncated");
     if ((r = zkr_ml_graph_decode(prog, prog_len, &m->g, d)) != ZKR_OK)
         return r;
+    if (m->g.arith != ZKR_ML_ARITH_INT8)
+        return zkr_fail(d, ZKR_ERR_MALFORMED,
+                        "model: its program is a fixed-point training program, not int8");
     zkr_sha256(prog, prog_len, want);
     if (memcmp(want, digest, ZKR_DIGEST_BYTES) != 0)
         return zkr_fail(d, ZKR_ERR_MALFORMED, "model: program_digest does not match the embedded program");

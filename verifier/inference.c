@@ -182,7 +182,8 @@ static zkr_err zkr_vi_statement(const zkr_proof_view *v, const zkr_verifier_infe
                         "proof: program differs from the registered program");
     if ((r = zkr_ml_graph_decode(prog, prog_len, &s->g, d)) != ZKR_OK)
         return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: program does not decode");
-    if (s->g.input_encoding != ZKR_ML_INPUT_U8_DIV255 || s->g.n_layers > ZKR_INFER_MAX_LAYERS)
+    if (s->g.arith != ZKR_ML_ARITH_INT8 || s->g.input_encoding != ZKR_ML_INPUT_U8_DIV255 ||
+        s->g.n_layers > ZKR_INFER_MAX_LAYERS)
         return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "proof: program not supported by inference@1");
     for (uint32_t l = 0; l < s->g.n_layers; l++)
         if (s->g.layers[l].op != ZKR_ML_OP_DENSE)
