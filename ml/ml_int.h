@@ -23,6 +23,21 @@ struct zkr_ml_model {
     uint32_t shift[ZKR_ML_MAX_LAYERS];
 };
 
+/* The decoded training model; w[l] is out_dim x (in_dim + 1), the bias in the last column. */
+struct zkr_ml_tmodel {
+    zkr_ml_graph g;
+    uint8_t digest[ZKR_DIGEST_BYTES];
+    uint8_t program_digest[ZKR_DIGEST_BYTES];
+    zkr_buf bytes;
+    int32_t *w[ZKR_ML_MAX_LAYERS];
+};
+
+/* Entries of a training layer's weight matrix: out_dim * (in_dim + 1). */
+size_t zkr_ml_tlayer_size(const zkr_ml_layer_desc *L);
+
+/* floor(sqrt(x)) exactly (the init bound, docs/training.md). */
+uint64_t zkr_ml_isqrt(uint64_t x);
+
 /* Allocates an empty float model for g's shapes (weights zero). */
 zkr_err zkr_ml_fmodel_alloc(const zkr_ml_graph *g, zkr_ml_fmodel **out) ZKR_WUR;
 
