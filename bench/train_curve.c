@@ -9,7 +9,7 @@
  * the command and its figures are in docs/training.md:
  *
  *   meson setup build-rel -Dbuildtype=release && ninja -C build-rel bench/train_curve
- *   ./build-rel/bench/train_curve --lr 48 --shift 16 --batch 64 --steps 300 --every 25
+ *   ./build-rel/bench/train_curve --lr 3 --shift 16 --batch 64 --steps 1000 --every 50
  *
  * Options: --lr N, --shift S, --batch B, --steps N, --every K, --hidden H,
  * --test-records N (0: all), --dir DIR (default the Debian dataset).
@@ -39,7 +39,7 @@ static double now(void)
 
 static void parse(int argc, char **argv, opts *o)
 {
-    *o = (opts){48, 16, 64, 300, 25, 128, 0, FMNIST};
+    *o = (opts){3, 16, 64, 1000, 50, 128, 0, FMNIST};
     for (int i = 1; i + 1 < argc; i += 2) {
         const char *k = argv[i], *v = argv[i + 1];
         if (strcmp(k, "--lr") == 0)
