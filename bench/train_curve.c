@@ -12,6 +12,7 @@
  *   ./build-rel/bench/train_curve --lr 3 --shift 16 --batch 64 --steps 1000 --every 50
  *
  * Options: --lr N, --shift S, --batch B, --steps N, --every K, --hidden H,
+ * --lr2 N --switch T (lr N from step T on),
  * --test-records N (0: all), --dir DIR (default the Debian dataset).
  */
 #include <stdio.h>
@@ -26,6 +27,7 @@
 
 typedef struct {
     uint32_t lr, shift, batch, steps, every, hidden;
+    uint32_t lr2, switch_at; /* from step switch_at on, lr2 (0: no switch) */
     uint64_t test_records;
     const char *dir;
 } opts;
@@ -39,7 +41,7 @@ static double now(void)
 
 static void parse(int argc, char **argv, opts *o)
 {
-    *o = (opts){3, 16, 64, 1000, 50, 128, 0, FMNIST};
+    *o = (opts){3, 16, 64, 1000, 50, 128, 0, 0, 0, FMNIST};
     for (int i = 1; i + 1 < argc; i += 2) {
         const char *k = argv[i], *v = argv[i + 1];
         if (strcmp(k, "--lr") == 0)
@@ -52,6 +54,10 @@ static void parse(int argc, char **argv, opts *o)
             o->steps = (uint32_t)zkr_bench_arg(k, v, 1, 1000000);
         else if (strcmp(k, "--every") == 0)
             o->every = (uint32_t)zkr_bench_arg(k, v, 1, 1000000);
+        else if (strcmp(k, "--lr2") == 0)
+            o->lr2 = (uint32_t)zkr_bench_arg(k, v, 1, ZKR_ML_T_LR_MAX);
+        else if (strcmp(k, "--switch") == 0)
+            o->switch_at = (uint32_t)zkr_bench_arg(k, v, 1, 1000000);
         else if (strcmp(k, "--hidden") == 0)
             o->hidden = (uint32_t)zkr_bench_arg(k, v, 1, ZKR_ML_MAX_DIM);
         else if (strcmp(k, "--test-records") == 0)
@@ -151,6 +157,8 @@ int main(int argc, char **argv)
             rc = fail("batch", r, &d);
             goto out;
         }
+        if (o.lr2 != 0 && s == o.switch_at)
+            sp.lr = o.lr2;
         t0 = now();
         r = zkr_ml_train_step(m, x, (size_t)o.batch * 784, lab, o.batch, &sp, &cur, &tr, &d);
         t_steps += now() - t0;
