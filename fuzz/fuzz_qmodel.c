@@ -1,8 +1,44 @@
-/* Harness: the quantized-model file and program decoders (strict, canonical). */
+/*
+ * Harness: the quantized-model, training-model and program decoders
+ * (strict, canonical). A training model is what a round's worker hands
+ * back, so an accepted one is also run through a forward pass and one SGD
+ * step, which must either succeed or refuse with a bound error.
+ */
 #include <string.h>
 
 #include "fuzz.h"
 #include "ml/ml.h"
+
+static void check_tmodel(const uint8_t *data, size_t size)
+{
+    zkr_ml_tmodel *m = NULL;
+    zkr_ml_tstep_params sp = {.lr = 3, .shift = 16};
+    const int32_t *w[ZKR_ML_MAX_LAYERS];
+    uint8_t x[2 * ZKR_ML_MAX_DIM], labels[2] = {0, 0};
+    int64_t out[ZKR_ML_MAX_DIM];
+    uint32_t argmax;
+    zkr_buf e = {0}, child = {0};
+    zkr_err r;
+
+    if (zkr_ml_tmodel_decode(data, size, &m, NULL) != ZKR_OK)
+        return;
+    const zkr_ml_graph *g = zkr_ml_tmodel_graph(m);
+    for (uint32_t l = 0; l < g->n_layers; l++)
+        w[l] = zkr_ml_tmodel_weights(m, l);
+    if (zkr_ml_tmodel_encode(g, w, &e, NULL) != ZKR_OK || e.len != size ||
+        memcmp(e.p, data, size) != 0)
+        __builtin_trap();
+    memset(x, 0x5a, sizeof x);
+    r = zkr_ml_tmodel_infer(m, x, g->input_dim, out, ZKR_ML_MAX_DIM, &argmax, NULL);
+    if (r != ZKR_OK && r != ZKR_ERR_UNSUPPORTED)
+        __builtin_trap();
+    r = zkr_ml_train_step(m, x, 2 * (size_t)g->input_dim, labels, 2, &sp, &child, NULL, NULL);
+    if (r != ZKR_OK && r != ZKR_ERR_UNSUPPORTED)
+        __builtin_trap();
+    zkr_buf_free(&child);
+    zkr_buf_free(&e);
+    zkr_ml_tmodel_free(m);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -36,5 +72,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     zkr_ml_model_free(m);
     zkr_buf_free(&e);
+    check_tmodel(data, size);
     return 0;
 }
