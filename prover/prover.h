@@ -197,4 +197,40 @@ zkr_err zkr_prover_inference(const zkr_params *p, const uint8_t statement_id[ZKR
                              unsigned threads, zkr_buf *proof, zkr_buf *output,
                              zkr_diag *d) ZKR_WUR;
 
+/* ================================================================== */
+/* training-step@1 (prover/training.c)                                  */
+/* ================================================================== */
+
+/* A training model with its per-layer commitments (docs/proof-system.md). */
+typedef struct zkr_train_model zkr_train_model;
+
+/*
+ * Commits to every layer of training model m (W_l as 2^lm x 2^lk, entry
+ * (j, k) at j 2^lk + k, zero padded) and computes the training-model
+ * commitment (the registry's commitment column). m must outlive *out.
+ * Deterministic. Returns ZKR_OK, ZKR_ERR_TOO_LARGE, ZKR_ERR_UNSUPPORTED
+ * (over ZKR_TRAIN_MAX_LAYERS layers), ZKR_ERR_NOMEM.
+ */
+zkr_err zkr_prover_train_commit(const zkr_params *p, const zkr_ml_tmodel *m, unsigned threads,
+                                zkr_train_model **out, uint8_t commitment[ZKR_DIGEST_BYTES],
+                                zkr_diag *d) ZKR_WUR;
+/* Frees (wipes the weights). Accepts NULL. */
+void zkr_train_model_free(zkr_train_model *tm);
+
+/*
+ * Proves that child is exactly one SGD step (docs/training.md) of parent
+ * on records[0..batch) with sp, for statement_id. records[i] carries the
+ * record's index, bytes and inclusion path in the dataset (n_records,
+ * root). Writes the whole proof file (cleared first).
+ * Returns ZKR_OK; ZKR_ERR_MISMATCH_MODEL when child is not that step's
+ * result (no proof); ZKR_ERR_MISMATCH_PROGRAM; ZKR_ERR_UNSUPPORTED (a
+ * hidden width that is not a power of two, batch, layer count, a bound
+ * broken by the step); ZKR_ERR_NOMEM.
+ */
+zkr_err zkr_prover_train_step(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                              const zkr_train_model *parent, const zkr_train_model *child,
+                              const zkr_infer_record *records, uint32_t batch,
+                              const zkr_ml_tstep_params *sp, unsigned threads, zkr_buf *proof,
+                              zkr_diag *d) ZKR_WUR;
+
 #endif

@@ -79,4 +79,23 @@ typedef struct {
 zkr_err zkr_verify_inference(const uint8_t *proof, size_t len,
                              const zkr_verifier_inference_statement *st, zkr_diag *d) ZKR_WUR;
 
+/* ================================================================== */
+/* training-step@1 (verifier/training.c)                                */
+/* ================================================================== */
+/*
+ * Verifies a training-step@1 proof against st, whose every value the
+ * caller took from the registry (program digest, parent and child
+ * commitments, dataset commitment, batch indices, lr, shift, steps).
+ * Checks in order: bytes (ZKR_ERR_MALFORMED / TOO_LARGE / UNSUPPORTED),
+ * proof system, parameter set and kind (MISMATCH_PARAMS), statement_id
+ * (MISMATCH_STATEMENT), program (MISMATCH_PROGRAM), parent then child
+ * commitment (MISMATCH_MODEL, naming which), dataset (MISMATCH_DATASET),
+ * batch indices and record inclusion (MISMATCH_INPUT, naming the batch
+ * position), lr / shift / steps (MISMATCH_PARAMS), then the mathematics
+ * (ZKR_ERR_VERIFY). A body that is truncated or has trailing bytes is
+ * ZKR_ERR_MALFORMED. Pure; thread safe.
+ */
+zkr_err zkr_verify_train_step(const zkr_params *p, const zkr_train_statement *st,
+                              const uint8_t *proof, size_t len, zkr_diag *d) ZKR_WUR;
+
 #endif

@@ -618,4 +618,92 @@ size_t zkr_infer_claims_on(const zkr_infer_shape *s, unsigned poly);
  */
 void zkr_infer_block_point(const zkr_infer_shape *s, uint32_t l, zkr_ext *pt);
 
+
+/* ================================================================== */
+/* training-step@1 shared definitions (zk/train.c)                      */
+/* ================================================================== */
+#define ZKR_TRAIN_PROTOCOL "zkreg/training-step@1"
+#define ZKR_TRAIN_VERSION 1u
+#define ZKR_KIND_TRAIN_STEP 3u
+#define ZKR_TRAIN_MAX_LAYERS 8u
+#define ZKR_TRAIN_MAX_BATCH 64u
+#define ZKR_TRAIN_TABLE_LOG 16u /* range table 0..65535 */
+#define ZKR_SEC_TRAIN_BODY 7u
+/* Slots of a hidden layer's group (one batch x out block each, in V). */
+enum {
+    ZKR_TS_R,    /* forward remainder r, 16 bits */
+    ZKR_TS_H,    /* h = max(q, 0) */
+    ZKR_TS_NLO,  /* n = max(-q, 0), low 16 bits */
+    ZKR_TS_NHI,  /* n, high 16 bits */
+    ZKR_TS_M,    /* ReLU mask [h > 0] */
+    ZKR_TS_HM,   /* h - m (>= 0 proves m = 1 => h >= 1) */
+    ZKR_TS_RB,   /* backward remainder rb, 16 bits */
+    ZKR_TS_DQLO, /* dq + 2^23, low 16 bits */
+    ZKR_TS_DQHI, /* dq + 2^23, high 8 bits scaled by 2^8 */
+    ZKR_TS_DLLO, /* delta + 2^23, low 16 bits */
+    ZKR_TS_DLHI, /* delta + 2^23, high 8 bits scaled by 2^8 */
+    ZKR_TS_HIDDEN_USED
+};
+#define ZKR_TS_HIDDEN_LOG 4u
+/* Slots of the output layer's group. */
+enum {
+    ZKR_TS_OR16, /* output remainder (12 bits) scaled by 2^4 */
+    ZKR_TS_OLO,  /* o + 2^23, low 16 bits */
+    ZKR_TS_OHI,  /* o + 2^23, high 8 bits scaled by 2^8 */
+    ZKR_TS_OUT_USED
+};
+#define ZKR_TS_OUT_LOG 2u
+#define ZKR_TRAIN_MAX_PT 48u
+
+/* The training-step@1 statement as the verifier takes it from the registry. */
+typedef struct {
+    uint8_t statement_id[ZKR_DIGEST_BYTES];
+    uint8_t program_digest[ZKR_DIGEST_BYTES];
+    uint8_t parent_commitment[ZKR_DIGEST_BYTES];
+    uint8_t child_commitment[ZKR_DIGEST_BYTES];
+    uint8_t dataset_commitment[ZKR_DIGEST_BYTES];
+    const uint64_t *indices;
+    uint32_t batch;
+    uint32_t lr, shift, steps;
+} zkr_train_statement;
+
+/* Shapes and the witness layout of one step (docs/proof-system.md, training-step@1). */
+typedef struct {
+    uint32_t n_layers, batch, lb; /* lb = log2 of the padded batch */
+    uint32_t in[ZKR_TRAIN_MAX_LAYERS], out[ZKR_TRAIN_MAX_LAYERS];
+    uint32_t lm[ZKR_TRAIN_MAX_LAYERS], lk[ZKR_TRAIN_MAX_LAYERS]; /* log rows, log cols of W_l */
+    uint64_t grp_off[ZKR_TRAIN_MAX_LAYERS]; /* slot group of layer l in V */
+    unsigned grp_log[ZKR_TRAIN_MAX_LAYERS]; /* log size of that group */
+    uint64_t ru_off[ZKR_TRAIN_MAX_LAYERS];  /* update remainder block (lm + lk) */
+    unsigned n_v;                           /* log2 |V| */
+} zkr_train_shape;
+
+/*
+ * The shape of the training program dims[0] -> ... -> dims[n_layers] with
+ * `batch` records: every hidden width must be a power of two (so that the
+ * next layer's bias column lies outside the backward product's columns),
+ * n_layers 2..ZKR_TRAIN_MAX_LAYERS, batch 1..64, |V| <= 2^max_vars.
+ * ZKR_ERR_UNSUPPORTED naming what otherwise.
+ */
+zkr_err zkr_train_shape_of(uint32_t n_layers, const uint32_t *dims, uint32_t batch,
+                           unsigned max_vars, zkr_train_shape *s, zkr_diag *d) ZKR_WUR;
+/*
+ * Completes pt, whose first `blog` coordinates address inside the block at
+ * V offset `off` (aligned to 2^blog), with the block's position: pt gets
+ * n_v coordinates in all.
+ */
+void zkr_train_block_point(const zkr_train_shape *s, uint64_t off, unsigned blog, zkr_ext *pt);
+/*
+ * The training-model commitment: SHA-256("zkreg/tmodel-commitment/v1\0" ||
+ * program_digest || u32 L || per layer: u32 n_vars | root).
+ */
+void zkr_train_model_commitment(const uint8_t program_digest[ZKR_DIGEST_BYTES], uint32_t n_layers,
+                                const zkr_pcs_commitment *roots, uint8_t out[ZKR_DIGEST_BYTES]);
+/* Seeds the transcript and absorbs the statement section. */
+void zkr_train_transcript(zkr_transcript *t, const zkr_params *p,
+                          const uint8_t statement_id[ZKR_DIGEST_BYTES], const uint8_t *stmt,
+                          size_t stmt_len);
+/* 2^e (e < 64) as a field element. */
+zkr_gl zkr_train_pow2(unsigned e);
+
 #endif

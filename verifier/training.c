@@ -1,0 +1,612 @@
+/*
+ * training-step@1 verifier (docs/proof-system.md). Every binding value
+ * comes from the caller's statement (the registry), never from the proof:
+ * the proof's program, per-layer roots and dataset root are only accepted
+ * after they hash to the registered digests and commitments. The body is
+ * read in one pass in transcript order; every count is derived from the
+ * statement and nothing may trail.
+ */
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ml/graph.h"
+#include "verifier/verifier.h"
+
+#define MAX_CLAIMS 96u
+
+typedef struct {
+    unsigned poly; /* W_l = l, W'_l = L + l, V = 2L, M = 2L + 1 */
+    zkr_ext pt[ZKR_TRAIN_MAX_PT];
+    zkr_ext val;
+} vclaim;
+
+typedef struct {
+    const zkr_params *p;
+    zkr_transcript t;
+    zkr_train_shape s;
+    zkr_ml_graph g;
+    uint32_t dims[ZKR_TRAIN_MAX_LAYERS + 1];
+    zkr_pcs_commitment wp[ZKR_TRAIN_MAX_LAYERS], wc[ZKR_TRAIN_MAX_LAYERS], vcm, mcm;
+    const uint8_t *rec[ZKR_TRAIN_MAX_BATCH];
+    uint32_t lr, shift;
+    zkr_dec dec;
+    vclaim cl[MAX_CLAIMS];
+    size_t n_cl;
+    int bad;   /* a read failed: the bytes are malformed */
+    int false_; /* a check failed: the mathematics */
+} vctx;
+
+/* ------------------------------------------------------------------ */
+/* The statement section                                               */
+/* ------------------------------------------------------------------ */
+
+static zkr_err check_program(vctx *c, zkr_dec *dec, const zkr_train_statement *st, zkr_diag *d)
+{
+    const uint8_t *prog;
+    size_t prog_len;
+    uint32_t L;
+    uint8_t pd[ZKR_DIGEST_BYTES];
+
+    if (zkr_dec_u32(dec, &L) != ZKR_OK ||
+        zkr_dec_bytes(dec, ZKR_ML_GRAPH_MAX_BYTES, &prog, &prog_len) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: program field malformed");
+    zkr_sha256(prog, prog_len, pd);
+    if (sodium_memcmp(pd, st->program_digest, ZKR_DIGEST_BYTES) != 0)
+        return zkr_fail(d, ZKR_ERR_MISMATCH_PROGRAM,
+                        "proof: program differs from the registered program");
+    if (zkr_ml_graph_decode(prog, prog_len, &c->g, d) != ZKR_OK || c->g.arith != ZKR_ML_ARITH_FIXED ||
+        c->g.n_layers != L || L < 2 || L > ZKR_TRAIN_MAX_LAYERS)
+        return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "proof: program is not a training program "
+                        "training-step@1 supports");
+    c->dims[0] = c->g.input_dim;
+    for (uint32_t l = 0; l < L; l++)
+        c->dims[l + 1] = c->g.layers[l].out_dim;
+    return ZKR_OK;
+}
+
+static zkr_err check_models(vctx *c, zkr_dec *dec, const zkr_train_statement *st, zkr_diag *d)
+{
+    uint32_t L = c->g.n_layers;
+    uint8_t comm[ZKR_DIGEST_BYTES];
+    const uint8_t *rp, *rc;
+
+    for (uint32_t l = 0; l < L; l++) {
+        uint32_t nv;
+        if (zkr_dec_u32(dec, &nv) != ZKR_OK || zkr_dec_raw(dec, ZKR_DIGEST_BYTES, &rp) != ZKR_OK ||
+            zkr_dec_raw(dec, ZKR_DIGEST_BYTES, &rc) != ZKR_OK)
+            return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: layer %u roots truncated", l);
+        c->wp[l].n_vars = c->wc[l].n_vars = nv;
+        memcpy(c->wp[l].root, rp, ZKR_DIGEST_BYTES);
+        memcpy(c->wc[l].root, rc, ZKR_DIGEST_BYTES);
+    }
+    zkr_train_model_commitment(st->program_digest, L, c->wp, comm);
+    if (sodium_memcmp(comm, st->parent_commitment, ZKR_DIGEST_BYTES) != 0)
+        return zkr_fail(d, ZKR_ERR_MISMATCH_MODEL,
+                        "proof: the parent model commitment differs from the registered parent's");
+    zkr_train_model_commitment(st->program_digest, L, c->wc, comm);
+    if (sodium_memcmp(comm, st->child_commitment, ZKR_DIGEST_BYTES) != 0)
+        return zkr_fail(d, ZKR_ERR_MISMATCH_MODEL,
+                        "proof: the child model commitment differs from the registered child's");
+    return ZKR_OK;
+}
+
+static zkr_err check_record(vctx *c, zkr_dec *dec, const zkr_train_statement *st, uint32_t i,
+                            uint64_t n, const uint8_t *root, zkr_diag *d)
+{
+    uint64_t index;
+    const uint8_t *rec, *path;
+    size_t len;
+    uint32_t path_len;
+    uint8_t rcm[ZKR_DIGEST_BYTES];
+
+    if (zkr_dec_u64(dec, &index) != ZKR_OK || zkr_dec_bytes(dec, 4097, &rec, &len) != ZKR_OK ||
+        zkr_dec_u32(dec, &path_len) != ZKR_OK || path_len > ZKR_MERKLE_MAX_DEPTH ||
+        zkr_dec_raw(dec, (size_t)path_len * ZKR_DIGEST_BYTES, &path) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: batch record %u malformed", i);
+    if (index != st->indices[i])
+        return zkr_fail(d, ZKR_ERR_MISMATCH_INPUT,
+                        "proof: batch position %u is record %llu, the statement names %llu", i,
+                        (unsigned long long)index, (unsigned long long)st->indices[i]);
+    if (len != (size_t)c->dims[0] + 1 || rec[len - 1] >= c->dims[c->g.n_layers])
+        return zkr_fail(d, ZKR_ERR_MISMATCH_INPUT, "proof: batch record %u is not %u input "
+                        "bytes and a label below %u", i, c->dims[0], c->dims[c->g.n_layers]);
+    zkr_infer_record_commitment(rec, len, rcm);
+    if (zkr_merkle_inclusion_verify(rcm, index, n, (const uint8_t(*)[ZKR_DIGEST_BYTES])path,
+                                    path_len, root) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_MISMATCH_INPUT,
+                        "proof: batch position %u is not record %llu of the committed dataset", i,
+                        (unsigned long long)index);
+    c->rec[i] = rec;
+    return ZKR_OK;
+}
+
+static zkr_err check_data_params(vctx *c, zkr_dec *dec, const zkr_train_statement *st,
+                                 zkr_diag *d)
+{
+    uint64_t n;
+    const uint8_t *root;
+    uint32_t batch, lr, shift, steps;
+    uint8_t dc[ZKR_DIGEST_BYTES];
+    zkr_err r;
+
+    if (zkr_dec_u64(dec, &n) != ZKR_OK || zkr_dec_raw(dec, ZKR_DIGEST_BYTES, &root) != ZKR_OK ||
+        zkr_dec_u32(dec, &batch) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: dataset fields truncated");
+    zkr_infer_dataset_commitment(n, root, dc);
+    if (sodium_memcmp(dc, st->dataset_commitment, ZKR_DIGEST_BYTES) != 0)
+        return zkr_fail(d, ZKR_ERR_MISMATCH_DATASET,
+                        "proof: dataset commitment differs from the registered dataset's");
+    if (batch != st->batch || batch == 0 || batch > ZKR_TRAIN_MAX_BATCH)
+        return zkr_fail(d, ZKR_ERR_MISMATCH_INPUT, "proof: batch of %u records, the statement "
+                        "names %u", batch, st->batch);
+    for (uint32_t i = 0; i < batch; i++)
+        if ((r = check_record(c, dec, st, i, n, root, d)) != ZKR_OK)
+            return r;
+    if (zkr_dec_u32(dec, &lr) != ZKR_OK || zkr_dec_u32(dec, &shift) != ZKR_OK ||
+        zkr_dec_u32(dec, &steps) != ZKR_OK || zkr_dec_finish(dec) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: step parameters malformed");
+    if (lr != st->lr)
+        return zkr_fail(d, ZKR_ERR_MISMATCH_PARAMS, "proof: lr %u, the statement names %u", lr,
+                        st->lr);
+    if (shift != st->shift)
+        return zkr_fail(d, ZKR_ERR_MISMATCH_PARAMS, "proof: shift %u, the statement names %u",
+                        shift, st->shift);
+    if (steps != st->steps || steps != 1)
+        return zkr_fail(d, ZKR_ERR_MISMATCH_PARAMS, "proof: %u steps, the statement names %u "
+                        "(training-step@1 proves exactly 1)", steps, st->steps);
+    if (lr == 0 || lr > ZKR_ML_T_LR_MAX || shift < ZKR_ML_T_SHIFT_MIN || shift > ZKR_ML_T_SHIFT_MAX)
+        return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "proof: lr %u / shift %u out of range", lr, shift);
+    c->lr = lr;
+    c->shift = shift;
+    return ZKR_OK;
+}
+
+static zkr_err check_statement(vctx *c, const zkr_proof_view *v, const zkr_train_statement *st,
+                               zkr_diag *d)
+{
+    zkr_dec dec;
+    zkr_err r;
+
+    zkr_dec_init(&dec, v->body[0], v->len[0]);
+    if ((r = check_program(c, &dec, st, d)) != ZKR_OK || (r = check_models(c, &dec, st, d)) != ZKR_OK ||
+        (r = check_data_params(c, &dec, st, d)) != ZKR_OK)
+        return r;
+    if ((r = zkr_train_shape_of(c->g.n_layers, c->dims, st->batch, c->p->max_vars, &c->s, d)) !=
+        ZKR_OK)
+        return r;
+    for (uint32_t l = 0; l < c->g.n_layers; l++)
+        if (c->wp[l].n_vars != c->s.lm[l] + c->s.lk[l])
+            return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: layer %u has %u variables, its shape "
+                            "%u", l, c->wp[l].n_vars, c->s.lm[l] + c->s.lk[l]);
+    return ZKR_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Reading and claims                                                   */
+/* ------------------------------------------------------------------ */
+
+static zkr_ext recv(vctx *c)
+{
+    zkr_ext v = zkr_ext_from(0);
+
+    if (zkr_dec_ext(&c->dec, &v) != ZKR_OK)
+        c->bad = 1;
+    zkr_ts_absorb_ext(&c->t, "tr-value", &v, 1);
+    return v;
+}
+
+static void check(vctx *c, int ok)
+{
+    if (!ok)
+        c->false_ = 1;
+}
+
+static vclaim *new_claim(vctx *c, unsigned poly)
+{
+    vclaim *k = &c->cl[c->n_cl < MAX_CLAIMS ? c->n_cl++ : MAX_CLAIMS - 1];
+
+    memset(k, 0, sizeof *k);
+    k->poly = poly;
+    return k;
+}
+
+static unsigned slots_log(const vctx *c, uint32_t l)
+{
+    return l + 1 < c->s.n_layers ? ZKR_TS_HIDDEN_LOG : ZKR_TS_OUT_LOG;
+}
+
+/* Receives slot sl of layer l at pt (lm + lb values) and records the claim on V. */
+static zkr_ext recv_slot(vctx *c, uint32_t l, unsigned sl, const zkr_ext *pt)
+{
+    unsigned nb = c->s.lb + c->s.lm[l], sg = slots_log(c, l);
+    vclaim *k = new_claim(c, 2 * c->s.n_layers);
+
+    memcpy(k->pt, pt, nb * sizeof *pt);
+    for (unsigned i = 0; i < sg; i++)
+        k->pt[nb + i] = zkr_ext_from((sl >> i) & 1);
+    zkr_train_block_point(&c->s, c->s.grp_off[l], c->s.grp_log[l], k->pt);
+    k->val = recv(c);
+    return k->val;
+}
+
+static zkr_ext recv_weight(vctx *c, unsigned poly, uint32_t l, const zkr_ext *pt)
+{
+    vclaim *k = new_claim(c, poly);
+
+    memcpy(k->pt, pt, (c->s.lk[l] + c->s.lm[l]) * sizeof *pt);
+    k->val = recv(c);
+    return k->val;
+}
+
+/* Reads n rounds of degree deg and replays them. */
+static void sumcheck(vctx *c, unsigned n, unsigned deg, zkr_ext claim, zkr_ext *r, zkr_ext *fin)
+{
+    zkr_ext msgs[3 * ZKR_TRAIN_MAX_PT];
+
+    if (zkr_dec_exts(&c->dec, msgs, (size_t)n * deg) != ZKR_OK) {
+        c->bad = 1;
+        memset(msgs, 0, sizeof msgs);
+    }
+    zkr_sumcheck_verify(&c->t, n, deg, claim, msgs, r, fin);
+}
+
+static zkr_ext ext_i64(int64_t v)
+{
+    return zkr_ext_from(zkr_gl_from_i64(v));
+}
+
+/* lo + 2^8 hi - 2^23: a value from its two limbs. */
+static zkr_ext from_limbs(zkr_ext lo, zkr_ext hi)
+{
+    return zkr_ext_sub(zkr_ext_add(lo, zkr_ext_mul_base(hi, 256)), ext_i64((int64_t)1 << 23));
+}
+
+/* eq(pt, bits of v) over n variables. */
+static zkr_ext eq_bits(const zkr_ext *pt, unsigned n, uint64_t v)
+{
+    zkr_ext acc = zkr_ext_from(1), one = zkr_ext_from(1);
+
+    for (unsigned i = 0; i < n; i++)
+        acc = zkr_ext_mul(acc, (v >> i) & 1 ? pt[i] : zkr_ext_sub(one, pt[i]));
+    return acc;
+}
+
+/* sum_{b < B} eq(bpt, b): the real batch rows (they carry the constant ONE). */
+static zkr_ext batch_rows(const vctx *c, const zkr_ext *bpt)
+{
+    zkr_ext acc = zkr_ext_from(0);
+
+    for (uint32_t b = 0; b < c->s.batch; b++)
+        acc = zkr_ext_add(acc, eq_bits(bpt, c->s.lb, b));
+    return acc;
+}
+
+/* A~_0(kpt, bpt) from the public records. */
+static zkr_err input0(const vctx *c, const zkr_ext *kpt, const zkr_ext *bpt, zkr_ext *out)
+{
+    unsigned lk = c->s.lk[0];
+    zkr_ext *eqk = calloc((size_t)1 << lk, sizeof(zkr_ext)), acc = zkr_ext_from(0);
+
+    if (eqk == NULL)
+        return ZKR_ERR_NOMEM;
+    zkr_mle_eq_table(kpt, lk, eqk);
+    for (uint32_t b = 0; b < c->s.batch; b++) {
+        zkr_ext row = zkr_ext_mul_base(eqk[c->s.in[0]], ZKR_ML_T_ONE);
+        for (uint32_t k = 0; k < c->s.in[0]; k++)
+            row = zkr_ext_add(row, zkr_ext_mul_base(eqk[k], c->rec[b][k]));
+        acc = zkr_ext_add(acc, zkr_ext_mul(row, eq_bits(bpt, c->s.lb, b)));
+    }
+    free(eqk);
+    *out = acc;
+    return ZKR_OK;
+}
+
+/* T~(jpt, bpt) of the one-hot targets (ZKR_ML_T_TARGET at each record's label). */
+static zkr_ext targets(const vctx *c, const zkr_ext *jpt, const zkr_ext *bpt)
+{
+    uint32_t L = c->s.n_layers, in0 = c->s.in[0];
+    zkr_ext acc = zkr_ext_from(0);
+
+    for (uint32_t b = 0; b < c->s.batch; b++)
+        acc = zkr_ext_add(acc, zkr_ext_mul(eq_bits(jpt, c->s.lm[L - 1], c->rec[b][in0]),
+                                           eq_bits(bpt, c->s.lb, b)));
+    return zkr_ext_mul_base(acc, ZKR_ML_T_TARGET);
+}
+
+/* delta~_l at (jpt, bpt) from its received limbs. */
+static zkr_ext recv_delta(vctx *c, uint32_t l, const zkr_ext *jpt, const zkr_ext *bpt)
+{
+    int out = l + 1 == c->s.n_layers;
+    zkr_ext pt[ZKR_TRAIN_MAX_PT], lo, hi, dv;
+
+    memcpy(pt, jpt, c->s.lm[l] * sizeof *pt);
+    memcpy(pt + c->s.lm[l], bpt, c->s.lb * sizeof *pt);
+    lo = recv_slot(c, l, out ? ZKR_TS_OLO : ZKR_TS_DLLO, pt);
+    hi = recv_slot(c, l, out ? ZKR_TS_OHI : ZKR_TS_DLHI, pt);
+    dv = from_limbs(lo, hi);
+    return out ? zkr_ext_sub(dv, targets(c, jpt, bpt)) : dv;
+}
+
+/* A~_l(kpt, bpt): the records for l = 0, else [h_{l-1} | ONE] from a received h. */
+static zkr_err recv_input(vctx *c, uint32_t l, const zkr_ext *kpt, const zkr_ext *bpt,
+                          zkr_ext *out)
+{
+    zkr_ext pt[ZKR_TRAIN_MAX_PT], h, one_col;
+    unsigned lo;
+
+    if (l == 0)
+        return input0(c, kpt, bpt, out);
+    lo = c->s.lm[l - 1];
+    memcpy(pt, kpt, lo * sizeof *pt);
+    memcpy(pt + lo, bpt, c->s.lb * sizeof *pt);
+    h = recv_slot(c, l - 1, ZKR_TS_H, pt);
+    one_col = zkr_ext_mul_base(zkr_ext_mul(eq_bits(kpt, c->s.lk[l], c->s.in[l]), batch_rows(c, bpt)),
+                               ZKR_ML_T_ONE);
+    *out = zkr_ext_add(zkr_ext_mul(zkr_ext_sub(zkr_ext_from(1), kpt[lo]), h), one_col);
+    return ZKR_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* The protocol's parts (mirroring prover/training.c)                   */
+/* ------------------------------------------------------------------ */
+
+static zkr_err verify_update(vctx *c, uint32_t l)
+{
+    unsigned lk = c->s.lk[l], lm = c->s.lm[l], lb = c->s.lb;
+    zkr_ext zeta[ZKR_TRAIN_MAX_PT], beta[ZKR_TRAIN_MAX_PT], w, wc, ru, g, fin, dv, av;
+    zkr_gl two_s = zkr_train_pow2(c->shift);
+    vclaim *k;
+    zkr_err r;
+
+    zkr_ts_challenge_exts(&c->t, "tr-zeta", zeta, lk + lm);
+    w = recv_weight(c, l, l, zeta);
+    wc = recv_weight(c, c->s.n_layers + l, l, zeta);
+    k = new_claim(c, 2 * c->s.n_layers);
+    memcpy(k->pt, zeta, (lk + lm) * sizeof *zeta);
+    zkr_train_block_point(&c->s, c->s.ru_off[l], lk + lm, k->pt);
+    k->val = recv(c);
+    /* ru is stored scaled by 2^(16-S); g = (2^S (w - w') + ru - 2^(S-1)) / lr. */
+    ru = zkr_ext_mul_base(k->val, zkr_gl_inv(zkr_train_pow2(16 - c->shift)));
+    g = zkr_ext_add(zkr_ext_mul_base(zkr_ext_sub(w, wc), two_s), ru);
+    g = zkr_ext_sub(g, zkr_ext_from(zkr_train_pow2(c->shift - 1)));
+    g = zkr_ext_mul_base(g, zkr_gl_inv(c->lr));
+    sumcheck(c, lb, 2, g, beta, &fin);
+    dv = recv_delta(c, l, zeta + lk, beta);
+    if ((r = recv_input(c, l, zeta, beta, &av)) != ZKR_OK)
+        return r;
+    check(c, zkr_ext_eq(fin, zkr_ext_mul(dv, av)));
+    return ZKR_OK;
+}
+
+static zkr_err verify_forward(vctx *c, uint32_t l, const zkr_ext *rho, zkr_ext claim)
+{
+    unsigned lk = c->s.lk[l], lm = c->s.lm[l];
+    zkr_ext kap[ZKR_TRAIN_MAX_PT], pt[ZKR_TRAIN_MAX_PT], fin, w, av;
+    zkr_err r;
+
+    sumcheck(c, lk, 2, claim, kap, &fin);
+    memcpy(pt, kap, lk * sizeof *pt);
+    memcpy(pt + lk, rho, lm * sizeof *pt);
+    w = recv_weight(c, l, l, pt);
+    if ((r = recv_input(c, l, kap, rho + lm, &av)) != ZKR_OK)
+        return r;
+    check(c, zkr_ext_eq(fin, zkr_ext_mul(av, w)));
+    return ZKR_OK;
+}
+
+static void verify_backward(vctx *c, uint32_t l, const zkr_ext *rho, zkr_ext claim)
+{
+    uint32_t n1 = l + 1;
+    unsigned lm = c->s.lm[l], lk1 = c->s.lk[n1], lm1 = c->s.lm[n1];
+    zkr_ext mu[ZKR_TRAIN_MAX_PT], pt[ZKR_TRAIN_MAX_PT], fin, dv, w;
+
+    sumcheck(c, lm1, 2, claim, mu, &fin);
+    dv = recv_delta(c, n1, mu, rho + lm);
+    memcpy(pt, rho, lm * sizeof *pt);
+    pt[lm] = zkr_ext_from(0);
+    memcpy(pt + lk1, mu, lm1 * sizeof *pt);
+    w = recv_weight(c, n1, n1, pt);
+    check(c, zkr_ext_eq(fin, zkr_ext_mul(dv, w)));
+}
+
+/* Receives the used slots at rho and records one tau-combined claim on the group. */
+static void recv_group(vctx *c, uint32_t l, const zkr_ext *rho, unsigned used, zkr_ext *vals)
+{
+    unsigned nb = c->s.lb + c->s.lm[l], sg = slots_log(c, l);
+    zkr_ext eqt[16], acc = zkr_ext_from(0);
+    vclaim *k;
+
+    for (unsigned sl = 0; sl < 16; sl++)
+        vals[sl] = sl < used ? recv(c) : zkr_ext_from(0);
+    k = new_claim(c, 2 * c->s.n_layers);
+    memcpy(k->pt, rho, nb * sizeof *rho);
+    zkr_ts_challenge_exts(&c->t, "tr-tau", k->pt + nb, sg);
+    zkr_mle_eq_table(k->pt + nb, sg, eqt);
+    for (unsigned sl = 0; sl < (1u << sg); sl++)
+        acc = zkr_ext_add(acc, zkr_ext_mul(eqt[sl], vals[sl]));
+    k->val = acc;
+    zkr_train_block_point(&c->s, c->s.grp_off[l], c->s.grp_log[l], k->pt);
+}
+
+static zkr_err verify_hidden(vctx *c, uint32_t l)
+{
+    unsigned nb = c->s.lb + c->s.lm[l];
+    zkr_ext z[ZKR_TRAIN_MAX_PT], rho[ZKR_TRAIN_MAX_PT], v[16], lam, fin, dl, dq, n, bracket, zc, pc;
+    zkr_ext one = zkr_ext_from(1);
+
+    zkr_ts_challenge_exts(&c->t, "tr-z", z, nb);
+    lam = zkr_ts_challenge_ext(&c->t, "tr-lambda");
+    sumcheck(c, nb, 3, zkr_ext_from(0), rho, &fin);
+    recv_group(c, l, rho, ZKR_TS_HIDDEN_USED, v);
+    dl = from_limbs(v[ZKR_TS_DLLO], v[ZKR_TS_DLHI]);
+    dq = from_limbs(v[ZKR_TS_DQLO], v[ZKR_TS_DQHI]);
+    n = zkr_ext_add(v[ZKR_TS_NLO], zkr_ext_mul_base(v[ZKR_TS_NHI], zkr_train_pow2(16)));
+    {
+        zkr_ext m = v[ZKR_TS_M], h = v[ZKR_TS_H];
+        zkr_ext c1 = zkr_ext_sub(dl, zkr_ext_mul(dq, m));
+        zkr_ext c2 = zkr_ext_sub(zkr_ext_mul(m, m), m);
+        zkr_ext c3 = zkr_ext_mul(h, zkr_ext_sub(one, m));
+        zkr_ext c4 = zkr_ext_mul(h, n);
+        bracket = zkr_ext_add(c1, zkr_ext_mul(lam, zkr_ext_add(c2, zkr_ext_mul(lam,
+                              zkr_ext_add(c3, zkr_ext_mul(lam, c4))))));
+        check(c, zkr_ext_eq(fin, zkr_ext_mul(zkr_mle_eq_eval(z, rho, nb), bracket)));
+        check(c, zkr_ext_eq(v[ZKR_TS_HM], zkr_ext_sub(h, m)));
+        /* z + 2^15 = (h - n) 2^16 + r and p + 2^15 = dq 2^16 + rb, at rho. */
+        zc = zkr_ext_add(zkr_ext_mul_base(zkr_ext_sub(h, n), zkr_train_pow2(16)), v[ZKR_TS_R]);
+        zc = zkr_ext_sub(zc, zkr_ext_from(zkr_train_pow2(15)));
+        pc = zkr_ext_add(zkr_ext_mul_base(dq, zkr_train_pow2(16)), v[ZKR_TS_RB]);
+        pc = zkr_ext_sub(pc, zkr_ext_from(zkr_train_pow2(15)));
+    }
+    {
+        zkr_err r = verify_forward(c, l, rho, zc);
+        if (r != ZKR_OK)
+            return r;
+    }
+    verify_backward(c, l, rho, pc);
+    return ZKR_OK;
+}
+
+static zkr_err verify_output(vctx *c)
+{
+    uint32_t l = c->s.n_layers - 1;
+    unsigned nb = c->s.lb + c->s.lm[l];
+    zkr_ext rho[ZKR_TRAIN_MAX_PT], v[16], o, rr, zc;
+
+    zkr_ts_challenge_exts(&c->t, "tr-rho", rho, nb);
+    recv_group(c, l, rho, ZKR_TS_OUT_USED, v);
+    o = from_limbs(v[ZKR_TS_OLO], v[ZKR_TS_OHI]);
+    rr = zkr_ext_mul_base(v[ZKR_TS_OR16], zkr_gl_inv(16));
+    /* z + 2^11 = o 2^12 + r at rho. */
+    zc = zkr_ext_add(zkr_ext_mul_base(o, zkr_train_pow2(12)), rr);
+    zc = zkr_ext_sub(zc, zkr_ext_from(zkr_train_pow2(11)));
+    return verify_forward(c, l, rho, zc);
+}
+
+static zkr_err verify_openings(vctx *c)
+{
+    uint32_t L = c->s.n_layers;
+    unsigned nid = 2 * L + 2;
+    zkr_err r = ZKR_OK;
+
+    for (unsigned v = 0; v <= 64 && r == ZKR_OK; v++) {
+        zkr_pcs_commitment comms[2 * ZKR_TRAIN_MAX_LAYERS + 2];
+        zkr_pcs_claim cls[MAX_CLAIMS];
+        zkr_pcs_proof *pf = NULL;
+        size_t np = 0, nc = 0;
+        for (unsigned id = 0; id < nid; id++) {
+            unsigned nv = id < 2 * L ? c->s.lm[id % L] + c->s.lk[id % L]
+                          : id == 2 * L ? c->s.n_v : ZKR_TRAIN_TABLE_LOG;
+            if (nv != v)
+                continue;
+            comms[np] = id < L ? c->wp[id] : id < 2 * L ? c->wc[id - L] : id == 2 * L ? c->vcm : c->mcm;
+            for (size_t k = 0; k < c->n_cl; k++)
+                if (c->cl[k].poly == id) {
+                    cls[nc].comm = np;
+                    cls[nc].point = c->cl[k].pt;
+                    cls[nc].value = c->cl[k].val;
+                    nc++;
+                }
+            np++;
+        }
+        if (np == 0)
+            continue;
+        if (zkr_pcs_proof_parse(c->p, v, np, nc, &c->dec, &pf) != ZKR_OK) {
+            c->bad = 1;
+            return ZKR_OK;
+        }
+        r = zkr_pcs_verify(c->p, &c->t, comms, np, cls, nc, pf);
+        zkr_pcs_proof_free(pf);
+        if (r == ZKR_ERR_VERIFY) {
+            c->false_ = 1;
+            r = ZKR_OK;
+        }
+    }
+    return r;
+}
+
+static zkr_err verify_body(vctx *c)
+{
+    const uint8_t *root;
+    zkr_logup_proof *lp = NULL;
+    zkr_logup_claims lc;
+    zkr_ext tv = zkr_ext_from(0);
+    zkr_err r = ZKR_OK;
+
+    memset(&lc, 0, sizeof lc);
+    c->vcm.n_vars = c->s.n_v;
+    c->mcm.n_vars = ZKR_TRAIN_TABLE_LOG;
+    if (zkr_dec_raw(&c->dec, ZKR_DIGEST_BYTES, &root) != ZKR_OK)
+        return c->bad = 1, ZKR_OK;
+    memcpy(c->vcm.root, root, ZKR_DIGEST_BYTES);
+    if (zkr_dec_raw(&c->dec, ZKR_DIGEST_BYTES, &root) != ZKR_OK)
+        return c->bad = 1, ZKR_OK;
+    memcpy(c->mcm.root, root, ZKR_DIGEST_BYTES);
+    zkr_ts_absorb(&c->t, "tr-witness-root", c->vcm.root, ZKR_DIGEST_BYTES);
+    zkr_ts_absorb(&c->t, "tr-mult-root", c->mcm.root, ZKR_DIGEST_BYTES);
+    if (zkr_logup_proof_parse(c->s.n_v, ZKR_TRAIN_TABLE_LOG, &c->dec, &lp) != ZKR_OK)
+        return c->bad = 1, ZKR_OK;
+    if (zkr_logup_verify(&c->t, c->s.n_v, ZKR_TRAIN_TABLE_LOG, lp, &lc) != ZKR_OK)
+        c->false_ = 1;
+    zkr_logup_proof_free(lp);
+    for (unsigned i = 0; i < ZKR_TRAIN_TABLE_LOG; i++)
+        tv = zkr_ext_add(tv, zkr_ext_mul_base(lc.rt[i], zkr_train_pow2(i)));
+    check(c, zkr_ext_eq(tv, lc.t_at_rt));
+    {
+        vclaim *a = new_claim(c, 2 * c->s.n_layers), *m = new_claim(c, 2 * c->s.n_layers + 1);
+        memcpy(a->pt, lc.ra, c->s.n_v * sizeof(zkr_ext));
+        a->val = lc.a_at_ra;
+        memcpy(m->pt, lc.rt, ZKR_TRAIN_TABLE_LOG * sizeof(zkr_ext));
+        m->val = lc.m_at_rt;
+    }
+    for (uint32_t l = 0; l < c->s.n_layers && r == ZKR_OK; l++)
+        r = verify_update(c, l);
+    for (uint32_t l = 0; l + 1 < c->s.n_layers && r == ZKR_OK; l++)
+        r = verify_hidden(c, l);
+    if (r == ZKR_OK)
+        r = verify_output(c);
+    if (r == ZKR_OK && !c->bad)
+        r = verify_openings(c);
+    return r;
+}
+
+zkr_err zkr_verify_train_step(const zkr_params *p, const zkr_train_statement *st,
+                              const uint8_t *proof, size_t len, zkr_diag *d)
+{
+    zkr_proof_view v;
+    vctx *c;
+    zkr_err r;
+
+    if ((r = zkr_proof_parse(proof, len, &v, d)) != ZKR_OK)
+        return r;
+    if (v.proof_system != ZKR_PROOF_SYSTEM_ID || v.param_set != p->id)
+        return zkr_fail(d, ZKR_ERR_MISMATCH_PARAMS,
+                        "proof: proof system %u / parameter set %u, statement wants %u / %u",
+                        v.proof_system, v.param_set, ZKR_PROOF_SYSTEM_ID, p->id);
+    if (v.kind != ZKR_KIND_TRAIN_STEP)
+        return zkr_fail(d, ZKR_ERR_MISMATCH_PARAMS, "proof: kind %u is not training-step@1",
+                        v.kind);
+    if (sodium_memcmp(v.statement_id, st->statement_id, ZKR_DIGEST_BYTES) != 0)
+        return zkr_fail(d, ZKR_ERR_MISMATCH_STATEMENT,
+                        "proof: statement_id differs from the registered statement");
+    if (v.n_sections != 2 || v.tag[0] != ZKR_SEC_STATEMENT || v.tag[1] != ZKR_SEC_TRAIN_BODY)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: training-step@1 wants sections 1, 7");
+    if (st->batch == 0 || st->batch > ZKR_TRAIN_MAX_BATCH || st->indices == NULL)
+        return zkr_fail(d, ZKR_ERR_MISMATCH_INPUT, "statement: batch of %u records", st->batch);
+    if ((c = calloc(1, sizeof *c)) == NULL)
+        return ZKR_ERR_NOMEM;
+    c->p = p;
+    if ((r = check_statement(c, &v, st, d)) != ZKR_OK)
+        goto out;
+    zkr_train_transcript(&c->t, p, st->statement_id, v.body[0], v.len[0]);
+    zkr_dec_init(&c->dec, v.body[1], v.len[1]);
+    if ((r = verify_body(c)) != ZKR_OK)
+        goto out;
+    if (c->bad || zkr_dec_finish(&c->dec) != ZKR_OK)
+        r = zkr_fail(d, ZKR_ERR_MALFORMED, "proof: training-step@1 body malformed or truncated");
+    else if (c->false_)
+        r = zkr_fail(d, ZKR_ERR_VERIFY, "proof: the training step does not verify");
+out:
+    free(c);
+    return r;
+}
