@@ -55,7 +55,7 @@ static void zkr_progress(const char *msg)
 }
 
 /* Maps the schema's proof-system and parameter-set names to the ids they pin. */
-static zkr_err zkr_param_set_of(zkr_cli *cli, const zkr_schema *s, uint32_t *set)
+zkr_err zkr_cli_param_set_of(zkr_cli *cli, const zkr_schema *s, uint32_t *set)
 {
     static const char *systems[] = {"zkreg-sumcheck-basefold", "zkr-sumcheck-basefold-gl3/1", "1"};
     static const char *sets[] = {"goldilocks-128", "1"};
@@ -113,7 +113,7 @@ static zkr_err zkr_load_stmt(zkr_cli *cli, zkr_registry *reg, const char *ref, i
         return zkr_fail(&cli->diag, ZKR_ERR_MISMATCH_VERIFIER,
                         "schema %s@%llu pins verifier %s, this is %s", sc->name,
                         (unsigned long long)sc->version, sc->verifier_version, ZKR_VERSION);
-    if ((r = zkr_param_set_of(cli, sc, &ps->param_set)) != ZKR_OK ||
+    if ((r = zkr_cli_param_set_of(cli, sc, &ps->param_set)) != ZKR_OK ||
         (r = zkr_check_revoked(cli, reg, &ps->st)) != ZKR_OK)
         return r;
     for (size_t i = 0; i < ps->st.n_params; i++)
