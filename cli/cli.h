@@ -96,5 +96,7 @@ zkr_err zkr_cmd_infer(zkr_cli *cli, int argc, char **argv);
 zkr_err zkr_cmd_eval(zkr_cli *cli, int argc, char **argv);
 zkr_err zkr_cmd_train(zkr_cli *cli, int argc, char **argv);
 zkr_err zkr_cmd_round(zkr_cli *cli, int argc, char **argv);
+zkr_err zkr_cmd_train_init(zkr_cli *cli, int argc, char **argv);
+zkr_err zkr_cmd_lineage(zkr_cli *cli, int argc, char **argv);
 
 #endif /* ZKR_CLI_H */

@@ -389,19 +389,3 @@ zkr_err zkr_cmd_eval(zkr_cli *cli, int argc, char **argv)
         return zkr_cli_usage(cli, "eval: --calibrate-file and --write-model need --onnx without --model-file");
     return eval_run(cli, &a);
 }
-
-zkr_err zkr_cmd_train(zkr_cli *cli, int argc, char **argv)
-{
-    (void)argc;
-    (void)argv;
-    return zkr_fail(&cli->diag, ZKR_ERR_UNSUPPORTED, "'%s' is not available in this build yet",
-                    cli->command);
-}
-
-zkr_err zkr_cmd_round(zkr_cli *cli, int argc, char **argv)
-{
-    (void)argc;
-    (void)argv;
-    return zkr_fail(&cli->diag, ZKR_ERR_UNSUPPORTED, "'%s' is not available in this build yet",
-                    cli->command);
-}

@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "infer_glue.h"
+#include "train_glue.h"
 #include "registry_cli.h"
 #include "workers.h"
 #include "prover/prover.h"
@@ -35,7 +36,8 @@ static const char prove_help[] =
 static const char verify_help[] =
     "usage: zkreg verify --statement ID PROOF [--no-sandbox]\n"
     "\n"
-    "Verifies PROOF against the registered statement ID. Every binding is taken\n"
+    "Verifies PROOF (inference@1 or training-step@1) against the registered\n"
+    "statement ID. Every binding is taken\n"
     "from the registry, never from the proof: schema (proof kind, pinned\n"
     "verifier version, parameter set), program digest, model commitment, dataset\n"
     "commitment, record index, public output, and revocations. A mismatch is\n"
@@ -55,7 +57,7 @@ static void zkr_progress(const char *msg)
 }
 
 /* Maps the schema's proof-system and parameter-set names to the ids they pin. */
-static zkr_err zkr_param_set_of(zkr_cli *cli, const zkr_schema *s, uint32_t *set)
+zkr_err zkr_cli_param_set_of(zkr_cli *cli, const zkr_schema *s, uint32_t *set)
 {
     static const char *systems[] = {"zkreg-sumcheck-basefold", "zkr-sumcheck-basefold-gl3/1", "1"};
     static const char *sets[] = {"goldilocks-128", "1"};
@@ -113,7 +115,7 @@ static zkr_err zkr_load_stmt(zkr_cli *cli, zkr_registry *reg, const char *ref, i
         return zkr_fail(&cli->diag, ZKR_ERR_MISMATCH_VERIFIER,
                         "schema %s@%llu pins verifier %s, this is %s", sc->name,
                         (unsigned long long)sc->version, sc->verifier_version, ZKR_VERSION);
-    if ((r = zkr_param_set_of(cli, sc, &ps->param_set)) != ZKR_OK ||
+    if ((r = zkr_cli_param_set_of(cli, sc, &ps->param_set)) != ZKR_OK ||
         (r = zkr_check_revoked(cli, reg, &ps->st)) != ZKR_OK)
         return r;
     for (size_t i = 0; i < ps->st.n_params; i++)
@@ -375,6 +377,52 @@ static zkr_err zkr_verify_request(const zkr_proof_stmt *ps, const zkr_buf *proof
     return zkr_enc_bytes(req, proof->p, proof->len);
 }
 
+/* training-step@1 statements: every binding value from the registry (cli/train_glue.c). */
+static zkr_err zkr_verify_training(zkr_cli *cli, zkr_registry *reg, const zkr_proof_args *a,
+                                   const zkr_statement *st)
+{
+    zkr_buf proof = {0};
+    uint8_t sha[ZKR_DIGEST_BYTES];
+    char hex[65], sid[65];
+    uint64_t log_index = 0;
+    double t0 = zkr_now(), secs;
+    zkr_err r;
+
+    if ((r = zkr_file_read(a->proof, ZKR_CLI_PROOF_MAX, &proof, &cli->diag)) != ZKR_OK)
+        goto out;
+    zkr_progress("verifying in the confined worker");
+    if ((r = zkr_cli_train_verify(cli, reg, st, NULL, proof.p, proof.len, a->no_sandbox)) !=
+        ZKR_OK)
+        goto out;
+    secs = zkr_now() - t0;
+    zkr_sha256(proof.p, proof.len, sha);
+    if ((r = zkr_registry_proof_record(reg, st->statement_id, sha, ZKR_VERSION, &log_index,
+                                       &cli->diag)) != ZKR_OK)
+        goto out;
+    zkr_cli_hex32(sha, hex);
+    zkr_cli_hex32(st->statement_id, sid);
+    if (cli->json)
+        printf("{\"ok\":true,\"verified\":true,\"statement\":\"%s\",\"proof_sha256\":\"%s\","
+               "\"kind\":\"training-step@1\",\"log_index\":%llu,\"seconds\":%.3f}\n",
+               sid, hex, (unsigned long long)log_index, secs);
+    else
+        printf("verified:  statement %s (training-step@1)\nproof:     %s\nlog index: %llu\n"
+               "seconds:   %.3f\n", sid, hex, (unsigned long long)log_index, secs);
+out:
+    zkr_buf_free(&proof);
+    return r;
+}
+
+/* Returns 1 when statement ref exists and is a training-step@1 statement (loaded into *st). */
+static int zkr_is_training(zkr_registry *reg, const char *ref, zkr_statement *st)
+{
+    zkr_diag scratch = {0};
+
+    if (zkr_registry_statement_get(reg, ref, st, &scratch) != ZKR_OK)
+        return 0;
+    return strcmp(st->schema.proof_kind, "training-step@1") == 0;
+}
+
 zkr_err zkr_cmd_verify(zkr_cli *cli, int argc, char **argv)
 {
     zkr_proof_args a;
@@ -394,8 +442,15 @@ zkr_err zkr_cmd_verify(zkr_cli *cli, int argc, char **argv)
     if ((r = zkr_proof_parse_args(cli, argc, argv, 0, &a, &done)) != ZKR_OK || done)
         return r;
     so.no_sandbox = a.no_sandbox;
-    if ((r = zkr_cli_registry_open(cli, &reg)) != ZKR_OK ||
-        (r = zkr_load_stmt(cli, reg, a.statement, 1, &ps)) != ZKR_OK ||
+    if ((r = zkr_cli_registry_open(cli, &reg)) != ZKR_OK)
+        goto out;
+    if (zkr_is_training(reg, a.statement, &ps.st)) {
+        r = zkr_verify_training(cli, reg, &a, &ps.st);
+        goto out;
+    }
+    zkr_statement_free(&ps.st);
+    memset(&ps, 0, sizeof ps);
+    if ((r = zkr_load_stmt(cli, reg, a.statement, 1, &ps)) != ZKR_OK ||
         (r = zkr_file_read(a.proof, ZKR_CLI_PROOF_MAX, &proof, &cli->diag)) != ZKR_OK ||
         (r = zkr_verify_request(&ps, &proof, &req)) != ZKR_OK)
         goto out;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "infer_glue.h"
+#include "train_glue.h"
 #include "ml/ml.h"
 #include "prover/prover.h"
 #include "verifier/verifier.h"
@@ -33,7 +34,7 @@ zkr_err zkr_cli_infer_store_path(const zkr_cli *cli, const char *sub,
     return n < 0 || (size_t)n >= cap ? ZKR_ERR_TOO_LARGE : ZKR_OK;
 }
 
-static zkr_err zkr_cli_store_write(zkr_cli *cli, const char *sub,
+zkr_err zkr_cli_store_write(zkr_cli *cli, const char *sub,
                                    const uint8_t sha[ZKR_DIGEST_BYTES], const char *suffix,
                                    const uint8_t *p, size_t len)
 {
@@ -137,6 +138,11 @@ zkr_err zkr_cli_infer_model_bytes(zkr_cli *cli, zkr_registry *reg, const char *f
 
     *has_commitment = 0;
     memset(commitment, 0, ZKR_DIGEST_BYTES);
+    if (zkr_cli_has_magic(data, ZKR_ML_TMODEL_MAGIC, ZKR_ML_TMODEL_MAGIC_BYTES)) {
+        r = zkr_cli_train_model_bytes(cli, reg, file, program_ref, data, commitment);
+        *has_commitment = r == ZKR_OK;
+        return r;
+    }
     if (!zkr_cli_has_magic(data, ZKR_ML_MODEL_MAGIC, ZKR_ML_MODEL_MAGIC_BYTES)) {
         zkr_ml_fmodel *probe = NULL;
         zkr_diag scratch = {0};

@@ -56,4 +56,11 @@ zkr_err zkr_cli_infer_store_path(const zkr_cli *cli, const char *sub,
                                  const uint8_t sha[ZKR_DIGEST_BYTES], const char *suffix,
                                  char *out, size_t cap) ZKR_WUR;
 
+/* Writes bytes to the store beside the registry: REGISTRY.d/SUB/HEX(sha)SUFFIX (0600). */
+zkr_err zkr_cli_store_write(zkr_cli *cli, const char *sub, const uint8_t sha[ZKR_DIGEST_BYTES],
+                            const char *suffix, const uint8_t *p, size_t len) ZKR_WUR;
+
+/* Maps a schema's proof-system and parameter-set names to the parameter set they pin. */
+zkr_err zkr_cli_param_set_of(zkr_cli *cli, const zkr_schema *s, uint32_t *set) ZKR_WUR;
+
 #endif

@@ -5,6 +5,7 @@
  */
 #include "workers.h"
 #include "infer_glue.h"
+#include "train_glue.h"
 
 const zkr_worker_kind zkr_cli_workers[] = {
     /* Registration points: the verifier and prover issues set fn. Until
@@ -12,6 +13,10 @@ const zkr_worker_kind zkr_cli_workers[] = {
     {"verify", ZKR_SANDBOX_POLICY_VERIFIER, zkr_cli_worker_verify,
      "verify a proof against a statement"},
     {"prove", ZKR_SANDBOX_POLICY_PROVER, zkr_cli_worker_prove, "prove a statement"},
+    {"train-verify", ZKR_SANDBOX_POLICY_VERIFIER, zkr_cli_worker_train_verify,
+     "verify a training-step@1 proof against a statement"},
+    {"train-prove", ZKR_SANDBOX_POLICY_PROVER, zkr_cli_worker_train_prove,
+     "prove a training step"},
     {"sha256", ZKR_SANDBOX_POLICY_VERIFIER, zkr_sandbox_worker_sha256,
      "SHA-256 of the request (doctor self-test, benchmark)"},
     {"merkle-root", ZKR_SANDBOX_POLICY_VERIFIER, zkr_sandbox_worker_merkle_root,

@@ -429,9 +429,17 @@ static zkr_err next_version(zkr_registry *reg, zkr_kind kind, const char *name, 
  * the existing artifact if the content is already registered, else assign
  * the next version, append the log leaf and insert the row.
  */
+/* An optional log event written in the artifact's transaction. */
+typedef struct {
+    const char *type;
+    const uint8_t *payload;
+    size_t len;
+    uint64_t *index;
+} extra_event;
+
 static zkr_err add_artifact(zkr_registry *reg, zkr_artifact *a,
                             const uint8_t (*leaves)[ZKR_DIGEST_BYTES], const char *source,
-                            zkr_artifact *out, zkr_diag *d)
+                            const extra_event *ev, zkr_artifact *out, zkr_diag *d)
 {
     zkr_err r;
 
@@ -447,8 +455,12 @@ static zkr_err add_artifact(zkr_registry *reg, zkr_artifact *a,
         goto out;
     a->created = zkr_registry_now();
     if ((r = next_version(reg, a->kind, a->name, &a->version, d)) != ZKR_OK ||
-        (r = zkr_registry_artifact_insert_tx(reg, a, leaves, source, d)) != ZKR_OK ||
-        (r = zkr_registry_commit(reg, d)) != ZKR_OK)
+        (r = zkr_registry_artifact_insert_tx(reg, a, leaves, source, d)) != ZKR_OK)
+        goto out;
+    if (ev != NULL && (r = zkr_registry_log_append_tx(reg, ev->type, zkr_registry_now(), ev->payload,
+                                                      ev->len, ev->index, d)) != ZKR_OK)
+        goto out;
+    if ((r = zkr_registry_commit(reg, d)) != ZKR_OK)
         goto out;
     *out = *a;
 out:
@@ -470,13 +482,12 @@ zkr_err zkr_registry_program_add(zkr_registry *reg, const char *name, const uint
     strcpy(a.name, name);
     zkr_sha256(p, len, a.sha256);
     a.size = len;
-    return add_artifact(reg, &a, NULL, NULL, out, d);
+    return add_artifact(reg, &a, NULL, NULL, NULL, out, d);
 }
 
-zkr_err zkr_registry_model_add(zkr_registry *reg, const char *name, const char *program_ref,
-                               const uint8_t *p, size_t len,
-                               const uint8_t commitment[ZKR_DIGEST_BYTES], zkr_artifact *out,
-                               zkr_diag *d)
+static zkr_err model_add(zkr_registry *reg, const char *name, const char *program_ref,
+                         const uint8_t *p, size_t len, const uint8_t commitment[ZKR_DIGEST_BYTES],
+                         const extra_event *ev, zkr_artifact *out, zkr_diag *d)
 {
     zkr_artifact a, prog;
     zkr_err r;
@@ -497,7 +508,33 @@ zkr_err zkr_registry_model_add(zkr_registry *reg, const char *name, const char *
         memcpy(a.commitment, commitment, ZKR_DIGEST_BYTES);
         a.has_commitment = 1;
     }
-    return add_artifact(reg, &a, NULL, NULL, out, d);
+    return add_artifact(reg, &a, NULL, NULL, ev, out, d);
+}
+
+zkr_err zkr_registry_model_add(zkr_registry *reg, const char *name, const char *program_ref,
+                               const uint8_t *p, size_t len,
+                               const uint8_t commitment[ZKR_DIGEST_BYTES], zkr_artifact *out,
+                               zkr_diag *d)
+{
+    return model_add(reg, name, program_ref, p, len, commitment, NULL, out, d);
+}
+
+zkr_err zkr_registry_model_add_event(zkr_registry *reg, const char *name, const char *program_ref,
+                                     const uint8_t *p, size_t len,
+                                     const uint8_t commitment[ZKR_DIGEST_BYTES],
+                                     const char *ev_type, const uint8_t *ev, size_t ev_len,
+                                     zkr_artifact *out, uint64_t *ev_index, zkr_diag *d)
+{
+    extra_event e = {ev_type, ev, ev_len, ev_index};
+
+    *ev_index = 0;
+    if (!zkr_registry_event_type_ok(ev_type))
+        return zkr_fail(d, ZKR_ERR_USAGE,
+                        "log event type '%s' is reserved or not an identifier ([a-z0-9._-])",
+                        ev_type ? ev_type : "");
+    if (ev_len > ((size_t)1 << 20))
+        return zkr_fail(d, ZKR_ERR_TOO_LARGE, "log event '%s': payload over 1 MiB", ev_type);
+    return model_add(reg, name, program_ref, p, len, commitment, &e, out, d);
 }
 
 zkr_err zkr_registry_dataset_digest(const zkr_dataset *ds, uint8_t out[ZKR_DIGEST_BYTES],
@@ -562,7 +599,8 @@ zkr_err zkr_registry_dataset_add(zkr_registry *reg, const char *name, const zkr_
     if ((r = zkr_merkle_root((const uint8_t(*)[ZKR_DIGEST_BYTES])leaves, n, a.records_root)) !=
         ZKR_OK)
         goto out;
-    r = add_artifact(reg, &a, (const uint8_t(*)[ZKR_DIGEST_BYTES])leaves, source_path, out, d);
+    r = add_artifact(reg, &a, (const uint8_t(*)[ZKR_DIGEST_BYTES])leaves, source_path, NULL, out,
+                     d);
 out:
     free(leaves);
     return r;

@@ -261,7 +261,7 @@ out:
     return r;
 }
 
-static int valid_event_type(const char *type)
+int zkr_registry_event_type_ok(const char *type)
 {
     static const char *const reserved[] = {"program", "model", "dataset", "schema",
                                            "statement", "revocation", "proof", "import"};
@@ -280,7 +280,7 @@ zkr_err zkr_registry_event_append(zkr_registry *reg, const char *type, const uin
     zkr_err r;
 
     *log_index = 0;
-    if (!valid_event_type(type))
+    if (!zkr_registry_event_type_ok(type))
         return zkr_fail(d, ZKR_ERR_USAGE,
                         "log event type '%s' is reserved or not an identifier ([a-z0-9._-])",
                         type ? type : "");
@@ -292,6 +292,45 @@ zkr_err zkr_registry_event_append(zkr_registry *reg, const char *type, const uin
                                         d)) != ZKR_OK ||
         (r = zkr_registry_commit(reg, d)) != ZKR_OK)
         zkr_registry_rollback(reg);
+    return r;
+}
+
+zkr_err zkr_registry_events_of_type(zkr_registry *reg, const char *type, uint64_t **idx,
+                                    size_t *n, zkr_diag *d)
+{
+    sqlite3_stmt *st = NULL;
+    uint64_t *v = NULL;
+    size_t cap = 0, count = 0;
+    zkr_err r;
+    int rc;
+
+    *idx = NULL;
+    *n = 0;
+    if ((r = zkr_registry_prepare(reg, "SELECT idx FROM log WHERE type = ? ORDER BY idx", &st, d)) !=
+        ZKR_OK)
+        return r;
+    sqlite3_bind_text(st, 1, type, -1, SQLITE_STATIC);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (count == cap) {
+            uint64_t *nv = realloc(v, (cap = cap ? 2 * cap : 16) * sizeof *v);
+            if (nv == NULL) {
+                r = ZKR_ERR_NOMEM;
+                goto out;
+            }
+            v = nv;
+        }
+        v[count++] = (uint64_t)sqlite3_column_int64(st, 0);
+    }
+    if (rc != SQLITE_DONE) {
+        r = zkr_fail(d, ZKR_ERR_REGISTRY, "registry: cannot list '%s' events", type);
+        goto out;
+    }
+    *idx = v;
+    *n = count;
+    v = NULL;
+out:
+    free(v);
+    sqlite3_finalize(st);
     return r;
 }
 

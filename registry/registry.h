@@ -134,6 +134,21 @@ zkr_err zkr_registry_model_add(zkr_registry *reg, const char *name, const char *
                                zkr_diag *d) ZKR_WUR;
 
 /*
+ * As zkr_registry_model_add, and in the same transaction appends the log
+ * event `ev_type` with payload `ev` (rules of zkr_registry_event_append),
+ * so that a model and the event that explains it (its lineage, the round
+ * that averaged it) are both registered or neither is. When the model is
+ * already registered nothing is written (out->existed set, *ev_index 0).
+ * Returns as zkr_registry_model_add, plus ZKR_ERR_USAGE (event type),
+ * ZKR_ERR_TOO_LARGE (payload).
+ */
+zkr_err zkr_registry_model_add_event(zkr_registry *reg, const char *name, const char *program_ref,
+                                     const uint8_t *p, size_t len,
+                                     const uint8_t commitment[ZKR_DIGEST_BYTES],
+                                     const char *ev_type, const uint8_t *ev, size_t ev_len,
+                                     zkr_artifact *out, uint64_t *ev_index, zkr_diag *d) ZKR_WUR;
+
+/*
  * The dataset's registered digest: SHA-256 over its canonical bytes, each
  * record as u32 BE length || bytes (docs/formats.md). Lets a caller check a
  * dataset file against its registration without the registry open.
@@ -410,6 +425,14 @@ void zkr_log_entry_free(zkr_log_entry *e);
  */
 zkr_err zkr_log_leaf_decode(const uint8_t *p, size_t len, char type[ZKR_IDENT_MAX + 1],
                             int64_t *time, const uint8_t **payload, size_t *payload_len) ZKR_WUR;
+
+/*
+ * The indices of every log leaf of event type `type`, ascending, in *idx
+ * (malloc'ed, free()) and their count in *n. Returns ZKR_OK (possibly
+ * none), ZKR_ERR_REGISTRY, ZKR_ERR_NOMEM.
+ */
+zkr_err zkr_registry_events_of_type(zkr_registry *reg, const char *type, uint64_t **idx,
+                                    size_t *n, zkr_diag *d) ZKR_WUR;
 
 /* The number of leaves. */
 zkr_err zkr_registry_log_size(zkr_registry *reg, uint64_t *n) ZKR_WUR;

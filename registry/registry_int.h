@@ -52,6 +52,8 @@ zkr_err zkr_registry_parse_ref(const char *what, const char *ref, zkr_ref *out,
 int zkr_registry_ident_ok(const char *s, int allow_at);
 
 /* log.c: appends a leaf inside the caller's transaction. */
+/* Whether `type` may be used for an event of another module (not reserved, an identifier). */
+int zkr_registry_event_type_ok(const char *type);
 zkr_err zkr_registry_log_append_tx(zkr_registry *reg, const char *type, int64_t time,
                                    const uint8_t *payload, size_t len, uint64_t *index,
                                    zkr_diag *d) ZKR_WUR;

@@ -1,0 +1,593 @@
+/*
+ * cmd_train.c: `zkreg train-init`, `zkreg train` and `zkreg lineage`.
+ * Every child model is registered together with its lineage event (one
+ * transaction), so the log explains every model a run produced. The round
+ * commands live in cmd_round.c.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "infer_glue.h"
+#include "registry_cli.h"
+#include "train_cli.h"
+#include "train_glue.h"
+
+enum {
+    OPT_DIMS = 0x200,
+    OPT_SEED,
+    OPT_SEED_TEXT,
+    OPT_OUT_DIR,
+    OPT_MODEL,
+    OPT_DATASET,
+    OPT_BATCH,
+    OPT_STEPS,
+    OPT_LR,
+    OPT_SHIFT,
+    OPT_FIRST,
+    OPT_PROVE,
+    OPT_SCHEMA,
+    OPT_NO_SANDBOX,
+    OPT_ROUND,
+    OPT_WORKER,
+    OPT_EVAL,
+};
+
+/* ------------------------------------------------------------------ */
+/* train-init                                                           */
+/* ------------------------------------------------------------------ */
+
+static const char train_init_help[] =
+    "usage: zkreg train-init --dims D0,D1,...,DL --out-dir DIR [--seed HEX64 | --seed-text TEXT]\n"
+    "\n"
+    "Writes DIR/program.zkrprog (the fixed-point training program D0 -> ... -> DL,\n"
+    "hidden layers ReLU) and DIR/init.zkrtm (the deterministic initial training\n"
+    "model from the 32-byte seed; --seed-text uses SHA-256 of TEXT; default: 32\n"
+    "zero bytes). docs/training.md specifies both. Register them with\n"
+    "register-program and register-model. Nothing is written to the registry.\n" ZKR_CLI_EXIT_HELP;
+
+static zkr_err parse_dims(zkr_cli *cli, const char *s, uint32_t *dims, size_t *n)
+{
+    *n = 0;
+    while (*s) {
+        char *end;
+        unsigned long v;
+        if (*n == ZKR_ML_MAX_LAYERS + 1)
+            return zkr_cli_usage(cli, "--dims: at most %u layers", ZKR_ML_MAX_LAYERS);
+        errno = 0;
+        v = strtoul(s, &end, 10);
+        if (end == s || errno != 0 || v == 0 || v > ZKR_ML_MAX_DIM || (*end != ',' && *end))
+            return zkr_cli_usage(cli, "--dims: '%s' is not a list of widths 1..%u", s,
+                                 ZKR_ML_MAX_DIM);
+        dims[(*n)++] = (uint32_t)v;
+        s = *end ? end + 1 : end;
+    }
+    if (*n < 2)
+        return zkr_cli_usage(cli, "--dims needs at least an input and an output width");
+    return ZKR_OK;
+}
+
+static zkr_err write_in_dir(zkr_cli *cli, const char *dir, const char *name, const zkr_buf *b)
+{
+    char path[4096];
+
+    if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path)
+        return zkr_fail(&cli->diag, ZKR_ERR_USAGE, "%s: path too long", dir);
+    return zkr_file_write_atomic(path, b->p, b->len, 0644, &cli->diag);
+}
+
+static zkr_err make_dir(zkr_cli *cli, const char *dir)
+{
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+        return zkr_fail(&cli->diag, ZKR_ERR_IO, "%s: cannot create: %s", dir, strerror(errno));
+    return ZKR_OK;
+}
+
+zkr_err zkr_cmd_train_init(zkr_cli *cli, int argc, char **argv)
+{
+    static const struct option opts[] = {ZKR_CLI_COMMON_LONGOPTS,
+                                         {"dims", required_argument, NULL, OPT_DIMS},
+                                         {"seed", required_argument, NULL, OPT_SEED},
+                                         {"seed-text", required_argument, NULL, OPT_SEED_TEXT},
+                                         {"out-dir", required_argument, NULL, OPT_OUT_DIR},
+                                         {NULL, 0, NULL, 0}};
+    const char *dims_s = NULL, *out_dir = NULL;
+    uint8_t seed[32] = {0};
+    uint32_t dims[ZKR_ML_MAX_LAYERS + 1];
+    size_t n;
+    zkr_ml_graph g;
+    zkr_buf prog = {0}, model = {0};
+    int c, done = 0;
+    zkr_err r;
+
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        if (zkr_cli_common_option(cli, c, train_init_help, &done)) {
+            if (done)
+                return ZKR_OK;
+            continue;
+        }
+        if (c == OPT_DIMS)
+            dims_s = optarg;
+        else if (c == OPT_OUT_DIR)
+            out_dir = optarg;
+        else if (c == OPT_SEED_TEXT)
+            zkr_sha256((const uint8_t *)optarg, strlen(optarg), seed);
+        else if (c == OPT_SEED) {
+            if (strlen(optarg) != 64 || zkr_hex_decode_exact(optarg, seed, sizeof seed) != ZKR_OK)
+                return zkr_fail(&cli->diag, ZKR_ERR_MALFORMED, "--seed: expected 64 hex digits");
+        } else
+            return zkr_cli_usage(cli, "bad option (see --help)");
+    }
+    if (!dims_s || !out_dir || optind != argc)
+        return zkr_cli_usage(cli, "--dims and --out-dir are required");
+    if ((r = parse_dims(cli, dims_s, dims, &n)) != ZKR_OK ||
+        (r = zkr_ml_tprogram_make(dims, n, &g, &cli->diag)) != ZKR_OK ||
+        (r = zkr_ml_graph_encode(&g, &prog, &cli->diag)) != ZKR_OK ||
+        (r = zkr_ml_tmodel_init(&g, seed, &model, &cli->diag)) != ZKR_OK ||
+        (r = make_dir(cli, out_dir)) != ZKR_OK ||
+        (r = write_in_dir(cli, out_dir, "program.zkrprog", &prog)) != ZKR_OK ||
+        (r = write_in_dir(cli, out_dir, "init.zkrtm", &model)) != ZKR_OK)
+        goto out;
+    if (cli->json) {
+        printf("{\"ok\":true,\"program\":\"%s/program.zkrprog\",\"model\":\"%s/init.zkrtm\"}\n",
+               out_dir, out_dir);
+    } else {
+        printf("program: %s/program.zkrprog\nmodel:   %s/init.zkrtm\n", out_dir, out_dir);
+    }
+out:
+    sodium_memzero(seed, sizeof seed);
+    zkr_buf_free(&prog);
+    zkr_buf_free(&model);
+    return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* Lineage events                                                       */
+/* ------------------------------------------------------------------ */
+
+zkr_err zkr_cli_lineage_payload(const zkr_artifact *parent, const uint8_t child_sha[32],
+                                const uint8_t child_comm[32], const zkr_artifact *dataset,
+                                const zkr_ml_tstep_params *sp, const uint64_t *idx,
+                                uint32_t batch, uint64_t round, uint32_t worker, zkr_buf *out)
+{
+    zkr_err r;
+
+    out->len = 0;
+    if ((r = zkr_enc_u32(out, 1)) != ZKR_OK ||
+        (r = zkr_buf_append(out, child_sha, ZKR_DIGEST_BYTES)) != ZKR_OK ||
+        (r = zkr_buf_append(out, child_comm, ZKR_DIGEST_BYTES)) != ZKR_OK ||
+        (r = zkr_buf_append(out, parent->sha256, ZKR_DIGEST_BYTES)) != ZKR_OK ||
+        (r = zkr_buf_append(out, parent->commitment, ZKR_DIGEST_BYTES)) != ZKR_OK ||
+        (r = zkr_buf_append(out, dataset->sha256, ZKR_DIGEST_BYTES)) != ZKR_OK ||
+        (r = zkr_enc_u32(out, sp->lr)) != ZKR_OK || (r = zkr_enc_u32(out, sp->shift)) != ZKR_OK ||
+        (r = zkr_enc_u32(out, batch)) != ZKR_OK)
+        return r;
+    for (uint32_t i = 0; i < batch; i++)
+        if ((r = zkr_enc_u64(out, idx[i])) != ZKR_OK)
+            return r;
+    if ((r = zkr_enc_u64(out, round)) != ZKR_OK)
+        return r;
+    return zkr_enc_u32(out, worker);
+}
+
+zkr_err zkr_cli_lineage_decode(const uint8_t *p, size_t len, zkr_cli_lineage *out)
+{
+    zkr_dec dec;
+    uint32_t ver;
+    const uint8_t *raw;
+    uint8_t *dst[5];
+
+    memset(out, 0, sizeof *out);
+    dst[0] = out->child;
+    dst[1] = out->child_commitment;
+    dst[2] = out->parent;
+    dst[3] = out->parent_commitment;
+    dst[4] = out->dataset;
+    zkr_dec_init(&dec, p, len);
+    if (zkr_dec_u32(&dec, &ver) != ZKR_OK || ver != 1)
+        return ZKR_ERR_MALFORMED;
+    for (int i = 0; i < 5; i++) {
+        if (zkr_dec_raw(&dec, ZKR_DIGEST_BYTES, &raw) != ZKR_OK)
+            return ZKR_ERR_MALFORMED;
+        memcpy(dst[i], raw, ZKR_DIGEST_BYTES);
+    }
+    if (zkr_dec_u32(&dec, &out->lr) != ZKR_OK || zkr_dec_u32(&dec, &out->shift) != ZKR_OK ||
+        zkr_dec_u32(&dec, &out->batch) != ZKR_OK || out->batch == 0 ||
+        out->batch > ZKR_ML_T_MAX_BATCH)
+        return ZKR_ERR_MALFORMED;
+    for (uint32_t i = 0; i < out->batch; i++)
+        if (zkr_dec_u64(&dec, &out->indices[i]) != ZKR_OK)
+            return ZKR_ERR_MALFORMED;
+    if (zkr_dec_u64(&dec, &out->round) != ZKR_OK || zkr_dec_u32(&dec, &out->worker) != ZKR_OK)
+        return ZKR_ERR_MALFORMED;
+    return zkr_dec_finish(&dec);
+}
+
+/* ------------------------------------------------------------------ */
+/* train                                                                */
+/* ------------------------------------------------------------------ */
+
+static const char train_help[] =
+    "usage: zkreg train --model ID --dataset ID --batch-size B --steps N --lr ETA --shift S\n"
+    "                   [--first-record F] [--eval ID] [--prove --schema NAME@VER --out-dir DIR]\n"
+    "                   [--no-sandbox]\n"
+    "       zkreg train --round ROUND --worker I --out-dir DIR\n"
+    "\n"
+    "Runs N fixed-point SGD steps (docs/training.md) from training model ID on\n"
+    "registered dataset ID: step t uses records (F + t*B + i) mod n, i < B (B <= 64).\n"
+    "Each child is written to the store beside the registry, committed and\n"
+    "registered as a model of the same program together with its lineage event\n"
+    "(parent and child commitments, dataset, lr, shift, batch indices), in one\n"
+    "transaction. --eval DATASET prints the quantized test accuracy of the last\n"
+    "model. --prove also registers a training-step@1 statement under schema\n"
+    "NAME@VER (fields child_model, record_indices, lr, shift, steps) for each step\n"
+    "and proves it in the confined prover, writing DIR/step-T.zkp.\n"
+    "--round: a round's worker I trains its shard (one step, batch = the shard)\n"
+    "from the round's model and writes DIR/worker-I.zkrtm and DIR/worker-I.zkp\n"
+    "(the statement is registered; the child is not: `round accept` decides).\n"
+    "Real learning rate: ETA / 2^(S-4) per summed gradient.\n" ZKR_CLI_EXIT_HELP;
+
+static zkr_err parse_u32_opt(zkr_cli *cli, const char *what, const char *s, uint64_t lo,
+                             uint64_t hi, uint32_t *out)
+{
+    uint64_t v;
+    zkr_err r = zkr_cli_parse_u64(cli, what, s, &v);
+
+    if (r != ZKR_OK)
+        return r;
+    if (v < lo || v > hi)
+        return zkr_cli_usage(cli, "%s must be %llu..%llu", what, (unsigned long long)lo,
+                             (unsigned long long)hi);
+    *out = (uint32_t)v;
+    return ZKR_OK;
+}
+
+static zkr_err train_parse(zkr_cli *cli, int argc, char **argv, zkr_cli_train_args *a, int *done)
+{
+    static const struct option opts[] = {
+        ZKR_CLI_COMMON_LONGOPTS,
+        {"model", required_argument, NULL, OPT_MODEL},
+        {"dataset", required_argument, NULL, OPT_DATASET},
+        {"batch-size", required_argument, NULL, OPT_BATCH},
+        {"steps", required_argument, NULL, OPT_STEPS},
+        {"lr", required_argument, NULL, OPT_LR},
+        {"shift", required_argument, NULL, OPT_SHIFT},
+        {"first-record", required_argument, NULL, OPT_FIRST},
+        {"prove", no_argument, NULL, OPT_PROVE},
+        {"schema", required_argument, NULL, OPT_SCHEMA},
+        {"out-dir", required_argument, NULL, OPT_OUT_DIR},
+        {"no-sandbox", no_argument, NULL, OPT_NO_SANDBOX},
+        {"round", required_argument, NULL, OPT_ROUND},
+        {"worker", required_argument, NULL, OPT_WORKER},
+        {"eval", required_argument, NULL, OPT_EVAL},
+        {NULL, 0, NULL, 0}};
+    int c;
+    zkr_err r = ZKR_OK;
+
+    memset(a, 0, sizeof *a);
+    while (r == ZKR_OK && (c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        if (zkr_cli_common_option(cli, c, train_help, done)) {
+            if (*done)
+                return ZKR_OK;
+            continue;
+        }
+        switch (c) {
+        case OPT_MODEL: a->model = optarg; break;
+        case OPT_DATASET: a->dataset = optarg; break;
+        case OPT_SCHEMA: a->schema = optarg; break;
+        case OPT_OUT_DIR: a->out_dir = optarg; break;
+        case OPT_EVAL: a->eval = optarg; break;
+        case OPT_PROVE: a->prove = 1; break;
+        case OPT_NO_SANDBOX: a->no_sandbox = 1; break;
+        case OPT_ROUND: r = zkr_cli_parse_u64(cli, "--round", optarg, &a->round); a->has_round = 1; break;
+        case OPT_WORKER: r = parse_u32_opt(cli, "--worker", optarg, 0, 1u << 20, &a->worker); a->has_worker = 1; break;
+        case OPT_BATCH: r = parse_u32_opt(cli, "--batch-size", optarg, 1, ZKR_ML_T_MAX_BATCH, &a->batch); break;
+        case OPT_STEPS: r = parse_u32_opt(cli, "--steps", optarg, 1, 1000000, &a->steps); break;
+        case OPT_LR: r = parse_u32_opt(cli, "--lr", optarg, 1, ZKR_ML_T_LR_MAX, &a->sp.lr); break;
+        case OPT_SHIFT:
+            r = parse_u32_opt(cli, "--shift", optarg, ZKR_ML_T_SHIFT_MIN, ZKR_ML_T_SHIFT_MAX, &a->sp.shift);
+            break;
+        case OPT_FIRST: r = zkr_cli_parse_u64(cli, "--first-record", optarg, &a->first); break;
+        default: return zkr_cli_usage(cli, "bad option (see --help)");
+        }
+    }
+    if (r != ZKR_OK)
+        return r;
+    if (optind != argc)
+        return zkr_cli_usage(cli, "unexpected argument '%s'", argv[optind]);
+    if (a->has_round)
+        return a->has_worker && a->out_dir ? ZKR_OK
+                                           : zkr_cli_usage(cli, "--round needs --worker and --out-dir");
+    if (!a->model || !a->dataset || !a->batch || !a->steps || !a->sp.lr || !a->sp.shift)
+        return zkr_cli_usage(cli, "--model, --dataset, --batch-size, --steps, --lr and --shift are required");
+    if (a->prove && (!a->schema || !a->out_dir))
+        return zkr_cli_usage(cli, "--prove needs --schema NAME@VER and --out-dir DIR");
+    return ZKR_OK;
+}
+
+/* Registers the training-step@1 statement of one step; *st must be freed by the caller. */
+zkr_err zkr_cli_train_statement(zkr_cli *cli, zkr_registry *reg, const char *schema,
+                                const zkr_artifact *parent, const zkr_artifact *dataset,
+                                const uint8_t child_sha[32], const zkr_ml_tstep_params *sp,
+                                const uint64_t *idx, uint32_t batch, zkr_statement *st)
+{
+    char prog[32], model[32], ds[32], child[65], lr[16], shift[16];
+    zkr_buf list = {0};
+    zkr_kv kv[5];
+    zkr_err r;
+
+    zkr_cli_hex32(child_sha, child);
+    snprintf(prog, sizeof prog, "%lld", (long long)parent->program_id);
+    snprintf(model, sizeof model, "%lld", (long long)parent->id);
+    snprintf(ds, sizeof ds, "%lld", (long long)dataset->id);
+    snprintf(lr, sizeof lr, "%u", sp->lr);
+    snprintf(shift, sizeof shift, "%u", sp->shift);
+    for (uint32_t i = 0; i < batch; i++)
+        if ((r = zkr_buf_printf(&list, "%s%" PRIu64, i ? "," : "", idx[i])) != ZKR_OK)
+            goto out;
+    if ((r = zkr_buf_terminate(&list)) != ZKR_OK)
+        goto out;
+    kv[0] = (zkr_kv){"child_model", child};
+    kv[1] = (zkr_kv){"lr", lr};
+    kv[2] = (zkr_kv){"record_indices", (const char *)list.p};
+    kv[3] = (zkr_kv){"shift", shift};
+    kv[4] = (zkr_kv){"steps", "1"};
+    r = zkr_registry_statement_add(reg, schema, prog, model, ds, kv, 5, NULL, 0, st, &cli->diag);
+out:
+    zkr_buf_free(&list);
+    return r;
+}
+
+typedef struct {
+    zkr_registry *reg;
+    zkr_artifact parent_a, dataset_a;
+    zkr_ml_tmodel *parent;
+    zkr_cli_train_data td;
+    zkr_buf inputs, child_bytes, ev, proof;
+} train_run;
+
+static void train_run_free(train_run *t)
+{
+    zkr_ml_tmodel_free(t->parent);
+    zkr_cli_train_data_free(&t->td);
+    zkr_buf_free(&t->inputs);
+    zkr_buf_free(&t->child_bytes);
+    zkr_buf_free(&t->ev);
+    zkr_buf_free(&t->proof);
+    zkr_registry_close(t->reg);
+}
+
+static zkr_err prove_step(zkr_cli *cli, const zkr_cli_train_args *a, train_run *t,
+                          const zkr_ml_tmodel *child, const uint8_t child_sha[32],
+                          const uint64_t *idx, const char *proof_name)
+{
+    zkr_statement st;
+    zkr_cli_train_params tp;
+    char path[4096], sid[65];
+    zkr_err r;
+
+    memset(&st, 0, sizeof st);
+    if ((r = zkr_cli_train_statement(cli, t->reg, a->schema, &t->parent_a, &t->dataset_a, child_sha,
+                                     &a->sp, idx, a->batch, &st)) != ZKR_OK ||
+        (r = zkr_cli_train_params_of(cli, &st, &tp)) != ZKR_OK ||
+        (r = zkr_cli_train_prove(cli, &st, t->parent, child, &t->td, &tp, a->no_sandbox,
+                                 &t->proof)) != ZKR_OK)
+        goto out;
+    if (snprintf(path, sizeof path, "%s/%s", a->out_dir, proof_name) >= (int)sizeof path) {
+        r = zkr_fail(&cli->diag, ZKR_ERR_USAGE, "%s: path too long", a->out_dir);
+        goto out;
+    }
+    if ((r = zkr_file_write_atomic(path, t->proof.p, t->proof.len, 0644, &cli->diag)) != ZKR_OK)
+        goto out;
+    zkr_cli_hex32(st.statement_id, sid);
+    if (!cli->json)
+        printf("  statement %s\n  proof     %s (%zu bytes)\n", sid, path, t->proof.len);
+out:
+    zkr_statement_free(&st);
+    return r;
+}
+
+/* One step: train, register the child with its lineage, optionally prove. */
+static zkr_err train_step(zkr_cli *cli, const zkr_cli_train_args *a, train_run *t, uint32_t step,
+                          zkr_artifact *child_a)
+{
+    const zkr_ml_graph *g = zkr_ml_tmodel_graph(t->parent);
+    uint64_t idx[ZKR_ML_T_MAX_BATCH];
+    uint8_t labels[ZKR_ML_T_MAX_BATCH], comm[32], sha[32];
+    zkr_ml_tmodel *child = NULL;
+    char prog[32], name[64];
+    uint64_t ev_index;
+    zkr_err r;
+
+    if ((r = zkr_ml_train_batch_indices(a->first, step, a->batch, t->td.n, idx)) != ZKR_OK ||
+        (r = zkr_cli_train_batch(cli, &t->td, g->input_dim, idx, a->batch, &t->inputs, labels)) !=
+            ZKR_OK ||
+        (r = zkr_ml_train_step(t->parent, t->inputs.p, t->inputs.len, labels, a->batch, &a->sp,
+                               &t->child_bytes, NULL, &cli->diag)) != ZKR_OK ||
+        (r = zkr_ml_tmodel_decode(t->child_bytes.p, t->child_bytes.len, &child, &cli->diag)) !=
+            ZKR_OK ||
+        (r = zkr_cli_train_commit_store(cli, child, comm)) != ZKR_OK)
+        goto out;
+    zkr_ml_tmodel_digest(child, sha);
+    if ((r = zkr_cli_lineage_payload(&t->parent_a, sha, comm, &t->dataset_a, &a->sp, idx,
+                                     a->batch, 0, 0, &t->ev)) != ZKR_OK)
+        goto out;
+    snprintf(prog, sizeof prog, "%lld", (long long)t->parent_a.program_id);
+    snprintf(name, sizeof name, "%.40s", t->parent_a.name);
+    if ((r = zkr_registry_model_add_event(t->reg, name, prog, t->child_bytes.p,
+                                          t->child_bytes.len, comm, "lineage", t->ev.p, t->ev.len,
+                                          child_a, &ev_index, &cli->diag)) != ZKR_OK)
+        goto out;
+    if (!cli->json)
+        printf("step %u: model %lld (%s v%llu) from model %lld\n", step, (long long)child_a->id,
+               child_a->name, (unsigned long long)child_a->version, (long long)t->parent_a.id);
+    if (a->prove) {
+        char pn[64];
+        snprintf(pn, sizeof pn, "step-%u.zkp", step);
+        if ((r = prove_step(cli, a, t, child, sha, idx, pn)) != ZKR_OK)
+            goto out;
+    }
+    zkr_ml_tmodel_free(t->parent);
+    t->parent = child;
+    child = NULL;
+    t->parent_a = *child_a;
+out:
+    zkr_ml_tmodel_free(child);
+    return r;
+}
+
+static zkr_err train_eval(zkr_cli *cli, train_run *t, const char *ref)
+{
+    zkr_cli_train_data td;
+    zkr_artifact a;
+    zkr_ml_eval_result res;
+    zkr_err r;
+
+    if ((r = zkr_cli_train_data_open(cli, t->reg, ref, &a, &td)) != ZKR_OK)
+        return r;
+    if ((r = zkr_ml_tmodel_eval(t->parent, td.ds, 0, 0, &res, &cli->diag)) == ZKR_OK && !cli->json)
+        printf("accuracy: %.2f %% (%llu / %llu records of dataset %lld, quantized native)\n",
+               res.n ? 100.0 * (double)res.quant_correct / (double)res.n : 0.0,
+               (unsigned long long)res.quant_correct, (unsigned long long)res.n, (long long)a.id);
+    if (r == ZKR_OK && cli->json)
+        printf("{\"ok\":true,\"model\":%lld,\"correct\":%llu,\"records\":%llu}\n",
+               (long long)t->parent_a.id, (unsigned long long)res.quant_correct,
+               (unsigned long long)res.n);
+    zkr_cli_train_data_free(&td);
+    return r;
+}
+
+zkr_err zkr_cmd_train(zkr_cli *cli, int argc, char **argv)
+{
+    zkr_cli_train_args a;
+    train_run t;
+    zkr_artifact child_a;
+    int done = 0;
+    zkr_err r;
+
+    memset(&t, 0, sizeof t);
+    if ((r = train_parse(cli, argc, argv, &a, &done)) != ZKR_OK || done)
+        return r;
+    if (a.has_round)
+        return zkr_cli_round_work(cli, &a);
+    if ((r = zkr_cli_registry_open(cli, &t.reg)) != ZKR_OK ||
+        (r = zkr_cli_train_load_model(cli, t.reg, a.model, &t.parent_a, &t.parent)) != ZKR_OK ||
+        (r = zkr_cli_train_data_open(cli, t.reg, a.dataset, &t.dataset_a, &t.td)) != ZKR_OK)
+        goto out;
+    if (a.prove && (r = make_dir(cli, a.out_dir)) != ZKR_OK)
+        goto out;
+    for (uint32_t s = 0; s < a.steps; s++)
+        if ((r = train_step(cli, &a, &t, s, &child_a)) != ZKR_OK)
+            goto out;
+    if (a.eval && (r = train_eval(cli, &t, a.eval)) != ZKR_OK)
+        goto out;
+    if (cli->json && !a.eval)
+        printf("{\"ok\":true,\"model\":%lld,\"steps\":%u}\n", (long long)t.parent_a.id, a.steps);
+out:
+    train_run_free(&t);
+    return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* lineage                                                              */
+/* ------------------------------------------------------------------ */
+
+static const char lineage_help[] =
+    "usage: zkreg lineage MODEL\n"
+    "\n"
+    "Prints MODEL's ancestry from its lineage events in the log, newest first:\n"
+    "each step's parent, dataset, lr, shift and batch record indices (or the\n"
+    "round whose averaging produced it), back to a model with no lineage.\n" ZKR_CLI_EXIT_HELP;
+
+/* Finds the lineage or round-close event whose child is sha. */
+static zkr_err find_parent(zkr_cli *cli, zkr_registry *reg, const uint64_t *idx, size_t n,
+                           const uint8_t sha[32], zkr_cli_lineage *out, int *found)
+{
+    zkr_log_entry e;
+    zkr_err r;
+
+    *found = 0;
+    for (size_t i = n; i-- > 0;) {
+        if ((r = zkr_registry_log_entry(reg, idx[i], &e, &cli->diag)) != ZKR_OK)
+            return r;
+        r = zkr_cli_lineage_decode(e.payload, e.payload_len, out);
+        zkr_log_entry_free(&e);
+        if (r != ZKR_OK)
+            return zkr_fail(&cli->diag, ZKR_ERR_REGISTRY, "log entry %llu: malformed lineage",
+                            (unsigned long long)idx[i]);
+        if (memcmp(out->child, sha, 32) == 0) {
+            out->log_index = idx[i];
+            *found = 1;
+            return ZKR_OK;
+        }
+    }
+    return ZKR_OK;
+}
+
+zkr_err zkr_cmd_lineage(zkr_cli *cli, int argc, char **argv)
+{
+    static const struct option opts[] = {ZKR_CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
+    zkr_registry *reg = NULL;
+    zkr_artifact m;
+    zkr_cli_lineage l;
+    uint64_t *idx = NULL;
+    size_t n = 0, depth = 0;
+    uint8_t sha[32];
+    char hex[65];
+    int c, done = 0, found = 1;
+    zkr_err r;
+
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        if (zkr_cli_common_option(cli, c, lineage_help, &done)) {
+            if (done)
+                return ZKR_OK;
+            continue;
+        }
+        return zkr_cli_usage(cli, "bad option (see --help)");
+    }
+    if (optind + 1 != argc)
+        return zkr_cli_usage(cli, "expected exactly one MODEL argument");
+    if ((r = zkr_cli_registry_open(cli, &reg)) != ZKR_OK ||
+        (r = zkr_registry_artifact_get(reg, ZKR_KIND_MODEL, argv[optind], &m, &cli->diag)) !=
+            ZKR_OK ||
+        (r = zkr_registry_events_of_type(reg, "lineage", &idx, &n, &cli->diag)) != ZKR_OK)
+        goto out;
+    memcpy(sha, m.sha256, 32);
+    if (cli->json)
+        printf("{\"ok\":true,\"model\":%lld,\"ancestry\":[", (long long)m.id);
+    while (found && depth <= n) {
+        if ((r = find_parent(cli, reg, idx, n, sha, &l, &found)) != ZKR_OK)
+            goto out;
+        zkr_cli_hex32(sha, hex);
+        if (!found)
+            break;
+        if (cli->json) {
+            char ph[65];
+            zkr_cli_hex32(l.parent, ph);
+            printf("%s{\"child\":\"%s\",\"parent\":\"%s\",\"lr\":%u,\"shift\":%u,\"batch\":%u,"
+                   "\"round\":%llu,\"log_index\":%llu}",
+                   depth ? "," : "", hex, ph, l.lr, l.shift, l.batch,
+                   (unsigned long long)l.round, (unsigned long long)l.log_index);
+        } else {
+            char ph[65];
+            zkr_cli_hex32(l.parent, ph);
+            printf("%.16s... <- %.16s... lr %u shift %u batch %u records %llu..", hex, ph, l.lr,
+                   l.shift, l.batch, (unsigned long long)l.indices[0]);
+            printf("%llu%s (log %llu)\n", (unsigned long long)l.indices[l.batch - 1],
+                   l.round ? " in a round" : "", (unsigned long long)l.log_index);
+        }
+        memcpy(sha, l.parent, 32);
+        depth++;
+    }
+    if (cli->json)
+        printf("],\"depth\":%zu}\n", depth);
+    else
+        printf("%zu step(s) of lineage\n", depth);
+out:
+    free(idx);
+    zkr_registry_close(reg);
+    return r;
+}

@@ -1,0 +1,98 @@
+/*
+ * training-step@1 glue (cli/train_glue.c): training models at registration
+ * (commitment, the store beside the registry), the dataset's batch records
+ * with inclusion paths, the confined "train-prove" / "train-verify"
+ * workers, and verification of a registered training statement. Shared by
+ * `zkreg train`, `zkreg verify` and `zkreg round`.
+ */
+#ifndef ZKR_CLI_TRAIN_GLUE_H
+#define ZKR_CLI_TRAIN_GLUE_H
+
+#include "cli.h"
+#include "ml/ml.h"
+#include "prover/prover.h"
+#include "registry/registry.h"
+
+/* The statement fields of a training-step@1 schema (docs/cli.md). */
+typedef struct {
+    uint8_t child[ZKR_DIGEST_BYTES]; /* child_model: the child's artifact sha256 */
+    uint64_t indices[ZKR_ML_T_MAX_BATCH];
+    uint32_t batch, lr, shift, steps;
+} zkr_cli_train_params;
+
+/* A dataset opened for training, with its record commitments' leaf hashes. */
+typedef struct {
+    zkr_dataset *ds;
+    uint8_t (*leaves)[ZKR_DIGEST_BYTES];
+    uint64_t n;
+    uint8_t root[ZKR_DIGEST_BYTES];
+    uint8_t commitment[ZKR_DIGEST_BYTES];
+} zkr_cli_train_data;
+
+/*
+ * Commits a training model (zkr_prover_train_commit, parameter set 1) and
+ * writes its bytes to the model store beside the registry.
+ */
+zkr_err zkr_cli_train_commit_store(zkr_cli *cli, const zkr_ml_tmodel *m,
+                                   uint8_t commitment[ZKR_DIGEST_BYTES]) ZKR_WUR;
+
+/*
+ * register-model for a training-model file: decodes it strictly, checks
+ * its program is program_ref, commits and stores it.
+ */
+zkr_err zkr_cli_train_model_bytes(zkr_cli *cli, zkr_registry *reg, const char *file,
+                                  const char *program_ref, const zkr_buf *data,
+                                  uint8_t commitment[ZKR_DIGEST_BYTES]) ZKR_WUR;
+
+/* Loads registered model `ref` (a training model) from the store, checked against its sha256. */
+zkr_err zkr_cli_train_load_model(zkr_cli *cli, zkr_registry *reg, const char *ref,
+                                 zkr_artifact *a, zkr_ml_tmodel **m) ZKR_WUR;
+
+/*
+ * Opens registered dataset `ref` from its remembered file, checks it
+ * against the registered sha256 and commitment, and keeps its leaf hashes
+ * for inclusion paths. Free with zkr_cli_train_data_free.
+ */
+zkr_err zkr_cli_train_data_open(zkr_cli *cli, zkr_registry *reg, const char *ref,
+                                zkr_artifact *a, zkr_cli_train_data *out) ZKR_WUR;
+void zkr_cli_train_data_free(zkr_cli_train_data *td);
+
+/* Inputs and labels of the batch idx[0..batch) (input_dim bytes each). */
+zkr_err zkr_cli_train_batch(zkr_cli *cli, const zkr_cli_train_data *td, uint32_t input_dim,
+                            const uint64_t *idx, uint32_t batch, zkr_buf *inputs,
+                            uint8_t *labels) ZKR_WUR;
+
+/* Reads and checks the training-step@1 fields of a statement. */
+zkr_err zkr_cli_train_params_of(zkr_cli *cli, const zkr_statement *st,
+                                zkr_cli_train_params *out) ZKR_WUR;
+
+/*
+ * Proves registered training statement st in the confined prover: parent
+ * and child as registered, records from td. Writes the proof into proof.
+ */
+zkr_err zkr_cli_train_prove(zkr_cli *cli, const zkr_statement *st, const zkr_ml_tmodel *parent,
+                            const zkr_ml_tmodel *child, const zkr_cli_train_data *td,
+                            const zkr_cli_train_params *tp, int no_sandbox,
+                            zkr_buf *proof) ZKR_WUR;
+
+/*
+ * Verifies proof against registered training statement st in the confined
+ * verifier, every binding value from the registry: the schema's proof
+ * kind, verifier version and parameter set, revocations, the parent's and
+ * the child's registered commitments, the dataset's commitment, indices,
+ * lr, shift and steps. child_commitment, when non-NULL, is the commitment
+ * the caller computed itself for a child that is not registered yet (a
+ * round's submission); else the child's registered row supplies it.
+ * Returns ZKR_OK or the verifier's error.
+ */
+zkr_err zkr_cli_train_verify(zkr_cli *cli, zkr_registry *reg, const zkr_statement *st,
+                             const uint8_t *child_commitment, const uint8_t *proof,
+                             size_t proof_len, int no_sandbox) ZKR_WUR;
+
+/* The workers (cli/workers.c table). */
+zkr_err zkr_cli_worker_train_prove(const uint8_t *req, size_t req_len, zkr_buf *reply,
+                                   zkr_diag *d) ZKR_WUR;
+zkr_err zkr_cli_worker_train_verify(const uint8_t *req, size_t req_len, zkr_buf *reply,
+                                    zkr_diag *d) ZKR_WUR;
+
+#endif
