@@ -216,6 +216,8 @@ static zkr_err round_open(zkr_cli *cli, const round_args *a)
         (r = zkr_cli_train_data_open(cli, reg, a->dataset, &ds, &td)) != ZKR_OK ||
         (r = zkr_registry_schema_get(reg, a->schema, &sc, &cli->diag)) != ZKR_OK)
         goto out;
+    if ((r = zkr_cli_train_provable(cli, m, (uint32_t)a->per)) != ZKR_OK)
+        goto out;
     if (strcmp(sc.proof_kind, "training-step@1") != 0) {
         r = zkr_fail(&cli->diag, ZKR_ERR_MISMATCH_SCHEMA, "schema %s: proof kind '%s', expected "
                      "training-step@1", a->schema, sc.proof_kind);

@@ -477,7 +477,8 @@ zkr_err zkr_cmd_train(zkr_cli *cli, int argc, char **argv)
         (r = zkr_cli_train_load_model(cli, t.reg, a.model, &t.parent_a, &t.parent)) != ZKR_OK ||
         (r = zkr_cli_train_data_open(cli, t.reg, a.dataset, &t.dataset_a, &t.td)) != ZKR_OK)
         goto out;
-    if (a.prove && (r = make_dir(cli, a.out_dir)) != ZKR_OK)
+    if (a.prove && ((r = zkr_cli_train_provable(cli, t.parent, a.batch)) != ZKR_OK ||
+                    (r = make_dir(cli, a.out_dir)) != ZKR_OK))
         goto out;
     for (uint32_t s = 0; s < a.steps; s++)
         if ((r = train_step(cli, &a, &t, s, &child_a)) != ZKR_OK)

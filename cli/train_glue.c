@@ -110,7 +110,6 @@ static zkr_err data_leaves(zkr_cli_train_data *td)
 {
     const uint8_t *rec;
     size_t len;
-    uint8_t c[ZKR_DIGEST_BYTES];
     zkr_err r;
 
     td->n = zkr_dataset_count(td->ds);
@@ -119,8 +118,8 @@ static zkr_err data_leaves(zkr_cli_train_data *td)
     for (uint64_t i = 0; i < td->n; i++) {
         if ((r = zkr_dataset_record(td->ds, i, &rec, &len)) != ZKR_OK)
             return r;
-        zkr_infer_record_commitment(rec, len, c);
-        zkr_merkle_leaf_hash(c, sizeof c, td->leaves[i]);
+        /* The tree's leaves are the record commitments (zkr_infer_dataset_commit). */
+        zkr_infer_record_commitment(rec, len, td->leaves[i]);
     }
     if ((r = zkr_merkle_root((const uint8_t(*)[ZKR_DIGEST_BYTES])td->leaves, td->n, td->root)) !=
         ZKR_OK)
@@ -219,6 +218,22 @@ static zkr_err param_u32(zkr_cli *cli, const zkr_statement *st, const char *name
                         st->schema.name, (unsigned long long)st->schema.version, name);
     *out = (uint32_t)v;
     return ZKR_OK;
+}
+
+zkr_err zkr_cli_train_provable(zkr_cli *cli, const zkr_ml_tmodel *m, uint32_t batch)
+{
+    const zkr_ml_graph *g = zkr_ml_tmodel_graph(m);
+    uint32_t dims[ZKR_ML_MAX_LAYERS + 1];
+    zkr_train_shape s;
+    zkr_params p;
+    zkr_err r;
+
+    dims[0] = g->input_dim;
+    for (uint32_t l = 0; l < g->n_layers; l++)
+        dims[l + 1] = g->layers[l].out_dim;
+    if ((r = zkr_params_get(ZKR_PARAM_SET_128, &p)) != ZKR_OK)
+        return r;
+    return zkr_train_shape_of(g->n_layers, dims, batch, p.max_vars, &s, &cli->diag);
 }
 
 zkr_err zkr_cli_train_params_of(zkr_cli *cli, const zkr_statement *st, zkr_cli_train_params *out)

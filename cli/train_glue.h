@@ -62,6 +62,13 @@ zkr_err zkr_cli_train_batch(zkr_cli *cli, const zkr_cli_train_data *td, uint32_t
                             const uint64_t *idx, uint32_t batch, zkr_buf *inputs,
                             uint8_t *labels) ZKR_WUR;
 
+/*
+ * Whether training-step@1 can prove steps of m's program with `batch`
+ * records (hidden widths powers of two, sizes within the parameter set):
+ * checked before anything is written. ZKR_ERR_UNSUPPORTED naming why.
+ */
+zkr_err zkr_cli_train_provable(zkr_cli *cli, const zkr_ml_tmodel *m, uint32_t batch) ZKR_WUR;
+
 /* Reads and checks the training-step@1 fields of a statement. */
 zkr_err zkr_cli_train_params_of(zkr_cli *cli, const zkr_statement *st,
                                 zkr_cli_train_params *out) ZKR_WUR;

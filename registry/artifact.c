@@ -449,6 +449,12 @@ static zkr_err add_artifact(zkr_registry *reg, zkr_artifact *a,
                                    a->kind == ZKR_KIND_MODEL ? a->program_sha256 : NULL, out);
     if (r == ZKR_OK) {
         out->existed = 1;
+        /* The event still happened (a step re-run, a round whose average is a child). */
+        if (ev != NULL &&
+            ((r = zkr_registry_log_append_tx(reg, ev->type, zkr_registry_now(), ev->payload, ev->len,
+                                             ev->index, d)) != ZKR_OK ||
+             (r = zkr_registry_commit(reg, d)) != ZKR_OK))
+            goto out;
         goto out;
     }
     if (r != ZKR_ERR_NOT_FOUND)

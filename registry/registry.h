@@ -138,7 +138,7 @@ zkr_err zkr_registry_model_add(zkr_registry *reg, const char *name, const char *
  * event `ev_type` with payload `ev` (rules of zkr_registry_event_append),
  * so that a model and the event that explains it (its lineage, the round
  * that averaged it) are both registered or neither is. When the model is
- * already registered nothing is written (out->existed set, *ev_index 0).
+ * already registered (out->existed set) only the event is appended.
  * Returns as zkr_registry_model_add, plus ZKR_ERR_USAGE (event type),
  * ZKR_ERR_TOO_LARGE (payload).
  */

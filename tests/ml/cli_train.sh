@@ -1,6 +1,6 @@
 #!/bin/sh
 # zkreg train-init / train / lineage / verify (training-step@1) / round, end
-# to end in a temporary registry on Fashion-MNIST t10k with a small 784-6-10
+# to end in a temporary registry on Fashion-MNIST t10k with a small 784-8-10
 # training program: native steps registered with their lineage, a proven
 # step verified (tampered and truncated proofs rejected, byte-identical on
 # re-proving), and a round of 3 workers where one fakes its update and one
@@ -34,8 +34,8 @@ json_field() { sed -n "s/.*\"$1\":\"\{0,1\}\([^\",}]*\).*/\1/p" "$T/out" | head 
 (umask 077; echo "cli-train-test-passphrase" >"$T/pass")
 export ZKREG_PASSPHRASE_FILE="$T/pass"
 expect 0 "init" "$ZKREG" init --kdf interactive
-expect 0 "train-init 784-6-10" "$ZKREG" train-init --dims 784,6,10 --seed-text cli-test --out-dir "$T/m"
-expect 0 "train-init again gives the same bytes" "$ZKREG" train-init --dims 784,6,10 --seed-text cli-test --out-dir "$T/m2"
+expect 0 "train-init 784-8-10" "$ZKREG" train-init --dims 784,8,10 --seed-text cli-test --out-dir "$T/m"
+expect 0 "train-init again gives the same bytes" "$ZKREG" train-init --dims 784,8,10 --seed-text cli-test --out-dir "$T/m2"
 cmp -s "$T/m/init.zkrtm" "$T/m2/init.zkrtm"; ok $? "... the initial model is deterministic"
 expect 2 "train-init with one width" "$ZKREG" train-init --dims 784 --out-dir "$T/m3"
 expect 0 "register-program (training program)" "$ZKREG" register-program "$T/m/program.zkrprog"
