@@ -233,4 +233,18 @@ zkr_err zkr_prover_train_step(const zkr_params *p, const uint8_t statement_id[ZK
                               const zkr_ml_tstep_params *sp, unsigned threads, zkr_buf *proof,
                               zkr_diag *d) ZKR_WUR;
 
+/*
+ * Test builds only (ZKR_TEST_BUILD; never called by zkreg): a cheating
+ * prover, so tests can check the verifier rejects it. forge 1: proves for
+ * a child that is not the step's result (the check is skipped; the
+ * witness is the honest step's); 2: one ReLU mask of the witness flipped
+ * (limbs kept in range). ZKR_ERR_USAGE for another forge.
+ */
+zkr_err zkr_prover_train_step_forged(const zkr_params *p,
+                                     const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                                     const zkr_train_model *parent, const zkr_train_model *child,
+                                     const zkr_infer_record *records, uint32_t batch,
+                                     const zkr_ml_tstep_params *sp, unsigned forge,
+                                     zkr_buf *proof, zkr_diag *d) ZKR_WUR;
+
 #endif

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "prover/prover.h"
+#include "zkr_config.h"
 
 #define MAX_CLAIMS 96u
 
@@ -583,6 +584,24 @@ static zkr_err build_witness(pctx *c, const zkr_ml_tstep_trace *tr, unsigned shi
     return ZKR_OK;
 }
 
+/* Flips the mask of the first active hidden unit, keeping every limb in range. */
+static void forge_mask(pctx *c)
+{
+    size_t n = blk_n(c, 0);
+    zkr_gl *m = slot(c, 0, ZKR_TS_M), *hm = slot(c, 0, ZKR_TS_HM);
+
+    for (size_t i = 0; i < n; i++)
+        if (m[i] == 1) {
+            m[i] = 0;
+            hm[i] += 1;
+            c->mult[1]--;
+            c->mult[0]++;
+            c->mult[hm[i] - 1]--;
+            c->mult[hm[i]]++;
+            return;
+        }
+}
+
 static void ctx_free(pctx *c)
 {
     if (c->v) {
@@ -757,11 +776,16 @@ static zkr_err native_step(const zkr_train_model *parent, const zkr_train_model 
     return r;
 }
 
-zkr_err zkr_prover_train_step(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
-                              const zkr_train_model *parent, const zkr_train_model *child,
-                              const zkr_infer_record *records, uint32_t batch,
-                              const zkr_ml_tstep_params *sp, unsigned threads, zkr_buf *proof,
-                              zkr_diag *d)
+/*
+ * forge (test builds only): 0 honest; 1 the child's equality with the step
+ * is not checked (a cheating prover proving for another child); 2 one
+ * hidden unit's ReLU mask is flipped in the witness.
+ */
+static zkr_err train_step(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                          const zkr_train_model *parent, const zkr_train_model *child,
+                          const zkr_infer_record *records, uint32_t batch,
+                          const zkr_ml_tstep_params *sp, unsigned threads, unsigned forge,
+                          zkr_buf *proof, zkr_diag *d)
 {
     pctx c;
     zkr_transcript t;
@@ -778,8 +802,11 @@ zkr_err zkr_prover_train_step(const zkr_params *p, const uint8_t statement_id[ZK
         return zkr_fail(d, ZKR_ERR_MISMATCH_PROGRAM, "parent and child have different programs");
     if ((r = zkr_train_shape_of(parent->n_layers, parent->dims, batch, p->max_vars, &c.s, d)) !=
             ZKR_OK ||
-        (r = native_step(parent, child, records, batch, sp, &tr, d)) != ZKR_OK)
-        goto out;
+        (r = native_step(parent, child, records, batch, sp, &tr, d)) != ZKR_OK) {
+        if (!(forge == 1 && r == ZKR_ERR_MISMATCH_MODEL))
+            goto out;
+        r = ZKR_OK;
+    }
     c.p = p;
     c.t = &t;
     c.threads = threads ? threads : 1;
@@ -790,6 +817,8 @@ zkr_err zkr_prover_train_step(const zkr_params *p, const uint8_t statement_id[ZK
         r = zkr_fail(d, r, "training-step@1: cannot build the witness");
         goto out;
     }
+    if (forge == 2)
+        forge_mask(&c);
     if ((r = encode_statement(parent, child, records, batch, sp, &stmt, d)) != ZKR_OK)
         goto out;
     zkr_train_transcript(&t, p, statement_id, stmt.p, stmt.len);
@@ -808,3 +837,26 @@ out:
     zkr_buf_free(&body);
     return r;
 }
+
+zkr_err zkr_prover_train_step(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                              const zkr_train_model *parent, const zkr_train_model *child,
+                              const zkr_infer_record *records, uint32_t batch,
+                              const zkr_ml_tstep_params *sp, unsigned threads, zkr_buf *proof,
+                              zkr_diag *d)
+{
+    return train_step(p, statement_id, parent, child, records, batch, sp, threads, 0, proof, d);
+}
+
+#if ZKR_TEST_BUILD
+zkr_err zkr_prover_train_step_forged(const zkr_params *p,
+                                     const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                                     const zkr_train_model *parent, const zkr_train_model *child,
+                                     const zkr_infer_record *records, uint32_t batch,
+                                     const zkr_ml_tstep_params *sp, unsigned forge,
+                                     zkr_buf *proof, zkr_diag *d)
+{
+    if (forge != 1 && forge != 2)
+        return ZKR_ERR_USAGE;
+    return train_step(p, statement_id, parent, child, records, batch, sp, 1, forge, proof, d);
+}
+#endif

@@ -13,6 +13,7 @@
 #include "prover/prover.h"
 #include "tap.h"
 #include "verifier/verifier.h"
+#include "zkr_config.h"
 
 #define N_REC 24u
 
@@ -227,6 +228,16 @@ static void test_wrong_children(zkr_tap *t, fixture *f, const zkr_buf *honest)
             r = verify(f, &st, honest);
             zkr_tap_ok(t, r == ZKR_ERR_MISMATCH_MODEL,
                        "the honest proof presented for the altered child is refused (%d)", (int)r);
+#if ZKR_TEST_BUILD
+            r = zkr_prover_train_step_forged(&f->p, f->st.statement_id, f->tp, to, f->rec,
+                                             f->batch, &f->sp, 1, &proof, NULL);
+            zkr_tap_ok(t, r == ZKR_OK && verify(f, &st, &proof) == ZKR_ERR_VERIFY,
+                       "a cheating prover's proof for the altered child fails the mathematics");
+            r = zkr_prover_train_step_forged(&f->p, f->st.statement_id, f->tp, f->tc, f->rec,
+                                             f->batch, &f->sp, 2, &proof, NULL);
+            zkr_tap_ok(t, r == ZKR_OK && verify(f, &f->st, &proof) == ZKR_ERR_VERIFY,
+                       "a witness with one ReLU mask flipped fails the mathematics");
+#endif
         } else {
             zkr_tap_ok(t, 0, "could not build the altered child");
         }
