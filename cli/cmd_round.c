@@ -21,6 +21,7 @@
 
 typedef struct {
     uint64_t id;
+    uint8_t digest[32]; /* SHA-256 of the round-open payload: names the round in any registry */
     uint8_t parent[32], parent_commitment[32], dataset[32], schema[32];
     uint32_t workers, per_worker;
     uint64_t first;
@@ -83,6 +84,8 @@ static zkr_err round_load(zkr_cli *cli, zkr_registry *reg, uint64_t id, round_in
     else if (open_decode(e.payload, e.payload_len, ri) != ZKR_OK)
         r = zkr_fail(&cli->diag, ZKR_ERR_REGISTRY, "round %llu: malformed round-open event",
                      (unsigned long long)id);
+    else
+        zkr_sha256(e.payload, e.payload_len, ri->digest);
     ri->id = id;
     zkr_log_entry_free(&e);
     return r;
@@ -444,7 +447,7 @@ static zkr_err outcome_payload(const accept_ctx *c, uint32_t w, zkr_buf *out)
     zkr_err r;
 
     out->len = 0;
-    if ((r = zkr_enc_u32(out, 1)) != ZKR_OK || (r = zkr_enc_u64(out, c->ri.id)) != ZKR_OK ||
+    if ((r = zkr_enc_u32(out, 1)) != ZKR_OK || (r = zkr_buf_append(out, c->ri.digest, 32)) != ZKR_OK ||
         (r = zkr_enc_u32(out, w)) != ZKR_OK || (r = zkr_enc_u8(out, (uint8_t)c->accepted[w])) != ZKR_OK ||
         (r = zkr_buf_append(out, c->child_sha[w], 32)) != ZKR_OK ||
         (r = zkr_buf_append(out, c->sid[w], 32)) != ZKR_OK ||
@@ -481,7 +484,7 @@ static zkr_err close_payload(const accept_ctx *c, const uint8_t sha[32], const u
     out->len = 0;
     for (uint32_t w = 0; w < c->ri.workers; w++)
         k += (uint32_t)c->accepted[w];
-    if ((r = zkr_enc_u32(out, 1)) != ZKR_OK || (r = zkr_enc_u64(out, c->ri.id)) != ZKR_OK ||
+    if ((r = zkr_enc_u32(out, 1)) != ZKR_OK || (r = zkr_buf_append(out, c->ri.digest, 32)) != ZKR_OK ||
         (r = zkr_buf_append(out, sha, 32)) != ZKR_OK || (r = zkr_buf_append(out, comm, 32)) != ZKR_OK ||
         (r = zkr_enc_u32(out, k)) != ZKR_OK)
         return r;
@@ -529,7 +532,7 @@ out:
     return r;
 }
 
-static zkr_err round_closed(zkr_cli *cli, zkr_registry *reg, uint64_t id, int *closed,
+static zkr_err round_closed(zkr_cli *cli, zkr_registry *reg, const uint8_t digest[32], int *closed,
                             uint64_t *at)
 {
     uint64_t *idx = NULL;
@@ -543,7 +546,7 @@ static zkr_err round_closed(zkr_cli *cli, zkr_registry *reg, uint64_t id, int *c
     for (size_t i = 0; i < n && !*closed; i++) {
         if ((r = zkr_registry_log_entry(reg, idx[i], &e, &cli->diag)) != ZKR_OK)
             break;
-        if (e.payload_len >= 12 && zkr_load_be64(e.payload + 4) == id) {
+        if (e.payload_len >= 36 && memcmp(e.payload + 4, digest, 32) == 0) {
             *closed = 1;
             *at = idx[i];
         }
@@ -595,7 +598,7 @@ static zkr_err round_accept(zkr_cli *cli, const round_args *a)
         return ZKR_ERR_NOMEM;
     if ((r = zkr_cli_registry_open(cli, &c->reg)) != ZKR_OK ||
         (r = round_load(cli, c->reg, a->round, &c->ri)) != ZKR_OK ||
-        (r = round_closed(cli, c->reg, a->round, &closed, &at)) != ZKR_OK)
+        (r = round_closed(cli, c->reg, c->ri.digest, &closed, &at)) != ZKR_OK)
         goto out;
     if (closed) {
         r = zkr_fail(&cli->diag, ZKR_ERR_CONFLICT, "round %llu was already closed (log %llu)",
@@ -640,7 +643,7 @@ out:
 /* ------------------------------------------------------------------ */
 
 typedef struct {
-    uint64_t round;
+    uint8_t round[32];
     uint32_t worker;
     uint8_t accepted;
     uint8_t child[32];
@@ -657,7 +660,7 @@ static zkr_err outcome_decode(const uint8_t *p, size_t len, outcome *o)
 
     memset(o, 0, sizeof *o);
     zkr_dec_init(&d, p, len);
-    if (zkr_dec_u32(&d, &ver) != ZKR_OK || ver != 1 || zkr_dec_u64(&d, &o->round) != ZKR_OK ||
+    if (zkr_dec_u32(&d, &ver) != ZKR_OK || ver != 1 || dec32(&d, o->round) != ZKR_OK ||
         zkr_dec_u32(&d, &o->worker) != ZKR_OK || zkr_dec_u8(&d, &o->accepted) != ZKR_OK ||
         dec32(&d, o->child) != ZKR_OK || dec32(&d, skip) != ZKR_OK || dec32(&d, skip) != ZKR_OK ||
         zkr_dec_bytes(&d, REASON_MAX - 1, &s, &n) != ZKR_OK || zkr_dec_finish(&d) != ZKR_OK)
@@ -680,7 +683,7 @@ static zkr_err round_show(zkr_cli *cli, const round_args *a)
 
     if ((r = zkr_cli_registry_open(cli, &reg)) != ZKR_OK ||
         (r = round_load(cli, reg, a->round, &ri)) != ZKR_OK ||
-        (r = round_closed(cli, reg, a->round, &closed, &at)) != ZKR_OK ||
+        (r = round_closed(cli, reg, ri.digest, &closed, &at)) != ZKR_OK ||
         (r = zkr_registry_events_of_type(reg, "round-outcome", &idx, &n, &cli->diag)) != ZKR_OK)
         goto out;
     zkr_cli_hex32(ri.parent, hex);
@@ -697,7 +700,7 @@ static zkr_err round_show(zkr_cli *cli, const round_args *a)
                          (unsigned long long)idx[i]);
             goto out;
         }
-        if (o.round == ri.id)
+        if (memcmp(o.round, ri.digest, 32) == 0)
             printf("  worker %u: %s: %s (log %llu)\n", o.worker,
                    o.accepted ? "accepted" : "rejected", o.reason, (unsigned long long)idx[i]);
     }
@@ -713,8 +716,7 @@ static zkr_err audit_close(zkr_cli *cli, zkr_registry *reg, uint64_t at, uint8_t
     zkr_log_entry e;
     zkr_dec d;
     uint32_t ver;
-    uint64_t id;
-    uint8_t comm[32], sha[32];
+    uint8_t id[32], comm[32], sha[32];
     char hex[65];
     zkr_artifact a;
     zkr_err r;
@@ -723,7 +725,7 @@ static zkr_err audit_close(zkr_cli *cli, zkr_registry *reg, uint64_t at, uint8_t
     if ((r = zkr_registry_log_entry(reg, at, &e, &cli->diag)) != ZKR_OK)
         return r;
     zkr_dec_init(&d, e.payload, e.payload_len);
-    if (zkr_dec_u32(&d, &ver) != ZKR_OK || ver != 1 || zkr_dec_u64(&d, &id) != ZKR_OK ||
+    if (zkr_dec_u32(&d, &ver) != ZKR_OK || ver != 1 || dec32(&d, id) != ZKR_OK ||
         dec32(&d, result) != ZKR_OK || dec32(&d, comm) != ZKR_OK ||
         zkr_dec_u32(&d, k) != ZKR_OK || *k > ROUND_MAX_WORKERS) {
         r = zkr_fail(&cli->diag, ZKR_ERR_REGISTRY, "log %llu: malformed round-close",
@@ -760,7 +762,7 @@ static zkr_err round_audit(zkr_cli *cli, const round_args *a)
 
     if ((r = zkr_cli_registry_open(cli, &reg)) != ZKR_OK ||
         (r = round_load(cli, reg, a->round, &ri)) != ZKR_OK ||
-        (r = round_closed(cli, reg, a->round, &closed, &at)) != ZKR_OK)
+        (r = round_closed(cli, reg, ri.digest, &closed, &at)) != ZKR_OK)
         goto out;
     if (!closed) {
         r = zkr_fail(&cli->diag, ZKR_ERR_NOT_FOUND, "round %llu is not closed",

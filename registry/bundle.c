@@ -18,8 +18,13 @@
 #define BUNDLE_MAX_ENTRIES 1000000u
 #define BUNDLE_VKEY_MAX 512
 
-static const char *const exportable[] = {"program", "model",      "dataset", "schema",
-                                         "statement", "revocation", "proof"};
+static const char *const exportable[] = {"program",   "model",      "dataset",   "schema",
+                                         "statement", "revocation", "proof",
+                                         /* training (cli/cmd_train.c, cli/cmd_round.c) */
+                                         "lineage",   "round-open", "round-outcome",
+                                         "round-close"};
+/* Entries of these types are carried verbatim (same type, time and payload). */
+static const char *const verbatim[] = {"lineage", "round-open", "round-outcome", "round-close"};
 
 typedef struct {
     uint64_t *v;
@@ -416,9 +421,37 @@ static zkr_err import_proof(zkr_registry *reg, const bundle_entry *e, int *added
     return r;
 }
 
+/* A training event: appended with its original time, unless the same leaf is already logged. */
+static zkr_err import_verbatim(zkr_registry *reg, const bundle_entry *e, int *added, zkr_diag *d)
+{
+    sqlite3_stmt *st = NULL;
+    uint8_t h[ZKR_DIGEST_BYTES];
+    uint64_t li;
+    zkr_err r;
+    int rc;
+
+    zkr_merkle_leaf_hash(e->leaf, e->leaf_len, h);
+    if ((r = zkr_registry_prepare(reg, "SELECT 1 FROM log WHERE leaf_hash = ?", &st, d)) != ZKR_OK)
+        return r;
+    sqlite3_bind_blob(st, 1, h, ZKR_DIGEST_BYTES, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc == SQLITE_ROW)
+        return ZKR_OK;
+    if (rc != SQLITE_DONE)
+        return zkr_fail(d, ZKR_ERR_REGISTRY, "bundle: cannot look up entry %llu",
+                        (unsigned long long)e->index);
+    r = zkr_registry_log_append_tx(reg, e->type, e->time, e->payload, e->payload_len, &li, d);
+    *added = r == ZKR_OK;
+    return r;
+}
+
 static zkr_err import_entry(zkr_registry *reg, const bundle_entry *e, int *added, zkr_diag *d)
 {
     *added = 0;
+    for (size_t i = 0; i < sizeof verbatim / sizeof verbatim[0]; i++)
+        if (strcmp(e->type, verbatim[i]) == 0)
+            return import_verbatim(reg, e, added, d);
     if (strcmp(e->type, "schema") == 0)
         return import_schema(reg, e, added, d);
     if (strcmp(e->type, "statement") == 0)

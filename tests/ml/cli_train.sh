@@ -112,6 +112,20 @@ expect 0 "round audit recomputes the average" "$ZKREG" round audit "$ROUND"
 expect 0 "round show" "$ZKREG" round show "$ROUND"
 [ "$(grep -c 'rejected' "$T/out")" -eq 2 ]; ok $? "... lists the two rejections from the log"
 expect 0 "the log still verifies" "$ZKREG" log verify
+# The round travels in an export bundle (signed checkpoint, inclusion proofs) to an offline registry.
+"$ZKREG" log key >"$T/vkey" 2>/dev/null
+expect 0 "export everything" "$ZKREG" export -o "$T/all.zkb"
+expect 0 "offline registry" "$ZKREG" --registry "$T/off.db" init --kdf interactive
+expect 0 "import the bundle offline" "$ZKREG" --registry "$T/off.db" import "$T/all.zkb" --trusted-key-file "$T/vkey"
+"$ZKREG" --registry "$T/off.db" list log >"$T/offlog" 2>&1
+[ "$(grep -c 'round-outcome' "$T/offlog")" -eq 3 ] && grep -q 'round-close' "$T/offlog" && grep -q 'lineage' "$T/offlog"
+ok $? "... it holds the round's outcomes, its close and the lineage events"
+OFFROUND=$(sed -n 's/^ *\([0-9]*\) .*round-open.*/\1/p' "$T/offlog" | head -1)
+expect 0 "round show on the offline registry" "$ZKREG" --registry "$T/off.db" round show "$OFFROUND"
+[ "$(grep -c 'rejected' "$T/out")" -eq 2 ]; ok $? "... names the same two rejections"
+expect 0 "importing the bundle again adds nothing" "$ZKREG" --registry "$T/off.db" import "$T/all.zkb" --trusted-key-file "$T/vkey"
+"$ZKREG" --registry "$T/off.db" list log >"$T/offlog2" 2>&1
+cmp -s "$T/offlog" "$T/offlog2"; ok $? "... the offline log is unchanged"
 
 echo "1..$n"
 exit $fail
