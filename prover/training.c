@@ -660,7 +660,7 @@ out:
 static zkr_err open_all(pctx *c, zkr_pcs_poly *vpoly, zkr_pcs_poly *mpoly, zkr_buf *out)
 {
     uint32_t L = c->s.n_layers;
-    unsigned nid = 2 * L + 2;
+    unsigned nid = ZKR_TRAIN_N_POLYS(L);
     zkr_err r = ZKR_OK;
 
     for (unsigned v = 0; v <= 64 && r == ZKR_OK; v++) {
@@ -668,8 +668,7 @@ static zkr_err open_all(pctx *c, zkr_pcs_poly *vpoly, zkr_pcs_poly *mpoly, zkr_b
         zkr_pcs_claim cls[MAX_CLAIMS];
         size_t np = 0, nc = 0;
         for (unsigned id = 0; id < nid; id++) {
-            unsigned nv = id < 2 * L ? c->s.lm[id % L] + c->s.lk[id % L]
-                          : id == 2 * L ? c->s.n_v : ZKR_TRAIN_TABLE_LOG;
+            unsigned nv = zkr_train_poly_vars(&c->s, id);
             if (nv != v)
                 continue;
             polys[np] = id < L ? c->par->poly[id] : id < 2 * L ? c->chd->poly[id - L]

@@ -486,7 +486,7 @@ static zkr_err verify_output(vctx *c)
 static zkr_err verify_openings(vctx *c)
 {
     uint32_t L = c->s.n_layers;
-    unsigned nid = 2 * L + 2;
+    unsigned nid = ZKR_TRAIN_N_POLYS(L);
     zkr_err r = ZKR_OK;
 
     for (unsigned v = 0; v <= 64 && r == ZKR_OK; v++) {
@@ -495,8 +495,7 @@ static zkr_err verify_openings(vctx *c)
         zkr_pcs_proof *pf = NULL;
         size_t np = 0, nc = 0;
         for (unsigned id = 0; id < nid; id++) {
-            unsigned nv = id < 2 * L ? c->s.lm[id % L] + c->s.lk[id % L]
-                          : id == 2 * L ? c->s.n_v : ZKR_TRAIN_TABLE_LOG;
+            unsigned nv = zkr_train_poly_vars(&c->s, id);
             if (nv != v)
                 continue;
             comms[np] = id < L ? c->wp[id] : id < 2 * L ? c->wc[id - L] : id == 2 * L ? c->vcm : c->mcm;

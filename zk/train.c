@@ -113,3 +113,12 @@ void zkr_train_transcript(zkr_transcript *t, const zkr_params *p,
                 statement_id);
     zkr_ts_absorb(t, "tr-statement", stmt, stmt_len);
 }
+
+unsigned zkr_train_poly_vars(const zkr_train_shape *s, unsigned id)
+{
+    uint32_t L = s->n_layers;
+
+    if (id < 2 * L)
+        return s->lm[id % L] + s->lk[id % L];
+    return id == 2 * L ? s->n_v : ZKR_TRAIN_TABLE_LOG;
+}

@@ -705,5 +705,12 @@ void zkr_train_transcript(zkr_transcript *t, const zkr_params *p,
                           size_t stmt_len);
 /* 2^e (e < 64) as a field element. */
 zkr_gl zkr_train_pow2(unsigned e);
+/*
+ * The committed polynomials of a proof, by id: W_l = l, W'_l = L + l,
+ * V = 2L, M = 2L + 1 (ZKR_TRAIN_N_POLYS(L) in all). Returns id's variable
+ * count; openings group ids of equal count, ascending.
+ */
+#define ZKR_TRAIN_N_POLYS(L) (2u * (L) + 2u)
+unsigned zkr_train_poly_vars(const zkr_train_shape *s, unsigned id);
 
 #endif
