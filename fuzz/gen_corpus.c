@@ -262,6 +262,98 @@ static void gen_statements(const char *dir, const char *db)
     zkr_registry_close(reg);
 }
 
+/* ---- training-step@1 (fuzz_train_proof.h layout) ---- */
+
+static void put_le32(zkr_buf *b, uint32_t v)
+{
+    uint8_t le[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
+    if (zkr_buf_append(b, le, 4) != ZKR_OK)
+        failed = 1;
+}
+
+static void gen_train_shape(const char *dir, const uint32_t *dims, size_t n_dims, uint32_t batch,
+                            const char *name)
+{
+    enum { N = 16 };
+    uint8_t recs[N][32], leaves[N][32], root[32], paths[4][ZKR_MERKLE_MAX_DEPTH][32];
+    uint8_t seed[32] = {3}, sid[32] = {9}, pc[32], cc[32], dc[32], pd[32];
+    uint8_t inputs[4 * 32], labels[4];
+    uint32_t in = dims[0];
+    uint64_t idx[4];
+    zkr_infer_record rec[4];
+    zkr_ml_graph g;
+    zkr_params p;
+    zkr_ml_tstep_params sp = {100, 12};
+    zkr_buf mb = {0}, cb = {0}, proof = {0}, out = {0};
+    zkr_ml_tmodel *parent = NULL, *child = NULL;
+    zkr_train_model *tp = NULL, *tc = NULL;
+
+    for (uint32_t i = 0; i < N; i++) {
+        for (uint32_t k = 0; k < in; k++)
+            recs[i][k] = (uint8_t)(37 * i + 11 * k + 5);
+        recs[i][in] = (uint8_t)(i % dims[n_dims - 1]);
+        zkr_infer_record_commitment(recs[i], in + 1, leaves[i]);
+    }
+    if (zkr_merkle_root((const uint8_t(*)[32])leaves, N, root) != ZKR_OK ||
+        zkr_params_get(ZKR_PARAM_SET_128, &p) != ZKR_OK)
+        goto fail;
+    for (uint32_t i = 0; i < batch; i++) {
+        size_t pl = 0;
+        idx[i] = 2 + 3 * (uint64_t)i;
+        memcpy(inputs + i * in, recs[idx[i]], in);
+        labels[i] = recs[idx[i]][in];
+        if (zkr_merkle_inclusion_proof((const uint8_t(*)[32])leaves, N, idx[i], paths[i], &pl) !=
+            ZKR_OK)
+            goto fail;
+        rec[i] = (zkr_infer_record){idx[i], N, {0}, recs[idx[i]], in + 1,
+                                    (const uint8_t(*)[32])paths[i], pl};
+        memcpy(rec[i].root, root, 32);
+    }
+    if (zkr_ml_tprogram_make(dims, n_dims, &g, NULL) != ZKR_OK ||
+        zkr_ml_tmodel_init(&g, seed, &mb, NULL) != ZKR_OK ||
+        zkr_ml_tmodel_decode(mb.p, mb.len, &parent, NULL) != ZKR_OK ||
+        zkr_ml_train_step(parent, inputs, (size_t)batch * in, labels, batch, &sp, &cb, NULL, NULL) !=
+            ZKR_OK ||
+        zkr_ml_tmodel_decode(cb.p, cb.len, &child, NULL) != ZKR_OK ||
+        zkr_prover_train_commit(&p, parent, 1, &tp, pc, NULL) != ZKR_OK ||
+        zkr_prover_train_commit(&p, child, 1, &tc, cc, NULL) != ZKR_OK ||
+        zkr_prover_train_step(&p, sid, tp, tc, rec, batch, &sp, 1, &proof, NULL) != ZKR_OK)
+        goto fail;
+    zkr_ml_tmodel_program_digest(parent, pd);
+    zkr_infer_dataset_commitment(N, root, dc);
+    if (zkr_buf_append(&out, sid, 32) != ZKR_OK || zkr_buf_append(&out, pd, 32) != ZKR_OK ||
+        zkr_buf_append(&out, pc, 32) != ZKR_OK || zkr_buf_append(&out, cc, 32) != ZKR_OK ||
+        zkr_buf_append(&out, dc, 32) != ZKR_OK)
+        goto fail;
+    put_le32(&out, sp.lr);
+    put_le32(&out, sp.shift);
+    put_le32(&out, 1);
+    put_le32(&out, batch);
+    for (uint32_t i = 0; i < batch; i++) {
+        uint8_t le[8];
+        for (int k = 0; k < 8; k++)
+            le[k] = (uint8_t)(idx[i] >> (8 * k));
+        if (zkr_buf_append(&out, le, 8) != ZKR_OK)
+            goto fail;
+    }
+    if (zkr_buf_append(&out, proof.p, proof.len) != ZKR_OK)
+        goto fail;
+    emit(dir, "train_proof", name, out.p, out.len);
+    goto done;
+fail:
+    fprintf(stderr, "fuzz_gen_corpus: cannot make the training proof seed %s\n", name);
+    failed = 1;
+done:
+    zkr_train_model_free(tp);
+    zkr_train_model_free(tc);
+    zkr_ml_tmodel_free(parent);
+    zkr_ml_tmodel_free(child);
+    zkr_buf_free(&mb);
+    zkr_buf_free(&cb);
+    zkr_buf_free(&proof);
+    zkr_buf_free(&out);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2 || argc > 3) {
@@ -277,6 +369,11 @@ int main(int argc, char **argv)
     gen_verifier_shape(argv[1], 4, 5, 3, 4);
     gen_keyfile(argv[1]);
     gen_ipc(argv[1]);
+    {
+        static const uint32_t two[] = {12, 8, 3}, three[] = {10, 8, 4, 3};
+        gen_train_shape(argv[1], two, 3, 2, "gen-12-8-3-b2");
+        gen_train_shape(argv[1], three, 4, 3, "gen-10-8-4-3-b3");
+    }
     if (argc == 3)
         gen_statements(argv[1], argv[2]);
     return failed;
