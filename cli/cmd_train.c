@@ -211,10 +211,10 @@ zkr_err zkr_cli_lineage_decode(const uint8_t *p, size_t len, zkr_cli_lineage *ou
 /* ------------------------------------------------------------------ */
 
 static const char train_help[] =
-    "usage: zkreg train --model ID --dataset ID --batch-size B --steps N --lr ETA --shift S\n"
+    "usage: zkreg train --model ID --dataset ID --batch-size B --steps N --lr ETA [--shift S]\n"
     "                   [--first-record F] [--eval ID] [--prove --schema NAME@VER --out-dir DIR]\n"
     "                   [--no-sandbox]\n"
-    "       zkreg train --round ROUND --worker I --out-dir DIR\n"
+    "       zkreg train --round ROUND --worker I --out-dir DIR [--prove]\n"
     "\n"
     "Runs N fixed-point SGD steps (docs/training.md) from training model ID on\n"
     "registered dataset ID: step t uses records (F + t*B + i) mod n, i < B (B <= 64).\n"
@@ -228,7 +228,7 @@ static const char train_help[] =
     "--round: a round's worker I trains its shard (one step, batch = the shard)\n"
     "from the round's model and writes DIR/worker-I.zkrtm and DIR/worker-I.zkp\n"
     "(the statement is registered; the child is not: `round accept` decides).\n"
-    "Real learning rate: ETA / 2^(S-4) per summed gradient.\n" ZKR_CLI_EXIT_HELP;
+    "Real learning rate: ETA / 2^(S-4) per summed gradient (S defaults to 16).\n" ZKR_CLI_EXIT_HELP;
 
 static zkr_err parse_u32_opt(zkr_cli *cli, const char *what, const char *s, uint64_t lo,
                              uint64_t hi, uint32_t *out)
@@ -268,6 +268,7 @@ static zkr_err train_parse(zkr_cli *cli, int argc, char **argv, zkr_cli_train_ar
     zkr_err r = ZKR_OK;
 
     memset(a, 0, sizeof *a);
+    a->sp.shift = 16; /* default: real rate = ETA / 2^12 */
     while (r == ZKR_OK && (c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         if (zkr_cli_common_option(cli, c, train_help, done)) {
             if (*done)
@@ -298,11 +299,11 @@ static zkr_err train_parse(zkr_cli *cli, int argc, char **argv, zkr_cli_train_ar
         return r;
     if (optind != argc)
         return zkr_cli_usage(cli, "unexpected argument '%s'", argv[optind]);
-    if (a->has_round)
+    if (a->has_round) /* --prove is implied: a round only accepts proven updates */
         return a->has_worker && a->out_dir ? ZKR_OK
                                            : zkr_cli_usage(cli, "--round needs --worker and --out-dir");
     if (!a->model || !a->dataset || !a->batch || !a->steps || !a->sp.lr || !a->sp.shift)
-        return zkr_cli_usage(cli, "--model, --dataset, --batch-size, --steps, --lr and --shift are required");
+        return zkr_cli_usage(cli, "--model, --dataset, --batch-size, --steps and --lr are required");
     if (a->prove && (!a->schema || !a->out_dir))
         return zkr_cli_usage(cli, "--prove needs --schema NAME@VER and --out-dir DIR");
     return ZKR_OK;
