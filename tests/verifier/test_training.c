@@ -186,9 +186,21 @@ static void test_wrong_children(zkr_tap *t, fixture *f, const zkr_buf *honest)
     uint8_t comm[32];
 
     memcpy(idx, f->idx, sizeof idx);
-    idx[f->batch - 1] = (idx[f->batch - 1] + 1) % N_REC;
-    if (train_child(f, f->parent, idx, &b) == ZKR_OK &&
-        zkr_ml_tmodel_decode(b.p, b.len, &other, NULL) == ZKR_OK &&
+    /*
+     * Another record can give the same child (e.g. every hidden unit dead on
+     * both and the same label); pick the first one whose child differs.
+     */
+    {
+        const uint8_t *cp;
+        size_t cl;
+        zkr_ml_tmodel_bytes(f->child, &cp, &cl);
+        for (uint32_t k = 1; k < N_REC; k++) {
+            idx[f->batch - 1] = (f->idx[f->batch - 1] + k) % N_REC;
+            if (train_child(f, f->parent, idx, &b) == ZKR_OK && (b.len != cl || memcmp(b.p, cp, cl) != 0))
+                break;
+        }
+    }
+    if (zkr_ml_tmodel_decode(b.p, b.len, &other, NULL) == ZKR_OK &&
         zkr_prover_train_commit(&f->p, other, 1, &to, comm, NULL) == ZKR_OK) {
         zkr_err r = zkr_prover_train_step(&f->p, f->st.statement_id, f->tp, to, f->rec, f->batch,
                                           &f->sp, 1, &proof, NULL);
