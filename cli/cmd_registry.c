@@ -510,7 +510,7 @@ static const char schema_help[] =
     "Records a statement schema from a JSON document (docs/formats.md):\n"
     "  {\"name\": \"fmnist-infer\", \"version\": 1, \"proof_kind\": \"inference@1\",\n"
     "   \"proof_system\": \"zkreg-sumcheck-basefold\", \"parameter_set\": \"goldilocks-128\",\n"
-    "   \"verifier_version\": \"0.1.0\", \"public_output\": true,\n"
+    "   \"verifier_version\": \"0.2.0\", \"public_output\": true,\n"
     "   \"fields\": [{\"name\": \"record_index\", \"type\": \"u64\"}]}\n"
     "Field types: u64, i64, string, digest, u64-list. The digest is over the\n"
     "canonical binary encoding, not the JSON text. The same NAME@VERSION with\n"

@@ -60,7 +60,7 @@ expect 0 "register-model (ONNX, calibrated)" "$ZKREG" --json register-model "$FI
   --calibrate "$DATA"
 MODEL_SHA=$(jget sha256 "$T/out")
 expect 0 "register-dataset" "$ZKREG" register-dataset "$DATA"
-schema fmnist 1 0.1.0; schema fmnist 2 0.1.0; schema fmnist 3 0.0.9
+schema fmnist 1 0.2.0; schema fmnist 2 0.2.0; schema fmnist 3 0.0.9
 "$ZKREG" --json infer --model-file "$T/reg.db.d/models/$MODEL_SHA" --dataset-file "$DATA" \
   --record 7 >"$T/infer7.json" 2>/dev/null
 output_bytes "$T/infer7.json" >"$T/out7.bin"

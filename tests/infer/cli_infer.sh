@@ -44,7 +44,7 @@ grep -q '"commitment":"[0-9a-f]\{64\}"' "$T/out"; ok $? "the dataset has its com
 cat >"$T/schema.json" <<'JSON'
 {"name": "fmnist-infer", "version": 1, "proof_kind": "inference@1",
  "proof_system": "zkreg-sumcheck-basefold", "parameter_set": "goldilocks-128",
- "verifier_version": "0.1.0", "public_output": true,
+ "verifier_version": "0.2.0", "public_output": true,
  "fields": [{"name": "record_index", "type": "u64"}]}
 JSON
 expect 0 "register-schema" "$ZKREG" register-schema "$T/schema.json"

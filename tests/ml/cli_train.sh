@@ -47,7 +47,7 @@ expect 0 "register-dataset" "$ZKREG" register-dataset "$DATA"
 cat >"$T/schema.json" <<'JSON'
 {"name": "fmnist-train", "version": 1, "proof_kind": "training-step@1",
  "proof_system": "zkreg-sumcheck-basefold", "parameter_set": "goldilocks-128",
- "verifier_version": "0.1.0", "public_output": false,
+ "verifier_version": "0.2.0", "public_output": false,
  "fields": [{"name": "child_model", "type": "digest"},
             {"name": "record_indices", "type": "u64-list"},
             {"name": "lr", "type": "u64"}, {"name": "shift", "type": "u64"},

@@ -80,7 +80,7 @@ run 3 "line 2" "non-UTF-8 line file" -- register-dataset bad.txt
 cat > schema.json <<'EOF'
 {"name": "fmnist-infer", "version": 1, "proof_kind": "inference@1",
  "proof_system": "zkreg-sumcheck-basefold", "parameter_set": "goldilocks-128",
- "verifier_version": "0.1.0", "public_output": true,
+ "verifier_version": "0.2.0", "public_output": true,
  "fields": [{"name": "record_index", "type": "u64"}]}
 EOF
 "$Z" register-schema schema.json >out.txt; ok $? "register-schema"

@@ -16,7 +16,7 @@ typedef uint8_t digest_t[32];
 static const char schema_json[] =
     "{\"name\": \"fmnist-infer\", \"version\": 1, \"proof_kind\": \"inference@1\",\n"
     " \"proof_system\": \"zkreg-sumcheck-basefold\", \"parameter_set\": \"goldilocks-128\",\n"
-    " \"verifier_version\": \"0.1.0\", \"public_output\": true,\n"
+    " \"verifier_version\": \"0.2.0\", \"public_output\": true,\n"
     " \"fields\": [{\"name\": \"record_index\", \"type\": \"u64\"},\n"
     "            {\"name\": \"batch\", \"type\": \"u64-list\"}]}";
 
@@ -24,13 +24,13 @@ static const char schema_json[] =
 static const char schema_json_other[] =
     "{\"name\": \"fmnist-infer\", \"version\": 1, \"proof_kind\": \"inference@1\",\n"
     " \"proof_system\": \"zkreg-sumcheck-basefold\", \"parameter_set\": \"goldilocks-128\",\n"
-    " \"verifier_version\": \"0.1.0\", \"public_output\": false,\n"
+    " \"verifier_version\": \"0.2.0\", \"public_output\": false,\n"
     " \"fields\": [{\"name\": \"record_index\", \"type\": \"u64\"}]}";
 
 /* The same schema with keys and fields in another order and other spacing. */
 static const char schema_json_reordered[] =
     "{\"fields\":[{\"type\":\"u64-list\",\"name\":\"batch\"},{\"name\":\"record_index\","
-    "\"type\":\"u64\"}],\"public_output\":true,\"verifier_version\":\"0.1.0\",\"version\":1,"
+    "\"type\":\"u64\"}],\"public_output\":true,\"verifier_version\":\"0.2.0\",\"version\":1,"
     "\"name\":\"fmnist-infer\",\"parameter_set\":\"goldilocks-128\",\"proof_kind\":\"inference@1\","
     "\"proof_system\":\"zkreg-sumcheck-basefold\"}";
 
@@ -324,7 +324,7 @@ static void test_schemas(zkr_tap *t, fixture *f, zkr_schema *out)
     {
         static const char *const strs1[] = {"fmnist-infer"};
         static const char *const strs2[] = {"inference@1", "zkreg-sumcheck-basefold",
-                                            "goldilocks-128", "0.1.0"};
+                                            "goldilocks-128", "0.2.0"};
         for (size_t i = 0; i < 1; i++)
             (void)!zkr_enc_str(&mine, strs1[i]);
         (void)!zkr_enc_u64(&mine, 1);
@@ -517,7 +517,7 @@ static void test_statements(zkr_tap *t, fixture *f, const zkr_artifact *prog,
         zkr_hex_encode(keep->statement_id, 32, hex, sizeof hex) == ZKR_OK ? (void)0 : abort();
         r = zkr_registry_statement_get(f->reg, hex, &s2, &d);
         zkr_tap_ok(t, r == ZKR_OK && memcmp(s2.schema.digest, sc->digest, 32) == 0 &&
-                          strcmp(s2.schema.verifier_version, "0.1.0") == 0 &&
+                          strcmp(s2.schema.verifier_version, "0.2.0") == 0 &&
                           memcmp(s2.program.sha256, prog->sha256, 32) == 0 &&
                           memcmp(s2.model.sha256, model->sha256, 32) == 0 &&
                           memcmp(s2.dataset.records_root, ds->records_root, 32) == 0 &&
@@ -533,13 +533,13 @@ static void test_statements(zkr_tap *t, fixture *f, const zkr_artifact *prog,
         uint64_t li = 0, li2 = 0;
         zkr_sha256((const uint8_t *)"proof", 5, pd);
         n0 = log_size(f->reg);
-        r = zkr_registry_proof_record(f->reg, keep->statement_id, pd, "0.1.0", &li, &d);
+        r = zkr_registry_proof_record(f->reg, keep->statement_id, pd, "0.2.0", &li, &d);
         zkr_tap_ok(t, r == ZKR_OK && li == n0, "verified proof digest recorded at log %llu",
                    (unsigned long long)li);
-        r = zkr_registry_proof_record(f->reg, keep->statement_id, pd, "0.1.0", &li2, &d);
+        r = zkr_registry_proof_record(f->reg, keep->statement_id, pd, "0.2.0", &li2, &d);
         zkr_tap_ok(t, r == ZKR_OK && li2 == li && log_size(f->reg) == n0 + 1,
                    "recording it again changes nothing");
-        r = zkr_registry_proof_record(f->reg, pd, pd, "0.1.0", &li2, NULL);
+        r = zkr_registry_proof_record(f->reg, pd, pd, "0.2.0", &li2, NULL);
         zkr_tap_ok(t, r == ZKR_ERR_NOT_FOUND, "a proof for an unknown statement is refused");
     }
 }

@@ -85,7 +85,7 @@ static inline void tu_facts(zkr_attest_facts *f, uint8_t seed, int64_t when)
     }
     snprintf(f->schema_name, sizeof f->schema_name, "mnist-mlp-inference");
     snprintf(f->schema_version, sizeof f->schema_version, "1");
-    snprintf(f->verifier_version, sizeof f->verifier_version, "zkreg-verifier/0.1.0");
+    snprintf(f->verifier_version, sizeof f->verifier_version, "zkreg-verifier/0.2.0");
     snprintf(f->checkpoint_origin, sizeof f->checkpoint_origin, "zkreg.test/log");
     f->accepted = 1;
     f->log_index = 6;
