@@ -56,6 +56,24 @@ static zkr_err zkr_vm_bind(const zkr_proof_view *v, const zkr_verifier_matmul_st
     return ZKR_OK;
 }
 
+/*
+ * The statement's integers must have distinct field images: an entry
+ * outside +-(p-1)/2 shares its image with v -+ p, so a proof of the field
+ * equation would also "prove" y = W x for an integer y that is not W x.
+ */
+static zkr_err zkr_vm_domain(const zkr_matmul_public *pub, zkr_diag *d)
+{
+    size_t bad = 0;
+
+    if (zkr_matmul_check_values(pub->x, (size_t)pub->k * pub->b, &bad) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_VERIFY, "statement: x[%zu] is outside +-(p-1)/2, where the "
+                        "field equation does not imply the integer one", bad);
+    if (zkr_matmul_check_values(pub->y, (size_t)pub->m * pub->b, &bad) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_VERIFY, "statement: y[%zu] is outside +-(p-1)/2, where the "
+                        "field equation does not imply the integer one", bad);
+    return ZKR_OK;
+}
+
 /* Evaluates the public matrix v (rows x cols, padded to 2^lr x 2^lc) at (pt_cols, pt_rows). */
 static zkr_err zkr_vm_eval(const int64_t *v, size_t rows, size_t cols, unsigned lr, unsigned lc,
                            const zkr_ext *pt, zkr_ext *out)
@@ -157,6 +175,8 @@ zkr_err zkr_verify_matmul(const uint8_t *proof, size_t len,
     if ((r = zkr_proof_parse(proof, len, &v, d)) != ZKR_OK)
         return r;
     if ((r = zkr_vm_bind(&v, st, d)) != ZKR_OK)
+        return r;
+    if ((r = zkr_vm_domain(&st->pub, d)) != ZKR_OK)
         return r;
     return zkr_vm_math(&p, &v, st, d);
 }

@@ -18,6 +18,19 @@ zkr_err zkr_matmul_check_dims(uint32_t m, uint32_t k, uint32_t b)
     return ZKR_OK;
 }
 
+zkr_err zkr_matmul_check_values(const int64_t *v, size_t n, size_t *bad)
+{
+    /* int64 is wider than (-p/2, p/2): outside it two integers share a field
+     * image (v and v - p), and the field equation says nothing about which. */
+    for (size_t i = 0; i < n; i++)
+        if (v[i] > ZKR_MATMUL_MAX_ABS || v[i] < -ZKR_MATMUL_MAX_ABS) {
+            if (bad)
+                *bad = i;
+            return ZKR_ERR_TOO_LARGE;
+        }
+    return ZKR_OK;
+}
+
 void zkr_matrix_digest(const int64_t *v, size_t n, uint8_t out[ZKR_DIGEST_BYTES])
 {
     crypto_generichash_blake2b_state h;
