@@ -185,9 +185,16 @@ zkr_err zkr_prover_matmul(const zkr_params *p, const uint8_t statement_id[ZKR_DI
     if ((r = zkr_matmul_check_dims(pub->m, pub->k, pub->b)) != ZKR_OK)
         return zkr_fail(d, r, "matmul: dimensions %ux%u, b=%u out of bounds", pub->m, pub->k,
                         pub->b);
-    if (zkr_matmul_check_values(pub->x, (size_t)pub->k * pub->b, NULL) != ZKR_OK ||
-        zkr_matmul_check_values(pub->y, (size_t)pub->m * pub->b, NULL) != ZKR_OK)
-        return zkr_fail(d, ZKR_ERR_USAGE, "matmul: an entry of x or y is outside +-(p-1)/2");
+    {
+        const char *what;
+        if (zkr_matmul_check_integer(pub, &what) != ZKR_OK)
+            return zkr_fail(d, ZKR_ERR_USAGE, "matmul: %s; refusing to prove", what);
+        for (size_t i = 0; i < (size_t)pub->m * pub->k; i++)
+            if ((w[i] < 0 ? (uint64_t)0 - (uint64_t)w[i] : (uint64_t)w[i]) > pub->w_max_abs)
+                return zkr_fail(d, ZKR_ERR_USAGE, "matmul: |W| entry %zu above the registered "
+                                "bound %llu; refusing to prove", i,
+                                (unsigned long long)pub->w_max_abs);
+    }
     lm = zkr_log2_ceil(pub->m);
     lk = zkr_log2_ceil(pub->k);
     lb = zkr_log2_ceil(pub->b);

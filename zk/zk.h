@@ -500,6 +500,14 @@ typedef struct {
     const int64_t *x;
     const int64_t *y;
     zkr_pcs_commitment w; /* W's commitment (model identity) */
+    /*
+     * The registered bound on |W| entries (the registrar checked the
+     * matrix it committed). The prover refuses a W above it; the verifier
+     * requires w_max_abs * sum_j |x_jc| + |y_ic| < p for every entry, so
+     * that the proven field equation is the integer one (docs/soundness.md).
+     * Not part of the transcript: it is checked, not proven.
+     */
+    uint64_t w_max_abs;
 } zkr_matmul_public;
 /* Checks dimensions against the bounds. ZKR_ERR_TOO_LARGE / ZKR_ERR_USAGE. */
 zkr_err zkr_matmul_check_dims(uint32_t m, uint32_t k, uint32_t b) ZKR_WUR;
@@ -519,6 +527,13 @@ zkr_soundness zkr_matmul_soundness(const zkr_params *p, uint32_t m, uint32_t k, 
  * with the first offending index in *bad (may be NULL).
  */
 zkr_err zkr_matmul_check_values(const int64_t *v, size_t n, size_t *bad) ZKR_WUR;
+/*
+ * ZKR_OK when every |x|, |y| entry is within ZKR_MATMUL_MAX_ABS and, for
+ * every output entry (i, c), w_max_abs * sum_j |x[j][c]| + |y[i][c]| < p:
+ * then y = W x mod p with |W| <= w_max_abs implies y = W x over the
+ * integers. Else ZKR_ERR_TOO_LARGE, *what naming the failing part.
+ */
+zkr_err zkr_matmul_check_integer(const zkr_matmul_public *pub, const char **what) ZKR_WUR;
 void zkr_matrix_digest(const int64_t *v, size_t n, uint8_t out[ZKR_DIGEST_BYTES]);
 
 /* Section tags. */
