@@ -173,7 +173,7 @@ typedef struct {
     zkr_buf roots;            /* layer roots, written after all round messages */
     zkr_ext *layer_cw[32];    /* committed codewords of layers >= 1 */
     zkr_mtree layer_tree[32];
-    unsigned cheat_layer;     /* test builds: 0 (honest) or the layer to forge */
+    zkr_pcs_cheat cheat;      /* test builds: all 0 (honest) or the forgery */
 } zkr_open_ctx;
 
 static zkr_err zkr_open_batch(zkr_open_ctx *c, zkr_transcript *t, zkr_pcs_poly *const *polys,
@@ -421,7 +421,7 @@ static zkr_err zkr_open_fold(zkr_open_ctx *c, zkr_transcript *t, zkr_pcs_poly *c
                 goto out;
             c->layer_cw[layer + 1] = cw;
 #if ZKR_TEST_BUILD
-            if (c->cheat_layer == layer + 1 &&
+            if (c->cheat.shift_layer == layer + 1 &&
                 (r = zkr_open_cheat_shift(c, z + round, n - round, cfac, claim, g, coef)) != ZKR_OK)
                 goto out;
 #endif
@@ -527,6 +527,24 @@ out:
     return r;
 }
 
+#if ZKR_TEST_BUILD
+/* Leaves out of u the smallest leaf that two queries share (tests only). */
+static zkr_err zkr_open_cheat_drop(const uint64_t *leaf, unsigned q, uint64_t *u, size_t *nu)
+{
+    for (size_t k = 0; k < *nu; k++) {
+        unsigned hits = 0;
+        for (unsigned i = 0; i < q; i++)
+            hits += leaf[i] == u[k];
+        if (hits >= 2) {
+            memmove(u + k, u + k + 1, (*nu - k - 1) * sizeof *u);
+            (*nu)--;
+            return ZKR_OK;
+        }
+    }
+    return ZKR_ERR_NOT_FOUND;
+}
+#endif
+
 static zkr_err zkr_open_queries(zkr_open_ctx *c, zkr_transcript *t, zkr_pcs_poly *const *polys,
                                 size_t k_n, zkr_buf *out)
 {
@@ -547,6 +565,10 @@ static zkr_err zkr_open_queries(zkr_open_ctx *c, zkr_transcript *t, zkr_pcs_poly
                 leaf[i] >>= l->folds[layer];
         memcpy(u, leaf, q * sizeof *u);
         nu = zkr_idx_sort_unique(u, q);
+#if ZKR_TEST_BUILD
+        if (c->cheat.drop_layer == layer + 1 && (r = zkr_open_cheat_drop(leaf, q, u, &nu)) != ZKR_OK)
+            goto out;
+#endif
         if (layer == 0) {
             for (size_t k = 0; k < k_n; k++)
                 if ((r = zkr_open_tree(out, &polys[k]->tree, polys[k]->codeword, u, nu)) != ZKR_OK)
@@ -567,7 +589,7 @@ out:
 
 static zkr_err zkr_open_run(const zkr_params *p, zkr_transcript *t, zkr_pcs_poly *const *polys,
                             size_t n_polys, const zkr_pcs_claim *claims, size_t n_claims,
-                            unsigned threads, unsigned cheat_layer, zkr_buf *out)
+                            unsigned threads, const zkr_pcs_cheat *cheat, zkr_buf *out)
 {
     zkr_open_ctx *c = NULL;
     zkr_ext *z = NULL, *r_all = NULL, value, beta_pow[ZKR_SC_MAX_TABLES / 2];
@@ -592,7 +614,8 @@ static zkr_err zkr_open_run(const zkr_params *p, zkr_transcript *t, zkr_pcs_poly
     c->p = p;
     c->threads = threads;
     c->l = polys[0]->l;
-    c->cheat_layer = cheat_layer;
+    if (cheat)
+        c->cheat = *cheat;
     for (size_t k = 0; k < n_polys; k++)
         zkr_ts_absorb(t, "pcs-comm", polys[k]->tree.nodes[1], ZKR_DIGEST_BYTES);
     for (size_t i = 0; i < n_claims; i++) {
@@ -637,16 +660,18 @@ zkr_err zkr_prover_open(const zkr_params *p, zkr_transcript *t, zkr_pcs_poly *co
                         size_t n_polys, const zkr_pcs_claim *claims, size_t n_claims,
                         unsigned threads, zkr_buf *out)
 {
-    return zkr_open_run(p, t, polys, n_polys, claims, n_claims, threads, 0, out);
+    return zkr_open_run(p, t, polys, n_polys, claims, n_claims, threads, NULL, out);
 }
 
 #if ZKR_TEST_BUILD
 zkr_err zkr_prover_open_cheat(const zkr_params *p, zkr_transcript *t, zkr_pcs_poly *const *polys,
                               size_t n_polys, const zkr_pcs_claim *claims, size_t n_claims,
-                              unsigned layer, zkr_buf *out)
+                              const zkr_pcs_cheat *cheat, zkr_buf *out)
 {
-    if (layer < 1 || layer >= polys[0]->l.n_layers)
+    unsigned nl = n_polys ? polys[0]->l.n_layers : 0;
+
+    if (!cheat || cheat->shift_layer >= nl || cheat->drop_layer > nl)
         return ZKR_ERR_USAGE;
-    return zkr_open_run(p, t, polys, n_polys, claims, n_claims, 1, layer, out);
+    return zkr_open_run(p, t, polys, n_polys, claims, n_claims, 1, cheat, out);
 }
 #endif

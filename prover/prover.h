@@ -78,17 +78,24 @@ zkr_err zkr_prover_open(const zkr_params *p, zkr_transcript *t, zkr_pcs_poly *co
                         unsigned threads, zkr_buf *out) ZKR_WUR;
 
 /*
- * Test builds only (ZKR_TEST_BUILD): a cheating opening for tests. One
- * polynomial, one claim whose value may be false: at the commit of layer
- * `layer` (1 <= layer < number of layers) the folded polynomial is shifted
- * by the constant that makes the running sumcheck claim true, so that the
- * later rounds, the final polynomial and that layer's root and openings
- * are mutually consistent (single-threaded). ZKR_ERR_USAGE for a layer out
- * of range.
+ * Test builds only (ZKR_TEST_BUILD): a cheating opening for tests
+ * (single-threaded). shift_layer (1 <= it < number of layers, 0 = off):
+ * at the commit of that layer the folded polynomial is shifted by the
+ * constant that makes the running sumcheck claim true, so that with a
+ * false claimed value the later rounds, the final polynomial and the
+ * layer's root and Merkle openings are mutually consistent.
+ * drop_layer (1-based: layer drop_layer - 1; 0 = off): that layer's
+ * opening leaves out one leaf that two queries share (the smallest such),
+ * with a valid pruned Merkle opening of the others. ZKR_ERR_USAGE for a
+ * layer out of range, ZKR_ERR_NOT_FOUND when no leaf is shared.
  */
+typedef struct {
+    unsigned shift_layer;
+    unsigned drop_layer;
+} zkr_pcs_cheat;
 zkr_err zkr_prover_open_cheat(const zkr_params *p, zkr_transcript *t, zkr_pcs_poly *const *polys,
                               size_t n_polys, const zkr_pcs_claim *claims, size_t n_claims,
-                              unsigned layer, zkr_buf *out) ZKR_WUR;
+                              const zkr_pcs_cheat *cheat, zkr_buf *out) ZKR_WUR;
 
 /* ---------------- LogUp (GKR fractional sums) ---------------- */
 /*
