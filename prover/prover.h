@@ -141,6 +141,17 @@ zkr_err zkr_prover_matmul(const zkr_params *p, const uint8_t statement_id[ZKR_DI
                           const zkr_pcs_poly *poly, unsigned threads, zkr_buf *out,
                           zkr_diag *d) ZKR_WUR;
 
+/*
+ * Test builds only (ZKR_TEST_BUILD; never called by zkreg): a cheating
+ * matmul prover. It skips every integer check (x and y in +-(p-1)/2, W
+ * within pub->w_max_abs, y = W x exactly) and proves y = W x mod p for
+ * whatever pub says, so tests can check that the verifier's statement
+ * checks refuse a relation that holds mod p but not over the integers.
+ */
+zkr_err zkr_prover_matmul_cheat(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                                const zkr_matmul_public *pub, const int64_t *w,
+                                const zkr_pcs_poly *poly, zkr_buf *out, zkr_diag *d) ZKR_WUR;
+
 /* ================================================================== */
 /* inference@1 (prover/inference.c; infer engineer)                     */
 /* ================================================================== */
