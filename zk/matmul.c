@@ -115,5 +115,5 @@ zkr_soundness zkr_matmul_soundness(const zkr_params *p, uint32_t m, uint32_t k, 
     unsigned lm = zkr_log2_ceil(m), lk = zkr_log2_ceil(k), lb = zkr_log2_ceil(b);
 
     /* The point (rb, ri) counts as lm + lb extra degree-1 "rounds". */
-    return zkr_params_soundness(p, lm + lk, 2 * lk + lm + lb, 1);
+    return zkr_params_soundness_open(p, lm + lk, 1, 1, 2 * lk + lm + lb, 1); /* one W, one claim */
 }
