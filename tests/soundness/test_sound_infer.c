@@ -442,6 +442,19 @@ static int edit_y_plus_256(void *ctx, const icase *c, zkr_infer_cheat_view *w)
     return 1;
 }
 
+/* A slot no relation reads (after gtc): only the range check covers it. */
+static int edit_unused_slot(void *ctx, const icase *c, zkr_infer_cheat_view *w)
+{
+    const zkr_gl *val = ctx;
+    const zkr_infer_layer *L = &w->shape->layer[0];
+
+    (void)c;
+    if (L->slot_gtc + 1 >= ZKR_INFER_SLOTS)
+        return 0;
+    *slot(w, 0, ZKR_INFER_SLOTS - 1, 0) = *val;
+    return 1;
+}
+
 static void test_attacks(zkr_tap *t)
 {
     icase c;
@@ -544,6 +557,16 @@ static void test_attacks(zkr_tap *t)
             zkr_tap_ok(t, pr == ZKR_OK && v == ZKR_ERR_VERIFY,
                        "layer %u row %zu: acc' = acc %+lld requantized and carried downstream: "
                        "ZKR_ERR_VERIFY (%d)", ac[i].l, ac[i].j, (long long)ac[i].delta, v);
+        }
+    }
+    {
+        static const zkr_gl vals[] = {256, 65536, 3 * 65536, ZKR_GL_P - 1, (zkr_gl)1 << 48,
+                                      (zkr_gl)1 << 63};
+        for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++) {
+            v = run_attack(&c, edit_unused_slot, (void *)&vals[i], &pr);
+            zkr_tap_ok(t, pr == ZKR_OK && v == ZKR_ERR_VERIFY,
+                       "an unread slot of V set to %llu, multiplicities recounted: "
+                       "ZKR_ERR_VERIFY (%d)", (unsigned long long)vals[i], v);
         }
     }
     {
