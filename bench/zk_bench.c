@@ -83,6 +83,7 @@ static void bench_matmul(const zkr_params *p, unsigned logd, uint32_t b, unsigne
     t_commit = now() - t0;
     st.param_set = p->id;
     st.pub.m = m, st.pub.k = k, st.pub.b = b, st.pub.x = x, st.pub.y = y;
+    st.pub.w_max_abs = 127;
     /* Best of `reps` runs: the machine is shared, the minimum is the signal. */
     t_prove = t_verify = 1e30;
     for (int rep = 0; rep < reps; rep++) {

@@ -30,6 +30,7 @@ void zkr_fuzz_proof_statement(zkr_verifier_matmul_statement *st, zkr_pcs_poly **
     memset(st->statement_id, 0x5a, sizeof st->statement_id);
     st->param_set = ZKR_PARAM_SET_128;
     st->pub.m = 2, st->pub.k = 3, st->pub.b = 1;
+    st->pub.w_max_abs = 9;
     st->pub.x = fz_x;
     st->pub.y = fz_y;
 }

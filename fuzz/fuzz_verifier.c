@@ -46,6 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     st.pub.b = ld32(data + 44);
     memcpy(st.pub.w.root, data + 48, 32);
     st.pub.w.n_vars = ld32(data + 80);
+    st.pub.w_max_abs = ZKR_FUZZ_VERIFIER_W_MAX; /* the registrar's int8 bound, as the seeds' W */
     /* The registry only holds statements whose dimensions passed this check. */
     if (zkr_matmul_check_dims(st.pub.m, st.pub.k, st.pub.b) != ZKR_OK ||
         st.pub.m > ZKR_FUZZ_VERIFIER_MAX_DIM || st.pub.k > ZKR_FUZZ_VERIFIER_MAX_DIM ||

@@ -13,5 +13,7 @@
 #define ZKR_FUZZ_VERIFIER_HEADER (32 + 4 + 12 + 32 + 4)
 /* Statements above this many rows/columns/batch are ignored (harness cost). */
 #define ZKR_FUZZ_VERIFIER_MAX_DIM 64u
+/* The registered |W| bound the harness assumes (the seeds' W are int8). */
+#define ZKR_FUZZ_VERIFIER_W_MAX 127u
 
 #endif

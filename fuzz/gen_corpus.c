@@ -120,6 +120,7 @@ static void gen_verifier_shape(const char *dir, uint32_t m, uint32_t k, uint32_t
         st.statement_id[i] = (uint8_t)(seed * 31 + (uint32_t)i);
     st.param_set = p.id;
     st.pub.m = m, st.pub.k = k, st.pub.b = bt;
+    st.pub.w_max_abs = ZKR_FUZZ_VERIFIER_W_MAX;
     st.pub.x = x, st.pub.y = y;
     if (zkr_prover_matmul(&p, st.statement_id, &st.pub, w, poly, 1, &pf, NULL) != ZKR_OK ||
         zkr_verify_matmul(pf.p, pf.len, &st, NULL) != ZKR_OK)

@@ -351,6 +351,8 @@ out:
 /* ------------------------------------------------------------------ */
 
 #define ZKR_INF_MAX_CLAIMS (2 + 4 * ZKR_INFER_MAX_LAYERS)
+_Static_assert(ZKR_INFER_GROUP_MAX <= ZKR_SC_MAX_TABLES / 2,
+               "one opening carries at most ZKR_SC_MAX_TABLES / 2 polynomials");
 #define ZKR_INF_MAX_PT 64
 
 typedef struct {
@@ -364,9 +366,14 @@ typedef struct {
     size_t n;
 } zkr_inf_claims;
 
+/* A new claim, or NULL when full (callers fail: a dropped claim is never opened). */
 static zkr_inf_claim *zkr_inf_claim_new(zkr_inf_claims *cs, unsigned poly)
 {
-    zkr_inf_claim *c = &cs->c[cs->n++];
+    zkr_inf_claim *c;
+
+    if (cs->n >= ZKR_INF_MAX_CLAIMS)
+        return NULL;
+    c = &cs->c[cs->n++];
     memset(c, 0, sizeof *c);
     c->poly = poly;
     return c;
@@ -406,6 +413,7 @@ typedef struct {
     unsigned threads;
     zkr_buf *sec;         /* the layers section */
     zkr_inf_claims *cl;
+    int cheat;            /* test builds: LogUp goes on with unequal sums */
 } zkr_inf_ctx;
 
 /* Zero-check of layer l's requantization/clamp constraints; fills rho and the slot values. */
@@ -487,6 +495,10 @@ static zkr_err zkr_inf_zerocheck(zkr_inf_ctx *c, uint32_t l, zkr_ext *rho, zkr_e
         /* One claim on V for all 16 slots: V~(rho, tau, block) = sum_s eq(tau, s) slot_s. */
         zkr_inf_claim *vc = zkr_inf_claim_new(c->cl, s->n_layers);
         zkr_ext eqt[ZKR_INFER_SLOTS], acc = zkr_ext_from(0);
+        if (!vc) {
+            r = ZKR_ERR_INTERNAL;
+            goto out;
+        }
         memcpy(vc->pt, rho, L->lm * sizeof *rho);
         zkr_ts_challenge_exts(c->t, "inf-tau", vc->pt + L->lm, ZKR_INFER_SLOTS_LOG);
         zkr_mle_eq_table(vc->pt + L->lm, ZKR_INFER_SLOTS_LOG, eqt);
@@ -497,6 +509,10 @@ static zkr_err zkr_inf_zerocheck(zkr_inf_ctx *c, uint32_t l, zkr_ext *rho, zkr_e
     }
     {
         zkr_inf_claim *mc = zkr_inf_claim_new(c->cl, l);
+        if (!mc) {
+            r = ZKR_ERR_INTERNAL;
+            goto out;
+        }
         for (unsigned i = 0; i < L->lk; i++)
             mc->pt[i] = zkr_ext_from(((uint64_t)(L->in_dim + 1) >> i) & 1);
         memcpy(mc->pt + L->lk, rho, L->lm * sizeof *rho);
@@ -575,6 +591,10 @@ static zkr_err zkr_inf_matmul(zkr_inf_ctx *c, uint32_t l, const zkr_ext *rho, zk
         goto out;
     {
         zkr_inf_claim *wc = zkr_inf_claim_new(c->cl, l);
+        if (!wc) {
+            r = ZKR_ERR_INTERNAL;
+            goto out;
+        }
         memcpy(wc->pt, rk, L->lk * sizeof *rk);
         memcpy(wc->pt + L->lk, rho, L->lm * sizeof *rho);
         wc->val = wv;
@@ -588,7 +608,10 @@ static zkr_err zkr_inf_matmul(zkr_inf_ctx *c, uint32_t l, const zkr_ext *rho, zk
         zkr_ts_absorb_ext(c->t, "inf-mm-y", &yprev, 1);
         if ((r = zkr_enc_ext(c->sec, yprev)) != ZKR_OK)
             goto out;
-        yc = zkr_inf_claim_new(c->cl, s->n_layers);
+        if (!(yc = zkr_inf_claim_new(c->cl, s->n_layers))) {
+            r = ZKR_ERR_INTERNAL;
+            goto out;
+        }
         memcpy(yc->pt, rk, P->lm * sizeof *rk);
         for (unsigned i = 0; i < ZKR_INFER_SLOTS_LOG; i++)
             yc->pt[P->lm + i] = zkr_ext_from((ZKR_INFER_SLOT_Y >> i) & 1);
@@ -650,13 +673,23 @@ static zkr_err zkr_inf_body(zkr_inf_ctx *c, const uint8_t statement_id[ZKR_DIGES
         goto out;
     for (unsigned i = 0; i < 256; i++)
         table[i] = i;
-    r = zkr_prover_logup(c->t, c->w->v, s->n_l, table, c->w->v + ((size_t)1 << s->n_l),
-                         ZKR_INFER_TABLE_LOG, c->threads, &lg, &lc);
+#if ZKR_TEST_BUILD
+    if (c->cheat)
+        r = zkr_prover_logup_cheat(c->t, c->w->v, s->n_l, table, c->w->v + ((size_t)1 << s->n_l),
+                                   ZKR_INFER_TABLE_LOG, c->threads, &lg, &lc);
+    else
+#endif
+        r = zkr_prover_logup(c->t, c->w->v, s->n_l, table, c->w->v + ((size_t)1 << s->n_l),
+                             ZKR_INFER_TABLE_LOG, c->threads, &lg, &lc);
     if (r != ZKR_OK)
         goto out;
     {
         zkr_inf_claim *a = zkr_inf_claim_new(c->cl, s->n_layers);
         zkr_inf_claim *m = zkr_inf_claim_new(c->cl, s->n_layers);
+        if (!a || !m) {
+            r = ZKR_ERR_INTERNAL;
+            goto out;
+        }
         memcpy(a->pt, lc.ra, s->n_l * sizeof(zkr_ext));
         a->pt[s->n_l] = zkr_ext_from(0);
         a->val = lc.a_at_ra;
@@ -715,10 +748,50 @@ static zkr_err zkr_inf_forge(const zkr_infer_model *im, zkr_inf_wit *w, unsigned
     return zkr_inf_mult(s, w->v);
 }
 
+typedef struct {
+    zkr_infer_cheat_fn fn;
+    void *ctx;
+} zkr_inf_cheat;
+
+#if ZKR_TEST_BUILD
+/* Multiplicities over the in-table values only (a cheat's out-of-table values are not counted). */
+static void zkr_inf_mult_in_table(const zkr_infer_shape *s, zkr_gl *v)
+{
+    uint64_t mult[256] = {0};
+    size_t nl = (size_t)1 << s->n_l;
+
+    for (size_t i = 0; i < nl; i++)
+        if (v[i] < 256)
+            mult[v[i]]++;
+    for (size_t i = 0; i < 256; i++)
+        v[nl + i] = mult[i];
+}
+
+static zkr_err zkr_inf_apply_cheat(const zkr_infer_model *im, zkr_inf_wit *w,
+                                   const zkr_inf_cheat *ch)
+{
+    zkr_infer_cheat_view view;
+    zkr_err r;
+
+    memset(&view, 0, sizeof view);
+    view.shape = &im->shape;
+    view.v = w->v;
+    for (uint32_t l = 0; l < im->shape.n_layers; l++)
+        view.acc[l] = w->acc[l];
+    view.out = w->out;
+    view.out_dim = w->out_dim;
+    if ((r = ch->fn(ch->ctx, &view)) != ZKR_OK)
+        return r;
+    if (!view.keep_mult)
+        zkr_inf_mult_in_table(&im->shape, w->v);
+    return ZKR_OK;
+}
+#endif
+
 static zkr_err zkr_inf_prove(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
                              const zkr_infer_model *im, const zkr_infer_record *rec,
-                             unsigned threads, unsigned forge, zkr_buf *proof, zkr_buf *output,
-                             zkr_diag *d)
+                             unsigned threads, unsigned forge, const zkr_inf_cheat *cheat,
+                             zkr_buf *proof, zkr_buf *output, zkr_diag *d)
 {
     uint8_t input[ZKR_INFER_MAX_RECORD];
     zkr_inf_wit w;
@@ -746,6 +819,10 @@ static zkr_err zkr_inf_prove(const zkr_params *p, const uint8_t statement_id[ZKR
         goto out;
     if (forge && (r = zkr_inf_forge(im, &w, forge)) != ZKR_OK)
         goto out;
+#if ZKR_TEST_BUILD
+    if (cheat && (r = zkr_inf_apply_cheat(im, &w, cheat)) != ZKR_OK)
+        goto out;
+#endif
     if ((r = zkr_infer_output_encode(w.out, w.out_dim, output)) != ZKR_OK)
         goto out;
     if ((r = zkr_inf_statement(im, rec, output, &stmt)) != ZKR_OK)
@@ -755,7 +832,7 @@ static zkr_err zkr_inf_prove(const zkr_params *p, const uint8_t statement_id[ZKR
         goto out;
     }
     {
-        zkr_inf_ctx c = {im, &w, input, &t, threads ? threads : 1, &sec, cl};
+        zkr_inf_ctx c = {im, &w, input, &t, threads ? threads : 1, &sec, cl, cheat != NULL};
         r = zkr_inf_body(&c, statement_id, &stmt, proof);
     }
 out:
@@ -776,7 +853,7 @@ zkr_err zkr_prover_inference_record(const zkr_params *p,
                                     unsigned threads, zkr_buf *proof, zkr_buf *output,
                                     zkr_diag *d)
 {
-    return zkr_inf_prove(p, statement_id, im, rec, threads, 0, proof, output, d);
+    return zkr_inf_prove(p, statement_id, im, rec, threads, 0, NULL, proof, output, d);
 }
 
 #if ZKR_TEST_BUILD
@@ -787,7 +864,20 @@ zkr_err zkr_prover_inference_forged(const zkr_params *p,
 {
     if (forge < 1 || forge > 3)
         return ZKR_ERR_USAGE;
-    return zkr_inf_prove(p, statement_id, im, rec, 1, forge, proof, output, d);
+    return zkr_inf_prove(p, statement_id, im, rec, 1, forge, NULL, proof, output, d);
+}
+
+zkr_err zkr_prover_inference_cheat(const zkr_params *p,
+                                   const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                                   const zkr_infer_model *im, const zkr_infer_record *rec,
+                                   zkr_infer_cheat_fn edit, void *ctx, zkr_buf *proof,
+                                   zkr_buf *output, zkr_diag *d)
+{
+    zkr_inf_cheat ch = {edit, ctx};
+
+    if (!edit)
+        return ZKR_ERR_USAGE;
+    return zkr_inf_prove(p, statement_id, im, rec, 1, 0, &ch, proof, output, d);
 }
 #endif
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "prover/prover.h"
+#include "zkr_config.h"
 
 zkr_err zkr_prover_matmul_commit(const zkr_params *p, const int64_t *w, uint32_t m, uint32_t k,
                                  unsigned threads, zkr_pcs_poly **poly, zkr_pcs_commitment *comm)
@@ -168,9 +169,14 @@ static zkr_err zkr_mm_y_eval(const zkr_matmul_public *pub, unsigned lm, unsigned
     return r;
 }
 
-zkr_err zkr_prover_matmul(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
-                          const zkr_matmul_public *pub, const int64_t *w,
-                          const zkr_pcs_poly *poly, unsigned threads, zkr_buf *out, zkr_diag *d)
+/*
+ * cheat (test builds only): skip the integer checks (domain, W bound,
+ * y = W x exactly) and prove the field relation for whatever pub says.
+ */
+static zkr_err zkr_mm_prove(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                            const zkr_matmul_public *pub, const int64_t *w,
+                            const zkr_pcs_poly *poly, unsigned threads, int cheat, zkr_buf *out,
+                            zkr_diag *d)
 {
     unsigned lm, lk, lb;
     size_t M, K, B;
@@ -185,6 +191,16 @@ zkr_err zkr_prover_matmul(const zkr_params *p, const uint8_t statement_id[ZKR_DI
     if ((r = zkr_matmul_check_dims(pub->m, pub->k, pub->b)) != ZKR_OK)
         return zkr_fail(d, r, "matmul: dimensions %ux%u, b=%u out of bounds", pub->m, pub->k,
                         pub->b);
+    if (!cheat) {
+        const char *what;
+        if (zkr_matmul_check_integer(pub, &what) != ZKR_OK)
+            return zkr_fail(d, ZKR_ERR_USAGE, "matmul: %s; refusing to prove", what);
+        for (size_t i = 0; i < (size_t)pub->m * pub->k; i++)
+            if ((w[i] < 0 ? (uint64_t)0 - (uint64_t)w[i] : (uint64_t)w[i]) > pub->w_max_abs)
+                return zkr_fail(d, ZKR_ERR_USAGE, "matmul: |W| entry %zu above the registered "
+                                "bound %llu; refusing to prove", i,
+                                (unsigned long long)pub->w_max_abs);
+    }
     lm = zkr_log2_ceil(pub->m);
     lk = zkr_log2_ceil(pub->k);
     lb = zkr_log2_ceil(pub->b);
@@ -195,7 +211,7 @@ zkr_err zkr_prover_matmul(const zkr_params *p, const uint8_t statement_id[ZKR_DI
     if (pc.n_vars != lm + lk || memcmp(pc.root, pub->w.root, ZKR_DIGEST_BYTES) != 0 ||
         pub->w.n_vars != pc.n_vars)
         return zkr_fail(d, ZKR_ERR_MISMATCH_MODEL, "matmul: W does not match the commitment");
-    {
+    if (!cheat) {
         int ok;
         if ((r = zkr_matmul_product_ok(pub, w, threads, &ok)) != ZKR_OK)
             return r;
@@ -286,3 +302,19 @@ out:
     zkr_buf_free(&pcs);
     return r;
 }
+
+zkr_err zkr_prover_matmul(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                          const zkr_matmul_public *pub, const int64_t *w,
+                          const zkr_pcs_poly *poly, unsigned threads, zkr_buf *out, zkr_diag *d)
+{
+    return zkr_mm_prove(p, statement_id, pub, w, poly, threads, 0, out, d);
+}
+
+#if ZKR_TEST_BUILD
+zkr_err zkr_prover_matmul_cheat(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                                const zkr_matmul_public *pub, const int64_t *w,
+                                const zkr_pcs_poly *poly, zkr_buf *out, zkr_diag *d)
+{
+    return zkr_mm_prove(p, statement_id, pub, w, poly, 1, 1, out, d);
+}
+#endif

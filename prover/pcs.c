@@ -10,6 +10,7 @@
 
 #include "prover/prover.h"
 #include "zk/zk_int.h"
+#include "zkr_config.h"
 
 _Static_assert(sizeof(zkr_ext) == 3 * sizeof(zkr_gl), "zkr_ext must be three packed words");
 
@@ -172,6 +173,7 @@ typedef struct {
     zkr_buf roots;            /* layer roots, written after all round messages */
     zkr_ext *layer_cw[32];    /* committed codewords of layers >= 1 */
     zkr_mtree layer_tree[32];
+    zkr_pcs_cheat cheat;      /* test builds: all 0 (honest) or the forgery */
 } zkr_open_ctx;
 
 static zkr_err zkr_open_batch(zkr_open_ctx *c, zkr_transcript *t, zkr_pcs_poly *const *polys,
@@ -304,6 +306,36 @@ static void zkr_eq_round(zkr_q_job *j, size_t half, unsigned threads, zkr_ext zi
     msg[1] = zkr_ext_mul(c, zkr_ext_mul(e2, q2));
 }
 
+#if ZKR_TEST_BUILD
+/*
+ * A cheating prover's move at a layer boundary (tests only): with a false
+ * opening value, the running claim is not cfac * sum_x eq(z, x) g(x).
+ * Shifting g by a constant (its constant coefficient, and every
+ * evaluation) closes the gap, so every later round, the final polynomial
+ * and the new layer's Merkle openings are consistent with each other; only
+ * the query phase (the previous layer's fold landing on this layer's
+ * leaves) can tell.
+ */
+static zkr_err zkr_open_cheat_shift(const zkr_open_ctx *c, const zkr_ext *z, unsigned n_cur,
+                                    zkr_ext cfac, zkr_ext claim, zkr_ext *g, zkr_ext *coef)
+{
+    size_t len = (size_t)1 << n_cur;
+    zkr_ext *eq = malloc(len * sizeof *eq), sum = zkr_ext_from(0), delta;
+
+    if (!eq)
+        return ZKR_ERR_NOMEM;
+    zkr_mle_eq_table_mt(z, n_cur, c->threads, eq);
+    for (size_t x = 0; x < len; x++)
+        sum = zkr_ext_add(sum, zkr_ext_mul(eq[x], g[x]));
+    free(eq);
+    delta = zkr_ext_sub(zkr_ext_mul(claim, zkr_ext_inv(cfac)), sum);
+    for (size_t x = 0; x < len; x++)
+        g[x] = zkr_ext_add(g[x], delta);
+    coef[0] = zkr_ext_add(coef[0], delta);
+    return ZKR_OK;
+}
+#endif
+
 /* Phase 2: sumcheck on eq(z, x) g(x), folding g's coefficients alongside. */
 static zkr_err zkr_open_fold(zkr_open_ctx *c, zkr_transcript *t, zkr_pcs_poly *const *polys,
                              size_t k_n, const zkr_ext *beta_pow, const zkr_ext *z,
@@ -314,6 +346,7 @@ static zkr_err zkr_open_fold(zkr_open_ctx *c, zkr_transcript *t, zkr_pcs_poly *c
     size_t len = (size_t)1 << n;
     zkr_ext *g0 = NULL, *gbuf[2] = {NULL, NULL}, *g = NULL, *sfx = NULL;
     zkr_ext *full = NULL, *coef = NULL, *buf[2] = {NULL, NULL}, msg[2], cfac = zkr_ext_from(1);
+    zkr_ext claim = value; /* the verifier's running claim (a cheat needs it) */
     zkr_ntt *ntt = NULL;
     zkr_q_job *qj = NULL;
     zkr_err r = ZKR_ERR_NOMEM;
@@ -367,6 +400,7 @@ static zkr_err zkr_open_fold(zkr_open_ctx *c, zkr_transcript *t, zkr_pcs_poly *c
             zkr_eq_round(qj, half, c->threads, z[round], cfac, msg);
             zkr_ts_absorb_ext(t, "sc-round", msg, 2);
             r_all[round] = zkr_ts_challenge_ext(t, "sc-challenge");
+            claim = zkr_sumcheck_round_eval(msg, 2, claim, r_all[round]);
             if ((r = zkr_enc_exts(&c->head, msg, 2)) != ZKR_OK)
                 goto out;
             r = ZKR_ERR_NOMEM;
@@ -386,6 +420,11 @@ static zkr_err zkr_open_fold(zkr_open_ctx *c, zkr_transcript *t, zkr_pcs_poly *c
             if (!cw)
                 goto out;
             c->layer_cw[layer + 1] = cw;
+#if ZKR_TEST_BUILD
+            if (c->cheat.shift_layer == layer + 1 &&
+                (r = zkr_open_cheat_shift(c, z + round, n - round, cfac, claim, g, coef)) != ZKR_OK)
+                goto out;
+#endif
             if ((r = zkr_encode_ext(ntt, coef, n - round, lb, c->threads, cw)) != ZKR_OK)
                 goto out;
             /* Layer salts come from the transcript state: deterministic. */
@@ -488,6 +527,24 @@ out:
     return r;
 }
 
+#if ZKR_TEST_BUILD
+/* Leaves out of u the smallest leaf that two queries share (tests only). */
+static zkr_err zkr_open_cheat_drop(const uint64_t *leaf, unsigned q, uint64_t *u, size_t *nu)
+{
+    for (size_t k = 0; k < *nu; k++) {
+        unsigned hits = 0;
+        for (unsigned i = 0; i < q; i++)
+            hits += leaf[i] == u[k];
+        if (hits >= 2) {
+            memmove(u + k, u + k + 1, (*nu - k - 1) * sizeof *u);
+            (*nu)--;
+            return ZKR_OK;
+        }
+    }
+    return ZKR_ERR_NOT_FOUND;
+}
+#endif
+
 static zkr_err zkr_open_queries(zkr_open_ctx *c, zkr_transcript *t, zkr_pcs_poly *const *polys,
                                 size_t k_n, zkr_buf *out)
 {
@@ -508,6 +565,10 @@ static zkr_err zkr_open_queries(zkr_open_ctx *c, zkr_transcript *t, zkr_pcs_poly
                 leaf[i] >>= l->folds[layer];
         memcpy(u, leaf, q * sizeof *u);
         nu = zkr_idx_sort_unique(u, q);
+#if ZKR_TEST_BUILD
+        if (c->cheat.drop_layer == layer + 1 && (r = zkr_open_cheat_drop(leaf, q, u, &nu)) != ZKR_OK)
+            goto out;
+#endif
         if (layer == 0) {
             for (size_t k = 0; k < k_n; k++)
                 if ((r = zkr_open_tree(out, &polys[k]->tree, polys[k]->codeword, u, nu)) != ZKR_OK)
@@ -526,9 +587,9 @@ out:
     return r;
 }
 
-zkr_err zkr_prover_open(const zkr_params *p, zkr_transcript *t, zkr_pcs_poly *const *polys,
-                        size_t n_polys, const zkr_pcs_claim *claims, size_t n_claims,
-                        unsigned threads, zkr_buf *out)
+static zkr_err zkr_open_run(const zkr_params *p, zkr_transcript *t, zkr_pcs_poly *const *polys,
+                            size_t n_polys, const zkr_pcs_claim *claims, size_t n_claims,
+                            unsigned threads, const zkr_pcs_cheat *cheat, zkr_buf *out)
 {
     zkr_open_ctx *c = NULL;
     zkr_ext *z = NULL, *r_all = NULL, value, beta_pow[ZKR_SC_MAX_TABLES / 2];
@@ -553,6 +614,8 @@ zkr_err zkr_prover_open(const zkr_params *p, zkr_transcript *t, zkr_pcs_poly *co
     c->p = p;
     c->threads = threads;
     c->l = polys[0]->l;
+    if (cheat)
+        c->cheat = *cheat;
     for (size_t k = 0; k < n_polys; k++)
         zkr_ts_absorb(t, "pcs-comm", polys[k]->tree.nodes[1], ZKR_DIGEST_BYTES);
     for (size_t i = 0; i < n_claims; i++) {
@@ -592,3 +655,23 @@ out:
     free(r_all);
     return r;
 }
+
+zkr_err zkr_prover_open(const zkr_params *p, zkr_transcript *t, zkr_pcs_poly *const *polys,
+                        size_t n_polys, const zkr_pcs_claim *claims, size_t n_claims,
+                        unsigned threads, zkr_buf *out)
+{
+    return zkr_open_run(p, t, polys, n_polys, claims, n_claims, threads, NULL, out);
+}
+
+#if ZKR_TEST_BUILD
+zkr_err zkr_prover_open_cheat(const zkr_params *p, zkr_transcript *t, zkr_pcs_poly *const *polys,
+                              size_t n_polys, const zkr_pcs_claim *claims, size_t n_claims,
+                              const zkr_pcs_cheat *cheat, zkr_buf *out)
+{
+    unsigned nl = n_polys ? polys[0]->l.n_layers : 0;
+
+    if (!cheat || cheat->shift_layer >= nl || cheat->drop_layer > nl)
+        return ZKR_ERR_USAGE;
+    return zkr_open_run(p, t, polys, n_polys, claims, n_claims, 1, cheat, out);
+}
+#endif

@@ -77,6 +77,26 @@ zkr_err zkr_prover_open(const zkr_params *p, zkr_transcript *t, zkr_pcs_poly *co
                         size_t n_polys, const zkr_pcs_claim *claims, size_t n_claims,
                         unsigned threads, zkr_buf *out) ZKR_WUR;
 
+/*
+ * Test builds only (ZKR_TEST_BUILD): a cheating opening for tests
+ * (single-threaded). shift_layer (1 <= it < number of layers, 0 = off):
+ * at the commit of that layer the folded polynomial is shifted by the
+ * constant that makes the running sumcheck claim true, so that with a
+ * false claimed value the later rounds, the final polynomial and the
+ * layer's root and Merkle openings are mutually consistent.
+ * drop_layer (1-based: layer drop_layer - 1; 0 = off): that layer's
+ * opening leaves out one leaf that two queries share (the smallest such),
+ * with a valid pruned Merkle opening of the others. ZKR_ERR_USAGE for a
+ * layer out of range, ZKR_ERR_NOT_FOUND when no leaf is shared.
+ */
+typedef struct {
+    unsigned shift_layer;
+    unsigned drop_layer;
+} zkr_pcs_cheat;
+zkr_err zkr_prover_open_cheat(const zkr_params *p, zkr_transcript *t, zkr_pcs_poly *const *polys,
+                              size_t n_polys, const zkr_pcs_claim *claims, size_t n_claims,
+                              const zkr_pcs_cheat *cheat, zkr_buf *out) ZKR_WUR;
+
 /* ---------------- LogUp (GKR fractional sums) ---------------- */
 /*
  * Proves sum_i 1/(alpha - a_i) == sum_j m_j/(alpha - t_j) for the column a
@@ -89,6 +109,14 @@ zkr_err zkr_prover_open(const zkr_params *p, zkr_transcript *t, zkr_pcs_poly *co
 zkr_err zkr_prover_logup(zkr_transcript *t, const zkr_gl *a, unsigned na, const zkr_gl *table,
                          const zkr_gl *mult, unsigned nt, unsigned threads, zkr_buf *out,
                          zkr_logup_claims *claims) ZKR_WUR;
+/*
+ * Test builds only: as zkr_prover_logup, but a cheating prover's: unequal
+ * sums do not stop it; the table side's root numerator is rewritten so the
+ * root equation holds and the proof goes on (the verifier must refuse).
+ */
+zkr_err zkr_prover_logup_cheat(zkr_transcript *t, const zkr_gl *a, unsigned na,
+                               const zkr_gl *table, const zkr_gl *mult, unsigned nt,
+                               unsigned threads, zkr_buf *out, zkr_logup_claims *claims) ZKR_WUR;
 /* Multiplicities of a's values in table (table values distinct). ZKR_ERR_USAGE if absent. */
 zkr_err zkr_prover_logup_mult(const zkr_gl *a, size_t na, const zkr_gl *table, size_t nt,
                               zkr_gl *mult) ZKR_WUR;
@@ -112,6 +140,17 @@ zkr_err zkr_prover_matmul(const zkr_params *p, const uint8_t statement_id[ZKR_DI
                           const zkr_matmul_public *pub, const int64_t *w,
                           const zkr_pcs_poly *poly, unsigned threads, zkr_buf *out,
                           zkr_diag *d) ZKR_WUR;
+
+/*
+ * Test builds only (ZKR_TEST_BUILD; never called by zkreg): a cheating
+ * matmul prover. It skips every integer check (x and y in +-(p-1)/2, W
+ * within pub->w_max_abs, y = W x exactly) and proves y = W x mod p for
+ * whatever pub says, so tests can check that the verifier's statement
+ * checks refuse a relation that holds mod p but not over the integers.
+ */
+zkr_err zkr_prover_matmul_cheat(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                                const zkr_matmul_public *pub, const int64_t *w,
+                                const zkr_pcs_poly *poly, zkr_buf *out, zkr_diag *d) ZKR_WUR;
 
 /* ================================================================== */
 /* inference@1 (prover/inference.c; infer engineer)                     */
@@ -191,6 +230,33 @@ zkr_err zkr_prover_inference_forged(const zkr_params *p,
                                     const zkr_infer_model *im, const zkr_infer_record *rec,
                                     unsigned forge, zkr_buf *proof, zkr_buf *output,
                                     zkr_diag *d) ZKR_WUR;
+
+/*
+ * Test builds only (ZKR_TEST_BUILD; never called by zkreg): the cheating
+ * prover of tests/soundness. The honest witness of rec's input is built
+ * and checked against native inference, then handed to edit, which may
+ * substitute any slot of V (as field elements), any accumulator the
+ * zero-check uses and the public output. Unless edit sets keep_mult, the
+ * multiplicities (V's second half) are recounted over the in-table values
+ * of the first half (an out-of-table value has no table entry to count).
+ * The proof is then produced from the edited witness exactly as the
+ * honest prover would (LogUp with zkr_prover_logup_cheat, so unequal sums
+ * do not stop it). ZKR_ERR_USAGE without edit; edit's error is returned.
+ */
+typedef struct {
+    const zkr_infer_shape *shape;
+    zkr_gl *v;                            /* V, 2^n_v values */
+    int64_t *acc[ZKR_INFER_MAX_LAYERS];   /* 2^lm each, as the zero-check reads them */
+    int8_t *out;                          /* the public output's logits */
+    uint32_t out_dim;
+    int keep_mult;
+} zkr_infer_cheat_view;
+typedef zkr_err (*zkr_infer_cheat_fn)(void *ctx, zkr_infer_cheat_view *w);
+zkr_err zkr_prover_inference_cheat(const zkr_params *p,
+                                   const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                                   const zkr_infer_model *im, const zkr_infer_record *rec,
+                                   zkr_infer_cheat_fn edit, void *ctx, zkr_buf *proof,
+                                   zkr_buf *output, zkr_diag *d) ZKR_WUR;
 
 zkr_err zkr_prover_inference(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
                              const zkr_infer_model *im, const zkr_dataset *ds, uint64_t index,

@@ -13,6 +13,7 @@
 #include "verifier/verifier.h"
 
 #define ZKR_VI_MAX_PT 64
+/* LogUp leaves 2 claims; each layer at most 4 (V slots, M, W', y of the layer below). */
 #define ZKR_VI_MAX_CLAIMS (2 + 4 * ZKR_INFER_MAX_LAYERS)
 
 /* The statement section, parsed. Pointers into the proof. */
@@ -38,12 +39,27 @@ typedef struct {
     size_t n;
 } zkr_vi_claims;
 
+/*
+ * A new claim, or NULL when the list is full: a claim that is not recorded
+ * is never opened, so callers fail hard (never overwrite, never drop).
+ */
 static zkr_vi_claim *zkr_vi_claim_new(zkr_vi_claims *cs, unsigned poly)
 {
-    zkr_vi_claim *c = &cs->c[cs->n++];
+    zkr_vi_claim *c;
+
+    if (cs->n >= ZKR_VI_MAX_CLAIMS)
+        return NULL;
+    c = &cs->c[cs->n++];
     memset(c, 0, sizeof *c);
     c->poly = poly;
     return c;
+}
+
+static zkr_err zkr_vi_claims_full(zkr_diag *d)
+{
+    return zkr_fail(d, ZKR_ERR_INTERNAL,
+                    "verify: more evaluation claims than the verifier holds (%u)",
+                    (unsigned)ZKR_VI_MAX_CLAIMS);
 }
 
 static zkr_err zkr_vi_header(const zkr_proof_view *v, const zkr_verifier_inference_statement *st,
@@ -292,6 +308,8 @@ static zkr_err zkr_vi_zerocheck(zkr_vi_ctx *c, uint32_t l, zkr_ext *rho, zkr_ext
     {
         zkr_vi_claim *vc = zkr_vi_claim_new(c->cl, s->n_layers);
         zkr_ext eqt[ZKR_INFER_SLOTS], acc = zkr_ext_from(0);
+        if (!vc)
+            return zkr_vi_claims_full(d);
         memcpy(vc->pt, rho, L->lm * sizeof *rho);
         zkr_ts_challenge_exts(c->t, "inf-tau", vc->pt + L->lm, ZKR_INFER_SLOTS_LOG);
         zkr_mle_eq_table(vc->pt + L->lm, ZKR_INFER_SLOTS_LOG, eqt);
@@ -302,6 +320,8 @@ static zkr_err zkr_vi_zerocheck(zkr_vi_ctx *c, uint32_t l, zkr_ext *rho, zkr_ext
     }
     {
         zkr_vi_claim *mc = zkr_vi_claim_new(c->cl, l);
+        if (!mc)
+            return zkr_vi_claims_full(d);
         for (unsigned i = 0; i < L->lk; i++)
             mc->pt[i] = zkr_ext_from(((uint64_t)(L->in_dim + 1) >> i) & 1);
         memcpy(mc->pt + L->lk, rho, L->lm * sizeof *rho);
@@ -364,6 +384,8 @@ static zkr_err zkr_vi_matmul(zkr_vi_ctx *c, uint32_t l, const zkr_ext *rho, zkr_
                          zkr_vi_eq_bits(rk, L->lk, L->in_dim));
         {
             zkr_vi_claim *yc = zkr_vi_claim_new(c->cl, s->n_layers);
+            if (!yc)
+                return zkr_vi_claims_full(d);
             memcpy(yc->pt, rk, P->lm * sizeof *rk);
             for (unsigned i = 0; i < ZKR_INFER_SLOTS_LOG; i++)
                 yc->pt[P->lm + i] = zkr_ext_from((ZKR_INFER_SLOT_Y >> i) & 1);
@@ -381,6 +403,8 @@ static zkr_err zkr_vi_matmul(zkr_vi_ctx *c, uint32_t l, const zkr_ext *rho, zkr_
         memcpy(wc.pt, rk, L->lk * sizeof *rk);
         memcpy(wc.pt + L->lk, rho, L->lm * sizeof *rho);
         wc.val = wv;
+        if (c->cl->n >= ZKR_VI_MAX_CLAIMS)
+            return zkr_vi_claims_full(d);
         if (l > 0) {
             c->cl->c[c->cl->n] = c->cl->c[c->cl->n - 1];
             c->cl->c[c->cl->n - 1] = wc;
@@ -483,6 +507,10 @@ static zkr_err zkr_vi_math(const zkr_params *p, const zkr_proof_view *v,
     {
         zkr_vi_claim *a = zkr_vi_claim_new(cl, sh->n_layers);
         zkr_vi_claim *m = zkr_vi_claim_new(cl, sh->n_layers);
+        if (!a || !m) {
+            r = zkr_vi_claims_full(d);
+            goto out;
+        }
         memcpy(a->pt, lc.ra, sh->n_l * sizeof(zkr_ext));
         a->val = lc.a_at_ra;
         memcpy(m->pt, lc.rt, ZKR_INFER_TABLE_LOG * sizeof(zkr_ext));

@@ -56,6 +56,22 @@ static zkr_err zkr_vm_bind(const zkr_proof_view *v, const zkr_verifier_matmul_st
     return ZKR_OK;
 }
 
+/*
+ * The proof shows y = W x mod p. That is the integer equation only when
+ * |y - W x| < p: an entry outside +-(p-1)/2 shares its field image with
+ * v -+ p, and a W bound times sum |x| reaching p lets W x wrap. Both are
+ * properties of the registered statement, checked here (docs/soundness.md).
+ */
+static zkr_err zkr_vm_domain(const zkr_matmul_public *pub, zkr_diag *d)
+{
+    const char *what;
+
+    if (zkr_matmul_check_integer(pub, &what) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_VERIFY, "statement: %s, so the field equation would not "
+                        "imply the integer one", what);
+    return ZKR_OK;
+}
+
 /* Evaluates the public matrix v (rows x cols, padded to 2^lr x 2^lc) at (pt_cols, pt_rows). */
 static zkr_err zkr_vm_eval(const int64_t *v, size_t rows, size_t cols, unsigned lr, unsigned lc,
                            const zkr_ext *pt, zkr_ext *out)
@@ -157,6 +173,8 @@ zkr_err zkr_verify_matmul(const uint8_t *proof, size_t len,
     if ((r = zkr_proof_parse(proof, len, &v, d)) != ZKR_OK)
         return r;
     if ((r = zkr_vm_bind(&v, st, d)) != ZKR_OK)
+        return r;
+    if ((r = zkr_vm_domain(&st->pub, d)) != ZKR_OK)
         return r;
     return zkr_vm_math(&p, &v, st, d);
 }

@@ -217,17 +217,22 @@ void zkr_infer_groups_of(const zkr_infer_shape *s, zkr_infer_groups *g)
     for (uint32_t l = 0; l < s->n_layers; l++)
         nv[l] = s->layer[l].lm + s->layer[l].lk;
     nv[s->n_layers] = s->n_v;
-    /* Distinct sizes ascending; within a size, polys in id order (V last). */
-    for (unsigned v = 0; v <= 64; v++) {
-        unsigned k = g->n_groups;
-        for (unsigned id = 0; id < n; id++)
-            if (nv[id] == v)
-                g->poly[k][g->n_polys[k]++] = id;
-        if (g->n_polys[k]) {
-            g->n_vars[k] = v;
-            g->n_groups++;
+    /* Distinct sizes ascending; within a size, polys in id order (V last),
+     * split into openings of at most ZKR_INFER_GROUP_MAX polynomials. */
+    for (unsigned v = 0; v <= 64; v++)
+        for (unsigned id = 0; id < n; id++) {
+            unsigned k;
+            if (nv[id] != v)
+                continue;
+            k = g->n_groups;
+            if (k == 0 || g->n_vars[k - 1] != v || g->n_polys[k - 1] == ZKR_INFER_GROUP_MAX) {
+                g->n_vars[k] = v;
+                g->n_groups++;
+            } else {
+                k--;
+            }
+            g->poly[k][g->n_polys[k]++] = id;
         }
-    }
 }
 
 size_t zkr_infer_claims_on(const zkr_infer_shape *s, unsigned poly)

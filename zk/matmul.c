@@ -18,6 +18,58 @@ zkr_err zkr_matmul_check_dims(uint32_t m, uint32_t k, uint32_t b)
     return ZKR_OK;
 }
 
+zkr_err zkr_matmul_check_values(const int64_t *v, size_t n, size_t *bad)
+{
+    /* int64 is wider than (-p/2, p/2): outside it two integers share a field
+     * image (v and v - p), and the field equation says nothing about which. */
+    for (size_t i = 0; i < n; i++)
+        if (v[i] > ZKR_MATMUL_MAX_ABS || v[i] < -ZKR_MATMUL_MAX_ABS) {
+            if (bad)
+                *bad = i;
+            return ZKR_ERR_TOO_LARGE;
+        }
+    return ZKR_OK;
+}
+
+zkr_err zkr_matmul_check_integer(const zkr_matmul_public *pub, const char **what)
+{
+    const char *dummy;
+
+    if (!what)
+        what = &dummy;
+    *what = "";
+    if (zkr_matmul_check_values(pub->x, (size_t)pub->k * pub->b, NULL) != ZKR_OK) {
+        *what = "an entry of x is outside +-(p-1)/2";
+        return ZKR_ERR_TOO_LARGE;
+    }
+    if (zkr_matmul_check_values(pub->y, (size_t)pub->m * pub->b, NULL) != ZKR_OK) {
+        *what = "an entry of y is outside +-(p-1)/2";
+        return ZKR_ERR_TOO_LARGE;
+    }
+    for (uint32_t c = 0; c < pub->b; c++) {
+        /* |y - W x| <= |y| + w_max * sum_j |x_j| must stay below p: exact in 128 bits
+         * (sum < 2^16 * 2^63 = 2^79, times w_max < 2^64: < 2^143 would not fit, so
+         * the product is compared by division). */
+        unsigned __int128 sx = 0, ymax = 0, room;
+        for (uint32_t j = 0; j < pub->k; j++) {
+            int64_t v = pub->x[(size_t)j * pub->b + c];
+            sx += v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+        }
+        for (uint32_t i = 0; i < pub->m; i++) {
+            int64_t v = pub->y[(size_t)i * pub->b + c];
+            uint64_t a = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+            if (a > ymax)
+                ymax = a;
+        }
+        room = (unsigned __int128)ZKR_GL_P - 1 - ymax; /* ymax <= (p-1)/2 */
+        if (pub->w_max_abs != 0 && sx > room / pub->w_max_abs) {
+            *what = "the W bound times sum |x| plus |y| reaches p";
+            return ZKR_ERR_TOO_LARGE;
+        }
+    }
+    return ZKR_OK;
+}
+
 void zkr_matrix_digest(const int64_t *v, size_t n, uint8_t out[ZKR_DIGEST_BYTES])
 {
     crypto_generichash_blake2b_state h;
@@ -63,5 +115,5 @@ zkr_soundness zkr_matmul_soundness(const zkr_params *p, uint32_t m, uint32_t k, 
     unsigned lm = zkr_log2_ceil(m), lk = zkr_log2_ceil(k), lb = zkr_log2_ceil(b);
 
     /* The point (rb, ri) counts as lm + lb extra degree-1 "rounds". */
-    return zkr_params_soundness(p, lm + lk, 2 * lk + lm + lb, 1);
+    return zkr_params_soundness_open(p, lm + lk, 1, 1, 2 * lk + lm + lb, 1); /* one W, one claim */
 }

@@ -9,8 +9,6 @@
 
 #include "zk/zk.h"
 
-#define ZKR_MT_MAX_WORDS 64
-
 static const uint8_t zkr_mt_pers_leaf[16] = "zkr/mt-leaf";
 static const uint8_t zkr_mt_pers_node[16] = "zkr/mt-node";
 static const uint8_t zkr_mt_nonce[8] = "zkr-salt";
@@ -26,16 +24,22 @@ void zkr_mtree_salt(const uint8_t salt_seed[32], uint64_t i, uint8_t salt[ZKR_SA
 void zkr_mtree_leaf_hash(const uint8_t salt[ZKR_SALT_BYTES], const uint64_t *words, size_t n,
                          uint8_t out[ZKR_DIGEST_BYTES])
 {
-    uint8_t buf[ZKR_SALT_BYTES + 8 * ZKR_MT_MAX_WORDS];
+    crypto_generichash_blake2b_state st;
+    uint8_t chunk[8 * 32];
 
-    if (n > ZKR_MT_MAX_WORDS) /* callers bound n; never reached */
-        n = ZKR_MT_MAX_WORDS;
-    memcpy(buf, salt, ZKR_SALT_BYTES);
-    for (size_t i = 0; i < n; i++)
-        zkr_store_le64(buf + ZKR_SALT_BYTES + 8 * i, words[i]);
-    (void)crypto_generichash_blake2b_salt_personal(out, ZKR_DIGEST_BYTES, buf,
-                                                   ZKR_SALT_BYTES + 8 * n, NULL, 0, NULL,
-                                                   zkr_mt_pers_leaf);
+    /* Streamed: every word is hashed, whatever n (a leaf of the largest
+     * arity the parameters allow included); same bytes as one buffer. */
+    (void)crypto_generichash_blake2b_init_salt_personal(&st, NULL, 0, ZKR_DIGEST_BYTES, NULL,
+                                                        zkr_mt_pers_leaf);
+    (void)crypto_generichash_blake2b_update(&st, salt, ZKR_SALT_BYTES);
+    for (size_t i = 0; i < n;) {
+        size_t k = 0;
+        for (; k < 32 && i < n; k++, i++)
+            zkr_store_le64(chunk + 8 * k, words[i]);
+        (void)crypto_generichash_blake2b_update(&st, chunk, 8 * k);
+    }
+    (void)crypto_generichash_blake2b_final(&st, out, ZKR_DIGEST_BYTES);
+    sodium_memzero(&st, sizeof st);
 }
 
 static void zkr_mt_node(const uint8_t *l, const uint8_t *r, uint8_t out[ZKR_DIGEST_BYTES])
@@ -87,7 +91,7 @@ zkr_err zkr_mtree_build(const uint64_t *words, uint64_t n_leaves, size_t leaf_wo
 
     memset(out, 0, sizeof *out);
     if (n_leaves == 0 || (n_leaves & (n_leaves - 1)) != 0 || leaf_words == 0 ||
-        leaf_words > ZKR_MT_MAX_WORDS || n_leaves > ((uint64_t)1 << 40))
+        leaf_words > ZKR_MT_MAX_LEAF_WORDS || n_leaves > ((uint64_t)1 << 40))
         return ZKR_ERR_USAGE;
     out->nodes = malloc(2 * n_leaves * sizeof *out->nodes);
     if (!out->nodes)

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "zk/zk.h"
+#include "zk/zk_int.h"
 
 /* log2 |F_p^3|, the challenge field. */
 #define ZKR_LOG2_EXT_FIELD (3.0 * 63.99999999966)
@@ -29,6 +30,23 @@ zkr_err zkr_params_get(uint32_t id, zkr_params *out)
     /* Query count from the target: grinding covers pow_bits, queries the rest. */
     out->queries = (unsigned)ceil((double)(out->target_bits - out->pow_bits) /
                                   zkr_query_bits(out->log_blowup));
+    if (zkr_params_check(out) != ZKR_OK) { /* a set the code cannot carry is no set */
+        memset(out, 0, sizeof *out);
+        return ZKR_ERR_MISMATCH_PARAMS;
+    }
+    return ZKR_OK;
+}
+
+zkr_err zkr_params_check(const zkr_params *p)
+{
+    /* Every opened leaf must be hashed whole and folded in the verifier's
+     * fixed buffers: at most 2^ZKR_PCS_MAX_FOLD_ARITY extension elements. */
+    if (p->fold_arity < 1 || p->fold_arity > ZKR_PCS_MAX_FOLD_ARITY ||
+        (3u << p->fold_arity) > ZKR_MT_MAX_LEAF_WORDS)
+        return ZKR_ERR_UNSUPPORTED;
+    if (p->log_blowup < 1 || p->log_blowup > 8 || p->queries < 1 || p->max_vars > 32 ||
+        p->final_vars > p->max_vars || p->pow_bits > 32)
+        return ZKR_ERR_UNSUPPORTED;
     return ZKR_OK;
 }
 
@@ -64,27 +82,42 @@ void zkr_pcs_layout_of(const zkr_params *p, unsigned n_vars, zkr_pcs_layout *l)
     } while (left > 0 && l->n_layers < 32);
 }
 
-zkr_soundness zkr_params_soundness(const zkr_params *p, unsigned n_vars, unsigned extra_rounds,
-                                   unsigned max_degree)
+zkr_soundness zkr_params_soundness_open(const zkr_params *p, unsigned n_vars, size_t n_comms,
+                                        size_t n_claims, unsigned extra_rounds,
+                                        unsigned max_degree)
 {
     zkr_soundness s;
     zkr_pcs_layout l;
-    double lf = ZKR_LOG2_EXT_FIELD, e_prov, e_conj, q;
+    double lf = ZKR_LOG2_EXT_FIELD, e_prov, e_conj, q, dom;
 
     zkr_pcs_layout_of(p, n_vars, &l);
+    dom = ldexp(1.0, (int)l.log_len[0]); /* |D|, the layer-0 evaluation domain */
     /* Query phase: each query misses a far word w.p. <= (1+rho)/2. */
     q = (double)p->queries * zkr_query_bits(p->log_blowup) + p->pow_bits;
     /* Commit phase: each fold keeps a far word close w.p. <= |D|/|F|. */
-    e_prov = ldexp(1.0, -(int)0) * (double)l.folds_total * ldexp(1.0, (int)l.log_len[0]) *
-             exp2(-lf);
+    e_prov = (double)l.folds_total * dom * exp2(-lf);
     /* Sumchecks: degree-2 Basefold rounds, batching sumcheck, caller's rounds. */
     e_prov += (2.0 * (2.0 * n_vars) + (double)extra_rounds * max_degree) * exp2(-lf);
-    /* Random linear combinations of claims and commitments. */
-    e_prov += 2.0 * exp2(-lf);
+    /*
+     * Random linear combinations: beta combines n_comms codewords with its
+     * powers, so a combination is close while one codeword is far with
+     * probability <= (n_comms - 1) |D| / |F| (correlated agreement for
+     * powers), counted as n_comms |D| / |F|; gamma combines n_claims claims
+     * into one polynomial identity of degree < n_claims: n_claims / |F|.
+     */
+    e_prov += ((double)n_comms * dom + (double)n_claims) * exp2(-lf);
     e_conj = e_prov + exp2(-((double)p->queries * p->log_blowup + p->pow_bits));
     e_prov += exp2(-q);
     s.provable_bits = -log2(e_prov);
     s.conjectured_bits = -log2(e_conj);
     s.query_bits = q;
     return s;
+}
+
+zkr_soundness zkr_params_soundness(const zkr_params *p, unsigned n_vars, unsigned extra_rounds,
+                                   unsigned max_degree)
+{
+    /* The worst case an opening may carry (zk_int.h's bounds). */
+    return zkr_params_soundness_open(p, n_vars, ZKR_PCS_MAX_COMMS, ZKR_PCS_MAX_CLAIMS,
+                                     extra_rounds, max_degree);
 }

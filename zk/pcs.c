@@ -52,6 +52,8 @@ zkr_err zkr_pcs_proof_parse(const zkr_params *p, unsigned n_vars, size_t n_comms
     size_t n_final;
 
     *out = NULL;
+    if (zkr_params_check(p) != ZKR_OK)
+        return ZKR_ERR_UNSUPPORTED;
     if (n_vars > p->max_vars || n_comms == 0 || n_comms > ZKR_PCS_MAX_COMMS || n_claims == 0 ||
         n_claims > ZKR_PCS_MAX_CLAIMS)
         return ZKR_ERR_TOO_LARGE;
@@ -108,11 +110,11 @@ static zkr_err zkr_pcs_check_tree(const uint8_t root[ZKR_DIGEST_BYTES], unsigned
                                   size_t words)
 {
     uint8_t (*lh)[ZKR_DIGEST_BYTES];
-    uint64_t w[3 * 64];
+    uint64_t w[ZKR_MT_MAX_LEAF_WORDS];
     size_t leaf_bytes = ZKR_SALT_BYTES + 8 * words;
     zkr_err r;
 
-    if (o->n_open != n || words > 3 * 64)
+    if (o->n_open != n || words > ZKR_MT_MAX_LEAF_WORDS)
         return ZKR_ERR_VERIFY;
     lh = malloc(n * sizeof *lh);
     if (!lh)
@@ -276,7 +278,7 @@ static zkr_err zkr_pcs_queries(zkr_pcs_vctx *c, zkr_transcript *t)
     const zkr_pcs_layout *l = c->l;
     unsigned q = c->p->queries, nl = l->n_layers, round = 0;
     uint64_t *pos = NULL, *leaf = NULL, *u = NULL;
-    zkr_ext *expect = NULL, v[64];
+    zkr_ext *expect = NULL, v[(size_t)1 << ZKR_PCS_MAX_FOLD_ARITY];
     zkr_err r = ZKR_ERR_NOMEM;
 
     pos = malloc(q * sizeof *pos);

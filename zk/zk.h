@@ -237,6 +237,13 @@ int zkr_ts_pow_ok(const zkr_transcript *t, unsigned bits, uint64_t nonce);
 /* ------------------------------------------------------------------ */
 #define ZKR_SALT_BYTES 16
 /*
+ * The widest leaf a tree holds: 2^ZKR_PCS_MAX_FOLD_ARITY extension
+ * elements of 3 words. zkr_params_check refuses a parameter set whose
+ * leaves would be wider, and the leaf hash covers every word it is given.
+ */
+#define ZKR_PCS_MAX_FOLD_ARITY 6u
+#define ZKR_MT_MAX_LEAF_WORDS (3u << ZKR_PCS_MAX_FOLD_ARITY)
+/*
  * A tree over n_leaves (a power of two) leaves of `leaf_words` u64 each.
  * leaf hash = BLAKE2b-256[pers "zkr/mt-leaf"](salt || words LE),
  * node hash = BLAKE2b-256[pers "zkr/mt-node"](left || right). Salts are
@@ -251,13 +258,17 @@ typedef struct {
     uint8_t (*nodes)[ZKR_DIGEST_BYTES]; /* heap order: [1] root, [n_leaves + i] leaf i */
 } zkr_mtree;
 
-/* Builds the tree. ZKR_ERR_USAGE (n_leaves not a power of two), ZKR_ERR_NOMEM. */
+/*
+ * Builds the tree. ZKR_ERR_USAGE (n_leaves not a power of two, leaf_words
+ * 0 or over ZKR_MT_MAX_LEAF_WORDS), ZKR_ERR_NOMEM.
+ */
 zkr_err zkr_mtree_build(const uint64_t *words, uint64_t n_leaves, size_t leaf_words,
                         const uint8_t salt_seed[32], unsigned threads, zkr_mtree *out) ZKR_WUR;
 void zkr_mtree_free(zkr_mtree *t);
 void zkr_mtree_root(const zkr_mtree *t, uint8_t root[ZKR_DIGEST_BYTES]);
 /* The 16-byte salt of leaf i under seed. */
 void zkr_mtree_salt(const uint8_t salt_seed[32], uint64_t i, uint8_t salt[ZKR_SALT_BYTES]);
+/* The hash of one leaf: salt, then all n words (le64), none dropped. */
 void zkr_mtree_leaf_hash(const uint8_t salt[ZKR_SALT_BYTES], const uint64_t *words, size_t n,
                          uint8_t out[ZKR_DIGEST_BYTES]);
 /* Sorts and deduplicates idx in place; returns the new count. */
@@ -335,8 +346,18 @@ typedef struct {
     unsigned max_vars;       /* largest committed polynomial accepted */
 } zkr_params;
 
-/* The parameter set `id`; ZKR_ERR_MISMATCH_PARAMS if unknown. */
+/*
+ * The parameter set `id`; ZKR_ERR_MISMATCH_PARAMS if unknown or if the set
+ * fails zkr_params_check.
+ */
 zkr_err zkr_params_get(uint32_t id, zkr_params *out) ZKR_WUR;
+/*
+ * Whether the code can carry p: leaves of 2^fold_arity extension elements
+ * (3 words each) no wider than ZKR_MT_MAX_LEAF_WORDS, fold_arity in
+ * 1..ZKR_PCS_MAX_FOLD_ARITY, other fields in their supported ranges.
+ * ZKR_OK or ZKR_ERR_UNSUPPORTED.
+ */
+zkr_err zkr_params_check(const zkr_params *p) ZKR_WUR;
 /* Digest of every field of the set, absorbed by the transcript. */
 void zkr_params_digest(const zkr_params *p, uint8_t out[ZKR_DIGEST_BYTES]);
 typedef struct {
@@ -351,6 +372,14 @@ typedef struct {
  */
 zkr_soundness zkr_params_soundness(const zkr_params *p, unsigned n_vars, unsigned extra_rounds,
                                    unsigned max_degree);
+/*
+ * The same for an opening of n_comms commitments with n_claims claims (the
+ * batching terms grow with both); zkr_params_soundness assumes the largest
+ * counts an opening accepts.
+ */
+zkr_soundness zkr_params_soundness_open(const zkr_params *p, unsigned n_vars, size_t n_comms,
+                                        size_t n_claims, unsigned extra_rounds,
+                                        unsigned max_degree);
 
 /* ------------------------------------------------------------------ */
 /* Basefold polynomial commitment (verifier side and shared layout)       */
@@ -463,12 +492,22 @@ zkr_err zkr_enc_exts(zkr_buf *b, const zkr_ext *v, size_t n) ZKR_WUR;
 #define ZKR_MATMUL_MAX_DIM (1u << 16)
 #define ZKR_MATMUL_MAX_LOG_W 26u /* log2(M*K) after padding */
 #define ZKR_MATMUL_MAX_LOG_X 24u
+/* Largest |entry| of x and y: (p - 1) / 2, so that the field image is injective. */
+#define ZKR_MATMUL_MAX_ABS ((int64_t)((ZKR_GL_P - 1) / 2))
 /* The public part of a matmul@1 statement. x is k x b, y is m x b, row-major. */
 typedef struct {
     uint32_t m, k, b;
     const int64_t *x;
     const int64_t *y;
     zkr_pcs_commitment w; /* W's commitment (model identity) */
+    /*
+     * The registered bound on |W| entries (the registrar checked the
+     * matrix it committed). The prover refuses a W above it; the verifier
+     * requires w_max_abs * sum_j |x_jc| + |y_ic| < p for every entry, so
+     * that the proven field equation is the integer one (docs/soundness.md).
+     * Not part of the transcript: it is checked, not proven.
+     */
+    uint64_t w_max_abs;
 } zkr_matmul_public;
 /* Checks dimensions against the bounds. ZKR_ERR_TOO_LARGE / ZKR_ERR_USAGE. */
 zkr_err zkr_matmul_check_dims(uint32_t m, uint32_t k, uint32_t b) ZKR_WUR;
@@ -483,6 +522,18 @@ void zkr_matmul_transcript(zkr_transcript *t, const zkr_params *p,
  */
 zkr_soundness zkr_matmul_soundness(const zkr_params *p, uint32_t m, uint32_t k, uint32_t b);
 /* Digest of a public int64 matrix (for statement checks and reports). */
+/*
+ * ZKR_OK when every |v[i]| <= ZKR_MATMUL_MAX_ABS; else ZKR_ERR_TOO_LARGE
+ * with the first offending index in *bad (may be NULL).
+ */
+zkr_err zkr_matmul_check_values(const int64_t *v, size_t n, size_t *bad) ZKR_WUR;
+/*
+ * ZKR_OK when every |x|, |y| entry is within ZKR_MATMUL_MAX_ABS and, for
+ * every output entry (i, c), w_max_abs * sum_j |x[j][c]| + |y[i][c]| < p:
+ * then y = W x mod p with |W| <= w_max_abs implies y = W x over the
+ * integers. Else ZKR_ERR_TOO_LARGE, *what naming the failing part.
+ */
+zkr_err zkr_matmul_check_integer(const zkr_matmul_public *pub, const char **what) ZKR_WUR;
 void zkr_matrix_digest(const int64_t *v, size_t n, uint8_t out[ZKR_DIGEST_BYTES]);
 
 /* Section tags. */
@@ -601,8 +652,11 @@ void zkr_infer_transcript(zkr_transcript *t, const zkr_params *p,
 /*
  * Polynomial groups of one opening each, in proof order: ascending n_vars;
  * poly ids 0..n_layers-1 are the layers' W', id n_layers is V (joined to
- * the W' group of its size when there is one).
+ * the W' group of its size when there is one). A size class of more than
+ * ZKR_INFER_GROUP_MAX polynomials (what one batched opening's prover
+ * carries) is split into consecutive openings of at most that many.
  */
+#define ZKR_INFER_GROUP_MAX 8u
 typedef struct {
     unsigned n_groups;
     unsigned n_vars[ZKR_INFER_MAX_LAYERS + 1];

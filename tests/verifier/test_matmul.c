@@ -54,6 +54,7 @@ static int mm_make(zkr_tap *t, const zkr_params *p, uint32_t m, uint32_t k, uint
         return 0;
     c->st.param_set = p->id;
     c->st.pub.m = m, c->st.pub.k = k, c->st.pub.b = b;
+    c->st.pub.w_max_abs = 127;
     c->st.pub.x = c->x;
     c->st.pub.y = c->y;
     for (int i = 0; i < ZKR_DIGEST_BYTES; i++)
@@ -108,6 +109,7 @@ static void test_wide(zkr_tap *t, const zkr_params *p)
     memset(&st, 0, sizeof st);
     st.param_set = p->id;
     st.pub.m = 1, st.pub.k = 2, st.pub.b = 1, st.pub.x = x, st.pub.y = y;
+    st.pub.w_max_abs = 2;
     if (zkr_prover_matmul_commit(p, w, 1, 2, 1, &poly, &st.pub.w) == ZKR_OK &&
         (r = zkr_prover_matmul(p, st.statement_id, &st.pub, w, poly, 1, &pf, &d)) == ZKR_OK)
         r = zkr_verify_matmul(pf.p, pf.len, &st, &d);
