@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "prover/prover.h"
+#include "zkr_config.h"
 
 zkr_err zkr_prover_logup_mult(const zkr_gl *a, size_t na, const zkr_gl *table, size_t nt,
                               zkr_gl *mult)
@@ -138,9 +139,14 @@ out:
     return r_;
 }
 
-zkr_err zkr_prover_logup(zkr_transcript *t, const zkr_gl *a, unsigned na, const zkr_gl *table,
-                         const zkr_gl *mult, unsigned nt, unsigned threads, zkr_buf *out,
-                         zkr_logup_claims *claims)
+/*
+ * cheat (test builds only): instead of refusing unequal sums, rewrite the
+ * table side's root numerator so that the root equation holds, the best a
+ * cheating prover can do; the first GKR layer must then catch it.
+ */
+static zkr_err zkr_logup_run(zkr_transcript *t, const zkr_gl *a, unsigned na, const zkr_gl *table,
+                             const zkr_gl *mult, unsigned nt, unsigned threads, int cheat,
+                             zkr_buf *out, zkr_logup_claims *claims)
 {
     zkr_ftree fw, ft;
     zkr_ext alpha;
@@ -156,6 +162,8 @@ zkr_err zkr_prover_logup(zkr_transcript *t, const zkr_gl *a, unsigned na, const 
     if ((r = zkr_ftree_build(&fw, na, NULL, a, alpha)) != ZKR_OK ||
         (r = zkr_ftree_build(&ft, nt, mult, table, alpha)) != ZKR_OK)
         goto out;
+    if (cheat)
+        ft.p[0][0] = zkr_ext_mul(zkr_ext_mul(fw.p[0][0], ft.q[0][0]), zkr_ext_inv(fw.q[0][0]));
     /* The honest prover refuses unequal sums instead of emitting a bad proof. */
     if (!zkr_ext_eq(zkr_ext_mul(fw.p[0][0], ft.q[0][0]), zkr_ext_mul(ft.p[0][0], fw.q[0][0]))) {
         r = ZKR_ERR_USAGE;
@@ -181,3 +189,19 @@ out:
     zkr_ftree_free(&ft);
     return r;
 }
+
+zkr_err zkr_prover_logup(zkr_transcript *t, const zkr_gl *a, unsigned na, const zkr_gl *table,
+                         const zkr_gl *mult, unsigned nt, unsigned threads, zkr_buf *out,
+                         zkr_logup_claims *claims)
+{
+    return zkr_logup_run(t, a, na, table, mult, nt, threads, 0, out, claims);
+}
+
+#if ZKR_TEST_BUILD
+zkr_err zkr_prover_logup_cheat(zkr_transcript *t, const zkr_gl *a, unsigned na,
+                               const zkr_gl *table, const zkr_gl *mult, unsigned nt,
+                               unsigned threads, zkr_buf *out, zkr_logup_claims *claims)
+{
+    return zkr_logup_run(t, a, na, table, mult, nt, threads, 1, out, claims);
+}
+#endif

@@ -89,6 +89,14 @@ zkr_err zkr_prover_open(const zkr_params *p, zkr_transcript *t, zkr_pcs_poly *co
 zkr_err zkr_prover_logup(zkr_transcript *t, const zkr_gl *a, unsigned na, const zkr_gl *table,
                          const zkr_gl *mult, unsigned nt, unsigned threads, zkr_buf *out,
                          zkr_logup_claims *claims) ZKR_WUR;
+/*
+ * Test builds only: as zkr_prover_logup, but a cheating prover's: unequal
+ * sums do not stop it; the table side's root numerator is rewritten so the
+ * root equation holds and the proof goes on (the verifier must refuse).
+ */
+zkr_err zkr_prover_logup_cheat(zkr_transcript *t, const zkr_gl *a, unsigned na,
+                               const zkr_gl *table, const zkr_gl *mult, unsigned nt,
+                               unsigned threads, zkr_buf *out, zkr_logup_claims *claims) ZKR_WUR;
 /* Multiplicities of a's values in table (table values distinct). ZKR_ERR_USAGE if absent. */
 zkr_err zkr_prover_logup_mult(const zkr_gl *a, size_t na, const zkr_gl *table, size_t nt,
                               zkr_gl *mult) ZKR_WUR;

@@ -139,6 +139,7 @@ typedef struct {
     const zkr_infer_record *rec;
     zkr_gl *v, *mult;
     uint32_t lr;
+    int cheat; /* test builds: a cheating prover (its LogUp does not stop at unequal sums) */
     zkr_gl *A[ZKR_TRAIN_MAX_LAYERS]; /* Bp x Kp_l: [a | ONE | 0] */
     zkr_gl *D[ZKR_TRAIN_MAX_LAYERS]; /* Bp x Mp_l: delta_l */
     claim cl[MAX_CLAIMS], scratch;
@@ -661,6 +662,7 @@ static zkr_err build_witness(pctx *c, const zkr_ml_tstep_trace *tr, unsigned shi
             fill_output(c, tr, l);
         fill_update(c, tr, l, shift);
     }
+    c->cheat = cheat != NULL;
     if (cheat != NULL) {
         zkr_train_witness w = {&c->s, c->v, tr, c->lr, shift};
         if ((r = cheat(&w, arg)) != ZKR_OK)
@@ -724,7 +726,10 @@ out:
     return r;
 }
 
-/* One batched opening per polynomial size, ascending; within a size W_l, W'_l, V, M by id. */
+/*
+ * One batched opening per polynomial size, ascending; within a size W_l,
+ * W'_l, V, M by id, in openings of at most ZKR_TRAIN_GROUP_MAX polynomials.
+ */
 static zkr_err open_all(pctx *c, zkr_pcs_poly *vpoly, zkr_pcs_poly *mpoly, zkr_buf *out)
 {
     uint32_t L = c->s.n_layers;
@@ -732,26 +737,29 @@ static zkr_err open_all(pctx *c, zkr_pcs_poly *vpoly, zkr_pcs_poly *mpoly, zkr_b
     zkr_err r = ZKR_OK;
 
     for (unsigned v = 0; v <= 64 && r == ZKR_OK; v++) {
-        zkr_pcs_poly *polys[2 * ZKR_TRAIN_MAX_LAYERS + 2];
-        zkr_pcs_claim cls[MAX_CLAIMS];
-        size_t np = 0, nc = 0;
-        for (unsigned id = 0; id < nid; id++) {
-            unsigned nv = zkr_train_poly_vars(&c->s, id);
-            if (nv != v)
-                continue;
-            polys[np] = id < L ? c->par->poly[id] : id < 2 * L ? c->chd->poly[id - L]
-                        : id == 2 * L ? vpoly : mpoly;
-            for (size_t k = 0; k < c->n_cl; k++)
-                if (c->cl[k].poly == id) {
-                    cls[nc].comm = np;
-                    cls[nc].point = c->cl[k].pt;
-                    cls[nc].value = c->cl[k].val;
-                    nc++;
-                }
-            np++;
-        }
-        if (np > 0)
+        unsigned ids[2 * ZKR_TRAIN_MAX_LAYERS + 2], n_ids = 0;
+        for (unsigned id = 0; id < nid; id++)
+            if (zkr_train_poly_vars(&c->s, id) == v)
+                ids[n_ids++] = id;
+        for (unsigned at = 0; at < n_ids && r == ZKR_OK; at += ZKR_TRAIN_GROUP_MAX) {
+            zkr_pcs_poly *polys[ZKR_TRAIN_GROUP_MAX];
+            zkr_pcs_claim cls[MAX_CLAIMS];
+            size_t np = 0, nc = 0;
+            for (unsigned i = at; i < n_ids && i < at + ZKR_TRAIN_GROUP_MAX; i++) {
+                unsigned id = ids[i];
+                polys[np] = id < L ? c->par->poly[id] : id < 2 * L ? c->chd->poly[id - L]
+                            : id == 2 * L ? vpoly : mpoly;
+                for (size_t k = 0; k < c->n_cl; k++)
+                    if (c->cl[k].poly == id) {
+                        cls[nc].comm = np;
+                        cls[nc].point = c->cl[k].pt;
+                        cls[nc].value = c->cl[k].val;
+                        nc++;
+                    }
+                np++;
+            }
             r = zkr_prover_open(c->p, c->t, polys, np, cls, nc, c->threads, out);
+        }
     }
     return r;
 }
@@ -780,8 +788,15 @@ static zkr_err prove_body(pctx *c, zkr_buf *body)
     }
     for (size_t i = 0; i < ((size_t)1 << ZKR_TRAIN_TABLE_LOG); i++)
         table[i] = i;
-    if ((r = zkr_prover_logup(c->t, c->v, c->s.n_v, table, c->mult, ZKR_TRAIN_TABLE_LOG,
-                              c->threads, body, &lc)) != ZKR_OK)
+#if ZKR_TEST_BUILD
+    if (c->cheat)
+        r = zkr_prover_logup_cheat(c->t, c->v, c->s.n_v, table, c->mult, ZKR_TRAIN_TABLE_LOG,
+                                   c->threads, body, &lc);
+    else
+#endif
+        r = zkr_prover_logup(c->t, c->v, c->s.n_v, table, c->mult, ZKR_TRAIN_TABLE_LOG,
+                             c->threads, body, &lc);
+    if (r != ZKR_OK)
         goto out;
     {
         claim *a = new_claim(c, 2 * c->s.n_layers), *m = new_claim(c, 2 * c->s.n_layers + 1);
@@ -798,6 +813,8 @@ static zkr_err prove_body(pctx *c, zkr_buf *body)
         r = prove_output(c);
     if (r == ZKR_OK)
         r = c->err;
+    if (r == ZKR_OK && c->n_cl != zkr_train_n_claims(&c->s))
+        r = ZKR_ERR_INTERNAL; /* the verifier would refuse the proof */
     if (r == ZKR_OK)
         r = open_all(c, vpoly, mpoly, body);
 out:

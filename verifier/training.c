@@ -30,7 +30,7 @@ enum {
     CK_N
 };
 static const char *const ck_name[CK_N] = {
-    "range (LogUp)", "update limbs", "update", "hidden zero-check", "hidden limbs",
+    "LogUp range", "update limbs", "update", "hidden zero-check", "hidden limbs",
     "forward product", "backward product", "output limbs", "opening"};
 
 typedef struct {
@@ -543,35 +543,38 @@ static zkr_err verify_openings(vctx *c)
     zkr_err r = ZKR_OK;
 
     for (unsigned v = 0; v <= 64 && r == ZKR_OK; v++) {
-        zkr_pcs_commitment comms[2 * ZKR_TRAIN_MAX_LAYERS + 2];
-        zkr_pcs_claim cls[MAX_CLAIMS];
-        zkr_pcs_proof *pf = NULL;
-        size_t np = 0, nc = 0;
-        for (unsigned id = 0; id < nid; id++) {
-            unsigned nv = zkr_train_poly_vars(&c->s, id);
-            if (nv != v)
-                continue;
-            comms[np] = id < L ? c->wp[id] : id < 2 * L ? c->wc[id - L] : id == 2 * L ? c->vcm : c->mcm;
-            for (size_t k = 0; k < c->n_cl; k++)
-                if (c->cl[k].poly == id) {
-                    cls[nc].comm = np;
-                    cls[nc].point = c->cl[k].pt;
-                    cls[nc].value = c->cl[k].val;
-                    nc++;
-                }
-            np++;
-        }
-        if (np == 0)
-            continue;
-        if (zkr_pcs_proof_parse(c->p, v, np, nc, &c->dec, &pf) != ZKR_OK) {
-            c->bad = 1;
-            return ZKR_OK;
-        }
-        r = zkr_pcs_verify(c->p, &c->t, comms, np, cls, nc, pf);
-        zkr_pcs_proof_free(pf);
-        if (r == ZKR_ERR_VERIFY) {
-            check(c, CK_OPENING, 0);
-            r = ZKR_OK;
+        unsigned ids[2 * ZKR_TRAIN_MAX_LAYERS + 2], n_ids = 0;
+        for (unsigned id = 0; id < nid; id++)
+            if (zkr_train_poly_vars(&c->s, id) == v)
+                ids[n_ids++] = id;
+        for (unsigned at = 0; at < n_ids && r == ZKR_OK; at += ZKR_TRAIN_GROUP_MAX) {
+            zkr_pcs_commitment comms[ZKR_TRAIN_GROUP_MAX];
+            zkr_pcs_claim cls[MAX_CLAIMS];
+            zkr_pcs_proof *pf = NULL;
+            size_t np = 0, nc = 0;
+            for (unsigned i = at; i < n_ids && i < at + ZKR_TRAIN_GROUP_MAX; i++) {
+                unsigned id = ids[i];
+                comms[np] = id < L ? c->wp[id] : id < 2 * L ? c->wc[id - L]
+                            : id == 2 * L ? c->vcm : c->mcm;
+                for (size_t k = 0; k < c->n_cl; k++)
+                    if (c->cl[k].poly == id) {
+                        cls[nc].comm = np;
+                        cls[nc].point = c->cl[k].pt;
+                        cls[nc].value = c->cl[k].val;
+                        nc++;
+                    }
+                np++;
+            }
+            if (zkr_pcs_proof_parse(c->p, v, np, nc, &c->dec, &pf) != ZKR_OK) {
+                c->bad = 1;
+                return ZKR_OK;
+            }
+            r = zkr_pcs_verify(c->p, &c->t, comms, np, cls, nc, pf);
+            zkr_pcs_proof_free(pf);
+            if (r == ZKR_ERR_VERIFY) {
+                check(c, CK_OPENING, 0);
+                r = ZKR_OK;
+            }
         }
     }
     return r;
@@ -617,6 +620,8 @@ static zkr_err verify_body(vctx *c)
         r = verify_hidden(c, l);
     if (r == ZKR_OK)
         r = verify_output(c);
+    if (r == ZKR_OK && !c->bad && c->n_cl != zkr_train_n_claims(&c->s))
+        c->overflow = 1; /* the count docs/proof-system.md states is the capacity's basis */
     if (r == ZKR_OK && !c->bad && !c->overflow)
         r = verify_openings(c);
     return r;
@@ -671,8 +676,9 @@ zkr_err zkr_verify_train_step(const zkr_params *p, const zkr_train_statement *st
     if ((r = verify_body(c)) != ZKR_OK)
         goto out;
     if (c->overflow)
-        r = zkr_fail(d, ZKR_ERR_INTERNAL, "training-step@1: more than %u evaluation claims "
-                     "(capacity exceeded; no verdict)", MAX_CLAIMS);
+        r = zkr_fail(d, ZKR_ERR_INTERNAL, "training-step@1: %zu evaluation claims, the shape "
+                     "has %zu, capacity %u (no verdict)", c->n_cl, zkr_train_n_claims(&c->s),
+                     MAX_CLAIMS);
     else if (c->bad || zkr_dec_finish(&c->dec) != ZKR_OK)
         r = zkr_fail(d, ZKR_ERR_MALFORMED, "proof: training-step@1 body malformed or truncated");
     else if (c->failed)

@@ -738,6 +738,11 @@ unsigned zkr_train_poly_vars(const zkr_train_shape *s, unsigned id);
  * refuses a shape that would need more, and running out is a hard error.
  */
 #define ZKR_TRAIN_MAX_CLAIMS 128u
+/*
+ * Polynomials of equal size are opened together, at most this many per
+ * opening (what one batched opening's prover takes), in id order.
+ */
+#define ZKR_TRAIN_GROUP_MAX 8u
 size_t zkr_train_n_claims(const zkr_train_shape *s);
 
 #endif
