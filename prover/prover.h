@@ -231,7 +231,8 @@ void zkr_train_model_free(zkr_train_model *tm);
  * record's index, bytes and inclusion path in the dataset (n_records,
  * root). Writes the whole proof file (cleared first).
  * Returns ZKR_OK; ZKR_ERR_MISMATCH_MODEL when child is not that step's
- * result (no proof); ZKR_ERR_MISMATCH_PROGRAM; ZKR_ERR_UNSUPPORTED (a
+ * result (no proof); ZKR_ERR_MISMATCH_PROGRAM; ZKR_ERR_USAGE (batch size,
+ * a record index given twice: a batch is distinct records); ZKR_ERR_UNSUPPORTED (a
  * hidden width that is not a power of two, batch, layer count, a bound
  * broken by the step); ZKR_ERR_NOMEM.
  */

@@ -886,6 +886,12 @@ static zkr_err train_step(const zkr_params *p, const uint8_t statement_id[ZKR_DI
         return zkr_fail(d, ZKR_ERR_USAGE, "batch %u not in 1..%u", batch, ZKR_TRAIN_MAX_BATCH);
     if (memcmp(parent->program_digest, child->program_digest, ZKR_DIGEST_BYTES) != 0)
         return zkr_fail(d, ZKR_ERR_MISMATCH_PROGRAM, "parent and child have different programs");
+    for (uint32_t i = 0; i < batch; i++)
+        for (uint32_t j = 0; j < i; j++)
+            if (records[i].index == records[j].index)
+                return zkr_fail(d, ZKR_ERR_USAGE, "batch positions %u and %u are both record "
+                                "%llu (a batch is distinct records)", j, i,
+                                (unsigned long long)records[i].index);
     if ((r = zkr_train_shape_of(parent->n_layers, parent->dims, batch, p->max_vars, &c.s, d)) !=
         ZKR_OK)
         goto out;

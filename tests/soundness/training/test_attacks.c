@@ -206,6 +206,15 @@ static void test_forgery(zkr_tap *t)
     else
         zkr_tap_ok(t, 0, "batch_repeated_index: prover");
     zkr_buf_free(&proof);
+    {
+        zkr_infer_record rec[64];
+        memcpy(rec, f.rec, sizeof rec);
+        rec[1] = rec[0];
+        zkr_tap_ok(t, zkr_prover_train_step(&f.p, f.st.statement_id, f.tp, f.tc, rec, f.batch,
+                                            &f.sp, 1, &proof, NULL) == ZKR_ERR_USAGE,
+                   "batch_repeated_index: the prover refuses a batch repeating a record");
+    }
+    zkr_buf_free(&proof);
     hx_free(&f);
 }
 
