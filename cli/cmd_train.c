@@ -478,6 +478,12 @@ zkr_err zkr_cmd_train(zkr_cli *cli, int argc, char **argv)
         (r = zkr_cli_train_load_model(cli, t.reg, a.model, &t.parent_a, &t.parent)) != ZKR_OK ||
         (r = zkr_cli_train_data_open(cli, t.reg, a.dataset, &t.dataset_a, &t.td)) != ZKR_OK)
         goto out;
+    if (a.batch > t.td.n) {
+        r = zkr_fail(&cli->diag, ZKR_ERR_USAGE, "--batch-size %u: the dataset has %llu records "
+                     "and a batch is distinct records (docs/training.md section 7)", a.batch,
+                     (unsigned long long)t.td.n);
+        goto out;
+    }
     if (a.prove && ((r = zkr_cli_train_provable(cli, t.parent, a.batch)) != ZKR_OK ||
                     (r = make_dir(cli, a.out_dir)) != ZKR_OK))
         goto out;

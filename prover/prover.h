@@ -289,7 +289,8 @@ void zkr_train_model_free(zkr_train_model *tm);
  * record's index, bytes and inclusion path in the dataset (n_records,
  * root). Writes the whole proof file (cleared first).
  * Returns ZKR_OK; ZKR_ERR_MISMATCH_MODEL when child is not that step's
- * result (no proof); ZKR_ERR_MISMATCH_PROGRAM; ZKR_ERR_UNSUPPORTED (a
+ * result (no proof); ZKR_ERR_MISMATCH_PROGRAM; ZKR_ERR_USAGE (batch size,
+ * a record index given twice: a batch is distinct records); ZKR_ERR_UNSUPPORTED (a
  * hidden width that is not a power of two, batch, layer count, a bound
  * broken by the step); ZKR_ERR_NOMEM.
  */
@@ -312,5 +313,43 @@ zkr_err zkr_prover_train_step_forged(const zkr_params *p,
                                      const zkr_infer_record *records, uint32_t batch,
                                      const zkr_ml_tstep_params *sp, unsigned forge,
                                      zkr_buf *proof, zkr_diag *d) ZKR_WUR;
+
+/*
+ * Test builds only: the cheating-prover framework of tests/soundness/training.
+ * The witness V of one step as the cheat callback sees it: it may overwrite
+ * any entry of v with any field element (slot layout: zk/zk.h, ZKR_TS_* and
+ * ZKR_TU_*; offsets in *s). Afterwards the prover derives everything else
+ * from V exactly as an honest one would (delta and the layer inputs for the
+ * sumchecks, the range multiplicities, where entries outside 0..65535 are
+ * left uncounted, the commitments) and proves.
+ */
+typedef struct {
+    const zkr_train_shape *s;
+    zkr_gl *v;                     /* 2^s->n_v entries */
+    const zkr_ml_tstep_trace *tr;  /* the trace V was filled from */
+    uint32_t lr, shift;
+} zkr_train_witness;
+typedef zkr_err (*zkr_train_cheat_fn)(zkr_train_witness *w, void *arg);
+/*
+ * Proves parent -> child on records with V filled from tr (NULL: the native
+ * step's trace; a step native training refuses needs tr) and then passed to
+ * cheat (NULL: no substitution). The child's equality with the step is not
+ * checked. Returns what zkr_prover_train_step does, or cheat's error.
+ */
+zkr_err zkr_prover_train_step_cheat(const zkr_params *p,
+                                    const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                                    const zkr_train_model *parent, const zkr_train_model *child,
+                                    const zkr_infer_record *records, uint32_t batch,
+                                    const zkr_ml_tstep_params *sp, const zkr_ml_tstep_trace *tr,
+                                    zkr_train_cheat_fn cheat, void *arg, zkr_buf *proof,
+                                    zkr_diag *d) ZKR_WUR;
+/*
+ * Commits a "model" of m's program whose layer l is the raw field elements
+ * w[l] (2^(lm + lk) entries, entry (j, k) at j 2^lk + k), e.g. a child
+ * weight outside |W| < 2^20. m must outlive *out.
+ */
+zkr_err zkr_prover_train_commit_raw(const zkr_params *p, const zkr_ml_tmodel *m,
+                                    const zkr_gl *const *w, zkr_train_model **out,
+                                    uint8_t commitment[ZKR_DIGEST_BYTES], zkr_diag *d) ZKR_WUR;
 
 #endif

@@ -14,7 +14,7 @@
 #include "prover/prover.h"
 #include "zkr_config.h"
 
-#define MAX_CLAIMS 96u
+#define MAX_CLAIMS ZKR_TRAIN_MAX_CLAIMS
 
 struct zkr_train_model {
     zkr_params params;
@@ -43,25 +43,29 @@ void zkr_train_model_free(zkr_train_model *tm)
     free(tm);
 }
 
-static zkr_err commit_layer(zkr_train_model *tm, uint32_t l, unsigned threads)
+/* Commits layer l: m's weights, or (test builds) the raw field elements given. */
+static zkr_err commit_layer(zkr_train_model *tm, uint32_t l, const zkr_gl *raw, unsigned threads)
 {
     uint32_t in = tm->dims[l], out = tm->dims[l + 1];
-    size_t Kp = (size_t)1 << tm->lk[l];
+    size_t Kp = (size_t)1 << tm->lk[l], n = (size_t)1 << (tm->lm[l] + tm->lk[l]);
     const int32_t *w = zkr_ml_tmodel_weights(tm->m, l);
 
-    tm->w[l] = calloc((size_t)1 << (tm->lm[l] + tm->lk[l]), sizeof(zkr_gl));
+    tm->w[l] = calloc(n, sizeof(zkr_gl));
     if (tm->w[l] == NULL || w == NULL)
         return ZKR_ERR_NOMEM;
-    for (size_t j = 0; j < out; j++)
-        for (size_t k = 0; k <= in; k++)
-            tm->w[l][j * Kp + k] = zkr_gl_from_i64(w[j * (in + 1) + k]);
+    if (raw != NULL)
+        memcpy(tm->w[l], raw, n * sizeof(zkr_gl));
+    else
+        for (size_t j = 0; j < out; j++)
+            for (size_t k = 0; k <= in; k++)
+                tm->w[l][j * Kp + k] = zkr_gl_from_i64(w[j * (in + 1) + k]);
     return zkr_prover_commit(&tm->params, tm->w[l], tm->lm[l] + tm->lk[l], threads, &tm->poly[l],
                              &tm->comm[l]);
 }
 
-zkr_err zkr_prover_train_commit(const zkr_params *p, const zkr_ml_tmodel *m, unsigned threads,
-                                zkr_train_model **out, uint8_t commitment[ZKR_DIGEST_BYTES],
-                                zkr_diag *d)
+static zkr_err train_commit(const zkr_params *p, const zkr_ml_tmodel *m, const zkr_gl *const *raw,
+                            unsigned threads, zkr_train_model **out,
+                            uint8_t commitment[ZKR_DIGEST_BYTES], zkr_diag *d)
 {
     const zkr_ml_graph *g = zkr_ml_tmodel_graph(m);
     zkr_train_model *tm;
@@ -86,7 +90,7 @@ zkr_err zkr_prover_train_commit(const zkr_params *p, const zkr_ml_tmodel *m, uns
             r = zkr_fail(d, ZKR_ERR_TOO_LARGE, "training model: layer %u over 2^%u entries", l,
                          p->max_vars);
         else
-            r = commit_layer(tm, l, threads);
+            r = commit_layer(tm, l, raw ? raw[l] : NULL, threads);
     }
     if (r != ZKR_OK) {
         zkr_train_model_free(tm);
@@ -98,6 +102,22 @@ zkr_err zkr_prover_train_commit(const zkr_params *p, const zkr_ml_tmodel *m, uns
     *out = tm;
     return ZKR_OK;
 }
+
+zkr_err zkr_prover_train_commit(const zkr_params *p, const zkr_ml_tmodel *m, unsigned threads,
+                                zkr_train_model **out, uint8_t commitment[ZKR_DIGEST_BYTES],
+                                zkr_diag *d)
+{
+    return train_commit(p, m, NULL, threads, out, commitment, d);
+}
+
+#if ZKR_TEST_BUILD
+zkr_err zkr_prover_train_commit_raw(const zkr_params *p, const zkr_ml_tmodel *m,
+                                    const zkr_gl *const *w, zkr_train_model **out,
+                                    uint8_t commitment[ZKR_DIGEST_BYTES], zkr_diag *d)
+{
+    return train_commit(p, m, w, 1, out, commitment, d);
+}
+#endif
 
 /* ------------------------------------------------------------------ */
 /* Proving context and claims                                           */
@@ -118,9 +138,11 @@ typedef struct {
     const zkr_train_model *par, *chd;
     const zkr_infer_record *rec;
     zkr_gl *v, *mult;
+    uint32_t lr;
+    int cheat; /* test builds: a cheating prover (its LogUp does not stop at unequal sums) */
     zkr_gl *A[ZKR_TRAIN_MAX_LAYERS]; /* Bp x Kp_l: [a | ONE | 0] */
     zkr_gl *D[ZKR_TRAIN_MAX_LAYERS]; /* Bp x Mp_l: delta_l */
-    claim cl[MAX_CLAIMS];
+    claim cl[MAX_CLAIMS], scratch;
     size_t n_cl;
     zkr_buf *body;
     zkr_err err;
@@ -130,9 +152,9 @@ static claim *new_claim(pctx *c, unsigned poly)
 {
     claim *k;
 
-    if (c->n_cl == MAX_CLAIMS) {
+    if (c->n_cl == MAX_CLAIMS) { /* a hard error: zkr_train_shape_of bounds the count */
         c->err = ZKR_ERR_INTERNAL;
-        k = &c->cl[MAX_CLAIMS - 1];
+        k = &c->scratch;
     } else {
         k = &c->cl[c->n_cl++];
     }
@@ -265,7 +287,10 @@ static void send_input(pctx *c, uint32_t l, const zkr_ext *kpt, const zkr_ext *b
 /* The protocol's parts                                                 */
 /* ------------------------------------------------------------------ */
 
-/* Update of layer l: lr g + 2^(S-1) = 2^S (W - W') + ru at zeta, then g~(zeta) by a sumcheck over b. */
+/*
+ * Update of layer l: W~, W'~ and the update blocks at zeta, then a sumcheck
+ * over b of lr delta~ A~ proving lr g~(zeta) = 2^S (W - W') + ru - 2^(S-1).
+ */
 static zkr_err prove_update(pctx *c, uint32_t l)
 {
     unsigned lk = c->s.lk[l], lm = c->s.lm[l], lb = c->s.lb;
@@ -282,15 +307,19 @@ static zkr_err prove_update(pctx *c, uint32_t l)
     zkr_ts_challenge_exts(c->t, "tr-zeta", zeta, lk + lm);
     send_weight(c, c->par, l, l, zeta);
     send_weight(c, c->chd, c->s.n_layers + l, l, zeta);
-    k = new_claim(c, 2 * c->s.n_layers);
-    memcpy(k->pt, zeta, (lk + lm) * sizeof *zeta);
-    zkr_train_block_point(&c->s, c->s.ru_off[l], lk + lm, k->pt);
-    if ((r = zkr_mle_eval_base(c->v + c->s.ru_off[l], lk + lm, zeta, &k->val)) != ZKR_OK)
-        goto out;
-    send(c, "tr-value", k->val);
+    for (unsigned b = 0; b < ZKR_TU_N; b++) {
+        k = new_claim(c, 2 * c->s.n_layers);
+        memcpy(k->pt, zeta, (lk + lm) * sizeof *zeta);
+        zkr_train_block_point(&c->s, c->s.upd_off[l][b], lk + lm, k->pt);
+        if ((r = zkr_mle_eval_base(c->v + c->s.upd_off[l][b], lk + lm, zeta, &k->val)) != ZKR_OK)
+            goto out;
+        send(c, "tr-value", k->val);
+    }
     zkr_mle_eq_table(zeta + lk, lm, eqr);
     zkr_mle_eq_table(zeta, lk, eqc);
     fold_cols(c->D[l], lb, lm, eqr, f);
+    for (size_t b = 0; b < Bp; b++)
+        f[b] = zkr_ext_mul_base(f[b], c->lr); /* the sum is lr g: nothing is divided */
     fold_cols(c->A[l], lb, lk, eqc, a);
     sc_product(c, f, a, lb, beta);
     memcpy(pt, zeta + lk, lm * sizeof *pt);
@@ -428,14 +457,14 @@ static zkr_err prove_hidden(pctx *c, uint32_t l)
     }
     {
         zkr_ext one = zkr_ext_from(1), mone = zkr_ext_from(zkr_gl_neg(1));
-        zkr_ext p8 = zkr_ext_from(256), m8 = zkr_ext_from(zkr_gl_neg(256));
+        zkr_ext p16 = zkr_ext_from(zkr_train_pow2(16)), m16 = zkr_ext_from(zkr_gl_neg(zkr_train_pow2(16)));
         zkr_ext p23 = zkr_ext_from(zkr_train_pow2(23)), m23 = zkr_ext_from(zkr_gl_neg(zkr_train_pow2(23)));
         zkr_sc_term terms[] = {
             {one, 2, {T_EQ, T_DLLO}},
-            {p8, 2, {T_EQ, T_DLHI}},
+            {p16, 2, {T_EQ, T_DLHI}},
             {m23, 1, {T_EQ}},
             {mone, 3, {T_EQ, T_DQLO, T_M}},
-            {m8, 3, {T_EQ, T_DQHI, T_M}},
+            {m16, 3, {T_EQ, T_DQHI, T_M}},
             {p23, 2, {T_EQ, T_M}},
             {lam[1], 3, {T_EQ, T_M, T_M}},
             {zkr_ext_mul(lam[1], mone), 2, {T_EQ, T_M}},
@@ -477,13 +506,14 @@ static zkr_err prove_output(pctx *c)
 /* Witness from the native step's trace                                 */
 /* ------------------------------------------------------------------ */
 
-/* Writes v + 2^23 as (low 16 bits, high 8 bits scaled by 2^8). */
-static void limbs24(int64_t v, zkr_gl *lo, zkr_gl *hi)
+/* Writes v + 2^23 as its low 16 bits, its high 8 bits and those scaled by 2^8. */
+static void limbs24(int64_t v, zkr_gl *lo, zkr_gl *hi, zkr_gl *hs)
 {
     uint64_t u = (uint64_t)(v + ((int64_t)1 << 23));
 
     *lo = u & 0xffff;
-    *hi = (u >> 16) << 8;
+    *hi = u >> 16;
+    *hs = (u >> 16) << 8;
 }
 
 static void fill_hidden(pctx *c, const zkr_ml_tstep_trace *tr, uint32_t l)
@@ -500,16 +530,17 @@ static void fill_hidden(pctx *c, const zkr_ml_tstep_trace *tr, uint32_t l)
         int64_t rb = real ? tr->rb[l][e] : 1 << 15, dq = real ? tr->dq[l][e] : 0;
         int64_t dl = real ? tr->delta[l][e] : 0;
 
-        slot(c, l, ZKR_TS_R)[i] = (zkr_gl)r;
-        slot(c, l, ZKR_TS_H)[i] = (zkr_gl)h;
-        slot(c, l, ZKR_TS_NLO)[i] = (zkr_gl)(nn & 0xffff);
-        slot(c, l, ZKR_TS_NHI)[i] = (zkr_gl)(nn >> 16);
-        slot(c, l, ZKR_TS_M)[i] = (zkr_gl)m;
-        slot(c, l, ZKR_TS_HM)[i] = (zkr_gl)(h - m);
-        slot(c, l, ZKR_TS_RB)[i] = (zkr_gl)rb;
-        limbs24(dq, &slot(c, l, ZKR_TS_DQLO)[i], &slot(c, l, ZKR_TS_DQHI)[i]);
-        limbs24(dl, &slot(c, l, ZKR_TS_DLLO)[i], &slot(c, l, ZKR_TS_DLHI)[i]);
-        c->D[l][i] = zkr_gl_from_i64(dl);
+        slot(c, l, ZKR_TS_R)[i] = zkr_gl_from_i64(r);
+        slot(c, l, ZKR_TS_H)[i] = zkr_gl_from_i64(h);
+        slot(c, l, ZKR_TS_NLO)[i] = (zkr_gl)((uint64_t)nn & 0xffff);
+        slot(c, l, ZKR_TS_NHI)[i] = (zkr_gl)((uint64_t)nn >> 16);
+        slot(c, l, ZKR_TS_M)[i] = zkr_gl_from_i64(m);
+        slot(c, l, ZKR_TS_HM)[i] = zkr_gl_from_i64(h - m);
+        slot(c, l, ZKR_TS_RB)[i] = zkr_gl_from_i64(rb);
+        limbs24(dq, &slot(c, l, ZKR_TS_DQLO)[i], &slot(c, l, ZKR_TS_DQHI)[i],
+                &slot(c, l, ZKR_TS_DQHS)[i]);
+        limbs24(dl, &slot(c, l, ZKR_TS_DLLO)[i], &slot(c, l, ZKR_TS_DLHI)[i],
+                &slot(c, l, ZKR_TS_DLHS)[i]);
     }
 }
 
@@ -524,42 +555,98 @@ static void fill_output(pctx *c, const zkr_ml_tstep_trace *tr, uint32_t l)
         size_t e = b * out + j;
         int64_t r = real ? tr->r[l][e] : 1 << 11, o = real ? tr->q[l][e] : 0;
 
-        slot(c, l, ZKR_TS_OR16)[i] = (zkr_gl)(r << 4);
-        limbs24(o, &slot(c, l, ZKR_TS_OLO)[i], &slot(c, l, ZKR_TS_OHI)[i]);
-        c->D[l][i] = real ? zkr_gl_from_i64(tr->delta[l][e]) : 0;
+        slot(c, l, ZKR_TS_OR)[i] = zkr_gl_from_i64(r);
+        slot(c, l, ZKR_TS_OR16)[i] = zkr_gl_mul(zkr_gl_from_i64(r), 16);
+        limbs24(o, &slot(c, l, ZKR_TS_OLO)[i], &slot(c, l, ZKR_TS_OHI)[i],
+                &slot(c, l, ZKR_TS_OHS)[i]);
     }
 }
 
+/* ru and its copy scaled by 2^(16-S); the child's W' + 2^20 as 16 + 5 bits and the 5 scaled by 2^11. */
 static void fill_update(pctx *c, const zkr_ml_tstep_trace *tr, uint32_t l, unsigned shift)
 {
     size_t Kp = (size_t)1 << c->s.lk[l], Mp = (size_t)1 << c->s.lm[l];
     uint32_t in = c->s.in[l], out = c->s.out[l];
-    zkr_gl *ru = c->v + c->s.ru_off[l];
+    zkr_gl *blk[ZKR_TU_N];
 
+    for (unsigned u = 0; u < ZKR_TU_N; u++)
+        blk[u] = c->v + c->s.upd_off[l][u];
     for (size_t j = 0; j < Mp; j++)
         for (size_t k = 0; k < Kp; k++) {
             int real = j < out && k <= in;
-            int64_t v = real ? tr->ru[l][j * (in + 1) + k] : (int64_t)1 << (shift - 1);
-            ru[j * Kp + k] = (zkr_gl)((uint64_t)v << (16 - shift));
+            size_t i = j * Kp + k;
+            int64_t ru = real ? tr->ru[l][j * (in + 1) + k] : (int64_t)1 << (shift - 1);
+            uint64_t w = zkr_gl_add(c->chd->w[l][i], zkr_train_pow2(20));
+
+            blk[ZKR_TU_RU][i] = zkr_gl_from_i64(ru);
+            blk[ZKR_TU_RUS][i] = zkr_gl_mul(zkr_gl_from_i64(ru), zkr_train_pow2(16 - shift));
+            blk[ZKR_TU_WLO][i] = w & 0xffff;
+            blk[ZKR_TU_WHI][i] = w >> 16;
+            blk[ZKR_TU_WHS][i] = zkr_gl_mul(w >> 16, zkr_train_pow2(11));
         }
 }
 
-static void fill_inputs(pctx *c, const zkr_ml_tstep_trace *tr, uint32_t l)
+/*
+ * A_l = [a_l | ONE] and delta_l as the sumchecks use them, read back from V
+ * (a cheating prover's substitutions in V reach them the same way): h_{l-1}
+ * from its slot, delta from its limbs, the output's delta as o - 4096 [j =
+ * label] from o's limbs.
+ */
+static void derive_tables(pctx *c, uint32_t batch)
 {
-    size_t Kp = (size_t)1 << c->s.lk[l];
-    uint32_t in = c->s.in[l];
+    uint32_t L = c->s.n_layers, in0 = c->s.in[0];
+    zkr_gl two16 = zkr_train_pow2(16), off = zkr_train_pow2(23);
 
-    for (size_t b = 0; b < tr->batch; b++) {
-        for (size_t k = 0; k < in; k++)
-            c->A[l][b * Kp + k] = l == 0 ? (zkr_gl)tr->input[b * in + k]
-                                         : zkr_gl_from_i64(tr->h[l - 1][b * in + k]);
-        c->A[l][b * Kp + in] = ZKR_ML_T_ONE;
+    for (uint32_t l = 0; l < L; l++) {
+        size_t Kp = (size_t)1 << c->s.lk[l], Mp = (size_t)1 << c->s.lm[l], n = blk_n(c, l);
+        uint32_t in = c->s.in[l];
+        int out_layer = l + 1 == L;
+        const zkr_gl *lo = slot(c, l, out_layer ? ZKR_TS_OLO : ZKR_TS_DLLO);
+        const zkr_gl *hi = slot(c, l, out_layer ? ZKR_TS_OHI : ZKR_TS_DLHI);
+
+        for (size_t b = 0; b < batch; b++) {
+            for (size_t k = 0; k < in; k++)
+                c->A[l][b * Kp + k] = l == 0 ? (zkr_gl)c->rec[b].record[k]
+                                             : slot(c, l - 1, ZKR_TS_H)[b * in + k];
+            c->A[l][b * Kp + in] = ZKR_ML_T_ONE;
+        }
+        for (size_t b = batch; l > 0 && b < ((size_t)1 << c->s.lb); b++)
+            for (size_t k = 0; k < in; k++)
+                c->A[l][b * Kp + k] = slot(c, l - 1, ZKR_TS_H)[b * in + k];
+        for (size_t i = 0; i < n; i++) {
+            size_t b = i / Mp, j = i % Mp;
+            zkr_gl v = zkr_gl_sub(zkr_gl_add(lo[i], zkr_gl_mul(hi[i], two16)), off);
+            if (out_layer && b < batch && j == c->rec[b].record[in0])
+                v = zkr_gl_sub(v, ZKR_ML_T_TARGET);
+            c->D[l][i] = v;
+        }
     }
 }
 
-static zkr_err build_witness(pctx *c, const zkr_ml_tstep_trace *tr, unsigned shift)
+/*
+ * Range-table multiplicities of V. An entry outside 0..65535 is a broken
+ * bound (ZKR_ERR_INTERNAL) unless `lax` (a test build's cheating prover,
+ * whose out-of-range entries are simply not counted: the LogUp must fail).
+ */
+static zkr_err count_mult(pctx *c, int lax)
+{
+    memset(c->mult, 0, sizeof(zkr_gl) << ZKR_TRAIN_TABLE_LOG);
+    for (size_t i = 0; i < ((size_t)1 << c->s.n_v); i++) {
+        if (c->v[i] >= ((zkr_gl)1 << ZKR_TRAIN_TABLE_LOG)) {
+            if (lax)
+                continue;
+            return ZKR_ERR_INTERNAL; /* a limb out of range: the trace broke a bound */
+        }
+        c->mult[c->v[i]]++;
+    }
+    return ZKR_OK;
+}
+
+static zkr_err build_witness(pctx *c, const zkr_ml_tstep_trace *tr, unsigned shift,
+                             zkr_train_cheat_fn cheat, void *arg)
 {
     uint32_t L = c->s.n_layers;
+    zkr_err r;
 
     if ((c->v = calloc((size_t)1 << c->s.n_v, sizeof(zkr_gl))) == NULL ||
         (c->mult = calloc((size_t)1 << ZKR_TRAIN_TABLE_LOG, sizeof(zkr_gl))) == NULL)
@@ -569,37 +656,20 @@ static zkr_err build_witness(pctx *c, const zkr_ml_tstep_trace *tr, unsigned shi
         c->D[l] = calloc(blk_n(c, l), sizeof(zkr_gl));
         if (!c->A[l] || !c->D[l])
             return ZKR_ERR_NOMEM;
-        fill_inputs(c, tr, l);
         if (l + 1 < L)
             fill_hidden(c, tr, l);
         else
             fill_output(c, tr, l);
         fill_update(c, tr, l, shift);
     }
-    for (size_t i = 0; i < ((size_t)1 << c->s.n_v); i++) {
-        if (c->v[i] >= ((zkr_gl)1 << ZKR_TRAIN_TABLE_LOG))
-            return ZKR_ERR_INTERNAL; /* a limb out of range: the trace broke a bound */
-        c->mult[c->v[i]]++;
+    c->cheat = cheat != NULL;
+    if (cheat != NULL) {
+        zkr_train_witness w = {&c->s, c->v, tr, c->lr, shift};
+        if ((r = cheat(&w, arg)) != ZKR_OK)
+            return r;
     }
-    return ZKR_OK;
-}
-
-/* Flips the mask of the first active hidden unit, keeping every limb in range. */
-static void forge_mask(pctx *c)
-{
-    size_t n = blk_n(c, 0);
-    zkr_gl *m = slot(c, 0, ZKR_TS_M), *hm = slot(c, 0, ZKR_TS_HM);
-
-    for (size_t i = 0; i < n; i++)
-        if (m[i] == 1) {
-            m[i] = 0;
-            hm[i] += 1;
-            c->mult[1]--;
-            c->mult[0]++;
-            c->mult[hm[i] - 1]--;
-            c->mult[hm[i]]++;
-            return;
-        }
+    derive_tables(c, c->s.batch);
+    return count_mult(c, cheat != NULL);
 }
 
 static void ctx_free(pctx *c)
@@ -656,7 +726,10 @@ out:
     return r;
 }
 
-/* One batched opening per polynomial size, ascending; within a size W_l, W'_l, V, M by id. */
+/*
+ * One batched opening per polynomial size, ascending; within a size W_l,
+ * W'_l, V, M by id, in openings of at most ZKR_TRAIN_GROUP_MAX polynomials.
+ */
 static zkr_err open_all(pctx *c, zkr_pcs_poly *vpoly, zkr_pcs_poly *mpoly, zkr_buf *out)
 {
     uint32_t L = c->s.n_layers;
@@ -664,26 +737,29 @@ static zkr_err open_all(pctx *c, zkr_pcs_poly *vpoly, zkr_pcs_poly *mpoly, zkr_b
     zkr_err r = ZKR_OK;
 
     for (unsigned v = 0; v <= 64 && r == ZKR_OK; v++) {
-        zkr_pcs_poly *polys[2 * ZKR_TRAIN_MAX_LAYERS + 2];
-        zkr_pcs_claim cls[MAX_CLAIMS];
-        size_t np = 0, nc = 0;
-        for (unsigned id = 0; id < nid; id++) {
-            unsigned nv = zkr_train_poly_vars(&c->s, id);
-            if (nv != v)
-                continue;
-            polys[np] = id < L ? c->par->poly[id] : id < 2 * L ? c->chd->poly[id - L]
-                        : id == 2 * L ? vpoly : mpoly;
-            for (size_t k = 0; k < c->n_cl; k++)
-                if (c->cl[k].poly == id) {
-                    cls[nc].comm = np;
-                    cls[nc].point = c->cl[k].pt;
-                    cls[nc].value = c->cl[k].val;
-                    nc++;
-                }
-            np++;
-        }
-        if (np > 0)
+        unsigned ids[2 * ZKR_TRAIN_MAX_LAYERS + 2], n_ids = 0;
+        for (unsigned id = 0; id < nid; id++)
+            if (zkr_train_poly_vars(&c->s, id) == v)
+                ids[n_ids++] = id;
+        for (unsigned at = 0; at < n_ids && r == ZKR_OK; at += ZKR_TRAIN_GROUP_MAX) {
+            zkr_pcs_poly *polys[ZKR_TRAIN_GROUP_MAX];
+            zkr_pcs_claim cls[MAX_CLAIMS];
+            size_t np = 0, nc = 0;
+            for (unsigned i = at; i < n_ids && i < at + ZKR_TRAIN_GROUP_MAX; i++) {
+                unsigned id = ids[i];
+                polys[np] = id < L ? c->par->poly[id] : id < 2 * L ? c->chd->poly[id - L]
+                            : id == 2 * L ? vpoly : mpoly;
+                for (size_t k = 0; k < c->n_cl; k++)
+                    if (c->cl[k].poly == id) {
+                        cls[nc].comm = np;
+                        cls[nc].point = c->cl[k].pt;
+                        cls[nc].value = c->cl[k].val;
+                        nc++;
+                    }
+                np++;
+            }
             r = zkr_prover_open(c->p, c->t, polys, np, cls, nc, c->threads, out);
+        }
     }
     return r;
 }
@@ -712,8 +788,15 @@ static zkr_err prove_body(pctx *c, zkr_buf *body)
     }
     for (size_t i = 0; i < ((size_t)1 << ZKR_TRAIN_TABLE_LOG); i++)
         table[i] = i;
-    if ((r = zkr_prover_logup(c->t, c->v, c->s.n_v, table, c->mult, ZKR_TRAIN_TABLE_LOG,
-                              c->threads, body, &lc)) != ZKR_OK)
+#if ZKR_TEST_BUILD
+    if (c->cheat)
+        r = zkr_prover_logup_cheat(c->t, c->v, c->s.n_v, table, c->mult, ZKR_TRAIN_TABLE_LOG,
+                                   c->threads, body, &lc);
+    else
+#endif
+        r = zkr_prover_logup(c->t, c->v, c->s.n_v, table, c->mult, ZKR_TRAIN_TABLE_LOG,
+                             c->threads, body, &lc);
+    if (r != ZKR_OK)
         goto out;
     {
         claim *a = new_claim(c, 2 * c->s.n_layers), *m = new_claim(c, 2 * c->s.n_layers + 1);
@@ -730,6 +813,8 @@ static zkr_err prove_body(pctx *c, zkr_buf *body)
         r = prove_output(c);
     if (r == ZKR_OK)
         r = c->err;
+    if (r == ZKR_OK && c->n_cl != zkr_train_n_claims(&c->s))
+        r = ZKR_ERR_INTERNAL; /* the verifier would refuse the proof */
     if (r == ZKR_OK)
         r = open_all(c, vpoly, mpoly, body);
 out:
@@ -776,14 +861,16 @@ static zkr_err native_step(const zkr_train_model *parent, const zkr_train_model 
 }
 
 /*
- * forge (test builds only): 0 honest; 1 the child's equality with the step
- * is not checked (a cheating prover proving for another child); 2 one
- * hidden unit's ReLU mask is flipped in the witness.
+ * The step from a trace: the native step's (given NULL) or, in test builds,
+ * a caller's. With `cheat` (test builds only) the child's equality with the
+ * step is not checked and cheat may substitute any entries of V before the
+ * prover derives everything else from it.
  */
 static zkr_err train_step(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
                           const zkr_train_model *parent, const zkr_train_model *child,
                           const zkr_infer_record *records, uint32_t batch,
-                          const zkr_ml_tstep_params *sp, unsigned threads, unsigned forge,
+                          const zkr_ml_tstep_params *sp, unsigned threads,
+                          const zkr_ml_tstep_trace *given, zkr_train_cheat_fn cheat, void *arg,
                           zkr_buf *proof, zkr_diag *d)
 {
     pctx c;
@@ -799,25 +886,31 @@ static zkr_err train_step(const zkr_params *p, const uint8_t statement_id[ZKR_DI
         return zkr_fail(d, ZKR_ERR_USAGE, "batch %u not in 1..%u", batch, ZKR_TRAIN_MAX_BATCH);
     if (memcmp(parent->program_digest, child->program_digest, ZKR_DIGEST_BYTES) != 0)
         return zkr_fail(d, ZKR_ERR_MISMATCH_PROGRAM, "parent and child have different programs");
+    for (uint32_t i = 0; i < batch; i++)
+        for (uint32_t j = 0; j < i; j++)
+            if (records[i].index == records[j].index)
+                return zkr_fail(d, ZKR_ERR_USAGE, "batch positions %u and %u are both record "
+                                "%llu (a batch is distinct records)", j, i,
+                                (unsigned long long)records[i].index);
     if ((r = zkr_train_shape_of(parent->n_layers, parent->dims, batch, p->max_vars, &c.s, d)) !=
-            ZKR_OK ||
-        (r = native_step(parent, child, records, batch, sp, &tr, d)) != ZKR_OK) {
-        if (!(forge == 1 && r == ZKR_ERR_MISMATCH_MODEL))
+        ZKR_OK)
+        goto out;
+    if (given == NULL && (r = native_step(parent, child, records, batch, sp, &tr, d)) != ZKR_OK) {
+        if (!(cheat != NULL && r == ZKR_ERR_MISMATCH_MODEL))
             goto out;
-        r = ZKR_OK;
+        r = ZKR_OK; /* a cheating prover proves for a child that is not the step's result */
     }
     c.p = p;
+    c.lr = sp->lr;
     c.t = &t;
     c.threads = threads ? threads : 1;
     c.par = parent;
     c.chd = child;
     c.rec = records;
-    if ((r = build_witness(&c, &tr, sp->shift)) != ZKR_OK) {
+    if ((r = build_witness(&c, given ? given : &tr, sp->shift, cheat, arg)) != ZKR_OK) {
         r = zkr_fail(d, r, "training-step@1: cannot build the witness");
         goto out;
     }
-    if (forge == 2)
-        forge_mask(&c);
     if ((r = encode_statement(parent, child, records, batch, sp, &stmt, d)) != ZKR_OK)
         goto out;
     zkr_train_transcript(&t, p, statement_id, stmt.p, stmt.len);
@@ -843,10 +936,36 @@ zkr_err zkr_prover_train_step(const zkr_params *p, const uint8_t statement_id[ZK
                               const zkr_ml_tstep_params *sp, unsigned threads, zkr_buf *proof,
                               zkr_diag *d)
 {
-    return train_step(p, statement_id, parent, child, records, batch, sp, threads, 0, proof, d);
+    return train_step(p, statement_id, parent, child, records, batch, sp, threads, NULL, NULL,
+                      NULL, proof, d);
 }
 
 #if ZKR_TEST_BUILD
+/* Nothing substituted: the honest witness for whatever child is claimed. */
+static zkr_err cheat_none(zkr_train_witness *w, void *arg)
+{
+    (void)w;
+    (void)arg;
+    return ZKR_OK;
+}
+
+/* Flips the mask of the first active unit of hidden layer 0, keeping h - m in range. */
+static zkr_err cheat_mask(zkr_train_witness *w, void *arg)
+{
+    size_t n = (size_t)1 << (w->s->lb + w->s->lm[0]);
+    zkr_gl *m = w->v + w->s->grp_off[0] + (size_t)ZKR_TS_M * n;
+    zkr_gl *hm = w->v + w->s->grp_off[0] + (size_t)ZKR_TS_HM * n;
+
+    (void)arg;
+    for (size_t i = 0; i < n; i++)
+        if (m[i] == 1) {
+            m[i] = 0;
+            hm[i] += 1;
+            return ZKR_OK;
+        }
+    return ZKR_OK;
+}
+
 zkr_err zkr_prover_train_step_forged(const zkr_params *p,
                                      const uint8_t statement_id[ZKR_DIGEST_BYTES],
                                      const zkr_train_model *parent, const zkr_train_model *child,
@@ -856,6 +975,21 @@ zkr_err zkr_prover_train_step_forged(const zkr_params *p,
 {
     if (forge != 1 && forge != 2)
         return ZKR_ERR_USAGE;
-    return train_step(p, statement_id, parent, child, records, batch, sp, 1, forge, proof, d);
+    return train_step(p, statement_id, parent, child, records, batch, sp, 1, NULL,
+                      forge == 1 ? cheat_none : cheat_mask, NULL, proof, d);
+}
+
+zkr_err zkr_prover_train_step_cheat(const zkr_params *p,
+                                    const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                                    const zkr_train_model *parent, const zkr_train_model *child,
+                                    const zkr_infer_record *records, uint32_t batch,
+                                    const zkr_ml_tstep_params *sp, const zkr_ml_tstep_trace *tr,
+                                    zkr_train_cheat_fn cheat, void *arg, zkr_buf *proof,
+                                    zkr_diag *d)
+{
+    if (tr != NULL && (tr->batch != batch || tr->n_layers != parent->n_layers))
+        return zkr_fail(d, ZKR_ERR_USAGE, "cheat: the trace's batch or depth differs");
+    return train_step(p, statement_id, parent, child, records, batch, sp, 1, tr,
+                      cheat ? cheat : cheat_none, arg, proof, d);
 }
 #endif

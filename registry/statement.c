@@ -249,6 +249,29 @@ static zkr_err bind_params(const zkr_schema *sc, const zkr_kv *kv, size_t n, zkr
     return ZKR_OK;
 }
 
+/*
+ * Kind-specific field rules. training-step@1: record_indices names distinct
+ * records (docs/training.md section 7; the verifier refuses a repeat too).
+ */
+static zkr_err check_kind_params(const zkr_statement *s, zkr_diag *d)
+{
+    if (strcmp(s->schema.proof_kind, "training-step@1") != 0)
+        return ZKR_OK;
+    for (size_t f = 0; f < s->n_params; f++) {
+        const zkr_param *p = &s->params[f];
+        if (strcmp(p->name, "record_indices") != 0 || p->type != ZKR_PARAM_U64_LIST)
+            continue;
+        for (size_t i = 8; i + 8 <= p->value_len; i += 8)
+            for (size_t j = 0; j < i; j += 8)
+                if (memcmp(p->value + i, p->value + j, 8) == 0)
+                    return zkr_fail(d, ZKR_ERR_MALFORMED, "--param record_indices: record %llu "
+                                    "is named twice (entries %zu and %zu); a training batch is "
+                                    "distinct records", (unsigned long long)zkr_load_be64(p->value + i),
+                                    j / 8, i / 8);
+    }
+    return ZKR_OK;
+}
+
 /* Referenced objects: right kinds, model of this program, none revoked. */
 static zkr_err bind_refs(zkr_registry *reg, zkr_statement *s, zkr_diag *d)
 {
@@ -355,7 +378,8 @@ zkr_err zkr_registry_statement_add(zkr_registry *reg, const char *schema_ref,
             out->model = m;
     }
     if ((r = bind_refs(reg, out, d)) != ZKR_OK ||
-        (r = bind_params(&out->schema, params, n_params, out, d)) != ZKR_OK)
+        (r = bind_params(&out->schema, params, n_params, out, d)) != ZKR_OK ||
+        (r = check_kind_params(out, d)) != ZKR_OK)
         return r;
     if (out->schema.public_output && public_output == NULL)
         return zkr_fail(d, ZKR_ERR_MALFORMED,

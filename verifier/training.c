@@ -7,13 +7,31 @@
  * statement and nothing may trail.
  */
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ml/graph.h"
 #include "verifier/verifier.h"
 
-#define MAX_CLAIMS 96u
+#define MAX_CLAIMS ZKR_TRAIN_MAX_CLAIMS
+
+/* The checks of docs/soundness.md (training-step@1); a failed one is named in the error. */
+enum {
+    CK_RANGE,    /* LogUp of V against 0..65535 and the table's MLE */
+    CK_UPD_LINK, /* ru vs its scaled copy; W' vs its limbs; the 5-bit limb vs its copy */
+    CK_UPDATE,   /* lr g + 2^(S-1) = 2^S (W - W') + ru: the gradient sumcheck's end */
+    CK_ZERO,     /* the hidden zero-check: delta = dq m, m^2 = m, (1 - m) h = 0, h n = 0 */
+    CK_HID_LINK, /* h - m; the 8-bit limbs of dq and delta vs their copies */
+    CK_FORWARD,  /* z + 2^15 = (h - n) 2^16 + r / z + 2^11 = o 2^12 + r: the matmul's end */
+    CK_BACKWARD, /* p + 2^15 = dq 2^16 + rb: the backward matmul's end */
+    CK_OUT_LINK, /* the output remainder and o's 8-bit limb vs their copies */
+    CK_OPENING,  /* a Basefold opening */
+    CK_N
+};
+static const char *const ck_name[CK_N] = {
+    "LogUp range", "update limbs", "update", "hidden zero-check", "hidden limbs",
+    "forward product", "backward product", "output limbs", "opening"};
 
 typedef struct {
     unsigned poly; /* W_l = l, W'_l = L + l, V = 2L, M = 2L + 1 */
@@ -31,10 +49,11 @@ typedef struct {
     const uint8_t *rec[ZKR_TRAIN_MAX_BATCH];
     uint32_t lr, shift;
     zkr_dec dec;
-    vclaim cl[MAX_CLAIMS];
+    vclaim cl[MAX_CLAIMS], scratch;
     size_t n_cl;
-    int bad;   /* a read failed: the bytes are malformed */
-    int false_; /* a check failed: the mathematics */
+    int bad;      /* a read failed: the bytes are malformed */
+    unsigned failed; /* checks that failed (bit CK_*): the mathematics */
+    int overflow; /* more claims than the capacity: an internal error, never a verdict */
 } vctx;
 
 /* ------------------------------------------------------------------ */
@@ -141,6 +160,12 @@ static zkr_err check_data_params(vctx *c, zkr_dec *dec, const zkr_train_statemen
         return zkr_fail(d, ZKR_ERR_MISMATCH_INPUT, "proof: batch of %u records, the statement "
                         "names %u", batch, st->batch);
     for (uint32_t i = 0; i < batch; i++)
+        for (uint32_t j = 0; j < i; j++)
+            if (st->indices[i] == st->indices[j])
+                return zkr_fail(d, ZKR_ERR_MISMATCH_INPUT, "statement: batch positions %u and %u "
+                                "both name record %llu (a batch is distinct records)", j, i,
+                                (unsigned long long)st->indices[i]);
+    for (uint32_t i = 0; i < batch; i++)
         if ((r = check_record(c, dec, st, i, n, root, d)) != ZKR_OK)
             return r;
     if (zkr_dec_u32(dec, &lr) != ZKR_OK || zkr_dec_u32(dec, &shift) != ZKR_OK ||
@@ -196,17 +221,25 @@ static zkr_ext recv(vctx *c)
     return v;
 }
 
-static void check(vctx *c, int ok)
+static void check(vctx *c, unsigned what, int ok)
 {
     if (!ok)
-        c->false_ = 1;
+        c->failed |= 1u << what;
 }
 
+/* A claim slot; past the capacity a scratch one and the overflow flag (a hard error). */
 static vclaim *new_claim(vctx *c, unsigned poly)
 {
-    vclaim *k = &c->cl[c->n_cl < MAX_CLAIMS ? c->n_cl++ : MAX_CLAIMS - 1];
+    static const vclaim none;
+    vclaim *k;
 
-    memset(k, 0, sizeof *k);
+    if (c->n_cl < MAX_CLAIMS)
+        k = &c->cl[c->n_cl++];
+    else {
+        c->overflow = 1;
+        k = &c->scratch;
+    }
+    *k = none;
     k->poly = poly;
     return k;
 }
@@ -256,10 +289,17 @@ static zkr_ext ext_i64(int64_t v)
     return zkr_ext_from(zkr_gl_from_i64(v));
 }
 
-/* lo + 2^8 hi - 2^23: a value from its two limbs. */
+/* lo + 2^16 hi - 2^23: a 24-bit value from its limbs (hi < 2^8 by its scaled copy). */
 static zkr_ext from_limbs(zkr_ext lo, zkr_ext hi)
 {
-    return zkr_ext_sub(zkr_ext_add(lo, zkr_ext_mul_base(hi, 256)), ext_i64((int64_t)1 << 23));
+    return zkr_ext_sub(zkr_ext_add(lo, zkr_ext_mul_base(hi, zkr_train_pow2(16))),
+                       ext_i64((int64_t)1 << 23));
+}
+
+/* scaled == 2^e v: a limb's scaled copy (both below 2^16, so no wrap: 2^e v < 2^32 < p). */
+static int scaled(zkr_ext v, unsigned e, zkr_ext scaled_v)
+{
+    return zkr_ext_eq(scaled_v, zkr_ext_mul_base(v, zkr_train_pow2(e)));
 }
 
 /* eq(pt, bits of v) over n variables. */
@@ -351,31 +391,40 @@ static zkr_err recv_input(vctx *c, uint32_t l, const zkr_ext *kpt, const zkr_ext
 /* The protocol's parts (mirroring prover/training.c)                   */
 /* ------------------------------------------------------------------ */
 
+/*
+ * Update of layer l at a random zeta over W_l's entries: the verifier forms
+ * C = 2^S (W - W') + ru - 2^(S-1) from opened values and a sumcheck over the
+ * batch proves C = lr sum_b delta(j, b) A(k, b), i.e. lr g + 2^(S-1) =
+ * 2^S (W - W') + ru entrywise. ru < 2^S and |W'| < 2^20 come from their
+ * range-checked limbs and scaled copies; no value is divided.
+ */
 static zkr_err verify_update(vctx *c, uint32_t l)
 {
     unsigned lk = c->s.lk[l], lm = c->s.lm[l], lb = c->s.lb;
-    zkr_ext zeta[ZKR_TRAIN_MAX_PT], beta[ZKR_TRAIN_MAX_PT], w, wc, ru, g, fin, dv, av;
-    zkr_gl two_s = zkr_train_pow2(c->shift);
-    vclaim *k;
+    zkr_ext zeta[ZKR_TRAIN_MAX_PT], beta[ZKR_TRAIN_MAX_PT], u[ZKR_TU_N], w, wc, claim, fin, dv, av;
     zkr_err r;
 
     zkr_ts_challenge_exts(&c->t, "tr-zeta", zeta, lk + lm);
     w = recv_weight(c, l, l, zeta);
     wc = recv_weight(c, c->s.n_layers + l, l, zeta);
-    k = new_claim(c, 2 * c->s.n_layers);
-    memcpy(k->pt, zeta, (lk + lm) * sizeof *zeta);
-    zkr_train_block_point(&c->s, c->s.ru_off[l], lk + lm, k->pt);
-    k->val = recv(c);
-    /* ru is stored scaled by 2^(16-S); g = (2^S (w - w') + ru - 2^(S-1)) / lr. */
-    ru = zkr_ext_mul_base(k->val, zkr_gl_inv(zkr_train_pow2(16 - c->shift)));
-    g = zkr_ext_add(zkr_ext_mul_base(zkr_ext_sub(w, wc), two_s), ru);
-    g = zkr_ext_sub(g, zkr_ext_from(zkr_train_pow2(c->shift - 1)));
-    g = zkr_ext_mul_base(g, zkr_gl_inv(c->lr));
-    sumcheck(c, lb, 2, g, beta, &fin);
+    for (unsigned b = 0; b < ZKR_TU_N; b++) {
+        vclaim *k = new_claim(c, 2 * c->s.n_layers);
+        memcpy(k->pt, zeta, (lk + lm) * sizeof *zeta);
+        zkr_train_block_point(&c->s, c->s.upd_off[l][b], lk + lm, k->pt);
+        u[b] = k->val = recv(c);
+    }
+    check(c, CK_UPD_LINK, scaled(u[ZKR_TU_RU], 16 - c->shift, u[ZKR_TU_RUS]));
+    check(c, CK_UPD_LINK, scaled(u[ZKR_TU_WHI], 11, u[ZKR_TU_WHS]));
+    check(c, CK_UPD_LINK, zkr_ext_eq(wc, zkr_ext_sub(zkr_ext_add(u[ZKR_TU_WLO],
+                          zkr_ext_mul_base(u[ZKR_TU_WHI], zkr_train_pow2(16))),
+                          zkr_ext_from(zkr_train_pow2(20)))));
+    claim = zkr_ext_add(zkr_ext_mul_base(zkr_ext_sub(w, wc), zkr_train_pow2(c->shift)), u[ZKR_TU_RU]);
+    claim = zkr_ext_sub(claim, zkr_ext_from(zkr_train_pow2(c->shift - 1)));
+    sumcheck(c, lb, 2, claim, beta, &fin);
     dv = recv_delta(c, l, zeta + lk, beta);
     if ((r = recv_input(c, l, zeta, beta, &av)) != ZKR_OK)
         return r;
-    check(c, zkr_ext_eq(fin, zkr_ext_mul(dv, av)));
+    check(c, CK_UPDATE, zkr_ext_eq(fin, zkr_ext_mul_base(zkr_ext_mul(dv, av), c->lr)));
     return ZKR_OK;
 }
 
@@ -391,7 +440,7 @@ static zkr_err verify_forward(vctx *c, uint32_t l, const zkr_ext *rho, zkr_ext c
     w = recv_weight(c, l, l, pt);
     if ((r = recv_input(c, l, kap, rho + lm, &av)) != ZKR_OK)
         return r;
-    check(c, zkr_ext_eq(fin, zkr_ext_mul(av, w)));
+    check(c, CK_FORWARD, zkr_ext_eq(fin, zkr_ext_mul(av, w)));
     return ZKR_OK;
 }
 
@@ -407,7 +456,7 @@ static void verify_backward(vctx *c, uint32_t l, const zkr_ext *rho, zkr_ext cla
     pt[lm] = zkr_ext_from(0);
     memcpy(pt + lk1, mu, lm1 * sizeof *pt);
     w = recv_weight(c, n1, n1, pt);
-    check(c, zkr_ext_eq(fin, zkr_ext_mul(dv, w)));
+    check(c, CK_BACKWARD, zkr_ext_eq(fin, zkr_ext_mul(dv, w)));
 }
 
 /* Receives the used slots at rho and records one tau-combined claim on the group. */
@@ -450,8 +499,10 @@ static zkr_err verify_hidden(vctx *c, uint32_t l)
         zkr_ext c4 = zkr_ext_mul(h, n);
         bracket = zkr_ext_add(c1, zkr_ext_mul(lam, zkr_ext_add(c2, zkr_ext_mul(lam,
                               zkr_ext_add(c3, zkr_ext_mul(lam, c4))))));
-        check(c, zkr_ext_eq(fin, zkr_ext_mul(zkr_mle_eq_eval(z, rho, nb), bracket)));
-        check(c, zkr_ext_eq(v[ZKR_TS_HM], zkr_ext_sub(h, m)));
+        check(c, CK_ZERO, zkr_ext_eq(fin, zkr_ext_mul(zkr_mle_eq_eval(z, rho, nb), bracket)));
+        check(c, CK_HID_LINK, zkr_ext_eq(v[ZKR_TS_HM], zkr_ext_sub(h, m)));
+        check(c, CK_HID_LINK, scaled(v[ZKR_TS_DQHI], 8, v[ZKR_TS_DQHS]));
+        check(c, CK_HID_LINK, scaled(v[ZKR_TS_DLHI], 8, v[ZKR_TS_DLHS]));
         /* z + 2^15 = (h - n) 2^16 + r and p + 2^15 = dq 2^16 + rb, at rho. */
         zc = zkr_ext_add(zkr_ext_mul_base(zkr_ext_sub(h, n), zkr_train_pow2(16)), v[ZKR_TS_R]);
         zc = zkr_ext_sub(zc, zkr_ext_from(zkr_train_pow2(15)));
@@ -476,7 +527,9 @@ static zkr_err verify_output(vctx *c)
     zkr_ts_challenge_exts(&c->t, "tr-rho", rho, nb);
     recv_group(c, l, rho, ZKR_TS_OUT_USED, v);
     o = from_limbs(v[ZKR_TS_OLO], v[ZKR_TS_OHI]);
-    rr = zkr_ext_mul_base(v[ZKR_TS_OR16], zkr_gl_inv(16));
+    rr = v[ZKR_TS_OR];
+    check(c, CK_OUT_LINK, scaled(rr, 4, v[ZKR_TS_OR16]));
+    check(c, CK_OUT_LINK, scaled(v[ZKR_TS_OHI], 8, v[ZKR_TS_OHS]));
     /* z + 2^11 = o 2^12 + r at rho. */
     zc = zkr_ext_add(zkr_ext_mul_base(o, zkr_train_pow2(12)), rr);
     zc = zkr_ext_sub(zc, zkr_ext_from(zkr_train_pow2(11)));
@@ -490,35 +543,38 @@ static zkr_err verify_openings(vctx *c)
     zkr_err r = ZKR_OK;
 
     for (unsigned v = 0; v <= 64 && r == ZKR_OK; v++) {
-        zkr_pcs_commitment comms[2 * ZKR_TRAIN_MAX_LAYERS + 2];
-        zkr_pcs_claim cls[MAX_CLAIMS];
-        zkr_pcs_proof *pf = NULL;
-        size_t np = 0, nc = 0;
-        for (unsigned id = 0; id < nid; id++) {
-            unsigned nv = zkr_train_poly_vars(&c->s, id);
-            if (nv != v)
-                continue;
-            comms[np] = id < L ? c->wp[id] : id < 2 * L ? c->wc[id - L] : id == 2 * L ? c->vcm : c->mcm;
-            for (size_t k = 0; k < c->n_cl; k++)
-                if (c->cl[k].poly == id) {
-                    cls[nc].comm = np;
-                    cls[nc].point = c->cl[k].pt;
-                    cls[nc].value = c->cl[k].val;
-                    nc++;
-                }
-            np++;
-        }
-        if (np == 0)
-            continue;
-        if (zkr_pcs_proof_parse(c->p, v, np, nc, &c->dec, &pf) != ZKR_OK) {
-            c->bad = 1;
-            return ZKR_OK;
-        }
-        r = zkr_pcs_verify(c->p, &c->t, comms, np, cls, nc, pf);
-        zkr_pcs_proof_free(pf);
-        if (r == ZKR_ERR_VERIFY) {
-            c->false_ = 1;
-            r = ZKR_OK;
+        unsigned ids[2 * ZKR_TRAIN_MAX_LAYERS + 2], n_ids = 0;
+        for (unsigned id = 0; id < nid; id++)
+            if (zkr_train_poly_vars(&c->s, id) == v)
+                ids[n_ids++] = id;
+        for (unsigned at = 0; at < n_ids && r == ZKR_OK; at += ZKR_TRAIN_GROUP_MAX) {
+            zkr_pcs_commitment comms[ZKR_TRAIN_GROUP_MAX];
+            zkr_pcs_claim cls[MAX_CLAIMS];
+            zkr_pcs_proof *pf = NULL;
+            size_t np = 0, nc = 0;
+            for (unsigned i = at; i < n_ids && i < at + ZKR_TRAIN_GROUP_MAX; i++) {
+                unsigned id = ids[i];
+                comms[np] = id < L ? c->wp[id] : id < 2 * L ? c->wc[id - L]
+                            : id == 2 * L ? c->vcm : c->mcm;
+                for (size_t k = 0; k < c->n_cl; k++)
+                    if (c->cl[k].poly == id) {
+                        cls[nc].comm = np;
+                        cls[nc].point = c->cl[k].pt;
+                        cls[nc].value = c->cl[k].val;
+                        nc++;
+                    }
+                np++;
+            }
+            if (zkr_pcs_proof_parse(c->p, v, np, nc, &c->dec, &pf) != ZKR_OK) {
+                c->bad = 1;
+                return ZKR_OK;
+            }
+            r = zkr_pcs_verify(c->p, &c->t, comms, np, cls, nc, pf);
+            zkr_pcs_proof_free(pf);
+            if (r == ZKR_ERR_VERIFY) {
+                check(c, CK_OPENING, 0);
+                r = ZKR_OK;
+            }
         }
     }
     return r;
@@ -546,11 +602,11 @@ static zkr_err verify_body(vctx *c)
     if (zkr_logup_proof_parse(c->s.n_v, ZKR_TRAIN_TABLE_LOG, &c->dec, &lp) != ZKR_OK)
         return c->bad = 1, ZKR_OK;
     if (zkr_logup_verify(&c->t, c->s.n_v, ZKR_TRAIN_TABLE_LOG, lp, &lc) != ZKR_OK)
-        c->false_ = 1;
+        check(c, CK_RANGE, 0);
     zkr_logup_proof_free(lp);
     for (unsigned i = 0; i < ZKR_TRAIN_TABLE_LOG; i++)
         tv = zkr_ext_add(tv, zkr_ext_mul_base(lc.rt[i], zkr_train_pow2(i)));
-    check(c, zkr_ext_eq(tv, lc.t_at_rt));
+    check(c, CK_RANGE, zkr_ext_eq(tv, lc.t_at_rt));
     {
         vclaim *a = new_claim(c, 2 * c->s.n_layers), *m = new_claim(c, 2 * c->s.n_layers + 1);
         memcpy(a->pt, lc.ra, c->s.n_v * sizeof(zkr_ext));
@@ -564,9 +620,27 @@ static zkr_err verify_body(vctx *c)
         r = verify_hidden(c, l);
     if (r == ZKR_OK)
         r = verify_output(c);
-    if (r == ZKR_OK && !c->bad)
+    if (r == ZKR_OK && !c->bad && c->n_cl != zkr_train_n_claims(&c->s))
+        c->overflow = 1; /* the count docs/proof-system.md states is the capacity's basis */
+    if (r == ZKR_OK && !c->bad && !c->overflow)
         r = verify_openings(c);
     return r;
+}
+
+/* ZKR_ERR_VERIFY naming every failed check. */
+static zkr_err fail_verify(const vctx *c, zkr_diag *d)
+{
+    char what[256] = "";
+    size_t at = 0;
+
+    for (unsigned k = 0; k < CK_N; k++)
+        if (c->failed & (1u << k)) {
+            int n = snprintf(what + at, sizeof what - at, "%s%s", at ? ", " : "", ck_name[k]);
+            if (n > 0 && (size_t)n < sizeof what - at)
+                at += (size_t)n;
+        }
+    return zkr_fail(d, ZKR_ERR_VERIFY, "proof: the training step does not verify (failed: %s)",
+                    what);
 }
 
 zkr_err zkr_verify_train_step(const zkr_params *p, const zkr_train_statement *st,
@@ -601,10 +675,14 @@ zkr_err zkr_verify_train_step(const zkr_params *p, const zkr_train_statement *st
     zkr_dec_init(&c->dec, v.body[1], v.len[1]);
     if ((r = verify_body(c)) != ZKR_OK)
         goto out;
-    if (c->bad || zkr_dec_finish(&c->dec) != ZKR_OK)
+    if (c->overflow)
+        r = zkr_fail(d, ZKR_ERR_INTERNAL, "training-step@1: %zu evaluation claims, the shape "
+                     "has %zu, capacity %u (no verdict)", c->n_cl, zkr_train_n_claims(&c->s),
+                     MAX_CLAIMS);
+    else if (c->bad || zkr_dec_finish(&c->dec) != ZKR_OK)
         r = zkr_fail(d, ZKR_ERR_MALFORMED, "proof: training-step@1 body malformed or truncated");
-    else if (c->false_)
-        r = zkr_fail(d, ZKR_ERR_VERIFY, "proof: the training step does not verify");
+    else if (c->failed)
+        r = fail_verify(c, d);
 out:
     free(c);
     return r;

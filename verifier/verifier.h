@@ -90,10 +90,13 @@ zkr_err zkr_verify_inference(const uint8_t *proof, size_t len,
  * proof system, parameter set and kind (MISMATCH_PARAMS), statement_id
  * (MISMATCH_STATEMENT), program (MISMATCH_PROGRAM), parent then child
  * commitment (MISMATCH_MODEL, naming which), dataset (MISMATCH_DATASET),
- * batch indices and record inclusion (MISMATCH_INPUT, naming the batch
- * position), lr / shift / steps (MISMATCH_PARAMS), then the mathematics
- * (ZKR_ERR_VERIFY). A body that is truncated or has trailing bytes is
- * ZKR_ERR_MALFORMED. Pure; thread safe.
+ * batch indices (distinct) and record inclusion (MISMATCH_INPUT, naming
+ * the batch position), lr / shift / steps (MISMATCH_PARAMS), then the
+ * mathematics (ZKR_ERR_VERIFY, d naming the failed checks; every relation
+ * and its integer argument: docs/soundness.md). A body that is truncated
+ * or has trailing bytes is ZKR_ERR_MALFORMED. ZKR_ERR_INTERNAL (no
+ * verdict) if the proof's evaluation claims are not the shape's 16 L - 3.
+ * Pure; thread safe.
  */
 zkr_err zkr_verify_train_step(const zkr_params *p, const zkr_train_statement *st,
                               const uint8_t *proof, size_t len, zkr_diag *d) ZKR_WUR;

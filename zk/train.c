@@ -35,7 +35,7 @@ static unsigned place(blk *b, size_t n)
 zkr_err zkr_train_shape_of(uint32_t n_layers, const uint32_t *dims, uint32_t batch,
                            unsigned max_vars, zkr_train_shape *s, zkr_diag *d)
 {
-    blk b[2 * ZKR_TRAIN_MAX_LAYERS];
+    blk b[(1 + ZKR_TU_N) * ZKR_TRAIN_MAX_LAYERS];
     size_t nb = 0;
 
     memset(s, 0, sizeof *s);
@@ -61,7 +61,8 @@ zkr_err zkr_train_shape_of(uint32_t n_layers, const uint32_t *dims, uint32_t bat
         s->lk[l] = zkr_log2_ceil((uint64_t)dims[l] + 1);
         s->grp_log[l] = s->lb + s->lm[l] + (l + 1 < n_layers ? ZKR_TS_HIDDEN_LOG : ZKR_TS_OUT_LOG);
         b[nb++] = (blk){s->grp_log[l], &s->grp_off[l]};
-        b[nb++] = (blk){s->lm[l] + s->lk[l], &s->ru_off[l]};
+        for (unsigned u = 0; u < ZKR_TU_N; u++)
+            b[nb++] = (blk){s->lm[l] + s->lk[l], &s->upd_off[l][u]};
         if (s->lm[l] + s->lk[l] > max_vars)
             return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "training-step@1: layer %u too large", l);
     }
@@ -71,6 +72,9 @@ zkr_err zkr_train_shape_of(uint32_t n_layers, const uint32_t *dims, uint32_t bat
     if (s->n_v > max_vars)
         return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "training-step@1: witness of 2^%u entries, at "
                         "most 2^%u", s->n_v, max_vars);
+    if (zkr_train_n_claims(s) > ZKR_TRAIN_MAX_CLAIMS)
+        return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "training-step@1: %zu evaluation claims, at most "
+                        "%u", zkr_train_n_claims(s), ZKR_TRAIN_MAX_CLAIMS);
     return ZKR_OK;
 }
 
@@ -121,4 +125,17 @@ unsigned zkr_train_poly_vars(const zkr_train_shape *s, unsigned id)
     if (id < 2 * L)
         return s->lm[id % L] + s->lk[id % L];
     return id == 2 * L ? s->n_v : ZKR_TRAIN_TABLE_LOG;
+}
+
+/*
+ * LogUp: 2 (V, M). Update of layer l: W, W', the ZKR_TU_N blocks, delta's two
+ * limbs, h_{l-1} for l > 0. Hidden layer l: the group, W and h_{l-1} (l > 0)
+ * of the forward product, delta's limbs and W of the backward one. Output:
+ * the group, W, h_{L-2}. In all 2 + (9L + L - 1) + (5(L-1) + L - 2) + 3.
+ */
+size_t zkr_train_n_claims(const zkr_train_shape *s)
+{
+    size_t L = s->n_layers;
+
+    return L < 2 ? 0 : 16 * L - 3;
 }

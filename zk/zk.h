@@ -677,13 +677,20 @@ void zkr_infer_block_point(const zkr_infer_shape *s, uint32_t l, zkr_ext *pt);
 /* training-step@1 shared definitions (zk/train.c)                      */
 /* ================================================================== */
 #define ZKR_TRAIN_PROTOCOL "zkreg/training-step@1"
-#define ZKR_TRAIN_VERSION 1u
+#define ZKR_TRAIN_VERSION 2u /* 2: limbs with scaled copies, no field inverse (issue 12) */
 #define ZKR_KIND_TRAIN_STEP 3u
 #define ZKR_TRAIN_MAX_LAYERS 8u
 #define ZKR_TRAIN_MAX_BATCH 64u
 #define ZKR_TRAIN_TABLE_LOG 16u /* range table 0..65535 */
 #define ZKR_SEC_TRAIN_BODY 7u
-/* Slots of a hidden layer's group (one batch x out block each, in V). */
+/*
+ * Slots of a hidden layer's group (one batch x out block each, in V). Every
+ * slot is range-checked in 0..65535; a value with a narrower range keeps a
+ * scaled copy (the "s" slots) that is also range-checked and linked to it by
+ * a linear check whose two sides stay below p, so the bound holds over the
+ * integers (docs/soundness.md, training-step@1). No value is ever recovered
+ * by a field inverse.
+ */
 enum {
     ZKR_TS_R,    /* forward remainder r, 16 bits */
     ZKR_TS_H,    /* h = max(q, 0) */
@@ -693,20 +700,33 @@ enum {
     ZKR_TS_HM,   /* h - m (>= 0 proves m = 1 => h >= 1) */
     ZKR_TS_RB,   /* backward remainder rb, 16 bits */
     ZKR_TS_DQLO, /* dq + 2^23, low 16 bits */
-    ZKR_TS_DQHI, /* dq + 2^23, high 8 bits scaled by 2^8 */
+    ZKR_TS_DQHI, /* dq + 2^23, high 8 bits */
+    ZKR_TS_DQHS, /* the high 8 bits scaled by 2^8 (proves DQHI < 2^8) */
     ZKR_TS_DLLO, /* delta + 2^23, low 16 bits */
-    ZKR_TS_DLHI, /* delta + 2^23, high 8 bits scaled by 2^8 */
+    ZKR_TS_DLHI, /* delta + 2^23, high 8 bits */
+    ZKR_TS_DLHS, /* the high 8 bits scaled by 2^8 */
     ZKR_TS_HIDDEN_USED
 };
 #define ZKR_TS_HIDDEN_LOG 4u
 /* Slots of the output layer's group. */
 enum {
-    ZKR_TS_OR16, /* output remainder (12 bits) scaled by 2^4 */
+    ZKR_TS_OR,   /* output remainder r, 12 bits */
+    ZKR_TS_OR16, /* r scaled by 2^4 (proves r < 2^12) */
     ZKR_TS_OLO,  /* o + 2^23, low 16 bits */
-    ZKR_TS_OHI,  /* o + 2^23, high 8 bits scaled by 2^8 */
+    ZKR_TS_OHI,  /* o + 2^23, high 8 bits */
+    ZKR_TS_OHS,  /* the high 8 bits scaled by 2^8 */
     ZKR_TS_OUT_USED
 };
-#define ZKR_TS_OUT_LOG 2u
+#define ZKR_TS_OUT_LOG 3u
+/* Blocks of a layer's update (each lm + lk variables, entry (j, k) at j 2^lk + k). */
+enum {
+    ZKR_TU_RU,  /* update remainder ru, S bits */
+    ZKR_TU_RUS, /* ru scaled by 2^(16-S) (proves ru < 2^S) */
+    ZKR_TU_WLO, /* W' + 2^20, low 16 bits (the child's weight) */
+    ZKR_TU_WHI, /* W' + 2^20, high 5 bits */
+    ZKR_TU_WHS, /* the high 5 bits scaled by 2^11 */
+    ZKR_TU_N
+};
 #define ZKR_TRAIN_MAX_PT 48u
 
 /* The training-step@1 statement as the verifier takes it from the registry. */
@@ -728,7 +748,7 @@ typedef struct {
     uint32_t lm[ZKR_TRAIN_MAX_LAYERS], lk[ZKR_TRAIN_MAX_LAYERS]; /* log rows, log cols of W_l */
     uint64_t grp_off[ZKR_TRAIN_MAX_LAYERS]; /* slot group of layer l in V */
     unsigned grp_log[ZKR_TRAIN_MAX_LAYERS]; /* log size of that group */
-    uint64_t ru_off[ZKR_TRAIN_MAX_LAYERS];  /* update remainder block (lm + lk) */
+    uint64_t upd_off[ZKR_TRAIN_MAX_LAYERS][ZKR_TU_N]; /* update blocks (lm + lk each) */
     unsigned n_v;                           /* log2 |V| */
 } zkr_train_shape;
 
@@ -766,5 +786,17 @@ zkr_gl zkr_train_pow2(unsigned e);
  */
 #define ZKR_TRAIN_N_POLYS(L) (2u * (L) + 2u)
 unsigned zkr_train_poly_vars(const zkr_train_shape *s, unsigned id);
+/*
+ * Evaluation claims of one proof of shape s: 16 L - 3 (docs/proof-system.md).
+ * Prover and verifier hold at most ZKR_TRAIN_MAX_CLAIMS; zkr_train_shape_of
+ * refuses a shape that would need more, and running out is a hard error.
+ */
+#define ZKR_TRAIN_MAX_CLAIMS 128u
+/*
+ * Polynomials of equal size are opened together, at most this many per
+ * opening (what one batched opening's prover takes), in id order.
+ */
+#define ZKR_TRAIN_GROUP_MAX 8u
+size_t zkr_train_n_claims(const zkr_train_shape *s);
 
 #endif

@@ -55,6 +55,13 @@ cat >"$T/schema.json" <<'JSON'
 JSON
 expect 0 "register-schema training-step@1" "$ZKREG" register-schema "$T/schema.json"
 
+# A training batch is distinct records (issue 12): a statement that repeats one is refused.
+CHILD_HEX=$(sha256sum "$T/m/init.zkrtm" | cut -d' ' -f1)
+unchanged 3 "register-statement repeating a batch record" "$ZKREG" register-statement \
+  --schema fmnist-train@1 --program 1 --model 2 --dataset 3 --param child_model="$CHILD_HEX" \
+  --param record_indices=4,9,4 --param lr=3 --param shift=16 --param steps=1
+grep -q "record 4 is named twice" "$T/err"; ok $? "... the message names the repeated record"
+
 # Native steps with lineage.
 unchanged 2 "train with --lr 0" "$ZKREG" train --model 2 --dataset 3 --batch-size 4 --steps 1 --lr 0 --shift 16
 unchanged 2 "train with batch 65" "$ZKREG" train --model 2 --dataset 3 --batch-size 65 --steps 1 --lr 3 --shift 16
