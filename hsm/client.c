@@ -17,6 +17,16 @@
 #include <sodium.h>
 
 #include "hsm/hsm_int.h"
+#include "zkr_config.h"
+
+/*
+ * $ZKREG_PKCS11_HELPER names another helper only in test builds: the
+ * helper receives the PIN, so in an installed zkreg it is always the
+ * root-owned one found beside zkreg or in libexec.
+ */
+#ifndef ZKR_HSM_HONOUR_HELPER_ENV
+#define ZKR_HSM_HONOUR_HELPER_ENV ZKR_TEST_BUILD
+#endif
 
 #ifndef ZKR_HSM_LIBEXEC
 #define ZKR_HSM_LIBEXEC "/usr/local/libexec"
@@ -29,6 +39,7 @@ struct zkr_hsm {
     uint8_t pub[65];
     size_t pub_len;
     char module[ZKR_HSM_PATH_MAX + 1];
+    char registry[ZKR_HSM_PATH_MAX + 1]; /* "" when none: the helper refuses paths exposing it */
 };
 
 static int is_exec(const char *p)
@@ -37,10 +48,56 @@ static int is_exec(const char *p)
     return stat(p, &st) == 0 && S_ISREG(st.st_mode) && access(p, X_OK) == 0;
 }
 
+/* The helper gets the PIN: it and its directory must be root's (or this user's in test builds). */
+static zkr_err helper_trusted(const char *path, zkr_diag *d)
+{
+    char real[PATH_MAX], *slash;
+    const char *why;
+
+    if (realpath(path, real) == NULL)
+        return zkr_fail(d, ZKR_ERR_HSM, "zkreg-pkcs11-helper %s: %s", path, strerror(errno));
+    if (!zkr_hsm_trusted_file(real, 0, &why))
+        return zkr_fail(d, ZKR_ERR_HSM, "zkreg-pkcs11-helper %s is refused: %s %s", path, real,
+                        why);
+    slash = strrchr(real, '/');
+    if (slash != NULL && slash != real)
+        *slash = '\0';
+    if (!zkr_hsm_trusted_file(real, 1, &why))
+        return zkr_fail(d, ZKR_ERR_HSM, "zkreg-pkcs11-helper %s is refused: its directory %s %s",
+                        path, real, why);
+    return ZKR_OK;
+}
+
+/*
+ * The helper's environment: an allowlist, never zkreg's own (an inherited
+ * SSH_AUTH_SOCK or DBUS_SESSION_BUS_ADDRESS names sockets a module could
+ * use). Module configuration, the writable-path list and the locale pass.
+ */
+static int env_passes(const char *kv)
+{
+    static const char *const keep[] = {
+        "SOFTHSM2_CONF=", "OPENSC_CONF=", "ZKREG_PKCS11_RW_PATHS=", "LANG=", "LANGUAGE=",
+        "LC_ALL=", "LC_CTYPE=", "LC_MESSAGES=",
+#if defined(__SANITIZE_ADDRESS__)
+        "ASAN_OPTIONS=", "UBSAN_OPTIONS=", "LSAN_OPTIONS=",
+#endif
+#if ZKR_TEST_BUILD
+        /* test builds: the module-directory allowlist and the test modules' settings */
+        "ZKREG_PKCS11_MODULE_DIRS=", "ZKR_TESTMOD_",
+#endif
+    };
+    for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++)
+        if (strncmp(kv, keep[i], strlen(keep[i])) == 0)
+            return 1;
+    return 0;
+}
+
+#define HELPER_ENV_MAX 32
+
 zkr_err zkr_hsm_helper_path(char *out, size_t cap)
 {
     static const char name[] = "zkreg-pkcs11-helper";
-    const char *env = getenv("ZKREG_PKCS11_HELPER");
+    const char *env = ZKR_HSM_HONOUR_HELPER_ENV ? getenv("ZKREG_PKCS11_HELPER") : NULL;
     char self[PATH_MAX];
     ssize_t n;
     char *slash;
@@ -71,9 +128,13 @@ zkr_err zkr_hsm_helper_path(char *out, size_t cap)
 
 static zkr_err spawn(zkr_hsm *h, const char *helper_path, zkr_diag *d)
 {
+    extern char **environ;
     char path[PATH_MAX];
+    char *envp[HELPER_ENV_MAX + 1];
+    size_t ne = 0;
     int sv[2];
     pid_t pid;
+    zkr_err r;
 
     if (helper_path == NULL) {
         if (zkr_hsm_helper_path(path, sizeof path) != ZKR_OK)
@@ -83,6 +144,12 @@ static zkr_err spawn(zkr_hsm *h, const char *helper_path, zkr_diag *d)
                             ZKR_HSM_LIBEXEC);
         helper_path = path;
     }
+    if ((r = helper_trusted(helper_path, d)) != ZKR_OK)
+        return r;
+    for (char **e = environ; e != NULL && *e != NULL && ne < HELPER_ENV_MAX; e++)
+        if (env_passes(*e))
+            envp[ne++] = *e;
+    envp[ne] = NULL;
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
         return zkr_fail(d, ZKR_ERR_HSM, "cannot make the helper's socket: %s", strerror(errno));
     pid = fork();
@@ -92,13 +159,14 @@ static zkr_err spawn(zkr_hsm *h, const char *helper_path, zkr_diag *d)
         return zkr_fail(d, ZKR_ERR_HSM, "cannot start the PKCS#11 helper: %s", strerror(errno));
     }
     if (pid == 0) {
-        /* Child: fd 0 is the socket, fd 1 /dev/null (modules may print), fd 2 kept. */
+        /* Child: fd 0 is the socket, fd 1 /dev/null (modules may print), fd 2 kept
+           (the helper filters what a module writes there). */
         char *const argv[] = {(char *)"zkreg-pkcs11-helper", NULL};
         int nul = open("/dev/null", O_WRONLY);
         if (dup2(sv[1], 0) < 0 || nul < 0 || dup2(nul, 1) < 0)
             _exit(127);
         (void)close_range(3, ~0U, 0);
-        execv(helper_path, argv);
+        execve(helper_path, argv, envp);
         _exit(127);
     }
     close(sv[1]);
@@ -190,7 +258,8 @@ static zkr_err open_key(zkr_hsm *h, const zkr_hsm_uri *u, zkr_diag *d)
         (r = zkr_enc_str(&req, u->object)) != ZKR_OK ||
         (r = zkr_enc_u8(&req, (uint8_t)u->has_id)) != ZKR_OK ||
         (r = zkr_enc_bytes(&req, u->id, u->id_len)) != ZKR_OK ||
-        (r = zkr_enc_bytes(&req, pin.p, pin.len)) != ZKR_OK)
+        (r = zkr_enc_bytes(&req, pin.p, pin.len)) != ZKR_OK ||
+        (r = zkr_enc_str(&req, h->registry)) != ZKR_OK)
         goto out;
     zkr_secret_free(&pin);
     if ((r = transact(h, &req, &reply, &body, d)) != ZKR_OK)
@@ -213,8 +282,18 @@ out:
     return r;
 }
 
-zkr_err zkr_hsm_open(const zkr_hsm_uri *uri, const char *helper_path, zkr_hsm **out,
-                     zkr_diag *d)
+/* Checks what the helper will check too, so a refusal costs no process. */
+static zkr_err precheck(const char *module, const char *registry, zkr_diag *d)
+{
+    char canon[PATH_MAX];
+
+    if (registry != NULL && strlen(registry) > ZKR_HSM_PATH_MAX)
+        return zkr_fail(d, ZKR_ERR_TOO_LARGE, "registry path too long");
+    return zkr_hsm_module_check(module, canon, sizeof canon, d);
+}
+
+zkr_err zkr_hsm_open(const zkr_hsm_uri *uri, const char *helper_path, const char *registry_path,
+                     zkr_hsm **out, zkr_diag *d)
 {
     zkr_hsm *h;
     zkr_err r;
@@ -222,11 +301,14 @@ zkr_err zkr_hsm_open(const zkr_hsm_uri *uri, const char *helper_path, zkr_hsm **
     *out = NULL;
     if (uri == NULL || !uri->has_token)
         return zkr_fail(d, ZKR_ERR_USAGE, "zkr_hsm_open: no token");
+    if ((r = precheck(uri->module_path, registry_path, d)) != ZKR_OK)
+        return r;
     h = calloc(1, sizeof *h);
     if (h == NULL)
         return ZKR_ERR_NOMEM;
     h->fd = -1;
     snprintf(h->module, sizeof h->module, "%s", uri->module_path);
+    snprintf(h->registry, sizeof h->registry, "%s", registry_path ? registry_path : "");
     if ((r = spawn(h, helper_path, d)) != ZKR_OK || (r = open_key(h, uri, d)) != ZKR_OK) {
         zkr_hsm_free(h);
         return r;
@@ -337,8 +419,8 @@ static zkr_err parse_list(zkr_dec *body, const char *module, zkr_hsm_list_entry 
     return ZKR_OK;
 }
 
-zkr_err zkr_hsm_list(const char *module_path, const char *helper_path, zkr_hsm_list_entry **out,
-                     size_t *n, zkr_diag *d)
+zkr_err zkr_hsm_list(const char *module_path, const char *helper_path,
+                     const char *registry_path, zkr_hsm_list_entry **out, size_t *n, zkr_diag *d)
 {
     zkr_hsm *h;
     zkr_buf req = {0}, reply = {0};
@@ -351,6 +433,8 @@ zkr_err zkr_hsm_list(const char *module_path, const char *helper_path, zkr_hsm_l
         module_path = ZKR_HSM_DEFAULT_MODULE;
     if (strlen(module_path) > ZKR_HSM_PATH_MAX)
         return zkr_fail(d, ZKR_ERR_TOO_LARGE, "module path too long");
+    if ((r = precheck(module_path, registry_path, d)) != ZKR_OK)
+        return r;
     h = calloc(1, sizeof *h);
     if (h == NULL)
         return ZKR_ERR_NOMEM;
@@ -360,6 +444,7 @@ zkr_err zkr_hsm_list(const char *module_path, const char *helper_path, zkr_hsm_l
         goto out;
     if ((r = zkr_enc_u8(&req, ZKR_HSM_OP_LIST)) != ZKR_OK ||
         (r = zkr_enc_str(&req, module_path)) != ZKR_OK ||
+        (r = zkr_enc_str(&req, registry_path ? registry_path : "")) != ZKR_OK ||
         (r = transact(h, &req, &reply, &body, d)) != ZKR_OK)
         goto out;
     r = parse_list(&body, module_path, out, n, d);

@@ -210,7 +210,7 @@ static int run_child(const fixture *f, const char *what, helper_result *res)
         if (strcmp(what, "expose") == 0) {
             /* configuration error: confinement must refuse before changing anything */
             const char *ro[] = {f->dir};
-            zkr_sandbox_pkcs11_opts o = {ro, 1, NULL, 0, NULL, 0, 0, f->registry, NULL};
+            zkr_sandbox_pkcs11_opts o = {ro, 1, NULL, 0, NULL, 0, 0, f->registry, NULL, NULL, 0};
             zkr_diag d;
             zkr_diag_clear(&d);
             r.confine_rc = zkr_sandbox_confine_pkcs11_helper(&o, &r.conf, &d);
