@@ -2,6 +2,7 @@
  * hsm: the parent's side. It starts zkreg-pkcs11-helper with a socket as
  * its fd 0, sends requests and reads replies. It never loads a module.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -448,6 +449,161 @@ zkr_err zkr_hsm_list(const char *module_path, const char *helper_path,
         (r = transact(h, &req, &reply, &body, d)) != ZKR_OK)
         goto out;
     r = parse_list(&body, module_path, out, n, d);
+out:
+    zkr_hsm_free(h);
+    zkr_buf_free(&req);
+    zkr_buf_free(&reply);
+    return r;
+}
+
+/* ---- zkreg doctor: a live helper, measured from outside ---- */
+
+/* The first child of `parent` (the helper's relay has one: PID 1 of its namespace). */
+static long first_child_of(long parent)
+{
+    char path[96];
+    long pid = 0;
+    FILE *f;
+
+    snprintf(path, sizeof path, "/proc/%ld/task/%ld/children", parent, parent);
+    f = fopen(path, "re");
+    if (f == NULL)
+        return 0;
+    if (fscanf(f, "%ld", &pid) != 1)
+        pid = 0;
+    fclose(f);
+    return pid;
+}
+
+static void probe_status(long pid, zkr_hsm_probe_info *o)
+{
+    char path[96], line[256];
+    FILE *f;
+
+    snprintf(path, sizeof path, "/proc/%ld/status", pid);
+    f = fopen(path, "re");
+    while (f != NULL && fgets(line, sizeof line, f) != NULL) {
+        (void)(sscanf(line, "Seccomp: %d", &o->seccomp_mode) == 1 ||
+               sscanf(line, "NoNewPrivs: %d", &o->no_new_privs) == 1 ||
+               sscanf(line, "CapEff: %llx", &o->cap_eff) == 1 ||
+               sscanf(line, "CapBnd: %llx", &o->cap_bnd) == 1 ||
+               sscanf(line, "Threads: %d", &o->threads) == 1);
+    }
+    if (f != NULL)
+        fclose(f);
+    o->measured = f != NULL;
+}
+
+/* 1: its own namespace, 0: zkreg's, -1: not readable (needs ptrace access). */
+static int probe_ns(long pid, const char *ns)
+{
+    char a[96], b[96], la[64], lb[64];
+    ssize_t na, nb;
+
+    snprintf(a, sizeof a, "/proc/%ld/ns/%s", pid, ns);
+    snprintf(b, sizeof b, "/proc/self/ns/%s", ns);
+    na = readlink(a, la, sizeof la - 1);
+    nb = readlink(b, lb, sizeof lb - 1);
+    if (na <= 0 || nb <= 0)
+        return -1;
+    return na != nb || memcmp(la, lb, (size_t)na) != 0;
+}
+
+static void probe_environ(long pid, zkr_hsm_probe_info *o)
+{
+    char path[96], buf[16384];
+    size_t used = 0;
+    ssize_t n;
+    int fd;
+
+    snprintf(path, sizeof path, "/proc/%ld/environ", pid);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+    if (fd >= 0)
+        close(fd);
+    if (n < 0)
+        return;
+    buf[n] = '\0';
+    o->env_count = 0;
+    for (char *p = buf; p < buf + n; p += strlen(p) + 1) {
+        size_t k = strcspn(p, "=");
+        if (*p == '\0')
+            continue;
+        o->env_count++;
+        if (used + k + 2 < sizeof o->env_names) {
+            if (used > 0)
+                o->env_names[used++] = ',';
+            memcpy(o->env_names + used, p, k);
+            used += k;
+            o->env_names[used] = '\0';
+        }
+    }
+}
+
+static void probe_fds(long pid, zkr_hsm_probe_info *o)
+{
+    char path[96];
+    struct dirent *e;
+    DIR *dir;
+
+    snprintf(path, sizeof path, "/proc/%ld/fd", pid);
+    dir = opendir(path);
+    if (dir == NULL)
+        return;
+    o->fd_count = 0;
+    while ((e = readdir(dir)) != NULL)
+        o->fd_count += e->d_name[0] != '.';
+    closedir(dir);
+}
+
+static void probe_measure(long pid, zkr_hsm_probe_info *o)
+{
+    static const char *const ns[] = {"user", "pid", "net", "ipc", "mnt"};
+    int *slot[] = {&o->ns_user, &o->ns_pid, &o->ns_net, &o->ns_ipc, &o->ns_mnt};
+
+    probe_status(pid, o);
+    for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++)
+        *slot[i] = probe_ns(pid, ns[i]);
+    probe_environ(pid, o);
+    probe_fds(pid, o);
+}
+
+zkr_err zkr_hsm_probe(const char *helper_path, const char *registry_path,
+                      zkr_hsm_probe_info *out, zkr_diag *d)
+{
+    zkr_buf req = {0}, reply = {0};
+    zkr_dec body;
+    zkr_hsm *h;
+    uint32_t conf, abi;
+    long served;
+    zkr_err r;
+
+    memset(out, 0, sizeof *out);
+    out->seccomp_mode = out->no_new_privs = out->threads = -1;
+    out->ns_user = out->ns_pid = out->ns_net = out->ns_ipc = out->ns_mnt = -1;
+    out->env_count = out->fd_count = -1;
+    h = calloc(1, sizeof *h);
+    if (h == NULL)
+        return ZKR_ERR_NOMEM;
+    h->fd = -1;
+    snprintf(h->module, sizeof h->module, "(none: doctor's probe)");
+    if ((r = spawn(h, helper_path, d)) != ZKR_OK)
+        goto out;
+    if ((r = zkr_enc_u8(&req, ZKR_HSM_OP_PROBE)) != ZKR_OK ||
+        (r = zkr_enc_str(&req, registry_path ? registry_path : "")) != ZKR_OK ||
+        (r = transact(h, &req, &reply, &body, d)) != ZKR_OK)
+        goto out;
+    if (zkr_dec_u32(&body, &conf) != ZKR_OK || zkr_dec_u32(&body, &abi) != ZKR_OK ||
+        zkr_dec_finish(&body) != ZKR_OK) {
+        r = zkr_fail(d, ZKR_ERR_HSM, "malformed PROBE reply from the PKCS#11 helper");
+        goto out;
+    }
+    out->confinement = conf;
+    out->landlock_abi = abi;
+    /* the helper now waits, confined, for its next request: read it from outside */
+    served = first_child_of((long)h->pid);
+    if (served > 0)
+        probe_measure(served, out);
 out:
     zkr_hsm_free(h);
     zkr_buf_free(&req);
