@@ -37,6 +37,20 @@ static int zkr_pkcs11_under(const char *path, const char *dir)
     return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
 }
 
+/* Does allowed path p (canonical) reach the registry or its -wal, -shm or -journal file? */
+static int zkr_pkcs11_exposes(const char *p, const char *registry)
+{
+    static const char *const side[] = {"-wal", "-shm", "-journal"};
+    size_t n = strlen(registry);
+
+    if (zkr_pkcs11_under(registry, p))
+        return 1;
+    for (size_t i = 0; i < sizeof side / sizeof side[0]; i++)
+        if (strncmp(p, registry, n) == 0 && strcmp(p + n, side[i]) == 0)
+            return 1;
+    return 0;
+}
+
 static zkr_err zkr_pkcs11_check_paths(const char *const *paths, size_t n, const char *registry,
                                       zkr_diag *d)
 {
@@ -48,7 +62,7 @@ static zkr_err zkr_pkcs11_check_paths(const char *const *paths, size_t n, const 
                             p ? p : "(null)");
         if (realpath(p, canon) != NULL)
             p = canon;
-        if (registry != NULL && zkr_pkcs11_under(registry, p))
+        if (registry != NULL && zkr_pkcs11_exposes(p, registry))
             return zkr_fail(d, ZKR_ERR_USAGE,
                             "PKCS#11 helper path '%s' would expose the registry '%s'", paths[i],
                             registry);
@@ -320,9 +334,12 @@ static int zkr_pkcs11_bind(const zkr_pkcs11_mnt *m)
 
 static int zkr_pkcs11_mnt_add(zkr_pkcs11_mnt *m, size_t *n, const char *p, int rw)
 {
+    size_t len = strlen(p);
+
     if (*n >= ZKR_PKCS11_VIEW_MAX)
         return -1;
-    if (strstr(p, "/../") != NULL || strstr(p, "/./") != NULL)
+    if (strstr(p, "/../") != NULL || strstr(p, "/./") != NULL ||
+        (len >= 3 && strcmp(p + len - 3, "/..") == 0))
         return -1;
     if (realpath(p, m[*n].src) == NULL)
         return errno == ENOENT ? 0 : -1; /* absent optional paths are fine */
