@@ -283,6 +283,29 @@ out:
     return r;
 }
 
+/*
+ * The registry path as the helper should compare it: canonical when it
+ * exists, else made absolute (a registry about to be created still counts).
+ */
+static zkr_err registry_abs(const char *in, char *out, size_t cap, zkr_diag *d)
+{
+    char real[PATH_MAX], cwd[PATH_MAX];
+    int n;
+
+    out[0] = '\0';
+    if (in == NULL || in[0] == '\0')
+        return ZKR_OK;
+    if (realpath(in, real) != NULL)
+        n = snprintf(out, cap, "%s", real);
+    else if (in[0] != '/' && getcwd(cwd, sizeof cwd) != NULL)
+        n = snprintf(out, cap, "%s/%s", cwd, in);
+    else
+        n = snprintf(out, cap, "%s", in);
+    if (n < 0 || (size_t)n >= cap)
+        return zkr_fail(d, ZKR_ERR_TOO_LARGE, "registry path %s is too long for the helper", in);
+    return ZKR_OK;
+}
+
 /* Checks what the helper will check too, so a refusal costs no process. */
 static zkr_err precheck(const char *module, const char *registry, zkr_diag *d)
 {
@@ -309,8 +332,8 @@ zkr_err zkr_hsm_open(const zkr_hsm_uri *uri, const char *helper_path, const char
         return ZKR_ERR_NOMEM;
     h->fd = -1;
     snprintf(h->module, sizeof h->module, "%s", uri->module_path);
-    snprintf(h->registry, sizeof h->registry, "%s", registry_path ? registry_path : "");
-    if ((r = spawn(h, helper_path, d)) != ZKR_OK || (r = open_key(h, uri, d)) != ZKR_OK) {
+    if ((r = registry_abs(registry_path, h->registry, sizeof h->registry, d)) != ZKR_OK ||
+        (r = spawn(h, helper_path, d)) != ZKR_OK || (r = open_key(h, uri, d)) != ZKR_OK) {
         zkr_hsm_free(h);
         return r;
     }
@@ -441,11 +464,12 @@ zkr_err zkr_hsm_list(const char *module_path, const char *helper_path,
         return ZKR_ERR_NOMEM;
     h->fd = -1;
     snprintf(h->module, sizeof h->module, "%s", module_path);
-    if ((r = spawn(h, helper_path, d)) != ZKR_OK)
+    if ((r = registry_abs(registry_path, h->registry, sizeof h->registry, d)) != ZKR_OK ||
+        (r = spawn(h, helper_path, d)) != ZKR_OK)
         goto out;
     if ((r = zkr_enc_u8(&req, ZKR_HSM_OP_LIST)) != ZKR_OK ||
         (r = zkr_enc_str(&req, module_path)) != ZKR_OK ||
-        (r = zkr_enc_str(&req, registry_path ? registry_path : "")) != ZKR_OK ||
+        (r = zkr_enc_str(&req, h->registry)) != ZKR_OK ||
         (r = transact(h, &req, &reply, &body, d)) != ZKR_OK)
         goto out;
     r = parse_list(&body, module_path, out, n, d);
@@ -587,10 +611,11 @@ zkr_err zkr_hsm_probe(const char *helper_path, const char *registry_path,
         return ZKR_ERR_NOMEM;
     h->fd = -1;
     snprintf(h->module, sizeof h->module, "(none: doctor's probe)");
-    if ((r = spawn(h, helper_path, d)) != ZKR_OK)
+    if ((r = registry_abs(registry_path, h->registry, sizeof h->registry, d)) != ZKR_OK ||
+        (r = spawn(h, helper_path, d)) != ZKR_OK)
         goto out;
     if ((r = zkr_enc_u8(&req, ZKR_HSM_OP_PROBE)) != ZKR_OK ||
-        (r = zkr_enc_str(&req, registry_path ? registry_path : "")) != ZKR_OK ||
+        (r = zkr_enc_str(&req, h->registry)) != ZKR_OK ||
         (r = transact(h, &req, &reply, &body, d)) != ZKR_OK)
         goto out;
     if (zkr_dec_u32(&body, &conf) != ZKR_OK || zkr_dec_u32(&body, &abi) != ZKR_OK ||
