@@ -41,6 +41,7 @@ typedef struct {
     uint32_t conf;     /* ZKR_SANDBOX_C_* applied */
     int landlock_abi;
     int confined;      /* once: a second OPEN, LIST or PROBE is refused */
+    int refused;       /* a module was refused: exit without running its destructors */
 } zkr_hsm_helper;
 
 static const uint8_t oid_secp256k1[] = {0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x0a};
@@ -220,12 +221,16 @@ static zkr_err confine_and_load(zkr_hsm_helper *h, const char *module, const cha
             goto fail;
         }
     }
-    if ((r = zkr_sandbox_pkcs11_seal(&o, task_fd, &h->conf, d)) != ZKR_OK)
+    if ((r = zkr_sandbox_pkcs11_seal(&o, task_fd, &h->conf, d)) != ZKR_OK) {
+        h->f = NULL;
+        h->refused = 1;
         return confine_fail(d, module, r);
+    }
     return ZKR_OK;
 fail:
     /* a refused module is never called again; its threads end with the helper's namespace */
     h->f = NULL;
+    h->refused = 1;
     close(task_fd);
     return r;
 }
@@ -715,7 +720,7 @@ int zkr_hsm_helper_run(int fd, uint32_t entered, const char *fatal)
 {
     zkr_hsm_helper h;
     zkr_buf req = {0};
-    int status = 0;
+    int status = 0, refused;
 
     memset(&h, 0, sizeof h);
     h.entered = entered;
@@ -725,7 +730,10 @@ int zkr_hsm_helper_run(int fd, uint32_t entered, const char *fatal)
         if (serve_one(&h, fd, &req, fatal))
             break;
     }
+    refused = h.refused;
     helper_close(&h);
     zkr_buf_free(&req);
+    if (refused)
+        _exit(status); /* no atexit handler or destructor of the refused module runs */
     return status;
 }

@@ -520,16 +520,24 @@ zkr_err zkr_sandbox_pkcs11_seal(const zkr_sandbox_pkcs11_opts *o, int task_fd,
     int threads = task_fd >= 0 ? zkr_pkcs11_threads(task_fd) : -1;
     zkr_err r;
 
+    zkr_diag ignored;
+
     if (task_fd >= 0)
         (void)close(task_fd);
-    if (threads != 1)
-        return zkr_fail(d, ZKR_ERR_SANDBOX,
-                        "PKCS#11 module %s started %d threads before C_Initialize; refused: its "
-                        "own threads would run outside the helper's seccomp filter",
-                        mod, threads < 0 ? 0 : threads);
-    if (zkr_pkcs11_has_children())
+    if (threads != 1 || zkr_pkcs11_has_children()) {
+        /* refused; the filter goes on all the same (TSYNC reaches the module's threads), so
+           nothing it started runs unfiltered while the helper reports and exits */
+        zkr_diag_clear(&ignored);
+        if (zkr_sandbox_seccomp_load(ZKR_SANDBOX_POLICY_PKCS11, &ignored) == ZKR_OK)
+            *confinement |= ZKR_SANDBOX_C_SECCOMP;
+        if (threads != 1)
+            return zkr_fail(d, ZKR_ERR_SANDBOX,
+                            "PKCS#11 module %s started %d threads before C_Initialize; refused: "
+                            "its own threads would run outside the helper's seccomp filter",
+                            mod, threads < 0 ? 0 : threads);
         return zkr_fail(d, ZKR_ERR_SANDBOX,
                         "PKCS#11 module %s started a process before C_Initialize; refused", mod);
+    }
     if ((r = zkr_sandbox_seccomp_load(ZKR_SANDBOX_POLICY_PKCS11, d)) != ZKR_OK)
         return r;
     *confinement |= ZKR_SANDBOX_C_SECCOMP;

@@ -350,8 +350,10 @@ zkr_err zkr_sandbox_pkcs11_prepare(const zkr_sandbox_pkcs11_opts *o, uint32_t *c
 /*
  * Step 4: counts the threads in task_fd (closing it) and the children of
  * this process; refuses (ZKR_ERR_SANDBOX, naming o->module) unless there
- * is one thread and no child; then loads the pkcs11-helper seccomp policy
- * with TSYNC. Adds ZKR_SANDBOX_C_SECCOMP to *confinement.
+ * is one thread and no child; loads the pkcs11-helper seccomp policy with
+ * TSYNC either way (a refused module's threads are filtered too until the
+ * caller exits: it must then _exit, never call the module again). Adds
+ * ZKR_SANDBOX_C_SECCOMP to *confinement when the filter is on.
  */
 zkr_err zkr_sandbox_pkcs11_seal(const zkr_sandbox_pkcs11_opts *o, int task_fd,
                                 uint32_t *confinement, zkr_diag *d) ZKR_WUR;
