@@ -11,9 +11,9 @@
 #include <dlfcn.h>
 #include <limits.h>
 #include <stdio.h>
-#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <p11-kit/pkcs11.h>
 #include <sodium.h>
@@ -155,6 +155,27 @@ static zkr_err confine_fail(zkr_diag *d, const char *module, zkr_err r)
                     module ? " module " : "", module ? module : "", msg);
 }
 
+/* dlopen() of the checked, canonical path and C_GetFunctionList: the module's code runs here. */
+static zkr_err open_module(zkr_hsm_helper *h, const char *canon, const char *module, zkr_diag *d)
+{
+    CK_C_GetFunctionList gfl;
+    CK_RV rv;
+
+    h->dl = dlopen(canon, RTLD_NOW | RTLD_LOCAL);
+    if (h->dl == NULL)
+        return zkr_fail(d, ZKR_ERR_HSM, "PKCS#11 module %s does not load: %s", module,
+                        dlerror());
+    *(void **)(&gfl) = dlsym(h->dl, "C_GetFunctionList");
+    if (gfl == NULL)
+        return zkr_fail(d, ZKR_ERR_HSM, "%s is not a PKCS#11 module (no C_GetFunctionList)",
+                        module);
+    rv = gfl(&h->f);
+    if (rv != CKR_OK || h->f == NULL)
+        return zkr_fail(d, ZKR_ERR_HSM, "PKCS#11 module %s: C_GetFunctionList failed (0x%08lx)",
+                        module, (unsigned long)rv);
+    return ZKR_OK;
+}
+
 /*
  * Confines the helper and loads the module in between (sandbox/sandbox.h,
  * steps 2 to 4): the module's constructors run inside the namespaces, the
@@ -171,9 +192,7 @@ static zkr_err confine_and_load(zkr_hsm_helper *h, const char *module, const cha
     char canon[PATH_MAX];
     helper_paths p;
     zkr_sandbox_pkcs11_opts o;
-    CK_C_GetFunctionList gfl;
     int task_fd = -1;
-    CK_RV rv;
     zkr_err r;
 
     if (h->confined)
@@ -201,25 +220,12 @@ static zkr_err confine_and_load(zkr_hsm_helper *h, const char *module, const cha
             close(task_fd);
         return confine_fail(d, module, r);
     }
-    if (module != NULL) {
-        h->dl = dlopen(canon, RTLD_NOW | RTLD_LOCAL);
-        if (h->dl == NULL) {
-            r = zkr_fail(d, ZKR_ERR_HSM, "PKCS#11 module %s does not load: %s", module,
-                         dlerror());
-            goto fail;
-        }
-        *(void **)(&gfl) = dlsym(h->dl, "C_GetFunctionList");
-        if (gfl == NULL) {
-            r = zkr_fail(d, ZKR_ERR_HSM, "%s is not a PKCS#11 module (no C_GetFunctionList)",
-                         module);
-            goto fail;
-        }
-        rv = gfl(&h->f);
-        if (rv != CKR_OK || h->f == NULL) {
-            r = zkr_fail(d, ZKR_ERR_HSM, "PKCS#11 module %s: C_GetFunctionList failed (0x%08lx)",
-                         module, (unsigned long)rv);
-            goto fail;
-        }
+    if (module != NULL && (r = open_module(h, canon, module, d)) != ZKR_OK) {
+        /* never called again; whatever it started ends with the helper's namespace */
+        h->f = NULL;
+        h->refused = 1;
+        close(task_fd);
+        return r;
     }
     if ((r = zkr_sandbox_pkcs11_seal(&o, task_fd, &h->conf, d)) != ZKR_OK) {
         h->f = NULL;
@@ -227,12 +233,6 @@ static zkr_err confine_and_load(zkr_hsm_helper *h, const char *module, const cha
         return confine_fail(d, module, r);
     }
     return ZKR_OK;
-fail:
-    /* a refused module is never called again; its threads end with the helper's namespace */
-    h->f = NULL;
-    h->refused = 1;
-    close(task_fd);
-    return r;
 }
 
 static zkr_err load_module(zkr_hsm_helper *h, const char *path, const char *registry,
