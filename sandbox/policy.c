@@ -48,6 +48,9 @@ typedef enum {
 static const int zkr_sandbox_madvise_ok[] = {MADV_DONTNEED};
 static const int zkr_sandbox_madvise_asan[] = {MADV_NOHUGEPAGE, MADV_DONTDUMP, MADV_DODUMP,
                                                MADV_HUGEPAGE};
+/* The PKCS#11 helper runs third-party allocators too: access-pattern hints and MADV_FREE. */
+static const int zkr_sandbox_madvise_helper[] = {MADV_NORMAL, MADV_RANDOM, MADV_SEQUENTIAL,
+                                                 MADV_WILLNEED, MADV_FREE};
 
 typedef struct {
     const char *name;
@@ -173,9 +176,11 @@ static const char *zkr_sandbox_rule_condition(zkr_sandbox_rule_kind k)
     case R_SELF: return "pid == own pid";
     case R_GET_RLIMIT: return "pid == 0, new_limit == NULL (read only)";
     case R_MADVISE:
-        return ZKR_SANDBOX_ASAN ? "advice DONTNEED (sanitizer build: also NOHUGEPAGE, HUGEPAGE, "
-                                  "DONTDUMP, DODUMP)"
-                                : "advice == MADV_DONTNEED";
+        return ZKR_SANDBOX_ASAN ? "advice DONTNEED (pkcs11-helper: also NORMAL, RANDOM, "
+                                  "SEQUENTIAL, WILLNEED, FREE; sanitizer build: also NOHUGEPAGE, "
+                                  "HUGEPAGE, DONTDUMP, DODUMP)"
+                                : "advice DONTNEED (pkcs11-helper: also NORMAL, RANDOM, "
+                                  "SEQUENTIAL, WILLNEED, FREE)";
     default: return "?";
     }
 }
@@ -237,10 +242,14 @@ zkr_err zkr_sandbox_policy_rules(zkr_sandbox_policy p, zkr_sandbox_rule_info *ou
 #define ZKR_CLONE_OPTIONAL                                                                        \
     (CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID)
 
-static int zkr_sandbox_add_madvise(scmp_filter_ctx ctx, int nr)
+static int zkr_sandbox_add_madvise(scmp_filter_ctx ctx, int nr, unsigned who)
 {
     int rc = 0;
 
+    for (size_t i = 0; who == H && rc == 0 && i < sizeof zkr_sandbox_madvise_helper / sizeof(int);
+         i++)
+        rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
+                              SCMP_A2(SCMP_CMP_EQ, (scmp_datum_t)zkr_sandbox_madvise_helper[i]));
     for (size_t i = 0; rc == 0 && i < sizeof zkr_sandbox_madvise_ok / sizeof(int); i++)
         rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
                               SCMP_A2(SCMP_CMP_EQ, (scmp_datum_t)zkr_sandbox_madvise_ok[i]));
@@ -252,7 +261,7 @@ static int zkr_sandbox_add_madvise(scmp_filter_ctx ctx, int nr)
     return rc;
 }
 
-static int zkr_sandbox_add(scmp_filter_ctx ctx, const zkr_sandbox_rule *r)
+static int zkr_sandbox_add(scmp_filter_ctx ctx, const zkr_sandbox_rule *r, unsigned who)
 {
     int nr = seccomp_syscall_resolve_name(r->name);
     scmp_datum_t self = (scmp_datum_t)getpid();
@@ -287,7 +296,7 @@ static int zkr_sandbox_add(scmp_filter_ctx ctx, const zkr_sandbox_rule *r)
         return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 2, SCMP_A0(SCMP_CMP_EQ, 0),
                                 SCMP_A2(SCMP_CMP_EQ, 0));
     case R_MADVISE:
-        return zkr_sandbox_add_madvise(ctx, nr);
+        return zkr_sandbox_add_madvise(ctx, nr, who);
     default:
         return -EINVAL;
     }
@@ -316,7 +325,7 @@ zkr_err zkr_sandbox_seccomp_load(zkr_sandbox_policy p, zkr_diag *d)
          i++) {
         if (!zkr_sandbox_rule_in(&zkr_sandbox_rules[i], who))
             continue;
-        rc = zkr_sandbox_add(ctx, &zkr_sandbox_rules[i]);
+        rc = zkr_sandbox_add(ctx, &zkr_sandbox_rules[i], who);
         if (rc != 0)
             (void)zkr_fail(d, ZKR_ERR_SANDBOX, "seccomp rule for %s: %s",
                            zkr_sandbox_rules[i].name, strerror(-rc));
