@@ -20,12 +20,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <seccomp.h>
+
 #include "tap.h"
 
 static const char *zkreg, *hostile, *hsmdir;
 static char tmp[256];
 
 typedef struct {
+    int deny_unshare; /* run zkreg (and so its helper) where unshare() fails with EPERM */
     int rc;
     char err[8192];
     size_t err_len;
@@ -39,6 +42,8 @@ static void run(char *const argv[], run_result *res)
     pid_t pid;
     ssize_t n;
 
+    int deny = res->deny_unshare;
+
     memset(res, 0, sizeof *res);
     res->rc = -1;
     snprintf(errpath, sizeof errpath, "%s/stderr", tmp);
@@ -48,6 +53,12 @@ static void run(char *const argv[], run_result *res)
         int o = open("/dev/null", O_WRONLY);
         if (e < 0 || o < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0)
             _exit(126);
+        if (deny) {
+            scmp_filter_ctx f = seccomp_init(SCMP_ACT_ALLOW);
+            if (f == NULL || seccomp_rule_add(f, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(unshare), 0) ||
+                seccomp_load(f) != 0)
+                _exit(125);
+        }
         execv(zkreg, argv);
         _exit(127);
     }
@@ -64,6 +75,7 @@ static void run(char *const argv[], run_result *res)
 
 static void key_public(const char *module, run_result *res)
 {
+    /* res->deny_unshare is an input */
     char uri[1024], reg[300];
     char *argv[] = {(char *)"zkreg", (char *)"key", (char *)"public", (char *)"--registry", reg,
                     uri, NULL};
@@ -111,9 +123,26 @@ static void reset_report(void)
     unlink(path);
 }
 
+/* A helper that cannot make its namespaces must refuse to load any module, and say so. */
+static void test_no_namespaces(zkr_tap *t)
+{
+    run_result r = {0};
+
+    reset_report();
+    setenv("ZKR_TESTMOD_HOSTILE", "stderr", 1);
+    memset(&r, 0, sizeof r);
+    r.deny_unshare = 1;
+    key_public(hostile, &r);
+    zkr_tap_ok(t, r.rc == 7 && strstr(r.err, "cannot make its PID, network, IPC and mount") != NULL &&
+                      strstr(r.err, "HOSTILE") == NULL,
+               "where unshare() fails the helper loads no module and says why (exit %d: %s)",
+               r.rc, r.err);
+    unsetenv("ZKR_TESTMOD_HOSTILE");
+}
+
 static void test_accept(zkr_tap *t)
 {
-    run_result r;
+    run_result r = {0};
 
     setenv("ZKR_TESTMOD_HOSTILE", "", 1);
     key_public(hostile, &r);
@@ -125,7 +154,7 @@ static void test_accept(zkr_tap *t)
 static void test_thread(zkr_tap *t)
 {
     char fifo[300];
-    run_result r;
+    run_result r = {0};
     struct pollfd pf;
     int fd, hup;
 
@@ -171,7 +200,7 @@ static void test_registry(zkr_tap *t)
     char *init[] = {(char *)"zkreg",     (char *)"init", (char *)"--registry", reg,
                     (char *)"--passphrase-file", pass, (char *)"--kdf", (char *)"interactive",
                     NULL};
-    run_result r;
+    run_result r = {0};
     FILE *f;
 
     snprintf(regdir, sizeof regdir, "%s/reg", tmp);
@@ -223,7 +252,7 @@ static int listen_unix(const char *path)
 static void test_env_and_stderr(zkr_tap *t)
 {
     char sock[100], bus[200], rw[300];
-    run_result r;
+    run_result r = {0};
     int lfd, c, clean = 1;
 
     if ((size_t)snprintf(sock, sizeof sock, "%s/agent/agent.sock", tmp) >= sizeof sock) {
@@ -288,7 +317,7 @@ static void test_module_dirs(zkr_tap *t)
 {
     char evil[300], ww[300], dirs[1400];
     const char *allowed = getenv("ZKREG_PKCS11_MODULE_DIRS");
-    run_result r;
+    run_result r = {0};
 
     snprintf(evil, sizeof evil, "%s/evil/libevil.so", tmp);
     if (!zkr_tap_ok(t, copy_file(hostile, evil, 0755), "copied the module to %s", evil))
@@ -318,7 +347,7 @@ static void test_module_dirs(zkr_tap *t)
 static void test_helper_trust(zkr_tap *t)
 {
     char fake[300], got[300], script[700];
-    run_result r;
+    run_result r = {0};
     FILE *f;
 
     snprintf(fake, sizeof fake, "%s/fake/zkreg-pkcs11-helper", tmp);
@@ -368,6 +397,7 @@ int main(int argc, char **argv)
     setenv("ZKR_TESTMOD_REPORT", rw, 1);
     setenv("ZKREG_PKCS11_RW_PATHS", rw, 1);
     test_accept(&t);
+    test_no_namespaces(&t);
     test_thread(&t);
     test_registry(&t);
     test_env_and_stderr(&t);
