@@ -95,6 +95,11 @@ static int env_passes(const char *kv)
 
 #define HELPER_ENV_MAX 32
 
+#if defined(__SANITIZE_ADDRESS__)
+/* LeakSanitizer's exit-time scan needs ptrace and prctl, which the helper's filter kills. */
+#define HELPER_ASAN_EXTRA ":detect_leaks=0"
+#endif
+
 zkr_err zkr_hsm_helper_path(char *out, size_t cap)
 {
     static const char name[] = "zkreg-pkcs11-helper";
@@ -132,6 +137,9 @@ static zkr_err spawn(zkr_hsm *h, const char *helper_path, zkr_diag *d)
     extern char **environ;
     char path[PATH_MAX];
     char *envp[HELPER_ENV_MAX + 1];
+#ifdef HELPER_ASAN_EXTRA
+    char asan[1024];
+#endif
     size_t ne = 0;
     int sv[2];
     pid_t pid;
@@ -147,9 +155,18 @@ static zkr_err spawn(zkr_hsm *h, const char *helper_path, zkr_diag *d)
     }
     if ((r = helper_trusted(helper_path, d)) != ZKR_OK)
         return r;
-    for (char **e = environ; e != NULL && *e != NULL && ne < HELPER_ENV_MAX; e++)
-        if (env_passes(*e))
-            envp[ne++] = *e;
+    for (char **e = environ; e != NULL && *e != NULL && ne < HELPER_ENV_MAX; e++) {
+        if (!env_passes(*e))
+            continue;
+#ifdef HELPER_ASAN_EXTRA
+        if (strncmp(*e, "ASAN_OPTIONS=", 13) == 0 &&
+            (size_t)snprintf(asan, sizeof asan, "%s" HELPER_ASAN_EXTRA, *e) < sizeof asan) {
+            envp[ne++] = asan;
+            continue;
+        }
+#endif
+        envp[ne++] = *e;
+    }
     envp[ne] = NULL;
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
         return zkr_fail(d, ZKR_ERR_HSM, "cannot make the helper's socket: %s", strerror(errno));

@@ -201,7 +201,8 @@ static int zkr_sandbox_landlock_rule(int ruleset, const char *path, uint64_t acc
     int rc;
 
     if (fd < 0)
-        return errno == ENOENT ? 0 : -1; /* absent optional paths are fine */
+        /* absent optional paths, or ones this user cannot reach anyway, need no rule */
+        return errno == ENOENT || errno == EACCES || errno == ENOTDIR ? 0 : -1;
     if (fstat(fd, &st) != 0) {
         (void)close(fd);
         return -1;

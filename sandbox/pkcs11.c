@@ -88,8 +88,26 @@ static int zkr_pkcs11_write_file(const char *path, const char *text)
     return ok ? 0 : -1;
 }
 
+static zkr_err zkr_pkcs11_write_maps(uid_t uid, gid_t gid, zkr_diag *d);
+
 /* Maps the caller's own uid and gid into its new user namespace (nothing else). */
 static zkr_err zkr_pkcs11_map_self(uid_t uid, gid_t gid, zkr_diag *d)
+{
+    zkr_err r;
+
+    /* a non-dumpable process's /proc/self files belong to root: an unprivileged helper
+       could not write its own maps. Dumpable only for these writes, before any module
+       code and before the PIN arrives. */
+    if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) != 0)
+        return zkr_fail(d, ZKR_ERR_SANDBOX, "PKCS#11 helper: PR_SET_DUMPABLE: %s",
+                        strerror(errno));
+    r = zkr_pkcs11_write_maps(uid, gid, d);
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0 && r == ZKR_OK)
+        r = zkr_fail(d, ZKR_ERR_SANDBOX, "PKCS#11 helper: PR_SET_DUMPABLE: %s", strerror(errno));
+    return r;
+}
+
+static zkr_err zkr_pkcs11_write_maps(uid_t uid, gid_t gid, zkr_diag *d)
 {
     char line[64];
 
@@ -341,8 +359,8 @@ static int zkr_pkcs11_mnt_add(zkr_pkcs11_mnt *m, size_t *n, const char *p, int r
     if (strstr(p, "/../") != NULL || strstr(p, "/./") != NULL ||
         (len >= 3 && strcmp(p + len - 3, "/..") == 0))
         return -1;
-    if (realpath(p, m[*n].src) == NULL)
-        return errno == ENOENT ? 0 : -1; /* absent optional paths are fine */
+    if (realpath(p, m[*n].src) == NULL) /* absent, or out of this user's reach: nothing to show */
+        return errno == ENOENT || errno == EACCES || errno == ENOTDIR ? 0 : -1;
     m[*n].dst = p;
     m[*n].rw = rw;
     (*n)++;
