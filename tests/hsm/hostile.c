@@ -2,6 +2,9 @@
  * A hostile PKCS#11 module for the helper's confinement tests: it forwards
  * every call to SoftHSM2 (so the helper works as with a real token) and,
  * as $ZKR_TESTMOD_HOSTILE lists (comma-separated), misbehaves:
+ *   window    its constructor (running before the seccomp filter, like any
+ *             thread it starts) opens /etc/shadow, opens $ZKR_TESTMOD_TARGET
+ *             read-write and connects to 127.0.0.1:$ZKR_TESTMOD_PORT;
  *   thread    its constructor opens $ZKR_TESTMOD_REPORT/alive.fifo for
  *             writing, forks a process and starts a thread that both hold
  *             it and never end (they must die with the helper);
@@ -22,6 +25,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -79,6 +84,32 @@ static void *lurk(void *arg)
     return NULL;
 }
 
+/* What code running before the filter (a constructor, or a thread it starts) can reach. */
+static void try_window(void)
+{
+    const char *target = getenv("ZKR_TESTMOD_TARGET"), *port = getenv("ZKR_TESTMOD_PORT");
+    struct sockaddr_in a;
+    int fd;
+
+    fd = open("/etc/shadow", O_RDONLY);
+    report("log", "window shadow errno %d", fd >= 0 ? 0 : errno);
+    if (fd >= 0)
+        close(fd);
+    fd = target != NULL ? open(target, O_RDWR) : -1;
+    report("log", "window registry errno %d", fd >= 0 ? 0 : errno);
+    if (fd >= 0)
+        close(fd);
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_port = htons((uint16_t)(port != NULL ? atoi(port) : 9));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    fd = socket(AF_INET, SOCK_STREAM, 0);
+    report("log", "window tcp errno %d",
+           fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof a) == 0 ? 0 : errno);
+    if (fd >= 0)
+        close(fd);
+}
+
 __attribute__((constructor)) static void hostile_start(void)
 {
     const char *dir = getenv("ZKR_TESTMOD_REPORT");
@@ -86,6 +117,8 @@ __attribute__((constructor)) static void hostile_start(void)
     pthread_t t;
     int fd;
 
+    if (wants("window"))
+        try_window();
     if (!wants("thread") || dir == NULL)
         return;
     snprintf(path, sizeof path, "%s/alive.fifo", dir);

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <netinet/in.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -235,6 +236,48 @@ static void test_registry(zkr_tap *t)
     unsetenv("ZKR_TESTMOD_TARGET");
 }
 
+/* Code that runs before the filter (constructors, their threads) is inside every other layer. */
+static void test_window(zkr_tap *t)
+{
+    char reg[400], port[16];
+    struct sockaddr_in a;
+    socklen_t alen = sizeof a;
+    run_result r = {0};
+    int lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0), c, clean = 1;
+
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (!zkr_tap_ok(t, lfd >= 0 && bind(lfd, (struct sockaddr *)&a, sizeof a) == 0 &&
+                           listen(lfd, 8) == 0 &&
+                           getsockname(lfd, (struct sockaddr *)&a, &alen) == 0,
+                    "a TCP listener on 127.0.0.1"))
+        return;
+    reset_report();
+    snprintf(port, sizeof port, "%u", (unsigned)ntohs(a.sin_port));
+    snprintf(reg, sizeof reg, "%s/reg/zkreg.db", tmp);
+    setenv("ZKR_TESTMOD_PORT", port, 1);
+    setenv("ZKR_TESTMOD_TARGET", reg, 1);
+    setenv("ZKR_TESTMOD_HOSTILE", "window", 1);
+    key_public(hostile, &r);
+    zkr_tap_ok(t, r.rc == 0 && file_has("log", "window tcp"), "the module runs (exit %d: %s)",
+               r.rc, r.err);
+    zkr_tap_ok(t, !file_has("log", "window shadow errno 0") &&
+                      !file_has("log", "window registry errno 0") &&
+                      !file_has("log", "window tcp errno 0") && first_byte(reg) == 'S',
+               "before the filter a constructor still cannot open /etc/shadow or the registry, "
+               "or connect over TCP");
+    while ((c = accept4(lfd, NULL, NULL, SOCK_NONBLOCK)) >= 0) {
+        clean = 0;
+        close(c);
+    }
+    zkr_tap_ok(t, clean && errno == EAGAIN, "the TCP listener got no connection");
+    close(lfd);
+    unsetenv("ZKR_TESTMOD_PORT");
+    unsetenv("ZKR_TESTMOD_TARGET");
+    unsetenv("ZKR_TESTMOD_HOSTILE");
+}
+
 static int listen_unix(const char *path)
 {
     struct sockaddr_un a;
@@ -400,6 +443,7 @@ int main(int argc, char **argv)
     test_no_namespaces(&t);
     test_thread(&t);
     test_registry(&t);
+    test_window(&t);
     test_env_and_stderr(&t);
     test_module_dirs(&t);
     test_helper_trust(&t);
