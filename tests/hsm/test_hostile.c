@@ -33,6 +33,7 @@ typedef struct {
     int rc;
     char err[8192];
     size_t err_len;
+    char line[8192]; /* err on one line, for TAP descriptions */
 } run_result;
 
 /* Runs zkreg with argv (NULL-ended) in the current environment; stderr captured. */
@@ -70,6 +71,8 @@ static void run(char *const argv[], run_result *res)
     n = fd >= 0 ? read(fd, res->err, sizeof res->err - 1) : -1;
     res->err_len = n > 0 ? (size_t)n : 0;
     res->err[res->err_len] = '\0';
+    for (size_t i = 0; i <= res->err_len; i++)
+        res->line[i] = res->err[i] == '\n' ? ' ' : res->err[i];
     if (fd >= 0)
         close(fd);
 }
@@ -137,7 +140,7 @@ static void test_no_namespaces(zkr_tap *t)
     zkr_tap_ok(t, r.rc == 7 && strstr(r.err, "cannot make its PID, network, IPC and mount") != NULL &&
                       strstr(r.err, "HOSTILE") == NULL,
                "where unshare() fails the helper loads no module and says why (exit %d: %s)",
-               r.rc, r.err);
+               r.rc, r.line);
     unsetenv("ZKR_TESTMOD_HOSTILE");
 }
 
@@ -148,7 +151,7 @@ static void test_accept(zkr_tap *t)
     setenv("ZKR_TESTMOD_HOSTILE", "", 1);
     key_public(hostile, &r);
     zkr_tap_ok(t, r.rc == 0, "the forwarding module in an allowed directory works (exit %d: %s)",
-               r.rc, r.err);
+               r.rc, r.line);
 }
 
 /* A constructor's thread and process: refused, and nothing survives the command. */
@@ -171,7 +174,7 @@ static void test_thread(zkr_tap *t)
     zkr_tap_ok(t, r.rc == 7 && strstr(r.err, "started 2 threads") != NULL &&
                       strstr(r.err, hostile) != NULL,
                "a module whose constructor starts a thread is refused, by name (exit %d: %s)",
-               r.rc, r.err);
+               r.rc, r.line);
     zkr_tap_ok(t, file_has("log", "forked") && file_has("log", "fifo ") &&
                       file_has("log", "errno 0"),
                "the module's constructor did fork and open the fifo");
@@ -213,7 +216,7 @@ static void test_registry(zkr_tap *t)
         fclose(f);
     }
     run(init, &r);
-    if (!zkr_tap_ok(t, r.rc == 0 && first_byte(reg) == 'S', "registry created (%s)", r.err))
+    if (!zkr_tap_ok(t, r.rc == 0 && first_byte(reg) == 'S', "registry created (%s)", r.line))
         return;
     reset_report();
     setenv("ZKR_TESTMOD_HOSTILE", "registry", 1);
@@ -222,7 +225,7 @@ static void test_registry(zkr_tap *t)
     setenv("ZKREG_PKCS11_RW_PATHS", rw, 1);
     key_public(hostile, &r);
     zkr_tap_ok(t, r.rc == 7 && strstr(r.err, "expose the registry") != NULL,
-               "a writable path holding the registry is refused (exit %d: %s)", r.rc, r.err);
+               "a writable path holding the registry is refused (exit %d: %s)", r.rc, r.line);
     zkr_tap_ok(t, first_byte(reg) == 'S' && !file_has("log", "registry"),
                "the module never ran: the registry's first byte is intact");
     /* twin: the same module with only its report directory writable */
@@ -261,7 +264,7 @@ static void test_window(zkr_tap *t)
     setenv("ZKR_TESTMOD_HOSTILE", "window", 1);
     key_public(hostile, &r);
     zkr_tap_ok(t, r.rc == 0 && file_has("log", "window tcp"), "the module runs (exit %d: %s)",
-               r.rc, r.err);
+               r.rc, r.line);
     zkr_tap_ok(t, !file_has("log", "window shadow errno 0") &&
                       !file_has("log", "window registry errno 0") &&
                       !file_has("log", "window tcp errno 0") && first_byte(reg) == 'S',
@@ -314,7 +317,7 @@ static void test_env_and_stderr(zkr_tap *t)
     setenv("ZKR_TESTMOD_SOCK", sock, 1);
     setenv("ZKR_TESTMOD_HOSTILE", "env,stderr", 1);
     key_public(hostile, &r);
-    zkr_tap_ok(t, r.rc == 0, "the module runs (exit %d: %s)", r.rc, r.err);
+    zkr_tap_ok(t, r.rc == 0, "the module runs (exit %d: %s)", r.rc, r.line);
     zkr_tap_ok(t, file_has_line("env", "SOFTHSM2_CONF") && !file_has_line("env", "SSH_AUTH_SOCK") &&
                       !file_has_line("env", "DBUS_SESSION_BUS_ADDRESS") &&
                       !file_has_line("env", "HOME") && !file_has_line("env", "PATH"),
@@ -331,7 +334,7 @@ static void test_env_and_stderr(zkr_tap *t)
     zkr_tap_ok(t, strstr(r.err, "HOSTILE") != NULL && memchr(r.err, 0x1b, r.err_len) == NULL &&
                       memchr(r.err, 0x07, r.err_len) == NULL &&
                       memchr(r.err, '\r', r.err_len) == NULL,
-               "the module's stderr arrives with control bytes replaced: %s", r.err);
+               "the module's stderr arrives with control bytes replaced: %s", r.line);
     zkr_tap_ok(t, strstr(r.err, "zkreg-pkcs11-helper: ?[31mHOSTILE??MODULE") != NULL,
                "and prefixed with the helper's name");
     unsetenv("SSH_AUTH_SOCK");
@@ -370,18 +373,18 @@ static void test_module_dirs(zkr_tap *t)
     zkr_tap_ok(t, r.rc == 7 && strstr(r.err, "not an allowed module directory") != NULL &&
                       strstr(r.err, "HOSTILE") == NULL,
                "a module outside the allowed directories is refused unloaded (exit %d: %s)",
-               r.rc, r.err);
+               r.rc, r.line);
     snprintf(dirs, sizeof dirs, "%s:%s/evil", allowed ? allowed : "", tmp);
     setenv("ZKREG_PKCS11_MODULE_DIRS", dirs, 1);
     key_public(evil, &r);
     zkr_tap_ok(t, r.rc == 0, "the same module loads once its directory is configured (exit %d: %s)",
-               r.rc, r.err);
+               r.rc, r.line);
     snprintf(ww, sizeof ww, "%s/evil/libww.so", tmp);
     (void)!copy_file(hostile, ww, 0777);
     key_public(ww, &r);
     zkr_tap_ok(t, r.rc == 7 && strstr(r.err, "world-writable") != NULL,
                "a world-writable module in an allowed directory is refused (exit %d: %s)", r.rc,
-               r.err);
+               r.line);
     setenv("ZKREG_PKCS11_MODULE_DIRS", allowed ? allowed : "", 1);
     unsetenv("ZKR_TESTMOD_HOSTILE");
 }
@@ -405,7 +408,7 @@ static void test_helper_trust(zkr_tap *t)
     key_public("/usr/lib/softhsm/libsofthsm2.so", &r);
     zkr_tap_ok(t, r.rc == 7 && strstr(r.err, "is refused") != NULL && access(got, F_OK) != 0,
                "a world-writable $ZKREG_PKCS11_HELPER is refused and gets no PIN (exit %d: %s)",
-               r.rc, r.err);
+               r.rc, r.line);
     unsetenv("ZKREG_PKCS11_HELPER");
 }
 
