@@ -5,8 +5,8 @@
  *   tests/hsm/softhsm-setup.sh build-plain/bench/signer_bench [SECONDS]
  *
  * Run under softhsm-setup.sh to include the PKCS#11 backends (SoftHSM2
- * through zkreg-pkcs11-helper; set ZKREG_PKCS11_HELPER if the helper is not
- * found beside the binary's ../hsm/). Each row signs full attestations
+ * through zkreg-pkcs11-helper, found in the binary's ../hsm/; in builds with
+ * test hooks ZKREG_PKCS11_HELPER may name another, root-owned one). Each row signs full attestations
  * (payload build + DSSE + EIP-712 companion where the key has one) for
  * SECONDS (default 2) and then verifies them.
  */

@@ -380,7 +380,8 @@ static zkr_err log_attestation(zkr_cli *cli, zkr_registry *reg, const zkr_pubkey
 
 static zkr_err open_signer(zkr_cli *cli, const attest_args *a, zkr_signer **s)
 {
-    zkr_signer_opts o = {.passphrase_path = a->pass_file, .eth_address = a->address};
+    zkr_signer_opts o = {.passphrase_path = a->pass_file, .eth_address = a->address,
+                         .registry_path = cli->registry_path};
     zkr_secret pass = {0};
     zkr_err r;
 

@@ -2,6 +2,8 @@
  * zkreg doctor: what confinement this machine really gives. Everything is
  * measured (kernel probes, a live worker self-test), nothing assumed.
  */
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -9,6 +11,7 @@
 #include <jansson.h>
 
 #include "cli.h"
+#include "hsm/hsm.h"
 #include "workers.h"
 
 static const char doctor_help[] =
@@ -17,8 +20,12 @@ static const char doctor_help[] =
     "Landlock ABI, the rlimits in force here and those applied to each worker,\n"
     "each worker policy's syscall allowlist, and runs a confined self-test\n"
     "(a SHA-256 and an RFC 6962 Merkle root computed inside the worker and\n"
-    "compared with the same computation in this process).\n"
-    "\nexit codes: 0 confinement works, 8 seccomp missing or the self-test failed,\n"
+    "compared with the same computation in this process). It starts the\n"
+    "PKCS#11 helper, has it confine itself as for a module (loading none),\n"
+    "and reports what /proc shows of it: seccomp mode, no_new_privs,\n"
+    "capabilities, threads, namespaces, environment and descriptors.\n"
+    "\nexit codes: 0 confinement works, 8 seccomp missing, the self-test failed or\n"
+    "            the installed PKCS#11 helper is not confined as it must be,\n"
     "            2 usage, 10 internal\n";
 
 #define DOCTOR_MAX_RULES 160
@@ -33,6 +40,121 @@ typedef struct {
     uint64_t wall_us;
     char error[ZKR_DIAG_BYTES];
 } doctor_selftest;
+
+/* The PKCS#11 helper, live: what it reports and what /proc shows of it. */
+typedef struct {
+    int installed;
+    int ok;
+    zkr_hsm_probe_info info;
+    char error[ZKR_DIAG_BYTES];
+} doctor_helper;
+
+static const char *doctor_ns_word(int v)
+{
+    return v == 1 ? "own" : v == 0 ? "shared" : "unknown";
+}
+
+/* What a confined helper must show from outside; "" when it does. */
+static const char *doctor_helper_fault(const zkr_hsm_probe_info *i)
+{
+    if ((i->confinement & ZKR_SANDBOX_C_SECCOMP) == 0)
+        return "it reports no seccomp filter";
+    if (!i->measured)
+        return "";
+    if (i->seccomp_mode != 2)
+        return "/proc shows no seccomp filter";
+    if (i->no_new_privs != 1)
+        return "/proc shows no no_new_privs";
+    if (i->cap_eff != 0)
+        return "/proc shows effective capabilities";
+    if (i->threads != 1)
+        return "/proc shows more than one thread";
+    if (i->ns_pid == 0 || i->ns_net == 0 || i->ns_mnt == 0 || i->ns_ipc == 0)
+        return "/proc shows it sharing zkreg's PID, network, mount or IPC namespace";
+    return "";
+}
+
+static void doctor_helper_run(zkr_cli *cli, doctor_helper *h)
+{
+    char path[PATH_MAX];
+    const char *fault;
+    zkr_diag d;
+
+    memset(h, 0, sizeof *h);
+    if (zkr_hsm_helper_path(path, sizeof path) != ZKR_OK) {
+        (void)snprintf(h->error, sizeof h->error, "zkreg-pkcs11-helper is not installed");
+        return;
+    }
+    h->installed = 1;
+    zkr_diag_clear(&d);
+    if (zkr_hsm_probe(NULL, cli->registry_path, &h->info, &d) != ZKR_OK) {
+        (void)snprintf(h->error, sizeof h->error, "%s", d.msg);
+        return;
+    }
+    fault = doctor_helper_fault(&h->info);
+    h->ok = fault[0] == '\0';
+    (void)snprintf(h->error, sizeof h->error, "%s", fault);
+}
+
+static json_t *doctor_helper_json(const doctor_helper *h)
+{
+    const zkr_hsm_probe_info *i = &h->info;
+    char conf[200], capeff[24], capbnd[24];
+    json_t *env = json_null();
+
+    zkr_sandbox_confinement_str(i->confinement, conf, sizeof conf);
+    (void)snprintf(capeff, sizeof capeff, "0x%016llx", i->cap_eff);
+    (void)snprintf(capbnd, sizeof capbnd, "0x%016llx", i->cap_bnd);
+    if (i->env_count >= 0) {
+        const char *p = i->env_names;
+        env = json_array();
+        while (*p != '\0') {
+            size_t n = strcspn(p, ",");
+            json_array_append_new(env, json_stringn(p, n));
+            p += n + (p[n] == ',');
+        }
+    }
+    return json_pack("{s:b,s:b,s:s,s:{s:s,s:i},s:{s:b,s:i,s:i,s:s,s:s,s:i,"
+                     "s:{s:s,s:s,s:s,s:s,s:s},s:o,s:i}}",
+                     "installed", h->installed, "ok", h->ok, "error", h->error, "reported",
+                     "confinement", conf, "landlock_abi", (int)i->landlock_abi, "measured",
+                     "from_proc", i->measured, "seccomp_mode", i->seccomp_mode, "no_new_privs",
+                     i->no_new_privs, "cap_eff", capeff, "cap_bnd", capbnd, "threads",
+                     i->threads, "namespaces", "user", doctor_ns_word(i->ns_user), "pid",
+                     doctor_ns_word(i->ns_pid), "net", doctor_ns_word(i->ns_net), "ipc",
+                     doctor_ns_word(i->ns_ipc), "mount", doctor_ns_word(i->ns_mnt),
+                     "environment", env, "fds", i->fd_count);
+}
+
+static void doctor_helper_print(const doctor_helper *h)
+{
+    const zkr_hsm_probe_info *i = &h->info;
+    char conf[200];
+
+    if (!h->installed) {
+        printf("pkcs11-helper: %s\n", h->error);
+        return;
+    }
+    zkr_sandbox_confinement_str(i->confinement, conf, sizeof conf);
+    printf("pkcs11-helper (live, no module loaded): %s%s%s\n", h->ok ? "ok" : "FAILED",
+           h->error[0] ? ": " : "", h->error);
+    printf("  reported: %s; landlock ABI %u\n", conf, (unsigned)i->landlock_abi);
+    if (!i->measured) {
+        printf("  measured: /proc of the helper not readable\n");
+        return;
+    }
+    printf("  measured: seccomp mode %d, no_new_privs %d, CapEff 0x%llx, CapBnd 0x%llx, "
+           "%d thread(s), %d fd(s)\n",
+           i->seccomp_mode, i->no_new_privs, i->cap_eff, i->cap_bnd, i->threads, i->fd_count);
+    printf("  namespaces: user %s, pid %s, net %s, ipc %s, mount %s\n", doctor_ns_word(i->ns_user),
+           doctor_ns_word(i->ns_pid), doctor_ns_word(i->ns_net), doctor_ns_word(i->ns_ipc),
+           doctor_ns_word(i->ns_mnt));
+    if (i->env_count >= 0)
+        printf("  environment: %d variable(s)%s%s\n", i->env_count, i->env_count ? ": " : "",
+               i->env_names);
+    else
+        printf("  environment: not readable\n");
+}
 
 static json_t *doctor_rlimit(int res)
 {
@@ -225,6 +347,7 @@ zkr_err zkr_cmd_doctor(zkr_cli *cli, int argc, char **argv)
     uint8_t records[3 * (4 + 5) + 8];
     zkr_sandbox_caps caps;
     doctor_selftest t1, t2;
+    doctor_helper helper;
     json_t *j = NULL;
     int c, done;
     zkr_err r;
@@ -249,9 +372,13 @@ zkr_err zkr_cmd_doctor(zkr_cli *cli, int argc, char **argv)
     }
     doctor_selftest_run("sha256", sample, sizeof sample - 1, &t1);
     doctor_selftest_run("merkle-root", records, sizeof records, &t2);
+    doctor_helper_run(cli, &helper);
     j = doctor_report(&caps, &t1, &t2);
     if (j == NULL)
         return zkr_fail(&cli->diag, ZKR_ERR_NOMEM, "building the report");
+    json_object_set_new(j, "pkcs11_helper", doctor_helper_json(&helper));
+    if (helper.installed && !helper.ok)
+        json_object_set_new(j, "ok", json_false());
     if (cli->json) {
         char *s = json_dumps(j, JSON_PRESERVE_ORDER | JSON_COMPACT);
         if (s != NULL)
@@ -259,6 +386,7 @@ zkr_err zkr_cmd_doctor(zkr_cli *cli, int argc, char **argv)
         free(s);
     } else {
         doctor_print_text(j, &caps);
+        doctor_helper_print(&helper);
     }
     json_decref(j);
     if (!caps.seccomp_filter)
@@ -266,5 +394,8 @@ zkr_err zkr_cmd_doctor(zkr_cli *cli, int argc, char **argv)
     if (!t1.ok || !t2.ok)
         return zkr_fail(&cli->diag, ZKR_ERR_SANDBOX, "sandbox self-test failed: %s",
                         t1.ok ? t2.error : t1.error);
+    if (helper.installed && !helper.ok)
+        return zkr_fail(&cli->diag, ZKR_ERR_SANDBOX, "the PKCS#11 helper is not confined: %s",
+                        helper.error);
     return ZKR_OK;
 }

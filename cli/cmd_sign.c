@@ -133,7 +133,8 @@ out:
 static zkr_err key_public(zkr_cli *cli, const char *uri, const char *pass_path, int pass_fd,
                           const char *address, int do_register)
 {
-    zkr_signer_opts o = {.passphrase_path = pass_path, .eth_address = address};
+    zkr_signer_opts o = {.passphrase_path = pass_path, .eth_address = address,
+                         .registry_path = cli->registry_path};
     zkr_secret pass = {0};
     zkr_signer *s = NULL;
     zkr_buf file = {0};
@@ -188,7 +189,7 @@ static zkr_err key_list(zkr_cli *cli, const char *module)
 {
     zkr_hsm_list_entry *e = NULL;
     size_t n = 0;
-    zkr_err r = zkr_hsm_list(module, NULL, &e, &n, &cli->diag);
+    zkr_err r = zkr_hsm_list(module, NULL, cli->registry_path, &e, &n, &cli->diag);
 
     if (r != ZKR_OK)
         return r;

@@ -2,6 +2,7 @@
  * hsm: the parent's side. It starts zkreg-pkcs11-helper with a socket as
  * its fd 0, sends requests and reads replies. It never loads a module.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -17,6 +18,16 @@
 #include <sodium.h>
 
 #include "hsm/hsm_int.h"
+#include "zkr_config.h"
+
+/*
+ * $ZKREG_PKCS11_HELPER names another helper only in test builds: the
+ * helper receives the PIN, so in an installed zkreg it is always the
+ * root-owned one found beside zkreg or in libexec.
+ */
+#ifndef ZKR_HSM_HONOUR_HELPER_ENV
+#define ZKR_HSM_HONOUR_HELPER_ENV ZKR_TEST_BUILD
+#endif
 
 #ifndef ZKR_HSM_LIBEXEC
 #define ZKR_HSM_LIBEXEC "/usr/local/libexec"
@@ -29,6 +40,7 @@ struct zkr_hsm {
     uint8_t pub[65];
     size_t pub_len;
     char module[ZKR_HSM_PATH_MAX + 1];
+    char registry[ZKR_HSM_PATH_MAX + 1]; /* "" when none: the helper refuses paths exposing it */
 };
 
 static int is_exec(const char *p)
@@ -37,10 +49,61 @@ static int is_exec(const char *p)
     return stat(p, &st) == 0 && S_ISREG(st.st_mode) && access(p, X_OK) == 0;
 }
 
+/* The helper gets the PIN: it and its directory must be root's (or this user's in test builds). */
+static zkr_err helper_trusted(const char *path, zkr_diag *d)
+{
+    char real[PATH_MAX], *slash;
+    const char *why;
+
+    if (realpath(path, real) == NULL)
+        return zkr_fail(d, ZKR_ERR_HSM, "zkreg-pkcs11-helper %s: %s", path, strerror(errno));
+    if (!zkr_hsm_trusted_file(real, 0, &why))
+        return zkr_fail(d, ZKR_ERR_HSM, "zkreg-pkcs11-helper %s is refused: %s %s", path, real,
+                        why);
+    slash = strrchr(real, '/');
+    if (slash != NULL && slash != real)
+        *slash = '\0';
+    if (!zkr_hsm_trusted_file(real, 1, &why))
+        return zkr_fail(d, ZKR_ERR_HSM, "zkreg-pkcs11-helper %s is refused: its directory %s %s",
+                        path, real, why);
+    return ZKR_OK;
+}
+
+/*
+ * The helper's environment: an allowlist, never zkreg's own (an inherited
+ * SSH_AUTH_SOCK or DBUS_SESSION_BUS_ADDRESS names sockets a module could
+ * use). Module configuration, the writable-path list and the locale pass.
+ */
+static int env_passes(const char *kv)
+{
+    static const char *const keep[] = {
+        "SOFTHSM2_CONF=", "OPENSC_CONF=", "ZKREG_PKCS11_RW_PATHS=", "LANG=", "LANGUAGE=",
+        "LC_ALL=", "LC_CTYPE=", "LC_MESSAGES=",
+#if defined(__SANITIZE_ADDRESS__)
+        "ASAN_OPTIONS=", "UBSAN_OPTIONS=", "LSAN_OPTIONS=",
+#endif
+#if ZKR_TEST_BUILD
+        /* test builds: the module-directory allowlist and the test modules' settings */
+        "ZKREG_PKCS11_MODULE_DIRS=", "ZKR_TESTMOD_",
+#endif
+    };
+    for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++)
+        if (strncmp(kv, keep[i], strlen(keep[i])) == 0)
+            return 1;
+    return 0;
+}
+
+#define HELPER_ENV_MAX 32
+
+#if defined(__SANITIZE_ADDRESS__)
+/* LeakSanitizer's exit-time scan needs ptrace and prctl, which the helper's filter kills. */
+#define HELPER_ASAN_EXTRA ":detect_leaks=0"
+#endif
+
 zkr_err zkr_hsm_helper_path(char *out, size_t cap)
 {
     static const char name[] = "zkreg-pkcs11-helper";
-    const char *env = getenv("ZKREG_PKCS11_HELPER");
+    const char *env = ZKR_HSM_HONOUR_HELPER_ENV ? getenv("ZKREG_PKCS11_HELPER") : NULL;
     char self[PATH_MAX];
     ssize_t n;
     char *slash;
@@ -71,9 +134,16 @@ zkr_err zkr_hsm_helper_path(char *out, size_t cap)
 
 static zkr_err spawn(zkr_hsm *h, const char *helper_path, zkr_diag *d)
 {
+    extern char **environ;
     char path[PATH_MAX];
+    char *envp[HELPER_ENV_MAX + 1];
+#ifdef HELPER_ASAN_EXTRA
+    char asan[1024];
+#endif
+    size_t ne = 0;
     int sv[2];
     pid_t pid;
+    zkr_err r;
 
     if (helper_path == NULL) {
         if (zkr_hsm_helper_path(path, sizeof path) != ZKR_OK)
@@ -83,6 +153,21 @@ static zkr_err spawn(zkr_hsm *h, const char *helper_path, zkr_diag *d)
                             ZKR_HSM_LIBEXEC);
         helper_path = path;
     }
+    if ((r = helper_trusted(helper_path, d)) != ZKR_OK)
+        return r;
+    for (char **e = environ; e != NULL && *e != NULL && ne < HELPER_ENV_MAX; e++) {
+        if (!env_passes(*e))
+            continue;
+#ifdef HELPER_ASAN_EXTRA
+        if (strncmp(*e, "ASAN_OPTIONS=", 13) == 0 &&
+            (size_t)snprintf(asan, sizeof asan, "%s" HELPER_ASAN_EXTRA, *e) < sizeof asan) {
+            envp[ne++] = asan;
+            continue;
+        }
+#endif
+        envp[ne++] = *e;
+    }
+    envp[ne] = NULL;
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
         return zkr_fail(d, ZKR_ERR_HSM, "cannot make the helper's socket: %s", strerror(errno));
     pid = fork();
@@ -92,13 +177,14 @@ static zkr_err spawn(zkr_hsm *h, const char *helper_path, zkr_diag *d)
         return zkr_fail(d, ZKR_ERR_HSM, "cannot start the PKCS#11 helper: %s", strerror(errno));
     }
     if (pid == 0) {
-        /* Child: fd 0 is the socket, fd 1 /dev/null (modules may print), fd 2 kept. */
+        /* Child: fd 0 is the socket, fd 1 /dev/null (modules may print), fd 2 kept
+           (the helper filters what a module writes there). */
         char *const argv[] = {(char *)"zkreg-pkcs11-helper", NULL};
         int nul = open("/dev/null", O_WRONLY);
         if (dup2(sv[1], 0) < 0 || nul < 0 || dup2(nul, 1) < 0)
             _exit(127);
         (void)close_range(3, ~0U, 0);
-        execv(helper_path, argv);
+        execve(helper_path, argv, envp);
         _exit(127);
     }
     close(sv[1]);
@@ -190,7 +276,8 @@ static zkr_err open_key(zkr_hsm *h, const zkr_hsm_uri *u, zkr_diag *d)
         (r = zkr_enc_str(&req, u->object)) != ZKR_OK ||
         (r = zkr_enc_u8(&req, (uint8_t)u->has_id)) != ZKR_OK ||
         (r = zkr_enc_bytes(&req, u->id, u->id_len)) != ZKR_OK ||
-        (r = zkr_enc_bytes(&req, pin.p, pin.len)) != ZKR_OK)
+        (r = zkr_enc_bytes(&req, pin.p, pin.len)) != ZKR_OK ||
+        (r = zkr_enc_str(&req, h->registry)) != ZKR_OK)
         goto out;
     zkr_secret_free(&pin);
     if ((r = transact(h, &req, &reply, &body, d)) != ZKR_OK)
@@ -213,8 +300,41 @@ out:
     return r;
 }
 
-zkr_err zkr_hsm_open(const zkr_hsm_uri *uri, const char *helper_path, zkr_hsm **out,
-                     zkr_diag *d)
+/*
+ * The registry path as the helper should compare it: canonical when it
+ * exists, else made absolute (a registry about to be created still counts).
+ */
+static zkr_err registry_abs(const char *in, char *out, size_t cap, zkr_diag *d)
+{
+    char real[PATH_MAX], cwd[PATH_MAX];
+    int n;
+
+    out[0] = '\0';
+    if (in == NULL || in[0] == '\0')
+        return ZKR_OK;
+    if (realpath(in, real) != NULL)
+        n = snprintf(out, cap, "%s", real);
+    else if (in[0] != '/' && getcwd(cwd, sizeof cwd) != NULL)
+        n = snprintf(out, cap, "%s/%s", cwd, in);
+    else
+        n = snprintf(out, cap, "%s", in);
+    if (n < 0 || (size_t)n >= cap)
+        return zkr_fail(d, ZKR_ERR_TOO_LARGE, "registry path %s is too long for the helper", in);
+    return ZKR_OK;
+}
+
+/* Checks what the helper will check too, so a refusal costs no process. */
+static zkr_err precheck(const char *module, const char *registry, zkr_diag *d)
+{
+    char canon[PATH_MAX];
+
+    if (registry != NULL && strlen(registry) > ZKR_HSM_PATH_MAX)
+        return zkr_fail(d, ZKR_ERR_TOO_LARGE, "registry path too long");
+    return zkr_hsm_module_check(module, canon, sizeof canon, d);
+}
+
+zkr_err zkr_hsm_open(const zkr_hsm_uri *uri, const char *helper_path, const char *registry_path,
+                     zkr_hsm **out, zkr_diag *d)
 {
     zkr_hsm *h;
     zkr_err r;
@@ -222,12 +342,15 @@ zkr_err zkr_hsm_open(const zkr_hsm_uri *uri, const char *helper_path, zkr_hsm **
     *out = NULL;
     if (uri == NULL || !uri->has_token)
         return zkr_fail(d, ZKR_ERR_USAGE, "zkr_hsm_open: no token");
+    if ((r = precheck(uri->module_path, registry_path, d)) != ZKR_OK)
+        return r;
     h = calloc(1, sizeof *h);
     if (h == NULL)
         return ZKR_ERR_NOMEM;
     h->fd = -1;
     snprintf(h->module, sizeof h->module, "%s", uri->module_path);
-    if ((r = spawn(h, helper_path, d)) != ZKR_OK || (r = open_key(h, uri, d)) != ZKR_OK) {
+    if ((r = registry_abs(registry_path, h->registry, sizeof h->registry, d)) != ZKR_OK ||
+        (r = spawn(h, helper_path, d)) != ZKR_OK || (r = open_key(h, uri, d)) != ZKR_OK) {
         zkr_hsm_free(h);
         return r;
     }
@@ -337,8 +460,8 @@ static zkr_err parse_list(zkr_dec *body, const char *module, zkr_hsm_list_entry 
     return ZKR_OK;
 }
 
-zkr_err zkr_hsm_list(const char *module_path, const char *helper_path, zkr_hsm_list_entry **out,
-                     size_t *n, zkr_diag *d)
+zkr_err zkr_hsm_list(const char *module_path, const char *helper_path,
+                     const char *registry_path, zkr_hsm_list_entry **out, size_t *n, zkr_diag *d)
 {
     zkr_hsm *h;
     zkr_buf req = {0}, reply = {0};
@@ -351,18 +474,178 @@ zkr_err zkr_hsm_list(const char *module_path, const char *helper_path, zkr_hsm_l
         module_path = ZKR_HSM_DEFAULT_MODULE;
     if (strlen(module_path) > ZKR_HSM_PATH_MAX)
         return zkr_fail(d, ZKR_ERR_TOO_LARGE, "module path too long");
+    if ((r = precheck(module_path, registry_path, d)) != ZKR_OK)
+        return r;
     h = calloc(1, sizeof *h);
     if (h == NULL)
         return ZKR_ERR_NOMEM;
     h->fd = -1;
     snprintf(h->module, sizeof h->module, "%s", module_path);
-    if ((r = spawn(h, helper_path, d)) != ZKR_OK)
+    if ((r = registry_abs(registry_path, h->registry, sizeof h->registry, d)) != ZKR_OK ||
+        (r = spawn(h, helper_path, d)) != ZKR_OK)
         goto out;
     if ((r = zkr_enc_u8(&req, ZKR_HSM_OP_LIST)) != ZKR_OK ||
         (r = zkr_enc_str(&req, module_path)) != ZKR_OK ||
+        (r = zkr_enc_str(&req, h->registry)) != ZKR_OK ||
         (r = transact(h, &req, &reply, &body, d)) != ZKR_OK)
         goto out;
     r = parse_list(&body, module_path, out, n, d);
+out:
+    zkr_hsm_free(h);
+    zkr_buf_free(&req);
+    zkr_buf_free(&reply);
+    return r;
+}
+
+/* ---- zkreg doctor: a live helper, measured from outside ---- */
+
+/* The first child of `parent` (the helper's relay has one: PID 1 of its namespace). */
+static long first_child_of(long parent)
+{
+    char path[96];
+    long pid = 0;
+    FILE *f;
+
+    snprintf(path, sizeof path, "/proc/%ld/task/%ld/children", parent, parent);
+    f = fopen(path, "re");
+    if (f == NULL)
+        return 0;
+    if (fscanf(f, "%ld", &pid) != 1)
+        pid = 0;
+    fclose(f);
+    return pid;
+}
+
+static void probe_status(long pid, zkr_hsm_probe_info *o)
+{
+    char path[96], line[256];
+    FILE *f;
+
+    snprintf(path, sizeof path, "/proc/%ld/status", pid);
+    f = fopen(path, "re");
+    while (f != NULL && fgets(line, sizeof line, f) != NULL) {
+        (void)(sscanf(line, "Seccomp: %d", &o->seccomp_mode) == 1 ||
+               sscanf(line, "NoNewPrivs: %d", &o->no_new_privs) == 1 ||
+               sscanf(line, "CapEff: %llx", &o->cap_eff) == 1 ||
+               sscanf(line, "CapBnd: %llx", &o->cap_bnd) == 1 ||
+               sscanf(line, "Threads: %d", &o->threads) == 1);
+    }
+    if (f != NULL)
+        fclose(f);
+    o->measured = f != NULL;
+}
+
+/* 1: its own namespace, 0: zkreg's, -1: not readable (needs ptrace access). */
+static int probe_ns(long pid, const char *ns)
+{
+    char a[96], b[96], la[64], lb[64];
+    ssize_t na, nb;
+
+    snprintf(a, sizeof a, "/proc/%ld/ns/%s", pid, ns);
+    snprintf(b, sizeof b, "/proc/self/ns/%s", ns);
+    na = readlink(a, la, sizeof la - 1);
+    nb = readlink(b, lb, sizeof lb - 1);
+    if (na <= 0 || nb <= 0)
+        return -1;
+    return na != nb || memcmp(la, lb, (size_t)na) != 0;
+}
+
+static void probe_environ(long pid, zkr_hsm_probe_info *o)
+{
+    char path[96], buf[16384];
+    size_t used = 0;
+    ssize_t n;
+    int fd;
+
+    snprintf(path, sizeof path, "/proc/%ld/environ", pid);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+    if (fd >= 0)
+        close(fd);
+    if (n < 0)
+        return;
+    buf[n] = '\0';
+    o->env_count = 0;
+    for (char *p = buf; p < buf + n; p += strlen(p) + 1) {
+        size_t k = strcspn(p, "=");
+        if (*p == '\0')
+            continue;
+        o->env_count++;
+        if (used + k + 2 < sizeof o->env_names) {
+            if (used > 0)
+                o->env_names[used++] = ',';
+            memcpy(o->env_names + used, p, k);
+            used += k;
+            o->env_names[used] = '\0';
+        }
+    }
+}
+
+static void probe_fds(long pid, zkr_hsm_probe_info *o)
+{
+    char path[96];
+    struct dirent *e;
+    DIR *dir;
+
+    snprintf(path, sizeof path, "/proc/%ld/fd", pid);
+    dir = opendir(path);
+    if (dir == NULL)
+        return;
+    o->fd_count = 0;
+    while ((e = readdir(dir)) != NULL)
+        o->fd_count += e->d_name[0] != '.';
+    closedir(dir);
+}
+
+static void probe_measure(long pid, zkr_hsm_probe_info *o)
+{
+    static const char *const ns[] = {"user", "pid", "net", "ipc", "mnt"};
+    int *slot[] = {&o->ns_user, &o->ns_pid, &o->ns_net, &o->ns_ipc, &o->ns_mnt};
+
+    probe_status(pid, o);
+    for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++)
+        *slot[i] = probe_ns(pid, ns[i]);
+    probe_environ(pid, o);
+    probe_fds(pid, o);
+}
+
+zkr_err zkr_hsm_probe(const char *helper_path, const char *registry_path,
+                      zkr_hsm_probe_info *out, zkr_diag *d)
+{
+    zkr_buf req = {0}, reply = {0};
+    zkr_dec body;
+    zkr_hsm *h;
+    uint32_t conf, abi;
+    long served;
+    zkr_err r;
+
+    memset(out, 0, sizeof *out);
+    out->seccomp_mode = out->no_new_privs = out->threads = -1;
+    out->ns_user = out->ns_pid = out->ns_net = out->ns_ipc = out->ns_mnt = -1;
+    out->env_count = out->fd_count = -1;
+    h = calloc(1, sizeof *h);
+    if (h == NULL)
+        return ZKR_ERR_NOMEM;
+    h->fd = -1;
+    snprintf(h->module, sizeof h->module, "(none: doctor's probe)");
+    if ((r = registry_abs(registry_path, h->registry, sizeof h->registry, d)) != ZKR_OK ||
+        (r = spawn(h, helper_path, d)) != ZKR_OK)
+        goto out;
+    if ((r = zkr_enc_u8(&req, ZKR_HSM_OP_PROBE)) != ZKR_OK ||
+        (r = zkr_enc_str(&req, h->registry)) != ZKR_OK ||
+        (r = transact(h, &req, &reply, &body, d)) != ZKR_OK)
+        goto out;
+    if (zkr_dec_u32(&body, &conf) != ZKR_OK || zkr_dec_u32(&body, &abi) != ZKR_OK ||
+        zkr_dec_finish(&body) != ZKR_OK) {
+        r = zkr_fail(d, ZKR_ERR_HSM, "malformed PROBE reply from the PKCS#11 helper");
+        goto out;
+    }
+    out->confinement = conf;
+    out->landlock_abi = abi;
+    /* the helper now waits, confined, for its next request: read it from outside */
+    served = first_child_of((long)h->pid);
+    if (served > 0)
+        probe_measure(served, out);
 out:
     zkr_hsm_free(h);
     zkr_buf_free(&req);

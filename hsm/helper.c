@@ -9,9 +9,11 @@
  * token's retry counter one attempt per command.
  */
 #include <dlfcn.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <p11-kit/pkcs11.h>
 #include <sodium.h>
@@ -35,6 +37,11 @@ typedef struct {
     char module[ZKR_HSM_PATH_MAX + 1];
     char token[ZKR_HSM_LABEL_MAX + 1];
     char object[ZKR_HSM_LABEL_MAX + 1];
+    uint32_t entered;  /* namespaces zkr_sandbox_pkcs11_enter() made */
+    uint32_t conf;     /* ZKR_SANDBOX_C_* applied */
+    int landlock_abi;
+    int confined;      /* once: a second OPEN, LIST or PROBE is refused */
+    int refused;       /* a module was refused: exit without running its destructors */
 } zkr_hsm_helper;
 
 static const uint8_t oid_secp256k1[] = {0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x0a};
@@ -106,64 +113,138 @@ static void writable_paths(char rw[][ZKR_HSM_PATH_MAX + 1], size_t *nrw,
     }
 }
 
-/*
- * Confinement point: the module is mapped (dlopen maps code, which the
- * policy then forbids) but not yet initialised. From here on the helper
- * may read only the system library and configuration paths, write only
- * the token directory, and reach no network (sandbox/'s pkcs11-helper
- * policy: Landlock, seccomp, namespaces, rlimits, no core dumps).
- */
-static zkr_err confine_before_init(zkr_diag *d)
+typedef struct {
+    char rw[HELPER_MAX_PATHS][ZKR_HSM_PATH_MAX + 1], ro_extra[2][ZKR_HSM_PATH_MAX + 1];
+    char module_dir[PATH_MAX];
+    const char *rwp[HELPER_MAX_PATHS], *rop[16];
+    size_t nrw, nro;
+} helper_paths;
+
+static void helper_paths_build(helper_paths *p, const char *module)
 {
     static const char *const defaults[] = {ZKR_SANDBOX_PKCS11_DEFAULT_RO};
-    char rw[HELPER_MAX_PATHS][ZKR_HSM_PATH_MAX + 1], ro_extra[2][ZKR_HSM_PATH_MAX + 1];
-    const char *rwp[HELPER_MAX_PATHS], *rop[sizeof defaults / sizeof defaults[0] + 2];
-    size_t nrw = 0, nro_extra = 0, nro = 0;
-    static const int keep[3] = {0, 1, 2};
-    zkr_sandbox_pkcs11_opts o;
-    uint32_t conf = 0;
-    zkr_err r;
+    size_t nro_extra = 0;
+    char *slash;
 
-    writable_paths(rw, &nrw, ro_extra, &nro_extra);
+    _Static_assert(sizeof defaults / sizeof defaults[0] + 3 <= 16, "ro path table");
+    memset(p, 0, sizeof *p);
+    writable_paths(p->rw, &p->nrw, p->ro_extra, &nro_extra);
     for (size_t i = 0; i < sizeof defaults / sizeof defaults[0]; i++)
-        rop[nro++] = defaults[i];
+        p->rop[p->nro++] = defaults[i];
     for (size_t i = 0; i < nro_extra; i++)
-        rop[nro++] = ro_extra[i];
-    for (size_t i = 0; i < nrw; i++)
-        rwp[i] = rw[i];
-    memset(&o, 0, sizeof o);
-    o.ro_paths = rop;
-    o.n_ro = nro;
-    o.rw_paths = rwp;
-    o.n_rw = nrw;
-    o.keep_fds = keep;
-    o.n_keep = 3;
-    r = zkr_sandbox_confine_pkcs11_helper(&o, &conf, d);
-    if (r != ZKR_OK)
-        return zkr_fail(d, ZKR_ERR_HSM, "the PKCS#11 helper could not be confined (%s)",
-                        zkr_strerror(r));
-    return ZKR_OK;
+        p->rop[p->nro++] = p->ro_extra[i];
+    if (module != NULL && strlen(module) < sizeof p->module_dir) {
+        /* the module's own directory (checked against the allowlist) must be visible */
+        memcpy(p->module_dir, module, strlen(module) + 1);
+        slash = strrchr(p->module_dir, '/');
+        if (slash != NULL && slash != p->module_dir) {
+            *slash = '\0';
+            p->rop[p->nro++] = p->module_dir;
+        }
+    }
+    for (size_t i = 0; i < p->nrw; i++)
+        p->rwp[i] = p->rw[i];
 }
 
-static zkr_err load_module(zkr_hsm_helper *h, const char *path, zkr_diag *d)
+static zkr_err confine_fail(zkr_diag *d, const char *module, zkr_err r)
+{
+    char msg[ZKR_DIAG_BYTES];
+
+    (void)snprintf(msg, sizeof msg, "%s", d->msg[0] ? d->msg : zkr_strerror(r));
+    return zkr_fail(d, ZKR_ERR_HSM, "the PKCS#11 helper refused%s%s: %s",
+                    module ? " module " : "", module ? module : "", msg);
+}
+
+/* dlopen() of the checked, canonical path and C_GetFunctionList: the module's code runs here. */
+static zkr_err open_module(zkr_hsm_helper *h, const char *canon, const char *module, zkr_diag *d)
 {
     CK_C_GetFunctionList gfl;
     CK_RV rv;
-    zkr_err r;
 
-    snprintf(h->module, sizeof h->module, "%s", path);
-    h->dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    h->dl = dlopen(canon, RTLD_NOW | RTLD_LOCAL);
     if (h->dl == NULL)
-        return zkr_fail(d, ZKR_ERR_HSM, "PKCS#11 module %s does not load: %s", path, dlerror());
+        return zkr_fail(d, ZKR_ERR_HSM, "PKCS#11 module %s does not load: %s", module,
+                        dlerror());
     *(void **)(&gfl) = dlsym(h->dl, "C_GetFunctionList");
     if (gfl == NULL)
-        return zkr_fail(d, ZKR_ERR_HSM, "%s is not a PKCS#11 module (no C_GetFunctionList)", path);
+        return zkr_fail(d, ZKR_ERR_HSM, "%s is not a PKCS#11 module (no C_GetFunctionList)",
+                        module);
     rv = gfl(&h->f);
     if (rv != CKR_OK || h->f == NULL)
         return zkr_fail(d, ZKR_ERR_HSM, "PKCS#11 module %s: C_GetFunctionList failed (0x%08lx)",
-                        path, (unsigned long)rv);
-    if ((r = confine_before_init(d)) != ZKR_OK)
+                        module, (unsigned long)rv);
+    return ZKR_OK;
+}
+
+/*
+ * Confines the helper and loads the module in between (sandbox/sandbox.h,
+ * steps 2 to 4): the module's constructors run inside the namespaces, the
+ * file-system view, Landlock and without capabilities; seccomp (TSYNC)
+ * follows once C_GetFunctionList has run, and only if the module left one
+ * thread and no process behind. From then on the helper may read only the
+ * system library and configuration paths, write only the token directory,
+ * and reach no network. `module` NULL: confine only (PROBE).
+ */
+static zkr_err confine_and_load(zkr_hsm_helper *h, const char *module, const char *registry,
+                                zkr_diag *d)
+{
+    static const int keep[3] = {0, 1, 2};
+    char canon[PATH_MAX];
+    helper_paths p;
+    zkr_sandbox_pkcs11_opts o;
+    int task_fd = -1;
+    zkr_err r;
+
+    if (h->confined)
+        return zkr_fail(d, ZKR_ERR_USAGE, "helper already serves a module");
+    h->confined = 1;
+    if (module != NULL) {
+        snprintf(h->module, sizeof h->module, "%s", module);
+        if ((r = zkr_hsm_module_check(module, canon, sizeof canon, d)) != ZKR_OK)
+            return r;
+    }
+    helper_paths_build(&p, module != NULL ? canon : NULL);
+    memset(&o, 0, sizeof o);
+    o.ro_paths = p.rop;
+    o.n_ro = p.nro;
+    o.rw_paths = p.rwp;
+    o.n_rw = p.nrw;
+    o.keep_fds = keep;
+    o.n_keep = 3;
+    o.registry_path = registry[0] != '\0' ? registry : NULL;
+    o.module = module;
+    o.entered = h->entered;
+    h->landlock_abi = zkr_sandbox_landlock_abi();
+    if ((r = zkr_sandbox_pkcs11_prepare(&o, &h->conf, &task_fd, d)) != ZKR_OK) {
+        if (task_fd >= 0)
+            close(task_fd);
+        return confine_fail(d, module, r);
+    }
+    if (module != NULL && (r = open_module(h, canon, module, d)) != ZKR_OK) {
+        /* never called again; whatever it started ends with the helper's namespace */
+        h->f = NULL;
+        h->refused = 1;
+        close(task_fd);
         return r;
+    }
+    if ((r = zkr_sandbox_pkcs11_seal(&o, task_fd, &h->conf, d)) != ZKR_OK) {
+        h->f = NULL;
+        h->refused = 1;
+        return confine_fail(d, module, r);
+    }
+    return ZKR_OK;
+}
+
+static zkr_err load_module(zkr_hsm_helper *h, const char *path, const char *registry,
+                           zkr_diag *d)
+{
+    CK_RV rv;
+    zkr_err r;
+
+    if ((r = confine_and_load(h, path, registry, d)) != ZKR_OK) {
+        h->f = NULL; /* never call into a module that was refused */
+        return r;
+    }
     rv = h->f->C_Initialize(NULL);
     if (rv != CKR_OK && rv != CKR_CRYPTOKI_ALREADY_INITIALIZED)
         return zkr_fail(d, ZKR_ERR_HSM, "PKCS#11 module %s: C_Initialize failed (0x%08lx)", path,
@@ -395,7 +476,7 @@ static zkr_err find_key(zkr_hsm_helper *h, const char *object, const uint8_t *id
 static zkr_err do_open(zkr_hsm_helper *h, zkr_dec *in, zkr_diag *d)
 {
     char module[ZKR_HSM_PATH_MAX + 1], token[ZKR_HSM_LABEL_MAX + 1];
-    char object[ZKR_HSM_LABEL_MAX + 1];
+    char object[ZKR_HSM_LABEL_MAX + 1], registry[ZKR_HSM_PATH_MAX + 1];
     const uint8_t *id = NULL, *pin_in = NULL;
     size_t id_len = 0, pin_len = 0;
     uint8_t has_obj = 0, has_id = 0;
@@ -417,6 +498,7 @@ static zkr_err do_open(zkr_hsm_helper *h, zkr_dec *in, zkr_diag *d)
         (r = zkr_dec_u8(in, &has_id)) != ZKR_OK ||
         (r = zkr_dec_bytes(in, ZKR_HSM_ID_MAX, &id, &id_len)) != ZKR_OK ||
         (r = zkr_dec_bytes(in, ZKR_HSM_PIN_MAX, &pin_in, &pin_len)) != ZKR_OK ||
+        (r = zkr_hsm_dec_str(in, registry, ZKR_HSM_PATH_MAX)) != ZKR_OK ||
         (r = zkr_dec_finish(in)) != ZKR_OK)
         return zkr_fail(d, ZKR_ERR_MALFORMED, "bad OPEN request");
     if (pin_len > 0) {
@@ -424,7 +506,8 @@ static zkr_err do_open(zkr_hsm_helper *h, zkr_dec *in, zkr_diag *d)
         memcpy(pin, pin_in, pin_len);
         sodium_memzero((void *)pin_in, pin_len); /* the request buffer's copy */
     }
-    if ((r = load_module(h, module, d)) != ZKR_OK || (r = find_token(h, token, d)) != ZKR_OK)
+    if ((r = load_module(h, module, registry, d)) != ZKR_OK ||
+        (r = find_token(h, token, d)) != ZKR_OK)
         goto out;
     rv = h->f->C_OpenSession(h->slot, CKF_SERIAL_SESSION, NULL, NULL, &h->sess);
     if (rv != CKR_OK) {
@@ -510,7 +593,7 @@ static zkr_err list_session(zkr_hsm_helper *h, const char *token, zkr_buf *entri
 
 static zkr_err do_list(zkr_hsm_helper *h, zkr_dec *in, zkr_buf *reply, zkr_diag *d)
 {
-    char module[ZKR_HSM_PATH_MAX + 1];
+    char module[ZKR_HSM_PATH_MAX + 1], registry[ZKR_HSM_PATH_MAX + 1];
     CK_SLOT_ID *slots = NULL;
     CK_ULONG n = 0;
     zkr_buf entries = {0};
@@ -520,9 +603,10 @@ static zkr_err do_list(zkr_hsm_helper *h, zkr_dec *in, zkr_buf *reply, zkr_diag 
     if (h->dl != NULL)
         return zkr_fail(d, ZKR_ERR_USAGE, "helper already serves a module");
     if ((r = zkr_hsm_dec_str(in, module, ZKR_HSM_PATH_MAX)) != ZKR_OK ||
+        (r = zkr_hsm_dec_str(in, registry, ZKR_HSM_PATH_MAX)) != ZKR_OK ||
         (r = zkr_dec_finish(in)) != ZKR_OK)
         return zkr_fail(d, ZKR_ERR_MALFORMED, "bad LIST request");
-    if ((r = load_module(h, module, d)) != ZKR_OK ||
+    if ((r = load_module(h, module, registry, d)) != ZKR_OK ||
         (r = slots_with_tokens(h, &slots, &n, d)) != ZKR_OK)
         goto out;
     for (CK_ULONG i = 0; i < n; i++) {
@@ -547,6 +631,22 @@ out:
     return r;
 }
 
+/* Confines as for a module, loads none, and says what was applied. */
+static zkr_err do_probe(zkr_hsm_helper *h, zkr_dec *in, zkr_buf *reply, zkr_diag *d)
+{
+    char registry[ZKR_HSM_PATH_MAX + 1];
+    zkr_err r;
+
+    if ((r = zkr_hsm_dec_str(in, registry, ZKR_HSM_PATH_MAX)) != ZKR_OK ||
+        (r = zkr_dec_finish(in)) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "bad PROBE request");
+    if ((r = confine_and_load(h, NULL, registry, d)) != ZKR_OK)
+        return r;
+    if ((r = zkr_enc_u32(reply, h->conf)) != ZKR_OK)
+        return r;
+    return zkr_enc_u32(reply, (uint32_t)h->landlock_abi);
+}
+
 static void helper_close(zkr_hsm_helper *h)
 {
     if (h->f != NULL && h->has_sess) {
@@ -558,10 +658,11 @@ static void helper_close(zkr_hsm_helper *h)
         (void)h->f->C_Finalize(NULL);
     /* The module stays mapped: some modules register atexit handlers. */
     memset(h, 0, sizeof *h);
+    h->confined = 1;
 }
 
 /* Handles one request; returns 1 when the loop should end. */
-static int serve_one(zkr_hsm_helper *h, int fd, zkr_buf *req)
+static int serve_one(zkr_hsm_helper *h, int fd, zkr_buf *req, const char *fatal)
 {
     zkr_buf body = {0}, reply = {0};
     zkr_diag d;
@@ -574,7 +675,17 @@ static int serve_one(zkr_hsm_helper *h, int fd, zkr_buf *req)
     zkr_dec_init(&in, req->p, req->len);
     if ((r = zkr_dec_u8(&in, &op)) != ZKR_OK)
         op = 0;
+    if (fatal != NULL && op != ZKR_HSM_OP_CLOSE) {
+        /* no module runs without its namespaces */
+        r = zkr_fail(&d, ZKR_ERR_HSM, "%s", fatal);
+        op = 0xff;
+    }
     switch (op) {
+    case 0xff:
+        break;
+    case ZKR_HSM_OP_PROBE:
+        r = do_probe(h, &in, &body, &d);
+        break;
     case ZKR_HSM_OP_OPEN:
         r = do_open(h, &in, &d);
         if (r == ZKR_OK && (r = zkr_enc_u8(&body, (uint8_t)h->type)) == ZKR_OK)
@@ -605,20 +716,24 @@ static int serve_one(zkr_hsm_helper *h, int fd, zkr_buf *req)
     return done;
 }
 
-int zkr_hsm_helper_run(int fd)
+int zkr_hsm_helper_run(int fd, uint32_t entered, const char *fatal)
 {
     zkr_hsm_helper h;
     zkr_buf req = {0};
-    int status = 0;
+    int status = 0, refused;
 
     memset(&h, 0, sizeof h);
+    h.entered = entered;
     for (;;) {
         if (zkr_hsm_frame_read(fd, -1, &req) != ZKR_OK)
             break; /* parent gone: finish quietly */
-        if (serve_one(&h, fd, &req))
+        if (serve_one(&h, fd, &req, fatal))
             break;
     }
+    refused = h.refused;
     helper_close(&h);
     zkr_buf_free(&req);
+    if (refused)
+        _exit(status); /* no atexit handler or destructor of the refused module runs */
     return status;
 }

@@ -12,11 +12,15 @@
 #include <sodium.h>
 
 #include "hsm/hsm_int.h"
+#include "sandbox/sandbox.h"
 
 int main(int argc, char **argv)
 {
     struct stat st;
     struct rlimit rl = {0, 0};
+    uint32_t entered = 0;
+    zkr_diag d;
+    zkr_err r;
 
     (void)argv;
     (void)setrlimit(RLIMIT_CORE, &rl);
@@ -27,5 +31,12 @@ int main(int argc, char **argv)
     }
     if (sodium_init() < 0)
         return 10;
-    return zkr_hsm_helper_run(0);
+    /*
+     * Before anything else, single-threaded: own PID, network, IPC and
+     * mount namespaces. This process stays outside as the relay of the
+     * module's stderr; its child, PID 1 there, serves the requests.
+     */
+    zkr_diag_clear(&d);
+    r = zkr_sandbox_pkcs11_enter("zkreg-pkcs11-helper: ", 0, &entered, &d);
+    return zkr_hsm_helper_run(0, entered, r == ZKR_OK ? NULL : d.msg);
 }

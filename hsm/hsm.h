@@ -82,15 +82,21 @@ typedef struct zkr_hsm zkr_hsm;
  * once with the PIN read from pin-source (when given; the PIN is wiped in
  * both processes right after C_Login), and finds exactly one private key
  * matching object and/or id, with its public key.
- * `helper_path` names the helper executable (NULL: zkr_hsm_helper_path()).
+ * `helper_path` names the helper executable (NULL: zkr_hsm_helper_path());
+ * it and its directory must be root-owned (or this user's in test builds)
+ * and not group- or world-writable. `registry_path` (NULL: none) is sent
+ * to the helper, which refuses to start the module if any path it may
+ * read or write exposes the registry. The module must pass
+ * zkr_hsm_module_check (an allowed module directory).
+ * The helper runs with an allowlisted environment (docs/sandbox.md).
  * Returns ZKR_OK; ZKR_ERR_PASSPHRASE (wrong PIN; not retried); ZKR_ERR_HSM
  * (module does not load, token or key missing or ambiguous, unsupported key
  * type or mechanism, helper died); ZKR_ERR_IO (pin-source unreadable);
  * ZKR_ERR_MALFORMED; ZKR_ERR_NOMEM.
  * Secret: the PIN; it lives in sodium_malloc'ed memory until sent.
  */
-zkr_err zkr_hsm_open(const zkr_hsm_uri *uri, const char *helper_path, zkr_hsm **out,
-                     zkr_diag *d) ZKR_WUR;
+zkr_err zkr_hsm_open(const zkr_hsm_uri *uri, const char *helper_path, const char *registry_path,
+                     zkr_hsm **out, zkr_diag *d) ZKR_WUR;
 
 /* Stops the helper (C_Logout, C_Finalize there) and frees. Accepts NULL. */
 void zkr_hsm_free(zkr_hsm *h);
@@ -128,10 +134,37 @@ typedef struct {
  * `*out` is malloc'ed (free()); `*n` entries. Returns as zkr_hsm_open.
  */
 zkr_err zkr_hsm_list(const char *module_path, const char *helper_path,
-                     zkr_hsm_list_entry **out, size_t *n, zkr_diag *d) ZKR_WUR;
+                     const char *registry_path, zkr_hsm_list_entry **out, size_t *n,
+                     zkr_diag *d) ZKR_WUR;
+
+/* The confinement of a live helper, as zkreg doctor reports it. */
+typedef struct {
+    uint32_t confinement;  /* ZKR_SANDBOX_C_* the helper reports having applied */
+    uint32_t landlock_abi; /* the ABI it used */
+    int measured;          /* 1: the fields below were read from /proc of the live helper */
+    int seccomp_mode;      /* "Seccomp:" of /proc/PID/status (2 = filter) */
+    int no_new_privs;      /* "NoNewPrivs:" */
+    unsigned long long cap_eff, cap_bnd; /* "CapEff:", "CapBnd:" */
+    int threads;           /* "Threads:" */
+    int ns_user, ns_pid, ns_net, ns_ipc, ns_mnt; /* 1 its own, 0 shared with zkreg, -1 unknown */
+    int env_count;         /* variables in /proc/PID/environ, -1 unknown */
+    char env_names[512];   /* their names, comma-separated */
+    int fd_count;          /* entries of /proc/PID/fd, -1 unknown */
+} zkr_hsm_probe_info;
 
 /*
- * The helper executable to run: $ZKREG_PKCS11_HELPER when set, else
+ * Starts a helper, has it confine itself exactly as for a module (PROBE,
+ * no module loaded), then reads its state from /proc while it waits, and
+ * stops it. Returns ZKR_OK (out filled; fields zkreg may not read, e.g.
+ * without privilege, are -1), ZKR_ERR_HSM (helper missing, refused, or
+ * it could not confine itself: the message says why), ZKR_ERR_NOMEM.
+ */
+zkr_err zkr_hsm_probe(const char *helper_path, const char *registry_path,
+                      zkr_hsm_probe_info *out, zkr_diag *d) ZKR_WUR;
+
+/*
+ * The helper executable to run: $ZKREG_PKCS11_HELPER when set (test builds
+ * only; ignored in others), else
  * zkreg-pkcs11-helper beside the running executable, else in ../hsm/ from it
  * (the build tree), else the installed libexec path. Writes into out.
  * Returns ZKR_OK or ZKR_ERR_NOT_FOUND.

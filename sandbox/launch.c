@@ -54,7 +54,7 @@ void zkr_sandbox_confinement_str(uint32_t bits, char *out, size_t cap)
 {
     static const char *const names[] = {"fds-closed", "rlimits", "nodump", "no-new-privs",
                                         "userns", "netns", "ipcns", "mntns", "landlock",
-                                        "seccomp"};
+                                        "seccomp", "pidns", "caps-dropped", "fs-view"};
     size_t used = 0;
 
     if (cap == 0)

@@ -36,7 +36,21 @@ typedef enum {
     R_AF_UNIX,     /* socket(AF_UNIX, ...) only */
     R_SELF,        /* tgkill/kill aimed at this process only */
     R_GET_RLIMIT,  /* prlimit64(0, res, NULL, old): read only */
+    R_MADVISE,     /* advice from zkr_sandbox_madvise_ok only */
 } zkr_sandbox_rule_kind;
+
+/*
+ * madvise advice the code needs: glibc's free() and thread stacks give
+ * pages back with MADV_DONTNEED; ASan's runtime also marks its shadow
+ * NOHUGEPAGE and DONTDUMP. Anything else (MADV_DONTFORK, WIPEONFORK,
+ * MERGEABLE, PAGEOUT, HWPOISON, COLLAPSE, ...) kills.
+ */
+static const int zkr_sandbox_madvise_ok[] = {MADV_DONTNEED};
+static const int zkr_sandbox_madvise_asan[] = {MADV_NOHUGEPAGE, MADV_DONTDUMP, MADV_DODUMP,
+                                               MADV_HUGEPAGE};
+/* The PKCS#11 helper runs third-party allocators too: access-pattern hints and MADV_FREE. */
+static const int zkr_sandbox_madvise_helper[] = {MADV_NORMAL, MADV_RANDOM, MADV_SEQUENTIAL,
+                                                 MADV_WILLNEED, MADV_FREE};
 
 typedef struct {
     const char *name;
@@ -54,7 +68,7 @@ static const zkr_sandbox_rule zkr_sandbox_rules[] = {
     {"mmap", V | P | H, R_NOEXEC},
     {"munmap", V | P | H, R_ALLOW},
     {"mremap", V | P | H, R_ALLOW},
-    {"madvise", V | P | H, R_ALLOW},
+    {"madvise", V | P | H, R_MADVISE},
     {"rt_sigreturn", V | P | H, R_ALLOW},
     {"rt_sigprocmask", V | P | H, R_ALLOW}, /* abort(), pthread internals */
     {"clock_gettime", V | P | H, R_ALLOW},  /* vDSO fallback */
@@ -161,6 +175,12 @@ static const char *zkr_sandbox_rule_condition(zkr_sandbox_rule_kind k)
     case R_AF_UNIX: return "domain == AF_UNIX";
     case R_SELF: return "pid == own pid";
     case R_GET_RLIMIT: return "pid == 0, new_limit == NULL (read only)";
+    case R_MADVISE:
+        return ZKR_SANDBOX_ASAN ? "advice DONTNEED (pkcs11-helper: also NORMAL, RANDOM, "
+                                  "SEQUENTIAL, WILLNEED, FREE; sanitizer build: also NOHUGEPAGE, "
+                                  "HUGEPAGE, DONTDUMP, DODUMP)"
+                                : "advice DONTNEED (pkcs11-helper: also NORMAL, RANDOM, "
+                                  "SEQUENTIAL, WILLNEED, FREE)";
     default: return "?";
     }
 }
@@ -222,7 +242,26 @@ zkr_err zkr_sandbox_policy_rules(zkr_sandbox_policy p, zkr_sandbox_rule_info *ou
 #define ZKR_CLONE_OPTIONAL                                                                        \
     (CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID)
 
-static int zkr_sandbox_add(scmp_filter_ctx ctx, const zkr_sandbox_rule *r)
+static int zkr_sandbox_add_madvise(scmp_filter_ctx ctx, int nr, unsigned who)
+{
+    int rc = 0;
+
+    for (size_t i = 0; who == H && rc == 0 && i < sizeof zkr_sandbox_madvise_helper / sizeof(int);
+         i++)
+        rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
+                              SCMP_A2(SCMP_CMP_EQ, (scmp_datum_t)zkr_sandbox_madvise_helper[i]));
+    for (size_t i = 0; rc == 0 && i < sizeof zkr_sandbox_madvise_ok / sizeof(int); i++)
+        rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
+                              SCMP_A2(SCMP_CMP_EQ, (scmp_datum_t)zkr_sandbox_madvise_ok[i]));
+    for (size_t i = 0; ZKR_SANDBOX_ASAN && rc == 0 &&
+                       i < sizeof zkr_sandbox_madvise_asan / sizeof(int);
+         i++)
+        rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
+                              SCMP_A2(SCMP_CMP_EQ, (scmp_datum_t)zkr_sandbox_madvise_asan[i]));
+    return rc;
+}
+
+static int zkr_sandbox_add(scmp_filter_ctx ctx, const zkr_sandbox_rule *r, unsigned who)
 {
     int nr = seccomp_syscall_resolve_name(r->name);
     scmp_datum_t self = (scmp_datum_t)getpid();
@@ -256,6 +295,8 @@ static int zkr_sandbox_add(scmp_filter_ctx ctx, const zkr_sandbox_rule *r)
     case R_GET_RLIMIT:
         return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 2, SCMP_A0(SCMP_CMP_EQ, 0),
                                 SCMP_A2(SCMP_CMP_EQ, 0));
+    case R_MADVISE:
+        return zkr_sandbox_add_madvise(ctx, nr, who);
     default:
         return -EINVAL;
     }
@@ -276,11 +317,15 @@ zkr_err zkr_sandbox_seccomp_load(zkr_sandbox_policy p, zkr_diag *d)
     rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
     if (rc == 0)
         rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 1);
+    /* every thread of the process gets the filter, not only the caller (a
+       module's constructor may have started threads; seal refuses them too) */
+    if (rc == 0)
+        rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
     for (size_t i = 0; rc == 0 && i < sizeof zkr_sandbox_rules / sizeof zkr_sandbox_rules[0];
          i++) {
         if (!zkr_sandbox_rule_in(&zkr_sandbox_rules[i], who))
             continue;
-        rc = zkr_sandbox_add(ctx, &zkr_sandbox_rules[i]);
+        rc = zkr_sandbox_add(ctx, &zkr_sandbox_rules[i], who);
         if (rc != 0)
             (void)zkr_fail(d, ZKR_ERR_SANDBOX, "seccomp rule for %s: %s",
                            zkr_sandbox_rules[i].name, strerror(-rc));

@@ -116,7 +116,10 @@ typedef struct {
 #define ZKR_SANDBOX_C_MNTNS (1u << 7)
 #define ZKR_SANDBOX_C_LANDLOCK (1u << 8)
 #define ZKR_SANDBOX_C_SECCOMP (1u << 9)
-#define ZKR_SANDBOX_C_ALL_BITS 0x3ffu
+#define ZKR_SANDBOX_C_PIDNS (1u << 10)   /* own PID namespace: ending it ends its descendants */
+#define ZKR_SANDBOX_C_CAPS (1u << 11)    /* every capability dropped (effective, bounding, ambient) */
+#define ZKR_SANDBOX_C_FS_VIEW (1u << 12) /* pivot_root into a tmpfs showing only allowed paths */
+#define ZKR_SANDBOX_C_ALL_BITS 0x1fffu
 /* What a sandboxed worker must report, or the parent rejects its reply. */
 #define ZKR_SANDBOX_C_REQUIRED                                                                    \
     (ZKR_SANDBOX_C_FDS_CLOSED | ZKR_SANDBOX_C_RLIMITS | ZKR_SANDBOX_C_NODUMP |                    \
@@ -253,6 +256,9 @@ typedef struct {
     int sanitizer_build;         /* ASan adaptation active */
 } zkr_sandbox_caps;
 
+/* The Landlock ABI the running kernel offers (0: none). Thread safe. */
+int zkr_sandbox_landlock_abi(void);
+
 /* Probes the kernel (forks short-lived children for the namespace tests). */
 zkr_err zkr_sandbox_caps_probe(zkr_sandbox_caps *out) ZKR_WUR;
 
@@ -262,21 +268,32 @@ zkr_err zkr_sandbox_caps_probe(zkr_sandbox_caps *out) ZKR_WUR;
 
 /*
  * What the PKCS#11 helper may touch. The helper process (started by hsm/,
- * in the style of ssh-pkcs11-helper) should:
- *   1. dlopen() the module (the module path is chosen by the user, so the
- *      mapping with PROT_EXEC happens before confinement);
- *   2. call zkr_sandbox_confine_pkcs11_helper();
- *   3. only then C_Initialize, log in, sign, and talk to its parent over
+ * in the style of ssh-pkcs11-helper) must:
+ *   1. call zkr_sandbox_pkcs11_enter() first thing, single-threaded: it
+ *      makes new PID, network, IPC and mount namespaces (and a user
+ *      namespace where one is needed for them) and forks; the caller
+ *      continues as PID 1 of the new PID namespace, so when it ends the
+ *      kernel kills everything a module started;
+ *   2. call zkr_sandbox_pkcs11_prepare() before dlopen(): it checks the
+ *      registry guard, closes other fds, sets rlimits, no_new_privs,
+ *      builds the file-system view (a tmpfs root showing only ro_paths
+ *      read-only and rw_paths writable), applies Landlock and drops every
+ *      capability; the module's constructors then run inside all of that;
+ *   3. dlopen() the module (mapping code, which seccomp then forbids) and
+ *      call C_GetFunctionList;
+ *   4. call zkr_sandbox_pkcs11_seal(): it refuses if the process has more
+ *      than one thread or any child (a module started them), naming the
+ *      module, then loads the seccomp filter with TSYNC;
+ *   5. only then C_Initialize, log in, sign, and talk to its parent over
  *      the fds in keep_fds.
- * Confining after C_Initialize also works (the token and pcscd may then
- * already be open): set keep_all_fds, since closing the module's own
- * descriptors would break it.
- * After step 2: Landlock (when available) allows reading only ro_paths
- * and reading+writing only rw_paths (e.g. SoftHSM's tokendir); seccomp
- * allows file I/O, AF_UNIX sockets (pcscd's /run/pcscd/pcscd.comm),
+ * zkr_sandbox_confine_pkcs11_helper() is steps 2 and 4 at once, for a
+ * module already loaded (set keep_all_fds when it is already initialised
+ * and holds token or pcscd descriptors).
+ * Seccomp allows file I/O, AF_UNIX sockets (pcscd's /run/pcscd/pcscd.comm),
  * threads, and nothing that creates processes, loads code (PROT_EXEC),
- * traces, or opens AF_INET/AF_INET6/netlink sockets; a new network
- * namespace (when permitted) removes TCP/UDP reachability altogether.
+ * traces, or opens AF_INET/AF_INET6/netlink sockets; the network namespace
+ * removes TCP/UDP reachability; the file-system view leaves no named
+ * socket reachable except those under ro/rw paths (pcscd's directory).
  * registry_path, when given, must not lie under any ro/rw path, else the
  * call refuses (ZKR_ERR_USAGE) before confining anything.
  * ZKR_SANDBOX_PKCS11_DEFAULT_RO lists the library and configuration paths
@@ -293,21 +310,69 @@ typedef struct {
                             module already holds token or pcscd descriptors) */
     const char *registry_path; /* refused if reachable; NULL to skip the check */
     const zkr_sandbox_limits *limits; /* NULL = pkcs11-helper defaults */
+    const char *module;  /* named in refusals ("module X started 2 threads"); may be NULL */
+    uint32_t entered;    /* bits zkr_sandbox_pkcs11_enter() gave; 0 when it was not called:
+                            prepare then makes user, network and IPC namespaces itself */
 } zkr_sandbox_pkcs11_opts;
 
 #define ZKR_SANDBOX_PKCS11_DEFAULT_RO                                                              \
     "/usr/lib", "/lib", "/etc/ssl", "/etc/softhsm", "/etc/softhsm2.conf", "/etc/opensc",            \
-        "/etc/opensc.conf", "/usr/share/p11-kit", "/etc/pkcs11", "/run/pcscd"
+        "/etc/opensc.conf", "/usr/share/p11-kit", "/etc/pkcs11", "/run/pcscd", "/etc/ld.so.cache"
 
 /*
- * Confines the calling process as the PKCS#11 helper. Irreversible.
- * Returns ZKR_OK (*confinement gets the ZKR_SANDBOX_C_* bits applied;
- * Landlock or namespaces missing is reported there, not an error);
- * ZKR_ERR_USAGE (registry_path reachable, a path not absolute, a keep fd
- * invalid); ZKR_ERR_SANDBOX (rlimits, prctl or seccomp could not be set).
- * Thread safety: call before creating threads.
+ * Step 1: new namespaces and a fork. In the parent (outside the new PID
+ * namespace) it never returns: that process relays the child's stderr to
+ * its own fd 2 (control characters replaced by '?', each line prefixed
+ * with `log_prefix`, at most 64 KiB in all), and exits as the child did
+ * (re-raising its signal). The child, PID 1 of the namespace, returns
+ * ZKR_OK with *bits (USERNS where one was made, PIDNS, NETNS, IPCNS,
+ * MNTNS); it dies with SIGKILL if the relay dies. `close_in_relay` is
+ * closed in the relay (the helper's socket, so that only PID 1 holds it).
+ * Returns ZKR_ERR_SANDBOX when a namespace or the fork fails (fatal: the
+ * helper must not run a module without them).
+ * Thread safety: call while single-threaded, before any module code.
+ */
+zkr_err zkr_sandbox_pkcs11_enter(const char *log_prefix, int close_in_relay, uint32_t *bits,
+                                 zkr_diag *d) ZKR_WUR;
+
+/*
+ * Step 2. *confinement gets the bits applied so far; *task_fd an open
+ * descriptor of /proc/self/task for step 4 (it is kept past Landlock and
+ * the file-system view, which hide /proc). Returns ZKR_OK; ZKR_ERR_USAGE
+ * (registry_path reachable, a path not absolute, a keep fd invalid);
+ * ZKR_ERR_SANDBOX (rlimits, prctl, namespaces, the file-system view,
+ * Landlock when the kernel offers it, or dropping capabilities failed:
+ * each is fatal).
+ */
+zkr_err zkr_sandbox_pkcs11_prepare(const zkr_sandbox_pkcs11_opts *o, uint32_t *confinement,
+                                   int *task_fd, zkr_diag *d) ZKR_WUR;
+
+/*
+ * Step 4: counts the threads in task_fd (closing it) and the children of
+ * this process; refuses (ZKR_ERR_SANDBOX, naming o->module) unless there
+ * is one thread and no child; loads the pkcs11-helper seccomp policy with
+ * TSYNC either way (a refused module's threads are filtered too until the
+ * caller exits: it must then _exit, never call the module again). Adds
+ * ZKR_SANDBOX_C_SECCOMP to *confinement when the filter is on.
+ */
+zkr_err zkr_sandbox_pkcs11_seal(const zkr_sandbox_pkcs11_opts *o, int task_fd,
+                                uint32_t *confinement, zkr_diag *d) ZKR_WUR;
+
+/*
+ * Steps 2 and 4 at once (a module already loaded). Irreversible.
+ * Returns ZKR_OK (*confinement gets the ZKR_SANDBOX_C_* bits applied);
+ * otherwise as prepare and seal.
+ * Thread safety: call before creating threads (more than one refuses).
  */
 zkr_err zkr_sandbox_confine_pkcs11_helper(const zkr_sandbox_pkcs11_opts *o,
                                           uint32_t *confinement, zkr_diag *d) ZKR_WUR;
+
+/*
+ * Drops every capability: bounding set, ambient set, securebits locked
+ * (no root fix-up on a later exec), then effective, permitted and
+ * inheritable cleared. Workers and the helper call it after their
+ * namespaces are made. Returns ZKR_OK or ZKR_ERR_SANDBOX.
+ */
+zkr_err zkr_sandbox_drop_caps(zkr_diag *d) ZKR_WUR;
 
 #endif /* ZKR_SANDBOX_H */

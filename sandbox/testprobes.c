@@ -102,7 +102,15 @@ zkr_err zkr_sandbox_test_probe(const uint8_t *req, size_t len, zkr_buf *reply, z
     else if (zkr_probe_is(req, len, "prot-exec"))
         rc = (long)(intptr_t)mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS,
                                   -1, 0);
-    else if (zkr_probe_is(req, len, "x32"))
+    else if (zkr_probe_is(req, len, "madvise-dontfork") ||
+             zkr_probe_is(req, len, "madvise-dontneed")) {
+        /* DONTNEED is what free() uses (allowed); DONTFORK is not in the allowlist */
+        void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        rc = p == MAP_FAILED ? -1
+                             : madvise(p, 4096, zkr_probe_is(req, len, "madvise-dontfork")
+                                                    ? MADV_DONTFORK
+                                                    : MADV_DONTNEED);
+    } else if (zkr_probe_is(req, len, "x32"))
         rc = syscall(0x40000000L | SYS_getpid); /* the x32 ABI bit */
     else if (zkr_probe_is(req, len, "memory"))
         return zkr_probe_memory(reply, d);

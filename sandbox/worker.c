@@ -138,6 +138,10 @@ static zkr_err zkr_worker_confine(zkr_sandbox_policy policy, const zkr_sandbox_l
         return r;
     *conf |= ZKR_SANDBOX_C_NODUMP | ZKR_SANDBOX_C_NO_NEW_PRIVS;
     *conf |= zkr_sandbox_unshare(1);
+    /* root without a user namespace would otherwise keep real capabilities */
+    if ((r = zkr_sandbox_drop_caps(d)) != ZKR_OK)
+        return r;
+    *conf |= ZKR_SANDBOX_C_CAPS;
     *conf |= zkr_sandbox_landlock_apply(NULL, 0, NULL, 0, abi);
     if ((r = zkr_sandbox_seccomp_load(policy, d)) != ZKR_OK)
         return r;

@@ -83,7 +83,8 @@ static zkr_err open_pkcs11(zkr_signer *s, const char *uri, const zkr_signer_opts
 
     if ((r = zkr_hsm_uri_parse(uri, &u, d)) != ZKR_OK)
         return r;
-    if ((r = zkr_hsm_open(&u, o != NULL ? o->hsm_helper_path : NULL, &s->hsm, d)) != ZKR_OK)
+    if ((r = zkr_hsm_open(&u, o != NULL ? o->hsm_helper_path : NULL,
+                          o != NULL ? o->registry_path : NULL, &s->hsm, d)) != ZKR_OK)
         return r;
     pk = zkr_hsm_public_key(s->hsm, &pk_len);
     switch (zkr_hsm_key_type_of(s->hsm)) {

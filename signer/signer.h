@@ -169,6 +169,7 @@ typedef struct {
     const zkr_secret *passphrase; /* file: keys; already read (e.g. from a descriptor), or NULL */
     const char *passphrase_path; /* file: keys; NULL: $ZKREG_PASSPHRASE_FILE, then the TTY */
     const char *hsm_helper_path; /* pkcs11: keys; NULL: zkr_hsm_helper_path() */
+    const char *registry_path;   /* pkcs11: keys; the helper refuses paths exposing it */
     const char *eth_address;     /* external:eip712: the registered signer address */
 } zkr_signer_opts;
 

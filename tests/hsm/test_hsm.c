@@ -102,20 +102,34 @@ static int secp_ok(const uint8_t *pub65, const uint8_t d32[32], const uint8_t si
            secp256k1_ecdsa_verify(secp256k1_context_static, &s, d32, &pk);
 }
 
-/* The "Seccomp:" mode of our one child process (the helper), or -1. */
-static int child_seccomp_mode(void)
+/* The first child of process `parent`, or 0. */
+static long first_child(long parent)
 {
-    char path[128], line[256];
+    char path[128];
     FILE *f;
     long pid = 0;
-    int mode = -1;
 
-    snprintf(path, sizeof path, "/proc/self/task/%ld/children", (long)getpid());
+    snprintf(path, sizeof path, "/proc/%ld/task/%ld/children", parent, parent);
     f = fopen(path, "r");
     if (f == NULL || fscanf(f, "%ld", &pid) != 1)
         pid = 0;
     if (f != NULL)
         fclose(f);
+    return pid;
+}
+
+/*
+ * The "Seccomp:" mode of the helper serving requests, or -1: our one child
+ * is the helper's stderr relay, and its child (PID 1 of the helper's own
+ * PID namespace) serves.
+ */
+static int child_seccomp_mode(void)
+{
+    char path[128], line[256];
+    FILE *f;
+    long pid = first_child(first_child((long)getpid()));
+    int mode = -1;
+
     if (pid <= 0)
         return -1;
     snprintf(path, sizeof path, "/proc/%ld/status", pid);
@@ -141,7 +155,7 @@ static void test_secp256k1_raw(zkr_tap *t)
     zkr_diag_clear(&d);
     uri_of(uri, sizeof uri, "k1", "/pin", NULL);
     if (!zkr_tap_ok(t, zkr_hsm_uri_parse(uri, &u, &d) == ZKR_OK &&
-                           zkr_hsm_open(&u, helper, &h, &d) == ZKR_OK,
+                           zkr_hsm_open(&u, helper, NULL, &h, &d) == ZKR_OK,
                     "open secp256k1 token key (%s)", d.msg))
         return;
     pub = zkr_hsm_public_key(h, &pub_len);
@@ -315,20 +329,21 @@ static void test_failures(zkr_tap *t)
     FILE *f;
 
     snprintf(count, sizeof count, "%s/logins", dir);
-    setenv("ZKR_COUNTLOGIN_FILE", count, 1);
-    setenv("ZKR_COUNTLOGIN_TARGET", SOFTHSM, 1);
+    /* the helper's environment is an allowlist: test modules read ZKR_TESTMOD_* */
+    setenv("ZKR_TESTMOD_COUNTLOGIN_FILE", count, 1);
+    setenv("ZKR_TESTMOD_COUNTLOGIN_TARGET", SOFTHSM, 1);
     /* The confined helper may write only the token dir unless told more. */
     setenv("ZKREG_PKCS11_RW_PATHS", dir, 1);
     uri_of(uri, sizeof uri, "k1", "/badpin", shim);
     expect_fail(t, uri, ZKR_ERR_PASSPHRASE, "wrong PIN", "wrong PIN");
     zkr_tap_ok(t, count_logins(count) == 1, "the wrong PIN was tried exactly once (%d C_Login)",
                count_logins(count));
-    setenv("ZKR_COUNTLOGIN_HIDE_MECHS", "1", 1);
+    setenv("ZKR_TESTMOD_COUNTLOGIN_HIDE_MECHS", "1", 1);
     uri_of(uri, sizeof uri, "k1", "/pin", shim);
     expect_fail(t, uri, ZKR_ERR_HSM, "does not offer CKM_ECDSA", "token without CKM_ECDSA");
     uri_of(uri, sizeof uri, "ed", "/pin", shim);
     expect_fail(t, uri, ZKR_ERR_HSM, "does not offer CKM_EDDSA", "token without CKM_EDDSA");
-    unsetenv("ZKR_COUNTLOGIN_HIDE_MECHS");
+    unsetenv("ZKR_TESTMOD_COUNTLOGIN_HIDE_MECHS");
     expect_fail(t, "pkcs11:token=zkr-test;object=nope?module-path=" SOFTHSM, ZKR_ERR_HSM,
                 "no private key", "missing object (no login)");
     uri_of(uri, sizeof uri, "nope", "/pin", NULL);
@@ -339,6 +354,12 @@ static void test_failures(zkr_tap *t)
     uri_of(uri, sizeof uri, "rsa", "/pin", NULL);
     expect_fail(t, uri, ZKR_ERR_HSM, "does not sign with", "unsupported key type (RSA)");
     snprintf(junk, sizeof junk, "%s/junk.so", dir);
+    {
+        /* junk.so's directory is a test-build module directory, so the loader judges it */
+        char dirs[1400];
+        snprintf(dirs, sizeof dirs, "%s:%s", getenv("ZKREG_PKCS11_MODULE_DIRS"), dir);
+        setenv("ZKREG_PKCS11_MODULE_DIRS", dirs, 1);
+    }
     f = fopen(junk, "w");
     if (f != NULL) {
         fputs("not an ELF file\n", f);
@@ -357,7 +378,7 @@ static void test_failures(zkr_tap *t)
         zkr_diag_clear(&d);
         uri_of(uri, sizeof uri, "k1", "/pin", NULL);
         zkr_tap_ok(t, zkr_hsm_uri_parse(uri, &u, NULL) == ZKR_OK &&
-                          zkr_hsm_open(&u, "/nonexistent/helper", &h, &d) == ZKR_ERR_HSM &&
+                          zkr_hsm_open(&u, "/nonexistent/helper", NULL, &h, &d) == ZKR_ERR_HSM &&
                           h == NULL,
                    "a helper that cannot start is an HSM error (%s)", d.msg);
     }
@@ -370,7 +391,7 @@ static void test_list(zkr_tap *t)
     zkr_diag d;
 
     zkr_diag_clear(&d);
-    if (!zkr_tap_ok(t, zkr_hsm_list(SOFTHSM, helper, &e, &n, &d) == ZKR_OK,
+    if (!zkr_tap_ok(t, zkr_hsm_list(SOFTHSM, helper, NULL, &e, &n, &d) == ZKR_OK,
                     "key list works (%s)", d.msg))
         return;
     for (size_t i = 0; i < n; i++) {

@@ -28,6 +28,12 @@ for probe in openat read-passwd write-file socket connect execve fork ptrace \
   grep -q 'SIGSYS' "$tmp/err"; ok $? "probe $probe ($pol): message names the seccomp kill"
 done
 [ ! -e /tmp/zkr-sandbox-probe-write ]; ok $? "the write-file probe created nothing"
+# madvise: only the advice the code needs (DONTNEED, what free() uses)
+for pol in v p; do
+  expect_rc 8 "madvise(MADV_DONTFORK) is killed ($pol policy)" "$Z" __sandbox-test "test-probe-$pol" madvise-dontfork
+  grep -q 'SIGSYS' "$tmp/err"; ok $? "madvise-dontfork ($pol): message names the seccomp kill"
+  expect_rc 0 "madvise(MADV_DONTNEED) stays allowed ($pol policy)" "$Z" __sandbox-test "test-probe-$pol" madvise-dontneed
+done
 expect_rc 8 "probe memory over RLIMIT_AS" "$Z" __sandbox-test test-probe-v memory --as-mib 256
 grep -q 'RLIMIT_AS' "$tmp/err"; ok $? "memory: message names RLIMIT_AS"
 expect_rc 8 "probe cpu over RLIMIT_CPU" "$Z" __sandbox-test test-probe-v cpu --cpu 1 --timeout-ms 20000
@@ -74,6 +80,24 @@ v = {r["syscall"] for r in j["policies"][0]["rules"]}
 p = {r["syscall"] for r in j["policies"][1]["rules"]}
 assert v < p and "clone" in p and not ({"openat", "execve", "socket", "ptrace"} & (v | p))
 assert all(t["ok"] and "seccomp" in t["confinement"] for t in j["self_test"])
+assert all("caps-dropped" in t["confinement"] for t in j["self_test"])
 PY
+# the PKCS#11 helper, live, measured from /proc (zkreg inherits a named socket here)
+SSH_AUTH_SOCK=$tmp/agent.sock expect_rc 0 "doctor --json with the helper" "$Z" doctor --json
+python3 - "$tmp/out" <<'PY'; ok $? "doctor --json: the live helper is confined (seccomp 2, no caps, one thread, own namespaces, allowlisted environment)"
+import json, sys
+h = json.load(open(sys.argv[1]))["pkcs11_helper"]
+assert h["installed"] and h["ok"], h
+for b in ("seccomp", "pidns", "netns", "mntns", "fs-view", "caps-dropped", "no-new-privs"):
+    assert b in h["reported"]["confinement"].split(","), (b, h)
+m = h["measured"]
+assert m["from_proc"] and m["seccomp_mode"] == 2 and m["no_new_privs"] == 1, m
+assert m["cap_eff"] == "0x0000000000000000" and m["threads"] == 1, m
+assert all(m["namespaces"][k] != "shared" for k in ("pid", "net", "mount", "ipc")), m
+assert m["environment"] is None or "SSH_AUTH_SOCK" not in m["environment"], m
+PY
+ZKREG_PKCS11_RW_PATHS=$tmp expect_rc 8 "doctor: a writable helper path exposing the registry fails" \
+  "$Z" --registry "$tmp/zkreg.db" doctor
+grep -q 'expose the registry' "$tmp/err"; ok $? "doctor names the exposed registry"
 echo "1..$n"
 [ $fail = 0 ]

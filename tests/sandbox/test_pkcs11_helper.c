@@ -8,6 +8,7 @@
  */
 #include <dlfcn.h>
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -186,6 +187,15 @@ static void helper_reach(const fixture *f, helper_result *res)
     res->unix_socket_fd_ok = fd >= 0;
 }
 
+/* Waits with a call the helper policy allows: the filter must reach it, not kill it. */
+static void *idle_thread(void *arg)
+{
+    (void)arg;
+    for (;;)
+        sleep(3600);
+    return NULL;
+}
+
 /* Runs `what` in a fresh confined child; returns its wait status. */
 static int run_child(const fixture *f, const char *what, helper_result *res)
 {
@@ -210,10 +220,17 @@ static int run_child(const fixture *f, const char *what, helper_result *res)
         if (strcmp(what, "expose") == 0) {
             /* configuration error: confinement must refuse before changing anything */
             const char *ro[] = {f->dir};
-            zkr_sandbox_pkcs11_opts o = {ro, 1, NULL, 0, NULL, 0, 0, f->registry, NULL};
+            zkr_sandbox_pkcs11_opts o = {ro, 1, NULL, 0, NULL, 0, 0, f->registry, NULL, NULL, 0};
             zkr_diag d;
             zkr_diag_clear(&d);
             r.confine_rc = zkr_sandbox_confine_pkcs11_helper(&o, &r.conf, &d);
+        } else if (strcmp(what, "thread") == 0) {
+            /* a module's constructor left a thread behind: refused, and filtered */
+            pthread_t th;
+            if (pthread_create(&th, NULL, idle_thread, NULL) != 0)
+                _exit(44);
+            r.confine_rc = confine(f, pfd[1], f->registry, 0, &r.conf);
+            r.step = (r.conf & ZKR_SANDBOX_C_SECCOMP) != 0;
         } else if (strcmp(what, "late") == 0) {
             /* hsm/ style: C_Initialize first, confine after, keeping the module's fds */
             if (p11->C_Initialize(NULL) != CKR_OK ||
@@ -287,6 +304,12 @@ int main(int argc, char **argv)
                res.step, res.rv);
     if (zkr_sandbox_landlock_abi() > 0)
         zkr_tap_ok(&t, res.registry_errno == EACCES, "late: registry still unreadable");
+
+    st = run_child(&f, "thread", &res);
+    zkr_tap_ok(&t, WIFEXITED(st) && WEXITSTATUS(st) == 0 && res.confine_rc == ZKR_ERR_SANDBOX &&
+                   res.step == 1,
+               "a second thread makes confinement refuse, with the filter still loaded on every "
+               "thread (TSYNC) (rc %d)", res.confine_rc);
 
     st = run_child(&f, "inet", &res);
     zkr_tap_ok(&t, WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS, "AF_INET socket kills the helper");

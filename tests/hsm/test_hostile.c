@@ -1,0 +1,457 @@
+/*
+ * The PKCS#11 helper against a hostile module (hostile.c, forwarding to
+ * SoftHSM2), through the real zkreg binary and the real helper: a module
+ * that starts a thread and a process is refused and leaves nothing
+ * running; a writable path exposing the registry is refused; the module
+ * sees only the allowlisted environment and cannot reach a socket named
+ * in it; what it writes to stderr arrives filtered; modules outside the
+ * allowed directories and untrusted helpers are refused.
+ * Runs under softhsm-setup.sh (token zkr-test, $ZKR_HSM_DIR/pin).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <netinet/in.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <seccomp.h>
+
+#include "tap.h"
+
+static const char *zkreg, *hostile, *hsmdir;
+static char tmp[256];
+
+typedef struct {
+    int deny_unshare; /* run zkreg (and so its helper) where unshare() fails with EPERM */
+    int rc;
+    char err[8192];
+    size_t err_len;
+    char line[8192]; /* err on one line, for TAP descriptions */
+} run_result;
+
+/* Runs zkreg with argv (NULL-ended) in the current environment; stderr captured. */
+static void run(char *const argv[], run_result *res)
+{
+    char errpath[300];
+    int st = 0, fd;
+    pid_t pid;
+    ssize_t n;
+
+    int deny = res->deny_unshare;
+
+    memset(res, 0, sizeof *res);
+    res->rc = -1;
+    snprintf(errpath, sizeof errpath, "%s/stderr", tmp);
+    pid = fork();
+    if (pid == 0) {
+        int e = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        int o = open("/dev/null", O_WRONLY);
+        if (e < 0 || o < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0)
+            _exit(126);
+        if (deny) {
+            scmp_filter_ctx f = seccomp_init(SCMP_ACT_ALLOW);
+            if (f == NULL || seccomp_rule_add(f, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(unshare), 0) ||
+                seccomp_load(f) != 0)
+                _exit(125);
+        }
+        execv(zkreg, argv);
+        _exit(127);
+    }
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+        ;
+    res->rc = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    fd = open(errpath, O_RDONLY);
+    n = fd >= 0 ? read(fd, res->err, sizeof res->err - 1) : -1;
+    res->err_len = n > 0 ? (size_t)n : 0;
+    res->err[res->err_len] = '\0';
+    for (size_t i = 0; i <= res->err_len; i++)
+        res->line[i] = res->err[i] == '\n' ? ' ' : res->err[i];
+    if (fd >= 0)
+        close(fd);
+}
+
+static void key_public(const char *module, run_result *res)
+{
+    /* res->deny_unshare is an input */
+    char uri[1024], reg[300];
+    char *argv[] = {(char *)"zkreg", (char *)"key", (char *)"public", (char *)"--registry", reg,
+                    uri, NULL};
+
+    snprintf(reg, sizeof reg, "%s/reg/zkreg.db", tmp);
+    snprintf(uri, sizeof uri, "pkcs11:token=zkr-test;object=k1?module-path=%s&pin-source=%s/pin",
+             module, hsmdir);
+    run(argv, res);
+}
+
+static int file_has(const char *name, const char *needle)
+{
+    char path[300], buf[8192];
+    int fd;
+    ssize_t n;
+
+    snprintf(path, sizeof path, "%s/report/%s", tmp, name);
+    fd = open(path, O_RDONLY);
+    buf[0] = '\n'; /* so that the first line matches "\nNAME\n" too */
+    n = fd >= 0 ? read(fd, buf + 1, sizeof buf - 2) : -1;
+    if (fd >= 0)
+        close(fd);
+    if (n < 0)
+        return 0;
+    buf[n + 1] = '\0';
+    return strstr(buf, needle) != NULL;
+}
+
+/* Is `name` one whole line of report file `file`? */
+static int file_has_line(const char *file, const char *name)
+{
+    char needle[160];
+
+    snprintf(needle, sizeof needle, "\n%s\n", name);
+    return file_has(file, needle);
+}
+
+static void reset_report(void)
+{
+    char path[300];
+
+    snprintf(path, sizeof path, "%s/report/log", tmp);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/report/env", tmp);
+    unlink(path);
+}
+
+/* A helper that cannot make its namespaces must refuse to load any module, and say so. */
+static void test_no_namespaces(zkr_tap *t)
+{
+    run_result r = {0};
+
+    reset_report();
+    setenv("ZKR_TESTMOD_HOSTILE", "stderr", 1);
+    memset(&r, 0, sizeof r);
+    r.deny_unshare = 1;
+    key_public(hostile, &r);
+    zkr_tap_ok(t, r.rc == 7 && strstr(r.err, "cannot make its PID, network, IPC and mount") != NULL &&
+                      strstr(r.err, "HOSTILE") == NULL,
+               "where unshare() fails the helper loads no module and says why (exit %d: %s)",
+               r.rc, r.line);
+    unsetenv("ZKR_TESTMOD_HOSTILE");
+}
+
+static void test_accept(zkr_tap *t)
+{
+    run_result r = {0};
+
+    setenv("ZKR_TESTMOD_HOSTILE", "", 1);
+    key_public(hostile, &r);
+    zkr_tap_ok(t, r.rc == 0, "the forwarding module in an allowed directory works (exit %d: %s)",
+               r.rc, r.line);
+}
+
+/* A constructor's thread and process: refused, and nothing survives the command. */
+static void test_thread(zkr_tap *t)
+{
+    char fifo[300];
+    run_result r = {0};
+    struct pollfd pf;
+    int fd, hup;
+
+    reset_report();
+    snprintf(fifo, sizeof fifo, "%s/report/alive.fifo", tmp);
+    unlink(fifo);
+    if (mkfifo(fifo, 0600) != 0 || (fd = open(fifo, O_RDONLY | O_NONBLOCK)) < 0) {
+        zkr_tap_ok(t, 0, "fifo for the liveness check");
+        return;
+    }
+    setenv("ZKR_TESTMOD_HOSTILE", "thread", 1);
+    key_public(hostile, &r);
+    zkr_tap_ok(t, r.rc == 7 && strstr(r.err, "started 2 threads") != NULL &&
+                      strstr(r.err, hostile) != NULL,
+               "a module whose constructor starts a thread is refused, by name (exit %d: %s)",
+               r.rc, r.line);
+    zkr_tap_ok(t, file_has("log", "forked") && file_has("log", "fifo ") &&
+                      file_has("log", "errno 0"),
+               "the module's constructor did fork and open the fifo");
+    /* zkreg has exited: every writer of the fifo (the thread, the forked process) must be gone */
+    pf = (struct pollfd){fd, POLLIN, 0};
+    hup = poll(&pf, 1, 0) == 1 && (pf.revents & POLLHUP) != 0;
+    zkr_tap_ok(t, hup, "no process the module started is left running (revents 0x%x)",
+               pf.revents);
+    close(fd);
+    unsetenv("ZKR_TESTMOD_HOSTILE");
+}
+
+static int first_byte(const char *path)
+{
+    unsigned char c = 0;
+    int fd = open(path, O_RDONLY);
+    int ok = fd >= 0 && read(fd, &c, 1) == 1;
+
+    if (fd >= 0)
+        close(fd);
+    return ok ? c : -1;
+}
+
+static void test_registry(zkr_tap *t)
+{
+    char reg[400], regdir[300], rw[700], pass[400];
+    char *init[] = {(char *)"zkreg",     (char *)"init", (char *)"--registry", reg,
+                    (char *)"--passphrase-file", pass, (char *)"--kdf", (char *)"interactive",
+                    NULL};
+    run_result r = {0};
+    FILE *f;
+
+    snprintf(regdir, sizeof regdir, "%s/reg", tmp);
+    snprintf(reg, sizeof reg, "%s/zkreg.db", regdir);
+    snprintf(pass, sizeof pass, "%s/fake/regpass", tmp);
+    f = fopen(pass, "w");
+    if (f != NULL) {
+        fputs("registry passphrase\n", f);
+        fclose(f);
+    }
+    run(init, &r);
+    if (!zkr_tap_ok(t, r.rc == 0 && first_byte(reg) == 'S', "registry created (%s)", r.line))
+        return;
+    reset_report();
+    setenv("ZKR_TESTMOD_HOSTILE", "registry", 1);
+    setenv("ZKR_TESTMOD_TARGET", reg, 1);
+    snprintf(rw, sizeof rw, "%s/report:%s", tmp, regdir);
+    setenv("ZKREG_PKCS11_RW_PATHS", rw, 1);
+    key_public(hostile, &r);
+    zkr_tap_ok(t, r.rc == 7 && strstr(r.err, "expose the registry") != NULL,
+               "a writable path holding the registry is refused (exit %d: %s)", r.rc, r.line);
+    zkr_tap_ok(t, first_byte(reg) == 'S' && !file_has("log", "registry"),
+               "the module never ran: the registry's first byte is intact");
+    /* twin: the same module with only its report directory writable */
+    snprintf(rw, sizeof rw, "%s/report", tmp);
+    setenv("ZKREG_PKCS11_RW_PATHS", rw, 1);
+    key_public(hostile, &r);
+    zkr_tap_ok(t, r.rc == 0 && file_has("log", "registry") && !file_has("log", "zkreg.db errno 0") &&
+                      first_byte(reg) == 'S',
+               "with the registry out of reach the module runs and cannot open it (exit %d)",
+               r.rc);
+    unsetenv("ZKR_TESTMOD_TARGET");
+}
+
+/* Code that runs before the filter (constructors, their threads) is inside every other layer. */
+static void test_window(zkr_tap *t)
+{
+    char reg[400], port[16];
+    struct sockaddr_in a;
+    socklen_t alen = sizeof a;
+    run_result r = {0};
+    int lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0), c, clean = 1;
+
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (!zkr_tap_ok(t, lfd >= 0 && bind(lfd, (struct sockaddr *)&a, sizeof a) == 0 &&
+                           listen(lfd, 8) == 0 &&
+                           getsockname(lfd, (struct sockaddr *)&a, &alen) == 0,
+                    "a TCP listener on 127.0.0.1"))
+        return;
+    reset_report();
+    snprintf(port, sizeof port, "%u", (unsigned)ntohs(a.sin_port));
+    snprintf(reg, sizeof reg, "%s/reg/zkreg.db", tmp);
+    setenv("ZKR_TESTMOD_PORT", port, 1);
+    setenv("ZKR_TESTMOD_TARGET", reg, 1);
+    setenv("ZKR_TESTMOD_HOSTILE", "window", 1);
+    key_public(hostile, &r);
+    zkr_tap_ok(t, r.rc == 0 && file_has("log", "window tcp"), "the module runs (exit %d: %s)",
+               r.rc, r.line);
+    zkr_tap_ok(t, !file_has("log", "window shadow errno 0") &&
+                      !file_has("log", "window registry errno 0") &&
+                      !file_has("log", "window tcp errno 0") && first_byte(reg) == 'S',
+               "before the filter a constructor still cannot open /etc/shadow or the registry, "
+               "or connect over TCP");
+    while ((c = accept4(lfd, NULL, NULL, SOCK_NONBLOCK)) >= 0) {
+        clean = 0;
+        close(c);
+    }
+    zkr_tap_ok(t, clean && errno == EAGAIN, "the TCP listener got no connection");
+    close(lfd);
+    unsetenv("ZKR_TESTMOD_PORT");
+    unsetenv("ZKR_TESTMOD_TARGET");
+    unsetenv("ZKR_TESTMOD_HOSTILE");
+}
+
+static int listen_unix(const char *path)
+{
+    struct sockaddr_un a;
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+
+    memset(&a, 0, sizeof a);
+    a.sun_family = AF_UNIX;
+    snprintf(a.sun_path, sizeof a.sun_path, "%s", path);
+    unlink(path);
+    if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) != 0 || listen(fd, 8) != 0)
+        return -1;
+    return fd;
+}
+
+static void test_env_and_stderr(zkr_tap *t)
+{
+    char sock[100], bus[200], rw[300];
+    run_result r = {0};
+    int lfd, c, clean = 1;
+
+    if ((size_t)snprintf(sock, sizeof sock, "%s/agent/agent.sock", tmp) >= sizeof sock) {
+        zkr_tap_ok(t, 0, "socket path fits");
+        return;
+    }
+    lfd = listen_unix(sock);
+    if (!zkr_tap_ok(t, lfd >= 0, "a listener at %s", sock))
+        return;
+    reset_report();
+    snprintf(bus, sizeof bus, "unix:path=%s", sock);
+    snprintf(rw, sizeof rw, "%s/report", tmp);
+    setenv("ZKREG_PKCS11_RW_PATHS", rw, 1);
+    setenv("SSH_AUTH_SOCK", sock, 1);
+    setenv("DBUS_SESSION_BUS_ADDRESS", bus, 1);
+    setenv("ZKR_TESTMOD_SOCK", sock, 1);
+    setenv("ZKR_TESTMOD_HOSTILE", "env,stderr", 1);
+    key_public(hostile, &r);
+    zkr_tap_ok(t, r.rc == 0, "the module runs (exit %d: %s)", r.rc, r.line);
+    zkr_tap_ok(t, file_has_line("env", "SOFTHSM2_CONF") && !file_has_line("env", "SSH_AUTH_SOCK") &&
+                      !file_has_line("env", "DBUS_SESSION_BUS_ADDRESS") &&
+                      !file_has_line("env", "HOME") && !file_has_line("env", "PATH"),
+               "the module sees the allowlisted environment only (SOFTHSM2_CONF yes; "
+               "SSH_AUTH_SOCK, DBUS_SESSION_BUS_ADDRESS, HOME, PATH no)");
+    zkr_tap_ok(t, file_has("log", "connect ") && !file_has("log", "agent.sock errno 0"),
+               "connect() to the named socket fails inside the helper");
+    while ((c = accept4(lfd, NULL, NULL, SOCK_NONBLOCK)) >= 0) {
+        clean = 0;
+        close(c);
+    }
+    zkr_tap_ok(t, clean && errno == EAGAIN, "the listener named in SSH_AUTH_SOCK got no connection");
+    close(lfd);
+    zkr_tap_ok(t, strstr(r.err, "HOSTILE") != NULL && memchr(r.err, 0x1b, r.err_len) == NULL &&
+                      memchr(r.err, 0x07, r.err_len) == NULL &&
+                      memchr(r.err, '\r', r.err_len) == NULL,
+               "the module's stderr arrives with control bytes replaced: %s", r.line);
+    zkr_tap_ok(t, strstr(r.err, "zkreg-pkcs11-helper: ?[31mHOSTILE??MODULE") != NULL,
+               "and prefixed with the helper's name");
+    unsetenv("SSH_AUTH_SOCK");
+    unsetenv("DBUS_SESSION_BUS_ADDRESS");
+    unsetenv("ZKR_TESTMOD_SOCK");
+    unsetenv("ZKR_TESTMOD_HOSTILE");
+}
+
+static int copy_file(const char *from, const char *to, mode_t mode)
+{
+    char buf[65536];
+    int in = open(from, O_RDONLY), out = open(to, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ssize_t n;
+    int ok = in >= 0 && out >= 0;
+
+    while (ok && (n = read(in, buf, sizeof buf)) > 0)
+        ok = write(out, buf, (size_t)n) == n;
+    if (in >= 0)
+        close(in);
+    if (out >= 0)
+        close(out);
+    return ok && chmod(to, mode) == 0;
+}
+
+static void test_module_dirs(zkr_tap *t)
+{
+    char evil[300], ww[300], dirs[1400];
+    const char *allowed = getenv("ZKREG_PKCS11_MODULE_DIRS");
+    run_result r = {0};
+
+    snprintf(evil, sizeof evil, "%s/evil/libevil.so", tmp);
+    if (!zkr_tap_ok(t, copy_file(hostile, evil, 0755), "copied the module to %s", evil))
+        return;
+    setenv("ZKR_TESTMOD_HOSTILE", "stderr", 1);
+    key_public(evil, &r);
+    zkr_tap_ok(t, r.rc == 7 && strstr(r.err, "not an allowed module directory") != NULL &&
+                      strstr(r.err, "HOSTILE") == NULL,
+               "a module outside the allowed directories is refused unloaded (exit %d: %s)",
+               r.rc, r.line);
+    snprintf(dirs, sizeof dirs, "%s:%s/evil", allowed ? allowed : "", tmp);
+    setenv("ZKREG_PKCS11_MODULE_DIRS", dirs, 1);
+    key_public(evil, &r);
+    zkr_tap_ok(t, r.rc == 0, "the same module loads once its directory is configured (exit %d: %s)",
+               r.rc, r.line);
+    snprintf(ww, sizeof ww, "%s/evil/libww.so", tmp);
+    (void)!copy_file(hostile, ww, 0777);
+    key_public(ww, &r);
+    zkr_tap_ok(t, r.rc == 7 && strstr(r.err, "world-writable") != NULL,
+               "a world-writable module in an allowed directory is refused (exit %d: %s)", r.rc,
+               r.line);
+    setenv("ZKREG_PKCS11_MODULE_DIRS", allowed ? allowed : "", 1);
+    unsetenv("ZKR_TESTMOD_HOSTILE");
+}
+
+/* A helper that anyone may replace must not receive the PIN. */
+static void test_helper_trust(zkr_tap *t)
+{
+    char fake[300], got[300], script[700];
+    run_result r = {0};
+    FILE *f;
+
+    snprintf(fake, sizeof fake, "%s/fake/zkreg-pkcs11-helper", tmp);
+    snprintf(got, sizeof got, "%s/fake/got-pin", tmp);
+    snprintf(script, sizeof script, "#!/bin/sh\nexec cat >%s\n", got);
+    f = fopen(fake, "w");
+    if (f == NULL || fputs(script, f) < 0 || fclose(f) != 0 || chmod(fake, 0777) != 0) {
+        zkr_tap_ok(t, 0, "fake helper written");
+        return;
+    }
+    setenv("ZKREG_PKCS11_HELPER", fake, 1);
+    key_public("/usr/lib/softhsm/libsofthsm2.so", &r);
+    zkr_tap_ok(t, r.rc == 7 && strstr(r.err, "is refused") != NULL && access(got, F_OK) != 0,
+               "a world-writable $ZKREG_PKCS11_HELPER is refused and gets no PIN (exit %d: %s)",
+               r.rc, r.line);
+    unsetenv("ZKREG_PKCS11_HELPER");
+}
+
+static int mkdirs(void)
+{
+    static const char *const sub[] = {"report", "reg", "agent", "evil", "fake"};
+    char p[300];
+
+    for (size_t i = 0; i < sizeof sub / sizeof sub[0]; i++) {
+        snprintf(p, sizeof p, "%s/%s", tmp, sub[i]);
+        if (mkdir(p, 0755) != 0)
+            return 0;
+    }
+    return 1;
+}
+
+int main(int argc, char **argv)
+{
+    zkr_tap t;
+    char cmd[300], rw[300];
+
+    zkr_tap_init(&t, argc, argv);
+    zkreg = getenv("ZKR_ZKREG");
+    hostile = getenv("ZKR_HOSTILE_SO");
+    hsmdir = getenv("ZKR_HSM_DIR");
+    snprintf(tmp, sizeof tmp, "%s/hostile-XXXXXX", hsmdir ? hsmdir : "/tmp");
+    if (!zkr_tap_ok(&t, zkreg && hostile && hsmdir && mkdtemp(tmp) != NULL && chmod(tmp, 0755) == 0 &&
+                            mkdirs(),
+                    "fixtures: zkreg, the hostile module, a SoftHSM2 token, %s", tmp))
+        return zkr_tap_done(&t);
+    snprintf(rw, sizeof rw, "%s/report", tmp);
+    setenv("ZKR_TESTMOD_REPORT", rw, 1);
+    setenv("ZKREG_PKCS11_RW_PATHS", rw, 1);
+    test_accept(&t);
+    test_no_namespaces(&t);
+    test_thread(&t);
+    test_registry(&t);
+    test_window(&t);
+    test_env_and_stderr(&t);
+    test_module_dirs(&t);
+    test_helper_trust(&t);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
+    if (system(cmd) != 0)
+        fprintf(stderr, "# could not remove %s\n", tmp);
+    return zkr_tap_done(&t);
+}
