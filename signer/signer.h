@@ -268,17 +268,25 @@ zkr_err zkr_attest_payload_parse(const uint8_t *p, size_t len, zkr_attest_facts 
 /* EIP-712                                                             */
 /* ------------------------------------------------------------------ */
 
+/*
+ * The EIP-712 domain version, which names the ZkregAttestation struct:
+ * version 2 added checkpointOrigin. Only this version is signed or verified.
+ */
+#define ZKR_EIP712_VERSION "2"
+
 typedef struct {
     char name[ZKR_ATTEST_TEXT_MAX + 1];    /* default "zkreg" */
-    char version[ZKR_ATTEST_TEXT_MAX + 1]; /* default "1" */
+    char version[ZKR_ATTEST_TEXT_MAX + 1]; /* ZKR_EIP712_VERSION */
     uint64_t chain_id;
     uint8_t verifying_contract[ZKR_ETH_ADDR_BYTES];
 } zkr_eip712_domain;
 
 /*
  * Reads a domain config: {"chainId":N,"verifyingContract":"0x..",
- * "name":"..","version":".."} (name and version optional). Unknown fields
- * are refused. Returns ZKR_OK, ZKR_ERR_NOT_FOUND, ZKR_ERR_IO, ZKR_ERR_MALFORMED.
+ * "name":"..","version":".."} (name and version optional; a version other
+ * than ZKR_EIP712_VERSION is refused). Unknown fields are refused.
+ * Returns ZKR_OK, ZKR_ERR_NOT_FOUND, ZKR_ERR_IO, ZKR_ERR_MALFORMED,
+ * ZKR_ERR_UNSUPPORTED (another domain version).
  */
 zkr_err zkr_eip712_domain_load(const char *path, zkr_eip712_domain *out, zkr_diag *d) ZKR_WUR;
 
@@ -296,8 +304,10 @@ zkr_err zkr_eip712_hash_json(const char *json, size_t len, zkr_buf *encoded,
 
 /*
  * The attestation's typed data ("ZkregAttestation", with the binding fields
- * of zkr_attest_facts) as wallets expect it (eth_signTypedData_v4), canonical
- * JSON. Returns ZKR_OK, ZKR_ERR_MALFORMED (facts), ZKR_ERR_NOMEM.
+ * of zkr_attest_facts, checkpointOrigin included) as wallets expect it
+ * (eth_signTypedData_v4), canonical JSON. Returns ZKR_OK, ZKR_ERR_MALFORMED
+ * (facts), ZKR_ERR_UNSUPPORTED (domain version not ZKR_EIP712_VERSION),
+ * ZKR_ERR_NOMEM.
  */
 zkr_err zkr_attest_eip712_json(const zkr_attest_facts *f, const zkr_eip712_domain *dom,
                                zkr_buf *out, zkr_diag *d) ZKR_WUR;
