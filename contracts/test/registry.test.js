@@ -2,7 +2,10 @@
 // ZkregAttestationRegistry on a real EVM (@ethereumjs/vm, in memory, offline),
 // fed with attestations, batches and calldata that the real zkreg binary
 // produced in this run from real proofs and real secp256k1 key files.
-// TAP. Usage: node registry.test.js   (env: ZKREG, ZKR_SOURCE_ROOT, ZKR_GAS_OUT)
+// TAP. Usage: node registry.test.js
+// env: ZKREG, ZKR_TEST_WALLET (tests/attest's zkr-test-wallet), ZKR_HSM_DIR (a
+// SoftHSM2 token with secp256k1 key "k1", tests/hsm/softhsm-setup.sh),
+// ZKR_SOURCE_ROOT, ZKR_GAS_OUT (optional: where to write the gas table).
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
@@ -12,6 +15,8 @@ const { compile } = require('./compile.js');
 const { Chain } = require('./evm.js');
 
 const ZKREG = process.env.ZKREG;
+const WALLET = process.env.ZKR_TEST_WALLET;
+const HSM_DIR = process.env.ZKR_HSM_DIR;
 const SRC = process.env.ZKR_SOURCE_ROOT || path.join(__dirname, '..', '..');
 const FIX = path.join(SRC, 'tests/fixtures/mlp_784_128_10.onnx');
 const DATA = '/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz';
@@ -256,6 +261,35 @@ async function main() {
     ok(r.ok, '3-of-5 with three zkreg attestations: accepted');
     gas.push(['submit 3-of-5', r.gas]);
   });
+  // 2-of-3 across key kinds: a file key, a SoftHSM2 token key and an offline wallet.
+  {
+    const hsm = { uri: `pkcs11:token=zkr-test;object=k1?module-path=/usr/lib/softhsm/libsofthsm2.so&pin-source=${HSM_DIR}/pin` };
+    z(['key', 'register', hsm.uri]);
+    hsm.addr = ethers.computeAddress('0x' + z(['key', 'public', hsm.uri]).split('\n')[0].split(':')[1]);
+    const waddr = execFileSync(WALLET, ['address'], { encoding: 'utf8' }).trim();
+    z(['key', 'register', `eth:${waddr}`]);
+    const hsmAtt = attest(S, hsm, dom, path.join(T, 'S.hsm.att'));
+    const req = path.join(T, 'S.wallet.req');
+    z(['attest', '--statement', S.id, '--proof', S.proof, '--key', 'external:eip712', '--address', waddr,
+       '--eip712-domain', dom, '-o', req, ...R]);
+    const wsig = execFileSync(WALLET, ['sign', req], { encoding: 'utf8' }).trim();
+    const walletAtt = path.join(T, 'S.wallet.att');
+    z(['attest', '--import-signature', wsig, '--request', req, '-o', walletAtt]);
+    await scratch(async () => {
+      for (const k of keys.slice(0, 5)) await tx(gov, 'setSigner', [k.addr, false]);
+      for (const a of [keys[0].addr, hsm.addr, waddr]) await tx(gov, 'setSigner', [a, true]);
+      refused(await raw(stranger, calldata([walletAtt])), 'BelowThreshold', '2-of-3: the wallet alone');
+      const r = await raw(stranger, calldata([hsmAtt, walletAtt]));
+      ok(r.ok, '2-of-3 with a SoftHSM2 key and an external:eip712 wallet: accepted');
+      gas.push(['submit 2-of-3 (SoftHSM + wallet)', r.gas]);
+    });
+    await scratch(async () => {
+      for (const a of [hsm.addr, waddr]) await tx(gov, 'setSigner', [a, true]);
+      const r = await raw(stranger, calldata([att[0], hsmAtt, walletAtt]));
+      ok(r.ok && (await view('getRecord', ['0x' + S.id])).value.signers.length === 3,
+         'file + SoftHSM + wallet signatures in one call: accepted, three signers recorded');
+    });
+  }
   const acc = await raw(stranger, cd12);
   ok(acc.ok && acc.logs.length === 1, '2-of-5 (threshold 2) with k1 + k2: accepted, one event');
   gas.push(['submit 2-of-3', acc.gas]);
@@ -283,6 +317,25 @@ async function main() {
   z([...args, '--key', keys[0].uri, '--key', keys[1].uri]);
   const batch = JSON.parse(fs.readFileSync(batchFile, 'utf8'));
   ok(batch.batch.count === 3 && batch.signatures.length === 2, 'attest-root verified 3 proofs and signed one root with k1, k2');
+  {
+    const edit = (name, f) => {
+      const j = JSON.parse(fs.readFileSync(batchFile, 'utf8'));
+      f(j);
+      const out = path.join(T, name);
+      fs.writeFileSync(out, JSON.stringify(j) + '\n');
+      return out;
+    };
+    const swapped = edit('swapped.json', (j) => j.payloads.reverse());
+    const badSig = edit('badsig.json', (j) => { j.signatures[0].signature = j.signatures[1].signature; });
+    ok(zfail(['eth', 'calldata', '--batch', swapped]) === 1 && zfail(['eth', 'calldata', '--batch', badSig]) === 1 &&
+       zfail(['eth', 'calldata', '--batch', batchFile, '--index', '3']) === 2,
+       'eth calldata: a batch whose payloads do not give its root, or whose signature does not recover, exit 1; --index past the end, exit 2');
+    const e = JSON.parse(fs.readFileSync(att[0], 'utf8'));
+    e.signatures[0].eip712.signature = JSON.parse(fs.readFileSync(att[1], 'utf8')).signatures[0].eip712.signature;
+    fs.writeFileSync(path.join(T, 'mixed.att'), JSON.stringify(e) + '\n');
+    ok(zfail(['eth', 'calldata', path.join(T, 'mixed.att')]) === 1 && zfail(['eth', 'calldata', att[0], later]) === 3,
+       'eth calldata: a companion that does not recover its address, exit 1; two different payloads, exit 3');
+  }
   const sb = await raw(stranger, calldata(['--batch', batchFile]));
   ok(sb.ok, 'submitBatch: the root is stored once');
   gas.push(['submitBatch (2 signers)', sb.gas]);
