@@ -543,6 +543,7 @@ static zkr_err batch_load(zkr_cli *cli, const char *path, batch_file *bf)
     zkr_buf file = {0};
     json_t *j = NULL, *b;
     json_error_t je;
+    const char *fmt;
     uint8_t root[32];
     zkr_err r;
 
@@ -550,8 +551,8 @@ static zkr_err batch_load(zkr_cli *cli, const char *path, batch_file *bf)
         goto out;
     j = json_loadb((const char *)file.p, file.len, JSON_REJECT_DUPLICATES, &je);
     b = json_object_get(j, "batch");
-    if (j == NULL || json_object_size(j) != 5 ||
-        strcmp(json_string_value(json_object_get(j, "format")) ?: "", BATCH_FORMAT) != 0 ||
+    fmt = json_string_value(json_object_get(j, "format"));
+    if (j == NULL || json_object_size(j) != 5 || fmt == NULL || strcmp(fmt, BATCH_FORMAT) != 0 ||
         !json_is_integer(json_object_get(b, "count")) ||
         !json_is_integer(json_object_get(b, "time")) || json_object_size(b) != 3) {
         r = zkr_fail(&cli->diag, ZKR_ERR_MALFORMED, "%s: not a %s file", path, BATCH_FORMAT);

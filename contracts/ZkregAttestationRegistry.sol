@@ -370,8 +370,8 @@ contract ZkregAttestationRegistry {
     }
 
     /// Records one statement of a stored batch, after its inclusion proof and
-    /// the same checks as submit (the batch's signers must meet the schema's
-    /// threshold). Idempotent like submit.
+    /// the same checks as submit (the batch's signers, none revoked, must
+    /// still be trusted in the schema's threshold number). Idempotent like submit.
     function proveIncluded(ZkregAttestation calldata a, bytes32 root, uint64 index, bytes32[] calldata path)
         external
         returns (bool)
@@ -382,10 +382,15 @@ contract ZkregAttestationRegistry {
         bytes32 h = hashAttestation(a);
         if (!verifyInclusion(h, index, b.count, path, root)) revert NotIncluded();
         if (_alreadyHeld(a, h)) return false;
+        // The batch's signers count as they stand now: a revoked one voids the
+        // batch, one no longer trusted no longer counts.
+        uint256 good = 0;
         for (uint256 i = 0; i < b.signers.length; i++) {
-            if (signerRevoked[b.signers[i]]) revert SignerIsRevoked(b.signers[i]);
+            address s = b.signers[i];
+            if (signerRevoked[s]) revert SignerIsRevoked(s);
+            if (trustedSigner[s]) good++;
         }
-        if (b.signers.length < m) revert BelowThreshold(b.signers.length, m);
+        if (good < m) revert BelowThreshold(good, m);
         _store(a, h, key, root, new address[](0));
         return true;
     }

@@ -179,14 +179,12 @@ async function main() {
      'zkreg --eip712-json, ethers and the contract give one digest (domain version 2, origin bound)');
 
   // ---------------------------------------------------------- attestations of S by each key
-  const att = keys.map((k, i) => attest(S, k, dom, path.join(T, `S.k${i + 1}.att`)));
+  // k1-k4 and k6 (untrusted) attest S; k5 is trusted but never signs.
+  const att = keys.map((k, i) => (i === 4 ? null : attest(S, k, dom, path.join(T, `S.k${i + 1}.att`))));
   const later = attest(S, keys[0], dom, path.join(T, 'S.k1.later.att'), { ZKREG_ATTEST_TIME: String(TIME + 100) });
-  const later2 = attest(S, keys[1], dom, path.join(T, 'S.k2.later.att'), { ZKREG_ATTEST_TIME: String(TIME + 100) });
   const wrongChain = attest(S, keys[0], domain(5, contract), path.join(T, 'S.k1.chain5.att'));
-  const wrongChain2 = attest(S, keys[1], domain(5, contract), path.join(T, 'S.k2.chain5.att'));
   const otherVc = '0x' + '5f'.repeat(20);
   const wrongVc = attest(S, keys[0], domain(1, ethers.getAddress(otherVc)), path.join(T, 'S.k1.vc.att'));
-  const wrongVc2 = attest(S, keys[1], domain(1, ethers.getAddress(otherVc)), path.join(T, 'S.k2.vc.att'));
 
   const cd12 = calldata([att[0], att[1]]);
   const dec = iface.decodeFunctionData('submit', cd12);
@@ -220,9 +218,9 @@ async function main() {
       refused(await submit(A, [sv, sigs[1]]), 'BadSignatureV', `v = ${bad}`);
     }
   }
-  for (const [f, cd] of [['chainId 5', calldata([wrongChain, wrongChain2])],
-                          ['another verifyingContract', calldata([wrongVc, wrongVc2])]]) {
-    refused(await raw(stranger, cd), 'UntrustedSigner', `signatures for ${f}`);
+  for (const [f, file] of [['chainId 5', wrongChain], ['another verifyingContract', wrongVc]]) {
+    const w = iface.decodeFunctionData('submit', calldata([file]));
+    refused(await submit(w[0].toObject(), [w[1][0], sigs[1]]), 'UntrustedSigner', `k1's signature for ${f}`);
   }
   {
     const flip = (h) => ethers.hexlify(ethers.getBytes(h).map((b, i) => (i === 31 ? b ^ 1 : b)));
@@ -303,7 +301,7 @@ async function main() {
   ok(again.ok && again.logs.length === 0 && iface.decodeFunctionResult('submit', again.ret)[0] === false,
      'resubmitting the same attestation is idempotent (no event, returns false)');
   gas.push(['submit again (idempotent)', again.gas]);
-  refused(await raw(stranger, calldata([later, later2])), 'StatementConflict',
+  refused(await raw(stranger, calldata([later])), 'StatementConflict',
           'a second, different attestation (later time) for the same statement');
 
   // ---------------------------------------------------------- batches
@@ -339,6 +337,17 @@ async function main() {
   const sb = await raw(stranger, calldata(['--batch', batchFile]));
   ok(sb.ok, 'submitBatch: the root is stored once');
   gas.push(['submitBatch (2 signers)', sb.gas]);
+  {
+    const cd0 = calldata(['--batch', batchFile, '--index', '0']);
+    await scratch(async () => {
+      await tx(gov, 'setSigner', [keys[0].addr, false]);
+      refused(await raw(stranger, cd0), 'BelowThreshold', 'proveIncluded after a batch signer is no longer trusted (1 of 2 left)');
+    });
+    await scratch(async () => {
+      await tx(gov, 'revokeSigner', [keys[0].addr, 'test']);
+      refused(await raw(stranger, cd0), 'SignerIsRevoked', 'proveIncluded after a batch signer was revoked');
+    });
+  }
   for (const [i, name] of [[0, 'first'], [1, 'middle'], [2, 'last']]) {
     const cd = calldata(['--batch', batchFile, '--index', String(i)]);
     const r = await raw(stranger, cd);
