@@ -457,6 +457,7 @@ typedef struct {
     zkr_attest_facts *facts;
     uint8_t (*leaves)[32];
     uint8_t sigs[ZKR_DSSE_MAX_SIGS][ZKR_ETH_SIG_BYTES];
+    uint8_t addrs[ZKR_DSSE_MAX_SIGS][ZKR_ETH_ADDR_BYTES];
 } batch_file;
 
 static zkr_err batch_hex(zkr_cli *cli, const json_t *v, const char *what, uint8_t *out, size_t n)
@@ -491,6 +492,10 @@ static zkr_err batch_sigs(zkr_cli *cli, const json_t *sa, batch_file *bf)
         if (zkr_eth_recover(digest, bf->sigs[i], rec) != ZKR_OK || memcmp(rec, addr, 20) != 0)
             return zkr_fail(&cli->diag, ZKR_ERR_SIGNATURE,
                             "batch: signature %zu does not recover %s", i, a);
+        memcpy(bf->addrs[i], addr, ZKR_ETH_ADDR_BYTES);
+        for (size_t k = 0; k < i; k++)
+            if (memcmp(bf->addrs[k], addr, ZKR_ETH_ADDR_BYTES) == 0)
+                return zkr_fail(&cli->diag, ZKR_ERR_MALFORMED, "batch: %s signed twice", a);
     }
     bf->nsigs = json_array_size(sa);
     return ZKR_OK;
@@ -553,7 +558,8 @@ static zkr_err batch_load(zkr_cli *cli, const char *path, batch_file *bf)
     b = json_object_get(j, "batch");
     fmt = json_string_value(json_object_get(j, "format"));
     if (j == NULL || json_object_size(j) != 5 || fmt == NULL || strcmp(fmt, BATCH_FORMAT) != 0 ||
-        !json_is_integer(json_object_get(b, "count")) ||
+        json_integer_value(json_object_get(b, "count")) <= 0 ||
+        json_integer_value(json_object_get(b, "time")) < 0 ||
         !json_is_integer(json_object_get(b, "time")) || json_object_size(b) != 3) {
         r = zkr_fail(&cli->diag, ZKR_ERR_MALFORMED, "%s: not a %s file", path, BATCH_FORMAT);
         goto out;

@@ -325,9 +325,12 @@ async function main() {
     };
     const swapped = edit('swapped.json', (j) => j.payloads.reverse());
     const badSig = edit('badsig.json', (j) => { j.signatures[0].signature = j.signatures[1].signature; });
+    const dupSig = edit('dupsig.json', (j) => { j.signatures[1] = j.signatures[0]; });
     ok(zfail(['eth', 'calldata', '--batch', swapped]) === 1 && zfail(['eth', 'calldata', '--batch', badSig]) === 1 &&
+       zfail(['eth', 'calldata', '--batch', dupSig]) === 3 &&
        zfail(['eth', 'calldata', '--batch', batchFile, '--index', '3']) === 2,
-       'eth calldata: a batch whose payloads do not give its root, or whose signature does not recover, exit 1; --index past the end, exit 2');
+       'eth calldata: a batch whose payloads do not give its root, or whose signature does not recover, exit 1; ' +
+       'one signer twice, exit 3; --index past the end, exit 2');
     const e = JSON.parse(fs.readFileSync(att[0], 'utf8'));
     e.signatures[0].eip712.signature = JSON.parse(fs.readFileSync(att[1], 'utf8')).signatures[0].eip712.signature;
     fs.writeFileSync(path.join(T, 'mixed.att'), JSON.stringify(e) + '\n');
