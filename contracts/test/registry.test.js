@@ -417,6 +417,7 @@ async function main() {
     const r = await tx(gov, 'revokeVerifierVersion', ['0.2.0', 'test: verifier bug']);
     ok(r.ok && r.logs.length === 1 && !(await view('isValid', ['0x' + S.id])).value &&
        !(await view('isValid', ['0x' + B[0].id])).value, 'revokeVerifierVersion: isValid false for direct and batch records');
+    refused(await raw(stranger, cd12), 'VerifierIsRevoked', 'submitting an attestation of a revoked verifier version');
     gas.push(['revokeVerifierVersion', r.gas]);
   });
   ok((await view('isValid', ['0x' + B[1].id])).value, 'isValid(batch statement) true before its signer is revoked');
