@@ -48,4 +48,18 @@ zkr_err zkr_cli_key_register(zkr_cli *cli, const zkr_pubkey *k) ZKR_WUR;
  */
 zkr_err zkr_cli_read_pass_fd(zkr_cli *cli, int fd, zkr_secret *out) ZKR_WUR;
 
+/*
+ * Verify-before-sign for one (statement, proof) pair, as `zkreg attest`
+ * does it up to signing (cli/cmd_attest.c): revocations and registration of
+ * each of the nkeys signing keys, the verifier pin, the proof header and the
+ * proof in the confined worker; then the verification is recorded and a
+ * checkpoint that includes it taken (registry passphrase from
+ * reg_pass_file or $ZKREG_PASSPHRASE_FILE). Fills f. A refusal is logged as
+ * an "attest-refusal" event. Used by `zkreg attest-root`. Returns ZKR_OK or
+ * the exit-code error of the first failing step.
+ */
+zkr_err zkr_cli_attest_facts(zkr_cli *cli, zkr_registry *reg, const char *statement,
+                             const char *proof_path, const zkr_pubkey *keys, size_t nkeys,
+                             const char *reg_pass_file, zkr_attest_facts *f) ZKR_WUR;
+
 #endif

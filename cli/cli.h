@@ -89,6 +89,9 @@ zkr_err zkr_cmd_key(zkr_cli *cli, int argc, char **argv);
 zkr_err zkr_cmd_attest(zkr_cli *cli, int argc, char **argv);
 zkr_err zkr_cmd_verify_attestation(zkr_cli *cli, int argc, char **argv);
 zkr_err zkr_cmd_gate(zkr_cli *cli, int argc, char **argv);
+/* cmd_eth.c */
+zkr_err zkr_cmd_attest_root(zkr_cli *cli, int argc, char **argv);
+zkr_err zkr_cmd_eth(zkr_cli *cli, int argc, char **argv);
 /* cmd_doctor.c */
 zkr_err zkr_cmd_doctor(zkr_cli *cli, int argc, char **argv);
 /* cmd_ml.c */

@@ -668,3 +668,33 @@ out:
     zkr_registry_close(reg);
     return r;
 }
+
+zkr_err zkr_cli_attest_facts(zkr_cli *cli, zkr_registry *reg, const char *statement,
+                             const char *proof_path, const zkr_pubkey *keys, size_t nkeys,
+                             const char *reg_pass_file, zkr_attest_facts *f)
+{
+    attest_args a;
+    zkr_statement st;
+    zkr_buf proof = {0};
+    zkr_err r = ZKR_OK;
+    size_t i = 0;
+
+    memset(&a, 0, sizeof a);
+    memset(&st, 0, sizeof st);
+    a.reg_pass_file = reg_pass_file;
+    if ((r = zkr_file_read(proof_path, ZKR_PROOF_MAX_BYTES, &proof, &cli->diag)) != ZKR_OK ||
+        (r = zkr_registry_statement_get(reg, statement, &st, &cli->diag)) != ZKR_OK)
+        goto refused;
+    for (i = 0; i < nkeys && r == ZKR_OK; i++)
+        r = check_registry_rules(cli, reg, &st, &keys[i]);
+    if (r != ZKR_OK || (r = check_proof(cli, reg, &st, &proof)) != ZKR_OK)
+        goto refused;
+    r = fill_facts(cli, reg, &a, &st, &proof, f); /* the proof holds: not a refusal */
+    goto out;
+refused:
+    log_refusal(cli, reg, nkeys > 0 ? &keys[i > 0 ? i - 1 : 0] : NULL, statement, &st, &proof, r);
+out:
+    zkr_statement_free(&st);
+    zkr_buf_free(&proof);
+    return r;
+}

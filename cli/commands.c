@@ -37,6 +37,8 @@ const zkr_cli_command zkr_cli_commands[] = {
     {"verify-attestation", "check an attestation",
      zkr_cmd_verify_attestation},
     {"gate", "pass or fail a release against a policy", zkr_cmd_gate},
+    {"attest-root", "verify every proof, then sign one EIP-712 batch root", zkr_cmd_attest_root},
+    {"eth", "ABI calldata for the on-chain attestation registry", zkr_cmd_eth},
     {"doctor", "report the environment and sandbox state", zkr_cmd_doctor},
     /* hidden (names starting with "__" are not listed): the confined worker */
     {ZKR_SANDBOX_WORKER_ARG, "confined worker process (internal)", zkr_cmd_worker},

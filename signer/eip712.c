@@ -465,7 +465,8 @@ static const char attestation_types[] =
     "{\"name\":\"model\",\"type\":\"bytes32\"},{\"name\":\"dataset\",\"type\":\"bytes32\"},"
     "{\"name\":\"schema\",\"type\":\"string\"},{\"name\":\"schemaDigest\",\"type\":\"bytes32\"},"
     "{\"name\":\"verifierVersion\",\"type\":\"string\"},{\"name\":\"accepted\",\"type\":\"bool\"},"
-    "{\"name\":\"logIndex\",\"type\":\"uint64\"},{\"name\":\"checkpointSize\",\"type\":\"uint64\"},"
+    "{\"name\":\"logIndex\",\"type\":\"uint64\"},{\"name\":\"checkpointOrigin\",\"type\":\"string\"},"
+    "{\"name\":\"checkpointSize\",\"type\":\"uint64\"},"
     "{\"name\":\"checkpointRoot\",\"type\":\"bytes32\"},{\"name\":\"time\",\"type\":\"uint64\"}]}";
 
 static json_t *hex32_json(const uint8_t h[32])
@@ -483,6 +484,22 @@ static json_t *u64_json(uint64_t v)
     return json_string(s);
 }
 
+/*
+ * The domain version names the struct: version 1 signed a ZkregAttestation
+ * without checkpointOrigin, so a signature under it must never be taken for
+ * one over today's struct (nor today's signed under "1").
+ */
+static zkr_err domain_version_check(const zkr_eip712_domain *dom, zkr_diag *d)
+{
+    if (strcmp(dom->version, ZKR_EIP712_VERSION) != 0)
+        return zkr_fail(d, ZKR_ERR_UNSUPPORTED,
+                        "EIP-712 domain version '%.32s' is not '" ZKR_EIP712_VERSION
+                        "' (the ZkregAttestation struct of version " ZKR_EIP712_VERSION
+                        " binds checkpointOrigin)",
+                        dom->version);
+    return ZKR_OK;
+}
+
 zkr_err zkr_signer_eip712_typed(const zkr_attest_facts *f, const zkr_eip712_domain *dom,
                                 json_t **out, zkr_diag *d)
 {
@@ -491,18 +508,19 @@ zkr_err zkr_signer_eip712_typed(const zkr_attest_facts *f, const zkr_eip712_doma
     zkr_err r;
 
     *out = NULL;
-    if ((r = zkr_attest_facts_check(f, d)) != ZKR_OK)
+    if ((r = zkr_attest_facts_check(f, d)) != ZKR_OK || (r = domain_version_check(dom, d)) != ZKR_OK)
         return r;
     snprintf(schema, sizeof schema, "%s@%s", f->schema_name, f->schema_version);
     types = json_loads(attestation_types, 0, NULL);
     domain = json_object();
-    msg = json_pack("{s:o, s:o, s:o, s:o, s:o, s:s, s:o, s:s, s:b, s:o, s:o, s:o, s:o}",
+    msg = json_pack("{s:o, s:o, s:o, s:o, s:o, s:s, s:o, s:s, s:b, s:o, s:s, s:o, s:o, s:o}",
                     "statementId", hex32_json(f->statement_id), "proof",
                     hex32_json(f->proof_sha256), "program", hex32_json(f->program_sha256), "model",
                     hex32_json(f->model_sha256), "dataset", hex32_json(f->dataset_sha256),
                     "schema", schema, "schemaDigest", hex32_json(f->schema_digest),
                     "verifierVersion", f->verifier_version, "accepted", 1, "logIndex",
-                    u64_json(f->log_index), "checkpointSize", u64_json(f->checkpoint_size),
+                    u64_json(f->log_index), "checkpointOrigin", f->checkpoint_origin,
+                    "checkpointSize", u64_json(f->checkpoint_size),
                     "checkpointRoot", hex32_json(f->checkpoint_root), "time",
                     u64_json((uint64_t)f->time));
     if (types == NULL || domain == NULL || msg == NULL ||
@@ -566,7 +584,7 @@ zkr_err zkr_eip712_domain_load(const char *path, zkr_eip712_domain *out, zkr_dia
         goto out;
     }
     snprintf(out->name, sizeof out->name, "zkreg");
-    snprintf(out->version, sizeof out->version, "1");
+    snprintf(out->version, sizeof out->version, "%s", ZKR_EIP712_VERSION);
     if (json_object_get(j, "name") != NULL) {
         if ((r = zkr_signer_json_str(j, "name", ZKR_ATTEST_TEXT_MAX, path, &s, d)) != ZKR_OK)
             goto out;
@@ -577,6 +595,7 @@ zkr_err zkr_eip712_domain_load(const char *path, zkr_eip712_domain *out, zkr_dia
             goto out;
         snprintf(out->version, sizeof out->version, "%s", s);
     }
+    r = domain_version_check(out, d);
 out:
     json_decref(j);
     zkr_buf_free(&file);

@@ -269,19 +269,36 @@ zkr_err zkr_attest_payload_parse(const uint8_t *p, size_t len, zkr_attest_facts 
 /* EIP-712                                                             */
 /* ------------------------------------------------------------------ */
 
+/*
+ * The EIP-712 domain version, which names the ZkregAttestation struct:
+ * version 2 added checkpointOrigin. Only this version is signed or verified.
+ */
+#define ZKR_EIP712_VERSION "2"
+
 typedef struct {
     char name[ZKR_ATTEST_TEXT_MAX + 1];    /* default "zkreg" */
-    char version[ZKR_ATTEST_TEXT_MAX + 1]; /* default "1" */
+    char version[ZKR_ATTEST_TEXT_MAX + 1]; /* ZKR_EIP712_VERSION */
     uint64_t chain_id;
     uint8_t verifying_contract[ZKR_ETH_ADDR_BYTES];
 } zkr_eip712_domain;
 
 /*
  * Reads a domain config: {"chainId":N,"verifyingContract":"0x..",
- * "name":"..","version":".."} (name and version optional). Unknown fields
- * are refused. Returns ZKR_OK, ZKR_ERR_NOT_FOUND, ZKR_ERR_IO, ZKR_ERR_MALFORMED.
+ * "name":"..","version":".."} (name and version optional; a version other
+ * than ZKR_EIP712_VERSION is refused). Unknown fields are refused.
+ * Returns ZKR_OK, ZKR_ERR_NOT_FOUND, ZKR_ERR_IO, ZKR_ERR_MALFORMED,
+ * ZKR_ERR_UNSUPPORTED (another domain version).
  */
 zkr_err zkr_eip712_domain_load(const char *path, zkr_eip712_domain *out, zkr_diag *d) ZKR_WUR;
+
+/*
+ * Parses a domain object as written in attestations and batch files
+ * ({"chainId","name","verifyingContract","version"}, all four, nothing
+ * else; version ZKR_EIP712_VERSION). `what` names it in messages.
+ * Returns ZKR_OK, ZKR_ERR_MALFORMED, ZKR_ERR_UNSUPPORTED (version).
+ */
+zkr_err zkr_eip712_domain_parse(const char *json, size_t len, const char *what,
+                                zkr_eip712_domain *out, zkr_diag *d) ZKR_WUR;
 
 /*
  * Generic EIP-712 hashing of eth_signTypedData_v4 JSON ({types, primaryType,
@@ -297,8 +314,10 @@ zkr_err zkr_eip712_hash_json(const char *json, size_t len, zkr_buf *encoded,
 
 /*
  * The attestation's typed data ("ZkregAttestation", with the binding fields
- * of zkr_attest_facts) as wallets expect it (eth_signTypedData_v4), canonical
- * JSON. Returns ZKR_OK, ZKR_ERR_MALFORMED (facts), ZKR_ERR_NOMEM.
+ * of zkr_attest_facts, checkpointOrigin included) as wallets expect it
+ * (eth_signTypedData_v4), canonical JSON. Returns ZKR_OK, ZKR_ERR_MALFORMED
+ * (facts), ZKR_ERR_UNSUPPORTED (domain version not ZKR_EIP712_VERSION),
+ * ZKR_ERR_NOMEM.
  */
 zkr_err zkr_attest_eip712_json(const zkr_attest_facts *f, const zkr_eip712_domain *dom,
                                zkr_buf *out, zkr_diag *d) ZKR_WUR;
@@ -536,5 +555,66 @@ zkr_err zkr_gate(const zkr_policy *pol, const zkr_buf *atts, size_t n, int64_t n
 
 /* The report as canonical JSON (for --json). */
 zkr_err zkr_gate_report_json(const zkr_gate_report *rep, zkr_buf *out) ZKR_WUR;
+
+/* ------------------------------------------------------------------ */
+/* On chain (docs/onchain.md): ZkregAttestationRegistry's inputs       */
+/* ------------------------------------------------------------------ */
+
+#define ZKR_BATCH_MAX 65536      /* attestations in one batch */
+#define ZKR_MERKLE_MAX_PATH 64   /* audit path length bound */
+
+/*
+ * hashStruct(ZkregAttestation) of facts f: the contract's
+ * hashAttestation(a) and a batch tree's leaf content. dom only selects the
+ * struct version (ZKR_EIP712_VERSION). Returns as zkr_attest_eip712_digest.
+ */
+zkr_err zkr_attest_struct_hash(const zkr_attest_facts *f, const zkr_eip712_domain *dom,
+                               uint8_t out[32], zkr_diag *d) ZKR_WUR;
+
+/* The batch zkreg attest-root signs: ZkregBatch(bytes32 root,uint64 count,uint64 time). */
+typedef struct {
+    uint8_t root[32];
+    uint64_t count;
+    uint64_t time;
+} zkr_eth_batch;
+
+/*
+ * The EIP-712 digest of batch b under dom. Returns ZKR_OK,
+ * ZKR_ERR_UNSUPPORTED (domain version), ZKR_ERR_NOMEM.
+ */
+zkr_err zkr_eth_batch_digest(const zkr_eth_batch *b, const zkr_eip712_domain *dom,
+                             uint8_t digest[32], zkr_diag *d) ZKR_WUR;
+
+/*
+ * RFC 6962 Merkle tree hash with keccak256 over n >= 1 leaf contents
+ * (leaf = keccak(0x00 || content), node = keccak(0x01 || l || r)).
+ * Returns ZKR_OK, ZKR_ERR_USAGE (n == 0 or over ZKR_BATCH_MAX), ZKR_ERR_NOMEM.
+ */
+zkr_err zkr_eth_merkle_root(const uint8_t (*leaves)[32], size_t n, uint8_t root[32]) ZKR_WUR;
+
+/*
+ * The RFC 6962 audit path of leaf `index` among n leaves (at most
+ * ZKR_MERKLE_MAX_PATH hashes into path, *len set). Returns as
+ * zkr_eth_merkle_root, and ZKR_ERR_USAGE for index >= n.
+ */
+zkr_err zkr_eth_merkle_path(const uint8_t (*leaves)[32], size_t n, size_t index,
+                            uint8_t path[ZKR_MERKLE_MAX_PATH][32], size_t *len) ZKR_WUR;
+
+/*
+ * ABI-encoded calls of ZkregAttestationRegistry (selector included):
+ * submit(ZkregAttestation, bytes[] sigs) with nsigs 65-byte signatures;
+ * submitBatch(ZkregBatch, bytes[] sigs);
+ * proveIncluded(ZkregAttestation, bytes32 root, uint64 index, bytes32[] path).
+ * out is replaced. Returns ZKR_OK, ZKR_ERR_MALFORMED (facts), ZKR_ERR_NOMEM,
+ * ZKR_ERR_TOO_LARGE.
+ */
+zkr_err zkr_eth_calldata_submit(const zkr_attest_facts *f, const uint8_t (*sigs)[ZKR_ETH_SIG_BYTES],
+                                size_t nsigs, zkr_buf *out, zkr_diag *d) ZKR_WUR;
+zkr_err zkr_eth_calldata_submit_batch(const zkr_eth_batch *b,
+                                      const uint8_t (*sigs)[ZKR_ETH_SIG_BYTES], size_t nsigs,
+                                      zkr_buf *out, zkr_diag *d) ZKR_WUR;
+zkr_err zkr_eth_calldata_prove_included(const zkr_attest_facts *f, const uint8_t root[32],
+                                        uint64_t index, const uint8_t (*path)[32], size_t plen,
+                                        zkr_buf *out, zkr_diag *d) ZKR_WUR;
 
 #endif /* ZKR_SIGNER_H */

@@ -194,6 +194,13 @@ expect 0 "verify-attestation secp256k1" "$ZKREG" verify-attestation "$T/k1.att" 
 expect 0 "attest --eip712-json prints the typed data" "$ZKREG" attest --statement "$A" \
   --proof "$T/pA" --eip712-json --eip712-domain "$T/domain.json" $R
 grep -q '"primaryType":"ZkregAttestation"' "$T/out"; ok $? "... for ZkregAttestation"
+grep -q '"checkpointOrigin":"' "$T/out" && grep -q '"version":"2"' "$T/out"
+ok $? "... domain version 2, binding the checkpoint origin"
+printf '{"chainId":11155111,"verifyingContract":"0x5FbDB2315678afecb367f032d93F642f64180aa3","version":"1"}\n' \
+  >"$T/domain-v1.json"
+expect 3 "a domain file asking for the version-1 struct is refused" attest "file:$T/k1.key" \
+  "$T/k1v1.att" --eip712-domain "$T/domain-v1.json"
+[ ! -e "$T/k1v1.att" ]; ok $? "... no attestation"
 expect 0 "attest with the PKCS#11 secp256k1 key" attest "$HSMURI" "$T/hsm.att" \
   --eip712-domain "$T/domain.json"
 expect 0 "verify-attestation PKCS#11" "$ZKREG" verify-attestation "$T/hsm.att" \

@@ -288,6 +288,82 @@ static void test_attest(zkr_tap *t, zkr_signer *ed, zkr_signer *k1, const zkr_ei
     zkr_buf_free(&c);
 }
 
+/* The typed data of facts f as domain version 1 had it: no checkpointOrigin. */
+static char *v1_typed_data(const zkr_attest_facts *f, const zkr_eip712_domain *dom)
+{
+    zkr_buf js = {0};
+    json_t *td = NULL, *fields;
+    char *out = NULL;
+    size_t i;
+
+    if (zkr_attest_eip712_json(f, dom, &js, NULL) != ZKR_OK ||
+        (td = json_loadb((const char *)js.p, js.len, 0, NULL)) == NULL)
+        goto out;
+    fields = json_object_get(json_object_get(td, "types"), "ZkregAttestation");
+    for (i = 0; i < json_array_size(fields); i++)
+        if (strcmp(json_string_value(json_object_get(json_array_get(fields, i), "name")),
+                   "checkpointOrigin") == 0)
+            (void)json_array_remove(fields, i);
+    (void)json_object_del(json_object_get(td, "message"), "checkpointOrigin");
+    (void)json_object_set_new(json_object_get(td, "domain"), "version", json_string("1"));
+    out = json_dumps(td, JSON_SORT_KEYS | JSON_COMPACT);
+out:
+    json_decref(td);
+    zkr_buf_free(&js);
+    return out;
+}
+
+/*
+ * Regression (issue 20): version 1 of the struct left out the checkpoint
+ * origin, so an eth-only signature did not cover it. Version 2 binds it, and
+ * a signature over the old struct is refused whatever version it claims.
+ */
+static void test_eip712_v2(zkr_tap *t, zkr_signer *k1, const zkr_eip712_domain *dom)
+{
+    zkr_attest_facts f, g;
+    zkr_eip712_domain old = *dom;
+    zkr_attest_result res;
+    zkr_envelope e;
+    zkr_buf att = {0}, x = {0};
+    zkr_pubkey key = *zkr_signer_pubkey(k1);
+    uint8_t d1[32], d2[32], sig[65];
+    char *td = NULL;
+    zkr_diag d;
+
+    tu_facts(&f, 1, now);
+    g = f;
+    snprintf(g.checkpoint_origin, sizeof g.checkpoint_origin, "evil.example/log");
+    zkr_tap_ok(t, zkr_attest_eip712_digest(&f, dom, d1, NULL) == ZKR_OK &&
+                      zkr_attest_eip712_digest(&g, dom, d2, NULL) == ZKR_OK &&
+                      memcmp(d1, d2, 32) != 0,
+               "the EIP-712 digest binds the checkpoint origin");
+    snprintf(old.version, sizeof old.version, "1");
+    zkr_diag_clear(&d);
+    zkr_tap_ok(t, zkr_attest_eip712_digest(&f, &old, d1, &d) == ZKR_ERR_UNSUPPORTED,
+               "domain version 1 is neither signed nor verified (%s)", d.msg);
+    td = v1_typed_data(&f, dom);
+    if (!zkr_tap_ok(t, td != NULL && zkr_eip712_hash_json(td, strlen(td), NULL, d1, NULL) == ZKR_OK &&
+                           zkr_signer_sign_eth(k1, d1, sig, NULL) == ZKR_OK &&
+                           sign_facts(k1, &f, dom, &att) == ZKR_OK &&
+                           zkr_envelope_parse(att.p, att.len, &e, NULL) == ZKR_OK,
+                    "a companion signed over the version-1 struct is made"))
+        goto out;
+    memcpy(e.sigs[0].eth_sig, sig, 65);
+    for (int v = 1; v <= 2; v++) {
+        snprintf(e.sigs[0].domain.version, sizeof e.sigs[0].domain.version, "%d", v);
+        zkr_diag_clear(&d);
+        zkr_tap_ok(t, zkr_envelope_encode(&e, &x) == ZKR_OK &&
+                          zkr_attest_verify(x.p, x.len, &key, 1, NULL, &res, &d) ==
+                              ZKR_ERR_SIGNATURE,
+                   "a version-1 struct signature labelled domain version %d is refused", v);
+    }
+    zkr_envelope_free(&e);
+out:
+    free(td);
+    zkr_buf_free(&att);
+    zkr_buf_free(&x);
+}
+
 /* Simulates a hardware wallet: hashes the request's typedData itself and signs. */
 static void test_external(zkr_tap *t, zkr_signer *k1, const zkr_eip712_domain *dom)
 {
@@ -714,7 +790,7 @@ int main(int argc, char **argv)
 {
     zkr_tap t;
     zkr_signer *ed, *k1, *b, *c, *u;
-    zkr_eip712_domain dom = {.name = "zkreg", .version = "1", .chain_id = 11155111};
+    zkr_eip712_domain dom = {.name = "zkreg", .version = ZKR_EIP712_VERSION, .chain_id = 11155111};
 
     zkr_tap_init(&t, argc, argv);
     if (sodium_init() < 0 || !tu_setup(dir, sizeof dir))
@@ -731,6 +807,7 @@ int main(int argc, char **argv)
     if (zkr_tap_ok(&t, ed && k1 && b && c && u, "five test keys")) {
         test_attest(&t, ed, k1, &dom);
         test_external(&t, k1, &dom);
+        test_eip712_v2(&t, k1, &dom);
         test_gate(&t, ed, k1, b, u);
         test_policy_parse(&t, ed);
     }
