@@ -119,7 +119,7 @@ static void test_newer_registry(zkr_tap *t, fixture *f)
     rt_pass(&pass, "x");
     rt_path(p, f->dir, "newer.db");
     if (zkr_registry_create(p, &pass, NULL, 1, NULL) != ZKR_OK ||
-        exec_sql(p, "PRAGMA user_version = 2") != SQLITE_OK) {
+        exec_sql(p, "PRAGMA user_version = 3") != SQLITE_OK) {
         zkr_tap_ok(t, 0, "set up a newer registry");
         return;
     }
@@ -128,9 +128,9 @@ static void test_newer_registry(zkr_tap *t, fixture *f)
     r = zkr_registry_open(p, &reg, &d);
     rt_file_hash(p, h2);
     zkr_tap_ok(t, r == ZKR_ERR_REGISTRY_VERSION && strstr(d.msg, "newer.db") &&
-                      strstr(d.msg, "user_version 2") && memcmp(h1, h2, 32) == 0,
+                      strstr(d.msg, "user_version 3") && memcmp(h1, h2, 32) == 0,
                "registry from a newer version refused, unchanged: %s", d.msg);
-    if (exec_sql(p, "PRAGMA user_version = 1") == SQLITE_OK) {
+    if (exec_sql(p, "PRAGMA user_version = 2") == SQLITE_OK) {
         r = zkr_registry_open(p, &reg, &d);
         zkr_tap_ok(t, r == ZKR_OK, "the same file at the current version opens");
         zkr_registry_close(reg);
