@@ -234,8 +234,9 @@ static zkr_err verifier_revoked(zkr_registry *reg, const zkr_attest_facts *f, zk
     }
     r = zkr_registry_verifier_revoked(reg, r == ZKR_OK ? st.schema.proof_kind : NULL,
                                       f->verifier_version, d);
-    if (r == ZKR_ERR_REVOKED) {
+    if (r == ZKR_ERR_REVOKED && d != NULL) {
         snprintf(why, sizeof why, "%s", d->msg);
+        zkr_diag_clear(d);
         r = zkr_fail(d, r, "the attestation was made by a revoked verifier: %s", why);
     }
 out:
