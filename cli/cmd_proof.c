@@ -42,7 +42,10 @@ static const char verify_help[] =
     "verifier version, parameter set), program digest, model commitment, dataset\n"
     "commitment, record index, public output, and revocations. A mismatch is\n"
     "named (exit 1); an invalid proof fails with exit 1 too. A verified proof is\n"
-    "recorded in the registry log.\n" ZKR_CLI_EXIT_HELP;
+    "recorded in the registry log ('proof'), after the revocations (statement,\n"
+    "artifacts, schema, verifier version) are checked again under the write lock\n"
+    "(exit 6). --no-sandbox verifies in this process (debugging only) and is\n"
+    "logged as 'verify-unconfined', which no gate or attestation accepts.\n" ZKR_CLI_EXIT_HELP;
 
 typedef struct {
     zkr_statement st;

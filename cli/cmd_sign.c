@@ -413,7 +413,8 @@ static const char gate_help[] =
     "rule's code. --json prints a machine-readable report either way.\n"
     "POLICY: {\"format\":\"zkreg-policy/v1\",\"trusted_keys\":[\"ed25519:HEX\",..],\n"
     "  \"threshold\":M,\"schemas\":[\"name@1\",\"other@*\"],\"max_age_seconds\":N,\n"
-    "  \"require_log_inclusion\":true,\"check_revocation\":true}\n"
+    "  \"require_log_inclusion\":true,\"check_revocation\":true,\n"
+    "  \"revoked_verifiers\":[\"inference@1@0.1.0\"]}  (revoked_verifiers optional)\n"
     "Log inclusion, revocation and the registered statement are checked against\n"
     "--evidence FILE when given, else against the registry when it exists.\n" EXIT_CODES_HELP;
 
