@@ -146,6 +146,44 @@ static zkr_err store_checkpoint(zkr_registry *reg, uint64_t size, const uint8_t 
     return r;
 }
 
+/*
+ * The appliance signs only a tree that extends the last one it signed: the
+ * cached tree and leaves could have been rewritten by someone holding the
+ * file, and a signature must never launder that. ZKR_OK, or
+ * ZKR_ERR_REGISTRY naming both sizes.
+ */
+static zkr_err extends_latest(zkr_registry *reg, uint64_t size,
+                              const uint8_t root[ZKR_DIGEST_BYTES], zkr_diag *d)
+{
+    uint8_t path[ZKR_MERKLE_MAX_DEPTH * 2][ZKR_DIGEST_BYTES];
+    zkr_buf note = {0};
+    zkr_checkpoint cp;
+    zkr_diag quiet = {0};
+    size_t plen = 0;
+    zkr_err r;
+
+    r = zkr_registry_checkpoint_latest(reg, &note, &cp, &quiet);
+    zkr_buf_free(&note);
+    if (r == ZKR_ERR_NOT_FOUND)
+        return ZKR_OK;
+    if (r != ZKR_OK)
+        return zkr_fail(d, r, "%s", quiet.msg);
+    if (cp.size == 0)
+        return ZKR_OK;
+    if (cp.size > size ||
+        (cp.size == size && sodium_memcmp(cp.root, root, ZKR_DIGEST_BYTES) != 0) ||
+        (cp.size < size &&
+         (zkr_registry_log_consistency(reg, cp.size, size, path, &plen, &quiet) != ZKR_OK ||
+          zkr_merkle_consistency_verify(cp.size, size, cp.root, root,
+                                        (const uint8_t(*)[ZKR_DIGEST_BYTES])path,
+                                        plen) != ZKR_OK)))
+        return zkr_fail(d, ZKR_ERR_REGISTRY,
+                        "%s: the log of size %llu is not consistent with the checkpoint of size "
+                        "%llu the appliance signed; refusing to sign (run zkreg log verify)",
+                        reg->path, (unsigned long long)size, (unsigned long long)cp.size);
+    return ZKR_OK;
+}
+
 zkr_err zkr_registry_checkpoint_sign(zkr_registry *reg, const zkr_secret *pass, zkr_buf *note,
                                      zkr_diag *d)
 {
@@ -167,6 +205,7 @@ zkr_err zkr_registry_checkpoint_sign(zkr_registry *reg, const zkr_secret *pass, 
         goto out;
     if ((r = zkr_registry_log_size(reg, &size)) != ZKR_OK ||
         (r = zkr_registry_log_root(reg, size, root, d)) != ZKR_OK ||
+        (r = extends_latest(reg, size, root, d)) != ZKR_OK ||
         (r = zkr_checkpoint_body((const char *)origin.p, size, root, &text)) != ZKR_OK)
         goto out;
     key_id((const char *)origin.p, pk, id);

@@ -33,6 +33,42 @@ zkr_err zkr_registry_verifier_target(const char *kind, const char *version,
     return ZKR_OK;
 }
 
+/*
+ * A leaf the latest signed checkpoint covers must be in the tree it signs:
+ * a leaf rewritten together with its stored hash is caught here unless the
+ * cached tree and the signature were forged too. Leaves past the latest
+ * checkpoint are not covered yet (the next checkpoint is signed only over
+ * a tree consistent with this one, registry/checkpoint.c).
+ */
+static zkr_err anchored(zkr_registry *reg, const char *row, uint64_t index,
+                        const uint8_t leaf_hash[ZKR_DIGEST_BYTES], zkr_diag *d)
+{
+    uint8_t path[ZKR_MERKLE_MAX_DEPTH][ZKR_DIGEST_BYTES];
+    zkr_buf note = {0};
+    zkr_checkpoint cp;
+    zkr_diag quiet = {0};
+    size_t plen = 0;
+    zkr_err r;
+
+    r = zkr_registry_checkpoint_latest(reg, &note, &cp, &quiet);
+    zkr_buf_free(&note);
+    if (r == ZKR_ERR_NOT_FOUND)
+        return ZKR_OK;
+    if (r != ZKR_OK)
+        return zkr_fail(d, r, "%s", quiet.msg);
+    if (index >= cp.size)
+        return ZKR_OK;
+    if (zkr_registry_log_inclusion(reg, index, cp.size, path, &plen, &quiet) != ZKR_OK ||
+        zkr_merkle_inclusion_verify(leaf_hash, index, cp.size,
+                                    (const uint8_t(*)[ZKR_DIGEST_BYTES])path, plen,
+                                    cp.root) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_REGISTRY,
+                        "%s: log entry %llu (registering %s) is not in the tree the latest signed "
+                        "checkpoint (size %llu) commits to",
+                        reg->path, (unsigned long long)index, row, (unsigned long long)cp.size);
+    return ZKR_OK;
+}
+
 zkr_err zkr_registry_leaf_backs(zkr_registry *reg, const char *row, uint64_t index,
                                 const char *type, int64_t created, const zkr_buf *payload,
                                 zkr_diag *d)
@@ -60,6 +96,8 @@ zkr_err zkr_registry_leaf_backs(zkr_registry *reg, const char *row, uint64_t ind
         r = zkr_fail(d, ZKR_ERR_REGISTRY,
                      "%s: %s differs from log entry %llu, the '%s' leaf that registered it",
                      reg->path, row, (unsigned long long)index, e.type);
+    else
+        r = anchored(reg, row, index, h, d);
     zkr_log_entry_free(&e);
     return r;
 }
@@ -107,7 +145,7 @@ out:
 /* The first revocation leaf of (kind, target), decoded; ZKR_ERR_NOT_FOUND when none. */
 static zkr_err leaf_revocation(zkr_registry *reg, zkr_kind kind,
                                const uint8_t target[ZKR_DIGEST_BYTES], zkr_revocation *out,
-                               zkr_diag *d)
+                               uint8_t leaf_hash[ZKR_DIGEST_BYTES], zkr_diag *d)
 {
     sqlite3_stmt *st = NULL;
     zkr_err r;
@@ -146,6 +184,7 @@ static zkr_err leaf_revocation(zkr_registry *reg, zkr_kind kind,
             rv.created = t;
             rv.log_index = idx;
             *out = rv;
+            memcpy(leaf_hash, h, ZKR_DIGEST_BYTES);
             r = ZKR_OK;
         }
     }
@@ -160,14 +199,18 @@ zkr_err zkr_registry_revocation_from_log(zkr_registry *reg, zkr_kind kind,
                                          zkr_revocation *out, zkr_diag *d)
 {
     zkr_revocation leaf, row;
-    char hex[17];
+    uint8_t h[ZKR_DIGEST_BYTES];
+    char hex[17], what[64];
     zkr_err rl, rr;
 
     memset(out, 0, sizeof *out);
     memset(&leaf, 0, sizeof leaf);
     zkr_registry_hex(target, 8, hex, sizeof hex);
-    rl = leaf_revocation(reg, kind, target, &leaf, d);
+    rl = leaf_revocation(reg, kind, target, &leaf, h, d);
     if (rl != ZKR_OK && rl != ZKR_ERR_NOT_FOUND)
+        return rl;
+    snprintf(what, sizeof what, "a revocation of %s %s...", zkr_kind_name(kind), hex);
+    if (rl == ZKR_OK && (rl = anchored(reg, what, leaf.log_index, h, d)) != ZKR_OK)
         return rl;
     rr = zkr_registry_revocation_row(reg, kind, target, &row, d);
     if (rr != ZKR_OK && rr != ZKR_ERR_NOT_FOUND)

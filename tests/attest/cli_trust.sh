@@ -158,6 +158,39 @@ expect 9 "insider: revocation row deleted, the gate refuses" \
 expect 9 "insider: revocation row deleted, verify-attestation refuses" \
   env ZKREG_REGISTRY="$T/ins.db" "$ZKREG" verify-attestation "$T/a.att" --trusted-key "$ED_PUB"
 
+# The same edit made in the leaf too, with its stored hash recomputed: the row matches its leaf,
+# but the leaf is not the one the signed checkpoint covers.
+copy_reg ins
+python3 - "$T/ins.db" <<'PY'
+import hashlib, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+for t in ("artifact", "log"):
+    db.execute(f"DROP TRIGGER {t}_no_update")
+name, li = db.execute("SELECT name, log_index FROM artifact WHERE id = 2").fetchone()
+new = ("X" + name[1:]) if name[0] != "X" else ("Y" + name[1:])
+leaf = db.execute("SELECT leaf FROM log WHERE idx = ?", (li,)).fetchone()[0]
+assert leaf.count(name.encode()) == 1
+leaf = leaf.replace(name.encode(), new.encode())
+db.execute("UPDATE artifact SET name = ? WHERE id = 2", (new,))
+db.execute("UPDATE log SET leaf = ?, leaf_hash = ? WHERE idx = ?",
+           (leaf, hashlib.sha256(b"\0" + leaf).digest(), li))
+db.commit()
+PY
+expect 9 "insider: model row and its leaf rewritten, attest refuses" \
+  env ZKREG_REGISTRY="$T/ins.db" "$ZKREG" attest --statement "$A" --proof "$T/pA" \
+  --key "file:$T/ed.key" -o "$T/ins.att" --passphrase-file "$T/keypass" \
+  --registry-passphrase-file "$T/regpass"
+said "not in the tree the latest signed checkpoint"
+expect 9 "insider: model row and its leaf rewritten, the gate refuses" \
+  env ZKREG_REGISTRY="$T/ins.db" "$ZKREG" gate --policy "$T/online.json" "$T/a.att"
+
+# A rewritten cached tree: the appliance refuses to sign a checkpoint over it.
+copy_reg ins
+sql "$T/ins.db" "DROP TRIGGER log_node_no_update; UPDATE log_node SET hash = zeroblob(32) WHERE level >= 1"
+expect 9 "insider: cached tree rewritten, log checkpoint refuses to sign" \
+  env ZKREG_REGISTRY="$T/ins.db" "$ZKREG" log checkpoint --passphrase-file "$T/regpass"
+said "not consistent with the checkpoint"
+
 copy_reg ins
 untrigger "$T/ins.db" proof
 sql "$T/ins.db" "UPDATE proof SET proof_digest = zeroblob(32) WHERE statement_id = x'$A'"
