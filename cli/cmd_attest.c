@@ -332,12 +332,46 @@ static zkr_err test_pause(zkr_cli *cli)
     return ZKR_OK;
 }
 
+/*
+ * Opens the appliance key before the write lock when recording this proof
+ * will need a new checkpoint (its verification is not recorded yet, or the
+ * latest checkpoint does not cover the record): the passphrase (possibly a
+ * terminal prompt) and the Argon2id unseal never run under the lock. Proof
+ * records are append-only, so "recorded and covered" stays true.
+ */
+static zkr_err appliance_key(zkr_cli *cli, zkr_registry *reg, const char *pass_file,
+                             const zkr_statement *st, const zkr_buf *proof,
+                             zkr_appliance_key **key)
+{
+    zkr_buf note = {0};
+    zkr_checkpoint cp;
+    zkr_secret pass = {0};
+    zkr_diag quiet = {0};
+    uint8_t sha[ZKR_DIGEST_BYTES];
+    uint64_t idx = 0;
+    zkr_err r;
+
+    *key = NULL;
+    zkr_sha256(proof->p, proof->len, sha);
+    r = zkr_registry_proof_find(reg, st->statement_id, sha, &idx, &cli->diag);
+    if (r == ZKR_OK && zkr_registry_checkpoint_latest(reg, &note, &cp, &quiet) == ZKR_OK &&
+        cp.size > idx)
+        goto out;
+    if (r != ZKR_OK && r != ZKR_ERR_NOT_FOUND)
+        goto out;
+    if ((r = zkr_cli_passphrase(cli, pass_file, &pass)) == ZKR_OK)
+        r = zkr_registry_appliance_key_open(reg, &pass, key, &cli->diag);
+out:
+    zkr_secret_free(&pass);
+    zkr_buf_free(&note);
+    return r;
+}
+
 /* A checkpoint that includes log_index: the latest stored one, else a new one. */
-static zkr_err checkpoint_for(zkr_cli *cli, zkr_registry *reg, const char *pass_file,
+static zkr_err checkpoint_for(zkr_cli *cli, zkr_registry *reg, const zkr_appliance_key *key,
                               uint64_t log_index, zkr_checkpoint *cp)
 {
     zkr_buf note = {0};
-    zkr_secret pass = {0};
     zkr_diag quiet = {0};
     zkr_err r;
 
@@ -349,18 +383,21 @@ static zkr_err checkpoint_for(zkr_cli *cli, zkr_registry *reg, const char *pass_
         goto out;
     }
     zkr_buf_free(&note);
-    if ((r = zkr_cli_passphrase(cli, pass_file, &pass)) != ZKR_OK ||
-        (r = zkr_registry_checkpoint_sign(reg, &pass, &note, &cli->diag)) != ZKR_OK)
+    if (key == NULL) { /* appliance_key() saw the record covered; append-only keeps it so */
+        r = zkr_fail(&cli->diag, ZKR_ERR_INTERNAL, "no checkpoint covers log entry %llu",
+                     (unsigned long long)log_index);
+        goto out;
+    }
+    if ((r = zkr_registry_checkpoint_sign_key(reg, key, &note, &cli->diag)) != ZKR_OK)
         goto out;
     zkr_buf_free(&note);
     r = zkr_registry_checkpoint_latest(reg, &note, cp, &cli->diag);
 out:
-    zkr_secret_free(&pass);
     zkr_buf_free(&note);
     return r;
 }
 
-static zkr_err fill_facts(zkr_cli *cli, zkr_registry *reg, const attest_args *a,
+static zkr_err fill_facts(zkr_cli *cli, zkr_registry *reg, const zkr_appliance_key *key,
                           const zkr_statement *st, const zkr_buf *proof, zkr_attest_facts *f)
 {
     zkr_checkpoint cp;
@@ -380,7 +417,7 @@ static zkr_err fill_facts(zkr_cli *cli, zkr_registry *reg, const attest_args *a,
     f->accepted = 1;
     if ((r = zkr_registry_proof_record(reg, st->statement_id, f->proof_sha256, ZKR_VERSION,
                                        &f->log_index, &cli->diag)) != ZKR_OK ||
-        (r = checkpoint_for(cli, reg, a->reg_pass_file, f->log_index, &cp)) != ZKR_OK ||
+        (r = checkpoint_for(cli, reg, key, f->log_index, &cp)) != ZKR_OK ||
         (r = attest_time(cli, &f->time)) != ZKR_OK)
         return r;
     snprintf(f->checkpoint_origin, sizeof f->checkpoint_origin, "%s", cp.origin);
@@ -731,7 +768,8 @@ static zkr_err load_and_check(zkr_cli *cli, zkr_registry *reg, const attest_args
  */
 static zkr_err attest_locked(zkr_cli *cli, zkr_registry *reg, const attest_args *a,
                              zkr_statement *st, const zkr_buf *proof, const zkr_pubkey *key,
-                             zkr_signer *s, int *refusable, attest_made *m, uint64_t *proof_idx)
+                             zkr_signer *s, const zkr_appliance_key *ak, int *refusable,
+                             attest_made *m, uint64_t *proof_idx)
 {
     zkr_attest_facts f;
     uint8_t sid[ZKR_DIGEST_BYTES];
@@ -745,7 +783,7 @@ static zkr_err attest_locked(zkr_cli *cli, zkr_registry *reg, const attest_args 
         return zkr_fail(&cli->diag, ZKR_ERR_REGISTRY, "statement %s changed under attest",
                         a->statement);
     *refusable = 0; /* everything held; later failures are errors, not refusals */
-    if ((r = fill_facts(cli, reg, a, st, proof, &f)) != ZKR_OK ||
+    if ((r = fill_facts(cli, reg, ak, st, proof, &f)) != ZKR_OK ||
         (r = attest_sign(cli, reg, a, &f, key, s, m)) != ZKR_OK)
         return r;
     *proof_idx = f.log_index;
@@ -757,6 +795,7 @@ zkr_err zkr_cmd_attest(zkr_cli *cli, int argc, char **argv)
     attest_args a;
     zkr_registry *reg = NULL;
     zkr_signer *s = NULL;
+    zkr_appliance_key *ak = NULL;
     zkr_statement st;
     zkr_pubkey key;
     zkr_buf proof = {0};
@@ -783,12 +822,14 @@ zkr_err zkr_cmd_attest(zkr_cli *cli, int argc, char **argv)
         (r = load_and_check(cli, reg, &a, &st, &key)) != ZKR_OK ||
         (r = check_proof(cli, reg, &st, &proof)) != ZKR_OK)
         goto out;
-    /* Open the signer now (passphrase, token login) so the write lock never waits for it. */
-    if (a.key != NULL && s == NULL && (r = open_signer(cli, &a, &s)) != ZKR_OK)
+    /* Open the signer and the appliance key now (passphrases, token login, Argon2id) so the
+     * write lock never waits for them. */
+    if ((a.key != NULL && s == NULL && (r = open_signer(cli, &a, &s)) != ZKR_OK) ||
+        (r = appliance_key(cli, reg, a.reg_pass_file, &st, &proof, &ak)) != ZKR_OK)
         goto out;
     if ((r = test_pause(cli)) != ZKR_OK ||
-        (r = attest_locked(cli, reg, &a, &st, &proof, &key, s, &refusable, &m, &proof_idx)) !=
-            ZKR_OK)
+        (r = attest_locked(cli, reg, &a, &st, &proof, &key, s, ak, &refusable, &m,
+                           &proof_idx)) != ZKR_OK)
         goto out;
     committed = 1;
     r = report(cli, &a, &m, a.key != NULL ? &key : NULL, proof_idx);
@@ -797,6 +838,7 @@ out:
     made_free(&a, &m, committed);
     if (r != ZKR_OK && refusable)
         log_refusal(cli, reg, &key, a.statement, &st, &proof, r);
+    zkr_appliance_key_free(ak);
     zkr_signer_free(s);
     zkr_statement_free(&st);
     zkr_buf_free(&proof);

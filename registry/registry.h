@@ -448,6 +448,14 @@ zkr_err zkr_registry_proof_record(zkr_registry *reg,
                                   zkr_diag *d) ZKR_WUR;
 
 /*
+ * The log index of the recorded verification of (statement_id,
+ * proof_digest). Returns ZKR_OK, ZKR_ERR_NOT_FOUND, ZKR_ERR_REGISTRY.
+ */
+zkr_err zkr_registry_proof_find(zkr_registry *reg, const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                                const uint8_t proof_digest[ZKR_DIGEST_BYTES],
+                                uint64_t *log_index, zkr_diag *d) ZKR_WUR;
+
+/*
  * Appends an event of another module (attestation, refusal, key, ...) to
  * the log. `type` is an identifier ([a-z0-9._-], 1..64 bytes) other than
  * the registry's own (program, model, dataset, schema, statement,
@@ -535,12 +543,28 @@ zkr_err zkr_registry_verifier_key(zkr_registry *reg, zkr_buf *out) ZKR_WUR;
 
 /*
  * Signs a checkpoint of the current tree with the appliance key (unsealed
- * with `pass`), stores it, and appends the note text to *note.
- * Returns ZKR_ERR_PASSPHRASE, ZKR_ERR_KEY, ZKR_ERR_REGISTRY.
+ * with `pass`), stores it, and appends the note text to *note. Only a tree
+ * consistent with the latest stored checkpoint is signed.
+ * Returns ZKR_ERR_PASSPHRASE, ZKR_ERR_KEY, ZKR_ERR_REGISTRY (also: the tree
+ * does not extend the latest checkpoint).
  * Secret: pass and the unsealed key, wiped before returning.
  */
 zkr_err zkr_registry_checkpoint_sign(zkr_registry *reg, const zkr_secret *pass, zkr_buf *note,
                                      zkr_diag *d) ZKR_WUR;
+
+/*
+ * The same in two steps, so a caller can pay for the Argon2id unseal before
+ * it takes the write lock (attest): open the appliance key (sealed under
+ * `pass`), then sign with it. Returns as zkr_registry_checkpoint_sign.
+ * Secret: the unsealed key, in sodium_malloc'ed memory wiped by
+ * zkr_appliance_key_free (accepts NULL).
+ */
+typedef struct zkr_appliance_key zkr_appliance_key;
+zkr_err zkr_registry_appliance_key_open(zkr_registry *reg, const zkr_secret *pass,
+                                        zkr_appliance_key **out, zkr_diag *d) ZKR_WUR;
+zkr_err zkr_registry_checkpoint_sign_key(zkr_registry *reg, const zkr_appliance_key *k,
+                                         zkr_buf *note, zkr_diag *d) ZKR_WUR;
+void zkr_appliance_key_free(zkr_appliance_key *k);
 
 /* The most recent stored checkpoint note. ZKR_ERR_NOT_FOUND when none. */
 zkr_err zkr_registry_checkpoint_latest(zkr_registry *reg, zkr_buf *note, zkr_checkpoint *cp,

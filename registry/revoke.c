@@ -371,6 +371,33 @@ out:
     return r;
 }
 
+zkr_err zkr_registry_proof_find(zkr_registry *reg, const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                                const uint8_t proof_digest[ZKR_DIGEST_BYTES],
+                                uint64_t *log_index, zkr_diag *d)
+{
+    sqlite3_stmt *st = NULL;
+    zkr_err r;
+    int rc;
+
+    *log_index = 0;
+    if ((r = zkr_registry_prepare(reg,
+                                  "SELECT log_index FROM proof WHERE statement_id = ? AND"
+                                  " proof_digest = ?",
+                                  &st, d)) != ZKR_OK)
+        return r;
+    sqlite3_bind_blob(st, 1, statement_id, ZKR_DIGEST_BYTES, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 2, proof_digest, ZKR_DIGEST_BYTES, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *log_index = (uint64_t)sqlite3_column_int64(st, 0);
+    else if (rc == SQLITE_DONE)
+        r = ZKR_ERR_NOT_FOUND;
+    else
+        r = zkr_registry_sql_err(reg, rc, "reading proofs", d);
+    sqlite3_finalize(st);
+    return r;
+}
+
 zkr_err zkr_registry_proof_record(zkr_registry *reg,
                                   const uint8_t statement_id[ZKR_DIGEST_BYTES],
                                   const uint8_t proof_digest[ZKR_DIGEST_BYTES],
