@@ -776,8 +776,10 @@ static zkr_err attest_locked(zkr_cli *cli, zkr_registry *reg, const attest_args 
     zkr_err r;
 
     memcpy(sid, st->statement_id, sizeof sid);
-    if ((r = zkr_registry_write_begin(reg, &cli->diag)) != ZKR_OK ||
-        (r = load_and_check(cli, reg, a, st, key)) != ZKR_OK)
+    if ((r = zkr_registry_write_begin(reg, &cli->diag)) != ZKR_OK)
+        return r;
+    *refusable = a->key != NULL; /* the re-checks refuse as the first checks did */
+    if ((r = load_and_check(cli, reg, a, st, key)) != ZKR_OK)
         return r;
     if (memcmp(sid, st->statement_id, sizeof sid) != 0)
         return zkr_fail(&cli->diag, ZKR_ERR_REGISTRY, "statement %s changed under attest",
@@ -823,7 +825,8 @@ zkr_err zkr_cmd_attest(zkr_cli *cli, int argc, char **argv)
         (r = check_proof(cli, reg, &st, &proof)) != ZKR_OK)
         goto out;
     /* Open the signer and the appliance key now (passphrases, token login, Argon2id) so the
-     * write lock never waits for them. */
+     * write lock never waits for them; failing here is an error, not a refusal. */
+    refusable = 0;
     if ((a.key != NULL && s == NULL && (r = open_signer(cli, &a, &s)) != ZKR_OK) ||
         (r = appliance_key(cli, reg, a.reg_pass_file, &st, &proof, &ak)) != ZKR_OK)
         goto out;
