@@ -125,6 +125,9 @@ expect 9 "insider: public_output edited, verify-attestation refuses" \
   env ZKREG_REGISTRY="$T/ins.db" "$ZKREG" verify-attestation "$T/a.att" --trusted-key "$ED_PUB"
 expect 9 "insider: public_output edited, the gate refuses" \
   env ZKREG_REGISTRY="$T/ins.db" "$ZKREG" gate --policy "$T/online.json" "$T/a.att"
+expect 9 "insider: public_output edited, prove refuses" \
+  env ZKREG_REGISTRY="$T/ins.db" "$ZKREG" prove --statement "$A" -o "$T/ins.proof"
+[ ! -e "$T/ins.proof" ]; ok $? "... no proof"
 sql "$T/ins.db" "UPDATE statement SET public_output = NULL WHERE statement_id = x'$A'"
 expect 9 "insider: public_output set to NULL, attest refuses" \
   env ZKREG_REGISTRY="$T/ins.db" "$ZKREG" attest --statement "$A" --proof "$T/pA" \
