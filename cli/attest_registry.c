@@ -123,7 +123,8 @@ static zkr_err rg_statement(void *ctx, const zkr_attest_facts *f, zkr_diag *d)
 
     memset(&st, 0, sizeof st);
     zkr_cli_hex32(f->statement_id, hex);
-    if ((r = zkr_registry_statement_get(reg, hex, &st, d)) != ZKR_OK)
+    if ((r = zkr_registry_statement_get(reg, hex, &st, d)) != ZKR_OK ||
+        (r = zkr_registry_statement_check_log(reg, &st, d)) != ZKR_OK)
         goto out;
     snprintf(ver, sizeof ver, "%llu", (unsigned long long)st.schema.version);
     if (memcmp(st.program.sha256, f->program_sha256, 32) != 0)
@@ -213,6 +214,36 @@ out:
     return r;
 }
 
+/*
+ * The verifier version the facts name, for the statement's proof kind when
+ * this registry holds the statement, else for every kind (fail closed).
+ */
+static zkr_err verifier_revoked(zkr_registry *reg, const zkr_attest_facts *f, zkr_diag *d)
+{
+    zkr_statement st;
+    zkr_diag quiet = {0};
+    char hex[65], why[ZKR_DIAG_BYTES];
+    zkr_err r;
+
+    memset(&st, 0, sizeof st);
+    zkr_cli_hex32(f->statement_id, hex);
+    r = zkr_registry_statement_get(reg, hex, &st, &quiet);
+    if (r != ZKR_OK && r != ZKR_ERR_NOT_FOUND) {
+        r = zkr_fail(d, r, "%s", quiet.msg);
+        goto out;
+    }
+    r = zkr_registry_verifier_revoked(reg, r == ZKR_OK ? st.schema.proof_kind : NULL,
+                                      f->verifier_version, d);
+    if (r == ZKR_ERR_REVOKED && d != NULL) {
+        snprintf(why, sizeof why, "%s", d->msg);
+        zkr_diag_clear(d);
+        r = zkr_fail(d, r, "the attestation was made by a revoked verifier: %s", why);
+    }
+out:
+    zkr_statement_free(&st);
+    return r;
+}
+
 static zkr_err rg_revoked(void *ctx, const zkr_attest_facts *f, const zkr_pubkey *key,
                           zkr_diag *d)
 {
@@ -233,7 +264,7 @@ static zkr_err rg_revoked(void *ctx, const zkr_attest_facts *f, const zkr_pubkey
             snprintf(why, sizeof why, "%s", d->msg);
             return zkr_fail(d, r, "the attested %s is revoked: %s", zkr_kind_name(kinds[i]), why);
         }
-    return ZKR_OK;
+    return verifier_revoked(reg, f, d);
 }
 
 void zkr_cli_attest_registry(zkr_registry *reg, zkr_attest_registry *out)

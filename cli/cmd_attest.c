@@ -6,9 +6,12 @@
  * Every refusal is appended to the registry log ("attest-refusal": who,
  * what, why) and writes no attestation; every attestation is logged too.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -199,6 +202,7 @@ static zkr_err check_registry_rules(zkr_cli *cli, zkr_registry *reg, const zkr_s
     memcpy(f.model_sha256, st->model.sha256, 32);
     memcpy(f.dataset_sha256, st->dataset.sha256, 32);
     memcpy(f.schema_digest, st->schema.digest, 32);
+    snprintf(f.verifier_version, sizeof f.verifier_version, "%s", st->schema.verifier_version);
     zkr_cli_attest_registry(reg, &cb);
     if ((r = cb.revoked(cb.ctx, &f, key, &cli->diag)) != ZKR_OK)
         return r;
@@ -300,12 +304,74 @@ static zkr_err attest_time(zkr_cli *cli, int64_t *t)
     return ZKR_OK;
 }
 
+/*
+ * Test builds only: when $ZKREG_TEST_ATTEST_PAUSE names a FIFO, opens it
+ * (blocking until a test opens it for writing, which tells the test that
+ * the confined verification is over) and reads it to end of file (the test
+ * closes it when whatever it wanted to land in between has landed). Lets
+ * the race between verification and signing be tested deterministically.
+ */
+static zkr_err test_pause(zkr_cli *cli)
+{
+#if ZKR_TEST_BUILD
+    const char *path = getenv("ZKREG_TEST_ATTEST_PAUSE");
+    char b[64];
+    ssize_t n;
+    int fd;
+
+    if (path == NULL)
+        return ZKR_OK;
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+        return zkr_fail(&cli->diag, ZKR_ERR_IO, "$ZKREG_TEST_ATTEST_PAUSE: cannot open %s", path);
+    while ((n = read(fd, b, sizeof b)) > 0 || (n < 0 && errno == EINTR))
+        ;
+    close(fd);
+#else
+    (void)cli;
+#endif
+    return ZKR_OK;
+}
+
+/*
+ * Opens the appliance key before the write lock when recording this proof
+ * will need a new checkpoint (its verification is not recorded yet, or the
+ * latest checkpoint does not cover the record): the passphrase (possibly a
+ * terminal prompt) and the Argon2id unseal never run under the lock. Proof
+ * records are append-only, so "recorded and covered" stays true.
+ */
+static zkr_err appliance_key(zkr_cli *cli, zkr_registry *reg, const char *pass_file,
+                             const zkr_statement *st, const zkr_buf *proof,
+                             zkr_appliance_key **key)
+{
+    zkr_buf note = {0};
+    zkr_checkpoint cp;
+    zkr_secret pass = {0};
+    zkr_diag quiet = {0};
+    uint8_t sha[ZKR_DIGEST_BYTES];
+    uint64_t idx = 0;
+    zkr_err r;
+
+    *key = NULL;
+    zkr_sha256(proof->p, proof->len, sha);
+    r = zkr_registry_proof_find(reg, st->statement_id, sha, &idx, &cli->diag);
+    if (r == ZKR_OK && zkr_registry_checkpoint_latest(reg, &note, &cp, &quiet) == ZKR_OK &&
+        cp.size > idx)
+        goto out;
+    if (r != ZKR_OK && r != ZKR_ERR_NOT_FOUND)
+        goto out;
+    if ((r = zkr_cli_passphrase(cli, pass_file, &pass)) == ZKR_OK)
+        r = zkr_registry_appliance_key_open(reg, &pass, key, &cli->diag);
+out:
+    zkr_secret_free(&pass);
+    zkr_buf_free(&note);
+    return r;
+}
+
 /* A checkpoint that includes log_index: the latest stored one, else a new one. */
-static zkr_err checkpoint_for(zkr_cli *cli, zkr_registry *reg, const char *pass_file,
+static zkr_err checkpoint_for(zkr_cli *cli, zkr_registry *reg, const zkr_appliance_key *key,
                               uint64_t log_index, zkr_checkpoint *cp)
 {
     zkr_buf note = {0};
-    zkr_secret pass = {0};
     zkr_diag quiet = {0};
     zkr_err r;
 
@@ -317,18 +383,21 @@ static zkr_err checkpoint_for(zkr_cli *cli, zkr_registry *reg, const char *pass_
         goto out;
     }
     zkr_buf_free(&note);
-    if ((r = zkr_cli_passphrase(cli, pass_file, &pass)) != ZKR_OK ||
-        (r = zkr_registry_checkpoint_sign(reg, &pass, &note, &cli->diag)) != ZKR_OK)
+    if (key == NULL) { /* appliance_key() saw the record covered; append-only keeps it so */
+        r = zkr_fail(&cli->diag, ZKR_ERR_INTERNAL, "no checkpoint covers log entry %llu",
+                     (unsigned long long)log_index);
+        goto out;
+    }
+    if ((r = zkr_registry_checkpoint_sign_key(reg, key, &note, &cli->diag)) != ZKR_OK)
         goto out;
     zkr_buf_free(&note);
     r = zkr_registry_checkpoint_latest(reg, &note, cp, &cli->diag);
 out:
-    zkr_secret_free(&pass);
     zkr_buf_free(&note);
     return r;
 }
 
-static zkr_err fill_facts(zkr_cli *cli, zkr_registry *reg, const attest_args *a,
+static zkr_err fill_facts(zkr_cli *cli, zkr_registry *reg, const zkr_appliance_key *key,
                           const zkr_statement *st, const zkr_buf *proof, zkr_attest_facts *f)
 {
     zkr_checkpoint cp;
@@ -348,7 +417,7 @@ static zkr_err fill_facts(zkr_cli *cli, zkr_registry *reg, const attest_args *a,
     f->accepted = 1;
     if ((r = zkr_registry_proof_record(reg, st->statement_id, f->proof_sha256, ZKR_VERSION,
                                        &f->log_index, &cli->diag)) != ZKR_OK ||
-        (r = checkpoint_for(cli, reg, a->reg_pass_file, f->log_index, &cp)) != ZKR_OK ||
+        (r = checkpoint_for(cli, reg, key, f->log_index, &cp)) != ZKR_OK ||
         (r = attest_time(cli, &f->time)) != ZKR_OK)
         return r;
     snprintf(f->checkpoint_origin, sizeof f->checkpoint_origin, "%s", cp.origin);
@@ -415,41 +484,72 @@ static zkr_err who(zkr_cli *cli, const attest_args *a, zkr_pubkey *pub, zkr_sign
     return ZKR_OK;
 }
 
-static zkr_err emit(zkr_cli *cli, const attest_args *a, const zkr_buf *out, const char *what,
-                    const zkr_pubkey *key, uint64_t proof_idx, uint64_t att_idx, int logged)
+/* What attest made: handed out, or reported, only once the transaction that logged it commits. */
+typedef struct {
+    zkr_buf out;
+    const char *what;  /* "attestation", "request", or NULL for typed data */
+    uint64_t att_idx;  /* the attestation's log entry, when logged */
+    int logged;        /* an attestation event was appended */
+    int written;       /* a->out was written (removed again if the commit fails) */
+} attest_made;
+
+static void made_free(const attest_args *a, attest_made *m, int committed)
+{
+    if (m->written && !committed)
+        (void)remove(a->out); /* an attestation the log does not show is not handed out */
+    zkr_buf_free(&m->out);
+}
+
+/* After the commit: typed data or a request to stdout, or the summary of what was written. */
+static zkr_err report(zkr_cli *cli, const attest_args *a, const attest_made *m,
+                      const zkr_pubkey *key, uint64_t proof_idx)
 {
     char kid[ZKR_KEYID_HEX + 1] = "";
-    zkr_err r;
 
-    if (a->out == NULL || strcmp(a->out, "-") == 0)
-        return zkr_cli_write_out(cli, NULL, out->p, out->len);
-    if ((r = zkr_file_write_atomic(a->out, out->p, out->len, 0644, &cli->diag)) != ZKR_OK)
-        return r;
+    if (!m->written)
+        return zkr_cli_write_out(cli, NULL, m->out.p, m->out.len);
+    if (m->what == NULL) /* typed data written to a->out: nothing more to say */
+        return ZKR_OK;
     if (key != NULL)
         zkr_pubkey_keyid(key, kid);
     if (cli->json) {
-        printf("{\"ok\":true,\"%s\":", what);
+        printf("{\"ok\":true,\"%s\":", m->what);
         zkr_cli_json_string(stdout, a->out);
         printf(",\"keyid\":\"%s\",\"proof_log_index\":%llu", kid, (unsigned long long)proof_idx);
-        if (logged)
-            printf(",\"log_index\":%llu", (unsigned long long)att_idx);
+        if (m->logged)
+            printf(",\"log_index\":%llu", (unsigned long long)m->att_idx);
         printf("}\n");
     } else {
-        printf("%s: %s\nkeyid: %s\nproof log index: %llu\n", what, a->out, kid,
+        printf("%s: %s\nkeyid: %s\nproof log index: %llu\n", m->what, a->out, kid,
                (unsigned long long)proof_idx);
-        if (logged)
-            printf("log index: %llu\n", (unsigned long long)att_idx);
+        if (m->logged)
+            printf("log index: %llu\n", (unsigned long long)m->att_idx);
     }
     return ZKR_OK;
 }
 
-/* After every check held: sign (or write the wallet request / typed data) and log. */
+/* Writes m->out to a->out (not stdout) before the commit, so a failed write logs nothing. */
+static zkr_err write_before_commit(zkr_cli *cli, const attest_args *a, attest_made *m)
+{
+    zkr_err r;
+
+    if (a->out == NULL || strcmp(a->out, "-") == 0)
+        return ZKR_OK; /* stdout: reported after the commit */
+    if ((r = zkr_file_write_atomic(a->out, m->out.p, m->out.len, 0644, &cli->diag)) == ZKR_OK)
+        m->written = 1;
+    return r;
+}
+
+/*
+ * Inside the write transaction, after every check held: sign (or make the
+ * wallet request / typed data), write it, and log the attestation. The
+ * signer is already open, so the write lock waits for no passphrase.
+ */
 static zkr_err attest_sign(zkr_cli *cli, zkr_registry *reg, const attest_args *a,
-                           const zkr_attest_facts *f, const zkr_pubkey *key, zkr_signer **s)
+                           const zkr_attest_facts *f, const zkr_pubkey *key, zkr_signer *s,
+                           attest_made *m)
 {
     zkr_eip712_domain dom;
-    zkr_buf out = {0};
-    uint64_t idx = 0;
     uint8_t addr[ZKR_ETH_ADDR_BYTES];
     int has_dom = a->domain != NULL;
     zkr_err r;
@@ -457,103 +557,120 @@ static zkr_err attest_sign(zkr_cli *cli, zkr_registry *reg, const attest_args *a
     if (has_dom && (r = zkr_eip712_domain_load(a->domain, &dom, &cli->diag)) != ZKR_OK)
         return r;
     if (a->eip712_json) {
-        if ((r = zkr_attest_eip712_json(f, &dom, &out, &cli->diag)) == ZKR_OK &&
-            (r = zkr_buf_append(&out, (const uint8_t *)"\n", 1)) == ZKR_OK)
-            r = a->out ? zkr_cli_write_out(cli, a->out, out.p, out.len)
-                       : zkr_cli_write_out(cli, NULL, out.p, out.len);
-        goto out;
+        if ((r = zkr_attest_eip712_json(f, &dom, &m->out, &cli->diag)) != ZKR_OK ||
+            (r = zkr_buf_append(&m->out, (const uint8_t *)"\n", 1)) != ZKR_OK)
+            return r;
+        return write_before_commit(cli, a, m);
     }
-    if (*s == NULL && (r = open_signer(cli, a, s)) != ZKR_OK)
-        goto out;
-    if (zkr_signer_pubkey(*s)->pub_len != key->pub_len ||
-        memcmp(zkr_signer_pubkey(*s)->pub, key->pub, key->pub_len) != 0) {
-        r = zkr_fail(&cli->diag, ZKR_ERR_KEY, "%s: the opened key is not the key checked", a->key);
-        goto out;
-    }
-    if (zkr_signer_is_external(*s)) {
-        if (!has_dom) {
-            r = zkr_cli_usage(cli, "external:eip712 needs --eip712-domain FILE");
-            goto out;
-        }
+    if (zkr_signer_pubkey(s)->pub_len != key->pub_len ||
+        memcmp(zkr_signer_pubkey(s)->pub, key->pub, key->pub_len) != 0)
+        return zkr_fail(&cli->diag, ZKR_ERR_KEY, "%s: the opened key is not the key checked",
+                        a->key);
+    if (zkr_signer_is_external(s)) {
+        if (!has_dom)
+            return zkr_cli_usage(cli, "external:eip712 needs --eip712-domain FILE");
         memcpy(addr, key->pub, sizeof addr);
-        if ((r = zkr_attest_eip712_request(f, &dom, addr, &out, &cli->diag)) == ZKR_OK)
-            r = emit(cli, a, &out, "request", key, f->log_index, 0, 0);
-        goto out;
+        m->what = "request";
+        if ((r = zkr_attest_eip712_request(f, &dom, addr, &m->out, &cli->diag)) != ZKR_OK)
+            return r;
+        return write_before_commit(cli, a, m);
     }
-    if ((r = zkr_attest_sign(*s, f, has_dom ? &dom : NULL, &out, &cli->diag)) != ZKR_OK ||
-        (r = zkr_file_write_atomic(a->out, out.p, out.len, 0644, &cli->diag)) != ZKR_OK)
-        goto out;
-    if ((r = log_attestation(cli, reg, key, f, &out, &idx)) != ZKR_OK) {
-        (void)remove(a->out); /* an attestation the log does not show is not handed out */
-        goto out;
-    }
-    r = emit(cli, a, &out, "attestation", key, f->log_index, idx, 1);
-out:
-    zkr_buf_free(&out);
+    m->what = "attestation";
+    if ((r = zkr_attest_sign(s, f, has_dom ? &dom : NULL, &m->out, &cli->diag)) != ZKR_OK ||
+        (r = zkr_file_write_atomic(a->out, m->out.p, m->out.len, 0644, &cli->diag)) != ZKR_OK)
+        return r;
+    m->written = 1;
+    if ((r = log_attestation(cli, reg, key, f, &m->out, &m->att_idx)) == ZKR_OK)
+        m->logged = 1;
     return r;
+}
+
+/*
+ * --import-signature checks, inside the write transaction: the request's
+ * address is a registered, unrevoked key (ecrecover gave exactly it), the
+ * statement and every row behind it agree with the log, nothing is revoked,
+ * and the facts' proof record is in this log.
+ */
+static zkr_err import_checks(zkr_cli *cli, zkr_registry *reg, const zkr_attest_facts *f,
+                             const zkr_pubkey *key)
+{
+    zkr_attest_registry cb;
+    uint64_t kidx;
+    zkr_err r;
+
+    zkr_cli_attest_registry(reg, &cb);
+    if ((r = cb.revoked(cb.ctx, f, key, &cli->diag)) != ZKR_OK ||
+        (r = cb.statement(cb.ctx, f, &cli->diag)) != ZKR_OK ||
+        (r = cb.inclusion(cb.ctx, f, &cli->diag)) != ZKR_OK)
+        return r;
+    r = zkr_cli_key_lookup(reg, key, &kidx, &cli->diag);
+    if (r == ZKR_ERR_NOT_FOUND)
+        return zkr_fail(&cli->diag, ZKR_ERR_KEY,
+                        "the request's wallet address is not a registered signer key");
+    return r;
+}
+
+/* The request's "address": the only signer ecrecover may give. */
+static zkr_err request_address(zkr_cli *cli, const attest_args *a, const zkr_buf *req,
+                               zkr_pubkey *key)
+{
+    json_error_t je;
+    json_t *j = json_loadb((const char *)req->p, req->len, JSON_REJECT_DUPLICATES, &je);
+    const char *addr = j ? json_string_value(json_object_get(j, "address")) : NULL;
+    zkr_err r;
+
+    memset(key, 0, sizeof *key);
+    key->type = ZKR_KEY_ETH;
+    key->pub_len = ZKR_ETH_ADDR_BYTES;
+    r = addr ? zkr_eth_address_parse(addr, key->pub) : ZKR_ERR_MALFORMED;
+    json_decref(j);
+    if (r != ZKR_OK)
+        return zkr_fail(&cli->diag, ZKR_ERR_MALFORMED, "%s: address missing or malformed",
+                        a->request);
+    return ZKR_OK;
 }
 
 /* --import-signature: the wallet's signature over a request this command wrote. */
 static zkr_err attest_import(zkr_cli *cli, zkr_registry *reg, const attest_args *a)
 {
-    zkr_buf req = {0}, out = {0};
+    zkr_buf req = {0};
     zkr_envelope env;
     zkr_attest_facts f;
     zkr_pubkey key;
-    uint64_t idx = 0;
+    attest_made m;
+    int committed = 0;
     zkr_err r;
 
     memset(&env, 0, sizeof env);
+    memset(&m, 0, sizeof m);
+    m.what = "attestation";
     if (a->request == NULL || a->out == NULL)
         return zkr_cli_usage(cli, "--import-signature needs --request REQUEST and -o ATTESTATION");
-    if ((r = zkr_file_read(a->request, ZKR_DSSE_MAX_BYTES, &req, &cli->diag)) != ZKR_OK)
-        goto out;
-    /* The expected signer is the request's address, which must be a registered, unrevoked key;
-     * zkr_attest_import_signature then requires ecrecover to give exactly it. */
-    {
-        json_error_t je;
-        json_t *j = json_loadb((const char *)req.p, req.len, JSON_REJECT_DUPLICATES, &je);
-        const char *addr = j ? json_string_value(json_object_get(j, "address")) : NULL;
-        key.type = ZKR_KEY_ETH;
-        key.pub_len = ZKR_ETH_ADDR_BYTES;
-        r = addr ? zkr_eth_address_parse(addr, key.pub)
-                 : zkr_fail(&cli->diag, ZKR_ERR_MALFORMED, "%s: no address", a->request);
-        json_decref(j);
-        if (r != ZKR_OK) {
-            r = zkr_fail(&cli->diag, ZKR_ERR_MALFORMED, "%s: address malformed", a->request);
-            goto out;
-        }
-    }
-    if ((r = zkr_attest_import_signature(req.p, req.len, a->import_sig, key.pub, &out,
+    if ((r = zkr_file_read(a->request, ZKR_DSSE_MAX_BYTES, &req, &cli->diag)) != ZKR_OK ||
+        (r = request_address(cli, a, &req, &key)) != ZKR_OK ||
+        (r = zkr_attest_import_signature(req.p, req.len, a->import_sig, key.pub, &m.out,
                                          &cli->diag)) != ZKR_OK ||
-        (r = zkr_envelope_parse(out.p, out.len, &env, &cli->diag)) != ZKR_OK ||
+        (r = zkr_envelope_parse(m.out.p, m.out.len, &env, &cli->diag)) != ZKR_OK ||
         (r = zkr_attest_payload_parse(env.payload.p, env.payload.len, &f, &cli->diag)) != ZKR_OK)
         goto out;
-    {
-        zkr_attest_registry cb;
-        uint64_t kidx;
-        zkr_cli_attest_registry(reg, &cb);
-        if ((r = cb.revoked(cb.ctx, &f, &key, &cli->diag)) != ZKR_OK ||
-            (r = cb.statement(cb.ctx, &f, &cli->diag)) != ZKR_OK ||
-            (r = cb.inclusion(cb.ctx, &f, &cli->diag)) != ZKR_OK)
-            goto out;
-        if ((r = zkr_cli_key_lookup(reg, &key, &kidx, &cli->diag)) != ZKR_OK) {
-            r = zkr_fail(&cli->diag, ZKR_ERR_KEY,
-                         "the request's wallet address is not a registered signer key");
-            goto out;
-        }
-    }
-    if ((r = zkr_file_write_atomic(a->out, out.p, out.len, 0644, &cli->diag)) != ZKR_OK)
+    /* Checks, file and log entry under one write lock: a revocation either committed before
+     * the checks (and is seen) or waits until the attestation is logged. */
+    if ((r = zkr_registry_write_begin(reg, &cli->diag)) != ZKR_OK ||
+        (r = import_checks(cli, reg, &f, &key)) != ZKR_OK ||
+        (r = zkr_file_write_atomic(a->out, m.out.p, m.out.len, 0644, &cli->diag)) != ZKR_OK)
         goto out;
-    if ((r = log_attestation(cli, reg, &key, &f, &out, &idx)) != ZKR_OK) {
-        (void)remove(a->out);
+    m.written = 1;
+    if ((r = log_attestation(cli, reg, &key, &f, &m.out, &m.att_idx)) != ZKR_OK ||
+        (r = zkr_registry_write_commit(reg, &cli->diag)) != ZKR_OK)
         goto out;
-    }
-    r = emit(cli, a, &out, "attestation", &key, f.log_index, idx, 1);
+    committed = 1;
+    m.logged = 1;
+    r = report(cli, a, &m, &key, f.log_index);
 out:
+    zkr_registry_end(reg);
+    made_free(a, &m, committed);
     zkr_envelope_free(&env);
     zkr_buf_free(&req);
-    zkr_buf_free(&out);
     return r;
 }
 
@@ -625,20 +742,74 @@ static zkr_err parse_args(zkr_cli *cli, int argc, char **argv, attest_args *a, i
     return ZKR_OK;
 }
 
+/*
+ * The statement, the rows behind it and the registry rules, before the
+ * confined verification (to refuse early) and again inside the write
+ * transaction (what counts).
+ */
+static zkr_err load_and_check(zkr_cli *cli, zkr_registry *reg, const attest_args *a,
+                              zkr_statement *st, const zkr_pubkey *key)
+{
+    zkr_err r;
+
+    zkr_statement_free(st);
+    if ((r = zkr_registry_statement_get(reg, a->statement, st, &cli->diag)) != ZKR_OK ||
+        (r = zkr_registry_statement_check_log(reg, st, &cli->diag)) != ZKR_OK)
+        return r;
+    return check_registry_rules(cli, reg, st, a->key != NULL ? key : NULL);
+}
+
+/*
+ * Under the write lock (BEGIN IMMEDIATE): re-check everything the registry
+ * decides, so a revocation that committed while the verifier worker ran is
+ * seen; record the verification; sign; log the attestation; commit. A
+ * revocation that arrives later waits for the commit, and the log orders it
+ * after the attestation. The lock is held for the checks, one checkpoint
+ * signature and one attestation signature, never for the verification.
+ */
+static zkr_err attest_locked(zkr_cli *cli, zkr_registry *reg, const attest_args *a,
+                             zkr_statement *st, const zkr_buf *proof, const zkr_pubkey *key,
+                             zkr_signer *s, const zkr_appliance_key *ak, int *refusable,
+                             attest_made *m, uint64_t *proof_idx)
+{
+    zkr_attest_facts f;
+    uint8_t sid[ZKR_DIGEST_BYTES];
+    zkr_err r;
+
+    memcpy(sid, st->statement_id, sizeof sid);
+    if ((r = zkr_registry_write_begin(reg, &cli->diag)) != ZKR_OK)
+        return r;
+    *refusable = a->key != NULL; /* the re-checks refuse as the first checks did */
+    if ((r = load_and_check(cli, reg, a, st, key)) != ZKR_OK)
+        return r;
+    if (memcmp(sid, st->statement_id, sizeof sid) != 0)
+        return zkr_fail(&cli->diag, ZKR_ERR_REGISTRY, "statement %s changed under attest",
+                        a->statement);
+    *refusable = 0; /* everything held; later failures are errors, not refusals */
+    if ((r = fill_facts(cli, reg, ak, st, proof, &f)) != ZKR_OK ||
+        (r = attest_sign(cli, reg, a, &f, key, s, m)) != ZKR_OK)
+        return r;
+    *proof_idx = f.log_index;
+    return zkr_registry_write_commit(reg, &cli->diag);
+}
+
 zkr_err zkr_cmd_attest(zkr_cli *cli, int argc, char **argv)
 {
     attest_args a;
     zkr_registry *reg = NULL;
     zkr_signer *s = NULL;
+    zkr_appliance_key *ak = NULL;
     zkr_statement st;
     zkr_pubkey key;
-    zkr_attest_facts f;
     zkr_buf proof = {0};
-    int done = 0, refusable = 0;
+    attest_made m;
+    uint64_t proof_idx = 0;
+    int done = 0, refusable = 0, committed = 0;
     zkr_err r;
 
     memset(&st, 0, sizeof st);
     memset(&key, 0, sizeof key);
+    memset(&m, 0, sizeof m);
     if ((r = parse_args(cli, argc, argv, &a, &done)) != ZKR_OK || done)
         return r;
     if ((r = zkr_cli_registry_open(cli, &reg)) != ZKR_OK)
@@ -651,17 +822,27 @@ zkr_err zkr_cmd_attest(zkr_cli *cli, int argc, char **argv)
         goto out;
     refusable = a.key != NULL; /* from here on a refusal is logged with who signed nothing */
     if ((r = zkr_file_read(a.proof, ZKR_PROOF_MAX_BYTES, &proof, &cli->diag)) != ZKR_OK ||
-        (r = zkr_registry_statement_get(reg, a.statement, &st, &cli->diag)) != ZKR_OK ||
-        (r = check_registry_rules(cli, reg, &st, a.key != NULL ? &key : NULL)) != ZKR_OK ||
+        (r = load_and_check(cli, reg, &a, &st, &key)) != ZKR_OK ||
         (r = check_proof(cli, reg, &st, &proof)) != ZKR_OK)
         goto out;
-    refusable = 0; /* the proof holds; later failures are errors, not refusals */
-    if ((r = fill_facts(cli, reg, &a, &st, &proof, &f)) != ZKR_OK)
+    /* Open the signer and the appliance key now (passphrases, token login, Argon2id) so the
+     * write lock never waits for them; failing here is an error, not a refusal. */
+    refusable = 0;
+    if ((a.key != NULL && s == NULL && (r = open_signer(cli, &a, &s)) != ZKR_OK) ||
+        (r = appliance_key(cli, reg, a.reg_pass_file, &st, &proof, &ak)) != ZKR_OK)
         goto out;
-    r = attest_sign(cli, reg, &a, &f, &key, &s);
+    if ((r = test_pause(cli)) != ZKR_OK ||
+        (r = attest_locked(cli, reg, &a, &st, &proof, &key, s, ak, &refusable, &m,
+                           &proof_idx)) != ZKR_OK)
+        goto out;
+    committed = 1;
+    r = report(cli, &a, &m, a.key != NULL ? &key : NULL, proof_idx);
 out:
+    zkr_registry_end(reg); /* rolls back an attest_locked that failed; before the refusal log */
+    made_free(&a, &m, committed);
     if (r != ZKR_OK && refusable)
         log_refusal(cli, reg, &key, a.statement, &st, &proof, r);
+    zkr_appliance_key_free(ak);
     zkr_signer_free(s);
     zkr_statement_free(&st);
     zkr_buf_free(&proof);

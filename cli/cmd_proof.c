@@ -42,7 +42,10 @@ static const char verify_help[] =
     "verifier version, parameter set), program digest, model commitment, dataset\n"
     "commitment, record index, public output, and revocations. A mismatch is\n"
     "named (exit 1); an invalid proof fails with exit 1 too. A verified proof is\n"
-    "recorded in the registry log.\n" ZKR_CLI_EXIT_HELP;
+    "recorded in the registry log ('proof'), after the revocations (statement,\n"
+    "artifacts, schema, verifier version) are checked again under the write lock\n"
+    "(exit 6). --no-sandbox verifies in this process (debugging only) and is\n"
+    "logged as 'verify-unconfined', which no gate or attestation accepts.\n" ZKR_CLI_EXIT_HELP;
 
 typedef struct {
     zkr_statement st;
@@ -83,7 +86,10 @@ static zkr_err zkr_check_revoked(zkr_cli *cli, zkr_registry *reg, const zkr_stat
 {
     zkr_err r;
 
-    if ((r = zkr_registry_check_revoked(reg, ZKR_KIND_STATEMENT, s->statement_id, NULL,
+    if ((r = zkr_registry_statement_check_log(reg, s, &cli->diag)) != ZKR_OK ||
+        (r = zkr_registry_verifier_revoked(reg, s->schema.proof_kind, s->schema.verifier_version,
+                                           &cli->diag)) != ZKR_OK ||
+        (r = zkr_registry_check_revoked(reg, ZKR_KIND_STATEMENT, s->statement_id, NULL,
                                         &cli->diag)) != ZKR_OK ||
         (r = zkr_registry_check_revoked(reg, ZKR_KIND_SCHEMA, s->schema.digest, NULL,
                                         &cli->diag)) != ZKR_OK ||
@@ -95,6 +101,43 @@ static zkr_err zkr_check_revoked(zkr_cli *cli, zkr_registry *reg, const zkr_stat
                                         &cli->diag)) != ZKR_OK)
         return r;
     return ZKR_OK;
+}
+
+/* "verify-unconfined" payload: the "proof" payload's fields (docs/formats.md). */
+#define ZKR_EVENT_UNCONFINED "verify-unconfined"
+
+/*
+ * Records a verification. A confined one appends the "proof" leaf and row
+ * under the write lock, after re-checking every revocation there, so a
+ * revocation that landed while the worker ran is not followed by a proof
+ * record. An unconfined one (--no-sandbox) is logged as "verify-unconfined",
+ * a type that no trust decision (the gate's log-inclusion rule, attest
+ * --import-signature, export) accepts as "verified here".
+ */
+static zkr_err zkr_record_verification(zkr_cli *cli, zkr_registry *reg, const zkr_statement *st,
+                                       const uint8_t sha[ZKR_DIGEST_BYTES], int no_sandbox,
+                                       uint64_t *log_index)
+{
+    zkr_buf ev = {0};
+    zkr_err r;
+
+    if (no_sandbox) {
+        if ((r = zkr_enc_bytes(&ev, st->statement_id, ZKR_DIGEST_BYTES)) == ZKR_OK &&
+            (r = zkr_enc_bytes(&ev, sha, ZKR_DIGEST_BYTES)) == ZKR_OK &&
+            (r = zkr_enc_str(&ev, ZKR_VERSION)) == ZKR_OK)
+            r = zkr_registry_event_append(reg, ZKR_EVENT_UNCONFINED, ev.p, ev.len, log_index,
+                                          &cli->diag);
+        zkr_buf_free(&ev);
+        return r;
+    }
+    if ((r = zkr_registry_write_begin(reg, &cli->diag)) != ZKR_OK)
+        return r;
+    if ((r = zkr_check_revoked(cli, reg, st)) == ZKR_OK &&
+        (r = zkr_registry_proof_record(reg, st->statement_id, sha, ZKR_VERSION, log_index,
+                                       &cli->diag)) == ZKR_OK)
+        r = zkr_registry_write_commit(reg, &cli->diag);
+    zkr_registry_end(reg);
+    return r;
 }
 
 /* Loads statement ref and checks what the registry itself must agree on. */
@@ -396,8 +439,7 @@ static zkr_err zkr_verify_training(zkr_cli *cli, zkr_registry *reg, const zkr_pr
         goto out;
     secs = zkr_now() - t0;
     zkr_sha256(proof.p, proof.len, sha);
-    if ((r = zkr_registry_proof_record(reg, st->statement_id, sha, ZKR_VERSION, &log_index,
-                                       &cli->diag)) != ZKR_OK)
+    if ((r = zkr_record_verification(cli, reg, st, sha, a->no_sandbox, &log_index)) != ZKR_OK)
         goto out;
     zkr_cli_hex32(sha, hex);
     zkr_cli_hex32(st->statement_id, sid);
@@ -461,8 +503,7 @@ zkr_err zkr_cmd_verify(zkr_cli *cli, int argc, char **argv)
     if (r != ZKR_OK)
         goto out;
     zkr_sha256(proof.p, proof.len, sha);
-    if ((r = zkr_registry_proof_record(reg, ps.st.statement_id, sha, ZKR_VERSION, &log_index,
-                                       &cli->diag)) != ZKR_OK)
+    if ((r = zkr_record_verification(cli, reg, &ps.st, sha, a.no_sandbox, &log_index)) != ZKR_OK)
         goto out;
     zkr_cli_hex32(sha, hex);
     zkr_cli_hex32(ps.st.statement_id, sid);

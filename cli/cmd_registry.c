@@ -823,8 +823,9 @@ zkr_err zkr_cmd_show(zkr_cli *cli, int argc, char **argv)
     }
     if ((r = zkr_kind_parse(argv[optind], &kind, &cli->diag)) != ZKR_OK)
         return r;
-    if (kind == ZKR_KIND_KEY)
-        return zkr_cli_usage(cli, "keys are shown by zkreg key");
+    if (kind == ZKR_KIND_KEY || kind == ZKR_KIND_VERIFIER)
+        return zkr_cli_usage(cli, "keys are shown by zkreg key, verifier revocations by zkreg "
+                                  "list revocation");
     if ((r = zkr_cli_registry_open(cli, &reg)) == ZKR_OK)
         r = show_object(cli, reg, kind, argv[optind + 1]);
 out:
@@ -988,7 +989,8 @@ zkr_err zkr_cmd_list(zkr_cli *cli, int argc, char **argv)
         return zkr_cli_usage(cli, "expected KIND");
     k = argv[optind];
     if (strcmp(k, "revocation") != 0 && strcmp(k, "log") != 0 && strcmp(k, "checkpoint") != 0 &&
-        ((r = zkr_kind_parse(k, &kind, &cli->diag)) != ZKR_OK || kind == ZKR_KIND_KEY))
+        ((r = zkr_kind_parse(k, &kind, &cli->diag)) != ZKR_OK || kind == ZKR_KIND_KEY ||
+         kind == ZKR_KIND_VERIFIER))
         return zkr_cli_usage(cli, "unknown kind '%s' (program, model, dataset, schema, "
                                   "statement, revocation, log, checkpoint)", k);
     if ((r = zkr_cli_registry_open(cli, &reg)) != ZKR_OK)
@@ -1024,23 +1026,27 @@ out:
 
 static const char revoke_help[] =
     "usage: zkreg revoke KIND ID --reason TEXT\n"
+    "       zkreg revoke verifier PROOF_KIND VERSION --reason TEXT\n"
     "\n"
     "Records a revocation of a program, model, dataset, schema, statement or\n"
     "key (by 64-hex fingerprint) as a new row and a log entry; nothing is\n"
     "deleted. Revoking again prints the first revocation and changes nothing.\n"
     "Later registrations and attestations that bind a revoked object are\n"
-    "refused (exit 6).\n" ZKR_CLI_EXIT_HELP;
+    "refused (exit 6). 'verifier' revokes one verifier version of a proof kind\n"
+    "(e.g. inference@1 0.1.0): attest refuses statements whose schema pins it,\n"
+    "and verify-attestation and gate refuse attestations made under it.\n" ZKR_CLI_EXIT_HELP;
 
 zkr_err zkr_cmd_revoke(zkr_cli *cli, int argc, char **argv)
 {
     static const struct option opts[] = {ZKR_CLI_COMMON_LONGOPTS,
                                          {"reason", required_argument, NULL, 'r'},
                                          {NULL, 0, NULL, 0}};
-    const char *reason = NULL;
+    const char *reason = NULL, *ref;
+    char vname[2 * ZKR_IDENT_MAX + 2];
     zkr_registry *reg = NULL;
     zkr_revocation rv;
     uint8_t target[32];
-    zkr_kind kind;
+    zkr_kind kind = 0;
     int c, done;
     zkr_err r;
 
@@ -1055,12 +1061,22 @@ zkr_err zkr_cmd_revoke(zkr_cli *cli, int argc, char **argv)
         else
             return zkr_cli_usage(cli, "bad option (see --help)");
     }
-    if (optind + 2 != argc || reason == NULL)
-        return zkr_cli_usage(cli, "expected KIND ID --reason TEXT");
-    if ((r = zkr_kind_parse(argv[optind], &kind, &cli->diag)) != ZKR_OK)
+    if (optind < argc && (r = zkr_kind_parse(argv[optind], &kind, &cli->diag)) != ZKR_OK)
         return r;
+    if (optind < argc && kind == ZKR_KIND_VERIFIER) {
+        if (optind + 3 != argc || reason == NULL)
+            return zkr_cli_usage(cli, "expected verifier PROOF_KIND VERSION --reason TEXT");
+        if (snprintf(vname, sizeof vname, "%s@%s", argv[optind + 1], argv[optind + 2]) >=
+            (int)sizeof vname)
+            return zkr_fail(&cli->diag, ZKR_ERR_MALFORMED, "verifier: kind or version too long");
+        ref = vname;
+    } else if (optind + 2 != argc || reason == NULL) {
+        return zkr_cli_usage(cli, "expected KIND ID --reason TEXT");
+    } else {
+        ref = argv[optind + 1];
+    }
     if ((r = zkr_cli_registry_open(cli, &reg)) != ZKR_OK ||
-        (r = zkr_registry_resolve(reg, kind, argv[optind + 1], target, &cli->diag)) != ZKR_OK ||
+        (r = zkr_registry_resolve(reg, kind, ref, target, &cli->diag)) != ZKR_OK ||
         (r = zkr_registry_revoke(reg, kind, target, reason, &rv, &cli->diag)) != ZKR_OK)
         goto out;
     if (cli->json) {
@@ -1070,7 +1086,7 @@ zkr_err zkr_cmd_revoke(zkr_cli *cli, int argc, char **argv)
                                          "target", h, "reason", rv.reason, "log_index",
                                          (json_int_t)rv.log_index, "existed", rv.existed));
     } else {
-        printf("revoked %s %s (log entry %llu)%s\n", zkr_kind_name(kind), argv[optind + 1],
+        printf("revoked %s %s (log entry %llu)%s\n", zkr_kind_name(kind), ref,
                (unsigned long long)rv.log_index, rv.existed ? " - already revoked earlier" : "");
     }
 out:

@@ -310,7 +310,10 @@ static zkr_err load_evidence(zkr_cli *cli, const char *path, zkr_evidence **ev,
     if (path == NULL) {
         if (cli->registry_path == NULL || access(cli->registry_path, F_OK) != 0)
             return ZKR_OK;
-        if ((r = zkr_registry_open(cli->registry_path, rh, &cli->diag)) != ZKR_OK)
+        /* One snapshot for every check: a revocation or import that commits meanwhile is
+         * either wholly seen or not at all. */
+        if ((r = zkr_registry_open(cli->registry_path, rh, &cli->diag)) != ZKR_OK ||
+            (r = zkr_registry_read_begin(*rh, &cli->diag)) != ZKR_OK)
             return r;
         zkr_cli_attest_registry(*rh, reg);
         *have = 1;
@@ -411,7 +414,8 @@ static const char gate_help[] =
     "rule's code. --json prints a machine-readable report either way.\n"
     "POLICY: {\"format\":\"zkreg-policy/v1\",\"trusted_keys\":[\"ed25519:HEX\",..],\n"
     "  \"threshold\":M,\"schemas\":[\"name@1\",\"other@*\"],\"max_age_seconds\":N,\n"
-    "  \"require_log_inclusion\":true,\"check_revocation\":true}\n"
+    "  \"require_log_inclusion\":true,\"check_revocation\":true,\n"
+    "  \"revoked_verifiers\":[\"inference@1@0.1.0\"]}  (revoked_verifiers optional)\n"
     "Log inclusion, revocation and the registered statement are checked against\n"
     "--evidence FILE when given, else against the registry when it exists.\n" EXIT_CODES_HELP;
 

@@ -10,11 +10,11 @@
 #define ARTIFACT_FROM " FROM artifact a LEFT JOIN artifact p ON p.id = a.program_id"
 
 static const char *const kind_names[] = {NULL,     "program",   "model", "dataset",
-                                         "schema", "statement", "key"};
+                                         "schema", "statement", "key", "verifier"};
 
 const char *zkr_kind_name(zkr_kind k)
 {
-    if ((int)k < 1 || (int)k > ZKR_KIND_KEY)
+    if ((int)k < 1 || (int)k > ZKR_KIND_VERIFIER)
         return NULL;
     return kind_names[k];
 }
@@ -22,13 +22,13 @@ const char *zkr_kind_name(zkr_kind k)
 zkr_err zkr_kind_parse(const char *s, zkr_kind *out, zkr_diag *d)
 {
     *out = 0;
-    for (int k = ZKR_KIND_PROGRAM; k <= ZKR_KIND_KEY; k++)
+    for (int k = ZKR_KIND_PROGRAM; k <= ZKR_KIND_VERIFIER; k++)
         if (s != NULL && strcmp(s, kind_names[k]) == 0) {
             *out = (zkr_kind)k;
             return ZKR_OK;
         }
     return zkr_fail(d, ZKR_ERR_USAGE,
-                    "unknown kind '%s' (program, model, dataset, schema, statement, key)",
+                    "unknown kind '%s' (program, model, dataset, schema, statement, key, verifier)",
                     s ? s : "");
 }
 

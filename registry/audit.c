@@ -238,6 +238,47 @@ out:
     return r;
 }
 
+/* Every recorded verification: its row carries exactly its "proof" leaf's fields. */
+static zkr_err audit_proofs(zkr_registry *reg, zkr_diag *d)
+{
+    sqlite3_stmt *st = NULL;
+    zkr_buf b = {0};
+    zkr_err r;
+    int rc;
+
+    if ((r = zkr_registry_prepare(reg,
+                                  "SELECT id, statement_id, proof_digest, verifier_version,"
+                                  " created, log_index FROM proof ORDER BY id",
+                                  &st, d)) != ZKR_OK)
+        return r;
+    while (r == ZKR_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        uint8_t sid[ZKR_DIGEST_BYTES], pd[ZKR_DIGEST_BYTES];
+        const unsigned char *vv = sqlite3_column_text(st, 3);
+        char row[48];
+
+        snprintf(row, sizeof row, "proof row %lld", (long long)sqlite3_column_int64(st, 0));
+        b.len = 0;
+        if (zkr_registry_col_digest(st, 1, sid) != ZKR_OK ||
+            zkr_registry_col_digest(st, 2, pd) != ZKR_OK || vv == NULL ||
+            !zkr_registry_ident_ok((const char *)vv, 0)) {
+            r = bad(reg, d, "a proof row is corrupt", (uint64_t)sqlite3_column_int64(st, 0));
+            break;
+        }
+        if ((r = zkr_proof_event_encode(sid, pd, (const char *)vv, &b)) == ZKR_OK &&
+            zkr_registry_leaf_backs(reg, row, (uint64_t)sqlite3_column_int64(st, 5), "proof",
+                                    sqlite3_column_int64(st, 4), &b, d) != ZKR_OK) {
+            char why[ZKR_DIAG_BYTES];
+            snprintf(why, sizeof why, "%s", d ? d->msg : "");
+            r = zkr_fail(d, ZKR_ERR_VERIFY, "log audit failed: %s", why);
+        }
+    }
+    if (r == ZKR_OK && rc != SQLITE_DONE)
+        r = zkr_registry_sql_err(reg, rc, "reading proofs", d);
+    sqlite3_finalize(st);
+    zkr_buf_free(&b);
+    return r;
+}
+
 /* Every registry-typed leaf has its row: counts per table equal counts per type. */
 static zkr_err audit_counts(zkr_registry *reg, zkr_diag *d)
 {
@@ -284,7 +325,8 @@ zkr_err zkr_registry_log_audit(zkr_registry *reg, uint64_t *size, zkr_diag *d)
         goto out;
     }
     if ((r = audit_checkpoints(reg, (const digest_t *)leaves, n, d)) != ZKR_OK ||
-        (r = audit_counts(reg, d)) != ZKR_OK || (r = audit_rows(reg, d)) != ZKR_OK)
+        (r = audit_counts(reg, d)) != ZKR_OK || (r = audit_rows(reg, d)) != ZKR_OK ||
+        (r = audit_proofs(reg, d)) != ZKR_OK)
         goto out;
     *size = n;
 out:

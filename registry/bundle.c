@@ -108,6 +108,9 @@ static zkr_err select_statement(zkr_registry *reg, const uint8_t sid[ZKR_DIGEST_
         r = add_query(reg, s, "SELECT log_index FROM revocation WHERE target = ?", targets[i], d);
     if (r == ZKR_OK)
         r = add_query(reg, s, "SELECT log_index FROM proof WHERE statement_id = ?", sid, d);
+    /* A revoked verifier version binds every statement of its kind: export them all. */
+    if (r == ZKR_OK)
+        r = add_query(reg, s, "SELECT log_index FROM revocation WHERE kind = 'verifier'", NULL, d);
 out:
     zkr_statement_free(&st);
     return r;

@@ -146,32 +146,106 @@ static zkr_err store_checkpoint(zkr_registry *reg, uint64_t size, const uint8_t 
     return r;
 }
 
-zkr_err zkr_registry_checkpoint_sign(zkr_registry *reg, const zkr_secret *pass, zkr_buf *note,
-                                     zkr_diag *d)
+/*
+ * The appliance signs only a tree that extends the last one it signed: the
+ * cached tree and leaves could have been rewritten by someone holding the
+ * file, and a signature must never launder that. ZKR_OK, or
+ * ZKR_ERR_REGISTRY naming both sizes.
+ */
+static zkr_err extends_latest(zkr_registry *reg, uint64_t size,
+                              const uint8_t root[ZKR_DIGEST_BYTES], zkr_diag *d)
+{
+    uint8_t path[ZKR_MERKLE_MAX_DEPTH * 2][ZKR_DIGEST_BYTES];
+    zkr_buf note = {0};
+    zkr_checkpoint cp;
+    zkr_diag quiet = {0};
+    size_t plen = 0;
+    zkr_err r;
+
+    r = zkr_registry_checkpoint_latest(reg, &note, &cp, &quiet);
+    zkr_buf_free(&note);
+    if (r == ZKR_ERR_NOT_FOUND)
+        return ZKR_OK;
+    if (r != ZKR_OK)
+        return zkr_fail(d, r, "%s", quiet.msg);
+    if (cp.size == 0)
+        return ZKR_OK;
+    if (cp.size > size ||
+        (cp.size == size && sodium_memcmp(cp.root, root, ZKR_DIGEST_BYTES) != 0) ||
+        (cp.size < size &&
+         (zkr_registry_log_consistency(reg, cp.size, size, path, &plen, &quiet) != ZKR_OK ||
+          zkr_merkle_consistency_verify(cp.size, size, cp.root, root,
+                                        (const uint8_t(*)[ZKR_DIGEST_BYTES])path,
+                                        plen) != ZKR_OK)))
+        return zkr_fail(d, ZKR_ERR_REGISTRY,
+                        "%s: the log of size %llu is not consistent with the checkpoint of size "
+                        "%llu the appliance signed; refusing to sign (run zkreg log verify)",
+                        reg->path, (unsigned long long)size, (unsigned long long)cp.size);
+    return ZKR_OK;
+}
+
+struct zkr_appliance_key {
+    uint8_t pk[crypto_sign_PUBLICKEYBYTES];
+    uint8_t *sk; /* sodium_malloc'ed, crypto_sign_SECRETKEYBYTES */
+};
+
+void zkr_appliance_key_free(zkr_appliance_key *k)
+{
+    if (k == NULL)
+        return;
+    if (k->sk != NULL)
+        sodium_free(k->sk); /* wipes */
+    free(k);
+}
+
+zkr_err zkr_registry_appliance_key_open(zkr_registry *reg, const zkr_secret *pass,
+                                        zkr_appliance_key **out, zkr_diag *d)
+{
+    zkr_appliance_key *k = calloc(1, sizeof *k);
+    zkr_buf origin = {0};
+    zkr_err r;
+
+    *out = NULL;
+    if (k == NULL || (k->sk = sodium_malloc(crypto_sign_SECRETKEYBYTES)) == NULL) {
+        r = ZKR_ERR_NOMEM;
+        goto out;
+    }
+    if ((r = load_identity(reg, &origin, k->pk, d)) != ZKR_OK ||
+        (r = unseal_key(reg, pass, k->pk, k->sk, d)) != ZKR_OK)
+        goto out;
+    *out = k;
+    k = NULL;
+out:
+    zkr_appliance_key_free(k);
+    zkr_buf_free(&origin);
+    return r;
+}
+
+zkr_err zkr_registry_checkpoint_sign_key(zkr_registry *reg, const zkr_appliance_key *k,
+                                         zkr_buf *note, zkr_diag *d)
 {
     uint8_t pk[crypto_sign_PUBLICKEYBYTES], root[ZKR_DIGEST_BYTES], id[4];
     uint8_t sigblob[4 + crypto_sign_BYTES];
     zkr_buf origin = {0}, text = {0};
-    uint8_t *sk = NULL;
     uint64_t size = 0;
     zkr_err r;
 
     if ((r = load_identity(reg, &origin, pk, d)) != ZKR_OK)
         goto out;
-    if ((sk = sodium_malloc(crypto_sign_SECRETKEYBYTES)) == NULL) {
-        r = ZKR_ERR_NOMEM;
+    if (sodium_memcmp(pk, k->pk, sizeof pk) != 0) {
+        r = zkr_fail(d, ZKR_ERR_KEY, "%s: the opened appliance key is not this registry's",
+                     reg->path);
         goto out;
     }
-    /* Argon2id runs before the write lock is taken. */
-    if ((r = unseal_key(reg, pass, pk, sk, d)) != ZKR_OK || (r = zkr_registry_begin(reg, d)) != ZKR_OK)
-        goto out;
-    if ((r = zkr_registry_log_size(reg, &size)) != ZKR_OK ||
+    if ((r = zkr_registry_begin(reg, d)) != ZKR_OK ||
+        (r = zkr_registry_log_size(reg, &size)) != ZKR_OK ||
         (r = zkr_registry_log_root(reg, size, root, d)) != ZKR_OK ||
+        (r = extends_latest(reg, size, root, d)) != ZKR_OK ||
         (r = zkr_checkpoint_body((const char *)origin.p, size, root, &text)) != ZKR_OK)
         goto out;
     key_id((const char *)origin.p, pk, id);
     memcpy(sigblob, id, 4);
-    crypto_sign_detached(sigblob + 4, NULL, text.p, text.len, sk);
+    crypto_sign_detached(sigblob + 4, NULL, text.p, text.len, k->sk);
     if ((r = zkr_buf_printf(&text, "\n" EM_DASH " %s ", (const char *)origin.p)) != ZKR_OK ||
         (r = zkr_base64_encode(sigblob, sizeof sigblob, &text)) != ZKR_OK ||
         (r = zkr_buf_append_str(&text, "\n")) != ZKR_OK ||
@@ -181,10 +255,21 @@ zkr_err zkr_registry_checkpoint_sign(zkr_registry *reg, const zkr_secret *pass, 
     r = zkr_buf_append(note, text.p, text.len);
 out:
     zkr_registry_rollback(reg);
-    if (sk != NULL)
-        sodium_free(sk);
     zkr_buf_free(&origin);
     zkr_buf_free(&text);
+    return r;
+}
+
+zkr_err zkr_registry_checkpoint_sign(zkr_registry *reg, const zkr_secret *pass, zkr_buf *note,
+                                     zkr_diag *d)
+{
+    zkr_appliance_key *k = NULL;
+    zkr_err r;
+
+    /* Argon2id runs before the write lock is taken. */
+    if ((r = zkr_registry_appliance_key_open(reg, pass, &k, d)) == ZKR_OK)
+        r = zkr_registry_checkpoint_sign_key(reg, k, note, d);
+    zkr_appliance_key_free(k);
     return r;
 }
 

@@ -91,6 +91,24 @@ static const char *const migrations[] = {
     APPEND_ONLY("meta") APPEND_ONLY("log") APPEND_ONLY("log_node") APPEND_ONLY("checkpoint")
     APPEND_ONLY("artifact") APPEND_ONLY("dataset_leaves") APPEND_ONLY("schema")
     APPEND_ONLY("statement") APPEND_ONLY("revocation") APPEND_ONLY("proof"),
+    /* 1 -> 2: revocations may name a verifier version (kind 'verifier'). SQLite cannot change a
+     * CHECK in place: the table is rebuilt with the same rows (DROP removes its triggers before
+     * its rows, so the append-only triggers do not fire) and its index and triggers return. */
+    "CREATE TABLE revocation_v2("
+    " id INTEGER PRIMARY KEY,"
+    " kind TEXT NOT NULL CHECK(kind IN"
+    "  ('program', 'model', 'dataset', 'schema', 'statement', 'key', 'verifier')),"
+    " target BLOB NOT NULL CHECK(length(target) = 32),"
+    " reason TEXT NOT NULL, created INTEGER NOT NULL,"
+    " log_index INTEGER NOT NULL UNIQUE REFERENCES log(idx));"
+    "INSERT INTO revocation_v2(id, kind, target, reason, created, log_index)"
+    " SELECT id, kind, target, reason, created, log_index FROM revocation ORDER BY id;"
+    "DROP TABLE revocation;"
+    "ALTER TABLE revocation_v2 RENAME TO revocation;"
+    "CREATE INDEX revocation_target ON revocation(kind, target);"
+    /* Revocation state is read from the log's revocation leaves (registry/logcheck.c). */
+    "CREATE INDEX log_type ON log(type);"
+    APPEND_ONLY("revocation"),
 };
 _Static_assert(sizeof migrations / sizeof migrations[0] == ZKR_REGISTRY_SCHEMA_VERSION,
                "one migration per schema version");
@@ -123,18 +141,72 @@ zkr_err zkr_registry_prepare(zkr_registry *reg, const char *sql, sqlite3_stmt **
 
 zkr_err zkr_registry_begin(zkr_registry *reg, zkr_diag *d)
 {
+    if (reg->outer)
+        return ZKR_OK;
     return zkr_registry_exec(reg, "BEGIN IMMEDIATE", d);
 }
 
 zkr_err zkr_registry_commit(zkr_registry *reg, zkr_diag *d)
 {
+    if (reg->outer)
+        return ZKR_OK;
     return zkr_registry_exec(reg, "COMMIT", d);
 }
 
 void zkr_registry_rollback(zkr_registry *reg)
 {
-    if (!sqlite3_get_autocommit(reg->db))
+    if (!reg->outer && !sqlite3_get_autocommit(reg->db))
         (void)sqlite3_exec(reg->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static zkr_err outer_begin(zkr_registry *reg, const char *sql, zkr_diag *d)
+{
+    zkr_err r;
+
+    if (reg == NULL)
+        return zkr_fail(d, ZKR_ERR_USAGE, "registry: no registry");
+    if (reg->outer || !sqlite3_get_autocommit(reg->db))
+        return zkr_fail(d, ZKR_ERR_INTERNAL, "%s: a transaction is already open", reg->path);
+    if ((r = zkr_registry_exec(reg, sql, d)) == ZKR_OK)
+        reg->outer = 1;
+    return r;
+}
+
+zkr_err zkr_registry_write_begin(zkr_registry *reg, zkr_diag *d)
+{
+    return outer_begin(reg, "BEGIN IMMEDIATE", d);
+}
+
+zkr_err zkr_registry_read_begin(zkr_registry *reg, zkr_diag *d)
+{
+    zkr_err r;
+
+    if ((r = outer_begin(reg, "BEGIN", d)) != ZKR_OK)
+        return r;
+    /* A deferred transaction takes its snapshot at the first read: take it now. */
+    if ((r = zkr_registry_exec(reg, "SELECT count(*) FROM log", d)) != ZKR_OK)
+        zkr_registry_end(reg);
+    return r;
+}
+
+zkr_err zkr_registry_write_commit(zkr_registry *reg, zkr_diag *d)
+{
+    zkr_err r;
+
+    if (reg == NULL || !reg->outer)
+        return zkr_fail(d, ZKR_ERR_INTERNAL, "registry: no transaction to commit");
+    reg->outer = 0;
+    if ((r = zkr_registry_exec(reg, "COMMIT", d)) != ZKR_OK)
+        zkr_registry_rollback(reg);
+    return r;
+}
+
+void zkr_registry_end(zkr_registry *reg)
+{
+    if (reg == NULL || !reg->outer)
+        return;
+    reg->outer = 0;
+    zkr_registry_rollback(reg);
 }
 
 int64_t zkr_registry_now(void)
@@ -364,8 +436,10 @@ void zkr_registry_close(zkr_registry *reg)
 {
     if (reg == NULL)
         return;
-    if (reg->db != NULL)
+    if (reg->db != NULL) {
+        zkr_registry_end(reg);
         sqlite3_close_v2(reg->db);
+    }
     free(reg->path);
     free(reg);
 }

@@ -30,7 +30,7 @@
 #include "common/common.h"
 
 /* The schema version of the registry file this code writes. */
-#define ZKR_REGISTRY_SCHEMA_VERSION 1
+#define ZKR_REGISTRY_SCHEMA_VERSION 2
 
 #define ZKR_NAME_MAX 256          /* artifact names, bytes of UTF-8 */
 #define ZKR_IDENT_MAX 64          /* schema names, field names, proof-system ids */
@@ -50,6 +50,8 @@ typedef enum {
     ZKR_KIND_SCHEMA = 4,
     ZKR_KIND_STATEMENT = 5,
     ZKR_KIND_KEY = 6, /* a signer key, named by its 32-byte fingerprint */
+    ZKR_KIND_VERIFIER = 7, /* a verifier version of one proof kind, "KIND@VERSION"; revocations
+                              name it by zkr_registry_verifier_target() */
 } zkr_kind;
 
 /* "program", "model", ...; NULL for an unknown value. */
@@ -87,6 +89,25 @@ void zkr_registry_close(zkr_registry *reg);
 
 /* The registry's file path (valid while open). */
 const char *zkr_registry_path(const zkr_registry *reg);
+
+/*
+ * Transactions that span several calls, for commands whose checks must
+ * hold at the moment they write (attest: re-check revocations, record the
+ * verification, sign, log the attestation, all under one write lock).
+ * zkr_registry_write_begin takes the write lock (BEGIN IMMEDIATE, waiting
+ * up to the busy timeout for other writers); every registry call made
+ * before zkr_registry_write_commit or zkr_registry_end joins it, and only
+ * that commit makes their writes durable. zkr_registry_read_begin opens a
+ * snapshot: every read until zkr_registry_end sees one state of the file.
+ * zkr_registry_end rolls back whatever is still open (accepts NULL or no
+ * transaction). One transaction per handle at a time.
+ * Returns ZKR_OK, ZKR_ERR_INTERNAL (one is already open / none to commit),
+ * ZKR_ERR_REGISTRY (busy past the timeout, I/O); a failed commit rolls back.
+ */
+zkr_err zkr_registry_write_begin(zkr_registry *reg, zkr_diag *d) ZKR_WUR;
+zkr_err zkr_registry_read_begin(zkr_registry *reg, zkr_diag *d) ZKR_WUR;
+zkr_err zkr_registry_write_commit(zkr_registry *reg, zkr_diag *d) ZKR_WUR;
+void zkr_registry_end(zkr_registry *reg);
 
 /* ------------------------------------------------------------------ */
 /* Artifacts: programs, models, datasets                               */
@@ -247,6 +268,9 @@ zkr_err zkr_schema_encode(const zkr_schema *s, zkr_buf *out) ZKR_WUR;
 /* Strictly decodes a canonical schema encoding and recomputes its digest. */
 zkr_err zkr_schema_decode(const uint8_t *p, size_t len, zkr_schema *out, zkr_diag *d) ZKR_WUR;
 
+/* The i-th proof kind a schema may name ("inference@1", ...); NULL past the last. */
+const char *zkr_schema_proof_kind_at(size_t i);
+
 /*
  * Registers a parsed schema. Returns ZKR_OK (existed set when the same
  * name@version with the same digest exists), ZKR_ERR_CONFLICT (same
@@ -371,10 +395,41 @@ zkr_err zkr_registry_revoke(zkr_registry *reg, zkr_kind kind,
 /*
  * ZKR_OK when (kind, target) is not revoked; ZKR_ERR_REVOKED (with *info
  * filled when non-NULL and the diag naming reason and time) when it is.
+ * The answer comes from the log's revocation leaves, not the rows: a
+ * revocation row that was deleted or edited (or a row without its leaf)
+ * gives ZKR_ERR_REGISTRY naming the row and the leaf.
  */
 zkr_err zkr_registry_check_revoked(zkr_registry *reg, zkr_kind kind,
                                    const uint8_t target[ZKR_DIGEST_BYTES],
                                    zkr_revocation *info, zkr_diag *d) ZKR_WUR;
+
+/*
+ * The identity a verifier revocation names: SHA-256 tagged
+ * "zkreg/verifier/v1" of "KIND@VERSION" (docs/formats.md), e.g. kind
+ * "inference@1", version "0.2.0". Returns ZKR_OK, ZKR_ERR_MALFORMED (kind
+ * without '@' or not an identifier, version not an identifier). Thread safe.
+ */
+zkr_err zkr_registry_verifier_target(const char *kind, const char *version,
+                                     uint8_t target[ZKR_DIGEST_BYTES], zkr_diag *d) ZKR_WUR;
+
+/*
+ * Checks the rows a decision about statement `st` relies on (the statement,
+ * its schema, program, model and dataset, as loaded by
+ * zkr_registry_statement_get) against the log leaves that registered them:
+ * each leaf re-hashes to its stored hash and carries exactly the row's
+ * encoding. Returns ZKR_OK or ZKR_ERR_REGISTRY naming the row and the leaf.
+ */
+zkr_err zkr_registry_statement_check_log(zkr_registry *reg, const zkr_statement *st,
+                                         zkr_diag *d) ZKR_WUR;
+
+/*
+ * ZKR_OK when verifier `version` of proof kind `kind` is not revoked;
+ * kind NULL (not known to the caller) checks every proof kind at that
+ * version and fails closed. ZKR_ERR_REVOKED names "KIND@VERSION", the log
+ * entry and the reason; ZKR_ERR_REGISTRY as zkr_registry_check_revoked.
+ */
+zkr_err zkr_registry_verifier_revoked(zkr_registry *reg, const char *kind, const char *version,
+                                      zkr_diag *d) ZKR_WUR;
 
 /* Lists revocations in id order; *out is malloc'ed. */
 zkr_err zkr_registry_revocation_list(zkr_registry *reg, zkr_revocation **out,
@@ -391,6 +446,14 @@ zkr_err zkr_registry_proof_record(zkr_registry *reg,
                                   const uint8_t proof_digest[ZKR_DIGEST_BYTES],
                                   const char *verifier_version, uint64_t *log_index,
                                   zkr_diag *d) ZKR_WUR;
+
+/*
+ * The log index of the recorded verification of (statement_id,
+ * proof_digest). Returns ZKR_OK, ZKR_ERR_NOT_FOUND, ZKR_ERR_REGISTRY.
+ */
+zkr_err zkr_registry_proof_find(zkr_registry *reg, const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                                const uint8_t proof_digest[ZKR_DIGEST_BYTES],
+                                uint64_t *log_index, zkr_diag *d) ZKR_WUR;
 
 /*
  * Appends an event of another module (attestation, refusal, key, ...) to
@@ -480,12 +543,28 @@ zkr_err zkr_registry_verifier_key(zkr_registry *reg, zkr_buf *out) ZKR_WUR;
 
 /*
  * Signs a checkpoint of the current tree with the appliance key (unsealed
- * with `pass`), stores it, and appends the note text to *note.
- * Returns ZKR_ERR_PASSPHRASE, ZKR_ERR_KEY, ZKR_ERR_REGISTRY.
+ * with `pass`), stores it, and appends the note text to *note. Only a tree
+ * consistent with the latest stored checkpoint is signed.
+ * Returns ZKR_ERR_PASSPHRASE, ZKR_ERR_KEY, ZKR_ERR_REGISTRY (also: the tree
+ * does not extend the latest checkpoint).
  * Secret: pass and the unsealed key, wiped before returning.
  */
 zkr_err zkr_registry_checkpoint_sign(zkr_registry *reg, const zkr_secret *pass, zkr_buf *note,
                                      zkr_diag *d) ZKR_WUR;
+
+/*
+ * The same in two steps, so a caller can pay for the Argon2id unseal before
+ * it takes the write lock (attest): open the appliance key (sealed under
+ * `pass`), then sign with it. Returns as zkr_registry_checkpoint_sign.
+ * Secret: the unsealed key, in sodium_malloc'ed memory wiped by
+ * zkr_appliance_key_free (accepts NULL).
+ */
+typedef struct zkr_appliance_key zkr_appliance_key;
+zkr_err zkr_registry_appliance_key_open(zkr_registry *reg, const zkr_secret *pass,
+                                        zkr_appliance_key **out, zkr_diag *d) ZKR_WUR;
+zkr_err zkr_registry_checkpoint_sign_key(zkr_registry *reg, const zkr_appliance_key *k,
+                                         zkr_buf *note, zkr_diag *d) ZKR_WUR;
+void zkr_appliance_key_free(zkr_appliance_key *k);
 
 /* The most recent stored checkpoint note. ZKR_ERR_NOT_FOUND when none. */
 zkr_err zkr_registry_checkpoint_latest(zkr_registry *reg, zkr_buf *note, zkr_checkpoint *cp,

@@ -9,6 +9,7 @@
 struct zkr_registry {
     sqlite3 *db;
     char *path;
+    int outer; /* a caller's zkr_registry_write_begin/read_begin transaction is open */
 };
 
 #define ZKR_REGISTRY_APP_ID 0x7a6b7231 /* "zkr1" */
@@ -29,7 +30,9 @@ zkr_err zkr_registry_sql_err(zkr_registry *reg, int rc, const char *what, zkr_di
 zkr_err zkr_registry_exec(zkr_registry *reg, const char *sql, zkr_diag *d) ZKR_WUR;
 zkr_err zkr_registry_prepare(zkr_registry *reg, const char *sql, sqlite3_stmt **st,
                              zkr_diag *d) ZKR_WUR;
-/* BEGIN IMMEDIATE (writers serialise here, waiting on the busy timeout). */
+/* BEGIN IMMEDIATE (writers serialise here, waiting on the busy timeout). Inside a caller's
+ * transaction (zkr_registry_write_begin) begin, commit and rollback do nothing: the caller's
+ * commit or rollback decides for every write made under it. */
 zkr_err zkr_registry_begin(zkr_registry *reg, zkr_diag *d) ZKR_WUR;
 zkr_err zkr_registry_commit(zkr_registry *reg, zkr_diag *d) ZKR_WUR;
 void zkr_registry_rollback(zkr_registry *reg);
@@ -103,6 +106,10 @@ zkr_err zkr_revocation_decode(const uint8_t *p, size_t len, zkr_revocation *out,
                               zkr_diag *d) ZKR_WUR;
 zkr_err zkr_registry_revocation_insert_tx(zkr_registry *reg, zkr_revocation *rv,
                                           zkr_diag *d) ZKR_WUR;
+/* The "proof" leaf payload: bytes statement_id | bytes proof digest | str verifier version. */
+zkr_err zkr_proof_event_encode(const uint8_t sid[ZKR_DIGEST_BYTES],
+                               const uint8_t pd[ZKR_DIGEST_BYTES], const char *vv,
+                               zkr_buf *out) ZKR_WUR;
 zkr_err zkr_proof_event_decode(const uint8_t *p, size_t len, uint8_t sid[ZKR_DIGEST_BYTES],
                                uint8_t pd[ZKR_DIGEST_BYTES], char vv[ZKR_IDENT_MAX + 1],
                                zkr_diag *d) ZKR_WUR;
@@ -110,6 +117,30 @@ zkr_err zkr_registry_proof_insert_tx(zkr_registry *reg, const uint8_t sid[ZKR_DI
                                      const uint8_t pd[ZKR_DIGEST_BYTES], const char *vv,
                                      int64_t time, uint64_t *log_index, int *existed,
                                      zkr_diag *d) ZKR_WUR;
+
+/* The revocation row of (kind, target), unchecked. ZKR_ERR_NOT_FOUND when none. */
+zkr_err zkr_registry_revocation_row(zkr_registry *reg, zkr_kind kind,
+                                    const uint8_t target[ZKR_DIGEST_BYTES], zkr_revocation *out,
+                                    zkr_diag *d) ZKR_WUR;
+
+/* logcheck.c */
+/*
+ * The revocation of (kind, target) as the log records it (its first
+ * revocation leaf, re-hashed), cross-checked with its row: ZKR_OK (found),
+ * ZKR_ERR_NOT_FOUND (neither leaf nor row), ZKR_ERR_REGISTRY naming the row
+ * and the leaf when they disagree (a deleted or edited row).
+ */
+zkr_err zkr_registry_revocation_from_log(zkr_registry *reg, zkr_kind kind,
+                                         const uint8_t target[ZKR_DIGEST_BYTES],
+                                         zkr_revocation *out, zkr_diag *d) ZKR_WUR;
+/*
+ * Checks that log entry `index` re-hashes to its stored leaf hash and is
+ * the `type` leaf of time `created` carrying exactly `payload`; `row` names
+ * the row in the error. ZKR_OK or ZKR_ERR_REGISTRY.
+ */
+zkr_err zkr_registry_leaf_backs(zkr_registry *reg, const char *row, uint64_t index,
+                                const char *type, int64_t created, const zkr_buf *payload,
+                                zkr_diag *d) ZKR_WUR;
 
 /* checkpoint.c */
 zkr_err zkr_checkpoint_body(const char *origin, uint64_t size,

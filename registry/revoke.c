@@ -32,6 +32,17 @@ zkr_err zkr_registry_resolve(zkr_registry *reg, zkr_kind kind, const char *ref,
             memcpy(target, st.statement_id, ZKR_DIGEST_BYTES);
         zkr_statement_free(&st);
         return r;
+    case ZKR_KIND_VERIFIER: {
+        /* "KIND@VERSION": the kind itself holds an '@' (inference@1), the version none. */
+        char kind_s[ZKR_IDENT_MAX + 1];
+        const char *at = ref ? strrchr(ref, '@') : NULL;
+        if (at == NULL || (size_t)(at - ref) > ZKR_IDENT_MAX)
+            return zkr_fail(d, ZKR_ERR_MALFORMED, "verifier: '%s' is not KIND@VERSION",
+                            ref ? ref : "");
+        memcpy(kind_s, ref, (size_t)(at - ref));
+        kind_s[at - ref] = '\0';
+        return zkr_registry_verifier_target(kind_s, at + 1, target, d);
+    }
     case ZKR_KIND_KEY:
         if (ref == NULL || zkr_hex_decode_exact(ref, target, ZKR_DIGEST_BYTES) != ZKR_OK)
             return zkr_fail(d, ZKR_ERR_MALFORMED,
@@ -111,9 +122,9 @@ static zkr_err row_to_revocation(zkr_registry *reg, sqlite3_stmt *st, zkr_revoca
     return ZKR_OK;
 }
 
-static zkr_err find_revocation(zkr_registry *reg, zkr_kind kind,
-                               const uint8_t target[ZKR_DIGEST_BYTES], zkr_revocation *out,
-                               zkr_diag *d)
+zkr_err zkr_registry_revocation_row(zkr_registry *reg, zkr_kind kind,
+                                    const uint8_t target[ZKR_DIGEST_BYTES], zkr_revocation *out,
+                                    zkr_diag *d)
 {
     sqlite3_stmt *st = NULL;
     zkr_err r;
@@ -147,7 +158,8 @@ zkr_err zkr_registry_check_revoked(zkr_registry *reg, zkr_kind kind,
 
     if (info != NULL)
         memset(info, 0, sizeof *info);
-    r = find_revocation(reg, kind, target, &rv, d);
+    /* From the log, the truth; a row that disagrees with it is an error, never an answer. */
+    r = zkr_registry_revocation_from_log(reg, kind, target, &rv, d);
     if (r == ZKR_ERR_NOT_FOUND)
         return ZKR_OK;
     if (r != ZKR_OK)
@@ -211,7 +223,7 @@ zkr_err zkr_registry_revoke(zkr_registry *reg, zkr_kind kind,
         return r;
     if ((r = zkr_registry_begin(reg, d)) != ZKR_OK)
         return r;
-    r = find_revocation(reg, kind, target, out, d);
+    r = zkr_registry_revocation_from_log(reg, kind, target, out, d);
     if (r == ZKR_OK) {
         out->existed = 1;
         goto out;
@@ -270,8 +282,8 @@ out:
     return r;
 }
 
-static zkr_err proof_encode(const uint8_t sid[ZKR_DIGEST_BYTES],
-                            const uint8_t pd[ZKR_DIGEST_BYTES], const char *vv, zkr_buf *out)
+zkr_err zkr_proof_event_encode(const uint8_t sid[ZKR_DIGEST_BYTES],
+                               const uint8_t pd[ZKR_DIGEST_BYTES], const char *vv, zkr_buf *out)
 {
     zkr_err r;
 
@@ -337,7 +349,7 @@ zkr_err zkr_registry_proof_insert_tx(zkr_registry *reg, const uint8_t sid[ZKR_DI
     }
     sqlite3_finalize(st);
     st = NULL;
-    if ((r = proof_encode(sid, pd, vv, &payload)) != ZKR_OK ||
+    if ((r = zkr_proof_event_encode(sid, pd, vv, &payload)) != ZKR_OK ||
         (r = zkr_registry_log_append_tx(reg, "proof", time, payload.p, payload.len, log_index,
                                         d)) != ZKR_OK ||
         (r = zkr_registry_prepare(reg,
@@ -356,6 +368,33 @@ zkr_err zkr_registry_proof_insert_tx(zkr_registry *reg, const uint8_t sid[ZKR_DI
 out:
     sqlite3_finalize(st);
     zkr_buf_free(&payload);
+    return r;
+}
+
+zkr_err zkr_registry_proof_find(zkr_registry *reg, const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                                const uint8_t proof_digest[ZKR_DIGEST_BYTES],
+                                uint64_t *log_index, zkr_diag *d)
+{
+    sqlite3_stmt *st = NULL;
+    zkr_err r;
+    int rc;
+
+    *log_index = 0;
+    if ((r = zkr_registry_prepare(reg,
+                                  "SELECT log_index FROM proof WHERE statement_id = ? AND"
+                                  " proof_digest = ?",
+                                  &st, d)) != ZKR_OK)
+        return r;
+    sqlite3_bind_blob(st, 1, statement_id, ZKR_DIGEST_BYTES, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 2, proof_digest, ZKR_DIGEST_BYTES, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *log_index = (uint64_t)sqlite3_column_int64(st, 0);
+    else if (rc == SQLITE_DONE)
+        r = ZKR_ERR_NOT_FOUND;
+    else
+        r = zkr_registry_sql_err(reg, rc, "reading proofs", d);
+    sqlite3_finalize(st);
     return r;
 }
 

@@ -15,6 +15,11 @@
 static const char *const param_type_names[] = {NULL, "u64", "i64", "string", "digest",
                                                "u64-list"};
 static const char *const proof_kinds[] = {"inference@1", "training-step@1", "evaluation@1"};
+
+const char *zkr_schema_proof_kind_at(size_t i)
+{
+    return i < sizeof proof_kinds / sizeof proof_kinds[0] ? proof_kinds[i] : NULL;
+}
 static const char *const schema_keys[] = {"name",          "version",          "proof_kind",
                                           "proof_system",  "parameter_set",    "verifier_version",
                                           "public_output", "fields"};

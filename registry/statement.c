@@ -631,6 +631,26 @@ static zkr_err load_row(zkr_registry *reg, sqlite3_stmt *st, zkr_statement *s, z
         goto out;
     if ((r = zkr_buf_append(&s->canonical, canon, canon_len)) != ZKR_OK)
         goto out;
+    /* The column is not covered by statement_id; the digest in the canonical encoding is. */
+    if ((sqlite3_column_type(st, 6) != SQLITE_NULL) != s->has_public_output) {
+        r = zkr_fail(d, ZKR_ERR_REGISTRY,
+                     "%s: statement row %lld: public_output is %s, but its canonical encoding "
+                     "binds %s",
+                     reg->path, (long long)id, s->has_public_output ? "NULL" : "set",
+                     s->has_public_output ? "an output digest" : "no public output");
+        goto out;
+    }
+    if (s->has_public_output) {
+        uint8_t h[ZKR_DIGEST_BYTES];
+        zkr_sha256(s->public_output.p, s->public_output.len, h);
+        if (memcmp(h, s->public_output_sha256, ZKR_DIGEST_BYTES) != 0) {
+            r = zkr_fail(d, ZKR_ERR_REGISTRY,
+                         "%s: statement row %lld: public_output does not hash to the output "
+                         "digest its canonical encoding (statement_id) binds",
+                         reg->path, (long long)id);
+            goto out;
+        }
+    }
     {
         uint8_t sid[ZKR_DIGEST_BYTES];
         zkr_sha256_tagged(STATEMENT_TAG, canon, canon_len, sid);

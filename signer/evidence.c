@@ -35,6 +35,8 @@ struct zkr_evidence {
     size_t nolder;
     uint8_t (*revoked)[32]; /* key ids, statement ids and artifact digests */
     size_t nrevoked;
+    char (*verifiers)[2 * ZKR_ATTEST_TEXT_MAX + 2]; /* revoked "KIND@VERSION" */
+    size_t nverifiers;
     zkr_evidence_incl *incl; /* inclusion proofs of "proof" log entries */
     size_t nincl;
 };
@@ -184,15 +186,41 @@ static zkr_err load_inclusion(zkr_evidence *e, const json_t *arr, zkr_diag *d)
     return ZKR_OK;
 }
 
+static zkr_err load_verifiers(zkr_evidence *e, const json_t *arr, zkr_diag *d)
+{
+    char v[ZKR_ATTEST_TEXT_MAX + 1];
+    size_t i;
+    json_t *x;
+
+    if (arr == NULL)
+        return ZKR_OK;
+    if (!json_is_array(arr) || json_array_size(arr) > EVIDENCE_MAX_ITEMS)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "evidence: revoked.verifiers must be an array");
+    e->verifiers = calloc(json_array_size(arr) + 1, sizeof *e->verifiers);
+    if (e->verifiers == NULL)
+        return ZKR_ERR_NOMEM;
+    json_array_foreach(arr, i, x) {
+        const char *s = json_string_value(x);
+        if (s == NULL || zkr_verifier_ref_parse(s, v) != ZKR_OK)
+            return zkr_fail(d, ZKR_ERR_MALFORMED,
+                            "evidence: revoked.verifiers[%zu] is not KIND@VERSION", i);
+        snprintf(e->verifiers[i], sizeof e->verifiers[i], "%s", s);
+        e->nverifiers++;
+    }
+    return ZKR_OK;
+}
+
 static zkr_err load_revoked(zkr_evidence *e, const json_t *obj, zkr_diag *d)
 {
     static const char *const f[] = {"keys", "statements", "artifacts", NULL};
+    static const char *const all[] = {"keys", "statements", "artifacts", "verifiers", NULL};
     size_t total = 0;
     zkr_err r;
 
     if (obj == NULL)
         return ZKR_OK;
-    if ((r = zkr_signer_json_fields(obj, f, "evidence revoked", d)) != ZKR_OK)
+    if ((r = zkr_signer_json_fields(obj, all, "evidence revoked", d)) != ZKR_OK ||
+        (r = load_verifiers(e, json_object_get(obj, "verifiers"), d)) != ZKR_OK)
         return r;
     for (int k = 0; f[k] != NULL; k++) {
         const json_t *a = json_object_get(obj, f[k]);
@@ -277,6 +305,7 @@ void zkr_evidence_free(zkr_evidence *e)
         return;
     free(e->older);
     free(e->revoked);
+    free(e->verifiers);
     free(e->incl);
     free(e);
 }
@@ -335,6 +364,13 @@ static zkr_err ev_revoked(void *ctx, const zkr_attest_facts *f, const zkr_pubkey
     char keyid[ZKR_KEYID_HEX + 1];
     uint8_t kid[32];
 
+    long v = zkr_verifier_revoked_in((const char(*)[2 * ZKR_ATTEST_TEXT_MAX + 2])e->verifiers,
+                                     e->nverifiers, f->verifier_version);
+
+    if (v >= 0)
+        return zkr_fail(d, ZKR_ERR_REVOKED,
+                        "the attestation was made by verifier %s, revoked by the evidence (%s)",
+                        f->verifier_version, e->verifiers[v]);
     zkr_pubkey_keyid(key, keyid);
     if (zkr_hex_decode_exact(keyid, kid, 32) != ZKR_OK)
         return ZKR_ERR_INTERNAL;

@@ -86,6 +86,58 @@ static zkr_err policy_schemas(const json_t *arr, zkr_policy *p, zkr_diag *d)
     return ZKR_OK;
 }
 
+zkr_err zkr_verifier_ref_parse(const char *ref, char version[ZKR_ATTEST_TEXT_MAX + 1])
+{
+    const char *at = ref ? strrchr(ref, '@') : NULL, *first = ref ? strchr(ref, '@') : NULL;
+
+    version[0] = '\0';
+    if (at == NULL || first == NULL || first == at || first == ref || first + 1 == at ||
+        at[1] == '\0' || strlen(at + 1) > ZKR_ATTEST_TEXT_MAX ||
+        strlen(ref) > 2 * ZKR_ATTEST_TEXT_MAX + 1)
+        return ZKR_ERR_MALFORMED;
+    for (const char *c = ref; *c != '\0'; c++)
+        if (*c <= ' ' || *c > '~')
+            return ZKR_ERR_MALFORMED;
+    snprintf(version, ZKR_ATTEST_TEXT_MAX + 1, "%s", at + 1);
+    return ZKR_OK;
+}
+
+long zkr_verifier_revoked_in(const char (*list)[2 * ZKR_ATTEST_TEXT_MAX + 2], size_t n,
+                             const char *version)
+{
+    char v[ZKR_ATTEST_TEXT_MAX + 1];
+
+    for (size_t i = 0; i < n; i++)
+        if (zkr_verifier_ref_parse(list[i], v) != ZKR_OK || strcmp(v, version) == 0)
+            return (long)i; /* an entry that does not parse refuses too: fail closed */
+    return -1;
+}
+
+static zkr_err policy_verifiers(const json_t *arr, zkr_policy *p, zkr_diag *d)
+{
+    char v[ZKR_ATTEST_TEXT_MAX + 1];
+    size_t i;
+    json_t *e;
+
+    if (arr == NULL)
+        return ZKR_OK;
+    if (!json_is_array(arr) || json_array_size(arr) > ZKR_POLICY_MAX_REVOKED_VERIFIERS)
+        return zkr_fail(d, ZKR_ERR_MALFORMED,
+                        "policy: 'revoked_verifiers' must be an array of at most %d entries",
+                        ZKR_POLICY_MAX_REVOKED_VERIFIERS);
+    json_array_foreach(arr, i, e) {
+        const char *s = json_string_value(e);
+        if (s == NULL || zkr_verifier_ref_parse(s, v) != ZKR_OK)
+            return zkr_fail(d, ZKR_ERR_MALFORMED,
+                            "policy: revoked_verifiers[%zu] is not 'KIND@VERSION' (such as "
+                            "inference@1@0.1.0)",
+                            i);
+        snprintf(p->revoked_verifiers[i], sizeof p->revoked_verifiers[i], "%s", s);
+    }
+    p->nrevoked_verifiers = json_array_size(arr);
+    return ZKR_OK;
+}
+
 static zkr_err policy_bool(const json_t *j, const char *key, int required, int *out, zkr_diag *d)
 {
     const json_t *v = json_object_get(j, key);
@@ -103,7 +155,7 @@ zkr_err zkr_policy_parse(const uint8_t *p, size_t len, zkr_policy *out, zkr_diag
 {
     static const char *const f[] = {"format", "trusted_keys", "threshold", "schemas",
                                     "max_age_seconds", "require_log_inclusion",
-                                    "check_revocation", NULL};
+                                    "check_revocation", "revoked_verifiers", NULL};
     const char *fmt;
     uint64_t th = 0;
     json_t *j = NULL;
@@ -130,7 +182,8 @@ zkr_err zkr_policy_parse(const uint8_t *p, size_t len, zkr_policy *out, zkr_diag
     out->threshold = (uint32_t)th;
     if ((r = policy_schemas(json_object_get(j, "schemas"), out, d)) != ZKR_OK ||
         (r = policy_bool(j, "require_log_inclusion", 1, &out->require_inclusion, d)) != ZKR_OK ||
-        (r = policy_bool(j, "check_revocation", 0, &out->check_revocation, d)) != ZKR_OK)
+        (r = policy_bool(j, "check_revocation", 0, &out->check_revocation, d)) != ZKR_OK ||
+        (r = policy_verifiers(json_object_get(j, "revoked_verifiers"), out, d)) != ZKR_OK)
         goto out;
     if (json_object_get(j, "max_age_seconds") != NULL) {
         if ((r = zkr_signer_json_u64(j, "max_age_seconds", "policy", &out->max_age, d)) != ZKR_OK)
@@ -267,6 +320,18 @@ static zkr_err gate_registry(const zkr_policy *pol, const zkr_attest_result *res
         }
         if ((r = reg->inclusion(reg->ctx, &res[i].facts, d)) != ZKR_OK)
             return fail_rule(rep, ZKR_GATE_INCLUSION, r, d);
+    }
+    for (size_t i = 0; i < n; i++) {
+        long k = zkr_verifier_revoked_in((const char(*)[2 * ZKR_ATTEST_TEXT_MAX + 2])
+                                             pol->revoked_verifiers,
+                                         pol->nrevoked_verifiers, res[i].facts.verifier_version);
+        if (k >= 0) {
+            (void)!zkr_fail(d, ZKR_ERR_REVOKED,
+                           "attestation %zu was made by verifier %s, which the policy revokes "
+                           "(revoked_verifiers: %s)",
+                           i + 1, res[i].facts.verifier_version, pol->revoked_verifiers[k]);
+            return fail_rule(rep, ZKR_GATE_REVOCATION, ZKR_ERR_REVOKED, d);
+        }
     }
     for (size_t i = 0; i < n && pol->check_revocation; i++) {
         if (reg == NULL || reg->revoked == NULL) {

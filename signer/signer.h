@@ -447,13 +447,15 @@ typedef struct {
  *  "consistency":[{"size":M,"root":HEX,"path":[HEX..]}], older checkpoints, each
  *                                                       proven consistent with it
  *  "inclusion":[zkreg-log-inclusion/v1 documents of "proof" log entries],
- *  "revoked":{"keys":[KEYID..],"statements":[HEX..],"artifacts":[HEX..]}}
+ *  "revoked":{"keys":[KEYID..],"statements":[HEX..],"artifacts":[HEX..],
+ *             "verifiers":["KIND@VERSION"..]}}
  * inclusion: the facts' checkpoint (origin, size, root) must be the trusted
  * one or a proven older one, and an inclusion document for (log_index, that
  * size) must decode to a "proof" leaf recording the facts' statement_id,
  * proof digest and verifier version, and verify against the facts'
  * checkpoint root. revoked: the key id, the statement, the five subjects'
- * and the schema's digests are looked up.
+ * and the schema's digests are looked up, and the facts' verifier version
+ * against "verifiers" (zkr_verifier_revoked_in).
  * There is no statement function offline (it needs the registry).
  * Returns ZKR_OK, ZKR_ERR_MALFORMED, ZKR_ERR_VERIFY (a consistency proof
  * fails), ZKR_ERR_UNSUPPORTED (format), ZKR_ERR_NOMEM.
@@ -494,6 +496,26 @@ zkr_err zkr_attest_verify(const uint8_t *att, size_t len, const zkr_pubkey *trus
 
 #define ZKR_POLICY_MAX_KEYS 64
 #define ZKR_POLICY_MAX_SCHEMAS 64
+#define ZKR_POLICY_MAX_REVOKED_VERIFIERS 64
+
+/*
+ * A revoked verifier version as policies and evidence name it:
+ * "KIND@VERSION", the kind holding its own '@' ("inference@1@0.1.0").
+ * Checks the form (printable ASCII, a kind with one '@' and non-empty
+ * parts, a version without '@') and copies the version out.
+ * Returns ZKR_OK or ZKR_ERR_MALFORMED. Thread safe.
+ */
+zkr_err zkr_verifier_ref_parse(const char *ref, char version[ZKR_ATTEST_TEXT_MAX + 1]) ZKR_WUR;
+
+/*
+ * Whether an attestation under verifier `version` is refused by a list of
+ * revoked "KIND@VERSION" entries. An attestation does not name its proof
+ * kind, so an entry refuses every attestation of its VERSION (fail closed);
+ * the registry-backed check, which knows the statement's kind, is exact.
+ * Returns the index of the first matching entry, or -1.
+ */
+long zkr_verifier_revoked_in(const char (*list)[2 * ZKR_ATTEST_TEXT_MAX + 2], size_t n,
+                             const char *version);
 
 /*
  * A gate policy, JSON:
@@ -501,6 +523,9 @@ zkr_err zkr_attest_verify(const uint8_t *att, size_t len, const zkr_pubkey *trus
  *  "schemas":["name@version" | "name@*",..],"max_age_seconds":N,
  *  "require_log_inclusion":true|false,"check_revocation":true|false}
  * max_age_seconds and check_revocation are optional (no limit, false).
+ * "revoked_verifiers":["KIND@VERSION",..] (optional) lists verifier
+ * versions the pipeline itself refuses, offline or not (exit 6; matched
+ * on VERSION, see zkr_verifier_revoked_in).
  */
 typedef struct {
     zkr_pubkey keys[ZKR_POLICY_MAX_KEYS];
@@ -512,6 +537,8 @@ typedef struct {
     uint64_t max_age;
     int require_inclusion;
     int check_revocation;
+    char revoked_verifiers[ZKR_POLICY_MAX_REVOKED_VERIFIERS][2 * ZKR_ATTEST_TEXT_MAX + 2];
+    size_t nrevoked_verifiers;
 } zkr_policy;
 
 /* Parses strictly. Returns ZKR_OK, ZKR_ERR_MALFORMED naming the field. */

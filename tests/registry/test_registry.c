@@ -119,7 +119,7 @@ static void test_newer_registry(zkr_tap *t, fixture *f)
     rt_pass(&pass, "x");
     rt_path(p, f->dir, "newer.db");
     if (zkr_registry_create(p, &pass, NULL, 1, NULL) != ZKR_OK ||
-        exec_sql(p, "PRAGMA user_version = 2") != SQLITE_OK) {
+        exec_sql(p, "PRAGMA user_version = 3") != SQLITE_OK) {
         zkr_tap_ok(t, 0, "set up a newer registry");
         return;
     }
@@ -128,9 +128,9 @@ static void test_newer_registry(zkr_tap *t, fixture *f)
     r = zkr_registry_open(p, &reg, &d);
     rt_file_hash(p, h2);
     zkr_tap_ok(t, r == ZKR_ERR_REGISTRY_VERSION && strstr(d.msg, "newer.db") &&
-                      strstr(d.msg, "user_version 2") && memcmp(h1, h2, 32) == 0,
+                      strstr(d.msg, "user_version 3") && memcmp(h1, h2, 32) == 0,
                "registry from a newer version refused, unchanged: %s", d.msg);
-    if (exec_sql(p, "PRAGMA user_version = 1") == SQLITE_OK) {
+    if (exec_sql(p, "PRAGMA user_version = 2") == SQLITE_OK) {
         r = zkr_registry_open(p, &reg, &d);
         zkr_tap_ok(t, r == ZKR_OK, "the same file at the current version opens");
         zkr_registry_close(reg);
@@ -570,6 +570,99 @@ static void test_revocation(zkr_tap *t, fixture *f, const zkr_artifact *model)
                "revocation check: revoked (exit 6): %s", d.msg);
 }
 
+/*
+ * Migration 1 -> 2: a registry laid out as version 1 (the revocation CHECK
+ * without 'verifier', no log(type) index) keeps its revocations, and
+ * afterwards records and finds a verifier revocation.
+ */
+static void test_migration_v2(zkr_tap *t, fixture *f, const zkr_artifact *model)
+{
+    static const char v1[] =
+        "DROP INDEX log_type; DROP TABLE revocation;"
+        "CREATE TABLE revocation(id INTEGER PRIMARY KEY,"
+        " kind TEXT NOT NULL CHECK(kind IN"
+        "  ('program', 'model', 'dataset', 'schema', 'statement', 'key')),"
+        " target BLOB NOT NULL CHECK(length(target) = 32), reason TEXT NOT NULL,"
+        " created INTEGER NOT NULL, log_index INTEGER NOT NULL UNIQUE REFERENCES log(idx));"
+        "CREATE INDEX revocation_target ON revocation(kind, target);";
+    zkr_registry *reg = NULL;
+    zkr_revocation rv;
+    uint8_t target[32], other[32];
+    uint64_t n = 0;
+    char sql[1024];
+    zkr_diag d;
+    zkr_err r;
+
+    zkr_registry_close(f->reg);
+    f->reg = NULL;
+    /* Keep the rows: copy them out, rebuild the v1 table, copy them back. */
+    snprintf(sql, sizeof sql,
+             "BEGIN; CREATE TEMP TABLE keep AS SELECT * FROM revocation; %s"
+             " INSERT INTO revocation SELECT * FROM keep; PRAGMA user_version = 1; COMMIT;",
+             v1);
+    zkr_tap_ok(t, exec_sql(f->db, sql) == SQLITE_OK, "a version-1 layout with its revocations");
+    zkr_diag_clear(&d);
+    r = zkr_registry_open(f->db, &reg, &d);
+    zkr_tap_ok(t, r == ZKR_OK, "it opens and migrates (%s)", d.msg);
+    if (r != ZKR_OK)
+        return;
+    f->reg = reg;
+    zkr_diag_clear(&d);
+    r = zkr_registry_check_revoked(reg, ZKR_KIND_MODEL, model->sha256, NULL, &d);
+    zkr_tap_ok(t, r == ZKR_ERR_REVOKED && strstr(d.msg, "leaked"),
+               "the model's revocation survived the migration: %s", d.msg);
+    zkr_tap_ok(t, zkr_registry_verifier_target("inference@1", "0.1.0", target, NULL) == ZKR_OK &&
+                      zkr_registry_verifier_target("inference@1", "0.1.1", other, NULL) == ZKR_OK &&
+                      memcmp(target, other, 32) != 0 &&
+                      zkr_registry_verifier_target("inference", "0.1.0", other, NULL) ==
+                          ZKR_ERR_MALFORMED &&
+                      zkr_registry_verifier_target("inference@1", "0.1@0", other, NULL) ==
+                          ZKR_ERR_MALFORMED,
+               "verifier targets: one per KIND@VERSION, malformed names refused");
+    zkr_diag_clear(&d);
+    r = zkr_registry_revoke(reg, ZKR_KIND_VERIFIER, target, "unsound sumcheck", &rv, &d);
+    zkr_tap_ok(t, r == ZKR_OK, "a verifier revocation is recorded after the migration (%s)", d.msg);
+    zkr_diag_clear(&d);
+    r = zkr_registry_verifier_revoked(reg, "inference@1", "0.1.0", &d);
+    zkr_tap_ok(t, r == ZKR_ERR_REVOKED && strstr(d.msg, "inference@1@0.1.0") &&
+                      strstr(d.msg, "unsound sumcheck"),
+               "verifier inference@1@0.1.0 revoked: %s", d.msg);
+    zkr_tap_ok(t, zkr_registry_verifier_revoked(reg, NULL, "0.1.0", NULL) == ZKR_ERR_REVOKED &&
+                      zkr_registry_verifier_revoked(reg, "training-step@1", "0.1.0", NULL) ==
+                          ZKR_OK &&
+                      zkr_registry_verifier_revoked(reg, "inference@1", "0.2.0", NULL) == ZKR_OK,
+               "the kind matters when known; an unknown kind checks every kind (fail closed)");
+    zkr_diag_clear(&d);
+    zkr_tap_ok(t, zkr_registry_log_audit(reg, &n, &d) == ZKR_OK, "the migrated registry audits "
+               "clean (%s)", d.msg);
+}
+
+/* A caller's write transaction: calls inside join it; only its commit keeps their writes. */
+static void test_write_transaction(zkr_tap *t, fixture *f)
+{
+    uint64_t n0 = log_size(f->reg), idx = 0;
+    zkr_diag d;
+
+    zkr_diag_clear(&d);
+    zkr_tap_ok(t, zkr_registry_write_begin(f->reg, &d) == ZKR_OK &&
+                      zkr_registry_write_begin(f->reg, NULL) == ZKR_ERR_INTERNAL,
+               "write_begin, and a second one refused (%s)", d.msg);
+    zkr_tap_ok(t, zkr_registry_event_append(f->reg, "test-event", (const uint8_t *)"x", 1, &idx,
+                                            &d) == ZKR_OK &&
+                      log_size(f->reg) == n0 + 1,
+               "an event appended inside it");
+    zkr_registry_end(f->reg);
+    zkr_tap_ok(t, log_size(f->reg) == n0, "zkr_registry_end rolls it back");
+    zkr_tap_ok(t, zkr_registry_write_begin(f->reg, &d) == ZKR_OK &&
+                      zkr_registry_event_append(f->reg, "test-event", (const uint8_t *)"x", 1,
+                                                &idx, &d) == ZKR_OK &&
+                      zkr_registry_write_commit(f->reg, &d) == ZKR_OK &&
+                      log_size(f->reg) == n0 + 1,
+               "write_commit keeps it (%s)", d.msg);
+    zkr_tap_ok(t, zkr_registry_write_commit(f->reg, NULL) == ZKR_ERR_INTERNAL,
+               "no transaction left to commit");
+}
+
 static void test_append_only(zkr_tap *t, fixture *f)
 {
     static const char *const stmts[] = {
@@ -866,6 +959,8 @@ int main(int argc, char **argv)
     test_checkpoint(&t, &f, &note);
     test_export_import(&t, &f, &st);
     test_revocation(&t, &f, &model);
+    test_migration_v2(&t, &f, &model);
+    test_write_transaction(&t, &f);
     test_append_only(&t, &f);
     test_log_tree(&t, &f);
     test_audit_tamper(&t, &f);
