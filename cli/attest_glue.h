@@ -62,4 +62,14 @@ zkr_err zkr_cli_attest_facts(zkr_cli *cli, zkr_registry *reg, const char *statem
                              const char *proof_path, const zkr_pubkey *keys, size_t nkeys,
                              const char *reg_pass_file, zkr_attest_facts *f) ZKR_WUR;
 
+/*
+ * Re-checks under the caller's write lock that `statement` still has
+ * statement_id and that nothing it binds, nor any of the keys, is revoked
+ * or unregistered (attest's registry rules). Returns ZKR_OK or the
+ * refusal's error (ZKR_ERR_REVOKED, ZKR_ERR_KEY, ZKR_ERR_REGISTRY, ...).
+ */
+zkr_err zkr_cli_attest_recheck(zkr_cli *cli, zkr_registry *reg, const char *statement,
+                               const uint8_t statement_id[32], const zkr_pubkey *keys,
+                               size_t nkeys) ZKR_WUR;
+
 #endif

@@ -850,31 +850,75 @@ out:
     return r;
 }
 
+/* Re-checks one statement and its signing keys; the caller holds the write lock. */
+zkr_err zkr_cli_attest_recheck(zkr_cli *cli, zkr_registry *reg, const char *statement,
+                               const uint8_t statement_id[32], const zkr_pubkey *keys,
+                               size_t nkeys)
+{
+    zkr_statement st;
+    zkr_err r;
+
+    memset(&st, 0, sizeof st);
+    if ((r = zkr_registry_statement_get(reg, statement, &st, &cli->diag)) == ZKR_OK &&
+        (r = zkr_registry_statement_check_log(reg, &st, &cli->diag)) == ZKR_OK) {
+        if (memcmp(st.statement_id, statement_id, 32) != 0)
+            r = zkr_fail(&cli->diag, ZKR_ERR_REGISTRY, "statement %s changed under attest-root",
+                         statement);
+        for (size_t i = 0; i < nkeys && r == ZKR_OK; i++)
+            r = check_registry_rules(cli, reg, &st, &keys[i]);
+        if (nkeys == 0 && r == ZKR_OK)
+            r = check_registry_rules(cli, reg, &st, NULL);
+    }
+    zkr_statement_free(&st);
+    return r;
+}
+
+/*
+ * attest's checks for attest-root: the registry rules and the confined
+ * verification without the lock (the worker can run for minutes), then,
+ * under the write lock, the same re-check as attest (a revocation that
+ * landed meanwhile refuses) and the recorded verification and checkpoint.
+ * The batch signature comes later; attest-root re-checks every statement
+ * again (zkr_cli_attest_recheck) in the transaction that logs the batch.
+ */
 zkr_err zkr_cli_attest_facts(zkr_cli *cli, zkr_registry *reg, const char *statement,
                              const char *proof_path, const zkr_pubkey *keys, size_t nkeys,
                              const char *reg_pass_file, zkr_attest_facts *f)
 {
-    attest_args a;
     zkr_statement st;
     zkr_buf proof = {0};
+    zkr_appliance_key *ak = NULL;
+    uint8_t sid[32];
+    int refusable = 1;
     zkr_err r = ZKR_OK;
     size_t i = 0;
 
-    memset(&a, 0, sizeof a);
     memset(&st, 0, sizeof st);
-    a.reg_pass_file = reg_pass_file;
     if ((r = zkr_file_read(proof_path, ZKR_PROOF_MAX_BYTES, &proof, &cli->diag)) != ZKR_OK ||
-        (r = zkr_registry_statement_get(reg, statement, &st, &cli->diag)) != ZKR_OK)
-        goto refused;
+        (r = zkr_registry_statement_get(reg, statement, &st, &cli->diag)) != ZKR_OK ||
+        (r = zkr_registry_statement_check_log(reg, &st, &cli->diag)) != ZKR_OK)
+        goto out;
     for (i = 0; i < nkeys && r == ZKR_OK; i++)
         r = check_registry_rules(cli, reg, &st, &keys[i]);
     if (r != ZKR_OK || (r = check_proof(cli, reg, &st, &proof)) != ZKR_OK)
-        goto refused;
-    r = fill_facts(cli, reg, &a, &st, &proof, f); /* the proof holds: not a refusal */
-    goto out;
-refused:
-    log_refusal(cli, reg, nkeys > 0 ? &keys[i > 0 ? i - 1 : 0] : NULL, statement, &st, &proof, r);
+        goto out;
+    refusable = 0;
+    if ((r = appliance_key(cli, reg, reg_pass_file, &st, &proof, &ak)) != ZKR_OK ||
+        (r = zkr_registry_write_begin(reg, &cli->diag)) != ZKR_OK)
+        goto out;
+    memcpy(sid, st.statement_id, sizeof sid);
+    refusable = 1;
+    if ((r = zkr_cli_attest_recheck(cli, reg, statement, sid, keys, nkeys)) != ZKR_OK)
+        goto out;
+    refusable = 0; /* the proof holds: a later failure is an error, not a refusal */
+    if ((r = fill_facts(cli, reg, ak, &st, &proof, f)) == ZKR_OK)
+        r = zkr_registry_write_commit(reg, &cli->diag);
 out:
+    zkr_registry_end(reg); /* rolls back what did not commit; before the refusal log */
+    if (r != ZKR_OK && refusable)
+        log_refusal(cli, reg, nkeys > 0 ? &keys[i > 0 ? i - 1 : 0] : NULL, statement, &st,
+                    &proof, r);
+    zkr_appliance_key_free(ak);
     zkr_statement_free(&st);
     zkr_buf_free(&proof);
     return r;

@@ -280,6 +280,36 @@ static zkr_err root_facts(zkr_cli *cli, zkr_registry *reg, const root_args *a,
     return zkr_eth_merkle_root((const uint8_t (*)[32])leaves, a->npairs, b->root);
 }
 
+/*
+ * Under the write lock: every statement and key re-checked (a revocation
+ * that landed while the proofs were verified or the root signed refuses
+ * the batch), the file written, the batch logged, then the commit. A batch
+ * the log does not show is never handed out.
+ */
+static zkr_err root_commit(zkr_cli *cli, zkr_registry *reg, const root_args *a,
+                           const zkr_pubkey *keys, const zkr_attest_facts *facts,
+                           const zkr_eth_batch *b, const zkr_buf *file, uint64_t *idx)
+{
+    int written = 0;
+    zkr_err r;
+
+    if ((r = zkr_registry_write_begin(reg, &cli->diag)) != ZKR_OK)
+        goto out;
+    for (size_t i = 0; i < a->npairs && r == ZKR_OK; i++)
+        r = zkr_cli_attest_recheck(cli, reg, a->stmts[i], facts[i].statement_id, keys, a->nkeys);
+    if (r != ZKR_OK ||
+        (r = zkr_file_write_atomic(a->out, file->p, file->len, 0644, &cli->diag)) != ZKR_OK)
+        goto out;
+    written = 1;
+    if ((r = log_batch(cli, reg, b, keys, a->nkeys, file, idx)) == ZKR_OK)
+        r = zkr_registry_write_commit(reg, &cli->diag);
+out:
+    zkr_registry_end(reg);
+    if (r != ZKR_OK && written)
+        (void)remove(a->out);
+    return r;
+}
+
 zkr_err zkr_cmd_attest_root(zkr_cli *cli, int argc, char **argv)
 {
     root_args a;
@@ -318,13 +348,10 @@ zkr_err zkr_cmd_attest_root(zkr_cli *cli, int argc, char **argv)
         (r = zkr_eth_batch_digest(&b, &dom, digest, &cli->diag)) != ZKR_OK ||
         (r = root_sign(cli, &a, keys, digest, sigs, addrs)) != ZKR_OK ||
         (r = batch_json(&b, &dom, facts, a.npairs, (const uint8_t (*)[ZKR_ETH_SIG_BYTES])sigs,
-                        (const uint8_t (*)[ZKR_ETH_ADDR_BYTES])addrs, a.nkeys, &file)) != ZKR_OK ||
-        (r = zkr_file_write_atomic(a.out, file.p, file.len, 0644, &cli->diag)) != ZKR_OK)
+                        (const uint8_t (*)[ZKR_ETH_ADDR_BYTES])addrs, a.nkeys, &file)) != ZKR_OK)
         goto out;
-    if ((r = log_batch(cli, reg, &b, keys, a.nkeys, &file, &idx)) != ZKR_OK) {
-        (void)remove(a.out); /* a batch the log does not show is not handed out */
+    if ((r = root_commit(cli, reg, &a, keys, facts, &b, &file, &idx)) != ZKR_OK)
         goto out;
-    }
     zkr_cli_hex32(b.root, root);
     if (cli->json)
         printf("{\"ok\":true,\"batch\":\"%s\",\"root\":\"0x%s\",\"count\":%llu,\"log_index\":%llu}\n",
