@@ -284,7 +284,8 @@ zkr_err zkr_registry_log_audit(zkr_registry *reg, uint64_t *size, zkr_diag *d)
         goto out;
     }
     if ((r = audit_checkpoints(reg, (const digest_t *)leaves, n, d)) != ZKR_OK ||
-        (r = audit_counts(reg, d)) != ZKR_OK || (r = audit_rows(reg, d)) != ZKR_OK)
+        (r = audit_counts(reg, d)) != ZKR_OK || (r = audit_rows(reg, d)) != ZKR_OK ||
+        (r = zkr_registry_signer_keys_audit(reg, d)) != ZKR_OK)
         goto out;
     *size = n;
 out:

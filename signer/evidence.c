@@ -332,14 +332,17 @@ static zkr_err ev_revoked(void *ctx, const zkr_attest_facts *f, const zkr_pubkey
                              f->model_sha256,  f->dataset_sha256, f->schema_digest};
     static const char *const names[6] = {"statement", "proof", "program", "model", "dataset",
                                          "schema"};
-    char keyid[ZKR_KEYID_HEX + 1];
-    uint8_t kid[32];
+    char keyid[ZKR_KEYID_HEX + 1], ident[ZKR_KEYID_HEX + 1];
+    uint8_t kid[32], who[32];
 
     zkr_pubkey_keyid(key, keyid);
-    if (zkr_hex_decode_exact(keyid, kid, 32) != ZKR_OK)
+    zkr_pubkey_identity(key, ident);
+    if (zkr_hex_decode_exact(keyid, kid, 32) != ZKR_OK ||
+        zkr_hex_decode_exact(ident, who, 32) != ZKR_OK)
         return ZKR_ERR_INTERNAL;
     for (size_t i = 0; i < e->nrevoked; i++) {
-        if (memcmp(e->revoked[i], kid, 32) == 0)
+        /* Either name of the signer (a revocation records its identity). */
+        if (memcmp(e->revoked[i], kid, 32) == 0 || memcmp(e->revoked[i], who, 32) == 0)
             return zkr_fail(d, ZKR_ERR_REVOKED, "signing key %.16s... is revoked", keyid);
         for (int k = 0; k < 6; k++)
             if (memcmp(e->revoked[i], ids[k], 32) == 0)

@@ -51,14 +51,18 @@ static zkr_err policy_keys(const json_t *arr, zkr_policy *p, zkr_diag *d)
         snprintf(what, sizeof what, "policy trusted_keys[%zu]", i);
         if ((r = zkr_pubkey_parse(json_string_value(v), what, &p->keys[i], d)) != ZKR_OK)
             return r;
-        zkr_pubkey_keyid(&p->keys[i], a);
+        /* One signer, one entry: secp256k1:HEX and eth:ADDRESS of one key are one signer. */
+        zkr_pubkey_identity(&p->keys[i], a);
         for (size_t j = 0; j < i; j++) {
-            zkr_pubkey_keyid(&p->keys[j], b);
+            zkr_pubkey_identity(&p->keys[j], b);
             if (strcmp(a, b) == 0)
                 return zkr_fail(d, ZKR_ERR_MALFORMED,
-                                "policy: trusted_keys[%zu] repeats trusted_keys[%zu] (a key "
-                                "counts once)",
-                                i, j);
+                                "policy: trusted_keys[%zu] names the same signer as "
+                                "trusted_keys[%zu] (%s; a signer counts once)",
+                                i, j,
+                                p->keys[i].type == p->keys[j].type
+                                    ? "the same key"
+                                    : "a secp256k1 key and its Ethereum address");
         }
     }
     p->nkeys = json_array_size(arr);
@@ -204,9 +208,10 @@ static zkr_err gate_signatures(const zkr_policy *pol, const zkr_buf *atts, size_
                 unknown++;
             else if (!o->valid)
                 bad++;
-            else if (!counted[o->trusted_ix]) {
-                counted[o->trusted_ix] = 1;
-                zkr_pubkey_keyid(&pol->keys[o->trusted_ix], rep->keyids[rep->distinct_keys]);
+            else if (!counted[o->signer_ix]) {
+                /* By signer identity: one key under two names counts once. */
+                counted[o->signer_ix] = 1;
+                zkr_pubkey_keyid(&pol->keys[o->signer_ix], rep->keyids[rep->distinct_keys]);
                 rep->distinct_keys++;
             }
         }

@@ -85,6 +85,15 @@ zkr_err zkr_pubkey_format(const zkr_pubkey *k, char *out, size_t cap) ZKR_WUR;
  */
 void zkr_pubkey_keyid(const zkr_pubkey *k, char out[ZKR_KEYID_HEX + 1]);
 
+/*
+ * The signer identity (common.h zkr_signer_identity) as lowercase hex: for
+ * a secp256k1 key the key id of its eth:ADDRESS form, else the key id. Two
+ * keys with one identity are one signer: thresholds count identities,
+ * policies may not list one twice, a revocation of either form revokes
+ * both. An unparsable key gets "" (which equals no identity).
+ */
+void zkr_pubkey_identity(const zkr_pubkey *k, char out[ZKR_KEYID_HEX + 1]);
+
 /* The Ethereum address of a secp256k1 (or eth) key. ZKR_ERR_UNSUPPORTED otherwise. */
 zkr_err zkr_pubkey_eth_address(const zkr_pubkey *k, uint8_t addr[ZKR_ETH_ADDR_BYTES]) ZKR_WUR;
 
@@ -451,13 +460,14 @@ typedef struct {
     int trusted;    /* its key is one of the trusted keys */
     int valid;      /* its signature (and EIP-712 companion, if any) verified */
     int trusted_ix; /* index into the trusted keys, -1 if none */
+    int signer_ix;  /* the first trusted key with the same signer identity, -1 if none */
 } zkr_sig_outcome;
 
 typedef struct {
     zkr_attest_facts facts;
     size_t nsigs;
     zkr_sig_outcome sigs[ZKR_DSSE_MAX_SIGS];
-    size_t nvalid; /* valid signatures by trusted keys */
+    size_t nvalid; /* distinct signer identities among valid signatures by trusted keys */
 } zkr_attest_result;
 
 /*
