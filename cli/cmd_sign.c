@@ -104,12 +104,13 @@ static zkr_err key_generate(zkr_cli *cli, const char *type, const char *out_path
         t = ZKR_KEY_SECP256K1;
     else
         return zkr_cli_usage(cli, "--type must be ed25519 or secp256k1, not '%s'", type);
+    /* Early, friendly refusal; the publish below is what guarantees "never overwritten". */
     if (lstat(out_path, &st) == 0)
         return zkr_fail(&cli->diag, ZKR_ERR_EXISTS, "%s exists; a key is never overwritten",
                         out_path);
     if ((r = get_pass(cli, pass_fd, pass_path, &pass)) != ZKR_OK ||
         (r = zkr_keyfile_generate(t, pass.p, pass.len, fast, &file, &pub, &cli->diag)) != ZKR_OK ||
-        (r = zkr_file_write_atomic(out_path, file.p, file.len, 0600, &cli->diag)) != ZKR_OK ||
+        (r = zkr_file_publish_new(out_path, file.p, file.len, 0600, &cli->diag)) != ZKR_OK ||
         (r = zkr_pubkey_format(&pub, pubs, sizeof pubs)) != ZKR_OK)
         goto out;
     if (zkr_pubkey_eth_address(&pub, a) == ZKR_OK)

@@ -356,6 +356,27 @@ zkr_err zkr_merkle_consistency_verify(uint64_t m, uint64_t n,
 zkr_err zkr_file_read(const char *path, size_t max, zkr_buf *out, zkr_diag *d) ZKR_WUR;
 
 /*
+ * Publishes a new file at `path` that never replaces anything: the content
+ * is written and synced in an unnamed file (O_TMPFILE; where the file
+ * system lacks it, a unique temporary name), then linked into place with
+ * linkat()/link(), which fails if the path exists by then. `mode` is exact
+ * (not masked by the umask). Returns ZKR_OK, ZKR_ERR_EXISTS (the path
+ * exists: nothing was changed), ZKR_ERR_NOT_FOUND (no such directory),
+ * ZKR_ERR_IO, ZKR_ERR_USAGE; the diag names the path. Thread-safe.
+ */
+zkr_err zkr_file_publish_new(const char *path, const uint8_t *p, size_t len, unsigned mode,
+                             zkr_diag *d) ZKR_WUR;
+
+/*
+ * Test builds (-Dtest_hooks=true) only, a no-op otherwise: when
+ * $ZKREG_TEST_PAUSE_AT equals `point`, creates "$ZKREG_TEST_PAUSE_FIFO.reached"
+ * and blocks until the fifo $ZKREG_TEST_PAUSE_FIFO is opened for writing
+ * and closed. Race tests hold a command between its reads and its write
+ * with it. Points: "key-register", "revoke", "key-generate-publish".
+ */
+void zkr_test_pause(const char *point);
+
+/*
  * Writes a file atomically: a temporary file in the same directory,
  * fsync, rename, fsync of the directory. `mode` is the new file's mode.
  * Returns ZKR_ERR_IO with the path in the diag.

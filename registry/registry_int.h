@@ -112,8 +112,6 @@ zkr_err zkr_registry_proof_insert_tx(zkr_registry *reg, const uint8_t sid[ZKR_DI
                                      zkr_diag *d) ZKR_WUR;
 
 /* signer_key.c */
-/* Test builds: blocks at `point` when $ZKREG_TEST_PAUSE_AT names it (see signer_key.c). */
-void zkr_registry_test_pause(const char *point);
 zkr_err zkr_signer_key_event(const zkr_signer_key *k, zkr_buf *out) ZKR_WUR;
 /* Decodes a signer-key payload; the key id must be its key's. ZKR_ERR_MALFORMED. */
 zkr_err zkr_signer_key_event_decode(const uint8_t *p, size_t len, zkr_signer_key *out,

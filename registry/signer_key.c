@@ -9,45 +9,13 @@
  * registration or `revoke key` is serialised before or after it, never
  * between its check and its write.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "registry_int.h"
-#include "zkr_config.h"
 
 #define KEY_COLUMNS "id, keyid, identity, type, public, created, log_index"
-
-void zkr_registry_test_pause(const char *point)
-{
-#if ZKR_TEST_BUILD
-    /*
-     * Test builds only: when $ZKREG_TEST_PAUSE_AT names this point, block
-     * on the fifo $ZKREG_TEST_PAUSE_FIFO until the test opens it for
-     * writing and closes it. A race test uses this to hold a command
-     * between its reads and its write while another command runs.
-     */
-    const char *at = getenv("ZKREG_TEST_PAUSE_AT"), *fifo = getenv("ZKREG_TEST_PAUSE_FIFO");
-    char c;
-    int fd;
-
-    if (at == NULL || fifo == NULL || strcmp(at, point) != 0)
-        return;
-    do
-        fd = open(fifo, O_RDONLY | O_CLOEXEC);
-    while (fd < 0 && errno == EINTR);
-    if (fd < 0)
-        return;
-    while (read(fd, &c, 1) > 0 || errno == EINTR)
-        errno = 0;
-    (void)close(fd);
-#else
-    (void)point;
-#endif
-}
 
 zkr_err zkr_signer_key_event(const zkr_signer_key *k, zkr_buf *out)
 {
@@ -252,7 +220,7 @@ static zkr_err register_tx(zkr_registry *reg, zkr_signer_key *k, zkr_diag *d)
     r = find_by(reg, "identity", k->identity, &cur, d);
     if (r != ZKR_OK && r != ZKR_ERR_NOT_FOUND)
         return r;
-    zkr_registry_test_pause("key-register");
+    zkr_test_pause("key-register");
     if (r == ZKR_ERR_NOT_FOUND) {
         k->created = zkr_registry_now();
         return insert_tx(reg, k, d);
