@@ -418,12 +418,29 @@ static zkr_err verify_against_registry(zkr_cli *cli, const zkr_checkpoint *cp)
                      (unsigned long long)cp->size, cli->registry_path);
         goto out;
     }
+    if (cp->has_revocations) {
+        uint64_t cnt = 0;
+        digest_t dg;
+        if ((r = zkr_registry_revocation_set(reg, cp->size, &cnt, dg, &cli->diag)) != ZKR_OK)
+            goto out;
+        if (cnt != cp->revocation_count || memcmp(dg, cp->revocation_digest, 32) != 0) {
+            r = zkr_fail(&cli->diag, ZKR_ERR_VERIFY,
+                         "checkpoint's revocation set (%llu) differs from this registry's log "
+                         "(%llu revocations below size %llu)",
+                         (unsigned long long)cp->revocation_count, (unsigned long long)cnt,
+                         (unsigned long long)cp->size);
+            goto out;
+        }
+    }
     if (cli->json)
-        r = zkr_cli_print_json(json_pack("{s:s, s:I}", "verified", "checkpoint", "tree_size",
-                                         (json_int_t)cp->size));
+        r = zkr_cli_print_json(json_pack("{s:s, s:I, s:I}", "verified", "checkpoint", "tree_size",
+                                         (json_int_t)cp->size, "revocations",
+                                         cp->has_revocations ? (json_int_t)cp->revocation_count
+                                                             : (json_int_t)-1));
     else
-        printf("ok: checkpoint of size %llu is signed and matches %s\n",
-               (unsigned long long)cp->size, cli->registry_path);
+        printf("ok: checkpoint of size %llu is signed and matches %s%s\n",
+               (unsigned long long)cp->size, cli->registry_path,
+               cp->has_revocations ? " (revocation set included)" : "");
 out:
     zkr_registry_close(reg);
     return r;

@@ -221,33 +221,6 @@ void zkr_store_le64(uint8_t out[8], uint64_t v);
 uint64_t zkr_load_le64(const uint8_t in[8]);
 
 /* ------------------------------------------------------------------ */
-/* Key ids and signer identities (keyid.c)                             */
-/* ------------------------------------------------------------------ */
-
-#define ZKR_KEY_PUB_MAX 65 /* the largest public key (p256 04||x||y) */
-
-/*
- * A key id: SHA-256("zkreg/keyid/v1" 0x00 || type 0x00 || pub), where type
- * is "ed25519", "secp256k1", "p256" or "eth" and pub the public key bytes
- * (for eth: the 20 address bytes). A key id only finds a key.
- * Returns ZKR_OK, ZKR_ERR_MALFORMED (empty or oversize type or key).
- * Thread-safe; nothing secret.
- */
-zkr_err zkr_keyid_compute(const char *type, const uint8_t *pub, size_t len,
-                          uint8_t out[32]) ZKR_WUR;
-
-/*
- * A signer's identity: what counts toward a threshold and what a
- * revocation names. For a secp256k1 key it is the key id of its Ethereum
- * address (eth:ADDRESS), so `secp256k1:HEX` and `eth:ADDRESS` of one key
- * are one signer; for every other type it is the key id.
- * Returns ZKR_OK, ZKR_ERR_MALFORMED (a secp256k1 key that is not a point).
- * Thread-safe; nothing secret.
- */
-zkr_err zkr_signer_identity(const char *type, const uint8_t *pub, size_t len,
-                            uint8_t out[32]) ZKR_WUR;
-
-/* ------------------------------------------------------------------ */
 /* Hashes                                                              */
 /* ------------------------------------------------------------------ */
 
@@ -283,6 +256,55 @@ void zkr_keccak256_final(zkr_keccak_ctx *c, uint8_t out[ZKR_DIGEST_BYTES]);
  */
 void zkr_sha256_tagged(const char *tag, const uint8_t *p, size_t len,
                        uint8_t out[ZKR_DIGEST_BYTES]);
+
+/* ------------------------------------------------------------------ */
+/* Revocation-set digest (revset.c)                                    */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Digest of the "revocation" log leaves below a tree size: SHA-256 of the
+ * tag "zkreg/revocation-set/v1" 0x00, then u64be index || leaf hash of
+ * each, in ascending index order (docs/formats.md). Checkpoints sign it
+ * with the count, so a subset of the revocations is detectable.
+ */
+typedef struct {
+    zkr_sha256_ctx h;
+    uint64_t count;
+    uint64_t last;
+} zkr_revset;
+
+void zkr_revset_init(zkr_revset *s);
+/* Adds one leaf; indices must ascend strictly. Returns ZKR_OK, ZKR_ERR_MALFORMED. */
+zkr_err zkr_revset_add(zkr_revset *s, uint64_t index,
+                       const uint8_t leaf_hash[32]) ZKR_WUR;
+void zkr_revset_final(zkr_revset *s, uint8_t digest[32]);
+
+/* ------------------------------------------------------------------ */
+/* Key ids and signer identities (keyid.c)                             */
+/* ------------------------------------------------------------------ */
+
+#define ZKR_KEY_PUB_MAX 65 /* the largest public key (p256 04||x||y) */
+
+/*
+ * A key id: SHA-256("zkreg/keyid/v1" 0x00 || type 0x00 || pub), where type
+ * is "ed25519", "secp256k1", "p256" or "eth" and pub the public key bytes
+ * (for eth: the 20 address bytes). A key id only finds a key.
+ * Returns ZKR_OK, ZKR_ERR_MALFORMED (empty or oversize type or key).
+ * Thread-safe; nothing secret.
+ */
+zkr_err zkr_keyid_compute(const char *type, const uint8_t *pub, size_t len,
+                          uint8_t out[32]) ZKR_WUR;
+
+/*
+ * A signer's identity: what counts toward a threshold and what a
+ * revocation names. For a secp256k1 key it is the key id of its Ethereum
+ * address (eth:ADDRESS), so `secp256k1:HEX` and `eth:ADDRESS` of one key
+ * are one signer; for every other type it is the key id.
+ * Returns ZKR_OK, ZKR_ERR_MALFORMED (a secp256k1 key that is not a point).
+ * Thread-safe; nothing secret.
+ */
+zkr_err zkr_signer_identity(const char *type, const uint8_t *pub, size_t len,
+                            uint8_t out[32]) ZKR_WUR;
 
 /* ------------------------------------------------------------------ */
 /* RFC 6962 Merkle trees (SHA-256)                                     */

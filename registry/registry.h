@@ -531,7 +531,25 @@ typedef struct {
     char origin[ZKR_ORIGIN_MAX + 1];
     uint64_t size;
     uint8_t root[ZKR_DIGEST_BYTES];
+    /*
+     * The signed revocation-set commitment (extension line
+     * "zkreg-revocations COUNT BASE64(DIGEST)", common.h zkr_revset): the
+     * number and digest of the "revocation" leaves below `size`. Notes
+     * signed before it existed have none (has_revocations 0); completeness
+     * checks refuse them.
+     */
+    int has_revocations;
+    uint64_t revocation_count;
+    uint8_t revocation_digest[ZKR_DIGEST_BYTES];
 } zkr_checkpoint;
+
+/*
+ * The revocation set of this registry's log below tree size `size`, from
+ * the log leaves (not the revocation rows). Returns ZKR_OK,
+ * ZKR_ERR_REGISTRY, ZKR_ERR_NOT_FOUND (size past the log).
+ */
+zkr_err zkr_registry_revocation_set(zkr_registry *reg, uint64_t size, uint64_t *count,
+                                    uint8_t digest[ZKR_DIGEST_BYTES], zkr_diag *d) ZKR_WUR;
 
 /* The appliance's note verifier key: "<name>+<key id hex>+<base64(0x01||pk)>". */
 zkr_err zkr_registry_verifier_key(zkr_registry *reg, zkr_buf *out) ZKR_WUR;

@@ -122,7 +122,7 @@ zkr_err zkr_registry_signer_keys_backfill_tx(zkr_registry *reg, zkr_diag *d) ZKR
 zkr_err zkr_registry_signer_keys_audit(zkr_registry *reg, zkr_diag *d) ZKR_WUR;
 
 /* checkpoint.c */
-zkr_err zkr_checkpoint_body(const char *origin, uint64_t size,
-                            const uint8_t root[ZKR_DIGEST_BYTES], zkr_buf *out) ZKR_WUR;
+/* The note body: origin, size, root and (when cp->has_revocations) the revocation line. */
+zkr_err zkr_checkpoint_body(const zkr_checkpoint *cp, zkr_buf *out) ZKR_WUR;
 
 #endif
