@@ -97,6 +97,8 @@ static zkr_err policy_bool(const json_t *j, const char *key, int required, int *
     *out = 0;
     if (v == NULL && !required)
         return ZKR_OK;
+    if (v == NULL)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "policy: '%s' is required (true or false)", key);
     if (!json_is_boolean(v))
         return zkr_fail(d, ZKR_ERR_MALFORMED, "policy: '%s' must be true or false", key);
     *out = json_is_true(v);
@@ -134,13 +136,18 @@ zkr_err zkr_policy_parse(const uint8_t *p, size_t len, zkr_policy *out, zkr_diag
     out->threshold = (uint32_t)th;
     if ((r = policy_schemas(json_object_get(j, "schemas"), out, d)) != ZKR_OK ||
         (r = policy_bool(j, "require_log_inclusion", 1, &out->require_inclusion, d)) != ZKR_OK ||
-        (r = policy_bool(j, "check_revocation", 0, &out->check_revocation, d)) != ZKR_OK)
+        /* Explicit in every policy: an omitted check must not silently mean "off". */
+        (r = policy_bool(j, "check_revocation", 1, &out->check_revocation, d)) != ZKR_OK)
         goto out;
-    if (json_object_get(j, "max_age_seconds") != NULL) {
-        if ((r = zkr_signer_json_u64(j, "max_age_seconds", "policy", &out->max_age, d)) != ZKR_OK)
-            goto out;
-        out->has_max_age = 1;
+    if (json_object_get(j, "max_age_seconds") == NULL) {
+        r = zkr_fail(d, ZKR_ERR_MALFORMED,
+                     "policy: 'max_age_seconds' is required (the oldest attestation it accepts, "
+                     "in seconds)");
+        goto out;
     }
+    if ((r = zkr_signer_json_u64(j, "max_age_seconds", "policy", &out->max_age, d)) != ZKR_OK)
+        goto out;
+    out->has_max_age = 1;
 out:
     json_decref(j);
     if (r != ZKR_OK)

@@ -430,13 +430,20 @@ typedef struct {
 } zkr_attest_registry;
 
 /*
- * Offline evidence (an exported bundle's facts), JSON:
- * {"format":"zkreg-evidence/v1",
- *  "checkpoint":{"origin":S,"size":N,"root":HEX},      trusted checkpoint
+ * Offline evidence (`zkreg log evidence` writes it), JSON:
+ * {"format":"zkreg-evidence/v2",
+ *  "checkpoint":{"origin":S,"size":N,"root":HEX,        trusted checkpoint, with the
+ *                "revocations":{"count":C,"digest":HEX}}, signed note's revocation set
  *  "consistency":[{"size":M,"root":HEX,"path":[HEX..]}], older checkpoints, each
  *                                                       proven consistent with it
  *  "inclusion":[zkreg-log-inclusion/v1 documents of "proof" log entries],
- *  "revoked":{"keys":[KEYID..],"statements":[HEX..],"artifacts":[HEX..]}}
+ *  "revocations":[{"index":I,"leaf":B64,"path":[HEX..]}]} every revocation leaf
+ *                                                       below the trusted size
+ * revocations: each leaf must be included in the trusted tree and together
+ * they must be exactly the committed set (count and zkr_revset digest), or
+ * the file is refused (ZKR_ERR_VERIFY). Without the set (or with v1
+ * evidence, whose "revoked" lists are never trusted) the revoked function
+ * fails closed.
  * inclusion: the facts' checkpoint (origin, size, root) must be the trusted
  * one or a proven older one, and an inclusion document for (log_index, that
  * size) must decode to a "proof" leaf recording the facts' statement_id,
@@ -490,7 +497,10 @@ zkr_err zkr_attest_verify(const uint8_t *att, size_t len, const zkr_pubkey *trus
  * {"format":"zkreg-policy/v1","trusted_keys":["TYPE:HEX",..],"threshold":M,
  *  "schemas":["name@version" | "name@*",..],"max_age_seconds":N,
  *  "require_log_inclusion":true|false,"check_revocation":true|false}
- * max_age_seconds and check_revocation are optional (no limit, false).
+ * Every field is required: a policy without max_age_seconds or
+ * check_revocation is refused (ZKR_ERR_MALFORMED) rather than read as
+ * "no limit" or "off". trusted_keys may not name one signer twice (a
+ * secp256k1 key and its eth address are one signer, zkr_pubkey_identity).
  */
 typedef struct {
     zkr_pubkey keys[ZKR_POLICY_MAX_KEYS];

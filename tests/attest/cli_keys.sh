@@ -221,6 +221,53 @@ done
 [ $bad -eq 0 ]; ok $? "stress: 15 x (register, register, revoke): at most one leaf, none after the revocation ($bad bad)"
 expect 0 "the log audits clean after the stress" "$ZKREG" log verify
 
+# ------------------------------------------------------------ withheld revocations in a bundle
+# Any subset of a signed log verifies entry by entry: a genuine bundle with
+# its revocation entries stripped must not import a revoked model as clean.
+expect 0 "revoke the model" "$ZKREG" revoke model 2 --reason "test: model withdrawn"
+expect 0 "log checkpoint (signs the revocation set)" "$ZKREG" log checkpoint \
+  --passphrase-file "$T/regpass" -o "$T/cp.note"
+grep -q '^zkreg-revocations [0-9]* ' "$T/cp.note"; ok $? "... the note carries the revocation-set line"
+expect 0 "log verify --checkpoint checks the revocation set against the log" "$ZKREG" log verify \
+  --checkpoint "$T/cp.note"
+expect 0 "export the statement" "$ZKREG" export --statement "$A" -o "$T/one.zkb"
+VKEY=$("$ZKREG" log key)
+python3 - "$T/one.zkb" "$T/stripped.zkb" <<'EOF2'
+import struct, sys
+b = open(sys.argv[1], "rb").read()
+assert b[:8] == b"ZKRBNDL1"
+p = 8
+def take():
+    global p
+    n = struct.unpack(">I", b[p:p + 4])[0]; v = b[p + 4:p + 4 + n]; p += 4 + n; return v
+take(); take()
+head = b[:p]; count = struct.unpack(">I", b[p:p + 4])[0]; p += 4
+kept = []
+for _ in range(count):
+    s = p; p += 8; leaf = take(); pl = b[p]; p += 1 + 32 * pl
+    q = 0
+    def field(x):
+        global q
+        n = struct.unpack(">I", x[q:q + 4])[0]; v = x[q + 4:q + 4 + n]; q += 4 + n; return v
+    field(leaf); typ = field(leaf)
+    if typ != b"revocation":
+        kept.append(b[s:p])
+assert len(kept) < count
+open(sys.argv[2], "wb").write(head + struct.pack(">I", len(kept)) + b"".join(kept))
+EOF2
+ok $? "a copy of the bundle with its revocation entries stripped"
+expect 0 "an empty registry to import into" "$ZKREG" --registry "$T/air.db" init \
+  --passphrase-file "$T/regpass" --kdf interactive
+expect 1 "importing the stripped bundle is refused" "$ZKREG" --registry "$T/air.db" import \
+  "$T/stripped.zkb" --trusted-key "$VKEY"
+grep -q "withholds revocations" "$T/err"; ok $? "... as withholding revocations"
+[ "$(sqlite3 -readonly "$T/air.db" "select count(*) from artifact")" -eq 0 ]
+ok $? "... and nothing was imported"
+expect 0 "the genuine bundle imports" "$ZKREG" --registry "$T/air.db" import "$T/one.zkb" \
+  --trusted-key "$VKEY"
+expect 0 "... with the model's revocation" "$ZKREG" --registry "$T/air.db" --json show model 2
+grep -q '"revoked"' "$T/out"; ok $? "... shown as revoked"
+
 # ------------------------------------------------------------ key generate publishes without replacing
 bad=0
 i=0
