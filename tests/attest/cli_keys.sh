@@ -230,6 +230,29 @@ expect 0 "log checkpoint (signs the revocation set)" "$ZKREG" log checkpoint \
 grep -q '^zkreg-revocations [0-9]* ' "$T/cp.note"; ok $? "... the note carries the revocation-set line"
 expect 0 "log verify --checkpoint checks the revocation set against the log" "$ZKREG" log verify \
   --checkpoint "$T/cp.note"
+# Offline evidence: a revocation set proven complete against the trusted checkpoint.
+expect 0 "log evidence for an attestation" "$ZKREG" log evidence "$T/ed.att" -o "$T/ev.json"
+policy "$T/edpol.json" 1 "$ED_PUB"
+expect 6 "gate --evidence sees the revocations (key and model)" "$ZKREG" gate \
+  --policy "$T/edpol.json" --evidence "$T/ev.json" "$T/ed.att"
+python3 - "$T/ev.json" "$T/ev-stripped.json" "$T/ev-v1.json" <<'EOF2'
+import json, sys
+ev = json.load(open(sys.argv[1]))
+assert len(ev["revocations"]) >= 2
+s = dict(ev); s["revocations"] = ev["revocations"][:1]
+json.dump(s, open(sys.argv[2], "w"))
+v1 = {"format": "zkreg-evidence/v1", "inclusion": ev["inclusion"], "consistency": ev["consistency"],
+      "checkpoint": {k: ev["checkpoint"][k] for k in ("origin", "size", "root")}}
+json.dump(v1, open(sys.argv[3], "w"))
+EOF2
+ok $? "evidence copies: revocations withheld, and the old format without a revoked list"
+expect 1 "gate --evidence with revocations withheld is refused" "$ZKREG" gate \
+  --policy "$T/edpol.json" --evidence "$T/ev-stripped.json" "$T/ed.att"
+grep -q "incomplete" "$T/err"; ok $? "... as an incomplete revocation set"
+expect 6 "gate --evidence without a revocation set fails closed" "$ZKREG" gate \
+  --policy "$T/edpol.json" --evidence "$T/ev-v1.json" "$T/ed.att"
+expect 6 "verify-attestation --evidence without a revocation set fails closed" "$ZKREG" \
+  verify-attestation "$T/ed.att" --trusted-key "$ED_PUB" --evidence "$T/ev-v1.json"
 expect 0 "export the statement" "$ZKREG" export --statement "$A" -o "$T/one.zkb"
 VKEY=$("$ZKREG" log key)
 python3 - "$T/one.zkb" "$T/stripped.zkb" <<'EOF2'
