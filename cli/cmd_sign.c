@@ -308,8 +308,20 @@ static zkr_err load_evidence(zkr_cli *cli, const char *path, zkr_evidence **ev,
     *rh = NULL;
     *have = 0;
     if (path == NULL) {
-        if (cli->registry_path == NULL || access(cli->registry_path, F_OK) != 0)
+        if (cli->registry_path == NULL || access(cli->registry_path, F_OK) != 0) {
+            /*
+             * Only the implicit ./zkreg.db may be absent (a signature-only
+             * check, reported as such): a registry the user named and that
+             * is not there must not silently turn its checks off.
+             */
+            if (cli->registry_path != NULL && strcmp(cli->registry_path, "./zkreg.db") != 0)
+                return zkr_fail(&cli->diag, ZKR_ERR_NOT_FOUND,
+                                "registry %s does not exist: its statement, inclusion and "
+                                "revocation checks cannot run (give --evidence FILE, or no "
+                                "--registry/$ZKREG_REGISTRY for a signature-only check)",
+                                cli->registry_path);
             return ZKR_OK;
+        }
         if ((r = zkr_registry_open(cli->registry_path, rh, &cli->diag)) != ZKR_OK)
             return r;
         zkr_cli_attest_registry(*rh, reg);

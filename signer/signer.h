@@ -479,7 +479,9 @@ typedef struct {
 
 /*
  * Verifies an attestation: the envelope and payload strictly, then every
- * signature against the trusted keys (by key id, each key counted once).
+ * signature against the trusted key its key id names; res->nvalid counts
+ * signer identities (zkr_pubkey_identity), so one key's secp256k1 and eth
+ * entries count once.
  * Returns ZKR_OK when at least one trusted key signed validly and no
  * signature by a trusted key failed; ZKR_ERR_SIGNATURE otherwise (tampered
  * payload, unknown key only); ZKR_ERR_MALFORMED; ZKR_ERR_UNSUPPORTED.

@@ -144,6 +144,8 @@ expect 4 "revoke key with an unregistered key id is refused (its other name is u
 expect 0 "revoke key by TYPE:HEX of an unregistered key" "$ZKREG" revoke key "$ED_PUB" \
   --reason "test: by public key"
 expect 0 "the log audits clean" "$ZKREG" log verify
+expect 4 "verify-attestation with a named registry that does not exist is refused, not skipped" \
+  "$ZKREG" --registry "$T/typo.db" verify-attestation "$T/doubled.att" --trusted-key "eth:$K1_ADDR"
 
 # ------------------------------------------------------------ key register races
 # Held between its reads and its write, a registration holds the write lock:
