@@ -422,11 +422,12 @@ static zkr_err log_evidence(zkr_cli *cli, zkr_registry *reg, char **files, int n
     }
     zkr_cli_hex32(cp.root, root);
     zkr_cli_hex32(cp.revocation_digest, dg);
-    doc = json_pack("{s:s, s:{s:s, s:I, s:s, s:{s:I, s:s}}, s:O, s:O, s:O}", "format",
+    doc = json_pack("{s:s, s:{s:s, s:I, s:s, s:{s:I, s:s}}, s:O, s:O, s:O, s:s#}", "format",
                     "zkreg-evidence/v2", "checkpoint", "origin", cp.origin, "size",
                     (json_int_t)cp.size, "root", root, "revocations", "count",
                     (json_int_t)cp.revocation_count, "digest", dg, "consistency", cons,
-                    "inclusion", incl, "revocations", revs);
+                    "inclusion", incl, "revocations", revs, "note", (const char *)note.p,
+                    (int)note.len);
     r = emit_doc(cli, o, doc);
 out:
     free(idx);

@@ -53,6 +53,7 @@ struct zkr_evidence {
     uint8_t revset_digest[32];
     zkr_evidence_rev *revoked; /* every revocation below the trusted size */
     size_t nrevoked;
+    zkr_buf note; /* the signed checkpoint note ("note", v2), checked by the caller's key */
     zkr_evidence_incl *incl; /* inclusion proofs of "proof" log entries */
     size_t nincl;
 };
@@ -344,7 +345,7 @@ static zkr_err load(zkr_evidence *e, const uint8_t *p, size_t len, zkr_diag *d)
     static const char *const f1[] = {"format", "checkpoint", "consistency", "inclusion",
                                      "revoked", NULL};
     static const char *const f2[] = {"format", "checkpoint", "consistency", "inclusion",
-                                     "revocations", NULL};
+                                     "revocations", "note", NULL};
     static const char *const cf1[] = {"origin", "size", "root", NULL};
     static const char *const cf2[] = {"origin", "size", "root", "revocations", NULL};
     const json_t *cp;
@@ -380,6 +381,12 @@ static zkr_err load(zkr_evidence *e, const uint8_t *p, size_t len, zkr_diag *d)
     if (v2 && ((r = load_commitment(e, cp, d)) != ZKR_OK ||
                (r = load_revocations(e, json_object_get(j, "revocations"), d)) != ZKR_OK))
         goto out;
+    if (v2 && json_object_get(j, "note") != NULL) {
+        const char *note;
+        if ((r = zkr_signer_json_str(j, "note", 1 << 16, "evidence", &note, d)) != ZKR_OK ||
+            (r = zkr_buf_append_str(&e->note, note)) != ZKR_OK)
+            goto out;
+    }
     if (!v2)
         e->has_revset = 0;
 out:
@@ -407,6 +414,7 @@ void zkr_evidence_free(zkr_evidence *e)
 {
     if (e == NULL)
         return;
+    zkr_buf_free(&e->note);
     free(e->older);
     free(e->revoked);
     free(e->incl);
@@ -515,6 +523,28 @@ static zkr_err ev_revoked(void *ctx, const zkr_attest_facts *f, const zkr_pubkey
         if (m > 0)
             return zkr_fail(d, ZKR_ERR_REVOKED, "the attested %s is revoked", what);
     }
+    return ZKR_OK;
+}
+
+const uint8_t *zkr_evidence_note(const zkr_evidence *e, size_t *len)
+{
+    *len = e->note.len;
+    return e->note.len > 0 ? e->note.p : NULL;
+}
+
+zkr_err zkr_evidence_match_checkpoint(const zkr_evidence *e, const char *origin, uint64_t size,
+                                      const uint8_t root[32], int has_revocations,
+                                      uint64_t revocation_count,
+                                      const uint8_t revocation_digest[32], zkr_diag *d)
+{
+    if (strcmp(origin, e->origin) != 0 || size != e->trusted.size ||
+        memcmp(root, e->trusted.root, 32) != 0)
+        return zkr_fail(d, ZKR_ERR_VERIFY, "evidence: its checkpoint (origin, size or root) is "
+                        "not the one its signed note states");
+    if (!has_revocations || !e->has_revset || revocation_count != e->revset_count ||
+        memcmp(revocation_digest, e->revset_digest, 32) != 0)
+        return zkr_fail(d, ZKR_ERR_VERIFY, "evidence: its revocation set is not the one its "
+                        "signed note commits to");
     return ZKR_OK;
 }
 

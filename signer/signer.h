@@ -437,8 +437,10 @@ typedef struct {
  *  "consistency":[{"size":M,"root":HEX,"path":[HEX..]}], older checkpoints, each
  *                                                       proven consistent with it
  *  "inclusion":[zkreg-log-inclusion/v1 documents of "proof" log entries],
- *  "revocations":[{"index":I,"leaf":B64,"path":[HEX..]}]} every revocation leaf
+ *  "revocations":[{"index":I,"leaf":B64,"path":[HEX..]}], every revocation leaf
  *                                                       below the trusted size
+ *  "note":TEXT}                                         the signed checkpoint note
+ *                                                       (optional; see zkr_evidence_note)
  * revocations: each leaf must be included in the trusted tree and together
  * they must be exactly the committed set (count and zkr_revset digest), or
  * the file is refused (ZKR_ERR_VERIFY). Without the set (or with v1
@@ -458,6 +460,24 @@ typedef struct zkr_evidence zkr_evidence;
 zkr_err zkr_evidence_load(const uint8_t *p, size_t len, zkr_evidence **out,
                           zkr_diag *d) ZKR_WUR;
 void zkr_evidence_free(zkr_evidence *e);
+/*
+ * The signed checkpoint note the evidence carries ("note", written by
+ * `zkreg log evidence`), or NULL (*len 0). The signer cannot check C2SP
+ * notes; the caller verifies it with the trusted log key and then calls
+ * zkr_evidence_match_checkpoint with what the note says.
+ */
+const uint8_t *zkr_evidence_note(const zkr_evidence *e, size_t *len);
+
+/*
+ * Whether the evidence's trusted checkpoint is exactly the given one (a
+ * verified note's origin, size, root) and its proven-complete revocation
+ * set is the one that note commits to. Returns ZKR_OK, ZKR_ERR_VERIFY.
+ */
+zkr_err zkr_evidence_match_checkpoint(const zkr_evidence *e, const char *origin, uint64_t size,
+                                      const uint8_t root[32], int has_revocations,
+                                      uint64_t revocation_count,
+                                      const uint8_t revocation_digest[32], zkr_diag *d) ZKR_WUR;
+
 /* Fills reg's inclusion and revoked functions from e (statement stays NULL). */
 void zkr_evidence_registry(zkr_evidence *e, zkr_attest_registry *reg);
 

@@ -255,8 +255,36 @@ expect 6 "gate --evidence without a revocation set fails closed" "$ZKREG" gate \
   --policy "$T/edpol.json" --evidence "$T/ev-v1.json" "$T/ed.att"
 expect 6 "verify-attestation --evidence without a revocation set fails closed" "$ZKREG" \
   verify-attestation "$T/ed.att" --trusted-key "$ED_PUB" --evidence "$T/ev-v1.json"
-expect 0 "export the statement" "$ZKREG" export --statement "$A" -o "$T/one.zkb"
+# Pinning the appliance key instead of the checkpoint values the file states.
 VKEY=$("$ZKREG" log key)
+expect 6 "gate --evidence --log-key: the note verifies, the revocations still count" "$ZKREG" \
+  gate --policy "$T/edpol.json" --evidence "$T/ev.json" --log-key "$VKEY" "$T/ed.att"
+python3 - "$T/ev.json" "$T/ev-forged.json" <<'EOF2'
+import base64, hashlib, json, struct, sys
+ev = json.load(open(sys.argv[1]))
+# Whoever writes the file drops every revocation and restates the commitment to match.
+keep = []
+h = hashlib.sha256(b"zkreg/revocation-set/v1\0")
+for r in keep:
+    h.update(struct.pack(">Q", r["index"]) + hashlib.sha256(b"\0" + base64.b64decode(r["leaf"])).digest())
+ev["revocations"] = keep
+ev["checkpoint"]["revocations"] = {"count": len(keep), "digest": h.hexdigest()}
+json.dump(ev, open(sys.argv[2], "w"))
+EOF2
+ok $? "evidence whose author dropped the revocations and restated the commitment"
+expect 0 "without --log-key the restated checkpoint is trusted as given (documented)" "$ZKREG" \
+  gate --policy "$T/edpol.json" --evidence "$T/ev-forged.json" "$T/ed.att"
+expect 1 "with --log-key it is refused: the signed note commits to another set" "$ZKREG" \
+  gate --policy "$T/edpol.json" --evidence "$T/ev-forged.json" --log-key "$VKEY" "$T/ed.att"
+grep -q "signed note commits" "$T/err"; ok $? "... saying so"
+expect 0 "another appliance" "$ZKREG" --registry "$T/other.db" init --passphrase-file \
+  "$T/regpass" --kdf interactive
+expect 1 "--log-key of another appliance is refused" "$ZKREG" verify-attestation "$T/ed.att" \
+  --trusted-key "$ED_PUB" --evidence "$T/ev.json" --log-key \
+  "$("$ZKREG" --registry "$T/other.db" log key)"
+expect 2 "--log-key without --evidence is a usage error" "$ZKREG" verify-attestation \
+  "$T/ed.att" --trusted-key "$ED_PUB" --log-key "$VKEY"
+expect 0 "export the statement" "$ZKREG" export --statement "$A" -o "$T/one.zkb"
 python3 - "$T/one.zkb" "$T/stripped.zkb" <<'EOF2'
 import struct, sys
 b = open(sys.argv[1], "rb").read()
