@@ -11,7 +11,7 @@
 #include "signer/signer.h"
 
 /* Log event types this glue appends (registry event_append). */
-#define ZKR_EVENT_KEY "signer-key"            /* a registered signer public key */
+#define ZKR_EVENT_KEY ZKR_EVENT_SIGNER_KEY    /* a registered signer public key (registry) */
 #define ZKR_EVENT_ATTESTATION "attestation"   /* a signed attestation */
 #define ZKR_EVENT_REFUSAL "attest-refusal"    /* a refused attempt: who, what, why */
 
@@ -27,19 +27,34 @@
 void zkr_cli_attest_registry(zkr_registry *reg, zkr_attest_registry *out);
 
 /*
- * Looks up the registered signer key with key id `kid` (32 bytes) in the
- * log. Returns ZKR_OK (*log_index set), ZKR_ERR_NOT_FOUND, ZKR_ERR_REGISTRY.
+ * Looks up the registered signer key of k's signer identity (either name
+ * of a secp256k1 key finds it). Returns ZKR_OK (*log_index set),
+ * ZKR_ERR_NOT_FOUND, ZKR_ERR_REGISTRY.
  */
 zkr_err zkr_cli_key_lookup(zkr_registry *reg, const zkr_pubkey *k, uint64_t *log_index,
                            zkr_diag *d) ZKR_WUR;
 
 /*
- * `zkreg key register`: records signer public key `k` in the registry log
- * (a "signer-key" event), idempotent: a key already registered is reported
- * with its first log index. Revoked with `zkreg revoke key KEYID`.
- * Returns ZKR_OK, ZKR_ERR_REVOKED (the key id was revoked), registry errors.
+ * `zkreg key register`: records signer public key `k` (a "signer-key"
+ * event and its signer_key row, in one transaction with the revocation
+ * check), idempotent: a key already registered is reported with its first
+ * log index. Revoked with `zkreg revoke key KEYID`.
+ * Returns ZKR_OK, ZKR_ERR_REVOKED (either name of the signer was revoked),
+ * ZKR_ERR_CONFLICT (the signer is registered under its other name),
+ * registry errors.
  */
 zkr_err zkr_cli_key_register(zkr_cli *cli, const zkr_pubkey *k) ZKR_WUR;
+
+/*
+ * `zkreg revoke key REF`: the target a key revocation records, the signer
+ * identity, so that revoking either name of a secp256k1 key revokes both.
+ * REF is TYPE:HEX (any key), or a 64-hex key id or identity of a key
+ * registered here (an unregistered key id cannot be mapped to its other
+ * name, so it is refused rather than recorded half-way).
+ * Returns ZKR_OK, ZKR_ERR_MALFORMED, ZKR_ERR_NOT_FOUND, ZKR_ERR_REGISTRY.
+ */
+zkr_err zkr_cli_key_target(zkr_registry *reg, const char *ref, uint8_t target[ZKR_DIGEST_BYTES],
+                           zkr_diag *d) ZKR_WUR;
 
 /*
  * Reads a passphrase from descriptor fd (its first line) into sodium_malloc'ed

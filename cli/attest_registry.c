@@ -12,100 +12,110 @@
 #include "attest_glue.h"
 #include "registry_cli.h"
 
-/* "signer-key" payload: u32 version 1 | bytes keyid (32) | str type | bytes public key. */
-static zkr_err key_event(const zkr_pubkey *k, zkr_buf *out)
+/* The key id and signer identity of k as bytes. */
+static zkr_err key_names(const zkr_pubkey *k, uint8_t kid[ZKR_DIGEST_BYTES],
+                         uint8_t who[ZKR_DIGEST_BYTES])
 {
-    char kid[ZKR_KEYID_HEX + 1];
-    uint8_t id[ZKR_DIGEST_BYTES];
-    zkr_err r;
+    const char *type = zkr_key_type_name(k->type);
 
-    zkr_pubkey_keyid(k, kid);
-    if ((r = zkr_hex_decode_exact(kid, id, sizeof id)) != ZKR_OK)
-        return ZKR_ERR_INTERNAL;
-    if ((r = zkr_enc_u32(out, 1)) != ZKR_OK || (r = zkr_enc_bytes(out, id, sizeof id)) != ZKR_OK ||
-        (r = zkr_enc_str(out, zkr_key_type_name(k->type))) != ZKR_OK)
-        return r;
-    return zkr_enc_bytes(out, k->pub, k->pub_len);
+    if (zkr_keyid_compute(type, k->pub, k->pub_len, kid) != ZKR_OK ||
+        zkr_signer_identity(type, k->pub, k->pub_len, who) != ZKR_OK)
+        return ZKR_ERR_INTERNAL; /* a parsed key always has both */
+    return ZKR_OK;
 }
 
 zkr_err zkr_cli_key_lookup(zkr_registry *reg, const zkr_pubkey *k, uint64_t *log_index,
                            zkr_diag *d)
 {
-    zkr_buf want = {0};
-    zkr_log_entry e;
-    uint64_t n = 0;
+    uint8_t kid[ZKR_DIGEST_BYTES], who[ZKR_DIGEST_BYTES];
+    zkr_signer_key row;
     zkr_err r;
 
-    memset(&e, 0, sizeof e);
-    if ((r = key_event(k, &want)) != ZKR_OK || (r = zkr_registry_log_size(reg, &n)) != ZKR_OK)
-        goto out;
-    r = ZKR_ERR_NOT_FOUND;
-    for (uint64_t i = 0; i < n && r == ZKR_ERR_NOT_FOUND; i++) {
-        zkr_err q = zkr_registry_log_entry(reg, i, &e, d);
-        if (q != ZKR_OK) {
-            r = q;
-            break;
-        }
-        if (strcmp(e.type, ZKR_EVENT_KEY) == 0 && e.payload_len == want.len &&
-            memcmp(e.payload, want.p, want.len) == 0) {
-            *log_index = i;
-            r = ZKR_OK;
-        }
-        zkr_log_entry_free(&e);
-    }
-out:
-    zkr_buf_free(&want);
-    return r;
+    /* By identity: a signer registered under either of its names is registered. */
+    if ((r = key_names(k, kid, who)) != ZKR_OK ||
+        (r = zkr_registry_signer_key_find(reg, who, &row, d)) != ZKR_OK)
+        return r;
+    *log_index = row.log_index;
+    return ZKR_OK;
 }
 
 static zkr_err key_revoked(zkr_registry *reg, const zkr_pubkey *k, zkr_diag *d)
 {
     char kid[ZKR_KEYID_HEX + 1];
-    uint8_t id[ZKR_DIGEST_BYTES];
+    uint8_t id[ZKR_DIGEST_BYTES], who[ZKR_DIGEST_BYTES];
+    zkr_err r;
 
     zkr_pubkey_keyid(k, kid);
-    if (zkr_hex_decode_exact(kid, id, sizeof id) != ZKR_OK)
-        return ZKR_ERR_INTERNAL;
-    if (zkr_registry_check_revoked(reg, ZKR_KIND_KEY, id, NULL, d) != ZKR_OK) {
+    if ((r = key_names(k, id, who)) != ZKR_OK)
+        return r;
+    if ((r = zkr_registry_key_check_revoked(reg, id, who, NULL, d)) == ZKR_ERR_REVOKED) {
         char why[ZKR_DIAG_BYTES];
         snprintf(why, sizeof why, "%s", d->msg);
         return zkr_fail(d, ZKR_ERR_REVOKED, "signing key %s is revoked (%s)", kid, why);
     }
+    return r;
+}
+
+zkr_err zkr_cli_key_target(zkr_registry *reg, const char *ref, uint8_t target[ZKR_DIGEST_BYTES],
+                           zkr_diag *d)
+{
+    zkr_signer_key row;
+    zkr_pubkey k;
+    uint8_t id[ZKR_DIGEST_BYTES];
+    zkr_err r;
+
+    memset(target, 0, ZKR_DIGEST_BYTES);
+    if (ref != NULL && strchr(ref, ':') != NULL) {
+        /* TYPE:HEX names the key itself: its identity needs no registry. */
+        if ((r = zkr_pubkey_parse(ref, "key", &k, d)) != ZKR_OK)
+            return r;
+        return key_names(&k, id, target);
+    }
+    if (ref == NULL || zkr_hex_decode_exact(ref, id, sizeof id) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_MALFORMED,
+                        "key: '%s' is neither a 64-digit hex key id nor TYPE:HEX", ref ? ref : "");
+    r = zkr_registry_signer_key_find(reg, id, &row, d);
+    if (r == ZKR_ERR_NOT_FOUND)
+        return zkr_fail(d, ZKR_ERR_NOT_FOUND,
+                        "key %s is not registered here, so its other name is unknown: revoke it "
+                        "by its public key (TYPE:HEX, as zkreg key public prints it)",
+                        ref);
+    if (r != ZKR_OK)
+        return r;
+    memcpy(target, row.identity, ZKR_DIGEST_BYTES);
     return ZKR_OK;
 }
 
 zkr_err zkr_cli_key_register(zkr_cli *cli, const zkr_pubkey *k)
 {
     zkr_registry *reg = NULL;
-    zkr_buf ev = {0};
+    zkr_signer_key row;
     char kid[ZKR_KEYID_HEX + 1], pubs[160];
-    uint64_t idx = 0;
-    int existed = 0;
     zkr_err r;
 
     zkr_pubkey_keyid(k, kid);
     if ((r = zkr_pubkey_format(k, pubs, sizeof pubs)) != ZKR_OK ||
-        (r = zkr_cli_registry_open(cli, &reg)) != ZKR_OK ||
-        (r = key_revoked(reg, k, &cli->diag)) != ZKR_OK)
+        (r = zkr_cli_registry_open(cli, &reg)) != ZKR_OK)
         goto out;
-    r = zkr_cli_key_lookup(reg, k, &idx, &cli->diag);
-    if (r == ZKR_OK)
-        existed = 1;
-    else if (r != ZKR_ERR_NOT_FOUND)
-        goto out;
-    else if ((r = key_event(k, &ev)) != ZKR_OK ||
-             (r = zkr_registry_event_append(reg, ZKR_EVENT_KEY, ev.p, ev.len, &idx,
-                                            &cli->diag)) != ZKR_OK)
+    /* Revocation check, lookup and append: one transaction (registry/signer_key.c). */
+    r = zkr_registry_signer_key_register(reg, zkr_key_type_name(k->type), k->pub, k->pub_len,
+                                         &row, &cli->diag);
+    if (r == ZKR_ERR_REVOKED) {
+        char why[ZKR_DIAG_BYTES];
+        snprintf(why, sizeof why, "%s", cli->diag.msg);
+        r = zkr_fail(&cli->diag, ZKR_ERR_REVOKED, "signing key %s is revoked (%s)", kid, why);
+    }
+    if (r != ZKR_OK)
         goto out;
     if (cli->json)
         printf("{\"ok\":true,\"keyid\":\"%s\",\"public\":\"%s\",\"log_index\":%llu,"
                "\"existed\":%s}\n",
-               kid, pubs, (unsigned long long)idx, existed ? "true" : "false");
+               kid, pubs, (unsigned long long)row.log_index, row.existed ? "true" : "false");
     else
-        printf("%s key %s\n%s\nlog index %llu\n", existed ? "already registered:" : "registered:",
-               kid, pubs, (unsigned long long)idx);
+        printf("%s key %s\n%s\nlog index %llu\n",
+               row.existed ? "already registered:" : "registered:", kid, pubs,
+               (unsigned long long)row.log_index);
 out:
-    zkr_buf_free(&ev);
     zkr_registry_close(reg);
     return r;
 }

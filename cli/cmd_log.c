@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "registry_cli.h"
+#include "signer/signer.h"
 
 #define PROOF_FILE_MAX ((size_t)1 << 22)
 #define BUNDLE_FILE_MAX ((size_t)1 << 31)
@@ -165,6 +166,7 @@ static const char log_help[] =
     "       zkreg log verify [--checkpoint FILE] [--key VKEY | --key-file FILE]\n"
     "                        [--inclusion PROOF] [--consistency PROOF --old-checkpoint FILE]\n"
     "       zkreg log key\n"
+    "       zkreg log evidence [ATTESTATION...] [-o FILE]\n"
     "\n"
     "checkpoint   sign the current tree head with the appliance key (C2SP signed\n"
     "             note), store it and print it\n"
@@ -178,7 +180,11 @@ static const char log_help[] =
     "             and that it matches this registry's log. With nothing: a full\n"
     "             audit of this registry (every leaf, the tree, every stored\n"
     "             checkpoint, every row backed by its log entry).\n"
-    "key          print the appliance's checkpoint verifier key\n" ZKR_CLI_EXIT_HELP;
+    "key          print the appliance's checkpoint verifier key\n"
+    "evidence     offline evidence (zkreg-evidence/v2) against the latest stored\n"
+    "             checkpoint: the attestations' proof entries with inclusion and\n"
+    "             consistency proofs, and every revocation below the checkpoint's\n"
+    "             size with its inclusion proof (a complete, signed revocation set)\n" ZKR_CLI_EXIT_HELP;
 
 typedef struct {
     const char *passphrase_file, *out, *checkpoint, *key, *key_file, *inclusion, *consistency,
@@ -291,6 +297,145 @@ static zkr_err log_consistency(zkr_cli *cli, zkr_registry *reg, const char *arg,
                     json_pack("{s:s, s:I, s:I, s:o}", "type", "zkreg-log-consistency/v1",
                               "old_size", (json_int_t)old, "new_size", (json_int_t)size, "path",
                               path_json((const digest_t *)path, plen)));
+}
+
+/* One {"index","leaf","path"} (or a zkreg-log-inclusion/v1 document) of entry i in tree n. */
+static zkr_err leaf_proof(zkr_cli *cli, zkr_registry *reg, uint64_t i, uint64_t n, int doc,
+                          json_t **out)
+{
+    digest_t path[ZKR_MERKLE_MAX_DEPTH];
+    size_t plen = 0;
+    zkr_log_entry e;
+    zkr_buf b64 = {0};
+    zkr_err r;
+
+    *out = NULL;
+    memset(&e, 0, sizeof e);
+    if ((r = zkr_registry_log_entry(reg, i, &e, &cli->diag)) != ZKR_OK ||
+        (r = zkr_registry_log_inclusion(reg, i, n, path, &plen, &cli->diag)) != ZKR_OK ||
+        (r = zkr_base64_encode(e.leaf.p, e.leaf.len, &b64)) != ZKR_OK ||
+        (r = zkr_buf_terminate(&b64)) != ZKR_OK)
+        goto out;
+    if (doc)
+        *out = json_pack("{s:s, s:I, s:I, s:s, s:s, s:o}", "type", "zkreg-log-inclusion/v1",
+                         "index", (json_int_t)i, "tree_size", (json_int_t)n, "entry_type", e.type,
+                         "leaf", (const char *)b64.p, "path",
+                         path_json((const digest_t *)path, plen));
+    else
+        *out = json_pack("{s:I, s:s, s:o}", "index", (json_int_t)i, "leaf", (const char *)b64.p,
+                         "path", path_json((const digest_t *)path, plen));
+    if (*out == NULL)
+        r = ZKR_ERR_NOMEM;
+out:
+    zkr_log_entry_free(&e);
+    zkr_buf_free(&b64);
+    return r;
+}
+
+/* The attested proof entry, and its checkpoint proven consistent with the trusted one. */
+static zkr_err evidence_for(zkr_cli *cli, zkr_registry *reg, const char *file,
+                            const zkr_checkpoint *cp, json_t *incl, json_t *cons)
+{
+    digest_t path[ZKR_MERKLE_MAX_DEPTH * 2], root;
+    zkr_envelope env;
+    zkr_attest_facts f;
+    zkr_buf att = {0};
+    json_t *doc = NULL;
+    size_t plen = 0;
+    zkr_err r;
+
+    memset(&env, 0, sizeof env);
+    if ((r = zkr_file_read(file, ZKR_DSSE_MAX_BYTES, &att, &cli->diag)) != ZKR_OK ||
+        (r = zkr_envelope_parse(att.p, att.len, &env, &cli->diag)) != ZKR_OK ||
+        (r = zkr_attest_payload_parse(env.payload.p, env.payload.len, &f, &cli->diag)) != ZKR_OK)
+        goto out;
+    if (strcmp(f.checkpoint_origin, cp->origin) != 0 || f.checkpoint_size > cp->size) {
+        r = zkr_fail(&cli->diag, ZKR_ERR_VERIFY, "%s: its checkpoint (%s, size %llu) is not a "
+                     "prefix of this log's latest checkpoint", file, f.checkpoint_origin,
+                     (unsigned long long)f.checkpoint_size);
+        goto out;
+    }
+    if ((r = leaf_proof(cli, reg, f.log_index, f.checkpoint_size, 1, &doc)) != ZKR_OK ||
+        json_array_append_new(incl, doc) != 0)
+        goto out;
+    if (f.checkpoint_size < cp->size) {
+        char hex[65];
+        if ((r = zkr_registry_log_root(reg, f.checkpoint_size, root, &cli->diag)) != ZKR_OK ||
+            (r = zkr_registry_log_consistency(reg, f.checkpoint_size, cp->size, path, &plen,
+                                              &cli->diag)) != ZKR_OK)
+            goto out;
+        zkr_cli_hex32(root, hex);
+        if (json_array_append_new(cons, json_pack("{s:I, s:s, s:o}", "size",
+                                                  (json_int_t)f.checkpoint_size, "root", hex,
+                                                  "path", path_json((const digest_t *)path, plen))) !=
+            0)
+            r = ZKR_ERR_NOMEM;
+    }
+out:
+    zkr_envelope_free(&env);
+    zkr_buf_free(&att);
+    return r;
+}
+
+/*
+ * `zkreg log evidence ATTESTATION... -o FILE`: offline evidence (v2) for
+ * verify-attestation and gate --evidence against the latest stored
+ * checkpoint: each attestation's proof entry with its inclusion proof (and
+ * its checkpoint's consistency with the latest), and every revocation leaf
+ * below the checkpoint's size with its inclusion proof.
+ */
+static zkr_err log_evidence(zkr_cli *cli, zkr_registry *reg, char **files, int n,
+                            const log_opts *o)
+{
+    json_t *incl = json_array(), *cons = json_array(), *revs = json_array(), *doc = NULL;
+    zkr_buf note = {0};
+    zkr_checkpoint cp;
+    uint64_t *idx = NULL;
+    size_t nidx = 0;
+    char root[65], dg[65];
+    zkr_err r;
+
+    if (incl == NULL || cons == NULL || revs == NULL) {
+        r = ZKR_ERR_NOMEM;
+        goto out;
+    }
+    if ((r = zkr_registry_checkpoint_latest(reg, &note, &cp, &cli->diag)) != ZKR_OK)
+        goto out;
+    if (!cp.has_revocations) {
+        r = zkr_fail(&cli->diag, ZKR_ERR_USAGE, "the latest checkpoint does not sign the "
+                     "revocation set (made by an older zkreg): run zkreg log checkpoint");
+        goto out;
+    }
+    for (int i = 0; i < n; i++)
+        if ((r = evidence_for(cli, reg, files[i], &cp, incl, cons)) != ZKR_OK)
+            goto out;
+    if ((r = zkr_registry_events_of_type(reg, "revocation", &idx, &nidx, &cli->diag)) != ZKR_OK)
+        goto out;
+    for (size_t i = 0; i < nidx && idx[i] < cp.size; i++) {
+        json_t *one = NULL;
+        if ((r = leaf_proof(cli, reg, idx[i], cp.size, 0, &one)) != ZKR_OK)
+            goto out;
+        if (json_array_append_new(revs, one) != 0) {
+            r = ZKR_ERR_NOMEM;
+            goto out;
+        }
+    }
+    zkr_cli_hex32(cp.root, root);
+    zkr_cli_hex32(cp.revocation_digest, dg);
+    doc = json_pack("{s:s, s:{s:s, s:I, s:s, s:{s:I, s:s}}, s:O, s:O, s:O, s:s#}", "format",
+                    "zkreg-evidence/v2", "checkpoint", "origin", cp.origin, "size",
+                    (json_int_t)cp.size, "root", root, "revocations", "count",
+                    (json_int_t)cp.revocation_count, "digest", dg, "consistency", cons,
+                    "inclusion", incl, "revocations", revs, "note", (const char *)note.p,
+                    (int)note.len);
+    r = emit_doc(cli, o, doc);
+out:
+    free(idx);
+    json_decref(incl);
+    json_decref(cons);
+    json_decref(revs);
+    zkr_buf_free(&note);
+    return r;
 }
 
 static zkr_err verify_inclusion(zkr_cli *cli, const log_opts *o, const zkr_checkpoint *cp)
@@ -418,12 +563,29 @@ static zkr_err verify_against_registry(zkr_cli *cli, const zkr_checkpoint *cp)
                      (unsigned long long)cp->size, cli->registry_path);
         goto out;
     }
+    if (cp->has_revocations) {
+        uint64_t cnt = 0;
+        digest_t dg;
+        if ((r = zkr_registry_revocation_set(reg, cp->size, &cnt, dg, &cli->diag)) != ZKR_OK)
+            goto out;
+        if (cnt != cp->revocation_count || memcmp(dg, cp->revocation_digest, 32) != 0) {
+            r = zkr_fail(&cli->diag, ZKR_ERR_VERIFY,
+                         "checkpoint's revocation set (%llu) differs from this registry's log "
+                         "(%llu revocations below size %llu)",
+                         (unsigned long long)cp->revocation_count, (unsigned long long)cnt,
+                         (unsigned long long)cp->size);
+            goto out;
+        }
+    }
     if (cli->json)
-        r = zkr_cli_print_json(json_pack("{s:s, s:I}", "verified", "checkpoint", "tree_size",
-                                         (json_int_t)cp->size));
+        r = zkr_cli_print_json(json_pack("{s:s, s:I, s:I}", "verified", "checkpoint", "tree_size",
+                                         (json_int_t)cp->size, "revocations",
+                                         cp->has_revocations ? (json_int_t)cp->revocation_count
+                                                             : (json_int_t)-1));
     else
-        printf("ok: checkpoint of size %llu is signed and matches %s\n",
-               (unsigned long long)cp->size, cli->registry_path);
+        printf("ok: checkpoint of size %llu is signed and matches %s%s\n",
+               (unsigned long long)cp->size, cli->registry_path,
+               cp->has_revocations ? " (revocation set included)" : "");
 out:
     zkr_registry_close(reg);
     return r;
@@ -519,6 +681,13 @@ zkr_err zkr_cmd_log(zkr_cli *cli, int argc, char **argv)
         if (optind + 1 != argc)
             return zkr_cli_usage(cli, "log verify takes options only");
         return log_verify(cli, &o);
+    }
+    if (strcmp(sub, "evidence") == 0) {
+        if ((r = zkr_cli_registry_open(cli, &reg)) != ZKR_OK)
+            return r;
+        r = log_evidence(cli, reg, argv + optind + 1, argc - optind - 1, &o);
+        zkr_registry_close(reg);
+        return r;
     }
     if ((strcmp(sub, "inclusion") == 0 || strcmp(sub, "consistency") == 0) ? optind + 2 != argc
                                                                              : optind + 1 != argc)

@@ -9,6 +9,7 @@
 
 #include "registry_cli.h"
 #include "infer_glue.h"
+#include "attest_glue.h"
 
 /* ------------------------------------------------------------------ */
 /* Shared helpers                                                      */
@@ -1029,8 +1030,10 @@ static const char revoke_help[] =
     "       zkreg revoke verifier PROOF_KIND VERSION --reason TEXT\n"
     "\n"
     "Records a revocation of a program, model, dataset, schema, statement or\n"
-    "key (by 64-hex fingerprint) as a new row and a log entry; nothing is\n"
-    "deleted. Revoking again prints the first revocation and changes nothing.\n"
+    "key as a new row and a log entry; nothing is deleted. A key is named by\n"
+    "the key id `zkreg key public` prints (of a key registered here) or by\n"
+    "TYPE:HEX; the revocation records the signer's identity, so revoking\n"
+    "secp256k1:HEX also revokes its eth:ADDRESS. Revoking again prints the first revocation and changes nothing.\n"
     "Later registrations and attestations that bind a revoked object are\n"
     "refused (exit 6). 'verifier' revokes one verifier version of a proof kind\n"
     "(e.g. inference@1 0.1.0): attest refuses statements whose schema pins it,\n"
@@ -1076,7 +1079,9 @@ zkr_err zkr_cmd_revoke(zkr_cli *cli, int argc, char **argv)
         ref = argv[optind + 1];
     }
     if ((r = zkr_cli_registry_open(cli, &reg)) != ZKR_OK ||
-        (r = zkr_registry_resolve(reg, kind, ref, target, &cli->diag)) != ZKR_OK ||
+        (r = kind == ZKR_KIND_KEY
+                 ? zkr_cli_key_target(reg, ref, target, &cli->diag)
+                 : zkr_registry_resolve(reg, kind, ref, target, &cli->diag)) != ZKR_OK ||
         (r = zkr_registry_revoke(reg, kind, target, reason, &rv, &cli->diag)) != ZKR_OK)
         goto out;
     if (cli->json) {

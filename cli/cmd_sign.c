@@ -104,12 +104,13 @@ static zkr_err key_generate(zkr_cli *cli, const char *type, const char *out_path
         t = ZKR_KEY_SECP256K1;
     else
         return zkr_cli_usage(cli, "--type must be ed25519 or secp256k1, not '%s'", type);
+    /* Early, friendly refusal; the publish below is what guarantees "never overwritten". */
     if (lstat(out_path, &st) == 0)
         return zkr_fail(&cli->diag, ZKR_ERR_EXISTS, "%s exists; a key is never overwritten",
                         out_path);
     if ((r = get_pass(cli, pass_fd, pass_path, &pass)) != ZKR_OK ||
         (r = zkr_keyfile_generate(t, pass.p, pass.len, fast, &file, &pub, &cli->diag)) != ZKR_OK ||
-        (r = zkr_file_write_atomic(out_path, file.p, file.len, 0600, &cli->diag)) != ZKR_OK ||
+        (r = zkr_file_publish_new(out_path, file.p, file.len, 0600, &cli->diag)) != ZKR_OK ||
         (r = zkr_pubkey_format(&pub, pubs, sizeof pubs)) != ZKR_OK)
         goto out;
     if (zkr_pubkey_eth_address(&pub, a) == ZKR_OK)
@@ -293,12 +294,37 @@ static zkr_err trusted_key(zkr_cli *cli, const char *arg, zkr_pubkey *k)
 }
 
 /*
+ * --log-key: the evidence's trusted checkpoint must be the one its signed
+ * note states, signed by the given appliance key (so the user pins a key,
+ * not checkpoint values copied into the file).
+ */
+static zkr_err evidence_note_check(zkr_cli *cli, const zkr_evidence *ev, const char *log_key)
+{
+    const uint8_t *note;
+    zkr_checkpoint cp;
+    zkr_diag inner;
+    size_t len = 0;
+    zkr_err r;
+
+    if ((note = zkr_evidence_note(ev, &len)) == NULL)
+        return zkr_fail(&cli->diag, ZKR_ERR_VERIFY,
+                        "--log-key: the evidence carries no signed checkpoint note");
+    zkr_diag_clear(&inner);
+    if ((r = zkr_checkpoint_verify(note, len, log_key, &cp, &inner)) != ZKR_OK)
+        return zkr_fail(&cli->diag, r == ZKR_ERR_MALFORMED ? r : ZKR_ERR_VERIFY,
+                        "--log-key: the evidence's note: %s", inner.msg);
+    return zkr_evidence_match_checkpoint(ev, cp.origin, cp.size, cp.root, cp.has_revocations,
+                                         cp.revocation_count, cp.revocation_digest, &cli->diag);
+}
+
+/*
  * The checks only a registry knows: from an offline evidence file when one
  * is given, else from the registry (--registry / $ZKREG_REGISTRY / ./zkreg.db)
  * when it exists. *have is 0 when neither is available.
  */
-static zkr_err load_evidence(zkr_cli *cli, const char *path, zkr_evidence **ev,
-                             zkr_registry **rh, zkr_attest_registry *reg, int *have)
+static zkr_err load_evidence(zkr_cli *cli, const char *path, const char *log_key,
+                             zkr_evidence **ev, zkr_registry **rh, zkr_attest_registry *reg,
+                             int *have)
 {
     zkr_buf file = {0};
     zkr_err r = ZKR_OK;
@@ -307,9 +333,23 @@ static zkr_err load_evidence(zkr_cli *cli, const char *path, zkr_evidence **ev,
     *ev = NULL;
     *rh = NULL;
     *have = 0;
+    if (log_key != NULL && path == NULL)
+        return zkr_cli_usage(cli, "--log-key checks the note of an --evidence FILE");
     if (path == NULL) {
-        if (cli->registry_path == NULL || access(cli->registry_path, F_OK) != 0)
+        if (cli->registry_path == NULL || access(cli->registry_path, F_OK) != 0) {
+            /*
+             * Only the implicit ./zkreg.db may be absent (a signature-only
+             * check, reported as such): a registry the user named and that
+             * is not there must not silently turn its checks off.
+             */
+            if (cli->registry_path != NULL && strcmp(cli->registry_path, "./zkreg.db") != 0)
+                return zkr_fail(&cli->diag, ZKR_ERR_NOT_FOUND,
+                                "registry %s does not exist: its statement, inclusion and "
+                                "revocation checks cannot run (give --evidence FILE, or no "
+                                "--registry/$ZKREG_REGISTRY for a signature-only check)",
+                                cli->registry_path);
             return ZKR_OK;
+        }
         /* One snapshot for every check: a revocation or import that commits meanwhile is
          * either wholly seen or not at all. */
         if ((r = zkr_registry_open(cli->registry_path, rh, &cli->diag)) != ZKR_OK ||
@@ -320,7 +360,8 @@ static zkr_err load_evidence(zkr_cli *cli, const char *path, zkr_evidence **ev,
         return ZKR_OK;
     }
     if ((r = zkr_file_read(path, 16 << 20, &file, &cli->diag)) == ZKR_OK &&
-        (r = zkr_evidence_load(file.p, file.len, ev, &cli->diag)) == ZKR_OK) {
+        (r = zkr_evidence_load(file.p, file.len, ev, &cli->diag)) == ZKR_OK &&
+        (log_key == NULL || (r = evidence_note_check(cli, *ev, log_key)) == ZKR_OK)) {
         zkr_evidence_registry(*ev, reg);
         *have = 1;
     }
@@ -330,12 +371,14 @@ static zkr_err load_evidence(zkr_cli *cli, const char *path, zkr_evidence **ev,
 
 static const char va_help[] =
     "usage: zkreg verify-attestation ATTESTATION --trusted-key KEY [--trusted-key KEY]...\n"
-    "                                [--evidence FILE]\n"
+    "                                [--evidence FILE [--log-key VKEY]]\n"
     "\n"
     "Checks the envelope and payload strictly, then every signature against the trusted\n"
     "keys (TYPE:HEX as `zkreg key public` prints it, or file:KEYFILE). With --evidence\n"
-    "(an exported checkpoint and revocation list) also checks that the attestation's\n"
-    "checkpoint is the trusted one or proven consistent with it, and revocation.\n"
+    "(zkreg log evidence) also checks that the attestation's checkpoint is the trusted\n"
+    "one or proven consistent with it, and revocation against the evidence's complete,\n"
+    "signed revocation set (none: fails closed, exit 6). --log-key VKEY (zkreg log key\n"
+    "of the appliance) also requires the evidence's checkpoint to be its signed note's.\n"
     "Without --evidence, when the registry (--registry, $ZKREG_REGISTRY, ./zkreg.db)\n"
     "exists, checks against it: the registered statement (exit 4 unknown, 1 differs),\n"
     "the proof's log entry included in the attestation's checkpoint, and revocation\n"
@@ -346,10 +389,11 @@ zkr_err zkr_cmd_verify_attestation(zkr_cli *cli, int argc, char **argv)
     static const struct option opts[] = {ZKR_CLI_COMMON_LONGOPTS,
                                          {"trusted-key", required_argument, NULL, 'k'},
                                          {"evidence", required_argument, NULL, 'e'},
+                                         {"log-key", required_argument, NULL, 'L'},
                                          {NULL, 0, NULL, 0}};
     zkr_pubkey keys[ZKR_POLICY_MAX_KEYS];
     size_t nkeys = 0;
-    const char *evidence = NULL;
+    const char *evidence = NULL, *log_key = NULL;
     zkr_evidence *ev = NULL;
     zkr_registry *rh = NULL;
     zkr_attest_registry reg;
@@ -373,6 +417,8 @@ zkr_err zkr_cmd_verify_attestation(zkr_cli *cli, int argc, char **argv)
                 return r;
         } else if (c == 'e') {
             evidence = optarg;
+        } else if (c == 'L') {
+            log_key = optarg;
         } else {
             return zkr_cli_usage(cli, "unknown option");
         }
@@ -381,7 +427,7 @@ zkr_err zkr_cmd_verify_attestation(zkr_cli *cli, int argc, char **argv)
         return zkr_cli_usage(cli, "verify-attestation takes one ATTESTATION");
     if (nkeys == 0)
         return zkr_cli_usage(cli, "give at least one --trusted-key");
-    if ((r = load_evidence(cli, evidence, &ev, &rh, &reg, &have)) != ZKR_OK ||
+    if ((r = load_evidence(cli, evidence, log_key, &ev, &rh, &reg, &have)) != ZKR_OK ||
         (r = zkr_file_read(argv[optind], ZKR_DSSE_MAX_BYTES, &att, &cli->diag)) != ZKR_OK ||
         (r = zkr_attest_verify(att.p, att.len, keys, nkeys, have ? &reg : NULL, &res,
                                &cli->diag)) != ZKR_OK)
@@ -406,21 +452,24 @@ out:
 }
 
 static const char gate_help[] =
-    "usage: zkreg gate --policy POLICY [--evidence FILE] ATTESTATION...\n"
+    "usage: zkreg gate --policy POLICY [--evidence FILE [--log-key VKEY]] ATTESTATION...\n"
     "\n"
     "Passes (exit 0) only when every rule of the policy holds, checked in this order:\n"
-    "format, same-statement, threshold (M distinct trusted keys; a key counts once),\n"
-    "schema, max-age, log-inclusion, revocation. Otherwise exits with the first failing\n"
-    "rule's code. --json prints a machine-readable report either way.\n"
+    "format, same-statement, threshold (M distinct trusted signers; a signer counts\n"
+    "once, under either name of a secp256k1 key), schema, max-age, log-inclusion,\n"
+    "revocation. Every policy field is required.\n"
+    "Otherwise exits with the first failing rule's code. --json prints a\n"
+    "machine-readable report either way.\n"
     "POLICY: {\"format\":\"zkreg-policy/v1\",\"trusted_keys\":[\"ed25519:HEX\",..],\n"
     "  \"threshold\":M,\"schemas\":[\"name@1\",\"other@*\"],\"max_age_seconds\":N,\n"
     "  \"require_log_inclusion\":true,\"check_revocation\":true,\n"
     "  \"revoked_verifiers\":[\"inference@1@0.1.0\"]}  (revoked_verifiers optional)\n"
     "Log inclusion, revocation and the registered statement are checked against\n"
-    "--evidence FILE when given, else against the registry when it exists.\n" EXIT_CODES_HELP;
+    "--evidence FILE when given (--log-key VKEY: its checkpoint must be its note's,\n"
+    "signed by that key), else against the registry when it exists.\n" EXIT_CODES_HELP;
 
-static zkr_err gate_run(zkr_cli *cli, const char *policy_path, const char *evidence, int n,
-                        char **files)
+static zkr_err gate_run(zkr_cli *cli, const char *policy_path, const char *evidence,
+                        const char *log_key, int n, char **files)
 {
     zkr_buf pfile = {0}, report = {0}, *atts = NULL;
     zkr_policy *pol = NULL;
@@ -440,7 +489,7 @@ static zkr_err gate_run(zkr_cli *cli, const char *policy_path, const char *evide
     }
     if ((r = zkr_file_read(policy_path, 1 << 20, &pfile, &cli->diag)) != ZKR_OK ||
         (r = zkr_policy_parse(pfile.p, pfile.len, pol, &cli->diag)) != ZKR_OK ||
-        (r = load_evidence(cli, evidence, &ev, &rh, &reg, &have)) != ZKR_OK)
+        (r = load_evidence(cli, evidence, log_key, &ev, &rh, &reg, &have)) != ZKR_OK)
         goto out;
     for (int i = 0; i < n; i++)
         if ((r = zkr_file_read(files[i], ZKR_DSSE_MAX_BYTES, &atts[i], &cli->diag)) != ZKR_OK)
@@ -475,8 +524,9 @@ zkr_err zkr_cmd_gate(zkr_cli *cli, int argc, char **argv)
     static const struct option opts[] = {ZKR_CLI_COMMON_LONGOPTS,
                                          {"policy", required_argument, NULL, 'p'},
                                          {"evidence", required_argument, NULL, 'e'},
+                                         {"log-key", required_argument, NULL, 'L'},
                                          {NULL, 0, NULL, 0}};
-    const char *policy = NULL, *evidence = NULL;
+    const char *policy = NULL, *evidence = NULL, *log_key = NULL;
     int c, done;
 
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -489,6 +539,8 @@ zkr_err zkr_cmd_gate(zkr_cli *cli, int argc, char **argv)
             policy = optarg;
         else if (c == 'e')
             evidence = optarg;
+        else if (c == 'L')
+            log_key = optarg;
         else
             return zkr_cli_usage(cli, "unknown option");
     }
@@ -496,5 +548,5 @@ zkr_err zkr_cmd_gate(zkr_cli *cli, int argc, char **argv)
         return zkr_cli_usage(cli, "gate needs --policy POLICY");
     if (optind >= argc)
         return zkr_cli_usage(cli, "gate needs at least one ATTESTATION");
-    return gate_run(cli, policy, evidence, argc - optind, argv + optind);
+    return gate_run(cli, policy, evidence, log_key, argc - optind, argv + optind);
 }

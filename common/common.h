@@ -258,6 +258,55 @@ void zkr_sha256_tagged(const char *tag, const uint8_t *p, size_t len,
                        uint8_t out[ZKR_DIGEST_BYTES]);
 
 /* ------------------------------------------------------------------ */
+/* Revocation-set digest (revset.c)                                    */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Digest of the "revocation" log leaves below a tree size: SHA-256 of the
+ * tag "zkreg/revocation-set/v1" 0x00, then u64be index || leaf hash of
+ * each, in ascending index order (docs/formats.md). Checkpoints sign it
+ * with the count, so a subset of the revocations is detectable.
+ */
+typedef struct {
+    zkr_sha256_ctx h;
+    uint64_t count;
+    uint64_t last;
+} zkr_revset;
+
+void zkr_revset_init(zkr_revset *s);
+/* Adds one leaf; indices must ascend strictly. Returns ZKR_OK, ZKR_ERR_MALFORMED. */
+zkr_err zkr_revset_add(zkr_revset *s, uint64_t index,
+                       const uint8_t leaf_hash[32]) ZKR_WUR;
+void zkr_revset_final(zkr_revset *s, uint8_t digest[32]);
+
+/* ------------------------------------------------------------------ */
+/* Key ids and signer identities (keyid.c)                             */
+/* ------------------------------------------------------------------ */
+
+#define ZKR_KEY_PUB_MAX 65 /* the largest public key (p256 04||x||y) */
+
+/*
+ * A key id: SHA-256("zkreg/keyid/v1" 0x00 || type 0x00 || pub), where type
+ * is "ed25519", "secp256k1", "p256" or "eth" and pub the public key bytes
+ * (for eth: the 20 address bytes). A key id only finds a key.
+ * Returns ZKR_OK, ZKR_ERR_MALFORMED (empty or oversize type or key).
+ * Thread-safe; nothing secret.
+ */
+zkr_err zkr_keyid_compute(const char *type, const uint8_t *pub, size_t len,
+                          uint8_t out[32]) ZKR_WUR;
+
+/*
+ * A signer's identity: what counts toward a threshold and what a
+ * revocation names. For a secp256k1 key it is the key id of its Ethereum
+ * address (eth:ADDRESS), so `secp256k1:HEX` and `eth:ADDRESS` of one key
+ * are one signer; for every other type it is the key id.
+ * Returns ZKR_OK, ZKR_ERR_MALFORMED (a secp256k1 key that is not a point).
+ * Thread-safe; nothing secret.
+ */
+zkr_err zkr_signer_identity(const char *type, const uint8_t *pub, size_t len,
+                            uint8_t out[32]) ZKR_WUR;
+
+/* ------------------------------------------------------------------ */
 /* RFC 6962 Merkle trees (SHA-256)                                     */
 /* ------------------------------------------------------------------ */
 
@@ -327,6 +376,27 @@ zkr_err zkr_merkle_consistency_verify(uint64_t m, uint64_t n,
  * names the path.
  */
 zkr_err zkr_file_read(const char *path, size_t max, zkr_buf *out, zkr_diag *d) ZKR_WUR;
+
+/*
+ * Publishes a new file at `path` that never replaces anything: the content
+ * is written and synced in an unnamed file (O_TMPFILE; where the file
+ * system lacks it, a unique temporary name), then linked into place with
+ * linkat()/link(), which fails if the path exists by then. `mode` is exact
+ * (not masked by the umask). Returns ZKR_OK, ZKR_ERR_EXISTS (the path
+ * exists: nothing was changed), ZKR_ERR_NOT_FOUND (no such directory),
+ * ZKR_ERR_IO, ZKR_ERR_USAGE; the diag names the path. Thread-safe.
+ */
+zkr_err zkr_file_publish_new(const char *path, const uint8_t *p, size_t len, unsigned mode,
+                             zkr_diag *d) ZKR_WUR;
+
+/*
+ * Test builds (-Dtest_hooks=true) only, a no-op otherwise: when
+ * $ZKREG_TEST_PAUSE_AT equals `point`, creates "$ZKREG_TEST_PAUSE_FIFO.reached"
+ * and blocks until the fifo $ZKREG_TEST_PAUSE_FIFO is opened for writing
+ * and closed. Race tests hold a command between its reads and its write
+ * with it. Points: "key-register", "revoke", "key-generate-publish".
+ */
+void zkr_test_pause(const char *point);
 
 /*
  * Writes a file atomically: a temporary file in the same directory,

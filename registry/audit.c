@@ -162,6 +162,16 @@ static zkr_err audit_checkpoints(zkr_registry *reg, const digest_t *leaves, uint
             r = bad(reg, d, "stored checkpoint root is not the log's root at its size", id);
             goto out;
         }
+        if (cp.has_revocations) {
+            uint64_t cnt = 0;
+            digest_t dg;
+            if ((r = zkr_registry_revocation_set(reg, cp.size, &cnt, dg, d)) != ZKR_OK)
+                goto out;
+            if (cnt != cp.revocation_count || memcmp(dg, cp.revocation_digest, 32) != 0) {
+                r = bad(reg, d, "stored checkpoint's revocation set is not the log's", id);
+                goto out;
+            }
+        }
     }
     if (rc != SQLITE_DONE)
         r = zkr_registry_sql_err(reg, rc, "reading checkpoints", d);
@@ -326,7 +336,8 @@ zkr_err zkr_registry_log_audit(zkr_registry *reg, uint64_t *size, zkr_diag *d)
     }
     if ((r = audit_checkpoints(reg, (const digest_t *)leaves, n, d)) != ZKR_OK ||
         (r = audit_counts(reg, d)) != ZKR_OK || (r = audit_rows(reg, d)) != ZKR_OK ||
-        (r = audit_proofs(reg, d)) != ZKR_OK)
+        (r = audit_proofs(reg, d)) != ZKR_OK ||
+        (r = zkr_registry_signer_keys_audit(reg, d)) != ZKR_OK)
         goto out;
     *size = n;
 out:

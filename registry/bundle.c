@@ -116,6 +116,33 @@ out:
     return r;
 }
 
+/*
+ * Every revocation leaf below the checkpoint's size, whatever was selected:
+ * the checkpoint signs their count and digest, and the importer refuses a
+ * bundle whose revocations do not make up exactly that set.
+ */
+static zkr_err add_revocations(zkr_registry *reg, idx_set *s, uint64_t size, zkr_diag *d)
+{
+    sqlite3_stmt *st = NULL;
+    zkr_err r;
+    int rc;
+
+    if ((r = zkr_registry_prepare(reg,
+                                  "SELECT idx FROM log WHERE type = 'revocation' AND idx < ?",
+                                  &st, d)) != ZKR_OK)
+        return r;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)size);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        if ((r = idx_add(s, (uint64_t)sqlite3_column_int64(st, 0))) != ZKR_OK)
+            break;
+    if (r == ZKR_OK && rc != SQLITE_DONE)
+        r = zkr_registry_sql_err(reg, rc, "selecting revocations to export", d);
+    sqlite3_finalize(st);
+    if (r == ZKR_OK)
+        idx_finish(s);
+    return r;
+}
+
 static zkr_err pick_checkpoint(zkr_registry *reg, uint64_t need, const zkr_secret *pass,
                                zkr_buf *note, zkr_checkpoint *cp, zkr_diag *d)
 {
@@ -124,15 +151,17 @@ static zkr_err pick_checkpoint(zkr_registry *reg, uint64_t need, const zkr_secre
 
     zkr_diag_clear(&quiet);
     r = zkr_registry_checkpoint_latest(reg, note, cp, &quiet);
-    if (r == ZKR_OK && cp->size >= need)
+    /* Only a checkpoint that signs the revocation set lets the importer see a withheld one. */
+    if (r == ZKR_OK && cp->size >= need && cp->has_revocations)
         return ZKR_OK;
     if (r != ZKR_OK && r != ZKR_ERR_NOT_FOUND)
         return zkr_fail(d, r, "%s", quiet.msg);
     note->len = 0;
     if (pass == NULL)
         return zkr_fail(d, ZKR_ERR_USAGE,
-                        "no stored checkpoint covers the exported entries: run zkreg log "
-                        "checkpoint first, or give --passphrase-file to sign one");
+                        "no stored checkpoint covers the exported entries and signs their "
+                        "revocation set: run zkreg log checkpoint first, or give "
+                        "--passphrase-file to sign one");
     if ((r = zkr_registry_checkpoint_sign(reg, pass, note, d)) != ZKR_OK)
         return r;
     note->len = 0;
@@ -166,8 +195,14 @@ zkr_err zkr_registry_export(zkr_registry *reg, const uint8_t (*statements)[ZKR_D
         goto out;
     }
     if ((r = pick_checkpoint(reg, sel.n ? sel.v[sel.n - 1] + 1 : 0, pass, &note, &cp, d)) != ZKR_OK ||
-        (r = zkr_registry_verifier_key(reg, &vk)) != ZKR_OK)
+        (r = zkr_registry_verifier_key(reg, &vk)) != ZKR_OK ||
+        (r = add_revocations(reg, &sel, cp.size, d)) != ZKR_OK)
         goto out;
+    if (sel.n > BUNDLE_MAX_ENTRIES) {
+        r = zkr_fail(d, ZKR_ERR_TOO_LARGE, "export: %zu entries, over %u", sel.n,
+                     BUNDLE_MAX_ENTRIES);
+        goto out;
+    }
     if ((r = zkr_buf_append_str(out, BUNDLE_MAGIC)) != ZKR_OK ||
         (r = zkr_enc_str(out, (const char *)vk.p)) != ZKR_OK ||
         (r = zkr_enc_bytes(out, note.p, note.len)) != ZKR_OK ||
@@ -250,6 +285,40 @@ static zkr_err decode_entry(bundle_entry *e, zkr_diag *d)
                     (unsigned long long)e->index, e->type);
 }
 
+/*
+ * The bundle's revocation leaves must be exactly the set the checkpoint
+ * signs (count and digest): any subset of a signed log verifies entry by
+ * entry, so this is what detects a revocation stripped from a bundle.
+ */
+static zkr_err check_revocation_set(const bundle *b, const zkr_checkpoint *cp, zkr_diag *d)
+{
+    uint8_t dg[ZKR_DIGEST_BYTES];
+    zkr_revset set;
+
+    if (!cp->has_revocations)
+        return zkr_fail(d, ZKR_ERR_VERIFY,
+                        "bundle: its checkpoint does not sign a revocation set (made by an older "
+                        "zkreg), so withheld revocations cannot be detected: export it again");
+    zkr_revset_init(&set);
+    for (uint32_t i = 0; i < b->n; i++) {
+        uint8_t h[ZKR_DIGEST_BYTES];
+        if (strcmp(b->e[i].type, "revocation") != 0)
+            continue;
+        zkr_merkle_leaf_hash(b->e[i].leaf, b->e[i].leaf_len, h);
+        if (zkr_revset_add(&set, b->e[i].index, h) != ZKR_OK)
+            return zkr_fail(d, ZKR_ERR_MALFORMED, "bundle: revocation entries out of order");
+    }
+    zkr_revset_final(&set, dg);
+    if (set.count != cp->revocation_count || memcmp(dg, cp->revocation_digest, sizeof dg) != 0)
+        return zkr_fail(d, ZKR_ERR_VERIFY,
+                        "bundle: withholds revocations: its checkpoint signs %llu revocation(s) "
+                        "below size %llu, the bundle carries %llu%s",
+                        (unsigned long long)cp->revocation_count, (unsigned long long)cp->size,
+                        (unsigned long long)set.count,
+                        set.count == cp->revocation_count ? " of another set" : "");
+    return ZKR_OK;
+}
+
 /* Structure, signature and every inclusion proof; nothing is written. */
 static zkr_err parse_and_verify(const uint8_t *p, size_t len, const char *trusted, bundle *b,
                                 zkr_checkpoint *cp, zkr_diag *d)
@@ -300,7 +369,7 @@ static zkr_err parse_and_verify(const uint8_t *p, size_t len, const char *truste
     }
     if (zkr_dec_finish(&dec) != ZKR_OK)
         return zkr_fail(d, ZKR_ERR_MALFORMED, "bundle: trailing bytes after the last entry");
-    return ZKR_OK;
+    return check_revocation_set(b, cp, d);
 }
 
 static zkr_err import_artifact(zkr_registry *reg, const bundle_entry *e, int *added, zkr_diag *d)

@@ -16,6 +16,7 @@
 #define EM_DASH "\xe2\x80\x94"
 #define NOTE_MAX ((size_t)1 << 16)
 #define ED25519_ALG 0x01
+#define REVOCATIONS_LINE "zkreg-revocations"
 
 static void key_id(const char *name, const uint8_t pk[crypto_sign_PUBLICKEYBYTES], uint8_t id[4])
 {
@@ -80,15 +81,59 @@ zkr_err zkr_registry_verifier_key(zkr_registry *reg, zkr_buf *out)
     return r;
 }
 
-zkr_err zkr_checkpoint_body(const char *origin, uint64_t size,
-                            const uint8_t root[ZKR_DIGEST_BYTES], zkr_buf *out)
+zkr_err zkr_checkpoint_body(const zkr_checkpoint *cp, zkr_buf *out)
 {
     zkr_err r;
 
-    if ((r = zkr_buf_printf(out, "%s\n%llu\n", origin, (unsigned long long)size)) != ZKR_OK ||
-        (r = zkr_base64_encode(root, ZKR_DIGEST_BYTES, out)) != ZKR_OK)
+    if ((r = zkr_buf_printf(out, "%s\n%llu\n", cp->origin, (unsigned long long)cp->size)) !=
+            ZKR_OK ||
+        (r = zkr_base64_encode(cp->root, ZKR_DIGEST_BYTES, out)) != ZKR_OK ||
+        (r = zkr_buf_append_str(out, "\n")) != ZKR_OK || !cp->has_revocations)
+        return r;
+    /* A C2SP extension line: the signed commitment to the whole revocation set. */
+    if ((r = zkr_buf_printf(out, REVOCATIONS_LINE " %llu ",
+                            (unsigned long long)cp->revocation_count)) != ZKR_OK ||
+        (r = zkr_base64_encode(cp->revocation_digest, ZKR_DIGEST_BYTES, out)) != ZKR_OK)
         return r;
     return zkr_buf_append_str(out, "\n");
+}
+
+zkr_err zkr_registry_revocation_set(zkr_registry *reg, uint64_t size, uint64_t *count,
+                                    uint8_t digest[ZKR_DIGEST_BYTES], zkr_diag *d)
+{
+    sqlite3_stmt *st = NULL;
+    zkr_revset set;
+    uint64_t n = 0;
+    zkr_err r;
+    int rc;
+
+    *count = 0;
+    if ((r = zkr_registry_log_size(reg, &n)) != ZKR_OK)
+        return r;
+    if (size > n)
+        return zkr_fail(d, ZKR_ERR_NOT_FOUND, "tree size %llu is past the log (%llu)",
+                        (unsigned long long)size, (unsigned long long)n);
+    if ((r = zkr_registry_prepare(reg,
+                                  "SELECT idx, leaf_hash FROM log WHERE type = 'revocation'"
+                                  " AND idx < ? ORDER BY idx",
+                                  &st, d)) != ZKR_OK)
+        return r;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)size);
+    zkr_revset_init(&set);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        uint8_t h[ZKR_DIGEST_BYTES];
+        if (zkr_registry_col_digest(st, 1, h) != ZKR_OK ||
+            zkr_revset_add(&set, (uint64_t)sqlite3_column_int64(st, 0), h) != ZKR_OK) {
+            r = zkr_fail(d, ZKR_ERR_REGISTRY, "%s: log leaf hash corrupt", reg->path);
+            break;
+        }
+    }
+    if (r == ZKR_OK && rc != SQLITE_DONE)
+        r = zkr_registry_sql_err(reg, rc, "reading the log", d);
+    sqlite3_finalize(st);
+    zkr_revset_final(&set, digest);
+    *count = set.count;
+    return r;
 }
 
 /* Unseals the appliance key into sk (sodium_malloc'ed, 64 bytes) and checks it. */
@@ -227,6 +272,7 @@ zkr_err zkr_registry_checkpoint_sign_key(zkr_registry *reg, const zkr_appliance_
     uint8_t pk[crypto_sign_PUBLICKEYBYTES], root[ZKR_DIGEST_BYTES], id[4];
     uint8_t sigblob[4 + crypto_sign_BYTES];
     zkr_buf origin = {0}, text = {0};
+    zkr_checkpoint cp;
     uint64_t size = 0;
     zkr_err r;
 
@@ -240,8 +286,16 @@ zkr_err zkr_registry_checkpoint_sign_key(zkr_registry *reg, const zkr_appliance_
     if ((r = zkr_registry_begin(reg, d)) != ZKR_OK ||
         (r = zkr_registry_log_size(reg, &size)) != ZKR_OK ||
         (r = zkr_registry_log_root(reg, size, root, d)) != ZKR_OK ||
-        (r = extends_latest(reg, size, root, d)) != ZKR_OK ||
-        (r = zkr_checkpoint_body((const char *)origin.p, size, root, &text)) != ZKR_OK)
+        (r = extends_latest(reg, size, root, d)) != ZKR_OK)
+        goto out;
+    memset(&cp, 0, sizeof cp);
+    snprintf(cp.origin, sizeof cp.origin, "%s", (const char *)origin.p);
+    cp.size = size;
+    memcpy(cp.root, root, sizeof root);
+    cp.has_revocations = 1;
+    if ((r = zkr_registry_revocation_set(reg, size, &cp.revocation_count, cp.revocation_digest,
+                                         d)) != ZKR_OK ||
+        (r = zkr_checkpoint_body(&cp, &text)) != ZKR_OK)
         goto out;
     key_id((const char *)origin.p, pk, id);
     memcpy(sigblob, id, 4);
@@ -360,6 +414,36 @@ static int next_line(const uint8_t *p, size_t len, size_t *pos, const uint8_t **
     return 1;
 }
 
+/* "zkreg-revocations COUNT BASE64(32)", COUNT decimal without leading zeros. */
+static zkr_err parse_revocations(const uint8_t *l, size_t n, zkr_checkpoint *cp, zkr_diag *d)
+{
+    const size_t tl = strlen(REVOCATIONS_LINE " ");
+    const uint8_t *sp;
+    zkr_buf dg = {0};
+    char num[24];
+    size_t cn;
+    zkr_err r = ZKR_OK;
+
+    if (n <= tl || memcmp(l, REVOCATIONS_LINE " ", tl) != 0 ||
+        (sp = memchr(l + tl, ' ', n - tl)) == NULL || (cn = (size_t)(sp - (l + tl))) == 0 ||
+        cn > 19 || (l[tl] == '0' && cn > 1))
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "checkpoint: unknown or malformed extension line");
+    memcpy(num, l + tl, cn);
+    num[cn] = '\0';
+    if (strspn(num, "0123456789") != cn ||
+        zkr_base64_decode((const char *)sp + 1, n - (size_t)(sp + 1 - l), &dg) != ZKR_OK ||
+        dg.len != ZKR_DIGEST_BYTES) {
+        r = zkr_fail(d, ZKR_ERR_MALFORMED, "checkpoint: malformed revocation-set line");
+        goto out;
+    }
+    cp->has_revocations = 1;
+    cp->revocation_count = strtoull(num, NULL, 10);
+    memcpy(cp->revocation_digest, dg.p, ZKR_DIGEST_BYTES);
+out:
+    zkr_buf_free(&dg);
+    return r;
+}
+
 static zkr_err parse_body(const uint8_t *p, size_t len, size_t *body_len, zkr_checkpoint *cp,
                           zkr_diag *d)
 {
@@ -387,9 +471,21 @@ static zkr_err parse_body(const uint8_t *p, size_t len, size_t *body_len, zkr_ch
     }
     memcpy(cp->root, root.p, ZKR_DIGEST_BYTES);
     *body_len = pos;
-    if (!next_line(p, len, &pos, &l, &n) || n != 0)
+    if (!next_line(p, len, &pos, &l, &n)) {
+        r = zkr_fail(d, ZKR_ERR_MALFORMED, "checkpoint: note ends after the body");
+        goto out;
+    }
+    if (n > 0) {
+        /* The one extension line zkreg writes; anything else is refused (one encoding). */
+        if ((r = parse_revocations(l, n, cp, d)) != ZKR_OK)
+            goto out;
+        *body_len = pos;
+        if (!next_line(p, len, &pos, &l, &n))
+            n = 1;
+    }
+    if (n != 0)
         r = zkr_fail(d, ZKR_ERR_MALFORMED,
-                     "checkpoint: expected a blank line after three body lines");
+                     "checkpoint: expected a blank line after the body lines");
 out:
     zkr_buf_free(&root);
     return r;

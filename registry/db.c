@@ -109,9 +109,33 @@ static const char *const migrations[] = {
     /* Revocation state is read from the log's revocation leaves (registry/logcheck.c). */
     "CREATE INDEX log_type ON log(type);"
     APPEND_ONLY("revocation"),
+    /*
+     * 2 -> 3: signer keys in a table, one row per signer identity (a
+     * secp256k1 key and its eth address are one). Rows are filled from the
+     * log by signer_keys_backfill; leaves before `signer_key_rows_since`
+     * may repeat an identity (registered before the table existed).
+     */
+    "CREATE TABLE signer_key("
+    " id INTEGER PRIMARY KEY,"
+    " keyid BLOB NOT NULL UNIQUE CHECK(length(keyid) = 32),"
+    " identity BLOB NOT NULL UNIQUE CHECK(length(identity) = 32),"
+    " type TEXT NOT NULL, public BLOB NOT NULL, created INTEGER NOT NULL,"
+    " log_index INTEGER NOT NULL UNIQUE REFERENCES log(idx));"
+    "INSERT INTO meta(key, value) VALUES('signer_key_rows_since',"
+    " CAST((SELECT count(*) FROM log) AS TEXT));"
+    APPEND_ONLY("signer_key"),
+};
+
+/* C steps run after migrations[v] in the same transaction (NULL: none). */
+static zkr_err (*const migration_steps[])(zkr_registry *, zkr_diag *) = {
+    NULL,
+    NULL,
+    zkr_registry_signer_keys_backfill_tx,
 };
 _Static_assert(sizeof migrations / sizeof migrations[0] == ZKR_REGISTRY_SCHEMA_VERSION,
                "one migration per schema version");
+_Static_assert(sizeof migration_steps / sizeof migration_steps[0] == ZKR_REGISTRY_SCHEMA_VERSION,
+               "one migration step slot per schema version");
 
 zkr_err zkr_registry_sql_err(zkr_registry *reg, int rc, const char *what, zkr_diag *d)
 {
@@ -353,7 +377,8 @@ static zkr_err migrate(zkr_registry *reg, int64_t from, zkr_diag *d)
         goto out;
     }
     for (int64_t v = from; v < ZKR_REGISTRY_SCHEMA_VERSION; v++) {
-        if ((r = zkr_registry_exec(reg, migrations[v], d)) != ZKR_OK)
+        if ((r = zkr_registry_exec(reg, migrations[v], d)) != ZKR_OK ||
+            (migration_steps[v] != NULL && (r = migration_steps[v](reg, d)) != ZKR_OK))
             goto out;
     }
     snprintf(sql, sizeof sql, "PRAGMA user_version = %d", ZKR_REGISTRY_SCHEMA_VERSION);

@@ -264,7 +264,8 @@ out:
 int zkr_registry_event_type_ok(const char *type)
 {
     static const char *const reserved[] = {"program", "model", "dataset", "schema",
-                                           "statement", "revocation", "proof", "import"};
+                                           "statement", "revocation", "proof", "import",
+                                           ZKR_EVENT_SIGNER_KEY};
 
     if (type == NULL || !zkr_registry_ident_ok(type, 0))
         return 0;

@@ -30,7 +30,7 @@
 #include "common/common.h"
 
 /* The schema version of the registry file this code writes. */
-#define ZKR_REGISTRY_SCHEMA_VERSION 2
+#define ZKR_REGISTRY_SCHEMA_VERSION 3
 
 #define ZKR_NAME_MAX 256          /* artifact names, bytes of UTF-8 */
 #define ZKR_IDENT_MAX 64          /* schema names, field names, proof-system ids */
@@ -447,6 +447,64 @@ zkr_err zkr_registry_proof_record(zkr_registry *reg,
                                   const char *verifier_version, uint64_t *log_index,
                                   zkr_diag *d) ZKR_WUR;
 
+/* ------------------------------------------------------------------ */
+/* Signer keys                                                         */
+/* ------------------------------------------------------------------ */
+
+#define ZKR_EVENT_SIGNER_KEY "signer-key"
+
+/*
+ * A registered signer public key (`zkreg key register`): one row per
+ * signer identity (common.h zkr_signer_identity), backed by its
+ * "signer-key" log leaf (u32 1 | bytes keyid | str type | bytes key).
+ */
+typedef struct {
+    int64_t id;
+    uint8_t keyid[ZKR_DIGEST_BYTES];
+    uint8_t identity[ZKR_DIGEST_BYTES];
+    char type[16]; /* "ed25519", "secp256k1", "p256", "eth" */
+    uint8_t pub[ZKR_KEY_PUB_MAX];
+    size_t pub_len;
+    int64_t created;
+    uint64_t log_index;
+    int existed; /* register: it was registered already (nothing written) */
+} zkr_signer_key;
+
+/*
+ * Registers a signer key in one BEGIN IMMEDIATE transaction: the
+ * revocation check (by key id, identity and the registered name of that
+ * identity), the lookup and the write (leaf and row) cannot be separated
+ * by another writer. Idempotent: the same key again gives its row with
+ * existed set and writes nothing.
+ * Returns ZKR_OK; ZKR_ERR_REVOKED (either name of the signer is revoked);
+ * ZKR_ERR_CONFLICT (the signer is registered under its other name);
+ * ZKR_ERR_MALFORMED (type or key); ZKR_ERR_REGISTRY.
+ * Test builds pause at point "key-register" between reads and write
+ * ($ZKREG_TEST_PAUSE_AT, $ZKREG_TEST_PAUSE_FIFO).
+ */
+zkr_err zkr_registry_signer_key_register(zkr_registry *reg, const char *type,
+                                         const uint8_t *pub, size_t pub_len,
+                                         zkr_signer_key *out, zkr_diag *d) ZKR_WUR;
+
+/*
+ * The registered key whose key id, or else whose identity, is `id`.
+ * Returns ZKR_OK, ZKR_ERR_NOT_FOUND, ZKR_ERR_REGISTRY.
+ */
+zkr_err zkr_registry_signer_key_find(zkr_registry *reg, const uint8_t id[ZKR_DIGEST_BYTES],
+                                     zkr_signer_key *out, zkr_diag *d) ZKR_WUR;
+
+/*
+ * Whether a signer key is revoked under any of its names: a key
+ * revocation whose target is `keyid`, `identity`, or the key id of the
+ * registered key with that identity. Returns ZKR_OK (not revoked),
+ * ZKR_ERR_REVOKED (info filled when non-NULL, diag names reason and
+ * time), ZKR_ERR_REGISTRY.
+ */
+zkr_err zkr_registry_key_check_revoked(zkr_registry *reg,
+                                       const uint8_t keyid[ZKR_DIGEST_BYTES],
+                                       const uint8_t identity[ZKR_DIGEST_BYTES],
+                                       zkr_revocation *info, zkr_diag *d) ZKR_WUR;
+
 /*
  * The log index of the recorded verification of (statement_id,
  * proof_digest). Returns ZKR_OK, ZKR_ERR_NOT_FOUND, ZKR_ERR_REGISTRY.
@@ -459,7 +517,7 @@ zkr_err zkr_registry_proof_find(zkr_registry *reg, const uint8_t statement_id[ZK
  * Appends an event of another module (attestation, refusal, key, ...) to
  * the log. `type` is an identifier ([a-z0-9._-], 1..64 bytes) other than
  * the registry's own (program, model, dataset, schema, statement,
- * revocation, proof, import); `payload` is its canonical encoding, at most
+ * revocation, proof, import, signer-key); `payload` is its canonical encoding, at most
  * 1 MiB. Returns ZKR_ERR_USAGE (reserved or bad type), ZKR_ERR_TOO_LARGE,
  * ZKR_ERR_REGISTRY.
  */
@@ -536,7 +594,25 @@ typedef struct {
     char origin[ZKR_ORIGIN_MAX + 1];
     uint64_t size;
     uint8_t root[ZKR_DIGEST_BYTES];
+    /*
+     * The signed revocation-set commitment (extension line
+     * "zkreg-revocations COUNT BASE64(DIGEST)", common.h zkr_revset): the
+     * number and digest of the "revocation" leaves below `size`. Notes
+     * signed before it existed have none (has_revocations 0); completeness
+     * checks refuse them.
+     */
+    int has_revocations;
+    uint64_t revocation_count;
+    uint8_t revocation_digest[ZKR_DIGEST_BYTES];
 } zkr_checkpoint;
+
+/*
+ * The revocation set of this registry's log below tree size `size`, from
+ * the log leaves (not the revocation rows). Returns ZKR_OK,
+ * ZKR_ERR_REGISTRY, ZKR_ERR_NOT_FOUND (size past the log).
+ */
+zkr_err zkr_registry_revocation_set(zkr_registry *reg, uint64_t size, uint64_t *count,
+                                    uint8_t digest[ZKR_DIGEST_BYTES], zkr_diag *d) ZKR_WUR;
 
 /* The appliance's note verifier key: "<name>+<key id hex>+<base64(0x01||pk)>". */
 zkr_err zkr_registry_verifier_key(zkr_registry *reg, zkr_buf *out) ZKR_WUR;

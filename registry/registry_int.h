@@ -142,8 +142,18 @@ zkr_err zkr_registry_leaf_backs(zkr_registry *reg, const char *row, uint64_t ind
                                 const char *type, int64_t created, const zkr_buf *payload,
                                 zkr_diag *d) ZKR_WUR;
 
+/* signer_key.c */
+zkr_err zkr_signer_key_event(const zkr_signer_key *k, zkr_buf *out) ZKR_WUR;
+/* Decodes a signer-key payload; the key id must be its key's. ZKR_ERR_MALFORMED. */
+zkr_err zkr_signer_key_event_decode(const uint8_t *p, size_t len, zkr_signer_key *out,
+                                    zkr_diag *d) ZKR_WUR;
+/* Migration to schema 2: fills signer_key from the log (inside the migration's transaction). */
+zkr_err zkr_registry_signer_keys_backfill_tx(zkr_registry *reg, zkr_diag *d) ZKR_WUR;
+/* log verify: rows against leaves, and no registration after a revocation of its signer. */
+zkr_err zkr_registry_signer_keys_audit(zkr_registry *reg, zkr_diag *d) ZKR_WUR;
+
 /* checkpoint.c */
-zkr_err zkr_checkpoint_body(const char *origin, uint64_t size,
-                            const uint8_t root[ZKR_DIGEST_BYTES], zkr_buf *out) ZKR_WUR;
+/* The note body: origin, size, root and (when cp->has_revocations) the revocation line. */
+zkr_err zkr_checkpoint_body(const zkr_checkpoint *cp, zkr_buf *out) ZKR_WUR;
 
 #endif

@@ -81,7 +81,7 @@ zkr_err zkr_attest_cosign(zkr_signer *s, const uint8_t *att, size_t att_len,
 {
     zkr_envelope e;
     zkr_attest_facts f;
-    char keyid[ZKR_KEYID_HEX + 1];
+    char keyid[ZKR_KEYID_HEX + 1], who[ZKR_KEYID_HEX + 1];
     zkr_err r;
 
     out->len = 0;
@@ -95,12 +95,21 @@ zkr_err zkr_attest_cosign(zkr_signer *s, const uint8_t *att, size_t att_len,
     if ((r = zkr_attest_payload_parse(e.payload.p, e.payload.len, &f, d)) != ZKR_OK)
         goto out;
     zkr_pubkey_keyid(zkr_signer_pubkey(s), keyid);
-    for (size_t i = 0; i < e.nsigs; i++)
-        if (strcmp(e.sigs[i].keyid, keyid) == 0) {
+    zkr_pubkey_identity(zkr_signer_pubkey(s), who);
+    for (size_t i = 0; i < e.nsigs; i++) {
+        /* An entry with an EIP-712 companion names its signer's address too. */
+        zkr_pubkey eth = {.type = ZKR_KEY_ETH, .pub_len = ZKR_ETH_ADDR_BYTES};
+        char other[ZKR_KEYID_HEX + 1] = "";
+        if (e.sigs[i].has_eip712) {
+            memcpy(eth.pub, e.sigs[i].eth_address, ZKR_ETH_ADDR_BYTES);
+            zkr_pubkey_identity(&eth, other);
+        }
+        if (strcmp(e.sigs[i].keyid, keyid) == 0 || strcmp(other, who) == 0) {
             r = zkr_fail(d, ZKR_ERR_EXISTS, "attestation: key %.16s... has signed it already",
                          keyid);
             goto out;
         }
+    }
     if (e.nsigs >= ZKR_DSSE_MAX_SIGS) {
         r = zkr_fail(d, ZKR_ERR_TOO_LARGE, "attestation already has %d signatures",
                      ZKR_DSSE_MAX_SIGS);

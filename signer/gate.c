@@ -51,14 +51,18 @@ static zkr_err policy_keys(const json_t *arr, zkr_policy *p, zkr_diag *d)
         snprintf(what, sizeof what, "policy trusted_keys[%zu]", i);
         if ((r = zkr_pubkey_parse(json_string_value(v), what, &p->keys[i], d)) != ZKR_OK)
             return r;
-        zkr_pubkey_keyid(&p->keys[i], a);
+        /* One signer, one entry: secp256k1:HEX and eth:ADDRESS of one key are one signer. */
+        zkr_pubkey_identity(&p->keys[i], a);
         for (size_t j = 0; j < i; j++) {
-            zkr_pubkey_keyid(&p->keys[j], b);
+            zkr_pubkey_identity(&p->keys[j], b);
             if (strcmp(a, b) == 0)
                 return zkr_fail(d, ZKR_ERR_MALFORMED,
-                                "policy: trusted_keys[%zu] repeats trusted_keys[%zu] (a key "
-                                "counts once)",
-                                i, j);
+                                "policy: trusted_keys[%zu] names the same signer as "
+                                "trusted_keys[%zu] (%s; a signer counts once)",
+                                i, j,
+                                p->keys[i].type == p->keys[j].type
+                                    ? "the same key"
+                                    : "a secp256k1 key and its Ethereum address");
         }
     }
     p->nkeys = json_array_size(arr);
@@ -145,6 +149,8 @@ static zkr_err policy_bool(const json_t *j, const char *key, int required, int *
     *out = 0;
     if (v == NULL && !required)
         return ZKR_OK;
+    if (v == NULL)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "policy: '%s' is required (true or false)", key);
     if (!json_is_boolean(v))
         return zkr_fail(d, ZKR_ERR_MALFORMED, "policy: '%s' must be true or false", key);
     *out = json_is_true(v);
@@ -182,14 +188,19 @@ zkr_err zkr_policy_parse(const uint8_t *p, size_t len, zkr_policy *out, zkr_diag
     out->threshold = (uint32_t)th;
     if ((r = policy_schemas(json_object_get(j, "schemas"), out, d)) != ZKR_OK ||
         (r = policy_bool(j, "require_log_inclusion", 1, &out->require_inclusion, d)) != ZKR_OK ||
-        (r = policy_bool(j, "check_revocation", 0, &out->check_revocation, d)) != ZKR_OK ||
+        /* Explicit in every policy: an omitted check must not silently mean "off". */
+        (r = policy_bool(j, "check_revocation", 1, &out->check_revocation, d)) != ZKR_OK ||
         (r = policy_verifiers(json_object_get(j, "revoked_verifiers"), out, d)) != ZKR_OK)
         goto out;
-    if (json_object_get(j, "max_age_seconds") != NULL) {
-        if ((r = zkr_signer_json_u64(j, "max_age_seconds", "policy", &out->max_age, d)) != ZKR_OK)
-            goto out;
-        out->has_max_age = 1;
+    if (json_object_get(j, "max_age_seconds") == NULL) {
+        r = zkr_fail(d, ZKR_ERR_MALFORMED,
+                     "policy: 'max_age_seconds' is required (the oldest attestation it accepts, "
+                     "in seconds)");
+        goto out;
     }
+    if ((r = zkr_signer_json_u64(j, "max_age_seconds", "policy", &out->max_age, d)) != ZKR_OK)
+        goto out;
+    out->has_max_age = 1;
 out:
     json_decref(j);
     if (r != ZKR_OK)
@@ -257,9 +268,10 @@ static zkr_err gate_signatures(const zkr_policy *pol, const zkr_buf *atts, size_
                 unknown++;
             else if (!o->valid)
                 bad++;
-            else if (!counted[o->trusted_ix]) {
-                counted[o->trusted_ix] = 1;
-                zkr_pubkey_keyid(&pol->keys[o->trusted_ix], rep->keyids[rep->distinct_keys]);
+            else if (!counted[o->signer_ix]) {
+                /* By signer identity: one key under two names counts once. */
+                counted[o->signer_ix] = 1;
+                zkr_pubkey_keyid(&pol->keys[o->signer_ix], rep->keyids[rep->distinct_keys]);
                 rep->distinct_keys++;
             }
         }

@@ -191,19 +191,22 @@ zkr_err zkr_pubkey_format(const zkr_pubkey *k, char *out, size_t cap)
 
 void zkr_pubkey_keyid(const zkr_pubkey *k, char out[ZKR_KEYID_HEX + 1])
 {
-    zkr_buf b = {0};
     uint8_t h[ZKR_DIGEST_BYTES];
-    const char *name = zkr_key_type_name(k->type);
 
     memset(out, 0, ZKR_KEYID_HEX + 1);
-    if (zkr_buf_append(&b, name, strlen(name) + 1) != ZKR_OK ||
-        zkr_buf_append(&b, k->pub, k->pub_len) != ZKR_OK) {
-        zkr_buf_free(&b);
+    if (zkr_keyid_compute(zkr_key_type_name(k->type), k->pub, k->pub_len, h) != ZKR_OK)
         return; /* out stays empty: no key id matches "" */
-    }
-    zkr_sha256_tagged("zkreg/keyid/v1", b.p, b.len, h);
     (void)!zkr_hex_encode(h, sizeof h, out, ZKR_KEYID_HEX + 1);
-    zkr_buf_free(&b);
+}
+
+void zkr_pubkey_identity(const zkr_pubkey *k, char out[ZKR_KEYID_HEX + 1])
+{
+    uint8_t h[ZKR_DIGEST_BYTES];
+
+    memset(out, 0, ZKR_KEYID_HEX + 1);
+    if (zkr_signer_identity(zkr_key_type_name(k->type), k->pub, k->pub_len, h) != ZKR_OK)
+        return; /* a parsed key always has one; empty matches nothing */
+    (void)!zkr_hex_encode(h, sizeof h, out, ZKR_KEYID_HEX + 1);
 }
 
 static void address_of_pubkey(const secp256k1_pubkey *pk, uint8_t addr[20])

@@ -85,6 +85,15 @@ zkr_err zkr_pubkey_format(const zkr_pubkey *k, char *out, size_t cap) ZKR_WUR;
  */
 void zkr_pubkey_keyid(const zkr_pubkey *k, char out[ZKR_KEYID_HEX + 1]);
 
+/*
+ * The signer identity (common.h zkr_signer_identity) as lowercase hex: for
+ * a secp256k1 key the key id of its eth:ADDRESS form, else the key id. Two
+ * keys with one identity are one signer: thresholds count identities,
+ * policies may not list one twice, a revocation of either form revokes
+ * both. An unparsable key gets "" (which equals no identity).
+ */
+void zkr_pubkey_identity(const zkr_pubkey *k, char out[ZKR_KEYID_HEX + 1]);
+
 /* The Ethereum address of a secp256k1 (or eth) key. ZKR_ERR_UNSUPPORTED otherwise. */
 zkr_err zkr_pubkey_eth_address(const zkr_pubkey *k, uint8_t addr[ZKR_ETH_ADDR_BYTES]) ZKR_WUR;
 
@@ -441,14 +450,22 @@ typedef struct {
 } zkr_attest_registry;
 
 /*
- * Offline evidence (an exported bundle's facts), JSON:
- * {"format":"zkreg-evidence/v1",
- *  "checkpoint":{"origin":S,"size":N,"root":HEX},      trusted checkpoint
+ * Offline evidence (`zkreg log evidence` writes it), JSON:
+ * {"format":"zkreg-evidence/v2",
+ *  "checkpoint":{"origin":S,"size":N,"root":HEX,        trusted checkpoint, with the
+ *                "revocations":{"count":C,"digest":HEX}}, signed note's revocation set
  *  "consistency":[{"size":M,"root":HEX,"path":[HEX..]}], older checkpoints, each
  *                                                       proven consistent with it
  *  "inclusion":[zkreg-log-inclusion/v1 documents of "proof" log entries],
- *  "revoked":{"keys":[KEYID..],"statements":[HEX..],"artifacts":[HEX..],
- *             "verifiers":["KIND@VERSION"..]}}
+ *  "revocations":[{"index":I,"leaf":B64,"path":[HEX..]}], every revocation leaf
+ *                                                       below the trusted size
+ *  "note":TEXT}                                         the signed checkpoint note
+ *                                                       (optional; see zkr_evidence_note)
+ * revocations: each leaf must be included in the trusted tree and together
+ * they must be exactly the committed set (count and zkr_revset digest), or
+ * the file is refused (ZKR_ERR_VERIFY). Without the set (or with v1
+ * evidence, whose "revoked" lists are never trusted) the revoked function
+ * fails closed.
  * inclusion: the facts' checkpoint (origin, size, root) must be the trusted
  * one or a proven older one, and an inclusion document for (log_index, that
  * size) must decode to a "proof" leaf recording the facts' statement_id,
@@ -464,6 +481,24 @@ typedef struct zkr_evidence zkr_evidence;
 zkr_err zkr_evidence_load(const uint8_t *p, size_t len, zkr_evidence **out,
                           zkr_diag *d) ZKR_WUR;
 void zkr_evidence_free(zkr_evidence *e);
+/*
+ * The signed checkpoint note the evidence carries ("note", written by
+ * `zkreg log evidence`), or NULL (*len 0). The signer cannot check C2SP
+ * notes; the caller verifies it with the trusted log key and then calls
+ * zkr_evidence_match_checkpoint with what the note says.
+ */
+const uint8_t *zkr_evidence_note(const zkr_evidence *e, size_t *len);
+
+/*
+ * Whether the evidence's trusted checkpoint is exactly the given one (a
+ * verified note's origin, size, root) and its proven-complete revocation
+ * set is the one that note commits to. Returns ZKR_OK, ZKR_ERR_VERIFY.
+ */
+zkr_err zkr_evidence_match_checkpoint(const zkr_evidence *e, const char *origin, uint64_t size,
+                                      const uint8_t root[32], int has_revocations,
+                                      uint64_t revocation_count,
+                                      const uint8_t revocation_digest[32], zkr_diag *d) ZKR_WUR;
+
 /* Fills reg's inclusion and revoked functions from e (statement stays NULL). */
 void zkr_evidence_registry(zkr_evidence *e, zkr_attest_registry *reg);
 
@@ -473,18 +508,21 @@ typedef struct {
     int trusted;    /* its key is one of the trusted keys */
     int valid;      /* its signature (and EIP-712 companion, if any) verified */
     int trusted_ix; /* index into the trusted keys, -1 if none */
+    int signer_ix;  /* the first trusted key with the same signer identity, -1 if none */
 } zkr_sig_outcome;
 
 typedef struct {
     zkr_attest_facts facts;
     size_t nsigs;
     zkr_sig_outcome sigs[ZKR_DSSE_MAX_SIGS];
-    size_t nvalid; /* valid signatures by trusted keys */
+    size_t nvalid; /* distinct signer identities among valid signatures by trusted keys */
 } zkr_attest_result;
 
 /*
  * Verifies an attestation: the envelope and payload strictly, then every
- * signature against the trusted keys (by key id, each key counted once).
+ * signature against the trusted key its key id names; res->nvalid counts
+ * signer identities (zkr_pubkey_identity), so one key's secp256k1 and eth
+ * entries count once.
  * Returns ZKR_OK when at least one trusted key signed validly and no
  * signature by a trusted key failed; ZKR_ERR_SIGNATURE otherwise (tampered
  * payload, unknown key only); ZKR_ERR_MALFORMED; ZKR_ERR_UNSUPPORTED.
@@ -522,7 +560,10 @@ long zkr_verifier_revoked_in(const char (*list)[2 * ZKR_ATTEST_TEXT_MAX + 2], si
  * {"format":"zkreg-policy/v1","trusted_keys":["TYPE:HEX",..],"threshold":M,
  *  "schemas":["name@version" | "name@*",..],"max_age_seconds":N,
  *  "require_log_inclusion":true|false,"check_revocation":true|false}
- * max_age_seconds and check_revocation are optional (no limit, false).
+ * Every field is required: a policy without max_age_seconds or
+ * check_revocation is refused (ZKR_ERR_MALFORMED) rather than read as
+ * "no limit" or "off". trusted_keys may not name one signer twice (a
+ * secp256k1 key and its eth address are one signer, zkr_pubkey_identity).
  * "revoked_verifiers":["KIND@VERSION",..] (optional) lists verifier
  * versions the pipeline itself refuses, offline or not (exit 6; matched
  * on VERSION, see zkr_verifier_revoked_in).

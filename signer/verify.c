@@ -1,7 +1,9 @@
 /*
  * signer: verifying attestations. Each signature is checked against the
- * trusted key its key id names; the key id only finds a key, and a key is
- * counted once however many signatures it left.
+ * trusted key its key id names; the key id only finds a key, and a signer
+ * is counted once however many signatures it left, under whichever of its
+ * names (a secp256k1 key and its eth address are one signer: an eth entry
+ * can be built from a secp256k1 entry's EIP-712 companion without the key).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,8 +49,8 @@ static zkr_err check_entry(const zkr_dsse_sig *s, const zkr_pubkey *k, const zkr
 zkr_err zkr_signer_verify_sigs(const uint8_t *att, size_t len, const zkr_pubkey *trusted,
                            size_t ntrusted, zkr_attest_result *res, zkr_diag *d)
 {
-    char (*ids)[ZKR_KEYID_HEX + 1] = NULL;
-    int counted[ZKR_POLICY_MAX_KEYS] = {0};
+    char (*ids)[ZKR_KEYID_HEX + 1] = NULL, (*who)[ZKR_KEYID_HEX + 1] = NULL;
+    int counted[ZKR_POLICY_MAX_KEYS] = {0}, signer_ix[ZKR_POLICY_MAX_KEYS] = {0};
     zkr_envelope e;
     zkr_buf pae = {0};
     zkr_err r;
@@ -68,31 +70,43 @@ zkr_err zkr_signer_verify_sigs(const uint8_t *att, size_t len, const zkr_pubkey 
                           &pae)) != ZKR_OK)
         goto out;
     ids = calloc(ntrusted > 0 ? ntrusted : 1, sizeof *ids);
-    if (ids == NULL) {
+    who = calloc(ntrusted > 0 ? ntrusted : 1, sizeof *who);
+    if (ids == NULL || who == NULL) {
         r = ZKR_ERR_NOMEM;
         goto out;
     }
-    for (size_t k = 0; k < ntrusted; k++)
+    for (size_t k = 0; k < ntrusted; k++) {
         zkr_pubkey_keyid(&trusted[k], ids[k]);
+        zkr_pubkey_identity(&trusted[k], who[k]);
+        signer_ix[k] = (int)k;
+        for (size_t j = 0; j < k; j++)
+            if (who[k][0] != '\0' && strcmp(who[j], who[k]) == 0) {
+                signer_ix[k] = (int)j;
+                break;
+            }
+    }
     res->nsigs = e.nsigs;
     for (size_t i = 0; i < e.nsigs; i++) {
         zkr_sig_outcome *o = &res->sigs[i];
         memcpy(o->keyid, e.sigs[i].keyid, sizeof o->keyid);
         o->trusted_ix = -1;
+        o->signer_ix = -1;
         for (size_t k = 0; k < ntrusted && o->trusted_ix < 0; k++)
             if (strcmp(ids[k], e.sigs[i].keyid) == 0)
                 o->trusted_ix = (int)k;
         if (o->trusted_ix < 0)
             continue;
         o->trusted = 1;
+        o->signer_ix = signer_ix[o->trusted_ix];
         o->valid = check_entry(&e.sigs[i], &trusted[o->trusted_ix], &pae, &res->facts) == ZKR_OK;
-        if (o->valid && !counted[o->trusted_ix]) {
-            counted[o->trusted_ix] = 1;
+        if (o->valid && !counted[o->signer_ix]) {
+            counted[o->signer_ix] = 1;
             res->nvalid++;
         }
     }
 out:
     free(ids);
+    free(who);
     zkr_buf_free(&pae);
     zkr_envelope_free(&e);
     return r;

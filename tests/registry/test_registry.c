@@ -13,6 +13,13 @@
 
 typedef uint8_t digest_t[32];
 
+#define ZKR_STR_(x) #x
+#define ZKR_STR(x) ZKR_STR_(x)
+/* One past the schema this build knows (a registry from a newer zkreg). */
+#define ZKR_REGISTRY_SCHEMA_VERSION_NEXT 4
+_Static_assert(ZKR_REGISTRY_SCHEMA_VERSION_NEXT == ZKR_REGISTRY_SCHEMA_VERSION + 1,
+               "update ZKR_REGISTRY_SCHEMA_VERSION_NEXT with the schema version");
+
 static const char schema_json[] =
     "{\"name\": \"fmnist-infer\", \"version\": 1, \"proof_kind\": \"inference@1\",\n"
     " \"proof_system\": \"zkreg-sumcheck-basefold\", \"parameter_set\": \"goldilocks-128\",\n"
@@ -119,7 +126,8 @@ static void test_newer_registry(zkr_tap *t, fixture *f)
     rt_pass(&pass, "x");
     rt_path(p, f->dir, "newer.db");
     if (zkr_registry_create(p, &pass, NULL, 1, NULL) != ZKR_OK ||
-        exec_sql(p, "PRAGMA user_version = 3") != SQLITE_OK) {
+        exec_sql(p, "PRAGMA user_version = " ZKR_STR(ZKR_REGISTRY_SCHEMA_VERSION_NEXT)) !=
+            SQLITE_OK) {
         zkr_tap_ok(t, 0, "set up a newer registry");
         return;
     }
@@ -128,9 +136,10 @@ static void test_newer_registry(zkr_tap *t, fixture *f)
     r = zkr_registry_open(p, &reg, &d);
     rt_file_hash(p, h2);
     zkr_tap_ok(t, r == ZKR_ERR_REGISTRY_VERSION && strstr(d.msg, "newer.db") &&
-                      strstr(d.msg, "user_version 3") && memcmp(h1, h2, 32) == 0,
+                      strstr(d.msg, "user_version " ZKR_STR(ZKR_REGISTRY_SCHEMA_VERSION_NEXT)) &&
+                      memcmp(h1, h2, 32) == 0,
                "registry from a newer version refused, unchanged: %s", d.msg);
-    if (exec_sql(p, "PRAGMA user_version = 2") == SQLITE_OK) {
+    if (exec_sql(p, "PRAGMA user_version = " ZKR_STR(ZKR_REGISTRY_SCHEMA_VERSION)) == SQLITE_OK) {
         r = zkr_registry_open(p, &reg, &d);
         zkr_tap_ok(t, r == ZKR_OK, "the same file at the current version opens");
         zkr_registry_close(reg);

@@ -75,7 +75,7 @@ ok "verify-attestation without a trusted key: usage" 2 $?
 policy() { # policy FILE THRESHOLD KEYS...
   f=$1; m=$2; shift 2
   keys=$(for k in "$@"; do printf '"%s",' "$k"; done | sed 's/,$//')
-  printf '{"format":"zkreg-policy/v1","trusted_keys":[%s],"threshold":%s,"schemas":["mnist-mlp-inference@1"],"max_age_seconds":3600,"require_log_inclusion":false}\n' "$keys" "$m" >"$f"
+  printf '{"format":"zkreg-policy/v1","trusted_keys":[%s],"threshold":%s,"schemas":["mnist-mlp-inference@1"],"max_age_seconds":3600,"require_log_inclusion":false,"check_revocation":false}\n' "$keys" "$m" >"$f"
 }
 policy "$t/p11" 1 "$A"
 policy "$t/p23" 2 "$A" "$B" "$C"

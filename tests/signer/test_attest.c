@@ -611,10 +611,10 @@ static void test_inclusion(zkr_tap *t, const char *pol_in, zkr_signer *a)
                       "inclusion path with a flipped bit");
             break;
         case 4:
-            snprintf(pol + strlen(pol) - 1, sizeof pol - strlen(pol) + 1,
-                     ",\"check_revocation\":true}");
+            /* v1 "revoked" lists are asserted, not proven: revocation fails closed on them. */
+            snprintf(strstr(pol, "\"check_revocation\":false"), 32, "\"check_revocation\":true}");
             gate_case(t, pol, &att8, 1, &reg, ZKR_GATE_REVOCATION, ZKR_ERR_REVOKED,
-                      "revoked signing key");
+                      "v1 evidence with an asserted revoked list: fails closed");
             break;
         }
     }
@@ -667,9 +667,171 @@ static void policy_text(char *out, size_t cap, zkr_signer **keys, size_t nkeys, 
     }
     snprintf(out + pos, cap - pos,
              "],\"threshold\":%u,\"schemas\":[\"mnist-mlp-inference@1\"],\"max_age_seconds\":3600,"
-             "\"require_log_inclusion\":%s}",
+             "\"require_log_inclusion\":%s,\"check_revocation\":false}",
              m, extra);
 }
+
+/* A "revocation" log leaf: str kind | bytes target | str reason. */
+static void revocation_leaf(zkr_buf *b, const char *kind, const uint8_t target[32], uint8_t i)
+{
+    zkr_buf payload = {0};
+
+    b->len = 0;
+    (void)!zkr_enc_str(&payload, kind);
+    (void)!zkr_enc_bytes(&payload, target, 32);
+    (void)!zkr_enc_str(&payload, "test");
+    (void)!zkr_enc_str(b, "zkreg/log/v1");
+    (void)!zkr_enc_str(b, "revocation");
+    (void)!zkr_enc_u64(b, 1700000000u + i);
+    (void)!zkr_enc_bytes(b, payload.p, payload.len);
+    zkr_buf_free(&payload);
+}
+
+/*
+ * Evidence v2 over a 4-leaf log (0: the proof, 1 and 2: revocations, 3:
+ * other): `listed` says which revocation leaves the evidence carries;
+ * `count` is the trusted checkpoint's commitment count (its digest is the
+ * set of leaves 1 and 2); `commit` 0 leaves the commitment out.
+ */
+static void evidence_v2(zkr_buf *out, zkr_buf leaves[4], uint8_t hashes[4][32], int listed[3],
+                        uint64_t count, int commit, int corrupt)
+{
+    uint8_t root[32], dg[32];
+    char rh[65], dh[65];
+    zkr_revset set;
+    int first = 1;
+
+    (void)!zkr_merkle_root((const uint8_t(*)[32])hashes, 4, root);
+    zkr_revset_init(&set);
+    (void)!zkr_revset_add(&set, 1, hashes[1]);
+    (void)!zkr_revset_add(&set, 2, hashes[2]);
+    zkr_revset_final(&set, dg);
+    (void)!zkr_hex_encode(root, 32, rh, sizeof rh);
+    (void)!zkr_hex_encode(dg, 32, dh, sizeof dh);
+    out->len = 0;
+    (void)!zkr_buf_printf(out, "{\"format\":\"zkreg-evidence/v2\",\"checkpoint\":{\"origin\":"
+                               "\"zkreg.test/log\",\"size\":4,\"root\":\"%s\"",
+                          rh);
+    if (commit)
+        (void)!zkr_buf_printf(out, ",\"revocations\":{\"count\":%llu,\"digest\":\"%s\"}",
+                              (unsigned long long)count, dh);
+    (void)!zkr_buf_append_str(out, "},\"inclusion\":[");
+    incl_doc(out, &leaves[0], hashes, 4, 0, 0);
+    (void)!zkr_buf_append_str(out, "]");
+    if (listed != NULL) {
+        (void)!zkr_buf_append_str(out, ",\"revocations\":[");
+        for (uint64_t i = 1; i <= 2; i++) {
+            uint8_t path[ZKR_MERKLE_MAX_DEPTH][32];
+            size_t plen = 0;
+            zkr_buf b64 = {0};
+            char h[65];
+            if (!listed[i])
+                continue;
+            (void)!zkr_merkle_inclusion_proof((const uint8_t(*)[32])hashes, 4, i, path, &plen);
+            if (corrupt)
+                path[0][0] ^= 1;
+            (void)!zkr_base64_encode(leaves[i].p, leaves[i].len, &b64);
+            (void)!zkr_buf_printf(out, "%s{\"index\":%llu,\"leaf\":\"%s\",\"path\":[",
+                                  first ? "" : ",", (unsigned long long)i, (const char *)b64.p);
+            for (size_t k = 0; k < plen; k++) {
+                (void)!zkr_hex_encode(path[k], 32, h, sizeof h);
+                (void)!zkr_buf_printf(out, "%s\"%s\"", k ? "," : "", h);
+            }
+            (void)!zkr_buf_append_str(out, "]}");
+            zkr_buf_free(&b64);
+            first = 0;
+        }
+        (void)!zkr_buf_append_str(out, "]");
+    }
+    (void)!zkr_buf_append_str(out, "}");
+}
+
+/* Loads evidence text and runs the gate with it; ZKR_ERR_* of the load when it fails. */
+static zkr_err evidence_gate(zkr_tap *t, const char *pol, zkr_buf *ev_txt, zkr_buf *att,
+                             zkr_gate_rule want_rule, zkr_err want_err, const char *what)
+{
+    zkr_evidence *ev = NULL;
+    zkr_attest_registry reg;
+    zkr_err r = zkr_evidence_load(ev_txt->p, ev_txt->len, &ev, NULL);
+
+    if (r == ZKR_OK) {
+        zkr_evidence_registry(ev, &reg);
+        gate_case(t, pol, att, 1, &reg, want_rule, want_err, what);
+    }
+    zkr_evidence_free(ev);
+    return r;
+}
+
+/*
+ * Offline revocation evidence must be complete against the trusted
+ * checkpoint: every revocation leaf below its size, included, matching the
+ * signed count and digest. An asserted or partial set fails closed.
+ */
+static void test_revocation_evidence(zkr_tap *t, zkr_signer *a)
+{
+    zkr_buf leaves[4] = {{0}}, ev = {0}, att = {0};
+    uint8_t hashes[4][32], root[32], other[32], kid[32];
+    char pol[2200], ident[ZKR_KEYID_HEX + 1];
+    int both[3] = {0, 1, 1}, one[3] = {0, 1, 0};
+    zkr_attest_facts f;
+    zkr_signer *one_key[1] = {a};
+
+    tu_facts(&f, 1, now - 60);
+    memset(other, 0x77, sizeof other);
+    zkr_pubkey_identity(zkr_signer_pubkey(a), ident);
+    (void)!zkr_hex_decode_exact(ident, kid, 32);
+    log_leaf(&leaves[0], 1, &f, 0);
+    revocation_leaf(&leaves[1], "model", other, 1);
+    log_leaf(&leaves[3], 0, &f, 3);
+    policy_text(pol, sizeof pol, one_key, 1, 1, "true");
+    snprintf(strstr(pol, "\"check_revocation\":false"), 32, "\"check_revocation\":true}");
+    for (int tree = 0; tree < 2; tree++) {
+        /* Tree 0: leaf 2 revokes an unrelated dataset; tree 1: it revokes the signer. */
+        revocation_leaf(&leaves[2], tree ? "key" : "dataset", tree ? kid : other, 2);
+        for (int i = 0; i < 4; i++)
+            zkr_merkle_leaf_hash(leaves[i].p, leaves[i].len, hashes[i]);
+        (void)!zkr_merkle_root((const uint8_t(*)[32])hashes, 4, root);
+        tu_facts(&f, 1, now - 60);
+        f.log_index = 0;
+        f.checkpoint_size = 4;
+        memcpy(f.checkpoint_root, root, 32);
+        att.len = 0;
+        (void)!sign_facts(a, &f, NULL, &att);
+        evidence_v2(&ev, leaves, hashes, both, 2, 1, 0);
+        if (tree == 0)
+            zkr_tap_ok(t, evidence_gate(t, pol, &ev, &att, 0, ZKR_OK,
+                                        "complete revocation set, nothing of ours revoked") ==
+                              ZKR_OK,
+                       "complete v2 evidence loads");
+        else
+            zkr_tap_ok(t, evidence_gate(t, pol, &ev, &att, ZKR_GATE_REVOCATION, ZKR_ERR_REVOKED,
+                                        "complete set revoking the signer's identity") == ZKR_OK,
+                       "complete v2 evidence loads");
+    }
+    /* Tree 1 (the signer revoked): every way of hiding it. */
+    evidence_v2(&ev, leaves, hashes, one, 2, 1, 0);
+    zkr_tap_ok(t, evidence_gate(t, pol, &ev, &att, 0, ZKR_OK, "") == ZKR_ERR_VERIFY,
+               "evidence withholding the key's revocation is refused (set incomplete)");
+    evidence_v2(&ev, leaves, hashes, both, 3, 1, 0);
+    zkr_tap_ok(t, evidence_gate(t, pol, &ev, &att, 0, ZKR_OK, "") == ZKR_ERR_VERIFY,
+               "evidence whose set does not match the committed count is refused");
+    evidence_v2(&ev, leaves, hashes, both, 2, 1, 1);
+    zkr_tap_ok(t, evidence_gate(t, pol, &ev, &att, 0, ZKR_OK, "") == ZKR_ERR_VERIFY,
+               "a revocation leaf whose inclusion path fails is refused");
+    evidence_v2(&ev, leaves, hashes, NULL, 2, 1, 0);
+    zkr_tap_ok(t, evidence_gate(t, pol, &ev, &att, ZKR_GATE_REVOCATION, ZKR_ERR_REVOKED,
+                                "commitment but no revocation list: fails closed") == ZKR_OK,
+               "evidence without its revocation list loads (for inclusion)");
+    evidence_v2(&ev, leaves, hashes, NULL, 0, 0, 0);
+    zkr_tap_ok(t, evidence_gate(t, pol, &ev, &att, ZKR_GATE_REVOCATION, ZKR_ERR_REVOKED,
+                                "no revocation evidence at all: fails closed") == ZKR_OK,
+               "evidence without any revocation set loads (for inclusion)");
+    for (int i = 0; i < 4; i++)
+        zkr_buf_free(&leaves[i]);
+    zkr_buf_free(&ev);
+    zkr_buf_free(&att);
+}
+
 
 static void test_gate(zkr_tap *t, zkr_signer *a, zkr_signer *b, zkr_signer *c, zkr_signer *u)
 {
@@ -748,6 +910,7 @@ static void test_gate(zkr_tap *t, zkr_signer *a, zkr_signer *b, zkr_signer *c, z
     gate_case(t, pol, att, 1, NULL, ZKR_GATE_INCLUSION, ZKR_ERR_VERIFY,
               "inclusion required, no evidence");
     test_inclusion(t, pol, a);
+    test_revocation_evidence(t, a);
     for (int i = 0; i < 4; i++)
         zkr_buf_free(&att[i]);
 }
@@ -766,6 +929,16 @@ static void test_policy_parse(zkr_tap *t, zkr_signer *a)
         "\"schemas\":[\"x@1\"],\"require_log_inclusion\":false,\"typo\":1}",
         "{\"format\":\"zkreg-policy/v1\",\"trusted_keys\":[\"%s\"],\"threshold\":1,"
         "\"schemas\":[\"x@1\"]}",
+        /* Otherwise complete, but check_revocation or max_age_seconds left implicit. */
+        "{\"format\":\"zkreg-policy/v1\",\"trusted_keys\":[\"%s\"],\"threshold\":1,"
+        "\"schemas\":[\"x@1\"],\"require_log_inclusion\":false,\"max_age_seconds\":60}",
+        "{\"format\":\"zkreg-policy/v1\",\"trusted_keys\":[\"%s\"],\"threshold\":1,"
+        "\"schemas\":[\"x@1\"],\"require_log_inclusion\":false,\"check_revocation\":false}",
+        /* One secp256k1 key under both of its names (key 1, its address). */
+        "{\"format\":\"zkreg-policy/v1\",\"trusted_keys\":[\"secp256k1:0279be667ef9dcbbac55a06295ce"
+        "870b07029bfcdb2dce28d959f2815b16f81798\",\"eth:0x7E5F4552091A69125d5DfCb7b8C2659029395Bdf\"],"
+        "\"threshold\":1,\"schemas\":[\"x@1\"],\"require_log_inclusion\":false,"
+        "\"check_revocation\":false,\"max_age_seconds\":60}",
     };
     char ks[160], txt[1024];
     zkr_policy p;
@@ -783,7 +956,89 @@ static void test_policy_parse(zkr_tap *t, zkr_signer *a)
         }
     }
     zkr_tap_ok(t, all, "bad policies refused (threshold > keys, repeated key, bad schema, "
-                       "unknown field, missing rule)");
+                       "unknown field, missing rule, implicit check_revocation or max age, one "
+                       "signer under two names)");
+    snprintf(txt, sizeof txt,
+             "{\"format\":\"zkreg-policy/v1\",\"trusted_keys\":[\"%s\"],\"threshold\":1,"
+             "\"schemas\":[\"x@1\"],\"require_log_inclusion\":false,\"check_revocation\":false,"
+             "\"max_age_seconds\":60}",
+             ks);
+    zkr_tap_ok(t, zkr_policy_parse((const uint8_t *)txt, strlen(txt), &p, NULL) == ZKR_OK,
+               "... and their complete twin parses");
+}
+
+/*
+ * One secp256k1 key, two names: the "doubled envelope" (an eth entry built
+ * from the secp256k1 entry's EIP-712 companion, no private key) counts once
+ * even when a policy struct trusts both names, and either name finds the
+ * signer's identity.
+ */
+static void test_identity(zkr_tap *t, zkr_signer *ed, zkr_signer *k1,
+                          const zkr_eip712_domain *dom)
+{
+    const zkr_pubkey *kp = zkr_signer_pubkey(k1);
+    zkr_pubkey eth = {.type = ZKR_KEY_ETH, .pub_len = ZKR_ETH_ADDR_BYTES};
+    char a[ZKR_KEYID_HEX + 1], b[ZKR_KEYID_HEX + 1], ka[ZKR_KEYID_HEX + 1], kb[ZKR_KEYID_HEX + 1];
+    zkr_attest_facts f;
+    zkr_buf att = {0}, dbl = {0}, eda = {0};
+    zkr_envelope e;
+    zkr_policy pol;
+    zkr_gate_report rep;
+    zkr_attest_result res;
+
+    (void)!zkr_pubkey_eth_address(kp, eth.pub);
+    zkr_pubkey_identity(kp, a);
+    zkr_pubkey_identity(&eth, b);
+    zkr_pubkey_keyid(kp, ka);
+    zkr_pubkey_keyid(&eth, kb);
+    zkr_tap_ok(t, strcmp(a, b) == 0 && strcmp(ka, kb) != 0 && strcmp(a, kb) == 0,
+               "secp256k1:HEX and eth:ADDRESS: two key ids, one identity (the eth key id)");
+    zkr_pubkey_identity(zkr_signer_pubkey(ed), a);
+    zkr_pubkey_keyid(zkr_signer_pubkey(ed), ka);
+    zkr_tap_ok(t, strcmp(a, ka) == 0, "an ed25519 key's identity is its key id");
+
+    tu_facts(&f, 1, now - 60);
+    memset(&e, 0, sizeof e);
+    if (sign_facts(k1, &f, dom, &att) == ZKR_OK &&
+        zkr_envelope_parse(att.p, att.len, &e, NULL) == ZKR_OK && e.sigs[0].has_eip712) {
+        e.sigs[1] = e.sigs[0];
+        memcpy(e.sigs[1].keyid, kb, sizeof e.sigs[1].keyid);
+        memcpy(e.sigs[1].sig, e.sigs[0].eth_sig, ZKR_ETH_SIG_BYTES);
+        e.sigs[1].sig_len = ZKR_ETH_SIG_BYTES;
+        e.nsigs = 2;
+        (void)!zkr_envelope_encode(&e, &dbl);
+    }
+    zkr_envelope_free(&e);
+    memset(&pol, 0, sizeof pol);
+    pol.keys[0] = *kp;
+    pol.keys[1] = eth;
+    pol.keys[2] = *zkr_signer_pubkey(ed);
+    pol.nkeys = 3;
+    pol.threshold = 2;
+    snprintf(pol.schemas[0], sizeof pol.schemas[0], "mnist-mlp-inference@1");
+    pol.nschemas = 1;
+    zkr_tap_ok(t, zkr_gate(&pol, &dbl, 1, now, NULL, &rep) == ZKR_ERR_POLICY &&
+                      rep.failed_rule == ZKR_GATE_THRESHOLD && rep.distinct_keys == 1,
+               "the doubled envelope counts one signer even if a policy trusts both names (%s)",
+               rep.message);
+    (void)!sign_facts(ed, &f, NULL, &eda);
+    {
+        zkr_buf two[2] = {dbl, eda};
+        zkr_tap_ok(t, zkr_gate(&pol, two, 2, now, NULL, &rep) == ZKR_OK && rep.distinct_keys == 2,
+                   "... and with a second real signer it passes 2-of-3");
+    }
+    zkr_tap_ok(t, zkr_attest_verify(dbl.p, dbl.len, pol.keys, 2, NULL, &res, NULL) == ZKR_OK &&
+                      res.nvalid == 1 && res.nsigs == 2 && res.sigs[0].valid && res.sigs[1].valid,
+               "verify-attestation: both entries verify, one signer counted");
+    {
+        zkr_buf co = {0};
+        zkr_tap_ok(t, zkr_attest_cosign(k1, dbl.p, dbl.len, dom, &co, NULL) == ZKR_ERR_EXISTS,
+                   "cosign refuses a signer that signed under either name");
+        zkr_buf_free(&co);
+    }
+    zkr_buf_free(&att);
+    zkr_buf_free(&dbl);
+    zkr_buf_free(&eda);
 }
 
 int main(int argc, char **argv)
@@ -810,6 +1065,7 @@ int main(int argc, char **argv)
         test_eip712_v2(&t, k1, &dom);
         test_gate(&t, ed, k1, b, u);
         test_policy_parse(&t, ed);
+        test_identity(&t, ed, k1, &dom);
     }
     zkr_signer_free(ed);
     zkr_signer_free(k1);
