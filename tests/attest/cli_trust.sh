@@ -263,10 +263,16 @@ echo "# stress: $signed signed (and logged) before the revocation, $refused refu
 expect 0 "the log audits clean after the races" "$ZKREG" log verify
 
 # ------------------------------------------------------------ 4. revoke verifier
+# Offline: no registry at all (no --registry, no $ZKREG_REGISTRY, no ./zkreg.db).
+mkdir -p "$T/offline"
+offline() { env -u ZKREG_REGISTRY -C "$T/offline" "$ZKREG" "$@"; }
 policy "$T/offline.json" "$ED_PUB" false false
 expect 0 "offline gate (no registry) passes before the revocation" \
-  "$ZKREG" --registry "$T/none.db" gate --policy "$T/offline.json" "$T/a.att"
-printf '{"format":"zkreg-evidence/v1","checkpoint":{"origin":"x","size":1,"root":"%064d"},"revoked":{"verifiers":[]}}\n' 0 >"$T/ev0.json"
+  offline gate --policy "$T/offline.json" "$T/a.att"
+expect 0 "a checkpoint over the log before the revocation" "$ZKREG" log checkpoint \
+  --passphrase-file "$T/regpass"
+expect 0 "evidence (complete revocation set) before the revocation" "$ZKREG" log evidence \
+  "$T/a.att" -o "$T/ev0.json"
 policy "$T/evpol.json" "$ED_PUB" false true
 expect 0 "gate with evidence listing no revoked verifier passes" \
   "$ZKREG" gate --policy "$T/evpol.json" --evidence "$T/ev0.json" "$T/a.att"
@@ -294,15 +300,17 @@ expect 6 "verify refuses to record a proof under the revoked verifier" \
   "$ZKREG" verify --statement "$A" "$T/pA"
 policy "$T/offline-rv.json" "$ED_PUB" false false "[\"inference@1@$VER\"]"
 expect 6 "offline gate with revoked_verifiers in the policy refuses" \
-  "$ZKREG" --registry "$T/none.db" gate --policy "$T/offline-rv.json" "$T/a.att"
+  offline gate --policy "$T/offline-rv.json" "$T/a.att"
 said "revoked_verifiers: inference@1@$VER"
 policy "$T/bad-rv.json" "$ED_PUB" false false '["0.2.0"]'
 expect 3 "a policy whose revoked_verifiers entry is not KIND@VERSION is refused" \
-  "$ZKREG" --registry "$T/none.db" gate --policy "$T/bad-rv.json" "$T/a.att"
+  offline gate --policy "$T/bad-rv.json" "$T/a.att"
 policy "$T/other-rv.json" "$ED_PUB" false false '["inference@1@0.1.0"]'
 expect 0 "a policy revoking another version passes the attestation" \
-  "$ZKREG" --registry "$T/none.db" gate --policy "$T/other-rv.json" "$T/a.att"
-printf '{"format":"zkreg-evidence/v1","checkpoint":{"origin":"x","size":1,"root":"%064d"},"revoked":{"verifiers":["inference@1@%s"]}}\n' 0 "$VER" >"$T/ev1.json"
+  offline gate --policy "$T/other-rv.json" "$T/a.att"
+expect 0 "a checkpoint that covers the verifier revocation" "$ZKREG" log checkpoint \
+  --passphrase-file "$T/regpass"
+expect 0 "evidence after the revocation" "$ZKREG" log evidence "$T/a.att" -o "$T/ev1.json"
 expect 6 "offline gate with evidence revoking the verifier refuses" \
   "$ZKREG" gate --policy "$T/evpol.json" --evidence "$T/ev1.json" "$T/a.att"
 "$ZKREG" log key >"$T/vkey.txt"

@@ -598,7 +598,7 @@ static void test_migration_v2(zkr_tap *t, fixture *f, const zkr_artifact *model)
     zkr_revocation rv;
     uint8_t target[32], other[32];
     uint64_t n = 0;
-    char sql[1024];
+    char sql[2048];
     zkr_diag d;
     zkr_err r;
 
@@ -607,7 +607,13 @@ static void test_migration_v2(zkr_tap *t, fixture *f, const zkr_artifact *model)
     /* Keep the rows: copy them out, rebuild the v1 table, copy them back. */
     snprintf(sql, sizeof sql,
              "BEGIN; CREATE TEMP TABLE keep AS SELECT * FROM revocation; %s"
-             " INSERT INTO revocation SELECT * FROM keep; PRAGMA user_version = 1; COMMIT;",
+             " INSERT INTO revocation SELECT * FROM keep;"
+             " DROP TRIGGER signer_key_no_update; DROP TRIGGER signer_key_no_delete;"
+             " DROP TABLE signer_key; DROP TRIGGER meta_no_delete;"
+             " DELETE FROM meta WHERE key = 'signer_key_rows_since';"
+             " CREATE TRIGGER meta_no_delete BEFORE DELETE ON meta"
+             " BEGIN SELECT RAISE(ABORT, 'zkreg: table meta is append-only'); END;"
+             " PRAGMA user_version = 1; COMMIT;",
              v1);
     zkr_tap_ok(t, exec_sql(f->db, sql) == SQLITE_OK, "a version-1 layout with its revocations");
     zkr_diag_clear(&d);
