@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "cli.h"
+#include "cuda/cuda.h"
 #include "workers.h"
 
 static const char doctor_help[] =
@@ -17,7 +18,8 @@ static const char doctor_help[] =
     "Landlock ABI, the rlimits in force here and those applied to each worker,\n"
     "each worker policy's syscall allowlist, and runs a confined self-test\n"
     "(a SHA-256 and an RFC 6962 Merkle root computed inside the worker and\n"
-    "compared with the same computation in this process).\n"
+    "compared with the same computation in this process), and the CUDA backend:\n"
+    "whether it is built in, the driver, the device and its memory.\n"
     "\nexit codes: 0 confinement works, 8 seccomp missing or the self-test failed,\n"
     "            2 usage, 10 internal\n";
 
@@ -151,6 +153,35 @@ static json_t *doctor_report(const zkr_sandbox_caps *c, const doctor_selftest *t
         doctor_selftest_json("sha256", t1), doctor_selftest_json("merkle-root", t2));
 }
 
+/* The CUDA backend as this process finds it (docs/cuda.md); informational. */
+static json_t *doctor_cuda(const zkr_cuda_info *ci)
+{
+    return json_pack("{s:b,s:i,s:i,s:i,s:s,s:i,s:I,s:I,s:s}", "built", ci->built, "runtime_version",
+                     ci->runtime_version, "driver_version", ci->driver_version, "devices",
+                     ci->n_devices, "device", ci->name, "compute_capability",
+                     ci->cc_major * 10 + ci->cc_minor,
+                     "mem_total", (json_int_t)ci->mem_total, "mem_free", (json_int_t)ci->mem_free,
+                     "why_none", ci->why);
+}
+
+static void doctor_print_cuda(const zkr_cuda_info *ci)
+{
+    if (!ci->built) {
+        printf("cuda: backend not built into this zkreg (%s); prove runs on the CPU\n", ci->why);
+        return;
+    }
+    printf("cuda: backend built (runtime %d.%d), driver %s", ci->runtime_version / 1000,
+           ci->runtime_version % 1000 / 10, ci->driver_version ? "" : "none");
+    if (ci->driver_version)
+        printf("%d.%d", ci->driver_version / 1000, ci->driver_version % 1000 / 10);
+    if (ci->n_devices > 0)
+        printf(", %d device(s): %s (sm_%d%d), %llu MiB, %llu MiB free\n", ci->n_devices, ci->name,
+               ci->cc_major, ci->cc_minor, (unsigned long long)(ci->mem_total >> 20),
+               (unsigned long long)(ci->mem_free >> 20));
+    else
+        printf(", no device (%s): --backend auto proves on the CPU, cuda is refused\n", ci->why);
+}
+
 static const char *yn(int v)
 {
     return v ? "yes" : "no";
@@ -224,6 +255,7 @@ zkr_err zkr_cmd_doctor(zkr_cli *cli, int argc, char **argv)
     static const uint8_t sample[] = "zkreg doctor self-test";
     uint8_t records[3 * (4 + 5) + 8];
     zkr_sandbox_caps caps;
+    zkr_cuda_info cuda;
     doctor_selftest t1, t2;
     json_t *j = NULL;
     int c, done;
@@ -249,9 +281,12 @@ zkr_err zkr_cmd_doctor(zkr_cli *cli, int argc, char **argv)
     }
     doctor_selftest_run("sha256", sample, sizeof sample - 1, &t1);
     doctor_selftest_run("merkle-root", records, sizeof records, &t2);
+    zkr_cuda_probe(&cuda);
     j = doctor_report(&caps, &t1, &t2);
-    if (j == NULL)
+    if (j == NULL || json_object_set_new(j, "cuda", doctor_cuda(&cuda)) != 0) {
+        json_decref(j);
         return zkr_fail(&cli->diag, ZKR_ERR_NOMEM, "building the report");
+    }
     if (cli->json) {
         char *s = json_dumps(j, JSON_PRESERVE_ORDER | JSON_COMPACT);
         if (s != NULL)
@@ -259,6 +294,7 @@ zkr_err zkr_cmd_doctor(zkr_cli *cli, int argc, char **argv)
         free(s);
     } else {
         doctor_print_text(j, &caps);
+        doctor_print_cuda(&cuda);
     }
     json_decref(j);
     if (!caps.seccomp_filter)
