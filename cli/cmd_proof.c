@@ -344,7 +344,7 @@ static zkr_err zkr_prove_backend(zkr_cli *cli, const zkr_proof_args *a, uint32_t
         return r;
     if (b == ZKR_BACKEND_CPU)
         return ZKR_OK;
-    zkr_cuda_probe(&info);
+    zkr_cuda_probe_count(&info); /* no context in the parent unless it proves itself */
     if (info.n_devices < 1) {
         if (b == ZKR_BACKEND_AUTO)
             return ZKR_OK;

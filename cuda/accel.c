@@ -43,13 +43,15 @@ const char *zkr_backend_name(zkr_backend b)
     return b == ZKR_BACKEND_CPU ? "cpu" : b == ZKR_BACKEND_CUDA ? "cuda" : "auto";
 }
 
-void zkr_cuda_probe(zkr_cuda_info *out) { zkr_cuda_dev_probe(out); }
+void zkr_cuda_probe(zkr_cuda_info *out) { zkr_cuda_dev_probe(out, 1); }
+
+void zkr_cuda_probe_count(zkr_cuda_info *out) { zkr_cuda_dev_probe(out, 0); }
 
 int zkr_cuda_built(void)
 {
     zkr_cuda_info i;
 
-    zkr_cuda_dev_probe(&i);
+    zkr_cuda_dev_probe(&i, 0);
     return i.built;
 }
 
@@ -131,7 +133,7 @@ zkr_err zkr_accel_open(zkr_backend b, zkr_accel **out, zkr_diag *d)
     *out = NULL;
     if (b == ZKR_BACKEND_CPU)
         return ZKR_OK;
-    zkr_cuda_dev_probe(&info);
+    zkr_cuda_dev_probe(&info, 0);
     if (info.n_devices < 1 || zkr_cuda_dev_open(&dev) != ZKR_DEV_OK) {
         if (b == ZKR_BACKEND_AUTO)
             return ZKR_OK; /* the CPU, silently */

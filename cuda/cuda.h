@@ -22,8 +22,13 @@ const char *zkr_backend_name(zkr_backend b);
 
 /* Whether the CUDA backend was compiled into this binary. */
 int zkr_cuda_built(void);
-/* What the CUDA runtime reports (never fails; see zkr_cuda_info). */
+/*
+ * What the CUDA runtime reports (never fails; see zkr_cuda_info), free
+ * memory included: this creates the device's context (doctor, benches).
+ */
 void zkr_cuda_probe(zkr_cuda_info *out);
+/* The same without touching the device: built, versions, device count and name. */
+void zkr_cuda_probe_count(zkr_cuda_info *out);
 
 /*
  * The accelerator for b: *out NULL for the CPU (ZKR_BACKEND_CPU, or AUTO

@@ -34,8 +34,12 @@ typedef struct {
     char why[160];        /* why there is no usable device */
 } zkr_cuda_info;
 
-/* Probes without failing: no driver or no device is reported in *out. */
-void zkr_cuda_dev_probe(zkr_cuda_info *out);
+/*
+ * Probes without failing: no driver or no device is reported in *out.
+ * With memory, also binds device 0 for its free/total memory, which
+ * creates the CUDA context (slow, and memory); without, counts only.
+ */
+void zkr_cuda_dev_probe(zkr_cuda_info *out, int memory);
 /* Binds device 0 and creates the stream; ZKR_DEV_ENODEV when none. */
 int zkr_cuda_dev_open(void **ctx);
 void zkr_cuda_dev_close(void *ctx);

@@ -44,7 +44,7 @@ static unsigned zkr_grid(size_t n)
 }
 
 /* ---------------- probe ---------------- */
-extern "C" void zkr_cuda_dev_probe(zkr_cuda_info *out)
+extern "C" void zkr_cuda_dev_probe(zkr_cuda_info *out, int memory)
 {
     int n = 0, v = 0;
     cudaError_t e;
@@ -78,7 +78,7 @@ extern "C" void zkr_cuda_dev_probe(zkr_cuda_info *out)
         out->cc_minor = p.minor;
         out->mem_total = p.totalGlobalMem;
     }
-    if (cudaSetDevice(0) == cudaSuccess && cudaMemGetInfo(&fr, &tot) == cudaSuccess) {
+    if (memory && cudaSetDevice(0) == cudaSuccess && cudaMemGetInfo(&fr, &tot) == cudaSuccess) {
         out->mem_free = fr;
         out->mem_total = tot;
     }

@@ -8,8 +8,9 @@
 
 #include "cuda/dev.h"
 
-void zkr_cuda_dev_probe(zkr_cuda_info *out)
+void zkr_cuda_dev_probe(zkr_cuda_info *out, int memory)
 {
+    (void)memory;
     memset(out, 0, sizeof *out);
     (void)snprintf(out->why, sizeof out->why, "this zkreg was built without the CUDA backend");
 }
