@@ -197,6 +197,9 @@ extern "C" int zkr_cuda_dev_lde(void *ctx, const uint64_t *coeffs, unsigned log_
     ZKR_CK(cudaMemcpyAsync(out, d_out, n * nblk * sizeof *out, cudaMemcpyDeviceToHost, c->s));
     ZKR_CK(cudaStreamSynchronize(c->s));
 out:
+    /* The coefficients are the witness (a model's weights): wipe before freeing. */
+    if (d_c && cudaMemset(d_c, 0, n * sizeof *d_c) != cudaSuccess)
+        (void)cudaGetLastError();
     cudaFree(d_c);
     cudaFree(d_out);
     cudaFree(d_tw);
