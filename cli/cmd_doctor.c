@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "hsm/hsm.h"
+#include "cuda/cuda.h"
 #include "workers.h"
 
 static const char doctor_help[] =
@@ -23,7 +24,9 @@ static const char doctor_help[] =
     "compared with the same computation in this process). It starts the\n"
     "PKCS#11 helper, has it confine itself as for a module (loading none),\n"
     "and reports what /proc shows of it: seccomp mode, no_new_privs,\n"
-    "capabilities, threads, namespaces, environment and descriptors.\n"
+    "capabilities, threads, namespaces, environment and descriptors. It also\n"
+    "reports the CUDA backend: whether it is built in, the driver, the device\n"
+    "and its memory.\n"
     "\nexit codes: 0 confinement works, 8 seccomp missing, the self-test failed or\n"
     "            the installed PKCS#11 helper is not confined as it must be,\n"
     "            2 usage, 10 internal\n";
@@ -273,6 +276,35 @@ static json_t *doctor_report(const zkr_sandbox_caps *c, const doctor_selftest *t
         doctor_selftest_json("sha256", t1), doctor_selftest_json("merkle-root", t2));
 }
 
+/* The CUDA backend as this process finds it (docs/cuda.md); informational. */
+static json_t *doctor_cuda(const zkr_cuda_info *ci)
+{
+    return json_pack("{s:b,s:i,s:i,s:i,s:s,s:i,s:I,s:I,s:s}", "built", ci->built, "runtime_version",
+                     ci->runtime_version, "driver_version", ci->driver_version, "devices",
+                     ci->n_devices, "device", ci->name, "compute_capability",
+                     ci->cc_major * 10 + ci->cc_minor,
+                     "mem_total", (json_int_t)ci->mem_total, "mem_free", (json_int_t)ci->mem_free,
+                     "why_none", ci->why);
+}
+
+static void doctor_print_cuda(const zkr_cuda_info *ci)
+{
+    if (!ci->built) {
+        printf("cuda: backend not built into this zkreg (%s); prove runs on the CPU\n", ci->why);
+        return;
+    }
+    printf("cuda: backend built (runtime %d.%d), driver %s", ci->runtime_version / 1000,
+           ci->runtime_version % 1000 / 10, ci->driver_version ? "" : "none");
+    if (ci->driver_version)
+        printf("%d.%d", ci->driver_version / 1000, ci->driver_version % 1000 / 10);
+    if (ci->n_devices > 0)
+        printf(", %d device(s): %s (sm_%d%d), %llu MiB, %llu MiB free\n", ci->n_devices, ci->name,
+               ci->cc_major, ci->cc_minor, (unsigned long long)(ci->mem_total >> 20),
+               (unsigned long long)(ci->mem_free >> 20));
+    else
+        printf(", no device (%s): --backend auto proves on the CPU, cuda is refused\n", ci->why);
+}
+
 static const char *yn(int v)
 {
     return v ? "yes" : "no";
@@ -346,6 +378,7 @@ zkr_err zkr_cmd_doctor(zkr_cli *cli, int argc, char **argv)
     static const uint8_t sample[] = "zkreg doctor self-test";
     uint8_t records[3 * (4 + 5) + 8];
     zkr_sandbox_caps caps;
+    zkr_cuda_info cuda;
     doctor_selftest t1, t2;
     doctor_helper helper;
     json_t *j = NULL;
@@ -373,9 +406,12 @@ zkr_err zkr_cmd_doctor(zkr_cli *cli, int argc, char **argv)
     doctor_selftest_run("sha256", sample, sizeof sample - 1, &t1);
     doctor_selftest_run("merkle-root", records, sizeof records, &t2);
     doctor_helper_run(cli, &helper);
+    zkr_cuda_probe(&cuda);
     j = doctor_report(&caps, &t1, &t2);
-    if (j == NULL)
+    if (j == NULL || json_object_set_new(j, "cuda", doctor_cuda(&cuda)) != 0) {
+        json_decref(j);
         return zkr_fail(&cli->diag, ZKR_ERR_NOMEM, "building the report");
+    }
     json_object_set_new(j, "pkcs11_helper", doctor_helper_json(&helper));
     if (helper.installed && !helper.ok)
         json_object_set_new(j, "ok", json_false());
@@ -387,6 +423,7 @@ zkr_err zkr_cmd_doctor(zkr_cli *cli, int argc, char **argv)
     } else {
         doctor_print_text(j, &caps);
         doctor_helper_print(&helper);
+        doctor_print_cuda(&cuda);
     }
     json_decref(j);
     if (!caps.seccomp_filter)

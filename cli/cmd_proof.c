@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cuda/cuda.h"
 #include "infer_glue.h"
 #include "train_glue.h"
 #include "registry_cli.h"
@@ -23,7 +24,7 @@
 
 static const char prove_help[] =
     "usage: zkreg prove --statement ID -o PROOF [--dataset-file PATH] [--threads N]\n"
-    "                   [--no-sandbox]\n"
+    "                   [--backend auto|cpu|cuda] [--no-sandbox]\n"
     "\n"
     "Proves an inference@1 statement: the registered model (its quantized bytes\n"
     "kept beside the registry at register-model) run on record I of the\n"
@@ -31,6 +32,10 @@ static const char prove_help[] =
     "the one given at register-dataset (or --dataset-file) and must still have\n"
     "the registered commitment. The proving runs in a confined worker;\n"
     "--no-sandbox runs it in this process (debugging only, with a warning).\n"
+    "--backend (default auto): cuda proves on the GPU, bit-identical to the CPU;\n"
+    "auto uses the GPU when one is usable and the CPU otherwise; with no usable\n"
+    "device --backend cuda is refused (exit 3). The confined worker has no GPU\n"
+    "policy yet: the GPU is used only with --no-sandbox (docs/cuda.md).\n"
     "Prints the proof's SHA-256 and size; progress goes to stderr on a TTY.\n" ZKR_CLI_EXIT_HELP;
 
 static const char verify_help[] =
@@ -184,7 +189,7 @@ static zkr_err zkr_load_stmt(zkr_cli *cli, zkr_registry *reg, const char *ref, i
 }
 
 typedef struct {
-    const char *statement, *out, *dataset_file, *proof;
+    const char *statement, *out, *dataset_file, *proof, *backend;
     uint64_t threads;
     int no_sandbox;
 } zkr_proof_args;
@@ -198,12 +203,14 @@ static zkr_err zkr_proof_parse_args(zkr_cli *cli, int argc, char **argv, int pro
                                          {"dataset-file", required_argument, NULL, 'D'},
                                          {"threads", required_argument, NULL, 't'},
                                          {"no-sandbox", no_argument, NULL, 'n'},
+                                         {"backend", required_argument, NULL, 'B'},
                                          {NULL, 0, NULL, 0}};
     int c;
     zkr_err r;
 
     memset(a, 0, sizeof a[0]);
     a->threads = 2;
+    a->backend = "auto";
     while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
         if (zkr_cli_common_option(cli, c, proving ? prove_help : verify_help, done)) {
             if (*done)
@@ -221,7 +228,9 @@ static zkr_err zkr_proof_parse_args(zkr_cli *cli, int argc, char **argv, int pro
                 return r;
             if (a->threads < 1 || a->threads > 16)
                 return zkr_cli_usage(cli, "--threads must be 1..16");
-        } else if (c == 'n')
+        } else if (c == 'B' && proving)
+            a->backend = optarg;
+        else if (c == 'n')
             a->no_sandbox = 1;
         else
             return zkr_cli_usage(cli, "bad option (see --help)");
@@ -299,13 +308,14 @@ static zkr_err zkr_load_record(zkr_cli *cli, const zkr_proof_stmt *ps, const cha
 }
 
 static zkr_err zkr_prove_request(const zkr_proof_stmt *ps, const zkr_buf *model, uint32_t threads,
-                                 const zkr_infer_record *rec, zkr_buf *req)
+                                 uint32_t use_cuda, const zkr_infer_record *rec, zkr_buf *req)
 {
     zkr_err r;
 
     if ((r = zkr_enc_u32(req, 1)) != ZKR_OK ||
         (r = zkr_buf_append(req, ps->st.statement_id, ZKR_DIGEST_BYTES)) != ZKR_OK ||
         (r = zkr_enc_u32(req, ps->param_set)) != ZKR_OK || (r = zkr_enc_u32(req, threads)) != ZKR_OK ||
+        (r = zkr_enc_u32(req, use_cuda)) != ZKR_OK ||
         (r = zkr_enc_bytes(req, model->p, model->len)) != ZKR_OK ||
         (r = zkr_buf_append(req, ps->st.model.commitment, ZKR_DIGEST_BYTES)) != ZKR_OK ||
         (r = zkr_enc_u64(req, rec->index)) != ZKR_OK || (r = zkr_enc_u64(req, rec->n_records)) != ZKR_OK ||
@@ -361,6 +371,45 @@ static zkr_err zkr_prove_finish(zkr_cli *cli, const zkr_proof_stmt *ps, const zk
     return ZKR_OK;
 }
 
+/*
+ * Where the prover runs (docs/cuda.md), decided before any work: the CPU;
+ * the GPU when asked or when auto finds one and the worker may use it; a
+ * refusal when cuda was asked for and cannot be had.
+ */
+static zkr_err zkr_prove_backend(zkr_cli *cli, const zkr_proof_args *a, uint32_t *use_cuda)
+{
+    zkr_backend b;
+    zkr_cuda_info info;
+    zkr_err r;
+
+    *use_cuda = 0;
+    if ((r = zkr_backend_parse(a->backend, &b, &cli->diag)) != ZKR_OK)
+        return r;
+    if (b == ZKR_BACKEND_CPU)
+        return ZKR_OK;
+    zkr_cuda_probe_count(&info); /* no context in the parent unless it proves itself */
+    if (info.n_devices < 1) {
+        if (b == ZKR_BACKEND_AUTO)
+            return ZKR_OK;
+        return zkr_fail(&cli->diag, ZKR_ERR_UNSUPPORTED,
+                        "--backend cuda: no usable CUDA device: %s (--backend cpu or auto proves "
+                        "on the CPU)", info.why);
+    }
+    if (!a->no_sandbox) {
+        /* The worker's seccomp policy has no GPU variant yet: never loosen it silently. */
+        if (b == ZKR_BACKEND_AUTO) {
+            zkr_progress("a CUDA device is present, but the confined worker cannot use it yet: "
+                         "proving on the CPU");
+            return ZKR_OK;
+        }
+        return zkr_fail(&cli->diag, ZKR_ERR_UNSUPPORTED,
+                        "--backend cuda: the confined prover worker has no GPU policy yet "
+                        "(docs/sandbox.md); --no-sandbox proves on %s in this process", info.name);
+    }
+    *use_cuda = 1;
+    return ZKR_OK;
+}
+
 zkr_err zkr_cmd_prove(zkr_cli *cli, int argc, char **argv)
 {
     zkr_proof_args a;
@@ -373,11 +422,14 @@ zkr_err zkr_cmd_prove(zkr_cli *cli, int argc, char **argv)
     zkr_sandbox_opts so = {NULL, NULL, 0};
     zkr_sandbox_result res;
     int done = 0;
+    uint32_t use_cuda;
     double t0;
     zkr_err r;
 
     memset(&ps, 0, sizeof ps);
     if ((r = zkr_proof_parse_args(cli, argc, argv, 1, &a, &done)) != ZKR_OK || done)
+        return r;
+    if ((r = zkr_prove_backend(cli, &a, &use_cuda)) != ZKR_OK)
         return r;
     so.no_sandbox = a.no_sandbox;
     if ((r = zkr_cli_registry_open(cli, &reg)) != ZKR_OK ||
@@ -386,7 +438,7 @@ zkr_err zkr_cmd_prove(zkr_cli *cli, int argc, char **argv)
     zkr_progress("loading the model and the record");
     if ((r = zkr_load_model(cli, &ps.st.model, &model)) != ZKR_OK ||
         (r = zkr_load_record(cli, &ps, a.dataset_file, &ds, &rec, path)) != ZKR_OK ||
-        (r = zkr_prove_request(&ps, &model, (uint32_t)a.threads, &rec, &req)) != ZKR_OK)
+        (r = zkr_prove_request(&ps, &model, (uint32_t)a.threads, use_cuda, &rec, &req)) != ZKR_OK)
         goto out;
     zkr_progress("proving in the confined worker");
     t0 = zkr_now();

@@ -15,6 +15,7 @@
 
 #include "infer_glue.h"
 #include "train_glue.h"
+#include "cuda/cuda.h"
 #include "ml/ml.h"
 #include "prover/prover.h"
 #include "verifier/verifier.h"
@@ -216,7 +217,8 @@ static zkr_err zkr_cli_dec_digest(zkr_dec *d, uint8_t out[ZKR_DIGEST_BYTES])
 zkr_err zkr_cli_worker_prove(const uint8_t *req, size_t req_len, zkr_buf *reply, zkr_diag *d)
 {
     zkr_dec dec;
-    uint32_t ver, set, threads, path_len;
+    uint32_t ver, set, threads, use_cuda, path_len;
+    zkr_accel *acc = NULL;
     uint8_t sid[ZKR_DIGEST_BYTES], want_mc[ZKR_DIGEST_BYTES], mc[ZKR_DIGEST_BYTES];
     const uint8_t *model, *path;
     size_t model_len;
@@ -231,8 +233,8 @@ zkr_err zkr_cli_worker_prove(const uint8_t *req, size_t req_len, zkr_buf *reply,
     zkr_dec_init(&dec, req, req_len);
     if (zkr_dec_u32(&dec, &ver) != ZKR_OK || ver != ZKR_CLI_WORKER_VERSION ||
         zkr_cli_dec_digest(&dec, sid) != ZKR_OK || zkr_dec_u32(&dec, &set) != ZKR_OK ||
-        zkr_dec_u32(&dec, &threads) != ZKR_OK ||
-        zkr_dec_bytes(&dec, ZKR_ML_MODEL_MAX_BYTES, &model, &model_len) != ZKR_OK ||
+        zkr_dec_u32(&dec, &threads) != ZKR_OK || zkr_dec_u32(&dec, &use_cuda) != ZKR_OK ||
+        use_cuda > 1 || zkr_dec_bytes(&dec, ZKR_ML_MODEL_MAX_BYTES, &model, &model_len) != ZKR_OK ||
         zkr_cli_dec_digest(&dec, want_mc) != ZKR_OK || zkr_dec_u64(&dec, &rec.index) != ZKR_OK ||
         zkr_dec_u64(&dec, &rec.n_records) != ZKR_OK || zkr_cli_dec_digest(&dec, rec.root) != ZKR_OK ||
         zkr_dec_bytes(&dec, ZKR_INFER_MAX_RECORD, &rec.record, &rec.record_len) != ZKR_OK ||
@@ -244,8 +246,12 @@ zkr_err zkr_cli_worker_prove(const uint8_t *req, size_t req_len, zkr_buf *reply,
     rec.path_len = path_len;
     if (zkr_params_get(set, &p) != ZKR_OK)
         return zkr_fail(d, ZKR_ERR_MISMATCH_PARAMS, "unknown parameter set %u", set);
-    if ((r = zkr_ml_model_decode(model, model_len, &m, d)) != ZKR_OK)
+    /* The parent sends use_cuda only for an unconfined (--no-sandbox) prover. */
+    if (use_cuda && (r = zkr_accel_open(ZKR_BACKEND_CUDA, &acc, d)) != ZKR_OK)
         return r;
+    p.accel = acc;
+    if ((r = zkr_ml_model_decode(model, model_len, &m, d)) != ZKR_OK)
+        goto out;
     if ((r = zkr_prover_infer_commit(&p, m, threads, &im, mc, d)) != ZKR_OK)
         goto out;
     if (sodium_memcmp(mc, want_mc, ZKR_DIGEST_BYTES) != 0) {
@@ -263,6 +269,7 @@ out:
     zkr_buf_free(&out);
     zkr_infer_model_free(im);
     zkr_ml_model_free(m);
+    zkr_accel_free(acc); /* after im, whose parameters point at it */
     return r;
 }
 

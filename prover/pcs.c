@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "prover/accel.h"
 #include "prover/prover.h"
 #include "zk/zk_int.h"
 #include "zkr_config.h"
@@ -44,6 +45,16 @@ void zkr_pcs_poly_commitment(const zkr_pcs_poly *poly, zkr_pcs_commitment *out)
     out->n_vars = poly->n_vars;
 }
 
+/* Merkle tree on the parameter set's backend (CPU when none). */
+static zkr_err zkr_pcs_mtree(const zkr_params *p, const uint64_t *words, uint64_t n_leaves,
+                             size_t leaf_words, const uint8_t seed[32], unsigned threads,
+                             zkr_mtree *out)
+{
+    if (p->accel)
+        return p->accel->mtree_build(p->accel->ctx, words, n_leaves, leaf_words, seed, out);
+    return zkr_mtree_build(words, n_leaves, leaf_words, seed, threads, out);
+}
+
 zkr_err zkr_prover_commit(const zkr_params *p, const zkr_gl *evals, unsigned n_vars,
                           unsigned threads, zkr_pcs_poly **out, zkr_pcs_commitment *comm)
 {
@@ -72,10 +83,12 @@ zkr_err zkr_prover_commit(const zkr_params *p, const zkr_gl *evals, unsigned n_v
     memcpy(poly->evals, evals, len * sizeof *evals);
     memcpy(coef, evals, len * sizeof *evals);
     zkr_mle_to_monomial_base(coef, n_vars);
-    if ((r = zkr_ntt_new_mt(n_vars + p->log_blowup > 0 ? n_vars + p->log_blowup : 1, threads,
-                            &ntt)) != ZKR_OK)
-        goto out;
-    if ((r = zkr_ntt_lde(ntt, coef, n_vars, p->log_blowup, 1, threads, poly->codeword)) != ZKR_OK)
+    if (p->accel)
+        r = p->accel->lde(p->accel->ctx, coef, n_vars, p->log_blowup, 1, poly->codeword);
+    else if ((r = zkr_ntt_new_mt(n_vars + p->log_blowup > 0 ? n_vars + p->log_blowup : 1, threads,
+                                 &ntt)) == ZKR_OK)
+        r = zkr_ntt_lde(ntt, coef, n_vars, p->log_blowup, 1, threads, poly->codeword);
+    if (r != ZKR_OK)
         goto out;
     /* Salts derived from the witness: reproducible; ZK will key this with a secret. */
     {
@@ -88,8 +101,8 @@ zkr_err zkr_prover_commit(const zkr_params *p, const zkr_gl *evals, unsigned n_v
         (void)crypto_generichash_blake2b_update(&h, (const uint8_t *)evals, len * sizeof *evals);
         (void)crypto_generichash_blake2b_final(&h, seed, 32);
     }
-    r = zkr_mtree_build(poly->codeword, big >> poly->l.folds[0], (size_t)1 << poly->l.folds[0],
-                        seed, threads, &poly->tree);
+    r = zkr_pcs_mtree(p, poly->codeword, big >> poly->l.folds[0], (size_t)1 << poly->l.folds[0],
+                      seed, threads, &poly->tree);
     if (r != ZKR_OK)
         goto out;
     zkr_pcs_poly_commitment(poly, comm);
@@ -139,8 +152,8 @@ static void zkr_fold_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
 }
 
 /* RS-encodes ext coefficients (2^log_n) at rate 2^-log_blowup, bit-reversed. */
-static zkr_err zkr_encode_ext(const zkr_ntt *ntt, const zkr_ext *c, unsigned log_n,
-                              unsigned log_blowup, unsigned threads, zkr_ext *out)
+static zkr_err zkr_encode_ext(const zkr_params *p, const zkr_ntt *ntt, const zkr_ext *c,
+                              unsigned log_n, unsigned log_blowup, unsigned threads, zkr_ext *out)
 {
     size_t n = (size_t)1 << log_n, big = n << log_blowup;
     zkr_gl *in = malloc(n * sizeof *in), *ev = malloc(big * sizeof *ev);
@@ -151,7 +164,11 @@ static zkr_err zkr_encode_ext(const zkr_ntt *ntt, const zkr_ext *c, unsigned log
     for (int k = 0; k < 3; k++) {
         for (size_t i = 0; i < n; i++)
             in[i] = c[i].c[k];
-        if ((r = zkr_ntt_lde(ntt, in, log_n, log_blowup, 1, threads, ev)) != ZKR_OK)
+        if (p->accel)
+            r = p->accel->lde(p->accel->ctx, in, log_n, log_blowup, 1, ev);
+        else
+            r = zkr_ntt_lde(ntt, in, log_n, log_blowup, 1, threads, ev);
+        if (r != ZKR_OK)
             goto out;
         for (size_t i = 0; i < big; i++)
             out[i].c[k] = ev[i];
@@ -370,7 +387,7 @@ static zkr_err zkr_open_fold(zkr_open_ctx *c, zkr_transcript *t, zkr_pcs_poly *c
                 g0[i] = zkr_ext_add(g0[i], zkr_ext_mul_base(beta_pow[k], polys[k]->evals[i]));
         g = g0;
     }
-    if (l->n_layers > 1 &&
+    if (l->n_layers > 1 && !c->p->accel &&
         (r = zkr_ntt_new_mt(l->log_len[1] > 0 ? l->log_len[1] : 1, c->threads, &ntt)) != ZKR_OK)
         goto out;
     r = ZKR_ERR_NOMEM;
@@ -425,12 +442,12 @@ static zkr_err zkr_open_fold(zkr_open_ctx *c, zkr_transcript *t, zkr_pcs_poly *c
                 (r = zkr_open_cheat_shift(c, z + round, n - round, cfac, claim, g, coef)) != ZKR_OK)
                 goto out;
 #endif
-            if ((r = zkr_encode_ext(ntt, coef, n - round, lb, c->threads, cw)) != ZKR_OK)
+            if ((r = zkr_encode_ext(c->p, ntt, coef, n - round, lb, c->threads, cw)) != ZKR_OK)
                 goto out;
             /* Layer salts come from the transcript state: deterministic. */
             zkr_blake2b256(t->state, sizeof t->state, seed);
-            r = zkr_mtree_build((const uint64_t *)(const void *)cw, cw_len >> a,
-                                3 * ((size_t)1 << a), seed, c->threads, &c->layer_tree[layer + 1]);
+            r = zkr_pcs_mtree(c->p, (const uint64_t *)(const void *)cw, cw_len >> a,
+                              3 * ((size_t)1 << a), seed, c->threads, &c->layer_tree[layer + 1]);
             if (r != ZKR_OK)
                 goto out;
             zkr_mtree_root(&c->layer_tree[layer + 1], root);

@@ -335,6 +335,8 @@ void zkr_sumcheck_verify(zkr_transcript *t, unsigned n, unsigned d, zkr_ext clai
 /* ------------------------------------------------------------------ */
 #define ZKR_PROOF_SYSTEM_ID 1u /* "zkr-sumcheck-basefold-gl3/1" */
 #define ZKR_PARAM_SET_128 1u
+/* A prover-side accelerator (prover/accel.h); never part of the parameter set. */
+struct zkr_accel;
 typedef struct {
     uint32_t id;
     unsigned log_blowup;     /* rate 2^-log_blowup */
@@ -344,6 +346,12 @@ typedef struct {
     unsigned queries;        /* computed from target_bits */
     unsigned target_bits;
     unsigned max_vars;       /* largest committed polynomial accepted */
+    /*
+     * Prover only: where encoding and Merkle hashing run (NULL: this
+     * process's CPU code). Not digested, never read by the verifier; a
+     * backend must produce exactly the CPU's bytes (prover/accel.h).
+     */
+    const struct zkr_accel *accel;
 } zkr_params;
 
 /*

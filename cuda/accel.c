@@ -1,0 +1,158 @@
+/*
+ * Backend selection and the accelerators behind prover/accel.h: the CUDA
+ * device (cuda/kernels.cu) and the host build of its kernel bodies. Both
+ * take the scalars the kernels need (block steps, roots of unity) from
+ * zk/, so that only per-element work runs in the bodies.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cuda/cuda.h"
+
+typedef struct {
+    int device;   /* 1: cuda/kernels.cu, 0: cuda/host.c */
+    void *dev;    /* device context */
+    zkr_accel a;
+} zkr_accel_impl;
+
+static zkr_err zkr_dev_err(int e)
+{
+    switch (e) {
+    case ZKR_DEV_OK: return ZKR_OK;
+    case ZKR_DEV_ENOMEM: return ZKR_ERR_NOMEM;
+    case ZKR_DEV_EUSAGE: return ZKR_ERR_USAGE;
+    case ZKR_DEV_ENODEV: return ZKR_ERR_UNSUPPORTED;
+    default: return ZKR_ERR_INTERNAL;
+    }
+}
+
+zkr_err zkr_backend_parse(const char *s, zkr_backend *out, zkr_diag *d)
+{
+    static const char *names[] = {"auto", "cpu", "cuda"};
+
+    for (int i = 0; i < 3; i++)
+        if (strcmp(s, names[i]) == 0) {
+            *out = (zkr_backend)i;
+            return ZKR_OK;
+        }
+    return zkr_fail(d, ZKR_ERR_USAGE, "--backend '%s': expected auto, cpu or cuda", s);
+}
+
+const char *zkr_backend_name(zkr_backend b)
+{
+    return b == ZKR_BACKEND_CPU ? "cpu" : b == ZKR_BACKEND_CUDA ? "cuda" : "auto";
+}
+
+void zkr_cuda_probe(zkr_cuda_info *out) { zkr_cuda_dev_probe(out, 1); }
+
+void zkr_cuda_probe_count(zkr_cuda_info *out) { zkr_cuda_dev_probe(out, 0); }
+
+int zkr_cuda_built(void)
+{
+    zkr_cuda_info i;
+
+    zkr_cuda_dev_probe(&i, 0);
+    return i.built;
+}
+
+static zkr_err zkr_accel_lde(void *ctx, const zkr_gl *coeffs, unsigned log_n, unsigned log_blowup,
+                             zkr_gl shift, zkr_gl *out)
+{
+    zkr_accel_impl *im = ctx;
+    size_t nblk = (size_t)1 << log_blowup;
+    uint64_t *step;
+    zkr_gl wb;
+    int e;
+
+    if (log_n + log_blowup > ZKR_GL_TWO_ADICITY || log_blowup > 16)
+        return ZKR_ERR_USAGE;
+    step = malloc(nblk * sizeof *step);
+    if (!step)
+        return ZKR_ERR_NOMEM;
+    /* Block t evaluates on the coset shift * w_big^bitrev(t) * <w_n> (zkr_ntt_lde). */
+    wb = zkr_gl_root_of_unity(log_n + log_blowup);
+    for (size_t t = 0; t < nblk; t++)
+        step[t] = zkr_gl_mul(shift, zkr_gl_pow(wb, zkr_bitrev(t, log_blowup)));
+    e = im->device ? zkr_cuda_dev_lde(im->dev, coeffs, log_n, log_blowup, step,
+                                      zkr_gl_root_of_unity(log_n), out)
+                   : zkr_host_lde(coeffs, log_n, log_blowup, step, zkr_gl_root_of_unity(log_n), out);
+    free(step);
+    return zkr_dev_err(e);
+}
+
+static zkr_err zkr_accel_mtree(void *ctx, const uint64_t *words, uint64_t n_leaves,
+                               size_t leaf_words, const uint8_t salt_seed[32], zkr_mtree *out)
+{
+    zkr_accel_impl *im = ctx;
+    int e;
+
+    memset(out, 0, sizeof *out);
+    /* The same refusals as zkr_mtree_build. */
+    if (n_leaves == 0 || (n_leaves & (n_leaves - 1)) != 0 || leaf_words == 0 ||
+        leaf_words > ZKR_MT_MAX_LEAF_WORDS || n_leaves > ((uint64_t)1 << 40))
+        return ZKR_ERR_USAGE;
+    out->nodes = malloc(2 * n_leaves * sizeof *out->nodes);
+    if (!out->nodes)
+        return ZKR_ERR_NOMEM;
+    out->n_leaves = n_leaves;
+    out->depth = zkr_log2_ceil(n_leaves);
+    out->leaf_words = leaf_words;
+    memcpy(out->salt_seed, salt_seed, 32);
+    e = im->device ? zkr_cuda_dev_mtree(im->dev, words, n_leaves, leaf_words, salt_seed, out->nodes)
+                   : zkr_host_mtree(words, n_leaves, leaf_words, salt_seed, out->nodes);
+    if (e != ZKR_DEV_OK)
+        zkr_mtree_free(out);
+    return zkr_dev_err(e);
+}
+
+static zkr_err zkr_accel_make(int device, void *dev, zkr_accel **out)
+{
+    zkr_accel_impl *im = calloc(1, sizeof *im);
+
+    *out = NULL;
+    if (!im)
+        return ZKR_ERR_NOMEM;
+    im->device = device;
+    im->dev = dev;
+    im->a.name = device ? "cuda" : "host-bodies";
+    im->a.ctx = im;
+    im->a.lde = zkr_accel_lde;
+    im->a.mtree_build = zkr_accel_mtree;
+    *out = &im->a;
+    return ZKR_OK;
+}
+
+zkr_err zkr_accel_host_new(zkr_accel **out) { return zkr_accel_make(0, NULL, out); }
+
+zkr_err zkr_accel_open(zkr_backend b, zkr_accel **out, zkr_diag *d)
+{
+    zkr_cuda_info info;
+    void *dev = NULL;
+    zkr_err r;
+
+    *out = NULL;
+    if (b == ZKR_BACKEND_CPU)
+        return ZKR_OK;
+    zkr_cuda_dev_probe(&info, 0);
+    if (info.n_devices < 1 || zkr_cuda_dev_open(&dev) != ZKR_DEV_OK) {
+        if (b == ZKR_BACKEND_AUTO)
+            return ZKR_OK; /* the CPU, silently */
+        return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "--backend cuda: no usable CUDA device (%s)",
+                        info.why[0] ? info.why : "device could not be opened");
+    }
+    if ((r = zkr_accel_make(1, dev, out)) != ZKR_OK)
+        zkr_cuda_dev_close(dev);
+    return r;
+}
+
+void zkr_accel_free(zkr_accel *a)
+{
+    zkr_accel_impl *im;
+
+    if (!a)
+        return;
+    im = a->ctx;
+    if (im->device)
+        zkr_cuda_dev_close(im->dev);
+    free(im);
+}
