@@ -35,8 +35,9 @@ const zkr_cli_command zkr_cli_commands[] = {
     {"attest", "check every binding, then sign an attestation",
      zkr_cmd_attest},
     {"verify-attestation", "check an attestation",
-     zkr_cmd_verify_attestation},
+     zkr_cmd_verify_attestation_any},
     {"gate", "pass or fail a release against a policy", zkr_cmd_gate},
+    {"provenance", "sign and verify build provenance (in-toto, DSSE)", zkr_cmd_provenance},
     {"doctor", "report the environment and sandbox state", zkr_cmd_doctor},
     /* hidden (names starting with "__" are not listed): the confined worker */
     {ZKR_SANDBOX_WORKER_ARG, "confined worker process (internal)", zkr_cmd_worker},
