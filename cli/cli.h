@@ -101,5 +101,9 @@ zkr_err zkr_cmd_train(zkr_cli *cli, int argc, char **argv);
 zkr_err zkr_cmd_round(zkr_cli *cli, int argc, char **argv);
 zkr_err zkr_cmd_train_init(zkr_cli *cli, int argc, char **argv);
 zkr_err zkr_cmd_lineage(zkr_cli *cli, int argc, char **argv);
+/* provenance sign|verify: DSSE over in-toto statements (build provenance). */
+zkr_err zkr_cmd_provenance(zkr_cli *cli, int argc, char **argv);
+/* verify-attestation, routing --predicate-type other than zkreg's to provenance. */
+zkr_err zkr_cmd_verify_attestation_any(zkr_cli *cli, int argc, char **argv);
 
 #endif /* ZKR_CLI_H */

@@ -35,10 +35,11 @@ const zkr_cli_command zkr_cli_commands[] = {
     {"attest", "check every binding, then sign an attestation",
      zkr_cmd_attest},
     {"verify-attestation", "check an attestation",
-     zkr_cmd_verify_attestation},
+     zkr_cmd_verify_attestation_any},
     {"gate", "pass or fail a release against a policy", zkr_cmd_gate},
     {"attest-root", "verify every proof, then sign one EIP-712 batch root", zkr_cmd_attest_root},
     {"eth", "ABI calldata for the on-chain attestation registry", zkr_cmd_eth},
+    {"provenance", "sign and verify build provenance (in-toto, DSSE)", zkr_cmd_provenance},
     {"doctor", "report the environment and sandbox state", zkr_cmd_doctor},
     /* hidden (names starting with "__" are not listed): the confined worker */
     {ZKR_SANDBOX_WORKER_ARG, "confined worker process (internal)", zkr_cmd_worker},
