@@ -23,8 +23,12 @@ check "man pages from --help (zkreg.1 and one per command)" \
 check "docs installed" '[ -f "$work/x/usr/share/doc/zkreg/threat-model.md.gz" ]'
 check "declares runtime dependencies (libsodium, libseccomp, libsqlite3)" \
   'dpkg-deb -f "$a" Depends | grep -q libsodium && dpkg-deb -f "$a" Depends | grep -q libseccomp && dpkg-deb -f "$a" Depends | grep -q libsqlite3'
+# (Outputs go to files first: with pipefail, grep -q closing the pipe early
+# would fail the producer.)
+readelf -h "$work/x/usr/bin/zkreg" >"$work/hdr" 2>&1; readelf -d "$work/x/usr/bin/zkreg" >"$work/dyn" 2>&1
+nm -D "$work/x/usr/bin/zkreg" >"$work/syms" 2>&1
 check "hardened: PIE, full RELRO (BIND_NOW), stack protector, fortify" \
-  'readelf -h "$work/x/usr/bin/zkreg" | grep -q "DYN" && readelf -d "$work/x/usr/bin/zkreg" | grep -q "BIND_NOW" && nm -D "$work/x/usr/bin/zkreg" | grep -q " __stack_chk_fail@" && nm -D "$work/x/usr/bin/zkreg" | grep -q "_chk@"'
+  'grep -q "DYN" "$work/hdr" && grep -q "BIND_NOW" "$work/dyn" && grep -q " __stack_chk_fail@" "$work/syms" && grep -q "_chk@" "$work/syms"'
 "$work/x/usr/bin/zkreg" __sandbox-test x >/dev/null 2>&1; hooks=$?
 check "release build has no test hooks (__sandbox-test is a usage error, exit $hooks)" '[ $hooks -eq 2 ]'
 check "the helper path compiled in is /usr/libexec" 'grep -q "/usr/libexec" "$work/x/usr/bin/zkreg"'
