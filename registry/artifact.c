@@ -664,3 +664,38 @@ out:
     sqlite3_finalize(st);
     return r;
 }
+
+zkr_err zkr_registry_model_insert_tx(zkr_registry *reg, const char *name, const zkr_artifact *prog,
+                                     const uint8_t *p, size_t len,
+                                     const uint8_t commitment[ZKR_DIGEST_BYTES],
+                                     zkr_artifact *out, zkr_diag *d)
+{
+    zkr_artifact a;
+    zkr_err r;
+
+    memset(out, 0, sizeof *out);
+    memset(&a, 0, sizeof a);
+    if ((r = check_name(name, d)) != ZKR_OK)
+        return r;
+    a.kind = ZKR_KIND_MODEL;
+    strcpy(a.name, name);
+    zkr_sha256(p, len, a.sha256);
+    a.size = len;
+    a.program_id = prog->id;
+    memcpy(a.program_sha256, prog->sha256, ZKR_DIGEST_BYTES);
+    memcpy(a.commitment, commitment, ZKR_DIGEST_BYTES);
+    a.has_commitment = 1;
+    r = zkr_registry_artifact_find(reg, a.kind, a.sha256, a.program_sha256, out);
+    if (r == ZKR_OK) {
+        out->existed = 1;
+        return ZKR_OK;
+    }
+    if (r != ZKR_ERR_NOT_FOUND)
+        return r;
+    a.created = zkr_registry_now();
+    if ((r = next_version(reg, a.kind, a.name, &a.version, d)) != ZKR_OK ||
+        (r = zkr_registry_artifact_insert_tx(reg, &a, NULL, NULL, d)) != ZKR_OK)
+        return r;
+    *out = a;
+    return ZKR_OK;
+}

@@ -91,6 +91,15 @@ static const char *const migrations[] = {
     APPEND_ONLY("meta") APPEND_ONLY("log") APPEND_ONLY("log_node") APPEND_ONLY("checkpoint")
     APPEND_ONLY("artifact") APPEND_ONLY("dataset_leaves") APPEND_ONLY("schema")
     APPEND_ONLY("statement") APPEND_ONLY("revocation") APPEND_ONLY("proof"),
+    /*
+     * 1 -> 2: lookups that import and the round commands make per event.
+     * log_leaf_hash: "is this leaf already logged" (import was quadratic
+     * without it). log_event_key: a training event by its type and payload
+     * bytes 4..35 (a round's digest in its outcomes and close, a round-open's
+     * nonce); the expression must stay identical to KEY_SQL in training.c.
+     */
+    "CREATE INDEX log_leaf_hash ON log(leaf_hash);"
+    "CREATE INDEX log_event_key ON log(type, substr(leaf, 37 + length(type), 32));",
 };
 _Static_assert(sizeof migrations / sizeof migrations[0] == ZKR_REGISTRY_SCHEMA_VERSION,
                "one migration per schema version");

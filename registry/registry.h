@@ -30,7 +30,7 @@
 #include "common/common.h"
 
 /* The schema version of the registry file this code writes. */
-#define ZKR_REGISTRY_SCHEMA_VERSION 1
+#define ZKR_REGISTRY_SCHEMA_VERSION 2
 
 #define ZKR_NAME_MAX 256          /* artifact names, bytes of UTF-8 */
 #define ZKR_IDENT_MAX 64          /* schema names, field names, proof-system ids */
@@ -498,6 +498,158 @@ zkr_err zkr_registry_checkpoint_latest(zkr_registry *reg, zkr_buf *note, zkr_che
  */
 zkr_err zkr_checkpoint_verify(const uint8_t *note, size_t len, const char *vkey,
                               zkr_checkpoint *out, zkr_diag *d) ZKR_WUR;
+
+/* ------------------------------------------------------------------ */
+/* Training events: lineage and rounds (docs/formats.md)               */
+/* ------------------------------------------------------------------ */
+
+#define ZKR_ROUND_MAX_WORKERS 64
+#define ZKR_ROUND_MAX_PER_WORKER 64 /* records per worker: training-step@1's largest batch */
+#define ZKR_ROUND_REASON_MAX 399    /* bytes of an outcome's reason */
+#define ZKR_ROUND_NONCE_BYTES 32
+#define ZKR_TRAIN_LR_MAX 65535u     /* lr and shift bounds of training-step@1 (docs/training.md) */
+#define ZKR_TRAIN_SHIFT_MAX 16u
+
+/*
+ * A "round-open" payload. Version 2 (written now) carries a fresh random
+ * nonce and the opening registry's log origin, so two rounds never share a
+ * digest; version 1 (no nonce, no origin) is still read.
+ */
+typedef struct {
+    uint32_t version;
+    uint8_t nonce[ZKR_ROUND_NONCE_BYTES];      /* version 2 */
+    char origin[ZKR_ORIGIN_MAX + 1];           /* version 2 */
+    uint8_t parent[ZKR_DIGEST_BYTES], parent_commitment[ZKR_DIGEST_BYTES];
+    uint8_t dataset[ZKR_DIGEST_BYTES], schema[ZKR_DIGEST_BYTES];
+    uint32_t workers, per_worker, lr, shift;
+    uint64_t first; /* worker w's shard: first + w*per_worker .. + per_worker - 1 */
+} zkr_round_open;
+
+/* A "round-outcome" payload: one worker's verdict. */
+typedef struct {
+    uint8_t round[ZKR_DIGEST_BYTES]; /* SHA-256 of the round-open payload */
+    uint32_t worker;
+    uint8_t accepted;
+    uint8_t child[ZKR_DIGEST_BYTES], statement[ZKR_DIGEST_BYTES], proof[ZKR_DIGEST_BYTES];
+    char reason[ZKR_ROUND_REASON_MAX + 1];
+} zkr_round_outcome;
+
+/* A "round-close" payload: the average of the accepted children, in worker order. */
+typedef struct {
+    uint8_t round[ZKR_DIGEST_BYTES];
+    uint8_t result[ZKR_DIGEST_BYTES], result_commitment[ZKR_DIGEST_BYTES]; /* zero when k = 0 */
+    uint32_t k;
+    uint8_t children[ZKR_ROUND_MAX_WORKERS][ZKR_DIGEST_BYTES];
+} zkr_round_close;
+
+/* A "lineage" payload: one native training step. */
+typedef struct {
+    uint8_t child[ZKR_DIGEST_BYTES], child_commitment[ZKR_DIGEST_BYTES];
+    uint8_t parent[ZKR_DIGEST_BYTES], parent_commitment[ZKR_DIGEST_BYTES];
+    uint8_t dataset[ZKR_DIGEST_BYTES];
+    uint32_t lr, shift, batch;
+    uint64_t indices[ZKR_ROUND_MAX_PER_WORKER];
+} zkr_lineage;
+
+/*
+ * Canonical encoders (docs/formats.md) and strict decoders of the training
+ * events. A decoder refuses trailing bytes, counts or values out of their
+ * bounds (workers and records per worker 1..64, a shard range that would
+ * pass 2^64, lr 1..65535, shift 1..16, accepted not 0/1, an accepted
+ * outcome without child, statement or proof, a close whose k does not
+ * match its result, a reason that is not UTF-8 text, a lineage round or
+ * worker other than 0): ZKR_ERR_MALFORMED. Encoders return
+ * ZKR_ERR_MALFORMED for a value its decoder would refuse, else ZKR_OK or
+ * ZKR_ERR_NOMEM. Thread safe; nothing secret.
+ */
+zkr_err zkr_round_open_encode(const zkr_round_open *o, zkr_buf *out) ZKR_WUR;
+zkr_err zkr_round_open_decode(const uint8_t *p, size_t len, zkr_round_open *out) ZKR_WUR;
+zkr_err zkr_round_outcome_encode(const zkr_round_outcome *o, zkr_buf *out) ZKR_WUR;
+zkr_err zkr_round_outcome_decode(const uint8_t *p, size_t len, zkr_round_outcome *out) ZKR_WUR;
+zkr_err zkr_round_close_encode(const zkr_round_close *c, zkr_buf *out) ZKR_WUR;
+zkr_err zkr_round_close_decode(const uint8_t *p, size_t len, zkr_round_close *out) ZKR_WUR;
+zkr_err zkr_lineage_encode(const zkr_lineage *l, zkr_buf *out) ZKR_WUR;
+zkr_err zkr_lineage_decode(const uint8_t *p, size_t len, zkr_lineage *out) ZKR_WUR;
+
+/*
+ * The indices, ascending, of the log events of `type` whose payload bytes
+ * 4..35 equal `key`: the round digest of a round-outcome or round-close,
+ * the nonce of a version-2 round-open. Indexed (log_event_key), so the cost
+ * does not grow with the log. *idx is malloc'ed (free()).
+ * Returns ZKR_ERR_REGISTRY, ZKR_ERR_NOMEM.
+ */
+zkr_err zkr_registry_events_by_key(zkr_registry *reg, const char *type,
+                                   const uint8_t key[ZKR_DIGEST_BYTES], uint64_t **idx,
+                                   size_t *n, zkr_diag *d) ZKR_WUR;
+
+/* The registry's log origin (its checkpoints' first line). */
+zkr_err zkr_registry_origin(zkr_registry *reg, char out[ZKR_ORIGIN_MAX + 1], zkr_diag *d) ZKR_WUR;
+
+/*
+ * Opens a round: appends its "round-open" event after checking, in the
+ * same write transaction, that no round with the same digest (SHA-256 of
+ * the payload) is logged. *index gets the round id (the leaf's index),
+ * digest the round's digest.
+ * Returns ZKR_ERR_MALFORMED (o out of bounds), ZKR_ERR_CONFLICT (a round
+ * with this digest exists, the diag names its index), ZKR_ERR_REGISTRY.
+ */
+zkr_err zkr_registry_round_open(zkr_registry *reg, const zkr_round_open *o, uint64_t *index,
+                                uint8_t digest[ZKR_DIGEST_BYTES], zkr_diag *d) ZKR_WUR;
+
+/* A round and every event that names it, as read from the log. */
+typedef struct {
+    uint64_t index;                  /* the round id: its round-open leaf */
+    uint8_t digest[ZKR_DIGEST_BYTES];
+    zkr_round_open open;
+    int closed;
+    uint64_t close_index;
+    zkr_round_close close;
+    uint32_t n_outcomes;             /* outcomes logged, at most one per worker */
+    uint64_t outcome_index[ZKR_ROUND_MAX_WORKERS]; /* by worker; valid when has_outcome */
+    uint8_t has_outcome[ZKR_ROUND_MAX_WORKERS];
+    zkr_round_outcome outcome[ZKR_ROUND_MAX_WORKERS];
+} zkr_round_state;
+
+/*
+ * Reads round `index` and its events, and refuses a round the log shows
+ * in an impossible state: ZKR_ERR_VERIFY (naming the leaves) for another
+ * round-open with the same digest, more than one round-close, two
+ * outcomes of one worker, an outcome for a worker outside the round, a
+ * close with a missing outcome, or a close whose children are not exactly
+ * the accepted outcomes' children in worker order; ZKR_ERR_NOT_FOUND (no
+ * such leaf, or not a round-open); ZKR_ERR_REGISTRY (an event that does
+ * not decode). out is large (about 40 KiB): allocate it.
+ */
+zkr_err zkr_registry_round_get(zkr_registry *reg, uint64_t index, zkr_round_state *out,
+                               zkr_diag *d) ZKR_WUR;
+
+/* One event of a round's closing write, with the model it registers (or none). */
+typedef struct {
+    const uint8_t *model;      /* a model's canonical bytes; NULL: no model */
+    size_t model_len;
+    const uint8_t *commitment; /* the model's commitment (32 bytes) */
+    const uint8_t *event;      /* round-outcome or round-close payload */
+    size_t event_len;
+    zkr_artifact model_out;    /* out: the model row (existed set when already registered) */
+    uint64_t log_index;        /* out: the event's leaf */
+} zkr_round_write;
+
+/*
+ * Closes round `round` in one BEGIN IMMEDIATE transaction: re-checks there
+ * that the round is still unique, has no outcome and no close, then
+ * registers each accepted child (a model of the parent's program, named as
+ * the parent) with its "round-outcome" event, outcome[w] for worker w, and
+ * the average with the "round-close" event. Every payload is decoded and
+ * must name this round, its worker and the model it comes with, and the
+ * close must list exactly the accepted children. All or nothing: a crash
+ * or a failure leaves no outcome behind.
+ * Returns ZKR_ERR_CONFLICT (the round already has a close or outcomes; the
+ * diag names the leaf), ZKR_ERR_MALFORMED / ZKR_ERR_USAGE (payloads that
+ * do not fit the round), ZKR_ERR_REVOKED (program), ZKR_ERR_NOT_FOUND,
+ * ZKR_ERR_VERIFY (as zkr_registry_round_get), ZKR_ERR_REGISTRY.
+ */
+zkr_err zkr_registry_round_close(zkr_registry *reg, uint64_t round, zkr_round_write *outcome,
+                                 size_t n, zkr_round_write *close, zkr_diag *d) ZKR_WUR;
 
 /* ------------------------------------------------------------------ */
 /* Export and import (crossing the air gap)                             */

@@ -75,6 +75,16 @@ zkr_err zkr_registry_artifact_insert_tx(zkr_registry *reg, zkr_artifact *a,
                                         const uint8_t (*leaves)[ZKR_DIGEST_BYTES],
                                         const char *source, zkr_diag *d) ZKR_WUR;
 
+/*
+ * Registers a committed model of program `prog` inside the caller's
+ * transaction (a round's children and result), or returns the existing row
+ * with existed set.
+ */
+zkr_err zkr_registry_model_insert_tx(zkr_registry *reg, const char *name, const zkr_artifact *prog,
+                                     const uint8_t *p, size_t len,
+                                     const uint8_t commitment[ZKR_DIGEST_BYTES],
+                                     zkr_artifact *out, zkr_diag *d) ZKR_WUR;
+
 /* schema.c */
 zkr_err zkr_registry_schema_insert_tx(zkr_registry *reg, zkr_schema *s, zkr_diag *d) ZKR_WUR;
 zkr_err zkr_registry_schema_find_digest(zkr_registry *reg,

@@ -107,6 +107,49 @@ static void test_open_errors(zkr_tap *t, fixture *f)
     zkr_tap_ok(t, r == ZKR_ERR_MALFORMED, "origin with a space refused: %s", d.msg);
 }
 
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#define CURRENT_VERSION STR(ZKR_REGISTRY_SCHEMA_VERSION)
+#define NEWER_VERSION "3"
+_Static_assert(ZKR_REGISTRY_SCHEMA_VERSION == 2, "update NEWER_VERSION and the migration test");
+
+/* A version-1 registry (no log indices) opens migrated to version 2, its data intact. */
+static void test_migration_v1(zkr_tap *t, fixture *f)
+{
+    zkr_registry *reg = NULL;
+    zkr_secret pass;
+    char p[512];
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    int n_idx = -1, ver = -1;
+
+    rt_pass(&pass, "x");
+    rt_path(p, f->dir, "v1.db");
+    if (zkr_registry_create(p, &pass, NULL, 1, NULL) != ZKR_OK ||
+        exec_sql(p, "DROP INDEX log_leaf_hash; DROP INDEX log_event_key; "
+                    "PRAGMA user_version = 1") != SQLITE_OK) {
+        zkr_tap_ok(t, 0, "set up a version-1 registry");
+        rt_pass_free(&pass);
+        return;
+    }
+    zkr_tap_ok(t, zkr_registry_open(p, &reg, NULL) == ZKR_OK, "a version-1 registry opens");
+    zkr_registry_close(reg);
+    if (sqlite3_open(p, &db) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, "SELECT (SELECT count(*) FROM sqlite_master WHERE type = 'index'"
+                               " AND name IN ('log_leaf_hash', 'log_event_key')),"
+                               " (SELECT user_version FROM pragma_user_version)",
+                           -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW) {
+        n_idx = sqlite3_column_int(st, 0);
+        ver = sqlite3_column_int(st, 1);
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    zkr_tap_ok(t, n_idx == 2 && ver == ZKR_REGISTRY_SCHEMA_VERSION,
+               "... migrated: user_version %d, %d of the two log indices", ver, n_idx);
+    rt_pass_free(&pass);
+}
+
 static void test_newer_registry(zkr_tap *t, fixture *f)
 {
     zkr_registry *reg = NULL;
@@ -119,7 +162,7 @@ static void test_newer_registry(zkr_tap *t, fixture *f)
     rt_pass(&pass, "x");
     rt_path(p, f->dir, "newer.db");
     if (zkr_registry_create(p, &pass, NULL, 1, NULL) != ZKR_OK ||
-        exec_sql(p, "PRAGMA user_version = 2") != SQLITE_OK) {
+        exec_sql(p, "PRAGMA user_version = " NEWER_VERSION) != SQLITE_OK) {
         zkr_tap_ok(t, 0, "set up a newer registry");
         return;
     }
@@ -128,9 +171,9 @@ static void test_newer_registry(zkr_tap *t, fixture *f)
     r = zkr_registry_open(p, &reg, &d);
     rt_file_hash(p, h2);
     zkr_tap_ok(t, r == ZKR_ERR_REGISTRY_VERSION && strstr(d.msg, "newer.db") &&
-                      strstr(d.msg, "user_version 2") && memcmp(h1, h2, 32) == 0,
+                      strstr(d.msg, "user_version " NEWER_VERSION) && memcmp(h1, h2, 32) == 0,
                "registry from a newer version refused, unchanged: %s", d.msg);
-    if (exec_sql(p, "PRAGMA user_version = 1") == SQLITE_OK) {
+    if (exec_sql(p, "PRAGMA user_version = " CURRENT_VERSION) == SQLITE_OK) {
         r = zkr_registry_open(p, &reg, &d);
         zkr_tap_ok(t, r == ZKR_OK, "the same file at the current version opens");
         zkr_registry_close(reg);
@@ -860,6 +903,7 @@ int main(int argc, char **argv)
     fx_open(&t, &f, "main.db");
     test_open_errors(&t, &f);
     test_newer_registry(&t, &f);
+    test_migration_v1(&t, &f);
     test_artifacts(&t, &f, &prog, &model, &ds);
     test_schemas(&t, &f, &sc);
     test_statements(&t, &f, &prog, &model, &ds, &sc, &st);
