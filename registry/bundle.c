@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "registry_int.h"
 
 #define BUNDLE_MAGIC "ZKRBNDL1"
@@ -23,8 +25,12 @@ static const char *const exportable[] = {"program",   "model",      "dataset",  
                                          /* training (cli/cmd_train.c, cli/cmd_round.c) */
                                          "lineage",   "round-open", "round-outcome",
                                          "round-close"};
-/* Entries of these types are carried verbatim (same type, time and payload). */
-static const char *const verbatim[] = {"lineage", "round-open", "round-outcome", "round-close"};
+/*
+ * Entries of these types are carried verbatim (same type, time and
+ * payload), each decoded strictly and appended only when every object it
+ * names is held (docs/formats.md).
+ */
+static const char *const training[] = {"lineage", "round-open", "round-outcome", "round-close"};
 
 typedef struct {
     uint64_t *v;
@@ -185,6 +191,10 @@ zkr_err zkr_registry_export(zkr_registry *reg, const uint8_t (*statements)[ZKR_D
         if (r != ZKR_OK)
             goto out;
     }
+    if (out->len > ZKR_BUNDLE_MAX_BYTES)
+        r = zkr_fail(d, ZKR_ERR_TOO_LARGE, "export: the bundle would be %zu bytes, over the "
+                     "import limit of %zu; export in parts (--statement)", out->len,
+                     ZKR_BUNDLE_MAX_BYTES);
 out:
     free(sel.v);
     zkr_buf_free(&vk);
@@ -257,6 +267,11 @@ static zkr_err parse_and_verify(const uint8_t *p, size_t len, const char *truste
     zkr_err r;
 
     memset(b, 0, sizeof *b);
+    /* Import holds every entry in memory and writes in one transaction: bound the total. */
+    if (len > ZKR_BUNDLE_MAX_BYTES)
+        return zkr_fail(d, ZKR_ERR_TOO_LARGE, "bundle: %zu bytes, over the limit of %zu bytes "
+                        "(%zu MiB) per bundle; export in parts (--statement)", len,
+                        ZKR_BUNDLE_MAX_BYTES, ZKR_BUNDLE_MAX_BYTES >> 20);
     if (len < 8 || memcmp(p, BUNDLE_MAGIC, 8) != 0)
         return zkr_fail(d, ZKR_ERR_MALFORMED, "bundle: wrong magic (not a zkreg bundle v1)");
     zkr_dec_init(&dec, p + 8, len - 8);
@@ -421,37 +436,471 @@ static zkr_err import_proof(zkr_registry *reg, const bundle_entry *e, int *added
     return r;
 }
 
-/* A training event: appended with its original time, unless the same leaf is already logged. */
-static zkr_err import_verbatim(zkr_registry *reg, const bundle_entry *e, int *added, zkr_diag *d)
+/* ------------------------------------------------------------------ */
+/* Training events: decoded strictly, every reference held             */
+/* ------------------------------------------------------------------ */
+
+/*
+ * The round-opens this registry holds, by digest, loaded once per import
+ * and grown as opens are imported: an open-addressed table (digests are
+ * uniform, so their first bytes hash well).
+ */
+typedef struct {
+    uint8_t digest[ZKR_DIGEST_BYTES];
+    uint64_t index;
+    int used;
+} round_slot;
+
+typedef struct {
+    round_slot *slot;
+    size_t cap, n;
+    int loaded;
+} round_set;
+
+static size_t slot_of(const round_set *s, const uint8_t digest[ZKR_DIGEST_BYTES])
+{
+    size_t i = (size_t)zkr_load_be64(digest) & (s->cap - 1);
+
+    while (s->slot[i].used && memcmp(s->slot[i].digest, digest, ZKR_DIGEST_BYTES) != 0)
+        i = (i + 1) & (s->cap - 1);
+    return i;
+}
+
+static zkr_err rounds_add(round_set *s, const uint8_t digest[ZKR_DIGEST_BYTES], uint64_t index)
+{
+    size_t i;
+
+    if (2 * (s->n + 1) > s->cap) {
+        round_set g = {NULL, s->cap ? 2 * s->cap : 64, 0, s->loaded};
+        if ((g.slot = calloc(g.cap, sizeof *g.slot)) == NULL)
+            return ZKR_ERR_NOMEM;
+        for (size_t j = 0; j < s->cap; j++)
+            if (s->slot[j].used)
+                g.slot[slot_of(&g, s->slot[j].digest)] = s->slot[j];
+        g.n = s->n;
+        free(s->slot);
+        *s = g;
+    }
+    i = slot_of(s, digest);
+    if (!s->slot[i].used) {
+        memcpy(s->slot[i].digest, digest, ZKR_DIGEST_BYTES);
+        s->slot[i].index = index;
+        s->slot[i].used = 1;
+        s->n++;
+    }
+    return ZKR_OK;
+}
+
+static const round_slot *rounds_find(const round_set *s, const uint8_t digest[ZKR_DIGEST_BYTES])
+{
+    size_t i;
+
+    if (s->cap == 0)
+        return NULL;
+    i = slot_of(s, digest);
+    return s->slot[i].used ? &s->slot[i] : NULL;
+}
+
+static zkr_err rounds_load(zkr_registry *reg, round_set *s, zkr_diag *d)
+{
+    uint64_t *idx = NULL;
+    size_t n = 0;
+    zkr_err r;
+
+    if (s->loaded)
+        return ZKR_OK;
+    if ((r = zkr_registry_events_of_type(reg, "round-open", &idx, &n, d)) != ZKR_OK)
+        return r;
+    for (size_t i = 0; i < n && r == ZKR_OK; i++) {
+        zkr_log_entry e;
+        uint8_t h[ZKR_DIGEST_BYTES];
+        if ((r = zkr_registry_log_entry(reg, idx[i], &e, d)) != ZKR_OK)
+            break;
+        zkr_sha256(e.payload, e.payload_len, h);
+        /* A twin already held (version 1) stays findable by its first leaf. */
+        r = rounds_add(s, h, idx[i]);
+        zkr_log_entry_free(&e);
+    }
+    free(idx);
+    s->loaded = r == ZKR_OK;
+    return r;
+}
+
+static zkr_err leaf_held(zkr_registry *reg, const bundle_entry *e, int *held, zkr_diag *d)
 {
     sqlite3_stmt *st = NULL;
     uint8_t h[ZKR_DIGEST_BYTES];
-    uint64_t li;
     zkr_err r;
     int rc;
 
+    *held = 0;
     zkr_merkle_leaf_hash(e->leaf, e->leaf_len, h);
     if ((r = zkr_registry_prepare(reg, "SELECT 1 FROM log WHERE leaf_hash = ?", &st, d)) != ZKR_OK)
         return r;
     sqlite3_bind_blob(st, 1, h, ZKR_DIGEST_BYTES, SQLITE_STATIC);
     rc = sqlite3_step(st);
     sqlite3_finalize(st);
-    if (rc == SQLITE_ROW)
-        return ZKR_OK;
-    if (rc != SQLITE_DONE)
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return zkr_fail(d, ZKR_ERR_REGISTRY, "bundle: cannot look up entry %llu",
                         (unsigned long long)e->index);
-    r = zkr_registry_log_append_tx(reg, e->type, e->time, e->payload, e->payload_len, &li, d);
+    *held = rc == SQLITE_ROW;
+    return ZKR_OK;
+}
+
+/* An artifact a training event names: held here (imported earlier in this bundle, or before). */
+static zkr_err need_artifact(zkr_registry *reg, const bundle_entry *e, zkr_kind kind,
+                             const char *role, const uint8_t sha[ZKR_DIGEST_BYTES],
+                             const uint8_t *commitment, zkr_artifact *out, zkr_diag *d)
+{
+    char hex[65];
+    zkr_diag quiet;
+    zkr_err r;
+
+    zkr_registry_hex(sha, 32, hex, sizeof hex);
+    zkr_diag_clear(&quiet);
+    r = zkr_registry_artifact_get(reg, kind, hex, out, &quiet);
+    if (r == ZKR_ERR_NOT_FOUND)
+        return zkr_fail(d, ZKR_ERR_NOT_FOUND,
+                        "bundle: %s event %llu names %s %s %s, which is neither in the bundle "
+                        "nor in this registry", e->type, (unsigned long long)e->index, role,
+                        zkr_kind_name(kind), hex);
+    if (r != ZKR_OK)
+        return zkr_fail(d, r, "%s", quiet.msg);
+    if (commitment != NULL &&
+        (!out->has_commitment || memcmp(out->commitment, commitment, ZKR_DIGEST_BYTES) != 0))
+        return zkr_fail(d, ZKR_ERR_VERIFY,
+                        "bundle: %s event %llu names %s %s %s with another commitment than "
+                        "its registration", e->type, (unsigned long long)e->index, role,
+                        zkr_kind_name(kind), hex);
+    return ZKR_OK;
+}
+
+static zkr_err need_schema(zkr_registry *reg, const bundle_entry *e,
+                           const uint8_t digest[ZKR_DIGEST_BYTES], zkr_diag *d)
+{
+    zkr_schema sc;
+    char hex[65];
+    zkr_err r;
+
+    zkr_registry_hex(digest, 32, hex, sizeof hex);
+    r = zkr_registry_schema_find_digest(reg, digest, &sc);
+    if (r == ZKR_ERR_NOT_FOUND)
+        return zkr_fail(d, ZKR_ERR_NOT_FOUND, "bundle: %s event %llu names schema %s, which is "
+                        "neither in the bundle nor in this registry", e->type,
+                        (unsigned long long)e->index, hex);
+    return r;
+}
+
+/* The child model of `parent`'s program. */
+static zkr_err need_child(zkr_registry *reg, const bundle_entry *e, const zkr_artifact *parent,
+                          const uint8_t sha[ZKR_DIGEST_BYTES], const uint8_t *commitment,
+                          zkr_diag *d)
+{
+    zkr_artifact child;
+    zkr_err r;
+
+    if ((r = need_artifact(reg, e, ZKR_KIND_MODEL, "child", sha, commitment, &child, d)) != ZKR_OK)
+        return r;
+    if (child.program_id != parent->program_id)
+        return zkr_fail(d, ZKR_ERR_MISMATCH_PROGRAM, "bundle: %s event %llu: its child model "
+                        "belongs to another program than its parent", e->type,
+                        (unsigned long long)e->index);
+    return ZKR_OK;
+}
+
+static zkr_err append_event(zkr_registry *reg, const bundle_entry *e, int *added, uint64_t *li,
+                            zkr_diag *d)
+{
+    zkr_err r = zkr_registry_log_append_tx(reg, e->type, e->time, e->payload, e->payload_len, li,
+                                           d);
+
     *added = r == ZKR_OK;
     return r;
 }
 
-static zkr_err import_entry(zkr_registry *reg, const bundle_entry *e, int *added, zkr_diag *d)
+static zkr_err malformed(const bundle_entry *e, zkr_diag *d)
+{
+    return zkr_fail(d, ZKR_ERR_MALFORMED, "bundle: log entry %llu is a malformed '%s' event",
+                    (unsigned long long)e->index, e->type);
+}
+
+static zkr_err import_lineage(zkr_registry *reg, const bundle_entry *e, int *added, zkr_diag *d)
+{
+    zkr_lineage l;
+    zkr_artifact parent, ds;
+    uint64_t li;
+    int held;
+    zkr_err r;
+
+    if (zkr_lineage_decode(e->payload, e->payload_len, &l) != ZKR_OK)
+        return malformed(e, d);
+    if ((r = leaf_held(reg, e, &held, d)) != ZKR_OK || held)
+        return r;
+    if ((r = need_artifact(reg, e, ZKR_KIND_MODEL, "parent", l.parent, l.parent_commitment,
+                           &parent, d)) != ZKR_OK ||
+        (r = need_child(reg, e, &parent, l.child, l.child_commitment, d)) != ZKR_OK ||
+        (r = need_artifact(reg, e, ZKR_KIND_DATASET, "the", l.dataset, NULL, &ds, d)) != ZKR_OK)
+        return r;
+    return append_event(reg, e, added, &li, d);
+}
+
+static zkr_err import_round_open(zkr_registry *reg, const bundle_entry *e, round_set *rs,
+                                 int *added, zkr_diag *d)
+{
+    zkr_round_open o;
+    zkr_artifact parent, ds;
+    const round_slot *twin;
+    uint8_t digest[ZKR_DIGEST_BYTES];
+    char hex[65];
+    uint64_t li;
+    int held;
+    zkr_err r;
+
+    if (zkr_round_open_decode(e->payload, e->payload_len, &o) != ZKR_OK)
+        return malformed(e, d);
+    if ((r = leaf_held(reg, e, &held, d)) != ZKR_OK || held ||
+        (r = rounds_load(reg, rs, d)) != ZKR_OK)
+        return r;
+    zkr_sha256(e->payload, e->payload_len, digest);
+    if ((twin = rounds_find(rs, digest)) != NULL) {
+        zkr_registry_hex(digest, 32, hex, sizeof hex);
+        return zkr_fail(d, ZKR_ERR_CONFLICT, "bundle: log entry %llu opens round %s, which this "
+                        "registry already holds at log %llu", (unsigned long long)e->index, hex,
+                        (unsigned long long)twin->index);
+    }
+    if ((r = need_artifact(reg, e, ZKR_KIND_MODEL, "parent", o.parent, o.parent_commitment,
+                           &parent, d)) != ZKR_OK ||
+        (r = need_artifact(reg, e, ZKR_KIND_DATASET, "the", o.dataset, NULL, &ds, d)) != ZKR_OK ||
+        (r = need_schema(reg, e, o.schema, d)) != ZKR_OK)
+        return r;
+    if ((r = append_event(reg, e, added, &li, d)) != ZKR_OK)
+        return r;
+    return rounds_add(rs, digest, li);
+}
+
+/* The held round-open that `round` names, decoded, and its parent model. */
+static zkr_err need_round(zkr_registry *reg, const bundle_entry *e, round_set *rs,
+                          const uint8_t round[ZKR_DIGEST_BYTES], zkr_round_open *o,
+                          zkr_artifact *parent, zkr_diag *d)
+{
+    const round_slot *slot;
+    zkr_log_entry le;
+    char hex[65];
+    zkr_err r;
+
+    zkr_registry_hex(round, 32, hex, sizeof hex);
+    if ((r = rounds_load(reg, rs, d)) != ZKR_OK)
+        return r;
+    if ((slot = rounds_find(rs, round)) == NULL)
+        return zkr_fail(d, ZKR_ERR_NOT_FOUND, "bundle: %s event %llu names round %s, whose "
+                        "round-open is neither in the bundle nor in this registry", e->type,
+                        (unsigned long long)e->index, hex);
+    if ((r = zkr_registry_log_entry(reg, slot->index, &le, d)) != ZKR_OK)
+        return r;
+    if (zkr_round_open_decode(le.payload, le.payload_len, o) != ZKR_OK)
+        r = zkr_fail(d, ZKR_ERR_REGISTRY, "log entry %llu: malformed round-open",
+                     (unsigned long long)slot->index);
+    zkr_log_entry_free(&le);
+    if (r != ZKR_OK)
+        return r;
+    return need_artifact(reg, e, ZKR_KIND_MODEL, "the round's parent", o->parent,
+                         o->parent_commitment, parent, d);
+}
+
+/* A statement an outcome names; an accepted one must be the round's statement for that child. */
+static zkr_err need_statement(zkr_registry *reg, const bundle_entry *e, const zkr_round_open *o,
+                              const zkr_round_outcome *oc, zkr_diag *d)
+{
+    zkr_statement st;
+    char hex[65];
+    zkr_diag quiet;
+    int bound = 0;
+    zkr_err r;
+
+    zkr_registry_hex(oc->statement, 32, hex, sizeof hex);
+    zkr_diag_clear(&quiet);
+    r = zkr_registry_statement_get(reg, hex, &st, &quiet);
+    if (r == ZKR_ERR_NOT_FOUND) {
+        r = zkr_fail(d, ZKR_ERR_NOT_FOUND, "bundle: %s event %llu names statement %s, which is "
+                     "neither in the bundle nor in this registry", e->type,
+                     (unsigned long long)e->index, hex);
+        goto out;
+    }
+    if (r != ZKR_OK) {
+        r = zkr_fail(d, r, "%s", quiet.msg);
+        goto out;
+    }
+    for (size_t i = 0; i < st.n_params; i++)
+        if (strcmp(st.params[i].name, "child_model") == 0 && st.params[i].value_len == 32 &&
+            memcmp(st.params[i].value, oc->child, 32) == 0)
+            bound = 1;
+    if (oc->accepted && (!bound || memcmp(st.schema.digest, o->schema, 32) != 0 ||
+                         memcmp(st.model.sha256, o->parent, 32) != 0 ||
+                         memcmp(st.dataset.sha256, o->dataset, 32) != 0))
+        r = zkr_fail(d, ZKR_ERR_VERIFY, "bundle: %s event %llu: statement %s is not the round's "
+                     "statement for worker %u's child", e->type, (unsigned long long)e->index,
+                     hex, oc->worker);
+out:
+    zkr_statement_free(&st);
+    return r;
+}
+
+/* The held outcomes of a round, by worker; a twin for one worker is refused. */
+static zkr_err held_outcomes(zkr_registry *reg, const bundle_entry *e,
+                             const uint8_t round[ZKR_DIGEST_BYTES], zkr_round_outcome *by_worker,
+                             uint8_t *has, zkr_diag *d)
+{
+    uint64_t *idx = NULL;
+    size_t n = 0;
+    zkr_err r;
+
+    memset(has, 0, ZKR_ROUND_MAX_WORKERS);
+    if ((r = zkr_registry_events_by_key(reg, "round-outcome", round, &idx, &n, d)) != ZKR_OK)
+        return r;
+    for (size_t i = 0; i < n && r == ZKR_OK; i++) {
+        zkr_round_outcome oc;
+        zkr_log_entry le;
+        if ((r = zkr_registry_log_entry(reg, idx[i], &le, d)) != ZKR_OK)
+            break;
+        if (zkr_round_outcome_decode(le.payload, le.payload_len, &oc) != ZKR_OK)
+            r = zkr_fail(d, ZKR_ERR_REGISTRY, "log entry %llu: malformed round-outcome",
+                         (unsigned long long)idx[i]);
+        else if (has[oc.worker])
+            r = zkr_fail(d, ZKR_ERR_CONFLICT, "bundle: %s event %llu: worker %u of its round "
+                         "already has an outcome here (log %llu)", e->type,
+                         (unsigned long long)e->index, oc.worker, (unsigned long long)idx[i]);
+        else {
+            has[oc.worker] = 1;
+            by_worker[oc.worker] = oc;
+        }
+        zkr_log_entry_free(&le);
+    }
+    free(idx);
+    return r;
+}
+
+static zkr_err no_close_yet(zkr_registry *reg, const bundle_entry *e,
+                            const uint8_t round[ZKR_DIGEST_BYTES], zkr_diag *d)
+{
+    uint64_t *idx = NULL;
+    size_t n = 0;
+    zkr_err r;
+
+    if ((r = zkr_registry_events_by_key(reg, "round-close", round, &idx, &n, d)) == ZKR_OK &&
+        n > 0)
+        r = zkr_fail(d, ZKR_ERR_CONFLICT, "bundle: %s event %llu: its round was already closed "
+                     "(log %llu)", e->type, (unsigned long long)e->index,
+                     (unsigned long long)idx[0]);
+    free(idx);
+    return r;
+}
+
+static zkr_err import_round_outcome(zkr_registry *reg, const bundle_entry *e, round_set *rs,
+                                    int *added, zkr_diag *d)
+{
+    zkr_round_outcome oc, *held = NULL;
+    zkr_round_open o;
+    zkr_artifact parent;
+    uint8_t has[ZKR_ROUND_MAX_WORKERS];
+    uint64_t li;
+    int dup;
+    zkr_err r;
+
+    if (zkr_round_outcome_decode(e->payload, e->payload_len, &oc) != ZKR_OK)
+        return malformed(e, d);
+    if ((r = leaf_held(reg, e, &dup, d)) != ZKR_OK || dup)
+        return r;
+    if ((r = need_round(reg, e, rs, oc.round, &o, &parent, d)) != ZKR_OK)
+        return r;
+    if (oc.worker >= o.workers)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "bundle: %s event %llu: worker %u is outside its "
+                        "round's %u workers", e->type, (unsigned long long)e->index, oc.worker,
+                        o.workers);
+    if ((held = calloc(ZKR_ROUND_MAX_WORKERS, sizeof *held)) == NULL)
+        return ZKR_ERR_NOMEM;
+    if ((r = no_close_yet(reg, e, oc.round, d)) != ZKR_OK ||
+        (r = held_outcomes(reg, e, oc.round, held, has, d)) != ZKR_OK)
+        goto out;
+    if (has[oc.worker]) {
+        r = zkr_fail(d, ZKR_ERR_CONFLICT, "bundle: %s event %llu: worker %u of its round already "
+                     "has an outcome", e->type, (unsigned long long)e->index, oc.worker);
+        goto out;
+    }
+    if (oc.accepted && (r = need_child(reg, e, &parent, oc.child, NULL, d)) != ZKR_OK)
+        goto out;
+    if (!sodium_is_zero(oc.statement, 32) && (r = need_statement(reg, e, &o, &oc, d)) != ZKR_OK)
+        goto out;
+    r = append_event(reg, e, added, &li, d);
+out:
+    free(held);
+    return r;
+}
+
+static zkr_err import_round_close(zkr_registry *reg, const bundle_entry *e, round_set *rs,
+                                  int *added, zkr_diag *d)
+{
+    zkr_round_outcome *held = NULL;
+    zkr_round_close c;
+    zkr_round_open o;
+    zkr_artifact parent;
+    uint8_t has[ZKR_ROUND_MAX_WORKERS];
+    uint64_t li;
+    uint32_t k = 0;
+    int dup;
+    zkr_err r;
+
+    if (zkr_round_close_decode(e->payload, e->payload_len, &c) != ZKR_OK)
+        return malformed(e, d);
+    if ((r = leaf_held(reg, e, &dup, d)) != ZKR_OK || dup)
+        return r;
+    if ((r = need_round(reg, e, rs, c.round, &o, &parent, d)) != ZKR_OK)
+        return r;
+    if ((held = calloc(ZKR_ROUND_MAX_WORKERS, sizeof *held)) == NULL)
+        return ZKR_ERR_NOMEM;
+    if ((r = no_close_yet(reg, e, c.round, d)) != ZKR_OK ||
+        (r = held_outcomes(reg, e, c.round, held, has, d)) != ZKR_OK)
+        goto out;
+    /* Every worker's outcome precedes the close, whose children are exactly the accepted ones. */
+    for (uint32_t w = 0; w < o.workers && r == ZKR_OK; w++) {
+        if (!has[w])
+            r = zkr_fail(d, ZKR_ERR_NOT_FOUND, "bundle: %s event %llu: worker %u's outcome is "
+                         "neither in the bundle nor in this registry", e->type,
+                         (unsigned long long)e->index, w);
+        else if (held[w].accepted && (k >= c.k || memcmp(c.children[k++], held[w].child, 32) != 0))
+            r = zkr_fail(d, ZKR_ERR_VERIFY, "bundle: %s event %llu does not list worker %u's "
+                         "accepted child", e->type, (unsigned long long)e->index, w);
+    }
+    if (r == ZKR_OK && k != c.k)
+        r = zkr_fail(d, ZKR_ERR_VERIFY, "bundle: %s event %llu averages %u children, its round's "
+                     "outcomes accept %u", e->type, (unsigned long long)e->index, c.k, k);
+    if (r == ZKR_OK && c.k > 0)
+        r = need_child(reg, e, &parent, c.result, c.result_commitment, d);
+    if (r == ZKR_OK)
+        r = append_event(reg, e, added, &li, d);
+out:
+    free(held);
+    return r;
+}
+
+static zkr_err import_entry_training(zkr_registry *reg, const bundle_entry *e, round_set *rs,
+                                     int *added, zkr_diag *d)
+{
+    if (strcmp(e->type, "lineage") == 0)
+        return import_lineage(reg, e, added, d);
+    if (strcmp(e->type, "round-open") == 0)
+        return import_round_open(reg, e, rs, added, d);
+    if (strcmp(e->type, "round-outcome") == 0)
+        return import_round_outcome(reg, e, rs, added, d);
+    return import_round_close(reg, e, rs, added, d);
+}
+
+static zkr_err import_entry(zkr_registry *reg, const bundle_entry *e, round_set *rs, int *added,
+                            zkr_diag *d)
 {
     *added = 0;
-    for (size_t i = 0; i < sizeof verbatim / sizeof verbatim[0]; i++)
-        if (strcmp(e->type, verbatim[i]) == 0)
-            return import_verbatim(reg, e, added, d);
+    for (size_t i = 0; i < sizeof training / sizeof training[0]; i++)
+        if (strcmp(e->type, training[i]) == 0)
+            return import_entry_training(reg, e, rs, added, d);
     if (strcmp(e->type, "schema") == 0)
         return import_schema(reg, e, added, d);
     if (strcmp(e->type, "statement") == 0)
@@ -482,6 +931,7 @@ zkr_err zkr_registry_import(zkr_registry *reg, const uint8_t *data, size_t len,
                             const char *trusted_vkey, zkr_import_summary *out, zkr_diag *d)
 {
     zkr_buf own = {0};
+    round_set rs = {NULL, 0, 0, 0};
     bundle b;
     zkr_err r;
 
@@ -500,7 +950,7 @@ zkr_err zkr_registry_import(zkr_registry *reg, const uint8_t *data, size_t len,
         goto out;
     for (uint32_t i = 0; i < b.n; i++) {
         int added = 0;
-        if ((r = import_entry(reg, &b.e[i], &added, d)) != ZKR_OK)
+        if ((r = import_entry(reg, &b.e[i], &rs, &added, d)) != ZKR_OK)
             goto out;
         out->added += (uint64_t)added;
         out->present += (uint64_t)!added;
@@ -510,6 +960,7 @@ zkr_err zkr_registry_import(zkr_registry *reg, const uint8_t *data, size_t len,
         goto out;
 out:
     zkr_registry_rollback(reg);
+    free(rs.slot);
     free(b.e);
     zkr_buf_free(&own);
     if (r != ZKR_OK) {

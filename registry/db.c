@@ -97,8 +97,11 @@ static const char *const migrations[] = {
      * without it). log_event_key: a training event by its type and payload
      * bytes 4..35 (a round's digest in its outcomes and close, a round-open's
      * nonce); the expression must stay identical to KEY_SQL in training.c.
+     * artifact_sha256: an artifact by its digest alone (a training event's
+     * parent, child or dataset).
      */
     "CREATE INDEX log_leaf_hash ON log(leaf_hash);"
+    "CREATE INDEX artifact_sha256 ON artifact(sha256);"
     "CREATE INDEX log_event_key ON log(type, substr(leaf, 37 + length(type), 32));",
 };
 _Static_assert(sizeof migrations / sizeof migrations[0] == ZKR_REGISTRY_SCHEMA_VERSION,

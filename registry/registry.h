@@ -668,6 +668,13 @@ zkr_err zkr_registry_export(zkr_registry *reg, const uint8_t (*statements)[ZKR_D
                             size_t n_statements, const zkr_secret *pass, zkr_buf *out,
                             zkr_diag *d) ZKR_WUR;
 
+/*
+ * The largest bundle export writes and import reads: import holds every
+ * entry in memory and writes them in one transaction, so the total is
+ * bounded (ZKR_ERR_TOO_LARGE, exit 3, naming the size and the limit).
+ */
+#define ZKR_BUNDLE_MAX_BYTES ((size_t)256 << 20)
+
 typedef struct {
     uint64_t entries;   /* leaves in the bundle */
     uint64_t added;     /* objects newly written */

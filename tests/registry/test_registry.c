@@ -127,6 +127,7 @@ static void test_migration_v1(zkr_tap *t, fixture *f)
     rt_path(p, f->dir, "v1.db");
     if (zkr_registry_create(p, &pass, NULL, 1, NULL) != ZKR_OK ||
         exec_sql(p, "DROP INDEX log_leaf_hash; DROP INDEX log_event_key; "
+                    "DROP INDEX artifact_sha256; "
                     "PRAGMA user_version = 1") != SQLITE_OK) {
         zkr_tap_ok(t, 0, "set up a version-1 registry");
         rt_pass_free(&pass);
@@ -136,7 +137,7 @@ static void test_migration_v1(zkr_tap *t, fixture *f)
     zkr_registry_close(reg);
     if (sqlite3_open(p, &db) == SQLITE_OK &&
         sqlite3_prepare_v2(db, "SELECT (SELECT count(*) FROM sqlite_master WHERE type = 'index'"
-                               " AND name IN ('log_leaf_hash', 'log_event_key')),"
+                               " AND name IN ('log_leaf_hash', 'log_event_key', 'artifact_sha256')),"
                                " (SELECT user_version FROM pragma_user_version)",
                            -1, &st, NULL) == SQLITE_OK &&
         sqlite3_step(st) == SQLITE_ROW) {
@@ -145,8 +146,8 @@ static void test_migration_v1(zkr_tap *t, fixture *f)
     }
     sqlite3_finalize(st);
     sqlite3_close(db);
-    zkr_tap_ok(t, n_idx == 2 && ver == ZKR_REGISTRY_SCHEMA_VERSION,
-               "... migrated: user_version %d, %d of the two log indices", ver, n_idx);
+    zkr_tap_ok(t, n_idx == 3 && ver == ZKR_REGISTRY_SCHEMA_VERSION,
+               "... migrated: user_version %d, %d of the three new indices", ver, n_idx);
     rt_pass_free(&pass);
 }
 
