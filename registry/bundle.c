@@ -451,10 +451,27 @@ typedef struct {
     int used;
 } round_slot;
 
+/*
+ * One round's state as the registry holds it inside the import's
+ * transaction, kept between entries: a round's outcomes and close are
+ * consecutive leaves, so each is checked without re-reading the others.
+ */
+typedef struct {
+    int valid;
+    uint8_t round[ZKR_DIGEST_BYTES];
+    zkr_round_open open;
+    zkr_artifact parent;
+    int closed;
+    uint64_t close_index;
+    uint8_t has[ZKR_ROUND_MAX_WORKERS];
+    zkr_round_outcome outcome[ZKR_ROUND_MAX_WORKERS];
+} round_cache;
+
 typedef struct {
     round_slot *slot;
     size_t cap, n;
     int loaded;
+    round_cache *cache; /* allocated on first use */
 } round_set;
 
 static size_t slot_of(const round_set *s, const uint8_t digest[ZKR_DIGEST_BYTES])
@@ -471,7 +488,7 @@ static zkr_err rounds_add(round_set *s, const uint8_t digest[ZKR_DIGEST_BYTES], 
     size_t i;
 
     if (2 * (s->n + 1) > s->cap) {
-        round_set g = {NULL, s->cap ? 2 * s->cap : 64, 0, s->loaded};
+        round_set g = {NULL, s->cap ? 2 * s->cap : 64, 0, s->loaded, s->cache};
         if ((g.slot = calloc(g.cap, sizeof *g.slot)) == NULL)
             return ZKR_ERR_NOMEM;
         for (size_t j = 0; j < s->cap; j++)
@@ -678,10 +695,9 @@ static zkr_err import_round_open(zkr_registry *reg, const bundle_entry *e, round
     return rounds_add(rs, digest, li);
 }
 
-/* The held round-open that `round` names, decoded, and its parent model. */
-static zkr_err need_round(zkr_registry *reg, const bundle_entry *e, round_set *rs,
-                          const uint8_t round[ZKR_DIGEST_BYTES], zkr_round_open *o,
-                          zkr_artifact *parent, zkr_diag *d)
+/* Reads the held round-open that `round` names, and its parent model. */
+static zkr_err load_round_open(zkr_registry *reg, const bundle_entry *e, round_set *rs,
+                               const uint8_t round[ZKR_DIGEST_BYTES], round_cache *c, zkr_diag *d)
 {
     const round_slot *slot;
     zkr_log_entry le;
@@ -697,14 +713,77 @@ static zkr_err need_round(zkr_registry *reg, const bundle_entry *e, round_set *r
                         (unsigned long long)e->index, hex);
     if ((r = zkr_registry_log_entry(reg, slot->index, &le, d)) != ZKR_OK)
         return r;
-    if (zkr_round_open_decode(le.payload, le.payload_len, o) != ZKR_OK)
+    if (zkr_round_open_decode(le.payload, le.payload_len, &c->open) != ZKR_OK)
         r = zkr_fail(d, ZKR_ERR_REGISTRY, "log entry %llu: malformed round-open",
                      (unsigned long long)slot->index);
     zkr_log_entry_free(&le);
     if (r != ZKR_OK)
         return r;
-    return need_artifact(reg, e, ZKR_KIND_MODEL, "the round's parent", o->parent,
-                         o->parent_commitment, parent, d);
+    return need_artifact(reg, e, ZKR_KIND_MODEL, "the round's parent", c->open.parent,
+                         c->open.parent_commitment, &c->parent, d);
+}
+
+/* The held outcomes and close of the round in c; a twin outcome for one worker is refused. */
+static zkr_err load_round_events(zkr_registry *reg, round_cache *c, zkr_diag *d)
+{
+    uint64_t *idx = NULL;
+    size_t n = 0;
+    zkr_err r;
+
+    if ((r = zkr_registry_events_by_key(reg, "round-close", c->round, &idx, &n, d)) != ZKR_OK)
+        return r;
+    c->closed = n > 0;
+    c->close_index = n > 0 ? idx[0] : 0;
+    free(idx);
+    idx = NULL;
+    if ((r = zkr_registry_events_by_key(reg, "round-outcome", c->round, &idx, &n, d)) != ZKR_OK)
+        return r;
+    for (size_t i = 0; i < n && r == ZKR_OK; i++) {
+        zkr_round_outcome oc;
+        zkr_log_entry le;
+        if ((r = zkr_registry_log_entry(reg, idx[i], &le, d)) != ZKR_OK)
+            break;
+        if (zkr_round_outcome_decode(le.payload, le.payload_len, &oc) != ZKR_OK)
+            r = zkr_fail(d, ZKR_ERR_REGISTRY, "log entry %llu: malformed round-outcome",
+                         (unsigned long long)idx[i]);
+        else if (c->has[oc.worker])
+            r = zkr_fail(d, ZKR_ERR_VERIFY, "log entry %llu: worker %u of its round has two "
+                         "outcomes here", (unsigned long long)idx[i], oc.worker);
+        else {
+            c->has[oc.worker] = 1;
+            c->outcome[oc.worker] = oc;
+        }
+        zkr_log_entry_free(&le);
+    }
+    free(idx);
+    return r;
+}
+
+/* The state of round `round` (held or imported so far), from the cache when it is the last one. */
+static zkr_err round_state(zkr_registry *reg, const bundle_entry *e, round_set *rs,
+                           const uint8_t round[ZKR_DIGEST_BYTES], round_cache **out, zkr_diag *d)
+{
+    round_cache *c;
+    zkr_err r;
+
+    *out = NULL;
+    if (rs->cache == NULL && (rs->cache = calloc(1, sizeof *rs->cache)) == NULL)
+        return ZKR_ERR_NOMEM;
+    c = rs->cache;
+    if (!c->valid || memcmp(c->round, round, ZKR_DIGEST_BYTES) != 0) {
+        memset(c, 0, sizeof *c);
+        memcpy(c->round, round, ZKR_DIGEST_BYTES);
+        if ((r = load_round_open(reg, e, rs, round, c, d)) != ZKR_OK ||
+            (r = load_round_events(reg, c, d)) != ZKR_OK)
+            return r;
+        c->valid = 1;
+    }
+    if (c->closed)
+        return zkr_fail(d, ZKR_ERR_CONFLICT, "bundle: %s event %llu: its round was already "
+                        "closed (log %llu)", e->type, (unsigned long long)e->index,
+                        (unsigned long long)c->close_index);
+    *out = c;
+    return ZKR_OK;
 }
 
 /* A statement an outcome names; an accepted one must be the round's statement for that child. */
@@ -745,63 +824,11 @@ out:
     return r;
 }
 
-/* The held outcomes of a round, by worker; a twin for one worker is refused. */
-static zkr_err held_outcomes(zkr_registry *reg, const bundle_entry *e,
-                             const uint8_t round[ZKR_DIGEST_BYTES], zkr_round_outcome *by_worker,
-                             uint8_t *has, zkr_diag *d)
-{
-    uint64_t *idx = NULL;
-    size_t n = 0;
-    zkr_err r;
-
-    memset(has, 0, ZKR_ROUND_MAX_WORKERS);
-    if ((r = zkr_registry_events_by_key(reg, "round-outcome", round, &idx, &n, d)) != ZKR_OK)
-        return r;
-    for (size_t i = 0; i < n && r == ZKR_OK; i++) {
-        zkr_round_outcome oc;
-        zkr_log_entry le;
-        if ((r = zkr_registry_log_entry(reg, idx[i], &le, d)) != ZKR_OK)
-            break;
-        if (zkr_round_outcome_decode(le.payload, le.payload_len, &oc) != ZKR_OK)
-            r = zkr_fail(d, ZKR_ERR_REGISTRY, "log entry %llu: malformed round-outcome",
-                         (unsigned long long)idx[i]);
-        else if (has[oc.worker])
-            r = zkr_fail(d, ZKR_ERR_CONFLICT, "bundle: %s event %llu: worker %u of its round "
-                         "already has an outcome here (log %llu)", e->type,
-                         (unsigned long long)e->index, oc.worker, (unsigned long long)idx[i]);
-        else {
-            has[oc.worker] = 1;
-            by_worker[oc.worker] = oc;
-        }
-        zkr_log_entry_free(&le);
-    }
-    free(idx);
-    return r;
-}
-
-static zkr_err no_close_yet(zkr_registry *reg, const bundle_entry *e,
-                            const uint8_t round[ZKR_DIGEST_BYTES], zkr_diag *d)
-{
-    uint64_t *idx = NULL;
-    size_t n = 0;
-    zkr_err r;
-
-    if ((r = zkr_registry_events_by_key(reg, "round-close", round, &idx, &n, d)) == ZKR_OK &&
-        n > 0)
-        r = zkr_fail(d, ZKR_ERR_CONFLICT, "bundle: %s event %llu: its round was already closed "
-                     "(log %llu)", e->type, (unsigned long long)e->index,
-                     (unsigned long long)idx[0]);
-    free(idx);
-    return r;
-}
-
 static zkr_err import_round_outcome(zkr_registry *reg, const bundle_entry *e, round_set *rs,
                                     int *added, zkr_diag *d)
 {
-    zkr_round_outcome oc, *held = NULL;
-    zkr_round_open o;
-    zkr_artifact parent;
-    uint8_t has[ZKR_ROUND_MAX_WORKERS];
+    zkr_round_outcome oc;
+    round_cache *c;
     uint64_t li;
     int dup;
     zkr_err r;
@@ -810,76 +837,67 @@ static zkr_err import_round_outcome(zkr_registry *reg, const bundle_entry *e, ro
         return malformed(e, d);
     if ((r = leaf_held(reg, e, &dup, d)) != ZKR_OK || dup)
         return r;
-    if ((r = need_round(reg, e, rs, oc.round, &o, &parent, d)) != ZKR_OK)
+    if ((r = round_state(reg, e, rs, oc.round, &c, d)) != ZKR_OK)
         return r;
-    if (oc.worker >= o.workers)
+    if (oc.worker >= c->open.workers)
         return zkr_fail(d, ZKR_ERR_MALFORMED, "bundle: %s event %llu: worker %u is outside its "
                         "round's %u workers", e->type, (unsigned long long)e->index, oc.worker,
-                        o.workers);
-    if ((held = calloc(ZKR_ROUND_MAX_WORKERS, sizeof *held)) == NULL)
-        return ZKR_ERR_NOMEM;
-    if ((r = no_close_yet(reg, e, oc.round, d)) != ZKR_OK ||
-        (r = held_outcomes(reg, e, oc.round, held, has, d)) != ZKR_OK)
-        goto out;
-    if (has[oc.worker]) {
-        r = zkr_fail(d, ZKR_ERR_CONFLICT, "bundle: %s event %llu: worker %u of its round already "
-                     "has an outcome", e->type, (unsigned long long)e->index, oc.worker);
-        goto out;
-    }
-    if (oc.accepted && (r = need_child(reg, e, &parent, oc.child, NULL, d)) != ZKR_OK)
-        goto out;
-    if (!sodium_is_zero(oc.statement, 32) && (r = need_statement(reg, e, &o, &oc, d)) != ZKR_OK)
-        goto out;
-    r = append_event(reg, e, added, &li, d);
-out:
-    free(held);
-    return r;
+                        c->open.workers);
+    if (c->has[oc.worker])
+        return zkr_fail(d, ZKR_ERR_CONFLICT, "bundle: %s event %llu: worker %u of its round "
+                        "already has an outcome", e->type, (unsigned long long)e->index,
+                        oc.worker);
+    if (oc.accepted && (r = need_child(reg, e, &c->parent, oc.child, NULL, d)) != ZKR_OK)
+        return r;
+    if (!sodium_is_zero(oc.statement, 32) &&
+        (r = need_statement(reg, e, &c->open, &oc, d)) != ZKR_OK)
+        return r;
+    if ((r = append_event(reg, e, added, &li, d)) != ZKR_OK)
+        return r;
+    c->has[oc.worker] = 1;
+    c->outcome[oc.worker] = oc;
+    return ZKR_OK;
 }
 
 static zkr_err import_round_close(zkr_registry *reg, const bundle_entry *e, round_set *rs,
                                   int *added, zkr_diag *d)
 {
-    zkr_round_outcome *held = NULL;
-    zkr_round_close c;
-    zkr_round_open o;
-    zkr_artifact parent;
-    uint8_t has[ZKR_ROUND_MAX_WORKERS];
+    zkr_round_close rc;
+    round_cache *c;
     uint64_t li;
     uint32_t k = 0;
     int dup;
     zkr_err r;
 
-    if (zkr_round_close_decode(e->payload, e->payload_len, &c) != ZKR_OK)
+    if (zkr_round_close_decode(e->payload, e->payload_len, &rc) != ZKR_OK)
         return malformed(e, d);
     if ((r = leaf_held(reg, e, &dup, d)) != ZKR_OK || dup)
         return r;
-    if ((r = need_round(reg, e, rs, c.round, &o, &parent, d)) != ZKR_OK)
+    if ((r = round_state(reg, e, rs, rc.round, &c, d)) != ZKR_OK)
         return r;
-    if ((held = calloc(ZKR_ROUND_MAX_WORKERS, sizeof *held)) == NULL)
-        return ZKR_ERR_NOMEM;
-    if ((r = no_close_yet(reg, e, c.round, d)) != ZKR_OK ||
-        (r = held_outcomes(reg, e, c.round, held, has, d)) != ZKR_OK)
-        goto out;
     /* Every worker's outcome precedes the close, whose children are exactly the accepted ones. */
-    for (uint32_t w = 0; w < o.workers && r == ZKR_OK; w++) {
-        if (!has[w])
-            r = zkr_fail(d, ZKR_ERR_NOT_FOUND, "bundle: %s event %llu: worker %u's outcome is "
-                         "neither in the bundle nor in this registry", e->type,
-                         (unsigned long long)e->index, w);
-        else if (held[w].accepted && (k >= c.k || memcmp(c.children[k++], held[w].child, 32) != 0))
-            r = zkr_fail(d, ZKR_ERR_VERIFY, "bundle: %s event %llu does not list worker %u's "
-                         "accepted child", e->type, (unsigned long long)e->index, w);
+    for (uint32_t w = 0; w < c->open.workers; w++) {
+        if (!c->has[w])
+            return zkr_fail(d, ZKR_ERR_NOT_FOUND, "bundle: %s event %llu: worker %u's outcome "
+                            "is neither in the bundle nor in this registry", e->type,
+                            (unsigned long long)e->index, w);
+        if (c->outcome[w].accepted &&
+            (k >= rc.k || memcmp(rc.children[k++], c->outcome[w].child, 32) != 0))
+            return zkr_fail(d, ZKR_ERR_VERIFY, "bundle: %s event %llu does not list worker %u's "
+                            "accepted child", e->type, (unsigned long long)e->index, w);
     }
-    if (r == ZKR_OK && k != c.k)
-        r = zkr_fail(d, ZKR_ERR_VERIFY, "bundle: %s event %llu averages %u children, its round's "
-                     "outcomes accept %u", e->type, (unsigned long long)e->index, c.k, k);
-    if (r == ZKR_OK && c.k > 0)
-        r = need_child(reg, e, &parent, c.result, c.result_commitment, d);
-    if (r == ZKR_OK)
-        r = append_event(reg, e, added, &li, d);
-out:
-    free(held);
-    return r;
+    if (k != rc.k)
+        return zkr_fail(d, ZKR_ERR_VERIFY, "bundle: %s event %llu averages %u children, its "
+                        "round's outcomes accept %u", e->type, (unsigned long long)e->index,
+                        rc.k, k);
+    if (rc.k > 0 && (r = need_child(reg, e, &c->parent, rc.result, rc.result_commitment, d)) !=
+                        ZKR_OK)
+        return r;
+    if ((r = append_event(reg, e, added, &li, d)) != ZKR_OK)
+        return r;
+    c->closed = 1;
+    c->close_index = li;
+    return ZKR_OK;
 }
 
 static zkr_err import_entry_training(zkr_registry *reg, const bundle_entry *e, round_set *rs,
@@ -931,7 +949,7 @@ zkr_err zkr_registry_import(zkr_registry *reg, const uint8_t *data, size_t len,
                             const char *trusted_vkey, zkr_import_summary *out, zkr_diag *d)
 {
     zkr_buf own = {0};
-    round_set rs = {NULL, 0, 0, 0};
+    round_set rs = {NULL, 0, 0, 0, NULL};
     bundle b;
     zkr_err r;
 
@@ -961,6 +979,7 @@ zkr_err zkr_registry_import(zkr_registry *reg, const uint8_t *data, size_t len,
 out:
     zkr_registry_rollback(reg);
     free(rs.slot);
+    free(rs.cache);
     free(b.e);
     zkr_buf_free(&own);
     if (r != ZKR_OK) {
