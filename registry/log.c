@@ -263,8 +263,11 @@ out:
 
 int zkr_registry_event_type_ok(const char *type)
 {
-    static const char *const reserved[] = {"program", "model", "dataset", "schema",
-                                           "statement", "revocation", "proof", "import"};
+    /* A round's events are written only by zkr_registry_round_open / _round_close, which check them. */
+    static const char *const reserved[] = {"program",    "model",         "dataset",
+                                           "schema",     "statement",     "revocation",
+                                           "proof",      "import",        "round-open",
+                                           "round-outcome", "round-close"};
 
     if (type == NULL || !zkr_registry_ident_ok(type, 0))
         return 0;

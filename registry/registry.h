@@ -396,7 +396,9 @@ zkr_err zkr_registry_proof_record(zkr_registry *reg,
  * Appends an event of another module (attestation, refusal, key, ...) to
  * the log. `type` is an identifier ([a-z0-9._-], 1..64 bytes) other than
  * the registry's own (program, model, dataset, schema, statement,
- * revocation, proof, import); `payload` is its canonical encoding, at most
+ * revocation, proof, import, and a round's round-open, round-outcome and
+ * round-close, which only zkr_registry_round_open and
+ * zkr_registry_round_close write); `payload` is its canonical encoding, at most
  * 1 MiB. Returns ZKR_ERR_USAGE (reserved or bad type), ZKR_ERR_TOO_LARGE,
  * ZKR_ERR_REGISTRY.
  */

@@ -612,7 +612,8 @@ static zkr_err check_close_write(const zkr_round_state *s, const zkr_round_write
             continue;
         zkr_sha256(outcome[w].model, outcome[w].model_len, sha);
         if (k >= rc.k || memcmp(rc.children[k], sha, 32) != 0)
-            break;
+            return zkr_fail(d, ZKR_ERR_USAGE, "round %llu: the close does not list worker %u's "
+                            "accepted child", (unsigned long long)s->index, w);
         k++;
     }
     if (k != rc.k || (rc.k > 0) != (c->model != NULL))

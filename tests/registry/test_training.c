@@ -195,20 +195,13 @@ static void test_registry_lookups(zkr_tap *t, const char *dir)
     memset(&oc, 0, sizeof oc);
     memset(oc.round, 0x42, 32);
     strcpy(oc.reason, "no update submitted");
-    memset(key, 0x42, 32);
-    if (zkr_round_outcome_encode(&oc, &b) == ZKR_OK &&
-        zkr_registry_event_append(reg, "round-outcome", b.p, b.len, &li, &d) == ZKR_OK &&
-        zkr_registry_event_append(reg, "round-close", b.p, b.len, &li2, &d) == ZKR_OK &&
-        zkr_registry_events_by_key(reg, "round-outcome", key, &idx, &n, &d) == ZKR_OK)
-        zkr_tap_ok(t, n == 1 && idx[0] == li, "events_by_key finds the outcome by its round digest, "
-                   "not the other type's (%zu hits)", n);
-    free(idx);
-    idx = NULL;
-    key[31] ^= 1;
-    if (zkr_registry_events_by_key(reg, "round-outcome", key, &idx, &n, &d) == ZKR_OK)
-        zkr_tap_ok(t, n == 0, "... and nothing for another digest");
-    free(idx);
+    zkr_tap_ok(t, zkr_round_outcome_encode(&oc, &b) == ZKR_OK &&
+                      zkr_registry_event_append(reg, "round-outcome", b.p, b.len, &li, &d) ==
+                          ZKR_ERR_USAGE,
+               "a round-outcome cannot be appended as a plain event: %s", d.msg);
+    zkr_diag_clear(&d);
     sample_open(&o);
+    o.workers = 2;
     zkr_tap_ok(t, zkr_registry_round_open(reg, &o, &ri, digest, &d) == ZKR_OK, "a round opens (%s)", d.msg);
     zkr_diag_clear(&d);
     zkr_tap_ok(t, zkr_registry_round_open(reg, &o, &li, digest, &d) == ZKR_ERR_CONFLICT &&
@@ -216,8 +209,50 @@ static void test_registry_lookups(zkr_tap *t, const char *dir)
                "the same round-open payload again is refused: %s", d.msg);
     zkr_diag_clear(&d);
     o.nonce[0] ^= 1;
-    zkr_tap_ok(t, zkr_registry_round_open(reg, &o, &li, digest, &d) == ZKR_OK && li != ri,
+    zkr_tap_ok(t, zkr_registry_round_open(reg, &o, &li2, key, &d) == ZKR_OK && li2 != ri,
                "with another nonce it is another round");
+    /* The round's parent is not registered here: the close is refused, nothing written. */
+    {
+        zkr_round_write ow[2], cw;
+        zkr_buf e0 = {0}, e1 = {0}, ec = {0};
+        zkr_round_close c;
+        uint64_t size0 = 0, size1 = 1;
+        memset(ow, 0, sizeof ow);
+        memset(&cw, 0, sizeof cw);
+        memset(&c, 0, sizeof c);
+        memcpy(oc.round, digest, 32);
+        memcpy(c.round, digest, 32);
+        oc.worker = 0;
+        if (zkr_round_outcome_encode(&oc, &e0) == ZKR_OK && (oc.worker = 1) &&
+            zkr_round_outcome_encode(&oc, &e1) == ZKR_OK && zkr_round_close_encode(&c, &ec) == ZKR_OK &&
+            zkr_registry_log_size(reg, &size0) == ZKR_OK) {
+            ow[0].event = e0.p;
+            ow[0].event_len = e0.len;
+            ow[1].event = e1.p;
+            ow[1].event_len = e1.len;
+            cw.event = ec.p;
+            cw.event_len = ec.len;
+            zkr_diag_clear(&d);
+            zkr_tap_ok(t, zkr_registry_round_close(reg, ri, ow, 2, &cw, &d) == ZKR_ERR_NOT_FOUND &&
+                              zkr_registry_log_size(reg, &size1) == ZKR_OK && size1 == size0,
+                       "a close whose parent is not held is refused, nothing written: %s", d.msg);
+            zkr_diag_clear(&d);
+            zkr_tap_ok(t, zkr_registry_round_close(reg, ri, ow, 1, &cw, &d) != ZKR_OK &&
+                              zkr_registry_log_size(reg, &size1) == ZKR_OK && size1 == size0,
+                       "a close with one outcome for two workers is refused: %s", d.msg);
+        }
+        zkr_buf_free(&e0);
+        zkr_buf_free(&e1);
+        zkr_buf_free(&ec);
+    }
+    if (zkr_registry_events_by_key(reg, "round-open", o.nonce, &idx, &n, &d) == ZKR_OK)
+        zkr_tap_ok(t, n == 1 && idx[0] == li2, "events_by_key finds a round-open by its nonce (%zu hits)", n);
+    free(idx);
+    idx = NULL;
+    o.nonce[5] ^= 1;
+    if (zkr_registry_events_by_key(reg, "round-open", o.nonce, &idx, &n, &d) == ZKR_OK)
+        zkr_tap_ok(t, n == 0, "... and nothing for another nonce");
+    free(idx);
     zkr_buf_free(&b);
     zkr_registry_close(reg);
     rt_pass_free(&pass);
