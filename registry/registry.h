@@ -593,7 +593,9 @@ zkr_err zkr_registry_origin(zkr_registry *reg, char out[ZKR_ORIGIN_MAX + 1], zkr
  * the payload) is logged. *index gets the round id (the leaf's index),
  * digest the round's digest.
  * Returns ZKR_ERR_MALFORMED (o out of bounds), ZKR_ERR_CONFLICT (a round
- * with this digest exists, the diag names its index), ZKR_ERR_REGISTRY.
+ * with this digest exists, the diag names its index), ZKR_ERR_REVOKED (the
+ * parent model, dataset or schema, checked in the same transaction),
+ * ZKR_ERR_REGISTRY.
  */
 zkr_err zkr_registry_round_open(zkr_registry *reg, const zkr_round_open *o, uint64_t *index,
                                 uint8_t digest[ZKR_DIGEST_BYTES], zkr_diag *d) ZKR_WUR;
@@ -647,7 +649,9 @@ typedef struct {
  * or a failure leaves no outcome behind.
  * Returns ZKR_ERR_CONFLICT (the round already has a close or outcomes; the
  * diag names the leaf), ZKR_ERR_MALFORMED / ZKR_ERR_USAGE (payloads that
- * do not fit the round), ZKR_ERR_REVOKED (program), ZKR_ERR_NOT_FOUND,
+ * do not fit the round), ZKR_ERR_REVOKED (the program, parent model,
+ * dataset or schema, an accepted child or its statement: checked inside the
+ * transaction, so a revocation that lands after judging wins), ZKR_ERR_NOT_FOUND,
  * ZKR_ERR_VERIFY (as zkr_registry_round_get), ZKR_ERR_REGISTRY.
  */
 zkr_err zkr_registry_round_close(zkr_registry *reg, uint64_t round, zkr_round_write *outcome,

@@ -373,6 +373,20 @@ static zkr_err open_twin(zkr_registry *reg, const uint8_t *payload, size_t len,
     return r;
 }
 
+/*
+ * Nothing the round binds is revoked. Called inside the write transaction,
+ * so a revocation cannot land between this check and the write.
+ */
+static zkr_err round_not_revoked(zkr_registry *reg, const zkr_round_open *o, zkr_diag *d)
+{
+    zkr_err r;
+
+    if ((r = zkr_registry_check_revoked(reg, ZKR_KIND_MODEL, o->parent, NULL, d)) != ZKR_OK ||
+        (r = zkr_registry_check_revoked(reg, ZKR_KIND_DATASET, o->dataset, NULL, d)) != ZKR_OK)
+        return r;
+    return zkr_registry_check_revoked(reg, ZKR_KIND_SCHEMA, o->schema, NULL, d);
+}
+
 zkr_err zkr_registry_round_open(zkr_registry *reg, const zkr_round_open *o, uint64_t *index,
                                 uint8_t digest[ZKR_DIGEST_BYTES], zkr_diag *d)
 {
@@ -390,7 +404,8 @@ zkr_err zkr_registry_round_open(zkr_registry *reg, const zkr_round_open *o, uint
     zkr_sha256(ev.p, ev.len, digest);
     if ((r = zkr_registry_begin(reg, d)) != ZKR_OK)
         goto out;
-    if ((r = open_twin(reg, ev.p, ev.len, digest, UINT64_MAX, &found, &at, d)) != ZKR_OK)
+    if ((r = open_twin(reg, ev.p, ev.len, digest, UINT64_MAX, &found, &at, d)) != ZKR_OK ||
+        (r = round_not_revoked(reg, o, d)) != ZKR_OK)
         goto out;
     if (found) {
         char hex[65];
@@ -569,9 +584,10 @@ zkr_err zkr_registry_round_get(zkr_registry *reg, uint64_t index, zkr_round_stat
 /* Closing a round                                                      */
 /* ------------------------------------------------------------------ */
 
-static zkr_err check_outcome_write(const zkr_round_state *s, uint32_t w, const zkr_round_write *o,
-                                   zkr_diag *d)
+static zkr_err check_outcome_write(zkr_registry *reg, const zkr_round_state *s, uint32_t w,
+                                   const zkr_round_write *o, zkr_diag *d)
 {
+    zkr_err r;
     zkr_round_outcome oc;
     uint8_t sha[ZKR_DIGEST_BYTES];
 
@@ -591,7 +607,10 @@ static zkr_err check_outcome_write(const zkr_round_state *s, uint32_t w, const z
     if (memcmp(sha, oc.child, 32) != 0 || o->commitment == NULL)
         return zkr_fail(d, ZKR_ERR_USAGE, "round %llu: outcome %u names another child",
                         (unsigned long long)s->index, w);
-    return ZKR_OK;
+    /* Verified before the write lock was taken: a revocation since then wins. */
+    if ((r = zkr_registry_check_revoked(reg, ZKR_KIND_STATEMENT, oc.statement, NULL, d)) != ZKR_OK)
+        return r;
+    return zkr_registry_check_revoked(reg, ZKR_KIND_MODEL, oc.child, NULL, d);
 }
 
 static zkr_err check_close_write(const zkr_round_state *s, const zkr_round_write *outcome,
@@ -667,10 +686,11 @@ static zkr_err close_tx(zkr_registry *reg, zkr_round_state *s, zkr_round_write *
     zkr_registry_hex(s->open.parent, 32, hex, sizeof hex);
     if ((r = zkr_registry_artifact_get(reg, ZKR_KIND_MODEL, hex, &parent, d)) != ZKR_OK ||
         (r = zkr_registry_artifact_by_id(reg, parent.program_id, &prog, d)) != ZKR_OK ||
-        (r = zkr_registry_check_revoked(reg, ZKR_KIND_PROGRAM, prog.sha256, NULL, d)) != ZKR_OK)
+        (r = zkr_registry_check_revoked(reg, ZKR_KIND_PROGRAM, prog.sha256, NULL, d)) != ZKR_OK ||
+        (r = round_not_revoked(reg, &s->open, d)) != ZKR_OK)
         return r;
     for (uint32_t w = 0; w < s->open.workers; w++)
-        if ((r = check_outcome_write(s, w, &outcome[w], d)) != ZKR_OK)
+        if ((r = check_outcome_write(reg, s, w, &outcome[w], d)) != ZKR_OK)
             return r;
     if ((r = check_close_write(s, outcome, close, d)) != ZKR_OK)
         return r;

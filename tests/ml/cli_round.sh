@@ -198,5 +198,21 @@ expect 0 "the raced round shows offline" "$ZKREG" --registry "$T/off.db" round s
 expect 0 "importing it again adds nothing" "$ZKREG" --registry "$T/off.db" import "$T/all.zkb" --trusted-key-file "$T/vkey"
 grep -q ' 0 added' "$T/out"; ok $? "... 0 added"
 
+# --- A revocation that lands after judging, before the write ----------------------
+round_open 500; R5=$ROUND
+work "$R5" 0
+rm -f "$T/fa"; mkfifo "$T/fa"
+ZKREG_TEST_ROUND_PAUSE="$T/fa" "$ZKREG" round accept "$R5" --submission "$(sub "$R5" 0)" >"$T/oa" 2>"$T/ea" &
+pa=$!
+exec 3>"$T/fa" # the accept has judged the update (proof verified) and waits
+expect 0 "revoke the round's parent model meanwhile" "$ZKREG" revoke model 2 --reason "found poisoned"
+exec 3>&-
+wait $pa; ra=$?
+[ "$ra" -eq 6 ] && grep -q 'revoked' "$T/ea"; ok $? "the accept is refused: revoked (exit $ra)"
+expect 0 "round show" "$ZKREG" round show "$R5"
+! grep -q '^  worker \|closed (log' "$T/out"; ok $? "... no outcome and no close written"
+unchanged 6 "opening a round from the revoked model is refused" "$ZKREG" round open --model 2 \
+  --dataset 3 --workers 1 --first-record 600 --records-per-worker 4 --lr 3 --shift 16 --schema fmnist-train@1
+
 echo "1..$n"
 exit $fail
