@@ -10,7 +10,10 @@
  * waiting for a core).
  *
  *   ninja -C build-release bench/bench_import && build-release/bench/bench_import
- *       [--max N] [--dir DIR]
+ *       [--max N] [--dir DIR] [--keep 1]
+ *
+ * --keep 1 leaves the scratch directory with each bundle (bundle-N.zkb) and
+ * its verifier key (bundle-N.vkey), to time another zkreg's import on them.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -207,6 +210,7 @@ int main(int argc, char **argv)
 {
     uint64_t max = 16384;
     const char *base = "/tmp";
+    int keep = 0;
     zkr_secret pass = {(uint8_t *)"bench passphrase", 16};
     char dir[512];
     double prev = 0;
@@ -216,6 +220,8 @@ int main(int argc, char **argv)
             max = zkr_bench_arg("--max", argv[i + 1], 2048, 1u << 22);
         else if (strcmp(argv[i], "--dir") == 0)
             base = argv[i + 1];
+        else if (strcmp(argv[i], "--keep") == 0)
+            keep = (int)zkr_bench_arg("--keep", argv[i + 1], 0, 1);
     }
     if (sodium_init() < 0)
         return 2;
@@ -253,6 +259,14 @@ int main(int argc, char **argv)
                 zkr_buf_terminate(&vk) != ZKR_OK)
                 die("bundle header", ZKR_ERR_MALFORMED, NULL);
         }
+        if (keep) {
+            char bp[640], kp[640];
+            snprintf(bp, sizeof bp, "%s/bundle-%" PRIu64 ".zkb", dir, n);
+            snprintf(kp, sizeof kp, "%s/bundle-%" PRIu64 ".vkey", dir, n);
+            if (zkr_file_write_atomic(bp, bundle.p, bundle.len, 0644, &d) != ZKR_OK ||
+                zkr_file_write_atomic(kp, vk.p, vk.len, 0644, &d) != ZKR_OK)
+                die("keep", ZKR_ERR_IO, &d);
+        }
         t0 = now_s();
         c0 = cpu_s();
         if ((r = zkr_registry_import(reg, bundle.p, bundle.len, (const char *)vk.p, &sum, &d)) !=
@@ -271,6 +285,9 @@ int main(int argc, char **argv)
         zkr_buf_free(&bundle);
         zkr_buf_free(&vk);
     }
-    zkr_bench_rmtree(dir);
+    if (!keep)
+        zkr_bench_rmtree(dir);
+    else
+        printf("\nkept %s\n", dir);
     return 0;
 }
