@@ -169,6 +169,15 @@ expect 1 "round audit on a round with two closes" "$ZKREG" --registry "$T/dup.db
 grep -q 'closed 2 times' "$T/err"; ok $? "... names the two closes"
 expect 1 "round accept on it" "$ZKREG" --registry "$T/dup.db" round accept "$R1"
 expect 0 "the untouched registry still shows the round" "$ZKREG" round show "$R1"
+# An insider rewrites the result model's commitment (trigger dropped): audit recomputes it.
+sqlite3 "$T/reg.db" ".backup '$T/dup2.db'"
+cp -r "$T/reg.db.d" "$T/dup2.db.d"
+expect 0 "round show of the round with one accepted update" "$ZKREG" round show "$R4"
+RES=$(sed -n 's/.*averaged into \([0-9a-f]\{64\}\)$/\1/p' "$T/out")
+sqlite3 "$T/dup2.db" "DROP TRIGGER artifact_no_update;
+  UPDATE artifact SET commitment = zeroblob(32) WHERE sha256 = x'$RES';"
+expect 1 "round audit with the result's commitment rewritten" "$ZKREG" --registry "$T/dup2.db" round audit "$R4"
+grep -q 'commitment does not recompute' "$T/err"; ok $? "... names the commitment"
 
 # --- Bundles with entries dropped ------------------------------------------------------
 "$ZKREG" log key >"$T/vkey" 2>/dev/null

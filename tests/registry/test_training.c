@@ -7,7 +7,7 @@
  */
 #include <sodium.h>
 
-#include "registry/registry.h"
+#include "registry/registry_int.h"
 #include "reg_test.h"
 
 typedef zkr_err (*decode_fn)(const uint8_t *p, size_t len, void *out);
@@ -258,6 +258,156 @@ static void test_registry_lookups(zkr_tap *t, const char *dir)
     rt_pass_free(&pass);
 }
 
+/* Appends a raw event, as an insider with the file (or an older zkreg) could. */
+static uint64_t raw(zkr_registry *reg, const char *type, const zkr_buf *p)
+{
+    uint64_t li = 0;
+
+    if (zkr_registry_begin(reg, NULL) != ZKR_OK ||
+        zkr_registry_log_append_tx(reg, type, 1, p->p, p->len, &li, NULL) != ZKR_OK ||
+        zkr_registry_commit(reg, NULL) != ZKR_OK) {
+        fprintf(stderr, "# raw append failed\n");
+        exit(2);
+    }
+    return li;
+}
+
+typedef struct {
+    zkr_registry *reg;
+    uint64_t id;
+    uint8_t digest[32];
+    uint8_t nonce;
+} raw_round;
+
+static void raw_open(raw_round *rr, uint8_t nonce)
+{
+    zkr_round_open o;
+    zkr_buf b = {0};
+
+    sample_open(&o);
+    o.workers = 2;
+    memset(o.nonce, nonce, 32);
+    if (zkr_round_open_encode(&o, &b) != ZKR_OK)
+        exit(2);
+    zkr_sha256(b.p, b.len, rr->digest);
+    rr->id = raw(rr->reg, "round-open", &b);
+    zkr_buf_free(&b);
+}
+
+static void raw_outcome(raw_round *rr, uint32_t w, int accepted, uint8_t child)
+{
+    zkr_round_outcome oc;
+    zkr_buf b = {0};
+
+    memset(&oc, 0, sizeof oc);
+    memcpy(oc.round, rr->digest, 32);
+    oc.worker = w;
+    oc.accepted = (uint8_t)accepted;
+    if (accepted) {
+        memset(oc.child, child, 32);
+        memset(oc.statement, 1, 32);
+        memset(oc.proof, 1, 32);
+    }
+    strcpy(oc.reason, accepted ? "proof verified" : "no update submitted");
+    if (zkr_round_outcome_encode(&oc, &b) != ZKR_OK)
+        exit(2);
+    (void)raw(rr->reg, "round-outcome", &b);
+    zkr_buf_free(&b);
+}
+
+static void raw_close(raw_round *rr, uint32_t k, uint8_t child)
+{
+    zkr_round_close c;
+    zkr_buf b = {0};
+
+    memset(&c, 0, sizeof c);
+    memcpy(c.round, rr->digest, 32);
+    c.k = k;
+    if (k > 0) {
+        memset(c.result, 0x77, 32);
+        memset(c.result_commitment, 0x78, 32);
+        memset(c.children[0], child, 32);
+    }
+    if (zkr_round_close_encode(&c, &b) != ZKR_OK)
+        exit(2);
+    (void)raw(rr->reg, "round-close", &b);
+    zkr_buf_free(&b);
+}
+
+static void expect_state(zkr_tap *t, raw_round *rr, zkr_err want, const char *needle,
+                         const char *what)
+{
+    zkr_round_state *st = calloc(1, sizeof *st);
+    zkr_diag d;
+    zkr_err r;
+
+    zkr_diag_clear(&d);
+    r = st ? zkr_registry_round_get(rr->reg, rr->id, st, &d) : ZKR_ERR_NOMEM;
+    zkr_tap_ok(t, r == want && (needle == NULL || strstr(d.msg, needle) != NULL), "%s: %s", what,
+               r == ZKR_OK ? "ok" : d.msg);
+    free(st);
+}
+
+/* zkr_registry_round_get refuses every impossible round an insider could write into the log. */
+static void test_round_states(zkr_tap *t, const char *dir)
+{
+    zkr_secret pass;
+    raw_round rr;
+    char path[512];
+
+    rt_path(path, dir, "states.db");
+    rt_pass(&pass, "x");
+    memset(&rr, 0, sizeof rr);
+    if (zkr_registry_create(path, &pass, NULL, 1, NULL) != ZKR_OK ||
+        zkr_registry_open(path, &rr.reg, NULL) != ZKR_OK) {
+        zkr_tap_ok(t, 0, "states registry");
+        rt_pass_free(&pass);
+        return;
+    }
+    raw_open(&rr, 1);
+    raw_outcome(&rr, 0, 0, 0);
+    raw_outcome(&rr, 1, 1, 0xa1);
+    raw_close(&rr, 1, 0xa1);
+    expect_state(t, &rr, ZKR_OK, NULL, "a consistent closed round reads");
+    raw_open(&rr, 2);
+    raw_outcome(&rr, 0, 0, 0);
+    raw_outcome(&rr, 0, 1, 0xa2);
+    expect_state(t, &rr, ZKR_ERR_VERIFY, "two outcomes", "two outcomes of worker 0");
+    raw_open(&rr, 3);
+    raw_outcome(&rr, 5, 0, 0);
+    expect_state(t, &rr, ZKR_ERR_VERIFY, "outside", "an outcome for worker 5 of 2");
+    raw_open(&rr, 4);
+    raw_outcome(&rr, 0, 0, 0);
+    raw_close(&rr, 0, 0);
+    expect_state(t, &rr, ZKR_ERR_VERIFY, "without an outcome for worker 1", "a close missing an outcome");
+    raw_open(&rr, 5);
+    raw_outcome(&rr, 0, 0, 0);
+    raw_close(&rr, 0, 0);
+    raw_outcome(&rr, 1, 0, 0);
+    expect_state(t, &rr, ZKR_ERR_VERIFY, "after the close", "an outcome after the close");
+    raw_open(&rr, 6);
+    raw_outcome(&rr, 0, 1, 0xa6);
+    raw_outcome(&rr, 1, 0, 0);
+    raw_close(&rr, 1, 0xb6);
+    expect_state(t, &rr, ZKR_ERR_VERIFY, "does not list", "a close listing another child");
+    raw_open(&rr, 7);
+    raw_outcome(&rr, 0, 1, 0xa7);
+    raw_outcome(&rr, 1, 0, 0);
+    raw_close(&rr, 0, 0);
+    expect_state(t, &rr, ZKR_ERR_VERIFY, "does not list", "a close of no child after an accepted one");
+    raw_open(&rr, 8);
+    raw_outcome(&rr, 0, 0, 0);
+    raw_outcome(&rr, 1, 0, 0);
+    raw_close(&rr, 0, 0);
+    raw_close(&rr, 0, 0);
+    expect_state(t, &rr, ZKR_ERR_VERIFY, "closed 2 times", "two closes");
+    raw_open(&rr, 9);
+    raw_open(&rr, 9);
+    expect_state(t, &rr, ZKR_ERR_VERIFY, "same digest", "a second round-open with the same digest");
+    zkr_registry_close(rr.reg);
+    rt_pass_free(&pass);
+}
+
 static void test_bundle_bound(zkr_tap *t)
 {
     /* calloc'ed pages are never touched: the size is refused before any byte is read. */
@@ -288,6 +438,7 @@ int main(int argc, char **argv)
     test_open(&t);
     test_outcome_close_lineage(&t);
     test_registry_lookups(&t, dir);
+    test_round_states(&t, dir);
     test_bundle_bound(&t);
     rt_cleanup(dir);
     return zkr_tap_done(&t);
