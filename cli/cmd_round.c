@@ -681,7 +681,7 @@ static zkr_err round_show(zkr_cli *cli, const round_args *a)
     int closed = 0;
     zkr_err r;
 
-    if ((r = zkr_cli_registry_open(cli, &reg)) != ZKR_OK ||
+    if ((r = zkr_cli_registry_open_ro(cli, &reg)) != ZKR_OK ||
         (r = round_load(cli, reg, a->round, &ri)) != ZKR_OK ||
         (r = round_closed(cli, reg, ri.digest, &closed, &at)) != ZKR_OK ||
         (r = zkr_registry_events_of_type(reg, "round-outcome", &idx, &n, &cli->diag)) != ZKR_OK)
@@ -760,7 +760,7 @@ static zkr_err round_audit(zkr_cli *cli, const round_args *a)
     int closed;
     zkr_err r;
 
-    if ((r = zkr_cli_registry_open(cli, &reg)) != ZKR_OK ||
+    if ((r = zkr_cli_registry_open_ro(cli, &reg)) != ZKR_OK ||
         (r = round_load(cli, reg, a->round, &ri)) != ZKR_OK ||
         (r = round_closed(cli, reg, ri.digest, &closed, &at)) != ZKR_OK)
         goto out;

@@ -309,7 +309,7 @@ static zkr_err load_evidence(zkr_cli *cli, const char *path, zkr_evidence **ev,
     if (path == NULL) {
         if (cli->registry_path == NULL || access(cli->registry_path, F_OK) != 0)
             return ZKR_OK;
-        if ((r = zkr_registry_open(cli->registry_path, rh, &cli->diag)) != ZKR_OK)
+        if ((r = zkr_registry_open_readonly(cli->registry_path, rh, &cli->diag)) != ZKR_OK)
             return r;
         zkr_cli_attest_registry(*rh, reg);
         *have = 1;

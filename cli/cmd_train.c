@@ -552,7 +552,7 @@ zkr_err zkr_cmd_lineage(zkr_cli *cli, int argc, char **argv)
     }
     if (optind + 1 != argc)
         return zkr_cli_usage(cli, "expected exactly one MODEL argument");
-    if ((r = zkr_cli_registry_open(cli, &reg)) != ZKR_OK ||
+    if ((r = zkr_cli_registry_open_ro(cli, &reg)) != ZKR_OK ||
         (r = zkr_registry_artifact_get(reg, ZKR_KIND_MODEL, argv[optind], &m, &cli->diag)) !=
             ZKR_OK ||
         (r = zkr_registry_events_of_type(reg, "lineage", &idx, &n, &cli->diag)) != ZKR_OK)

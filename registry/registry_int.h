@@ -9,6 +9,9 @@
 struct zkr_registry {
     sqlite3 *db;
     char *path;
+    int read_only;       /* opened with zkr_registry_open_readonly */
+    int immutable;       /* ... and fell back to immutable=1 (read-only medium) */
+    unsigned begins;     /* write transactions begun (the test pause hook counts them) */
 };
 
 #define ZKR_REGISTRY_APP_ID 0x7a6b7231 /* "zkr1" */
@@ -31,6 +34,11 @@ zkr_err zkr_registry_prepare(zkr_registry *reg, const char *sql, sqlite3_stmt **
                              zkr_diag *d) ZKR_WUR;
 /* BEGIN IMMEDIATE (writers serialise here, waiting on the busy timeout). */
 zkr_err zkr_registry_begin(zkr_registry *reg, zkr_diag *d) ZKR_WUR;
+/*
+ * BEGIN plus a first read: one snapshot for every later read until
+ * rollback/commit (exports, audits), without taking the write lock.
+ */
+zkr_err zkr_registry_begin_read(zkr_registry *reg, zkr_diag *d) ZKR_WUR;
 zkr_err zkr_registry_commit(zkr_registry *reg, zkr_diag *d) ZKR_WUR;
 void zkr_registry_rollback(zkr_registry *reg);
 int64_t zkr_registry_now(void);
@@ -90,6 +98,9 @@ zkr_err zkr_statement_encode(const zkr_statement *s, zkr_buf *out) ZKR_WUR;
  */
 zkr_err zkr_registry_statement_from_event(zkr_registry *reg, const uint8_t *p, size_t len,
                                           zkr_statement *out, zkr_diag *d) ZKR_WUR;
+/* ZKR_ERR_REVOKED when the statement or its schema, program, model or dataset is revoked. */
+zkr_err zkr_registry_statement_check_revoked(zkr_registry *reg, const zkr_statement *s,
+                                             zkr_diag *d) ZKR_WUR;
 zkr_err zkr_registry_statement_insert_tx(zkr_registry *reg, zkr_statement *s,
                                          zkr_diag *d) ZKR_WUR;
 zkr_err zkr_statement_event_payload(const zkr_statement *s, zkr_buf *out) ZKR_WUR;
