@@ -281,13 +281,13 @@ static zkr_err audit_counts(zkr_registry *reg, zkr_diag *d)
     " OR (" r ".kind = 'statement' AND " r ".target = " s ".statement_id)"
 
 static const char *const revocation_order_queries[] = {
-    "SELECT a.log_index, r.log_index, r.kind, hex(r.target) FROM artifact a"
+    "SELECT a.log_index, r.log_index, r.kind, lower(hex(r.target)) FROM artifact a"
     " JOIN artifact p ON p.id = a.program_id"
     " JOIN revocation r ON r.kind = 'program' AND r.target = p.sha256"
     " WHERE a.kind = 'model' AND r.log_index < a.log_index",
-    "SELECT s.log_index, r.log_index, r.kind, hex(r.target) FROM statement s" STMT_BINDS("s", "r")
+    "SELECT s.log_index, r.log_index, r.kind, lower(hex(r.target)) FROM statement s" STMT_BINDS("s", "r")
     " WHERE r.log_index < s.log_index AND r.kind <> 'statement'",
-    "SELECT pr.log_index, r.log_index, r.kind, hex(r.target) FROM proof pr"
+    "SELECT pr.log_index, r.log_index, r.kind, lower(hex(r.target)) FROM proof pr"
     " JOIN statement s ON s.statement_id = pr.statement_id" STMT_BINDS("s", "r")
     " WHERE r.log_index < pr.log_index",
 };

@@ -126,6 +126,10 @@ static zkr_err export_select(zkr_registry *reg, const uint8_t (*statements)[ZKR_
             char sql[96];
             snprintf(sql, sizeof sql, "SELECT idx FROM log WHERE type = '%s'", exportable[i]);
             r = add_query(reg, sel, sql, NULL, d);
+#if ZKR_TEST_BUILD
+            if (i == 0)
+                zkr_registry_test_pause(reg, "export");
+#endif
         }
     }
     for (size_t i = 0; i < n_statements && r == ZKR_OK; i++)
@@ -241,8 +245,10 @@ zkr_err zkr_registry_export(zkr_registry *reg, const uint8_t (*statements)[ZKR_D
      * snapshot only what that checkpoint covers: entries committed since
      * by other processes wait for the next export.
      */
-    if ((r = zkr_registry_checkpoint_sign(reg, pass, &note, d)) != ZKR_OK ||
-        (r = zkr_registry_checkpoint_latest(reg, &note, &cp, d)) != ZKR_OK)
+    if ((r = zkr_registry_checkpoint_sign(reg, pass, &note, d)) != ZKR_OK)
+        goto out;
+    note.len = 0;
+    if ((r = zkr_registry_checkpoint_latest(reg, &note, &cp, d)) != ZKR_OK)
         goto out;
     r = export_snapshot(reg, statements, n_statements, cp.size, &covered, out, d);
     if (r == ZKR_OK && !covered)

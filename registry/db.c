@@ -138,23 +138,17 @@ zkr_err zkr_registry_prepare(zkr_registry *reg, const char *sql, sqlite3_stmt **
 }
 
 #if ZKR_TEST_BUILD
-/*
- * Test builds only: when $ZKR_TEST_PAUSE_BEFORE_WRITE names a fifo, the
- * (1 + $ZKR_TEST_PAUSE_SKIP)-th write transaction of this handle first
- * writes "paused\n" into the fifo, then waits until a writer opens and
- * closes it. Tests use it to land a competing command (revoke) exactly
- * between a command's preparations and its write transaction.
- */
-static void test_pause_before_write(zkr_registry *reg)
+void zkr_registry_test_pause(zkr_registry *reg, const char *point)
 {
-    const char *fifo = getenv("ZKR_TEST_PAUSE_BEFORE_WRITE");
+    const char *fifo = getenv("ZKR_TEST_PAUSE_FIFO");
+    const char *at = getenv("ZKR_TEST_PAUSE_AT");
     const char *skip = getenv("ZKR_TEST_PAUSE_SKIP");
     char buf[64];
     int fd;
 
-    if (fifo == NULL || fifo[0] == '\0')
+    if (fifo == NULL || fifo[0] == '\0' || strcmp(at ? at : "write", point) != 0)
         return;
-    if (reg->begins++ != (skip ? (unsigned)strtoul(skip, NULL, 10) : 0u))
+    if (reg->pauses++ != (skip ? (unsigned)strtoul(skip, NULL, 10) : 0u))
         return;
     if ((fd = open(fifo, O_WRONLY | O_CLOEXEC)) >= 0) {
         (void)!write(fd, "paused\n", 7);
@@ -173,7 +167,7 @@ zkr_err zkr_registry_begin(zkr_registry *reg, zkr_diag *d)
     if (reg->read_only)
         return zkr_fail(d, ZKR_ERR_INTERNAL, "%s: opened read-only; cannot write", reg->path);
 #if ZKR_TEST_BUILD
-    test_pause_before_write(reg);
+    zkr_registry_test_pause(reg, "write");
 #endif
     return zkr_registry_exec(reg, "BEGIN IMMEDIATE", d);
 }

@@ -11,7 +11,7 @@ struct zkr_registry {
     char *path;
     int read_only;       /* opened with zkr_registry_open_readonly */
     int immutable;       /* ... and fell back to immutable=1 (read-only medium) */
-    unsigned begins;     /* write transactions begun (the test pause hook counts them) */
+    unsigned pauses;     /* test pause points passed (zkr_registry_test_pause) */
 };
 
 #define ZKR_REGISTRY_APP_ID 0x7a6b7231 /* "zkr1" */
@@ -28,6 +28,19 @@ static inline void zkr_registry_hex(const uint8_t *p, size_t n, char *out, size_
 }
 
 /* db.c */
+#include "zkr_config.h"
+#if ZKR_TEST_BUILD
+/*
+ * Test builds only: when $ZKR_TEST_PAUSE_FIFO names a fifo and
+ * $ZKR_TEST_PAUSE_AT equals `point` (default "write": just before BEGIN
+ * IMMEDIATE), the (1 + $ZKR_TEST_PAUSE_SKIP)-th such point of this handle
+ * writes "paused\n" into the fifo, then waits until a writer opens and
+ * closes it. Tests land a competing command (revoke, import) exactly there.
+ * Points: "write", "export" (inside an export's read snapshot, after its
+ * first selection query).
+ */
+void zkr_registry_test_pause(zkr_registry *reg, const char *point);
+#endif
 zkr_err zkr_registry_sql_err(zkr_registry *reg, int rc, const char *what, zkr_diag *d);
 zkr_err zkr_registry_exec(zkr_registry *reg, const char *sql, zkr_diag *d) ZKR_WUR;
 zkr_err zkr_registry_prepare(zkr_registry *reg, const char *sql, sqlite3_stmt **st,
