@@ -74,12 +74,52 @@ static zkr_err write_all(int fd, const uint8_t *p, size_t len)
     return ZKR_OK;
 }
 
+/* Decodes the octal escapes (\040 ...) of a /proc/self/mounts field in place. */
+static void unescape_mount_field(char *s)
+{
+    char *w = s;
+
+    for (char *r = s; *r != '\0'; r++) {
+        if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' &&
+            r[3] >= '0' && r[3] <= '7') {
+            *w++ = (char)((r[1] - '0') * 64 + (r[2] - '0') * 8 + (r[3] - '0'));
+            r += 3;
+        } else {
+            *w++ = *r;
+        }
+    }
+    *w = '\0';
+}
+
+/* The longest mount point of /proc/self/mounts that holds `dir` (bind mounts included). */
+static int mount_point_of(const char *dir, char *out, size_t cap)
+{
+    char line[8192], mp[PATH_MAX];
+    size_t best = 0;
+    FILE *f = fopen("/proc/self/mounts", "re");
+
+    if (f == NULL)
+        return 0;
+    while (fgets(line, sizeof line, f) != NULL) {
+        size_t n;
+        if (sscanf(line, "%*s %4095s", mp) != 1)
+            continue;
+        unescape_mount_field(mp);
+        n = strlen(mp);
+        if (n >= best && strncmp(dir, mp, n) == 0 &&
+            (dir[n] == '\0' || dir[n] == '/' || (n == 1 && mp[0] == '/'))) {
+            best = n;
+            snprintf(out, cap, "%s", mp);
+        }
+    }
+    fclose(f);
+    return best > 0;
+}
+
 void zkr_fs_describe(const char *path, char *out, size_t cap)
 {
-    char buf[PATH_MAX], dir[PATH_MAX], up[PATH_MAX];
-    struct stat here, parent;
+    char buf[PATH_MAX], dir[PATH_MAX], mp[PATH_MAX];
     struct statvfs vfs;
-    char *slash;
 
     if (cap == 0)
         return;
@@ -87,25 +127,15 @@ void zkr_fs_describe(const char *path, char *out, size_t cap)
     if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
         return;
     /* The directory that holds `path` (the file itself may not exist yet). */
-    if (realpath(dirname(buf), dir) == NULL || stat(dir, &here) != 0)
+    if (realpath(dirname(buf), dir) == NULL)
         return;
-    /* Walk up while the device stays the same: the last directory is the mount point. */
-    while (strcmp(dir, "/") != 0) {
-        snprintf(up, sizeof up, "%s", dir);
-        slash = strrchr(up, '/');
-        if (slash == up)
-            up[1] = '\0';
-        else if (slash != NULL)
-            *slash = '\0';
-        if (stat(up, &parent) != 0 || parent.st_dev != here.st_dev)
-            break;
-        memcpy(dir, up, sizeof dir);
-    }
+    if (!mount_point_of(dir, mp, sizeof mp))
+        snprintf(mp, sizeof mp, "%s", dir);
     if (statvfs(dir, &vfs) != 0) {
-        snprintf(out, cap, "the file system mounted at %s", dir);
+        snprintf(out, cap, "the file system mounted at %s", mp);
         return;
     }
-    snprintf(out, cap, "the file system mounted at %s (%s%llu of %llu bytes free)", dir,
+    snprintf(out, cap, "the file system mounted at %s (%s%llu of %llu bytes free)", mp,
              (vfs.f_flag & ST_RDONLY) ? "read-only, " : "",
              (unsigned long long)vfs.f_bavail * vfs.f_frsize,
              (unsigned long long)vfs.f_blocks * vfs.f_frsize);

@@ -459,6 +459,20 @@ out:
     return r;
 }
 
+/* What stops writes on the medium holding `path`, for messages. */
+static const char *medium_state(const char *path)
+{
+    struct statvfs vfs;
+
+    if (statvfs(path, &vfs) != 0)
+        return "refused the write";
+    if (vfs.f_flag & ST_RDONLY)
+        return "is read-only";
+    if (vfs.f_bavail == 0)
+        return "is full";
+    return "refused the write";
+}
+
 static zkr_err open_impl(const char *path, int read_only, zkr_registry **out, zkr_diag *d)
 {
     zkr_registry *reg = NULL;
@@ -478,8 +492,22 @@ static zkr_err open_impl(const char *path, int read_only, zkr_registry **out, zk
         return zkr_fail(d, ZKR_ERR_REGISTRY, "registry %s: not a regular file", path);
     if ((r = reg_new(path, &reg)) != ZKR_OK)
         return r;
-    r = read_only ? open_readonly(reg, &app, &ver, d)
-                  : open_header(reg, path, SQLITE_OPEN_READWRITE, &app, &ver, &rc, d);
+    if (read_only) {
+        r = open_readonly(reg, &app, &ver, d);
+    } else {
+        zkr_diag first;
+        zkr_diag_clear(&first);
+        r = open_header(reg, path, SQLITE_OPEN_READWRITE, &app, &ver, &rc, &first);
+        if (r != ZKR_OK && medium_refused(rc)) {
+            char fs[4200];
+            zkr_fs_describe(path, fs, sizeof fs);
+            r = zkr_fail(d, ZKR_ERR_IO, "registry %s: cannot be opened for writing: %s %s (%s); "
+                         "read-only commands still work", path, fs, medium_state(path),
+                         first.msg);
+        } else if (r != ZKR_OK) {
+            r = zkr_fail(d, r, "%s", first.msg);
+        }
+    }
     if (r != ZKR_OK)
         goto out;
     if (app != ZKR_REGISTRY_APP_ID) {
