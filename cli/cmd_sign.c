@@ -109,7 +109,7 @@ static zkr_err key_generate(zkr_cli *cli, const char *type, const char *out_path
                         out_path);
     if ((r = get_pass(cli, pass_fd, pass_path, &pass)) != ZKR_OK ||
         (r = zkr_keyfile_generate(t, pass.p, pass.len, fast, &file, &pub, &cli->diag)) != ZKR_OK ||
-        (r = zkr_file_write_atomic(out_path, file.p, file.len, 0600, &cli->diag)) != ZKR_OK ||
+        (r = zkr_file_write_new(out_path, file.p, file.len, 0600, &cli->diag)) != ZKR_OK ||
         (r = zkr_pubkey_format(&pub, pubs, sizeof pubs)) != ZKR_OK)
         goto out;
     if (zkr_pubkey_eth_address(&pub, a) == ZKR_OK)

@@ -340,6 +340,14 @@ zkr_err zkr_file_write_atomic(const char *path, const uint8_t *p, size_t len, un
                               zkr_diag *d) ZKR_WUR;
 
 /*
+ * As zkr_file_write_atomic, but never replaces an existing file: the
+ * complete temporary file is hard-linked to `path`. Returns
+ * ZKR_ERR_EXISTS when `path` exists, ZKR_ERR_IO.
+ */
+zkr_err zkr_file_write_new(const char *path, const uint8_t *p, size_t len, unsigned mode,
+                           zkr_diag *d) ZKR_WUR;
+
+/*
  * Creates a unique temporary file `<path><tag>XXXXXX` (mkostemp, mode
  * `mode`) and holds an exclusive flock on it while *fd_out stays open, so
  * zkr_file_remove_stale of other processes leaves it alone. *tmp gets its

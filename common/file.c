@@ -263,6 +263,45 @@ out:
     return r;
 }
 
+zkr_err zkr_file_write_new(const char *path, const uint8_t *p, size_t len, unsigned mode,
+                           zkr_diag *d)
+{
+    zkr_buf tmp = {0}, dir = {0};
+    zkr_err r;
+    int fd = -1, dfd = -1;
+
+    if ((r = zkr_buf_append_str(&dir, path)) != ZKR_OK || (r = zkr_buf_terminate(&dir)) != ZKR_OK)
+        goto out;
+    zkr_file_remove_stale(path, ".tmp.");
+    if ((r = zkr_file_temp_create(path, ".tmp.", mode, &tmp, &fd, d)) != ZKR_OK)
+        goto out;
+    if (write_all(fd, p, len) != ZKR_OK || fsync(fd) != 0) {
+        r = io_fail(d, path, "write failed: ", errno);
+        goto out;
+    }
+    /* link() never replaces: a file created at `path` meanwhile is kept, and this call fails. */
+    if (link((char *)tmp.p, path) != 0 &&
+        (errno == EEXIST || !(errno == EPERM || errno == ENOTSUP) ||
+         renameat2(AT_FDCWD, (char *)tmp.p, AT_FDCWD, path, RENAME_NOREPLACE) != 0)) {
+        r = errno == EEXIST ? zkr_fail(d, ZKR_ERR_EXISTS, "%s exists; it is never overwritten", path)
+                            : io_fail(d, path, "", errno);
+        goto out;
+    }
+    dfd = open(dirname((char *)dir.p), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0)
+        (void)fsync(dfd);
+out:
+    if (tmp.p != NULL && fd >= 0)
+        (void)unlink((char *)tmp.p);
+    if (fd >= 0)
+        close(fd);
+    if (dfd >= 0)
+        close(dfd);
+    zkr_buf_free(&tmp);
+    zkr_buf_free(&dir);
+    return r;
+}
+
 zkr_err zkr_utf8_check(const uint8_t *p, size_t len)
 {
     size_t i = 0;
