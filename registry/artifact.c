@@ -435,7 +435,21 @@ typedef struct {
     const uint8_t *payload;
     size_t len;
     uint64_t *index;
+    const zkr_binding *bound; /* objects the event binds: none may be revoked */
+    size_t n_bound;
 } extra_event;
+
+/* The event's bound objects, checked for revocation inside the writing transaction. */
+static zkr_err event_bound_tx(zkr_registry *reg, const extra_event *ev, zkr_diag *d)
+{
+    zkr_err r;
+
+    for (size_t i = 0; ev != NULL && i < ev->n_bound; i++)
+        if ((r = zkr_registry_check_revoked(reg, ev->bound[i].kind, ev->bound[i].digest, NULL, d)) !=
+            ZKR_OK)
+            return r;
+    return ZKR_OK;
+}
 
 /*
  * A model's program: resolved and checked for revocation inside the
@@ -465,7 +479,8 @@ static zkr_err add_artifact(zkr_registry *reg, zkr_artifact *a,
 
     if ((r = zkr_registry_begin(reg, d)) != ZKR_OK)
         return r;
-    if (a->kind == ZKR_KIND_MODEL && (r = model_program_tx(reg, program_ref, a, d)) != ZKR_OK)
+    if ((a->kind == ZKR_KIND_MODEL && (r = model_program_tx(reg, program_ref, a, d)) != ZKR_OK) ||
+        (r = event_bound_tx(reg, ev, d)) != ZKR_OK)
         goto out;
     r = zkr_registry_artifact_find(reg, a->kind, a->sha256,
                                    a->kind == ZKR_KIND_MODEL ? a->program_sha256 : NULL, out);
@@ -549,7 +564,18 @@ zkr_err zkr_registry_model_add_event(zkr_registry *reg, const char *name, const 
                                      const char *ev_type, const uint8_t *ev, size_t ev_len,
                                      zkr_artifact *out, uint64_t *ev_index, zkr_diag *d)
 {
-    extra_event e = {ev_type, ev, ev_len, ev_index};
+    return zkr_registry_model_add_event_bound(reg, name, program_ref, p, len, commitment, ev_type,
+                                              ev, ev_len, NULL, 0, out, ev_index, d);
+}
+
+zkr_err zkr_registry_model_add_event_bound(zkr_registry *reg, const char *name,
+                                           const char *program_ref, const uint8_t *p, size_t len,
+                                           const uint8_t commitment[ZKR_DIGEST_BYTES],
+                                           const char *ev_type, const uint8_t *ev, size_t ev_len,
+                                           const zkr_binding *bound, size_t n_bound,
+                                           zkr_artifact *out, uint64_t *ev_index, zkr_diag *d)
+{
+    extra_event e = {ev_type, ev, ev_len, ev_index, bound, n_bound};
 
     *ev_index = 0;
     if (!zkr_registry_event_type_ok(ev_type))

@@ -173,6 +173,26 @@ zkr_err zkr_registry_model_add_event(zkr_registry *reg, const char *name, const 
                                      const char *ev_type, const uint8_t *ev, size_t ev_len,
                                      zkr_artifact *out, uint64_t *ev_index, zkr_diag *d) ZKR_WUR;
 
+/* An object an event binds, by the identity revocations name. */
+typedef struct {
+    zkr_kind kind;
+    uint8_t digest[ZKR_DIGEST_BYTES];
+} zkr_binding;
+
+/*
+ * As zkr_registry_model_add_event, and inside the same transaction checks
+ * that none of the `n_bound` objects the event binds (a lineage's parent
+ * model and dataset, ...) is revoked: a concurrent revocation is either
+ * seen (ZKR_ERR_REVOKED, nothing written) or ordered after the event.
+ */
+zkr_err zkr_registry_model_add_event_bound(zkr_registry *reg, const char *name,
+                                           const char *program_ref, const uint8_t *p, size_t len,
+                                           const uint8_t commitment[ZKR_DIGEST_BYTES],
+                                           const char *ev_type, const uint8_t *ev, size_t ev_len,
+                                           const zkr_binding *bound, size_t n_bound,
+                                           zkr_artifact *out, uint64_t *ev_index,
+                                           zkr_diag *d) ZKR_WUR;
+
 /*
  * The dataset's registered digest: SHA-256 over its canonical bytes, each
  * record as u32 BE length || bytes (docs/formats.md). Lets a caller check a

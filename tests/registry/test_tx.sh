@@ -117,6 +117,20 @@ release
 [ "$rrc" = 0 ] && [ "$RC" = 6 ] && [ "$held" = 1 ]
 ok $? "import paused, revoke program lands: exit 6 and the model is not imported (got $RC)"
 
+# train vs revoke model: the step's child and lineage event bind the parent, checked in the write.
+FM=/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz
+"$Z" train-init --dims 784,8,10 --seed-text tx --out-dir tm >/dev/null 2>&1
+TP=$("$Z" --json register-program tm/program.zkrprog | jfield id)
+TM=$("$Z" --json register-model tm/init.zkrtm --program "$TP" | jfield id)
+FD=$("$Z" --json register-dataset "$FM" | jfield id)
+before=$("$Z" --json list model | grep -o '"sha256"' | wc -l)
+pause_run write tr -- train --model "$TM" --dataset "$FD" --batch-size 4 --steps 1 --lr 3
+"$Z" revoke model "$TM" --reason "race test" >/dev/null 2>&1; rrc=$?
+release
+after=$("$Z" --json list model | grep -o '"sha256"' | wc -l)
+[ "$rrc" = 0 ] && [ "$RC" = 6 ] && [ "$before" = "$after" ] && ! "$Z" lineage "$TM" 2>/dev/null | grep -q "from"
+ok $? "train paused, revoke of its parent model lands: exit 6, no child and no lineage written (got $RC)"
+
 "$Z" log verify >/dev/null 2>err.txt; ok $? "log verify after the deterministic races: $(head -c 200 err.txt)"
 
 # ---- stress: the same races without the hook, bounded ----
