@@ -457,6 +457,18 @@ zkr_err zkr_registry_proof_record(zkr_registry *reg,
 zkr_err zkr_registry_event_append(zkr_registry *reg, const char *type, const uint8_t *payload,
                                   size_t len, uint64_t *log_index, zkr_diag *d) ZKR_WUR;
 
+/*
+ * As zkr_registry_event_append, and inside the same transaction checks
+ * that none of the `n_bound` objects the event binds (an attestation's
+ * statement, artifacts, schema and key; a signer-key's key) is revoked:
+ * a concurrent revocation is either seen (ZKR_ERR_REVOKED, nothing
+ * written) or ordered after the event.
+ */
+zkr_err zkr_registry_event_append_bound(zkr_registry *reg, const char *type,
+                                        const uint8_t *payload, size_t len,
+                                        const zkr_binding *bound, size_t n_bound,
+                                        uint64_t *log_index, zkr_diag *d) ZKR_WUR;
+
 /* ------------------------------------------------------------------ */
 /* Transparency log                                                    */
 /* ------------------------------------------------------------------ */

@@ -205,6 +205,39 @@ static void test_forged_statement_and_proof(zkr_tap *t, const char *dir)
     zkr_registry_close(rb);
 }
 
+/* An event that binds objects is refused, in its transaction, when one of them is revoked. */
+static void test_event_bound(zkr_tap *t, const char *dir)
+{
+    char db[512];
+    objects o;
+    zkr_registry *reg;
+    zkr_binding b[2];
+    zkr_revocation rv;
+    uint64_t before = 0, after = 0, li = 0;
+    zkr_diag d;
+
+    rt_path(db, dir, "event.db");
+    if (!zkr_tap_ok(t, make_base(db, &o), "bound events: base registry"))
+        return;
+    reg = open_or_die(db);
+    b[0].kind = ZKR_KIND_MODEL;
+    memcpy(b[0].digest, o.model.sha256, 32);
+    b[1].kind = ZKR_KIND_KEY;
+    memset(b[1].digest, 0x5a, 32);
+    zkr_tap_ok(t, zkr_registry_event_append_bound(reg, "test-event", (const uint8_t *)"x", 1, b,
+                                                  2, &li, NULL) == ZKR_OK,
+               "an event binding live objects is appended");
+    zkr_tap_ok(t, zkr_registry_revoke(reg, ZKR_KIND_KEY, b[1].digest, "lost", &rv, NULL) == ZKR_OK &&
+                      zkr_registry_log_size(reg, &before) == ZKR_OK,
+               "the key is revoked");
+    zkr_diag_clear(&d);
+    zkr_tap_ok(t, zkr_registry_event_append_bound(reg, "test-event", (const uint8_t *)"y", 1, b,
+                                                  2, &li, &d) == ZKR_ERR_REVOKED &&
+                      zkr_registry_log_size(reg, &after) == ZKR_OK && after == before,
+               "an event binding the revoked key is refused and nothing is appended: %s", d.msg);
+    zkr_registry_close(reg);
+}
+
 /* Header bytes 18 and 19: 1 for rollback journal, 2 for WAL. */
 static int header_mode(const char *db)
 {
@@ -299,6 +332,7 @@ int main(int argc, char **argv)
     rt_tmpdir(dir);
     test_forged_model(&t, dir);
     test_forged_statement_and_proof(&t, dir);
+    test_event_bound(&t, dir);
     test_readonly_and_archive(&t, dir);
     test_temp_files(&t, dir);
     rt_cleanup(dir);
