@@ -131,6 +131,20 @@ after=$("$Z" --json list model | grep -o '"sha256"' | wc -l)
 [ "$rrc" = 0 ] && [ "$RC" = 6 ] && [ "$before" = "$after" ] && ! "$Z" lineage "$TM" 2>/dev/null | grep -q "from"
 ok $? "train paused, revoke of its parent model lands: exit 6, no child and no lineage written (got $RC)"
 
+# Nothing that can fail after the commit: the dataset's path file cannot be written -> unchanged.
+export ZKREG_REGISTRY=$T/pf.db
+"$Z" init --kdf interactive >/dev/null 2>&1
+mkdir -p pf.db.d && : > pf.db.d/datasets   # a file where the directory should be
+before=$(sha256sum pf.db | cut -d' ' -f1)
+"$Z" register-dataset data.txt >/dev/null 2>err.txt; rc=$?
+"$Z" --json list dataset > l.json 2>/dev/null
+[ "$rc" = 9 ] && [ "$(sha256sum pf.db | cut -d' ' -f1)" = "$before" ] && ! grep -q sha256 l.json
+ok $? "register-dataset whose path file cannot be written: exit 9 and nothing registered (got $rc: $(head -c 200 err.txt))"
+rm -f pf.db.d/datasets
+"$Z" register-dataset data.txt >/dev/null 2>&1
+"$Z" --json list dataset | grep -q sha256; ok $? "... and once it can, the registration goes through"
+export ZKREG_REGISTRY=$T/r.db
+
 "$Z" log verify >/dev/null 2>err.txt; ok $? "log verify after the deterministic races: $(head -c 200 err.txt)"
 
 # ---- stress: the same races without the hook, bounded ----
