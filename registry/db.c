@@ -692,8 +692,10 @@ zkr_err zkr_registry_create(const char *path, const zkr_secret *pass, const char
         return zkr_fail(d, ZKR_ERR_USAGE, "registry path too long");
     /* A unique name held under flock: a killed init's leftovers are removed, a live one's kept. */
     zkr_file_remove_stale(path, ".init-");
-    if ((r = zkr_file_temp_create(path, ".init-", 0600, &tname, &fd, d)) != ZKR_OK)
+    if ((r = zkr_file_temp_create(path, ".init-", 0600, &tname, &fd, d)) != ZKR_OK) {
+        zkr_buf_free(&tname);
         return r;
+    }
     snprintf(tmp, sizeof tmp, "%s", (const char *)tname.p);
     /*
      * Built under a temporary name and linked into place, so a crash never
@@ -775,8 +777,10 @@ zkr_err zkr_registry_archive(zkr_registry *reg, const char *out_path, zkr_diag *
         return zkr_fail(d, ZKR_ERR_USAGE, "archive: output path too long");
     /* A unique empty file, which VACUUM INTO accepts as its target; held under flock. */
     zkr_file_remove_stale(out_path, ".tmp.");
-    if ((r = zkr_file_temp_create(out_path, ".tmp.", 0644, &tname, &lockfd, d)) != ZKR_OK)
+    if ((r = zkr_file_temp_create(out_path, ".tmp.", 0644, &tname, &lockfd, d)) != ZKR_OK) {
+        zkr_buf_free(&tname);
         return r;
+    }
     snprintf(tmp, sizeof tmp, "%s", (const char *)tname.p);
     /* One read transaction: the copy is one consistent snapshot, WAL contents included. */
     if ((r = zkr_registry_prepare(reg, "VACUUM INTO ?", &st, d)) != ZKR_OK)
