@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include "registry/registry.h"
+#include "zkr_config.h"
 
 struct zkr_registry {
     sqlite3 *db;
@@ -28,7 +29,6 @@ static inline void zkr_registry_hex(const uint8_t *p, size_t n, char *out, size_
 }
 
 /* db.c */
-#include "zkr_config.h"
 #if ZKR_TEST_BUILD
 /*
  * Test builds only: when $ZKR_TEST_PAUSE_FIFO names a fifo and
