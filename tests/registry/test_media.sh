@@ -10,9 +10,12 @@
 # Usage: test_media.sh PATH/TO/zkreg
 set -u
 Z=$(readlink -f "${1:?usage: test_media.sh ZKREG}")
+SRC=$(readlink -f "${ZKR_SOURCE_ROOT:-$(dirname "$0")/../..}")
 T=$(mktemp -d "${TMPDIR:-/tmp}/zkr-media-XXXXXX")
 MOUNTS=""
 BG=""
+EDPUB=""
+ROUND=""
 cleanup() {
   for p in $BG; do kill -9 "$p" 2>/dev/null; done
   for m in $MOUNTS; do umount -l "$m" 2>/dev/null; done
@@ -57,13 +60,73 @@ check_reads() {
   return $bad
 }
 
+# An attestation and a closed training round too, for verify-attestation, gate, round show/audit.
+jget() { sed -n "s/.*\"$1\":\"\{0,1\}\([^\",}]*\).*/\1/p" "$2" | head -n1; }
+FM=/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz
+populate_rich() {
+  local r=$1 logits arg cnt
+  export ZKREG_REGISTRY=$r ZKREG_ATTEST_TIME=1795000000
+  printf 'key pass\n' > "$T/kp"; chmod 600 "$T/kp"
+  "$Z" register-program "$SRC/tests/fixtures/mlp_784_128_10.onnx" &&
+  "$Z" --json register-model "$SRC/tests/fixtures/mlp_784_128_10.onnx" --program 4 --calibrate "$FM" > "$T/m.json" &&
+  FMID=$("$Z" --json register-dataset "$FM" | jget id /dev/stdin) &&
+  printf '{"name":"fm","version":1,"proof_kind":"inference@1","proof_system":"zkreg-sumcheck-basefold","parameter_set":"goldilocks-128","verifier_version":"0.2.0","public_output":true,"fields":[{"name":"record_index","type":"u64"}]}\n' > "$T/s.json" &&
+  "$Z" register-schema "$T/s.json" &&
+  "$Z" --json infer --model-file "$r.d/models/$(jget sha256 "$T/m.json")" --dataset-file "$FM" --record 7 > "$T/i7.json" || return 1
+  logits=$(sed -n 's/.*"logits":\[\([^]]*\)\].*/\1/p' "$T/i7.json")
+  arg=$(sed -n 's/.*"argmax":\([0-9]*\).*/\1/p' "$T/i7.json")
+  cnt=$(echo "$logits" | tr ',' '\n' | wc -l)
+  { printf '\000\000\000'; printf "\\$(printf %03o "$cnt")"
+    for v in $(echo "$logits" | tr ',' ' '); do printf "\\$(printf %03o $(( (v + 256) % 256 )))"; done
+    printf '\000\000\000'; printf "\\$(printf %03o "$arg")"; } > "$T/o7.bin"
+  A=$("$Z" --json register-statement --schema fm@1 --program 4 --model "$(jget id "$T/m.json")" --dataset "$FMID" \
+      --param record_index=7 --public-output "$T/o7.bin" | jget statement_id /dev/stdin) &&
+  "$Z" prove --statement "$A" -o "$T/pA" &&
+  "$Z" key generate --type ed25519 -o "$T/ed.key" --passphrase-file "$T/kp" --kdf interactive &&
+  "$Z" key register "file:$T/ed.key" &&
+  "$Z" attest --statement "$A" --proof "$T/pA" --key "file:$T/ed.key" -o "$T/att.json" \
+    --passphrase-file "$T/kp" --registry-passphrase-file "$T/pass" &&
+  EDPUB=$("$Z" key public "file:$T/ed.key" | head -n1) &&
+  printf '{"format":"zkreg-policy/v1","trusted_keys":["%s"],"threshold":1,"schemas":["fm@1"],"max_age_seconds":100000000000,"require_log_inclusion":true,"check_revocation":true}\n' "$EDPUB" > "$T/policy.json" &&
+  "$Z" train-init --dims 784,8,10 --seed-text media --out-dir "$T/tm" &&
+  TP=$("$Z" --json register-program "$T/tm/program.zkrprog" | jget id /dev/stdin) &&
+  TM=$("$Z" --json register-model "$T/tm/init.zkrtm" --program "$TP" | jget id /dev/stdin) &&
+  printf '{"name":"tr","version":1,"proof_kind":"training-step@1","proof_system":"zkreg-sumcheck-basefold","parameter_set":"goldilocks-128","verifier_version":"0.2.0","public_output":false,"fields":[{"name":"child_model","type":"digest"},{"name":"record_indices","type":"u64-list"},{"name":"lr","type":"u64"},{"name":"shift","type":"u64"},{"name":"steps","type":"u64"}]}\n' > "$T/tr.json" &&
+  "$Z" register-schema "$T/tr.json" &&
+  ROUND=$("$Z" --json round open --model "$TM" --dataset "$FMID" --workers 1 --first-record 0 \
+      --records-per-worker 2 --lr 3 --shift 16 --schema tr@1 | jget round /dev/stdin) &&
+  mkdir -p "$T/rw" && "$Z" train --round "$ROUND" --worker 0 --out-dir "$T/rw" &&
+  "$Z" round accept "$ROUND" --submission 0="$T/rw/worker-0.zkrtm","$T/rw/worker-0.zkp" &&
+  "$Z" log checkpoint
+  local rc=$?
+  unset ZKREG_REGISTRY
+  return $rc
+}
+
+# check_more REG WHERE: verify-attestation, gate, round show and audit against REG.
+check_more() {
+  local r=$1 where=$2 c rc bad=0
+  for c in "verify-attestation $T/att.json --trusted-key $EDPUB" "gate --policy $T/policy.json $T/att.json" \
+           "round show $ROUND" "round audit $ROUND"; do
+    # shellcheck disable=SC2086
+    "$Z" --registry "$r" $c >out.txt 2>err.txt; rc=$?
+    if [ "$rc" != 0 ] || ! grep -q -e registry -e ROUND -e round -e pass -e PASS out.txt err.txt; then
+      bad=1; echo "# $where: zkreg $c: exit $rc: $(head -c 300 err.txt)"
+    fi
+  done
+  return $bad
+}
+
 mkdir src
-populate "$T/src/r.db"; ok $? "a registry to put on read-only media"
+populate "$T/src/r.db" && populate_rich "$T/src/r.db" >setup.log 2>&1
+ok $? "a registry to put on read-only media (with an attestation and a closed round): $(tail -c 200 setup.log | tr '\n' ' ')"
 before=$(sha256sum src/r.db | cut -d' ' -f1)
 
 # ---- read-only bind mount ----
 ro_mount "$T/src" "$T/ro"; ok $? "read-only bind mount"
 check_reads "$T/ro/r.db" 1 "read-only mount"; ok $? "read-only commands work from a read-only medium, with a notice"
+# The store beside the registry (models of the round) is read from the same medium.
+check_more "$T/ro/r.db" "read-only mount"; ok $? "verify-attestation, gate, round show and round audit work from a read-only medium"
 "$Z" --registry "$T/ro/r.db" register-program "$T/w" >out.txt 2>err.txt; rc=$?
 [ "$rc" = 9 ] && grep -q "mounted at $T/ro " err.txt && grep -q "is read-only" err.txt
 ok $? "a write on a read-only medium: exit 9 naming the file system (got $rc: $(head -c 300 err.txt))"
