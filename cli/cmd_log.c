@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "registry_cli.h"
 
@@ -814,7 +815,7 @@ zkr_err zkr_cmd_export(zkr_cli *cli, int argc, char **argv)
     size_t ns = 0;
     zkr_registry *reg = NULL;
     zkr_secret pass = {0};
-    zkr_buf bundle = {0};
+    zkr_buf bundle = {0}, pending = {0};
     int c, done, have_pass = 0;
     zkr_err r = ZKR_OK;
 
@@ -853,10 +854,18 @@ zkr_err zkr_cmd_export(zkr_cli *cli, int argc, char **argv)
             goto out;
         have_pass = 1;
     }
-    if ((r = zkr_registry_export(reg, (const digest_t *)sids, ns, have_pass ? &pass : NULL,
-                                 &bundle, &cli->diag)) != ZKR_OK ||
+    /* The bundle is written first; a checkpoint signed for it is stored only then. */
+    if ((r = zkr_registry_export_staged(reg, (const digest_t *)sids, ns,
+                                        have_pass ? &pass : NULL, &bundle, &pending,
+                                        &cli->diag)) != ZKR_OK ||
         (r = zkr_cli_write_out(cli, out, bundle.p, bundle.len)) != ZKR_OK)
         goto out;
+    if (pending.len > 0 &&
+        (r = zkr_registry_checkpoint_store(reg, pending.p, pending.len, &cli->diag)) != ZKR_OK) {
+        if (strcmp(out, "-") != 0)
+            (void)unlink(out); /* a failed export leaves neither the bundle nor the checkpoint */
+        goto out;
+    }
     if (cli->json) {
         digest_t h;
         char hx[65];
@@ -871,6 +880,7 @@ out:
     free(sids);
     zkr_secret_free(&pass);
     zkr_buf_free(&bundle);
+    zkr_buf_free(&pending);
     zkr_registry_close(reg);
     return r;
 }

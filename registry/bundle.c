@@ -188,22 +188,34 @@ out:
  * selection.
  */
 static zkr_err export_snapshot(zkr_registry *reg, const uint8_t (*statements)[ZKR_DIGEST_BYTES],
-                               size_t n_statements, uint64_t limit, int *covered, zkr_buf *out,
-                               zkr_diag *d)
+                               size_t n_statements, const zkr_buf *given, int *covered,
+                               zkr_buf *out, zkr_diag *d)
 {
     idx_set sel = {0};
-    zkr_buf note = {0};
+    zkr_buf note = {0}, vk = {0};
     zkr_checkpoint cp;
     zkr_diag quiet;
     zkr_err r;
 
     *covered = 0;
     zkr_diag_clear(&quiet);
-    if ((r = zkr_registry_begin_read(reg, d)) != ZKR_OK)
+    memset(&cp, 0, sizeof cp);
+    /* A checkpoint just made (not yet stored) bounds the selection: entries past it wait. */
+    if (given != NULL &&
+        ((r = zkr_registry_verifier_key(reg, &vk)) != ZKR_OK ||
+         (r = zkr_checkpoint_verify(given->p, given->len, (const char *)vk.p, &cp, d)) != ZKR_OK ||
+         (r = zkr_buf_append(&note, given->p, given->len)) != ZKR_OK)) {
+        zkr_buf_free(&vk);
+        zkr_buf_free(&note);
         return r;
-    if ((r = export_select(reg, statements, n_statements, limit, &sel, d)) != ZKR_OK)
+    }
+    zkr_buf_free(&vk);
+    if ((r = zkr_registry_begin_read(reg, d)) != ZKR_OK)
         goto out;
-    r = zkr_registry_checkpoint_latest(reg, &note, &cp, &quiet);
+    if ((r = export_select(reg, statements, n_statements, given ? cp.size : UINT64_MAX, &sel,
+                           d)) != ZKR_OK)
+        goto out;
+    r = given ? ZKR_OK : zkr_registry_checkpoint_latest(reg, &note, &cp, &quiet);
     if (r != ZKR_OK && r != ZKR_ERR_NOT_FOUND) {
         r = zkr_fail(d, r, "%s", quiet.msg);
         goto out;
@@ -221,40 +233,50 @@ out:
     return r;
 }
 
+zkr_err zkr_registry_export_staged(zkr_registry *reg,
+                                   const uint8_t (*statements)[ZKR_DIGEST_BYTES],
+                                   size_t n_statements, const zkr_secret *pass, zkr_buf *out,
+                                   zkr_buf *pending, zkr_diag *d)
+{
+    int covered = 0;
+    zkr_err r;
+
+    if ((r = export_snapshot(reg, statements, n_statements, NULL, &covered, out, d)) != ZKR_OK ||
+        covered)
+        return r;
+    if (pass == NULL)
+        return zkr_fail(d, ZKR_ERR_USAGE,
+                        "no stored checkpoint covers the exported entries: run zkreg log "
+                        "checkpoint first, or give --passphrase-file to sign one");
+    /*
+     * Sign the tree as it is now without storing the note, then export
+     * from a new snapshot only what that note covers: entries committed
+     * since by other processes wait for the next export.
+     */
+    pending->len = 0;
+    if ((r = zkr_registry_checkpoint_make(reg, pass, pending, d)) != ZKR_OK ||
+        (r = export_snapshot(reg, statements, n_statements, pending, &covered, out, d)) != ZKR_OK)
+        goto out;
+    if (!covered)
+        r = zkr_fail(d, ZKR_ERR_INTERNAL, "export: the checkpoint just made does not cover it");
+out:
+    if (r != ZKR_OK)
+        pending->len = 0;
+    return r;
+}
+
 zkr_err zkr_registry_export(zkr_registry *reg, const uint8_t (*statements)[ZKR_DIGEST_BYTES],
                             size_t n_statements, const zkr_secret *pass, zkr_buf *out,
                             zkr_diag *d)
 {
-    zkr_buf note = {0};
-    zkr_checkpoint cp;
-    int covered = 0;
+    zkr_buf pending = {0};
     zkr_err r;
 
-    if ((r = export_snapshot(reg, statements, n_statements, UINT64_MAX, &covered, out, d)) !=
-            ZKR_OK ||
-        covered)
-        goto out;
-    if (pass == NULL) {
-        r = zkr_fail(d, ZKR_ERR_USAGE,
-                     "no stored checkpoint covers the exported entries: run zkreg log "
-                     "checkpoint first, or give --passphrase-file to sign one");
-        goto out;
-    }
-    /*
-     * Sign a checkpoint of the tree as it is now, then export from a new
-     * snapshot only what that checkpoint covers: entries committed since
-     * by other processes wait for the next export.
-     */
-    if ((r = zkr_registry_checkpoint_sign(reg, pass, &note, d)) != ZKR_OK)
-        goto out;
-    note.len = 0;
-    if ((r = zkr_registry_checkpoint_latest(reg, &note, &cp, d)) != ZKR_OK)
-        goto out;
-    r = export_snapshot(reg, statements, n_statements, cp.size, &covered, out, d);
-    if (r == ZKR_OK && !covered)
-        r = zkr_fail(d, ZKR_ERR_INTERNAL, "export: the checkpoint just signed is not stored");
-out:
-    zkr_buf_free(&note);
+    if ((r = zkr_registry_export_staged(reg, statements, n_statements, pass, out, &pending, d)) ==
+            ZKR_OK &&
+        pending.len > 0)
+        r = zkr_registry_checkpoint_store(reg, pending.p, pending.len, d);
+    zkr_buf_free(&pending);
     return r;
 }
 

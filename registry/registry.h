@@ -555,6 +555,24 @@ zkr_err zkr_registry_verifier_key(zkr_registry *reg, zkr_buf *out) ZKR_WUR;
 zkr_err zkr_registry_checkpoint_sign(zkr_registry *reg, const zkr_secret *pass, zkr_buf *note,
                                      zkr_diag *d) ZKR_WUR;
 
+/*
+ * As zkr_registry_checkpoint_sign, but stores nothing: the note of the
+ * tree as it is (read in one snapshot) is appended to *note, for a caller
+ * that stores it with zkr_registry_checkpoint_store only after its other
+ * writes succeeded. Returns as zkr_registry_checkpoint_sign.
+ */
+zkr_err zkr_registry_checkpoint_make(zkr_registry *reg, const zkr_secret *pass, zkr_buf *note,
+                                     zkr_diag *d) ZKR_WUR;
+
+/*
+ * Stores a checkpoint note made by this registry's key whose tree is a
+ * prefix of this log (idempotent). Returns ZKR_ERR_MALFORMED /
+ * ZKR_ERR_SIGNATURE (not this appliance's note), ZKR_ERR_VERIFY (not this
+ * log), ZKR_ERR_REGISTRY.
+ */
+zkr_err zkr_registry_checkpoint_store(zkr_registry *reg, const uint8_t *note, size_t len,
+                                      zkr_diag *d) ZKR_WUR;
+
 /* The most recent stored checkpoint note. ZKR_ERR_NOT_FOUND when none. */
 zkr_err zkr_registry_checkpoint_latest(zkr_registry *reg, zkr_buf *note, zkr_checkpoint *cp,
                                        zkr_diag *d) ZKR_WUR;
@@ -583,6 +601,18 @@ zkr_err zkr_checkpoint_verify(const uint8_t *note, size_t len, const char *vkey,
 zkr_err zkr_registry_export(zkr_registry *reg, const uint8_t (*statements)[ZKR_DIGEST_BYTES],
                             size_t n_statements, const zkr_secret *pass, zkr_buf *out,
                             zkr_diag *d) ZKR_WUR;
+
+/*
+ * As zkr_registry_export, but a checkpoint signed for the bundle is not
+ * stored: its note is put in *pending (empty when the stored one was
+ * used), for the caller to store with zkr_registry_checkpoint_store once
+ * the bundle is written, so that a failure to write the bundle leaves the
+ * registry unchanged.
+ */
+zkr_err zkr_registry_export_staged(zkr_registry *reg,
+                                   const uint8_t (*statements)[ZKR_DIGEST_BYTES],
+                                   size_t n_statements, const zkr_secret *pass, zkr_buf *out,
+                                   zkr_buf *pending, zkr_diag *d) ZKR_WUR;
 
 typedef struct {
     uint64_t entries;   /* leaves in the bundle */

@@ -143,6 +143,14 @@ ok $? "register-dataset whose path file cannot be written: exit 9 and nothing re
 rm -f pf.db.d/datasets
 "$Z" register-dataset data.txt >/dev/null 2>&1
 "$Z" --json list dataset | grep -q sha256; ok $? "... and once it can, the registration goes through"
+# ... nor after an export's checkpoint: the bundle cannot be written -> no checkpoint stored.
+echo "program for export" > pfx; "$Z" register-program pfx >/dev/null
+before=$(sha256sum pf.db | cut -d' ' -f1)
+"$Z" export -o "$T/no/such/dir/b.bundle" --passphrase-file pass >/dev/null 2>err.txt; rc=$?
+[ "$rc" = 9 ] && [ "$(sha256sum pf.db | cut -d' ' -f1)" = "$before" ] && ! "$Z" list checkpoint 2>/dev/null | grep -q .
+ok $? "export whose bundle cannot be written: exit 9 and no checkpoint stored (got $rc: $(head -c 200 err.txt))"
+"$Z" export -o b-ok --passphrase-file pass >/dev/null 2>err.txt && "$Z" list checkpoint | grep -q .
+ok $? "... and once it can, the export stores the checkpoint it signed: $(head -c 200 err.txt)"
 export ZKREG_REGISTRY=$T/r.db
 
 "$Z" log verify >/dev/null 2>err.txt; ok $? "log verify after the deterministic races: $(head -c 200 err.txt)"
