@@ -111,15 +111,15 @@ kill_rounds() {
     [ "$(sqlite3 r.db 'PRAGMA integrity_check' 2>&1)" = ok ] ||
       { bad=1; echo "# $name round $i (kill at ${delay} ms): integrity_check failed"; }
     "$Z" log verify >/dev/null 2>err.txt ||
-      { bad=1; echo "# $name round $i (kill at ${delay} ms): log verify: $(head -c 300 err.txt)"; }
+      { bad=1; echo "# $name round $i (kill at ${delay} ms): log verify: $(head -c 300 err.txt | tr "\n" " ")"; }
     eval "$prep"
     "$@" >/dev/null 2>err.txt; rc=$?
-    [ "$rc" = 0 ] || { bad=1; echo "# $name round $i: the next run exits $rc: $(head -c 300 err.txt)"; }
+    [ "$rc" = 0 ] || { bad=1; echo "# $name round $i: the next run exits $rc: $(head -c 300 err.txt | tr "\n" " ")"; }
     left=$(temps)
-    [ -z "$left" ] || { bad=1; echo "# $name round $i: temporary files left: $left"; }
+    [ -z "$left" ] || { bad=1; echo "# $name round $i: temporary files left: $(echo $left)"; }
     no_orphans || bad=1
     "$Z" log verify >/dev/null 2>err.txt ||
-      { bad=1; echo "# $name round $i: log verify after the next run: $(head -c 300 err.txt)"; }
+      { bad=1; echo "# $name round $i: log verify after the next run: $(head -c 300 err.txt | tr "\n" " ")"; }
   done
   ok $bad "$name: $ROUNDS kills at random moments (one run takes ${ms} ms): registry intact, next run ok, no temporary or orphan files"
 }
@@ -130,7 +130,7 @@ kill_rounds "attest" ":" -- \
   "$Z" attest --statement "$A" --proof pA --key "file:$T/ed.key" -o att.json \
     --passphrase-file kp --registry-passphrase-file rp
 "$Z" verify-attestation att.json --trusted-key "file:$T/ed.key" >/dev/null 2>err.txt
-ok $? "the attestation of the last run verifies against the registry: $(head -c 200 err.txt)"
+ok $? "the attestation of the last run verifies against the registry: $(head -c 200 err.txt | tr "\n" " ")"
 # Each export finds a new entry past the stored checkpoint, so it also signs one.
 kill_rounds "export" 'echo "program $RANDOM$RANDOM" > px; "$Z" register-program px >/dev/null 2>&1' -- \
   "$Z" export -o b.bundle --passphrase-file rp

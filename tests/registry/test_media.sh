@@ -53,7 +53,7 @@ check_reads() {
            "log key" "log inclusion 1" "lineage 2" "dataset prove-record 3 0"; do
     # shellcheck disable=SC2086
     "$Z" --registry "$r" $c >out.txt 2>err.txt; rc=$?
-    if [ "$rc" != 0 ]; then bad=1; echo "# $where: zkreg $c: exit $rc: $(head -c 300 err.txt)"; fi
+    if [ "$rc" != 0 ]; then bad=1; echo "# $where: zkreg $c: exit $rc: $(head -c 300 err.txt | tr "\n" " ")"; fi
     if [ "$want" = 1 ] && ! grep -q "immutable=1" err.txt; then bad=1; echo "# $where: zkreg $c: no notice"; fi
     if [ "$want" = 0 ] && grep -q "immutable=1" err.txt; then bad=1; echo "# $where: zkreg $c: unexpected notice"; fi
   done
@@ -111,7 +111,7 @@ check_more() {
     # shellcheck disable=SC2086
     "$Z" --registry "$r" $c >out.txt 2>err.txt; rc=$?
     if [ "$rc" != 0 ] || ! grep -q -e registry -e ROUND -e round -e pass -e PASS out.txt err.txt; then
-      bad=1; echo "# $where: zkreg $c: exit $rc: $(head -c 300 err.txt)"
+      bad=1; echo "# $where: zkreg $c: exit $rc: $(head -c 300 err.txt | tr "\n" " ")"
     fi
   done
   return $bad
@@ -129,8 +129,8 @@ check_reads "$T/ro/r.db" 1 "read-only mount"; ok $? "read-only commands work fro
 check_more "$T/ro/r.db" "read-only mount"; ok $? "verify-attestation, gate, round show and round audit work from a read-only medium"
 "$Z" --registry "$T/ro/r.db" register-program "$T/w" >out.txt 2>err.txt; rc=$?
 [ "$rc" = 9 ] && grep -q "mounted at $T/ro " err.txt && grep -q "is read-only" err.txt
-ok $? "a write on a read-only medium: exit 9 naming the file system (got $rc: $(head -c 300 err.txt))"
-"$Z" --registry "$T/ro/r.db" archive -o "$T/arch.db" >out.txt 2>err.txt; ok $? "archive from a read-only medium: $(head -c 200 err.txt)"
+ok $? "a write on a read-only medium: exit 9 naming the file system (got $rc: $(head -c 300 err.txt | tr "\n" " "))"
+"$Z" --registry "$T/ro/r.db" archive -o "$T/arch.db" >out.txt 2>err.txt; ok $? "archive from a read-only medium: $(head -c 200 err.txt | tr "\n" " ")"
 [ "$(sha256sum src/r.db | cut -d' ' -f1)" = "$before" ]; ok $? "the registry is unchanged"
 ls src | grep -q -e '\.tmp\.' -e '\.init-' ; [ $? = 1 ]; ok $? "no temporary files beside it"
 
@@ -140,7 +140,7 @@ mkdir adir && mv arch.db adir/
 ro_mount "$T/adir" "$T/ro2"; ok $? "archive on a read-only bind mount"
 check_reads "$T/ro2/arch.db" 0 "archive"; ok $? "read-only commands work on the archive in place, without immutable=1"
 "$Z" --registry "$T/ro2/arch.db" archive -o "$T/ro2/again.db" >out.txt 2>err.txt; rc=$?
-[ "$rc" = 9 ] && grep -q "$T/ro2" err.txt; ok $? "archive onto a read-only medium: exit 9 naming it (got $rc: $(head -c 200 err.txt))"
+[ "$rc" = 9 ] && grep -q "$T/ro2" err.txt; ok $? "archive onto a read-only medium: exit 9 naming it (got $rc: $(head -c 200 err.txt | tr "\n" " "))"
 
 # A write-ahead log holding committed changes cannot be read through immutable=1: refused by name.
 mkfifo fifo
@@ -153,13 +153,13 @@ kill -9 "$H"; wait "$H" 2>/dev/null
 [ -s src/r.db-wal ]; ok $? "the write-ahead log holds that commit (the holder was killed)"
 "$Z" --registry "$T/ro/r.db" list program >out.txt 2>err.txt; rc=$?
 { [ "$rc" = 0 ] && grep -q p2 out.txt; } || { [ "$rc" = 9 ] && grep -q "archive" err.txt; }
-ok $? "read-only medium with -wal and -shm: the commit is read, or exit 9 naming zkreg archive, never stale data (got $rc: $(head -c 300 err.txt))"
+ok $? "read-only medium with -wal and -shm: the commit is read, or exit 9 naming zkreg archive, never stale data (got $rc: $(head -c 300 err.txt | tr "\n" " "))"
 # The file and its -wal copied without the -shm: immutable=1 would miss the commit, so it is refused.
 mkdir walcopy && cp src/r.db src/r.db-wal walcopy/
 ro_mount "$T/walcopy" "$T/ro3"; ok $? "a copy with its -wal on a read-only bind mount"
 "$Z" --registry "$T/ro3/r.db" list program >out.txt 2>err.txt; rc=$?
 [ "$rc" = 9 ] && grep -q "zkreg archive" err.txt && grep -q -- "-wal" err.txt
-ok $? "read-only medium, -wal holding changes, no -shm: exit 9 naming zkreg archive (got $rc: $(head -c 300 err.txt))"
+ok $? "read-only medium, -wal holding changes, no -shm: exit 9 naming zkreg archive (got $rc: $(head -c 300 err.txt | tr "\n" " "))"
 "$Z" --registry "$T/src/r.db" list program | grep -q p2; ok $? "on writable media the commit is there"
 
 # ---- full disk: a small tmpfs ----
@@ -173,16 +173,16 @@ before=$(sha256sum full/r.db | cut -d' ' -f1)
 head -c 200000 /dev/urandom > big.bin
 "$Z" --registry "$T/full/r.db" register-program big.bin >out.txt 2>err.txt; rc=$?
 [ "$rc" = 9 ] && grep -q "mounted at $T/full" err.txt && grep -q "is full" err.txt
-ok $? "a registration on a full disk: exit 9 naming the file system (got $rc: $(head -c 300 err.txt))"
+ok $? "a registration on a full disk: exit 9 naming the file system (got $rc: $(head -c 300 err.txt | tr "\n" " "))"
 check_reads "$T/full/r.db" any "full disk"; ok $? "read-only commands work on a full disk"
 "$Z" --registry "$T/full/r.db" archive -o "$T/full/a.db" >out.txt 2>err.txt; rc=$?
 [ "$rc" = 9 ] && grep -q "$T/full" err.txt && ! ls full | grep -q 'a\.db'
-ok $? "archive onto a full disk: exit 9 naming it, nothing left (got $rc: $(head -c 200 err.txt))"
+ok $? "archive onto a full disk: exit 9 naming it, nothing left (got $rc: $(head -c 200 err.txt | tr "\n" " "))"
 [ "$(sha256sum full/r.db | cut -d' ' -f1)" = "$before" ]; ok $? "the registry is unchanged"
 rm -f full/fill
 "$Z" --registry "$T/full/r.db" register-program big.bin >/dev/null 2>err.txt &&
   "$Z" --registry "$T/full/r.db" log verify >/dev/null 2>&1
-ok $? "with space again the next command works and the log verifies: $(head -c 200 err.txt)"
+ok $? "with space again the next command works and the log verifies: $(head -c 200 err.txt | tr "\n" " ")"
 
 echo "1..$n"
 [ "$failed" = 0 ]

@@ -139,7 +139,7 @@ before=$(sha256sum pf.db | cut -d' ' -f1)
 "$Z" register-dataset data.txt >/dev/null 2>err.txt; rc=$?
 "$Z" --json list dataset > l.json 2>/dev/null
 [ "$rc" = 9 ] && [ "$(sha256sum pf.db | cut -d' ' -f1)" = "$before" ] && ! grep -q sha256 l.json
-ok $? "register-dataset whose path file cannot be written: exit 9 and nothing registered (got $rc: $(head -c 200 err.txt))"
+ok $? "register-dataset whose path file cannot be written: exit 9 and nothing registered (got $rc: $(head -c 200 err.txt | tr "\n" " "))"
 rm -f pf.db.d/datasets
 "$Z" register-dataset data.txt >/dev/null 2>&1
 "$Z" --json list dataset | grep -q sha256; ok $? "... and once it can, the registration goes through"
@@ -148,12 +148,12 @@ echo "program for export" > pfx; "$Z" register-program pfx >/dev/null
 before=$(sha256sum pf.db | cut -d' ' -f1)
 "$Z" export -o "$T/no/such/dir/b.bundle" --passphrase-file pass >/dev/null 2>err.txt; rc=$?
 [ "$rc" = 9 ] && [ "$(sha256sum pf.db | cut -d' ' -f1)" = "$before" ] && ! "$Z" list checkpoint 2>/dev/null | grep -q .
-ok $? "export whose bundle cannot be written: exit 9 and no checkpoint stored (got $rc: $(head -c 200 err.txt))"
+ok $? "export whose bundle cannot be written: exit 9 and no checkpoint stored (got $rc: $(head -c 200 err.txt | tr "\n" " "))"
 "$Z" export -o b-ok --passphrase-file pass >/dev/null 2>err.txt && "$Z" list checkpoint | grep -q .
-ok $? "... and once it can, the export stores the checkpoint it signed: $(head -c 200 err.txt)"
+ok $? "... and once it can, the export stores the checkpoint it signed: $(head -c 200 err.txt | tr "\n" " ")"
 export ZKREG_REGISTRY=$T/r.db
 
-"$Z" log verify >/dev/null 2>err.txt; ok $? "log verify after the deterministic races: $(head -c 200 err.txt)"
+"$Z" log verify >/dev/null 2>err.txt; ok $? "log verify after the deterministic races: $(head -c 200 err.txt | tr "\n" " ")"
 
 # ---- stress: the same races without the hook, bounded ----
 ITER=${ZKR_TX_ITER:-30}
@@ -193,7 +193,7 @@ for i in $(seq 1 "$ITER"); do
   fi
 done
 [ "$bad" = 0 ]; ok $? "stress: $ITER x register-model racing revoke program: never a model after the revocation"
-"$Z" log verify >/dev/null 2>err.txt; ok $? "log verify after the stress loops: $(head -c 200 err.txt)"
+"$Z" log verify >/dev/null 2>err.txt; ok $? "log verify after the stress loops: $(head -c 200 err.txt | tr "\n" " ")"
 
 # ---- exports are one snapshot ----
 "$Z" log checkpoint >/dev/null 2>&1
@@ -223,7 +223,7 @@ release
 cp empty.db e0.db
 "$Z" --registry e0.db import snap.bundle --trusted-key "$KEY" >/dev/null 2>err.txt; erc=$?
 [ "$irc" = 0 ] && [ "$RC" = 0 ] && [ "$erc" = 0 ]
-ok $? "export paused mid-selection while an import commits: the bundle imports into an empty registry (import $irc, export $RC, re-import $erc: $(head -c 200 err.txt))"
+ok $? "export paused mid-selection while an import commits: the bundle imports into an empty registry (import $irc, export $RC, re-import $erc: $(head -c 200 err.txt | tr "\n" " "))"
 
 # Stress: exports while imports commit, every bundle imports into an empty registry.
 ( for i in $(seq 2 "$NB"); do "$Z" import "bx$i" --trusted-key "$SRC2KEY" >/dev/null 2>&1 || echo "# import bx$i failed"; done ) &
@@ -232,16 +232,16 @@ bad=0; k=0
 while kill -0 "$W" 2>/dev/null || [ "$k" -lt 3 ]; do
   k=$((k + 1))
   if ! "$Z" export -o "ex$k" --passphrase-file pass >/dev/null 2>err.txt; then
-    bad=$((bad + 1)); echo "# export $k failed: $(head -c 200 err.txt)"; continue
+    bad=$((bad + 1)); echo "# export $k failed: $(head -c 200 err.txt | tr "\n" " ")"; continue
   fi
   cp empty.db "e$k.db"
   "$Z" --registry "e$k.db" import "ex$k" --trusted-key "$KEY" >/dev/null 2>err.txt ||
-    { bad=$((bad + 1)); echo "# bundle $k does not import: $(head -c 200 err.txt)"; }
+    { bad=$((bad + 1)); echo "# bundle $k does not import: $(head -c 200 err.txt | tr "\n" " ")"; }
   rm -f "e$k.db" "e$k.db-wal" "e$k.db-shm" "ex$k"
 done
 wait "$W"
 [ "$bad" = 0 ] && [ "$k" -ge 3 ]; ok $? "stress: $k exports during $((NB - 1)) imports all import cleanly into an empty registry"
-"$Z" log verify >/dev/null 2>err.txt; ok $? "log verify at the end: $(head -c 200 err.txt)"
+"$Z" log verify >/dev/null 2>err.txt; ok $? "log verify at the end: $(head -c 200 err.txt | tr "\n" " ")"
 
 echo "1..$n"
 [ "$failed" = 0 ]
