@@ -422,7 +422,8 @@ static zkr_err emit(zkr_cli *cli, const attest_args *a, const zkr_buf *out, cons
 
     if (a->out == NULL || strcmp(a->out, "-") == 0)
         return zkr_cli_write_out(cli, NULL, out->p, out->len);
-    if ((r = zkr_file_write_atomic(a->out, out->p, out->len, 0644, &cli->diag)) != ZKR_OK)
+    /* A logged attestation was written before its log entry: nothing that can fail follows. */
+    if (!logged && (r = zkr_file_write_atomic(a->out, out->p, out->len, 0644, &cli->diag)) != ZKR_OK)
         return r;
     if (key != NULL)
         zkr_pubkey_keyid(key, kid);

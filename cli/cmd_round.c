@@ -690,7 +690,7 @@ static zkr_err round_show(zkr_cli *cli, const round_args *a)
         return ZKR_ERR_NOMEM;
     st = &ri->st;
     /* round_load refuses a round with two closes, two outcomes of a worker or a twin open. */
-    if ((r = zkr_cli_registry_open(cli, &reg)) != ZKR_OK ||
+    if ((r = zkr_cli_registry_open_ro(cli, &reg)) != ZKR_OK ||
         (r = round_load(cli, reg, a->round, ri)) != ZKR_OK)
         goto out;
     zkr_cli_hex32(st->open.parent, hex);
@@ -827,7 +827,7 @@ static zkr_err round_audit(zkr_cli *cli, const round_args *a)
 
     if (ri == NULL)
         return ZKR_ERR_NOMEM;
-    if ((r = zkr_cli_registry_open(cli, &reg)) != ZKR_OK ||
+    if ((r = zkr_cli_registry_open_ro(cli, &reg)) != ZKR_OK ||
         (r = round_load(cli, reg, a->round, ri)) != ZKR_OK)
         goto out;
     if (!ri->st.closed) {

@@ -109,7 +109,7 @@ static zkr_err key_generate(zkr_cli *cli, const char *type, const char *out_path
                         out_path);
     if ((r = get_pass(cli, pass_fd, pass_path, &pass)) != ZKR_OK ||
         (r = zkr_keyfile_generate(t, pass.p, pass.len, fast, &file, &pub, &cli->diag)) != ZKR_OK ||
-        (r = zkr_file_write_atomic(out_path, file.p, file.len, 0600, &cli->diag)) != ZKR_OK ||
+        (r = zkr_file_write_new(out_path, file.p, file.len, 0600, &cli->diag)) != ZKR_OK ||
         (r = zkr_pubkey_format(&pub, pubs, sizeof pubs)) != ZKR_OK)
         goto out;
     if (zkr_pubkey_eth_address(&pub, a) == ZKR_OK)
@@ -309,7 +309,7 @@ static zkr_err load_evidence(zkr_cli *cli, const char *path, zkr_evidence **ev,
     if (path == NULL) {
         if (cli->registry_path == NULL || access(cli->registry_path, F_OK) != 0)
             return ZKR_OK;
-        if ((r = zkr_registry_open(cli->registry_path, rh, &cli->diag)) != ZKR_OK)
+        if ((r = zkr_registry_open_readonly(cli->registry_path, rh, &cli->diag)) != ZKR_OK)
             return r;
         zkr_cli_attest_registry(*rh, reg);
         *have = 1;

@@ -365,6 +365,7 @@ static zkr_err train_step(zkr_cli *cli, const zkr_cli_train_args *a, train_run *
     uint8_t labels[ZKR_ML_T_MAX_BATCH], comm[32], sha[32];
     zkr_ml_tmodel *child = NULL;
     char prog[32], name[64];
+    zkr_binding bound[2];
     uint64_t ev_index;
     zkr_err r;
 
@@ -383,9 +384,15 @@ static zkr_err train_step(zkr_cli *cli, const zkr_cli_train_args *a, train_run *
         goto out;
     snprintf(prog, sizeof prog, "%lld", (long long)t->parent_a.program_id);
     snprintf(name, sizeof name, "%.40s", t->parent_a.name);
-    if ((r = zkr_registry_model_add_event(t->reg, name, prog, t->child_bytes.p,
-                                          t->child_bytes.len, comm, "lineage", t->ev.p, t->ev.len,
-                                          child_a, &ev_index, &cli->diag)) != ZKR_OK)
+    /* The parent and the dataset must not be revoked, checked in the transaction that writes. */
+    bound[0].kind = ZKR_KIND_MODEL;
+    memcpy(bound[0].digest, t->parent_a.sha256, ZKR_DIGEST_BYTES);
+    bound[1].kind = ZKR_KIND_DATASET;
+    memcpy(bound[1].digest, t->dataset_a.sha256, ZKR_DIGEST_BYTES);
+    if ((r = zkr_registry_model_add_event_bound(t->reg, name, prog, t->child_bytes.p,
+                                                t->child_bytes.len, comm, "lineage", t->ev.p,
+                                                t->ev.len, bound, 2, child_a, &ev_index,
+                                                &cli->diag)) != ZKR_OK)
         goto out;
     if (!cli->json)
         printf("step %u: model %lld (%s v%llu) from model %lld\n", step, (long long)child_a->id,
@@ -517,7 +524,7 @@ zkr_err zkr_cmd_lineage(zkr_cli *cli, int argc, char **argv)
     }
     if (optind + 1 != argc)
         return zkr_cli_usage(cli, "expected exactly one MODEL argument");
-    if ((r = zkr_cli_registry_open(cli, &reg)) != ZKR_OK ||
+    if ((r = zkr_cli_registry_open_ro(cli, &reg)) != ZKR_OK ||
         (r = zkr_registry_artifact_get(reg, ZKR_KIND_MODEL, argv[optind], &m, &cli->diag)) !=
             ZKR_OK ||
         (r = zkr_registry_events_of_type(reg, "lineage", &idx, &n, &cli->diag)) != ZKR_OK)

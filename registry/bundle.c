@@ -119,71 +119,61 @@ out:
     return r;
 }
 
-static zkr_err pick_checkpoint(zkr_registry *reg, uint64_t need, const zkr_secret *pass,
-                               zkr_buf *note, zkr_checkpoint *cp, zkr_diag *d)
+/* The entries to export, as log indices below `limit`, sorted and unique. */
+static zkr_err export_select(zkr_registry *reg, const uint8_t (*statements)[ZKR_DIGEST_BYTES],
+                             size_t n_statements, uint64_t limit, idx_set *sel, zkr_diag *d)
 {
-    zkr_diag quiet;
-    zkr_err r;
-
-    zkr_diag_clear(&quiet);
-    r = zkr_registry_checkpoint_latest(reg, note, cp, &quiet);
-    if (r == ZKR_OK && cp->size >= need)
-        return ZKR_OK;
-    if (r != ZKR_OK && r != ZKR_ERR_NOT_FOUND)
-        return zkr_fail(d, r, "%s", quiet.msg);
-    note->len = 0;
-    if (pass == NULL)
-        return zkr_fail(d, ZKR_ERR_USAGE,
-                        "no stored checkpoint covers the exported entries: run zkreg log "
-                        "checkpoint first, or give --passphrase-file to sign one");
-    if ((r = zkr_registry_checkpoint_sign(reg, pass, note, d)) != ZKR_OK)
-        return r;
-    note->len = 0;
-    return zkr_registry_checkpoint_latest(reg, note, cp, d);
-}
-
-zkr_err zkr_registry_export(zkr_registry *reg, const uint8_t (*statements)[ZKR_DIGEST_BYTES],
-                            size_t n_statements, const zkr_secret *pass, zkr_buf *out,
-                            zkr_diag *d)
-{
-    idx_set sel = {0};
-    zkr_buf vk = {0}, note = {0};
-    zkr_checkpoint cp;
     zkr_err r = ZKR_OK;
+    size_t w = 0;
 
+    sel->n = 0;
     if (n_statements == 0) {
         for (size_t i = 0; i < sizeof exportable / sizeof exportable[0] && r == ZKR_OK; i++) {
             char sql[96];
             snprintf(sql, sizeof sql, "SELECT idx FROM log WHERE type = '%s'", exportable[i]);
-            r = add_query(reg, &sel, sql, NULL, d);
+            r = add_query(reg, sel, sql, NULL, d);
+#if ZKR_TEST_BUILD
+            if (i == 0)
+                zkr_registry_test_pause(reg, "export");
+#endif
         }
     }
     for (size_t i = 0; i < n_statements && r == ZKR_OK; i++)
-        r = select_statement(reg, statements[i], &sel, d);
+        r = select_statement(reg, statements[i], sel, d);
     if (r != ZKR_OK)
-        goto out;
-    idx_finish(&sel);
-    if (sel.n > BUNDLE_MAX_ENTRIES) {
-        r = zkr_fail(d, ZKR_ERR_TOO_LARGE, "export: %zu entries, over %u", sel.n,
-                     BUNDLE_MAX_ENTRIES);
-        goto out;
-    }
-    if ((r = pick_checkpoint(reg, sel.n ? sel.v[sel.n - 1] + 1 : 0, pass, &note, &cp, d)) != ZKR_OK ||
-        (r = zkr_registry_verifier_key(reg, &vk)) != ZKR_OK)
-        goto out;
-    if ((r = zkr_buf_append_str(out, BUNDLE_MAGIC)) != ZKR_OK ||
+        return r;
+    idx_finish(sel);
+    for (size_t i = 0; i < sel->n; i++)
+        if (sel->v[i] < limit)
+            sel->v[w++] = sel->v[i];
+    sel->n = w;
+    if (sel->n > BUNDLE_MAX_ENTRIES)
+        return zkr_fail(d, ZKR_ERR_TOO_LARGE, "export: %zu entries, over %u", sel->n,
+                        BUNDLE_MAX_ENTRIES);
+    return ZKR_OK;
+}
+
+/* Encodes the bundle of `sel` against checkpoint `cp` (inside the caller's snapshot). */
+static zkr_err export_write(zkr_registry *reg, const idx_set *sel, const zkr_buf *note,
+                            const zkr_checkpoint *cp, zkr_buf *out, zkr_diag *d)
+{
+    zkr_buf vk = {0};
+    zkr_err r;
+
+    if ((r = zkr_registry_verifier_key(reg, &vk)) != ZKR_OK ||
+        (r = zkr_buf_append_str(out, BUNDLE_MAGIC)) != ZKR_OK ||
         (r = zkr_enc_str(out, (const char *)vk.p)) != ZKR_OK ||
-        (r = zkr_enc_bytes(out, note.p, note.len)) != ZKR_OK ||
-        (r = zkr_enc_u32(out, (uint32_t)sel.n)) != ZKR_OK)
+        (r = zkr_enc_bytes(out, note->p, note->len)) != ZKR_OK ||
+        (r = zkr_enc_u32(out, (uint32_t)sel->n)) != ZKR_OK)
         goto out;
-    for (size_t i = 0; i < sel.n; i++) {
+    for (size_t i = 0; i < sel->n; i++) {
         uint8_t path[ZKR_MERKLE_MAX_DEPTH][ZKR_DIGEST_BYTES];
         size_t plen = 0;
         zkr_log_entry e;
-        if ((r = zkr_registry_log_entry(reg, sel.v[i], &e, d)) != ZKR_OK)
+        if ((r = zkr_registry_log_entry(reg, sel->v[i], &e, d)) != ZKR_OK)
             goto out;
-        if ((r = zkr_registry_log_inclusion(reg, sel.v[i], cp.size, path, &plen, d)) == ZKR_OK &&
-            (r = zkr_enc_u64(out, sel.v[i])) == ZKR_OK &&
+        if ((r = zkr_registry_log_inclusion(reg, sel->v[i], cp->size, path, &plen, d)) == ZKR_OK &&
+            (r = zkr_enc_u64(out, sel->v[i])) == ZKR_OK &&
             (r = zkr_enc_bytes(out, e.leaf.p, e.leaf.len)) == ZKR_OK &&
             (r = zkr_enc_u8(out, (uint8_t)plen)) == ZKR_OK)
             r = zkr_buf_append(out, path, plen * ZKR_DIGEST_BYTES);
@@ -196,9 +186,107 @@ zkr_err zkr_registry_export(zkr_registry *reg, const uint8_t (*statements)[ZKR_D
                      "import limit of %zu; export in parts (--statement)", out->len,
                      ZKR_BUNDLE_MAX_BYTES);
 out:
-    free(sel.v);
     zkr_buf_free(&vk);
+    return r;
+}
+
+/*
+ * One snapshot: the selection, the checkpoint and every leaf and proof are
+ * read in one read transaction (entries at or past `limit` left out), so
+ * a bundle never holds an object without what it references. Sets
+ * *covered to 0 (writing nothing) when no stored checkpoint covers the
+ * selection.
+ */
+static zkr_err export_snapshot(zkr_registry *reg, const uint8_t (*statements)[ZKR_DIGEST_BYTES],
+                               size_t n_statements, const zkr_buf *given, int *covered,
+                               zkr_buf *out, zkr_diag *d)
+{
+    idx_set sel = {0};
+    zkr_buf note = {0}, vk = {0};
+    zkr_checkpoint cp;
+    zkr_diag quiet;
+    zkr_err r;
+
+    *covered = 0;
+    zkr_diag_clear(&quiet);
+    memset(&cp, 0, sizeof cp);
+    /* A checkpoint just made (not yet stored) bounds the selection: entries past it wait. */
+    if (given != NULL &&
+        ((r = zkr_registry_verifier_key(reg, &vk)) != ZKR_OK ||
+         (r = zkr_checkpoint_verify(given->p, given->len, (const char *)vk.p, &cp, d)) != ZKR_OK ||
+         (r = zkr_buf_append(&note, given->p, given->len)) != ZKR_OK)) {
+        zkr_buf_free(&vk);
+        zkr_buf_free(&note);
+        return r;
+    }
+    zkr_buf_free(&vk);
+    if ((r = zkr_registry_begin_read(reg, d)) != ZKR_OK)
+        goto out;
+    if ((r = export_select(reg, statements, n_statements, given ? cp.size : UINT64_MAX, &sel,
+                           d)) != ZKR_OK)
+        goto out;
+    r = given ? ZKR_OK : zkr_registry_checkpoint_latest(reg, &note, &cp, &quiet);
+    if (r != ZKR_OK && r != ZKR_ERR_NOT_FOUND) {
+        r = zkr_fail(d, r, "%s", quiet.msg);
+        goto out;
+    }
+    if (r == ZKR_ERR_NOT_FOUND || cp.size < (sel.n ? sel.v[sel.n - 1] + 1 : 0)) {
+        r = ZKR_OK;
+        goto out;
+    }
+    *covered = 1;
+    r = export_write(reg, &sel, &note, &cp, out, d);
+out:
+    zkr_registry_rollback(reg);
+    free(sel.v);
     zkr_buf_free(&note);
+    return r;
+}
+
+zkr_err zkr_registry_export_staged(zkr_registry *reg,
+                                   const uint8_t (*statements)[ZKR_DIGEST_BYTES],
+                                   size_t n_statements, const zkr_secret *pass, zkr_buf *out,
+                                   zkr_buf *pending, zkr_diag *d)
+{
+    int covered = 0;
+    zkr_err r;
+
+    if ((r = export_snapshot(reg, statements, n_statements, NULL, &covered, out, d)) != ZKR_OK ||
+        covered)
+        return r;
+    if (pass == NULL)
+        return zkr_fail(d, ZKR_ERR_USAGE,
+                        "no stored checkpoint covers the exported entries: run zkreg log "
+                        "checkpoint first, or give --passphrase-file to sign one");
+    /*
+     * Sign the tree as it is now without storing the note, then export
+     * from a new snapshot only what that note covers: entries committed
+     * since by other processes wait for the next export.
+     */
+    pending->len = 0;
+    if ((r = zkr_registry_checkpoint_make(reg, pass, pending, d)) != ZKR_OK ||
+        (r = export_snapshot(reg, statements, n_statements, pending, &covered, out, d)) != ZKR_OK)
+        goto out;
+    if (!covered)
+        r = zkr_fail(d, ZKR_ERR_INTERNAL, "export: the checkpoint just made does not cover it");
+out:
+    if (r != ZKR_OK)
+        pending->len = 0;
+    return r;
+}
+
+zkr_err zkr_registry_export(zkr_registry *reg, const uint8_t (*statements)[ZKR_DIGEST_BYTES],
+                            size_t n_statements, const zkr_secret *pass, zkr_buf *out,
+                            zkr_diag *d)
+{
+    zkr_buf pending = {0};
+    zkr_err r;
+
+    if ((r = zkr_registry_export_staged(reg, statements, n_statements, pass, out, &pending, d)) ==
+            ZKR_OK &&
+        pending.len > 0)
+        r = zkr_registry_checkpoint_store(reg, pending.p, pending.len, d);
+    zkr_buf_free(&pending);
     return r;
 }
 
@@ -335,6 +423,9 @@ static zkr_err import_artifact(zkr_registry *reg, const bundle_entry *e, int *ad
                             "bundle: model '%s' names a program that is neither in the bundle "
                             "nor in this registry", a.name);
         a.program_id = prog.id;
+        /* A revoked object binds nothing after its revocation, imported entries included. */
+        if ((r = zkr_registry_check_revoked(reg, ZKR_KIND_PROGRAM, prog.sha256, NULL, d)) != ZKR_OK)
+            return r;
     }
     a.created = e->time;
     r = zkr_registry_artifact_insert_tx(reg, &a, NULL, NULL, d);
@@ -386,7 +477,8 @@ static zkr_err import_statement(zkr_registry *reg, const bundle_entry *e, int *a
     zkr_diag_clear(&quiet);
     r = zkr_registry_statement_get(reg, hex, &cur, &quiet);
     zkr_statement_free(&cur);
-    if (r != ZKR_ERR_NOT_FOUND)
+    if (r != ZKR_ERR_NOT_FOUND ||
+        (r = zkr_registry_statement_check_revoked(reg, &s, d)) != ZKR_OK)
         goto out;
     s.created = e->time;
     r = zkr_registry_statement_insert_tx(reg, &s, d);
@@ -415,6 +507,22 @@ static zkr_err import_revocation(zkr_registry *reg, const bundle_entry *e, int *
     return r;
 }
 
+/* Whether this registry already records (statement, proof digest); errors count as not held. */
+static int proof_held(zkr_registry *reg, const uint8_t sid[32], const uint8_t pd[32])
+{
+    sqlite3_stmt *st = NULL;
+    int held;
+
+    if (zkr_registry_prepare(reg, "SELECT 1 FROM proof WHERE statement_id = ? AND proof_digest = ?",
+                             &st, NULL) != ZKR_OK)
+        return 0;
+    sqlite3_bind_blob(st, 1, sid, 32, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 2, pd, 32, SQLITE_STATIC);
+    held = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    return held;
+}
+
 static zkr_err import_proof(zkr_registry *reg, const bundle_entry *e, int *added, zkr_diag *d)
 {
     uint8_t sid[32], pd[32];
@@ -428,6 +536,8 @@ static zkr_err import_proof(zkr_registry *reg, const bundle_entry *e, int *added
         return r;
     zkr_registry_hex(sid, 32, hex, sizeof hex);
     r = zkr_registry_statement_get(reg, hex, &s, d);
+    if (r == ZKR_OK && !proof_held(reg, sid, pd))
+        r = zkr_registry_statement_check_revoked(reg, &s, d);
     zkr_statement_free(&s);
     if (r != ZKR_OK)
         return r;

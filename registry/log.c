@@ -280,7 +280,15 @@ int zkr_registry_event_type_ok(const char *type)
 zkr_err zkr_registry_event_append(zkr_registry *reg, const char *type, const uint8_t *payload,
                                   size_t len, uint64_t *log_index, zkr_diag *d)
 {
-    zkr_err r;
+    return zkr_registry_event_append_bound(reg, type, payload, len, NULL, 0, log_index, d);
+}
+
+zkr_err zkr_registry_event_append_bound(zkr_registry *reg, const char *type,
+                                        const uint8_t *payload, size_t len,
+                                        const zkr_binding *bound, size_t n_bound,
+                                        uint64_t *log_index, zkr_diag *d)
+{
+    zkr_err r = ZKR_OK;
 
     *log_index = 0;
     if (!zkr_registry_event_type_ok(type))
@@ -291,7 +299,11 @@ zkr_err zkr_registry_event_append(zkr_registry *reg, const char *type, const uin
         return zkr_fail(d, ZKR_ERR_TOO_LARGE, "log event '%s': payload over 1 MiB", type);
     if ((r = zkr_registry_begin(reg, d)) != ZKR_OK)
         return r;
-    if ((r = zkr_registry_log_append_tx(reg, type, zkr_registry_now(), payload, len, log_index,
+    /* What the event binds is checked in the transaction that appends it. */
+    for (size_t i = 0; i < n_bound && r == ZKR_OK; i++)
+        r = zkr_registry_check_revoked(reg, bound[i].kind, bound[i].digest, NULL, d);
+    if (r != ZKR_OK ||
+        (r = zkr_registry_log_append_tx(reg, type, zkr_registry_now(), payload, len, log_index,
                                         d)) != ZKR_OK ||
         (r = zkr_registry_commit(reg, d)) != ZKR_OK)
         zkr_registry_rollback(reg);

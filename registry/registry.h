@@ -82,6 +82,31 @@ zkr_err zkr_registry_create(const char *path, const zkr_secret *pass, const char
  */
 zkr_err zkr_registry_open(const char *path, zkr_registry **out, zkr_diag *d) ZKR_WUR;
 
+/*
+ * Opens an existing registry read-only: nothing is ever written, not even
+ * a migration. When the medium cannot hold SQLite's shared WAL index
+ * (read-only or full) the file is opened with immutable=1 instead, unless
+ * its `-wal` holds changes the file lacks (then ZKR_ERR_REGISTRY, naming
+ * `zkreg archive`). Returns as zkr_registry_open, plus
+ * ZKR_ERR_REGISTRY_VERSION for a registry older than this binary.
+ * Write calls on the handle fail with ZKR_ERR_INTERNAL.
+ */
+zkr_err zkr_registry_open_readonly(const char *path, zkr_registry **out, zkr_diag *d) ZKR_WUR;
+
+/* 1 when the handle fell back to immutable=1 (writers elsewhere are not seen). */
+int zkr_registry_is_immutable(const zkr_registry *reg);
+
+/*
+ * Writes a self-contained copy of the registry to `out_path` (which must
+ * not exist): one consistent snapshot (VACUUM INTO, write-ahead log
+ * included), in rollback-journal mode (journal_mode=DELETE) so that it
+ * is readable from read-only media, checked with PRAGMA integrity_check,
+ * fsynced and linked into place. Works on a read-only handle.
+ * Returns ZKR_ERR_EXISTS, ZKR_ERR_IO (naming the file system),
+ * ZKR_ERR_REGISTRY; nothing is left at out_path on failure.
+ */
+zkr_err zkr_registry_archive(zkr_registry *reg, const char *out_path, zkr_diag *d) ZKR_WUR;
+
 /* Closes. Accepts NULL. */
 void zkr_registry_close(zkr_registry *reg);
 
@@ -147,6 +172,26 @@ zkr_err zkr_registry_model_add_event(zkr_registry *reg, const char *name, const 
                                      const uint8_t commitment[ZKR_DIGEST_BYTES],
                                      const char *ev_type, const uint8_t *ev, size_t ev_len,
                                      zkr_artifact *out, uint64_t *ev_index, zkr_diag *d) ZKR_WUR;
+
+/* An object an event binds, by the identity revocations name. */
+typedef struct {
+    zkr_kind kind;
+    uint8_t digest[ZKR_DIGEST_BYTES];
+} zkr_binding;
+
+/*
+ * As zkr_registry_model_add_event, and inside the same transaction checks
+ * that none of the `n_bound` objects the event binds (a lineage's parent
+ * model and dataset, ...) is revoked: a concurrent revocation is either
+ * seen (ZKR_ERR_REVOKED, nothing written) or ordered after the event.
+ */
+zkr_err zkr_registry_model_add_event_bound(zkr_registry *reg, const char *name,
+                                           const char *program_ref, const uint8_t *p, size_t len,
+                                           const uint8_t commitment[ZKR_DIGEST_BYTES],
+                                           const char *ev_type, const uint8_t *ev, size_t ev_len,
+                                           const zkr_binding *bound, size_t n_bound,
+                                           zkr_artifact *out, uint64_t *ev_index,
+                                           zkr_diag *d) ZKR_WUR;
 
 /*
  * The dataset's registered digest: SHA-256 over its canonical bytes, each
@@ -369,6 +414,13 @@ zkr_err zkr_registry_revoke(zkr_registry *reg, zkr_kind kind,
                             zkr_revocation *out, zkr_diag *d) ZKR_WUR;
 
 /*
+ * As zkr_registry_revoke, with the object named by REF (zkr_registry_resolve)
+ * and resolved inside the transaction that revokes it.
+ */
+zkr_err zkr_registry_revoke_ref(zkr_registry *reg, zkr_kind kind, const char *ref,
+                                const char *reason, zkr_revocation *out, zkr_diag *d) ZKR_WUR;
+
+/*
  * ZKR_OK when (kind, target) is not revoked; ZKR_ERR_REVOKED (with *info
  * filled when non-NULL and the diag naming reason and time) when it is.
  */
@@ -384,7 +436,9 @@ zkr_err zkr_registry_revocation_list(zkr_registry *reg, zkr_revocation **out,
  * Records that a proof with digest `proof_digest` verified for statement
  * `statement_id` under verifier `verifier_version`; appends a log leaf.
  * Idempotent per (statement, proof digest). *log_index gets its leaf.
- * Returns ZKR_ERR_NOT_FOUND (statement), ZKR_ERR_MALFORMED, ZKR_ERR_REGISTRY.
+ * The statement and the revocations of it and of what it binds are read
+ * inside the transaction that writes. Returns ZKR_ERR_NOT_FOUND
+ * (statement), ZKR_ERR_REVOKED, ZKR_ERR_MALFORMED, ZKR_ERR_REGISTRY.
  */
 zkr_err zkr_registry_proof_record(zkr_registry *reg,
                                   const uint8_t statement_id[ZKR_DIGEST_BYTES],
@@ -404,6 +458,18 @@ zkr_err zkr_registry_proof_record(zkr_registry *reg,
  */
 zkr_err zkr_registry_event_append(zkr_registry *reg, const char *type, const uint8_t *payload,
                                   size_t len, uint64_t *log_index, zkr_diag *d) ZKR_WUR;
+
+/*
+ * As zkr_registry_event_append, and inside the same transaction checks
+ * that none of the `n_bound` objects the event binds (an attestation's
+ * statement, artifacts, schema and key; a signer-key's key) is revoked:
+ * a concurrent revocation is either seen (ZKR_ERR_REVOKED, nothing
+ * written) or ordered after the event.
+ */
+zkr_err zkr_registry_event_append_bound(zkr_registry *reg, const char *type,
+                                        const uint8_t *payload, size_t len,
+                                        const zkr_binding *bound, size_t n_bound,
+                                        uint64_t *log_index, zkr_diag *d) ZKR_WUR;
 
 /* ------------------------------------------------------------------ */
 /* Transparency log                                                    */
@@ -461,8 +527,10 @@ zkr_err zkr_registry_log_consistency(zkr_registry *reg, uint64_t m, uint64_t n,
  * Audits the whole log: every leaf re-hashed and decoded, indices
  * contiguous, the cached tree equal to a root recomputed from the leaves,
  * every stored checkpoint's signature valid and its root equal to the
- * tree at its size, and every registered row backed by a leaf whose
- * payload matches it. Returns ZKR_OK or ZKR_ERR_VERIFY naming the first
+ * tree at its size, every registered row backed by a leaf whose payload
+ * matches it, and the revocation order: no model, statement or proof
+ * binds an object (program; schema, program, model, dataset; statement)
+ * whose revocation has a lower log index. Returns ZKR_OK or ZKR_ERR_VERIFY naming the first
  * fault; *size gets the number of leaves.
  */
 zkr_err zkr_registry_log_audit(zkr_registry *reg, uint64_t *size, zkr_diag *d) ZKR_WUR;
@@ -488,6 +556,24 @@ zkr_err zkr_registry_verifier_key(zkr_registry *reg, zkr_buf *out) ZKR_WUR;
  */
 zkr_err zkr_registry_checkpoint_sign(zkr_registry *reg, const zkr_secret *pass, zkr_buf *note,
                                      zkr_diag *d) ZKR_WUR;
+
+/*
+ * As zkr_registry_checkpoint_sign, but stores nothing: the note of the
+ * tree as it is (read in one snapshot) is appended to *note, for a caller
+ * that stores it with zkr_registry_checkpoint_store only after its other
+ * writes succeeded. Returns as zkr_registry_checkpoint_sign.
+ */
+zkr_err zkr_registry_checkpoint_make(zkr_registry *reg, const zkr_secret *pass, zkr_buf *note,
+                                     zkr_diag *d) ZKR_WUR;
+
+/*
+ * Stores a checkpoint note made by this registry's key whose tree is a
+ * prefix of this log (idempotent). Returns ZKR_ERR_MALFORMED /
+ * ZKR_ERR_SIGNATURE (not this appliance's note), ZKR_ERR_VERIFY (not this
+ * log), ZKR_ERR_REGISTRY.
+ */
+zkr_err zkr_registry_checkpoint_store(zkr_registry *reg, const uint8_t *note, size_t len,
+                                      zkr_diag *d) ZKR_WUR;
 
 /* The most recent stored checkpoint note. ZKR_ERR_NOT_FOUND when none. */
 zkr_err zkr_registry_checkpoint_latest(zkr_registry *reg, zkr_buf *note, zkr_checkpoint *cp,
@@ -680,6 +766,18 @@ zkr_err zkr_registry_export(zkr_registry *reg, const uint8_t (*statements)[ZKR_D
  * bounded (ZKR_ERR_TOO_LARGE, exit 3, naming the size and the limit).
  */
 #define ZKR_BUNDLE_MAX_BYTES ((size_t)256 << 20)
+
+/*
+ * As zkr_registry_export, but a checkpoint signed for the bundle is not
+ * stored: its note is put in *pending (empty when the stored one was
+ * used), for the caller to store with zkr_registry_checkpoint_store once
+ * the bundle is written, so that a failure to write the bundle leaves the
+ * registry unchanged.
+ */
+zkr_err zkr_registry_export_staged(zkr_registry *reg,
+                                   const uint8_t (*statements)[ZKR_DIGEST_BYTES],
+                                   size_t n_statements, const zkr_secret *pass, zkr_buf *out,
+                                   zkr_buf *pending, zkr_diag *d) ZKR_WUR;
 
 typedef struct {
     uint64_t entries;   /* leaves in the bundle */
