@@ -76,7 +76,7 @@ typedef enum {
     /* exit 9: registry or I/O error */
     ZKR_ERR_IO = -90,
     ZKR_ERR_REGISTRY = -91,
-    ZKR_ERR_REGISTRY_VERSION = -92,  /* registry newer than this binary */
+    ZKR_ERR_REGISTRY_VERSION = -92,  /* registry newer than this binary, or older and opened read-only */
 
     /* exit 10: internal */
     ZKR_ERR_INTERNAL = -100,

@@ -121,6 +121,9 @@ static void test_migration_v1(zkr_tap *t, fixture *f)
     char p[512];
     sqlite3 *db = NULL;
     sqlite3_stmt *st = NULL;
+    uint8_t h1[32], h2[32];
+    zkr_diag d;
+    zkr_err r;
     int n_idx = -1, ver = -1;
 
     rt_pass(&pass, "x");
@@ -133,7 +136,21 @@ static void test_migration_v1(zkr_tap *t, fixture *f)
         rt_pass_free(&pass);
         return;
     }
+    /* A read-only opening never writes, so it cannot migrate: refused, the file unchanged. */
+    rt_file_hash(p, h1);
+    zkr_diag_clear(&d);
+    r = zkr_registry_open_readonly(p, &reg, &d);
+    rt_file_hash(p, h2);
+    zkr_tap_ok(t, r == ZKR_ERR_REGISTRY_VERSION && reg == NULL && strstr(d.msg, "v1.db") &&
+                      strstr(d.msg, "user_version 1") && strstr(d.msg, "writing command") &&
+                      memcmp(h1, h2, 32) == 0,
+               "a version-1 registry opened read-only: refused, named, unchanged: %s", d.msg);
     zkr_tap_ok(t, zkr_registry_open(p, &reg, NULL) == ZKR_OK, "a version-1 registry opens");
+    zkr_registry_close(reg);
+    reg = NULL;
+    zkr_diag_clear(&d);
+    r = zkr_registry_open_readonly(p, &reg, &d);
+    zkr_tap_ok(t, r == ZKR_OK, "... and, once migrated, opens read-only: %s", d.msg);
     zkr_registry_close(reg);
     if (sqlite3_open(p, &db) == SQLITE_OK &&
         sqlite3_prepare_v2(db, "SELECT (SELECT count(*) FROM sqlite_master WHERE type = 'index'"
