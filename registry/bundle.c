@@ -735,6 +735,51 @@ static zkr_err need_child(zkr_registry *reg, const bundle_entry *e, const zkr_ar
     return ZKR_OK;
 }
 
+/*
+ * A revoked object binds nothing after its revocation, imported training
+ * events included: the same objects the local writers check (train's
+ * lineage, round open and close) are checked here, in the import's
+ * transaction.
+ */
+static zkr_err not_revoked(zkr_registry *reg, const bundle_entry *e, zkr_kind kind,
+                           const char *role, const uint8_t digest[ZKR_DIGEST_BYTES], zkr_diag *d)
+{
+    zkr_diag quiet;
+    zkr_err r;
+
+    zkr_diag_clear(&quiet);
+    if ((r = zkr_registry_check_revoked(reg, kind, digest, NULL, &quiet)) == ZKR_OK)
+        return ZKR_OK;
+    return zkr_fail(d, r, "bundle: %s event %llu binds %s %s: %s", e->type,
+                    (unsigned long long)e->index, role, zkr_kind_name(kind), quiet.msg);
+}
+
+/* The program of model `m`, not revoked. */
+static zkr_err program_not_revoked(zkr_registry *reg, const bundle_entry *e,
+                                   const zkr_artifact *m, zkr_diag *d)
+{
+    zkr_artifact prog;
+    zkr_err r;
+
+    if ((r = zkr_registry_artifact_by_id(reg, m->program_id, &prog, d)) != ZKR_OK)
+        return r;
+    return not_revoked(reg, e, ZKR_KIND_PROGRAM, "the parent's", prog.sha256, d);
+}
+
+/* A round's parent (and its program), dataset and schema, not revoked. */
+static zkr_err round_open_not_revoked(zkr_registry *reg, const bundle_entry *e,
+                                      const zkr_round_open *o, const zkr_artifact *parent,
+                                      zkr_diag *d)
+{
+    zkr_err r;
+
+    if ((r = program_not_revoked(reg, e, parent, d)) != ZKR_OK ||
+        (r = not_revoked(reg, e, ZKR_KIND_MODEL, "the parent", o->parent, d)) != ZKR_OK ||
+        (r = not_revoked(reg, e, ZKR_KIND_DATASET, "the", o->dataset, d)) != ZKR_OK)
+        return r;
+    return not_revoked(reg, e, ZKR_KIND_SCHEMA, "the", o->schema, d);
+}
+
 static zkr_err append_event(zkr_registry *reg, const bundle_entry *e, int *added, uint64_t *li,
                             zkr_diag *d)
 {
@@ -766,7 +811,10 @@ static zkr_err import_lineage(zkr_registry *reg, const bundle_entry *e, int *add
     if ((r = need_artifact(reg, e, ZKR_KIND_MODEL, "parent", l.parent, l.parent_commitment,
                            &parent, d)) != ZKR_OK ||
         (r = need_child(reg, e, &parent, l.child, l.child_commitment, d)) != ZKR_OK ||
-        (r = need_artifact(reg, e, ZKR_KIND_DATASET, "the", l.dataset, NULL, &ds, d)) != ZKR_OK)
+        (r = need_artifact(reg, e, ZKR_KIND_DATASET, "the", l.dataset, NULL, &ds, d)) != ZKR_OK ||
+        (r = program_not_revoked(reg, e, &parent, d)) != ZKR_OK ||
+        (r = not_revoked(reg, e, ZKR_KIND_MODEL, "the parent", l.parent, d)) != ZKR_OK ||
+        (r = not_revoked(reg, e, ZKR_KIND_DATASET, "the", l.dataset, d)) != ZKR_OK)
         return r;
     return append_event(reg, e, added, &li, d);
 }
@@ -798,7 +846,8 @@ static zkr_err import_round_open(zkr_registry *reg, const bundle_entry *e, round
     if ((r = need_artifact(reg, e, ZKR_KIND_MODEL, "parent", o.parent, o.parent_commitment,
                            &parent, d)) != ZKR_OK ||
         (r = need_artifact(reg, e, ZKR_KIND_DATASET, "the", o.dataset, NULL, &ds, d)) != ZKR_OK ||
-        (r = need_schema(reg, e, o.schema, d)) != ZKR_OK)
+        (r = need_schema(reg, e, o.schema, d)) != ZKR_OK ||
+        (r = round_open_not_revoked(reg, e, &o, &parent, d)) != ZKR_OK)
         return r;
     if ((r = append_event(reg, e, added, &li, d)) != ZKR_OK)
         return r;
@@ -962,6 +1011,11 @@ static zkr_err import_round_outcome(zkr_registry *reg, const bundle_entry *e, ro
     if (!sodium_is_zero(oc.statement, 32) &&
         (r = need_statement(reg, e, &c->open, &oc, d)) != ZKR_OK)
         return r;
+    /* As zkr_registry_round_close: an accepted child and its statement, not revoked. */
+    if (oc.accepted &&
+        ((r = not_revoked(reg, e, ZKR_KIND_STATEMENT, "its", oc.statement, d)) != ZKR_OK ||
+         (r = not_revoked(reg, e, ZKR_KIND_MODEL, "the child", oc.child, d)) != ZKR_OK))
+        return r;
     if ((r = append_event(reg, e, added, &li, d)) != ZKR_OK)
         return r;
     c->has[oc.worker] = 1;
@@ -1002,6 +1056,8 @@ static zkr_err import_round_close(zkr_registry *reg, const bundle_entry *e, roun
                         rc.k, k);
     if (rc.k > 0 && (r = need_child(reg, e, &c->parent, rc.result, rc.result_commitment, d)) !=
                         ZKR_OK)
+        return r;
+    if ((r = round_open_not_revoked(reg, e, &c->open, &c->parent, d)) != ZKR_OK)
         return r;
     if ((r = append_event(reg, e, added, &li, d)) != ZKR_OK)
         return r;

@@ -12,7 +12,9 @@
 # - a shard range past 2^64 - 1 is refused;
 # - bundles with entries dropped (a round's open, outcomes and close only;
 #   lineage only; everything but the statements) are refused, naming the
-#   missing reference, with the registry unchanged.
+#   missing reference, with the registry unchanged;
+# - a bundle whose lineage, round-open or round-close binds an object
+#   revoked in the importing registry is refused (exit 6), unchanged.
 # TAP. Usage: cli_round.sh zkreg bundle_pick
 set -u
 ZKREG=$1
@@ -206,6 +208,35 @@ expect 0 "the raced round shows offline" "$ZKREG" --registry "$T/off.db" round s
 [ "$(grep -c '^  worker ' "$T/out")" -eq 2 ]; ok $? "... with one outcome per worker"
 expect 0 "importing it again adds nothing" "$ZKREG" --registry "$T/off.db" import "$T/all.zkb" --trusted-key-file "$T/vkey"
 grep -q ' 0 added' "$T/out"; ok $? "... 0 added"
+
+# --- Training events binding an object revoked in the importing registry -----------
+expect 0 "show the parent model" "$ZKREG" --json show model 2
+PSHA=$(json_field sha256)
+"$PICK" -v "$T/all.zkb" "$T/objs.zkb" lineage round-open round-outcome round-close; ok $? "a bundle of everything but the training events"
+"$PICK" -v "$T/all.zkb" "$T/nolin.zkb" lineage; ok $? "a bundle of everything but the lineage"
+"$PICK" -v "$T/all.zkb" "$T/noclose.zkb" round-close; ok $? "a bundle of everything but the round-closes"
+for o in rv1 rv2 rv3; do
+  expect 0 "offline registry $o" "$ZKREG" --registry "$T/$o.db" init --kdf interactive
+done
+expect 0 "rv1: the objects import" "$ZKREG" --registry "$T/rv1.db" import "$T/objs.zkb" --trusted-key-file "$T/vkey"
+expect 0 "rv1: revoke the parent model there" "$ZKREG" --registry "$T/rv1.db" revoke model "$PSHA" --reason "poisoned here"
+before=$(regsum "$T/rv1.db")
+expect 6 "rv1: the whole bundle is refused" "$ZKREG" --registry "$T/rv1.db" import "$T/all.zkb" --trusted-key-file "$T/vkey"
+grep -q 'event [0-9]* binds the parent model: model .* was revoked' "$T/err"; ok $? "... naming the event and the revoked parent"
+[ "$(regsum "$T/rv1.db")" = "$before" ]; ok $? "... rv1 is unchanged"
+expect 0 "rv2: the objects import" "$ZKREG" --registry "$T/rv2.db" import "$T/objs.zkb" --trusted-key-file "$T/vkey"
+expect 0 "rv2: revoke the dataset there" "$ZKREG" --registry "$T/rv2.db" revoke dataset 3 --reason "leaked"
+before=$(regsum "$T/rv2.db")
+expect 6 "rv2: a bundle whose first training event is a round-open is refused" "$ZKREG" --registry "$T/rv2.db" import "$T/nolin.zkb" --trusted-key-file "$T/vkey"
+grep -q 'round-open event [0-9]* binds the dataset' "$T/err"; ok $? "... naming the round-open and the revoked dataset"
+[ "$(regsum "$T/rv2.db")" = "$before" ]; ok $? "... rv2 is unchanged"
+expect 0 "rv3: everything but the closes imports" "$ZKREG" --registry "$T/rv3.db" import "$T/noclose.zkb" --trusted-key-file "$T/vkey"
+expect 0 "rv3: revoke the schema there" "$ZKREG" --registry "$T/rv3.db" revoke schema fmnist-train@1 --reason "unsound"
+before=$(regsum "$T/rv3.db")
+expect 6 "rv3: the closes are refused" "$ZKREG" --registry "$T/rv3.db" import "$T/all.zkb" --trusted-key-file "$T/vkey"
+grep -q 'round-close event [0-9]* binds the schema' "$T/err"; ok $? "... naming the round-close and the revoked schema"
+[ "$(regsum "$T/rv3.db")" = "$before" ]; ok $? "... rv3 is unchanged"
+expect 0 "rv3: log verify" "$ZKREG" --registry "$T/rv3.db" log verify
 
 # --- A revocation that lands after judging, before the write ----------------------
 round_open 500; R5=$ROUND
