@@ -77,6 +77,7 @@ zkr_err zkr_cmd_register_statement(zkr_cli *cli, int argc, char **argv);
 zkr_err zkr_cmd_show(zkr_cli *cli, int argc, char **argv);
 zkr_err zkr_cmd_list(zkr_cli *cli, int argc, char **argv);
 zkr_err zkr_cmd_revoke(zkr_cli *cli, int argc, char **argv);
+zkr_err zkr_cmd_archive(zkr_cli *cli, int argc, char **argv);
 zkr_err zkr_cmd_dataset(zkr_cli *cli, int argc, char **argv);
 zkr_err zkr_cmd_log(zkr_cli *cli, int argc, char **argv);
 zkr_err zkr_cmd_export(zkr_cli *cli, int argc, char **argv);

@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "registry_cli.h"
 #include "signer/signer.h"
@@ -134,7 +135,7 @@ static zkr_err trusted_key(zkr_cli *cli, const char *key, const char *key_file, 
             return zkr_fail(&cli->diag, ZKR_ERR_MALFORMED, "%s: not a verifier key", key_file);
         return zkr_buf_terminate(out);
     }
-    if ((r = zkr_cli_registry_open(cli, &reg)) == ZKR_OK)
+    if ((r = zkr_cli_registry_open_ro(cli, &reg)) == ZKR_OK)
         r = zkr_registry_verifier_key(reg, out);
     zkr_registry_close(reg);
     return r;
@@ -554,7 +555,7 @@ static zkr_err verify_against_registry(zkr_cli *cli, const zkr_checkpoint *cp)
     digest_t root;
     zkr_err r;
 
-    if ((r = zkr_cli_registry_open(cli, &reg)) != ZKR_OK ||
+    if ((r = zkr_cli_registry_open_ro(cli, &reg)) != ZKR_OK ||
         (r = zkr_registry_log_root(reg, cp->size, root, &cli->diag)) != ZKR_OK)
         goto out;
     if (memcmp(root, cp->root, 32) != 0) {
@@ -597,7 +598,7 @@ static zkr_err log_audit(zkr_cli *cli)
     uint64_t n = 0;
     zkr_err r;
 
-    if ((r = zkr_cli_registry_open(cli, &reg)) != ZKR_OK ||
+    if ((r = zkr_cli_registry_open_ro(cli, &reg)) != ZKR_OK ||
         (r = zkr_registry_log_audit(reg, &n, &cli->diag)) != ZKR_OK)
         goto out;
     if (cli->json)
@@ -695,7 +696,9 @@ zkr_err zkr_cmd_log(zkr_cli *cli, int argc, char **argv)
     if (strcmp(sub, "checkpoint") != 0 && strcmp(sub, "inclusion") != 0 &&
         strcmp(sub, "consistency") != 0 && strcmp(sub, "key") != 0)
         return zkr_cli_usage(cli, "unknown log command '%s'", sub);
-    if ((r = zkr_cli_registry_open(cli, &reg)) != ZKR_OK)
+    /* Only `log checkpoint` writes (it stores the checkpoint it signs). */
+    if ((r = strcmp(sub, "checkpoint") == 0 ? zkr_cli_registry_open(cli, &reg)
+                                            : zkr_cli_registry_open_ro(cli, &reg)) != ZKR_OK)
         return r;
     if (strcmp(sub, "checkpoint") == 0) {
         r = log_checkpoint(cli, reg, &o);
@@ -752,7 +755,7 @@ static zkr_err prove_record(zkr_cli *cli, const char *ref, const char *idx, cons
     zkr_err r;
 
     if ((r = zkr_cli_parse_u64(cli, "INDEX", idx, &index)) != ZKR_OK ||
-        (r = zkr_cli_registry_open(cli, &reg)) != ZKR_OK ||
+        (r = zkr_cli_registry_open_ro(cli, &reg)) != ZKR_OK ||
         (r = zkr_registry_dataset_record_proof(reg, ref, index, &a, leaf, path, &plen,
                                                &cli->diag)) != ZKR_OK)
         goto out;
@@ -819,7 +822,7 @@ static zkr_err record_anchor(zkr_cli *cli, const ds_opts *o, const uint8_t ds_sh
         return zkr_cli_parse_u64(cli, "--count", o->count, count);
     }
     zkr_cli_hex32(ds_sha, hx);
-    if ((r = zkr_cli_registry_open(cli, &reg)) == ZKR_OK &&
+    if ((r = zkr_cli_registry_open_ro(cli, &reg)) == ZKR_OK &&
         (r = zkr_registry_artifact_get(reg, ZKR_KIND_DATASET, hx, &a, &cli->diag)) == ZKR_OK) {
         memcpy(root, a.records_root, 32);
         *count = a.record_count;
@@ -981,7 +984,7 @@ zkr_err zkr_cmd_export(zkr_cli *cli, int argc, char **argv)
     size_t ns = 0;
     zkr_registry *reg = NULL;
     zkr_secret pass = {0};
-    zkr_buf bundle = {0};
+    zkr_buf bundle = {0}, pending = {0};
     int c, done, have_pass = 0;
     zkr_err r = ZKR_OK;
 
@@ -1020,10 +1023,18 @@ zkr_err zkr_cmd_export(zkr_cli *cli, int argc, char **argv)
             goto out;
         have_pass = 1;
     }
-    if ((r = zkr_registry_export(reg, (const digest_t *)sids, ns, have_pass ? &pass : NULL,
-                                 &bundle, &cli->diag)) != ZKR_OK ||
+    /* The bundle is written first; a checkpoint signed for it is stored only then. */
+    if ((r = zkr_registry_export_staged(reg, (const digest_t *)sids, ns,
+                                        have_pass ? &pass : NULL, &bundle, &pending,
+                                        &cli->diag)) != ZKR_OK ||
         (r = zkr_cli_write_out(cli, out, bundle.p, bundle.len)) != ZKR_OK)
         goto out;
+    if (pending.len > 0 &&
+        (r = zkr_registry_checkpoint_store(reg, pending.p, pending.len, &cli->diag)) != ZKR_OK) {
+        if (strcmp(out, "-") != 0)
+            (void)unlink(out); /* a failed export leaves neither the bundle nor the checkpoint */
+        goto out;
+    }
     if (cli->json) {
         digest_t h;
         char hx[65];
@@ -1038,6 +1049,7 @@ out:
     free(sids);
     zkr_secret_free(&pass);
     zkr_buf_free(&bundle);
+    zkr_buf_free(&pending);
     zkr_registry_close(reg);
     return r;
 }

@@ -20,6 +20,18 @@ zkr_err zkr_cli_registry_open(zkr_cli *cli, zkr_registry **reg)
     return zkr_registry_open(cli->registry_path, reg, &cli->diag);
 }
 
+zkr_err zkr_cli_registry_open_ro(zkr_cli *cli, zkr_registry **reg)
+{
+    zkr_err r = zkr_registry_open_readonly(cli->registry_path, reg, &cli->diag);
+
+    if (r == ZKR_OK && zkr_registry_is_immutable(*reg))
+        fprintf(stderr,
+                "zkreg: notice: %s is on a read-only or full medium; opened with immutable=1 "
+                "(changes made meanwhile by other processes are not seen)\n",
+                cli->registry_path);
+    return r;
+}
+
 void zkr_cli_hex32(const uint8_t in[ZKR_DIGEST_BYTES], char out[65])
 {
     if (zkr_hex_encode(in, ZKR_DIGEST_BYTES, out, 65) != ZKR_OK)
@@ -480,19 +492,24 @@ zkr_err zkr_cmd_register_dataset(zkr_cli *cli, int argc, char **argv)
     zkr_registry *reg = NULL;
     zkr_dataset *ds = NULL;
     zkr_artifact a;
-    uint8_t comm[ZKR_DIGEST_BYTES];
+    uint8_t comm[ZKR_DIGEST_BYTES], sha[ZKR_DIGEST_BYTES];
     int done = 0;
     zkr_err r;
 
     r = artifact_args(cli, argc, argv, dataset_help, 0, &file, &name, &prog, NULL, &done);
     if (r != ZKR_OK || done)
         return r;
-    /* The commitment and the remembered path are inference@1 glue (cli/infer_glue.c). */
+    /*
+     * The commitment and the remembered path are inference@1 glue
+     * (cli/infer_glue.c). The path file is written before the registration
+     * commits: nothing that can fail runs after the commit.
+     */
     if ((r = zkr_cli_registry_open(cli, &reg)) != ZKR_OK ||
         (r = zkr_dataset_open(file, &ds, &cli->diag)) != ZKR_OK ||
         (r = zkr_cli_infer_dataset_commitment(cli, ds, comm)) != ZKR_OK ||
-        (r = zkr_registry_dataset_add(reg, name, ds, file, comm, &a, &cli->diag)) != ZKR_OK ||
-        (r = zkr_cli_infer_dataset_remember(cli, &a, file)) != ZKR_OK)
+        (r = zkr_registry_dataset_digest(ds, sha, NULL)) != ZKR_OK ||
+        (r = zkr_cli_infer_dataset_remember(cli, sha, file)) != ZKR_OK ||
+        (r = zkr_registry_dataset_add(reg, name, ds, file, comm, &a, &cli->diag)) != ZKR_OK)
         goto out;
     r = print_artifact_result(cli, &a);
 out:
@@ -806,7 +823,7 @@ zkr_err zkr_cmd_show(zkr_cli *cli, int argc, char **argv)
         return zkr_cli_usage(cli, "bad option (see --help)");
     }
     if (optind + 1 == argc && strcmp(argv[optind], "appliance") == 0) {
-        if ((r = zkr_cli_registry_open(cli, &reg)) == ZKR_OK &&
+        if ((r = zkr_cli_registry_open_ro(cli, &reg)) == ZKR_OK &&
             (r = zkr_registry_verifier_key(reg, &vk)) == ZKR_OK) {
             if (cli->json)
                 r = zkr_cli_print_json(json_pack("{s:s}", "verifier_key", (const char *)vk.p));
@@ -818,7 +835,7 @@ zkr_err zkr_cmd_show(zkr_cli *cli, int argc, char **argv)
     if (optind + 2 != argc)
         return zkr_cli_usage(cli, "expected KIND REF");
     if (strcmp(argv[optind], "log") == 0) {
-        if ((r = zkr_cli_registry_open(cli, &reg)) == ZKR_OK)
+        if ((r = zkr_cli_registry_open_ro(cli, &reg)) == ZKR_OK)
             r = show_log(cli, reg, argv[optind + 1]);
         goto out;
     }
@@ -827,7 +844,7 @@ zkr_err zkr_cmd_show(zkr_cli *cli, int argc, char **argv)
     if (kind == ZKR_KIND_KEY || kind == ZKR_KIND_VERIFIER)
         return zkr_cli_usage(cli, "keys are shown by zkreg key, verifier revocations by zkreg "
                                   "list revocation");
-    if ((r = zkr_cli_registry_open(cli, &reg)) == ZKR_OK)
+    if ((r = zkr_cli_registry_open_ro(cli, &reg)) == ZKR_OK)
         r = show_object(cli, reg, kind, argv[optind + 1]);
 out:
     zkr_buf_free(&vk);
@@ -994,7 +1011,7 @@ zkr_err zkr_cmd_list(zkr_cli *cli, int argc, char **argv)
          kind == ZKR_KIND_VERIFIER))
         return zkr_cli_usage(cli, "unknown kind '%s' (program, model, dataset, schema, "
                                   "statement, revocation, log, checkpoint)", k);
-    if ((r = zkr_cli_registry_open(cli, &reg)) != ZKR_OK)
+    if ((r = zkr_cli_registry_open_ro(cli, &reg)) != ZKR_OK)
         return r;
     if (cli->json && (items = json_array()) == NULL) {
         r = ZKR_ERR_NOMEM;
@@ -1039,6 +1056,18 @@ static const char revoke_help[] =
     "(e.g. inference@1 0.1.0): attest refuses statements whose schema pins it,\n"
     "and verify-attestation and gate refuse attestations made under it.\n" ZKR_CLI_EXIT_HELP;
 
+/* A key is named by key id or TYPE:HEX; the revocation records its signer identity. */
+static zkr_err revoke_key(zkr_cli *cli, zkr_registry *reg, const char *ref, const char *reason,
+                          zkr_revocation *rv)
+{
+    uint8_t target[ZKR_DIGEST_BYTES];
+    zkr_err r = zkr_cli_key_target(reg, ref, target, &cli->diag);
+
+    if (r == ZKR_OK)
+        r = zkr_registry_revoke(reg, ZKR_KIND_KEY, target, reason, rv, &cli->diag);
+    return r;
+}
+
 zkr_err zkr_cmd_revoke(zkr_cli *cli, int argc, char **argv)
 {
     static const struct option opts[] = {ZKR_CLI_COMMON_LONGOPTS,
@@ -1048,7 +1077,6 @@ zkr_err zkr_cmd_revoke(zkr_cli *cli, int argc, char **argv)
     char vname[2 * ZKR_IDENT_MAX + 2];
     zkr_registry *reg = NULL;
     zkr_revocation rv;
-    uint8_t target[32];
     zkr_kind kind = 0;
     int c, done;
     zkr_err r;
@@ -1080,9 +1108,8 @@ zkr_err zkr_cmd_revoke(zkr_cli *cli, int argc, char **argv)
     }
     if ((r = zkr_cli_registry_open(cli, &reg)) != ZKR_OK ||
         (r = kind == ZKR_KIND_KEY
-                 ? zkr_cli_key_target(reg, ref, target, &cli->diag)
-                 : zkr_registry_resolve(reg, kind, ref, target, &cli->diag)) != ZKR_OK ||
-        (r = zkr_registry_revoke(reg, kind, target, reason, &rv, &cli->diag)) != ZKR_OK)
+                 ? revoke_key(cli, reg, ref, reason, &rv)
+                 : zkr_registry_revoke_ref(reg, kind, ref, reason, &rv, &cli->diag)) != ZKR_OK)
         goto out;
     if (cli->json) {
         char h[65];
@@ -1094,6 +1121,55 @@ zkr_err zkr_cmd_revoke(zkr_cli *cli, int argc, char **argv)
         printf("revoked %s %s (log entry %llu)%s\n", zkr_kind_name(kind), ref,
                (unsigned long long)rv.log_index, rv.existed ? " - already revoked earlier" : "");
     }
+out:
+    zkr_registry_close(reg);
+    return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* archive                                                             */
+/* ------------------------------------------------------------------ */
+
+static const char archive_help[] =
+    "usage: zkreg archive -o FILE\n"
+    "\n"
+    "Writes a self-contained copy of the registry to FILE (which must not\n"
+    "exist): one consistent snapshot with the write-ahead log folded in, in\n"
+    "rollback-journal mode (journal_mode=DELETE), checked with PRAGMA\n"
+    "integrity_check. FILE is a registry that read-only commands open in\n"
+    "place from read-only media. The model store beside the registry\n"
+    "(<registry>.d/) is not copied. The registry is only read.\n" ZKR_CLI_EXIT_HELP;
+
+zkr_err zkr_cmd_archive(zkr_cli *cli, int argc, char **argv)
+{
+    static const struct option opts[] = {ZKR_CLI_COMMON_LONGOPTS,
+                                         {"out", required_argument, NULL, 'o'},
+                                         {NULL, 0, NULL, 0}};
+    const char *out_path = NULL;
+    zkr_registry *reg = NULL;
+    int c, done;
+    zkr_err r;
+
+    while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
+        if (zkr_cli_common_option(cli, c, archive_help, &done)) {
+            if (done)
+                return ZKR_OK;
+            continue;
+        }
+        if (c == 'o')
+            out_path = optarg;
+        else
+            return zkr_cli_usage(cli, "bad option (see --help)");
+    }
+    if (optind != argc || out_path == NULL)
+        return zkr_cli_usage(cli, "expected -o FILE");
+    if ((r = zkr_cli_registry_open_ro(cli, &reg)) != ZKR_OK ||
+        (r = zkr_registry_archive(reg, out_path, &cli->diag)) != ZKR_OK)
+        goto out;
+    if (cli->json)
+        r = zkr_cli_print_json(json_pack("{s:s}", "archive", out_path));
+    else
+        printf("archive: %s\n", out_path);
 out:
     zkr_registry_close(reg);
     return r;

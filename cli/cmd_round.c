@@ -1,101 +1,61 @@
 /*
  * cmd_round.c: `zkreg round open|accept|show|audit` and a round worker's
  * `zkreg train --round R --worker I`. A round lives in the log only:
- * "round-open" (its id is that leaf's index), one "round-outcome" per
- * worker (an accepted child is registered in the same transaction), and
- * "round-close" registered together with the averaged model. Payloads are
- * specified in docs/formats.md.
+ * "round-open" (its id is that leaf's index; its payload carries a fresh
+ * nonce and the registry's origin, so its digest names it everywhere), one
+ * "round-outcome" per worker and one "round-close", all written with the
+ * accepted children and their average in one transaction that re-checks
+ * the round is still open (zkr_registry_round_close). Payloads and their
+ * codecs are the registry's (docs/formats.md).
  */
+#include <fcntl.h>
 #include <inttypes.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "infer_glue.h"
 #include "registry_cli.h"
 #include "train_cli.h"
 #include "train_glue.h"
+#include "zkr_config.h"
 
-#define ROUND_MAX_WORKERS 64u
-#define REASON_MAX 400u
+#define ROUND_MAX_WORKERS ZKR_ROUND_MAX_WORKERS
+#define REASON_MAX (ZKR_ROUND_REASON_MAX + 1u)
 
+_Static_assert(ZKR_ROUND_MAX_PER_WORKER == ZKR_ML_T_MAX_BATCH, "a shard is one training batch");
+_Static_assert(ZKR_TRAIN_LR_MAX == ZKR_ML_T_LR_MAX && ZKR_TRAIN_SHIFT_MAX == ZKR_ML_T_SHIFT_MAX &&
+                   ZKR_ML_T_SHIFT_MIN == 1,
+               "the registry's training bounds are training-step@1's");
+
+/* A round as the log shows it, with its step parameters. */
 typedef struct {
-    uint64_t id;
-    uint8_t digest[32]; /* SHA-256 of the round-open payload: names the round in any registry */
-    uint8_t parent[32], parent_commitment[32], dataset[32], schema[32];
-    uint32_t workers, per_worker;
-    uint64_t first;
+    zkr_round_state st;
     zkr_ml_tstep_params sp;
 } round_info;
 
-static zkr_err open_payload(const round_info *ri, zkr_buf *out)
-{
-    zkr_err r;
-
-    if ((r = zkr_enc_u32(out, 1)) != ZKR_OK || (r = zkr_buf_append(out, ri->parent, 32)) != ZKR_OK ||
-        (r = zkr_buf_append(out, ri->parent_commitment, 32)) != ZKR_OK ||
-        (r = zkr_buf_append(out, ri->dataset, 32)) != ZKR_OK ||
-        (r = zkr_buf_append(out, ri->schema, 32)) != ZKR_OK ||
-        (r = zkr_enc_u32(out, ri->workers)) != ZKR_OK || (r = zkr_enc_u64(out, ri->first)) != ZKR_OK ||
-        (r = zkr_enc_u32(out, ri->per_worker)) != ZKR_OK ||
-        (r = zkr_enc_u32(out, ri->sp.lr)) != ZKR_OK)
-        return r;
-    return zkr_enc_u32(out, ri->sp.shift);
-}
-
-static zkr_err dec32(zkr_dec *d, uint8_t out[32])
-{
-    const uint8_t *p;
-
-    if (zkr_dec_raw(d, 32, &p) != ZKR_OK)
-        return ZKR_ERR_MALFORMED;
-    memcpy(out, p, 32);
-    return ZKR_OK;
-}
-
-static zkr_err open_decode(const uint8_t *p, size_t len, round_info *ri)
-{
-    zkr_dec d;
-    uint32_t ver;
-
-    zkr_dec_init(&d, p, len);
-    if (zkr_dec_u32(&d, &ver) != ZKR_OK || ver != 1 || dec32(&d, ri->parent) != ZKR_OK ||
-        dec32(&d, ri->parent_commitment) != ZKR_OK || dec32(&d, ri->dataset) != ZKR_OK ||
-        dec32(&d, ri->schema) != ZKR_OK || zkr_dec_u32(&d, &ri->workers) != ZKR_OK ||
-        zkr_dec_u64(&d, &ri->first) != ZKR_OK || zkr_dec_u32(&d, &ri->per_worker) != ZKR_OK ||
-        zkr_dec_u32(&d, &ri->sp.lr) != ZKR_OK || zkr_dec_u32(&d, &ri->sp.shift) != ZKR_OK)
-        return ZKR_ERR_MALFORMED;
-    return zkr_dec_finish(&d);
-}
-
-/* Reads round `id` (the index of its round-open leaf). */
+/* Reads round `id` (the index of its round-open leaf) and every event naming it. */
 static zkr_err round_load(zkr_cli *cli, zkr_registry *reg, uint64_t id, round_info *ri)
 {
-    zkr_log_entry e;
     zkr_err r;
 
     memset(ri, 0, sizeof *ri);
-    if ((r = zkr_registry_log_entry(reg, id, &e, &cli->diag)) != ZKR_OK)
-        return zkr_fail(&cli->diag, ZKR_ERR_NOT_FOUND, "round %llu not found",
-                        (unsigned long long)id);
-    if (strcmp(e.type, "round-open") != 0)
-        r = zkr_fail(&cli->diag, ZKR_ERR_NOT_FOUND, "log entry %llu is a '%s' event, not a round",
-                     (unsigned long long)id, e.type);
-    else if (open_decode(e.payload, e.payload_len, ri) != ZKR_OK)
-        r = zkr_fail(&cli->diag, ZKR_ERR_REGISTRY, "round %llu: malformed round-open event",
-                     (unsigned long long)id);
-    else
-        zkr_sha256(e.payload, e.payload_len, ri->digest);
-    ri->id = id;
-    zkr_log_entry_free(&e);
-    return r;
+    if ((r = zkr_registry_round_get(reg, id, &ri->st, &cli->diag)) != ZKR_OK)
+        return r;
+    ri->sp.lr = ri->st.open.lr;
+    ri->sp.shift = ri->st.open.shift;
+    return ZKR_OK;
 }
 
-/* The shard of worker w: records first + w*R .. first + (w+1)*R - 1. */
+/*
+ * The shard of worker w: records first + w*R .. first + (w+1)*R - 1. The
+ * decoder refused a round whose range passes 2^64 - 1, so nothing wraps.
+ */
 static void shard_indices(const round_info *ri, uint32_t w, uint64_t *idx)
 {
-    for (uint32_t i = 0; i < ri->per_worker; i++)
-        idx[i] = ri->first + (uint64_t)w * ri->per_worker + i;
+    for (uint32_t i = 0; i < ri->st.open.per_worker; i++)
+        idx[i] = ri->st.open.first + (uint64_t)w * ri->st.open.per_worker + i;
 }
 
 /* ------------------------------------------------------------------ */
@@ -192,20 +152,30 @@ static zkr_err round_parse(zkr_cli *cli, int argc, char **argv, round_args *a, i
     return r;
 }
 
-static zkr_err round_open(zkr_cli *cli, const round_args *a)
+/*
+ * The round's nonce: fresh randomness, so two rounds opened with the same
+ * parameters have different digests. Test builds may fix it
+ * ($ZKREG_TEST_ROUND_NONCE, 64 hex digits) to show a repeated digest refused.
+ */
+static zkr_err round_nonce(zkr_cli *cli, uint8_t nonce[ZKR_ROUND_NONCE_BYTES])
 {
-    zkr_registry *reg = NULL;
-    zkr_artifact parent, ds;
-    zkr_schema sc;
-    zkr_ml_tmodel *m = NULL;
-    zkr_cli_train_data td;
-    round_info ri;
-    zkr_buf ev = {0};
-    uint64_t id;
-    zkr_err r;
+#if ZKR_TEST_BUILD
+    const char *fixed = getenv("ZKREG_TEST_ROUND_NONCE");
 
-    memset(&td, 0, sizeof td);
-    memset(&ri, 0, sizeof ri);
+    if (fixed != NULL) {
+        if (strlen(fixed) != 2 * ZKR_ROUND_NONCE_BYTES ||
+            zkr_hex_decode_exact(fixed, nonce, ZKR_ROUND_NONCE_BYTES) != ZKR_OK)
+            return zkr_cli_usage(cli, "ZKREG_TEST_ROUND_NONCE: expected 64 hex digits");
+        return ZKR_OK;
+    }
+#endif
+    (void)cli;
+    randombytes_buf(nonce, ZKR_ROUND_NONCE_BYTES);
+    return ZKR_OK;
+}
+
+static zkr_err round_open_args(zkr_cli *cli, const round_args *a)
+{
     if (!a->model || !a->dataset || !a->schema || !a->workers || !a->per || !a->lr || !a->shift)
         return zkr_cli_usage(cli, "round open needs --model --dataset --workers "
                                   "--records-per-worker --lr --shift --schema (and --first-record)");
@@ -214,6 +184,32 @@ static zkr_err round_open(zkr_cli *cli, const round_args *a)
         return zkr_cli_usage(cli, "--workers <= %u, --records-per-worker <= %u, --lr <= %u, "
                                   "--shift %u..%u", ROUND_MAX_WORKERS, ZKR_ML_T_MAX_BATCH,
                              ZKR_ML_T_LR_MAX, ZKR_ML_T_SHIFT_MIN, ZKR_ML_T_SHIFT_MAX);
+    /* workers * per <= 4096; first + that must not wrap (it once named records 0..3). */
+    if (a->first > UINT64_MAX - a->workers * a->per + 1)
+        return zkr_cli_usage(cli, "--first-record %llu + %llu workers x %llu records passes the "
+                             "last record index 2^64-1", (unsigned long long)a->first,
+                             (unsigned long long)a->workers, (unsigned long long)a->per);
+    return ZKR_OK;
+}
+
+static zkr_err round_open(zkr_cli *cli, const round_args *a)
+{
+    zkr_registry *reg = NULL;
+    zkr_artifact parent, ds;
+    zkr_schema sc;
+    zkr_ml_tmodel *m = NULL;
+    zkr_cli_train_data td;
+    zkr_round_open o;
+    uint8_t digest[32];
+    char hex[65];
+    uint64_t id, end;
+    zkr_err r;
+
+    memset(&td, 0, sizeof td);
+    memset(&o, 0, sizeof o);
+    if ((r = round_open_args(cli, a)) != ZKR_OK)
+        return r;
+    end = a->first + a->workers * a->per; /* <= 2^64 - 1 + 1: checked above, may be 0 only at 2^64 */
     if ((r = zkr_cli_registry_open(cli, &reg)) != ZKR_OK ||
         (r = zkr_cli_train_load_model(cli, reg, a->model, &parent, &m)) != ZKR_OK ||
         (r = zkr_cli_train_data_open(cli, reg, a->dataset, &ds, &td)) != ZKR_OK ||
@@ -226,32 +222,35 @@ static zkr_err round_open(zkr_cli *cli, const round_args *a)
                      "training-step@1", a->schema, sc.proof_kind);
         goto out;
     }
-    if (a->first + a->workers * a->per > td.n) {
-        r = zkr_fail(&cli->diag, ZKR_ERR_NOT_FOUND, "shards end at record %llu, past the "
-                     "dataset's %llu records", (unsigned long long)(a->first + a->workers * a->per),
+    if (end == 0 || end > td.n) {
+        r = zkr_fail(&cli->diag, ZKR_ERR_NOT_FOUND, "shards end past record %llu, the "
+                     "dataset's last of %llu records", (unsigned long long)(end - 1),
                      (unsigned long long)td.n);
         goto out;
     }
-    memcpy(ri.parent, parent.sha256, 32);
-    memcpy(ri.parent_commitment, parent.commitment, 32);
-    memcpy(ri.dataset, ds.sha256, 32);
-    memcpy(ri.schema, sc.digest, 32);
-    ri.workers = (uint32_t)a->workers;
-    ri.first = a->first;
-    ri.per_worker = (uint32_t)a->per;
-    ri.sp.lr = (uint32_t)a->lr;
-    ri.sp.shift = (uint32_t)a->shift;
-    if ((r = open_payload(&ri, &ev)) != ZKR_OK ||
-        (r = zkr_registry_event_append(reg, "round-open", ev.p, ev.len, &id, &cli->diag)) != ZKR_OK)
+    o.version = 2;
+    memcpy(o.parent, parent.sha256, 32);
+    memcpy(o.parent_commitment, parent.commitment, 32);
+    memcpy(o.dataset, ds.sha256, 32);
+    memcpy(o.schema, sc.digest, 32);
+    o.workers = (uint32_t)a->workers;
+    o.first = a->first;
+    o.per_worker = (uint32_t)a->per;
+    o.lr = (uint32_t)a->lr;
+    o.shift = (uint32_t)a->shift;
+    if ((r = round_nonce(cli, o.nonce)) != ZKR_OK ||
+        (r = zkr_registry_origin(reg, o.origin, &cli->diag)) != ZKR_OK ||
+        (r = zkr_registry_round_open(reg, &o, &id, digest, &cli->diag)) != ZKR_OK)
         goto out;
+    zkr_cli_hex32(digest, hex);
     if (cli->json)
-        printf("{\"ok\":true,\"round\":%llu}\n", (unsigned long long)id);
+        printf("{\"ok\":true,\"round\":%llu,\"digest\":\"%s\"}\n", (unsigned long long)id, hex);
     else
-        printf("round %llu opened: model %lld, dataset %lld, %u workers x %u records from %llu\n",
-               (unsigned long long)id, (long long)parent.id, (long long)ds.id, ri.workers,
-               ri.per_worker, (unsigned long long)ri.first);
+        printf("round %llu opened: model %lld, dataset %lld, %u workers x %u records from %llu\n"
+               "round digest %s\n",
+               (unsigned long long)id, (long long)parent.id, (long long)ds.id, o.workers,
+               o.per_worker, (unsigned long long)o.first, hex);
 out:
-    zkr_buf_free(&ev);
     zkr_ml_tmodel_free(m);
     zkr_cli_train_data_free(&td);
     zkr_registry_close(reg);
@@ -272,9 +271,9 @@ static zkr_err write_out(zkr_cli *cli, const char *dir, const char *name, uint32
 
 static zkr_err refs_of(const round_info *ri, char parent[65], char ds[65], char schema[65])
 {
-    zkr_cli_hex32(ri->parent, parent);
-    zkr_cli_hex32(ri->dataset, ds);
-    zkr_cli_hex32(ri->schema, schema);
+    zkr_cli_hex32(ri->st.open.parent, parent);
+    zkr_cli_hex32(ri->st.open.dataset, ds);
+    zkr_cli_hex32(ri->st.open.schema, schema);
     return ZKR_OK;
 }
 
@@ -298,9 +297,14 @@ zkr_err zkr_cli_round_work(zkr_cli *cli, const zkr_cli_train_args *a)
     if ((r = zkr_cli_registry_open(cli, &reg)) != ZKR_OK ||
         (r = round_load(cli, reg, a->round, &ri)) != ZKR_OK)
         goto out;
-    if (a->worker >= ri.workers) {
+    if (ri.st.closed) {
+        r = zkr_fail(&cli->diag, ZKR_ERR_CONFLICT, "round %llu was closed (log %llu)",
+                     (unsigned long long)ri.st.index, (unsigned long long)ri.st.close_index);
+        goto out;
+    }
+    if (a->worker >= ri.st.open.workers) {
         r = zkr_fail(&cli->diag, ZKR_ERR_USAGE, "--worker %u: round %llu has workers 0..%u",
-                     a->worker, (unsigned long long)ri.id, ri.workers - 1);
+                     a->worker, (unsigned long long)ri.st.index, ri.st.open.workers - 1);
         goto out;
     }
     (void)refs_of(&ri, pref, dref, sref);
@@ -308,14 +312,14 @@ zkr_err zkr_cli_round_work(zkr_cli *cli, const zkr_cli_train_args *a)
     if ((r = zkr_cli_train_load_model(cli, reg, pref, &parent_a, &parent)) != ZKR_OK ||
         (r = zkr_cli_train_data_open(cli, reg, dref, &ds_a, &td)) != ZKR_OK ||
         (r = zkr_cli_train_batch(cli, &td, zkr_ml_tmodel_graph(parent)->input_dim, idx,
-                                 ri.per_worker, &inputs, labels)) != ZKR_OK ||
-        (r = zkr_ml_train_step(parent, inputs.p, inputs.len, labels, ri.per_worker, &ri.sp,
+                                 ri.st.open.per_worker, &inputs, labels)) != ZKR_OK ||
+        (r = zkr_ml_train_step(parent, inputs.p, inputs.len, labels, ri.st.open.per_worker, &ri.sp,
                                &child_bytes, NULL, &cli->diag)) != ZKR_OK ||
         (r = zkr_ml_tmodel_decode(child_bytes.p, child_bytes.len, &child, &cli->diag)) != ZKR_OK)
         goto out;
     zkr_ml_tmodel_digest(child, sha);
     if ((r = zkr_cli_train_statement(cli, reg, sref, &parent_a, &ds_a, sha, &ri.sp, idx,
-                                     ri.per_worker, &st)) != ZKR_OK ||
+                                     ri.st.open.per_worker, &st)) != ZKR_OK ||
         (r = zkr_cli_train_params_of(cli, &st, &tp)) != ZKR_OK ||
         (r = zkr_cli_train_prove(cli, &st, parent, child, &td, &tp, a->no_sandbox, &proof)) !=
             ZKR_OK ||
@@ -374,6 +378,20 @@ static void split_sub(const char *s, char *model, size_t cap, const char **proof
     *proof = comma ? comma + 1 : NULL;
 }
 
+/*
+ * A reason is logged as UTF-8 text without control characters; a message
+ * that is not (a file name's bytes, a cut multi-byte character) is kept
+ * as printable ASCII.
+ */
+static void reason_clean(char *s)
+{
+    if (zkr_utf8_check((const uint8_t *)s, strlen(s)) == ZKR_OK)
+        return;
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
+            *s = '?';
+}
+
 /* Judges worker w; on rejection fills the reason and returns ZKR_OK (not an error). */
 static zkr_err judge(zkr_cli *cli, accept_ctx *c, uint32_t w, const char *sub, int no_sandbox)
 {
@@ -416,7 +434,8 @@ static zkr_err judge(zkr_cli *cli, accept_ctx *c, uint32_t w, const char *sub, i
     shard_indices(&c->ri, w, idx);
     if ((r = zkr_cli_train_commit_store(cli, c->children[w], c->child_comm[w])) != ZKR_OK ||
         (r = zkr_cli_train_statement(cli, c->reg, c->sref, &c->parent_a, &c->ds_a,
-                                     c->child_sha[w], &c->ri.sp, idx, c->ri.per_worker, &st)) !=
+                                     c->child_sha[w], &c->ri.sp, idx, c->ri.st.open.per_worker,
+                                     &st)) !=
             ZKR_OK)
         goto out;
     memcpy(c->sid[w], st.statement_id, 32);
@@ -428,8 +447,9 @@ static zkr_err judge(zkr_cli *cli, accept_ctx *c, uint32_t w, const char *sub, i
     }
     c->accepted[w] = 1;
     snprintf(c->reason[w], REASON_MAX, "proof verified for shard %llu..%llu",
-             (unsigned long long)idx[0], (unsigned long long)idx[c->ri.per_worker - 1]);
+             (unsigned long long)idx[0], (unsigned long long)idx[c->ri.st.open.per_worker - 1]);
 out:
+    reason_clean(c->reason[w]);
     if (!c->accepted[w]) {
         zkr_ml_tmodel_free(c->children[w]);
         c->children[w] = NULL;
@@ -444,125 +464,137 @@ out:
 
 static zkr_err outcome_payload(const accept_ctx *c, uint32_t w, zkr_buf *out)
 {
-    zkr_err r;
+    zkr_round_outcome o;
 
-    out->len = 0;
-    if ((r = zkr_enc_u32(out, 1)) != ZKR_OK || (r = zkr_buf_append(out, c->ri.digest, 32)) != ZKR_OK ||
-        (r = zkr_enc_u32(out, w)) != ZKR_OK || (r = zkr_enc_u8(out, (uint8_t)c->accepted[w])) != ZKR_OK ||
-        (r = zkr_buf_append(out, c->child_sha[w], 32)) != ZKR_OK ||
-        (r = zkr_buf_append(out, c->sid[w], 32)) != ZKR_OK ||
-        (r = zkr_buf_append(out, c->proof_sha[w], 32)) != ZKR_OK)
-        return r;
-    return zkr_enc_str(out, c->reason[w]);
+    memset(&o, 0, sizeof o);
+    memcpy(o.round, c->ri.st.digest, 32);
+    o.worker = w;
+    o.accepted = (uint8_t)c->accepted[w];
+    memcpy(o.child, c->child_sha[w], 32);
+    memcpy(o.statement, c->sid[w], 32);
+    memcpy(o.proof, c->proof_sha[w], 32);
+    snprintf(o.reason, sizeof o.reason, "%s", c->reason[w]);
+    return zkr_round_outcome_encode(&o, out);
 }
 
-static zkr_err record_outcome(zkr_cli *cli, accept_ctx *c, uint32_t w, zkr_buf *ev)
+/* The accepted children's average (none when k = 0), committed and stored. */
+static zkr_err round_average(zkr_cli *cli, accept_ctx *c, zkr_buf *avg_bytes, uint8_t sha[32],
+                             uint8_t comm[32], size_t *k)
 {
-    char prog[32];
-    zkr_artifact a;
-    const uint8_t *p;
-    size_t len;
-    uint64_t li;
+    const zkr_ml_tmodel *acc[ROUND_MAX_WORKERS];
+    zkr_ml_tmodel *avg = NULL;
     zkr_err r;
 
-    if ((r = outcome_payload(c, w, ev)) != ZKR_OK)
-        return r;
-    if (!c->accepted[w])
-        return zkr_registry_event_append(c->reg, "round-outcome", ev->p, ev->len, &li, &cli->diag);
-    snprintf(prog, sizeof prog, "%lld", (long long)c->parent_a.program_id);
-    zkr_ml_tmodel_bytes(c->children[w], &p, &len);
-    return zkr_registry_model_add_event(c->reg, c->parent_a.name, prog, p, len, c->child_comm[w],
-                                        "round-outcome", ev->p, ev->len, &a, &li, &cli->diag);
+    *k = 0;
+    memset(sha, 0, 32);
+    memset(comm, 0, 32);
+    for (uint32_t w = 0; w < c->ri.st.open.workers; w++)
+        if (c->accepted[w])
+            acc[(*k)++] = c->children[w];
+    if (*k == 0)
+        return ZKR_OK;
+    if ((r = zkr_ml_fedavg(acc, *k, avg_bytes, &cli->diag)) == ZKR_OK &&
+        (r = zkr_ml_tmodel_decode(avg_bytes->p, avg_bytes->len, &avg, &cli->diag)) == ZKR_OK &&
+        (r = zkr_cli_train_commit_store(cli, avg, comm)) == ZKR_OK)
+        zkr_ml_tmodel_digest(avg, sha);
+    zkr_ml_tmodel_free(avg);
+    return r;
 }
 
 static zkr_err close_payload(const accept_ctx *c, const uint8_t sha[32], const uint8_t comm[32],
                              zkr_buf *out)
 {
-    uint32_t k = 0;
-    zkr_err r;
+    zkr_round_close rc;
 
-    out->len = 0;
-    for (uint32_t w = 0; w < c->ri.workers; w++)
-        k += (uint32_t)c->accepted[w];
-    if ((r = zkr_enc_u32(out, 1)) != ZKR_OK || (r = zkr_buf_append(out, c->ri.digest, 32)) != ZKR_OK ||
-        (r = zkr_buf_append(out, sha, 32)) != ZKR_OK || (r = zkr_buf_append(out, comm, 32)) != ZKR_OK ||
-        (r = zkr_enc_u32(out, k)) != ZKR_OK)
-        return r;
-    for (uint32_t w = 0; w < c->ri.workers; w++)
-        if (c->accepted[w] && (r = zkr_buf_append(out, c->child_sha[w], 32)) != ZKR_OK)
-            return r;
-    return ZKR_OK;
-}
-
-/* Averages the accepted children and registers the result with the round-close event. */
-static zkr_err round_close(zkr_cli *cli, accept_ctx *c, zkr_buf *ev, zkr_artifact *res, size_t *k)
-{
-    const zkr_ml_tmodel *acc[ROUND_MAX_WORKERS];
-    zkr_ml_tmodel *avg = NULL;
-    zkr_buf b = {0};
-    uint8_t sha[32] = {0}, comm[32] = {0};
-    char prog[32];
-    uint64_t li;
-    zkr_err r;
-
-    *k = 0;
-    memset(res, 0, sizeof *res);
-    for (uint32_t w = 0; w < c->ri.workers; w++)
+    memset(&rc, 0, sizeof rc);
+    memcpy(rc.round, c->ri.st.digest, 32);
+    memcpy(rc.result, sha, 32);
+    memcpy(rc.result_commitment, comm, 32);
+    for (uint32_t w = 0; w < c->ri.st.open.workers; w++)
         if (c->accepted[w])
-            acc[(*k)++] = c->children[w];
-    if (*k == 0) {
-        if ((r = close_payload(c, sha, comm, ev)) == ZKR_OK)
-            r = zkr_registry_event_append(c->reg, "round-close", ev->p, ev->len, &li, &cli->diag);
-        goto out;
-    }
-    if ((r = zkr_ml_fedavg(acc, *k, &b, &cli->diag)) != ZKR_OK ||
-        (r = zkr_ml_tmodel_decode(b.p, b.len, &avg, &cli->diag)) != ZKR_OK ||
-        (r = zkr_cli_train_commit_store(cli, avg, comm)) != ZKR_OK)
-        goto out;
-    zkr_ml_tmodel_digest(avg, sha);
-    snprintf(prog, sizeof prog, "%lld", (long long)c->parent_a.program_id);
-    if ((r = close_payload(c, sha, comm, ev)) != ZKR_OK ||
-        (r = zkr_registry_model_add_event(c->reg, c->parent_a.name, prog, b.p, b.len, comm,
-                                          "round-close", ev->p, ev->len, res, &li, &cli->diag)) !=
-            ZKR_OK)
-        goto out;
-out:
-    zkr_ml_tmodel_free(avg);
-    zkr_buf_free(&b);
-    return r;
+            memcpy(rc.children[rc.k++], c->child_sha[w], 32);
+    return zkr_round_close_encode(&rc, out);
 }
 
-static zkr_err round_closed(zkr_cli *cli, zkr_registry *reg, const uint8_t digest[32], int *closed,
-                            uint64_t *at)
+/*
+ * Writes every outcome, the accepted children, the average and the close
+ * in one registry transaction that re-checks the round is still open
+ * (zkr_registry_round_close): of two concurrent accepts, one closes the
+ * round and the other gets ZKR_ERR_CONFLICT with nothing written.
+ */
+static zkr_err round_write(zkr_cli *cli, accept_ctx *c, zkr_artifact *res, size_t *k)
 {
-    uint64_t *idx = NULL;
-    size_t n = 0;
-    zkr_log_entry e;
+    zkr_round_write ow[ROUND_MAX_WORKERS], cw;
+    zkr_buf ev[ROUND_MAX_WORKERS], cev = {0}, avg = {0};
+    uint8_t sha[32], comm[32];
+    uint32_t n = c->ri.st.open.workers;
     zkr_err r;
 
-    *closed = 0;
-    if ((r = zkr_registry_events_of_type(reg, "round-close", &idx, &n, &cli->diag)) != ZKR_OK)
-        return r;
-    for (size_t i = 0; i < n && !*closed; i++) {
-        if ((r = zkr_registry_log_entry(reg, idx[i], &e, &cli->diag)) != ZKR_OK)
-            break;
-        if (e.payload_len >= 36 && memcmp(e.payload + 4, digest, 32) == 0) {
-            *closed = 1;
-            *at = idx[i];
+    memset(ow, 0, sizeof ow);
+    memset(ev, 0, sizeof ev);
+    memset(&cw, 0, sizeof cw);
+    memset(res, 0, sizeof *res);
+    if ((r = round_average(cli, c, &avg, sha, comm, k)) != ZKR_OK)
+        goto out;
+    for (uint32_t w = 0; w < n; w++) {
+        if ((r = outcome_payload(c, w, &ev[w])) != ZKR_OK)
+            goto out;
+        ow[w].event = ev[w].p;
+        ow[w].event_len = ev[w].len;
+        if (c->accepted[w]) {
+            zkr_ml_tmodel_bytes(c->children[w], &ow[w].model, &ow[w].model_len);
+            ow[w].commitment = c->child_comm[w];
         }
-        zkr_log_entry_free(&e);
     }
-    free(idx);
+    if ((r = close_payload(c, sha, comm, &cev)) != ZKR_OK)
+        goto out;
+    cw.event = cev.p;
+    cw.event_len = cev.len;
+    if (*k > 0) {
+        cw.model = avg.p;
+        cw.model_len = avg.len;
+        cw.commitment = comm;
+    }
+    if ((r = zkr_registry_round_close(c->reg, c->ri.st.index, ow, n, &cw, &cli->diag)) != ZKR_OK)
+        goto out;
+    *res = cw.model_out;
+out:
+    for (uint32_t w = 0; w < ROUND_MAX_WORKERS; w++)
+        zkr_buf_free(&ev[w]);
+    zkr_buf_free(&cev);
+    zkr_buf_free(&avg);
     return r;
 }
+
+#if ZKR_TEST_BUILD
+/*
+ * Test builds: after judging and before writing, wait for the file named
+ * by $ZKREG_TEST_ROUND_PAUSE (a fifo) to be opened for writing and closed,
+ * so a test can hold two accepts of one round at this point.
+ */
+static void test_pause(void)
+{
+    const char *path = getenv("ZKREG_TEST_ROUND_PAUSE");
+    char b[64];
+    int fd;
+
+    if (path == NULL || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+        return;
+    while (read(fd, b, sizeof b) > 0)
+        ;
+    close(fd);
+}
+#endif
 
 static void print_outcomes(const zkr_cli *cli, const accept_ctx *c, const zkr_artifact *res,
                            size_t k)
 {
+    uint64_t id = c->ri.st.index;
+
     if (cli->json) {
         printf("{\"ok\":true,\"round\":%llu,\"accepted\":%zu,\"result_model\":%lld,\"workers\":[",
-               (unsigned long long)c->ri.id, k, (long long)res->id);
-        for (uint32_t w = 0; w < c->ri.workers; w++) {
+               (unsigned long long)id, k, (long long)res->id);
+        for (uint32_t w = 0; w < c->ri.st.open.workers; w++) {
             printf("%s{\"worker\":%u,\"accepted\":%s,\"reason\":", w ? "," : "", w,
                    c->accepted[w] ? "true" : "false");
             zkr_cli_json_string(stdout, c->reason[w]);
@@ -571,14 +603,33 @@ static void print_outcomes(const zkr_cli *cli, const accept_ctx *c, const zkr_ar
         printf("]}\n");
         return;
     }
-    for (uint32_t w = 0; w < c->ri.workers; w++)
+    for (uint32_t w = 0; w < c->ri.st.open.workers; w++)
         printf("worker %u: %s: %s\n", w, c->accepted[w] ? "ACCEPTED" : "REJECTED", c->reason[w]);
     if (k > 0)
         printf("round %llu closed: %zu update(s) averaged into model %lld (%s v%llu)\n",
-               (unsigned long long)c->ri.id, k, (long long)res->id, res->name,
+               (unsigned long long)id, k, (long long)res->id, res->name,
                (unsigned long long)res->version);
     else
-        printf("round %llu closed: no update accepted\n", (unsigned long long)c->ri.id);
+        printf("round %llu closed: no update accepted\n", (unsigned long long)id);
+}
+
+/* A round that may still be accepted: no close, no outcome, submissions inside it. */
+static zkr_err accept_check(zkr_cli *cli, const accept_ctx *c, const round_args *a)
+{
+    const zkr_round_state *st = &c->ri.st;
+
+    if (st->closed)
+        return zkr_fail(&cli->diag, ZKR_ERR_CONFLICT, "round %llu was already closed (log %llu)",
+                        (unsigned long long)a->round, (unsigned long long)st->close_index);
+    if (st->n_outcomes > 0)
+        return zkr_fail(&cli->diag, ZKR_ERR_CONFLICT, "round %llu has %u outcome(s) but no close "
+                        "(written by an older zkreg); it cannot be closed again",
+                        (unsigned long long)a->round, st->n_outcomes);
+    for (uint32_t w = st->open.workers; w < ROUND_MAX_WORKERS; w++)
+        if (a->sub[w])
+            return zkr_cli_usage(cli, "--submission %u: round %llu has workers 0..%u", w,
+                                 (unsigned long long)a->round, st->open.workers - 1);
+    return ZKR_OK;
 }
 
 static zkr_err round_accept(zkr_cli *cli, const round_args *a)
@@ -587,10 +638,7 @@ static zkr_err round_accept(zkr_cli *cli, const round_args *a)
     zkr_ml_tmodel *parent = NULL;
     zkr_cli_train_data td;
     zkr_artifact res;
-    zkr_buf ev = {0};
-    uint64_t at = 0;
     size_t k = 0;
-    int closed;
     zkr_err r;
 
     memset(&td, 0, sizeof td);
@@ -598,30 +646,19 @@ static zkr_err round_accept(zkr_cli *cli, const round_args *a)
         return ZKR_ERR_NOMEM;
     if ((r = zkr_cli_registry_open(cli, &c->reg)) != ZKR_OK ||
         (r = round_load(cli, c->reg, a->round, &c->ri)) != ZKR_OK ||
-        (r = round_closed(cli, c->reg, c->ri.digest, &closed, &at)) != ZKR_OK)
+        (r = accept_check(cli, c, a)) != ZKR_OK)
         goto out;
-    if (closed) {
-        r = zkr_fail(&cli->diag, ZKR_ERR_CONFLICT, "round %llu was already closed (log %llu)",
-                     (unsigned long long)a->round, (unsigned long long)at);
-        goto out;
-    }
-    for (uint32_t w = c->ri.workers; w < ROUND_MAX_WORKERS; w++)
-        if (a->sub[w]) {
-            r = zkr_cli_usage(cli, "--submission %u: round %llu has workers 0..%u", w,
-                              (unsigned long long)a->round, c->ri.workers - 1);
-            goto out;
-        }
     (void)refs_of(&c->ri, c->pref, c->dref, c->sref);
     if ((r = zkr_cli_train_load_model(cli, c->reg, c->pref, &c->parent_a, &parent)) != ZKR_OK ||
         (r = zkr_cli_train_data_open(cli, c->reg, c->dref, &c->ds_a, &td)) != ZKR_OK)
         goto out;
-    for (uint32_t w = 0; w < c->ri.workers; w++)
+    for (uint32_t w = 0; w < c->ri.st.open.workers; w++)
         if ((r = judge(cli, c, w, a->sub[w], a->no_sandbox)) != ZKR_OK)
             goto out;
-    for (uint32_t w = 0; w < c->ri.workers; w++)
-        if ((r = record_outcome(cli, c, w, &ev)) != ZKR_OK)
-            goto out;
-    if ((r = round_close(cli, c, &ev, &res, &k)) != ZKR_OK)
+#if ZKR_TEST_BUILD
+    test_pause();
+#endif
+    if ((r = round_write(cli, c, &res, &k)) != ZKR_OK)
         goto out;
     print_outcomes(cli, c, &res, k);
     if (k == 0)
@@ -633,7 +670,6 @@ out:
     zkr_ml_tmodel_free(parent);
     zkr_cli_train_data_free(&td);
     zkr_registry_close(c->reg);
-    zkr_buf_free(&ev);
     free(c);
     return r;
 }
@@ -642,108 +678,141 @@ out:
 /* round show / audit                                                  */
 /* ------------------------------------------------------------------ */
 
-typedef struct {
-    uint8_t round[32];
-    uint32_t worker;
-    uint8_t accepted;
-    uint8_t child[32];
-    char reason[REASON_MAX];
-} outcome;
-
-static zkr_err outcome_decode(const uint8_t *p, size_t len, outcome *o)
-{
-    zkr_dec d;
-    uint32_t ver;
-    uint8_t skip[32];
-    const uint8_t *s;
-    size_t n;
-
-    memset(o, 0, sizeof *o);
-    zkr_dec_init(&d, p, len);
-    if (zkr_dec_u32(&d, &ver) != ZKR_OK || ver != 1 || dec32(&d, o->round) != ZKR_OK ||
-        zkr_dec_u32(&d, &o->worker) != ZKR_OK || zkr_dec_u8(&d, &o->accepted) != ZKR_OK ||
-        dec32(&d, o->child) != ZKR_OK || dec32(&d, skip) != ZKR_OK || dec32(&d, skip) != ZKR_OK ||
-        zkr_dec_bytes(&d, REASON_MAX - 1, &s, &n) != ZKR_OK || zkr_dec_finish(&d) != ZKR_OK)
-        return ZKR_ERR_MALFORMED;
-    memcpy(o->reason, s, n);
-    return ZKR_OK;
-}
-
 static zkr_err round_show(zkr_cli *cli, const round_args *a)
 {
     zkr_registry *reg = NULL;
-    round_info ri;
-    uint64_t *idx = NULL, at = 0;
-    size_t n = 0;
-    zkr_log_entry e;
-    outcome o;
+    round_info *ri = calloc(1, sizeof *ri);
+    const zkr_round_state *st;
     char hex[65];
-    int closed = 0;
     zkr_err r;
 
-    if ((r = zkr_cli_registry_open(cli, &reg)) != ZKR_OK ||
-        (r = round_load(cli, reg, a->round, &ri)) != ZKR_OK ||
-        (r = round_closed(cli, reg, ri.digest, &closed, &at)) != ZKR_OK ||
-        (r = zkr_registry_events_of_type(reg, "round-outcome", &idx, &n, &cli->diag)) != ZKR_OK)
+    if (ri == NULL)
+        return ZKR_ERR_NOMEM;
+    st = &ri->st;
+    /* round_load refuses a round with two closes, two outcomes of a worker or a twin open. */
+    if ((r = zkr_cli_registry_open_ro(cli, &reg)) != ZKR_OK ||
+        (r = round_load(cli, reg, a->round, ri)) != ZKR_OK)
         goto out;
-    zkr_cli_hex32(ri.parent, hex);
+    zkr_cli_hex32(st->open.parent, hex);
     printf("round %llu: parent %s, %u workers x %u records from %llu, lr %u, shift %u, %s\n",
-           (unsigned long long)ri.id, hex, ri.workers, ri.per_worker, (unsigned long long)ri.first,
-           ri.sp.lr, ri.sp.shift, closed ? "closed" : "open");
-    for (size_t i = 0; i < n; i++) {
-        if ((r = zkr_registry_log_entry(reg, idx[i], &e, &cli->diag)) != ZKR_OK)
-            goto out;
-        r = outcome_decode(e.payload, e.payload_len, &o);
-        zkr_log_entry_free(&e);
-        if (r != ZKR_OK) {
-            r = zkr_fail(&cli->diag, ZKR_ERR_REGISTRY, "log %llu: malformed round-outcome",
-                         (unsigned long long)idx[i]);
-            goto out;
-        }
-        if (memcmp(o.round, ri.digest, 32) == 0)
-            printf("  worker %u: %s: %s (log %llu)\n", o.worker,
-                   o.accepted ? "accepted" : "rejected", o.reason, (unsigned long long)idx[i]);
+           (unsigned long long)st->index, hex, st->open.workers, st->open.per_worker,
+           (unsigned long long)st->open.first, st->open.lr, st->open.shift,
+           st->closed ? "closed" : "open");
+    zkr_cli_hex32(st->digest, hex);
+    printf("  digest %s, opened by %s\n", hex,
+           st->open.version >= 2 ? st->open.origin : "(a version-1 round: no origin)");
+    for (uint32_t w = 0; w < st->open.workers; w++)
+        if (st->has_outcome[w])
+            printf("  worker %u: %s: %s (log %llu)\n", w,
+                   st->outcome[w].accepted ? "accepted" : "rejected", st->outcome[w].reason,
+                   (unsigned long long)st->outcome_index[w]);
+    if (st->closed) {
+        zkr_cli_hex32(st->close.result, hex);
+        printf("  closed (log %llu): %u update(s) averaged%s%s\n",
+               (unsigned long long)st->close_index, st->close.k, st->close.k ? " into " : "",
+               st->close.k ? hex : "");
     }
 out:
-    free(idx);
+    free(ri);
     zkr_registry_close(reg);
     return r;
 }
 
-static zkr_err audit_close(zkr_cli *cli, zkr_registry *reg, uint64_t at, uint8_t result[32],
-                           zkr_ml_tmodel **kids, uint32_t *k)
+/* An accepted outcome's statement is the one the round derives for that worker. */
+static zkr_err audit_statement(zkr_cli *cli, zkr_registry *reg, const round_info *ri, uint32_t w)
 {
-    zkr_log_entry e;
-    zkr_dec d;
-    uint32_t ver;
-    uint8_t id[32], comm[32], sha[32];
+    const zkr_round_outcome *o = &ri->st.outcome[w];
+    zkr_cli_train_params tp;
+    zkr_statement st;
+    uint64_t idx[ZKR_ML_T_MAX_BATCH];
     char hex[65];
-    zkr_artifact a;
     zkr_err r;
 
-    *k = 0;
-    if ((r = zkr_registry_log_entry(reg, at, &e, &cli->diag)) != ZKR_OK)
+    memset(&st, 0, sizeof st);
+    zkr_cli_hex32(o->statement, hex);
+    shard_indices(ri, w, idx);
+    if ((r = zkr_registry_statement_get(reg, hex, &st, &cli->diag)) != ZKR_OK ||
+        (r = zkr_cli_train_params_of(cli, &st, &tp)) != ZKR_OK)
+        goto out;
+    if (memcmp(st.schema.digest, ri->st.open.schema, 32) != 0 ||
+        memcmp(st.model.sha256, ri->st.open.parent, 32) != 0 ||
+        memcmp(st.dataset.sha256, ri->st.open.dataset, 32) != 0 ||
+        memcmp(tp.child, o->child, 32) != 0 || tp.lr != ri->st.open.lr ||
+        tp.shift != ri->st.open.shift || tp.steps != 1 || tp.batch != ri->st.open.per_worker ||
+        memcmp(tp.indices, idx, (size_t)tp.batch * sizeof idx[0]) != 0)
+        r = zkr_fail(&cli->diag, ZKR_ERR_VERIFY, "round %llu: worker %u's statement %s is not "
+                     "the one the round derives for its shard", (unsigned long long)ri->st.index,
+                     w, hex);
+out:
+    zkr_statement_free(&st);
+    return r;
+}
+
+/* A registered model row of the round's program whose commitment recomputes from its bytes. */
+static zkr_err audit_model(zkr_cli *cli, zkr_registry *reg, const zkr_artifact *parent,
+                           const uint8_t sha[32], const uint8_t *want_comm, zkr_ml_tmodel **m)
+{
+    zkr_artifact a;
+    uint8_t comm[32];
+    char hex[65];
+    zkr_err r;
+
+    zkr_cli_hex32(sha, hex);
+    if ((r = zkr_cli_train_load_model(cli, reg, hex, &a, m)) != ZKR_OK ||
+        (r = zkr_cli_train_commit(cli, *m, comm)) != ZKR_OK)
         return r;
-    zkr_dec_init(&d, e.payload, e.payload_len);
-    if (zkr_dec_u32(&d, &ver) != ZKR_OK || ver != 1 || dec32(&d, id) != ZKR_OK ||
-        dec32(&d, result) != ZKR_OK || dec32(&d, comm) != ZKR_OK ||
-        zkr_dec_u32(&d, k) != ZKR_OK || *k > ROUND_MAX_WORKERS) {
-        r = zkr_fail(&cli->diag, ZKR_ERR_REGISTRY, "log %llu: malformed round-close",
-                     (unsigned long long)at);
+    if (a.program_id != parent->program_id)
+        return zkr_fail(&cli->diag, ZKR_ERR_VERIFY, "model %s belongs to another program", hex);
+    if (sodium_memcmp(comm, a.commitment, 32) != 0 ||
+        (want_comm != NULL && sodium_memcmp(comm, want_comm, 32) != 0))
+        return zkr_fail(&cli->diag, ZKR_ERR_VERIFY, "model %s: its commitment does not "
+                        "recompute to the %s one", hex, sodium_memcmp(comm, a.commitment, 32)
+                                                           ? "registered" : "round-close's");
+    return ZKR_OK;
+}
+
+/*
+ * Cross-checks a closed round: each accepted outcome's statement and child
+ * row, then the average of the children against the close's result, its
+ * commitment and the result's row. zkr_registry_round_get already tied the
+ * close to its outcomes (one per worker, exactly the accepted children).
+ */
+static zkr_err audit_round(zkr_cli *cli, zkr_registry *reg, const round_info *ri,
+                           zkr_ml_tmodel **kids, uint8_t avg_sha[32])
+{
+    const zkr_round_state *st = &ri->st;
+    zkr_ml_tmodel *res = NULL;
+    zkr_artifact parent;
+    zkr_buf b = {0};
+    uint32_t k = 0;
+    char hex[65];
+    zkr_err r;
+
+    zkr_cli_hex32(st->open.parent, hex);
+    if ((r = zkr_registry_artifact_get(reg, ZKR_KIND_MODEL, hex, &parent, &cli->diag)) != ZKR_OK)
+        return r;
+    for (uint32_t w = 0; w < st->open.workers; w++) {
+        if (!st->outcome[w].accepted)
+            continue;
+        if ((r = audit_statement(cli, reg, ri, w)) != ZKR_OK ||
+            (r = audit_model(cli, reg, &parent, st->outcome[w].child, NULL, &kids[k++])) != ZKR_OK)
+            return r;
+    }
+    if (k == 0)
+        return ZKR_OK;
+    if ((r = zkr_ml_fedavg((const zkr_ml_tmodel *const *)kids, k, &b, &cli->diag)) != ZKR_OK)
+        goto out;
+    zkr_sha256(b.p, b.len, avg_sha);
+    zkr_cli_hex32(avg_sha, hex);
+    if (sodium_memcmp(avg_sha, st->close.result, 32) != 0) {
+        r = zkr_fail(&cli->diag, ZKR_ERR_VERIFY, "round %llu: the average of its %u children is "
+                     "%s, not the registered result", (unsigned long long)st->index, k, hex);
         goto out;
     }
-    for (uint32_t i = 0; i < *k; i++) {
-        if (dec32(&d, sha) != ZKR_OK) {
-            r = zkr_fail(&cli->diag, ZKR_ERR_REGISTRY, "log %llu: malformed round-close",
-                         (unsigned long long)at);
-            goto out;
-        }
-        zkr_cli_hex32(sha, hex);
-        if ((r = zkr_cli_train_load_model(cli, reg, hex, &a, &kids[i])) != ZKR_OK)
-            goto out;
-    }
+    r = audit_model(cli, reg, &parent, st->close.result, st->close.result_commitment, &res);
 out:
-    zkr_log_entry_free(&e);
+    zkr_ml_tmodel_free(res);
+    zkr_buf_free(&b);
     return r;
 }
 
@@ -751,46 +820,36 @@ static zkr_err round_audit(zkr_cli *cli, const round_args *a)
 {
     zkr_registry *reg = NULL;
     zkr_ml_tmodel *kids[ROUND_MAX_WORKERS] = {0};
-    round_info ri;
-    zkr_buf b = {0};
-    uint8_t result[32], sha[32];
-    uint64_t at = 0;
-    uint32_t k = 0;
+    round_info *ri = calloc(1, sizeof *ri);
+    uint8_t sha[32];
     char hex[65];
-    int closed;
     zkr_err r;
 
-    if ((r = zkr_cli_registry_open(cli, &reg)) != ZKR_OK ||
-        (r = round_load(cli, reg, a->round, &ri)) != ZKR_OK ||
-        (r = round_closed(cli, reg, ri.digest, &closed, &at)) != ZKR_OK)
+    if (ri == NULL)
+        return ZKR_ERR_NOMEM;
+    if ((r = zkr_cli_registry_open_ro(cli, &reg)) != ZKR_OK ||
+        (r = round_load(cli, reg, a->round, ri)) != ZKR_OK)
         goto out;
-    if (!closed) {
+    if (!ri->st.closed) {
         r = zkr_fail(&cli->diag, ZKR_ERR_NOT_FOUND, "round %llu is not closed",
                      (unsigned long long)a->round);
         goto out;
     }
-    if ((r = audit_close(cli, reg, at, result, kids, &k)) != ZKR_OK)
+    if ((r = audit_round(cli, reg, ri, kids, sha)) != ZKR_OK)
         goto out;
-    if (k == 0) {
-        printf("round %llu: closed with no accepted update; nothing to recompute\n",
-               (unsigned long long)a->round);
+    if (ri->st.close.k == 0) {
+        printf("round %llu: closed with no accepted update, one outcome per worker; nothing to "
+               "recompute\n", (unsigned long long)a->round);
         goto out;
     }
-    if ((r = zkr_ml_fedavg((const zkr_ml_tmodel *const *)kids, k, &b, &cli->diag)) != ZKR_OK)
-        goto out;
-    zkr_sha256(b.p, b.len, sha);
     zkr_cli_hex32(sha, hex);
-    if (sodium_memcmp(sha, result, 32) != 0) {
-        r = zkr_fail(&cli->diag, ZKR_ERR_VERIFY, "round %llu: the average of its %u children is "
-                     "%s, not the registered result", (unsigned long long)a->round, k, hex);
-        goto out;
-    }
-    printf("round %llu: the average of its %u accepted children recomputes to %s, the "
-           "registered result\n", (unsigned long long)a->round, k, hex);
+    printf("round %llu: one close, one outcome per worker; the %u accepted children's "
+           "statements and commitments check; their average recomputes to %s, the registered "
+           "result, with its commitment\n", (unsigned long long)a->round, ri->st.close.k, hex);
 out:
     for (uint32_t i = 0; i < ROUND_MAX_WORKERS; i++)
         zkr_ml_tmodel_free(kids[i]);
-    zkr_buf_free(&b);
+    free(ri);
     zkr_registry_close(reg);
     return r;
 }

@@ -352,7 +352,7 @@ static zkr_err load_evidence(zkr_cli *cli, const char *path, const char *log_key
         }
         /* One snapshot for every check: a revocation or import that commits meanwhile is
          * either wholly seen or not at all. */
-        if ((r = zkr_registry_open(cli->registry_path, rh, &cli->diag)) != ZKR_OK ||
+        if ((r = zkr_registry_open_readonly(cli->registry_path, rh, &cli->diag)) != ZKR_OK ||
             (r = zkr_registry_read_begin(*rh, &cli->diag)) != ZKR_OK)
             return r;
         zkr_cli_attest_registry(*rh, reg);

@@ -151,59 +151,24 @@ out:
 zkr_err zkr_cli_lineage_payload(const zkr_artifact *parent, const uint8_t child_sha[32],
                                 const uint8_t child_comm[32], const zkr_artifact *dataset,
                                 const zkr_ml_tstep_params *sp, const uint64_t *idx,
-                                uint32_t batch, uint64_t round, uint32_t worker, zkr_buf *out)
+                                uint32_t batch, zkr_buf *out)
 {
-    zkr_err r;
+    zkr_lineage l;
 
     out->len = 0;
-    if ((r = zkr_enc_u32(out, 1)) != ZKR_OK ||
-        (r = zkr_buf_append(out, child_sha, ZKR_DIGEST_BYTES)) != ZKR_OK ||
-        (r = zkr_buf_append(out, child_comm, ZKR_DIGEST_BYTES)) != ZKR_OK ||
-        (r = zkr_buf_append(out, parent->sha256, ZKR_DIGEST_BYTES)) != ZKR_OK ||
-        (r = zkr_buf_append(out, parent->commitment, ZKR_DIGEST_BYTES)) != ZKR_OK ||
-        (r = zkr_buf_append(out, dataset->sha256, ZKR_DIGEST_BYTES)) != ZKR_OK ||
-        (r = zkr_enc_u32(out, sp->lr)) != ZKR_OK || (r = zkr_enc_u32(out, sp->shift)) != ZKR_OK ||
-        (r = zkr_enc_u32(out, batch)) != ZKR_OK)
-        return r;
-    for (uint32_t i = 0; i < batch; i++)
-        if ((r = zkr_enc_u64(out, idx[i])) != ZKR_OK)
-            return r;
-    if ((r = zkr_enc_u64(out, round)) != ZKR_OK)
-        return r;
-    return zkr_enc_u32(out, worker);
-}
-
-zkr_err zkr_cli_lineage_decode(const uint8_t *p, size_t len, zkr_cli_lineage *out)
-{
-    zkr_dec dec;
-    uint32_t ver;
-    const uint8_t *raw;
-    uint8_t *dst[5];
-
-    memset(out, 0, sizeof *out);
-    dst[0] = out->child;
-    dst[1] = out->child_commitment;
-    dst[2] = out->parent;
-    dst[3] = out->parent_commitment;
-    dst[4] = out->dataset;
-    zkr_dec_init(&dec, p, len);
-    if (zkr_dec_u32(&dec, &ver) != ZKR_OK || ver != 1)
-        return ZKR_ERR_MALFORMED;
-    for (int i = 0; i < 5; i++) {
-        if (zkr_dec_raw(&dec, ZKR_DIGEST_BYTES, &raw) != ZKR_OK)
-            return ZKR_ERR_MALFORMED;
-        memcpy(dst[i], raw, ZKR_DIGEST_BYTES);
-    }
-    if (zkr_dec_u32(&dec, &out->lr) != ZKR_OK || zkr_dec_u32(&dec, &out->shift) != ZKR_OK ||
-        zkr_dec_u32(&dec, &out->batch) != ZKR_OK || out->batch == 0 ||
-        out->batch > ZKR_ML_T_MAX_BATCH)
-        return ZKR_ERR_MALFORMED;
-    for (uint32_t i = 0; i < out->batch; i++)
-        if (zkr_dec_u64(&dec, &out->indices[i]) != ZKR_OK)
-            return ZKR_ERR_MALFORMED;
-    if (zkr_dec_u64(&dec, &out->round) != ZKR_OK || zkr_dec_u32(&dec, &out->worker) != ZKR_OK)
-        return ZKR_ERR_MALFORMED;
-    return zkr_dec_finish(&dec);
+    memset(&l, 0, sizeof l);
+    if (batch > ZKR_ROUND_MAX_PER_WORKER)
+        return ZKR_ERR_USAGE;
+    memcpy(l.child, child_sha, 32);
+    memcpy(l.child_commitment, child_comm, 32);
+    memcpy(l.parent, parent->sha256, 32);
+    memcpy(l.parent_commitment, parent->commitment, 32);
+    memcpy(l.dataset, dataset->sha256, 32);
+    l.lr = sp->lr;
+    l.shift = sp->shift;
+    l.batch = batch;
+    memcpy(l.indices, idx, (size_t)batch * sizeof *idx);
+    return zkr_lineage_encode(&l, out);
 }
 
 /* ------------------------------------------------------------------ */
@@ -400,6 +365,7 @@ static zkr_err train_step(zkr_cli *cli, const zkr_cli_train_args *a, train_run *
     uint8_t labels[ZKR_ML_T_MAX_BATCH], comm[32], sha[32];
     zkr_ml_tmodel *child = NULL;
     char prog[32], name[64];
+    zkr_binding bound[2];
     uint64_t ev_index;
     zkr_err r;
 
@@ -414,13 +380,19 @@ static zkr_err train_step(zkr_cli *cli, const zkr_cli_train_args *a, train_run *
         goto out;
     zkr_ml_tmodel_digest(child, sha);
     if ((r = zkr_cli_lineage_payload(&t->parent_a, sha, comm, &t->dataset_a, &a->sp, idx,
-                                     a->batch, 0, 0, &t->ev)) != ZKR_OK)
+                                     a->batch, &t->ev)) != ZKR_OK)
         goto out;
     snprintf(prog, sizeof prog, "%lld", (long long)t->parent_a.program_id);
     snprintf(name, sizeof name, "%.40s", t->parent_a.name);
-    if ((r = zkr_registry_model_add_event(t->reg, name, prog, t->child_bytes.p,
-                                          t->child_bytes.len, comm, "lineage", t->ev.p, t->ev.len,
-                                          child_a, &ev_index, &cli->diag)) != ZKR_OK)
+    /* The parent and the dataset must not be revoked, checked in the transaction that writes. */
+    bound[0].kind = ZKR_KIND_MODEL;
+    memcpy(bound[0].digest, t->parent_a.sha256, ZKR_DIGEST_BYTES);
+    bound[1].kind = ZKR_KIND_DATASET;
+    memcpy(bound[1].digest, t->dataset_a.sha256, ZKR_DIGEST_BYTES);
+    if ((r = zkr_registry_model_add_event_bound(t->reg, name, prog, t->child_bytes.p,
+                                                t->child_bytes.len, comm, "lineage", t->ev.p,
+                                                t->ev.len, bound, 2, child_a, &ev_index,
+                                                &cli->diag)) != ZKR_OK)
         goto out;
     if (!cli->json)
         printf("step %u: model %lld (%s v%llu) from model %lld\n", step, (long long)child_a->id,
@@ -507,10 +479,10 @@ static const char lineage_help[] =
     "usage: zkreg lineage MODEL\n"
     "\n"
     "Prints MODEL's ancestry from its lineage events in the log, newest first:\n"
-    "each step's parent, dataset, lr, shift and batch record indices (or the\n"
-    "round whose averaging produced it), back to a model with no lineage.\n" ZKR_CLI_EXIT_HELP;
+    "each step's parent, dataset, lr, shift and batch record indices, back to a\n"
+    "model with no lineage (a round's result: see `zkreg round show`).\n" ZKR_CLI_EXIT_HELP;
 
-/* Finds the lineage or round-close event whose child is sha. */
+/* Finds the newest lineage event whose child is sha. */
 static zkr_err find_parent(zkr_cli *cli, zkr_registry *reg, const uint64_t *idx, size_t n,
                            const uint8_t sha[32], zkr_cli_lineage *out, int *found)
 {
@@ -521,12 +493,12 @@ static zkr_err find_parent(zkr_cli *cli, zkr_registry *reg, const uint64_t *idx,
     for (size_t i = n; i-- > 0;) {
         if ((r = zkr_registry_log_entry(reg, idx[i], &e, &cli->diag)) != ZKR_OK)
             return r;
-        r = zkr_cli_lineage_decode(e.payload, e.payload_len, out);
+        r = zkr_lineage_decode(e.payload, e.payload_len, &out->l);
         zkr_log_entry_free(&e);
         if (r != ZKR_OK)
             return zkr_fail(&cli->diag, ZKR_ERR_REGISTRY, "log entry %llu: malformed lineage",
                             (unsigned long long)idx[i]);
-        if (memcmp(out->child, sha, 32) == 0) {
+        if (memcmp(out->l.child, sha, 32) == 0) {
             out->log_index = idx[i];
             *found = 1;
             return ZKR_OK;
@@ -558,7 +530,7 @@ zkr_err zkr_cmd_lineage(zkr_cli *cli, int argc, char **argv)
     }
     if (optind + 1 != argc)
         return zkr_cli_usage(cli, "expected exactly one MODEL argument");
-    if ((r = zkr_cli_registry_open(cli, &reg)) != ZKR_OK ||
+    if ((r = zkr_cli_registry_open_ro(cli, &reg)) != ZKR_OK ||
         (r = zkr_registry_artifact_get(reg, ZKR_KIND_MODEL, argv[optind], &m, &cli->diag)) !=
             ZKR_OK ||
         (r = zkr_registry_events_of_type(reg, "lineage", &idx, &n, &cli->diag)) != ZKR_OK)
@@ -574,20 +546,20 @@ zkr_err zkr_cmd_lineage(zkr_cli *cli, int argc, char **argv)
             break;
         if (cli->json) {
             char ph[65];
-            zkr_cli_hex32(l.parent, ph);
+            zkr_cli_hex32(l.l.parent, ph);
             printf("%s{\"child\":\"%s\",\"parent\":\"%s\",\"lr\":%u,\"shift\":%u,\"batch\":%u,"
-                   "\"round\":%llu,\"log_index\":%llu}",
-                   depth ? "," : "", hex, ph, l.lr, l.shift, l.batch,
-                   (unsigned long long)l.round, (unsigned long long)l.log_index);
+                   "\"round\":0,\"log_index\":%llu}",
+                   depth ? "," : "", hex, ph, l.l.lr, l.l.shift, l.l.batch,
+                   (unsigned long long)l.log_index);
         } else {
             char ph[65];
-            zkr_cli_hex32(l.parent, ph);
-            printf("%.16s... <- %.16s... lr %u shift %u batch %u records %llu..", hex, ph, l.lr,
-                   l.shift, l.batch, (unsigned long long)l.indices[0]);
-            printf("%llu%s (log %llu)\n", (unsigned long long)l.indices[l.batch - 1],
-                   l.round ? " in a round" : "", (unsigned long long)l.log_index);
+            zkr_cli_hex32(l.l.parent, ph);
+            printf("%.16s... <- %.16s... lr %u shift %u batch %u records %llu..", hex, ph, l.l.lr,
+                   l.l.shift, l.l.batch, (unsigned long long)l.l.indices[0]);
+            printf("%llu (log %llu)\n", (unsigned long long)l.l.indices[l.l.batch - 1],
+                   (unsigned long long)l.log_index);
         }
-        memcpy(sha, l.parent, 32);
+        memcpy(sha, l.l.parent, 32);
         depth++;
     }
     if (cli->json)

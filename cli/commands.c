@@ -15,6 +15,7 @@ const zkr_cli_command zkr_cli_commands[] = {
     {"show", "show one registered object", zkr_cmd_show},
     {"list", "list registered objects of a kind", zkr_cmd_list},
     {"revoke", "record a revocation", zkr_cmd_revoke},
+    {"archive", "write a self-contained registry file for read-only media", zkr_cmd_archive},
     {"dataset", "dataset record proofs (prove-record, verify-record)",
      zkr_cmd_dataset},
     {"log", "transparency log (checkpoint, inclusion, consistency, verify)",

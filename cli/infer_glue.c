@@ -190,14 +190,14 @@ zkr_err zkr_cli_infer_dataset_commitment(zkr_cli *cli, const zkr_dataset *ds,
     return ZKR_OK;
 }
 
-zkr_err zkr_cli_infer_dataset_remember(zkr_cli *cli, const zkr_artifact *a, const char *path)
+zkr_err zkr_cli_infer_dataset_remember(zkr_cli *cli, const uint8_t sha[ZKR_DIGEST_BYTES],
+                                        const char *path)
 {
     char abs[4096];
 
     if (!realpath(path, abs))
         return zkr_fail(&cli->diag, ZKR_ERR_IO, "%s: %s", path, strerror(errno));
-    return zkr_cli_store_write(cli, "datasets", a->sha256, ".path", (const uint8_t *)abs,
-                               strlen(abs));
+    return zkr_cli_store_write(cli, "datasets", sha, ".path", (const uint8_t *)abs, strlen(abs));
 }
 
 /* ------------------------------------------------------------------ */

@@ -39,10 +39,15 @@ zkr_err zkr_cli_infer_model_bytes(zkr_cli *cli, zkr_registry *reg, const char *f
                                   uint8_t commitment[ZKR_DIGEST_BYTES],
                                   int *has_commitment) ZKR_WUR;
 
-/* register-dataset: the dataset commitment; remembers the source path after registration. */
+/*
+ * register-dataset: the dataset commitment, and the source path kept in
+ * `<registry>.d/datasets/<sha>.path`, written BEFORE the registration
+ * commits (a failed write leaves the registry unchanged; a file without a
+ * row is content-addressed and harmless).
+ */
 zkr_err zkr_cli_infer_dataset_commitment(zkr_cli *cli, const zkr_dataset *ds,
                                          uint8_t out[ZKR_DIGEST_BYTES]) ZKR_WUR;
-zkr_err zkr_cli_infer_dataset_remember(zkr_cli *cli, const zkr_artifact *a,
+zkr_err zkr_cli_infer_dataset_remember(zkr_cli *cli, const uint8_t sha[ZKR_DIGEST_BYTES],
                                        const char *path) ZKR_WUR;
 
 /* Worker entry points ("prove", "verify"); see cli/workers.c. */

@@ -17,6 +17,13 @@
 /* Opens cli->registry_path. */
 zkr_err zkr_cli_registry_open(zkr_cli *cli, zkr_registry **reg) ZKR_WUR;
 
+/*
+ * Opens cli->registry_path read-only (zkr_registry_open_readonly), for
+ * commands that never write; prints a notice on stderr when it had to
+ * fall back to immutable=1 (read-only or full medium).
+ */
+zkr_err zkr_cli_registry_open_ro(zkr_cli *cli, zkr_registry **reg) ZKR_WUR;
+
 /* Lowercase hex of 32 bytes into out[65]. */
 void zkr_cli_hex32(const uint8_t in[ZKR_DIGEST_BYTES], char out[65]);
 

@@ -19,28 +19,17 @@ typedef struct {
     uint32_t worker;
 } zkr_cli_train_args;
 
-/* A decoded "lineage" log event (docs/formats.md). */
+/* A "lineage" log event (registry codec) and the leaf it was read from. */
 typedef struct {
-    uint8_t child[32], child_commitment[32], parent[32], parent_commitment[32], dataset[32];
-    uint32_t lr, shift, batch, worker;
-    uint64_t indices[ZKR_ML_T_MAX_BATCH];
-    uint64_t round; /* the round's id (its round-open log index) + 1; 0: no round */
+    zkr_lineage l;
     uint64_t log_index;
 } zkr_cli_lineage;
 
-/*
- * The "lineage" event payload: u32 version=1 | child sha256 | child
- * commitment | parent sha256 | parent commitment | dataset sha256 | u32 lr
- * | u32 shift | u32 batch | batch x u64 record index | u64 round | u32
- * worker (big-endian). Written into out (cleared).
- */
+/* The "lineage" event payload of one step (docs/formats.md), written into out (cleared). */
 zkr_err zkr_cli_lineage_payload(const zkr_artifact *parent, const uint8_t child_sha[32],
                                 const uint8_t child_comm[32], const zkr_artifact *dataset,
                                 const zkr_ml_tstep_params *sp, const uint64_t *idx,
-                                uint32_t batch, uint64_t round, uint32_t worker,
-                                zkr_buf *out) ZKR_WUR;
-/* Strict decoder of that payload: ZKR_ERR_MALFORMED otherwise. */
-zkr_err zkr_cli_lineage_decode(const uint8_t *p, size_t len, zkr_cli_lineage *out) ZKR_WUR;
+                                uint32_t batch, zkr_buf *out) ZKR_WUR;
 
 /*
  * Registers the training-step@1 statement for one step of parent on

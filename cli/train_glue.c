@@ -17,26 +17,33 @@
 
 #define TRAIN_WORKER_VERSION 1u
 
-zkr_err zkr_cli_train_commit_store(zkr_cli *cli, const zkr_ml_tmodel *m,
-                                   uint8_t commitment[ZKR_DIGEST_BYTES])
+zkr_err zkr_cli_train_commit(zkr_cli *cli, const zkr_ml_tmodel *m,
+                             uint8_t commitment[ZKR_DIGEST_BYTES])
 {
     zkr_train_model *tm = NULL;
     zkr_params p;
+    zkr_err r;
+
+    memset(commitment, 0, ZKR_DIGEST_BYTES);
+    if ((r = zkr_params_get(ZKR_PARAM_SET_128, &p)) == ZKR_OK)
+        r = zkr_prover_train_commit(&p, m, 2, &tm, commitment, &cli->diag);
+    zkr_train_model_free(tm);
+    return r;
+}
+
+zkr_err zkr_cli_train_commit_store(zkr_cli *cli, const zkr_ml_tmodel *m,
+                                   uint8_t commitment[ZKR_DIGEST_BYTES])
+{
     const uint8_t *bytes;
     size_t len;
     uint8_t sha[ZKR_DIGEST_BYTES];
     zkr_err r;
 
-    memset(commitment, 0, ZKR_DIGEST_BYTES);
-    if ((r = zkr_params_get(ZKR_PARAM_SET_128, &p)) != ZKR_OK ||
-        (r = zkr_prover_train_commit(&p, m, 2, &tm, commitment, &cli->diag)) != ZKR_OK)
-        goto out;
+    if ((r = zkr_cli_train_commit(cli, m, commitment)) != ZKR_OK)
+        return r;
     zkr_ml_tmodel_bytes(m, &bytes, &len);
     zkr_ml_tmodel_digest(m, sha);
-    r = zkr_cli_store_write(cli, "models", sha, "", bytes, len);
-out:
-    zkr_train_model_free(tm);
-    return r;
+    return zkr_cli_store_write(cli, "models", sha, "", bytes, len);
 }
 
 zkr_err zkr_cli_train_model_bytes(zkr_cli *cli, zkr_registry *reg, const char *file,

@@ -29,6 +29,10 @@ typedef struct {
     uint8_t commitment[ZKR_DIGEST_BYTES];
 } zkr_cli_train_data;
 
+/* Commits a training model (zkr_prover_train_commit, parameter set 1); writes nothing. */
+zkr_err zkr_cli_train_commit(zkr_cli *cli, const zkr_ml_tmodel *m,
+                             uint8_t commitment[ZKR_DIGEST_BYTES]) ZKR_WUR;
+
 /*
  * Commits a training model (zkr_prover_train_commit, parameter set 1) and
  * writes its bytes to the model store beside the registry.

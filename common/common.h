@@ -76,7 +76,7 @@ typedef enum {
     /* exit 9: registry or I/O error */
     ZKR_ERR_IO = -90,
     ZKR_ERR_REGISTRY = -91,
-    ZKR_ERR_REGISTRY_VERSION = -92,  /* registry newer than this binary */
+    ZKR_ERR_REGISTRY_VERSION = -92,  /* registry newer than this binary, or older and opened read-only */
 
     /* exit 10: internal */
     ZKR_ERR_INTERNAL = -100,
@@ -399,12 +399,47 @@ zkr_err zkr_file_publish_new(const char *path, const uint8_t *p, size_t len, uns
 void zkr_test_pause(const char *point);
 
 /*
- * Writes a file atomically: a temporary file in the same directory,
- * fsync, rename, fsync of the directory. `mode` is the new file's mode.
- * Returns ZKR_ERR_IO with the path in the diag.
+ * Writes a file atomically: a unique temporary file `<path>.tmp.XXXXXX`
+ * (mkostemp, held under an exclusive flock until renamed), fsync, rename,
+ * fsync of the directory. `mode` is the new file's mode. Temporary files
+ * of `path` left by killed writers (no flock held) are removed first.
+ * Returns ZKR_ERR_IO with the path in the diag (naming the file system
+ * when it is full or read-only); nothing is left behind on failure.
  */
 zkr_err zkr_file_write_atomic(const char *path, const uint8_t *p, size_t len, unsigned mode,
                               zkr_diag *d) ZKR_WUR;
+
+/*
+ * As zkr_file_write_atomic, but never replaces an existing file: the
+ * complete temporary file is hard-linked to `path`. Returns
+ * ZKR_ERR_EXISTS when `path` exists, ZKR_ERR_IO.
+ */
+zkr_err zkr_file_write_new(const char *path, const uint8_t *p, size_t len, unsigned mode,
+                           zkr_diag *d) ZKR_WUR;
+
+/*
+ * Creates a unique temporary file `<path><tag>XXXXXX` (mkostemp, mode
+ * `mode`) and holds an exclusive flock on it while *fd_out stays open, so
+ * zkr_file_remove_stale of other processes leaves it alone. *tmp gets its
+ * NUL-terminated name. Returns ZKR_ERR_IO (naming the file system when it
+ * is full or read-only), ZKR_ERR_NOMEM.
+ */
+zkr_err zkr_file_temp_create(const char *path, const char *tag, unsigned mode, zkr_buf *tmp,
+                             int *fd_out, zkr_diag *d) ZKR_WUR;
+
+/*
+ * Removes the files `<path><tag>XXXXXX` (six characters) whose flock no
+ * live process holds: temporary files of writers that were killed. Best
+ * effort; never fails.
+ */
+void zkr_file_remove_stale(const char *path, const char *tag);
+
+/*
+ * Describes the file system holding `path` for messages: "the file system
+ * mounted at MOUNTPOINT (read-only, FREE of TOTAL bytes free)". Never fails
+ * (falls back to "its file system"). Thread safe.
+ */
+void zkr_fs_describe(const char *path, char *out, size_t cap);
 
 /*
  * Checks that (p, len) is valid UTF-8 with no NUL and no C0 control

@@ -435,16 +435,53 @@ typedef struct {
     const uint8_t *payload;
     size_t len;
     uint64_t *index;
+    const zkr_binding *bound; /* objects the event binds: none may be revoked */
+    size_t n_bound;
 } extra_event;
+
+/* The event's bound objects, checked for revocation inside the writing transaction. */
+static zkr_err event_bound_tx(zkr_registry *reg, const extra_event *ev, zkr_diag *d)
+{
+    zkr_err r;
+
+    for (size_t i = 0; ev != NULL && i < ev->n_bound; i++)
+        if ((r = zkr_registry_check_revoked(reg, ev->bound[i].kind, ev->bound[i].digest, NULL, d)) !=
+            ZKR_OK)
+            return r;
+    return ZKR_OK;
+}
+
+/*
+ * A model's program: resolved and checked for revocation inside the
+ * transaction that registers the model, so a concurrent `revoke program`
+ * is either seen here or ordered after the model.
+ */
+static zkr_err model_program_tx(zkr_registry *reg, const char *program_ref, zkr_artifact *a,
+                                zkr_diag *d)
+{
+    zkr_artifact prog;
+    zkr_err r;
+
+    if ((r = zkr_registry_artifact_get(reg, ZKR_KIND_PROGRAM, program_ref, &prog, d)) != ZKR_OK ||
+        (r = zkr_registry_check_revoked(reg, ZKR_KIND_PROGRAM, prog.sha256, NULL, d)) != ZKR_OK)
+        return r;
+    a->program_id = prog.id;
+    memcpy(a->program_sha256, prog.sha256, ZKR_DIGEST_BYTES);
+    return ZKR_OK;
+}
 
 static zkr_err add_artifact(zkr_registry *reg, zkr_artifact *a,
                             const uint8_t (*leaves)[ZKR_DIGEST_BYTES], const char *source,
-                            const extra_event *ev, zkr_artifact *out, zkr_diag *d)
+                            const char *program_ref, const extra_event *ev, zkr_artifact *out,
+                            zkr_diag *d)
 {
     zkr_err r;
 
     if ((r = zkr_registry_begin(reg, d)) != ZKR_OK)
         return r;
+    if ((a->kind == ZKR_KIND_MODEL && (r = model_program_tx(reg, program_ref, a, d)) != ZKR_OK) ||
+        (r = event_bound_tx(reg, ev, d)) != ZKR_OK)
+        goto out;
     r = zkr_registry_artifact_find(reg, a->kind, a->sha256,
                                    a->kind == ZKR_KIND_MODEL ? a->program_sha256 : NULL, out);
     if (r == ZKR_OK) {
@@ -488,33 +525,29 @@ zkr_err zkr_registry_program_add(zkr_registry *reg, const char *name, const uint
     strcpy(a.name, name);
     zkr_sha256(p, len, a.sha256);
     a.size = len;
-    return add_artifact(reg, &a, NULL, NULL, NULL, out, d);
+    return add_artifact(reg, &a, NULL, NULL, NULL, NULL, out, d);
 }
 
 static zkr_err model_add(zkr_registry *reg, const char *name, const char *program_ref,
                          const uint8_t *p, size_t len, const uint8_t commitment[ZKR_DIGEST_BYTES],
                          const extra_event *ev, zkr_artifact *out, zkr_diag *d)
 {
-    zkr_artifact a, prog;
+    zkr_artifact a;
     zkr_err r;
 
     memset(out, 0, sizeof *out);
     memset(&a, 0, sizeof a);
-    if ((r = check_name(name, d)) != ZKR_OK ||
-        (r = zkr_registry_artifact_get(reg, ZKR_KIND_PROGRAM, program_ref, &prog, d)) != ZKR_OK ||
-        (r = zkr_registry_check_revoked(reg, ZKR_KIND_PROGRAM, prog.sha256, NULL, d)) != ZKR_OK)
+    if ((r = check_name(name, d)) != ZKR_OK)
         return r;
     a.kind = ZKR_KIND_MODEL;
     strcpy(a.name, name);
     zkr_sha256(p, len, a.sha256);
     a.size = len;
-    a.program_id = prog.id;
-    memcpy(a.program_sha256, prog.sha256, ZKR_DIGEST_BYTES);
     if (commitment != NULL) {
         memcpy(a.commitment, commitment, ZKR_DIGEST_BYTES);
         a.has_commitment = 1;
     }
-    return add_artifact(reg, &a, NULL, NULL, ev, out, d);
+    return add_artifact(reg, &a, NULL, NULL, program_ref, ev, out, d);
 }
 
 zkr_err zkr_registry_model_add(zkr_registry *reg, const char *name, const char *program_ref,
@@ -531,7 +564,18 @@ zkr_err zkr_registry_model_add_event(zkr_registry *reg, const char *name, const 
                                      const char *ev_type, const uint8_t *ev, size_t ev_len,
                                      zkr_artifact *out, uint64_t *ev_index, zkr_diag *d)
 {
-    extra_event e = {ev_type, ev, ev_len, ev_index};
+    return zkr_registry_model_add_event_bound(reg, name, program_ref, p, len, commitment, ev_type,
+                                              ev, ev_len, NULL, 0, out, ev_index, d);
+}
+
+zkr_err zkr_registry_model_add_event_bound(zkr_registry *reg, const char *name,
+                                           const char *program_ref, const uint8_t *p, size_t len,
+                                           const uint8_t commitment[ZKR_DIGEST_BYTES],
+                                           const char *ev_type, const uint8_t *ev, size_t ev_len,
+                                           const zkr_binding *bound, size_t n_bound,
+                                           zkr_artifact *out, uint64_t *ev_index, zkr_diag *d)
+{
+    extra_event e = {ev_type, ev, ev_len, ev_index, bound, n_bound};
 
     *ev_index = 0;
     if (!zkr_registry_event_type_ok(ev_type))
@@ -605,8 +649,8 @@ zkr_err zkr_registry_dataset_add(zkr_registry *reg, const char *name, const zkr_
     if ((r = zkr_merkle_root((const uint8_t(*)[ZKR_DIGEST_BYTES])leaves, n, a.records_root)) !=
         ZKR_OK)
         goto out;
-    r = add_artifact(reg, &a, (const uint8_t(*)[ZKR_DIGEST_BYTES])leaves, source_path, NULL, out,
-                     d);
+    r = add_artifact(reg, &a, (const uint8_t(*)[ZKR_DIGEST_BYTES])leaves, source_path, NULL, NULL,
+                     out, d);
 out:
     free(leaves);
     return r;
@@ -663,4 +707,39 @@ zkr_err zkr_registry_dataset_record_proof(zkr_registry *reg, const char *ref, ui
 out:
     sqlite3_finalize(st);
     return r;
+}
+
+zkr_err zkr_registry_model_insert_tx(zkr_registry *reg, const char *name, const zkr_artifact *prog,
+                                     const uint8_t *p, size_t len,
+                                     const uint8_t commitment[ZKR_DIGEST_BYTES],
+                                     zkr_artifact *out, zkr_diag *d)
+{
+    zkr_artifact a;
+    zkr_err r;
+
+    memset(out, 0, sizeof *out);
+    memset(&a, 0, sizeof a);
+    if ((r = check_name(name, d)) != ZKR_OK)
+        return r;
+    a.kind = ZKR_KIND_MODEL;
+    strcpy(a.name, name);
+    zkr_sha256(p, len, a.sha256);
+    a.size = len;
+    a.program_id = prog->id;
+    memcpy(a.program_sha256, prog->sha256, ZKR_DIGEST_BYTES);
+    memcpy(a.commitment, commitment, ZKR_DIGEST_BYTES);
+    a.has_commitment = 1;
+    r = zkr_registry_artifact_find(reg, a.kind, a.sha256, a.program_sha256, out);
+    if (r == ZKR_OK) {
+        out->existed = 1;
+        return ZKR_OK;
+    }
+    if (r != ZKR_ERR_NOT_FOUND)
+        return r;
+    a.created = zkr_registry_now();
+    if ((r = next_version(reg, a.kind, a.name, &a.version, d)) != ZKR_OK ||
+        (r = zkr_registry_artifact_insert_tx(reg, &a, NULL, NULL, d)) != ZKR_OK)
+        return r;
+    *out = a;
+    return ZKR_OK;
 }

@@ -315,6 +315,65 @@ static zkr_err audit_counts(zkr_registry *reg, zkr_diag *d)
     return r;
 }
 
+/*
+ * Revocation order: no entry binds an object whose revocation has a lower
+ * log index. Each query yields (binding entry, revocation entry, kind,
+ * target) for a violation: a model of a revoked program, a statement over
+ * a revoked schema, program, model or dataset, a proof of a revoked
+ * statement or of one that binds a revoked object.
+ */
+#define STMT_BINDS(s, r)                                                                       \
+    " JOIN schema sc ON sc.id = " s ".schema_id JOIN artifact p ON p.id = " s ".program_id"   \
+    " JOIN artifact m ON m.id = " s ".model_id JOIN artifact ds ON ds.id = " s ".dataset_id"  \
+    " JOIN revocation " r " ON (" r ".kind = 'schema' AND " r ".target = sc.digest)"         \
+    " OR (" r ".kind = 'program' AND " r ".target = p.sha256)"                                \
+    " OR (" r ".kind = 'model' AND " r ".target = m.sha256)"                                  \
+    " OR (" r ".kind = 'dataset' AND " r ".target = ds.sha256)"                               \
+    " OR (" r ".kind = 'statement' AND " r ".target = " s ".statement_id)"
+
+static const char *const revocation_order_queries[] = {
+    "SELECT a.log_index, r.log_index, r.kind, lower(hex(r.target)) FROM artifact a"
+    " JOIN artifact p ON p.id = a.program_id"
+    " JOIN revocation r ON r.kind = 'program' AND r.target = p.sha256"
+    " WHERE a.kind = 'model' AND r.log_index < a.log_index",
+    "SELECT s.log_index, r.log_index, r.kind, lower(hex(r.target)) FROM statement s" STMT_BINDS("s", "r")
+    " WHERE r.log_index < s.log_index AND r.kind <> 'statement'",
+    "SELECT pr.log_index, r.log_index, r.kind, lower(hex(r.target)) FROM proof pr"
+    " JOIN statement s ON s.statement_id = pr.statement_id" STMT_BINDS("s", "r")
+    " WHERE r.log_index < pr.log_index",
+};
+
+static zkr_err audit_revocation_order(zkr_registry *reg, zkr_diag *d)
+{
+    zkr_err r = ZKR_OK;
+
+    for (size_t i = 0; i < sizeof revocation_order_queries / sizeof revocation_order_queries[0];
+         i++) {
+        sqlite3_stmt *st = NULL;
+        char sql[2048];
+        int rc;
+        snprintf(sql, sizeof sql, "%s ORDER BY 1 LIMIT 1", revocation_order_queries[i]);
+        if ((r = zkr_registry_prepare(reg, sql, &st, d)) != ZKR_OK)
+            return r;
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW)
+            r = zkr_fail(d, ZKR_ERR_VERIFY,
+                         "%s: log audit failed: entry %lld binds %s %.16s... whose revocation is "
+                         "the earlier entry %lld (a revoked object must bind nothing after its "
+                         "revocation)",
+                         reg->path, (long long)sqlite3_column_int64(st, 0),
+                         (const char *)sqlite3_column_text(st, 2),
+                         (const char *)sqlite3_column_text(st, 3),
+                         (long long)sqlite3_column_int64(st, 1));
+        else if (rc != SQLITE_DONE)
+            r = zkr_registry_sql_err(reg, rc, "checking the revocation order", d);
+        sqlite3_finalize(st);
+        if (r != ZKR_OK)
+            return r;
+    }
+    return ZKR_OK;
+}
+
 zkr_err zkr_registry_log_audit(zkr_registry *reg, uint64_t *size, zkr_diag *d)
 {
     digest_t *leaves = NULL;
@@ -323,7 +382,7 @@ zkr_err zkr_registry_log_audit(zkr_registry *reg, uint64_t *size, zkr_diag *d)
     zkr_err r;
 
     *size = 0;
-    if ((r = zkr_registry_exec(reg, "BEGIN", d)) != ZKR_OK)
+    if ((r = zkr_registry_begin_read(reg, d)) != ZKR_OK)
         return r;
     if ((r = audit_leaves(reg, &leaves, &n, d)) != ZKR_OK ||
         (r = audit_nodes(reg, (const digest_t *)leaves, n, d)) != ZKR_OK ||
@@ -337,7 +396,8 @@ zkr_err zkr_registry_log_audit(zkr_registry *reg, uint64_t *size, zkr_diag *d)
     if ((r = audit_checkpoints(reg, (const digest_t *)leaves, n, d)) != ZKR_OK ||
         (r = audit_counts(reg, d)) != ZKR_OK || (r = audit_rows(reg, d)) != ZKR_OK ||
         (r = audit_proofs(reg, d)) != ZKR_OK ||
-        (r = zkr_registry_signer_keys_audit(reg, d)) != ZKR_OK)
+        (r = zkr_registry_signer_keys_audit(reg, d)) != ZKR_OK ||
+        (r = audit_revocation_order(reg, d)) != ZKR_OK)
         goto out;
     *size = n;
 out:

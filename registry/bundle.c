@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "registry_int.h"
 
 #define BUNDLE_MAGIC "ZKRBNDL1"
@@ -23,8 +25,12 @@ static const char *const exportable[] = {"program",   "model",      "dataset",  
                                          /* training (cli/cmd_train.c, cli/cmd_round.c) */
                                          "lineage",   "round-open", "round-outcome",
                                          "round-close"};
-/* Entries of these types are carried verbatim (same type, time and payload). */
-static const char *const verbatim[] = {"lineage", "round-open", "round-outcome", "round-close"};
+/*
+ * Entries of these types are carried verbatim (same type, time and
+ * payload), each decoded strictly and appended only when every object it
+ * names is held (docs/formats.md).
+ */
+static const char *const training[] = {"lineage", "round-open", "round-outcome", "round-close"};
 
 typedef struct {
     uint64_t *v;
@@ -143,79 +149,61 @@ static zkr_err add_revocations(zkr_registry *reg, idx_set *s, uint64_t size, zkr
     return r;
 }
 
-static zkr_err pick_checkpoint(zkr_registry *reg, uint64_t need, const zkr_secret *pass,
-                               zkr_buf *note, zkr_checkpoint *cp, zkr_diag *d)
+/* The entries to export, as log indices below `limit`, sorted and unique. */
+static zkr_err export_select(zkr_registry *reg, const uint8_t (*statements)[ZKR_DIGEST_BYTES],
+                             size_t n_statements, uint64_t limit, idx_set *sel, zkr_diag *d)
 {
-    zkr_diag quiet;
-    zkr_err r;
-
-    zkr_diag_clear(&quiet);
-    r = zkr_registry_checkpoint_latest(reg, note, cp, &quiet);
-    /* Only a checkpoint that signs the revocation set lets the importer see a withheld one. */
-    if (r == ZKR_OK && cp->size >= need && cp->has_revocations)
-        return ZKR_OK;
-    if (r != ZKR_OK && r != ZKR_ERR_NOT_FOUND)
-        return zkr_fail(d, r, "%s", quiet.msg);
-    note->len = 0;
-    if (pass == NULL)
-        return zkr_fail(d, ZKR_ERR_USAGE,
-                        "no stored checkpoint covers the exported entries and signs their "
-                        "revocation set: run zkreg log checkpoint first, or give "
-                        "--passphrase-file to sign one");
-    if ((r = zkr_registry_checkpoint_sign(reg, pass, note, d)) != ZKR_OK)
-        return r;
-    note->len = 0;
-    return zkr_registry_checkpoint_latest(reg, note, cp, d);
-}
-
-zkr_err zkr_registry_export(zkr_registry *reg, const uint8_t (*statements)[ZKR_DIGEST_BYTES],
-                            size_t n_statements, const zkr_secret *pass, zkr_buf *out,
-                            zkr_diag *d)
-{
-    idx_set sel = {0};
-    zkr_buf vk = {0}, note = {0};
-    zkr_checkpoint cp;
     zkr_err r = ZKR_OK;
+    size_t w = 0;
 
+    sel->n = 0;
     if (n_statements == 0) {
         for (size_t i = 0; i < sizeof exportable / sizeof exportable[0] && r == ZKR_OK; i++) {
             char sql[96];
             snprintf(sql, sizeof sql, "SELECT idx FROM log WHERE type = '%s'", exportable[i]);
-            r = add_query(reg, &sel, sql, NULL, d);
+            r = add_query(reg, sel, sql, NULL, d);
+#if ZKR_TEST_BUILD
+            if (i == 0)
+                zkr_registry_test_pause(reg, "export");
+#endif
         }
     }
     for (size_t i = 0; i < n_statements && r == ZKR_OK; i++)
-        r = select_statement(reg, statements[i], &sel, d);
+        r = select_statement(reg, statements[i], sel, d);
     if (r != ZKR_OK)
-        goto out;
-    idx_finish(&sel);
-    if (sel.n > BUNDLE_MAX_ENTRIES) {
-        r = zkr_fail(d, ZKR_ERR_TOO_LARGE, "export: %zu entries, over %u", sel.n,
-                     BUNDLE_MAX_ENTRIES);
-        goto out;
-    }
-    if ((r = pick_checkpoint(reg, sel.n ? sel.v[sel.n - 1] + 1 : 0, pass, &note, &cp, d)) != ZKR_OK ||
-        (r = zkr_registry_verifier_key(reg, &vk)) != ZKR_OK ||
-        (r = add_revocations(reg, &sel, cp.size, d)) != ZKR_OK)
-        goto out;
-    if (sel.n > BUNDLE_MAX_ENTRIES) {
-        r = zkr_fail(d, ZKR_ERR_TOO_LARGE, "export: %zu entries, over %u", sel.n,
-                     BUNDLE_MAX_ENTRIES);
-        goto out;
-    }
-    if ((r = zkr_buf_append_str(out, BUNDLE_MAGIC)) != ZKR_OK ||
+        return r;
+    idx_finish(sel);
+    for (size_t i = 0; i < sel->n; i++)
+        if (sel->v[i] < limit)
+            sel->v[w++] = sel->v[i];
+    sel->n = w;
+    if (sel->n > BUNDLE_MAX_ENTRIES)
+        return zkr_fail(d, ZKR_ERR_TOO_LARGE, "export: %zu entries, over %u", sel->n,
+                        BUNDLE_MAX_ENTRIES);
+    return ZKR_OK;
+}
+
+/* Encodes the bundle of `sel` against checkpoint `cp` (inside the caller's snapshot). */
+static zkr_err export_write(zkr_registry *reg, const idx_set *sel, const zkr_buf *note,
+                            const zkr_checkpoint *cp, zkr_buf *out, zkr_diag *d)
+{
+    zkr_buf vk = {0};
+    zkr_err r;
+
+    if ((r = zkr_registry_verifier_key(reg, &vk)) != ZKR_OK ||
+        (r = zkr_buf_append_str(out, BUNDLE_MAGIC)) != ZKR_OK ||
         (r = zkr_enc_str(out, (const char *)vk.p)) != ZKR_OK ||
-        (r = zkr_enc_bytes(out, note.p, note.len)) != ZKR_OK ||
-        (r = zkr_enc_u32(out, (uint32_t)sel.n)) != ZKR_OK)
+        (r = zkr_enc_bytes(out, note->p, note->len)) != ZKR_OK ||
+        (r = zkr_enc_u32(out, (uint32_t)sel->n)) != ZKR_OK)
         goto out;
-    for (size_t i = 0; i < sel.n; i++) {
+    for (size_t i = 0; i < sel->n; i++) {
         uint8_t path[ZKR_MERKLE_MAX_DEPTH][ZKR_DIGEST_BYTES];
         size_t plen = 0;
         zkr_log_entry e;
-        if ((r = zkr_registry_log_entry(reg, sel.v[i], &e, d)) != ZKR_OK)
+        if ((r = zkr_registry_log_entry(reg, sel->v[i], &e, d)) != ZKR_OK)
             goto out;
-        if ((r = zkr_registry_log_inclusion(reg, sel.v[i], cp.size, path, &plen, d)) == ZKR_OK &&
-            (r = zkr_enc_u64(out, sel.v[i])) == ZKR_OK &&
+        if ((r = zkr_registry_log_inclusion(reg, sel->v[i], cp->size, path, &plen, d)) == ZKR_OK &&
+            (r = zkr_enc_u64(out, sel->v[i])) == ZKR_OK &&
             (r = zkr_enc_bytes(out, e.leaf.p, e.leaf.len)) == ZKR_OK &&
             (r = zkr_enc_u8(out, (uint8_t)plen)) == ZKR_OK)
             r = zkr_buf_append(out, path, plen * ZKR_DIGEST_BYTES);
@@ -223,10 +211,122 @@ zkr_err zkr_registry_export(zkr_registry *reg, const uint8_t (*statements)[ZKR_D
         if (r != ZKR_OK)
             goto out;
     }
+    if (out->len > ZKR_BUNDLE_MAX_BYTES)
+        r = zkr_fail(d, ZKR_ERR_TOO_LARGE, "export: the bundle would be %zu bytes, over the "
+                     "import limit of %zu; export in parts (--statement)", out->len,
+                     ZKR_BUNDLE_MAX_BYTES);
 out:
-    free(sel.v);
     zkr_buf_free(&vk);
+    return r;
+}
+
+/*
+ * One snapshot: the selection, the checkpoint and every leaf and proof are
+ * read in one read transaction (entries at or past `limit` left out), so
+ * a bundle never holds an object without what it references. Sets
+ * *covered to 0 (writing nothing) when no stored checkpoint covers the
+ * selection.
+ */
+static zkr_err export_snapshot(zkr_registry *reg, const uint8_t (*statements)[ZKR_DIGEST_BYTES],
+                               size_t n_statements, const zkr_buf *given, int *covered,
+                               zkr_buf *out, zkr_diag *d)
+{
+    idx_set sel = {0};
+    zkr_buf note = {0}, vk = {0};
+    zkr_checkpoint cp;
+    zkr_diag quiet;
+    zkr_err r;
+
+    *covered = 0;
+    zkr_diag_clear(&quiet);
+    memset(&cp, 0, sizeof cp);
+    /* A checkpoint just made (not yet stored) bounds the selection: entries past it wait. */
+    if (given != NULL &&
+        ((r = zkr_registry_verifier_key(reg, &vk)) != ZKR_OK ||
+         (r = zkr_checkpoint_verify(given->p, given->len, (const char *)vk.p, &cp, d)) != ZKR_OK ||
+         (r = zkr_buf_append(&note, given->p, given->len)) != ZKR_OK)) {
+        zkr_buf_free(&vk);
+        zkr_buf_free(&note);
+        return r;
+    }
+    zkr_buf_free(&vk);
+    if ((r = zkr_registry_begin_read(reg, d)) != ZKR_OK)
+        goto out;
+    if ((r = export_select(reg, statements, n_statements, given ? cp.size : UINT64_MAX, &sel,
+                           d)) != ZKR_OK)
+        goto out;
+    r = given ? ZKR_OK : zkr_registry_checkpoint_latest(reg, &note, &cp, &quiet);
+    if (r != ZKR_OK && r != ZKR_ERR_NOT_FOUND) {
+        r = zkr_fail(d, r, "%s", quiet.msg);
+        goto out;
+    }
+    /* Only a checkpoint that signs the revocation set lets the importer see a withheld one. */
+    if (r == ZKR_ERR_NOT_FOUND || cp.size < (sel.n ? sel.v[sel.n - 1] + 1 : 0) ||
+        !cp.has_revocations) {
+        r = ZKR_OK;
+        goto out;
+    }
+    *covered = 1;
+    if ((r = add_revocations(reg, &sel, cp.size, d)) != ZKR_OK)
+        goto out;
+    if (sel.n > BUNDLE_MAX_ENTRIES) {
+        r = zkr_fail(d, ZKR_ERR_TOO_LARGE, "export: %zu entries, over %u", sel.n,
+                     BUNDLE_MAX_ENTRIES);
+        goto out;
+    }
+    r = export_write(reg, &sel, &note, &cp, out, d);
+out:
+    zkr_registry_rollback(reg);
+    free(sel.v);
     zkr_buf_free(&note);
+    return r;
+}
+
+zkr_err zkr_registry_export_staged(zkr_registry *reg,
+                                   const uint8_t (*statements)[ZKR_DIGEST_BYTES],
+                                   size_t n_statements, const zkr_secret *pass, zkr_buf *out,
+                                   zkr_buf *pending, zkr_diag *d)
+{
+    int covered = 0;
+    zkr_err r;
+
+    if ((r = export_snapshot(reg, statements, n_statements, NULL, &covered, out, d)) != ZKR_OK ||
+        covered)
+        return r;
+    if (pass == NULL)
+        return zkr_fail(d, ZKR_ERR_USAGE,
+                        "no stored checkpoint covers the exported entries and signs their "
+                        "revocation set: run zkreg log checkpoint first, or give "
+                        "--passphrase-file to sign one");
+    /*
+     * Sign the tree as it is now without storing the note, then export
+     * from a new snapshot only what that note covers: entries committed
+     * since by other processes wait for the next export.
+     */
+    pending->len = 0;
+    if ((r = zkr_registry_checkpoint_make(reg, pass, pending, d)) != ZKR_OK ||
+        (r = export_snapshot(reg, statements, n_statements, pending, &covered, out, d)) != ZKR_OK)
+        goto out;
+    if (!covered)
+        r = zkr_fail(d, ZKR_ERR_INTERNAL, "export: the checkpoint just made does not cover it");
+out:
+    if (r != ZKR_OK)
+        pending->len = 0;
+    return r;
+}
+
+zkr_err zkr_registry_export(zkr_registry *reg, const uint8_t (*statements)[ZKR_DIGEST_BYTES],
+                            size_t n_statements, const zkr_secret *pass, zkr_buf *out,
+                            zkr_diag *d)
+{
+    zkr_buf pending = {0};
+    zkr_err r;
+
+    if ((r = zkr_registry_export_staged(reg, statements, n_statements, pass, out, &pending, d)) ==
+            ZKR_OK &&
+        pending.len > 0)
+        r = zkr_registry_checkpoint_store(reg, pending.p, pending.len, d);
+    zkr_buf_free(&pending);
     return r;
 }
 
@@ -329,6 +429,11 @@ static zkr_err parse_and_verify(const uint8_t *p, size_t len, const char *truste
     zkr_err r;
 
     memset(b, 0, sizeof *b);
+    /* Import holds every entry in memory and writes in one transaction: bound the total. */
+    if (len > ZKR_BUNDLE_MAX_BYTES)
+        return zkr_fail(d, ZKR_ERR_TOO_LARGE, "bundle: %zu bytes, over the limit of %zu bytes "
+                        "(%zu MiB) per bundle; export in parts (--statement)", len,
+                        ZKR_BUNDLE_MAX_BYTES, ZKR_BUNDLE_MAX_BYTES >> 20);
     if (len < 8 || memcmp(p, BUNDLE_MAGIC, 8) != 0)
         return zkr_fail(d, ZKR_ERR_MALFORMED, "bundle: wrong magic (not a zkreg bundle v1)");
     zkr_dec_init(&dec, p + 8, len - 8);
@@ -392,6 +497,9 @@ static zkr_err import_artifact(zkr_registry *reg, const bundle_entry *e, int *ad
                             "bundle: model '%s' names a program that is neither in the bundle "
                             "nor in this registry", a.name);
         a.program_id = prog.id;
+        /* A revoked object binds nothing after its revocation, imported entries included. */
+        if ((r = zkr_registry_check_revoked(reg, ZKR_KIND_PROGRAM, prog.sha256, NULL, d)) != ZKR_OK)
+            return r;
     }
     a.created = e->time;
     r = zkr_registry_artifact_insert_tx(reg, &a, NULL, NULL, d);
@@ -443,7 +551,8 @@ static zkr_err import_statement(zkr_registry *reg, const bundle_entry *e, int *a
     zkr_diag_clear(&quiet);
     r = zkr_registry_statement_get(reg, hex, &cur, &quiet);
     zkr_statement_free(&cur);
-    if (r != ZKR_ERR_NOT_FOUND)
+    if (r != ZKR_ERR_NOT_FOUND ||
+        (r = zkr_registry_statement_check_revoked(reg, &s, d)) != ZKR_OK)
         goto out;
     s.created = e->time;
     r = zkr_registry_statement_insert_tx(reg, &s, d);
@@ -472,6 +581,22 @@ static zkr_err import_revocation(zkr_registry *reg, const bundle_entry *e, int *
     return r;
 }
 
+/* Whether this registry already records (statement, proof digest); errors count as not held. */
+static int proof_held(zkr_registry *reg, const uint8_t sid[32], const uint8_t pd[32])
+{
+    sqlite3_stmt *st = NULL;
+    int held;
+
+    if (zkr_registry_prepare(reg, "SELECT 1 FROM proof WHERE statement_id = ? AND proof_digest = ?",
+                             &st, NULL) != ZKR_OK)
+        return 0;
+    sqlite3_bind_blob(st, 1, sid, 32, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 2, pd, 32, SQLITE_STATIC);
+    held = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    return held;
+}
+
 static zkr_err import_proof(zkr_registry *reg, const bundle_entry *e, int *added, zkr_diag *d)
 {
     uint8_t sid[32], pd[32];
@@ -485,6 +610,8 @@ static zkr_err import_proof(zkr_registry *reg, const bundle_entry *e, int *added
         return r;
     zkr_registry_hex(sid, 32, hex, sizeof hex);
     r = zkr_registry_statement_get(reg, hex, &s, d);
+    if (r == ZKR_OK && !proof_held(reg, sid, pd))
+        r = zkr_registry_statement_check_revoked(reg, &s, d);
     zkr_statement_free(&s);
     if (r != ZKR_OK)
         return r;
@@ -493,37 +620,545 @@ static zkr_err import_proof(zkr_registry *reg, const bundle_entry *e, int *added
     return r;
 }
 
-/* A training event: appended with its original time, unless the same leaf is already logged. */
-static zkr_err import_verbatim(zkr_registry *reg, const bundle_entry *e, int *added, zkr_diag *d)
+/* ------------------------------------------------------------------ */
+/* Training events: decoded strictly, every reference held             */
+/* ------------------------------------------------------------------ */
+
+/*
+ * The round-opens this registry holds, by digest, loaded once per import
+ * and grown as opens are imported: an open-addressed table (digests are
+ * uniform, so their first bytes hash well).
+ */
+typedef struct {
+    uint8_t digest[ZKR_DIGEST_BYTES];
+    uint64_t index;
+    int used;
+} round_slot;
+
+/*
+ * One round's state as the registry holds it inside the import's
+ * transaction, kept between entries: a round's outcomes and close are
+ * consecutive leaves, so each is checked without re-reading the others.
+ */
+typedef struct {
+    int valid;
+    uint8_t round[ZKR_DIGEST_BYTES];
+    zkr_round_open open;
+    zkr_artifact parent;
+    int closed;
+    uint64_t close_index;
+    uint8_t has[ZKR_ROUND_MAX_WORKERS];
+    zkr_round_outcome outcome[ZKR_ROUND_MAX_WORKERS];
+} round_cache;
+
+typedef struct {
+    round_slot *slot;
+    size_t cap, n;
+    int loaded;
+    round_cache *cache; /* allocated on first use */
+} round_set;
+
+static size_t slot_of(const round_set *s, const uint8_t digest[ZKR_DIGEST_BYTES])
+{
+    size_t i = (size_t)zkr_load_be64(digest) & (s->cap - 1);
+
+    while (s->slot[i].used && memcmp(s->slot[i].digest, digest, ZKR_DIGEST_BYTES) != 0)
+        i = (i + 1) & (s->cap - 1);
+    return i;
+}
+
+static zkr_err rounds_add(round_set *s, const uint8_t digest[ZKR_DIGEST_BYTES], uint64_t index)
+{
+    size_t i;
+
+    if (2 * (s->n + 1) > s->cap) {
+        round_set g = {NULL, s->cap ? 2 * s->cap : 64, 0, s->loaded, s->cache};
+        if ((g.slot = calloc(g.cap, sizeof *g.slot)) == NULL)
+            return ZKR_ERR_NOMEM;
+        for (size_t j = 0; j < s->cap; j++)
+            if (s->slot[j].used)
+                g.slot[slot_of(&g, s->slot[j].digest)] = s->slot[j];
+        g.n = s->n;
+        free(s->slot);
+        *s = g;
+    }
+    i = slot_of(s, digest);
+    if (!s->slot[i].used) {
+        memcpy(s->slot[i].digest, digest, ZKR_DIGEST_BYTES);
+        s->slot[i].index = index;
+        s->slot[i].used = 1;
+        s->n++;
+    }
+    return ZKR_OK;
+}
+
+static const round_slot *rounds_find(const round_set *s, const uint8_t digest[ZKR_DIGEST_BYTES])
+{
+    size_t i;
+
+    if (s->cap == 0)
+        return NULL;
+    i = slot_of(s, digest);
+    return s->slot[i].used ? &s->slot[i] : NULL;
+}
+
+static zkr_err rounds_load(zkr_registry *reg, round_set *s, zkr_diag *d)
+{
+    uint64_t *idx = NULL;
+    size_t n = 0;
+    zkr_err r;
+
+    if (s->loaded)
+        return ZKR_OK;
+    if ((r = zkr_registry_events_of_type(reg, "round-open", &idx, &n, d)) != ZKR_OK)
+        return r;
+    for (size_t i = 0; i < n && r == ZKR_OK; i++) {
+        zkr_log_entry e;
+        uint8_t h[ZKR_DIGEST_BYTES];
+        if ((r = zkr_registry_log_entry(reg, idx[i], &e, d)) != ZKR_OK)
+            break;
+        zkr_sha256(e.payload, e.payload_len, h);
+        /* A twin already held (version 1) stays findable by its first leaf. */
+        r = rounds_add(s, h, idx[i]);
+        zkr_log_entry_free(&e);
+    }
+    free(idx);
+    s->loaded = r == ZKR_OK;
+    return r;
+}
+
+static zkr_err leaf_held(zkr_registry *reg, const bundle_entry *e, int *held, zkr_diag *d)
 {
     sqlite3_stmt *st = NULL;
     uint8_t h[ZKR_DIGEST_BYTES];
-    uint64_t li;
     zkr_err r;
     int rc;
 
+    *held = 0;
     zkr_merkle_leaf_hash(e->leaf, e->leaf_len, h);
     if ((r = zkr_registry_prepare(reg, "SELECT 1 FROM log WHERE leaf_hash = ?", &st, d)) != ZKR_OK)
         return r;
     sqlite3_bind_blob(st, 1, h, ZKR_DIGEST_BYTES, SQLITE_STATIC);
     rc = sqlite3_step(st);
     sqlite3_finalize(st);
-    if (rc == SQLITE_ROW)
-        return ZKR_OK;
-    if (rc != SQLITE_DONE)
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return zkr_fail(d, ZKR_ERR_REGISTRY, "bundle: cannot look up entry %llu",
                         (unsigned long long)e->index);
-    r = zkr_registry_log_append_tx(reg, e->type, e->time, e->payload, e->payload_len, &li, d);
+    *held = rc == SQLITE_ROW;
+    return ZKR_OK;
+}
+
+/* An artifact a training event names: held here (imported earlier in this bundle, or before). */
+static zkr_err need_artifact(zkr_registry *reg, const bundle_entry *e, zkr_kind kind,
+                             const char *role, const uint8_t sha[ZKR_DIGEST_BYTES],
+                             const uint8_t *commitment, zkr_artifact *out, zkr_diag *d)
+{
+    char hex[65];
+    zkr_diag quiet;
+    zkr_err r;
+
+    zkr_registry_hex(sha, 32, hex, sizeof hex);
+    zkr_diag_clear(&quiet);
+    r = zkr_registry_artifact_get(reg, kind, hex, out, &quiet);
+    if (r == ZKR_ERR_NOT_FOUND)
+        return zkr_fail(d, ZKR_ERR_NOT_FOUND,
+                        "bundle: %s event %llu names %s %s %s, which is neither in the bundle "
+                        "nor in this registry", e->type, (unsigned long long)e->index, role,
+                        zkr_kind_name(kind), hex);
+    if (r != ZKR_OK)
+        return zkr_fail(d, r, "%s", quiet.msg);
+    if (commitment != NULL &&
+        (!out->has_commitment || memcmp(out->commitment, commitment, ZKR_DIGEST_BYTES) != 0))
+        return zkr_fail(d, ZKR_ERR_VERIFY,
+                        "bundle: %s event %llu names %s %s %s with another commitment than "
+                        "its registration", e->type, (unsigned long long)e->index, role,
+                        zkr_kind_name(kind), hex);
+    return ZKR_OK;
+}
+
+static zkr_err need_schema(zkr_registry *reg, const bundle_entry *e,
+                           const uint8_t digest[ZKR_DIGEST_BYTES], zkr_diag *d)
+{
+    zkr_schema sc;
+    char hex[65];
+    zkr_err r;
+
+    zkr_registry_hex(digest, 32, hex, sizeof hex);
+    r = zkr_registry_schema_find_digest(reg, digest, &sc);
+    if (r == ZKR_ERR_NOT_FOUND)
+        return zkr_fail(d, ZKR_ERR_NOT_FOUND, "bundle: %s event %llu names schema %s, which is "
+                        "neither in the bundle nor in this registry", e->type,
+                        (unsigned long long)e->index, hex);
+    return r;
+}
+
+/* The child model of `parent`'s program. */
+static zkr_err need_child(zkr_registry *reg, const bundle_entry *e, const zkr_artifact *parent,
+                          const uint8_t sha[ZKR_DIGEST_BYTES], const uint8_t *commitment,
+                          zkr_diag *d)
+{
+    zkr_artifact child;
+    zkr_err r;
+
+    if ((r = need_artifact(reg, e, ZKR_KIND_MODEL, "child", sha, commitment, &child, d)) != ZKR_OK)
+        return r;
+    if (child.program_id != parent->program_id)
+        return zkr_fail(d, ZKR_ERR_MISMATCH_PROGRAM, "bundle: %s event %llu: its child model "
+                        "belongs to another program than its parent", e->type,
+                        (unsigned long long)e->index);
+    return ZKR_OK;
+}
+
+/*
+ * A revoked object binds nothing after its revocation, imported training
+ * events included: the same objects the local writers check (train's
+ * lineage, round open and close) are checked here, in the import's
+ * transaction.
+ */
+static zkr_err not_revoked(zkr_registry *reg, const bundle_entry *e, zkr_kind kind,
+                           const char *role, const uint8_t digest[ZKR_DIGEST_BYTES], zkr_diag *d)
+{
+    zkr_diag quiet;
+    zkr_err r;
+
+    zkr_diag_clear(&quiet);
+    if ((r = zkr_registry_check_revoked(reg, kind, digest, NULL, &quiet)) == ZKR_OK)
+        return ZKR_OK;
+    return zkr_fail(d, r, "bundle: %s event %llu binds %s %s: %s", e->type,
+                    (unsigned long long)e->index, role, zkr_kind_name(kind), quiet.msg);
+}
+
+/* The program of model `m`, not revoked. */
+static zkr_err program_not_revoked(zkr_registry *reg, const bundle_entry *e,
+                                   const zkr_artifact *m, zkr_diag *d)
+{
+    zkr_artifact prog;
+    zkr_err r;
+
+    if ((r = zkr_registry_artifact_by_id(reg, m->program_id, &prog, d)) != ZKR_OK)
+        return r;
+    return not_revoked(reg, e, ZKR_KIND_PROGRAM, "the parent's", prog.sha256, d);
+}
+
+/* A round's parent (and its program), dataset and schema, not revoked. */
+static zkr_err round_open_not_revoked(zkr_registry *reg, const bundle_entry *e,
+                                      const zkr_round_open *o, const zkr_artifact *parent,
+                                      zkr_diag *d)
+{
+    zkr_err r;
+
+    if ((r = program_not_revoked(reg, e, parent, d)) != ZKR_OK ||
+        (r = not_revoked(reg, e, ZKR_KIND_MODEL, "the parent", o->parent, d)) != ZKR_OK ||
+        (r = not_revoked(reg, e, ZKR_KIND_DATASET, "the", o->dataset, d)) != ZKR_OK)
+        return r;
+    return not_revoked(reg, e, ZKR_KIND_SCHEMA, "the", o->schema, d);
+}
+
+static zkr_err append_event(zkr_registry *reg, const bundle_entry *e, int *added, uint64_t *li,
+                            zkr_diag *d)
+{
+    zkr_err r = zkr_registry_log_append_tx(reg, e->type, e->time, e->payload, e->payload_len, li,
+                                           d);
+
     *added = r == ZKR_OK;
     return r;
 }
 
-static zkr_err import_entry(zkr_registry *reg, const bundle_entry *e, int *added, zkr_diag *d)
+static zkr_err malformed(const bundle_entry *e, zkr_diag *d)
+{
+    return zkr_fail(d, ZKR_ERR_MALFORMED, "bundle: log entry %llu is a malformed '%s' event",
+                    (unsigned long long)e->index, e->type);
+}
+
+static zkr_err import_lineage(zkr_registry *reg, const bundle_entry *e, int *added, zkr_diag *d)
+{
+    zkr_lineage l;
+    zkr_artifact parent, ds;
+    uint64_t li;
+    int held;
+    zkr_err r;
+
+    if (zkr_lineage_decode(e->payload, e->payload_len, &l) != ZKR_OK)
+        return malformed(e, d);
+    if ((r = leaf_held(reg, e, &held, d)) != ZKR_OK || held)
+        return r;
+    if ((r = need_artifact(reg, e, ZKR_KIND_MODEL, "parent", l.parent, l.parent_commitment,
+                           &parent, d)) != ZKR_OK ||
+        (r = need_child(reg, e, &parent, l.child, l.child_commitment, d)) != ZKR_OK ||
+        (r = need_artifact(reg, e, ZKR_KIND_DATASET, "the", l.dataset, NULL, &ds, d)) != ZKR_OK ||
+        (r = program_not_revoked(reg, e, &parent, d)) != ZKR_OK ||
+        (r = not_revoked(reg, e, ZKR_KIND_MODEL, "the parent", l.parent, d)) != ZKR_OK ||
+        (r = not_revoked(reg, e, ZKR_KIND_DATASET, "the", l.dataset, d)) != ZKR_OK)
+        return r;
+    return append_event(reg, e, added, &li, d);
+}
+
+static zkr_err import_round_open(zkr_registry *reg, const bundle_entry *e, round_set *rs,
+                                 int *added, zkr_diag *d)
+{
+    zkr_round_open o;
+    zkr_artifact parent, ds;
+    const round_slot *twin;
+    uint8_t digest[ZKR_DIGEST_BYTES];
+    char hex[65];
+    uint64_t li;
+    int held;
+    zkr_err r;
+
+    if (zkr_round_open_decode(e->payload, e->payload_len, &o) != ZKR_OK)
+        return malformed(e, d);
+    if ((r = leaf_held(reg, e, &held, d)) != ZKR_OK || held ||
+        (r = rounds_load(reg, rs, d)) != ZKR_OK)
+        return r;
+    zkr_sha256(e->payload, e->payload_len, digest);
+    if ((twin = rounds_find(rs, digest)) != NULL) {
+        zkr_registry_hex(digest, 32, hex, sizeof hex);
+        return zkr_fail(d, ZKR_ERR_CONFLICT, "bundle: log entry %llu opens round %s, which this "
+                        "registry already holds at log %llu", (unsigned long long)e->index, hex,
+                        (unsigned long long)twin->index);
+    }
+    if ((r = need_artifact(reg, e, ZKR_KIND_MODEL, "parent", o.parent, o.parent_commitment,
+                           &parent, d)) != ZKR_OK ||
+        (r = need_artifact(reg, e, ZKR_KIND_DATASET, "the", o.dataset, NULL, &ds, d)) != ZKR_OK ||
+        (r = need_schema(reg, e, o.schema, d)) != ZKR_OK ||
+        (r = round_open_not_revoked(reg, e, &o, &parent, d)) != ZKR_OK)
+        return r;
+    if ((r = append_event(reg, e, added, &li, d)) != ZKR_OK)
+        return r;
+    return rounds_add(rs, digest, li);
+}
+
+/* Reads the held round-open that `round` names, and its parent model. */
+static zkr_err load_round_open(zkr_registry *reg, const bundle_entry *e, round_set *rs,
+                               const uint8_t round[ZKR_DIGEST_BYTES], round_cache *c, zkr_diag *d)
+{
+    const round_slot *slot;
+    zkr_log_entry le;
+    char hex[65];
+    zkr_err r;
+
+    zkr_registry_hex(round, 32, hex, sizeof hex);
+    if ((r = rounds_load(reg, rs, d)) != ZKR_OK)
+        return r;
+    if ((slot = rounds_find(rs, round)) == NULL)
+        return zkr_fail(d, ZKR_ERR_NOT_FOUND, "bundle: %s event %llu names round %s, whose "
+                        "round-open is neither in the bundle nor in this registry", e->type,
+                        (unsigned long long)e->index, hex);
+    if ((r = zkr_registry_log_entry(reg, slot->index, &le, d)) != ZKR_OK)
+        return r;
+    if (zkr_round_open_decode(le.payload, le.payload_len, &c->open) != ZKR_OK)
+        r = zkr_fail(d, ZKR_ERR_REGISTRY, "log entry %llu: malformed round-open",
+                     (unsigned long long)slot->index);
+    zkr_log_entry_free(&le);
+    if (r != ZKR_OK)
+        return r;
+    return need_artifact(reg, e, ZKR_KIND_MODEL, "the round's parent", c->open.parent,
+                         c->open.parent_commitment, &c->parent, d);
+}
+
+/* The held outcomes and close of the round in c; a twin outcome for one worker is refused. */
+static zkr_err load_round_events(zkr_registry *reg, round_cache *c, zkr_diag *d)
+{
+    uint64_t *idx = NULL;
+    size_t n = 0;
+    zkr_err r;
+
+    if ((r = zkr_registry_events_by_key(reg, "round-close", c->round, &idx, &n, d)) != ZKR_OK)
+        return r;
+    c->closed = n > 0;
+    c->close_index = n > 0 ? idx[0] : 0;
+    free(idx);
+    idx = NULL;
+    if ((r = zkr_registry_events_by_key(reg, "round-outcome", c->round, &idx, &n, d)) != ZKR_OK)
+        return r;
+    for (size_t i = 0; i < n && r == ZKR_OK; i++) {
+        zkr_round_outcome oc;
+        zkr_log_entry le;
+        if ((r = zkr_registry_log_entry(reg, idx[i], &le, d)) != ZKR_OK)
+            break;
+        if (zkr_round_outcome_decode(le.payload, le.payload_len, &oc) != ZKR_OK)
+            r = zkr_fail(d, ZKR_ERR_REGISTRY, "log entry %llu: malformed round-outcome",
+                         (unsigned long long)idx[i]);
+        else if (c->has[oc.worker])
+            r = zkr_fail(d, ZKR_ERR_VERIFY, "log entry %llu: worker %u of its round has two "
+                         "outcomes here", (unsigned long long)idx[i], oc.worker);
+        else {
+            c->has[oc.worker] = 1;
+            c->outcome[oc.worker] = oc;
+        }
+        zkr_log_entry_free(&le);
+    }
+    free(idx);
+    return r;
+}
+
+/* The state of round `round` (held or imported so far), from the cache when it is the last one. */
+static zkr_err round_state(zkr_registry *reg, const bundle_entry *e, round_set *rs,
+                           const uint8_t round[ZKR_DIGEST_BYTES], round_cache **out, zkr_diag *d)
+{
+    round_cache *c;
+    zkr_err r;
+
+    *out = NULL;
+    if (rs->cache == NULL && (rs->cache = calloc(1, sizeof *rs->cache)) == NULL)
+        return ZKR_ERR_NOMEM;
+    c = rs->cache;
+    if (!c->valid || memcmp(c->round, round, ZKR_DIGEST_BYTES) != 0) {
+        memset(c, 0, sizeof *c);
+        memcpy(c->round, round, ZKR_DIGEST_BYTES);
+        if ((r = load_round_open(reg, e, rs, round, c, d)) != ZKR_OK ||
+            (r = load_round_events(reg, c, d)) != ZKR_OK)
+            return r;
+        c->valid = 1;
+    }
+    if (c->closed)
+        return zkr_fail(d, ZKR_ERR_CONFLICT, "bundle: %s event %llu: its round was already "
+                        "closed (log %llu)", e->type, (unsigned long long)e->index,
+                        (unsigned long long)c->close_index);
+    *out = c;
+    return ZKR_OK;
+}
+
+/* A statement an outcome names; an accepted one must be the round's statement for that child. */
+static zkr_err need_statement(zkr_registry *reg, const bundle_entry *e, const zkr_round_open *o,
+                              const zkr_round_outcome *oc, zkr_diag *d)
+{
+    zkr_statement st;
+    char hex[65];
+    zkr_diag quiet;
+    int bound = 0;
+    zkr_err r;
+
+    zkr_registry_hex(oc->statement, 32, hex, sizeof hex);
+    zkr_diag_clear(&quiet);
+    r = zkr_registry_statement_get(reg, hex, &st, &quiet);
+    if (r == ZKR_ERR_NOT_FOUND) {
+        r = zkr_fail(d, ZKR_ERR_NOT_FOUND, "bundle: %s event %llu names statement %s, which is "
+                     "neither in the bundle nor in this registry", e->type,
+                     (unsigned long long)e->index, hex);
+        goto out;
+    }
+    if (r != ZKR_OK) {
+        r = zkr_fail(d, r, "%s", quiet.msg);
+        goto out;
+    }
+    for (size_t i = 0; i < st.n_params; i++)
+        if (strcmp(st.params[i].name, "child_model") == 0 && st.params[i].value_len == 32 &&
+            memcmp(st.params[i].value, oc->child, 32) == 0)
+            bound = 1;
+    if (oc->accepted && (!bound || memcmp(st.schema.digest, o->schema, 32) != 0 ||
+                         memcmp(st.model.sha256, o->parent, 32) != 0 ||
+                         memcmp(st.dataset.sha256, o->dataset, 32) != 0))
+        r = zkr_fail(d, ZKR_ERR_VERIFY, "bundle: %s event %llu: statement %s is not the round's "
+                     "statement for worker %u's child", e->type, (unsigned long long)e->index,
+                     hex, oc->worker);
+out:
+    zkr_statement_free(&st);
+    return r;
+}
+
+static zkr_err import_round_outcome(zkr_registry *reg, const bundle_entry *e, round_set *rs,
+                                    int *added, zkr_diag *d)
+{
+    zkr_round_outcome oc;
+    round_cache *c;
+    uint64_t li;
+    int dup;
+    zkr_err r;
+
+    if (zkr_round_outcome_decode(e->payload, e->payload_len, &oc) != ZKR_OK)
+        return malformed(e, d);
+    if ((r = leaf_held(reg, e, &dup, d)) != ZKR_OK || dup)
+        return r;
+    if ((r = round_state(reg, e, rs, oc.round, &c, d)) != ZKR_OK)
+        return r;
+    if (oc.worker >= c->open.workers)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "bundle: %s event %llu: worker %u is outside its "
+                        "round's %u workers", e->type, (unsigned long long)e->index, oc.worker,
+                        c->open.workers);
+    if (c->has[oc.worker])
+        return zkr_fail(d, ZKR_ERR_CONFLICT, "bundle: %s event %llu: worker %u of its round "
+                        "already has an outcome", e->type, (unsigned long long)e->index,
+                        oc.worker);
+    if (oc.accepted && (r = need_child(reg, e, &c->parent, oc.child, NULL, d)) != ZKR_OK)
+        return r;
+    if (!sodium_is_zero(oc.statement, 32) &&
+        (r = need_statement(reg, e, &c->open, &oc, d)) != ZKR_OK)
+        return r;
+    /* As zkr_registry_round_close: an accepted child and its statement, not revoked. */
+    if (oc.accepted &&
+        ((r = not_revoked(reg, e, ZKR_KIND_STATEMENT, "its", oc.statement, d)) != ZKR_OK ||
+         (r = not_revoked(reg, e, ZKR_KIND_MODEL, "the child", oc.child, d)) != ZKR_OK))
+        return r;
+    if ((r = append_event(reg, e, added, &li, d)) != ZKR_OK)
+        return r;
+    c->has[oc.worker] = 1;
+    c->outcome[oc.worker] = oc;
+    return ZKR_OK;
+}
+
+static zkr_err import_round_close(zkr_registry *reg, const bundle_entry *e, round_set *rs,
+                                  int *added, zkr_diag *d)
+{
+    zkr_round_close rc;
+    round_cache *c;
+    uint64_t li;
+    uint32_t k = 0;
+    int dup;
+    zkr_err r;
+
+    if (zkr_round_close_decode(e->payload, e->payload_len, &rc) != ZKR_OK)
+        return malformed(e, d);
+    if ((r = leaf_held(reg, e, &dup, d)) != ZKR_OK || dup)
+        return r;
+    if ((r = round_state(reg, e, rs, rc.round, &c, d)) != ZKR_OK)
+        return r;
+    /* Every worker's outcome precedes the close, whose children are exactly the accepted ones. */
+    for (uint32_t w = 0; w < c->open.workers; w++) {
+        if (!c->has[w])
+            return zkr_fail(d, ZKR_ERR_NOT_FOUND, "bundle: %s event %llu: worker %u's outcome "
+                            "is neither in the bundle nor in this registry", e->type,
+                            (unsigned long long)e->index, w);
+        if (c->outcome[w].accepted &&
+            (k >= rc.k || memcmp(rc.children[k++], c->outcome[w].child, 32) != 0))
+            return zkr_fail(d, ZKR_ERR_VERIFY, "bundle: %s event %llu does not list worker %u's "
+                            "accepted child", e->type, (unsigned long long)e->index, w);
+    }
+    if (k != rc.k)
+        return zkr_fail(d, ZKR_ERR_VERIFY, "bundle: %s event %llu averages %u children, its "
+                        "round's outcomes accept %u", e->type, (unsigned long long)e->index,
+                        rc.k, k);
+    if (rc.k > 0 && (r = need_child(reg, e, &c->parent, rc.result, rc.result_commitment, d)) !=
+                        ZKR_OK)
+        return r;
+    if ((r = round_open_not_revoked(reg, e, &c->open, &c->parent, d)) != ZKR_OK)
+        return r;
+    if ((r = append_event(reg, e, added, &li, d)) != ZKR_OK)
+        return r;
+    c->closed = 1;
+    c->close_index = li;
+    return ZKR_OK;
+}
+
+static zkr_err import_entry_training(zkr_registry *reg, const bundle_entry *e, round_set *rs,
+                                     int *added, zkr_diag *d)
+{
+    if (strcmp(e->type, "lineage") == 0)
+        return import_lineage(reg, e, added, d);
+    if (strcmp(e->type, "round-open") == 0)
+        return import_round_open(reg, e, rs, added, d);
+    if (strcmp(e->type, "round-outcome") == 0)
+        return import_round_outcome(reg, e, rs, added, d);
+    return import_round_close(reg, e, rs, added, d);
+}
+
+static zkr_err import_entry(zkr_registry *reg, const bundle_entry *e, round_set *rs, int *added,
+                            zkr_diag *d)
 {
     *added = 0;
-    for (size_t i = 0; i < sizeof verbatim / sizeof verbatim[0]; i++)
-        if (strcmp(e->type, verbatim[i]) == 0)
-            return import_verbatim(reg, e, added, d);
+    for (size_t i = 0; i < sizeof training / sizeof training[0]; i++)
+        if (strcmp(e->type, training[i]) == 0)
+            return import_entry_training(reg, e, rs, added, d);
     if (strcmp(e->type, "schema") == 0)
         return import_schema(reg, e, added, d);
     if (strcmp(e->type, "statement") == 0)
@@ -554,6 +1189,7 @@ zkr_err zkr_registry_import(zkr_registry *reg, const uint8_t *data, size_t len,
                             const char *trusted_vkey, zkr_import_summary *out, zkr_diag *d)
 {
     zkr_buf own = {0};
+    round_set rs = {NULL, 0, 0, 0, NULL};
     bundle b;
     zkr_err r;
 
@@ -572,7 +1208,7 @@ zkr_err zkr_registry_import(zkr_registry *reg, const uint8_t *data, size_t len,
         goto out;
     for (uint32_t i = 0; i < b.n; i++) {
         int added = 0;
-        if ((r = import_entry(reg, &b.e[i], &added, d)) != ZKR_OK)
+        if ((r = import_entry(reg, &b.e[i], &rs, &added, d)) != ZKR_OK)
             goto out;
         out->added += (uint64_t)added;
         out->present += (uint64_t)!added;
@@ -582,6 +1218,8 @@ zkr_err zkr_registry_import(zkr_registry *reg, const uint8_t *data, size_t len,
         goto out;
 out:
     zkr_registry_rollback(reg);
+    free(rs.slot);
+    free(rs.cache);
     free(b.e);
     zkr_buf_free(&own);
     if (r != ZKR_OK) {

@@ -266,13 +266,53 @@ out:
     return r;
 }
 
-zkr_err zkr_registry_checkpoint_sign_key(zkr_registry *reg, const zkr_appliance_key *k,
-                                         zkr_buf *note, zkr_diag *d)
+/*
+ * Signs the tree of the first `size` leaves (read inside the caller's
+ * transaction) into the note `text`: the tree must extend the last one the
+ * appliance signed, and the note carries the revocation-set commitment.
+ * Secret: sk (the caller's).
+ */
+static zkr_err sign_tree(zkr_registry *reg, const char *origin,
+                         const uint8_t pk[crypto_sign_PUBLICKEYBYTES], const uint8_t *sk,
+                         uint64_t *size, uint8_t root[ZKR_DIGEST_BYTES], zkr_buf *text,
+                         zkr_diag *d)
 {
-    uint8_t pk[crypto_sign_PUBLICKEYBYTES], root[ZKR_DIGEST_BYTES], id[4];
-    uint8_t sigblob[4 + crypto_sign_BYTES];
-    zkr_buf origin = {0}, text = {0};
+    uint8_t sigblob[4 + crypto_sign_BYTES], id[4];
     zkr_checkpoint cp;
+    zkr_err r;
+
+    if ((r = zkr_registry_log_size(reg, size)) != ZKR_OK ||
+        (r = zkr_registry_log_root(reg, *size, root, d)) != ZKR_OK ||
+        (r = extends_latest(reg, *size, root, d)) != ZKR_OK)
+        return r;
+    memset(&cp, 0, sizeof cp);
+    snprintf(cp.origin, sizeof cp.origin, "%s", origin);
+    cp.size = *size;
+    memcpy(cp.root, root, ZKR_DIGEST_BYTES);
+    cp.has_revocations = 1;
+    if ((r = zkr_registry_revocation_set(reg, *size, &cp.revocation_count, cp.revocation_digest,
+                                         d)) != ZKR_OK ||
+        (r = zkr_checkpoint_body(&cp, text)) != ZKR_OK)
+        return r;
+    key_id(origin, pk, id);
+    memcpy(sigblob, id, 4);
+    crypto_sign_detached(sigblob + 4, NULL, text->p, text->len, sk);
+    if ((r = zkr_buf_printf(text, "\n" EM_DASH " %s ", origin)) != ZKR_OK ||
+        (r = zkr_base64_encode(sigblob, sizeof sigblob, text)) != ZKR_OK ||
+        (r = zkr_buf_append_str(text, "\n")) != ZKR_OK)
+        return r;
+    return ZKR_OK;
+}
+
+/*
+ * Signs the current tree with an opened appliance key; stores the note in
+ * the same write transaction when `store` (else reads one snapshot).
+ */
+static zkr_err sign_with(zkr_registry *reg, const zkr_appliance_key *k, int store, zkr_buf *note,
+                         zkr_diag *d)
+{
+    uint8_t pk[crypto_sign_PUBLICKEYBYTES], root[ZKR_DIGEST_BYTES];
+    zkr_buf origin = {0}, text = {0};
     uint64_t size = 0;
     zkr_err r;
 
@@ -283,28 +323,11 @@ zkr_err zkr_registry_checkpoint_sign_key(zkr_registry *reg, const zkr_appliance_
                      reg->path);
         goto out;
     }
-    if ((r = zkr_registry_begin(reg, d)) != ZKR_OK ||
-        (r = zkr_registry_log_size(reg, &size)) != ZKR_OK ||
-        (r = zkr_registry_log_root(reg, size, root, d)) != ZKR_OK ||
-        (r = extends_latest(reg, size, root, d)) != ZKR_OK)
-        goto out;
-    memset(&cp, 0, sizeof cp);
-    snprintf(cp.origin, sizeof cp.origin, "%s", (const char *)origin.p);
-    cp.size = size;
-    memcpy(cp.root, root, sizeof root);
-    cp.has_revocations = 1;
-    if ((r = zkr_registry_revocation_set(reg, size, &cp.revocation_count, cp.revocation_digest,
-                                         d)) != ZKR_OK ||
-        (r = zkr_checkpoint_body(&cp, &text)) != ZKR_OK)
-        goto out;
-    key_id((const char *)origin.p, pk, id);
-    memcpy(sigblob, id, 4);
-    crypto_sign_detached(sigblob + 4, NULL, text.p, text.len, k->sk);
-    if ((r = zkr_buf_printf(&text, "\n" EM_DASH " %s ", (const char *)origin.p)) != ZKR_OK ||
-        (r = zkr_base64_encode(sigblob, sizeof sigblob, &text)) != ZKR_OK ||
-        (r = zkr_buf_append_str(&text, "\n")) != ZKR_OK ||
-        (r = store_checkpoint(reg, size, root, &text, d)) != ZKR_OK ||
-        (r = zkr_registry_commit(reg, d)) != ZKR_OK)
+    if ((r = store ? zkr_registry_begin(reg, d) : zkr_registry_begin_read(reg, d)) != ZKR_OK ||
+        (r = sign_tree(reg, (const char *)origin.p, pk, k->sk, &size, root, &text, d)) !=
+            ZKR_OK ||
+        (store && ((r = store_checkpoint(reg, size, root, &text, d)) != ZKR_OK ||
+                   (r = zkr_registry_commit(reg, d)) != ZKR_OK)))
         goto out;
     r = zkr_buf_append(note, text.p, text.len);
 out:
@@ -314,16 +337,68 @@ out:
     return r;
 }
 
-zkr_err zkr_registry_checkpoint_sign(zkr_registry *reg, const zkr_secret *pass, zkr_buf *note,
-                                     zkr_diag *d)
+/* Argon2id (the unseal) runs before any lock is taken. */
+static zkr_err checkpoint_sign(zkr_registry *reg, const zkr_secret *pass, int store,
+                               zkr_buf *note, zkr_diag *d)
 {
     zkr_appliance_key *k = NULL;
     zkr_err r;
 
-    /* Argon2id runs before the write lock is taken. */
     if ((r = zkr_registry_appliance_key_open(reg, pass, &k, d)) == ZKR_OK)
-        r = zkr_registry_checkpoint_sign_key(reg, k, note, d);
+        r = sign_with(reg, k, store, note, d);
     zkr_appliance_key_free(k);
+    return r;
+}
+
+zkr_err zkr_registry_checkpoint_sign_key(zkr_registry *reg, const zkr_appliance_key *k,
+                                         zkr_buf *note, zkr_diag *d)
+{
+    return sign_with(reg, k, 1, note, d);
+}
+
+zkr_err zkr_registry_checkpoint_sign(zkr_registry *reg, const zkr_secret *pass, zkr_buf *note,
+                                     zkr_diag *d)
+{
+    return checkpoint_sign(reg, pass, 1, note, d);
+}
+
+zkr_err zkr_registry_checkpoint_make(zkr_registry *reg, const zkr_secret *pass, zkr_buf *note,
+                                     zkr_diag *d)
+{
+    return checkpoint_sign(reg, pass, 0, note, d);
+}
+
+zkr_err zkr_registry_checkpoint_store(zkr_registry *reg, const uint8_t *note, size_t len,
+                                      zkr_diag *d)
+{
+    uint8_t root[ZKR_DIGEST_BYTES];
+    zkr_checkpoint cp;
+    zkr_buf vk = {0}, text = {0};
+    uint64_t size = 0;
+    zkr_err r;
+
+    if ((r = zkr_registry_verifier_key(reg, &vk)) != ZKR_OK ||
+        (r = zkr_checkpoint_verify(note, len, (const char *)vk.p, &cp, d)) != ZKR_OK ||
+        (r = zkr_buf_append(&text, note, len)) != ZKR_OK ||
+        (r = zkr_registry_begin(reg, d)) != ZKR_OK)
+        goto out;
+    /* The log only grows: the note's tree must be a prefix of this log. */
+    if ((r = zkr_registry_log_size(reg, &size)) != ZKR_OK)
+        goto out;
+    if (cp.size > size || (r = zkr_registry_log_root(reg, cp.size, root, d)) != ZKR_OK ||
+        memcmp(root, cp.root, ZKR_DIGEST_BYTES) != 0) {
+        r = r != ZKR_OK ? r
+                        : zkr_fail(d, ZKR_ERR_VERIFY, "%s: the checkpoint is not of this log",
+                                   reg->path);
+        goto out;
+    }
+    if ((r = store_checkpoint(reg, cp.size, cp.root, &text, d)) != ZKR_OK)
+        goto out;
+    r = zkr_registry_commit(reg, d);
+out:
+    zkr_registry_rollback(reg);
+    zkr_buf_free(&vk);
+    zkr_buf_free(&text);
     return r;
 }
 

@@ -4,16 +4,19 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
 
 #include "registry_int.h"
+#include "zkr_config.h"
 
 /* Append-only: every table refuses UPDATE and DELETE in SQL itself. */
 #define APPEND_ONLY(t)                                                                          \
@@ -124,6 +127,18 @@ static const char *const migrations[] = {
     "INSERT INTO meta(key, value) VALUES('signer_key_rows_since',"
     " CAST((SELECT count(*) FROM log) AS TEXT));"
     APPEND_ONLY("signer_key"),
+    /*
+     * 3 -> 4: lookups that import and the round commands make per event.
+     * log_leaf_hash: "is this leaf already logged" (import was quadratic
+     * without it). log_event_key: a training event by its type and payload
+     * bytes 4..35 (a round's digest in its outcomes and close, a round-open's
+     * nonce); the expression must stay identical to KEY_SQL in training.c.
+     * artifact_sha256: an artifact by its digest alone (a training event's
+     * parent, child or dataset).
+     */
+    "CREATE INDEX log_leaf_hash ON log(leaf_hash);"
+    "CREATE INDEX artifact_sha256 ON artifact(sha256);"
+    "CREATE INDEX log_event_key ON log(type, substr(leaf, 37 + length(type), 32));",
 };
 
 /* C steps run after migrations[v] in the same transaction (NULL: none). */
@@ -131,6 +146,7 @@ static zkr_err (*const migration_steps[])(zkr_registry *, zkr_diag *) = {
     NULL,
     NULL,
     zkr_registry_signer_keys_backfill_tx,
+    NULL,
 };
 _Static_assert(sizeof migrations / sizeof migrations[0] == ZKR_REGISTRY_SCHEMA_VERSION,
                "one migration per schema version");
@@ -141,11 +157,24 @@ zkr_err zkr_registry_sql_err(zkr_registry *reg, int rc, const char *what, zkr_di
 {
     const char *msg = reg && reg->db ? sqlite3_errmsg(reg->db) : sqlite3_errstr(rc);
     const char *path = reg && reg->path ? reg->path : "registry";
+    int sys = reg && reg->db ? sqlite3_system_errno(reg->db) : 0;
+    char fs[4200];
 
     if (rc == SQLITE_NOMEM)
         return ZKR_ERR_NOMEM;
     if ((rc & 0xff) == SQLITE_CONSTRAINT && strstr(msg, "append-only") != NULL)
         return zkr_fail(d, ZKR_ERR_REGISTRY, "%s: %s refused: %s", path, what, msg);
+    /* A full or read-only medium is named, so the operator knows what to free or remount. */
+    if ((rc & 0xff) == SQLITE_FULL || sys == ENOSPC || sys == EDQUOT) {
+        zkr_fs_describe(path, fs, sizeof fs);
+        return zkr_fail(d, ZKR_ERR_IO, "%s: %s: %s: %s is full; nothing was written", path,
+                        what, msg, fs);
+    }
+    if ((rc & 0xff) == SQLITE_READONLY || sys == EROFS) {
+        zkr_fs_describe(path, fs, sizeof fs);
+        return zkr_fail(d, ZKR_ERR_IO, "%s: %s: %s (%s; read-only commands still work)", path,
+                        what, msg, fs);
+    }
     return zkr_fail(d, ZKR_ERR_REGISTRY, "%s: %s: %s", path, what, msg);
 }
 
@@ -163,11 +192,53 @@ zkr_err zkr_registry_prepare(zkr_registry *reg, const char *sql, sqlite3_stmt **
     return rc == SQLITE_OK ? ZKR_OK : zkr_registry_sql_err(reg, rc, "prepare", d);
 }
 
+#if ZKR_TEST_BUILD
+void zkr_registry_test_pause(zkr_registry *reg, const char *point)
+{
+    const char *fifo = getenv("ZKR_TEST_PAUSE_FIFO");
+    const char *at = getenv("ZKR_TEST_PAUSE_AT");
+    const char *skip = getenv("ZKR_TEST_PAUSE_SKIP");
+    char buf[64];
+    int fd;
+
+    if (fifo == NULL || fifo[0] == '\0' || strcmp(at ? at : "write", point) != 0)
+        return;
+    if (reg->pauses++ != (skip ? (unsigned)strtoul(skip, NULL, 10) : 0u))
+        return;
+    if ((fd = open(fifo, O_WRONLY | O_CLOEXEC)) >= 0) {
+        (void)!write(fd, "paused\n", 7);
+        close(fd);
+    }
+    if ((fd = open(fifo, O_RDONLY | O_CLOEXEC)) >= 0) {
+        while (read(fd, buf, sizeof buf) > 0)
+            ;
+        close(fd);
+    }
+}
+#endif
+
 zkr_err zkr_registry_begin(zkr_registry *reg, zkr_diag *d)
 {
+    if (reg->read_only)
+        return zkr_fail(d, ZKR_ERR_INTERNAL, "%s: opened read-only; cannot write", reg->path);
     if (reg->outer)
         return ZKR_OK;
+#if ZKR_TEST_BUILD
+    zkr_registry_test_pause(reg, "write");
+#endif
     return zkr_registry_exec(reg, "BEGIN IMMEDIATE", d);
+}
+
+zkr_err zkr_registry_begin_read(zkr_registry *reg, zkr_diag *d)
+{
+    zkr_err r;
+
+    if ((r = zkr_registry_exec(reg, "BEGIN", d)) != ZKR_OK)
+        return r;
+    /* A deferred transaction takes its snapshot at the first read: take it now. */
+    if ((r = zkr_registry_exec(reg, "SELECT count(*) FROM meta", d)) != ZKR_OK)
+        zkr_registry_rollback(reg);
+    return r;
 }
 
 zkr_err zkr_registry_commit(zkr_registry *reg, zkr_diag *d)
@@ -404,7 +475,115 @@ static zkr_err reg_new(const char *path, zkr_registry **out)
     return ZKR_OK;
 }
 
-zkr_err zkr_registry_open(const char *path, zkr_registry **out, zkr_diag *d)
+/* Whether `<path>-wal` holds frames: committed changes not yet copied into the file. */
+static int wal_has_frames(const char *path)
+{
+    char wal[4096 + 8];
+    struct stat sb;
+
+    if (snprintf(wal, sizeof wal, "%s-wal", path) >= (int)sizeof wal)
+        return 1;
+    return stat(wal, &sb) == 0 && sb.st_size > 0;
+}
+
+/* "file:" URI of a path with `query`; '%', '?' and '#' escaped. */
+static zkr_err uri_of(const char *path, const char *query, zkr_buf *out)
+{
+    zkr_err r = zkr_buf_append_str(out, "file:");
+
+    for (const char *c = path; *c != '\0' && r == ZKR_OK; c++)
+        r = (*c == '%' || *c == '?' || *c == '#') ? zkr_buf_printf(out, "%%%02X", (unsigned char)*c)
+                                                  : zkr_buf_append(out, (const uint8_t *)c, 1);
+    if (r == ZKR_OK)
+        r = zkr_buf_printf(out, "?%s", query);
+    if (r == ZKR_OK)
+        r = zkr_buf_terminate(out);
+    return r;
+}
+
+/* Whether an SQLite failure to read says the medium cannot host -shm/-wal (read-only, full). */
+static int medium_refused(int rc)
+{
+    rc &= 0xff;
+    return rc == SQLITE_CANTOPEN || rc == SQLITE_READONLY || rc == SQLITE_IOERR ||
+           rc == SQLITE_FULL || rc == SQLITE_PERM;
+}
+
+/* Opens reg->db and reads application_id and user_version. *sql_rc gets SQLite's code. */
+static zkr_err open_header(zkr_registry *reg, const char *name, int flags, int64_t *app,
+                           int64_t *ver, int *sql_rc, zkr_diag *d)
+{
+    zkr_err r;
+    int rc;
+
+    *sql_rc = SQLITE_OK;
+    rc = sqlite3_open_v2(name, &reg->db, flags | SQLITE_OPEN_NOFOLLOW, NULL);
+    if (rc != SQLITE_OK) {
+        *sql_rc = rc;
+        return zkr_fail(d, ZKR_ERR_REGISTRY, "registry %s: cannot open: %s", reg->path,
+                        reg->db ? sqlite3_errmsg(reg->db) : sqlite3_errstr(rc));
+    }
+    sqlite3_busy_timeout(reg->db, ZKR_REGISTRY_BUSY_MS);
+    sqlite3_extended_result_codes(reg->db, 1);
+    if ((r = pragma_int(reg, "PRAGMA application_id", app, d)) != ZKR_OK ||
+        (r = pragma_int(reg, "PRAGMA user_version", ver, d)) != ZKR_OK)
+        *sql_rc = sqlite3_extended_errcode(reg->db);
+    return r;
+}
+
+/*
+ * Read-only opening: in place when SQLite can share the WAL index, else
+ * (a read-only or full medium) with immutable=1, which is exact only when
+ * no write-ahead log holds changes the main file lacks.
+ */
+static zkr_err open_readonly(zkr_registry *reg, int64_t *app, int64_t *ver, zkr_diag *d)
+{
+    zkr_buf uri = {0};
+    zkr_diag first;
+    zkr_err r;
+    int rc;
+
+    zkr_diag_clear(&first);
+    reg->read_only = 1;
+    r = open_header(reg, reg->path, SQLITE_OPEN_READONLY, app, ver, &rc, &first);
+    if (r == ZKR_OK || !medium_refused(rc)) {
+        if (r != ZKR_OK)
+            zkr_fail(d, r, "%s", first.msg);
+        return r;
+    }
+    sqlite3_close_v2(reg->db);
+    reg->db = NULL;
+    if (wal_has_frames(reg->path))
+        return zkr_fail(d, ZKR_ERR_REGISTRY,
+                        "%s; its write-ahead log %s-wal holds changes the file lacks, so it "
+                        "cannot be read from this medium: on a writable copy, write a "
+                        "self-contained file with zkreg archive -o FILE",
+                        first.msg, reg->path);
+    if ((r = uri_of(reg->path, "immutable=1", &uri)) != ZKR_OK)
+        goto out;
+    reg->immutable = 1;
+    r = open_header(reg, (const char *)uri.p, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, app, ver,
+                    &rc, d);
+out:
+    zkr_buf_free(&uri);
+    return r;
+}
+
+/* What stops writes on the medium holding `path`, for messages. */
+static const char *medium_state(const char *path)
+{
+    struct statvfs vfs;
+
+    if (statvfs(path, &vfs) != 0)
+        return "refused the write";
+    if (vfs.f_flag & ST_RDONLY)
+        return "is read-only";
+    if (vfs.f_bavail == 0)
+        return "is full";
+    return "refused the write";
+}
+
+static zkr_err open_impl(const char *path, int read_only, zkr_registry **out, zkr_diag *d)
 {
     zkr_registry *reg = NULL;
     struct stat sb;
@@ -423,15 +602,23 @@ zkr_err zkr_registry_open(const char *path, zkr_registry **out, zkr_diag *d)
         return zkr_fail(d, ZKR_ERR_REGISTRY, "registry %s: not a regular file", path);
     if ((r = reg_new(path, &reg)) != ZKR_OK)
         return r;
-    rc = sqlite3_open_v2(path, &reg->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL);
-    if (rc != SQLITE_OK) {
-        r = zkr_fail(d, ZKR_ERR_REGISTRY, "registry %s: cannot open: %s", path,
-                     reg->db ? sqlite3_errmsg(reg->db) : sqlite3_errstr(rc));
-        goto out;
+    if (read_only) {
+        r = open_readonly(reg, &app, &ver, d);
+    } else {
+        zkr_diag first;
+        zkr_diag_clear(&first);
+        r = open_header(reg, path, SQLITE_OPEN_READWRITE, &app, &ver, &rc, &first);
+        if (r != ZKR_OK && medium_refused(rc)) {
+            char fs[4200];
+            zkr_fs_describe(path, fs, sizeof fs);
+            r = zkr_fail(d, ZKR_ERR_IO, "registry %s: cannot be opened for writing: %s %s (%s); "
+                         "read-only commands still work", path, fs, medium_state(path),
+                         first.msg);
+        } else if (r != ZKR_OK) {
+            r = zkr_fail(d, r, "%s", first.msg);
+        }
     }
-    sqlite3_busy_timeout(reg->db, ZKR_REGISTRY_BUSY_MS);
-    if ((r = pragma_int(reg, "PRAGMA application_id", &app, d)) != ZKR_OK ||
-        (r = pragma_int(reg, "PRAGMA user_version", &ver, d)) != ZKR_OK)
+    if (r != ZKR_OK)
         goto out;
     if (app != ZKR_REGISTRY_APP_ID) {
         r = zkr_fail(d, ZKR_ERR_REGISTRY,
@@ -446,6 +633,13 @@ zkr_err zkr_registry_open(const char *path, zkr_registry **out, zkr_diag *d)
                      path, (long long)ver, ZKR_REGISTRY_SCHEMA_VERSION);
         goto out;
     }
+    if (read_only && ver < ZKR_REGISTRY_SCHEMA_VERSION) {
+        r = zkr_fail(d, ZKR_ERR_REGISTRY_VERSION,
+                     "registry %s: user_version %lld is older than this zkreg's (%d) and a "
+                     "read-only opening cannot migrate it; run a writing command on it once",
+                     path, (long long)ver, ZKR_REGISTRY_SCHEMA_VERSION);
+        goto out;
+    }
     if ((r = configure(reg, d)) != ZKR_OK)
         goto out;
     if (ver < ZKR_REGISTRY_SCHEMA_VERSION && (r = migrate(reg, ver, d)) != ZKR_OK)
@@ -455,6 +649,21 @@ zkr_err zkr_registry_open(const char *path, zkr_registry **out, zkr_diag *d)
 out:
     zkr_registry_close(reg);
     return r;
+}
+
+zkr_err zkr_registry_open(const char *path, zkr_registry **out, zkr_diag *d)
+{
+    return open_impl(path, 0, out, d);
+}
+
+zkr_err zkr_registry_open_readonly(const char *path, zkr_registry **out, zkr_diag *d)
+{
+    return open_impl(path, 1, out, d);
+}
+
+int zkr_registry_is_immutable(const zkr_registry *reg)
+{
+    return reg->immutable;
 }
 
 void zkr_registry_close(zkr_registry *reg)
@@ -579,7 +788,9 @@ zkr_err zkr_registry_create(const char *path, const zkr_secret *pass, const char
 {
     struct stat sb;
     char tmp[4096];
+    zkr_buf tname = {0};
     zkr_err r;
+    int fd = -1;
 
     if (path == NULL || path[0] == '\0' || pass == NULL || pass->p == NULL)
         return zkr_fail(d, ZKR_ERR_USAGE, "registry path and passphrase are required");
@@ -589,9 +800,15 @@ zkr_err zkr_registry_create(const char *path, const zkr_secret *pass, const char
                         "spaces or '+'", origin, ZKR_ORIGIN_MAX);
     if (lstat(path, &sb) == 0)
         return zkr_fail(d, ZKR_ERR_EXISTS, "registry %s already exists", path);
-    if (snprintf(tmp, sizeof tmp, "%s.init-%ld", path, (long)getpid()) >= (int)sizeof tmp)
+    if (strlen(path) + 16 >= sizeof tmp)
         return zkr_fail(d, ZKR_ERR_USAGE, "registry path too long");
-    unlink_db(tmp);
+    /* A unique name held under flock: a killed init's leftovers are removed, a live one's kept. */
+    zkr_file_remove_stale(path, ".init-");
+    if ((r = zkr_file_temp_create(path, ".init-", 0600, &tname, &fd, d)) != ZKR_OK) {
+        zkr_buf_free(&tname);
+        return r;
+    }
+    snprintf(tmp, sizeof tmp, "%s", (const char *)tname.p);
     /*
      * Built under a temporary name and linked into place, so a crash never
      * leaves a half-made registry at `path`, and an existing one is never
@@ -609,5 +826,109 @@ zkr_err zkr_registry_create(const char *path, const zkr_secret *pass, const char
     r = ZKR_OK;
 out:
     unlink_db(tmp);
+    if (fd >= 0)
+        close(fd);
+    zkr_buf_free(&tname);
+    return r;
+}
+
+/* Removes a database file and its journals. */
+static void unlink_db_all(const char *p)
+{
+    char aux[4096 + 16];
+
+    unlink_db(p);
+    if (snprintf(aux, sizeof aux, "%s-journal", p) < (int)sizeof aux)
+        (void)unlink(aux);
+}
+
+/* Rewrites the copy `tmp` in rollback-journal mode and checks it. */
+static zkr_err archive_finish(const char *tmp, zkr_diag *d)
+{
+    zkr_registry *c = NULL;
+    sqlite3_stmt *st = NULL;
+    zkr_err r;
+    int rc;
+
+    if ((r = reg_new(tmp, &c)) != ZKR_OK)
+        return r;
+    rc = sqlite3_open_v2(tmp, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL);
+    if (rc != SQLITE_OK) {
+        r = zkr_fail(d, ZKR_ERR_IO, "%s: cannot open the copy: %s", tmp, sqlite3_errstr(rc));
+        goto out;
+    }
+    sqlite3_extended_result_codes(c->db, 1);
+    /* DELETE mode: the file alone is the registry, readable where no -shm can be made. */
+    if ((r = zkr_registry_exec(c, "PRAGMA journal_mode = DELETE", d)) != ZKR_OK ||
+        (r = zkr_registry_prepare(c, "PRAGMA integrity_check", &st, d)) != ZKR_OK)
+        goto out;
+    if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_text(st, 0) == NULL ||
+        strcmp((const char *)sqlite3_column_text(st, 0), "ok") != 0)
+        r = zkr_fail(d, ZKR_ERR_REGISTRY, "%s: the copy fails PRAGMA integrity_check", tmp);
+out:
+    sqlite3_finalize(st);
+    zkr_registry_close(c);
+    return r;
+}
+
+zkr_err zkr_registry_archive(zkr_registry *reg, const char *out_path, zkr_diag *d)
+{
+    sqlite3_stmt *st = NULL;
+    char tmp[4096], dir[4096];
+    zkr_buf tname = {0};
+    struct stat sb;
+    zkr_err r;
+    int fd = -1, lockfd = -1, rc;
+
+    if (out_path == NULL || out_path[0] == '\0')
+        return zkr_fail(d, ZKR_ERR_USAGE, "archive: no output path");
+    if (lstat(out_path, &sb) == 0)
+        return zkr_fail(d, ZKR_ERR_EXISTS, "%s already exists (archive never replaces a file)",
+                        out_path);
+    if (strlen(out_path) + 16 >= sizeof tmp)
+        return zkr_fail(d, ZKR_ERR_USAGE, "archive: output path too long");
+    /* A unique empty file, which VACUUM INTO accepts as its target; held under flock. */
+    zkr_file_remove_stale(out_path, ".tmp.");
+    if ((r = zkr_file_temp_create(out_path, ".tmp.", 0644, &tname, &lockfd, d)) != ZKR_OK) {
+        zkr_buf_free(&tname);
+        return r;
+    }
+    snprintf(tmp, sizeof tmp, "%s", (const char *)tname.p);
+    /* One read transaction: the copy is one consistent snapshot, WAL contents included. */
+    if ((r = zkr_registry_prepare(reg, "VACUUM INTO ?", &st, d)) != ZKR_OK)
+        goto out;
+    sqlite3_bind_text(st, 1, tmp, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc != SQLITE_DONE) {
+        zkr_fs_describe(out_path, dir, sizeof dir);
+        r = zkr_fail(d, ZKR_ERR_IO, "%s: copying the registry failed: %s (%s)", out_path,
+                     sqlite3_errmsg(reg->db), dir);
+        goto out;
+    }
+    if ((r = archive_finish(tmp, d)) != ZKR_OK)
+        goto out;
+    if ((fd = open(tmp, O_RDONLY | O_CLOEXEC)) < 0 || fsync(fd) != 0) {
+        r = zkr_fail(d, ZKR_ERR_IO, "%s: %s", tmp, strerror(errno));
+        goto out;
+    }
+    if (link(tmp, out_path) != 0 &&
+        (errno == EEXIST || !(errno == EPERM || errno == ENOTSUP) ||
+         renameat2(AT_FDCWD, tmp, AT_FDCWD, out_path, RENAME_NOREPLACE) != 0)) {
+        r = zkr_fail(d, errno == EEXIST ? ZKR_ERR_EXISTS : ZKR_ERR_IO, "%s: %s", out_path,
+                     errno == EEXIST ? "already exists" : strerror(errno));
+        goto out;
+    }
+    snprintf(dir, sizeof dir, "%s", out_path);
+    close(fd);
+    if ((fd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0)
+        (void)fsync(fd);
+out:
+    if (fd >= 0)
+        close(fd);
+    sqlite3_finalize(st);
+    unlink_db_all(tmp);
+    if (lockfd >= 0)
+        close(lockfd);
+    zkr_buf_free(&tname);
     return r;
 }

@@ -263,9 +263,12 @@ out:
 
 int zkr_registry_event_type_ok(const char *type)
 {
-    static const char *const reserved[] = {"program", "model", "dataset", "schema",
-                                           "statement", "revocation", "proof", "import",
-                                           ZKR_EVENT_SIGNER_KEY};
+    /* A round's events are written only by zkr_registry_round_open / _round_close, which check
+     * them; signer keys only by the key-register transaction. */
+    static const char *const reserved[] = {"program",    "model",         "dataset",
+                                           "schema",     "statement",     "revocation",
+                                           "proof",      "import",        "round-open",
+                                           "round-outcome", "round-close", ZKR_EVENT_SIGNER_KEY};
 
     if (type == NULL || !zkr_registry_ident_ok(type, 0))
         return 0;
@@ -278,7 +281,15 @@ int zkr_registry_event_type_ok(const char *type)
 zkr_err zkr_registry_event_append(zkr_registry *reg, const char *type, const uint8_t *payload,
                                   size_t len, uint64_t *log_index, zkr_diag *d)
 {
-    zkr_err r;
+    return zkr_registry_event_append_bound(reg, type, payload, len, NULL, 0, log_index, d);
+}
+
+zkr_err zkr_registry_event_append_bound(zkr_registry *reg, const char *type,
+                                        const uint8_t *payload, size_t len,
+                                        const zkr_binding *bound, size_t n_bound,
+                                        uint64_t *log_index, zkr_diag *d)
+{
+    zkr_err r = ZKR_OK;
 
     *log_index = 0;
     if (!zkr_registry_event_type_ok(type))
@@ -289,7 +300,11 @@ zkr_err zkr_registry_event_append(zkr_registry *reg, const char *type, const uin
         return zkr_fail(d, ZKR_ERR_TOO_LARGE, "log event '%s': payload over 1 MiB", type);
     if ((r = zkr_registry_begin(reg, d)) != ZKR_OK)
         return r;
-    if ((r = zkr_registry_log_append_tx(reg, type, zkr_registry_now(), payload, len, log_index,
+    /* What the event binds is checked in the transaction that appends it. */
+    for (size_t i = 0; i < n_bound && r == ZKR_OK; i++)
+        r = zkr_registry_check_revoked(reg, bound[i].kind, bound[i].digest, NULL, d);
+    if (r != ZKR_OK ||
+        (r = zkr_registry_log_append_tx(reg, type, zkr_registry_now(), payload, len, log_index,
                                         d)) != ZKR_OK ||
         (r = zkr_registry_commit(reg, d)) != ZKR_OK)
         zkr_registry_rollback(reg);

@@ -30,7 +30,7 @@
 #include "common/common.h"
 
 /* The schema version of the registry file this code writes. */
-#define ZKR_REGISTRY_SCHEMA_VERSION 3
+#define ZKR_REGISTRY_SCHEMA_VERSION 4
 
 #define ZKR_NAME_MAX 256          /* artifact names, bytes of UTF-8 */
 #define ZKR_IDENT_MAX 64          /* schema names, field names, proof-system ids */
@@ -83,6 +83,31 @@ zkr_err zkr_registry_create(const char *path, const zkr_secret *pass, const char
  * this binary), ZKR_ERR_NOMEM. The diag names the path.
  */
 zkr_err zkr_registry_open(const char *path, zkr_registry **out, zkr_diag *d) ZKR_WUR;
+
+/*
+ * Opens an existing registry read-only: nothing is ever written, not even
+ * a migration. When the medium cannot hold SQLite's shared WAL index
+ * (read-only or full) the file is opened with immutable=1 instead, unless
+ * its `-wal` holds changes the file lacks (then ZKR_ERR_REGISTRY, naming
+ * `zkreg archive`). Returns as zkr_registry_open, plus
+ * ZKR_ERR_REGISTRY_VERSION for a registry older than this binary.
+ * Write calls on the handle fail with ZKR_ERR_INTERNAL.
+ */
+zkr_err zkr_registry_open_readonly(const char *path, zkr_registry **out, zkr_diag *d) ZKR_WUR;
+
+/* 1 when the handle fell back to immutable=1 (writers elsewhere are not seen). */
+int zkr_registry_is_immutable(const zkr_registry *reg);
+
+/*
+ * Writes a self-contained copy of the registry to `out_path` (which must
+ * not exist): one consistent snapshot (VACUUM INTO, write-ahead log
+ * included), in rollback-journal mode (journal_mode=DELETE) so that it
+ * is readable from read-only media, checked with PRAGMA integrity_check,
+ * fsynced and linked into place. Works on a read-only handle.
+ * Returns ZKR_ERR_EXISTS, ZKR_ERR_IO (naming the file system),
+ * ZKR_ERR_REGISTRY; nothing is left at out_path on failure.
+ */
+zkr_err zkr_registry_archive(zkr_registry *reg, const char *out_path, zkr_diag *d) ZKR_WUR;
 
 /* Closes. Accepts NULL. */
 void zkr_registry_close(zkr_registry *reg);
@@ -168,6 +193,26 @@ zkr_err zkr_registry_model_add_event(zkr_registry *reg, const char *name, const 
                                      const uint8_t commitment[ZKR_DIGEST_BYTES],
                                      const char *ev_type, const uint8_t *ev, size_t ev_len,
                                      zkr_artifact *out, uint64_t *ev_index, zkr_diag *d) ZKR_WUR;
+
+/* An object an event binds, by the identity revocations name. */
+typedef struct {
+    zkr_kind kind;
+    uint8_t digest[ZKR_DIGEST_BYTES];
+} zkr_binding;
+
+/*
+ * As zkr_registry_model_add_event, and inside the same transaction checks
+ * that none of the `n_bound` objects the event binds (a lineage's parent
+ * model and dataset, ...) is revoked: a concurrent revocation is either
+ * seen (ZKR_ERR_REVOKED, nothing written) or ordered after the event.
+ */
+zkr_err zkr_registry_model_add_event_bound(zkr_registry *reg, const char *name,
+                                           const char *program_ref, const uint8_t *p, size_t len,
+                                           const uint8_t commitment[ZKR_DIGEST_BYTES],
+                                           const char *ev_type, const uint8_t *ev, size_t ev_len,
+                                           const zkr_binding *bound, size_t n_bound,
+                                           zkr_artifact *out, uint64_t *ev_index,
+                                           zkr_diag *d) ZKR_WUR;
 
 /*
  * The dataset's registered digest: SHA-256 over its canonical bytes, each
@@ -393,6 +438,13 @@ zkr_err zkr_registry_revoke(zkr_registry *reg, zkr_kind kind,
                             zkr_revocation *out, zkr_diag *d) ZKR_WUR;
 
 /*
+ * As zkr_registry_revoke, with the object named by REF (zkr_registry_resolve)
+ * and resolved inside the transaction that revokes it.
+ */
+zkr_err zkr_registry_revoke_ref(zkr_registry *reg, zkr_kind kind, const char *ref,
+                                const char *reason, zkr_revocation *out, zkr_diag *d) ZKR_WUR;
+
+/*
  * ZKR_OK when (kind, target) is not revoked; ZKR_ERR_REVOKED (with *info
  * filled when non-NULL and the diag naming reason and time) when it is.
  * The answer comes from the log's revocation leaves, not the rows: a
@@ -439,7 +491,9 @@ zkr_err zkr_registry_revocation_list(zkr_registry *reg, zkr_revocation **out,
  * Records that a proof with digest `proof_digest` verified for statement
  * `statement_id` under verifier `verifier_version`; appends a log leaf.
  * Idempotent per (statement, proof digest). *log_index gets its leaf.
- * Returns ZKR_ERR_NOT_FOUND (statement), ZKR_ERR_MALFORMED, ZKR_ERR_REGISTRY.
+ * The statement and the revocations of it and of what it binds are read
+ * inside the transaction that writes. Returns ZKR_ERR_NOT_FOUND
+ * (statement), ZKR_ERR_REVOKED, ZKR_ERR_MALFORMED, ZKR_ERR_REGISTRY.
  */
 zkr_err zkr_registry_proof_record(zkr_registry *reg,
                                   const uint8_t statement_id[ZKR_DIGEST_BYTES],
@@ -517,12 +571,26 @@ zkr_err zkr_registry_proof_find(zkr_registry *reg, const uint8_t statement_id[ZK
  * Appends an event of another module (attestation, refusal, key, ...) to
  * the log. `type` is an identifier ([a-z0-9._-], 1..64 bytes) other than
  * the registry's own (program, model, dataset, schema, statement,
- * revocation, proof, import, signer-key); `payload` is its canonical encoding, at most
+ * revocation, proof, import, signer-key, and a round's round-open,
+ * round-outcome and round-close, which only zkr_registry_round_open and
+ * zkr_registry_round_close write); `payload` is its canonical encoding, at most
  * 1 MiB. Returns ZKR_ERR_USAGE (reserved or bad type), ZKR_ERR_TOO_LARGE,
  * ZKR_ERR_REGISTRY.
  */
 zkr_err zkr_registry_event_append(zkr_registry *reg, const char *type, const uint8_t *payload,
                                   size_t len, uint64_t *log_index, zkr_diag *d) ZKR_WUR;
+
+/*
+ * As zkr_registry_event_append, and inside the same transaction checks
+ * that none of the `n_bound` objects the event binds (an attestation's
+ * statement, artifacts, schema and key; a signer-key's key) is revoked:
+ * a concurrent revocation is either seen (ZKR_ERR_REVOKED, nothing
+ * written) or ordered after the event.
+ */
+zkr_err zkr_registry_event_append_bound(zkr_registry *reg, const char *type,
+                                        const uint8_t *payload, size_t len,
+                                        const zkr_binding *bound, size_t n_bound,
+                                        uint64_t *log_index, zkr_diag *d) ZKR_WUR;
 
 /* ------------------------------------------------------------------ */
 /* Transparency log                                                    */
@@ -580,8 +648,10 @@ zkr_err zkr_registry_log_consistency(zkr_registry *reg, uint64_t m, uint64_t n,
  * Audits the whole log: every leaf re-hashed and decoded, indices
  * contiguous, the cached tree equal to a root recomputed from the leaves,
  * every stored checkpoint's signature valid and its root equal to the
- * tree at its size, and every registered row backed by a leaf whose
- * payload matches it. Returns ZKR_OK or ZKR_ERR_VERIFY naming the first
+ * tree at its size, every registered row backed by a leaf whose payload
+ * matches it, and the revocation order: no model, statement or proof
+ * binds an object (program; schema, program, model, dataset; statement)
+ * whose revocation has a lower log index. Returns ZKR_OK or ZKR_ERR_VERIFY naming the first
  * fault; *size gets the number of leaves.
  */
 zkr_err zkr_registry_log_audit(zkr_registry *reg, uint64_t *size, zkr_diag *d) ZKR_WUR;
@@ -642,6 +712,24 @@ zkr_err zkr_registry_checkpoint_sign_key(zkr_registry *reg, const zkr_appliance_
                                          zkr_buf *note, zkr_diag *d) ZKR_WUR;
 void zkr_appliance_key_free(zkr_appliance_key *k);
 
+/*
+ * As zkr_registry_checkpoint_sign, but stores nothing: the note of the
+ * tree as it is (read in one snapshot) is appended to *note, for a caller
+ * that stores it with zkr_registry_checkpoint_store only after its other
+ * writes succeeded. Returns as zkr_registry_checkpoint_sign.
+ */
+zkr_err zkr_registry_checkpoint_make(zkr_registry *reg, const zkr_secret *pass, zkr_buf *note,
+                                     zkr_diag *d) ZKR_WUR;
+
+/*
+ * Stores a checkpoint note made by this registry's key whose tree is a
+ * prefix of this log (idempotent). Returns ZKR_ERR_MALFORMED /
+ * ZKR_ERR_SIGNATURE (not this appliance's note), ZKR_ERR_VERIFY (not this
+ * log), ZKR_ERR_REGISTRY.
+ */
+zkr_err zkr_registry_checkpoint_store(zkr_registry *reg, const uint8_t *note, size_t len,
+                                      zkr_diag *d) ZKR_WUR;
+
 /* The most recent stored checkpoint note. ZKR_ERR_NOT_FOUND when none. */
 zkr_err zkr_registry_checkpoint_latest(zkr_registry *reg, zkr_buf *note, zkr_checkpoint *cp,
                                        zkr_diag *d) ZKR_WUR;
@@ -653,6 +741,162 @@ zkr_err zkr_registry_checkpoint_latest(zkr_registry *reg, zkr_buf *note, zkr_che
  */
 zkr_err zkr_checkpoint_verify(const uint8_t *note, size_t len, const char *vkey,
                               zkr_checkpoint *out, zkr_diag *d) ZKR_WUR;
+
+/* ------------------------------------------------------------------ */
+/* Training events: lineage and rounds (docs/formats.md)               */
+/* ------------------------------------------------------------------ */
+
+#define ZKR_ROUND_MAX_WORKERS 64
+#define ZKR_ROUND_MAX_PER_WORKER 64 /* records per worker: training-step@1's largest batch */
+#define ZKR_ROUND_REASON_MAX 399    /* bytes of an outcome's reason */
+#define ZKR_ROUND_NONCE_BYTES 32
+#define ZKR_TRAIN_LR_MAX 65535u     /* lr and shift bounds of training-step@1 (docs/training.md) */
+#define ZKR_TRAIN_SHIFT_MAX 16u
+
+/*
+ * A "round-open" payload. Version 2 (written now) carries a fresh random
+ * nonce and the opening registry's log origin, so two rounds never share a
+ * digest; version 1 (no nonce, no origin) is still read.
+ */
+typedef struct {
+    uint32_t version;
+    uint8_t nonce[ZKR_ROUND_NONCE_BYTES];      /* version 2 */
+    char origin[ZKR_ORIGIN_MAX + 1];           /* version 2 */
+    uint8_t parent[ZKR_DIGEST_BYTES], parent_commitment[ZKR_DIGEST_BYTES];
+    uint8_t dataset[ZKR_DIGEST_BYTES], schema[ZKR_DIGEST_BYTES];
+    uint32_t workers, per_worker, lr, shift;
+    uint64_t first; /* worker w's shard: first + w*per_worker .. + per_worker - 1 */
+} zkr_round_open;
+
+/* A "round-outcome" payload: one worker's verdict. */
+typedef struct {
+    uint8_t round[ZKR_DIGEST_BYTES]; /* SHA-256 of the round-open payload */
+    uint32_t worker;
+    uint8_t accepted;
+    uint8_t child[ZKR_DIGEST_BYTES], statement[ZKR_DIGEST_BYTES], proof[ZKR_DIGEST_BYTES];
+    char reason[ZKR_ROUND_REASON_MAX + 1];
+} zkr_round_outcome;
+
+/* A "round-close" payload: the average of the accepted children, in worker order. */
+typedef struct {
+    uint8_t round[ZKR_DIGEST_BYTES];
+    uint8_t result[ZKR_DIGEST_BYTES], result_commitment[ZKR_DIGEST_BYTES]; /* zero when k = 0 */
+    uint32_t k;
+    uint8_t children[ZKR_ROUND_MAX_WORKERS][ZKR_DIGEST_BYTES];
+} zkr_round_close;
+
+/* A "lineage" payload: one native training step. */
+typedef struct {
+    uint8_t child[ZKR_DIGEST_BYTES], child_commitment[ZKR_DIGEST_BYTES];
+    uint8_t parent[ZKR_DIGEST_BYTES], parent_commitment[ZKR_DIGEST_BYTES];
+    uint8_t dataset[ZKR_DIGEST_BYTES];
+    uint32_t lr, shift, batch;
+    uint64_t indices[ZKR_ROUND_MAX_PER_WORKER];
+} zkr_lineage;
+
+/*
+ * Canonical encoders (docs/formats.md) and strict decoders of the training
+ * events. A decoder refuses trailing bytes, counts or values out of their
+ * bounds (workers and records per worker 1..64, a shard range that would
+ * pass 2^64, lr 1..65535, shift 1..16, accepted not 0/1, an accepted
+ * outcome without child, statement or proof, a close whose k does not
+ * match its result, a reason that is not UTF-8 text, a lineage round or
+ * worker other than 0): ZKR_ERR_MALFORMED. Encoders return
+ * ZKR_ERR_MALFORMED for a value its decoder would refuse, else ZKR_OK or
+ * ZKR_ERR_NOMEM. Thread safe; nothing secret.
+ */
+zkr_err zkr_round_open_encode(const zkr_round_open *o, zkr_buf *out) ZKR_WUR;
+zkr_err zkr_round_open_decode(const uint8_t *p, size_t len, zkr_round_open *out) ZKR_WUR;
+zkr_err zkr_round_outcome_encode(const zkr_round_outcome *o, zkr_buf *out) ZKR_WUR;
+zkr_err zkr_round_outcome_decode(const uint8_t *p, size_t len, zkr_round_outcome *out) ZKR_WUR;
+zkr_err zkr_round_close_encode(const zkr_round_close *c, zkr_buf *out) ZKR_WUR;
+zkr_err zkr_round_close_decode(const uint8_t *p, size_t len, zkr_round_close *out) ZKR_WUR;
+zkr_err zkr_lineage_encode(const zkr_lineage *l, zkr_buf *out) ZKR_WUR;
+zkr_err zkr_lineage_decode(const uint8_t *p, size_t len, zkr_lineage *out) ZKR_WUR;
+
+/*
+ * The indices, ascending, of the log events of `type` whose payload bytes
+ * 4..35 equal `key`: the round digest of a round-outcome or round-close,
+ * the nonce of a version-2 round-open. Indexed (log_event_key), so the cost
+ * does not grow with the log. *idx is malloc'ed (free()).
+ * Returns ZKR_ERR_REGISTRY, ZKR_ERR_NOMEM.
+ */
+zkr_err zkr_registry_events_by_key(zkr_registry *reg, const char *type,
+                                   const uint8_t key[ZKR_DIGEST_BYTES], uint64_t **idx,
+                                   size_t *n, zkr_diag *d) ZKR_WUR;
+
+/* The registry's log origin (its checkpoints' first line). */
+zkr_err zkr_registry_origin(zkr_registry *reg, char out[ZKR_ORIGIN_MAX + 1], zkr_diag *d) ZKR_WUR;
+
+/*
+ * Opens a round: appends its "round-open" event after checking, in the
+ * same write transaction, that no round with the same digest (SHA-256 of
+ * the payload) is logged. *index gets the round id (the leaf's index),
+ * digest the round's digest.
+ * Returns ZKR_ERR_MALFORMED (o out of bounds), ZKR_ERR_CONFLICT (a round
+ * with this digest exists, the diag names its index), ZKR_ERR_REVOKED (the
+ * parent model, dataset or schema, checked in the same transaction),
+ * ZKR_ERR_REGISTRY.
+ */
+zkr_err zkr_registry_round_open(zkr_registry *reg, const zkr_round_open *o, uint64_t *index,
+                                uint8_t digest[ZKR_DIGEST_BYTES], zkr_diag *d) ZKR_WUR;
+
+/* A round and every event that names it, as read from the log. */
+typedef struct {
+    uint64_t index;                  /* the round id: its round-open leaf */
+    uint8_t digest[ZKR_DIGEST_BYTES];
+    zkr_round_open open;
+    int closed;
+    uint64_t close_index;
+    zkr_round_close close;
+    uint32_t n_outcomes;             /* outcomes logged, at most one per worker */
+    uint64_t outcome_index[ZKR_ROUND_MAX_WORKERS]; /* by worker; valid when has_outcome */
+    uint8_t has_outcome[ZKR_ROUND_MAX_WORKERS];
+    zkr_round_outcome outcome[ZKR_ROUND_MAX_WORKERS];
+} zkr_round_state;
+
+/*
+ * Reads round `index` and its events, and refuses a round the log shows
+ * in an impossible state: ZKR_ERR_VERIFY (naming the leaves) for another
+ * round-open with the same digest, more than one round-close, two
+ * outcomes of one worker, an outcome for a worker outside the round, a
+ * close with a missing outcome, or a close whose children are not exactly
+ * the accepted outcomes' children in worker order; ZKR_ERR_NOT_FOUND (no
+ * such leaf, or not a round-open); ZKR_ERR_REGISTRY (an event that does
+ * not decode). out is large (about 40 KiB): allocate it.
+ */
+zkr_err zkr_registry_round_get(zkr_registry *reg, uint64_t index, zkr_round_state *out,
+                               zkr_diag *d) ZKR_WUR;
+
+/* One event of a round's closing write, with the model it registers (or none). */
+typedef struct {
+    const uint8_t *model;      /* a model's canonical bytes; NULL: no model */
+    size_t model_len;
+    const uint8_t *commitment; /* the model's commitment (32 bytes) */
+    const uint8_t *event;      /* round-outcome or round-close payload */
+    size_t event_len;
+    zkr_artifact model_out;    /* out: the model row (existed set when already registered) */
+    uint64_t log_index;        /* out: the event's leaf */
+} zkr_round_write;
+
+/*
+ * Closes round `round` in one BEGIN IMMEDIATE transaction: re-checks there
+ * that the round is still unique, has no outcome and no close, then
+ * registers each accepted child (a model of the parent's program, named as
+ * the parent) with its "round-outcome" event, outcome[w] for worker w, and
+ * the average with the "round-close" event. Every payload is decoded and
+ * must name this round, its worker and the model it comes with, and the
+ * close must list exactly the accepted children. All or nothing: a crash
+ * or a failure leaves no outcome behind.
+ * Returns ZKR_ERR_CONFLICT (the round already has a close or outcomes; the
+ * diag names the leaf), ZKR_ERR_MALFORMED / ZKR_ERR_USAGE (payloads that
+ * do not fit the round), ZKR_ERR_REVOKED (the program, parent model,
+ * dataset or schema, an accepted child or its statement: checked inside the
+ * transaction, so a revocation that lands after judging wins), ZKR_ERR_NOT_FOUND,
+ * ZKR_ERR_VERIFY (as zkr_registry_round_get), ZKR_ERR_REGISTRY.
+ */
+zkr_err zkr_registry_round_close(zkr_registry *reg, uint64_t round, zkr_round_write *outcome,
+                                 size_t n, zkr_round_write *close, zkr_diag *d) ZKR_WUR;
 
 /* ------------------------------------------------------------------ */
 /* Export and import (crossing the air gap)                             */
@@ -670,6 +914,25 @@ zkr_err zkr_checkpoint_verify(const uint8_t *note, size_t len, const char *vkey,
 zkr_err zkr_registry_export(zkr_registry *reg, const uint8_t (*statements)[ZKR_DIGEST_BYTES],
                             size_t n_statements, const zkr_secret *pass, zkr_buf *out,
                             zkr_diag *d) ZKR_WUR;
+
+/*
+ * The largest bundle export writes and import reads: import holds every
+ * entry in memory and writes them in one transaction, so the total is
+ * bounded (ZKR_ERR_TOO_LARGE, exit 3, naming the size and the limit).
+ */
+#define ZKR_BUNDLE_MAX_BYTES ((size_t)256 << 20)
+
+/*
+ * As zkr_registry_export, but a checkpoint signed for the bundle is not
+ * stored: its note is put in *pending (empty when the stored one was
+ * used), for the caller to store with zkr_registry_checkpoint_store once
+ * the bundle is written, so that a failure to write the bundle leaves the
+ * registry unchanged.
+ */
+zkr_err zkr_registry_export_staged(zkr_registry *reg,
+                                   const uint8_t (*statements)[ZKR_DIGEST_BYTES],
+                                   size_t n_statements, const zkr_secret *pass, zkr_buf *out,
+                                   zkr_buf *pending, zkr_diag *d) ZKR_WUR;
 
 typedef struct {
     uint64_t entries;   /* leaves in the bundle */

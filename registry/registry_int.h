@@ -5,11 +5,15 @@
 #include <sqlite3.h>
 
 #include "registry/registry.h"
+#include "zkr_config.h"
 
 struct zkr_registry {
     sqlite3 *db;
     char *path;
     int outer; /* a caller's zkr_registry_write_begin/read_begin transaction is open */
+    int read_only;       /* opened with zkr_registry_open_readonly */
+    int immutable;       /* ... and fell back to immutable=1 (read-only medium) */
+    unsigned pauses;     /* test pause points passed (zkr_registry_test_pause) */
 };
 
 #define ZKR_REGISTRY_APP_ID 0x7a6b7231 /* "zkr1" */
@@ -26,6 +30,18 @@ static inline void zkr_registry_hex(const uint8_t *p, size_t n, char *out, size_
 }
 
 /* db.c */
+#if ZKR_TEST_BUILD
+/*
+ * Test builds only: when $ZKR_TEST_PAUSE_FIFO names a fifo and
+ * $ZKR_TEST_PAUSE_AT equals `point` (default "write": just before BEGIN
+ * IMMEDIATE), the (1 + $ZKR_TEST_PAUSE_SKIP)-th such point of this handle
+ * writes "paused\n" into the fifo, then waits until a writer opens and
+ * closes it. Tests land a competing command (revoke, import) exactly there.
+ * Points: "write", "export" (inside an export's read snapshot, after its
+ * first selection query).
+ */
+void zkr_registry_test_pause(zkr_registry *reg, const char *point);
+#endif
 zkr_err zkr_registry_sql_err(zkr_registry *reg, int rc, const char *what, zkr_diag *d);
 zkr_err zkr_registry_exec(zkr_registry *reg, const char *sql, zkr_diag *d) ZKR_WUR;
 zkr_err zkr_registry_prepare(zkr_registry *reg, const char *sql, sqlite3_stmt **st,
@@ -34,6 +50,11 @@ zkr_err zkr_registry_prepare(zkr_registry *reg, const char *sql, sqlite3_stmt **
  * transaction (zkr_registry_write_begin) begin, commit and rollback do nothing: the caller's
  * commit or rollback decides for every write made under it. */
 zkr_err zkr_registry_begin(zkr_registry *reg, zkr_diag *d) ZKR_WUR;
+/*
+ * BEGIN plus a first read: one snapshot for every later read until
+ * rollback/commit (exports, audits), without taking the write lock.
+ */
+zkr_err zkr_registry_begin_read(zkr_registry *reg, zkr_diag *d) ZKR_WUR;
 zkr_err zkr_registry_commit(zkr_registry *reg, zkr_diag *d) ZKR_WUR;
 void zkr_registry_rollback(zkr_registry *reg);
 int64_t zkr_registry_now(void);
@@ -78,6 +99,16 @@ zkr_err zkr_registry_artifact_insert_tx(zkr_registry *reg, zkr_artifact *a,
                                         const uint8_t (*leaves)[ZKR_DIGEST_BYTES],
                                         const char *source, zkr_diag *d) ZKR_WUR;
 
+/*
+ * Registers a committed model of program `prog` inside the caller's
+ * transaction (a round's children and result), or returns the existing row
+ * with existed set.
+ */
+zkr_err zkr_registry_model_insert_tx(zkr_registry *reg, const char *name, const zkr_artifact *prog,
+                                     const uint8_t *p, size_t len,
+                                     const uint8_t commitment[ZKR_DIGEST_BYTES],
+                                     zkr_artifact *out, zkr_diag *d) ZKR_WUR;
+
 /* schema.c */
 zkr_err zkr_registry_schema_insert_tx(zkr_registry *reg, zkr_schema *s, zkr_diag *d) ZKR_WUR;
 zkr_err zkr_registry_schema_find_digest(zkr_registry *reg,
@@ -93,6 +124,9 @@ zkr_err zkr_statement_encode(const zkr_statement *s, zkr_buf *out) ZKR_WUR;
  */
 zkr_err zkr_registry_statement_from_event(zkr_registry *reg, const uint8_t *p, size_t len,
                                           zkr_statement *out, zkr_diag *d) ZKR_WUR;
+/* ZKR_ERR_REVOKED when the statement or its schema, program, model or dataset is revoked. */
+zkr_err zkr_registry_statement_check_revoked(zkr_registry *reg, const zkr_statement *s,
+                                             zkr_diag *d) ZKR_WUR;
 zkr_err zkr_registry_statement_insert_tx(zkr_registry *reg, zkr_statement *s,
                                          zkr_diag *d) ZKR_WUR;
 zkr_err zkr_statement_event_payload(const zkr_statement *s, zkr_buf *out) ZKR_WUR;

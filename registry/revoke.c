@@ -210,10 +210,12 @@ out:
     return r;
 }
 
-zkr_err zkr_registry_revoke(zkr_registry *reg, zkr_kind kind,
-                            const uint8_t target[ZKR_DIGEST_BYTES], const char *reason,
-                            zkr_revocation *out, zkr_diag *d)
+/* Writes the revocation of `target` (resolved from `ref` when non-NULL) in one transaction. */
+static zkr_err revoke_tx(zkr_registry *reg, zkr_kind kind, const char *ref,
+                         const uint8_t target_in[ZKR_DIGEST_BYTES], const char *reason,
+                         zkr_revocation *out, zkr_diag *d)
 {
+    uint8_t target[ZKR_DIGEST_BYTES];
     zkr_err r;
 
     memset(out, 0, sizeof *out);
@@ -223,6 +225,13 @@ zkr_err zkr_registry_revoke(zkr_registry *reg, zkr_kind kind,
         return r;
     if ((r = zkr_registry_begin(reg, d)) != ZKR_OK)
         return r;
+    /* The object's existence is checked in the transaction that revokes it. */
+    if (ref != NULL)
+        r = zkr_registry_resolve(reg, kind, ref, target, d);
+    else
+        memcpy(target, target_in, ZKR_DIGEST_BYTES);
+    if (r != ZKR_OK)
+        goto out;
     r = zkr_registry_revocation_from_log(reg, kind, target, out, d);
     if (r == ZKR_OK) {
         out->existed = 1;
@@ -241,6 +250,21 @@ zkr_err zkr_registry_revoke(zkr_registry *reg, zkr_kind kind,
 out:
     zkr_registry_rollback(reg);
     return r;
+}
+
+zkr_err zkr_registry_revoke(zkr_registry *reg, zkr_kind kind,
+                            const uint8_t target[ZKR_DIGEST_BYTES], const char *reason,
+                            zkr_revocation *out, zkr_diag *d)
+{
+    return revoke_tx(reg, kind, NULL, target, reason, out, d);
+}
+
+zkr_err zkr_registry_revoke_ref(zkr_registry *reg, zkr_kind kind, const char *ref,
+                                const char *reason, zkr_revocation *out, zkr_diag *d)
+{
+    if (ref == NULL)
+        return zkr_fail(d, ZKR_ERR_USAGE, "revoke: no object named");
+    return revoke_tx(reg, kind, ref, NULL, reason, out, d);
 }
 
 zkr_err zkr_registry_revocation_list(zkr_registry *reg, zkr_revocation **out, size_t *n)
@@ -411,20 +435,23 @@ zkr_err zkr_registry_proof_record(zkr_registry *reg,
     zkr_err r;
 
     *log_index = 0;
+    memset(&s, 0, sizeof s);
     if (verifier_version == NULL || !zkr_registry_ident_ok(verifier_version, 0))
         return zkr_fail(d, ZKR_ERR_MALFORMED, "verifier version '%s' is not an identifier",
                         verifier_version ? verifier_version : "");
     zkr_registry_hex(statement_id, 32, hex, sizeof hex);
-    r = zkr_registry_statement_get(reg, hex, &s, d);
-    zkr_statement_free(&s);
-    if (r != ZKR_OK)
-        return r;
+    /* The statement and its revocations are read in the transaction that records the proof. */
     if ((r = zkr_registry_begin(reg, d)) != ZKR_OK)
         return r;
+    if ((r = zkr_registry_statement_get(reg, hex, &s, d)) != ZKR_OK ||
+        (r = zkr_registry_statement_check_revoked(reg, &s, d)) != ZKR_OK)
+        goto out;
     if ((r = zkr_registry_proof_insert_tx(reg, statement_id, proof_digest, verifier_version,
                                           zkr_registry_now(), log_index, &existed, d)) == ZKR_OK &&
         !existed)
         r = zkr_registry_commit(reg, d);
+out:
+    zkr_statement_free(&s);
     zkr_registry_rollback(reg);
     return r;
 }

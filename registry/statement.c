@@ -293,6 +293,20 @@ static zkr_err bind_refs(zkr_registry *reg, zkr_statement *s, zkr_diag *d)
     return ZKR_OK;
 }
 
+zkr_err zkr_registry_statement_check_revoked(zkr_registry *reg, const zkr_statement *s,
+                                             zkr_diag *d)
+{
+    zkr_err r;
+
+    if ((r = zkr_registry_check_revoked(reg, ZKR_KIND_STATEMENT, s->statement_id, NULL, d)) != ZKR_OK ||
+        (r = zkr_registry_check_revoked(reg, ZKR_KIND_SCHEMA, s->schema.digest, NULL, d)) != ZKR_OK ||
+        (r = zkr_registry_check_revoked(reg, ZKR_KIND_PROGRAM, s->program.sha256, NULL, d)) != ZKR_OK ||
+        (r = zkr_registry_check_revoked(reg, ZKR_KIND_MODEL, s->model.sha256, NULL, d)) != ZKR_OK ||
+        (r = zkr_registry_check_revoked(reg, ZKR_KIND_DATASET, s->dataset.sha256, NULL, d)) != ZKR_OK)
+        return r;
+    return ZKR_OK;
+}
+
 zkr_err zkr_registry_statement_insert_tx(zkr_registry *reg, zkr_statement *s, zkr_diag *d)
 {
     sqlite3_stmt *st = NULL;
@@ -355,16 +369,15 @@ static zkr_err find_existing(zkr_registry *reg, const uint8_t sid[ZKR_DIGEST_BYT
     return r;
 }
 
-zkr_err zkr_registry_statement_add(zkr_registry *reg, const char *schema_ref,
-                                   const char *program_ref, const char *model_ref,
-                                   const char *dataset_ref, const zkr_kv *params,
-                                   size_t n_params, const uint8_t *public_output,
-                                   size_t public_output_len, zkr_statement *out, zkr_diag *d)
+/* Everything statement_add reads and checks; runs inside its write transaction. */
+static zkr_err statement_prepare(zkr_registry *reg, const char *schema_ref,
+                                 const char *program_ref, const char *model_ref,
+                                 const char *dataset_ref, const zkr_kv *params, size_t n_params,
+                                 const uint8_t *public_output, size_t public_output_len,
+                                 zkr_statement *out, zkr_diag *d)
 {
-    int64_t existing = 0;
     zkr_err r;
 
-    memset(out, 0, sizeof *out);
     if ((r = zkr_registry_schema_get(reg, schema_ref, &out->schema, d)) != ZKR_OK ||
         (r = zkr_registry_artifact_get(reg, ZKR_KIND_PROGRAM, program_ref, &out->program, d)) != ZKR_OK ||
         (r = zkr_registry_artifact_get(reg, ZKR_KIND_MODEL, model_ref, &out->model, d)) != ZKR_OK ||
@@ -398,8 +411,29 @@ zkr_err zkr_registry_statement_add(zkr_registry *reg, const char *schema_ref,
         if ((r = zkr_buf_append(&out->public_output, public_output, public_output_len)) != ZKR_OK)
             return r;
     }
-    if ((r = finish_id(out)) != ZKR_OK || (r = zkr_registry_begin(reg, d)) != ZKR_OK)
+    return finish_id(out);
+}
+
+zkr_err zkr_registry_statement_add(zkr_registry *reg, const char *schema_ref,
+                                   const char *program_ref, const char *model_ref,
+                                   const char *dataset_ref, const zkr_kv *params,
+                                   size_t n_params, const uint8_t *public_output,
+                                   size_t public_output_len, zkr_statement *out, zkr_diag *d)
+{
+    int64_t existing = 0;
+    zkr_err r;
+
+    memset(out, 0, sizeof *out);
+    /*
+     * Every reference, revocation and existence check runs inside the
+     * IMMEDIATE transaction that writes: a revocation committed by another
+     * process is either seen here or ordered after this statement.
+     */
+    if ((r = zkr_registry_begin(reg, d)) != ZKR_OK)
         return r;
+    if ((r = statement_prepare(reg, schema_ref, program_ref, model_ref, dataset_ref, params,
+                               n_params, public_output, public_output_len, out, d)) != ZKR_OK)
+        goto out;
     r = find_existing(reg, out->statement_id, &existing, d);
     if (r == ZKR_OK) {
         out->existed = 1;

@@ -16,7 +16,7 @@ typedef uint8_t digest_t[32];
 #define ZKR_STR_(x) #x
 #define ZKR_STR(x) ZKR_STR_(x)
 /* One past the schema this build knows (a registry from a newer zkreg). */
-#define ZKR_REGISTRY_SCHEMA_VERSION_NEXT 4
+#define ZKR_REGISTRY_SCHEMA_VERSION_NEXT 5
 _Static_assert(ZKR_REGISTRY_SCHEMA_VERSION_NEXT == ZKR_REGISTRY_SCHEMA_VERSION + 1,
                "update ZKR_REGISTRY_SCHEMA_VERSION_NEXT with the schema version");
 
@@ -112,6 +112,63 @@ static void test_open_errors(zkr_tap *t, fixture *f)
     zkr_diag_clear(&d);
     r = zkr_registry_create(p, &f->pass, "bad origin", 1, &d);
     zkr_tap_ok(t, r == ZKR_ERR_MALFORMED, "origin with a space refused: %s", d.msg);
+}
+
+_Static_assert(ZKR_REGISTRY_SCHEMA_VERSION == 4, "update the index migration test");
+
+/* A version-3 registry (before the log indices) opens migrated to version 4, its data intact. */
+static void test_migration_v1(zkr_tap *t, fixture *f)
+{
+    zkr_registry *reg = NULL;
+    zkr_secret pass;
+    char p[512];
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    uint8_t h1[32], h2[32];
+    zkr_diag d;
+    zkr_err r;
+    int n_idx = -1, ver = -1;
+
+    rt_pass(&pass, "x");
+    rt_path(p, f->dir, "v1.db");
+    if (zkr_registry_create(p, &pass, NULL, 1, NULL) != ZKR_OK ||
+        exec_sql(p, "DROP INDEX log_leaf_hash; DROP INDEX log_event_key; "
+                    "DROP INDEX artifact_sha256; "
+                    "PRAGMA user_version = 3") != SQLITE_OK) {
+        zkr_tap_ok(t, 0, "set up a version-3 registry");
+        rt_pass_free(&pass);
+        return;
+    }
+    /* A read-only opening never writes, so it cannot migrate: refused, the file unchanged. */
+    rt_file_hash(p, h1);
+    zkr_diag_clear(&d);
+    r = zkr_registry_open_readonly(p, &reg, &d);
+    rt_file_hash(p, h2);
+    zkr_tap_ok(t, r == ZKR_ERR_REGISTRY_VERSION && reg == NULL && strstr(d.msg, "v1.db") &&
+                      strstr(d.msg, "user_version 3") && strstr(d.msg, "writing command") &&
+                      memcmp(h1, h2, 32) == 0,
+               "a version-3 registry opened read-only: refused, named, unchanged: %s", d.msg);
+    zkr_tap_ok(t, zkr_registry_open(p, &reg, NULL) == ZKR_OK, "a version-3 registry opens");
+    zkr_registry_close(reg);
+    reg = NULL;
+    zkr_diag_clear(&d);
+    r = zkr_registry_open_readonly(p, &reg, &d);
+    zkr_tap_ok(t, r == ZKR_OK, "... and, once migrated, opens read-only: %s", d.msg);
+    zkr_registry_close(reg);
+    if (sqlite3_open(p, &db) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, "SELECT (SELECT count(*) FROM sqlite_master WHERE type = 'index'"
+                               " AND name IN ('log_leaf_hash', 'log_event_key', 'artifact_sha256')),"
+                               " (SELECT user_version FROM pragma_user_version)",
+                           -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW) {
+        n_idx = sqlite3_column_int(st, 0);
+        ver = sqlite3_column_int(st, 1);
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    zkr_tap_ok(t, n_idx == 3 && ver == ZKR_REGISTRY_SCHEMA_VERSION,
+               "... migrated: user_version %d, %d of the three new indices", ver, n_idx);
+    rt_pass_free(&pass);
 }
 
 static void test_newer_registry(zkr_tap *t, fixture *f)
@@ -968,6 +1025,7 @@ int main(int argc, char **argv)
     fx_open(&t, &f, "main.db");
     test_open_errors(&t, &f);
     test_newer_registry(&t, &f);
+    test_migration_v1(&t, &f);
     test_artifacts(&t, &f, &prog, &model, &ds);
     test_schemas(&t, &f, &sc);
     test_statements(&t, &f, &prog, &model, &ds, &sc, &st);
