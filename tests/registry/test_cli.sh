@@ -222,18 +222,18 @@ h1=$(sha256sum r-copy.db | cut -d' ' -f1)
 "$Z" --registry r-copy.db list program >/dev/null 2>err.txt; rc=$?
 h2=$(sha256sum r-copy.db | cut -d' ' -f1)
 [ $rc = 9 ] && grep -q "r-copy.db" err.txt && grep -q "newer" err.txt && [ "$h1" = "$h2" ]; ok $? "registry from a newer version: exit 9, named, unchanged"
-# An older registry (version 1: no log indices): read-only commands cannot migrate it.
+# An older registry (version 3: before the log indices): read-only commands cannot migrate it.
 cp r.db r-old.db
-sqlite3 r-old.db 'DROP INDEX log_leaf_hash; DROP INDEX log_event_key; DROP INDEX artifact_sha256; PRAGMA user_version = 1' 2>/dev/null
+sqlite3 r-old.db 'DROP INDEX log_leaf_hash; DROP INDEX log_event_key; DROP INDEX artifact_sha256; PRAGMA user_version = 3' 2>/dev/null
 h1=$(sha256sum r-old.db | cut -d' ' -f1)
 "$Z" --registry r-old.db list program >/dev/null 2>err.txt; rc=$?
 h2=$(sha256sum r-old.db | cut -d' ' -f1)
-[ $rc = 9 ] && grep -q "r-old.db" err.txt && grep -q "run a writing command" err.txt && [ "$h1" = "$h2" ]; ok $? "read-only command on a version-1 registry: exit 9, names the remedy, unchanged ($(head -c 200 err.txt))"
+[ $rc = 9 ] && grep -q "r-old.db" err.txt && grep -q "run a writing command" err.txt && [ "$h1" = "$h2" ]; ok $? "read-only command on a version-3 registry: exit 9, names the remedy, unchanged ($(head -c 200 err.txt))"
 echo "after migration" > mig.bin
 "$Z" --registry r-old.db register-program mig.bin >/dev/null 2>err.txt &&
   "$Z" --registry r-old.db list program 2>/dev/null | grep -q mig.bin &&
-  [ "$(sqlite3 r-old.db 'PRAGMA user_version' 2>/dev/null)" = 2 ] &&
-  "$Z" --registry r-old.db log verify >/dev/null 2>&1; ok $? "a writing command migrates it to version 2; read-only commands then work, log verifies"
+  [ "$(sqlite3 r-old.db 'PRAGMA user_version' 2>/dev/null)" = 4 ] &&
+  "$Z" --registry r-old.db log verify >/dev/null 2>&1; ok $? "a writing command migrates it to version 4; read-only commands then work, log verifies"
 head -c 4096 /dev/urandom > junk.db
 h1=$(sha256sum junk.db | cut -d' ' -f1)
 "$Z" --registry junk.db list program >/dev/null 2>err.txt; rc=$?

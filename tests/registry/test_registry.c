@@ -665,6 +665,7 @@ static void test_migration_v2(zkr_tap *t, fixture *f, const zkr_artifact *model)
     snprintf(sql, sizeof sql,
              "BEGIN; CREATE TEMP TABLE keep AS SELECT * FROM revocation; %s"
              " INSERT INTO revocation SELECT * FROM keep;"
+             " DROP INDEX log_leaf_hash; DROP INDEX log_event_key; DROP INDEX artifact_sha256;"
              " DROP TRIGGER signer_key_no_update; DROP TRIGGER signer_key_no_delete;"
              " DROP TABLE signer_key; DROP TRIGGER meta_no_delete;"
              " DELETE FROM meta WHERE key = 'signer_key_rows_since';"

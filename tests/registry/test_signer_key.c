@@ -143,10 +143,11 @@ out:
     rt_pass_free(&pass);
 }
 
-/* Turns a schema-3 registry back into the schema-1 layout (no signer_key table, no
+/* Turns a schema-4 registry back into the schema-1 layout (no signer_key table, no
  * log(type) index; the revocation table's wider CHECK is rebuilt by the migration). */
 static const char to_v1[] =
-    "DROP INDEX log_type;"
+    "DROP INDEX log_type; DROP INDEX log_leaf_hash; DROP INDEX log_event_key;"
+    "DROP INDEX artifact_sha256;"
     "DROP TRIGGER signer_key_no_update; DROP TRIGGER signer_key_no_delete; DROP TABLE signer_key;"
     "DROP TRIGGER meta_no_delete; DELETE FROM meta WHERE key = 'signer_key_rows_since';"
     "CREATE TRIGGER meta_no_delete BEFORE DELETE ON meta"
