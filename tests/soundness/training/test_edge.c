@@ -1,0 +1,117 @@
+/*
+ * training-step@1 soundness, the parts of V that carry no value: the group
+ * slots past the used ones and the child's padding columns. A prover that
+ * writes anything there (in range, so the LogUp holds) must be refused.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+
+/* 3-4-2, batch 2, zkr_ml_tmodel_init (seed 7), lr 200, shift 12 (as test_attacks.c). */
+static int fx_small(hx_fixture *f)
+{
+    static const uint32_t dims[] = {3, 4, 2};
+    uint8_t r[8][HX_MAX_IN + 1];
+    uint64_t idx[] = {1, 5};
+
+    for (uint32_t i = 0; i < 8; i++) {
+        for (uint32_t k = 0; k < 3; k++)
+            r[i][k] = (uint8_t)(37 * i + 11 * k + 5);
+        r[i][3] = (uint8_t)(i % 2);
+    }
+    return hx_setup(f, dims, 2, NULL, 7, (const uint8_t(*)[HX_MAX_IN + 1])r, 8, idx, 2, 200, 12);
+}
+
+typedef struct {
+    uint32_t l, sl, b, j;
+    zkr_gl v;
+} slot_set;
+
+static zkr_err cheat_slot(zkr_train_witness *w, void *arg)
+{
+    const slot_set *a = arg;
+
+    *hx_slot(w, a->l, a->sl, a->b, a->j) = a->v;
+    return ZKR_OK;
+}
+
+/*
+ * The group slots past the used ones carry nothing; the verifier combines
+ * them as 0 into the group's claim, so a prover that writes anything there
+ * (in range, so the LogUp holds) fails the opening of V.
+ */
+static void test_unused_slots(zkr_tap *t)
+{
+    hx_fixture f;
+    slot_set a;
+
+    if (!zkr_tap_ok(t, fx_small(&f), "small fixture"))
+        return;
+    hx_honest(t, &f, "honest step of the small fixture verifies");
+    for (unsigned sl = ZKR_TS_HIDDEN_USED; sl < (1u << ZKR_TS_HIDDEN_LOG); sl++) {
+        a = (slot_set){0, sl, 1, 2, 7};
+        hx_attack(t, &f, cheat_slot, &a, "opening", 1, sl == ZKR_TS_HIDDEN_USED ?
+                  "hidden_unused_slot_first_set_7" : "hidden_unused_slot_set_7");
+    }
+    for (unsigned sl = ZKR_TS_OUT_USED; sl < (1u << ZKR_TS_OUT_LOG); sl++) {
+        a = (slot_set){1, sl, 0, 1, 1};
+        hx_attack(t, &f, cheat_slot, &a, "opening", 1, "output_unused_slot_set_1");
+    }
+    hx_free(&f);
+}
+
+/* ru of one update entry := v, rus := 2^(16-S) v (field). */
+typedef struct {
+    uint32_t l, j, k;
+    zkr_gl ru;
+} ru_set;
+
+static zkr_err cheat_ru(zkr_train_witness *w, void *arg)
+{
+    const ru_set *a = arg;
+
+    *hx_upd(w, a->l, ZKR_TU_RU, a->j, a->k) = a->ru;
+    *hx_upd(w, a->l, ZKR_TU_RUS, a->j, a->k) = zkr_gl_mul(a->ru, hx_pow2(16 - w->shift));
+    return ZKR_OK;
+}
+
+/*
+ * The child's padding columns (k > in, no input, g = 0) must stay 0: a child
+ * committed with W' = -1 in a padding column of layer 1 is refused, with the
+ * honest ru (the update equation fails) and with ru solved for it over the
+ * field (ru = -2^(S-1) leaves 0..65535).
+ */
+static void test_child_padding(zkr_tap *t)
+{
+    hx_fixture f;
+    zkr_gl *cw[ZKR_TRAIN_MAX_LAYERS] = {0};
+    zkr_train_shape s;
+    ru_set a = {1, 0, 6, 0};
+
+    if (!zkr_tap_ok(t, fx_small(&f), "small fixture"))
+        return;
+    if (zkr_tap_ok(t, hx_shape(&f, &s) && s.lk[1] == 3 && hx_child_field(&f, cw),
+                   "layer 1 has padding columns 5..7")) {
+        cw[1][(size_t)a.j * 8 + a.k] = hx_f(-1);
+        if (zkr_tap_ok(t, hx_set_child_raw(&f, cw), "child with W'[1][0][6] = -1")) {
+            hx_attack(t, &f, NULL, NULL, "update", 1, "update_child_padding_column_minus_1");
+            a.ru = hx_f(-(1 << 11));
+            hx_attack(t, &f, cheat_ru, &a, "LogUp range", 1,
+                      "update_child_padding_column_minus_1_ru_solved");
+        }
+    }
+    for (uint32_t l = 0; l < ZKR_TRAIN_MAX_LAYERS; l++)
+        free(cw[l]);
+    hx_free(&f);
+}
+
+int main(int argc, char **argv)
+{
+    zkr_tap t;
+
+    zkr_tap_init(&t, argc, argv);
+    test_unused_slots(&t);
+    test_child_padding(&t);
+    return zkr_tap_done(&t);
+}
