@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "harness.h"
+#include "ml/graph.h"
+#include "ml/ml_int.h"
 
 /* 3-4-2, batch 2, zkr_ml_tmodel_init (seed 7), lr 200, shift 12 (as test_attacks.c). */
 static int fx_small(hx_fixture *f)
@@ -106,6 +108,73 @@ static void test_child_padding(zkr_tap *t)
     hx_free(&f);
 }
 
+/*
+ * Re-labels the fixture's program: hidden layer 0 without its ReLU (or the
+ * last layer with one), same weights. training-step@1 proves a ReLU step;
+ * a program whose activations differ is not a training program
+ * (zkr_ml_tprogram_check) and its statement must be refused.
+ */
+static int relabel_program(hx_fixture *f, uint32_t l, uint8_t act)
+{
+    zkr_buf prog = {0};
+    zkr_diag d;
+    uint8_t pcomm[ZKR_DIGEST_BYTES];
+    zkr_gl *cw[ZKR_TRAIN_MAX_LAYERS] = {0};
+    int ok;
+
+    f->parent->g.layers[l].act = act;
+    ok = zkr_ml_graph_encode(&f->parent->g, &prog, &d) == ZKR_OK;
+    if (ok)
+        zkr_sha256(prog.p, prog.len, f->parent->program_digest);
+    zkr_buf_free(&prog);
+    zkr_train_model_free(f->tp);
+    f->tp = NULL;
+    ok = ok && zkr_prover_train_commit(&f->p, f->parent, 1, &f->tp, pcomm, NULL) == ZKR_OK;
+    if (ok) {
+        memcpy(f->st.program_digest, f->parent->program_digest, ZKR_DIGEST_BYTES);
+        memcpy(f->st.parent_commitment, pcomm, ZKR_DIGEST_BYTES);
+    }
+    ok = ok && hx_child_field(f, cw) && hx_set_child_raw(f, cw);
+    for (uint32_t i = 0; i < ZKR_TRAIN_MAX_LAYERS; i++)
+        free(cw[i]);
+    return ok;
+}
+
+static void test_program_activations(zkr_tap *t)
+{
+    static const struct {
+        uint32_t l;
+        uint8_t act;
+        const char *name;
+    } cases[] = {{0, ZKR_ML_ACT_NONE, "program_hidden_layer_without_relu"},
+                 {1, ZKR_ML_ACT_RELU, "program_last_layer_with_relu"}};
+
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        hx_fixture f;
+        zkr_buf proof = {0};
+        zkr_diag d;
+        zkr_err pr, vr = ZKR_OK;
+
+        if (!zkr_tap_ok(t, fx_small(&f), "small fixture"))
+            return;
+        if (zkr_tap_ok(t, relabel_program(&f, cases[i].l, cases[i].act), "%s: relabelled",
+                       cases[i].name)) {
+            memset(&d, 0, sizeof d);
+            pr = zkr_prover_train_step_cheat(&f.p, f.st.statement_id, f.tp, f.tc, f.rec, f.batch,
+                                             &f.sp, &f.tr, NULL, NULL, &proof, &d);
+            if (pr == ZKR_OK) {
+                memset(&d, 0, sizeof d);
+                vr = zkr_verify_train_step(&f.p, &f.st, proof.p, proof.len, &d);
+            }
+            zkr_tap_ok(t, pr == ZKR_OK && vr == ZKR_ERR_UNSUPPORTED,
+                       "%s: refused as not a training program (prover %d, verifier %d: %s)",
+                       cases[i].name, (int)pr, (int)vr, d.msg);
+            zkr_buf_free(&proof);
+        }
+        hx_free(&f);
+    }
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -113,5 +182,6 @@ int main(int argc, char **argv)
     zkr_tap_init(&t, argc, argv);
     test_unused_slots(&t);
     test_child_padding(&t);
+    test_program_activations(&t);
     return zkr_tap_done(&t);
 }
