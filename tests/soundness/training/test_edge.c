@@ -175,6 +175,40 @@ static void test_program_activations(zkr_tap *t)
     }
 }
 
+/*
+ * A non-canonical word (>= p) where the body carries a field element (the
+ * LogUp root numerator, right after the V and M roots) is malformed, never
+ * read modulo p: otherwise one value would have two encodings and the
+ * transcript (which absorbs the words) would not bind the proof bytes.
+ */
+static void test_noncanonical(zkr_tap *t)
+{
+    hx_fixture f;
+    zkr_buf proof = {0};
+    zkr_proof_view v;
+    zkr_diag d;
+    zkr_err r = ZKR_ERR_INTERNAL;
+
+    if (!zkr_tap_ok(t, fx_small(&f), "small fixture"))
+        return;
+    memset(&d, 0, sizeof d);
+    if (zkr_prover_train_step_cheat(&f.p, f.st.statement_id, f.tp, f.tc, f.rec, f.batch, &f.sp,
+                                    &f.tr, NULL, NULL, &proof, &d) == ZKR_OK &&
+        zkr_proof_parse(proof.p, proof.len, &v, &d) == ZKR_OK && v.n_sections == 2 &&
+        v.len[1] > 2 * ZKR_DIGEST_BYTES + 8) {
+        size_t at = (size_t)(v.body[1] - proof.p) + 2 * ZKR_DIGEST_BYTES;
+        uint64_t w = zkr_load_le64(proof.p + at);
+        /* w + p when it fits (the same element), else the largest word. */
+        zkr_store_le64(proof.p + at, w < UINT64_MAX - ZKR_GL_P ? w + ZKR_GL_P : UINT64_MAX);
+        memset(&d, 0, sizeof d);
+        r = zkr_verify_train_step(&f.p, &f.st, proof.p, proof.len, &d);
+    }
+    zkr_tap_ok(t, r == ZKR_ERR_MALFORMED, "body_word_not_canonical: MALFORMED (%d: %s)", (int)r,
+               d.msg);
+    zkr_buf_free(&proof);
+    hx_free(&f);
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -183,5 +217,6 @@ int main(int argc, char **argv)
     test_unused_slots(&t);
     test_child_padding(&t);
     test_program_activations(&t);
+    test_noncanonical(&t);
     return zkr_tap_done(&t);
 }
