@@ -10,19 +10,24 @@
 #include "ml/graph.h"
 #include "ml/ml_int.h"
 
-/* 3-4-2, batch 2, zkr_ml_tmodel_init (seed 7), lr 200, shift 12 (as test_attacks.c). */
-static int fx_small(hx_fixture *f)
+/* 3-4-out, batch 2, zkr_ml_tmodel_init (seed 7), lr 200, shift 12 (as test_attacks.c). */
+static int fx_out(hx_fixture *f, uint32_t out)
 {
-    static const uint32_t dims[] = {3, 4, 2};
+    const uint32_t dims[] = {3, 4, out};
     uint8_t r[8][HX_MAX_IN + 1];
     uint64_t idx[] = {1, 5};
 
     for (uint32_t i = 0; i < 8; i++) {
         for (uint32_t k = 0; k < 3; k++)
             r[i][k] = (uint8_t)(37 * i + 11 * k + 5);
-        r[i][3] = (uint8_t)(i % 2);
+        r[i][3] = (uint8_t)(i % out);
     }
     return hx_setup(f, dims, 2, NULL, 7, (const uint8_t(*)[HX_MAX_IN + 1])r, 8, idx, 2, 200, 12);
+}
+
+static int fx_small(hx_fixture *f)
+{
+    return fx_out(f, 2);
 }
 
 typedef struct {
@@ -101,6 +106,23 @@ static void test_child_padding(zkr_tap *t)
             a.ru = hx_f(-(1 << 11));
             hx_attack(t, &f, cheat_ru, &a, "LogUp range", 1,
                       "update_child_padding_column_minus_1_ru_solved");
+        }
+    }
+    for (uint32_t l = 0; l < ZKR_TRAIN_MAX_LAYERS; l++)
+        free(cw[l]), cw[l] = NULL;
+    hx_free(&f);
+    /* 3 outputs: row 3 of the last layer is padding (o = 0 there, so g = 0). */
+    a = (ru_set){1, 3, 0, 0};
+    if (!zkr_tap_ok(t, fx_out(&f, 3), "3-4-3 fixture"))
+        return;
+    if (zkr_tap_ok(t, hx_shape(&f, &s) && s.lm[1] == 2 && s.lk[1] == 3 && hx_child_field(&f, cw),
+                   "layer 1 has padding row 3")) {
+        cw[1][(size_t)a.j * 8 + a.k] = hx_f(-1);
+        if (zkr_tap_ok(t, hx_set_child_raw(&f, cw), "child with W'[1][3][0] = -1")) {
+            hx_attack(t, &f, NULL, NULL, "update", 1, "update_child_padding_row_minus_1");
+            a.ru = hx_f(-(1 << 11));
+            hx_attack(t, &f, cheat_ru, &a, "LogUp range", 1,
+                      "update_child_padding_row_minus_1_ru_solved");
         }
     }
     for (uint32_t l = 0; l < ZKR_TRAIN_MAX_LAYERS; l++)
