@@ -60,6 +60,15 @@ typedef struct {
 /* The statement section                                               */
 /* ------------------------------------------------------------------ */
 
+/* Hidden layers ReLU, the last none: the function training-step@1's circuit computes. */
+static int training_acts(const zkr_ml_graph *g)
+{
+    for (uint32_t l = 0; l < g->n_layers; l++)
+        if (g->layers[l].act != (l + 1 < g->n_layers ? ZKR_ML_ACT_RELU : ZKR_ML_ACT_NONE))
+            return 0;
+    return 1;
+}
+
 static zkr_err check_program(vctx *c, zkr_dec *dec, const zkr_train_statement *st, zkr_diag *d)
 {
     const uint8_t *prog;
@@ -74,10 +83,16 @@ static zkr_err check_program(vctx *c, zkr_dec *dec, const zkr_train_statement *s
     if (sodium_memcmp(pd, st->program_digest, ZKR_DIGEST_BYTES) != 0)
         return zkr_fail(d, ZKR_ERR_MISMATCH_PROGRAM,
                         "proof: program differs from the registered program");
+    /*
+     * The circuit proves a ReLU network with a linear last layer: a program
+     * whose activations differ (a valid graph, not a training program) names
+     * another function, so its statement is refused, not proven.
+     */
     if (zkr_ml_graph_decode(prog, prog_len, &c->g, d) != ZKR_OK || c->g.arith != ZKR_ML_ARITH_FIXED ||
-        c->g.n_layers != L || L < 2 || L > ZKR_TRAIN_MAX_LAYERS)
+        c->g.n_layers != L || L < 2 || L > ZKR_TRAIN_MAX_LAYERS || !training_acts(&c->g))
         return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "proof: program is not a training program "
-                        "training-step@1 supports");
+                        "training-step@1 supports (FIXED arithmetic, 2..%u dense layers, hidden "
+                        "ReLU, last layer none)", ZKR_TRAIN_MAX_LAYERS);
     c->dims[0] = c->g.input_dim;
     for (uint32_t l = 0; l < L; l++)
         c->dims[l + 1] = c->g.layers[l].out_dim;
