@@ -6,9 +6,12 @@
 # signature over an edited payload or an old domain version), and offline
 # evidence (another log's origin, a checkpoint with a forged root). Each is
 # an attack zkreg must refuse; the accept twin is run first.
-# TAP. Usage: cli_adversary.sh ZKREG
+# Also `attest --import-signature` of an edited wallet request (a time this
+# appliance never gave; a statement revoked after the request was written).
+# TAP. Usage: cli_adversary.sh ZKREG WALLET
 set -u
 ZKREG=$1
+WALLET=$2
 SRC=${ZKR_SOURCE_ROOT:-.}
 FIX=$SRC/tests/fixtures/mlp_784_128_10.onnx
 DATA=/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz
@@ -207,6 +210,44 @@ for f in oldver chain contract; do
   "$ZKREG" verify-attestation "$T/$f.att" --trusted-key "eth:$K1_ADDR" >"$T/out" 2>"$T/err"; got=$?
   [ "$got" -ne 0 ]; ok $? "an eth-only signature with its domain edited ($f) is refused (exit $got)"
 done
+
+# ------------------------------------------------------------ wallet requests edited by their holder
+WADDR=$("$WALLET" address)
+expect 0 "key register the wallet address" "$ZKREG" key register "eth:$WADDR"
+expect 0 "external:eip712 writes a signing request" "$ZKREG" attest --statement "$A" --proof "$T/p" \
+  --key external:eip712 --address "$WADDR" --eip712-domain "$T/domain.json" -o "$T/req.json" $R
+python3 - "$T/req.json" "$T" <<'EOF'
+import base64, json, sys
+r = json.load(open(sys.argv[1])); out = sys.argv[2]
+def edit(name, pred_key, msg_key, pval, mval):
+    q = json.loads(json.dumps(r))
+    pl = json.loads(base64.b64decode(q["payload"]))
+    pl["predicate"][pred_key] = pval
+    q["payload"] = base64.b64encode(json.dumps(pl, sort_keys=True, separators=(",", ":")).encode()).decode()
+    m = q["typedData"]["message"]
+    m[msg_key] = mval if isinstance(m[msg_key], int) else str(mval)
+    json.dump(q, open(f"{out}/req-{name}.json", "w"))
+edit("future", "time", "time", "2099-01-01T00:00:00Z", 4070908800)
+EOF
+ok $? "a request re-dated to 2099 (payload and typed data agree)"
+atts=$(sqlite3 -readonly "$ZKREG_REGISTRY" "select count(*) from log where type='attestation'")
+SIG=$("$WALLET" sign "$T/req-future.json")
+expect 3 "attest --import-signature refuses a request dated in the future" "$ZKREG" attest \
+  --import-signature "$SIG" --request "$T/req-future.json" -o "$T/future.att"
+grep -q "in the future" "$T/err"; ok $? "... saying it is dated in the future"
+[ ! -e "$T/future.att" ]; ok $? "... no attestation written"
+[ "$(sqlite3 -readonly "$ZKREG_REGISTRY" "select count(*) from log where type='attestation'")" -eq "$atts" ]
+ok $? "... none logged"
+SIG=$("$WALLET" sign "$T/req.json")
+expect 0 "accept twin: the request as written imports" "$ZKREG" attest --import-signature "$SIG" \
+  --request "$T/req.json" -o "$T/wallet.att"
+rm -rf "$T/rv.db" "$T/rv.db.d"; sqlite3 "$ZKREG_REGISTRY" ".backup '$T/rv.db'"; cp -r "$T/reg.db.d" "$T/rv.db.d"
+expect 0 "revoke the statement after the request was written (in a copy)" \
+  env ZKREG_REGISTRY="$T/rv.db" "$ZKREG" revoke statement "$A" --reason "test: withdrawn"
+expect 6 "attest --import-signature of the earlier request is refused as revoked" \
+  env ZKREG_REGISTRY="$T/rv.db" "$ZKREG" attest --import-signature "$SIG" --request "$T/req.json" \
+  -o "$T/late.att"
+[ ! -e "$T/late.att" ]; ok $? "... no attestation written"
 
 # ------------------------------------------------------------ offline evidence from elsewhere
 expect 0 "log checkpoint" "$ZKREG" log checkpoint --passphrase-file "$T/regpass" -o "$T/cp.note"
