@@ -143,12 +143,43 @@ static zkr_err add_revocations(zkr_registry *reg, idx_set *s, uint64_t size, zkr
     return r;
 }
 
+/* One past the newest revocation leaf in the log (0 when there is none). */
+static zkr_err revocations_end(zkr_registry *reg, uint64_t *end, zkr_diag *d)
+{
+    sqlite3_stmt *st = NULL;
+    zkr_err r;
+    int rc;
+
+    *end = 0;
+    if ((r = zkr_registry_prepare(reg, "SELECT MAX(idx) FROM log WHERE type = 'revocation'", &st,
+                                  d)) != ZKR_OK)
+        return r;
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+        *end = (uint64_t)sqlite3_column_int64(st, 0) + 1;
+    else if (rc != SQLITE_ROW)
+        r = zkr_registry_sql_err(reg, rc, "finding the newest revocation", d);
+    sqlite3_finalize(st);
+    return r;
+}
+
+/*
+ * The checkpoint must cover the selected entries and every revocation the
+ * log holds: a stored checkpoint older than a revocation (of a key, say,
+ * which no selected entry names) would let the bundle be complete for that
+ * checkpoint while leaving out a revocation this registry already knows.
+ */
 static zkr_err pick_checkpoint(zkr_registry *reg, uint64_t need, const zkr_secret *pass,
                                zkr_buf *note, zkr_checkpoint *cp, zkr_diag *d)
 {
     zkr_diag quiet;
+    uint64_t rev_end;
     zkr_err r;
 
+    if ((r = revocations_end(reg, &rev_end, d)) != ZKR_OK)
+        return r;
+    if (rev_end > need)
+        need = rev_end;
     zkr_diag_clear(&quiet);
     r = zkr_registry_checkpoint_latest(reg, note, cp, &quiet);
     /* Only a checkpoint that signs the revocation set lets the importer see a withheld one. */
@@ -159,8 +190,9 @@ static zkr_err pick_checkpoint(zkr_registry *reg, uint64_t need, const zkr_secre
     note->len = 0;
     if (pass == NULL)
         return zkr_fail(d, ZKR_ERR_USAGE,
-                        "no stored checkpoint covers the exported entries and signs their "
-                        "revocation set: run zkreg log checkpoint first, or give "
+                        "no stored checkpoint covers the exported entries and every "
+                        "revocation and signs the revocation set: run zkreg log checkpoint "
+                        "first, or give "
                         "--passphrase-file to sign one");
     if ((r = zkr_registry_checkpoint_sign(reg, pass, note, d)) != ZKR_OK)
         return r;

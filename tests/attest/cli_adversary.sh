@@ -4,7 +4,8 @@
 # identity (compressed/uncompressed secp256k1, address case, one attestation
 # given twice, a signature entry repeated), EIP-712 binding (an eth-only
 # signature over an edited payload or an old domain version), and offline
-# evidence (another log's origin, a checkpoint with a forged root). Each is
+# evidence (another log's origin, a checkpoint with a forged root), and a
+# revocation newer than the stored checkpoint (log evidence, export). Each is
 # an attack zkreg must refuse; the accept twin is run first.
 # Also `attest --import-signature` of an edited wallet request (a time this
 # appliance never gave; a statement revoked after the request was written).
@@ -277,6 +278,34 @@ done
 expect 1 "evidence without its note is refused under --log-key" \
   env ZKREG_REGISTRY="$T/none.db" "$ZKREG" gate --policy "$T/good.json" \
   --evidence "$T/ev-nonote.json" --log-key "$VKEY" "$T/ed.att"
+
+# ------------------------------------------------------------ a revocation newer than the stored checkpoint
+# `log checkpoint` above is now older than the key revocation below; export
+# and log evidence must not hand out a set complete only for that checkpoint.
+expect 0 "revoke the ed25519 key after the latest checkpoint" "$ZKREG" revoke key "$ED_PUB" \
+  --reason "test: key retired"
+expect 2 "log evidence refuses a checkpoint older than a revocation" "$ZKREG" log evidence \
+  "$T/ed.att" -o "$T/ev-stale.json"
+grep -q "newer than the latest checkpoint" "$T/err"; ok $? "... saying the revocation is newer"
+[ ! -e "$T/ev-stale.json" ]; ok $? "... no evidence written"
+expect 2 "export without a passphrase refuses the stale checkpoint" "$ZKREG" export \
+  --statement "$A" -o "$T/stale.zkb"
+[ ! -e "$T/stale.zkb" ]; ok $? "... no bundle written"
+expect 0 "export with --passphrase-file signs a checkpoint over the revocation" "$ZKREG" export \
+  --statement "$A" -o "$T/a.zkb" --passphrase-file "$T/regpass"
+expect 0 "an air-gapped registry" "$ZKREG" --registry "$T/air.db" init --passphrase-file \
+  "$T/regpass" --kdf interactive
+expect 0 "it imports the bundle" "$ZKREG" --registry "$T/air.db" import "$T/a.zkb" \
+  --trusted-key "$VKEY"
+expect 0 "... and signs its own checkpoint" "$ZKREG" --registry "$T/air.db" log checkpoint \
+  --passphrase-file "$T/regpass"
+sed 's/"require_log_inclusion":true/"require_log_inclusion":false/' "$T/good.json" >"$T/noincl.json"
+expect 6 "the importing registry's gate sees the key revocation" "$ZKREG" --registry "$T/air.db" \
+  gate --policy "$T/noincl.json" "$T/ed.att"
+expect 0 "log checkpoint over the revocation" "$ZKREG" log checkpoint --passphrase-file "$T/regpass"
+expect 0 "log evidence now" "$ZKREG" log evidence "$T/ed.att" -o "$T/ev-new.json"
+expect 6 "the offline gate sees the key revocation" env ZKREG_REGISTRY="$T/none.db" "$ZKREG" gate \
+  --policy "$T/good.json" --evidence "$T/ev-new.json" --log-key "$VKEY" "$T/ed.att"
 
 echo "1..$n"
 exit $fail
