@@ -134,6 +134,10 @@ BAD=$(python3 -c "import sys; a=sys.argv[1]; i=next(i for i,c in enumerate(a) if
 raw_policy "$T/cs.json" "[\"eth:$BAD\"]" 1
 expect 3 "a mixed-case address with a broken EIP-55 checksum is refused" \
   "$ZKREG" gate --policy "$T/cs.json" "$T/k1.att"
+ED_UP=ed25519:$(echo "${ED_PUB#ed25519:}" | tr 'a-f' 'A-F')
+raw_policy "$T/edup.json" "[\"$ED_PUB\",\"$ED_UP\"]" 2
+expect 3 "a policy listing one ed25519 key in lower and upper case hex is refused" \
+  "$ZKREG" gate --policy "$T/edup.json" "$T/ed.att"
 raw_policy "$T/two.json" "[\"$ED_PUB\",\"$K1_PUB\"]" 2
 expect 0 "accept twin: two signers pass a 2-of-2 gate" "$ZKREG" gate --policy "$T/two.json" \
   "$T/ed.att" "$T/k1.att"
