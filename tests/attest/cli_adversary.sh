@@ -164,6 +164,11 @@ open(sys.argv[2], "w").write(json.dumps(env, sort_keys=True, separators=(",", ":
 EOF
 "$ZKREG" gate --policy "$T/three.json" "$T/k1eth.att" >"$T/out" 2>"$T/err"; got=$?
 [ "$got" -ne 0 ]; ok $? "an eip712 copy under an unknown key id does not add a signer (exit $got)"
+"$ZKREG" eth calldata "$T/k1.att" >"$T/cd1" 2>"$T/err" &&
+  "$ZKREG" eth calldata "$T/k1eth.att" >"$T/cd2" 2>>"$T/err" &&
+  "$ZKREG" eth calldata "$T/k1.att" "$T/k1.att" >"$T/cd3" 2>>"$T/err" &&
+  cmp -s "$T/cd1" "$T/cd2" && cmp -s "$T/cd1" "$T/cd3"
+ok $? "eth calldata: the copied eip712 entry and the file given twice carry one signature"
 
 # ------------------------------------------------------------ EIP-712: every relied-on field bound
 ETH_ID=$("$ZKREG" --json key public "eth:$K1_ADDR" | jget keyid /dev/stdin)
