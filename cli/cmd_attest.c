@@ -286,6 +286,9 @@ static void log_refusal(zkr_cli *cli, zkr_registry *reg, const zkr_pubkey *key,
     zkr_buf_free(&ev);
 }
 
+/* Seconds an imported request may be dated ahead of this clock (as the gate allows). */
+#define ATTEST_IMPORT_SKEW 300
+
 /* The time in the predicate: now, or $ZKREG_ATTEST_TIME in test builds (tests only). */
 static zkr_err attest_time(zkr_cli *cli, int64_t *t)
 {
@@ -596,8 +599,19 @@ static zkr_err import_checks(zkr_cli *cli, zkr_registry *reg, const zkr_attest_f
 {
     zkr_attest_registry cb;
     uint64_t kidx;
+    int64_t now;
     zkr_err r;
 
+    /* The request file is the holder's to edit and the wallet signs what it is shown: a time
+     * this appliance never gave (dated ahead, so it stays "fresh" for max_age later) must not
+     * be logged as this appliance's attestation. */
+    if ((r = attest_time(cli, &now)) != ZKR_OK)
+        return r;
+    if (f->time > now + ATTEST_IMPORT_SKEW)
+        return zkr_fail(&cli->diag, ZKR_ERR_MALFORMED,
+                        "signing request: the attestation is dated %lld s in the future (this "
+                        "appliance dates requests when it writes them)",
+                        (long long)(f->time - now));
     zkr_cli_attest_registry(reg, &cb);
     if ((r = cb.revoked(cb.ctx, f, key, &cli->diag)) != ZKR_OK ||
         (r = cb.statement(cb.ctx, f, &cli->diag)) != ZKR_OK ||

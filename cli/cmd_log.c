@@ -412,6 +412,16 @@ static zkr_err log_evidence(zkr_cli *cli, zkr_registry *reg, char **files, int n
             goto out;
     if ((r = zkr_registry_events_of_type(reg, "revocation", &idx, &nidx, &cli->diag)) != ZKR_OK)
         goto out;
+    /* Evidence complete only for a checkpoint older than a revocation this registry holds
+     * would carry a revoked key or model to the offline side as clean. */
+    for (size_t i = 0; i < nidx; i++)
+        if (idx[i] >= cp.size) {
+            r = zkr_fail(&cli->diag, ZKR_ERR_USAGE,
+                         "revocation log entry %llu is newer than the latest checkpoint (size "
+                         "%llu): run zkreg log checkpoint first",
+                         (unsigned long long)idx[i], (unsigned long long)cp.size);
+            goto out;
+        }
     for (size_t i = 0; i < nidx && idx[i] < cp.size; i++) {
         json_t *one = NULL;
         if ((r = leaf_proof(cli, reg, idx[i], cp.size, 0, &one)) != ZKR_OK)

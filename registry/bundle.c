@@ -149,6 +149,26 @@ static zkr_err add_revocations(zkr_registry *reg, idx_set *s, uint64_t size, zkr
     return r;
 }
 
+/* One past the newest revocation leaf in the log (0 when there is none). */
+static zkr_err revocations_end(zkr_registry *reg, uint64_t *end, zkr_diag *d)
+{
+    sqlite3_stmt *st = NULL;
+    zkr_err r;
+    int rc;
+
+    *end = 0;
+    if ((r = zkr_registry_prepare(reg, "SELECT MAX(idx) FROM log WHERE type = 'revocation'", &st,
+                                  d)) != ZKR_OK)
+        return r;
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+        *end = (uint64_t)sqlite3_column_int64(st, 0) + 1;
+    else if (rc != SQLITE_ROW)
+        r = zkr_registry_sql_err(reg, rc, "finding the newest revocation", d);
+    sqlite3_finalize(st);
+    return r;
+}
+
 /* The entries to export, as log indices below `limit`, sorted and unique. */
 static zkr_err export_select(zkr_registry *reg, const uint8_t (*statements)[ZKR_DIGEST_BYTES],
                              size_t n_statements, uint64_t limit, idx_set *sel, zkr_diag *d)
@@ -235,6 +255,7 @@ static zkr_err export_snapshot(zkr_registry *reg, const uint8_t (*statements)[ZK
     zkr_buf note = {0}, vk = {0};
     zkr_checkpoint cp;
     zkr_diag quiet;
+    uint64_t rev_end = 0;
     zkr_err r;
 
     *covered = 0;
@@ -260,9 +281,17 @@ static zkr_err export_snapshot(zkr_registry *reg, const uint8_t (*statements)[ZK
         r = zkr_fail(d, r, "%s", quiet.msg);
         goto out;
     }
-    /* Only a checkpoint that signs the revocation set lets the importer see a withheld one. */
+    /*
+     * Only a checkpoint that signs the revocation set lets the importer see
+     * a withheld one, and a stored checkpoint must also cover every
+     * revocation this log holds: one older than a revocation (of a key, say,
+     * which no selected entry names) would make a bundle complete for that
+     * checkpoint while leaving out a revocation this registry knows.
+     */
+    if (r == ZKR_OK && !given && (r = revocations_end(reg, &rev_end, d)) != ZKR_OK)
+        goto out;
     if (r == ZKR_ERR_NOT_FOUND || cp.size < (sel.n ? sel.v[sel.n - 1] + 1 : 0) ||
-        !cp.has_revocations) {
+        (!given && cp.size < rev_end) || !cp.has_revocations) {
         r = ZKR_OK;
         goto out;
     }
@@ -295,9 +324,9 @@ zkr_err zkr_registry_export_staged(zkr_registry *reg,
         return r;
     if (pass == NULL)
         return zkr_fail(d, ZKR_ERR_USAGE,
-                        "no stored checkpoint covers the exported entries and signs their "
-                        "revocation set: run zkreg log checkpoint first, or give "
-                        "--passphrase-file to sign one");
+                        "no stored checkpoint covers the exported entries and every "
+                        "revocation and signs the revocation set: run zkreg log checkpoint "
+                        "first, or give --passphrase-file to sign one");
     /*
      * Sign the tree as it is now without storing the note, then export
      * from a new snapshot only what that note covers: entries committed
