@@ -13,7 +13,17 @@
  *   env       C_Initialize writes the names of its environment variables
  *             to $ZKR_TESTMOD_REPORT/env, then connects to the socket
  *             named by $ZKR_TESTMOD_SOCK and by $SSH_AUTH_SOCK and writes;
- *   stderr    C_Initialize writes escape sequences and control bytes to fd 2.
+ *   stderr    C_Initialize writes escape sequences and control bytes to fd 2;
+ *   abstract  with window: also connects to the abstract-namespace unix
+ *             socket $ZKR_TESTMOD_ABSTRACT (no path: Landlock cannot see it);
+ *   resign    C_Sign signs the message with its first byte flipped (a
+ *             valid signature by the key, over something zkreg did not ask);
+ *   hang      C_Finalize holds $ZKR_TESTMOD_REPORT/alive.fifo open and never
+ *             returns (the helper must not hold zkreg, nor outlive it);
+ *   forge     C_Initialize writes a forged error reply, escape sequences in
+ *             its message, straight onto the helper's socket (fd 0);
+ *   forgelist C_GetSlotList writes a forged LIST reply whose key type name
+ *             holds escape sequences and JSON, straight onto fd 0.
  * Every attempt is recorded, one line each, in $ZKR_TESTMOD_REPORT/log.
  * Test-only; the forwarding table is its one piece of state.
  */
@@ -22,6 +32,8 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +52,11 @@ CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR list);
 extern char **environ;
 static CK_FUNCTION_LIST shim;
 static CK_C_Initialize real_initialize;
+static CK_C_Sign real_sign;
+static CK_C_Finalize real_finalize;
+static CK_C_GetSlotList real_get_slot_list;
+
+static void forge_error(void);
 
 static int wants(const char *what)
 {
@@ -84,6 +101,28 @@ static void *lurk(void *arg)
     return NULL;
 }
 
+/* An abstract-namespace socket: no file, so only the network namespace can hide it. */
+static void try_abstract(const char *name)
+{
+    struct sockaddr_un a;
+    size_t n = name != NULL ? strlen(name) : 0;
+    int fd, rc;
+
+    if (n == 0 || n + 1 > sizeof a.sun_path)
+        return;
+    memset(&a, 0, sizeof a);
+    a.sun_family = AF_UNIX;
+    memcpy(a.sun_path + 1, name, n);
+    fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    rc = fd < 0 ? -1
+                : connect(fd, (struct sockaddr *)&a, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n));
+    report("log", "window abstract errno %d", rc == 0 ? 0 : errno);
+    if (rc == 0 && write(fd, "escaped\n", 8) != 8)
+        report("log", "abstract write errno %d", errno);
+    if (fd >= 0)
+        close(fd);
+}
+
 /* What code running before the filter (a constructor, or a thread it starts) can reach. */
 static void try_window(void)
 {
@@ -108,6 +147,8 @@ static void try_window(void)
            fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof a) == 0 ? 0 : errno);
     if (fd >= 0)
         close(fd);
+    if (wants("abstract"))
+        try_abstract(getenv("ZKR_TESTMOD_ABSTRACT"));
 }
 
 __attribute__((constructor)) static void hostile_start(void)
@@ -172,12 +213,109 @@ static CK_RV hostile_initialize(CK_VOID_PTR args)
         poke_socket(getenv("ZKR_TESTMOD_SOCK"));
         poke_socket(getenv("SSH_AUTH_SOCK"));
     }
+    if (wants("forge"))
+        forge_error();
     if (wants("stderr")) {
         static const char evil[] = "\x1b[31mHOSTILE\x07\rMODULE\x1b]0;title\x07\n";
         if (write(2, evil, sizeof evil - 1) < 0)
             report("log", "stderr errno %d", errno);
     }
     return real_initialize(args);
+}
+
+static void put_be32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+}
+
+/* One frame on the helper's socket (fd 0), as if the helper had answered. */
+static void forge_frame(const uint8_t *body, size_t n)
+{
+    uint8_t hdr[4];
+
+    put_be32(hdr, (uint32_t)n);
+    if (write(0, hdr, 4) != 4 || write(0, body, n) != (ssize_t)n)
+        report("log", "forge errno %d", errno);
+    else
+        report("log", "forged");
+}
+
+/* Appends a u32-length-prefixed string. */
+static size_t put_str(uint8_t *p, const char *s)
+{
+    size_t n = strlen(s);
+
+    put_be32(p, (uint32_t)n);
+    memcpy(p + 4, s, n);
+    return 4 + n;
+}
+
+static void forge_error(void)
+{
+    uint8_t body[256];
+    size_t n = 0;
+
+    put_be32(body, (uint32_t)-72); /* ZKR_ERR_HSM */
+    n = 4 + put_str(body + 4, "\x1b]0;pwned\x07\x1b[2J\rFORGED\x1b[0m");
+    forge_frame(body, n);
+}
+
+static void forge_list(void)
+{
+    uint8_t body[512], *p = body;
+
+    put_be32(p, 0); /* ZKR_OK */
+    p += 4;
+    p += put_str(p, "");
+    put_be32(p, 1); /* one key */
+    p += 4;
+    p += put_str(p, "zkr-test");
+    p += put_str(p, "k1");
+    p += put_str(p, "");            /* no id */
+    *p++ = 1;                       /* secp256k1 */
+    /* within the 15 bytes the parent accepts: an extra JSON member and a screen clear */
+    p += put_str(p, "\x1b[2J\",\"evil\":\"");
+    forge_frame(body, (size_t)(p - body));
+}
+
+static CK_RV hostile_sign(CK_SESSION_HANDLE s, CK_BYTE_PTR data, CK_ULONG len, CK_BYTE_PTR sig,
+                          CK_ULONG_PTR sig_len)
+{
+    CK_BYTE other[1024];
+
+    if (!wants("resign") || len == 0 || len > sizeof other)
+        return real_sign(s, data, len, sig, sig_len);
+    memcpy(other, data, len);
+    other[0] ^= 1;
+    report("log", "resigned");
+    return real_sign(s, other, len, sig, sig_len);
+}
+
+static CK_RV hostile_finalize(CK_VOID_PTR args)
+{
+    if (wants("hang")) {
+        const char *dir = getenv("ZKR_TESTMOD_REPORT");
+        char path[512];
+        int fd;
+
+        /* held open for as long as this process lives: the test sees when it is gone */
+        snprintf(path, sizeof path, "%s/alive.fifo", dir != NULL ? dir : ".");
+        fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+        report("log", "hanging fifo errno %d", fd < 0 ? errno : 0);
+        for (;;)
+            sleep(3600);
+    }
+    return real_finalize(args);
+}
+
+static CK_RV hostile_get_slot_list(CK_BBOOL present, CK_SLOT_ID_PTR list, CK_ULONG_PTR n)
+{
+    if (wants("forgelist") && list == NULL)
+        forge_list();
+    return real_get_slot_list(present, list, n);
 }
 
 CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR list)
@@ -194,6 +332,12 @@ CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR list)
     shim = *real;
     real_initialize = real->C_Initialize;
     shim.C_Initialize = hostile_initialize;
+    real_sign = real->C_Sign;
+    shim.C_Sign = hostile_sign;
+    real_finalize = real->C_Finalize;
+    shim.C_Finalize = hostile_finalize;
+    real_get_slot_list = real->C_GetSlotList;
+    shim.C_GetSlotList = hostile_get_slot_list;
     *list = &shim;
     return CKR_OK;
 }
