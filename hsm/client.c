@@ -245,7 +245,7 @@ static zkr_err helper_gone(zkr_hsm *h, zkr_diag *d)
     close(h->fd);
     h->fd = -1;
     /* It may be alive but stuck inside the module: never wait on it unbounded. */
-    w = helper_reap(h->pid, 0, &st);
+    w = helper_reap(h->pid, ZKR_HSM_EXIT_GRACE_MS, &st);
     h->pid = 0;
     if (w > 0 && WIFSIGNALED(st))
         return zkr_fail(d, ZKR_ERR_HSM, "the PKCS#11 helper died (signal %d) serving module %s",

@@ -221,6 +221,8 @@ _Noreturn static void zkr_pkcs11_relay(pid_t child, int errfd, const char *prefi
         ;
     if (WIFSIGNALED(st)) {
         sigset_t all;
+        if (WTERMSIG(st) != SIGTERM)
+            (void)signal(SIGTERM, SIG_IGN); /* a pending SIGTERM must not replace PID 1's signal */
         (void)signal(WTERMSIG(st), SIG_DFL);
         (void)sigfillset(&all);
         (void)sigprocmask(SIG_UNBLOCK, &all, NULL);
@@ -542,6 +544,11 @@ static int zkr_pkcs11_has_children(void)
     while ((w = waitpid(-1, &st, WNOHANG | __WALL)) > 0)
         seen = 1;
     return seen || w == 0;
+}
+
+zkr_err zkr_sandbox_pkcs11_load_filter(zkr_diag *d)
+{
+    return zkr_sandbox_seccomp_load(ZKR_SANDBOX_POLICY_PKCS11_LOAD, d);
 }
 
 zkr_err zkr_sandbox_pkcs11_seal(const zkr_sandbox_pkcs11_opts *o, int task_fd,

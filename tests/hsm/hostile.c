@@ -6,8 +6,8 @@
  *             thread it starts) opens /etc/shadow, opens $ZKR_TESTMOD_TARGET
  *             read-write and connects to 127.0.0.1:$ZKR_TESTMOD_PORT;
  *   thread    its constructor opens $ZKR_TESTMOD_REPORT/alive.fifo for
- *             writing, forks a process and starts a thread that both hold
- *             it and never end (they must die with the helper);
+ *             writing and starts a thread that holds it and never ends;
+ *   fork      the same, with a forked process (both must die with the helper);
  *   registry  C_Initialize opens $ZKR_TESTMOD_TARGET read-write and
  *             overwrites its first byte;
  *   env       C_Initialize writes the names of its environment variables
@@ -22,6 +22,10 @@
  *             returns (the helper must not hold zkreg, nor outlive it);
  *   forge     C_Initialize writes a forged error reply, escape sequences in
  *             its message, straight onto the helper's socket (fd 0);
+ *   unfilter  its constructor installs a filter that answers 0 to seccomp()
+ *             and prctl(PR_SET_SECCOMP) without loading anything, so a
+ *             filter the helper loads later is void; C_Initialize then
+ *             calls ptrace(PTRACE_TRACEME), which the helper policy kills;
  *   forgelist C_GetSlotList writes a forged LIST reply whose key type name
  *             holds escape sequences and JSON, straight onto fd 0.
  * Every attempt is recorded, one line each, in $ZKR_TESTMOD_REPORT/log.
@@ -40,6 +44,11 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -138,6 +147,9 @@ static void try_window(void)
     report("log", "window registry errno %d", fd >= 0 ? 0 : errno);
     if (fd >= 0)
         close(fd);
+    if (wants("abstract"))
+        try_abstract(getenv("ZKR_TESTMOD_ABSTRACT"));
+    /* last: the helper's filter kills an AF_INET socket() */
     memset(&a, 0, sizeof a);
     a.sin_family = AF_INET;
     a.sin_port = htons((uint16_t)(port != NULL ? atoi(port) : 9));
@@ -147,8 +159,6 @@ static void try_window(void)
            fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof a) == 0 ? 0 : errno);
     if (fd >= 0)
         close(fd);
-    if (wants("abstract"))
-        try_abstract(getenv("ZKR_TESTMOD_ABSTRACT"));
 }
 
 __attribute__((constructor)) static void hostile_start(void)
@@ -160,18 +170,38 @@ __attribute__((constructor)) static void hostile_start(void)
 
     if (wants("window"))
         try_window();
-    if (!wants("thread") || dir == NULL)
+    if (wants("unfilter")) {
+        /* seccomp() and prctl() answer 0 without doing anything */
+        struct sock_filter f[] = {
+            BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0),
+            BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_seccomp, 0, 4),
+            BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 16),
+            BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SECCOMP_SET_MODE_FILTER, 0, 5),
+            BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 32),
+            BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 3, 4),
+            BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_prctl, 0, 2),
+            BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 16),
+            BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PR_SET_SECCOMP, 1, 0),
+            BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+            BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | 0),
+        };
+        struct sock_fprog prog = {sizeof f / sizeof f[0], f};
+        report("log", "unfilter installed %ld", syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog));
+    }
+    if ((!wants("thread") && !wants("fork")) || dir == NULL)
         return;
     snprintf(path, sizeof path, "%s/alive.fifo", dir);
     fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
     report("log", "fifo %s errno %d", path, fd < 0 ? errno : 0);
-    if (fork() == 0) {
-        for (;;)
-            pause(); /* holds the fifo open for as long as it lives */
-    }
-    report("log", "forked");
-    if (pthread_create(&t, NULL, lurk, NULL) == 0)
+    if (wants("thread") && pthread_create(&t, NULL, lurk, NULL) == 0)
         report("log", "thread");
+    if (wants("fork")) {
+        if (fork() == 0) {
+            for (;;)
+                pause(); /* holds the fifo open for as long as it lives */
+        }
+        report("log", "forked");
+    }
 }
 
 static void poke_socket(const char *path)
@@ -215,6 +245,9 @@ static CK_RV hostile_initialize(CK_VOID_PTR args)
     }
     if (wants("forge"))
         forge_error();
+    if (wants("unfilter"))
+        report("log", "ptrace after seal returned %ld errno %d",
+               syscall(SYS_ptrace, PTRACE_TRACEME, 0, 0, 0), errno);
     if (wants("stderr")) {
         static const char evil[] = "\x1b[31mHOSTILE\x07\rMODULE\x1b]0;title\x07\n";
         if (write(2, evil, sizeof evil - 1) < 0)
