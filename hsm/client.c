@@ -6,12 +6,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -193,6 +195,47 @@ static zkr_err spawn(zkr_hsm *h, const char *helper_path, zkr_diag *d)
     return ZKR_OK;
 }
 
+/* 1 once the process behind pidfd has ended, waiting at most ms. */
+static int ended_within(int pidfd, int ms)
+{
+    struct pollfd pf = {pidfd, POLLIN, 0};
+    int rc;
+
+    while ((rc = poll(&pf, 1, ms)) < 0 && errno == EINTR)
+        ;
+    return rc != 0;
+}
+
+/*
+ * Reaps the helper (its relay), giving it grace_ms to end by itself: after
+ * CLOSE it runs the module's C_Finalize, atexit handlers and destructors,
+ * and a module that never returns from them must not hold zkreg. Then
+ * SIGTERM: the relay kills PID 1 of the helper's namespace and exits once
+ * the kernel has ended every process there. SIGKILL is the last resort.
+ * Returns waitpid's result; *st the status.
+ */
+static pid_t helper_reap(pid_t pid, int grace_ms, int *st)
+{
+    int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    pid_t w;
+
+    *st = 0;
+    if (pidfd >= 0) {
+        if (!ended_within(pidfd, grace_ms)) {
+            (void)kill(pid, SIGTERM);
+            if (!ended_within(pidfd, ZKR_HSM_EXIT_GRACE_MS))
+                (void)kill(pid, SIGKILL);
+        }
+        close(pidfd);
+    } else if (waitpid(pid, st, WNOHANG) == 0) {
+        (void)kill(pid, SIGKILL); /* cannot wait bounded: no grace */
+    }
+    do
+        w = waitpid(pid, st, 0);
+    while (w < 0 && errno == EINTR);
+    return w;
+}
+
 /* Describes why the helper stopped answering (it is reaped here). */
 static zkr_err helper_gone(zkr_hsm *h, zkr_diag *d)
 {
@@ -202,11 +245,7 @@ static zkr_err helper_gone(zkr_hsm *h, zkr_diag *d)
     close(h->fd);
     h->fd = -1;
     /* It may be alive but stuck inside the module: never wait on it unbounded. */
-    if (waitpid(h->pid, &st, WNOHANG) == 0)
-        (void)kill(h->pid, SIGKILL);
-    do
-        w = waitpid(h->pid, &st, 0);
-    while (w < 0 && errno == EINTR);
+    w = helper_reap(h->pid, ZKR_HSM_EXIT_GRACE_MS, &st);
     h->pid = 0;
     if (w > 0 && WIFSIGNALED(st))
         return zkr_fail(d, ZKR_ERR_HSM, "the PKCS#11 helper died (signal %d) serving module %s",
@@ -242,6 +281,11 @@ static zkr_err transact(zkr_hsm *h, const zkr_buf *req, zkr_buf *reply, zkr_dec 
         /* Only errors of the token classes may come back from the helper. */
         if (zkr_err_exit_code(r) != 7 && r != ZKR_ERR_NOMEM)
             r = ZKR_ERR_HSM;
+        /* the message may come from the module (it shares the helper's socket):
+           no control byte of it reaches the terminal */
+        for (char *c = msg; *c != '\0'; c++)
+            if ((unsigned char)*c < 0x20 || (unsigned char)*c > 0x7e)
+                *c = '?';
         return zkr_fail(d, r, "%s", msg[0] != '\0' ? msg : zkr_strerror(r));
     }
     return ZKR_OK;
@@ -361,22 +405,19 @@ zkr_err zkr_hsm_open(const zkr_hsm_uri *uri, const char *helper_path, const char
 void zkr_hsm_free(zkr_hsm *h)
 {
     zkr_buf req = {0}, reply = {0};
-    int st;
+    int st, clean = 0;
 
     if (h == NULL)
         return;
     if (h->fd >= 0) {
-        int clean = zkr_enc_u8(&req, ZKR_HSM_OP_CLOSE) == ZKR_OK &&
-                    zkr_hsm_frame_write(h->fd, req.p, req.len) == ZKR_OK &&
-                    zkr_hsm_frame_read(h->fd, 10000, &reply) == ZKR_OK;
+        /* a helper that does not answer CLOSE may be stuck in the module: no grace */
+        clean = zkr_enc_u8(&req, ZKR_HSM_OP_CLOSE) == ZKR_OK &&
+                zkr_hsm_frame_write(h->fd, req.p, req.len) == ZKR_OK &&
+                zkr_hsm_frame_read(h->fd, 10000, &reply) == ZKR_OK;
         close(h->fd);
-        /* A helper that did not answer CLOSE may be stuck in the module. */
-        if (!clean && h->pid > 0 && waitpid(h->pid, &st, WNOHANG) == 0)
-            (void)kill(h->pid, SIGKILL);
     }
     if (h->pid > 0)
-        while (waitpid(h->pid, &st, 0) < 0 && errno == EINTR)
-            ;
+        (void)helper_reap(h->pid, clean ? ZKR_HSM_EXIT_GRACE_MS : 0, &st);
     zkr_buf_free(&req);
     zkr_buf_free(&reply);
     sodium_memzero(h, sizeof *h);
@@ -435,7 +476,7 @@ static zkr_err parse_list(zkr_dec *body, const char *module, zkr_hsm_list_entry 
     if (e == NULL)
         return ZKR_ERR_NOMEM;
     for (uint32_t i = 0; i < count; i++) {
-        char token[ZKR_HSM_LABEL_MAX + 1], object[ZKR_HSM_LABEL_MAX + 1];
+        char token[ZKR_HSM_LABEL_MAX + 1], object[ZKR_HSM_LABEL_MAX + 1], tname[64];
         const uint8_t *id;
         size_t idn;
         uint8_t kt;
@@ -443,13 +484,15 @@ static zkr_err parse_list(zkr_dec *body, const char *module, zkr_hsm_list_entry 
             zkr_hsm_dec_str(body, object, ZKR_HSM_LABEL_MAX) != ZKR_OK ||
             zkr_dec_bytes(body, ZKR_HSM_ID_MAX, &id, &idn) != ZKR_OK ||
             zkr_dec_u8(body, &kt) != ZKR_OK ||
-            zkr_hsm_dec_str(body, e[i].type_name, sizeof e[i].type_name - 1) != ZKR_OK ||
+            zkr_hsm_dec_str(body, tname, sizeof tname - 1) != ZKR_OK ||
             zkr_hsm_uri_format(token, object, id, idn, module, e[i].uri, sizeof e[i].uri) !=
                 ZKR_OK) {
             free(e);
             return zkr_fail(d, ZKR_ERR_HSM, "malformed LIST reply from the PKCS#11 helper");
         }
         e[i].type = kt <= ZKR_HSM_KEY_ED25519 ? (zkr_hsm_key_type)kt : 0;
+        /* named here, not by the helper: its string may be the module's (raw to stdout) */
+        snprintf(e[i].type_name, sizeof e[i].type_name, "%s", zkr_hsm_key_type_name(e[i].type));
     }
     if (zkr_dec_finish(body) != ZKR_OK) {
         free(e);

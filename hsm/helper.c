@@ -220,6 +220,11 @@ static zkr_err confine_and_load(zkr_hsm_helper *h, const char *module, const cha
             close(task_fd);
         return confine_fail(d, module, r);
     }
+    /* the module's code runs from dlopen() on: under a filter it cannot take back */
+    if (module != NULL && (r = zkr_sandbox_pkcs11_load_filter(d)) != ZKR_OK) {
+        close(task_fd);
+        return confine_fail(d, module, r);
+    }
     if (module != NULL && (r = open_module(h, canon, module, d)) != ZKR_OK) {
         /* never called again; whatever it started ends with the helper's namespace */
         h->f = NULL;

@@ -30,6 +30,7 @@
 #define ZKR_HSM_FRAME_MAX (1u << 20)
 #define ZKR_HSM_LIST_MAX 1024 /* keys listed per module */
 #define ZKR_HSM_IO_TIMEOUT_MS 120000
+#define ZKR_HSM_EXIT_GRACE_MS 5000 /* after CLOSE's reply, for C_Finalize and exit */
 
 enum {
     ZKR_HSM_OP_OPEN = 1,

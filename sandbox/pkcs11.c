@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
@@ -171,24 +172,36 @@ static void zkr_pkcs11_log_filter(zkr_pkcs11_log *lg, const uint8_t *p, size_t n
 
 /*
  * The relay: outside the PID namespace, it copies PID 1's stderr through
- * the filter until PID 1 ends, then ends the same way. If it is killed,
- * PID 1 gets SIGKILL (PR_SET_PDEATHSIG) and the kernel ends the namespace.
+ * the filter until PID 1 ends, then ends the same way. SIGTERM makes it
+ * kill PID 1 and wait: PID 1's exit is reported only once the kernel has
+ * ended every process of its namespace, so when the relay is reaped
+ * nothing the module started is left. If it is killed, PID 1 gets SIGKILL
+ * (PR_SET_PDEATHSIG) and the kernel ends the namespace, a moment later.
  */
 _Noreturn static void zkr_pkcs11_relay(pid_t child, int errfd, const char *prefix)
 {
     zkr_pkcs11_log lg = {prefix, 1, ZKR_PKCS11_LOG_MAX};
-    int pidfd = (int)syscall(SYS_pidfd_open, child, 0), st = 0, eof = 0;
+    int pidfd = (int)syscall(SYS_pidfd_open, child, 0), st = 0, eof = 0, sigfd;
     uint8_t buf[4096];
+    sigset_t term;
     ssize_t n;
 
     (void)signal(SIGPIPE, SIG_IGN);
+    (void)sigemptyset(&term);
+    (void)sigaddset(&term, SIGTERM);
+    (void)sigprocmask(SIG_BLOCK, &term, NULL);
+    sigfd = signalfd(-1, &term, SFD_CLOEXEC);
     while (!eof) {
-        struct pollfd pf[2] = {{errfd, POLLIN, 0}, {pidfd, POLLIN, 0}};
-        int rc = poll(pf, pidfd >= 0 ? 2 : 1, -1);
+        struct pollfd pf[3] = {{errfd, POLLIN, 0}, {sigfd, POLLIN, 0}, {pidfd, POLLIN, 0}};
+        int rc = poll(pf, pidfd >= 0 ? 3 : 2, -1);
         if (rc < 0 && errno == EINTR)
             continue;
         if (rc < 0)
             break;
+        if (sigfd >= 0 && pf[1].revents != 0) {
+            (void)kill(child, SIGKILL);
+            break; /* waitpid below returns once the namespace is empty */
+        }
         if (pf[0].revents != 0) {
             n = read(errfd, buf, sizeof buf);
             if (n > 0)
@@ -196,7 +209,7 @@ _Noreturn static void zkr_pkcs11_relay(pid_t child, int errfd, const char *prefi
             else if (n == 0 || errno != EINTR)
                 eof = 1;
         }
-        if (pidfd >= 0 && pf[1].revents != 0)
+        if (pidfd >= 0 && pf[2].revents != 0)
             break; /* PID 1 ended: whatever it started is gone with it */
     }
     (void)fcntl(errfd, F_SETFL, O_NONBLOCK);
@@ -208,6 +221,8 @@ _Noreturn static void zkr_pkcs11_relay(pid_t child, int errfd, const char *prefi
         ;
     if (WIFSIGNALED(st)) {
         sigset_t all;
+        if (WTERMSIG(st) != SIGTERM)
+            (void)signal(SIGTERM, SIG_IGN); /* a pending SIGTERM must not replace PID 1's signal */
         (void)signal(WTERMSIG(st), SIG_DFL);
         (void)sigfillset(&all);
         (void)sigprocmask(SIG_UNBLOCK, &all, NULL);
@@ -529,6 +544,11 @@ static int zkr_pkcs11_has_children(void)
     while ((w = waitpid(-1, &st, WNOHANG | __WALL)) > 0)
         seen = 1;
     return seen || w == 0;
+}
+
+zkr_err zkr_sandbox_pkcs11_load_filter(zkr_diag *d)
+{
+    return zkr_sandbox_seccomp_load(ZKR_SANDBOX_POLICY_PKCS11_LOAD, d);
 }
 
 zkr_err zkr_sandbox_pkcs11_seal(const zkr_sandbox_pkcs11_opts *o, int task_fd,

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -191,6 +192,7 @@ static unsigned zkr_sandbox_policy_bit(zkr_sandbox_policy p)
     case ZKR_SANDBOX_POLICY_VERIFIER: return V;
     case ZKR_SANDBOX_POLICY_PROVER: return P;
     case ZKR_SANDBOX_POLICY_PKCS11: return H;
+    case ZKR_SANDBOX_POLICY_PKCS11_LOAD: return H;
     default: return 0;
     }
 }
@@ -210,6 +212,7 @@ const char *zkr_sandbox_policy_name(zkr_sandbox_policy p)
     case ZKR_SANDBOX_POLICY_VERIFIER: return "verifier";
     case ZKR_SANDBOX_POLICY_PROVER: return "prover";
     case ZKR_SANDBOX_POLICY_PKCS11: return "pkcs11-helper";
+    case ZKR_SANDBOX_POLICY_PKCS11_LOAD: return "pkcs11-helper-load";
     default: return "unknown";
     }
 }
@@ -302,6 +305,31 @@ static int zkr_sandbox_add(scmp_filter_ctx ctx, const zkr_sandbox_rule *r, unsig
     }
 }
 
+/*
+ * The loading filter's additions: a module's code runs from dlopen() on
+ * and could neuter any later filter (a filter of its own answering 0 to
+ * seccomp(), or a patch to this code), so the helper policy is already in
+ * force while it loads, with executable mappings, wait4 (seal's check for
+ * children) and the final filter's load allowed on top.
+ */
+static int zkr_sandbox_add_loading(scmp_filter_ctx ctx)
+{
+    static const char *const exec_ok[] = {"mmap", "mprotect"};
+    int rc = 0;
+
+    for (size_t i = 0; rc == 0 && i < sizeof exec_ok / sizeof exec_ok[0]; i++)
+        rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, seccomp_syscall_resolve_name(exec_ok[i]), 1,
+                              SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, PROT_EXEC));
+    if (rc == 0)
+        rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(seccomp), 0);
+    if (rc == 0) /* seal's check for children the module started */
+        rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(wait4), 0);
+    if (rc == 0)
+        rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 1,
+                              SCMP_A0(SCMP_CMP_EQ, PR_SET_NO_NEW_PRIVS));
+    return rc;
+}
+
 zkr_err zkr_sandbox_seccomp_load(zkr_sandbox_policy p, zkr_diag *d)
 {
     unsigned who = zkr_sandbox_policy_bit(p);
@@ -330,6 +358,8 @@ zkr_err zkr_sandbox_seccomp_load(zkr_sandbox_policy p, zkr_diag *d)
             (void)zkr_fail(d, ZKR_ERR_SANDBOX, "seccomp rule for %s: %s",
                            zkr_sandbox_rules[i].name, strerror(-rc));
     }
+    if (rc == 0 && p == ZKR_SANDBOX_POLICY_PKCS11_LOAD)
+        rc = zkr_sandbox_add_loading(ctx);
     if (rc == 0) {
         rc = seccomp_load(ctx);
         if (rc != 0)

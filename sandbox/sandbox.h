@@ -36,6 +36,9 @@ typedef enum {
     ZKR_SANDBOX_POLICY_VERIFIER = 1, /* single thread, pipes, memory, exit */
     ZKR_SANDBOX_POLICY_PROVER = 2,   /* verifier + threads (restricted clone), futex, sleeps */
     ZKR_SANDBOX_POLICY_PKCS11 = 3,   /* PKCS#11 helper: token files, pcscd's unix socket */
+    /* the PKCS#11 helper while it loads its module: PKCS11 plus executable mappings and
+       the next filter's load (seccomp, PR_SET_NO_NEW_PRIVS); stays under PKCS11 for good */
+    ZKR_SANDBOX_POLICY_PKCS11_LOAD = 4,
 } zkr_sandbox_policy;
 
 /* Returns "verifier", "prover", "pkcs11-helper" or "unknown". */
@@ -279,8 +282,9 @@ zkr_err zkr_sandbox_caps_probe(zkr_sandbox_caps *out) ZKR_WUR;
  *      builds the file-system view (a tmpfs root showing only ro_paths
  *      read-only and rw_paths writable), applies Landlock and drops every
  *      capability; the module's constructors then run inside all of that;
- *   3. dlopen() the module (mapping code, which seccomp then forbids) and
- *      call C_GetFunctionList;
+ *   3. call zkr_sandbox_pkcs11_load_filter(), then dlopen() the module
+ *      (mapping code, which the final filter then forbids) and call
+ *      C_GetFunctionList;
  *   4. call zkr_sandbox_pkcs11_seal(): it refuses if the process has more
  *      than one thread or any child (a module started them), naming the
  *      module, then loads the seccomp filter with TSYNC;
@@ -346,6 +350,15 @@ zkr_err zkr_sandbox_pkcs11_enter(const char *log_prefix, int close_in_relay, uin
  */
 zkr_err zkr_sandbox_pkcs11_prepare(const zkr_sandbox_pkcs11_opts *o, uint32_t *confinement,
                                    int *task_fd, zkr_diag *d) ZKR_WUR;
+
+/*
+ * Between steps 2 and 3: loads the pkcs11-helper-load seccomp policy (the
+ * helper policy plus executable mappings and the next filter's load). A
+ * module's constructors and IFUNC resolvers run from dlopen() on and could
+ * neuter a filter loaded later; this one they cannot take back.
+ * Returns ZKR_OK or ZKR_ERR_SANDBOX.
+ */
+zkr_err zkr_sandbox_pkcs11_load_filter(zkr_diag *d) ZKR_WUR;
 
 /*
  * Step 4: counts the threads in task_fd (closing it) and the children of

@@ -214,6 +214,28 @@ static zkr_err sign_digest(zkr_signer *s, const uint8_t digest[32], uint8_t sig[
     return ZKR_OK;
 }
 
+/*
+ * A token's signature is checked against the key it reported before anyone
+ * sees it: a hostile module can sign, with the real key, a message other
+ * than the one asked for, and a signature zkreg publishes is a channel out
+ * of the helper's confinement. Without libcrypto a P-256 signature cannot
+ * be checked and is refused.
+ */
+static zkr_err token_sig_check(const zkr_signer *s, const uint8_t *msg, size_t len,
+                               const uint8_t sig[ZKR_SIG_BYTES], zkr_diag *d)
+{
+    zkr_err r = zkr_sig_verify(&s->pub, msg, len, sig, ZKR_SIG_BYTES);
+
+    if (r == ZKR_OK)
+        return ZKR_OK;
+    return zkr_fail(d, ZKR_ERR_HSM,
+                    "the token's %s signature %s the message zkreg asked it to sign; "
+                    "the module is faulty or hostile, nothing was written",
+                    zkr_key_type_name(s->pub.type),
+                    r == ZKR_ERR_UNSUPPORTED ? "cannot be checked here (no libcrypto) against"
+                                             : "does not verify over");
+}
+
 zkr_err zkr_signer_sign(zkr_signer *s, const uint8_t *msg, size_t len,
                         uint8_t sig[ZKR_SIG_BYTES], int *was_high, zkr_diag *d)
 {
@@ -227,8 +249,13 @@ zkr_err zkr_signer_sign(zkr_signer *s, const uint8_t *msg, size_t len,
         return zkr_fail(d, ZKR_ERR_UNSUPPORTED,
                         "external:eip712 keys sign offline: write a request, then import");
     if (s->pub.type == ZKR_KEY_ED25519) {
-        if (s->kind == KIND_PKCS11)
-            return zkr_hsm_sign(s->hsm, msg, len, sig, d);
+        if (s->kind == KIND_PKCS11) {
+            if ((r = zkr_hsm_sign(s->hsm, msg, len, sig, d)) == ZKR_OK)
+                r = token_sig_check(s, msg, len, sig, d);
+            if (r != ZKR_OK)
+                memset(sig, 0, ZKR_SIG_BYTES);
+            return r;
+        }
         (void)sodium_mprotect_readonly(s->sk);
         r = crypto_sign_detached(sig, NULL, msg, len, s->sk) == 0 ? ZKR_OK : ZKR_ERR_INTERNAL;
         (void)sodium_mprotect_noaccess(s->sk);
@@ -236,6 +263,10 @@ zkr_err zkr_signer_sign(zkr_signer *s, const uint8_t *msg, size_t len,
     }
     zkr_sha256(msg, len, digest);
     r = sign_digest(s, digest, sig, was_high, d);
+    if (r == ZKR_OK && s->kind == KIND_PKCS11)
+        r = token_sig_check(s, msg, len, sig, d);
+    if (r != ZKR_OK)
+        memset(sig, 0, ZKR_SIG_BYTES);
     /* Public here (a digest of the payload); wiped for hygiene only. */
     sodium_memzero(digest, sizeof digest);
     return r;

@@ -6,14 +6,28 @@
  *             thread it starts) opens /etc/shadow, opens $ZKR_TESTMOD_TARGET
  *             read-write and connects to 127.0.0.1:$ZKR_TESTMOD_PORT;
  *   thread    its constructor opens $ZKR_TESTMOD_REPORT/alive.fifo for
- *             writing, forks a process and starts a thread that both hold
- *             it and never end (they must die with the helper);
+ *             writing and starts a thread that holds it and never ends;
+ *   fork      the same, with a forked process (both must die with the helper);
  *   registry  C_Initialize opens $ZKR_TESTMOD_TARGET read-write and
  *             overwrites its first byte;
  *   env       C_Initialize writes the names of its environment variables
  *             to $ZKR_TESTMOD_REPORT/env, then connects to the socket
  *             named by $ZKR_TESTMOD_SOCK and by $SSH_AUTH_SOCK and writes;
- *   stderr    C_Initialize writes escape sequences and control bytes to fd 2.
+ *   stderr    C_Initialize writes escape sequences and control bytes to fd 2;
+ *   abstract  with window: also connects to the abstract-namespace unix
+ *             socket $ZKR_TESTMOD_ABSTRACT (no path: Landlock cannot see it);
+ *   resign    C_Sign signs the message with its first byte flipped (a
+ *             valid signature by the key, over something zkreg did not ask);
+ *   hang      C_Finalize holds $ZKR_TESTMOD_REPORT/alive.fifo open and never
+ *             returns (the helper must not hold zkreg, nor outlive it);
+ *   forge     C_Initialize writes a forged error reply, escape sequences in
+ *             its message, straight onto the helper's socket (fd 0);
+ *   unfilter  its constructor installs a filter that answers 0 to seccomp()
+ *             and prctl(PR_SET_SECCOMP) without loading anything, so a
+ *             filter the helper loads later is void; C_Initialize then
+ *             calls ptrace(PTRACE_TRACEME), which the helper policy kills;
+ *   forgelist C_GetSlotList writes a forged LIST reply whose key type name
+ *             holds escape sequences and JSON, straight onto fd 0.
  * Every attempt is recorded, one line each, in $ZKR_TESTMOD_REPORT/log.
  * Test-only; the forwarding table is its one piece of state.
  */
@@ -22,12 +36,19 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -40,6 +61,11 @@ CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR list);
 extern char **environ;
 static CK_FUNCTION_LIST shim;
 static CK_C_Initialize real_initialize;
+static CK_C_Sign real_sign;
+static CK_C_Finalize real_finalize;
+static CK_C_GetSlotList real_get_slot_list;
+
+static void forge_error(void);
 
 static int wants(const char *what)
 {
@@ -84,6 +110,28 @@ static void *lurk(void *arg)
     return NULL;
 }
 
+/* An abstract-namespace socket: no file, so only the network namespace can hide it. */
+static void try_abstract(const char *name)
+{
+    struct sockaddr_un a;
+    size_t n = name != NULL ? strlen(name) : 0;
+    int fd, rc;
+
+    if (n == 0 || n + 1 > sizeof a.sun_path)
+        return;
+    memset(&a, 0, sizeof a);
+    a.sun_family = AF_UNIX;
+    memcpy(a.sun_path + 1, name, n);
+    fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    rc = fd < 0 ? -1
+                : connect(fd, (struct sockaddr *)&a, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n));
+    report("log", "window abstract errno %d", rc == 0 ? 0 : errno);
+    if (rc == 0 && write(fd, "escaped\n", 8) != 8)
+        report("log", "abstract write errno %d", errno);
+    if (fd >= 0)
+        close(fd);
+}
+
 /* What code running before the filter (a constructor, or a thread it starts) can reach. */
 static void try_window(void)
 {
@@ -99,6 +147,9 @@ static void try_window(void)
     report("log", "window registry errno %d", fd >= 0 ? 0 : errno);
     if (fd >= 0)
         close(fd);
+    if (wants("abstract"))
+        try_abstract(getenv("ZKR_TESTMOD_ABSTRACT"));
+    /* last: the helper's filter kills an AF_INET socket() */
     memset(&a, 0, sizeof a);
     a.sin_family = AF_INET;
     a.sin_port = htons((uint16_t)(port != NULL ? atoi(port) : 9));
@@ -119,18 +170,38 @@ __attribute__((constructor)) static void hostile_start(void)
 
     if (wants("window"))
         try_window();
-    if (!wants("thread") || dir == NULL)
+    if (wants("unfilter")) {
+        /* seccomp() and prctl() answer 0 without doing anything */
+        struct sock_filter f[] = {
+            BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0),
+            BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_seccomp, 0, 4),
+            BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 16),
+            BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SECCOMP_SET_MODE_FILTER, 0, 5),
+            BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 32),
+            BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 3, 4),
+            BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_prctl, 0, 2),
+            BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 16),
+            BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PR_SET_SECCOMP, 1, 0),
+            BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+            BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | 0),
+        };
+        struct sock_fprog prog = {sizeof f / sizeof f[0], f};
+        report("log", "unfilter installed %ld", syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog));
+    }
+    if ((!wants("thread") && !wants("fork")) || dir == NULL)
         return;
     snprintf(path, sizeof path, "%s/alive.fifo", dir);
     fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
     report("log", "fifo %s errno %d", path, fd < 0 ? errno : 0);
-    if (fork() == 0) {
-        for (;;)
-            pause(); /* holds the fifo open for as long as it lives */
-    }
-    report("log", "forked");
-    if (pthread_create(&t, NULL, lurk, NULL) == 0)
+    if (wants("thread") && pthread_create(&t, NULL, lurk, NULL) == 0)
         report("log", "thread");
+    if (wants("fork")) {
+        if (fork() == 0) {
+            for (;;)
+                pause(); /* holds the fifo open for as long as it lives */
+        }
+        report("log", "forked");
+    }
 }
 
 static void poke_socket(const char *path)
@@ -172,12 +243,112 @@ static CK_RV hostile_initialize(CK_VOID_PTR args)
         poke_socket(getenv("ZKR_TESTMOD_SOCK"));
         poke_socket(getenv("SSH_AUTH_SOCK"));
     }
+    if (wants("forge"))
+        forge_error();
+    if (wants("unfilter"))
+        report("log", "ptrace after seal returned %ld errno %d",
+               syscall(SYS_ptrace, PTRACE_TRACEME, 0, 0, 0), errno);
     if (wants("stderr")) {
         static const char evil[] = "\x1b[31mHOSTILE\x07\rMODULE\x1b]0;title\x07\n";
         if (write(2, evil, sizeof evil - 1) < 0)
             report("log", "stderr errno %d", errno);
     }
     return real_initialize(args);
+}
+
+static void put_be32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+}
+
+/* One frame on the helper's socket (fd 0), as if the helper had answered. */
+static void forge_frame(const uint8_t *body, size_t n)
+{
+    uint8_t hdr[4];
+
+    put_be32(hdr, (uint32_t)n);
+    if (write(0, hdr, 4) != 4 || write(0, body, n) != (ssize_t)n)
+        report("log", "forge errno %d", errno);
+    else
+        report("log", "forged");
+}
+
+/* Appends a u32-length-prefixed string. */
+static size_t put_str(uint8_t *p, const char *s)
+{
+    size_t n = strlen(s);
+
+    put_be32(p, (uint32_t)n);
+    memcpy(p + 4, s, n);
+    return 4 + n;
+}
+
+static void forge_error(void)
+{
+    uint8_t body[256];
+    size_t n = 0;
+
+    put_be32(body, (uint32_t)-72); /* ZKR_ERR_HSM */
+    n = 4 + put_str(body + 4, "\x1b]0;pwned\x07\x1b[2J\rFORGED\x1b[0m");
+    forge_frame(body, n);
+}
+
+static void forge_list(void)
+{
+    uint8_t body[512], *p = body;
+
+    put_be32(p, 0); /* ZKR_OK */
+    p += 4;
+    p += put_str(p, "");
+    put_be32(p, 1); /* one key */
+    p += 4;
+    p += put_str(p, "zkr-test");
+    p += put_str(p, "k1");
+    p += put_str(p, "");            /* no id */
+    *p++ = 1;                       /* secp256k1 */
+    /* within the 15 bytes the parent accepts: an extra JSON member and a screen clear */
+    p += put_str(p, "\x1b[2J\",\"evil\":\"");
+    forge_frame(body, (size_t)(p - body));
+}
+
+static CK_RV hostile_sign(CK_SESSION_HANDLE s, CK_BYTE_PTR data, CK_ULONG len, CK_BYTE_PTR sig,
+                          CK_ULONG_PTR sig_len)
+{
+    CK_BYTE other[1024];
+
+    if (!wants("resign") || len == 0 || len > sizeof other)
+        return real_sign(s, data, len, sig, sig_len);
+    memcpy(other, data, len);
+    other[0] ^= 1;
+    report("log", "resigned");
+    return real_sign(s, other, len, sig, sig_len);
+}
+
+static CK_RV hostile_finalize(CK_VOID_PTR args)
+{
+    if (wants("hang")) {
+        const char *dir = getenv("ZKR_TESTMOD_REPORT");
+        char path[512];
+        int fd;
+
+        /* held open for as long as this process lives: the test sees when it is gone */
+        snprintf(path, sizeof path, "%s/alive.fifo", dir != NULL ? dir : ".");
+        fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+        report("log", "hanging fifo errno %d", fd < 0 ? errno : 0);
+        for (;;)
+            sleep(3600);
+    }
+    return real_finalize(args);
+}
+
+static CK_RV hostile_get_slot_list(CK_BBOOL present, CK_SLOT_ID_PTR list, CK_ULONG_PTR n)
+{
+    if (wants("forgelist") && list == NULL)
+        forge_list();
+    return real_get_slot_list(present, list, n);
 }
 
 CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR list)
@@ -194,6 +365,12 @@ CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR list)
     shim = *real;
     real_initialize = real->C_Initialize;
     shim.C_Initialize = hostile_initialize;
+    real_sign = real->C_Sign;
+    shim.C_Sign = hostile_sign;
+    real_finalize = real->C_Finalize;
+    shim.C_Finalize = hostile_finalize;
+    real_get_slot_list = real->C_GetSlotList;
+    shim.C_GetSlotList = hostile_get_slot_list;
     *list = &shim;
     return CKR_OK;
 }

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,29 +31,34 @@ static char tmp[256];
 
 typedef struct {
     int deny_unshare; /* run zkreg (and so its helper) where unshare() fails with EPERM */
+    unsigned watchdog_s; /* > 0: SIGALRM ends a zkreg that hangs (only a hang fails on it) */
     int rc;
     char err[8192];
     size_t err_len;
     char line[8192]; /* err on one line, for TAP descriptions */
+    char out[8192];  /* stdout */
+    size_t out_len;
 } run_result;
 
 /* Runs zkreg with argv (NULL-ended) in the current environment; stderr captured. */
 static void run(char *const argv[], run_result *res)
 {
-    char errpath[300];
+    char errpath[300], outpath[300];
     int st = 0, fd;
     pid_t pid;
     ssize_t n;
 
     int deny = res->deny_unshare;
+    unsigned watchdog = res->watchdog_s;
 
     memset(res, 0, sizeof *res);
     res->rc = -1;
     snprintf(errpath, sizeof errpath, "%s/stderr", tmp);
+    snprintf(outpath, sizeof outpath, "%s/stdout", tmp);
     pid = fork();
     if (pid == 0) {
         int e = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        int o = open("/dev/null", O_WRONLY);
+        int o = open(outpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
         if (e < 0 || o < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0)
             _exit(126);
         if (deny) {
@@ -61,6 +67,8 @@ static void run(char *const argv[], run_result *res)
                 seccomp_load(f) != 0)
                 _exit(125);
         }
+        if (watchdog > 0)
+            alarm(watchdog); /* survives exec */
         execv(zkreg, argv);
         _exit(127);
     }
@@ -73,6 +81,12 @@ static void run(char *const argv[], run_result *res)
     res->err[res->err_len] = '\0';
     for (size_t i = 0; i <= res->err_len; i++)
         res->line[i] = res->err[i] == '\n' ? ' ' : res->err[i];
+    if (fd >= 0)
+        close(fd);
+    fd = open(outpath, O_RDONLY);
+    n = fd >= 0 ? read(fd, res->out, sizeof res->out - 1) : -1;
+    res->out_len = n > 0 ? (size_t)n : 0;
+    res->out[res->out_len] = '\0';
     if (fd >= 0)
         close(fd);
 }
@@ -175,14 +189,30 @@ static void test_thread(zkr_tap *t)
                       strstr(r.err, hostile) != NULL,
                "a module whose constructor starts a thread is refused, by name (exit %d: %s)",
                r.rc, r.line);
-    zkr_tap_ok(t, file_has("log", "forked") && file_has("log", "fifo ") &&
+    zkr_tap_ok(t, file_has("log", "thread") && file_has("log", "fifo ") &&
                       file_has("log", "errno 0"),
-               "the module's constructor did fork and open the fifo");
-    /* zkreg has exited: every writer of the fifo (the thread, the forked process) must be gone */
+               "the module's constructor did start a thread and open the fifo");
+    /* zkreg has exited: every writer of the fifo must be gone */
     pf = (struct pollfd){fd, POLLIN, 0};
     hup = poll(&pf, 1, 0) == 1 && (pf.revents & POLLHUP) != 0;
-    zkr_tap_ok(t, hup, "no process the module started is left running (revents 0x%x)",
+    zkr_tap_ok(t, hup, "no thread the module started is left running (revents 0x%x)",
                pf.revents);
+    close(fd);
+    /* a fork from a constructor: the loading filter kills the helper on the spot */
+    reset_report();
+    if ((fd = open(fifo, O_RDONLY | O_NONBLOCK)) < 0) {
+        zkr_tap_ok(t, 0, "fifo reopened");
+        return;
+    }
+    setenv("ZKR_TESTMOD_HOSTILE", "fork", 1);
+    key_public(hostile, &r);
+    zkr_tap_ok(t, r.rc == 7 && strstr(r.err, "signal 31") != NULL && file_has("log", "fifo ") &&
+                      !file_has("log", "forked"),
+               "a module whose constructor forks is killed before the fork (exit %d: %s)", r.rc,
+               r.line);
+    pf = (struct pollfd){fd, POLLIN, 0};
+    hup = poll(&pf, 1, 0) == 1 && (pf.revents & POLLHUP) != 0;
+    zkr_tap_ok(t, hup, "and nothing it started is left running (revents 0x%x)", pf.revents);
     close(fd);
     unsetenv("ZKR_TESTMOD_HOSTILE");
 }
@@ -247,6 +277,9 @@ static void test_window(zkr_tap *t)
     socklen_t alen = sizeof a;
     run_result r = {0};
     int lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0), c, clean = 1;
+    int ufd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    struct sockaddr_un ua;
+    char aname[64];
 
     memset(&a, 0, sizeof a);
     a.sin_family = AF_INET;
@@ -256,14 +289,29 @@ static void test_window(zkr_tap *t)
                            getsockname(lfd, (struct sockaddr *)&a, &alen) == 0,
                     "a TCP listener on 127.0.0.1"))
         return;
+    /* an abstract-namespace listener: no path, so neither the view nor Landlock hides it */
+    snprintf(aname, sizeof aname, "zkr-hostile-%ld", (long)getpid());
+    memset(&ua, 0, sizeof ua);
+    ua.sun_family = AF_UNIX;
+    memcpy(ua.sun_path + 1, aname, strlen(aname));
+    if (!zkr_tap_ok(t, ufd >= 0 &&
+                           bind(ufd, (struct sockaddr *)&ua,
+                                (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
+                                            strlen(aname))) == 0 &&
+                           listen(ufd, 8) == 0,
+                    "an abstract unix listener @%s", aname))
+        return;
+    setenv("ZKR_TESTMOD_ABSTRACT", aname, 1);
     reset_report();
     snprintf(port, sizeof port, "%u", (unsigned)ntohs(a.sin_port));
     snprintf(reg, sizeof reg, "%s/reg/zkreg.db", tmp);
     setenv("ZKR_TESTMOD_PORT", port, 1);
     setenv("ZKR_TESTMOD_TARGET", reg, 1);
-    setenv("ZKR_TESTMOD_HOSTILE", "window", 1);
+    setenv("ZKR_TESTMOD_HOSTILE", "window,abstract", 1);
     key_public(hostile, &r);
-    zkr_tap_ok(t, r.rc == 0 && file_has("log", "window tcp"), "the module runs (exit %d: %s)",
+    zkr_tap_ok(t, r.rc == 7 && strstr(r.err, "signal 31") != NULL &&
+                      file_has("log", "window shadow") && file_has("log", "window abstract"),
+               "the module's constructor runs, and dies on its AF_INET socket() (exit %d: %s)",
                r.rc, r.line);
     zkr_tap_ok(t, !file_has("log", "window shadow errno 0") &&
                       !file_has("log", "window registry errno 0") &&
@@ -276,6 +324,17 @@ static void test_window(zkr_tap *t)
     }
     zkr_tap_ok(t, clean && errno == EAGAIN, "the TCP listener got no connection");
     close(lfd);
+    zkr_tap_ok(t, file_has("log", "window abstract errno") &&
+                      !file_has("log", "window abstract errno 0"),
+               "nor connect to an abstract unix socket (the network namespace hides them)");
+    clean = 1;
+    while ((c = accept4(ufd, NULL, NULL, SOCK_NONBLOCK)) >= 0) {
+        clean = 0;
+        close(c);
+    }
+    zkr_tap_ok(t, clean && errno == EAGAIN, "the abstract listener got no connection");
+    close(ufd);
+    unsetenv("ZKR_TESTMOD_ABSTRACT");
     unsetenv("ZKR_TESTMOD_PORT");
     unsetenv("ZKR_TESTMOD_TARGET");
     unsetenv("ZKR_TESTMOD_HOSTILE");
@@ -389,6 +448,188 @@ static void test_module_dirs(zkr_tap *t)
     unsetenv("ZKR_TESTMOD_HOSTILE");
 }
 
+/* A fifo in the report directory, open for reading: when every writer is gone it reads as hung up. */
+static int alive_fifo(void)
+{
+    char fifo[300];
+
+    snprintf(fifo, sizeof fifo, "%s/report/alive.fifo", tmp);
+    unlink(fifo);
+    if (mkfifo(fifo, 0600) != 0)
+        return -1;
+    return open(fifo, O_RDONLY | O_NONBLOCK);
+}
+
+static int all_writers_gone(int fd)
+{
+    struct pollfd pf = {fd, POLLIN, 0};
+
+    return poll(&pf, 1, 0) == 1 && (pf.revents & POLLHUP) != 0;
+}
+
+/* A module that never returns from C_Finalize: zkreg still ends, and takes the helper with it. */
+static void test_hang(zkr_tap *t)
+{
+    run_result r = {0};
+    int fd;
+
+    reset_report();
+    if (!zkr_tap_ok(t, (fd = alive_fifo()) >= 0, "fifo for the liveness check"))
+        return;
+    setenv("ZKR_TESTMOD_HOSTILE", "hang", 1);
+    r.watchdog_s = 40;
+    key_public(hostile, &r);
+    zkr_tap_ok(t, r.rc == 0 && file_has("log", "hanging fifo errno 0"),
+               "a module whose C_Finalize never returns does not hold zkreg (exit %d: %s)", r.rc,
+               r.line);
+    zkr_tap_ok(t, all_writers_gone(fd), "and nothing of the helper is left running");
+    close(fd);
+    unsetenv("ZKR_TESTMOD_HOSTILE");
+}
+
+/* A constructor that voids every later seccomp load still runs under the loading filter. */
+static void test_unfilter(zkr_tap *t)
+{
+    run_result r = {0};
+
+    reset_report();
+    setenv("ZKR_TESTMOD_HOSTILE", "unfilter", 1);
+    key_public(hostile, &r);
+    zkr_tap_ok(t, file_has("log", "unfilter installed 0") &&
+                      !file_has("log", "ptrace after seal returned") && r.rc == 7 &&
+                      strstr(r.err, "signal 31") != NULL,
+               "a module that voids the helper's later filter is still killed on ptrace "
+               "(exit %d: %s)",
+               r.rc, r.line);
+    unsetenv("ZKR_TESTMOD_HOSTILE");
+}
+
+/* provenance sign with a token key whose module signs something else. */
+static void prov_sign(const char *object, const char *outp, run_result *res)
+{
+    char uri[1024], stmt[300];
+    char *argv[] = {(char *)"zkreg", (char *)"provenance", (char *)"sign", stmt, (char *)"--key",
+                    uri, (char *)"-o", (char *)outp, NULL};
+    FILE *f;
+
+    snprintf(stmt, sizeof stmt, "%s/fake/statement.json", tmp);
+    f = fopen(stmt, "w");
+    if (f != NULL) {
+        fputs("{\"_type\":\"https://in-toto.io/Statement/v1\",\"subject\":[{\"name\":\"m\","
+              "\"digest\":{\"sha256\":\"" "0123456789abcdef0123456789abcdef"
+              "0123456789abcdef0123456789abcdef\"}}],\"predicateType\":\"https://x/p\","
+              "\"predicate\":{}}\n",
+              f);
+        fclose(f);
+    }
+    snprintf(uri, sizeof uri, "pkcs11:token=zkr-test;object=%s?module-path=%s&pin-source=%s/pin",
+             object, hostile, hsmdir);
+    unlink(outp);
+    run(argv, res);
+}
+
+static void test_resign(zkr_tap *t)
+{
+    static const char *const objs[] = {"k1", "p256", "ed"};
+    char outp[300];
+    run_result r = {0};
+
+    snprintf(outp, sizeof outp, "%s/fake/envelope.json", tmp);
+    for (size_t i = 0; i < sizeof objs / sizeof objs[0]; i++) {
+        reset_report();
+        setenv("ZKR_TESTMOD_HOSTILE", "resign", 1);
+        prov_sign(objs[i], outp, &r);
+        zkr_tap_ok(t, r.rc == 7 && file_has("log", "resigned") &&
+                          strstr(r.err, "does not verify over the message") != NULL &&
+                          access(outp, F_OK) != 0,
+                   "%s: a token signature over another message is refused, no envelope "
+                   "written (exit %d: %s)",
+                   objs[i], r.rc, r.line);
+        setenv("ZKR_TESTMOD_HOSTILE", "", 1);
+        prov_sign(objs[i], outp, &r);
+        zkr_tap_ok(t, r.rc == 0 && access(outp, F_OK) == 0,
+                   "%s: the same key through the honest module signs (exit %d: %s)", objs[i],
+                   r.rc, r.line);
+    }
+    unsetenv("ZKR_TESTMOD_HOSTILE");
+}
+
+/* The module shares the helper's socket: what it writes there must not reach the terminal raw. */
+static void test_forged_replies(zkr_tap *t)
+{
+    char reg[300];
+    char *list[] = {(char *)"zkreg", (char *)"key", (char *)"list", (char *)"--module",
+                    (char *)hostile, (char *)"--registry", reg, (char *)"--json", NULL};
+    run_result r = {0};
+
+    snprintf(reg, sizeof reg, "%s/reg/zkreg.db", tmp);
+    reset_report();
+    setenv("ZKR_TESTMOD_HOSTILE", "forge", 1);
+    key_public(hostile, &r);
+    zkr_tap_ok(t, r.rc == 7 && file_has("log", "forged") && strstr(r.err, "FORGED") != NULL &&
+                      memchr(r.err, 0x1b, r.err_len) == NULL &&
+                      memchr(r.err, 0x07, r.err_len) == NULL &&
+                      memchr(r.err, '\r', r.err_len) == NULL,
+               "a forged error reply reaches stderr with its control bytes replaced (exit %d: %s)",
+               r.rc, r.line);
+    reset_report();
+    setenv("ZKR_TESTMOD_HOSTILE", "forgelist", 1);
+    run(list, &r);
+    zkr_tap_ok(t, r.rc == 0 && file_has("log", "forged") && strstr(r.out, "\"evil\"") == NULL &&
+                      memchr(r.out, 0x1b, r.out_len) == NULL &&
+                      strstr(r.out, "\"type\":\"secp256k1\"") != NULL,
+               "key list --json names key types itself: a forged type string injects no JSON "
+               "and no escape sequence (exit %d: %s)",
+               r.rc, r.out);
+    list[7] = NULL;
+    run(list, &r);
+    zkr_tap_ok(t, r.rc == 0 && memchr(r.out, 0x1b, r.out_len) == NULL &&
+                      strstr(r.out, "\tsecp256k1\n") != NULL,
+               "and key list's text output neither (exit %d)", r.rc);
+    unsetenv("ZKR_TESTMOD_HOSTILE");
+}
+
+/* `..`, a symlinked module and a symlinked directory inside an allowed directory. */
+static void test_module_path_tricks(zkr_tap *t)
+{
+    char out[300], good[300], dotdot[400], link[300], sublink[300], via[400], dirs[1400];
+    const char *allowed = getenv("ZKREG_PKCS11_MODULE_DIRS");
+    run_result r = {0};
+
+    snprintf(out, sizeof out, "%s/outside/libout.so", tmp);
+    snprintf(good, sizeof good, "%s/allowed/libgood.so", tmp);
+    if (!zkr_tap_ok(t, copy_file(hostile, out, 0755) && copy_file(hostile, good, 0755),
+                    "module copies inside and outside an allowed directory"))
+        return;
+    snprintf(dotdot, sizeof dotdot, "%s/allowed/../outside/libout.so", tmp);
+    snprintf(link, sizeof link, "%s/allowed/link.so", tmp);
+    snprintf(sublink, sizeof sublink, "%s/allowed/sub", tmp);
+    snprintf(via, sizeof via, "%s/allowed/sub/libout.so", tmp);
+    if (symlink(out, link) != 0 || symlink("../outside", sublink) != 0) {
+        zkr_tap_ok(t, 0, "symlinks made");
+        return;
+    }
+    snprintf(dirs, sizeof dirs, "%s:%s/allowed", allowed ? allowed : "", tmp);
+    setenv("ZKREG_PKCS11_MODULE_DIRS", dirs, 1);
+    setenv("ZKR_TESTMOD_HOSTILE", "stderr", 1);
+    key_public(good, &r);
+    zkr_tap_ok(t, r.rc == 0, "a module in the allowed directory loads (exit %d: %s)", r.rc,
+               r.line);
+    {
+        const char *const tricks[] = {dotdot, link, via};
+        const char *const what[] = {"a .. path", "a symlinked module", "a symlinked directory"};
+        for (size_t i = 0; i < 3; i++) {
+            key_public(tricks[i], &r);
+            zkr_tap_ok(t, r.rc == 7 && strstr(r.err, "not an allowed module directory") != NULL &&
+                              strstr(r.err, "HOSTILE") == NULL,
+                       "%s out of the allowed directory is refused unloaded (exit %d: %s)",
+                       what[i], r.rc, r.line);
+        }
+    }
+    setenv("ZKREG_PKCS11_MODULE_DIRS", allowed ? allowed : "", 1);
+    unsetenv("ZKR_TESTMOD_HOSTILE");
+}
+
 /* A helper that anyone may replace must not receive the PIN. */
 static void test_helper_trust(zkr_tap *t)
 {
@@ -414,7 +655,8 @@ static void test_helper_trust(zkr_tap *t)
 
 static int mkdirs(void)
 {
-    static const char *const sub[] = {"report", "reg", "agent", "evil", "fake"};
+    static const char *const sub[] = {"report", "reg", "agent", "evil", "fake", "allowed",
+                                      "outside"};
     char p[300];
 
     for (size_t i = 0; i < sizeof sub / sizeof sub[0]; i++) {
@@ -449,6 +691,11 @@ int main(int argc, char **argv)
     test_window(&t);
     test_env_and_stderr(&t);
     test_module_dirs(&t);
+    test_module_path_tricks(&t);
+    test_hang(&t);
+    test_unfilter(&t);
+    test_resign(&t);
+    test_forged_replies(&t);
     test_helper_trust(&t);
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
     if (system(cmd) != 0)
