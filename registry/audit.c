@@ -374,6 +374,118 @@ static zkr_err audit_revocation_order(zkr_registry *reg, zkr_diag *d)
     return ZKR_OK;
 }
 
+/*
+ * Revocation order for the training events, which have no rows: a lineage
+ * or round-open must not bind a parent model, that model's program, a
+ * dataset or (round-open) a schema whose revocation is an earlier entry.
+ * Sets *at to that revocation's index when there is one.
+ */
+static zkr_err revoked_before(zkr_registry *reg, const char *kind,
+                              const uint8_t target[ZKR_DIGEST_BYTES], uint64_t index, int64_t *at,
+                              zkr_diag *d)
+{
+    static const char *const q[] = {
+        "SELECT log_index FROM revocation WHERE kind = ?1 AND target = ?2 AND log_index < ?3"
+        " ORDER BY log_index LIMIT 1",
+        "SELECT r.log_index FROM artifact m JOIN artifact p ON p.id = m.program_id"
+        " JOIN revocation r ON r.kind = 'program' AND r.target = p.sha256"
+        " WHERE m.kind = 'model' AND m.sha256 = ?2 AND r.log_index < ?3 AND ?1 IS NOT NULL"
+        " ORDER BY r.log_index LIMIT 1",
+    };
+    int program = strcmp(kind, "program-of-model") == 0;
+    sqlite3_stmt *st = NULL;
+    zkr_err r;
+    int rc;
+
+    *at = -1;
+    if ((r = zkr_registry_prepare(reg, q[program], &st, d)) != ZKR_OK)
+        return r;
+    sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 2, target, ZKR_DIGEST_BYTES, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)index);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *at = sqlite3_column_int64(st, 0);
+    else if (rc != SQLITE_DONE)
+        r = zkr_registry_sql_err(reg, rc, "checking the revocation order", d);
+    sqlite3_finalize(st);
+    return r;
+}
+
+/* The objects a lineage or round-open entry binds: kinds and digests, up to four. */
+static zkr_err training_binds(const zkr_log_entry *e, const char *kind[4],
+                              uint8_t target[4][ZKR_DIGEST_BYTES], size_t *n)
+{
+    zkr_lineage l;
+    zkr_round_open o;
+
+    *n = 0;
+    if (strcmp(e->type, "lineage") == 0) {
+        if (zkr_lineage_decode(e->payload, e->payload_len, &l) != ZKR_OK)
+            return ZKR_ERR_MALFORMED;
+        kind[0] = "model", kind[1] = "program-of-model", kind[2] = "dataset";
+        memcpy(target[0], l.parent, 32), memcpy(target[1], l.parent, 32);
+        memcpy(target[2], l.dataset, 32);
+        *n = 3;
+        return ZKR_OK;
+    }
+    if (zkr_round_open_decode(e->payload, e->payload_len, &o) != ZKR_OK)
+        return ZKR_ERR_MALFORMED;
+    kind[0] = "model", kind[1] = "program-of-model", kind[2] = "dataset", kind[3] = "schema";
+    memcpy(target[0], o.parent, 32), memcpy(target[1], o.parent, 32);
+    memcpy(target[2], o.dataset, 32), memcpy(target[3], o.schema, 32);
+    *n = 4;
+    return ZKR_OK;
+}
+
+static zkr_err audit_training_order_one(zkr_registry *reg, uint64_t index, zkr_diag *d)
+{
+    const char *kind[4];
+    uint8_t target[4][ZKR_DIGEST_BYTES];
+    char hex[17];
+    zkr_log_entry e;
+    int64_t at = -1;
+    size_t n = 0;
+    zkr_err r;
+
+    if ((r = zkr_registry_log_entry(reg, index, &e, d)) != ZKR_OK)
+        return r;
+    if (training_binds(&e, kind, target, &n) != ZKR_OK)
+        r = bad(reg, d, "a training event does not decode", index);
+    for (size_t i = 0; i < n && r == ZKR_OK && at < 0; i++) {
+        if ((r = revoked_before(reg, kind[i], target[i], index, &at, d)) == ZKR_OK && at >= 0) {
+            zkr_registry_hex(target[i], 8, hex, sizeof hex);
+            r = zkr_fail(d, ZKR_ERR_VERIFY,
+                         "%s: log audit failed: %s entry %llu binds %s %s... whose revocation "
+                         "is the earlier entry %lld (a revoked object must bind nothing after "
+                         "its revocation)",
+                         reg->path, e.type, (unsigned long long)index,
+                         strcmp(kind[i], "program-of-model") == 0 ? "the program of model"
+                                                                  : kind[i],
+                         hex, (long long)at);
+        }
+    }
+    zkr_log_entry_free(&e);
+    return r;
+}
+
+static zkr_err audit_training_order(zkr_registry *reg, zkr_diag *d)
+{
+    static const char *const types[] = {"lineage", "round-open"};
+    zkr_err r = ZKR_OK;
+
+    for (size_t t = 0; t < 2 && r == ZKR_OK; t++) {
+        uint64_t *idx = NULL;
+        size_t n = 0;
+        if ((r = zkr_registry_events_of_type(reg, types[t], &idx, &n, d)) != ZKR_OK)
+            return r;
+        for (size_t i = 0; i < n && r == ZKR_OK; i++)
+            r = audit_training_order_one(reg, idx[i], d);
+        free(idx);
+    }
+    return r;
+}
+
 zkr_err zkr_registry_log_audit(zkr_registry *reg, uint64_t *size, zkr_diag *d)
 {
     digest_t *leaves = NULL;
@@ -397,7 +509,8 @@ zkr_err zkr_registry_log_audit(zkr_registry *reg, uint64_t *size, zkr_diag *d)
         (r = audit_counts(reg, d)) != ZKR_OK || (r = audit_rows(reg, d)) != ZKR_OK ||
         (r = audit_proofs(reg, d)) != ZKR_OK ||
         (r = zkr_registry_signer_keys_audit(reg, d)) != ZKR_OK ||
-        (r = audit_revocation_order(reg, d)) != ZKR_OK)
+        (r = audit_revocation_order(reg, d)) != ZKR_OK ||
+        (r = audit_training_order(reg, d)) != ZKR_OK)
         goto out;
     *size = n;
 out:

@@ -379,8 +379,21 @@ static zkr_err open_twin(zkr_registry *reg, const uint8_t *payload, size_t len,
  */
 static zkr_err round_not_revoked(zkr_registry *reg, const zkr_round_open *o, zkr_diag *d)
 {
+    zkr_artifact parent, prog;
     zkr_err r;
 
+    /*
+     * The parent's program too: train, round close and import refuse a
+     * revoked one. A parent not held here has no program row to check; the
+     * CLI and import always hold it, and round close refuses it.
+     */
+    r = zkr_registry_artifact_find(reg, ZKR_KIND_MODEL, o->parent, NULL, &parent);
+    if (r != ZKR_OK && r != ZKR_ERR_NOT_FOUND)
+        return zkr_fail(d, r, "round-open: reading the parent model");
+    if (r == ZKR_OK &&
+        ((r = zkr_registry_artifact_by_id(reg, parent.program_id, &prog, d)) != ZKR_OK ||
+         (r = zkr_registry_check_revoked(reg, ZKR_KIND_PROGRAM, prog.sha256, NULL, d)) != ZKR_OK))
+        return r;
     if ((r = zkr_registry_check_revoked(reg, ZKR_KIND_MODEL, o->parent, NULL, d)) != ZKR_OK ||
         (r = zkr_registry_check_revoked(reg, ZKR_KIND_DATASET, o->dataset, NULL, d)) != ZKR_OK)
         return r;
