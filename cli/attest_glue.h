@@ -64,6 +64,13 @@ zkr_err zkr_cli_key_target(zkr_registry *reg, const char *ref, uint8_t target[ZK
 zkr_err zkr_cli_read_pass_fd(zkr_cli *cli, int fd, zkr_secret *out) ZKR_WUR;
 
 /*
+ * A --trusted-key argument: TYPE:HEX (zkr_pubkey_parse) or file:KEYFILE
+ * (the key file's public half). Returns ZKR_OK, ZKR_ERR_MALFORMED, or the
+ * file's read error.
+ */
+zkr_err zkr_cli_trusted_key(zkr_cli *cli, const char *arg, zkr_pubkey *k) ZKR_WUR;
+
+/*
  * Verify-before-sign for one (statement, proof) pair, as `zkreg attest`
  * does it up to signing (cli/cmd_attest.c): revocations and registration of
  * each of the nkeys signing keys, the verifier pin, the proof header and the

@@ -53,20 +53,6 @@ typedef struct {
     size_t nsubjects;
 } prov_verify_args;
 
-static zkr_err load_trusted_key(zkr_cli *cli, const char *arg, zkr_pubkey *k)
-{
-    zkr_buf file = {0};
-    zkr_err r;
-
-    if (strncmp(arg, "file:", 5) != 0)
-        return zkr_pubkey_parse(arg, "--trusted-key", k, &cli->diag);
-    r = zkr_file_read(arg + 5, ZKR_KEYFILE_MAX, &file, &cli->diag);
-    if (r == ZKR_OK)
-        r = zkr_keyfile_public(file.p, file.len, k, &cli->diag);
-    zkr_buf_free(&file);
-    return r;
-}
-
 /* One subject: {"name": non-empty string, "digest": {"sha256": 64 lowercase hex}}. */
 static zkr_err check_subject(zkr_cli *cli, size_t i, json_t *s)
 {
@@ -304,7 +290,7 @@ static zkr_err add_verify_option(zkr_cli *cli, int c, prov_verify_args *a)
     if (c == 'k') {
         if (a->nkeys == ZKR_POLICY_MAX_KEYS)
             return zkr_cli_usage(cli, "at most %d --trusted-key", ZKR_POLICY_MAX_KEYS);
-        return load_trusted_key(cli, optarg, &a->keys[a->nkeys++]);
+        return zkr_cli_trusted_key(cli, optarg, &a->keys[a->nkeys++]);
     }
     if (c == 't') {
         a->predicate_type = optarg;

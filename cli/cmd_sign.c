@@ -280,7 +280,7 @@ zkr_err zkr_cmd_key(zkr_cli *cli, int argc, char **argv)
 }
 
 /* Reads trusted keys given as TYPE:HEX or as key files. */
-static zkr_err trusted_key(zkr_cli *cli, const char *arg, zkr_pubkey *k)
+zkr_err zkr_cli_trusted_key(zkr_cli *cli, const char *arg, zkr_pubkey *k)
 {
     zkr_buf file = {0};
     zkr_err r;
@@ -413,7 +413,7 @@ zkr_err zkr_cmd_verify_attestation(zkr_cli *cli, int argc, char **argv)
         if (c == 'k') {
             if (nkeys == ZKR_POLICY_MAX_KEYS)
                 return zkr_cli_usage(cli, "at most %d --trusted-key", ZKR_POLICY_MAX_KEYS);
-            if ((r = trusted_key(cli, optarg, &keys[nkeys++])) != ZKR_OK)
+            if ((r = zkr_cli_trusted_key(cli, optarg, &keys[nkeys++])) != ZKR_OK)
                 return r;
         } else if (c == 'e') {
             evidence = optarg;
