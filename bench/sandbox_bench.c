@@ -20,8 +20,8 @@
 #include "bench_util.h"
 
 static const zkr_worker_kind table[] = {
-    {"sha256", ZKR_SANDBOX_POLICY_VERIFIER, zkr_sandbox_worker_sha256, "sha256"},
-    {NULL, 0, NULL, NULL},
+    {"sha256", ZKR_SANDBOX_POLICY_VERIFIER, zkr_sandbox_worker_sha256, "sha256", NULL},
+    {NULL, 0, NULL, NULL, NULL},
 };
 
 static double now_us(void)

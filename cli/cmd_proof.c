@@ -34,8 +34,9 @@ static const char prove_help[] =
     "--no-sandbox runs it in this process (debugging only, with a warning).\n"
     "--backend (default auto): cuda proves on the GPU, bit-identical to the CPU;\n"
     "auto uses the GPU when one is usable and the CPU otherwise; with no usable\n"
-    "device --backend cuda is refused (exit 3). The confined worker has no GPU\n"
-    "policy yet: the GPU is used only with --no-sandbox (docs/cuda.md).\n"
+    "device --backend cuda is refused (exit 3). On the GPU the confined worker\n"
+    "runs under the prover-cuda policy, which also allows the NVIDIA driver's\n"
+    "interface (docs/sandbox.md, docs/cuda.md).\n"
     "Prints the proof's SHA-256 and size; progress goes to stderr on a TTY.\n" ZKR_CLI_EXIT_HELP;
 
 static const char verify_help[] =
@@ -372,9 +373,11 @@ static zkr_err zkr_prove_finish(zkr_cli *cli, const zkr_proof_stmt *ps, const zk
 }
 
 /*
- * Where the prover runs (docs/cuda.md), decided before any work: the CPU;
- * the GPU when asked or when auto finds one and the worker may use it; a
- * refusal when cuda was asked for and cannot be had.
+ * Where the prover runs (docs/cuda.md), decided before any work: the CPU
+ * ("prove" worker, prover policy); the GPU when asked or when auto finds a
+ * device ("prove-cuda" worker, prover-cuda policy, docs/sandbox.md); a
+ * refusal when cuda was asked for and no device can be had. The GPU policy
+ * is chosen only here, only with a device present.
  */
 static zkr_err zkr_prove_backend(zkr_cli *cli, const zkr_proof_args *a, uint32_t *use_cuda)
 {
@@ -387,24 +390,13 @@ static zkr_err zkr_prove_backend(zkr_cli *cli, const zkr_proof_args *a, uint32_t
         return r;
     if (b == ZKR_BACKEND_CPU)
         return ZKR_OK;
-    zkr_cuda_probe_count(&info); /* no context in the parent unless it proves itself */
+    zkr_cuda_probe_count(&info); /* no context in the parent: the worker makes its own */
     if (info.n_devices < 1) {
         if (b == ZKR_BACKEND_AUTO)
             return ZKR_OK;
         return zkr_fail(&cli->diag, ZKR_ERR_UNSUPPORTED,
                         "--backend cuda: no usable CUDA device: %s (--backend cpu or auto proves "
                         "on the CPU)", info.why);
-    }
-    if (!a->no_sandbox) {
-        /* The worker's seccomp policy has no GPU variant yet: never loosen it silently. */
-        if (b == ZKR_BACKEND_AUTO) {
-            zkr_progress("a CUDA device is present, but the confined worker cannot use it yet: "
-                         "proving on the CPU");
-            return ZKR_OK;
-        }
-        return zkr_fail(&cli->diag, ZKR_ERR_UNSUPPORTED,
-                        "--backend cuda: the confined prover worker has no GPU policy yet "
-                        "(docs/sandbox.md); --no-sandbox proves on %s in this process", info.name);
     }
     *use_cuda = 1;
     return ZKR_OK;
@@ -442,7 +434,8 @@ zkr_err zkr_cmd_prove(zkr_cli *cli, int argc, char **argv)
         goto out;
     zkr_progress("proving in the confined worker");
     t0 = zkr_now();
-    r = zkr_sandbox_call(zkr_cli_workers, "prove", &so, req.p, req.len, &reply, &res, &cli->diag);
+    r = zkr_sandbox_call(zkr_cli_workers, use_cuda ? "prove-cuda" : "prove", &so, req.p, req.len,
+                         &reply, &res, &cli->diag);
     if (r != ZKR_OK)
         goto out;
     r = zkr_prove_finish(cli, &ps, &reply, a.out, zkr_now() - t0);

@@ -214,7 +214,9 @@ static zkr_err zkr_cli_dec_digest(zkr_dec *d, uint8_t out[ZKR_DIGEST_BYTES])
     return r;
 }
 
-zkr_err zkr_cli_worker_prove(const uint8_t *req, size_t req_len, zkr_buf *reply, zkr_diag *d)
+/* want_cuda: the kind ("prove-cuda" 1, "prove" 0) must match the request's backend byte. */
+static zkr_err zkr_cli_worker_prove_on(const uint8_t *req, size_t req_len, zkr_buf *reply,
+                                       uint32_t want_cuda, zkr_diag *d)
 {
     zkr_dec dec;
     uint32_t ver, set, threads, use_cuda, path_len;
@@ -242,11 +244,16 @@ zkr_err zkr_cli_worker_prove(const uint8_t *req, size_t req_len, zkr_buf *reply,
         zkr_dec_raw(&dec, (size_t)path_len * ZKR_DIGEST_BYTES, &path) != ZKR_OK ||
         zkr_dec_finish(&dec) != ZKR_OK)
         return zkr_fail(d, ZKR_ERR_MALFORMED, "prove request malformed");
+    /* The CPU worker never starts the CUDA runtime: its policy would kill the
+       driver's first open(); only prove-cuda, prepared before seccomp, may. */
+    if (use_cuda != want_cuda)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "prove request for the %s backend sent to the %s "
+                                              "worker", use_cuda ? "cuda" : "cpu",
+                        want_cuda ? "prove-cuda" : "prove");
     rec.path = (const uint8_t(*)[ZKR_DIGEST_BYTES])path;
     rec.path_len = path_len;
     if (zkr_params_get(set, &p) != ZKR_OK)
         return zkr_fail(d, ZKR_ERR_MISMATCH_PARAMS, "unknown parameter set %u", set);
-    /* The parent sends use_cuda only for an unconfined (--no-sandbox) prover. */
     if (use_cuda && (r = zkr_accel_open(ZKR_BACKEND_CUDA, &acc, d)) != ZKR_OK)
         return r;
     p.accel = acc;
@@ -272,6 +279,19 @@ out:
     zkr_accel_free(acc); /* after im, whose parameters point at it */
     return r;
 }
+
+zkr_err zkr_cli_worker_prove(const uint8_t *req, size_t req_len, zkr_buf *reply, zkr_diag *d)
+{
+    return zkr_cli_worker_prove_on(req, req_len, reply, 0, d);
+}
+
+zkr_err zkr_cli_worker_prove_cuda(const uint8_t *req, size_t req_len, zkr_buf *reply,
+                                  zkr_diag *d)
+{
+    return zkr_cli_worker_prove_on(req, req_len, reply, 1, d);
+}
+
+zkr_err zkr_cli_worker_cuda_prepare(zkr_diag *d) { return zkr_cuda_prepare(d); }
 
 zkr_err zkr_cli_worker_verify(const uint8_t *req, size_t req_len, zkr_buf *reply, zkr_diag *d)
 {

@@ -50,9 +50,18 @@ zkr_err zkr_cli_infer_dataset_commitment(zkr_cli *cli, const zkr_dataset *ds,
 zkr_err zkr_cli_infer_dataset_remember(zkr_cli *cli, const uint8_t sha[ZKR_DIGEST_BYTES],
                                        const char *path) ZKR_WUR;
 
-/* Worker entry points ("prove", "verify"); see cli/workers.c. */
+/*
+ * Worker entry points ("prove", "prove-cuda", "verify"); see cli/workers.c.
+ * "prove" runs the CPU prover and refuses a request for the cuda backend;
+ * "prove-cuda" requires one and proves through the CUDA accelerator, after
+ * zkr_cli_worker_cuda_prepare (its preparation: zkr_cuda_prepare) opened the
+ * device before the worker's Landlock and seccomp layers.
+ */
 zkr_err zkr_cli_worker_prove(const uint8_t *req, size_t req_len, zkr_buf *reply,
                              zkr_diag *d) ZKR_WUR;
+zkr_err zkr_cli_worker_prove_cuda(const uint8_t *req, size_t req_len, zkr_buf *reply,
+                                  zkr_diag *d) ZKR_WUR;
+zkr_err zkr_cli_worker_cuda_prepare(zkr_diag *d) ZKR_WUR;
 zkr_err zkr_cli_worker_verify(const uint8_t *req, size_t req_len, zkr_buf *reply,
                               zkr_diag *d) ZKR_WUR;
 

@@ -11,20 +11,24 @@ const zkr_worker_kind zkr_cli_workers[] = {
     /* Registration points: the verifier and prover issues set fn. Until
      * then zkr_sandbox_call() answers ZKR_ERR_UNSUPPORTED for them. */
     {"verify", ZKR_SANDBOX_POLICY_VERIFIER, zkr_cli_worker_verify,
-     "verify a proof against a statement"},
-    {"prove", ZKR_SANDBOX_POLICY_PROVER, zkr_cli_worker_prove, "prove a statement"},
+     "verify a proof against a statement", NULL},
+    {"prove", ZKR_SANDBOX_POLICY_PROVER, zkr_cli_worker_prove, "prove a statement", NULL},
+    /* The GPU variant: chosen only when the backend resolved to cuda and a
+       device was found (cmd_proof.c); the policy is docs/sandbox.md's prover-cuda. */
+    {"prove-cuda", ZKR_SANDBOX_POLICY_PROVER_CUDA, zkr_cli_worker_prove_cuda,
+     "prove a statement on the GPU", zkr_cli_worker_cuda_prepare},
     {"train-verify", ZKR_SANDBOX_POLICY_VERIFIER, zkr_cli_worker_train_verify,
-     "verify a training-step@1 proof against a statement"},
+     "verify a training-step@1 proof against a statement", NULL},
     {"train-prove", ZKR_SANDBOX_POLICY_PROVER, zkr_cli_worker_train_prove,
-     "prove a training step"},
+     "prove a training step", NULL},
     {"sha256", ZKR_SANDBOX_POLICY_VERIFIER, zkr_sandbox_worker_sha256,
-     "SHA-256 of the request (doctor self-test, benchmark)"},
+     "SHA-256 of the request (doctor self-test, benchmark)", NULL},
     {"merkle-root", ZKR_SANDBOX_POLICY_VERIFIER, zkr_sandbox_worker_merkle_root,
-     "RFC 6962 Merkle root over length-prefixed records"},
+     "RFC 6962 Merkle root over length-prefixed records", NULL},
 #if ZKR_TEST_BUILD
     ZKR_SANDBOX_TEST_KINDS
 #endif
-    {NULL, 0, NULL, NULL},
+    {NULL, 0, NULL, NULL, NULL},
 };
 
 zkr_err zkr_cmd_worker(zkr_cli *cli, int argc, char **argv)

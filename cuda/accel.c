@@ -145,6 +145,26 @@ zkr_err zkr_accel_open(zkr_backend b, zkr_accel **out, zkr_diag *d)
     return r;
 }
 
+zkr_err zkr_cuda_prepare(zkr_diag *d)
+{
+    zkr_cuda_info info;
+    int e;
+
+    /* Before the runtime's first call: every kernel is loaded with the
+       context, so nothing is mapped executable once seccomp is on. */
+    if (setenv("CUDA_MODULE_LOADING", "EAGER", 1) != 0)
+        return zkr_fail(d, ZKR_ERR_NOMEM, "setenv CUDA_MODULE_LOADING");
+    zkr_cuda_dev_probe(&info, 0);
+    if (info.n_devices < 1)
+        return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "--backend cuda: no usable CUDA device (%s)",
+                        info.why[0] ? info.why : "none found");
+    e = zkr_cuda_dev_init();
+    if (e != ZKR_DEV_OK)
+        return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "--backend cuda: no usable CUDA device (%s: "
+                                                "its context could not be created)", info.name);
+    return ZKR_OK;
+}
+
 void zkr_accel_free(zkr_accel *a)
 {
     zkr_accel_impl *im;

@@ -38,6 +38,15 @@ void zkr_cuda_probe_count(zkr_cuda_info *out);
  * reason in d. ZKR_ERR_NOMEM.
  */
 zkr_err zkr_accel_open(zkr_backend b, zkr_accel **out, zkr_diag *d) ZKR_WUR;
+/*
+ * Starts the CUDA runtime on device 0 ahead of confinement (the prover-cuda
+ * worker's preparation, docs/sandbox.md): loads the driver library, opens
+ * the device nodes, creates the primary context and loads every kernel
+ * eagerly (CUDA_MODULE_LOADING=EAGER, so that no code is mapped or
+ * JIT-compiled later, under seccomp). A later zkr_accel_open reuses the
+ * context. ZKR_ERR_UNSUPPORTED "--backend cuda: no usable CUDA device (why)".
+ */
+zkr_err zkr_cuda_prepare(zkr_diag *d) ZKR_WUR;
 /* The host build of the kernel bodies as an accelerator (tests). ZKR_ERR_NOMEM. */
 zkr_err zkr_accel_host_new(zkr_accel **out) ZKR_WUR;
 /* Releases the device and frees. Accepts NULL. */

@@ -40,6 +40,8 @@ typedef struct {
  * creates the CUDA context (slow, and memory); without, counts only.
  */
 void zkr_cuda_dev_probe(zkr_cuda_info *out, int memory);
+/* Binds device 0 and creates its primary context (cudaFree(0)); ZKR_DEV_ENODEV when none. */
+int zkr_cuda_dev_init(void);
 /* Binds device 0 and creates the stream; ZKR_DEV_ENODEV when none. */
 int zkr_cuda_dev_open(void **ctx);
 void zkr_cuda_dev_close(void *ctx);

@@ -85,6 +85,22 @@ extern "C" void zkr_cuda_dev_probe(zkr_cuda_info *out, int memory)
     (void)cudaGetLastError();
 }
 
+extern "C" int zkr_cuda_dev_init(void)
+{
+    int n = 0;
+
+    if (cudaGetDeviceCount(&n) != cudaSuccess || n < 1) {
+        (void)cudaGetLastError();
+        return ZKR_DEV_ENODEV;
+    }
+    /* cudaFree(0): the documented way to create the context now, not at first use. */
+    if (cudaSetDevice(0) != cudaSuccess || cudaFree(0) != cudaSuccess) {
+        (void)cudaGetLastError();
+        return ZKR_DEV_EDEVICE;
+    }
+    return ZKR_DEV_OK;
+}
+
 extern "C" int zkr_cuda_dev_open(void **ctx)
 {
     zkr_cuda_ctx *c;

@@ -15,6 +15,8 @@ void zkr_cuda_dev_probe(zkr_cuda_info *out, int memory)
     (void)snprintf(out->why, sizeof out->why, "this zkreg was built without the CUDA backend");
 }
 
+int zkr_cuda_dev_init(void) { return ZKR_DEV_ENODEV; }
+
 int zkr_cuda_dev_open(void **ctx)
 {
     *ctx = NULL;

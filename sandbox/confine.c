@@ -2,6 +2,7 @@
  * Confinement steps, each small and in the order the worker applies them:
  * close fds, rlimits, prctl, namespaces, Landlock (seccomp is policy.c).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -110,7 +111,13 @@ static zkr_err zkr_sandbox_rlimit(int res, const char *name, uint64_t soft, uint
     return ZKR_OK;
 }
 
-zkr_err zkr_sandbox_set_rlimits(const zkr_sandbox_limits *l, zkr_diag *d)
+/*
+ * as_res: RLIMIT_AS for every policy but prover-cuda, whose driver reserves
+ * address space the size of the GPU's and the host's memory (unified
+ * addressing) and gets RLIMIT_DATA instead (private writable memory).
+ */
+static zkr_err zkr_sandbox_set_rlimits_as(const zkr_sandbox_limits *l, int as_res,
+                                          const char *as_name, zkr_diag *d)
 {
     uint64_t as = l->as_bytes;
     zkr_err r;
@@ -119,11 +126,11 @@ zkr_err zkr_sandbox_set_rlimits(const zkr_sandbox_limits *l, zkr_diag *d)
         /* ASan's shadow and allocator reservations are address space too */
         uint64_t used = zkr_sandbox_vm_size();
         if (used == 0)
-            return zkr_fail(d, ZKR_ERR_SANDBOX, "cannot read /proc/self/statm for RLIMIT_AS");
+            return zkr_fail(d, ZKR_ERR_SANDBOX, "cannot read /proc/self/statm for %s", as_name);
         as = used > UINT64_MAX - as ? UINT64_MAX : used + as;
     }
     if ((r = zkr_sandbox_rlimit(RLIMIT_CORE, "RLIMIT_CORE", 0, 0, d)) != ZKR_OK ||
-        (r = zkr_sandbox_rlimit(RLIMIT_AS, "RLIMIT_AS", as, as, d)) != ZKR_OK ||
+        (r = zkr_sandbox_rlimit(as_res, as_name, as, as, d)) != ZKR_OK ||
         (r = zkr_sandbox_rlimit(RLIMIT_CPU, "RLIMIT_CPU", l->cpu_seconds, l->cpu_seconds + 1,
                                 d)) != ZKR_OK ||
         (r = zkr_sandbox_rlimit(RLIMIT_NOFILE, "RLIMIT_NOFILE", l->nofile, l->nofile, d)) !=
@@ -133,6 +140,16 @@ zkr_err zkr_sandbox_set_rlimits(const zkr_sandbox_limits *l, zkr_diag *d)
                                 d)) != ZKR_OK)
         return r;
     return ZKR_OK;
+}
+
+zkr_err zkr_sandbox_set_rlimits(const zkr_sandbox_limits *l, zkr_diag *d)
+{
+    return zkr_sandbox_set_rlimits_as(l, RLIMIT_AS, "RLIMIT_AS", d);
+}
+
+zkr_err zkr_sandbox_set_rlimits_gpu(const zkr_sandbox_limits *l, zkr_diag *d)
+{
+    return zkr_sandbox_set_rlimits_as(l, RLIMIT_DATA, "RLIMIT_DATA", d);
 }
 
 zkr_err zkr_sandbox_prctl_harden(zkr_diag *d)
@@ -247,6 +264,77 @@ uint32_t zkr_sandbox_landlock_apply(const char *const *ro, size_t n_ro, const ch
     (void)close(fd);
     if (!ok)
         return 0;
+    *abi_used = abi;
+    return ZKR_SANDBOX_C_LANDLOCK;
+}
+
+/*
+ * The NVIDIA device nodes present now: /dev/nvidiactl, /dev/nvidia-uvm,
+ * /dev/nvidia-uvm-tools, /dev/nvidia0.. (and the nvidia-caps directory of
+ * MIG), never /dev/nvidia-modeset (the display driver) nor anything else.
+ */
+static int zkr_sandbox_is_nvidia_node(const char *name)
+{
+    static const char *const fixed[] = {"nvidiactl", "nvidia-uvm", "nvidia-uvm-tools",
+                                        "nvidia-caps"};
+    const char *p;
+
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+        if (strcmp(name, fixed[i]) == 0)
+            return 1;
+    if (strncmp(name, "nvidia", 6) != 0 || name[6] == '\0' || strlen(name) > 9)
+        return 0;
+    for (p = name + 6; *p != '\0'; p++)
+        if (*p < '0' || *p > '9')
+            return 0;
+    return 1;
+}
+
+uint32_t zkr_sandbox_landlock_apply_gpu(int *abi_used, zkr_diag *d)
+{
+    zkr_ll_ruleset_attr attr;
+    size_t size;
+    int abi = zkr_sandbox_landlock_abi(), fd = -1, ok = 1;
+    uint64_t dev = ZKR_LL_FS_READ_FILE | ZKR_LL_FS_WRITE_FILE | ZKR_LL_FS_IOCTL_DEV;
+    uint64_t rd = ZKR_LL_FS_READ_FILE | ZKR_LL_FS_READ_DIR;
+    char path[64];
+    DIR *dir = NULL;
+    struct dirent *e;
+
+    *abi_used = 0;
+    if (abi <= 0) {
+        (void)zkr_fail(d, ZKR_ERR_SANDBOX,
+                       "the prover-cuda policy allows open(), so it needs Landlock (Linux 5.13+) "
+                       "to limit it to the NVIDIA device nodes; this kernel has none");
+        return 0;
+    }
+    zkr_sandbox_landlock_attr(abi, &attr, &size);
+    fd = (int)syscall(SYS_landlock_create_ruleset, &attr, size, 0);
+    dir = opendir("/dev");
+    if (fd < 0 || dir == NULL) {
+        ok = 0;
+        goto out;
+    }
+    while (ok && (e = readdir(dir)) != NULL) {
+        if (!zkr_sandbox_is_nvidia_node(e->d_name))
+            continue;
+        (void)snprintf(path, sizeof path, "/dev/%s", e->d_name);
+        ok = zkr_sandbox_landlock_rule(fd, path, dev | ZKR_LL_FS_READ_DIR, attr.handled_access_fs) == 0;
+    }
+    if (ok)
+        ok = zkr_sandbox_landlock_rule(fd, "/proc/driver/nvidia", rd, attr.handled_access_fs) == 0;
+    if (ok)
+        ok = syscall(SYS_landlock_restrict_self, fd, 0) == 0;
+out:
+    if (dir != NULL)
+        (void)closedir(dir);
+    if (fd >= 0)
+        (void)close(fd);
+    if (!ok) {
+        (void)zkr_fail(d, ZKR_ERR_SANDBOX, "Landlock ruleset for the NVIDIA device nodes: %s",
+                       strerror(errno));
+        return 0;
+    }
     *abi_used = abi;
     return ZKR_SANDBOX_C_LANDLOCK;
 }

@@ -42,6 +42,12 @@ void zkr_sandbox_limits_default(zkr_sandbox_policy p, zkr_sandbox_limits *out)
     case ZKR_SANDBOX_POLICY_PROVER:
         *out = (zkr_sandbox_limits){8192 * MiB, 3600, 4, 64, 0, 7200000, 1024 * MiB, 256 * MiB};
         break;
+    case ZKR_SANDBOX_POLICY_PROVER_CUDA:
+        /* as_bytes is RLIMIT_DATA here; the driver needs descriptors, and fsize
+           bounds its memfds (Landlock leaves no file writable) (sandbox.h) */
+        *out = (zkr_sandbox_limits){8192 * MiB, 3600, 64, 64, 256 * MiB, 7200000, 1024 * MiB,
+                                    256 * MiB};
+        break;
     case ZKR_SANDBOX_POLICY_PKCS11:
         *out = (zkr_sandbox_limits){1024 * MiB, 60, 64, 4, 64 * MiB, 0, 0, 0};
         break;

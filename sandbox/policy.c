@@ -24,6 +24,7 @@ enum {
     P = 1 << 1, /* prover */
     H = 1 << 2, /* PKCS#11 helper */
     A = 1 << 3, /* only in sanitizer builds (ASan's runtime needs it) */
+    G = 1 << 4, /* prover-cuda on top of P: the NVIDIA driver's interface */
 };
 
 typedef enum {
@@ -38,6 +39,11 @@ typedef enum {
     R_SELF,        /* tgkill/kill aimed at this process only */
     R_GET_RLIMIT,  /* prlimit64(0, res, NULL, old): read only */
     R_MADVISE,     /* advice from zkr_sandbox_madvise_ok only */
+    R_FD_DEV,      /* arg0 >= 3: descriptors the driver opened, never the pipes */
+    R_OPENAT_DEV,  /* openat without O_CREAT, O_TRUNC, O_TMPFILE (Landlock picks the paths) */
+    R_OPEN_DEV,    /* open (x86_64's legacy call), same flags rule */
+    R_FSTAT_FD,    /* newfstatat(fd, "", .., AT_EMPTY_PATH): fstat by another name */
+    R_PID0,        /* arg0 == 0: the calling thread only */
 } zkr_sandbox_rule_kind;
 
 /*
@@ -91,6 +97,36 @@ static const zkr_sandbox_rule zkr_sandbox_rules[] = {
     {"rt_sigaction", P | H, R_ALLOW},
     {"sigaltstack", P | H | A, R_ALLOW},
     {"prlimit64", P | H | A, R_GET_RLIMIT},
+    /*
+     * prover-cuda (docs/sandbox.md): what the CUDA runtime and the NVIDIA
+     * driver library use after the device is opened. open() is allowed
+     * because the driver opens a fresh /dev/nvidiactl or /dev/nvidiaN
+     * descriptor per memory mapping (NV_ESC_RM_MAP_MEMORY then mmap
+     * MAP_SHARED on it); the worker's required Landlock ruleset limits the
+     * paths to the NVIDIA device nodes and /proc/driver/nvidia.
+     */
+    {"openat", G, R_OPENAT_DEV},
+    {"open", G, R_OPEN_DEV},
+    {"close", G, R_ALLOW},
+    {"ioctl", G, R_FD_DEV},  /* the driver's NV_ESC_* / UVM_* commands */
+    {"read", G, R_FD_DEV},   /* eventfds, the driver's /proc files */
+    {"write", G, R_FD_DEV},
+    {"fstat", G, R_ALLOW},
+    {"newfstatat", G, R_FSTAT_FD},
+    {"fcntl", G, R_FD_DEV},
+    {"eventfd2", G, R_ALLOW},
+    {"poll", G, R_ALLOW},
+    {"ppoll", G, R_ALLOW},
+    {"pipe2", G, R_ALLOW},
+    {"memfd_create", G, R_ALLOW},
+    {"ftruncate", G, R_FD_DEV},
+    {"sched_setaffinity", G, R_PID0},
+    {"sched_getparam", G, R_PID0},
+    {"sched_getscheduler", G, R_PID0},
+    {"sched_get_priority_min", G, R_ALLOW},
+    {"sched_get_priority_max", G, R_ALLOW},
+    {"getuid", G, R_ALLOW},
+    {"geteuid", G, R_ALLOW},
     /* PKCS#11 helper: token files under Landlock, pcscd's unix socket */
     {"read", H, R_ALLOW},
     {"write", H, R_ALLOW},
@@ -176,6 +212,11 @@ static const char *zkr_sandbox_rule_condition(zkr_sandbox_rule_kind k)
     case R_AF_UNIX: return "domain == AF_UNIX";
     case R_SELF: return "pid == own pid";
     case R_GET_RLIMIT: return "pid == 0, new_limit == NULL (read only)";
+    case R_FD_DEV: return "fd >= 3 (not the pipes)";
+    case R_OPENAT_DEV:
+    case R_OPEN_DEV: return "no O_CREAT, O_TRUNC, O_TMPFILE; paths limited by Landlock";
+    case R_FSTAT_FD: return "AT_EMPTY_PATH (fstat of an open fd)";
+    case R_PID0: return "pid == 0 (the calling thread)";
     case R_MADVISE:
         return ZKR_SANDBOX_ASAN ? "advice DONTNEED (pkcs11-helper: also NORMAL, RANDOM, "
                                   "SEQUENTIAL, WILLNEED, FREE; sanitizer build: also NOHUGEPAGE, "
@@ -193,6 +234,7 @@ static unsigned zkr_sandbox_policy_bit(zkr_sandbox_policy p)
     case ZKR_SANDBOX_POLICY_PROVER: return P;
     case ZKR_SANDBOX_POLICY_PKCS11: return H;
     case ZKR_SANDBOX_POLICY_PKCS11_LOAD: return H;
+    case ZKR_SANDBOX_POLICY_PROVER_CUDA: return P | G;
     default: return 0;
     }
 }
@@ -213,6 +255,7 @@ const char *zkr_sandbox_policy_name(zkr_sandbox_policy p)
     case ZKR_SANDBOX_POLICY_PROVER: return "prover";
     case ZKR_SANDBOX_POLICY_PKCS11: return "pkcs11-helper";
     case ZKR_SANDBOX_POLICY_PKCS11_LOAD: return "pkcs11-helper-load";
+    case ZKR_SANDBOX_POLICY_PROVER_CUDA: return "prover-cuda";
     default: return "unknown";
     }
 }
@@ -244,6 +287,9 @@ zkr_err zkr_sandbox_policy_rules(zkr_sandbox_policy p, zkr_sandbox_rule_info *ou
 #define ZKR_CLONE_REQUIRED (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD)
 #define ZKR_CLONE_OPTIONAL                                                                        \
     (CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID)
+
+/* open flags prover-cuda refuses: creating, truncating, anonymous files (O_TMPFILE's own bit). */
+#define ZKR_OPEN_NO ((scmp_datum_t)(O_CREAT | O_TRUNC | (O_TMPFILE & ~O_DIRECTORY)))
 
 static int zkr_sandbox_add_madvise(scmp_filter_ctx ctx, int nr, unsigned who)
 {
@@ -300,6 +346,19 @@ static int zkr_sandbox_add(scmp_filter_ctx ctx, const zkr_sandbox_rule *r, unsig
                                 SCMP_A2(SCMP_CMP_EQ, 0));
     case R_MADVISE:
         return zkr_sandbox_add_madvise(ctx, nr, who);
+    case R_FD_DEV:
+        return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1, SCMP_A0(SCMP_CMP_GE, 3));
+    case R_OPENAT_DEV:
+        return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
+                                SCMP_A2(SCMP_CMP_MASKED_EQ, ZKR_OPEN_NO, 0));
+    case R_OPEN_DEV:
+        return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
+                                SCMP_A1(SCMP_CMP_MASKED_EQ, ZKR_OPEN_NO, 0));
+    case R_FSTAT_FD:
+        return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
+                                SCMP_A3(SCMP_CMP_MASKED_EQ, AT_EMPTY_PATH, AT_EMPTY_PATH));
+    case R_PID0:
+        return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1, SCMP_A0(SCMP_CMP_EQ, 0));
     default:
         return -EINVAL;
     }

@@ -39,9 +39,17 @@ typedef enum {
     /* the PKCS#11 helper while it loads its module: PKCS11 plus executable mappings and
        the next filter's load (seccomp, PR_SET_NO_NEW_PRIVS); stays under PKCS11 for good */
     ZKR_SANDBOX_POLICY_PKCS11_LOAD = 4,
+    /*
+     * The prover on a GPU (docs/sandbox.md "prover-cuda"): the prover policy
+     * plus the NVIDIA kernel driver's interface (open without O_CREAT, confined
+     * by a required Landlock ruleset to /dev/nvidia* and /proc/driver/nvidia;
+     * ioctl and read/write on fds >= 3; shared mappings; eventfd, poll, memfd,
+     * sched_*). Used only for `prove --backend cuda|auto` with a device found.
+     */
+    ZKR_SANDBOX_POLICY_PROVER_CUDA = 5,
 } zkr_sandbox_policy;
 
-/* Returns "verifier", "prover", "pkcs11-helper" or "unknown". */
+/* Returns "verifier", "prover", "pkcs11-helper", "prover-cuda" or "unknown". */
 const char *zkr_sandbox_policy_name(zkr_sandbox_policy p);
 
 /*
@@ -93,6 +101,16 @@ typedef zkr_err (*zkr_worker_fn)(const uint8_t *req, size_t req_len, zkr_buf *re
                                  zkr_diag *d);
 
 /*
+ * A worker's preparation (prover-cuda only): runs inside the worker after
+ * fds are closed, rlimits set, no_new_privs, namespaces and the capability
+ * drop, and before Landlock and seccomp, so that a runtime can load its
+ * driver library (executable mappings) and open its device there. It reads
+ * no request byte. ZKR_OK, or a failure (e.g. ZKR_ERR_UNSUPPORTED: no
+ * device) that the worker replies with before reading the request.
+ */
+typedef zkr_err (*zkr_worker_prepare_fn)(zkr_diag *d);
+
+/*
  * One entry of the worker table the cli fills (cli/workers.c). A table is
  * an array ended by an entry with kind == NULL. fn == NULL is a
  * registration point whose implementation is not in this build: calling it
@@ -103,6 +121,9 @@ typedef struct {
     zkr_sandbox_policy policy;
     zkr_worker_fn fn;
     const char *summary;
+    /* NULL, or (ZKR_SANDBOX_POLICY_PROVER_CUDA only) the preparation above;
+       a worker of another policy with one refuses to start (ZKR_ERR_SANDBOX) */
+    zkr_worker_prepare_fn prepare;
 } zkr_worker_kind;
 
 /* The argv[1] that selects worker mode in zkreg (hidden from --help). */
@@ -215,18 +236,26 @@ zkr_err zkr_sandbox_test_misbehave(const uint8_t *req, size_t req_len, zkr_buf *
                                    zkr_diag *d) ZKR_WUR;
 zkr_err zkr_sandbox_test_threads(const uint8_t *req, size_t req_len, zkr_buf *reply,
                                  zkr_diag *d) ZKR_WUR;
+/* A preparation that fails with ZKR_ERR_UNSUPPORTED "test preparation: no device". */
+zkr_err zkr_sandbox_test_prepare(zkr_diag *d) ZKR_WUR;
 /* The request payload names the probe or misbehaviour ("openat", "hang", ...). */
 #define ZKR_SANDBOX_TEST_KINDS                                                                    \
     {"test-probe-v", ZKR_SANDBOX_POLICY_VERIFIER, zkr_sandbox_test_probe,                        \
-     "test: forbidden operation under the verifier policy"},                                      \
+     "test: forbidden operation under the verifier policy", NULL},                                \
         {"test-probe-p", ZKR_SANDBOX_POLICY_PROVER, zkr_sandbox_test_probe,                      \
-         "test: forbidden operation under the prover policy"},                                    \
+         "test: forbidden operation under the prover policy", NULL},                              \
+        {"test-probe-g", ZKR_SANDBOX_POLICY_PROVER_CUDA, zkr_sandbox_test_probe,                 \
+         "test: forbidden and allowed operations under the prover-cuda policy", NULL},            \
         {"test-misbehave", ZKR_SANDBOX_POLICY_PROVER, zkr_sandbox_test_misbehave,                \
-         "test: malformed, oversize, truncated replies and hangs"},                               \
+         "test: malformed, oversize, truncated replies and hangs", NULL},                         \
         {"test-threads-v", ZKR_SANDBOX_POLICY_VERIFIER, zkr_sandbox_test_threads,                \
-         "test: thread creation under the verifier policy"},                                      \
+         "test: thread creation under the verifier policy", NULL},                                \
         {"test-threads-p", ZKR_SANDBOX_POLICY_PROVER, zkr_sandbox_test_threads,                  \
-         "test: thread creation under the prover policy"},
+         "test: thread creation under the prover policy", NULL},                                  \
+        {"test-prepare-p", ZKR_SANDBOX_POLICY_PROVER, zkr_sandbox_worker_sha256,                 \
+         "test: a preparation on a policy that may not have one", zkr_sandbox_test_prepare},      \
+        {"test-prepare-g", ZKR_SANDBOX_POLICY_PROVER_CUDA, zkr_sandbox_worker_sha256,            \
+         "test: a failing preparation under prover-cuda", zkr_sandbox_test_prepare},
 #endif
 
 /* ------------------------------------------------------------------ */

@@ -62,6 +62,8 @@ int zkr_sandbox_status_allowed(int32_t status);
 /* Confinement steps (confine.c). Each returns ZKR_OK or ZKR_ERR_SANDBOX. */
 zkr_err zkr_sandbox_close_fds_except(const int *keep, size_t n_keep, zkr_diag *d) ZKR_WUR;
 zkr_err zkr_sandbox_set_rlimits(const zkr_sandbox_limits *l, zkr_diag *d) ZKR_WUR;
+/* prover-cuda: the same with as_bytes as RLIMIT_DATA (RLIMIT_AS left as inherited). */
+zkr_err zkr_sandbox_set_rlimits_gpu(const zkr_sandbox_limits *l, zkr_diag *d) ZKR_WUR;
 zkr_err zkr_sandbox_prctl_harden(zkr_diag *d) ZKR_WUR;
 /* Best effort: returns the ZKR_SANDBOX_C_*NS bits obtained. */
 uint32_t zkr_sandbox_unshare(int want_mnt);
@@ -69,6 +71,13 @@ uint32_t zkr_sandbox_unshare(int want_mnt);
 int zkr_sandbox_landlock_abi(void);
 uint32_t zkr_sandbox_landlock_apply(const char *const *ro, size_t n_ro, const char *const *rw,
                                     size_t n_rw, int *abi_used);
+/*
+ * prover-cuda's ruleset, required (0 and a message in d when the kernel has
+ * no Landlock or the ruleset fails): every file access handled, read/write
+ * (and device ioctl, ABI 5+) only on the NVIDIA device nodes under /dev,
+ * read-only /proc/driver/nvidia. Returns ZKR_SANDBOX_C_LANDLOCK.
+ */
+uint32_t zkr_sandbox_landlock_apply_gpu(int *abi_used, zkr_diag *d);
 
 /* Seccomp (policy.c). */
 zkr_err zkr_sandbox_seccomp_load(zkr_sandbox_policy p, zkr_diag *d) ZKR_WUR;

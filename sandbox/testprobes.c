@@ -18,6 +18,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
@@ -67,6 +70,53 @@ static zkr_err zkr_probe_cpu(zkr_buf *reply)
     return zkr_probe_escaped(reply, "120 s of CPU", (long)x);
 }
 
+/*
+ * What prover-cuda allows and the CPU prover does not, done the way the
+ * driver does: an eventfd polled and read, ioctl on it, a memfd mapped
+ * MAP_SHARED, opening a device node (absent here: ENOENT or EACCES from
+ * Landlock, never a kill), and a file outside the NVIDIA nodes, which
+ * Landlock refuses. Replies "gpu-allowed: ..." with what each returned.
+ */
+static zkr_err zkr_probe_gpu_allowed(zkr_buf *reply, zkr_diag *d)
+{
+    char msg[200];
+    uint64_t one = 1;
+    struct pollfd pfd;
+    int efd = eventfd(0, EFD_CLOEXEC), mfd, nv, pw, ok = 1;
+    void *m;
+
+    if (efd < 3)
+        return zkr_fail(d, ZKR_ERR_INTERNAL, "gpu-allowed: eventfd: %s", strerror(errno));
+    ok &= write(efd, &one, sizeof one) == (ssize_t)sizeof one;
+    pfd.fd = efd;
+    pfd.events = POLLIN;
+    ok &= poll(&pfd, 1, 0) == 1 && read(efd, &one, sizeof one) == (ssize_t)sizeof one;
+    ok &= ioctl(efd, FIONREAD, &(int){0}) == -1 && errno == ENOTTY;
+    mfd = (int)syscall(SYS_memfd_create, "zkr-probe", MFD_CLOEXEC);
+    ok &= mfd >= 3 && ftruncate(mfd, 4096) == 0;
+    m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
+    ok &= m != MAP_FAILED && munmap(m, 4096) == 0;
+    nv = open("/dev/nvidiactl", O_RDWR | O_CLOEXEC);
+    int nv_errno = errno;
+    pw = open("/etc/passwd", O_RDONLY | O_CLOEXEC);
+    int pw_errno = errno;
+    (void)close(efd);
+    (void)close(mfd);
+    (void)snprintf(msg, sizeof msg, "gpu-allowed: eventfd/poll/ioctl/memfd %s; nvidiactl %d "
+                                    "(errno %d); /etc/passwd %d (errno %d)",
+                   ok ? "ok" : "FAILED", nv, nv < 0 ? nv_errno : 0, pw, pw < 0 ? pw_errno : 0);
+    if (nv >= 0)
+        (void)close(nv);
+    if (pw >= 0)
+        (void)close(pw);
+    return zkr_buf_append_str(reply, msg);
+}
+
+zkr_err zkr_sandbox_test_prepare(zkr_diag *d)
+{
+    return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "test preparation: no device");
+}
+
 zkr_err zkr_sandbox_test_probe(const uint8_t *req, size_t len, zkr_buf *reply, zkr_diag *d)
 {
     struct sockaddr_in sin;
@@ -112,6 +162,19 @@ zkr_err zkr_sandbox_test_probe(const uint8_t *req, size_t len, zkr_buf *reply, z
                                                     : MADV_DONTNEED);
     } else if (zkr_probe_is(req, len, "x32"))
         rc = syscall(0x40000000L | SYS_getpid); /* the x32 ABI bit */
+    else if (zkr_probe_is(req, len, "ioctl-pipe"))
+        rc = ioctl(0, FIONREAD, &(int){0}); /* prover-cuda too: ioctl only on fds >= 3 */
+    else if (zkr_probe_is(req, len, "nvidia-open"))
+        rc = open("/dev/nvidiactl", O_RDWR | O_CLOEXEC);
+    else if (zkr_probe_is(req, len, "open-creat"))
+        rc = open("/dev/nvidiactl", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    else if (zkr_probe_is(req, len, "memfd-exec")) {
+        int fd = (int)syscall(SYS_memfd_create, "zkr-probe", 0);
+        rc = fd < 0 || ftruncate(fd, 4096) != 0
+                 ? -1
+                 : (long)(intptr_t)mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_SHARED, fd, 0);
+    } else if (zkr_probe_is(req, len, "gpu-allowed"))
+        return zkr_probe_gpu_allowed(reply, d);
     else if (zkr_probe_is(req, len, "memory"))
         return zkr_probe_memory(reply, d);
     else if (zkr_probe_is(req, len, "cpu"))

@@ -119,19 +119,30 @@ static zkr_err zkr_worker_read_request(const char *kind, uint64_t max, uint8_t *
     return ZKR_OK;
 }
 
-/* Applies every layer in order; returns the bits applied or fails. */
-static zkr_err zkr_worker_confine(zkr_sandbox_policy policy, const zkr_sandbox_limits *l,
+/*
+ * Applies every layer in order; returns the bits applied or fails. A
+ * prover-cuda worker runs its preparation (opening the GPU: the driver
+ * library's code mappings, the device nodes) between the process-wide
+ * layers and the file-system and syscall ones, and its Landlock ruleset is
+ * required: its seccomp policy allows open().
+ */
+static zkr_err zkr_worker_confine(const zkr_worker_kind *k, const zkr_sandbox_limits *l,
                                   uint32_t *conf, int *abi, zkr_diag *d)
 {
     static const int keep[] = {0, 1, 2};
-    zkr_err r;
+    int gpu = k->policy == ZKR_SANDBOX_POLICY_PROVER_CUDA;
+    zkr_err r, prep;
 
     *conf = 0;
     *abi = 0;
+    if (k->prepare != NULL && !gpu)
+        return zkr_fail(d, ZKR_ERR_SANDBOX, "worker '%s': only the prover-cuda policy runs a "
+                                            "preparation before seccomp", k->kind);
     if ((r = zkr_sandbox_close_fds_except(keep, 3, d)) != ZKR_OK)
         return r;
     *conf |= ZKR_SANDBOX_C_FDS_CLOSED;
-    if ((r = zkr_sandbox_set_rlimits(l, d)) != ZKR_OK)
+    r = gpu ? zkr_sandbox_set_rlimits_gpu(l, d) : zkr_sandbox_set_rlimits(l, d);
+    if (r != ZKR_OK)
         return r;
     *conf |= ZKR_SANDBOX_C_RLIMITS;
     if ((r = zkr_sandbox_prctl_harden(d)) != ZKR_OK)
@@ -142,11 +153,21 @@ static zkr_err zkr_worker_confine(zkr_sandbox_policy policy, const zkr_sandbox_l
     if ((r = zkr_sandbox_drop_caps(d)) != ZKR_OK)
         return r;
     *conf |= ZKR_SANDBOX_C_CAPS;
-    *conf |= zkr_sandbox_landlock_apply(NULL, 0, NULL, 0, abi);
-    if ((r = zkr_sandbox_seccomp_load(policy, d)) != ZKR_OK)
+    /* A failed preparation (no device) is answered once the worker is fully
+       confined, so that the parent accepts the reply as the kind's own. */
+    prep = k->prepare != NULL ? k->prepare(d) : ZKR_OK;
+    if (gpu) {
+        uint32_t ll = zkr_sandbox_landlock_apply_gpu(abi, d);
+        if (ll == 0)
+            return ZKR_ERR_SANDBOX;
+        *conf |= ll;
+    } else {
+        *conf |= zkr_sandbox_landlock_apply(NULL, 0, NULL, 0, abi);
+    }
+    if ((r = zkr_sandbox_seccomp_load(k->policy, d)) != ZKR_OK)
         return r;
     *conf |= ZKR_SANDBOX_C_SECCOMP;
-    return ZKR_OK;
+    return prep;
 }
 
 static int32_t zkr_worker_status(zkr_err r)
@@ -179,9 +200,10 @@ _Noreturn void zkr_sandbox_worker_main(const zkr_worker_kind *table, int argc, c
         zkr_worker_log("zkreg: __worker is internal to zkreg and not a command\n");
         _exit(ZKR_WORKER_EXIT_ARGS);
     }
-    r = zkr_worker_confine(k->policy, &l, &conf, &abi, &d);
+    r = zkr_worker_confine(k, &l, &conf, &abi, &d);
     if (r != ZKR_OK)
-        zkr_worker_reply_exit(ZKR_ERR_SANDBOX, conf, (uint32_t)abi, d.msg, NULL, 0);
+        zkr_worker_reply_exit(r == ZKR_ERR_SANDBOX ? ZKR_ERR_SANDBOX : zkr_worker_status(r), conf,
+                              (uint32_t)abi, d.msg, NULL, 0);
     /* Only now is input read. */
     r = zkr_worker_read_request(k->kind, l.max_request, &in, &in_len, &d);
     if (r == ZKR_OK)

@@ -3,8 +3,9 @@
 # in a temporary registry (the inference fixture of tests/infer). Without a
 # device: cuda is refused (exit 3, nothing written, registry unchanged),
 # auto falls back to the CPU silently with the CPU's exact bytes. With a
-# device (a GPU machine): the confined worker refuses cuda (no GPU policy
-# yet) and --no-sandbox --backend cuda gives the CPU's exact bytes. TAP.
+# device (a GPU machine): --backend cuda and auto prove in the confined
+# prover-cuda worker, and --no-sandbox --backend cuda in this process, all
+# with the CPU's exact bytes. TAP.
 # Usage: cli_cuda.sh zkreg
 set -u
 ZKREG=$1
@@ -77,17 +78,28 @@ if [ "${DEVICES:-0}" -eq 0 ]; then
   [ ! -s "$T/err" ]; ok $? "... silently"
   cmp -s "$T/p-auto" "$T/p-cpu"; ok $? "... with the CPU's exact bytes"
 else
-  expect 3 "device present: the confined worker refuses --backend cuda (no GPU policy)" \
-    "$ZKREG" prove --statement 1 -o "$T/p-cuda" --backend cuda
-  grep -q "no GPU policy" "$T/err"; ok $? "... and says why"
-  [ "$(db_sum)" = "$before" ]; ok $? "... registry unchanged"
-  expect 0 "device present: --no-sandbox --backend cuda proves on the GPU" "$ZKREG" prove \
-    --statement 1 -o "$T/p-cuda" --backend cuda --no-sandbox
+  expect 0 "device present: --backend cuda proves in the prover-cuda worker" "$ZKREG" prove \
+    --statement 1 -o "$T/p-cuda" --backend cuda
   cmp -s "$T/p-cuda" "$T/p-cpu"; ok $? "... the CPU's exact bytes"
-  expect 0 "device present: auto in the sandbox proves on the CPU" "$ZKREG" prove --statement 1 \
+  expect 0 "device present: --no-sandbox --backend cuda proves on the GPU" "$ZKREG" prove \
+    --statement 1 -o "$T/p-cuda-ns" --backend cuda --no-sandbox
+  cmp -s "$T/p-cuda-ns" "$T/p-cpu"; ok $? "... the CPU's exact bytes"
+  expect 0 "device present: auto proves on the GPU in the sandbox" "$ZKREG" prove --statement 1 \
     -o "$T/p-auto"
   cmp -s "$T/p-auto" "$T/p-cpu"; ok $? "... the CPU's exact bytes"
 fi
 expect 0 "the CPU proof verifies" "$ZKREG" verify --statement 1 "$T/p-cpu"
+# The prover-cuda worker itself, confined (test builds: __sandbox-test runs any
+# kind): it opens the device in its preparation, before Landlock and seccomp.
+# The CPU worker refuses a cuda request, and the GPU worker a cpu one.
+if "$ZKREG" __sandbox-test sha256 x >/dev/null 2>&1; then
+  if [ "${DEVICES:-0}" -eq 0 ]; then
+    expect 3 "no device: the confined prover-cuda worker refuses before reading its request" \
+      "$ZKREG" __sandbox-test prove-cuda x
+    grep -q "no usable CUDA device" "$T/err"; ok $? "... saying there is no usable device"
+  fi
+  expect 3 "the prove worker refuses a malformed request (exit 3, not a kill)" \
+    "$ZKREG" __sandbox-test prove x
+fi
 echo "1..$n"
 exit $fail

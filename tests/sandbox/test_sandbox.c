@@ -19,11 +19,11 @@
 #include "tap.h"
 
 static const zkr_worker_kind table[] = {
-    {"verify", ZKR_SANDBOX_POLICY_VERIFIER, NULL, "registration point"},
-    {"sha256", ZKR_SANDBOX_POLICY_VERIFIER, zkr_sandbox_worker_sha256, "sha256"},
-    {"merkle-root", ZKR_SANDBOX_POLICY_VERIFIER, zkr_sandbox_worker_merkle_root, "merkle"},
+    {"verify", ZKR_SANDBOX_POLICY_VERIFIER, NULL, "registration point", NULL},
+    {"sha256", ZKR_SANDBOX_POLICY_VERIFIER, zkr_sandbox_worker_sha256, "sha256", NULL},
+    {"merkle-root", ZKR_SANDBOX_POLICY_VERIFIER, zkr_sandbox_worker_merkle_root, "merkle", NULL},
     ZKR_SANDBOX_TEST_KINDS
-    {NULL, 0, NULL, NULL},
+    {NULL, 0, NULL, NULL, NULL},
 };
 
 typedef struct {
@@ -237,6 +237,89 @@ static void test_policies(zkr_tap *t)
     zkr_sandbox_limits_default(ZKR_SANDBOX_POLICY_PROVER, &l);
     zkr_tap_ok(t, l.as_bytes == (8ull << 30) && l.cpu_seconds == 3600 && l.nproc == 64,
                "limits: prover defaults as documented");
+    zkr_sandbox_limits_default(ZKR_SANDBOX_POLICY_PROVER_CUDA, &l);
+    zkr_tap_ok(t, l.as_bytes == (8ull << 30) && l.cpu_seconds == 3600 && l.nproc == 64 &&
+                      l.nofile == 64 && l.fsize_bytes == (256ull << 20),
+               "limits: prover-cuda defaults as documented");
+}
+
+static void expect_kill(zkr_tap *t, const char *kind, const char *probe, int sig);
+
+/* The GPU variant: a strict superset of the CPU prover's, which stays without the driver's calls. */
+static void test_policy_gpu(zkr_tap *t)
+{
+    static const char *const driver[] = {"openat", "ioctl", "close", "eventfd2", "poll",
+                                         "memfd_create", "sched_setaffinity"};
+    static const char *const never[] = {"socket", "connect", "execve", "execveat", "ptrace",
+                                        "fork", "vfork", "kill", "unshare", "setns", "mount",
+                                        "bpf", "io_uring_setup", "process_vm_readv", "openat2",
+                                        "creat", "seccomp", "prctl", "mknodat", "unlinkat"};
+    zkr_sandbox_rule_info p[200], g[200];
+    size_t np = 0, ng = 0;
+    int sub = 1, cpu_none = 1, gpu_all = 1, none = 1;
+
+    zkr_tap_ok(t, zkr_sandbox_policy_rules(ZKR_SANDBOX_POLICY_PROVER, p, 200, &np) == ZKR_OK &&
+                      zkr_sandbox_policy_rules(ZKR_SANDBOX_POLICY_PROVER_CUDA, g, 200, &ng) ==
+                          ZKR_OK &&
+                      strcmp(zkr_sandbox_policy_name(ZKR_SANDBOX_POLICY_PROVER_CUDA),
+                             "prover-cuda") == 0,
+               "policy: prover-cuda's rule list is available");
+    for (size_t i = 0; i < np; i++)
+        sub &= has_rule(ZKR_SANDBOX_POLICY_PROVER_CUDA, p[i].name) == 1;
+    zkr_tap_ok(t, sub && np < ng, "policy: prover (%zu rules) is a strict subset of prover-cuda "
+                                  "(%zu)", np, ng);
+    for (size_t i = 0; i < sizeof driver / sizeof driver[0]; i++) {
+        cpu_none &= has_rule(ZKR_SANDBOX_POLICY_PROVER, driver[i]) == 0;
+        gpu_all &= has_rule(ZKR_SANDBOX_POLICY_PROVER_CUDA, driver[i]) == 1;
+    }
+    zkr_tap_ok(t, cpu_none && gpu_all,
+               "policy: open/ioctl/eventfd/poll/memfd/sched_* only in prover-cuda");
+    for (size_t i = 0; i < sizeof never / sizeof never[0]; i++)
+        none &= has_rule(ZKR_SANDBOX_POLICY_PROVER_CUDA, never[i]) == 0;
+    zkr_tap_ok(t, none, "policy: prover-cuda allows no socket/exec/ptrace/fork/kill/mount/...");
+}
+
+/* Probes under prover-cuda: what it still kills, and what it allows (Landlock picks paths). */
+static void test_live_gpu_policy(zkr_tap *t)
+{
+    static const char *const killed[] = {"write-file", "socket", "unix-socket", "connect",
+                                         "execve", "fork", "ptrace", "kill-parent", "prot-exec",
+                                         "x32", "ioctl-pipe", "open-creat", "memfd-exec",
+                                         "madvise-dontfork"};
+    static const char *const cpu_killed[] = {"nvidia-open", "ioctl-pipe", "gpu-allowed"};
+    call_out a;
+
+    for (size_t i = 0; i < sizeof killed / sizeof killed[0]; i++)
+        expect_kill(t, "test-probe-g", killed[i], SIGSYS);
+    for (size_t i = 0; i < sizeof cpu_killed / sizeof cpu_killed[0]; i++)
+        expect_kill(t, "test-probe-p", cpu_killed[i], SIGSYS);
+    call("test-probe-g", "gpu-allowed", 11, NULL, 0, &a);
+    zkr_tap_ok(t, a.r == ZKR_OK && a.reply.len > 0 &&
+                      strstr((const char *)a.reply.p, "eventfd/poll/ioctl/memfd ok") != NULL &&
+                      strstr((const char *)a.reply.p, "/etc/passwd -1 (errno 13)") != NULL &&
+                      (a.res.confinement & ZKR_SANDBOX_C_LANDLOCK) != 0,
+               "prover-cuda: eventfd, poll, ioctl on fd >= 3, shared memfd mapping work; "
+               "Landlock refuses /etc/passwd (%.*s)",
+               (int)a.reply.len, a.reply.p ? (const char *)a.reply.p : a.d.msg);
+    zkr_tap_ok(t, a.reply.len > 0 && (strstr((const char *)a.reply.p, "nvidiactl -1 (errno 2)") ||
+                                      strstr((const char *)a.reply.p, "nvidiactl -1 (errno 13)")),
+               "prover-cuda: opening /dev/nvidiactl is not a kill (no device here)");
+    call_free(&a);
+    call("test-probe-g", "openat", 6, NULL, 0, &a);
+    zkr_tap_ok(t, a.r == ZKR_OK && a.reply.len > 0 &&
+                      strstr((const char *)a.reply.p, "returned -1 (errno 13)") != NULL,
+               "prover-cuda: Landlock refuses opening / (%.*s)", (int)a.reply.len,
+               a.reply.p ? (const char *)a.reply.p : a.d.msg);
+    call_free(&a);
+    call("test-prepare-g", "abc", 3, NULL, 0, &a);
+    zkr_tap_ok(t, a.r == ZKR_ERR_UNSUPPORTED && strstr(a.d.msg, "test preparation: no device") &&
+                      a.res.term_signal == 0,
+               "prover-cuda: a failed preparation is the kind's answer, exit 3 (%s)", a.d.msg);
+    call_free(&a);
+    call("test-prepare-p", "abc", 3, NULL, 0, &a);
+    zkr_tap_ok(t, a.r == ZKR_ERR_SANDBOX && strstr(a.d.msg, "only the prover-cuda policy"),
+               "prover: a worker with a preparation refuses to start (%s)", a.d.msg);
+    call_free(&a);
 }
 
 static void test_live_real_kinds(zkr_tap *t)
@@ -501,6 +584,8 @@ int main(int argc, char **argv)
     test_live_refusals(&t);
     test_live_probes(&t);
     test_live_misbehaviour(&t);
+    test_policy_gpu(&t);
+    test_live_gpu_policy(&t);
     test_fallbacks(&t);
     return zkr_tap_done(&t);
 }
