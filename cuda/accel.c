@@ -5,6 +5,7 @@
  * zk/, so that only per-element work runs in the bodies.
  */
 #include <stdlib.h>
+#include <sodium.h>
 #include <string.h>
 
 #include "cuda/cuda.h"
@@ -12,6 +13,7 @@
 typedef struct {
     int device;   /* 1: cuda/kernels.cu, 0: cuda/host.c */
     void *dev;    /* device context */
+    unsigned long fallbacks; /* optional calls that failed and ran on the CPU (accel.h) */
     zkr_accel a;
 } zkr_accel_impl;
 
@@ -105,6 +107,144 @@ static zkr_err zkr_accel_mtree(void *ctx, const uint64_t *words, uint64_t n_leav
     return zkr_dev_err(e);
 }
 
+/* The optional calls: a failure is counted, the prover then runs its CPU code. */
+static zkr_err zkr_accel_note(zkr_accel_impl *im, int e)
+{
+    if (e != ZKR_DEV_OK)
+        im->fallbacks++;
+    return zkr_dev_err(e);
+}
+
+static zkr_err zkr_accel_sc_round(void *ctx, const zkr_sc_poly *f, unsigned n_cur, zkr_ext *msg)
+{
+    zkr_accel_impl *im = ctx;
+    const uint64_t *tabs[ZKR_SC_MAX_TABLES];
+    unsigned idx[ZKR_SC_MAX_TERMS * ZKR_SC_MAX_FACTORS], nf[ZKR_SC_MAX_TERMS];
+    size_t half = (size_t)1 << (n_cur - 1);
+    unsigned d = f->degree;
+    zkr_ext *sums;
+    int e;
+
+    if (n_cur < 1 || f->n_tables > ZKR_SC_MAX_TABLES || f->n_terms > ZKR_SC_MAX_TERMS || d < 1 ||
+        d > ZKR_SC_MAX_DEGREE)
+        return zkr_accel_note(im, ZKR_DEV_EUSAGE);
+    sums = malloc(f->n_terms * d * sizeof *sums);
+    if (!sums)
+        return zkr_accel_note(im, ZKR_DEV_ENOMEM);
+    for (size_t k = 0; k < f->n_tables; k++)
+        tabs[k] = (const uint64_t *)(const void *)f->tables[k];
+    for (size_t k = 0; k < f->n_terms; k++) {
+        nf[k] = f->terms[k].n_factors;
+        for (unsigned q = 0; q < ZKR_SC_MAX_FACTORS; q++)
+            idx[ZKR_SC_MAX_FACTORS * k + q] = q < nf[k] ? f->terms[k].idx[q] : 0;
+    }
+    e = im->device ? zkr_cuda_dev_sc_round(im->dev, tabs, (unsigned)f->n_tables, idx, nf,
+                                           (unsigned)f->n_terms, d, half, (uint64_t *)(void *)sums)
+                   : zkr_host_sc_round(tabs, (unsigned)f->n_tables, idx, nf, (unsigned)f->n_terms,
+                                       d, half, (uint64_t *)(void *)sums);
+    if (e == ZKR_DEV_OK) {
+        /* As the CPU: each term's sums times its coefficient, added (exact, order-free). */
+        for (unsigned x = 0; x < d; x++) {
+            zkr_ext s = zkr_ext_from(0);
+            for (size_t k = 0; k < f->n_terms; k++)
+                s = zkr_ext_add(s, zkr_ext_mul(f->terms[k].coef, sums[k * d + x]));
+            msg[x] = s;
+        }
+    }
+    free(sums);
+    return zkr_accel_note(im, e);
+}
+
+static int zkr_accel_fold_words(zkr_accel_impl *im, unsigned flags, const uint64_t *in,
+                                size_t half, zkr_ext r, zkr_ext *out)
+{
+    return im->device ? zkr_cuda_dev_fold_any(im->dev, flags, in, half, r.c, out->c)
+                      : zkr_host_fold_any(flags, in, half, r.c, out->c);
+}
+
+/* Every table folds into scratch first, so that a failure leaves all of them as they were. */
+static zkr_err zkr_accel_sc_fold(void *ctx, const zkr_sc_poly *f, unsigned n_cur, zkr_ext r)
+{
+    zkr_accel_impl *im = ctx;
+    size_t half = (size_t)1 << (n_cur - 1);
+    zkr_ext *tmp;
+    int e = ZKR_DEV_OK;
+
+    if (n_cur < 1 || f->n_tables == 0)
+        return zkr_accel_note(im, n_cur < 1 ? ZKR_DEV_EUSAGE : ZKR_DEV_OK);
+    tmp = malloc(f->n_tables * half * sizeof *tmp);
+    if (!tmp)
+        return zkr_accel_note(im, ZKR_DEV_ENOMEM);
+    for (size_t k = 0; e == ZKR_DEV_OK && k < f->n_tables; k++)
+        e = zkr_accel_fold_words(im, ZKR_DEV_FOLD_EVAL,
+                                 (const uint64_t *)(const void *)f->tables[k], half, r,
+                                 tmp + k * half);
+    for (size_t k = 0; e == ZKR_DEV_OK && k < f->n_tables; k++)
+        memcpy(f->tables[k], tmp + k * half, half * sizeof *tmp);
+    sodium_memzero(tmp, f->n_tables * half * sizeof *tmp); /* witness-derived */
+    free(tmp);
+    return zkr_accel_note(im, e);
+}
+
+static zkr_err zkr_accel_fold(zkr_accel_impl *im, unsigned flags, const zkr_gl *base_in,
+                              const zkr_ext *in, size_t half, zkr_ext r, zkr_ext *out)
+{
+    const uint64_t *w = base_in ? base_in : (const uint64_t *)(const void *)in;
+
+    if ((base_in == NULL) == (in == NULL))
+        return zkr_accel_note(im, ZKR_DEV_EUSAGE);
+    return zkr_accel_note(im, zkr_accel_fold_words(im, flags | (base_in ? ZKR_DEV_FOLD_BASE : 0u),
+                                                   w, half, r, out));
+}
+
+static zkr_err zkr_accel_fold_coef(void *ctx, const zkr_gl *base_in, const zkr_ext *in,
+                                   size_t half, zkr_ext r, zkr_ext *out)
+{
+    return zkr_accel_fold(ctx, 0, base_in, in, half, r, out);
+}
+
+static zkr_err zkr_accel_fold_eval(void *ctx, const zkr_gl *base_in, const zkr_ext *in,
+                                   size_t half, zkr_ext r, zkr_ext *out)
+{
+    return zkr_accel_fold(ctx, ZKR_DEV_FOLD_EVAL, base_in, in, half, r, out);
+}
+
+static zkr_err zkr_accel_eq_q(void *ctx, const zkr_ext *s, const zkr_gl *gb, const zkr_ext *g,
+                              size_t half, zkr_ext q[2])
+{
+    zkr_accel_impl *im = ctx;
+    const uint64_t *w = gb ? gb : (const uint64_t *)(const void *)g;
+    uint64_t out[6];
+    int e;
+
+    if ((gb == NULL) == (g == NULL))
+        return zkr_accel_note(im, ZKR_DEV_EUSAGE);
+    e = im->device ? zkr_cuda_dev_eq_q(im->dev, s[0].c, w, gb != NULL, half, out)
+                   : zkr_host_eq_q(s[0].c, w, gb != NULL, half, out);
+    if (e == ZKR_DEV_OK)
+        for (int k = 0; k < 3; k++) {
+            q[0].c[k] = out[k];
+            q[1].c[k] = out[3 + k];
+        }
+    return zkr_accel_note(im, e);
+}
+
+static zkr_err zkr_accel_frac(void *ctx, const zkr_ext *p, const zkr_ext *q, size_t h,
+                              zkr_ext *po, zkr_ext *qo)
+{
+    zkr_accel_impl *im = ctx;
+
+    return zkr_accel_note(im, im->device ? zkr_cuda_dev_frac_layer(im->dev, p[0].c, q[0].c, h,
+                                                                   po[0].c, qo[0].c)
+                                         : zkr_host_frac_layer(p[0].c, q[0].c, h, po[0].c,
+                                                               qo[0].c));
+}
+
+unsigned long zkr_accel_fallbacks(const zkr_accel *a)
+{
+    return a ? ((const zkr_accel_impl *)a->ctx)->fallbacks : 0;
+}
+
 static zkr_err zkr_accel_make(int device, void *dev, zkr_accel **out)
 {
     zkr_accel_impl *im = calloc(1, sizeof *im);
@@ -118,6 +258,12 @@ static zkr_err zkr_accel_make(int device, void *dev, zkr_accel **out)
     im->a.ctx = im;
     im->a.lde = zkr_accel_lde;
     im->a.mtree_build = zkr_accel_mtree;
+    im->a.sc_round = zkr_accel_sc_round;
+    im->a.sc_fold = zkr_accel_sc_fold;
+    im->a.fold_coef = zkr_accel_fold_coef;
+    im->a.fold_eval = zkr_accel_fold_eval;
+    im->a.eq_q = zkr_accel_eq_q;
+    im->a.frac_layer = zkr_accel_frac;
     *out = &im->a;
     return ZKR_OK;
 }

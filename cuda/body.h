@@ -408,6 +408,13 @@ ZKR_HD void zkr_b_eq_q_pair(const zkr_b_ext *s, const zkr_b_ext *g, size_t i, zk
     q[1] = zkr_b_ext_mul(s[i], g[2 * i + 1]);
 }
 
+/* The same with g in the base field (a single polynomial's first round). */
+ZKR_HD void zkr_b_eq_q_pair_base(const zkr_b_ext *s, const uint64_t *g, size_t i, zkr_b_ext q[2])
+{
+    q[0] = zkr_b_ext_mul_base(s[i], g[2 * i]);
+    q[1] = zkr_b_ext_mul_base(s[i], g[2 * i + 1]);
+}
+
 /* eq table doubling for variable z: entry i splits into (v (1 - z), v z). */
 ZKR_HD void zkr_b_eq_split(zkr_b_ext *out, size_t len, zkr_b_ext z, size_t i)
 {

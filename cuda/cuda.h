@@ -49,6 +49,12 @@ zkr_err zkr_accel_open(zkr_backend b, zkr_accel **out, zkr_diag *d) ZKR_WUR;
 zkr_err zkr_cuda_prepare(zkr_diag *d) ZKR_WUR;
 /* The host build of the kernel bodies as an accelerator (tests). ZKR_ERR_NOMEM. */
 zkr_err zkr_accel_host_new(zkr_accel **out) ZKR_WUR;
+/*
+ * How many optional calls (sumcheck rounds and folds, Basefold folds and eq
+ * rounds, LogUp layers) failed on a (device errors, memory) and ran on the
+ * CPU instead, with the same values (prover/accel.h). 0 for NULL.
+ */
+unsigned long zkr_accel_fallbacks(const zkr_accel *a);
 /* Releases the device and frees. Accepts NULL. */
 void zkr_accel_free(zkr_accel *a);
 

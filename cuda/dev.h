@@ -80,6 +80,41 @@ int zkr_cuda_dev_sc_term(void *ctx, const uint64_t *const *fac, unsigned n_fac, 
 int zkr_host_sc_term(const uint64_t *const *fac, unsigned n_fac, unsigned d, size_t half,
                      uint64_t *sums);
 
+/*
+ * Any of the four folds, out[v] (ext) for v < half: the coefficient fold
+ * in[2v] + r in[2v+1], or with ZKR_DEV_FOLD_EVAL the evaluation fold
+ * in[2v] + r (in[2v+1] - in[2v]); in is extension elements, or with
+ * ZKR_DEV_FOLD_BASE base-field words. out may equal in (ext input only).
+ */
+#define ZKR_DEV_FOLD_EVAL 1u
+#define ZKR_DEV_FOLD_BASE 2u
+int zkr_cuda_dev_fold_any(void *ctx, unsigned flags, const uint64_t *in, size_t half,
+                          const uint64_t r[3], uint64_t *out);
+int zkr_host_fold_any(unsigned flags, const uint64_t *in, size_t half, const uint64_t r[3],
+                      uint64_t *out);
+
+/*
+ * Basefold's eq round: q[0..3) = sum_i s[i] g[2i], q[3..6) = sum_i s[i]
+ * g[2i+1] over i < half; s is half ext elements, g 2 half ext elements or,
+ * with base, base-field words.
+ */
+int zkr_cuda_dev_eq_q(void *ctx, const uint64_t *s, const uint64_t *g, int base, size_t half,
+                      uint64_t q[6]);
+int zkr_host_eq_q(const uint64_t *s, const uint64_t *g, int base, size_t half, uint64_t q[6]);
+
+/*
+ * A sumcheck round of a sum of product terms over n_tables tables (ext,
+ * 2 half entries each): term k multiplies tables idx[4k .. 4k + n_fac[k]);
+ * sums[3 d k ..] gets its d values (as zkr_cuda_dev_sc_term). The device
+ * copies each table once per round, whatever the number of terms using it.
+ */
+int zkr_cuda_dev_sc_round(void *ctx, const uint64_t *const *tables, unsigned n_tables,
+                          const unsigned *idx, const unsigned *n_fac, unsigned n_terms,
+                          unsigned d, size_t half, uint64_t *sums);
+int zkr_host_sc_round(const uint64_t *const *tables, unsigned n_tables, const unsigned *idx,
+                      const unsigned *n_fac, unsigned n_terms, unsigned d, size_t half,
+                      uint64_t *sums);
+
 /* One LogUp fraction-tree layer: 2h children (p, q) to h parents. */
 int zkr_cuda_dev_frac_layer(void *ctx, const uint64_t *p, const uint64_t *q, size_t h,
                             uint64_t *po, uint64_t *qo);

@@ -118,3 +118,61 @@ int zkr_host_frac_layer(const uint64_t *p, const uint64_t *q, size_t h, uint64_t
         zkr_b_frac_parent(pe, qe, h, x, (zkr_b_ext *)(void *)po + x, (zkr_b_ext *)(void *)qo + x);
     return ZKR_DEV_OK;
 }
+
+int zkr_host_fold_any(unsigned flags, const uint64_t *in, size_t half, const uint64_t r[3],
+                      uint64_t *out)
+{
+    zkr_b_ext rr = {{r[0], r[1], r[2]}};
+    int eval = (flags & ZKR_DEV_FOLD_EVAL) != 0, base = (flags & ZKR_DEV_FOLD_BASE) != 0;
+
+    /* Ascending v reads entries 2v, 2v+1 >= v before out[v] is written: in place is safe. */
+    for (size_t v = 0; v < half; v++) {
+        zkr_b_ext o;
+        if (base)
+            o = eval ? zkr_b_fold_eval_base(rr, in[2 * v], in[2 * v + 1])
+                     : zkr_b_fold_coef_base(rr, in[2 * v], in[2 * v + 1]);
+        else
+            o = eval ? zkr_b_fold_eval(rr, zkr_host_ext_at(in, 2 * v), zkr_host_ext_at(in, 2 * v + 1))
+                     : zkr_b_fold_coef(rr, zkr_host_ext_at(in, 2 * v), zkr_host_ext_at(in, 2 * v + 1));
+        memcpy(out + 3 * v, o.c, sizeof o.c);
+    }
+    return ZKR_DEV_OK;
+}
+
+int zkr_host_eq_q(const uint64_t *s, const uint64_t *g, int base, size_t half, uint64_t q[6])
+{
+    const zkr_b_ext *se = (const zkr_b_ext *)(const void *)s;
+    zkr_b_ext acc[2] = {zkr_b_ext_from(0), zkr_b_ext_from(0)}, v[2];
+
+    for (size_t i = 0; i < half; i++) {
+        if (base)
+            zkr_b_eq_q_pair_base(se, g, i, v);
+        else
+            zkr_b_eq_q_pair(se, (const zkr_b_ext *)(const void *)g, i, v);
+        acc[0] = zkr_b_ext_add(acc[0], v[0]);
+        acc[1] = zkr_b_ext_add(acc[1], v[1]);
+    }
+    memcpy(q, acc[0].c, sizeof acc[0].c);
+    memcpy(q + 3, acc[1].c, sizeof acc[1].c);
+    return ZKR_DEV_OK;
+}
+
+int zkr_host_sc_round(const uint64_t *const *tables, unsigned n_tables, const unsigned *idx,
+                      const unsigned *n_fac, unsigned n_terms, unsigned d, size_t half,
+                      uint64_t *sums)
+{
+    for (unsigned k = 0; k < n_terms; k++) {
+        const uint64_t *fac[ZKR_B_SC_MAX_FACTORS];
+        int e;
+        if (n_fac[k] < 1 || n_fac[k] > ZKR_B_SC_MAX_FACTORS)
+            return ZKR_DEV_EUSAGE;
+        for (unsigned q = 0; q < n_fac[k]; q++) {
+            if (idx[ZKR_B_SC_MAX_FACTORS * k + q] >= n_tables)
+                return ZKR_DEV_EUSAGE;
+            fac[q] = tables[idx[ZKR_B_SC_MAX_FACTORS * k + q]];
+        }
+        if ((e = zkr_host_sc_term(fac, n_fac[k], d, half, sums + (size_t)3 * d * k)) != ZKR_DEV_OK)
+            return e;
+    }
+    return ZKR_DEV_OK;
+}

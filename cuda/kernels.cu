@@ -416,3 +416,184 @@ out:
     cudaFree(d_qo);
     return rc;
 }
+
+/* ---------------- the prover's folds, eq rounds and sumcheck rounds ---------------- */
+/*
+ * Witness-derived values (a model's weights flow through every table) are
+ * wiped on the device before the memory goes back to the allocator.
+ */
+static void zkr_wipe_free(void *p, size_t bytes)
+{
+    if (p && cudaMemset(p, 0, bytes) != cudaSuccess)
+        (void)cudaGetLastError();
+    cudaFree(p);
+}
+
+__global__ void zkr_k_fold_any(const uint64_t *in, unsigned flags, size_t half, zkr_b_ext r,
+                               zkr_b_ext *out)
+{
+    int eval = (flags & ZKR_DEV_FOLD_EVAL) != 0, base = (flags & ZKR_DEV_FOLD_BASE) != 0;
+    const zkr_b_ext *ie = (const zkr_b_ext *)in;
+
+    for (size_t v = blockIdx.x * (size_t)blockDim.x + threadIdx.x; v < half;
+         v += (size_t)gridDim.x * blockDim.x) {
+        if (base)
+            out[v] = eval ? zkr_b_fold_eval_base(r, in[2 * v], in[2 * v + 1])
+                          : zkr_b_fold_coef_base(r, in[2 * v], in[2 * v + 1]);
+        else
+            out[v] = eval ? zkr_b_fold_eval(r, ie[2 * v], ie[2 * v + 1])
+                          : zkr_b_fold_coef(r, ie[2 * v], ie[2 * v + 1]);
+    }
+}
+
+extern "C" int zkr_cuda_dev_fold_any(void *ctx, unsigned flags, const uint64_t *in, size_t half,
+                                     const uint64_t r[3], uint64_t *out)
+{
+    zkr_cuda_ctx *c = (zkr_cuda_ctx *)ctx;
+    size_t in_words = 2 * half * ((flags & ZKR_DEV_FOLD_BASE) ? 1 : 3);
+    uint64_t *d_in = NULL;
+    zkr_b_ext *d_out = NULL, rr = {{r[0], r[1], r[2]}};
+    int rc = ZKR_DEV_OK;
+
+    ZKR_CK(cudaMalloc(&d_in, in_words * sizeof *d_in));
+    ZKR_CK(cudaMalloc(&d_out, (half ? half : 1) * sizeof *d_out));
+    ZKR_CK(cudaMemcpyAsync(d_in, in, in_words * sizeof *d_in, cudaMemcpyHostToDevice, c->s));
+    zkr_k_fold_any<<<zkr_grid(half), zkr_tpb, 0, c->s>>>(d_in, flags, half, rr, d_out);
+    ZKR_CK(cudaGetLastError());
+    ZKR_CK(cudaMemcpyAsync(out, d_out, half * sizeof *d_out, cudaMemcpyDeviceToHost, c->s));
+    ZKR_CK(cudaStreamSynchronize(c->s));
+out:
+    zkr_wipe_free(d_in, in_words * sizeof *d_in);
+    zkr_wipe_free(d_out, (half ? half : 1) * sizeof *d_out);
+    return rc;
+}
+
+#define ZKR_EQ_TPB 128
+/* Per-block partial sums (q0, q1) of the eq round; the host adds the partials. */
+__global__ void zkr_k_eq_q(const zkr_b_ext *s, const uint64_t *g, int base, size_t half,
+                           zkr_b_ext *partial)
+{
+    __shared__ zkr_b_ext red[ZKR_EQ_TPB][2];
+    zkr_b_ext acc[2] = {zkr_b_ext_from(0), zkr_b_ext_from(0)}, v[2];
+
+    for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < half;
+         i += (size_t)gridDim.x * blockDim.x) {
+        if (base)
+            zkr_b_eq_q_pair_base(s, g, i, v);
+        else
+            zkr_b_eq_q_pair(s, (const zkr_b_ext *)g, i, v);
+        acc[0] = zkr_b_ext_add(acc[0], v[0]);
+        acc[1] = zkr_b_ext_add(acc[1], v[1]);
+    }
+    red[threadIdx.x][0] = acc[0];
+    red[threadIdx.x][1] = acc[1];
+    __syncthreads();
+    for (unsigned w = blockDim.x / 2; w > 0; w /= 2) {
+        if (threadIdx.x < w)
+            for (int x = 0; x < 2; x++)
+                red[threadIdx.x][x] = zkr_b_ext_add(red[threadIdx.x][x], red[threadIdx.x + w][x]);
+        __syncthreads();
+    }
+    if (threadIdx.x == 0) {
+        partial[2 * blockIdx.x] = red[0][0];
+        partial[2 * blockIdx.x + 1] = red[0][1];
+    }
+}
+
+extern "C" int zkr_cuda_dev_eq_q(void *ctx, const uint64_t *s, const uint64_t *g, int base,
+                                 size_t half, uint64_t q[6])
+{
+    zkr_cuda_ctx *c = (zkr_cuda_ctx *)ctx;
+    size_t g_words = 2 * half * (base ? 1 : 3);
+    unsigned grid = (unsigned)((half + ZKR_EQ_TPB - 1) / ZKR_EQ_TPB);
+    zkr_b_ext *d_s = NULL, *d_part = NULL, *part = NULL, acc[2];
+    uint64_t *d_g = NULL;
+    int rc = ZKR_DEV_OK;
+
+    grid = grid > 4096 ? 4096 : grid == 0 ? 1 : grid;
+    ZKR_CK(cudaMalloc(&d_s, (half ? half : 1) * sizeof *d_s));
+    ZKR_CK(cudaMalloc(&d_g, (g_words ? g_words : 1) * sizeof *d_g));
+    ZKR_CK(cudaMalloc(&d_part, 2 * (size_t)grid * sizeof *d_part));
+    part = (zkr_b_ext *)malloc(2 * (size_t)grid * sizeof *part);
+    if (!part) {
+        rc = ZKR_DEV_ENOMEM;
+        goto out;
+    }
+    ZKR_CK(cudaMemcpyAsync(d_s, s, half * sizeof *d_s, cudaMemcpyHostToDevice, c->s));
+    ZKR_CK(cudaMemcpyAsync(d_g, g, g_words * sizeof *d_g, cudaMemcpyHostToDevice, c->s));
+    zkr_k_eq_q<<<grid, ZKR_EQ_TPB, 0, c->s>>>(d_s, d_g, base, half, d_part);
+    ZKR_CK(cudaGetLastError());
+    ZKR_CK(cudaMemcpyAsync(part, d_part, 2 * (size_t)grid * sizeof *part, cudaMemcpyDeviceToHost,
+                           c->s));
+    ZKR_CK(cudaStreamSynchronize(c->s));
+    acc[0] = acc[1] = zkr_b_ext_from(0);
+    for (unsigned b = 0; b < grid; b++) {
+        acc[0] = zkr_b_ext_add(acc[0], part[2 * b]);
+        acc[1] = zkr_b_ext_add(acc[1], part[2 * b + 1]);
+    }
+    memcpy(q, acc[0].c, sizeof acc[0].c);
+    memcpy(q + 3, acc[1].c, sizeof acc[1].c);
+out:
+    zkr_wipe_free(d_s, (half ? half : 1) * sizeof *d_s);
+    zkr_wipe_free(d_g, (g_words ? g_words : 1) * sizeof *d_g);
+    cudaFree(d_part);
+    free(part);
+    return rc;
+}
+
+extern "C" int zkr_cuda_dev_sc_round(void *ctx, const uint64_t *const *tables, unsigned n_tables,
+                                     const unsigned *idx, const unsigned *n_fac, unsigned n_terms,
+                                     unsigned d, size_t half, uint64_t *sums)
+{
+    zkr_cuda_ctx *c = (zkr_cuda_ctx *)ctx;
+    zkr_b_ext *d_tab[16] = {NULL}, *d_part = NULL, *part = NULL;
+    unsigned grid = (unsigned)((half + ZKR_SC_TPB - 1) / ZKR_SC_TPB);
+    size_t tab_bytes = 2 * (half ? half : 1) * sizeof(zkr_b_ext);
+    int rc = ZKR_DEV_OK;
+
+    if (n_tables > 16 || d < 1 || d > ZKR_B_SC_MAX_DEGREE)
+        return ZKR_DEV_EUSAGE;
+    for (unsigned k = 0; k < n_terms; k++) {
+        if (n_fac[k] < 1 || n_fac[k] > ZKR_B_SC_MAX_FACTORS)
+            return ZKR_DEV_EUSAGE;
+        for (unsigned q = 0; q < n_fac[k]; q++)
+            if (idx[ZKR_B_SC_MAX_FACTORS * k + q] >= n_tables)
+                return ZKR_DEV_EUSAGE;
+    }
+    grid = grid > 4096 ? 4096 : grid == 0 ? 1 : grid;
+    for (unsigned t = 0; t < n_tables; t++) {
+        ZKR_CK(cudaMalloc(&d_tab[t], tab_bytes));
+        ZKR_CK(cudaMemcpyAsync(d_tab[t], tables[t], 2 * half * sizeof(zkr_b_ext),
+                               cudaMemcpyHostToDevice, c->s));
+    }
+    ZKR_CK(cudaMalloc(&d_part, (size_t)grid * ZKR_B_SC_MAX_DEGREE * sizeof *d_part));
+    part = (zkr_b_ext *)malloc((size_t)grid * ZKR_B_SC_MAX_DEGREE * sizeof *part);
+    if (!part) {
+        rc = ZKR_DEV_ENOMEM;
+        goto out;
+    }
+    for (unsigned k = 0; k < n_terms; k++) {
+        zkr_facs df;
+        zkr_b_ext acc[ZKR_B_SC_MAX_DEGREE];
+        memset(&df, 0, sizeof df);
+        for (unsigned q = 0; q < n_fac[k]; q++)
+            df.f[q] = d_tab[idx[ZKR_B_SC_MAX_FACTORS * k + q]];
+        zkr_k_sc_term<<<grid, ZKR_SC_TPB, 0, c->s>>>(df, n_fac[k], d, half, d_part);
+        ZKR_CK(cudaGetLastError());
+        ZKR_CK(cudaMemcpyAsync(part, d_part, (size_t)grid * ZKR_B_SC_MAX_DEGREE * sizeof *part,
+                               cudaMemcpyDeviceToHost, c->s));
+        ZKR_CK(cudaStreamSynchronize(c->s));
+        for (unsigned x = 0; x < d; x++) {
+            acc[x] = zkr_b_ext_from(0);
+            for (unsigned b = 0; b < grid; b++)
+                acc[x] = zkr_b_ext_add(acc[x], part[(size_t)b * ZKR_B_SC_MAX_DEGREE + x]);
+        }
+        memcpy(sums + (size_t)3 * d * k, acc, d * sizeof *acc);
+    }
+out:
+    for (unsigned t = 0; t < n_tables; t++)
+        zkr_wipe_free(d_tab[t], tab_bytes);
+    cudaFree(d_part);
+    free(part);
+    return rc;
+}

@@ -59,3 +59,26 @@ int zkr_cuda_dev_frac_layer(void *ctx, const uint64_t *p, const uint64_t *q, siz
     (void)ctx, (void)p, (void)q, (void)h, (void)po, (void)qo;
     return ZKR_DEV_ENODEV;
 }
+
+int zkr_cuda_dev_fold_any(void *ctx, unsigned flags, const uint64_t *in, size_t half,
+                          const uint64_t r[3], uint64_t *out)
+{
+    (void)ctx, (void)flags, (void)in, (void)half, (void)r, (void)out;
+    return ZKR_DEV_ENODEV;
+}
+
+int zkr_cuda_dev_eq_q(void *ctx, const uint64_t *s, const uint64_t *g, int base, size_t half,
+                      uint64_t q[6])
+{
+    (void)ctx, (void)s, (void)g, (void)base, (void)half, (void)q;
+    return ZKR_DEV_ENODEV;
+}
+
+int zkr_cuda_dev_sc_round(void *ctx, const uint64_t *const *tables, unsigned n_tables,
+                          const unsigned *idx, const unsigned *n_fac, unsigned n_terms,
+                          unsigned d, size_t half, uint64_t *sums)
+{
+    (void)ctx, (void)tables, (void)n_tables, (void)idx, (void)n_fac, (void)n_terms, (void)d,
+        (void)half, (void)sums;
+    return ZKR_DEV_ENODEV;
+}

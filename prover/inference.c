@@ -477,7 +477,7 @@ static zkr_err zkr_inf_zerocheck(zkr_inf_ctx *c, uint32_t l, zkr_ext *rho, zkr_e
         memcpy(all, terms, sizeof terms);
         all[12] = t13;
         zkr_sc_poly f = {tab, T_N, all, 13, 3, NULL};
-        zkr_prover_sumcheck(&f, L->lm, c->t, c->threads, msgs, rho);
+        zkr_prover_sumcheck_accel(&f, L->lm, c->t, c->threads, c->im->params.accel, msgs, rho);
     }
     for (unsigned sl = 0; sl < ZKR_INFER_SLOTS; sl++)
         if ((r = zkr_mle_eval_base(v + sl * n, L->lm, rho, &slots[sl])) != ZKR_OK)
@@ -582,7 +582,7 @@ static zkr_err zkr_inf_matmul(zkr_inf_ctx *c, uint32_t l, const zkr_ext *rho, zk
     {
         zkr_sc_term term = {zkr_ext_from(1), 2, {0, 1}};
         zkr_sc_poly f = {tab, 2, &term, 1, 2, NULL};
-        zkr_prover_sumcheck(&f, L->lk, c->t, c->threads, msgs, rk);
+        zkr_prover_sumcheck_accel(&f, L->lk, c->t, c->threads, c->im->params.accel, msgs, rk);
     }
     wv = tab[0][0];
     zkr_ts_absorb_ext(c->t, "inf-mm-w", &wv, 1);
@@ -675,12 +675,14 @@ static zkr_err zkr_inf_body(zkr_inf_ctx *c, const uint8_t statement_id[ZKR_DIGES
         table[i] = i;
 #if ZKR_TEST_BUILD
     if (c->cheat)
-        r = zkr_prover_logup_cheat(c->t, c->w->v, s->n_l, table, c->w->v + ((size_t)1 << s->n_l),
-                                   ZKR_INFER_TABLE_LOG, c->threads, &lg, &lc);
+        r = zkr_prover_logup_cheat_accel(c->t, c->w->v, s->n_l, table,
+                                         c->w->v + ((size_t)1 << s->n_l), ZKR_INFER_TABLE_LOG,
+                                         c->threads, c->im->params.accel, &lg, &lc);
     else
 #endif
-        r = zkr_prover_logup(c->t, c->w->v, s->n_l, table, c->w->v + ((size_t)1 << s->n_l),
-                             ZKR_INFER_TABLE_LOG, c->threads, &lg, &lc);
+        r = zkr_prover_logup_accel(c->t, c->w->v, s->n_l, table, c->w->v + ((size_t)1 << s->n_l),
+                                   ZKR_INFER_TABLE_LOG, c->threads, c->im->params.accel, &lg,
+                                   &lc);
     if (r != ZKR_OK)
         goto out;
     {

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "prover/accel.h"
 #include "prover/prover.h"
 #include "zkr_config.h"
 
@@ -60,7 +61,7 @@ static void zkr_ftree_free(zkr_ftree *f)
 }
 
 static zkr_err zkr_ftree_build(zkr_ftree *f, unsigned n, const zkr_gl *num, const zkr_gl *val,
-                               zkr_ext alpha)
+                               zkr_ext alpha, const zkr_accel *accel)
 {
     size_t len = (size_t)1 << n;
 
@@ -78,6 +79,9 @@ static zkr_err zkr_ftree_build(zkr_ftree *f, unsigned n, const zkr_gl *num, cons
     }
     for (unsigned k = n; k-- > 0;) {
         size_t h = (size_t)1 << k;
+        if (accel && accel->frac_layer &&
+            accel->frac_layer(accel->ctx, f->p[k + 1], f->q[k + 1], h, f->p[k], f->q[k]) == ZKR_OK)
+            continue;
         for (size_t x = 0; x < h; x++) {
             zkr_ext pl = f->p[k + 1][x], pr = f->p[k + 1][x + h];
             zkr_ext ql = f->q[k + 1][x], qr = f->q[k + 1][x + h];
@@ -90,7 +94,8 @@ static zkr_err zkr_ftree_build(zkr_ftree *f, unsigned n, const zkr_gl *num, cons
 
 /* GKR descent of one tree, mirroring zkr_logup_descend. */
 static zkr_err zkr_ftree_prove(zkr_transcript *t, const zkr_ftree *f, unsigned threads,
-                               zkr_buf *out, zkr_ext *rho, zkr_ext *leaf_p, zkr_ext *leaf_q)
+                               const zkr_accel *accel, zkr_buf *out, zkr_ext *rho,
+                               zkr_ext *leaf_p, zkr_ext *leaf_q)
 {
     zkr_ext r[32], msgs[3 * 32];
     zkr_ext *tab[5] = {NULL, NULL, NULL, NULL, NULL};
@@ -117,7 +122,7 @@ static zkr_err zkr_ftree_prove(zkr_transcript *t, const zkr_ftree *f, unsigned t
                                 {zkr_ext_from(1), 3, {0, 2, 3}},
                                 {lambda, 3, {0, 3, 4}}};
         zkr_sc_poly sc = {tab, 5, terms, 3, 3, NULL};
-        zkr_prover_sumcheck(&sc, k, t, threads, msgs, r);
+        zkr_prover_sumcheck_accel(&sc, k, t, threads, accel, msgs, r);
         e[0] = tab[1][0], e[1] = tab[2][0], e[2] = tab[3][0], e[3] = tab[4][0];
         if ((r_ = zkr_enc_exts(out, msgs, (size_t)3 * k)) != ZKR_OK ||
             (r_ = zkr_enc_exts(out, e, 4)) != ZKR_OK)
@@ -145,8 +150,9 @@ out:
  * cheating prover can do; the first GKR layer must then catch it.
  */
 static zkr_err zkr_logup_run(zkr_transcript *t, const zkr_gl *a, unsigned na, const zkr_gl *table,
-                             const zkr_gl *mult, unsigned nt, unsigned threads, int cheat,
-                             zkr_buf *out, zkr_logup_claims *claims)
+                             const zkr_gl *mult, unsigned nt, unsigned threads,
+                             const zkr_accel *accel, int cheat, zkr_buf *out,
+                             zkr_logup_claims *claims)
 {
     zkr_ftree fw, ft;
     zkr_ext alpha;
@@ -159,8 +165,8 @@ static zkr_err zkr_logup_run(zkr_transcript *t, const zkr_gl *a, unsigned na, co
     if (na > 30 || nt > 30)
         return ZKR_ERR_TOO_LARGE;
     alpha = zkr_ts_challenge_ext(t, "logup-alpha");
-    if ((r = zkr_ftree_build(&fw, na, NULL, a, alpha)) != ZKR_OK ||
-        (r = zkr_ftree_build(&ft, nt, mult, table, alpha)) != ZKR_OK)
+    if ((r = zkr_ftree_build(&fw, na, NULL, a, alpha, accel)) != ZKR_OK ||
+        (r = zkr_ftree_build(&ft, nt, mult, table, alpha, accel)) != ZKR_OK)
         goto out;
     if (cheat)
         ft.p[0][0] = zkr_ext_mul(zkr_ext_mul(fw.p[0][0], ft.q[0][0]), zkr_ext_inv(fw.q[0][0]));
@@ -174,9 +180,9 @@ static zkr_err zkr_logup_run(zkr_transcript *t, const zkr_gl *a, unsigned na, co
         zkr_ts_absorb_ext(t, "logup-roots", &roots[i], 1);
     zkr_ext pw, qw, pt, qt;
     if ((r = zkr_enc_exts(out, roots, 2)) != ZKR_OK ||
-        (r = zkr_ftree_prove(t, &fw, threads, out, claims->ra, &pw, &qw)) != ZKR_OK ||
+        (r = zkr_ftree_prove(t, &fw, threads, accel, out, claims->ra, &pw, &qw)) != ZKR_OK ||
         (r = zkr_enc_exts(out, roots + 2, 2)) != ZKR_OK ||
-        (r = zkr_ftree_prove(t, &ft, threads, out, claims->rt, &pt, &qt)) != ZKR_OK)
+        (r = zkr_ftree_prove(t, &ft, threads, accel, out, claims->rt, &pt, &qt)) != ZKR_OK)
         goto out;
     claims->alpha = alpha;
     claims->a_at_ra = zkr_ext_sub(alpha, qw);
@@ -190,18 +196,34 @@ out:
     return r;
 }
 
+zkr_err zkr_prover_logup_accel(zkr_transcript *t, const zkr_gl *a, unsigned na,
+                               const zkr_gl *table, const zkr_gl *mult, unsigned nt,
+                               unsigned threads, const zkr_accel *accel, zkr_buf *out,
+                               zkr_logup_claims *claims)
+{
+    return zkr_logup_run(t, a, na, table, mult, nt, threads, accel, 0, out, claims);
+}
+
 zkr_err zkr_prover_logup(zkr_transcript *t, const zkr_gl *a, unsigned na, const zkr_gl *table,
                          const zkr_gl *mult, unsigned nt, unsigned threads, zkr_buf *out,
                          zkr_logup_claims *claims)
 {
-    return zkr_logup_run(t, a, na, table, mult, nt, threads, 0, out, claims);
+    return zkr_logup_run(t, a, na, table, mult, nt, threads, NULL, 0, out, claims);
 }
 
 #if ZKR_TEST_BUILD
+zkr_err zkr_prover_logup_cheat_accel(zkr_transcript *t, const zkr_gl *a, unsigned na,
+                                     const zkr_gl *table, const zkr_gl *mult, unsigned nt,
+                                     unsigned threads, const zkr_accel *accel, zkr_buf *out,
+                                     zkr_logup_claims *claims)
+{
+    return zkr_logup_run(t, a, na, table, mult, nt, threads, accel, 1, out, claims);
+}
+
 zkr_err zkr_prover_logup_cheat(zkr_transcript *t, const zkr_gl *a, unsigned na,
                                const zkr_gl *table, const zkr_gl *mult, unsigned nt,
                                unsigned threads, zkr_buf *out, zkr_logup_claims *claims)
 {
-    return zkr_logup_run(t, a, na, table, mult, nt, threads, 1, out, claims);
+    return zkr_logup_run(t, a, na, table, mult, nt, threads, NULL, 1, out, claims);
 }
 #endif

@@ -254,7 +254,7 @@ static zkr_err zkr_mm_prove(const zkr_params *p, const uint8_t statement_id[ZKR_
             r = ZKR_ERR_NOMEM;
             goto out;
         }
-        zkr_prover_sumcheck(&f, lk, &t, threads, msgs, rj);
+        zkr_prover_sumcheck_accel(&f, lk, &t, threads, p->accel, msgs, rj);
         a_final = tab[0][0];
         memcpy(rj + lk, pt + lb, lm * sizeof *rj);
     }

@@ -229,7 +229,7 @@ static zkr_err zkr_open_batch(zkr_open_ctx *c, zkr_transcript *t, zkr_pcs_poly *
         w = zkr_ext_mul(w, gamma);
     }
     f = (zkr_sc_poly){tables, 2 * k_n, terms, k_n, 2, NULL};
-    zkr_prover_sumcheck(&f, n, t, c->threads, msgs, z);
+    zkr_prover_sumcheck_accel(&f, n, t, c->threads, c->p->accel, msgs, z);
     for (size_t k = 0; k < k_n; k++)
         evals[k] = tables[2 * k + 1][0];
     zkr_ts_absorb_ext(t, "pcs-batch-evals", evals, k_n);
@@ -304,16 +304,21 @@ static void zkr_g_fold(void *ctx, size_t lo, size_t hi, unsigned w)
 }
 
 /* One round: message (h(0), h(2)) from g (n_cur variables), z_i and c_i. */
-static void zkr_eq_round(zkr_q_job *j, size_t half, unsigned threads, zkr_ext zi, zkr_ext c,
-                         zkr_ext msg[2])
+static void zkr_eq_round(zkr_q_job *j, size_t half, unsigned threads, const zkr_accel *accel,
+                         zkr_ext zi, zkr_ext c, zkr_ext msg[2])
 {
-    zkr_ext q0 = zkr_ext_from(0), q1 = zkr_ext_from(0), one = zkr_ext_from(1);
+    zkr_ext q0 = zkr_ext_from(0), q1 = zkr_ext_from(0), one = zkr_ext_from(1), q[2];
 
-    memset(j->acc, 0, sizeof j->acc);
-    zkr_par_for(threads, half, 4096, zkr_q_chunk, j);
-    for (unsigned w = 0; w < ZKR_PAR_MAX; w++) {
-        q0 = zkr_ext_add(q0, j->acc[w][0]);
-        q1 = zkr_ext_add(q1, j->acc[w][1]);
+    if (accel && accel->eq_q && accel->eq_q(accel->ctx, j->s, j->gb, j->g, half, q) == ZKR_OK) {
+        q0 = q[0];
+        q1 = q[1];
+    } else {
+        memset(j->acc, 0, sizeof j->acc);
+        zkr_par_for(threads, half, 4096, zkr_q_chunk, j);
+        for (unsigned w = 0; w < ZKR_PAR_MAX; w++) {
+            q0 = zkr_ext_add(q0, j->acc[w][0]);
+            q1 = zkr_ext_add(q1, j->acc[w][1]);
+        }
     }
     /* eq(z_i, 0) = 1 - z_i; eq(z_i, 2) = 3 z_i - 1; q(2) = 2 q1 - q0. */
     zkr_ext e0 = zkr_ext_sub(one, zi);
@@ -364,6 +369,7 @@ static zkr_err zkr_open_fold(zkr_open_ctx *c, zkr_transcript *t, zkr_pcs_poly *c
     zkr_ext *g0 = NULL, *gbuf[2] = {NULL, NULL}, *g = NULL, *sfx = NULL;
     zkr_ext *full = NULL, *coef = NULL, *buf[2] = {NULL, NULL}, msg[2], cfac = zkr_ext_from(1);
     zkr_ext claim = value; /* the verifier's running claim (a cheat needs it) */
+    const zkr_accel *accel = c->p->accel;
     zkr_ntt *ntt = NULL;
     zkr_q_job *qj = NULL;
     zkr_err r = ZKR_ERR_NOMEM;
@@ -414,7 +420,7 @@ static zkr_err zkr_open_fold(zkr_open_ctx *c, zkr_transcript *t, zkr_pcs_poly *c
             qj->gb = g ? NULL : polys[0]->evals;
             qj->g = g;
             qj->g_out = gdst;
-            zkr_eq_round(qj, half, c->threads, z[round], cfac, msg);
+            zkr_eq_round(qj, half, c->threads, accel, z[round], cfac, msg);
             zkr_ts_absorb_ext(t, "sc-round", msg, 2);
             r_all[round] = zkr_ts_challenge_ext(t, "sc-challenge");
             claim = zkr_sumcheck_round_eval(msg, 2, claim, r_all[round]);
@@ -422,11 +428,15 @@ static zkr_err zkr_open_fold(zkr_open_ctx *c, zkr_transcript *t, zkr_pcs_poly *c
                 goto out;
             r = ZKR_ERR_NOMEM;
             qj->r = r_all[round];
-            zkr_par_for(c->threads, half, 4096, zkr_g_fold, qj);
+            if (!accel || !accel->fold_eval ||
+                accel->fold_eval(accel->ctx, qj->gb, qj->g, half, qj->r, gdst) != ZKR_OK)
+                zkr_par_for(c->threads, half, 4096, zkr_g_fold, qj);
             g = gdst;
             cfac = zkr_ext_mul(cfac, zkr_mle_eq_eval(z + round, r_all + round, 1));
             zkr_fold_job fj = {coef ? NULL : polys[0]->coeffs, coef, dst, r_all[round]};
-            zkr_par_for(c->threads, half, 4096, zkr_fold_chunk, &fj);
+            if (!accel || !accel->fold_coef ||
+                accel->fold_coef(accel->ctx, fj.base_in, fj.in, half, fj.r, dst) != ZKR_OK)
+                zkr_par_for(c->threads, half, 4096, zkr_fold_chunk, &fj);
             coef = dst;
         }
         if (layer + 1 < l->n_layers) {

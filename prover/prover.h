@@ -51,6 +51,15 @@ void zkr_prover_sc_fold(const zkr_sc_poly *f, unsigned n_cur, zkr_ext r, unsigne
  */
 void zkr_prover_sumcheck(const zkr_sc_poly *f, unsigned n, zkr_transcript *t, unsigned threads,
                          zkr_ext *msgs, zkr_ext *r);
+/*
+ * The same through an accelerator (prover/accel.h; NULL: the CPU): rounds
+ * and folds run in accel->sc_round / sc_fold when it has them, with the
+ * same messages and tables as the CPU code (which runs a call the
+ * accelerator fails).
+ */
+void zkr_prover_sumcheck_accel(const zkr_sc_poly *f, unsigned n, zkr_transcript *t,
+                               unsigned threads, const struct zkr_accel *accel, zkr_ext *msgs,
+                               zkr_ext *r);
 
 /* ---------------- Basefold commitments and openings ---------------- */
 typedef struct zkr_pcs_poly zkr_pcs_poly;
@@ -117,6 +126,19 @@ zkr_err zkr_prover_logup(zkr_transcript *t, const zkr_gl *a, unsigned na, const 
 zkr_err zkr_prover_logup_cheat(zkr_transcript *t, const zkr_gl *a, unsigned na,
                                const zkr_gl *table, const zkr_gl *mult, unsigned nt,
                                unsigned threads, zkr_buf *out, zkr_logup_claims *claims) ZKR_WUR;
+/*
+ * As zkr_prover_logup and zkr_prover_logup_cheat, the fraction-tree layers
+ * and the GKR sumchecks through an accelerator (prover/accel.h; NULL: the
+ * CPU), with the same proof bytes.
+ */
+zkr_err zkr_prover_logup_accel(zkr_transcript *t, const zkr_gl *a, unsigned na,
+                               const zkr_gl *table, const zkr_gl *mult, unsigned nt,
+                               unsigned threads, const struct zkr_accel *accel, zkr_buf *out,
+                               zkr_logup_claims *claims) ZKR_WUR;
+zkr_err zkr_prover_logup_cheat_accel(zkr_transcript *t, const zkr_gl *a, unsigned na,
+                                     const zkr_gl *table, const zkr_gl *mult, unsigned nt,
+                                     unsigned threads, const struct zkr_accel *accel,
+                                     zkr_buf *out, zkr_logup_claims *claims) ZKR_WUR;
 /* Multiplicities of a's values in table (table values distinct). ZKR_ERR_USAGE if absent. */
 zkr_err zkr_prover_logup_mult(const zkr_gl *a, size_t na, const zkr_gl *table, size_t nt,
                               zkr_gl *mult) ZKR_WUR;

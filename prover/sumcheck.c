@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "prover/accel.h"
 #include "prover/prover.h"
 
 typedef struct {
@@ -134,14 +135,23 @@ void zkr_prover_sc_fold(const zkr_sc_poly *f, unsigned n_cur, zkr_ext r, unsigne
         free(tmp);
 }
 
-void zkr_prover_sumcheck(const zkr_sc_poly *f, unsigned n, zkr_transcript *t, unsigned threads,
-                         zkr_ext *msgs, zkr_ext *r)
+void zkr_prover_sumcheck_accel(const zkr_sc_poly *f, unsigned n, zkr_transcript *t,
+                               unsigned threads, const zkr_accel *accel, zkr_ext *msgs, zkr_ext *r)
 {
     for (unsigned i = 0; i < n; i++) {
         zkr_ext *msg = msgs + (size_t)i * f->degree;
-        zkr_prover_sc_round(f, n - i, threads, msg);
+        /* An accelerator's failure leaves msg and the tables as they were (accel.h). */
+        if (!accel || !accel->sc_round || accel->sc_round(accel->ctx, f, n - i, msg) != ZKR_OK)
+            zkr_prover_sc_round(f, n - i, threads, msg);
         zkr_ts_absorb_ext(t, "sc-round", msg, f->degree);
         r[i] = zkr_ts_challenge_ext(t, "sc-challenge");
-        zkr_prover_sc_fold(f, n - i, r[i], threads);
+        if (!accel || !accel->sc_fold || accel->sc_fold(accel->ctx, f, n - i, r[i]) != ZKR_OK)
+            zkr_prover_sc_fold(f, n - i, r[i], threads);
     }
+}
+
+void zkr_prover_sumcheck(const zkr_sc_poly *f, unsigned n, zkr_transcript *t, unsigned threads,
+                         zkr_ext *msgs, zkr_ext *r)
+{
+    zkr_prover_sumcheck_accel(f, n, t, threads, NULL, msgs, r);
 }

@@ -255,7 +255,7 @@ static void sc_product(pctx *c, zkr_ext *f, zkr_ext *g, unsigned n, zkr_ext *r)
     zkr_sc_term term = {zkr_ext_from(1), 2, {0, 1}};
     zkr_sc_poly poly = {tabs, 2, &term, 1, 2, NULL};
 
-    zkr_prover_sumcheck(&poly, n, c->t, c->threads, msgs, r);
+    zkr_prover_sumcheck_accel(&poly, n, c->t, c->threads, c->p->accel, msgs, r);
     if (c->err == ZKR_OK)
         c->err = zkr_enc_exts(c->body, msgs, 2 * (size_t)n);
 }
@@ -474,7 +474,7 @@ static zkr_err prove_hidden(pctx *c, uint32_t l)
             {zkr_ext_mul_base(lam[3], zkr_train_pow2(16)), 3, {T_EQ, T_H, T_NHI}},
         };
         zkr_sc_poly f = {tab, T_N, terms, sizeof terms / sizeof terms[0], 3, NULL};
-        zkr_prover_sumcheck(&f, nb, c->t, c->threads, msgs, rho);
+        zkr_prover_sumcheck_accel(&f, nb, c->t, c->threads, c->p->accel, msgs, rho);
     }
     if ((r = zkr_enc_exts(c->body, msgs, 3 * (size_t)nb)) != ZKR_OK)
         goto out;
@@ -790,12 +790,12 @@ static zkr_err prove_body(pctx *c, zkr_buf *body)
         table[i] = i;
 #if ZKR_TEST_BUILD
     if (c->cheat)
-        r = zkr_prover_logup_cheat(c->t, c->v, c->s.n_v, table, c->mult, ZKR_TRAIN_TABLE_LOG,
-                                   c->threads, body, &lc);
+        r = zkr_prover_logup_cheat_accel(c->t, c->v, c->s.n_v, table, c->mult,
+                                         ZKR_TRAIN_TABLE_LOG, c->threads, c->p->accel, body, &lc);
     else
 #endif
-        r = zkr_prover_logup(c->t, c->v, c->s.n_v, table, c->mult, ZKR_TRAIN_TABLE_LOG,
-                             c->threads, body, &lc);
+        r = zkr_prover_logup_accel(c->t, c->v, c->s.n_v, table, c->mult, ZKR_TRAIN_TABLE_LOG,
+                                   c->threads, c->p->accel, body, &lc);
     if (r != ZKR_OK)
         goto out;
     {

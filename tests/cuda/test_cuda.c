@@ -10,11 +10,14 @@
  * - Basefold folds, eq tables, the Moebius transform;
  * - sumcheck round sums for degree-2 (matmul) and degree-3 products;
  * - LogUp fraction-tree layers;
+ * - the seam's sumcheck round/fold, Basefold fold/eq-round and LogUp-layer
+ *   functions against the prover's CPU code on the same inputs;
  * - Basefold commit+open, an inference@1 proof and a training-step@1 proof
  *   through the "host-bodies" accelerator: the same bytes as the CPU;
  * - backend selection: --backend cuda with no device is refused, auto
  *   falls back to the CPU, a bad name is a usage error.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -318,6 +321,144 @@ static void test_fold_sc(zkr_tap *t)
     free(ev2);
 }
 
+/* Random tables for a sum of product terms like inference's (repeated tables, degree 3). */
+static void make_poly(zkr_tap *t, unsigned n, unsigned deg, zkr_ext **tabs, unsigned n_tabs,
+                      zkr_sc_term *terms, unsigned n_terms)
+{
+    size_t len = (size_t)1 << n;
+
+    for (unsigned k = 0; k < n_tabs; k++)
+        for (size_t i = 0; i < len; i++)
+            tabs[k][i] = rext(t);
+    for (unsigned k = 0; k < n_terms; k++) {
+        terms[k].coef = rext(t);
+        terms[k].n_factors = 1 + (unsigned)(zkr_tap_rand(t) % deg);
+        for (unsigned q = 0; q < ZKR_SC_MAX_FACTORS; q++)
+            terms[k].idx[q] = (unsigned)(zkr_tap_rand(t) % n_tabs);
+    }
+    terms[0].n_factors = deg; /* the poly's degree is reached */
+}
+
+/*
+ * The seam's round, fold and layer functions against the prover's CPU code
+ * on the same inputs: sumcheck rounds and folds of multi-term polys of
+ * degree 1..4 (matmul 2, selectors and LogUp 3), Basefold coefficient and
+ * evaluation folds and eq rounds from base and extension inputs, LogUp
+ * layers; then the refusals (outputs untouched, counted as fallbacks).
+ */
+static void test_seam_ops(zkr_tap *t, const zkr_accel *acc)
+{
+    enum { NT = 6, NTERMS = 9, N = 10 };
+    size_t len = (size_t)1 << N, half = len / 2;
+    zkr_ext *a[NT], *b[NT], msg_a[8], msg_b[8], *o1, *o2, *ev, *s, q[2], q_ref[2];
+    zkr_gl *gb = malloc(len * sizeof *gb);
+    zkr_sc_term terms[NTERMS];
+    int bad_r = 0, bad_f = 0, bad_bf = 0, bad_eq = 0, bad_l = 0, err = 0;
+    unsigned long fb0 = zkr_accel_fallbacks(acc);
+
+    o1 = malloc(len * sizeof *o1);
+    o2 = malloc(len * sizeof *o2);
+    ev = malloc(len * sizeof *ev);
+    s = malloc(half * sizeof *s);
+    if (!gb || !o1 || !o2 || !ev || !s)
+        abort();
+    for (unsigned k = 0; k < NT; k++)
+        if (!(a[k] = malloc(len * sizeof(zkr_ext))) || !(b[k] = malloc(len * sizeof(zkr_ext))))
+            abort();
+    for (unsigned deg = 1; deg <= 4; deg++) {
+        make_poly(t, N, deg, a, NT, terms, NTERMS);
+        for (unsigned k = 0; k < NT; k++)
+            memcpy(b[k], a[k], len * sizeof(zkr_ext));
+        zkr_sc_poly fa = {a, NT, terms, NTERMS, deg, NULL}, fb = {b, NT, terms, NTERMS, deg, NULL};
+        for (unsigned n_cur = N; n_cur >= 1; n_cur--) {
+            zkr_ext r = rext(t);
+            zkr_prover_sc_round(&fa, n_cur, 2, msg_a);
+            err += acc->sc_round(acc->ctx, &fb, n_cur, msg_b) != ZKR_OK;
+            bad_r += memcmp(msg_a, msg_b, deg * sizeof *msg_a) != 0;
+            zkr_prover_sc_fold(&fa, n_cur, r, 2);
+            err += acc->sc_fold(acc->ctx, &fb, n_cur, r) != ZKR_OK;
+            for (unsigned k = 0; k < NT; k++)
+                bad_f += memcmp(a[k], b[k], ((size_t)1 << (n_cur - 1)) * sizeof(zkr_ext)) != 0;
+        }
+    }
+    zkr_tap_ok(t, bad_r == 0 && bad_f == 0 && err == 0,
+               "seam: sumcheck rounds and folds of 9-term polys, degree 1..4, 2^10..2^1: the CPU "
+               "prover's messages and tables (%d %d %d)", bad_r, bad_f, err);
+    /* Basefold folds (prover/pcs.c's formulas) and eq rounds, base and extension input. */
+    for (size_t i = 0; i < len; i++) {
+        gb[i] = rfe(t);
+        ev[i] = rext(t);
+    }
+    for (size_t i = 0; i < half; i++)
+        s[i] = rext(t);
+    {
+        zkr_ext r = rext(t);
+        err += acc->fold_coef(acc->ctx, gb, NULL, half, r, o1) != ZKR_OK;
+        for (size_t v = 0; v < half; v++) {
+            zkr_ext o = zkr_ext_mul_base(r, gb[2 * v + 1]);
+            o.c[0] = zkr_gl_add(o.c[0], gb[2 * v]);
+            bad_bf += !zkr_ext_eq(o, o1[v]);
+        }
+        err += acc->fold_coef(acc->ctx, NULL, ev, half, r, o1) != ZKR_OK;
+        for (size_t v = 0; v < half; v++)
+            bad_bf += !zkr_ext_eq(zkr_ext_add(ev[2 * v], zkr_ext_mul(r, ev[2 * v + 1])), o1[v]);
+        err += acc->fold_eval(acc->ctx, gb, NULL, half, r, o1) != ZKR_OK;
+        for (size_t v = 0; v < half; v++) {
+            zkr_ext o = zkr_ext_mul_base(r, zkr_gl_sub(gb[2 * v + 1], gb[2 * v]));
+            o.c[0] = zkr_gl_add(o.c[0], gb[2 * v]);
+            bad_bf += !zkr_ext_eq(o, o1[v]);
+        }
+        err += acc->fold_eval(acc->ctx, NULL, ev, half, r, o1) != ZKR_OK;
+        for (size_t v = 0; v < half; v++)
+            bad_bf += !zkr_ext_eq(
+                zkr_ext_add(ev[2 * v], zkr_ext_mul(r, zkr_ext_sub(ev[2 * v + 1], ev[2 * v]))), o1[v]);
+    }
+    zkr_tap_ok(t, bad_bf == 0 && err == 0,
+               "seam: Basefold coefficient and evaluation folds, base and extension: pcs.c's "
+               "values (%d)", bad_bf);
+    for (int base = 0; base < 2; base++) {
+        q_ref[0] = q_ref[1] = zkr_ext_from(0);
+        for (size_t i = 0; i < half; i++) {
+            q_ref[0] = zkr_ext_add(q_ref[0], base ? zkr_ext_mul_base(s[i], gb[2 * i])
+                                                  : zkr_ext_mul(s[i], ev[2 * i]));
+            q_ref[1] = zkr_ext_add(q_ref[1], base ? zkr_ext_mul_base(s[i], gb[2 * i + 1])
+                                                  : zkr_ext_mul(s[i], ev[2 * i + 1]));
+        }
+        err += acc->eq_q(acc->ctx, s, base ? gb : NULL, base ? NULL : ev, half, q) != ZKR_OK;
+        bad_eq += !zkr_ext_eq(q[0], q_ref[0]) || !zkr_ext_eq(q[1], q_ref[1]);
+    }
+    zkr_tap_ok(t, bad_eq == 0 && err == 0, "seam: Basefold eq rounds, base and extension g");
+    err += acc->frac_layer(acc->ctx, ev, o2 /* any values */, half, o1, s) != ZKR_OK;
+    for (size_t x = 0; x < half; x++) {
+        bad_l += !zkr_ext_eq(o1[x], zkr_ext_add(zkr_ext_mul(ev[x], o2[x + half]),
+                                                zkr_ext_mul(ev[x + half], o2[x])));
+        bad_l += !zkr_ext_eq(s[x], zkr_ext_mul(o2[x], o2[x + half]));
+    }
+    zkr_tap_ok(t, bad_l == 0 && err == 0, "seam: LogUp fraction-tree layer");
+    zkr_tap_ok(t, zkr_accel_fallbacks(acc) == fb0, "seam: no call fell back to the CPU");
+    {
+        zkr_ext keep = q[0];
+        zkr_sc_term big = {zkr_ext_from(1), 2, {0, 1}};
+        zkr_sc_poly bad_poly = {a, NT, &big, 1, ZKR_SC_MAX_DEGREE + 1, NULL};
+        int refused = acc->eq_q(acc->ctx, s, gb, ev, half, q) == ZKR_ERR_USAGE &&
+                      zkr_ext_eq(q[0], keep) &&
+                      acc->fold_coef(acc->ctx, NULL, NULL, half, keep, o1) == ZKR_ERR_USAGE &&
+                      acc->sc_round(acc->ctx, &bad_poly, 3, msg_b) == ZKR_ERR_USAGE;
+        zkr_tap_ok(t, refused && zkr_accel_fallbacks(acc) == fb0 + 3,
+                   "seam: misuse is refused with outputs untouched, and counted (%lu)",
+                   zkr_accel_fallbacks(acc) - fb0);
+    }
+    for (unsigned k = 0; k < NT; k++) {
+        free(a[k]);
+        free(b[k]);
+    }
+    free(gb);
+    free(o1);
+    free(o2);
+    free(ev);
+    free(s);
+}
+
 /* Basefold commit + open, CPU vs accelerator. */
 static void test_pcs(zkr_tap *t, const zkr_accel *acc)
 {
@@ -593,18 +734,24 @@ static void test_select(zkr_tap *t)
 /*
  * The host-bodies accelerator behind a counter, so that the proof tests
  * also show the prover really went through the seam (equal bytes alone
- * would pass if it ignored the accelerator).
+ * would pass if it ignored the accelerator): every function must be used.
  */
 typedef struct {
     const zkr_accel *inner;
-    unsigned long lde, mtree;
+    unsigned long n[8];
+    unsigned long fallbacks; /* the inner accelerator's count at the last check */
 } counting;
+
+enum { C_LDE, C_MTREE, C_SC_ROUND, C_SC_FOLD, C_FOLD_COEF, C_FOLD_EVAL, C_EQ_Q, C_FRAC };
+static const char *const count_names[8] = {"encodings", "trees", "sumcheck rounds",
+                                           "sumcheck folds", "coefficient folds",
+                                           "evaluation folds", "eq rounds", "LogUp layers"};
 
 static zkr_err count_lde(void *ctx, const zkr_gl *c, unsigned log_n, unsigned lb, zkr_gl shift,
                          zkr_gl *out)
 {
     counting *k = ctx;
-    k->lde++;
+    k->n[C_LDE]++;
     return k->inner->lde(k->inner->ctx, c, log_n, lb, shift, out);
 }
 
@@ -612,15 +759,75 @@ static zkr_err count_mtree(void *ctx, const uint64_t *w, uint64_t nl, size_t lw,
                            const uint8_t seed[32], zkr_mtree *out)
 {
     counting *k = ctx;
-    k->mtree++;
+    k->n[C_MTREE]++;
     return k->inner->mtree_build(k->inner->ctx, w, nl, lw, seed, out);
 }
 
-static void seam_used(zkr_tap *t, counting *k, const char *what)
+static zkr_err count_sc_round(void *ctx, const zkr_sc_poly *f, unsigned n_cur, zkr_ext *msg)
 {
-    zkr_tap_ok(t, k->lde > 0 && k->mtree > 0, "%s went through the seam (%lu encodings, %lu trees)",
-               what, k->lde, k->mtree);
-    k->lde = k->mtree = 0;
+    counting *k = ctx;
+    k->n[C_SC_ROUND]++;
+    return k->inner->sc_round(k->inner->ctx, f, n_cur, msg);
+}
+
+static zkr_err count_sc_fold(void *ctx, const zkr_sc_poly *f, unsigned n_cur, zkr_ext r)
+{
+    counting *k = ctx;
+    k->n[C_SC_FOLD]++;
+    return k->inner->sc_fold(k->inner->ctx, f, n_cur, r);
+}
+
+static zkr_err count_fold_coef(void *ctx, const zkr_gl *b, const zkr_ext *in, size_t half,
+                               zkr_ext r, zkr_ext *out)
+{
+    counting *k = ctx;
+    k->n[C_FOLD_COEF]++;
+    return k->inner->fold_coef(k->inner->ctx, b, in, half, r, out);
+}
+
+static zkr_err count_fold_eval(void *ctx, const zkr_gl *b, const zkr_ext *in, size_t half,
+                               zkr_ext r, zkr_ext *out)
+{
+    counting *k = ctx;
+    k->n[C_FOLD_EVAL]++;
+    return k->inner->fold_eval(k->inner->ctx, b, in, half, r, out);
+}
+
+static zkr_err count_eq_q(void *ctx, const zkr_ext *s, const zkr_gl *gb, const zkr_ext *g,
+                          size_t half, zkr_ext q[2])
+{
+    counting *k = ctx;
+    k->n[C_EQ_Q]++;
+    return k->inner->eq_q(k->inner->ctx, s, gb, g, half, q);
+}
+
+static zkr_err count_frac(void *ctx, const zkr_ext *p, const zkr_ext *q, size_t h, zkr_ext *po,
+                          zkr_ext *qo)
+{
+    counting *k = ctx;
+    k->n[C_FRAC]++;
+    return k->inner->frac_layer(k->inner->ctx, p, q, h, po, qo);
+}
+
+/* want: bit i set when function i must have been called (LogUp is not in Basefold alone). */
+static void seam_used(zkr_tap *t, counting *k, const char *what, unsigned want)
+{
+    char line[400];
+    size_t used = 0;
+    int ok = zkr_accel_fallbacks(k->inner) == k->fallbacks;
+
+    line[0] = '\0';
+    for (int i = 0; i < 8; i++) {
+        int n = snprintf(line + used, sizeof line - used, "%s%lu %s", i ? ", " : "", k->n[i],
+                         count_names[i]);
+        if (n > 0 && (size_t)n < sizeof line - used)
+            used += (size_t)n;
+        if ((want >> i) & 1u)
+            ok &= k->n[i] > 0;
+    }
+    zkr_tap_ok(t, ok, "%s went through every seam function it uses, no fallback (%s)", what, line);
+    memset(k->n, 0, sizeof k->n);
+    k->fallbacks = zkr_accel_fallbacks(k->inner);
 }
 
 int main(int argc, char **argv)
@@ -633,18 +840,23 @@ int main(int argc, char **argv)
     if (zkr_accel_host_new(&host) != ZKR_OK)
         abort();
     cnt.inner = host;
-    cacc = (zkr_accel){"counting host-bodies", &cnt, count_lde, count_mtree};
+    cacc = (zkr_accel){"counting host-bodies", &cnt,  count_lde,       count_mtree,
+                       count_sc_round,         count_sc_fold, count_fold_coef, count_fold_eval,
+                       count_eq_q,             count_frac};
     test_field(&t);
     test_lde(&t, acc);
     test_merkle(&t, acc);
     test_fold_sc(&t);
-    cnt.lde = cnt.mtree = 0;
+    test_seam_ops(&t, host);
+    memset(cnt.n, 0, sizeof cnt.n);
+    cnt.fallbacks = zkr_accel_fallbacks(host);
     test_pcs(&t, acc);
-    seam_used(&t, &cnt, "Basefold commit+open");
+    /* one claim on one polynomial: no batching sumcheck, no LogUp */
+    seam_used(&t, &cnt, "Basefold commit+open", 0x73u);
     test_inference(&t, acc);
-    seam_used(&t, &cnt, "inference@1");
+    seam_used(&t, &cnt, "inference@1", 0xffu);
     test_training(&t, acc);
-    seam_used(&t, &cnt, "training-step@1");
+    seam_used(&t, &cnt, "training-step@1", 0xffu);
     test_select(&t);
     zkr_accel_free(host);
     return zkr_tap_done(&t);
