@@ -6,7 +6,16 @@
  *  2. inference@1 (784-512-512-10) and a training step (784-128-10, batch
  *     16) proved with the CPU and with the CUDA backend: the bytes must be
  *     equal and both must verify;
- *  3. a table of timings and speedups (CPU with 2 threads, the issue's
+ *  3. the seam's round and fold kernels (sumcheck rounds of multi-term
+ *     degree-3 polys and their folds, Basefold coefficient/evaluation
+ *     folds and eq rounds from base and extension inputs) against the CPU
+ *     prover, and no call of a proof falling back to the CPU;
+ *  4. an inference@1 proof (784-128-10) made in the confined prover-cuda
+ *     worker (this program is its own worker binary, like zkreg): seccomp,
+ *     Landlock and the device preparation as `zkreg prove --backend cuda`
+ *     runs them; its bytes must equal the CPU's. With
+ *     ZKR_TEST_SECCOMP_TRAP=1 a refused syscall is named instead of killed;
+ *  5. a table of timings and speedups (CPU with 2 threads, the issue's
  *     2-core baseline, and with every core; GPU including transfers).
  * Exit 0 all equal, 1 a difference (named), 77 no usable device.
  * --host-bodies runs the same checks with the host build of the kernel
@@ -21,6 +30,8 @@
 
 #include "bench_util.h"
 #include "cuda/cuda.h"
+#include "prover/accel.h"
+#include "sandbox/sandbox.h"
 #include "ml/graph.h"
 #include "prover/prover.h"
 #include "verifier/verifier.h"
@@ -244,6 +255,104 @@ static void kernels_fold_sc(ck *c)
     }
     free(in);
     free(out);
+}
+
+/* The seam functions the prover now calls, on the backend under test, against the CPU code. */
+static void kernels_seam(ck *c, const zkr_accel *acc)
+{
+    enum { NT = 6, NTERMS = 9 };
+    unsigned n = c->max_log < 18 ? c->max_log : 18;
+    size_t len = (size_t)1 << n, half = len / 2;
+    zkr_ext *ta[NT], *tb[NT], ma[8], mb[8], *ev = xmalloc(len * sizeof *ev);
+    zkr_ext *o = xmalloc(half * sizeof *o), *s = xmalloc(half * sizeof *s), q[2], qr[2], r;
+    zkr_gl *gb = xmalloc(len * sizeof *gb);
+    zkr_sc_term terms[NTERMS];
+    char what[120];
+    int bad = 0, e = 0;
+
+    for (unsigned k = 0; k < NT; k++) {
+        ta[k] = xmalloc(len * sizeof(zkr_ext));
+        tb[k] = xmalloc(len * sizeof(zkr_ext));
+        for (size_t i = 0; i < len; i++)
+            for (int w = 0; w < 3; w++)
+                ta[k][i].c[w] = rfe(c);
+        memcpy(tb[k], ta[k], len * sizeof(zkr_ext));
+    }
+    for (unsigned k = 0; k < NTERMS; k++) {
+        for (int w = 0; w < 3; w++)
+            terms[k].coef.c[w] = rfe(c);
+        terms[k].n_factors = k == 0 ? 3 : 1 + (unsigned)(rnd(c) % 3);
+        for (unsigned f = 0; f < ZKR_SC_MAX_FACTORS; f++)
+            terms[k].idx[f] = (unsigned)(rnd(c) % NT);
+    }
+    zkr_sc_poly fa = {ta, NT, terms, NTERMS, 3, NULL}, fb = {tb, NT, terms, NTERMS, 3, NULL};
+    for (unsigned n_cur = n; n_cur >= 1; n_cur--) {
+        for (int w = 0; w < 3; w++)
+            r.c[w] = rfe(c);
+        zkr_prover_sc_round(&fa, n_cur, c->cpu_threads, ma);
+        e |= acc->sc_round(acc->ctx, &fb, n_cur, mb) != ZKR_OK;
+        bad |= memcmp(ma, mb, 3 * sizeof *ma) != 0;
+        zkr_prover_sc_fold(&fa, n_cur, r, c->cpu_threads);
+        e |= acc->sc_fold(acc->ctx, &fb, n_cur, r) != ZKR_OK;
+        for (unsigned k = 0; k < NT; k++)
+            bad |= memcmp(ta[k], tb[k], ((size_t)1 << (n_cur - 1)) * sizeof(zkr_ext)) != 0;
+    }
+    snprintf(what, sizeof what, "sumcheck rounds and folds, 9 terms of degree <= 3, 2^%u..2^1: "
+                                "the prover's", n);
+    check(c, !e && !bad, what);
+    for (size_t i = 0; i < len; i++) {
+        gb[i] = rfe(c);
+        for (int w = 0; w < 3; w++)
+            ev[i].c[w] = rfe(c);
+    }
+    for (size_t i = 0; i < half; i++)
+        s[i] = ev[i];
+    for (int w = 0; w < 3; w++)
+        r.c[w] = rfe(c);
+    bad = e = 0;
+    e |= acc->fold_coef(acc->ctx, gb, NULL, half, r, o) != ZKR_OK;
+    for (size_t v = 0; v < half; v++) {
+        zkr_ext x = zkr_ext_mul_base(r, gb[2 * v + 1]);
+        x.c[0] = zkr_gl_add(x.c[0], gb[2 * v]);
+        bad |= !zkr_ext_eq(x, o[v]);
+    }
+    e |= acc->fold_coef(acc->ctx, NULL, ev, half, r, o) != ZKR_OK;
+    for (size_t v = 0; v < half; v++)
+        bad |= !zkr_ext_eq(zkr_ext_add(ev[2 * v], zkr_ext_mul(r, ev[2 * v + 1])), o[v]);
+    e |= acc->fold_eval(acc->ctx, gb, NULL, half, r, o) != ZKR_OK;
+    for (size_t v = 0; v < half; v++) {
+        zkr_ext x = zkr_ext_mul_base(r, zkr_gl_sub(gb[2 * v + 1], gb[2 * v]));
+        x.c[0] = zkr_gl_add(x.c[0], gb[2 * v]);
+        bad |= !zkr_ext_eq(x, o[v]);
+    }
+    e |= acc->fold_eval(acc->ctx, NULL, ev, half, r, o) != ZKR_OK;
+    for (size_t v = 0; v < half; v++)
+        bad |= !zkr_ext_eq(
+            zkr_ext_add(ev[2 * v], zkr_ext_mul(r, zkr_ext_sub(ev[2 * v + 1], ev[2 * v]))), o[v]);
+    snprintf(what, sizeof what, "Basefold coefficient and evaluation folds, base and extension, "
+                                "2^%u: the prover's", n);
+    check(c, !e && !bad, what);
+    bad = e = 0;
+    for (int base = 0; base < 2; base++) {
+        qr[0] = qr[1] = zkr_ext_from(0);
+        for (size_t i = 0; i < half; i++) {
+            qr[0] = zkr_ext_add(qr[0], base ? zkr_ext_mul_base(s[i], gb[2 * i])
+                                            : zkr_ext_mul(s[i], ev[2 * i]));
+            qr[1] = zkr_ext_add(qr[1], base ? zkr_ext_mul_base(s[i], gb[2 * i + 1])
+                                            : zkr_ext_mul(s[i], ev[2 * i + 1]));
+        }
+        e |= acc->eq_q(acc->ctx, s, base ? gb : NULL, base ? NULL : ev, half, q) != ZKR_OK;
+        bad |= !zkr_ext_eq(q[0], qr[0]) || !zkr_ext_eq(q[1], qr[1]);
+    }
+    check(c, !e && !bad, "Basefold eq rounds, base and extension: the prover's sums");
+    for (unsigned k = 0; k < NT; k++) {
+        free(ta[k]);
+        free(tb[k]);
+    }
+    free(ev);
+    free(o);
+    free(s);
+    free(gb);
 }
 
 /* ---------------- whole proofs ---------------- */
@@ -472,11 +581,114 @@ static void proofs_training(ck *c, const zkr_accel *acc)
     check(c, zkr_verify_train_step(&p, &st, y.p, y.len, NULL) == ZKR_OK,
           "training-step@1: the accelerated proof verifies");
     rows[n_rows++] = (row){"training step 784-128-10 b16 (commit+prove)", t2, tn, tg};
+    check(c, zkr_accel_fallbacks(acc) == 0,
+          "no seam call of the proofs fell back to the CPU (every one ran on the backend)");
     zkr_buf_free(&b);
     zkr_buf_free(&x);
     zkr_buf_free(&y);
     zkr_ml_tmodel_free(par);
     zkr_ml_tmodel_free(chi);
+    dataset_free(&ds);
+}
+
+/* ---------------- a proof in the confined prover-cuda worker ---------------- */
+static void inf_fixture(uint64_t seed, zkr_ml_model **m, dataset *ds)
+{
+    static const uint32_t dims[] = {784, 128, 10};
+    ck c;
+
+    memset(&c, 0, sizeof c);
+    c.rng = seed;
+    *m = rand_model(&c, dims, 2);
+    dataset_make(&c, ds, 784, 10);
+    if (*m == NULL)
+        exit(1);
+}
+
+/*
+ * The worker kinds: request = mode byte (1 cuda, 0 host bodies) || u64 seed;
+ * reply = the proof || u64 fallbacks. The cuda kind's preparation is the
+ * one zkreg's prove-cuda worker runs (zkr_cuda_prepare).
+ */
+static zkr_err chk_worker_prove(const uint8_t *req, size_t len, zkr_buf *reply, zkr_diag *d)
+{
+    zkr_ml_model *m = NULL;
+    zkr_accel *acc = NULL;
+    dataset ds;
+    zkr_params p;
+    zkr_buf proof = {0}, out = {0};
+    uint8_t sid[32], comm[32], fb[8];
+    zkr_err r;
+
+    if (len != 9 || req[0] > 1)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "cuda_check worker: bad request");
+    r = req[0] ? zkr_accel_open(ZKR_BACKEND_CUDA, &acc, d) : zkr_accel_host_new(&acc);
+    if (r != ZKR_OK)
+        return r;
+    inf_fixture(zkr_load_be64(req + 1), &m, &ds);
+    if (zkr_params_get(ZKR_PARAM_SET_128, &p) != ZKR_OK)
+        exit(1);
+    p.accel = acc;
+    memset(sid, 0x33, 32);
+    (void)prove_inf(&p, m, &ds, sid, 2, &proof, &out, comm);
+    zkr_store_be64(fb, zkr_accel_fallbacks(acc));
+    if ((r = zkr_buf_append(reply, proof.p, proof.len)) == ZKR_OK)
+        r = zkr_buf_append(reply, fb, 8);
+    zkr_buf_free(&proof);
+    zkr_buf_free(&out);
+    zkr_ml_model_free(m);
+    dataset_free(&ds);
+    zkr_accel_free(acc);
+    return r;
+}
+
+static zkr_err chk_prepare(zkr_diag *d) { return zkr_cuda_prepare(d); }
+
+static const zkr_worker_kind chk_workers[] = {
+    {"chk-prove-cuda", ZKR_SANDBOX_POLICY_PROVER_CUDA, chk_worker_prove,
+     "cuda_check: an inference proof on the GPU, confined", chk_prepare},
+    {"chk-prove-host", ZKR_SANDBOX_POLICY_PROVER_CUDA, chk_worker_prove,
+     "cuda_check: the same with the host bodies, under the same policy", NULL},
+    {NULL, 0, NULL, NULL, NULL},
+};
+
+static void proofs_sandboxed(ck *c)
+{
+    const uint64_t seed = 0x5a17;
+    uint8_t req[9], sid[32], comm[32];
+    zkr_ml_model *m = NULL;
+    dataset ds;
+    zkr_params p;
+    zkr_buf cpu = {0}, out = {0}, reply = {0};
+    zkr_sandbox_result res;
+    zkr_diag d = {0};
+    char conf[200];
+    zkr_err r;
+
+    req[0] = c->host ? 0 : 1;
+    zkr_store_be64(req + 1, seed);
+    inf_fixture(seed, &m, &ds);
+    if (zkr_params_get(ZKR_PARAM_SET_128, &p) != ZKR_OK)
+        exit(1);
+    memset(sid, 0x33, 32);
+    (void)prove_inf(&p, m, &ds, sid, 2, &cpu, &out, comm);
+    r = zkr_sandbox_call(chk_workers, c->host ? "chk-prove-host" : "chk-prove-cuda", NULL, req,
+                         sizeof req, &reply, &res, &d);
+    zkr_sandbox_confinement_str(res.confinement, conf, sizeof conf);
+    printf("     confined worker (policy prover-cuda): %s; confinement %s\n",
+           r == ZKR_OK ? "replied" : d.msg, conf);
+    if (r != ZKR_OK && res.log[0])
+        printf("     its log: %s\n", res.log);
+    check(c, r == ZKR_OK && reply.len == cpu.len + 8 && memcmp(reply.p, cpu.p, cpu.len) == 0 &&
+                 zkr_load_be64(reply.p + cpu.len) == 0 &&
+                 (res.confinement & ZKR_SANDBOX_C_SECCOMP) &&
+                 (res.confinement & ZKR_SANDBOX_C_LANDLOCK),
+          "inference@1 784-128-10 proved in the confined prover-cuda worker: the CPU's bytes, "
+          "no fallback, seccomp and Landlock on");
+    zkr_buf_free(&cpu);
+    zkr_buf_free(&out);
+    zkr_buf_free(&reply);
+    zkr_ml_model_free(m);
     dataset_free(&ds);
 }
 
@@ -487,6 +699,8 @@ int main(int argc, char **argv)
     zkr_accel *acc = NULL;
     long nproc = sysconf(_SC_NPROCESSORS_ONLN);
 
+    if (argc > 1 && strcmp(argv[1], ZKR_SANDBOX_WORKER_ARG) == 0)
+        zkr_sandbox_worker_main(chk_workers, argc - 1, argv + 1);
     memset(&c, 0, sizeof c);
     c.max_log = 24;
     c.rng = 0x5eed;
@@ -508,7 +722,8 @@ int main(int argc, char **argv)
            info.why[0] ? ": " : "", info.why);
     if (!c.host) {
         if (zkr_cuda_dev_open(&c.dev) != 0 || zkr_accel_open(ZKR_BACKEND_CUDA, &acc, NULL) != ZKR_OK) {
-            printf("no usable CUDA device: nothing checked (--host-bodies checks this program)\n");
+            printf("no usable CUDA device: nothing checked (--host-bodies checks this program); "
+                   "exit 77\n");
             return 77;
         }
     } else if (zkr_accel_host_new(&acc) != ZKR_OK) {
@@ -518,8 +733,10 @@ int main(int argc, char **argv)
     kernels_ntt(&c, acc);
     kernels_merkle(&c);
     kernels_fold_sc(&c);
+    kernels_seam(&c, acc);
     proofs_inference(&c, acc);
     proofs_training(&c, acc);
+    proofs_sandboxed(&c);
     printf("\n%-46s %12s %12s %12s %9s %9s\n", "seconds", "CPU 2 thr", "CPU all", acc->name,
            "x vs 2", "x vs all");
     for (size_t i = 0; i < n_rows; i++)

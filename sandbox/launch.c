@@ -157,6 +157,14 @@ static void zkr_sandbox_env(char (*bufs)[1024], char **envp)
         (void)snprintf(bufs[1], sizeof bufs[1], "UBSAN_OPTIONS=%s", u);
         envp[n++] = bufs[1];
     }
+#if ZKR_TEST_BUILD
+    /* test builds: a worker that names the syscall its policy refuses (policy.c) */
+    {
+        const char *tr = getenv("ZKR_TEST_SECCOMP_TRAP");
+        if (tr != NULL && strcmp(tr, "1") == 0)
+            envp[n++] = (char *)"ZKR_TEST_SECCOMP_TRAP=1";
+    }
+#endif
     envp[n] = NULL;
 }
 

@@ -9,6 +9,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -389,6 +390,56 @@ static int zkr_sandbox_add_loading(scmp_filter_ctx ctx)
     return rc;
 }
 
+#if ZKR_TEST_BUILD
+/*
+ * Test builds, ZKR_TEST_SECCOMP_TRAP=1 in a worker's environment (passed
+ * through by launch.c): the default action traps instead of killing, and
+ * this handler names the refused syscall on the log pipe, then exits 159
+ * (128 + SIGSYS). For fitting an allowlist on a machine one cannot trace
+ * (bench/cuda_check on a lent GPU); never in zkreg's release use.
+ */
+static void zkr_sandbox_trap_report(int sig, siginfo_t *si, void *uc)
+{
+    char msg[64] = "zkreg worker: seccomp refused syscall ";
+    size_t n = strlen(msg);
+    char digits[12];
+    int k = 0, nr = si->si_syscall;
+
+    (void)sig, (void)uc;
+    do {
+        digits[k++] = (char)('0' + nr % 10);
+        nr /= 10;
+    } while (nr > 0 && k < 11);
+    while (k > 0)
+        msg[n++] = digits[--k];
+    msg[n++] = '\n';
+    (void)!write(2, msg, n);
+    _exit(128 + SIGSYS);
+}
+
+static uint32_t zkr_sandbox_default_action(zkr_sandbox_policy p)
+{
+    const char *e = getenv("ZKR_TEST_SECCOMP_TRAP");
+    struct sigaction sa;
+
+    if (e == NULL || strcmp(e, "1") != 0 || p == ZKR_SANDBOX_POLICY_PKCS11 ||
+        p == ZKR_SANDBOX_POLICY_PKCS11_LOAD)
+        return SCMP_ACT_KILL_PROCESS;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = zkr_sandbox_trap_report;
+    sa.sa_flags = SA_SIGINFO;
+    if (sigaction(SIGSYS, &sa, NULL) != 0)
+        return SCMP_ACT_KILL_PROCESS;
+    return SCMP_ACT_TRAP;
+}
+#else
+static uint32_t zkr_sandbox_default_action(zkr_sandbox_policy p)
+{
+    (void)p;
+    return SCMP_ACT_KILL_PROCESS;
+}
+#endif
+
 zkr_err zkr_sandbox_seccomp_load(zkr_sandbox_policy p, zkr_diag *d)
 {
     unsigned who = zkr_sandbox_policy_bit(p);
@@ -398,7 +449,7 @@ zkr_err zkr_sandbox_seccomp_load(zkr_sandbox_policy p, zkr_diag *d)
 
     if (who == 0)
         return zkr_fail(d, ZKR_ERR_INTERNAL, "unknown sandbox policy %d", (int)p);
-    ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
+    ctx = seccomp_init(zkr_sandbox_default_action(p));
     if (ctx == NULL)
         return zkr_fail(d, ZKR_ERR_SANDBOX, "seccomp_init failed");
     rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);

@@ -316,6 +316,15 @@ static void test_live_gpu_policy(zkr_tap *t)
                       a.res.term_signal == 0,
                "prover-cuda: a failed preparation is the kind's answer, exit 3 (%s)", a.d.msg);
     call_free(&a);
+    /* The diagnostic mode a GPU session uses to fit the list: the refused call is named. */
+    if (setenv("ZKR_TEST_SECCOMP_TRAP", "1", 1) != 0)
+        abort();
+    call("test-probe-g", "socket", 6, NULL, 0, &a);
+    (void)unsetenv("ZKR_TEST_SECCOMP_TRAP");
+    zkr_tap_ok(t, a.r == ZKR_ERR_SANDBOX && a.res.exited && a.res.exit_code == 128 + SIGSYS &&
+                      strstr(a.res.log, "seccomp refused syscall 41") != NULL,
+               "ZKR_TEST_SECCOMP_TRAP=1: the worker names the refused syscall (%s)", a.res.log);
+    call_free(&a);
     call("test-prepare-p", "abc", 3, NULL, 0, &a);
     zkr_tap_ok(t, a.r == ZKR_ERR_SANDBOX && strstr(a.d.msg, "only the prover-cuda policy"),
                "prover: a worker with a preparation refuses to start (%s)", a.d.msg);
