@@ -34,7 +34,8 @@ static const char doctor_help[] =
 #define DOCTOR_MAX_RULES 160
 
 static const zkr_sandbox_policy doctor_policies[] = {
-    ZKR_SANDBOX_POLICY_VERIFIER, ZKR_SANDBOX_POLICY_PROVER, ZKR_SANDBOX_POLICY_PKCS11};
+    ZKR_SANDBOX_POLICY_VERIFIER, ZKR_SANDBOX_POLICY_PROVER, ZKR_SANDBOX_POLICY_PKCS11,
+    ZKR_SANDBOX_POLICY_PROVER_CUDA};
 
 typedef struct {
     int ok;

@@ -45,6 +45,7 @@ typedef enum {
     R_OPEN_DEV,    /* open (x86_64's legacy call), same flags rule */
     R_FSTAT_FD,    /* newfstatat(fd, "", .., AT_EMPTY_PATH): fstat by another name */
     R_PID0,        /* arg0 == 0: the calling thread only */
+    R_IOCTL_NV,    /* fd >= 3 and an NVIDIA driver request number (zkr_sandbox_add_ioctl_nv) */
 } zkr_sandbox_rule_kind;
 
 /*
@@ -109,7 +110,7 @@ static const zkr_sandbox_rule zkr_sandbox_rules[] = {
     {"openat", G, R_OPENAT_DEV},
     {"open", G, R_OPEN_DEV},
     {"close", G, R_ALLOW},
-    {"ioctl", G, R_FD_DEV},  /* the driver's NV_ESC_* / UVM_* commands */
+    {"ioctl", G, R_IOCTL_NV}, /* the driver's NV_ESC_* / UVM_* commands only */
     {"read", G, R_FD_DEV},   /* eventfds, the driver's /proc files */
     {"write", G, R_FD_DEV},
     {"fstat", G, R_ALLOW},
@@ -218,6 +219,9 @@ static const char *zkr_sandbox_rule_condition(zkr_sandbox_rule_kind k)
     case R_OPEN_DEV: return "no O_CREAT, O_TRUNC, O_TMPFILE; paths limited by Landlock";
     case R_FSTAT_FD: return "AT_EMPTY_PATH (fstat of an open fd)";
     case R_PID0: return "pid == 0 (the calling thread)";
+    case R_IOCTL_NV:
+        return "fd >= 3, request of nvidia.ko (type 'F') or nvidia-uvm (< 0x1000, "
+               "0x30000001/2)";
     case R_MADVISE:
         return ZKR_SANDBOX_ASAN ? "advice DONTNEED (pkcs11-helper: also NORMAL, RANDOM, "
                                   "SEQUENTIAL, WILLNEED, FREE; sanitizer build: also NOHUGEPAGE, "
@@ -292,6 +296,26 @@ zkr_err zkr_sandbox_policy_rules(zkr_sandbox_policy p, zkr_sandbox_rule_info *ou
 /* open flags prover-cuda refuses: creating, truncating, anonymous files (O_TMPFILE's own bit). */
 #define ZKR_OPEN_NO ((scmp_datum_t)(O_CREAT | O_TRUNC | (O_TMPFILE & ~O_DIRECTORY)))
 
+/*
+ * The NVIDIA driver's ioctl requests: nvidia.ko's NV_ESC_* are _IOC-encoded
+ * with type 'F' (any number, size and direction); nvidia-uvm's are plain
+ * numbers (UVM_IOCTL_BASE(i) == i, below 0x1000) and UVM_INITIALIZE /
+ * UVM_DEINITIALIZE (0x30000001/2). tty, socket, block and file ioctls
+ * (FIONREAD, TCGETS, FICLONE, ...) kill.
+ */
+static int zkr_sandbox_add_ioctl_nv(scmp_filter_ctx ctx, int nr)
+{
+    int rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 2, SCMP_A0(SCMP_CMP_GE, 3),
+                              SCMP_A1(SCMP_CMP_MASKED_EQ, 0xff00, 0x4600));
+    if (rc == 0)
+        rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 2, SCMP_A0(SCMP_CMP_GE, 3),
+                              SCMP_A1(SCMP_CMP_LT, 0x1000));
+    for (scmp_datum_t cmd = 0x30000001; rc == 0 && cmd <= 0x30000002; cmd++)
+        rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 2, SCMP_A0(SCMP_CMP_GE, 3),
+                              SCMP_A1(SCMP_CMP_EQ, cmd));
+    return rc;
+}
+
 static int zkr_sandbox_add_madvise(scmp_filter_ctx ctx, int nr, unsigned who)
 {
     int rc = 0;
@@ -360,6 +384,8 @@ static int zkr_sandbox_add(scmp_filter_ctx ctx, const zkr_sandbox_rule *r, unsig
                                 SCMP_A3(SCMP_CMP_MASKED_EQ, AT_EMPTY_PATH, AT_EMPTY_PATH));
     case R_PID0:
         return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1, SCMP_A0(SCMP_CMP_EQ, 0));
+    case R_IOCTL_NV:
+        return zkr_sandbox_add_ioctl_nv(ctx, nr);
     default:
         return -EINVAL;
     }

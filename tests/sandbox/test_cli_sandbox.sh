@@ -75,10 +75,13 @@ assert set(j["namespaces"]) == {"user", "net", "ipc", "mount", "pid"}
 assert isinstance(j["landlock"]["abi"], int)
 assert j["rlimits_in_force"]["RLIMIT_CORE"]["soft"] == 0
 names = [p["name"] for p in j["policies"]]
-assert names == ["verifier", "prover", "pkcs11-helper"], names
+assert names == ["verifier", "prover", "pkcs11-helper", "prover-cuda"], names
 v = {r["syscall"] for r in j["policies"][0]["rules"]}
 p = {r["syscall"] for r in j["policies"][1]["rules"]}
+g = {r["syscall"] for r in j["policies"][3]["rules"]}
 assert v < p and "clone" in p and not ({"openat", "execve", "socket", "ptrace"} & (v | p))
+assert p < g and {"openat", "ioctl"} <= g and not ({"execve", "socket", "ptrace"} & g)
+assert j["policies"][3]["limits"]["nofile"] == 64, j["policies"][3]["limits"]
 assert all(t["ok"] and "seccomp" in t["confinement"] for t in j["self_test"])
 assert all("caps-dropped" in t["confinement"] for t in j["self_test"])
 PY

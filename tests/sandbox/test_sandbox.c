@@ -284,7 +284,7 @@ static void test_live_gpu_policy(zkr_tap *t)
 {
     static const char *const killed[] = {"write-file", "socket", "unix-socket", "connect",
                                          "execve", "fork", "ptrace", "kill-parent", "prot-exec",
-                                         "x32", "ioctl-pipe", "open-creat", "memfd-exec",
+                                         "x32", "ioctl-pipe", "ioctl-tty", "open-creat", "memfd-exec",
                                          "madvise-dontfork"};
     static const char *const cpu_killed[] = {"nvidia-open", "ioctl-pipe", "gpu-allowed"};
     call_out a;
