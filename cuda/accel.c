@@ -120,15 +120,16 @@ static zkr_err zkr_accel_sc_round(void *ctx, const zkr_sc_poly *f, unsigned n_cu
     zkr_accel_impl *im = ctx;
     const uint64_t *tabs[ZKR_SC_MAX_TABLES];
     unsigned idx[ZKR_SC_MAX_TERMS * ZKR_SC_MAX_FACTORS], nf[ZKR_SC_MAX_TERMS];
-    size_t half = (size_t)1 << (n_cur - 1);
+    size_t half;
     unsigned d = f->degree;
     zkr_ext *sums;
     int e;
 
-    if (n_cur < 1 || f->n_tables > ZKR_SC_MAX_TABLES || f->n_terms > ZKR_SC_MAX_TERMS || d < 1 ||
-        d > ZKR_SC_MAX_DEGREE)
+    if (n_cur < 1 || n_cur > 40 || f->n_tables > ZKR_SC_MAX_TABLES ||
+        f->n_terms > ZKR_SC_MAX_TERMS || d < 1 || d > ZKR_SC_MAX_DEGREE)
         return zkr_accel_note(im, ZKR_DEV_EUSAGE);
-    sums = malloc(f->n_terms * d * sizeof *sums);
+    half = (size_t)1 << (n_cur - 1);
+    sums = malloc((f->n_terms ? f->n_terms : 1) * d * sizeof *sums);
     if (!sums)
         return zkr_accel_note(im, ZKR_DEV_ENOMEM);
     for (size_t k = 0; k < f->n_tables; k++)
@@ -166,12 +167,13 @@ static int zkr_accel_fold_words(zkr_accel_impl *im, unsigned flags, const uint64
 static zkr_err zkr_accel_sc_fold(void *ctx, const zkr_sc_poly *f, unsigned n_cur, zkr_ext r)
 {
     zkr_accel_impl *im = ctx;
-    size_t half = (size_t)1 << (n_cur - 1);
+    size_t half;
     zkr_ext *tmp;
     int e = ZKR_DEV_OK;
 
-    if (n_cur < 1 || f->n_tables == 0)
-        return zkr_accel_note(im, n_cur < 1 ? ZKR_DEV_EUSAGE : ZKR_DEV_OK);
+    if (n_cur < 1 || n_cur > 40 || f->n_tables == 0)
+        return zkr_accel_note(im, f->n_tables == 0 && n_cur >= 1 ? ZKR_DEV_OK : ZKR_DEV_EUSAGE);
+    half = (size_t)1 << (n_cur - 1);
     tmp = malloc(f->n_tables * half * sizeof *tmp);
     if (!tmp)
         return zkr_accel_note(im, ZKR_DEV_ENOMEM);
