@@ -14,6 +14,8 @@
  *   functions against the prover's CPU code on the same inputs;
  * - Basefold commit+open, an inference@1 proof and a training-step@1 proof
  *   through the "host-bodies" accelerator: the same bytes as the CPU;
+ * - the same inference proof made in a confined worker under the GPU
+ *   variant's policy (prover-cuda), with the host bodies: the CPU's bytes;
  * - backend selection: --backend cuda with no device is refused, auto
  *   falls back to the CPU, a bad name is a usage error.
  */
@@ -25,6 +27,7 @@
 #include "cuda/cuda.h"
 #include "ml/graph.h"
 #include "prover/prover.h"
+#include "sandbox/sandbox.h"
 #include "tests/tap.h"
 
 static uint64_t rfe(zkr_tap *t)
@@ -694,6 +697,93 @@ static void test_training(zkr_tap *t, const zkr_accel *acc)
     zkr_ml_tmodel_free(child);
 }
 
+/*
+ * The prover under the GPU worker's policy: this program is its own worker
+ * binary (like zkreg); the kind proves inference@1 with the host-bodies
+ * accelerator under prover-cuda (seccomp, required Landlock, the GPU
+ * variant's limits), and the proof must be the CPU's. The request is the
+ * record; the model is rebuilt from a fixed seed on both sides.
+ */
+static const uint32_t gpu_dims[] = {64, 32, 16, 10};
+
+static zkr_ml_model *gpu_model(int8_t **w, int32_t **bias, uint32_t **mult)
+{
+    zkr_tap seeded; /* not zkr_tap_init: a worker's stdout is its reply pipe */
+
+    memset(&seeded, 0, sizeof seeded);
+    seeded.rng = 77;
+    return make_model(&seeded, gpu_dims, 3, w, bias, mult);
+}
+
+static void gpu_model_free(zkr_ml_model *m, int8_t **w, int32_t **bias, uint32_t **mult)
+{
+    zkr_ml_model_free(m);
+    for (int l = 0; l < 4; l++) {
+        free(w[l]);
+        free(bias[l]);
+        free(mult[l]);
+    }
+}
+
+static zkr_err worker_prove_host(const uint8_t *req, size_t len, zkr_buf *reply, zkr_diag *d)
+{
+    int8_t *w[4] = {0};
+    int32_t *bias[4] = {0};
+    uint32_t *mult[4] = {0};
+    zkr_ml_model *m = gpu_model(w, bias, mult);
+    zkr_accel *acc = NULL;
+    zkr_params p;
+    zkr_err r = ZKR_ERR_INTERNAL;
+
+    if (len != 65 || !m)
+        r = zkr_fail(d, ZKR_ERR_MALFORMED, "test_cuda worker: bad request");
+    else if ((r = zkr_accel_host_new(&acc)) == ZKR_OK &&
+             (r = zkr_params_get(ZKR_PARAM_SET_128, &p)) == ZKR_OK) {
+        p.accel = acc;
+        r = prove_inference(&p, m, req, len, reply);
+    }
+    zkr_accel_free(acc);
+    gpu_model_free(m, w, bias, mult);
+    return r;
+}
+
+static const zkr_worker_kind gpu_workers[] = {
+    {"prove-host-gpu-policy", ZKR_SANDBOX_POLICY_PROVER_CUDA, worker_prove_host,
+     "test: inference@1 through the host bodies under prover-cuda", NULL},
+    {NULL, 0, NULL, NULL, NULL},
+};
+
+static void test_gpu_policy_proof(zkr_tap *t)
+{
+    int8_t *w[4] = {0};
+    int32_t *bias[4] = {0};
+    uint32_t *mult[4] = {0};
+    zkr_ml_model *m = gpu_model(w, bias, mult);
+    uint8_t rec[65];
+    zkr_params p;
+    zkr_buf cpu = {0}, reply = {0};
+    zkr_sandbox_result res;
+    zkr_diag d = {0};
+    zkr_err r = ZKR_ERR_INTERNAL;
+
+    for (size_t i = 0; i < sizeof rec; i++)
+        rec[i] = (uint8_t)zkr_tap_rand(t);
+    rec[64] %= 10;
+    if (m && zkr_params_get(ZKR_PARAM_SET_128, &p) == ZKR_OK &&
+        prove_inference(&p, m, rec, sizeof rec, &cpu) == ZKR_OK)
+        r = zkr_sandbox_call(gpu_workers, "prove-host-gpu-policy", NULL, rec, sizeof rec, &reply,
+                             &res, &d);
+    zkr_tap_ok(t, r == ZKR_OK && reply.len == cpu.len && cpu.len > 0 &&
+                      memcmp(reply.p, cpu.p, cpu.len) == 0 &&
+                      (res.confinement & ZKR_SANDBOX_C_SECCOMP) &&
+                      (res.confinement & ZKR_SANDBOX_C_LANDLOCK),
+               "inference@1 through the host bodies in a worker under prover-cuda: the CPU's "
+               "bytes (%s%s)", r == ZKR_OK ? "ok" : d.msg, r == ZKR_OK ? "" : res.log);
+    zkr_buf_free(&cpu);
+    zkr_buf_free(&reply);
+    gpu_model_free(m, w, bias, mult);
+}
+
 static void test_select(zkr_tap *t)
 {
     zkr_backend b;
@@ -836,6 +926,8 @@ int main(int argc, char **argv)
     zkr_accel *host = NULL, cacc, *acc = &cacc;
     counting cnt = {0};
 
+    if (argc > 1 && strcmp(argv[1], ZKR_SANDBOX_WORKER_ARG) == 0)
+        zkr_sandbox_worker_main(gpu_workers, argc - 1, argv + 1);
     zkr_tap_init(&t, argc, argv);
     if (zkr_accel_host_new(&host) != ZKR_OK)
         abort();
@@ -857,6 +949,7 @@ int main(int argc, char **argv)
     seam_used(&t, &cnt, "inference@1", 0xffu);
     test_training(&t, acc);
     seam_used(&t, &cnt, "training-step@1", 0xffu);
+    test_gpu_policy_proof(&t);
     test_select(&t);
     zkr_accel_free(host);
     return zkr_tap_done(&t);
