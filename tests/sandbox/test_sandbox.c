@@ -541,7 +541,7 @@ static void test_live_misbehaviour(zkr_tap *t)
 static void test_fallbacks(zkr_tap *t)
 {
     int pfd[2], st = 0;
-    uint32_t got[2] = {0, 0};
+    uint32_t got[3] = {0, 0, 0};
     pid_t pid;
 
     if (pipe(pfd) != 0)
@@ -549,8 +549,8 @@ static void test_fallbacks(zkr_tap *t)
     pid = fork();
     if (pid == 0) {
         scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
-        call_out a;
-        uint32_t out[2];
+        call_out a, g;
+        uint32_t out[3];
         if (ctx == NULL ||
             seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(unshare), 0) != 0 ||
             seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(landlock_create_ruleset), 0) !=
@@ -560,6 +560,12 @@ static void test_fallbacks(zkr_tap *t)
         call("sha256", "abc", 3, NULL, 0, &a);
         out[0] = a.r == ZKR_OK && a.reply.len == 32 ? 1u : 0u;
         out[1] = a.res.confinement;
+        /* prover-cuda allows open(): without Landlock to limit it, it must not run */
+        call("test-probe-g", "gpu-allowed", 11, NULL, 0, &g);
+        out[2] = g.r == ZKR_ERR_SANDBOX && strstr(g.d.msg, "needs Landlock") != NULL &&
+                         g.reply.len == 0
+                     ? 1u
+                     : 0u;
         if (write(pfd[1], out, sizeof out) != (ssize_t)sizeof out)
             _exit(4);
         _exit(0);
@@ -574,6 +580,8 @@ static void test_fallbacks(zkr_tap *t)
                       (got[1] & (ZKR_SANDBOX_C_USERNS | ZKR_SANDBOX_C_NETNS | ZKR_SANDBOX_C_IPCNS |
                                  ZKR_SANDBOX_C_MNTNS | ZKR_SANDBOX_C_LANDLOCK)) == 0,
                "fallback: it reports exactly what is missing (0x%x)", got[1]);
+    zkr_tap_ok(t, got[2] == 1,
+               "fallback: without Landlock the prover-cuda worker refuses to run (exit 8)");
 }
 
 int main(int argc, char **argv)
