@@ -50,11 +50,17 @@ static inline int zkr_tap_ok(zkr_tap *t, int cond, const char *fmt, ...)
     t->n++;
     if (!cond)
         t->failed++;
+    char desc[1024];
+
     printf("%s %d - ", cond ? "ok" : "not ok", t->n);
     va_start(ap, fmt);
-    vprintf(fmt, ap);
+    vsnprintf(desc, sizeof desc, fmt, ap);
     va_end(ap);
-    printf("\n");
+    /* A description quoting a process's output may hold newlines; TAP reads each as a line of its own. */
+    for (char *c = desc; *c; c++)
+        if (*c == '\n' || *c == '\r')
+            *c = ' ';
+    printf("%s\n", desc);
     fflush(stdout);
     return cond;
 }
