@@ -190,7 +190,7 @@ static zkr_err zkr_mm2_keyed_rng(const zkr_mm2_job *j, const zkr_transcript *t,
 {
     if (j->cheat->unmasked) {
 #if ZKR_TEST_BUILD
-        zkr_zkrng_zero_for_test(rng);
+        zkr_zkrng_zero_for_test(rng, j->cheat->unmasked);
         return ZKR_OK;
 #else
         return ZKR_ERR_USAGE;
@@ -351,12 +351,15 @@ zkr_err zkr_prover_matmul2_cheat(const zkr_params *p, const uint8_t statement_id
 }
 
 zkr_err zkr_prover_matmul2_commit_unmasked(const zkr_params *p, const int64_t *w, uint32_t m,
-                                           uint32_t k, uint32_t budget, zkr_hpcs_poly **poly,
-                                           zkr_hpcs_commitment *comm)
+                                           uint32_t k, uint32_t budget, int mode,
+                                           zkr_hpcs_poly **poly, zkr_hpcs_commitment *comm)
 {
     zkr_zkrng rng;
+    zkr_err r;
 
-    zkr_zkrng_zero_for_test(&rng);
-    return zkr_mm2_commit_with(p, w, m, k, budget, &rng, 1, poly, comm);
+    zkr_zkrng_zero_for_test(&rng, mode);
+    r = zkr_mm2_commit_with(p, w, m, k, budget, &rng, 1, poly, comm);
+    zkr_zkrng_wipe(&rng);
+    return r;
 }
 #endif

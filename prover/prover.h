@@ -370,7 +370,7 @@ typedef struct {
     uint32_t block;      /* next ChaCha20 block */
     uint8_t buf[64];
     unsigned pos;        /* bytes of buf used */
-    int zero;            /* test builds only: every draw is 0 (masking off) */
+    int zero;            /* test builds only: 1 every draw 0, 2 field draws 0 (masking off) */
 } zkr_zkrng;
 #define ZKR_ZK_SEED_MIN 16u
 #define ZKR_ZK_SEED_MAX 64u
@@ -391,8 +391,12 @@ zkr_gl zkr_zkrng_gl(zkr_zkrng *g);
 zkr_ext zkr_zkrng_ext(zkr_zkrng *g);
 /* Wipes the key and buffer. */
 void zkr_zkrng_wipe(zkr_zkrng *g);
-/* Test builds only (defined under ZKR_TEST_BUILD): every draw is 0 (every mask off). */
-void zkr_zkrng_zero_for_test(zkr_zkrng *g);
+/*
+ * Test builds only (defined under ZKR_TEST_BUILD): a broken generator. mode
+ * 1: every draw is 0 (masks, blinding and salts); mode 2: every field
+ * element is 0 but salt bytes stay random (the masks alone are off).
+ */
+void zkr_zkrng_zero_for_test(zkr_zkrng *g, int mode);
 
 /*
  * A hiding commitment's prover state (docs/proof-system.md, "Zero-knowledge
@@ -468,6 +472,7 @@ zkr_err zkr_prover_matmul2(const zkr_params *p, const uint8_t statement_id[ZKR_D
  * sigma_delta: the mask's sum is sent plus this. v_delta: the final value
  * is sent plus this. swap_mask: G is formed with a different random mask
  * than the committed one. rho_delta: G = W + (rho + rho_delta) Z.
+ * unmasked takes zkr_zkrng_zero_for_test's modes (0: honest randomness).
  */
 typedef struct {
     int unmasked, skip_checks, swap_mask;
@@ -478,9 +483,10 @@ zkr_err zkr_prover_matmul2_cheat(const zkr_params *p, const uint8_t statement_id
                                  zkr_hpcs_poly *poly, const uint8_t *seed, size_t seed_len,
                                  const zkr_matmul2_cheat *cheat, zkr_buf *out,
                                  zkr_diag *d) ZKR_WUR;
-/* As zkr_prover_matmul2_commit with every random draw 0 (no blinding). */
+/* As zkr_prover_matmul2_commit with a broken generator (mode as above: no blinding). */
 zkr_err zkr_prover_matmul2_commit_unmasked(const zkr_params *p, const int64_t *w, uint32_t m,
-                                           uint32_t k, uint32_t budget, zkr_hpcs_poly **poly,
+                                           uint32_t k, uint32_t budget, int mode,
+                                           zkr_hpcs_poly **poly,
                                            zkr_hpcs_commitment *comm) ZKR_WUR;
 
 #endif
