@@ -277,6 +277,13 @@ static zkr_err zkr_mm2_prove(const zkr_mm2_job *j, const uint8_t statement_id[ZK
         zkr_prover_sumcheck(&f, lk, &t, j->threads, msgs, wpt);
     }
     v = tab[0][0];
+    if (ch->fit_v) {
+        /* The verifier's reduced claim, divided by x~(rj, rb) (= tab[1][0]). */
+        zkr_ext run = zkr_ext_add(claim, zkr_ext_mul(rho, sigma));
+        for (unsigned i = 0; i < lk; i++)
+            run = zkr_sumcheck_round_eval(msgs + 2 * i, 2, run, wpt[i]);
+        v = zkr_ext_mul(run, zkr_ext_inv(tab[1][0]));
+    }
     v.c[0] = zkr_gl_add(v.c[0], ch->v_delta);
     zkr_ts_absorb_ext(&t, "mm2-v", &v, 1);
     memcpy(wpt + lk, pt + lb, lm * sizeof *wpt);

@@ -476,6 +476,7 @@ zkr_err zkr_prover_matmul2(const zkr_params *p, const uint8_t statement_id[ZKR_D
  */
 typedef struct {
     int unmasked, skip_checks, swap_mask;
+    int fit_v; /* send the v that passes the sumcheck's final check (a false claim to open) */
     zkr_gl sigma_delta, v_delta, rho_delta;
 } zkr_matmul2_cheat;
 zkr_err zkr_prover_matmul2_cheat(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
