@@ -204,46 +204,162 @@ static zkr_err zkr_mm2_keyed_rng(const zkr_mm2_job *j, const zkr_transcript *t,
     return zkr_zkrng_seeded(rng, seed, seed_len, "matmul@2 proof", t->state, sizeof t->state);
 }
 
+/* The honest prover's refusals: shape, integer statement, commitment and budget. */
+static zkr_err zkr_mm2_refuse(const zkr_mm2_job *j, zkr_diag *d)
+{
+    uint8_t root[ZKR_DIGEST_BYTES];
+    zkr_err r;
+
+    if (zkr_matmul2_check_shape(j->p, j->pub) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_USAGE, "matmul@2: dimensions or commitment shape out of bounds");
+    if (!j->cheat->skip_checks && (r = zkr_mm2_check(j->pub, j->w, d)) != ZKR_OK)
+        return r;
+    zkr_hpcs_poly_root(j->poly, root);
+    if (sodium_memcmp(root, j->pub->w.root, ZKR_DIGEST_BYTES) != 0)
+        return zkr_fail(d, ZKR_ERR_MISMATCH_MODEL, "matmul@2: W does not match the commitment");
+    if (zkr_hpcs_budget_left(j->poly) == 0)
+        return zkr_fail(d, ZKR_ERR_USAGE, "matmul@2: the commitment's opening budget is spent "
+                        "(zero knowledge holds for that many proofs only)");
+    return ZKR_OK;
+}
+
+/* What the masked sumcheck leaves for the opening and the proof sections. */
+typedef struct {
+    zkr_ext pt[64];  /* (rb, ri) */
+    zkr_ext wpt[64]; /* (rj, ri): W's point */
+    zkr_ext sigma, rho, v;
+    zkr_ext *msgs;   /* 2 lk */
+} zkr_mm2_sc;
+
+/* The random point's tables: A_W, A_Z (mask slice u = 0) and Bx; sigma. */
+static zkr_err zkr_mm2_tables(const zkr_mm2_job *j, const zkr_hpcs_poly *mask, zkr_mm2_sc *o,
+                              zkr_ext *aw, zkr_ext *az, zkr_ext *bx)
+{
+    const zkr_matmul2_public *pub = j->pub;
+    unsigned lm = zkr_log2_ceil(pub->m), lk = zkr_log2_ceil(pub->k), lb = zkr_log2_ceil(pub->b);
+    zkr_ext *eq_i = malloc(((size_t)1 << lm) * sizeof *eq_i);
+    zkr_ext *eq_b = malloc(((size_t)1 << lb) * sizeof *eq_b);
+
+    if (!eq_i || !eq_b) {
+        free(eq_i);
+        free(eq_b);
+        return ZKR_ERR_NOMEM;
+    }
+    zkr_mle_eq_table(o->pt + lb, lm, eq_i);
+    zkr_mle_eq_table(o->pt, lb, eq_b);
+    zkr_mm2_rows(j, eq_i, zkr_hpcs_mask_evals(mask), lk, aw, az);
+    for (size_t jj = 0; jj < pub->k; jj++)
+        for (size_t c = 0; c < pub->b; c++)
+            bx[jj] = zkr_ext_add(bx[jj], zkr_ext_mul_base(eq_b[c],
+                                 zkr_gl_from_i64(pub->x[jj * pub->b + c])));
+    o->sigma = zkr_ext_from(0);
+    for (size_t jj = 0; jj < ((size_t)1 << lk); jj++)
+        o->sigma = zkr_ext_add(o->sigma, zkr_ext_mul(az[jj], bx[jj]));
+    o->sigma.c[0] = zkr_gl_add(o->sigma.c[0], j->cheat->sigma_delta);
+    free(eq_i);
+    free(eq_b);
+    return ZKR_OK;
+}
+
+/*
+ * Steps 3-5 of docs/proof-system.md, "matmul@2 protocol": the point, the
+ * mask's sum sigma, rho, the sumcheck of (A_W + rho A_Z) Bx and v.
+ */
+static zkr_err zkr_mm2_masked_sumcheck(const zkr_mm2_job *j, zkr_transcript *t,
+                                       const zkr_hpcs_poly *mask, zkr_mm2_sc *o)
+{
+    const zkr_matmul2_public *pub = j->pub;
+    unsigned lm = zkr_log2_ceil(pub->m), lk = zkr_log2_ceil(pub->k), lb = zkr_log2_ceil(pub->b);
+    size_t K = (size_t)1 << lk;
+    zkr_ext claim, *tab[2] = {NULL, NULL}, *az = malloc(K * sizeof *az);
+    zkr_err r = ZKR_ERR_NOMEM;
+
+    tab[0] = malloc(K * sizeof(zkr_ext));
+    tab[1] = calloc(K, sizeof(zkr_ext));
+    o->msgs = calloc(2 * (size_t)lk + 1, sizeof *o->msgs);
+    if (!az || !tab[0] || !tab[1] || !o->msgs)
+        goto out;
+    zkr_ts_challenge_exts(t, "mm-rb", o->pt, lb);
+    zkr_ts_challenge_exts(t, "mm-ri", o->pt + lb, lm);
+    if ((r = zkr_mm2_eval(pub->y, pub->m, pub->b, lm, lb, o->pt, &claim)) != ZKR_OK ||
+        (r = zkr_mm2_tables(j, mask, o, tab[0], az, tab[1])) != ZKR_OK)
+        goto out;
+    zkr_ts_absorb_ext(t, "mm2-sigma", &o->sigma, 1);
+    o->rho = zkr_ts_challenge_ext(t, "mm2-rho");
+    /* H = A_W + rho A_Z: uniformly random, so its sumcheck says nothing of W. */
+    for (size_t jj = 0; jj < K; jj++)
+        tab[0][jj] = zkr_ext_add(tab[0][jj], zkr_ext_mul(o->rho, az[jj]));
+    {
+        zkr_sc_term term = {zkr_ext_from(1), 2, {0, 1}};
+        zkr_sc_poly f = {tab, 2, &term, 1, 2, NULL};
+        zkr_prover_sumcheck(&f, lk, t, j->threads, o->msgs, o->wpt);
+    }
+    o->v = tab[0][0];
+    if (j->cheat->fit_v) {
+        /* The verifier's reduced claim, divided by x~(rb, rj) (= tab[1][0]). */
+        zkr_ext run = zkr_ext_add(claim, zkr_ext_mul(o->rho, o->sigma));
+        for (unsigned i = 0; i < lk; i++)
+            run = zkr_sumcheck_round_eval(o->msgs + 2 * i, 2, run, o->wpt[i]);
+        o->v = zkr_ext_mul(run, zkr_ext_inv(tab[1][0]));
+    }
+    o->v.c[0] = zkr_gl_add(o->v.c[0], j->cheat->v_delta);
+    zkr_ts_absorb_ext(t, "mm2-v", &o->v, 1);
+    memcpy(o->wpt + lk, o->pt + lb, lm * sizeof *o->wpt);
+    r = ZKR_OK;
+out:
+    if (az)
+        sodium_memzero(az, K * sizeof *az);
+    free(az);
+    for (int i = 0; i < 2; i++) {
+        if (tab[i])
+            sodium_memzero(tab[i], K * sizeof(zkr_ext));
+        free(tab[i]);
+    }
+    return r;
+}
+
+/* Step 6: the hiding opening of W + rho Z (a cheat may fold another mask or rho). */
+static zkr_err zkr_mm2_open(const zkr_mm2_job *j, zkr_transcript *t, const zkr_hpcs_poly *mask,
+                            const zkr_mm2_sc *o, zkr_zkrng *rng, zkr_buf *pcs)
+{
+    zkr_ext rho = o->rho;
+    zkr_err r = ZKR_ERR_USAGE;
+
+    rho.c[0] = zkr_gl_add(rho.c[0], j->cheat->rho_delta);
+    if (!j->cheat->swap_mask)
+        return zkr_prover_hopen(j->p, t, j->poly, mask, rho, o->wpt, o->v, rng, j->threads, pcs);
+#if ZKR_TEST_BUILD
+    {
+        zkr_hpcs_poly *mask2 = NULL;
+        uint8_t root2[ZKR_DIGEST_BYTES];
+        r = zkr_prover_hmask(j->p, j->pub->w.n_vars + j->pub->w.blind_vars, rng, 1, &mask2, root2);
+        if (r == ZKR_OK)
+            r = zkr_prover_hopen_cheat(j->p, t, j->poly, mask, mask2, rho, o->wpt, o->v, rng, pcs);
+        zkr_hpcs_poly_free(mask2);
+    }
+#else
+    (void)t, (void)mask, (void)o, (void)rng, (void)pcs;
+#endif
+    return r;
+}
+
 static zkr_err zkr_mm2_prove(const zkr_mm2_job *j, const uint8_t statement_id[ZKR_DIGEST_BYTES],
                              const uint8_t *seed, size_t seed_len, zkr_buf *out, zkr_diag *d)
 {
     const zkr_matmul2_public *pub = j->pub;
-    const zkr_matmul2_cheat *ch = j->cheat;
-    unsigned lm = zkr_log2_ceil(pub->m), lk = zkr_log2_ceil(pub->k), lb = zkr_log2_ceil(pub->b);
-    size_t K = (size_t)1 << lk, B = (size_t)1 << lb;
     zkr_transcript t;
     zkr_zkrng rng;
-    zkr_hpcs_poly *mask = NULL, *mask2 = NULL;
-    uint8_t zroot[ZKR_DIGEST_BYTES], z2root[ZKR_DIGEST_BYTES];
-    zkr_ext pt[64], wpt[64], claim, sigma = zkr_ext_from(0), rho, v, *tab[2] = {NULL, NULL};
-    zkr_ext *az = NULL, *eq_i = NULL, *eq_b = NULL, *msgs = NULL;
+    zkr_hpcs_poly *mask = NULL;
+    uint8_t zroot[ZKR_DIGEST_BYTES];
+    zkr_mm2_sc o;
     zkr_buf stmt = {0}, sc = {0}, pcs = {0};
     size_t mark = out->len;
     zkr_err r;
 
     memset(&rng, 0, sizeof rng);
-    if (zkr_matmul2_check_shape(j->p, pub) != ZKR_OK)
-        return zkr_fail(d, ZKR_ERR_USAGE, "matmul@2: dimensions or commitment shape out of bounds");
-    if (!ch->skip_checks && (r = zkr_mm2_check(pub, j->w, d)) != ZKR_OK)
+    memset(&o, 0, sizeof o);
+    if ((r = zkr_mm2_refuse(j, d)) != ZKR_OK)
         return r;
-    {
-        zkr_hpcs_commitment pc;
-        zkr_hpcs_poly_root(j->poly, pc.root);
-        if (sodium_memcmp(pc.root, pub->w.root, ZKR_DIGEST_BYTES) != 0 ||
-            zkr_hpcs_budget_left(j->poly) == 0)
-            return zkr_fail(d, zkr_hpcs_budget_left(j->poly) == 0 ? ZKR_ERR_USAGE
-                                                                  : ZKR_ERR_MISMATCH_MODEL,
-                            "matmul@2: W's commitment differs, or its opening budget is spent");
-    }
-    r = ZKR_ERR_NOMEM;
-    eq_i = malloc(((size_t)1 << lm) * sizeof *eq_i);
-    eq_b = malloc(B * sizeof *eq_b);
-    az = malloc(K * sizeof *az);
-    tab[0] = malloc(K * sizeof(zkr_ext));
-    tab[1] = calloc(K, sizeof(zkr_ext));
-    msgs = calloc(2 * (size_t)lk + 1, sizeof *msgs);
-    if (!eq_i || !eq_b || !az || !tab[0] || !tab[1] || !msgs)
-        goto out;
     zkr_matmul2_transcript(&t, j->p, statement_id, pub);
     if ((r = zkr_mm2_keyed_rng(j, &t, seed, seed_len, &rng)) != ZKR_OK)
         goto out;
@@ -252,58 +368,10 @@ static zkr_err zkr_mm2_prove(const zkr_mm2_job *j, const uint8_t statement_id[ZK
                               zroot)) != ZKR_OK)
         goto out;
     zkr_ts_absorb(&t, "mm2-mask-root", zroot, ZKR_DIGEST_BYTES);
-    zkr_ts_challenge_exts(&t, "mm-rb", pt, lb);
-    zkr_ts_challenge_exts(&t, "mm-ri", pt + lb, lm);
-    if ((r = zkr_mm2_eval(pub->y, pub->m, pub->b, lm, lb, pt, &claim)) != ZKR_OK)
-        goto out;
-    zkr_mle_eq_table(pt + lb, lm, eq_i);
-    zkr_mle_eq_table(pt, lb, eq_b);
-    zkr_mm2_rows(j, eq_i, zkr_hpcs_mask_evals(mask), lk, tab[0], az);
-    for (size_t jj = 0; jj < pub->k; jj++)
-        for (size_t c = 0; c < pub->b; c++)
-            tab[1][jj] = zkr_ext_add(tab[1][jj], zkr_ext_mul_base(eq_b[c],
-                                     zkr_gl_from_i64(pub->x[jj * pub->b + c])));
-    for (size_t jj = 0; jj < K; jj++)
-        sigma = zkr_ext_add(sigma, zkr_ext_mul(az[jj], tab[1][jj]));
-    sigma.c[0] = zkr_gl_add(sigma.c[0], ch->sigma_delta);
-    zkr_ts_absorb_ext(&t, "mm2-sigma", &sigma, 1);
-    rho = zkr_ts_challenge_ext(&t, "mm2-rho");
-    /* H = A_W + rho A_Z: uniformly random, so its sumcheck says nothing of W. */
-    for (size_t jj = 0; jj < K; jj++)
-        tab[0][jj] = zkr_ext_add(tab[0][jj], zkr_ext_mul(rho, az[jj]));
-    {
-        zkr_sc_term term = {zkr_ext_from(1), 2, {0, 1}};
-        zkr_sc_poly f = {tab, 2, &term, 1, 2, NULL};
-        zkr_prover_sumcheck(&f, lk, &t, j->threads, msgs, wpt);
-    }
-    v = tab[0][0];
-    if (ch->fit_v) {
-        /* The verifier's reduced claim, divided by x~(rj, rb) (= tab[1][0]). */
-        zkr_ext run = zkr_ext_add(claim, zkr_ext_mul(rho, sigma));
-        for (unsigned i = 0; i < lk; i++)
-            run = zkr_sumcheck_round_eval(msgs + 2 * i, 2, run, wpt[i]);
-        v = zkr_ext_mul(run, zkr_ext_inv(tab[1][0]));
-    }
-    v.c[0] = zkr_gl_add(v.c[0], ch->v_delta);
-    zkr_ts_absorb_ext(&t, "mm2-v", &v, 1);
-    memcpy(wpt + lk, pt + lb, lm * sizeof *wpt);
-    rho.c[0] = zkr_gl_add(rho.c[0], ch->rho_delta);
-    if (ch->swap_mask) {
-#if ZKR_TEST_BUILD
-        if ((r = zkr_prover_hmask(j->p, pub->w.n_vars + pub->w.blind_vars, &rng, 1, &mask2,
-                                  z2root)) != ZKR_OK ||
-            (r = zkr_prover_hopen_cheat(j->p, &t, j->poly, mask, mask2, rho, wpt, v, &rng,
-                                        &pcs)) != ZKR_OK)
-            goto out;
-#else
-        r = ZKR_ERR_USAGE;
-        goto out;
-#endif
-    } else if ((r = zkr_prover_hopen(j->p, &t, j->poly, mask, rho, wpt, v, &rng, j->threads,
-                                     &pcs)) != ZKR_OK) {
-        goto out;
-    }
-    if ((r = zkr_mm2_sections(j, zroot, sigma, msgs, lk, v, &stmt, &sc)) != ZKR_OK)
+    if ((r = zkr_mm2_masked_sumcheck(j, &t, mask, &o)) != ZKR_OK ||
+        (r = zkr_mm2_open(j, &t, mask, &o, &rng, &pcs)) != ZKR_OK ||
+        (r = zkr_mm2_sections(j, zroot, o.sigma, o.msgs, zkr_log2_ceil(pub->k), o.v, &stmt,
+                              &sc)) != ZKR_OK)
         goto out;
     if ((r = zkr_proof_begin(out, j->p->id, ZKR_KIND_MATMUL2, statement_id, 3)) != ZKR_OK ||
         (r = zkr_proof_add_section(out, ZKR_SEC_STATEMENT, stmt.p, stmt.len)) != ZKR_OK ||
@@ -313,21 +381,9 @@ static zkr_err zkr_mm2_prove(const zkr_mm2_job *j, const uint8_t statement_id[ZK
 out:
     if (r != ZKR_OK)
         out->len = mark;
-    (void)z2root;
     zkr_zkrng_wipe(&rng);
     zkr_hpcs_poly_free(mask);
-    zkr_hpcs_poly_free(mask2);
-    free(eq_i);
-    free(eq_b);
-    if (az)
-        sodium_memzero(az, K * sizeof *az);
-    free(az);
-    for (int i = 0; i < 2; i++) {
-        if (tab[i])
-            sodium_memzero(tab[i], K * sizeof(zkr_ext));
-        free(tab[i]);
-    }
-    free(msgs);
+    free(o.msgs);
     zkr_buf_free(&stmt);
     zkr_buf_free(&sc);
     zkr_buf_free(&pcs);
