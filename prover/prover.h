@@ -1,10 +1,14 @@
 /*
  * prover: proof generation on the CPU (pthreads). Results are byte-identical
  * for any thread count: every parallel reduction is exact field arithmetic
- * combined in a fixed order, and all randomness comes from the transcript.
+ * combined in a fixed order. The @1 kinds take all randomness from the
+ * transcript; matmul@2 also draws the prover's secret randomness
+ * (zkr_zkrng: OS CSPRNG, or a secret seed with the statement).
  *
- * Secrets: W (the model's weights) is the witness. The proofs are NOT yet
- * zero-knowledge (docs/proof-system.md); W's buffers are wiped on free.
+ * Secrets: W (the model's weights) is the witness. matmul@1, inference@1
+ * and training-step@1 proofs are NOT zero-knowledge; matmul@2 proofs are
+ * (docs/proof-system.md, "Zero-knowledge (hiding) layer"). W's buffers,
+ * masks and keys are wiped on free.
  */
 #ifndef ZKR_PROVER_H
 #define ZKR_PROVER_H

@@ -11,8 +11,9 @@
  * variable t is bit t of the index (variable 0 is the lowest bit and is
  * folded first). Field elements travel as canonical u64 (little-endian in
  * proofs). No function here keeps global mutable state; all are thread-safe
- * on distinct objects. Nothing here is secret yet (proofs are not
- * zero-knowledge, docs/proof-system.md).
+ * on distinct objects. Nothing here is secret: this is the verifier's side;
+ * the hiding layer's secrets (masks, blinding, salts) live in prover/ and
+ * only matmul@2 is zero-knowledge (docs/proof-system.md).
  */
 #ifndef ZKR_ZK_H
 #define ZKR_ZK_H
