@@ -4,6 +4,7 @@
  * by the zkreg command itself), so the corpora follow format changes:
  *   proof/     the real prover's proof for fuzz_proof's fixed statement
  *   verifier/  (statement, proof) pairs of several shapes, and mismatches
+ *   matmul2/   matmul@2 (statement, proof) pairs (seeded: reproducible)
  *   keyfile/   key files sealed under cheap Argon2id limits, and one
  *              made by zkr_keyfile_generate
  *   ipc_frame/ request and reply frames from the sandbox's encoders
@@ -18,6 +19,7 @@
 
 #include "common/common.h"
 #include "fuzz_keyfile.h"
+#include "fuzz_matmul2.h"
 #include "fuzz_proof.h"
 #include "fuzz_verifier.h"
 #include "registry/registry_int.h"
@@ -355,6 +357,74 @@ done:
     zkr_buf_free(&out);
 }
 
+/* One fuzz_matmul2 input: the registered statement, then the proof. */
+static void matmul2_input(zkr_buf *b, const zkr_verifier_matmul2_statement *st,
+                          const uint8_t *pf, size_t pf_len)
+{
+    const zkr_matmul2_public *u = &st->pub;
+
+    (void)!zkr_buf_append(b, st->statement_id, 32);
+    put32(b, st->param_set);
+    put32(b, u->m), put32(b, u->k), put32(b, u->b);
+    (void)!zkr_buf_append(b, u->w.root, 32);
+    put32(b, u->w.n_vars);
+    put32(b, u->w.blind_vars);
+    put64s(b, u->x, (size_t)u->k * u->b);
+    put64s(b, u->y, (size_t)u->m * u->b);
+    (void)!zkr_buf_append(b, pf, pf_len);
+}
+
+/* A seeded (reproducible) matmul@2 proof of shape m x k, b; W blinded for one opening. */
+static void gen_matmul2_shape(const char *dir, uint32_t m, uint32_t k, uint32_t bt,
+                              uint32_t seed)
+{
+    zkr_verifier_matmul2_statement st;
+    int64_t w[ZKR_FUZZ_MATMUL2_MAX_DIM * ZKR_FUZZ_MATMUL2_MAX_DIM] = {0};
+    int64_t x[ZKR_FUZZ_MATMUL2_MAX_DIM * ZKR_FUZZ_MATMUL2_MAX_DIM] = {0};
+    int64_t y[ZKR_FUZZ_MATMUL2_MAX_DIM * ZKR_FUZZ_MATMUL2_MAX_DIM] = {0};
+    uint8_t zs[32];
+    zkr_hpcs_poly *poly = NULL;
+    zkr_buf pf = {0}, in = {0};
+    zkr_params p;
+    char name[64];
+
+    memset(&st, 0, sizeof st);
+    memset(zs, (int)seed, sizeof zs);
+    if (zkr_params_get(ZKR_PARAM_SET_128, &p) != ZKR_OK)
+        goto fail;
+    for (size_t i = 0; i < (size_t)m * k; i++)
+        w[i] = (int64_t)((seed + i * 2654435761u) % 255) - 127;
+    for (size_t i = 0; i < (size_t)k * bt; i++)
+        x[i] = (int64_t)((seed * 7 + i * 40503u) % 4001) - 2000;
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j < k; j++)
+            for (size_t q = 0; q < bt; q++)
+                y[i * bt + q] += w[i * k + j] * x[j * bt + q];
+    if (zkr_prover_matmul2_commit(&p, w, m, k, 1, zs, sizeof zs, 1, &poly, &st.pub.w) != ZKR_OK)
+        goto fail;
+    for (int i = 0; i < 32; i++)
+        st.statement_id[i] = (uint8_t)(seed * 37 + (uint32_t)i);
+    st.param_set = p.id;
+    st.pub.m = m, st.pub.k = k, st.pub.b = bt;
+    st.pub.w_max_abs = ZKR_FUZZ_MATMUL2_W_MAX;
+    st.pub.x = x, st.pub.y = y;
+    if (zkr_prover_matmul2(&p, st.statement_id, &st.pub, w, poly, zs, sizeof zs, 1, &pf, NULL) !=
+            ZKR_OK ||
+        zkr_verify_matmul2(pf.p, pf.len, &st, NULL) != ZKR_OK)
+        goto fail;
+    matmul2_input(&in, &st, pf.p, pf.len);
+    snprintf(name, sizeof name, "gen-%ux%ux%u", m, k, bt);
+    emit(dir, "matmul2", name, in.p, in.len);
+    goto out;
+fail:
+    fprintf(stderr, "fuzz_gen_corpus: matmul2 seed %ux%ux%u failed\n", m, k, bt);
+    failed = 1;
+out:
+    zkr_buf_free(&pf);
+    zkr_buf_free(&in);
+    zkr_hpcs_poly_free(poly);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2 || argc > 3) {
@@ -368,6 +438,8 @@ int main(int argc, char **argv)
     gen_verifier_shape(argv[1], 2, 3, 1, 2);
     gen_verifier_shape(argv[1], 3, 2, 2, 3);
     gen_verifier_shape(argv[1], 4, 5, 3, 4);
+    gen_matmul2_shape(argv[1], 1, 1, 1, 5);
+    gen_matmul2_shape(argv[1], 3, 2, 2, 6);
     gen_keyfile(argv[1]);
     gen_ipc(argv[1]);
     {

@@ -1,10 +1,14 @@
 /*
  * prover: proof generation on the CPU (pthreads). Results are byte-identical
  * for any thread count: every parallel reduction is exact field arithmetic
- * combined in a fixed order, and all randomness comes from the transcript.
+ * combined in a fixed order. The @1 kinds take all randomness from the
+ * transcript; matmul@2 also draws the prover's secret randomness
+ * (zkr_zkrng: OS CSPRNG, or a secret seed with the statement).
  *
- * Secrets: W (the model's weights) is the witness. The proofs are NOT yet
- * zero-knowledge (docs/proof-system.md); W's buffers are wiped on free.
+ * Secrets: W (the model's weights) is the witness. matmul@1, inference@1
+ * and training-step@1 proofs are NOT zero-knowledge; matmul@2 proofs are
+ * (docs/proof-system.md, "Zero-knowledge (hiding) layer"). W's buffers,
+ * masks and keys are wiped on free.
  */
 #ifndef ZKR_PROVER_H
 #define ZKR_PROVER_H
@@ -373,5 +377,143 @@ zkr_err zkr_prover_train_step_cheat(const zkr_params *p,
 zkr_err zkr_prover_train_commit_raw(const zkr_params *p, const zkr_ml_tmodel *m,
                                     const zkr_gl *const *w, zkr_train_model **out,
                                     uint8_t commitment[ZKR_DIGEST_BYTES], zkr_diag *d) ZKR_WUR;
+
+
+/* ================================================================== */
+/* Zero-knowledge randomness, hiding commitments, matmul@2              */
+/* (prover/zk_rand.c, prover/hiding_pcs.c, prover/matmul2.c)             */
+/* ================================================================== */
+/*
+ * The prover's secret randomness (masks, blinding, Merkle salts): a
+ * ChaCha20 keystream under a 32-byte key that is either fresh from the OS
+ * CSPRNG (randombytes_buf; proofs differ per run) or derived, RFC 6979
+ * style, from a secret seed and the public statement (same seed and
+ * statement give byte-identical proofs). Never derived from the witness
+ * alone. Wipe with zkr_zkrng_wipe.
+ */
+typedef struct {
+    uint8_t key[32];
+    uint32_t block;      /* next ChaCha20 block */
+    uint8_t buf[64];
+    unsigned pos;        /* bytes of buf used */
+    int zero;            /* test builds only: 1 every draw 0, 2 field draws 0 (masking off) */
+} zkr_zkrng;
+#define ZKR_ZK_SEED_MIN 16u
+#define ZKR_ZK_SEED_MAX 64u
+/* Keys g from the OS CSPRNG. */
+void zkr_zkrng_os(zkr_zkrng *g);
+/*
+ * Keys g with BLAKE2b-256 keyed by seed (ZKR_ZK_SEED_MIN..MAX bytes) over
+ * "zkr/zk-rng/v1\0" || le64 |label| || label || ctx: label names the use
+ * (a proof kind, a commitment), ctx the public statement it serves (for a
+ * proof: the transcript state after the statement is bound). ZKR_OK or
+ * ZKR_ERR_USAGE (seed length).
+ */
+zkr_err zkr_zkrng_seeded(zkr_zkrng *g, const uint8_t *seed, size_t seed_len, const char *label,
+                         const uint8_t *ctx, size_t ctx_len) ZKR_WUR;
+void zkr_zkrng_bytes(zkr_zkrng *g, uint8_t *out, size_t n);
+/* Uniform in [0, p) (rejection, no bias). */
+zkr_gl zkr_zkrng_gl(zkr_zkrng *g);
+zkr_ext zkr_zkrng_ext(zkr_zkrng *g);
+/* Wipes the key and buffer. */
+void zkr_zkrng_wipe(zkr_zkrng *g);
+/*
+ * Test builds only (defined under ZKR_TEST_BUILD): a broken generator. mode
+ * 1: every draw is 0 (masks, blinding and salts); mode 2: every field
+ * element is 0 but salt bytes stay random (the masks alone are off).
+ */
+void zkr_zkrng_zero_for_test(zkr_zkrng *g, int mode);
+
+/*
+ * A hiding commitment's prover state (docs/proof-system.md, "Zero-knowledge
+ * (hiding) layer"): F over n + e variables (F(x, 0^e) = f(x), the rest
+ * random), its codeword and Merkle tree with random salts. Also used for the
+ * extension-valued masks Z. Wiped on free.
+ */
+typedef struct zkr_hpcs_poly zkr_hpcs_poly;
+/*
+ * Commits to f (2^n_vars base evaluations, copied) blinded for `budget`
+ * openings (zkr_hpcs_blind_vars). ZKR_ERR_USAGE (budget 0 or above
+ * ZKR_HPCS_MAX_BUDGET), ZKR_ERR_TOO_LARGE (no e fits max_vars), NOMEM.
+ */
+zkr_err zkr_prover_hcommit(const zkr_params *p, const zkr_gl *evals, unsigned n_vars,
+                           uint32_t budget, zkr_zkrng *rng, unsigned threads, zkr_hpcs_poly **out,
+                           zkr_hpcs_commitment *comm) ZKR_WUR;
+/* A fresh uniformly random extension-valued mask of total_vars variables; root out. */
+zkr_err zkr_prover_hmask(const zkr_params *p, unsigned total_vars, zkr_zkrng *rng,
+                         unsigned threads, zkr_hpcs_poly **out,
+                         uint8_t root[ZKR_DIGEST_BYTES]) ZKR_WUR;
+void zkr_hpcs_poly_free(zkr_hpcs_poly *poly);
+/* Evaluations of a mask (2^total_vars extension values; NULL for a base commitment). */
+const zkr_ext *zkr_hpcs_mask_evals(const zkr_hpcs_poly *mask);
+/* The Merkle root of a hiding commitment or mask. */
+void zkr_hpcs_poly_root(const zkr_hpcs_poly *poly, uint8_t root[ZKR_DIGEST_BYTES]);
+/* Openings left in f's budget (the count lives in this object only, not across processes). */
+uint32_t zkr_hpcs_budget_left(const zkr_hpcs_poly *f);
+/*
+ * Proves G(z, 0^e) = value for G = f + rho mask (what zkr_hpcs_verify
+ * checks) and appends the bytes. Consumes one opening of f's budget.
+ * ZKR_ERR_USAGE (sizes differ, budget exhausted), ZKR_ERR_NOMEM.
+ */
+zkr_err zkr_prover_hopen(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *f,
+                         const zkr_hpcs_poly *mask, zkr_ext rho, const zkr_ext *z, zkr_ext value,
+                         zkr_zkrng *rng, unsigned threads, zkr_buf *out) ZKR_WUR;
+
+/*
+ * Test builds only (defined under ZKR_TEST_BUILD): as zkr_prover_hopen, but
+ * G is formed with g_mask while tree_mask's tree is the one opened (a
+ * blinded codeword inconsistent with the committed one).
+ */
+zkr_err zkr_prover_hopen_cheat(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *f,
+                               const zkr_hpcs_poly *tree_mask, const zkr_hpcs_poly *g_mask,
+                               zkr_ext rho, const zkr_ext *z, zkr_ext value, zkr_zkrng *rng,
+                               zkr_buf *out) ZKR_WUR;
+
+/*
+ * matmul@2: commits W (m x k int64, zero-padded) behind a hiding
+ * commitment blinded for `budget` proofs. With seed (ZKR_ZK_SEED_MIN..MAX
+ * bytes) the randomness is derived from it, the dimensions, the budget and
+ * W's digest (reproducible, secret while the seed is); seed NULL: OS
+ * CSPRNG.
+ */
+zkr_err zkr_prover_matmul2_commit(const zkr_params *p, const int64_t *w, uint32_t m, uint32_t k,
+                                  uint32_t budget, const uint8_t *seed, size_t seed_len,
+                                  unsigned threads, zkr_hpcs_poly **poly,
+                                  zkr_hpcs_commitment *comm) ZKR_WUR;
+/*
+ * Proves y = W x (matmul@2) for W behind pub->w (poly), revealing nothing
+ * about W beyond the statement (docs/proof-system.md). seed as above (NULL:
+ * OS CSPRNG; else derived from seed and the bound statement). Errors as
+ * zkr_prover_matmul, plus ZKR_ERR_USAGE when poly's opening budget is spent.
+ */
+zkr_err zkr_prover_matmul2(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                           const zkr_matmul2_public *pub, const int64_t *w, zkr_hpcs_poly *poly,
+                           const uint8_t *seed, size_t seed_len, unsigned threads, zkr_buf *out,
+                           zkr_diag *d) ZKR_WUR;
+/*
+ * Test builds only (defined under ZKR_TEST_BUILD; never called by zkreg):
+ * the matmul@2 prover with a deviation. unmasked: every
+ * random draw is 0 (no mask, no blinding beyond poly's, zero salts: the
+ * leakage test's broken build). skip_checks: prove whatever pub says.
+ * sigma_delta: the mask's sum is sent plus this. v_delta: the final value
+ * is sent plus this. swap_mask: G is formed with a different random mask
+ * than the committed one. rho_delta: G = W + (rho + rho_delta) Z.
+ * unmasked takes zkr_zkrng_zero_for_test's modes (0: honest randomness).
+ */
+typedef struct {
+    int unmasked, skip_checks, swap_mask;
+    int fit_v; /* send the v that passes the sumcheck's final check (a false claim to open) */
+    zkr_gl sigma_delta, v_delta, rho_delta;
+} zkr_matmul2_cheat;
+zkr_err zkr_prover_matmul2_cheat(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                                 const zkr_matmul2_public *pub, const int64_t *w,
+                                 zkr_hpcs_poly *poly, const uint8_t *seed, size_t seed_len,
+                                 const zkr_matmul2_cheat *cheat, zkr_buf *out,
+                                 zkr_diag *d) ZKR_WUR;
+/* As zkr_prover_matmul2_commit with a broken generator (mode as above: no blinding). */
+zkr_err zkr_prover_matmul2_commit_unmasked(const zkr_params *p, const int64_t *w, uint32_t m,
+                                           uint32_t k, uint32_t budget, int mode,
+                                           zkr_hpcs_poly **poly,
+                                           zkr_hpcs_commitment *comm) ZKR_WUR;
 
 #endif

@@ -101,4 +101,27 @@ zkr_err zkr_verify_inference(const uint8_t *proof, size_t len,
 zkr_err zkr_verify_train_step(const zkr_params *p, const zkr_train_statement *st,
                               const uint8_t *proof, size_t len, zkr_diag *d) ZKR_WUR;
 
+
+/* ================================================================== */
+/* matmul@2: hiding matrix product (verifier/matmul2.c)                 */
+/* ================================================================== */
+/* What the caller takes from the registry for a matmul@2 statement. */
+typedef struct {
+    uint8_t statement_id[ZKR_DIGEST_BYTES];
+    uint32_t param_set;
+    zkr_matmul2_public pub; /* dims, x, y, W's hiding commitment and |W| bound */
+} zkr_verifier_matmul2_statement;
+
+/*
+ * Verifies a matmul@2 proof file against st. Returns as matmul@1's
+ * contract: MALFORMED / TOO_LARGE / UNSUPPORTED (bytes), MISMATCH_PARAMS
+ * (proof system, parameter set, kind), MISMATCH_STATEMENT, MISMATCH_MODEL
+ * (W's hiding commitment, its size or blinding), MISMATCH_INPUT (dims, x),
+ * MISMATCH_OUTPUT (y), VERIFY (the mathematics, or a statement whose field
+ * equation would not be the integer one), NOMEM. Allocation is bounded by
+ * the statement and the parameter set.
+ */
+zkr_err zkr_verify_matmul2(const uint8_t *proof, size_t len,
+                           const zkr_verifier_matmul2_statement *st, zkr_diag *d) ZKR_WUR;
+
 #endif

@@ -11,8 +11,9 @@
  * variable t is bit t of the index (variable 0 is the lowest bit and is
  * folded first). Field elements travel as canonical u64 (little-endian in
  * proofs). No function here keeps global mutable state; all are thread-safe
- * on distinct objects. Nothing here is secret yet (proofs are not
- * zero-knowledge, docs/proof-system.md).
+ * on distinct objects. Nothing here is secret: this is the verifier's side;
+ * the hiding layer's secrets (masks, blinding, salts) live in prover/ and
+ * only matmul@2 is zero-knowledge (docs/proof-system.md).
  */
 #ifndef ZKR_ZK_H
 #define ZKR_ZK_H
@@ -806,5 +807,98 @@ unsigned zkr_train_poly_vars(const zkr_train_shape *s, unsigned id);
  */
 #define ZKR_TRAIN_GROUP_MAX 8u
 size_t zkr_train_n_claims(const zkr_train_shape *s);
+
+
+/* ================================================================== */
+/* Zero-knowledge (hiding) layer (zk/hiding_pcs.c, zk/matmul2.c)        */
+/* ================================================================== */
+/*
+ * docs/proof-system.md, "Zero-knowledge (hiding) layer". A hiding
+ * commitment to an n-variable multilinear f is a Basefold commitment to
+ * the (n + e)-variable F with F(x, 0^e) = f(x) and every other entry
+ * uniformly random (degree blinding: the codeword's random part covers
+ * every layer-0 position the openings reveal). An opening never opens F
+ * alone: it proves G(z, 0^e) = v for G = F + rho Z, where Z is a fresh,
+ * uniformly random extension-valued (n + e)-variable multilinear committed
+ * by the prover before rho is drawn, so every value the folding reveals
+ * (round messages, folded layers, final polynomial) is a function of a
+ * uniformly random G. Only F's and Z's layer-0 leaves are opened
+ * separately.
+ */
+#define ZKR_HPCS_MAX_BLIND_VARS 20u
+/* Openings one hiding commitment is blinded for unless the caller says otherwise. */
+#define ZKR_HPCS_DEFAULT_BUDGET 64u
+#define ZKR_HPCS_MAX_BUDGET 4096u
+typedef struct {
+    uint8_t root[ZKR_DIGEST_BYTES];
+    unsigned n_vars;     /* variables of the hidden polynomial f */
+    unsigned blind_vars; /* e: random variables appended (the commitment has n + e) */
+} zkr_hpcs_commitment;
+/*
+ * Layer-0 codeword positions one opening of an (n + e)-variable hiding
+ * commitment reveals at most: queries x 2^folds[0] (every opened leaf full).
+ */
+uint64_t zkr_hpcs_positions_per_open(const zkr_params *p, unsigned total_vars);
+/*
+ * The smallest e >= 1 such that the random part of the commitment, of
+ * 2^n (2^e - 1) coefficients, covers `budget` openings (budget x
+ * zkr_hpcs_positions_per_open evaluations of the codeword). Returns 0 when
+ * none fits (n + e would exceed the parameter set's max_vars, or e would
+ * exceed ZKR_HPCS_MAX_BLIND_VARS) or budget is 0 or above ZKR_HPCS_MAX_BUDGET.
+ */
+unsigned zkr_hpcs_blind_vars(const zkr_params *p, unsigned n_vars, uint32_t budget);
+
+typedef struct zkr_hpcs_proof zkr_hpcs_proof;
+/*
+ * Parses a hiding opening of an (n + e) = total_vars commitment (strict:
+ * every count from the parameters). ZKR_ERR_MALFORMED, TOO_LARGE, NOMEM.
+ */
+zkr_err zkr_hpcs_proof_parse(const zkr_params *p, unsigned total_vars, zkr_dec *d,
+                             zkr_hpcs_proof **out) ZKR_WUR;
+void zkr_hpcs_proof_free(zkr_hpcs_proof *pf);
+/*
+ * Verifies G(z, 0^e) = value for G = F + rho Z, F committed in *f, Z (an
+ * extension-valued multilinear of the same n + e variables) committed
+ * under mask_root. The caller must have drawn rho from the transcript
+ * after absorbing mask_root (and anything the mask's sum binds), so that
+ * F and Z were fixed before rho. z has f->n_vars entries. ZKR_OK,
+ * ZKR_ERR_VERIFY, ZKR_ERR_NOMEM, ZKR_ERR_USAGE (sizes differ from pf).
+ */
+zkr_err zkr_hpcs_verify(const zkr_params *p, zkr_transcript *t, const zkr_hpcs_commitment *f,
+                        const uint8_t mask_root[ZKR_DIGEST_BYTES], zkr_ext rho, const zkr_ext *z,
+                        zkr_ext value, const zkr_hpcs_proof *pf) ZKR_WUR;
+
+/* ---------------- matmul@2: hiding matrix product ---------------- */
+#define ZKR_MATMUL2_PROTOCOL "zkreg/matmul@2"
+#define ZKR_MATMUL2_VERSION 1u
+#define ZKR_KIND_MATMUL2 4u
+#define ZKR_SEC_ZK_SUMCHECK 8u
+#define ZKR_SEC_HPCS 9u
+/* The public part of a matmul@2 statement: as matmul@1's, W behind a hiding commitment. */
+typedef struct {
+    uint32_t m, k, b;
+    const int64_t *x; /* k x b, public */
+    const int64_t *y; /* m x b, public */
+    zkr_hpcs_commitment w;
+    uint64_t w_max_abs; /* registered |W| bound, checked like matmul@1's */
+} zkr_matmul2_public;
+/*
+ * ZKR_OK when the dimensions are within matmul@1's bounds and W's hiding
+ * commitment has n = lm + lk variables, 1 <= e <= ZKR_HPCS_MAX_BLIND_VARS and
+ * n + e <= max_vars; ZKR_ERR_TOO_LARGE / ZKR_ERR_USAGE otherwise.
+ */
+zkr_err zkr_matmul2_check_shape(const zkr_params *p, const zkr_matmul2_public *pub) ZKR_WUR;
+/* Seeds and binds a matmul@2 transcript (prover and verifier). */
+void zkr_matmul2_transcript(zkr_transcript *t, const zkr_params *p,
+                            const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                            const zkr_matmul2_public *pub);
+/*
+ * Soundness of a matmul@2 proof: the hiding opening (n + e variables, two
+ * committed words combined with rho), lk degree-2 sumcheck rounds, the
+ * random point (lm + lb) and rho's two uses (the masked claim and the
+ * combination F + rho Z).
+ */
+zkr_soundness zkr_matmul2_soundness(const zkr_params *p, uint32_t m, uint32_t k, uint32_t b,
+                                    unsigned blind_vars);
 
 #endif

@@ -1,0 +1,474 @@
+/*
+ * Hiding Basefold, prover side (docs/proof-system.md, "Zero-knowledge
+ * (hiding) layer"). Written alongside prover/pcs.c rather than through it:
+ * the folding is the same mathematics, but every salt, every blinding
+ * coefficient and the mask come from the prover's secret generator, and
+ * only the combination G = F + rho Z is ever folded.
+ */
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "prover/prover.h"
+#include "zk/zk_int.h"
+#include "zkr_config.h"
+
+struct zkr_hpcs_poly {
+    unsigned n_vars, total; /* hidden variables, with the blinding ones */
+    zkr_pcs_layout l;
+    int ext;                /* 1: an extension-valued mask */
+    zkr_gl *evb, *cb;       /* base: evaluations, monomial coefficients (2^total) */
+    zkr_ext *eve, *ce;      /* ext: the same */
+    uint64_t *cw;           /* codeword words (bit-reversed; 3 per entry when ext) */
+    size_t cw_words;
+    zkr_mtree tree;
+    uint32_t budget, used;
+};
+
+static void zkr_wipe_free(void *p, size_t n)
+{
+    if (p)
+        sodium_memzero(p, n);
+    free(p);
+}
+
+void zkr_hpcs_poly_free(zkr_hpcs_poly *poly)
+{
+    size_t len;
+
+    if (!poly)
+        return;
+    len = (size_t)1 << poly->total;
+    zkr_wipe_free(poly->evb, poly->evb ? len * sizeof *poly->evb : 0);
+    zkr_wipe_free(poly->cb, poly->cb ? len * sizeof *poly->cb : 0);
+    zkr_wipe_free(poly->eve, poly->eve ? len * sizeof *poly->eve : 0);
+    zkr_wipe_free(poly->ce, poly->ce ? len * sizeof *poly->ce : 0);
+    zkr_wipe_free(poly->cw, poly->cw ? poly->cw_words * sizeof *poly->cw : 0);
+    zkr_mtree_free(&poly->tree);
+    sodium_memzero(poly, sizeof *poly);
+    free(poly);
+}
+
+const zkr_ext *zkr_hpcs_mask_evals(const zkr_hpcs_poly *mask)
+{
+    return mask->ext ? mask->eve : NULL;
+}
+
+void zkr_hpcs_poly_root(const zkr_hpcs_poly *poly, uint8_t root[ZKR_DIGEST_BYTES])
+{
+    zkr_mtree_root(&poly->tree, root);
+}
+
+uint32_t zkr_hpcs_budget_left(const zkr_hpcs_poly *f)
+{
+    return f->budget > f->used ? f->budget - f->used : 0;
+}
+
+/* RS-encodes 2^log_n ext coefficients component-wise into packed ext words. */
+static zkr_err zkr_h_encode_ext(const zkr_ntt *ntt, const zkr_ext *c, unsigned log_n,
+                                unsigned lb, unsigned threads, zkr_ext *out)
+{
+    size_t n = (size_t)1 << log_n, big = n << lb;
+    zkr_gl *in = malloc(n * sizeof *in), *ev = malloc(big * sizeof *ev);
+    zkr_err r = ZKR_ERR_NOMEM;
+
+    if (!in || !ev)
+        goto out;
+    for (int k = 0; k < 3; k++) {
+        for (size_t i = 0; i < n; i++)
+            in[i] = c[i].c[k];
+        if ((r = zkr_ntt_lde(ntt, in, log_n, lb, 1, threads, ev)) != ZKR_OK)
+            goto out;
+        for (size_t i = 0; i < big; i++)
+            out[i].c[k] = ev[i];
+    }
+    r = ZKR_OK;
+out:
+    zkr_wipe_free(in, in ? n * sizeof *in : 0);
+    zkr_wipe_free(ev, ev ? big * sizeof *ev : 0);
+    return r;
+}
+
+/* Codeword and salted tree of a filled poly (coefficients set). */
+static zkr_err zkr_h_encode_commit(const zkr_params *p, zkr_hpcs_poly *poly, zkr_zkrng *rng,
+                                   unsigned threads)
+{
+    size_t big = (size_t)1 << (poly->total + p->log_blowup), per = poly->ext ? 3 : 1;
+    unsigned a = poly->l.folds[0];
+    uint8_t seed[32];
+    zkr_ntt *ntt = NULL;
+    zkr_err r;
+
+    poly->cw_words = big * per;
+    poly->cw = malloc(poly->cw_words * sizeof *poly->cw);
+    if (!poly->cw)
+        return ZKR_ERR_NOMEM;
+    if ((r = zkr_ntt_new_mt(poly->total + p->log_blowup, threads, &ntt)) != ZKR_OK)
+        return r;
+    if (poly->ext)
+        r = zkr_h_encode_ext(ntt, poly->ce, poly->total, p->log_blowup, threads,
+                             (zkr_ext *)(void *)poly->cw);
+    else
+        r = zkr_ntt_lde(ntt, poly->cb, poly->total, p->log_blowup, 1, threads, poly->cw);
+    zkr_ntt_free(ntt);
+    if (r != ZKR_OK)
+        return r;
+    /* Fresh secret salts: the leaf hashes of unopened leaves hide their values. */
+    zkr_zkrng_bytes(rng, seed, sizeof seed);
+    r = zkr_mtree_build(poly->cw, big >> a, per << a, seed, threads, &poly->tree);
+    sodium_memzero(seed, sizeof seed);
+    return r;
+}
+
+zkr_err zkr_prover_hcommit(const zkr_params *p, const zkr_gl *evals, unsigned n_vars,
+                           uint32_t budget, zkr_zkrng *rng, unsigned threads, zkr_hpcs_poly **out,
+                           zkr_hpcs_commitment *comm)
+{
+    zkr_hpcs_poly *poly = NULL;
+    unsigned e;
+    size_t len, small;
+    zkr_err r = ZKR_ERR_NOMEM;
+
+    *out = NULL;
+    memset(comm, 0, sizeof *comm);
+    if (budget == 0 || budget > ZKR_HPCS_MAX_BUDGET)
+        return ZKR_ERR_USAGE;
+    if ((e = zkr_hpcs_blind_vars(p, n_vars, budget)) == 0)
+        return ZKR_ERR_TOO_LARGE;
+    poly = calloc(1, sizeof *poly);
+    if (!poly)
+        return ZKR_ERR_NOMEM;
+    poly->n_vars = n_vars;
+    poly->total = n_vars + e;
+    poly->budget = budget;
+    zkr_pcs_layout_of(p, poly->total, &poly->l);
+    len = (size_t)1 << poly->total;
+    small = (size_t)1 << n_vars;
+    poly->evb = malloc(len * sizeof *poly->evb);
+    poly->cb = malloc(len * sizeof *poly->cb);
+    if (!poly->evb || !poly->cb)
+        goto out;
+    memcpy(poly->evb, evals, small * sizeof *evals);
+    /* Every entry off the slice u = 0^e is uniformly random: the blinding. */
+    for (size_t i = small; i < len; i++)
+        poly->evb[i] = zkr_zkrng_gl(rng);
+    memcpy(poly->cb, poly->evb, len * sizeof *poly->cb);
+    zkr_mle_to_monomial_base(poly->cb, poly->total);
+    if ((r = zkr_h_encode_commit(p, poly, rng, threads)) != ZKR_OK)
+        goto out;
+    zkr_mtree_root(&poly->tree, comm->root);
+    comm->n_vars = n_vars;
+    comm->blind_vars = e;
+    *out = poly;
+    poly = NULL;
+out:
+    zkr_hpcs_poly_free(poly);
+    return r;
+}
+
+zkr_err zkr_prover_hmask(const zkr_params *p, unsigned total_vars, zkr_zkrng *rng,
+                         unsigned threads, zkr_hpcs_poly **out, uint8_t root[ZKR_DIGEST_BYTES])
+{
+    zkr_hpcs_poly *poly = NULL;
+    zkr_gl *tmp = NULL;
+    size_t len;
+    zkr_err r = ZKR_ERR_NOMEM;
+
+    *out = NULL;
+    if (total_vars > p->max_vars)
+        return ZKR_ERR_TOO_LARGE;
+    poly = calloc(1, sizeof *poly);
+    if (!poly)
+        return ZKR_ERR_NOMEM;
+    poly->ext = 1;
+    poly->n_vars = poly->total = total_vars;
+    zkr_pcs_layout_of(p, total_vars, &poly->l);
+    len = (size_t)1 << total_vars;
+    poly->eve = malloc(len * sizeof *poly->eve);
+    poly->ce = malloc(len * sizeof *poly->ce);
+    tmp = malloc(len * sizeof *tmp);
+    if (!poly->eve || !poly->ce || !tmp)
+        goto out;
+    for (size_t i = 0; i < len; i++)
+        poly->eve[i] = zkr_zkrng_ext(rng);
+    for (int k = 0; k < 3; k++) {
+        for (size_t i = 0; i < len; i++)
+            tmp[i] = poly->eve[i].c[k];
+        zkr_mle_to_monomial_base(tmp, total_vars);
+        for (size_t i = 0; i < len; i++)
+            poly->ce[i].c[k] = tmp[i];
+    }
+    if ((r = zkr_h_encode_commit(p, poly, rng, threads)) != ZKR_OK)
+        goto out;
+    zkr_mtree_root(&poly->tree, root);
+    *out = poly;
+    poly = NULL;
+out:
+    zkr_wipe_free(tmp, tmp ? len * sizeof *tmp : 0);
+    zkr_hpcs_poly_free(poly);
+    return r;
+}
+
+/* ---------------- opening ---------------- */
+
+typedef struct {
+    const zkr_params *p;
+    const zkr_pcs_layout *l;
+    unsigned threads;
+    zkr_zkrng *rng;
+    zkr_ext *g, *coef;          /* G's evaluations and coefficients, folded in place */
+    zkr_ext *layer_cw[32];
+    zkr_mtree layer_tree[32];
+    zkr_buf head;               /* round messages */
+    zkr_buf roots;
+} zkr_hopen_ctx;
+
+/* Round message (h(0), h(2)) of sum_x eq(zf, x) g(x) at round `round`. */
+static zkr_err zkr_h_round(zkr_hopen_ctx *c, const zkr_ext *zf, unsigned round, zkr_ext cfac,
+                           zkr_ext msg[2])
+{
+    unsigned n_cur = c->l->n_vars - round;
+    size_t half = (size_t)1 << (n_cur - 1);
+    zkr_ext *sfx = malloc(half * sizeof *sfx), q0 = zkr_ext_from(0), q1 = zkr_ext_from(0);
+    zkr_ext one = zkr_ext_from(1), zi = zf[round];
+
+    if (!sfx)
+        return ZKR_ERR_NOMEM;
+    zkr_mle_eq_table_mt(zf + round + 1, n_cur - 1, c->threads, sfx);
+    for (size_t i = 0; i < half; i++) {
+        q0 = zkr_ext_add(q0, zkr_ext_mul(sfx[i], c->g[2 * i]));
+        q1 = zkr_ext_add(q1, zkr_ext_mul(sfx[i], c->g[2 * i + 1]));
+    }
+    free(sfx);
+    msg[0] = zkr_ext_mul(cfac, zkr_ext_mul(zkr_ext_sub(one, zi), q0));
+    msg[1] = zkr_ext_mul(cfac, zkr_ext_mul(zkr_ext_sub(zkr_ext_mul_base(zi, 3), one),
+                                           zkr_ext_sub(zkr_ext_add(q1, q1), q0)));
+    return ZKR_OK;
+}
+
+static void zkr_h_fold(zkr_hopen_ctx *c, unsigned n_cur, zkr_ext r)
+{
+    size_t half = (size_t)1 << (n_cur - 1);
+
+    for (size_t i = 0; i < half; i++) {
+        c->g[i] = zkr_ext_add(c->g[2 * i], zkr_ext_mul(r, zkr_ext_sub(c->g[2 * i + 1], c->g[2 * i])));
+        c->coef[i] = zkr_ext_add(c->coef[2 * i], zkr_ext_mul(r, c->coef[2 * i + 1]));
+    }
+}
+
+/* Commits the folded polynomial as layer `layer` (n_cur variables left). */
+static zkr_err zkr_h_commit_layer(zkr_hopen_ctx *c, zkr_transcript *t, unsigned layer,
+                                  unsigned n_cur)
+{
+    unsigned a = c->l->folds[layer], lcw = c->l->log_len[layer];
+    size_t cw_len = (size_t)1 << lcw;
+    uint8_t seed[32], root[ZKR_DIGEST_BYTES];
+    zkr_ntt *ntt = NULL;
+    zkr_err r;
+
+    c->layer_cw[layer] = malloc(cw_len * sizeof(zkr_ext));
+    if (!c->layer_cw[layer])
+        return ZKR_ERR_NOMEM;
+    if ((r = zkr_ntt_new_mt(lcw, c->threads, &ntt)) != ZKR_OK)
+        return r;
+    r = zkr_h_encode_ext(ntt, c->coef, n_cur, c->p->log_blowup, c->threads, c->layer_cw[layer]);
+    zkr_ntt_free(ntt);
+    if (r != ZKR_OK)
+        return r;
+    zkr_zkrng_bytes(c->rng, seed, sizeof seed);
+    r = zkr_mtree_build((const uint64_t *)(const void *)c->layer_cw[layer], cw_len >> a,
+                        (size_t)3 << a, seed, c->threads, &c->layer_tree[layer]);
+    sodium_memzero(seed, sizeof seed);
+    if (r != ZKR_OK)
+        return r;
+    zkr_mtree_root(&c->layer_tree[layer], root);
+    zkr_ts_absorb(t, "bf-root", root, ZKR_DIGEST_BYTES);
+    return zkr_buf_append(&c->roots, root, ZKR_DIGEST_BYTES);
+}
+
+static zkr_err zkr_h_fold_phase(zkr_hopen_ctx *c, zkr_transcript *t, const zkr_ext *zf,
+                                zkr_ext value)
+{
+    const zkr_pcs_layout *l = c->l;
+    zkr_ext cfac = zkr_ext_from(1), msg[2], rr;
+    unsigned round = 0;
+    zkr_err r;
+
+    zkr_ts_absorb_ext(t, "bf-claim", &value, 1);
+    for (unsigned layer = 0; layer < l->n_layers; layer++) {
+        for (unsigned j = 0; j < l->folds[layer]; j++, round++) {
+            if ((r = zkr_h_round(c, zf, round, cfac, msg)) != ZKR_OK)
+                return r;
+            zkr_ts_absorb_ext(t, "sc-round", msg, 2);
+            rr = zkr_ts_challenge_ext(t, "sc-challenge");
+            if ((r = zkr_enc_exts(&c->head, msg, 2)) != ZKR_OK)
+                return r;
+            zkr_h_fold(c, l->n_vars - round, rr);
+            cfac = zkr_ext_mul(cfac, zkr_mle_eq_eval(zf + round, &rr, 1));
+        }
+        if (layer + 1 < l->n_layers &&
+            (r = zkr_h_commit_layer(c, t, layer + 1, l->n_vars - round)) != ZKR_OK)
+            return r;
+    }
+    zkr_ts_absorb_ext(t, "bf-final", c->coef, (size_t)1 << l->final_vars);
+    return ZKR_OK;
+}
+
+/* Writes one tree's opening: counts, leaves (salt || words) and siblings. */
+static zkr_err zkr_h_open_tree(zkr_buf *b, const zkr_mtree *tree, const uint64_t *words,
+                               const uint64_t *u, size_t nu)
+{
+    zkr_buf sib = {0};
+    size_t w = tree->leaf_words;
+    zkr_err r;
+
+    if ((r = zkr_mtree_open(tree, u, nu, &sib)) != ZKR_OK)
+        goto out;
+    if ((r = zkr_enc_u32(b, (uint32_t)nu)) != ZKR_OK ||
+        (r = zkr_enc_u32(b, (uint32_t)(sib.len / ZKR_DIGEST_BYTES))) != ZKR_OK)
+        goto out;
+    for (size_t i = 0; i < nu; i++) {
+        uint8_t salt[ZKR_SALT_BYTES];
+        zkr_mtree_salt(tree->salt_seed, u[i], salt);
+        r = zkr_buf_append(b, salt, sizeof salt);
+        sodium_memzero(salt, sizeof salt);
+        if (r != ZKR_OK)
+            goto out;
+        for (size_t k = 0; k < w; k++)
+            if ((r = zkr_enc_gl(b, words[u[i] * w + k])) != ZKR_OK)
+                goto out;
+    }
+    r = zkr_buf_append(b, sib.p, sib.len);
+out:
+    zkr_buf_free(&sib);
+    return r;
+}
+
+static zkr_err zkr_h_queries(zkr_hopen_ctx *c, zkr_transcript *t, const zkr_hpcs_poly *f,
+                             const zkr_hpcs_poly *mask, zkr_buf *out)
+{
+    const zkr_pcs_layout *l = c->l;
+    unsigned q = c->p->queries;
+    uint64_t *leaf = malloc(q * sizeof *leaf), *u = malloc(q * sizeof *u);
+    zkr_err r = ZKR_ERR_NOMEM;
+
+    if (!leaf || !u)
+        goto out;
+    for (unsigned i = 0; i < q; i++)
+        leaf[i] = zkr_ts_challenge_index(t, "bf-query",
+                                         (uint64_t)1 << (l->log_len[0] - l->folds[0]));
+    for (unsigned layer = 0; layer < l->n_layers; layer++) {
+        size_t nu;
+        if (layer > 0)
+            for (unsigned i = 0; i < q; i++)
+                leaf[i] >>= l->folds[layer];
+        memcpy(u, leaf, q * sizeof *u);
+        nu = zkr_idx_sort_unique(u, q);
+        if (layer == 0) {
+            if ((r = zkr_h_open_tree(out, &f->tree, f->cw, u, nu)) != ZKR_OK ||
+                (r = zkr_h_open_tree(out, &mask->tree, mask->cw, u, nu)) != ZKR_OK)
+                goto out;
+        } else if ((r = zkr_h_open_tree(out, &c->layer_tree[layer],
+                                        (const uint64_t *)(const void *)c->layer_cw[layer], u,
+                                        nu)) != ZKR_OK) {
+            goto out;
+        }
+    }
+    r = ZKR_OK;
+out:
+    free(leaf);
+    free(u);
+    return r;
+}
+
+/* The smallest nonce that passes (the grinding is public work, no secret). */
+static uint64_t zkr_h_pow(const zkr_transcript *t, unsigned bits)
+{
+    uint64_t n = 0;
+
+    while (!zkr_ts_pow_ok(t, bits, n))
+        n++;
+    return n;
+}
+
+/*
+ * g_mask is the mask folded into G; tree_mask the one whose tree is opened.
+ * They differ only in a cheating prover's run (tests).
+ */
+static zkr_err zkr_hopen_run(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *f,
+                             const zkr_hpcs_poly *tree_mask, const zkr_hpcs_poly *g_mask,
+                             zkr_ext rho, const zkr_ext *z, zkr_ext value, zkr_zkrng *rng,
+                             unsigned threads, zkr_buf *out)
+{
+    zkr_hopen_ctx c;
+    zkr_ext *zf = NULL;
+    size_t len;
+    uint64_t nonce;
+    zkr_err r = ZKR_ERR_NOMEM;
+
+    if (f->ext || !tree_mask->ext || !g_mask->ext || tree_mask->total != f->total ||
+        g_mask->total != f->total)
+        return ZKR_ERR_USAGE;
+    if (f->used >= f->budget)
+        return ZKR_ERR_USAGE; /* blinding covers only `budget` openings */
+    f->used++;
+    memset(&c, 0, sizeof c);
+    c.p = p;
+    c.l = &f->l;
+    c.threads = threads;
+    c.rng = rng;
+    len = (size_t)1 << f->total;
+    zf = calloc((size_t)f->total + 1, sizeof *zf);
+    c.g = malloc(len * sizeof *c.g);
+    c.coef = malloc(len * sizeof *c.coef);
+    if (!zf || !c.g || !c.coef)
+        goto out;
+    memcpy(zf, z, (size_t)f->n_vars * sizeof *zf);
+    for (size_t i = 0; i < len; i++) {
+        c.g[i] = zkr_ext_mul(rho, g_mask->eve[i]);
+        c.g[i].c[0] = zkr_gl_add(c.g[i].c[0], f->evb[i]);
+        c.coef[i] = zkr_ext_mul(rho, g_mask->ce[i]);
+        c.coef[i].c[0] = zkr_gl_add(c.coef[i].c[0], f->cb[i]);
+    }
+    zkr_ts_absorb(t, "hpcs-f", f->tree.nodes[1], ZKR_DIGEST_BYTES);
+    zkr_ts_absorb(t, "hpcs-z", tree_mask->tree.nodes[1], ZKR_DIGEST_BYTES);
+    zkr_ts_absorb_ext(t, "hpcs-point", z, f->n_vars);
+    if ((r = zkr_h_fold_phase(&c, t, zf, value)) != ZKR_OK)
+        goto out;
+    nonce = zkr_h_pow(t, p->pow_bits);
+    (void)zkr_ts_pow_check(t, p->pow_bits, nonce);
+    if ((r = zkr_buf_append(out, c.head.p, c.head.len)) != ZKR_OK ||
+        (r = zkr_buf_append(out, c.roots.p, c.roots.len)) != ZKR_OK ||
+        (r = zkr_enc_exts(out, c.coef, (size_t)1 << f->l.final_vars)) != ZKR_OK ||
+        (r = zkr_enc_u64(out, nonce)) != ZKR_OK)
+        goto out;
+    r = zkr_h_queries(&c, t, f, tree_mask, out);
+out:
+    for (unsigned i = 0; i < 32; i++) {
+        free(c.layer_cw[i]);
+        zkr_mtree_free(&c.layer_tree[i]);
+    }
+    zkr_wipe_free(c.g, c.g ? len * sizeof *c.g : 0);
+    zkr_wipe_free(c.coef, c.coef ? len * sizeof *c.coef : 0);
+    zkr_buf_free(&c.head);
+    zkr_buf_free(&c.roots);
+    free(zf);
+    return r;
+}
+
+zkr_err zkr_prover_hopen(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *f,
+                         const zkr_hpcs_poly *mask, zkr_ext rho, const zkr_ext *z, zkr_ext value,
+                         zkr_zkrng *rng, unsigned threads, zkr_buf *out)
+{
+    return zkr_hopen_run(p, t, f, mask, mask, rho, z, value, rng, threads, out);
+}
+
+#if ZKR_TEST_BUILD
+zkr_err zkr_prover_hopen_cheat(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *f,
+                               const zkr_hpcs_poly *tree_mask, const zkr_hpcs_poly *g_mask,
+                               zkr_ext rho, const zkr_ext *z, zkr_ext value, zkr_zkrng *rng,
+                               zkr_buf *out)
+{
+    return zkr_hopen_run(p, t, f, tree_mask, g_mask, rho, z, value, rng, 1, out);
+}
+#endif

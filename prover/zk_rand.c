@@ -1,0 +1,102 @@
+/*
+ * The prover's zero-knowledge randomness: a ChaCha20 keystream under a key
+ * from the OS CSPRNG or derived (RFC 6979 style) from a secret seed and the
+ * public statement. The key is the only secret state; it is wiped on
+ * zkr_zkrng_wipe.
+ */
+#include <sodium.h>
+#include <string.h>
+
+#include "prover/prover.h"
+#include "zkr_config.h"
+
+static const uint8_t zkr_zkrng_nonce[crypto_stream_chacha20_ietf_NONCEBYTES] = "zkr-zk-rng";
+
+void zkr_zkrng_os(zkr_zkrng *g)
+{
+    memset(g, 0, sizeof *g);
+    randombytes_buf(g->key, sizeof g->key);
+    g->pos = sizeof g->buf;
+}
+
+zkr_err zkr_zkrng_seeded(zkr_zkrng *g, const uint8_t *seed, size_t seed_len, const char *label,
+                         const uint8_t *ctx, size_t ctx_len)
+{
+    crypto_generichash_blake2b_state h;
+    static const uint8_t dom[] = "zkr/zk-rng/v1";
+    uint8_t ll[8];
+    size_t lablen = strlen(label);
+
+    memset(g, 0, sizeof *g);
+    g->pos = sizeof g->buf;
+    if (!seed || seed_len < ZKR_ZK_SEED_MIN || seed_len > ZKR_ZK_SEED_MAX)
+        return ZKR_ERR_USAGE;
+    zkr_store_le64(ll, lablen);
+    (void)crypto_generichash_blake2b_init(&h, seed, seed_len, sizeof g->key);
+    (void)crypto_generichash_blake2b_update(&h, dom, sizeof dom); /* with its NUL */
+    (void)crypto_generichash_blake2b_update(&h, ll, sizeof ll);
+    (void)crypto_generichash_blake2b_update(&h, (const uint8_t *)label, lablen);
+    (void)crypto_generichash_blake2b_update(&h, ctx, ctx_len);
+    (void)crypto_generichash_blake2b_final(&h, g->key, sizeof g->key);
+    sodium_memzero(&h, sizeof h);
+    return ZKR_OK;
+}
+
+void zkr_zkrng_bytes(zkr_zkrng *g, uint8_t *out, size_t n)
+{
+    if (g->zero == 1) {
+        memset(out, 0, n);
+        return;
+    }
+    while (n > 0) {
+        size_t take;
+        if (g->pos == sizeof g->buf) {
+            memset(g->buf, 0, sizeof g->buf);
+            (void)crypto_stream_chacha20_ietf_xor_ic(g->buf, g->buf, sizeof g->buf,
+                                                     zkr_zkrng_nonce, g->block++, g->key);
+            g->pos = 0;
+        }
+        take = sizeof g->buf - g->pos;
+        if (take > n)
+            take = n;
+        memcpy(out, g->buf + g->pos, take);
+        sodium_memzero(g->buf + g->pos, take);
+        g->pos += (unsigned)take;
+        out += take;
+        n -= take;
+    }
+}
+
+zkr_gl zkr_zkrng_gl(zkr_zkrng *g)
+{
+    uint8_t b[8];
+    uint64_t v;
+
+    if (g->zero)
+        return 0; /* test builds' broken generators only */
+    do {
+        zkr_zkrng_bytes(g, b, sizeof b);
+        v = zkr_load_le64(b);
+    } while (v >= ZKR_GL_P);
+    sodium_memzero(b, sizeof b);
+    return v;
+}
+
+zkr_ext zkr_zkrng_ext(zkr_zkrng *g)
+{
+    zkr_ext e = {{zkr_zkrng_gl(g), zkr_zkrng_gl(g), zkr_zkrng_gl(g)}};
+    return e;
+}
+
+void zkr_zkrng_wipe(zkr_zkrng *g)
+{
+    sodium_memzero(g, sizeof *g);
+}
+
+#if ZKR_TEST_BUILD
+void zkr_zkrng_zero_for_test(zkr_zkrng *g, int mode)
+{
+    zkr_zkrng_os(g);
+    g->zero = mode == 2 ? 2 : 1;
+}
+#endif

@@ -1,0 +1,455 @@
+/*
+ * zk-leakage: an empirical check that matmul@2 reveals nothing about W
+ * (docs/proof-system.md, "Zero-knowledge (hiding) layer", "Leakage test").
+ *
+ * Every field element a proof reveals is extracted structurally, in a
+ * fixed order of positions: the mask's sum sigma, the masked sumcheck's
+ * messages, the final value v, the folding sumcheck's messages, the final
+ * polynomial, and the first J opened leaves of every tree (W's, the
+ * mask's, every folded layer's), each element as its base-field
+ * coordinates. None of these is determined by the public statement (the
+ * statement echo, roots, digests, counts, salts and the nonce are not
+ * field elements of the witness and are not sampled).
+ *
+ * 1. Vary the randomness only: W and the public claim fixed, 200 proofs
+ *    (each with its own commitment randomness and proof randomness).
+ *    Each position must take >= 190 distinct values and pass a chi-square
+ *    test of its top byte against uniform (significance 0.001 for the
+ *    whole family, Bonferroni); the pooled top bytes must pass at 0.001;
+ *    no proof may contain any entry of W (le64 or be64 image); and the
+ *    witness-aware distinguisher (v == W~(rj, ri) at the challenges the
+ *    verifier replays) must never fire.
+ * 2. Vary the secret only: W' != W with W' x = W x (same statement id, x,
+ *    y): per-position two-sample chi-square tests (Bonferroni 0.001) and
+ *    the pooled one must not tell the two apart.
+ * 3. Teeth: the test hook (ZKR_TEST_BUILD) that turns masking off, with all
+ *    randomness 0 and with only the field masks 0 (salts random), must be
+ *    reported as leaking by the same detector, while its proofs verify.
+ */
+#include <math.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "prover/prover.h"
+#include "tests/tap.h"
+#include "verifier/verifier.h"
+#include "zkr_config.h"
+
+#define N_PROOFS 200
+#define J_LEAVES 48
+#define M_ 4
+#define K_ 4
+#define B_ 2
+#define MAX_POS 8000
+
+typedef struct {
+    int64_t w[M_ * K_], x[K_ * B_], y[M_ * B_];
+    uint8_t sid[ZKR_DIGEST_BYTES];
+} inst;
+
+typedef struct {
+    size_t n_pos;
+    uint64_t *v; /* n_pos x N_PROOFS, position-major */
+    int distinguisher_hits;
+    int witness_bytes;
+    int verify_fail;
+    int shape_fail;
+} samples;
+
+/* ---------------- statistics ---------------- */
+
+/* Upper-tail standard normal quantile by bisection on erfc. */
+static double z_upper(double alpha)
+{
+    double lo = 0, hi = 40;
+
+    for (int i = 0; i < 200; i++) {
+        double mid = (lo + hi) / 2;
+        if (0.5 * erfc(mid / sqrt(2.0)) > alpha)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return (lo + hi) / 2;
+}
+
+/* Chi-square critical value (Wilson-Hilferty). */
+static double chi2_crit(double df, double alpha)
+{
+    double a = 2.0 / (9.0 * df), z = z_upper(alpha);
+    double c = 1 - a + z * sqrt(a);
+    return df * c * c * c;
+}
+
+static double chi2_uniform(const unsigned *h, unsigned bins, double n)
+{
+    double e = n / bins, s = 0;
+
+    for (unsigned i = 0; i < bins; i++)
+        s += (h[i] - e) * (h[i] - e) / e;
+    return s;
+}
+
+/* Two-sample (homogeneity) statistic for equal sample sizes; *df set. */
+static double chi2_two(const unsigned *a, const unsigned *b, unsigned bins, double *df)
+{
+    double s = 0;
+    unsigned used = 0;
+
+    for (unsigned i = 0; i < bins; i++)
+        if (a[i] + b[i] > 0) {
+            double d = (double)a[i] - (double)b[i];
+            s += d * d / (a[i] + b[i]);
+            used++;
+        }
+    *df = used > 1 ? used - 1 : 1;
+    return s;
+}
+
+/* ---------------- extraction ---------------- */
+
+typedef struct {
+    uint64_t *out;
+    size_t n, cap;
+} vec;
+
+static int put(vec *v, uint64_t x)
+{
+    if (v->n == v->cap)
+        return 0;
+    v->out[v->n++] = x;
+    return 1;
+}
+
+static int put_exts(vec *v, zkr_dec *d, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        zkr_ext e;
+        if (zkr_dec_ext(d, &e) != ZKR_OK)
+            return 0;
+        for (int c = 0; c < 3; c++)
+            if (!put(v, e.c[c]))
+                return 0;
+    }
+    return 1;
+}
+
+/* One tree's opening: the first J_LEAVES leaves' words; the rest skipped. */
+static int put_tree(vec *v, zkr_dec *d, size_t words)
+{
+    uint32_t n_open, n_sib;
+    const uint8_t *raw;
+
+    if (zkr_dec_u32(d, &n_open) != ZKR_OK || zkr_dec_u32(d, &n_sib) != ZKR_OK ||
+        n_open < J_LEAVES)
+        return 0;
+    for (uint32_t i = 0; i < n_open; i++) {
+        if (zkr_dec_raw(d, ZKR_SALT_BYTES, &raw) != ZKR_OK ||
+            zkr_dec_raw(d, 8 * words, &raw) != ZKR_OK)
+            return 0;
+        if (i < J_LEAVES)
+            for (size_t w = 0; w < words; w++)
+                if (!put(v, zkr_load_le64(raw + 8 * w)))
+                    return 0;
+    }
+    return zkr_dec_raw(d, (size_t)n_sib * ZKR_DIGEST_BYTES, &raw) == ZKR_OK;
+}
+
+/* Every revealed field element of a matmul@2 proof, in position order. */
+static int extract(const zkr_params *p, const zkr_buf *pf, unsigned total, vec *v)
+{
+    zkr_proof_view pv;
+    zkr_pcs_layout l;
+    zkr_dec d;
+    const uint8_t *raw;
+    uint64_t nonce;
+    unsigned lk = zkr_log2_ceil(K_);
+
+    if (zkr_proof_parse(pf->p, pf->len, &pv, NULL) != ZKR_OK || pv.n_sections != 3)
+        return 0;
+    zkr_dec_init(&d, pv.body[1], pv.len[1]);
+    if (zkr_dec_raw(&d, ZKR_DIGEST_BYTES, &raw) != ZKR_OK || !put_exts(v, &d, 1 + 2 * lk + 1))
+        return 0;
+    zkr_pcs_layout_of(p, total, &l);
+    zkr_dec_init(&d, pv.body[2], pv.len[2]);
+    if (!put_exts(v, &d, 2 * (size_t)l.folds_total))
+        return 0;
+    if (l.n_layers > 1 && zkr_dec_raw(&d, (size_t)(l.n_layers - 1) * ZKR_DIGEST_BYTES, &raw) != ZKR_OK)
+        return 0;
+    if (!put_exts(v, &d, (size_t)1 << l.final_vars) || zkr_dec_u64(&d, &nonce) != ZKR_OK)
+        return 0;
+    for (unsigned layer = 0; layer < l.n_layers; layer++) {
+        if (layer == 0 && !put_tree(v, &d, (size_t)1 << l.folds[0]))
+            return 0;
+        if (!put_tree(v, &d, (size_t)3 << l.folds[layer]))
+            return 0;
+    }
+    return zkr_dec_finish(&d) == ZKR_OK;
+}
+
+/* ---------------- the witness-aware distinguisher ---------------- */
+
+/* Replays the public transcript and tells whether v is W~(rj, ri) (no mask). */
+static int unmasked_v(const zkr_params *p, const zkr_buf *pf, const inst *in,
+                      const zkr_matmul2_public *pub)
+{
+    unsigned lm = zkr_log2_ceil(M_), lk = zkr_log2_ceil(K_), lb = zkr_log2_ceil(B_);
+    zkr_proof_view pv;
+    zkr_transcript t;
+    zkr_dec d;
+    const uint8_t *zroot;
+    zkr_ext sigma, msgs[16], v, pt[16], wpt[16], fin, wv;
+    zkr_gl img[M_ * K_];
+
+    if (zkr_proof_parse(pf->p, pf->len, &pv, NULL) != ZKR_OK)
+        return 0;
+    zkr_dec_init(&d, pv.body[1], pv.len[1]);
+    if (zkr_dec_raw(&d, ZKR_DIGEST_BYTES, &zroot) != ZKR_OK || zkr_dec_ext(&d, &sigma) != ZKR_OK ||
+        zkr_dec_exts(&d, msgs, 2 * lk) != ZKR_OK || zkr_dec_ext(&d, &v) != ZKR_OK)
+        return 0;
+    zkr_matmul2_transcript(&t, p, in->sid, pub);
+    zkr_ts_absorb(&t, "mm2-mask-root", zroot, ZKR_DIGEST_BYTES);
+    zkr_ts_challenge_exts(&t, "mm-rb", pt, lb);
+    zkr_ts_challenge_exts(&t, "mm-ri", pt + lb, lm);
+    zkr_ts_absorb_ext(&t, "mm2-sigma", &sigma, 1);
+    (void)zkr_ts_challenge_ext(&t, "mm2-rho");
+    zkr_sumcheck_verify(&t, lk, 2, zkr_ext_from(0), msgs, wpt, &fin);
+    memcpy(wpt + lk, pt + lb, lm * sizeof *wpt);
+    for (size_t i = 0; i < M_ * K_; i++)
+        img[i] = zkr_gl_from_i64(in->w[i]);
+    if (zkr_mle_eval_base(img, lm + lk, wpt, &wv) != ZKR_OK)
+        return 0;
+    return zkr_ext_eq(wv, v);
+}
+
+static int has_witness_bytes(const zkr_buf *pf, const inst *in)
+{
+    for (size_t i = 0; i < M_ * K_; i++) {
+        uint8_t le[8], be[8];
+        uint64_t img = zkr_gl_from_i64(in->w[i]);
+        zkr_store_le64(le, img);
+        for (int b = 0; b < 8; b++)
+            be[b] = le[7 - b];
+        for (size_t at = 0; at + 8 <= pf->len; at++)
+            if (memcmp(pf->p + at, le, 8) == 0 || memcmp(pf->p + at, be, 8) == 0)
+                return 1;
+    }
+    return 0;
+}
+
+/* ---------------- running the prover ---------------- */
+
+/*
+ * 200 proofs for in, each with fresh commitment and proof randomness
+ * (seeded from the tap generator so that --seed reproduces a run); mode 0
+ * honest, 1 or 2 the broken generators.
+ */
+static int run(zkr_tap *t, const zkr_params *p, const inst *in, int mode, samples *s)
+{
+    memset(s, 0, sizeof *s);
+    s->v = malloc((size_t)MAX_POS * N_PROOFS * sizeof *s->v);
+    if (!s->v)
+        return 0;
+    for (int i = 0; i < N_PROOFS; i++) {
+        zkr_verifier_matmul2_statement st;
+        zkr_hpcs_poly *poly = NULL;
+        zkr_buf pf = {0};
+        uint8_t seed[32];
+        uint64_t tmp[MAX_POS];
+        vec v = {tmp, 0, MAX_POS};
+        zkr_err r;
+        zkr_diag d;
+
+        for (int b = 0; b < 32; b++)
+            seed[b] = (uint8_t)zkr_tap_rand(t);
+        memset(&st, 0, sizeof st);
+        memcpy(st.statement_id, in->sid, ZKR_DIGEST_BYTES);
+        st.param_set = p->id;
+        st.pub.m = M_, st.pub.k = K_, st.pub.b = B_;
+        st.pub.x = in->x, st.pub.y = in->y;
+        st.pub.w_max_abs = (uint64_t)1 << 41;
+        zkr_diag_clear(&d);
+        if (mode == 0)
+            r = zkr_prover_matmul2_commit(p, in->w, M_, K_, 1, seed, 32, 1, &poly, &st.pub.w);
+        else
+            r = zkr_prover_matmul2_commit_unmasked(p, in->w, M_, K_, 1, mode, &poly, &st.pub.w);
+        if (r == ZKR_OK) {
+            zkr_matmul2_cheat ch;
+            memset(&ch, 0, sizeof ch);
+            ch.unmasked = mode;
+            r = zkr_prover_matmul2_cheat(p, in->sid, &st.pub, in->w, poly, seed, 32, &ch, &pf, &d);
+        }
+        if (r != ZKR_OK) {
+            zkr_tap_ok(t, 0, "proof %d (mode %d): %s", i, mode, d.msg);
+            zkr_hpcs_poly_free(poly);
+            return 0;
+        }
+        s->verify_fail += zkr_verify_matmul2(pf.p, pf.len, &st, NULL) != ZKR_OK;
+        if (!extract(p, &pf, st.pub.w.n_vars + st.pub.w.blind_vars, &v) ||
+            (i > 0 && v.n != s->n_pos))
+            s->shape_fail++;
+        s->n_pos = v.n;
+        for (size_t k = 0; k < v.n; k++)
+            s->v[k * N_PROOFS + i] = tmp[k];
+        s->distinguisher_hits += unmasked_v(p, &pf, in, &st.pub);
+        s->witness_bytes += has_witness_bytes(&pf, in);
+        zkr_buf_free(&pf);
+        zkr_hpcs_poly_free(poly);
+    }
+    return 1;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* What the detector found in one sample set; leak = any of it. */
+typedef struct {
+    size_t few_distinct, chi_fail;
+    int pooled_fail;
+    int leak;
+} verdict;
+
+static verdict detect(const samples *s, int quiet)
+{
+    verdict vd;
+    double crit = chi2_crit(255, 0.001 / (double)s->n_pos), pooled_crit = chi2_crit(255, 0.001);
+    unsigned *pool = calloc(256, sizeof *pool);
+    uint64_t sorted[N_PROOFS];
+
+    memset(&vd, 0, sizeof vd);
+    for (size_t k = 0; k < s->n_pos; k++) {
+        unsigned h[256] = {0}, distinct = 1;
+        memcpy(sorted, s->v + k * N_PROOFS, sizeof sorted);
+        qsort(sorted, N_PROOFS, sizeof *sorted, cmp_u64);
+        for (int i = 1; i < N_PROOFS; i++)
+            distinct += sorted[i] != sorted[i - 1];
+        for (int i = 0; i < N_PROOFS; i++) {
+            /* top byte of a uniform element of [0, p): 0xff only for a sliver */
+            unsigned tb = (unsigned)(sorted[i] >> 56);
+            h[tb]++;
+            pool[tb]++;
+        }
+        vd.few_distinct += distinct < 190;
+        vd.chi_fail += chi2_uniform(h, 256, N_PROOFS) > crit;
+    }
+    vd.pooled_fail = chi2_uniform(pool, 256, (double)s->n_pos * N_PROOFS) > pooled_crit;
+    free(pool);
+    vd.leak = vd.few_distinct || vd.chi_fail || vd.pooled_fail || s->distinguisher_hits ||
+              s->witness_bytes || s->shape_fail;
+    if (!quiet)
+        printf("# %zu positions: %zu with < 190 distinct values, %zu failing chi-square "
+               "(crit %.1f), pooled %s, distinguisher %d/%d, witness bytes in %d proofs\n",
+               s->n_pos, vd.few_distinct, vd.chi_fail, crit, vd.pooled_fail ? "FAIL" : "ok",
+               s->distinguisher_hits, N_PROOFS, s->witness_bytes);
+    return vd;
+}
+
+/* Per-position two-sample tests between two witnesses' proofs. */
+static int indistinguishable(const samples *a, const samples *b)
+{
+    size_t fails = 0;
+    unsigned pa[256] = {0}, pb[256] = {0};
+    double df, crit_pool;
+
+    if (a->n_pos != b->n_pos)
+        return 0;
+    for (size_t k = 0; k < a->n_pos; k++) {
+        unsigned ha[256] = {0}, hb[256] = {0};
+        for (int i = 0; i < N_PROOFS; i++) {
+            ha[a->v[k * N_PROOFS + i] >> 56]++;
+            hb[b->v[k * N_PROOFS + i] >> 56]++;
+            pa[a->v[k * N_PROOFS + i] >> 56]++;
+            pb[b->v[k * N_PROOFS + i] >> 56]++;
+        }
+        double st = chi2_two(ha, hb, 256, &df);
+        fails += st > chi2_crit(df, 0.001 / (double)a->n_pos);
+    }
+    double st = chi2_two(pa, pb, 256, &df);
+    crit_pool = chi2_crit(df, 0.001);
+    printf("# two witnesses: %zu of %zu positions differ; pooled %.1f (crit %.1f)\n", fails,
+           a->n_pos, st, crit_pool);
+    return fails == 0 && st <= crit_pool;
+}
+
+static void make_inst(zkr_tap *t, inst *a, inst *b)
+{
+    /* x's third row is the sum of the first two, so D x = 0 for rows c (1, 1, -1, 0). */
+    for (int c = 0; c < B_; c++) {
+        a->x[0 * B_ + c] = (int64_t)(zkr_tap_rand(t) % 2001) - 1000;
+        a->x[1 * B_ + c] = (int64_t)(zkr_tap_rand(t) % 2001) - 1000;
+        a->x[2 * B_ + c] = a->x[0 * B_ + c] + a->x[1 * B_ + c];
+        a->x[3 * B_ + c] = (int64_t)(zkr_tap_rand(t) % 2001) - 1000;
+    }
+    for (int i = 0; i < M_ * K_; i++)
+        a->w[i] = (int64_t)(zkr_tap_rand(t) % ((uint64_t)1 << 40)) - ((int64_t)1 << 39);
+    for (int i = 0; i < ZKR_DIGEST_BYTES; i++)
+        a->sid[i] = (uint8_t)(0xa0 + i);
+    *b = *a;
+    for (int r = 0; r < M_; r++) {
+        int64_t c = (int64_t)(zkr_tap_rand(t) % 1000) + 1;
+        b->w[r * K_ + 0] += c;
+        b->w[r * K_ + 1] += c;
+        b->w[r * K_ + 2] -= c;
+    }
+    memset(a->y, 0, sizeof a->y);
+    for (int i = 0; i < M_; i++)
+        for (int j = 0; j < K_; j++)
+            for (int c = 0; c < B_; c++)
+                a->y[i * B_ + c] += a->w[i * K_ + j] * a->x[j * B_ + c];
+    memcpy(b->y, a->y, sizeof a->y);
+}
+
+int main(int argc, char **argv)
+{
+    zkr_tap t;
+    zkr_params p;
+    inst a, b;
+    samples sa, sb, s1, s2;
+    verdict va, vb, v1, v2;
+    int64_t chk[M_ * B_] = {0};
+
+    if (sodium_init() < 0)
+        return 1;
+    zkr_tap_init(&t, argc, argv);
+    if (zkr_params_get(ZKR_PARAM_SET_128, &p) != ZKR_OK)
+        return 1;
+    make_inst(&t, &a, &b);
+    for (int i = 0; i < M_; i++)
+        for (int j = 0; j < K_; j++)
+            for (int c = 0; c < B_; c++)
+                chk[i * B_ + c] += b.w[i * K_ + j] * b.x[j * B_ + c];
+    zkr_tap_ok(&t, memcmp(chk, a.y, sizeof chk) == 0 && memcmp(a.w, b.w, sizeof a.w) != 0,
+               "two different witnesses behind one public claim");
+    if (!run(&t, &p, &a, 0, &sa) || !run(&t, &p, &b, 0, &sb))
+        return zkr_tap_done(&t);
+    zkr_tap_ok(&t, sa.verify_fail == 0 && sb.verify_fail == 0 && sa.shape_fail == 0,
+               "all %d proofs of each witness verify (%zu revealed elements each)", N_PROOFS,
+               sa.n_pos);
+    va = detect(&sa, 0);
+    zkr_tap_ok(&t, !va.leak, "vary the randomness: every revealed element looks uniform, no "
+               "witness bytes, the distinguisher never fires");
+    vb = detect(&sb, 0);
+    zkr_tap_ok(&t, !vb.leak, "the same for the second witness");
+    zkr_tap_ok(&t, indistinguishable(&sa, &sb), "vary the secret: the two witnesses' proofs are "
+               "indistinguishable position by position");
+    /* Teeth: masking off must be caught. */
+    if (!run(&t, &p, &a, 1, &s1) || !run(&t, &p, &a, 2, &s2))
+        return zkr_tap_done(&t);
+    zkr_tap_ok(&t, s1.verify_fail == 0 && s2.verify_fail == 0,
+               "the broken builds' proofs still verify (the leak is not an invalid proof)");
+    v1 = detect(&s1, 0);
+    zkr_tap_ok(&t, v1.leak && v1.few_distinct > 0,
+               "the hook with all randomness 0 is detected (constant positions)");
+    v2 = detect(&s2, 0);
+    zkr_tap_ok(&t, v2.leak && s2.distinguisher_hits == N_PROOFS,
+               "the hook with only the masks 0 (salts random) is detected (distinguisher)");
+    free(sa.v);
+    free(sb.v);
+    free(s1.v);
+    free(s2.v);
+    return zkr_tap_done(&t);
+}

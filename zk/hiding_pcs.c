@@ -1,0 +1,346 @@
+/*
+ * Hiding Basefold opening, verifier side (docs/proof-system.md,
+ * "Zero-knowledge (hiding) layer"). The folding and query phases are the
+ * same mathematics as zk/pcs.c's phase 2; what differs is what is folded:
+ * G = F + rho Z, F the degree-blinded commitment (n + e variables, its
+ * random part never touched by the claim at (z, 0^e)) and Z the prover's
+ * fresh uniformly random extension-valued mask. Layer 0 opens F's tree
+ * (base words) and Z's tree (extension words); the verifier combines them
+ * with (1, rho) exactly as zk/pcs.c combines batched commitments with
+ * (1, beta).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "zk/zk.h"
+#include "zk/zk_int.h"
+
+struct zkr_hpcs_proof {
+    zkr_pcs_layout l;
+    zkr_ext *msgs;                       /* folds_total * 2 */
+    uint8_t roots[32][ZKR_DIGEST_BYTES]; /* layers 1.. */
+    zkr_ext *final;                      /* 2^final_vars coefficients */
+    uint64_t nonce;
+    zkr_pcs_open open[33];               /* [0] F, [1] Z, [1 + l] layer l >= 1 */
+};
+
+uint64_t zkr_hpcs_positions_per_open(const zkr_params *p, unsigned total_vars)
+{
+    zkr_pcs_layout l;
+
+    zkr_pcs_layout_of(p, total_vars, &l);
+    return (uint64_t)p->queries << l.folds[0];
+}
+
+unsigned zkr_hpcs_blind_vars(const zkr_params *p, unsigned n_vars, uint32_t budget)
+{
+    if (budget == 0 || budget > ZKR_HPCS_MAX_BUDGET)
+        return 0;
+    for (unsigned e = 1; e <= ZKR_HPCS_MAX_BLIND_VARS && n_vars + e <= p->max_vars; e++) {
+        /* The random coefficients: 2^n (2^e - 1); they must outnumber every
+         * layer-0 evaluation the budgeted openings reveal. */
+        unsigned __int128 rnd = (((unsigned __int128)1 << e) - 1) << n_vars;
+        unsigned __int128 need = (unsigned __int128)budget * zkr_hpcs_positions_per_open(p, n_vars + e);
+        if (rnd >= need)
+            return e;
+    }
+    return 0;
+}
+
+void zkr_hpcs_proof_free(zkr_hpcs_proof *pf)
+{
+    if (!pf)
+        return;
+    free(pf->msgs);
+    free(pf->final);
+    free(pf);
+}
+
+static zkr_err zkr_hpcs_parse_open(zkr_dec *d, const zkr_params *p, size_t words, unsigned depth,
+                                   zkr_pcs_open *o)
+{
+    zkr_err r;
+    size_t leaf_bytes = ZKR_SALT_BYTES + 8 * words;
+
+    if ((r = zkr_dec_u32(d, &o->n_open)) != ZKR_OK || (r = zkr_dec_u32(d, &o->n_sib)) != ZKR_OK)
+        return r;
+    if (o->n_open == 0 || o->n_open > p->queries || o->n_sib > (size_t)p->queries * depth)
+        return ZKR_ERR_MALFORMED;
+    if ((r = zkr_dec_raw(d, (size_t)o->n_open * leaf_bytes, &o->leaves)) != ZKR_OK)
+        return r;
+    for (size_t i = 0; i < o->n_open; i++)
+        for (size_t w = 0; w < words; w++)
+            if (zkr_load_le64(o->leaves + i * leaf_bytes + ZKR_SALT_BYTES + 8 * w) >= ZKR_GL_P)
+                return ZKR_ERR_MALFORMED;
+    return zkr_dec_raw(d, (size_t)o->n_sib * ZKR_DIGEST_BYTES, &o->sib);
+}
+
+zkr_err zkr_hpcs_proof_parse(const zkr_params *p, unsigned total_vars, zkr_dec *d,
+                             zkr_hpcs_proof **out)
+{
+    zkr_hpcs_proof *pf;
+    const uint8_t *raw;
+    size_t n_final;
+    zkr_err r = ZKR_ERR_NOMEM;
+
+    *out = NULL;
+    if (zkr_params_check(p) != ZKR_OK)
+        return ZKR_ERR_UNSUPPORTED;
+    if (total_vars > p->max_vars)
+        return ZKR_ERR_TOO_LARGE;
+    pf = calloc(1, sizeof *pf);
+    if (!pf)
+        return ZKR_ERR_NOMEM;
+    zkr_pcs_layout_of(p, total_vars, &pf->l);
+    n_final = (size_t)1 << pf->l.final_vars;
+    pf->msgs = calloc((size_t)2 * pf->l.folds_total + 1, sizeof *pf->msgs);
+    pf->final = calloc(n_final, sizeof *pf->final);
+    if (!pf->msgs || !pf->final)
+        goto out;
+    if ((r = zkr_dec_exts(d, pf->msgs, (size_t)2 * pf->l.folds_total)) != ZKR_OK)
+        goto out;
+    for (unsigned l = 1; l < pf->l.n_layers; l++) {
+        if ((r = zkr_dec_raw(d, ZKR_DIGEST_BYTES, &raw)) != ZKR_OK)
+            goto out;
+        memcpy(pf->roots[l], raw, ZKR_DIGEST_BYTES);
+    }
+    if ((r = zkr_dec_exts(d, pf->final, n_final)) != ZKR_OK ||
+        (r = zkr_dec_u64(d, &pf->nonce)) != ZKR_OK)
+        goto out;
+    for (unsigned l = 0; l < pf->l.n_layers; l++) {
+        unsigned depth = pf->l.log_len[l] - pf->l.folds[l];
+        size_t ext_words = (size_t)3 << pf->l.folds[l];
+        if (l == 0) {
+            if ((r = zkr_hpcs_parse_open(d, p, (size_t)1 << pf->l.folds[0], depth,
+                                         &pf->open[0])) != ZKR_OK ||
+                (r = zkr_hpcs_parse_open(d, p, ext_words, depth, &pf->open[1])) != ZKR_OK)
+                goto out;
+        } else if ((r = zkr_hpcs_parse_open(d, p, ext_words, depth, &pf->open[1 + l])) != ZKR_OK) {
+            goto out;
+        }
+    }
+    *out = pf;
+    pf = NULL;
+    r = ZKR_OK;
+out:
+    zkr_hpcs_proof_free(pf);
+    return r;
+}
+
+/* Leaf hashes of one opened tree, checked against root. */
+static zkr_err zkr_hpcs_check_tree(const uint8_t root[ZKR_DIGEST_BYTES], unsigned depth,
+                                   const uint64_t *idx, size_t n, const zkr_pcs_open *o,
+                                   size_t words)
+{
+    uint8_t (*lh)[ZKR_DIGEST_BYTES];
+    uint64_t w[ZKR_MT_MAX_LEAF_WORDS];
+    size_t leaf_bytes = ZKR_SALT_BYTES + 8 * words;
+    zkr_err r;
+
+    if (o->n_open != n || words > ZKR_MT_MAX_LEAF_WORDS)
+        return ZKR_ERR_VERIFY;
+    lh = malloc(n * sizeof *lh);
+    if (!lh)
+        return ZKR_ERR_NOMEM;
+    for (size_t i = 0; i < n; i++) {
+        const uint8_t *leaf = o->leaves + i * leaf_bytes;
+        for (size_t j = 0; j < words; j++)
+            w[j] = zkr_load_le64(leaf + ZKR_SALT_BYTES + 8 * j);
+        zkr_mtree_leaf_hash(leaf, w, words, lh[i]);
+    }
+    r = zkr_mtree_verify(root, depth, idx, (const uint8_t(*)[ZKR_DIGEST_BYTES])lh, n, o->sib,
+                         o->n_sib);
+    free(lh);
+    return r;
+}
+
+static size_t zkr_hpcs_find(const uint64_t *u, size_t n, uint64_t leaf)
+{
+    size_t lo = 0, hi = n;
+
+    while (lo + 1 < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (u[mid] <= leaf)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static zkr_ext zkr_hpcs_elem(const zkr_pcs_open *o, size_t words, size_t pos, size_t u, int ext)
+{
+    const uint8_t *leaf = o->leaves + pos * (ZKR_SALT_BYTES + 8 * words) + ZKR_SALT_BYTES;
+    if (!ext)
+        return zkr_ext_from(zkr_load_le64(leaf + 8 * u));
+    zkr_ext e = {{zkr_load_le64(leaf + 24 * u), zkr_load_le64(leaf + 24 * u + 8),
+                  zkr_load_le64(leaf + 24 * u + 16)}};
+    return e;
+}
+
+/* Folds a leaf's 2^a values a times (leaf L of a bit-reversed codeword of length 2^log_len). */
+static zkr_ext zkr_hpcs_fold_leaf(zkr_ext *v, unsigned a, uint64_t L, unsigned log_len,
+                                  const zkr_ext *r)
+{
+    zkr_gl inv2 = zkr_gl_inv(2);
+
+    for (unsigned j = 0; j < a; j++) {
+        unsigned ap = a - j, lN = log_len - j;
+        zkr_gl base_inv = zkr_gl_pow(zkr_gl_inv(zkr_gl_root_of_unity(lN)),
+                                     zkr_bitrev(L, lN - ap));
+        zkr_gl small_inv = zkr_gl_inv(zkr_gl_root_of_unity(ap));
+        for (size_t i = 0; i < ((size_t)1 << (ap - 1)); i++) {
+            zkr_gl xinv = zkr_gl_mul(base_inv, zkr_gl_pow(small_inv, zkr_bitrev(2 * i, ap)));
+            zkr_ext s = zkr_ext_add(v[2 * i], v[2 * i + 1]);
+            zkr_ext df = zkr_ext_sub(v[2 * i], v[2 * i + 1]);
+            df = zkr_ext_mul(r[j], zkr_ext_mul_base(df, xinv));
+            v[i] = zkr_ext_mul_base(zkr_ext_add(s, df), inv2);
+        }
+    }
+    return v[0];
+}
+
+static zkr_ext zkr_hpcs_final_at(const zkr_hpcs_proof *pf, unsigned log_len, uint64_t pos)
+{
+    zkr_gl x = zkr_gl_pow(zkr_gl_root_of_unity(log_len), zkr_bitrev(pos, log_len));
+    zkr_ext acc = zkr_ext_from(0);
+
+    for (size_t i = (size_t)1 << pf->l.final_vars; i-- > 0;)
+        acc = zkr_ext_add(zkr_ext_mul_base(acc, x), pf->final[i]);
+    return acc;
+}
+
+/* The folding sumcheck on eq(zf, x) G(x) and the final-polynomial check. */
+static zkr_err zkr_hpcs_fold_phase(const zkr_params *p, zkr_transcript *t,
+                                   const zkr_hpcs_proof *pf, const zkr_ext *zf, zkr_ext value,
+                                   zkr_ext *r_all)
+{
+    const zkr_pcs_layout *l = &pf->l;
+    zkr_ext claim = value, g_final, eqv;
+    unsigned round = 0;
+
+    zkr_ts_absorb_ext(t, "bf-claim", &value, 1);
+    for (unsigned layer = 0; layer < l->n_layers; layer++) {
+        for (unsigned j = 0; j < l->folds[layer]; j++, round++) {
+            zkr_ts_absorb_ext(t, "sc-round", pf->msgs + 2 * round, 2);
+            r_all[round] = zkr_ts_challenge_ext(t, "sc-challenge");
+            claim = zkr_sumcheck_round_eval(pf->msgs + 2 * round, 2, claim, r_all[round]);
+        }
+        if (layer + 1 < l->n_layers)
+            zkr_ts_absorb(t, "bf-root", pf->roots[layer + 1], ZKR_DIGEST_BYTES);
+    }
+    zkr_ts_absorb_ext(t, "bf-final", pf->final, (size_t)1 << l->final_vars);
+    eqv = zkr_mle_eq_eval(zf, r_all, l->folds_total);
+    g_final = zkr_mle_eval_monomial(pf->final, l->final_vars, zf + l->folds_total);
+    if (!zkr_ext_eq(claim, zkr_ext_mul(eqv, g_final)))
+        return ZKR_ERR_VERIFY;
+    if (!zkr_ts_pow_check(t, p->pow_bits, pf->nonce))
+        return ZKR_ERR_VERIFY;
+    return ZKR_OK;
+}
+
+/* One layer's Merkle checks and fold chain; expect/pos carry between layers. */
+static zkr_err zkr_hpcs_layer(const zkr_params *p, const zkr_hpcs_proof *pf, unsigned layer,
+                              const uint8_t *const roots[2], zkr_ext rho, const zkr_ext *r,
+                              uint64_t *leaf, uint64_t *u, uint64_t *pos, zkr_ext *expect)
+{
+    const zkr_pcs_layout *l = &pf->l;
+    unsigned q = p->queries, a = l->folds[layer], depth = l->log_len[layer] - a;
+    size_t nu, bw = (size_t)1 << a, ew = (size_t)3 << a;
+    zkr_ext v[(size_t)1 << ZKR_PCS_MAX_FOLD_ARITY];
+    zkr_err rc;
+
+    if (layer > 0)
+        for (unsigned i = 0; i < q; i++)
+            leaf[i] = pos[i] >> a;
+    memcpy(u, leaf, q * sizeof *u);
+    nu = zkr_idx_sort_unique(u, q);
+    if (layer == 0) {
+        if ((rc = zkr_hpcs_check_tree(roots[0], depth, u, nu, &pf->open[0], bw)) != ZKR_OK ||
+            (rc = zkr_hpcs_check_tree(roots[1], depth, u, nu, &pf->open[1], ew)) != ZKR_OK)
+            return rc;
+    } else if ((rc = zkr_hpcs_check_tree(pf->roots[layer], depth, u, nu, &pf->open[1 + layer],
+                                         ew)) != ZKR_OK) {
+        return rc;
+    }
+    for (unsigned i = 0; i < q; i++) {
+        size_t at = zkr_hpcs_find(u, nu, leaf[i]);
+        for (size_t e = 0; e < bw; e++) {
+            if (layer == 0)
+                v[e] = zkr_ext_add(zkr_hpcs_elem(&pf->open[0], bw, at, e, 0),
+                                   zkr_ext_mul(rho, zkr_hpcs_elem(&pf->open[1], ew, at, e, 1)));
+            else
+                v[e] = zkr_hpcs_elem(&pf->open[1 + layer], ew, at, e, 1);
+        }
+        if (layer > 0 && !zkr_ext_eq(v[pos[i] & (bw - 1)], expect[i]))
+            return ZKR_ERR_VERIFY;
+        expect[i] = zkr_hpcs_fold_leaf(v, a, leaf[i], l->log_len[layer], r);
+        pos[i] = leaf[i];
+    }
+    return ZKR_OK;
+}
+
+static zkr_err zkr_hpcs_queries(const zkr_params *p, zkr_transcript *t, const zkr_hpcs_proof *pf,
+                                const uint8_t *const roots[2], zkr_ext rho, const zkr_ext *r_all)
+{
+    const zkr_pcs_layout *l = &pf->l;
+    unsigned q = p->queries, round = 0;
+    uint64_t *pos = malloc(q * sizeof *pos), *leaf = malloc(q * sizeof *leaf);
+    uint64_t *u = malloc(q * sizeof *u);
+    zkr_ext *expect = malloc(q * sizeof *expect);
+    zkr_err r = ZKR_ERR_NOMEM;
+
+    if (!pos || !leaf || !u || !expect)
+        goto out;
+    for (unsigned i = 0; i < q; i++)
+        leaf[i] = zkr_ts_challenge_index(t, "bf-query",
+                                         (uint64_t)1 << (l->log_len[0] - l->folds[0]));
+    for (unsigned layer = 0; layer < l->n_layers; layer++) {
+        r = zkr_hpcs_layer(p, pf, layer, roots, rho, r_all + round, leaf, u, pos, expect);
+        if (r != ZKR_OK)
+            goto out;
+        round += l->folds[layer];
+    }
+    r = ZKR_OK;
+    for (unsigned i = 0; i < q; i++)
+        if (!zkr_ext_eq(expect[i], zkr_hpcs_final_at(pf, l->log_len[l->n_layers], pos[i])))
+            r = ZKR_ERR_VERIFY;
+out:
+    free(pos);
+    free(leaf);
+    free(u);
+    free(expect);
+    return r;
+}
+
+zkr_err zkr_hpcs_verify(const zkr_params *p, zkr_transcript *t, const zkr_hpcs_commitment *f,
+                        const uint8_t mask_root[ZKR_DIGEST_BYTES], zkr_ext rho, const zkr_ext *z,
+                        zkr_ext value, const zkr_hpcs_proof *pf)
+{
+    unsigned total;
+    zkr_ext *zf = NULL, *r_all = NULL;
+    const uint8_t *roots[2] = {f->root, mask_root};
+    zkr_err r = ZKR_ERR_NOMEM;
+
+    if (!pf || f->blind_vars == 0 || f->blind_vars > ZKR_HPCS_MAX_BLIND_VARS)
+        return ZKR_ERR_USAGE;
+    total = f->n_vars + f->blind_vars;
+    if (pf->l.n_vars != total)
+        return ZKR_ERR_USAGE;
+    zf = calloc((size_t)total + 1, sizeof *zf);
+    r_all = calloc((size_t)total + 1, sizeof *r_all);
+    if (!zf || !r_all)
+        goto out;
+    /* The claim sits on the slice u = 0^e: F's random part never enters it. */
+    memcpy(zf, z, (size_t)f->n_vars * sizeof *zf);
+    zkr_ts_absorb(t, "hpcs-f", f->root, ZKR_DIGEST_BYTES);
+    zkr_ts_absorb(t, "hpcs-z", mask_root, ZKR_DIGEST_BYTES);
+    zkr_ts_absorb_ext(t, "hpcs-point", z, f->n_vars);
+    if ((r = zkr_hpcs_fold_phase(p, t, pf, zf, value, r_all)) != ZKR_OK)
+        goto out;
+    r = zkr_hpcs_queries(p, t, pf, roots, rho, r_all);
+out:
+    free(zf);
+    free(r_all);
+    return r;
+}

@@ -1,0 +1,53 @@
+/* matmul@2 (hiding matrix product) definitions shared by the prover and the verifier. */
+#include <string.h>
+
+#include "zk/zk.h"
+
+zkr_err zkr_matmul2_check_shape(const zkr_params *p, const zkr_matmul2_public *pub)
+{
+    zkr_err r;
+
+    if ((r = zkr_matmul_check_dims(pub->m, pub->k, pub->b)) != ZKR_OK)
+        return r;
+    if (pub->w.n_vars != zkr_log2_ceil(pub->m) + zkr_log2_ceil(pub->k))
+        return ZKR_ERR_USAGE;
+    if (pub->w.blind_vars == 0 || pub->w.blind_vars > ZKR_HPCS_MAX_BLIND_VARS ||
+        pub->w.n_vars + pub->w.blind_vars > p->max_vars)
+        return ZKR_ERR_TOO_LARGE;
+    return ZKR_OK;
+}
+
+void zkr_matmul2_transcript(zkr_transcript *t, const zkr_params *p,
+                            const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                            const zkr_matmul2_public *pub)
+{
+    uint8_t pd[ZKR_DIGEST_BYTES], dx[ZKR_DIGEST_BYTES], dy[ZKR_DIGEST_BYTES];
+
+    zkr_params_digest(p, pd);
+    zkr_ts_init(t, ZKR_MATMUL2_PROTOCOL, ZKR_MATMUL2_VERSION, ZKR_PROOF_SYSTEM_ID, p->id, pd,
+                statement_id);
+    zkr_ts_absorb_u64(t, "m", pub->m);
+    zkr_ts_absorb_u64(t, "k", pub->k);
+    zkr_ts_absorb_u64(t, "b", pub->b);
+    zkr_ts_absorb(t, "w-commitment", pub->w.root, ZKR_DIGEST_BYTES);
+    zkr_ts_absorb_u64(t, "w-vars", pub->w.n_vars);
+    zkr_ts_absorb_u64(t, "w-blind-vars", pub->w.blind_vars);
+    zkr_matrix_digest(pub->x, (size_t)pub->k * pub->b, dx);
+    zkr_matrix_digest(pub->y, (size_t)pub->m * pub->b, dy);
+    zkr_ts_absorb(t, "x", dx, ZKR_DIGEST_BYTES);
+    zkr_ts_absorb(t, "y", dy, ZKR_DIGEST_BYTES);
+}
+
+zkr_soundness zkr_matmul2_soundness(const zkr_params *p, uint32_t m, uint32_t k, uint32_t b,
+                                    unsigned blind_vars)
+{
+    unsigned lm = zkr_log2_ceil(m), lk = zkr_log2_ceil(k), lb = zkr_log2_ceil(b);
+
+    /*
+     * Two committed words (F and Z) combined by (1, rho): the batching term
+     * of two commitments; one claim. Extra "rounds": lk degree-2 sumcheck
+     * rounds, the point (lm + lb, degree 1) and rho's masked claim
+     * (degree 1 in rho).
+     */
+    return zkr_params_soundness_open(p, lm + lk + blind_vars, 2, 1, 2 * lk + lm + lb + 1, 1);
+}
