@@ -12,7 +12,7 @@
 
 #include <jansson.h>
 
-#include "attest_glue.h"
+#include "app/attest.h"
 #include "registry_cli.h"
 
 #define BATCH_FORMAT "zkreg-batch/v1"

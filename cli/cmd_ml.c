@@ -12,7 +12,7 @@
 #include <sodium.h>
 
 #include "cli.h"
-#include "infer_glue.h"
+#include "app/infer.h"
 #include "registry/registry.h"
 #include "ml/ml.h"
 

@@ -8,8 +8,8 @@
 #include <time.h>
 
 #include "registry_cli.h"
-#include "infer_glue.h"
-#include "attest_glue.h"
+#include "app/infer.h"
+#include "app/attest.h"
 
 /* ------------------------------------------------------------------ */
 /* Shared helpers                                                      */

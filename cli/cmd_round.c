@@ -15,10 +15,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "infer_glue.h"
+#include "app/infer.h"
 #include "registry_cli.h"
 #include "train_cli.h"
-#include "train_glue.h"
+#include "app/train.h"
 #include "zkr_config.h"
 
 #define ROUND_MAX_WORKERS ZKR_ROUND_MAX_WORKERS

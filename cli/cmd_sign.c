@@ -9,7 +9,8 @@
 
 #include <sodium.h>
 
-#include "attest_glue.h"
+#include "app/attest.h"
+#include "sign_cli.h"
 #include "cli.h"
 #include "hsm/hsm.h"
 #include "signer/signer.h"

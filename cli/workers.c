@@ -1,31 +1,5 @@
-/*
- * The worker table and the hidden `__worker` entry point. The table is the
- * only list of code that runs inside the sandbox: adding a kind here is
- * the one way to get code confined.
- */
+/* The hidden `__worker` entry point (and the sandbox self-test in test builds). */
 #include "workers.h"
-#include "infer_glue.h"
-#include "train_glue.h"
-
-const zkr_worker_kind zkr_cli_workers[] = {
-    /* Registration points: the verifier and prover issues set fn. Until
-     * then zkr_sandbox_call() answers ZKR_ERR_UNSUPPORTED for them. */
-    {"verify", ZKR_SANDBOX_POLICY_VERIFIER, zkr_cli_worker_verify,
-     "verify a proof against a statement"},
-    {"prove", ZKR_SANDBOX_POLICY_PROVER, zkr_cli_worker_prove, "prove a statement"},
-    {"train-verify", ZKR_SANDBOX_POLICY_VERIFIER, zkr_cli_worker_train_verify,
-     "verify a training-step@1 proof against a statement"},
-    {"train-prove", ZKR_SANDBOX_POLICY_PROVER, zkr_cli_worker_train_prove,
-     "prove a training step"},
-    {"sha256", ZKR_SANDBOX_POLICY_VERIFIER, zkr_sandbox_worker_sha256,
-     "SHA-256 of the request (doctor self-test, benchmark)"},
-    {"merkle-root", ZKR_SANDBOX_POLICY_VERIFIER, zkr_sandbox_worker_merkle_root,
-     "RFC 6962 Merkle root over length-prefixed records"},
-#if ZKR_TEST_BUILD
-    ZKR_SANDBOX_TEST_KINDS
-#endif
-    {NULL, 0, NULL, NULL},
-};
 
 zkr_err zkr_cmd_worker(zkr_cli *cli, int argc, char **argv)
 {

@@ -9,8 +9,8 @@
 
 #include <sodium.h>
 
-#include "attest_glue.h"
-#include "registry_cli.h"
+#include "app/attest.h"
+#include "cli/registry_cli.h"
 
 /* The key id and signer identity of k as bytes. */
 static zkr_err key_names(const zkr_pubkey *k, uint8_t kid[ZKR_DIGEST_BYTES],

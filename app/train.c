@@ -5,15 +5,16 @@
  * mathematics (the prover recomputes both commitments; the verifier gets
  * every binding value from the registry rows, never from the proof).
  */
+#include <inttypes.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "infer_glue.h"
-#include "registry_cli.h"
-#include "train_glue.h"
+#include "app/infer.h"
+#include "cli/registry_cli.h"
+#include "app/train.h"
 #include "verifier/verifier.h"
-#include "workers.h"
+#include "app/workers.h"
 
 #define TRAIN_WORKER_VERSION 1u
 
@@ -586,4 +587,61 @@ zkr_err zkr_cli_worker_train_verify(const uint8_t *req, size_t req_len, zkr_buf 
     if (zkr_params_get(set, &p) != ZKR_OK)
         return zkr_fail(d, ZKR_ERR_MISMATCH_PARAMS, "unknown parameter set %u", set);
     return zkr_verify_train_step(&p, &st, proof, proof_len, d);
+}
+
+/* The "lineage" event payload of one step. */
+zkr_err zkr_cli_lineage_payload(const zkr_artifact *parent, const uint8_t child_sha[32],
+                                const uint8_t child_comm[32], const zkr_artifact *dataset,
+                                const zkr_ml_tstep_params *sp, const uint64_t *idx,
+                                uint32_t batch, zkr_buf *out)
+{
+    zkr_lineage l;
+
+    out->len = 0;
+    memset(&l, 0, sizeof l);
+    if (batch > ZKR_ROUND_MAX_PER_WORKER)
+        return ZKR_ERR_USAGE;
+    memcpy(l.child, child_sha, 32);
+    memcpy(l.child_commitment, child_comm, 32);
+    memcpy(l.parent, parent->sha256, 32);
+    memcpy(l.parent_commitment, parent->commitment, 32);
+    memcpy(l.dataset, dataset->sha256, 32);
+    l.lr = sp->lr;
+    l.shift = sp->shift;
+    l.batch = batch;
+    memcpy(l.indices, idx, (size_t)batch * sizeof *idx);
+    return zkr_lineage_encode(&l, out);
+}
+
+/* Registers the training-step@1 statement of one step; *st must be freed by the caller. */
+zkr_err zkr_cli_train_statement(zkr_cli *cli, zkr_registry *reg, const char *schema,
+                                const zkr_artifact *parent, const zkr_artifact *dataset,
+                                const uint8_t child_sha[32], const zkr_ml_tstep_params *sp,
+                                const uint64_t *idx, uint32_t batch, zkr_statement *st)
+{
+    char prog[32], model[32], ds[32], child[65], lr[16], shift[16];
+    zkr_buf list = {0};
+    zkr_kv kv[5];
+    zkr_err r;
+
+    zkr_cli_hex32(child_sha, child);
+    snprintf(prog, sizeof prog, "%lld", (long long)parent->program_id);
+    snprintf(model, sizeof model, "%lld", (long long)parent->id);
+    snprintf(ds, sizeof ds, "%lld", (long long)dataset->id);
+    snprintf(lr, sizeof lr, "%u", sp->lr);
+    snprintf(shift, sizeof shift, "%u", sp->shift);
+    for (uint32_t i = 0; i < batch; i++)
+        if ((r = zkr_buf_printf(&list, "%s%" PRIu64, i ? "," : "", idx[i])) != ZKR_OK)
+            goto out;
+    if ((r = zkr_buf_terminate(&list)) != ZKR_OK)
+        goto out;
+    kv[0] = (zkr_kv){"child_model", child};
+    kv[1] = (zkr_kv){"lr", lr};
+    kv[2] = (zkr_kv){"record_indices", (const char *)list.p};
+    kv[3] = (zkr_kv){"shift", shift};
+    kv[4] = (zkr_kv){"steps", "1"};
+    r = zkr_registry_statement_add(reg, schema, prog, model, ds, kv, 5, NULL, 0, st, &cli->diag);
+out:
+    zkr_buf_free(&list);
+    return r;
 }

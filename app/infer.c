@@ -13,8 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "infer_glue.h"
-#include "train_glue.h"
+#include "app/infer.h"
+#include "app/train.h"
 #include "cuda/cuda.h"
 #include "ml/ml.h"
 #include "prover/prover.h"
@@ -296,4 +296,27 @@ zkr_err zkr_cli_worker_verify(const uint8_t *req, size_t req_len, zkr_buf *reply
         zkr_dec_finish(&dec) != ZKR_OK)
         return zkr_fail(d, ZKR_ERR_MALFORMED, "verify request malformed");
     return zkr_verify_inference(proof, proof_len, &st, d);
+}
+
+/* Maps the schema's proof-system and parameter-set names to the ids they pin. */
+zkr_err zkr_cli_param_set_of(zkr_cli *cli, const zkr_schema *s, uint32_t *set)
+{
+    static const char *systems[] = {"zkreg-sumcheck-basefold", "zkr-sumcheck-basefold-gl3/1", "1"};
+    static const char *sets[] = {"goldilocks-128", "1"};
+    int ok = 0;
+
+    for (size_t i = 0; i < sizeof systems / sizeof *systems; i++)
+        ok |= strcmp(s->proof_system, systems[i]) == 0;
+    if (!ok)
+        return zkr_fail(&cli->diag, ZKR_ERR_MISMATCH_PARAMS,
+                        "schema %s@%llu: proof system '%s' is not this verifier's", s->name,
+                        (unsigned long long)s->version, s->proof_system);
+    for (size_t i = 0; i < sizeof sets / sizeof *sets; i++)
+        if (strcmp(s->param_set, sets[i]) == 0) {
+            *set = ZKR_PARAM_SET_128;
+            return ZKR_OK;
+        }
+    return zkr_fail(&cli->diag, ZKR_ERR_MISMATCH_PARAMS,
+                    "schema %s@%llu: parameter set '%s' unknown", s->name,
+                    (unsigned long long)s->version, s->param_set);
 }

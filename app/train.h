@@ -8,7 +8,7 @@
 #ifndef ZKR_CLI_TRAIN_GLUE_H
 #define ZKR_CLI_TRAIN_GLUE_H
 
-#include "cli.h"
+#include "cli/cli.h"
 #include "ml/ml.h"
 #include "prover/prover.h"
 #include "registry/registry.h"
@@ -105,5 +105,22 @@ zkr_err zkr_cli_worker_train_prove(const uint8_t *req, size_t req_len, zkr_buf *
                                    zkr_diag *d) ZKR_WUR;
 zkr_err zkr_cli_worker_train_verify(const uint8_t *req, size_t req_len, zkr_buf *reply,
                                     zkr_diag *d) ZKR_WUR;
+
+/* The "lineage" event payload of one step (docs/formats.md), written into out (cleared). */
+zkr_err zkr_cli_lineage_payload(const zkr_artifact *parent, const uint8_t child_sha[32],
+                                const uint8_t child_comm[32], const zkr_artifact *dataset,
+                                const zkr_ml_tstep_params *sp, const uint64_t *idx,
+                                uint32_t batch, zkr_buf *out) ZKR_WUR;
+
+/*
+ * Registers the training-step@1 statement for one step of parent on
+ * dataset producing the child with sha256 child_sha (fields child_model,
+ * lr, record_indices, shift, steps = 1). st must be freed with
+ * zkr_statement_free even on failure.
+ */
+zkr_err zkr_cli_train_statement(zkr_cli *cli, zkr_registry *reg, const char *schema,
+                                const zkr_artifact *parent, const zkr_artifact *dataset,
+                                const uint8_t child_sha[32], const zkr_ml_tstep_params *sp,
+                                const uint64_t *idx, uint32_t batch, zkr_statement *st) ZKR_WUR;
 
 #endif

@@ -6,7 +6,7 @@
 #ifndef ZKR_CLI_ATTEST_GLUE_H
 #define ZKR_CLI_ATTEST_GLUE_H
 
-#include "cli.h"
+#include "cli/cli.h"
 #include "registry/registry.h"
 #include "signer/signer.h"
 
@@ -57,20 +57,6 @@ zkr_err zkr_cli_key_target(zkr_registry *reg, const char *ref, uint8_t target[ZK
                            zkr_diag *d) ZKR_WUR;
 
 /*
- * Reads a passphrase from descriptor fd (its first line) into sodium_malloc'ed
- * memory (--passphrase-fd) and closes fd (cli/cmd_sign.c). Returns ZKR_OK,
- * ZKR_ERR_IO, ZKR_ERR_TOO_LARGE, ZKR_ERR_MALFORMED (empty), ZKR_ERR_NOMEM.
- */
-zkr_err zkr_cli_read_pass_fd(zkr_cli *cli, int fd, zkr_secret *out) ZKR_WUR;
-
-/*
- * A --trusted-key argument: TYPE:HEX (zkr_pubkey_parse) or file:KEYFILE
- * (the key file's public half). Returns ZKR_OK, ZKR_ERR_MALFORMED, or the
- * file's read error.
- */
-zkr_err zkr_cli_trusted_key(zkr_cli *cli, const char *arg, zkr_pubkey *k) ZKR_WUR;
-
-/*
  * Verify-before-sign for one (statement, proof) pair, as `zkreg attest`
  * does it up to signing (cli/cmd_attest.c): revocations and registration of
  * each of the nkeys signing keys, the verifier pin, the proof header and the
@@ -93,5 +79,59 @@ zkr_err zkr_cli_attest_facts(zkr_cli *cli, zkr_registry *reg, const char *statem
 zkr_err zkr_cli_attest_recheck(zkr_cli *cli, zkr_registry *reg, const char *statement,
                                const uint8_t statement_id[32], const zkr_pubkey *keys,
                                size_t nkeys) ZKR_WUR;
+
+/*
+ * The registry rules of DESIGN.md section 4 that need no proof: the
+ * revocations (statement, artifacts, schema, verifier version and, when key
+ * is non-NULL, the signing key), the key's registration and the verifier
+ * pin. Returns ZKR_OK, ZKR_ERR_REVOKED, ZKR_ERR_KEY, ZKR_ERR_MISMATCH_VERIFIER
+ * or a registry error.
+ */
+zkr_err check_registry_rules(zkr_cli *cli, zkr_registry *reg, const zkr_statement *st,
+                             const zkr_pubkey *key) ZKR_WUR;
+
+/*
+ * Rules 1-3: the proof header (system, parameter set, kind and the
+ * statement it names, a laundered proof refused with the binding it
+ * differs in), then the proof in the confined "verify" worker.
+ */
+zkr_err check_proof(zkr_cli *cli, zkr_registry *reg, const zkr_statement *st,
+                    const zkr_buf *proof) ZKR_WUR;
+
+/*
+ * Appends an "attest-refusal" event (key id, statement reference and id,
+ * proof digest, the error `why` and cli->diag's message); a failure to log
+ * is reported on stderr, not returned. Does nothing when reg is NULL.
+ */
+void log_refusal(zkr_cli *cli, zkr_registry *reg, const zkr_pubkey *key, const char *stmt_ref,
+                 const zkr_statement *st, const zkr_buf *proof, zkr_err why);
+
+/* The attestation time: now, or $ZKREG_ATTEST_TIME in test builds. ZKR_ERR_USAGE if malformed. */
+zkr_err attest_time(zkr_cli *cli, int64_t *t) ZKR_WUR;
+
+/* Test builds: waits on the $ZKREG_TEST_ATTEST_PAUSE FIFO (race tests); else ZKR_OK at once. */
+zkr_err test_pause(zkr_cli *cli) ZKR_WUR;
+
+/*
+ * Opens the appliance key (passphrase from pass_file, else
+ * $ZKREG_PASSPHRASE_FILE, else the TTY) when recording this proof needs a
+ * new checkpoint; *key stays NULL when the record exists and a checkpoint
+ * covers it. Free with zkr_appliance_key_free.
+ */
+zkr_err appliance_key(zkr_cli *cli, zkr_registry *reg, const char *pass_file,
+                      const zkr_statement *st, const zkr_buf *proof,
+                      zkr_appliance_key **key) ZKR_WUR;
+
+/*
+ * Inside the caller's write transaction: records the verification of
+ * proof, takes a checkpoint that covers it (signed with key when needed)
+ * and fills the attestation facts f.
+ */
+zkr_err fill_facts(zkr_cli *cli, zkr_registry *reg, const zkr_appliance_key *key,
+                   const zkr_statement *st, const zkr_buf *proof, zkr_attest_facts *f) ZKR_WUR;
+
+/* Appends the "attestation" event for attestation bytes att signed by key; *idx its index. */
+zkr_err log_attestation(zkr_cli *cli, zkr_registry *reg, const zkr_pubkey *key,
+                        const zkr_attest_facts *f, const zkr_buf *att, uint64_t *idx) ZKR_WUR;
 
 #endif

@@ -13,7 +13,7 @@
 #ifndef ZKR_CLI_INFER_GLUE_H
 #define ZKR_CLI_INFER_GLUE_H
 
-#include "cli.h"
+#include "cli/cli.h"
 #include "registry/registry.h"
 
 /*
