@@ -1,6 +1,6 @@
 /*
  * The attest workflow (app/attest.h): verify-before-sign against the
- * registry, moved from cli/cmd_attest.c.
+ * registry. cli/cmd_attest.c parses, signs and reports.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,7 +13,6 @@
 
 #include "app/attest.h"
 #include "app/workers.h"
-#include "cli/registry_cli.h"
 #include "verifier/verifier.h"
 #include "zkr_config.h"
 
@@ -21,12 +20,12 @@
 typedef struct {
     const char *name;  /* the schema's proof_kind */
     uint32_t kind;     /* the proof header's kind */
-    zkr_err (*request)(zkr_cli *cli, const zkr_statement *st, uint32_t param_set,
+    zkr_err (*request)(zkr_app *app, const zkr_statement *st, uint32_t param_set,
                        const zkr_buf *proof, zkr_buf *req);
 } attest_kind;
 
-/* inference@1: the "verify" worker's request (cli/infer_glue.c, version 1). */
-static zkr_err req_inference(zkr_cli *cli, const zkr_statement *st, uint32_t param_set,
+/* inference@1: the "verify" worker's request (app/infer.c, version 1). */
+static zkr_err req_inference(zkr_app *app, const zkr_statement *st, uint32_t param_set,
                              const zkr_buf *proof, zkr_buf *req)
 {
     const zkr_param *idx = NULL;
@@ -37,17 +36,17 @@ static zkr_err req_inference(zkr_cli *cli, const zkr_statement *st, uint32_t par
         if (strcmp(st->params[i].name, "record_index") == 0)
             idx = &st->params[i];
     if (idx == NULL || idx->type != ZKR_PARAM_U64 ||
-        zkr_cli_parse_u64(cli, "record_index", idx->text, &record) != ZKR_OK)
-        return zkr_fail(&cli->diag, ZKR_ERR_MISMATCH_SCHEMA,
+        zkr_app_parse_u64(app, "record_index", idx->text, &record) != ZKR_OK)
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_SCHEMA,
                         "schema %s@%llu: inference@1 needs a u64 field 'record_index'",
                         st->schema.name, (unsigned long long)st->schema.version);
     if (!st->has_public_output || st->public_output.len == 0)
-        return zkr_fail(&cli->diag, ZKR_ERR_MISMATCH_OUTPUT, "statement binds no public output");
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_OUTPUT, "statement binds no public output");
     if (!st->model.has_commitment)
-        return zkr_fail(&cli->diag, ZKR_ERR_MISMATCH_MODEL, "model %lld has no commitment",
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_MODEL, "model %lld has no commitment",
                         (long long)st->model.id);
     if (!st->dataset.has_commitment)
-        return zkr_fail(&cli->diag, ZKR_ERR_MISMATCH_DATASET, "dataset %lld has no commitment",
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_DATASET, "dataset %lld has no commitment",
                         (long long)st->dataset.id);
     if ((r = zkr_enc_u32(req, 1)) != ZKR_OK ||
         (r = zkr_buf_append(req, st->statement_id, 32)) != ZKR_OK ||
@@ -75,7 +74,7 @@ static const attest_kind *kind_of(const char *name)
 }
 
 /* The schema's proof-system and parameter-set names and the ids they pin. */
-static zkr_err schema_ids(zkr_cli *cli, const zkr_schema *s, uint32_t *sys, uint32_t *set)
+static zkr_err schema_ids(zkr_app *app, const zkr_schema *s, uint32_t *sys, uint32_t *set)
 {
     static const char *const systems[] = {"zkreg-sumcheck-basefold", "zkr-sumcheck-basefold-gl3/1"};
     static const char *const sets[] = {"goldilocks-128"};
@@ -84,11 +83,11 @@ static zkr_err schema_ids(zkr_cli *cli, const zkr_schema *s, uint32_t *sys, uint
     for (size_t i = 0; i < 2; i++)
         ok |= strcmp(s->proof_system, systems[i]) == 0;
     if (!ok)
-        return zkr_fail(&cli->diag, ZKR_ERR_MISMATCH_PARAMS,
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_PARAMS,
                         "schema %s@%llu: proof system '%s' is not this verifier's", s->name,
                         (unsigned long long)s->version, s->proof_system);
     if (strcmp(s->param_set, sets[0]) != 0)
-        return zkr_fail(&cli->diag, ZKR_ERR_MISMATCH_PARAMS,
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_PARAMS,
                         "schema %s@%llu: parameter set '%s' unknown", s->name,
                         (unsigned long long)s->version, s->param_set);
     *sys = ZKR_PROOF_SYSTEM_ID;
@@ -113,7 +112,7 @@ static int params_equal(const zkr_statement *a, const zkr_statement *b)
  * two registered statements differ in, so a laundered proof is refused
  * with the reason (program, model, dataset, schema, record, output).
  */
-static zkr_err launder_reason(zkr_cli *cli, zkr_registry *reg, const zkr_statement *st,
+static zkr_err launder_reason(zkr_app *app, zkr_registry *reg, const zkr_statement *st,
                               const uint8_t named[32])
 {
     zkr_statement a;
@@ -123,8 +122,8 @@ static zkr_err launder_reason(zkr_cli *cli, zkr_registry *reg, const zkr_stateme
     zkr_err why = ZKR_ERR_MISMATCH_STATEMENT;
 
     memset(&a, 0, sizeof a);
-    zkr_cli_hex32(named, hex);
-    zkr_cli_hex32(st->statement_id, sid);
+    zkr_app_hex32(named, hex);
+    zkr_app_hex32(st->statement_id, sid);
     if (zkr_registry_statement_get(reg, hex, &a, &quiet) == ZKR_OK) {
         if (memcmp(a.program.sha256, st->program.sha256, 32) != 0)
             why = ZKR_ERR_MISMATCH_PROGRAM, what = "program";
@@ -144,14 +143,14 @@ static zkr_err launder_reason(zkr_cli *cli, zkr_registry *reg, const zkr_stateme
             why = ZKR_ERR_MISMATCH_OUTPUT, what = "public output";
     }
     zkr_statement_free(&a);
-    return zkr_fail(&cli->diag, why,
+    return zkr_fail(&app->diag, why,
                     "the proof was made for statement %.16s..., which differs from statement "
                     "%.16s... in its %s",
                     hex, sid, what);
 }
 
 /* Rules 4 and 5 of DESIGN.md section 4 that need no proof: revocations, the verifier pin. */
-zkr_err check_registry_rules(zkr_cli *cli, zkr_registry *reg, const zkr_statement *st,
+zkr_err zkr_app_attest_rules(zkr_app *app, zkr_registry *reg, const zkr_statement *st,
                                     const zkr_pubkey *key)
 {
     zkr_attest_registry cb;
@@ -167,20 +166,20 @@ zkr_err check_registry_rules(zkr_cli *cli, zkr_registry *reg, const zkr_statemen
     memcpy(f.dataset_sha256, st->dataset.sha256, 32);
     memcpy(f.schema_digest, st->schema.digest, 32);
     snprintf(f.verifier_version, sizeof f.verifier_version, "%s", st->schema.verifier_version);
-    zkr_cli_attest_registry(reg, &cb);
-    if ((r = cb.revoked(cb.ctx, &f, key, &cli->diag)) != ZKR_OK)
+    zkr_app_attest_registry(reg, &cb);
+    if ((r = cb.revoked(cb.ctx, &f, key, &app->diag)) != ZKR_OK)
         return r;
     if (key != NULL) {
         zkr_pubkey_keyid(key, kid);
-        r = zkr_cli_key_lookup(reg, key, &idx, &cli->diag);
+        r = zkr_app_key_lookup(reg, key, &idx, &app->diag);
         if (r == ZKR_ERR_NOT_FOUND)
-            return zkr_fail(&cli->diag, ZKR_ERR_KEY,
+            return zkr_fail(&app->diag, ZKR_ERR_KEY,
                             "signing key %s is not registered (zkreg key register)", kid);
         if (r != ZKR_OK)
             return r;
     }
     if (strcmp(st->schema.verifier_version, ZKR_VERSION) != 0)
-        return zkr_fail(&cli->diag, ZKR_ERR_MISMATCH_VERIFIER,
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_VERIFIER,
                         "schema %s@%llu pins verifier %s; this verifier is %s", st->schema.name,
                         (unsigned long long)st->schema.version, st->schema.verifier_version,
                         ZKR_VERSION);
@@ -188,7 +187,7 @@ zkr_err check_registry_rules(zkr_cli *cli, zkr_registry *reg, const zkr_statemen
 }
 
 /* Rules 1-3: the header here, then the mathematics in the confined worker. */
-zkr_err check_proof(zkr_cli *cli, zkr_registry *reg, const zkr_statement *st,
+zkr_err zkr_app_attest_check_proof(zkr_app *app, zkr_registry *reg, const zkr_statement *st,
                            const zkr_buf *proof)
 {
     const attest_kind *k = kind_of(st->schema.proof_kind);
@@ -200,29 +199,29 @@ zkr_err check_proof(zkr_cli *cli, zkr_registry *reg, const zkr_statement *st,
     zkr_err r;
 
     if (k == NULL)
-        return zkr_fail(&cli->diag, ZKR_ERR_UNSUPPORTED,
+        return zkr_fail(&app->diag, ZKR_ERR_UNSUPPORTED,
                         "schema %s@%llu: proof kind '%s' has no verifier here", st->schema.name,
                         (unsigned long long)st->schema.version, st->schema.proof_kind);
-    if ((r = schema_ids(cli, &st->schema, &sys, &set)) != ZKR_OK ||
-        (r = zkr_verify_header(proof->p, proof->len, &v, &cli->diag)) != ZKR_OK)
+    if ((r = schema_ids(app, &st->schema, &sys, &set)) != ZKR_OK ||
+        (r = zkr_verify_header(proof->p, proof->len, &v, &app->diag)) != ZKR_OK)
         return r;
     if (v.proof_system != sys || v.param_set != set || v.kind != k->kind)
-        return zkr_fail(&cli->diag, ZKR_ERR_MISMATCH_PARAMS,
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_PARAMS,
                         "proof header: system %u, parameter set %u, kind %u; the schema pins "
                         "%u, %u, %u (%s)",
                         v.proof_system, v.param_set, v.kind, sys, set, k->kind, k->name);
     if (sodium_memcmp(v.statement_id, st->statement_id, 32) != 0)
-        return launder_reason(cli, reg, st, v.statement_id);
-    if ((r = k->request(cli, st, set, proof, &req)) == ZKR_OK)
-        r = zkr_sandbox_call(zkr_cli_workers, "verify", &so, req.p, req.len, &reply, &res,
-                             &cli->diag);
+        return launder_reason(app, reg, st, v.statement_id);
+    if ((r = k->request(app, st, set, proof, &req)) == ZKR_OK)
+        r = zkr_sandbox_call(zkr_app_workers, "verify", &so, req.p, req.len, &reply, &res,
+                             &app->diag);
     zkr_buf_free(&req);
     zkr_buf_free(&reply);
     return r;
 }
 
 /* Appends the refusal (who, what, why) to the log; failures are reported, not fatal. */
-void log_refusal(zkr_cli *cli, zkr_registry *reg, const zkr_pubkey *key,
+void zkr_app_attest_log_refusal(zkr_app *app, zkr_registry *reg, const zkr_pubkey *key,
                         const char *stmt_ref, const zkr_statement *st, const zkr_buf *proof,
                         zkr_err why)
 {
@@ -244,7 +243,7 @@ void log_refusal(zkr_cli *cli, zkr_registry *reg, const zkr_pubkey *key,
          zkr_enc_bytes(&ev, sha, proof->len ? 32 : 0) == ZKR_OK &&
          zkr_enc_str(&ev, zkr_err_class(why)) == ZKR_OK &&
          zkr_enc_u32(&ev, (uint32_t)-(int32_t)why) == ZKR_OK &&
-         zkr_enc_str(&ev, cli->diag.msg) == ZKR_OK;
+         zkr_enc_str(&ev, app->diag.msg) == ZKR_OK;
     if (!ok || zkr_registry_event_append(reg, ZKR_EVENT_REFUSAL, ev.p, ev.len, &idx, &d2) != ZKR_OK)
         fprintf(stderr, "zkreg: could not log the refusal: %s\n", d2.msg);
     zkr_buf_free(&ev);
@@ -252,19 +251,19 @@ void log_refusal(zkr_cli *cli, zkr_registry *reg, const zkr_pubkey *key,
 
 
 /* The time in the predicate: now, or $ZKREG_ATTEST_TIME in test builds (tests only). */
-zkr_err attest_time(zkr_cli *cli, int64_t *t)
+zkr_err zkr_app_attest_time(zkr_app *app, int64_t *t)
 {
     *t = (int64_t)time(NULL);
 #if ZKR_TEST_BUILD
     const char *e = getenv("ZKREG_ATTEST_TIME");
     uint64_t v;
     if (e != NULL) {
-        if (zkr_cli_parse_u64(cli, "$ZKREG_ATTEST_TIME", e, &v) != ZKR_OK || v > INT64_MAX)
+        if (zkr_app_parse_u64(app, "$ZKREG_ATTEST_TIME", e, &v) != ZKR_OK || v > INT64_MAX)
             return ZKR_ERR_USAGE;
         *t = (int64_t)v;
     }
 #else
-    (void)cli;
+    (void)app;
 #endif
     return ZKR_OK;
 }
@@ -276,7 +275,7 @@ zkr_err attest_time(zkr_cli *cli, int64_t *t)
  * closes it when whatever it wanted to land in between has landed). Lets
  * the race between verification and signing be tested deterministically.
  */
-zkr_err test_pause(zkr_cli *cli)
+zkr_err zkr_app_attest_test_pause(zkr_app *app)
 {
 #if ZKR_TEST_BUILD
     const char *path = getenv("ZKREG_TEST_ATTEST_PAUSE");
@@ -287,12 +286,12 @@ zkr_err test_pause(zkr_cli *cli)
     if (path == NULL)
         return ZKR_OK;
     if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-        return zkr_fail(&cli->diag, ZKR_ERR_IO, "$ZKREG_TEST_ATTEST_PAUSE: cannot open %s", path);
+        return zkr_fail(&app->diag, ZKR_ERR_IO, "$ZKREG_TEST_ATTEST_PAUSE: cannot open %s", path);
     while ((n = read(fd, b, sizeof b)) > 0 || (n < 0 && errno == EINTR))
         ;
     close(fd);
 #else
-    (void)cli;
+    (void)app;
 #endif
     return ZKR_OK;
 }
@@ -304,7 +303,7 @@ zkr_err test_pause(zkr_cli *cli)
  * terminal prompt) and the Argon2id unseal never run under the lock. Proof
  * records are append-only, so "recorded and covered" stays true.
  */
-zkr_err appliance_key(zkr_cli *cli, zkr_registry *reg, const char *pass_file,
+zkr_err zkr_app_attest_appliance_key(zkr_app *app, zkr_registry *reg, const char *pass_file,
                              const zkr_statement *st, const zkr_buf *proof,
                              zkr_appliance_key **key)
 {
@@ -318,14 +317,14 @@ zkr_err appliance_key(zkr_cli *cli, zkr_registry *reg, const char *pass_file,
 
     *key = NULL;
     zkr_sha256(proof->p, proof->len, sha);
-    r = zkr_registry_proof_find(reg, st->statement_id, sha, &idx, &cli->diag);
+    r = zkr_registry_proof_find(reg, st->statement_id, sha, &idx, &app->diag);
     if (r == ZKR_OK && zkr_registry_checkpoint_latest(reg, &note, &cp, &quiet) == ZKR_OK &&
         cp.size > idx)
         goto out;
     if (r != ZKR_OK && r != ZKR_ERR_NOT_FOUND)
         goto out;
-    if ((r = zkr_cli_passphrase(cli, pass_file, &pass)) == ZKR_OK)
-        r = zkr_registry_appliance_key_open(reg, &pass, key, &cli->diag);
+    if ((r = zkr_passphrase_read(pass_file, &pass, &app->diag)) == ZKR_OK)
+        r = zkr_registry_appliance_key_open(reg, &pass, key, &app->diag);
 out:
     zkr_secret_free(&pass);
     zkr_buf_free(&note);
@@ -333,7 +332,7 @@ out:
 }
 
 /* A checkpoint that includes log_index: the latest stored one, else a new one. */
-static zkr_err checkpoint_for(zkr_cli *cli, zkr_registry *reg, const zkr_appliance_key *key,
+static zkr_err checkpoint_for(zkr_app *app, zkr_registry *reg, const zkr_appliance_key *key,
                               uint64_t log_index, zkr_checkpoint *cp)
 {
     zkr_buf note = {0};
@@ -344,25 +343,25 @@ static zkr_err checkpoint_for(zkr_cli *cli, zkr_registry *reg, const zkr_applian
     if (r == ZKR_OK && cp->size > log_index)
         goto out;
     if (r != ZKR_OK && r != ZKR_ERR_NOT_FOUND) {
-        r = zkr_fail(&cli->diag, r, "%s", quiet.msg);
+        r = zkr_fail(&app->diag, r, "%s", quiet.msg);
         goto out;
     }
     zkr_buf_free(&note);
-    if (key == NULL) { /* appliance_key() saw the record covered; append-only keeps it so */
-        r = zkr_fail(&cli->diag, ZKR_ERR_INTERNAL, "no checkpoint covers log entry %llu",
+    if (key == NULL) { /* zkr_app_attest_appliance_key() saw the record covered; append-only keeps it so */
+        r = zkr_fail(&app->diag, ZKR_ERR_INTERNAL, "no checkpoint covers log entry %llu",
                      (unsigned long long)log_index);
         goto out;
     }
-    if ((r = zkr_registry_checkpoint_sign_key(reg, key, &note, &cli->diag)) != ZKR_OK)
+    if ((r = zkr_registry_checkpoint_sign_key(reg, key, &note, &app->diag)) != ZKR_OK)
         goto out;
     zkr_buf_free(&note);
-    r = zkr_registry_checkpoint_latest(reg, &note, cp, &cli->diag);
+    r = zkr_registry_checkpoint_latest(reg, &note, cp, &app->diag);
 out:
     zkr_buf_free(&note);
     return r;
 }
 
-zkr_err fill_facts(zkr_cli *cli, zkr_registry *reg, const zkr_appliance_key *key,
+zkr_err zkr_app_attest_fill_facts(zkr_app *app, zkr_registry *reg, const zkr_appliance_key *key,
                           const zkr_statement *st, const zkr_buf *proof, zkr_attest_facts *f)
 {
     zkr_checkpoint cp;
@@ -381,19 +380,19 @@ zkr_err fill_facts(zkr_cli *cli, zkr_registry *reg, const zkr_appliance_key *key
     snprintf(f->verifier_version, sizeof f->verifier_version, "%s", ZKR_VERSION);
     f->accepted = 1;
     if ((r = zkr_registry_proof_record(reg, st->statement_id, f->proof_sha256, ZKR_VERSION,
-                                       &f->log_index, &cli->diag)) != ZKR_OK ||
-        (r = checkpoint_for(cli, reg, key, f->log_index, &cp)) != ZKR_OK ||
-        (r = attest_time(cli, &f->time)) != ZKR_OK)
+                                       &f->log_index, &app->diag)) != ZKR_OK ||
+        (r = checkpoint_for(app, reg, key, f->log_index, &cp)) != ZKR_OK ||
+        (r = zkr_app_attest_time(app, &f->time)) != ZKR_OK)
         return r;
     snprintf(f->checkpoint_origin, sizeof f->checkpoint_origin, "%s", cp.origin);
     f->checkpoint_size = cp.size;
     memcpy(f->checkpoint_root, cp.root, 32);
-    return zkr_attest_facts_check(f, &cli->diag);
+    return zkr_attest_facts_check(f, &app->diag);
 }
 
 /* "attestation" payload: u32 1 | str keyid | bytes statement_id | bytes proof | u64 proof log
  * index | bytes SHA-256 of the attestation file. */
-zkr_err log_attestation(zkr_cli *cli, zkr_registry *reg, const zkr_pubkey *key,
+zkr_err zkr_app_attest_log(zkr_app *app, zkr_registry *reg, const zkr_pubkey *key,
                                const zkr_attest_facts *f, const zkr_buf *att, uint64_t *idx)
 {
     zkr_buf ev = {0};
@@ -407,13 +406,13 @@ zkr_err log_attestation(zkr_cli *cli, zkr_registry *reg, const zkr_pubkey *key,
         (r = zkr_enc_bytes(&ev, f->statement_id, 32)) == ZKR_OK &&
         (r = zkr_enc_bytes(&ev, f->proof_sha256, 32)) == ZKR_OK &&
         (r = zkr_enc_u64(&ev, f->log_index)) == ZKR_OK && (r = zkr_enc_bytes(&ev, sha, 32)) == ZKR_OK)
-        r = zkr_registry_event_append(reg, ZKR_EVENT_ATTESTATION, ev.p, ev.len, idx, &cli->diag);
+        r = zkr_registry_event_append(reg, ZKR_EVENT_ATTESTATION, ev.p, ev.len, idx, &app->diag);
     zkr_buf_free(&ev);
     return r;
 }
 
 /* Re-checks one statement and its signing keys; the caller holds the write lock. */
-zkr_err zkr_cli_attest_recheck(zkr_cli *cli, zkr_registry *reg, const char *statement,
+zkr_err zkr_app_attest_recheck(zkr_app *app, zkr_registry *reg, const char *statement,
                                const uint8_t statement_id[32], const zkr_pubkey *keys,
                                size_t nkeys)
 {
@@ -421,15 +420,15 @@ zkr_err zkr_cli_attest_recheck(zkr_cli *cli, zkr_registry *reg, const char *stat
     zkr_err r;
 
     memset(&st, 0, sizeof st);
-    if ((r = zkr_registry_statement_get(reg, statement, &st, &cli->diag)) == ZKR_OK &&
-        (r = zkr_registry_statement_check_log(reg, &st, &cli->diag)) == ZKR_OK) {
+    if ((r = zkr_registry_statement_get(reg, statement, &st, &app->diag)) == ZKR_OK &&
+        (r = zkr_registry_statement_check_log(reg, &st, &app->diag)) == ZKR_OK) {
         if (memcmp(st.statement_id, statement_id, 32) != 0)
-            r = zkr_fail(&cli->diag, ZKR_ERR_REGISTRY, "statement %s changed under attest-root",
+            r = zkr_fail(&app->diag, ZKR_ERR_REGISTRY, "statement %s changed under attest-root",
                          statement);
         for (size_t i = 0; i < nkeys && r == ZKR_OK; i++)
-            r = check_registry_rules(cli, reg, &st, &keys[i]);
+            r = zkr_app_attest_rules(app, reg, &st, &keys[i]);
         if (nkeys == 0 && r == ZKR_OK)
-            r = check_registry_rules(cli, reg, &st, NULL);
+            r = zkr_app_attest_rules(app, reg, &st, NULL);
     }
     zkr_statement_free(&st);
     return r;
@@ -441,9 +440,9 @@ zkr_err zkr_cli_attest_recheck(zkr_cli *cli, zkr_registry *reg, const char *stat
  * under the write lock, the same re-check as attest (a revocation that
  * landed meanwhile refuses) and the recorded verification and checkpoint.
  * The batch signature comes later; attest-root re-checks every statement
- * again (zkr_cli_attest_recheck) in the transaction that logs the batch.
+ * again (zkr_app_attest_recheck) in the transaction that logs the batch.
  */
-zkr_err zkr_cli_attest_facts(zkr_cli *cli, zkr_registry *reg, const char *statement,
+zkr_err zkr_app_attest_facts(zkr_app *app, zkr_registry *reg, const char *statement,
                              const char *proof_path, const zkr_pubkey *keys, size_t nkeys,
                              const char *reg_pass_file, zkr_attest_facts *f)
 {
@@ -456,29 +455,29 @@ zkr_err zkr_cli_attest_facts(zkr_cli *cli, zkr_registry *reg, const char *statem
     size_t i = 0;
 
     memset(&st, 0, sizeof st);
-    if ((r = zkr_file_read(proof_path, ZKR_PROOF_MAX_BYTES, &proof, &cli->diag)) != ZKR_OK ||
-        (r = zkr_registry_statement_get(reg, statement, &st, &cli->diag)) != ZKR_OK ||
-        (r = zkr_registry_statement_check_log(reg, &st, &cli->diag)) != ZKR_OK)
+    if ((r = zkr_file_read(proof_path, ZKR_PROOF_MAX_BYTES, &proof, &app->diag)) != ZKR_OK ||
+        (r = zkr_registry_statement_get(reg, statement, &st, &app->diag)) != ZKR_OK ||
+        (r = zkr_registry_statement_check_log(reg, &st, &app->diag)) != ZKR_OK)
         goto out;
     for (i = 0; i < nkeys && r == ZKR_OK; i++)
-        r = check_registry_rules(cli, reg, &st, &keys[i]);
-    if (r != ZKR_OK || (r = check_proof(cli, reg, &st, &proof)) != ZKR_OK)
+        r = zkr_app_attest_rules(app, reg, &st, &keys[i]);
+    if (r != ZKR_OK || (r = zkr_app_attest_check_proof(app, reg, &st, &proof)) != ZKR_OK)
         goto out;
     refusable = 0;
-    if ((r = appliance_key(cli, reg, reg_pass_file, &st, &proof, &ak)) != ZKR_OK ||
-        (r = zkr_registry_write_begin(reg, &cli->diag)) != ZKR_OK)
+    if ((r = zkr_app_attest_appliance_key(app, reg, reg_pass_file, &st, &proof, &ak)) != ZKR_OK ||
+        (r = zkr_registry_write_begin(reg, &app->diag)) != ZKR_OK)
         goto out;
     memcpy(sid, st.statement_id, sizeof sid);
     refusable = 1;
-    if ((r = zkr_cli_attest_recheck(cli, reg, statement, sid, keys, nkeys)) != ZKR_OK)
+    if ((r = zkr_app_attest_recheck(app, reg, statement, sid, keys, nkeys)) != ZKR_OK)
         goto out;
     refusable = 0; /* the proof holds: a later failure is an error, not a refusal */
-    if ((r = fill_facts(cli, reg, ak, &st, &proof, f)) == ZKR_OK)
-        r = zkr_registry_write_commit(reg, &cli->diag);
+    if ((r = zkr_app_attest_fill_facts(app, reg, ak, &st, &proof, f)) == ZKR_OK)
+        r = zkr_registry_write_commit(reg, &app->diag);
 out:
     zkr_registry_end(reg); /* rolls back what did not commit; before the refusal log */
     if (r != ZKR_OK && refusable)
-        log_refusal(cli, reg, nkeys > 0 ? &keys[i > 0 ? i - 1 : 0] : NULL, statement, &st,
+        zkr_app_attest_log_refusal(app, reg, nkeys > 0 ? &keys[i > 0 ? i - 1 : 0] : NULL, statement, &st,
                     &proof, r);
     zkr_appliance_key_free(ak);
     zkr_statement_free(&st);

@@ -1,12 +1,12 @@
 /*
- * The attest glue (cli/cmd_attest.c): verify-before-sign against the
+ * The attest workflow (app/attest.c, app/attest_registry.c): verify-before-sign
  * registry, signer key registration, and the registry-backed checks that
  * `zkreg verify-attestation` and `zkreg gate` run (docs/signing.md).
  */
-#ifndef ZKR_CLI_ATTEST_GLUE_H
-#define ZKR_CLI_ATTEST_GLUE_H
+#ifndef ZKR_APP_ATTEST_H
+#define ZKR_APP_ATTEST_H
 
-#include "cli/cli.h"
+#include "app/app.h"
 #include "registry/registry.h"
 #include "signer/signer.h"
 
@@ -24,26 +24,27 @@
  * ZKR_ERR_VERIFY), and revocation of the statement, its artifacts, schema
  * and the signing key (ZKR_ERR_REVOKED).
  */
-void zkr_cli_attest_registry(zkr_registry *reg, zkr_attest_registry *out);
+void zkr_app_attest_registry(zkr_registry *reg, zkr_attest_registry *out);
 
 /*
  * Looks up the registered signer key of k's signer identity (either name
  * of a secp256k1 key finds it). Returns ZKR_OK (*log_index set),
  * ZKR_ERR_NOT_FOUND, ZKR_ERR_REGISTRY.
  */
-zkr_err zkr_cli_key_lookup(zkr_registry *reg, const zkr_pubkey *k, uint64_t *log_index,
+zkr_err zkr_app_key_lookup(zkr_registry *reg, const zkr_pubkey *k, uint64_t *log_index,
                            zkr_diag *d) ZKR_WUR;
 
 /*
  * `zkreg key register`: records signer public key `k` (a "signer-key"
  * event and its signer_key row, in one transaction with the revocation
- * check), idempotent: a key already registered is reported with its first
- * log index. Revoked with `zkreg revoke key KEYID`.
+ * check) in the registry at app->registry_path, idempotent: a key already
+ * registered comes back with row->existed set and its first log index.
+ * Revoked with `zkreg revoke key KEYID`.
  * Returns ZKR_OK, ZKR_ERR_REVOKED (either name of the signer was revoked),
  * ZKR_ERR_CONFLICT (the signer is registered under its other name),
- * registry errors.
+ * ZKR_ERR_MALFORMED, registry errors.
  */
-zkr_err zkr_cli_key_register(zkr_cli *cli, const zkr_pubkey *k) ZKR_WUR;
+zkr_err zkr_app_key_register(zkr_app *app, const zkr_pubkey *k, zkr_signer_key *row) ZKR_WUR;
 
 /*
  * `zkreg revoke key REF`: the target a key revocation records, the signer
@@ -53,12 +54,12 @@ zkr_err zkr_cli_key_register(zkr_cli *cli, const zkr_pubkey *k) ZKR_WUR;
  * name, so it is refused rather than recorded half-way).
  * Returns ZKR_OK, ZKR_ERR_MALFORMED, ZKR_ERR_NOT_FOUND, ZKR_ERR_REGISTRY.
  */
-zkr_err zkr_cli_key_target(zkr_registry *reg, const char *ref, uint8_t target[ZKR_DIGEST_BYTES],
+zkr_err zkr_app_key_target(zkr_registry *reg, const char *ref, uint8_t target[ZKR_DIGEST_BYTES],
                            zkr_diag *d) ZKR_WUR;
 
 /*
  * Verify-before-sign for one (statement, proof) pair, as `zkreg attest`
- * does it up to signing (cli/cmd_attest.c): revocations and registration of
+ * does it up to signing: revocations and registration of
  * each of the nkeys signing keys, the verifier pin, the proof header and the
  * proof in the confined worker; then the verification is recorded and a
  * checkpoint that includes it taken (registry passphrase from
@@ -66,7 +67,7 @@ zkr_err zkr_cli_key_target(zkr_registry *reg, const char *ref, uint8_t target[ZK
  * an "attest-refusal" event. Used by `zkreg attest-root`. Returns ZKR_OK or
  * the exit-code error of the first failing step.
  */
-zkr_err zkr_cli_attest_facts(zkr_cli *cli, zkr_registry *reg, const char *statement,
+zkr_err zkr_app_attest_facts(zkr_app *app, zkr_registry *reg, const char *statement,
                              const char *proof_path, const zkr_pubkey *keys, size_t nkeys,
                              const char *reg_pass_file, zkr_attest_facts *f) ZKR_WUR;
 
@@ -76,7 +77,7 @@ zkr_err zkr_cli_attest_facts(zkr_cli *cli, zkr_registry *reg, const char *statem
  * or unregistered (attest's registry rules). Returns ZKR_OK or the
  * refusal's error (ZKR_ERR_REVOKED, ZKR_ERR_KEY, ZKR_ERR_REGISTRY, ...).
  */
-zkr_err zkr_cli_attest_recheck(zkr_cli *cli, zkr_registry *reg, const char *statement,
+zkr_err zkr_app_attest_recheck(zkr_app *app, zkr_registry *reg, const char *statement,
                                const uint8_t statement_id[32], const zkr_pubkey *keys,
                                size_t nkeys) ZKR_WUR;
 
@@ -87,7 +88,7 @@ zkr_err zkr_cli_attest_recheck(zkr_cli *cli, zkr_registry *reg, const char *stat
  * pin. Returns ZKR_OK, ZKR_ERR_REVOKED, ZKR_ERR_KEY, ZKR_ERR_MISMATCH_VERIFIER
  * or a registry error.
  */
-zkr_err check_registry_rules(zkr_cli *cli, zkr_registry *reg, const zkr_statement *st,
+zkr_err zkr_app_attest_rules(zkr_app *app, zkr_registry *reg, const zkr_statement *st,
                              const zkr_pubkey *key) ZKR_WUR;
 
 /*
@@ -95,22 +96,22 @@ zkr_err check_registry_rules(zkr_cli *cli, zkr_registry *reg, const zkr_statemen
  * statement it names, a laundered proof refused with the binding it
  * differs in), then the proof in the confined "verify" worker.
  */
-zkr_err check_proof(zkr_cli *cli, zkr_registry *reg, const zkr_statement *st,
+zkr_err zkr_app_attest_check_proof(zkr_app *app, zkr_registry *reg, const zkr_statement *st,
                     const zkr_buf *proof) ZKR_WUR;
 
 /*
  * Appends an "attest-refusal" event (key id, statement reference and id,
- * proof digest, the error `why` and cli->diag's message); a failure to log
+ * proof digest, the error `why` and app->diag's message); a failure to log
  * is reported on stderr, not returned. Does nothing when reg is NULL.
  */
-void log_refusal(zkr_cli *cli, zkr_registry *reg, const zkr_pubkey *key, const char *stmt_ref,
+void zkr_app_attest_log_refusal(zkr_app *app, zkr_registry *reg, const zkr_pubkey *key, const char *stmt_ref,
                  const zkr_statement *st, const zkr_buf *proof, zkr_err why);
 
 /* The attestation time: now, or $ZKREG_ATTEST_TIME in test builds. ZKR_ERR_USAGE if malformed. */
-zkr_err attest_time(zkr_cli *cli, int64_t *t) ZKR_WUR;
+zkr_err zkr_app_attest_time(zkr_app *app, int64_t *t) ZKR_WUR;
 
 /* Test builds: waits on the $ZKREG_TEST_ATTEST_PAUSE FIFO (race tests); else ZKR_OK at once. */
-zkr_err test_pause(zkr_cli *cli) ZKR_WUR;
+zkr_err zkr_app_attest_test_pause(zkr_app *app) ZKR_WUR;
 
 /*
  * Opens the appliance key (passphrase from pass_file, else
@@ -118,7 +119,7 @@ zkr_err test_pause(zkr_cli *cli) ZKR_WUR;
  * new checkpoint; *key stays NULL when the record exists and a checkpoint
  * covers it. Free with zkr_appliance_key_free.
  */
-zkr_err appliance_key(zkr_cli *cli, zkr_registry *reg, const char *pass_file,
+zkr_err zkr_app_attest_appliance_key(zkr_app *app, zkr_registry *reg, const char *pass_file,
                       const zkr_statement *st, const zkr_buf *proof,
                       zkr_appliance_key **key) ZKR_WUR;
 
@@ -127,11 +128,11 @@ zkr_err appliance_key(zkr_cli *cli, zkr_registry *reg, const char *pass_file,
  * proof, takes a checkpoint that covers it (signed with key when needed)
  * and fills the attestation facts f.
  */
-zkr_err fill_facts(zkr_cli *cli, zkr_registry *reg, const zkr_appliance_key *key,
+zkr_err zkr_app_attest_fill_facts(zkr_app *app, zkr_registry *reg, const zkr_appliance_key *key,
                    const zkr_statement *st, const zkr_buf *proof, zkr_attest_facts *f) ZKR_WUR;
 
 /* Appends the "attestation" event for attestation bytes att signed by key; *idx its index. */
-zkr_err log_attestation(zkr_cli *cli, zkr_registry *reg, const zkr_pubkey *key,
+zkr_err zkr_app_attest_log(zkr_app *app, zkr_registry *reg, const zkr_pubkey *key,
                         const zkr_attest_facts *f, const zkr_buf *att, uint64_t *idx) ZKR_WUR;
 
 #endif

@@ -1,24 +1,24 @@
 /*
- * training-step@1 glue (cli/train_glue.c): training models at registration
+ * training-step@1 workflow (app/train.c): training models at registration
  * (commitment, the store beside the registry), the dataset's batch records
  * with inclusion paths, the confined "train-prove" / "train-verify"
  * workers, and verification of a registered training statement. Shared by
  * `zkreg train`, `zkreg verify` and `zkreg round`.
  */
-#ifndef ZKR_CLI_TRAIN_GLUE_H
-#define ZKR_CLI_TRAIN_GLUE_H
+#ifndef ZKR_APP_TRAIN_H
+#define ZKR_APP_TRAIN_H
 
-#include "cli/cli.h"
+#include "app/app.h"
 #include "ml/ml.h"
 #include "prover/prover.h"
 #include "registry/registry.h"
 
-/* The statement fields of a training-step@1 schema (docs/cli.md). */
+/* The statement fields of a training-step@1 schema (docs/app.md). */
 typedef struct {
     uint8_t child[ZKR_DIGEST_BYTES]; /* child_model: the child's artifact sha256 */
     uint64_t indices[ZKR_ML_T_MAX_BATCH];
     uint32_t batch, lr, shift, steps;
-} zkr_cli_train_params;
+} zkr_app_train_params;
 
 /* A dataset opened for training, with its record commitments' leaf hashes. */
 typedef struct {
@@ -27,42 +27,42 @@ typedef struct {
     uint64_t n;
     uint8_t root[ZKR_DIGEST_BYTES];
     uint8_t commitment[ZKR_DIGEST_BYTES];
-} zkr_cli_train_data;
+} zkr_app_train_data;
 
 /* Commits a training model (zkr_prover_train_commit, parameter set 1); writes nothing. */
-zkr_err zkr_cli_train_commit(zkr_cli *cli, const zkr_ml_tmodel *m,
+zkr_err zkr_app_train_commit(zkr_app *app, const zkr_ml_tmodel *m,
                              uint8_t commitment[ZKR_DIGEST_BYTES]) ZKR_WUR;
 
 /*
  * Commits a training model (zkr_prover_train_commit, parameter set 1) and
  * writes its bytes to the model store beside the registry.
  */
-zkr_err zkr_cli_train_commit_store(zkr_cli *cli, const zkr_ml_tmodel *m,
+zkr_err zkr_app_train_commit_store(zkr_app *app, const zkr_ml_tmodel *m,
                                    uint8_t commitment[ZKR_DIGEST_BYTES]) ZKR_WUR;
 
 /*
  * register-model for a training-model file: decodes it strictly, checks
  * its program is program_ref, commits and stores it.
  */
-zkr_err zkr_cli_train_model_bytes(zkr_cli *cli, zkr_registry *reg, const char *file,
+zkr_err zkr_app_train_model_bytes(zkr_app *app, zkr_registry *reg, const char *file,
                                   const char *program_ref, const zkr_buf *data,
                                   uint8_t commitment[ZKR_DIGEST_BYTES]) ZKR_WUR;
 
 /* Loads registered model `ref` (a training model) from the store, checked against its sha256. */
-zkr_err zkr_cli_train_load_model(zkr_cli *cli, zkr_registry *reg, const char *ref,
+zkr_err zkr_app_train_load_model(zkr_app *app, zkr_registry *reg, const char *ref,
                                  zkr_artifact *a, zkr_ml_tmodel **m) ZKR_WUR;
 
 /*
  * Opens registered dataset `ref` from its remembered file, checks it
  * against the registered sha256 and commitment, and keeps its leaf hashes
- * for inclusion paths. Free with zkr_cli_train_data_free.
+ * for inclusion paths. Free with zkr_app_train_data_free.
  */
-zkr_err zkr_cli_train_data_open(zkr_cli *cli, zkr_registry *reg, const char *ref,
-                                zkr_artifact *a, zkr_cli_train_data *out) ZKR_WUR;
-void zkr_cli_train_data_free(zkr_cli_train_data *td);
+zkr_err zkr_app_train_data_open(zkr_app *app, zkr_registry *reg, const char *ref,
+                                zkr_artifact *a, zkr_app_train_data *out) ZKR_WUR;
+void zkr_app_train_data_free(zkr_app_train_data *td);
 
 /* Inputs and labels of the batch idx[0..batch) (input_dim bytes each). */
-zkr_err zkr_cli_train_batch(zkr_cli *cli, const zkr_cli_train_data *td, uint32_t input_dim,
+zkr_err zkr_app_train_batch(zkr_app *app, const zkr_app_train_data *td, uint32_t input_dim,
                             const uint64_t *idx, uint32_t batch, zkr_buf *inputs,
                             uint8_t *labels) ZKR_WUR;
 
@@ -71,19 +71,19 @@ zkr_err zkr_cli_train_batch(zkr_cli *cli, const zkr_cli_train_data *td, uint32_t
  * records (hidden widths powers of two, sizes within the parameter set):
  * checked before anything is written. ZKR_ERR_UNSUPPORTED naming why.
  */
-zkr_err zkr_cli_train_provable(zkr_cli *cli, const zkr_ml_tmodel *m, uint32_t batch) ZKR_WUR;
+zkr_err zkr_app_train_provable(zkr_app *app, const zkr_ml_tmodel *m, uint32_t batch) ZKR_WUR;
 
 /* Reads and checks the training-step@1 fields of a statement. */
-zkr_err zkr_cli_train_params_of(zkr_cli *cli, const zkr_statement *st,
-                                zkr_cli_train_params *out) ZKR_WUR;
+zkr_err zkr_app_train_params_of(zkr_app *app, const zkr_statement *st,
+                                zkr_app_train_params *out) ZKR_WUR;
 
 /*
  * Proves registered training statement st in the confined prover: parent
  * and child as registered, records from td. Writes the proof into proof.
  */
-zkr_err zkr_cli_train_prove(zkr_cli *cli, const zkr_statement *st, const zkr_ml_tmodel *parent,
-                            const zkr_ml_tmodel *child, const zkr_cli_train_data *td,
-                            const zkr_cli_train_params *tp, int no_sandbox,
+zkr_err zkr_app_train_prove(zkr_app *app, const zkr_statement *st, const zkr_ml_tmodel *parent,
+                            const zkr_ml_tmodel *child, const zkr_app_train_data *td,
+                            const zkr_app_train_params *tp, int no_sandbox,
                             zkr_buf *proof) ZKR_WUR;
 
 /*
@@ -96,18 +96,18 @@ zkr_err zkr_cli_train_prove(zkr_cli *cli, const zkr_statement *st, const zkr_ml_
  * round's submission); else the child's registered row supplies it.
  * Returns ZKR_OK or the verifier's error.
  */
-zkr_err zkr_cli_train_verify(zkr_cli *cli, zkr_registry *reg, const zkr_statement *st,
+zkr_err zkr_app_train_verify(zkr_app *app, zkr_registry *reg, const zkr_statement *st,
                              const uint8_t *child_commitment, const uint8_t *proof,
                              size_t proof_len, int no_sandbox) ZKR_WUR;
 
-/* The workers (cli/workers.c table). */
-zkr_err zkr_cli_worker_train_prove(const uint8_t *req, size_t req_len, zkr_buf *reply,
+/* The workers (app/workers.c table). */
+zkr_err zkr_app_worker_train_prove(const uint8_t *req, size_t req_len, zkr_buf *reply,
                                    zkr_diag *d) ZKR_WUR;
-zkr_err zkr_cli_worker_train_verify(const uint8_t *req, size_t req_len, zkr_buf *reply,
+zkr_err zkr_app_worker_train_verify(const uint8_t *req, size_t req_len, zkr_buf *reply,
                                     zkr_diag *d) ZKR_WUR;
 
 /* The "lineage" event payload of one step (docs/formats.md), written into out (cleared). */
-zkr_err zkr_cli_lineage_payload(const zkr_artifact *parent, const uint8_t child_sha[32],
+zkr_err zkr_app_lineage_payload(const zkr_artifact *parent, const uint8_t child_sha[32],
                                 const uint8_t child_comm[32], const zkr_artifact *dataset,
                                 const zkr_ml_tstep_params *sp, const uint64_t *idx,
                                 uint32_t batch, zkr_buf *out) ZKR_WUR;
@@ -118,7 +118,7 @@ zkr_err zkr_cli_lineage_payload(const zkr_artifact *parent, const uint8_t child_
  * lr, record_indices, shift, steps = 1). st must be freed with
  * zkr_statement_free even on failure.
  */
-zkr_err zkr_cli_train_statement(zkr_cli *cli, zkr_registry *reg, const char *schema,
+zkr_err zkr_app_train_statement(zkr_app *app, zkr_registry *reg, const char *schema,
                                 const zkr_artifact *parent, const zkr_artifact *dataset,
                                 const uint8_t child_sha[32], const zkr_ml_tstep_params *sp,
                                 const uint64_t *idx, uint32_t batch, zkr_statement *st) ZKR_WUR;

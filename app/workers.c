@@ -6,15 +6,15 @@
 #include "app/infer.h"
 #include "app/train.h"
 
-const zkr_worker_kind zkr_cli_workers[] = {
+const zkr_worker_kind zkr_app_workers[] = {
     /* Registration points: the verifier and prover issues set fn. Until
      * then zkr_sandbox_call() answers ZKR_ERR_UNSUPPORTED for them. */
-    {"verify", ZKR_SANDBOX_POLICY_VERIFIER, zkr_cli_worker_verify,
+    {"verify", ZKR_SANDBOX_POLICY_VERIFIER, zkr_app_worker_verify,
      "verify a proof against a statement"},
-    {"prove", ZKR_SANDBOX_POLICY_PROVER, zkr_cli_worker_prove, "prove a statement"},
-    {"train-verify", ZKR_SANDBOX_POLICY_VERIFIER, zkr_cli_worker_train_verify,
+    {"prove", ZKR_SANDBOX_POLICY_PROVER, zkr_app_worker_prove, "prove a statement"},
+    {"train-verify", ZKR_SANDBOX_POLICY_VERIFIER, zkr_app_worker_train_verify,
      "verify a training-step@1 proof against a statement"},
-    {"train-prove", ZKR_SANDBOX_POLICY_PROVER, zkr_cli_worker_train_prove,
+    {"train-prove", ZKR_SANDBOX_POLICY_PROVER, zkr_app_worker_train_prove,
      "prove a training step"},
     {"sha256", ZKR_SANDBOX_POLICY_VERIFIER, zkr_sandbox_worker_sha256,
      "SHA-256 of the request (doctor self-test, benchmark)"},

@@ -190,7 +190,7 @@ static zkr_err attest_sign(zkr_cli *cli, zkr_registry *reg, const attest_args *a
         (r = zkr_file_write_atomic(a->out, m->out.p, m->out.len, 0644, &cli->diag)) != ZKR_OK)
         return r;
     m->written = 1;
-    if ((r = log_attestation(cli, reg, key, f, &m->out, &m->att_idx)) == ZKR_OK)
+    if ((r = zkr_app_attest_log(cli, reg, key, f, &m->out, &m->att_idx)) == ZKR_OK)
         m->logged = 1;
     return r;
 }
@@ -212,19 +212,19 @@ static zkr_err import_checks(zkr_cli *cli, zkr_registry *reg, const zkr_attest_f
     /* The request file is the holder's to edit and the wallet signs what it is shown: a time
      * this appliance never gave (dated ahead, so it stays "fresh" for max_age later) must not
      * be logged as this appliance's attestation. */
-    if ((r = attest_time(cli, &now)) != ZKR_OK)
+    if ((r = zkr_app_attest_time(cli, &now)) != ZKR_OK)
         return r;
     if (f->time > now + ATTEST_IMPORT_SKEW)
         return zkr_fail(&cli->diag, ZKR_ERR_MALFORMED,
                         "signing request: the attestation is dated %lld s in the future (this "
                         "appliance dates requests when it writes them)",
                         (long long)(f->time - now));
-    zkr_cli_attest_registry(reg, &cb);
+    zkr_app_attest_registry(reg, &cb);
     if ((r = cb.revoked(cb.ctx, f, key, &cli->diag)) != ZKR_OK ||
         (r = cb.statement(cb.ctx, f, &cli->diag)) != ZKR_OK ||
         (r = cb.inclusion(cb.ctx, f, &cli->diag)) != ZKR_OK)
         return r;
-    r = zkr_cli_key_lookup(reg, key, &kidx, &cli->diag);
+    r = zkr_app_key_lookup(reg, key, &kidx, &cli->diag);
     if (r == ZKR_ERR_NOT_FOUND)
         return zkr_fail(&cli->diag, ZKR_ERR_KEY,
                         "the request's wallet address is not a registered signer key");
@@ -281,7 +281,7 @@ static zkr_err attest_import(zkr_cli *cli, zkr_registry *reg, const attest_args 
         (r = zkr_file_write_atomic(a->out, m.out.p, m.out.len, 0644, &cli->diag)) != ZKR_OK)
         goto out;
     m.written = 1;
-    if ((r = log_attestation(cli, reg, &key, &f, &m.out, &m.att_idx)) != ZKR_OK ||
+    if ((r = zkr_app_attest_log(cli, reg, &key, &f, &m.out, &m.att_idx)) != ZKR_OK ||
         (r = zkr_registry_write_commit(reg, &cli->diag)) != ZKR_OK)
         goto out;
     committed = 1;
@@ -377,7 +377,7 @@ static zkr_err load_and_check(zkr_cli *cli, zkr_registry *reg, const attest_args
     if ((r = zkr_registry_statement_get(reg, a->statement, st, &cli->diag)) != ZKR_OK ||
         (r = zkr_registry_statement_check_log(reg, st, &cli->diag)) != ZKR_OK)
         return r;
-    return check_registry_rules(cli, reg, st, a->key != NULL ? key : NULL);
+    return zkr_app_attest_rules(cli, reg, st, a->key != NULL ? key : NULL);
 }
 
 /*
@@ -407,7 +407,7 @@ static zkr_err attest_locked(zkr_cli *cli, zkr_registry *reg, const attest_args 
         return zkr_fail(&cli->diag, ZKR_ERR_REGISTRY, "statement %s changed under attest",
                         a->statement);
     *refusable = 0; /* everything held; later failures are errors, not refusals */
-    if ((r = fill_facts(cli, reg, ak, st, proof, &f)) != ZKR_OK ||
+    if ((r = zkr_app_attest_fill_facts(cli, reg, ak, st, proof, &f)) != ZKR_OK ||
         (r = attest_sign(cli, reg, a, &f, key, s, m)) != ZKR_OK)
         return r;
     *proof_idx = f.log_index;
@@ -444,15 +444,15 @@ zkr_err zkr_cmd_attest(zkr_cli *cli, int argc, char **argv)
     refusable = a.key != NULL; /* from here on a refusal is logged with who signed nothing */
     if ((r = zkr_file_read(a.proof, ZKR_PROOF_MAX_BYTES, &proof, &cli->diag)) != ZKR_OK ||
         (r = load_and_check(cli, reg, &a, &st, &key)) != ZKR_OK ||
-        (r = check_proof(cli, reg, &st, &proof)) != ZKR_OK)
+        (r = zkr_app_attest_check_proof(cli, reg, &st, &proof)) != ZKR_OK)
         goto out;
     /* Open the signer and the appliance key now (passphrases, token login, Argon2id) so the
      * write lock never waits for them; failing here is an error, not a refusal. */
     refusable = 0;
     if ((a.key != NULL && s == NULL && (r = open_signer(cli, &a, &s)) != ZKR_OK) ||
-        (r = appliance_key(cli, reg, a.reg_pass_file, &st, &proof, &ak)) != ZKR_OK)
+        (r = zkr_app_attest_appliance_key(cli, reg, a.reg_pass_file, &st, &proof, &ak)) != ZKR_OK)
         goto out;
-    if ((r = test_pause(cli)) != ZKR_OK ||
+    if ((r = zkr_app_attest_test_pause(cli)) != ZKR_OK ||
         (r = attest_locked(cli, reg, &a, &st, &proof, &key, s, ak, &refusable, &m,
                            &proof_idx)) != ZKR_OK)
         goto out;
@@ -462,7 +462,7 @@ out:
     zkr_registry_end(reg); /* rolls back an attest_locked that failed; before the refusal log */
     made_free(&a, &m, committed);
     if (r != ZKR_OK && refusable)
-        log_refusal(cli, reg, &key, a.statement, &st, &proof, r);
+        zkr_app_attest_log_refusal(cli, reg, &key, a.statement, &st, &proof, r);
     zkr_appliance_key_free(ak);
     zkr_signer_free(s);
     zkr_statement_free(&st);

@@ -140,7 +140,7 @@ static zkr_err zkr_load_stmt(zkr_cli *cli, zkr_registry *reg, const char *ref, i
         return zkr_fail(&cli->diag, ZKR_ERR_MISMATCH_VERIFIER,
                         "schema %s@%llu pins verifier %s, this is %s", sc->name,
                         (unsigned long long)sc->version, sc->verifier_version, ZKR_VERSION);
-    if ((r = zkr_cli_param_set_of(cli, sc, &ps->param_set)) != ZKR_OK ||
+    if ((r = zkr_app_param_set_of(cli, sc, &ps->param_set)) != ZKR_OK ||
         (r = zkr_check_revoked(cli, reg, &ps->st)) != ZKR_OK)
         return r;
     for (size_t i = 0; i < ps->st.n_params; i++)
@@ -231,7 +231,7 @@ static zkr_err zkr_load_model(zkr_cli *cli, const zkr_artifact *m, zkr_buf *out)
     uint8_t sha[ZKR_DIGEST_BYTES];
     zkr_err r;
 
-    if ((r = zkr_cli_infer_store_path(cli, "models", m->sha256, "", path, sizeof path)) != ZKR_OK ||
+    if ((r = zkr_app_infer_store_path(cli, "models", m->sha256, "", path, sizeof path)) != ZKR_OK ||
         (r = zkr_file_read(path, ZKR_ML_MODEL_MAX_BYTES, out, &cli->diag)) != ZKR_OK)
         return r;
     zkr_sha256(out->p, out->len, sha);
@@ -252,7 +252,7 @@ static zkr_err zkr_load_record(zkr_cli *cli, const zkr_proof_stmt *ps, const cha
     zkr_err r;
 
     if (!file) {
-        if ((r = zkr_cli_infer_store_path(cli, "datasets", ps->st.dataset.sha256, ".path", sp,
+        if ((r = zkr_app_infer_store_path(cli, "datasets", ps->st.dataset.sha256, ".path", sp,
                                           sizeof sp)) != ZKR_OK ||
             (r = zkr_file_read(sp, 4095, &stored, &cli->diag)) != ZKR_OK)
             return zkr_fail(&cli->diag, r == ZKR_OK ? ZKR_ERR_NOT_FOUND : r,
@@ -419,7 +419,7 @@ zkr_err zkr_cmd_prove(zkr_cli *cli, int argc, char **argv)
         goto out;
     zkr_progress("proving in the confined worker");
     t0 = zkr_now();
-    r = zkr_sandbox_call(zkr_cli_workers, "prove", &so, req.p, req.len, &reply, &res, &cli->diag);
+    r = zkr_sandbox_call(zkr_app_workers, "prove", &so, req.p, req.len, &reply, &res, &cli->diag);
     if (r != ZKR_OK)
         goto out;
     r = zkr_prove_finish(cli, &ps, &reply, a.out, zkr_now() - t0);
@@ -449,7 +449,7 @@ static zkr_err zkr_verify_request(const zkr_proof_stmt *ps, const zkr_buf *proof
     return zkr_enc_bytes(req, proof->p, proof->len);
 }
 
-/* training-step@1 statements: every binding value from the registry (cli/train_glue.c). */
+/* training-step@1 statements: every binding value from the registry (app/train.c). */
 static zkr_err zkr_verify_training(zkr_cli *cli, zkr_registry *reg, const zkr_proof_args *a,
                                    const zkr_statement *st)
 {
@@ -463,7 +463,7 @@ static zkr_err zkr_verify_training(zkr_cli *cli, zkr_registry *reg, const zkr_pr
     if ((r = zkr_file_read(a->proof, ZKR_CLI_PROOF_MAX, &proof, &cli->diag)) != ZKR_OK)
         goto out;
     zkr_progress("verifying in the confined worker");
-    if ((r = zkr_cli_train_verify(cli, reg, st, NULL, proof.p, proof.len, a->no_sandbox)) !=
+    if ((r = zkr_app_train_verify(cli, reg, st, NULL, proof.p, proof.len, a->no_sandbox)) !=
         ZKR_OK)
         goto out;
     secs = zkr_now() - t0;
@@ -527,7 +527,7 @@ zkr_err zkr_cmd_verify(zkr_cli *cli, int argc, char **argv)
         goto out;
     zkr_progress("verifying in the confined worker");
     t0 = zkr_now();
-    r = zkr_sandbox_call(zkr_cli_workers, "verify", &so, req.p, req.len, &reply, &res, &cli->diag);
+    r = zkr_sandbox_call(zkr_app_workers, "verify", &so, req.p, req.len, &reply, &res, &cli->diag);
     secs = zkr_now() - t0;
     if (r != ZKR_OK)
         goto out;

@@ -198,7 +198,7 @@ static zkr_err round_open(zkr_cli *cli, const round_args *a)
     zkr_artifact parent, ds;
     zkr_schema sc;
     zkr_ml_tmodel *m = NULL;
-    zkr_cli_train_data td;
+    zkr_app_train_data td;
     zkr_round_open o;
     uint8_t digest[32];
     char hex[65];
@@ -211,11 +211,11 @@ static zkr_err round_open(zkr_cli *cli, const round_args *a)
         return r;
     end = a->first + a->workers * a->per; /* <= 2^64 - 1 + 1: checked above, may be 0 only at 2^64 */
     if ((r = zkr_cli_registry_open(cli, &reg)) != ZKR_OK ||
-        (r = zkr_cli_train_load_model(cli, reg, a->model, &parent, &m)) != ZKR_OK ||
-        (r = zkr_cli_train_data_open(cli, reg, a->dataset, &ds, &td)) != ZKR_OK ||
+        (r = zkr_app_train_load_model(cli, reg, a->model, &parent, &m)) != ZKR_OK ||
+        (r = zkr_app_train_data_open(cli, reg, a->dataset, &ds, &td)) != ZKR_OK ||
         (r = zkr_registry_schema_get(reg, a->schema, &sc, &cli->diag)) != ZKR_OK)
         goto out;
-    if ((r = zkr_cli_train_provable(cli, m, (uint32_t)a->per)) != ZKR_OK)
+    if ((r = zkr_app_train_provable(cli, m, (uint32_t)a->per)) != ZKR_OK)
         goto out;
     if (strcmp(sc.proof_kind, "training-step@1") != 0) {
         r = zkr_fail(&cli->diag, ZKR_ERR_MISMATCH_SCHEMA, "schema %s: proof kind '%s', expected "
@@ -252,7 +252,7 @@ static zkr_err round_open(zkr_cli *cli, const round_args *a)
                o.per_worker, (unsigned long long)o.first, hex);
 out:
     zkr_ml_tmodel_free(m);
-    zkr_cli_train_data_free(&td);
+    zkr_app_train_data_free(&td);
     zkr_registry_close(reg);
     return r;
 }
@@ -283,8 +283,8 @@ zkr_err zkr_cli_round_work(zkr_cli *cli, const zkr_cli_train_args *a)
     round_info ri;
     zkr_artifact parent_a, ds_a;
     zkr_ml_tmodel *parent = NULL, *child = NULL;
-    zkr_cli_train_data td;
-    zkr_cli_train_params tp;
+    zkr_app_train_data td;
+    zkr_app_train_params tp;
     zkr_statement st;
     zkr_buf inputs = {0}, child_bytes = {0}, proof = {0};
     uint64_t idx[ZKR_ML_T_MAX_BATCH];
@@ -309,19 +309,19 @@ zkr_err zkr_cli_round_work(zkr_cli *cli, const zkr_cli_train_args *a)
     }
     (void)refs_of(&ri, pref, dref, sref);
     shard_indices(&ri, a->worker, idx);
-    if ((r = zkr_cli_train_load_model(cli, reg, pref, &parent_a, &parent)) != ZKR_OK ||
-        (r = zkr_cli_train_data_open(cli, reg, dref, &ds_a, &td)) != ZKR_OK ||
-        (r = zkr_cli_train_batch(cli, &td, zkr_ml_tmodel_graph(parent)->input_dim, idx,
+    if ((r = zkr_app_train_load_model(cli, reg, pref, &parent_a, &parent)) != ZKR_OK ||
+        (r = zkr_app_train_data_open(cli, reg, dref, &ds_a, &td)) != ZKR_OK ||
+        (r = zkr_app_train_batch(cli, &td, zkr_ml_tmodel_graph(parent)->input_dim, idx,
                                  ri.st.open.per_worker, &inputs, labels)) != ZKR_OK ||
         (r = zkr_ml_train_step(parent, inputs.p, inputs.len, labels, ri.st.open.per_worker, &ri.sp,
                                &child_bytes, NULL, &cli->diag)) != ZKR_OK ||
         (r = zkr_ml_tmodel_decode(child_bytes.p, child_bytes.len, &child, &cli->diag)) != ZKR_OK)
         goto out;
     zkr_ml_tmodel_digest(child, sha);
-    if ((r = zkr_cli_train_statement(cli, reg, sref, &parent_a, &ds_a, sha, &ri.sp, idx,
+    if ((r = zkr_app_train_statement(cli, reg, sref, &parent_a, &ds_a, sha, &ri.sp, idx,
                                      ri.st.open.per_worker, &st)) != ZKR_OK ||
-        (r = zkr_cli_train_params_of(cli, &st, &tp)) != ZKR_OK ||
-        (r = zkr_cli_train_prove(cli, &st, parent, child, &td, &tp, a->no_sandbox, &proof)) !=
+        (r = zkr_app_train_params_of(cli, &st, &tp)) != ZKR_OK ||
+        (r = zkr_app_train_prove(cli, &st, parent, child, &td, &tp, a->no_sandbox, &proof)) !=
             ZKR_OK ||
         (r = write_out(cli, a->out_dir, "zkrtm", a->worker, child_bytes.p, child_bytes.len, mpath,
                        sizeof mpath)) != ZKR_OK ||
@@ -342,7 +342,7 @@ out:
     zkr_buf_free(&proof);
     zkr_ml_tmodel_free(parent);
     zkr_ml_tmodel_free(child);
-    zkr_cli_train_data_free(&td);
+    zkr_app_train_data_free(&td);
     zkr_registry_close(reg);
     return r;
 }
@@ -432,14 +432,14 @@ static zkr_err judge(zkr_cli *cli, accept_ctx *c, uint32_t w, const char *sub, i
     }
     zkr_sha256(pb.p, pb.len, c->proof_sha[w]);
     shard_indices(&c->ri, w, idx);
-    if ((r = zkr_cli_train_commit_store(cli, c->children[w], c->child_comm[w])) != ZKR_OK ||
-        (r = zkr_cli_train_statement(cli, c->reg, c->sref, &c->parent_a, &c->ds_a,
+    if ((r = zkr_app_train_commit_store(cli, c->children[w], c->child_comm[w])) != ZKR_OK ||
+        (r = zkr_app_train_statement(cli, c->reg, c->sref, &c->parent_a, &c->ds_a,
                                      c->child_sha[w], &c->ri.sp, idx, c->ri.st.open.per_worker,
                                      &st)) !=
             ZKR_OK)
         goto out;
     memcpy(c->sid[w], st.statement_id, 32);
-    v = zkr_cli_train_verify(cli, c->reg, &st, c->child_comm[w], pb.p, pb.len, no_sandbox);
+    v = zkr_app_train_verify(cli, c->reg, &st, c->child_comm[w], pb.p, pb.len, no_sandbox);
     if (v != ZKR_OK) {
         snprintf(c->reason[w], REASON_MAX, "proof rejected (%s): %s", zkr_strerror(v),
                  cli->diag.msg);
@@ -495,7 +495,7 @@ static zkr_err round_average(zkr_cli *cli, accept_ctx *c, zkr_buf *avg_bytes, ui
         return ZKR_OK;
     if ((r = zkr_ml_fedavg(acc, *k, avg_bytes, &cli->diag)) == ZKR_OK &&
         (r = zkr_ml_tmodel_decode(avg_bytes->p, avg_bytes->len, &avg, &cli->diag)) == ZKR_OK &&
-        (r = zkr_cli_train_commit_store(cli, avg, comm)) == ZKR_OK)
+        (r = zkr_app_train_commit_store(cli, avg, comm)) == ZKR_OK)
         zkr_ml_tmodel_digest(avg, sha);
     zkr_ml_tmodel_free(avg);
     return r;
@@ -636,7 +636,7 @@ static zkr_err round_accept(zkr_cli *cli, const round_args *a)
 {
     accept_ctx *c = calloc(1, sizeof *c);
     zkr_ml_tmodel *parent = NULL;
-    zkr_cli_train_data td;
+    zkr_app_train_data td;
     zkr_artifact res;
     size_t k = 0;
     zkr_err r;
@@ -649,8 +649,8 @@ static zkr_err round_accept(zkr_cli *cli, const round_args *a)
         (r = accept_check(cli, c, a)) != ZKR_OK)
         goto out;
     (void)refs_of(&c->ri, c->pref, c->dref, c->sref);
-    if ((r = zkr_cli_train_load_model(cli, c->reg, c->pref, &c->parent_a, &parent)) != ZKR_OK ||
-        (r = zkr_cli_train_data_open(cli, c->reg, c->dref, &c->ds_a, &td)) != ZKR_OK)
+    if ((r = zkr_app_train_load_model(cli, c->reg, c->pref, &c->parent_a, &parent)) != ZKR_OK ||
+        (r = zkr_app_train_data_open(cli, c->reg, c->dref, &c->ds_a, &td)) != ZKR_OK)
         goto out;
     for (uint32_t w = 0; w < c->ri.st.open.workers; w++)
         if ((r = judge(cli, c, w, a->sub[w], a->no_sandbox)) != ZKR_OK)
@@ -668,7 +668,7 @@ out:
     for (uint32_t w = 0; w < ROUND_MAX_WORKERS; w++)
         zkr_ml_tmodel_free(c->children[w]);
     zkr_ml_tmodel_free(parent);
-    zkr_cli_train_data_free(&td);
+    zkr_app_train_data_free(&td);
     zkr_registry_close(c->reg);
     free(c);
     return r;
@@ -722,7 +722,7 @@ out:
 static zkr_err audit_statement(zkr_cli *cli, zkr_registry *reg, const round_info *ri, uint32_t w)
 {
     const zkr_round_outcome *o = &ri->st.outcome[w];
-    zkr_cli_train_params tp;
+    zkr_app_train_params tp;
     zkr_statement st;
     uint64_t idx[ZKR_ML_T_MAX_BATCH];
     char hex[65];
@@ -732,7 +732,7 @@ static zkr_err audit_statement(zkr_cli *cli, zkr_registry *reg, const round_info
     zkr_cli_hex32(o->statement, hex);
     shard_indices(ri, w, idx);
     if ((r = zkr_registry_statement_get(reg, hex, &st, &cli->diag)) != ZKR_OK ||
-        (r = zkr_cli_train_params_of(cli, &st, &tp)) != ZKR_OK)
+        (r = zkr_app_train_params_of(cli, &st, &tp)) != ZKR_OK)
         goto out;
     if (memcmp(st.schema.digest, ri->st.open.schema, 32) != 0 ||
         memcmp(st.model.sha256, ri->st.open.parent, 32) != 0 ||
@@ -758,8 +758,8 @@ static zkr_err audit_model(zkr_cli *cli, zkr_registry *reg, const zkr_artifact *
     zkr_err r;
 
     zkr_cli_hex32(sha, hex);
-    if ((r = zkr_cli_train_load_model(cli, reg, hex, &a, m)) != ZKR_OK ||
-        (r = zkr_cli_train_commit(cli, *m, comm)) != ZKR_OK)
+    if ((r = zkr_app_train_load_model(cli, reg, hex, &a, m)) != ZKR_OK ||
+        (r = zkr_app_train_commit(cli, *m, comm)) != ZKR_OK)
         return r;
     if (a.program_id != parent->program_id)
         return zkr_fail(&cli->diag, ZKR_ERR_VERIFY, "model %s belongs to another program", hex);

@@ -132,6 +132,28 @@ out:
     return r;
 }
 
+/* `key register`: records the key (app/attest.h) and reports its log entry. */
+static zkr_err key_registered(zkr_cli *cli, const zkr_pubkey *k)
+{
+    zkr_signer_key row;
+    char kid[ZKR_KEYID_HEX + 1], pubs[160];
+    zkr_err r;
+
+    zkr_pubkey_keyid(k, kid);
+    if ((r = zkr_pubkey_format(k, pubs, sizeof pubs)) != ZKR_OK ||
+        (r = zkr_app_key_register(cli, k, &row)) != ZKR_OK)
+        return r;
+    if (cli->json)
+        printf("{\"ok\":true,\"keyid\":\"%s\",\"public\":\"%s\",\"log_index\":%llu,"
+               "\"existed\":%s}\n",
+               kid, pubs, (unsigned long long)row.log_index, row.existed ? "true" : "false");
+    else
+        printf("%s key %s\n%s\nlog index %llu\n",
+               row.existed ? "already registered:" : "registered:", kid, pubs,
+               (unsigned long long)row.log_index);
+    return ZKR_OK;
+}
+
 static zkr_err key_public(zkr_cli *cli, const char *uri, const char *pass_path, int pass_fd,
                           const char *address, int do_register)
 {
@@ -166,7 +188,7 @@ static zkr_err key_public(zkr_cli *cli, const char *uri, const char *pass_path, 
         pub = *zkr_signer_pubkey(s);
     }
     if (do_register) {
-        r = zkr_cli_key_register(cli, &pub);
+        r = key_registered(cli, &pub);
         goto out;
     }
     if ((r = zkr_pubkey_format(&pub, pubs, sizeof pubs)) != ZKR_OK)
@@ -356,7 +378,7 @@ static zkr_err load_evidence(zkr_cli *cli, const char *path, const char *log_key
         if ((r = zkr_registry_open_readonly(cli->registry_path, rh, &cli->diag)) != ZKR_OK ||
             (r = zkr_registry_read_begin(*rh, &cli->diag)) != ZKR_OK)
             return r;
-        zkr_cli_attest_registry(*rh, reg);
+        zkr_app_attest_registry(*rh, reg);
         *have = 1;
         return ZKR_OK;
     }

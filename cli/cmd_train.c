@@ -251,14 +251,14 @@ typedef struct {
     zkr_registry *reg;
     zkr_artifact parent_a, dataset_a;
     zkr_ml_tmodel *parent;
-    zkr_cli_train_data td;
+    zkr_app_train_data td;
     zkr_buf inputs, child_bytes, ev, proof;
 } train_run;
 
 static void train_run_free(train_run *t)
 {
     zkr_ml_tmodel_free(t->parent);
-    zkr_cli_train_data_free(&t->td);
+    zkr_app_train_data_free(&t->td);
     zkr_buf_free(&t->inputs);
     zkr_buf_free(&t->child_bytes);
     zkr_buf_free(&t->ev);
@@ -271,15 +271,15 @@ static zkr_err prove_step(zkr_cli *cli, const zkr_cli_train_args *a, train_run *
                           const uint64_t *idx, const char *proof_name)
 {
     zkr_statement st;
-    zkr_cli_train_params tp;
+    zkr_app_train_params tp;
     char path[4096], sid[65];
     zkr_err r;
 
     memset(&st, 0, sizeof st);
-    if ((r = zkr_cli_train_statement(cli, t->reg, a->schema, &t->parent_a, &t->dataset_a, child_sha,
+    if ((r = zkr_app_train_statement(cli, t->reg, a->schema, &t->parent_a, &t->dataset_a, child_sha,
                                      &a->sp, idx, a->batch, &st)) != ZKR_OK ||
-        (r = zkr_cli_train_params_of(cli, &st, &tp)) != ZKR_OK ||
-        (r = zkr_cli_train_prove(cli, &st, t->parent, child, &t->td, &tp, a->no_sandbox,
+        (r = zkr_app_train_params_of(cli, &st, &tp)) != ZKR_OK ||
+        (r = zkr_app_train_prove(cli, &st, t->parent, child, &t->td, &tp, a->no_sandbox,
                                  &t->proof)) != ZKR_OK)
         goto out;
     if (snprintf(path, sizeof path, "%s/%s", a->out_dir, proof_name) >= (int)sizeof path) {
@@ -310,16 +310,16 @@ static zkr_err train_step(zkr_cli *cli, const zkr_cli_train_args *a, train_run *
     zkr_err r;
 
     if ((r = zkr_ml_train_batch_indices(a->first, step, a->batch, t->td.n, idx)) != ZKR_OK ||
-        (r = zkr_cli_train_batch(cli, &t->td, g->input_dim, idx, a->batch, &t->inputs, labels)) !=
+        (r = zkr_app_train_batch(cli, &t->td, g->input_dim, idx, a->batch, &t->inputs, labels)) !=
             ZKR_OK ||
         (r = zkr_ml_train_step(t->parent, t->inputs.p, t->inputs.len, labels, a->batch, &a->sp,
                                &t->child_bytes, NULL, &cli->diag)) != ZKR_OK ||
         (r = zkr_ml_tmodel_decode(t->child_bytes.p, t->child_bytes.len, &child, &cli->diag)) !=
             ZKR_OK ||
-        (r = zkr_cli_train_commit_store(cli, child, comm)) != ZKR_OK)
+        (r = zkr_app_train_commit_store(cli, child, comm)) != ZKR_OK)
         goto out;
     zkr_ml_tmodel_digest(child, sha);
-    if ((r = zkr_cli_lineage_payload(&t->parent_a, sha, comm, &t->dataset_a, &a->sp, idx,
+    if ((r = zkr_app_lineage_payload(&t->parent_a, sha, comm, &t->dataset_a, &a->sp, idx,
                                      a->batch, &t->ev)) != ZKR_OK)
         goto out;
     snprintf(prog, sizeof prog, "%lld", (long long)t->parent_a.program_id);
@@ -354,12 +354,12 @@ out:
 
 static zkr_err train_eval(zkr_cli *cli, train_run *t, const char *ref)
 {
-    zkr_cli_train_data td;
+    zkr_app_train_data td;
     zkr_artifact a;
     zkr_ml_eval_result res;
     zkr_err r;
 
-    if ((r = zkr_cli_train_data_open(cli, t->reg, ref, &a, &td)) != ZKR_OK)
+    if ((r = zkr_app_train_data_open(cli, t->reg, ref, &a, &td)) != ZKR_OK)
         return r;
     if ((r = zkr_ml_tmodel_eval(t->parent, td.ds, 0, 0, &res, &cli->diag)) == ZKR_OK && !cli->json)
         printf("accuracy: %.2f %% (%llu / %llu records of dataset %lld, quantized native)\n",
@@ -369,7 +369,7 @@ static zkr_err train_eval(zkr_cli *cli, train_run *t, const char *ref)
         printf("{\"ok\":true,\"model\":%lld,\"correct\":%llu,\"records\":%llu}\n",
                (long long)t->parent_a.id, (unsigned long long)res.quant_correct,
                (unsigned long long)res.n);
-    zkr_cli_train_data_free(&td);
+    zkr_app_train_data_free(&td);
     return r;
 }
 
@@ -387,8 +387,8 @@ zkr_err zkr_cmd_train(zkr_cli *cli, int argc, char **argv)
     if (a.has_round)
         return zkr_cli_round_work(cli, &a);
     if ((r = zkr_cli_registry_open(cli, &t.reg)) != ZKR_OK ||
-        (r = zkr_cli_train_load_model(cli, t.reg, a.model, &t.parent_a, &t.parent)) != ZKR_OK ||
-        (r = zkr_cli_train_data_open(cli, t.reg, a.dataset, &t.dataset_a, &t.td)) != ZKR_OK)
+        (r = zkr_app_train_load_model(cli, t.reg, a.model, &t.parent_a, &t.parent)) != ZKR_OK ||
+        (r = zkr_app_train_data_open(cli, t.reg, a.dataset, &t.dataset_a, &t.td)) != ZKR_OK)
         goto out;
     if (a.batch > t.td.n) {
         r = zkr_fail(&cli->diag, ZKR_ERR_USAGE, "--batch-size %u: the dataset has %llu records "
@@ -396,7 +396,7 @@ zkr_err zkr_cmd_train(zkr_cli *cli, int argc, char **argv)
                      (unsigned long long)t.td.n);
         goto out;
     }
-    if (a.prove && ((r = zkr_cli_train_provable(cli, t.parent, a.batch)) != ZKR_OK ||
+    if (a.prove && ((r = zkr_app_train_provable(cli, t.parent, a.batch)) != ZKR_OK ||
                     (r = make_dir(cli, a.out_dir)) != ZKR_OK))
         goto out;
     for (uint32_t s = 0; s < a.steps; s++)

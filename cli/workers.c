@@ -4,7 +4,7 @@
 zkr_err zkr_cmd_worker(zkr_cli *cli, int argc, char **argv)
 {
     (void)cli;
-    zkr_sandbox_worker_main(zkr_cli_workers, argc, argv);
+    zkr_sandbox_worker_main(zkr_app_workers, argc, argv);
 }
 
 #if ZKR_TEST_BUILD
@@ -61,7 +61,7 @@ zkr_err zkr_cmd_sandbox_test(zkr_cli *cli, int argc, char **argv)
     memset(&lim, 0, sizeof lim);
     for (int i = 1; i < argc && argv[i][0] != '-'; i++) /* the kind fixes the default limits */
         if (k == NULL)
-            for (k = zkr_cli_workers; k->kind != NULL && strcmp(k->kind, argv[i]) != 0; k++)
+            for (k = zkr_app_workers; k->kind != NULL && strcmp(k->kind, argv[i]) != 0; k++)
                 ;
     if (k != NULL && k->kind != NULL)
         zkr_sandbox_limits_default(k->policy, &lim);
@@ -88,7 +88,7 @@ zkr_err zkr_cmd_sandbox_test(zkr_cli *cli, int argc, char **argv)
         return zkr_cli_usage(cli, "expected KIND [PAYLOAD]");
     if (argc - optind == 2)
         payload = argv[optind + 1];
-    r = zkr_sandbox_call(zkr_cli_workers, argv[optind], &so, (const uint8_t *)payload,
+    r = zkr_sandbox_call(zkr_app_workers, argv[optind], &so, (const uint8_t *)payload,
                          strlen(payload), &reply, &res, &cli->diag);
     if (r == ZKR_OK)
         sandbox_test_print(cli, argv[optind], &reply, &res);

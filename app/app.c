@@ -1,0 +1,34 @@
+/* The application layer's context helpers (app/app.h). */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "app/app.h"
+
+zkr_err zkr_app_registry_open(zkr_app *app, zkr_registry **reg)
+{
+    return zkr_registry_open(app->registry_path, reg, &app->diag);
+}
+
+zkr_err zkr_app_parse_u64(zkr_app *app, const char *what, const char *s, uint64_t *out)
+{
+    char *end = NULL;
+    unsigned long long v;
+
+    *out = 0;
+    if (s == NULL || s[0] < '0' || s[0] > '9')
+        return zkr_fail(&app->diag, ZKR_ERR_USAGE,
+                        "%s: expected a non-negative integer, got '%s'", what, s ? s : "");
+    errno = 0;
+    v = strtoull(s, &end, 10);
+    if (errno != 0 || end == NULL || *end != '\0')
+        return zkr_fail(&app->diag, ZKR_ERR_USAGE,
+                        "%s: expected a non-negative integer, got '%s'", what, s);
+    *out = (uint64_t)v;
+    return ZKR_OK;
+}
+
+void zkr_app_hex32(const uint8_t in[ZKR_DIGEST_BYTES], char out[65])
+{
+    if (zkr_hex_encode(in, ZKR_DIGEST_BYTES, out, 65) != ZKR_OK)
+        out[0] = '\0';
+}
