@@ -1,6 +1,8 @@
 /* The application layer's context helpers (app/app.h). */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 
 #include "app/app.h"
 
@@ -31,4 +33,11 @@ void zkr_app_hex32(const uint8_t in[ZKR_DIGEST_BYTES], char out[65])
 {
     if (zkr_hex_encode(in, ZKR_DIGEST_BYTES, out, 65) != ZKR_OK)
         out[0] = '\0';
+}
+
+zkr_err zkr_app_make_dir(zkr_app *app, const char *dir)
+{
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+        return zkr_fail(&app->diag, ZKR_ERR_IO, "%s: cannot create: %s", dir, strerror(errno));
+    return ZKR_OK;
 }

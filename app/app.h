@@ -36,6 +36,9 @@ zkr_err zkr_app_registry_open(zkr_app *app, zkr_registry **reg) ZKR_WUR;
  */
 zkr_err zkr_app_parse_u64(zkr_app *app, const char *what, const char *s, uint64_t *out) ZKR_WUR;
 
+/* Creates directory dir (0755) unless it exists. Returns ZKR_OK or ZKR_ERR_IO naming it. */
+zkr_err zkr_app_make_dir(zkr_app *app, const char *dir) ZKR_WUR;
+
 /* Lowercase hex of 32 bytes into out[65] (empty on failure, which cannot happen). */
 void zkr_app_hex32(const uint8_t in[ZKR_DIGEST_BYTES], char out[65]);
 

@@ -123,4 +123,47 @@ zkr_err zkr_app_train_statement(zkr_app *app, zkr_registry *reg, const char *sch
                                 const uint8_t child_sha[32], const zkr_ml_tstep_params *sp,
                                 const uint64_t *idx, uint32_t batch, zkr_statement *st) ZKR_WUR;
 
+/* Told about each child as it is registered (step counts from 0). */
+typedef void (*zkr_app_train_step_fn)(void *ctx, uint32_t step, const zkr_artifact *child,
+                                      const zkr_artifact *parent);
+/* Told about each step's proof once it is written. */
+typedef void (*zkr_app_train_proof_fn)(void *ctx, const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                                       const char *path, size_t bytes);
+
+typedef struct {
+    const char *model, *dataset; /* the parent training model and the registered dataset */
+    const char *schema;          /* with prove: the training-step@1 schema NAME@VER */
+    const char *out_dir;         /* with prove: DIR/step-T.zkp are written (DIR created) */
+    const char *eval;            /* NULL, or a dataset the last model is evaluated on */
+    uint32_t batch, steps;       /* batch <= 64 distinct records per step */
+    uint64_t first;              /* step t uses records (first + t*batch + i) mod n */
+    zkr_ml_tstep_params sp;      /* lr and shift */
+    int prove, no_sandbox;
+    zkr_app_train_step_fn on_step;   /* may be NULL */
+    zkr_app_train_proof_fn on_proof; /* may be NULL */
+    void *ctx;                       /* handed to on_step and on_proof */
+} zkr_app_train_opts;
+
+typedef struct {
+    zkr_artifact last;         /* the last child registered */
+    int evaluated;             /* eval was given and ran: eval and eval_dataset_id are set */
+    zkr_ml_eval_result eval;
+    int64_t eval_dataset_id;
+} zkr_app_train_result;
+
+/*
+ * `zkreg train`: o->steps fixed-point SGD steps from registered training
+ * model o->model on o->dataset (docs/training.md). Each child is written
+ * to the store, committed and registered with its lineage event in one
+ * transaction that also checks the parent and the dataset are not revoked;
+ * with o->prove, each step's training-step@1 statement is registered and
+ * proved in the confined prover. A failure stops at that step; the steps
+ * before it stay registered.
+ * Returns ZKR_OK, ZKR_ERR_USAGE (batch larger than the dataset),
+ * ZKR_ERR_UNSUPPORTED (not provable with this batch), ZKR_ERR_REVOKED,
+ * training, prover, I/O and registry errors.
+ */
+zkr_err zkr_app_train_run(zkr_app *app, const zkr_app_train_opts *o,
+                          zkr_app_train_result *res) ZKR_WUR;
+
 #endif

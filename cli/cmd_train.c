@@ -79,13 +79,6 @@ static zkr_err write_in_dir(zkr_cli *cli, const char *dir, const char *name, con
     return zkr_file_write_atomic(path, b->p, b->len, 0644, &cli->diag);
 }
 
-static zkr_err make_dir(zkr_cli *cli, const char *dir)
-{
-    if (mkdir(dir, 0755) != 0 && errno != EEXIST)
-        return zkr_fail(&cli->diag, ZKR_ERR_IO, "%s: cannot create: %s", dir, strerror(errno));
-    return ZKR_OK;
-}
-
 zkr_err zkr_cmd_train_init(zkr_cli *cli, int argc, char **argv)
 {
     static const struct option opts[] = {ZKR_CLI_COMMON_LONGOPTS,
@@ -127,7 +120,7 @@ zkr_err zkr_cmd_train_init(zkr_cli *cli, int argc, char **argv)
         (r = zkr_ml_tprogram_make(dims, n, &g, &cli->diag)) != ZKR_OK ||
         (r = zkr_ml_graph_encode(&g, &prog, &cli->diag)) != ZKR_OK ||
         (r = zkr_ml_tmodel_init(&g, seed, &model, &cli->diag)) != ZKR_OK ||
-        (r = make_dir(cli, out_dir)) != ZKR_OK ||
+        (r = zkr_app_make_dir(cli, out_dir)) != ZKR_OK ||
         (r = write_in_dir(cli, out_dir, "program.zkrprog", &prog)) != ZKR_OK ||
         (r = write_in_dir(cli, out_dir, "init.zkrtm", &model)) != ZKR_OK)
         goto out;
@@ -266,38 +259,37 @@ static void train_run_free(train_run *t)
     zkr_registry_close(t->reg);
 }
 
-static zkr_err prove_step(zkr_cli *cli, const zkr_cli_train_args *a, train_run *t,
+static zkr_err prove_step(zkr_app *app, const zkr_app_train_opts *a, train_run *t,
                           const zkr_ml_tmodel *child, const uint8_t child_sha[32],
                           const uint64_t *idx, const char *proof_name)
 {
     zkr_statement st;
     zkr_app_train_params tp;
-    char path[4096], sid[65];
+    char path[4096];
     zkr_err r;
 
     memset(&st, 0, sizeof st);
-    if ((r = zkr_app_train_statement(cli, t->reg, a->schema, &t->parent_a, &t->dataset_a, child_sha,
+    if ((r = zkr_app_train_statement(app, t->reg, a->schema, &t->parent_a, &t->dataset_a, child_sha,
                                      &a->sp, idx, a->batch, &st)) != ZKR_OK ||
-        (r = zkr_app_train_params_of(cli, &st, &tp)) != ZKR_OK ||
-        (r = zkr_app_train_prove(cli, &st, t->parent, child, &t->td, &tp, a->no_sandbox,
+        (r = zkr_app_train_params_of(app, &st, &tp)) != ZKR_OK ||
+        (r = zkr_app_train_prove(app, &st, t->parent, child, &t->td, &tp, a->no_sandbox,
                                  &t->proof)) != ZKR_OK)
         goto out;
     if (snprintf(path, sizeof path, "%s/%s", a->out_dir, proof_name) >= (int)sizeof path) {
-        r = zkr_fail(&cli->diag, ZKR_ERR_USAGE, "%s: path too long", a->out_dir);
+        r = zkr_fail(&app->diag, ZKR_ERR_USAGE, "%s: path too long", a->out_dir);
         goto out;
     }
-    if ((r = zkr_file_write_atomic(path, t->proof.p, t->proof.len, 0644, &cli->diag)) != ZKR_OK)
+    if ((r = zkr_file_write_atomic(path, t->proof.p, t->proof.len, 0644, &app->diag)) != ZKR_OK)
         goto out;
-    zkr_cli_hex32(st.statement_id, sid);
-    if (!cli->json)
-        printf("  statement %s\n  proof     %s (%zu bytes)\n", sid, path, t->proof.len);
+    if (a->on_proof != NULL)
+        a->on_proof(a->ctx, st.statement_id, path, t->proof.len);
 out:
     zkr_statement_free(&st);
     return r;
 }
 
 /* One step: train, register the child with its lineage, optionally prove. */
-static zkr_err train_step(zkr_cli *cli, const zkr_cli_train_args *a, train_run *t, uint32_t step,
+static zkr_err train_step(zkr_app *app, const zkr_app_train_opts *a, train_run *t, uint32_t step,
                           zkr_artifact *child_a)
 {
     const zkr_ml_graph *g = zkr_ml_tmodel_graph(t->parent);
@@ -310,13 +302,13 @@ static zkr_err train_step(zkr_cli *cli, const zkr_cli_train_args *a, train_run *
     zkr_err r;
 
     if ((r = zkr_ml_train_batch_indices(a->first, step, a->batch, t->td.n, idx)) != ZKR_OK ||
-        (r = zkr_app_train_batch(cli, &t->td, g->input_dim, idx, a->batch, &t->inputs, labels)) !=
+        (r = zkr_app_train_batch(app, &t->td, g->input_dim, idx, a->batch, &t->inputs, labels)) !=
             ZKR_OK ||
         (r = zkr_ml_train_step(t->parent, t->inputs.p, t->inputs.len, labels, a->batch, &a->sp,
-                               &t->child_bytes, NULL, &cli->diag)) != ZKR_OK ||
-        (r = zkr_ml_tmodel_decode(t->child_bytes.p, t->child_bytes.len, &child, &cli->diag)) !=
+                               &t->child_bytes, NULL, &app->diag)) != ZKR_OK ||
+        (r = zkr_ml_tmodel_decode(t->child_bytes.p, t->child_bytes.len, &child, &app->diag)) !=
             ZKR_OK ||
-        (r = zkr_app_train_commit_store(cli, child, comm)) != ZKR_OK)
+        (r = zkr_app_train_commit_store(app, child, comm)) != ZKR_OK)
         goto out;
     zkr_ml_tmodel_digest(child, sha);
     if ((r = zkr_app_lineage_payload(&t->parent_a, sha, comm, &t->dataset_a, &a->sp, idx,
@@ -332,15 +324,14 @@ static zkr_err train_step(zkr_cli *cli, const zkr_cli_train_args *a, train_run *
     if ((r = zkr_registry_model_add_event_bound(t->reg, name, prog, t->child_bytes.p,
                                                 t->child_bytes.len, comm, "lineage", t->ev.p,
                                                 t->ev.len, bound, 2, child_a, &ev_index,
-                                                &cli->diag)) != ZKR_OK)
+                                                &app->diag)) != ZKR_OK)
         goto out;
-    if (!cli->json)
-        printf("step %u: model %lld (%s v%llu) from model %lld\n", step, (long long)child_a->id,
-               child_a->name, (unsigned long long)child_a->version, (long long)t->parent_a.id);
+    if (a->on_step != NULL)
+        a->on_step(a->ctx, step, child_a, &t->parent_a);
     if (a->prove) {
         char pn[64];
         snprintf(pn, sizeof pn, "step-%u.zkp", step);
-        if ((r = prove_step(cli, a, t, child, sha, idx, pn)) != ZKR_OK)
+        if ((r = prove_step(app, a, t, child, sha, idx, pn)) != ZKR_OK)
             goto out;
     }
     zkr_ml_tmodel_free(t->parent);
@@ -352,63 +343,108 @@ out:
     return r;
 }
 
-static zkr_err train_eval(zkr_cli *cli, train_run *t, const char *ref)
+static zkr_err train_eval(zkr_app *app, train_run *t, const char *ref, zkr_app_train_result *res)
 {
     zkr_app_train_data td;
     zkr_artifact a;
-    zkr_ml_eval_result res;
     zkr_err r;
 
-    if ((r = zkr_app_train_data_open(cli, t->reg, ref, &a, &td)) != ZKR_OK)
+    if ((r = zkr_app_train_data_open(app, t->reg, ref, &a, &td)) != ZKR_OK)
         return r;
-    if ((r = zkr_ml_tmodel_eval(t->parent, td.ds, 0, 0, &res, &cli->diag)) == ZKR_OK && !cli->json)
-        printf("accuracy: %.2f %% (%llu / %llu records of dataset %lld, quantized native)\n",
-               res.n ? 100.0 * (double)res.quant_correct / (double)res.n : 0.0,
-               (unsigned long long)res.quant_correct, (unsigned long long)res.n, (long long)a.id);
-    if (r == ZKR_OK && cli->json)
-        printf("{\"ok\":true,\"model\":%lld,\"correct\":%llu,\"records\":%llu}\n",
-               (long long)t->parent_a.id, (unsigned long long)res.quant_correct,
-               (unsigned long long)res.n);
+    if ((r = zkr_ml_tmodel_eval(t->parent, td.ds, 0, 0, &res->eval, &app->diag)) == ZKR_OK) {
+        res->evaluated = 1;
+        res->eval_dataset_id = a.id;
+    }
     zkr_app_train_data_free(&td);
     return r;
+}
+
+zkr_err zkr_app_train_run(zkr_app *app, const zkr_app_train_opts *a, zkr_app_train_result *res)
+{
+    train_run t;
+    zkr_artifact child_a;
+    zkr_err r;
+
+    memset(&t, 0, sizeof t);
+    memset(res, 0, sizeof *res);
+    if ((r = zkr_app_registry_open(app, &t.reg)) != ZKR_OK ||
+        (r = zkr_app_train_load_model(app, t.reg, a->model, &t.parent_a, &t.parent)) != ZKR_OK ||
+        (r = zkr_app_train_data_open(app, t.reg, a->dataset, &t.dataset_a, &t.td)) != ZKR_OK)
+        goto out;
+    if (a->batch > t.td.n) {
+        r = zkr_fail(&app->diag, ZKR_ERR_USAGE, "--batch-size %u: the dataset has %llu records "
+                     "and a batch is distinct records (docs/training.md section 7)", a->batch,
+                     (unsigned long long)t.td.n);
+        goto out;
+    }
+    if (a->prove && ((r = zkr_app_train_provable(app, t.parent, a->batch)) != ZKR_OK ||
+                     (r = zkr_app_make_dir(app, a->out_dir)) != ZKR_OK))
+        goto out;
+    for (uint32_t s = 0; s < a->steps; s++)
+        if ((r = train_step(app, a, &t, s, &child_a)) != ZKR_OK)
+            goto out;
+    res->last = t.parent_a;
+    if (a->eval && (r = train_eval(app, &t, a->eval, res)) != ZKR_OK)
+        goto out;
+out:
+    train_run_free(&t);
+    return r;
+}
+
+/* Each step's child as it is registered (text output; --json prints the summary only). */
+static void print_step(void *ctx, uint32_t step, const zkr_artifact *child,
+                       const zkr_artifact *parent)
+{
+    const zkr_cli *cli = ctx;
+
+    if (!cli->json)
+        printf("step %u: model %lld (%s v%llu) from model %lld\n", step, (long long)child->id,
+               child->name, (unsigned long long)child->version, (long long)parent->id);
+}
+
+static void print_proof(void *ctx, const uint8_t statement_id[32], const char *path,
+                        size_t bytes)
+{
+    const zkr_cli *cli = ctx;
+    char sid[65];
+
+    zkr_cli_hex32(statement_id, sid);
+    if (!cli->json)
+        printf("  statement %s\n  proof     %s (%zu bytes)\n", sid, path, bytes);
 }
 
 zkr_err zkr_cmd_train(zkr_cli *cli, int argc, char **argv)
 {
     zkr_cli_train_args a;
-    train_run t;
-    zkr_artifact child_a;
+    zkr_app_train_opts o;
+    zkr_app_train_result res;
+    const zkr_ml_eval_result *ev = &res.eval;
     int done = 0;
     zkr_err r;
 
-    memset(&t, 0, sizeof t);
     if ((r = train_parse(cli, argc, argv, &a, &done)) != ZKR_OK || done)
         return r;
     if (a.has_round)
         return zkr_cli_round_work(cli, &a);
-    if ((r = zkr_cli_registry_open(cli, &t.reg)) != ZKR_OK ||
-        (r = zkr_app_train_load_model(cli, t.reg, a.model, &t.parent_a, &t.parent)) != ZKR_OK ||
-        (r = zkr_app_train_data_open(cli, t.reg, a.dataset, &t.dataset_a, &t.td)) != ZKR_OK)
-        goto out;
-    if (a.batch > t.td.n) {
-        r = zkr_fail(&cli->diag, ZKR_ERR_USAGE, "--batch-size %u: the dataset has %llu records "
-                     "and a batch is distinct records (docs/training.md section 7)", a.batch,
-                     (unsigned long long)t.td.n);
-        goto out;
-    }
-    if (a.prove && ((r = zkr_app_train_provable(cli, t.parent, a.batch)) != ZKR_OK ||
-                    (r = make_dir(cli, a.out_dir)) != ZKR_OK))
-        goto out;
-    for (uint32_t s = 0; s < a.steps; s++)
-        if ((r = train_step(cli, &a, &t, s, &child_a)) != ZKR_OK)
-            goto out;
-    if (a.eval && (r = train_eval(cli, &t, a.eval)) != ZKR_OK)
-        goto out;
+    o = (zkr_app_train_opts){.model = a.model, .dataset = a.dataset, .schema = a.schema,
+                             .out_dir = a.out_dir, .eval = a.eval, .batch = a.batch,
+                             .steps = a.steps, .first = a.first, .sp = a.sp, .prove = a.prove,
+                             .no_sandbox = a.no_sandbox, .on_step = print_step,
+                             .on_proof = print_proof, .ctx = cli};
+    if ((r = zkr_app_train_run(cli, &o, &res)) != ZKR_OK)
+        return r;
+    if (res.evaluated && !cli->json)
+        printf("accuracy: %.2f %% (%llu / %llu records of dataset %lld, quantized native)\n",
+               ev->n ? 100.0 * (double)ev->quant_correct / (double)ev->n : 0.0,
+               (unsigned long long)ev->quant_correct, (unsigned long long)ev->n,
+               (long long)res.eval_dataset_id);
+    if (res.evaluated && cli->json)
+        printf("{\"ok\":true,\"model\":%lld,\"correct\":%llu,\"records\":%llu}\n",
+               (long long)res.last.id, (unsigned long long)ev->quant_correct,
+               (unsigned long long)ev->n);
     if (cli->json && !a.eval)
-        printf("{\"ok\":true,\"model\":%lld,\"steps\":%u}\n", (long long)t.parent_a.id, a.steps);
-out:
-    train_run_free(&t);
-    return r;
+        printf("{\"ok\":true,\"model\":%lld,\"steps\":%u}\n", (long long)res.last.id, a.steps);
+    return ZKR_OK;
 }
 
 /* ------------------------------------------------------------------ */
