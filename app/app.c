@@ -1,5 +1,6 @@
 /* The application layer's context helpers (app/app.h). */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -40,4 +41,14 @@ zkr_err zkr_app_make_dir(zkr_app *app, const char *dir)
     if (mkdir(dir, 0755) != 0 && errno != EEXIST)
         return zkr_fail(&app->diag, ZKR_ERR_IO, "%s: cannot create: %s", dir, strerror(errno));
     return ZKR_OK;
+}
+
+zkr_err zkr_app_write_out(zkr_app *app, const char *path, const uint8_t *p, size_t len)
+{
+    if (path == NULL || strcmp(path, "-") == 0) {
+        if (fwrite(p, 1, len, stdout) != len || fflush(stdout) != 0)
+            return zkr_fail(&app->diag, ZKR_ERR_IO, "stdout: write failed");
+        return ZKR_OK;
+    }
+    return zkr_file_write_atomic(path, p, len, 0644, &app->diag);
 }

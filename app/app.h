@@ -36,6 +36,13 @@ zkr_err zkr_app_registry_open(zkr_app *app, zkr_registry **reg) ZKR_WUR;
  */
 zkr_err zkr_app_parse_u64(zkr_app *app, const char *what, const char *s, uint64_t *out) ZKR_WUR;
 
+/*
+ * Writes p to `path` atomically (mode 0644), or to standard output when
+ * path is NULL or "-" (a bundle or request piped on). Returns ZKR_OK or
+ * ZKR_ERR_IO naming the target.
+ */
+zkr_err zkr_app_write_out(zkr_app *app, const char *path, const uint8_t *p, size_t len) ZKR_WUR;
+
 /* Creates directory dir (0755) unless it exists. Returns ZKR_OK or ZKR_ERR_IO naming it. */
 zkr_err zkr_app_make_dir(zkr_app *app, const char *dir) ZKR_WUR;
 

@@ -183,12 +183,7 @@ zkr_err zkr_cli_passphrase(zkr_cli *cli, const char *path, zkr_secret *out)
 
 zkr_err zkr_cli_write_out(zkr_cli *cli, const char *path, const uint8_t *p, size_t len)
 {
-    if (path == NULL || strcmp(path, "-") == 0) {
-        if (fwrite(p, 1, len, stdout) != len || fflush(stdout) != 0)
-            return zkr_fail(&cli->diag, ZKR_ERR_IO, "stdout: write failed");
-        return ZKR_OK;
-    }
-    return zkr_file_write_atomic(path, p, len, 0644, &cli->diag);
+    return zkr_app_write_out(cli, path, p, len);
 }
 
 /* ------------------------------------------------------------------ */
