@@ -4,6 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
 
 #include "app/app.h"
 
@@ -51,4 +54,40 @@ zkr_err zkr_app_write_out(zkr_app *app, const char *path, const uint8_t *p, size
         return ZKR_OK;
     }
     return zkr_file_write_atomic(path, p, len, 0644, &app->diag);
+}
+
+zkr_err zkr_app_read_pass_fd(zkr_app *app, int fd, zkr_secret *out)
+{
+    enum { PASS_MAX = 1024 };
+    uint8_t c;
+    zkr_err r = ZKR_OK;
+
+    out->len = 0;
+    out->p = sodium_malloc(PASS_MAX);
+    if (out->p == NULL)
+        return ZKR_ERR_NOMEM;
+    for (;;) {
+        ssize_t n = read(fd, &c, 1);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            r = zkr_fail(&app->diag, ZKR_ERR_IO, "--passphrase-fd %d: %s", fd, strerror(errno));
+            break;
+        }
+        if (n == 0 || c == '\n')
+            break;
+        if (out->len == PASS_MAX) {
+            r = zkr_fail(&app->diag, ZKR_ERR_TOO_LARGE, "--passphrase-fd %d: too long", fd);
+            break;
+        }
+        out->p[out->len++] = c;
+    }
+    if (r == ZKR_OK && out->len > 0 && out->p[out->len - 1] == '\r')
+        out->len--;
+    if (r == ZKR_OK && out->len == 0)
+        r = zkr_fail(&app->diag, ZKR_ERR_MALFORMED, "--passphrase-fd %d: empty passphrase", fd);
+    (void)close(fd);
+    if (r != ZKR_OK)
+        zkr_secret_free(out);
+    return r;
 }

@@ -43,6 +43,14 @@ zkr_err zkr_app_parse_u64(zkr_app *app, const char *what, const char *s, uint64_
  */
 zkr_err zkr_app_write_out(zkr_app *app, const char *path, const uint8_t *p, size_t len) ZKR_WUR;
 
+/*
+ * Reads a passphrase from descriptor fd (its first line, a trailing CR
+ * dropped) into sodium_malloc'ed memory (--passphrase-fd) and closes fd.
+ * Returns ZKR_OK, ZKR_ERR_IO, ZKR_ERR_TOO_LARGE (over 1024 bytes),
+ * ZKR_ERR_MALFORMED (empty), ZKR_ERR_NOMEM.
+ */
+zkr_err zkr_app_read_pass_fd(zkr_app *app, int fd, zkr_secret *out) ZKR_WUR;
+
 /* Creates directory dir (0755) unless it exists. Returns ZKR_OK or ZKR_ERR_IO naming it. */
 zkr_err zkr_app_make_dir(zkr_app *app, const char *dir) ZKR_WUR;
 

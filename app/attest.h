@@ -135,4 +135,50 @@ zkr_err zkr_app_attest_fill_facts(zkr_app *app, zkr_registry *reg, const zkr_app
 zkr_err zkr_app_attest_log(zkr_app *app, zkr_registry *reg, const zkr_pubkey *key,
                         const zkr_attest_facts *f, const zkr_buf *att, uint64_t *idx) ZKR_WUR;
 
+/* `zkreg attest`'s inputs (docs/signing.md; the options of the same names). */
+typedef struct {
+    const char *statement, *proof; /* the statement reference and the proof file */
+    const char *key;               /* signer URI; NULL with eip712_json (nobody signs) */
+    const char *out;               /* the attestation / request file; NULL or "-": stdout */
+    const char *pass_file;         /* the key's passphrase file (else pass_fd, env, TTY) */
+    const char *reg_pass_file;     /* the registry passphrase, for a new checkpoint */
+    const char *domain;            /* EIP-712 domain file */
+    const char *address;           /* external:eip712: the wallet's address */
+    const char *import_sig;        /* --import-signature 0xSIG: complete `request` */
+    const char *request;           /* the signing request this appliance wrote */
+    int pass_fd;                   /* descriptor with the key's passphrase, or -1 */
+    int eip712_json;               /* make the typed data a wallet signs, sign nothing */
+} zkr_app_attest_opts;
+
+/* What attest made: handed out only once the transaction that logged it commits. */
+typedef struct {
+    zkr_buf out;        /* the bytes made (attestation, request or typed data) */
+    const char *what;   /* "attestation", "request", or NULL for typed data */
+    uint64_t att_idx;   /* the attestation's log entry, when logged */
+    int logged;         /* an attestation event was appended */
+    int written;        /* opts->out was written (removed again when nothing committed) */
+    int committed;      /* the transaction committed: the fields below are set */
+    int has_key;        /* key is the signer's (not set for typed data) */
+    zkr_pubkey key;
+    uint64_t proof_idx; /* the verification's log entry */
+} zkr_app_attest_made;
+
+/*
+ * `zkreg attest`: verify-before-sign. Verifies the proof in the confined
+ * verifier, checks every binding of DESIGN.md section 4 from the registry,
+ * then, under the write lock, checks them again, records the verification
+ * (and a checkpoint covering it), signs and logs the attestation, and
+ * commits. A refusal is logged ("attest-refusal") and writes nothing.
+ * With import_sig, completes a wallet's signing request instead. When out
+ * is NULL or "-", nothing is written: made->out holds the bytes for the
+ * caller to hand out after the commit. Free made with
+ * zkr_app_attest_made_free, whatever the result.
+ * Returns ZKR_OK (made->committed), ZKR_ERR_USAGE, the refusal's error
+ * (ZKR_ERR_VERIFY, ZKR_ERR_MISMATCH_*, ZKR_ERR_REVOKED, ZKR_ERR_KEY, ...),
+ * signer, I/O and registry errors.
+ */
+zkr_err zkr_app_attest(zkr_app *app, const zkr_app_attest_opts *o,
+                       zkr_app_attest_made *made) ZKR_WUR;
+void zkr_app_attest_made_free(zkr_app_attest_made *made);
+
 #endif

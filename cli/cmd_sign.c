@@ -37,44 +37,9 @@ static const char key_help[] =
     "          the registry as a signer key; `zkreg attest` signs only with registered,\n"
     "          unrevoked keys. Revoke with `zkreg revoke key KEYID --reason TEXT`.\n" EXIT_CODES_HELP;
 
-/*
- * Reads a passphrase from descriptor `fd` (its first line) into
- * sodium_malloc'ed memory, for --passphrase-fd; closes the descriptor.
- */
 zkr_err zkr_cli_read_pass_fd(zkr_cli *cli, int fd, zkr_secret *out)
 {
-    enum { PASS_MAX = 1024 };
-    uint8_t c;
-    zkr_err r = ZKR_OK;
-
-    out->len = 0;
-    out->p = sodium_malloc(PASS_MAX);
-    if (out->p == NULL)
-        return ZKR_ERR_NOMEM;
-    for (;;) {
-        ssize_t n = read(fd, &c, 1);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            r = zkr_fail(&cli->diag, ZKR_ERR_IO, "--passphrase-fd %d: %s", fd, strerror(errno));
-            break;
-        }
-        if (n == 0 || c == '\n')
-            break;
-        if (out->len == PASS_MAX) {
-            r = zkr_fail(&cli->diag, ZKR_ERR_TOO_LARGE, "--passphrase-fd %d: too long", fd);
-            break;
-        }
-        out->p[out->len++] = c;
-    }
-    if (r == ZKR_OK && out->len > 0 && out->p[out->len - 1] == '\r')
-        out->len--;
-    if (r == ZKR_OK && out->len == 0)
-        r = zkr_fail(&cli->diag, ZKR_ERR_MALFORMED, "--passphrase-fd %d: empty passphrase", fd);
-    (void)close(fd);
-    if (r != ZKR_OK)
-        zkr_secret_free(out);
-    return r;
+    return zkr_app_read_pass_fd(cli, fd, out);
 }
 
 /* The passphrase: --passphrase-fd, else --passphrase-file / env / TTY. */
