@@ -23,38 +23,6 @@
 #define ZKR_APP_CALIB_COUNT 1000u
 #define ZKR_APP_WORKER_VERSION 1u
 
-zkr_err zkr_app_infer_store_path(const zkr_app *app, const char *sub,
-                                 const uint8_t sha[ZKR_DIGEST_BYTES], const char *suffix,
-                                 char *out, size_t cap)
-{
-    char hex[65];
-    int n;
-
-    sodium_bin2hex(hex, sizeof hex, sha, ZKR_DIGEST_BYTES);
-    n = snprintf(out, cap, "%s.d/%s/%s%s", app->registry_path, sub, hex, suffix);
-    return n < 0 || (size_t)n >= cap ? ZKR_ERR_TOO_LARGE : ZKR_OK;
-}
-
-zkr_err zkr_app_store_write(zkr_app *app, const char *sub,
-                                   const uint8_t sha[ZKR_DIGEST_BYTES], const char *suffix,
-                                   const uint8_t *p, size_t len)
-{
-    char path[4096];
-    zkr_err r;
-
-    if (snprintf(path, sizeof path, "%s.d", app->registry_path) >= (int)sizeof path)
-        return ZKR_ERR_TOO_LARGE;
-    if (mkdir(path, 0700) != 0 && errno != EEXIST)
-        return zkr_fail(&app->diag, ZKR_ERR_IO, "%s: cannot create: %s", path, strerror(errno));
-    if (snprintf(path, sizeof path, "%s.d/%s", app->registry_path, sub) >= (int)sizeof path)
-        return ZKR_ERR_TOO_LARGE;
-    if (mkdir(path, 0700) != 0 && errno != EEXIST)
-        return zkr_fail(&app->diag, ZKR_ERR_IO, "%s: cannot create: %s", path, strerror(errno));
-    if ((r = zkr_app_infer_store_path(app, sub, sha, suffix, path, sizeof path)) != ZKR_OK)
-        return r;
-    return zkr_file_write_atomic(path, p, len, 0600, &app->diag);
-}
-
 static int zkr_app_has_magic(const zkr_buf *b, const char *magic, size_t n)
 {
     return b->len >= n && memcmp(b->p, magic, n) == 0;
@@ -296,27 +264,4 @@ zkr_err zkr_app_worker_verify(const uint8_t *req, size_t req_len, zkr_buf *reply
         zkr_dec_finish(&dec) != ZKR_OK)
         return zkr_fail(d, ZKR_ERR_MALFORMED, "verify request malformed");
     return zkr_verify_inference(proof, proof_len, &st, d);
-}
-
-/* Maps the schema's proof-system and parameter-set names to the ids they pin. */
-zkr_err zkr_app_param_set_of(zkr_app *app, const zkr_schema *s, uint32_t *set)
-{
-    static const char *systems[] = {"zkreg-sumcheck-basefold", "zkr-sumcheck-basefold-gl3/1", "1"};
-    static const char *sets[] = {"goldilocks-128", "1"};
-    int ok = 0;
-
-    for (size_t i = 0; i < sizeof systems / sizeof *systems; i++)
-        ok |= strcmp(s->proof_system, systems[i]) == 0;
-    if (!ok)
-        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_PARAMS,
-                        "schema %s@%llu: proof system '%s' is not this verifier's", s->name,
-                        (unsigned long long)s->version, s->proof_system);
-    for (size_t i = 0; i < sizeof sets / sizeof *sets; i++)
-        if (strcmp(s->param_set, sets[i]) == 0) {
-            *set = ZKR_PARAM_SET_128;
-            return ZKR_OK;
-        }
-    return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_PARAMS,
-                    "schema %s@%llu: parameter set '%s' unknown", s->name,
-                    (unsigned long long)s->version, s->param_set);
 }

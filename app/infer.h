@@ -14,6 +14,7 @@
 #define ZKR_APP_INFER_H
 
 #include "app/app.h"
+#include "app/store.h"
 #include "registry/registry.h"
 
 /*
@@ -55,17 +56,5 @@ zkr_err zkr_app_worker_prove(const uint8_t *req, size_t req_len, zkr_buf *reply,
                              zkr_diag *d) ZKR_WUR;
 zkr_err zkr_app_worker_verify(const uint8_t *req, size_t req_len, zkr_buf *reply,
                               zkr_diag *d) ZKR_WUR;
-
-/* Paths in the store (for cmd_proof.c). out has cap bytes. */
-zkr_err zkr_app_infer_store_path(const zkr_app *app, const char *sub,
-                                 const uint8_t sha[ZKR_DIGEST_BYTES], const char *suffix,
-                                 char *out, size_t cap) ZKR_WUR;
-
-/* Writes bytes to the store beside the registry: REGISTRY.d/SUB/HEX(sha)SUFFIX (0600). */
-zkr_err zkr_app_store_write(zkr_app *app, const char *sub, const uint8_t sha[ZKR_DIGEST_BYTES],
-                            const char *suffix, const uint8_t *p, size_t len) ZKR_WUR;
-
-/* Maps a schema's proof-system and parameter-set names to the parameter set they pin. */
-zkr_err zkr_app_param_set_of(zkr_app *app, const zkr_schema *s, uint32_t *set) ZKR_WUR;
 
 #endif

@@ -9,7 +9,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "app/infer.h"
 #include "app/round.h"
 #include "app/train.h"
 #include "zkr_config.h"

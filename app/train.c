@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app/infer.h"
+#include "app/store.h"
 #include "app/train.h"
 #include "verifier/verifier.h"
 #include "app/workers.h"
