@@ -20,7 +20,7 @@
 #include "prover/prover.h"
 #include "zkr_config.h"
 
-#define ZKR_CLI_PROOF_MAX ZKR_PROOF_MAX_BYTES
+#define ZKR_APP_PROOF_MAX ZKR_PROOF_MAX_BYTES
 
 typedef struct {
     zkr_statement st;
@@ -143,7 +143,7 @@ static zkr_err zkr_load_model(zkr_app *app, const zkr_artifact *m, zkr_buf *out)
     uint8_t sha[ZKR_DIGEST_BYTES];
     zkr_err r;
 
-    if ((r = zkr_app_infer_store_path(app, "models", m->sha256, "", path, sizeof path)) != ZKR_OK ||
+    if ((r = zkr_app_store_path(app, "models", m->sha256, "", path, sizeof path)) != ZKR_OK ||
         (r = zkr_file_read(path, ZKR_ML_MODEL_MAX_BYTES, out, &app->diag)) != ZKR_OK)
         return r;
     zkr_sha256(out->p, out->len, sha);
@@ -164,8 +164,8 @@ static zkr_err zkr_load_record(zkr_app *app, const zkr_proof_stmt *ps, const cha
     zkr_err r;
 
     if (!file) {
-        if ((r = zkr_app_infer_store_path(app, "datasets", ps->st.dataset.sha256, ".path", sp,
-                                          sizeof sp)) != ZKR_OK ||
+        if ((r = zkr_app_store_path(app, "datasets", ps->st.dataset.sha256, ".path", sp,
+                                    sizeof sp)) != ZKR_OK ||
             (r = zkr_file_read(sp, 4095, &stored, &app->diag)) != ZKR_OK)
             return zkr_fail(&app->diag, r == ZKR_OK ? ZKR_ERR_NOT_FOUND : r,
                             "dataset %lld: its file is unknown here; pass --dataset-file PATH",
@@ -234,7 +234,7 @@ static zkr_err zkr_prove_finish(zkr_app *app, const zkr_proof_stmt *ps, const zk
     zkr_err r;
 
     zkr_dec_init(&dec, reply->p, reply->len);
-    if (zkr_dec_bytes(&dec, ZKR_CLI_PROOF_MAX, &proof, &proof_len) != ZKR_OK ||
+    if (zkr_dec_bytes(&dec, ZKR_APP_PROOF_MAX, &proof, &proof_len) != ZKR_OK ||
         zkr_dec_bytes(&dec, (size_t)1 << 20, &output, &output_len) != ZKR_OK ||
         zkr_dec_finish(&dec) != ZKR_OK)
         return zkr_fail(&app->diag, ZKR_ERR_INTERNAL, "prover worker reply malformed");
@@ -359,7 +359,7 @@ static zkr_err zkr_verify_training(zkr_app *app, zkr_registry *reg, const zkr_ap
     zkr_err r;
 
     res->kind = "training-step@1";
-    if ((r = zkr_file_read(o->proof, ZKR_CLI_PROOF_MAX, &proof, &app->diag)) != ZKR_OK)
+    if ((r = zkr_file_read(o->proof, ZKR_APP_PROOF_MAX, &proof, &app->diag)) != ZKR_OK)
         goto out;
     zkr_progress(o->progress, "verifying in the confined worker");
     if ((r = zkr_app_train_verify(app, reg, st, NULL, proof.p, proof.len, o->no_sandbox)) !=
@@ -407,7 +407,7 @@ zkr_err zkr_app_verify(zkr_app *app, const zkr_app_verify_opts *o, zkr_app_verif
     memset(&ps, 0, sizeof ps);
     res->kind = "inference@1";
     if ((r = zkr_load_stmt(app, reg, o->statement, 1, &ps)) != ZKR_OK ||
-        (r = zkr_file_read(o->proof, ZKR_CLI_PROOF_MAX, &proof, &app->diag)) != ZKR_OK ||
+        (r = zkr_file_read(o->proof, ZKR_APP_PROOF_MAX, &proof, &app->diag)) != ZKR_OK ||
         (r = zkr_verify_request(&ps, &proof, &req)) != ZKR_OK)
         goto out;
     zkr_progress(o->progress, "verifying in the confined worker");

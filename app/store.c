@@ -12,9 +12,9 @@
 #include "app/store.h"
 #include "zk/zk.h"
 
-zkr_err zkr_app_infer_store_path(const zkr_app *app, const char *sub,
-                                 const uint8_t sha[ZKR_DIGEST_BYTES], const char *suffix,
-                                 char *out, size_t cap)
+zkr_err zkr_app_store_path(const zkr_app *app, const char *sub,
+                           const uint8_t sha[ZKR_DIGEST_BYTES], const char *suffix, char *out,
+                           size_t cap)
 {
     char hex[65];
     int n;
@@ -24,9 +24,8 @@ zkr_err zkr_app_infer_store_path(const zkr_app *app, const char *sub,
     return n < 0 || (size_t)n >= cap ? ZKR_ERR_TOO_LARGE : ZKR_OK;
 }
 
-zkr_err zkr_app_store_write(zkr_app *app, const char *sub,
-                                   const uint8_t sha[ZKR_DIGEST_BYTES], const char *suffix,
-                                   const uint8_t *p, size_t len)
+zkr_err zkr_app_store_write(zkr_app *app, const char *sub, const uint8_t sha[ZKR_DIGEST_BYTES],
+                            const char *suffix, const uint8_t *p, size_t len)
 {
     char path[4096];
     zkr_err r;
@@ -39,7 +38,7 @@ zkr_err zkr_app_store_write(zkr_app *app, const char *sub,
         return ZKR_ERR_TOO_LARGE;
     if (mkdir(path, 0700) != 0 && errno != EEXIST)
         return zkr_fail(&app->diag, ZKR_ERR_IO, "%s: cannot create: %s", path, strerror(errno));
-    if ((r = zkr_app_infer_store_path(app, sub, sha, suffix, path, sizeof path)) != ZKR_OK)
+    if ((r = zkr_app_store_path(app, sub, sha, suffix, path, sizeof path)) != ZKR_OK)
         return r;
     return zkr_file_write_atomic(path, p, len, 0600, &app->diag);
 }

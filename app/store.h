@@ -8,10 +8,13 @@
 
 #include "app/app.h"
 
-/* Paths in the store (for cmd_proof.c). out has cap bytes. */
-zkr_err zkr_app_infer_store_path(const zkr_app *app, const char *sub,
-                                 const uint8_t sha[ZKR_DIGEST_BYTES], const char *suffix,
-                                 char *out, size_t cap) ZKR_WUR;
+/*
+ * The path REGISTRY.d/SUB/HEX(sha)SUFFIX into out (cap bytes).
+ * Returns ZKR_OK or ZKR_ERR_TOO_LARGE.
+ */
+zkr_err zkr_app_store_path(const zkr_app *app, const char *sub,
+                           const uint8_t sha[ZKR_DIGEST_BYTES], const char *suffix, char *out,
+                           size_t cap) ZKR_WUR;
 
 /* Writes bytes to the store beside the registry: REGISTRY.d/SUB/HEX(sha)SUFFIX (0600). */
 zkr_err zkr_app_store_write(zkr_app *app, const char *sub, const uint8_t sha[ZKR_DIGEST_BYTES],

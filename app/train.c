@@ -83,7 +83,7 @@ zkr_err zkr_app_train_load_model(zkr_app *app, zkr_registry *reg, const char *re
 
     *m = NULL;
     if ((r = zkr_registry_artifact_get(reg, ZKR_KIND_MODEL, ref, a, &app->diag)) != ZKR_OK ||
-        (r = zkr_app_infer_store_path(app, "models", a->sha256, "", path, sizeof path)) != ZKR_OK)
+        (r = zkr_app_store_path(app, "models", a->sha256, "", path, sizeof path)) != ZKR_OK)
         goto out;
     if ((r = zkr_file_read(path, ZKR_ML_MODEL_MAX_BYTES, &b, &app->diag)) != ZKR_OK) {
         r = zkr_fail(&app->diag, r, "model %lld: its bytes are not in the store beside the "
@@ -145,7 +145,7 @@ zkr_err zkr_app_train_data_open(zkr_app *app, zkr_registry *reg, const char *ref
 
     memset(out, 0, sizeof *out);
     if ((r = zkr_registry_artifact_get(reg, ZKR_KIND_DATASET, ref, a, &app->diag)) != ZKR_OK ||
-        (r = zkr_app_infer_store_path(app, "datasets", a->sha256, ".path", path, sizeof path)) !=
+        (r = zkr_app_store_path(app, "datasets", a->sha256, ".path", path, sizeof path)) !=
             ZKR_OK)
         goto out;
     if ((r = zkr_file_read(path, sizeof path - 1, &stored, &app->diag)) != ZKR_OK) {

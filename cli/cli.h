@@ -1,6 +1,6 @@
 /*
  * cli: the `zkreg` command. Argument parsing, output and exit codes only;
- * every piece of real work lives in the modules below it.
+ * the workflows live in app/ (app/app.h) and the modules below it.
  *
  * Conventions every command follows (docs/cli.md):
  * - `--registry PATH` (else $ZKREG_REGISTRY, else ./zkreg.db), `--json`

@@ -10,10 +10,6 @@
 #include "registry_cli.h"
 
 
-/* ------------------------------------------------------------------ */
-/* The command: arguments in, the workflow above, the result printed    */
-/* ------------------------------------------------------------------ */
-
 static const char attest_help[] =
     "usage: zkreg attest --statement ID --proof PROOF --key URI -o ATTESTATION\n"
     "                    [--passphrase-file F | --passphrase-fd N]\n"

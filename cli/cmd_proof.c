@@ -10,10 +10,6 @@
 #include "app/proof.h"
 #include "registry_cli.h"
 
-/* ------------------------------------------------------------------ */
-/* The commands: arguments in, the workflow above, the result printed   */
-/* ------------------------------------------------------------------ */
-
 static const char prove_help[] =
     "usage: zkreg prove --statement ID -o PROOF [--dataset-file PATH] [--threads N]\n"
     "                   [--backend auto|cpu|cuda] [--no-sandbox]\n"

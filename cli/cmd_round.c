@@ -12,10 +12,6 @@
 
 #define ROUND_MAX_WORKERS ZKR_ROUND_MAX_WORKERS
 
-/* ------------------------------------------------------------------ */
-/* The command: arguments in, the workflows above, the results printed  */
-/* ------------------------------------------------------------------ */
-
 static const char round_help[] =
     "usage: zkreg round open --model ID --dataset ID --workers N --first-record F\n"
     "                        --records-per-worker R --lr ETA --shift S --schema NAME@VER\n"
