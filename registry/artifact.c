@@ -9,29 +9,6 @@
     " a.commitment, a.record_count, a.records_root, a.dataset_format, a.log_index"
 #define ARTIFACT_FROM " FROM artifact a LEFT JOIN artifact p ON p.id = a.program_id"
 
-static const char *const kind_names[] = {NULL,     "program",   "model", "dataset",
-                                         "schema", "statement", "key", "verifier"};
-
-const char *zkr_kind_name(zkr_kind k)
-{
-    if ((int)k < 1 || (int)k > ZKR_KIND_VERIFIER)
-        return NULL;
-    return kind_names[k];
-}
-
-zkr_err zkr_kind_parse(const char *s, zkr_kind *out, zkr_diag *d)
-{
-    *out = 0;
-    for (int k = ZKR_KIND_PROGRAM; k <= ZKR_KIND_VERIFIER; k++)
-        if (s != NULL && strcmp(s, kind_names[k]) == 0) {
-            *out = (zkr_kind)k;
-            return ZKR_OK;
-        }
-    return zkr_fail(d, ZKR_ERR_USAGE,
-                    "unknown kind '%s' (program, model, dataset, schema, statement, key, verifier)",
-                    s ? s : "");
-}
-
 static int is_artifact_kind(zkr_kind k)
 {
     return k == ZKR_KIND_PROGRAM || k == ZKR_KIND_MODEL || k == ZKR_KIND_DATASET;

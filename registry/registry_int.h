@@ -134,10 +134,35 @@ zkr_err zkr_statement_event_payload(const zkr_statement *s, zkr_buf *out) ZKR_WU
 zkr_err zkr_statement_decode_canonical(const uint8_t *p, size_t len,
                                        zkr_statement *out) ZKR_WUR;
 
-/* revoke.c */
+/* revocation.c (below artifact.c, statement.c, event.c and revoke.c) */
 zkr_err zkr_revocation_encode(const zkr_revocation *rv, zkr_buf *out) ZKR_WUR;
 zkr_err zkr_revocation_decode(const uint8_t *p, size_t len, zkr_revocation *out,
                               zkr_diag *d) ZKR_WUR;
+/* A revocation reason: non-empty, at most ZKR_REASON_MAX bytes of UTF-8 text. */
+zkr_err zkr_revocation_reason_check(const char *reason, zkr_diag *d) ZKR_WUR;
+/* The revocation row of (kind, target), unchecked. ZKR_ERR_NOT_FOUND when none. */
+zkr_err zkr_registry_revocation_row(zkr_registry *reg, zkr_kind kind,
+                                    const uint8_t target[ZKR_DIGEST_BYTES], zkr_revocation *out,
+                                    zkr_diag *d) ZKR_WUR;
+/*
+ * The revocation of (kind, target) as the log records it (its first
+ * revocation leaf, re-hashed), cross-checked with its row: ZKR_OK (found),
+ * ZKR_ERR_NOT_FOUND (neither leaf nor row), ZKR_ERR_REGISTRY naming the row
+ * and the leaf when they disagree (a deleted or edited row).
+ */
+zkr_err zkr_registry_revocation_from_log(zkr_registry *reg, zkr_kind kind,
+                                         const uint8_t target[ZKR_DIGEST_BYTES],
+                                         zkr_revocation *out, zkr_diag *d) ZKR_WUR;
+/*
+ * Log entry `index` with leaf hash leaf_hash is in the tree the latest
+ * signed checkpoint commits to (or past it, or no checkpoint yet); `row`
+ * names the row in the error. ZKR_OK or ZKR_ERR_REGISTRY.
+ */
+zkr_err zkr_registry_leaf_anchored(zkr_registry *reg, const char *row, uint64_t index,
+                                   const uint8_t leaf_hash[ZKR_DIGEST_BYTES],
+                                   zkr_diag *d) ZKR_WUR;
+
+/* revoke.c */
 zkr_err zkr_registry_revocation_insert_tx(zkr_registry *reg, zkr_revocation *rv,
                                           zkr_diag *d) ZKR_WUR;
 /* The "proof" leaf payload: bytes statement_id | bytes proof digest | str verifier version. */
@@ -152,21 +177,7 @@ zkr_err zkr_registry_proof_insert_tx(zkr_registry *reg, const uint8_t sid[ZKR_DI
                                      int64_t time, uint64_t *log_index, int *existed,
                                      zkr_diag *d) ZKR_WUR;
 
-/* The revocation row of (kind, target), unchecked. ZKR_ERR_NOT_FOUND when none. */
-zkr_err zkr_registry_revocation_row(zkr_registry *reg, zkr_kind kind,
-                                    const uint8_t target[ZKR_DIGEST_BYTES], zkr_revocation *out,
-                                    zkr_diag *d) ZKR_WUR;
-
 /* logcheck.c */
-/*
- * The revocation of (kind, target) as the log records it (its first
- * revocation leaf, re-hashed), cross-checked with its row: ZKR_OK (found),
- * ZKR_ERR_NOT_FOUND (neither leaf nor row), ZKR_ERR_REGISTRY naming the row
- * and the leaf when they disagree (a deleted or edited row).
- */
-zkr_err zkr_registry_revocation_from_log(zkr_registry *reg, zkr_kind kind,
-                                         const uint8_t target[ZKR_DIGEST_BYTES],
-                                         zkr_revocation *out, zkr_diag *d) ZKR_WUR;
 /*
  * Checks that log entry `index` re-hashes to its stored leaf hash and is
  * the `type` leaf of time `created` carrying exactly `payload`; `row` names
