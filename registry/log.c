@@ -294,14 +294,8 @@ zkr_err zkr_registry_events_of_type(zkr_registry *reg, const char *type, uint64_
         return r;
     sqlite3_bind_text(st, 1, type, -1, SQLITE_STATIC);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (count == cap) {
-            uint64_t *nv = realloc(v, (cap = cap ? 2 * cap : 16) * sizeof *v);
-            if (nv == NULL) {
-                r = ZKR_ERR_NOMEM;
-                goto out;
-            }
-            v = nv;
-        }
+        if ((r = zkr_registry_grow((void **)&v, &cap, count, sizeof *v)) != ZKR_OK)
+            goto out;
         v[count++] = (uint64_t)sqlite3_column_int64(st, 0);
     }
     if (rc != SQLITE_DONE) {

@@ -62,6 +62,23 @@ zkr_err zkr_registry_meta_get(zkr_registry *reg, const char *key, zkr_buf *out,
                               zkr_diag *d) ZKR_WUR;
 /* Binds a blob, checking its length fits SQLite's int. */
 zkr_err zkr_registry_bind_blob(sqlite3_stmt *st, int i, const void *p, size_t len) ZKR_WUR;
+/*
+ * Makes room for item `len` in the malloc'ed array *items of *cap items of
+ * `size` bytes, doubling it (first 16). ZKR_OK or ZKR_ERR_NOMEM (*items
+ * untouched).
+ */
+zkr_err zkr_registry_grow(void **items, size_t *cap, size_t len, size_t size) ZKR_WUR;
+/* Fills one list item from the current row of st. */
+typedef zkr_err (*zkr_registry_row_fn)(zkr_registry *reg, sqlite3_stmt *st, void *item);
+/*
+ * Steps st to its end, one item of `size` bytes per row filled by `fill`,
+ * into a malloc'ed array: on ZKR_OK *items (NULL when no row; the caller
+ * frees it) and *n; on failure nothing is kept. A step error is named
+ * with `what` (zkr_registry_sql_err, no diag). Does not finalize st.
+ */
+zkr_err zkr_registry_rows(zkr_registry *reg, sqlite3_stmt *st, size_t size,
+                          zkr_registry_row_fn fill, const char *what, void **items,
+                          size_t *n) ZKR_WUR;
 /* Copies a 32-byte blob column; ZKR_ERR_REGISTRY if it is not 32 bytes. */
 zkr_err zkr_registry_col_digest(sqlite3_stmt *st, int i, uint8_t out[ZKR_DIGEST_BYTES]) ZKR_WUR;
 /* Parses a REF as a row id (decimal) or a 32-byte hex digest. */
