@@ -8,8 +8,8 @@
 #include <time.h>
 
 #include "registry_cli.h"
-#include "infer_glue.h"
-#include "attest_glue.h"
+#include "app/infer.h"
+#include "app/attest.h"
 
 /* ------------------------------------------------------------------ */
 /* Shared helpers                                                      */
@@ -17,7 +17,7 @@
 
 zkr_err zkr_cli_registry_open(zkr_cli *cli, zkr_registry **reg)
 {
-    return zkr_registry_open(cli->registry_path, reg, &cli->diag);
+    return zkr_app_registry_open(cli, reg);
 }
 
 zkr_err zkr_cli_registry_open_ro(zkr_cli *cli, zkr_registry **reg)
@@ -34,8 +34,7 @@ zkr_err zkr_cli_registry_open_ro(zkr_cli *cli, zkr_registry **reg)
 
 void zkr_cli_hex32(const uint8_t in[ZKR_DIGEST_BYTES], char out[65])
 {
-    if (zkr_hex_encode(in, ZKR_DIGEST_BYTES, out, 65) != ZKR_OK)
-        out[0] = '\0';
+    zkr_app_hex32(in, out);
 }
 
 void zkr_cli_time(int64_t t, char out[32])
@@ -184,12 +183,7 @@ zkr_err zkr_cli_passphrase(zkr_cli *cli, const char *path, zkr_secret *out)
 
 zkr_err zkr_cli_write_out(zkr_cli *cli, const char *path, const uint8_t *p, size_t len)
 {
-    if (path == NULL || strcmp(path, "-") == 0) {
-        if (fwrite(p, 1, len, stdout) != len || fflush(stdout) != 0)
-            return zkr_fail(&cli->diag, ZKR_ERR_IO, "stdout: write failed");
-        return ZKR_OK;
-    }
-    return zkr_file_write_atomic(path, p, len, 0644, &cli->diag);
+    return zkr_app_write_out(cli, path, p, len);
 }
 
 /* ------------------------------------------------------------------ */
@@ -456,11 +450,11 @@ static zkr_err register_file(zkr_cli *cli, int argc, char **argv, zkr_kind kind)
     if ((r = zkr_cli_registry_open(cli, &reg)) != ZKR_OK ||
         (r = zkr_file_read(file, ARTIFACT_MAX_BYTES, &data, &cli->diag)) != ZKR_OK)
         goto out;
-    /* inference@1 glue (cli/infer_glue.c): ONNX -> program / quantized model + commitment. */
+    /* inference@1 glue (app/infer.c): ONNX -> program / quantized model + commitment. */
     if (kind == ZKR_KIND_PROGRAM)
-        r = zkr_cli_infer_program_bytes(cli, file, &data, &has_comm);
+        r = zkr_app_infer_program_bytes(cli, file, &data, &has_comm);
     else
-        r = zkr_cli_infer_model_bytes(cli, reg, file, prog, calib, &data, comm, &has_comm);
+        r = zkr_app_infer_model_bytes(cli, reg, file, prog, calib, &data, comm, &has_comm);
     if (r != ZKR_OK)
         goto out;
     if (kind == ZKR_KIND_PROGRAM)
@@ -501,14 +495,14 @@ zkr_err zkr_cmd_register_dataset(zkr_cli *cli, int argc, char **argv)
         return r;
     /*
      * The commitment and the remembered path are inference@1 glue
-     * (cli/infer_glue.c). The path file is written before the registration
+     * (app/infer.c). The path file is written before the registration
      * commits: nothing that can fail runs after the commit.
      */
     if ((r = zkr_cli_registry_open(cli, &reg)) != ZKR_OK ||
         (r = zkr_dataset_open(file, &ds, &cli->diag)) != ZKR_OK ||
-        (r = zkr_cli_infer_dataset_commitment(cli, ds, comm)) != ZKR_OK ||
+        (r = zkr_app_infer_dataset_commitment(cli, ds, comm)) != ZKR_OK ||
         (r = zkr_registry_dataset_digest(ds, sha, NULL)) != ZKR_OK ||
-        (r = zkr_cli_infer_dataset_remember(cli, sha, file)) != ZKR_OK ||
+        (r = zkr_app_infer_dataset_remember(cli, sha, file)) != ZKR_OK ||
         (r = zkr_registry_dataset_add(reg, name, ds, file, comm, &a, &cli->diag)) != ZKR_OK)
         goto out;
     r = print_artifact_result(cli, &a);
@@ -1061,7 +1055,7 @@ static zkr_err revoke_key(zkr_cli *cli, zkr_registry *reg, const char *ref, cons
                           zkr_revocation *rv)
 {
     uint8_t target[ZKR_DIGEST_BYTES];
-    zkr_err r = zkr_cli_key_target(reg, ref, target, &cli->diag);
+    zkr_err r = zkr_app_key_target(reg, ref, target, &cli->diag);
 
     if (r == ZKR_OK)
         r = zkr_registry_revoke(reg, ZKR_KIND_KEY, target, reason, rv, &cli->diag);

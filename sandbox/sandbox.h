@@ -111,7 +111,7 @@ typedef zkr_err (*zkr_worker_fn)(const uint8_t *req, size_t req_len, zkr_buf *re
 typedef zkr_err (*zkr_worker_prepare_fn)(zkr_diag *d);
 
 /*
- * One entry of the worker table the cli fills (cli/workers.c). A table is
+ * One entry of the worker table the application layer fills (app/workers.c). A table is
  * an array ended by an entry with kind == NULL. fn == NULL is a
  * registration point whose implementation is not in this build: calling it
  * returns ZKR_ERR_UNSUPPORTED without starting a process.
