@@ -16,6 +16,7 @@
 #include <sodium.h>
 
 #include "attest_glue.h"
+#include "eval_glue.h"
 #include "registry_cli.h"
 #include "verifier/verifier.h"
 #include "workers.h"
@@ -59,6 +60,7 @@ typedef struct {
     uint32_t kind;     /* the proof header's kind */
     zkr_err (*request)(zkr_cli *cli, const zkr_statement *st, uint32_t param_set,
                        const zkr_buf *proof, zkr_buf *req);
+    const char *worker; /* the confined worker that verifies it */
 } attest_kind;
 
 /* inference@1: the "verify" worker's request (cli/infer_glue.c, version 1). */
@@ -99,7 +101,8 @@ static zkr_err req_inference(zkr_cli *cli, const zkr_statement *st, uint32_t par
 
 /* The kinds the sandboxed "verify" worker answers; a new kind adds a row. */
 static const attest_kind attest_kinds[] = {
-    {"inference@1", ZKR_KIND_INFERENCE1, req_inference},
+    {"inference@1", ZKR_KIND_INFERENCE1, req_inference, "verify"},
+    {"evaluation@1", ZKR_KIND_EVALUATION1, zkr_cli_eval_verify_request, "eval-verify"},
 };
 
 static const attest_kind *kind_of(const char *name)
@@ -250,7 +253,7 @@ static zkr_err check_proof(zkr_cli *cli, zkr_registry *reg, const zkr_statement 
     if (sodium_memcmp(v.statement_id, st->statement_id, 32) != 0)
         return launder_reason(cli, reg, st, v.statement_id);
     if ((r = k->request(cli, st, set, proof, &req)) == ZKR_OK)
-        r = zkr_sandbox_call(zkr_cli_workers, "verify", &so, req.p, req.len, &reply, &res,
+        r = zkr_sandbox_call(zkr_cli_workers, k->worker, &so, req.p, req.len, &reply, &res,
                              &cli->diag);
     zkr_buf_free(&req);
     zkr_buf_free(&reply);

@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "cuda/cuda.h"
+#include "eval_glue.h"
 #include "infer_glue.h"
 #include "train_glue.h"
 #include "registry_cli.h"
@@ -432,8 +433,17 @@ zkr_err zkr_cmd_prove(zkr_cli *cli, int argc, char **argv)
     if ((r = zkr_prove_backend(cli, &a, &use_cuda)) != ZKR_OK)
         return r;
     so.no_sandbox = a.no_sandbox;
-    if ((r = zkr_cli_registry_open(cli, &reg)) != ZKR_OK ||
-        (r = zkr_load_stmt(cli, reg, a.statement, 0, &ps)) != ZKR_OK)
+    if ((r = zkr_cli_registry_open(cli, &reg)) != ZKR_OK)
+        goto out;
+    if (zkr_cli_eval_is(reg, a.statement, &ps.st)) {
+        /* evaluation@1 (cli/eval_glue.c): the CPU prover in its own worker. */
+        r = zkr_cli_eval_prove_cmd(cli, reg, &ps.st, a.dataset_file, (uint32_t)a.threads,
+                                   a.no_sandbox, a.out);
+        goto out;
+    }
+    zkr_statement_free(&ps.st);
+    memset(&ps, 0, sizeof ps);
+    if ((r = zkr_load_stmt(cli, reg, a.statement, 0, &ps)) != ZKR_OK)
         goto out;
     zkr_progress("loading the model and the record");
     if ((r = zkr_load_model(cli, &ps.st.model, &model)) != ZKR_OK ||
@@ -507,6 +517,42 @@ out:
     return r;
 }
 
+/* evaluation@1 statements: every binding value from the registry (cli/eval_glue.c). */
+static zkr_err zkr_verify_evaluation_cmd(zkr_cli *cli, zkr_registry *reg, const zkr_proof_args *a,
+                                         const zkr_statement *st)
+{
+    zkr_buf proof = {0};
+    uint8_t sha[ZKR_DIGEST_BYTES];
+    char hex[65], sid[65];
+    uint64_t log_index = 0, correct = 0;
+    double t0 = zkr_now(), secs;
+    zkr_err r;
+
+    if ((r = zkr_file_read(a->proof, ZKR_CLI_PROOF_MAX, &proof, &cli->diag)) != ZKR_OK)
+        goto out;
+    zkr_progress("verifying in the confined worker");
+    if ((r = zkr_cli_eval_verify(cli, reg, st, proof.p, proof.len, a->no_sandbox, &correct)) !=
+        ZKR_OK)
+        goto out;
+    secs = zkr_now() - t0;
+    zkr_sha256(proof.p, proof.len, sha);
+    if ((r = zkr_record_verification(cli, reg, st, sha, a->no_sandbox, &log_index)) != ZKR_OK)
+        goto out;
+    zkr_cli_hex32(sha, hex);
+    zkr_cli_hex32(st->statement_id, sid);
+    if (cli->json)
+        printf("{\"ok\":true,\"verified\":true,\"statement\":\"%s\",\"proof_sha256\":\"%s\","
+               "\"kind\":\"evaluation@1\",\"correct\":%llu,\"log_index\":%llu,\"seconds\":%.3f}\n",
+               sid, hex, (unsigned long long)correct, (unsigned long long)log_index, secs);
+    else
+        printf("verified:  statement %s (evaluation@1)\nproof:     %s\ncorrect:   %llu\n"
+               "log index: %llu\nseconds:   %.3f\n", sid, hex, (unsigned long long)correct,
+               (unsigned long long)log_index, secs);
+out:
+    zkr_buf_free(&proof);
+    return r;
+}
+
 /* Returns 1 when statement ref exists and is a training-step@1 statement (loaded into *st). */
 static int zkr_is_training(zkr_registry *reg, const char *ref, zkr_statement *st)
 {
@@ -540,6 +586,12 @@ zkr_err zkr_cmd_verify(zkr_cli *cli, int argc, char **argv)
         goto out;
     if (zkr_is_training(reg, a.statement, &ps.st)) {
         r = zkr_verify_training(cli, reg, &a, &ps.st);
+        goto out;
+    }
+    zkr_statement_free(&ps.st);
+    memset(&ps, 0, sizeof ps);
+    if (zkr_cli_eval_is(reg, a.statement, &ps.st)) {
+        r = zkr_verify_evaluation_cmd(cli, reg, &a, &ps.st);
         goto out;
     }
     zkr_statement_free(&ps.st);

@@ -4,6 +4,7 @@
  * the one way to get code confined.
  */
 #include "workers.h"
+#include "eval_glue.h"
 #include "infer_glue.h"
 #include "train_glue.h"
 
@@ -17,6 +18,10 @@ const zkr_worker_kind zkr_cli_workers[] = {
      "verify a training-step@1 proof against a statement"},
     {"train-prove", ZKR_SANDBOX_POLICY_PROVER, zkr_cli_worker_train_prove,
      "prove a training step"},
+    {"eval-verify", ZKR_SANDBOX_POLICY_VERIFIER, zkr_cli_worker_eval_verify,
+     "verify an evaluation@1 proof against a statement and its records"},
+    {"eval-prove", ZKR_SANDBOX_POLICY_PROVER, zkr_cli_worker_eval_prove,
+     "prove an evaluation over a record range"},
     {"sha256", ZKR_SANDBOX_POLICY_VERIFIER, zkr_sandbox_worker_sha256,
      "SHA-256 of the request (doctor self-test, benchmark)"},
     {"merkle-root", ZKR_SANDBOX_POLICY_VERIFIER, zkr_sandbox_worker_merkle_root,
