@@ -56,6 +56,15 @@ eval_output 0 100 "$C100" >"$T/o100.bin"
 eval_output 0 200 $((C200 + 1)) >"$T/o200plus.bin"
 eval_output 1 200 $((C200 - 5)) >"$T/o200tau.bin"
 [ "$(wc -c <"$T/o200.bin")" -eq 17 ]; ok $? "the evaluation output is 17 bytes"
+expect 0 "eval --output-file writes the public output" "$ZKREG" eval --model 2 --dataset 3 \
+  --first 0 --count 200 --output-file "$T/o200z.bin"
+cmp -s "$T/o200.bin" "$T/o200z.bin"; ok $? "... byte for byte the documented encoding"
+expect 0 "eval --output-file --threshold" "$ZKREG" eval --model 2 --dataset 3 --first 0 \
+  --count 200 --output-file "$T/o200tz.bin" --threshold $((C200 - 5))
+cmp -s "$T/o200tau.bin" "$T/o200tz.bin"; ok $? "... the threshold encoding"
+expect 1 "eval --threshold above the number correct is refused" "$ZKREG" eval --model 2 \
+  --dataset 3 --first 0 --count 200 --output-file "$T/o200no.bin" --threshold $((C200 + 1))
+[ ! -e "$T/o200no.bin" ]; ok $? "... and writes no file"
 reg_stmt() { # first count output -> statement id
   "$ZKREG" register-statement --schema fmnist-eval@1 --program 1 --model 2 --dataset 3 \
     --param record_first="$1" --param record_count="$2" --public-output "$3" 2>"$T/err" | tail -1
