@@ -438,7 +438,7 @@ static zkr_err zkr_ev_argmax(zkr_ev_ctx *c)
     size_t J = (size_t)1 << s->c, n = (size_t)1 << nv;
     const zkr_gl *a = c->w->a, *yl = c->w->v[L - 1] + ZKR_INFER_SLOT_Y * n;
     zkr_ext *tab[A_N] = {0}, z[ZKR_EV_MAX_PT], rho[ZKR_EV_MAX_PT], msgs[3 * ZKR_EV_MAX_ROUNDS];
-    zkr_ext lam[4], slots[8], yv, e_half, ka0[3], pt[ZKR_EV_MAX_PT];
+    zkr_ext lam[4], slots[ZKR_EVAL_ASLOTS], yv, e_half, ka0[3], pt[ZKR_EV_MAX_PT];
     zkr_gl two_c = (zkr_gl)1 << s->c;
     zkr_err r;
 
@@ -484,13 +484,13 @@ static zkr_err zkr_ev_argmax(zkr_ev_ctx *c)
         zkr_sc_poly f = {tab, A_N, terms, 10, 3, NULL};
         zkr_prover_sumcheck(&f, nv, c->t, c->threads, msgs, rho);
     }
-    if ((r = zkr_ev_slots_at(a, nv, 8, rho, slots)) != ZKR_OK ||
+    if ((r = zkr_ev_slots_at(a, nv, ZKR_EVAL_ASLOTS, rho, slots)) != ZKR_OK ||
         (r = zkr_mle_eval_base(yl, nv, rho, &yv)) != ZKR_OK)
         goto out;
-    zkr_ts_absorb_ext(c->t, "ev-am-slots", slots, 8);
+    zkr_ts_absorb_ext(c->t, "ev-am-slots", slots, ZKR_EVAL_ASLOTS);
     zkr_ts_absorb_ext(c->t, "ev-am-y", &yv, 1);
     if ((r = zkr_enc_exts(c->sec, msgs, 3 * (size_t)nv)) != ZKR_OK ||
-        (r = zkr_enc_exts(c->sec, slots, 8)) != ZKR_OK || (r = zkr_enc_ext(c->sec, yv)) != ZKR_OK)
+        (r = zkr_enc_exts(c->sec, slots, ZKR_EVAL_ASLOTS)) != ZKR_OK || (r = zkr_enc_ext(c->sec, yv)) != ZKR_OK)
         goto out;
     if ((r = zkr_ev_fold_claim(c, 2 * L, rho, nv, ZKR_EVAL_ASLOTS_LOG, slots)) != ZKR_OK)
         goto out;

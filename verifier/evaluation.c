@@ -313,14 +313,14 @@ static zkr_err zkr_ve_argmax(zkr_ve_ctx *c, zkr_diag *d)
     const zkr_eval_shape *s = &c->s->sh;
     uint32_t L = s->inf.n_layers;
     unsigned nv = s->c + s->lb;
-    zkr_ext z[ZKR_VE_MAX_PT], rho[ZKR_VE_MAX_PT], msgs[3 * ZKR_VE_MAX_ROUNDS], lam[4], slots[8];
+    zkr_ext z[ZKR_VE_MAX_PT], rho[ZKR_VE_MAX_PT], msgs[3 * ZKR_VE_MAX_ROUNDS], lam[4], slots[ZKR_EVAL_ASLOTS];
     zkr_ext yv, e_half, ka0[3], fin, sel, cj, E, KA, D, K, want, pt[ZKR_VE_MAX_PT];
     zkr_ext one = zkr_ext_from(1);
     zkr_gl two_c = (zkr_gl)1 << s->c;
     zkr_err r;
 
     if (zkr_dec_exts(c->dec, msgs, 3 * (size_t)nv) != ZKR_OK ||
-        zkr_dec_exts(c->dec, slots, 8) != ZKR_OK || zkr_dec_ext(c->dec, &yv) != ZKR_OK ||
+        zkr_dec_exts(c->dec, slots, ZKR_EVAL_ASLOTS) != ZKR_OK || zkr_dec_ext(c->dec, &yv) != ZKR_OK ||
         zkr_dec_ext(c->dec, &e_half) != ZKR_OK || zkr_dec_exts(c->dec, ka0, s->nd) != ZKR_OK)
         return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: argmax section truncated");
     zkr_ts_challenge_exts(c->t, "ev-am-z", z, nv);
@@ -343,7 +343,7 @@ static zkr_err zkr_ve_argmax(zkr_ve_ctx *c, zkr_diag *d)
     want = zkr_ext_mul(want, zkr_mle_eq_eval(z, rho, nv));
     if (!zkr_ext_eq(fin, want))
         return zkr_fail(d, ZKR_ERR_VERIFY, "proof: argmax check fails");
-    zkr_ts_absorb_ext(c->t, "ev-am-slots", slots, 8);
+    zkr_ts_absorb_ext(c->t, "ev-am-slots", slots, ZKR_EVAL_ASLOTS);
     zkr_ts_absorb_ext(c->t, "ev-am-y", &yv, 1);
     if ((r = zkr_ve_fold_claim(c, 2 * L, rho, nv, ZKR_EVAL_ASLOTS_LOG, slots, d)) != ZKR_OK)
         return r;

@@ -25,6 +25,17 @@ zkr_err zkr_eval_shape_init(zkr_eval_shape *s, uint32_t input_dim, uint32_t n_la
     s->c = s->inf.layer[n_layers - 1].lm;
     s->nd = (s->c + 8 + 7) / 8;
     s->mu_log = 8 + zkr_log2_ceil((uint64_t)n_layers + 1);
+    {
+        /* One opening fewer: MU grows to the next size some other polynomial has. */
+        unsigned best = 0;
+        for (unsigned id = 0; id + 1 < ZKR_EVAL_N_POLYS(n_layers); id++) {
+            unsigned v = zkr_eval_poly_vars(s, id);
+            if (v >= s->mu_log && (best == 0 || v < best))
+                best = v;
+        }
+        if (best)
+            s->mu_log = best;
+    }
     for (unsigned id = 0; id < ZKR_EVAL_N_POLYS(n_layers); id++)
         if (zkr_eval_poly_vars(s, id) > max_vars)
             return ZKR_ERR_TOO_LARGE;

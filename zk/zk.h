@@ -827,8 +827,12 @@ size_t zkr_train_n_claims(const zkr_train_shape *s);
 #define ZKR_SEC_EVAL_BODY 10u  /* argmax, count and per-layer sumchecks */
 /* The largest batch: 2^ZKR_EVAL_MAX_LB records after padding. */
 #define ZKR_EVAL_MAX_LB 20u
-/* Slots of the argmax block A (8 slots of lm_out + lb variables each). */
-#define ZKR_EVAL_ASLOTS_LOG 3u
+/*
+ * Slots of the argmax block A (16 slots of lm_out + lb variables each, 2 nd + 1
+ * used): A then has exactly V_{L-1}'s size and shares its opening.
+ */
+#define ZKR_EVAL_ASLOTS_LOG 4u
+#define ZKR_EVAL_ASLOTS (1u << ZKR_EVAL_ASLOTS_LOG)
 #define ZKR_EVAL_ASLOT_E 0u  /* one-hot argmax indicator */
 #define ZKR_EVAL_ASLOT_D0 1u /* nd byte limbs of D = KA - K, then nd limbs of KA */
 /* Public output modes. */
@@ -845,7 +849,9 @@ typedef struct {
     unsigned lb;         /* log2 of the padded batch */
     unsigned c;          /* tie-break bits: lm of the last layer */
     unsigned nd;         /* byte limbs of D and KA: ceil((c + 8) / 8) */
-    unsigned mu_log;     /* MU holds 256 multiplicities per LogUp: 8 + log2(L + 1) */
+    unsigned mu_log;     /* MU: 256 multiplicities per LogUp (8 + log2(L + 1) variables), padded
+                          * to the smallest other polynomial at least that large so that it
+                          * shares that polynomial's opening */
 } zkr_eval_shape;
 
 /*
