@@ -115,5 +115,26 @@ expect 1 "attest refuses the proof laundered to the off-by-one count" "$ZKREG" a
   --passphrase-file "$T/keypass" $R
 grep -q "output mismatch" "$T/err"; ok $? "... with reason 'output mismatch'"
 [ ! -e "$T/l.att" ]; ok $? "... and no attestation file exists"
+sed 's/"version": 1/"version": 2/' "$T/schema.json" >"$T/schema2.json"
+expect 0 "register-schema fmnist-eval@2" "$ZKREG" register-schema "$T/schema2.json"
+S5=$("$ZKREG" register-statement --schema fmnist-eval@2 --program 1 --model 2 --dataset 3 \
+  --param record_first=0 --param record_count=200 --public-output "$T/o200.bin" 2>/dev/null | tail -1)
+expect 1 "attest refuses the proof laundered to the same facts under another schema" \
+  "$ZKREG" attest --statement "$S5" --proof "$T/p1" --key "file:$T/ed.key" -o "$T/l.att" \
+  --passphrase-file "$T/keypass" $R
+grep -q "schema mismatch" "$T/err"; ok $? "... with reason 'schema mismatch'"
+cat >"$T/ischema.json" <<'JSON'
+{"name": "fmnist-infer", "version": 1, "proof_kind": "inference@1",
+ "proof_system": "zkreg-sumcheck-basefold", "parameter_set": "goldilocks-128",
+ "verifier_version": "0.2.0", "public_output": true,
+ "fields": [{"name": "record_index", "type": "u64"}]}
+JSON
+expect 0 "register-schema inference@1" "$ZKREG" register-schema "$T/ischema.json"
+printf '\000\000\000\012\001\002\003\004\005\006\007\010\011\012\000\000\000\011' >"$T/iout.bin"
+S6=$("$ZKREG" register-statement --schema fmnist-infer@1 --program 1 --model 2 --dataset 3 \
+  --param record_index=0 --public-output "$T/iout.bin" 2>/dev/null | tail -1)
+expect 1 "the evaluation proof presented for an inference@1 statement" \
+  "$ZKREG" verify --statement "$S6" "$T/p1"
+grep -q "kind\|statement" "$T/err"; ok $? "... names the mismatch"
 echo "1..$n"
 exit $fail
