@@ -175,10 +175,12 @@ static zkr_err e_tie_wrong_in_range(void *ctx, zkr_eval_cheat_view *w)
     return ZKR_OK;
 }
 
+/* The claimed count stays the honest one: a sum over E = 2 or p - 1 would not encode. */
 static zkr_err e_indicator_two(void *ctx, zkr_eval_cheat_view *w)
 {
     (void)ctx;
     *a_at(w, ZKR_EVAL_ASLOT_E, 0, argmax_of(w, 0)) = 2;
+    w->set_correct = 1;
     return ZKR_OK;
 }
 
@@ -190,6 +192,7 @@ static zkr_err e_indicator_two_minus_one(void *ctx, zkr_eval_cheat_view *w)
     (void)ctx;
     *a_at(w, ZKR_EVAL_ASLOT_E, 0, a) = 2;
     *a_at(w, ZKR_EVAL_ASLOT_E, 0, a == 0 ? 1 : 0) = ZKR_GL_P - 1;
+    w->set_correct = 1;
     return ZKR_OK;
 }
 
