@@ -37,13 +37,15 @@ static const char prove_help[] =
     "auto uses the GPU when one is usable and the CPU otherwise; with no usable\n"
     "device --backend cuda is refused (exit 3). The confined worker has no GPU\n"
     "policy yet: the GPU is used only with --no-sandbox (docs/cuda.md).\n"
-    "Prints the proof's SHA-256 and size; progress goes to stderr on a TTY.\n" ZKR_CLI_EXIT_HELP;
+    "Prints the proof's SHA-256 and size; progress goes to stderr on a TTY.\n"
+    "An evaluation@1 statement (docs/proof-system.md) is proven over its record\n"
+    "range in one proof (CPU only) and prints the number correct as well.\n" ZKR_CLI_EXIT_HELP;
 
 static const char verify_help[] =
     "usage: zkreg verify --statement ID PROOF [--no-sandbox]\n"
     "\n"
-    "Verifies PROOF (inference@1 or training-step@1) against the registered\n"
-    "statement ID. Every binding is taken\n"
+    "Verifies PROOF (inference@1, training-step@1 or evaluation@1) against the\n"
+    "registered statement ID. Every binding is taken\n"
     "from the registry, never from the proof: schema (proof kind, pinned\n"
     "verifier version, parameter set), program digest, model commitment, dataset\n"
     "commitment, record index, public output, and revocations. A mismatch is\n"
