@@ -33,6 +33,8 @@ static const char infer_help[] =
     "  --model-file Q     quantized model file (docs/quantization.md)\n"
     "  --dataset-file P   IDX images file (gzip or raw); labels beside it\n"
     "  --record I         record index, from 0\n"
+    "  --output-file F    also write the inference@1 public output a statement\n"
+    "                     binds (u32 n | n int8 logits | u32 argmax)\n"
     "  --json             print one JSON object\n"
     "\n"
     "exit codes: 0 ok, 1 stored file differs from its registered digest, 2 usage,\n"
@@ -184,6 +186,18 @@ out:
     return r;
 }
 
+/* The inference@1 public output of the trace's last layer (zk/infer.c), written atomically. */
+static zkr_err infer_write_output(zkr_cli *cli, const zkr_ml_trace *t, const char *path)
+{
+    zkr_buf ob = {0};
+    zkr_err r = zkr_infer_output_encode(t->y[t->n_layers - 1], t->dims[t->n_layers - 1], &ob);
+
+    if (r == ZKR_OK)
+        r = zkr_file_write_atomic(path, ob.p, ob.len, 0644, &cli->diag);
+    zkr_buf_free(&ob);
+    return r;
+}
+
 zkr_err zkr_cmd_infer(zkr_cli *cli, int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -193,8 +207,9 @@ zkr_err zkr_cmd_infer(zkr_cli *cli, int argc, char **argv)
         {"record", required_argument, NULL, OPT_RECORD},
         {"model", required_argument, NULL, OPT_MODEL_ID},
         {"dataset", required_argument, NULL, OPT_DATASET_ID},
+        {"output-file", required_argument, NULL, OPT_OUTPUT_FILE},
         {NULL, 0, NULL, 0}};
-    const char *model_path = NULL, *ds_path = NULL, *rec_s = NULL;
+    const char *model_path = NULL, *ds_path = NULL, *rec_s = NULL, *out_file = NULL;
     const char *model_ref = NULL, *ds_ref = NULL;
     registered_paths reg_paths;
     zkr_ml_model *m = NULL;
@@ -218,6 +233,7 @@ zkr_err zkr_cmd_infer(zkr_cli *cli, int argc, char **argv)
         case OPT_RECORD: rec_s = optarg; break;
         case OPT_MODEL_ID: model_ref = optarg; ids = 1; break;
         case OPT_DATASET_ID: ds_ref = optarg; ids = 1; break;
+        case OPT_OUTPUT_FILE: out_file = optarg; break;
         default: return zkr_cli_usage(cli, "infer: unknown option (see zkreg infer --help)");
         }
     }
@@ -241,6 +257,8 @@ zkr_err zkr_cmd_infer(zkr_cli *cli, int argc, char **argv)
                                  &cli->diag)) != ZKR_OK ||
         (r = zkr_ml_trace_init(&t, zkr_ml_model_graph(m))) != ZKR_OK ||
         (r = zkr_ml_infer(m, x, zkr_ml_model_graph(m)->input_dim, &t, &cli->diag)) != ZKR_OK)
+        goto out;
+    if (out_file != NULL && (r = infer_write_output(cli, &t, out_file)) != ZKR_OK)
         goto out;
     print_infer(cli, m, &t, rec, label);
 out:

@@ -131,6 +131,12 @@ cat >"$T/ischema.json" <<'JSON'
 JSON
 expect 0 "register-schema inference@1" "$ZKREG" register-schema "$T/ischema.json"
 printf '\000\000\000\012\001\002\003\004\005\006\007\010\011\012\000\000\000\011' >"$T/iout.bin"
+expect 0 "infer --output-file writes the inference@1 public output" "$ZKREG" infer --model 2 \
+  --dataset 3 --record 0 --output-file "$T/i0.bin"
+[ "$(wc -c <"$T/i0.bin")" -eq 18 ]; ok $? "... 18 bytes for 10 logits"
+S7=$("$ZKREG" register-statement --schema fmnist-infer@1 --program 1 --model 2 --dataset 3 \
+  --param record_index=0 --public-output "$T/i0.bin" 2>/dev/null | tail -1)
+expect 0 "... and the statement it binds proves" "$ZKREG" prove --statement "$S7" -o "$T/pi0"
 S6=$("$ZKREG" register-statement --schema fmnist-infer@1 --program 1 --model 2 --dataset 3 \
   --param record_index=0 --public-output "$T/iout.bin" 2>/dev/null | tail -1)
 expect 1 "the evaluation proof presented for an inference@1 statement" \
