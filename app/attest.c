@@ -18,6 +18,7 @@
 #include <sodium.h>
 
 #include "app/attest.h"
+#include "app/eval.h"
 #include "app/workers.h"
 #include "verifier/verifier.h"
 #include "zkr_config.h"
@@ -28,6 +29,7 @@ typedef struct {
     uint32_t kind;     /* the proof header's kind */
     zkr_err (*request)(zkr_app *app, const zkr_statement *st, uint32_t param_set,
                        const zkr_buf *proof, zkr_buf *req);
+    const char *worker; /* the confined worker that verifies it */
 } attest_kind;
 
 /* inference@1: the "verify" worker's request (app/infer.c, version 1). */
@@ -68,7 +70,8 @@ static zkr_err req_inference(zkr_app *app, const zkr_statement *st, uint32_t par
 
 /* The kinds the sandboxed "verify" worker answers; a new kind adds a row. */
 static const attest_kind attest_kinds[] = {
-    {"inference@1", ZKR_KIND_INFERENCE1, req_inference},
+    {"inference@1", ZKR_KIND_INFERENCE1, req_inference, "verify"},
+    {"evaluation@1", ZKR_KIND_EVALUATION1, zkr_app_eval_verify_request, "eval-verify"},
 };
 
 static const attest_kind *kind_of(const char *name)
@@ -219,7 +222,7 @@ zkr_err zkr_app_attest_check_proof(zkr_app *app, zkr_registry *reg, const zkr_st
     if (sodium_memcmp(v.statement_id, st->statement_id, 32) != 0)
         return launder_reason(app, reg, st, v.statement_id);
     if ((r = k->request(app, st, set, proof, &req)) == ZKR_OK)
-        r = zkr_sandbox_call(zkr_app_workers, "verify", &so, req.p, req.len, &reply, &res,
+        r = zkr_sandbox_call(zkr_app_workers, k->worker, &so, req.p, req.len, &reply, &res,
                              &app->diag);
     zkr_buf_free(&req);
     zkr_buf_free(&reply);

@@ -14,6 +14,7 @@
 
 #include "app/infer.h"
 #include "app/proof.h"
+#include "app/eval.h"
 #include "app/train.h"
 #include "app/workers.h"
 #include "cuda/cuda.h"
@@ -299,8 +300,17 @@ zkr_err zkr_app_prove(zkr_app *app, const zkr_app_prove_opts *o, zkr_app_prove_r
     if ((r = zkr_prove_backend(app, o, &use_cuda)) != ZKR_OK)
         return r;
     so.no_sandbox = o->no_sandbox;
-    if ((r = zkr_app_registry_open(app, &reg)) != ZKR_OK ||
-        (r = zkr_load_stmt(app, reg, o->statement, 0, &ps)) != ZKR_OK)
+    if ((r = zkr_app_registry_open(app, &reg)) != ZKR_OK)
+        goto out;
+    if (zkr_app_eval_is(reg, o->statement, &ps.st)) {
+        /* evaluation@1 (app/eval.c): the CPU prover in its own worker. */
+        r = zkr_app_eval_prove(app, reg, &ps.st, o->dataset_file, o->threads, o->no_sandbox,
+                               o->out, res);
+        goto out;
+    }
+    zkr_statement_free(&ps.st);
+    memset(&ps, 0, sizeof ps);
+    if ((r = zkr_load_stmt(app, reg, o->statement, 0, &ps)) != ZKR_OK)
         goto out;
     zkr_progress(o->progress, "loading the model and the record");
     if ((r = zkr_load_model(app, &ps.st.model, &model)) != ZKR_OK ||
@@ -375,6 +385,31 @@ static int zkr_is_training(zkr_registry *reg, const char *ref, zkr_statement *st
     return strcmp(st->schema.proof_kind, "training-step@1") == 0;
 }
 
+/* evaluation@1 statements: every binding value from the registry (app/eval.c). */
+static zkr_err zkr_verify_evaluation(zkr_app *app, zkr_registry *reg, const zkr_app_verify_opts *o,
+                                     const zkr_statement *st, zkr_app_verify_result *res)
+{
+    zkr_buf proof = {0};
+    double t0 = zkr_now();
+    zkr_err r;
+
+    res->kind = "evaluation@1";
+    if ((r = zkr_file_read(o->proof, ZKR_APP_PROOF_MAX, &proof, &app->diag)) != ZKR_OK)
+        goto out;
+    zkr_progress(o->progress, "verifying in the confined worker");
+    if ((r = zkr_app_eval_verify(app, reg, st, proof.p, proof.len, o->no_sandbox,
+                                 &res->correct)) != ZKR_OK)
+        goto out;
+    res->has_correct = 1;
+    res->seconds = zkr_now() - t0;
+    zkr_sha256(proof.p, proof.len, res->proof_sha256);
+    memcpy(res->statement_id, st->statement_id, ZKR_DIGEST_BYTES);
+    r = zkr_record_verification(app, reg, st, res->proof_sha256, o->no_sandbox, &res->log_index);
+out:
+    zkr_buf_free(&proof);
+    return r;
+}
+
 zkr_err zkr_app_verify(zkr_app *app, const zkr_app_verify_opts *o, zkr_app_verify_result *res)
 {
     zkr_proof_stmt ps;
@@ -392,6 +427,12 @@ zkr_err zkr_app_verify(zkr_app *app, const zkr_app_verify_opts *o, zkr_app_verif
         goto out;
     if (zkr_is_training(reg, o->statement, &ps.st)) {
         r = zkr_verify_training(app, reg, o, &ps.st, res);
+        goto out;
+    }
+    zkr_statement_free(&ps.st);
+    memset(&ps, 0, sizeof ps);
+    if (zkr_app_eval_is(reg, o->statement, &ps.st)) {
+        r = zkr_verify_evaluation(app, reg, o, &ps.st, res);
         goto out;
     }
     zkr_statement_free(&ps.st);

@@ -29,10 +29,15 @@ typedef struct {
     uint8_t sha256[ZKR_DIGEST_BYTES]; /* of the proof written */
     size_t bytes;
     double seconds; /* spent in the prover */
+    int evaluation;   /* 1 for an evaluation@1 statement: records and correct are set */
+    uint64_t records; /* records of the evaluated range */
+    uint64_t correct; /* how many the model gets right */
 } zkr_app_prove_result;
 
 /*
- * Proves inference@1 statement o->statement: the registered model (its
+ * Proves inference@1 or evaluation@1 statement o->statement (an
+ * evaluation, app/eval.c, runs on the CPU over the statement's record
+ * range): the registered model (its
  * bytes from the store, checked against the registered sha256) on the
  * statement's record of the registered dataset (the file's commitment
  * recomputed and compared). Writes o->out only when the model's output is
@@ -53,7 +58,9 @@ typedef struct {
 typedef struct {
     uint8_t statement_id[ZKR_DIGEST_BYTES];
     uint8_t proof_sha256[ZKR_DIGEST_BYTES];
-    const char *kind;   /* "inference@1" or "training-step@1" (static string) */
+    const char *kind;   /* "inference@1", "training-step@1" or "evaluation@1" (static string) */
+    int has_correct;    /* evaluation@1: correct is the proven number correct */
+    uint64_t correct;
     uint64_t log_index; /* of the "proof" (or "verify-unconfined") log entry */
     double seconds;
 } zkr_app_verify_result;

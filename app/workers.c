@@ -3,6 +3,7 @@
  * sandbox: adding a kind here is the one way to get code confined.
  */
 #include "app/workers.h"
+#include "app/eval.h"
 #include "app/infer.h"
 #include "app/train.h"
 
@@ -20,6 +21,10 @@ const zkr_worker_kind zkr_app_workers[] = {
      "verify a training-step@1 proof against a statement", NULL},
     {"train-prove", ZKR_SANDBOX_POLICY_PROVER, zkr_app_worker_train_prove,
      "prove a training step", NULL},
+    {"eval-verify", ZKR_SANDBOX_POLICY_VERIFIER, zkr_app_worker_eval_verify,
+     "verify an evaluation@1 proof against a statement and its records", NULL},
+    {"eval-prove", ZKR_SANDBOX_POLICY_PROVER, zkr_app_worker_eval_prove,
+     "prove an evaluation over a record range", NULL},
     {"sha256", ZKR_SANDBOX_POLICY_VERIFIER, zkr_sandbox_worker_sha256,
      "SHA-256 of the request (doctor self-test, benchmark)", NULL},
     {"merkle-root", ZKR_SANDBOX_POLICY_VERIFIER, zkr_sandbox_worker_merkle_root,

@@ -15,6 +15,7 @@
 #include "app/infer.h"
 #include "registry/registry.h"
 #include "ml/ml.h"
+#include "zk/zk.h"
 
 #define CALIB_DEFAULT 1000u
 
@@ -32,6 +33,8 @@ static const char infer_help[] =
     "  --model-file Q     quantized model file (docs/quantization.md)\n"
     "  --dataset-file P   IDX images file (gzip or raw); labels beside it\n"
     "  --record I         record index, from 0\n"
+    "  --output-file F    also write the inference@1 public output a statement\n"
+    "                     binds (u32 n | n int8 logits | u32 argmax)\n"
     "  --json             print one JSON object\n"
     "\n"
     "exit codes: 0 ok, 1 stored file differs from its registered digest, 2 usage,\n"
@@ -61,7 +64,7 @@ static const char eval_help[] =
 
 enum { OPT_MODEL_FILE = 0x200, OPT_DATASET_FILE, OPT_RECORD, OPT_MODEL_ID, OPT_DATASET_ID,
        OPT_ONNX, OPT_CALIB_FILE, OPT_CALIB_FIRST, OPT_CALIB_COUNT, OPT_WRITE_MODEL, OPT_FIRST,
-       OPT_COUNT };
+       OPT_COUNT, OPT_OUTPUT_FILE, OPT_THRESHOLD };
 
 static void print_hex(const uint8_t *p, size_t len)
 {
@@ -183,6 +186,18 @@ out:
     return r;
 }
 
+/* The inference@1 public output of the trace's last layer (zk/infer.c), written atomically. */
+static zkr_err infer_write_output(zkr_cli *cli, const zkr_ml_trace *t, const char *path)
+{
+    zkr_buf ob = {0};
+    zkr_err r = zkr_infer_output_encode(t->y[t->n_layers - 1], t->dims[t->n_layers - 1], &ob);
+
+    if (r == ZKR_OK)
+        r = zkr_file_write_atomic(path, ob.p, ob.len, 0644, &cli->diag);
+    zkr_buf_free(&ob);
+    return r;
+}
+
 zkr_err zkr_cmd_infer(zkr_cli *cli, int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -192,8 +207,9 @@ zkr_err zkr_cmd_infer(zkr_cli *cli, int argc, char **argv)
         {"record", required_argument, NULL, OPT_RECORD},
         {"model", required_argument, NULL, OPT_MODEL_ID},
         {"dataset", required_argument, NULL, OPT_DATASET_ID},
+        {"output-file", required_argument, NULL, OPT_OUTPUT_FILE},
         {NULL, 0, NULL, 0}};
-    const char *model_path = NULL, *ds_path = NULL, *rec_s = NULL;
+    const char *model_path = NULL, *ds_path = NULL, *rec_s = NULL, *out_file = NULL;
     const char *model_ref = NULL, *ds_ref = NULL;
     registered_paths reg_paths;
     zkr_ml_model *m = NULL;
@@ -217,6 +233,7 @@ zkr_err zkr_cmd_infer(zkr_cli *cli, int argc, char **argv)
         case OPT_RECORD: rec_s = optarg; break;
         case OPT_MODEL_ID: model_ref = optarg; ids = 1; break;
         case OPT_DATASET_ID: ds_ref = optarg; ids = 1; break;
+        case OPT_OUTPUT_FILE: out_file = optarg; break;
         default: return zkr_cli_usage(cli, "infer: unknown option (see zkreg infer --help)");
         }
     }
@@ -241,6 +258,8 @@ zkr_err zkr_cmd_infer(zkr_cli *cli, int argc, char **argv)
         (r = zkr_ml_trace_init(&t, zkr_ml_model_graph(m))) != ZKR_OK ||
         (r = zkr_ml_infer(m, x, zkr_ml_model_graph(m)->input_dim, &t, &cli->diag)) != ZKR_OK)
         goto out;
+    if (out_file != NULL && (r = infer_write_output(cli, &t, out_file)) != ZKR_OK)
+        goto out;
     print_infer(cli, m, &t, rec, label);
 out:
     zkr_ml_trace_free(&t);
@@ -252,7 +271,31 @@ out:
 typedef struct {
     const char *onnx, *model, *dataset, *calib, *write;
     uint64_t calib_first, calib_count, first, count;
+    const char *output_file; /* the evaluation@1 public output, when set */
+    uint64_t tau;
+    int has_tau;
 } eval_args;
+
+/* The evaluation@1 public output of res (zk/eval.c), written only on success. */
+static zkr_err eval_write_output(zkr_cli *cli, const eval_args *a, const zkr_ml_eval_result *res)
+{
+    zkr_buf ob = {0};
+    zkr_err r;
+
+    if (a->has_tau && res->quant_correct < a->tau)
+        return zkr_fail(&cli->diag, ZKR_ERR_MISMATCH_OUTPUT,
+                        "eval: %llu of %llu correct, below the threshold %llu",
+                        (unsigned long long)res->quant_correct, (unsigned long long)res->n,
+                        (unsigned long long)a->tau);
+    r = zkr_eval_output_encode(a->has_tau ? ZKR_EVAL_MODE_THRESHOLD : ZKR_EVAL_MODE_EXACT, res->n,
+                               a->has_tau ? a->tau : res->quant_correct, &ob);
+    if (r == ZKR_OK)
+        r = zkr_file_write_atomic(a->output_file, ob.p, ob.len, 0644, &cli->diag);
+    else
+        r = zkr_fail(&cli->diag, ZKR_ERR_USAGE, "eval: --threshold above the record count");
+    zkr_buf_free(&ob);
+    return r;
+}
 
 static void print_eval(const zkr_cli *cli, const zkr_ml_eval_result *res, int have_float)
 {
@@ -317,6 +360,8 @@ static zkr_err eval_run(zkr_cli *cli, const eval_args *a)
     if (a->write != NULL &&
         (r = zkr_file_write_atomic(a->write, q.p, q.len, 0644, &cli->diag)) != ZKR_OK)
         goto out;
+    if (a->output_file != NULL && (r = eval_write_output(cli, a, &res)) != ZKR_OK)
+        goto out;
     print_eval(cli, &res, f != NULL);
 out:
     zkr_buf_free(&q);
@@ -341,8 +386,10 @@ zkr_err zkr_cmd_eval(zkr_cli *cli, int argc, char **argv)
         {"count", required_argument, NULL, OPT_COUNT},
         {"model", required_argument, NULL, OPT_MODEL_ID},
         {"dataset", required_argument, NULL, OPT_DATASET_ID},
+        {"output-file", required_argument, NULL, OPT_OUTPUT_FILE},
+        {"threshold", required_argument, NULL, OPT_THRESHOLD},
         {NULL, 0, NULL, 0}};
-    eval_args a = {NULL, NULL, NULL, NULL, NULL, 0, CALIB_DEFAULT, 0, 0};
+    eval_args a = {NULL, NULL, NULL, NULL, NULL, 0, CALIB_DEFAULT, 0, 0, NULL, 0, 0};
     const char *model_ref = NULL, *ds_ref = NULL;
     registered_paths reg_paths;
     int c, done, ids = 0;
@@ -366,6 +413,8 @@ zkr_err zkr_cmd_eval(zkr_cli *cli, int argc, char **argv)
         case OPT_COUNT: r = zkr_cli_parse_u64(cli, "--count", optarg, &a.count); break;
         case OPT_MODEL_ID: model_ref = optarg; ids = 1; break;
         case OPT_DATASET_ID: ds_ref = optarg; ids = 1; break;
+        case OPT_OUTPUT_FILE: a.output_file = optarg; break;
+        case OPT_THRESHOLD: r = zkr_cli_parse_u64(cli, "--threshold", optarg, &a.tau); a.has_tau = 1; break;
         default: return zkr_cli_usage(cli, "eval: unknown option (see zkreg eval --help)");
         }
         if (r != ZKR_OK)
@@ -385,6 +434,8 @@ zkr_err zkr_cmd_eval(zkr_cli *cli, int argc, char **argv)
         return zkr_cli_usage(cli, "eval: needs --dataset-file");
     if (a.model == NULL && (a.onnx == NULL || a.calib == NULL))
         return zkr_cli_usage(cli, "eval: needs --model-file, or --onnx with --calibrate-file");
+    if (a.has_tau && a.output_file == NULL)
+        return zkr_cli_usage(cli, "eval: --threshold needs --output-file");
     if (a.model != NULL && (a.calib != NULL || a.write != NULL))
         return zkr_cli_usage(cli, "eval: --calibrate-file and --write-model need --onnx without --model-file");
     return eval_run(cli, &a);

@@ -25,13 +25,15 @@ static const char prove_help[] =
     "device --backend cuda is refused (exit 3). On the GPU the confined worker\n"
     "runs under the prover-cuda policy, which also allows the NVIDIA driver's\n"
     "interface (docs/sandbox.md, docs/cuda.md).\n"
-    "Prints the proof's SHA-256 and size; progress goes to stderr on a TTY.\n" ZKR_CLI_EXIT_HELP;
+    "Prints the proof's SHA-256 and size; progress goes to stderr on a TTY.\n"
+    "An evaluation@1 statement (docs/proof-system.md) is proven over its record\n"
+    "range in one proof (CPU only) and prints the number correct as well.\n" ZKR_CLI_EXIT_HELP;
 
 static const char verify_help[] =
     "usage: zkreg verify --statement ID PROOF [--no-sandbox]\n"
     "\n"
-    "Verifies PROOF (inference@1 or training-step@1) against the registered\n"
-    "statement ID. Every binding is taken\n"
+    "Verifies PROOF (inference@1, training-step@1 or evaluation@1) against the\n"
+    "registered statement ID. Every binding is taken\n"
     "from the registry, never from the proof: schema (proof kind, pinned\n"
     "verifier version, parameter set), program digest, model commitment, dataset\n"
     "commitment, record index, public output, and revocations. A mismatch is\n"
@@ -128,11 +130,20 @@ zkr_err zkr_cmd_prove(zkr_cli *cli, int argc, char **argv)
     if (cli->json) {
         printf("{\"ok\":true,\"proof\":");
         zkr_cli_json_string(stdout, a.out);
-        printf(",\"sha256\":\"%s\",\"bytes\":%zu,\"seconds\":%.3f}\n", hex, res.bytes,
+        printf(",\"sha256\":\"%s\",\"bytes\":%zu,\"seconds\":%.3f", hex, res.bytes,
                res.seconds);
+        if (res.evaluation)
+            printf(",\"records\":%llu,\"correct\":%llu,\"seconds_per_record\":%.6f",
+                   (unsigned long long)res.records, (unsigned long long)res.correct,
+                   res.seconds / (double)res.records);
+        printf("}\n");
     } else {
         printf("proof:     %s\nsha256:    %s\nbytes:     %zu\nseconds:   %.3f\n", a.out, hex,
                res.bytes, res.seconds);
+        if (res.evaluation)
+            printf("records:   %llu\ncorrect:   %llu\nper record: %.6f s\n",
+                   (unsigned long long)res.records, (unsigned long long)res.correct,
+                   res.seconds / (double)res.records);
     }
     return ZKR_OK;
 }
@@ -154,13 +165,19 @@ zkr_err zkr_cmd_verify(zkr_cli *cli, int argc, char **argv)
         return r;
     zkr_cli_hex32(res.proof_sha256, hex);
     zkr_cli_hex32(res.statement_id, sid);
-    if (cli->json)
+    if (cli->json) {
         printf("{\"ok\":true,\"verified\":true,\"statement\":\"%s\",\"proof_sha256\":\"%s\","
-               "\"kind\":\"%s\",\"log_index\":%llu,\"seconds\":%.3f}\n",
-               sid, hex, res.kind, (unsigned long long)res.log_index, res.seconds);
-    else
-        printf("verified:  statement %s (%s)\nproof:     %s\nlog index: %llu\n"
-               "seconds:   %.3f\n", sid, res.kind, hex, (unsigned long long)res.log_index,
+               "\"kind\":\"%s\",", sid, hex, res.kind);
+        if (res.has_correct)
+            printf("\"correct\":%llu,", (unsigned long long)res.correct);
+        printf("\"log_index\":%llu,\"seconds\":%.3f}\n", (unsigned long long)res.log_index,
                res.seconds);
+    } else {
+        printf("verified:  statement %s (%s)\nproof:     %s\n", sid, res.kind, hex);
+        if (res.has_correct)
+            printf("correct:   %llu\n", (unsigned long long)res.correct);
+        printf("log index: %llu\nseconds:   %.3f\n", (unsigned long long)res.log_index,
+               res.seconds);
+    }
     return ZKR_OK;
 }

@@ -18,6 +18,7 @@
 #include <sodium.h>
 
 #include "common/common.h"
+#include "fuzz_eval_proof.h"
 #include "fuzz_keyfile.h"
 #include "fuzz_matmul2.h"
 #include "fuzz_proof.h"
@@ -425,6 +426,133 @@ out:
     zkr_hpcs_poly_free(poly);
 }
 
+/* ---- evaluation@1 (fuzz_eval_proof.h layout) ---- */
+
+static void gen_eval_shape(const char *dir, const uint32_t *dims, uint32_t n_layers,
+                           uint64_t first, uint32_t count, const char *name)
+{
+    enum { N = 12 };
+    uint32_t in = dims[0];
+    uint8_t *recs = NULL, leaves[N][32], bound[ZKR_EVAL_MAX_BOUNDARY][32], sid[32] = {7};
+    uint8_t mc[32], dc[32], pd[32];
+    int8_t *w[ZKR_ML_MAX_LAYERS] = {0};
+    int32_t *bias[ZKR_ML_MAX_LAYERS] = {0};
+    uint32_t *mult[ZKR_ML_MAX_LAYERS] = {0};
+    zkr_ml_qlayer q[ZKR_ML_MAX_LAYERS];
+    zkr_ml_graph g;
+    zkr_params p;
+    zkr_eval_batch bt;
+    zkr_buf mb = {0}, proof = {0}, output = {0}, out = {0};
+    zkr_ml_model *m = NULL;
+    zkr_infer_model *im = NULL;
+    uint8_t le[8];
+
+    memset(&g, 0, sizeof g);
+    memset(q, 0, sizeof q);
+    memset(&bt, 0, sizeof bt);
+    g.input_encoding = ZKR_ML_INPUT_U8_DIV255;
+    g.input_dim = in;
+    g.n_layers = n_layers;
+    for (uint32_t l = 0; l < n_layers; l++) {
+        zkr_ml_layer_desc *L = &g.layers[l];
+        L->op = ZKR_ML_OP_DENSE;
+        L->act = l + 1 < n_layers;
+        L->in_dim = dims[l];
+        L->out_dim = dims[l + 1];
+        w[l] = malloc((size_t)L->in_dim * L->out_dim);
+        bias[l] = malloc(L->out_dim * sizeof(int32_t));
+        mult[l] = malloc(L->out_dim * sizeof(uint32_t));
+        if (!w[l] || !bias[l] || !mult[l])
+            goto fail;
+        for (size_t i = 0; i < (size_t)L->in_dim * L->out_dim; i++)
+            w[l][i] = (int8_t)((int)((i * 53 + l * 17) % 255) - 127);
+        for (uint32_t j = 0; j < L->out_dim; j++) {
+            bias[l][j] = (int32_t)(j * 97) - 300;
+            mult[l][j] = 3 + j;
+        }
+        q[l].shift = 14;
+        q[l].w = w[l];
+        q[l].bias = bias[l];
+        q[l].mult = mult[l];
+    }
+    if (!(recs = malloc((size_t)N * (in + 1))))
+        goto fail;
+    for (uint32_t i = 0; i < N; i++) {
+        for (uint32_t k = 0; k < in; k++)
+            recs[i * (in + 1) + k] = (uint8_t)(41 * i + 13 * k + 1);
+        recs[i * (in + 1) + in] = (uint8_t)(i % dims[n_layers]);
+        zkr_infer_record_commitment(recs + i * (in + 1), in + 1, leaves[i]);
+    }
+    if (zkr_params_get(ZKR_PARAM_SET_128, &p) != ZKR_OK ||
+        zkr_merkle_root((const uint8_t(*)[32])leaves, N, bt.root) != ZKR_OK ||
+        zkr_eval_range_proof((const uint8_t(*)[32])leaves, N, first, count, bound, &bt.n_bound) !=
+            ZKR_OK ||
+        zkr_ml_model_encode(&g, q, &mb, NULL) != ZKR_OK ||
+        zkr_ml_model_decode(mb.p, mb.len, &m, NULL) != ZKR_OK ||
+        zkr_prover_infer_commit(&p, m, 1, &im, mc, NULL) != ZKR_OK)
+        goto fail;
+    bt.n_records = N;
+    bt.first = first;
+    bt.count = count;
+    bt.records = recs + first * (in + 1);
+    bt.rec_len = in + 1;
+    bt.bound = (const uint8_t(*)[32])bound;
+    if (zkr_prover_evaluation(&p, sid, im, &bt, ZKR_EVAL_MODE_EXACT, 0, 1, &proof, &output, NULL,
+                              NULL) != ZKR_OK)
+        goto fail;
+    zkr_ml_model_program_digest(m, pd);
+    zkr_infer_dataset_commitment(N, bt.root, dc);
+    {
+        /* A seed must be a valid triple, so that mutations start from acceptance. */
+        zkr_verifier_evaluation_statement st;
+        memset(&st, 0, sizeof st);
+        memcpy(st.statement_id, sid, 32);
+        st.param_set = ZKR_PARAM_SET_128;
+        memcpy(st.program_digest, pd, 32);
+        memcpy(st.model_commitment, mc, 32);
+        memcpy(st.dataset_commitment, dc, 32);
+        st.first = first;
+        st.count = count;
+        st.records = bt.records;
+        st.rec_len = bt.rec_len;
+        st.output = output.p;
+        st.output_len = output.len;
+        if (zkr_verify_evaluation(proof.p, proof.len, &st, NULL, NULL) != ZKR_OK)
+            goto fail;
+    }
+    if (zkr_buf_append(&out, sid, 32) != ZKR_OK || zkr_buf_append(&out, pd, 32) != ZKR_OK ||
+        zkr_buf_append(&out, mc, 32) != ZKR_OK || zkr_buf_append(&out, dc, 32) != ZKR_OK)
+        goto fail;
+    zkr_store_le64(le, first);
+    if (zkr_buf_append(&out, le, 8) != ZKR_OK)
+        goto fail;
+    put_le32(&out, count);
+    put_le32(&out, in + 1);
+    put_le32(&out, (uint32_t)output.len);
+    if (zkr_buf_append(&out, bt.records, (size_t)count * (in + 1)) != ZKR_OK ||
+        zkr_buf_append(&out, output.p, output.len) != ZKR_OK ||
+        zkr_buf_append(&out, proof.p, proof.len) != ZKR_OK)
+        goto fail;
+    emit(dir, "eval_proof", name, out.p, out.len);
+    goto done;
+fail:
+    fprintf(stderr, "fuzz_gen_corpus: cannot make the evaluation proof seed %s\n", name);
+    failed = 1;
+done:
+    for (uint32_t l = 0; l < ZKR_ML_MAX_LAYERS; l++) {
+        free(w[l]);
+        free(bias[l]);
+        free(mult[l]);
+    }
+    free(recs);
+    zkr_infer_model_free(im);
+    zkr_ml_model_free(m);
+    zkr_buf_free(&mb);
+    zkr_buf_free(&proof);
+    zkr_buf_free(&output);
+    zkr_buf_free(&out);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2 || argc > 3) {
@@ -446,6 +574,11 @@ int main(int argc, char **argv)
         static const uint32_t two[] = {12, 8, 3}, three[] = {10, 8, 4, 3};
         gen_train_shape(argv[1], two, 3, 2, "gen-12-8-3-b2");
         gen_train_shape(argv[1], three, 4, 3, "gen-10-8-4-3-b3");
+    }
+    {
+        static const uint32_t two[] = {6, 5, 3}, three[] = {8, 6, 4, 4};
+        gen_eval_shape(argv[1], two, 2, 2, 5, "gen-6-5-3-r2x5");
+        gen_eval_shape(argv[1], three, 3, 0, 12, "gen-8-6-4-4-r0x12");
     }
     if (argc == 3)
         gen_statements(argv[1], argv[2]);

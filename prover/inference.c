@@ -873,3 +873,19 @@ zkr_err zkr_prover_inference(const zkr_params *p, const uint8_t statement_id[ZKR
     rec.path = (const uint8_t(*)[ZKR_DIGEST_BYTES])path;
     return zkr_prover_inference_record(p, statement_id, im, &rec, threads, proof, output, d);
 }
+
+void zkr_infer_model_parts_of(const zkr_infer_model *im, zkr_infer_model_parts *out)
+{
+    memset(out, 0, sizeof *out);
+    out->m = im->m;
+    out->params = &im->params;
+    out->shape = &im->shape;
+    out->ql = im->ql;
+    out->poly = im->poly;
+    out->comm = im->comm;
+    out->shifts = im->shifts;
+    out->program = im->program.p;
+    out->program_len = im->program.len;
+    out->program_digest = im->program_digest;
+    out->commitment = im->commitment;
+}

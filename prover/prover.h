@@ -289,6 +289,93 @@ zkr_err zkr_prover_inference(const zkr_params *p, const uint8_t statement_id[ZKR
                              unsigned threads, zkr_buf *proof, zkr_buf *output,
                              zkr_diag *d) ZKR_WUR;
 
+/*
+ * Read-only views of a committed model's parts, for the proof kinds built
+ * on inference@1 (prover/evaluation.c). Valid while im lives.
+ */
+typedef struct {
+    const zkr_ml_model *m;
+    const zkr_params *params;
+    const zkr_infer_shape *shape;
+    const zkr_ml_qlayer *ql;          /* shape->n_layers */
+    zkr_pcs_poly *const *poly;        /* W'_l, committed */
+    const zkr_pcs_commitment *comm;   /* their commitments */
+    const uint32_t *shifts;
+    const uint8_t *program;           /* the encoded program */
+    size_t program_len;
+    const uint8_t *program_digest;    /* 32 bytes */
+    const uint8_t *commitment;        /* the model commitment, 32 bytes */
+} zkr_infer_model_parts;
+void zkr_infer_model_parts_of(const zkr_infer_model *im, zkr_infer_model_parts *out);
+
+/* ================================================================== */
+/* evaluation@1 (prover/evaluation.c)                                   */
+/* ================================================================== */
+/*
+ * The record range of an evaluation: the dataset's n and RFC 6962 root, the
+ * range [first, first + count), the range's records (count x rec_len bytes,
+ * contiguous: input bytes then the label) and the range proof's boundary
+ * hashes (zkr_eval_range_proof). A confined worker needs only these.
+ */
+typedef struct {
+    uint64_t n_records;
+    uint8_t root[ZKR_DIGEST_BYTES];
+    uint64_t first, count;
+    const uint8_t *records;
+    size_t rec_len;
+    const uint8_t (*bound)[ZKR_DIGEST_BYTES];
+    size_t n_bound;
+} zkr_eval_batch;
+/*
+ * Extracts a batch from a dataset: *records gets count x rec_len bytes
+ * (caller frees), bound (caller's array) the boundary hashes, and batch
+ * points at both. ZKR_ERR_NOT_FOUND (range past the end or empty),
+ * ZKR_ERR_UNSUPPORTED (records of different lengths), ZKR_ERR_NOMEM.
+ */
+zkr_err zkr_eval_batch_of(const zkr_dataset *ds, uint64_t first, uint64_t count,
+                          uint8_t **records, uint8_t bound[ZKR_EVAL_MAX_BOUNDARY][ZKR_DIGEST_BYTES],
+                          zkr_eval_batch *batch, zkr_diag *d) ZKR_WUR;
+/*
+ * Proves evaluation@1: im's model over the batch, each record's argmax
+ * against its label, and the number correct. mode ZKR_EVAL_MODE_EXACT
+ * writes (mode, count, correct) to *output; ZKR_EVAL_MODE_THRESHOLD writes
+ * (mode, count, tau) and succeeds only when correct >= tau (else
+ * ZKR_ERR_MISMATCH_OUTPUT, no proof). *correct (may be NULL) gets the
+ * number correct. Deterministic for any thread count. ZKR_ERR_UNSUPPORTED
+ * (records not input_dim bytes plus a label), ZKR_ERR_TOO_LARGE (the batch
+ * over the parameter set), ZKR_ERR_INTERNAL (witness differs from native
+ * inference: never expected), ZKR_ERR_NOMEM.
+ */
+zkr_err zkr_prover_evaluation(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                              const zkr_infer_model *im, const zkr_eval_batch *batch,
+                              unsigned mode, uint64_t tau, unsigned threads, zkr_buf *proof,
+                              zkr_buf *output, uint64_t *correct, zkr_diag *d) ZKR_WUR;
+/*
+ * Test builds only (ZKR_TEST_BUILD; never called by zkreg): the cheating
+ * prover of tests/soundness. The honest witness is built (from
+ * wit_records when set: another input than the statement's records) and
+ * handed to edit, which may overwrite any entry of V_l, A (field
+ * elements), the accumulators and the claimed number correct. Unless
+ * keep_mult, MU is recounted over in-table values; unless set_correct, the
+ * claim is recomputed from the edited A and the labels. The proof is then
+ * produced as the honest prover would (LogUp with the cheating variant).
+ */
+typedef struct {
+    const zkr_eval_shape *shape;
+    zkr_gl *v[ZKR_INFER_MAX_LAYERS];   /* V_l: slot s, row j, record b at ((s << lb) + b) << lm | j */
+    int64_t *acc[ZKR_INFER_MAX_LAYERS]; /* 2^(lm + lb), row j + 2^lm b */
+    zkr_gl *a;                          /* A: slot s at ((s << lb) + b) << c | j */
+    uint64_t correct;
+    int set_correct, keep_mult;
+} zkr_eval_cheat_view;
+typedef zkr_err (*zkr_eval_cheat_fn)(void *ctx, zkr_eval_cheat_view *w);
+zkr_err zkr_prover_evaluation_cheat(const zkr_params *p,
+                                    const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                                    const zkr_infer_model *im, const zkr_eval_batch *batch,
+                                    const uint8_t *wit_records, unsigned mode, uint64_t tau,
+                                    zkr_eval_cheat_fn edit, void *ctx, zkr_buf *proof,
+                                    zkr_buf *output, zkr_diag *d) ZKR_WUR;
+
 /* ================================================================== */
 /* training-step@1 (prover/training.c)                                  */
 /* ================================================================== */

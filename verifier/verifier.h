@@ -80,6 +80,48 @@ zkr_err zkr_verify_inference(const uint8_t *proof, size_t len,
                              const zkr_verifier_inference_statement *st, zkr_diag *d) ZKR_WUR;
 
 /* ================================================================== */
+/* evaluation@1 (verifier/evaluation.c)                                 */
+/* ================================================================== */
+/*
+ * What the caller takes from the registry for an evaluation@1 statement
+ * (never from the proof). The records are the registered dataset's
+ * records first..first+count-1, read by the caller from the dataset file
+ * (count x rec_len bytes, contiguous): the verifier hashes them into the
+ * dataset root with the proof's range proof, and evaluates the input layer
+ * and the labels from them.
+ */
+typedef struct {
+    uint8_t statement_id[ZKR_DIGEST_BYTES];
+    uint32_t param_set;
+    uint8_t program_digest[ZKR_DIGEST_BYTES];
+    uint8_t model_commitment[ZKR_DIGEST_BYTES];
+    uint8_t dataset_commitment[ZKR_DIGEST_BYTES];
+    uint64_t first, count;                       /* the statement's record range */
+    const uint8_t *records;
+    size_t rec_len;
+    const uint8_t *output;                       /* the statement's public output bytes */
+    size_t output_len;
+} zkr_verifier_evaluation_statement;
+
+/*
+ * Verifies an evaluation@1 proof against the registered statement. Returns
+ * ZKR_OK, or (checked in this order) ZKR_ERR_MALFORMED / TOO_LARGE /
+ * UNSUPPORTED (bytes), ZKR_ERR_MISMATCH_PARAMS (proof system, parameter
+ * set, kind), ZKR_ERR_MISMATCH_STATEMENT, ZKR_ERR_MISMATCH_PROGRAM,
+ * ZKR_ERR_MISMATCH_MODEL, ZKR_ERR_MISMATCH_DATASET, ZKR_ERR_MISMATCH_INPUT
+ * (the record range differs, records of the wrong length, or the given
+ * records are not that range of the committed dataset),
+ * ZKR_ERR_MISMATCH_OUTPUT (public output), ZKR_ERR_VERIFY (the
+ * mathematics, or a proven count below a threshold statement's tau),
+ * ZKR_ERR_NOMEM. *correct (may be NULL) gets the proven number correct on
+ * ZKR_OK. Allocation is bounded by the program and the range, never by a
+ * length read from the file. Pure; thread safe.
+ */
+zkr_err zkr_verify_evaluation(const uint8_t *proof, size_t len,
+                              const zkr_verifier_evaluation_statement *st, uint64_t *correct,
+                              zkr_diag *d) ZKR_WUR;
+
+/* ================================================================== */
 /* training-step@1 (verifier/training.c)                                */
 /* ================================================================== */
 /*

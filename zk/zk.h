@@ -907,9 +907,9 @@ zkr_err zkr_hpcs_verify(const zkr_params *p, zkr_transcript *t, const zkr_hpcs_c
 /* ---------------- matmul@2: hiding matrix product ---------------- */
 #define ZKR_MATMUL2_PROTOCOL "zkreg/matmul@2"
 #define ZKR_MATMUL2_VERSION 1u
-#define ZKR_KIND_MATMUL2 4u
-#define ZKR_SEC_ZK_SUMCHECK 8u
-#define ZKR_SEC_HPCS 9u
+#define ZKR_KIND_MATMUL2 5u
+#define ZKR_SEC_ZK_SUMCHECK 11u
+#define ZKR_SEC_HPCS 12u
 /* The public part of a matmul@2 statement: as matmul@1's, W behind a hiding commitment. */
 typedef struct {
     uint32_t m, k, b;
@@ -936,5 +936,112 @@ void zkr_matmul2_transcript(zkr_transcript *t, const zkr_params *p,
  */
 zkr_soundness zkr_matmul2_soundness(const zkr_params *p, uint32_t m, uint32_t k, uint32_t b,
                                     unsigned blind_vars);
+/* ================================================================== */
+/* evaluation@1 shared definitions (zk/eval.c)                          */
+/* ================================================================== */
+/*
+ * Batched inference of a registered model over a contiguous record range
+ * [first, first + count) of a registered dataset, each record's argmax
+ * (ties to the lowest index, as native inference) compared with its label,
+ * and the number of correct predictions (docs/proof-system.md,
+ * "evaluation@1"). Not zero-knowledge: the records are public inputs of
+ * the verifier (it reads them from the registered dataset).
+ */
+#define ZKR_EVAL_PROTOCOL "zkreg/evaluation@1"
+#define ZKR_EVAL_VERSION 1u
+#define ZKR_KIND_EVALUATION1 4u
+/* Section tags of an evaluation@1 proof (after ZKR_SEC_STATEMENT). */
+#define ZKR_SEC_EVAL_ROOTS 8u  /* witness roots: V_0..V_{L-1}, A, MU */
+#define ZKR_SEC_EVAL_LOGUP 9u  /* L + 1 LogUp proofs */
+#define ZKR_SEC_EVAL_BODY 10u  /* argmax, count and per-layer sumchecks */
+/* The largest batch: 2^ZKR_EVAL_MAX_LB records after padding. */
+#define ZKR_EVAL_MAX_LB 20u
+/*
+ * Slots of the argmax block A (16 slots of lm_out + lb variables each, 2 nd + 1
+ * used): A then has exactly V_{L-1}'s size and shares its opening.
+ */
+#define ZKR_EVAL_ASLOTS_LOG 4u
+#define ZKR_EVAL_ASLOTS (1u << ZKR_EVAL_ASLOTS_LOG)
+#define ZKR_EVAL_ASLOT_E 0u  /* one-hot argmax indicator */
+#define ZKR_EVAL_ASLOT_D0 1u /* nd byte limbs of D = KA - K, then nd limbs of KA */
+/* Public output modes. */
+#define ZKR_EVAL_MODE_EXACT 0u     /* the output states the number correct */
+#define ZKR_EVAL_MODE_THRESHOLD 1u /* the output states "correct >= tau" */
+/* Polynomials: W'_l = l, V_l = L + l, A = 2L, MU = 2L + 1. */
+#define ZKR_EVAL_N_POLYS(L) (2u * (L) + 2u)
+#define ZKR_EVAL_MAX_CLAIMS 128u
+#define ZKR_EVAL_GROUP_MAX 8u
+
+typedef struct {
+    zkr_infer_shape inf; /* per-layer parameters (v_off, n_l, n_v unused) */
+    uint64_t count;      /* records in the range */
+    unsigned lb;         /* log2 of the padded batch */
+    unsigned c;          /* tie-break bits: lm of the last layer */
+    unsigned nd;         /* byte limbs of D and KA: ceil((c + 8) / 8) */
+    unsigned mu_log;     /* MU: 256 multiplicities per LogUp (8 + log2(L + 1) variables), padded
+                          * to the smallest other polynomial at least that large so that it
+                          * shares that polynomial's opening */
+} zkr_eval_shape;
+
+/*
+ * The layout of a batch of `count` records (1 <= count <= 2^ZKR_EVAL_MAX_LB)
+ * for the program's dims / activations and the model's shifts. ZKR_OK,
+ * ZKR_ERR_MALFORMED (as zkr_infer_shape_init), ZKR_ERR_TOO_LARGE (a
+ * witness polynomial over max_vars variables, or too many records).
+ */
+zkr_err zkr_eval_shape_init(zkr_eval_shape *s, uint32_t input_dim, uint32_t n_layers,
+                            const uint32_t *in_dims, const uint32_t *out_dims, const int *relu,
+                            const uint32_t *shifts, uint64_t count, unsigned max_vars) ZKR_WUR;
+/* Variables of polynomial id (ZKR_EVAL_N_POLYS ids). */
+unsigned zkr_eval_poly_vars(const zkr_eval_shape *s, unsigned id);
+
+/*
+ * Openings: ids grouped by size, ascending, id order, at most
+ * ZKR_EVAL_GROUP_MAX per opening.
+ */
+typedef struct {
+    unsigned n_groups;
+    unsigned n_vars[2 * ZKR_INFER_MAX_LAYERS + 2];
+    unsigned n_polys[2 * ZKR_INFER_MAX_LAYERS + 2];
+    unsigned poly[2 * ZKR_INFER_MAX_LAYERS + 2][ZKR_EVAL_GROUP_MAX];
+} zkr_eval_groups;
+void zkr_eval_groups_of(const zkr_eval_shape *s, zkr_eval_groups *g);
+
+/*
+ * The public output: u8 mode | u64 count (records in the range) | u64 value
+ * (the number correct, or tau for a threshold statement), big-endian.
+ */
+#define ZKR_EVAL_OUTPUT_BYTES 17u
+zkr_err zkr_eval_output_encode(unsigned mode, uint64_t count, uint64_t value,
+                               zkr_buf *out) ZKR_WUR;
+/* Strict decode: mode 0/1, value <= count. ZKR_OK or ZKR_ERR_MALFORMED. */
+zkr_err zkr_eval_output_decode(const uint8_t *p, size_t len, unsigned *mode, uint64_t *count,
+                               uint64_t *value) ZKR_WUR;
+
+/*
+ * Range proof for the leaves [first, first + count) of the RFC 6962 tree of
+ * n leaves: the roots of the maximal subtrees outside the range, in the
+ * left-to-right order of a recursive MTH walk (at most 2 log2 n).
+ * ZKR_ERR_USAGE (empty or out-of-bounds range), ZKR_ERR_NOMEM.
+ */
+#define ZKR_EVAL_MAX_BOUNDARY (2u * ZKR_MERKLE_MAX_DEPTH)
+zkr_err zkr_eval_range_proof(const uint8_t (*leaves)[ZKR_DIGEST_BYTES], uint64_t n,
+                             uint64_t first, uint64_t count,
+                             uint8_t out[ZKR_EVAL_MAX_BOUNDARY][ZKR_DIGEST_BYTES],
+                             size_t *n_out) ZKR_WUR;
+/*
+ * The root from the range's leaves (count of them) and exactly n_bound
+ * boundary hashes. ZKR_OK, ZKR_ERR_VERIFY (a count of boundary hashes other
+ * than the walk's), ZKR_ERR_USAGE (bad range).
+ */
+zkr_err zkr_eval_range_root(const uint8_t (*range_leaves)[ZKR_DIGEST_BYTES], uint64_t n,
+                            uint64_t first, uint64_t count,
+                            const uint8_t (*bound)[ZKR_DIGEST_BYTES], size_t n_bound,
+                            uint8_t root[ZKR_DIGEST_BYTES]) ZKR_WUR;
+
+/* Seeds an evaluation@1 transcript and absorbs the statement section. */
+void zkr_eval_transcript(zkr_transcript *t, const zkr_params *p,
+                         const uint8_t statement_id[ZKR_DIGEST_BYTES], const uint8_t *stmt,
+                         size_t stmt_len);
 
 #endif

@@ -1,0 +1,475 @@
+/*
+ * evaluation@1 glue: the parent opens the registry and the dataset file,
+ * recomputes every binding from the registry and hands bytes to a confined
+ * worker ("eval-prove" / "eval-verify", cli/workers.c); the worker never
+ * opens a file (docs/sandbox.md).
+ */
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "app/eval.h"
+#include "app/infer.h"
+#include "app/store.h"
+#include "prover/prover.h"
+#include "verifier/verifier.h"
+#include "app/workers.h"
+#include "zkr_config.h"
+
+#define EVAL_WORKER_VERSION 1u
+
+/* What an evaluation statement binds beyond the artifacts. */
+typedef struct {
+    uint32_t param_set;
+    uint64_t first, count; /* count 0: to the end of the dataset */
+    unsigned mode;
+    uint64_t out_count, value; /* the public output's record count and value */
+} eval_stmt;
+
+typedef struct {
+    zkr_dataset *ds;
+    uint8_t *records;
+    uint8_t bound[ZKR_EVAL_MAX_BOUNDARY][ZKR_DIGEST_BYTES];
+    zkr_eval_batch bt;
+} eval_data;
+
+static void eval_data_free(eval_data *e)
+{
+    zkr_dataset_free(e->ds);
+    free(e->records);
+    memset(e, 0, sizeof *e);
+}
+
+static double eval_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+int zkr_app_eval_is(zkr_registry *reg, const char *ref, zkr_statement *st)
+{
+    zkr_diag scratch = {0};
+
+    if (zkr_registry_statement_get(reg, ref, st, &scratch) != ZKR_OK)
+        return 0;
+    return strcmp(st->schema.proof_kind, "evaluation@1") == 0;
+}
+
+/* An optional u64 statement parameter; *found tells whether it was given. */
+static zkr_err eval_param(zkr_app *app, const zkr_statement *st, const char *name, uint64_t *v,
+                          int *found)
+{
+    *found = 0;
+    for (size_t i = 0; i < st->n_params; i++) {
+        if (strcmp(st->params[i].name, name) != 0)
+            continue;
+        if (st->params[i].type != ZKR_PARAM_U64 ||
+            zkr_app_parse_u64(app, name, st->params[i].text, v) != ZKR_OK)
+            return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_SCHEMA,
+                            "schema %s@%llu: evaluation@1's '%s' must be a u64", st->schema.name,
+                            (unsigned long long)st->schema.version, name);
+        *found = 1;
+    }
+    return ZKR_OK;
+}
+
+/* The statement's own consistency: kind, pins, commitments, range, output. */
+static zkr_err eval_stmt_of(zkr_app *app, const zkr_statement *st, int verifying, eval_stmt *es)
+{
+    int has;
+    zkr_err r;
+
+    memset(es, 0, sizeof *es);
+    if (strcmp(st->schema.proof_kind, "evaluation@1") != 0)
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_SCHEMA,
+                        "schema %s@%llu: proof kind '%s', not evaluation@1", st->schema.name,
+                        (unsigned long long)st->schema.version, st->schema.proof_kind);
+    if (verifying && strcmp(st->schema.verifier_version, ZKR_VERSION) != 0)
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_VERIFIER,
+                        "schema %s@%llu pins verifier %s, this is %s", st->schema.name,
+                        (unsigned long long)st->schema.version, st->schema.verifier_version,
+                        ZKR_VERSION);
+    if ((r = zkr_app_param_set_of(app, &st->schema, &es->param_set)) != ZKR_OK ||
+        (r = eval_param(app, st, "record_first", &es->first, &has)) != ZKR_OK ||
+        (r = eval_param(app, st, "record_count", &es->count, &has)) != ZKR_OK)
+        return r;
+    if (has && es->count == 0)
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_INPUT, "record_count 0: an empty range");
+    if (!st->model.has_commitment)
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_MODEL, "model %lld has no commitment",
+                        (long long)st->model.id);
+    if (!st->dataset.has_commitment)
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_DATASET, "dataset %lld has no commitment",
+                        (long long)st->dataset.id);
+    if (!st->has_public_output ||
+        zkr_eval_output_decode(st->public_output.p, st->public_output.len, &es->mode,
+                               &es->out_count, &es->value) != ZKR_OK)
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_OUTPUT,
+                        "statement's public output is not an evaluation output (mode, count, "
+                        "value: docs/formats.md)");
+    return ZKR_OK;
+}
+
+/* Revocations of everything the statement binds (as cmd_proof.c checks for inference@1). */
+static zkr_err eval_revoked(zkr_app *app, zkr_registry *reg, const zkr_statement *s)
+{
+    zkr_err r;
+
+    if ((r = zkr_registry_statement_check_log(reg, s, &app->diag)) != ZKR_OK ||
+        (r = zkr_registry_verifier_revoked(reg, s->schema.proof_kind, s->schema.verifier_version,
+                                           &app->diag)) != ZKR_OK ||
+        (r = zkr_registry_check_revoked(reg, ZKR_KIND_STATEMENT, s->statement_id, NULL,
+                                        &app->diag)) != ZKR_OK ||
+        (r = zkr_registry_check_revoked(reg, ZKR_KIND_SCHEMA, s->schema.digest, NULL,
+                                        &app->diag)) != ZKR_OK ||
+        (r = zkr_registry_check_revoked(reg, ZKR_KIND_PROGRAM, s->program.sha256, NULL,
+                                        &app->diag)) != ZKR_OK ||
+        (r = zkr_registry_check_revoked(reg, ZKR_KIND_MODEL, s->model.sha256, NULL,
+                                        &app->diag)) != ZKR_OK)
+        return r;
+    return zkr_registry_check_revoked(reg, ZKR_KIND_DATASET, s->dataset.sha256, NULL, &app->diag);
+}
+
+/* Opens the dataset file, extracts the range and checks the registered commitment. */
+static zkr_err eval_data_open(zkr_app *app, const zkr_statement *st, const char *file,
+                              const eval_stmt *es, eval_data *e)
+{
+    char sp[4096];
+    zkr_buf stored = {0};
+    uint8_t comm[ZKR_DIGEST_BYTES];
+    uint64_t n, count;
+    zkr_err r;
+
+    memset(e, 0, sizeof *e);
+    if (!file) {
+        if ((r = zkr_app_store_path(app, "datasets", st->dataset.sha256, ".path", sp,
+                                          sizeof sp)) != ZKR_OK ||
+            (r = zkr_file_read(sp, sizeof sp - 1, &stored, &app->diag)) != ZKR_OK)
+            return zkr_fail(&app->diag, r == ZKR_OK ? ZKR_ERR_NOT_FOUND : r,
+                            "dataset %lld: its file is unknown here; pass --dataset-file PATH",
+                            (long long)st->dataset.id);
+        memcpy(sp, stored.p, stored.len);
+        sp[stored.len] = '\0';
+        zkr_buf_free(&stored);
+        file = sp;
+    }
+    if ((r = zkr_dataset_open(file, &e->ds, &app->diag)) != ZKR_OK)
+        return r;
+    n = zkr_dataset_count(e->ds);
+    count = es->count ? es->count : (es->first < n ? n - es->first : 0);
+    if (count == 0 || es->first >= n || count > n - es->first)
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_INPUT,
+                        "records %llu..+%llu: the dataset has %llu records",
+                        (unsigned long long)es->first, (unsigned long long)count,
+                        (unsigned long long)n);
+    if ((r = zkr_eval_batch_of(e->ds, es->first, count, &e->records, e->bound, &e->bt,
+                               &app->diag)) != ZKR_OK)
+        return r;
+    zkr_infer_dataset_commitment(n, e->bt.root, comm);
+    if (sodium_memcmp(comm, st->dataset.commitment, ZKR_DIGEST_BYTES) != 0)
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_DATASET,
+                        "%s: its commitment differs from dataset %lld's registered commitment",
+                        file, (long long)st->dataset.id);
+    if (es->out_count != count)
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_OUTPUT,
+                        "the public output covers %llu records, the statement's range %llu",
+                        (unsigned long long)es->out_count, (unsigned long long)count);
+    return ZKR_OK;
+}
+
+static zkr_err eval_load_model(zkr_app *app, const zkr_artifact *m, zkr_buf *out)
+{
+    char path[4096];
+    uint8_t sha[ZKR_DIGEST_BYTES];
+    zkr_err r;
+
+    if ((r = zkr_app_store_path(app, "models", m->sha256, "", path, sizeof path)) != ZKR_OK ||
+        (r = zkr_file_read(path, ZKR_ML_MODEL_MAX_BYTES, out, &app->diag)) != ZKR_OK)
+        return r;
+    zkr_sha256(out->p, out->len, sha);
+    if (sodium_memcmp(sha, m->sha256, ZKR_DIGEST_BYTES) != 0)
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_MODEL,
+                        "%s: stored model bytes differ from the registered sha256", path);
+    return ZKR_OK;
+}
+
+static zkr_err eval_enc_batch(zkr_buf *req, const zkr_eval_batch *bt)
+{
+    zkr_err r;
+
+    if ((r = zkr_enc_u64(req, bt->n_records)) != ZKR_OK ||
+        (r = zkr_buf_append(req, bt->root, ZKR_DIGEST_BYTES)) != ZKR_OK ||
+        (r = zkr_enc_u64(req, bt->first)) != ZKR_OK || (r = zkr_enc_u64(req, bt->count)) != ZKR_OK ||
+        (r = zkr_enc_u32(req, (uint32_t)bt->rec_len)) != ZKR_OK ||
+        (r = zkr_buf_append(req, bt->records, (size_t)bt->count * bt->rec_len)) != ZKR_OK ||
+        (r = zkr_enc_u32(req, (uint32_t)bt->n_bound)) != ZKR_OK)
+        return r;
+    return zkr_buf_append(req, bt->bound, bt->n_bound * ZKR_DIGEST_BYTES);
+}
+
+static zkr_err eval_dec_digest(zkr_dec *d, uint8_t out[ZKR_DIGEST_BYTES])
+{
+    const uint8_t *p;
+    zkr_err r = zkr_dec_raw(d, ZKR_DIGEST_BYTES, &p);
+
+    if (r == ZKR_OK)
+        memcpy(out, p, ZKR_DIGEST_BYTES);
+    return r;
+}
+
+/* Decodes a batch; records and boundary hashes point into the request. */
+static zkr_err eval_dec_batch(zkr_dec *d, zkr_eval_batch *bt)
+{
+    uint32_t rec_len, n_bound;
+    const uint8_t *bound;
+
+    memset(bt, 0, sizeof *bt);
+    if (zkr_dec_u64(d, &bt->n_records) != ZKR_OK || eval_dec_digest(d, bt->root) != ZKR_OK ||
+        zkr_dec_u64(d, &bt->first) != ZKR_OK || zkr_dec_u64(d, &bt->count) != ZKR_OK ||
+        bt->count == 0 || bt->count > ((uint64_t)1 << ZKR_EVAL_MAX_LB) ||
+        zkr_dec_u32(d, &rec_len) != ZKR_OK || rec_len == 0 || rec_len > ZKR_INFER_MAX_RECORD ||
+        zkr_dec_raw(d, (size_t)bt->count * rec_len, &bt->records) != ZKR_OK ||
+        zkr_dec_u32(d, &n_bound) != ZKR_OK || n_bound > ZKR_EVAL_MAX_BOUNDARY ||
+        zkr_dec_raw(d, (size_t)n_bound * ZKR_DIGEST_BYTES, &bound) != ZKR_OK)
+        return ZKR_ERR_MALFORMED;
+    bt->rec_len = rec_len;
+    bt->bound = (const uint8_t(*)[ZKR_DIGEST_BYTES])bound;
+    bt->n_bound = n_bound;
+    return ZKR_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Proving                                                              */
+/* ------------------------------------------------------------------ */
+
+static zkr_err eval_prove_reply(zkr_app *app, const zkr_statement *st, const eval_stmt *es,
+                                const zkr_buf *reply, const char *out, double secs,
+                                zkr_app_prove_result *res)
+{
+    zkr_dec dec;
+    const uint8_t *proof, *output;
+    size_t proof_len, output_len;
+    uint64_t correct;
+    zkr_err r;
+
+    zkr_dec_init(&dec, reply->p, reply->len);
+    if (zkr_dec_bytes(&dec, ZKR_PROOF_MAX_BYTES, &proof, &proof_len) != ZKR_OK ||
+        zkr_dec_bytes(&dec, ZKR_EVAL_OUTPUT_BYTES, &output, &output_len) != ZKR_OK ||
+        zkr_dec_u64(&dec, &correct) != ZKR_OK || zkr_dec_finish(&dec) != ZKR_OK)
+        return zkr_fail(&app->diag, ZKR_ERR_INTERNAL, "eval-prove worker reply malformed");
+    if (output_len != st->public_output.len ||
+        memcmp(output, st->public_output.p, output_len) != 0)
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_OUTPUT,
+                        "the model gets %llu of %llu right, the statement states %llu; no proof "
+                        "written", (unsigned long long)correct, (unsigned long long)es->out_count,
+                        (unsigned long long)es->value);
+    if ((r = zkr_file_write_atomic(out, proof, proof_len, 0644, &app->diag)) != ZKR_OK)
+        return r;
+    zkr_sha256(proof, proof_len, res->sha256);
+    res->bytes = proof_len;
+    res->seconds = secs;
+    res->evaluation = 1;
+    res->records = es->out_count;
+    res->correct = correct;
+    return ZKR_OK;
+}
+
+zkr_err zkr_app_eval_prove(zkr_app *app, zkr_registry *reg, const zkr_statement *st,
+                           const char *dataset_file, uint32_t threads, int no_sandbox,
+                           const char *out, zkr_app_prove_result *res)
+{
+    eval_stmt es;
+    eval_data e;
+    zkr_buf model = {0}, req = {0}, reply = {0};
+    zkr_sandbox_opts so = {NULL, NULL, 0};
+    zkr_sandbox_result sres;
+    double t0;
+    zkr_err r;
+
+    memset(&e, 0, sizeof e);
+    so.no_sandbox = no_sandbox;
+    if ((r = eval_stmt_of(app, st, 0, &es)) != ZKR_OK || (r = eval_revoked(app, reg, st)) != ZKR_OK ||
+        (r = eval_load_model(app, &st->model, &model)) != ZKR_OK ||
+        (r = eval_data_open(app, st, dataset_file, &es, &e)) != ZKR_OK)
+        goto out;
+    if ((r = zkr_enc_u32(&req, EVAL_WORKER_VERSION)) != ZKR_OK ||
+        (r = zkr_buf_append(&req, st->statement_id, ZKR_DIGEST_BYTES)) != ZKR_OK ||
+        (r = zkr_enc_u32(&req, es.param_set)) != ZKR_OK || (r = zkr_enc_u32(&req, threads)) != ZKR_OK ||
+        (r = zkr_enc_bytes(&req, model.p, model.len)) != ZKR_OK ||
+        (r = zkr_buf_append(&req, st->model.commitment, ZKR_DIGEST_BYTES)) != ZKR_OK ||
+        (r = zkr_enc_u32(&req, es.mode)) != ZKR_OK || (r = zkr_enc_u64(&req, es.value)) != ZKR_OK ||
+        (r = eval_enc_batch(&req, &e.bt)) != ZKR_OK)
+        goto out;
+    t0 = eval_now();
+    if ((r = zkr_sandbox_call(zkr_app_workers, "eval-prove", &so, req.p, req.len, &reply, &sres,
+                              &app->diag)) != ZKR_OK)
+        goto out;
+    r = eval_prove_reply(app, st, &es, &reply, out, eval_now() - t0, res);
+out:
+    zkr_buf_free(&model);
+    zkr_buf_free(&req);
+    zkr_buf_free(&reply);
+    eval_data_free(&e);
+    return r;
+}
+
+zkr_err zkr_app_worker_eval_prove(const uint8_t *req, size_t req_len, zkr_buf *reply, zkr_diag *d)
+{
+    zkr_dec dec;
+    uint32_t ver, set, threads, mode;
+    uint64_t tau, correct = 0;
+    uint8_t sid[ZKR_DIGEST_BYTES], want_mc[ZKR_DIGEST_BYTES], mc[ZKR_DIGEST_BYTES];
+    const uint8_t *model;
+    size_t model_len;
+    zkr_eval_batch bt;
+    zkr_ml_model *m = NULL;
+    zkr_infer_model *im = NULL;
+    zkr_params p;
+    zkr_buf proof = {0}, out = {0};
+    zkr_err r;
+
+    zkr_dec_init(&dec, req, req_len);
+    if (zkr_dec_u32(&dec, &ver) != ZKR_OK || ver != EVAL_WORKER_VERSION ||
+        eval_dec_digest(&dec, sid) != ZKR_OK || zkr_dec_u32(&dec, &set) != ZKR_OK ||
+        zkr_dec_u32(&dec, &threads) != ZKR_OK || threads < 1 || threads > 16 ||
+        zkr_dec_bytes(&dec, ZKR_ML_MODEL_MAX_BYTES, &model, &model_len) != ZKR_OK ||
+        eval_dec_digest(&dec, want_mc) != ZKR_OK || zkr_dec_u32(&dec, &mode) != ZKR_OK ||
+        zkr_dec_u64(&dec, &tau) != ZKR_OK || eval_dec_batch(&dec, &bt) != ZKR_OK ||
+        zkr_dec_finish(&dec) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "eval-prove request malformed");
+    if (zkr_params_get(set, &p) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_MISMATCH_PARAMS, "unknown parameter set %u", set);
+    if ((r = zkr_ml_model_decode(model, model_len, &m, d)) != ZKR_OK ||
+        (r = zkr_prover_infer_commit(&p, m, threads, &im, mc, d)) != ZKR_OK)
+        goto out;
+    if (sodium_memcmp(mc, want_mc, ZKR_DIGEST_BYTES) != 0) {
+        r = zkr_fail(d, ZKR_ERR_MISMATCH_MODEL,
+                     "the stored model's commitment differs from the registered commitment");
+        goto out;
+    }
+    if ((r = zkr_prover_evaluation(&p, sid, im, &bt, mode, tau, threads, &proof, &out, &correct,
+                                   d)) != ZKR_OK)
+        goto out;
+    if ((r = zkr_enc_bytes(reply, proof.p, proof.len)) != ZKR_OK ||
+        (r = zkr_enc_bytes(reply, out.p, out.len)) != ZKR_OK)
+        goto out;
+    r = zkr_enc_u64(reply, correct);
+out:
+    zkr_buf_free(&proof);
+    zkr_buf_free(&out);
+    zkr_infer_model_free(im);
+    zkr_ml_model_free(m);
+    return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* Verifying                                                            */
+/* ------------------------------------------------------------------ */
+
+static zkr_err eval_verify_req(zkr_app *app, const zkr_statement *st, const eval_stmt *es,
+                               const zkr_buf *proof, zkr_buf *req)
+{
+    eval_data e;
+    zkr_err r;
+
+    if ((r = eval_data_open(app, st, NULL, es, &e)) != ZKR_OK)
+        goto out;
+    if ((r = zkr_enc_u32(req, EVAL_WORKER_VERSION)) != ZKR_OK ||
+        (r = zkr_buf_append(req, st->statement_id, ZKR_DIGEST_BYTES)) != ZKR_OK ||
+        (r = zkr_enc_u32(req, es->param_set)) != ZKR_OK ||
+        (r = zkr_buf_append(req, st->program.sha256, ZKR_DIGEST_BYTES)) != ZKR_OK ||
+        (r = zkr_buf_append(req, st->model.commitment, ZKR_DIGEST_BYTES)) != ZKR_OK ||
+        (r = zkr_buf_append(req, st->dataset.commitment, ZKR_DIGEST_BYTES)) != ZKR_OK ||
+        (r = eval_enc_batch(req, &e.bt)) != ZKR_OK ||
+        (r = zkr_enc_bytes(req, st->public_output.p, st->public_output.len)) != ZKR_OK)
+        goto out;
+    r = zkr_enc_bytes(req, proof->p, proof->len);
+out:
+    eval_data_free(&e);
+    return r;
+}
+
+zkr_err zkr_app_eval_verify_request(zkr_app *app, const zkr_statement *st, uint32_t param_set,
+                                    const zkr_buf *proof, zkr_buf *req)
+{
+    eval_stmt es;
+    zkr_err r;
+
+    if ((r = eval_stmt_of(app, st, 1, &es)) != ZKR_OK)
+        return r;
+    if (es.param_set != param_set)
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_PARAMS, "parameter set %u, schema pins %u",
+                        param_set, es.param_set);
+    return eval_verify_req(app, st, &es, proof, req);
+}
+
+zkr_err zkr_app_eval_verify(zkr_app *app, zkr_registry *reg, const zkr_statement *st,
+                            const uint8_t *proof, size_t len, int no_sandbox, uint64_t *correct)
+{
+    eval_stmt es;
+    zkr_buf pb = {0}, req = {0}, reply = {0};
+    zkr_sandbox_opts so = {NULL, NULL, 0};
+    zkr_sandbox_result res;
+    zkr_dec dec;
+    zkr_err r;
+
+    *correct = 0;
+    so.no_sandbox = no_sandbox;
+    if ((r = eval_stmt_of(app, st, 1, &es)) != ZKR_OK || (r = eval_revoked(app, reg, st)) != ZKR_OK)
+        return r;
+    pb.p = (uint8_t *)proof; /* borrowed, never freed here */
+    pb.len = len;
+    if ((r = eval_verify_req(app, st, &es, &pb, &req)) != ZKR_OK ||
+        (r = zkr_sandbox_call(zkr_app_workers, "eval-verify", &so, req.p, req.len, &reply, &res,
+                              &app->diag)) != ZKR_OK)
+        goto out;
+    zkr_dec_init(&dec, reply.p, reply.len);
+    if (zkr_dec_u64(&dec, correct) != ZKR_OK || zkr_dec_finish(&dec) != ZKR_OK)
+        r = zkr_fail(&app->diag, ZKR_ERR_INTERNAL, "eval-verify worker reply malformed");
+out:
+    zkr_buf_free(&req);
+    zkr_buf_free(&reply);
+    return r;
+}
+
+zkr_err zkr_app_worker_eval_verify(const uint8_t *req, size_t req_len, zkr_buf *reply,
+                                   zkr_diag *d)
+{
+    zkr_verifier_evaluation_statement st;
+    zkr_eval_batch bt;
+    zkr_dec dec;
+    uint32_t ver;
+    const uint8_t *proof;
+    size_t proof_len;
+    uint64_t correct = 0;
+    zkr_err r;
+
+    memset(&st, 0, sizeof st);
+    zkr_dec_init(&dec, req, req_len);
+    if (zkr_dec_u32(&dec, &ver) != ZKR_OK || ver != EVAL_WORKER_VERSION ||
+        eval_dec_digest(&dec, st.statement_id) != ZKR_OK ||
+        zkr_dec_u32(&dec, &st.param_set) != ZKR_OK ||
+        eval_dec_digest(&dec, st.program_digest) != ZKR_OK ||
+        eval_dec_digest(&dec, st.model_commitment) != ZKR_OK ||
+        eval_dec_digest(&dec, st.dataset_commitment) != ZKR_OK ||
+        eval_dec_batch(&dec, &bt) != ZKR_OK ||
+        zkr_dec_bytes(&dec, ZKR_EVAL_OUTPUT_BYTES, &st.output, &st.output_len) != ZKR_OK ||
+        zkr_dec_bytes(&dec, ZKR_PROOF_MAX_BYTES, &proof, &proof_len) != ZKR_OK ||
+        zkr_dec_finish(&dec) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "eval-verify request malformed");
+    /*
+     * Only the range and its records come from the parent's read of the
+     * dataset file; n, the root and the boundary hashes are the proof's,
+     * checked against the registered dataset commitment by the verifier.
+     */
+    st.first = bt.first;
+    st.count = bt.count;
+    st.records = bt.records;
+    st.rec_len = bt.rec_len;
+    if ((r = zkr_verify_evaluation(proof, proof_len, &st, &correct, d)) != ZKR_OK)
+        return r;
+    return zkr_enc_u64(reply, correct);
+}

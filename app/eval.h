@@ -1,0 +1,55 @@
+/*
+ * evaluation@1 glue (app/eval.c): `zkreg prove` / `zkreg verify` /
+ * `zkreg attest` for evaluation@1 statements and the confined
+ * "eval-prove" / "eval-verify" workers. Every binding value comes from the
+ * registry; the records come from the registered dataset's file, whose
+ * commitment is recomputed and compared before anything is proven or
+ * verified.
+ *
+ * Statement parameters (schema fields, both optional): record_first (u64,
+ * default 0) and record_count (u64, default: to the last record). The
+ * public output is the 17-byte evaluation output (docs/formats.md).
+ */
+#ifndef ZKR_APP_EVAL_H
+#define ZKR_APP_EVAL_H
+
+#include "app/app.h"
+#include "app/proof.h"
+#include "registry/registry.h"
+
+/* 1 when statement ref exists and its schema's kind is evaluation@1 (then loaded into *st). */
+int zkr_app_eval_is(zkr_registry *reg, const char *ref, zkr_statement *st);
+
+/*
+ * Proves registered evaluation statement st in the confined prover and
+ * writes the proof to out; *res gets its digest, size, time, the records
+ * and the number correct (res->evaluation = 1). dataset_file overrides the
+ * remembered path. ZKR_ERR_MISMATCH_OUTPUT when the model's count is not
+ * the statement's (exact) or is below tau (threshold): no proof written.
+ */
+zkr_err zkr_app_eval_prove(zkr_app *app, zkr_registry *reg, const zkr_statement *st,
+                           const char *dataset_file, uint32_t threads, int no_sandbox,
+                           const char *out, zkr_app_prove_result *res) ZKR_WUR;
+
+/*
+ * Verifies proof against registered evaluation statement st in the
+ * confined verifier (schema kind, pinned verifier version, parameter set,
+ * revocations, program, model and dataset commitments, the record range,
+ * the records read from the dataset file, the public output). *correct
+ * gets the proven number correct.
+ */
+zkr_err zkr_app_eval_verify(zkr_app *app, zkr_registry *reg, const zkr_statement *st,
+                            const uint8_t *proof, size_t len, int no_sandbox,
+                            uint64_t *correct) ZKR_WUR;
+
+/* The "eval-verify" worker's request for st and proof (for `zkreg attest`). */
+zkr_err zkr_app_eval_verify_request(zkr_app *app, const zkr_statement *st, uint32_t param_set,
+                                    const zkr_buf *proof, zkr_buf *req) ZKR_WUR;
+
+/* Worker entry points ("eval-prove", "eval-verify"); see app/workers.c. */
+zkr_err zkr_app_worker_eval_prove(const uint8_t *req, size_t req_len, zkr_buf *reply,
+                                  zkr_diag *d) ZKR_WUR;
+zkr_err zkr_app_worker_eval_verify(const uint8_t *req, size_t req_len, zkr_buf *reply,
+                                   zkr_diag *d) ZKR_WUR;
+
+#endif

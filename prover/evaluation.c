@@ -1,0 +1,1087 @@
+/*
+ * evaluation@1 prover (docs/proof-system.md, "evaluation@1"): inference@1's
+ * per-layer relations with a batch dimension (one zero-check and one matmul
+ * sumcheck per layer cover every record), the argmax of every record proven
+ * with range-checked key differences, and the number correct as one
+ * sumcheck of the one-hot argmax against the public labels.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "prover/prover.h"
+#include "zkr_config.h"
+
+#define ZKR_EV_MAX_PT 64
+#define ZKR_EV_MAX_ROUNDS 48
+
+typedef struct {
+    zkr_eval_shape sh;
+    zkr_gl *v[ZKR_INFER_MAX_LAYERS];
+    int64_t *acc[ZKR_INFER_MAX_LAYERS];
+    zkr_gl *a;
+    zkr_gl *mu;
+    uint64_t correct;
+} zkr_ev_wit;
+
+static void zkr_ev_wit_free(zkr_ev_wit *w)
+{
+    for (uint32_t l = 0; l < ZKR_INFER_MAX_LAYERS; l++) {
+        free(w->v[l]);
+        free(w->acc[l]);
+    }
+    free(w->a);
+    free(w->mu);
+    memset(w, 0, sizeof *w);
+}
+
+/* ------------------------------------------------------------------ */
+/* Batch extraction                                                     */
+/* ------------------------------------------------------------------ */
+
+zkr_err zkr_eval_batch_of(const zkr_dataset *ds, uint64_t first, uint64_t count,
+                          uint8_t **records, uint8_t bound[ZKR_EVAL_MAX_BOUNDARY][ZKR_DIGEST_BYTES],
+                          zkr_eval_batch *batch, zkr_diag *d)
+{
+    uint64_t n = zkr_dataset_count(ds);
+    uint8_t(*leaves)[ZKR_DIGEST_BYTES] = NULL;
+    uint8_t *rec = NULL;
+    size_t rec_len = 0;
+    zkr_err r = ZKR_OK;
+
+    *records = NULL;
+    memset(batch, 0, sizeof *batch);
+    if (count == 0 || first >= n || count > n - first)
+        return zkr_fail(d, ZKR_ERR_NOT_FOUND,
+                        "dataset: records %llu..+%llu outside the %llu records",
+                        (unsigned long long)first, (unsigned long long)count,
+                        (unsigned long long)n);
+    if (!(leaves = malloc((size_t)n * ZKR_DIGEST_BYTES)))
+        return ZKR_ERR_NOMEM;
+    for (uint64_t i = 0; i < n && r == ZKR_OK; i++) {
+        const uint8_t *p;
+        size_t len;
+        if ((r = zkr_dataset_record(ds, i, &p, &len)) != ZKR_OK) {
+            r = zkr_fail(d, r, "dataset: record %llu unreadable", (unsigned long long)i);
+            break;
+        }
+        zkr_infer_record_commitment(p, len, leaves[i]);
+        if (i < first || i >= first + count)
+            continue;
+        if (i == first) {
+            rec_len = len;
+            if (!(rec = malloc((size_t)count * len + 1))) {
+                r = ZKR_ERR_NOMEM;
+                break;
+            }
+        } else if (len != rec_len) {
+            r = zkr_fail(d, ZKR_ERR_UNSUPPORTED, "dataset: record %llu has %zu bytes, not %zu",
+                         (unsigned long long)i, len, rec_len);
+            break;
+        }
+        memcpy(rec + (i - first) * rec_len, p, len);
+    }
+    if (r == ZKR_OK)
+        r = zkr_merkle_root((const uint8_t(*)[ZKR_DIGEST_BYTES])leaves, n, batch->root);
+    if (r == ZKR_OK)
+        r = zkr_eval_range_proof((const uint8_t(*)[ZKR_DIGEST_BYTES])leaves, n, first, count,
+                                 bound, &batch->n_bound);
+    free(leaves);
+    if (r != ZKR_OK) {
+        free(rec);
+        memset(batch, 0, sizeof *batch);
+        return r;
+    }
+    batch->n_records = n;
+    batch->first = first;
+    batch->count = count;
+    batch->records = rec;
+    batch->rec_len = rec_len;
+    batch->bound = (const uint8_t(*)[ZKR_DIGEST_BYTES])bound;
+    *records = rec;
+    return ZKR_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Witness                                                              */
+/* ------------------------------------------------------------------ */
+
+typedef struct {
+    const zkr_infer_model_parts *mp;
+    zkr_ev_wit *w;
+    const uint8_t *records; /* witness records, count x rec_len */
+    size_t rec_len;
+    int check_native;
+    zkr_err err[ZKR_PAR_MAX];
+} zkr_ev_wjob;
+
+/* Slots of layer l's row (j, b): inference@1's decomposition (prover/inference.c). */
+static int zkr_ev_row(const zkr_eval_shape *s, zkr_gl *v, uint32_t l, size_t row, int64_t acc,
+                      uint32_t mult, int8_t *y_out)
+{
+    const zkr_infer_layer *L = &s->inf.layer[l];
+    size_t n = (size_t)1 << (L->lm + s->lb);
+    int64_t t = acc * (int64_t)mult + ((int64_t)1 << (L->shift - 1));
+    uint64_t mask = ((uint64_t)1 << L->shift) - 1, r = (uint64_t)t & mask, g;
+    int64_t q = (t - (int64_t)r) / ((int64_t)1 << L->shift);
+    int64_t y = q > 127 ? 127 : q < L->lo ? L->lo : q;
+
+    g = (uint64_t)(q > y ? q - y : y - q);
+    v[ZKR_INFER_SLOT_Y * n + row] = (zkr_gl)(y - L->lo);
+    v[ZKR_INFER_SLOT_YC * n + row] = (zkr_gl)(127 - y);
+    v[ZKR_INFER_SLOT_HI * n + row] = q > 127;
+    v[ZKR_INFER_SLOT_LO * n + row] = q < L->lo;
+    for (unsigned i = 0; i < L->nr; i++)
+        v[(ZKR_INFER_SLOT_R0 + i) * n + row] = (r >> (8 * i)) & 0xff;
+    v[L->slot_rtc * n + row] = ((r >> (8 * (L->nr - 1))) & 0xff) * L->c_r;
+    for (unsigned i = 0; i < L->ng; i++)
+        v[(L->slot_g0 + i) * n + row] = (g >> (8 * i)) & 0xff;
+    v[L->slot_gtc * n + row] = ((g >> (8 * (L->ng - 1))) & 0xff) * L->c_g;
+    *y_out = (int8_t)y;
+    return (r >> (8 * (L->nr - 1))) * L->c_r <= 255 && (g >> (8 * (L->ng - 1))) * L->c_g <= 255;
+}
+
+/* The argmax block of record b: E one-hot, KA = K(a) and D = KA - K(j) as byte limbs. */
+static int zkr_ev_argmax_row(const zkr_eval_shape *s, zkr_gl *a, size_t b, const int8_t *y)
+{
+    const zkr_infer_layer *L = &s->inf.layer[s->inf.n_layers - 1];
+    size_t J = (size_t)1 << s->c, n = J << s->lb;
+    uint32_t am = 0;
+    uint64_t ka;
+
+    for (uint32_t j = 1; j < L->out_dim; j++)
+        if (y[j] > y[am])
+            am = j;
+    ka = ((uint64_t)(y[am] - L->lo) << s->c) + (J - 1 - am);
+    a[ZKR_EVAL_ASLOT_E * n + b * J + am] = 1;
+    for (size_t j = 0; j < J; j++) {
+        uint64_t dj = 0;
+        if (j < L->out_dim) {
+            uint64_t kj = ((uint64_t)(y[j] - L->lo) << s->c) + (J - 1 - j);
+            if (kj > ka)
+                return 0;
+            dj = ka - kj;
+        }
+        for (unsigned i = 0; i < s->nd; i++) {
+            a[(ZKR_EVAL_ASLOT_D0 + i) * n + b * J + j] = (dj >> (8 * i)) & 0xff;
+            a[(ZKR_EVAL_ASLOT_D0 + s->nd + i) * n + b * J + j] = (ka >> (8 * i)) & 0xff;
+        }
+    }
+    return 1;
+}
+
+/* Compares one record's layers with native inference (docs/quantization.md). */
+static zkr_err zkr_ev_native(const zkr_infer_model_parts *mp, const zkr_ev_wit *w,
+                             const uint8_t *input, size_t b, zkr_ml_trace *tr)
+{
+    const zkr_eval_shape *s = &w->sh;
+
+    if (zkr_ml_infer(mp->m, input, s->inf.input_dim, tr, NULL) != ZKR_OK)
+        return ZKR_ERR_INTERNAL;
+    for (uint32_t l = 0; l < s->inf.n_layers; l++) {
+        const zkr_infer_layer *L = &s->inf.layer[l];
+        size_t n = (size_t)1 << (L->lm + s->lb);
+        for (uint32_t j = 0; j < L->out_dim; j++) {
+            size_t row = j + (b << L->lm);
+            int64_t y = (int64_t)w->v[l][ZKR_INFER_SLOT_Y * n + row] + L->lo;
+            if (w->acc[l][row] != tr->acc[l][j] || y != tr->y[l][j])
+                return ZKR_ERR_INTERNAL;
+        }
+    }
+    return ZKR_OK;
+}
+
+static void zkr_ev_wchunk(void *ctx, size_t lo, size_t hi, unsigned wk)
+{
+    zkr_ev_wjob *job = ctx;
+    const zkr_eval_shape *s = &job->w->sh;
+    int64_t x[ZKR_INFER_MAX_DIM + 2];
+    int8_t y[ZKR_INFER_MAX_DIM];
+    zkr_ml_trace tr;
+    zkr_err r = ZKR_OK;
+
+    memset(&tr, 0, sizeof tr);
+    if (job->check_native && zkr_ml_trace_init(&tr, zkr_ml_model_graph(job->mp->m)) != ZKR_OK) {
+        job->err[wk] = ZKR_ERR_NOMEM;
+        return;
+    }
+    for (size_t b = lo; b < hi && r == ZKR_OK; b++) {
+        const uint8_t *in = b < s->count ? job->records + b * job->rec_len : NULL;
+        for (uint32_t k = 0; k < s->inf.input_dim; k++)
+            x[k] = in ? in[k] : 0; /* padding records: all-zero input */
+        for (uint32_t l = 0; l < s->inf.n_layers && r == ZKR_OK; l++) {
+            const zkr_infer_layer *L = &s->inf.layer[l];
+            const zkr_ml_qlayer *q = &job->mp->ql[l];
+            for (size_t j = 0; j < ((size_t)1 << L->lm); j++) {
+                int64_t acc = 0;
+                uint32_t mlt = 0;
+                size_t row = j + (b << L->lm);
+                int8_t yj;
+                if (j < L->out_dim) {
+                    const int8_t *wr = q->w + j * L->in_dim;
+                    acc = q->bias[j];
+                    for (size_t k = 0; k < L->in_dim; k++)
+                        acc += (int64_t)wr[k] * x[k];
+                    mlt = q->mult[j];
+                }
+                job->w->acc[l][row] = acc;
+                if (!zkr_ev_row(s, job->w->v[l], l, row, acc, mlt, &yj)) {
+                    r = ZKR_ERR_INTERNAL;
+                    break;
+                }
+                if (j < L->out_dim)
+                    y[j] = yj;
+            }
+            for (size_t k = 0; k < L->out_dim; k++)
+                x[k] = y[k];
+        }
+        if (r == ZKR_OK && !zkr_ev_argmax_row(s, job->w->a, b, y))
+            r = ZKR_ERR_INTERNAL;
+        if (r == ZKR_OK && in && job->check_native)
+            r = zkr_ev_native(job->mp, job->w, in, b, &tr);
+    }
+    zkr_ml_trace_free(&tr);
+    if (r != ZKR_OK)
+        job->err[wk] = r;
+}
+
+/* Sum over real records of E(label_b, b): the number correct. */
+static uint64_t zkr_ev_count(const zkr_eval_shape *s, const zkr_gl *a, const uint8_t *records,
+                             size_t rec_len)
+{
+    const zkr_infer_layer *L = &s->inf.layer[s->inf.n_layers - 1];
+    size_t J = (size_t)1 << s->c;
+    uint64_t c = 0;
+
+    for (uint64_t b = 0; b < s->count; b++) {
+        uint8_t label = records[b * rec_len + s->inf.input_dim];
+        if (label < L->out_dim)
+            c += a[ZKR_EVAL_ASLOT_E * (J << s->lb) + b * J + label];
+    }
+    return c;
+}
+
+/* MU block i: the multiplicities of polynomial i's entries (in-table ones only). */
+static zkr_err zkr_ev_mult(const zkr_ev_wit *w, int strict)
+{
+    const zkr_eval_shape *s = &w->sh;
+    uint32_t L = s->inf.n_layers;
+
+    memset(w->mu, 0, ((size_t)1 << s->mu_log) * sizeof *w->mu);
+    for (uint32_t i = 0; i <= L; i++) {
+        const zkr_gl *v = i < L ? w->v[i] : w->a;
+        size_t n = (size_t)1 << zkr_eval_poly_vars(s, L + i);
+        zkr_gl *m = w->mu + 256 * (size_t)i;
+        for (size_t k = 0; k < n; k++) {
+            if (v[k] > 255) {
+                if (strict)
+                    return ZKR_ERR_INTERNAL;
+                continue;
+            }
+            m[v[k]]++;
+        }
+    }
+    return ZKR_OK;
+}
+
+static zkr_err zkr_ev_witness(const zkr_infer_model_parts *mp, const zkr_eval_batch *bt,
+                              const uint8_t *wit_records, unsigned threads, zkr_ev_wit *w,
+                              zkr_diag *d)
+{
+    const zkr_infer_shape *is = mp->shape;
+    uint32_t in[ZKR_INFER_MAX_LAYERS], out[ZKR_INFER_MAX_LAYERS];
+    int relu[ZKR_INFER_MAX_LAYERS];
+    zkr_ev_wjob job;
+    zkr_err r;
+
+    memset(w, 0, sizeof *w);
+    for (uint32_t l = 0; l < is->n_layers; l++) {
+        in[l] = is->layer[l].in_dim;
+        out[l] = is->layer[l].out_dim;
+        relu[l] = is->layer[l].relu;
+    }
+    r = zkr_eval_shape_init(&w->sh, is->input_dim, is->n_layers, in, out, relu, mp->shifts,
+                            bt->count, mp->params->max_vars);
+    if (r != ZKR_OK)
+        return zkr_fail(d, r, "prover: %llu records of this model exceed the parameter set",
+                        (unsigned long long)bt->count);
+    for (uint32_t l = 0; l < is->n_layers; l++) {
+        const zkr_infer_layer *L = &w->sh.inf.layer[l];
+        w->v[l] = calloc((size_t)1 << zkr_eval_poly_vars(&w->sh, is->n_layers + l), sizeof(zkr_gl));
+        w->acc[l] = calloc((size_t)1 << (L->lm + w->sh.lb), sizeof(int64_t));
+        if (!w->v[l] || !w->acc[l])
+            goto nomem;
+    }
+    w->a = calloc((size_t)1 << zkr_eval_poly_vars(&w->sh, 2 * is->n_layers), sizeof(zkr_gl));
+    w->mu = calloc((size_t)1 << w->sh.mu_log, sizeof(zkr_gl));
+    if (!w->a || !w->mu)
+        goto nomem;
+    memset(&job, 0, sizeof job);
+    job.mp = mp;
+    job.w = w;
+    job.records = wit_records ? wit_records : bt->records;
+    job.rec_len = bt->rec_len;
+    job.check_native = 1;
+    zkr_par_for(threads, (size_t)1 << w->sh.lb, 16, zkr_ev_wchunk, &job);
+    for (unsigned i = 0; i < ZKR_PAR_MAX; i++)
+        if (job.err[i] != ZKR_OK) {
+            zkr_ev_wit_free(w);
+            return zkr_fail(d, job.err[i], "prover: witness differs from native inference");
+        }
+    w->correct = zkr_ev_count(&w->sh, w->a, job.records, bt->rec_len);
+    return zkr_ev_mult(w, 1);
+nomem:
+    zkr_ev_wit_free(w);
+    return ZKR_ERR_NOMEM;
+}
+
+/* ------------------------------------------------------------------ */
+/* Claims                                                               */
+/* ------------------------------------------------------------------ */
+
+typedef struct {
+    unsigned poly;
+    zkr_ext pt[ZKR_EV_MAX_PT];
+    zkr_ext val;
+} zkr_ev_claim;
+
+typedef struct {
+    zkr_ev_claim c[ZKR_EVAL_MAX_CLAIMS];
+    size_t n;
+} zkr_ev_claims;
+
+static zkr_ev_claim *zkr_ev_claim_new(zkr_ev_claims *cs, unsigned poly)
+{
+    zkr_ev_claim *c;
+
+    if (cs->n >= ZKR_EVAL_MAX_CLAIMS)
+        return NULL;
+    c = &cs->c[cs->n++];
+    memset(c, 0, sizeof *c);
+    c->poly = poly;
+    return c;
+}
+
+/* pt[off..off+bits) = the bits of v. */
+static void zkr_ev_bits(zkr_ext *pt, unsigned bits, uint64_t v)
+{
+    for (unsigned i = 0; i < bits; i++)
+        pt[i] = zkr_ext_from((v >> i) & 1);
+}
+
+typedef struct {
+    const zkr_infer_model_parts *mp;
+    const zkr_ev_wit *w;
+    const zkr_eval_batch *bt;
+    zkr_transcript *t;
+    unsigned threads;
+    zkr_buf *sec;
+    zkr_ev_claims *cl;
+    int cheat;
+} zkr_ev_ctx;
+
+static zkr_err zkr_ev_alloc_tabs(zkr_ext **tab, unsigned n_tab, size_t n)
+{
+    for (unsigned k = 0; k < n_tab; k++)
+        if (!(tab[k] = calloc(n, sizeof(zkr_ext))))
+            return ZKR_ERR_NOMEM;
+    return ZKR_OK;
+}
+
+static void zkr_ev_free_tabs(zkr_ext **tab, unsigned n_tab)
+{
+    for (unsigned k = 0; k < n_tab; k++)
+        free(tab[k]);
+}
+
+/* Slot values of a (slot-major) block at rho, absorbed by the caller. */
+static zkr_err zkr_ev_slots_at(const zkr_gl *v, unsigned nvars, unsigned n_slots,
+                               const zkr_ext *rho, zkr_ext *out)
+{
+    zkr_err r;
+
+    for (unsigned sl = 0; sl < n_slots; sl++)
+        if ((r = zkr_mle_eval_base(v + ((size_t)sl << nvars), nvars, rho, &out[sl])) != ZKR_OK)
+            return r;
+    return ZKR_OK;
+}
+
+/* One claim for all slots of a block: tau drawn over the slot variables. */
+static zkr_err zkr_ev_fold_claim(zkr_ev_ctx *c, unsigned poly, const zkr_ext *rho, unsigned nvars,
+                                 unsigned slog, const zkr_ext *slots)
+{
+    zkr_ev_claim *vc = zkr_ev_claim_new(c->cl, poly);
+    zkr_ext eqt[16], acc = zkr_ext_from(0);
+
+    if (!vc)
+        return ZKR_ERR_INTERNAL;
+    memcpy(vc->pt, rho, nvars * sizeof *rho);
+    zkr_ts_challenge_exts(c->t, "ev-tau", vc->pt + nvars, slog);
+    zkr_mle_eq_table(vc->pt + nvars, slog, eqt);
+    for (unsigned sl = 0; sl < (1u << slog); sl++)
+        acc = zkr_ext_add(acc, zkr_ext_mul(eqt[sl], slots[sl]));
+    vc->val = acc;
+    return ZKR_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Argmax and count                                                     */
+/* ------------------------------------------------------------------ */
+
+enum { A_EQ, A_E, A_KA, A_Y, A_SEL, A_CJ, A_D, A_N };
+
+static zkr_err zkr_ev_argmax(zkr_ev_ctx *c)
+{
+    const zkr_eval_shape *s = &c->w->sh;
+    uint32_t L = s->inf.n_layers;
+    const zkr_infer_layer *LL = &s->inf.layer[L - 1];
+    unsigned nv = s->c + s->lb;
+    size_t J = (size_t)1 << s->c, n = (size_t)1 << nv;
+    const zkr_gl *a = c->w->a, *yl = c->w->v[L - 1] + ZKR_INFER_SLOT_Y * n;
+    zkr_ext *tab[A_N] = {0}, z[ZKR_EV_MAX_PT], rho[ZKR_EV_MAX_PT], msgs[3 * ZKR_EV_MAX_ROUNDS];
+    zkr_ext lam[4], slots[ZKR_EVAL_ASLOTS], yv, e_half, ka0[3], pt[ZKR_EV_MAX_PT];
+    zkr_gl two_c = (zkr_gl)1 << s->c;
+    zkr_err r;
+
+    if ((r = zkr_ev_alloc_tabs(tab, A_N, n)) != ZKR_OK)
+        goto out;
+    zkr_ts_challenge_exts(c->t, "ev-am-z", z, nv);
+    lam[0] = zkr_ext_from(1);
+    lam[1] = zkr_ts_challenge_ext(c->t, "ev-am-lambda");
+    lam[2] = zkr_ext_mul(lam[1], lam[1]);
+    lam[3] = zkr_ext_mul(lam[2], lam[1]);
+    zkr_mle_eq_table_mt(z, nv, c->threads, tab[A_EQ]);
+    for (size_t i = 0; i < n; i++) {
+        size_t j = i & (J - 1);
+        zkr_gl ka = 0, dd = 0;
+        for (unsigned k = s->nd; k-- > 0;) {
+            dd = zkr_gl_add(zkr_gl_mul(dd, 256), a[(ZKR_EVAL_ASLOT_D0 + k) * n + i]);
+            ka = zkr_gl_add(zkr_gl_mul(ka, 256), a[(ZKR_EVAL_ASLOT_D0 + s->nd + k) * n + i]);
+        }
+        tab[A_E][i] = zkr_ext_from(a[ZKR_EVAL_ASLOT_E * n + i]);
+        tab[A_KA][i] = zkr_ext_from(ka);
+        tab[A_Y][i] = zkr_ext_from(yl[i]);
+        tab[A_SEL][i] = zkr_ext_from(j < LL->out_dim);
+        tab[A_CJ][i] = zkr_ext_from(j < LL->out_dim ? J - 1 - j : 0);
+        tab[A_D][i] = zkr_ext_from(dd);
+    }
+    {
+        /* (E^2 - E) + l (1 - sel) E + l^2 E (KA - 2^c Y - cj) + l^3 sel (KA - 2^c Y - cj - D) */
+        zkr_ext one = zkr_ext_from(1), mone = zkr_ext_from(zkr_gl_neg(1));
+        zkr_ext l2c = zkr_ext_mul_base(lam[2], zkr_gl_neg(two_c));
+        zkr_ext l3c = zkr_ext_mul_base(lam[3], zkr_gl_neg(two_c));
+        zkr_sc_term terms[10] = {
+            {one, 3, {A_EQ, A_E, A_E}},
+            {zkr_ext_add(lam[1], mone), 2, {A_EQ, A_E}},
+            {zkr_ext_mul(lam[1], mone), 3, {A_EQ, A_SEL, A_E}},
+            {lam[2], 3, {A_EQ, A_E, A_KA}},
+            {l2c, 3, {A_EQ, A_E, A_Y}},
+            {zkr_ext_mul(lam[2], mone), 3, {A_EQ, A_E, A_CJ}},
+            {lam[3], 3, {A_EQ, A_SEL, A_KA}},
+            {l3c, 3, {A_EQ, A_SEL, A_Y}},
+            {zkr_ext_mul(lam[3], mone), 3, {A_EQ, A_SEL, A_CJ}},
+            {zkr_ext_mul(lam[3], mone), 3, {A_EQ, A_SEL, A_D}},
+        };
+        zkr_sc_poly f = {tab, A_N, terms, 10, 3, NULL};
+        zkr_prover_sumcheck(&f, nv, c->t, c->threads, msgs, rho);
+    }
+    if ((r = zkr_ev_slots_at(a, nv, ZKR_EVAL_ASLOTS, rho, slots)) != ZKR_OK ||
+        (r = zkr_mle_eval_base(yl, nv, rho, &yv)) != ZKR_OK)
+        goto out;
+    zkr_ts_absorb_ext(c->t, "ev-am-slots", slots, ZKR_EVAL_ASLOTS);
+    zkr_ts_absorb_ext(c->t, "ev-am-y", &yv, 1);
+    if ((r = zkr_enc_exts(c->sec, msgs, 3 * (size_t)nv)) != ZKR_OK ||
+        (r = zkr_enc_exts(c->sec, slots, ZKR_EVAL_ASLOTS)) != ZKR_OK || (r = zkr_enc_ext(c->sec, yv)) != ZKR_OK)
+        goto out;
+    if ((r = zkr_ev_fold_claim(c, 2 * L, rho, nv, ZKR_EVAL_ASLOTS_LOG, slots)) != ZKR_OK)
+        goto out;
+    {
+        zkr_ev_claim *yc = zkr_ev_claim_new(c->cl, L + L - 1);
+        if (!yc) {
+            r = ZKR_ERR_INTERNAL;
+            goto out;
+        }
+        memcpy(yc->pt, rho, nv * sizeof *rho);
+        zkr_ev_bits(yc->pt + nv, ZKR_INFER_SLOTS_LOG, ZKR_INFER_SLOT_Y);
+        yc->val = yv;
+    }
+    /* One-hot: E~(1/2, .., 1/2, rho_b) = 2^-c; KA broadcast: KA~(0, rho_b) = KA~(rho). */
+    {
+        zkr_ext half = zkr_ext_from(zkr_gl_inv(2));
+        zkr_ev_claim *ec;
+        for (unsigned i = 0; i < s->c; i++)
+            pt[i] = half;
+        memcpy(pt + s->c, rho + s->c, s->lb * sizeof *rho);
+        zkr_ev_bits(pt + nv, ZKR_EVAL_ASLOTS_LOG, ZKR_EVAL_ASLOT_E);
+        if ((r = zkr_mle_eval_base(a, nv + ZKR_EVAL_ASLOTS_LOG, pt, &e_half)) != ZKR_OK)
+            goto out;
+        if (!(ec = zkr_ev_claim_new(c->cl, 2 * L))) {
+            r = ZKR_ERR_INTERNAL;
+            goto out;
+        }
+        memcpy(ec->pt, pt, (nv + ZKR_EVAL_ASLOTS_LOG) * sizeof *pt);
+        ec->val = e_half;
+        for (unsigned i = 0; i < s->c; i++)
+            pt[i] = zkr_ext_from(0);
+        for (unsigned k = 0; k < s->nd; k++) {
+            zkr_ev_claim *kc;
+            zkr_ev_bits(pt + nv, ZKR_EVAL_ASLOTS_LOG, ZKR_EVAL_ASLOT_D0 + s->nd + k);
+            if ((r = zkr_mle_eval_base(a, nv + ZKR_EVAL_ASLOTS_LOG, pt, &ka0[k])) != ZKR_OK)
+                goto out;
+            if (!(kc = zkr_ev_claim_new(c->cl, 2 * L))) {
+                r = ZKR_ERR_INTERNAL;
+                goto out;
+            }
+            memcpy(kc->pt, pt, (nv + ZKR_EVAL_ASLOTS_LOG) * sizeof *pt);
+            kc->val = ka0[k];
+        }
+    }
+    zkr_ts_absorb_ext(c->t, "ev-am-onehot", &e_half, 1);
+    zkr_ts_absorb_ext(c->t, "ev-am-ka0", ka0, s->nd);
+    if ((r = zkr_enc_ext(c->sec, e_half)) != ZKR_OK ||
+        (r = zkr_enc_exts(c->sec, ka0, s->nd)) != ZKR_OK)
+        goto out;
+    r = ZKR_OK;
+out:
+    zkr_ev_free_tabs(tab, A_N);
+    return r;
+}
+
+/* sum_{j,b} E(j, b) Lm(j, b) = correct, Lm the real records' one-hot labels. */
+static zkr_err zkr_ev_count_sc(zkr_ev_ctx *c, const uint8_t *labels_from)
+{
+    const zkr_eval_shape *s = &c->w->sh;
+    uint32_t L = s->inf.n_layers;
+    unsigned nv = s->c + s->lb;
+    size_t J = (size_t)1 << s->c, n = (size_t)1 << nv;
+    zkr_ext *tab[2] = {0}, msgs[2 * ZKR_EV_MAX_ROUNDS], rs[ZKR_EV_MAX_PT], ev;
+    zkr_ev_claim *ec;
+    zkr_err r;
+
+    if ((r = zkr_ev_alloc_tabs(tab, 2, n)) != ZKR_OK)
+        goto out;
+    for (size_t i = 0; i < n; i++)
+        tab[0][i] = zkr_ext_from(c->w->a[ZKR_EVAL_ASLOT_E * n + i]);
+    for (uint64_t b = 0; b < s->count; b++) {
+        uint8_t label = labels_from[b * c->bt->rec_len + s->inf.input_dim];
+        if (label < s->inf.layer[L - 1].out_dim)
+            tab[1][b * J + label] = zkr_ext_from(1);
+    }
+    {
+        zkr_sc_term term = {zkr_ext_from(1), 2, {0, 1}};
+        zkr_sc_poly f = {tab, 2, &term, 1, 2, NULL};
+        zkr_prover_sumcheck(&f, nv, c->t, c->threads, msgs, rs);
+    }
+    ev = tab[0][0];
+    zkr_ts_absorb_ext(c->t, "ev-count-e", &ev, 1);
+    if ((r = zkr_enc_exts(c->sec, msgs, 2 * (size_t)nv)) != ZKR_OK ||
+        (r = zkr_enc_ext(c->sec, ev)) != ZKR_OK)
+        goto out;
+    if (!(ec = zkr_ev_claim_new(c->cl, 2 * L))) {
+        r = ZKR_ERR_INTERNAL;
+        goto out;
+    }
+    memcpy(ec->pt, rs, nv * sizeof *rs);
+    zkr_ev_bits(ec->pt + nv, ZKR_EVAL_ASLOTS_LOG, ZKR_EVAL_ASLOT_E);
+    ec->val = ev;
+out:
+    zkr_ev_free_tabs(tab, 2);
+    return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* Layers                                                               */
+/* ------------------------------------------------------------------ */
+
+enum { T_EQ, T_ACC, T_M, T_Y, T_HI, T_LO, T_G, T_R, T_N };
+
+static zkr_err zkr_ev_zerocheck(zkr_ev_ctx *c, uint32_t l, zkr_ext *rho)
+{
+    const zkr_eval_shape *s = &c->w->sh;
+    uint32_t NL = s->inf.n_layers;
+    const zkr_infer_layer *L = &s->inf.layer[l];
+    const zkr_ml_qlayer *q = &c->mp->ql[l];
+    unsigned nv = L->lm + s->lb;
+    size_t n = (size_t)1 << nv, J = (size_t)1 << L->lm;
+    zkr_ext *tab[T_N] = {0}, z[ZKR_EV_MAX_PT], msgs[3 * ZKR_EV_MAX_ROUNDS], slots[16], lam[5];
+    zkr_ext acc_v, m_v;
+    const zkr_gl *v = c->w->v[l];
+    zkr_gl two_s = (zkr_gl)1 << L->shift;
+    zkr_err r;
+
+    if ((r = zkr_ev_alloc_tabs(tab, T_N, n)) != ZKR_OK)
+        goto out;
+    zkr_ts_challenge_exts(c->t, "ev-z", z, nv);
+    lam[0] = zkr_ext_from(1);
+    lam[1] = zkr_ts_challenge_ext(c->t, "ev-lambda");
+    for (unsigned i = 2; i < 5; i++)
+        lam[i] = zkr_ext_mul(lam[i - 1], lam[1]);
+    zkr_mle_eq_table_mt(z, nv, c->threads, tab[T_EQ]);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t rr = 0, g = 0;
+        size_t j = i & (J - 1);
+        for (unsigned k = 0; k < L->nr; k++)
+            rr += v[(ZKR_INFER_SLOT_R0 + k) * n + i] << (8 * k);
+        for (unsigned k = 0; k < L->ng; k++)
+            g += v[(L->slot_g0 + k) * n + i] << (8 * k);
+        tab[T_ACC][i] = zkr_ext_from(zkr_gl_from_i64(c->w->acc[l][i]));
+        tab[T_M][i] = zkr_ext_from(j < L->out_dim ? q->mult[j] : 0);
+        tab[T_Y][i] = zkr_ext_from(v[ZKR_INFER_SLOT_Y * n + i]);
+        tab[T_HI][i] = zkr_ext_from(v[ZKR_INFER_SLOT_HI * n + i]);
+        tab[T_LO][i] = zkr_ext_from(v[ZKR_INFER_SLOT_LO * n + i]);
+        tab[T_G][i] = zkr_ext_from(zkr_gl_canon(g));
+        tab[T_R][i] = zkr_ext_from(zkr_gl_canon(rr));
+    }
+    {
+        zkr_gl c0 =
+            zkr_gl_sub((zkr_gl)1 << (L->shift - 1), zkr_gl_mul(zkr_gl_from_i64(L->lo), two_s));
+        zkr_ext one = zkr_ext_from(1), mone = zkr_ext_from(zkr_gl_neg(1));
+        zkr_ext m2s = zkr_ext_from(zkr_gl_neg(two_s)), p2s = zkr_ext_from(two_s);
+        zkr_sc_term terms[13] = {
+            {one, 3, {T_EQ, T_ACC, T_M}},
+            {zkr_ext_from(c0), 1, {T_EQ}},
+            {m2s, 2, {T_EQ, T_Y}},
+            {m2s, 3, {T_EQ, T_HI, T_G}},
+            {p2s, 3, {T_EQ, T_LO, T_G}},
+            {mone, 2, {T_EQ, T_R}},
+            {lam[1], 3, {T_EQ, T_HI, T_HI}},
+            {zkr_ext_mul(lam[1], mone), 2, {T_EQ, T_HI}},
+            {lam[2], 3, {T_EQ, T_LO, T_LO}},
+            {zkr_ext_mul(lam[2], mone), 2, {T_EQ, T_LO}},
+            {zkr_ext_mul_base(lam[3], zkr_gl_from_i64(127 - L->lo)), 2, {T_EQ, T_HI}},
+            {zkr_ext_mul(lam[3], mone), 3, {T_EQ, T_HI, T_Y}},
+            {lam[4], 3, {T_EQ, T_LO, T_Y}},
+        };
+        zkr_sc_poly f = {tab, T_N, terms, 13, 3, NULL};
+        zkr_prover_sumcheck(&f, nv, c->t, c->threads, msgs, rho);
+    }
+    if ((r = zkr_ev_slots_at(v, nv, 16, rho, slots)) != ZKR_OK)
+        goto out;
+    acc_v = tab[T_ACC][0];
+    m_v = tab[T_M][0];
+    zkr_ts_absorb_ext(c->t, "ev-slots", slots, 16);
+    zkr_ts_absorb_ext(c->t, "ev-acc-m", &acc_v, 1);
+    zkr_ts_absorb_ext(c->t, "ev-acc-m", &m_v, 1);
+    if ((r = zkr_enc_exts(c->sec, msgs, 3 * (size_t)nv)) != ZKR_OK ||
+        (r = zkr_enc_exts(c->sec, slots, 16)) != ZKR_OK ||
+        (r = zkr_enc_ext(c->sec, acc_v)) != ZKR_OK || (r = zkr_enc_ext(c->sec, m_v)) != ZKR_OK)
+        goto out;
+    if ((r = zkr_ev_fold_claim(c, NL + l, rho, nv, ZKR_INFER_SLOTS_LOG, slots)) != ZKR_OK)
+        goto out;
+    {
+        /* M~(rho_j) on W'_l, column in_dim + 1 (M is the same for every record). */
+        zkr_ev_claim *mc = zkr_ev_claim_new(c->cl, l);
+        if (!mc) {
+            r = ZKR_ERR_INTERNAL;
+            goto out;
+        }
+        zkr_ev_bits(mc->pt, L->lk, (uint64_t)L->in_dim + 1);
+        memcpy(mc->pt + L->lk, rho, L->lm * sizeof *rho);
+        mc->val = m_v;
+    }
+out:
+    zkr_ev_free_tabs(tab, T_N);
+    return r;
+}
+
+typedef struct {
+    const zkr_infer_layer *L;
+    const zkr_ml_qlayer *q;
+    const zkr_ext *eqj, *eqb;
+    const zkr_gl *yprev; /* l > 0: V_{l-1} slot Y, rows k + 2^lm_prev b */
+    int64_t lo_prev;
+    unsigned lm_prev;
+    const uint8_t *records;
+    size_t rec_len;
+    uint64_t count, nb;
+    zkr_ext *a, *x;
+} zkr_ev_mm_job;
+
+static void zkr_ev_mm_chunk(void *ctx, size_t lo, size_t hi, unsigned wk)
+{
+    zkr_ev_mm_job *j = ctx;
+    const zkr_infer_layer *L = j->L;
+
+    (void)wk;
+    for (size_t k = lo; k < hi; k++) {
+        zkr_ext acc = zkr_ext_from(0), xs = zkr_ext_from(0);
+        for (size_t r = 0; r < L->out_dim; r++) {
+            zkr_gl wv = k < L->in_dim ? zkr_gl_from_i64(j->q->w[r * L->in_dim + k])
+                        : k == L->in_dim ? zkr_gl_from_i64(j->q->bias[r])
+                                         : (zkr_gl)j->q->mult[r];
+            acc = zkr_ext_add(acc, zkr_ext_mul_base(j->eqj[r], wv));
+        }
+        j->a[k] = acc;
+        if (k < L->in_dim) {
+            if (j->yprev) {
+                zkr_gl plo = zkr_gl_from_i64(j->lo_prev);
+                for (uint64_t b = 0; b < j->nb; b++)
+                    xs = zkr_ext_add(xs, zkr_ext_mul_base(j->eqb[b],
+                                                          zkr_gl_add(j->yprev[k + (b << j->lm_prev)], plo)));
+            } else {
+                for (uint64_t b = 0; b < j->count; b++)
+                    xs = zkr_ext_add(xs, zkr_ext_mul_base(j->eqb[b], j->records[b * j->rec_len + k]));
+            }
+        } else if (k == L->in_dim) {
+            xs = zkr_ext_from(1); /* the bias column: 1 for every record, sum_b eq(rho_b, b) = 1 */
+        }
+        j->x[k] = xs;
+    }
+}
+
+/* acc~(rho_j, rho_b) = sum_k W'~(rho_j, k) x'~(k, rho_b). */
+static zkr_err zkr_ev_matmul(zkr_ev_ctx *c, uint32_t l, const zkr_ext *rho,
+                             const uint8_t *wit_records)
+{
+    const zkr_eval_shape *s = &c->w->sh;
+    uint32_t NL = s->inf.n_layers;
+    const zkr_infer_layer *L = &s->inf.layer[l];
+    size_t K = (size_t)1 << L->lk, nb = (size_t)1 << s->lb;
+    zkr_ext *tab[2] = {0}, *eqj = NULL, *eqb = NULL, msgs[2 * ZKR_EV_MAX_ROUNDS],
+            rk[ZKR_EV_MAX_PT], wv, yprev;
+    zkr_ev_claim *wc;
+    zkr_err r;
+
+    if ((r = zkr_ev_alloc_tabs(tab, 2, K)) != ZKR_OK)
+        goto out;
+    eqj = calloc((size_t)1 << L->lm, sizeof *eqj);
+    eqb = calloc(nb, sizeof *eqb);
+    if (!eqj || !eqb) {
+        r = ZKR_ERR_NOMEM;
+        goto out;
+    }
+    zkr_mle_eq_table(rho, L->lm, eqj);
+    zkr_mle_eq_table_mt(rho + L->lm, s->lb, c->threads, eqb);
+    {
+        zkr_ev_mm_job j;
+        memset(&j, 0, sizeof j);
+        j.L = L;
+        j.q = &c->mp->ql[l];
+        j.eqj = eqj;
+        j.eqb = eqb;
+        if (l > 0) {
+            const zkr_infer_layer *P = &s->inf.layer[l - 1];
+            j.yprev = c->w->v[l - 1] + ZKR_INFER_SLOT_Y * ((size_t)1 << (P->lm + s->lb));
+            j.lo_prev = P->lo;
+            j.lm_prev = P->lm;
+        }
+        j.records = wit_records;
+        j.rec_len = c->bt->rec_len;
+        j.count = s->count;
+        j.nb = nb;
+        j.a = tab[0];
+        j.x = tab[1];
+        zkr_par_for(c->threads, L->in_dim + 2, 8, zkr_ev_mm_chunk, &j);
+    }
+    {
+        zkr_sc_term term = {zkr_ext_from(1), 2, {0, 1}};
+        zkr_sc_poly f = {tab, 2, &term, 1, 2, NULL};
+        zkr_prover_sumcheck(&f, L->lk, c->t, c->threads, msgs, rk);
+    }
+    wv = tab[0][0];
+    zkr_ts_absorb_ext(c->t, "ev-mm-w", &wv, 1);
+    if ((r = zkr_enc_exts(c->sec, msgs, 2 * (size_t)L->lk)) != ZKR_OK ||
+        (r = zkr_enc_ext(c->sec, wv)) != ZKR_OK)
+        goto out;
+    if (!(wc = zkr_ev_claim_new(c->cl, l))) {
+        r = ZKR_ERR_INTERNAL;
+        goto out;
+    }
+    memcpy(wc->pt, rk, L->lk * sizeof *rk);
+    memcpy(wc->pt + L->lk, rho, L->lm * sizeof *rho);
+    wc->val = wv;
+    if (l > 0) {
+        const zkr_infer_layer *P = &s->inf.layer[l - 1];
+        unsigned pv = P->lm + s->lb;
+        zkr_ext pt[ZKR_EV_MAX_PT];
+        zkr_ev_claim *yc;
+        memcpy(pt, rk, P->lm * sizeof *rk);
+        memcpy(pt + P->lm, rho + L->lm, s->lb * sizeof *rho);
+        if ((r = zkr_mle_eval_base(c->w->v[l - 1] + ZKR_INFER_SLOT_Y * ((size_t)1 << pv), pv, pt,
+                                   &yprev)) != ZKR_OK)
+            goto out;
+        zkr_ts_absorb_ext(c->t, "ev-mm-y", &yprev, 1);
+        if ((r = zkr_enc_ext(c->sec, yprev)) != ZKR_OK)
+            goto out;
+        if (!(yc = zkr_ev_claim_new(c->cl, NL + l - 1))) {
+            r = ZKR_ERR_INTERNAL;
+            goto out;
+        }
+        memcpy(yc->pt, pt, pv * sizeof *pt);
+        zkr_ev_bits(yc->pt + pv, ZKR_INFER_SLOTS_LOG, ZKR_INFER_SLOT_Y);
+        yc->val = yprev;
+    }
+out:
+    zkr_ev_free_tabs(tab, 2);
+    free(eqj);
+    free(eqb);
+    return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* Proof                                                                */
+/* ------------------------------------------------------------------ */
+
+/* The statement section (docs/proof-system.md, evaluation@1). */
+static zkr_err zkr_ev_statement(const zkr_infer_model_parts *mp, const zkr_eval_batch *bt,
+                                const zkr_buf *output, uint64_t correct, zkr_buf *b)
+{
+    const zkr_infer_shape *is = mp->shape;
+    zkr_err r;
+
+    if ((r = zkr_enc_bytes(b, mp->program, mp->program_len)) != ZKR_OK ||
+        (r = zkr_enc_u32(b, is->n_layers)) != ZKR_OK)
+        return r;
+    for (uint32_t l = 0; l < is->n_layers; l++)
+        if ((r = zkr_enc_u32(b, mp->shifts[l])) != ZKR_OK ||
+            (r = zkr_enc_u32(b, mp->comm[l].n_vars)) != ZKR_OK ||
+            (r = zkr_buf_append(b, mp->comm[l].root, ZKR_DIGEST_BYTES)) != ZKR_OK)
+            return r;
+    if ((r = zkr_enc_u64(b, bt->n_records)) != ZKR_OK ||
+        (r = zkr_buf_append(b, bt->root, ZKR_DIGEST_BYTES)) != ZKR_OK ||
+        (r = zkr_enc_u64(b, bt->first)) != ZKR_OK || (r = zkr_enc_u64(b, bt->count)) != ZKR_OK ||
+        (r = zkr_enc_u32(b, (uint32_t)bt->n_bound)) != ZKR_OK)
+        return r;
+    for (size_t i = 0; i < bt->n_bound; i++)
+        if ((r = zkr_buf_append(b, bt->bound[i], ZKR_DIGEST_BYTES)) != ZKR_OK)
+            return r;
+    if ((r = zkr_enc_bytes(b, output->p, output->len)) != ZKR_OK)
+        return r;
+    return zkr_enc_u64(b, correct);
+}
+
+static zkr_err zkr_ev_open(zkr_ev_ctx *c, zkr_pcs_poly **wpoly, zkr_buf *out)
+{
+    const zkr_eval_shape *s = &c->w->sh;
+    uint32_t L = s->inf.n_layers;
+    zkr_eval_groups g;
+    zkr_err r = ZKR_OK;
+
+    zkr_eval_groups_of(s, &g);
+    for (unsigned gi = 0; gi < g.n_groups && r == ZKR_OK; gi++) {
+        zkr_pcs_poly *polys[ZKR_EVAL_GROUP_MAX];
+        zkr_pcs_claim cls[ZKR_EVAL_MAX_CLAIMS];
+        size_t nc = 0;
+        for (unsigned i = 0; i < g.n_polys[gi]; i++) {
+            unsigned id = g.poly[gi][i];
+            polys[i] = id < L ? c->mp->poly[id] : wpoly[id - L];
+            for (size_t k = 0; k < c->cl->n; k++)
+                if (c->cl->c[k].poly == id) {
+                    cls[nc].comm = i;
+                    cls[nc].point = c->cl->c[k].pt;
+                    cls[nc].value = c->cl->c[k].val;
+                    nc++;
+                }
+        }
+        r = zkr_prover_open(c->mp->params, c->t, polys, g.n_polys[gi], cls, nc, c->threads, out);
+    }
+    return r;
+}
+
+static zkr_err zkr_ev_body(zkr_ev_ctx *c, const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                           const zkr_buf *stmt, const uint8_t *wit_records, zkr_buf *proof)
+{
+    const zkr_eval_shape *s = &c->w->sh;
+    uint32_t L = s->inf.n_layers;
+    zkr_pcs_poly *wpoly[ZKR_INFER_MAX_LAYERS + 2] = {0};
+    zkr_pcs_commitment wc;
+    zkr_buf roots = {0}, lg = {0}, pcs = {0};
+    zkr_gl table[256];
+    zkr_err r = ZKR_OK;
+
+    zkr_eval_transcript(c->t, c->mp->params, statement_id, stmt->p, stmt->len);
+    for (uint32_t i = 0; i < L + 2 && r == ZKR_OK; i++) {
+        const zkr_gl *v = i < L ? c->w->v[i] : i == L ? c->w->a : c->w->mu;
+        if ((r = zkr_prover_commit(c->mp->params, v, zkr_eval_poly_vars(s, L + i), c->threads,
+                                   &wpoly[i], &wc)) != ZKR_OK)
+            break;
+        zkr_ts_absorb(c->t, "ev-witness-root", wc.root, ZKR_DIGEST_BYTES);
+        r = zkr_buf_append(&roots, wc.root, ZKR_DIGEST_BYTES);
+    }
+    if (r != ZKR_OK)
+        goto out;
+    for (unsigned i = 0; i < 256; i++)
+        table[i] = i;
+    for (uint32_t i = 0; i <= L; i++) {
+        const zkr_gl *v = i < L ? c->w->v[i] : c->w->a;
+        unsigned na = zkr_eval_poly_vars(s, L + i);
+        zkr_logup_claims lc;
+        zkr_ev_claim *ac, *mc;
+#if ZKR_TEST_BUILD
+        if (c->cheat)
+            r = zkr_prover_logup_cheat(c->t, v, na, table, c->w->mu + 256 * (size_t)i,
+                                       ZKR_INFER_TABLE_LOG, c->threads, &lg, &lc);
+        else
+#endif
+            r = zkr_prover_logup(c->t, v, na, table, c->w->mu + 256 * (size_t)i,
+                                 ZKR_INFER_TABLE_LOG, c->threads, &lg, &lc);
+        if (r != ZKR_OK)
+            goto out;
+        ac = zkr_ev_claim_new(c->cl, L + i);
+        mc = zkr_ev_claim_new(c->cl, 2 * L + 1);
+        if (!ac || !mc) {
+            r = ZKR_ERR_INTERNAL;
+            goto out;
+        }
+        memcpy(ac->pt, lc.ra, na * sizeof(zkr_ext));
+        ac->val = lc.a_at_ra;
+        memcpy(mc->pt, lc.rt, ZKR_INFER_TABLE_LOG * sizeof(zkr_ext));
+        zkr_ev_bits(mc->pt + ZKR_INFER_TABLE_LOG, s->mu_log - ZKR_INFER_TABLE_LOG, i);
+        mc->val = lc.m_at_rt;
+    }
+    if ((r = zkr_ev_argmax(c)) != ZKR_OK || (r = zkr_ev_count_sc(c, wit_records)) != ZKR_OK)
+        goto out;
+    for (uint32_t l = L; l-- > 0;) {
+        zkr_ext rho[ZKR_EV_MAX_PT];
+        if ((r = zkr_ev_zerocheck(c, l, rho)) != ZKR_OK ||
+            (r = zkr_ev_matmul(c, l, rho, wit_records)) != ZKR_OK)
+            goto out;
+    }
+    if ((r = zkr_ev_open(c, wpoly, &pcs)) != ZKR_OK)
+        goto out;
+    if ((r = zkr_proof_begin(proof, c->mp->params->id, ZKR_KIND_EVALUATION1, statement_id, 5)) !=
+            ZKR_OK ||
+        (r = zkr_proof_add_section(proof, ZKR_SEC_STATEMENT, stmt->p, stmt->len)) != ZKR_OK ||
+        (r = zkr_proof_add_section(proof, ZKR_SEC_EVAL_ROOTS, roots.p, roots.len)) != ZKR_OK ||
+        (r = zkr_proof_add_section(proof, ZKR_SEC_EVAL_LOGUP, lg.p, lg.len)) != ZKR_OK ||
+        (r = zkr_proof_add_section(proof, ZKR_SEC_EVAL_BODY, c->sec->p, c->sec->len)) != ZKR_OK ||
+        (r = zkr_proof_add_section(proof, ZKR_SEC_PCS, pcs.p, pcs.len)) != ZKR_OK)
+        goto out;
+out:
+    for (uint32_t i = 0; i < L + 2; i++)
+        zkr_pcs_poly_free(wpoly[i]);
+    zkr_buf_free(&roots);
+    zkr_buf_free(&lg);
+    zkr_buf_free(&pcs);
+    return r;
+}
+
+typedef struct {
+    zkr_eval_cheat_fn fn;
+    void *ctx;
+} zkr_ev_cheat;
+
+#if ZKR_TEST_BUILD
+static zkr_err zkr_ev_apply_cheat(zkr_ev_wit *w, const uint8_t *labels, size_t rec_len,
+                                  const zkr_ev_cheat *ch)
+{
+    zkr_eval_cheat_view view;
+    zkr_err r;
+
+    memset(&view, 0, sizeof view);
+    view.shape = &w->sh;
+    for (uint32_t l = 0; l < w->sh.inf.n_layers; l++) {
+        view.v[l] = w->v[l];
+        view.acc[l] = w->acc[l];
+    }
+    view.a = w->a;
+    view.correct = w->correct;
+    if ((r = ch->fn(ch->ctx, &view)) != ZKR_OK)
+        return r;
+    w->correct = view.set_correct ? view.correct : zkr_ev_count(&w->sh, w->a, labels, rec_len);
+    if (!view.keep_mult)
+        (void)zkr_ev_mult(w, 0);
+    return ZKR_OK;
+}
+#endif
+
+static zkr_err zkr_ev_prove(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                            const zkr_infer_model *im, const zkr_eval_batch *bt,
+                            const uint8_t *wit_records, unsigned mode, uint64_t tau,
+                            unsigned threads, const zkr_ev_cheat *cheat, zkr_buf *proof,
+                            zkr_buf *output, uint64_t *correct, zkr_diag *d)
+{
+    zkr_infer_model_parts mp;
+    zkr_ev_wit w;
+    zkr_ev_claims *cl = NULL;
+    zkr_buf stmt = {0}, sec = {0};
+    zkr_transcript t;
+    const uint8_t *wr = wit_records ? wit_records : bt->records;
+    zkr_err r;
+
+    proof->len = 0;
+    output->len = 0;
+    if (correct)
+        *correct = 0;
+    memset(&w, 0, sizeof w);
+    zkr_infer_model_parts_of(im, &mp);
+    if (p->id != mp.params->id)
+        return zkr_fail(d, ZKR_ERR_MISMATCH_PARAMS, "prover: model committed under set %u, not %u",
+                        mp.params->id, p->id);
+    if (mode > ZKR_EVAL_MODE_THRESHOLD)
+        return zkr_fail(d, ZKR_ERR_USAGE, "prover: unknown output mode %u", mode);
+    if (bt->rec_len != (size_t)mp.shape->input_dim + 1 || bt->n_bound > ZKR_EVAL_MAX_BOUNDARY ||
+        !bt->records)
+        return zkr_fail(d, ZKR_ERR_UNSUPPORTED,
+                        "dataset: records of %zu bytes, the model wants %u input bytes + label",
+                        bt->rec_len, mp.shape->input_dim);
+    if ((r = zkr_ev_witness(&mp, bt, wit_records, threads ? threads : 1, &w, d)) != ZKR_OK)
+        return r;
+#if ZKR_TEST_BUILD
+    if (cheat && (r = zkr_ev_apply_cheat(&w, wr, bt->rec_len, cheat)) != ZKR_OK)
+        goto out;
+#else
+    (void)cheat;
+#endif
+    if (mode == ZKR_EVAL_MODE_THRESHOLD && w.correct < tau && !cheat) {
+        r = zkr_fail(d, ZKR_ERR_MISMATCH_OUTPUT,
+                     "prover: %llu of %llu correct, below the threshold %llu",
+                     (unsigned long long)w.correct, (unsigned long long)bt->count,
+                     (unsigned long long)tau);
+        goto out;
+    }
+    if ((r = zkr_eval_output_encode(mode, bt->count,
+                                    mode == ZKR_EVAL_MODE_EXACT ? w.correct : tau, output)) !=
+        ZKR_OK) {
+        r = zkr_fail(d, r == ZKR_ERR_USAGE ? ZKR_ERR_MISMATCH_OUTPUT : r,
+                     "prover: output not encodable (threshold above the record count?)");
+        goto out;
+    }
+    if ((r = zkr_ev_statement(&mp, bt, output, w.correct, &stmt)) != ZKR_OK)
+        goto out;
+    if (!(cl = calloc(1, sizeof *cl))) {
+        r = ZKR_ERR_NOMEM;
+        goto out;
+    }
+    {
+        zkr_ev_ctx c = {&mp, &w, bt, &t, threads ? threads : 1, &sec, cl, cheat != NULL};
+        r = zkr_ev_body(&c, statement_id, &stmt, wr, proof);
+    }
+    if (r == ZKR_OK && correct)
+        *correct = w.correct;
+out:
+    if (r != ZKR_OK) {
+        proof->len = 0;
+        output->len = 0;
+    }
+    zkr_ev_wit_free(&w);
+    free(cl);
+    zkr_buf_free(&stmt);
+    zkr_buf_free(&sec);
+    return r;
+}
+
+zkr_err zkr_prover_evaluation(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                              const zkr_infer_model *im, const zkr_eval_batch *batch,
+                              unsigned mode, uint64_t tau, unsigned threads, zkr_buf *proof,
+                              zkr_buf *output, uint64_t *correct, zkr_diag *d)
+{
+    return zkr_ev_prove(p, statement_id, im, batch, NULL, mode, tau, threads, NULL, proof, output,
+                        correct, d);
+}
+
+#if ZKR_TEST_BUILD
+zkr_err zkr_prover_evaluation_cheat(const zkr_params *p,
+                                    const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                                    const zkr_infer_model *im, const zkr_eval_batch *batch,
+                                    const uint8_t *wit_records, unsigned mode, uint64_t tau,
+                                    zkr_eval_cheat_fn edit, void *ctx, zkr_buf *proof,
+                                    zkr_buf *output, zkr_diag *d)
+{
+    zkr_ev_cheat ch = {edit, ctx};
+
+    if (!edit)
+        return ZKR_ERR_USAGE;
+    return zkr_ev_prove(p, statement_id, im, batch, wit_records, mode, tau, 1, &ch, proof,
+                        output, NULL, d);
+}
+#endif

@@ -1,0 +1,387 @@
+/*
+ * evaluation@1 end to end at the API level (prover/evaluation.c,
+ * verifier/evaluation.c, zk/eval.c):
+ * - the RFC 6962 range proof for every range of trees of 1..40 leaves, and
+ *   its refusals (another leaf, a boundary hash missing or extra);
+ * - completeness over architectures and record counts (padding included),
+ *   the proven count equal to native evaluation (zkr_ml_eval), threshold
+ *   statements, a threshold above the count refused by the prover;
+ * - every binding mismatch refused with its own error: statement_id,
+ *   parameter set, kind, program, model (of the same and of another
+ *   program), dataset, record range (0..4 for 0..9, another first), the
+ *   records (swapped, outside the range), the count off by one, the mode;
+ * - tampering: sampled bit flips, truncation, trailing bytes;
+ * - determinism: byte-identical proofs for runs and thread counts.
+ */
+#include <unistd.h>
+
+#include "tests/infer/eval_fixture.h"
+
+static char tmpdir[256];
+
+static void test_range_proof(zkr_tap *t)
+{
+    int bad = 0, refused = 0, cases = 0;
+
+    for (uint64_t n = 1; n <= 40; n++) {
+        uint8_t(*lv)[32] = malloc(n * 32), root[32], got[32];
+        uint8_t bound[ZKR_EVAL_MAX_BOUNDARY][32];
+        size_t nb;
+        for (uint64_t i = 0; i < n; i++)
+            for (int k = 0; k < 32; k++)
+                lv[i][k] = (uint8_t)zkr_tap_rand(t);
+        if (zkr_merkle_root((const uint8_t(*)[32])lv, n, root) != ZKR_OK)
+            bad++;
+        for (uint64_t first = 0; first < n; first++)
+            for (uint64_t count = 1; first + count <= n; count++) {
+                cases++;
+                if (zkr_eval_range_proof((const uint8_t(*)[32])lv, n, first, count, bound, &nb) !=
+                        ZKR_OK ||
+                    zkr_eval_range_root((const uint8_t(*)[32])(lv + first), n, first, count,
+                                        (const uint8_t(*)[32])bound, nb, got) != ZKR_OK ||
+                    memcmp(got, root, 32) != 0 || nb > 2 * 6) {
+                    bad++;
+                    continue;
+                }
+                /* Another leaf in the range, a boundary hash dropped or added. */
+                lv[first + count - 1][3] ^= 1;
+                refused += zkr_eval_range_root((const uint8_t(*)[32])(lv + first), n, first, count,
+                                               (const uint8_t(*)[32])bound, nb, got) != ZKR_OK ||
+                           memcmp(got, root, 32) != 0;
+                lv[first + count - 1][3] ^= 1;
+                refused += nb == 0 ||
+                           zkr_eval_range_root((const uint8_t(*)[32])(lv + first), n, first, count,
+                                               (const uint8_t(*)[32])bound, nb - 1, got) != ZKR_OK;
+                refused += zkr_eval_range_root((const uint8_t(*)[32])(lv + first), n, first, count,
+                                               (const uint8_t(*)[32])bound, nb + 1, got) != ZKR_OK;
+            }
+        free(lv);
+    }
+    zkr_tap_ok(t, bad == 0 && refused == 3 * cases,
+               "range proofs for every range of 1..40 leaves: %d ranges rebuild the root, each "
+               "refused with another leaf or a boundary hash missing or extra (%d bad, %d/%d refused)",
+               cases, bad, refused, 3 * cases);
+}
+
+static void test_completeness(zkr_tap *t)
+{
+    static const uint32_t archs[][6] = {
+        {1, 1, 1},      {1, 5, 3},          {2, 12, 9, 5},       {2, 16, 16, 16},
+        {3, 10, 7, 5, 3}, {4, 9, 6, 4, 3, 2}, {2, 64, 32, 10},
+    };
+    static const uint64_t counts[] = {1, 2, 7, 8, 9};
+    int bad = 0, n = 0;
+
+    for (size_t a = 0; a < sizeof archs / sizeof archs[0]; a++)
+        for (size_t ci = 0; ci < sizeof counts / sizeof counts[0]; ci++) {
+            ev_fixture f;
+            zkr_dataset *ds;
+            uint32_t nl = archs[a][0];
+            zkr_ml_eval_result res;
+            zkr_diag d = {0};
+            zkr_err r, v = ZKR_ERR_INTERNAL;
+            memset(&f, 0, sizeof f);
+            ds = ev_dataset_make(t, tmpdir, "c", archs[a][1], 12, archs[a][nl + 1] + 1);
+            ev_rmodel_make(t, &f.rm, archs[a] + 1, nl, ci == 4, 0);
+            r = ev_fixture_prove(t, &f, ds, 12 - counts[ci], counts[ci], ZKR_EVAL_MODE_EXACT, 0,
+                                 1 + (unsigned)(ci & 1));
+            if (r == ZKR_OK)
+                v = ev_verify(&f, f.proof.p, f.proof.len, NULL);
+            n++;
+            if (r != ZKR_OK || v != ZKR_OK ||
+                zkr_ml_eval(NULL, f.m, ds, 12 - counts[ci], counts[ci], &res, &d) != ZKR_OK ||
+                res.quant_correct != f.correct) {
+                bad++;
+                zkr_tap_diag("arch %zu count %llu: prove %d verify %d correct %llu", a,
+                             (unsigned long long)counts[ci], r, v, (unsigned long long)f.correct);
+            }
+            ev_fixture_free(&f);
+            zkr_dataset_free(ds);
+        }
+    zkr_tap_ok(t, bad == 0,
+               "%d proofs (1 to 4 layers, 1 to 9 records, padding, bounds): prove, verify, count "
+               "equals native evaluation (%d bad)", n, bad);
+}
+
+static void test_threshold(zkr_tap *t)
+{
+    static const uint32_t dims[] = {8, 6, 2};
+    ev_fixture f;
+    zkr_dataset *ds = ev_dataset_make(t, tmpdir, "th", 8, 20, 2);
+    zkr_verifier_evaluation_statement st;
+    zkr_buf out = {0}, pf = {0};
+    zkr_diag d = {0};
+    uint64_t got = 0;
+    zkr_err r;
+
+    memset(&f, 0, sizeof f);
+    ev_rmodel_make(t, &f.rm, dims, 2, 0, 0);
+    r = ev_fixture_prove(t, &f, ds, 0, 20, ZKR_EVAL_MODE_EXACT, 0, 1);
+    zkr_tap_ok(t, r == ZKR_OK, "exact fixture proves (%llu of 20 correct)",
+               (unsigned long long)f.correct);
+    r = zkr_prover_evaluation(&f.p, f.st.statement_id, f.im, &f.bt, ZKR_EVAL_MODE_THRESHOLD,
+                              f.correct, 1, &pf, &out, NULL, &d);
+    st = f.st;
+    st.output = out.p;
+    st.output_len = out.len;
+    zkr_tap_ok(t, r == ZKR_OK && zkr_verify_evaluation(pf.p, pf.len, &st, &got, &d) == ZKR_OK &&
+                      got == f.correct,
+               "threshold tau = correct proves and verifies");
+    r = zkr_prover_evaluation(&f.p, f.st.statement_id, f.im, &f.bt, ZKR_EVAL_MODE_THRESHOLD,
+                              f.correct + 1, 1, &pf, &out, NULL, &d);
+    zkr_tap_ok(t, r == ZKR_ERR_MISMATCH_OUTPUT && pf.len == 0,
+               "threshold tau = correct + 1: the prover refuses (%d)", r);
+    {
+        /* The threshold proof presented for the exact statement and vice versa. */
+        zkr_buf tout = {0}, tpf = {0};
+        r = zkr_prover_evaluation(&f.p, f.st.statement_id, f.im, &f.bt, ZKR_EVAL_MODE_THRESHOLD,
+                                  f.correct ? f.correct - 1 : 0, 1, &tpf, &tout, NULL, &d);
+        zkr_tap_ok(t, r == ZKR_OK && ev_verify(&f, tpf.p, tpf.len, NULL) == ZKR_ERR_MISMATCH_OUTPUT,
+                   "a threshold proof checked against the exact statement: MISMATCH_OUTPUT");
+        st = f.st;
+        st.output = tout.p;
+        st.output_len = tout.len;
+        zkr_tap_ok(t, ev_verify(&f, f.proof.p, f.proof.len, &st) == ZKR_ERR_MISMATCH_OUTPUT,
+                   "the exact proof checked against a threshold statement: MISMATCH_OUTPUT");
+        zkr_buf_free(&tout);
+        zkr_buf_free(&tpf);
+    }
+    zkr_buf_free(&out);
+    zkr_buf_free(&pf);
+    ev_fixture_free(&f);
+    zkr_dataset_free(ds);
+}
+
+static void test_bindings(zkr_tap *t)
+{
+    static const uint32_t dims[] = {12, 9, 5}, dims2[] = {12, 7, 5};
+    ev_fixture f, g, h;
+    zkr_dataset *ds = ev_dataset_make(t, tmpdir, "b", 12, 14, 5);
+    zkr_dataset *ds2 = ev_dataset_make(t, tmpdir, "b2", 12, 14, 5);
+    zkr_verifier_evaluation_statement st;
+    uint8_t *rec2 = NULL;
+    zkr_err r;
+
+    memset(&f, 0, sizeof f);
+    memset(&g, 0, sizeof g);
+    memset(&h, 0, sizeof h);
+    ev_rmodel_make(t, &f.rm, dims, 2, 0, 0);
+    r = ev_fixture_prove(t, &f, ds, 0, 5, ZKR_EVAL_MODE_EXACT, 0, 2);
+    zkr_tap_ok(t, r == ZKR_OK && ev_verify(&f, f.proof.p, f.proof.len, NULL) == ZKR_OK,
+               "binding fixture (records 0..4) proves and verifies (%zu bytes)", f.proof.len);
+#define MISMATCH(field_code, expect, what)                                                    \
+    do {                                                                                       \
+        st = f.st;                                                                             \
+        field_code;                                                                            \
+        r = ev_verify(&f, f.proof.p, f.proof.len, &st);                                        \
+        zkr_tap_ok(t, r == (expect), "%s: %s (got %d)", what, #expect, r);                     \
+    } while (0)
+    MISMATCH(st.statement_id[5] ^= 1, ZKR_ERR_MISMATCH_STATEMENT, "another statement_id");
+    MISMATCH(st.param_set = 2, ZKR_ERR_MISMATCH_PARAMS, "another parameter set");
+    MISMATCH(st.program_digest[0] ^= 0x80, ZKR_ERR_MISMATCH_PROGRAM, "another program");
+    MISMATCH(st.model_commitment[31] ^= 1, ZKR_ERR_MISMATCH_MODEL, "another model commitment");
+    MISMATCH(st.dataset_commitment[7] ^= 4, ZKR_ERR_MISMATCH_DATASET, "another dataset commitment");
+    MISMATCH(st.first = 1, ZKR_ERR_MISMATCH_INPUT, "records 1..5 for a proof of 0..4");
+    {
+        uint8_t *big = NULL, bound[ZKR_EVAL_MAX_BOUNDARY][32];
+        zkr_eval_batch bt;
+        zkr_diag d = {0};
+        if (zkr_eval_batch_of(ds, 0, 10, &big, bound, &bt, &d) == ZKR_OK)
+            MISMATCH((st.count = 10, st.records = big), ZKR_ERR_MISMATCH_INPUT,
+                     "a proof for records 0..4 checked for 0..9");
+        free(big);
+    }
+    {
+        uint8_t *sw = malloc(5 * f.bt.rec_len);
+        memcpy(sw, f.records, 5 * f.bt.rec_len);
+        memcpy(sw, f.records + f.bt.rec_len, f.bt.rec_len);
+        memcpy(sw + f.bt.rec_len, f.records, f.bt.rec_len);
+        MISMATCH(st.records = sw, ZKR_ERR_MISMATCH_INPUT, "records 0 and 1 swapped");
+        sw[3] ^= 1;
+        memcpy(sw, f.records, 5 * f.bt.rec_len);
+        sw[2 * f.bt.rec_len + 3] ^= 1;
+        MISMATCH(st.records = sw, ZKR_ERR_MISMATCH_INPUT, "one byte of record 2 changed");
+        memcpy(sw, f.records, 5 * f.bt.rec_len);
+        sw[5 * f.bt.rec_len - 1] ^= 1;
+        MISMATCH(st.records = sw, ZKR_ERR_MISMATCH_INPUT, "record 4's label changed");
+        free(sw);
+    }
+    MISMATCH(st.rec_len = f.bt.rec_len - 1, ZKR_ERR_MISMATCH_INPUT, "records of another schema length");
+    {
+        uint8_t out[ZKR_EVAL_OUTPUT_BYTES];
+        zkr_buf ob = {0};
+        memcpy(out, f.output.p, sizeof out);
+        out[16] ^= 1; /* the count's low bit: off by one */
+        MISMATCH((st.output = out), ZKR_ERR_MISMATCH_OUTPUT, "the count off by one in the statement");
+        memcpy(out, f.output.p, sizeof out);
+        out[0] = ZKR_EVAL_MODE_THRESHOLD;
+        MISMATCH((st.output = out), ZKR_ERR_MISMATCH_OUTPUT, "another output mode");
+        if (zkr_eval_output_encode(ZKR_EVAL_MODE_EXACT, 5, f.correct == 5 ? 4 : f.correct + 1,
+                                   &ob) == ZKR_OK)
+            MISMATCH((st.output = ob.p), ZKR_ERR_MISMATCH_OUTPUT, "another well-formed count");
+        zkr_buf_free(&ob);
+    }
+    {
+        uint8_t root[32];
+        st = f.st;
+        if (zkr_infer_dataset_commit(ds2, 0, root, st.dataset_commitment, NULL, NULL) == ZKR_OK)
+            r = ev_verify(&f, f.proof.p, f.proof.len, &st);
+        zkr_tap_ok(t, r == ZKR_ERR_MISMATCH_DATASET,
+                   "proof checked against another registered dataset: MISMATCH_DATASET (%d)", r);
+    }
+    /* Another model of the same program; a model of another program. */
+    ev_rmodel_make(t, &g.rm, dims, 2, 0, 0);
+    g.rm.g = f.rm.g;
+    r = ev_fixture_prove(t, &g, ds, 0, 5, ZKR_EVAL_MODE_EXACT, 0, 1);
+    st = f.st;
+    memcpy(st.model_commitment, g.st.model_commitment, 32);
+    zkr_tap_ok(t, r == ZKR_OK && ev_verify(&f, f.proof.p, f.proof.len, &st) == ZKR_ERR_MISMATCH_MODEL,
+               "proof of model A checked against model B of the same program: MISMATCH_MODEL");
+    ev_rmodel_make(t, &h.rm, dims2, 2, 0, 0);
+    r = ev_fixture_prove(t, &h, ds, 0, 5, ZKR_EVAL_MODE_EXACT, 0, 1);
+    st = f.st;
+    memcpy(st.model_commitment, h.st.model_commitment, 32);
+    memcpy(st.program_digest, h.st.program_digest, 32);
+    zkr_tap_ok(t, r == ZKR_OK &&
+                      ev_verify(&f, f.proof.p, f.proof.len, &st) == ZKR_ERR_MISMATCH_PROGRAM,
+               "proof checked against a model of another program: MISMATCH_PROGRAM");
+    /* The proof of records 0..4 of one dataset against the same range of another. */
+    {
+        uint8_t root[32], bound[ZKR_EVAL_MAX_BOUNDARY][32];
+        zkr_eval_batch bt;
+        zkr_diag d = {0};
+        st = f.st;
+        if (zkr_eval_batch_of(ds2, 0, 5, &rec2, bound, &bt, &d) == ZKR_OK &&
+            zkr_infer_dataset_commit(ds2, 0, root, st.dataset_commitment, NULL, NULL) == ZKR_OK) {
+            st.records = rec2;
+            r = ev_verify(&f, f.proof.p, f.proof.len, &st);
+        }
+        zkr_tap_ok(t, r == ZKR_ERR_MISMATCH_DATASET,
+                   "proof checked against another dataset's records 0..4: MISMATCH_DATASET (%d)", r);
+    }
+    /* A header rewritten to another statement_id fails the mathematics. */
+    {
+        uint8_t *cp = malloc(f.proof.len);
+        memcpy(cp, f.proof.p, f.proof.len);
+        cp[8 + 16] ^= 1;
+        st = f.st;
+        st.statement_id[0] ^= 1;
+        r = ev_verify(&f, cp, f.proof.len, &st);
+        zkr_tap_ok(t, r == ZKR_ERR_VERIFY,
+                   "header rewritten to another statement_id: ZKR_ERR_VERIFY (%d)", r);
+        free(cp);
+    }
+    /* An inference@1 proof given to the evaluation verifier. */
+    {
+        zkr_buf ip = {0}, io = {0};
+        zkr_diag d = {0};
+        if (zkr_prover_inference(&f.p, f.st.statement_id, f.im, ds, 0, 1, &ip, &io, &d) == ZKR_OK)
+            r = ev_verify(&f, ip.p, ip.len, NULL);
+        zkr_tap_ok(t, r == ZKR_ERR_MISMATCH_PARAMS,
+                   "an inference@1 proof presented as evaluation@1: MISMATCH_PARAMS (%d)", r);
+        zkr_buf_free(&ip);
+        zkr_buf_free(&io);
+    }
+    free(rec2);
+    ev_fixture_free(&h);
+    ev_fixture_free(&g);
+    ev_fixture_free(&f);
+    zkr_dataset_free(ds);
+    zkr_dataset_free(ds2);
+}
+
+static void test_tamper(zkr_tap *t)
+{
+    static const uint32_t dims[] = {6, 4, 3};
+    ev_fixture f;
+    zkr_dataset *ds = ev_dataset_make(t, tmpdir, "t", 6, 5, 3);
+    int accepted = 0, crashed = 0, math = 0;
+    uint8_t *cp;
+    zkr_err r;
+
+    memset(&f, 0, sizeof f);
+    ev_rmodel_make(t, &f.rm, dims, 2, 0, 0);
+    r = ev_fixture_prove(t, &f, ds, 1, 3, ZKR_EVAL_MODE_EXACT, 0, 1);
+    zkr_tap_ok(t, r == ZKR_OK && ev_verify(&f, f.proof.p, f.proof.len, NULL) == ZKR_OK,
+               "tamper fixture verifies (%zu bytes)", f.proof.len);
+    cp = malloc(f.proof.len + 1);
+    for (int i = 0; i < 1200; i++) {
+        size_t pos = i < 500 ? (size_t)i % f.proof.len : (size_t)(zkr_tap_rand(t) % f.proof.len);
+        memcpy(cp, f.proof.p, f.proof.len);
+        cp[pos] ^= (uint8_t)(1u << (zkr_tap_rand(t) % 8));
+        r = ev_verify(&f, cp, f.proof.len, NULL);
+        accepted += r == ZKR_OK;
+        math += r == ZKR_ERR_VERIFY;
+        crashed += r == ZKR_ERR_INTERNAL;
+    }
+    zkr_tap_ok(t, accepted == 0 && crashed == 0,
+               "1200 single-bit flips: none accepted (%d), %d failed the mathematics", accepted,
+               math);
+    accepted = 0;
+    for (size_t len = 0; len < f.proof.len; len += 1 + len / 64)
+        accepted += ev_verify(&f, f.proof.p, len, NULL) == ZKR_OK;
+    zkr_tap_ok(t, accepted == 0, "truncations of the %zu bytes: none accepted", f.proof.len);
+    memcpy(cp, f.proof.p, f.proof.len);
+    cp[f.proof.len] = 0;
+    zkr_tap_ok(t, ev_verify(&f, cp, f.proof.len + 1, NULL) == ZKR_ERR_MALFORMED,
+               "a trailing byte: ZKR_ERR_MALFORMED");
+    free(cp);
+    ev_fixture_free(&f);
+    zkr_dataset_free(ds);
+}
+
+static void test_determinism(zkr_tap *t)
+{
+    static const uint32_t dims[] = {40, 24, 10};
+    ev_fixture a, b;
+    zkr_dataset *ds = ev_dataset_make(t, tmpdir, "d", 40, 9, 10);
+    uint64_t seed_state;
+    int same = 1;
+
+    memset(&a, 0, sizeof a);
+    memset(&b, 0, sizeof b);
+    ev_rmodel_make(t, &a.rm, dims, 2, 0, 0);
+    seed_state = t->rng;
+    (void)ev_fixture_prove(t, &a, ds, 0, 9, ZKR_EVAL_MODE_EXACT, 0, 1);
+    b.rm = a.rm;
+    b.m = a.m;
+    b.im = a.im;
+    for (unsigned threads = 1; threads <= 3; threads++) {
+        t->rng = seed_state;
+        zkr_buf_free(&b.proof);
+        zkr_buf_free(&b.output);
+        (void)ev_fixture_prove(t, &b, ds, 0, 9, ZKR_EVAL_MODE_EXACT, 0, threads);
+        same &= a.proof.len > 0 && a.proof.len == b.proof.len &&
+                memcmp(a.proof.p, b.proof.p, a.proof.len) == 0;
+    }
+    zkr_tap_ok(t, same, "same statement, runs with 1, 2 and 3 threads: byte-identical proofs "
+               "(%zu bytes)", a.proof.len);
+    free(b.records);
+    zkr_buf_free(&b.proof);
+    zkr_buf_free(&b.output);
+    ev_fixture_free(&a);
+    zkr_dataset_free(ds);
+}
+
+int main(int argc, char **argv)
+{
+    zkr_tap t;
+    char cmd[300];
+    int rc;
+
+    zkr_tap_init(&t, argc, argv);
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/zkr-test-eval-XXXXXX");
+    if (!mkdtemp(tmpdir))
+        return 1;
+    test_range_proof(&t);
+    test_completeness(&t);
+    test_threshold(&t);
+    test_bindings(&t);
+    test_tamper(&t);
+    test_determinism(&t);
+    rc = zkr_tap_done(&t);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    if (system(cmd) != 0)
+        rc = 1;
+    return rc;
+}

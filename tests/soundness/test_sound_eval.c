@@ -1,0 +1,376 @@
+/*
+ * evaluation@1 soundness attacks (docs/soundness.md, "evaluation@1"): a
+ * cheating prover (zkr_prover_evaluation_cheat, test builds only) edits the
+ * honest witness so that one relation holds mod p but not over the
+ * integers, or leaves its range, or breaks, and the verifier must refuse
+ * with ZKR_ERR_VERIFY naming the check. Each TAP line names the attack; a
+ * control (no edit) verifies.
+ */
+#include <unistd.h>
+
+#include "tests/infer/eval_fixture.h"
+#include "zkr_config.h"
+
+static char tmpdir[256];
+
+/* ---- witness access (layouts: prover/prover.h, zkr_eval_cheat_view) ---- */
+
+static uint32_t last_l(const zkr_eval_cheat_view *w) { return w->shape->inf.n_layers - 1; }
+
+static zkr_gl *a_at(zkr_eval_cheat_view *w, unsigned slot, uint64_t b, uint64_t j)
+{
+    const zkr_eval_shape *s = w->shape;
+    return &w->a[((((uint64_t)slot << s->lb) + b) << s->c) | j];
+}
+
+static zkr_gl *v_at(zkr_eval_cheat_view *w, uint32_t l, unsigned slot, uint64_t b, uint64_t j)
+{
+    const zkr_eval_shape *s = w->shape;
+    unsigned lm = s->inf.layer[l].lm;
+    return &w->v[l][((((uint64_t)slot << s->lb) + b) << lm) | j];
+}
+
+static uint32_t out_dim(const zkr_eval_cheat_view *w) { return w->shape->inf.layer[last_l(w)].out_dim; }
+
+/* K'(j) = 2^c (y_j - lo) + (2^c - 1 - j), from the committed last-layer Y. */
+static uint64_t key(zkr_eval_cheat_view *w, uint64_t b, uint64_t j)
+{
+    uint64_t J = (uint64_t)1 << w->shape->c;
+    return (*v_at(w, last_l(w), ZKR_INFER_SLOT_Y, b, j) << w->shape->c) + (J - 1 - j);
+}
+
+/* Stores a field value as nd limbs: low limbs its canonical bytes, the top one solved in F. */
+static void set_limbs(zkr_eval_cheat_view *w, unsigned slot0, uint64_t b, uint64_t j, zkr_gl v)
+{
+    unsigned nd = w->shape->nd;
+    zkr_gl low = 0, scale = 1;
+
+    for (unsigned i = 0; i + 1 < nd; i++) {
+        zkr_gl byte = (v >> (8 * i)) & 0xff;
+        *a_at(w, slot0 + i, b, j) = byte;
+        low = zkr_gl_add(low, zkr_gl_mul(byte, scale));
+        scale = zkr_gl_mul(scale, 256);
+    }
+    *a_at(w, slot0 + nd - 1, b, j) = zkr_gl_mul(zkr_gl_sub(v, low), zkr_gl_inv(scale));
+}
+
+static uint64_t argmax_of(zkr_eval_cheat_view *w, uint64_t b)
+{
+    uint64_t best = 0;
+    for (uint64_t j = 1; j < out_dim(w); j++)
+        if (key(w, b, j) > key(w, b, best))
+            best = j;
+    return best;
+}
+
+static uint64_t argmin_of(zkr_eval_cheat_view *w, uint64_t b)
+{
+    uint64_t lo = 0;
+    for (uint64_t j = 1; j < out_dim(w); j++)
+        if (key(w, b, j) < key(w, b, lo))
+            lo = j;
+    return lo;
+}
+
+/* Record b's argmax block rewritten to claim `pick`: E one-hot there, KA = K(pick), D = KA - K(j) in F. */
+static void claim_argmax(zkr_eval_cheat_view *w, uint64_t b, uint64_t pick)
+{
+    uint64_t J = (uint64_t)1 << w->shape->c;
+    unsigned nd = w->shape->nd;
+    zkr_gl ka = key(w, b, pick);
+
+    for (uint64_t j = 0; j < J; j++) {
+        *a_at(w, ZKR_EVAL_ASLOT_E, b, j) = j == pick;
+        set_limbs(w, ZKR_EVAL_ASLOT_D0 + nd, b, j, ka);
+        set_limbs(w, ZKR_EVAL_ASLOT_D0, b, j,
+                  j < out_dim(w) ? zkr_gl_sub(ka, key(w, b, j)) : 0);
+    }
+}
+
+/* ---- the attacks ---- */
+
+typedef struct {
+    const char *name;
+    zkr_err (*edit)(void *ctx, zkr_eval_cheat_view *w);
+    int tie;          /* last layer rows 0 and 1 equal */
+    uint32_t out;     /* last layer width */
+    const char *want; /* substring of the verifier's message */
+    int wit;          /* 1: witness records swapped; 2: a record from outside the range */
+} attack;
+
+static zkr_err e_none(void *ctx, zkr_eval_cheat_view *w)
+{
+    (void)ctx;
+    (void)w;
+    return ZKR_OK;
+}
+
+static zkr_err e_count_plus(void *ctx, zkr_eval_cheat_view *w)
+{
+    (void)ctx;
+    w->correct += 1;
+    w->set_correct = 1;
+    return ZKR_OK;
+}
+
+static zkr_err e_count_minus(void *ctx, zkr_eval_cheat_view *w)
+{
+    (void)ctx;
+    if (w->correct == 0)
+        return ZKR_ERR_USAGE;
+    w->correct -= 1;
+    w->set_correct = 1;
+    return ZKR_OK;
+}
+
+/* The smallest logit claimed as the argmax; its negative differences wrap (top limb solved in F). */
+static zkr_err e_wrong_argmax_wrapped(void *ctx, zkr_eval_cheat_view *w)
+{
+    (void)ctx;
+    if (argmin_of(w, 0) == argmax_of(w, 0))
+        return ZKR_ERR_USAGE;
+    claim_argmax(w, 0, argmin_of(w, 0));
+    return ZKR_OK;
+}
+
+/* The wrong argmax with the differences' magnitudes stored (in range, sign dropped). */
+static zkr_err e_wrong_argmax_abs(void *ctx, zkr_eval_cheat_view *w)
+{
+    uint64_t pick = argmin_of(w, 0);
+    zkr_gl ka;
+
+    (void)ctx;
+    if (pick == argmax_of(w, 0))
+        return ZKR_ERR_USAGE;
+    claim_argmax(w, 0, pick);
+    ka = key(w, 0, pick);
+    for (uint64_t j = 0; j < out_dim(w); j++) {
+        uint64_t kj = key(w, 0, j);
+        set_limbs(w, ZKR_EVAL_ASLOT_D0, 0, j, kj > ka ? kj - ka : ka - kj);
+    }
+    return ZKR_OK;
+}
+
+/* Two tied logits (rows 0 and 1 equal): index 1 claimed, D(0) = -1 wraps to p - 1. */
+static zkr_err e_tie_wrong_wrapped(void *ctx, zkr_eval_cheat_view *w)
+{
+    (void)ctx;
+    if (argmax_of(w, 0) != 0)
+        return ZKR_ERR_USAGE;
+    claim_argmax(w, 0, 1);
+    return ZKR_OK;
+}
+
+/* The same with KA = the shared logit's key of index 0, so D(1) = 1 and D(0) = 0 stay in range. */
+static zkr_err e_tie_wrong_in_range(void *ctx, zkr_eval_cheat_view *w)
+{
+    uint64_t J = (uint64_t)1 << w->shape->c;
+
+    (void)ctx;
+    if (argmax_of(w, 0) != 0)
+        return ZKR_ERR_USAGE;
+    claim_argmax(w, 0, 0);
+    for (uint64_t j = 0; j < J; j++)
+        *a_at(w, ZKR_EVAL_ASLOT_E, 0, j) = j == 1;
+    return ZKR_OK;
+}
+
+/* The claimed count stays the honest one: a sum over E = 2 or p - 1 would not encode. */
+static zkr_err e_indicator_two(void *ctx, zkr_eval_cheat_view *w)
+{
+    (void)ctx;
+    *a_at(w, ZKR_EVAL_ASLOT_E, 0, argmax_of(w, 0)) = 2;
+    w->set_correct = 1;
+    return ZKR_OK;
+}
+
+/* E = 2 at the argmax and p - 1 elsewhere: the one-hot sum stays 1. */
+static zkr_err e_indicator_two_minus_one(void *ctx, zkr_eval_cheat_view *w)
+{
+    uint64_t a = argmax_of(w, 0);
+
+    (void)ctx;
+    *a_at(w, ZKR_EVAL_ASLOT_E, 0, a) = 2;
+    *a_at(w, ZKR_EVAL_ASLOT_E, 0, a == 0 ? 1 : 0) = ZKR_GL_P - 1;
+    w->set_correct = 1;
+    return ZKR_OK;
+}
+
+static zkr_err e_indicator_two_ones(void *ctx, zkr_eval_cheat_view *w)
+{
+    uint64_t a = argmax_of(w, 0);
+
+    (void)ctx;
+    *a_at(w, ZKR_EVAL_ASLOT_E, 0, a == 0 ? 1 : 0) = 1;
+    return ZKR_OK;
+}
+
+static zkr_err e_no_argmax(void *ctx, zkr_eval_cheat_view *w)
+{
+    (void)ctx;
+    *a_at(w, ZKR_EVAL_ASLOT_E, 0, argmax_of(w, 0)) = 0;
+    return ZKR_OK;
+}
+
+/* The argmax placed on a padding row (out_dim 3: row 3 exists, sel = 0), KA above every key. */
+static zkr_err e_argmax_on_padding(void *ctx, zkr_eval_cheat_view *w)
+{
+    uint64_t J = (uint64_t)1 << w->shape->c, top = key(w, 0, argmax_of(w, 0));
+
+    (void)ctx;
+    if (out_dim(w) == J)
+        return ZKR_ERR_USAGE;
+    claim_argmax(w, 0, argmax_of(w, 0));
+    for (uint64_t j = 0; j < J; j++) {
+        *a_at(w, ZKR_EVAL_ASLOT_E, 0, j) = j == out_dim(w);
+        set_limbs(w, ZKR_EVAL_ASLOT_D0 + w->shape->nd, 0, j, top);
+    }
+    return ZKR_OK;
+}
+
+/* A wrong argmax with KA(j) = max(K(j), K(a')) per row: every D >= 0, KA not one value per record. */
+static zkr_err e_ka_not_broadcast(void *ctx, zkr_eval_cheat_view *w)
+{
+    uint64_t pick = argmin_of(w, 0), J = (uint64_t)1 << w->shape->c;
+    unsigned nd = w->shape->nd;
+
+    (void)ctx;
+    if (pick == argmax_of(w, 0))
+        return ZKR_ERR_USAGE;
+    claim_argmax(w, 0, pick);
+    for (uint64_t j = 0; j < J; j++) {
+        uint64_t kj = j < out_dim(w) ? key(w, 0, j) : 0, ka = key(w, 0, pick);
+        uint64_t v = kj > ka ? kj : ka;
+        set_limbs(w, ZKR_EVAL_ASLOT_D0 + nd, 0, j, v);
+        set_limbs(w, ZKR_EVAL_ASLOT_D0, 0, j, j < out_dim(w) ? v - kj : 0);
+    }
+    return ZKR_OK;
+}
+
+/* A difference's low limb + 256, the next limb - 1 (integer sum kept, limb out of range). */
+static zkr_err e_difference_limb_borrow(void *ctx, zkr_eval_cheat_view *w)
+{
+    uint64_t a = argmax_of(w, 0), j = a == 0 ? 1 : 0;
+
+    (void)ctx;
+    *a_at(w, ZKR_EVAL_ASLOT_D0, 0, j) += 256;
+    *a_at(w, ZKR_EVAL_ASLOT_D0 + 1, 0, j) =
+        zkr_gl_sub(*a_at(w, ZKR_EVAL_ASLOT_D0 + 1, 0, j), 1);
+    return ZKR_OK;
+}
+
+/* The last layer's committed logit raised above the maximum (YC kept consistent), A rebuilt. */
+static zkr_err e_logit_raised(void *ctx, zkr_eval_cheat_view *w)
+{
+    uint64_t pick = argmin_of(w, 0);
+    zkr_gl *y = v_at(w, last_l(w), ZKR_INFER_SLOT_Y, 0, pick);
+    zkr_gl *yc = v_at(w, last_l(w), ZKR_INFER_SLOT_YC, 0, pick);
+    zkr_gl top = *v_at(w, last_l(w), ZKR_INFER_SLOT_Y, 0, argmax_of(w, 0)), old = *y;
+
+    (void)ctx;
+    if (pick == argmax_of(w, 0) || top + 1 > 255 || *yc < top + 1 - old)
+        return ZKR_ERR_USAGE;
+    *y = top + 1;
+    *yc -= top + 1 - old;
+    claim_argmax(w, 0, pick);
+    return ZKR_OK;
+}
+
+static const attack attacks[] = {
+    {"control_no_edit", e_none, 0, 4, NULL, 0},
+    {"count_plus_one", e_count_plus, 0, 4, "count check", 0},
+    {"count_minus_one", e_count_minus, 0, 4, "count check", 0},
+    {"wrong_argmax_wrapped_difference", e_wrong_argmax_wrapped, 0, 4, "range checks", 0},
+    {"wrong_argmax_difference_sign_dropped", e_wrong_argmax_abs, 0, 4, "argmax check", 0},
+    {"tie_broken_high_wrapped_difference", e_tie_wrong_wrapped, 1, 2, "range checks", 0},
+    {"tie_broken_high_key_of_low_index", e_tie_wrong_in_range, 1, 2, "argmax check", 0},
+    {"indicator_two", e_indicator_two, 0, 4, "argmax", 0},
+    {"indicator_two_and_p_minus_1", e_indicator_two_minus_one, 0, 4, "range checks", 0},
+    {"indicator_two_ones", e_indicator_two_ones, 0, 4, "argmax", 0},
+    {"indicator_all_zero", e_no_argmax, 0, 4, "one-hot", 0},
+    {"argmax_on_padding_row", e_argmax_on_padding, 0, 3, "argmax check", 0},
+    {"argmax_key_not_one_per_record", e_ka_not_broadcast, 0, 4, "key differs", 0},
+    {"difference_limb_borrow_256", e_difference_limb_borrow, 0, 4, "range checks", 0},
+    {"last_layer_logit_raised", e_logit_raised, 0, 4, "requantization", 0},
+    {"record_swapped", e_none, 0, 4, "check fails", 1},
+    {"record_outside_the_range", e_none, 0, 4, "check fails", 2},
+};
+
+static void run_attack(zkr_tap *t, const attack *a)
+{
+    uint32_t dims[3] = {10, 8, a->out};
+    ev_fixture f;
+    zkr_dataset *ds = ev_dataset_make(t, tmpdir, "s", 10, 12, a->out);
+    zkr_buf proof = {0}, out = {0};
+    uint8_t *wit = NULL;
+    zkr_diag d = {0}, vd = {0};
+    zkr_err r = ZKR_ERR_INTERNAL, v = ZKR_ERR_INTERNAL;
+    int tries = 0;
+
+    memset(&f, 0, sizeof f);
+    for (;;) {
+        ev_rmodel_make(t, &f.rm, dims, 2, 0, a->tie);
+        f.rm.g.layers[0].act = 1;
+        f.rm.g.layers[1].act = 0;
+        if (ev_fixture_setup(t, &f, ds, 2, 7, 1) != ZKR_OK)
+            break;
+        if (a->wit) {
+            const zkr_dataset *src = ds;
+            const uint8_t *p;
+            size_t len;
+            wit = malloc(7 * f.bt.rec_len);
+            memcpy(wit, f.records, 7 * f.bt.rec_len);
+            if (a->wit == 1) {
+                memcpy(wit, f.records + f.bt.rec_len, f.bt.rec_len);
+                memcpy(wit + f.bt.rec_len, f.records, f.bt.rec_len);
+            } else if (zkr_dataset_record(src, 11, &p, &len) == ZKR_OK) {
+                memcpy(wit, p, len); /* record 11 is outside 2..8 */
+            }
+        }
+        r = zkr_prover_evaluation_cheat(&f.p, f.st.statement_id, f.im, &f.bt, wit,
+                                        ZKR_EVAL_MODE_EXACT, 0, a->edit, NULL, &proof, &out, &d);
+        free(wit);
+        wit = NULL;
+        if (r != ZKR_ERR_USAGE || ++tries > 40)
+            break;
+        /* The edit needs another instance (e.g. a record whose logits all tie): draw again. */
+        ev_fixture_free(&f);
+        memset(&f, 0, sizeof f);
+    }
+    if (r == ZKR_OK) {
+        zkr_verifier_evaluation_statement st = f.st;
+        st.output = out.p; /* the statement claims what the cheater claims */
+        st.output_len = out.len;
+        v = zkr_verify_evaluation(proof.p, proof.len, &st, NULL, &vd);
+    }
+    if (!a->want)
+        zkr_tap_ok(t, r == ZKR_OK && v == ZKR_OK, "%s: the unedited cheating prover verifies "
+                   "(prove %d, verify %d %s)", a->name, r, v, vd.msg);
+    else
+        zkr_tap_ok(t, r == ZKR_OK && v == ZKR_ERR_VERIFY && strstr(vd.msg, a->want),
+                   "%s: ZKR_ERR_VERIFY naming \"%s\" (prove %d %s, verify %d: %s)", a->name,
+                   a->want, r, d.msg, v, vd.msg);
+    zkr_buf_free(&proof);
+    zkr_buf_free(&out);
+    ev_fixture_free(&f);
+    zkr_dataset_free(ds);
+}
+
+int main(int argc, char **argv)
+{
+    zkr_tap t;
+    char cmd[300];
+    int rc;
+
+    zkr_tap_init(&t, argc, argv);
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/zkr-test-sound-eval-XXXXXX");
+    if (!mkdtemp(tmpdir))
+        return 1;
+    for (size_t i = 0; i < sizeof attacks / sizeof attacks[0]; i++)
+        run_attack(&t, &attacks[i]);
+    rc = zkr_tap_done(&t);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    if (system(cmd) != 0)
+        rc = 1;
+    return rc;
+}

@@ -1,0 +1,747 @@
+/*
+ * evaluation@1 verification: the bindings against the registered statement
+ * first (each with its own error), then the mathematics (ZKR_ERR_VERIFY).
+ * The layout is derived from the program, the committed shifts and the
+ * statement's record count, never from counts in the file. Every relation
+ * and its integer bound: docs/soundness.md, "evaluation@1".
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "ml/graph.h"
+#include "verifier/verifier.h"
+
+#define ZKR_VE_MAX_PT 64
+#define ZKR_VE_MAX_ROUNDS 48
+
+typedef struct {
+    zkr_ml_graph g;
+    zkr_eval_shape sh;
+    zkr_pcs_commitment comm[ZKR_INFER_MAX_LAYERS];
+    uint32_t shifts[ZKR_INFER_MAX_LAYERS];
+    unsigned mode;
+    uint64_t value, correct;
+} zkr_ve_stmt;
+
+typedef struct {
+    unsigned poly;
+    zkr_ext pt[ZKR_VE_MAX_PT];
+    zkr_ext val;
+} zkr_ve_claim;
+
+typedef struct {
+    zkr_ve_claim c[ZKR_EVAL_MAX_CLAIMS];
+    size_t n;
+} zkr_ve_claims;
+
+static zkr_ve_claim *zkr_ve_claim_new(zkr_ve_claims *cs, unsigned poly)
+{
+    zkr_ve_claim *c;
+
+    if (cs->n >= ZKR_EVAL_MAX_CLAIMS)
+        return NULL;
+    c = &cs->c[cs->n++];
+    memset(c, 0, sizeof *c);
+    c->poly = poly;
+    return c;
+}
+
+static zkr_err zkr_ve_full(zkr_diag *d)
+{
+    return zkr_fail(d, ZKR_ERR_INTERNAL, "verify: more evaluation claims than the verifier holds");
+}
+
+static void zkr_ve_bits(zkr_ext *pt, unsigned bits, uint64_t v)
+{
+    for (unsigned i = 0; i < bits; i++)
+        pt[i] = zkr_ext_from((v >> i) & 1);
+}
+
+/* ------------------------------------------------------------------ */
+/* Bindings                                                             */
+/* ------------------------------------------------------------------ */
+
+static zkr_err zkr_ve_header(const zkr_proof_view *v, const zkr_verifier_evaluation_statement *st,
+                             zkr_diag *d)
+{
+    static const uint32_t tags[5] = {ZKR_SEC_STATEMENT, ZKR_SEC_EVAL_ROOTS, ZKR_SEC_EVAL_LOGUP,
+                                     ZKR_SEC_EVAL_BODY, ZKR_SEC_PCS};
+
+    if (v->proof_system != ZKR_PROOF_SYSTEM_ID || v->param_set != st->param_set)
+        return zkr_fail(d, ZKR_ERR_MISMATCH_PARAMS,
+                        "proof: proof system %u / parameter set %u, statement wants %u / %u",
+                        v->proof_system, v->param_set, ZKR_PROOF_SYSTEM_ID, st->param_set);
+    if (v->kind != ZKR_KIND_EVALUATION1)
+        return zkr_fail(d, ZKR_ERR_MISMATCH_PARAMS, "proof: kind %u is not evaluation@1", v->kind);
+    if (sodium_memcmp(v->statement_id, st->statement_id, ZKR_DIGEST_BYTES) != 0)
+        return zkr_fail(d, ZKR_ERR_MISMATCH_STATEMENT,
+                        "proof: statement_id differs from the registered statement");
+    if (v->n_sections != 5)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: evaluation@1 wants 5 sections, found %u",
+                        v->n_sections);
+    for (unsigned i = 0; i < 5; i++)
+        if (v->tag[i] != tags[i])
+            return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: section %u has tag %u, expected %u", i,
+                            v->tag[i], tags[i]);
+    return ZKR_OK;
+}
+
+static zkr_err zkr_ve_model(zkr_dec *dec, const zkr_verifier_evaluation_statement *st,
+                            zkr_ve_stmt *s, const zkr_params *p, zkr_diag *d)
+{
+    uint32_t n, in[ZKR_INFER_MAX_LAYERS], out[ZKR_INFER_MAX_LAYERS];
+    int relu[ZKR_INFER_MAX_LAYERS];
+    uint8_t mc[ZKR_DIGEST_BYTES];
+    zkr_err r;
+
+    if (zkr_dec_u32(dec, &n) != ZKR_OK || n != s->g.n_layers)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: layer count differs from the program");
+    for (uint32_t l = 0; l < n; l++) {
+        const uint8_t *root;
+        if (zkr_dec_u32(dec, &s->shifts[l]) != ZKR_OK ||
+            zkr_dec_u32(dec, &s->comm[l].n_vars) != ZKR_OK ||
+            zkr_dec_raw(dec, ZKR_DIGEST_BYTES, &root) != ZKR_OK)
+            return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: layer %u commitment truncated", l);
+        memcpy(s->comm[l].root, root, ZKR_DIGEST_BYTES);
+        in[l] = s->g.layers[l].in_dim;
+        out[l] = s->g.layers[l].out_dim;
+        relu[l] = s->g.layers[l].act == ZKR_ML_ACT_RELU;
+    }
+    zkr_infer_model_commitment(st->program_digest, n, s->shifts, s->comm, mc);
+    if (sodium_memcmp(mc, st->model_commitment, ZKR_DIGEST_BYTES) != 0)
+        return zkr_fail(d, ZKR_ERR_MISMATCH_MODEL,
+                        "proof: model commitment differs from the registered model's");
+    r = zkr_eval_shape_init(&s->sh, s->g.input_dim, n, in, out, relu, s->shifts, st->count,
+                            p->max_vars);
+    if (r == ZKR_ERR_TOO_LARGE)
+        return zkr_fail(d, ZKR_ERR_TOO_LARGE,
+                        "statement: %llu records of this program exceed the parameter set",
+                        (unsigned long long)st->count);
+    if (r != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: committed shifts out of bounds");
+    for (uint32_t l = 0; l < n; l++)
+        if (s->comm[l].n_vars != s->sh.inf.layer[l].lm + s->sh.inf.layer[l].lk)
+            return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: layer %u commitment size", l);
+    return ZKR_OK;
+}
+
+/* The range's records hash into the dataset root with the proof's boundary hashes. */
+static zkr_err zkr_ve_records(const zkr_verifier_evaluation_statement *st, uint64_t n,
+                              const uint8_t *root, const uint8_t *bound, uint32_t n_bound,
+                              zkr_diag *d)
+{
+    uint8_t(*lv)[ZKR_DIGEST_BYTES];
+    uint8_t got[ZKR_DIGEST_BYTES];
+    zkr_err r;
+
+    if (!(lv = malloc((size_t)st->count * ZKR_DIGEST_BYTES)))
+        return ZKR_ERR_NOMEM;
+    for (uint64_t i = 0; i < st->count; i++)
+        zkr_infer_record_commitment(st->records + i * st->rec_len, st->rec_len, lv[i]);
+    r = zkr_eval_range_root((const uint8_t(*)[ZKR_DIGEST_BYTES])lv, n, st->first, st->count,
+                            (const uint8_t(*)[ZKR_DIGEST_BYTES])bound, n_bound, got);
+    free(lv);
+    if (r == ZKR_ERR_NOMEM)
+        return r;
+    if (r != ZKR_OK || sodium_memcmp(got, root, ZKR_DIGEST_BYTES) != 0)
+        return zkr_fail(d, ZKR_ERR_MISMATCH_INPUT,
+                        "proof: the records are not records %llu..%llu of the committed dataset",
+                        (unsigned long long)st->first,
+                        (unsigned long long)(st->first + st->count - 1));
+    return ZKR_OK;
+}
+
+static zkr_err zkr_ve_dataset(zkr_dec *dec, const zkr_verifier_evaluation_statement *st,
+                              zkr_ve_stmt *s, zkr_diag *d)
+{
+    uint64_t n, first, count;
+    const uint8_t *root, *bound;
+    uint32_t n_bound;
+    uint8_t dc[ZKR_DIGEST_BYTES];
+
+    if (zkr_dec_u64(dec, &n) != ZKR_OK || zkr_dec_raw(dec, ZKR_DIGEST_BYTES, &root) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: dataset commitment truncated");
+    zkr_infer_dataset_commitment(n, root, dc);
+    if (sodium_memcmp(dc, st->dataset_commitment, ZKR_DIGEST_BYTES) != 0)
+        return zkr_fail(d, ZKR_ERR_MISMATCH_DATASET,
+                        "proof: dataset commitment differs from the registered dataset's");
+    if (zkr_dec_u64(dec, &first) != ZKR_OK || zkr_dec_u64(dec, &count) != ZKR_OK ||
+        zkr_dec_u32(dec, &n_bound) != ZKR_OK || n_bound > ZKR_EVAL_MAX_BOUNDARY ||
+        zkr_dec_raw(dec, (size_t)n_bound * ZKR_DIGEST_BYTES, &bound) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: record range malformed");
+    if (first != st->first || count != st->count)
+        return zkr_fail(d, ZKR_ERR_MISMATCH_INPUT,
+                        "proof: records %llu..+%llu, the statement names %llu..+%llu",
+                        (unsigned long long)first, (unsigned long long)count,
+                        (unsigned long long)st->first, (unsigned long long)st->count);
+    if (st->rec_len != (size_t)s->g.input_dim + 1)
+        return zkr_fail(d, ZKR_ERR_MISMATCH_INPUT,
+                        "statement: records of %zu bytes, the program wants %u input bytes and "
+                        "a label", st->rec_len, s->g.input_dim);
+    return zkr_ve_records(st, n, root, bound, n_bound, d);
+}
+
+static zkr_err zkr_ve_output(zkr_dec *dec, const zkr_verifier_evaluation_statement *st,
+                             zkr_ve_stmt *s, zkr_diag *d)
+{
+    const uint8_t *out;
+    size_t out_len;
+    uint64_t cnt;
+
+    if (zkr_dec_bytes(dec, ZKR_EVAL_OUTPUT_BYTES, &out, &out_len) != ZKR_OK ||
+        zkr_dec_u64(dec, &s->correct) != ZKR_OK || zkr_dec_finish(dec) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: output field malformed");
+    if (out_len != st->output_len || sodium_memcmp(out, st->output, out_len) != 0)
+        return zkr_fail(d, ZKR_ERR_MISMATCH_OUTPUT,
+                        "proof: public output differs from the statement's output");
+    if (zkr_eval_output_decode(out, out_len, &s->mode, &cnt, &s->value) != ZKR_OK ||
+        cnt != st->count)
+        return zkr_fail(d, ZKR_ERR_MISMATCH_OUTPUT,
+                        "statement: output is not (mode, %llu records, value)",
+                        (unsigned long long)st->count);
+    if (s->correct > st->count)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: more correct than records");
+    if (s->mode == ZKR_EVAL_MODE_EXACT && s->correct != s->value)
+        return zkr_fail(d, ZKR_ERR_MISMATCH_OUTPUT,
+                        "proof: claims %llu correct, the statement states %llu",
+                        (unsigned long long)s->correct, (unsigned long long)s->value);
+    if (s->mode == ZKR_EVAL_MODE_THRESHOLD && s->correct < s->value)
+        return zkr_fail(d, ZKR_ERR_VERIFY, "proof: %llu correct, below the threshold %llu",
+                        (unsigned long long)s->correct, (unsigned long long)s->value);
+    return ZKR_OK;
+}
+
+static zkr_err zkr_ve_statement(const zkr_proof_view *v,
+                                const zkr_verifier_evaluation_statement *st, zkr_ve_stmt *s,
+                                const zkr_params *p, zkr_diag *d)
+{
+    zkr_dec dec;
+    const uint8_t *prog;
+    size_t prog_len;
+    uint8_t pd[ZKR_DIGEST_BYTES];
+    zkr_err r;
+
+    zkr_dec_init(&dec, v->body[0], v->len[0]);
+    if (zkr_dec_bytes(&dec, ZKR_ML_GRAPH_MAX_BYTES, &prog, &prog_len) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: program field malformed");
+    zkr_sha256(prog, prog_len, pd);
+    if (sodium_memcmp(pd, st->program_digest, ZKR_DIGEST_BYTES) != 0)
+        return zkr_fail(d, ZKR_ERR_MISMATCH_PROGRAM,
+                        "proof: program differs from the registered program");
+    if ((r = zkr_ml_graph_decode(prog, prog_len, &s->g, d)) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: program does not decode");
+    if (s->g.arith != ZKR_ML_ARITH_INT8 || s->g.input_encoding != ZKR_ML_INPUT_U8_DIV255 ||
+        s->g.n_layers > ZKR_INFER_MAX_LAYERS || s->g.n_layers < 1)
+        return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "proof: program not supported by evaluation@1");
+    for (uint32_t l = 0; l < s->g.n_layers; l++)
+        if (s->g.layers[l].op != ZKR_ML_OP_DENSE)
+            return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "proof: layer %u is not dense", l);
+    if ((r = zkr_ve_model(&dec, st, s, p, d)) != ZKR_OK ||
+        (r = zkr_ve_dataset(&dec, st, s, d)) != ZKR_OK)
+        return r;
+    return zkr_ve_output(&dec, st, s, d);
+}
+
+/* ------------------------------------------------------------------ */
+/* Mathematics                                                          */
+/* ------------------------------------------------------------------ */
+
+typedef struct {
+    const zkr_ve_stmt *s;
+    const zkr_verifier_evaluation_statement *st;
+    zkr_transcript *t;
+    zkr_dec *dec;
+    zkr_ve_claims *cl;
+} zkr_ve_ctx;
+
+static zkr_ext zkr_ve_limbs(const zkr_ext *slots, unsigned first, unsigned n)
+{
+    zkr_ext acc = zkr_ext_from(0);
+
+    for (unsigned i = n; i-- > 0;)
+        acc = zkr_ext_add(zkr_ext_mul_base(acc, 256), slots[first + i]);
+    return acc;
+}
+
+static zkr_ext zkr_ve_eq_bits(const zkr_ext *r, unsigned n, uint64_t v)
+{
+    zkr_ext acc = zkr_ext_from(1), one = zkr_ext_from(1);
+
+    for (unsigned i = 0; i < n; i++)
+        acc = zkr_ext_mul(acc, ((v >> i) & 1) ? r[i] : zkr_ext_sub(one, r[i]));
+    return acc;
+}
+
+/* A public table over the last layer's rows j (broadcast over records) at rho_j. */
+static zkr_err zkr_ve_jtable(const zkr_eval_shape *s, int cj, const zkr_ext *rho, zkr_ext *out)
+{
+    size_t J = (size_t)1 << s->c;
+    uint32_t od = s->inf.layer[s->inf.n_layers - 1].out_dim;
+    zkr_gl *t = calloc(J, sizeof *t);
+    zkr_err r;
+
+    if (!t)
+        return ZKR_ERR_NOMEM;
+    for (size_t j = 0; j < od; j++)
+        t[j] = cj ? (zkr_gl)(J - 1 - j) : 1;
+    r = zkr_mle_eval_base(t, s->c, rho, out);
+    free(t);
+    return r;
+}
+
+static zkr_err zkr_ve_fold_claim(zkr_ve_ctx *c, unsigned poly, const zkr_ext *rho, unsigned nv,
+                                 unsigned slog, const zkr_ext *slots, zkr_diag *d)
+{
+    zkr_ve_claim *vc = zkr_ve_claim_new(c->cl, poly);
+    zkr_ext eqt[16], acc = zkr_ext_from(0);
+
+    if (!vc)
+        return zkr_ve_full(d);
+    memcpy(vc->pt, rho, nv * sizeof *rho);
+    zkr_ts_challenge_exts(c->t, "ev-tau", vc->pt + nv, slog);
+    zkr_mle_eq_table(vc->pt + nv, slog, eqt);
+    for (unsigned sl = 0; sl < (1u << slog); sl++)
+        acc = zkr_ext_add(acc, zkr_ext_mul(eqt[sl], slots[sl]));
+    vc->val = acc;
+    return ZKR_OK;
+}
+
+static zkr_err zkr_ve_argmax(zkr_ve_ctx *c, zkr_diag *d)
+{
+    const zkr_eval_shape *s = &c->s->sh;
+    uint32_t L = s->inf.n_layers;
+    unsigned nv = s->c + s->lb;
+    zkr_ext z[ZKR_VE_MAX_PT], rho[ZKR_VE_MAX_PT], msgs[3 * ZKR_VE_MAX_ROUNDS], lam[4], slots[ZKR_EVAL_ASLOTS];
+    zkr_ext yv, e_half, ka0[3], fin, sel, cj, E, KA, D, K, want, pt[ZKR_VE_MAX_PT];
+    zkr_ext one = zkr_ext_from(1);
+    zkr_gl two_c = (zkr_gl)1 << s->c;
+    zkr_err r;
+
+    if (zkr_dec_exts(c->dec, msgs, 3 * (size_t)nv) != ZKR_OK ||
+        zkr_dec_exts(c->dec, slots, ZKR_EVAL_ASLOTS) != ZKR_OK || zkr_dec_ext(c->dec, &yv) != ZKR_OK ||
+        zkr_dec_ext(c->dec, &e_half) != ZKR_OK || zkr_dec_exts(c->dec, ka0, s->nd) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: argmax section truncated");
+    zkr_ts_challenge_exts(c->t, "ev-am-z", z, nv);
+    lam[0] = one;
+    lam[1] = zkr_ts_challenge_ext(c->t, "ev-am-lambda");
+    lam[2] = zkr_ext_mul(lam[1], lam[1]);
+    lam[3] = zkr_ext_mul(lam[2], lam[1]);
+    zkr_sumcheck_verify(c->t, nv, 3, zkr_ext_from(0), msgs, rho, &fin);
+    if ((r = zkr_ve_jtable(s, 0, rho, &sel)) != ZKR_OK || (r = zkr_ve_jtable(s, 1, rho, &cj)) != ZKR_OK)
+        return r;
+    E = slots[ZKR_EVAL_ASLOT_E];
+    D = zkr_ve_limbs(slots, ZKR_EVAL_ASLOT_D0, s->nd);
+    KA = zkr_ve_limbs(slots, ZKR_EVAL_ASLOT_D0 + s->nd, s->nd);
+    K = zkr_ext_add(zkr_ext_mul_base(yv, two_c), cj);
+    want = zkr_ext_sub(zkr_ext_mul(E, E), E);
+    want = zkr_ext_add(want, zkr_ext_mul(lam[1], zkr_ext_mul(zkr_ext_sub(one, sel), E)));
+    want = zkr_ext_add(want, zkr_ext_mul(lam[2], zkr_ext_mul(E, zkr_ext_sub(KA, K))));
+    want = zkr_ext_add(want, zkr_ext_mul(lam[3],
+                                         zkr_ext_mul(sel, zkr_ext_sub(zkr_ext_sub(KA, K), D))));
+    want = zkr_ext_mul(want, zkr_mle_eq_eval(z, rho, nv));
+    if (!zkr_ext_eq(fin, want))
+        return zkr_fail(d, ZKR_ERR_VERIFY, "proof: argmax check fails");
+    zkr_ts_absorb_ext(c->t, "ev-am-slots", slots, ZKR_EVAL_ASLOTS);
+    zkr_ts_absorb_ext(c->t, "ev-am-y", &yv, 1);
+    if ((r = zkr_ve_fold_claim(c, 2 * L, rho, nv, ZKR_EVAL_ASLOTS_LOG, slots, d)) != ZKR_OK)
+        return r;
+    {
+        zkr_ve_claim *yc = zkr_ve_claim_new(c->cl, 2 * L - 1);
+        if (!yc)
+            return zkr_ve_full(d);
+        memcpy(yc->pt, rho, nv * sizeof *rho);
+        zkr_ve_bits(yc->pt + nv, ZKR_INFER_SLOTS_LOG, ZKR_INFER_SLOT_Y);
+        yc->val = yv;
+    }
+    {
+        zkr_ext half = zkr_ext_from(zkr_gl_inv(2));
+        zkr_ve_claim *ec;
+        for (unsigned i = 0; i < s->c; i++)
+            pt[i] = half;
+        memcpy(pt + s->c, rho + s->c, s->lb * sizeof *rho);
+        zkr_ve_bits(pt + nv, ZKR_EVAL_ASLOTS_LOG, ZKR_EVAL_ASLOT_E);
+        if (!(ec = zkr_ve_claim_new(c->cl, 2 * L)))
+            return zkr_ve_full(d);
+        memcpy(ec->pt, pt, (nv + ZKR_EVAL_ASLOTS_LOG) * sizeof *pt);
+        ec->val = e_half;
+        for (unsigned i = 0; i < s->c; i++)
+            pt[i] = zkr_ext_from(0);
+        for (unsigned k = 0; k < s->nd; k++) {
+            zkr_ve_claim *kc = zkr_ve_claim_new(c->cl, 2 * L);
+            if (!kc)
+                return zkr_ve_full(d);
+            zkr_ve_bits(pt + nv, ZKR_EVAL_ASLOTS_LOG, ZKR_EVAL_ASLOT_D0 + s->nd + k);
+            memcpy(kc->pt, pt, (nv + ZKR_EVAL_ASLOTS_LOG) * sizeof *pt);
+            kc->val = ka0[k];
+        }
+    }
+    zkr_ts_absorb_ext(c->t, "ev-am-onehot", &e_half, 1);
+    zkr_ts_absorb_ext(c->t, "ev-am-ka0", ka0, s->nd);
+    /* sum_j E(j, b) = 2^c E~(1/2, .., 1/2, b) = 1 at rho_b; KA~(0, rho_b) = KA~(rho). */
+    if (!zkr_ext_eq(zkr_ext_mul_base(e_half, two_c), one))
+        return zkr_fail(d, ZKR_ERR_VERIFY, "proof: argmax indicator is not one-hot");
+    if (!zkr_ext_eq(zkr_ve_limbs(ka0, 0, s->nd), KA))
+        return zkr_fail(d, ZKR_ERR_VERIFY, "proof: argmax key differs between outputs");
+    return ZKR_OK;
+}
+
+/* Lm~(rs): the real records' one-hot labels. */
+static zkr_err zkr_ve_labels(const zkr_ve_ctx *c, const zkr_ext *rs, zkr_ext *out)
+{
+    const zkr_eval_shape *s = &c->s->sh;
+    uint32_t od = s->inf.layer[s->inf.n_layers - 1].out_dim;
+    zkr_ext *eb = calloc((size_t)1 << s->lb, sizeof *eb), *ej = calloc((size_t)1 << s->c, sizeof *ej);
+    zkr_ext acc = zkr_ext_from(0);
+
+    if (!eb || !ej) {
+        free(eb);
+        free(ej);
+        return ZKR_ERR_NOMEM;
+    }
+    zkr_mle_eq_table(rs, s->c, ej);
+    zkr_mle_eq_table(rs + s->c, s->lb, eb);
+    for (uint64_t b = 0; b < s->count; b++) {
+        uint8_t label = c->st->records[b * c->st->rec_len + s->inf.input_dim];
+        if (label < od)
+            acc = zkr_ext_add(acc, zkr_ext_mul(eb[b], ej[label]));
+    }
+    *out = acc;
+    free(eb);
+    free(ej);
+    return ZKR_OK;
+}
+
+static zkr_err zkr_ve_count(zkr_ve_ctx *c, zkr_diag *d)
+{
+    const zkr_eval_shape *s = &c->s->sh;
+    unsigned nv = s->c + s->lb;
+    zkr_ext msgs[2 * ZKR_VE_MAX_ROUNDS], rs[ZKR_VE_MAX_PT], ev, fin, lm;
+    zkr_ve_claim *ec;
+    zkr_err r;
+
+    if (zkr_dec_exts(c->dec, msgs, 2 * (size_t)nv) != ZKR_OK || zkr_dec_ext(c->dec, &ev) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: count section truncated");
+    zkr_sumcheck_verify(c->t, nv, 2, zkr_ext_from(c->s->correct), msgs, rs, &fin);
+    zkr_ts_absorb_ext(c->t, "ev-count-e", &ev, 1);
+    if ((r = zkr_ve_labels(c, rs, &lm)) != ZKR_OK)
+        return r;
+    if (!zkr_ext_eq(fin, zkr_ext_mul(ev, lm)))
+        return zkr_fail(d, ZKR_ERR_VERIFY, "proof: count check fails");
+    if (!(ec = zkr_ve_claim_new(c->cl, 2 * s->inf.n_layers)))
+        return zkr_ve_full(d);
+    memcpy(ec->pt, rs, nv * sizeof *rs);
+    zkr_ve_bits(ec->pt + nv, ZKR_EVAL_ASLOTS_LOG, ZKR_EVAL_ASLOT_E);
+    ec->val = ev;
+    return ZKR_OK;
+}
+
+static zkr_err zkr_ve_zerocheck(zkr_ve_ctx *c, uint32_t l, zkr_ext *rho, zkr_ext *acc_v,
+                                zkr_diag *d)
+{
+    const zkr_eval_shape *s = &c->s->sh;
+    uint32_t NL = s->inf.n_layers;
+    const zkr_infer_layer *L = &s->inf.layer[l];
+    unsigned nv = L->lm + s->lb;
+    zkr_ext z[ZKR_VE_MAX_PT], msgs[3 * ZKR_VE_MAX_ROUNDS], slots[16], lam[5], m_v, fin, want;
+    zkr_ext one = zkr_ext_from(1), hi, lo, Y, g, rr, two_s;
+    zkr_err r;
+
+    if (zkr_dec_exts(c->dec, msgs, 3 * (size_t)nv) != ZKR_OK ||
+        zkr_dec_exts(c->dec, slots, 16) != ZKR_OK || zkr_dec_ext(c->dec, acc_v) != ZKR_OK ||
+        zkr_dec_ext(c->dec, &m_v) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: layer %u section truncated", l);
+    zkr_ts_challenge_exts(c->t, "ev-z", z, nv);
+    lam[0] = one;
+    lam[1] = zkr_ts_challenge_ext(c->t, "ev-lambda");
+    for (unsigned i = 2; i < 5; i++)
+        lam[i] = zkr_ext_mul(lam[i - 1], lam[1]);
+    zkr_sumcheck_verify(c->t, nv, 3, zkr_ext_from(0), msgs, rho, &fin);
+    Y = slots[ZKR_INFER_SLOT_Y];
+    hi = slots[ZKR_INFER_SLOT_HI];
+    lo = slots[ZKR_INFER_SLOT_LO];
+    rr = zkr_ve_limbs(slots, ZKR_INFER_SLOT_R0, L->nr);
+    g = zkr_ve_limbs(slots, L->slot_g0, L->ng);
+    two_s = zkr_ext_from((zkr_gl)1 << L->shift);
+    {
+        zkr_ext lo_l = zkr_ext_from(zkr_gl_from_i64(L->lo));
+        zkr_ext q = zkr_ext_add(zkr_ext_add(Y, lo_l), zkr_ext_mul(zkr_ext_sub(hi, lo), g));
+        zkr_ext cst = zkr_ext_sub(zkr_ext_add(zkr_ext_mul(*acc_v, m_v),
+                                              zkr_ext_from((zkr_gl)1 << (L->shift - 1))),
+                                  zkr_ext_add(zkr_ext_mul(q, two_s), rr));
+        zkr_ext c1 = zkr_ext_sub(zkr_ext_mul(hi, hi), hi);
+        zkr_ext c2 = zkr_ext_sub(zkr_ext_mul(lo, lo), lo);
+        zkr_ext c3 = zkr_ext_mul(hi, zkr_ext_sub(zkr_ext_from(zkr_gl_from_i64(127 - L->lo)), Y));
+        zkr_ext c4 = zkr_ext_mul(lo, Y);
+        want = zkr_ext_add(cst, zkr_ext_add(zkr_ext_mul(lam[1], c1),
+                                            zkr_ext_add(zkr_ext_mul(lam[2], c2),
+                                                        zkr_ext_add(zkr_ext_mul(lam[3], c3),
+                                                                    zkr_ext_mul(lam[4], c4)))));
+        want = zkr_ext_mul(want, zkr_mle_eq_eval(z, rho, nv));
+    }
+    if (!zkr_ext_eq(fin, want))
+        return zkr_fail(d, ZKR_ERR_VERIFY, "proof: layer %u requantization check fails", l);
+    if (!zkr_ext_eq(slots[ZKR_INFER_SLOT_YC],
+                    zkr_ext_sub(zkr_ext_from(zkr_gl_from_i64(127 - L->lo)), Y)) ||
+        !zkr_ext_eq(slots[L->slot_rtc],
+                    zkr_ext_mul_base(slots[ZKR_INFER_SLOT_R0 + L->nr - 1], L->c_r)) ||
+        !zkr_ext_eq(slots[L->slot_gtc], zkr_ext_mul_base(slots[L->slot_g0 + L->ng - 1], L->c_g)))
+        return zkr_fail(d, ZKR_ERR_VERIFY, "proof: layer %u range decomposition fails", l);
+    zkr_ts_absorb_ext(c->t, "ev-slots", slots, 16);
+    zkr_ts_absorb_ext(c->t, "ev-acc-m", acc_v, 1);
+    zkr_ts_absorb_ext(c->t, "ev-acc-m", &m_v, 1);
+    if ((r = zkr_ve_fold_claim(c, NL + l, rho, nv, ZKR_INFER_SLOTS_LOG, slots, d)) != ZKR_OK)
+        return r;
+    {
+        zkr_ve_claim *mc = zkr_ve_claim_new(c->cl, l);
+        if (!mc)
+            return zkr_ve_full(d);
+        zkr_ve_bits(mc->pt, L->lk, (uint64_t)L->in_dim + 1);
+        memcpy(mc->pt + L->lk, rho, L->lm * sizeof *rho);
+        mc->val = m_v;
+    }
+    return ZKR_OK;
+}
+
+/* x'~(rk, rho_b) for layer 0: sum over the real records of eq(rho_b, b) rec_b~(rk), plus the bias. */
+static zkr_err zkr_ve_x0(const zkr_ve_ctx *c, const zkr_infer_layer *L, const zkr_ext *rk,
+                         const zkr_ext *rho_b, zkr_ext *out)
+{
+    const zkr_eval_shape *s = &c->s->sh;
+    size_t K = (size_t)1 << L->lk;
+    zkr_ext *ek = calloc(K, sizeof *ek), *eb = calloc((size_t)1 << s->lb, sizeof *eb);
+    zkr_ext acc = zkr_ext_from(0);
+
+    if (!ek || !eb) {
+        free(ek);
+        free(eb);
+        return ZKR_ERR_NOMEM;
+    }
+    zkr_mle_eq_table(rk, L->lk, ek);
+    zkr_mle_eq_table(rho_b, s->lb, eb);
+    for (uint64_t b = 0; b < s->count; b++) {
+        const uint8_t *rec = c->st->records + b * c->st->rec_len;
+        zkr_ext dot;
+        /* Bytes times canonical words: at most 4096 * 255 * 2^64 < 2^84, exact in 128 bits. */
+        for (unsigned w = 0; w < 3; w++) {
+            unsigned __int128 a = 0;
+            for (size_t k = 0; k < L->in_dim; k++)
+                a += (unsigned __int128)ek[k].c[w] * rec[k];
+            dot.c[w] = zkr_gl_reduce128((uint64_t)a, (uint64_t)(a >> 64));
+        }
+        acc = zkr_ext_add(acc, zkr_ext_mul(eb[b], dot));
+    }
+    *out = zkr_ext_add(acc, zkr_ve_eq_bits(rk, L->lk, L->in_dim));
+    free(ek);
+    free(eb);
+    return ZKR_OK;
+}
+
+static zkr_err zkr_ve_matmul(zkr_ve_ctx *c, uint32_t l, const zkr_ext *rho, zkr_ext acc_v,
+                             zkr_diag *d)
+{
+    const zkr_eval_shape *s = &c->s->sh;
+    uint32_t NL = s->inf.n_layers;
+    const zkr_infer_layer *L = &s->inf.layer[l];
+    zkr_ext msgs[2 * ZKR_VE_MAX_ROUNDS], rk[ZKR_VE_MAX_PT], fin, wv, xv, yprev;
+    zkr_ve_claim *wc;
+    zkr_err r;
+
+    if (zkr_dec_exts(c->dec, msgs, 2 * (size_t)L->lk) != ZKR_OK ||
+        zkr_dec_ext(c->dec, &wv) != ZKR_OK || (l > 0 && zkr_dec_ext(c->dec, &yprev) != ZKR_OK))
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: layer %u matmul section truncated", l);
+    zkr_sumcheck_verify(c->t, L->lk, 2, acc_v, msgs, rk, &fin);
+    zkr_ts_absorb_ext(c->t, "ev-mm-w", &wv, 1);
+    if (!(wc = zkr_ve_claim_new(c->cl, l)))
+        return zkr_ve_full(d);
+    memcpy(wc->pt, rk, L->lk * sizeof *rk);
+    memcpy(wc->pt + L->lk, rho, L->lm * sizeof *rho);
+    wc->val = wv;
+    if (l == 0) {
+        if ((r = zkr_ve_x0(c, L, rk, rho + L->lm, &xv)) != ZKR_OK)
+            return r;
+    } else {
+        const zkr_infer_layer *P = &s->inf.layer[l - 1];
+        unsigned pv = P->lm + s->lb;
+        zkr_ext hi0 = zkr_ext_from(1), one = zkr_ext_from(1);
+        zkr_ve_claim *yc;
+        for (unsigned i = P->lm; i < L->lk; i++)
+            hi0 = zkr_ext_mul(hi0, zkr_ext_sub(one, rk[i]));
+        zkr_ts_absorb_ext(c->t, "ev-mm-y", &yprev, 1);
+        xv = zkr_ext_add(zkr_ext_mul(hi0, zkr_ext_add(yprev, zkr_ext_from(zkr_gl_from_i64(P->lo)))),
+                         zkr_ve_eq_bits(rk, L->lk, L->in_dim));
+        if (!(yc = zkr_ve_claim_new(c->cl, NL + l - 1)))
+            return zkr_ve_full(d);
+        memcpy(yc->pt, rk, P->lm * sizeof *rk);
+        memcpy(yc->pt + P->lm, rho + L->lm, s->lb * sizeof *rho);
+        zkr_ve_bits(yc->pt + pv, ZKR_INFER_SLOTS_LOG, ZKR_INFER_SLOT_Y);
+        yc->val = yprev;
+    }
+    if (!zkr_ext_eq(fin, zkr_ext_mul(wv, xv)))
+        return zkr_fail(d, ZKR_ERR_VERIFY, "proof: layer %u matmul sumcheck fails", l);
+    return ZKR_OK;
+}
+
+static zkr_err zkr_ve_open(const zkr_params *p, zkr_ve_ctx *c, const uint8_t *roots,
+                           const uint8_t *pcs, size_t pcs_len, zkr_diag *d)
+{
+    const zkr_eval_shape *s = &c->s->sh;
+    uint32_t L = s->inf.n_layers;
+    zkr_eval_groups g;
+    zkr_dec dec;
+    zkr_err r;
+
+    zkr_eval_groups_of(s, &g);
+    zkr_dec_init(&dec, pcs, pcs_len);
+    for (unsigned gi = 0; gi < g.n_groups; gi++) {
+        zkr_pcs_commitment comms[ZKR_EVAL_GROUP_MAX];
+        zkr_pcs_claim cls[ZKR_EVAL_MAX_CLAIMS];
+        zkr_pcs_proof *pf = NULL;
+        size_t nc = 0;
+        for (unsigned i = 0; i < g.n_polys[gi]; i++) {
+            unsigned id = g.poly[gi][i];
+            if (id < L) {
+                comms[i] = c->s->comm[id];
+            } else {
+                memcpy(comms[i].root, roots + (size_t)(id - L) * ZKR_DIGEST_BYTES, ZKR_DIGEST_BYTES);
+                comms[i].n_vars = zkr_eval_poly_vars(s, id);
+            }
+            for (size_t k = 0; k < c->cl->n; k++)
+                if (c->cl->c[k].poly == id) {
+                    cls[nc].comm = i;
+                    cls[nc].point = c->cl->c[k].pt;
+                    cls[nc].value = c->cl->c[k].val;
+                    nc++;
+                }
+        }
+        r = zkr_pcs_proof_parse(p, g.n_vars[gi], g.n_polys[gi], nc, &dec, &pf);
+        if (r != ZKR_OK)
+            return zkr_fail(d, r == ZKR_ERR_NOMEM ? r : ZKR_ERR_MALFORMED,
+                            "proof: opening %u malformed", gi);
+        r = zkr_pcs_verify(p, c->t, comms, g.n_polys[gi], cls, nc, pf);
+        zkr_pcs_proof_free(pf);
+        if (r != ZKR_OK)
+            return zkr_fail(d, r == ZKR_ERR_NOMEM ? r : ZKR_ERR_VERIFY,
+                            "proof: opening %u (2^%u values) does not verify", gi, g.n_vars[gi]);
+    }
+    if (zkr_dec_finish(&dec) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: trailing bytes after the openings");
+    return ZKR_OK;
+}
+
+/* L + 1 LogUps (V_0..V_{L-1}, A) against 0..255, multiplicities in MU's blocks. */
+static zkr_err zkr_ve_logups(zkr_ve_ctx *c, const uint8_t *lg, size_t lg_len, zkr_diag *d)
+{
+    const zkr_eval_shape *s = &c->s->sh;
+    uint32_t L = s->inf.n_layers;
+    zkr_dec dec;
+    zkr_err r = ZKR_OK;
+
+    zkr_dec_init(&dec, lg, lg_len);
+    for (uint32_t i = 0; i <= L && r == ZKR_OK; i++) {
+        unsigned na = zkr_eval_poly_vars(s, L + i);
+        zkr_logup_proof *lp = NULL;
+        zkr_logup_claims lc;
+        zkr_ext tv = zkr_ext_from(0);
+        zkr_ve_claim *ac, *mc;
+        if ((r = zkr_logup_proof_parse(na, ZKR_INFER_TABLE_LOG, &dec, &lp)) != ZKR_OK)
+            return zkr_fail(d, r == ZKR_ERR_NOMEM ? r : ZKR_ERR_MALFORMED,
+                            "proof: LogUp %u malformed", i);
+        r = zkr_logup_verify(c->t, na, ZKR_INFER_TABLE_LOG, lp, &lc);
+        zkr_logup_proof_free(lp);
+        if (r != ZKR_OK)
+            return zkr_fail(d, r == ZKR_ERR_NOMEM ? r : ZKR_ERR_VERIFY,
+                            "proof: range checks of %s %u fail", i < L ? "layer" : "argmax", i);
+        for (unsigned k = 0; k < ZKR_INFER_TABLE_LOG; k++)
+            tv = zkr_ext_add(tv, zkr_ext_mul_base(lc.rt[k], (zkr_gl)1 << k));
+        if (!zkr_ext_eq(tv, lc.t_at_rt))
+            return zkr_fail(d, ZKR_ERR_VERIFY, "proof: LogUp %u table claim fails", i);
+        ac = zkr_ve_claim_new(c->cl, L + i);
+        mc = zkr_ve_claim_new(c->cl, 2 * L + 1);
+        if (!ac || !mc)
+            return zkr_ve_full(d);
+        memcpy(ac->pt, lc.ra, na * sizeof(zkr_ext));
+        ac->val = lc.a_at_ra;
+        memcpy(mc->pt, lc.rt, ZKR_INFER_TABLE_LOG * sizeof(zkr_ext));
+        zkr_ve_bits(mc->pt + ZKR_INFER_TABLE_LOG, s->mu_log - ZKR_INFER_TABLE_LOG, i);
+        mc->val = lc.m_at_rt;
+    }
+    if (zkr_dec_finish(&dec) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: trailing bytes after the LogUps");
+    return ZKR_OK;
+}
+
+static zkr_err zkr_ve_math(const zkr_params *p, const zkr_proof_view *v,
+                           const zkr_verifier_evaluation_statement *st, const zkr_ve_stmt *s,
+                           zkr_diag *d)
+{
+    uint32_t L = s->sh.inf.n_layers;
+    zkr_transcript t;
+    zkr_dec bdec;
+    zkr_ve_claims *cl;
+    zkr_err r;
+
+    if (v->len[1] != (size_t)(L + 2) * ZKR_DIGEST_BYTES)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: roots section is not %u roots", L + 2);
+    if (!(cl = calloc(1, sizeof *cl)))
+        return ZKR_ERR_NOMEM;
+    zkr_eval_transcript(&t, p, st->statement_id, v->body[0], v->len[0]);
+    for (uint32_t i = 0; i < L + 2; i++)
+        zkr_ts_absorb(&t, "ev-witness-root", v->body[1] + (size_t)i * ZKR_DIGEST_BYTES,
+                      ZKR_DIGEST_BYTES);
+    zkr_dec_init(&bdec, v->body[3], v->len[3]);
+    {
+        zkr_ve_ctx c = {s, st, &t, &bdec, cl};
+        if ((r = zkr_ve_logups(&c, v->body[2], v->len[2], d)) != ZKR_OK ||
+            (r = zkr_ve_argmax(&c, d)) != ZKR_OK || (r = zkr_ve_count(&c, d)) != ZKR_OK)
+            goto out;
+        for (uint32_t l = L; l-- > 0;) {
+            zkr_ext rho[ZKR_VE_MAX_PT], acc_v;
+            if ((r = zkr_ve_zerocheck(&c, l, rho, &acc_v, d)) != ZKR_OK ||
+                (r = zkr_ve_matmul(&c, l, rho, acc_v, d)) != ZKR_OK)
+                goto out;
+        }
+        if (zkr_dec_finish(&bdec) != ZKR_OK) {
+            r = zkr_fail(d, ZKR_ERR_MALFORMED, "proof: trailing bytes in the body section");
+            goto out;
+        }
+        r = zkr_ve_open(p, &c, v->body[1], v->body[4], v->len[4], d);
+    }
+out:
+    free(cl);
+    return r;
+}
+
+zkr_err zkr_verify_evaluation(const uint8_t *proof, size_t len,
+                              const zkr_verifier_evaluation_statement *st, uint64_t *correct,
+                              zkr_diag *d)
+{
+    zkr_proof_view v;
+    zkr_params p;
+    zkr_ve_stmt *s;
+    zkr_err r;
+
+    if (correct)
+        *correct = 0;
+    if (!proof || !st || (!st->output && st->output_len) || (!st->records && st->count))
+        return zkr_fail(d, ZKR_ERR_USAGE, "verify: missing proof or statement");
+    if (st->count < 1 || st->count > ((uint64_t)1 << ZKR_EVAL_MAX_LB))
+        return zkr_fail(d, ZKR_ERR_TOO_LARGE, "statement: %llu records outside 1..2^%u",
+                        (unsigned long long)st->count, ZKR_EVAL_MAX_LB);
+    if (zkr_params_get(st->param_set, &p) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_MISMATCH_PARAMS, "statement: unknown parameter set %u",
+                        st->param_set);
+    if ((r = zkr_proof_parse(proof, len, &v, d)) != ZKR_OK)
+        return r;
+    if ((r = zkr_ve_header(&v, st, d)) != ZKR_OK)
+        return r;
+    if (!(s = calloc(1, sizeof *s)))
+        return ZKR_ERR_NOMEM;
+    if ((r = zkr_ve_statement(&v, st, s, &p, d)) == ZKR_OK)
+        r = zkr_ve_math(&p, &v, st, s, d);
+    if (r == ZKR_OK && correct)
+        *correct = s->correct;
+    free(s);
+    return r;
+}

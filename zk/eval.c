@@ -1,0 +1,214 @@
+/*
+ * evaluation@1 pieces shared by the prover and the verifier: the batch
+ * layout, the polynomial groups of the openings, the public output, the
+ * RFC 6962 range proof binding a record range to the dataset root, and
+ * the transcript seed (docs/proof-system.md, "evaluation@1").
+ */
+#include <string.h>
+
+#include "zk/zk.h"
+
+zkr_err zkr_eval_shape_init(zkr_eval_shape *s, uint32_t input_dim, uint32_t n_layers,
+                            const uint32_t *in_dims, const uint32_t *out_dims, const int *relu,
+                            const uint32_t *shifts, uint64_t count, unsigned max_vars)
+{
+    zkr_err r;
+
+    memset(s, 0, sizeof *s);
+    if ((r = zkr_infer_shape_init(&s->inf, input_dim, n_layers, in_dims, out_dims, relu,
+                                  shifts)) != ZKR_OK)
+        return r;
+    if (count < 1 || count > ((uint64_t)1 << ZKR_EVAL_MAX_LB))
+        return ZKR_ERR_TOO_LARGE;
+    s->count = count;
+    s->lb = zkr_log2_ceil(count);
+    s->c = s->inf.layer[n_layers - 1].lm;
+    s->nd = (s->c + 8 + 7) / 8;
+    s->mu_log = 8 + zkr_log2_ceil((uint64_t)n_layers + 1);
+    {
+        /* One opening fewer: MU grows to the next size some other polynomial has. */
+        unsigned best = 0;
+        for (unsigned id = 0; id + 1 < ZKR_EVAL_N_POLYS(n_layers); id++) {
+            unsigned v = zkr_eval_poly_vars(s, id);
+            if (v >= s->mu_log && (best == 0 || v < best))
+                best = v;
+        }
+        if (best)
+            s->mu_log = best;
+    }
+    for (unsigned id = 0; id < ZKR_EVAL_N_POLYS(n_layers); id++)
+        if (zkr_eval_poly_vars(s, id) > max_vars)
+            return ZKR_ERR_TOO_LARGE;
+    return ZKR_OK;
+}
+
+unsigned zkr_eval_poly_vars(const zkr_eval_shape *s, unsigned id)
+{
+    uint32_t L = s->inf.n_layers;
+
+    if (id < L)
+        return s->inf.layer[id].lm + s->inf.layer[id].lk;
+    if (id < 2 * L)
+        return s->inf.layer[id - L].lm + s->lb + ZKR_INFER_SLOTS_LOG;
+    if (id == 2 * L)
+        return s->c + s->lb + ZKR_EVAL_ASLOTS_LOG;
+    return s->mu_log;
+}
+
+void zkr_eval_groups_of(const zkr_eval_shape *s, zkr_eval_groups *g)
+{
+    unsigned n = ZKR_EVAL_N_POLYS(s->inf.n_layers);
+
+    memset(g, 0, sizeof *g);
+    for (unsigned v = 0; v <= 64; v++)
+        for (unsigned id = 0; id < n; id++) {
+            unsigned k;
+            if (zkr_eval_poly_vars(s, id) != v)
+                continue;
+            k = g->n_groups;
+            if (k == 0 || g->n_vars[k - 1] != v || g->n_polys[k - 1] == ZKR_EVAL_GROUP_MAX) {
+                g->n_vars[k] = v;
+                g->n_groups++;
+            } else {
+                k--;
+            }
+            g->poly[k][g->n_polys[k]++] = id;
+        }
+}
+
+zkr_err zkr_eval_output_encode(unsigned mode, uint64_t count, uint64_t value, zkr_buf *out)
+{
+    zkr_err r;
+
+    if (mode > ZKR_EVAL_MODE_THRESHOLD || value > count)
+        return ZKR_ERR_USAGE;
+    if ((r = zkr_enc_u8(out, (uint8_t)mode)) != ZKR_OK || (r = zkr_enc_u64(out, count)) != ZKR_OK)
+        return r;
+    return zkr_enc_u64(out, value);
+}
+
+zkr_err zkr_eval_output_decode(const uint8_t *p, size_t len, unsigned *mode, uint64_t *count,
+                               uint64_t *value)
+{
+    zkr_dec d;
+    uint8_t m;
+
+    zkr_dec_init(&d, p, len);
+    if (zkr_dec_u8(&d, &m) != ZKR_OK || zkr_dec_u64(&d, count) != ZKR_OK ||
+        zkr_dec_u64(&d, value) != ZKR_OK || zkr_dec_finish(&d) != ZKR_OK ||
+        m > ZKR_EVAL_MODE_THRESHOLD || *value > *count)
+        return ZKR_ERR_MALFORMED;
+    *mode = m;
+    return ZKR_OK;
+}
+
+/* Largest power of two strictly below n (n >= 2): RFC 6962's split. */
+static uint64_t zkr_eval_split(uint64_t n)
+{
+    uint64_t k = 1;
+
+    while (k << 1 < n)
+        k <<= 1;
+    return k;
+}
+
+/*
+ * One walk for both sides: a node wholly outside [lo, hi) is a boundary
+ * hash (the prover computes it from all leaves, the verifier takes the next
+ * one given), a node wholly inside is computed from the range's leaves.
+ */
+typedef struct {
+    const uint8_t (*all)[ZKR_DIGEST_BYTES];   /* prover: every leaf; verifier: NULL */
+    const uint8_t (*range)[ZKR_DIGEST_BYTES]; /* the range's leaves */
+    uint64_t lo, hi;
+    uint8_t (*out)[ZKR_DIGEST_BYTES];         /* prover: boundary hashes written */
+    const uint8_t (*bound)[ZKR_DIGEST_BYTES]; /* verifier: boundary hashes read */
+    size_t n_bound, used;
+} zkr_eval_walk;
+
+static zkr_err zkr_eval_walk_node(zkr_eval_walk *w, uint64_t a, uint64_t b,
+                                  uint8_t h[ZKR_DIGEST_BYTES])
+{
+    uint8_t l[ZKR_DIGEST_BYTES], r[ZKR_DIGEST_BYTES];
+    uint64_t k;
+    zkr_err e;
+
+    if (b <= w->lo || a >= w->hi) {
+        if (w->used >= ZKR_EVAL_MAX_BOUNDARY)
+            return ZKR_ERR_VERIFY;
+        if (w->all) {
+            if ((e = zkr_merkle_root(w->all + a, b - a, h)) != ZKR_OK)
+                return e;
+            memcpy(w->out[w->used++], h, ZKR_DIGEST_BYTES);
+            return ZKR_OK;
+        }
+        if (w->used >= w->n_bound)
+            return ZKR_ERR_VERIFY;
+        memcpy(h, w->bound[w->used++], ZKR_DIGEST_BYTES);
+        return ZKR_OK;
+    }
+    if (w->lo <= a && b <= w->hi)
+        return zkr_merkle_root(w->range + (a - w->lo), b - a, h);
+    k = zkr_eval_split(b - a);
+    if ((e = zkr_eval_walk_node(w, a, a + k, l)) != ZKR_OK ||
+        (e = zkr_eval_walk_node(w, a + k, b, r)) != ZKR_OK)
+        return e;
+    zkr_merkle_node_hash(l, r, h);
+    return ZKR_OK;
+}
+
+zkr_err zkr_eval_range_proof(const uint8_t (*leaves)[ZKR_DIGEST_BYTES], uint64_t n,
+                             uint64_t first, uint64_t count,
+                             uint8_t out[ZKR_EVAL_MAX_BOUNDARY][ZKR_DIGEST_BYTES], size_t *n_out)
+{
+    zkr_eval_walk w;
+    uint8_t root[ZKR_DIGEST_BYTES];
+    zkr_err r;
+
+    *n_out = 0;
+    if (count == 0 || first >= n || count > n - first)
+        return ZKR_ERR_USAGE;
+    memset(&w, 0, sizeof w);
+    w.all = leaves;
+    w.range = leaves + first;
+    w.lo = first;
+    w.hi = first + count;
+    w.out = out;
+    if ((r = zkr_eval_walk_node(&w, 0, n, root)) != ZKR_OK)
+        return r == ZKR_ERR_VERIFY ? ZKR_ERR_INTERNAL : r;
+    *n_out = w.used;
+    return ZKR_OK;
+}
+
+zkr_err zkr_eval_range_root(const uint8_t (*range_leaves)[ZKR_DIGEST_BYTES], uint64_t n,
+                            uint64_t first, uint64_t count,
+                            const uint8_t (*bound)[ZKR_DIGEST_BYTES], size_t n_bound,
+                            uint8_t root[ZKR_DIGEST_BYTES])
+{
+    zkr_eval_walk w;
+    zkr_err r;
+
+    if (count == 0 || first >= n || count > n - first)
+        return ZKR_ERR_USAGE;
+    memset(&w, 0, sizeof w);
+    w.range = range_leaves;
+    w.lo = first;
+    w.hi = first + count;
+    w.bound = bound;
+    w.n_bound = n_bound;
+    if ((r = zkr_eval_walk_node(&w, 0, n, root)) != ZKR_OK)
+        return r;
+    return w.used == n_bound ? ZKR_OK : ZKR_ERR_VERIFY;
+}
+
+void zkr_eval_transcript(zkr_transcript *t, const zkr_params *p,
+                         const uint8_t statement_id[ZKR_DIGEST_BYTES], const uint8_t *stmt,
+                         size_t stmt_len)
+{
+    uint8_t pd[ZKR_DIGEST_BYTES];
+
+    zkr_params_digest(p, pd);
+    zkr_ts_init(t, ZKR_EVAL_PROTOCOL, ZKR_EVAL_VERSION, ZKR_PROOF_SYSTEM_ID, p->id, pd,
+                statement_id);
+    zkr_ts_absorb(t, "ev-statement", stmt, stmt_len);
+}
