@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,7 @@
 #include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -229,7 +231,31 @@ zkr_err zkr_sandbox_test_probe(const uint8_t *req, size_t len, zkr_buf *reply, z
                                                         : fcntl(pfd[0], F_SETFL, O_ASYNC);
     } else if (zkr_probe_is(req, len, "open-opath"))
         rc = open("/etc/passwd", O_PATH | O_CLOEXEC); /* Landlock does not check O_PATH */
-    else if (zkr_probe_is(req, len, "shared-anon") || zkr_probe_is(req, len, "memfd-many"))
+    else if (zkr_probe_is(req, len, "ia32")) {
+        long nr = 20; /* getpid in the i386 table, through the 32-bit entry */
+        __asm__ volatile("int $0x80" : "+a"(nr) : : "memory");
+        rc = nr;
+    } else if (zkr_probe_is(req, len, "sched-other")) {
+        cpu_set_t set;
+        CPU_ZERO(&set);
+        CPU_SET(0, &set);
+        rc = sched_setaffinity(1, sizeof set, &set); /* another task than the caller */
+    } else if (zkr_probe_is(req, len, "memfd-mprotect-exec")) {
+        int fd = (int)syscall(SYS_memfd_create, "zkr-probe", MFD_CLOEXEC);
+        void *m = fd < 0 || ftruncate(fd, 4096) != 0
+                      ? MAP_FAILED
+                      : mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+        rc = m == MAP_FAILED ? -1 : mprotect(m, 4096, PROT_READ | PROT_EXEC);
+    } else if (zkr_probe_is(req, len, "open-nvidia-symlink"))
+        /* a path through /proc/self/root to a file outside the NVIDIA nodes */
+        rc = open("/proc/self/root/etc/passwd", O_RDONLY | O_CLOEXEC);
+    else if (zkr_probe_is(req, len, "reopen-stdin"))
+        /* the request pipe again, as a descriptor >= 3 (pipes are not paths to Landlock) */
+        rc = open("/proc/self/fd/0", O_RDONLY | O_CLOEXEC);
+    else if (zkr_probe_is(req, len, "stat-path")) {
+        struct stat st;
+        rc = syscall(SYS_newfstatat, AT_FDCWD, "/etc/passwd", &st, AT_EMPTY_PATH);
+    } else if (zkr_probe_is(req, len, "shared-anon") || zkr_probe_is(req, len, "memfd-many"))
         return zkr_probe_shared(reply, zkr_probe_is(req, len, "memfd-many"), d);
     else if (zkr_probe_is(req, len, "gpu-allowed"))
         return zkr_probe_gpu_allowed(reply, d);

@@ -286,7 +286,8 @@ static void test_live_gpu_policy(zkr_tap *t)
                                          "execve", "fork", "ptrace", "kill-parent", "prot-exec",
                                          "x32", "ioctl-pipe", "ioctl-tty", "open-creat", "memfd-exec",
                                          "madvise-dontfork", "fd-hi-ioctl", "fd-hi-fcntl",
-                                         "fcntl-setown", "fcntl-async", "open-opath"};
+                                         "fcntl-setown", "fcntl-async", "open-opath", "ia32",
+                                         "sched-other", "memfd-mprotect-exec"};
     static const char *const cpu_killed[] = {"nvidia-open", "ioctl-pipe", "gpu-allowed"};
     call_out a;
 
@@ -310,6 +311,12 @@ static void test_live_gpu_policy(zkr_tap *t)
     zkr_tap_ok(t, a.r == ZKR_OK && a.reply.len > 0 &&
                       strstr((const char *)a.reply.p, "returned -1 (errno 13)") != NULL,
                "prover-cuda: Landlock refuses opening / (%.*s)", (int)a.reply.len,
+               a.reply.p ? (const char *)a.reply.p : a.d.msg);
+    call_free(&a);
+    call("test-probe-g", "open-nvidia-symlink", 19, NULL, 0, &a);
+    zkr_tap_ok(t, a.r == ZKR_OK && a.reply.len > 0 &&
+                      strstr((const char *)a.reply.p, "returned -1 (errno 13)") != NULL,
+               "prover-cuda: Landlock refuses /proc/self/root/etc/passwd (%.*s)", (int)a.reply.len,
                a.reply.p ? (const char *)a.reply.p : a.d.msg);
     call_free(&a);
     /* RLIMIT_DATA leaves shared memory out: the address-space limit set after the preparation
