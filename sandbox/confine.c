@@ -152,6 +152,17 @@ zkr_err zkr_sandbox_set_rlimits_gpu(const zkr_sandbox_limits *l, zkr_diag *d)
     return zkr_sandbox_set_rlimits_as(l, RLIMIT_DATA, "RLIMIT_DATA", d);
 }
 
+zkr_err zkr_sandbox_set_as_after_prepare(const zkr_sandbox_limits *l, zkr_diag *d)
+{
+    uint64_t used = zkr_sandbox_vm_size();
+    uint64_t as;
+
+    if (used == 0)
+        return zkr_fail(d, ZKR_ERR_SANDBOX, "cannot read /proc/self/statm for RLIMIT_AS");
+    as = used > UINT64_MAX - l->as_bytes ? UINT64_MAX : used + l->as_bytes;
+    return zkr_sandbox_rlimit(RLIMIT_AS, "RLIMIT_AS", as, as, d);
+}
+
 zkr_err zkr_sandbox_prctl_harden(zkr_diag *d)
 {
     if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)

@@ -40,12 +40,13 @@ typedef enum {
     R_SELF,        /* tgkill/kill aimed at this process only */
     R_GET_RLIMIT,  /* prlimit64(0, res, NULL, old): read only */
     R_MADVISE,     /* advice from zkr_sandbox_madvise_ok only */
-    R_FD_DEV,      /* arg0 >= 3: descriptors the driver opened, never the pipes */
+    R_FD_DEV,      /* arg0 >= 3 as the kernel reads it (32 bits): never the pipes */
     R_OPENAT_DEV,  /* openat without O_CREAT, O_TRUNC, O_TMPFILE (Landlock picks the paths) */
     R_OPEN_DEV,    /* open (x86_64's legacy call), same flags rule */
     R_FSTAT_FD,    /* newfstatat(fd, "", .., AT_EMPTY_PATH): fstat by another name */
     R_PID0,        /* arg0 == 0: the calling thread only */
     R_IOCTL_NV,    /* fd >= 3 and an NVIDIA driver request number (zkr_sandbox_add_ioctl_nv) */
+    R_FCNTL_DEV,   /* fd >= 3 and descriptor-flag commands only (zkr_sandbox_add_fcntl_dev) */
 } zkr_sandbox_rule_kind;
 
 /*
@@ -115,7 +116,7 @@ static const zkr_sandbox_rule zkr_sandbox_rules[] = {
     {"write", G, R_FD_DEV},
     {"fstat", G, R_ALLOW},
     {"newfstatat", G, R_FSTAT_FD},
-    {"fcntl", G, R_FD_DEV},
+    {"fcntl", G, R_FCNTL_DEV},
     {"eventfd2", G, R_ALLOW},
     {"poll", G, R_ALLOW},
     {"ppoll", G, R_ALLOW},
@@ -214,10 +215,13 @@ static const char *zkr_sandbox_rule_condition(zkr_sandbox_rule_kind k)
     case R_AF_UNIX: return "domain == AF_UNIX";
     case R_SELF: return "pid == own pid";
     case R_GET_RLIMIT: return "pid == 0, new_limit == NULL (read only)";
-    case R_FD_DEV: return "fd >= 3 (not the pipes)";
+    case R_FD_DEV: return "3 <= fd < 65536 as 64 bits (not the pipes, even as fd | 1 << 32)";
+    case R_FCNTL_DEV:
+        return "3 <= fd < 65536, cmd F_DUPFD(_CLOEXEC), F_GETFD, F_SETFD, F_GETFL, F_SETFL without "
+               "O_ASYNC, F_ADD_SEALS, F_GET_SEALS";
     case R_OPENAT_DEV:
-    case R_OPEN_DEV: return "no O_CREAT, O_TRUNC, O_TMPFILE; paths limited by Landlock";
-    case R_FSTAT_FD: return "AT_EMPTY_PATH (fstat of an open fd)";
+    case R_OPEN_DEV: return "no O_CREAT, O_TRUNC, O_TMPFILE, O_PATH; paths limited by Landlock";
+    case R_FSTAT_FD: return "AT_EMPTY_PATH (glibc's fstat; a non-empty path stats it)";
     case R_PID0: return "pid == 0 (the calling thread)";
     case R_IOCTL_NV:
         return "fd >= 3, request of nvidia.ko (type 'F') or nvidia-uvm (< 0x1000, "
@@ -293,8 +297,64 @@ zkr_err zkr_sandbox_policy_rules(zkr_sandbox_policy p, zkr_sandbox_rule_info *ou
 #define ZKR_CLONE_OPTIONAL                                                                        \
     (CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID)
 
-/* open flags prover-cuda refuses: creating, truncating, anonymous files (O_TMPFILE's own bit). */
-#define ZKR_OPEN_NO ((scmp_datum_t)(O_CREAT | O_TRUNC | (O_TMPFILE & ~O_DIRECTORY)))
+/*
+ * open flags prover-cuda refuses: creating, truncating, anonymous files
+ * (O_TMPFILE's own bit), and O_PATH, which Landlock does not check (an fd
+ * for any path, to fstat).
+ */
+#define ZKR_OPEN_NO ((scmp_datum_t)(O_CREAT | O_TRUNC | (O_TMPFILE & ~O_DIRECTORY) | O_PATH))
+
+/*
+ * A descriptor >= 3 as the kernel reads it: read, write, ioctl, fcntl and
+ * ftruncate take an unsigned int fd, so (1 << 32) | 0 is fd 0 to the kernel
+ * and >= 3 to a 64-bit comparison. libseccomp takes one comparison per
+ * argument in a rule, so fd in [3, ZKR_FD_DEV_END) is the union of aligned
+ * blocks, {3}, [4, 8), [8, 16), ..., each one masked comparison that also
+ * requires the upper 32 bits clear. The worker's RLIMIT_NOFILE (64, and it
+ * cannot raise it) keeps every real descriptor far below the end.
+ */
+#define ZKR_FD_DEV_END_LOG2 16
+
+/* Adds the rule once per block, arg0 the block, then the n_more comparisons. */
+static int zkr_sandbox_add_fd_dev(scmp_filter_ctx ctx, int nr, unsigned n_more,
+                                  const struct scmp_arg_cmp *more)
+{
+    struct scmp_arg_cmp a[4];
+    int rc = 0;
+
+    if (n_more > 3)
+        return -EINVAL;
+    for (unsigned i = 0; i < n_more; i++)
+        a[1 + i] = more[i];
+    for (unsigned k = 1; rc == 0 && k < ZKR_FD_DEV_END_LOG2; k++) {
+        /* k == 1: exactly 3; k >= 2: [2^k, 2^(k+1)) */
+        scmp_datum_t mask = k == 1 ? ~(scmp_datum_t)0 : ~(((scmp_datum_t)1 << k) - 1);
+        a[0] = SCMP_A0(SCMP_CMP_MASKED_EQ, mask, k == 1 ? 3 : (scmp_datum_t)1 << k);
+        rc = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, nr, 1 + n_more, a);
+    }
+    return rc;
+}
+
+/*
+ * fcntl commands the runtime uses on its descriptors. Refused: F_SETOWN(_EX),
+ * F_SETSIG and F_SETFL with O_ASYNC (together they make the kernel signal any
+ * process of the same user, SIGKILL included, on I/O of the worker's own
+ * pipe), leases, dnotify, locks, pipe sizes.
+ */
+static int zkr_sandbox_add_fcntl_dev(scmp_filter_ctx ctx, int nr)
+{
+    static const int cmds[] = {F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD,
+                               F_GETFL, F_ADD_SEALS,     F_GET_SEALS};
+    struct scmp_arg_cmp setfl[2] = {SCMP_A1(SCMP_CMP_EQ, F_SETFL),
+                                    SCMP_A2(SCMP_CMP_MASKED_EQ, O_ASYNC, 0)};
+    int rc = zkr_sandbox_add_fd_dev(ctx, nr, 2, setfl);
+
+    for (size_t i = 0; rc == 0 && i < sizeof cmds / sizeof cmds[0]; i++) {
+        struct scmp_arg_cmp c = SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)cmds[i]);
+        rc = zkr_sandbox_add_fd_dev(ctx, nr, 1, &c);
+    }
+    return rc;
+}
 
 /*
  * The NVIDIA driver's ioctl requests: nvidia.ko's NV_ESC_* are _IOC-encoded
@@ -305,14 +365,13 @@ zkr_err zkr_sandbox_policy_rules(zkr_sandbox_policy p, zkr_sandbox_rule_info *ou
  */
 static int zkr_sandbox_add_ioctl_nv(scmp_filter_ctx ctx, int nr)
 {
-    int rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 2, SCMP_A0(SCMP_CMP_GE, 3),
-                              SCMP_A1(SCMP_CMP_MASKED_EQ, 0xff00, 0x4600));
-    if (rc == 0)
-        rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 2, SCMP_A0(SCMP_CMP_GE, 3),
-                              SCMP_A1(SCMP_CMP_LT, 0x1000));
-    for (scmp_datum_t cmd = 0x30000001; rc == 0 && cmd <= 0x30000002; cmd++)
-        rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 2, SCMP_A0(SCMP_CMP_GE, 3),
-                              SCMP_A1(SCMP_CMP_EQ, cmd));
+    struct scmp_arg_cmp c[4] = {
+        SCMP_A1(SCMP_CMP_MASKED_EQ, 0xff00, 0x4600), SCMP_A1(SCMP_CMP_LT, 0x1000),
+        SCMP_A1(SCMP_CMP_EQ, 0x30000001), SCMP_A1(SCMP_CMP_EQ, 0x30000002)};
+    int rc = 0;
+
+    for (size_t i = 0; rc == 0 && i < 4; i++)
+        rc = zkr_sandbox_add_fd_dev(ctx, nr, 1, &c[i]);
     return rc;
 }
 
@@ -372,7 +431,9 @@ static int zkr_sandbox_add(scmp_filter_ctx ctx, const zkr_sandbox_rule *r, unsig
     case R_MADVISE:
         return zkr_sandbox_add_madvise(ctx, nr, who);
     case R_FD_DEV:
-        return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1, SCMP_A0(SCMP_CMP_GE, 3));
+        return zkr_sandbox_add_fd_dev(ctx, nr, 0, NULL);
+    case R_FCNTL_DEV:
+        return zkr_sandbox_add_fcntl_dev(ctx, nr);
     case R_OPENAT_DEV:
         return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
                                 SCMP_A2(SCMP_CMP_MASKED_EQ, ZKR_OPEN_NO, 0));

@@ -64,6 +64,13 @@ zkr_err zkr_sandbox_close_fds_except(const int *keep, size_t n_keep, zkr_diag *d
 zkr_err zkr_sandbox_set_rlimits(const zkr_sandbox_limits *l, zkr_diag *d) ZKR_WUR;
 /* prover-cuda: the same with as_bytes as RLIMIT_DATA (RLIMIT_AS left as inherited). */
 zkr_err zkr_sandbox_set_rlimits_gpu(const zkr_sandbox_limits *l, zkr_diag *d) ZKR_WUR;
+/*
+ * prover-cuda, after its preparation: RLIMIT_AS (soft and hard) = the address
+ * space in use now (the driver's reservations included) + as_bytes, so that
+ * what the worker maps from then on, shared mappings and memfds included
+ * (which RLIMIT_DATA does not count), is bounded as for the CPU prover.
+ */
+zkr_err zkr_sandbox_set_as_after_prepare(const zkr_sandbox_limits *l, zkr_diag *d) ZKR_WUR;
 zkr_err zkr_sandbox_prctl_harden(zkr_diag *d) ZKR_WUR;
 /* Best effort: returns the ZKR_SANDBOX_C_*NS bits obtained. */
 uint32_t zkr_sandbox_unshare(int want_mnt);

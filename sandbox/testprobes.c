@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,7 @@
 #include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -93,6 +95,11 @@ static zkr_err zkr_probe_gpu_allowed(zkr_buf *reply, zkr_diag *d)
     ok &= poll(&pfd, 1, 0) == 1 && read(efd, &one, sizeof one) == (ssize_t)sizeof one;
     /* an NVIDIA-shaped request ('F') reaches the eventfd, which does not know it */
     ok &= ioctl(efd, _IOWR('F', 0xd6, int), &(int){0}) == -1 && errno == ENOTTY;
+    /* the descriptor flags the runtime sets: close-on-exec, non-blocking, a close-on-exec dup */
+    ok &= fcntl(efd, F_GETFD) == FD_CLOEXEC &&
+          fcntl(efd, F_SETFL, fcntl(efd, F_GETFL) | O_NONBLOCK) == 0;
+    int dfd = fcntl(efd, F_DUPFD_CLOEXEC, 3);
+    ok &= dfd >= 3 && close(dfd) == 0;
     mfd = (int)syscall(SYS_memfd_create, "zkr-probe", MFD_CLOEXEC);
     ok &= mfd >= 3 && ftruncate(mfd, 4096) == 0;
     m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
@@ -111,6 +118,38 @@ static zkr_err zkr_probe_gpu_allowed(zkr_buf *reply, zkr_diag *d)
     if (pw >= 0)
         (void)close(pw);
     return zkr_buf_append_str(reply, msg);
+}
+
+/*
+ * 16 GiB of shared memory, twice the prover's memory limit, mapped and not
+ * touched: one MAP_SHARED|MAP_ANONYMOUS mapping, or (memfd) 64 memfds of
+ * 256 MiB (RLIMIT_FSIZE) each mapped and closed. RLIMIT_DATA does not count
+ * shared mappings; touching them would take the host's memory.
+ */
+static zkr_err zkr_probe_shared(zkr_buf *reply, int memfd, zkr_diag *d)
+{
+    const size_t chunk = (size_t)256 << 20;
+
+    if (!memfd) {
+        void *m = mmap(NULL, 64 * chunk, PROT_READ | PROT_WRITE,
+                       MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (m == MAP_FAILED)
+            return zkr_fail(d, ZKR_ERR_NOMEM, "shared probe: 16 GiB mapping refused (errno %d)",
+                            errno);
+        return zkr_probe_escaped(reply, "a 16 GiB shared anonymous mapping", 0);
+    }
+    for (size_t i = 0; i < 64; i++) {
+        int fd = (int)syscall(SYS_memfd_create, "zkr-probe", MFD_CLOEXEC);
+        void *m = MAP_FAILED;
+        if (fd >= 0 && ftruncate(fd, (off_t)chunk) == 0)
+            m = mmap(NULL, chunk, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+        if (fd >= 0)
+            (void)close(fd);
+        if (m == MAP_FAILED)
+            return zkr_fail(d, ZKR_ERR_NOMEM, "shared probe: memfd mapping %zu of 256 MiB "
+                                              "refused (errno %d)", i, errno);
+    }
+    return zkr_probe_escaped(reply, "64 memfds of 256 MiB mapped", 0);
 }
 
 zkr_err zkr_sandbox_test_prepare(zkr_diag *d)
@@ -178,7 +217,47 @@ zkr_err zkr_sandbox_test_probe(const uint8_t *req, size_t len, zkr_buf *reply, z
         rc = fd < 0 || ftruncate(fd, 4096) != 0
                  ? -1
                  : (long)(intptr_t)mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_SHARED, fd, 0);
-    } else if (zkr_probe_is(req, len, "gpu-allowed"))
+    } else if (zkr_probe_is(req, len, "fd-hi-ioctl"))
+        /* fd 0 with bit 32 set: the kernel reads fd as 32 bits, a 64-bit ">= 3" did not */
+        rc = syscall(SYS_ioctl, (1L << 32) | 0L, _IOWR('F', 0xd6, int), &(int){0});
+    else if (zkr_probe_is(req, len, "fd-hi-fcntl"))
+        rc = syscall(SYS_fcntl, (1L << 32) | 1L, F_GETPIPE_SZ, 0L); /* the reply pipe */
+    else if (zkr_probe_is(req, len, "fcntl-setown") || zkr_probe_is(req, len, "fcntl-async")) {
+        /* SIGIO (or F_SETSIG's signal) to any pid of the same user, through a pipe of its own */
+        int pfd[2];
+        rc = pipe2(pfd, O_CLOEXEC);
+        if (rc == 0)
+            rc = zkr_probe_is(req, len, "fcntl-setown") ? fcntl(pfd[0], F_SETOWN, 1)
+                                                        : fcntl(pfd[0], F_SETFL, O_ASYNC);
+    } else if (zkr_probe_is(req, len, "open-opath"))
+        rc = open("/etc/passwd", O_PATH | O_CLOEXEC); /* Landlock does not check O_PATH */
+    else if (zkr_probe_is(req, len, "ia32")) {
+        long nr = 20; /* getpid in the i386 table, through the 32-bit entry */
+        __asm__ volatile("int $0x80" : "+a"(nr) : : "memory");
+        rc = nr;
+    } else if (zkr_probe_is(req, len, "sched-other")) {
+        cpu_set_t set;
+        CPU_ZERO(&set);
+        CPU_SET(0, &set);
+        rc = sched_setaffinity(1, sizeof set, &set); /* another task than the caller */
+    } else if (zkr_probe_is(req, len, "memfd-mprotect-exec")) {
+        int fd = (int)syscall(SYS_memfd_create, "zkr-probe", MFD_CLOEXEC);
+        void *m = fd < 0 || ftruncate(fd, 4096) != 0
+                      ? MAP_FAILED
+                      : mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+        rc = m == MAP_FAILED ? -1 : mprotect(m, 4096, PROT_READ | PROT_EXEC);
+    } else if (zkr_probe_is(req, len, "open-nvidia-symlink"))
+        /* a path through /proc/self/root to a file outside the NVIDIA nodes */
+        rc = open("/proc/self/root/etc/passwd", O_RDONLY | O_CLOEXEC);
+    else if (zkr_probe_is(req, len, "reopen-stdin"))
+        /* the request pipe again, as a descriptor >= 3 (pipes are not paths to Landlock) */
+        rc = open("/proc/self/fd/0", O_RDONLY | O_CLOEXEC);
+    else if (zkr_probe_is(req, len, "stat-path")) {
+        struct stat st;
+        rc = syscall(SYS_newfstatat, AT_FDCWD, "/etc/passwd", &st, AT_EMPTY_PATH);
+    } else if (zkr_probe_is(req, len, "shared-anon") || zkr_probe_is(req, len, "memfd-many"))
+        return zkr_probe_shared(reply, zkr_probe_is(req, len, "memfd-many"), d);
+    else if (zkr_probe_is(req, len, "gpu-allowed"))
         return zkr_probe_gpu_allowed(reply, d);
     else if (zkr_probe_is(req, len, "memory"))
         return zkr_probe_memory(reply, d);

@@ -156,6 +156,8 @@ static zkr_err zkr_worker_confine(const zkr_worker_kind *k, const zkr_sandbox_li
     /* A failed preparation (no device) is answered once the worker is fully
        confined, so that the parent accepts the reply as the kind's own. */
     prep = k->prepare != NULL ? k->prepare(d) : ZKR_OK;
+    if (gpu && (r = zkr_sandbox_set_as_after_prepare(l, d)) != ZKR_OK)
+        return r;
     if (gpu) {
         uint32_t ll = zkr_sandbox_landlock_apply_gpu(abi, d);
         if (ll == 0)

@@ -285,7 +285,9 @@ static void test_live_gpu_policy(zkr_tap *t)
     static const char *const killed[] = {"write-file", "socket", "unix-socket", "connect",
                                          "execve", "fork", "ptrace", "kill-parent", "prot-exec",
                                          "x32", "ioctl-pipe", "ioctl-tty", "open-creat", "memfd-exec",
-                                         "madvise-dontfork"};
+                                         "madvise-dontfork", "fd-hi-ioctl", "fd-hi-fcntl",
+                                         "fcntl-setown", "fcntl-async", "open-opath", "ia32",
+                                         "sched-other", "memfd-mprotect-exec"};
     static const char *const cpu_killed[] = {"nvidia-open", "ioctl-pipe", "gpu-allowed"};
     call_out a;
 
@@ -311,6 +313,23 @@ static void test_live_gpu_policy(zkr_tap *t)
                "prover-cuda: Landlock refuses opening / (%.*s)", (int)a.reply.len,
                a.reply.p ? (const char *)a.reply.p : a.d.msg);
     call_free(&a);
+    call("test-probe-g", "open-nvidia-symlink", 19, NULL, 0, &a);
+    zkr_tap_ok(t, a.r == ZKR_OK && a.reply.len > 0 &&
+                      strstr((const char *)a.reply.p, "returned -1 (errno 13)") != NULL,
+               "prover-cuda: Landlock refuses /proc/self/root/etc/passwd (%.*s)", (int)a.reply.len,
+               a.reply.p ? (const char *)a.reply.p : a.d.msg);
+    call_free(&a);
+    /* RLIMIT_DATA leaves shared memory out: the address-space limit set after the preparation
+       bounds it (docs/sandbox.md) */
+    static const char *const shared[] = {"shared-anon", "memfd-many"};
+    for (size_t i = 0; i < sizeof shared / sizeof shared[0]; i++) {
+        call("test-probe-g", shared[i], strlen(shared[i]), NULL, 0, &a);
+        zkr_tap_ok(t, a.r == ZKR_ERR_SANDBOX && strstr(a.d.msg, "ran out of memory") != NULL &&
+                          strstr(a.d.msg, "refused (errno 12)") != NULL && a.reply.len == 0,
+                   "prover-cuda: %s beyond the memory limit is refused (%s%.*s)", shared[i],
+                   a.d.msg, (int)a.reply.len, a.reply.p ? (const char *)a.reply.p : "");
+        call_free(&a);
+    }
     call("test-prepare-g", "abc", 3, NULL, 0, &a);
     zkr_tap_ok(t, a.r == ZKR_ERR_UNSUPPORTED && strstr(a.d.msg, "test preparation: no device") &&
                       a.res.term_signal == 0,
