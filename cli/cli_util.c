@@ -2,6 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include "cli.h"
 
 int zkr_cli_common_option(zkr_cli *cli, int c, const char *help, int *done)
@@ -52,6 +54,14 @@ zkr_err zkr_cli_parse_u64(zkr_cli *cli, const char *what, const char *s, uint64_
     return ZKR_OK;
 }
 
+void zkr_cli_progress_init(const zkr_cli *cli, zkr_progress *p)
+{
+    char prefix[48];
+
+    (void)snprintf(prefix, sizeof prefix, "zkreg %s", cli->command ? cli->command : "");
+    zkr_progress_init(p, STDERR_FILENO, !cli->json, prefix);
+}
+
 void zkr_cli_json_string(FILE *f, const char *s)
 {
     fputc('"', f);
@@ -82,8 +92,13 @@ int zkr_cli_finish(zkr_cli *cli, zkr_err r)
         zkr_cli_json_string(stdout, msg);
         printf("}}\n");
     }
-    fprintf(stderr, "zkreg %s: %s: %s\n", cli->command ? cli->command : "", zkr_strerror(r), msg);
+    /* Without a command (an unknown one) the prefix is "zkreg" alone. */
+    if (cli->command != NULL)
+        fprintf(stderr, "zkreg %s: %s: %s\n", cli->command, zkr_strerror(r), msg);
+    else
+        fprintf(stderr, "zkreg: %s: %s\n", zkr_strerror(r), msg);
     if (r == ZKR_ERR_USAGE)
-        fprintf(stderr, "(see zkreg %s --help)\n", cli->command ? cli->command : "");
+        fprintf(stderr, "(see zkreg%s%s --help)\n", cli->command ? " " : "",
+                cli->command ? cli->command : "");
     return code;
 }

@@ -58,9 +58,10 @@ typedef struct {
     uint64_t record_index;
 } zkr_proof_stmt;
 
-static void zkr_progress(const char *msg)
+/* A phase line for a person at a terminal: never with --json, never into a file or pipe. */
+static void zkr_proof_note(const zkr_cli *cli, const char *msg)
 {
-    if (isatty(2))
+    if (!cli->json && isatty(2))
         fprintf(stderr, "zkreg: %s\n", msg);
 }
 
@@ -398,7 +399,7 @@ static zkr_err zkr_prove_backend(zkr_cli *cli, const zkr_proof_args *a, uint32_t
     if (!a->no_sandbox) {
         /* The worker's seccomp policy has no GPU variant yet: never loosen it silently. */
         if (b == ZKR_BACKEND_AUTO) {
-            zkr_progress("a CUDA device is present, but the confined worker cannot use it yet: "
+            zkr_proof_note(cli, "a CUDA device is present, but the confined worker cannot use it yet: "
                          "proving on the CPU");
             return ZKR_OK;
         }
@@ -435,12 +436,12 @@ zkr_err zkr_cmd_prove(zkr_cli *cli, int argc, char **argv)
     if ((r = zkr_cli_registry_open(cli, &reg)) != ZKR_OK ||
         (r = zkr_load_stmt(cli, reg, a.statement, 0, &ps)) != ZKR_OK)
         goto out;
-    zkr_progress("loading the model and the record");
+    zkr_proof_note(cli, "loading the model and the record");
     if ((r = zkr_load_model(cli, &ps.st.model, &model)) != ZKR_OK ||
         (r = zkr_load_record(cli, &ps, a.dataset_file, &ds, &rec, path)) != ZKR_OK ||
         (r = zkr_prove_request(&ps, &model, (uint32_t)a.threads, use_cuda, &rec, &req)) != ZKR_OK)
         goto out;
-    zkr_progress("proving in the confined worker");
+    zkr_proof_note(cli, "proving in the confined worker");
     t0 = zkr_now();
     r = zkr_sandbox_call(zkr_cli_workers, "prove", &so, req.p, req.len, &reply, &res, &cli->diag);
     if (r != ZKR_OK)
@@ -485,7 +486,7 @@ static zkr_err zkr_verify_training(zkr_cli *cli, zkr_registry *reg, const zkr_pr
 
     if ((r = zkr_file_read(a->proof, ZKR_CLI_PROOF_MAX, &proof, &cli->diag)) != ZKR_OK)
         goto out;
-    zkr_progress("verifying in the confined worker");
+    zkr_proof_note(cli, "verifying in the confined worker");
     if ((r = zkr_cli_train_verify(cli, reg, st, NULL, proof.p, proof.len, a->no_sandbox)) !=
         ZKR_OK)
         goto out;
@@ -548,7 +549,7 @@ zkr_err zkr_cmd_verify(zkr_cli *cli, int argc, char **argv)
         (r = zkr_file_read(a.proof, ZKR_CLI_PROOF_MAX, &proof, &cli->diag)) != ZKR_OK ||
         (r = zkr_verify_request(&ps, &proof, &req)) != ZKR_OK)
         goto out;
-    zkr_progress("verifying in the confined worker");
+    zkr_proof_note(cli, "verifying in the confined worker");
     t0 = zkr_now();
     r = zkr_sandbox_call(zkr_cli_workers, "verify", &so, req.p, req.len, &reply, &res, &cli->diag);
     secs = zkr_now() - t0;

@@ -151,7 +151,7 @@ static zkr_err leaf_revocation(zkr_registry *reg, zkr_kind kind,
     zkr_err r;
     int rc;
 
-    if ((r = zkr_registry_prepare(reg,
+    if ((r = zkr_registry_prepare_cached(reg,
                                   "SELECT idx, time, leaf, leaf_hash FROM log"
                                   " WHERE type = 'revocation'"
                                   " ORDER BY idx",
@@ -190,7 +190,7 @@ static zkr_err leaf_revocation(zkr_registry *reg, zkr_kind kind,
     }
     if (r == ZKR_ERR_NOT_FOUND && rc != SQLITE_DONE)
         r = zkr_registry_sql_err(reg, rc, "reading revocation leaves", d);
-    sqlite3_finalize(st);
+    zkr_registry_release(reg, st);
     return r;
 }
 

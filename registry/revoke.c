@@ -130,7 +130,7 @@ zkr_err zkr_registry_revocation_row(zkr_registry *reg, zkr_kind kind,
     zkr_err r;
     int rc;
 
-    if ((r = zkr_registry_prepare(reg,
+    if ((r = zkr_registry_prepare_cached(reg,
                                   "SELECT " REVOCATION_COLUMNS " FROM revocation"
                                   " WHERE kind = ? AND target = ? ORDER BY id LIMIT 1",
                                   &st, d)) != ZKR_OK)
@@ -144,7 +144,7 @@ zkr_err zkr_registry_revocation_row(zkr_registry *reg, zkr_kind kind,
         r = ZKR_ERR_NOT_FOUND;
     else
         r = zkr_registry_sql_err(reg, rc, "reading revocations", d);
-    sqlite3_finalize(st);
+    zkr_registry_release(reg, st);
     return r;
 }
 

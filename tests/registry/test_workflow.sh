@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# Workflow commands of the built zkreg, end to end (TAP): register-batch
+# (all or nothing, one transaction), progress lines (a terminal only), the
+# unknown-command message. Every refusal must leave the registry file
+# byte-for-byte unchanged.
+# Usage: test_workflow.sh PATH/TO/zkreg
+set -u
+Z=$(readlink -f "${1:?usage: test_workflow.sh ZKREG}")
+FM=/usr/share/datasets/fashion-mnist
+T=$(mktemp -d "${TMPDIR:-/tmp}/zkr-wf-XXXXXX")
+trap 'rm -rf "$T"' EXIT
+cd "$T"
+n=0
+failed=0
+ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=$((failed + 1)); fi; }
+
+printf 'pass phrase wf\n' > pass; chmod 600 pass
+export ZKREG_PASSPHRASE_FILE=$T/pass
+export ZKREG_REGISTRY=$T/r.db
+
+# run EXPECTED_EXIT WORD_IN_STDERR DESCRIPTION -- zkreg args...
+run() {
+  local want=$1 word=$2 what=$3; shift 4
+  local before after rc
+  before=$(sha256sum "$ZKREG_REGISTRY" 2>/dev/null | cut -d' ' -f1)
+  "$Z" "$@" >out.txt 2>err.txt; rc=$?
+  after=$(sha256sum "$ZKREG_REGISTRY" 2>/dev/null | cut -d' ' -f1)
+  if [ "$rc" = "$want" ] && grep -qF -- "$word" err.txt && { [ "$want" = 0 ] || [ "$before" = "$after" ]; }; then
+    ok 0 "$what (exit $rc)"
+  else
+    ok 1 "$what: want exit $want naming '$word', got $rc: $(head -c 300 err.txt)"
+  fi
+}
+# log_size: the number of log entries.
+log_size() { "$Z" --json list log | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["items"]))'; }
+
+# --- an unknown command -------------------------------------------------------
+"$Z" frobnicate >out.txt 2>err.txt; rc=$?
+printf "zkreg: usage error: unknown command 'frobnicate'\n(see zkreg --help)\n" > want.txt
+[ "$rc" = 2 ] && cmp -s err.txt want.txt && [ ! -s out.txt ]
+ok $? "unknown command: exit 2 and exactly: $(tr '\n' '|' < err.txt)"
+"$Z" --json frobnicate >out.txt 2>/dev/null; rc=$?
+[ "$rc" = 2 ] && grep -qF '"message":"unknown command '"'"'frobnicate'"'"'"' out.txt; ok $? "unknown command --json names it"
+
+"$Z" init --kdf interactive >/dev/null 2>&1; ok $? "init"
+
+# --- register-batch -----------------------------------------------------------
+echo "program one" > p1.bin
+echo "weights one" > w1.bin
+printf 'alpha\nbeta\ngamma\n' > d.txt
+cat > s.json <<'EOF'
+{"name": "wf", "version": 1, "proof_kind": "inference@1", "proof_system": "p",
+ "parameter_set": "q", "verifier_version": "1", "public_output": false,
+ "fields": [{"name": "n", "type": "u64"}, {"name": "idx", "type": "u64-list"}]}
+EOF
+cat > good.jsonl <<'EOF'
+{"type": "program", "file": "p1.bin", "name": "prog"}
+{"type": "model", "file": "w1.bin", "program": "@1", "name": "weights"}
+
+{"type": "dataset", "file": "d.txt"}
+{"type": "schema", "file": "s.json"}
+{"type": "statement", "schema": "wf@1", "program": "@1", "model": "@2", "dataset": "@4", "params": {"n": 7, "idx": [0, 2]}}
+{"type": "statement", "schema": "@5", "program": 1, "model": "@2", "dataset": "@4", "params": {"n": "8", "idx": "1"}}
+EOF
+"$Z" register-batch good.jsonl >out.txt 2>err.txt; ok $? "register-batch of every record type"
+[ "$(grep -c '^line ' out.txt)" = 6 ] && grep -q '^line 2: model 2 weights v1 sha256:' out.txt &&
+  grep -q '^line 7: statement 2 [0-9a-f]\{64\}$' out.txt; ok $? "one result line per record, named by line"
+[ "$(log_size)" = 6 ]; ok $? "six log entries, appended in the batch's transaction"
+"$Z" log verify >/dev/null 2>&1; ok $? "log verify passes after register-batch"
+"$Z" --json register-batch good.jsonl >out.txt 2>/dev/null; ok $? "the same batch again"
+python3 - <<'EOF'; ok $? "--json: count, new 0, existed 6, results with lines"
+import json
+d = json.load(open("out.txt"))
+assert d["ok"] and d["count"] == 6 and d["new"] == 0 and d["existed"] == 6, d
+assert [r["line"] for r in d["results"]] == [1, 2, 4, 5, 6, 7]
+assert d["results"][1]["kind"] == "model" and d["results"][4]["statement_id"]
+EOF
+[ "$(log_size)" = 6 ]; ok $? "identical re-registration writes nothing"
+
+# A bad line in the middle: nothing at all is registered.
+echo "program two" > p2.bin
+echo "weights two" > w2.bin
+mk_bad() {  # mk_bad LINE3 > file: two good new records, LINE3, then a good one
+  printf '%s\n' '{"type": "program", "file": "p2.bin"}' \
+    '{"type": "model", "file": "w2.bin", "program": "@1"}' "$1" \
+    '{"type": "statement", "schema": "wf@1", "program": "@1", "model": "@2", "dataset": 3, "params": {"n": 1, "idx": [0]}}'
+}
+before=$(log_size)
+mk_bad '{"type": "statement", "schema": "wf@1", "program": 1, "model": 2, "dataset": 3, "params": {"n": 9, "idx": [0]}, "colour": "red"}' > bad1.jsonl
+run 3 "line 3: field 'colour'" "a bad line in the middle (unknown field): nothing registered" -- register-batch bad1.jsonl
+mk_bad '{"type": "statement", "schema": "wf@1", "program": 1, "model": 2, "dataset": 3, "params": {"n": -1, "idx": [0]}}' > bad2.jsonl
+run 3 "line 3: --param n" "a bad line in the middle (negative u64): nothing registered" -- register-batch bad2.jsonl
+mk_bad '{"type": "model", "file": "w1.bin", "program": 99}' > bad3.jsonl
+run 4 "line 3: program 99" "a bad line in the middle (unknown program): nothing registered" -- register-batch bad3.jsonl
+mk_bad '{"type": "program", "file": "p1.bin", ' > bad4.jsonl
+run 3 "line 3: not JSON" "a line that is not JSON: nothing registered" -- register-batch bad4.jsonl
+mk_bad '{"type": "statement", "schema": "wf@1", "program": "@1", "model": "@4", "dataset": 3, "params": {"n": 2, "idx": [0]}}' > bad5.jsonl
+run 3 "line 3: field 'model'" "a reference to a later line" -- register-batch bad5.jsonl
+mk_bad '{"type": "statement", "schema": "wf@1", "program": "@1", "model": "@1", "dataset": 3, "params": {"n": 2, "idx": [0]}}' > bad6.jsonl
+run 3 "line 1 registered a program, not a model" "a reference to a line of another kind" -- register-batch bad6.jsonl
+mk_bad '{"type": "widget", "file": "p1.bin"}' > bad7.jsonl
+run 3 "line 3: field 'type'" "an unknown record type" -- register-batch bad7.jsonl
+mk_bad '{"type": "program"}' > bad8.jsonl
+run 3 "line 3: field 'file': missing" "a missing field" -- register-batch bad8.jsonl
+mk_bad '{"type": "program", "file": "nosuch.bin"}' > bad9.jsonl
+run 4 "line 3: nosuch.bin" "a missing file" -- register-batch bad9.jsonl
+"$Z" revoke program 1 --reason "test revocation" >/dev/null; before=$(log_size)
+mk_bad '{"type": "model", "file": "w2.bin", "program": 1, "name": "late"}' > bad10.jsonl
+run 6 "line 3: program" "a model of a revoked program" -- register-batch bad10.jsonl
+[ "$(log_size)" = "$before" ]; ok $? "no log entry after any refused batch"
+"$Z" show program "$(sha256sum p2.bin | cut -d' ' -f1)" >/dev/null 2>&1; [ $? = 4 ]; ok $? "the batch's first record was not registered"
+run 2 "exactly one FILE" "register-batch without a file" -- register-batch
+run 4 "nosuch.jsonl" "register-batch of a missing file" -- register-batch nosuch.jsonl
+"$Z" log verify >/dev/null 2>&1; ok $? "log verify passes after the refusals"
+
+# --- progress: a terminal only -------------------------------------------------
+for i in $(seq 1 300); do echo "prog $i" > "pp$i"; echo "{\"type\": \"program\", \"file\": \"pp$i\"}"; done > many.jsonl
+"$Z" --registry "$T/p.db" init --kdf interactive >/dev/null 2>&1
+"$Z" --registry "$T/p.db" register-batch many.jsonl >out.txt 2>err.txt; ok $? "register-batch of 300 programs (stderr a file)"
+! grep -q $'\r\|\033' err.txt && [ "$(wc -l < err.txt)" = 1 ]; ok $? "stderr a file: no progress bytes"
+"$Z" --registry "$T/p2.db" init --kdf interactive >/dev/null 2>&1
+"$Z" --registry "$T/p2.db" register-dataset "$FM/t10k-images-idx3-ubyte.gz" >out.txt 2>err.txt
+! grep -q $'\r\|\033\|committing' err.txt && [ ! -s err.txt ]; ok $? "register-dataset, stderr a file: nothing on stderr"
+script -qec "'$Z' --registry '$T/p3.db' init --kdf interactive" /dev/null >/dev/null 2>&1
+script -qec "'$Z' --registry '$T/p3.db' register-dataset '$FM/t10k-images-idx3-ubyte.gz'" /dev/null > tty.txt 2>&1
+grep -q 'committing records 10000/10000' tty.txt && grep -q $'\033\[K' tty.txt; ok $? "register-dataset on a terminal: progress with the record count"
+script -qec "'$Z' --registry '$T/p3.db' register-batch many.jsonl" /dev/null > tty.txt 2>&1
+grep -q 'registering line 300/300' tty.txt; ok $? "register-batch on a terminal: progress per line"
+script -qec "'$Z' --json --registry '$T/p3.db' register-batch many.jsonl" /dev/null > tty.txt 2>&1
+! grep -q $'\033\|registering line' tty.txt; ok $? "--json on a terminal: no progress"
+
+echo "1..$n"
+exit $((failed > 0))
