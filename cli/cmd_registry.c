@@ -927,20 +927,38 @@ out:
 
 static zkr_err list_artifacts(zkr_cli *cli, zkr_registry *reg, zkr_kind kind, json_t *items)
 {
+    zkr_lineage_index *ix = NULL;
     zkr_artifact *a = NULL;
     size_t n = 0;
     zkr_err r;
 
     if ((r = zkr_registry_artifact_list(reg, kind, &a, &n)) != ZKR_OK)
         return r;
+    /* Models show their lineage depth: how many training steps led to them. */
+    if (kind == ZKR_KIND_MODEL &&
+        (r = zkr_registry_lineage_index(reg, &ix, &cli->diag)) != ZKR_OK)
+        goto out;
     for (size_t i = 0; i < n; i++) {
-        if (cli->json)
-            json_array_append_new(items, zkr_cli_artifact_json(&a[i]));
-        else
+        uint64_t depth = kind == ZKR_KIND_MODEL ? zkr_lineage_index_depth(ix, a[i].sha256) : 0;
+        if (cli->json) {
+            json_t *o = zkr_cli_artifact_json(&a[i]);
+            if (o != NULL && kind == ZKR_KIND_MODEL)
+                json_object_set_new(o, "lineage_depth", json_integer((json_int_t)depth));
+            json_array_append_new(items, o);
+        } else if (kind == ZKR_KIND_MODEL) {
+            char h[65];
+            zkr_cli_hex32(a[i].sha256, h);
+            printf("%-8s %4lld  %s v%llu  depth %llu  sha256:%s\n", zkr_kind_name(a[i].kind),
+                   (long long)a[i].id, a[i].name, (unsigned long long)a[i].version,
+                   (unsigned long long)depth, h);
+        } else {
             print_artifact(&a[i], 0);
+        }
     }
+out:
+    zkr_lineage_index_free(ix);
     free(a);
-    return ZKR_OK;
+    return r;
 }
 
 static zkr_err list_schemas(zkr_cli *cli, zkr_registry *reg, json_t *items)
