@@ -260,6 +260,29 @@ zkr_err zkr_registry_artifact_get(zkr_registry *reg, zkr_kind kind, const char *
     return r;
 }
 
+zkr_err zkr_registry_program_has_committed_model(zkr_registry *reg, int64_t program_id, int *yes,
+                                                 zkr_diag *d)
+{
+    sqlite3_stmt *st = NULL;
+    zkr_err r;
+    int rc;
+
+    *yes = 0;
+    if ((r = zkr_registry_prepare(reg,
+                                  "SELECT 1 FROM artifact WHERE kind = 'model' AND program_id = ?"
+                                  " AND commitment IS NOT NULL LIMIT 1",
+                                  &st, d)) != ZKR_OK)
+        return r;
+    sqlite3_bind_int64(st, 1, program_id);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *yes = 1;
+    else if (rc != SQLITE_DONE)
+        r = zkr_registry_sql_err(reg, rc, "reading models", d);
+    sqlite3_finalize(st);
+    return r;
+}
+
 zkr_err zkr_registry_artifact_list(zkr_registry *reg, zkr_kind kind, zkr_artifact **out,
                                    size_t *n)
 {

@@ -244,6 +244,16 @@ zkr_err zkr_registry_dataset_add(zkr_registry *reg, const char *name, const zkr_
 zkr_err zkr_registry_artifact_get(zkr_registry *reg, zkr_kind kind, const char *ref,
                                   zkr_artifact *out, zkr_diag *d) ZKR_WUR;
 
+/*
+ * Whether program `program_id` has a model with a commitment (a model
+ * zkreg decoded and committed for it): register-model then knows the
+ * program is one zkreg understands even when its bytes are not in the
+ * store (registered before they were kept). Returns ZKR_OK (*yes set) or
+ * ZKR_ERR_REGISTRY.
+ */
+zkr_err zkr_registry_program_has_committed_model(zkr_registry *reg, int64_t program_id, int *yes,
+                                                 zkr_diag *d) ZKR_WUR;
+
 /* Lists artifacts of `kind` (0: all) in id order; *out is malloc'ed. */
 zkr_err zkr_registry_artifact_list(zkr_registry *reg, zkr_kind kind, zkr_artifact **out,
                                    size_t *n) ZKR_WUR;
