@@ -1,6 +1,6 @@
 /*
  * cli: the `zkreg` command. Argument parsing, output and exit codes only;
- * every piece of real work lives in the modules below it.
+ * the workflows live in app/ (app/app.h) and the modules below it.
  *
  * Conventions every command follows (docs/cli.md):
  * - `--registry PATH` (else $ZKREG_REGISTRY, else ./zkreg.db), `--json`
@@ -17,14 +17,16 @@
 #include <getopt.h>
 #include <stdio.h>
 
+#include "app/app.h"
 #include "common/common.h"
 
-typedef struct {
-    const char *registry_path; /* resolved: --registry, $ZKREG_REGISTRY, ./zkreg.db */
-    int json;                  /* --json given */
-    const char *command;       /* the command's name, for messages */
-    zkr_diag diag;             /* the message for the user on failure */
-} zkr_cli;
+/*
+ * The command's context is the application layer's (app/app.h), so that a
+ * command hands it to the workflows as it is: registry_path resolved from
+ * --registry, $ZKREG_REGISTRY, ./zkreg.db; json set by --json; command the
+ * command's name, for messages; diag the message for the user on failure.
+ */
+typedef zkr_app zkr_cli;
 
 /* A command: its name, one-line summary and entry point (which answers --help itself). */
 typedef struct {

@@ -39,19 +39,7 @@ zkr_err zkr_cli_usage(zkr_cli *cli, const char *fmt, ...)
 
 zkr_err zkr_cli_parse_u64(zkr_cli *cli, const char *what, const char *s, uint64_t *out)
 {
-    char *end = NULL;
-    unsigned long long v;
-
-    *out = 0;
-    if (s == NULL || s[0] < '0' || s[0] > '9')
-        return zkr_cli_usage(cli, "%s: expected a non-negative integer, got '%s'", what,
-                             s ? s : "");
-    errno = 0;
-    v = strtoull(s, &end, 10);
-    if (errno != 0 || end == NULL || *end != '\0')
-        return zkr_cli_usage(cli, "%s: expected a non-negative integer, got '%s'", what, s);
-    *out = (uint64_t)v;
-    return ZKR_OK;
+    return zkr_app_parse_u64(cli, what, s, out);
 }
 
 void zkr_cli_progress_init(const zkr_cli *cli, zkr_progress *p)

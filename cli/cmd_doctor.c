@@ -215,7 +215,7 @@ static void doctor_selftest_run(const char *kind, const uint8_t *in, size_t in_l
 
     memset(t, 0, sizeof *t);
     zkr_diag_clear(&d);
-    r = zkr_sandbox_call(zkr_cli_workers, kind, NULL, in, in_len, &a, &res, &d);
+    r = zkr_sandbox_call(zkr_app_workers, kind, NULL, in, in_len, &a, &res, &d);
     t->confinement = res.confinement;
     t->landlock_abi = res.landlock_abi;
     t->wall_us = res.wall_us;
@@ -224,7 +224,7 @@ static void doctor_selftest_run(const char *kind, const uint8_t *in, size_t in_l
         goto out;
     }
     /* the reference runs the same function directly (no --no-sandbox warning here) */
-    for (k = zkr_cli_workers; k->kind != NULL && strcmp(k->kind, kind) != 0; k++)
+    for (k = zkr_app_workers; k->kind != NULL && strcmp(k->kind, kind) != 0; k++)
         ;
     if (k->fn == NULL || k->fn(in, in_len, &b, &d) != ZKR_OK || a.len != b.len ||
         memcmp(a.p, b.p, a.len) != 0) {

@@ -12,7 +12,7 @@
 
 #include <jansson.h>
 
-#include "attest_glue.h"
+#include "app/attest.h"
 #include "registry_cli.h"
 
 #define BATCH_FORMAT "zkreg-batch/v1"
@@ -265,7 +265,7 @@ static zkr_err root_facts(zkr_cli *cli, zkr_registry *reg, const root_args *a,
 
     memset(b, 0, sizeof *b);
     for (size_t i = 0; i < a->npairs; i++) {
-        if ((r = zkr_cli_attest_facts(cli, reg, a->stmts[i], a->proofs[i], keys, a->nkeys,
+        if ((r = zkr_app_attest_facts(cli, reg, a->stmts[i], a->proofs[i], keys, a->nkeys,
                                       a->reg_pass_file, &facts[i])) != ZKR_OK)
             return r;
         for (size_t j = 0; j < i; j++)
@@ -296,7 +296,7 @@ static zkr_err root_commit(zkr_cli *cli, zkr_registry *reg, const root_args *a,
     if ((r = zkr_registry_write_begin(reg, &cli->diag)) != ZKR_OK)
         goto out;
     for (size_t i = 0; i < a->npairs && r == ZKR_OK; i++)
-        r = zkr_cli_attest_recheck(cli, reg, a->stmts[i], facts[i].statement_id, keys, a->nkeys);
+        r = zkr_app_attest_recheck(cli, reg, a->stmts[i], facts[i].statement_id, keys, a->nkeys);
     if (r != ZKR_OK ||
         (r = zkr_file_write_atomic(a->out, file->p, file->len, 0644, &cli->diag)) != ZKR_OK)
         goto out;

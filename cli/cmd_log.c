@@ -8,11 +8,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "app/bundle.h"
 #include "registry_cli.h"
 #include "signer/signer.h"
 
 #define PROOF_FILE_MAX ((size_t)1 << 22)
-#define BUNDLE_FILE_MAX ((size_t)1 << 31)
 
 typedef uint8_t digest_t[ZKR_DIGEST_BYTES];
 
@@ -992,10 +992,9 @@ zkr_err zkr_cmd_export(zkr_cli *cli, int argc, char **argv)
     const char *out = NULL, *pf = NULL;
     digest_t *sids = NULL;
     size_t ns = 0;
-    zkr_registry *reg = NULL;
-    zkr_secret pass = {0};
-    zkr_buf bundle = {0}, pending = {0};
-    int c, done, have_pass = 0;
+    zkr_app_export_opts o;
+    zkr_app_export_result res;
+    int c, done;
     zkr_err r = ZKR_OK;
 
     if ((sids = calloc((size_t)argc + 1, sizeof *sids)) == NULL)
@@ -1026,41 +1025,20 @@ zkr_err zkr_cmd_export(zkr_cli *cli, int argc, char **argv)
         r = zkr_cli_usage(cli, "export needs -o FILE and takes no arguments");
         goto out;
     }
-    if ((r = zkr_cli_registry_open(cli, &reg)) != ZKR_OK)
+    o = (zkr_app_export_opts){.out = out, .pass_file = pf, .statements = (const digest_t *)sids,
+                              .n_statements = ns};
+    if ((r = zkr_app_export(cli, &o, &res)) != ZKR_OK)
         goto out;
-    if (pf != NULL || getenv("ZKREG_PASSPHRASE_FILE") != NULL) {
-        if ((r = zkr_cli_passphrase(cli, pf, &pass)) != ZKR_OK)
-            goto out;
-        have_pass = 1;
-    }
-    /* The bundle is written first; a checkpoint signed for it is stored only then. */
-    if ((r = zkr_registry_export_staged(reg, (const digest_t *)sids, ns,
-                                        have_pass ? &pass : NULL, &bundle, &pending,
-                                        &cli->diag)) != ZKR_OK ||
-        (r = zkr_cli_write_out(cli, out, bundle.p, bundle.len)) != ZKR_OK)
-        goto out;
-    if (pending.len > 0 &&
-        (r = zkr_registry_checkpoint_store(reg, pending.p, pending.len, &cli->diag)) != ZKR_OK) {
-        if (strcmp(out, "-") != 0)
-            (void)unlink(out); /* a failed export leaves neither the bundle nor the checkpoint */
-        goto out;
-    }
     if (cli->json) {
-        digest_t h;
         char hx[65];
-        zkr_sha256(bundle.p, bundle.len, h);
-        zkr_cli_hex32(h, hx);
+        zkr_cli_hex32(res.sha256, hx);
         r = zkr_cli_print_json(json_pack("{s:s, s:I, s:s}", "bundle", out, "bytes",
-                                         (json_int_t)bundle.len, "sha256", hx));
+                                         (json_int_t)res.bytes, "sha256", hx));
     } else if (strcmp(out, "-") != 0) {
-        printf("wrote %s (%zu bytes)\n", out, bundle.len);
+        printf("wrote %s (%zu bytes)\n", out, res.bytes);
     }
 out:
     free(sids);
-    zkr_secret_free(&pass);
-    zkr_buf_free(&bundle);
-    zkr_buf_free(&pending);
-    zkr_registry_close(reg);
     return r;
 }
 
@@ -1071,9 +1049,8 @@ zkr_err zkr_cmd_import(zkr_cli *cli, int argc, char **argv)
                                          {"trusted-key-file", required_argument, NULL, 'K'},
                                          {NULL, 0, NULL, 0}};
     const char *key = NULL, *key_file = NULL;
-    zkr_registry *reg = NULL;
     zkr_import_summary sum;
-    zkr_buf data = {0}, vk = {0};
+    zkr_buf vk = {0};
     int c, done;
     zkr_err r;
 
@@ -1094,17 +1071,9 @@ zkr_err zkr_cmd_import(zkr_cli *cli, int argc, char **argv)
         return zkr_cli_usage(cli, "expected exactly one bundle FILE");
     if ((key || key_file) && (r = trusted_key(cli, key, key_file, &vk)) != ZKR_OK)
         goto out;
-    if ((r = zkr_cli_registry_open(cli, &reg)) != ZKR_OK ||
-        (r = zkr_file_read(argv[optind], BUNDLE_FILE_MAX, &data, &cli->diag)) != ZKR_OK)
+    if ((r = zkr_app_import(cli, argv[optind], vk.p ? (const char *)vk.p : NULL, &sum)) !=
+        ZKR_OK)
         goto out;
-    if ((r = zkr_registry_import(reg, data.p, data.len, vk.p ? (const char *)vk.p : NULL, &sum,
-                                 &cli->diag)) != ZKR_OK) {
-        char inner[ZKR_DIAG_BYTES];
-        snprintf(inner, sizeof inner, "%s", cli->diag.msg);
-        zkr_diag_clear(&cli->diag);
-        r = zkr_fail(&cli->diag, r, "%s: %s; nothing imported", argv[optind], inner);
-        goto out;
-    }
     if (cli->json)
         r = zkr_cli_print_json(json_pack("{s:I, s:I, s:I, s:s, s:I}", "entries",
                                          (json_int_t)sum.entries, "added", (json_int_t)sum.added,
@@ -1118,8 +1087,6 @@ zkr_err zkr_cmd_import(zkr_cli *cli, int argc, char **argv)
                (unsigned long long)sum.present, sum.checkpoint.origin,
                (unsigned long long)sum.checkpoint.size);
 out:
-    zkr_buf_free(&data);
     zkr_buf_free(&vk);
-    zkr_registry_close(reg);
     return r;
 }

@@ -12,7 +12,7 @@
 #include <sodium.h>
 
 #include "cli.h"
-#include "infer_glue.h"
+#include "app/infer.h"
 #include "registry/registry.h"
 #include "ml/ml.h"
 
@@ -158,14 +158,14 @@ static zkr_err resolve_registered(zkr_cli *cli, const char *model_ref, const cha
         goto out;
     if (model_ref != NULL &&
         ((r = zkr_registry_artifact_get(reg, ZKR_KIND_MODEL, model_ref, &m, &cli->diag)) != ZKR_OK ||
-         (r = zkr_cli_infer_store_path(cli, "models", m.sha256, "", out->model,
+         (r = zkr_app_store_path(cli, "models", m.sha256, "", out->model,
                                        sizeof out->model)) != ZKR_OK ||
          (r = check_model_file(cli, &m, out->model)) != ZKR_OK))
         goto out;
     if (ds_ref == NULL)
         goto out;
     if ((r = zkr_registry_artifact_get(reg, ZKR_KIND_DATASET, ds_ref, &a, &cli->diag)) != ZKR_OK ||
-        (r = zkr_cli_infer_store_path(cli, "datasets", a.sha256, ".path", out->dataset,
+        (r = zkr_app_store_path(cli, "datasets", a.sha256, ".path", out->dataset,
                                       sizeof out->dataset)) != ZKR_OK)
         goto out;
     if ((r = zkr_file_read(out->dataset, sizeof out->dataset - 1, &stored, &cli->diag)) != ZKR_OK) {

@@ -17,7 +17,8 @@
 #include <jansson.h>
 #include <sodium.h>
 
-#include "attest_glue.h"
+#include "app/attest.h"
+#include "sign_cli.h"
 #include "cli.h"
 #include "signer/signer.h"
 

@@ -8,8 +8,8 @@
 #include <time.h>
 
 #include "registry_cli.h"
-#include "infer_glue.h"
-#include "attest_glue.h"
+#include "app/infer.h"
+#include "app/attest.h"
 
 /* ------------------------------------------------------------------ */
 /* Shared helpers                                                      */
@@ -17,7 +17,7 @@
 
 zkr_err zkr_cli_registry_open(zkr_cli *cli, zkr_registry **reg)
 {
-    return zkr_registry_open(cli->registry_path, reg, &cli->diag);
+    return zkr_app_registry_open(cli, reg);
 }
 
 zkr_err zkr_cli_registry_open_ro(zkr_cli *cli, zkr_registry **reg)
@@ -34,8 +34,7 @@ zkr_err zkr_cli_registry_open_ro(zkr_cli *cli, zkr_registry **reg)
 
 void zkr_cli_hex32(const uint8_t in[ZKR_DIGEST_BYTES], char out[65])
 {
-    if (zkr_hex_encode(in, ZKR_DIGEST_BYTES, out, 65) != ZKR_OK)
-        out[0] = '\0';
+    zkr_app_hex32(in, out);
 }
 
 void zkr_cli_time(int64_t t, char out[32])
@@ -184,12 +183,7 @@ zkr_err zkr_cli_passphrase(zkr_cli *cli, const char *path, zkr_secret *out)
 
 zkr_err zkr_cli_write_out(zkr_cli *cli, const char *path, const uint8_t *p, size_t len)
 {
-    if (path == NULL || strcmp(path, "-") == 0) {
-        if (fwrite(p, 1, len, stdout) != len || fflush(stdout) != 0)
-            return zkr_fail(&cli->diag, ZKR_ERR_IO, "stdout: write failed");
-        return ZKR_OK;
-    }
-    return zkr_file_write_atomic(path, p, len, 0644, &cli->diag);
+    return zkr_app_write_out(cli, path, p, len);
 }
 
 /* ------------------------------------------------------------------ */
@@ -447,9 +441,9 @@ zkr_err zkr_cli_add_program(zkr_cli *cli, zkr_registry *reg, const char *file, c
     zkr_err r;
 
     memset(out, 0, sizeof *out);
-    /* inference@1 glue (cli/infer_glue.c): ONNX -> canonical program. */
+    /* inference@1 glue (app/infer.c): ONNX -> canonical program. */
     if ((r = zkr_file_read(file, ARTIFACT_MAX_BYTES, &data, &cli->diag)) != ZKR_OK ||
-        (r = zkr_cli_infer_program_bytes(cli, file, &data, &is_program)) != ZKR_OK)
+        (r = zkr_app_infer_program_bytes(cli, file, &data, &is_program)) != ZKR_OK)
         goto out;
     r = zkr_registry_program_add(reg, name ? name : base_name(file), data.p, data.len, out,
                                  &cli->diag);
@@ -469,7 +463,7 @@ zkr_err zkr_cli_add_model(zkr_cli *cli, zkr_registry *reg, const char *file, con
     memset(out, 0, sizeof *out);
     /* inference@1 / training glue: ONNX -> quantized model, decode, commitment, store. */
     if ((r = zkr_file_read(file, ARTIFACT_MAX_BYTES, &data, &cli->diag)) != ZKR_OK ||
-        (r = zkr_cli_infer_model_bytes(cli, reg, file, program_ref, calibrate, &data, comm,
+        (r = zkr_app_infer_model_bytes(cli, reg, file, program_ref, calibrate, &data, comm,
                                        &has_comm)) != ZKR_OK)
         goto out;
     r = zkr_registry_model_add(reg, name ? name : base_name(file), program_ref, data.p, data.len,
@@ -489,19 +483,19 @@ zkr_err zkr_cli_add_dataset(zkr_cli *cli, zkr_registry *reg, const char *file, c
     memset(out, 0, sizeof *out);
     /*
      * The commitment and the remembered path are inference@1 glue
-     * (cli/infer_glue.c). The path file is written before the registration
+     * (app/infer.c). The path file is written before the registration
      * commits: nothing that can fail runs after the commit.
      */
     zkr_progress_phase(pg, "reading the dataset", 0);
     if ((r = zkr_dataset_open(file, &ds, &cli->diag)) != ZKR_OK)
         goto out;
     zkr_progress_phase(pg, "committing records", zkr_dataset_count(ds));
-    if ((r = zkr_cli_infer_dataset_commitment(cli, ds, comm)) != ZKR_OK)
+    if ((r = zkr_app_infer_dataset_commitment(cli, ds, comm)) != ZKR_OK)
         goto out;
     zkr_progress_step(pg, zkr_dataset_count(ds));
     zkr_progress_phase(pg, "hashing records", zkr_dataset_count(ds));
     if ((r = zkr_registry_dataset_digest(ds, sha, NULL)) != ZKR_OK ||
-        (r = zkr_cli_infer_dataset_remember(cli, sha, file)) != ZKR_OK)
+        (r = zkr_app_infer_dataset_remember(cli, sha, file)) != ZKR_OK)
         goto out;
     zkr_progress_phase(pg, "registering", 0);
     r = zkr_registry_dataset_add(reg, name ? name : base_name(file), ds, file, comm, out,
@@ -1152,7 +1146,7 @@ static zkr_err revoke_key(zkr_cli *cli, zkr_registry *reg, const char *ref, cons
                           zkr_revocation *rv)
 {
     uint8_t target[ZKR_DIGEST_BYTES];
-    zkr_err r = zkr_cli_key_target(reg, ref, target, &cli->diag);
+    zkr_err r = zkr_app_key_target(reg, ref, target, &cli->diag);
 
     if (r == ZKR_OK)
         r = zkr_registry_revoke(reg, ZKR_KIND_KEY, target, reason, rv, &cli->diag);

@@ -1,66 +1,16 @@
 /*
  * cmd_round.c: `zkreg round open|accept|show|audit` and a round worker's
- * `zkreg train --round R --worker I`. A round lives in the log only:
- * "round-open" (its id is that leaf's index; its payload carries a fresh
- * nonce and the registry's origin, so its digest names it everywhere), one
- * "round-outcome" per worker and one "round-close", all written with the
- * accepted children and their average in one transaction that re-checks
- * the round is still open (zkr_registry_round_close). Payloads and their
- * codecs are the registry's (docs/formats.md).
+ * `zkreg train --round R --worker I`: the arguments, the workflows of
+ * app/round.h and their results printed.
  */
-#include <fcntl.h>
-#include <inttypes.h>
-#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "infer_glue.h"
+#include "app/round.h"
 #include "registry_cli.h"
 #include "train_cli.h"
-#include "train_glue.h"
-#include "zkr_config.h"
 
 #define ROUND_MAX_WORKERS ZKR_ROUND_MAX_WORKERS
-#define REASON_MAX (ZKR_ROUND_REASON_MAX + 1u)
-
-_Static_assert(ZKR_ROUND_MAX_PER_WORKER == ZKR_ML_T_MAX_BATCH, "a shard is one training batch");
-_Static_assert(ZKR_TRAIN_LR_MAX == ZKR_ML_T_LR_MAX && ZKR_TRAIN_SHIFT_MAX == ZKR_ML_T_SHIFT_MAX &&
-                   ZKR_ML_T_SHIFT_MIN == 1,
-               "the registry's training bounds are training-step@1's");
-
-/* A round as the log shows it, with its step parameters. */
-typedef struct {
-    zkr_round_state st;
-    zkr_ml_tstep_params sp;
-} round_info;
-
-/* Reads round `id` (the index of its round-open leaf) and every event naming it. */
-static zkr_err round_load(zkr_cli *cli, zkr_registry *reg, uint64_t id, round_info *ri)
-{
-    zkr_err r;
-
-    memset(ri, 0, sizeof *ri);
-    if ((r = zkr_registry_round_get(reg, id, &ri->st, &cli->diag)) != ZKR_OK)
-        return r;
-    ri->sp.lr = ri->st.open.lr;
-    ri->sp.shift = ri->st.open.shift;
-    return ZKR_OK;
-}
-
-/*
- * The shard of worker w: records first + w*R .. first + (w+1)*R - 1. The
- * decoder refused a round whose range passes 2^64 - 1, so nothing wraps.
- */
-static void shard_indices(const round_info *ri, uint32_t w, uint64_t *idx)
-{
-    for (uint32_t i = 0; i < ri->st.open.per_worker; i++)
-        idx[i] = ri->st.open.first + (uint64_t)w * ri->st.open.per_worker + i;
-}
-
-/* ------------------------------------------------------------------ */
-/* round open                                                          */
-/* ------------------------------------------------------------------ */
 
 static const char round_help[] =
     "usage: zkreg round open --model ID --dataset ID --workers N --first-record F\n"
@@ -152,449 +102,63 @@ static zkr_err round_parse(zkr_cli *cli, int argc, char **argv, round_args *a, i
     return r;
 }
 
-/*
- * The round's nonce: fresh randomness, so two rounds opened with the same
- * parameters have different digests. Test builds may fix it
- * ($ZKREG_TEST_ROUND_NONCE, 64 hex digits) to show a repeated digest refused.
- */
-static zkr_err round_nonce(zkr_cli *cli, uint8_t nonce[ZKR_ROUND_NONCE_BYTES])
-{
-#if ZKR_TEST_BUILD
-    const char *fixed = getenv("ZKREG_TEST_ROUND_NONCE");
-
-    if (fixed != NULL) {
-        if (strlen(fixed) != 2 * ZKR_ROUND_NONCE_BYTES ||
-            zkr_hex_decode_exact(fixed, nonce, ZKR_ROUND_NONCE_BYTES) != ZKR_OK)
-            return zkr_cli_usage(cli, "ZKREG_TEST_ROUND_NONCE: expected 64 hex digits");
-        return ZKR_OK;
-    }
-#endif
-    (void)cli;
-    randombytes_buf(nonce, ZKR_ROUND_NONCE_BYTES);
-    return ZKR_OK;
-}
-
-static zkr_err round_open_args(zkr_cli *cli, const round_args *a)
-{
-    if (!a->model || !a->dataset || !a->schema || !a->workers || !a->per || !a->lr || !a->shift)
-        return zkr_cli_usage(cli, "round open needs --model --dataset --workers "
-                                  "--records-per-worker --lr --shift --schema (and --first-record)");
-    if (a->workers > ROUND_MAX_WORKERS || a->per > ZKR_ML_T_MAX_BATCH || a->lr > ZKR_ML_T_LR_MAX ||
-        a->shift < ZKR_ML_T_SHIFT_MIN || a->shift > ZKR_ML_T_SHIFT_MAX)
-        return zkr_cli_usage(cli, "--workers <= %u, --records-per-worker <= %u, --lr <= %u, "
-                                  "--shift %u..%u", ROUND_MAX_WORKERS, ZKR_ML_T_MAX_BATCH,
-                             ZKR_ML_T_LR_MAX, ZKR_ML_T_SHIFT_MIN, ZKR_ML_T_SHIFT_MAX);
-    /* workers * per <= 4096; first + that must not wrap (it once named records 0..3). */
-    if (a->first > UINT64_MAX - a->workers * a->per + 1)
-        return zkr_cli_usage(cli, "--first-record %llu + %llu workers x %llu records passes the "
-                             "last record index 2^64-1", (unsigned long long)a->first,
-                             (unsigned long long)a->workers, (unsigned long long)a->per);
-    return ZKR_OK;
-}
-
 static zkr_err round_open(zkr_cli *cli, const round_args *a)
 {
-    zkr_registry *reg = NULL;
-    zkr_artifact parent, ds;
-    zkr_schema sc;
-    zkr_ml_tmodel *m = NULL;
-    zkr_cli_train_data td;
-    zkr_round_open o;
-    uint8_t digest[32];
+    zkr_app_round_open_opts o = {.model = a->model, .dataset = a->dataset, .schema = a->schema,
+                                 .workers = a->workers, .first = a->first, .per = a->per,
+                                 .lr = a->lr, .shift = a->shift};
+    zkr_app_round_opened res;
     char hex[65];
-    uint64_t id, end;
     zkr_err r;
 
-    memset(&td, 0, sizeof td);
-    memset(&o, 0, sizeof o);
-    if ((r = round_open_args(cli, a)) != ZKR_OK)
+    if ((r = zkr_app_round_open(cli, &o, &res)) != ZKR_OK)
         return r;
-    end = a->first + a->workers * a->per; /* <= 2^64 - 1 + 1: checked above, may be 0 only at 2^64 */
-    if ((r = zkr_cli_registry_open(cli, &reg)) != ZKR_OK ||
-        (r = zkr_cli_train_load_model(cli, reg, a->model, &parent, &m)) != ZKR_OK ||
-        (r = zkr_cli_train_data_open(cli, reg, a->dataset, &ds, &td)) != ZKR_OK ||
-        (r = zkr_registry_schema_get(reg, a->schema, &sc, &cli->diag)) != ZKR_OK)
-        goto out;
-    if ((r = zkr_cli_train_provable(cli, m, (uint32_t)a->per)) != ZKR_OK)
-        goto out;
-    if (strcmp(sc.proof_kind, "training-step@1") != 0) {
-        r = zkr_fail(&cli->diag, ZKR_ERR_MISMATCH_SCHEMA, "schema %s: proof kind '%s', expected "
-                     "training-step@1", a->schema, sc.proof_kind);
-        goto out;
-    }
-    if (end == 0 || end > td.n) {
-        r = zkr_fail(&cli->diag, ZKR_ERR_NOT_FOUND, "shards end past record %llu, the "
-                     "dataset's last of %llu records", (unsigned long long)(end - 1),
-                     (unsigned long long)td.n);
-        goto out;
-    }
-    o.version = 2;
-    memcpy(o.parent, parent.sha256, 32);
-    memcpy(o.parent_commitment, parent.commitment, 32);
-    memcpy(o.dataset, ds.sha256, 32);
-    memcpy(o.schema, sc.digest, 32);
-    o.workers = (uint32_t)a->workers;
-    o.first = a->first;
-    o.per_worker = (uint32_t)a->per;
-    o.lr = (uint32_t)a->lr;
-    o.shift = (uint32_t)a->shift;
-    if ((r = round_nonce(cli, o.nonce)) != ZKR_OK ||
-        (r = zkr_registry_origin(reg, o.origin, &cli->diag)) != ZKR_OK ||
-        (r = zkr_registry_round_open(reg, &o, &id, digest, &cli->diag)) != ZKR_OK)
-        goto out;
-    zkr_cli_hex32(digest, hex);
+    zkr_cli_hex32(res.digest, hex);
     if (cli->json)
-        printf("{\"ok\":true,\"round\":%llu,\"digest\":\"%s\"}\n", (unsigned long long)id, hex);
+        printf("{\"ok\":true,\"round\":%llu,\"digest\":\"%s\"}\n", (unsigned long long)res.round,
+               hex);
     else
         printf("round %llu opened: model %lld, dataset %lld, %u workers x %u records from %llu\n"
                "round digest %s\n",
-               (unsigned long long)id, (long long)parent.id, (long long)ds.id, o.workers,
-               o.per_worker, (unsigned long long)o.first, hex);
-out:
-    zkr_ml_tmodel_free(m);
-    zkr_cli_train_data_free(&td);
-    zkr_registry_close(reg);
-    return r;
-}
-
-/* ------------------------------------------------------------------ */
-/* A worker                                                            */
-/* ------------------------------------------------------------------ */
-
-static zkr_err write_out(zkr_cli *cli, const char *dir, const char *name, uint32_t w,
-                         const uint8_t *p, size_t len, char *path, size_t cap)
-{
-    if (snprintf(path, cap, "%s/worker-%u.%s", dir, w, name) >= (int)cap)
-        return zkr_fail(&cli->diag, ZKR_ERR_USAGE, "%s: path too long", dir);
-    return zkr_file_write_atomic(path, p, len, 0644, &cli->diag);
-}
-
-static zkr_err refs_of(const round_info *ri, char parent[65], char ds[65], char schema[65])
-{
-    zkr_cli_hex32(ri->st.open.parent, parent);
-    zkr_cli_hex32(ri->st.open.dataset, ds);
-    zkr_cli_hex32(ri->st.open.schema, schema);
+               (unsigned long long)res.round, (long long)res.model_id, (long long)res.dataset_id,
+               (uint32_t)a->workers, (uint32_t)a->per, (unsigned long long)a->first, hex);
     return ZKR_OK;
 }
 
 zkr_err zkr_cli_round_work(zkr_cli *cli, const zkr_cli_train_args *a)
 {
-    zkr_registry *reg = NULL;
-    round_info ri;
-    zkr_artifact parent_a, ds_a;
-    zkr_ml_tmodel *parent = NULL, *child = NULL;
-    zkr_cli_train_data td;
-    zkr_cli_train_params tp;
-    zkr_statement st;
-    zkr_buf inputs = {0}, child_bytes = {0}, proof = {0};
-    uint64_t idx[ZKR_ML_T_MAX_BATCH];
-    uint8_t labels[ZKR_ML_T_MAX_BATCH], sha[32];
-    char pref[65], dref[65], sref[65], mpath[4096], ppath[4096], sid[65];
+    zkr_app_round_work_opts o = {.round = a->round, .worker = a->worker, .out_dir = a->out_dir,
+                                 .no_sandbox = a->no_sandbox};
+    zkr_app_round_work_result *res = calloc(1, sizeof *res);
+    char sid[65];
     zkr_err r;
 
-    memset(&td, 0, sizeof td);
-    memset(&st, 0, sizeof st);
-    if ((r = zkr_cli_registry_open(cli, &reg)) != ZKR_OK ||
-        (r = round_load(cli, reg, a->round, &ri)) != ZKR_OK)
+    if (res == NULL)
+        return ZKR_ERR_NOMEM;
+    if ((r = zkr_app_round_work(cli, &o, res)) != ZKR_OK)
         goto out;
-    if (ri.st.closed) {
-        r = zkr_fail(&cli->diag, ZKR_ERR_CONFLICT, "round %llu was closed (log %llu)",
-                     (unsigned long long)ri.st.index, (unsigned long long)ri.st.close_index);
-        goto out;
-    }
-    if (a->worker >= ri.st.open.workers) {
-        r = zkr_fail(&cli->diag, ZKR_ERR_USAGE, "--worker %u: round %llu has workers 0..%u",
-                     a->worker, (unsigned long long)ri.st.index, ri.st.open.workers - 1);
-        goto out;
-    }
-    (void)refs_of(&ri, pref, dref, sref);
-    shard_indices(&ri, a->worker, idx);
-    if ((r = zkr_cli_train_load_model(cli, reg, pref, &parent_a, &parent)) != ZKR_OK ||
-        (r = zkr_cli_train_data_open(cli, reg, dref, &ds_a, &td)) != ZKR_OK ||
-        (r = zkr_cli_train_batch(cli, &td, zkr_ml_tmodel_graph(parent)->input_dim, idx,
-                                 ri.st.open.per_worker, &inputs, labels)) != ZKR_OK ||
-        (r = zkr_ml_train_step(parent, inputs.p, inputs.len, labels, ri.st.open.per_worker, &ri.sp,
-                               &child_bytes, NULL, &cli->diag)) != ZKR_OK ||
-        (r = zkr_ml_tmodel_decode(child_bytes.p, child_bytes.len, &child, &cli->diag)) != ZKR_OK)
-        goto out;
-    zkr_ml_tmodel_digest(child, sha);
-    if ((r = zkr_cli_train_statement(cli, reg, sref, &parent_a, &ds_a, sha, &ri.sp, idx,
-                                     ri.st.open.per_worker, &st)) != ZKR_OK ||
-        (r = zkr_cli_train_params_of(cli, &st, &tp)) != ZKR_OK ||
-        (r = zkr_cli_train_prove(cli, &st, parent, child, &td, &tp, a->no_sandbox, &proof)) !=
-            ZKR_OK ||
-        (r = write_out(cli, a->out_dir, "zkrtm", a->worker, child_bytes.p, child_bytes.len, mpath,
-                       sizeof mpath)) != ZKR_OK ||
-        (r = write_out(cli, a->out_dir, "zkp", a->worker, proof.p, proof.len, ppath,
-                       sizeof ppath)) != ZKR_OK)
-        goto out;
-    zkr_cli_hex32(st.statement_id, sid);
+    zkr_cli_hex32(res->statement_id, sid);
     if (cli->json)
-        printf("{\"ok\":true,\"model\":\"%s\",\"proof\":\"%s\",\"statement\":\"%s\"}\n", mpath,
-               ppath, sid);
+        printf("{\"ok\":true,\"model\":\"%s\",\"proof\":\"%s\",\"statement\":\"%s\"}\n",
+               res->model_path, res->proof_path, sid);
     else
         printf("worker %u: model %s\n          proof %s (%zu bytes)\n          statement %s\n",
-               a->worker, mpath, ppath, proof.len, sid);
+               a->worker, res->model_path, res->proof_path, res->proof_bytes, sid);
 out:
-    zkr_statement_free(&st);
-    zkr_buf_free(&inputs);
-    zkr_buf_free(&child_bytes);
-    zkr_buf_free(&proof);
-    zkr_ml_tmodel_free(parent);
-    zkr_ml_tmodel_free(child);
-    zkr_cli_train_data_free(&td);
-    zkr_registry_close(reg);
+    free(res);
     return r;
 }
 
-/* ------------------------------------------------------------------ */
-/* round accept                                                        */
-/* ------------------------------------------------------------------ */
-
-typedef struct {
-    zkr_registry *reg;
-    round_info ri;
-    zkr_artifact parent_a, ds_a;
-    char pref[65], dref[65], sref[65];
-    zkr_ml_tmodel *children[ROUND_MAX_WORKERS];
-    uint8_t child_sha[ROUND_MAX_WORKERS][32];
-    uint8_t child_comm[ROUND_MAX_WORKERS][32];
-    uint8_t sid[ROUND_MAX_WORKERS][32];
-    uint8_t proof_sha[ROUND_MAX_WORKERS][32];
-    char reason[ROUND_MAX_WORKERS][REASON_MAX];
-    int accepted[ROUND_MAX_WORKERS];
-} accept_ctx;
-
-/* Splits "MODEL[,PROOF]" into the two paths. */
-static void split_sub(const char *s, char *model, size_t cap, const char **proof)
+static void print_outcomes(const zkr_cli *cli, const zkr_app_round_accept_result *c)
 {
-    const char *comma = strchr(s, ',');
-    size_t n = comma ? (size_t)(comma - s) : strlen(s);
-
-    if (n >= cap)
-        n = cap - 1;
-    memcpy(model, s, n);
-    model[n] = '\0';
-    *proof = comma ? comma + 1 : NULL;
-}
-
-/*
- * A reason is logged as UTF-8 text without control characters; a message
- * that is not (a file name's bytes, a cut multi-byte character) is kept
- * as printable ASCII.
- */
-static void reason_clean(char *s)
-{
-    if (zkr_utf8_check((const uint8_t *)s, strlen(s)) == ZKR_OK)
-        return;
-    for (; *s; s++)
-        if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
-            *s = '?';
-}
-
-/* Judges worker w; on rejection fills the reason and returns ZKR_OK (not an error). */
-static zkr_err judge(zkr_cli *cli, accept_ctx *c, uint32_t w, const char *sub, int no_sandbox)
-{
-    char model_path[4096];
-    const char *proof_path;
-    zkr_buf mb = {0}, pb = {0};
-    zkr_statement st;
-    uint64_t idx[ZKR_ML_T_MAX_BATCH];
-    uint8_t pd[32];
-    zkr_diag saved = cli->diag;
-    zkr_err r = ZKR_OK, v;
-
-    memset(&st, 0, sizeof st);
-    memset(&cli->diag, 0, sizeof cli->diag);
-    if (sub == NULL) {
-        snprintf(c->reason[w], REASON_MAX, "no update submitted");
-        goto out;
-    }
-    split_sub(sub, model_path, sizeof model_path, &proof_path);
-    if ((v = zkr_file_read(model_path, ZKR_ML_MODEL_MAX_BYTES, &mb, &cli->diag)) != ZKR_OK ||
-        (v = zkr_ml_tmodel_decode(mb.p, mb.len, &c->children[w], &cli->diag)) != ZKR_OK) {
-        snprintf(c->reason[w], REASON_MAX, "model file unusable: %s", cli->diag.msg);
-        goto out;
-    }
-    zkr_ml_tmodel_program_digest(c->children[w], pd);
-    zkr_ml_tmodel_digest(c->children[w], c->child_sha[w]);
-    if (memcmp(pd, c->parent_a.program_sha256, 32) != 0) {
-        snprintf(c->reason[w], REASON_MAX, "model of another program");
-        goto out;
-    }
-    if (proof_path == NULL) {
-        snprintf(c->reason[w], REASON_MAX, "unproven update: no proof submitted");
-        goto out;
-    }
-    if ((v = zkr_file_read(proof_path, ZKR_PROOF_MAX_BYTES, &pb, &cli->diag)) != ZKR_OK) {
-        snprintf(c->reason[w], REASON_MAX, "proof unreadable: %s", cli->diag.msg);
-        goto out;
-    }
-    zkr_sha256(pb.p, pb.len, c->proof_sha[w]);
-    shard_indices(&c->ri, w, idx);
-    if ((r = zkr_cli_train_commit_store(cli, c->children[w], c->child_comm[w])) != ZKR_OK ||
-        (r = zkr_cli_train_statement(cli, c->reg, c->sref, &c->parent_a, &c->ds_a,
-                                     c->child_sha[w], &c->ri.sp, idx, c->ri.st.open.per_worker,
-                                     &st)) !=
-            ZKR_OK)
-        goto out;
-    memcpy(c->sid[w], st.statement_id, 32);
-    v = zkr_cli_train_verify(cli, c->reg, &st, c->child_comm[w], pb.p, pb.len, no_sandbox);
-    if (v != ZKR_OK) {
-        snprintf(c->reason[w], REASON_MAX, "proof rejected (%s): %s", zkr_strerror(v),
-                 cli->diag.msg);
-        goto out;
-    }
-    c->accepted[w] = 1;
-    snprintf(c->reason[w], REASON_MAX, "proof verified for shard %llu..%llu",
-             (unsigned long long)idx[0], (unsigned long long)idx[c->ri.st.open.per_worker - 1]);
-out:
-    reason_clean(c->reason[w]);
-    if (!c->accepted[w]) {
-        zkr_ml_tmodel_free(c->children[w]);
-        c->children[w] = NULL;
-    }
-    if (r == ZKR_OK)
-        cli->diag = saved;
-    zkr_statement_free(&st);
-    zkr_buf_free(&mb);
-    zkr_buf_free(&pb);
-    return r;
-}
-
-static zkr_err outcome_payload(const accept_ctx *c, uint32_t w, zkr_buf *out)
-{
-    zkr_round_outcome o;
-
-    memset(&o, 0, sizeof o);
-    memcpy(o.round, c->ri.st.digest, 32);
-    o.worker = w;
-    o.accepted = (uint8_t)c->accepted[w];
-    memcpy(o.child, c->child_sha[w], 32);
-    memcpy(o.statement, c->sid[w], 32);
-    memcpy(o.proof, c->proof_sha[w], 32);
-    snprintf(o.reason, sizeof o.reason, "%s", c->reason[w]);
-    return zkr_round_outcome_encode(&o, out);
-}
-
-/* The accepted children's average (none when k = 0), committed and stored. */
-static zkr_err round_average(zkr_cli *cli, accept_ctx *c, zkr_buf *avg_bytes, uint8_t sha[32],
-                             uint8_t comm[32], size_t *k)
-{
-    const zkr_ml_tmodel *acc[ROUND_MAX_WORKERS];
-    zkr_ml_tmodel *avg = NULL;
-    zkr_err r;
-
-    *k = 0;
-    memset(sha, 0, 32);
-    memset(comm, 0, 32);
-    for (uint32_t w = 0; w < c->ri.st.open.workers; w++)
-        if (c->accepted[w])
-            acc[(*k)++] = c->children[w];
-    if (*k == 0)
-        return ZKR_OK;
-    if ((r = zkr_ml_fedavg(acc, *k, avg_bytes, &cli->diag)) == ZKR_OK &&
-        (r = zkr_ml_tmodel_decode(avg_bytes->p, avg_bytes->len, &avg, &cli->diag)) == ZKR_OK &&
-        (r = zkr_cli_train_commit_store(cli, avg, comm)) == ZKR_OK)
-        zkr_ml_tmodel_digest(avg, sha);
-    zkr_ml_tmodel_free(avg);
-    return r;
-}
-
-static zkr_err close_payload(const accept_ctx *c, const uint8_t sha[32], const uint8_t comm[32],
-                             zkr_buf *out)
-{
-    zkr_round_close rc;
-
-    memset(&rc, 0, sizeof rc);
-    memcpy(rc.round, c->ri.st.digest, 32);
-    memcpy(rc.result, sha, 32);
-    memcpy(rc.result_commitment, comm, 32);
-    for (uint32_t w = 0; w < c->ri.st.open.workers; w++)
-        if (c->accepted[w])
-            memcpy(rc.children[rc.k++], c->child_sha[w], 32);
-    return zkr_round_close_encode(&rc, out);
-}
-
-/*
- * Writes every outcome, the accepted children, the average and the close
- * in one registry transaction that re-checks the round is still open
- * (zkr_registry_round_close): of two concurrent accepts, one closes the
- * round and the other gets ZKR_ERR_CONFLICT with nothing written.
- */
-static zkr_err round_write(zkr_cli *cli, accept_ctx *c, zkr_artifact *res, size_t *k)
-{
-    zkr_round_write ow[ROUND_MAX_WORKERS], cw;
-    zkr_buf ev[ROUND_MAX_WORKERS], cev = {0}, avg = {0};
-    uint8_t sha[32], comm[32];
-    uint32_t n = c->ri.st.open.workers;
-    zkr_err r;
-
-    memset(ow, 0, sizeof ow);
-    memset(ev, 0, sizeof ev);
-    memset(&cw, 0, sizeof cw);
-    memset(res, 0, sizeof *res);
-    if ((r = round_average(cli, c, &avg, sha, comm, k)) != ZKR_OK)
-        goto out;
-    for (uint32_t w = 0; w < n; w++) {
-        if ((r = outcome_payload(c, w, &ev[w])) != ZKR_OK)
-            goto out;
-        ow[w].event = ev[w].p;
-        ow[w].event_len = ev[w].len;
-        if (c->accepted[w]) {
-            zkr_ml_tmodel_bytes(c->children[w], &ow[w].model, &ow[w].model_len);
-            ow[w].commitment = c->child_comm[w];
-        }
-    }
-    if ((r = close_payload(c, sha, comm, &cev)) != ZKR_OK)
-        goto out;
-    cw.event = cev.p;
-    cw.event_len = cev.len;
-    if (*k > 0) {
-        cw.model = avg.p;
-        cw.model_len = avg.len;
-        cw.commitment = comm;
-    }
-    if ((r = zkr_registry_round_close(c->reg, c->ri.st.index, ow, n, &cw, &cli->diag)) != ZKR_OK)
-        goto out;
-    *res = cw.model_out;
-out:
-    for (uint32_t w = 0; w < ROUND_MAX_WORKERS; w++)
-        zkr_buf_free(&ev[w]);
-    zkr_buf_free(&cev);
-    zkr_buf_free(&avg);
-    return r;
-}
-
-#if ZKR_TEST_BUILD
-/*
- * Test builds: after judging and before writing, wait for the file named
- * by $ZKREG_TEST_ROUND_PAUSE (a fifo) to be opened for writing and closed,
- * so a test can hold two accepts of one round at this point.
- */
-static void test_pause(void)
-{
-    const char *path = getenv("ZKREG_TEST_ROUND_PAUSE");
-    char b[64];
-    int fd;
-
-    if (path == NULL || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-        return;
-    while (read(fd, b, sizeof b) > 0)
-        ;
-    close(fd);
-}
-#endif
-
-static void print_outcomes(const zkr_cli *cli, const accept_ctx *c, const zkr_artifact *res,
-                           size_t k)
-{
-    uint64_t id = c->ri.st.index;
+    const zkr_artifact *res = &c->result;
+    uint64_t id = c->round;
+    size_t k = c->k;
 
     if (cli->json) {
         printf("{\"ok\":true,\"round\":%llu,\"accepted\":%zu,\"result_model\":%lld,\"workers\":[",
                (unsigned long long)id, k, (long long)res->id);
-        for (uint32_t w = 0; w < c->ri.st.open.workers; w++) {
+        for (uint32_t w = 0; w < c->workers; w++) {
             printf("%s{\"worker\":%u,\"accepted\":%s,\"reason\":", w ? "," : "", w,
                    c->accepted[w] ? "true" : "false");
             zkr_cli_json_string(stdout, c->reason[w]);
@@ -603,7 +167,7 @@ static void print_outcomes(const zkr_cli *cli, const accept_ctx *c, const zkr_ar
         printf("]}\n");
         return;
     }
-    for (uint32_t w = 0; w < c->ri.st.open.workers; w++)
+    for (uint32_t w = 0; w < c->workers; w++)
         printf("worker %u: %s: %s\n", w, c->accepted[w] ? "ACCEPTED" : "REJECTED", c->reason[w]);
     if (k > 0)
         printf("round %llu closed: %zu update(s) averaged into model %lld (%s v%llu)\n",
@@ -613,75 +177,29 @@ static void print_outcomes(const zkr_cli *cli, const accept_ctx *c, const zkr_ar
         printf("round %llu closed: no update accepted\n", (unsigned long long)id);
 }
 
-/* A round that may still be accepted: no close, no outcome, submissions inside it. */
-static zkr_err accept_check(zkr_cli *cli, const accept_ctx *c, const round_args *a)
-{
-    const zkr_round_state *st = &c->ri.st;
-
-    if (st->closed)
-        return zkr_fail(&cli->diag, ZKR_ERR_CONFLICT, "round %llu was already closed (log %llu)",
-                        (unsigned long long)a->round, (unsigned long long)st->close_index);
-    if (st->n_outcomes > 0)
-        return zkr_fail(&cli->diag, ZKR_ERR_CONFLICT, "round %llu has %u outcome(s) but no close "
-                        "(written by an older zkreg); it cannot be closed again",
-                        (unsigned long long)a->round, st->n_outcomes);
-    for (uint32_t w = st->open.workers; w < ROUND_MAX_WORKERS; w++)
-        if (a->sub[w])
-            return zkr_cli_usage(cli, "--submission %u: round %llu has workers 0..%u", w,
-                                 (unsigned long long)a->round, st->open.workers - 1);
-    return ZKR_OK;
-}
-
 static zkr_err round_accept(zkr_cli *cli, const round_args *a)
 {
-    accept_ctx *c = calloc(1, sizeof *c);
-    zkr_ml_tmodel *parent = NULL;
-    zkr_cli_train_data td;
-    zkr_artifact res;
-    size_t k = 0;
+    zkr_app_round_accept_opts o;
+    zkr_app_round_accept_result *res = calloc(1, sizeof *res);
     zkr_err r;
 
-    memset(&td, 0, sizeof td);
-    if (c == NULL)
+    if (res == NULL)
         return ZKR_ERR_NOMEM;
-    if ((r = zkr_cli_registry_open(cli, &c->reg)) != ZKR_OK ||
-        (r = round_load(cli, c->reg, a->round, &c->ri)) != ZKR_OK ||
-        (r = accept_check(cli, c, a)) != ZKR_OK)
-        goto out;
-    (void)refs_of(&c->ri, c->pref, c->dref, c->sref);
-    if ((r = zkr_cli_train_load_model(cli, c->reg, c->pref, &c->parent_a, &parent)) != ZKR_OK ||
-        (r = zkr_cli_train_data_open(cli, c->reg, c->dref, &c->ds_a, &td)) != ZKR_OK)
-        goto out;
-    for (uint32_t w = 0; w < c->ri.st.open.workers; w++)
-        if ((r = judge(cli, c, w, a->sub[w], a->no_sandbox)) != ZKR_OK)
-            goto out;
-#if ZKR_TEST_BUILD
-    test_pause();
-#endif
-    if ((r = round_write(cli, c, &res, &k)) != ZKR_OK)
-        goto out;
-    print_outcomes(cli, c, &res, k);
-    if (k == 0)
-        r = zkr_fail(&cli->diag, ZKR_ERR_VERIFY, "round %llu: no update was accepted",
-                     (unsigned long long)a->round);
-out:
-    for (uint32_t w = 0; w < ROUND_MAX_WORKERS; w++)
-        zkr_ml_tmodel_free(c->children[w]);
-    zkr_ml_tmodel_free(parent);
-    zkr_cli_train_data_free(&td);
-    zkr_registry_close(c->reg);
-    free(c);
+    memset(&o, 0, sizeof o);
+    o.round = a->round;
+    o.no_sandbox = a->no_sandbox;
+    memcpy(o.sub, a->sub, sizeof o.sub);
+    r = zkr_app_round_accept(cli, &o, res);
+    if (res->closed)
+        print_outcomes(cli, res);
+    free(res);
     return r;
 }
-
-/* ------------------------------------------------------------------ */
-/* round show / audit                                                  */
-/* ------------------------------------------------------------------ */
 
 static zkr_err round_show(zkr_cli *cli, const round_args *a)
 {
     zkr_registry *reg = NULL;
-    round_info *ri = calloc(1, sizeof *ri);
+    zkr_app_round_info *ri = calloc(1, sizeof *ri);
     const zkr_round_state *st;
     char hex[65];
     zkr_err r;
@@ -691,7 +209,7 @@ static zkr_err round_show(zkr_cli *cli, const round_args *a)
     st = &ri->st;
     /* round_load refuses a round with two closes, two outcomes of a worker or a twin open. */
     if ((r = zkr_cli_registry_open_ro(cli, &reg)) != ZKR_OK ||
-        (r = round_load(cli, reg, a->round, ri)) != ZKR_OK)
+        (r = zkr_app_round_load(cli, reg, a->round, ri)) != ZKR_OK)
         goto out;
     zkr_cli_hex32(st->open.parent, hex);
     printf("round %llu: parent %s, %u workers x %u records from %llu, lr %u, shift %u, %s\n",
@@ -718,126 +236,18 @@ out:
     return r;
 }
 
-/* An accepted outcome's statement is the one the round derives for that worker. */
-static zkr_err audit_statement(zkr_cli *cli, zkr_registry *reg, const round_info *ri, uint32_t w)
+static zkr_err round_audit(zkr_cli *cli, const round_args *a)
 {
-    const zkr_round_outcome *o = &ri->st.outcome[w];
-    zkr_cli_train_params tp;
-    zkr_statement st;
-    uint64_t idx[ZKR_ML_T_MAX_BATCH];
-    char hex[65];
-    zkr_err r;
-
-    memset(&st, 0, sizeof st);
-    zkr_cli_hex32(o->statement, hex);
-    shard_indices(ri, w, idx);
-    if ((r = zkr_registry_statement_get(reg, hex, &st, &cli->diag)) != ZKR_OK ||
-        (r = zkr_cli_train_params_of(cli, &st, &tp)) != ZKR_OK)
-        goto out;
-    if (memcmp(st.schema.digest, ri->st.open.schema, 32) != 0 ||
-        memcmp(st.model.sha256, ri->st.open.parent, 32) != 0 ||
-        memcmp(st.dataset.sha256, ri->st.open.dataset, 32) != 0 ||
-        memcmp(tp.child, o->child, 32) != 0 || tp.lr != ri->st.open.lr ||
-        tp.shift != ri->st.open.shift || tp.steps != 1 || tp.batch != ri->st.open.per_worker ||
-        memcmp(tp.indices, idx, (size_t)tp.batch * sizeof idx[0]) != 0)
-        r = zkr_fail(&cli->diag, ZKR_ERR_VERIFY, "round %llu: worker %u's statement %s is not "
-                     "the one the round derives for its shard", (unsigned long long)ri->st.index,
-                     w, hex);
-out:
-    zkr_statement_free(&st);
-    return r;
-}
-
-/* A registered model row of the round's program whose commitment recomputes from its bytes. */
-static zkr_err audit_model(zkr_cli *cli, zkr_registry *reg, const zkr_artifact *parent,
-                           const uint8_t sha[32], const uint8_t *want_comm, zkr_ml_tmodel **m)
-{
-    zkr_artifact a;
-    uint8_t comm[32];
-    char hex[65];
-    zkr_err r;
-
-    zkr_cli_hex32(sha, hex);
-    if ((r = zkr_cli_train_load_model(cli, reg, hex, &a, m)) != ZKR_OK ||
-        (r = zkr_cli_train_commit(cli, *m, comm)) != ZKR_OK)
-        return r;
-    if (a.program_id != parent->program_id)
-        return zkr_fail(&cli->diag, ZKR_ERR_VERIFY, "model %s belongs to another program", hex);
-    if (sodium_memcmp(comm, a.commitment, 32) != 0 ||
-        (want_comm != NULL && sodium_memcmp(comm, want_comm, 32) != 0))
-        return zkr_fail(&cli->diag, ZKR_ERR_VERIFY, "model %s: its commitment does not "
-                        "recompute to the %s one", hex, sodium_memcmp(comm, a.commitment, 32)
-                                                           ? "registered" : "round-close's");
-    return ZKR_OK;
-}
-
-/*
- * Cross-checks a closed round: each accepted outcome's statement and child
- * row, then the average of the children against the close's result, its
- * commitment and the result's row. zkr_registry_round_get already tied the
- * close to its outcomes (one per worker, exactly the accepted children).
- */
-static zkr_err audit_round(zkr_cli *cli, zkr_registry *reg, const round_info *ri,
-                           zkr_ml_tmodel **kids, uint8_t avg_sha[32])
-{
-    const zkr_round_state *st = &ri->st;
-    zkr_ml_tmodel *res = NULL;
-    zkr_artifact parent;
-    zkr_buf b = {0};
+    zkr_registry *reg = NULL;
+    uint8_t sha[32];
     uint32_t k = 0;
     char hex[65];
     zkr_err r;
 
-    zkr_cli_hex32(st->open.parent, hex);
-    if ((r = zkr_registry_artifact_get(reg, ZKR_KIND_MODEL, hex, &parent, &cli->diag)) != ZKR_OK)
-        return r;
-    for (uint32_t w = 0; w < st->open.workers; w++) {
-        if (!st->outcome[w].accepted)
-            continue;
-        if ((r = audit_statement(cli, reg, ri, w)) != ZKR_OK ||
-            (r = audit_model(cli, reg, &parent, st->outcome[w].child, NULL, &kids[k++])) != ZKR_OK)
-            return r;
-    }
-    if (k == 0)
-        return ZKR_OK;
-    if ((r = zkr_ml_fedavg((const zkr_ml_tmodel *const *)kids, k, &b, &cli->diag)) != ZKR_OK)
-        goto out;
-    zkr_sha256(b.p, b.len, avg_sha);
-    zkr_cli_hex32(avg_sha, hex);
-    if (sodium_memcmp(avg_sha, st->close.result, 32) != 0) {
-        r = zkr_fail(&cli->diag, ZKR_ERR_VERIFY, "round %llu: the average of its %u children is "
-                     "%s, not the registered result", (unsigned long long)st->index, k, hex);
-        goto out;
-    }
-    r = audit_model(cli, reg, &parent, st->close.result, st->close.result_commitment, &res);
-out:
-    zkr_ml_tmodel_free(res);
-    zkr_buf_free(&b);
-    return r;
-}
-
-static zkr_err round_audit(zkr_cli *cli, const round_args *a)
-{
-    zkr_registry *reg = NULL;
-    zkr_ml_tmodel *kids[ROUND_MAX_WORKERS] = {0};
-    round_info *ri = calloc(1, sizeof *ri);
-    uint8_t sha[32];
-    char hex[65];
-    zkr_err r;
-
-    if (ri == NULL)
-        return ZKR_ERR_NOMEM;
     if ((r = zkr_cli_registry_open_ro(cli, &reg)) != ZKR_OK ||
-        (r = round_load(cli, reg, a->round, ri)) != ZKR_OK)
+        (r = zkr_app_round_audit(cli, reg, a->round, &k, sha)) != ZKR_OK)
         goto out;
-    if (!ri->st.closed) {
-        r = zkr_fail(&cli->diag, ZKR_ERR_NOT_FOUND, "round %llu is not closed",
-                     (unsigned long long)a->round);
-        goto out;
-    }
-    if ((r = audit_round(cli, reg, ri, kids, sha)) != ZKR_OK)
-        goto out;
-    if (ri->st.close.k == 0) {
+    if (k == 0) {
         printf("round %llu: closed with no accepted update, one outcome per worker; nothing to "
                "recompute\n", (unsigned long long)a->round);
         goto out;
@@ -845,11 +255,8 @@ static zkr_err round_audit(zkr_cli *cli, const round_args *a)
     zkr_cli_hex32(sha, hex);
     printf("round %llu: one close, one outcome per worker; the %u accepted children's "
            "statements and commitments check; their average recomputes to %s, the registered "
-           "result, with its commitment\n", (unsigned long long)a->round, ri->st.close.k, hex);
+           "result, with its commitment\n", (unsigned long long)a->round, k, hex);
 out:
-    for (uint32_t i = 0; i < ROUND_MAX_WORKERS; i++)
-        zkr_ml_tmodel_free(kids[i]);
-    free(ri);
     zkr_registry_close(reg);
     return r;
 }

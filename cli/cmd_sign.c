@@ -9,7 +9,8 @@
 
 #include <sodium.h>
 
-#include "attest_glue.h"
+#include "app/attest.h"
+#include "sign_cli.h"
 #include "cli.h"
 #include "hsm/hsm.h"
 #include "signer/signer.h"
@@ -36,44 +37,9 @@ static const char key_help[] =
     "          the registry as a signer key; `zkreg attest` signs only with registered,\n"
     "          unrevoked keys. Revoke with `zkreg revoke key KEYID --reason TEXT`.\n" EXIT_CODES_HELP;
 
-/*
- * Reads a passphrase from descriptor `fd` (its first line) into
- * sodium_malloc'ed memory, for --passphrase-fd; closes the descriptor.
- */
 zkr_err zkr_cli_read_pass_fd(zkr_cli *cli, int fd, zkr_secret *out)
 {
-    enum { PASS_MAX = 1024 };
-    uint8_t c;
-    zkr_err r = ZKR_OK;
-
-    out->len = 0;
-    out->p = sodium_malloc(PASS_MAX);
-    if (out->p == NULL)
-        return ZKR_ERR_NOMEM;
-    for (;;) {
-        ssize_t n = read(fd, &c, 1);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            r = zkr_fail(&cli->diag, ZKR_ERR_IO, "--passphrase-fd %d: %s", fd, strerror(errno));
-            break;
-        }
-        if (n == 0 || c == '\n')
-            break;
-        if (out->len == PASS_MAX) {
-            r = zkr_fail(&cli->diag, ZKR_ERR_TOO_LARGE, "--passphrase-fd %d: too long", fd);
-            break;
-        }
-        out->p[out->len++] = c;
-    }
-    if (r == ZKR_OK && out->len > 0 && out->p[out->len - 1] == '\r')
-        out->len--;
-    if (r == ZKR_OK && out->len == 0)
-        r = zkr_fail(&cli->diag, ZKR_ERR_MALFORMED, "--passphrase-fd %d: empty passphrase", fd);
-    (void)close(fd);
-    if (r != ZKR_OK)
-        zkr_secret_free(out);
-    return r;
+    return zkr_app_read_pass_fd(cli, fd, out);
 }
 
 /* The passphrase: --passphrase-fd, else --passphrase-file / env / TTY. */
@@ -131,6 +97,28 @@ out:
     return r;
 }
 
+/* `key register`: records the key (app/attest.h) and reports its log entry. */
+static zkr_err key_registered(zkr_cli *cli, const zkr_pubkey *k)
+{
+    zkr_signer_key row;
+    char kid[ZKR_KEYID_HEX + 1], pubs[160];
+    zkr_err r;
+
+    zkr_pubkey_keyid(k, kid);
+    if ((r = zkr_pubkey_format(k, pubs, sizeof pubs)) != ZKR_OK ||
+        (r = zkr_app_key_register(cli, k, &row)) != ZKR_OK)
+        return r;
+    if (cli->json)
+        printf("{\"ok\":true,\"keyid\":\"%s\",\"public\":\"%s\",\"log_index\":%llu,"
+               "\"existed\":%s}\n",
+               kid, pubs, (unsigned long long)row.log_index, row.existed ? "true" : "false");
+    else
+        printf("%s key %s\n%s\nlog index %llu\n",
+               row.existed ? "already registered:" : "registered:", kid, pubs,
+               (unsigned long long)row.log_index);
+    return ZKR_OK;
+}
+
 static zkr_err key_public(zkr_cli *cli, const char *uri, const char *pass_path, int pass_fd,
                           const char *address, int do_register)
 {
@@ -165,7 +153,7 @@ static zkr_err key_public(zkr_cli *cli, const char *uri, const char *pass_path, 
         pub = *zkr_signer_pubkey(s);
     }
     if (do_register) {
-        r = zkr_cli_key_register(cli, &pub);
+        r = key_registered(cli, &pub);
         goto out;
     }
     if ((r = zkr_pubkey_format(&pub, pubs, sizeof pubs)) != ZKR_OK)
@@ -355,7 +343,7 @@ static zkr_err load_evidence(zkr_cli *cli, const char *path, const char *log_key
         if ((r = zkr_registry_open_readonly(cli->registry_path, rh, &cli->diag)) != ZKR_OK ||
             (r = zkr_registry_read_begin(*rh, &cli->diag)) != ZKR_OK)
             return r;
-        zkr_cli_attest_registry(*rh, reg);
+        zkr_app_attest_registry(*rh, reg);
         *have = 1;
         return ZKR_OK;
     }

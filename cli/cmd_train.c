@@ -11,10 +11,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "infer_glue.h"
+#include "app/infer.h"
 #include "registry_cli.h"
 #include "train_cli.h"
-#include "train_glue.h"
+#include "app/train.h"
 
 enum {
     OPT_DIMS = 0x200,
@@ -79,13 +79,6 @@ static zkr_err write_in_dir(zkr_cli *cli, const char *dir, const char *name, con
     return zkr_file_write_atomic(path, b->p, b->len, 0644, &cli->diag);
 }
 
-static zkr_err make_dir(zkr_cli *cli, const char *dir)
-{
-    if (mkdir(dir, 0755) != 0 && errno != EEXIST)
-        return zkr_fail(&cli->diag, ZKR_ERR_IO, "%s: cannot create: %s", dir, strerror(errno));
-    return ZKR_OK;
-}
-
 zkr_err zkr_cmd_train_init(zkr_cli *cli, int argc, char **argv)
 {
     static const struct option opts[] = {ZKR_CLI_COMMON_LONGOPTS,
@@ -127,7 +120,7 @@ zkr_err zkr_cmd_train_init(zkr_cli *cli, int argc, char **argv)
         (r = zkr_ml_tprogram_make(dims, n, &g, &cli->diag)) != ZKR_OK ||
         (r = zkr_ml_graph_encode(&g, &prog, &cli->diag)) != ZKR_OK ||
         (r = zkr_ml_tmodel_init(&g, seed, &model, &cli->diag)) != ZKR_OK ||
-        (r = make_dir(cli, out_dir)) != ZKR_OK ||
+        (r = zkr_app_make_dir(cli, out_dir)) != ZKR_OK ||
         (r = write_in_dir(cli, out_dir, "program.zkrprog", &prog)) != ZKR_OK ||
         (r = write_in_dir(cli, out_dir, "init.zkrtm", &model)) != ZKR_OK)
         goto out;
@@ -142,33 +135,6 @@ out:
     zkr_buf_free(&prog);
     zkr_buf_free(&model);
     return r;
-}
-
-/* ------------------------------------------------------------------ */
-/* Lineage events                                                       */
-/* ------------------------------------------------------------------ */
-
-zkr_err zkr_cli_lineage_payload(const zkr_artifact *parent, const uint8_t child_sha[32],
-                                const uint8_t child_comm[32], const zkr_artifact *dataset,
-                                const zkr_ml_tstep_params *sp, const uint64_t *idx,
-                                uint32_t batch, zkr_buf *out)
-{
-    zkr_lineage l;
-
-    out->len = 0;
-    memset(&l, 0, sizeof l);
-    if (batch > ZKR_ROUND_MAX_PER_WORKER)
-        return ZKR_ERR_USAGE;
-    memcpy(l.child, child_sha, 32);
-    memcpy(l.child_commitment, child_comm, 32);
-    memcpy(l.parent, parent->sha256, 32);
-    memcpy(l.parent_commitment, parent->commitment, 32);
-    memcpy(l.dataset, dataset->sha256, 32);
-    l.lr = sp->lr;
-    l.shift = sp->shift;
-    l.batch = batch;
-    memcpy(l.indices, idx, (size_t)batch * sizeof *idx);
-    return zkr_lineage_encode(&l, out);
 }
 
 /* ------------------------------------------------------------------ */
@@ -274,201 +240,60 @@ static zkr_err train_parse(zkr_cli *cli, int argc, char **argv, zkr_cli_train_ar
     return ZKR_OK;
 }
 
-/* Registers the training-step@1 statement of one step; *st must be freed by the caller. */
-zkr_err zkr_cli_train_statement(zkr_cli *cli, zkr_registry *reg, const char *schema,
-                                const zkr_artifact *parent, const zkr_artifact *dataset,
-                                const uint8_t child_sha[32], const zkr_ml_tstep_params *sp,
-                                const uint64_t *idx, uint32_t batch, zkr_statement *st)
+/* Each step's child as it is registered (text output; --json prints the summary only). */
+static void print_step(void *ctx, uint32_t step, const zkr_artifact *child,
+                       const zkr_artifact *parent)
 {
-    char prog[32], model[32], ds[32], child[65], lr[16], shift[16];
-    zkr_buf list = {0};
-    zkr_kv kv[5];
-    zkr_err r;
+    const zkr_cli *cli = ctx;
 
-    zkr_cli_hex32(child_sha, child);
-    snprintf(prog, sizeof prog, "%lld", (long long)parent->program_id);
-    snprintf(model, sizeof model, "%lld", (long long)parent->id);
-    snprintf(ds, sizeof ds, "%lld", (long long)dataset->id);
-    snprintf(lr, sizeof lr, "%u", sp->lr);
-    snprintf(shift, sizeof shift, "%u", sp->shift);
-    for (uint32_t i = 0; i < batch; i++)
-        if ((r = zkr_buf_printf(&list, "%s%" PRIu64, i ? "," : "", idx[i])) != ZKR_OK)
-            goto out;
-    if ((r = zkr_buf_terminate(&list)) != ZKR_OK)
-        goto out;
-    kv[0] = (zkr_kv){"child_model", child};
-    kv[1] = (zkr_kv){"lr", lr};
-    kv[2] = (zkr_kv){"record_indices", (const char *)list.p};
-    kv[3] = (zkr_kv){"shift", shift};
-    kv[4] = (zkr_kv){"steps", "1"};
-    r = zkr_registry_statement_add(reg, schema, prog, model, ds, kv, 5, NULL, 0, st, &cli->diag);
-out:
-    zkr_buf_free(&list);
-    return r;
-}
-
-typedef struct {
-    zkr_registry *reg;
-    zkr_artifact parent_a, dataset_a;
-    zkr_ml_tmodel *parent;
-    zkr_cli_train_data td;
-    zkr_buf inputs, child_bytes, ev, proof;
-} train_run;
-
-static void train_run_free(train_run *t)
-{
-    zkr_ml_tmodel_free(t->parent);
-    zkr_cli_train_data_free(&t->td);
-    zkr_buf_free(&t->inputs);
-    zkr_buf_free(&t->child_bytes);
-    zkr_buf_free(&t->ev);
-    zkr_buf_free(&t->proof);
-    zkr_registry_close(t->reg);
-}
-
-static zkr_err prove_step(zkr_cli *cli, const zkr_cli_train_args *a, train_run *t,
-                          const zkr_ml_tmodel *child, const uint8_t child_sha[32],
-                          const uint64_t *idx, const char *proof_name)
-{
-    zkr_statement st;
-    zkr_cli_train_params tp;
-    char path[4096], sid[65];
-    zkr_err r;
-
-    memset(&st, 0, sizeof st);
-    if ((r = zkr_cli_train_statement(cli, t->reg, a->schema, &t->parent_a, &t->dataset_a, child_sha,
-                                     &a->sp, idx, a->batch, &st)) != ZKR_OK ||
-        (r = zkr_cli_train_params_of(cli, &st, &tp)) != ZKR_OK ||
-        (r = zkr_cli_train_prove(cli, &st, t->parent, child, &t->td, &tp, a->no_sandbox,
-                                 &t->proof)) != ZKR_OK)
-        goto out;
-    if (snprintf(path, sizeof path, "%s/%s", a->out_dir, proof_name) >= (int)sizeof path) {
-        r = zkr_fail(&cli->diag, ZKR_ERR_USAGE, "%s: path too long", a->out_dir);
-        goto out;
-    }
-    if ((r = zkr_file_write_atomic(path, t->proof.p, t->proof.len, 0644, &cli->diag)) != ZKR_OK)
-        goto out;
-    zkr_cli_hex32(st.statement_id, sid);
     if (!cli->json)
-        printf("  statement %s\n  proof     %s (%zu bytes)\n", sid, path, t->proof.len);
-out:
-    zkr_statement_free(&st);
-    return r;
+        printf("step %u: model %lld (%s v%llu) from model %lld\n", step, (long long)child->id,
+               child->name, (unsigned long long)child->version, (long long)parent->id);
 }
 
-/* One step: train, register the child with its lineage, optionally prove. */
-static zkr_err train_step(zkr_cli *cli, const zkr_cli_train_args *a, train_run *t, uint32_t step,
-                          zkr_artifact *child_a)
+static void print_proof(void *ctx, const uint8_t statement_id[32], const char *path,
+                        size_t bytes)
 {
-    const zkr_ml_graph *g = zkr_ml_tmodel_graph(t->parent);
-    uint64_t idx[ZKR_ML_T_MAX_BATCH];
-    uint8_t labels[ZKR_ML_T_MAX_BATCH], comm[32], sha[32];
-    zkr_ml_tmodel *child = NULL;
-    char prog[32], name[64];
-    zkr_binding bound[2];
-    uint64_t ev_index;
-    zkr_err r;
+    const zkr_cli *cli = ctx;
+    char sid[65];
 
-    if ((r = zkr_ml_train_batch_indices(a->first, step, a->batch, t->td.n, idx)) != ZKR_OK ||
-        (r = zkr_cli_train_batch(cli, &t->td, g->input_dim, idx, a->batch, &t->inputs, labels)) !=
-            ZKR_OK ||
-        (r = zkr_ml_train_step(t->parent, t->inputs.p, t->inputs.len, labels, a->batch, &a->sp,
-                               &t->child_bytes, NULL, &cli->diag)) != ZKR_OK ||
-        (r = zkr_ml_tmodel_decode(t->child_bytes.p, t->child_bytes.len, &child, &cli->diag)) !=
-            ZKR_OK ||
-        (r = zkr_cli_train_commit_store(cli, child, comm)) != ZKR_OK)
-        goto out;
-    zkr_ml_tmodel_digest(child, sha);
-    if ((r = zkr_cli_lineage_payload(&t->parent_a, sha, comm, &t->dataset_a, &a->sp, idx,
-                                     a->batch, &t->ev)) != ZKR_OK)
-        goto out;
-    snprintf(prog, sizeof prog, "%lld", (long long)t->parent_a.program_id);
-    snprintf(name, sizeof name, "%.40s", t->parent_a.name);
-    /* The parent and the dataset must not be revoked, checked in the transaction that writes. */
-    bound[0].kind = ZKR_KIND_MODEL;
-    memcpy(bound[0].digest, t->parent_a.sha256, ZKR_DIGEST_BYTES);
-    bound[1].kind = ZKR_KIND_DATASET;
-    memcpy(bound[1].digest, t->dataset_a.sha256, ZKR_DIGEST_BYTES);
-    if ((r = zkr_registry_model_add_event_bound(t->reg, name, prog, t->child_bytes.p,
-                                                t->child_bytes.len, comm, "lineage", t->ev.p,
-                                                t->ev.len, bound, 2, child_a, &ev_index,
-                                                &cli->diag)) != ZKR_OK)
-        goto out;
+    zkr_cli_hex32(statement_id, sid);
     if (!cli->json)
-        printf("step %u: model %lld (%s v%llu) from model %lld\n", step, (long long)child_a->id,
-               child_a->name, (unsigned long long)child_a->version, (long long)t->parent_a.id);
-    if (a->prove) {
-        char pn[64];
-        snprintf(pn, sizeof pn, "step-%u.zkp", step);
-        if ((r = prove_step(cli, a, t, child, sha, idx, pn)) != ZKR_OK)
-            goto out;
-    }
-    zkr_ml_tmodel_free(t->parent);
-    t->parent = child;
-    child = NULL;
-    t->parent_a = *child_a;
-out:
-    zkr_ml_tmodel_free(child);
-    return r;
-}
-
-static zkr_err train_eval(zkr_cli *cli, train_run *t, const char *ref)
-{
-    zkr_cli_train_data td;
-    zkr_artifact a;
-    zkr_ml_eval_result res;
-    zkr_err r;
-
-    if ((r = zkr_cli_train_data_open(cli, t->reg, ref, &a, &td)) != ZKR_OK)
-        return r;
-    if ((r = zkr_ml_tmodel_eval(t->parent, td.ds, 0, 0, &res, &cli->diag)) == ZKR_OK && !cli->json)
-        printf("accuracy: %.2f %% (%llu / %llu records of dataset %lld, quantized native)\n",
-               res.n ? 100.0 * (double)res.quant_correct / (double)res.n : 0.0,
-               (unsigned long long)res.quant_correct, (unsigned long long)res.n, (long long)a.id);
-    if (r == ZKR_OK && cli->json)
-        printf("{\"ok\":true,\"model\":%lld,\"correct\":%llu,\"records\":%llu}\n",
-               (long long)t->parent_a.id, (unsigned long long)res.quant_correct,
-               (unsigned long long)res.n);
-    zkr_cli_train_data_free(&td);
-    return r;
+        printf("  statement %s\n  proof     %s (%zu bytes)\n", sid, path, bytes);
 }
 
 zkr_err zkr_cmd_train(zkr_cli *cli, int argc, char **argv)
 {
     zkr_cli_train_args a;
-    train_run t;
-    zkr_artifact child_a;
+    zkr_app_train_opts o;
+    zkr_app_train_result res;
+    const zkr_ml_eval_result *ev = &res.eval;
     int done = 0;
     zkr_err r;
 
-    memset(&t, 0, sizeof t);
     if ((r = train_parse(cli, argc, argv, &a, &done)) != ZKR_OK || done)
         return r;
     if (a.has_round)
         return zkr_cli_round_work(cli, &a);
-    if ((r = zkr_cli_registry_open(cli, &t.reg)) != ZKR_OK ||
-        (r = zkr_cli_train_load_model(cli, t.reg, a.model, &t.parent_a, &t.parent)) != ZKR_OK ||
-        (r = zkr_cli_train_data_open(cli, t.reg, a.dataset, &t.dataset_a, &t.td)) != ZKR_OK)
-        goto out;
-    if (a.batch > t.td.n) {
-        r = zkr_fail(&cli->diag, ZKR_ERR_USAGE, "--batch-size %u: the dataset has %llu records "
-                     "and a batch is distinct records (docs/training.md section 7)", a.batch,
-                     (unsigned long long)t.td.n);
-        goto out;
-    }
-    if (a.prove && ((r = zkr_cli_train_provable(cli, t.parent, a.batch)) != ZKR_OK ||
-                    (r = make_dir(cli, a.out_dir)) != ZKR_OK))
-        goto out;
-    for (uint32_t s = 0; s < a.steps; s++)
-        if ((r = train_step(cli, &a, &t, s, &child_a)) != ZKR_OK)
-            goto out;
-    if (a.eval && (r = train_eval(cli, &t, a.eval)) != ZKR_OK)
-        goto out;
+    o = (zkr_app_train_opts){.model = a.model, .dataset = a.dataset, .schema = a.schema,
+                             .out_dir = a.out_dir, .eval = a.eval, .batch = a.batch,
+                             .steps = a.steps, .first = a.first, .sp = a.sp, .prove = a.prove,
+                             .no_sandbox = a.no_sandbox, .on_step = print_step,
+                             .on_proof = print_proof, .ctx = cli};
+    if ((r = zkr_app_train_run(cli, &o, &res)) != ZKR_OK)
+        return r;
+    if (res.evaluated && !cli->json)
+        printf("accuracy: %.2f %% (%llu / %llu records of dataset %lld, quantized native)\n",
+               ev->n ? 100.0 * (double)ev->quant_correct / (double)ev->n : 0.0,
+               (unsigned long long)ev->quant_correct, (unsigned long long)ev->n,
+               (long long)res.eval_dataset_id);
+    if (res.evaluated && cli->json)
+        printf("{\"ok\":true,\"model\":%lld,\"correct\":%llu,\"records\":%llu}\n",
+               (long long)res.last.id, (unsigned long long)ev->quant_correct,
+               (unsigned long long)ev->n);
     if (cli->json && !a.eval)
-        printf("{\"ok\":true,\"model\":%lld,\"steps\":%u}\n", (long long)t.parent_a.id, a.steps);
-out:
-    train_run_free(&t);
-    return r;
+        printf("{\"ok\":true,\"model\":%lld,\"steps\":%u}\n", (long long)res.last.id, a.steps);
+    return ZKR_OK;
 }
 
 /* ------------------------------------------------------------------ */

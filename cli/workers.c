@@ -1,36 +1,10 @@
-/*
- * The worker table and the hidden `__worker` entry point. The table is the
- * only list of code that runs inside the sandbox: adding a kind here is
- * the one way to get code confined.
- */
+/* The hidden `__worker` entry point (and the sandbox self-test in test builds). */
 #include "workers.h"
-#include "infer_glue.h"
-#include "train_glue.h"
-
-const zkr_worker_kind zkr_cli_workers[] = {
-    /* Registration points: the verifier and prover issues set fn. Until
-     * then zkr_sandbox_call() answers ZKR_ERR_UNSUPPORTED for them. */
-    {"verify", ZKR_SANDBOX_POLICY_VERIFIER, zkr_cli_worker_verify,
-     "verify a proof against a statement"},
-    {"prove", ZKR_SANDBOX_POLICY_PROVER, zkr_cli_worker_prove, "prove a statement"},
-    {"train-verify", ZKR_SANDBOX_POLICY_VERIFIER, zkr_cli_worker_train_verify,
-     "verify a training-step@1 proof against a statement"},
-    {"train-prove", ZKR_SANDBOX_POLICY_PROVER, zkr_cli_worker_train_prove,
-     "prove a training step"},
-    {"sha256", ZKR_SANDBOX_POLICY_VERIFIER, zkr_sandbox_worker_sha256,
-     "SHA-256 of the request (doctor self-test, benchmark)"},
-    {"merkle-root", ZKR_SANDBOX_POLICY_VERIFIER, zkr_sandbox_worker_merkle_root,
-     "RFC 6962 Merkle root over length-prefixed records"},
-#if ZKR_TEST_BUILD
-    ZKR_SANDBOX_TEST_KINDS
-#endif
-    {NULL, 0, NULL, NULL},
-};
 
 zkr_err zkr_cmd_worker(zkr_cli *cli, int argc, char **argv)
 {
     (void)cli;
-    zkr_sandbox_worker_main(zkr_cli_workers, argc, argv);
+    zkr_sandbox_worker_main(zkr_app_workers, argc, argv);
 }
 
 #if ZKR_TEST_BUILD
@@ -87,7 +61,7 @@ zkr_err zkr_cmd_sandbox_test(zkr_cli *cli, int argc, char **argv)
     memset(&lim, 0, sizeof lim);
     for (int i = 1; i < argc && argv[i][0] != '-'; i++) /* the kind fixes the default limits */
         if (k == NULL)
-            for (k = zkr_cli_workers; k->kind != NULL && strcmp(k->kind, argv[i]) != 0; k++)
+            for (k = zkr_app_workers; k->kind != NULL && strcmp(k->kind, argv[i]) != 0; k++)
                 ;
     if (k != NULL && k->kind != NULL)
         zkr_sandbox_limits_default(k->policy, &lim);
@@ -114,7 +88,7 @@ zkr_err zkr_cmd_sandbox_test(zkr_cli *cli, int argc, char **argv)
         return zkr_cli_usage(cli, "expected KIND [PAYLOAD]");
     if (argc - optind == 2)
         payload = argv[optind + 1];
-    r = zkr_sandbox_call(zkr_cli_workers, argv[optind], &so, (const uint8_t *)payload,
+    r = zkr_sandbox_call(zkr_app_workers, argv[optind], &so, (const uint8_t *)payload,
                          strlen(payload), &reply, &res, &cli->diag);
     if (r == ZKR_OK)
         sandbox_test_print(cli, argv[optind], &reply, &res);

@@ -1,18 +1,11 @@
 /*
- * The worker kinds zkreg can run in its confined worker process
- * (sandbox/sandbox.h). cmd_proof.c and cmd_sign.c call
- *   zkr_sandbox_call(zkr_cli_workers, "verify", &opts, req, len, &reply, &res, &cli->diag)
- * and fill the "verify" and "prove" entries in workers.c when the
- * verifier and prover land.
+ * The hidden worker commands; the table of worker kinds is app/workers.h.
  */
 #ifndef ZKR_CLI_WORKERS_H
 #define ZKR_CLI_WORKERS_H
 
 #include "cli.h"
-#include "sandbox/sandbox.h"
-
-/* Ended by an entry with kind == NULL. */
-extern const zkr_worker_kind zkr_cli_workers[];
+#include "app/workers.h"
 
 /* Hidden commands (names start with "__", not listed by --help). */
 zkr_err zkr_cmd_worker(zkr_cli *cli, int argc, char **argv);

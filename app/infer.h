@@ -1,6 +1,6 @@
 /*
  * inference@1 glue between the registry commands, `zkreg prove/verify` and
- * the confined workers (cli/infer_glue.c).
+ * the confined workers (app/infer.c).
  *
  * Storage decision: the registry keeps digests and commitments; the bytes
  * the prover needs live beside it in "<registry>.d/": the canonical
@@ -10,10 +10,11 @@
  * register-dataset; at prove time the file is re-read and its commitment
  * recomputed and compared with the registered one).
  */
-#ifndef ZKR_CLI_INFER_GLUE_H
-#define ZKR_CLI_INFER_GLUE_H
+#ifndef ZKR_APP_INFER_H
+#define ZKR_APP_INFER_H
 
-#include "cli.h"
+#include "app/app.h"
+#include "app/store.h"
 #include "registry/registry.h"
 
 /*
@@ -23,7 +24,7 @@
  * file by digest). Returns ZKR_OK or the import's error for a file that
  * is ONNX but unsupported.
  */
-zkr_err zkr_cli_infer_program_bytes(zkr_cli *cli, const char *file, zkr_buf *data,
+zkr_err zkr_app_infer_program_bytes(zkr_app *app, const char *file, zkr_buf *data,
                                     int *is_program) ZKR_WUR;
 
 /*
@@ -34,7 +35,7 @@ zkr_err zkr_cli_infer_program_bytes(zkr_cli *cli, const char *file, zkr_buf *dat
  * computes the inference@1 model commitment and stores the bytes beside
  * the registry. *has_commitment is 0 for other files (left as read).
  */
-zkr_err zkr_cli_infer_model_bytes(zkr_cli *cli, zkr_registry *reg, const char *file,
+zkr_err zkr_app_infer_model_bytes(zkr_app *app, zkr_registry *reg, const char *file,
                                   const char *program_ref, const char *calibrate, zkr_buf *data,
                                   uint8_t commitment[ZKR_DIGEST_BYTES],
                                   int *has_commitment) ZKR_WUR;
@@ -45,27 +46,15 @@ zkr_err zkr_cli_infer_model_bytes(zkr_cli *cli, zkr_registry *reg, const char *f
  * commits (a failed write leaves the registry unchanged; a file without a
  * row is content-addressed and harmless).
  */
-zkr_err zkr_cli_infer_dataset_commitment(zkr_cli *cli, const zkr_dataset *ds,
+zkr_err zkr_app_infer_dataset_commitment(zkr_app *app, const zkr_dataset *ds,
                                          uint8_t out[ZKR_DIGEST_BYTES]) ZKR_WUR;
-zkr_err zkr_cli_infer_dataset_remember(zkr_cli *cli, const uint8_t sha[ZKR_DIGEST_BYTES],
+zkr_err zkr_app_infer_dataset_remember(zkr_app *app, const uint8_t sha[ZKR_DIGEST_BYTES],
                                        const char *path) ZKR_WUR;
 
-/* Worker entry points ("prove", "verify"); see cli/workers.c. */
-zkr_err zkr_cli_worker_prove(const uint8_t *req, size_t req_len, zkr_buf *reply,
+/* Worker entry points ("prove", "verify"); see app/workers.c. */
+zkr_err zkr_app_worker_prove(const uint8_t *req, size_t req_len, zkr_buf *reply,
                              zkr_diag *d) ZKR_WUR;
-zkr_err zkr_cli_worker_verify(const uint8_t *req, size_t req_len, zkr_buf *reply,
+zkr_err zkr_app_worker_verify(const uint8_t *req, size_t req_len, zkr_buf *reply,
                               zkr_diag *d) ZKR_WUR;
-
-/* Paths in the store (for cmd_proof.c). out has cap bytes. */
-zkr_err zkr_cli_infer_store_path(const zkr_cli *cli, const char *sub,
-                                 const uint8_t sha[ZKR_DIGEST_BYTES], const char *suffix,
-                                 char *out, size_t cap) ZKR_WUR;
-
-/* Writes bytes to the store beside the registry: REGISTRY.d/SUB/HEX(sha)SUFFIX (0600). */
-zkr_err zkr_cli_store_write(zkr_cli *cli, const char *sub, const uint8_t sha[ZKR_DIGEST_BYTES],
-                            const char *suffix, const uint8_t *p, size_t len) ZKR_WUR;
-
-/* Maps a schema's proof-system and parameter-set names to the parameter set they pin. */
-zkr_err zkr_cli_param_set_of(zkr_cli *cli, const zkr_schema *s, uint32_t *set) ZKR_WUR;
 
 #endif

@@ -5,19 +5,19 @@
  * mathematics (the prover recomputes both commitments; the verifier gets
  * every binding value from the registry rows, never from the proof).
  */
+#include <inttypes.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "infer_glue.h"
-#include "registry_cli.h"
-#include "train_glue.h"
+#include "app/store.h"
+#include "app/train.h"
 #include "verifier/verifier.h"
-#include "workers.h"
+#include "app/workers.h"
 
 #define TRAIN_WORKER_VERSION 1u
 
-zkr_err zkr_cli_train_commit(zkr_cli *cli, const zkr_ml_tmodel *m,
+zkr_err zkr_app_train_commit(zkr_app *app, const zkr_ml_tmodel *m,
                              uint8_t commitment[ZKR_DIGEST_BYTES])
 {
     zkr_train_model *tm = NULL;
@@ -26,12 +26,12 @@ zkr_err zkr_cli_train_commit(zkr_cli *cli, const zkr_ml_tmodel *m,
 
     memset(commitment, 0, ZKR_DIGEST_BYTES);
     if ((r = zkr_params_get(ZKR_PARAM_SET_128, &p)) == ZKR_OK)
-        r = zkr_prover_train_commit(&p, m, 2, &tm, commitment, &cli->diag);
+        r = zkr_prover_train_commit(&p, m, 2, &tm, commitment, &app->diag);
     zkr_train_model_free(tm);
     return r;
 }
 
-zkr_err zkr_cli_train_commit_store(zkr_cli *cli, const zkr_ml_tmodel *m,
+zkr_err zkr_app_train_commit_store(zkr_app *app, const zkr_ml_tmodel *m,
                                    uint8_t commitment[ZKR_DIGEST_BYTES])
 {
     const uint8_t *bytes;
@@ -39,14 +39,14 @@ zkr_err zkr_cli_train_commit_store(zkr_cli *cli, const zkr_ml_tmodel *m,
     uint8_t sha[ZKR_DIGEST_BYTES];
     zkr_err r;
 
-    if ((r = zkr_cli_train_commit(cli, m, commitment)) != ZKR_OK)
+    if ((r = zkr_app_train_commit(app, m, commitment)) != ZKR_OK)
         return r;
     zkr_ml_tmodel_bytes(m, &bytes, &len);
     zkr_ml_tmodel_digest(m, sha);
-    return zkr_cli_store_write(cli, "models", sha, "", bytes, len);
+    return zkr_app_store_write(app, "models", sha, "", bytes, len);
 }
 
-zkr_err zkr_cli_train_model_bytes(zkr_cli *cli, zkr_registry *reg, const char *file,
+zkr_err zkr_app_train_model_bytes(zkr_app *app, zkr_registry *reg, const char *file,
                                   const char *program_ref, const zkr_buf *data,
                                   uint8_t commitment[ZKR_DIGEST_BYTES])
 {
@@ -56,24 +56,24 @@ zkr_err zkr_cli_train_model_bytes(zkr_cli *cli, zkr_registry *reg, const char *f
     zkr_err r;
 
     memset(commitment, 0, ZKR_DIGEST_BYTES);
-    if ((r = zkr_ml_tmodel_decode(data->p, data->len, &m, &cli->diag)) != ZKR_OK)
+    if ((r = zkr_ml_tmodel_decode(data->p, data->len, &m, &app->diag)) != ZKR_OK)
         return r;
-    if ((r = zkr_registry_artifact_get(reg, ZKR_KIND_PROGRAM, program_ref, &prog, &cli->diag)) !=
+    if ((r = zkr_registry_artifact_get(reg, ZKR_KIND_PROGRAM, program_ref, &prog, &app->diag)) !=
         ZKR_OK)
         goto out;
     zkr_ml_tmodel_program_digest(m, pd);
     if (sodium_memcmp(pd, prog.sha256, ZKR_DIGEST_BYTES) != 0) {
-        r = zkr_fail(&cli->diag, ZKR_ERR_MISMATCH_PROGRAM,
+        r = zkr_fail(&app->diag, ZKR_ERR_MISMATCH_PROGRAM,
                      "%s: the training model's program is not program %s", file, program_ref);
         goto out;
     }
-    r = zkr_cli_train_commit_store(cli, m, commitment);
+    r = zkr_app_train_commit_store(app, m, commitment);
 out:
     zkr_ml_tmodel_free(m);
     return r;
 }
 
-zkr_err zkr_cli_train_load_model(zkr_cli *cli, zkr_registry *reg, const char *ref,
+zkr_err zkr_app_train_load_model(zkr_app *app, zkr_registry *reg, const char *ref,
                                  zkr_artifact *a, zkr_ml_tmodel **m)
 {
     char path[4096];
@@ -82,27 +82,27 @@ zkr_err zkr_cli_train_load_model(zkr_cli *cli, zkr_registry *reg, const char *re
     zkr_err r;
 
     *m = NULL;
-    if ((r = zkr_registry_artifact_get(reg, ZKR_KIND_MODEL, ref, a, &cli->diag)) != ZKR_OK ||
-        (r = zkr_cli_infer_store_path(cli, "models", a->sha256, "", path, sizeof path)) != ZKR_OK)
+    if ((r = zkr_registry_artifact_get(reg, ZKR_KIND_MODEL, ref, a, &app->diag)) != ZKR_OK ||
+        (r = zkr_app_store_path(app, "models", a->sha256, "", path, sizeof path)) != ZKR_OK)
         goto out;
-    if ((r = zkr_file_read(path, ZKR_ML_MODEL_MAX_BYTES, &b, &cli->diag)) != ZKR_OK) {
-        r = zkr_fail(&cli->diag, r, "model %lld: its bytes are not in the store beside the "
+    if ((r = zkr_file_read(path, ZKR_ML_MODEL_MAX_BYTES, &b, &app->diag)) != ZKR_OK) {
+        r = zkr_fail(&app->diag, r, "model %lld: its bytes are not in the store beside the "
                      "registry (%s)", (long long)a->id, path);
         goto out;
     }
     zkr_sha256(b.p, b.len, sha);
     if (sodium_memcmp(sha, a->sha256, ZKR_DIGEST_BYTES) != 0) {
-        r = zkr_fail(&cli->diag, ZKR_ERR_MISMATCH_MODEL,
+        r = zkr_fail(&app->diag, ZKR_ERR_MISMATCH_MODEL,
                      "%s: stored bytes differ from model %lld's registered sha256", path,
                      (long long)a->id);
         goto out;
     }
-    if ((r = zkr_ml_tmodel_decode(b.p, b.len, m, &cli->diag)) != ZKR_OK)
-        r = zkr_fail(&cli->diag, ZKR_ERR_UNSUPPORTED,
+    if ((r = zkr_ml_tmodel_decode(b.p, b.len, m, &app->diag)) != ZKR_OK)
+        r = zkr_fail(&app->diag, ZKR_ERR_UNSUPPORTED,
                      "model %lld is not a training model (register one made by train-init)",
                      (long long)a->id);
     else if (!a->has_commitment)
-        r = zkr_fail(&cli->diag, ZKR_ERR_MISMATCH_MODEL, "model %lld has no commitment",
+        r = zkr_fail(&app->diag, ZKR_ERR_MISMATCH_MODEL, "model %lld has no commitment",
                      (long long)a->id);
 out:
     if (r != ZKR_OK) {
@@ -113,7 +113,7 @@ out:
     return r;
 }
 
-static zkr_err data_leaves(zkr_cli_train_data *td)
+static zkr_err data_leaves(zkr_app_train_data *td)
 {
     const uint8_t *rec;
     size_t len;
@@ -135,8 +135,8 @@ static zkr_err data_leaves(zkr_cli_train_data *td)
     return ZKR_OK;
 }
 
-zkr_err zkr_cli_train_data_open(zkr_cli *cli, zkr_registry *reg, const char *ref,
-                                zkr_artifact *a, zkr_cli_train_data *out)
+zkr_err zkr_app_train_data_open(zkr_app *app, zkr_registry *reg, const char *ref,
+                                zkr_artifact *a, zkr_app_train_data *out)
 {
     char path[4096];
     zkr_buf stored = {0};
@@ -144,42 +144,42 @@ zkr_err zkr_cli_train_data_open(zkr_cli *cli, zkr_registry *reg, const char *ref
     zkr_err r;
 
     memset(out, 0, sizeof *out);
-    if ((r = zkr_registry_artifact_get(reg, ZKR_KIND_DATASET, ref, a, &cli->diag)) != ZKR_OK ||
-        (r = zkr_cli_infer_store_path(cli, "datasets", a->sha256, ".path", path, sizeof path)) !=
+    if ((r = zkr_registry_artifact_get(reg, ZKR_KIND_DATASET, ref, a, &app->diag)) != ZKR_OK ||
+        (r = zkr_app_store_path(app, "datasets", a->sha256, ".path", path, sizeof path)) !=
             ZKR_OK)
         goto out;
-    if ((r = zkr_file_read(path, sizeof path - 1, &stored, &cli->diag)) != ZKR_OK) {
-        r = zkr_fail(&cli->diag, ZKR_ERR_NOT_FOUND,
+    if ((r = zkr_file_read(path, sizeof path - 1, &stored, &app->diag)) != ZKR_OK) {
+        r = zkr_fail(&app->diag, ZKR_ERR_NOT_FOUND,
                      "dataset %lld: its file is not known beside this registry", (long long)a->id);
         goto out;
     }
     memcpy(path, stored.p, stored.len);
     path[stored.len] = '\0';
-    if ((r = zkr_dataset_open(path, &out->ds, &cli->diag)) != ZKR_OK ||
+    if ((r = zkr_dataset_open(path, &out->ds, &app->diag)) != ZKR_OK ||
         (r = zkr_registry_dataset_digest(out->ds, sha, NULL)) != ZKR_OK)
         goto out;
     if (sodium_memcmp(sha, a->sha256, ZKR_DIGEST_BYTES) != 0) {
-        r = zkr_fail(&cli->diag, ZKR_ERR_MISMATCH_DATASET,
+        r = zkr_fail(&app->diag, ZKR_ERR_MISMATCH_DATASET,
                      "%s: contents differ from dataset %lld's registered sha256", path,
                      (long long)a->id);
         goto out;
     }
     if ((r = data_leaves(out)) != ZKR_OK) {
-        r = zkr_fail(&cli->diag, r, "%s: cannot commit its records", path);
+        r = zkr_fail(&app->diag, r, "%s: cannot commit its records", path);
         goto out;
     }
     if (!a->has_commitment || sodium_memcmp(out->commitment, a->commitment, ZKR_DIGEST_BYTES) != 0)
-        r = zkr_fail(&cli->diag, ZKR_ERR_MISMATCH_DATASET,
+        r = zkr_fail(&app->diag, ZKR_ERR_MISMATCH_DATASET,
                      "%s: its commitment differs from dataset %lld's registered commitment", path,
                      (long long)a->id);
 out:
     if (r != ZKR_OK)
-        zkr_cli_train_data_free(out);
+        zkr_app_train_data_free(out);
     zkr_buf_free(&stored);
     return r;
 }
 
-void zkr_cli_train_data_free(zkr_cli_train_data *td)
+void zkr_app_train_data_free(zkr_app_train_data *td)
 {
     if (td == NULL)
         return;
@@ -188,7 +188,7 @@ void zkr_cli_train_data_free(zkr_cli_train_data *td)
     memset(td, 0, sizeof *td);
 }
 
-zkr_err zkr_cli_train_batch(zkr_cli *cli, const zkr_cli_train_data *td, uint32_t input_dim,
+zkr_err zkr_app_train_batch(zkr_app *app, const zkr_app_train_data *td, uint32_t input_dim,
                             const uint64_t *idx, uint32_t batch, zkr_buf *inputs,
                             uint8_t *labels)
 {
@@ -197,7 +197,7 @@ zkr_err zkr_cli_train_batch(zkr_cli *cli, const zkr_cli_train_data *td, uint32_t
 
     inputs->len = 0;
     for (uint32_t i = 0; i < batch; i++) {
-        if ((r = zkr_ml_record_input(td->ds, idx[i], input_dim, &in, &labels[i], &cli->diag)) !=
+        if ((r = zkr_ml_record_input(td->ds, idx[i], input_dim, &in, &labels[i], &app->diag)) !=
                 ZKR_OK ||
             (r = zkr_buf_append(inputs, in, input_dim)) != ZKR_OK)
             return r;
@@ -214,20 +214,20 @@ static const zkr_param *param_named(const zkr_statement *st, const char *name,
     return NULL;
 }
 
-static zkr_err param_u32(zkr_cli *cli, const zkr_statement *st, const char *name, uint32_t *out)
+static zkr_err param_u32(zkr_app *app, const zkr_statement *st, const char *name, uint32_t *out)
 {
     const zkr_param *p = param_named(st, name, ZKR_PARAM_U64);
     uint64_t v;
 
     if (p == NULL || p->value_len != 8 || (v = zkr_load_be64(p->value)) > UINT32_MAX)
-        return zkr_fail(&cli->diag, ZKR_ERR_MISMATCH_SCHEMA,
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_SCHEMA,
                         "schema %s@%llu: training-step@1 needs a u64 field '%s' below 2^32",
                         st->schema.name, (unsigned long long)st->schema.version, name);
     *out = (uint32_t)v;
     return ZKR_OK;
 }
 
-zkr_err zkr_cli_train_provable(zkr_cli *cli, const zkr_ml_tmodel *m, uint32_t batch)
+zkr_err zkr_app_train_provable(zkr_app *app, const zkr_ml_tmodel *m, uint32_t batch)
 {
     const zkr_ml_graph *g = zkr_ml_tmodel_graph(m);
     uint32_t dims[ZKR_ML_MAX_LAYERS + 1];
@@ -240,10 +240,10 @@ zkr_err zkr_cli_train_provable(zkr_cli *cli, const zkr_ml_tmodel *m, uint32_t ba
         dims[l + 1] = g->layers[l].out_dim;
     if ((r = zkr_params_get(ZKR_PARAM_SET_128, &p)) != ZKR_OK)
         return r;
-    return zkr_train_shape_of(g->n_layers, dims, batch, p.max_vars, &s, &cli->diag);
+    return zkr_train_shape_of(g->n_layers, dims, batch, p.max_vars, &s, &app->diag);
 }
 
-zkr_err zkr_cli_train_params_of(zkr_cli *cli, const zkr_statement *st, zkr_cli_train_params *out)
+zkr_err zkr_app_train_params_of(zkr_app *app, const zkr_statement *st, zkr_app_train_params *out)
 {
     const zkr_param *child = param_named(st, "child_model", ZKR_PARAM_DIGEST);
     const zkr_param *idx = param_named(st, "record_indices", ZKR_PARAM_U64_LIST);
@@ -251,20 +251,20 @@ zkr_err zkr_cli_train_params_of(zkr_cli *cli, const zkr_statement *st, zkr_cli_t
 
     memset(out, 0, sizeof *out);
     if (strcmp(st->schema.proof_kind, "training-step@1") != 0)
-        return zkr_fail(&cli->diag, ZKR_ERR_MISMATCH_SCHEMA,
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_SCHEMA,
                         "schema %s@%llu: proof kind '%s', expected training-step@1",
                         st->schema.name, (unsigned long long)st->schema.version,
                         st->schema.proof_kind);
     if (child == NULL || idx == NULL || idx->value_len % 8 != 0 || idx->value_len == 0 ||
         idx->value_len / 8 > ZKR_ML_T_MAX_BATCH)
-        return zkr_fail(&cli->diag, ZKR_ERR_MISMATCH_SCHEMA,
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_SCHEMA,
                         "schema %s@%llu: training-step@1 needs fields child_model (digest) and "
                         "record_indices (u64-list of 1..%u entries)",
                         st->schema.name, (unsigned long long)st->schema.version,
                         ZKR_ML_T_MAX_BATCH);
-    if ((r = param_u32(cli, st, "lr", &out->lr)) != ZKR_OK ||
-        (r = param_u32(cli, st, "shift", &out->shift)) != ZKR_OK ||
-        (r = param_u32(cli, st, "steps", &out->steps)) != ZKR_OK)
+    if ((r = param_u32(app, st, "lr", &out->lr)) != ZKR_OK ||
+        (r = param_u32(app, st, "shift", &out->shift)) != ZKR_OK ||
+        (r = param_u32(app, st, "steps", &out->steps)) != ZKR_OK)
         return r;
     memcpy(out->child, child->value, ZKR_DIGEST_BYTES);
     out->batch = (uint32_t)(idx->value_len / 8);
@@ -277,7 +277,7 @@ zkr_err zkr_cli_train_params_of(zkr_cli *cli, const zkr_statement *st, zkr_cli_t
 /* Proving                                                              */
 /* ------------------------------------------------------------------ */
 
-static zkr_err enc_record(zkr_buf *req, const zkr_cli_train_data *td, uint64_t index)
+static zkr_err enc_record(zkr_buf *req, const zkr_app_train_data *td, uint64_t index)
 {
     uint8_t path[ZKR_MERKLE_MAX_DEPTH][ZKR_DIGEST_BYTES];
     const uint8_t *rec;
@@ -298,8 +298,8 @@ static zkr_err enc_record(zkr_buf *req, const zkr_cli_train_data *td, uint64_t i
 }
 
 static zkr_err prove_request(const zkr_statement *st, const zkr_ml_tmodel *parent,
-                             const zkr_ml_tmodel *child, const zkr_cli_train_data *td,
-                             const zkr_cli_train_params *tp, zkr_buf *req)
+                             const zkr_ml_tmodel *child, const zkr_app_train_data *td,
+                             const zkr_app_train_params *tp, zkr_buf *req)
 {
     const uint8_t *pb, *cb;
     size_t pl, cl;
@@ -321,9 +321,9 @@ static zkr_err prove_request(const zkr_statement *st, const zkr_ml_tmodel *paren
     return ZKR_OK;
 }
 
-zkr_err zkr_cli_train_prove(zkr_cli *cli, const zkr_statement *st, const zkr_ml_tmodel *parent,
-                            const zkr_ml_tmodel *child, const zkr_cli_train_data *td,
-                            const zkr_cli_train_params *tp, int no_sandbox, zkr_buf *proof)
+zkr_err zkr_app_train_prove(zkr_app *app, const zkr_statement *st, const zkr_ml_tmodel *parent,
+                            const zkr_ml_tmodel *child, const zkr_app_train_data *td,
+                            const zkr_app_train_params *tp, int no_sandbox, zkr_buf *proof)
 {
     zkr_buf req = {0}, reply = {0};
     zkr_sandbox_opts so = {NULL, NULL, 0};
@@ -336,13 +336,13 @@ zkr_err zkr_cli_train_prove(zkr_cli *cli, const zkr_statement *st, const zkr_ml_
     proof->len = 0;
     so.no_sandbox = no_sandbox;
     if ((r = prove_request(st, parent, child, td, tp, &req)) != ZKR_OK ||
-        (r = zkr_sandbox_call(zkr_cli_workers, "train-prove", &so, req.p, req.len, &reply, &res,
-                              &cli->diag)) != ZKR_OK)
+        (r = zkr_sandbox_call(zkr_app_workers, "train-prove", &so, req.p, req.len, &reply, &res,
+                              &app->diag)) != ZKR_OK)
         goto out;
     zkr_dec_init(&dec, reply.p, reply.len);
     if (zkr_dec_bytes(&dec, ZKR_PROOF_MAX_BYTES, &p, &len) != ZKR_OK ||
         zkr_dec_finish(&dec) != ZKR_OK) {
-        r = zkr_fail(&cli->diag, ZKR_ERR_INTERNAL, "train-prove worker reply malformed");
+        r = zkr_fail(&app->diag, ZKR_ERR_INTERNAL, "train-prove worker reply malformed");
         goto out;
     }
     r = zkr_buf_append(proof, p, len);
@@ -410,7 +410,7 @@ static zkr_err dec_prove_req(const uint8_t *p, size_t len, prove_req *q)
     return zkr_dec_finish(&dec);
 }
 
-zkr_err zkr_cli_worker_train_prove(const uint8_t *req, size_t req_len, zkr_buf *reply, zkr_diag *d)
+zkr_err zkr_app_worker_train_prove(const uint8_t *req, size_t req_len, zkr_buf *reply, zkr_diag *d)
 {
     prove_req q;
     zkr_ml_tmodel *parent = NULL, *child = NULL;
@@ -444,8 +444,8 @@ out:
 /* Verifying                                                            */
 /* ------------------------------------------------------------------ */
 
-static zkr_err check_binding_rows(zkr_cli *cli, zkr_registry *reg, const zkr_statement *st,
-                                  const zkr_cli_train_params *tp,
+static zkr_err check_binding_rows(zkr_app *app, zkr_registry *reg, const zkr_statement *st,
+                                  const zkr_app_train_params *tp,
                                   const uint8_t *child_commitment, zkr_artifact *child)
 {
     char hex[65];
@@ -461,42 +461,42 @@ static zkr_err check_binding_rows(zkr_cli *cli, zkr_registry *reg, const zkr_sta
     }
 
     if (strcmp(st->schema.verifier_version, ZKR_VERSION) != 0)
-        return zkr_fail(&cli->diag, ZKR_ERR_MISMATCH_VERIFIER,
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_VERIFIER,
                         "schema %s@%llu pins verifier %s, this is %s", st->schema.name,
                         (unsigned long long)st->schema.version, st->schema.verifier_version,
                         ZKR_VERSION);
-    zkr_cli_hex32(tp->child, hex);
+    zkr_app_hex32(tp->child, hex);
     if (child_commitment == NULL &&
-        (r = zkr_registry_artifact_get(reg, ZKR_KIND_MODEL, hex, child, &cli->diag)) != ZKR_OK)
-        return zkr_fail(&cli->diag, ZKR_ERR_MISMATCH_MODEL,
+        (r = zkr_registry_artifact_get(reg, ZKR_KIND_MODEL, hex, child, &app->diag)) != ZKR_OK)
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_MODEL,
                         "the statement's child model %s is not registered", hex);
     if (child->program_id != st->program.id)
-        return zkr_fail(&cli->diag, ZKR_ERR_MISMATCH_PROGRAM,
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_PROGRAM,
                         "child model %lld belongs to another program", (long long)child->id);
     if (!st->model.has_commitment || !child->has_commitment)
-        return zkr_fail(&cli->diag, ZKR_ERR_MISMATCH_MODEL,
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_MODEL,
                         "the parent or the child model has no commitment");
     if (!st->dataset.has_commitment)
-        return zkr_fail(&cli->diag, ZKR_ERR_MISMATCH_DATASET, "dataset %lld has no commitment",
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_DATASET, "dataset %lld has no commitment",
                         (long long)st->dataset.id);
     if ((r = zkr_registry_check_revoked(reg, ZKR_KIND_STATEMENT, st->statement_id, NULL,
-                                        &cli->diag)) != ZKR_OK ||
+                                        &app->diag)) != ZKR_OK ||
         (r = zkr_registry_check_revoked(reg, ZKR_KIND_SCHEMA, st->schema.digest, NULL,
-                                        &cli->diag)) != ZKR_OK ||
+                                        &app->diag)) != ZKR_OK ||
         (r = zkr_registry_check_revoked(reg, ZKR_KIND_PROGRAM, st->program.sha256, NULL,
-                                        &cli->diag)) != ZKR_OK ||
+                                        &app->diag)) != ZKR_OK ||
         (r = zkr_registry_check_revoked(reg, ZKR_KIND_MODEL, st->model.sha256, NULL,
-                                        &cli->diag)) != ZKR_OK ||
-        (r = zkr_registry_check_revoked(reg, ZKR_KIND_MODEL, child->sha256, NULL, &cli->diag)) !=
+                                        &app->diag)) != ZKR_OK ||
+        (r = zkr_registry_check_revoked(reg, ZKR_KIND_MODEL, child->sha256, NULL, &app->diag)) !=
             ZKR_OK ||
         (r = zkr_registry_check_revoked(reg, ZKR_KIND_DATASET, st->dataset.sha256, NULL,
-                                        &cli->diag)) != ZKR_OK)
+                                        &app->diag)) != ZKR_OK)
         return r;
     return ZKR_OK;
 }
 
 static zkr_err verify_request(const zkr_statement *st, uint32_t set, const zkr_artifact *child,
-                              const zkr_cli_train_params *tp, const uint8_t *proof,
+                              const zkr_app_train_params *tp, const uint8_t *proof,
                               size_t proof_len, zkr_buf *req)
 {
     zkr_err r;
@@ -517,11 +517,11 @@ static zkr_err verify_request(const zkr_statement *st, uint32_t set, const zkr_a
     return zkr_enc_bytes(req, proof, proof_len);
 }
 
-zkr_err zkr_cli_train_verify(zkr_cli *cli, zkr_registry *reg, const zkr_statement *st,
+zkr_err zkr_app_train_verify(zkr_app *app, zkr_registry *reg, const zkr_statement *st,
                              const uint8_t *child_commitment, const uint8_t *proof,
                              size_t proof_len, int no_sandbox)
 {
-    zkr_cli_train_params tp;
+    zkr_app_train_params tp;
     zkr_artifact child;
     zkr_buf req = {0}, reply = {0};
     zkr_sandbox_opts so = {NULL, NULL, 0};
@@ -530,13 +530,13 @@ zkr_err zkr_cli_train_verify(zkr_cli *cli, zkr_registry *reg, const zkr_statemen
     zkr_err r;
 
     so.no_sandbox = no_sandbox;
-    if ((r = zkr_cli_train_params_of(cli, st, &tp)) != ZKR_OK ||
-        (r = zkr_cli_param_set_of(cli, &st->schema, &set)) != ZKR_OK ||
-        (r = check_binding_rows(cli, reg, st, &tp, child_commitment, &child)) != ZKR_OK ||
+    if ((r = zkr_app_train_params_of(app, st, &tp)) != ZKR_OK ||
+        (r = zkr_app_param_set_of(app, &st->schema, &set)) != ZKR_OK ||
+        (r = check_binding_rows(app, reg, st, &tp, child_commitment, &child)) != ZKR_OK ||
         (r = verify_request(st, set, &child, &tp, proof, proof_len, &req)) != ZKR_OK)
         goto out;
-    r = zkr_sandbox_call(zkr_cli_workers, "train-verify", &so, req.p, req.len, &reply, &res,
-                         &cli->diag);
+    r = zkr_sandbox_call(zkr_app_workers, "train-verify", &so, req.p, req.len, &reply, &res,
+                         &app->diag);
 out:
     zkr_buf_free(&req);
     zkr_buf_free(&reply);
@@ -553,7 +553,7 @@ static zkr_err dec_digest(zkr_dec *dec, uint8_t out[ZKR_DIGEST_BYTES])
     return r;
 }
 
-zkr_err zkr_cli_worker_train_verify(const uint8_t *req, size_t req_len, zkr_buf *reply,
+zkr_err zkr_app_worker_train_verify(const uint8_t *req, size_t req_len, zkr_buf *reply,
                                     zkr_diag *d)
 {
     zkr_train_statement st;
@@ -586,4 +586,61 @@ zkr_err zkr_cli_worker_train_verify(const uint8_t *req, size_t req_len, zkr_buf 
     if (zkr_params_get(set, &p) != ZKR_OK)
         return zkr_fail(d, ZKR_ERR_MISMATCH_PARAMS, "unknown parameter set %u", set);
     return zkr_verify_train_step(&p, &st, proof, proof_len, d);
+}
+
+/* The "lineage" event payload of one step. */
+zkr_err zkr_app_lineage_payload(const zkr_artifact *parent, const uint8_t child_sha[32],
+                                const uint8_t child_comm[32], const zkr_artifact *dataset,
+                                const zkr_ml_tstep_params *sp, const uint64_t *idx,
+                                uint32_t batch, zkr_buf *out)
+{
+    zkr_lineage l;
+
+    out->len = 0;
+    memset(&l, 0, sizeof l);
+    if (batch > ZKR_ROUND_MAX_PER_WORKER)
+        return ZKR_ERR_USAGE;
+    memcpy(l.child, child_sha, 32);
+    memcpy(l.child_commitment, child_comm, 32);
+    memcpy(l.parent, parent->sha256, 32);
+    memcpy(l.parent_commitment, parent->commitment, 32);
+    memcpy(l.dataset, dataset->sha256, 32);
+    l.lr = sp->lr;
+    l.shift = sp->shift;
+    l.batch = batch;
+    memcpy(l.indices, idx, (size_t)batch * sizeof *idx);
+    return zkr_lineage_encode(&l, out);
+}
+
+/* Registers the training-step@1 statement of one step; *st must be freed by the caller. */
+zkr_err zkr_app_train_statement(zkr_app *app, zkr_registry *reg, const char *schema,
+                                const zkr_artifact *parent, const zkr_artifact *dataset,
+                                const uint8_t child_sha[32], const zkr_ml_tstep_params *sp,
+                                const uint64_t *idx, uint32_t batch, zkr_statement *st)
+{
+    char prog[32], model[32], ds[32], child[65], lr[16], shift[16];
+    zkr_buf list = {0};
+    zkr_kv kv[5];
+    zkr_err r;
+
+    zkr_app_hex32(child_sha, child);
+    snprintf(prog, sizeof prog, "%lld", (long long)parent->program_id);
+    snprintf(model, sizeof model, "%lld", (long long)parent->id);
+    snprintf(ds, sizeof ds, "%lld", (long long)dataset->id);
+    snprintf(lr, sizeof lr, "%u", sp->lr);
+    snprintf(shift, sizeof shift, "%u", sp->shift);
+    for (uint32_t i = 0; i < batch; i++)
+        if ((r = zkr_buf_printf(&list, "%s%" PRIu64, i ? "," : "", idx[i])) != ZKR_OK)
+            goto out;
+    if ((r = zkr_buf_terminate(&list)) != ZKR_OK)
+        goto out;
+    kv[0] = (zkr_kv){"child_model", child};
+    kv[1] = (zkr_kv){"lr", lr};
+    kv[2] = (zkr_kv){"record_indices", (const char *)list.p};
+    kv[3] = (zkr_kv){"shift", shift};
+    kv[4] = (zkr_kv){"steps", "1"};
+    r = zkr_registry_statement_add(reg, schema, prog, model, ds, kv, 5, NULL, 0, st, &app->diag);
+out:
+    zkr_buf_free(&list);
+    return r;
 }

@@ -13,54 +13,22 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "infer_glue.h"
-#include "train_glue.h"
+#include "app/infer.h"
+#include "app/train.h"
 #include "cuda/cuda.h"
 #include "ml/ml.h"
 #include "prover/prover.h"
 #include "verifier/verifier.h"
 
-#define ZKR_CLI_CALIB_COUNT 1000u
-#define ZKR_CLI_WORKER_VERSION 1u
+#define ZKR_APP_CALIB_COUNT 1000u
+#define ZKR_APP_WORKER_VERSION 1u
 
-zkr_err zkr_cli_infer_store_path(const zkr_cli *cli, const char *sub,
-                                 const uint8_t sha[ZKR_DIGEST_BYTES], const char *suffix,
-                                 char *out, size_t cap)
-{
-    char hex[65];
-    int n;
-
-    sodium_bin2hex(hex, sizeof hex, sha, ZKR_DIGEST_BYTES);
-    n = snprintf(out, cap, "%s.d/%s/%s%s", cli->registry_path, sub, hex, suffix);
-    return n < 0 || (size_t)n >= cap ? ZKR_ERR_TOO_LARGE : ZKR_OK;
-}
-
-zkr_err zkr_cli_store_write(zkr_cli *cli, const char *sub,
-                                   const uint8_t sha[ZKR_DIGEST_BYTES], const char *suffix,
-                                   const uint8_t *p, size_t len)
-{
-    char path[4096];
-    zkr_err r;
-
-    if (snprintf(path, sizeof path, "%s.d", cli->registry_path) >= (int)sizeof path)
-        return ZKR_ERR_TOO_LARGE;
-    if (mkdir(path, 0700) != 0 && errno != EEXIST)
-        return zkr_fail(&cli->diag, ZKR_ERR_IO, "%s: cannot create: %s", path, strerror(errno));
-    if (snprintf(path, sizeof path, "%s.d/%s", cli->registry_path, sub) >= (int)sizeof path)
-        return ZKR_ERR_TOO_LARGE;
-    if (mkdir(path, 0700) != 0 && errno != EEXIST)
-        return zkr_fail(&cli->diag, ZKR_ERR_IO, "%s: cannot create: %s", path, strerror(errno));
-    if ((r = zkr_cli_infer_store_path(cli, sub, sha, suffix, path, sizeof path)) != ZKR_OK)
-        return r;
-    return zkr_file_write_atomic(path, p, len, 0600, &cli->diag);
-}
-
-static int zkr_cli_has_magic(const zkr_buf *b, const char *magic, size_t n)
+static int zkr_app_has_magic(const zkr_buf *b, const char *magic, size_t n)
 {
     return b->len >= n && memcmp(b->p, magic, n) == 0;
 }
 
-zkr_err zkr_cli_infer_program_bytes(zkr_cli *cli, const char *file, zkr_buf *data,
+zkr_err zkr_app_infer_program_bytes(zkr_app *app, const char *file, zkr_buf *data,
                                     int *is_program)
 {
     zkr_ml_fmodel *f = NULL;
@@ -70,8 +38,8 @@ zkr_err zkr_cli_infer_program_bytes(zkr_cli *cli, const char *file, zkr_buf *dat
     zkr_err r;
 
     *is_program = 0;
-    if (zkr_cli_has_magic(data, ZKR_ML_GRAPH_MAGIC, ZKR_ML_GRAPH_MAGIC_BYTES)) {
-        r = zkr_ml_graph_decode(data->p, data->len, &g, &cli->diag);
+    if (zkr_app_has_magic(data, ZKR_ML_GRAPH_MAGIC, ZKR_ML_GRAPH_MAGIC_BYTES)) {
+        r = zkr_ml_graph_decode(data->p, data->len, &g, &app->diag);
         *is_program = r == ZKR_OK;
         return r;
     }
@@ -79,10 +47,10 @@ zkr_err zkr_cli_infer_program_bytes(zkr_cli *cli, const char *file, zkr_buf *dat
     if (r == ZKR_ERR_MALFORMED && data->len > 0 && data->p[0] != 0x08)
         return ZKR_OK; /* not protobuf at all: an opaque program file */
     if (r != ZKR_OK) {
-        cli->diag = scratch;
+        app->diag = scratch;
         return r;
     }
-    if ((r = zkr_ml_graph_encode(zkr_ml_fmodel_graph(f), &enc, &cli->diag)) == ZKR_OK) {
+    if ((r = zkr_ml_graph_encode(zkr_ml_fmodel_graph(f), &enc, &app->diag)) == ZKR_OK) {
         zkr_buf_free(data);
         *data = enc;
         enc.p = NULL;
@@ -94,7 +62,7 @@ zkr_err zkr_cli_infer_program_bytes(zkr_cli *cli, const char *file, zkr_buf *dat
 }
 
 /* ONNX -> canonical quantized model with calibration records of `calibrate`. */
-static zkr_err zkr_cli_quantize(zkr_cli *cli, const char *file, const char *calibrate,
+static zkr_err zkr_app_quantize(zkr_app *app, const char *file, const char *calibrate,
                                 zkr_buf *data)
 {
     zkr_ml_fmodel *f = NULL;
@@ -103,18 +71,18 @@ static zkr_err zkr_cli_quantize(zkr_cli *cli, const char *file, const char *cali
     uint64_t n;
     zkr_err r;
 
-    if ((r = zkr_ml_onnx_import(data->p, data->len, file, &f, &cli->diag)) != ZKR_OK)
+    if ((r = zkr_ml_onnx_import(data->p, data->len, file, &f, &app->diag)) != ZKR_OK)
         return r;
     if (!calibrate) {
-        r = zkr_fail(&cli->diag, ZKR_ERR_USAGE,
+        r = zkr_fail(&app->diag, ZKR_ERR_USAGE,
                      "%s: an ONNX model needs --calibrate DATASET (an IDX file) to quantize", file);
         goto out;
     }
-    if ((r = zkr_dataset_open(calibrate, &cal, &cli->diag)) != ZKR_OK)
+    if ((r = zkr_dataset_open(calibrate, &cal, &app->diag)) != ZKR_OK)
         goto out;
     n = zkr_dataset_count(cal);
-    if ((r = zkr_ml_quantize(f, cal, 0, n < ZKR_CLI_CALIB_COUNT ? n : ZKR_CLI_CALIB_COUNT, &q,
-                             &cli->diag)) != ZKR_OK)
+    if ((r = zkr_ml_quantize(f, cal, 0, n < ZKR_APP_CALIB_COUNT ? n : ZKR_APP_CALIB_COUNT, &q,
+                             &app->diag)) != ZKR_OK)
         goto out;
     zkr_buf_free(data);
     *data = q;
@@ -126,7 +94,7 @@ out:
     return r;
 }
 
-zkr_err zkr_cli_infer_model_bytes(zkr_cli *cli, zkr_registry *reg, const char *file,
+zkr_err zkr_app_infer_model_bytes(zkr_app *app, zkr_registry *reg, const char *file,
                                   const char *program_ref, const char *calibrate, zkr_buf *data,
                                   uint8_t commitment[ZKR_DIGEST_BYTES], int *has_commitment)
 {
@@ -139,38 +107,38 @@ zkr_err zkr_cli_infer_model_bytes(zkr_cli *cli, zkr_registry *reg, const char *f
 
     *has_commitment = 0;
     memset(commitment, 0, ZKR_DIGEST_BYTES);
-    if (zkr_cli_has_magic(data, ZKR_ML_TMODEL_MAGIC, ZKR_ML_TMODEL_MAGIC_BYTES)) {
-        r = zkr_cli_train_model_bytes(cli, reg, file, program_ref, data, commitment);
+    if (zkr_app_has_magic(data, ZKR_ML_TMODEL_MAGIC, ZKR_ML_TMODEL_MAGIC_BYTES)) {
+        r = zkr_app_train_model_bytes(app, reg, file, program_ref, data, commitment);
         *has_commitment = r == ZKR_OK;
         return r;
     }
-    if (!zkr_cli_has_magic(data, ZKR_ML_MODEL_MAGIC, ZKR_ML_MODEL_MAGIC_BYTES)) {
+    if (!zkr_app_has_magic(data, ZKR_ML_MODEL_MAGIC, ZKR_ML_MODEL_MAGIC_BYTES)) {
         zkr_ml_fmodel *probe = NULL;
         zkr_diag scratch = {0};
         r = zkr_ml_onnx_import(data->p, data->len, file, &probe, &scratch);
         zkr_ml_fmodel_free(probe);
         if (r == ZKR_ERR_MALFORMED && data->len > 0 && data->p[0] != 0x08)
             return ZKR_OK; /* neither ONNX nor a quantized model: recorded by digest only */
-        if ((r = zkr_cli_quantize(cli, file, calibrate, data)) != ZKR_OK)
+        if ((r = zkr_app_quantize(app, file, calibrate, data)) != ZKR_OK)
             return r;
     }
-    if ((r = zkr_ml_model_decode(data->p, data->len, &m, &cli->diag)) != ZKR_OK)
+    if ((r = zkr_ml_model_decode(data->p, data->len, &m, &app->diag)) != ZKR_OK)
         return r;
-    if ((r = zkr_registry_artifact_get(reg, ZKR_KIND_PROGRAM, program_ref, &prog, &cli->diag)) !=
+    if ((r = zkr_registry_artifact_get(reg, ZKR_KIND_PROGRAM, program_ref, &prog, &app->diag)) !=
         ZKR_OK)
         goto out;
     zkr_ml_model_program_digest(m, pd);
     if (sodium_memcmp(pd, prog.sha256, ZKR_DIGEST_BYTES) != 0) {
-        r = zkr_fail(&cli->diag, ZKR_ERR_MISMATCH_PROGRAM,
+        r = zkr_fail(&app->diag, ZKR_ERR_MISMATCH_PROGRAM,
                      "%s: the model's program is not program %s (register-program the same ONNX "
                      "file first)", file, program_ref);
         goto out;
     }
     if ((r = zkr_params_get(ZKR_PARAM_SET_128, &p)) != ZKR_OK ||
-        (r = zkr_prover_infer_commit(&p, m, 2, &im, commitment, &cli->diag)) != ZKR_OK)
+        (r = zkr_prover_infer_commit(&p, m, 2, &im, commitment, &app->diag)) != ZKR_OK)
         goto out;
     zkr_sha256(data->p, data->len, sha);
-    if ((r = zkr_cli_store_write(cli, "models", sha, "", data->p, data->len)) != ZKR_OK)
+    if ((r = zkr_app_store_write(app, "models", sha, "", data->p, data->len)) != ZKR_OK)
         goto out;
     *has_commitment = 1;
 out:
@@ -179,32 +147,32 @@ out:
     return r;
 }
 
-zkr_err zkr_cli_infer_dataset_commitment(zkr_cli *cli, const zkr_dataset *ds,
+zkr_err zkr_app_infer_dataset_commitment(zkr_app *app, const zkr_dataset *ds,
                                          uint8_t out[ZKR_DIGEST_BYTES])
 {
     uint8_t root[ZKR_DIGEST_BYTES];
     zkr_err r = zkr_infer_dataset_commit(ds, 0, root, out, NULL, NULL);
 
     if (r != ZKR_OK)
-        return zkr_fail(&cli->diag, r, "dataset: cannot compute its commitment");
+        return zkr_fail(&app->diag, r, "dataset: cannot compute its commitment");
     return ZKR_OK;
 }
 
-zkr_err zkr_cli_infer_dataset_remember(zkr_cli *cli, const uint8_t sha[ZKR_DIGEST_BYTES],
+zkr_err zkr_app_infer_dataset_remember(zkr_app *app, const uint8_t sha[ZKR_DIGEST_BYTES],
                                         const char *path)
 {
     char abs[4096];
 
     if (!realpath(path, abs))
-        return zkr_fail(&cli->diag, ZKR_ERR_IO, "%s: %s", path, strerror(errno));
-    return zkr_cli_store_write(cli, "datasets", sha, ".path", (const uint8_t *)abs, strlen(abs));
+        return zkr_fail(&app->diag, ZKR_ERR_IO, "%s: %s", path, strerror(errno));
+    return zkr_app_store_write(app, "datasets", sha, ".path", (const uint8_t *)abs, strlen(abs));
 }
 
 /* ------------------------------------------------------------------ */
 /* Workers                                                              */
 /* ------------------------------------------------------------------ */
 
-static zkr_err zkr_cli_dec_digest(zkr_dec *d, uint8_t out[ZKR_DIGEST_BYTES])
+static zkr_err zkr_app_dec_digest(zkr_dec *d, uint8_t out[ZKR_DIGEST_BYTES])
 {
     const uint8_t *p;
     zkr_err r = zkr_dec_raw(d, ZKR_DIGEST_BYTES, &p);
@@ -214,7 +182,7 @@ static zkr_err zkr_cli_dec_digest(zkr_dec *d, uint8_t out[ZKR_DIGEST_BYTES])
     return r;
 }
 
-zkr_err zkr_cli_worker_prove(const uint8_t *req, size_t req_len, zkr_buf *reply, zkr_diag *d)
+zkr_err zkr_app_worker_prove(const uint8_t *req, size_t req_len, zkr_buf *reply, zkr_diag *d)
 {
     zkr_dec dec;
     uint32_t ver, set, threads, use_cuda, path_len;
@@ -231,12 +199,12 @@ zkr_err zkr_cli_worker_prove(const uint8_t *req, size_t req_len, zkr_buf *reply,
 
     memset(&rec, 0, sizeof rec);
     zkr_dec_init(&dec, req, req_len);
-    if (zkr_dec_u32(&dec, &ver) != ZKR_OK || ver != ZKR_CLI_WORKER_VERSION ||
-        zkr_cli_dec_digest(&dec, sid) != ZKR_OK || zkr_dec_u32(&dec, &set) != ZKR_OK ||
+    if (zkr_dec_u32(&dec, &ver) != ZKR_OK || ver != ZKR_APP_WORKER_VERSION ||
+        zkr_app_dec_digest(&dec, sid) != ZKR_OK || zkr_dec_u32(&dec, &set) != ZKR_OK ||
         zkr_dec_u32(&dec, &threads) != ZKR_OK || zkr_dec_u32(&dec, &use_cuda) != ZKR_OK ||
         use_cuda > 1 || zkr_dec_bytes(&dec, ZKR_ML_MODEL_MAX_BYTES, &model, &model_len) != ZKR_OK ||
-        zkr_cli_dec_digest(&dec, want_mc) != ZKR_OK || zkr_dec_u64(&dec, &rec.index) != ZKR_OK ||
-        zkr_dec_u64(&dec, &rec.n_records) != ZKR_OK || zkr_cli_dec_digest(&dec, rec.root) != ZKR_OK ||
+        zkr_app_dec_digest(&dec, want_mc) != ZKR_OK || zkr_dec_u64(&dec, &rec.index) != ZKR_OK ||
+        zkr_dec_u64(&dec, &rec.n_records) != ZKR_OK || zkr_app_dec_digest(&dec, rec.root) != ZKR_OK ||
         zkr_dec_bytes(&dec, ZKR_INFER_MAX_RECORD, &rec.record, &rec.record_len) != ZKR_OK ||
         zkr_dec_u32(&dec, &path_len) != ZKR_OK || path_len > ZKR_MERKLE_MAX_DEPTH ||
         zkr_dec_raw(&dec, (size_t)path_len * ZKR_DIGEST_BYTES, &path) != ZKR_OK ||
@@ -273,7 +241,7 @@ out:
     return r;
 }
 
-zkr_err zkr_cli_worker_verify(const uint8_t *req, size_t req_len, zkr_buf *reply, zkr_diag *d)
+zkr_err zkr_app_worker_verify(const uint8_t *req, size_t req_len, zkr_buf *reply, zkr_diag *d)
 {
     zkr_verifier_inference_statement st;
     zkr_dec dec;
@@ -284,12 +252,12 @@ zkr_err zkr_cli_worker_verify(const uint8_t *req, size_t req_len, zkr_buf *reply
     (void)reply;
     memset(&st, 0, sizeof st);
     zkr_dec_init(&dec, req, req_len);
-    if (zkr_dec_u32(&dec, &ver) != ZKR_OK || ver != ZKR_CLI_WORKER_VERSION ||
-        zkr_cli_dec_digest(&dec, st.statement_id) != ZKR_OK ||
+    if (zkr_dec_u32(&dec, &ver) != ZKR_OK || ver != ZKR_APP_WORKER_VERSION ||
+        zkr_app_dec_digest(&dec, st.statement_id) != ZKR_OK ||
         zkr_dec_u32(&dec, &st.param_set) != ZKR_OK ||
-        zkr_cli_dec_digest(&dec, st.program_digest) != ZKR_OK ||
-        zkr_cli_dec_digest(&dec, st.model_commitment) != ZKR_OK ||
-        zkr_cli_dec_digest(&dec, st.dataset_commitment) != ZKR_OK ||
+        zkr_app_dec_digest(&dec, st.program_digest) != ZKR_OK ||
+        zkr_app_dec_digest(&dec, st.model_commitment) != ZKR_OK ||
+        zkr_app_dec_digest(&dec, st.dataset_commitment) != ZKR_OK ||
         zkr_dec_u64(&dec, &st.record_index) != ZKR_OK ||
         zkr_dec_bytes(&dec, (size_t)1 << 20, &st.output, &st.output_len) != ZKR_OK ||
         zkr_dec_bytes(&dec, ZKR_PROOF_MAX_BYTES, &proof, &proof_len) != ZKR_OK ||

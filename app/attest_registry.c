@@ -1,5 +1,5 @@
 /*
- * attest_registry.c: what the attest glue asks of the registry. Signer key
+ * attest_registry.c: what the attest workflow asks of the registry. Signer key
  * registration ("signer-key" log events), statement comparison (shared by
  * the laundering diagnosis and the verify-attestation/gate callbacks), log
  * inclusion of a proof record in a registry checkpoint, and revocation.
@@ -9,8 +9,7 @@
 
 #include <sodium.h>
 
-#include "attest_glue.h"
-#include "registry_cli.h"
+#include "app/attest.h"
 
 /* The key id and signer identity of k as bytes. */
 static zkr_err key_names(const zkr_pubkey *k, uint8_t kid[ZKR_DIGEST_BYTES],
@@ -24,7 +23,7 @@ static zkr_err key_names(const zkr_pubkey *k, uint8_t kid[ZKR_DIGEST_BYTES],
     return ZKR_OK;
 }
 
-zkr_err zkr_cli_key_lookup(zkr_registry *reg, const zkr_pubkey *k, uint64_t *log_index,
+zkr_err zkr_app_key_lookup(zkr_registry *reg, const zkr_pubkey *k, uint64_t *log_index,
                            zkr_diag *d)
 {
     uint8_t kid[ZKR_DIGEST_BYTES], who[ZKR_DIGEST_BYTES];
@@ -56,7 +55,7 @@ static zkr_err key_revoked(zkr_registry *reg, const zkr_pubkey *k, zkr_diag *d)
     return r;
 }
 
-zkr_err zkr_cli_key_target(zkr_registry *reg, const char *ref, uint8_t target[ZKR_DIGEST_BYTES],
+zkr_err zkr_app_key_target(zkr_registry *reg, const char *ref, uint8_t target[ZKR_DIGEST_BYTES],
                            zkr_diag *d)
 {
     zkr_signer_key row;
@@ -86,35 +85,23 @@ zkr_err zkr_cli_key_target(zkr_registry *reg, const char *ref, uint8_t target[ZK
     return ZKR_OK;
 }
 
-zkr_err zkr_cli_key_register(zkr_cli *cli, const zkr_pubkey *k)
+zkr_err zkr_app_key_register(zkr_app *app, const zkr_pubkey *k, zkr_signer_key *row)
 {
     zkr_registry *reg = NULL;
-    zkr_signer_key row;
-    char kid[ZKR_KEYID_HEX + 1], pubs[160];
+    char kid[ZKR_KEYID_HEX + 1];
     zkr_err r;
 
     zkr_pubkey_keyid(k, kid);
-    if ((r = zkr_pubkey_format(k, pubs, sizeof pubs)) != ZKR_OK ||
-        (r = zkr_cli_registry_open(cli, &reg)) != ZKR_OK)
+    if ((r = zkr_app_registry_open(app, &reg)) != ZKR_OK)
         goto out;
     /* Revocation check, lookup and append: one transaction (registry/signer_key.c). */
     r = zkr_registry_signer_key_register(reg, zkr_key_type_name(k->type), k->pub, k->pub_len,
-                                         &row, &cli->diag);
+                                         row, &app->diag);
     if (r == ZKR_ERR_REVOKED) {
         char why[ZKR_DIAG_BYTES];
-        snprintf(why, sizeof why, "%s", cli->diag.msg);
-        r = zkr_fail(&cli->diag, ZKR_ERR_REVOKED, "signing key %s is revoked (%s)", kid, why);
+        snprintf(why, sizeof why, "%s", app->diag.msg);
+        r = zkr_fail(&app->diag, ZKR_ERR_REVOKED, "signing key %s is revoked (%s)", kid, why);
     }
-    if (r != ZKR_OK)
-        goto out;
-    if (cli->json)
-        printf("{\"ok\":true,\"keyid\":\"%s\",\"public\":\"%s\",\"log_index\":%llu,"
-               "\"existed\":%s}\n",
-               kid, pubs, (unsigned long long)row.log_index, row.existed ? "true" : "false");
-    else
-        printf("%s key %s\n%s\nlog index %llu\n",
-               row.existed ? "already registered:" : "registered:", kid, pubs,
-               (unsigned long long)row.log_index);
 out:
     zkr_registry_close(reg);
     return r;
@@ -132,7 +119,7 @@ static zkr_err rg_statement(void *ctx, const zkr_attest_facts *f, zkr_diag *d)
     zkr_err r;
 
     memset(&st, 0, sizeof st);
-    zkr_cli_hex32(f->statement_id, hex);
+    zkr_app_hex32(f->statement_id, hex);
     if ((r = zkr_registry_statement_get(reg, hex, &st, d)) != ZKR_OK ||
         (r = zkr_registry_statement_check_log(reg, &st, d)) != ZKR_OK)
         goto out;
@@ -236,7 +223,7 @@ static zkr_err verifier_revoked(zkr_registry *reg, const zkr_attest_facts *f, zk
     zkr_err r;
 
     memset(&st, 0, sizeof st);
-    zkr_cli_hex32(f->statement_id, hex);
+    zkr_app_hex32(f->statement_id, hex);
     r = zkr_registry_statement_get(reg, hex, &st, &quiet);
     if (r != ZKR_OK && r != ZKR_ERR_NOT_FOUND) {
         r = zkr_fail(d, r, "%s", quiet.msg);
@@ -277,7 +264,7 @@ static zkr_err rg_revoked(void *ctx, const zkr_attest_facts *f, const zkr_pubkey
     return verifier_revoked(reg, f, d);
 }
 
-void zkr_cli_attest_registry(zkr_registry *reg, zkr_attest_registry *out)
+void zkr_app_attest_registry(zkr_registry *reg, zkr_attest_registry *out)
 {
     memset(out, 0, sizeof *out);
     out->ctx = reg;

@@ -1,0 +1,823 @@
+/*
+ * The attest workflow (app/attest.h), verify-before-sign (DESIGN.md
+ * sections 4 and 8, docs/signing.md). The proof is verified in the confined
+ * "verify" worker with every binding taken from the registry; the binding
+ * rules are then checked here again from the registry; only then is
+ * anything signed. Every refusal is appended to the registry log
+ * ("attest-refusal": who, what, why) and writes no attestation; every
+ * attestation is logged too.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <sodium.h>
+
+#include "app/attest.h"
+#include "app/workers.h"
+#include "verifier/verifier.h"
+#include "zkr_config.h"
+
+/* One proof kind the verifier supports: how its worker request is built. */
+typedef struct {
+    const char *name;  /* the schema's proof_kind */
+    uint32_t kind;     /* the proof header's kind */
+    zkr_err (*request)(zkr_app *app, const zkr_statement *st, uint32_t param_set,
+                       const zkr_buf *proof, zkr_buf *req);
+} attest_kind;
+
+/* inference@1: the "verify" worker's request (app/infer.c, version 1). */
+static zkr_err req_inference(zkr_app *app, const zkr_statement *st, uint32_t param_set,
+                             const zkr_buf *proof, zkr_buf *req)
+{
+    const zkr_param *idx = NULL;
+    uint64_t record = 0;
+    zkr_err r;
+
+    for (size_t i = 0; i < st->n_params; i++)
+        if (strcmp(st->params[i].name, "record_index") == 0)
+            idx = &st->params[i];
+    if (idx == NULL || idx->type != ZKR_PARAM_U64 ||
+        zkr_app_parse_u64(app, "record_index", idx->text, &record) != ZKR_OK)
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_SCHEMA,
+                        "schema %s@%llu: inference@1 needs a u64 field 'record_index'",
+                        st->schema.name, (unsigned long long)st->schema.version);
+    if (!st->has_public_output || st->public_output.len == 0)
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_OUTPUT, "statement binds no public output");
+    if (!st->model.has_commitment)
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_MODEL, "model %lld has no commitment",
+                        (long long)st->model.id);
+    if (!st->dataset.has_commitment)
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_DATASET, "dataset %lld has no commitment",
+                        (long long)st->dataset.id);
+    if ((r = zkr_enc_u32(req, 1)) != ZKR_OK ||
+        (r = zkr_buf_append(req, st->statement_id, 32)) != ZKR_OK ||
+        (r = zkr_enc_u32(req, param_set)) != ZKR_OK ||
+        (r = zkr_buf_append(req, st->program.sha256, 32)) != ZKR_OK ||
+        (r = zkr_buf_append(req, st->model.commitment, 32)) != ZKR_OK ||
+        (r = zkr_buf_append(req, st->dataset.commitment, 32)) != ZKR_OK ||
+        (r = zkr_enc_u64(req, record)) != ZKR_OK ||
+        (r = zkr_enc_bytes(req, st->public_output.p, st->public_output.len)) != ZKR_OK)
+        return r;
+    return zkr_enc_bytes(req, proof->p, proof->len);
+}
+
+/* The kinds the sandboxed "verify" worker answers; a new kind adds a row. */
+static const attest_kind attest_kinds[] = {
+    {"inference@1", ZKR_KIND_INFERENCE1, req_inference},
+};
+
+static const attest_kind *kind_of(const char *name)
+{
+    for (size_t i = 0; i < sizeof attest_kinds / sizeof attest_kinds[0]; i++)
+        if (strcmp(attest_kinds[i].name, name) == 0)
+            return &attest_kinds[i];
+    return NULL;
+}
+
+/* The schema's proof-system and parameter-set names and the ids they pin. */
+static zkr_err schema_ids(zkr_app *app, const zkr_schema *s, uint32_t *sys, uint32_t *set)
+{
+    static const char *const systems[] = {"zkreg-sumcheck-basefold", "zkr-sumcheck-basefold-gl3/1"};
+    static const char *const sets[] = {"goldilocks-128"};
+    int ok = 0;
+
+    for (size_t i = 0; i < 2; i++)
+        ok |= strcmp(s->proof_system, systems[i]) == 0;
+    if (!ok)
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_PARAMS,
+                        "schema %s@%llu: proof system '%s' is not this verifier's", s->name,
+                        (unsigned long long)s->version, s->proof_system);
+    if (strcmp(s->param_set, sets[0]) != 0)
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_PARAMS,
+                        "schema %s@%llu: parameter set '%s' unknown", s->name,
+                        (unsigned long long)s->version, s->param_set);
+    *sys = ZKR_PROOF_SYSTEM_ID;
+    *set = ZKR_PARAM_SET_128;
+    return ZKR_OK;
+}
+
+static int params_equal(const zkr_statement *a, const zkr_statement *b)
+{
+    if (a->n_params != b->n_params)
+        return 0;
+    for (size_t i = 0; i < a->n_params; i++)
+        if (strcmp(a->params[i].name, b->params[i].name) != 0 ||
+            a->params[i].value_len != b->params[i].value_len ||
+            memcmp(a->params[i].value, b->params[i].value, a->params[i].value_len) != 0)
+            return 0;
+    return 1;
+}
+
+/*
+ * The proof names statement `named` instead of st: says which binding the
+ * two registered statements differ in, so a laundered proof is refused
+ * with the reason (program, model, dataset, schema, record, output).
+ */
+static zkr_err launder_reason(zkr_app *app, zkr_registry *reg, const zkr_statement *st,
+                              const uint8_t named[32])
+{
+    zkr_statement a;
+    zkr_diag quiet = {0};
+    char hex[65], sid[65];
+    const char *what = "statement_id";
+    zkr_err why = ZKR_ERR_MISMATCH_STATEMENT;
+
+    memset(&a, 0, sizeof a);
+    zkr_app_hex32(named, hex);
+    zkr_app_hex32(st->statement_id, sid);
+    if (zkr_registry_statement_get(reg, hex, &a, &quiet) == ZKR_OK) {
+        if (memcmp(a.program.sha256, st->program.sha256, 32) != 0)
+            why = ZKR_ERR_MISMATCH_PROGRAM, what = "program";
+        else if (memcmp(a.model.sha256, st->model.sha256, 32) != 0)
+            why = ZKR_ERR_MISMATCH_MODEL, what = "model";
+        else if (memcmp(a.dataset.sha256, st->dataset.sha256, 32) != 0)
+            why = ZKR_ERR_MISMATCH_DATASET, what = "dataset";
+        else if (strcmp(a.schema.verifier_version, st->schema.verifier_version) != 0)
+            why = ZKR_ERR_MISMATCH_VERIFIER, what = "pinned verifier version";
+        else if (memcmp(a.schema.digest, st->schema.digest, 32) != 0)
+            why = ZKR_ERR_MISMATCH_SCHEMA, what = "schema (name, version or digest)";
+        else if (!params_equal(&a, st))
+            why = ZKR_ERR_MISMATCH_INPUT, what = "record/input parameters";
+        else if (a.has_public_output != st->has_public_output ||
+                 a.public_output.len != st->public_output.len ||
+                 memcmp(a.public_output.p, st->public_output.p, a.public_output.len) != 0)
+            why = ZKR_ERR_MISMATCH_OUTPUT, what = "public output";
+    }
+    zkr_statement_free(&a);
+    return zkr_fail(&app->diag, why,
+                    "the proof was made for statement %.16s..., which differs from statement "
+                    "%.16s... in its %s",
+                    hex, sid, what);
+}
+
+/* Rules 4 and 5 of DESIGN.md section 4 that need no proof: revocations, the verifier pin. */
+zkr_err zkr_app_attest_rules(zkr_app *app, zkr_registry *reg, const zkr_statement *st,
+                                    const zkr_pubkey *key)
+{
+    zkr_attest_registry cb;
+    zkr_attest_facts f;
+    uint64_t idx;
+    char kid[ZKR_KEYID_HEX + 1];
+    zkr_err r;
+
+    memset(&f, 0, sizeof f);
+    memcpy(f.statement_id, st->statement_id, 32);
+    memcpy(f.program_sha256, st->program.sha256, 32);
+    memcpy(f.model_sha256, st->model.sha256, 32);
+    memcpy(f.dataset_sha256, st->dataset.sha256, 32);
+    memcpy(f.schema_digest, st->schema.digest, 32);
+    snprintf(f.verifier_version, sizeof f.verifier_version, "%s", st->schema.verifier_version);
+    zkr_app_attest_registry(reg, &cb);
+    if ((r = cb.revoked(cb.ctx, &f, key, &app->diag)) != ZKR_OK)
+        return r;
+    if (key != NULL) {
+        zkr_pubkey_keyid(key, kid);
+        r = zkr_app_key_lookup(reg, key, &idx, &app->diag);
+        if (r == ZKR_ERR_NOT_FOUND)
+            return zkr_fail(&app->diag, ZKR_ERR_KEY,
+                            "signing key %s is not registered (zkreg key register)", kid);
+        if (r != ZKR_OK)
+            return r;
+    }
+    if (strcmp(st->schema.verifier_version, ZKR_VERSION) != 0)
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_VERIFIER,
+                        "schema %s@%llu pins verifier %s; this verifier is %s", st->schema.name,
+                        (unsigned long long)st->schema.version, st->schema.verifier_version,
+                        ZKR_VERSION);
+    return ZKR_OK;
+}
+
+/* Rules 1-3: the header here, then the mathematics in the confined worker. */
+zkr_err zkr_app_attest_check_proof(zkr_app *app, zkr_registry *reg, const zkr_statement *st,
+                           const zkr_buf *proof)
+{
+    const attest_kind *k = kind_of(st->schema.proof_kind);
+    zkr_sandbox_opts so = {NULL, NULL, 0};
+    zkr_sandbox_result res;
+    zkr_proof_view v;
+    zkr_buf req = {0}, reply = {0};
+    uint32_t sys, set;
+    zkr_err r;
+
+    if (k == NULL)
+        return zkr_fail(&app->diag, ZKR_ERR_UNSUPPORTED,
+                        "schema %s@%llu: proof kind '%s' has no verifier here", st->schema.name,
+                        (unsigned long long)st->schema.version, st->schema.proof_kind);
+    if ((r = schema_ids(app, &st->schema, &sys, &set)) != ZKR_OK ||
+        (r = zkr_verify_header(proof->p, proof->len, &v, &app->diag)) != ZKR_OK)
+        return r;
+    if (v.proof_system != sys || v.param_set != set || v.kind != k->kind)
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_PARAMS,
+                        "proof header: system %u, parameter set %u, kind %u; the schema pins "
+                        "%u, %u, %u (%s)",
+                        v.proof_system, v.param_set, v.kind, sys, set, k->kind, k->name);
+    if (sodium_memcmp(v.statement_id, st->statement_id, 32) != 0)
+        return launder_reason(app, reg, st, v.statement_id);
+    if ((r = k->request(app, st, set, proof, &req)) == ZKR_OK)
+        r = zkr_sandbox_call(zkr_app_workers, "verify", &so, req.p, req.len, &reply, &res,
+                             &app->diag);
+    zkr_buf_free(&req);
+    zkr_buf_free(&reply);
+    return r;
+}
+
+/* Appends the refusal (who, what, why) to the log; failures are reported, not fatal. */
+void zkr_app_attest_log_refusal(zkr_app *app, zkr_registry *reg, const zkr_pubkey *key,
+                        const char *stmt_ref, const zkr_statement *st, const zkr_buf *proof,
+                        zkr_err why)
+{
+    zkr_buf ev = {0};
+    zkr_diag d2 = {0};
+    char kid[ZKR_KEYID_HEX + 1] = "";
+    uint8_t sha[32];
+    uint64_t idx;
+    int ok;
+
+    if (reg == NULL)
+        return;
+    if (key != NULL)
+        zkr_pubkey_keyid(key, kid);
+    zkr_sha256(proof->p, proof->len, sha);
+    ok = zkr_enc_u32(&ev, 1) == ZKR_OK && zkr_enc_str(&ev, kid) == ZKR_OK &&
+         zkr_enc_str(&ev, stmt_ref) == ZKR_OK &&
+         zkr_enc_bytes(&ev, st->statement_id, st->canonical.len ? 32 : 0) == ZKR_OK &&
+         zkr_enc_bytes(&ev, sha, proof->len ? 32 : 0) == ZKR_OK &&
+         zkr_enc_str(&ev, zkr_err_class(why)) == ZKR_OK &&
+         zkr_enc_u32(&ev, (uint32_t)-(int32_t)why) == ZKR_OK &&
+         zkr_enc_str(&ev, app->diag.msg) == ZKR_OK;
+    if (!ok || zkr_registry_event_append(reg, ZKR_EVENT_REFUSAL, ev.p, ev.len, &idx, &d2) != ZKR_OK)
+        fprintf(stderr, "zkreg: could not log the refusal: %s\n", d2.msg);
+    zkr_buf_free(&ev);
+}
+
+
+/* The time in the predicate: now, or $ZKREG_ATTEST_TIME in test builds (tests only). */
+zkr_err zkr_app_attest_time(zkr_app *app, int64_t *t)
+{
+    *t = (int64_t)time(NULL);
+#if ZKR_TEST_BUILD
+    const char *e = getenv("ZKREG_ATTEST_TIME");
+    uint64_t v;
+    if (e != NULL) {
+        if (zkr_app_parse_u64(app, "$ZKREG_ATTEST_TIME", e, &v) != ZKR_OK || v > INT64_MAX)
+            return ZKR_ERR_USAGE;
+        *t = (int64_t)v;
+    }
+#else
+    (void)app;
+#endif
+    return ZKR_OK;
+}
+
+/*
+ * Test builds only: when $ZKREG_TEST_ATTEST_PAUSE names a FIFO, opens it
+ * (blocking until a test opens it for writing, which tells the test that
+ * the confined verification is over) and reads it to end of file (the test
+ * closes it when whatever it wanted to land in between has landed). Lets
+ * the race between verification and signing be tested deterministically.
+ */
+zkr_err zkr_app_attest_test_pause(zkr_app *app)
+{
+#if ZKR_TEST_BUILD
+    const char *path = getenv("ZKREG_TEST_ATTEST_PAUSE");
+    char b[64];
+    ssize_t n;
+    int fd;
+
+    if (path == NULL)
+        return ZKR_OK;
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+        return zkr_fail(&app->diag, ZKR_ERR_IO, "$ZKREG_TEST_ATTEST_PAUSE: cannot open %s", path);
+    while ((n = read(fd, b, sizeof b)) > 0 || (n < 0 && errno == EINTR))
+        ;
+    close(fd);
+#else
+    (void)app;
+#endif
+    return ZKR_OK;
+}
+
+/*
+ * Opens the appliance key before the write lock when recording this proof
+ * will need a new checkpoint (its verification is not recorded yet, or the
+ * latest checkpoint does not cover the record): the passphrase (possibly a
+ * terminal prompt) and the Argon2id unseal never run under the lock. Proof
+ * records are append-only, so "recorded and covered" stays true.
+ */
+zkr_err zkr_app_attest_appliance_key(zkr_app *app, zkr_registry *reg, const char *pass_file,
+                             const zkr_statement *st, const zkr_buf *proof,
+                             zkr_appliance_key **key)
+{
+    zkr_buf note = {0};
+    zkr_checkpoint cp;
+    zkr_secret pass = {0};
+    zkr_diag quiet = {0};
+    uint8_t sha[ZKR_DIGEST_BYTES];
+    uint64_t idx = 0;
+    zkr_err r;
+
+    *key = NULL;
+    zkr_sha256(proof->p, proof->len, sha);
+    r = zkr_registry_proof_find(reg, st->statement_id, sha, &idx, &app->diag);
+    if (r == ZKR_OK && zkr_registry_checkpoint_latest(reg, &note, &cp, &quiet) == ZKR_OK &&
+        cp.size > idx)
+        goto out;
+    if (r != ZKR_OK && r != ZKR_ERR_NOT_FOUND)
+        goto out;
+    if ((r = zkr_passphrase_read(pass_file, &pass, &app->diag)) == ZKR_OK)
+        r = zkr_registry_appliance_key_open(reg, &pass, key, &app->diag);
+out:
+    zkr_secret_free(&pass);
+    zkr_buf_free(&note);
+    return r;
+}
+
+/* A checkpoint that includes log_index: the latest stored one, else a new one. */
+static zkr_err checkpoint_for(zkr_app *app, zkr_registry *reg, const zkr_appliance_key *key,
+                              uint64_t log_index, zkr_checkpoint *cp)
+{
+    zkr_buf note = {0};
+    zkr_diag quiet = {0};
+    zkr_err r;
+
+    r = zkr_registry_checkpoint_latest(reg, &note, cp, &quiet);
+    if (r == ZKR_OK && cp->size > log_index)
+        goto out;
+    if (r != ZKR_OK && r != ZKR_ERR_NOT_FOUND) {
+        r = zkr_fail(&app->diag, r, "%s", quiet.msg);
+        goto out;
+    }
+    zkr_buf_free(&note);
+    if (key == NULL) { /* zkr_app_attest_appliance_key() saw the record covered; append-only keeps it so */
+        r = zkr_fail(&app->diag, ZKR_ERR_INTERNAL, "no checkpoint covers log entry %llu",
+                     (unsigned long long)log_index);
+        goto out;
+    }
+    if ((r = zkr_registry_checkpoint_sign_key(reg, key, &note, &app->diag)) != ZKR_OK)
+        goto out;
+    zkr_buf_free(&note);
+    r = zkr_registry_checkpoint_latest(reg, &note, cp, &app->diag);
+out:
+    zkr_buf_free(&note);
+    return r;
+}
+
+zkr_err zkr_app_attest_fill_facts(zkr_app *app, zkr_registry *reg, const zkr_appliance_key *key,
+                          const zkr_statement *st, const zkr_buf *proof, zkr_attest_facts *f)
+{
+    zkr_checkpoint cp;
+    zkr_err r;
+
+    memset(f, 0, sizeof *f);
+    memcpy(f->statement_id, st->statement_id, 32);
+    zkr_sha256(proof->p, proof->len, f->proof_sha256);
+    memcpy(f->program_sha256, st->program.sha256, 32);
+    memcpy(f->model_sha256, st->model.sha256, 32);
+    memcpy(f->dataset_sha256, st->dataset.sha256, 32);
+    snprintf(f->schema_name, sizeof f->schema_name, "%s", st->schema.name);
+    snprintf(f->schema_version, sizeof f->schema_version, "%llu",
+             (unsigned long long)st->schema.version);
+    memcpy(f->schema_digest, st->schema.digest, 32);
+    snprintf(f->verifier_version, sizeof f->verifier_version, "%s", ZKR_VERSION);
+    f->accepted = 1;
+    if ((r = zkr_registry_proof_record(reg, st->statement_id, f->proof_sha256, ZKR_VERSION,
+                                       &f->log_index, &app->diag)) != ZKR_OK ||
+        (r = checkpoint_for(app, reg, key, f->log_index, &cp)) != ZKR_OK ||
+        (r = zkr_app_attest_time(app, &f->time)) != ZKR_OK)
+        return r;
+    snprintf(f->checkpoint_origin, sizeof f->checkpoint_origin, "%s", cp.origin);
+    f->checkpoint_size = cp.size;
+    memcpy(f->checkpoint_root, cp.root, 32);
+    return zkr_attest_facts_check(f, &app->diag);
+}
+
+/* "attestation" payload: u32 1 | str keyid | bytes statement_id | bytes proof | u64 proof log
+ * index | bytes SHA-256 of the attestation file. */
+zkr_err zkr_app_attest_log(zkr_app *app, zkr_registry *reg, const zkr_pubkey *key,
+                               const zkr_attest_facts *f, const zkr_buf *att, uint64_t *idx)
+{
+    zkr_buf ev = {0};
+    char kid[ZKR_KEYID_HEX + 1];
+    uint8_t sha[32];
+    zkr_err r;
+
+    zkr_pubkey_keyid(key, kid);
+    zkr_sha256(att->p, att->len, sha);
+    if ((r = zkr_enc_u32(&ev, 1)) == ZKR_OK && (r = zkr_enc_str(&ev, kid)) == ZKR_OK &&
+        (r = zkr_enc_bytes(&ev, f->statement_id, 32)) == ZKR_OK &&
+        (r = zkr_enc_bytes(&ev, f->proof_sha256, 32)) == ZKR_OK &&
+        (r = zkr_enc_u64(&ev, f->log_index)) == ZKR_OK && (r = zkr_enc_bytes(&ev, sha, 32)) == ZKR_OK)
+        r = zkr_registry_event_append(reg, ZKR_EVENT_ATTESTATION, ev.p, ev.len, idx, &app->diag);
+    zkr_buf_free(&ev);
+    return r;
+}
+
+/* Re-checks one statement and its signing keys; the caller holds the write lock. */
+zkr_err zkr_app_attest_recheck(zkr_app *app, zkr_registry *reg, const char *statement,
+                               const uint8_t statement_id[32], const zkr_pubkey *keys,
+                               size_t nkeys)
+{
+    zkr_statement st;
+    zkr_err r;
+
+    memset(&st, 0, sizeof st);
+    if ((r = zkr_registry_statement_get(reg, statement, &st, &app->diag)) == ZKR_OK &&
+        (r = zkr_registry_statement_check_log(reg, &st, &app->diag)) == ZKR_OK) {
+        if (memcmp(st.statement_id, statement_id, 32) != 0)
+            r = zkr_fail(&app->diag, ZKR_ERR_REGISTRY, "statement %s changed under attest-root",
+                         statement);
+        for (size_t i = 0; i < nkeys && r == ZKR_OK; i++)
+            r = zkr_app_attest_rules(app, reg, &st, &keys[i]);
+        if (nkeys == 0 && r == ZKR_OK)
+            r = zkr_app_attest_rules(app, reg, &st, NULL);
+    }
+    zkr_statement_free(&st);
+    return r;
+}
+
+/*
+ * attest's checks for attest-root: the registry rules and the confined
+ * verification without the lock (the worker can run for minutes), then,
+ * under the write lock, the same re-check as attest (a revocation that
+ * landed meanwhile refuses) and the recorded verification and checkpoint.
+ * The batch signature comes later; attest-root re-checks every statement
+ * again (zkr_app_attest_recheck) in the transaction that logs the batch.
+ */
+zkr_err zkr_app_attest_facts(zkr_app *app, zkr_registry *reg, const char *statement,
+                             const char *proof_path, const zkr_pubkey *keys, size_t nkeys,
+                             const char *reg_pass_file, zkr_attest_facts *f)
+{
+    zkr_statement st;
+    zkr_buf proof = {0};
+    zkr_appliance_key *ak = NULL;
+    uint8_t sid[32];
+    int refusable = 1;
+    zkr_err r = ZKR_OK;
+    size_t i = 0;
+
+    memset(&st, 0, sizeof st);
+    if ((r = zkr_file_read(proof_path, ZKR_PROOF_MAX_BYTES, &proof, &app->diag)) != ZKR_OK ||
+        (r = zkr_registry_statement_get(reg, statement, &st, &app->diag)) != ZKR_OK ||
+        (r = zkr_registry_statement_check_log(reg, &st, &app->diag)) != ZKR_OK)
+        goto out;
+    for (i = 0; i < nkeys && r == ZKR_OK; i++)
+        r = zkr_app_attest_rules(app, reg, &st, &keys[i]);
+    if (r != ZKR_OK || (r = zkr_app_attest_check_proof(app, reg, &st, &proof)) != ZKR_OK)
+        goto out;
+    refusable = 0;
+    if ((r = zkr_app_attest_appliance_key(app, reg, reg_pass_file, &st, &proof, &ak)) != ZKR_OK ||
+        (r = zkr_registry_write_begin(reg, &app->diag)) != ZKR_OK)
+        goto out;
+    memcpy(sid, st.statement_id, sizeof sid);
+    refusable = 1;
+    if ((r = zkr_app_attest_recheck(app, reg, statement, sid, keys, nkeys)) != ZKR_OK)
+        goto out;
+    refusable = 0; /* the proof holds: a later failure is an error, not a refusal */
+    if ((r = zkr_app_attest_fill_facts(app, reg, ak, &st, &proof, f)) == ZKR_OK)
+        r = zkr_registry_write_commit(reg, &app->diag);
+out:
+    zkr_registry_end(reg); /* rolls back what did not commit; before the refusal log */
+    if (r != ZKR_OK && refusable)
+        zkr_app_attest_log_refusal(app, reg, nkeys > 0 ? &keys[i > 0 ? i - 1 : 0] : NULL, statement, &st,
+                    &proof, r);
+    zkr_appliance_key_free(ak);
+    zkr_statement_free(&st);
+    zkr_buf_free(&proof);
+    return r;
+}
+
+/* Seconds an imported request may be dated ahead of this clock (as the gate allows). */
+#define ATTEST_IMPORT_SKEW 300
+
+static zkr_err open_signer(zkr_app *app, const zkr_app_attest_opts *a, zkr_signer **s)
+{
+    zkr_signer_opts o = {.passphrase_path = a->pass_file, .eth_address = a->address,
+                         .registry_path = app->registry_path};
+    zkr_secret pass = {0};
+    zkr_err r;
+
+    if (a->pass_fd >= 0) {
+        if ((r = zkr_app_read_pass_fd(app, a->pass_fd, &pass)) != ZKR_OK)
+            return r;
+        o.passphrase = &pass;
+    }
+    r = zkr_signer_open(a->key, &o, s, &app->diag);
+    zkr_secret_free(&pass);
+    return r;
+}
+
+/* The key's public half: from the key file without the passphrase, else by opening it. */
+static zkr_err who(zkr_app *app, const zkr_app_attest_opts *a, zkr_pubkey *pub, zkr_signer **s)
+{
+    zkr_buf file = {0};
+    zkr_err r;
+
+    if (a->key == NULL) /* --eip712-json: nobody signs */
+        return ZKR_OK;
+    if (strncmp(a->key, "file:", 5) == 0) {
+        if ((r = zkr_file_read(a->key + 5, ZKR_KEYFILE_MAX, &file, &app->diag)) == ZKR_OK)
+            r = zkr_keyfile_public(file.p, file.len, pub, &app->diag);
+        zkr_buf_free(&file);
+        return r;
+    }
+    if ((r = open_signer(app, a, s)) != ZKR_OK)
+        return r;
+    *pub = *zkr_signer_pubkey(*s);
+    return ZKR_OK;
+}
+
+
+/* An attestation the log does not show is not handed out: removed when nothing committed. */
+static void made_free(const zkr_app_attest_opts *a, zkr_app_attest_made *m, int committed)
+{
+    if (m->written && !committed)
+        (void)remove(a->out);
+    if (!committed)
+        zkr_buf_free(&m->out);
+}
+
+/* Writes m->out to a->out (not stdout) before the commit, so a failed write logs nothing. */
+static zkr_err write_before_commit(zkr_app *app, const zkr_app_attest_opts *a, zkr_app_attest_made *m)
+{
+    zkr_err r;
+
+    if (a->out == NULL || strcmp(a->out, "-") == 0)
+        return ZKR_OK; /* stdout: reported after the commit */
+    if ((r = zkr_file_write_atomic(a->out, m->out.p, m->out.len, 0644, &app->diag)) == ZKR_OK)
+        m->written = 1;
+    return r;
+}
+
+/*
+ * Inside the write transaction, after every check held: sign (or make the
+ * wallet request / typed data), write it, and log the attestation. The
+ * signer is already open, so the write lock waits for no passphrase.
+ */
+static zkr_err attest_sign(zkr_app *app, zkr_registry *reg, const zkr_app_attest_opts *a,
+                           const zkr_attest_facts *f, const zkr_pubkey *key, zkr_signer *s,
+                           zkr_app_attest_made *m)
+{
+    zkr_eip712_domain dom;
+    uint8_t addr[ZKR_ETH_ADDR_BYTES];
+    int has_dom = a->domain != NULL;
+    zkr_err r;
+
+    if (has_dom && (r = zkr_eip712_domain_load(a->domain, &dom, &app->diag)) != ZKR_OK)
+        return r;
+    if (a->eip712_json) {
+        if ((r = zkr_attest_eip712_json(f, &dom, &m->out, &app->diag)) != ZKR_OK ||
+            (r = zkr_buf_append(&m->out, (const uint8_t *)"\n", 1)) != ZKR_OK)
+            return r;
+        return write_before_commit(app, a, m);
+    }
+    if (zkr_signer_pubkey(s)->pub_len != key->pub_len ||
+        memcmp(zkr_signer_pubkey(s)->pub, key->pub, key->pub_len) != 0)
+        return zkr_fail(&app->diag, ZKR_ERR_KEY, "%s: the opened key is not the key checked",
+                        a->key);
+    if (zkr_signer_is_external(s)) {
+        if (!has_dom)
+            return zkr_fail(&app->diag, ZKR_ERR_USAGE, "external:eip712 needs --eip712-domain FILE");
+        memcpy(addr, key->pub, sizeof addr);
+        m->what = "request";
+        if ((r = zkr_attest_eip712_request(f, &dom, addr, &m->out, &app->diag)) != ZKR_OK)
+            return r;
+        return write_before_commit(app, a, m);
+    }
+    m->what = "attestation";
+    if ((r = zkr_attest_sign(s, f, has_dom ? &dom : NULL, &m->out, &app->diag)) != ZKR_OK ||
+        (r = zkr_file_write_atomic(a->out, m->out.p, m->out.len, 0644, &app->diag)) != ZKR_OK)
+        return r;
+    m->written = 1;
+    if ((r = zkr_app_attest_log(app, reg, key, f, &m->out, &m->att_idx)) == ZKR_OK)
+        m->logged = 1;
+    return r;
+}
+
+/*
+ * --import-signature checks, inside the write transaction: the request's
+ * address is a registered, unrevoked key (ecrecover gave exactly it), the
+ * statement and every row behind it agree with the log, nothing is revoked,
+ * and the facts' proof record is in this log.
+ */
+static zkr_err import_checks(zkr_app *app, zkr_registry *reg, const zkr_attest_facts *f,
+                             const zkr_pubkey *key)
+{
+    zkr_attest_registry cb;
+    uint64_t kidx;
+    int64_t now;
+    zkr_err r;
+
+    /* The request file is the holder's to edit and the wallet signs what it is shown: a time
+     * this appliance never gave (dated ahead, so it stays "fresh" for max_age later) must not
+     * be logged as this appliance's attestation. */
+    if ((r = zkr_app_attest_time(app, &now)) != ZKR_OK)
+        return r;
+    if (f->time > now + ATTEST_IMPORT_SKEW)
+        return zkr_fail(&app->diag, ZKR_ERR_MALFORMED,
+                        "signing request: the attestation is dated %lld s in the future (this "
+                        "appliance dates requests when it writes them)",
+                        (long long)(f->time - now));
+    zkr_app_attest_registry(reg, &cb);
+    if ((r = cb.revoked(cb.ctx, f, key, &app->diag)) != ZKR_OK ||
+        (r = cb.statement(cb.ctx, f, &app->diag)) != ZKR_OK ||
+        (r = cb.inclusion(cb.ctx, f, &app->diag)) != ZKR_OK)
+        return r;
+    r = zkr_app_key_lookup(reg, key, &kidx, &app->diag);
+    if (r == ZKR_ERR_NOT_FOUND)
+        return zkr_fail(&app->diag, ZKR_ERR_KEY,
+                        "the request's wallet address is not a registered signer key");
+    return r;
+}
+
+/* The request's "address": the only signer ecrecover may give. */
+static zkr_err request_address(zkr_app *app, const zkr_app_attest_opts *a, const zkr_buf *req,
+                               zkr_pubkey *key)
+{
+    json_error_t je;
+    json_t *j = json_loadb((const char *)req->p, req->len, JSON_REJECT_DUPLICATES, &je);
+    const char *addr = j ? json_string_value(json_object_get(j, "address")) : NULL;
+    zkr_err r;
+
+    memset(key, 0, sizeof *key);
+    key->type = ZKR_KEY_ETH;
+    key->pub_len = ZKR_ETH_ADDR_BYTES;
+    r = addr ? zkr_eth_address_parse(addr, key->pub) : ZKR_ERR_MALFORMED;
+    json_decref(j);
+    if (r != ZKR_OK)
+        return zkr_fail(&app->diag, ZKR_ERR_MALFORMED, "%s: address missing or malformed",
+                        a->request);
+    return ZKR_OK;
+}
+
+/* --import-signature: the wallet's signature over a request this command wrote. */
+static zkr_err attest_import(zkr_app *app, zkr_registry *reg, const zkr_app_attest_opts *a,
+                             zkr_app_attest_made *mp)
+{
+    zkr_buf req = {0};
+    zkr_envelope env;
+    zkr_attest_facts f;
+    zkr_pubkey key;
+    zkr_app_attest_made m;
+    int committed = 0;
+    zkr_err r;
+
+    memset(&env, 0, sizeof env);
+    memset(&m, 0, sizeof m);
+    m.what = "attestation";
+    if (a->request == NULL || a->out == NULL)
+        return zkr_fail(&app->diag, ZKR_ERR_USAGE,
+                        "--import-signature needs --request REQUEST and -o ATTESTATION");
+    if ((r = zkr_file_read(a->request, ZKR_DSSE_MAX_BYTES, &req, &app->diag)) != ZKR_OK ||
+        (r = request_address(app, a, &req, &key)) != ZKR_OK ||
+        (r = zkr_attest_import_signature(req.p, req.len, a->import_sig, key.pub, &m.out,
+                                         &app->diag)) != ZKR_OK ||
+        (r = zkr_envelope_parse(m.out.p, m.out.len, &env, &app->diag)) != ZKR_OK ||
+        (r = zkr_attest_payload_parse(env.payload.p, env.payload.len, &f, &app->diag)) != ZKR_OK)
+        goto out;
+    /* Checks, file and log entry under one write lock: a revocation either committed before
+     * the checks (and is seen) or waits until the attestation is logged. */
+    if ((r = zkr_registry_write_begin(reg, &app->diag)) != ZKR_OK ||
+        (r = import_checks(app, reg, &f, &key)) != ZKR_OK ||
+        (r = zkr_file_write_atomic(a->out, m.out.p, m.out.len, 0644, &app->diag)) != ZKR_OK)
+        goto out;
+    m.written = 1;
+    if ((r = zkr_app_attest_log(app, reg, &key, &f, &m.out, &m.att_idx)) != ZKR_OK ||
+        (r = zkr_registry_write_commit(reg, &app->diag)) != ZKR_OK)
+        goto out;
+    committed = 1;
+    m.logged = 1;
+    m.committed = 1;
+    m.has_key = 1;
+    m.key = key;
+    m.proof_idx = f.log_index;
+out:
+    zkr_registry_end(reg);
+    made_free(a, &m, committed);
+    *mp = m;
+    zkr_envelope_free(&env);
+    zkr_buf_free(&req);
+    return r;
+}
+
+/*
+ * The statement, the rows behind it and the registry rules, before the
+ * confined verification (to refuse early) and again inside the write
+ * transaction (what counts).
+ */
+static zkr_err load_and_check(zkr_app *app, zkr_registry *reg, const zkr_app_attest_opts *a,
+                              zkr_statement *st, const zkr_pubkey *key)
+{
+    zkr_err r;
+
+    zkr_statement_free(st);
+    if ((r = zkr_registry_statement_get(reg, a->statement, st, &app->diag)) != ZKR_OK ||
+        (r = zkr_registry_statement_check_log(reg, st, &app->diag)) != ZKR_OK)
+        return r;
+    return zkr_app_attest_rules(app, reg, st, a->key != NULL ? key : NULL);
+}
+
+/*
+ * Under the write lock (BEGIN IMMEDIATE): re-check everything the registry
+ * decides, so a revocation that committed while the verifier worker ran is
+ * seen; record the verification; sign; log the attestation; commit. A
+ * revocation that arrives later waits for the commit, and the log orders it
+ * after the attestation. The lock is held for the checks, one checkpoint
+ * signature and one attestation signature, never for the verification.
+ */
+static zkr_err attest_locked(zkr_app *app, zkr_registry *reg, const zkr_app_attest_opts *a,
+                             zkr_statement *st, const zkr_buf *proof, const zkr_pubkey *key,
+                             zkr_signer *s, const zkr_appliance_key *ak, int *refusable,
+                             zkr_app_attest_made *m, uint64_t *proof_idx)
+{
+    zkr_attest_facts f;
+    uint8_t sid[ZKR_DIGEST_BYTES];
+    zkr_err r;
+
+    memcpy(sid, st->statement_id, sizeof sid);
+    if ((r = zkr_registry_write_begin(reg, &app->diag)) != ZKR_OK)
+        return r;
+    *refusable = a->key != NULL; /* the re-checks refuse as the first checks did */
+    if ((r = load_and_check(app, reg, a, st, key)) != ZKR_OK)
+        return r;
+    if (memcmp(sid, st->statement_id, sizeof sid) != 0)
+        return zkr_fail(&app->diag, ZKR_ERR_REGISTRY, "statement %s changed under attest",
+                        a->statement);
+    *refusable = 0; /* everything held; later failures are errors, not refusals */
+    if ((r = zkr_app_attest_fill_facts(app, reg, ak, st, proof, &f)) != ZKR_OK ||
+        (r = attest_sign(app, reg, a, &f, key, s, m)) != ZKR_OK)
+        return r;
+    *proof_idx = f.log_index;
+    return zkr_registry_write_commit(reg, &app->diag);
+}
+
+zkr_err zkr_app_attest(zkr_app *app, const zkr_app_attest_opts *o, zkr_app_attest_made *made)
+{
+    const zkr_app_attest_opts a = *o;
+    zkr_registry *reg = NULL;
+    zkr_signer *s = NULL;
+    zkr_appliance_key *ak = NULL;
+    zkr_statement st;
+    zkr_pubkey key;
+    zkr_buf proof = {0};
+    zkr_app_attest_made m;
+    uint64_t proof_idx = 0;
+    int refusable = 0, committed = 0;
+    zkr_err r;
+
+    memset(&st, 0, sizeof st);
+    memset(&key, 0, sizeof key);
+    memset(&m, 0, sizeof m);
+    memset(made, 0, sizeof *made);
+    if ((r = zkr_app_registry_open(app, &reg)) != ZKR_OK)
+        goto out;
+    if (a.import_sig != NULL) {
+        r = attest_import(app, reg, &a, made);
+        goto out;
+    }
+    if ((r = who(app, &a, &key, &s)) != ZKR_OK)
+        goto out;
+    refusable = a.key != NULL; /* from here on a refusal is logged with who signed nothing */
+    if ((r = zkr_file_read(a.proof, ZKR_PROOF_MAX_BYTES, &proof, &app->diag)) != ZKR_OK ||
+        (r = load_and_check(app, reg, &a, &st, &key)) != ZKR_OK ||
+        (r = zkr_app_attest_check_proof(app, reg, &st, &proof)) != ZKR_OK)
+        goto out;
+    /* Open the signer and the appliance key now (passphrases, token login, Argon2id) so the
+     * write lock never waits for them; failing here is an error, not a refusal. */
+    refusable = 0;
+    if ((a.key != NULL && s == NULL && (r = open_signer(app, &a, &s)) != ZKR_OK) ||
+        (r = zkr_app_attest_appliance_key(app, reg, a.reg_pass_file, &st, &proof, &ak)) != ZKR_OK)
+        goto out;
+    if ((r = zkr_app_attest_test_pause(app)) != ZKR_OK ||
+        (r = attest_locked(app, reg, &a, &st, &proof, &key, s, ak, &refusable, &m,
+                           &proof_idx)) != ZKR_OK)
+        goto out;
+    committed = 1;
+    m.committed = 1;
+    m.proof_idx = proof_idx;
+    m.has_key = a.key != NULL;
+    m.key = key;
+out:
+    zkr_registry_end(reg); /* rolls back an attest_locked that failed; before the refusal log */
+    if (a.import_sig == NULL) {
+        made_free(&a, &m, committed);
+        *made = m;
+    }
+    if (r != ZKR_OK && refusable)
+        zkr_app_attest_log_refusal(app, reg, &key, a.statement, &st, &proof, r);
+    zkr_appliance_key_free(ak);
+    zkr_signer_free(s);
+    zkr_statement_free(&st);
+    zkr_buf_free(&proof);
+    zkr_registry_close(reg);
+    return r;
+}
+
+void zkr_app_attest_made_free(zkr_app_attest_made *m)
+{
+    zkr_buf_free(&m->out);
+}

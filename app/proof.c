@@ -1,0 +1,431 @@
+/*
+ * proof.c: the prove and verify workflows (app/proof.h) for inference@1
+ * statements, and verify for training-step@1 statements.
+ *
+ * The parent opens the registry and every file, recomputes every binding
+ * from the registry (DESIGN.md section 4) and hands bytes to a confined
+ * worker ("prove" / "verify", app/workers.c); the worker never opens a file.
+ */
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "app/infer.h"
+#include "app/proof.h"
+#include "app/train.h"
+#include "app/workers.h"
+#include "cuda/cuda.h"
+#include "prover/prover.h"
+#include "zkr_config.h"
+
+#define ZKR_APP_PROOF_MAX ZKR_PROOF_MAX_BYTES
+
+typedef struct {
+    zkr_statement st;
+    uint32_t param_set;
+    uint64_t record_index;
+} zkr_proof_stmt;
+
+/* Reports a step of a workflow through its progress callback, if any. */
+static void proof_progress(zkr_app_progress_fn progress, const char *msg)
+{
+    if (progress != NULL)
+        progress(msg);
+}
+
+static zkr_err zkr_check_revoked(zkr_app *app, zkr_registry *reg, const zkr_statement *s)
+{
+    zkr_err r;
+
+    if ((r = zkr_registry_statement_check_log(reg, s, &app->diag)) != ZKR_OK ||
+        (r = zkr_registry_verifier_revoked(reg, s->schema.proof_kind, s->schema.verifier_version,
+                                           &app->diag)) != ZKR_OK ||
+        (r = zkr_registry_check_revoked(reg, ZKR_KIND_STATEMENT, s->statement_id, NULL,
+                                        &app->diag)) != ZKR_OK ||
+        (r = zkr_registry_check_revoked(reg, ZKR_KIND_SCHEMA, s->schema.digest, NULL,
+                                        &app->diag)) != ZKR_OK ||
+        (r = zkr_registry_check_revoked(reg, ZKR_KIND_PROGRAM, s->program.sha256, NULL,
+                                        &app->diag)) != ZKR_OK ||
+        (r = zkr_registry_check_revoked(reg, ZKR_KIND_MODEL, s->model.sha256, NULL,
+                                        &app->diag)) != ZKR_OK ||
+        (r = zkr_registry_check_revoked(reg, ZKR_KIND_DATASET, s->dataset.sha256, NULL,
+                                        &app->diag)) != ZKR_OK)
+        return r;
+    return ZKR_OK;
+}
+
+/* "verify-unconfined" payload: the "proof" payload's fields (docs/formats.md). */
+#define ZKR_EVENT_UNCONFINED "verify-unconfined"
+
+/*
+ * Records a verification. A confined one appends the "proof" leaf and row
+ * under the write lock, after re-checking every revocation there, so a
+ * revocation that landed while the worker ran is not followed by a proof
+ * record. An unconfined one (--no-sandbox) is logged as "verify-unconfined",
+ * a type that no trust decision (the gate's log-inclusion rule, attest
+ * --import-signature, export) accepts as "verified here".
+ */
+static zkr_err zkr_record_verification(zkr_app *app, zkr_registry *reg, const zkr_statement *st,
+                                       const uint8_t sha[ZKR_DIGEST_BYTES], int no_sandbox,
+                                       uint64_t *log_index)
+{
+    zkr_buf ev = {0};
+    zkr_err r;
+
+    if (no_sandbox) {
+        if ((r = zkr_enc_bytes(&ev, st->statement_id, ZKR_DIGEST_BYTES)) == ZKR_OK &&
+            (r = zkr_enc_bytes(&ev, sha, ZKR_DIGEST_BYTES)) == ZKR_OK &&
+            (r = zkr_enc_str(&ev, ZKR_VERSION)) == ZKR_OK)
+            r = zkr_registry_event_append(reg, ZKR_EVENT_UNCONFINED, ev.p, ev.len, log_index,
+                                          &app->diag);
+        zkr_buf_free(&ev);
+        return r;
+    }
+    if ((r = zkr_registry_write_begin(reg, &app->diag)) != ZKR_OK)
+        return r;
+    if ((r = zkr_check_revoked(app, reg, st)) == ZKR_OK &&
+        (r = zkr_registry_proof_record(reg, st->statement_id, sha, ZKR_VERSION, log_index,
+                                       &app->diag)) == ZKR_OK)
+        r = zkr_registry_write_commit(reg, &app->diag);
+    zkr_registry_end(reg);
+    return r;
+}
+
+/* Loads statement ref and checks what the registry itself must agree on. */
+static zkr_err zkr_load_stmt(zkr_app *app, zkr_registry *reg, const char *ref, int verifying,
+                             zkr_proof_stmt *ps)
+{
+    const zkr_schema *sc = &ps->st.schema;
+    const zkr_param *idx = NULL;
+    zkr_err r;
+
+    if ((r = zkr_registry_statement_get(reg, ref, &ps->st, &app->diag)) != ZKR_OK)
+        return r;
+    if (strcmp(sc->proof_kind, "inference@1") != 0)
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_SCHEMA,
+                        "schema %s@%llu: proof kind '%s', this command proves inference@1",
+                        sc->name, (unsigned long long)sc->version, sc->proof_kind);
+    if (verifying && strcmp(sc->verifier_version, ZKR_VERSION) != 0)
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_VERIFIER,
+                        "schema %s@%llu pins verifier %s, this is %s", sc->name,
+                        (unsigned long long)sc->version, sc->verifier_version, ZKR_VERSION);
+    if ((r = zkr_app_param_set_of(app, sc, &ps->param_set)) != ZKR_OK ||
+        (r = zkr_check_revoked(app, reg, &ps->st)) != ZKR_OK)
+        return r;
+    for (size_t i = 0; i < ps->st.n_params; i++)
+        if (strcmp(ps->st.params[i].name, "record_index") == 0 ||
+            strcmp(ps->st.params[i].name, "record") == 0)
+            idx = &ps->st.params[i];
+    if (!idx || idx->type != ZKR_PARAM_U64 ||
+        zkr_app_parse_u64(app, "record_index", idx->text, &ps->record_index) != ZKR_OK)
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_SCHEMA,
+                        "schema %s@%llu: inference@1 needs a u64 field 'record_index'", sc->name,
+                        (unsigned long long)sc->version);
+    if (!ps->st.has_public_output || ps->st.public_output.len == 0)
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_OUTPUT,
+                        "statement has no public output to prove");
+    if (!ps->st.model.has_commitment)
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_MODEL,
+                        "model %lld has no commitment (register it from ONNX or a quantized model)",
+                        (long long)ps->st.model.id);
+    if (!ps->st.dataset.has_commitment)
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_DATASET, "dataset %lld has no commitment",
+                        (long long)ps->st.dataset.id);
+    return ZKR_OK;
+}
+
+/* Reads the stored model bytes and checks them against the registered sha256. */
+static zkr_err zkr_load_model(zkr_app *app, const zkr_artifact *m, zkr_buf *out)
+{
+    char path[4096];
+    uint8_t sha[ZKR_DIGEST_BYTES];
+    zkr_err r;
+
+    if ((r = zkr_app_store_path(app, "models", m->sha256, "", path, sizeof path)) != ZKR_OK ||
+        (r = zkr_file_read(path, ZKR_ML_MODEL_MAX_BYTES, out, &app->diag)) != ZKR_OK)
+        return r;
+    zkr_sha256(out->p, out->len, sha);
+    if (sodium_memcmp(sha, m->sha256, ZKR_DIGEST_BYTES) != 0)
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_MODEL,
+                        "%s: stored model bytes differ from the registered sha256", path);
+    return ZKR_OK;
+}
+
+/* Opens the dataset, recomputes its commitment and record index's path. */
+static zkr_err zkr_load_record(zkr_app *app, const zkr_proof_stmt *ps, const char *file,
+                               zkr_dataset **ds, zkr_infer_record *rec,
+                               uint8_t path[ZKR_MERKLE_MAX_DEPTH][ZKR_DIGEST_BYTES])
+{
+    char sp[4096];
+    zkr_buf stored = {0};
+    uint8_t comm[ZKR_DIGEST_BYTES];
+    zkr_err r;
+
+    if (!file) {
+        if ((r = zkr_app_store_path(app, "datasets", ps->st.dataset.sha256, ".path", sp,
+                                    sizeof sp)) != ZKR_OK ||
+            (r = zkr_file_read(sp, 4095, &stored, &app->diag)) != ZKR_OK)
+            return zkr_fail(&app->diag, r == ZKR_OK ? ZKR_ERR_NOT_FOUND : r,
+                            "dataset %lld: its file is unknown here; pass --dataset-file PATH",
+                            (long long)ps->st.dataset.id);
+        memcpy(sp, stored.p, stored.len);
+        sp[stored.len] = '\0';
+        zkr_buf_free(&stored);
+        file = sp;
+    }
+    if ((r = zkr_dataset_open(file, ds, &app->diag)) != ZKR_OK)
+        return r;
+    memset(rec, 0, sizeof *rec);
+    rec->index = ps->record_index;
+    rec->n_records = zkr_dataset_count(*ds);
+    if (rec->index >= rec->n_records)
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_INPUT, "record %llu past the end (%llu)",
+                        (unsigned long long)rec->index, (unsigned long long)rec->n_records);
+    if ((r = zkr_infer_dataset_commit(*ds, rec->index, rec->root, comm, path, &rec->path_len)) !=
+            ZKR_OK ||
+        (r = zkr_dataset_record(*ds, rec->index, &rec->record, &rec->record_len)) != ZKR_OK)
+        return zkr_fail(&app->diag, r, "%s: cannot read record %llu", file,
+                        (unsigned long long)rec->index);
+    rec->path = (const uint8_t(*)[ZKR_DIGEST_BYTES])path;
+    if (sodium_memcmp(comm, ps->st.dataset.commitment, ZKR_DIGEST_BYTES) != 0)
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_DATASET,
+                        "%s: its commitment differs from dataset %lld's registered commitment",
+                        file, (long long)ps->st.dataset.id);
+    return ZKR_OK;
+}
+
+static zkr_err zkr_prove_request(const zkr_proof_stmt *ps, const zkr_buf *model, uint32_t threads,
+                                 uint32_t use_cuda, const zkr_infer_record *rec, zkr_buf *req)
+{
+    zkr_err r;
+
+    if ((r = zkr_enc_u32(req, 1)) != ZKR_OK ||
+        (r = zkr_buf_append(req, ps->st.statement_id, ZKR_DIGEST_BYTES)) != ZKR_OK ||
+        (r = zkr_enc_u32(req, ps->param_set)) != ZKR_OK || (r = zkr_enc_u32(req, threads)) != ZKR_OK ||
+        (r = zkr_enc_u32(req, use_cuda)) != ZKR_OK ||
+        (r = zkr_enc_bytes(req, model->p, model->len)) != ZKR_OK ||
+        (r = zkr_buf_append(req, ps->st.model.commitment, ZKR_DIGEST_BYTES)) != ZKR_OK ||
+        (r = zkr_enc_u64(req, rec->index)) != ZKR_OK || (r = zkr_enc_u64(req, rec->n_records)) != ZKR_OK ||
+        (r = zkr_buf_append(req, rec->root, ZKR_DIGEST_BYTES)) != ZKR_OK ||
+        (r = zkr_enc_bytes(req, rec->record, rec->record_len)) != ZKR_OK ||
+        (r = zkr_enc_u32(req, (uint32_t)rec->path_len)) != ZKR_OK)
+        return r;
+    for (size_t i = 0; i < rec->path_len; i++)
+        if ((r = zkr_buf_append(req, rec->path[i], ZKR_DIGEST_BYTES)) != ZKR_OK)
+            return r;
+    return ZKR_OK;
+}
+
+static double zkr_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static zkr_err zkr_prove_finish(zkr_app *app, const zkr_proof_stmt *ps, const zkr_buf *reply,
+                                const char *out, zkr_app_prove_result *res)
+{
+    zkr_dec dec;
+    const uint8_t *proof, *output;
+    size_t proof_len, output_len;
+    zkr_err r;
+
+    zkr_dec_init(&dec, reply->p, reply->len);
+    if (zkr_dec_bytes(&dec, ZKR_APP_PROOF_MAX, &proof, &proof_len) != ZKR_OK ||
+        zkr_dec_bytes(&dec, (size_t)1 << 20, &output, &output_len) != ZKR_OK ||
+        zkr_dec_finish(&dec) != ZKR_OK)
+        return zkr_fail(&app->diag, ZKR_ERR_INTERNAL, "prover worker reply malformed");
+    if (output_len != ps->st.public_output.len ||
+        memcmp(output, ps->st.public_output.p, output_len) != 0)
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_OUTPUT,
+                        "the model's output on record %llu differs from the statement's public "
+                        "output; no proof written", (unsigned long long)ps->record_index);
+    if ((r = zkr_file_write_atomic(out, proof, proof_len, 0644, &app->diag)) != ZKR_OK)
+        return r;
+    zkr_sha256(proof, proof_len, res->sha256);
+    res->bytes = proof_len;
+    return ZKR_OK;
+}
+
+/*
+ * Where the prover runs (docs/cuda.md), decided before any work: the CPU;
+ * the GPU when asked or when auto finds one and the worker may use it; a
+ * refusal when cuda was asked for and cannot be had.
+ */
+static zkr_err zkr_prove_backend(zkr_app *app, const zkr_app_prove_opts *a, uint32_t *use_cuda)
+{
+    zkr_backend b;
+    zkr_cuda_info info;
+    zkr_err r;
+
+    *use_cuda = 0;
+    if ((r = zkr_backend_parse(a->backend, &b, &app->diag)) != ZKR_OK)
+        return r;
+    if (b == ZKR_BACKEND_CPU)
+        return ZKR_OK;
+    zkr_cuda_probe_count(&info); /* no context in the parent unless it proves itself */
+    if (info.n_devices < 1) {
+        if (b == ZKR_BACKEND_AUTO)
+            return ZKR_OK;
+        return zkr_fail(&app->diag, ZKR_ERR_UNSUPPORTED,
+                        "--backend cuda: no usable CUDA device: %s (--backend cpu or auto proves "
+                        "on the CPU)", info.why);
+    }
+    if (!a->no_sandbox) {
+        /* The worker's seccomp policy has no GPU variant yet: never loosen it silently. */
+        if (b == ZKR_BACKEND_AUTO) {
+            proof_progress(a->progress, "a CUDA device is present, but the confined worker "
+                                      "cannot use it yet: proving on the CPU");
+            return ZKR_OK;
+        }
+        return zkr_fail(&app->diag, ZKR_ERR_UNSUPPORTED,
+                        "--backend cuda: the confined prover worker has no GPU policy yet "
+                        "(docs/sandbox.md); --no-sandbox proves on %s in this process", info.name);
+    }
+    *use_cuda = 1;
+    return ZKR_OK;
+}
+
+zkr_err zkr_app_prove(zkr_app *app, const zkr_app_prove_opts *o, zkr_app_prove_result *res)
+{
+    zkr_proof_stmt ps;
+    zkr_registry *reg = NULL;
+    zkr_dataset *ds = NULL;
+    zkr_infer_record rec;
+    uint8_t path[ZKR_MERKLE_MAX_DEPTH][ZKR_DIGEST_BYTES];
+    zkr_buf model = {0}, req = {0}, reply = {0};
+    zkr_sandbox_opts so = {NULL, NULL, 0};
+    zkr_sandbox_result sres;
+    uint32_t use_cuda;
+    double t0;
+    zkr_err r;
+
+    memset(&ps, 0, sizeof ps);
+    memset(res, 0, sizeof *res);
+    if ((r = zkr_prove_backend(app, o, &use_cuda)) != ZKR_OK)
+        return r;
+    so.no_sandbox = o->no_sandbox;
+    if ((r = zkr_app_registry_open(app, &reg)) != ZKR_OK ||
+        (r = zkr_load_stmt(app, reg, o->statement, 0, &ps)) != ZKR_OK)
+        goto out;
+    proof_progress(o->progress, "loading the model and the record");
+    if ((r = zkr_load_model(app, &ps.st.model, &model)) != ZKR_OK ||
+        (r = zkr_load_record(app, &ps, o->dataset_file, &ds, &rec, path)) != ZKR_OK ||
+        (r = zkr_prove_request(&ps, &model, o->threads, use_cuda, &rec, &req)) != ZKR_OK)
+        goto out;
+    proof_progress(o->progress, "proving in the confined worker");
+    t0 = zkr_now();
+    r = zkr_sandbox_call(zkr_app_workers, "prove", &so, req.p, req.len, &reply, &sres,
+                         &app->diag);
+    if (r != ZKR_OK)
+        goto out;
+    res->seconds = zkr_now() - t0;
+    r = zkr_prove_finish(app, &ps, &reply, o->out, res);
+out:
+    zkr_buf_free(&model);
+    zkr_buf_free(&req);
+    zkr_buf_free(&reply);
+    zkr_dataset_free(ds);
+    zkr_statement_free(&ps.st);
+    zkr_registry_close(reg);
+    return r;
+}
+
+static zkr_err zkr_verify_request(const zkr_proof_stmt *ps, const zkr_buf *proof, zkr_buf *req)
+{
+    zkr_err r;
+
+    if ((r = zkr_enc_u32(req, 1)) != ZKR_OK ||
+        (r = zkr_buf_append(req, ps->st.statement_id, ZKR_DIGEST_BYTES)) != ZKR_OK ||
+        (r = zkr_enc_u32(req, ps->param_set)) != ZKR_OK ||
+        (r = zkr_buf_append(req, ps->st.program.sha256, ZKR_DIGEST_BYTES)) != ZKR_OK ||
+        (r = zkr_buf_append(req, ps->st.model.commitment, ZKR_DIGEST_BYTES)) != ZKR_OK ||
+        (r = zkr_buf_append(req, ps->st.dataset.commitment, ZKR_DIGEST_BYTES)) != ZKR_OK ||
+        (r = zkr_enc_u64(req, ps->record_index)) != ZKR_OK ||
+        (r = zkr_enc_bytes(req, ps->st.public_output.p, ps->st.public_output.len)) != ZKR_OK)
+        return r;
+    return zkr_enc_bytes(req, proof->p, proof->len);
+}
+
+/* training-step@1 statements: every binding value from the registry (app/train.c). */
+static zkr_err zkr_verify_training(zkr_app *app, zkr_registry *reg, const zkr_app_verify_opts *o,
+                                   const zkr_statement *st, zkr_app_verify_result *res)
+{
+    zkr_buf proof = {0};
+    double t0 = zkr_now();
+    zkr_err r;
+
+    res->kind = "training-step@1";
+    if ((r = zkr_file_read(o->proof, ZKR_APP_PROOF_MAX, &proof, &app->diag)) != ZKR_OK)
+        goto out;
+    proof_progress(o->progress, "verifying in the confined worker");
+    if ((r = zkr_app_train_verify(app, reg, st, NULL, proof.p, proof.len, o->no_sandbox)) !=
+        ZKR_OK)
+        goto out;
+    res->seconds = zkr_now() - t0;
+    zkr_sha256(proof.p, proof.len, res->proof_sha256);
+    memcpy(res->statement_id, st->statement_id, ZKR_DIGEST_BYTES);
+    r = zkr_record_verification(app, reg, st, res->proof_sha256, o->no_sandbox, &res->log_index);
+out:
+    zkr_buf_free(&proof);
+    return r;
+}
+
+/* Returns 1 when statement ref exists and is a training-step@1 statement (loaded into *st). */
+static int zkr_is_training(zkr_registry *reg, const char *ref, zkr_statement *st)
+{
+    zkr_diag scratch = {0};
+
+    if (zkr_registry_statement_get(reg, ref, st, &scratch) != ZKR_OK)
+        return 0;
+    return strcmp(st->schema.proof_kind, "training-step@1") == 0;
+}
+
+zkr_err zkr_app_verify(zkr_app *app, const zkr_app_verify_opts *o, zkr_app_verify_result *res)
+{
+    zkr_proof_stmt ps;
+    zkr_registry *reg = NULL;
+    zkr_buf proof = {0}, req = {0}, reply = {0};
+    zkr_sandbox_opts so = {NULL, NULL, 0};
+    zkr_sandbox_result sres;
+    double t0;
+    zkr_err r;
+
+    memset(&ps, 0, sizeof ps);
+    memset(res, 0, sizeof *res);
+    so.no_sandbox = o->no_sandbox;
+    if ((r = zkr_app_registry_open(app, &reg)) != ZKR_OK)
+        goto out;
+    if (zkr_is_training(reg, o->statement, &ps.st)) {
+        r = zkr_verify_training(app, reg, o, &ps.st, res);
+        goto out;
+    }
+    zkr_statement_free(&ps.st);
+    memset(&ps, 0, sizeof ps);
+    res->kind = "inference@1";
+    if ((r = zkr_load_stmt(app, reg, o->statement, 1, &ps)) != ZKR_OK ||
+        (r = zkr_file_read(o->proof, ZKR_APP_PROOF_MAX, &proof, &app->diag)) != ZKR_OK ||
+        (r = zkr_verify_request(&ps, &proof, &req)) != ZKR_OK)
+        goto out;
+    proof_progress(o->progress, "verifying in the confined worker");
+    t0 = zkr_now();
+    r = zkr_sandbox_call(zkr_app_workers, "verify", &so, req.p, req.len, &reply, &sres,
+                         &app->diag);
+    res->seconds = zkr_now() - t0;
+    if (r != ZKR_OK)
+        goto out;
+    zkr_sha256(proof.p, proof.len, res->proof_sha256);
+    memcpy(res->statement_id, ps.st.statement_id, ZKR_DIGEST_BYTES);
+    r = zkr_record_verification(app, reg, &ps.st, res->proof_sha256, o->no_sandbox,
+                                &res->log_index);
+out:
+    zkr_buf_free(&proof);
+    zkr_buf_free(&req);
+    zkr_buf_free(&reply);
+    zkr_statement_free(&ps.st);
+    zkr_registry_close(reg);
+    return r;
+}

@@ -1,0 +1,26 @@
+/*
+ * The store beside the registry (app/store.c). The registry keeps digests
+ * and commitments; the bytes the prover needs live beside it in
+ * "<registry>.d/" (app/infer.h says what goes where).
+ */
+#ifndef ZKR_APP_STORE_H
+#define ZKR_APP_STORE_H
+
+#include "app/app.h"
+
+/*
+ * The path REGISTRY.d/SUB/HEX(sha)SUFFIX into out (cap bytes).
+ * Returns ZKR_OK or ZKR_ERR_TOO_LARGE.
+ */
+zkr_err zkr_app_store_path(const zkr_app *app, const char *sub,
+                           const uint8_t sha[ZKR_DIGEST_BYTES], const char *suffix, char *out,
+                           size_t cap) ZKR_WUR;
+
+/* Writes bytes to the store beside the registry: REGISTRY.d/SUB/HEX(sha)SUFFIX (0600). */
+zkr_err zkr_app_store_write(zkr_app *app, const char *sub, const uint8_t sha[ZKR_DIGEST_BYTES],
+                            const char *suffix, const uint8_t *p, size_t len) ZKR_WUR;
+
+/* Maps a schema's proof-system and parameter-set names to the parameter set they pin. */
+zkr_err zkr_app_param_set_of(zkr_app *app, const zkr_schema *s, uint32_t *set) ZKR_WUR;
+
+#endif
