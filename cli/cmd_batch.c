@@ -2,7 +2,7 @@
  * register-batch: many registrations (programs, models, datasets, schemas,
  * statements) from a JSON-lines file, in one write transaction. Each line
  * is registered by the same function as its single command
- * (zkr_cli_add_*), so a batch accepts and refuses exactly what the single
+ * (zkr_app_register_*), so a batch accepts and refuses exactly what the single
  * commands do; the one transaction makes it all or nothing and pays one
  * fsync instead of one per registration. docs/cli.md has the record format.
  */
@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "registry_cli.h"
+#include "app/register.h"
 
 #define ZKR_BATCH_MAX_BYTES ((size_t)256 << 20)
 #define ZKR_BATCH_MAX_LINES 1000000u
@@ -268,7 +269,7 @@ static zkr_err add_statement(zkr_cli *cli, zkr_registry *reg, batch *b, json_t *
         (r = ref_field(cli, b, o, "dataset", REC_DATASET, line, bd, &ds)) != ZKR_OK ||
         (r = str_field(cli, o, "public_output", 0, &po)) != ZKR_OK ||
         (r = params_field(cli, o, &bp)) != ZKR_OK ||
-        (r = zkr_cli_add_statement(cli, reg, schema, prog, model, ds, bp.kv, bp.n, po, &st)) !=
+        (r = zkr_app_register_statement(cli, reg, schema, prog, model, ds, bp.kv, bp.n, po, &st)) !=
             ZKR_OK)
         goto out;
     {
@@ -313,12 +314,12 @@ static zkr_err add_record(zkr_cli *cli, zkr_registry *reg, batch *b, json_t *o, 
                                ZKR_OK))
         return r;
     switch (t) {
-    case REC_PROGRAM: r = zkr_cli_add_program(cli, reg, file, name, &a); break;
-    case REC_MODEL: r = zkr_cli_add_model(cli, reg, file, name, prog, calib, &a); break;
-    case REC_DATASET: r = zkr_cli_add_dataset(cli, reg, file, name, NULL, &a); break;
+    case REC_PROGRAM: r = zkr_app_register_program(cli, reg, file, name, &a); break;
+    case REC_MODEL: r = zkr_app_register_model(cli, reg, file, name, prog, calib, &a); break;
+    case REC_DATASET: r = zkr_app_register_dataset(cli, reg, file, name, NULL, &a); break;
     default: {
         batch_result res = {line, REC_SCHEMA, 0, 0, 0, {0}, NULL};
-        if ((r = zkr_cli_add_schema(cli, reg, file, &s)) != ZKR_OK)
+        if ((r = zkr_app_register_schema(cli, reg, file, &s)) != ZKR_OK)
             return r;
         res.existed = s.existed;
         res.id = s.id;

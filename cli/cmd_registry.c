@@ -9,6 +9,7 @@
 
 #include "registry_cli.h"
 #include "app/infer.h"
+#include "app/register.h"
 #include "app/attest.h"
 
 /* ------------------------------------------------------------------ */
@@ -433,79 +434,6 @@ static zkr_err artifact_args(zkr_cli *cli, int argc, char **argv, const char *he
     return ZKR_OK;
 }
 
-zkr_err zkr_cli_add_program(zkr_cli *cli, zkr_registry *reg, const char *file, const char *name,
-                            zkr_artifact *out)
-{
-    zkr_buf data = {0};
-    int is_program = 0;
-    zkr_err r;
-
-    memset(out, 0, sizeof *out);
-    /* inference@1 glue (app/infer.c): ONNX -> canonical program. */
-    if ((r = zkr_file_read(file, ARTIFACT_MAX_BYTES, &data, &cli->diag)) != ZKR_OK ||
-        (r = zkr_app_infer_program_bytes(cli, file, &data, &is_program)) != ZKR_OK)
-        goto out;
-    r = zkr_registry_program_add(reg, name ? name : base_name(file), data.p, data.len, out,
-                                 &cli->diag);
-out:
-    zkr_buf_free(&data);
-    return r;
-}
-
-zkr_err zkr_cli_add_model(zkr_cli *cli, zkr_registry *reg, const char *file, const char *name,
-                          const char *program_ref, const char *calibrate, zkr_artifact *out)
-{
-    zkr_buf data = {0};
-    uint8_t comm[ZKR_DIGEST_BYTES];
-    int has_comm = 0;
-    zkr_err r;
-
-    memset(out, 0, sizeof *out);
-    /* inference@1 / training glue: ONNX -> quantized model, decode, commitment, store. */
-    if ((r = zkr_file_read(file, ARTIFACT_MAX_BYTES, &data, &cli->diag)) != ZKR_OK ||
-        (r = zkr_app_infer_model_bytes(cli, reg, file, program_ref, calibrate, &data, comm,
-                                       &has_comm)) != ZKR_OK)
-        goto out;
-    r = zkr_registry_model_add(reg, name ? name : base_name(file), program_ref, data.p, data.len,
-                               has_comm ? comm : NULL, out, &cli->diag);
-out:
-    zkr_buf_free(&data);
-    return r;
-}
-
-zkr_err zkr_cli_add_dataset(zkr_cli *cli, zkr_registry *reg, const char *file, const char *name,
-                            zkr_progress *pg, zkr_artifact *out)
-{
-    zkr_dataset *ds = NULL;
-    uint8_t comm[ZKR_DIGEST_BYTES], sha[ZKR_DIGEST_BYTES];
-    zkr_err r;
-
-    memset(out, 0, sizeof *out);
-    /*
-     * The commitment and the remembered path are inference@1 glue
-     * (app/infer.c). The path file is written before the registration
-     * commits: nothing that can fail runs after the commit.
-     */
-    zkr_progress_phase(pg, "reading the dataset", 0);
-    if ((r = zkr_dataset_open(file, &ds, &cli->diag)) != ZKR_OK)
-        goto out;
-    zkr_progress_phase(pg, "committing records", zkr_dataset_count(ds));
-    if ((r = zkr_app_infer_dataset_commitment(cli, ds, comm)) != ZKR_OK)
-        goto out;
-    zkr_progress_step(pg, zkr_dataset_count(ds));
-    zkr_progress_phase(pg, "hashing records", zkr_dataset_count(ds));
-    if ((r = zkr_registry_dataset_digest(ds, sha, NULL)) != ZKR_OK ||
-        (r = zkr_app_infer_dataset_remember(cli, sha, file)) != ZKR_OK)
-        goto out;
-    zkr_progress_phase(pg, "registering", 0);
-    r = zkr_registry_dataset_add(reg, name ? name : base_name(file), ds, file, comm, out,
-                                 &cli->diag);
-out:
-    zkr_progress_end(pg);
-    zkr_dataset_free(ds);
-    return r;
-}
-
 static zkr_err register_file(zkr_cli *cli, int argc, char **argv, zkr_kind kind)
 {
     const char *file, *name, *prog, *calib;
@@ -521,9 +449,9 @@ static zkr_err register_file(zkr_cli *cli, int argc, char **argv, zkr_kind kind)
     if ((r = zkr_cli_registry_open(cli, &reg)) != ZKR_OK)
         goto out;
     if (kind == ZKR_KIND_PROGRAM)
-        r = zkr_cli_add_program(cli, reg, file, name, &a);
+        r = zkr_app_register_program(cli, reg, file, name, &a);
     else
-        r = zkr_cli_add_model(cli, reg, file, name, prog, calib, &a);
+        r = zkr_app_register_model(cli, reg, file, name, prog, calib, &a);
     if (r == ZKR_OK)
         r = print_artifact_result(cli, &a);
 out:
@@ -555,7 +483,7 @@ zkr_err zkr_cmd_register_dataset(zkr_cli *cli, int argc, char **argv)
         return r;
     zkr_cli_progress_init(cli, &pg);
     if ((r = zkr_cli_registry_open(cli, &reg)) != ZKR_OK ||
-        (r = zkr_cli_add_dataset(cli, reg, file, name, &pg, &a)) != ZKR_OK)
+        (r = zkr_app_register_dataset(cli, reg, file, name, &pg, &a)) != ZKR_OK)
         goto out;
     r = print_artifact_result(cli, &a);
 out:
@@ -591,20 +519,6 @@ static const char statement_help[] =
     "encoding), records it with a log entry and prints the statement_id.\n"
     "A model of another program is refused with exit 1 (binding mismatch).\n" ZKR_CLI_EXIT_HELP;
 
-zkr_err zkr_cli_add_schema(zkr_cli *cli, zkr_registry *reg, const char *file, zkr_schema *out)
-{
-    zkr_buf doc = {0};
-    zkr_schema s;
-    zkr_err r;
-
-    memset(out, 0, sizeof *out);
-    if ((r = zkr_file_read(file, (size_t)1 << 20, &doc, &cli->diag)) == ZKR_OK &&
-        (r = zkr_schema_parse(file, doc.p, doc.len, &s, &cli->diag)) == ZKR_OK)
-        r = zkr_registry_schema_add(reg, &s, out, &cli->diag);
-    zkr_buf_free(&doc);
-    return r;
-}
-
 zkr_err zkr_cmd_register_schema(zkr_cli *cli, int argc, char **argv)
 {
     static const struct option opts[] = {ZKR_CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
@@ -624,7 +538,7 @@ zkr_err zkr_cmd_register_schema(zkr_cli *cli, int argc, char **argv)
     if (optind + 1 != argc)
         return zkr_cli_usage(cli, "expected exactly one FILE argument");
     if ((r = zkr_cli_registry_open(cli, &reg)) != ZKR_OK ||
-        (r = zkr_cli_add_schema(cli, reg, argv[optind], &out)) != ZKR_OK)
+        (r = zkr_app_register_schema(cli, reg, argv[optind], &out)) != ZKR_OK)
         goto out;
     if (cli->json) {
         r = zkr_cli_print_json(zkr_cli_schema_json(&out));
@@ -635,25 +549,6 @@ zkr_err zkr_cmd_register_schema(zkr_cli *cli, int argc, char **argv)
     }
 out:
     zkr_registry_close(reg);
-    return r;
-}
-
-zkr_err zkr_cli_add_statement(zkr_cli *cli, zkr_registry *reg, const char *schema,
-                              const char *program, const char *model, const char *dataset,
-                              const zkr_kv *kv, size_t nkv, const char *public_output_file,
-                              zkr_statement *out)
-{
-    zkr_buf po = {0};
-    zkr_err r;
-
-    memset(out, 0, sizeof *out);
-    if (public_output_file != NULL &&
-        (r = zkr_file_read(public_output_file, ZKR_PUBLIC_OUTPUT_MAX, &po, &cli->diag)) != ZKR_OK)
-        return r;
-    r = zkr_registry_statement_add(reg, schema, program, model, dataset, kv, nkv,
-                                   public_output_file ? (po.p ? po.p : (const uint8_t *)"") : NULL,
-                                   po.len, out, &cli->diag);
-    zkr_buf_free(&po);
     return r;
 }
 
@@ -721,7 +616,7 @@ zkr_err zkr_cmd_register_statement(zkr_cli *cli, int argc, char **argv)
         goto out;
     }
     if ((r = zkr_cli_registry_open(cli, &reg)) != ZKR_OK ||
-        (r = zkr_cli_add_statement(cli, reg, schema, prog, model, dataset, kv, nkv, po_file,
+        (r = zkr_app_register_statement(cli, reg, schema, prog, model, dataset, kv, nkv, po_file,
                                    &st)) != ZKR_OK)
         goto out;
     if (cli->json) {

@@ -47,28 +47,4 @@ zkr_err zkr_cli_passphrase(zkr_cli *cli, const char *path, zkr_secret *out) ZKR_
 /* Writes `p` to `path` atomically (mode 0644), or to stdout when path is NULL or "-". */
 zkr_err zkr_cli_write_out(zkr_cli *cli, const char *path, const uint8_t *p, size_t len) ZKR_WUR;
 
-/*
- * One registration each, exactly as the single register-* commands make it
- * (and register-batch, inside its one transaction): the file read and
- * decoded, ONNX imported/quantized, commitments computed, the model bytes
- * stored beside the registry, then the registry's *_add. NAME NULL: the
- * file's base name. Returns the registry's and the decoders' errors, with
- * cli->diag naming the input; *out is the new or existing row (existed set).
- * zkr_cli_add_dataset draws phases on pg (NULL: none).
- */
-zkr_err zkr_cli_add_program(zkr_cli *cli, zkr_registry *reg, const char *file, const char *name,
-                            zkr_artifact *out) ZKR_WUR;
-zkr_err zkr_cli_add_model(zkr_cli *cli, zkr_registry *reg, const char *file, const char *name,
-                          const char *program_ref, const char *calibrate,
-                          zkr_artifact *out) ZKR_WUR;
-zkr_err zkr_cli_add_dataset(zkr_cli *cli, zkr_registry *reg, const char *file, const char *name,
-                            zkr_progress *pg, zkr_artifact *out) ZKR_WUR;
-zkr_err zkr_cli_add_schema(zkr_cli *cli, zkr_registry *reg, const char *file,
-                           zkr_schema *out) ZKR_WUR;
-/* *out must be freed with zkr_statement_free (also on failure). */
-zkr_err zkr_cli_add_statement(zkr_cli *cli, zkr_registry *reg, const char *schema,
-                              const char *program, const char *model, const char *dataset,
-                              const zkr_kv *kv, size_t nkv, const char *public_output_file,
-                              zkr_statement *out) ZKR_WUR;
-
 #endif

@@ -7,6 +7,7 @@
 set -u
 Z=$(readlink -f "${1:?usage: test_workflow.sh ZKREG}")
 FM=/usr/share/datasets/fashion-mnist
+SRC=${ZKR_SOURCE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 T=$(mktemp -d "${TMPDIR:-/tmp}/zkr-wf-XXXXXX")
 trap 'rm -rf "$T"' EXIT
 cd "$T"
@@ -128,6 +129,39 @@ script -qec "'$Z' --registry '$T/p3.db' register-batch many.jsonl" /dev/null > t
 grep -q 'registering line 300/300' tty.txt; ok $? "register-batch on a terminal: progress per line"
 script -qec "'$Z' --json --registry '$T/p3.db' register-batch many.jsonl" /dev/null > tty.txt 2>&1
 ! grep -q $'\033\|registering line' tty.txt; ok $? "--json on a terminal: no progress"
+
+# --- register-model: a model of a program zkreg understands must decode as one ---
+FIX=$SRC/tests/fixtures/mlp_784_128_10.onnx
+M=$T/m.db
+(
+export ZKREG_REGISTRY=$M
+"$Z" init --kdf interactive >/dev/null 2>&1
+"$Z" register-program "$FIX" >/dev/null 2>&1; ok $? "register-program (ONNX): program 1"
+"$Z" train-init --dims 8,4,2 --out-dir tm >/dev/null 2>&1
+"$Z" register-program tm/program.zkrprog >/dev/null 2>&1; ok $? "register-program (training): program 2"
+echo "opaque program" > op.bin; "$Z" register-program op.bin >/dev/null 2>&1; ok $? "register-program (opaque): program 3"
+head -c 4096 /dev/urandom > junk.bin
+run 3 "not a model of program 1" "junk bytes as a model of an ONNX program" -- register-model junk.bin --program 1
+run 3 "not a model of program 2" "junk bytes as a model of a training program" -- register-model junk.bin --program 2
+run 1 "not program 1" "a training model of program 2 registered for program 1" -- register-model tm/init.zkrtm --program 1
+"$Z" register-model junk.bin --program 3 >/dev/null 2>&1; ok $? "opaque bytes for an opaque program: still accepted"
+[ "$("$Z" --json list model | grep -o '"sha256"' | wc -l)" = 1 ]; ok $? "only the opaque model was registered"
+# Calibration from a registered dataset (its remembered file, checked against its sha256).
+gzip -dc "$FM/t10k-images-idx3-ubyte.gz" > cal-images-idx3-ubyte
+gzip -dc "$FM/t10k-labels-idx1-ubyte.gz" > cal-labels-idx1-ubyte
+"$Z" --json register-dataset cal-images-idx3-ubyte > d.json 2>/dev/null; ok $? "register-dataset (calibration set)"
+D=$(python3 -c 'import json; print(json.load(open("d.json"))["id"])')
+"$Z" --json register-model "$FIX" --program 1 --calibrate "$D" > byid.json 2>err.txt; ok $? "register-model --calibrate DATASET_ID"
+"$Z" --json register-model "$FIX" --program 1 --calibrate cal-images-idx3-ubyte > byfile.json 2>/dev/null
+python3 -c 'import json; a = json.load(open("byid.json")); b = json.load(open("byfile.json")); assert a["sha256"] == b["sha256"] and b.get("existed")'
+ok $? "calibration by ID and by the same file give the same model"
+run 4 "dataset 999" "--calibrate with an unknown dataset ID" -- register-model "$FIX" --program 1 --calibrate 999 --name other
+printf '\377' | dd of=cal-images-idx3-ubyte bs=1 seek=5000 conv=notrunc 2>/dev/null
+run 1 "differ from dataset $D" "--calibrate with a dataset whose stored file changed" -- register-model "$FIX" --program 1 --calibrate "$D" --name other
+) > sub.tap
+cat sub.tap
+n=$((n + $(grep -c '^\(not \)\?ok' sub.tap)))
+failed=$((failed + $(grep -c '^not ok' sub.tap)))
 
 echo "1..$n"
 exit $((failed > 0))
