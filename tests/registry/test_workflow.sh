@@ -163,5 +163,46 @@ cat sub.tap
 n=$((n + $(grep -c '^\(not \)\?ok' sub.tap)))
 failed=$((failed + $(grep -c '^not ok' sub.tap)))
 
+# --- train: readable names, lineage depth, --keep-every, progress ---------------
+TR=$T/t.db
+(
+export ZKREG_REGISTRY=$TR
+"$Z" init --kdf interactive >/dev/null 2>&1
+"$Z" train-init --dims 784,8,10 --seed-text wf --out-dir tw >/dev/null 2>&1
+"$Z" register-program tw/program.zkrprog >/dev/null 2>&1 &&
+  "$Z" register-model tw/init.zkrtm --program 1 >/dev/null 2>&1 &&
+  "$Z" register-dataset "$FM/t10k-images-idx3-ubyte.gz" >/dev/null 2>&1; ok $? "training set-up"
+run 2 "--keep-every" "--keep-every 0" -- train --model 2 --dataset 3 --batch-size 4 --steps 2 --lr 3 --keep-every 0
+run 2 "--keep-every" "--keep-every with --prove" -- train --model 2 --dataset 3 --batch-size 4 --steps 2 --lr 3 --keep-every 2 --prove --schema s@1 --out-dir pd
+"$Z" train --model 2 --dataset 3 --batch-size 4 --steps 20 --lr 3 --keep-every 5 >out.txt 2>err.txt; ok $? "train 20 steps, --keep-every 5"
+grep -q '^step 0: model 4 (init.zkrtm-step-1 v1) from model 2 (bytes not kept)$' out.txt &&
+  grep -q '^step 4: model 8 (init.zkrtm-step-5 v1) from model 7$' out.txt &&
+  grep -q '^step 19: model 23 (init.zkrtm-step-20 v1) from model 22$' out.txt; ok $? "children named after the parent and their step"
+[ "$(grep -c 'bytes not kept' out.txt)" = 16 ]; ok $? "16 of 20 children without their bytes"
+[ "$(ls "$TR.d/models" | wc -l)" = 5 ]; ok $? "the store holds the initial model and children 5, 10, 15, 20 only"
+! grep -q $'\033' err.txt && [ ! -s err.txt ]; ok $? "stderr a file: no progress bytes"
+"$Z" list model > lm.txt; grep -q ' 23  init.zkrtm-step-20 v1  depth 20  sha256:' lm.txt && grep -q ' 2  init.zkrtm v1  depth 0  ' lm.txt
+ok $? "list model shows the lineage depth"
+"$Z" --json list model | python3 -c 'import json,sys; d=json.load(sys.stdin); assert [m["lineage_depth"] for m in d["items"]] == list(range(0, 21))'
+ok $? "list model --json: lineage_depth"
+"$Z" lineage 23 > lin.txt; grep -q '^20 step(s) of lineage$' lin.txt; ok $? "lineage: every step, kept or not"
+"$Z" log verify >/dev/null 2>&1; ok $? "log verify passes with children whose bytes were not kept"
+"$Z" train --model 23 --dataset 3 --batch-size 4 --steps 2 --lr 3 >out.txt 2>&1 &&
+  grep -q '(init.zkrtm-step-21 v1) from model 23 (bytes not kept)$' out.txt &&
+  grep -q '(init.zkrtm-step-22 v1) from model 24$' out.txt; ok $? "a run from a child continues its step count; only the last child kept by default"
+"$Z" train --model 2 --dataset 3 --batch-size 4 --steps 1 --lr 5 --name run-b >out.txt 2>&1 &&
+  grep -q '(run-b-step-1 v1) from model 2$' out.txt; ok $? "--name BASE"
+run 4 "did not keep" "training from a child whose bytes were not kept" -- train --model 4 --dataset 3 --batch-size 4 --steps 1 --lr 3
+"$Z" export -o all.zkb >/dev/null 2>&1 && "$Z" log key > vk.txt &&
+  "$Z" --registry "$T/imp.db" init --kdf interactive >/dev/null 2>&1 &&
+  "$Z" --registry "$T/imp.db" import all.zkb --trusted-key-file vk.txt >/dev/null 2>&1 &&
+  "$Z" --registry "$T/imp.db" log verify >/dev/null 2>&1; ok $? "export and import of the run, audited clean"
+script -qec "'$Z' --registry '$TR' train --model 2 --dataset 3 --batch-size 4 --steps 30 --lr 7 --name tty" /dev/null > tty.txt 2>&1
+grep -q 'zkreg train: step 30/30' tty.txt && grep -q $'\033\\[K' tty.txt; ok $? "train on a terminal: progress step n/N"
+) > sub.tap
+cat sub.tap
+n=$((n + $(grep -c '^\(not \)\?ok' sub.tap)))
+failed=$((failed + $(grep -c '^not ok' sub.tap)))
+
 echo "1..$n"
 exit $((failed > 0))
