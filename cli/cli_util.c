@@ -71,7 +71,7 @@ int zkr_cli_finish(zkr_cli *cli, zkr_err r)
 
     if (r == ZKR_OK)
         return 0;
-    if (cli->json) {
+    if (cli->json && !cli->json_printed) {
         printf("{\"ok\":false,\"error\":{\"exit_code\":%d,\"class\":", code);
         zkr_cli_json_string(stdout, zkr_err_class(r));
         printf(",\"code\":%d,\"reason\":", (int)r);
