@@ -94,7 +94,9 @@ static int e2e_main(int argc, char **argv)
     rc = zkr_bench_attest_e2e(ZKR_BENCH_ZKREG, ZKR_BENCH_FIXTURE,
                               "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz", n,
                               dir);
-    if (zkr_bench_rmtree(dir) != 0)
+    if (getenv("ZKR_BENCH_KEEP") != NULL) /* keep the registry and batch file for a closer look */
+        fprintf(stderr, "kept %s\n", dir);
+    else if (zkr_bench_rmtree(dir) != 0)
         fprintf(stderr, "could not remove %s\n", dir);
     return rc == 0 ? 0 : 1;
 }
