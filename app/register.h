@@ -67,4 +67,45 @@ int zkr_app_is_dataset_ref(const char *ref);
 zkr_err zkr_app_dataset_open_registered(zkr_app *app, zkr_registry *reg, const char *ref,
                                         zkr_artifact *a, zkr_dataset **ds) ZKR_WUR;
 
+/*
+ * `zkreg register-batch FILE`: every line of FILE (JSON lines; the record
+ * format is in docs/cli.md) registered by the functions above, in ONE
+ * write transaction: all or nothing. "@N" references name the object line
+ * N registered. On failure nothing is registered, *out is empty and the
+ * diag names the line (and the field). pg (may be NULL) counts lines.
+ * Returns the failing line's error (ZKR_ERR_MALFORMED for a line that does
+ * not parse, else its registration's), ZKR_ERR_TOO_LARGE (over 1,000,000
+ * lines or 256 MiB), registry errors. Free *out with zkr_app_batch_free.
+ */
+typedef enum {
+    ZKR_APP_BATCH_PROGRAM,
+    ZKR_APP_BATCH_MODEL,
+    ZKR_APP_BATCH_DATASET,
+    ZKR_APP_BATCH_SCHEMA,
+    ZKR_APP_BATCH_STATEMENT,
+} zkr_app_batch_kind;
+
+/* What one line registered, kept compact (a batch may hold a million lines). */
+typedef struct {
+    uint64_t line;
+    zkr_app_batch_kind type;
+    int existed;
+    int64_t id;
+    uint64_t version;
+    uint8_t digest[ZKR_DIGEST_BYTES]; /* sha256, schema digest or statement_id */
+    char *name;                       /* artifacts and schemas; NULL for statements */
+} zkr_app_batch_result;
+
+typedef struct {
+    zkr_app_batch_result *res;
+    size_t n, cap;
+    size_t n_new; /* results that were not registered before */
+} zkr_app_batch;
+
+zkr_err zkr_app_register_batch(zkr_app *app, const char *file, zkr_progress *pg,
+                               zkr_app_batch *out) ZKR_WUR;
+void zkr_app_batch_free(zkr_app_batch *b);
+/* "program", "model", "dataset", "schema" or "statement". */
+const char *zkr_app_batch_kind_name(zkr_app_batch_kind k);
+
 #endif
