@@ -49,4 +49,39 @@ void zkr_ml_fmodel_forward(const zkr_ml_fmodel *f, const uint8_t *input,
 uint32_t zkr_ml_argmax_i8(const int8_t *v, uint32_t n);
 uint32_t zkr_ml_argmax_f64(const double *v, uint32_t n);
 
+/*
+ * model_file.c. Appends a model file's head to out: magic, u32 version,
+ * the SHA-256 of the program encoding prog, and prog length-prefixed.
+ */
+zkr_err zkr_ml_file_encode_head(const char *magic, size_t magic_bytes, uint32_t version,
+                                const zkr_buf *prog, zkr_buf *out) ZKR_WUR;
+
+/* A model file format, for the decoder both formats share. */
+typedef struct {
+    const char *what;           /* "model", "training model": messages start with it */
+    const char *kind;           /* "quantized model", "training model": bad magic names it */
+    const char *magic;          /* magic_bytes bytes */
+    size_t magic_bytes;
+    uint32_t version;           /* the only version this build reads */
+    size_t size;                /* the decoded object (calloc'ed) */
+    size_t graph_at, program_digest_at, bytes_at, digest_at; /* offsetof its fields */
+    /* Decodes the embedded program into g and checks it is this format's kind. */
+    zkr_err (*program)(const uint8_t *p, size_t len, zkr_ml_graph *g, zkr_diag *d);
+    zkr_err (*layer)(zkr_dec *dc, void *m, uint32_t l, zkr_diag *d); /* layer l of g */
+    void (*free)(void *m);
+} zkr_ml_file_format;
+
+/*
+ * Decodes a model file of format f strictly: at most ZKR_ML_MODEL_MAX_BYTES,
+ * magic, version, the embedded program matching its digest, every layer,
+ * no trailing byte; the bytes and their SHA-256 kept. *out (the caller's typed pointer, passed as void **) is the new
+ * object (free with f->free) or NULL on failure.
+ */
+zkr_err zkr_ml_file_decode(const zkr_ml_file_format *f, const uint8_t *p, size_t len,
+                           void **out, zkr_diag *d) ZKR_WUR;
+
+/* As zkr_ml_file_decode, from file path; a decoding error is named "PATH: why". */
+zkr_err zkr_ml_file_read(const zkr_ml_file_format *f, const char *path, void **out,
+                         zkr_diag *d) ZKR_WUR;
+
 #endif /* ZKR_ML_INT_H */

@@ -3,6 +3,7 @@
  * Its SHA-256 is the model digest, so every value has exactly one encoding
  * and anything out of bounds or left over is refused.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,7 +53,6 @@ zkr_err zkr_ml_model_encode(const zkr_ml_graph *g, const zkr_ml_qlayer *layers, 
                             zkr_diag *d)
 {
     zkr_buf prog = {0};
-    uint8_t digest[ZKR_DIGEST_BYTES];
     zkr_err r;
 
     if (g == NULL || layers == NULL || out == NULL)
@@ -63,11 +63,8 @@ zkr_err zkr_ml_model_encode(const zkr_ml_graph *g, const zkr_ml_qlayer *layers, 
     for (uint32_t l = 0; l < g->n_layers; l++)
         if ((r = check_layer(&g->layers[l], l, &layers[l], d)) != ZKR_OK)
             goto out;
-    zkr_sha256(prog.p, prog.len, digest);
-    if ((r = zkr_buf_append(out, ZKR_ML_MODEL_MAGIC, ZKR_ML_MODEL_MAGIC_BYTES)) != ZKR_OK ||
-        (r = zkr_enc_u32(out, ZKR_ML_MODEL_VERSION)) != ZKR_OK ||
-        (r = zkr_buf_append(out, digest, sizeof digest)) != ZKR_OK ||
-        (r = zkr_enc_bytes(out, prog.p, prog.len)) != ZKR_OK)
+    if ((r = zkr_ml_file_encode_head(ZKR_ML_MODEL_MAGIC, ZKR_ML_MODEL_MAGIC_BYTES, ZKR_ML_MODEL_VERSION, &prog,
+                                     out)) != ZKR_OK)
         goto out;
     for (uint32_t l = 0; l < g->n_layers; l++)
         if ((r = encode_layer(&g->layers[l], &layers[l], out)) != ZKR_OK)
@@ -79,44 +76,22 @@ out:
     return r;
 }
 
-/* Reads magic, version and the embedded program, checking the program digest. */
-static zkr_err decode_head(zkr_dec *dc, zkr_ml_model *m, zkr_diag *d)
+/* The embedded program of a quantized model: an int8 program. */
+static zkr_err model_program(const uint8_t *p, size_t len, zkr_ml_graph *g, zkr_diag *d)
 {
-    const uint8_t *magic, *digest, *prog;
-    uint8_t want[ZKR_DIGEST_BYTES];
-    size_t prog_len;
-    uint32_t version;
     zkr_err r;
 
-    if (zkr_dec_raw(dc, ZKR_ML_MODEL_MAGIC_BYTES, &magic) != ZKR_OK ||
-        memcmp(magic, ZKR_ML_MODEL_MAGIC, ZKR_ML_MODEL_MAGIC_BYTES) != 0)
-        return zkr_fail(d, ZKR_ERR_MALFORMED, "model: bad magic (not a zkreg quantized model)");
-    if (zkr_dec_u32(dc, &version) != ZKR_OK)
-        return zkr_fail(d, ZKR_ERR_MALFORMED, "model: truncated in version");
-    if (version != ZKR_ML_MODEL_VERSION)
-        return zkr_fail(d, version > ZKR_ML_MODEL_VERSION ? ZKR_ERR_UNSUPPORTED : ZKR_ERR_MALFORMED,
-                        "model: version %u, this build reads %u", (unsigned)version,
-                        ZKR_ML_MODEL_VERSION);
-    if (zkr_dec_raw(dc, ZKR_DIGEST_BYTES, &digest) != ZKR_OK)
-        return zkr_fail(d, ZKR_ERR_MALFORMED, "model: truncated in program_digest");
-    r = zkr_dec_bytes(dc, ZKR_ML_GRAPH_MAX_BYTES, &prog, &prog_len);
-    if (r != ZKR_OK)
-        return zkr_fail(d, ZKR_ERR_MALFORMED, "model: program %s",
-                        r == ZKR_ERR_TOO_LARGE ? "longer than its bound" : "truncated");
-    if ((r = zkr_ml_graph_decode(prog, prog_len, &m->g, d)) != ZKR_OK)
+    if ((r = zkr_ml_graph_decode(p, len, g, d)) != ZKR_OK)
         return r;
-    if (m->g.arith != ZKR_ML_ARITH_INT8)
+    if (g->arith != ZKR_ML_ARITH_INT8)
         return zkr_fail(d, ZKR_ERR_MALFORMED,
                         "model: its program is a fixed-point training program, not int8");
-    zkr_sha256(prog, prog_len, want);
-    if (memcmp(want, digest, ZKR_DIGEST_BYTES) != 0)
-        return zkr_fail(d, ZKR_ERR_MALFORMED, "model: program_digest does not match the embedded program");
-    memcpy(m->program_digest, digest, ZKR_DIGEST_BYTES);
     return ZKR_OK;
 }
 
-static zkr_err decode_layer(zkr_dec *dc, zkr_ml_model *m, uint32_t l, zkr_diag *d)
+static zkr_err decode_layer(zkr_dec *dc, void *mv, uint32_t l, zkr_diag *d)
 {
+    zkr_ml_model *m = mv;
     const zkr_ml_layer_desc *L = &m->g.layers[l];
     size_t nw = (size_t)L->out_dim * L->in_dim;
     const uint8_t *w;
@@ -151,66 +126,35 @@ trunc:
     return zkr_fail(d, ZKR_ERR_MALFORMED, "model: truncated in layer %u", (unsigned)l);
 }
 
-static zkr_err model_decode(const uint8_t *p, size_t len, zkr_ml_model *m, zkr_diag *d)
+static void free_any(void *m)
 {
-    zkr_dec dc;
-    zkr_err r;
-
-    zkr_dec_init(&dc, p, len);
-    if ((r = decode_head(&dc, m, d)) != ZKR_OK)
-        return r;
-    for (uint32_t l = 0; l < m->g.n_layers; l++)
-        if ((r = decode_layer(&dc, m, l, d)) != ZKR_OK)
-            return r;
-    if (zkr_dec_finish(&dc) != ZKR_OK)
-        return zkr_fail(d, ZKR_ERR_MALFORMED, "model: %zu trailing bytes", len - dc.pos);
-    if ((r = zkr_buf_append(&m->bytes, p, len)) != ZKR_OK)
-        return r;
-    zkr_sha256(p, len, m->digest);
-    return ZKR_OK;
+    zkr_ml_model_free(m);
 }
+
+static const zkr_ml_file_format file_format = {
+    .what = "model",
+    .kind = "quantized model",
+    .magic = ZKR_ML_MODEL_MAGIC,
+    .magic_bytes = ZKR_ML_MODEL_MAGIC_BYTES,
+    .version = ZKR_ML_MODEL_VERSION,
+    .size = sizeof(zkr_ml_model),
+    .graph_at = offsetof(zkr_ml_model, g),
+    .program_digest_at = offsetof(zkr_ml_model, program_digest),
+    .bytes_at = offsetof(zkr_ml_model, bytes),
+    .digest_at = offsetof(zkr_ml_model, digest),
+    .program = model_program,
+    .layer = decode_layer,
+    .free = free_any,
+};
 
 zkr_err zkr_ml_model_decode(const uint8_t *p, size_t len, zkr_ml_model **out, zkr_diag *d)
 {
-    zkr_ml_model *m = NULL;
-    zkr_err r;
-
-    if (out == NULL)
-        return zkr_fail(d, ZKR_ERR_INTERNAL, "model: no output");
-    *out = NULL;
-    if (p == NULL && len != 0)
-        return zkr_fail(d, ZKR_ERR_INTERNAL, "model: no input");
-    if (len > ZKR_ML_MODEL_MAX_BYTES)
-        return zkr_fail(d, ZKR_ERR_TOO_LARGE, "model: %zu bytes, at most %zu", len,
-                        ZKR_ML_MODEL_MAX_BYTES);
-    if ((m = calloc(1, sizeof *m)) == NULL)
-        return ZKR_ERR_NOMEM;
-    if ((r = model_decode(p, len, m, d)) != ZKR_OK)
-        goto out;
-    *out = m;
-    m = NULL;
-out:
-    zkr_ml_model_free(m);
-    return r;
+    return zkr_ml_file_decode(&file_format, p, len, (void **)out, d);
 }
 
 zkr_err zkr_ml_model_read_file(const char *path, zkr_ml_model **out, zkr_diag *d)
 {
-    zkr_buf b = {0};
-    zkr_diag inner;
-    zkr_err r;
-
-    zkr_diag_clear(&inner);
-    if (out == NULL || path == NULL)
-        return zkr_fail(d, ZKR_ERR_INTERNAL, "model: no path or output");
-    *out = NULL;
-    if ((r = zkr_file_read(path, ZKR_ML_MODEL_MAX_BYTES, &b, d)) != ZKR_OK)
-        goto out;
-    if ((r = zkr_ml_model_decode(b.p, b.len, out, &inner)) != ZKR_OK)
-        (void)zkr_fail(d, r, "%s: %s", path, inner.msg);
-out:
-    zkr_buf_free(&b);
-    return r;
+    return zkr_ml_file_read(&file_format, path, (void **)out, d);
 }
 
 void zkr_ml_model_free(zkr_ml_model *m)

@@ -4,6 +4,7 @@
  * the seeded initial model and integer federated averaging.
  */
 #include <sodium.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -90,7 +91,6 @@ zkr_err zkr_ml_tmodel_encode(const zkr_ml_graph *g, const int32_t *const *w, zkr
                              zkr_diag *d)
 {
     zkr_buf prog = {0};
-    uint8_t digest[ZKR_DIGEST_BYTES];
     zkr_err r;
 
     if (g == NULL || w == NULL || out == NULL)
@@ -107,11 +107,8 @@ zkr_err zkr_ml_tmodel_encode(const zkr_ml_graph *g, const int32_t *const *w, zkr
         if ((r = check_weights(&g->layers[l], l, w[l], "training model", d)) != ZKR_OK)
             goto out;
     }
-    zkr_sha256(prog.p, prog.len, digest);
-    if ((r = zkr_buf_append(out, ZKR_ML_TMODEL_MAGIC, ZKR_ML_TMODEL_MAGIC_BYTES)) != ZKR_OK ||
-        (r = zkr_enc_u32(out, ZKR_ML_TMODEL_VERSION)) != ZKR_OK ||
-        (r = zkr_buf_append(out, digest, sizeof digest)) != ZKR_OK ||
-        (r = zkr_enc_bytes(out, prog.p, prog.len)) != ZKR_OK)
+    if ((r = zkr_ml_file_encode_head(ZKR_ML_TMODEL_MAGIC, ZKR_ML_TMODEL_MAGIC_BYTES, ZKR_ML_TMODEL_VERSION, &prog,
+                                     out)) != ZKR_OK)
         goto out;
     for (uint32_t l = 0; l < g->n_layers; l++) {
         size_t n = zkr_ml_tlayer_size(&g->layers[l]);
@@ -128,42 +125,20 @@ out:
     return r;
 }
 
-static zkr_err decode_head(zkr_dec *dc, zkr_ml_tmodel *m, zkr_diag *d)
+/* The embedded program of a training model: a fixed-point training program. */
+static zkr_err tmodel_program(const uint8_t *p, size_t len, zkr_ml_graph *g, zkr_diag *d)
 {
-    const uint8_t *magic, *digest, *prog;
-    uint8_t want[ZKR_DIGEST_BYTES];
-    size_t prog_len;
-    uint32_t version;
     zkr_err r;
 
-    if (zkr_dec_raw(dc, ZKR_ML_TMODEL_MAGIC_BYTES, &magic) != ZKR_OK ||
-        memcmp(magic, ZKR_ML_TMODEL_MAGIC, ZKR_ML_TMODEL_MAGIC_BYTES) != 0)
-        return zkr_fail(d, ZKR_ERR_MALFORMED, "training model: bad magic (not a zkreg training model)");
-    if (zkr_dec_u32(dc, &version) != ZKR_OK)
-        return zkr_fail(d, ZKR_ERR_MALFORMED, "training model: truncated in version");
-    if (version != ZKR_ML_TMODEL_VERSION)
-        return zkr_fail(d, version > ZKR_ML_TMODEL_VERSION ? ZKR_ERR_UNSUPPORTED : ZKR_ERR_MALFORMED,
-                        "training model: version %u, this build reads %u", (unsigned)version,
-                        ZKR_ML_TMODEL_VERSION);
-    if (zkr_dec_raw(dc, ZKR_DIGEST_BYTES, &digest) != ZKR_OK)
-        return zkr_fail(d, ZKR_ERR_MALFORMED, "training model: truncated in program_digest");
-    r = zkr_dec_bytes(dc, ZKR_ML_GRAPH_MAX_BYTES, &prog, &prog_len);
-    if (r != ZKR_OK)
-        return zkr_fail(d, ZKR_ERR_MALFORMED, "training model: program %s",
-                        r == ZKR_ERR_TOO_LARGE ? "longer than its bound" : "truncated");
-    if ((r = zkr_ml_graph_decode(prog, prog_len, &m->g, d)) != ZKR_OK ||
-        (r = zkr_ml_tprogram_check(&m->g, d)) != ZKR_OK)
+    if ((r = zkr_ml_graph_decode(p, len, g, d)) != ZKR_OK ||
+        (r = zkr_ml_tprogram_check(g, d)) != ZKR_OK)
         return r == ZKR_ERR_UNSUPPORTED ? r : ZKR_ERR_MALFORMED;
-    zkr_sha256(prog, prog_len, want);
-    if (memcmp(want, digest, ZKR_DIGEST_BYTES) != 0)
-        return zkr_fail(d, ZKR_ERR_MALFORMED,
-                        "training model: program_digest does not match the embedded program");
-    memcpy(m->program_digest, digest, ZKR_DIGEST_BYTES);
     return ZKR_OK;
 }
 
-static zkr_err decode_layer(zkr_dec *dc, zkr_ml_tmodel *m, uint32_t l, zkr_diag *d)
+static zkr_err decode_layer(zkr_dec *dc, void *mv, uint32_t l, zkr_diag *d)
 {
+    zkr_ml_tmodel *m = mv;
     const zkr_ml_layer_desc *L = &m->g.layers[l];
     size_t n = zkr_ml_tlayer_size(L);
     const uint8_t *p;
@@ -181,66 +156,35 @@ static zkr_err decode_layer(zkr_dec *dc, zkr_ml_tmodel *m, uint32_t l, zkr_diag 
     return check_weights(L, l, m->w[l], "training model", d);
 }
 
-static zkr_err tmodel_decode(const uint8_t *p, size_t len, zkr_ml_tmodel *m, zkr_diag *d)
+static void free_any(void *m)
 {
-    zkr_dec dc;
-    zkr_err r;
-
-    zkr_dec_init(&dc, p, len);
-    if ((r = decode_head(&dc, m, d)) != ZKR_OK)
-        return r;
-    for (uint32_t l = 0; l < m->g.n_layers; l++)
-        if ((r = decode_layer(&dc, m, l, d)) != ZKR_OK)
-            return r;
-    if (zkr_dec_finish(&dc) != ZKR_OK)
-        return zkr_fail(d, ZKR_ERR_MALFORMED, "training model: %zu trailing bytes", len - dc.pos);
-    if ((r = zkr_buf_append(&m->bytes, p, len)) != ZKR_OK)
-        return r;
-    zkr_sha256(p, len, m->digest);
-    return ZKR_OK;
+    zkr_ml_tmodel_free(m);
 }
+
+static const zkr_ml_file_format file_format = {
+    .what = "training model",
+    .kind = "training model",
+    .magic = ZKR_ML_TMODEL_MAGIC,
+    .magic_bytes = ZKR_ML_TMODEL_MAGIC_BYTES,
+    .version = ZKR_ML_TMODEL_VERSION,
+    .size = sizeof(zkr_ml_tmodel),
+    .graph_at = offsetof(zkr_ml_tmodel, g),
+    .program_digest_at = offsetof(zkr_ml_tmodel, program_digest),
+    .bytes_at = offsetof(zkr_ml_tmodel, bytes),
+    .digest_at = offsetof(zkr_ml_tmodel, digest),
+    .program = tmodel_program,
+    .layer = decode_layer,
+    .free = free_any,
+};
 
 zkr_err zkr_ml_tmodel_decode(const uint8_t *p, size_t len, zkr_ml_tmodel **out, zkr_diag *d)
 {
-    zkr_ml_tmodel *m = NULL;
-    zkr_err r;
-
-    if (out == NULL)
-        return zkr_fail(d, ZKR_ERR_INTERNAL, "training model: no output");
-    *out = NULL;
-    if (p == NULL && len != 0)
-        return zkr_fail(d, ZKR_ERR_INTERNAL, "training model: no input");
-    if (len > ZKR_ML_MODEL_MAX_BYTES)
-        return zkr_fail(d, ZKR_ERR_TOO_LARGE, "training model: %zu bytes, at most %zu", len,
-                        ZKR_ML_MODEL_MAX_BYTES);
-    if ((m = calloc(1, sizeof *m)) == NULL)
-        return ZKR_ERR_NOMEM;
-    if ((r = tmodel_decode(p, len, m, d)) != ZKR_OK)
-        goto out;
-    *out = m;
-    m = NULL;
-out:
-    zkr_ml_tmodel_free(m);
-    return r;
+    return zkr_ml_file_decode(&file_format, p, len, (void **)out, d);
 }
 
 zkr_err zkr_ml_tmodel_read_file(const char *path, zkr_ml_tmodel **out, zkr_diag *d)
 {
-    zkr_buf b = {0};
-    zkr_diag inner;
-    zkr_err r;
-
-    zkr_diag_clear(&inner);
-    if (out == NULL || path == NULL)
-        return zkr_fail(d, ZKR_ERR_INTERNAL, "training model: no path or output");
-    *out = NULL;
-    if ((r = zkr_file_read(path, ZKR_ML_MODEL_MAX_BYTES, &b, d)) != ZKR_OK)
-        goto out;
-    if ((r = zkr_ml_tmodel_decode(b.p, b.len, out, &inner)) != ZKR_OK)
-        (void)zkr_fail(d, r, "%s: %s", path, inner.msg);
-out:
-    zkr_buf_free(&b);
-    return r;
+    return zkr_ml_file_read(&file_format, path, (void **)out, d);
 }
 
 void zkr_ml_tmodel_free(zkr_ml_tmodel *m)

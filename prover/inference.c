@@ -350,34 +350,8 @@ out:
 /* Proof                                                                */
 /* ------------------------------------------------------------------ */
 
-#define ZKR_INF_MAX_CLAIMS (2 + 4 * ZKR_INFER_MAX_LAYERS)
 _Static_assert(ZKR_INFER_GROUP_MAX <= ZKR_SC_MAX_TABLES / 2,
                "one opening carries at most ZKR_SC_MAX_TABLES / 2 polynomials");
-#define ZKR_INF_MAX_PT 64
-
-typedef struct {
-    unsigned poly;
-    zkr_ext pt[ZKR_INF_MAX_PT];
-    zkr_ext val;
-} zkr_inf_claim;
-
-typedef struct {
-    zkr_inf_claim c[ZKR_INF_MAX_CLAIMS];
-    size_t n;
-} zkr_inf_claims;
-
-/* A new claim, or NULL when full (callers fail: a dropped claim is never opened). */
-static zkr_inf_claim *zkr_inf_claim_new(zkr_inf_claims *cs, unsigned poly)
-{
-    zkr_inf_claim *c;
-
-    if (cs->n >= ZKR_INF_MAX_CLAIMS)
-        return NULL;
-    c = &cs->c[cs->n++];
-    memset(c, 0, sizeof *c);
-    c->poly = poly;
-    return c;
-}
 
 /* Encodes the statement section (docs/proof-system.md). */
 static zkr_err zkr_inf_statement(const zkr_infer_model *im, const zkr_infer_record *rec,
@@ -412,7 +386,7 @@ typedef struct {
     zkr_transcript *t;
     unsigned threads;
     zkr_buf *sec;         /* the layers section */
-    zkr_inf_claims *cl;
+    zkr_infer_claims *cl;
     int cheat;            /* test builds: LogUp goes on with unequal sums */
 } zkr_inf_ctx;
 
@@ -425,7 +399,7 @@ static zkr_err zkr_inf_zerocheck(zkr_inf_ctx *c, uint32_t l, zkr_ext *rho, zkr_e
     const zkr_ml_qlayer *q = &c->im->ql[l];
     size_t n = (size_t)1 << L->lm;
     enum { T_EQ, T_ACC, T_M, T_Y, T_HI, T_LO, T_G, T_R, T_N };
-    zkr_ext *tab[T_N] = {0}, z[ZKR_INF_MAX_PT], msgs[3 * 16], slots[ZKR_INFER_SLOTS], lam[5];
+    zkr_ext *tab[T_N] = {0}, z[ZKR_INFER_MAX_PT], msgs[3 * 16], slots[ZKR_INFER_SLOTS], lam[5];
     zkr_gl *v = zkr_inf_slot(s, c->w->v, l, 0);
     zkr_gl two_s = (zkr_gl)1 << L->shift;
     zkr_err r = ZKR_ERR_NOMEM;
@@ -493,22 +467,15 @@ static zkr_err zkr_inf_zerocheck(zkr_inf_ctx *c, uint32_t l, zkr_ext *rho, zkr_e
         goto out;
     {
         /* One claim on V for all 16 slots: V~(rho, tau, block) = sum_s eq(tau, s) slot_s. */
-        zkr_inf_claim *vc = zkr_inf_claim_new(c->cl, s->n_layers);
-        zkr_ext eqt[ZKR_INFER_SLOTS], acc = zkr_ext_from(0);
+        zkr_infer_claim *vc = zkr_infer_claim_new(c->cl, s->n_layers);
         if (!vc) {
             r = ZKR_ERR_INTERNAL;
             goto out;
         }
-        memcpy(vc->pt, rho, L->lm * sizeof *rho);
-        zkr_ts_challenge_exts(c->t, "inf-tau", vc->pt + L->lm, ZKR_INFER_SLOTS_LOG);
-        zkr_mle_eq_table(vc->pt + L->lm, ZKR_INFER_SLOTS_LOG, eqt);
-        for (unsigned sl = 0; sl < ZKR_INFER_SLOTS; sl++)
-            acc = zkr_ext_add(acc, zkr_ext_mul(eqt[sl], slots[sl]));
-        vc->val = acc;
-        zkr_infer_block_point(s, l, vc->pt);
+        zkr_infer_slot_claim(c->t, s, l, rho, slots, vc);
     }
     {
-        zkr_inf_claim *mc = zkr_inf_claim_new(c->cl, l);
+        zkr_infer_claim *mc = zkr_infer_claim_new(c->cl, l);
         if (!mc) {
             r = ZKR_ERR_INTERNAL;
             goto out;
@@ -556,7 +523,7 @@ static zkr_err zkr_inf_matmul(zkr_inf_ctx *c, uint32_t l, const zkr_ext *rho, zk
     const zkr_infer_shape *s = &c->im->shape;
     const zkr_infer_layer *L = &s->layer[l];
     size_t K = (size_t)1 << L->lk, n = (size_t)1 << L->lm;
-    zkr_ext *tab[2] = {NULL, NULL}, *eq = NULL, msgs[2 * 16], rk[ZKR_INF_MAX_PT], wv, yprev;
+    zkr_ext *tab[2] = {NULL, NULL}, *eq = NULL, msgs[2 * 16], rk[ZKR_INFER_MAX_PT], wv, yprev;
     zkr_err r = ZKR_ERR_NOMEM;
 
     (void)acc_v;
@@ -590,7 +557,7 @@ static zkr_err zkr_inf_matmul(zkr_inf_ctx *c, uint32_t l, const zkr_ext *rho, zk
         (r = zkr_enc_ext(c->sec, wv)) != ZKR_OK)
         goto out;
     {
-        zkr_inf_claim *wc = zkr_inf_claim_new(c->cl, l);
+        zkr_infer_claim *wc = zkr_infer_claim_new(c->cl, l);
         if (!wc) {
             r = ZKR_ERR_INTERNAL;
             goto out;
@@ -602,13 +569,13 @@ static zkr_err zkr_inf_matmul(zkr_inf_ctx *c, uint32_t l, const zkr_ext *rho, zk
     if (l > 0) {
         const zkr_infer_layer *P = &s->layer[l - 1];
         const zkr_gl *py = zkr_inf_slot(s, c->w->v, l - 1, ZKR_INFER_SLOT_Y);
-        zkr_inf_claim *yc;
+        zkr_infer_claim *yc;
         if ((r = zkr_mle_eval_base(py, P->lm, rk, &yprev)) != ZKR_OK)
             goto out;
         zkr_ts_absorb_ext(c->t, "inf-mm-y", &yprev, 1);
         if ((r = zkr_enc_ext(c->sec, yprev)) != ZKR_OK)
             goto out;
-        if (!(yc = zkr_inf_claim_new(c->cl, s->n_layers))) {
+        if (!(yc = zkr_infer_claim_new(c->cl, s->n_layers))) {
             r = ZKR_ERR_INTERNAL;
             goto out;
         }
@@ -636,7 +603,7 @@ static zkr_err zkr_inf_open(zkr_inf_ctx *c, zkr_pcs_poly *vpoly, zkr_buf *out)
     zkr_infer_groups_of(s, &g);
     for (unsigned gi = 0; gi < g.n_groups && r == ZKR_OK; gi++) {
         zkr_pcs_poly *polys[ZKR_INFER_MAX_LAYERS + 1];
-        zkr_pcs_claim cls[ZKR_INF_MAX_CLAIMS];
+        zkr_pcs_claim cls[ZKR_INFER_MAX_CLAIMS];
         size_t nc = 0;
         for (unsigned i = 0; i < g.n_polys[gi]; i++) {
             unsigned id = g.poly[gi][i];
@@ -684,8 +651,8 @@ static zkr_err zkr_inf_body(zkr_inf_ctx *c, const uint8_t statement_id[ZKR_DIGES
     if (r != ZKR_OK)
         goto out;
     {
-        zkr_inf_claim *a = zkr_inf_claim_new(c->cl, s->n_layers);
-        zkr_inf_claim *m = zkr_inf_claim_new(c->cl, s->n_layers);
+        zkr_infer_claim *a = zkr_infer_claim_new(c->cl, s->n_layers);
+        zkr_infer_claim *m = zkr_infer_claim_new(c->cl, s->n_layers);
         if (!a || !m) {
             r = ZKR_ERR_INTERNAL;
             goto out;
@@ -698,7 +665,7 @@ static zkr_err zkr_inf_body(zkr_inf_ctx *c, const uint8_t statement_id[ZKR_DIGES
         m->val = lc.m_at_rt;
     }
     for (uint32_t l = s->n_layers; l-- > 0;) {
-        zkr_ext rho[ZKR_INF_MAX_PT], acc_v, m_v;
+        zkr_ext rho[ZKR_INFER_MAX_PT], acc_v, m_v;
         if ((r = zkr_inf_zerocheck(c, l, rho, &acc_v, &m_v)) != ZKR_OK ||
             (r = zkr_inf_matmul(c, l, rho, acc_v)) != ZKR_OK)
             goto out;
@@ -795,7 +762,7 @@ static zkr_err zkr_inf_prove(const zkr_params *p, const uint8_t statement_id[ZKR
 {
     uint8_t input[ZKR_INFER_MAX_RECORD];
     zkr_inf_wit w;
-    zkr_inf_claims *cl = NULL;
+    zkr_infer_claims *cl = NULL;
     zkr_buf stmt = {0}, sec = {0};
     zkr_transcript t;
     zkr_err r;

@@ -9,29 +9,6 @@
     " a.commitment, a.record_count, a.records_root, a.dataset_format, a.log_index"
 #define ARTIFACT_FROM " FROM artifact a LEFT JOIN artifact p ON p.id = a.program_id"
 
-static const char *const kind_names[] = {NULL,     "program",   "model", "dataset",
-                                         "schema", "statement", "key", "verifier"};
-
-const char *zkr_kind_name(zkr_kind k)
-{
-    if ((int)k < 1 || (int)k > ZKR_KIND_VERIFIER)
-        return NULL;
-    return kind_names[k];
-}
-
-zkr_err zkr_kind_parse(const char *s, zkr_kind *out, zkr_diag *d)
-{
-    *out = 0;
-    for (int k = ZKR_KIND_PROGRAM; k <= ZKR_KIND_VERIFIER; k++)
-        if (s != NULL && strcmp(s, kind_names[k]) == 0) {
-            *out = (zkr_kind)k;
-            return ZKR_OK;
-        }
-    return zkr_fail(d, ZKR_ERR_USAGE,
-                    "unknown kind '%s' (program, model, dataset, schema, statement, key, verifier)",
-                    s ? s : "");
-}
-
 static int is_artifact_kind(zkr_kind k)
 {
     return k == ZKR_KIND_PROGRAM || k == ZKR_KIND_MODEL || k == ZKR_KIND_DATASET;
@@ -283,14 +260,17 @@ zkr_err zkr_registry_program_has_committed_model(zkr_registry *reg, int64_t prog
     return r;
 }
 
+static zkr_err artifact_item(zkr_registry *reg, sqlite3_stmt *st, void *item)
+{
+    return row_to_artifact(reg, st, item, NULL);
+}
+
 zkr_err zkr_registry_artifact_list(zkr_registry *reg, zkr_kind kind, zkr_artifact **out,
                                    size_t *n)
 {
     sqlite3_stmt *st = NULL;
-    zkr_artifact *v = NULL, *nv;
-    size_t cap = 0, len = 0;
+    void *items = NULL;
     zkr_err r;
-    int rc;
 
     *out = NULL;
     *n = 0;
@@ -301,29 +281,8 @@ zkr_err zkr_registry_artifact_list(zkr_registry *reg, zkr_kind kind, zkr_artifac
         return r;
     if (kind)
         sqlite3_bind_text(st, 1, zkr_kind_name(kind), -1, SQLITE_STATIC);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (len == cap) {
-            cap = cap ? cap * 2 : 16;
-            nv = realloc(v, cap * sizeof *v);
-            if (nv == NULL) {
-                r = ZKR_ERR_NOMEM;
-                goto out;
-            }
-            v = nv;
-        }
-        if ((r = row_to_artifact(reg, st, &v[len], NULL)) != ZKR_OK)
-            goto out;
-        len++;
-    }
-    if (rc != SQLITE_DONE) {
-        r = zkr_registry_sql_err(reg, rc, "listing artifacts", NULL);
-        goto out;
-    }
-    *out = v;
-    *n = len;
-    v = NULL;
-out:
-    free(v);
+    r = zkr_registry_rows(reg, st, sizeof **out, artifact_item, "listing artifacts", &items, n);
+    *out = items;
     sqlite3_finalize(st);
     return r;
 }

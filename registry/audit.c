@@ -41,15 +41,8 @@ static zkr_err audit_leaves(zkr_registry *reg, digest_t **out, uint64_t *n, zkr_
         int64_t t;
         digest_t h;
 
-        if (i == cap) {
-            void *nv;
-            cap = cap ? cap * 2 : 1024;
-            if ((nv = realloc(v, cap * sizeof *v)) == NULL) {
-                r = ZKR_ERR_NOMEM;
-                goto out;
-            }
-            v = nv;
-        }
+        if ((r = zkr_registry_grow((void **)&v, &cap, i, sizeof *v)) != ZKR_OK)
+            goto out;
         if ((uint64_t)sqlite3_column_int64(st, 0) != i) {
             r = bad(reg, d, "log indices are not contiguous", i);
             goto out;

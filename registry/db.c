@@ -979,3 +979,46 @@ out:
     zkr_buf_free(&tname);
     return r;
 }
+
+zkr_err zkr_registry_grow(void **items, size_t *cap, size_t len, size_t size)
+{
+    size_t want;
+    void *nv;
+
+    if (len < *cap)
+        return ZKR_OK;
+    want = *cap ? *cap * 2 : 16;
+    if (want > SIZE_MAX / size || (nv = realloc(*items, want * size)) == NULL)
+        return ZKR_ERR_NOMEM;
+    *items = nv;
+    *cap = want;
+    return ZKR_OK;
+}
+
+zkr_err zkr_registry_rows(zkr_registry *reg, sqlite3_stmt *st, size_t size,
+                          zkr_registry_row_fn fill, const char *what, void **items, size_t *n)
+{
+    void *v = NULL;
+    size_t cap = 0, len = 0;
+    zkr_err r = ZKR_OK;
+    int rc;
+
+    *items = NULL;
+    *n = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if ((r = zkr_registry_grow(&v, &cap, len, size)) != ZKR_OK ||
+            (r = fill(reg, st, (uint8_t *)v + len * size)) != ZKR_OK)
+            goto out;
+        len++;
+    }
+    if (rc != SQLITE_DONE) {
+        r = zkr_registry_sql_err(reg, rc, what, NULL);
+        goto out;
+    }
+    *items = v;
+    *n = len;
+    v = NULL;
+out:
+    free(v);
+    return r;
+}

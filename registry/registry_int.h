@@ -85,6 +85,23 @@ zkr_err zkr_registry_meta_get(zkr_registry *reg, const char *key, zkr_buf *out,
                               zkr_diag *d) ZKR_WUR;
 /* Binds a blob, checking its length fits SQLite's int. */
 zkr_err zkr_registry_bind_blob(sqlite3_stmt *st, int i, const void *p, size_t len) ZKR_WUR;
+/*
+ * Makes room for item `len` in the malloc'ed array *items of *cap items of
+ * `size` bytes, doubling it (first 16). ZKR_OK or ZKR_ERR_NOMEM (*items
+ * untouched).
+ */
+zkr_err zkr_registry_grow(void **items, size_t *cap, size_t len, size_t size) ZKR_WUR;
+/* Fills one list item from the current row of st. */
+typedef zkr_err (*zkr_registry_row_fn)(zkr_registry *reg, sqlite3_stmt *st, void *item);
+/*
+ * Steps st to its end, one item of `size` bytes per row filled by `fill`,
+ * into a malloc'ed array: on ZKR_OK *items (NULL when no row; the caller
+ * frees it) and *n; on failure nothing is kept. A step error is named
+ * with `what` (zkr_registry_sql_err, no diag). Does not finalize st.
+ */
+zkr_err zkr_registry_rows(zkr_registry *reg, sqlite3_stmt *st, size_t size,
+                          zkr_registry_row_fn fill, const char *what, void **items,
+                          size_t *n) ZKR_WUR;
 /* Copies a 32-byte blob column; ZKR_ERR_REGISTRY if it is not 32 bytes. */
 zkr_err zkr_registry_col_digest(sqlite3_stmt *st, int i, uint8_t out[ZKR_DIGEST_BYTES]) ZKR_WUR;
 /* Parses a REF as a row id (decimal) or a 32-byte hex digest. */
@@ -157,10 +174,35 @@ zkr_err zkr_statement_event_payload(const zkr_statement *s, zkr_buf *out) ZKR_WU
 zkr_err zkr_statement_decode_canonical(const uint8_t *p, size_t len,
                                        zkr_statement *out) ZKR_WUR;
 
-/* revoke.c */
+/* revocation.c (below artifact.c, statement.c, event.c and revoke.c) */
 zkr_err zkr_revocation_encode(const zkr_revocation *rv, zkr_buf *out) ZKR_WUR;
 zkr_err zkr_revocation_decode(const uint8_t *p, size_t len, zkr_revocation *out,
                               zkr_diag *d) ZKR_WUR;
+/* A revocation reason: non-empty, at most ZKR_REASON_MAX bytes of UTF-8 text. */
+zkr_err zkr_revocation_reason_check(const char *reason, zkr_diag *d) ZKR_WUR;
+/* The revocation row of (kind, target), unchecked. ZKR_ERR_NOT_FOUND when none. */
+zkr_err zkr_registry_revocation_row(zkr_registry *reg, zkr_kind kind,
+                                    const uint8_t target[ZKR_DIGEST_BYTES], zkr_revocation *out,
+                                    zkr_diag *d) ZKR_WUR;
+/*
+ * The revocation of (kind, target) as the log records it (its first
+ * revocation leaf, re-hashed), cross-checked with its row: ZKR_OK (found),
+ * ZKR_ERR_NOT_FOUND (neither leaf nor row), ZKR_ERR_REGISTRY naming the row
+ * and the leaf when they disagree (a deleted or edited row).
+ */
+zkr_err zkr_registry_revocation_from_log(zkr_registry *reg, zkr_kind kind,
+                                         const uint8_t target[ZKR_DIGEST_BYTES],
+                                         zkr_revocation *out, zkr_diag *d) ZKR_WUR;
+/*
+ * Log entry `index` with leaf hash leaf_hash is in the tree the latest
+ * signed checkpoint commits to (or past it, or no checkpoint yet); `row`
+ * names the row in the error. ZKR_OK or ZKR_ERR_REGISTRY.
+ */
+zkr_err zkr_registry_leaf_anchored(zkr_registry *reg, const char *row, uint64_t index,
+                                   const uint8_t leaf_hash[ZKR_DIGEST_BYTES],
+                                   zkr_diag *d) ZKR_WUR;
+
+/* revoke.c */
 zkr_err zkr_registry_revocation_insert_tx(zkr_registry *reg, zkr_revocation *rv,
                                           zkr_diag *d) ZKR_WUR;
 /* The "proof" leaf payload: bytes statement_id | bytes proof digest | str verifier version. */
@@ -175,21 +217,7 @@ zkr_err zkr_registry_proof_insert_tx(zkr_registry *reg, const uint8_t sid[ZKR_DI
                                      int64_t time, uint64_t *log_index, int *existed,
                                      zkr_diag *d) ZKR_WUR;
 
-/* The revocation row of (kind, target), unchecked. ZKR_ERR_NOT_FOUND when none. */
-zkr_err zkr_registry_revocation_row(zkr_registry *reg, zkr_kind kind,
-                                    const uint8_t target[ZKR_DIGEST_BYTES], zkr_revocation *out,
-                                    zkr_diag *d) ZKR_WUR;
-
 /* logcheck.c */
-/*
- * The revocation of (kind, target) as the log records it (its first
- * revocation leaf, re-hashed), cross-checked with its row: ZKR_OK (found),
- * ZKR_ERR_NOT_FOUND (neither leaf nor row), ZKR_ERR_REGISTRY naming the row
- * and the leaf when they disagree (a deleted or edited row).
- */
-zkr_err zkr_registry_revocation_from_log(zkr_registry *reg, zkr_kind kind,
-                                         const uint8_t target[ZKR_DIGEST_BYTES],
-                                         zkr_revocation *out, zkr_diag *d) ZKR_WUR;
 /*
  * Checks that log entry `index` re-hashes to its stored leaf hash and is
  * the `type` leaf of time `created` carrying exactly `payload`; `row` names

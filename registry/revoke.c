@@ -52,133 +52,6 @@ zkr_err zkr_registry_resolve(zkr_registry *reg, zkr_kind kind, const char *ref,
     return zkr_fail(d, ZKR_ERR_USAGE, "unknown kind");
 }
 
-zkr_err zkr_revocation_encode(const zkr_revocation *rv, zkr_buf *out)
-{
-    zkr_err r;
-
-    if ((r = zkr_enc_str(out, zkr_kind_name(rv->kind))) != ZKR_OK ||
-        (r = zkr_enc_bytes(out, rv->target, ZKR_DIGEST_BYTES)) != ZKR_OK)
-        return r;
-    return zkr_enc_str(out, rv->reason);
-}
-
-static zkr_err check_reason(const char *reason, zkr_diag *d)
-{
-    size_t n = reason ? strlen(reason) : 0;
-
-    if (n == 0)
-        return zkr_fail(d, ZKR_ERR_MALFORMED, "--reason: empty");
-    if (n > ZKR_REASON_MAX)
-        return zkr_fail(d, ZKR_ERR_TOO_LARGE, "--reason: %zu bytes, over %d", n, ZKR_REASON_MAX);
-    if (zkr_utf8_check((const uint8_t *)reason, n) != ZKR_OK)
-        return zkr_fail(d, ZKR_ERR_MALFORMED, "--reason: not UTF-8 text");
-    return ZKR_OK;
-}
-
-zkr_err zkr_revocation_decode(const uint8_t *p, size_t len, zkr_revocation *rv, zkr_diag *d)
-{
-    const uint8_t *b;
-    size_t n;
-    char kind[16];
-    zkr_dec dec;
-
-    memset(rv, 0, sizeof *rv);
-    zkr_dec_init(&dec, p, len);
-    if (zkr_dec_bytes(&dec, sizeof kind - 1, &b, &n) != ZKR_OK)
-        goto bad;
-    memcpy(kind, b, n);
-    kind[n] = '\0';
-    if (strlen(kind) != n || zkr_kind_parse(kind, &rv->kind, NULL) != ZKR_OK ||
-        zkr_dec_bytes(&dec, ZKR_DIGEST_BYTES, &b, &n) != ZKR_OK || n != ZKR_DIGEST_BYTES)
-        goto bad;
-    memcpy(rv->target, b, n);
-    if (zkr_dec_bytes(&dec, ZKR_REASON_MAX, &b, &n) != ZKR_OK || zkr_dec_finish(&dec) != ZKR_OK)
-        goto bad;
-    memcpy(rv->reason, b, n);
-    rv->reason[n] = '\0';
-    if (strlen(rv->reason) != n || check_reason(rv->reason, NULL) != ZKR_OK)
-        goto bad;
-    return ZKR_OK;
-bad:
-    memset(rv, 0, sizeof *rv);
-    return zkr_fail(d, ZKR_ERR_MALFORMED, "revocation event does not decode");
-}
-
-#define REVOCATION_COLUMNS "id, kind, target, reason, created, log_index"
-
-static zkr_err row_to_revocation(zkr_registry *reg, sqlite3_stmt *st, zkr_revocation *rv)
-{
-    const unsigned char *kind = sqlite3_column_text(st, 1), *reason = sqlite3_column_text(st, 3);
-
-    memset(rv, 0, sizeof *rv);
-    rv->id = sqlite3_column_int64(st, 0);
-    if (kind == NULL || zkr_kind_parse((const char *)kind, &rv->kind, NULL) != ZKR_OK ||
-        zkr_registry_col_digest(st, 2, rv->target) != ZKR_OK || reason == NULL ||
-        strlen((const char *)reason) > ZKR_REASON_MAX)
-        return zkr_fail(NULL, ZKR_ERR_REGISTRY, "%s: revocation row corrupt", reg->path);
-    strcpy(rv->reason, (const char *)reason);
-    rv->created = sqlite3_column_int64(st, 4);
-    rv->log_index = (uint64_t)sqlite3_column_int64(st, 5);
-    return ZKR_OK;
-}
-
-zkr_err zkr_registry_revocation_row(zkr_registry *reg, zkr_kind kind,
-                                    const uint8_t target[ZKR_DIGEST_BYTES], zkr_revocation *out,
-                                    zkr_diag *d)
-{
-    sqlite3_stmt *st = NULL;
-    zkr_err r;
-    int rc;
-
-    if ((r = zkr_registry_prepare_cached(reg,
-                                  "SELECT " REVOCATION_COLUMNS " FROM revocation"
-                                  " WHERE kind = ? AND target = ? ORDER BY id LIMIT 1",
-                                  &st, d)) != ZKR_OK)
-        return r;
-    sqlite3_bind_text(st, 1, zkr_kind_name(kind), -1, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 2, target, ZKR_DIGEST_BYTES, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        r = row_to_revocation(reg, st, out);
-    else if (rc == SQLITE_DONE)
-        r = ZKR_ERR_NOT_FOUND;
-    else
-        r = zkr_registry_sql_err(reg, rc, "reading revocations", d);
-    zkr_registry_release(reg, st);
-    return r;
-}
-
-zkr_err zkr_registry_check_revoked(zkr_registry *reg, zkr_kind kind,
-                                   const uint8_t target[ZKR_DIGEST_BYTES],
-                                   zkr_revocation *info, zkr_diag *d)
-{
-    zkr_revocation rv;
-    char hex[17];
-    zkr_err r;
-
-    if (info != NULL)
-        memset(info, 0, sizeof *info);
-    /* From the log, the truth; a row that disagrees with it is an error, never an answer. */
-    r = zkr_registry_revocation_from_log(reg, kind, target, &rv, d);
-    if (r == ZKR_ERR_NOT_FOUND)
-        return ZKR_OK;
-    if (r != ZKR_OK)
-        return r;
-    if (info != NULL)
-        *info = rv;
-    zkr_registry_hex(target, 8, hex, sizeof hex);
-    {
-        time_t tt = (time_t)rv.created;
-        struct tm tm;
-        char when[32];
-        if (gmtime_r(&tt, &tm) == NULL || strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-            snprintf(when, sizeof when, "%lld", (long long)rv.created);
-        return zkr_fail(d, ZKR_ERR_REVOKED, "%s %s... was revoked at %s (log entry %llu): %s",
-                        zkr_kind_name(kind), hex, when, (unsigned long long)rv.log_index,
-                        rv.reason);
-    }
-}
-
 zkr_err zkr_registry_revocation_insert_tx(zkr_registry *reg, zkr_revocation *rv, zkr_diag *d)
 {
     sqlite3_stmt *st = NULL;
@@ -221,7 +94,7 @@ static zkr_err revoke_tx(zkr_registry *reg, zkr_kind kind, const char *ref,
     memset(out, 0, sizeof *out);
     if (zkr_kind_name(kind) == NULL)
         return zkr_fail(d, ZKR_ERR_USAGE, "unknown kind");
-    if ((r = check_reason(reason, d)) != ZKR_OK)
+    if ((r = zkr_revocation_reason_check(reason, d)) != ZKR_OK)
         return r;
     if ((r = zkr_registry_begin(reg, d)) != ZKR_OK)
         return r;
@@ -265,46 +138,6 @@ zkr_err zkr_registry_revoke_ref(zkr_registry *reg, zkr_kind kind, const char *re
     if (ref == NULL)
         return zkr_fail(d, ZKR_ERR_USAGE, "revoke: no object named");
     return revoke_tx(reg, kind, ref, NULL, reason, out, d);
-}
-
-zkr_err zkr_registry_revocation_list(zkr_registry *reg, zkr_revocation **out, size_t *n)
-{
-    sqlite3_stmt *st = NULL;
-    zkr_revocation *v = NULL, *nv;
-    size_t cap = 0, len = 0;
-    zkr_err r;
-    int rc;
-
-    *out = NULL;
-    *n = 0;
-    if ((r = zkr_registry_prepare(reg, "SELECT " REVOCATION_COLUMNS " FROM revocation ORDER BY id",
-                                  &st, NULL)) != ZKR_OK)
-        return r;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (len == cap) {
-            cap = cap ? cap * 2 : 8;
-            nv = realloc(v, cap * sizeof *v);
-            if (nv == NULL) {
-                r = ZKR_ERR_NOMEM;
-                goto out;
-            }
-            v = nv;
-        }
-        if ((r = row_to_revocation(reg, st, &v[len])) != ZKR_OK)
-            goto out;
-        len++;
-    }
-    if (rc != SQLITE_DONE) {
-        r = zkr_registry_sql_err(reg, rc, "listing revocations", NULL);
-        goto out;
-    }
-    *out = v;
-    *n = len;
-    v = NULL;
-out:
-    free(v);
-    sqlite3_finalize(st);
-    return r;
 }
 
 zkr_err zkr_proof_event_encode(const uint8_t sid[ZKR_DIGEST_BYTES],

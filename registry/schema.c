@@ -472,42 +472,24 @@ out:
     return r;
 }
 
+static zkr_err schema_item(zkr_registry *reg, sqlite3_stmt *st, void *item)
+{
+    return row_to_schema(reg, st, item, NULL);
+}
+
 zkr_err zkr_registry_schema_list(zkr_registry *reg, zkr_schema **out, size_t *n)
 {
     sqlite3_stmt *st = NULL;
-    zkr_schema *v = NULL, *nv;
-    size_t cap = 0, len = 0;
+    void *items = NULL;
     zkr_err r;
-    int rc;
 
     *out = NULL;
     *n = 0;
     if ((r = zkr_registry_prepare(reg, "SELECT " SCHEMA_COLUMNS " FROM schema ORDER BY id", &st,
                                   NULL)) != ZKR_OK)
         return r;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (len == cap) {
-            cap = cap ? cap * 2 : 8;
-            nv = realloc(v, cap * sizeof *v);
-            if (nv == NULL) {
-                r = ZKR_ERR_NOMEM;
-                goto out;
-            }
-            v = nv;
-        }
-        if ((r = row_to_schema(reg, st, &v[len], NULL)) != ZKR_OK)
-            goto out;
-        len++;
-    }
-    if (rc != SQLITE_DONE) {
-        r = zkr_registry_sql_err(reg, rc, "listing schemas", NULL);
-        goto out;
-    }
-    *out = v;
-    *n = len;
-    v = NULL;
-out:
-    free(v);
+    r = zkr_registry_rows(reg, st, sizeof **out, schema_item, "listing schemas", &items, n);
+    *out = items;
     sqlite3_finalize(st);
     return r;
 }

@@ -741,7 +741,7 @@ zkr_err zkr_registry_statement_list(zkr_registry *reg, uint8_t (**out)[ZKR_DIGES
     sqlite3_stmt *st = NULL;
     uint8_t(*v)[ZKR_DIGEST_BYTES] = NULL;
     int64_t *iv = NULL;
-    size_t cap = 0, len = 0;
+    size_t cap = 0, icap = 0, len = 0;
     zkr_err r;
     int rc;
 
@@ -752,20 +752,9 @@ zkr_err zkr_registry_statement_list(zkr_registry *reg, uint8_t (**out)[ZKR_DIGES
                                   NULL)) != ZKR_OK)
         return r;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (len == cap) {
-            void *a, *b;
-            cap = cap ? cap * 2 : 16;
-            a = realloc(v, cap * sizeof *v);
-            if (a != NULL)
-                v = a;
-            b = realloc(iv, cap * sizeof *iv);
-            if (b != NULL)
-                iv = b;
-            if (a == NULL || b == NULL) {
-                r = ZKR_ERR_NOMEM;
-                goto out;
-            }
-        }
+        if ((r = zkr_registry_grow((void **)&v, &cap, len, sizeof *v)) != ZKR_OK ||
+            (r = zkr_registry_grow((void **)&iv, &icap, len, sizeof *iv)) != ZKR_OK)
+            goto out;
         iv[len] = sqlite3_column_int64(st, 0);
         if ((r = zkr_registry_col_digest(st, 1, v[len])) != ZKR_OK)
             goto out;

@@ -296,14 +296,8 @@ zkr_err zkr_registry_events_by_key(zkr_registry *reg, const char *type,
                          reg->path, (long long)sqlite3_column_int64(st, 0), type);
             goto out;
         }
-        if (count == cap) {
-            uint64_t *nv = realloc(v, (cap = cap ? 2 * cap : 8) * sizeof *v);
-            if (nv == NULL) {
-                r = ZKR_ERR_NOMEM;
-                goto out;
-            }
-            v = nv;
-        }
+        if ((r = zkr_registry_grow((void **)&v, &cap, count, sizeof *v)) != ZKR_OK)
+            goto out;
         v[count++] = (uint64_t)sqlite3_column_int64(st, 0);
     }
     if (rc != SQLITE_DONE) {

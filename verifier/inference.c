@@ -12,9 +12,6 @@
 #include "ml/graph.h"
 #include "verifier/verifier.h"
 
-#define ZKR_VI_MAX_PT 64
-/* LogUp leaves 2 claims; each layer at most 4 (V slots, M, W', y of the layer below). */
-#define ZKR_VI_MAX_CLAIMS (2 + 4 * ZKR_INFER_MAX_LAYERS)
 
 /* The statement section, parsed. Pointers into the proof. */
 typedef struct {
@@ -28,38 +25,11 @@ typedef struct {
     uint32_t out_dim;
 } zkr_vi_stmt;
 
-typedef struct {
-    unsigned poly;
-    zkr_ext pt[ZKR_VI_MAX_PT];
-    zkr_ext val;
-} zkr_vi_claim;
-
-typedef struct {
-    zkr_vi_claim c[ZKR_VI_MAX_CLAIMS];
-    size_t n;
-} zkr_vi_claims;
-
-/*
- * A new claim, or NULL when the list is full: a claim that is not recorded
- * is never opened, so callers fail hard (never overwrite, never drop).
- */
-static zkr_vi_claim *zkr_vi_claim_new(zkr_vi_claims *cs, unsigned poly)
-{
-    zkr_vi_claim *c;
-
-    if (cs->n >= ZKR_VI_MAX_CLAIMS)
-        return NULL;
-    c = &cs->c[cs->n++];
-    memset(c, 0, sizeof *c);
-    c->poly = poly;
-    return c;
-}
-
 static zkr_err zkr_vi_claims_full(zkr_diag *d)
 {
     return zkr_fail(d, ZKR_ERR_INTERNAL,
                     "verify: more evaluation claims than the verifier holds (%u)",
-                    (unsigned)ZKR_VI_MAX_CLAIMS);
+                    (unsigned)ZKR_INFER_MAX_CLAIMS);
 }
 
 static zkr_err zkr_vi_header(const zkr_proof_view *v, const zkr_verifier_inference_statement *st,
@@ -217,7 +187,7 @@ typedef struct {
     const zkr_vi_stmt *s;
     zkr_transcript *t;
     zkr_dec *dec;     /* layers section */
-    zkr_vi_claims *cl;
+    zkr_infer_claims *cl;
 } zkr_vi_ctx;
 
 static zkr_ext zkr_vi_limbs(const zkr_ext *slots, unsigned first, unsigned n)
@@ -250,7 +220,7 @@ static zkr_err zkr_vi_zerocheck(zkr_vi_ctx *c, uint32_t l, zkr_ext *rho, zkr_ext
 {
     const zkr_infer_shape *s = &c->s->shape;
     const zkr_infer_layer *L = &s->layer[l];
-    zkr_ext z[ZKR_VI_MAX_PT], msgs[3 * 16], slots[ZKR_INFER_SLOTS], lam[5], m_v, fin, want;
+    zkr_ext z[ZKR_INFER_MAX_PT], msgs[3 * 16], slots[ZKR_INFER_SLOTS], lam[5], m_v, fin, want;
     zkr_ext one = zkr_ext_from(1), hi, lo, Y, g, rr, two_s;
     zkr_err r;
 
@@ -306,20 +276,13 @@ static zkr_err zkr_vi_zerocheck(zkr_vi_ctx *c, uint32_t l, zkr_ext *rho, zkr_ext
     zkr_ts_absorb_ext(c->t, "inf-acc-m", acc_v, 1);
     zkr_ts_absorb_ext(c->t, "inf-acc-m", &m_v, 1);
     {
-        zkr_vi_claim *vc = zkr_vi_claim_new(c->cl, s->n_layers);
-        zkr_ext eqt[ZKR_INFER_SLOTS], acc = zkr_ext_from(0);
+        zkr_infer_claim *vc = zkr_infer_claim_new(c->cl, s->n_layers);
         if (!vc)
             return zkr_vi_claims_full(d);
-        memcpy(vc->pt, rho, L->lm * sizeof *rho);
-        zkr_ts_challenge_exts(c->t, "inf-tau", vc->pt + L->lm, ZKR_INFER_SLOTS_LOG);
-        zkr_mle_eq_table(vc->pt + L->lm, ZKR_INFER_SLOTS_LOG, eqt);
-        for (unsigned sl = 0; sl < ZKR_INFER_SLOTS; sl++)
-            acc = zkr_ext_add(acc, zkr_ext_mul(eqt[sl], slots[sl]));
-        vc->val = acc;
-        zkr_infer_block_point(s, l, vc->pt);
+        zkr_infer_slot_claim(c->t, s, l, rho, slots, vc);
     }
     {
-        zkr_vi_claim *mc = zkr_vi_claim_new(c->cl, l);
+        zkr_infer_claim *mc = zkr_infer_claim_new(c->cl, l);
         if (!mc)
             return zkr_vi_claims_full(d);
         for (unsigned i = 0; i < L->lk; i++)
@@ -363,7 +326,7 @@ static zkr_err zkr_vi_matmul(zkr_vi_ctx *c, uint32_t l, const zkr_ext *rho, zkr_
 {
     const zkr_infer_shape *s = &c->s->shape;
     const zkr_infer_layer *L = &s->layer[l];
-    zkr_ext msgs[2 * 16], rk[ZKR_VI_MAX_PT], fin, wv, xv, yprev;
+    zkr_ext msgs[2 * 16], rk[ZKR_INFER_MAX_PT], fin, wv, xv, yprev;
     zkr_err r;
 
     if (zkr_dec_exts(c->dec, msgs, 2 * (size_t)L->lk) != ZKR_OK || zkr_dec_ext(c->dec, &wv) != ZKR_OK ||
@@ -383,7 +346,7 @@ static zkr_err zkr_vi_matmul(zkr_vi_ctx *c, uint32_t l, const zkr_ext *rho, zkr_
         xv = zkr_ext_add(zkr_ext_mul(hi0, zkr_ext_add(yprev, zkr_ext_from(zkr_gl_from_i64(P->lo)))),
                          zkr_vi_eq_bits(rk, L->lk, L->in_dim));
         {
-            zkr_vi_claim *yc = zkr_vi_claim_new(c->cl, s->n_layers);
+            zkr_infer_claim *yc = zkr_infer_claim_new(c->cl, s->n_layers);
             if (!yc)
                 return zkr_vi_claims_full(d);
             memcpy(yc->pt, rk, P->lm * sizeof *rk);
@@ -397,13 +360,13 @@ static zkr_err zkr_vi_matmul(zkr_vi_ctx *c, uint32_t l, const zkr_ext *rho, zkr_
         return zkr_fail(d, ZKR_ERR_VERIFY, "proof: layer %u matmul sumcheck fails", l);
     {
         /* The W' claim joins the list before the y claim, as the prover orders them. */
-        zkr_vi_claim wc;
+        zkr_infer_claim wc;
         memset(&wc, 0, sizeof wc);
         wc.poly = l;
         memcpy(wc.pt, rk, L->lk * sizeof *rk);
         memcpy(wc.pt + L->lk, rho, L->lm * sizeof *rho);
         wc.val = wv;
-        if (c->cl->n >= ZKR_VI_MAX_CLAIMS)
+        if (c->cl->n >= ZKR_INFER_MAX_CLAIMS)
             return zkr_vi_claims_full(d);
         if (l > 0) {
             c->cl->c[c->cl->n] = c->cl->c[c->cl->n - 1];
@@ -428,7 +391,7 @@ static zkr_err zkr_vi_open(const zkr_params *p, zkr_vi_ctx *c, const uint8_t *vr
     zkr_dec_init(&dec, pcs, pcs_len);
     for (unsigned gi = 0; gi < g.n_groups; gi++) {
         zkr_pcs_commitment comms[ZKR_INFER_MAX_LAYERS + 1];
-        zkr_pcs_claim cls[ZKR_VI_MAX_CLAIMS];
+        zkr_pcs_claim cls[ZKR_INFER_MAX_CLAIMS];
         zkr_pcs_proof *pf = NULL;
         size_t nc = 0;
         for (unsigned i = 0; i < g.n_polys[gi]; i++) {
@@ -471,7 +434,7 @@ static zkr_err zkr_vi_math(const zkr_params *p, const zkr_proof_view *v,
     zkr_dec dec, ldec;
     zkr_logup_proof *lp = NULL;
     zkr_logup_claims lc;
-    zkr_vi_claims *cl = calloc(1, sizeof *cl);
+    zkr_infer_claims *cl = calloc(1, sizeof *cl);
     zkr_err r;
 
     if (!cl)
@@ -505,8 +468,8 @@ static zkr_err zkr_vi_math(const zkr_params *p, const zkr_proof_view *v,
         }
     }
     {
-        zkr_vi_claim *a = zkr_vi_claim_new(cl, sh->n_layers);
-        zkr_vi_claim *m = zkr_vi_claim_new(cl, sh->n_layers);
+        zkr_infer_claim *a = zkr_infer_claim_new(cl, sh->n_layers);
+        zkr_infer_claim *m = zkr_infer_claim_new(cl, sh->n_layers);
         if (!a || !m) {
             r = zkr_vi_claims_full(d);
             goto out;
@@ -521,7 +484,7 @@ static zkr_err zkr_vi_math(const zkr_params *p, const zkr_proof_view *v,
     {
         zkr_vi_ctx c = {s, &t, &ldec, cl};
         for (uint32_t l = sh->n_layers; l-- > 0;) {
-            zkr_ext rho[ZKR_VI_MAX_PT], acc_v;
+            zkr_ext rho[ZKR_INFER_MAX_PT], acc_v;
             if ((r = zkr_vi_zerocheck(&c, l, rho, &acc_v, d)) != ZKR_OK ||
                 (r = zkr_vi_matmul(&c, l, rho, acc_v, d)) != ZKR_OK)
                 goto out;

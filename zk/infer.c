@@ -239,3 +239,31 @@ size_t zkr_infer_claims_on(const zkr_infer_shape *s, unsigned poly)
 {
     return poly < s->n_layers ? 2 : 2 + 2 * (size_t)s->n_layers - 1;
 }
+
+zkr_infer_claim *zkr_infer_claim_new(zkr_infer_claims *cs, unsigned poly)
+{
+    zkr_infer_claim *c;
+
+    if (cs->n >= ZKR_INFER_MAX_CLAIMS)
+        return NULL;
+    c = &cs->c[cs->n++];
+    memset(c, 0, sizeof *c);
+    c->poly = poly;
+    return c;
+}
+
+void zkr_infer_slot_claim(zkr_transcript *t, const zkr_infer_shape *s, uint32_t l,
+                          const zkr_ext *rho, const zkr_ext slots[ZKR_INFER_SLOTS],
+                          zkr_infer_claim *vc)
+{
+    const zkr_infer_layer *L = &s->layer[l];
+    zkr_ext eqt[ZKR_INFER_SLOTS], acc = zkr_ext_from(0);
+
+    memcpy(vc->pt, rho, L->lm * sizeof *rho);
+    zkr_ts_challenge_exts(t, "inf-tau", vc->pt + L->lm, ZKR_INFER_SLOTS_LOG);
+    zkr_mle_eq_table(vc->pt + L->lm, ZKR_INFER_SLOTS_LOG, eqt);
+    for (unsigned sl = 0; sl < ZKR_INFER_SLOTS; sl++)
+        acc = zkr_ext_add(acc, zkr_ext_mul(eqt[sl], slots[sl]));
+    vc->val = acc;
+    zkr_infer_block_point(s, l, vc->pt);
+}

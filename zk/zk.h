@@ -604,6 +604,32 @@ typedef struct {
 } zkr_infer_shape;
 
 /*
+ * The evaluation claims both sides of an inference@1 proof collect and
+ * open together at the end: LogUp leaves 2, each layer at most 4 (V slots,
+ * M, W', y of the layer below).
+ */
+#define ZKR_INFER_MAX_PT 64u /* variables of a claim's point */
+#define ZKR_INFER_MAX_CLAIMS (2u + 4u * ZKR_INFER_MAX_LAYERS)
+
+typedef struct {
+    unsigned poly;
+    zkr_ext pt[ZKR_INFER_MAX_PT];
+    zkr_ext val;
+} zkr_infer_claim;
+
+typedef struct {
+    zkr_infer_claim c[ZKR_INFER_MAX_CLAIMS];
+    size_t n;
+} zkr_infer_claims;
+
+/*
+ * A new, zeroed claim on polynomial poly, or NULL when the list is full: a
+ * claim that is not recorded is never opened, so callers fail hard (never
+ * overwrite, never drop).
+ */
+zkr_infer_claim *zkr_infer_claim_new(zkr_infer_claims *cs, unsigned poly);
+
+/*
  * Derives the layout from the program's dims/activations and the model's
  * shifts. Returns ZKR_OK, ZKR_ERR_MALFORMED (dims that do not chain, a
  * shift outside 1..48, a dim outside 1..ZKR_INFER_MAX_DIM, too many layers).
@@ -679,6 +705,16 @@ size_t zkr_infer_claims_on(const zkr_infer_shape *s, unsigned poly);
  * half bit 0) after a point of lm + 4 values: the full point has n_v values.
  */
 void zkr_infer_block_point(const zkr_infer_shape *s, uint32_t l, zkr_ext *pt);
+
+/*
+ * The claim on V that layer l's 16 slot values reduce to, as prover and
+ * verifier both derive it: the point rho (lm variables) extended by tau
+ * drawn from t ("inf-tau") and moved to the layer's block, the value
+ * sum_s eq(tau, s) slots[s]. vc is a claim on V (zkr_infer_claim_new).
+ */
+void zkr_infer_slot_claim(zkr_transcript *t, const zkr_infer_shape *s, uint32_t l,
+                          const zkr_ext *rho, const zkr_ext slots[ZKR_INFER_SLOTS],
+                          zkr_infer_claim *vc);
 
 
 /* ================================================================== */
