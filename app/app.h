@@ -23,6 +23,8 @@ typedef struct {
     const char *registry_path; /* the registry file; its store is "<registry_path>.d/" */
     int json;                  /* front end: --json given */
     const char *command;       /* front end: the command's name, for messages */
+    int json_printed;          /* front end: the command printed its JSON result already,
+                                  also on failure (no second, error-only object) */
     zkr_diag diag;             /* why the last call failed */
 } zkr_app;
 

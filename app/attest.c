@@ -824,3 +824,285 @@ void zkr_app_attest_made_free(zkr_app_attest_made *m)
 {
     zkr_buf_free(&m->out);
 }
+
+/* ------------------------------------------------------------------ */
+/* attest --batch                                                       */
+/* ------------------------------------------------------------------ */
+
+#define ZKR_ATTEST_BATCH_MAX_BYTES ((size_t)16 << 20)
+#define ZKR_ATTEST_BATCH_MAX_LINES 100000u
+
+typedef struct {
+    uint64_t line;
+    char *statement, *proof, *out;
+} batch_entry;
+
+typedef struct {
+    batch_entry *e;
+    size_t n, cap;
+} batch_list;
+
+static void batch_list_free(batch_list *b)
+{
+    for (size_t i = 0; i < b->n; i++) {
+        free(b->e[i].statement);
+        free(b->e[i].proof);
+        free(b->e[i].out);
+    }
+    free(b->e);
+    memset(b, 0, sizeof *b);
+}
+
+static zkr_err batch_field(zkr_app *app, json_t *o, uint64_t line, const char *key, int id_ok,
+                           char **out)
+{
+    json_t *v = json_object_get(o, key);
+    char num[24];
+
+    *out = NULL;
+    if (v == NULL)
+        return ZKR_OK;
+    if (id_ok && json_is_integer(v) && json_integer_value(v) > 0) {
+        snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+        *out = strdup(num);
+    } else if (json_is_string(v) && json_string_length(v) > 0) {
+        *out = strdup(json_string_value(v));
+    } else {
+        return zkr_fail(&app->diag, ZKR_ERR_MALFORMED, "line %llu: field '%s': expected a %s",
+                        (unsigned long long)line, key,
+                        id_ok ? "statement reference (string or row id)" : "non-empty string");
+    }
+    return *out != NULL ? ZKR_OK : ZKR_ERR_NOMEM;
+}
+
+static zkr_err batch_entry_parse(zkr_app *app, json_t *o, uint64_t line, const char *out_dir,
+                                 batch_entry *e)
+{
+    const char *key;
+    json_t *v;
+    zkr_err r;
+
+    e->line = line;
+    if (!json_is_object(o))
+        return zkr_fail(&app->diag, ZKR_ERR_MALFORMED, "line %llu: not a JSON object",
+                        (unsigned long long)line);
+    json_object_foreach(o, key, v) {
+        (void)v;
+        if (strcmp(key, "statement") != 0 && strcmp(key, "proof") != 0 && strcmp(key, "out") != 0)
+            return zkr_fail(&app->diag, ZKR_ERR_MALFORMED,
+                            "line %llu: field '%s': not statement, proof or out",
+                            (unsigned long long)line, key);
+    }
+    if ((r = batch_field(app, o, line, "statement", 1, &e->statement)) != ZKR_OK ||
+        (r = batch_field(app, o, line, "proof", 0, &e->proof)) != ZKR_OK ||
+        (r = batch_field(app, o, line, "out", 0, &e->out)) != ZKR_OK)
+        return r;
+    if (e->statement == NULL || e->proof == NULL)
+        return zkr_fail(&app->diag, ZKR_ERR_MALFORMED, "line %llu: field '%s': missing",
+                        (unsigned long long)line, e->statement == NULL ? "statement" : "proof");
+    if (e->out == NULL) {
+        size_t cap;
+        if (out_dir == NULL)
+            return zkr_fail(&app->diag, ZKR_ERR_USAGE,
+                            "line %llu: no \"out\" and no --out-dir DIR", (unsigned long long)line);
+        cap = strlen(out_dir) + 48;
+        if ((e->out = malloc(cap)) == NULL)
+            return ZKR_ERR_NOMEM;
+        snprintf(e->out, cap, "%s/attestation-%llu.json", out_dir, (unsigned long long)line);
+    }
+    return ZKR_OK;
+}
+
+static int out_cmp(const void *a, const void *b)
+{
+    return strcmp((*(const batch_entry *const *)a)->out, (*(const batch_entry *const *)b)->out);
+}
+
+/* Two lines that would write one file: the first attestation would be lost. */
+static zkr_err batch_unique_outputs(zkr_app *app, const batch_list *b)
+{
+    const batch_entry **v;
+    zkr_err r = ZKR_OK;
+
+    if (b->n < 2)
+        return ZKR_OK;
+    if ((v = malloc(b->n * sizeof *v)) == NULL)
+        return ZKR_ERR_NOMEM;
+    for (size_t i = 0; i < b->n; i++)
+        v[i] = &b->e[i];
+    qsort(v, b->n, sizeof *v, out_cmp);
+    for (size_t i = 1; i < b->n && r == ZKR_OK; i++)
+        if (strcmp(v[i - 1]->out, v[i]->out) == 0)
+            r = zkr_fail(&app->diag, ZKR_ERR_USAGE, "lines %llu and %llu both write %s",
+                         (unsigned long long)(v[i - 1]->line < v[i]->line ? v[i - 1]->line
+                                                                           : v[i]->line),
+                         (unsigned long long)(v[i - 1]->line < v[i]->line ? v[i]->line
+                                                                           : v[i - 1]->line),
+                         v[i]->out);
+    free(v);
+    return r;
+}
+
+/* The whole file is parsed and checked before anything is verified or signed. */
+static zkr_err batch_parse(zkr_app *app, const zkr_app_attest_batch_opts *o, batch_list *b)
+{
+    zkr_buf doc = {0};
+    const char *p, *end;
+    uint64_t line = 0;
+    zkr_err r;
+
+    if ((r = zkr_file_read(o->batch, ZKR_ATTEST_BATCH_MAX_BYTES, &doc, &app->diag)) != ZKR_OK)
+        return r;
+    p = (const char *)doc.p;
+    end = p + doc.len;
+    while (p < end && r == ZKR_OK) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        json_error_t je;
+        json_t *obj;
+
+        line++;
+        if (len > 0 && p[len - 1] == '\r')
+            len--;
+        if (len > 0 && b->n == ZKR_ATTEST_BATCH_MAX_LINES)
+            r = zkr_fail(&app->diag, ZKR_ERR_TOO_LARGE, "%s: more than %u entries", o->batch,
+                         ZKR_ATTEST_BATCH_MAX_LINES);
+        if (len > 0 && r == ZKR_OK) {
+            if (b->n == b->cap) {
+                size_t cap = b->cap ? 2 * b->cap : 16;
+                batch_entry *e = realloc(b->e, cap * sizeof *e);
+                if (e == NULL) {
+                    r = ZKR_ERR_NOMEM;
+                    break;
+                }
+                b->e = e;
+                b->cap = cap;
+            }
+            memset(&b->e[b->n], 0, sizeof b->e[b->n]);
+            b->n++;
+            if ((obj = json_loadb(p, len, JSON_REJECT_DUPLICATES, &je)) == NULL)
+                r = zkr_fail(&app->diag, ZKR_ERR_MALFORMED, "%s line %llu: not JSON: %s",
+                             o->batch, (unsigned long long)line, je.text);
+            else
+                r = batch_entry_parse(app, obj, line, o->out_dir, &b->e[b->n - 1]);
+            json_decref(obj);
+        }
+        p = nl ? nl + 1 : end;
+    }
+    zkr_buf_free(&doc);
+    if (r == ZKR_OK && b->n == 0)
+        r = zkr_fail(&app->diag, ZKR_ERR_MALFORMED, "%s: no entries", o->batch);
+    return r == ZKR_OK ? batch_unique_outputs(app, b) : r;
+}
+
+/*
+ * One line: the checks and the confined verification of `zkreg attest`
+ * (refusable: logged and skipped), then the locked re-check, sign, log and
+ * commit with the signer opened once for the batch.
+ */
+static zkr_err batch_one(zkr_app *app, zkr_registry *reg, const zkr_app_attest_batch_opts *o,
+                         const batch_entry *e, const zkr_pubkey *key, zkr_signer *s,
+                         zkr_appliance_key **ak, zkr_app_attest_line *res, int *refusable)
+{
+    zkr_app_attest_opts a = {.statement = e->statement, .proof = e->proof, .key = o->key,
+                             .out = e->out, .reg_pass_file = o->reg_pass_file,
+                             .domain = o->domain, .pass_fd = -1};
+    zkr_statement st;
+    zkr_buf proof = {0};
+    zkr_app_attest_made m;
+    uint64_t proof_idx = 0;
+    int committed = 0;
+    zkr_err r;
+
+    memset(&st, 0, sizeof st);
+    memset(&m, 0, sizeof m);
+    *refusable = 1;
+    if ((r = zkr_file_read(a.proof, ZKR_PROOF_MAX_BYTES, &proof, &app->diag)) != ZKR_OK ||
+        (r = load_and_check(app, reg, &a, &st, key)) != ZKR_OK ||
+        (r = zkr_app_attest_check_proof(app, reg, &st, &proof)) != ZKR_OK)
+        goto out;
+    *refusable = 0;
+    /* The appliance key is opened (registry passphrase read) once, when a line first needs it. */
+    if (*ak == NULL &&
+        (r = zkr_app_attest_appliance_key(app, reg, o->reg_pass_file, &st, &proof, ak)) != ZKR_OK)
+        goto out;
+    if ((r = attest_locked(app, reg, &a, &st, &proof, key, s, *ak, refusable, &m,
+                           &proof_idx)) != ZKR_OK)
+        goto out;
+    committed = 1;
+    res->attested = 1;
+    res->proof_idx = proof_idx;
+    res->att_idx = m.att_idx;
+out:
+    zkr_registry_end(reg); /* a failed attest_locked rolls back before the refusal is logged */
+    made_free(&a, &m, committed);
+    if (committed)
+        zkr_app_attest_made_free(&m);
+    if (r != ZKR_OK && *refusable)
+        zkr_app_attest_log_refusal(app, reg, key, a.statement, &st, &proof, r);
+    zkr_statement_free(&st);
+    zkr_buf_free(&proof);
+    return r;
+}
+
+zkr_err zkr_app_attest_batch(zkr_app *app, const zkr_app_attest_batch_opts *o,
+                             zkr_app_attest_batch_result *res)
+{
+    zkr_app_attest_opts a0 = {.key = o->key, .pass_file = o->pass_file, .pass_fd = o->pass_fd};
+    batch_list b = {NULL, 0, 0};
+    zkr_registry *reg = NULL;
+    zkr_signer *s = NULL;
+    zkr_appliance_key *ak = NULL;
+    zkr_pubkey key;
+    zkr_err r;
+
+    memset(res, 0, sizeof *res);
+    memset(&key, 0, sizeof key);
+    if (o->key == NULL || strncmp(o->key, "external:", 9) == 0)
+        return zkr_fail(&app->diag, ZKR_ERR_USAGE,
+                        "attest --batch needs --key URI of a key that signs here (file: or "
+                        "pkcs11:)");
+    if ((r = batch_parse(app, o, &b)) != ZKR_OK)
+        goto out;
+    res->lines = b.n;
+    /* One opening of the signing key for the whole batch: one passphrase, one unsealing. */
+    if ((r = zkr_app_registry_open(app, &reg)) != ZKR_OK || (r = who(app, &a0, &key, &s)) != ZKR_OK ||
+        (s == NULL && (r = open_signer(app, &a0, &s)) != ZKR_OK) ||
+        (r = zkr_app_attest_test_pause(app)) != ZKR_OK)
+        goto out;
+    for (size_t i = 0; i < b.n; i++) {
+        zkr_app_attest_line l;
+        int refusable = 0;
+
+        memset(&l, 0, sizeof l);
+        l.line = b.e[i].line;
+        l.statement = b.e[i].statement;
+        l.out = b.e[i].out;
+        zkr_diag_clear(&app->diag); /* each line's reason is its own */
+        r = batch_one(app, reg, o, &b.e[i], &key, s, &ak, &l, &refusable);
+        if (r != ZKR_OK && !refusable)
+            goto out; /* not this line's refusal: a key, registry or I/O error stops the batch */
+        if (r != ZKR_OK) {
+            l.why = r;
+            snprintf(l.message, sizeof l.message, "%s",
+                     app->diag.msg[0] ? app->diag.msg : zkr_strerror(r));
+            res->refused++;
+        } else {
+            res->attested++;
+        }
+        if (o->on_line != NULL)
+            o->on_line(o->ctx, &l, i + 1, b.n);
+    }
+    zkr_diag_clear(&app->diag);
+    r = res->refused == 0 ? ZKR_OK
+                          : zkr_fail(&app->diag, ZKR_ERR_VERIFY,
+                                     "%zu of %zu entries refused (each logged as an "
+                                     "attest-refusal event); %zu attested",
+                                     res->refused, res->lines, res->attested);
+out:
+    zkr_appliance_key_free(ak);
+    zkr_signer_free(s);
+    zkr_registry_close(reg);
+    batch_list_free(&b);
+    return r;
+}

@@ -181,4 +181,56 @@ zkr_err zkr_app_attest(zkr_app *app, const zkr_app_attest_opts *o,
                        zkr_app_attest_made *made) ZKR_WUR;
 void zkr_app_attest_made_free(zkr_app_attest_made *made);
 
+/*
+ * `zkreg attest --batch FILE`: one verify-before-sign per line of FILE
+ * (JSON lines {"statement": REF, "proof": PATH[, "out": PATH]}; without
+ * "out" the attestation goes to OUT_DIR/attestation-LINE.json), with ONE
+ * opening of the signing key (passphrase read once) and, when a new
+ * checkpoint is needed, one opening of the appliance key. Each proof is
+ * verified in a FRESH confined worker (docs/sandbox.md says why no worker
+ * is reused); every check of `zkreg attest` runs per line, and each line
+ * commits on its own. A line that `attest` would refuse (unknown
+ * statement, missing or malformed proof, binding mismatch, laundered or
+ * tampered proof, revocation, unregistered key, ...) is logged as an
+ * "attest-refusal" event and skipped; the batch goes on.
+ * Returns ZKR_OK when every line was attested; ZKR_ERR_VERIFY (exit 1)
+ * when any was refused (the others are attested); ZKR_ERR_MALFORMED /
+ * ZKR_ERR_USAGE for a batch file that does not parse (nothing done); key,
+ * registry and I/O errors that are not a line's refusal stop the batch
+ * (lines before stay attested). on_line (may be NULL) hears each line's
+ * outcome as it happens.
+ */
+typedef struct {
+    uint64_t line;
+    const char *statement;  /* as written in the file */
+    const char *out;        /* the attestation file (attested) */
+    int attested;
+    zkr_err why;            /* refused: the error attest would have exited with */
+    char message[512];      /* refused: the reason */
+    uint64_t proof_idx;     /* attested: the verification's log entry */
+    uint64_t att_idx;       /* attested: the attestation's log entry */
+} zkr_app_attest_line;
+
+typedef void (*zkr_app_attest_line_fn)(void *ctx, const zkr_app_attest_line *l, size_t done,
+                                       size_t total);
+
+typedef struct {
+    const char *batch;         /* the JSON-lines file */
+    const char *out_dir;       /* default directory of the attestations */
+    const char *key;           /* signer URI (not external:, which signs nothing here) */
+    const char *pass_file;     /* the key's passphrase file (else pass_fd, env, TTY) */
+    const char *reg_pass_file; /* the registry passphrase, for new checkpoints */
+    const char *domain;        /* EIP-712 domain file, or NULL */
+    int pass_fd;               /* descriptor with the key's passphrase, or -1 */
+    zkr_app_attest_line_fn on_line;
+    void *ctx;
+} zkr_app_attest_batch_opts;
+
+typedef struct {
+    size_t lines, attested, refused;
+} zkr_app_attest_batch_result;
+
+zkr_err zkr_app_attest_batch(zkr_app *app, const zkr_app_attest_batch_opts *o,
+                             zkr_app_attest_batch_result *res) ZKR_WUR;
+
 #endif

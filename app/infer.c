@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "app/infer.h"
+#include "app/register.h"
+#include "app/store.h"
 #include "app/train.h"
 #include "cuda/cuda.h"
 #include "ml/ml.h"
@@ -61,9 +63,24 @@ zkr_err zkr_app_infer_program_bytes(zkr_app *app, const char *file, zkr_buf *dat
     return r;
 }
 
+/*
+ * The calibration records: an IDX file, or a registered dataset (a row id
+ * or 64-hex sha256), whose remembered file must still hash to its
+ * registered sha256.
+ */
+static zkr_err zkr_app_calibration(zkr_app *app, zkr_registry *reg, const char *calibrate,
+                                   zkr_dataset **cal)
+{
+    zkr_artifact a;
+
+    if (zkr_app_is_dataset_ref(calibrate))
+        return zkr_app_dataset_open_registered(app, reg, calibrate, &a, cal);
+    return zkr_dataset_open(calibrate, cal, &app->diag);
+}
+
 /* ONNX -> canonical quantized model with calibration records of `calibrate`. */
-static zkr_err zkr_app_quantize(zkr_app *app, const char *file, const char *calibrate,
-                                zkr_buf *data)
+static zkr_err zkr_app_quantize(zkr_app *app, zkr_registry *reg, const char *file,
+                                const char *calibrate, zkr_buf *data)
 {
     zkr_ml_fmodel *f = NULL;
     zkr_dataset *cal = NULL;
@@ -75,10 +92,11 @@ static zkr_err zkr_app_quantize(zkr_app *app, const char *file, const char *cali
         return r;
     if (!calibrate) {
         r = zkr_fail(&app->diag, ZKR_ERR_USAGE,
-                     "%s: an ONNX model needs --calibrate DATASET (an IDX file) to quantize", file);
+                     "%s: an ONNX model needs --calibrate DATASET (an IDX file or a registered "
+                     "dataset ID) to quantize", file);
         goto out;
     }
-    if ((r = zkr_dataset_open(calibrate, &cal, &app->diag)) != ZKR_OK)
+    if ((r = zkr_app_calibration(app, reg, calibrate, &cal)) != ZKR_OK)
         goto out;
     n = zkr_dataset_count(cal);
     if ((r = zkr_ml_quantize(f, cal, 0, n < ZKR_APP_CALIB_COUNT ? n : ZKR_APP_CALIB_COUNT, &q,
@@ -92,6 +110,46 @@ out:
     zkr_dataset_free(cal);
     zkr_ml_fmodel_free(f);
     return r;
+}
+
+/*
+ * Bytes that decode as no model: acceptable only for an opaque program.
+ * A program zkreg understands is known by its bytes in the store
+ * (register-program keeps them) or, for one registered before they were
+ * kept, by a model of it that zkreg committed.
+ */
+static zkr_err zkr_app_opaque_model_ok(zkr_app *app, zkr_registry *reg, const char *file,
+                                       const char *program_ref)
+{
+    zkr_artifact prog;
+    char path[4096];
+    zkr_buf b = {0};
+    zkr_ml_graph g;
+    uint8_t sha[ZKR_DIGEST_BYTES];
+    int known = 0;
+    zkr_err r;
+
+    if ((r = zkr_registry_artifact_get(reg, ZKR_KIND_PROGRAM, program_ref, &prog, &app->diag)) !=
+            ZKR_OK ||
+        (r = zkr_app_store_path(app, "programs", prog.sha256, "", path, sizeof path)) != ZKR_OK)
+        return r;
+    if (zkr_file_read(path, ZKR_ML_MODEL_MAX_BYTES, &b, NULL) == ZKR_OK) {
+        zkr_sha256(b.p, b.len, sha);
+        known = sodium_memcmp(sha, prog.sha256, ZKR_DIGEST_BYTES) == 0 &&
+                zkr_ml_graph_decode(b.p, b.len, &g, NULL) == ZKR_OK;
+    }
+    zkr_buf_free(&b);
+    if (!known &&
+        (r = zkr_registry_program_has_committed_model(reg, prog.id, &known, &app->diag)) != ZKR_OK)
+        return r;
+    if (known)
+        return zkr_fail(&app->diag, ZKR_ERR_MALFORMED,
+                        "%s: not a model of program %s: program %lld (%s v%llu) is a program "
+                        "zkreg understands, and the file decodes as no model of it (neither a "
+                        "quantized model, a training model nor ONNX)",
+                        file, program_ref, (long long)prog.id, prog.name,
+                        (unsigned long long)prog.version);
+    return ZKR_OK;
 }
 
 zkr_err zkr_app_infer_model_bytes(zkr_app *app, zkr_registry *reg, const char *file,
@@ -118,8 +176,9 @@ zkr_err zkr_app_infer_model_bytes(zkr_app *app, zkr_registry *reg, const char *f
         r = zkr_ml_onnx_import(data->p, data->len, file, &probe, &scratch);
         zkr_ml_fmodel_free(probe);
         if (r == ZKR_ERR_MALFORMED && data->len > 0 && data->p[0] != 0x08)
-            return ZKR_OK; /* neither ONNX nor a quantized model: recorded by digest only */
-        if ((r = zkr_app_quantize(app, file, calibrate, data)) != ZKR_OK)
+            /* neither ONNX nor a quantized model: recorded by digest only, for opaque programs */
+            return zkr_app_opaque_model_ok(app, reg, file, program_ref);
+        if ((r = zkr_app_quantize(app, reg, file, calibrate, data)) != ZKR_OK)
             return r;
     }
     if ((r = zkr_ml_model_decode(data->p, data->len, &m, &app->diag)) != ZKR_OK)

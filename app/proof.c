@@ -30,7 +30,7 @@ typedef struct {
 } zkr_proof_stmt;
 
 /* Reports a step of a workflow through its progress callback, if any. */
-static void zkr_progress(zkr_app_progress_fn progress, const char *msg)
+static void proof_progress(zkr_app_progress_fn progress, const char *msg)
 {
     if (progress != NULL)
         progress(msg);
@@ -312,12 +312,12 @@ zkr_err zkr_app_prove(zkr_app *app, const zkr_app_prove_opts *o, zkr_app_prove_r
     memset(&ps, 0, sizeof ps);
     if ((r = zkr_load_stmt(app, reg, o->statement, 0, &ps)) != ZKR_OK)
         goto out;
-    zkr_progress(o->progress, "loading the model and the record");
+    proof_progress(o->progress, "loading the model and the record");
     if ((r = zkr_load_model(app, &ps.st.model, &model)) != ZKR_OK ||
         (r = zkr_load_record(app, &ps, o->dataset_file, &ds, &rec, path)) != ZKR_OK ||
         (r = zkr_prove_request(&ps, &model, o->threads, use_cuda, &rec, &req)) != ZKR_OK)
         goto out;
-    zkr_progress(o->progress, "proving in the confined worker");
+    proof_progress(o->progress, "proving in the confined worker");
     t0 = zkr_now();
     r = zkr_sandbox_call(zkr_app_workers, use_cuda ? "prove-cuda" : "prove", &so, req.p, req.len, &reply, &sres,
                          &app->diag);
@@ -362,7 +362,7 @@ static zkr_err zkr_verify_training(zkr_app *app, zkr_registry *reg, const zkr_ap
     res->kind = "training-step@1";
     if ((r = zkr_file_read(o->proof, ZKR_APP_PROOF_MAX, &proof, &app->diag)) != ZKR_OK)
         goto out;
-    zkr_progress(o->progress, "verifying in the confined worker");
+    proof_progress(o->progress, "verifying in the confined worker");
     if ((r = zkr_app_train_verify(app, reg, st, NULL, proof.p, proof.len, o->no_sandbox)) !=
         ZKR_OK)
         goto out;
@@ -396,7 +396,7 @@ static zkr_err zkr_verify_evaluation(zkr_app *app, zkr_registry *reg, const zkr_
     res->kind = "evaluation@1";
     if ((r = zkr_file_read(o->proof, ZKR_APP_PROOF_MAX, &proof, &app->diag)) != ZKR_OK)
         goto out;
-    zkr_progress(o->progress, "verifying in the confined worker");
+    proof_progress(o->progress, "verifying in the confined worker");
     if ((r = zkr_app_eval_verify(app, reg, st, proof.p, proof.len, o->no_sandbox,
                                  &res->correct)) != ZKR_OK)
         goto out;
@@ -442,7 +442,7 @@ zkr_err zkr_app_verify(zkr_app *app, const zkr_app_verify_opts *o, zkr_app_verif
         (r = zkr_file_read(o->proof, ZKR_APP_PROOF_MAX, &proof, &app->diag)) != ZKR_OK ||
         (r = zkr_verify_request(&ps, &proof, &req)) != ZKR_OK)
         goto out;
-    zkr_progress(o->progress, "verifying in the confined worker");
+    proof_progress(o->progress, "verifying in the confined worker");
     t0 = zkr_now();
     r = zkr_sandbox_call(zkr_app_workers, "verify", &so, req.p, req.len, &reply, &sres,
                          &app->diag);

@@ -86,8 +86,11 @@ zkr_err zkr_app_train_load_model(zkr_app *app, zkr_registry *reg, const char *re
         (r = zkr_app_store_path(app, "models", a->sha256, "", path, sizeof path)) != ZKR_OK)
         goto out;
     if ((r = zkr_file_read(path, ZKR_ML_MODEL_MAX_BYTES, &b, &app->diag)) != ZKR_OK) {
+        zkr_diag_clear(&app->diag); /* this message, not the reader's */
         r = zkr_fail(&app->diag, r, "model %lld: its bytes are not in the store beside the "
-                     "registry (%s)", (long long)a->id, path);
+                     "registry (%s); a child whose bytes `train` did not keep (--keep-every) "
+                     "is recomputed by replaying its lineage from the nearest kept ancestor",
+                     (long long)a->id, path);
         goto out;
     }
     zkr_sha256(b.p, b.len, sha);

@@ -123,9 +123,12 @@ zkr_err zkr_app_train_statement(zkr_app *app, zkr_registry *reg, const char *sch
                                 const uint8_t child_sha[32], const zkr_ml_tstep_params *sp,
                                 const uint64_t *idx, uint32_t batch, zkr_statement *st) ZKR_WUR;
 
-/* Told about each child as it is registered (step counts from 0). */
+/*
+ * Told about each child as it is registered (step counts from 0);
+ * bytes_kept says whether its bytes were written to the store.
+ */
 typedef void (*zkr_app_train_step_fn)(void *ctx, uint32_t step, const zkr_artifact *child,
-                                      const zkr_artifact *parent);
+                                      const zkr_artifact *parent, int bytes_kept);
 /* Told about each step's proof once it is written. */
 typedef void (*zkr_app_train_proof_fn)(void *ctx, const uint8_t statement_id[ZKR_DIGEST_BYTES],
                                        const char *path, size_t bytes);
@@ -137,6 +140,8 @@ typedef struct {
     const char *eval;            /* NULL, or a dataset the last model is evaluated on */
     uint32_t batch, steps;       /* batch <= 64 distinct records per step */
     uint64_t first;              /* step t uses records (first + t*batch + i) mod n */
+    const char *name;            /* NULL, or the children's base name (else the parent's) */
+    uint32_t keep_every;         /* without prove: keep the bytes of every K-th child; 0: the last */
     zkr_ml_tstep_params sp;      /* lr and shift */
     int prove, no_sandbox;
     zkr_app_train_step_fn on_step;   /* may be NULL */
@@ -153,12 +158,18 @@ typedef struct {
 
 /*
  * `zkreg train`: o->steps fixed-point SGD steps from registered training
- * model o->model on o->dataset (docs/training.md). Each child is written
- * to the store, committed and registered with its lineage event in one
- * transaction that also checks the parent and the dataset are not revoked;
- * with o->prove, each step's training-step@1 statement is registered and
- * proved in the confined prover. A failure stops at that step; the steps
- * before it stay registered.
+ * model o->model on o->dataset (docs/training.md). Each child is
+ * committed and registered with its lineage event in one transaction that
+ * also checks the parent and the dataset are not revoked, under the name
+ * "BASE-step-D" (BASE: o->name, else the parent's name without its own
+ * "-step-N" suffix; D: the child's lineage depth). Its bytes are written
+ * to the store (before that transaction) for every child with o->prove,
+ * else for every o->keep_every-th step and always the last (keep_every 0:
+ * only the last); the others can be recomputed by replaying the recorded
+ * steps from the nearest kept ancestor. With o->prove, each step's
+ * training-step@1 statement is registered and proved in the confined
+ * prover. A failure stops at that step; the steps before it stay
+ * registered.
  * Returns ZKR_OK, ZKR_ERR_USAGE (batch larger than the dataset),
  * ZKR_ERR_UNSUPPORTED (not provable with this batch), ZKR_ERR_REVOKED,
  * training, prover, I/O and registry errors.

@@ -11,6 +11,8 @@
 typedef struct {
     zkr_registry *reg;
     zkr_artifact parent_a, dataset_a;
+    char base[ZKR_NAME_MAX + 1]; /* the children's base name */
+    uint64_t depth;              /* the parent's lineage depth */
     zkr_ml_tmodel *parent;
     zkr_app_train_data td;
     zkr_buf inputs, child_bytes, ev, proof;
@@ -56,6 +58,53 @@ out:
     return r;
 }
 
+/* Whether step's child keeps its bytes in the store. */
+static int keeps_bytes(const zkr_app_train_opts *a, uint32_t step)
+{
+    if (a->prove || step + 1 == a->steps)
+        return 1;
+    return a->keep_every > 0 && (step + 1) % a->keep_every == 0;
+}
+
+/*
+ * "BASE-step-D", BASE cut at a UTF-8 character boundary so that the name
+ * fits ZKR_NAME_MAX with its suffix.
+ */
+static void child_name(const train_run *t, char out[ZKR_NAME_MAX + 1])
+{
+    char suffix[32];
+    size_t n = strlen(t->base), room;
+
+    snprintf(suffix, sizeof suffix, "-step-%llu", (unsigned long long)(t->depth + 1));
+    room = ZKR_NAME_MAX - strlen(suffix);
+    if (n > room) {
+        n = room;
+        while (n > 0 && ((unsigned char)t->base[n] & 0xc0) == 0x80)
+            n--;
+    }
+    snprintf(out, ZKR_NAME_MAX + 1, "%.*s%s", (int)n, t->base, suffix);
+}
+
+/* --name, else the parent's name without a trailing "-step-N" (the run continues its count). */
+static void base_name(const char *given, const char *parent, char out[ZKR_NAME_MAX + 1])
+{
+    const char *s = given != NULL ? given : parent, *cut = NULL, *p = s;
+    size_t n;
+
+    while (given == NULL && (p = strstr(p, "-step-")) != NULL) {
+        size_t digits = strspn(p + 6, "0123456789");
+        if (digits > 0 && p[6 + digits] == '\0')
+            cut = p;
+        p += 6;
+    }
+    n = cut != NULL ? (size_t)(cut - s) : strlen(s);
+    if (n == 0) { /* a parent named only "-step-N" */
+        s = parent;
+        n = strlen(s);
+    }
+    snprintf(out, ZKR_NAME_MAX + 1, "%.*s", (int)(n > ZKR_NAME_MAX ? ZKR_NAME_MAX : n), s);
+}
+
 /* One step: train, register the child with its lineage, optionally prove. */
 static zkr_err train_step(zkr_app *app, const zkr_app_train_opts *a, train_run *t, uint32_t step,
                           zkr_artifact *child_a)
@@ -64,9 +113,10 @@ static zkr_err train_step(zkr_app *app, const zkr_app_train_opts *a, train_run *
     uint64_t idx[ZKR_ML_T_MAX_BATCH];
     uint8_t labels[ZKR_ML_T_MAX_BATCH], comm[32], sha[32];
     zkr_ml_tmodel *child = NULL;
-    char prog[32], name[64];
+    char prog[32], name[ZKR_NAME_MAX + 1];
     zkr_binding bound[2];
     uint64_t ev_index;
+    int keep = keeps_bytes(a, step);
     zkr_err r;
 
     if ((r = zkr_ml_train_batch_indices(a->first, step, a->batch, t->td.n, idx)) != ZKR_OK ||
@@ -76,14 +126,15 @@ static zkr_err train_step(zkr_app *app, const zkr_app_train_opts *a, train_run *
                                &t->child_bytes, NULL, &app->diag)) != ZKR_OK ||
         (r = zkr_ml_tmodel_decode(t->child_bytes.p, t->child_bytes.len, &child, &app->diag)) !=
             ZKR_OK ||
-        (r = zkr_app_train_commit_store(app, child, comm)) != ZKR_OK)
+        (r = (keep ? zkr_app_train_commit_store(app, child, comm)
+                   : zkr_app_train_commit(app, child, comm))) != ZKR_OK)
         goto out;
     zkr_ml_tmodel_digest(child, sha);
     if ((r = zkr_app_lineage_payload(&t->parent_a, sha, comm, &t->dataset_a, &a->sp, idx,
                                      a->batch, &t->ev)) != ZKR_OK)
         goto out;
     snprintf(prog, sizeof prog, "%lld", (long long)t->parent_a.program_id);
-    snprintf(name, sizeof name, "%.40s", t->parent_a.name);
+    child_name(t, name);
     /* The parent and the dataset must not be revoked, checked in the transaction that writes. */
     bound[0].kind = ZKR_KIND_MODEL;
     memcpy(bound[0].digest, t->parent_a.sha256, ZKR_DIGEST_BYTES);
@@ -95,7 +146,7 @@ static zkr_err train_step(zkr_app *app, const zkr_app_train_opts *a, train_run *
                                                 &app->diag)) != ZKR_OK)
         goto out;
     if (a->on_step != NULL)
-        a->on_step(a->ctx, step, child_a, &t->parent_a);
+        a->on_step(a->ctx, step, child_a, &t->parent_a, keep);
     if (a->prove) {
         char pn[64];
         snprintf(pn, sizeof pn, "step-%u.zkp", step);
@@ -106,8 +157,21 @@ static zkr_err train_step(zkr_app *app, const zkr_app_train_opts *a, train_run *
     t->parent = child;
     child = NULL;
     t->parent_a = *child_a;
+    t->depth++;
 out:
     zkr_ml_tmodel_free(child);
+    return r;
+}
+
+/* The parent's lineage depth: the children's names continue its step count. */
+static zkr_err parent_depth(zkr_app *app, train_run *t)
+{
+    zkr_lineage_index *ix = NULL;
+    zkr_err r = zkr_registry_lineage_index(t->reg, &ix, &app->diag);
+
+    if (r == ZKR_OK)
+        t->depth = zkr_lineage_index_depth(ix, t->parent_a.sha256);
+    zkr_lineage_index_free(ix);
     return r;
 }
 
@@ -139,6 +203,9 @@ zkr_err zkr_app_train_run(zkr_app *app, const zkr_app_train_opts *a, zkr_app_tra
         (r = zkr_app_train_load_model(app, t.reg, a->model, &t.parent_a, &t.parent)) != ZKR_OK ||
         (r = zkr_app_train_data_open(app, t.reg, a->dataset, &t.dataset_a, &t.td)) != ZKR_OK)
         goto out;
+    if ((r = parent_depth(app, &t)) != ZKR_OK)
+        goto out;
+    base_name(a->name, t.parent_a.name, t.base);
     if (a->batch > t.td.n) {
         r = zkr_fail(&app->diag, ZKR_ERR_USAGE, "--batch-size %u: the dataset has %llu records "
                      "and a batch is distinct records (docs/training.md section 7)", a->batch,

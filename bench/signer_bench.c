@@ -9,10 +9,18 @@
  * test hooks ZKREG_PKCS11_HELPER may name another, root-owned one). Each row signs full attestations
  * (payload build + DSSE + EIP-712 companion where the key has one) for
  * SECONDS (default 2) and then verifies them.
+ *
+ *   build/bench/signer_bench --e2e [N]
+ *
+ * instead measures attestations per second end to end through the real
+ * zkreg (verification in the confined worker included) for N (default 8)
+ * inference@1 proofs of 784-128-10: single `attest` runs against one
+ * `attest --batch` (bench/attest_e2e.c).
  */
 #include <time.h>
 
 #include "signer/test_util.h"
+#include "attest_e2e.h"
 #include "bench_util.h"
 
 static double now_s(void)
@@ -75,10 +83,32 @@ static zkr_signer *token_key(const char *object)
     return s;
 }
 
+static int e2e_main(int argc, char **argv)
+{
+    char dir[] = "/tmp/zkr-attest-e2e-XXXXXX";
+    unsigned n = argc > 2 ? (unsigned)zkr_bench_arg("N", argv[2], 1, 1000) : 8;
+    int rc;
+
+    if (mkdtemp(dir) == NULL)
+        return 1;
+    rc = zkr_bench_attest_e2e(ZKR_BENCH_ZKREG, ZKR_BENCH_FIXTURE,
+                              "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz", n,
+                              dir);
+    if (getenv("ZKR_BENCH_KEEP") != NULL) /* keep the registry and batch file for a closer look */
+        fprintf(stderr, "kept %s\n", dir);
+    else if (zkr_bench_rmtree(dir) != 0)
+        fprintf(stderr, "could not remove %s\n", dir);
+    return rc == 0 ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
     char dir[512];
-    double secs = argc > 1 ? atof(argv[1]) : 2.0;
+    double secs;
+
+    if (argc > 1 && strcmp(argv[1], "--e2e") == 0)
+        return e2e_main(argc, argv);
+    secs = argc > 1 ? atof(argv[1]) : 2.0;
     zkr_eip712_domain dom = {.name = "zkreg", .version = "1", .chain_id = 1};
     zkr_signer *s[7];
 

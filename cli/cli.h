@@ -62,6 +62,13 @@ zkr_err zkr_cli_parse_u64(zkr_cli *cli, const char *what, const char *s, uint64_
 /* Prints the error for `r` as text or JSON and returns the exit code. */
 int zkr_cli_finish(zkr_cli *cli, zkr_err r);
 
+/*
+ * Sets up a progress line on stderr for this command ("zkreg COMMAND:
+ * phase n/N"): enabled only when stderr is a terminal and --json was not
+ * given (common/common.h zkr_progress).
+ */
+void zkr_cli_progress_init(const zkr_cli *cli, zkr_progress *p);
+
 /* Prints `s` as a JSON string literal (with quotes) to f. */
 void zkr_cli_json_string(FILE *f, const char *s);
 
@@ -76,6 +83,8 @@ zkr_err zkr_cmd_register_model(zkr_cli *cli, int argc, char **argv);
 zkr_err zkr_cmd_register_dataset(zkr_cli *cli, int argc, char **argv);
 zkr_err zkr_cmd_register_schema(zkr_cli *cli, int argc, char **argv);
 zkr_err zkr_cmd_register_statement(zkr_cli *cli, int argc, char **argv);
+/* cmd_batch.c */
+zkr_err zkr_cmd_register_batch(zkr_cli *cli, int argc, char **argv);
 zkr_err zkr_cmd_show(zkr_cli *cli, int argc, char **argv);
 zkr_err zkr_cmd_list(zkr_cli *cli, int argc, char **argv);
 zkr_err zkr_cmd_revoke(zkr_cli *cli, int argc, char **argv);

@@ -2,6 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include "cli.h"
 
 int zkr_cli_common_option(zkr_cli *cli, int c, const char *help, int *done)
@@ -40,6 +42,14 @@ zkr_err zkr_cli_parse_u64(zkr_cli *cli, const char *what, const char *s, uint64_
     return zkr_app_parse_u64(cli, what, s, out);
 }
 
+void zkr_cli_progress_init(const zkr_cli *cli, zkr_progress *p)
+{
+    char prefix[48];
+
+    (void)snprintf(prefix, sizeof prefix, "zkreg %s", cli->command ? cli->command : "");
+    zkr_progress_init(p, STDERR_FILENO, !cli->json, prefix);
+}
+
 void zkr_cli_json_string(FILE *f, const char *s)
 {
     fputc('"', f);
@@ -61,7 +71,7 @@ int zkr_cli_finish(zkr_cli *cli, zkr_err r)
 
     if (r == ZKR_OK)
         return 0;
-    if (cli->json) {
+    if (cli->json && !cli->json_printed) {
         printf("{\"ok\":false,\"error\":{\"exit_code\":%d,\"class\":", code);
         zkr_cli_json_string(stdout, zkr_err_class(r));
         printf(",\"code\":%d,\"reason\":", (int)r);
@@ -70,8 +80,13 @@ int zkr_cli_finish(zkr_cli *cli, zkr_err r)
         zkr_cli_json_string(stdout, msg);
         printf("}}\n");
     }
-    fprintf(stderr, "zkreg %s: %s: %s\n", cli->command ? cli->command : "", zkr_strerror(r), msg);
+    /* Without a command (an unknown one) the prefix is "zkreg" alone. */
+    if (cli->command != NULL)
+        fprintf(stderr, "zkreg %s: %s: %s\n", cli->command, zkr_strerror(r), msg);
+    else
+        fprintf(stderr, "zkreg: %s: %s\n", zkr_strerror(r), msg);
     if (r == ZKR_ERR_USAGE)
-        fprintf(stderr, "(see zkreg %s --help)\n", cli->command ? cli->command : "");
+        fprintf(stderr, "(see zkreg%s%s --help)\n", cli->command ? " " : "",
+                cli->command ? cli->command : "");
     return code;
 }

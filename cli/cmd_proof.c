@@ -103,6 +103,7 @@ static zkr_err zkr_proof_parse_args(zkr_cli *cli, int argc, char **argv, int pro
 }
 
 /* Progress goes to stderr on a TTY only. */
+/* A phase line for a person at a terminal: never with --json (not passed then), never to a file. */
 static void progress_tty(const char *msg)
 {
     if (isatty(2))
@@ -123,7 +124,7 @@ zkr_err zkr_cmd_prove(zkr_cli *cli, int argc, char **argv)
     o = (zkr_app_prove_opts){.statement = a.statement, .out = a.out,
                              .dataset_file = a.dataset_file, .backend = a.backend,
                              .threads = (uint32_t)a.threads, .no_sandbox = a.no_sandbox,
-                             .progress = progress_tty};
+                             .progress = cli->json ? NULL : progress_tty};
     if ((r = zkr_app_prove(cli, &o, &res)) != ZKR_OK)
         return r;
     zkr_cli_hex32(res.sha256, hex);
@@ -160,7 +161,7 @@ zkr_err zkr_cmd_verify(zkr_cli *cli, int argc, char **argv)
     if ((r = zkr_proof_parse_args(cli, argc, argv, 0, &a, &done)) != ZKR_OK || done)
         return r;
     o = (zkr_app_verify_opts){.statement = a.statement, .proof = a.proof,
-                              .no_sandbox = a.no_sandbox, .progress = progress_tty};
+                              .no_sandbox = a.no_sandbox, .progress = cli->json ? NULL : progress_tty};
     if ((r = zkr_app_verify(cli, &o, &res)) != ZKR_OK)
         return r;
     zkr_cli_hex32(res.proof_sha256, hex);

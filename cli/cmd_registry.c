@@ -9,6 +9,7 @@
 
 #include "registry_cli.h"
 #include "app/infer.h"
+#include "app/register.h"
 #include "app/attest.h"
 
 /* ------------------------------------------------------------------ */
@@ -437,35 +438,23 @@ static zkr_err register_file(zkr_cli *cli, int argc, char **argv, zkr_kind kind)
 {
     const char *file, *name, *prog, *calib;
     zkr_registry *reg = NULL;
-    zkr_buf data = {0};
     zkr_artifact a;
-    uint8_t comm[ZKR_DIGEST_BYTES];
-    int done = 0, has_comm = 0;
+    int done = 0;
     zkr_err r;
 
     r = artifact_args(cli, argc, argv, kind == ZKR_KIND_PROGRAM ? program_help : model_help,
                       kind == ZKR_KIND_MODEL, &file, &name, &prog, &calib, &done);
     if (r != ZKR_OK || done)
         return r;
-    if ((r = zkr_cli_registry_open(cli, &reg)) != ZKR_OK ||
-        (r = zkr_file_read(file, ARTIFACT_MAX_BYTES, &data, &cli->diag)) != ZKR_OK)
-        goto out;
-    /* inference@1 glue (app/infer.c): ONNX -> program / quantized model + commitment. */
-    if (kind == ZKR_KIND_PROGRAM)
-        r = zkr_app_infer_program_bytes(cli, file, &data, &has_comm);
-    else
-        r = zkr_app_infer_model_bytes(cli, reg, file, prog, calib, &data, comm, &has_comm);
-    if (r != ZKR_OK)
+    if ((r = zkr_cli_registry_open(cli, &reg)) != ZKR_OK)
         goto out;
     if (kind == ZKR_KIND_PROGRAM)
-        r = zkr_registry_program_add(reg, name, data.p, data.len, &a, &cli->diag);
+        r = zkr_app_register_program(cli, reg, file, name, &a);
     else
-        r = zkr_registry_model_add(reg, name, prog, data.p, data.len, has_comm ? comm : NULL, &a,
-                                   &cli->diag);
+        r = zkr_app_register_model(cli, reg, file, name, prog, calib, &a);
     if (r == ZKR_OK)
         r = print_artifact_result(cli, &a);
 out:
-    zkr_buf_free(&data);
     zkr_registry_close(reg);
     return r;
 }
@@ -484,30 +473,20 @@ zkr_err zkr_cmd_register_dataset(zkr_cli *cli, int argc, char **argv)
 {
     const char *file, *name, *prog;
     zkr_registry *reg = NULL;
-    zkr_dataset *ds = NULL;
+    zkr_progress pg;
     zkr_artifact a;
-    uint8_t comm[ZKR_DIGEST_BYTES], sha[ZKR_DIGEST_BYTES];
     int done = 0;
     zkr_err r;
 
     r = artifact_args(cli, argc, argv, dataset_help, 0, &file, &name, &prog, NULL, &done);
     if (r != ZKR_OK || done)
         return r;
-    /*
-     * The commitment and the remembered path are inference@1 glue
-     * (app/infer.c). The path file is written before the registration
-     * commits: nothing that can fail runs after the commit.
-     */
+    zkr_cli_progress_init(cli, &pg);
     if ((r = zkr_cli_registry_open(cli, &reg)) != ZKR_OK ||
-        (r = zkr_dataset_open(file, &ds, &cli->diag)) != ZKR_OK ||
-        (r = zkr_app_infer_dataset_commitment(cli, ds, comm)) != ZKR_OK ||
-        (r = zkr_registry_dataset_digest(ds, sha, NULL)) != ZKR_OK ||
-        (r = zkr_app_infer_dataset_remember(cli, sha, file)) != ZKR_OK ||
-        (r = zkr_registry_dataset_add(reg, name, ds, file, comm, &a, &cli->diag)) != ZKR_OK)
+        (r = zkr_app_register_dataset(cli, reg, file, name, &pg, &a)) != ZKR_OK)
         goto out;
     r = print_artifact_result(cli, &a);
 out:
-    zkr_dataset_free(ds);
     zkr_registry_close(reg);
     return r;
 }
@@ -544,8 +523,7 @@ zkr_err zkr_cmd_register_schema(zkr_cli *cli, int argc, char **argv)
 {
     static const struct option opts[] = {ZKR_CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
     zkr_registry *reg = NULL;
-    zkr_buf doc = {0};
-    zkr_schema s, out;
+    zkr_schema out;
     int c, done;
     zkr_err r;
 
@@ -560,9 +538,7 @@ zkr_err zkr_cmd_register_schema(zkr_cli *cli, int argc, char **argv)
     if (optind + 1 != argc)
         return zkr_cli_usage(cli, "expected exactly one FILE argument");
     if ((r = zkr_cli_registry_open(cli, &reg)) != ZKR_OK ||
-        (r = zkr_file_read(argv[optind], (size_t)1 << 20, &doc, &cli->diag)) != ZKR_OK ||
-        (r = zkr_schema_parse(argv[optind], doc.p, doc.len, &s, &cli->diag)) != ZKR_OK ||
-        (r = zkr_registry_schema_add(reg, &s, &out, &cli->diag)) != ZKR_OK)
+        (r = zkr_app_register_schema(cli, reg, argv[optind], &out)) != ZKR_OK)
         goto out;
     if (cli->json) {
         r = zkr_cli_print_json(zkr_cli_schema_json(&out));
@@ -572,7 +548,6 @@ zkr_err zkr_cmd_register_schema(zkr_cli *cli, int argc, char **argv)
             fprintf(stderr, "zkreg %s: already registered; nothing changed\n", cli->command);
     }
 out:
-    zkr_buf_free(&doc);
     zkr_registry_close(reg);
     return r;
 }
@@ -593,7 +568,6 @@ zkr_err zkr_cmd_register_statement(zkr_cli *cli, int argc, char **argv)
     size_t nkv = 0;
     zkr_registry *reg = NULL;
     zkr_statement st;
-    zkr_buf po = {0};
     int c, done;
     zkr_err r;
 
@@ -641,14 +615,9 @@ zkr_err zkr_cmd_register_statement(zkr_cli *cli, int argc, char **argv)
                                "other arguments");
         goto out;
     }
-    if ((r = zkr_cli_registry_open(cli, &reg)) != ZKR_OK)
-        goto out;
-    if (po_file != NULL &&
-        (r = zkr_file_read(po_file, ZKR_PUBLIC_OUTPUT_MAX, &po, &cli->diag)) != ZKR_OK)
-        goto out;
-    if ((r = zkr_registry_statement_add(reg, schema, prog, model, dataset, kv, nkv,
-                                        po_file ? (po.p ? po.p : (const uint8_t *)"") : NULL,
-                                        po.len, &st, &cli->diag)) != ZKR_OK)
+    if ((r = zkr_cli_registry_open(cli, &reg)) != ZKR_OK ||
+        (r = zkr_app_register_statement(cli, reg, schema, prog, model, dataset, kv, nkv, po_file,
+                                   &st)) != ZKR_OK)
         goto out;
     if (cli->json) {
         r = zkr_cli_print_json(zkr_cli_statement_json(&st));
@@ -663,7 +632,6 @@ out:
     for (size_t i = 0; i < nkv; i++)
         free(keys[i]);
     zkr_statement_free(&st);
-    zkr_buf_free(&po);
     zkr_registry_close(reg);
     return r;
 }
@@ -848,20 +816,38 @@ out:
 
 static zkr_err list_artifacts(zkr_cli *cli, zkr_registry *reg, zkr_kind kind, json_t *items)
 {
+    zkr_lineage_index *ix = NULL;
     zkr_artifact *a = NULL;
     size_t n = 0;
     zkr_err r;
 
     if ((r = zkr_registry_artifact_list(reg, kind, &a, &n)) != ZKR_OK)
         return r;
+    /* Models show their lineage depth: how many training steps led to them. */
+    if (kind == ZKR_KIND_MODEL &&
+        (r = zkr_registry_lineage_index(reg, &ix, &cli->diag)) != ZKR_OK)
+        goto out;
     for (size_t i = 0; i < n; i++) {
-        if (cli->json)
-            json_array_append_new(items, zkr_cli_artifact_json(&a[i]));
-        else
+        uint64_t depth = kind == ZKR_KIND_MODEL ? zkr_lineage_index_depth(ix, a[i].sha256) : 0;
+        if (cli->json) {
+            json_t *o = zkr_cli_artifact_json(&a[i]);
+            if (o != NULL && kind == ZKR_KIND_MODEL)
+                json_object_set_new(o, "lineage_depth", json_integer((json_int_t)depth));
+            json_array_append_new(items, o);
+        } else if (kind == ZKR_KIND_MODEL) {
+            char h[65];
+            zkr_cli_hex32(a[i].sha256, h);
+            printf("%-8s %4lld  %s v%llu  depth %llu  sha256:%s\n", zkr_kind_name(a[i].kind),
+                   (long long)a[i].id, a[i].name, (unsigned long long)a[i].version,
+                   (unsigned long long)depth, h);
+        } else {
             print_artifact(&a[i], 0);
+        }
     }
+out:
+    zkr_lineage_index_free(ix);
     free(a);
-    return ZKR_OK;
+    return r;
 }
 
 static zkr_err list_schemas(zkr_cli *cli, zkr_registry *reg, json_t *items)

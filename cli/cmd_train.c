@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "app/infer.h"
 #include "registry_cli.h"
@@ -34,6 +35,8 @@ enum {
     OPT_ROUND,
     OPT_WORKER,
     OPT_EVAL,
+    OPT_NAME,
+    OPT_KEEP_EVERY,
 };
 
 /* ------------------------------------------------------------------ */
@@ -144,7 +147,7 @@ out:
 static const char train_help[] =
     "usage: zkreg train --model ID --dataset ID --batch-size B --steps N --lr ETA [--shift S]\n"
     "                   [--first-record F] [--eval ID] [--prove --schema NAME@VER --out-dir DIR]\n"
-    "                   [--no-sandbox]\n"
+    "                   [--name BASE] [--keep-every K] [--no-sandbox]\n"
     "       zkreg train --round ROUND --worker I --out-dir DIR [--prove]\n"
     "\n"
     "Runs N fixed-point SGD steps (docs/training.md) from training model ID on\n"
@@ -159,6 +162,13 @@ static const char train_help[] =
     "--round: a round's worker I trains its shard (one step, batch = the shard)\n"
     "from the round's model and writes DIR/worker-I.zkrtm and DIR/worker-I.zkp\n"
     "(the statement is registered; the child is not: `round accept` decides).\n"
+    "Children are named BASE-step-D (D: the child's lineage depth; BASE: --name,\n"
+    "else the parent's name without its -step-N suffix). Without --prove only every\n"
+    "K-th child's bytes are kept in the store (--keep-every K; default: only the\n"
+    "last child's); every child is still registered with its lineage event, and\n"
+    "the others can be recomputed by replaying the logged steps from the nearest\n"
+    "kept ancestor (docs/training.md). With --prove every child is kept.\n"
+    "Progress (step n/N) goes to stderr on a terminal, never with --json.\n"
     "Real learning rate: ETA / 2^(S-4) per summed gradient (S defaults to 16).\n" ZKR_CLI_EXIT_HELP;
 
 static zkr_err parse_u32_opt(zkr_cli *cli, const char *what, const char *s, uint64_t lo,
@@ -194,6 +204,8 @@ static zkr_err train_parse(zkr_cli *cli, int argc, char **argv, zkr_cli_train_ar
         {"round", required_argument, NULL, OPT_ROUND},
         {"worker", required_argument, NULL, OPT_WORKER},
         {"eval", required_argument, NULL, OPT_EVAL},
+        {"name", required_argument, NULL, OPT_NAME},
+        {"keep-every", required_argument, NULL, OPT_KEEP_EVERY},
         {NULL, 0, NULL, 0}};
     int c;
     zkr_err r = ZKR_OK;
@@ -212,6 +224,10 @@ static zkr_err train_parse(zkr_cli *cli, int argc, char **argv, zkr_cli_train_ar
         case OPT_SCHEMA: a->schema = optarg; break;
         case OPT_OUT_DIR: a->out_dir = optarg; break;
         case OPT_EVAL: a->eval = optarg; break;
+        case OPT_NAME: a->name = optarg; break;
+        case OPT_KEEP_EVERY:
+            r = parse_u32_opt(cli, "--keep-every", optarg, 1, 1000000, &a->keep_every);
+            break;
         case OPT_PROVE: a->prove = 1; break;
         case OPT_NO_SANDBOX: a->no_sandbox = 1; break;
         case OPT_ROUND: r = zkr_cli_parse_u64(cli, "--round", optarg, &a->round); a->has_round = 1; break;
@@ -237,29 +253,53 @@ static zkr_err train_parse(zkr_cli *cli, int argc, char **argv, zkr_cli_train_ar
         return zkr_cli_usage(cli, "--model, --dataset, --batch-size, --steps and --lr are required");
     if (a->prove && (!a->schema || !a->out_dir))
         return zkr_cli_usage(cli, "--prove needs --schema NAME@VER and --out-dir DIR");
+    if (a->prove && a->keep_every)
+        return zkr_cli_usage(cli, "--keep-every: with --prove every proven child is kept");
     return ZKR_OK;
 }
 
-/* Each step's child as it is registered (text output; --json prints the summary only). */
-static void print_step(void *ctx, uint32_t step, const zkr_artifact *child,
-                       const zkr_artifact *parent)
-{
-    const zkr_cli *cli = ctx;
+/* What the step printer needs: the command (for --json) and the progress line. */
+typedef struct {
+    const zkr_cli *cli;
+    zkr_progress pg;
+    int stdout_tty; /* step lines and the progress line share the terminal */
+} train_out;
 
-    if (!cli->json)
-        printf("step %u: model %lld (%s v%llu) from model %lld\n", step, (long long)child->id,
-               child->name, (unsigned long long)child->version, (long long)parent->id);
+/*
+ * Each step's child as it is registered (text output; --json prints the
+ * summary only), and the progress line on stderr. When stdout is the same
+ * terminal, the progress line is erased before a step line is printed and
+ * redrawn after it.
+ */
+static void print_step(void *ctx, uint32_t step, const zkr_artifact *child,
+                       const zkr_artifact *parent, int bytes_kept)
+{
+    train_out *o = ctx;
+
+    if (!o->cli->json) {
+        if (o->stdout_tty)
+            zkr_progress_end(&o->pg);
+        printf("step %u: model %lld (%s v%llu) from model %lld%s\n", step, (long long)child->id,
+               child->name, (unsigned long long)child->version, (long long)parent->id,
+               bytes_kept ? "" : " (bytes not kept)");
+        fflush(stdout);
+    }
+    zkr_progress_step(&o->pg, (uint64_t)step + 1);
 }
 
 static void print_proof(void *ctx, const uint8_t statement_id[32], const char *path,
                         size_t bytes)
 {
-    const zkr_cli *cli = ctx;
+    train_out *o = ctx;
     char sid[65];
 
     zkr_cli_hex32(statement_id, sid);
-    if (!cli->json)
+    if (!o->cli->json) {
+        if (o->stdout_tty)
+            zkr_progress_end(&o->pg);
         printf("  statement %s\n  proof     %s (%zu bytes)\n", sid, path, bytes);
+        fflush(stdout);
+    }
 }
 
 zkr_err zkr_cmd_train(zkr_cli *cli, int argc, char **argv)
@@ -267,6 +307,7 @@ zkr_err zkr_cmd_train(zkr_cli *cli, int argc, char **argv)
     zkr_cli_train_args a;
     zkr_app_train_opts o;
     zkr_app_train_result res;
+    train_out out;
     const zkr_ml_eval_result *ev = &res.eval;
     int done = 0;
     zkr_err r;
@@ -275,12 +316,19 @@ zkr_err zkr_cmd_train(zkr_cli *cli, int argc, char **argv)
         return r;
     if (a.has_round)
         return zkr_cli_round_work(cli, &a);
+    out.cli = cli;
+    out.stdout_tty = isatty(STDOUT_FILENO);
+    zkr_cli_progress_init(cli, &out.pg);
+    zkr_progress_phase(&out.pg, "step", a.steps);
     o = (zkr_app_train_opts){.model = a.model, .dataset = a.dataset, .schema = a.schema,
                              .out_dir = a.out_dir, .eval = a.eval, .batch = a.batch,
                              .steps = a.steps, .first = a.first, .sp = a.sp, .prove = a.prove,
-                             .no_sandbox = a.no_sandbox, .on_step = print_step,
-                             .on_proof = print_proof, .ctx = cli};
-    if ((r = zkr_app_train_run(cli, &o, &res)) != ZKR_OK)
+                             .no_sandbox = a.no_sandbox, .name = a.name,
+                             .keep_every = a.keep_every, .on_step = print_step,
+                             .on_proof = print_proof, .ctx = &out};
+    r = zkr_app_train_run(cli, &o, &res);
+    zkr_progress_end(&out.pg);
+    if (r != ZKR_OK)
         return r;
     if (res.evaluated && !cli->json)
         printf("accuracy: %.2f %% (%llu / %llu records of dataset %lld, quantized native)\n",
@@ -307,28 +355,26 @@ static const char lineage_help[] =
     "each step's parent, dataset, lr, shift and batch record indices, back to a\n"
     "model with no lineage (a round's result: see `zkreg round show`).\n" ZKR_CLI_EXIT_HELP;
 
-/* Finds the newest lineage event whose child is sha. */
-static zkr_err find_parent(zkr_cli *cli, zkr_registry *reg, const uint64_t *idx, size_t n,
+/* The newest lineage event whose child is sha (the index finds it; the event is re-read). */
+static zkr_err find_parent(zkr_cli *cli, zkr_registry *reg, const zkr_lineage_index *ix,
                            const uint8_t sha[32], zkr_cli_lineage *out, int *found)
 {
+    const zkr_lineage_link *link = zkr_lineage_index_parent(ix, sha);
     zkr_log_entry e;
     zkr_err r;
 
     *found = 0;
-    for (size_t i = n; i-- > 0;) {
-        if ((r = zkr_registry_log_entry(reg, idx[i], &e, &cli->diag)) != ZKR_OK)
-            return r;
-        r = zkr_lineage_decode(e.payload, e.payload_len, &out->l);
-        zkr_log_entry_free(&e);
-        if (r != ZKR_OK)
-            return zkr_fail(&cli->diag, ZKR_ERR_REGISTRY, "log entry %llu: malformed lineage",
-                            (unsigned long long)idx[i]);
-        if (memcmp(out->l.child, sha, 32) == 0) {
-            out->log_index = idx[i];
-            *found = 1;
-            return ZKR_OK;
-        }
-    }
+    if (link == NULL)
+        return ZKR_OK;
+    if ((r = zkr_registry_log_entry(reg, link->log_index, &e, &cli->diag)) != ZKR_OK)
+        return r;
+    r = zkr_lineage_decode(e.payload, e.payload_len, &out->l);
+    zkr_log_entry_free(&e);
+    if (r != ZKR_OK || memcmp(out->l.child, sha, 32) != 0)
+        return zkr_fail(&cli->diag, ZKR_ERR_REGISTRY, "log entry %llu: malformed lineage",
+                        (unsigned long long)link->log_index);
+    out->log_index = link->log_index;
+    *found = 1;
     return ZKR_OK;
 }
 
@@ -338,7 +384,7 @@ zkr_err zkr_cmd_lineage(zkr_cli *cli, int argc, char **argv)
     zkr_registry *reg = NULL;
     zkr_artifact m;
     zkr_cli_lineage l;
-    uint64_t *idx = NULL;
+    zkr_lineage_index *ix = NULL;
     size_t n = 0, depth = 0;
     uint8_t sha[32];
     char hex[65];
@@ -358,13 +404,14 @@ zkr_err zkr_cmd_lineage(zkr_cli *cli, int argc, char **argv)
     if ((r = zkr_cli_registry_open_ro(cli, &reg)) != ZKR_OK ||
         (r = zkr_registry_artifact_get(reg, ZKR_KIND_MODEL, argv[optind], &m, &cli->diag)) !=
             ZKR_OK ||
-        (r = zkr_registry_events_of_type(reg, "lineage", &idx, &n, &cli->diag)) != ZKR_OK)
+        (r = zkr_registry_lineage_index(reg, &ix, &cli->diag)) != ZKR_OK)
         goto out;
     memcpy(sha, m.sha256, 32);
     if (cli->json)
         printf("{\"ok\":true,\"model\":%lld,\"ancestry\":[", (long long)m.id);
+    n = zkr_lineage_index_count(ix);
     while (found && depth <= n) {
-        if ((r = find_parent(cli, reg, idx, n, sha, &l, &found)) != ZKR_OK)
+        if ((r = find_parent(cli, reg, ix, sha, &l, &found)) != ZKR_OK)
             goto out;
         zkr_cli_hex32(sha, hex);
         if (!found)
@@ -392,7 +439,7 @@ zkr_err zkr_cmd_lineage(zkr_cli *cli, int argc, char **argv)
     else
         printf("%zu step(s) of lineage\n", depth);
 out:
-    free(idx);
+    zkr_lineage_index_free(ix);
     zkr_registry_close(reg);
     return r;
 }

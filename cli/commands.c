@@ -12,6 +12,8 @@ const zkr_cli_command zkr_cli_commands[] = {
     {"register-schema", "record a statement schema name@version",
      zkr_cmd_register_schema},
     {"register-statement", "record a statement and print its statement_id", zkr_cmd_register_statement},
+    {"register-batch", "register many records (JSON lines) in one transaction",
+     zkr_cmd_register_batch},
     {"show", "show one registered object", zkr_cmd_show},
     {"list", "list registered objects of a kind", zkr_cmd_list},
     {"revoke", "record a revocation", zkr_cmd_revoke},

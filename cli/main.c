@@ -103,7 +103,7 @@ int main(int argc, char **argv)
             return zkr_cli_finish(&cli, c->run(&cli, argc - 1, argv + 1));
         }
     }
-    cli.command = "zkreg";
-    return zkr_cli_finish(&cli, zkr_cli_usage(&cli, "unknown command '%s' (try zkreg --help)",
-                                              argv[1]));
+    /* No command: zkr_cli_finish() then names only "zkreg" (not "zkreg zkreg"). */
+    cli.command = NULL;
+    return zkr_cli_finish(&cli, zkr_cli_usage(&cli, "unknown command '%s'", argv[1]));
 }

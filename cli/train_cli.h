@@ -11,8 +11,8 @@
 #include "registry/registry.h"
 
 typedef struct {
-    const char *model, *dataset, *schema, *out_dir, *eval;
-    uint32_t batch, steps;
+    const char *model, *dataset, *schema, *out_dir, *eval, *name;
+    uint32_t batch, steps, keep_every;
     uint64_t first;
     zkr_ml_tstep_params sp;
     int prove, no_sandbox, has_round, has_worker;

@@ -529,4 +529,39 @@ zkr_err zkr_dataset_record(const zkr_dataset *ds, uint64_t i, const uint8_t **p,
 /* Frees. Accepts NULL. */
 void zkr_dataset_free(zkr_dataset *ds);
 
+/* ------------------------------------------------------------------ */
+/* Progress on a terminal (long commands: steps, records, phases)      */
+/* ------------------------------------------------------------------ */
+/*
+ * A progress line for a person watching a terminal: redrawn in place
+ * ("\r" and erase-line), at most about ten times a second, and erased by
+ * zkr_progress_end. The state lives in the caller's struct (no global
+ * state); one struct per command, used from one thread.
+ *
+ * zkr_progress_init enables the line only when `enabled` is non-zero and
+ * `fd` is a terminal: with --json, or with stderr a file or pipe, nothing
+ * is ever written. `prefix` (e.g. "zkreg train") is copied (truncated to
+ * 47 bytes). Messages carry no secrets: the callers print counts and phase
+ * names only. Write errors are ignored (progress is advisory).
+ */
+typedef struct {
+    int fd;          /* -1: disabled */
+    int drawn;       /* a line is on the screen */
+    char prefix[48];
+    char phase[64];
+    uint64_t total;  /* 0: no count shown */
+    uint64_t done;
+    int64_t last_ms; /* monotonic time of the last redraw */
+} zkr_progress;
+
+void zkr_progress_init(zkr_progress *p, int fd, int enabled, const char *prefix);
+/* Whether the line is enabled (for callers that skip work only progress needs). */
+int zkr_progress_on(const zkr_progress *p);
+/* Starts a phase ("committing records"), with `total` units (0: none). Always drawn. */
+void zkr_progress_phase(zkr_progress *p, const char *phase, uint64_t total);
+/* Units done in the current phase; redrawn when due (rate-limited) or at the total. */
+void zkr_progress_step(zkr_progress *p, uint64_t done);
+/* Erases the line. The struct may be reused with zkr_progress_phase. Accepts a disabled one. */
+void zkr_progress_end(zkr_progress *p);
+
 #endif /* ZKR_COMMON_H */

@@ -167,12 +167,12 @@ zkr_err zkr_registry_artifact_by_id(zkr_registry *reg, int64_t id, zkr_artifact 
     zkr_err r;
 
     memset(out, 0, sizeof *out);
-    if ((r = zkr_registry_prepare(reg, "SELECT " ARTIFACT_COLUMNS ARTIFACT_FROM " WHERE a.id = ?",
+    if ((r = zkr_registry_prepare_cached(reg, "SELECT " ARTIFACT_COLUMNS ARTIFACT_FROM " WHERE a.id = ?",
                                   &st, d)) != ZKR_OK)
         return r;
     sqlite3_bind_int64(st, 1, id);
     r = query_one(reg, st, out, d);
-    sqlite3_finalize(st);
+    zkr_registry_release(reg, st);
     return r;
 }
 
@@ -184,7 +184,7 @@ zkr_err zkr_registry_artifact_find(zkr_registry *reg, zkr_kind kind,
     zkr_err r;
 
     memset(out, 0, sizeof *out);
-    if ((r = zkr_registry_prepare(reg,
+    if ((r = zkr_registry_prepare_cached(reg,
                                   "SELECT " ARTIFACT_COLUMNS ARTIFACT_FROM
                                   " WHERE a.kind = ? AND a.sha256 = ?"
                                   " AND (?3 IS NULL OR p.sha256 = ?3) ORDER BY a.id LIMIT 1",
@@ -195,7 +195,7 @@ zkr_err zkr_registry_artifact_find(zkr_registry *reg, zkr_kind kind,
     if (program_sha256 != NULL)
         sqlite3_bind_blob(st, 3, program_sha256, ZKR_DIGEST_BYTES, SQLITE_STATIC);
     r = query_one(reg, st, out, NULL);
-    sqlite3_finalize(st);
+    zkr_registry_release(reg, st);
     return r;
 }
 
@@ -210,7 +210,7 @@ zkr_err zkr_registry_artifact_get(zkr_registry *reg, zkr_kind kind, const char *
     memset(out, 0, sizeof *out);
     if ((r = zkr_registry_parse_ref(what, ref, &rf, d)) != ZKR_OK)
         return r;
-    if ((r = zkr_registry_prepare(reg,
+    if ((r = zkr_registry_prepare_cached(reg,
                                   rf.is_id ? "SELECT " ARTIFACT_COLUMNS ARTIFACT_FROM
                                              " WHERE a.id = ?"
                                            : "SELECT " ARTIFACT_COLUMNS ARTIFACT_FROM
@@ -226,7 +226,7 @@ zkr_err zkr_registry_artifact_get(zkr_registry *reg, zkr_kind kind, const char *
             sqlite3_bind_text(st, 2, zkr_kind_name(kind), -1, SQLITE_STATIC);
     }
     r = query_one(reg, st, out, d);
-    sqlite3_finalize(st);
+    zkr_registry_release(reg, st);
     if (r == ZKR_ERR_NOT_FOUND)
         return zkr_fail(d, r, "%s %s not found in %s", what, ref, reg->path);
     if (r == ZKR_OK && kind && out->kind != kind) {
@@ -234,6 +234,29 @@ zkr_err zkr_registry_artifact_get(zkr_registry *reg, zkr_kind kind, const char *
                      zkr_kind_name(out->kind));
         memset(out, 0, sizeof *out);
     }
+    return r;
+}
+
+zkr_err zkr_registry_program_has_committed_model(zkr_registry *reg, int64_t program_id, int *yes,
+                                                 zkr_diag *d)
+{
+    sqlite3_stmt *st = NULL;
+    zkr_err r;
+    int rc;
+
+    *yes = 0;
+    if ((r = zkr_registry_prepare(reg,
+                                  "SELECT 1 FROM artifact WHERE kind = 'model' AND program_id = ?"
+                                  " AND commitment IS NOT NULL LIMIT 1",
+                                  &st, d)) != ZKR_OK)
+        return r;
+    sqlite3_bind_int64(st, 1, program_id);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *yes = 1;
+    else if (rc != SQLITE_DONE)
+        r = zkr_registry_sql_err(reg, rc, "reading models", d);
+    sqlite3_finalize(st);
     return r;
 }
 
@@ -272,7 +295,7 @@ static zkr_err insert_row(zkr_registry *reg, const zkr_artifact *a, const char *
     zkr_err r;
     int rc;
 
-    if ((r = zkr_registry_prepare(
+    if ((r = zkr_registry_prepare_cached(
              reg,
              "INSERT INTO artifact(kind, name, version, sha256, size, created, program_id,"
              " commitment, record_count, records_root, dataset_format, source, log_index)"
@@ -300,7 +323,7 @@ static zkr_err insert_row(zkr_registry *reg, const zkr_artifact *a, const char *
     rc = sqlite3_step(st);
     if (rc != SQLITE_DONE)
         r = zkr_registry_sql_err(reg, rc, "inserting the artifact", d);
-    sqlite3_finalize(st);
+    zkr_registry_release(reg, st);
     return r;
 }
 
@@ -367,7 +390,7 @@ static zkr_err next_version(zkr_registry *reg, zkr_kind kind, const char *name, 
     zkr_err r;
     int rc;
 
-    if ((r = zkr_registry_prepare(reg,
+    if ((r = zkr_registry_prepare_cached(reg,
                                   "SELECT coalesce(max(version), 0) + 1 FROM artifact"
                                   " WHERE kind = ? AND name = ?",
                                   &st, d)) != ZKR_OK)
@@ -379,7 +402,7 @@ static zkr_err next_version(zkr_registry *reg, zkr_kind kind, const char *name, 
         *v = (uint64_t)sqlite3_column_int64(st, 0);
     else
         r = zkr_registry_sql_err(reg, rc, "reading versions", d);
-    sqlite3_finalize(st);
+    zkr_registry_release(reg, st);
     return r;
 }
 

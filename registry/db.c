@@ -192,6 +192,51 @@ zkr_err zkr_registry_prepare(zkr_registry *reg, const char *sql, sqlite3_stmt **
     return rc == SQLITE_OK ? ZKR_OK : zkr_registry_sql_err(reg, rc, "prepare", d);
 }
 
+zkr_err zkr_registry_prepare_cached(zkr_registry *reg, const char *sql, sqlite3_stmt **st,
+                                    zkr_diag *d)
+{
+    zkr_registry_cached *free_slot = NULL;
+    zkr_err r;
+
+    *st = NULL;
+    for (size_t i = 0; i < ZKR_REGISTRY_STMT_CACHE; i++) {
+        zkr_registry_cached *c = &reg->cache[i];
+        if (c->sql == NULL) {
+            if (free_slot == NULL)
+                free_slot = c;
+            continue;
+        }
+        if (c->sql != sql && strcmp(c->sql, sql) != 0)
+            continue;
+        if (c->busy)
+            return zkr_registry_prepare(reg, sql, st, d); /* nested: a private one */
+        c->busy = 1;
+        *st = c->st;
+        return ZKR_OK;
+    }
+    if ((r = zkr_registry_prepare(reg, sql, st, d)) != ZKR_OK || free_slot == NULL)
+        return r;
+    free_slot->sql = sql;
+    free_slot->st = *st;
+    free_slot->busy = 1;
+    return ZKR_OK;
+}
+
+void zkr_registry_release(zkr_registry *reg, sqlite3_stmt *st)
+{
+    if (st == NULL)
+        return;
+    for (size_t i = 0; i < ZKR_REGISTRY_STMT_CACHE; i++) {
+        if (reg->cache[i].st == st) {
+            sqlite3_reset(st);
+            sqlite3_clear_bindings(st);
+            reg->cache[i].busy = 0;
+            return;
+        }
+    }
+    sqlite3_finalize(st);
+}
+
 #if ZKR_TEST_BUILD
 void zkr_registry_test_pause(zkr_registry *reg, const char *point)
 {
@@ -672,6 +717,8 @@ void zkr_registry_close(zkr_registry *reg)
         return;
     if (reg->db != NULL) {
         zkr_registry_end(reg);
+        for (size_t i = 0; i < ZKR_REGISTRY_STMT_CACHE; i++)
+            sqlite3_finalize(reg->cache[i].st);
         sqlite3_close_v2(reg->db);
     }
     free(reg->path);

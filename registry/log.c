@@ -77,13 +77,13 @@ static zkr_err nodes_open(zkr_registry *reg, nodes_t *ns, zkr_diag *d)
 {
     ns->reg = reg;
     ns->st = NULL;
-    return zkr_registry_prepare(reg, "SELECT hash FROM log_node WHERE level = ? AND idx = ?",
-                                &ns->st, d);
+    return zkr_registry_prepare_cached(reg, "SELECT hash FROM log_node WHERE level = ? AND idx = ?",
+                                       &ns->st, d);
 }
 
 static void nodes_close(nodes_t *ns)
 {
-    sqlite3_finalize(ns->st);
+    zkr_registry_release(ns->reg, ns->st);
     ns->st = NULL;
 }
 
@@ -163,7 +163,7 @@ static zkr_err size_tx(zkr_registry *reg, uint64_t *n, zkr_diag *d)
     int rc;
 
     *n = 0;
-    if ((r = zkr_registry_prepare(reg, "SELECT coalesce(max(idx) + 1, 0) FROM log", &st, d)) !=
+    if ((r = zkr_registry_prepare_cached(reg, "SELECT coalesce(max(idx) + 1, 0) FROM log", &st, d)) !=
         ZKR_OK)
         return r;
     rc = sqlite3_step(st);
@@ -171,7 +171,7 @@ static zkr_err size_tx(zkr_registry *reg, uint64_t *n, zkr_diag *d)
         *n = (uint64_t)sqlite3_column_int64(st, 0);
     else
         r = zkr_registry_sql_err(reg, rc, "reading the log size", d);
-    sqlite3_finalize(st);
+    zkr_registry_release(reg, st);
     return r;
 }
 
@@ -201,7 +201,7 @@ static zkr_err insert_leaf(zkr_registry *reg, uint64_t idx, const char *type, in
     zkr_err r;
     int rc;
 
-    if ((r = zkr_registry_prepare(
+    if ((r = zkr_registry_prepare_cached(
              reg, "INSERT INTO log(idx, type, time, leaf, leaf_hash) VALUES(?, ?, ?, ?, ?)", &st,
              d)) != ZKR_OK)
         return r;
@@ -214,7 +214,7 @@ static zkr_err insert_leaf(zkr_registry *reg, uint64_t idx, const char *type, in
         if (rc != SQLITE_DONE)
             r = zkr_registry_sql_err(reg, rc, "appending to the log", d);
     }
-    sqlite3_finalize(st);
+    zkr_registry_release(reg, st);
     return r;
 }
 
@@ -239,7 +239,7 @@ zkr_err zkr_registry_log_append_tx(zkr_registry *reg, const char *type, int64_t 
         goto out;
     zkr_merkle_leaf_hash(leaf.p, leaf.len, h);
     if ((r = insert_leaf(reg, n, type, time, &leaf, h, d)) != ZKR_OK ||
-        (r = zkr_registry_prepare(reg, "INSERT INTO log_node(level, idx, hash) VALUES(?, ?, ?)",
+        (r = zkr_registry_prepare_cached(reg, "INSERT INTO log_node(level, idx, hash) VALUES(?, ?, ?)",
                                   &ins, d)) != ZKR_OK ||
         (r = nodes_open(reg, &ns, d)) != ZKR_OK ||
         (r = insert_node(reg, ins, 0, n, h, d)) != ZKR_OK)
@@ -256,7 +256,7 @@ zkr_err zkr_registry_log_append_tx(zkr_registry *reg, const char *type, int64_t 
     *index = n;
 out:
     nodes_close(&ns);
-    sqlite3_finalize(ins);
+    zkr_registry_release(reg, ins);
     zkr_buf_free(&leaf);
     return r;
 }

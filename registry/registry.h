@@ -244,6 +244,16 @@ zkr_err zkr_registry_dataset_add(zkr_registry *reg, const char *name, const zkr_
 zkr_err zkr_registry_artifact_get(zkr_registry *reg, zkr_kind kind, const char *ref,
                                   zkr_artifact *out, zkr_diag *d) ZKR_WUR;
 
+/*
+ * Whether program `program_id` has a model with a commitment (a model
+ * zkreg decoded and committed for it): register-model then knows the
+ * program is one zkreg understands even when its bytes are not in the
+ * store (registered before they were kept). Returns ZKR_OK (*yes set) or
+ * ZKR_ERR_REGISTRY.
+ */
+zkr_err zkr_registry_program_has_committed_model(zkr_registry *reg, int64_t program_id, int *yes,
+                                                 zkr_diag *d) ZKR_WUR;
+
 /* Lists artifacts of `kind` (0: all) in id order; *out is malloc'ed. */
 zkr_err zkr_registry_artifact_list(zkr_registry *reg, zkr_kind kind, zkr_artifact **out,
                                    size_t *n) ZKR_WUR;
@@ -824,6 +834,33 @@ zkr_err zkr_lineage_decode(const uint8_t *p, size_t len, zkr_lineage *out) ZKR_W
 zkr_err zkr_registry_events_by_key(zkr_registry *reg, const char *type,
                                    const uint8_t key[ZKR_DIGEST_BYTES], uint64_t **idx,
                                    size_t *n, zkr_diag *d) ZKR_WUR;
+
+/*
+ * The lineage index: the (child, parent) link of every `lineage` event,
+ * read in one query and sorted, so ancestry and depth need no log scan per
+ * step. Built from the events, not the rows: children that were not stored
+ * (`train --keep-every`) still link their parents to their children. The
+ * leaves are decoded strictly but not re-hashed here (`log verify` does).
+ * zkr_registry_lineage_index returns ZKR_ERR_REGISTRY (a malformed
+ * lineage leaf, SQL), ZKR_ERR_NOMEM. zkr_lineage_index_parent: the newest
+ * event whose child is `child`, or NULL. zkr_lineage_index_depth: the
+ * number of steps from `model` back to a model no event produced (0 for
+ * an initial model or a round's result), bounded by the number of events
+ * (a forged cycle cannot loop). Free accepts NULL. One thread at a time.
+ */
+typedef struct {
+    uint8_t child[ZKR_DIGEST_BYTES], parent[ZKR_DIGEST_BYTES];
+    uint64_t log_index;
+} zkr_lineage_link;
+typedef struct zkr_lineage_index zkr_lineage_index;
+zkr_err zkr_registry_lineage_index(zkr_registry *reg, zkr_lineage_index **out,
+                                   zkr_diag *d) ZKR_WUR;
+const zkr_lineage_link *zkr_lineage_index_parent(const zkr_lineage_index *ix,
+                                                 const uint8_t child[ZKR_DIGEST_BYTES]);
+uint64_t zkr_lineage_index_depth(const zkr_lineage_index *ix,
+                                 const uint8_t model[ZKR_DIGEST_BYTES]);
+size_t zkr_lineage_index_count(const zkr_lineage_index *ix);
+void zkr_lineage_index_free(zkr_lineage_index *ix);
 
 /* The registry's log origin (its checkpoints' first line). */
 zkr_err zkr_registry_origin(zkr_registry *reg, char out[ZKR_ORIGIN_MAX + 1], zkr_diag *d) ZKR_WUR;

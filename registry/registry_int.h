@@ -7,8 +7,17 @@
 #include "registry/registry.h"
 #include "zkr_config.h"
 
+/* A prepared statement kept for the handle's life (zkr_registry_prepare_cached). */
+#define ZKR_REGISTRY_STMT_CACHE 24
+typedef struct {
+    const char *sql; /* a string literal: compared by address, then by content */
+    sqlite3_stmt *st;
+    int busy;        /* handed out and not yet released */
+} zkr_registry_cached;
+
 struct zkr_registry {
     sqlite3 *db;
+    zkr_registry_cached cache[ZKR_REGISTRY_STMT_CACHE];
     char *path;
     int outer; /* a caller's zkr_registry_write_begin/read_begin transaction is open */
     int read_only;       /* opened with zkr_registry_open_readonly */
@@ -50,6 +59,20 @@ zkr_err zkr_registry_prepare(zkr_registry *reg, const char *sql, sqlite3_stmt **
  * transaction (zkr_registry_write_begin) begin, commit and rollback do nothing: the caller's
  * commit or rollback decides for every write made under it. */
 zkr_err zkr_registry_begin(zkr_registry *reg, zkr_diag *d) ZKR_WUR;
+/*
+ * Hot statements (every registration runs them; compiling SQL cost more
+ * than executing it, so register-batch reuses them): like
+ * zkr_registry_prepare, but the statement stays compiled in the handle
+ * until zkr_registry_close. Give it back with zkr_registry_release (never
+ * sqlite3_finalize), which resets it and clears its bindings. A statement
+ * still handed out (a nested use of the same SQL) or a full cache gets a
+ * fresh one, which zkr_registry_release finalizes. `sql` must outlive the
+ * handle (a string literal).
+ */
+zkr_err zkr_registry_prepare_cached(zkr_registry *reg, const char *sql, sqlite3_stmt **st,
+                                    zkr_diag *d) ZKR_WUR;
+/* Returns a statement of zkr_registry_prepare_cached (or finalizes any other). Accepts NULL. */
+void zkr_registry_release(zkr_registry *reg, sqlite3_stmt *st);
 /*
  * BEGIN plus a first read: one snapshot for every later read until
  * rollback/commit (exports, audits), without taking the write lock.

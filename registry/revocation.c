@@ -90,7 +90,7 @@ zkr_err zkr_registry_revocation_row(zkr_registry *reg, zkr_kind kind,
     zkr_err r;
     int rc;
 
-    if ((r = zkr_registry_prepare(reg,
+    if ((r = zkr_registry_prepare_cached(reg,
                                   "SELECT " REVOCATION_COLUMNS " FROM revocation"
                                   " WHERE kind = ? AND target = ? ORDER BY id LIMIT 1",
                                   &st, d)) != ZKR_OK)
@@ -104,7 +104,7 @@ zkr_err zkr_registry_revocation_row(zkr_registry *reg, zkr_kind kind,
         r = ZKR_ERR_NOT_FOUND;
     else
         r = zkr_registry_sql_err(reg, rc, "reading revocations", d);
-    sqlite3_finalize(st);
+    zkr_registry_release(reg, st);
     return r;
 }
 
@@ -170,7 +170,7 @@ static zkr_err leaf_revocation(zkr_registry *reg, zkr_kind kind,
     zkr_err r;
     int rc;
 
-    if ((r = zkr_registry_prepare(reg,
+    if ((r = zkr_registry_prepare_cached(reg,
                                   "SELECT idx, time, leaf, leaf_hash FROM log"
                                   " WHERE type = 'revocation'"
                                   " ORDER BY idx",
@@ -209,7 +209,7 @@ static zkr_err leaf_revocation(zkr_registry *reg, zkr_kind kind,
     }
     if (r == ZKR_ERR_NOT_FOUND && rc != SQLITE_DONE)
         r = zkr_registry_sql_err(reg, rc, "reading revocation leaves", d);
-    sqlite3_finalize(st);
+    zkr_registry_release(reg, st);
     return r;
 }
 

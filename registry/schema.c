@@ -335,14 +335,14 @@ static zkr_err find_name_version(zkr_registry *reg, const char *name, uint64_t v
     sqlite3_stmt *st = NULL;
     zkr_err r;
 
-    if ((r = zkr_registry_prepare(reg,
+    if ((r = zkr_registry_prepare_cached(reg,
                                   "SELECT " SCHEMA_COLUMNS " FROM schema WHERE name = ? AND version = ?",
                                   &st, d)) != ZKR_OK)
         return r;
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, (sqlite3_int64)version);
     r = schema_query(reg, st, out, d);
-    sqlite3_finalize(st);
+    zkr_registry_release(reg, st);
     return r;
 }
 
@@ -352,12 +352,12 @@ zkr_err zkr_registry_schema_find_digest(zkr_registry *reg,
     sqlite3_stmt *st = NULL;
     zkr_err r;
 
-    if ((r = zkr_registry_prepare(reg, "SELECT " SCHEMA_COLUMNS " FROM schema WHERE digest = ?",
+    if ((r = zkr_registry_prepare_cached(reg, "SELECT " SCHEMA_COLUMNS " FROM schema WHERE digest = ?",
                                   &st, NULL)) != ZKR_OK)
         return r;
     sqlite3_bind_blob(st, 1, digest, ZKR_DIGEST_BYTES, SQLITE_STATIC);
     r = schema_query(reg, st, out, NULL);
-    sqlite3_finalize(st);
+    zkr_registry_release(reg, st);
     return r;
 }
 
@@ -384,12 +384,12 @@ zkr_err zkr_registry_schema_get(zkr_registry *reg, const char *ref, zkr_schema *
         if ((r = zkr_registry_parse_ref("schema", ref, &rf, d)) != ZKR_OK)
             return r;
         if (rf.is_id) {
-            if ((r = zkr_registry_prepare(reg, "SELECT " SCHEMA_COLUMNS " FROM schema WHERE id = ?",
+            if ((r = zkr_registry_prepare_cached(reg, "SELECT " SCHEMA_COLUMNS " FROM schema WHERE id = ?",
                                           &st, d)) != ZKR_OK)
                 return r;
             sqlite3_bind_int64(st, 1, rf.id);
             r = schema_query(reg, st, out, d);
-            sqlite3_finalize(st);
+            zkr_registry_release(reg, st);
         } else {
             r = zkr_registry_schema_find_digest(reg, rf.digest, out);
         }

@@ -317,7 +317,7 @@ zkr_err zkr_registry_statement_insert_tx(zkr_registry *reg, zkr_statement *s, zk
     if ((r = zkr_statement_event_payload(s, &payload)) != ZKR_OK ||
         (r = zkr_registry_log_append_tx(reg, "statement", s->created, payload.p, payload.len,
                                         &s->log_index, d)) != ZKR_OK ||
-        (r = zkr_registry_prepare(
+        (r = zkr_registry_prepare_cached(
              reg,
              "INSERT INTO statement(statement_id, schema_id, program_id, model_id, dataset_id,"
              " public_output, canonical, created, log_index) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -341,7 +341,7 @@ zkr_err zkr_registry_statement_insert_tx(zkr_registry *reg, zkr_statement *s, zk
     else
         s->id = sqlite3_last_insert_rowid(reg->db);
 out:
-    sqlite3_finalize(st);
+    zkr_registry_release(reg, st);
     zkr_buf_free(&payload);
     return r;
 }
@@ -354,7 +354,7 @@ static zkr_err find_existing(zkr_registry *reg, const uint8_t sid[ZKR_DIGEST_BYT
     int rc;
 
     *id = 0;
-    if ((r = zkr_registry_prepare(reg, "SELECT id FROM statement WHERE statement_id = ?", &st, d)) !=
+    if ((r = zkr_registry_prepare_cached(reg, "SELECT id FROM statement WHERE statement_id = ?", &st, d)) !=
         ZKR_OK)
         return r;
     sqlite3_bind_blob(st, 1, sid, ZKR_DIGEST_BYTES, SQLITE_STATIC);
@@ -365,7 +365,7 @@ static zkr_err find_existing(zkr_registry *reg, const uint8_t sid[ZKR_DIGEST_BYT
         r = ZKR_ERR_NOT_FOUND;
     else
         r = zkr_registry_sql_err(reg, rc, "reading statements", d);
-    sqlite3_finalize(st);
+    zkr_registry_release(reg, st);
     return r;
 }
 

@@ -364,12 +364,14 @@ typedef struct {
     int64_t child;
 } step_seen;
 
-static void on_step(void *ctx, uint32_t step, const zkr_artifact *child, const zkr_artifact *parent)
+static void on_step(void *ctx, uint32_t step, const zkr_artifact *child, const zkr_artifact *parent,
+                    int bytes_kept)
 {
     step_seen *s = ctx;
 
     (void)step;
     (void)parent;
+    (void)bytes_kept;
     s->steps++;
     s->child = child->id;
 }

@@ -1,0 +1,185 @@
+/*
+ * Registrations, one each (app/register.h): what register-program,
+ * register-model, register-dataset, register-schema and register-statement
+ * do, and what register-batch does for each of its lines.
+ */
+#include <errno.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/register.h"
+#include "app/infer.h"
+#include "app/store.h"
+
+#define ARTIFACT_MAX_BYTES ((size_t)1 << 32)
+
+static const char *base_name(const char *p)
+{
+    const char *s = strrchr(p, '/');
+    return s ? s + 1 : p;
+}
+
+int zkr_app_is_dataset_ref(const char *ref)
+{
+    size_t n = ref ? strlen(ref) : 0;
+
+    if (n == 0)
+        return 0;
+    if (strspn(ref, "0123456789") == n)
+        return 1;
+    return n == 2 * ZKR_DIGEST_BYTES && strspn(ref, "0123456789abcdefABCDEF") == n;
+}
+
+zkr_err zkr_app_dataset_open_registered(zkr_app *app, zkr_registry *reg, const char *ref,
+                                        zkr_artifact *a, zkr_dataset **ds)
+{
+    char path[4096];
+    zkr_buf stored = {0};
+    uint8_t sha[ZKR_DIGEST_BYTES];
+    zkr_err r;
+
+    *ds = NULL;
+    if ((r = zkr_registry_artifact_get(reg, ZKR_KIND_DATASET, ref, a, &app->diag)) != ZKR_OK ||
+        (r = zkr_app_store_path(app, "datasets", a->sha256, ".path", path, sizeof path)) != ZKR_OK)
+        goto out;
+    if (zkr_file_read(path, sizeof path - 1, &stored, NULL) != ZKR_OK) {
+        r = zkr_fail(&app->diag, ZKR_ERR_NOT_FOUND,
+                     "dataset %lld: its file is not known beside this registry", (long long)a->id);
+        goto out;
+    }
+    memcpy(path, stored.p, stored.len);
+    path[stored.len] = '\0';
+    if ((r = zkr_dataset_open(path, ds, &app->diag)) != ZKR_OK ||
+        (r = zkr_registry_dataset_digest(*ds, sha, NULL)) != ZKR_OK)
+        goto out;
+    if (sodium_memcmp(sha, a->sha256, ZKR_DIGEST_BYTES) != 0)
+        r = zkr_fail(&app->diag, ZKR_ERR_MISMATCH_DATASET,
+                     "%s: contents differ from dataset %lld's registered sha256", path,
+                     (long long)a->id);
+out:
+    if (r != ZKR_OK) {
+        zkr_dataset_free(*ds);
+        *ds = NULL;
+    }
+    zkr_buf_free(&stored);
+    return r;
+}
+
+zkr_err zkr_app_register_program(zkr_app *app, zkr_registry *reg, const char *file,
+                                 const char *name, zkr_artifact *out)
+{
+    zkr_buf data = {0};
+    int is_program = 0;
+    zkr_err r;
+
+    memset(out, 0, sizeof *out);
+    /* inference@1 glue (app/infer.c): ONNX -> canonical program. */
+    if ((r = zkr_file_read(file, ARTIFACT_MAX_BYTES, &data, &app->diag)) != ZKR_OK ||
+        (r = zkr_app_infer_program_bytes(app, file, &data, &is_program)) != ZKR_OK)
+        goto out;
+    /*
+     * A program zkreg understands is kept in the store (before the commit:
+     * content-addressed, harmless without a row), so register-model can
+     * refuse bytes that are no model of it.
+     */
+    if (is_program) {
+        uint8_t sha[ZKR_DIGEST_BYTES];
+        zkr_sha256(data.p, data.len, sha);
+        if ((r = zkr_app_store_write(app, "programs", sha, "", data.p, data.len)) != ZKR_OK)
+            goto out;
+    }
+    r = zkr_registry_program_add(reg, name ? name : base_name(file), data.p, data.len, out,
+                                 &app->diag);
+out:
+    zkr_buf_free(&data);
+    return r;
+}
+
+zkr_err zkr_app_register_model(zkr_app *app, zkr_registry *reg, const char *file, const char *name,
+                          const char *program_ref, const char *calibrate, zkr_artifact *out)
+{
+    zkr_buf data = {0};
+    uint8_t comm[ZKR_DIGEST_BYTES];
+    int has_comm = 0;
+    zkr_err r;
+
+    memset(out, 0, sizeof *out);
+    /* inference@1 / training glue: ONNX -> quantized model, decode, commitment, store. */
+    if ((r = zkr_file_read(file, ARTIFACT_MAX_BYTES, &data, &app->diag)) != ZKR_OK ||
+        (r = zkr_app_infer_model_bytes(app, reg, file, program_ref, calibrate, &data, comm,
+                                       &has_comm)) != ZKR_OK)
+        goto out;
+    r = zkr_registry_model_add(reg, name ? name : base_name(file), program_ref, data.p, data.len,
+                               has_comm ? comm : NULL, out, &app->diag);
+out:
+    zkr_buf_free(&data);
+    return r;
+}
+
+zkr_err zkr_app_register_dataset(zkr_app *app, zkr_registry *reg, const char *file, const char *name,
+                            zkr_progress *pg, zkr_artifact *out)
+{
+    zkr_dataset *ds = NULL;
+    uint8_t comm[ZKR_DIGEST_BYTES], sha[ZKR_DIGEST_BYTES];
+    zkr_err r;
+
+    memset(out, 0, sizeof *out);
+    /*
+     * The commitment and the remembered path are inference@1 glue
+     * (app/infer.c). The path file is written before the registration
+     * commits: nothing that can fail runs after the commit.
+     */
+    zkr_progress_phase(pg, "reading the dataset", 0);
+    if ((r = zkr_dataset_open(file, &ds, &app->diag)) != ZKR_OK)
+        goto out;
+    zkr_progress_phase(pg, "committing records", zkr_dataset_count(ds));
+    if ((r = zkr_app_infer_dataset_commitment(app, ds, comm)) != ZKR_OK)
+        goto out;
+    zkr_progress_step(pg, zkr_dataset_count(ds));
+    zkr_progress_phase(pg, "hashing records", zkr_dataset_count(ds));
+    if ((r = zkr_registry_dataset_digest(ds, sha, NULL)) != ZKR_OK ||
+        (r = zkr_app_infer_dataset_remember(app, sha, file)) != ZKR_OK)
+        goto out;
+    zkr_progress_phase(pg, "registering", 0);
+    r = zkr_registry_dataset_add(reg, name ? name : base_name(file), ds, file, comm, out,
+                                 &app->diag);
+out:
+    zkr_progress_end(pg);
+    zkr_dataset_free(ds);
+    return r;
+}
+
+zkr_err zkr_app_register_schema(zkr_app *app, zkr_registry *reg, const char *file, zkr_schema *out)
+{
+    zkr_buf doc = {0};
+    zkr_schema s;
+    zkr_err r;
+
+    memset(out, 0, sizeof *out);
+    if ((r = zkr_file_read(file, (size_t)1 << 20, &doc, &app->diag)) == ZKR_OK &&
+        (r = zkr_schema_parse(file, doc.p, doc.len, &s, &app->diag)) == ZKR_OK)
+        r = zkr_registry_schema_add(reg, &s, out, &app->diag);
+    zkr_buf_free(&doc);
+    return r;
+}
+
+zkr_err zkr_app_register_statement(zkr_app *app, zkr_registry *reg, const char *schema,
+                              const char *program, const char *model, const char *dataset,
+                              const zkr_kv *kv, size_t nkv, const char *public_output_file,
+                              zkr_statement *out)
+{
+    zkr_buf po = {0};
+    zkr_err r;
+
+    memset(out, 0, sizeof *out);
+    if (public_output_file != NULL &&
+        (r = zkr_file_read(public_output_file, ZKR_PUBLIC_OUTPUT_MAX, &po, &app->diag)) != ZKR_OK)
+        return r;
+    r = zkr_registry_statement_add(reg, schema, program, model, dataset, kv, nkv,
+                                   public_output_file ? (po.p ? po.p : (const uint8_t *)"") : NULL,
+                                   po.len, out, &app->diag);
+    zkr_buf_free(&po);
+    return r;
+}
+
