@@ -10,7 +10,9 @@
  * - the mask root replaced by W's own root, or by the mask root of another
  *   proof of the same statement (Z swapped after rho is fixed): VERIFY;
  * - sigma edited by a canonical delta (rho is drawn after sigma, so the
- *   claim moves with rho): VERIFY;
+ *   claim moves with rho), and the x, x^2 limbs of sigma, v, a Z leaf and a
+ *   final coefficient edited (a check that read only the base limb would
+ *   pass them): VERIFY;
  * - an opened-leaf count of 0 or above the parameter set's queries:
  *   MALFORMED.
  * The untouched proof verifies before and after, so each refusal comes
@@ -193,6 +195,18 @@ static void test_mask_swaps(zkr_tap *t, const zkr_params *p, cas *c, const zkr_b
     s = zkr_load_le64(pf->p + o->sigma);
     zkr_tap_ok(t, with_u64(pf->p, pf->len, o->sigma, zkr_gl_add(s, 1), c) == ZKR_ERR_VERIFY,
                "sigma + 1 (canonical): VERIFY");
+    {
+        /* The extension limbs: a check that read only c[0] would let these through. */
+        const char *name[] = {"sigma's x^2 limb", "v's x limb", "v's x^2 limb",
+                              "a Z leaf's x^2 limb", "a final coefficient's x limb"};
+        size_t at[] = {o->sigma + 16, o->v + 8, o->v + 16, o->z_leaf + 16, o->final + 8};
+        for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) {
+            uint64_t cur = zkr_load_le64(pf->p + at[i]);
+            zkr_tap_ok(t, with_u64(pf->p, pf->len, at[i], zkr_gl_add(cur, 1), c) ==
+                              ZKR_ERR_VERIFY,
+                       "%s + 1 (canonical): VERIFY", name[i]);
+        }
+    }
     zkr_buf_free(&other);
 }
 
