@@ -393,12 +393,14 @@ static uint64_t zkr_h_pow(const zkr_transcript *t, unsigned bits)
 
 /*
  * g_mask is the mask folded into G; tree_mask the one whose tree is opened.
- * They differ only in a cheating prover's run (tests).
+ * They differ only in a cheating prover's run (tests), as does slice: the
+ * blinding coordinates u of the point the folding sumcheck runs at (0 when
+ * honest; a cheat opens off the slice u = 0 the verifier fixes).
  */
 static zkr_err zkr_hopen_run(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *f,
                              const zkr_hpcs_poly *tree_mask, const zkr_hpcs_poly *g_mask,
-                             zkr_ext rho, const zkr_ext *z, zkr_ext value, zkr_zkrng *rng,
-                             unsigned threads, zkr_buf *out)
+                             zkr_ext rho, const zkr_ext *z, uint64_t slice, zkr_ext value,
+                             zkr_zkrng *rng, unsigned threads, zkr_buf *out)
 {
     zkr_hopen_ctx c;
     zkr_ext *zf = NULL;
@@ -424,6 +426,8 @@ static zkr_err zkr_hopen_run(const zkr_params *p, zkr_transcript *t, zkr_hpcs_po
     if (!zf || !c.g || !c.coef)
         goto out;
     memcpy(zf, z, (size_t)f->n_vars * sizeof *zf);
+    for (unsigned b = 0; b < f->total - f->n_vars; b++)
+        zf[f->n_vars + b] = zkr_ext_from((slice >> b) & 1);
     for (size_t i = 0; i < len; i++) {
         c.g[i] = zkr_ext_mul(rho, g_mask->eve[i]);
         c.g[i].c[0] = zkr_gl_add(c.g[i].c[0], f->evb[i]);
@@ -460,15 +464,55 @@ zkr_err zkr_prover_hopen(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *
                          const zkr_hpcs_poly *mask, zkr_ext rho, const zkr_ext *z, zkr_ext value,
                          zkr_zkrng *rng, unsigned threads, zkr_buf *out)
 {
-    return zkr_hopen_run(p, t, f, mask, mask, rho, z, value, rng, threads, out);
+    return zkr_hopen_run(p, t, f, mask, mask, rho, z, 0, value, rng, threads, out);
 }
 
 #if ZKR_TEST_BUILD
 zkr_err zkr_prover_hopen_cheat(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *f,
                                const zkr_hpcs_poly *tree_mask, const zkr_hpcs_poly *g_mask,
-                               zkr_ext rho, const zkr_ext *z, zkr_ext value, zkr_zkrng *rng,
-                               zkr_buf *out)
+                               zkr_ext rho, const zkr_ext *z, uint64_t slice, zkr_ext value,
+                               zkr_zkrng *rng, zkr_buf *out)
 {
-    return zkr_hopen_run(p, t, f, tree_mask, g_mask, rho, z, value, rng, 1, out);
+    return zkr_hopen_run(p, t, f, tree_mask, g_mask, rho, z, slice, value, rng, 1, out);
+}
+
+zkr_err zkr_prover_hcommit_table_for_test(const zkr_params *p, const zkr_gl *table,
+                                          unsigned n_vars, unsigned blind_vars, uint32_t budget,
+                                          zkr_zkrng *rng, zkr_hpcs_poly **out,
+                                          zkr_hpcs_commitment *comm)
+{
+    zkr_hpcs_poly *poly = NULL;
+    size_t len;
+    zkr_err r = ZKR_ERR_NOMEM;
+
+    *out = NULL;
+    memset(comm, 0, sizeof *comm);
+    if (blind_vars == 0 || n_vars + blind_vars > p->max_vars || budget == 0)
+        return ZKR_ERR_USAGE;
+    poly = calloc(1, sizeof *poly);
+    if (!poly)
+        return ZKR_ERR_NOMEM;
+    poly->n_vars = n_vars;
+    poly->total = n_vars + blind_vars;
+    poly->budget = budget;
+    zkr_pcs_layout_of(p, poly->total, &poly->l);
+    len = (size_t)1 << poly->total;
+    poly->evb = malloc(len * sizeof *poly->evb);
+    poly->cb = malloc(len * sizeof *poly->cb);
+    if (!poly->evb || !poly->cb)
+        goto out;
+    memcpy(poly->evb, table, len * sizeof *table);
+    memcpy(poly->cb, table, len * sizeof *table);
+    zkr_mle_to_monomial_base(poly->cb, poly->total);
+    if ((r = zkr_h_encode_commit(p, poly, rng, 1)) != ZKR_OK)
+        goto out;
+    zkr_mtree_root(&poly->tree, comm->root);
+    comm->n_vars = n_vars;
+    comm->blind_vars = blind_vars;
+    *out = poly;
+    poly = NULL;
+out:
+    zkr_hpcs_poly_free(poly);
+    return r;
 }
 #endif

@@ -247,7 +247,10 @@ static zkr_err zkr_mm2_tables(const zkr_mm2_job *j, const zkr_hpcs_poly *mask, z
     }
     zkr_mle_eq_table(o->pt + lb, lm, eq_i);
     zkr_mle_eq_table(o->pt, lb, eq_b);
-    zkr_mm2_rows(j, eq_i, zkr_hpcs_mask_evals(mask), lk, aw, az);
+    /* off_slice is a test cheat's (0 when honest): the mask's slice u = 0 */
+    zkr_mm2_rows(j, eq_i,
+                 zkr_hpcs_mask_evals(mask) + ((size_t)j->cheat->off_slice << pub->w.n_vars), lk,
+                 aw, az);
     for (size_t jj = 0; jj < pub->k; jj++)
         for (size_t c = 0; c < pub->b; c++)
             bx[jj] = zkr_ext_add(bx[jj], zkr_ext_mul_base(eq_b[c],
@@ -326,15 +329,19 @@ static zkr_err zkr_mm2_open(const zkr_mm2_job *j, zkr_transcript *t, const zkr_h
     zkr_err r = ZKR_ERR_USAGE;
 
     rho.c[0] = zkr_gl_add(rho.c[0], j->cheat->rho_delta);
-    if (!j->cheat->swap_mask)
+    if (!j->cheat->swap_mask && !j->cheat->off_slice)
         return zkr_prover_hopen(j->p, t, j->poly, mask, rho, o->wpt, o->v, rng, j->threads, pcs);
 #if ZKR_TEST_BUILD
     {
         zkr_hpcs_poly *mask2 = NULL;
         uint8_t root2[ZKR_DIGEST_BYTES];
-        r = zkr_prover_hmask(j->p, j->pub->w.n_vars + j->pub->w.blind_vars, rng, 1, &mask2, root2);
+        r = ZKR_OK;
+        if (j->cheat->swap_mask)
+            r = zkr_prover_hmask(j->p, j->pub->w.n_vars + j->pub->w.blind_vars, rng, 1, &mask2,
+                                 root2);
         if (r == ZKR_OK)
-            r = zkr_prover_hopen_cheat(j->p, t, j->poly, mask, mask2, rho, o->wpt, o->v, rng, pcs);
+            r = zkr_prover_hopen_cheat(j->p, t, j->poly, mask, mask2 ? mask2 : mask, rho, o->wpt,
+                                       j->cheat->off_slice, o->v, rng, pcs);
         zkr_hpcs_poly_free(mask2);
     }
 #else
@@ -410,6 +417,9 @@ zkr_err zkr_prover_matmul2_cheat(const zkr_params *p, const uint8_t statement_id
 {
     zkr_mm2_job j = {p, pub, w, poly, 1, cheat};
 
+    if (pub->w.blind_vars > ZKR_HPCS_MAX_BLIND_VARS ||
+        cheat->off_slice >= ((uint64_t)1 << pub->w.blind_vars))
+        return ZKR_ERR_USAGE;
     return zkr_mm2_prove(&j, statement_id, seed, seed_len, out, d);
 }
 

@@ -553,8 +553,18 @@ zkr_err zkr_prover_hopen(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *
  */
 zkr_err zkr_prover_hopen_cheat(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *f,
                                const zkr_hpcs_poly *tree_mask, const zkr_hpcs_poly *g_mask,
-                               zkr_ext rho, const zkr_ext *z, zkr_ext value, zkr_zkrng *rng,
-                               zkr_buf *out) ZKR_WUR;
+                               zkr_ext rho, const zkr_ext *z, uint64_t slice, zkr_ext value,
+                               zkr_zkrng *rng, zkr_buf *out) ZKR_WUR;
+/*
+ * Test builds only: a "hiding" commitment of a caller-chosen full table
+ * (2^(n_vars + blind_vars) entries, slice u = 0 first), so that a cheating
+ * committer can hide a second matrix in the blinding slices. Errors as
+ * zkr_prover_hcommit.
+ */
+zkr_err zkr_prover_hcommit_table_for_test(const zkr_params *p, const zkr_gl *table,
+                                          unsigned n_vars, unsigned blind_vars, uint32_t budget,
+                                          zkr_zkrng *rng, zkr_hpcs_poly **out,
+                                          zkr_hpcs_commitment *comm) ZKR_WUR;
 
 /*
  * matmul@2: commits W (m x k int64, zero-padded) behind a hiding
@@ -585,11 +595,17 @@ zkr_err zkr_prover_matmul2(const zkr_params *p, const uint8_t statement_id[ZKR_D
  * sigma_delta: the mask's sum is sent plus this. v_delta: the final value
  * is sent plus this. swap_mask: G is formed with a different random mask
  * than the committed one. rho_delta: G = W + (rho + rho_delta) Z.
+ * off_slice (< 2^blind_vars): the claim is about F's slice u = off_slice
+ * (w is that slice's matrix) and G is opened at (z, off_slice) instead of
+ * the (z, 0^e) the verifier fixes.
  * unmasked takes zkr_zkrng_zero_for_test's modes (0: honest randomness).
  */
 typedef struct {
     int unmasked, skip_checks, swap_mask;
     int fit_v; /* send the v that passes the sumcheck's final check (a false claim to open) */
+    /* prove about F's slice u = off_slice (A_Z from the mask's same slice) and open G at
+     * (z, off_slice): a W' the committer hid in the blinding part, passed as w */
+    uint32_t off_slice;
     zkr_gl sigma_delta, v_delta, rho_delta;
 } zkr_matmul2_cheat;
 zkr_err zkr_prover_matmul2_cheat(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],

@@ -1,0 +1,253 @@
+/*
+ * matmul@2 adversary, byte level (docs/soundness.md, "Zero-knowledge
+ * (hiding) layer"): an honest proof edited where a parser gap or a
+ * transcript-ordering slip would let a false or foreign proof through.
+ * Each edit must be refused with the code of the layer that owns it:
+ * - non-canonical field encodings (>= p) of sigma, v, a folding message, a
+ *   final-polynomial coefficient, and words of F's, Z's and a folded
+ *   layer's opened leaves: MALFORMED (an alias x + p would otherwise hash
+ *   differently but read the same, making proofs malleable);
+ * - the mask root replaced by W's own root, or by the mask root of another
+ *   proof of the same statement (Z swapped after rho is fixed): VERIFY;
+ * - sigma edited by a canonical delta (rho is drawn after sigma, so the
+ *   claim moves with rho), and the x, x^2 limbs of sigma, v, a Z leaf and a
+ *   final coefficient edited (a check that read only the base limb would
+ *   pass them): VERIFY;
+ * - an opened-leaf count of 0 or above the parameter set's queries:
+ *   MALFORMED.
+ * The untouched proof verifies before and after, so each refusal comes
+ * from the edit.
+ */
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "prover/prover.h"
+#include "tests/tap.h"
+#include "verifier/verifier.h"
+#include "zkr_config.h"
+
+#define M_ 4
+#define K_ 8
+#define B_ 2
+
+typedef struct {
+    int64_t w[M_ * K_], x[K_ * B_], y[M_ * B_];
+    zkr_hpcs_poly *poly;
+    zkr_verifier_matmul2_statement st;
+} cas;
+
+static int make(zkr_tap *t, const zkr_params *p, cas *c)
+{
+    memset(c, 0, sizeof *c);
+    for (int i = 0; i < M_ * K_; i++)
+        c->w[i] = (int64_t)(zkr_tap_rand(t) % 255) - 127;
+    for (int i = 0; i < K_ * B_; i++)
+        c->x[i] = (int64_t)(zkr_tap_rand(t) % 2001) - 1000;
+    for (int i = 0; i < M_; i++)
+        for (int j = 0; j < K_; j++)
+            for (int q = 0; q < B_; q++)
+                c->y[i * B_ + q] += c->w[i * K_ + j] * c->x[j * B_ + q];
+    c->st.param_set = p->id;
+    c->st.pub.m = M_, c->st.pub.k = K_, c->st.pub.b = B_;
+    c->st.pub.x = c->x, c->st.pub.y = c->y;
+    c->st.pub.w_max_abs = 127;
+    memset(c->st.statement_id, 0x6b, ZKR_DIGEST_BYTES);
+    return zkr_prover_matmul2_commit(p, c->w, M_, K_, 8, NULL, 0, 1, &c->poly, &c->st.pub.w) ==
+           ZKR_OK;
+}
+
+static zkr_err verify(const uint8_t *pf, size_t len, const cas *c)
+{
+    zkr_diag d;
+
+    zkr_diag_clear(&d);
+    return zkr_verify_matmul2(pf, len, &c->st, &d);
+}
+
+/* Offsets (into the whole proof) of the fields an edit targets. */
+typedef struct {
+    size_t zroot, sigma, v, hmsg, final, f_leaf, z_leaf, l1_leaf, f_count;
+    size_t sec1, sec2;
+    int has_l1;
+} offs;
+
+static int locate(const zkr_params *p, const cas *c, const uint8_t *pf, size_t len, offs *o)
+{
+    zkr_proof_view v;
+    zkr_diag d;
+    zkr_pcs_layout l;
+    unsigned lk = zkr_log2_ceil(K_), total = c->st.pub.w.n_vars + c->st.pub.w.blind_vars;
+    size_t at, bw, n_open, n_sib;
+
+    zkr_diag_clear(&d);
+    if (zkr_proof_parse(pf, len, &v, &d) != ZKR_OK || v.n_sections != 3)
+        return 0;
+    zkr_pcs_layout_of(p, total, &l);
+    o->sec1 = (size_t)(v.body[1] - pf);
+    o->sec2 = (size_t)(v.body[2] - pf);
+    o->zroot = o->sec1;
+    o->sigma = o->zroot + ZKR_DIGEST_BYTES;
+    o->v = o->sigma + ZKR_EXT_BYTES + 2 * (size_t)lk * ZKR_EXT_BYTES;
+    o->hmsg = o->sec2;
+    o->final = o->hmsg + 2 * (size_t)l.folds_total * ZKR_EXT_BYTES +
+               (size_t)(l.n_layers - 1) * ZKR_DIGEST_BYTES;
+    at = o->final + ((size_t)ZKR_EXT_BYTES << l.final_vars) + 8;
+    bw = (size_t)1 << l.folds[0];
+    o->f_count = at;
+    /* F: counts, leaves (salt || 2^a base words), siblings. */
+    n_open = zkr_load_be32(pf + at), n_sib = zkr_load_be32(pf + at + 4);
+    o->f_leaf = at + 8 + ZKR_SALT_BYTES;
+    at += 8 + n_open * (ZKR_SALT_BYTES + 8 * bw) + n_sib * ZKR_DIGEST_BYTES;
+    /* Z: the same with 2^a extension words. */
+    n_open = zkr_load_be32(pf + at), n_sib = zkr_load_be32(pf + at + 4);
+    o->z_leaf = at + 8 + ZKR_SALT_BYTES;
+    at += 8 + n_open * (ZKR_SALT_BYTES + 24 * bw) + n_sib * ZKR_DIGEST_BYTES;
+    o->has_l1 = l.n_layers > 1;
+    o->l1_leaf = at + 8 + ZKR_SALT_BYTES;
+    return at <= len;
+}
+
+/* Overwrites the u64 at off with val in a copy and verifies it. */
+static zkr_err with_u64(const uint8_t *pf, size_t len, size_t off, uint64_t val, const cas *c)
+{
+    uint8_t *cp = malloc(len);
+    zkr_err r;
+
+    if (!cp)
+        return ZKR_ERR_NOMEM;
+    memcpy(cp, pf, len);
+    zkr_store_le64(cp + off, val);
+    r = verify(cp, len, c);
+    free(cp);
+    return r;
+}
+
+/* Every non-canonical value for the word at off: p, p + the canonical value if it fits, 2^64 - 1. */
+static int all_malformed(const uint8_t *pf, size_t len, size_t off, const cas *c)
+{
+    uint64_t cur = zkr_load_le64(pf + off);
+    int ok = with_u64(pf, len, off, ZKR_GL_P, c) == ZKR_ERR_MALFORMED &&
+             with_u64(pf, len, off, UINT64_MAX, c) == ZKR_ERR_MALFORMED;
+
+    if (cur < UINT64_MAX - ZKR_GL_P + 1)
+        ok &= with_u64(pf, len, off, cur + ZKR_GL_P, c) == ZKR_ERR_MALFORMED;
+    return ok;
+}
+
+static zkr_err with_bytes(const uint8_t *pf, size_t len, size_t off, const uint8_t *b, size_t n,
+                          const cas *c)
+{
+    uint8_t *cp = malloc(len);
+    zkr_err r;
+
+    if (!cp)
+        return ZKR_ERR_NOMEM;
+    memcpy(cp, pf, len);
+    memcpy(cp + off, b, n);
+    r = verify(cp, len, c);
+    free(cp);
+    return r;
+}
+
+static void test_encodings(zkr_tap *t, cas *c, const zkr_buf *pf, const offs *o)
+{
+    const char *name[] = {"sigma", "v", "a folding-sumcheck message", "a final coefficient",
+                          "an F leaf word", "a Z leaf word", "a folded layer's leaf word"};
+    size_t at[] = {o->sigma, o->v, o->hmsg, o->final, o->f_leaf, o->z_leaf, o->l1_leaf};
+
+    for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) {
+        if (i == 6 && !o->has_l1)
+            continue;
+        /* Each limb of an extension element, each word's own encoding. */
+        int ok = all_malformed(pf->p, pf->len, at[i], c);
+        if (i != 4)
+            ok &= all_malformed(pf->p, pf->len, at[i] + 16, c);
+        zkr_tap_ok(t, ok, "%s encoded >= p: MALFORMED", name[i]);
+    }
+}
+
+static void test_mask_swaps(zkr_tap *t, const zkr_params *p, cas *c, const zkr_buf *pf,
+                            const offs *o)
+{
+    zkr_buf other = {0};
+    zkr_diag d;
+    offs oo;
+    uint64_t s;
+
+    zkr_tap_ok(t, with_bytes(pf->p, pf->len, o->zroot, c->st.pub.w.root, ZKR_DIGEST_BYTES, c) ==
+                      ZKR_ERR_VERIFY,
+               "the mask root replaced by W's own root: VERIFY");
+    zkr_diag_clear(&d);
+    if (zkr_prover_matmul2(p, c->st.statement_id, &c->st.pub, c->w, c->poly, NULL, 0, 1, &other,
+                           &d) != ZKR_OK ||
+        !locate(p, c, other.p, other.len, &oo)) {
+        zkr_tap_ok(t, 0, "second proof");
+        return;
+    }
+    zkr_tap_ok(t, memcmp(other.p + oo.zroot, pf->p + o->zroot, ZKR_DIGEST_BYTES) != 0 &&
+                      with_bytes(pf->p, pf->len, o->zroot, other.p + oo.zroot, ZKR_DIGEST_BYTES,
+                                 c) == ZKR_ERR_VERIFY,
+               "the mask root of another proof of the same statement: VERIFY");
+    zkr_tap_ok(t, with_bytes(pf->p, pf->len, o->sigma, other.p + oo.sigma, ZKR_EXT_BYTES, c) ==
+                      ZKR_ERR_VERIFY,
+               "sigma of another proof of the same statement: VERIFY");
+    s = zkr_load_le64(pf->p + o->sigma);
+    zkr_tap_ok(t, with_u64(pf->p, pf->len, o->sigma, zkr_gl_add(s, 1), c) == ZKR_ERR_VERIFY,
+               "sigma + 1 (canonical): VERIFY");
+    {
+        /* The extension limbs: a check that read only c[0] would let these through. */
+        const char *name[] = {"sigma's x^2 limb", "v's x limb", "v's x^2 limb",
+                              "a Z leaf's x^2 limb", "a final coefficient's x limb"};
+        size_t at[] = {o->sigma + 16, o->v + 8, o->v + 16, o->z_leaf + 16, o->final + 8};
+        for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) {
+            uint64_t cur = zkr_load_le64(pf->p + at[i]);
+            zkr_tap_ok(t, with_u64(pf->p, pf->len, at[i], zkr_gl_add(cur, 1), c) ==
+                              ZKR_ERR_VERIFY,
+                       "%s + 1 (canonical): VERIFY", name[i]);
+        }
+    }
+    zkr_buf_free(&other);
+}
+
+static void test_counts(zkr_tap *t, const zkr_params *p, cas *c, const zkr_buf *pf,
+                        const offs *o)
+{
+    uint8_t big[4];
+
+    zkr_store_be32(big, p->queries + 1);
+    zkr_tap_ok(t, with_bytes(pf->p, pf->len, o->f_count, big, 4, c) == ZKR_ERR_MALFORMED,
+               "F's opened-leaf count above the parameter set's queries: MALFORMED");
+    zkr_store_be32(big, 0);
+    zkr_tap_ok(t, with_bytes(pf->p, pf->len, o->f_count, big, 4, c) == ZKR_ERR_MALFORMED,
+               "no F leaves opened: MALFORMED");
+}
+
+int main(int argc, char **argv)
+{
+    zkr_tap t;
+    zkr_params p;
+    zkr_buf pf = {0};
+    zkr_diag d;
+    cas c;
+    offs o;
+
+    if (sodium_init() < 0)
+        return 1;
+    zkr_tap_init(&t, argc, argv);
+    if (zkr_params_get(ZKR_PARAM_SET_128, &p) != ZKR_OK || !make(&t, &p, &c))
+        return 1;
+    zkr_diag_clear(&d);
+    if (zkr_prover_matmul2(&p, c.st.statement_id, &c.st.pub, c.w, c.poly, NULL, 0, 1, &pf, &d) !=
+            ZKR_OK ||
+        !locate(&p, &c, pf.p, pf.len, &o))
+        return 1;
+    zkr_tap_ok(&t, verify(pf.p, pf.len, &c) == ZKR_OK, "the untouched proof verifies");
+    test_encodings(&t, &c, &pf, &o);
+    test_mask_swaps(&t, &p, &c, &pf, &o);
+    test_counts(&t, &p, &c, &pf, &o);
+    zkr_tap_ok(&t, verify(pf.p, pf.len, &c) == ZKR_OK, "the untouched proof still verifies");
+    zkr_buf_free(&pf);
+    zkr_hpcs_poly_free(c.poly);
+    return zkr_tap_done(&t);
+}
