@@ -197,5 +197,22 @@ grep -q "0.1.0" "$T/err"; ok $? "... naming the pinned version"
 expect 1 "... and to attest it" "$ZKREG" attest --statement "$SV" --proof "$T/pv" \
   --key "file:$T/ed.key" -o "$T/l.att" --passphrase-file "$T/keypass" $R
 [ ! -e "$T/l.att" ]; ok $? "... and no attestation file exists"
+# The dataset file the verifier reads changes after registration (the
+# store's .path names a copy that is replaced by another dataset): verify
+# and attest refuse; the records the worker uses are rebound to the
+# registered root by the verifier itself, so no later swap can pass.
+mkdir "$T/ds" && cp /usr/share/datasets/fashion-mnist/t10k-*-idx*-ubyte.gz "$T/ds/"
+expect 0 "re-registering the dataset from a copy" "$ZKREG" register-dataset \
+  "$T/ds/t10k-images-idx3-ubyte.gz"
+expect 0 "... the last-record proof verifies against the copy" "$ZKREG" verify --statement "$SL" \
+  "$T/plast"
+cp /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz "$T/ds/t10k-images-idx3-ubyte.gz"
+cp /usr/share/datasets/fashion-mnist/train-labels-idx1-ubyte.gz "$T/ds/t10k-labels-idx1-ubyte.gz"
+expect 1 "the copy replaced by another dataset: verify refuses" "$ZKREG" verify --statement "$SL" \
+  "$T/plast"
+grep -q "dataset" "$T/err"; ok $? "... naming the dataset"
+expect 1 "... and attest refuses" "$ZKREG" attest --statement "$SL" --proof "$T/plast" \
+  --key "file:$T/ed.key" -o "$T/l.att" --passphrase-file "$T/keypass" $R
+[ ! -e "$T/l.att" ]; ok $? "... and no attestation file exists"
 echo "1..$n"
 exit $fail
