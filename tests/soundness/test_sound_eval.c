@@ -97,6 +97,7 @@ typedef struct {
     const char *want; /* substring of the verifier's message */
     int wit;          /* 1: witness records swapped; 2: a record from outside the range */
     uint32_t classes; /* labels drawn in 0..classes-1; 0: the last layer width */
+    int thr;          /* threshold mode, tau = the honest number correct + 1 */
 } attack;
 
 static zkr_err e_none(void *ctx, zkr_eval_cheat_view *w)
@@ -309,26 +310,28 @@ static zkr_err e_logit_raised(void *ctx, zkr_eval_cheat_view *w)
 }
 
 static const attack attacks[] = {
-    {"control_no_edit", e_none, 0, 4, NULL, 0, 0},
-    {"count_plus_one", e_count_plus, 0, 4, "count check", 0, 0},
-    {"count_minus_one", e_count_minus, 0, 4, "count check", 0, 0},
-    {"wrong_argmax_wrapped_difference", e_wrong_argmax_wrapped, 0, 4, "range checks", 0, 0},
-    {"wrong_argmax_difference_sign_dropped", e_wrong_argmax_abs, 0, 4, "argmax check", 0, 0},
-    {"tie_broken_high_wrapped_difference", e_tie_wrong_wrapped, 1, 2, "range checks", 0, 0},
-    {"tie_broken_high_key_of_low_index", e_tie_wrong_in_range, 1, 2, "argmax check", 0, 0},
-    {"indicator_two", e_indicator_two, 0, 4, "argmax", 0, 0},
-    {"indicator_two_and_p_minus_1", e_indicator_two_minus_one, 0, 4, "range checks", 0, 0},
-    {"indicator_two_ones", e_indicator_two_ones, 0, 4, "argmax", 0, 0},
-    {"indicator_all_zero", e_no_argmax, 0, 4, "one-hot", 0, 0},
-    {"argmax_on_padding_row", e_argmax_on_padding, 0, 3, "argmax check", 0, 0},
-    {"argmax_key_not_one_per_record", e_ka_not_broadcast, 0, 4, "key differs", 0, 0},
-    {"difference_limb_borrow_256", e_difference_limb_borrow, 0, 4, "range checks", 0, 0},
-    {"last_layer_logit_raised", e_logit_raised, 0, 4, "requantization", 0, 0},
-    {"record_swapped", e_none, 0, 4, "check fails", 1, 0},
-    {"record_outside_the_range", e_none, 0, 4, "check fails", 2, 0},
-    {"control_labels_beyond_out_dim", e_none, 0, 3, NULL, 0, 4},
+    {"control_no_edit", e_none, 0, 4, NULL, 0, 0, 0},
+    {"count_plus_one", e_count_plus, 0, 4, "count check", 0, 0, 0},
+    {"count_minus_one", e_count_minus, 0, 4, "count check", 0, 0, 0},
+    {"wrong_argmax_wrapped_difference", e_wrong_argmax_wrapped, 0, 4, "range checks", 0, 0, 0},
+    {"wrong_argmax_difference_sign_dropped", e_wrong_argmax_abs, 0, 4, "argmax check", 0, 0, 0},
+    {"tie_broken_high_wrapped_difference", e_tie_wrong_wrapped, 1, 2, "range checks", 0, 0, 0},
+    {"tie_broken_high_key_of_low_index", e_tie_wrong_in_range, 1, 2, "argmax check", 0, 0, 0},
+    {"indicator_two", e_indicator_two, 0, 4, "argmax", 0, 0, 0},
+    {"indicator_two_and_p_minus_1", e_indicator_two_minus_one, 0, 4, "range checks", 0, 0, 0},
+    {"indicator_two_ones", e_indicator_two_ones, 0, 4, "argmax", 0, 0, 0},
+    {"indicator_all_zero", e_no_argmax, 0, 4, "one-hot", 0, 0, 0},
+    {"argmax_on_padding_row", e_argmax_on_padding, 0, 3, "argmax check", 0, 0, 0},
+    {"argmax_key_not_one_per_record", e_ka_not_broadcast, 0, 4, "key differs", 0, 0, 0},
+    {"difference_limb_borrow_256", e_difference_limb_borrow, 0, 4, "range checks", 0, 0, 0},
+    {"last_layer_logit_raised", e_logit_raised, 0, 4, "requantization", 0, 0, 0},
+    {"record_swapped", e_none, 0, 4, "check fails", 1, 0, 0},
+    {"record_outside_the_range", e_none, 0, 4, "check fails", 2, 0, 0},
+    {"control_labels_beyond_out_dim", e_none, 0, 3, NULL, 0, 4, 0},
     {"label_beyond_out_dim_counted_on_padding_row", e_label_on_padding_counted, 0, 3,
-     "argmax check", 0, 4},
+     "argmax check", 0, 4, 0},
+    {"threshold_above_the_count", e_none, 0, 4, "below the threshold", 0, 0, 1},
+    {"threshold_met_by_a_raised_count", e_count_plus, 0, 4, "count check", 0, 0, 1},
 };
 
 static void run_attack(zkr_tap *t, const attack *a)
@@ -342,6 +345,7 @@ static void run_attack(zkr_tap *t, const attack *a)
     zkr_diag d = {0}, vd = {0};
     zkr_err r = ZKR_ERR_INTERNAL, v = ZKR_ERR_INTERNAL;
     int tries = 0;
+    uint64_t tau = 0;
 
     memset(&f, 0, sizeof f);
     for (;;) {
@@ -363,8 +367,24 @@ static void run_attack(zkr_tap *t, const attack *a)
                 memcpy(wit, p, len); /* record 11 is outside 2..8 */
             }
         }
-        r = zkr_prover_evaluation_cheat(&f.p, f.st.statement_id, f.im, &f.bt, wit,
-                                        ZKR_EVAL_MODE_EXACT, 0, a->edit, &f, &proof, &out, &d);
+        if (a->thr) {
+            /* tau one above what the model gets: learnt from an honest run first. */
+            unsigned m;
+            uint64_t cnt, honest = 0;
+            r = zkr_prover_evaluation_cheat(&f.p, f.st.statement_id, f.im, &f.bt, NULL,
+                                            ZKR_EVAL_MODE_EXACT, 0, e_none, &f, &proof, &out, &d);
+            if (r == ZKR_OK && zkr_eval_output_decode(out.p, out.len, &m, &cnt, &honest) == ZKR_OK &&
+                honest + 1 <= cnt)
+                tau = honest + 1;
+            else
+                r = ZKR_ERR_USAGE;
+            zkr_buf_free(&proof);
+            zkr_buf_free(&out);
+        }
+        if (!a->thr || r == ZKR_OK)
+            r = zkr_prover_evaluation_cheat(&f.p, f.st.statement_id, f.im, &f.bt, wit,
+                                            a->thr ? ZKR_EVAL_MODE_THRESHOLD : ZKR_EVAL_MODE_EXACT,
+                                            tau, a->edit, &f, &proof, &out, &d);
         free(wit);
         wit = NULL;
         if (r != ZKR_ERR_USAGE || ++tries > 40)
