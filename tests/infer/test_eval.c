@@ -370,6 +370,26 @@ static void test_tamper(zkr_tap *t)
     cp[f.proof.len] = 0;
     zkr_tap_ok(t, ev_verify(&f, cp, f.proof.len + 1, NULL) == ZKR_ERR_MALFORMED,
                "a trailing byte: ZKR_ERR_MALFORMED");
+    /* Field words >= p in the body (its first and last word): refused as encodings. */
+    {
+        zkr_proof_view v;
+        zkr_diag d = {0};
+        int malformed = 0;
+        if (zkr_proof_parse(f.proof.p, f.proof.len, &v, &d) == ZKR_OK && v.len[3] >= 16) {
+            size_t offs[2] = {(size_t)(v.body[3] - f.proof.p),
+                              (size_t)(v.body[3] - f.proof.p) + v.len[3] - 8};
+            static const uint64_t bad[2] = {ZKR_GL_P, UINT64_MAX};
+            for (int k = 0; k < 2; k++)
+                for (int b = 0; b < 2; b++) {
+                    memcpy(cp, f.proof.p, f.proof.len);
+                    zkr_store_le64(cp + offs[k], bad[b]);
+                    malformed += ev_verify(&f, cp, f.proof.len, NULL) == ZKR_ERR_MALFORMED;
+                }
+        }
+        zkr_tap_ok(t, malformed == 4,
+                   "the body's first and last field word set to p and 2^64-1: ZKR_ERR_MALFORMED "
+                   "(%d/4)", malformed);
+    }
     free(cp);
     ev_fixture_free(&f);
     zkr_dataset_free(ds);
