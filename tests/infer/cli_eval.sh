@@ -142,5 +142,77 @@ S6=$("$ZKREG" register-statement --schema fmnist-infer@1 --program 1 --model 2 -
 expect 1 "the evaluation proof presented for an inference@1 statement" \
   "$ZKREG" verify --statement "$S6" "$T/p1"
 grep -q "kind\|statement" "$T/err"; ok $? "... names the mismatch"
+# Adversary pins (docs/soundness.md, "evaluation@1"): the kinds crossed at
+# attest, a single-record range at the right edge of a 10,000-leaf tree,
+# ranges past the end or wrapping 2^64, an empty range, the verifier pin.
+expect 1 "attest refuses the evaluation proof for an inference@1 statement" "$ZKREG" attest \
+  --statement "$S7" --proof "$T/p1" --key "file:$T/ed.key" -o "$T/l.att" \
+  --passphrase-file "$T/keypass" $R
+expect 1 "the inference@1 proof presented for the evaluation statement" \
+  "$ZKREG" verify --statement "$S1" "$T/pi0"
+expect 1 "attest refuses the inference@1 proof for the evaluation statement" "$ZKREG" attest \
+  --statement "$S1" --proof "$T/pi0" --key "file:$T/ed.key" -o "$T/l.att" \
+  --passphrase-file "$T/keypass" $R
+[ ! -e "$T/l.att" ]; ok $? "... and no attestation file exists"
+CL=$(correct_of 9999 1)
+eval_output 0 1 "$CL" >"$T/olast.bin"
+SL=$(reg_stmt 9999 1 "$T/olast.bin")
+expect 0 "the last record alone (9999..9999 of 10000) proves" "$ZKREG" prove --statement "$SL" \
+  -o "$T/plast"
+expect 0 "... and verifies" "$ZKREG" verify --statement "$SL" "$T/plast"
+eval_output 0 1 $((1 - CL)) >"$T/olastno.bin"
+SLN=$(reg_stmt 9999 1 "$T/olastno.bin")
+expect 1 "... the other count for it is refused by the prover" "$ZKREG" prove --statement "$SLN" \
+  -o "$T/pno"
+expect 1 "... and its proof presented for the other count" "$ZKREG" verify --statement "$SLN" \
+  "$T/plast"
+eval_output 0 2 0 >"$T/o2.bin"
+SP=$(reg_stmt 9999 2 "$T/o2.bin")
+expect 1 "records 9999..10000 (past the end) cannot be proven" "$ZKREG" prove --statement "$SP" \
+  -o "$T/pp"
+grep -q "10000 records" "$T/err"; ok $? "... the refusal names the dataset size"
+SW=$(reg_stmt 18446744073709551615 2 "$T/o2.bin")
+[ ${#SW} -eq 64 ]; ok $? "a statement for records 2^64-1..+2 registers (the range is checked at prove/verify)"
+expect 1 "records 2^64-1..+2 (first + count wraps) cannot be proven" "$ZKREG" prove \
+  --statement "$SW" -o "$T/pp"
+grep -q "dataset has 10000 records" "$T/err"; ok $? "... the refusal names the dataset size"
+eval_output 0 0 0 >"$T/o0.bin"
+SZ=$(reg_stmt 0 0 "$T/o0.bin")
+[ ${#SZ} -eq 64 ]; ok $? "a statement for an empty range registers"
+expect 1 "an empty range (record_count 0) cannot be proven" "$ZKREG" prove --statement "$SZ" \
+  -o "$T/pp"
+grep -q "empty range" "$T/err"; ok $? "... the refusal names the empty range"
+[ ! -e "$T/pp" ]; ok $? "... and no proof is written"
+sed 's/"version": 1/"version": 3/; s/"verifier_version": "0.2.0"/"verifier_version": "0.1.0"/' \
+  "$T/schema.json" >"$T/schema3.json"
+expect 0 "register-schema fmnist-eval@3 pinning verifier 0.1.0" "$ZKREG" register-schema \
+  "$T/schema3.json"
+SV=$("$ZKREG" register-statement --schema fmnist-eval@3 --program 1 --model 2 --dataset 3 \
+  --param record_first=9999 --param record_count=1 --public-output "$T/olast.bin" 2>/dev/null |
+  tail -1)
+expect 0 "a statement pinning verifier 0.1.0 proves (the pin binds the verifier)" "$ZKREG" prove \
+  --statement "$SV" -o "$T/pv"
+expect 1 "... this verifier refuses to verify it" "$ZKREG" verify --statement "$SV" "$T/pv"
+grep -q "0.1.0" "$T/err"; ok $? "... naming the pinned version"
+expect 1 "... and to attest it" "$ZKREG" attest --statement "$SV" --proof "$T/pv" \
+  --key "file:$T/ed.key" -o "$T/l.att" --passphrase-file "$T/keypass" $R
+[ ! -e "$T/l.att" ]; ok $? "... and no attestation file exists"
+# The dataset file the verifier reads changes after registration (the
+# store's .path names a copy that is replaced by another dataset): verify
+# and attest refuse; the records the worker uses are rebound to the
+# registered root by the verifier itself, so no later swap can pass.
+mkdir "$T/ds" && cp /usr/share/datasets/fashion-mnist/t10k-*-idx*-ubyte.gz "$T/ds/"
+expect 0 "re-registering the dataset from a copy" "$ZKREG" register-dataset \
+  "$T/ds/t10k-images-idx3-ubyte.gz"
+expect 0 "... the last-record proof verifies against the copy" "$ZKREG" verify --statement "$SL" \
+  "$T/plast"
+cp /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz "$T/ds/t10k-images-idx3-ubyte.gz"
+cp /usr/share/datasets/fashion-mnist/train-labels-idx1-ubyte.gz "$T/ds/t10k-labels-idx1-ubyte.gz"
+expect 1 "the copy replaced by another dataset: verify refuses" "$ZKREG" verify --statement "$SL" \
+  "$T/plast"
+grep -q "dataset" "$T/err"; ok $? "... naming the dataset"
+expect 1 "... and attest refuses" "$ZKREG" attest --statement "$SL" --proof "$T/plast" \
+  --key "file:$T/ed.key" -o "$T/l.att" --passphrase-file "$T/keypass" $R
+[ ! -e "$T/l.att" ]; ok $? "... and no attestation file exists"
 echo "1..$n"
 exit $fail

@@ -21,7 +21,8 @@ static char tmpdir[256];
 
 static void test_range_proof(zkr_tap *t)
 {
-    int bad = 0, refused = 0, cases = 0;
+    int bad = 0, refused = 0, cases = 0, shifted = 0, refused_shift = 0, swapped = 0;
+    int refused_swap = 0, wrap_ok = 0;
 
     for (uint64_t n = 1; n <= 40; n++) {
         uint8_t(*lv)[32] = malloc(n * 32), root[32], got[32];
@@ -54,13 +55,52 @@ static void test_range_proof(zkr_tap *t)
                                                (const uint8_t(*)[32])bound, nb - 1, got) != ZKR_OK;
                 refused += zkr_eval_range_root((const uint8_t(*)[32])(lv + first), n, first, count,
                                                (const uint8_t(*)[32])bound, nb + 1, got) != ZKR_OK;
+                /* The same leaves and boundary hashes presented as the range one to the right. */
+                if (first + count < n) {
+                    shifted++;
+                    refused_shift +=
+                        zkr_eval_range_root((const uint8_t(*)[32])(lv + first), n, first + 1,
+                                            count, (const uint8_t(*)[32])bound, nb, got) != ZKR_OK ||
+                        memcmp(got, root, 32) != 0;
+                }
+                /* The first two boundary hashes swapped (left and right of the range moved). */
+                if (nb >= 2) {
+                    uint8_t tmp[32];
+                    swapped++;
+                    memcpy(tmp, bound[0], 32);
+                    memcpy(bound[0], bound[1], 32);
+                    memcpy(bound[1], tmp, 32);
+                    refused_swap +=
+                        zkr_eval_range_root((const uint8_t(*)[32])(lv + first), n, first, count,
+                                            (const uint8_t(*)[32])bound, nb, got) != ZKR_OK ||
+                        memcmp(got, root, 32) != 0;
+                }
             }
+        /* Ranges past the end, and first + count wrapping 2^64: refused before any walk. */
+        wrap_ok += zkr_eval_range_root((const uint8_t(*)[32])lv, n, UINT64_MAX, 2, NULL, 0, got) ==
+                       ZKR_ERR_USAGE &&
+                   zkr_eval_range_root((const uint8_t(*)[32])lv, n, n - 1, UINT64_MAX, NULL, 0,
+                                       got) == ZKR_ERR_USAGE &&
+                   zkr_eval_range_root((const uint8_t(*)[32])lv, n, n, 1, NULL, 0, got) ==
+                       ZKR_ERR_USAGE &&
+                   zkr_eval_range_root((const uint8_t(*)[32])lv, n, 0, 0, NULL, 0, got) ==
+                       ZKR_ERR_USAGE &&
+                   zkr_eval_range_proof((const uint8_t(*)[32])lv, n, 1, UINT64_MAX, bound, &nb) ==
+                       ZKR_ERR_USAGE;
         free(lv);
     }
     zkr_tap_ok(t, bad == 0 && refused == 3 * cases,
                "range proofs for every range of 1..40 leaves: %d ranges rebuild the root, each "
                "refused with another leaf or a boundary hash missing or extra (%d bad, %d/%d refused)",
                cases, bad, refused, 3 * cases);
+    zkr_tap_ok(t, shifted > 0 && refused_shift == shifted,
+               "a range's leaves and boundary hashes presented one position to the right: refused "
+               "(%d/%d)", refused_shift, shifted);
+    zkr_tap_ok(t, swapped > 0 && refused_swap == swapped,
+               "the first two boundary hashes swapped: refused (%d/%d)", refused_swap, swapped);
+    zkr_tap_ok(t, wrap_ok == 40,
+               "first 2^64-1, count 2^64-1, first = n, count 0: ZKR_ERR_USAGE for every n "
+               "(%d/40)", wrap_ok);
 }
 
 static void test_completeness(zkr_tap *t)
@@ -182,6 +222,11 @@ static void test_bindings(zkr_tap *t)
     MISMATCH(st.model_commitment[31] ^= 1, ZKR_ERR_MISMATCH_MODEL, "another model commitment");
     MISMATCH(st.dataset_commitment[7] ^= 4, ZKR_ERR_MISMATCH_DATASET, "another dataset commitment");
     MISMATCH(st.first = 1, ZKR_ERR_MISMATCH_INPUT, "records 1..5 for a proof of 0..4");
+    MISMATCH(st.first = UINT64_MAX, ZKR_ERR_MISMATCH_INPUT, "record_first 2^64-1 (first + count wraps)");
+    MISMATCH(st.count = 0, ZKR_ERR_TOO_LARGE, "record_count 0");
+    MISMATCH(st.count = ((uint64_t)1 << ZKR_EVAL_MAX_LB) + 1, ZKR_ERR_TOO_LARGE,
+             "record_count 2^20 + 1");
+    MISMATCH(st.count = UINT64_MAX, ZKR_ERR_TOO_LARGE, "record_count 2^64-1");
     {
         uint8_t *big = NULL, bound[ZKR_EVAL_MAX_BOUNDARY][32];
         zkr_eval_batch bt;
@@ -325,6 +370,26 @@ static void test_tamper(zkr_tap *t)
     cp[f.proof.len] = 0;
     zkr_tap_ok(t, ev_verify(&f, cp, f.proof.len + 1, NULL) == ZKR_ERR_MALFORMED,
                "a trailing byte: ZKR_ERR_MALFORMED");
+    /* Field words >= p in the body (its first and last word): refused as encodings. */
+    {
+        zkr_proof_view v;
+        zkr_diag d = {0};
+        int malformed = 0;
+        if (zkr_proof_parse(f.proof.p, f.proof.len, &v, &d) == ZKR_OK && v.len[3] >= 16) {
+            size_t offs[2] = {(size_t)(v.body[3] - f.proof.p),
+                              (size_t)(v.body[3] - f.proof.p) + v.len[3] - 8};
+            static const uint64_t bad[2] = {ZKR_GL_P, UINT64_MAX};
+            for (int k = 0; k < 2; k++)
+                for (int b = 0; b < 2; b++) {
+                    memcpy(cp, f.proof.p, f.proof.len);
+                    zkr_store_le64(cp + offs[k], bad[b]);
+                    malformed += ev_verify(&f, cp, f.proof.len, NULL) == ZKR_ERR_MALFORMED;
+                }
+        }
+        zkr_tap_ok(t, malformed == 4,
+                   "the body's first and last field word set to p and 2^64-1: ZKR_ERR_MALFORMED "
+                   "(%d/4)", malformed);
+    }
     free(cp);
     ev_fixture_free(&f);
     zkr_dataset_free(ds);

@@ -96,6 +96,8 @@ typedef struct {
     uint32_t out;     /* last layer width */
     const char *want; /* substring of the verifier's message */
     int wit;          /* 1: witness records swapped; 2: a record from outside the range */
+    uint32_t classes; /* labels drawn in 0..classes-1; 0: the last layer width */
+    int thr;          /* threshold mode, tau = the honest number correct + 1 */
 } attack;
 
 static zkr_err e_none(void *ctx, zkr_eval_cheat_view *w)
@@ -228,6 +230,37 @@ static zkr_err e_argmax_on_padding(void *ctx, zkr_eval_cheat_view *w)
     return ZKR_OK;
 }
 
+/*
+ * A record whose label is out_dim (out_dim 3, label 3: a padding row of
+ * the 2^c rows) counted as correct: E moved onto padding row 3, KA above
+ * every key so that every difference stays a byte, and the claim raised
+ * by one (the verifier's label table drops labels >= out_dim, so only the
+ * padding-row constraint (1 - sel) E = 0 and the count check stand between).
+ */
+static zkr_err e_label_on_padding_counted(void *ctx, zkr_eval_cheat_view *w)
+{
+    const ev_fixture *f = ctx;
+    uint64_t J = (uint64_t)1 << w->shape->c, od = out_dim(w);
+
+    if (od == J)
+        return ZKR_ERR_USAGE;
+    for (uint64_t b = 0; b < f->bt.count; b++) {
+        uint64_t top;
+        if (f->records[(b + 1) * f->bt.rec_len - 1] != od)
+            continue;
+        top = key(w, b, argmax_of(w, b));
+        claim_argmax(w, b, argmax_of(w, b));
+        for (uint64_t j = 0; j < J; j++) {
+            *a_at(w, ZKR_EVAL_ASLOT_E, b, j) = j == od;
+            set_limbs(w, ZKR_EVAL_ASLOT_D0 + w->shape->nd, b, j, top);
+        }
+        w->correct += 1;
+        w->set_correct = 1;
+        return ZKR_OK;
+    }
+    return ZKR_ERR_USAGE; /* no record labelled out_dim in the range: draw again */
+}
+
 /* A wrong argmax with KA(j) = max(K(j), K(a')) per row: every D >= 0, KA not one value per record. */
 static zkr_err e_ka_not_broadcast(void *ctx, zkr_eval_cheat_view *w)
 {
@@ -277,35 +310,42 @@ static zkr_err e_logit_raised(void *ctx, zkr_eval_cheat_view *w)
 }
 
 static const attack attacks[] = {
-    {"control_no_edit", e_none, 0, 4, NULL, 0},
-    {"count_plus_one", e_count_plus, 0, 4, "count check", 0},
-    {"count_minus_one", e_count_minus, 0, 4, "count check", 0},
-    {"wrong_argmax_wrapped_difference", e_wrong_argmax_wrapped, 0, 4, "range checks", 0},
-    {"wrong_argmax_difference_sign_dropped", e_wrong_argmax_abs, 0, 4, "argmax check", 0},
-    {"tie_broken_high_wrapped_difference", e_tie_wrong_wrapped, 1, 2, "range checks", 0},
-    {"tie_broken_high_key_of_low_index", e_tie_wrong_in_range, 1, 2, "argmax check", 0},
-    {"indicator_two", e_indicator_two, 0, 4, "argmax", 0},
-    {"indicator_two_and_p_minus_1", e_indicator_two_minus_one, 0, 4, "range checks", 0},
-    {"indicator_two_ones", e_indicator_two_ones, 0, 4, "argmax", 0},
-    {"indicator_all_zero", e_no_argmax, 0, 4, "one-hot", 0},
-    {"argmax_on_padding_row", e_argmax_on_padding, 0, 3, "argmax check", 0},
-    {"argmax_key_not_one_per_record", e_ka_not_broadcast, 0, 4, "key differs", 0},
-    {"difference_limb_borrow_256", e_difference_limb_borrow, 0, 4, "range checks", 0},
-    {"last_layer_logit_raised", e_logit_raised, 0, 4, "requantization", 0},
-    {"record_swapped", e_none, 0, 4, "check fails", 1},
-    {"record_outside_the_range", e_none, 0, 4, "check fails", 2},
+    {"control_no_edit", e_none, 0, 4, NULL, 0, 0, 0},
+    {"count_plus_one", e_count_plus, 0, 4, "count check", 0, 0, 0},
+    {"count_minus_one", e_count_minus, 0, 4, "count check", 0, 0, 0},
+    {"wrong_argmax_wrapped_difference", e_wrong_argmax_wrapped, 0, 4, "range checks", 0, 0, 0},
+    {"wrong_argmax_difference_sign_dropped", e_wrong_argmax_abs, 0, 4, "argmax check", 0, 0, 0},
+    {"tie_broken_high_wrapped_difference", e_tie_wrong_wrapped, 1, 2, "range checks", 0, 0, 0},
+    {"tie_broken_high_key_of_low_index", e_tie_wrong_in_range, 1, 2, "argmax check", 0, 0, 0},
+    {"indicator_two", e_indicator_two, 0, 4, "argmax", 0, 0, 0},
+    {"indicator_two_and_p_minus_1", e_indicator_two_minus_one, 0, 4, "range checks", 0, 0, 0},
+    {"indicator_two_ones", e_indicator_two_ones, 0, 4, "argmax", 0, 0, 0},
+    {"indicator_all_zero", e_no_argmax, 0, 4, "one-hot", 0, 0, 0},
+    {"argmax_on_padding_row", e_argmax_on_padding, 0, 3, "argmax check", 0, 0, 0},
+    {"argmax_key_not_one_per_record", e_ka_not_broadcast, 0, 4, "key differs", 0, 0, 0},
+    {"difference_limb_borrow_256", e_difference_limb_borrow, 0, 4, "range checks", 0, 0, 0},
+    {"last_layer_logit_raised", e_logit_raised, 0, 4, "requantization", 0, 0, 0},
+    {"record_swapped", e_none, 0, 4, "check fails", 1, 0, 0},
+    {"record_outside_the_range", e_none, 0, 4, "check fails", 2, 0, 0},
+    {"control_labels_beyond_out_dim", e_none, 0, 3, NULL, 0, 4, 0},
+    {"label_beyond_out_dim_counted_on_padding_row", e_label_on_padding_counted, 0, 3,
+     "argmax check", 0, 4, 0},
+    {"threshold_above_the_count", e_none, 0, 4, "below the threshold", 0, 0, 1},
+    {"threshold_met_by_a_raised_count", e_count_plus, 0, 4, "count check", 0, 0, 1},
 };
 
 static void run_attack(zkr_tap *t, const attack *a)
 {
     uint32_t dims[3] = {10, 8, a->out};
     ev_fixture f;
-    zkr_dataset *ds = ev_dataset_make(t, tmpdir, "s", 10, 12, a->out);
+    uint32_t classes = a->classes ? a->classes : a->out;
+    zkr_dataset *ds = ev_dataset_make(t, tmpdir, "s", 10, 12, classes);
     zkr_buf proof = {0}, out = {0};
     uint8_t *wit = NULL;
     zkr_diag d = {0}, vd = {0};
     zkr_err r = ZKR_ERR_INTERNAL, v = ZKR_ERR_INTERNAL;
     int tries = 0;
+    uint64_t tau = 0;
 
     memset(&f, 0, sizeof f);
     for (;;) {
@@ -327,8 +367,24 @@ static void run_attack(zkr_tap *t, const attack *a)
                 memcpy(wit, p, len); /* record 11 is outside 2..8 */
             }
         }
-        r = zkr_prover_evaluation_cheat(&f.p, f.st.statement_id, f.im, &f.bt, wit,
-                                        ZKR_EVAL_MODE_EXACT, 0, a->edit, NULL, &proof, &out, &d);
+        if (a->thr) {
+            /* tau one above what the model gets: learnt from an honest run first. */
+            unsigned m;
+            uint64_t cnt, honest = 0;
+            r = zkr_prover_evaluation_cheat(&f.p, f.st.statement_id, f.im, &f.bt, NULL,
+                                            ZKR_EVAL_MODE_EXACT, 0, e_none, &f, &proof, &out, &d);
+            if (r == ZKR_OK && zkr_eval_output_decode(out.p, out.len, &m, &cnt, &honest) == ZKR_OK &&
+                honest + 1 <= cnt)
+                tau = honest + 1;
+            else
+                r = ZKR_ERR_USAGE;
+            zkr_buf_free(&proof);
+            zkr_buf_free(&out);
+        }
+        if (!a->thr || r == ZKR_OK)
+            r = zkr_prover_evaluation_cheat(&f.p, f.st.statement_id, f.im, &f.bt, wit,
+                                            a->thr ? ZKR_EVAL_MODE_THRESHOLD : ZKR_EVAL_MODE_EXACT,
+                                            tau, a->edit, &f, &proof, &out, &d);
         free(wit);
         wit = NULL;
         if (r != ZKR_ERR_USAGE || ++tries > 40)
@@ -336,6 +392,8 @@ static void run_attack(zkr_tap *t, const attack *a)
         /* The edit needs another instance (e.g. a record whose logits all tie): draw again. */
         ev_fixture_free(&f);
         memset(&f, 0, sizeof f);
+        zkr_dataset_free(ds);
+        ds = ev_dataset_make(t, tmpdir, "s", 10, 12, classes);
     }
     if (r == ZKR_OK) {
         zkr_verifier_evaluation_statement st = f.st;
