@@ -574,14 +574,14 @@ static zkr_err out_guard(zkr_app *app, const char *out, const char *key_uri)
     if (out == NULL || strcmp(out, "-") == 0)
         return ZKR_OK;
     out_entry(out, o, sizeof o);
-    out_entry(app->registry_path, p, sizeof p);
-    n = strlen(p);
-    for (size_t i = 0; i < sizeof side / sizeof *side; i++)
+    out_entry(app->registry_path != NULL ? app->registry_path : "", p, sizeof p);
+    n = app->registry_path != NULL ? strlen(p) : 0;
+    for (size_t i = 0; i < sizeof side / sizeof *side && n > 0; i++)
         if (strncmp(o, p, n) == 0 && strcmp(o + n, side[i]) == 0)
             return zkr_fail(&app->diag, ZKR_ERR_USAGE,
                             "%s: an attestation may not replace the registry's file %s%s", out,
                             app->registry_path, side[i]);
-    if (strncmp(o, p, n) == 0 && strncmp(o + n, ".d/", 3) == 0)
+    if (n > 0 && strncmp(o, p, n) == 0 && strncmp(o + n, ".d/", 3) == 0)
         return zkr_fail(&app->diag, ZKR_ERR_USAGE,
                         "%s: an attestation may not be written into the registry's store %s.d/",
                         out, app->registry_path);
