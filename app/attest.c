@@ -535,6 +535,65 @@ static zkr_err who(zkr_app *app, const zkr_app_attest_opts *a, zkr_pubkey *pub, 
 }
 
 
+/*
+ * The directory entry a write to `path` replaces: its directory resolved
+ * (symlinks, "." and ".." gone) plus its last component. The write renames
+ * over that entry, so two paths with one entry write one file. A directory
+ * that cannot be resolved leaves the path as given (the write then fails).
+ */
+static void out_entry(const char *path, char *out, size_t cap)
+{
+    const char *slash = strrchr(path, '/');
+    char dir[4096], real[4096];
+    size_t dlen = slash == NULL ? 1 : (slash == path ? 1 : (size_t)(slash - path));
+
+    if (dlen >= sizeof dir) {
+        snprintf(out, cap, "%s", path);
+        return;
+    }
+    memcpy(dir, slash == NULL ? "." : path, dlen);
+    dir[dlen] = '\0';
+    if (realpath(dir, real) == NULL)
+        snprintf(out, cap, "%s", path);
+    else
+        snprintf(out, cap, "%s/%s", strcmp(real, "/") == 0 ? "" : real,
+                 slash == NULL ? path : slash + 1);
+}
+
+/*
+ * An attestation must not replace the registry (or its -wal, -shm or
+ * -journal file), anything in its store "<registry>.d/", or the key file
+ * that signs: the rename would destroy it. Exit 2.
+ */
+static zkr_err out_guard(zkr_app *app, const char *out, const char *key_uri)
+{
+    char o[4200], p[4200];
+    static const char *const side[] = {"", "-wal", "-shm", "-journal"};
+    size_t n;
+
+    if (out == NULL || strcmp(out, "-") == 0)
+        return ZKR_OK;
+    out_entry(out, o, sizeof o);
+    out_entry(app->registry_path != NULL ? app->registry_path : "", p, sizeof p);
+    n = app->registry_path != NULL ? strlen(p) : 0;
+    for (size_t i = 0; i < sizeof side / sizeof *side && n > 0; i++)
+        if (strncmp(o, p, n) == 0 && strcmp(o + n, side[i]) == 0)
+            return zkr_fail(&app->diag, ZKR_ERR_USAGE,
+                            "%s: an attestation may not replace the registry's file %s%s", out,
+                            app->registry_path, side[i]);
+    if (n > 0 && strncmp(o, p, n) == 0 && strncmp(o + n, ".d/", 3) == 0)
+        return zkr_fail(&app->diag, ZKR_ERR_USAGE,
+                        "%s: an attestation may not be written into the registry's store %s.d/",
+                        out, app->registry_path);
+    if (key_uri != NULL && strncmp(key_uri, "file:", 5) == 0) {
+        out_entry(key_uri + 5, p, sizeof p);
+        if (strcmp(o, p) == 0)
+            return zkr_fail(&app->diag, ZKR_ERR_USAGE,
+                            "%s: an attestation may not replace the signing key file", out);
+    }
+    return ZKR_OK;
+}
+
 /* An attestation the log does not show is not handed out: removed when nothing committed. */
 static void made_free(const zkr_app_attest_opts *a, zkr_app_attest_made *m, int committed)
 {
@@ -776,7 +835,8 @@ zkr_err zkr_app_attest(zkr_app *app, const zkr_app_attest_opts *o, zkr_app_attes
     memset(&key, 0, sizeof key);
     memset(&m, 0, sizeof m);
     memset(made, 0, sizeof *made);
-    if ((r = zkr_app_registry_open(app, &reg)) != ZKR_OK)
+    if ((r = out_guard(app, a.out, a.import_sig ? NULL : a.key)) != ZKR_OK ||
+        (r = zkr_app_registry_open(app, &reg)) != ZKR_OK)
         goto out;
     if (a.import_sig != NULL) {
         r = attest_import(app, reg, &a, made);
@@ -835,6 +895,7 @@ void zkr_app_attest_made_free(zkr_app_attest_made *m)
 typedef struct {
     uint64_t line;
     char *statement, *proof, *out;
+    char *entry; /* the directory entry out replaces (out_entry): what "one file" means */
 } batch_entry;
 
 typedef struct {
@@ -848,9 +909,22 @@ static void batch_list_free(batch_list *b)
         free(b->e[i].statement);
         free(b->e[i].proof);
         free(b->e[i].out);
+        free(b->e[i].entry);
     }
     free(b->e);
     memset(b, 0, sizeof *b);
+}
+
+/* Names the line in front of a diagnostic that does not. */
+static zkr_err line_prefix(zkr_app *app, uint64_t line, zkr_err r)
+{
+    char msg[sizeof app->diag.msg];
+
+    memcpy(msg, app->diag.msg, sizeof msg);
+    msg[sizeof msg - 1] = '\0';
+    zkr_diag_clear(&app->diag);
+    (void)zkr_fail(&app->diag, r, "line %llu: %s", (unsigned long long)line, msg);
+    return r;
 }
 
 static zkr_err batch_field(zkr_app *app, json_t *o, uint64_t line, const char *key, int id_ok,
@@ -875,10 +949,11 @@ static zkr_err batch_field(zkr_app *app, json_t *o, uint64_t line, const char *k
     return *out != NULL ? ZKR_OK : ZKR_ERR_NOMEM;
 }
 
-static zkr_err batch_entry_parse(zkr_app *app, json_t *o, uint64_t line, const char *out_dir,
-                                 batch_entry *e)
+static zkr_err batch_entry_parse(zkr_app *app, json_t *o, uint64_t line,
+                                 const zkr_app_attest_batch_opts *bo, batch_entry *e)
 {
-    const char *key;
+    const char *key, *out_dir = bo->out_dir;
+    char entry[4200];
     json_t *v;
     zkr_err r;
 
@@ -910,12 +985,15 @@ static zkr_err batch_entry_parse(zkr_app *app, json_t *o, uint64_t line, const c
             return ZKR_ERR_NOMEM;
         snprintf(e->out, cap, "%s/attestation-%llu.json", out_dir, (unsigned long long)line);
     }
-    return ZKR_OK;
+    if ((r = out_guard(app, e->out, bo->key)) != ZKR_OK)
+        return line_prefix(app, line, r);
+    out_entry(e->out, entry, sizeof entry);
+    return (e->entry = strdup(entry)) != NULL ? ZKR_OK : ZKR_ERR_NOMEM;
 }
 
 static int out_cmp(const void *a, const void *b)
 {
-    return strcmp((*(const batch_entry *const *)a)->out, (*(const batch_entry *const *)b)->out);
+    return strcmp((*(const batch_entry *const *)a)->entry, (*(const batch_entry *const *)b)->entry);
 }
 
 /* Two lines that would write one file: the first attestation would be lost. */
@@ -932,7 +1010,7 @@ static zkr_err batch_unique_outputs(zkr_app *app, const batch_list *b)
         v[i] = &b->e[i];
     qsort(v, b->n, sizeof *v, out_cmp);
     for (size_t i = 1; i < b->n && r == ZKR_OK; i++)
-        if (strcmp(v[i - 1]->out, v[i]->out) == 0)
+        if (strcmp(v[i - 1]->entry, v[i]->entry) == 0)
             r = zkr_fail(&app->diag, ZKR_ERR_USAGE, "lines %llu and %llu both write %s",
                          (unsigned long long)(v[i - 1]->line < v[i]->line ? v[i - 1]->line
                                                                            : v[i]->line),
@@ -984,7 +1062,7 @@ static zkr_err batch_parse(zkr_app *app, const zkr_app_attest_batch_opts *o, bat
                 r = zkr_fail(&app->diag, ZKR_ERR_MALFORMED, "%s line %llu: not JSON: %s",
                              o->batch, (unsigned long long)line, je.text);
             else
-                r = batch_entry_parse(app, obj, line, o->out_dir, &b->e[b->n - 1]);
+                r = batch_entry_parse(app, obj, line, o, &b->e[b->n - 1]);
             json_decref(obj);
         }
         p = nl ? nl + 1 : end;

@@ -135,8 +135,16 @@ static zkr_err zkr_app_opaque_model_ok(zkr_app *app, zkr_registry *reg, const ch
         return r;
     if (zkr_file_read(path, ZKR_ML_MODEL_MAX_BYTES, &b, NULL) == ZKR_OK) {
         zkr_sha256(b.p, b.len, sha);
-        known = sodium_memcmp(sha, prog.sha256, ZKR_DIGEST_BYTES) == 0 &&
-                zkr_ml_graph_decode(b.p, b.len, &g, NULL) == ZKR_OK;
+        /* Only register-program writes this file, with exactly these bytes: other bytes under
+         * the program's digest are a damaged store, not an opaque program (fail closed). */
+        if (sodium_memcmp(sha, prog.sha256, ZKR_DIGEST_BYTES) != 0) {
+            zkr_buf_free(&b);
+            return zkr_fail(&app->diag, ZKR_ERR_REGISTRY,
+                            "%s: the stored bytes of program %lld differ from its registered "
+                            "sha256 (the store beside the registry was changed); no model is "
+                            "registered for it", path, (long long)prog.id);
+        }
+        known = zkr_ml_graph_decode(b.p, b.len, &g, NULL) == ZKR_OK;
     }
     zkr_buf_free(&b);
     if (!known &&
