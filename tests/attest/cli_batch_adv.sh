@@ -22,7 +22,7 @@ export ZKREG_REGISTRY=$T/reg.db ZKREG_ATTEST_TIME=1795000000
 unset ZKREG_PASSPHRASE_FILE ZKREG_TEST_ATTEST_PAUSE ZKR_TEST_PAUSE_FIFO ZKR_TEST_PAUSE_AT ZKR_TEST_PAUSE_SKIP || true
 n=0
 failed=0
-ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=$((failed + 1)); fi; }
+ok() { n=$((n + 1)); local d; d=$(printf "%s" "$2" | tr "\n" " "); if [ "$1" = 0 ]; then echo "ok $n - $d"; else echo "not ok $n - $d"; failed=$((failed + 1)); fi; }
 count() { sqlite3 -readonly "$ZKREG_REGISTRY" "select count(*) from log where type='$1'"; }
 logn() { sqlite3 -readonly "$ZKREG_REGISTRY" "select count(*) from log"; }
 jget() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$@"; }
