@@ -109,12 +109,19 @@ out:
 int main(int argc, char **argv)
 {
     zkr_params p;
-    unsigned threads = argc > 1 ? (unsigned)atoi(argv[1]) : 1;
+    unsigned long parsed = 1;
+    char *end = NULL;
 
+    if (argc > 1) {
+        parsed = strtoul(argv[1], &end, 10);
+        if (end == argv[1] || *end != '\0' || parsed < 1 || parsed > 16) {
+            fprintf(stderr, "usage: zk2_bench [THREADS 1..16]\n");
+            return 2;
+        }
+    }
+    unsigned threads = (unsigned)parsed;
     if (sodium_init() < 0 || zkr_params_get(ZKR_PARAM_SET_128, &p) != ZKR_OK)
         return 1;
-    if (threads == 0)
-        threads = 1;
     printf("CPU seconds, best of 3, %u thread(s); matmul@2 blinded for %u openings\n", threads,
            ZKR_HPCS_DEFAULT_BUDGET);
     printf("| shape | kind | commit | prove | verify | proof |\n|---|---|---|---|---|---|\n");

@@ -38,23 +38,8 @@ static zkr_err zkr_vi_header(const zkr_proof_view *v, const zkr_verifier_inferen
     static const uint32_t tags[5] = {ZKR_SEC_STATEMENT, ZKR_SEC_INF_WITNESS, ZKR_SEC_INF_LOGUP,
                                      ZKR_SEC_INF_LAYERS, ZKR_SEC_PCS};
 
-    if (v->proof_system != ZKR_PROOF_SYSTEM_ID || v->param_set != st->param_set)
-        return zkr_fail(d, ZKR_ERR_MISMATCH_PARAMS,
-                        "proof: proof system %u / parameter set %u, statement wants %u / %u",
-                        v->proof_system, v->param_set, ZKR_PROOF_SYSTEM_ID, st->param_set);
-    if (v->kind != ZKR_KIND_INFERENCE1)
-        return zkr_fail(d, ZKR_ERR_MISMATCH_PARAMS, "proof: kind %u is not inference@1", v->kind);
-    if (sodium_memcmp(v->statement_id, st->statement_id, ZKR_DIGEST_BYTES) != 0)
-        return zkr_fail(d, ZKR_ERR_MISMATCH_STATEMENT,
-                        "proof: statement_id differs from the registered statement");
-    if (v->n_sections != 5)
-        return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: inference@1 wants 5 sections, found %u",
-                        v->n_sections);
-    for (unsigned i = 0; i < 5; i++)
-        if (v->tag[i] != tags[i])
-            return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: section %u has tag %u, expected %u", i,
-                            v->tag[i], tags[i]);
-    return ZKR_OK;
+    return zkr_proof_view_bind(v, st->param_set, ZKR_KIND_INFERENCE1, "inference@1", st->statement_id,
+                               tags, 5, d);
 }
 
 static zkr_err zkr_vi_model(zkr_dec *dec, const zkr_verifier_inference_statement *st,

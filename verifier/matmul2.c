@@ -14,19 +14,12 @@ static zkr_err zkr_vm2_bind(const zkr_proof_view *v, const zkr_verifier_matmul2_
     uint32_t m, k, b, nv, ev;
     const uint8_t *root, *dx, *dy;
     uint8_t ex[ZKR_DIGEST_BYTES], ey[ZKR_DIGEST_BYTES];
+    static const uint32_t tags[3] = {ZKR_SEC_STATEMENT, ZKR_SEC_ZK_SUMCHECK, ZKR_SEC_HPCS};
+    zkr_err r;
 
-    if (v->proof_system != ZKR_PROOF_SYSTEM_ID || v->param_set != st->param_set)
-        return zkr_fail(d, ZKR_ERR_MISMATCH_PARAMS,
-                        "proof: proof system %u / parameter set %u, statement wants %u / %u",
-                        v->proof_system, v->param_set, ZKR_PROOF_SYSTEM_ID, st->param_set);
-    if (v->kind != ZKR_KIND_MATMUL2)
-        return zkr_fail(d, ZKR_ERR_MISMATCH_PARAMS, "proof: kind %u is not matmul@2", v->kind);
-    if (sodium_memcmp(v->statement_id, st->statement_id, ZKR_DIGEST_BYTES) != 0)
-        return zkr_fail(d, ZKR_ERR_MISMATCH_STATEMENT,
-                        "proof: statement_id differs from the registered statement");
-    if (v->n_sections != 3 || v->tag[0] != ZKR_SEC_STATEMENT || v->tag[1] != ZKR_SEC_ZK_SUMCHECK ||
-        v->tag[2] != ZKR_SEC_HPCS)
-        return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: matmul@2 wants sections 1, 8, 9 in order");
+    if ((r = zkr_proof_view_bind(v, st->param_set, ZKR_KIND_MATMUL2, "matmul@2", st->statement_id,
+                                 tags, 3, d)) != ZKR_OK)
+        return r;
     zkr_dec_init(&dec, v->body[0], v->len[0]);
     if (zkr_dec_u32(&dec, &m) != ZKR_OK || zkr_dec_u32(&dec, &k) != ZKR_OK ||
         zkr_dec_u32(&dec, &b) != ZKR_OK || zkr_dec_u32(&dec, &nv) != ZKR_OK ||

@@ -661,24 +661,16 @@ static zkr_err fail_verify(const vctx *c, zkr_diag *d)
 zkr_err zkr_verify_train_step(const zkr_params *p, const zkr_train_statement *st,
                               const uint8_t *proof, size_t len, zkr_diag *d)
 {
+    static const uint32_t tags[2] = {ZKR_SEC_STATEMENT, ZKR_SEC_TRAIN_BODY};
     zkr_proof_view v;
     vctx *c;
     zkr_err r;
 
     if ((r = zkr_proof_parse(proof, len, &v, d)) != ZKR_OK)
         return r;
-    if (v.proof_system != ZKR_PROOF_SYSTEM_ID || v.param_set != p->id)
-        return zkr_fail(d, ZKR_ERR_MISMATCH_PARAMS,
-                        "proof: proof system %u / parameter set %u, statement wants %u / %u",
-                        v.proof_system, v.param_set, ZKR_PROOF_SYSTEM_ID, p->id);
-    if (v.kind != ZKR_KIND_TRAIN_STEP)
-        return zkr_fail(d, ZKR_ERR_MISMATCH_PARAMS, "proof: kind %u is not training-step@1",
-                        v.kind);
-    if (sodium_memcmp(v.statement_id, st->statement_id, ZKR_DIGEST_BYTES) != 0)
-        return zkr_fail(d, ZKR_ERR_MISMATCH_STATEMENT,
-                        "proof: statement_id differs from the registered statement");
-    if (v.n_sections != 2 || v.tag[0] != ZKR_SEC_STATEMENT || v.tag[1] != ZKR_SEC_TRAIN_BODY)
-        return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: training-step@1 wants sections 1, 7");
+    if ((r = zkr_proof_view_bind(&v, p->id, ZKR_KIND_TRAIN_STEP, "training-step@1",
+                                 st->statement_id, tags, 2, d)) != ZKR_OK)
+        return r;
     if (st->batch == 0 || st->batch > ZKR_TRAIN_MAX_BATCH || st->indices == NULL)
         return zkr_fail(d, ZKR_ERR_MISMATCH_INPUT, "statement: batch of %u records", st->batch);
     if ((c = calloc(1, sizeof *c)) == NULL)

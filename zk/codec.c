@@ -1,4 +1,5 @@
 /* Proof container and canonical field-element codecs. */
+#include <sodium.h>
 #include <string.h>
 
 #include "zk/zk.h"
@@ -122,5 +123,28 @@ zkr_err zkr_proof_parse(const uint8_t *p, size_t len, zkr_proof_view *v, zkr_dia
     }
     if (zkr_dec_finish(&dec) != ZKR_OK)
         return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: %zu trailing bytes", len - dec.pos);
+    return ZKR_OK;
+}
+
+zkr_err zkr_proof_view_bind(const zkr_proof_view *v, uint32_t param_set, uint32_t kind,
+                            const char *kind_name, const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                            const uint32_t *tags, unsigned n_tags, zkr_diag *d)
+{
+    if (v->proof_system != ZKR_PROOF_SYSTEM_ID || v->param_set != param_set)
+        return zkr_fail(d, ZKR_ERR_MISMATCH_PARAMS,
+                        "proof: proof system %u / parameter set %u, statement wants %u / %u",
+                        v->proof_system, v->param_set, ZKR_PROOF_SYSTEM_ID, param_set);
+    if (v->kind != kind)
+        return zkr_fail(d, ZKR_ERR_MISMATCH_PARAMS, "proof: kind %u is not %s", v->kind, kind_name);
+    if (sodium_memcmp(v->statement_id, statement_id, ZKR_DIGEST_BYTES) != 0)
+        return zkr_fail(d, ZKR_ERR_MISMATCH_STATEMENT,
+                        "proof: statement_id differs from the registered statement");
+    if (v->n_sections != n_tags)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: %s wants %u sections, found %u", kind_name,
+                        n_tags, v->n_sections);
+    for (unsigned i = 0; i < n_tags; i++)
+        if (v->tag[i] != tags[i])
+            return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: %s section %u has tag %u, expected %u",
+                            kind_name, i, v->tag[i], tags[i]);
     return ZKR_OK;
 }

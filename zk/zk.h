@@ -481,6 +481,16 @@ typedef struct {
  * format version). The view points into p.
  */
 zkr_err zkr_proof_parse(const uint8_t *p, size_t len, zkr_proof_view *out, zkr_diag *d) ZKR_WUR;
+/*
+ * The header checks every verifier makes first, from the registered
+ * values (never the proof's): proof system and parameter set
+ * (ZKR_ERR_MISMATCH_PARAMS), kind (MISMATCH_PARAMS, naming kind_name),
+ * statement_id (MISMATCH_STATEMENT, constant-time compare), then exactly
+ * n_tags sections with tags[] in order (MALFORMED). ZKR_OK otherwise.
+ */
+zkr_err zkr_proof_view_bind(const zkr_proof_view *v, uint32_t param_set, uint32_t kind,
+                            const char *kind_name, const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                            const uint32_t *tags, unsigned n_tags, zkr_diag *d) ZKR_WUR;
 /* Writes the header; sections follow with zkr_proof_add_section. */
 zkr_err zkr_proof_begin(zkr_buf *b, uint32_t param_set, uint32_t kind,
                         const uint8_t statement_id[ZKR_DIGEST_BYTES], uint32_t n_sections) ZKR_WUR;
