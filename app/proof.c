@@ -20,6 +20,7 @@
 #include "cuda/cuda.h"
 #include "prover/prover.h"
 #include "zkr_config.h"
+#include "app/dataset.h"
 
 #define ZKR_APP_PROOF_MAX ZKR_PROOF_MAX_BYTES
 
@@ -281,6 +282,26 @@ static zkr_err zkr_prove_backend(zkr_app *app, const zkr_app_prove_opts *a, uint
     return ZKR_OK;
 }
 
+/*
+ * A seed is for the hiding kinds only. They are not proven by this
+ * command yet (the hiding provers take the seed as (ptr, len), see
+ * prover/zk_rand.c): a seed that passes the checks is refused as
+ * unsupported rather than silently ignored.
+ */
+static zkr_err prove_zk_seed_check(zkr_app *app, const zkr_app_prove_opts *o)
+{
+    zkr_err r;
+
+    if (o->zk_seed_len != ZKR_ZK_SEED_BYTES)
+        return zkr_fail(&app->diag, ZKR_ERR_USAGE, "--zk-seed: %zu bytes, %d expected",
+                        o->zk_seed_len, ZKR_ZK_SEED_BYTES);
+    if ((r = zkr_app_zk_seed_applies(app, o->statement)) != ZKR_OK)
+        return r;
+    return zkr_fail(&app->diag, ZKR_ERR_UNSUPPORTED,
+                    "statement %s has a hiding proof kind, which `zkreg prove` does not prove "
+                    "yet", o->statement);
+}
+
 zkr_err zkr_app_prove(zkr_app *app, const zkr_app_prove_opts *o, zkr_app_prove_result *res)
 {
     zkr_proof_stmt ps;
@@ -297,6 +318,8 @@ zkr_err zkr_app_prove(zkr_app *app, const zkr_app_prove_opts *o, zkr_app_prove_r
 
     memset(&ps, 0, sizeof ps);
     memset(res, 0, sizeof *res);
+    if (o->zk_seed != NULL && (r = prove_zk_seed_check(app, o)) != ZKR_OK)
+        return r;
     if ((r = zkr_prove_backend(app, o, &use_cuda)) != ZKR_OK)
         return r;
     so.no_sandbox = o->no_sandbox;

@@ -23,6 +23,13 @@ typedef struct {
     uint32_t threads;         /* prover threads, 1..16 */
     int no_sandbox;           /* prove in this process (debugging only) */
     zkr_app_progress_fn progress;
+    /*
+     * --zk-seed: the unsealed seed (app/dataset.h zkr_app_zk_seed_load),
+     * borrowed, or NULL. Only hiding kinds take one; an @1 statement with a
+     * seed is refused (ZKR_ERR_USAGE) before anything runs.
+     */
+    const uint8_t *zk_seed;
+    size_t zk_seed_len;
 } zkr_app_prove_opts;
 
 typedef struct {
@@ -43,8 +50,10 @@ typedef struct {
  * recomputed and compared). Writes o->out only when the model's output is
  * the statement's public output.
  * Returns ZKR_OK, ZKR_ERR_NOT_FOUND, ZKR_ERR_MISMATCH_* (which binding),
- * ZKR_ERR_REVOKED, ZKR_ERR_UNSUPPORTED (--backend cuda unusable), sandbox,
- * I/O and registry errors.
+ * ZKR_ERR_REVOKED, ZKR_ERR_UNSUPPORTED (--backend cuda unusable; a hiding
+ * kind, which this command does not prove yet), ZKR_ERR_USAGE (a seed for
+ * an @1 kind, or one not ZKR_ZK_SEED_BYTES long), sandbox, I/O and
+ * registry errors.
  */
 zkr_err zkr_app_prove(zkr_app *app, const zkr_app_prove_opts *o, zkr_app_prove_result *res) ZKR_WUR;
 

@@ -8,8 +8,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "app/bundle.h"
+#include "app/dataset.h"
 #include "registry_cli.h"
+#include "zk_cli.h"
 #include "signer/signer.h"
 
 #define PROOF_FILE_MAX ((size_t)1 << 22)
@@ -735,9 +739,14 @@ zkr_err zkr_cmd_log(zkr_cli *cli, int argc, char **argv)
 /* ------------------------------------------------------------------ */
 
 static const char dataset_cmd_help[] =
-    "usage: zkreg dataset prove-record ID INDEX [--data PATH] [-o FILE]\n"
+    "usage: zkreg dataset commit PATH -o COMMITMENT --secrets SECRETS [passphrase options]\n"
+    "       zkreg dataset prove-record ID INDEX [--data PATH] [-o FILE]\n"
+    "       zkreg dataset prove-record INDEX --data PATH --secrets SECRETS [-o FILE]\n"
+    "                                         [passphrase options]\n"
     "       zkreg dataset verify-record PROOF [--record FILE | --data PATH]\n"
     "                                         [--root HEX --count N]\n"
+    "passphrase options: --passphrase-file F | --passphrase-fd N (never argv), and for\n"
+    "commit --kdf moderate|interactive (interactive: tests only)\n"
     "\n"
     "prove-record   print an RFC 6962 inclusion proof (JSON) that record INDEX\n"
     "               (from 0) belongs to registered dataset ID; with --data the\n"
@@ -747,10 +756,23 @@ static const char dataset_cmd_help[] =
     "               given with --root/--count, else those of the dataset registered\n"
     "               under the proof's dataset_sha256 (never the proof's own); the\n"
     "               record bytes (in the proof, --record FILE or record INDEX of\n"
-    "               --data PATH) must hash to the proven leaf\n" ZKR_CLI_EXIT_HELP;
+    "               --data PATH) must hash to the proven leaf\n"
+    "With --secrets (version 2, hiding datasets; no registry needed):\n"
+    "prove-record   opens record INDEX of PATH with the sealed SECRETS: the proof\n"
+    "               (zkreg-record-proof/v2) REVEALS that record, its label and its\n"
+    "               salt (that is what an opening is), and nothing about the others\n"
+    "verify-record  a v2 proof is checked against the registered version 2 dataset\n"
+    "               of its dataset_sha256 (or --root/--count); its record is in it\n"
+    "commit         on the data owner's machine, with no registry: commits every\n"
+    "               record of PATH (IDX or lines) under a fresh random salt\n"
+    "               (version 2, hiding); writes the public COMMITMENT (85 bytes;\n"
+    "               register it with `register-dataset --commitment`) and the salts,\n"
+    "               sealed under a passphrase, to SECRETS (mode 0600). Neither file\n"
+    "               is ever replaced.\n" ZKR_CLI_EXIT_HELP;
 
 typedef struct {
-    const char *data, *out, *record, *root, *count;
+    const char *data, *out, *record, *root, *count, *secrets;
+    zkr_cli_pass_opts pass;
 } ds_opts;
 
 static zkr_err prove_record(zkr_cli *cli, const char *ref, const char *idx, const ds_opts *o)
@@ -817,7 +839,7 @@ out:
 
 /* The trusted root and count: --root/--count, else the registered dataset. */
 static zkr_err record_anchor(zkr_cli *cli, const ds_opts *o, const uint8_t ds_sha[32],
-                             uint8_t root[32], uint64_t *count)
+                             int want_version, uint8_t root[32], uint64_t *count)
 {
     zkr_registry *reg = NULL;
     zkr_artifact a;
@@ -836,6 +858,10 @@ static zkr_err record_anchor(zkr_cli *cli, const ds_opts *o, const uint8_t ds_sh
         (r = zkr_registry_artifact_get(reg, ZKR_KIND_DATASET, hx, &a, &cli->diag)) == ZKR_OK) {
         memcpy(root, a.records_root, 32);
         *count = a.record_count;
+        if (zkr_registry_dataset_version(&a) != want_version)
+            r = zkr_fail(&cli->diag, ZKR_ERR_MISMATCH_DATASET,
+                         "dataset %s has a version %d commitment; this is a version %d record "
+                         "proof", hx, zkr_registry_dataset_version(&a), want_version);
     }
     zkr_registry_close(reg);
     return r;
@@ -892,7 +918,7 @@ static zkr_err verify_record(zkr_cli *cli, const char *file, const ds_opts *o)
         (r = doc_hex32(cli, file, doc, "records_root", h)) != ZKR_OK ||
         (r = doc_hex32(cli, file, doc, "leaf_hash", leaf)) != ZKR_OK ||
         (r = doc_path(cli, file, doc, ZKR_MERKLE_MAX_DEPTH, path, &plen)) != ZKR_OK ||
-        (r = record_anchor(cli, o, ds_sha, root, &count)) != ZKR_OK ||
+        (r = record_anchor(cli, o, ds_sha, 1, root, &count)) != ZKR_OK ||
         (r = record_bytes(cli, o, doc, file, index, &rec, &have)) != ZKR_OK)
         goto out;
     if (have) {
@@ -923,6 +949,143 @@ out:
     return r;
 }
 
+/* prove-record INDEX --data PATH --secrets S: a version 2 opening, no registry. */
+static zkr_err prove_record_v2(zkr_cli *cli, const char *idx, const ds_opts *o)
+{
+    zkr_secret pass = {0};
+    zkr_dataset *ds = NULL;
+    zkr_dscommit c;
+    zkr_dscommit_opening op;
+    zkr_buf b64 = {0};
+    json_t *doc = NULL;
+    char hx[65], salt[65];
+    uint64_t index;
+    zkr_err r;
+
+    memset(&op, 0, sizeof op);
+    if (o->data == NULL)
+        return zkr_cli_usage(cli, "prove-record --secrets needs --data PATH (the committed data)");
+    if ((r = zkr_cli_parse_u64(cli, "INDEX", idx, &index)) != ZKR_OK ||
+        (r = zkr_cli_pass_get(cli, &o->pass, &pass)) != ZKR_OK ||
+        (r = zkr_app_dataset_open_record(cli, o->data, o->secrets, &pass, index, &ds, &c, &op)) !=
+            ZKR_OK ||
+        (r = zkr_base64_encode(op.record, op.record_len, &b64)) != ZKR_OK ||
+        (r = zkr_buf_terminate(&b64)) != ZKR_OK)
+        goto out;
+    doc = json_pack("{s:s, s:s, s:s, s:I, s:s, s:I, s:s, s:s}", "type", "zkreg-record-proof/v2",
+                    "dataset_sha256", "", "format", c.format == ZKR_DATASET_IDX ? "idx" : "lines",
+                    "record_count", (json_int_t)c.count, "records_root", "", "index",
+                    (json_int_t)index, "record", (const char *)b64.p, "salt", "");
+    if (doc == NULL) {
+        r = ZKR_ERR_NOMEM;
+        goto out;
+    }
+    zkr_cli_hex32(c.digest, hx);
+    json_object_set_new(doc, "dataset_sha256", json_string(hx));
+    zkr_cli_hex32(c.root, hx);
+    json_object_set_new(doc, "records_root", json_string(hx));
+    /* The salt is published on purpose: it opens this record, and only this one. */
+    zkr_cli_hex32(op.salt, salt);
+    json_object_set_new(doc, "salt", json_string(salt));
+    sodium_memzero(salt, sizeof salt);
+    json_object_set_new(doc, "path", path_json((const digest_t *)op.path, op.path_len));
+    r = emit_doc(cli, (const log_opts *)&(log_opts){.out = o->out}, doc);
+    doc = NULL;
+out:
+    json_decref(doc);
+    zkr_buf_free(&b64);
+    sodium_memzero(&op, sizeof op);
+    zkr_dataset_free(ds);
+    zkr_secret_free(&pass);
+    return r;
+}
+
+static zkr_err verify_record_v2(zkr_cli *cli, const char *file, const ds_opts *o)
+{
+    static const char *const keys[] = {"type", "dataset_sha256", "format", "record_count",
+                                       "records_root", "index", "record", "salt", "path", NULL};
+    digest_t path[ZKR_MERKLE_MAX_DEPTH], ds_sha, proot, root, salt;
+    uint64_t index = 0, count = 0, pcount = 0;
+    const char *b64, *fmt;
+    zkr_buf rec = {0};
+    zkr_dscommit c;
+    size_t plen = 0;
+    json_t *doc = NULL;
+    zkr_err r;
+
+    memset(&c, 0, sizeof c);
+    if (o->record != NULL || o->data != NULL)
+        return zkr_cli_usage(cli, "a version 2 record proof carries its record: no --record/--data");
+    if ((r = load_doc(cli, file, "zkreg-record-proof/v2", keys, &doc)) != ZKR_OK ||
+        (r = doc_u64(cli, file, doc, "index", &index)) != ZKR_OK ||
+        (r = doc_u64(cli, file, doc, "record_count", &pcount)) != ZKR_OK ||
+        (r = doc_hex32(cli, file, doc, "dataset_sha256", ds_sha)) != ZKR_OK ||
+        (r = doc_hex32(cli, file, doc, "records_root", proot)) != ZKR_OK ||
+        (r = doc_hex32(cli, file, doc, "salt", salt)) != ZKR_OK ||
+        (r = doc_path(cli, file, doc, ZKR_MERKLE_MAX_DEPTH, path, &plen)) != ZKR_OK)
+        goto out;
+    b64 = json_string_value(json_object_get(doc, "record"));
+    fmt = json_string_value(json_object_get(doc, "format"));
+    if (b64 == NULL || zkr_base64_decode(b64, strlen(b64), &rec) != ZKR_OK) {
+        r = zkr_fail(&cli->diag, ZKR_ERR_MALFORMED, "%s: field 'record' must be base64", file);
+        goto out;
+    }
+    if (fmt == NULL || (strcmp(fmt, "idx") != 0 && strcmp(fmt, "lines") != 0)) {
+        r = zkr_fail(&cli->diag, ZKR_ERR_MALFORMED, "%s: field 'format' must be idx or lines", file);
+        goto out;
+    }
+    if ((r = record_anchor(cli, o, ds_sha, 2, root, &count)) != ZKR_OK)
+        goto out;
+    /* A trusted root given by hand must still be the dataset the proof names. */
+    c.version = ZKR_DSCOMMIT_VERSION;
+    c.format = strcmp(fmt, "idx") == 0 ? ZKR_DATASET_IDX : ZKR_DATASET_LINES;
+    c.count = count;
+    memcpy(c.root, root, 32);
+    if ((r = zkr_dscommit_digest(&c, c.digest)) != ZKR_OK)
+        goto out;
+    if (memcmp(c.digest, ds_sha, 32) != 0) {
+        r = zkr_fail(&cli->diag, ZKR_ERR_MISMATCH_DATASET,
+                     "%s: dataset_sha256 is not the dataset of the trusted root and count", file);
+        goto out;
+    }
+    r = zkr_dscommit_verify_record(root, count, index, rec.p, rec.len, salt,
+                                   (const digest_t *)path, plen);
+    if (r != ZKR_OK) {
+        r = zkr_fail(&cli->diag, ZKR_ERR_VERIFY,
+                     "%s: record %llu with its salt is NOT in the dataset with root/count given (%s)",
+                     file, (unsigned long long)index, zkr_strerror(r));
+        goto out;
+    }
+    if (cli->json)
+        r = zkr_cli_print_json(json_pack("{s:s, s:I, s:b, s:i}", "verified", "record", "index",
+                                         (json_int_t)index, "record_checked", 1,
+                                         "commitment_version", 2));
+    else
+        printf("ok: record %llu is in the hiding dataset (%llu records), record bytes and salt "
+               "match\n", (unsigned long long)index, (unsigned long long)count);
+out:
+    json_decref(doc);
+    zkr_buf_free(&rec);
+    return r;
+}
+
+/* The "type" of a proof document, to pick its verifier (strict loading follows). */
+static int doc_is_v2(const char *file)
+{
+    zkr_buf b = {0};
+    json_t *j = NULL;
+    int v2 = 0;
+
+    if (zkr_file_read(file, PROOF_FILE_MAX, &b, NULL) == ZKR_OK &&
+        (j = json_loadb((const char *)b.p, b.len, 0, NULL)) != NULL) {
+        const char *t = json_string_value(json_object_get(j, "type"));
+        v2 = t != NULL && strcmp(t, "zkreg-record-proof/v2") == 0;
+    }
+    json_decref(j);
+    zkr_buf_free(&b);
+    return v2;
+}
+
 zkr_err zkr_cmd_dataset(zkr_cli *cli, int argc, char **argv)
 {
     static const struct option opts[] = {ZKR_CLI_COMMON_LONGOPTS,
@@ -931,18 +1094,28 @@ zkr_err zkr_cmd_dataset(zkr_cli *cli, int argc, char **argv)
                                          {"record", required_argument, NULL, 'r'},
                                          {"root", required_argument, NULL, 'R'},
                                          {"count", required_argument, NULL, 'n'},
+                                         {"secrets", required_argument, NULL, 'S'},
+                                         ZKR_CLI_PASS_LONGOPTS,
                                          {NULL, 0, NULL, 0}};
     ds_opts o;
     int c, done;
+    zkr_err r;
 
     memset(&o, 0, sizeof o);
+    zkr_cli_pass_opts_init(&o.pass);
     while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
         if (zkr_cli_common_option(cli, c, dataset_cmd_help, &done)) {
             if (done)
                 return ZKR_OK;
             continue;
         }
+        if (zkr_cli_pass_option(cli, c, optarg, &o.pass, &r)) {
+            if (r != ZKR_OK)
+                return r;
+            continue;
+        }
         switch (c) {
+        case 'S': o.secrets = optarg; break;
         case 'd': o.data = optarg; break;
         case 'o': o.out = optarg; break;
         case 'r': o.record = optarg; break;
@@ -951,11 +1124,17 @@ zkr_err zkr_cmd_dataset(zkr_cli *cli, int argc, char **argv)
         default: return zkr_cli_usage(cli, "bad option (see --help)");
         }
     }
-    if (optind + 3 == argc && strcmp(argv[optind], "prove-record") == 0)
+    if (optind + 2 == argc && strcmp(argv[optind], "commit") == 0)
+        return zkr_cli_dataset_commit(cli, argv[optind + 1], o.out, o.secrets, &o.pass);
+    if (optind + 2 == argc && strcmp(argv[optind], "prove-record") == 0 && o.secrets != NULL)
+        return prove_record_v2(cli, argv[optind + 1], &o);
+    if (optind + 3 == argc && strcmp(argv[optind], "prove-record") == 0 && o.secrets == NULL)
         return prove_record(cli, argv[optind + 1], argv[optind + 2], &o);
     if (optind + 2 == argc && strcmp(argv[optind], "verify-record") == 0)
-        return verify_record(cli, argv[optind + 1], &o);
-    return zkr_cli_usage(cli, "expected prove-record ID INDEX or verify-record PROOF");
+        return doc_is_v2(argv[optind + 1]) ? verify_record_v2(cli, argv[optind + 1], &o)
+                                            : verify_record(cli, argv[optind + 1], &o);
+    return zkr_cli_usage(cli, "expected commit PATH, prove-record ID INDEX, prove-record INDEX "
+                              "--secrets FILE, or verify-record PROOF");
 }
 
 /* ------------------------------------------------------------------ */

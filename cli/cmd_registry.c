@@ -10,6 +10,7 @@
 #include "registry_cli.h"
 #include "app/infer.h"
 #include "app/register.h"
+#include "app/dataset.h"
 #include "app/attest.h"
 
 /* ------------------------------------------------------------------ */
@@ -85,6 +86,8 @@ json_t *zkr_cli_artifact_json(const zkr_artifact *a)
         json_object_set_new(o, "commitment", a->has_commitment ? hex_json(a->commitment) : json_null());
     if (a->kind == ZKR_KIND_DATASET) {
         json_object_set_new(o, "format", json_string(a->dataset_format));
+        json_object_set_new(o, "commitment_version",
+                            json_integer(zkr_registry_dataset_version(a)));
         json_object_set_new(o, "record_count", json_integer((json_int_t)a->record_count));
         json_object_set_new(o, "records_root", hex_json(a->records_root));
     }
@@ -372,11 +375,18 @@ static const char model_help[] =
 
 static const char dataset_help[] =
     "usage: zkreg register-dataset PATH [--name NAME]\n"
+    "       zkreg register-dataset --commitment COMMITMENT [--name NAME]\n"
     "\n"
     "Records a dataset: an IDX images file (gzip or raw; its labels-idx1 file is\n"
     "found beside it; one record = image bytes + label byte) or a text file with\n"
     "one record per line. Stores the record count, the SHA-256 of the canonical\n"
-    "records and an RFC 6962 root over the record leaf hashes.\n" ZKR_CLI_EXIT_HELP;
+    "records and an RFC 6962 root over the record leaf hashes (version 1: the\n"
+    "records are public to whoever runs the registry).\n"
+    "With --commitment, records a version 2 (hiding) dataset from the file that\n"
+    "`zkreg dataset commit` wrote on the data owner's machine: its record count,\n"
+    "root and digest only; the registry never sees a record. NAME defaults to\n"
+    "the commitment file's base name. A damaged, truncated or altered file, or\n"
+    "another version, is refused (exit 3) and nothing is written.\n" ZKR_CLI_EXIT_HELP;
 
 static const char *base_name(const char *p)
 {
@@ -394,15 +404,21 @@ static zkr_err print_artifact_result(zkr_cli *cli, const zkr_artifact *a)
     return ZKR_OK;
 }
 
-/* Parses FILE [--name N] [--program ID] for the three artifact commands. */
-static zkr_err artifact_args(zkr_cli *cli, int argc, char **argv, const char *help, int want_prog,
-                             const char **file, const char **name, const char **prog,
-                             const char **calib, int *done)
+/*
+ * Parses FILE [--name N] [--program ID] for the three artifact commands;
+ * with `commitment` non-NULL (register-dataset) also --commitment F, which
+ * takes the place of FILE.
+ */
+static zkr_err artifact_args_c(zkr_cli *cli, int argc, char **argv, const char *help,
+                               int want_prog, const char **file, const char **name,
+                               const char **prog, const char **calib, const char **commitment,
+                               int *done)
 {
     static const struct option opts[] = {ZKR_CLI_COMMON_LONGOPTS,
                                          {"name", required_argument, NULL, 'n'},
                                          {"program", required_argument, NULL, 'P'},
                                          {"calibrate", required_argument, NULL, 'C'},
+                                         {"commitment", required_argument, NULL, 'M'},
                                          {NULL, 0, NULL, 0}};
     int c;
 
@@ -421,8 +437,17 @@ static zkr_err artifact_args(zkr_cli *cli, int argc, char **argv, const char *he
             *prog = optarg;
         else if (c == 'C' && want_prog && calib)
             *calib = optarg;
+        else if (c == 'M' && commitment)
+            *commitment = optarg;
         else
             return zkr_cli_usage(cli, "bad option (see --help)");
+    }
+    if (commitment != NULL && *commitment != NULL) {
+        if (optind != argc)
+            return zkr_cli_usage(cli, "--commitment takes the place of PATH: give one of them");
+        if (*name == NULL)
+            *name = base_name(*commitment);
+        return ZKR_OK;
     }
     if (optind + 1 != argc)
         return zkr_cli_usage(cli, "expected exactly one FILE argument");
@@ -432,6 +457,13 @@ static zkr_err artifact_args(zkr_cli *cli, int argc, char **argv, const char *he
     if (*name == NULL)
         *name = base_name(*file);
     return ZKR_OK;
+}
+
+static zkr_err artifact_args(zkr_cli *cli, int argc, char **argv, const char *help, int want_prog,
+                             const char **file, const char **name, const char **prog,
+                             const char **calib, int *done)
+{
+    return artifact_args_c(cli, argc, argv, help, want_prog, file, name, prog, calib, NULL, done);
 }
 
 static zkr_err register_file(zkr_cli *cli, int argc, char **argv, zkr_kind kind)
@@ -469,18 +501,40 @@ zkr_err zkr_cmd_register_model(zkr_cli *cli, int argc, char **argv)
     return register_file(cli, argc, argv, ZKR_KIND_MODEL);
 }
 
+/* register-dataset --commitment FILE [--name NAME]: a version 2 dataset, no data. */
+static zkr_err register_dataset_commitment(zkr_cli *cli, const char *file, const char *name)
+{
+    zkr_registry *reg = NULL;
+    zkr_dscommit c;
+    zkr_artifact a;
+    zkr_err r;
+
+    /* The file is checked before the registry is opened: a bad one touches nothing. */
+    if ((r = zkr_app_dataset_commitment_read(cli, file, &c)) != ZKR_OK ||
+        (r = zkr_cli_registry_open(cli, &reg)) != ZKR_OK ||
+        (r = zkr_app_register_dataset_commitment(cli, reg, file, name, &a)) != ZKR_OK)
+        goto out;
+    r = print_artifact_result(cli, &a);
+out:
+    zkr_registry_close(reg);
+    return r;
+}
+
 zkr_err zkr_cmd_register_dataset(zkr_cli *cli, int argc, char **argv)
 {
-    const char *file, *name, *prog;
+    const char *file, *name, *prog, *commitment = NULL;
     zkr_registry *reg = NULL;
     zkr_progress pg;
     zkr_artifact a;
     int done = 0;
     zkr_err r;
 
-    r = artifact_args(cli, argc, argv, dataset_help, 0, &file, &name, &prog, NULL, &done);
+    r = artifact_args_c(cli, argc, argv, dataset_help, 0, &file, &name, &prog, NULL, &commitment,
+                        &done);
     if (r != ZKR_OK || done)
         return r;
+    if (commitment != NULL)
+        return register_dataset_commitment(cli, commitment, name);
     zkr_cli_progress_init(cli, &pg);
     if ((r = zkr_cli_registry_open(cli, &reg)) != ZKR_OK ||
         (r = zkr_app_register_dataset(cli, reg, file, name, &pg, &a)) != ZKR_OK)

@@ -530,6 +530,147 @@ zkr_err zkr_dataset_record(const zkr_dataset *ds, uint64_t i, const uint8_t **p,
 void zkr_dataset_free(zkr_dataset *ds);
 
 /* ------------------------------------------------------------------ */
+/* Hiding dataset commitments, version 2 (dscommit.c)                  */
+/* ------------------------------------------------------------------ */
+/*
+ * A version 2 dataset commitment hides every record: leaf i is
+ *   SHA-256(0x00 || "zkreg/dataset-record/v2" || 0x00 || u32be len(record_i)
+ *           || record_i || salt_i)
+ * with a fresh 32-byte random salt per record, and the root is the RFC 6962
+ * root over those leaves. Record bytes are the canonical ones of the
+ * dataset (for IDX: image bytes then the label byte, so labels are
+ * committed too). The commitment file carries the record format, the
+ * count, the root and the dataset digest; the salts live only in a sealed
+ * secrets file on the data owner's machine. docs/formats.md gives both
+ * files byte by byte. Version 1 (public leaves SHA-256(0x00 || record))
+ * is registry/'s and unchanged.
+ *
+ * Nothing here keeps global state; every function is thread safe on
+ * distinct objects. What is secret: the salts (and the records they hide).
+ */
+#define ZKR_DSCOMMIT_VERSION 2
+#define ZKR_DSCOMMIT_SALT_BYTES 32
+#define ZKR_DSCOMMIT_MAGIC "ZKRDSCOM"
+#define ZKR_DSCOMMIT_FILE_BYTES 85
+#define ZKR_DSCOMMIT_SECRETS_MAGIC "ZKRDSSEC"
+#define ZKR_DSCOMMIT_SECRETS_LABEL "zkreg/dataset-secrets/v2"
+#define ZKR_DSCOMMIT_DIGEST_TAG "zkreg/dataset-commitment/v2"
+#define ZKR_DSCOMMIT_LEAF_TAG "zkreg/dataset-record/v2"
+
+/* The public half: what `zkreg dataset commit` writes and the registry holds. */
+typedef struct {
+    uint32_t version;                /* ZKR_DSCOMMIT_VERSION */
+    zkr_dataset_format format;       /* of the records (public) */
+    uint64_t count;                  /* 1..ZKR_DATASET_MAX_RECORDS */
+    uint8_t root[ZKR_DIGEST_BYTES];  /* RFC 6962 root over the hiding leaves */
+    uint8_t digest[ZKR_DIGEST_BYTES];/* the dataset's registered sha256 */
+} zkr_dscommit;
+
+/* The secret half: one salt per record, bound to the dataset digest. */
+typedef struct {
+    uint8_t digest[ZKR_DIGEST_BYTES]; /* of the dataset these salts commit */
+    uint64_t count;
+    uint8_t (*salts)[ZKR_DSCOMMIT_SALT_BYTES]; /* malloc'ed; wiped by _free */
+} zkr_dscommit_secrets;
+
+/* One record opened: what a verifier (or a hiding prover, as witness) takes. */
+typedef struct {
+    uint64_t index;
+    const uint8_t *record;           /* points into the dataset; not copied */
+    size_t record_len;
+    uint8_t salt[ZKR_DSCOMMIT_SALT_BYTES]; /* secret until the opening is published */
+    uint8_t leaf[ZKR_DIGEST_BYTES];
+    uint8_t path[ZKR_MERKLE_MAX_DEPTH][ZKR_DIGEST_BYTES];
+    size_t path_len;
+} zkr_dscommit_opening;
+
+/* The hiding leaf hash above. Never fails. Secret: record and salt. */
+void zkr_dscommit_leaf(const uint8_t *record, size_t len,
+                       const uint8_t salt[ZKR_DSCOMMIT_SALT_BYTES], uint8_t out[ZKR_DIGEST_BYTES]);
+
+/*
+ * The dataset digest of c (c->version, format, count, root):
+ * SHA-256("zkreg/dataset-commitment/v2" || 0x00 || the file's first 53 bytes).
+ * Returns ZKR_ERR_USAGE for a version or format it does not know.
+ */
+zkr_err zkr_dscommit_digest(const zkr_dscommit *c, uint8_t out[ZKR_DIGEST_BYTES]) ZKR_WUR;
+
+/*
+ * Commits dataset ds: draws a fresh salt per record (randombytes_buf; in
+ * test builds $ZKREG_TEST_DATASET_SALTS fixes them, see dscommit.c), and
+ * fills c and s (free s with zkr_dscommit_secrets_free, also on failure).
+ * Returns ZKR_OK, ZKR_ERR_TOO_LARGE (count), ZKR_ERR_NOMEM. Secret: s.
+ */
+zkr_err zkr_dscommit_build(const zkr_dataset *ds, zkr_dscommit *c, zkr_dscommit_secrets *s,
+                           zkr_diag *d) ZKR_WUR;
+
+/* Writes the 85-byte commitment file of c. Returns ZKR_ERR_USAGE on a bad c. */
+zkr_err zkr_dscommit_encode(const zkr_dscommit *c, uint8_t out[ZKR_DSCOMMIT_FILE_BYTES]) ZKR_WUR;
+
+/*
+ * Parses a commitment file strictly: exact length, magic, version 2, a
+ * known format, 1 <= count <= 2^26, and the digest field equal to the
+ * recomputed digest (so truncation, trailing bytes and tampering are all
+ * refused). `what` names the file in the diag.
+ * Returns ZKR_OK, ZKR_ERR_MALFORMED, ZKR_ERR_UNSUPPORTED (another version),
+ * ZKR_ERR_TOO_LARGE (count).
+ */
+zkr_err zkr_dscommit_decode(const uint8_t *p, size_t len, const char *what, zkr_dscommit *c,
+                            zkr_diag *d) ZKR_WUR;
+
+/*
+ * Seals s under `pass` into a secrets file (appended to out): a random
+ * 32-byte data key sealed with zkr_seal (label ZKR_DSCOMMIT_SECRETS_LABEL;
+ * `fast` as for zkr_seal), and the salts encrypted under that key with
+ * XChaCha20-Poly1305, the header (digest and count included) as associated
+ * data. Returns ZKR_OK, ZKR_ERR_USAGE, ZKR_ERR_TOO_LARGE, ZKR_ERR_NOMEM.
+ * Secret: s, pass; the data key is wiped.
+ */
+zkr_err zkr_dscommit_secrets_seal(const zkr_dscommit_secrets *s, const uint8_t *pass,
+                                  size_t pass_len, int fast, zkr_buf *out) ZKR_WUR;
+
+/*
+ * Opens a secrets file into s (free with zkr_dscommit_secrets_free, also
+ * on failure). Returns ZKR_OK, ZKR_ERR_MALFORMED (bad magic or version,
+ * truncated, trailing bytes, lengths that disagree with the count),
+ * ZKR_ERR_PASSPHRASE (wrong passphrase, or the file was altered),
+ * ZKR_ERR_TOO_LARGE, ZKR_ERR_NOMEM. `what` names the file in the diag.
+ */
+zkr_err zkr_dscommit_secrets_open(const uint8_t *file, size_t len, const uint8_t *pass,
+                                  size_t pass_len, const char *what, zkr_dscommit_secrets *s,
+                                  zkr_diag *d) ZKR_WUR;
+
+/* Wipes (sodium_memzero) and frees the salts; leaves s zeroed. Accepts NULL. */
+void zkr_dscommit_secrets_free(zkr_dscommit_secrets *s);
+
+/*
+ * Opens record `index` of ds under secrets s: recomputes every leaf and
+ * the root, checks that (format, count, root) give s->digest (else
+ * ZKR_ERR_MISMATCH_DATASET: the data or the secrets belong to another
+ * dataset), and fills c (the commitment) and o (record, salt, leaf, path).
+ * o->record points into ds, so ds must outlive o. Wipe o with
+ * sodium_memzero when done (it holds the salt).
+ * Returns ZKR_OK, ZKR_ERR_NOT_FOUND (index past the end),
+ * ZKR_ERR_MISMATCH_DATASET, ZKR_ERR_NOMEM.
+ * This is the witness API of the hiding proof kinds: record + salt + path.
+ */
+zkr_err zkr_dscommit_open_record(const zkr_dataset *ds, const zkr_dscommit_secrets *s,
+                                 uint64_t index, zkr_dscommit *c, zkr_dscommit_opening *o,
+                                 zkr_diag *d) ZKR_WUR;
+
+/*
+ * Checks an opening against a trusted root and count: the hiding leaf of
+ * (record, salt) at `index` is in the tree. Returns ZKR_OK, ZKR_ERR_VERIFY
+ * (not in the tree: wrong record, salt, index or path), ZKR_ERR_MALFORMED
+ * (index >= count or a path of the wrong length).
+ */
+zkr_err zkr_dscommit_verify_record(const uint8_t root[ZKR_DIGEST_BYTES], uint64_t count,
+                                   uint64_t index, const uint8_t *record, size_t record_len,
+                                   const uint8_t salt[ZKR_DSCOMMIT_SALT_BYTES],
+                                   const uint8_t (*path)[ZKR_DIGEST_BYTES],
+                                   size_t path_len) ZKR_WUR;
+
+/* ------------------------------------------------------------------ */
 /* Progress on a terminal (long commands: steps, records, phases)      */
 /* ------------------------------------------------------------------ */
 /*

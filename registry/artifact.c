@@ -97,6 +97,8 @@ zkr_err zkr_artifact_decode(const uint8_t *p, size_t len, zkr_artifact *a, zkr_d
         a->record_count > INT64_MAX ||
         zkr_utf8_check((const uint8_t *)a->name, strlen(a->name)) != ZKR_OK || a->name[0] == 0 ||
         (a->kind == ZKR_KIND_DATASET) != (a->dataset_format[0] != '\0') ||
+        (a->kind == ZKR_KIND_DATASET && zkr_registry_dataset_version(a) == 0) ||
+        (zkr_registry_dataset_version(a) == 2 && (a->has_commitment || a->size != ZKR_DSCOMMIT_FILE_BYTES)) ||
         (a->kind != ZKR_KIND_DATASET && a->record_count != 0))
         return zkr_fail(d, ZKR_ERR_MALFORMED, "artifact event for '%s' has invalid fields",
                         a->name);
@@ -638,6 +640,53 @@ out:
     return r;
 }
 
+int zkr_registry_dataset_version(const zkr_artifact *a)
+{
+    static const struct {
+        const char *format;
+        int version;
+    } known[] = {{"idx", 1}, {"lines", 1}, {"idx@2", 2}, {"lines@2", 2}};
+
+    if (a->kind != ZKR_KIND_DATASET)
+        return 0;
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (strcmp(a->dataset_format, known[i].format) == 0)
+            return known[i].version;
+    return 0;
+}
+
+int zkr_registry_kind_hiding(const char *proof_kind)
+{
+    return proof_kind != NULL &&
+           (strcmp(proof_kind, "inference@2") == 0 || strcmp(proof_kind, "training-step@2") == 0);
+}
+
+zkr_err zkr_registry_dataset_add_commitment(zkr_registry *reg, const char *name,
+                                            const zkr_dscommit *c, const char *source_path,
+                                            zkr_artifact *out, zkr_diag *d)
+{
+    uint8_t dig[ZKR_DIGEST_BYTES];
+    zkr_artifact a;
+    zkr_err r;
+
+    memset(out, 0, sizeof *out);
+    memset(&a, 0, sizeof a);
+    if ((r = check_name(name, d)) != ZKR_OK)
+        return r;
+    /* The caller decoded c; a c whose digest is not its own is a programming error. */
+    if (zkr_dscommit_digest(c, dig) != ZKR_OK || memcmp(dig, c->digest, ZKR_DIGEST_BYTES) != 0 ||
+        c->count == 0 || c->count > ZKR_DATASET_MAX_RECORDS)
+        return zkr_fail(d, ZKR_ERR_USAGE, "not a valid version 2 dataset commitment");
+    a.kind = ZKR_KIND_DATASET;
+    strcpy(a.name, name);
+    strcpy(a.dataset_format, c->format == ZKR_DATASET_IDX ? "idx@2" : "lines@2");
+    memcpy(a.sha256, c->digest, ZKR_DIGEST_BYTES);
+    a.size = ZKR_DSCOMMIT_FILE_BYTES;
+    a.record_count = c->count;
+    memcpy(a.records_root, c->root, ZKR_DIGEST_BYTES);
+    return add_artifact(reg, &a, NULL, source_path, NULL, NULL, out, d);
+}
+
 zkr_err zkr_registry_dataset_record_proof(zkr_registry *reg, const char *ref, uint64_t index,
                                           zkr_artifact *ds_out,
                                           uint8_t leaf_hash[ZKR_DIGEST_BYTES],
@@ -653,6 +702,11 @@ zkr_err zkr_registry_dataset_record_proof(zkr_registry *reg, const char *ref, ui
     *path_len = 0;
     if ((r = zkr_registry_artifact_get(reg, ZKR_KIND_DATASET, ref, ds_out, d)) != ZKR_OK)
         return r;
+    if (zkr_registry_dataset_version(ds_out) == 2)
+        return zkr_fail(d, ZKR_ERR_UNSUPPORTED,
+                        "dataset %s is a version 2 (hiding) commitment: the registry holds no "
+                        "record hashes; open its records on the owner's machine with "
+                        "`zkreg dataset prove-record INDEX --data PATH --secrets FILE`", ref);
     if (index >= ds_out->record_count)
         return zkr_fail(d, ZKR_ERR_NOT_FOUND, "dataset %s has %llu records; index %llu is past "
                         "the end", ref, (unsigned long long)ds_out->record_count,

@@ -154,7 +154,8 @@ typedef struct {
     /* dataset */
     uint64_t record_count;
     uint8_t records_root[ZKR_DIGEST_BYTES]; /* RFC 6962 over record leaf hashes */
-    char dataset_format[8];          /* "idx" or "lines" */
+    char dataset_format[8];          /* "idx" or "lines" (commitment version 1);
+                                        "idx@2" or "lines@2" (version 2, hiding) */
     uint64_t log_index;
     int existed;                     /* set by *_add when it was already registered */
 } zkr_artifact;
@@ -234,6 +235,34 @@ zkr_err zkr_registry_dataset_add(zkr_registry *reg, const char *name, const zkr_
                                  const char *source_path,
                                  const uint8_t commitment[ZKR_DIGEST_BYTES], zkr_artifact *out,
                                  zkr_diag *d) ZKR_WUR;
+
+/*
+ * A dataset's commitment version, read from its dataset_format: 1 (public
+ * leaves SHA-256(0x00 || record), "idx"/"lines"), 2 (hiding, salted
+ * leaves, "idx@2"/"lines@2", common/ zkr_dscommit_*), or 0 when `a` is not
+ * a dataset or its format is unknown. Thread safe; nothing secret.
+ */
+int zkr_registry_dataset_version(const zkr_artifact *a);
+
+/*
+ * Registers a version 2 (hiding) dataset from its public commitment alone
+ * (`zkreg register-dataset --commitment`): digest, record count, root and
+ * format from c (decoded and checked by zkr_dscommit_decode); size is the
+ * commitment file's 85 bytes; no record hashes are held (records are
+ * opened on the owner's machine). Re-registering the same commitment is
+ * idempotent (existed set, nothing written), as for version 1.
+ * Returns as program_add, and ZKR_ERR_USAGE for a c that is not version 2.
+ */
+zkr_err zkr_registry_dataset_add_commitment(zkr_registry *reg, const char *name,
+                                            const zkr_dscommit *c, const char *source_path,
+                                            zkr_artifact *out, zkr_diag *d) ZKR_WUR;
+
+/*
+ * Whether a proof kind ("inference@2", ...) is a hiding (zero-knowledge)
+ * kind: its statements bind version 2 datasets, and `zkreg prove` takes
+ * --zk-seed for it. Every @1 kind is not. Thread safe.
+ */
+int zkr_registry_kind_hiding(const char *proof_kind);
 
 /*
  * Looks an artifact up by REF (row id or sha256 hex). kind 0 accepts any

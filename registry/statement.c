@@ -272,10 +272,34 @@ static zkr_err check_kind_params(const zkr_statement *s, zkr_diag *d)
     return ZKR_OK;
 }
 
+/*
+ * A hiding kind needs a hiding (version 2) dataset, and an @1 kind, which
+ * reads its records in the clear, needs a version 1 dataset: either mix
+ * would make a statement that no proof of its kind can honour.
+ */
+static zkr_err check_dataset_version(const zkr_statement *s, zkr_diag *d)
+{
+    int hiding = zkr_registry_kind_hiding(s->schema.proof_kind);
+    int v = zkr_registry_dataset_version(&s->dataset);
+
+    if (v == (hiding ? 2 : 1))
+        return ZKR_OK;
+    return zkr_fail(d, ZKR_ERR_MISMATCH_DATASET,
+                    "--dataset %lld has a version %d commitment, but proof kind %s (schema "
+                    "%s@%llu) needs a version %d dataset (%s)",
+                    (long long)s->dataset.id, v, s->schema.proof_kind, s->schema.name,
+                    (unsigned long long)s->schema.version, hiding ? 2 : 1,
+                    hiding ? "hiding: `zkreg dataset commit` then `register-dataset --commitment`"
+                           : "records in the clear: `register-dataset PATH`");
+}
+
 /* Referenced objects: right kinds, model of this program, none revoked. */
 static zkr_err bind_refs(zkr_registry *reg, zkr_statement *s, zkr_diag *d)
 {
     zkr_err r;
+
+    if ((r = check_dataset_version(s, d)) != ZKR_OK)
+        return r;
 
     if (s->model.program_id != s->program.id) {
         char ph[17];

@@ -1,0 +1,230 @@
+/*
+ * The data owner's workflows: commit a dataset so that it hides every
+ * record (version 2), register only that commitment, open one record with
+ * the sealed salts; and the sealed zero-knowledge seed behind --zk-seed.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "app/dataset.h"
+
+/* A sealed seed: zkr_seal's 64-byte header, the 32-byte seed and the 16-byte tag. */
+#define ZK_SEED_FILE_BYTES (64 + ZKR_ZK_SEED_BYTES + 16)
+#define SECRETS_FILE_MAX ((size_t)1 << 32)
+
+static const char *base_name(const char *p)
+{
+    const char *s = strrchr(p, '/');
+    return s ? s + 1 : p;
+}
+
+/* The early, friendly refusal; zkr_file_publish_new is what guarantees "never replaced". */
+static zkr_err must_be_absent(zkr_app *app, const char *path, const char *what)
+{
+    struct stat st;
+
+    if (lstat(path, &st) == 0)
+        return zkr_fail(&app->diag, ZKR_ERR_EXISTS, "%s %s exists; it is never overwritten", what,
+                        path);
+    return ZKR_OK;
+}
+
+zkr_err zkr_app_dataset_commit(zkr_app *app, const char *data, const char *commitment_path,
+                               const char *secrets_path, const zkr_secret *pass, int fast,
+                               zkr_dscommit *c)
+{
+    uint8_t file[ZKR_DSCOMMIT_FILE_BYTES];
+    zkr_dscommit_secrets sec = {0};
+    zkr_dataset *ds = NULL;
+    zkr_buf sealed = {0};
+    int secrets_written = 0;
+    zkr_err r;
+
+    memset(c, 0, sizeof *c);
+    if (strcmp(commitment_path, secrets_path) == 0)
+        return zkr_fail(&app->diag, ZKR_ERR_USAGE, "-o and --secrets name the same file %s",
+                        secrets_path);
+    if ((r = must_be_absent(app, commitment_path, "commitment")) != ZKR_OK ||
+        (r = must_be_absent(app, secrets_path, "secrets file")) != ZKR_OK ||
+        (r = zkr_dataset_open(data, &ds, &app->diag)) != ZKR_OK ||
+        (r = zkr_dscommit_build(ds, c, &sec, &app->diag)) != ZKR_OK ||
+        (r = zkr_dscommit_encode(c, file)) != ZKR_OK)
+        goto out;
+    if ((r = zkr_dscommit_secrets_seal(&sec, pass->p, pass->len, fast, &sealed)) != ZKR_OK) {
+        r = zkr_fail(&app->diag, r, "sealing the salts failed (%s)", zkr_strerror(r));
+        goto out;
+    }
+    /* Secrets first: a commitment whose salts were lost could never be opened. */
+    if ((r = zkr_file_publish_new(secrets_path, sealed.p, sealed.len, 0600, &app->diag)) != ZKR_OK)
+        goto out;
+    secrets_written = 1;
+    r = zkr_file_publish_new(commitment_path, file, sizeof file, 0644, &app->diag);
+out:
+    if (r != ZKR_OK && secrets_written)
+        (void)unlink(secrets_path); /* ours: published by this call a moment ago */
+    zkr_buf_free(&sealed);
+    zkr_dscommit_secrets_free(&sec);
+    zkr_dataset_free(ds);
+    if (r != ZKR_OK)
+        memset(c, 0, sizeof *c);
+    return r;
+}
+
+zkr_err zkr_app_dataset_commitment_read(zkr_app *app, const char *path, zkr_dscommit *c)
+{
+    zkr_buf f = {0};
+    zkr_err r;
+
+    memset(c, 0, sizeof *c);
+    /* One byte over the exact size reads in full, so trailing bytes are named as such. */
+    if ((r = zkr_file_read(path, 4096, &f, &app->diag)) == ZKR_OK)
+        r = zkr_dscommit_decode(f.p, f.len, path, c, &app->diag);
+    else if (r == ZKR_ERR_TOO_LARGE)
+        r = zkr_fail(&app->diag, ZKR_ERR_MALFORMED, "%s: far over the %d bytes of a commitment",
+                     path, ZKR_DSCOMMIT_FILE_BYTES);
+    zkr_buf_free(&f);
+    return r;
+}
+
+zkr_err zkr_app_register_dataset_commitment(zkr_app *app, zkr_registry *reg, const char *file,
+                                            const char *name, zkr_artifact *out)
+{
+    zkr_dscommit c;
+    zkr_err r;
+
+    memset(out, 0, sizeof *out);
+    if ((r = zkr_app_dataset_commitment_read(app, file, &c)) != ZKR_OK)
+        return r;
+    return zkr_registry_dataset_add_commitment(reg, name ? name : base_name(file), &c, file, out,
+                                               &app->diag);
+}
+
+zkr_err zkr_app_dataset_open_record(zkr_app *app, const char *data, const char *secrets_path,
+                                    const zkr_secret *pass, uint64_t index, zkr_dataset **ds,
+                                    zkr_dscommit *c, zkr_dscommit_opening *o)
+{
+    zkr_dscommit_secrets sec = {0};
+    zkr_buf f = {0};
+    zkr_err r;
+
+    *ds = NULL;
+    memset(c, 0, sizeof *c);
+    memset(o, 0, sizeof *o);
+    if ((r = zkr_file_read(secrets_path, SECRETS_FILE_MAX, &f, &app->diag)) != ZKR_OK ||
+        (r = zkr_dscommit_secrets_open(f.p, f.len, pass->p, pass->len, secrets_path, &sec,
+                                       &app->diag)) != ZKR_OK ||
+        (r = zkr_dataset_open(data, ds, &app->diag)) != ZKR_OK)
+        goto out;
+    r = zkr_dscommit_open_record(*ds, &sec, index, c, o, &app->diag);
+out:
+    zkr_dscommit_secrets_free(&sec);
+    zkr_buf_free(&f); /* sealed: nothing secret in the clear, wiped anyway */
+    if (r != ZKR_OK) {
+        zkr_dataset_free(*ds);
+        *ds = NULL;
+    }
+    return r;
+}
+
+zkr_err zkr_app_zk_seed_new(zkr_app *app, const char *path, const zkr_secret *pass, int fast)
+{
+    uint8_t *seed = NULL;
+    zkr_buf sealed = {0};
+    zkr_err r;
+
+    if ((r = must_be_absent(app, path, "seed file")) != ZKR_OK)
+        return r;
+    seed = sodium_malloc(ZKR_ZK_SEED_BYTES);
+    if (seed == NULL)
+        return ZKR_ERR_NOMEM;
+    randombytes_buf(seed, ZKR_ZK_SEED_BYTES);
+    if ((r = zkr_seal(seed, ZKR_ZK_SEED_BYTES, pass->p, pass->len, ZKR_ZK_SEED_LABEL, fast,
+                      &sealed)) != ZKR_OK) {
+        r = zkr_fail(&app->diag, r, "sealing the seed failed (%s)", zkr_strerror(r));
+        goto out;
+    }
+    r = zkr_file_publish_new(path, sealed.p, sealed.len, 0600, &app->diag);
+out:
+    sodium_free(seed); /* wipes */
+    zkr_buf_free(&sealed);
+    return r;
+}
+
+zkr_err zkr_app_zk_seed_load(zkr_app *app, const char *path, const zkr_secret *pass,
+                             zkr_secret *seed)
+{
+    zkr_buf f = {0};
+    size_t n = 0;
+    zkr_err r;
+
+    memset(seed, 0, sizeof *seed);
+    if ((r = zkr_file_read(path, 4096, &f, &app->diag)) != ZKR_OK)
+        goto out;
+    if (f.len != ZK_SEED_FILE_BYTES || memcmp(f.p, ZKR_SEAL_MAGIC, 8) != 0) {
+        r = zkr_fail(&app->diag, ZKR_ERR_MALFORMED,
+                     "%s: not a sealed zk seed (%zu bytes; %d expected, magic %s)", path, f.len,
+                     ZK_SEED_FILE_BYTES, ZKR_SEAL_MAGIC);
+        goto out;
+    }
+    seed->p = sodium_malloc(ZKR_ZK_SEED_BYTES);
+    if (seed->p == NULL) {
+        r = ZKR_ERR_NOMEM;
+        goto out;
+    }
+    r = zkr_unseal(f.p, f.len, pass->p, pass->len, ZKR_ZK_SEED_LABEL, seed->p, ZKR_ZK_SEED_BYTES,
+                   &n);
+    if (r == ZKR_OK && n != ZKR_ZK_SEED_BYTES)
+        r = ZKR_ERR_MALFORMED;
+    if (r != ZKR_OK) {
+        r = zkr_fail(&app->diag, r, r == ZKR_ERR_PASSPHRASE
+                                        ? "%s: wrong passphrase, or the file was altered (or is "
+                                          "not a zk seed)"
+                                        : "%s: the sealed seed is damaged", path);
+        goto out;
+    }
+    seed->len = n;
+out:
+    zkr_buf_free(&f);
+    if (r != ZKR_OK)
+        zkr_secret_free(seed);
+    return r;
+}
+
+static zkr_err statement_kind(zkr_app *app, const char *ref, char *kind, size_t cap)
+{
+    zkr_registry *reg = NULL;
+    zkr_statement s;
+    zkr_err r;
+
+    memset(&s, 0, sizeof s);
+    if (cap > 0)
+        kind[0] = '\0';
+    if ((r = zkr_registry_open_readonly(app->registry_path, &reg, &app->diag)) == ZKR_OK &&
+        (r = zkr_registry_statement_get(reg, ref, &s, &app->diag)) == ZKR_OK) {
+        if (strlen(s.schema.proof_kind) >= cap)
+            r = ZKR_ERR_INTERNAL;
+        else
+            strcpy(kind, s.schema.proof_kind);
+    }
+    zkr_statement_free(&s);
+    zkr_registry_close(reg);
+    return r;
+}
+
+zkr_err zkr_app_zk_seed_applies(zkr_app *app, const char *ref)
+{
+    char kind[ZKR_IDENT_MAX + 1];
+    zkr_err r;
+
+    if ((r = statement_kind(app, ref, kind, sizeof kind)) != ZKR_OK)
+        return r;
+    if (!zkr_registry_kind_hiding(kind))
+        return zkr_fail(&app->diag, ZKR_ERR_USAGE,
+                        "proof kind %s is not hiding; --zk-seed applies to the hiding @2 kinds "
+                        "(inference@2, training-step@2)", kind);
+    return ZKR_OK;
+}
