@@ -11,6 +11,11 @@
 #include <sodium.h>
 
 #include "app/dataset.h"
+#include "prover/prover.h"
+
+/* The hiding provers key their generator with the seed (prover/zk_rand.c). */
+_Static_assert(ZKR_ZK_SEED_BYTES >= ZKR_ZK_SEED_MIN && ZKR_ZK_SEED_BYTES <= ZKR_ZK_SEED_MAX,
+               "a zk seed file holds a seed the hiding provers accept");
 
 /* A sealed seed: zkr_seal's 64-byte header, the 32-byte seed and the 16-byte tag. */
 #define ZK_SEED_FILE_BYTES (64 + ZKR_ZK_SEED_BYTES + 16)
