@@ -217,6 +217,8 @@ static void print_artifact(const zkr_artifact *a, int verbose)
         zkr_cli_hex32(a->records_root, h);
         printf("format:        %s\nrecords:       %llu\nrecords root:  %s\n", a->dataset_format,
                (unsigned long long)a->record_count, h);
+        printf("commitment v.: %d%s\n", zkr_registry_dataset_version(a),
+               zkr_registry_dataset_version(a) == 2 ? " (hiding: no record held here)" : "");
     }
     if (a->kind != ZKR_KIND_PROGRAM) {
         if (a->has_commitment)
