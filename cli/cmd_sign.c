@@ -514,6 +514,12 @@ static zkr_err gate_run(zkr_cli *cli, const char *policy_path, const char *evide
     } else if (r == ZKR_OK) {
         printf("gate passed: %zu distinct trusted key(s) of %u required\n", rep->distinct_keys,
                rep->threshold);
+        if (rep->evaluated)
+            printf("evaluation: %s %llu of %llu correct (records %llu..+%llu), %llu required\n",
+                   rep->eval.mode == 0 ? "exactly" : "at least",
+                   (unsigned long long)rep->eval.value, (unsigned long long)rep->eval.out_count,
+                   (unsigned long long)rep->eval.first, (unsigned long long)rep->eval.count,
+                   (unsigned long long)pol->eval_min_correct);
     }
 out:
     for (int i = 0; atts != NULL && i < n; i++)

@@ -536,6 +536,9 @@ static zkr_err gate_evaluation(const zkr_policy *pol, const zkr_buf *evals, size
         r = fail_rule(rep, ZKR_GATE_EVALUATION, r, &d);
         goto out;
     }
+    rep->evaluated = 1;
+    rep->eval = c;
+    memcpy(rep->eval_statement, sub->facts.statement_id, ZKR_DIGEST_BYTES);
 out:
     free(sub);
     return r;
@@ -591,6 +594,16 @@ zkr_err zkr_gate_report_json(const zkr_gate_report *rep, zkr_buf *out)
                   "schema", schema);
     if (j == NULL)
         return ZKR_ERR_NOMEM;
+    if (rep->evaluated) {
+        char esid[65];
+        (void)!zkr_hex_encode(rep->eval_statement, 32, esid, sizeof esid);
+        (void)json_object_set_new(
+            j, "evaluation",
+            json_pack("{s:s, s:s, s:I, s:I, s:I}", "statement", esid, "claim",
+                      rep->eval.mode == 0 ? "exact" : "at-least", "correct",
+                      (json_int_t)rep->eval.value, "first", (json_int_t)rep->eval.first,
+                      "records", (json_int_t)rep->eval.count));
+    }
     if ((r = zkr_signer_json_dump(j, out)) == ZKR_OK)
         r = zkr_buf_append(out, "\n", 1);
     json_decref(j);

@@ -645,6 +645,9 @@ typedef struct {
     uint32_t threshold;
     char keyids[ZKR_POLICY_MAX_KEYS][ZKR_KEYID_HEX + 1]; /* those keys */
     zkr_attest_facts facts; /* of the first attestation that parsed */
+    int evaluated;          /* require_evaluation held: eval and eval_statement are set */
+    zkr_eval_claim eval;
+    uint8_t eval_statement[ZKR_DIGEST_BYTES];
 } zkr_gate_report;
 
 /*

@@ -161,6 +161,12 @@ G="$ZKREG gate --policy $T/policy.json"
 policy "$C"
 expect 0 "gate: release + evaluation proving $C >= $C correct passes" \
   $G --evaluation "$T/e1.att" "$T/rel.att"
+grep -q "evaluation: exactly $C of 40 correct (records 0..+40), $C required" "$T/out"
+ok $? "... and says what the evaluation proved"
+expect 0 "gate --json reports the evaluation" "$ZKREG" --json gate --policy "$T/policy.json" \
+  --evaluation "$T/e1.att" "$T/rel.att"
+grep -q "\"evaluation\":{\"claim\":\"exact\",\"correct\":$C,\"first\":0,\"records\":40,\"statement\":\"$E1\"}" "$T/out"
+ok $? "... claim, count, range and statement"
 expect 1 "gate: no evaluation attestation fails" $G "$T/rel.att"
 grep -q "rule 'evaluation'" "$T/err"; ok $? "... rule 'evaluation'"
 policy $((C + 1))
