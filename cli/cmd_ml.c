@@ -363,6 +363,13 @@ static zkr_err eval_run(zkr_cli *cli, const eval_args *a)
         (r = zkr_dataset_open(a->dataset, &ds, &cli->diag)) != ZKR_OK ||
         (r = zkr_ml_eval(f, m, ds, a->first, a->count, &res, &cli->diag)) != ZKR_OK)
         goto out;
+    if (res.n == 0) {
+        /* --first at the end with no --count: no record, and no statement could be proven. */
+        r = zkr_fail(&cli->diag, ZKR_ERR_NOT_FOUND,
+                     "eval: records %llu..: an empty range (the dataset has %llu records)",
+                     (unsigned long long)a->first, (unsigned long long)zkr_dataset_count(ds));
+        goto out;
+    }
     /* Written only once everything succeeded: a failed run leaves no file behind. */
     if (a->write != NULL &&
         (r = zkr_file_write_atomic(a->write, q.p, q.len, 0644, &cli->diag)) != ZKR_OK)
@@ -443,6 +450,8 @@ zkr_err zkr_cmd_eval(zkr_cli *cli, int argc, char **argv)
         return zkr_cli_usage(cli, "eval: needs --model-file, or --onnx with --calibrate-file");
     if (a.has_tau && a.output_file == NULL)
         return zkr_cli_usage(cli, "eval: --threshold needs --output-file");
+    if (a.has_tau && a.tau == 0)
+        return zkr_cli_usage(cli, "eval: --threshold 0 claims nothing (correct >= 0)");
     if (a.model != NULL && (a.calib != NULL || a.write != NULL))
         return zkr_cli_usage(cli, "eval: --calibrate-file and --write-model need --onnx without --model-file");
     return eval_run(cli, &a);

@@ -672,6 +672,10 @@ zkr_err zkr_cmd_register_statement(zkr_cli *cli, int argc, char **argv)
         r = zkr_cli_usage(cli, "--threshold needs --public-output-from-model");
         goto out;
     }
+    if (oo.has_threshold && oo.threshold == 0) {
+        r = zkr_cli_usage(cli, "--threshold 0 claims nothing (correct >= 0)");
+        goto out;
+    }
     if ((r = zkr_cli_registry_open(cli, &reg)) != ZKR_OK)
         goto out;
     if (from_model) {

@@ -119,6 +119,19 @@ grep -q "binds no public output" "$T/err"; ok $? "... names it"
 refuse 2 "--threshold for inference@1" "$ZKREG" register-statement --schema inf@1 --program 1 \
   --model 2 --dataset 3 --param record_index=0 --public-output-from-model --threshold 1
 refuse 4 "an unknown model" stmt 99 3 0 40
+refuse 2 "--threshold 0 (claims nothing)" stmt 2 3 0 40 --threshold 0
+# eval / infer --output-file edges: no file on any refusal.
+expect 4 "eval --output-file over an empty range (first = the record count)" "$ZKREG" eval \
+  --model 2 --dataset 3 --first 40 --output-file "$T/none.bin"
+grep -q "empty range" "$T/err"; ok $? "... names the empty range"
+expect 4 "eval --output-file past the end" "$ZKREG" eval --model 2 --dataset 3 --first 30 \
+  --count 20 --output-file "$T/none.bin"
+expect 2 "eval --threshold 0" "$ZKREG" eval --model 2 --dataset 3 --output-file "$T/none.bin" \
+  --threshold 0
+expect 2 "eval --threshold without --output-file" "$ZKREG" eval --model 2 --dataset 3 --threshold 1
+expect 4 "infer --output-file past the end" "$ZKREG" infer --model 2 --dataset 3 --record 40 \
+  --output-file "$T/none.bin"
+[ ! -e "$T/none.bin" ]; ok $? "... none of them wrote a file"
 "$ZKREG" infer --model 2 --dataset 3 --record 7 --output-file "$T/inf7.bin" >/dev/null
 expect 0 "inference@1 from the model (record 7)" "$ZKREG" register-statement --schema inf@1 \
   --program 1 --model 2 --dataset 3 --param record_index=7 --public-output-from-model
