@@ -10,6 +10,7 @@
 #include <sodium.h>
 
 #include "app/attest.h"
+#include "zk/zk.h"
 
 /* The key id and signer identity of k as bytes. */
 static zkr_err key_names(const zkr_pubkey *k, uint8_t kid[ZKR_DIGEST_BYTES],
@@ -264,6 +265,62 @@ static zkr_err rg_revoked(void *ctx, const zkr_attest_facts *f, const zkr_pubkey
     return verifier_revoked(reg, f, d);
 }
 
+/* A u64 parameter of st by name (canonical value: 8 bytes big-endian). */
+static int rg_u64_param(const zkr_statement *st, const char *name, uint64_t *v)
+{
+    for (size_t i = 0; i < st->n_params; i++)
+        if (strcmp(st->params[i].name, name) == 0 && st->params[i].type == ZKR_PARAM_U64 &&
+            st->params[i].value_len == 8) {
+            *v = zkr_load_be64(st->params[i].value);
+            return 1;
+        }
+    return 0;
+}
+
+/*
+ * The gate's evaluation claim, from the registered statement after rg_statement
+ * matched it to the facts (its rows checked against their log leaves).
+ */
+static zkr_err rg_evaluation(void *ctx, const zkr_attest_facts *f, zkr_eval_claim *c, zkr_diag *d)
+{
+    zkr_registry *reg = ctx;
+    zkr_statement st;
+    uint64_t n;
+    int has_count;
+    zkr_err r;
+
+    memset(c, 0, sizeof *c);
+    memset(&st, 0, sizeof st);
+    if ((r = rg_statement(ctx, f, d)) != ZKR_OK)
+        return r;
+    {
+        char hex[65];
+        zkr_app_hex32(f->statement_id, hex);
+        if ((r = zkr_registry_statement_get(reg, hex, &st, d)) != ZKR_OK)
+            goto out;
+    }
+    snprintf(c->proof_kind, sizeof c->proof_kind, "%s", st.schema.proof_kind);
+    if (strcmp(st.schema.proof_kind, "evaluation@1") != 0)
+        goto out; /* is_evaluation 0: the gate names the kind */
+    n = st.dataset.record_count;
+    (void)rg_u64_param(&st, "record_first", &c->first);
+    has_count = rg_u64_param(&st, "record_count", &c->count);
+    if (!has_count)
+        c->count = c->first < n ? n - c->first : 0;
+    c->dataset_records = n;
+    if (!st.has_public_output ||
+        zkr_eval_output_decode(st.public_output.p, st.public_output.len, &c->mode, &c->out_count,
+                               &c->value) != ZKR_OK) {
+        r = zkr_fail(d, ZKR_ERR_MISMATCH_OUTPUT,
+                     "the evaluation statement's public output is not an evaluation output");
+        goto out;
+    }
+    c->is_evaluation = 1;
+out:
+    zkr_statement_free(&st);
+    return r;
+}
+
 void zkr_app_attest_registry(zkr_registry *reg, zkr_attest_registry *out)
 {
     memset(out, 0, sizeof *out);
@@ -271,4 +328,5 @@ void zkr_app_attest_registry(zkr_registry *reg, zkr_attest_registry *out)
     out->statement = rg_statement;
     out->inclusion = rg_inclusion;
     out->revoked = rg_revoked;
+    out->evaluation = rg_evaluation;
 }

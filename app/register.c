@@ -183,3 +183,13 @@ zkr_err zkr_app_register_statement(zkr_app *app, zkr_registry *reg, const char *
     return r;
 }
 
+zkr_err zkr_app_register_statement_bytes(zkr_app *app, zkr_registry *reg, const char *schema,
+                                         const char *program, const char *model,
+                                         const char *dataset, const zkr_kv *kv, size_t nkv,
+                                         const uint8_t *po, size_t po_len, zkr_statement *out)
+{
+    memset(out, 0, sizeof *out);
+    return zkr_registry_statement_add(reg, schema, program, model, dataset, kv, nkv, po, po_len,
+                                      out, &app->diag);
+}
+

@@ -51,6 +51,47 @@ zkr_err zkr_app_register_statement(zkr_app *app, zkr_registry *reg, const char *
                                    const zkr_kv *kv, size_t nkv, const char *public_output_file,
                                    zkr_statement *out) ZKR_WUR;
 
+/* What --public-output-from-model is asked for beyond the statement's fields. */
+typedef struct {
+    int has_threshold; /* evaluation@1: bind "correct >= threshold" instead of the count */
+    uint64_t threshold;
+} zkr_app_output_opts;
+
+/*
+ * register-statement --public-output-from-model: computes the public
+ * output the statement (schema, program, model, dataset, params kv) binds,
+ * natively, from the model bytes in the store and the dataset's remembered
+ * file, each checked against its registered sha256. inference@1: the int8
+ * output of record_index (as `zkreg infer --output-file`); evaluation@1:
+ * the 17-byte output over record_first/record_count (default: all records),
+ * exact count, or with o->has_threshold "correct >= threshold" (as `zkreg
+ * eval --output-file [--threshold]`). *out gets the bytes, line a human
+ * summary. Writes nothing.
+ * Returns ZKR_OK; ZKR_ERR_NOT_FOUND (schema, artifact, stored model or
+ * dataset file unknown); ZKR_ERR_REVOKED (schema, program, model or
+ * dataset); ZKR_ERR_MALFORMED (schema without public output, bad or
+ * missing parameter, range outside the dataset, threshold above the
+ * range); ZKR_ERR_UNSUPPORTED (another proof kind); ZKR_ERR_USAGE
+ * (threshold for inference@1); ZKR_ERR_MISMATCH_PROGRAM (model of another
+ * program); ZKR_ERR_MISMATCH_MODEL/DATASET (stored bytes changed);
+ * ZKR_ERR_MISMATCH_OUTPUT (fewer correct than the threshold); the model
+ * and dataset readers' errors.
+ */
+zkr_err zkr_app_output_from_model(zkr_app *app, zkr_registry *reg, const char *schema,
+                                  const char *program, const char *model, const char *dataset,
+                                  const zkr_kv *kv, size_t nkv, const zkr_app_output_opts *o,
+                                  zkr_buf *out, char *line, size_t line_len) ZKR_WUR;
+
+/*
+ * register-statement with the public output given as bytes (po NULL: none),
+ * as zkr_app_register_statement otherwise.
+ */
+zkr_err zkr_app_register_statement_bytes(zkr_app *app, zkr_registry *reg, const char *schema,
+                                         const char *program, const char *model,
+                                         const char *dataset, const zkr_kv *kv, size_t nkv,
+                                         const uint8_t *po, size_t po_len,
+                                         zkr_statement *out) ZKR_WUR;
+
 /*
  * Whether `ref` names a registered dataset rather than a file: a decimal
  * row id or 64 hex digits (a file with such a name is given as ./NAME).

@@ -20,8 +20,9 @@
 #define CALIB_DEFAULT 1000u
 
 static const char infer_help[] =
-    "usage: zkreg infer --model ID --dataset ID --record I [--json]\n"
-    "       zkreg infer --model-file Q --dataset-file PATH --record I [--json]\n"
+    "usage: zkreg infer --model ID --dataset ID --record I [--output-file F] [--json]\n"
+    "       zkreg infer --model-file Q --dataset-file PATH --record I [--output-file F]\n"
+    "                   [--json]\n"
     "\n"
     "Runs the quantized model natively on record I and prints the int8 logits\n"
     "and their argmax. With registry IDs, the model bytes stored beside the\n"
@@ -42,7 +43,8 @@ static const char infer_help[] =
     "            error, 10 internal\n";
 
 static const char eval_help[] =
-    "usage: zkreg eval --model ID --dataset ID [--first I] [--count N] [--json]\n"
+    "usage: zkreg eval --model ID --dataset ID [--first I] [--count N]\n"
+    "                  [--output-file F [--threshold TAU]] [--json]\n"
     "       zkreg eval --dataset-file TEST [--onnx M.onnx] [--model-file Q]\n"
     "                  [--calibrate-file CAL [--calibrate-first I] [--calibrate-count N]]\n"
     "                  [--write-model OUT] [--first I] [--count N] [--json]\n"
@@ -57,9 +59,14 @@ static const char eval_help[] =
     "  --model-file Q     quantized model file to evaluate\n"
     "  --calibrate-file   IDX dataset for calibration (when quantizing)\n"
     "  --first, --count   record range (default: all)\n"
+    "  --output-file F    also write the evaluation@1 public output a statement\n"
+    "                     for the range binds (u8 mode | u64 count | u64 value)\n"
+    "  --threshold TAU    ... in threshold form \"correct >= TAU\" (exit 1, no\n"
+    "                     file, when fewer are correct)\n"
     "\n"
-    "exit codes: 0 ok, 1 float and quantized models have different programs,\n"
-    "            2 usage, 3 malformed or unsupported input, 4 not found,\n"
+    "exit codes: 0 ok, 1 float and quantized models have different programs, a\n"
+    "            stored file differs from its registered digest, or fewer than\n"
+    "            TAU correct, 2 usage, 3 malformed or unsupported input, 4 not found,\n"
     "            9 I/O error, 10 internal\n";
 
 enum { OPT_MODEL_FILE = 0x200, OPT_DATASET_FILE, OPT_RECORD, OPT_MODEL_ID, OPT_DATASET_ID,
@@ -356,6 +363,13 @@ static zkr_err eval_run(zkr_cli *cli, const eval_args *a)
         (r = zkr_dataset_open(a->dataset, &ds, &cli->diag)) != ZKR_OK ||
         (r = zkr_ml_eval(f, m, ds, a->first, a->count, &res, &cli->diag)) != ZKR_OK)
         goto out;
+    if (res.n == 0) {
+        /* --first at the end with no --count: no record, and no statement could be proven. */
+        r = zkr_fail(&cli->diag, ZKR_ERR_NOT_FOUND,
+                     "eval: records %llu..: an empty range (the dataset has %llu records)",
+                     (unsigned long long)a->first, (unsigned long long)zkr_dataset_count(ds));
+        goto out;
+    }
     /* Written only once everything succeeded: a failed run leaves no file behind. */
     if (a->write != NULL &&
         (r = zkr_file_write_atomic(a->write, q.p, q.len, 0644, &cli->diag)) != ZKR_OK)
@@ -436,6 +450,8 @@ zkr_err zkr_cmd_eval(zkr_cli *cli, int argc, char **argv)
         return zkr_cli_usage(cli, "eval: needs --model-file, or --onnx with --calibrate-file");
     if (a.has_tau && a.output_file == NULL)
         return zkr_cli_usage(cli, "eval: --threshold needs --output-file");
+    if (a.has_tau && a.tau == 0)
+        return zkr_cli_usage(cli, "eval: --threshold 0 claims nothing (correct >= 0)");
     if (a.model != NULL && (a.calib != NULL || a.write != NULL))
         return zkr_cli_usage(cli, "eval: --calibrate-file and --write-model need --onnx without --model-file");
     return eval_run(cli, &a);

@@ -3,6 +3,7 @@
  * The log, dataset, export and import commands are in cmd_log.c.
  */
 #include <inttypes.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -567,13 +568,19 @@ static const char schema_help[] =
 static const char statement_help[] =
     "usage: zkreg register-statement --schema NAME@VER --program ID --model ID\n"
     "                                --dataset ID [--param KEY=VALUE ...]\n"
-    "                                [--public-output FILE]\n"
+    "                                [--public-output FILE |\n"
+    "                                 --public-output-from-model [--threshold T]]\n"
     "\n"
     "Validates every field against the schema (types, required, artifacts exist\n"
     "with the right kinds and are not revoked, the model belongs to the program),\n"
     "computes statement_id = SHA-256(\"zkreg/statement/v1\\0\" || canonical\n"
     "encoding), records it with a log entry and prints the statement_id.\n"
-    "A model of another program is refused with exit 1 (binding mismatch).\n" ZKR_CLI_EXIT_HELP;
+    "A model of another program is refused with exit 1 (binding mismatch).\n"
+    "--public-output-from-model computes the public output natively from the\n"
+    "registered model and dataset (inference@1: the logits of record_index;\n"
+    "evaluation@1: the number correct over the record range, or with\n"
+    "--threshold T the claim \"correct >= T\") and prints what it bound on\n"
+    "stderr (--json: in the object).\n" ZKR_CLI_EXIT_HELP;
 
 zkr_err zkr_cmd_register_schema(zkr_cli *cli, int argc, char **argv)
 {
@@ -608,6 +615,36 @@ out:
     return r;
 }
 
+/* The statement id on stdout; with bound (--public-output-from-model), what it bound. */
+static zkr_err print_statement_bound(zkr_cli *cli, const zkr_statement *st, const zkr_buf *bound,
+                                     const char *line)
+{
+    char h[65], *hex = NULL;
+    json_t *o;
+
+    if (bound != NULL && (hex = malloc(2 * bound->len + 1)) == NULL)
+        return ZKR_ERR_NOMEM;
+    if (bound != NULL)
+        sodium_bin2hex(hex, 2 * bound->len + 1, bound->p, bound->len);
+    if (cli->json) {
+        o = zkr_cli_statement_json(st);
+        if (o != NULL && bound != NULL) {
+            json_object_set_new(o, "public_output_hex", json_string(hex));
+            json_object_set_new(o, "public_output_summary", json_string(line));
+        }
+        free(hex);
+        return zkr_cli_print_json(o);
+    }
+    zkr_cli_hex32(st->statement_id, h);
+    printf("%s\n", h);
+    if (bound != NULL)
+        fprintf(stderr, "bound public output %s\n  %s\n", hex, line);
+    if (st->existed)
+        fprintf(stderr, "zkreg %s: already registered; nothing changed\n", cli->command);
+    free(hex);
+    return ZKR_OK;
+}
+
 zkr_err zkr_cmd_register_statement(zkr_cli *cli, int argc, char **argv)
 {
     static const struct option opts[] = {ZKR_CLI_COMMON_LONGOPTS,
@@ -617,8 +654,14 @@ zkr_err zkr_cmd_register_statement(zkr_cli *cli, int argc, char **argv)
                                          {"dataset", required_argument, NULL, 'd'},
                                          {"param", required_argument, NULL, 'k'},
                                          {"public-output", required_argument, NULL, 'o'},
+                                         {"public-output-from-model", no_argument, NULL, 'F'},
+                                         {"threshold", required_argument, NULL, 'T'},
                                          {NULL, 0, NULL, 0}};
     const char *schema = NULL, *prog = NULL, *model = NULL, *dataset = NULL, *po_file = NULL;
+    zkr_app_output_opts oo = {0, 0};
+    zkr_buf bound = {0};
+    char line[256];
+    int from_model = 0;
     zkr_kv kv[ZKR_SCHEMA_MAX_FIELDS + 1];
     char *keys[ZKR_SCHEMA_MAX_FIELDS + 1] = {0};
     size_t nkv = 0;
@@ -640,6 +683,12 @@ zkr_err zkr_cmd_register_statement(zkr_cli *cli, int argc, char **argv)
         case 'm': model = optarg; break;
         case 'd': dataset = optarg; break;
         case 'o': po_file = optarg; break;
+        case 'F': from_model = 1; break;
+        case 'T':
+            if ((r = zkr_cli_parse_u64(cli, "--threshold", optarg, &oo.threshold)) != ZKR_OK)
+                goto out;
+            oo.has_threshold = 1;
+            break;
         case 'k': {
             char *eq = strchr(optarg, '=');
             if (eq == NULL || eq == optarg) {
@@ -671,24 +720,38 @@ zkr_err zkr_cmd_register_statement(zkr_cli *cli, int argc, char **argv)
                                "other arguments");
         goto out;
     }
-    if ((r = zkr_cli_registry_open(cli, &reg)) != ZKR_OK ||
-        (r = zkr_app_register_statement(cli, reg, schema, prog, model, dataset, kv, nkv, po_file,
-                                   &st)) != ZKR_OK)
+    if (from_model && po_file != NULL) {
+        r = zkr_cli_usage(cli, "give --public-output FILE or --public-output-from-model, not both");
         goto out;
-    if (cli->json) {
-        r = zkr_cli_print_json(zkr_cli_statement_json(&st));
-    } else {
-        char h[65];
-        zkr_cli_hex32(st.statement_id, h);
-        printf("%s\n", h);
-        if (st.existed)
-            fprintf(stderr, "zkreg %s: already registered; nothing changed\n", cli->command);
     }
+    if (oo.has_threshold && !from_model) {
+        r = zkr_cli_usage(cli, "--threshold needs --public-output-from-model");
+        goto out;
+    }
+    if (oo.has_threshold && oo.threshold == 0) {
+        r = zkr_cli_usage(cli, "--threshold 0 claims nothing (correct >= 0)");
+        goto out;
+    }
+    if ((r = zkr_cli_registry_open(cli, &reg)) != ZKR_OK)
+        goto out;
+    if (from_model) {
+        if ((r = zkr_app_output_from_model(cli, reg, schema, prog, model, dataset, kv, nkv, &oo,
+                                           &bound, line, sizeof line)) == ZKR_OK)
+            r = zkr_app_register_statement_bytes(cli, reg, schema, prog, model, dataset, kv, nkv,
+                                                 bound.p ? bound.p : (const uint8_t *)"",
+                                                 bound.len, &st);
+    } else
+        r = zkr_app_register_statement(cli, reg, schema, prog, model, dataset, kv, nkv, po_file,
+                                       &st);
+    if (r != ZKR_OK)
+        goto out;
+    r = print_statement_bound(cli, &st, from_model ? &bound : NULL, line);
 out:
     for (size_t i = 0; i < nkv; i++)
         free(keys[i]);
     zkr_statement_free(&st);
     zkr_registry_close(reg);
+    zkr_buf_free(&bound);
     return r;
 }
 

@@ -440,26 +440,38 @@ out:
 }
 
 static const char gate_help[] =
-    "usage: zkreg gate --policy POLICY [--evidence FILE [--log-key VKEY]] ATTESTATION...\n"
+    "usage: zkreg gate --policy POLICY [--evidence FILE [--log-key VKEY]]\n"
+    "                  [--evaluation EVAL_ATTESTATION ...] ATTESTATION...\n"
     "\n"
     "Passes (exit 0) only when every rule of the policy holds, checked in this order:\n"
     "format, same-statement, threshold (M distinct trusted signers; a signer counts\n"
     "once, under either name of a secp256k1 key), schema, max-age, log-inclusion,\n"
-    "revocation. Every policy field is required.\n"
+    "revocation, statement, evaluation (with require_evaluation). Every policy\n"
+    "field but revoked_verifiers and require_evaluation is required.\n"
     "Otherwise exits with the first failing rule's code. --json prints a\n"
     "machine-readable report either way.\n"
     "POLICY: {\"format\":\"zkreg-policy/v1\",\"trusted_keys\":[\"ed25519:HEX\",..],\n"
     "  \"threshold\":M,\"schemas\":[\"name@1\",\"other@*\"],\"max_age_seconds\":N,\n"
     "  \"require_log_inclusion\":true,\"check_revocation\":true,\n"
-    "  \"revoked_verifiers\":[\"inference@1@0.1.0\"]}  (revoked_verifiers optional)\n"
+    "  \"revoked_verifiers\":[\"inference@1@0.1.0\"],\n"
+    "  \"require_evaluation\":{\"dataset\":\"SHA256\",\"min_correct\":K}}\n"
+    "  (revoked_verifiers and require_evaluation optional)\n"
+    "require_evaluation: the gate also needs --evaluation attestations (by the\n"
+    "policy's keys, passing the same rules) of an evaluation@1 statement of the\n"
+    "release's model over that dataset (all records, or record_first and\n"
+    "record_count if the policy gives them) proving >= K correct (rule\n"
+    "'evaluation', exit 1; checked in the registry, so not with --evidence).\n"
     "Log inclusion, revocation and the registered statement are checked against\n"
     "--evidence FILE when given (--log-key VKEY: its checkpoint must be its note's,\n"
     "signed by that key), else against the registry when it exists.\n" EXIT_CODES_HELP;
 
+#define GATE_MAX_EVALUATIONS 16
+
 static zkr_err gate_run(zkr_cli *cli, const char *policy_path, const char *evidence,
-                        const char *log_key, int n, char **files)
+                        const char *log_key, int n, char **files, const char *const *efiles,
+                        size_t ne)
 {
-    zkr_buf pfile = {0}, report = {0}, *atts = NULL;
+    zkr_buf pfile = {0}, report = {0}, *atts = NULL, evals[GATE_MAX_EVALUATIONS];
     zkr_policy *pol = NULL;
     zkr_evidence *ev = NULL;
     zkr_registry *rh = NULL;
@@ -468,6 +480,7 @@ static zkr_err gate_run(zkr_cli *cli, const char *policy_path, const char *evide
     int have = 0;
     zkr_err r;
 
+    memset(evals, 0, sizeof evals);
     atts = calloc((size_t)n, sizeof *atts);
     pol = calloc(1, sizeof *pol);
     rep = calloc(1, sizeof *rep);
@@ -482,7 +495,16 @@ static zkr_err gate_run(zkr_cli *cli, const char *policy_path, const char *evide
     for (int i = 0; i < n; i++)
         if ((r = zkr_file_read(files[i], ZKR_DSSE_MAX_BYTES, &atts[i], &cli->diag)) != ZKR_OK)
             goto out;
-    r = zkr_gate(pol, atts, (size_t)n, (int64_t)time(NULL), have ? &reg : NULL, rep);
+    for (size_t i = 0; i < ne; i++)
+        if ((r = zkr_file_read(efiles[i], ZKR_DSSE_MAX_BYTES, &evals[i], &cli->diag)) != ZKR_OK)
+            goto out;
+    if (ne > 0 && !pol->require_evaluation) {
+        r = zkr_cli_usage(cli, "--evaluation: the policy has no require_evaluation, so the "
+                               "evaluation attestations would be ignored");
+        goto out;
+    }
+    r = zkr_gate_eval(pol, atts, (size_t)n, evals, ne, (int64_t)time(NULL), have ? &reg : NULL,
+                      rep);
     if (r != ZKR_OK)
         (void)!zkr_fail(&cli->diag, r, "rule '%s' failed: %s",
                         zkr_gate_rule_name(rep->failed_rule), rep->message);
@@ -493,10 +515,18 @@ static zkr_err gate_run(zkr_cli *cli, const char *policy_path, const char *evide
     } else if (r == ZKR_OK) {
         printf("gate passed: %zu distinct trusted key(s) of %u required\n", rep->distinct_keys,
                rep->threshold);
+        if (rep->evaluated)
+            printf("evaluation: %s %llu of %llu correct (records %llu..+%llu), %llu required\n",
+                   rep->eval.mode == 0 ? "exactly" : "at least",
+                   (unsigned long long)rep->eval.value, (unsigned long long)rep->eval.out_count,
+                   (unsigned long long)rep->eval.first, (unsigned long long)rep->eval.count,
+                   (unsigned long long)pol->eval_min_correct);
     }
 out:
     for (int i = 0; atts != NULL && i < n; i++)
         zkr_buf_free(&atts[i]);
+    for (size_t i = 0; i < ne; i++)
+        zkr_buf_free(&evals[i]);
     free(atts);
     free(pol);
     free(rep);
@@ -513,8 +543,11 @@ zkr_err zkr_cmd_gate(zkr_cli *cli, int argc, char **argv)
                                          {"policy", required_argument, NULL, 'p'},
                                          {"evidence", required_argument, NULL, 'e'},
                                          {"log-key", required_argument, NULL, 'L'},
+                                         {"evaluation", required_argument, NULL, 'E'},
                                          {NULL, 0, NULL, 0}};
     const char *policy = NULL, *evidence = NULL, *log_key = NULL;
+    const char *efiles[GATE_MAX_EVALUATIONS];
+    size_t ne = 0;
     int c, done;
 
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -529,6 +562,11 @@ zkr_err zkr_cmd_gate(zkr_cli *cli, int argc, char **argv)
             evidence = optarg;
         else if (c == 'L')
             log_key = optarg;
+        else if (c == 'E' && ne < GATE_MAX_EVALUATIONS)
+            efiles[ne++] = optarg;
+        else if (c == 'E')
+            return zkr_cli_usage(cli, "--evaluation: at most %d files",
+                                 GATE_MAX_EVALUATIONS);
         else
             return zkr_cli_usage(cli, "unknown option");
     }
@@ -536,5 +574,5 @@ zkr_err zkr_cmd_gate(zkr_cli *cli, int argc, char **argv)
         return zkr_cli_usage(cli, "gate needs --policy POLICY");
     if (optind >= argc)
         return zkr_cli_usage(cli, "gate needs at least one ATTESTATION");
-    return gate_run(cli, policy, evidence, log_key, argc - optind, argv + optind);
+    return gate_run(cli, policy, evidence, log_key, argc - optind, argv + optind, efiles, ne);
 }

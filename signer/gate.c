@@ -31,6 +31,8 @@ const char *zkr_gate_rule_name(zkr_gate_rule r)
         return "revocation";
     case ZKR_GATE_STATEMENT:
         return "statement";
+    case ZKR_GATE_EVALUATION:
+        return "evaluation";
     default:
         return "none";
     }
@@ -157,11 +159,67 @@ static zkr_err policy_bool(const json_t *j, const char *key, int required, int *
     return ZKR_OK;
 }
 
+/* require_evaluation: {"dataset":HEX,"min_correct":K[,"record_first":F,"record_count":C]}. */
+static zkr_err policy_evaluation(const json_t *o, zkr_policy *p, zkr_diag *d)
+{
+    static const char *const f[] = {"dataset", "min_correct", "record_first", "record_count",
+                                    NULL};
+    const char *hex;
+    int has_first, has_count;
+    zkr_err r;
+
+    if (o == NULL)
+        return ZKR_OK;
+    if (!json_is_object(o))
+        return zkr_fail(d, ZKR_ERR_MALFORMED,
+                        "policy: 'require_evaluation' must be an object {\"dataset\", "
+                        "\"min_correct\"[, \"record_first\", \"record_count\"]}");
+    if ((r = zkr_signer_json_fields(o, f, "policy require_evaluation", d)) != ZKR_OK ||
+        (r = zkr_signer_json_str(o, "dataset", 64, "policy require_evaluation", &hex, d)) !=
+            ZKR_OK)
+        return r;
+    if (zkr_hex_decode_exact(hex, p->eval_dataset, ZKR_DIGEST_BYTES) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_MALFORMED,
+                        "policy: require_evaluation.dataset must be the dataset's sha256 (64 hex "
+                        "digits)");
+    if ((r = zkr_signer_json_u64(o, "min_correct", "policy require_evaluation",
+                                 &p->eval_min_correct, d)) != ZKR_OK)
+        return r;
+    if (p->eval_min_correct == 0)
+        return zkr_fail(d, ZKR_ERR_MALFORMED,
+                        "policy: require_evaluation.min_correct must be at least 1");
+    has_first = json_object_get(o, "record_first") != NULL;
+    has_count = json_object_get(o, "record_count") != NULL;
+    if (has_first != has_count)
+        return zkr_fail(d, ZKR_ERR_MALFORMED,
+                        "policy: require_evaluation takes record_first and record_count together "
+                        "(neither: the whole dataset)");
+    if (has_first &&
+        ((r = zkr_signer_json_u64(o, "record_first", "policy require_evaluation", &p->eval_first,
+                                  d)) != ZKR_OK ||
+         (r = zkr_signer_json_u64(o, "record_count", "policy require_evaluation", &p->eval_count,
+                                  d)) != ZKR_OK))
+        return r;
+    if (has_first && (p->eval_count == 0 || p->eval_first > UINT64_MAX - p->eval_count))
+        return zkr_fail(d, ZKR_ERR_MALFORMED,
+                        "policy: require_evaluation's range must hold at least one record and "
+                        "not wrap");
+    if (has_first && p->eval_min_correct > p->eval_count)
+        return zkr_fail(d, ZKR_ERR_MALFORMED,
+                        "policy: require_evaluation.min_correct %llu is above its %llu records",
+                        (unsigned long long)p->eval_min_correct,
+                        (unsigned long long)p->eval_count);
+    p->eval_has_range = has_first;
+    p->require_evaluation = 1;
+    return ZKR_OK;
+}
+
 zkr_err zkr_policy_parse(const uint8_t *p, size_t len, zkr_policy *out, zkr_diag *d)
 {
     static const char *const f[] = {"format", "trusted_keys", "threshold", "schemas",
                                     "max_age_seconds", "require_log_inclusion",
-                                    "check_revocation", "revoked_verifiers", NULL};
+                                    "check_revocation", "revoked_verifiers",
+                                    "require_evaluation", NULL};
     const char *fmt;
     uint64_t th = 0;
     json_t *j = NULL;
@@ -190,7 +248,8 @@ zkr_err zkr_policy_parse(const uint8_t *p, size_t len, zkr_policy *out, zkr_diag
         (r = policy_bool(j, "require_log_inclusion", 1, &out->require_inclusion, d)) != ZKR_OK ||
         /* Explicit in every policy: an omitted check must not silently mean "off". */
         (r = policy_bool(j, "check_revocation", 1, &out->check_revocation, d)) != ZKR_OK ||
-        (r = policy_verifiers(json_object_get(j, "revoked_verifiers"), out, d)) != ZKR_OK)
+        (r = policy_verifiers(json_object_get(j, "revoked_verifiers"), out, d)) != ZKR_OK ||
+        (r = policy_evaluation(json_object_get(j, "require_evaluation"), out, d)) != ZKR_OK)
         goto out;
     if (json_object_get(j, "max_age_seconds") == NULL) {
         r = zkr_fail(d, ZKR_ERR_MALFORMED,
@@ -364,8 +423,9 @@ static zkr_err gate_registry(const zkr_policy *pol, const zkr_attest_result *res
     return ZKR_OK;
 }
 
-zkr_err zkr_gate(const zkr_policy *pol, const zkr_buf *atts, size_t n, int64_t now,
-                 const zkr_attest_registry *reg, zkr_gate_report *rep)
+/* Rules 1-8 over one set of attestations (the release's, or the evaluation's). */
+static zkr_err gate_set(const zkr_policy *pol, const zkr_buf *atts, size_t n, int64_t now,
+                        const zkr_attest_registry *reg, zkr_gate_report *rep)
 {
     zkr_attest_result *res = NULL;
     zkr_diag d;
@@ -393,6 +453,123 @@ out:
     return r;
 }
 
+/* Whether the evaluation claim c, attested by ef, meets the policy for the release's model. */
+static zkr_err eval_claim_ok(const zkr_policy *pol, const zkr_attest_facts *release,
+                             const zkr_attest_facts *ef, const zkr_eval_claim *c, zkr_diag *d)
+{
+    char want[65], got[65];
+    uint64_t first = pol->eval_has_range ? pol->eval_first : 0;
+    uint64_t count = pol->eval_has_range ? pol->eval_count : c->dataset_records;
+
+    if (!c->is_evaluation)
+        return zkr_fail(d, ZKR_ERR_POLICY,
+                        "the evaluation attestation's statement is %s, not evaluation@1",
+                        c->proof_kind);
+    if (memcmp(ef->model_sha256, release->model_sha256, 32) != 0) {
+        (void)!zkr_hex_encode(ef->model_sha256, 32, got, sizeof got);
+        (void)!zkr_hex_encode(release->model_sha256, 32, want, sizeof want);
+        return zkr_fail(d, ZKR_ERR_POLICY,
+                        "the evaluation is of model %.16s.., the release attests model %.16s..",
+                        got, want);
+    }
+    if (memcmp(ef->dataset_sha256, pol->eval_dataset, 32) != 0) {
+        (void)!zkr_hex_encode(ef->dataset_sha256, 32, got, sizeof got);
+        (void)!zkr_hex_encode(pol->eval_dataset, 32, want, sizeof want);
+        return zkr_fail(d, ZKR_ERR_POLICY,
+                        "the evaluation is on dataset %.16s.., the policy requires dataset "
+                        "%.16s..",
+                        got, want);
+    }
+    if (c->first != first || c->count != count || c->out_count != count)
+        return zkr_fail(d, ZKR_ERR_POLICY,
+                        "the evaluation covers records %llu..+%llu, the policy requires "
+                        "%llu..+%llu%s",
+                        (unsigned long long)c->first, (unsigned long long)c->count,
+                        (unsigned long long)first, (unsigned long long)count,
+                        pol->eval_has_range ? "" : " (the whole dataset)");
+    /* Exact: value is the count; threshold: value is tau, and correct >= tau is what was proven. */
+    if (c->value < pol->eval_min_correct)
+        return zkr_fail(d, ZKR_ERR_POLICY,
+                        "the evaluation proves %s %llu of %llu correct, the policy requires at "
+                        "least %llu",
+                        c->mode == 0 ? "exactly" : "at least", (unsigned long long)c->value,
+                        (unsigned long long)c->out_count,
+                        (unsigned long long)pol->eval_min_correct);
+    return ZKR_OK;
+}
+
+/* The evaluation rule: the evaluation attestations pass rules 1-8, then their claim suffices. */
+static zkr_err gate_evaluation(const zkr_policy *pol, const zkr_buf *evals, size_t ne, int64_t now,
+                               const zkr_attest_registry *reg, zkr_gate_report *rep)
+{
+    zkr_gate_report *sub = calloc(1, sizeof *sub);
+    zkr_eval_claim c;
+    zkr_diag d;
+    zkr_err r;
+
+    if (sub == NULL)
+        return ZKR_ERR_NOMEM;
+    zkr_diag_clear(&d);
+    memset(&c, 0, sizeof c);
+    if (ne == 0) {
+        (void)!zkr_fail(&d, ZKR_ERR_POLICY,
+                        "the policy requires an evaluation attestation (require_evaluation); "
+                        "none was given (--evaluation FILE)");
+        r = fail_rule(rep, ZKR_GATE_EVALUATION, ZKR_ERR_POLICY, &d);
+        goto out;
+    }
+    if ((r = gate_set(pol, evals, ne, now, reg, sub)) != ZKR_OK) {
+        /* The failing rule and its exit code stay those of the sub-gate. */
+        (void)!zkr_fail(&d, r, "evaluation attestations: %s", sub->message);
+        r = fail_rule(rep, sub->failed_rule, r, &d);
+        goto out;
+    }
+    if (reg == NULL || reg->evaluation == NULL) {
+        (void)!zkr_fail(&d, ZKR_ERR_VERIFY,
+                        "the policy requires an evaluation claim, which only the registry can "
+                        "read (the attestation names its statement by id); no registry was given");
+        r = fail_rule(rep, ZKR_GATE_EVALUATION, ZKR_ERR_VERIFY, &d);
+        goto out;
+    }
+    if ((r = reg->evaluation(reg->ctx, &sub->facts, &c, &d)) != ZKR_OK ||
+        (r = eval_claim_ok(pol, &rep->facts, &sub->facts, &c, &d)) != ZKR_OK) {
+        r = fail_rule(rep, ZKR_GATE_EVALUATION, r, &d);
+        goto out;
+    }
+    rep->evaluated = 1;
+    rep->eval = c;
+    memcpy(rep->eval_statement, sub->facts.statement_id, ZKR_DIGEST_BYTES);
+out:
+    free(sub);
+    return r;
+}
+
+zkr_err zkr_gate_eval(const zkr_policy *pol, const zkr_buf *atts, size_t n, const zkr_buf *evals,
+                      size_t ne, int64_t now, const zkr_attest_registry *reg,
+                      zkr_gate_report *rep)
+{
+    zkr_diag d;
+    zkr_err r;
+
+    if (ne > 0 && !pol->require_evaluation) {
+        memset(rep, 0, sizeof *rep);
+        zkr_diag_clear(&d);
+        (void)!zkr_fail(&d, ZKR_ERR_USAGE,
+                        "evaluation attestations were given, but the policy has no "
+                        "require_evaluation; they would be ignored");
+        return fail_rule(rep, ZKR_GATE_EVALUATION, ZKR_ERR_USAGE, &d);
+    }
+    if ((r = gate_set(pol, atts, n, now, reg, rep)) != ZKR_OK || !pol->require_evaluation)
+        return r;
+    return gate_evaluation(pol, evals, ne, now, reg, rep);
+}
+
+zkr_err zkr_gate(const zkr_policy *pol, const zkr_buf *atts, size_t n, int64_t now,
+                 const zkr_attest_registry *reg, zkr_gate_report *rep)
+{
+    return zkr_gate_eval(pol, atts, n, NULL, 0, now, reg, rep);
+}
+
 zkr_err zkr_gate_report_json(const zkr_gate_report *rep, zkr_buf *out)
 {
     char sid[65], schema[2 * ZKR_ATTEST_TEXT_MAX + 2] = "";
@@ -417,6 +594,16 @@ zkr_err zkr_gate_report_json(const zkr_gate_report *rep, zkr_buf *out)
                   "schema", schema);
     if (j == NULL)
         return ZKR_ERR_NOMEM;
+    if (rep->evaluated) {
+        char esid[65];
+        (void)!zkr_hex_encode(rep->eval_statement, 32, esid, sizeof esid);
+        (void)json_object_set_new(
+            j, "evaluation",
+            json_pack("{s:s, s:s, s:I, s:I, s:I}", "statement", esid, "claim",
+                      rep->eval.mode == 0 ? "exact" : "at-least", "correct",
+                      (json_int_t)rep->eval.value, "first", (json_int_t)rep->eval.first,
+                      "records", (json_int_t)rep->eval.count));
+    }
     if ((r = zkr_signer_json_dump(j, out)) == ZKR_OK)
         r = zkr_buf_append(out, "\n", 1);
     json_decref(j);

@@ -441,13 +441,37 @@ zkr_err zkr_attest_import_signature(const uint8_t *request, size_t request_len,
  *              consistent with the trusted log);
  *   revoked:   ZKR_ERR_REVOKED (the statement, an artifact or the key).
  */
+/*
+ * What an attested statement claims, for the gate's evaluation rule.
+ * is_evaluation is 0 for statements of another proof kind (proof_kind
+ * names it); the other fields are then 0.
+ */
+typedef struct zkr_eval_claim {
+    char proof_kind[ZKR_ATTEST_TEXT_MAX + 1];
+    int is_evaluation;
+    uint64_t dataset_records; /* the bound dataset's record count */
+    uint64_t first, count;    /* the statement's record range, count resolved */
+    unsigned mode;            /* 0 exact count, 1 "correct >= value" */
+    uint64_t out_count, value; /* the public output's record count and value */
+} zkr_eval_claim;
+
 typedef struct {
     void *ctx;
     zkr_err (*statement)(void *ctx, const zkr_attest_facts *f, zkr_diag *d);
     zkr_err (*inclusion)(void *ctx, const zkr_attest_facts *f, zkr_diag *d);
     zkr_err (*revoked)(void *ctx, const zkr_attest_facts *f, const zkr_pubkey *key,
                        zkr_diag *d);
+    /*
+     * evaluation: the claim of the attested statement (kind, record range,
+     * public output), read from the registered statement after its row,
+     * schema row and artifact rows were checked against the log leaves that
+     * registered them. ZKR_ERR_NOT_FOUND, ZKR_ERR_MISMATCH_* (the statement
+     * differs from the facts), ZKR_ERR_REGISTRY (a row disagrees with its leaf).
+     */
+    zkr_err (*evaluation)(void *ctx, const zkr_attest_facts *f, zkr_eval_claim *out,
+                          zkr_diag *d);
 } zkr_attest_registry;
+
 
 /*
  * Offline evidence (`zkreg log evidence` writes it), JSON:
@@ -567,6 +591,11 @@ long zkr_verifier_revoked_in(const char (*list)[2 * ZKR_ATTEST_TEXT_MAX + 2], si
  * "revoked_verifiers":["KIND@VERSION",..] (optional) lists verifier
  * versions the pipeline itself refuses, offline or not (exit 6; matched
  * on VERSION, see zkr_verifier_revoked_in).
+ * "require_evaluation":{"dataset":"SHA256HEX","min_correct":K,
+ * "record_first":F,"record_count":C} (optional; dataset and min_correct
+ * >= 1 required, the range both or neither, count >= 1, unknown fields
+ * refused) makes the gate require an evaluation@1 attestation
+ * (zkr_gate_eval).
  */
 typedef struct {
     zkr_pubkey keys[ZKR_POLICY_MAX_KEYS];
@@ -580,6 +609,12 @@ typedef struct {
     int check_revocation;
     char revoked_verifiers[ZKR_POLICY_MAX_REVOKED_VERIFIERS][2 * ZKR_ATTEST_TEXT_MAX + 2];
     size_t nrevoked_verifiers;
+    /* require_evaluation (optional): see zkr_gate_eval. */
+    int require_evaluation;
+    uint8_t eval_dataset[ZKR_DIGEST_BYTES]; /* the dataset's sha256 */
+    uint64_t eval_min_correct;              /* >= 1 */
+    int eval_has_range;                     /* 0: the whole dataset */
+    uint64_t eval_first, eval_count;
 } zkr_policy;
 
 /* Parses strictly. Returns ZKR_OK, ZKR_ERR_MALFORMED naming the field. */
@@ -595,6 +630,7 @@ typedef enum {
     ZKR_GATE_INCLUSION,     /* log inclusion proven (exit 1) */
     ZKR_GATE_REVOCATION,    /* nothing revoked (exit 6) */
     ZKR_GATE_STATEMENT,     /* registered statement matches (exit 1/4) */
+    ZKR_GATE_EVALUATION,    /* the required evaluation claim holds (exit 1) */
 } zkr_gate_rule;
 
 /* "format", "same-statement", "threshold", ... */
@@ -609,6 +645,9 @@ typedef struct {
     uint32_t threshold;
     char keyids[ZKR_POLICY_MAX_KEYS][ZKR_KEYID_HEX + 1]; /* those keys */
     zkr_attest_facts facts; /* of the first attestation that parsed */
+    int evaluated;          /* require_evaluation held: eval and eval_statement are set */
+    zkr_eval_claim eval;
+    uint8_t eval_statement[ZKR_DIGEST_BYTES];
 } zkr_gate_report;
 
 /*
@@ -620,6 +659,24 @@ typedef struct {
  */
 zkr_err zkr_gate(const zkr_policy *pol, const zkr_buf *atts, size_t n, int64_t now,
                  const zkr_attest_registry *reg, zkr_gate_report *rep) ZKR_WUR;
+
+/*
+ * zkr_gate plus the policy's require_evaluation: the ne evaluation
+ * attestations `evals` pass every rule above on their own (one statement,
+ * threshold, schema, max-age, log-inclusion, revocation, statement), and
+ * then (rule "evaluation", ZKR_ERR_POLICY unless said) their statement,
+ * read through reg->evaluation (NULL: fails closed, ZKR_ERR_VERIFY), is an
+ * evaluation@1 statement of the release attestations' model over the
+ * policy's dataset and range (default: every record of the dataset) whose
+ * proven claim implies >= min_correct correct (exact count >= K, or
+ * "correct >= tau" with tau >= K). With require_evaluation and ne == 0 the
+ * gate fails (rule "evaluation"); evaluation attestations without
+ * require_evaluation are ZKR_ERR_USAGE (they would be ignored). zkr_gate is
+ * zkr_gate_eval with ne == 0.
+ */
+zkr_err zkr_gate_eval(const zkr_policy *pol, const zkr_buf *atts, size_t n, const zkr_buf *evals,
+                      size_t ne, int64_t now, const zkr_attest_registry *reg,
+                      zkr_gate_report *rep) ZKR_WUR;
 
 /* The report as canonical JSON (for --json). */
 zkr_err zkr_gate_report_json(const zkr_gate_report *rep, zkr_buf *out) ZKR_WUR;
