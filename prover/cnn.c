@@ -582,19 +582,22 @@ zkr_err zkr_prover_cnn_lookup(zkr_transcript *t, uint32_t c, uint32_t h, uint32_
 
     if ((r = zkr_pc_opts_ok(o)) != ZKR_OK)
         return r;
-    if (n + 1 > ZKR_CNN_MAX_VARS || c > ZKR_CNN_MAX_DIM || h > ZKR_CNN_MAX_DIM ||
+    if (n + 2 > ZKR_CNN_MAX_VARS || c > ZKR_CNN_MAX_DIM || h > ZKR_CNN_MAX_DIM ||
         w > ZKR_CNN_MAX_DIM)
         return ZKR_ERR_UNSUPPORTED;
     if (o->off & ZKR_CNN_OFF_RANGE)
         return ZKR_OK;
-    if (!(col = calloc(2 * len, sizeof *col)))
+    if (!(col = calloc(4 * len, sizeof *col)))
         return ZKR_ERR_NOMEM;
     zkr_cnn_lut_table(tab, table);
-    /* Slot 0: (x + 128) + 256 (y + 128), the pair; slot 1: 2^32 + y + 128, y's range.
-     * Padding (x = y = 0) is the pair of x = 0 and the byte 128. */
+    /* Slot 0: (x + 128) + 256 (y + 128), the pair; slots 1 and 2: 2^32 + y + 128 and
+     * 2^32 + x + 128, both ranges; slot 3: 2^32 (the byte 0). Padding (x = y = 0) is
+     * the pair of x = 0 and the byte 128. */
     for (size_t i = 0; i < len; i++) {
         col[i] = pad;
         col[len + i] = zkr_gl_add(y[i], ZKR_CNN_LUT_BYTE_OFF + 128);
+        col[2 * len + i] = zkr_gl_add(x[i], ZKR_CNN_LUT_BYTE_OFF + 128);
+        col[3 * len + i] = ZKR_CNN_LUT_BYTE_OFF;
     }
     for (uint32_t k = 0; k < c; k++)
         for (uint32_t a = 0; a < h; a++)
@@ -602,7 +605,7 @@ zkr_err zkr_prover_cnn_lookup(zkr_transcript *t, uint32_t c, uint32_t h, uint32_
                 size_t i = ((size_t)k << (lh + lw)) | ((size_t)a << lw) | b;
                 col[i] = zkr_gl_add(zkr_gl_add(x[i], zkr_gl_mul(256, y[i])), 32896);
             }
-    if ((r = zkr_pc_logup(t, col, n + 1, table, ZKR_CNN_LUT_LOG, o, buf, mult, &lc_)) != ZKR_OK ||
+    if ((r = zkr_pc_logup(t, col, n + 2, table, ZKR_CNN_LUT_LOG, o, buf, mult, &lc_)) != ZKR_OK ||
         (r = zkr_mle_eval_base(x, n, lc_.ra, &vals[0])) != ZKR_OK ||
         (r = zkr_mle_eval_base(y, n, lc_.ra, &vals[1])) != ZKR_OK ||
         (r = zkr_pc_send(t, "cnn-lut-xy", vals, 2, buf)) != ZKR_OK ||

@@ -281,18 +281,18 @@ zkr_err zkr_verify_cnn_lookup(zkr_transcript *t, uint32_t c, uint32_t h, uint32_
     unsigned n = lc + lh + lw, off;
     zkr_gl table[1u << ZKR_CNN_LUT_LOG];
     zkr_logup_claims lq;
-    zkr_ext vals[2], pair, byte, valid, one = zkr_ext_from(1), sn;
+    zkr_ext vals[2], pair, valid, one = zkr_ext_from(1), sn;
     zkr_err r;
 
     if ((r = zkr_vc_opts(o, &off)) != ZKR_OK)
         return r;
-    if (n + 1 > ZKR_CNN_MAX_VARS || c < 1 || h < 1 || w < 1 || c > ZKR_CNN_MAX_DIM ||
+    if (n + 2 > ZKR_CNN_MAX_VARS || c < 1 || h < 1 || w < 1 || c > ZKR_CNN_MAX_DIM ||
         h > ZKR_CNN_MAX_DIM || w > ZKR_CNN_MAX_DIM)
         return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "lookup: tensor size not supported");
     if (off & ZKR_VC_OFF_RANGE)
         return ZKR_OK;
     zkr_cnn_lut_table(tab, table);
-    if ((r = zkr_vc_logup(t, dec, n + 1, table, ZKR_CNN_LUT_LOG, "lookup", &lq, d)) != ZKR_OK)
+    if ((r = zkr_vc_logup(t, dec, n + 2, table, ZKR_CNN_LUT_LOG, "lookup", &lq, d)) != ZKR_OK)
         return r;
     if (zkr_vc_recv(t, "cnn-lut-xy", dec, vals, 2) != ZKR_OK)
         return zkr_vc_trunc(d, "lookup");
@@ -302,10 +302,16 @@ zkr_err zkr_verify_cnn_lookup(zkr_transcript *t, uint32_t c, uint32_t h, uint32_
                        zkr_ext_add(zkr_ext_from(32896),
                                    zkr_ext_mul_base(zkr_ext_sub(one, valid),
                                                     zkr_gl_from_i64(256 * (int64_t)tab[128]))));
-    byte = zkr_ext_add(vals[1], zkr_ext_from(ZKR_CNN_LUT_BYTE_OFF + 128));
-    sn = lq.ra[n];
-    if (!zkr_ext_eq(lq.a_at_ra, zkr_ext_add(zkr_ext_mul(zkr_ext_sub(one, sn), pair),
-                                            zkr_ext_mul(sn, byte))))
+    {
+        /* Slots: the pair, y's byte, x's byte, the byte 0 (prover/cnn.c). */
+        zkr_ext boff = zkr_ext_from(ZKR_CNN_LUT_BYTE_OFF), b0 = lq.ra[n], b1 = lq.ra[n + 1];
+        zkr_ext yb = zkr_ext_add(vals[1], zkr_ext_add(boff, zkr_ext_from(128)));
+        zkr_ext xb = zkr_ext_add(vals[0], zkr_ext_add(boff, zkr_ext_from(128)));
+        zkr_ext lo = zkr_ext_add(zkr_ext_mul(zkr_ext_sub(one, b0), pair), zkr_ext_mul(b0, yb));
+        zkr_ext hi = zkr_ext_add(zkr_ext_mul(zkr_ext_sub(one, b0), xb), zkr_ext_mul(b0, boff));
+        sn = zkr_ext_add(zkr_ext_mul(zkr_ext_sub(one, b1), lo), zkr_ext_mul(b1, hi));
+    }
+    if (!zkr_ext_eq(lq.a_at_ra, sn))
         return zkr_fail(d, ZKR_ERR_VERIFY, "proof: lookup column fails");
     if (zkr_cnn_claim_add(cl, ZKR_CNN_POLY_X, lq.ra, n, vals[0]) != ZKR_OK ||
         zkr_cnn_claim_add(cl, ZKR_CNN_POLY_Y, lq.ra, n, vals[1]) != ZKR_OK ||

@@ -145,7 +145,8 @@ zkr_err zkr_cnn_conv_init(zkr_cnn_conv *c, const zkr_cnn_win *g, uint32_t cout,
 /*
  * The lookup table of an activation: T[x + 128] for int8 x. Its LogUp
  * table has 512 entries: j + 256 (T[j] + 128) for j < 256 (the pairs), then
- * 2^32 + b for bytes b (the range of y).
+ * 2^32 + b for bytes b (the ranges of x and y, which make the pair's
+ * decomposition unique).
  */
 #define ZKR_CNN_LUT_LOG 9u
 #define ZKR_CNN_LUT_BYTE_OFF (UINT64_C(1) << 32)
