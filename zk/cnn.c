@@ -1,4 +1,5 @@
 /* CNN relations: geometry, the im2col selector and the tables both sides derive. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -261,4 +262,14 @@ zkr_err zkr_cnn_add_init(zkr_cnn_add *a, int64_t ma, int64_t mb, uint32_t shift,
     a->c_r = (uint64_t)1 << (8 * a->nr - shift);
     a->c_g = (uint64_t)1 << (8 * a->ng - gbits);
     return ZKR_OK;
+}
+
+double zkr_cnn_relation_error_bits(unsigned rounds, unsigned degree, unsigned zc_vars,
+                                   unsigned batch, unsigned na, unsigned nt)
+{
+    double num = (double)rounds * degree + zc_vars + batch;
+
+    if (na)
+        num += ldexp(1.0, (int)na) + ldexp(1.0, (int)nt) + 3.0 * ((double)na * na + (double)nt * nt);
+    return 3.0 * log2((double)ZKR_GL_P) - log2(num);
 }

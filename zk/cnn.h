@@ -121,6 +121,16 @@ typedef struct {
 zkr_err zkr_cnn_claim_add(zkr_cnn_claims *cs, unsigned poly, const zkr_ext *pt, unsigned n,
                           zkr_ext val) ZKR_WUR;
 
+/*
+ * The random-challenge soundness error of one relation, in bits
+ * (-log2): `rounds` sumcheck rounds of degree <= `degree`, a random point
+ * of `zc_vars` variables (Schwartz-Zippel), `batch` batching powers, and a
+ * LogUp of 2^na witness and 2^nt table entries (na = 0: none):
+ * (rounds degree + zc_vars + batch + 2^na + 2^nt + 3 (na^2 + nt^2)) / p^3.
+ */
+double zkr_cnn_relation_error_bits(unsigned rounds, unsigned degree, unsigned zc_vars,
+                                   unsigned batch, unsigned na, unsigned nt);
+
 /* ---------------- relation parameters ---------------- */
 /* Convolution: groups 1 (W: cout x c x kh x kw) or depthwise (W: c x kh x kw, cout = c). */
 typedef struct {

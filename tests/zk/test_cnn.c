@@ -289,6 +289,19 @@ static void test_shapes(zkr_tap *t)
                "window: stride 0, no channels, a 33-wide kernel refused");
 }
 
+/* The relations' random-challenge error at the largest tables they take. */
+static void test_error_bits(zkr_tap *t)
+{
+    unsigned v = ZKR_CNN_MAX_VARS;
+    double mp = zkr_cnn_relation_error_bits(2 * v, 3, v + v, 2, v, 8);
+    double lut = zkr_cnn_relation_error_bits(v, 2, 0, 0, v, ZKR_CNN_LUT_LOG);
+    double add = zkr_cnn_relation_error_bits(2 * v, 3, v + 4, 4, v, 8);
+
+    zkr_tap_ok(t, mp > 160 && lut > 160 && add > 160,
+               "relation errors at 2^%u entries: maxpool %.1f, lookup %.1f, add %.1f bits "
+               "(openings: 128.56)", v, mp, lut, add);
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -300,5 +313,6 @@ int main(int argc, char **argv)
     test_lut(&t);
     test_add(&t);
     test_combine(&t);
+    test_error_bits(&t);
     return zkr_tap_done(&t);
 }
