@@ -630,24 +630,23 @@ static void zkr_pc_limbs(zkr_gl *v, size_t plen, size_t p, unsigned first, unsig
         v[((size_t)(first + i) * plen) | p] = (val >> (8 * i)) & 0xff;
 }
 
-zkr_err zkr_cnn_add_witness(const zkr_cnn_add *a, unsigned lp, size_t n, const int8_t *xa,
-                            const int8_t *xb, zkr_gl *v, int8_t *y)
+zkr_err zkr_cnn_rq_witness(const zkr_cnn_add *a, unsigned lp, const int64_t *u, zkr_gl *v,
+                           int8_t *y)
 {
     size_t plen = (size_t)1 << lp;
 
-    if (n > plen || lp + ZKR_CNN_ADD_SLOTS_LOG > ZKR_CNN_MAX_VARS)
+    if (lp + ZKR_CNN_ADD_SLOTS_LOG > ZKR_CNN_MAX_VARS)
         return ZKR_ERR_UNSUPPORTED;
     memset(v, 0, (plen << ZKR_CNN_ADD_SLOTS_LOG) * sizeof *v);
     for (size_t p = 0; p < plen; p++) {
-        int64_t acc = p < n ? (int64_t)a->ma * xa[p] + (int64_t)a->mb * xb[p] : 0;
-        int64_t tt = acc + ((int64_t)1 << (a->shift - 1));
+        int64_t tt = u[p] + ((int64_t)1 << (a->shift - 1));
         int64_t q = tt >> a->shift; /* arithmetic: floor */
         int64_t rr = tt - q * ((int64_t)1 << a->shift);
         int64_t yy = q > 127 ? 127 : q < a->lo ? a->lo : q;
         int64_t g = q > 127 ? q - 127 : q < a->lo ? a->lo - q : 0;
         uint64_t top_r = (uint64_t)rr >> (8 * (a->nr - 1));
         uint64_t top_g = (uint64_t)g >> (8 * (a->ng - 1));
-        if (p < n)
+        if (y)
             y[p] = (int8_t)yy;
         v[((size_t)ZKR_CNN_ADD_Y * plen) | p] = (zkr_gl)(yy - a->lo);
         v[((size_t)ZKR_CNN_ADD_YC * plen) | p] = (zkr_gl)(127 - yy);
@@ -659,6 +658,32 @@ zkr_err zkr_cnn_add_witness(const zkr_cnn_add *a, unsigned lp, size_t n, const i
         v[((size_t)a->slot_gtc * plen) | p] = top_g * a->c_g;
     }
     return ZKR_OK;
+}
+
+zkr_err zkr_cnn_add_witness(const zkr_cnn_add *a, unsigned lp, size_t n, const int8_t *xa,
+                            const int8_t *xb, zkr_gl *v, int8_t *y)
+{
+    size_t plen = (size_t)1 << lp;
+    int64_t *u;
+    int8_t *yy;
+    zkr_err r;
+
+    if (n > plen || lp + ZKR_CNN_ADD_SLOTS_LOG > ZKR_CNN_MAX_VARS)
+        return ZKR_ERR_UNSUPPORTED;
+    u = calloc(plen, sizeof *u);
+    yy = malloc(plen);
+    if (!u || !yy) {
+        r = ZKR_ERR_NOMEM;
+        goto out;
+    }
+    for (size_t p = 0; p < n; p++)
+        u[p] = a->ma * xa[p] + a->mb * xb[p];
+    if ((r = zkr_cnn_rq_witness(a, lp, u, v, yy)) == ZKR_OK)
+        memcpy(y, yy, n);
+out:
+    free(u);
+    free(yy);
+    return r;
 }
 
 /* sum_i 256^i v[slot first + i] over one element block. */
@@ -711,9 +736,11 @@ zkr_err zkr_prover_cnn_add(zkr_transcript *t, const zkr_cnn_add *a, unsigned lp,
         zkr_ext cst = zkr_ext_sub(zkr_ext_from((zkr_gl)1 << (a->shift - 1)),
                                   zkr_ext_mul(two_s, lo_l));
         zkr_ext top = zkr_ext_from(zkr_gl_from_i64(127 - a->lo));
+        /* The accumulator: Ma a + Mb b (ADD), or acc M (requantization, degree 3). */
         zkr_sc_term terms[13] = {
-            ZKR_PC_T(zkr_ext_from(zkr_gl_from_i64(a->ma)), 2, 0, 1, 0),
-            ZKR_PC_T(zkr_ext_from(zkr_gl_from_i64(a->mb)), 2, 0, 2, 0),
+            a->mul ? (zkr_sc_term)ZKR_PC_T(zkr_ext_from(1), 3, 0, 1, 2)
+                   : (zkr_sc_term)ZKR_PC_T(zkr_ext_from(zkr_gl_from_i64(a->ma)), 2, 0, 1, 0),
+            ZKR_PC_T(a->mul ? z0 : zkr_ext_from(zkr_gl_from_i64(a->mb)), 2, 0, 2, 0),
             ZKR_PC_T(cst, 1, 0, 0, 0), ZKR_PC_T(ntwo_s, 2, 0, 3, 0),
             ZKR_PC_T(ntwo_s, 3, 0, 4, 6), ZKR_PC_T(two_s, 3, 0, 5, 6),
             ZKR_PC_T(zkr_ext_sub(z0, lam[0]), 2, 0, 7, 0),

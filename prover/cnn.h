@@ -90,6 +90,13 @@ zkr_err zkr_prover_cnn_lookup(zkr_transcript *t, uint32_t c, uint32_t h, uint32_
  */
 zkr_err zkr_cnn_add_witness(const zkr_cnn_add *a, unsigned lp, size_t n, const int8_t *xa,
                             const int8_t *xb, zkr_gl *v, int8_t *y) ZKR_WUR;
+/*
+ * The requantization witness (ADD or acc M, a->mul) from u = Ma a + Mb b
+ * or acc M per element (2^lp, padding 0): v as above, y (2^lp, may be NULL).
+ */
+zkr_err zkr_cnn_rq_witness(const zkr_cnn_add *a, unsigned lp, const int64_t *u, zkr_gl *v,
+                           int8_t *y) ZKR_WUR;
+/* ADD / requantization: xa, xb are a and b (ADD) or acc and the broadcast M (a->mul). */
 zkr_err zkr_prover_cnn_add(zkr_transcript *t, const zkr_cnn_add *a, unsigned lp, const zkr_gl *xa,
                            const zkr_gl *xb, const zkr_gl *v, const zkr_cnn_popts *o,
                            zkr_buf *buf, zkr_gl *mult, zkr_cnn_claims *cl) ZKR_WUR;

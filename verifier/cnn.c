@@ -337,8 +337,9 @@ static zkr_ext zkr_vc_add_want(const zkr_cnn_add *a, const zkr_ext *sl, const zk
     zkr_ext rr = zkr_vc_limbs(sl, ZKR_CNN_ADD_R0, a->nr), g = zkr_vc_limbs(sl, a->slot_g0, a->ng);
     zkr_ext two_s = zkr_ext_from((zkr_gl)1 << a->shift), lo_l = zkr_vc_const(a->lo);
     zkr_ext q = zkr_ext_add(zkr_ext_add(Y, lo_l), zkr_ext_mul(zkr_ext_sub(hi, lo), g));
-    zkr_ext acc = zkr_ext_add(zkr_ext_mul(ab[0], zkr_vc_const(a->ma)),
-                              zkr_ext_mul(ab[1], zkr_vc_const(a->mb)));
+    zkr_ext acc = a->mul ? zkr_ext_mul(ab[0], ab[1])
+                         : zkr_ext_add(zkr_ext_mul(ab[0], zkr_vc_const(a->ma)),
+                                       zkr_ext_mul(ab[1], zkr_vc_const(a->mb)));
     zkr_ext cst = zkr_ext_sub(zkr_ext_add(acc, zkr_ext_from((zkr_gl)1 << (a->shift - 1))),
                               zkr_ext_add(zkr_ext_mul(q, two_s), rr));
     zkr_ext c1 = zkr_ext_sub(zkr_ext_mul(hi, hi), hi), c2 = zkr_ext_sub(zkr_ext_mul(lo, lo), lo);

@@ -242,6 +242,9 @@ static unsigned zkr_cnn_ceil_div(unsigned a, unsigned b)
     return (a + b - 1) / b;
 }
 
+static zkr_err zkr_cnn_rq_slots(zkr_cnn_add *a, int64_t ma, int64_t mb, uint32_t shift,
+                                unsigned gbits, int relu);
+
 zkr_err zkr_cnn_add_init(zkr_cnn_add *a, int64_t ma, int64_t mb, uint32_t shift, int relu)
 {
     unsigned gbits;
@@ -251,6 +254,21 @@ zkr_err zkr_cnn_add_init(zkr_cnn_add *a, int64_t ma, int64_t mb, uint32_t shift,
         mb >= ((int64_t)1 << 31))
         return ZKR_ERR_MALFORMED;
     gbits = shift < 41 ? 49 - shift : 8;
+    return zkr_cnn_rq_slots(a, ma, mb, shift, gbits, relu);
+}
+
+zkr_err zkr_cnn_requant_init(zkr_cnn_add *a, uint32_t shift, int relu)
+{
+    memset(a, 0, sizeof *a);
+    if (shift < 1 || shift > 48)
+        return ZKR_ERR_MALFORMED;
+    a->mul = 1;
+    return zkr_cnn_rq_slots(a, 0, 0, shift, 63 - shift, relu);
+}
+
+static zkr_err zkr_cnn_rq_slots(zkr_cnn_add *a, int64_t ma, int64_t mb, uint32_t shift,
+                                unsigned gbits, int relu)
+{
     a->gbits = gbits;
     a->ma = ma, a->mb = mb, a->shift = shift;
     a->lo = relu ? 0 : -128;

@@ -173,6 +173,7 @@ void zkr_cnn_lut_table(const int8_t t[256], zkr_gl out[1u << ZKR_CNN_LUT_LOG]);
 #define ZKR_CNN_ADD_SLOTS_LOG 4u
 enum { ZKR_CNN_ADD_Y, ZKR_CNN_ADD_YC, ZKR_CNN_ADD_HI, ZKR_CNN_ADD_LO, ZKR_CNN_ADD_R0 };
 typedef struct {
+    int mul;                    /* 1: requantization acc M (CONV/DENSE), 0: ADD */
     int64_t ma, mb;
     uint32_t shift;
     int64_t lo;
@@ -183,6 +184,16 @@ typedef struct {
 } zkr_cnn_add;
 zkr_err zkr_cnn_add_init(zkr_cnn_add *a, int64_t ma, int64_t mb, uint32_t shift,
                          int relu) ZKR_WUR;
+
+/*
+ * Requantization of a CONV / DENSE accumulator with a per-channel
+ * multiplier (inference@1's relation): acc M + 2^(s-1) = q 2^s + r,
+ * y = clamp(q, lo, 127), |acc M + 2^(s-1)| < 2^62 + 2^47, 1 <= s <= 48,
+ * g < 2^(63 - s). The same slots and proof as ADD with the accumulator
+ * term acc * M (both tables claimed: acc as ZKR_CNN_POLY_X, the broadcast
+ * M as ZKR_CNN_POLY_B).
+ */
+zkr_err zkr_cnn_requant_init(zkr_cnn_add *a, uint32_t shift, int relu) ZKR_WUR;
 
 /*
  * Average pooling's remainder witness R (lp + 2 variables, slot s of

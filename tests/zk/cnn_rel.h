@@ -273,4 +273,41 @@ static inline zkr_err rel_add(rel *r, const int8_t *a, const int8_t *b, size_t n
     return ZKR_OK;
 }
 
+/* Requantization acc M (CONV / DENSE) over n elements. */
+static inline zkr_err rel_rq(rel *r, const int64_t *acc, const int64_t *m, size_t n,
+                             uint32_t shift, int relu, int8_t *y)
+{
+    int64_t *u;
+    int8_t *yy;
+    zkr_err e;
+
+    memset(r, 0, sizeof *r);
+    r->kind = REL_ADD;
+    if ((e = zkr_cnn_requant_init(&r->ad, shift, relu)) != ZKR_OK)
+        return e;
+    r->lp = zkr_log2_ceil(n);
+    u = calloc((size_t)1 << r->lp, sizeof *u);
+    yy = malloc((size_t)1 << r->lp);
+    if (!u || !yy)
+        abort();
+    rel_alloc(r, ZKR_CNN_POLY_X, r->lp);
+    rel_alloc(r, ZKR_CNN_POLY_B, r->lp);
+    for (size_t i = 0; i < n; i++) {
+        u[i] = acc[i] * m[i];
+        r->tabs[ZKR_CNN_POLY_X][i] = zkr_gl_from_i64(acc[i]);
+        r->tabs[ZKR_CNN_POLY_B][i] = zkr_gl_from_i64(m[i]);
+    }
+    rel_alloc(r, ZKR_CNN_POLY_V, r->lp + ZKR_CNN_ADD_SLOTS_LOG);
+    rel_alloc(r, ZKR_CNN_POLY_M, ZKR_CNN_BYTE_LOG);
+    rel_alloc(r, ZKR_CNN_POLY_Y, r->lp);
+    e = zkr_cnn_rq_witness(&r->ad, r->lp, u, r->tabs[ZKR_CNN_POLY_V], yy);
+    for (size_t i = 0; i < n; i++) {
+        y[i] = yy[i];
+        r->tabs[ZKR_CNN_POLY_Y][i] = zkr_gl_from_i64(yy[i]);
+    }
+    free(u);
+    free(yy);
+    return e;
+}
+
 #endif

@@ -229,6 +229,36 @@ static void test_add(zkr_tap *t)
     }
 }
 
+/* Per-channel requantization of CONV / DENSE accumulators (|acc| < 2^31, M < 2^31). */
+static void test_requant(zkr_tap *t)
+{
+    static const uint32_t shifts[3] = {1, 24, 48};
+    for (unsigned k = 0; k < 3; k++) {
+        int64_t acc[21], m[21];
+        int8_t y[21];
+        rel r;
+        int ok = 1;
+        char name[64];
+        for (unsigned i = 0; i < 21; i++) {
+            acc[i] = (int64_t)(zkr_tap_rand(t) % ((uint64_t)1 << 32)) - ((int64_t)1 << 31) + 1;
+            m[i] = (int64_t)(zkr_tap_rand(t) % ((uint64_t)1 << 31));
+        }
+        acc[0] = ((int64_t)1 << 31) - 1, m[0] = ((int64_t)1 << 31) - 1;
+        acc[1] = -acc[0], m[1] = m[0];
+        snprintf(name, sizeof name, "requant acc M, s %u", shifts[k]);
+        zkr_tap_ok(t, rel_rq(&r, acc, m, 21, shifts[k], k == 1, y) == ZKR_OK, "%s: witness built",
+                   name);
+        for (unsigned i = 0; i < 21; i++) {
+            int64_t q = (acc[i] * m[i] + ((int64_t)1 << (shifts[k] - 1))) >> shifts[k];
+            int64_t lo = k == 1 ? 0 : -128;
+            ok &= y[i] == (q > 127 ? 127 : q < lo ? lo : q);
+        }
+        zkr_tap_ok(t, ok, "%s: output as specified", name);
+        check_rel(t, &r, name);
+        rel_free(&r);
+    }
+}
+
 /* Two claims on one tensor (a residual's input) become one. */
 static void test_combine(zkr_tap *t)
 {
@@ -312,6 +342,7 @@ int main(int argc, char **argv)
     test_pool(&t);
     test_lut(&t);
     test_add(&t);
+    test_requant(&t);
     test_combine(&t);
     test_error_bits(&t);
     return zkr_tap_done(&t);
