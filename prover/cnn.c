@@ -566,33 +566,20 @@ out:
 /* Lookup activations                                                   */
 /* ------------------------------------------------------------------ */
 
-zkr_err zkr_prover_cnn_lookup(zkr_transcript *t, uint32_t c, uint32_t h, uint32_t w,
-                              const int8_t tab[256], const zkr_gl *x, const zkr_gl *y,
-                              const zkr_cnn_popts *o, zkr_buf *buf, zkr_gl *mult,
-                              zkr_cnn_claims *cl)
+/*
+ * The lookup column: slot 0 (x + 128) + 256 (y + 128), the pair; slots 1
+ * and 2: 2^32 + y + 128 and 2^32 + x + 128, both ranges; slot 3: 2^32 (the
+ * byte 0). Padding (x = y = 0) is the pair of x = 0 and the byte 128.
+ */
+static zkr_gl *zkr_pc_lut_column(uint32_t c, uint32_t h, uint32_t w, const int8_t tab[256],
+                                 const zkr_gl *x, const zkr_gl *y)
 {
     unsigned lc = zkr_log2_ceil(c), lh = zkr_log2_ceil(h), lw = zkr_log2_ceil(w);
-    unsigned n = lc + lh + lw;
-    size_t len = (size_t)1 << n;
-    zkr_gl table[1u << ZKR_CNN_LUT_LOG], *col = NULL;
-    zkr_gl pad = 256u * (zkr_gl)(tab[128] + 128) + 128u; /* the pair of x = 0 */
-    zkr_ext vals[2];
-    zkr_logup_claims lc_;
-    zkr_err r;
+    size_t len = (size_t)1 << (lc + lh + lw);
+    zkr_gl pad = 256u * (zkr_gl)(tab[128] + 128) + 128u, *col = calloc(4 * len, sizeof *col);
 
-    if ((r = zkr_pc_opts_ok(o)) != ZKR_OK)
-        return r;
-    if (n + 2 > ZKR_CNN_MAX_VARS || c > ZKR_CNN_MAX_DIM || h > ZKR_CNN_MAX_DIM ||
-        w > ZKR_CNN_MAX_DIM)
-        return ZKR_ERR_UNSUPPORTED;
-    if (o->off & ZKR_CNN_OFF_RANGE)
-        return ZKR_OK;
-    if (!(col = calloc(4 * len, sizeof *col)))
-        return ZKR_ERR_NOMEM;
-    zkr_cnn_lut_table(tab, table);
-    /* Slot 0: (x + 128) + 256 (y + 128), the pair; slots 1 and 2: 2^32 + y + 128 and
-     * 2^32 + x + 128, both ranges; slot 3: 2^32 (the byte 0). Padding (x = y = 0) is
-     * the pair of x = 0 and the byte 128. */
+    if (!col)
+        return NULL;
     for (size_t i = 0; i < len; i++) {
         col[i] = pad;
         col[len + i] = zkr_gl_add(y[i], ZKR_CNN_LUT_BYTE_OFF + 128);
@@ -605,6 +592,46 @@ zkr_err zkr_prover_cnn_lookup(zkr_transcript *t, uint32_t c, uint32_t h, uint32_
                 size_t i = ((size_t)k << (lh + lw)) | ((size_t)a << lw) | b;
                 col[i] = zkr_gl_add(zkr_gl_add(x[i], zkr_gl_mul(256, y[i])), 32896);
             }
+    return col;
+}
+
+zkr_err zkr_cnn_lookup_mult(uint32_t c, uint32_t h, uint32_t w, const int8_t tab[256],
+                            const zkr_gl *x, const zkr_gl *y, zkr_gl *mult)
+{
+    size_t len = (size_t)4 << (zkr_log2_ceil(c) + zkr_log2_ceil(h) + zkr_log2_ceil(w));
+    zkr_gl table[1u << ZKR_CNN_LUT_LOG], *col = zkr_pc_lut_column(c, h, w, tab, x, y);
+    zkr_err r;
+
+    if (!col)
+        return ZKR_ERR_NOMEM;
+    zkr_cnn_lut_table(tab, table);
+    r = zkr_prover_logup_mult(col, len, table, 1u << ZKR_CNN_LUT_LOG, mult);
+    free(col);
+    return r;
+}
+
+zkr_err zkr_prover_cnn_lookup(zkr_transcript *t, uint32_t c, uint32_t h, uint32_t w,
+                              const int8_t tab[256], const zkr_gl *x, const zkr_gl *y,
+                              const zkr_cnn_popts *o, zkr_buf *buf, zkr_gl *mult,
+                              zkr_cnn_claims *cl)
+{
+    unsigned lc = zkr_log2_ceil(c), lh = zkr_log2_ceil(h), lw = zkr_log2_ceil(w);
+    unsigned n = lc + lh + lw;
+    zkr_gl table[1u << ZKR_CNN_LUT_LOG], *col = NULL;
+    zkr_ext vals[2];
+    zkr_logup_claims lc_;
+    zkr_err r;
+
+    if ((r = zkr_pc_opts_ok(o)) != ZKR_OK)
+        return r;
+    if (n + 2 > ZKR_CNN_MAX_VARS || c > ZKR_CNN_MAX_DIM || h > ZKR_CNN_MAX_DIM ||
+        w > ZKR_CNN_MAX_DIM)
+        return ZKR_ERR_UNSUPPORTED;
+    if (o->off & ZKR_CNN_OFF_RANGE)
+        return ZKR_OK;
+    if (!(col = zkr_pc_lut_column(c, h, w, tab, x, y)))
+        return ZKR_ERR_NOMEM;
+    zkr_cnn_lut_table(tab, table);
     if ((r = zkr_pc_logup(t, col, n + 2, table, ZKR_CNN_LUT_LOG, o, buf, mult, &lc_)) != ZKR_OK ||
         (r = zkr_mle_eval_base(x, n, lc_.ra, &vals[0])) != ZKR_OK ||
         (r = zkr_mle_eval_base(y, n, lc_.ra, &vals[1])) != ZKR_OK ||
@@ -831,4 +858,39 @@ out:
     free(mem);
     free(eq);
     return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* Multiplicities before the witness is committed                       */
+/* ------------------------------------------------------------------ */
+
+static zkr_err zkr_pc_byte_mult(const zkr_gl *col, size_t n, zkr_gl *mult)
+{
+    zkr_gl tab[256];
+
+    zkr_pc_byte_table(tab);
+    return zkr_prover_logup_mult(col, n, tab, 256, mult);
+}
+
+zkr_err zkr_cnn_maxpool_mult(const zkr_cnn_win *g, const zkr_gl *d, zkr_gl *mult)
+{
+    return zkr_pc_byte_mult(d, (size_t)1 << (zkr_cnn_out_vars(g) + zkr_cnn_k_vars(g)), mult);
+}
+
+zkr_err zkr_cnn_avgpool_mult(const zkr_cnn_win *g, const zkr_gl *q, const zkr_gl *rw,
+                             zkr_gl *mult)
+{
+    zkr_gl *col = zkr_pc_ap_column(g, q, rw);
+    zkr_err r;
+
+    if (!col)
+        return ZKR_ERR_NOMEM;
+    r = zkr_pc_byte_mult(col, (size_t)8 << zkr_cnn_out_vars(g), mult);
+    free(col);
+    return r;
+}
+
+zkr_err zkr_cnn_add_mult(unsigned lp, const zkr_gl *v, zkr_gl *mult)
+{
+    return zkr_pc_byte_mult(v, (size_t)1 << (lp + ZKR_CNN_ADD_SLOTS_LOG), mult);
 }

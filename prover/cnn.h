@@ -102,6 +102,18 @@ zkr_err zkr_prover_cnn_add(zkr_transcript *t, const zkr_cnn_add *a, unsigned lp,
                            zkr_buf *buf, zkr_gl *mult, zkr_cnn_claims *cl) ZKR_WUR;
 
 /*
+ * The multiplicities each relation's LogUp will count (the same values the
+ * prover writes to mult), for a caller that commits them before proving.
+ * ZKR_ERR_USAGE when the witness has a value outside the table.
+ */
+zkr_err zkr_cnn_maxpool_mult(const zkr_cnn_win *g, const zkr_gl *d, zkr_gl *mult) ZKR_WUR;
+zkr_err zkr_cnn_avgpool_mult(const zkr_cnn_win *g, const zkr_gl *q, const zkr_gl *rw,
+                             zkr_gl *mult) ZKR_WUR;
+zkr_err zkr_cnn_lookup_mult(uint32_t c, uint32_t h, uint32_t w, const int8_t tab[256],
+                            const zkr_gl *x, const zkr_gl *y, zkr_gl *mult) ZKR_WUR;
+zkr_err zkr_cnn_add_mult(unsigned lp, const zkr_gl *v, zkr_gl *mult) ZKR_WUR;
+
+/*
  * A tensor consumed twice (or more): k claims on x (n variables) become one
  * at a random point: sum_x x(x) sum_i alpha_i eq(p_i, x), alpha_0 = 1.
  */
