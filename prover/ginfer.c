@@ -2,6 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "prover/ginfer.h"
 
 struct zkr_ginf_model {
@@ -9,6 +11,7 @@ struct zkr_ginf_model {
     zkr_ginf_shape *s;
     zkr_pcs_poly *poly;
     zkr_pcs_commitment comm;
+    zkr_gl *ptab; /* P's values (the prover's reduction reads them) */
     zkr_buf prog;
 };
 
@@ -230,6 +233,8 @@ zkr_err zkr_prover_ginf_commit(const zkr_params *p, const zkr_ginf_model_in *in,
     if ((r = zkr_pg_model_table(m, pt)) != ZKR_OK ||
         (r = zkr_prover_commit(p, pt, m->s->n_m, threads, &m->poly, &m->comm)) != ZKR_OK)
         goto out;
+    m->ptab = pt;
+    pt = NULL;
     *comm = m->comm;
     *out = m;
     m = NULL;
@@ -244,6 +249,9 @@ void zkr_ginf_model_free(zkr_ginf_model *m)
     if (!m)
         return;
     zkr_pcs_poly_free(m->poly);
+    if (m->ptab)
+        sodium_memzero(m->ptab, ((size_t)1 << m->s->n_m) * sizeof *m->ptab);
+    free(m->ptab);
     zkr_buf_free(&m->prog);
     free(m->s);
     free(m);
@@ -526,26 +534,70 @@ static zkr_err zkr_pg_node(zkr_pg_ctx *c, uint32_t i)
     return zkr_ginf_route(s, g, i, n->in[0], n->in[1], 0, &cl, NULL, c->gc);
 }
 
-/* Opens every claim on one polynomial. */
-static zkr_err zkr_pg_open(const zkr_params *p, zkr_transcript *t, zkr_pcs_poly *poly,
-                           const zkr_ginf_claims *gc, unsigned which, unsigned threads,
-                           zkr_buf *out)
+/* The claims' weights sum_i alpha_i eq(pt_i, .), each over its block only. */
+static zkr_err zkr_pg_weights(const zkr_ginf_claims *gc, unsigned which, const zkr_ext *alpha,
+                              zkr_ext *wt)
 {
-    zkr_pcs_claim *cls = malloc((gc->n + 1) * sizeof *cls);
-    size_t n = 0;
-    zkr_err r;
+    zkr_ext *e = NULL;
+    size_t k = 0, cap = 0;
 
-    if (!cls)
-        return ZKR_ERR_NOMEM;
-    for (size_t k = 0; k < gc->n; k++)
-        if (gc->c[k].poly == which) {
-            cls[n].comm = 0;
-            cls[n].point = gc->c[k].pt;
-            cls[n].value = gc->c[k].val;
-            n++;
+    for (size_t i = 0; i < gc->n; i++) {
+        const zkr_ginf_claim *c = &gc->c[i];
+        size_t len = (size_t)1 << c->lg;
+        if (c->poly != which)
+            continue;
+        if (len > cap) {
+            free(e);
+            if (!(e = malloc(len * sizeof *e)))
+                return ZKR_ERR_NOMEM;
+            cap = len;
         }
-    r = zkr_prover_open(p, t, &poly, 1, cls, n, threads, out);
-    free(cls);
+        zkr_mle_eq_table(c->pt, c->lg, e);
+        for (size_t x = 0; x < len; x++)
+            wt[c->off + x] = zkr_ext_add(wt[c->off + x], zkr_ext_mul(alpha[k], e[x]));
+        k++;
+    }
+    free(e);
+    return ZKR_OK;
+}
+
+/* Reduces every claim on one polynomial (evals, n variables) to one and opens it. */
+static zkr_err zkr_pg_open(const zkr_params *p, zkr_transcript *t, zkr_pcs_poly *poly,
+                           const zkr_gl *evals, unsigned n, const zkr_ginf_claims *gc,
+                           unsigned which, unsigned threads, zkr_buf *out)
+{
+    size_t len = (size_t)1 << n, k = 0;
+    zkr_ext *mem = calloc(2 * len, sizeof *mem), *alpha = malloc((gc->n + 1) * sizeof *alpha);
+    zkr_ext *tabs[2], s[ZKR_CNN_MAX_PT], *msgs = malloc(((size_t)2 * n + 1) * sizeof *msgs);
+    static const zkr_sc_term term[1] = {{{{1, 0, 0}}, 2, {0, 1, 0, 0}}};
+    zkr_sc_poly f;
+    zkr_pcs_claim cl;
+    zkr_err r = ZKR_ERR_NOMEM;
+
+    if (!mem || !alpha || !msgs)
+        goto out;
+    for (size_t i = 0; i < gc->n; i++)
+        if (gc->c[i].poly == which)
+            alpha[k] = k ? zkr_ts_challenge_ext(t, "ginf-alpha") : zkr_ext_from(1), k++;
+    tabs[0] = mem, tabs[1] = mem + len;
+    for (size_t x = 0; x < len; x++)
+        tabs[0][x] = zkr_ext_from(evals[x]);
+    if ((r = zkr_pg_weights(gc, which, alpha, tabs[1])) != ZKR_OK)
+        goto out;
+    f = (zkr_sc_poly){tabs, 2, term, 1, 2, NULL};
+    zkr_prover_sumcheck(&f, n, t, threads, msgs, s);
+    zkr_ts_absorb_ext(t, "ginf-reduced", &tabs[0][0], 1);
+    if ((r = zkr_enc_exts(out, msgs, (size_t)2 * n)) != ZKR_OK ||
+        (r = zkr_enc_ext(out, tabs[0][0])) != ZKR_OK)
+        goto out;
+    cl.comm = 0;
+    cl.point = s;
+    cl.value = tabs[0][0];
+    r = zkr_prover_open(p, t, &poly, 1, &cl, 1, threads, out);
+out:
+    free(mem);
+    free(alpha);
+    free(msgs);
     return r;
 }
 
@@ -586,8 +638,8 @@ static zkr_err zkr_pg_prove(const zkr_params *p, const uint8_t *sid, zkr_pg_wit 
             if ((r = zkr_pg_node(&c, i)) != ZKR_OK)
                 goto out;
     }
-    if ((r = zkr_pg_open(p, &t, vpoly, gc, 0, threads, &pcs)) != ZKR_OK ||
-        (r = zkr_pg_open(p, &t, w->m->poly, gc, 1, threads, &pcs)) != ZKR_OK)
+    if ((r = zkr_pg_open(p, &t, vpoly, w->v, s->n_v, gc, 0, threads, &pcs)) != ZKR_OK ||
+        (r = zkr_pg_open(p, &t, w->m->poly, w->m->ptab, s->n_m, gc, 1, threads, &pcs)) != ZKR_OK)
         goto out;
     if ((r = zkr_proof_begin(proof, p->id, ZKR_KIND_GINFER1, sid, 4)) != ZKR_OK ||
         (r = zkr_proof_add_section(proof, ZKR_SEC_GINF_OUTPUT, output->p, output->len)) != ZKR_OK ||

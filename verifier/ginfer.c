@@ -104,32 +104,48 @@ static zkr_err zkr_vg_node(zkr_vg_ctx *c, uint32_t i, zkr_diag *d)
 static zkr_err zkr_vg_open(const zkr_params *p, zkr_vg_ctx *c, const zkr_pcs_commitment *comm,
                            unsigned which, zkr_dec *dec, zkr_diag *d)
 {
-    zkr_pcs_claim *cls = malloc((c->gc->n + 1) * sizeof *cls);
+    const char *what = which ? "model" : "witness";
+    unsigned n = comm->n_vars;
+    zkr_ext *alpha = malloc((c->gc->n + 1) * sizeof *alpha), msgs[2 * ZKR_CNN_MAX_PT];
+    zkr_ext claim = zkr_ext_from(0), s[ZKR_CNN_MAX_PT], fin, fv;
     zkr_pcs_proof *pf = NULL;
-    size_t n = 0;
+    zkr_pcs_claim cl;
+    size_t k = 0;
     zkr_err r;
 
-    if (!cls)
+    if (!alpha)
         return ZKR_ERR_NOMEM;
-    for (size_t k = 0; k < c->gc->n; k++)
-        if (c->gc->c[k].poly == which) {
-            cls[n].comm = 0;
-            cls[n].point = c->gc->c[k].pt;
-            cls[n].value = c->gc->c[k].val;
-            n++;
+    for (size_t i = 0; i < c->gc->n; i++)
+        if (c->gc->c[i].poly == which) {
+            alpha[k] = k ? zkr_ts_challenge_ext(c->t, "ginf-alpha") : zkr_ext_from(1);
+            claim = zkr_ext_add(claim, zkr_ext_mul(alpha[k], c->gc->c[i].val));
+            k++;
         }
-    r = zkr_pcs_proof_parse(p, comm->n_vars, 1, n, dec, &pf);
-    if (r != ZKR_OK) {
-        r = zkr_fail(d, r == ZKR_ERR_NOMEM ? r : ZKR_ERR_MALFORMED, "proof: %s opening malformed",
-                     which ? "model" : "witness");
+    if (n > ZKR_CNN_MAX_PT || zkr_dec_exts(dec, msgs, (size_t)2 * n) != ZKR_OK ||
+        zkr_dec_ext(dec, &fv) != ZKR_OK) {
+        r = zkr_fail(d, ZKR_ERR_MALFORMED, "proof: %s claim reduction truncated", what);
         goto out;
     }
-    if ((r = zkr_pcs_verify(p, c->t, comm, 1, cls, n, pf)) != ZKR_OK)
-        r = zkr_fail(d, r == ZKR_ERR_NOMEM ? r : ZKR_ERR_VERIFY, "proof: %s opening fails",
-                     which ? "model" : "witness");
+    zkr_sumcheck_verify(c->t, n, 2, claim, msgs, s, &fin);
+    zkr_ts_absorb_ext(c->t, "ginf-reduced", &fv, 1);
+    if (!zkr_ext_eq(fin, zkr_ext_mul(fv, zkr_ginf_weight(c->gc, which, n, alpha, s)))) {
+        r = zkr_fail(d, ZKR_ERR_VERIFY, "proof: %s claims do not reduce", what);
+        goto out;
+    }
+    cl.comm = 0;
+    cl.point = s;
+    cl.value = fv;
+    r = zkr_pcs_proof_parse(p, n, 1, 1, dec, &pf);
+    if (r != ZKR_OK) {
+        r = zkr_fail(d, r == ZKR_ERR_NOMEM ? r : ZKR_ERR_MALFORMED, "proof: %s opening malformed",
+                     what);
+        goto out;
+    }
+    if ((r = zkr_pcs_verify(p, c->t, comm, 1, &cl, 1, pf)) != ZKR_OK)
+        r = zkr_fail(d, r == ZKR_ERR_NOMEM ? r : ZKR_ERR_VERIFY, "proof: %s opening fails", what);
 out:
     zkr_pcs_proof_free(pf);
-    free(cls);
+    free(alpha);
     return r;
 }
 

@@ -157,6 +157,8 @@ zkr_err zkr_ginf_add(zkr_ginf_claims *out, const zkr_ginf_shape *s, unsigned pol
     c = &out->c[out->n++];
     memset(c, 0, sizeof *c);
     c->poly = poly;
+    c->lg = b->log;
+    c->off = b->off;
     zkr_ginf_block_point(b, n, pt, c->pt);
     c->val = val;
     return ZKR_OK;
@@ -233,4 +235,16 @@ zkr_err zkr_ginf_route(const zkr_ginf_shape *s, const zkr_ml_gprog *g, uint32_t 
         r = c->n == bl->log ? zkr_ginf_add(out, s, 0, bl, c->pt, c->val) : ZKR_ERR_INTERNAL;
     }
     return r;
+}
+
+zkr_ext zkr_ginf_weight(const zkr_ginf_claims *gc, unsigned which, unsigned n,
+                        const zkr_ext *alpha, const zkr_ext *s)
+{
+    zkr_ext w = zkr_ext_from(0);
+    size_t k = 0;
+
+    for (size_t i = 0; i < gc->n; i++)
+        if (gc->c[i].poly == which)
+            w = zkr_ext_add(w, zkr_ext_mul(alpha[k++], zkr_mle_eq_eval(gc->c[i].pt, s, n)));
+    return w;
 }

@@ -72,6 +72,8 @@ void zkr_ginf_block_point(const zkr_gblock *b, unsigned n, const zkr_ext *pt, zk
 /* A claim on V (poly 0) or P (poly 1) at a full point. */
 typedef struct {
     unsigned poly;
+    unsigned lg;  /* the block's variables: pt[lg..) are the block's position bits */
+    uint64_t off; /* the block's offset */
     zkr_ext pt[ZKR_CNN_MAX_PT];
     zkr_ext val;
 } zkr_ginf_claim;
@@ -112,5 +114,15 @@ zkr_err zkr_ginf_add(zkr_ginf_claims *out, const zkr_ginf_shape *s, unsigned pol
 zkr_err zkr_ginf_tensor_eval(const zkr_ginf_shape *s, const zkr_ml_gprog *g, uint32_t i,
                              const uint8_t *bytes, int is_signed, const zkr_ext *pt,
                              zkr_ext *out) ZKR_WUR;
+
+/*
+ * Before each opening, all claims on one polynomial become one: with
+ * alpha_0 = 1 and alpha_i drawn ("ginf-alpha"), a degree-2 sumcheck of
+ * sum_x F(x) sum_i alpha_i eq(pt_i, x) = sum_i alpha_i v_i, where each
+ * eq(pt_i, .) is zero outside claim i's block (so the prover builds it over
+ * the block only), then F~(s) ("ginf-reduced"). The verifier's weight at s.
+ */
+zkr_ext zkr_ginf_weight(const zkr_ginf_claims *gc, unsigned which, unsigned n,
+                        const zkr_ext *alpha, const zkr_ext *s);
 
 #endif
