@@ -12,7 +12,7 @@ The input the model expects is the raw image scaled to [0, 1] (byte / 255),
 shape [1, C, H, W] with a fixed batch of one; that is the input encoding of
 zkreg's graph programs (docs/quantization.md, section 7).
 
-Determinism: fixed seeds, one thread by default, deterministic algorithms
+Determinism: fixed seeds, a fixed thread count (--threads, default 2), deterministic algorithms
 and a seeded shuffle, so the same command on the same machine writes the
 same ONNX bytes. The ResNet is exported with TrainingMode.PRESERVE, so its
 BatchNormalization nodes reach zkreg, which folds them (docs/quantization.md
@@ -119,8 +119,12 @@ def vgg16():
     return nn.Sequential(*layers)
 
 
-ARCHS = {"lenet5": (lenet5, 3, 1e-3), "cnn264k": (cnn264k, 3, 1e-3),
-         "resnet8": (ResNet8, 3, 2e-3), "vgg16": (vgg16, 0, 0)}
+# (builder, epochs, learning rate, batch, training records): sized for a 2-core CPU.
+# LeNet-5 sees the whole training set twice in large batches (about a minute on two idle
+# cores); the bigger nets see a prefix of it once, which is enough for the quantization
+# checks (they compare quantized with float, not with the state of the art).
+ARCHS = {"lenet5": (lenet5, 2, 4e-3, 512, 60000), "cnn264k": (cnn264k, 1, 2e-3, 128, 12000),
+         "resnet8": (ResNet8, 1, 4e-3, 128, 12000), "vgg16": (vgg16, 0, 0, 0, 0)}
 
 
 def accuracy(model, x, y):
@@ -129,8 +133,9 @@ def accuracy(model, x, y):
                    for i in range(0, x.shape[0], 1000)) / x.shape[0]
 
 
-def train(model, args, epochs, lr):
+def train(model, args, epochs, lr, batch, records):
     xtr, ytr = load(args.data, "train")
+    xtr, ytr = xtr[:records], ytr[:records]
     xte, yte = load(args.data, "t10k")
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     sched = torch.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
@@ -139,8 +144,8 @@ def train(model, args, epochs, lr):
     for epoch in range(epochs):
         model.train()
         perm = torch.randperm(xtr.shape[0], generator=gen)
-        for i in range(0, xtr.shape[0], args.batch):
-            idx = perm[i:i + args.batch]
+        for i in range(0, xtr.shape[0], batch):
+            idx = perm[i:i + batch]
             opt.zero_grad()
             loss = loss_fn(model(xtr[idx]), ytr[idx])
             loss.backward()
@@ -158,21 +163,27 @@ def main():
     ap.add_argument("--arch", required=True, choices=sorted(ARCHS))
     ap.add_argument("--epochs", type=int, help="training epochs (default per architecture)")
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--batch", type=int, default=128)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--batch", type=int, help="batch size (default per architecture)")
+    ap.add_argument("--lr", type=float, help="Adam learning rate, halved each epoch (default per architecture)")
+    ap.add_argument("--train-records", type=int,
+                    help="train on the first N training records (default per architecture)")
     ap.add_argument("--data", default=DATA_DIR)
     args = ap.parse_args()
 
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
     torch.use_deterministic_algorithms(True)
-    make, epochs, lr = ARCHS[args.arch]
+    make, epochs, lr, batch, records = ARCHS[args.arch]
     epochs = epochs if args.epochs is None else args.epochs
+    batch = batch if args.batch is None else args.batch
+    lr = lr if args.lr is None else args.lr
+    records = records if args.train_records is None else args.train_records
     t0 = time.time()
     model = make()
     nparams = sum(p.numel() for p in model.parameters())
     shape = (1, 3, 32, 32) if args.arch == "vgg16" else (1, 1, 28, 28)
-    acc = train(model, args, epochs, lr) if epochs > 0 else None
+    acc = train(model, args, epochs, lr, batch, records) if epochs > 0 else None
     model.eval()
     # PRESERVE keeps the eval-mode BatchNormalization nodes (EVAL would fuse them into the
     # convolutions), so zkreg's own folding is what runs on the ResNet.
