@@ -160,6 +160,45 @@ zkr_err zkr_ginf_native(const zkr_ginf_model_in *in, const uint8_t *input, int8_
     return r;
 }
 
+zkr_err zkr_ginf_from_gmodel(const zkr_ml_gmodel *gm, zkr_ginf_model_in *in,
+                             zkr_ginf_params *mp, int64_t **store)
+{
+    const zkr_ml_gprog *g = zkr_ml_gmodel_prog(gm);
+    size_t total = 0, off = 0;
+
+    memset(in, 0, sizeof *in);
+    memset(mp, 0, sizeof *mp);
+    *store = NULL;
+    for (uint32_t i = 1; i < g->n_nodes; i++)
+        total += 2 * (size_t)g->nodes[i].c;
+    if (!(*store = malloc((total ? total : 1) * sizeof **store)))
+        return ZKR_ERR_NOMEM;
+    in->g = g;
+    in->mp = mp;
+    for (uint32_t i = 1; i < g->n_nodes; i++) {
+        zkr_ml_gparams q;
+        const zkr_ml_gnode *n = &g->nodes[i];
+        if (zkr_ml_gmodel_params(gm, i, &q) != ZKR_OK)
+            return ZKR_ERR_INTERNAL;
+        mp->shift[i] = q.shift;
+        mp->ma[i] = q.ma;
+        mp->mb[i] = q.mb;
+        if (q.table)
+            memcpy(mp->table[i], q.table, 256);
+        if (n->op != ZKR_ML_GOP_CONV && n->op != ZKR_ML_GOP_DENSE)
+            continue;
+        in->w[i] = q.w;
+        in->b[i] = *store + off;
+        in->m[i] = *store + off + n->c;
+        for (uint32_t c = 0; c < n->c; c++) {
+            (*store)[off + c] = q.bias[c];
+            (*store)[off + n->c + c] = q.mult[c];
+        }
+        off += 2 * (size_t)n->c;
+    }
+    return ZKR_OK;
+}
+
 /* ------------------------------------------------------------------ */
 /* Commitment                                                           */
 /* ------------------------------------------------------------------ */

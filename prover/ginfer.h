@@ -26,6 +26,16 @@ typedef struct {
 typedef struct zkr_ginf_model zkr_ginf_model;
 
 /*
+ * The proof's view of a decoded graph-model file (ml/ml.h, ZKRQMOD v2):
+ * fills in and mp (zeroed first) and copies the biases and multipliers into
+ * *store (one allocation the caller frees after the committed model).
+ * Weights point into gm, which must outlive the committed model.
+ * ZKR_OK, ZKR_ERR_NOMEM.
+ */
+zkr_err zkr_ginf_from_gmodel(const zkr_ml_gmodel *gm, zkr_ginf_model_in *in,
+                             zkr_ginf_params *mp, int64_t **store) ZKR_WUR;
+
+/*
  * Checks the program, lays the model out and commits to P. Deterministic.
  * ZKR_OK, ZKR_ERR_MALFORMED (program or a parameter out of bounds),
  * ZKR_ERR_UNSUPPORTED (zkr_ginf_shape_init), ZKR_ERR_NOMEM.

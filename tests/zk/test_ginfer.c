@@ -7,6 +7,7 @@
  * the verifier accepts; bit flips, truncation, another output, input or
  * model are refused; proofs are deterministic.
  */
+#include <stdio.h>
 #include <time.h>
 
 #include "prover/ginfer.h"
@@ -234,6 +235,100 @@ out:
     free(input);
 }
 
+static zkr_err read_all(const char *path, zkr_buf *b)
+{
+    FILE *f = fopen(path, "rb");
+    uint8_t tmp[4096];
+    size_t n;
+    zkr_err r = ZKR_OK;
+
+    if (!f)
+        return ZKR_ERR_NOT_FOUND;
+    while (r == ZKR_OK && (n = fread(tmp, 1, sizeof tmp, f)) > 0)
+        r = zkr_buf_append(b, tmp, n);
+    fclose(f);
+    return r;
+}
+
+/*
+ * The LeNet-5 fixture through ml/'s ONNX import and calibrated
+ * quantization (a graph-model file): the proven output is what
+ * zkr_ml_ginfer (ml/'s exact inference) computes, and it verifies.
+ */
+static void fixture(zkr_tap *t)
+{
+    const char *root = getenv("ZKR_SOURCE_ROOT");
+    char path[4096];
+    zkr_buf onnx = {0}, qm = {0}, proof = {0}, out = {0};
+    zkr_ml_fmodel *f = NULL;
+    zkr_ml_gfmodel *gf = NULL;
+    zkr_ml_gmodel *gm = NULL;
+    zkr_ginf_model *pm = NULL;
+    zkr_ginf_model_in in;
+    zkr_ginf_params *mp = calloc(1, sizeof *mp);
+    zkr_ml_gtrace tr;
+    zkr_pcs_commitment comm;
+    zkr_params p;
+    zkr_diag d = {0};
+    int64_t *store = NULL;
+    uint8_t cal[20 * 784], sid[ZKR_DIGEST_BYTES] = {7};
+    int ok;
+
+    memset(&tr, 0, sizeof tr);
+    snprintf(path, sizeof path, "%s/tests/fixtures/lenet5.onnx", root ? root : ".");
+    for (size_t k = 0; k < sizeof cal; k++)
+        cal[k] = (uint8_t)zkr_tap_rand(t);
+    ok = read_all(path, &onnx) == ZKR_OK &&
+         zkr_ml_onnx_import_any(onnx.p, onnx.len, "lenet5.onnx", &f, &gf, &d) == ZKR_OK && gf &&
+         zkr_ml_gquantize_inputs(gf, cal, sizeof cal, 20, &qm, &d) == ZKR_OK &&
+         zkr_ml_gmodel_decode(qm.p, qm.len, &gm, &d) == ZKR_OK;
+    zkr_tap_ok(t, ok, "fixture: lenet5.onnx imported and quantized (%s)", d.msg);
+    if (!ok)
+        goto out;
+    ok = zkr_ginf_from_gmodel(gm, &in, mp, &store) == ZKR_OK &&
+         zkr_params_get(ZKR_PARAM_SET_128, &p) == ZKR_OK &&
+         zkr_prover_ginf_commit(&p, &in, 1, &pm, &comm, &d) == ZKR_OK &&
+         zkr_prover_ginf(&p, sid, pm, cal, 784, 1, &proof, &out, &d) == ZKR_OK;
+    zkr_tap_ok(t, ok, "fixture: proves (%s)", d.msg);
+    if (!ok)
+        goto out;
+    {
+        const zkr_ml_gprog *g = zkr_ml_gmodel_prog(gm);
+        uint32_t last = g->n_nodes - 1, no = zkr_ml_gprog_elems(g, last), n, am;
+        int8_t y[64];
+        zkr_verifier_ginf_statement st;
+        ok = zkr_ml_gtrace_init(&tr, g) == ZKR_OK &&
+             zkr_ml_ginfer(gm, cal, 784, &tr, &d) == ZKR_OK &&
+             zkr_infer_output_decode(out.p, out.len, y, 64, &n, &am) == ZKR_OK && n == no &&
+             memcmp(y, tr.y[last], no) == 0 && am == tr.argmax;
+        zkr_tap_ok(t, ok, "fixture: the proven output and argmax are zkr_ml_ginfer's");
+        memset(&st, 0, sizeof st);
+        memcpy(st.statement_id, sid, sizeof sid);
+        st.param_set = ZKR_PARAM_SET_128;
+        st.g = g;
+        st.mp = mp;
+        st.model = comm;
+        st.input = cal;
+        st.input_len = 784;
+        st.output = y;
+        st.output_n = no;
+        zkr_tap_ok(t, zkr_verify_ginf(proof.p, proof.len, &st, &d) == ZKR_OK,
+                   "fixture: verifies (%zu bytes) %s", proof.len, d.msg);
+    }
+out:
+    zkr_ml_gtrace_free(&tr);
+    zkr_ginf_model_free(pm);
+    zkr_ml_gmodel_free(gm);
+    zkr_ml_gfmodel_free(gf);
+    zkr_ml_fmodel_free(f);
+    zkr_buf_free(&onnx);
+    zkr_buf_free(&qm);
+    zkr_buf_free(&proof);
+    zkr_buf_free(&out);
+    free(store);
+    free(mp);
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -251,5 +346,6 @@ int main(int argc, char **argv)
     run(&t, md, "LeNet-5");
     model_free(md);
     free(md);
+    fixture(&t);
     return zkr_tap_done(&t);
 }
