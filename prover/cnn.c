@@ -141,7 +141,8 @@ zkr_err zkr_prover_cnn_view(zkr_transcript *t, const zkr_cnn_win *g, const zkr_c
         goto out;
     {
         zkr_ext *ah = ax, *aw = ax + H, *gc = ax + H + W;
-        zkr_cnn_view_axes(g, v, ah, aw);
+        if ((r = zkr_cnn_view_axes(g, v, ah, aw)) != ZKR_OK)
+            goto out;
         zkr_mle_eq_table(v->pc, g->lc, gc);
         tabs[0] = mem;
         tabs[1] = mem + len;

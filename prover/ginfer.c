@@ -396,7 +396,6 @@ static zkr_err zkr_pg_wit_node(zkr_pg_wit *w, uint32_t i)
     const zkr_ml_gnode *n = &w->m->in.g->nodes[i];
     const zkr_ginf_shape *s = w->s;
     int8_t *x8 = NULL;
-    zkr_gl *xt = NULL;
     zkr_err r = ZKR_OK;
 
     zkr_pg_place(w, i, w->t[i], zkr_pg_blk(w, i, ZKR_GB_Y));
@@ -431,7 +430,6 @@ static zkr_err zkr_pg_wit_node(zkr_pg_wit *w, uint32_t i)
         r = ZKR_ERR_UNSUPPORTED;
     }
     free(x8);
-    free(xt);
     return r == ZKR_ERR_USAGE ? ZKR_ERR_INTERNAL : r;
 }
 

@@ -150,13 +150,12 @@ out:
 }
 
 static zkr_err zkr_vg_output(const zkr_proof_view *v, const zkr_verifier_ginf_statement *st,
-                             const zkr_ginf_shape *s, zkr_diag *d)
+                             zkr_diag *d)
 {
     const zkr_ml_gnode *last = &st->g->nodes[st->g->n_nodes - 1];
     zkr_buf want = {0};
     zkr_err r;
 
-    (void)s;
     if ((r = zkr_infer_output_encode(st->output, st->output_n, &want)) != ZKR_OK)
         return r;
     if (st->output_n != (size_t)last->c * last->h * last->w || v->len[0] != want.len ||
@@ -253,7 +252,7 @@ zkr_err zkr_verify_ginf(const uint8_t *proof, size_t len, const zkr_verifier_gin
         r = zkr_fail(d, ZKR_ERR_MISMATCH_INPUT, "statement: input of %zu bytes", st->input_len);
         goto out;
     }
-    if ((r = zkr_vg_output(&v, st, s, d)) != ZKR_OK)
+    if ((r = zkr_vg_output(&v, st, d)) != ZKR_OK)
         goto out;
     r = zkr_vg_math(&p, &v, st, s, &prog, d);
 out:

@@ -173,13 +173,14 @@ zkr_ext zkr_cnn_valid_eval(uint32_t c, uint32_t h, uint32_t w, unsigned lc, unsi
                                    zkr_cnn_prefix_eval(c, lc, s + lw + lh)));
 }
 
-void zkr_cnn_view_axes(const zkr_cnn_win *g, const zkr_cnn_view_pt *v, zkr_ext *ah, zkr_ext *aw)
+zkr_err zkr_cnn_view_axes(const zkr_cnn_win *g, const zkr_cnn_view_pt *v, zkr_ext *ah,
+                          zkr_ext *aw)
 {
     zkr_ext ki[ZKR_CNN_MAX_KERNEL], kj[ZKR_CNN_MAX_KERNEL];
     zkr_ext *oy = malloc(((size_t)g->oh + g->ow) * sizeof *oy), *ox;
 
     if (!oy)
-        abort(); /* <= 2 * ZKR_CNN_MAX_DIM values: allocation failure is fatal */
+        return ZKR_ERR_NOMEM;
     ox = oy + g->oh;
     if (v->pi)
         zkr_cnn_eq_prefix(v->pi, g->lkh, g->kh, ki);
@@ -190,6 +191,7 @@ void zkr_cnn_view_axes(const zkr_cnn_win *g, const zkr_cnn_view_pt *v, zkr_ext *
     zkr_cnn_axis(g->h, g->lh, g->kh, g->oh, g->sh, g->dh, g->pt, v->pi ? ki : NULL, oy, ah);
     zkr_cnn_axis(g->w, g->lw, g->kw, g->ow, g->sw, g->dw, g->pl, v->pj ? kj : NULL, ox, aw);
     free(oy);
+    return ZKR_OK;
 }
 
 zkr_err zkr_cnn_view_selector_eval(const zkr_cnn_win *g, const zkr_cnn_view_pt *v,
@@ -203,8 +205,8 @@ zkr_err zkr_cnn_view_selector_eval(const zkr_cnn_win *g, const zkr_cnn_view_pt *
     if (!ah)
         return ZKR_ERR_NOMEM;
     aw = ah + ((size_t)1 << g->lh);
-    zkr_cnn_view_axes(g, v, ah, aw);
-    if ((r = zkr_cnn_eval_vec(aw, (size_t)1 << g->lw, g->lw, s, &ew)) == ZKR_OK &&
+    if ((r = zkr_cnn_view_axes(g, v, ah, aw)) == ZKR_OK &&
+        (r = zkr_cnn_eval_vec(aw, (size_t)1 << g->lw, g->lw, s, &ew)) == ZKR_OK &&
         (r = zkr_cnn_eval_vec(ah, (size_t)1 << g->lh, g->lh, s + g->lw, &eh)) == ZKR_OK)
         *out = zkr_ext_mul(zkr_mle_eq_eval(v->pc, s + g->lw + g->lh, g->lc),
                            zkr_ext_mul(eh, ew));

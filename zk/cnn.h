@@ -90,8 +90,9 @@ zkr_ext zkr_cnn_valid_eval(uint32_t c, uint32_t h, uint32_t w, unsigned lc, unsi
 typedef struct {
     const zkr_ext *pc, *pi, *pj, *poy, *pox;
 } zkr_cnn_view_pt;
-/* The selector's axis tables A_h (2^lh) and A_w (2^lw). */
-void zkr_cnn_view_axes(const zkr_cnn_win *g, const zkr_cnn_view_pt *v, zkr_ext *ah, zkr_ext *aw);
+/* The selector's axis tables A_h (2^lh) and A_w (2^lw). ZKR_OK, ZKR_ERR_NOMEM. */
+zkr_err zkr_cnn_view_axes(const zkr_cnn_win *g, const zkr_cnn_view_pt *v, zkr_ext *ah,
+                          zkr_ext *aw) ZKR_WUR;
 /* S~(s) for s on the input tensor (lw + lh + lc values). Allocates; NOMEM. */
 zkr_err zkr_cnn_view_selector_eval(const zkr_cnn_win *g, const zkr_cnn_view_pt *v,
                                    const zkr_ext *s, zkr_ext *out) ZKR_WUR;
