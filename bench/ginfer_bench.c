@@ -1,12 +1,12 @@
 /*
- * cnn_bench: graph-inference@1 (proof kind 10) on LeNet-5 (1x28x28, conv
+ * ginfer_bench: graph-inference@1 (proof kind 10) on LeNet-5 (1x28x28, conv
  * 6@5x5 pad 2, max pool, conv 16@5x5, max pool, dense 120-84-10, ReLU):
  * native inference, the one-time model commitment, prove, verify, proof
  * size and peak RSS. Random int8 weights (M scaled to the fan-in, shift 20)
  * and a random input; prove time does not depend on accuracy.
  *
- *   meson setup build-rel -Dbuildtype=release && ninja -C build-rel bench/cnn_bench
- *   ./build-rel/bench/cnn_bench [threads]       # default 1
+ *   meson setup build-rel -Dbuildtype=release && ninja -C build-rel bench/ginfer_bench
+ *   ./build-rel/bench/ginfer_bench [threads]       # default 1
  *
  * Times are the best of 5 runs, wall clock; with ZKR_BENCH_CPU=1 process
  * CPU time (all threads summed), the stable figure on a shared machine.
@@ -167,7 +167,7 @@ int main(int argc, char **argv)
     rc = 0;
 out:
     if (rc)
-        fprintf(stderr, "cnn_bench: failed\n");
+        fprintf(stderr, "ginfer_bench: failed\n");
     zkr_ginf_model_free(gm);
     zkr_buf_free(&proof);
     zkr_buf_free(&out);
