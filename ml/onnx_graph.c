@@ -910,7 +910,86 @@ static zkr_err op_softmax(gimp *im, const Onnx__NodeProto *nd)
     return alias(im, nd, x, 0);
 }
 
-static zkr_err import_node(gimp *im, const Onnx__NodeProto *nd)
+/* Whether input k of nd is a scalar float constant equal to v (to float precision). */
+static int const_is(gimp *im, const Onnx__NodeProto *nd, size_t k, double v)
+{
+    double got = NAN;
+    zkr_diag scratch;
+    zkr_diag *keep = im->d;
+
+    zkr_diag_clear(&scratch);
+    im->d = &scratch;
+    (void)scalar_input(im, nd, k, &got);
+    im->d = keep;
+    return fabs(got - v) <= 1e-6 * fabs(v);
+}
+
+static int is_op(const Onnx__NodeProto *nd, const char *op, size_t n_in)
+{
+    return nd->op_type && strcmp(nd->op_type, op) == 0 && nd->n_input == n_in &&
+           nd->n_output == 1 && !is_empty(nd->output[0]) && nd->n_attribute == 0;
+}
+
+/*
+ * Gelu as PyTorch writes it before opset 20: Div(x, sqrt 2), Erf, Add(1),
+ * Mul(x, .), Mul(., 0.5), the five consecutive nodes starting at nd, each
+ * intermediate read only by the next. Becomes one LOOKUP node; *skip is the
+ * number of ONNX nodes consumed after nd. Not the pattern: ZKR_ERR_UNSUPPORTED.
+ */
+static zkr_err op_gelu(gimp *im, const Onnx__NodeProto *nd, size_t *skip)
+{
+    const Onnx__NodeProto *n[5] = {nd, NULL, NULL, NULL, NULL};
+    size_t k = 1, j = im->node + 1;
+    const char *x;
+    gval *xv;
+
+    /* The next four nodes that are not Constant (PyTorch puts each Constant just before its use). */
+    for (; j < im->gp->n_node && k < 5; j++) {
+        const Onnx__NodeProto *c = im->gp->node[j];
+        if (c->op_type && strcmp(c->op_type, "Constant") == 0 && c->n_output == 1 &&
+            !is_empty(c->output[0]) && c->n_attribute == 1 && c->attribute[0]->t != NULL) {
+            gval v = {0};
+            zkr_err r;
+            v.konst = c->attribute[0]->t;
+            if ((r = def_val(im, c->output[0], &v)) != ZKR_OK)
+                return r;
+            continue;
+        }
+        n[k++] = c;
+    }
+    if (k < 5 || !is_op(nd, "Div", 2) || !is_op(n[1], "Erf", 1) ||
+        !is_op(n[2], "Add", 2) || !is_op(n[3], "Mul", 2) || !is_op(n[4], "Mul", 2))
+        return FAIL(im, ZKR_ERR_UNSUPPORTED, "%s", "unsupported operator");
+    x = nd->input[0];
+    if (!const_is(im, nd, 1, sqrt(2.0)) || strcmp(n[1]->input[0], nd->output[0]) != 0 ||
+        !((strcmp(n[2]->input[0], n[1]->output[0]) == 0 && const_is(im, n[2], 1, 1.0)) ||
+          (strcmp(n[2]->input[1], n[1]->output[0]) == 0 && const_is(im, n[2], 0, 1.0))) ||
+        !((strcmp(n[3]->input[0], x) == 0 && strcmp(n[3]->input[1], n[2]->output[0]) == 0) ||
+          (strcmp(n[3]->input[1], x) == 0 && strcmp(n[3]->input[0], n[2]->output[0]) == 0)) ||
+        !((strcmp(n[4]->input[0], n[3]->output[0]) == 0 && const_is(im, n[4], 1, 0.5)) ||
+          (strcmp(n[4]->input[1], n[3]->output[0]) == 0 && const_is(im, n[4], 0, 0.5))) ||
+        uses(im, nd->output[0]) != 1 || uses(im, n[1]->output[0]) != 1 ||
+        uses(im, n[2]->output[0]) != 1 || uses(im, n[3]->output[0]) != 1)
+        return FAIL(im, ZKR_ERR_UNSUPPORTED, "%s",
+                    "unsupported operator (only as part of Gelu: Div by sqrt 2, Erf, Add 1, "
+                    "Mul by the input, Mul by 0.5)");
+    if ((xv = find_val(im, x)) == NULL || xv->konst != NULL)
+        return FAIL(im, ZKR_ERR_UNSUPPORTED, "%s", "Gelu of a constant");
+    {
+        /* Run the LOOKUP as if it were the last Mul: its output is the Gelu's. */
+        Onnx__NodeProto last = *n[4];
+        char *in0[1] = {(char *)x};
+        zkr_err r;
+        last.n_input = 1;
+        last.input = in0;
+        if ((r = op_unary(im, &last, ZKR_ML_FN_GELU)) != ZKR_OK)
+            return r;
+    }
+    *skip = j - 1 - im->node;
+    return ZKR_OK;
+}
+
+static zkr_err import_node(gimp *im, const Onnx__NodeProto *nd, size_t *skip)
 {
     static const struct {
         const char *op;
@@ -957,6 +1036,8 @@ static zkr_err import_node(gimp *im, const Onnx__NodeProto *nd)
         return op_identity(im, nd);
     if (strcmp(op, "Softmax") == 0)
         return op_softmax(im, nd);
+    if (strcmp(op, "Div") == 0)
+        return op_gelu(im, nd, skip);
     return FAIL(im, ZKR_ERR_UNSUPPORTED, "%s", "unsupported operator");
 }
 
@@ -1058,8 +1139,10 @@ zkr_err zkr_onnx_graph_import(const Onnx__GraphProto *gp, const char *file,
         const Onnx__NodeProto *nd = gp->node[im.node];
         im.op = nd->op_type ? nd->op_type : "";
         im.nm = nd->name ? nd->name : "";
-        if ((r = import_node(&im, nd)) != ZKR_OK)
+        size_t skip = 0;
+        if ((r = import_node(&im, nd, &skip)) != ZKR_OK)
             goto out;
+        im.node += skip;
     }
     if ((r = output_node(&im)) != ZKR_OK)
         goto out;

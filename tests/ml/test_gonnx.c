@@ -30,9 +30,11 @@ static void params(zkr_tap *t)
     VAR[0] = 0.5f, VAR[1] = 2.0f, G[0] = 1.5f;
 }
 
-/* The net; `variant` lets the refusal cases replace one node. */
-static void build(ob_model *b)
+/* The net; with gelu, PyTorch's five-node Gelu replaces the Sigmoid. */
+static void build_net(ob_model *b, int gelu)
 {
+    static const float sqrt2 = 1.41421356f, one = 1.0f, half = 0.5f;
+    static const int64_t scalar[1] = {0};
     static const int64_t in[4] = {1, 1, 6, 6}, out[2] = {1, 3}, w[4] = {2, 1, 3, 3}, c2[1] = {2},
                          w3[2] = {3, 4}, c3[1] = {3};
     static const char *bn_in[5] = {"c1", "g", "be", "mu", "var"};
@@ -69,7 +71,18 @@ static void build(ob_model *b)
     ob_attr_ints(b, nd, "pads", P1, 4);
     ob_attr_i(b, nd, "group", 2);
     ob_node(b, "Add", "p1", "c2", NULL, "a")->name = (char *)"res";
-    ob_node(b, "Sigmoid", "a", NULL, NULL, "s")->name = (char *)"sig";
+    if (gelu) {
+        ob_floats(b, "sqrt2", scalar, 0, &sqrt2, 1);
+        ob_floats(b, "one", scalar, 0, &one, 1);
+        ob_floats(b, "half", scalar, 0, &half, 1);
+        ob_node(b, "Div", "a", "sqrt2", NULL, "g1");
+        ob_node(b, "Erf", "g1", NULL, NULL, "g2");
+        ob_node(b, "Add", "one", "g2", NULL, "g3");
+        ob_node(b, "Mul", "a", "g3", NULL, "g4");
+        ob_node(b, "Mul", "g4", "half", NULL, "s");
+    } else {
+        ob_node(b, "Sigmoid", "a", NULL, NULL, "s")->name = (char *)"sig";
+    }
     nd = ob_node_n(b, "Concat", cat_in, 2, "k");
     nd->name = (char *)"cat";
     ob_attr_i(b, nd, "axis", 1);
@@ -86,6 +99,11 @@ static void build(ob_model *b)
     ob_node(b, "Softmax", "logits", NULL, NULL, "prob")->name = (char *)"sm";
 }
 
+static void build(ob_model *b)
+{
+    build_net(b, 0);
+}
+
 static zkr_err import(ob_model *b, zkr_ml_gfmodel **f, zkr_diag *d)
 {
     zkr_buf buf = {0};
@@ -96,7 +114,7 @@ static zkr_err import(ob_model *b, zkr_ml_gfmodel **f, zkr_diag *d)
 }
 
 /* The reference: the ONNX semantics computed directly, BN applied after the conv. */
-static void reference(const uint8_t *x8, double *logits)
+static void reference(const uint8_t *x8, double *logits, int gelu)
 {
     double x[36], c1[72], p1[18], c2[18], s[18], k[36], av[36], g[4];
 
@@ -137,7 +155,8 @@ static void reference(const uint8_t *x8, double *logits)
                 c2[c * 9 + y * 3 + z] = acc;
             }
     for (int i = 0; i < 18; i++) {
-        s[i] = 1.0 / (1.0 + exp(-(p1[i] + c2[i])));
+        double v = p1[i] + c2[i];
+        s[i] = gelu ? 0.5 * v * (1.0 + erf(v / sqrt(2.0))) : 1.0 / (1.0 + exp(-v));
         k[i] = s[i];
         k[18 + i] = p1[i];
     }
@@ -165,7 +184,7 @@ static void reference(const uint8_t *x8, double *logits)
     }
 }
 
-static void test_import(zkr_tap *t, zkr_ml_gfmodel **keep)
+static void test_import(zkr_tap *t, zkr_ml_gfmodel **keep, int gelu)
 {
     static const uint8_t ops[10] = {ZKR_ML_GOP_INPUT, ZKR_ML_GOP_CONV, ZKR_ML_GOP_MAXPOOL,
                                     ZKR_ML_GOP_CONV, ZKR_ML_GOP_ADD, ZKR_ML_GOP_LOOKUP,
@@ -178,9 +197,10 @@ static void test_import(zkr_tap *t, zkr_ml_gfmodel **keep)
     double worst = 0;
     int same = 1;
 
-    build(&b);
+    build_net(&b, gelu);
     zkr_diag_clear(&d);
-    zkr_tap_ok(t, import(&b, &f, &d) == ZKR_OK, "the every-op net imports (%s)", d.msg);
+    zkr_tap_ok(t, import(&b, &f, &d) == ZKR_OK, "the every-op net imports%s (%s)",
+               gelu ? ", with PyTorch's Gelu" : "", d.msg);
     ob_free(&b);
     if (f == NULL)
         return;
@@ -200,11 +220,15 @@ static void test_import(zkr_tap *t, zkr_ml_gfmodel **keep)
             x[i] = (uint8_t)zkr_tap_rand(t);
         if (zkr_ml_gfmodel_infer(f, x, 36, got, 3, NULL) != ZKR_OK)
             worst = 1e9;
-        reference(x, want);
+        reference(x, want, gelu);
         for (int j = 0; j < 3; j++)
             worst = fmax(worst, fabs(got[j] - want[j]));
     }
     zkr_tap_ok(t, worst < 1e-6, "float inference equals the reference (max error %.2e)", worst);
+    if (keep == NULL) {
+        zkr_ml_gfmodel_free(f);
+        return;
+    }
     *keep = f;
 }
 
@@ -461,7 +485,8 @@ int main(int argc, char **argv)
 
     zkr_tap_init(&t, argc, argv);
     params(&t);
-    test_import(&t, &f);
+    test_import(&t, &f, 0);
+    test_import(&t, NULL, 1);
     if (f != NULL)
         test_quantize(&t, f);
     zkr_ml_gfmodel_free(f);
