@@ -34,6 +34,7 @@ zkr_err zkr_app_infer_program_bytes(zkr_app *app, const char *file, zkr_buf *dat
                                     int *is_program)
 {
     zkr_ml_fmodel *f = NULL;
+    zkr_ml_gfmodel *gf = NULL;
     zkr_ml_graph g;
     zkr_diag scratch = {0};
     zkr_buf enc = {0};
@@ -41,18 +42,28 @@ zkr_err zkr_app_infer_program_bytes(zkr_app *app, const char *file, zkr_buf *dat
 
     *is_program = 0;
     if (zkr_app_has_magic(data, ZKR_ML_GRAPH_MAGIC, ZKR_ML_GRAPH_MAGIC_BYTES)) {
-        r = zkr_ml_graph_decode(data->p, data->len, &g, &app->diag);
+        if (zkr_ml_program_version(data->p, data->len) == ZKR_ML_GRAPH_VERSION_G) {
+            zkr_ml_gprog *gp = malloc(sizeof *gp);
+            r = gp ? zkr_ml_gprog_decode(data->p, data->len, gp, &app->diag) : ZKR_ERR_NOMEM;
+            free(gp);
+        } else {
+            r = zkr_ml_graph_decode(data->p, data->len, &g, &app->diag);
+        }
         *is_program = r == ZKR_OK;
         return r;
     }
-    r = zkr_ml_onnx_import(data->p, data->len, file, &f, &scratch);
+    r = zkr_ml_onnx_import_any(data->p, data->len, file, &f, &gf, &scratch);
     if (r == ZKR_ERR_MALFORMED && data->len > 0 && data->p[0] != 0x08)
         return ZKR_OK; /* not protobuf at all: an opaque program file */
     if (r != ZKR_OK) {
         app->diag = scratch;
         return r;
     }
-    if ((r = zkr_ml_graph_encode(zkr_ml_fmodel_graph(f), &enc, &app->diag)) == ZKR_OK) {
+    if (gf != NULL)
+        r = zkr_ml_gprog_encode(zkr_ml_gfmodel_prog(gf), &enc, &app->diag);
+    else
+        r = zkr_ml_graph_encode(zkr_ml_fmodel_graph(f), &enc, &app->diag);
+    if (r == ZKR_OK) {
         zkr_buf_free(data);
         *data = enc;
         enc.p = NULL;
@@ -60,6 +71,7 @@ zkr_err zkr_app_infer_program_bytes(zkr_app *app, const char *file, zkr_buf *dat
     }
     zkr_buf_free(&enc);
     zkr_ml_fmodel_free(f);
+    zkr_ml_gfmodel_free(gf);
     return r;
 }
 
@@ -83,12 +95,13 @@ static zkr_err zkr_app_quantize(zkr_app *app, zkr_registry *reg, const char *fil
                                 const char *calibrate, zkr_buf *data)
 {
     zkr_ml_fmodel *f = NULL;
+    zkr_ml_gfmodel *gf = NULL;
     zkr_dataset *cal = NULL;
     zkr_buf q = {0};
     uint64_t n;
     zkr_err r;
 
-    if ((r = zkr_ml_onnx_import(data->p, data->len, file, &f, &app->diag)) != ZKR_OK)
+    if ((r = zkr_ml_onnx_import_any(data->p, data->len, file, &f, &gf, &app->diag)) != ZKR_OK)
         return r;
     if (!calibrate) {
         r = zkr_fail(&app->diag, ZKR_ERR_USAGE,
@@ -99,8 +112,9 @@ static zkr_err zkr_app_quantize(zkr_app *app, zkr_registry *reg, const char *fil
     if ((r = zkr_app_calibration(app, reg, calibrate, &cal)) != ZKR_OK)
         goto out;
     n = zkr_dataset_count(cal);
-    if ((r = zkr_ml_quantize(f, cal, 0, n < ZKR_APP_CALIB_COUNT ? n : ZKR_APP_CALIB_COUNT, &q,
-                             &app->diag)) != ZKR_OK)
+    n = n < ZKR_APP_CALIB_COUNT ? n : ZKR_APP_CALIB_COUNT;
+    if ((r = gf ? zkr_ml_gquantize(gf, cal, 0, n, &q, &app->diag)
+                : zkr_ml_quantize(f, cal, 0, n, &q, &app->diag)) != ZKR_OK)
         goto out;
     zkr_buf_free(data);
     *data = q;
@@ -109,6 +123,7 @@ out:
     zkr_buf_free(&q);
     zkr_dataset_free(cal);
     zkr_ml_fmodel_free(f);
+    zkr_ml_gfmodel_free(gf);
     return r;
 }
 
@@ -144,7 +159,8 @@ static zkr_err zkr_app_opaque_model_ok(zkr_app *app, zkr_registry *reg, const ch
                             "sha256 (the store beside the registry was changed); no model is "
                             "registered for it", path, (long long)prog.id);
         }
-        known = zkr_ml_graph_decode(b.p, b.len, &g, NULL) == ZKR_OK;
+        known = zkr_ml_graph_decode(b.p, b.len, &g, NULL) == ZKR_OK ||
+                zkr_ml_program_version(b.p, b.len) == ZKR_ML_GRAPH_VERSION_G;
     }
     zkr_buf_free(&b);
     if (!known &&
@@ -158,6 +174,38 @@ static zkr_err zkr_app_opaque_model_ok(zkr_app *app, zkr_registry *reg, const ch
                         file, program_ref, (long long)prog.id, prog.name,
                         (unsigned long long)prog.version);
     return ZKR_OK;
+}
+
+/*
+ * A graph model (program version 2): decoded strictly, its program must be
+ * the registered one, and its bytes are stored for `zkreg infer --model`.
+ * It gets no commitment: proofs over graph programs are not built yet, so
+ * `prove` refuses statements on it (app/proof.c).
+ */
+static zkr_err zkr_app_graph_model_bytes(zkr_app *app, zkr_registry *reg, const char *file,
+                                         const char *program_ref, const zkr_buf *data)
+{
+    zkr_ml_gmodel *m = NULL;
+    zkr_artifact prog;
+    uint8_t pd[ZKR_DIGEST_BYTES], sha[ZKR_DIGEST_BYTES];
+    zkr_err r;
+
+    if ((r = zkr_ml_gmodel_decode(data->p, data->len, &m, &app->diag)) != ZKR_OK ||
+        (r = zkr_registry_artifact_get(reg, ZKR_KIND_PROGRAM, program_ref, &prog, &app->diag)) !=
+            ZKR_OK)
+        goto out;
+    zkr_ml_gmodel_program_digest(m, pd);
+    if (sodium_memcmp(pd, prog.sha256, ZKR_DIGEST_BYTES) != 0) {
+        r = zkr_fail(&app->diag, ZKR_ERR_MISMATCH_PROGRAM,
+                     "%s: the model's program is not program %s (register-program the same ONNX "
+                     "file first)", file, program_ref);
+        goto out;
+    }
+    zkr_sha256(data->p, data->len, sha);
+    r = zkr_app_store_write(app, "models", sha, "", data->p, data->len);
+out:
+    zkr_ml_gmodel_free(m);
+    return r;
 }
 
 zkr_err zkr_app_infer_model_bytes(zkr_app *app, zkr_registry *reg, const char *file,
@@ -180,15 +228,19 @@ zkr_err zkr_app_infer_model_bytes(zkr_app *app, zkr_registry *reg, const char *f
     }
     if (!zkr_app_has_magic(data, ZKR_ML_MODEL_MAGIC, ZKR_ML_MODEL_MAGIC_BYTES)) {
         zkr_ml_fmodel *probe = NULL;
+        zkr_ml_gfmodel *gprobe = NULL;
         zkr_diag scratch = {0};
-        r = zkr_ml_onnx_import(data->p, data->len, file, &probe, &scratch);
+        r = zkr_ml_onnx_import_any(data->p, data->len, file, &probe, &gprobe, &scratch);
         zkr_ml_fmodel_free(probe);
+        zkr_ml_gfmodel_free(gprobe);
         if (r == ZKR_ERR_MALFORMED && data->len > 0 && data->p[0] != 0x08)
             /* neither ONNX nor a quantized model: recorded by digest only, for opaque programs */
             return zkr_app_opaque_model_ok(app, reg, file, program_ref);
         if ((r = zkr_app_quantize(app, reg, file, calibrate, data)) != ZKR_OK)
             return r;
     }
+    if (zkr_ml_model_file_version(data->p, data->len) == ZKR_ML_GMODEL_VERSION)
+        return zkr_app_graph_model_bytes(app, reg, file, program_ref, data);
     if ((r = zkr_ml_model_decode(data->p, data->len, &m, &app->diag)) != ZKR_OK)
         return r;
     if ((r = zkr_registry_artifact_get(reg, ZKR_KIND_PROGRAM, program_ref, &prog, &app->diag)) !=

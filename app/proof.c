@@ -7,6 +7,7 @@
  * worker ("prove" / "verify", app/workers.c); the worker never opens a file.
  */
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -18,6 +19,7 @@
 #include "app/train.h"
 #include "app/workers.h"
 #include "cuda/cuda.h"
+#include "ml/ml.h"
 #include "prover/prover.h"
 #include "zkr_config.h"
 #include "app/dataset.h"
@@ -95,6 +97,25 @@ static zkr_err zkr_record_verification(zkr_app *app, zkr_registry *reg, const zk
     return r;
 }
 
+/*
+ * Whether the model's stored bytes are a graph-model file (program
+ * version 2, a CNN). Only the header is read; a missing file is "no".
+ */
+static int zkr_model_is_graph(zkr_app *app, const zkr_artifact *m)
+{
+    uint8_t head[ZKR_ML_MODEL_MAGIC_BYTES + 4];
+    char path[4096];
+    size_t n = 0;
+    FILE *fp;
+
+    if (zkr_app_store_path(app, "models", m->sha256, "", path, sizeof path) != ZKR_OK ||
+        (fp = fopen(path, "rb")) == NULL)
+        return 0;
+    n = fread(head, 1, sizeof head, fp);
+    fclose(fp);
+    return zkr_ml_model_file_version(head, n) == ZKR_ML_GMODEL_VERSION;
+}
+
 /* Loads statement ref and checks what the registry itself must agree on. */
 static zkr_err zkr_load_stmt(zkr_app *app, zkr_registry *reg, const char *ref, int verifying,
                              zkr_proof_stmt *ps)
@@ -128,6 +149,11 @@ static zkr_err zkr_load_stmt(zkr_app *app, zkr_registry *reg, const char *ref, i
     if (!ps->st.has_public_output || ps->st.public_output.len == 0)
         return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_OUTPUT,
                         "statement has no public output to prove");
+    if (zkr_model_is_graph(app, &ps->st.model))
+        return zkr_fail(&app->diag, ZKR_ERR_UNSUPPORTED,
+                        "model %lld is a graph (CNN) model, program version 2: proofs over graph "
+                        "programs are not available in this build (zkreg infer runs it natively)",
+                        (long long)ps->st.model.id);
     if (!ps->st.model.has_commitment)
         return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_MODEL,
                         "model %lld has no commitment (register it from ONNX or a quantized model)",

@@ -205,6 +205,85 @@ static zkr_err infer_write_output(zkr_cli *cli, const zkr_ml_trace *t, const cha
     return r;
 }
 
+/* Whether the file at path is a graph-model file (version 2); any error reads as "no". */
+static int model_is_graph(const char *path)
+{
+    uint8_t head[ZKR_ML_MODEL_MAGIC_BYTES + 4];
+    FILE *fp = fopen(path, "rb");
+    size_t n = 0;
+
+    if (fp != NULL) {
+        n = fread(head, 1, sizeof head, fp);
+        fclose(fp);
+    }
+    return zkr_ml_model_file_version(head, n) == ZKR_ML_GMODEL_VERSION;
+}
+
+static void print_ginfer(const zkr_cli *cli, const zkr_ml_gmodel *m, const zkr_ml_gtrace *t,
+                         uint64_t record, uint8_t label)
+{
+    uint8_t md[ZKR_DIGEST_BYTES], pd[ZKR_DIGEST_BYTES];
+    uint32_t last = t->n_nodes - 1, n = zkr_ml_gprog_elems(zkr_ml_gmodel_prog(m), last);
+    const int8_t *y = t->y[last];
+
+    zkr_ml_gmodel_digest(m, md);
+    zkr_ml_gmodel_program_digest(m, pd);
+    if (cli->json) {
+        printf("{\"ok\":true,\"record\":%llu,\"label\":%u,\"logits\":[",
+               (unsigned long long)record, (unsigned)label);
+        for (uint32_t j = 0; j < n; j++)
+            printf("%s%d", j ? "," : "", (int)y[j]);
+        printf("],\"argmax\":%u,\"model_digest\":\"", (unsigned)t->argmax);
+        print_hex(md, sizeof md);
+        printf("\",\"program_digest\":\"");
+        print_hex(pd, sizeof pd);
+        printf("\"}\n");
+        return;
+    }
+    printf("record %llu (label %u)\nlogits", (unsigned long long)record, (unsigned)label);
+    for (uint32_t j = 0; j < n; j++)
+        printf(" %d", (int)y[j]);
+    printf("\nargmax %u\nmodel  ", (unsigned)t->argmax);
+    print_hex(md, sizeof md);
+    printf("\n");
+}
+
+/* `zkreg infer` on a graph model (program version 2). */
+static zkr_err ginfer_run(zkr_cli *cli, const char *model_path, const char *ds_path, uint64_t rec,
+                          const char *out_file)
+{
+    zkr_ml_gmodel *m = NULL;
+    zkr_dataset *ds = NULL;
+    zkr_ml_gtrace t = {0};
+    zkr_buf ob = {0};
+    const uint8_t *x;
+    uint32_t n0, last;
+    uint8_t label;
+    zkr_err r;
+
+    if ((r = zkr_ml_gmodel_read_file(model_path, &m, &cli->diag)) != ZKR_OK ||
+        (r = zkr_dataset_open(ds_path, &ds, &cli->diag)) != ZKR_OK)
+        goto out;
+    n0 = zkr_ml_gprog_elems(zkr_ml_gmodel_prog(m), 0);
+    last = zkr_ml_gmodel_prog(m)->n_nodes - 1;
+    if ((r = zkr_ml_record_input(ds, rec, n0, &x, &label, &cli->diag)) != ZKR_OK ||
+        (r = zkr_ml_gtrace_init(&t, zkr_ml_gmodel_prog(m))) != ZKR_OK ||
+        (r = zkr_ml_ginfer(m, x, n0, &t, &cli->diag)) != ZKR_OK)
+        goto out;
+    if (out_file != NULL &&
+        ((r = zkr_infer_output_encode(t.y[last], zkr_ml_gprog_elems(zkr_ml_gmodel_prog(m), last),
+                                      &ob)) != ZKR_OK ||
+         (r = zkr_file_write_atomic(out_file, ob.p, ob.len, 0644, &cli->diag)) != ZKR_OK))
+        goto out;
+    print_ginfer(cli, m, &t, rec, label);
+out:
+    zkr_buf_free(&ob);
+    zkr_ml_gtrace_free(&t);
+    zkr_dataset_free(ds);
+    zkr_ml_gmodel_free(m);
+    return r;
+}
+
 zkr_err zkr_cmd_infer(zkr_cli *cli, int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -258,6 +337,8 @@ zkr_err zkr_cmd_infer(zkr_cli *cli, int argc, char **argv)
         return zkr_cli_usage(cli, "infer: needs --model-file, --dataset-file and --record");
     if ((r = zkr_cli_parse_u64(cli, "--record", rec_s, &rec)) != ZKR_OK)
         return r;
+    if (model_is_graph(model_path))
+        return ginfer_run(cli, model_path, ds_path, rec, out_file);
     if ((r = zkr_ml_model_read_file(model_path, &m, &cli->diag)) != ZKR_OK ||
         (r = zkr_dataset_open(ds_path, &ds, &cli->diag)) != ZKR_OK ||
         (r = zkr_ml_record_input(ds, rec, zkr_ml_model_graph(m)->input_dim, &x, &label,
@@ -348,6 +429,67 @@ out:
     return r;
 }
 
+/* `zkreg eval` for graph models: the ONNX import gave gf, or --model-file is a graph model. */
+static zkr_err geval_run(zkr_cli *cli, const eval_args *a, const zkr_ml_gfmodel *gf)
+{
+    zkr_ml_gmodel *m = NULL;
+    zkr_dataset *ds = NULL, *cal = NULL;
+    zkr_ml_eval_result res;
+    zkr_buf q = {0};
+    zkr_err r;
+
+    if (a->output_file != NULL)
+        return zkr_fail(&cli->diag, ZKR_ERR_UNSUPPORTED,
+                        "eval: --output-file: evaluation proofs cover dense (version 1) programs only");
+    if (a->model != NULL)
+        r = zkr_ml_gmodel_read_file(a->model, &m, &cli->diag);
+    else if ((r = zkr_dataset_open(a->calib, &cal, &cli->diag)) == ZKR_OK &&
+             (r = zkr_ml_gquantize(gf, cal, a->calib_first, a->calib_count, &q, &cli->diag)) == ZKR_OK)
+        r = zkr_ml_gmodel_decode(q.p, q.len, &m, &cli->diag);
+    if (r != ZKR_OK ||
+        (r = zkr_dataset_open(a->dataset, &ds, &cli->diag)) != ZKR_OK ||
+        (r = zkr_ml_geval(gf, m, ds, a->first, a->count, &res, &cli->diag)) != ZKR_OK)
+        goto out;
+    if (a->write != NULL &&
+        (r = zkr_file_write_atomic(a->write, q.p, q.len, 0644, &cli->diag)) != ZKR_OK)
+        goto out;
+    print_eval(cli, &res, gf != NULL);
+out:
+    zkr_buf_free(&q);
+    zkr_dataset_free(cal);
+    zkr_dataset_free(ds);
+    zkr_ml_gmodel_free(m);
+    return r;
+}
+
+/* Imports --onnx as either kind; a graph model is evaluated by geval_run. */
+static zkr_err eval_import(zkr_cli *cli, const eval_args *a, zkr_ml_fmodel **f, int *graph_done)
+{
+    zkr_ml_gfmodel *gf = NULL;
+    zkr_buf b = {0};
+    zkr_err r;
+
+    *graph_done = 0;
+    if (a->onnx == NULL) {
+        if (a->model != NULL && model_is_graph(a->model)) {
+            *graph_done = 1;
+            return geval_run(cli, a, NULL);
+        }
+        return ZKR_OK;
+    }
+    if ((r = zkr_file_read(a->onnx, ZKR_ML_ONNX_MAX_BYTES, &b, &cli->diag)) != ZKR_OK ||
+        (r = zkr_ml_onnx_import_any(b.p, b.len, a->onnx, f, &gf, &cli->diag)) != ZKR_OK)
+        goto out;
+    if (gf != NULL) {
+        *graph_done = 1;
+        r = geval_run(cli, a, gf);
+    }
+out:
+    zkr_ml_gfmodel_free(gf);
+    zkr_buf_free(&b);
+    return r;
+}
+
 static zkr_err eval_run(zkr_cli *cli, const eval_args *a)
 {
     zkr_ml_fmodel *f = NULL;
@@ -357,7 +499,9 @@ static zkr_err eval_run(zkr_cli *cli, const eval_args *a)
     zkr_buf q = {0};
     zkr_err r;
 
-    if (a->onnx != NULL && (r = zkr_ml_onnx_import_file(a->onnx, &f, &cli->diag)) != ZKR_OK)
+    int graph_done;
+
+    if ((r = eval_import(cli, a, &f, &graph_done)) != ZKR_OK || graph_done)
         goto out;
     if ((r = eval_model(cli, a, f, &q, &m)) != ZKR_OK ||
         (r = zkr_dataset_open(a->dataset, &ds, &cli->diag)) != ZKR_OK ||

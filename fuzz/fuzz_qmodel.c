@@ -4,6 +4,7 @@
  * back, so an accepted one is also run through a forward pass and one SGD
  * step, which must either succeed or refuse with a bound error.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "fuzz.h"
@@ -40,6 +41,43 @@ static void check_tmodel(const uint8_t *data, size_t size)
     zkr_ml_tmodel_free(m);
 }
 
+/* Graph programs and graph models (version 2): canonical, and an accepted model runs. */
+static void check_graph(const uint8_t *data, size_t size)
+{
+    zkr_ml_gprog *g = malloc(sizeof *g);
+    zkr_ml_gmodel *m = NULL;
+    zkr_ml_gparams *p = NULL;
+    zkr_ml_gtrace t = {0};
+    zkr_buf e = {0};
+    uint8_t *x = NULL;
+
+    if (g != NULL && zkr_ml_gprog_decode(data, size, g, NULL) == ZKR_OK &&
+        (zkr_ml_gprog_encode(g, &e, NULL) != ZKR_OK || e.len != size || memcmp(e.p, data, size) != 0))
+        __builtin_trap();
+    if (zkr_ml_gmodel_decode(data, size, &m, NULL) == ZKR_OK) {
+        const zkr_ml_gprog *mg = zkr_ml_gmodel_prog(m);
+        uint32_t n0 = zkr_ml_gprog_elems(mg, 0);
+        if ((p = calloc(ZKR_ML_G_MAX_NODES, sizeof *p)) == NULL || (x = malloc(n0)) == NULL)
+            goto out;
+        for (uint32_t i = 1; i < mg->n_nodes; i++)
+            if (zkr_ml_gmodel_params(m, i, &p[i]) != ZKR_OK)
+                __builtin_trap();
+        if (zkr_ml_gmodel_encode(mg, p, &e, NULL) != ZKR_OK || e.len != size ||
+            memcmp(e.p, data, size) != 0)
+            __builtin_trap();
+        memset(x, 0xa5, n0);
+        if (zkr_ml_gtrace_init(&t, mg) == ZKR_OK && zkr_ml_ginfer(m, x, n0, &t, NULL) != ZKR_OK)
+            __builtin_trap();
+    }
+out:
+    zkr_ml_gtrace_free(&t);
+    zkr_ml_gmodel_free(m);
+    zkr_buf_free(&e);
+    free(p);
+    free(x);
+    free(g);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     zkr_ml_model *m = NULL;
@@ -73,5 +111,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     zkr_ml_model_free(m);
     zkr_buf_free(&e);
     check_tmodel(data, size);
+    check_graph(data, size);
     return 0;
 }

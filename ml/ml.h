@@ -391,4 +391,155 @@ zkr_err zkr_ml_tmodel_eval(const zkr_ml_tmodel *m, const zkr_dataset *ds, uint64
 zkr_err zkr_ml_fedavg(const zkr_ml_tmodel *const *children, size_t k, zkr_buf *out,
                       zkr_diag *d) ZKR_WUR;
 
+/* ------------------------------------------------------------------ */
+/* Graph models (program version 2: CNNs; docs/quantization.md 7)      */
+/* ------------------------------------------------------------------ */
+
+/* Float graph model (ONNX import of convolutional / residual networks). */
+typedef struct zkr_ml_gfmodel zkr_ml_gfmodel;
+
+/*
+ * Parses an ONNX ModelProto (opsets 11..17, as torch.onnx.export writes
+ * them) into a graph program and float parameters: Conv (2-D; groups 1 or
+ * depthwise), MaxPool, AveragePool, GlobalAveragePool, ReduceMean over the
+ * spatial axes, BatchNormalization folded into the preceding Conv/Gemm,
+ * Gemm/MatMul (+ bias Add), Add of two tensors, Concat on channels,
+ * Flatten/Reshape/Transpose that only relabel, constant-zero Pad folded
+ * into the next Conv or AveragePool, Relu (folded into the clamp where it
+ * can be) and the unary activations LeakyRelu, Sigmoid, Tanh, HardSigmoid,
+ * HardSwish, Clip, Gelu (Erf form) as tables, Softmax as the last node
+ * (dropped: the program's output is the logits before it), Identity and
+ * Constant. Everything else is refused naming the node, its index and the
+ * reason. Errors as zkr_ml_onnx_import. *out is NULL on failure.
+ */
+zkr_err zkr_ml_onnx_gimport(const uint8_t *p, size_t len, const char *name,
+                            zkr_ml_gfmodel **out, zkr_diag *d) ZKR_WUR;
+
+/*
+ * Imports either kind: a model the version 1 importer accepts (a chain of
+ * dense layers) becomes *f, exactly as zkr_ml_onnx_import; any other model
+ * the graph importer accepts becomes *gf. Exactly one is set on success;
+ * both are NULL on failure (the graph importer's reason when the file holds
+ * an operator only graphs support, else the version 1 importer's).
+ */
+zkr_err zkr_ml_onnx_import_any(const uint8_t *p, size_t len, const char *name,
+                               zkr_ml_fmodel **f, zkr_ml_gfmodel **gf, zkr_diag *d) ZKR_WUR;
+
+void zkr_ml_gfmodel_free(zkr_ml_gfmodel *f);
+const zkr_ml_gprog *zkr_ml_gfmodel_prog(const zkr_ml_gfmodel *f);
+
+/*
+ * Float (double precision) inference of the graph on one record's bytes
+ * (x = byte / 255): writes the last node's c*h*w values into out (cap).
+ * ZKR_OK, ZKR_ERR_MALFORMED (input length), ZKR_ERR_USAGE (cap), NOMEM.
+ */
+zkr_err zkr_ml_gfmodel_infer(const zkr_ml_gfmodel *f, const uint8_t *input, size_t input_len,
+                             double *out, size_t cap, zkr_diag *d) ZKR_WUR;
+
+/* Quantized graph model file: "ZKRQMOD\x01", version 2 (docs/quantization.md 7.4). */
+#define ZKR_ML_GMODEL_VERSION 2u
+
+/* One node's parameters; the pointers a node's op does not use are NULL. */
+typedef struct {
+    const int8_t *w;      /* CONV: c x cpg x kh x kw; DENSE: c x fan-in; in [-127, 127] */
+    const int32_t *bias;  /* CONV, DENSE: c entries, |bias| <= 2^30 */
+    const uint32_t *mult; /* CONV, DENSE: c entries, < 2^31 */
+    uint32_t shift;       /* CONV, DENSE, ADD: 1..48 */
+    uint32_t ma, mb;      /* ADD: < 2^31 */
+    const int8_t *table;  /* LOOKUP: 256 entries, T[x + 128] */
+} zkr_ml_gparams;
+
+/*
+ * Writes the canonical graph-model file for g with params[1..n_nodes)
+ * (params[0] unused) into out (cleared first), big-endian:
+ *   magic(8) | u32 version = 2 | program_digest(32) | u32 len | program |
+ *   per node 1..: CONV/DENSE: u8 shift | c x u32 mult | c x i32 bias |
+ *                 weights (i8); ADD: u8 shift | u32 ma | u32 mb;
+ *                 LOOKUP: 256 x i8; other ops: nothing.
+ * ZKR_OK, ZKR_ERR_MALFORMED (g invalid or a value out of bounds, naming
+ * node and index), ZKR_ERR_NOMEM.
+ */
+zkr_err zkr_ml_gmodel_encode(const zkr_ml_gprog *g, const zkr_ml_gparams *params, zkr_buf *out,
+                             zkr_diag *d) ZKR_WUR;
+
+typedef struct zkr_ml_gmodel zkr_ml_gmodel;
+
+/*
+ * Strictly decodes a graph-model file (keeps a copy): bad magic, version
+ * other than 2 (above: ZKR_ERR_UNSUPPORTED), program digest mismatch, any
+ * bound, truncation, trailing bytes: ZKR_ERR_MALFORMED; ZKR_ERR_TOO_LARGE
+ * over ZKR_ML_MODEL_MAX_BYTES; ZKR_ERR_NOMEM.
+ */
+zkr_err zkr_ml_gmodel_decode(const uint8_t *p, size_t len, zkr_ml_gmodel **out,
+                             zkr_diag *d) ZKR_WUR;
+/* Reads and decodes; also ZKR_ERR_NOT_FOUND, ZKR_ERR_IO. */
+zkr_err zkr_ml_gmodel_read_file(const char *path, zkr_ml_gmodel **out, zkr_diag *d) ZKR_WUR;
+void zkr_ml_gmodel_free(zkr_ml_gmodel *m);
+const zkr_ml_gprog *zkr_ml_gmodel_prog(const zkr_ml_gmodel *m);
+/* Node i's parameters (valid while m lives); 1 <= i < n_nodes or ZKR_ERR_USAGE. */
+zkr_err zkr_ml_gmodel_params(const zkr_ml_gmodel *m, uint32_t i, zkr_ml_gparams *out) ZKR_WUR;
+void zkr_ml_gmodel_digest(const zkr_ml_gmodel *m, uint8_t out[ZKR_DIGEST_BYTES]);
+void zkr_ml_gmodel_program_digest(const zkr_ml_gmodel *m, uint8_t out[ZKR_DIGEST_BYTES]);
+void zkr_ml_gmodel_bytes(const zkr_ml_gmodel *m, const uint8_t **p, size_t *len);
+
+/* The version of a quantized-model file's bytes: 1, 2, or 0 (not one). */
+uint32_t zkr_ml_model_file_version(const uint8_t *p, size_t len);
+
+/*
+ * Quantizes a graph model (docs/quantization.md 7.5) with calibration
+ * records first..first+count-1 of an IDX dataset, or n records of raw
+ * input bytes. Writes the graph-model file into out (cleared first).
+ * ZKR_OK, ZKR_ERR_USAGE (no records), ZKR_ERR_UNSUPPORTED (a value that
+ * does not fit the bounds, naming node and channel; CONCAT inputs whose
+ * scales cannot be made common), ZKR_ERR_NOT_FOUND, ZKR_ERR_NOMEM.
+ */
+zkr_err zkr_ml_gquantize(const zkr_ml_gfmodel *f, const zkr_dataset *calib, uint64_t first,
+                         uint64_t count, zkr_buf *out, zkr_diag *d) ZKR_WUR;
+zkr_err zkr_ml_gquantize_inputs(const zkr_ml_gfmodel *f, const uint8_t *inputs,
+                                size_t inputs_len, size_t n, zkr_buf *out,
+                                zkr_diag *d) ZKR_WUR;
+
+/*
+ * Every value native graph inference computes (docs/quantization.md 7.1),
+ * per node i (arrays of zkr_ml_gprog_elems(g, i) entries, C-major):
+ *   input      node 0's bytes
+ *   y[i]       node i's int8 output (i >= 1)
+ *   acc[i]     CONV/DENSE accumulators (int32), else NULL
+ *   q[i]       CONV/DENSE/ADD values before the clamp, else NULL
+ *   sum[i]     AVGPOOL window sums (padding 0), else NULL
+ * The output is y[n_nodes-1]; argmax is its first maximal index.
+ */
+typedef struct {
+    uint32_t n_nodes;
+    uint8_t *input;
+    int8_t *y[ZKR_ML_G_MAX_NODES];
+    int32_t *acc[ZKR_ML_G_MAX_NODES];
+    int64_t *q[ZKR_ML_G_MAX_NODES];
+    int32_t *sum[ZKR_ML_G_MAX_NODES];
+    uint32_t argmax;
+} zkr_ml_gtrace;
+
+/* Allocates a trace shaped for g. ZKR_OK, ZKR_ERR_MALFORMED, ZKR_ERR_NOMEM. */
+zkr_err zkr_ml_gtrace_init(zkr_ml_gtrace *t, const zkr_ml_gprog *g) ZKR_WUR;
+/* Frees the arrays and zeroes t. Accepts NULL and a zeroed trace. */
+void zkr_ml_gtrace_free(zkr_ml_gtrace *t);
+
+/*
+ * Runs the quantized graph model on one input (the input node's c*h*w
+ * bytes), filling t (shaped by zkr_ml_gtrace_init for this program).
+ * Exact and deterministic. ZKR_OK, ZKR_ERR_MALFORMED (input length),
+ * ZKR_ERR_USAGE (t shaped for another program).
+ */
+zkr_err zkr_ml_ginfer(const zkr_ml_gmodel *m, const uint8_t *input, size_t input_len,
+                      zkr_ml_gtrace *t, zkr_diag *d) ZKR_WUR;
+
+/*
+ * Evaluates records first..first+count-1 (count 0: to the end) with the
+ * quantized graph model and, when f is non-NULL, the float one (same
+ * program). Errors as zkr_ml_eval.
+ */
+zkr_err zkr_ml_geval(const zkr_ml_gfmodel *f, const zkr_ml_gmodel *m, const zkr_dataset *ds,
+                     uint64_t first, uint64_t count, zkr_ml_eval_result *res,
+                     zkr_diag *d) ZKR_WUR;
+
 #endif /* ZKR_ML_H */

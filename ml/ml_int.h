@@ -84,4 +84,48 @@ zkr_err zkr_ml_file_decode(const zkr_ml_file_format *f, const uint8_t *p, size_t
 zkr_err zkr_ml_file_read(const zkr_ml_file_format *f, const char *path, void **out,
                          zkr_diag *d) ZKR_WUR;
 
+/* LOOKUP functions of the float graph model (the table is made at quantization). */
+#define ZKR_ML_FN_RELU 1u
+#define ZKR_ML_FN_LEAKY 2u    /* alpha */
+#define ZKR_ML_FN_SIGMOID 3u
+#define ZKR_ML_FN_TANH 4u
+#define ZKR_ML_FN_HSIGMOID 5u /* alpha, beta */
+#define ZKR_ML_FN_HSWISH 6u
+#define ZKR_ML_FN_GELU 7u
+#define ZKR_ML_FN_CLIP 8u     /* alpha = min, beta = max */
+
+/* The float graph model: CONV/DENSE weights and biases (batch norm folded), LOOKUP functions. */
+struct zkr_ml_gfmodel {
+    zkr_ml_gprog g;
+    double *w[ZKR_ML_G_MAX_NODES]; /* CONV: c x cpg x kh x kw; DENSE: c x fan-in */
+    double *b[ZKR_ML_G_MAX_NODES]; /* c entries */
+    uint8_t fn[ZKR_ML_G_MAX_NODES];
+    double alpha[ZKR_ML_G_MAX_NODES], beta[ZKR_ML_G_MAX_NODES];
+};
+
+/* The decoded graph model; weights point into `bytes`, the rest are owned arrays. */
+struct zkr_ml_gmodel {
+    zkr_ml_gprog g;
+    uint8_t digest[ZKR_DIGEST_BYTES];
+    uint8_t program_digest[ZKR_DIGEST_BYTES];
+    zkr_buf bytes;
+    const int8_t *w[ZKR_ML_G_MAX_NODES];
+    int32_t *bias[ZKR_ML_G_MAX_NODES];
+    uint32_t *mult[ZKR_ML_G_MAX_NODES];
+    uint32_t shift[ZKR_ML_G_MAX_NODES], ma[ZKR_ML_G_MAX_NODES], mb[ZKR_ML_G_MAX_NODES];
+    const int8_t *table[ZKR_ML_G_MAX_NODES];
+};
+
+/* The float activation of a LOOKUP node (fn with its alpha, beta) at v. */
+double zkr_ml_fn_apply(uint8_t fn, double alpha, double beta, double v);
+
+/* Allocates an empty float graph model for g (weights zero). ZKR_OK, NOMEM. */
+zkr_err zkr_ml_gfmodel_alloc(const zkr_ml_gprog *g, zkr_ml_gfmodel **out) ZKR_WUR;
+
+/*
+ * Float forward pass: vals[i] (zkr_ml_gprog_elems(g, i) doubles each, the
+ * caller allocates) receives node i's real values, vals[0] = byte / 255.
+ */
+void zkr_ml_gfmodel_forward(const zkr_ml_gfmodel *f, const uint8_t *input, double **vals);
+
 #endif /* ZKR_ML_INT_H */

@@ -13,9 +13,9 @@
 #include <string.h>
 
 #include "ml/ml_int.h"
-#include "onnx.pb-c.h"
+#include "ml/onnx_int.h"
 
-#define MAX_RANK 8u
+#define MAX_RANK ZKR_ONNX_MAX_RANK
 #define MAX_NODES 4096u
 #define MAX_ELEMS ((int64_t)1 << 24)
 #define OPSET_MIN 11
@@ -893,6 +893,29 @@ static wire_result wire_walk(const ProtobufCMessageDescriptor *desc, const uint8
     return WIRE_OK;
 }
 
+/* Size check, nesting guard and protobuf unpacking; *mp is NULL on failure. */
+static zkr_err unpack_model(const uint8_t *p, size_t len, const char *file, Onnx__ModelProto **mp,
+                            zkr_diag *d)
+{
+    *mp = NULL;
+    if (len > ZKR_ML_ONNX_MAX_BYTES)
+        return zkr_fail(d, ZKR_ERR_TOO_LARGE, "%s: %zu bytes, at most %zu", file, len,
+                        ZKR_ML_ONNX_MAX_BYTES);
+    switch (wire_walk(&onnx__model_proto__descriptor, p, len, 0)) {
+    case WIRE_DEEP:
+        return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "%s: messages nested deeper than %d levels", file,
+                        MAX_NESTING);
+    case WIRE_BAD: /* refused here too, so protobuf-c never sees framing it might recurse into */
+        break;
+    default:
+        *mp = onnx__model_proto__unpack(NULL, len, p);
+    }
+    if (*mp == NULL)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "%s: not a valid ONNX protobuf (truncated or corrupt)",
+                        file);
+    return ZKR_OK;
+}
+
 zkr_err zkr_ml_onnx_import(const uint8_t *p, size_t len, const char *name, zkr_ml_fmodel **out,
                            zkr_diag *d)
 {
@@ -908,25 +931,8 @@ zkr_err zkr_ml_onnx_import(const uint8_t *p, size_t len, const char *name, zkr_m
     memset(&im, 0, sizeof im);
     im.file = name ? name : "model.onnx";
     im.d = d;
-    if (len > ZKR_ML_ONNX_MAX_BYTES)
-        return zkr_fail(d, ZKR_ERR_TOO_LARGE, "%s: %zu bytes, at most %zu", im.file, len,
-                        ZKR_ML_ONNX_MAX_BYTES);
-    switch (wire_walk(&onnx__model_proto__descriptor, p, len, 0)) {
-    case WIRE_DEEP:
-        r = zkr_fail(d, ZKR_ERR_UNSUPPORTED, "%s: messages nested deeper than %d levels", im.file,
-                     MAX_NESTING);
+    if ((r = unpack_model(p, len, im.file, &mp, d)) != ZKR_OK)
         goto out;
-    case WIRE_BAD: /* refused here too, so protobuf-c never sees framing it might recurse into */
-        mp = NULL;
-        break;
-    default:
-        mp = onnx__model_proto__unpack(NULL, len, p);
-    }
-    if (mp == NULL) {
-        r = zkr_fail(d, ZKR_ERR_MALFORMED, "%s: not a valid ONNX protobuf (truncated or corrupt)",
-                     im.file);
-        goto out;
-    }
     r = import(&im, mp, out);
 out:
     for (uint32_t l = 0; l < ZKR_ML_MAX_LAYERS; l++) {
@@ -937,6 +943,122 @@ out:
     if (mp != NULL)
         onnx__model_proto__free_unpacked(mp, NULL);
     return r;
+}
+
+/* ---------------------------------------------------------------- */
+/* Shared with the graph importer (ml/onnx_int.h)                    */
+/* ---------------------------------------------------------------- */
+
+zkr_err zkr_onnx_load_floats(const Onnx__TensorProto *t, const char *file, uint32_t *rank,
+                             int64_t dims[ZKR_ONNX_MAX_RANK], float **out, zkr_diag *d)
+{
+    imp_t im = {.file = file, .d = d};
+    shape_t s;
+    zkr_err r;
+
+    if ((r = load_floats(&im, t, &s, out)) != ZKR_OK)
+        return r;
+    *rank = s.rank;
+    memcpy(dims, s.dim, sizeof s.dim);
+    return ZKR_OK;
+}
+
+zkr_err zkr_onnx_load_int64s(const Onnx__TensorProto *t, const char *file, size_t node,
+                             const char *op, int64_t v[ZKR_ONNX_MAX_RANK], uint32_t *n,
+                             zkr_diag *d)
+{
+    imp_t im = {.file = file, .d = d, .node = node, .op = op};
+
+    return load_int64s(&im, t, v, n);
+}
+
+zkr_err zkr_onnx_value_shape(const Onnx__ValueInfoProto *v, const char *file, uint32_t *rank,
+                             int64_t dims[ZKR_ONNX_MAX_RANK], zkr_diag *d)
+{
+    imp_t im = {.file = file, .d = d};
+    shape_t s;
+    zkr_err r;
+
+    if ((r = value_shape(&im, v, &s)) != ZKR_OK)
+        return r;
+    *rank = s.rank;
+    memcpy(dims, s.dim, sizeof s.dim);
+    return ZKR_OK;
+}
+
+zkr_err zkr_ml_onnx_gimport(const uint8_t *p, size_t len, const char *name,
+                            zkr_ml_gfmodel **out, zkr_diag *d)
+{
+    Onnx__ModelProto *mp = NULL;
+    const char *file = name ? name : "model.onnx";
+    imp_t im = {.file = file, .d = d};
+    zkr_err r;
+
+    if (out == NULL)
+        return zkr_fail(d, ZKR_ERR_INTERNAL, "onnx import: no output");
+    *out = NULL;
+    if (p == NULL && len != 0)
+        return zkr_fail(d, ZKR_ERR_INTERNAL, "onnx import: no input");
+    if ((r = unpack_model(p, len, file, &mp, d)) != ZKR_OK)
+        goto out;
+    if ((r = check_opset(&im, mp)) != ZKR_OK)
+        goto out;
+    if (mp->graph == NULL) {
+        r = zkr_fail(d, ZKR_ERR_MALFORMED, "%s: no graph", file);
+        goto out;
+    }
+    im.gp = mp->graph;
+    if ((r = check_initializers(&im)) != ZKR_OK)
+        goto out;
+    r = zkr_onnx_graph_import(mp->graph, file, out, d);
+out:
+    if (mp != NULL)
+        onnx__model_proto__free_unpacked(mp, NULL);
+    return r;
+}
+
+/* Operators only graph programs support: their presence selects the graph importer's reason. */
+static int has_graph_op(const uint8_t *p, size_t len)
+{
+    static const char *ops[] = {"Conv", "MaxPool", "AveragePool", "GlobalAveragePool",
+                                "ReduceMean", "BatchNormalization", "Concat", "Pad",
+                                "Transpose", "LeakyRelu", "Sigmoid", "Tanh", "HardSigmoid",
+                                "HardSwish", "Clip", "Softmax", "Erf"};
+    Onnx__ModelProto *mp = NULL;
+    int found = 0;
+
+    if (unpack_model(p, len, "", &mp, NULL) != ZKR_OK || mp->graph == NULL)
+        goto out;
+    for (size_t i = 0; i < mp->graph->n_node && !found; i++)
+        for (size_t k = 0; k < sizeof ops / sizeof ops[0] && !found; k++)
+            found = mp->graph->node[i]->op_type && strcmp(mp->graph->node[i]->op_type, ops[k]) == 0;
+out:
+    if (mp != NULL)
+        onnx__model_proto__free_unpacked(mp, NULL);
+    return found;
+}
+
+zkr_err zkr_ml_onnx_import_any(const uint8_t *p, size_t len, const char *name,
+                               zkr_ml_fmodel **f, zkr_ml_gfmodel **gf, zkr_diag *d)
+{
+    zkr_diag v1, g;
+    zkr_err r1, r2;
+
+    if (f == NULL || gf == NULL)
+        return zkr_fail(d, ZKR_ERR_INTERNAL, "onnx import: no output");
+    *f = NULL;
+    *gf = NULL;
+    zkr_diag_clear(&v1);
+    zkr_diag_clear(&g);
+    if ((r1 = zkr_ml_onnx_import(p, len, name, f, &v1)) == ZKR_OK)
+        return ZKR_OK;
+    if (r1 != ZKR_ERR_UNSUPPORTED) /* malformed, too large, no memory: the same for both */
+        return zkr_fail(d, r1, "%s", v1.msg);
+    if ((r2 = zkr_ml_onnx_gimport(p, len, name, gf, &g)) == ZKR_OK)
+        return ZKR_OK;
+    if (has_graph_op(p, len))
+        return zkr_fail(d, r2, "%s", g.msg);
+    return zkr_fail(d, r1, "%s", v1.msg);
 }
 
 zkr_err zkr_ml_onnx_import_file(const char *path, zkr_ml_fmodel **out, zkr_diag *d)

@@ -23,7 +23,7 @@ typedef struct {
     Onnx__OperatorSetIdProto *opp[1];
     Onnx__NodeProto nd[OB_MAX];
     Onnx__NodeProto *ndp[OB_MAX];
-    char *nd_in[OB_MAX][3];
+    char *nd_in[OB_MAX][6];
     char *nd_out[OB_MAX][1];
     Onnx__AttributeProto at[OB_MAX][OB_MAX_ATTR];
     Onnx__AttributeProto *atp[OB_MAX][OB_MAX_ATTR];
@@ -205,6 +205,38 @@ static inline void ob_attr_f(ob_model *b, Onnx__NodeProto *nd, const char *name,
     a->type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT;
     a->has_f = 1;
     a->f = v;
+}
+
+/* A node with n (up to 6) inputs. */
+static inline Onnx__NodeProto *ob_node_n(ob_model *b, const char *op, const char *const *in,
+                                         size_t n, const char *out)
+{
+    Onnx__NodeProto *nd = ob_node(b, op, NULL, NULL, NULL, out);
+    size_t i = (size_t)(nd - b->nd);
+
+    for (size_t k = 0; k < n && k < 6; k++)
+        b->nd_in[i][k] = (char *)in[k];
+    nd->n_input = n;
+    return nd;
+}
+
+/* An INTS attribute; v must outlive the packing (tests pass static arrays). */
+static inline void ob_attr_ints(ob_model *b, Onnx__NodeProto *nd, const char *name,
+                                const int64_t *v, size_t n)
+{
+    Onnx__AttributeProto *a = ob_attr(b, nd, name);
+    a->type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS;
+    a->n_ints = n;
+    a->ints = (int64_t *)v;
+}
+
+static inline void ob_attr_s(ob_model *b, Onnx__NodeProto *nd, const char *name, const char *v)
+{
+    Onnx__AttributeProto *a = ob_attr(b, nd, name);
+    a->type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING;
+    a->has_s = 1;
+    a->s.data = (uint8_t *)v;
+    a->s.len = strlen(v);
 }
 
 /* Serialises the model into out (replacing its contents). */

@@ -1,0 +1,738 @@
+/* graph-inference@1 prover (prover/ginfer.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "prover/ginfer.h"
+
+struct zkr_ginf_model {
+    zkr_ginf_model_in in;
+    zkr_ginf_shape *s;
+    zkr_pcs_poly *poly;
+    zkr_pcs_commitment comm;
+    zkr_gl *ptab; /* P's values (the prover's reduction reads them) */
+    zkr_buf prog;
+};
+
+/* ------------------------------------------------------------------ */
+/* Native semantics (docs/quantization.md 7.1)                          */
+/* ------------------------------------------------------------------ */
+
+static int64_t zkr_pg_clamp(int64_t q, int64_t lo)
+{
+    return q > 127 ? 127 : q < lo ? lo : q;
+}
+
+static size_t zkr_pg_elems(const zkr_ml_gnode *n)
+{
+    return (size_t)n->c * n->h * n->w;
+}
+
+/* acc of a CONV / DENSE node (C x H x W, without requantization). */
+static void zkr_pg_acc(const zkr_ginf_model_in *in, uint32_t i, const int16_t *x, int64_t *acc)
+{
+    const zkr_ml_gnode *n = &in->g->nodes[i], *xn = &in->g->nodes[n->in[0]];
+    int dense = n->op == ZKR_ML_GOP_DENSE;
+    uint32_t kh = dense ? xn->h : n->kh, kw = dense ? xn->w : n->kw;
+    uint32_t sh = dense ? 1 : n->sh, sw = dense ? 1 : n->sw, dh = dense ? 1 : n->dh,
+             dw = dense ? 1 : n->dw, pt = dense ? 0 : n->pt, pl = dense ? 0 : n->pl;
+    uint32_t groups = dense ? 1 : n->groups, cpg = xn->c / groups, opg = n->c / groups;
+
+    for (uint32_t o = 0; o < n->c; o++)
+        for (uint32_t y = 0; y < n->h; y++)
+            for (uint32_t z = 0; z < n->w; z++) {
+                int64_t a = in->b[i][o];
+                for (uint32_t ci = 0; ci < cpg; ci++)
+                    for (uint32_t ky = 0; ky < kh; ky++)
+                        for (uint32_t kx = 0; kx < kw; kx++) {
+                            int64_t yy = (int64_t)y * sh - pt + (int64_t)ky * dh;
+                            int64_t xx = (int64_t)z * sw - pl + (int64_t)kx * dw;
+                            uint32_t c = (o / opg) * cpg + ci;
+                            if (yy < 0 || xx < 0 || yy >= xn->h || xx >= xn->w)
+                                continue;
+                            a += (int64_t)in->w[i][(((size_t)o * cpg + ci) * kh + ky) * kw + kx] *
+                                 x[((size_t)c * xn->h + (size_t)yy) * xn->w + (size_t)xx];
+                        }
+                acc[((size_t)o * n->h + y) * n->w + z] = a;
+            }
+}
+
+static void zkr_pg_pool(const zkr_ml_gnode *n, const zkr_ml_gnode *xn, const int16_t *x,
+                        int16_t *y)
+{
+    int64_t k = (int64_t)n->kh * n->kw;
+
+    for (uint32_t c = 0; c < n->c; c++)
+        for (uint32_t oy = 0; oy < n->h; oy++)
+            for (uint32_t ox = 0; ox < n->w; ox++) {
+                int64_t best = -128, sum = 0;
+                for (uint32_t a = 0; a < n->kh; a++)
+                    for (uint32_t b = 0; b < n->kw; b++) {
+                        int64_t yy = (int64_t)oy * n->sh - n->pt + a;
+                        int64_t xx = (int64_t)ox * n->sw - n->pl + b;
+                        int64_t v = (yy < 0 || xx < 0 || yy >= xn->h || xx >= xn->w)
+                                        ? (n->op == ZKR_ML_GOP_MAXPOOL ? -128 : 0)
+                                        : x[((size_t)c * xn->h + yy) * xn->w + xx];
+                        best = v > best ? v : best;
+                        sum += v;
+                    }
+                sum += k / 2;
+                y[((size_t)c * n->h + oy) * n->w + ox] =
+                    (int16_t)(n->op == ZKR_ML_GOP_MAXPOOL
+                                  ? best
+                                  : (sum >= 0 ? sum / k : -((-sum + k - 1) / k)));
+            }
+}
+
+/* Every node's tensor (t[i], C-major), and the accumulators of CONV / DENSE nodes. */
+static zkr_err zkr_pg_eval(const zkr_ginf_model_in *in, const uint8_t *input, int16_t **t,
+                           int64_t **acc)
+{
+    const zkr_ml_gprog *g = in->g;
+
+    for (uint32_t i = 0; i < g->n_nodes; i++) {
+        const zkr_ml_gnode *n = &g->nodes[i];
+        size_t ne = zkr_pg_elems(n);
+        int relu = n->act == ZKR_ML_ACT_RELU;
+        if (!(t[i] = malloc(ne * sizeof **t)))
+            return ZKR_ERR_NOMEM;
+        if (i == 0) {
+            for (size_t k = 0; k < ne; k++)
+                t[0][k] = input[k];
+            continue;
+        }
+        switch (n->op) {
+        case ZKR_ML_GOP_CONV:
+        case ZKR_ML_GOP_DENSE:
+            if (!(acc[i] = malloc(ne * sizeof **acc)))
+                return ZKR_ERR_NOMEM;
+            zkr_pg_acc(in, i, t[n->in[0]], acc[i]);
+            for (size_t k = 0; k < ne; k++) {
+                int64_t u = acc[i][k] * in->m[i][k / ((size_t)n->h * n->w)];
+                int64_t q = (u + ((int64_t)1 << (in->mp->shift[i] - 1))) >> in->mp->shift[i];
+                t[i][k] = (int16_t)zkr_pg_clamp(q, relu ? 0 : -128);
+            }
+            break;
+        case ZKR_ML_GOP_MAXPOOL:
+        case ZKR_ML_GOP_AVGPOOL:
+            zkr_pg_pool(n, &g->nodes[n->in[0]], t[n->in[0]], t[i]);
+            break;
+        case ZKR_ML_GOP_LOOKUP:
+            for (size_t k = 0; k < ne; k++)
+                t[i][k] = in->mp->table[i][t[n->in[0]][k] + 128];
+            break;
+        case ZKR_ML_GOP_ADD:
+            for (size_t k = 0; k < ne; k++) {
+                int64_t u = t[n->in[0]][k] * in->mp->ma[i] + t[n->in[1]][k] * in->mp->mb[i];
+                int64_t q = (u + ((int64_t)1 << (in->mp->shift[i] - 1))) >> in->mp->shift[i];
+                t[i][k] = (int16_t)zkr_pg_clamp(q, relu ? 0 : -128);
+            }
+            break;
+        default:
+            return ZKR_ERR_UNSUPPORTED;
+        }
+    }
+    return ZKR_OK;
+}
+
+static void zkr_pg_free_tensors(uint32_t n, int16_t **t, int64_t **acc)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        free(t[i]);
+        free(acc[i]);
+    }
+}
+
+zkr_err zkr_ginf_native(const zkr_ginf_model_in *in, const uint8_t *input, int8_t *y, size_t cap)
+{
+    int16_t *t[ZKR_ML_G_MAX_NODES] = {0};
+    int64_t *acc[ZKR_ML_G_MAX_NODES] = {0};
+    uint32_t last = in->g->n_nodes - 1;
+    size_t ne = zkr_pg_elems(&in->g->nodes[last]);
+    zkr_err r = zkr_pg_eval(in, input, t, acc);
+
+    if (r == ZKR_OK && ne > cap)
+        r = ZKR_ERR_USAGE;
+    for (size_t k = 0; r == ZKR_OK && k < ne; k++)
+        y[k] = (int8_t)t[last][k];
+    zkr_pg_free_tensors(in->g->n_nodes, t, acc);
+    return r;
+}
+
+zkr_err zkr_ginf_from_gmodel(const zkr_ml_gmodel *gm, zkr_ginf_model_in *in,
+                             zkr_ginf_params *mp, int64_t **store)
+{
+    const zkr_ml_gprog *g = zkr_ml_gmodel_prog(gm);
+    size_t total = 0, off = 0;
+
+    memset(in, 0, sizeof *in);
+    memset(mp, 0, sizeof *mp);
+    *store = NULL;
+    for (uint32_t i = 1; i < g->n_nodes; i++)
+        total += 2 * (size_t)g->nodes[i].c;
+    if (!(*store = malloc((total ? total : 1) * sizeof **store)))
+        return ZKR_ERR_NOMEM;
+    in->g = g;
+    in->mp = mp;
+    for (uint32_t i = 1; i < g->n_nodes; i++) {
+        zkr_ml_gparams q;
+        const zkr_ml_gnode *n = &g->nodes[i];
+        if (zkr_ml_gmodel_params(gm, i, &q) != ZKR_OK)
+            return ZKR_ERR_INTERNAL;
+        mp->shift[i] = q.shift;
+        mp->ma[i] = q.ma;
+        mp->mb[i] = q.mb;
+        if (q.table)
+            memcpy(mp->table[i], q.table, 256);
+        if (n->op != ZKR_ML_GOP_CONV && n->op != ZKR_ML_GOP_DENSE)
+            continue;
+        in->w[i] = q.w;
+        in->b[i] = *store + off;
+        in->m[i] = *store + off + n->c;
+        for (uint32_t c = 0; c < n->c; c++) {
+            (*store)[off + c] = q.bias[c];
+            (*store)[off + n->c + c] = q.mult[c];
+        }
+        off += 2 * (size_t)n->c;
+    }
+    return ZKR_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Commitment                                                           */
+/* ------------------------------------------------------------------ */
+
+static zkr_err zkr_pg_model_table(const zkr_ginf_model *m, zkr_gl *pt)
+{
+    const zkr_ginf_shape *s = m->s;
+
+    for (uint32_t i = 1; i < s->n_nodes; i++) {
+        const zkr_ml_gnode *n = &m->in.g->nodes[i];
+        const zkr_cnn_conv *cv = &s->conv[i];
+        size_t nw;
+        int64_t *w64;
+        if (!s->m[i][ZKR_GM_W].used)
+            continue;
+        nw = (size_t)n->c * (cv->depthwise ? 1 : cv->g.c) * cv->g.kh * cv->g.kw;
+        if (!(w64 = malloc(nw * sizeof *w64)))
+            return ZKR_ERR_NOMEM;
+        for (size_t k = 0; k < nw; k++)
+            w64[k] = m->in.w[i][k];
+        zkr_cnn_conv_w_table(cv, w64, pt + s->m[i][ZKR_GM_W].off);
+        free(w64);
+        for (uint32_t c = 0; c < n->c; c++) {
+            pt[s->m[i][ZKR_GM_B].off + c] = zkr_gl_from_i64(m->in.b[i][c]);
+            pt[s->m[i][ZKR_GM_M].off + c] = zkr_gl_from_i64(m->in.m[i][c]);
+        }
+    }
+    return ZKR_OK;
+}
+
+static zkr_err zkr_pg_check_model(const zkr_ginf_model_in *in, zkr_diag *d)
+{
+    for (uint32_t i = 1; i < in->g->n_nodes; i++) {
+        const zkr_ml_gnode *n = &in->g->nodes[i];
+        if (n->op != ZKR_ML_GOP_CONV && n->op != ZKR_ML_GOP_DENSE)
+            continue;
+        if (!in->w[i] || !in->b[i] || !in->m[i])
+            return zkr_fail(d, ZKR_ERR_MALFORMED, "model: node %u has no weights", i);
+        for (uint32_t c = 0; c < n->c; c++)
+            if (in->b[i][c] < -((int64_t)1 << 30) || in->b[i][c] > ((int64_t)1 << 30) ||
+                in->m[i][c] < 0 || in->m[i][c] >= ((int64_t)1 << 31))
+                return zkr_fail(d, ZKR_ERR_MALFORMED, "model: node %u channel %u bias or M", i, c);
+        for (size_t k = 0; k < (size_t)n->c * zkr_ml_gprog_fanin(in->g, i); k++)
+            if (in->w[i][k] < -127)
+                return zkr_fail(d, ZKR_ERR_MALFORMED, "model: node %u weight -128", i);
+    }
+    return ZKR_OK;
+}
+
+zkr_err zkr_prover_ginf_commit(const zkr_params *p, const zkr_ginf_model_in *in, unsigned threads,
+                               zkr_ginf_model **out, zkr_pcs_commitment *comm, zkr_diag *d)
+{
+    zkr_ginf_model *m = calloc(1, sizeof *m);
+    zkr_gl *pt = NULL;
+    zkr_err r;
+
+    *out = NULL;
+    if (!m || !(m->s = malloc(sizeof *m->s))) {
+        r = ZKR_ERR_NOMEM;
+        goto out;
+    }
+    m->in = *in;
+    if ((r = zkr_ml_gprog_encode(in->g, &m->prog, d)) != ZKR_OK ||
+        (r = zkr_pg_check_model(in, d)) != ZKR_OK ||
+        (r = zkr_ginf_shape_init(m->s, in->g, in->mp, p->max_vars, d)) != ZKR_OK)
+        goto out;
+    if (!(pt = calloc((size_t)1 << m->s->n_m, sizeof *pt))) {
+        r = ZKR_ERR_NOMEM;
+        goto out;
+    }
+    if ((r = zkr_pg_model_table(m, pt)) != ZKR_OK ||
+        (r = zkr_prover_commit(p, pt, m->s->n_m, threads, &m->poly, &m->comm)) != ZKR_OK)
+        goto out;
+    m->ptab = pt;
+    pt = NULL;
+    *comm = m->comm;
+    *out = m;
+    m = NULL;
+out:
+    free(pt);
+    zkr_ginf_model_free(m);
+    return r;
+}
+
+void zkr_ginf_model_free(zkr_ginf_model *m)
+{
+    if (!m)
+        return;
+    zkr_pcs_poly_free(m->poly);
+    if (m->ptab)
+        sodium_memzero(m->ptab, ((size_t)1 << m->s->n_m) * sizeof *m->ptab);
+    free(m->ptab);
+    zkr_buf_free(&m->prog);
+    free(m->s);
+    free(m);
+}
+
+/* ------------------------------------------------------------------ */
+/* Witness                                                              */
+/* ------------------------------------------------------------------ */
+
+typedef struct {
+    const zkr_ginf_model *m;
+    const zkr_ginf_shape *s;
+    int16_t *t[ZKR_ML_G_MAX_NODES];
+    int64_t *acc[ZKR_ML_G_MAX_NODES];
+    zkr_gl *v;                          /* 2^n_v */
+    zkr_gl *accp[ZKR_ML_G_MAX_NODES];   /* padded acc (CONV / DENSE) */
+    zkr_gl *mb[ZKR_ML_G_MAX_NODES];     /* broadcast M */
+} zkr_pg_wit;
+
+static zkr_gl *zkr_pg_blk(zkr_pg_wit *w, uint32_t i, unsigned k)
+{
+    return w->v + w->s->v[i][k].off;
+}
+
+/* Node i's tensor in its padded layout at dst (zeroed). */
+static void zkr_pg_place(const zkr_pg_wit *w, uint32_t i, const int16_t *src, zkr_gl *dst)
+{
+    const zkr_ml_gnode *n = &w->m->in.g->nodes[i];
+    unsigned lh = w->s->lh[i], lw = w->s->lw[i];
+
+    for (uint32_t c = 0; c < n->c; c++)
+        for (uint32_t y = 0; y < n->h; y++)
+            for (uint32_t x = 0; x < n->w; x++)
+                dst[((size_t)c << (lh + lw)) | ((size_t)y << lw) | x] =
+                    zkr_gl_from_i64(src[((size_t)c * n->h + y) * n->w + x]);
+}
+
+static zkr_err zkr_pg_int8(const zkr_pg_wit *w, uint32_t i, int8_t **out)
+{
+    size_t ne = zkr_pg_elems(&w->m->in.g->nodes[i]);
+
+    if (!(*out = malloc(ne ? ne : 1)))
+        return ZKR_ERR_NOMEM;
+    for (size_t k = 0; k < ne; k++)
+        (*out)[k] = (int8_t)w->t[i][k];
+    return ZKR_OK;
+}
+
+static zkr_err zkr_pg_wit_rq(zkr_pg_wit *w, uint32_t i)
+{
+    const zkr_ml_gnode *n = &w->m->in.g->nodes[i];
+    const zkr_ginf_shape *s = w->s;
+    unsigned lp = zkr_ginf_lp(s, i), lhw = s->lh[i] + s->lw[i];
+    size_t plen = (size_t)1 << lp;
+    int64_t *u = calloc(plen, sizeof *u);
+    int8_t *y = malloc(plen);
+    zkr_err r = ZKR_ERR_NOMEM;
+
+    if (!u || !y)
+        goto out;
+    if (n->op == ZKR_ML_GOP_ADD) {
+        for (uint32_t c = 0; c < n->c; c++)
+            for (uint32_t a = 0; a < n->h; a++)
+                for (uint32_t b = 0; b < n->w; b++) {
+                    size_t k = ((size_t)c * n->h + a) * n->w + b;
+                    u[((size_t)c << lhw) | ((size_t)a << s->lw[i]) | b] =
+                        w->t[n->in[0]][k] * s->rq[i].ma + w->t[n->in[1]][k] * s->rq[i].mb;
+                }
+    } else {
+        if (!(w->accp[i] = calloc(plen, sizeof(zkr_gl))) ||
+            !(w->mb[i] = calloc(plen, sizeof(zkr_gl))))
+            goto out;
+        for (size_t p = 0; p < plen && (p >> lhw) < n->c; p++)
+            w->mb[i][p] = zkr_gl_from_i64(w->m->in.m[i][p >> lhw]);
+        for (uint32_t c = 0; c < n->c; c++)
+            for (uint32_t a = 0; a < n->h; a++)
+                for (uint32_t b = 0; b < n->w; b++) {
+                    size_t k = ((size_t)c * n->h + a) * n->w + b;
+                    size_t p = ((size_t)c << lhw) | ((size_t)a << s->lw[i]) | b;
+                    u[p] = w->acc[i][k] * w->m->in.m[i][c];
+                    w->accp[i][p] = zkr_gl_from_i64(w->acc[i][k]);
+                }
+    }
+    if ((r = zkr_cnn_rq_witness(&s->rq[i], lp, u, zkr_pg_blk(w, i, ZKR_GB_RQ), y)) != ZKR_OK ||
+        (r = zkr_cnn_add_mult(lp, zkr_pg_blk(w, i, ZKR_GB_RQ), zkr_pg_blk(w, i, ZKR_GB_MULT))) !=
+            ZKR_OK)
+        goto out;
+    /* The witness's outputs are native inference's. */
+    for (uint32_t c = 0; c < n->c; c++)
+        for (uint32_t a = 0; a < n->h; a++)
+            for (uint32_t b = 0; b < n->w; b++)
+                if (y[((size_t)c << lhw) | ((size_t)a << s->lw[i]) | b] !=
+                    w->t[i][((size_t)c * n->h + a) * n->w + b])
+                    r = ZKR_ERR_INTERNAL;
+out:
+    free(u);
+    free(y);
+    return r;
+}
+
+static zkr_err zkr_pg_wit_node(zkr_pg_wit *w, uint32_t i)
+{
+    const zkr_ml_gnode *n = &w->m->in.g->nodes[i];
+    const zkr_ginf_shape *s = w->s;
+    int8_t *x8 = NULL;
+    zkr_err r = ZKR_OK;
+
+    zkr_pg_place(w, i, w->t[i], zkr_pg_blk(w, i, ZKR_GB_Y));
+    switch (n->op) {
+    case ZKR_ML_GOP_CONV:
+    case ZKR_ML_GOP_DENSE:
+    case ZKR_ML_GOP_ADD:
+        return zkr_pg_wit_rq(w, i);
+    case ZKR_ML_GOP_MAXPOOL:
+        if ((r = zkr_pg_int8(w, n->in[0], &x8)) != ZKR_OK)
+            return r;
+        if ((r = zkr_cnn_maxpool_witness(&s->win[i], x8, zkr_pg_blk(w, i, ZKR_GB_Y),
+                                         zkr_pg_blk(w, i, ZKR_GB_E), zkr_pg_blk(w, i, ZKR_GB_D))) ==
+            ZKR_OK)
+            r = zkr_cnn_maxpool_mult(&s->win[i], zkr_pg_blk(w, i, ZKR_GB_D),
+                                     zkr_pg_blk(w, i, ZKR_GB_MULT));
+        break;
+    case ZKR_ML_GOP_AVGPOOL:
+        if ((r = zkr_pg_int8(w, n->in[0], &x8)) != ZKR_OK)
+            return r;
+        if ((r = zkr_cnn_avgpool_witness(&s->win[i], x8, zkr_pg_blk(w, i, ZKR_GB_Y),
+                                         zkr_pg_blk(w, i, ZKR_GB_R))) == ZKR_OK)
+            r = zkr_cnn_avgpool_mult(&s->win[i], zkr_pg_blk(w, i, ZKR_GB_Y),
+                                     zkr_pg_blk(w, i, ZKR_GB_R), zkr_pg_blk(w, i, ZKR_GB_MULT));
+        break;
+    case ZKR_ML_GOP_LOOKUP:
+        r = zkr_cnn_lookup_mult(n->c, n->h, n->w, w->m->in.mp->table[i],
+                                zkr_pg_blk(w, n->in[0], ZKR_GB_Y), zkr_pg_blk(w, i, ZKR_GB_Y),
+                                zkr_pg_blk(w, i, ZKR_GB_MULT));
+        break;
+    default:
+        r = ZKR_ERR_UNSUPPORTED;
+    }
+    free(x8);
+    return r == ZKR_ERR_USAGE ? ZKR_ERR_INTERNAL : r;
+}
+
+static void zkr_pg_wit_free(zkr_pg_wit *w)
+{
+    zkr_pg_free_tensors(w->s ? w->s->n_nodes : 0, w->t, w->acc);
+    for (uint32_t i = 0; i < ZKR_ML_G_MAX_NODES; i++) {
+        free(w->accp[i]);
+        free(w->mb[i]);
+    }
+    free(w->v);
+}
+
+/* ------------------------------------------------------------------ */
+/* Proof                                                                */
+/* ------------------------------------------------------------------ */
+
+typedef struct {
+    zkr_pg_wit *w;
+    zkr_transcript *t;
+    zkr_buf *body;
+    zkr_ginf_claims *gc;
+    const zkr_gl *x0; /* the input's padded table */
+    unsigned threads;
+} zkr_pg_ctx;
+
+/* A tensor's padded table: the input's, or node j's Y block. */
+static const zkr_gl *zkr_pg_tensor(zkr_pg_ctx *c, uint32_t j)
+{
+    return j == 0 ? c->x0 : zkr_pg_blk(c->w, j, ZKR_GB_Y);
+}
+
+static zkr_err zkr_pg_conv(zkr_pg_ctx *c, uint32_t i, zkr_cnn_popts *o)
+{
+    const zkr_ginf_shape *s = c->w->s;
+    const zkr_ml_gprog *g = c->w->m->in.g;
+    const zkr_ml_gnode *n = &g->nodes[i];
+    unsigned lp = zkr_ginf_lp(s, i), lhw = s->lh[i] + s->lw[i];
+    zkr_cnn_claims cl = {0};
+    zkr_ext rho[ZKR_CNN_MAX_PT], bv;
+    zkr_err r;
+
+    if ((r = zkr_prover_cnn_add(c->t, &s->rq[i], lp, c->w->accp[i], c->w->mb[i],
+                                zkr_pg_blk(c->w, i, ZKR_GB_RQ), o, c->body,
+                                zkr_pg_blk(c->w, i, ZKR_GB_MULT), &cl)) != ZKR_OK ||
+        (r = zkr_ginf_route(s, g, i, n->in[0], 0, 1, &cl, NULL, c->gc)) != ZKR_OK)
+        return r;
+    /* The accumulator's point rho (the convolution proves acc~(rho) - b~(rho_c) valid~(rho))
+     * and the broadcast M claim (on P's M block at rho_c). */
+    for (size_t k = 0; k < cl.n; k++) {
+        if (cl.c[k].poly == ZKR_CNN_POLY_X) {
+            memcpy(rho, cl.c[k].pt, lp * sizeof *rho);
+        } else if (cl.c[k].poly == ZKR_CNN_POLY_B &&
+                   (r = zkr_ginf_add(c->gc, s, 1, &s->m[i][ZKR_GM_M], cl.c[k].pt + lhw,
+                                     cl.c[k].val)) != ZKR_OK) {
+            return r;
+        }
+    }
+    {
+        /* The bias: acc = conv + b valid_spatial. */
+        zkr_gl *bt = calloc((size_t)1 << s->lc[i], sizeof *bt);
+        if (!bt)
+            return ZKR_ERR_NOMEM;
+        for (uint32_t k = 0; k < n->c; k++)
+            bt[k] = zkr_gl_from_i64(c->w->m->in.b[i][k]);
+        r = zkr_mle_eval_base(bt, s->lc[i], rho + lhw, &bv);
+        free(bt);
+        if (r != ZKR_OK)
+            return r;
+        zkr_ts_absorb_ext(c->t, "ginf-bias", &bv, 1);
+        if ((r = zkr_enc_ext(c->body, bv)) != ZKR_OK ||
+            (r = zkr_ginf_add(c->gc, s, 1, &s->m[i][ZKR_GM_B], rho + lhw, bv)) != ZKR_OK)
+            return r;
+    }
+    {
+        /* W's padded table from the model (the same values P holds). */
+        const zkr_cnn_conv *cv = &s->conv[i];
+        size_t nw = (size_t)n->c * (cv->depthwise ? 1 : cv->g.c) * cv->g.kh * cv->g.kw;
+        int64_t *w64 = malloc(nw * sizeof *w64);
+        zkr_gl *wtab = calloc((size_t)1 << zkr_cnn_conv_w_vars(cv), sizeof *wtab);
+        if (!w64 || !wtab) {
+            free(w64);
+            free(wtab);
+            return ZKR_ERR_NOMEM;
+        }
+        for (size_t k = 0; k < nw; k++)
+            w64[k] = c->w->m->in.w[i][k];
+        zkr_cnn_conv_w_table(cv, w64, wtab);
+        memset(&cl, 0, sizeof cl);
+        r = zkr_prover_cnn_conv(c->t, cv, zkr_pg_tensor(c, n->in[0]), wtab, rho, c->threads,
+                                c->body, &cl);
+        free(w64);
+        free(wtab);
+        if (r != ZKR_OK)
+            return r;
+    }
+    return zkr_ginf_route(s, g, i, n->in[0], 0, 0, &cl, NULL, c->gc);
+}
+
+static zkr_err zkr_pg_node(zkr_pg_ctx *c, uint32_t i)
+{
+    const zkr_ginf_shape *s = c->w->s;
+    const zkr_ml_gprog *g = c->w->m->in.g;
+    const zkr_ml_gnode *n = &g->nodes[i];
+    zkr_cnn_popts o = {c->threads, 0, 0};
+    zkr_cnn_claims cl = {0};
+    zkr_err r;
+
+    switch (n->op) {
+    case ZKR_ML_GOP_CONV:
+    case ZKR_ML_GOP_DENSE:
+        return zkr_pg_conv(c, i, &o);
+    case ZKR_ML_GOP_MAXPOOL:
+        r = zkr_prover_cnn_maxpool(c->t, &s->win[i], zkr_pg_tensor(c, n->in[0]),
+                                   zkr_pg_blk(c->w, i, ZKR_GB_Y), zkr_pg_blk(c->w, i, ZKR_GB_E),
+                                   zkr_pg_blk(c->w, i, ZKR_GB_D), &o, c->body,
+                                   zkr_pg_blk(c->w, i, ZKR_GB_MULT), &cl);
+        break;
+    case ZKR_ML_GOP_AVGPOOL:
+        r = zkr_prover_cnn_avgpool(c->t, &s->win[i], zkr_pg_tensor(c, n->in[0]),
+                                   zkr_pg_blk(c->w, i, ZKR_GB_Y), zkr_pg_blk(c->w, i, ZKR_GB_R), &o,
+                                   c->body, zkr_pg_blk(c->w, i, ZKR_GB_MULT), &cl);
+        break;
+    case ZKR_ML_GOP_LOOKUP:
+        r = zkr_prover_cnn_lookup(c->t, n->c, n->h, n->w, c->w->m->in.mp->table[i],
+                                  zkr_pg_tensor(c, n->in[0]), zkr_pg_blk(c->w, i, ZKR_GB_Y), &o,
+                                  c->body, zkr_pg_blk(c->w, i, ZKR_GB_MULT), &cl);
+        break;
+    case ZKR_ML_GOP_ADD:
+        r = zkr_prover_cnn_add(c->t, &s->rq[i], zkr_ginf_lp(s, i), zkr_pg_tensor(c, n->in[0]),
+                               zkr_pg_tensor(c, n->in[1]), zkr_pg_blk(c->w, i, ZKR_GB_RQ), &o,
+                               c->body, zkr_pg_blk(c->w, i, ZKR_GB_MULT), &cl);
+        break;
+    default:
+        return ZKR_ERR_UNSUPPORTED;
+    }
+    if (r != ZKR_OK)
+        return r;
+    return zkr_ginf_route(s, g, i, n->in[0], n->in[1], 0, &cl, NULL, c->gc);
+}
+
+/* The claims' weights sum_i alpha_i eq(pt_i, .), each over its block only. */
+static zkr_err zkr_pg_weights(const zkr_ginf_claims *gc, unsigned which, const zkr_ext *alpha,
+                              zkr_ext *wt)
+{
+    zkr_ext *e = NULL;
+    size_t k = 0, cap = 0;
+
+    for (size_t i = 0; i < gc->n; i++) {
+        const zkr_ginf_claim *c = &gc->c[i];
+        size_t len = (size_t)1 << c->lg;
+        if (c->poly != which)
+            continue;
+        if (len > cap) {
+            free(e);
+            if (!(e = malloc(len * sizeof *e)))
+                return ZKR_ERR_NOMEM;
+            cap = len;
+        }
+        zkr_mle_eq_table(c->pt, c->lg, e);
+        for (size_t x = 0; x < len; x++)
+            wt[c->off + x] = zkr_ext_add(wt[c->off + x], zkr_ext_mul(alpha[k], e[x]));
+        k++;
+    }
+    free(e);
+    return ZKR_OK;
+}
+
+/* Reduces every claim on one polynomial (evals, n variables) to one and opens it. */
+static zkr_err zkr_pg_open(const zkr_params *p, zkr_transcript *t, zkr_pcs_poly *poly,
+                           const zkr_gl *evals, unsigned n, const zkr_ginf_claims *gc,
+                           unsigned which, unsigned threads, zkr_buf *out)
+{
+    size_t len = (size_t)1 << n, k = 0;
+    zkr_ext *mem = calloc(2 * len, sizeof *mem), *alpha = malloc((gc->n + 1) * sizeof *alpha);
+    zkr_ext *tabs[2], s[ZKR_CNN_MAX_PT], *msgs = malloc(((size_t)2 * n + 1) * sizeof *msgs);
+    static const zkr_sc_term term[1] = {{{{1, 0, 0}}, 2, {0, 1, 0, 0}}};
+    zkr_sc_poly f;
+    zkr_pcs_claim cl;
+    zkr_err r = ZKR_ERR_NOMEM;
+
+    if (!mem || !alpha || !msgs)
+        goto out;
+    for (size_t i = 0; i < gc->n; i++)
+        if (gc->c[i].poly == which)
+            alpha[k] = k ? zkr_ts_challenge_ext(t, "ginf-alpha") : zkr_ext_from(1), k++;
+    tabs[0] = mem, tabs[1] = mem + len;
+    for (size_t x = 0; x < len; x++)
+        tabs[0][x] = zkr_ext_from(evals[x]);
+    if ((r = zkr_pg_weights(gc, which, alpha, tabs[1])) != ZKR_OK)
+        goto out;
+    f = (zkr_sc_poly){tabs, 2, term, 1, 2, NULL};
+    zkr_prover_sumcheck(&f, n, t, threads, msgs, s);
+    zkr_ts_absorb_ext(t, "ginf-reduced", &tabs[0][0], 1);
+    if ((r = zkr_enc_exts(out, msgs, (size_t)2 * n)) != ZKR_OK ||
+        (r = zkr_enc_ext(out, tabs[0][0])) != ZKR_OK)
+        goto out;
+    cl.comm = 0;
+    cl.point = s;
+    cl.value = tabs[0][0];
+    r = zkr_prover_open(p, t, &poly, 1, &cl, 1, threads, out);
+out:
+    free(mem);
+    free(alpha);
+    free(msgs);
+    return r;
+}
+
+static zkr_err zkr_pg_prove(const zkr_params *p, const uint8_t *sid, zkr_pg_wit *w,
+                            const uint8_t *input, size_t input_len, unsigned threads,
+                            const zkr_buf *output, zkr_buf *proof)
+{
+    const zkr_ginf_shape *s = w->s;
+    uint32_t last = s->n_nodes - 1;
+    zkr_transcript t;
+    zkr_pcs_poly *vpoly = NULL;
+    zkr_pcs_commitment vc;
+    zkr_ginf_claims *gc = calloc(1, sizeof *gc);
+    zkr_buf body = {0}, pcs = {0};
+    zkr_gl *x0 = calloc((size_t)1 << zkr_ginf_lp(s, 0), sizeof *x0);
+    zkr_err r = ZKR_ERR_NOMEM;
+
+    if (!gc || !x0)
+        goto out;
+    zkr_pg_place(w, 0, w->t[0], x0);
+    if ((r = zkr_prover_commit(p, w->v, s->n_v, threads, &vpoly, &vc)) != ZKR_OK)
+        goto out;
+    zkr_ginf_transcript(&t, p, sid, w->m->prog.p, w->m->prog.len, &w->m->comm, w->m->in.mp, input,
+                        input_len, output->p, output->len);
+    zkr_ts_absorb(&t, "ginf-witness", vc.root, ZKR_DIGEST_BYTES);
+    {
+        /* The committed output is the public one. */
+        zkr_ext ro[ZKR_CNN_MAX_PT], v;
+        unsigned lo = zkr_ginf_lp(s, last);
+        zkr_ts_challenge_exts(&t, "ginf-out", ro, lo);
+        if ((r = zkr_mle_eval_base(zkr_pg_blk(w, last, ZKR_GB_Y), lo, ro, &v)) != ZKR_OK ||
+            (r = zkr_ginf_add(gc, s, 0, &s->v[last][ZKR_GB_Y], ro, v)) != ZKR_OK)
+            goto out;
+    }
+    {
+        zkr_pg_ctx c = {w, &t, &body, gc, x0, threads};
+        for (uint32_t i = last; i >= 1; i--)
+            if ((r = zkr_pg_node(&c, i)) != ZKR_OK)
+                goto out;
+    }
+    if ((r = zkr_pg_open(p, &t, vpoly, w->v, s->n_v, gc, 0, threads, &pcs)) != ZKR_OK ||
+        (r = zkr_pg_open(p, &t, w->m->poly, w->m->ptab, s->n_m, gc, 1, threads, &pcs)) != ZKR_OK)
+        goto out;
+    if ((r = zkr_proof_begin(proof, p->id, ZKR_KIND_GINFER1, sid, 4)) != ZKR_OK ||
+        (r = zkr_proof_add_section(proof, ZKR_SEC_GINF_OUTPUT, output->p, output->len)) != ZKR_OK ||
+        (r = zkr_proof_add_section(proof, ZKR_SEC_GINF_WITNESS, vc.root, ZKR_DIGEST_BYTES)) !=
+            ZKR_OK ||
+        (r = zkr_proof_add_section(proof, ZKR_SEC_GINF_BODY, body.p, body.len)) != ZKR_OK)
+        goto out;
+    r = zkr_proof_add_section(proof, ZKR_SEC_GINF_PCS, pcs.p, pcs.len);
+out:
+    zkr_pcs_poly_free(vpoly);
+    zkr_buf_free(&body);
+    zkr_buf_free(&pcs);
+    free(gc);
+    free(x0);
+    return r;
+}
+
+zkr_err zkr_prover_ginf(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                        const zkr_ginf_model *m, const uint8_t *input, size_t input_len,
+                        unsigned threads, zkr_buf *proof, zkr_buf *output, zkr_diag *d)
+{
+    zkr_pg_wit w;
+    const zkr_ml_gprog *g = m->in.g;
+    uint32_t last = g->n_nodes - 1;
+    zkr_err r;
+
+    memset(&w, 0, sizeof w);
+    proof->len = 0;
+    output->len = 0;
+    if (input_len != zkr_pg_elems(&g->nodes[0]))
+        return zkr_fail(d, ZKR_ERR_MISMATCH_INPUT, "input: %zu bytes, the program takes %zu",
+                        input_len, zkr_pg_elems(&g->nodes[0]));
+    w.m = m;
+    w.s = m->s;
+    if ((r = zkr_pg_eval(&m->in, input, w.t, w.acc)) != ZKR_OK)
+        goto out;
+    if (!(w.v = calloc((size_t)1 << w.s->n_v, sizeof *w.v))) {
+        r = ZKR_ERR_NOMEM;
+        goto out;
+    }
+    for (uint32_t i = 1; i <= last; i++)
+        if ((r = zkr_pg_wit_node(&w, i)) != ZKR_OK) {
+            r = zkr_fail(d, r, "prove: node %u witness", i);
+            goto out;
+        }
+    {
+        int8_t *y = NULL;
+        if ((r = zkr_pg_int8(&w, last, &y)) != ZKR_OK)
+            goto out;
+        r = zkr_infer_output_encode(y, (uint32_t)zkr_pg_elems(&g->nodes[last]), output);
+        free(y);
+        if (r != ZKR_OK)
+            goto out;
+    }
+    r = zkr_pg_prove(p, statement_id, &w, input, input_len, threads, output, proof);
+out:
+    zkr_pg_wit_free(&w);
+    return r;
+}

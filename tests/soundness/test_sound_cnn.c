@@ -1,0 +1,331 @@
+/*
+ * Soundness attacks on the CNN relations (docs/soundness.md, "CNN
+ * relations"). Each cheating prover edits the honest witness so that the
+ * relation's other equations still hold in the field, proves it as the
+ * honest prover would (LogUp going on over out-of-table values), and
+ * the verifier refuses it with ZKR_ERR_VERIFY. The same attack with the
+ * one check that stops it switched off on both sides (test builds only)
+ * verifies and its claims hold against the cheater's tables: the check
+ * is what stops it.
+ */
+#include "tests/tap.h"
+#include "tests/zk/cnn_rel.h"
+#include "zkr_config.h"
+
+/* (c, oy, ox) -> p, and (i, j, p) -> selector index. */
+static size_t pidx(const zkr_cnn_win *g, uint32_t c, uint32_t oy, uint32_t ox)
+{
+    return ((size_t)c << (g->loh + g->low)) | ((size_t)oy << g->low) | ox;
+}
+static size_t eidx(const zkr_cnn_win *g, uint32_t i, uint32_t j, size_t p)
+{
+    return ((((size_t)i << g->lkw) | j) << zkr_cnn_out_vars(g)) | p;
+}
+
+/* Refused with the check, accepted (claims holding) without it. */
+static void attack(zkr_tap *t, rel *r, unsigned check, const char *name)
+{
+    zkr_buf pf = {0};
+    zkr_cnn_claims cl;
+    zkr_diag d = {0};
+    zkr_err e;
+
+    r->cheat = 1;
+    r->off = 0;
+    e = rel_prove(r, &pf, &cl);
+    if (e == ZKR_OK)
+        e = rel_verify_raw(r, pf.p, pf.len, &cl, &d);
+    zkr_tap_ok(t, e == ZKR_ERR_VERIFY, "%s: refused (%s)", name,
+               e == ZKR_ERR_VERIFY ? d.msg : "not refused by the verifier");
+    zkr_buf_free(&pf);
+    r->off = check;
+    e = rel_prove(r, &pf, &cl);
+    if (e == ZKR_OK)
+        e = rel_verify(r, pf.p, pf.len, &d);
+    zkr_tap_ok(t, e == ZKR_OK, "%s: accepted when that check is off (%d)", name, (int)e);
+    zkr_buf_free(&pf);
+    r->off = 0;
+}
+
+/* Max pooling 3x3 stride 2 pad 1 over negative values: select a padded position (reads 0). */
+static void mp_padded_max(zkr_tap *t)
+{
+    const uint32_t pads[4] = {1, 1, 1, 1};
+    int8_t x[25];
+    rel r;
+    zkr_cnn_win *g = &r.g;
+
+    for (unsigned i = 0; i < 25; i++)
+        x[i] = (int8_t)(-1 - (int)(zkr_tap_rand(t) % 100));
+    if (rel_pool(&r, REL_MAXPOOL, x, 1, 5, 5, 3, 3, 2, pads) != ZKR_OK)
+        abort();
+    {
+        size_t p = pidx(g, 0, 0, 0);
+        zkr_gl *E = r.tabs[ZKR_CNN_POLY_E], *D = r.tabs[ZKR_CNN_POLY_D];
+        /* Window (0, 0) covers input rows/cols -1..1; (i, j) = (0, 0) is padding. */
+        for (uint32_t i = 0; i < 3; i++)
+            for (uint32_t j = 0; j < 3; j++) {
+                E[eidx(g, i, j, p)] = 0;
+                if (i >= 1 && j >= 1) /* inside: D = 0 - x >= 0, a byte */
+                    D[eidx(g, i, j, p)] = (zkr_gl)(-(int64_t)x[(i - 1) * 5 + (j - 1)]);
+            }
+        E[eidx(g, 0, 0, p)] = 1;
+        r.tabs[ZKR_CNN_POLY_Y][p] = 0; /* above every real element */
+    }
+    attack(t, &r, ZKR_CNN_OFF_SEL_VALID, "maxpool: a padded position (0) selected as the max");
+    rel_free(&r);
+}
+
+/* Max pooling 3x3 (kernel padded to 4x4): select the kernel slot (3, 0), outside the window. */
+static void mp_kernel_slot(zkr_tap *t)
+{
+    const uint32_t pads[4] = {0, 0, 0, 0};
+    int8_t x[36];
+    rel r;
+    zkr_cnn_win *g = &r.g;
+
+    for (unsigned i = 0; i < 36; i++)
+        x[i] = (int8_t)(-1 - (int)(zkr_tap_rand(t) % 100));
+    if (rel_pool(&r, REL_MAXPOOL, x, 1, 6, 6, 3, 3, 3, pads) != ZKR_OK)
+        abort();
+    {
+        size_t p = pidx(g, 0, 0, 0);
+        zkr_gl *E = r.tabs[ZKR_CNN_POLY_E], *D = r.tabs[ZKR_CNN_POLY_D];
+        for (uint32_t i = 0; i < 3; i++)
+            for (uint32_t j = 0; j < 3; j++) {
+                E[eidx(g, i, j, p)] = 0;
+                D[eidx(g, i, j, p)] = (zkr_gl)(-(int64_t)x[i * 6 + j]);
+            }
+        E[eidx(g, 3, 0, p)] = 1;
+        r.tabs[ZKR_CNN_POLY_Y][p] = 0;
+    }
+    attack(t, &r, ZKR_CNN_OFF_SEL_VALID,
+           "maxpool: a kernel slot outside the 3x3 window (view value 0) selected");
+    rel_free(&r);
+}
+
+/* A 2x2 window holding 10, 20, 5, -3 (and, with tie, 20 twice). */
+static void mp_window(rel *r, int tie)
+{
+    const uint32_t pads[4] = {0, 0, 0, 0};
+    int8_t x[16] = {10, 20, 1, 2, 5, -3, 3, 4, 7, 8, 9, 10, 11, 12, 13, 14};
+
+    if (tie)
+        x[0] = 20;
+    if (rel_pool(r, REL_MAXPOOL, x, 1, 4, 4, 2, 2, 2, pads) != ZKR_OK)
+        abort();
+}
+
+static void mp_wrapped(zkr_tap *t)
+{
+    rel r;
+    zkr_cnn_win *g = &r.g;
+    size_t p;
+    zkr_gl *E, *D;
+    static const int8_t win[4] = {10, 20, 5, -3};
+
+    mp_window(&r, 0);
+    p = pidx(g, 0, 0, 0), E = r.tabs[ZKR_CNN_POLY_E], D = r.tabs[ZKR_CNN_POLY_D];
+    /* Output the second largest (10): D at 20 is 10 - 20 = -10, i.e. p - 10. */
+    for (uint32_t k = 0; k < 4; k++) {
+        E[eidx(g, k / 2, k % 2, p)] = k == 0;
+        D[eidx(g, k / 2, k % 2, p)] = zkr_gl_from_i64(10 - win[k]);
+    }
+    r.tabs[ZKR_CNN_POLY_Y][p] = 10;
+    attack(t, &r, ZKR_CNN_OFF_RANGE, "maxpool: a non-maximum output, its negative difference wrapped mod p");
+    rel_free(&r);
+}
+
+static void mp_two_selected(zkr_tap *t)
+{
+    rel r;
+    zkr_cnn_win *g = &r.g;
+    size_t p;
+
+    mp_window(&r, 1);
+    p = pidx(g, 0, 0, 0);
+    r.tabs[ZKR_CNN_POLY_E][eidx(g, 0, 0, p)] = 1;
+    r.tabs[ZKR_CNN_POLY_E][eidx(g, 0, 1, p)] = 1;
+    attack(t, &r, ZKR_CNN_OFF_SEL_SUM, "maxpool: two selectors in one window");
+    rel_free(&r);
+}
+
+static void mp_none_selected(zkr_tap *t)
+{
+    rel r;
+    zkr_cnn_win *g = &r.g;
+    size_t p;
+    static const int8_t win[4] = {10, 20, 5, -3};
+
+    mp_window(&r, 0);
+    p = pidx(g, 0, 0, 0);
+    /* No selector: the output is only bounded below; claim 30. */
+    for (uint32_t k = 0; k < 4; k++) {
+        r.tabs[ZKR_CNN_POLY_E][eidx(g, k / 2, k % 2, p)] = 0;
+        r.tabs[ZKR_CNN_POLY_D][eidx(g, k / 2, k % 2, p)] = (zkr_gl)(30 - win[k]);
+    }
+    r.tabs[ZKR_CNN_POLY_Y][p] = 30;
+    attack(t, &r, ZKR_CNN_OFF_SEL_SUM, "maxpool: no selector and the output raised to 30");
+    rel_free(&r);
+}
+
+static void mp_not_bit(zkr_tap *t)
+{
+    rel r;
+    zkr_cnn_win *g = &r.g;
+    size_t p;
+
+    /* E = 2 and -1 on the tied maxima: the sum is still 1 and E D = 0. */
+    mp_window(&r, 1);
+    p = pidx(g, 0, 0, 0);
+    r.tabs[ZKR_CNN_POLY_E][eidx(g, 0, 0, p)] = 2;
+    r.tabs[ZKR_CNN_POLY_E][eidx(g, 0, 1, p)] = zkr_gl_from_i64(-1);
+    attack(t, &r, ZKR_CNN_OFF_SEL_BIT, "maxpool: a selector of 2 and -1 (sums to one)");
+    rel_free(&r);
+}
+
+/* Average pooling: q one lower, r raised by k (r >= k), k - 1 - r wraps mod p. */
+static void ap_remainder(zkr_tap *t, uint32_t kk, const char *name)
+{
+    const uint32_t pads[4] = {0, 0, 0, 0};
+    uint32_t h = 2 * kk;
+    int8_t *x = malloc((size_t)h * h);
+    rel r;
+
+    for (size_t i = 0; i < (size_t)h * h; i++)
+        x[i] = (int8_t)((int)(zkr_tap_rand(t) % 256) - 128);
+    if (rel_pool(&r, REL_AVGPOOL, x, 1, h, h, kk, kk, kk, pads) != ZKR_OK)
+        abort();
+    {
+        size_t p = pidx(&r.g, 0, 0, 0), plen = (size_t)1 << zkr_cnn_out_vars(&r.g);
+        zkr_gl *R = r.tabs[ZKR_CNN_POLY_R], *Q = r.tabs[ZKR_CNN_POLY_Y];
+        int64_t k = (int64_t)kk * kk;
+        int64_t rr = (int64_t)R[ZKR_CNN_AP_R0 * plen + p] + 256 * (int64_t)R[ZKR_CNN_AP_R1 * plen + p];
+        int64_t r2 = rr + k, c2 = k - 1 - r2;
+        Q[p] = zkr_gl_sub(Q[p], 1);
+        R[ZKR_CNN_AP_R0 * plen + p] = (zkr_gl)(r2 & 0xff);
+        R[ZKR_CNN_AP_R1 * plen + p] = (zkr_gl)(r2 >> 8);
+        R[ZKR_CNN_AP_C0 * plen + p] = zkr_gl_from_i64(c2); /* negative: p - |c2| */
+        R[ZKR_CNN_AP_C1 * plen + p] = 0;
+    }
+    attack(t, &r, ZKR_CNN_OFF_RANGE, name);
+    rel_free(&r);
+    free(x);
+}
+
+static void lut_tables(int8_t *tab)
+{
+    for (int i = 0; i < 256; i++) {
+        int v = (i - 128) / 2 + 5;
+        tab[i] = (int8_t)(v > 127 ? 127 : v < -128 ? -128 : v);
+    }
+}
+
+static void lut_pair(zkr_tap *t)
+{
+    int8_t tab[256], x[30];
+    rel r;
+
+    lut_tables(tab);
+    for (unsigned i = 0; i < 30; i++)
+        x[i] = (int8_t)((int)(zkr_tap_rand(t) % 200) - 100);
+    if (rel_lut(&r, x, 2, 3, 5, tab) != ZKR_OK)
+        abort();
+    r.tabs[ZKR_CNN_POLY_Y][9] = zkr_gl_add(r.tabs[ZKR_CNN_POLY_Y][9], 1); /* (0, 1, 1) */
+    attack(t, &r, ZKR_CNN_OFF_RANGE, "lookup: a pair (x, T[x] + 1) not in the table");
+    rel_free(&r);
+}
+
+/* x + 256 and y - 1 give the same combined pair value: only x's range stops it. */
+static void lut_carry(zkr_tap *t)
+{
+    int8_t tab[256], x[30];
+    rel r;
+
+    lut_tables(tab);
+    for (unsigned i = 0; i < 30; i++)
+        x[i] = (int8_t)((int)(zkr_tap_rand(t) % 200) - 100);
+    if (rel_lut(&r, x, 2, 3, 5, tab) != ZKR_OK)
+        abort();
+    r.tabs[ZKR_CNN_POLY_X][4] = zkr_gl_add(r.tabs[ZKR_CNN_POLY_X][4], 256);
+    r.tabs[ZKR_CNN_POLY_Y][4] = zkr_gl_sub(r.tabs[ZKR_CNN_POLY_Y][4], 1);
+    attack(t, &r, ZKR_CNN_OFF_RANGE, "lookup: x + 256 with y - 1 (the same pair value)");
+    rel_free(&r);
+}
+
+/* ADD: y one higher, r lowered by 2^s (negative, wrapped mod p). */
+static void add_off(zkr_tap *t)
+{
+    int8_t a[20], b[20], y[20];
+    rel r;
+    size_t plen, j = 3;
+
+    for (unsigned i = 0; i < 20; i++) {
+        a[i] = (int8_t)((int)(zkr_tap_rand(t) % 40) - 20);
+        b[i] = (int8_t)((int)(zkr_tap_rand(t) % 40) - 20);
+    }
+    if (rel_add(&r, a, b, 20, 3, 5, 8, 0, y) != ZKR_OK)
+        abort();
+    plen = (size_t)1 << r.lp;
+    {
+        zkr_gl *V = r.tabs[ZKR_CNN_POLY_V];
+        zkr_gl rneg = zkr_gl_sub(V[ZKR_CNN_ADD_R0 * plen + j], 256);
+        V[ZKR_CNN_ADD_Y * plen + j] = zkr_gl_add(V[ZKR_CNN_ADD_Y * plen + j], 1);
+        V[ZKR_CNN_ADD_YC * plen + j] = zkr_gl_sub(V[ZKR_CNN_ADD_YC * plen + j], 1);
+        V[ZKR_CNN_ADD_R0 * plen + j] = rneg;
+        V[r.ad.slot_rtc * plen + j] = zkr_gl_mul(rneg, r.ad.c_r);
+        r.tabs[ZKR_CNN_POLY_Y][j] = zkr_gl_add(r.tabs[ZKR_CNN_POLY_Y][j], 1);
+    }
+    attack(t, &r, ZKR_CNN_OFF_RANGE, "add: y + 1 with r - 2^s (off by k 2^s, r wrapped)");
+    rel_free(&r);
+}
+
+/* ADD: the high clamp flag set on an unclamped element, g negative. */
+static void add_clamp(zkr_tap *t)
+{
+    int8_t a[20], b[20], y[20];
+    rel r;
+    size_t plen, j = 5;
+
+    for (unsigned i = 0; i < 20; i++) {
+        a[i] = (int8_t)((int)(zkr_tap_rand(t) % 40) - 20);
+        b[i] = (int8_t)((int)(zkr_tap_rand(t) % 40) - 20);
+    }
+    if (rel_add(&r, a, b, 20, 3, 5, 8, 0, y) != ZKR_OK)
+        abort();
+    plen = (size_t)1 << r.lp;
+    {
+        /* Claim y = 127, hi = 1, g = q - 127 < 0 (wrapped into the first g limb). */
+        zkr_gl *V = r.tabs[ZKR_CNN_POLY_V];
+        zkr_gl g = zkr_gl_from_i64((int64_t)y[j] - 127);
+        V[ZKR_CNN_ADD_Y * plen + j] = 255;
+        V[ZKR_CNN_ADD_YC * plen + j] = 0;
+        V[ZKR_CNN_ADD_HI * plen + j] = 1;
+        V[r.ad.slot_g0 * plen + j] = g;
+        if (r.ad.ng == 1)
+            V[r.ad.slot_gtc * plen + j] = zkr_gl_mul(g, r.ad.c_g);
+        r.tabs[ZKR_CNN_POLY_Y][j] = 127;
+    }
+    attack(t, &r, ZKR_CNN_OFF_RANGE, "add: clamped to 127 with a negative g wrapped mod p");
+    rel_free(&r);
+}
+
+int main(int argc, char **argv)
+{
+    zkr_tap t;
+
+    zkr_tap_init(&t, argc, argv);
+    mp_padded_max(&t);
+    mp_kernel_slot(&t);
+    mp_wrapped(&t);
+    mp_two_selected(&t);
+    mp_none_selected(&t);
+    mp_not_bit(&t);
+    ap_remainder(&t, 2, "avgpool 2x2: r >= k with q one lower (k - 1 - r wrapped)");
+    ap_remainder(&t, 20, "avgpool 20x20 (k 400): r >= k with q one lower");
+    lut_pair(&t);
+    lut_carry(&t);
+    add_off(&t);
+    add_clamp(&t);
+    return zkr_tap_done(&t);
+}

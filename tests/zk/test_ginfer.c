@@ -1,0 +1,351 @@
+/*
+ * graph-inference@1 (proof kind 10) end to end in the library: a
+ * LeNet-5-shaped program (conv 5x5 pad 2, max pool, conv, max pool, three
+ * dense layers, random weights from the seed) and a residual program with
+ * every proven op (depthwise conv, ADD, LOOKUP, AVGPOOL, a padded MAXPOOL,
+ * a tensor read twice). Each proves, its output is native inference's,
+ * the verifier accepts; bit flips, truncation, another output, input or
+ * model are refused; proofs are deterministic.
+ */
+#include <stdio.h>
+#include <time.h>
+
+#include "prover/ginfer.h"
+#include "tests/tap.h"
+#include "verifier/ginfer.h"
+
+static uint32_t add_node(zkr_ml_gprog *g, zkr_ml_gnode n)
+{
+    uint32_t i = g->n_nodes++;
+
+    g->nodes[i] = n;
+    if (zkr_ml_gprog_set_shape(g, i, NULL) != ZKR_OK)
+        g->nodes[i].c = 0;
+    return i;
+}
+
+static void lenet(zkr_ml_gprog *g)
+{
+    uint32_t c1, p1, c2, p2, f1, f2;
+
+    memset(g, 0, sizeof *g);
+    g->input_encoding = ZKR_ML_INPUT_U8_DIV255;
+    g->nodes[0] = (zkr_ml_gnode){.op = ZKR_ML_GOP_INPUT, .c = 1, .h = 28, .w = 28};
+    g->n_nodes = 1;
+    c1 = add_node(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .act = ZKR_ML_ACT_RELU, .n_in = 1,
+                                    .c = 6, .kh = 5, .kw = 5, .sh = 1, .sw = 1, .pt = 2, .pl = 2,
+                                    .pb = 2, .pr = 2, .dh = 1, .dw = 1, .groups = 1});
+    p1 = add_node(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_MAXPOOL, .n_in = 1, .in = {c1}, .kh = 2,
+                                    .kw = 2, .sh = 2, .sw = 2});
+    c2 = add_node(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .act = ZKR_ML_ACT_RELU, .n_in = 1,
+                                    .in = {p1}, .c = 16, .kh = 5, .kw = 5, .sh = 1, .sw = 1,
+                                    .dh = 1, .dw = 1, .groups = 1});
+    p2 = add_node(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_MAXPOOL, .n_in = 1, .in = {c2}, .kh = 2,
+                                    .kw = 2, .sh = 2, .sw = 2});
+    f1 = add_node(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_DENSE, .act = ZKR_ML_ACT_RELU, .n_in = 1,
+                                    .in = {p2}, .c = 120});
+    f2 = add_node(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_DENSE, .act = ZKR_ML_ACT_RELU, .n_in = 1,
+                                    .in = {f1}, .c = 84});
+    (void)add_node(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_DENSE, .n_in = 1, .in = {f2}, .c = 10});
+}
+
+static void residual(zkr_ml_gprog *g)
+{
+    uint32_t c1, c2, a, l, ap, mp, a2;
+
+    memset(g, 0, sizeof *g);
+    g->input_encoding = ZKR_ML_INPUT_U8_DIV255;
+    g->nodes[0] = (zkr_ml_gnode){.op = ZKR_ML_GOP_INPUT, .c = 2, .h = 8, .w = 8};
+    g->n_nodes = 1;
+    c1 = add_node(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .act = ZKR_ML_ACT_RELU, .n_in = 1,
+                                    .c = 4, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .pt = 1, .pl = 1,
+                                    .pb = 1, .pr = 1, .dh = 1, .dw = 1, .groups = 1});
+    c2 = add_node(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .n_in = 1, .in = {c1}, .c = 4,
+                                    .kh = 3, .kw = 3, .sh = 1, .sw = 1, .pt = 2, .pl = 2,
+                                    .pb = 2, .pr = 2, .dh = 2, .dw = 2, .groups = 4});
+    a = add_node(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_ADD, .act = ZKR_ML_ACT_RELU, .n_in = 2,
+                                   .in = {c1, c2}});
+    l = add_node(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_LOOKUP, .n_in = 1, .in = {a}});
+    ap = add_node(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_AVGPOOL, .n_in = 1, .in = {l}, .kh = 2,
+                                    .kw = 2, .sh = 2, .sw = 2});
+    mp = add_node(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_MAXPOOL, .n_in = 1, .in = {ap}, .kh = 3,
+                                    .kw = 3, .sh = 1, .sw = 1, .pt = 1, .pl = 1, .pb = 1, .pr = 1});
+    a2 = add_node(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_ADD, .n_in = 2, .in = {mp, ap}});
+    (void)add_node(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_DENSE, .n_in = 1, .in = {a2}, .c = 10});
+}
+
+typedef struct {
+    zkr_ml_gprog g;
+    zkr_ginf_params mp;
+    zkr_ginf_model_in in;
+    int8_t *w[ZKR_ML_G_MAX_NODES];
+    int64_t *b[ZKR_ML_G_MAX_NODES], *m[ZKR_ML_G_MAX_NODES];
+} model;
+
+/* Random weights; M scaled to the fan-in so that activations stay in range. */
+static void model_init(zkr_tap *t, model *md)
+{
+    memset(&md->mp, 0, sizeof md->mp);
+    memset(&md->in, 0, sizeof md->in);
+    for (uint32_t i = 1; i < md->g.n_nodes; i++) {
+        const zkr_ml_gnode *n = &md->g.nodes[i];
+        uint32_t fan = zkr_ml_gprog_fanin(&md->g, i);
+        md->w[i] = NULL, md->b[i] = md->m[i] = NULL;
+        if (n->op == ZKR_ML_GOP_CONV || n->op == ZKR_ML_GOP_DENSE) {
+            size_t nw = (size_t)n->c * fan;
+            md->w[i] = malloc(nw);
+            md->b[i] = malloc(n->c * sizeof(int64_t));
+            md->m[i] = malloc(n->c * sizeof(int64_t));
+            for (size_t k = 0; k < nw; k++)
+                md->w[i][k] = (int8_t)((int)(zkr_tap_rand(t) % 255) - 127);
+            for (uint32_t c = 0; c < n->c; c++) {
+                md->b[i][c] = (int64_t)(zkr_tap_rand(t) % 20001) - 10000;
+                md->m[i][c] = (int64_t)((1u << 20) / (fan * 40u) + zkr_tap_rand(t) % 64);
+            }
+            md->mp.shift[i] = 20;
+        } else if (n->op == ZKR_ML_GOP_ADD) {
+            md->mp.ma[i] = 3 << 14;
+            md->mp.mb[i] = 5 << 13;
+            md->mp.shift[i] = 16;
+        } else if (n->op == ZKR_ML_GOP_LOOKUP) {
+            for (int k = 0; k < 256; k++) {
+                int v = (k - 128) * 3 / 4 + 7; /* a LeakyReLU-like table, T(0) != 0 */
+                md->mp.table[i][k] = (int8_t)(v > 127 ? 127 : v < -128 ? -128 : v);
+            }
+        }
+        md->in.w[i] = md->w[i], md->in.b[i] = md->b[i], md->in.m[i] = md->m[i];
+    }
+    md->in.g = &md->g;
+    md->in.mp = &md->mp;
+}
+
+static void model_free(model *md)
+{
+    for (uint32_t i = 0; i < ZKR_ML_G_MAX_NODES; i++) {
+        free(md->w[i]);
+        free(md->b[i]);
+        free(md->m[i]);
+        md->w[i] = NULL, md->b[i] = md->m[i] = NULL;
+    }
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void run(zkr_tap *t, model *md, const char *name)
+{
+    zkr_params p;
+    zkr_ginf_model *gm = NULL;
+    zkr_pcs_commitment comm;
+    zkr_verifier_ginf_statement st;
+    zkr_buf proof = {0}, out = {0}, proof2 = {0}, out2 = {0};
+    zkr_diag d = {0};
+    size_t ni = (size_t)md->g.nodes[0].c * md->g.nodes[0].h * md->g.nodes[0].w;
+    const zkr_ml_gnode *last = &md->g.nodes[md->g.n_nodes - 1];
+    uint32_t no = last->c * last->h * last->w;
+    uint8_t *input = malloc(ni), sid[ZKR_DIGEST_BYTES];
+    int8_t y[64], yn[64];
+    double t0, t1, t2;
+    zkr_err e;
+    int flips = 1, nonconst = 0;
+
+    memset(sid, 0x5a, sizeof sid);
+    for (size_t k = 0; k < ni; k++)
+        input[k] = (uint8_t)zkr_tap_rand(t);
+    if (zkr_params_get(ZKR_PARAM_SET_128, &p) != ZKR_OK)
+        abort();
+    e = zkr_prover_ginf_commit(&p, &md->in, 1, &gm, &comm, &d);
+    zkr_tap_ok(t, e == ZKR_OK, "%s: model committed (2^%u values) %s", name, comm.n_vars, d.msg);
+    if (e != ZKR_OK)
+        goto out;
+    t0 = now_s();
+    e = zkr_prover_ginf(&p, sid, gm, input, ni, 1, &proof, &out, &d);
+    t1 = now_s();
+    zkr_tap_ok(t, e == ZKR_OK, "%s: proves (%d %s)", name, (int)e, d.msg);
+    if (e != ZKR_OK)
+        goto out;
+    {
+        uint32_t n, am;
+        e = zkr_infer_output_decode(out.p, out.len, y, 64, &n, &am);
+        zkr_tap_ok(t, e == ZKR_OK && n == no && zkr_ginf_native(&md->in, input, yn, 64) == ZKR_OK &&
+                          memcmp(y, yn, no) == 0,
+                   "%s: the proven output is native inference's", name);
+        for (uint32_t k = 1; k < no; k++)
+            nonconst |= y[k] != y[0];
+        zkr_tap_ok(t, nonconst, "%s: the logits are not all equal (the weights are not degenerate)",
+                   name);
+    }
+    memset(&st, 0, sizeof st);
+    memcpy(st.statement_id, sid, sizeof sid);
+    st.param_set = ZKR_PARAM_SET_128;
+    st.g = &md->g;
+    st.mp = &md->mp;
+    st.model = comm;
+    st.input = input;
+    st.input_len = ni;
+    st.output = y;
+    st.output_n = no;
+    t2 = now_s();
+    e = zkr_verify_ginf(proof.p, proof.len, &st, &d);
+    zkr_tap_ok(t, e == ZKR_OK, "%s: verifies (%s); prove %.3f s, verify %.3f s, %zu bytes", name,
+               e == ZKR_OK ? "ok" : d.msg, t1 - t0, now_s() - t2, proof.len);
+    for (unsigned k = 0; k < 16; k++) {
+        size_t pos = (size_t)(zkr_tap_rand(t) % proof.len);
+        uint8_t bit = (uint8_t)(1u << (zkr_tap_rand(t) % 8));
+        proof.p[pos] ^= bit;
+        if (zkr_verify_ginf(proof.p, proof.len, &st, &d) == ZKR_OK)
+            flips = 0;
+        proof.p[pos] ^= bit;
+    }
+    zkr_tap_ok(t, flips, "%s: 16 random bit flips are refused", name);
+    zkr_tap_ok(t, zkr_verify_ginf(proof.p, proof.len - 1, &st, &d) != ZKR_OK &&
+                      zkr_verify_ginf(proof.p, proof.len / 2, &st, &d) != ZKR_OK,
+               "%s: truncated proofs are refused", name);
+    y[0] ^= 1;
+    zkr_tap_ok(t, zkr_verify_ginf(proof.p, proof.len, &st, &d) == ZKR_ERR_MISMATCH_OUTPUT,
+               "%s: another output in the statement is refused", name);
+    y[0] ^= 1;
+    input[ni / 2] ^= 1;
+    zkr_tap_ok(t, zkr_verify_ginf(proof.p, proof.len, &st, &d) == ZKR_ERR_VERIFY,
+               "%s: another input in the statement is refused (%s)", name, d.msg);
+    input[ni / 2] ^= 1;
+    st.model.root[0] ^= 1;
+    zkr_tap_ok(t, zkr_verify_ginf(proof.p, proof.len, &st, &d) == ZKR_ERR_VERIFY,
+               "%s: another model commitment is refused", name);
+    st.model.root[0] ^= 1;
+    st.statement_id[3] ^= 1;
+    zkr_tap_ok(t, zkr_verify_ginf(proof.p, proof.len, &st, &d) == ZKR_ERR_MISMATCH_STATEMENT,
+               "%s: another statement id is refused", name);
+    st.statement_id[3] ^= 1;
+    e = zkr_prover_ginf(&p, sid, gm, input, ni, 2, &proof2, &out2, &d);
+    zkr_tap_ok(t, e == ZKR_OK && proof2.len == proof.len &&
+                      memcmp(proof.p, proof2.p, proof.len) == 0,
+               "%s: deterministic (1 and 2 threads give the same bytes)", name);
+out:
+    zkr_ginf_model_free(gm);
+    zkr_buf_free(&proof);
+    zkr_buf_free(&proof2);
+    zkr_buf_free(&out);
+    zkr_buf_free(&out2);
+    free(input);
+}
+
+static zkr_err read_all(const char *path, zkr_buf *b)
+{
+    FILE *f = fopen(path, "rb");
+    uint8_t tmp[4096];
+    size_t n;
+    zkr_err r = ZKR_OK;
+
+    if (!f)
+        return ZKR_ERR_NOT_FOUND;
+    while (r == ZKR_OK && (n = fread(tmp, 1, sizeof tmp, f)) > 0)
+        r = zkr_buf_append(b, tmp, n);
+    fclose(f);
+    return r;
+}
+
+/*
+ * The LeNet-5 fixture through ml/'s ONNX import and calibrated
+ * quantization (a graph-model file): the proven output is what
+ * zkr_ml_ginfer (ml/'s exact inference) computes, and it verifies.
+ */
+static void fixture(zkr_tap *t)
+{
+    const char *root = getenv("ZKR_SOURCE_ROOT");
+    char path[4096];
+    zkr_buf onnx = {0}, qm = {0}, proof = {0}, out = {0};
+    zkr_ml_fmodel *f = NULL;
+    zkr_ml_gfmodel *gf = NULL;
+    zkr_ml_gmodel *gm = NULL;
+    zkr_ginf_model *pm = NULL;
+    zkr_ginf_model_in in;
+    zkr_ginf_params *mp = calloc(1, sizeof *mp);
+    zkr_ml_gtrace tr;
+    zkr_pcs_commitment comm;
+    zkr_params p;
+    zkr_diag d = {0};
+    int64_t *store = NULL;
+    uint8_t cal[20 * 784], sid[ZKR_DIGEST_BYTES] = {7};
+    int ok;
+
+    memset(&tr, 0, sizeof tr);
+    snprintf(path, sizeof path, "%s/tests/fixtures/lenet5.onnx", root ? root : ".");
+    for (size_t k = 0; k < sizeof cal; k++)
+        cal[k] = (uint8_t)zkr_tap_rand(t);
+    ok = read_all(path, &onnx) == ZKR_OK &&
+         zkr_ml_onnx_import_any(onnx.p, onnx.len, "lenet5.onnx", &f, &gf, &d) == ZKR_OK && gf &&
+         zkr_ml_gquantize_inputs(gf, cal, sizeof cal, 20, &qm, &d) == ZKR_OK &&
+         zkr_ml_gmodel_decode(qm.p, qm.len, &gm, &d) == ZKR_OK;
+    zkr_tap_ok(t, ok, "fixture: lenet5.onnx imported and quantized (%s)", d.msg);
+    if (!ok)
+        goto out;
+    ok = zkr_ginf_from_gmodel(gm, &in, mp, &store) == ZKR_OK &&
+         zkr_params_get(ZKR_PARAM_SET_128, &p) == ZKR_OK &&
+         zkr_prover_ginf_commit(&p, &in, 1, &pm, &comm, &d) == ZKR_OK &&
+         zkr_prover_ginf(&p, sid, pm, cal, 784, 1, &proof, &out, &d) == ZKR_OK;
+    zkr_tap_ok(t, ok, "fixture: proves (%s)", d.msg);
+    if (!ok)
+        goto out;
+    {
+        const zkr_ml_gprog *g = zkr_ml_gmodel_prog(gm);
+        uint32_t last = g->n_nodes - 1, no = zkr_ml_gprog_elems(g, last), n, am;
+        int8_t y[64];
+        zkr_verifier_ginf_statement st;
+        ok = zkr_ml_gtrace_init(&tr, g) == ZKR_OK &&
+             zkr_ml_ginfer(gm, cal, 784, &tr, &d) == ZKR_OK &&
+             zkr_infer_output_decode(out.p, out.len, y, 64, &n, &am) == ZKR_OK && n == no &&
+             memcmp(y, tr.y[last], no) == 0 && am == tr.argmax;
+        zkr_tap_ok(t, ok, "fixture: the proven output and argmax are zkr_ml_ginfer's");
+        memset(&st, 0, sizeof st);
+        memcpy(st.statement_id, sid, sizeof sid);
+        st.param_set = ZKR_PARAM_SET_128;
+        st.g = g;
+        st.mp = mp;
+        st.model = comm;
+        st.input = cal;
+        st.input_len = 784;
+        st.output = y;
+        st.output_n = no;
+        zkr_tap_ok(t, zkr_verify_ginf(proof.p, proof.len, &st, &d) == ZKR_OK,
+                   "fixture: verifies (%zu bytes) %s", proof.len, d.msg);
+    }
+out:
+    zkr_ml_gtrace_free(&tr);
+    zkr_ginf_model_free(pm);
+    zkr_ml_gmodel_free(gm);
+    zkr_ml_gfmodel_free(gf);
+    zkr_ml_fmodel_free(f);
+    zkr_buf_free(&onnx);
+    zkr_buf_free(&qm);
+    zkr_buf_free(&proof);
+    zkr_buf_free(&out);
+    free(store);
+    free(mp);
+}
+
+int main(int argc, char **argv)
+{
+    zkr_tap t;
+    model *md = calloc(1, sizeof *md);
+
+    zkr_tap_init(&t, argc, argv);
+    residual(&md->g);
+    zkr_tap_ok(&t, zkr_ml_gprog_check(&md->g, NULL) == ZKR_OK, "residual program checks");
+    model_init(&t, md);
+    run(&t, md, "residual");
+    model_free(md);
+    lenet(&md->g);
+    zkr_tap_ok(&t, zkr_ml_gprog_check(&md->g, NULL) == ZKR_OK, "LeNet-5 program checks");
+    model_init(&t, md);
+    run(&t, md, "LeNet-5");
+    model_free(md);
+    free(md);
+    fixture(&t);
+    return zkr_tap_done(&t);
+}

@@ -1,0 +1,262 @@
+/*
+ * graph-inference@1 verification (verifier/ginfer.h): the header and the
+ * public output against the statement first, then the relations node by
+ * node (the layout derived from the program and the model's parameters,
+ * never from counts in the file), then the two openings.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "verifier/ginfer.h"
+
+typedef struct {
+    const zkr_verifier_ginf_statement *st;
+    const zkr_ginf_shape *s;
+    zkr_transcript *t;
+    zkr_dec *dec;
+    zkr_ginf_claims *gc;
+} zkr_vg_ctx;
+
+static zkr_err zkr_vg_route(zkr_vg_ctx *c, uint32_t i, uint32_t x, uint32_t b, int rq,
+                            const zkr_cnn_claims *cl, zkr_diag *d)
+{
+    zkr_err r = zkr_ginf_route(c->s, c->st->g, i, x, b, rq, cl, c->st->input, c->gc);
+
+    if (r == ZKR_ERR_VERIFY)
+        return zkr_fail(d, r, "proof: node %u: a claim on the input fails", i);
+    if (r == ZKR_ERR_INTERNAL)
+        return zkr_fail(d, r, "verify: more evaluation claims than the verifier holds");
+    return r;
+}
+
+static zkr_err zkr_vg_conv(zkr_vg_ctx *c, uint32_t i, zkr_diag *d)
+{
+    const zkr_ginf_shape *s = c->s;
+    const zkr_ml_gnode *n = &c->st->g->nodes[i];
+    unsigned lp = zkr_ginf_lp(s, i), lhw = s->lh[i] + s->lw[i];
+    zkr_cnn_claims cl = {0};
+    zkr_ext rho[ZKR_CNN_MAX_PT], accv = zkr_ext_from(0), bv, valid;
+    zkr_err r;
+
+    if ((r = zkr_verify_cnn_add(c->t, &s->rq[i], lp, NULL, c->dec, &cl, d)) != ZKR_OK ||
+        (r = zkr_vg_route(c, i, n->in[0], 0, 1, &cl, d)) != ZKR_OK)
+        return r;
+    for (size_t k = 0; k < cl.n; k++) {
+        if (cl.c[k].poly == ZKR_CNN_POLY_X) {
+            memcpy(rho, cl.c[k].pt, lp * sizeof *rho);
+            accv = cl.c[k].val;
+        } else if (cl.c[k].poly == ZKR_CNN_POLY_B &&
+                   zkr_ginf_add(c->gc, s, 1, &s->m[i][ZKR_GM_M], cl.c[k].pt + lhw, cl.c[k].val) !=
+                       ZKR_OK) {
+            return zkr_fail(d, ZKR_ERR_INTERNAL, "verify: claim list full");
+        }
+    }
+    if (zkr_dec_ext(c->dec, &bv) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: node %u bias value truncated", i);
+    zkr_ts_absorb_ext(c->t, "ginf-bias", &bv, 1);
+    if (zkr_ginf_add(c->gc, s, 1, &s->m[i][ZKR_GM_B], rho + lhw, bv) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_INTERNAL, "verify: claim list full");
+    /* acc = conv + b on the real spatial positions (padding holds 0). */
+    valid = zkr_ext_mul(zkr_cnn_prefix_eval(n->w, s->lw[i], rho),
+                        zkr_cnn_prefix_eval(n->h, s->lh[i], rho + s->lw[i]));
+    memset(&cl, 0, sizeof cl);
+    if ((r = zkr_verify_cnn_conv(c->t, &s->conv[i], rho,
+                                 zkr_ext_sub(accv, zkr_ext_mul(bv, valid)), c->dec, &cl, d)) !=
+        ZKR_OK)
+        return r;
+    return zkr_vg_route(c, i, n->in[0], 0, 0, &cl, d);
+}
+
+static zkr_err zkr_vg_node(zkr_vg_ctx *c, uint32_t i, zkr_diag *d)
+{
+    const zkr_ginf_shape *s = c->s;
+    const zkr_ml_gnode *n = &c->st->g->nodes[i];
+    zkr_cnn_claims cl = {0};
+    zkr_err r;
+
+    switch (n->op) {
+    case ZKR_ML_GOP_CONV:
+    case ZKR_ML_GOP_DENSE:
+        return zkr_vg_conv(c, i, d);
+    case ZKR_ML_GOP_MAXPOOL:
+        r = zkr_verify_cnn_maxpool(c->t, &s->win[i], NULL, c->dec, &cl, d);
+        break;
+    case ZKR_ML_GOP_AVGPOOL:
+        r = zkr_verify_cnn_avgpool(c->t, &s->win[i], NULL, c->dec, &cl, d);
+        break;
+    case ZKR_ML_GOP_LOOKUP:
+        r = zkr_verify_cnn_lookup(c->t, n->c, n->h, n->w, c->st->mp->table[i], NULL, c->dec, &cl,
+                                  d);
+        break;
+    case ZKR_ML_GOP_ADD:
+        r = zkr_verify_cnn_add(c->t, &s->rq[i], zkr_ginf_lp(s, i), NULL, c->dec, &cl, d);
+        break;
+    default:
+        return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "proof: node %u op %u", i, n->op);
+    }
+    if (r != ZKR_OK)
+        return r;
+    return zkr_vg_route(c, i, n->in[0], n->in[1], 0, &cl, d);
+}
+
+static zkr_err zkr_vg_open(const zkr_params *p, zkr_vg_ctx *c, const zkr_pcs_commitment *comm,
+                           unsigned which, zkr_dec *dec, zkr_diag *d)
+{
+    const char *what = which ? "model" : "witness";
+    unsigned n = comm->n_vars;
+    zkr_ext *alpha = malloc((c->gc->n + 1) * sizeof *alpha), msgs[2 * ZKR_CNN_MAX_PT];
+    zkr_ext claim = zkr_ext_from(0), s[ZKR_CNN_MAX_PT], fin, fv;
+    zkr_pcs_proof *pf = NULL;
+    zkr_pcs_claim cl;
+    size_t k = 0;
+    zkr_err r;
+
+    if (!alpha)
+        return ZKR_ERR_NOMEM;
+    for (size_t i = 0; i < c->gc->n; i++)
+        if (c->gc->c[i].poly == which) {
+            alpha[k] = k ? zkr_ts_challenge_ext(c->t, "ginf-alpha") : zkr_ext_from(1);
+            claim = zkr_ext_add(claim, zkr_ext_mul(alpha[k], c->gc->c[i].val));
+            k++;
+        }
+    if (n > ZKR_CNN_MAX_PT || zkr_dec_exts(dec, msgs, (size_t)2 * n) != ZKR_OK ||
+        zkr_dec_ext(dec, &fv) != ZKR_OK) {
+        r = zkr_fail(d, ZKR_ERR_MALFORMED, "proof: %s claim reduction truncated", what);
+        goto out;
+    }
+    zkr_sumcheck_verify(c->t, n, 2, claim, msgs, s, &fin);
+    zkr_ts_absorb_ext(c->t, "ginf-reduced", &fv, 1);
+    if (!zkr_ext_eq(fin, zkr_ext_mul(fv, zkr_ginf_weight(c->gc, which, n, alpha, s)))) {
+        r = zkr_fail(d, ZKR_ERR_VERIFY, "proof: %s claims do not reduce", what);
+        goto out;
+    }
+    cl.comm = 0;
+    cl.point = s;
+    cl.value = fv;
+    r = zkr_pcs_proof_parse(p, n, 1, 1, dec, &pf);
+    if (r != ZKR_OK) {
+        r = zkr_fail(d, r == ZKR_ERR_NOMEM ? r : ZKR_ERR_MALFORMED, "proof: %s opening malformed",
+                     what);
+        goto out;
+    }
+    if ((r = zkr_pcs_verify(p, c->t, comm, 1, &cl, 1, pf)) != ZKR_OK)
+        r = zkr_fail(d, r == ZKR_ERR_NOMEM ? r : ZKR_ERR_VERIFY, "proof: %s opening fails", what);
+out:
+    zkr_pcs_proof_free(pf);
+    free(alpha);
+    return r;
+}
+
+static zkr_err zkr_vg_output(const zkr_proof_view *v, const zkr_verifier_ginf_statement *st,
+                             zkr_diag *d)
+{
+    const zkr_ml_gnode *last = &st->g->nodes[st->g->n_nodes - 1];
+    zkr_buf want = {0};
+    zkr_err r;
+
+    if ((r = zkr_infer_output_encode(st->output, st->output_n, &want)) != ZKR_OK)
+        return r;
+    if (st->output_n != (size_t)last->c * last->h * last->w || v->len[0] != want.len ||
+        sodium_memcmp(v->body[0], want.p, want.len) != 0)
+        r = zkr_fail(d, ZKR_ERR_MISMATCH_OUTPUT, "proof: public output differs from the statement's");
+    zkr_buf_free(&want);
+    return r;
+}
+
+static zkr_err zkr_vg_math(const zkr_params *p, const zkr_proof_view *v,
+                           const zkr_verifier_ginf_statement *st, const zkr_ginf_shape *s,
+                           const zkr_buf *prog, zkr_diag *d)
+{
+    uint32_t last = s->n_nodes - 1;
+    zkr_transcript t;
+    zkr_dec body, pcs;
+    zkr_ginf_claims *gc = calloc(1, sizeof *gc);
+    zkr_pcs_commitment vc;
+    zkr_err r;
+
+    if (!gc)
+        return ZKR_ERR_NOMEM;
+    if (v->len[1] != ZKR_DIGEST_BYTES) {
+        r = zkr_fail(d, ZKR_ERR_MALFORMED, "proof: witness section is not one root");
+        goto out;
+    }
+    memcpy(vc.root, v->body[1], ZKR_DIGEST_BYTES);
+    vc.n_vars = s->n_v;
+    zkr_ginf_transcript(&t, p, st->statement_id, prog->p, prog->len, &st->model, st->mp,
+                        st->input, st->input_len, v->body[0], v->len[0]);
+    zkr_ts_absorb(&t, "ginf-witness", vc.root, ZKR_DIGEST_BYTES);
+    {
+        zkr_ext ro[ZKR_CNN_MAX_PT], val;
+        zkr_ts_challenge_exts(&t, "ginf-out", ro, zkr_ginf_lp(s, last));
+        if ((r = zkr_ginf_tensor_eval(s, st->g, last, (const uint8_t *)st->output, 1, ro, &val)) !=
+                ZKR_OK ||
+            (r = zkr_ginf_add(gc, s, 0, &s->v[last][ZKR_GB_Y], ro, val)) != ZKR_OK)
+            goto out;
+    }
+    zkr_dec_init(&body, v->body[2], v->len[2]);
+    {
+        zkr_vg_ctx c = {st, s, &t, &body, gc};
+        for (uint32_t i = last; i >= 1; i--)
+            if ((r = zkr_vg_node(&c, i, d)) != ZKR_OK)
+                goto out;
+        if (zkr_dec_finish(&body) != ZKR_OK) {
+            r = zkr_fail(d, ZKR_ERR_MALFORMED, "proof: trailing bytes in the body");
+            goto out;
+        }
+        zkr_dec_init(&pcs, v->body[3], v->len[3]);
+        if ((r = zkr_vg_open(p, &c, &vc, 0, &pcs, d)) != ZKR_OK ||
+            (r = zkr_vg_open(p, &c, &st->model, 1, &pcs, d)) != ZKR_OK)
+            goto out;
+        if (zkr_dec_finish(&pcs) != ZKR_OK)
+            r = zkr_fail(d, ZKR_ERR_MALFORMED, "proof: trailing bytes after the openings");
+    }
+out:
+    free(gc);
+    return r;
+}
+
+zkr_err zkr_verify_ginf(const uint8_t *proof, size_t len, const zkr_verifier_ginf_statement *st,
+                        zkr_diag *d)
+{
+    static const uint32_t tags[4] = {ZKR_SEC_GINF_OUTPUT, ZKR_SEC_GINF_WITNESS, ZKR_SEC_GINF_BODY,
+                                     ZKR_SEC_GINF_PCS};
+    zkr_proof_view v;
+    zkr_params p;
+    zkr_ginf_shape *s = NULL;
+    zkr_buf prog = {0};
+    zkr_err r;
+
+    if (!proof || !st || !st->g || !st->mp || !st->input || !st->output)
+        return zkr_fail(d, ZKR_ERR_USAGE, "verify: missing proof or statement");
+    if (zkr_params_get(st->param_set, &p) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_MISMATCH_PARAMS, "statement: unknown parameter set %u",
+                        st->param_set);
+    if ((r = zkr_proof_parse(proof, len, &v, d)) != ZKR_OK ||
+        (r = zkr_proof_view_bind(&v, st->param_set, ZKR_KIND_GINFER1, "graph-inference@1",
+                                 st->statement_id, tags, 4, d)) != ZKR_OK)
+        return r;
+    if (!(s = malloc(sizeof *s)))
+        return ZKR_ERR_NOMEM;
+    if ((r = zkr_ml_gprog_encode(st->g, &prog, d)) != ZKR_OK)
+        goto out;
+    if ((r = zkr_ginf_shape_init(s, st->g, st->mp, p.max_vars, d)) != ZKR_OK)
+        goto out;
+    if (st->model.n_vars != s->n_m) {
+        r = zkr_fail(d, ZKR_ERR_MISMATCH_MODEL, "statement: model commitment of 2^%u values, the "
+                     "program's model has 2^%u", st->model.n_vars, s->n_m);
+        goto out;
+    }
+    if (st->input_len != (size_t)st->g->nodes[0].c * st->g->nodes[0].h * st->g->nodes[0].w) {
+        r = zkr_fail(d, ZKR_ERR_MISMATCH_INPUT, "statement: input of %zu bytes", st->input_len);
+        goto out;
+    }
+    if ((r = zkr_vg_output(&v, st, d)) != ZKR_OK)
+        goto out;
+    r = zkr_vg_math(&p, &v, st, s, &prog, d);
+out:
+    zkr_buf_free(&prog);
+    free(s);
+    return r;
+}

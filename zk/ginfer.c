@@ -1,0 +1,250 @@
+/* graph-inference@1: the layout and claim routing both sides derive (zk/ginfer.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "zk/ginfer.h"
+
+/* Reads only the program's fields: zk/ never links ml/. */
+static zkr_err zkr_gi_node(zkr_ginf_shape *s, const zkr_ml_gprog *g, const zkr_ginf_params *mp,
+                           uint32_t i, zkr_diag *d)
+{
+    const zkr_ml_gnode *n = &g->nodes[i], *x = &g->nodes[n->in[0]];
+    unsigned lp = zkr_ginf_lp(s, i);
+    int relu = n->act == ZKR_ML_ACT_RELU;
+    zkr_gblock *v = s->v[i], *m = s->m[i];
+
+    v[ZKR_GB_Y] = (zkr_gblock){1, lp, 0};
+    switch (n->op) {
+    case ZKR_ML_GOP_CONV:
+    case ZKR_ML_GOP_DENSE: {
+        const uint32_t p0[4] = {0, 0, 0, 0}, pc[4] = {n->pt, n->pl, n->pb, n->pr};
+        int dense = n->op == ZKR_ML_GOP_DENSE, dw = !dense && n->groups > 1;
+        if (dw && n->c != x->c)
+            return zkr_fail(d, ZKR_ERR_UNSUPPORTED,
+                            "node %u: depthwise convolution with a channel multiplier", i);
+        if ((dense ? zkr_cnn_win_init(&s->win[i], x->c, x->h, x->w, x->h, x->w, 1, 1, 1, 1, p0)
+                   : zkr_cnn_win_init(&s->win[i], x->c, x->h, x->w, n->kh, n->kw, n->sh, n->sw,
+                                      n->dh, n->dw, pc)) != ZKR_OK ||
+            zkr_cnn_conv_init(&s->conv[i], &s->win[i], n->c, dw) != ZKR_OK)
+            return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "node %u: window over the relation bounds", i);
+        if (zkr_cnn_requant_init(&s->rq[i], mp->shift[i], relu) != ZKR_OK)
+            return zkr_fail(d, ZKR_ERR_MALFORMED, "node %u: shift %u", i, mp->shift[i]);
+        v[ZKR_GB_RQ] = (zkr_gblock){1, lp + ZKR_CNN_ADD_SLOTS_LOG, 0};
+        v[ZKR_GB_MULT] = (zkr_gblock){1, ZKR_CNN_BYTE_LOG, 0};
+        m[ZKR_GM_W] = (zkr_gblock){1, zkr_cnn_conv_w_vars(&s->conv[i]), 0};
+        m[ZKR_GM_B] = (zkr_gblock){1, s->lc[i], 0};
+        m[ZKR_GM_M] = (zkr_gblock){1, s->lc[i], 0};
+        return ZKR_OK;
+    }
+    case ZKR_ML_GOP_MAXPOOL:
+    case ZKR_ML_GOP_AVGPOOL: {
+        const uint32_t pc[4] = {n->pt, n->pl, n->pb, n->pr};
+        if (zkr_cnn_win_init(&s->win[i], x->c, x->h, x->w, n->kh, n->kw, n->sh, n->sw, 1, 1,
+                             pc) != ZKR_OK)
+            return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "node %u: window over the relation bounds", i);
+        if (n->op == ZKR_ML_GOP_MAXPOOL) {
+            unsigned ne = lp + zkr_cnn_k_vars(&s->win[i]);
+            v[ZKR_GB_E] = (zkr_gblock){1, ne, 0};
+            v[ZKR_GB_D] = (zkr_gblock){1, ne, 0};
+        } else {
+            v[ZKR_GB_R] = (zkr_gblock){1, lp + 2, 0};
+        }
+        v[ZKR_GB_MULT] = (zkr_gblock){1, ZKR_CNN_BYTE_LOG, 0};
+        return ZKR_OK;
+    }
+    case ZKR_ML_GOP_LOOKUP:
+        v[ZKR_GB_MULT] = (zkr_gblock){1, ZKR_CNN_LUT_LOG, 0};
+        return ZKR_OK;
+    case ZKR_ML_GOP_ADD:
+        if (zkr_cnn_add_init(&s->rq[i], mp->ma[i], mp->mb[i], mp->shift[i], relu) != ZKR_OK)
+            return zkr_fail(d, ZKR_ERR_MALFORMED, "node %u: ADD multipliers or shift", i);
+        v[ZKR_GB_RQ] = (zkr_gblock){1, lp + ZKR_CNN_ADD_SLOTS_LOG, 0};
+        v[ZKR_GB_MULT] = (zkr_gblock){1, ZKR_CNN_BYTE_LOG, 0};
+        return ZKR_OK;
+    default:
+        return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "node %u: op %u not proven yet", i, n->op);
+    }
+}
+
+/* Packs blocks largest first: every offset is then aligned to its size. */
+static unsigned zkr_gi_pack(zkr_gblock **bl, size_t n)
+{
+    uint64_t off = 0;
+
+    for (unsigned lg = 64; lg-- > 0;)
+        for (size_t k = 0; k < n; k++)
+            if (bl[k]->log == lg) {
+                bl[k]->off = off;
+                off += (uint64_t)1 << lg;
+            }
+    return off <= 1 ? 1 : zkr_log2_ceil(off);
+}
+
+zkr_err zkr_ginf_shape_init(zkr_ginf_shape *s, const zkr_ml_gprog *g, const zkr_ginf_params *mp,
+                            unsigned max_vars, zkr_diag *d)
+{
+    zkr_gblock *bv[ZKR_ML_G_MAX_NODES * ZKR_GB_N], *bm[ZKR_ML_G_MAX_NODES * ZKR_GM_N];
+    size_t nv = 0, nm = 0;
+    zkr_err r;
+
+    memset(s, 0, sizeof *s);
+    if (g->n_nodes < 2 || g->n_nodes > ZKR_ML_G_MAX_NODES)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "program: %u nodes", g->n_nodes);
+    s->n_nodes = g->n_nodes;
+    for (uint32_t i = 0; i < g->n_nodes; i++) {
+        s->lc[i] = zkr_log2_ceil(g->nodes[i].c);
+        s->lh[i] = zkr_log2_ceil(g->nodes[i].h);
+        s->lw[i] = zkr_log2_ceil(g->nodes[i].w);
+        if (zkr_ginf_lp(s, i) + ZKR_CNN_ADD_SLOTS_LOG > ZKR_CNN_MAX_VARS)
+            return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "node %u: tensor too large", i);
+        if (i > 0 && (r = zkr_gi_node(s, g, mp, i, d)) != ZKR_OK)
+            return r;
+        for (unsigned k = 0; k < ZKR_GB_N; k++)
+            if (s->v[i][k].used)
+                bv[nv++] = &s->v[i][k];
+        for (unsigned k = 0; k < ZKR_GM_N; k++)
+            if (s->m[i][k].used)
+                bm[nm++] = &s->m[i][k];
+    }
+    s->n_v = zkr_gi_pack(bv, nv);
+    s->n_m = nm ? zkr_gi_pack(bm, nm) : 1;
+    if (s->n_v > max_vars || s->n_m > max_vars || s->n_v > ZKR_CNN_MAX_PT ||
+        s->n_m > ZKR_CNN_MAX_PT)
+        return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "program: witness of 2^%u, model of 2^%u values",
+                        s->n_v, s->n_m);
+    return ZKR_OK;
+}
+
+void zkr_ginf_block_point(const zkr_gblock *b, unsigned n, const zkr_ext *pt, zkr_ext *out)
+{
+    memmove(out, pt, b->log * sizeof *pt);
+    for (unsigned i = b->log; i < n; i++)
+        out[i] = zkr_ext_from((b->off >> i) & 1);
+}
+
+void zkr_ginf_transcript(zkr_transcript *t, const zkr_params *p,
+                         const uint8_t statement_id[ZKR_DIGEST_BYTES], const uint8_t *prog,
+                         size_t prog_len, const zkr_pcs_commitment *model,
+                         const zkr_ginf_params *mp, const uint8_t *input, size_t input_len,
+                         const uint8_t *output, size_t output_len)
+{
+    uint8_t pd[ZKR_DIGEST_BYTES];
+
+    zkr_params_digest(p, pd);
+    zkr_ts_init(t, ZKR_GINF_PROTOCOL, ZKR_GINF_VERSION, ZKR_PROOF_SYSTEM_ID, p->id, pd,
+                statement_id);
+    zkr_ts_absorb(t, "ginf-program", prog, prog_len);
+    zkr_ts_absorb(t, "ginf-model", model->root, ZKR_DIGEST_BYTES);
+    zkr_ts_absorb_u64(t, "ginf-model-vars", model->n_vars);
+    for (uint32_t i = 0; i < ZKR_ML_G_MAX_NODES; i++) {
+        zkr_ts_absorb_u64(t, "ginf-shift", mp->shift[i]);
+        zkr_ts_absorb_u64(t, "ginf-ma", (uint64_t)mp->ma[i]);
+        zkr_ts_absorb_u64(t, "ginf-mb", (uint64_t)mp->mb[i]);
+    }
+    zkr_ts_absorb(t, "ginf-tables", (const uint8_t *)mp->table, sizeof mp->table);
+    zkr_ts_absorb(t, "ginf-input", input, input_len);
+    zkr_ts_absorb(t, "ginf-output", output, output_len);
+}
+
+zkr_err zkr_ginf_add(zkr_ginf_claims *out, const zkr_ginf_shape *s, unsigned poly,
+                     const zkr_gblock *b, const zkr_ext *pt, zkr_ext val)
+{
+    zkr_ginf_claim *c;
+    unsigned n = poly ? s->n_m : s->n_v;
+
+    if (out->n >= ZKR_GINF_MAX_CLAIMS || !b->used || n > ZKR_CNN_MAX_PT)
+        return ZKR_ERR_INTERNAL;
+    c = &out->c[out->n++];
+    memset(c, 0, sizeof *c);
+    c->poly = poly;
+    c->lg = b->log;
+    c->off = b->off;
+    zkr_ginf_block_point(b, n, pt, c->pt);
+    c->val = val;
+    return ZKR_OK;
+}
+
+zkr_err zkr_ginf_tensor_eval(const zkr_ginf_shape *s, const zkr_ml_gprog *g, uint32_t i,
+                             const uint8_t *bytes, int is_signed, const zkr_ext *pt, zkr_ext *out)
+{
+    const zkr_ml_gnode *n = &g->nodes[i];
+    unsigned lp = zkr_ginf_lp(s, i);
+    zkr_gl *t = calloc((size_t)1 << lp, sizeof *t);
+    zkr_err r;
+
+    if (!t)
+        return ZKR_ERR_NOMEM;
+    for (uint32_t c = 0; c < n->c; c++)
+        for (uint32_t y = 0; y < n->h; y++)
+            for (uint32_t x = 0; x < n->w; x++) {
+                uint8_t v = bytes[((size_t)c * n->h + y) * n->w + x];
+                t[((size_t)c << (s->lh[i] + s->lw[i])) | ((size_t)y << s->lw[i]) | x] =
+                    is_signed ? zkr_gl_from_i64((int8_t)v) : v;
+            }
+    r = zkr_mle_eval_base(t, lp, pt, out);
+    free(t);
+    return r;
+}
+
+/* A claim on node j's tensor: V's Y block, or the public input for node 0. */
+static zkr_err zkr_gi_tensor(const zkr_ginf_shape *s, const zkr_ml_gprog *g, uint32_t j,
+                             const zkr_cnn_claim *c, const uint8_t *input, zkr_ginf_claims *out)
+{
+    zkr_ext v;
+    zkr_err r;
+
+    if (j != 0)
+        return c->n == s->v[j][ZKR_GB_Y].log ? zkr_ginf_add(out, s, 0, &s->v[j][ZKR_GB_Y], c->pt, c->val)
+                                             : ZKR_ERR_INTERNAL;
+    if (!input)
+        return ZKR_OK;
+    if ((r = zkr_ginf_tensor_eval(s, g, 0, input, 0, c->pt, &v)) != ZKR_OK)
+        return r;
+    return zkr_ext_eq(v, c->val) ? ZKR_OK : ZKR_ERR_VERIFY;
+}
+
+zkr_err zkr_ginf_route(const zkr_ginf_shape *s, const zkr_ml_gprog *g, uint32_t i, uint32_t x,
+                       uint32_t b, int rq_acc, const zkr_cnn_claims *cl, const uint8_t *input,
+                       zkr_ginf_claims *out)
+{
+    zkr_err r = ZKR_OK;
+
+    for (size_t k = 0; k < cl->n && r == ZKR_OK; k++) {
+        const zkr_cnn_claim *c = &cl->c[k];
+        const zkr_gblock *bl = NULL;
+        switch (c->poly) {
+        case ZKR_CNN_POLY_X:
+            if (!rq_acc)
+                r = zkr_gi_tensor(s, g, x, c, input, out);
+            continue;
+        case ZKR_CNN_POLY_B:
+            if (!rq_acc)
+                r = zkr_gi_tensor(s, g, b, c, input, out);
+            continue;
+        case ZKR_CNN_POLY_W:
+            r = zkr_ginf_add(out, s, 1, &s->m[i][ZKR_GM_W], c->pt, c->val);
+            continue;
+        case ZKR_CNN_POLY_Y: bl = &s->v[i][ZKR_GB_Y]; break;
+        case ZKR_CNN_POLY_E: bl = &s->v[i][ZKR_GB_E]; break;
+        case ZKR_CNN_POLY_D: bl = &s->v[i][ZKR_GB_D]; break;
+        case ZKR_CNN_POLY_R: bl = &s->v[i][ZKR_GB_R]; break;
+        case ZKR_CNN_POLY_V: bl = &s->v[i][ZKR_GB_RQ]; break;
+        case ZKR_CNN_POLY_M: bl = &s->v[i][ZKR_GB_MULT]; break;
+        default: return ZKR_ERR_INTERNAL;
+        }
+        r = c->n == bl->log ? zkr_ginf_add(out, s, 0, bl, c->pt, c->val) : ZKR_ERR_INTERNAL;
+    }
+    return r;
+}
+
+zkr_ext zkr_ginf_weight(const zkr_ginf_claims *gc, unsigned which, unsigned n,
+                        const zkr_ext *alpha, const zkr_ext *s)
+{
+    zkr_ext w = zkr_ext_from(0);
+    size_t k = 0;
+
+    for (size_t i = 0; i < gc->n; i++)
+        if (gc->c[i].poly == which)
+            w = zkr_ext_add(w, zkr_ext_mul(alpha[k++], zkr_mle_eq_eval(gc->c[i].pt, s, n)));
+    return w;
+}

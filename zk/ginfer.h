@@ -1,0 +1,128 @@
+/*
+ * graph-inference@1 (proof kind 10): one inference of a graph program
+ * (ml/graph.h, program version 2) on a public input, shared definitions
+ * (docs/proof-system.md, "graph-inference@1"). Every node's output tensor
+ * and every relation's witness lie in blocks of one committed witness
+ * polynomial V; the model's weights, biases and multipliers in blocks of
+ * one committed model polynomial P. Each node's relations (zk/cnn.h)
+ * leave claims on blocks, all opened at the end (one opening of V, one of
+ * P); claims on the input (node 0) are evaluated by the verifier. Not
+ * zero-knowledge.
+ */
+#ifndef ZKR_ZK_GINFER_H
+#define ZKR_ZK_GINFER_H
+
+#include "ml/graph.h"
+#include "zk/cnn.h"
+
+#define ZKR_GINF_PROTOCOL "zkreg/graph-inference@1"
+#define ZKR_GINF_VERSION 1u
+#define ZKR_KIND_GINFER1 10u
+#define ZKR_SEC_GINF_OUTPUT 24u  /* the public output (zkr_infer_output_encode) */
+#define ZKR_SEC_GINF_WITNESS 25u /* V's root */
+#define ZKR_SEC_GINF_BODY 26u    /* the relations, node by node */
+#define ZKR_SEC_GINF_PCS 27u     /* V's opening, then P's */
+#define ZKR_GINF_MAX_CLAIMS 2048u
+
+/* Blocks of V per node, and of P per CONV / DENSE node. */
+enum { ZKR_GB_Y, ZKR_GB_RQ, ZKR_GB_E, ZKR_GB_D, ZKR_GB_R, ZKR_GB_MULT, ZKR_GB_N };
+enum { ZKR_GM_W, ZKR_GM_B, ZKR_GM_M, ZKR_GM_N };
+typedef struct {
+    int used;
+    unsigned log;
+    uint64_t off; /* aligned to 2^log */
+} zkr_gblock;
+
+/* The model's public parameters (registered with the model commitment). */
+typedef struct {
+    uint32_t shift[ZKR_ML_G_MAX_NODES];          /* CONV, DENSE, ADD */
+    int64_t ma[ZKR_ML_G_MAX_NODES], mb[ZKR_ML_G_MAX_NODES]; /* ADD */
+    int8_t table[ZKR_ML_G_MAX_NODES][256];       /* LOOKUP */
+} zkr_ginf_params;
+
+typedef struct {
+    uint32_t n_nodes;
+    unsigned lc[ZKR_ML_G_MAX_NODES], lh[ZKR_ML_G_MAX_NODES], lw[ZKR_ML_G_MAX_NODES];
+    zkr_cnn_win win[ZKR_ML_G_MAX_NODES];  /* CONV, DENSE (a kernel over the whole input), pools */
+    zkr_cnn_conv conv[ZKR_ML_G_MAX_NODES];
+    zkr_cnn_add rq[ZKR_ML_G_MAX_NODES];   /* CONV / DENSE requantization, ADD */
+    zkr_gblock v[ZKR_ML_G_MAX_NODES][ZKR_GB_N];
+    zkr_gblock m[ZKR_ML_G_MAX_NODES][ZKR_GM_N];
+    unsigned n_v, n_m; /* variables of V and P */
+} zkr_ginf_shape;
+
+/* Variables of node i's output tensor. */
+static inline unsigned zkr_ginf_lp(const zkr_ginf_shape *s, uint32_t i)
+{
+    return s->lc[i] + s->lh[i] + s->lw[i];
+}
+
+/*
+ * The layout for program g (checked by the caller with zkr_ml_gprog_check)
+ * and the model's parameters. ZKR_ERR_UNSUPPORTED naming the node (CONCAT,
+ * a depthwise CONV with a channel multiplier, a table over the relation
+ * bounds, V or P over max_vars), ZKR_ERR_MALFORMED (a shift or multiplier
+ * out of bounds).
+ */
+zkr_err zkr_ginf_shape_init(zkr_ginf_shape *s, const zkr_ml_gprog *g, const zkr_ginf_params *mp,
+                            unsigned max_vars, zkr_diag *d) ZKR_WUR;
+/* out = pt (b->log values) then the block's position bits: n values in all. */
+void zkr_ginf_block_point(const zkr_gblock *b, unsigned n, const zkr_ext *pt, zkr_ext *out);
+
+/* A claim on V (poly 0) or P (poly 1) at a full point. */
+typedef struct {
+    unsigned poly;
+    unsigned lg;  /* the block's variables: pt[lg..) are the block's position bits */
+    uint64_t off; /* the block's offset */
+    zkr_ext pt[ZKR_CNN_MAX_PT];
+    zkr_ext val;
+} zkr_ginf_claim;
+typedef struct {
+    zkr_ginf_claim c[ZKR_GINF_MAX_CLAIMS];
+    size_t n;
+} zkr_ginf_claims;
+
+/*
+ * Seeds the transcript: protocol, parameters, statement_id, then the
+ * program's encoding, the model commitment, the model's public parameters,
+ * the input bytes and the output section.
+ */
+void zkr_ginf_transcript(zkr_transcript *t, const zkr_params *p,
+                         const uint8_t statement_id[ZKR_DIGEST_BYTES], const uint8_t *prog,
+                         size_t prog_len, const zkr_pcs_commitment *model,
+                         const zkr_ginf_params *mp, const uint8_t *input, size_t input_len,
+                         const uint8_t *output, size_t output_len);
+
+/*
+ * Routes the claims one relation of node i left (zk/cnn.h poly ids) to V,
+ * P or the public input: in V and P at the block's point; claims on the
+ * input (node 0) are checked against `input` (its bytes) when it is not
+ * NULL (the verifier) and dropped otherwise (the prover). `x` is the node
+ * whose tensor the relation's POLY_X names, `b` the one POLY_B names (ADD's
+ * second input), rq_acc 1 when POLY_X / POLY_B are the requantized
+ * accumulator and broadcast M (they are then not routed). ZKR_OK,
+ * ZKR_ERR_VERIFY (an input claim fails), ZKR_ERR_INTERNAL (list full),
+ * ZKR_ERR_NOMEM.
+ */
+zkr_err zkr_ginf_route(const zkr_ginf_shape *s, const zkr_ml_gprog *g, uint32_t i, uint32_t x,
+                       uint32_t b, int rq_acc, const zkr_cnn_claims *cl, const uint8_t *input,
+                       zkr_ginf_claims *out) ZKR_WUR;
+/* Appends one claim on a block of V (poly 0) or P (poly 1). */
+zkr_err zkr_ginf_add(zkr_ginf_claims *out, const zkr_ginf_shape *s, unsigned poly,
+                     const zkr_gblock *b, const zkr_ext *pt, zkr_ext val) ZKR_WUR;
+/* The MLE of a public int8 / uint8 tensor in node i's layout at pt. */
+zkr_err zkr_ginf_tensor_eval(const zkr_ginf_shape *s, const zkr_ml_gprog *g, uint32_t i,
+                             const uint8_t *bytes, int is_signed, const zkr_ext *pt,
+                             zkr_ext *out) ZKR_WUR;
+
+/*
+ * Before each opening, all claims on one polynomial become one: with
+ * alpha_0 = 1 and alpha_i drawn ("ginf-alpha"), a degree-2 sumcheck of
+ * sum_x F(x) sum_i alpha_i eq(pt_i, x) = sum_i alpha_i v_i, where each
+ * eq(pt_i, .) is zero outside claim i's block (so the prover builds it over
+ * the block only), then F~(s) ("ginf-reduced"). The verifier's weight at s.
+ */
+zkr_ext zkr_ginf_weight(const zkr_ginf_claims *gc, unsigned which, unsigned n,
+                        const zkr_ext *alpha, const zkr_ext *s);
+
+#endif
