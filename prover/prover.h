@@ -526,6 +526,20 @@ typedef struct zkr_hpcs_poly zkr_hpcs_poly;
 zkr_err zkr_prover_hcommit(const zkr_params *p, const zkr_gl *evals, unsigned n_vars,
                            uint32_t budget, zkr_zkrng *rng, unsigned threads, zkr_hpcs_poly **out,
                            zkr_hpcs_commitment *comm) ZKR_WUR;
+/*
+ * As zkr_prover_hcommit for an extension-valued f (comm->ext = 1): the
+ * blinding entries are uniform extension elements. Same errors.
+ */
+zkr_err zkr_prover_hcommit_ext(const zkr_params *p, const zkr_ext *evals, unsigned n_vars,
+                               uint32_t budget, zkr_zkrng *rng, unsigned threads,
+                               zkr_hpcs_poly **out, zkr_hpcs_commitment *comm) ZKR_WUR;
+/* The full blinded table F (2^(n + e) entries, slice u = 0 first); NULL for the other kind. */
+const zkr_gl *zkr_hpcs_poly_base_evals(const zkr_hpcs_poly *poly);
+const zkr_ext *zkr_hpcs_poly_ext_evals(const zkr_hpcs_poly *poly);
+/* n + e (a mask: its variables). */
+unsigned zkr_hpcs_poly_total_vars(const zkr_hpcs_poly *poly);
+/* n, the hidden polynomial's variables (a mask: all of them). */
+unsigned zkr_hpcs_poly_n_vars(const zkr_hpcs_poly *poly);
 /* A fresh uniformly random extension-valued mask of total_vars variables; root out. */
 zkr_err zkr_prover_hmask(const zkr_params *p, unsigned total_vars, zkr_zkrng *rng,
                          unsigned threads, zkr_hpcs_poly **out,
@@ -547,6 +561,15 @@ zkr_err zkr_prover_hopen(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *
                          zkr_zkrng *rng, unsigned threads, zkr_buf *out) ZKR_WUR;
 
 /*
+ * As zkr_prover_hopen at a point zfull of all n + e variables (blinding
+ * coordinates included: what zkr_hpcs_verify_at checks). Same errors.
+ */
+zkr_err zkr_prover_hopen_at(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *f,
+                            const zkr_hpcs_poly *mask, zkr_ext rho, const zkr_ext *zfull,
+                            zkr_ext value, zkr_zkrng *rng, unsigned threads,
+                            zkr_buf *out) ZKR_WUR;
+
+/*
  * Test builds only (defined under ZKR_TEST_BUILD): as zkr_prover_hopen, but
  * G is formed with g_mask while tree_mask's tree is the one opened (a
  * blinded codeword inconsistent with the committed one).
@@ -565,6 +588,27 @@ zkr_err zkr_prover_hcommit_table_for_test(const zkr_params *p, const zkr_gl *tab
                                           unsigned n_vars, unsigned blind_vars, uint32_t budget,
                                           zkr_zkrng *rng, zkr_hpcs_poly **out,
                                           zkr_hpcs_commitment *comm) ZKR_WUR;
+
+/*
+ * Hiding range proof (docs/proof-system.md, "Hiding range proof"; verified
+ * by zkr_zkrange_verify): appends a proof that every one of the 2^n entries
+ * of a's hidden base polynomial (padding included) is in tab, revealing
+ * nothing else about them. Consumes one opening of a's budget (the caller
+ * checks it is there); every other commitment is fresh. The transcript must
+ * already bind a's commitment. ZKR_ERR_USAGE (an entry off the table, a not
+ * base-valued, budget spent), ZKR_ERR_TOO_LARGE, ZKR_ERR_NOMEM.
+ */
+zkr_err zkr_prover_zkrange(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *a,
+                           const zkr_zkrange_table *tab, zkr_zkrng *rng, unsigned threads,
+                           zkr_buf *out) ZKR_WUR;
+/*
+ * Test builds only (ZKR_TEST_BUILD): the same without the table check, an
+ * entry off the table counted in no multiplicity (a cheating prover's best
+ * honest-looking attempt).
+ */
+zkr_err zkr_prover_zkrange_force(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *a,
+                                 const zkr_zkrange_table *tab, zkr_zkrng *rng,
+                                 zkr_buf *out) ZKR_WUR;
 
 /*
  * matmul@2: commits W (m x k int64, zero-padded) behind a hiding

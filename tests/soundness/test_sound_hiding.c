@@ -146,22 +146,22 @@ out:
 }
 
 /*
- * The |W| bound is not proven (docs/soundness.md, "What the hiding verifier
- * does not prove"): a committer that commits W = (p + 1) / 2, far above the
- * registered bound 127, makes x = 2, y = 1 verify, although no integer W
- * has 2 W = 1. This pins today's behaviour so that the range proof that
- * closes the gap has to flip it (and this test) on purpose. Its twin: the
- * same commitment with y = 3 (false even mod p) is refused.
+ * |W| <= 127 is proven by the hiding range proof (docs/soundness.md,
+ * "matmul@2"). Before it, a committer that committed W = (p + 1) / 2 made
+ * x = 2, y = 1 verify (2 W = 1 mod p, no integer W has it): the pinned
+ * KNOWN GAP, now a refusal. The cheating prover skips its own checks and
+ * runs the range proof anyway, W counted in no multiplicity (the LogUp sums
+ * then differ). Twins: W = 128 (one past the table) is refused the same
+ * way; W = +-127 with true y verify through the same cheat entry point.
  */
-static void test_unbounded_w(zkr_tap *t, const zkr_params *p)
+static zkr_err unbounded_case(const zkr_params *p, int64_t w, int64_t x, int64_t y,
+                              zkr_diag *d)
 {
-    int64_t w = (int64_t)((ZKR_GL_P + 1) / 2), x = 2, y = 1;
     zkr_verifier_matmul2_statement st;
     zkr_hpcs_poly *poly = NULL;
     zkr_matmul2_cheat ch;
     zkr_buf pf = {0};
-    zkr_diag d;
-    zkr_err r1 = ZKR_ERR_INTERNAL, r2 = ZKR_ERR_INTERNAL;
+    zkr_err r = ZKR_ERR_INTERNAL;
 
     memset(&st, 0, sizeof st);
     memset(&ch, 0, sizeof ch);
@@ -171,21 +171,39 @@ static void test_unbounded_w(zkr_tap *t, const zkr_params *p)
     st.pub.w_max_abs = 127;
     memset(st.statement_id, 0x3c, ZKR_DIGEST_BYTES);
     ch.skip_checks = 1;
-    zkr_diag_clear(&d);
+    zkr_diag_clear(d);
     if (zkr_prover_matmul2_commit(p, &w, 1, 1, 4, NULL, 0, 1, &poly, &st.pub.w) == ZKR_OK &&
-        zkr_prover_matmul2_cheat(p, st.statement_id, &st.pub, &w, poly, NULL, 0, &ch, &pf, &d) ==
+        zkr_prover_matmul2_cheat(p, st.statement_id, &st.pub, &w, poly, NULL, 0, &ch, &pf, d) ==
             ZKR_OK)
-        r1 = zkr_verify_matmul2(pf.p, pf.len, &st, &d);
-    zkr_tap_ok(t, r1 == ZKR_OK, "KNOWN GAP (unproven |W| bound): W = (p+1)/2 > 127 makes 2 W = 1 "
-               "verify (%d)", r1);
-    y = 3;
-    pf.len = 0;
-    if (poly && zkr_prover_matmul2_cheat(p, st.statement_id, &st.pub, &w, poly, NULL, 0, &ch, &pf,
-                                         &d) == ZKR_OK)
-        r2 = zkr_verify_matmul2(pf.p, pf.len, &st, &d);
-    zkr_tap_ok(t, r2 == ZKR_ERR_VERIFY, "the same W with 2 W = 3 (false mod p): VERIFY (%d)", r2);
+        r = zkr_verify_matmul2(pf.p, pf.len, &st, d);
     zkr_buf_free(&pf);
     zkr_hpcs_poly_free(poly);
+    return r;
+}
+
+static void test_unbounded_w(zkr_tap *t, const zkr_params *p)
+{
+    int64_t half = (int64_t)((ZKR_GL_P + 1) / 2);
+    zkr_diag d;
+    zkr_err r;
+
+    r = unbounded_case(p, half, 2, 1, &d);
+    zkr_tap_ok(t, r == ZKR_ERR_VERIFY && strstr(d.msg, "range proof") != NULL,
+               "W = (p+1)/2 (2 W = 1 mod p, the former KNOWN GAP): the range proof refuses (%d: "
+               "%s)", r, d.msg);
+    r = unbounded_case(p, half, 2, 3, &d);
+    zkr_tap_ok(t, r == ZKR_ERR_VERIFY, "the same W with 2 W = 3 (false mod p): VERIFY (%d)", r);
+    r = unbounded_case(p, 128, 1, 128, &d);
+    zkr_tap_ok(t, r == ZKR_ERR_VERIFY && strstr(d.msg, "range proof") != NULL,
+               "W = 128 (one past the int8 table), y = W x true: the range proof refuses (%d)", r);
+    r = unbounded_case(p, -128, 1, -128, &d);
+    zkr_tap_ok(t, r == ZKR_ERR_VERIFY && strstr(d.msg, "range proof") != NULL,
+               "W = -128, y = W x true: the range proof refuses (%d)", r);
+    r = unbounded_case(p, 127, 3, 381, &d);
+    zkr_tap_ok(t, r == ZKR_OK, "twin: W = 127 through the same cheat entry point verifies (%d)",
+               r);
+    r = unbounded_case(p, -127, 3, -381, &d);
+    zkr_tap_ok(t, r == ZKR_OK, "twin: W = -127 verifies (%d)", r);
 }
 
 int main(int argc, char **argv)

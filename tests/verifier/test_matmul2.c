@@ -215,7 +215,7 @@ static void test_randomness(zkr_tap *t, const zkr_params *p)
 
     memset(seed, 7, sizeof seed);
     memset(seed2, 9, sizeof seed2);
-    if (!mm2_make(t, p, 8, 8, 2, 8, seed, &c)) {
+    if (!mm2_make(t, p, 8, 8, 2, 16, seed, &c)) {
         zkr_tap_ok(t, 0, "randomness setup");
         return;
     }
@@ -233,25 +233,26 @@ static void test_randomness(zkr_tap *t, const zkr_params *p)
     zkr_tap_ok(t, mm2_prove(p, &c, seed, &s3) == ZKR_OK && (s1.len != s3.len || memcmp(s1.p, s3.p, s1.len) != 0),
                "the same seed for another statement gives another proof");
     c.st.statement_id[1] ^= 1;
-    zkr_tap_ok(t, zkr_prover_matmul2_commit(p, c.w, 8, 8, 8, seed, 32, 1, &p2, &c2) == ZKR_OK &&
+    zkr_tap_ok(t, zkr_prover_matmul2_commit(p, c.w, 8, 8, 16, seed, 32, 1, &p2, &c2) == ZKR_OK &&
                memcmp(c2.root, c.st.pub.w.root, ZKR_DIGEST_BYTES) == 0,
                "a seeded commitment is reproducible");
     zkr_hpcs_poly_free(p2);
     p2 = NULL;
-    zkr_tap_ok(t, zkr_prover_matmul2_commit(p, c.w, 8, 8, 8, NULL, 0, 1, &p2, &c2) == ZKR_OK &&
+    zkr_tap_ok(t, zkr_prover_matmul2_commit(p, c.w, 8, 8, 16, NULL, 0, 1, &p2, &c2) == ZKR_OK &&
                memcmp(c2.root, c.st.pub.w.root, ZKR_DIGEST_BYTES) != 0,
                "an OS-keyed commitment is fresh");
     zkr_hpcs_poly_free(p2);
     p2 = NULL;
-    zkr_tap_ok(t, zkr_prover_matmul2_commit(p, c.w, 8, 8, 8, seed, 8, 1, &p2, &c2) == ZKR_ERR_USAGE,
+    zkr_tap_ok(t, zkr_prover_matmul2_commit(p, c.w, 8, 8, 16, seed, 8, 1, &p2, &c2) == ZKR_ERR_USAGE,
                "a seed shorter than 16 bytes is refused");
-    /* The budget (8) is spent after 8 openings: 6 so far. */
+    /* The budget (16) is spent after 16 openings, two a proof (the matmul claim and the
+     * range proof): 6 proofs so far. */
     {
         zkr_buf x = {0};
         zkr_err r1 = mm2_prove(p, &c, NULL, &x), r2 = mm2_prove(p, &c, NULL, &x),
                 r3 = mm2_prove(p, &c, NULL, &x);
         zkr_tap_ok(t, r1 == ZKR_OK && r2 == ZKR_OK && r3 == ZKR_ERR_USAGE && x.len == 0,
-                   "the ninth opening of a commitment blinded for 8 is refused");
+                   "the 17th opening of a commitment blinded for 16 (two a proof) is refused");
         zkr_buf_free(&x);
     }
     zkr_buf_free(&a);
