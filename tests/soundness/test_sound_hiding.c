@@ -206,6 +206,86 @@ static void test_unbounded_w(zkr_tap *t, const zkr_params *p)
     zkr_tap_ok(t, r == ZKR_OK, "twin: W = -127 verifies (%d)", r);
 }
 
+/*
+ * The range proof on its own (the component inference@2's byte limbs will
+ * use): a hidden vector against the byte table 0..255, proved and verified
+ * on a bare transcript. n = 0 (one entry), n = 9 (the sumcheck runs over n,
+ * not 8, variables). Rejects: a limb 256 and a limb -1 (the forced prover
+ * counts them nowhere), and a proof replayed under another table.
+ */
+static zkr_err range_case(const zkr_params *p, const int64_t *v, unsigned n, int force,
+                          zkr_zkrange_table tab, zkr_zkrange_table vtab)
+{
+    size_t len = (size_t)1 << n;
+    zkr_gl *ev = calloc(len, sizeof *ev);
+    zkr_hpcs_poly *poly = NULL;
+    zkr_hpcs_commitment comm;
+    zkr_transcript tp, tv;
+    uint8_t sid[ZKR_DIGEST_BYTES], pd[ZKR_DIGEST_BYTES];
+    zkr_zkrng rng;
+    zkr_buf pf = {0};
+    zkr_dec d;
+    zkr_err r = ZKR_ERR_NOMEM;
+
+    if (!ev)
+        return r;
+    for (size_t i = 0; i < len; i++)
+        ev[i] = zkr_gl_from_i64(v[i]);
+    memset(sid, 0x5a, sizeof sid);
+    zkr_params_digest(p, pd);
+    zkr_zkrng_os(&rng);
+    if ((r = zkr_prover_hcommit(p, ev, n, 1, &rng, 1, &poly, &comm)) != ZKR_OK)
+        goto out;
+    zkr_ts_init(&tp, "zkreg/test-range", 1, ZKR_PROOF_SYSTEM_ID, p->id, pd, sid);
+    tv = tp;
+    r = force ? zkr_prover_zkrange_force(p, &tp, poly, &tab, &rng, &pf)
+              : zkr_prover_zkrange(p, &tp, poly, &tab, &rng, 1, &pf);
+    if (r != ZKR_OK)
+        goto out;
+    zkr_dec_init(&d, pf.p, pf.len);
+    r = zkr_zkrange_verify(p, &tv, &comm, &vtab, &d);
+    if (r == ZKR_OK && zkr_dec_finish(&d) != ZKR_OK)
+        r = ZKR_ERR_MALFORMED;
+out:
+    zkr_zkrng_wipe(&rng);
+    zkr_hpcs_poly_free(poly);
+    zkr_buf_free(&pf);
+    free(ev);
+    return r;
+}
+
+static void test_range_bytes(zkr_tap *t, const zkr_params *p)
+{
+    const zkr_zkrange_table bytes = {0, 256}, int8 = ZKR_ZKRANGE_INT8;
+    int64_t v[512];
+    zkr_err r;
+
+    for (int i = 0; i < 512; i++)
+        v[i] = (int64_t)(zkr_tap_rand(t) % 256);
+    v[3] = 255;
+    v[4] = 0;
+    r = range_case(p, v, 9, 0, bytes, bytes);
+    zkr_tap_ok(t, r == ZKR_OK, "range proof: 512 hidden bytes (n = 9) against 0..255 verify (%d)",
+               r);
+    r = range_case(p, v, 0, 0, bytes, bytes);
+    zkr_tap_ok(t, r == ZKR_OK, "range proof: one hidden byte (n = 0) verifies (%d)", r);
+    r = range_case(p, v, 9, 0, bytes, int8);
+    zkr_tap_ok(t, r == ZKR_ERR_VERIFY, "range proof: replayed against another table: VERIFY (%d)",
+               r);
+    v[7] = 256;
+    r = range_case(p, v, 9, 0, bytes, bytes);
+    zkr_tap_ok(t, r == ZKR_ERR_USAGE, "range proof: the honest prover refuses a limb 256 (%d)", r);
+    r = range_case(p, v, 9, 1, bytes, bytes);
+    zkr_tap_ok(t, r == ZKR_ERR_VERIFY, "range proof: a limb 256 (forced): VERIFY (%d)", r);
+    v[7] = -1;
+    r = range_case(p, v, 9, 1, bytes, bytes);
+    zkr_tap_ok(t, r == ZKR_ERR_VERIFY, "range proof: a limb -1 = p - 1 (forced): VERIFY (%d)", r);
+    v[7] = 256 + (int64_t)(ZKR_GL_P % 256); /* forced: still off the table, whatever p mod 256 */
+    r = range_case(p, v, 9, 1, bytes, bytes);
+    zkr_tap_ok(t, r == ZKR_ERR_VERIFY, "range proof: a limb 256 + (p mod 256) (forced): VERIFY "
+               "(%d)", r);
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -282,6 +362,7 @@ int main(int argc, char **argv)
     }
     test_off_slice(&t, &p, &c);
     test_unbounded_w(&t, &p);
+    test_range_bytes(&t, &p);
     zkr_hpcs_poly_free(c.poly);
     return zkr_tap_done(&t);
 }
