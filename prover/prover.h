@@ -499,6 +499,8 @@ void zkr_zkrng_os(zkr_zkrng *g);
 zkr_err zkr_zkrng_seeded(zkr_zkrng *g, const uint8_t *seed, size_t seed_len, const char *label,
                          const uint8_t *ctx, size_t ctx_len) ZKR_WUR;
 void zkr_zkrng_bytes(zkr_zkrng *g, uint8_t *out, size_t n);
+/* Keys g with a raw 32-byte key (a stored secret opening's). */
+void zkr_zkrng_from_key(zkr_zkrng *g, const uint8_t key[32]);
 /* Uniform in [0, p) (rejection, no bias). */
 zkr_gl zkr_zkrng_gl(zkr_zkrng *g);
 zkr_ext zkr_zkrng_ext(zkr_zkrng *g);
@@ -609,6 +611,39 @@ zkr_err zkr_prover_zkrange(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly
 zkr_err zkr_prover_zkrange_force(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *a,
                                  const zkr_zkrange_table *tab, zkr_zkrng *rng,
                                  zkr_buf *out) ZKR_WUR;
+
+/*
+ * Hiding record commitment (zk/zk.h, "hiding record commitment"). The
+ * secret opening is what the prover keeps to open it later: u32 version (1)
+ * | u32 budget | key[32] (the generator key that made every blinding entry
+ * and salt). Whoever holds it and the record can rebuild the commitment;
+ * it reveals the record's blinding, so it is a secret like the record
+ * (seal it as a key; wipe with sodium_memzero).
+ */
+#define ZKR_RECORD_OPENING_BYTES 40u
+/*
+ * Commits rec (len bytes, 1..ZKR_RECORD_MAX_LEN) blinded for `budget`
+ * openings. seed NULL: the key comes from the OS CSPRNG (a fresh
+ * commitment each call); else (ZKR_ZK_SEED_MIN..MAX bytes) it is derived
+ * from the seed, len, budget and the record's digest (reproducible, secret
+ * while the seed is). Writes the public commitment bytes and the secret
+ * opening. ZKR_ERR_USAGE (len, budget, seed length), TOO_LARGE, NOMEM.
+ */
+zkr_err zkr_prover_record_commit(const zkr_params *p, const uint8_t *rec, size_t len,
+                                 uint32_t budget, const uint8_t *seed, size_t seed_len,
+                                 unsigned threads, uint8_t commitment[ZKR_RECORD_COMMIT_BYTES],
+                                 uint8_t opening[ZKR_RECORD_OPENING_BYTES]) ZKR_WUR;
+/*
+ * Rebuilds the prover state of a record commitment from the record and its
+ * secret opening, for a proof to open it (budget as committed, counted
+ * from zero in this object). ZKR_ERR_MISMATCH_INPUT when rec and opening do
+ * not give exactly `commitment`; ZKR_ERR_MALFORMED (commitment or opening
+ * bytes), NOMEM.
+ */
+zkr_err zkr_prover_record_reopen(const zkr_params *p, const uint8_t *rec, size_t len,
+                                 const uint8_t commitment[ZKR_RECORD_COMMIT_BYTES],
+                                 const uint8_t opening[ZKR_RECORD_OPENING_BYTES],
+                                 unsigned threads, zkr_hpcs_poly **poly) ZKR_WUR;
 
 /*
  * matmul@2: commits W (m x k int64, zero-padded) behind a hiding

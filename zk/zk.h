@@ -974,6 +974,35 @@ zkr_err zkr_zkrange_verify(const zkr_params *p, zkr_transcript *t, const zkr_hpc
  */
 double zkr_zkrange_alg_error(const zkr_params *p, unsigned n_vars, unsigned a_blind_vars);
 
+/* ---------------- hiding record commitment ---------------- */
+/*
+ * A hiding commitment to one input record (docs/proof-system.md, "Hiding
+ * record commitment"): the record's bytes r_0..r_{len-1} (uint8, as the
+ * dataset stores them) are the entries of a multilinear over
+ * n = log2_ceil(len) variables (zero-padded), committed with the hiding
+ * commitment (e blinding variables for `budget` openings). What a
+ * statement binds is the encoding below; inference@2 (not implemented
+ * yet) will open it. Layout, ZKR_RECORD_COMMIT_BYTES bytes:
+ * u32 version (1) | u32 len | u32 n | u32 e | root[32], big-endian.
+ */
+#define ZKR_RECORD_COMMIT_VERSION 1u
+#define ZKR_RECORD_COMMIT_BYTES 48u
+#define ZKR_RECORD_MAX_LEN (1u << 20)
+typedef struct {
+    uint32_t len;             /* record bytes */
+    zkr_hpcs_commitment comm; /* n = log2_ceil(len), base-valued */
+} zkr_record_commitment;
+void zkr_record_commitment_encode(const zkr_record_commitment *rc,
+                                  uint8_t out[ZKR_RECORD_COMMIT_BYTES]);
+/*
+ * Strict decode: exactly ZKR_RECORD_COMMIT_BYTES bytes, version 1,
+ * 1 <= len <= ZKR_RECORD_MAX_LEN, n = log2_ceil(len), 1 <= e <=
+ * ZKR_HPCS_MAX_BLIND_VARS, n + e <= p->max_vars. ZKR_OK or
+ * ZKR_ERR_MALFORMED.
+ */
+zkr_err zkr_record_commitment_decode(const zkr_params *p, const uint8_t *in, size_t in_len,
+                                     zkr_record_commitment *out) ZKR_WUR;
+
 /* ---------------- matmul@2: hiding matrix product ---------------- */
 #define ZKR_MATMUL2_PROTOCOL "zkreg/matmul@2"
 /* 2: the hiding range proof of |W| <= 127 (section 13) joined the proof. */
