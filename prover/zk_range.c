@@ -299,6 +299,27 @@ static zkr_err zkr_zr_sumcheck(zkr_zr_ctx *z)
     return ZKR_OK;
 }
 
+/*
+ * sum_i eq(z, i) v_i for base (bv) or extension (ev) evaluations: only the
+ * public eq table is allocated, so no partial fold of a secret table is
+ * left unwiped (zkr_mle_eval_* fold a copy).
+ */
+static zkr_err zkr_zr_eval(const zkr_gl *bv, const zkr_ext *ev, unsigned vars, const zkr_ext *z,
+                           zkr_ext *out)
+{
+    size_t len = (size_t)1 << vars;
+    zkr_ext *eq = malloc(len * sizeof *eq), acc = zkr_ext_from(0);
+
+    if (!eq)
+        return ZKR_ERR_NOMEM;
+    zkr_mle_eq_table(z, vars, eq);
+    for (size_t i = 0; i < len; i++)
+        acc = zkr_ext_add(acc, bv ? zkr_ext_mul_base(eq[i], bv[i]) : zkr_ext_mul(eq[i], ev[i]));
+    free(eq);
+    *out = acc;
+    return ZKR_OK;
+}
+
 /* A blinded poly's full point (r_<n, s, 0...) and its value there. */
 static zkr_err zkr_zr_value(const zkr_hpcs_poly *f, unsigned n, const zkr_ext *r, zkr_ext s,
                             zkr_ext *zf, zkr_ext *val)
@@ -310,9 +331,7 @@ static zkr_err zkr_zr_value(const zkr_hpcs_poly *f, unsigned n, const zkr_ext *r
     zf[n] = s;
     for (unsigned b = n + 1; b < total; b++)
         zf[b] = zkr_ext_from(0);
-    if (bv)
-        return zkr_mle_eval_base(bv, total, zf, val);
-    return zkr_mle_eval_ext(zkr_hpcs_poly_ext_evals(f), total, zf, val);
+    return zkr_zr_eval(bv, zkr_hpcs_poly_ext_evals(f), total, zf, val);
 }
 
 /* The revealed values and, for each, a mask Z_P, Z_P's value b and P + rho_P Z_P's opening. */
@@ -338,7 +357,7 @@ static zkr_err zkr_zr_open_values(zkr_zr_ctx *z, zkr_ext gr)
         zkr_ext b, rho;
         r = zkr_prover_hmask(z->p, total, z->rng, z->threads, &mask, root);
         if (r == ZKR_OK)
-            r = zkr_mle_eval_ext(zkr_hpcs_mask_evals(mask), total, zf[i], &b);
+            r = zkr_zr_eval(NULL, zkr_hpcs_mask_evals(mask), total, zf[i], &b);
         if (r == ZKR_OK) {
             zkr_ts_absorb(z->t, "zr-mask-root", root, ZKR_DIGEST_BYTES);
             zkr_ts_absorb_ext(z->t, "zr-mask-val", &b, 1);
