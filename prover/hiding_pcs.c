@@ -23,6 +23,7 @@ struct zkr_hpcs_poly {
     size_t cw_words;
     zkr_mtree tree;
     uint32_t budget, used;
+    uint64_t off_slice; /* openings at a point off u = 0^e (each reveals F there) */
 };
 
 static void zkr_wipe_free(void *p, size_t n)
@@ -62,6 +63,12 @@ void zkr_hpcs_poly_root(const zkr_hpcs_poly *poly, uint8_t root[ZKR_DIGEST_BYTES
 uint32_t zkr_hpcs_budget_left(const zkr_hpcs_poly *f)
 {
     return f->budget > f->used ? f->budget - f->used : 0;
+}
+
+uint64_t zkr_hpcs_reveals_left(const zkr_hpcs_poly *f)
+{
+    uint64_t cap = f->n_vars >= 64 ? UINT64_MAX : (uint64_t)1 << f->n_vars;
+    return cap > f->off_slice ? cap - f->off_slice : 0;
 }
 
 /* RS-encodes 2^log_n ext coefficients component-wise into packed ext words. */
@@ -570,6 +577,14 @@ zkr_err zkr_prover_hopen_at(const zkr_params *p, zkr_transcript *t, zkr_hpcs_pol
                             const zkr_hpcs_poly *mask, zkr_ext rho, const zkr_ext *zfull,
                             zkr_ext value, zkr_zkrng *rng, unsigned threads, zkr_buf *out)
 {
+    /*
+     * The caller reveals F at this point (a randomised extension mixes in
+     * the blinding slice u = e_1, which has 2^n entries): more than 2^n such
+     * values would determine that slice and unmask f.
+     */
+    if (f->n_vars >= 64 || f->off_slice >= ((uint64_t)1 << f->n_vars))
+        return ZKR_ERR_USAGE;
+    f->off_slice++;
     return zkr_hopen_run(p, t, f, mask, mask, rho, zfull, zfull + f->n_vars, 0, value, rng,
                          threads, out);
 }

@@ -223,7 +223,8 @@ static zkr_err zkr_mm2_refuse(const zkr_mm2_job *j, zkr_diag *d)
     if (sodium_memcmp(root, j->pub->w.root, ZKR_DIGEST_BYTES) != 0)
         return zkr_fail(d, ZKR_ERR_MISMATCH_MODEL, "matmul@2: W does not match the commitment");
     /* Two openings a proof: the matmul claim and the range proof's randomised extension. */
-    if (zkr_hpcs_budget_left(j->poly) < ZKR_MATMUL2_OPENINGS)
+    if (zkr_hpcs_budget_left(j->poly) < ZKR_MATMUL2_OPENINGS ||
+        zkr_hpcs_reveals_left(j->poly) == 0)
         return zkr_fail(d, ZKR_ERR_USAGE, "matmul@2: the commitment's opening budget is spent "
                         "(zero knowledge holds for that many proofs only)");
     return ZKR_OK;

@@ -554,6 +554,12 @@ void zkr_hpcs_poly_root(const zkr_hpcs_poly *poly, uint8_t root[ZKR_DIGEST_BYTES
 /* Openings left in f's budget (the count lives in this object only, not across processes). */
 uint32_t zkr_hpcs_budget_left(const zkr_hpcs_poly *f);
 /*
+ * Openings at a full point (zkr_prover_hopen_at, whose caller reveals F
+ * there) left: 2^n in all, the size of the blinding slice u = e_1 such a
+ * value mixes in (counted in this object only).
+ */
+uint64_t zkr_hpcs_reveals_left(const zkr_hpcs_poly *f);
+/*
  * Proves G(z, 0^e) = value for G = f + rho mask (what zkr_hpcs_verify
  * checks) and appends the bytes. Consumes one opening of f's budget.
  * ZKR_ERR_USAGE (sizes differ, budget exhausted), ZKR_ERR_NOMEM.
@@ -564,7 +570,8 @@ zkr_err zkr_prover_hopen(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *
 
 /*
  * As zkr_prover_hopen at a point zfull of all n + e variables (blinding
- * coordinates included: what zkr_hpcs_verify_at checks). Same errors.
+ * coordinates included: what zkr_hpcs_verify_at checks). Same errors, and
+ * ZKR_ERR_USAGE past zkr_hpcs_reveals_left.
  */
 zkr_err zkr_prover_hopen_at(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *f,
                             const zkr_hpcs_poly *mask, zkr_ext rho, const zkr_ext *zfull,

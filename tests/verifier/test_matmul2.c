@@ -368,6 +368,34 @@ static void test_blinding_sizes(zkr_tap *t, const zkr_params *p)
                "no blinding fits past max_vars, budget 0 or over the maximum");
 }
 
+/*
+ * The range proof reveals one value of W's blinding slice u = e_1 per proof
+ * (its randomised extension); a 1x1 W has a one-entry slice, so a second
+ * proof against the same commitment would unmask W: refused (USAGE), though
+ * the opening budget (4) has room. Twin: the first proof verifies.
+ */
+static void test_reveal_cap(zkr_tap *t, const zkr_params *p)
+{
+    mm2_case c;
+    zkr_buf a = {0}, b = {0};
+    zkr_err r1 = ZKR_ERR_INTERNAL, r2 = ZKR_ERR_INTERNAL;
+
+    if (!mm2_make(t, p, 1, 1, 1, 4, NULL, &c)) {
+        zkr_tap_ok(t, 0, "reveal cap setup");
+        return;
+    }
+    if (mm2_prove(p, &c, NULL, &a) == ZKR_OK)
+        r1 = mm2_verify(a.p, a.len, &c.st);
+    r2 = mm2_prove(p, &c, NULL, &b);
+    zkr_tap_ok(t, r1 == ZKR_OK && r2 == ZKR_ERR_USAGE && b.len == 0 &&
+                      zkr_hpcs_budget_left(c.poly) == 2,
+               "1x1 W: the first proof verifies, a second is refused (one-entry blinding slice) "
+               "with budget left (%d, %d)", r1, r2);
+    zkr_buf_free(&a);
+    zkr_buf_free(&b);
+    mm2_free(&c);
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -382,6 +410,7 @@ int main(int argc, char **argv)
     test_tamper(&t, &p);
     test_bindings(&t, &p);
     test_randomness(&t, &p);
+    test_reveal_cap(&t, &p);
     test_blinding_sizes(&t, &p);
     test_seed_derivation(&t);
     test_threads_and_model(&t, &p);
