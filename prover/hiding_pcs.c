@@ -23,6 +23,7 @@ struct zkr_hpcs_poly {
     size_t cw_words;
     zkr_mtree tree;
     uint32_t budget, used;
+    uint64_t off_slice; /* openings at a point off u = 0^e (each reveals F there) */
 };
 
 static void zkr_wipe_free(void *p, size_t n)
@@ -62,6 +63,12 @@ void zkr_hpcs_poly_root(const zkr_hpcs_poly *poly, uint8_t root[ZKR_DIGEST_BYTES
 uint32_t zkr_hpcs_budget_left(const zkr_hpcs_poly *f)
 {
     return f->budget > f->used ? f->budget - f->used : 0;
+}
+
+uint64_t zkr_hpcs_reveals_left(const zkr_hpcs_poly *f)
+{
+    uint64_t cap = f->n_vars >= 64 ? UINT64_MAX : (uint64_t)1 << f->n_vars;
+    return cap > f->off_slice ? cap - f->off_slice : 0;
 }
 
 /* RS-encodes 2^log_n ext coefficients component-wise into packed ext words. */
@@ -164,6 +171,92 @@ zkr_err zkr_prover_hcommit(const zkr_params *p, const zkr_gl *evals, unsigned n_
 out:
     zkr_hpcs_poly_free(poly);
     return r;
+}
+
+/* Monomial coefficients of ext evaluations, component by component. */
+static zkr_err zkr_h_ext_monomial(const zkr_ext *ev, unsigned vars, zkr_ext *ce)
+{
+    size_t len = (size_t)1 << vars;
+    zkr_gl *tmp = malloc(len * sizeof *tmp);
+
+    if (!tmp)
+        return ZKR_ERR_NOMEM;
+    for (int k = 0; k < 3; k++) {
+        for (size_t i = 0; i < len; i++)
+            tmp[i] = ev[i].c[k];
+        zkr_mle_to_monomial_base(tmp, vars);
+        for (size_t i = 0; i < len; i++)
+            ce[i].c[k] = tmp[i];
+    }
+    zkr_wipe_free(tmp, len * sizeof *tmp);
+    return ZKR_OK;
+}
+
+zkr_err zkr_prover_hcommit_ext(const zkr_params *p, const zkr_ext *evals, unsigned n_vars,
+                               uint32_t budget, zkr_zkrng *rng, unsigned threads,
+                               zkr_hpcs_poly **out, zkr_hpcs_commitment *comm)
+{
+    zkr_hpcs_poly *poly = NULL;
+    unsigned e;
+    size_t len, small;
+    zkr_err r = ZKR_ERR_NOMEM;
+
+    *out = NULL;
+    memset(comm, 0, sizeof *comm);
+    if (budget == 0 || budget > ZKR_HPCS_MAX_BUDGET)
+        return ZKR_ERR_USAGE;
+    if ((e = zkr_hpcs_blind_vars(p, n_vars, budget)) == 0)
+        return ZKR_ERR_TOO_LARGE;
+    poly = calloc(1, sizeof *poly);
+    if (!poly)
+        return ZKR_ERR_NOMEM;
+    poly->ext = 1;
+    poly->n_vars = n_vars;
+    poly->total = n_vars + e;
+    poly->budget = budget;
+    zkr_pcs_layout_of(p, poly->total, &poly->l);
+    len = (size_t)1 << poly->total;
+    small = (size_t)1 << n_vars;
+    poly->eve = malloc(len * sizeof *poly->eve);
+    poly->ce = malloc(len * sizeof *poly->ce);
+    if (!poly->eve || !poly->ce)
+        goto out;
+    memcpy(poly->eve, evals, small * sizeof *evals);
+    /* As for a base f: every entry off the slice u = 0^e is uniform (extension) noise. */
+    for (size_t i = small; i < len; i++)
+        poly->eve[i] = zkr_zkrng_ext(rng);
+    if ((r = zkr_h_ext_monomial(poly->eve, poly->total, poly->ce)) != ZKR_OK ||
+        (r = zkr_h_encode_commit(p, poly, rng, threads)) != ZKR_OK)
+        goto out;
+    zkr_mtree_root(&poly->tree, comm->root);
+    comm->n_vars = n_vars;
+    comm->blind_vars = e;
+    comm->ext = 1;
+    *out = poly;
+    poly = NULL;
+out:
+    zkr_hpcs_poly_free(poly);
+    return r;
+}
+
+const zkr_gl *zkr_hpcs_poly_base_evals(const zkr_hpcs_poly *poly)
+{
+    return poly->ext ? NULL : poly->evb;
+}
+
+const zkr_ext *zkr_hpcs_poly_ext_evals(const zkr_hpcs_poly *poly)
+{
+    return poly->ext ? poly->eve : NULL;
+}
+
+unsigned zkr_hpcs_poly_total_vars(const zkr_hpcs_poly *poly)
+{
+    return poly->total;
+}
+
+unsigned zkr_hpcs_poly_n_vars(const zkr_hpcs_poly *poly)
+{
+    return poly->n_vars;
 }
 
 zkr_err zkr_prover_hmask(const zkr_params *p, unsigned total_vars, zkr_zkrng *rng,
@@ -397,10 +490,15 @@ static uint64_t zkr_h_pow(const zkr_transcript *t, unsigned bits)
  * blinding coordinates u of the point the folding sumcheck runs at (0 when
  * honest; a cheat opens off the slice u = 0 the verifier fixes).
  */
+/*
+ * u, when not NULL, gives the e blinding coordinates of the point (the
+ * randomised extension's evaluation of the hiding range proof); the whole
+ * point is then absorbed. NULL: the slice bits (0 when honest), z absorbed.
+ */
 static zkr_err zkr_hopen_run(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *f,
                              const zkr_hpcs_poly *tree_mask, const zkr_hpcs_poly *g_mask,
-                             zkr_ext rho, const zkr_ext *z, uint64_t slice, zkr_ext value,
-                             zkr_zkrng *rng, unsigned threads, zkr_buf *out)
+                             zkr_ext rho, const zkr_ext *z, const zkr_ext *u, uint64_t slice,
+                             zkr_ext value, zkr_zkrng *rng, unsigned threads, zkr_buf *out)
 {
     zkr_hopen_ctx c;
     zkr_ext *zf = NULL;
@@ -408,7 +506,7 @@ static zkr_err zkr_hopen_run(const zkr_params *p, zkr_transcript *t, zkr_hpcs_po
     uint64_t nonce;
     zkr_err r = ZKR_ERR_NOMEM;
 
-    if (f->ext || !tree_mask->ext || !g_mask->ext || tree_mask->total != f->total ||
+    if (f->n_vars >= f->total || !tree_mask->ext || !g_mask->ext || tree_mask->total != f->total ||
         g_mask->total != f->total)
         return ZKR_ERR_USAGE;
     if (f->used >= f->budget)
@@ -427,16 +525,24 @@ static zkr_err zkr_hopen_run(const zkr_params *p, zkr_transcript *t, zkr_hpcs_po
         goto out;
     memcpy(zf, z, (size_t)f->n_vars * sizeof *zf);
     for (unsigned b = 0; b < f->total - f->n_vars; b++)
-        zf[f->n_vars + b] = zkr_ext_from((slice >> b) & 1);
+        zf[f->n_vars + b] = u ? u[b] : zkr_ext_from((slice >> b) & 1);
     for (size_t i = 0; i < len; i++) {
         c.g[i] = zkr_ext_mul(rho, g_mask->eve[i]);
-        c.g[i].c[0] = zkr_gl_add(c.g[i].c[0], f->evb[i]);
         c.coef[i] = zkr_ext_mul(rho, g_mask->ce[i]);
-        c.coef[i].c[0] = zkr_gl_add(c.coef[i].c[0], f->cb[i]);
+        if (f->ext) {
+            c.g[i] = zkr_ext_add(c.g[i], f->eve[i]);
+            c.coef[i] = zkr_ext_add(c.coef[i], f->ce[i]);
+        } else {
+            c.g[i].c[0] = zkr_gl_add(c.g[i].c[0], f->evb[i]);
+            c.coef[i].c[0] = zkr_gl_add(c.coef[i].c[0], f->cb[i]);
+        }
     }
     zkr_ts_absorb(t, "hpcs-f", f->tree.nodes[1], ZKR_DIGEST_BYTES);
     zkr_ts_absorb(t, "hpcs-z", tree_mask->tree.nodes[1], ZKR_DIGEST_BYTES);
-    zkr_ts_absorb_ext(t, "hpcs-point", z, f->n_vars);
+    if (u)
+        zkr_ts_absorb_ext(t, "hpcs-point-full", zf, f->total);
+    else
+        zkr_ts_absorb_ext(t, "hpcs-point", z, f->n_vars);
     if ((r = zkr_h_fold_phase(&c, t, zf, value)) != ZKR_OK)
         goto out;
     nonce = zkr_h_pow(t, p->pow_bits);
@@ -464,7 +570,23 @@ zkr_err zkr_prover_hopen(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *
                          const zkr_hpcs_poly *mask, zkr_ext rho, const zkr_ext *z, zkr_ext value,
                          zkr_zkrng *rng, unsigned threads, zkr_buf *out)
 {
-    return zkr_hopen_run(p, t, f, mask, mask, rho, z, 0, value, rng, threads, out);
+    return zkr_hopen_run(p, t, f, mask, mask, rho, z, NULL, 0, value, rng, threads, out);
+}
+
+zkr_err zkr_prover_hopen_at(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *f,
+                            const zkr_hpcs_poly *mask, zkr_ext rho, const zkr_ext *zfull,
+                            zkr_ext value, zkr_zkrng *rng, unsigned threads, zkr_buf *out)
+{
+    /*
+     * The caller reveals F at this point (a randomised extension mixes in
+     * the blinding slice u = e_1, which has 2^n entries): more than 2^n such
+     * values would determine that slice and unmask f.
+     */
+    if (f->n_vars >= 64 || f->off_slice >= ((uint64_t)1 << f->n_vars))
+        return ZKR_ERR_USAGE;
+    f->off_slice++;
+    return zkr_hopen_run(p, t, f, mask, mask, rho, zfull, zfull + f->n_vars, 0, value, rng,
+                         threads, out);
 }
 
 #if ZKR_TEST_BUILD
@@ -473,7 +595,7 @@ zkr_err zkr_prover_hopen_cheat(const zkr_params *p, zkr_transcript *t, zkr_hpcs_
                                zkr_ext rho, const zkr_ext *z, uint64_t slice, zkr_ext value,
                                zkr_zkrng *rng, zkr_buf *out)
 {
-    return zkr_hopen_run(p, t, f, tree_mask, g_mask, rho, z, slice, value, rng, 1, out);
+    return zkr_hopen_run(p, t, f, tree_mask, g_mask, rho, z, NULL, slice, value, rng, 1, out);
 }
 
 zkr_err zkr_prover_hcommit_table_for_test(const zkr_params *p, const zkr_gl *table,

@@ -93,6 +93,11 @@ static zkr_err zkr_mm2_check(const zkr_matmul2_public *pub, const int64_t *w, zk
     if (zkr_matmul_check_integer(&mp, &what) != ZKR_OK)
         return zkr_fail(d, ZKR_ERR_USAGE, "matmul@2: %s; refusing to prove", what);
     for (size_t i = 0; i < (size_t)pub->m * pub->k; i++)
+        if (w[i] < -ZKR_MATMUL2_W_MAX || w[i] > ZKR_MATMUL2_W_MAX)
+            return zkr_fail(d, ZKR_ERR_USAGE, "matmul@2: a W entry is outside -%d..%d (the "
+                            "range proof covers int8 weights only); refusing to prove",
+                            ZKR_MATMUL2_W_MAX, ZKR_MATMUL2_W_MAX);
+    for (size_t i = 0; i < (size_t)pub->m * pub->k; i++)
         if ((w[i] < 0 ? (uint64_t)0 - (uint64_t)w[i] : (uint64_t)w[i]) > pub->w_max_abs)
             return zkr_fail(d, ZKR_ERR_USAGE, "matmul@2: a |W| entry is above the registered "
                             "bound; refusing to prove");
@@ -217,7 +222,9 @@ static zkr_err zkr_mm2_refuse(const zkr_mm2_job *j, zkr_diag *d)
     zkr_hpcs_poly_root(j->poly, root);
     if (sodium_memcmp(root, j->pub->w.root, ZKR_DIGEST_BYTES) != 0)
         return zkr_fail(d, ZKR_ERR_MISMATCH_MODEL, "matmul@2: W does not match the commitment");
-    if (zkr_hpcs_budget_left(j->poly) == 0)
+    /* Two openings a proof: the matmul claim and the range proof's randomised extension. */
+    if (zkr_hpcs_budget_left(j->poly) < ZKR_MATMUL2_OPENINGS ||
+        zkr_hpcs_reveals_left(j->poly) == 0)
         return zkr_fail(d, ZKR_ERR_USAGE, "matmul@2: the commitment's opening budget is spent "
                         "(zero knowledge holds for that many proofs only)");
     return ZKR_OK;
@@ -350,6 +357,22 @@ static zkr_err zkr_mm2_open(const zkr_mm2_job *j, zkr_transcript *t, const zkr_h
     return r;
 }
 
+/* Step 7: the hiding range proof of W against -127..127 (a cheat skips the table check). */
+static zkr_err zkr_mm2_range(const zkr_mm2_job *j, zkr_transcript *t, zkr_zkrng *rng,
+                             zkr_buf *out)
+{
+    const zkr_zkrange_table tab = ZKR_ZKRANGE_INT8;
+
+    if (j->cheat->skip_checks) {
+#if ZKR_TEST_BUILD
+        return zkr_prover_zkrange_force(j->p, t, j->poly, &tab, rng, out);
+#else
+        return ZKR_ERR_USAGE;
+#endif
+    }
+    return zkr_prover_zkrange(j->p, t, j->poly, &tab, rng, j->threads, out);
+}
+
 static zkr_err zkr_mm2_prove(const zkr_mm2_job *j, const uint8_t statement_id[ZKR_DIGEST_BYTES],
                              const uint8_t *seed, size_t seed_len, zkr_buf *out, zkr_diag *d)
 {
@@ -359,7 +382,7 @@ static zkr_err zkr_mm2_prove(const zkr_mm2_job *j, const uint8_t statement_id[ZK
     zkr_hpcs_poly *mask = NULL;
     uint8_t zroot[ZKR_DIGEST_BYTES];
     zkr_mm2_sc o;
-    zkr_buf stmt = {0}, sc = {0}, pcs = {0};
+    zkr_buf stmt = {0}, sc = {0}, pcs = {0}, rng_sec = {0};
     size_t mark = out->len;
     zkr_err r;
 
@@ -377,13 +400,15 @@ static zkr_err zkr_mm2_prove(const zkr_mm2_job *j, const uint8_t statement_id[ZK
     zkr_ts_absorb(&t, "mm2-mask-root", zroot, ZKR_DIGEST_BYTES);
     if ((r = zkr_mm2_masked_sumcheck(j, &t, mask, &o)) != ZKR_OK ||
         (r = zkr_mm2_open(j, &t, mask, &o, &rng, &pcs)) != ZKR_OK ||
+        (r = zkr_mm2_range(j, &t, &rng, &rng_sec)) != ZKR_OK ||
         (r = zkr_mm2_sections(j, zroot, o.sigma, o.msgs, zkr_log2_ceil(pub->k), o.v, &stmt,
                               &sc)) != ZKR_OK)
         goto out;
-    if ((r = zkr_proof_begin(out, j->p->id, ZKR_KIND_MATMUL2, statement_id, 3)) != ZKR_OK ||
+    if ((r = zkr_proof_begin(out, j->p->id, ZKR_KIND_MATMUL2, statement_id, 4)) != ZKR_OK ||
         (r = zkr_proof_add_section(out, ZKR_SEC_STATEMENT, stmt.p, stmt.len)) != ZKR_OK ||
         (r = zkr_proof_add_section(out, ZKR_SEC_ZK_SUMCHECK, sc.p, sc.len)) != ZKR_OK ||
-        (r = zkr_proof_add_section(out, ZKR_SEC_HPCS, pcs.p, pcs.len)) != ZKR_OK)
+        (r = zkr_proof_add_section(out, ZKR_SEC_HPCS, pcs.p, pcs.len)) != ZKR_OK ||
+        (r = zkr_proof_add_section(out, ZKR_SEC_ZK_RANGE, rng_sec.p, rng_sec.len)) != ZKR_OK)
         goto out;
 out:
     if (r != ZKR_OK)
@@ -394,6 +419,7 @@ out:
     zkr_buf_free(&stmt);
     zkr_buf_free(&sc);
     zkr_buf_free(&pcs);
+    zkr_buf_free(&rng_sec);
     return r;
 }
 

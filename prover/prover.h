@@ -499,6 +499,8 @@ void zkr_zkrng_os(zkr_zkrng *g);
 zkr_err zkr_zkrng_seeded(zkr_zkrng *g, const uint8_t *seed, size_t seed_len, const char *label,
                          const uint8_t *ctx, size_t ctx_len) ZKR_WUR;
 void zkr_zkrng_bytes(zkr_zkrng *g, uint8_t *out, size_t n);
+/* Keys g with a raw 32-byte key (a stored secret opening's). */
+void zkr_zkrng_from_key(zkr_zkrng *g, const uint8_t key[32]);
 /* Uniform in [0, p) (rejection, no bias). */
 zkr_gl zkr_zkrng_gl(zkr_zkrng *g);
 zkr_ext zkr_zkrng_ext(zkr_zkrng *g);
@@ -526,6 +528,20 @@ typedef struct zkr_hpcs_poly zkr_hpcs_poly;
 zkr_err zkr_prover_hcommit(const zkr_params *p, const zkr_gl *evals, unsigned n_vars,
                            uint32_t budget, zkr_zkrng *rng, unsigned threads, zkr_hpcs_poly **out,
                            zkr_hpcs_commitment *comm) ZKR_WUR;
+/*
+ * As zkr_prover_hcommit for an extension-valued f (comm->ext = 1): the
+ * blinding entries are uniform extension elements. Same errors.
+ */
+zkr_err zkr_prover_hcommit_ext(const zkr_params *p, const zkr_ext *evals, unsigned n_vars,
+                               uint32_t budget, zkr_zkrng *rng, unsigned threads,
+                               zkr_hpcs_poly **out, zkr_hpcs_commitment *comm) ZKR_WUR;
+/* The full blinded table F (2^(n + e) entries, slice u = 0 first); NULL for the other kind. */
+const zkr_gl *zkr_hpcs_poly_base_evals(const zkr_hpcs_poly *poly);
+const zkr_ext *zkr_hpcs_poly_ext_evals(const zkr_hpcs_poly *poly);
+/* n + e (a mask: its variables). */
+unsigned zkr_hpcs_poly_total_vars(const zkr_hpcs_poly *poly);
+/* n, the hidden polynomial's variables (a mask: all of them). */
+unsigned zkr_hpcs_poly_n_vars(const zkr_hpcs_poly *poly);
 /* A fresh uniformly random extension-valued mask of total_vars variables; root out. */
 zkr_err zkr_prover_hmask(const zkr_params *p, unsigned total_vars, zkr_zkrng *rng,
                          unsigned threads, zkr_hpcs_poly **out,
@@ -538,6 +554,12 @@ void zkr_hpcs_poly_root(const zkr_hpcs_poly *poly, uint8_t root[ZKR_DIGEST_BYTES
 /* Openings left in f's budget (the count lives in this object only, not across processes). */
 uint32_t zkr_hpcs_budget_left(const zkr_hpcs_poly *f);
 /*
+ * Openings at a full point (zkr_prover_hopen_at, whose caller reveals F
+ * there) left: 2^n in all, the size of the blinding slice u = e_1 such a
+ * value mixes in (counted in this object only).
+ */
+uint64_t zkr_hpcs_reveals_left(const zkr_hpcs_poly *f);
+/*
  * Proves G(z, 0^e) = value for G = f + rho mask (what zkr_hpcs_verify
  * checks) and appends the bytes. Consumes one opening of f's budget.
  * ZKR_ERR_USAGE (sizes differ, budget exhausted), ZKR_ERR_NOMEM.
@@ -545,6 +567,16 @@ uint32_t zkr_hpcs_budget_left(const zkr_hpcs_poly *f);
 zkr_err zkr_prover_hopen(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *f,
                          const zkr_hpcs_poly *mask, zkr_ext rho, const zkr_ext *z, zkr_ext value,
                          zkr_zkrng *rng, unsigned threads, zkr_buf *out) ZKR_WUR;
+
+/*
+ * As zkr_prover_hopen at a point zfull of all n + e variables (blinding
+ * coordinates included: what zkr_hpcs_verify_at checks). Same errors, and
+ * ZKR_ERR_USAGE past zkr_hpcs_reveals_left.
+ */
+zkr_err zkr_prover_hopen_at(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *f,
+                            const zkr_hpcs_poly *mask, zkr_ext rho, const zkr_ext *zfull,
+                            zkr_ext value, zkr_zkrng *rng, unsigned threads,
+                            zkr_buf *out) ZKR_WUR;
 
 /*
  * Test builds only (defined under ZKR_TEST_BUILD): as zkr_prover_hopen, but
@@ -565,6 +597,60 @@ zkr_err zkr_prover_hcommit_table_for_test(const zkr_params *p, const zkr_gl *tab
                                           unsigned n_vars, unsigned blind_vars, uint32_t budget,
                                           zkr_zkrng *rng, zkr_hpcs_poly **out,
                                           zkr_hpcs_commitment *comm) ZKR_WUR;
+
+/*
+ * Hiding range proof (docs/proof-system.md, "Hiding range proof"; verified
+ * by zkr_zkrange_verify): appends a proof that every one of the 2^n entries
+ * of a's hidden base polynomial (padding included) is in tab, revealing
+ * nothing else about them. Consumes one opening of a's budget (the caller
+ * checks it is there); every other commitment is fresh. The transcript must
+ * already bind a's commitment. ZKR_ERR_USAGE (an entry off the table, a not
+ * base-valued, budget spent), ZKR_ERR_TOO_LARGE, ZKR_ERR_NOMEM.
+ */
+zkr_err zkr_prover_zkrange(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *a,
+                           const zkr_zkrange_table *tab, zkr_zkrng *rng, unsigned threads,
+                           zkr_buf *out) ZKR_WUR;
+/*
+ * Test builds only (ZKR_TEST_BUILD): the same without the table check, an
+ * entry off the table counted in no multiplicity (a cheating prover's best
+ * honest-looking attempt).
+ */
+zkr_err zkr_prover_zkrange_force(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *a,
+                                 const zkr_zkrange_table *tab, zkr_zkrng *rng,
+                                 zkr_buf *out) ZKR_WUR;
+
+/*
+ * Hiding record commitment (zk/zk.h, "hiding record commitment"). The
+ * secret opening is what the prover keeps to open it later: u32 version (1)
+ * | u32 budget | key[32] (the generator key that made every blinding entry
+ * and salt). Whoever holds it and the record can rebuild the commitment;
+ * it reveals the record's blinding, so it is a secret like the record
+ * (seal it as a key; wipe with sodium_memzero).
+ */
+#define ZKR_RECORD_OPENING_BYTES 40u
+/*
+ * Commits rec (len bytes, 1..ZKR_RECORD_MAX_LEN) blinded for `budget`
+ * openings. seed NULL: the key comes from the OS CSPRNG (a fresh
+ * commitment each call); else (ZKR_ZK_SEED_MIN..MAX bytes) it is derived
+ * from the seed, len, budget and the record's digest (reproducible, secret
+ * while the seed is). Writes the public commitment bytes and the secret
+ * opening. ZKR_ERR_USAGE (len, budget, seed length), TOO_LARGE, NOMEM.
+ */
+zkr_err zkr_prover_record_commit(const zkr_params *p, const uint8_t *rec, size_t len,
+                                 uint32_t budget, const uint8_t *seed, size_t seed_len,
+                                 unsigned threads, uint8_t commitment[ZKR_RECORD_COMMIT_BYTES],
+                                 uint8_t opening[ZKR_RECORD_OPENING_BYTES]) ZKR_WUR;
+/*
+ * Rebuilds the prover state of a record commitment from the record and its
+ * secret opening, for a proof to open it (budget as committed, counted
+ * from zero in this object). ZKR_ERR_MISMATCH_INPUT when rec and opening do
+ * not give exactly `commitment`; ZKR_ERR_MALFORMED (commitment or opening
+ * bytes), NOMEM.
+ */
+zkr_err zkr_prover_record_reopen(const zkr_params *p, const uint8_t *rec, size_t len,
+                                 const uint8_t commitment[ZKR_RECORD_COMMIT_BYTES],
+                                 const uint8_t opening[ZKR_RECORD_OPENING_BYTES],
+                                 unsigned threads, zkr_hpcs_poly **poly) ZKR_WUR;
 
 /*
  * matmul@2: commits W (m x k int64, zero-padded) behind a hiding

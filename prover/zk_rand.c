@@ -19,6 +19,13 @@ void zkr_zkrng_os(zkr_zkrng *g)
     g->pos = sizeof g->buf;
 }
 
+void zkr_zkrng_from_key(zkr_zkrng *g, const uint8_t key[32])
+{
+    memset(g, 0, sizeof *g);
+    memcpy(g->key, key, sizeof g->key);
+    g->pos = sizeof g->buf;
+}
+
 zkr_err zkr_zkrng_seeded(zkr_zkrng *g, const uint8_t *seed, size_t seed_len, const char *label,
                          const uint8_t *ctx, size_t ctx_len)
 {

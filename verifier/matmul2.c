@@ -14,11 +14,12 @@ static zkr_err zkr_vm2_bind(const zkr_proof_view *v, const zkr_verifier_matmul2_
     uint32_t m, k, b, nv, ev;
     const uint8_t *root, *dx, *dy;
     uint8_t ex[ZKR_DIGEST_BYTES], ey[ZKR_DIGEST_BYTES];
-    static const uint32_t tags[3] = {ZKR_SEC_STATEMENT, ZKR_SEC_ZK_SUMCHECK, ZKR_SEC_HPCS};
+    static const uint32_t tags[4] = {ZKR_SEC_STATEMENT, ZKR_SEC_ZK_SUMCHECK, ZKR_SEC_HPCS,
+                                     ZKR_SEC_ZK_RANGE};
     zkr_err r;
 
     if ((r = zkr_proof_view_bind(v, st->param_set, ZKR_KIND_MATMUL2, "matmul@2", st->statement_id,
-                                 tags, 3, d)) != ZKR_OK)
+                                 tags, 4, d)) != ZKR_OK)
         return r;
     zkr_dec_init(&dec, v->body[0], v->len[0]);
     if (zkr_dec_u32(&dec, &m) != ZKR_OK || zkr_dec_u32(&dec, &k) != ZKR_OK ||
@@ -92,6 +93,27 @@ static zkr_err zkr_vm2_parse(const zkr_params *p, const zkr_proof_view *v,
     return ZKR_OK;
 }
 
+/* |W| <= 127 by the hiding range proof (section 13, consumed exactly). */
+static zkr_err zkr_vm2_range(const zkr_params *p, const zkr_proof_view *v, zkr_transcript *t,
+                             const zkr_matmul2_public *pub, zkr_diag *d)
+{
+    const zkr_zkrange_table tab = ZKR_ZKRANGE_INT8;
+    zkr_dec dec;
+    zkr_err r;
+
+    zkr_dec_init(&dec, v->body[3], v->len[3]);
+    r = zkr_zkrange_verify(p, t, &pub->w, &tab, &dec);
+    if (r == ZKR_OK && zkr_dec_finish(&dec) != ZKR_OK)
+        r = ZKR_ERR_MALFORMED;
+    if (r == ZKR_ERR_MALFORMED)
+        return zkr_fail(d, r, "proof: range proof section malformed");
+    if (r == ZKR_ERR_VERIFY)
+        return zkr_fail(d, r, "proof: the range proof of |W| <= 127 does not verify");
+    if (r != ZKR_OK)
+        return zkr_fail(d, r, "proof: range proof refused");
+    return ZKR_OK;
+}
+
 static zkr_err zkr_vm2_math(const zkr_params *p, const zkr_proof_view *v,
                             const zkr_verifier_matmul2_statement *st, zkr_diag *d)
 {
@@ -129,6 +151,8 @@ static zkr_err zkr_vm2_math(const zkr_params *p, const zkr_proof_view *v,
     r = zkr_hpcs_verify(p, &t, &pub->w, o.zroot, rho, wpt, o.v, o.pf);
     if (r == ZKR_ERR_VERIFY)
         zkr_fail(d, r, "proof: hiding opening of W + rho Z does not verify");
+    if (r == ZKR_OK)
+        r = zkr_vm2_range(p, v, &t, pub, d);
 out:
     zkr_hpcs_proof_free(o.pf);
     free(o.msgs);
@@ -160,7 +184,8 @@ zkr_err zkr_verify_matmul2(const uint8_t *proof, size_t len,
         return r;
     memset(&mp, 0, sizeof mp);
     mp.m = st->pub.m, mp.k = st->pub.k, mp.b = st->pub.b;
-    mp.x = st->pub.x, mp.y = st->pub.y, mp.w_max_abs = st->pub.w_max_abs;
+    /* The bound the range proof establishes, not the registered one (never proven). */
+    mp.x = st->pub.x, mp.y = st->pub.y, mp.w_max_abs = ZKR_MATMUL2_W_MAX;
     if (zkr_matmul_check_integer(&mp, &what) != ZKR_OK)
         return zkr_fail(d, ZKR_ERR_VERIFY, "statement: %s, so the field equation would not "
                         "imply the integer one", what);

@@ -21,6 +21,7 @@ struct zkr_hpcs_proof {
     uint8_t roots[32][ZKR_DIGEST_BYTES]; /* layers 1.. */
     zkr_ext *final;                      /* 2^final_vars coefficients */
     uint64_t nonce;
+    unsigned f_ext;                      /* F's layer-0 words: extension (1) or base */
     zkr_pcs_open open[33];               /* [0] F, [1] Z, [1 + l] layer l >= 1 */
 };
 
@@ -40,7 +41,10 @@ unsigned zkr_hpcs_blind_vars(const zkr_params *p, unsigned n_vars, uint32_t budg
         /* The random coefficients: 2^n (2^e - 1); they must outnumber every
          * layer-0 evaluation the budgeted openings reveal. */
         unsigned __int128 rnd = (((unsigned __int128)1 << e) - 1) << n_vars;
-        unsigned __int128 need = (unsigned __int128)budget * zkr_hpcs_positions_per_open(p, n_vars + e);
+        /* + 1: an opening may also reveal one evaluation of F off the slice u = 0
+         * (the hiding range proof's randomised extension). */
+        unsigned __int128 need =
+            (unsigned __int128)budget * (zkr_hpcs_positions_per_open(p, n_vars + e) + 1);
         if (rnd >= need)
             return e;
     }
@@ -78,6 +82,12 @@ static zkr_err zkr_hpcs_parse_open(zkr_dec *d, const zkr_params *p, size_t words
 zkr_err zkr_hpcs_proof_parse(const zkr_params *p, unsigned total_vars, zkr_dec *d,
                              zkr_hpcs_proof **out)
 {
+    return zkr_hpcs_proof_parse_f(p, total_vars, 0, d, out);
+}
+
+zkr_err zkr_hpcs_proof_parse_f(const zkr_params *p, unsigned total_vars, unsigned f_ext,
+                               zkr_dec *d, zkr_hpcs_proof **out)
+{
     zkr_hpcs_proof *pf;
     const uint8_t *raw;
     size_t n_final;
@@ -92,6 +102,7 @@ zkr_err zkr_hpcs_proof_parse(const zkr_params *p, unsigned total_vars, zkr_dec *
     if (!pf)
         return ZKR_ERR_NOMEM;
     zkr_pcs_layout_of(p, total_vars, &pf->l);
+    pf->f_ext = f_ext ? 1 : 0;
     n_final = (size_t)1 << pf->l.final_vars;
     pf->msgs = calloc((size_t)2 * pf->l.folds_total + 1, sizeof *pf->msgs);
     pf->final = calloc(n_final, sizeof *pf->final);
@@ -111,8 +122,8 @@ zkr_err zkr_hpcs_proof_parse(const zkr_params *p, unsigned total_vars, zkr_dec *
         unsigned depth = pf->l.log_len[l] - pf->l.folds[l];
         size_t ext_words = (size_t)3 << pf->l.folds[l];
         if (l == 0) {
-            if ((r = zkr_hpcs_parse_open(d, p, (size_t)1 << pf->l.folds[0], depth,
-                                         &pf->open[0])) != ZKR_OK ||
+            if ((r = zkr_hpcs_parse_open(d, p, f_ext ? ext_words : (size_t)1 << pf->l.folds[0],
+                                         depth, &pf->open[0])) != ZKR_OK ||
                 (r = zkr_hpcs_parse_open(d, p, ext_words, depth, &pf->open[1])) != ZKR_OK)
                 goto out;
         } else if ((r = zkr_hpcs_parse_open(d, p, ext_words, depth, &pf->open[1 + l])) != ZKR_OK) {
@@ -246,7 +257,7 @@ static zkr_err zkr_hpcs_layer(const zkr_params *p, const zkr_hpcs_proof *pf, uns
 {
     const zkr_pcs_layout *l = &pf->l;
     unsigned q = p->queries, a = l->folds[layer], depth = l->log_len[layer] - a;
-    size_t nu, bw = (size_t)1 << a, ew = (size_t)3 << a;
+    size_t nu, bw = (size_t)1 << a, ew = (size_t)3 << a, fw = pf->f_ext ? ew : bw;
     zkr_ext v[(size_t)1 << ZKR_PCS_MAX_FOLD_ARITY];
     zkr_err rc;
 
@@ -256,7 +267,7 @@ static zkr_err zkr_hpcs_layer(const zkr_params *p, const zkr_hpcs_proof *pf, uns
     memcpy(u, leaf, q * sizeof *u);
     nu = zkr_idx_sort_unique(u, q);
     if (layer == 0) {
-        if ((rc = zkr_hpcs_check_tree(roots[0], depth, u, nu, &pf->open[0], bw)) != ZKR_OK ||
+        if ((rc = zkr_hpcs_check_tree(roots[0], depth, u, nu, &pf->open[0], fw)) != ZKR_OK ||
             (rc = zkr_hpcs_check_tree(roots[1], depth, u, nu, &pf->open[1], ew)) != ZKR_OK)
             return rc;
     } else if ((rc = zkr_hpcs_check_tree(pf->roots[layer], depth, u, nu, &pf->open[1 + layer],
@@ -267,7 +278,7 @@ static zkr_err zkr_hpcs_layer(const zkr_params *p, const zkr_hpcs_proof *pf, uns
         size_t at = zkr_hpcs_find(u, nu, leaf[i]);
         for (size_t e = 0; e < bw; e++) {
             if (layer == 0)
-                v[e] = zkr_ext_add(zkr_hpcs_elem(&pf->open[0], bw, at, e, 0),
+                v[e] = zkr_ext_add(zkr_hpcs_elem(&pf->open[0], fw, at, e, (int)pf->f_ext),
                                    zkr_ext_mul(rho, zkr_hpcs_elem(&pf->open[1], ew, at, e, 1)));
             else
                 v[e] = zkr_hpcs_elem(&pf->open[1 + layer], ew, at, e, 1);
@@ -313,16 +324,20 @@ out:
     return r;
 }
 
-zkr_err zkr_hpcs_verify(const zkr_params *p, zkr_transcript *t, const zkr_hpcs_commitment *f,
-                        const uint8_t mask_root[ZKR_DIGEST_BYTES], zkr_ext rho, const zkr_ext *z,
-                        zkr_ext value, const zkr_hpcs_proof *pf)
+/* u NULL: the slice u = 0^e and z absorbed (zkr_hpcs_verify); else z is the full point. */
+static zkr_err zkr_hpcs_verify_run(const zkr_params *p, zkr_transcript *t,
+                                   const zkr_hpcs_commitment *f,
+                                   const uint8_t mask_root[ZKR_DIGEST_BYTES], zkr_ext rho,
+                                   const zkr_ext *z, int full, zkr_ext value,
+                                   const zkr_hpcs_proof *pf)
 {
     unsigned total;
     zkr_ext *zf = NULL, *r_all = NULL;
     const uint8_t *roots[2] = {f->root, mask_root};
     zkr_err r = ZKR_ERR_NOMEM;
 
-    if (!pf || f->blind_vars == 0 || f->blind_vars > ZKR_HPCS_MAX_BLIND_VARS)
+    if (!pf || f->blind_vars == 0 || f->blind_vars > ZKR_HPCS_MAX_BLIND_VARS ||
+        pf->f_ext != (f->ext ? 1u : 0u))
         return ZKR_ERR_USAGE;
     total = f->n_vars + f->blind_vars;
     if (pf->l.n_vars != total)
@@ -331,11 +346,15 @@ zkr_err zkr_hpcs_verify(const zkr_params *p, zkr_transcript *t, const zkr_hpcs_c
     r_all = calloc((size_t)total + 1, sizeof *r_all);
     if (!zf || !r_all)
         goto out;
-    /* The claim sits on the slice u = 0^e: F's random part never enters it. */
-    memcpy(zf, z, (size_t)f->n_vars * sizeof *zf);
+    /* The claim sits on the slice u = 0^e (F's random part never enters it)
+     * unless the caller's protocol fixes the blinding coordinates itself. */
+    memcpy(zf, z, (size_t)(full ? total : f->n_vars) * sizeof *zf);
     zkr_ts_absorb(t, "hpcs-f", f->root, ZKR_DIGEST_BYTES);
     zkr_ts_absorb(t, "hpcs-z", mask_root, ZKR_DIGEST_BYTES);
-    zkr_ts_absorb_ext(t, "hpcs-point", z, f->n_vars);
+    if (full)
+        zkr_ts_absorb_ext(t, "hpcs-point-full", zf, total);
+    else
+        zkr_ts_absorb_ext(t, "hpcs-point", z, f->n_vars);
     if ((r = zkr_hpcs_fold_phase(p, t, pf, zf, value, r_all)) != ZKR_OK)
         goto out;
     r = zkr_hpcs_queries(p, t, pf, roots, rho, r_all);
@@ -343,4 +362,18 @@ out:
     free(zf);
     free(r_all);
     return r;
+}
+
+zkr_err zkr_hpcs_verify(const zkr_params *p, zkr_transcript *t, const zkr_hpcs_commitment *f,
+                        const uint8_t mask_root[ZKR_DIGEST_BYTES], zkr_ext rho, const zkr_ext *z,
+                        zkr_ext value, const zkr_hpcs_proof *pf)
+{
+    return zkr_hpcs_verify_run(p, t, f, mask_root, rho, z, 0, value, pf);
+}
+
+zkr_err zkr_hpcs_verify_at(const zkr_params *p, zkr_transcript *t, const zkr_hpcs_commitment *f,
+                           const uint8_t mask_root[ZKR_DIGEST_BYTES], zkr_ext rho,
+                           const zkr_ext *zfull, zkr_ext value, const zkr_hpcs_proof *pf)
+{
+    return zkr_hpcs_verify_run(p, t, f, mask_root, rho, zfull, 1, value, pf);
 }

@@ -1,4 +1,5 @@
 /* matmul@2 (hiding matrix product) definitions shared by the prover and the verifier. */
+#include <math.h>
 #include <string.h>
 
 #include "zk/zk.h"
@@ -49,5 +50,14 @@ zkr_soundness zkr_matmul2_soundness(const zkr_params *p, uint32_t m, uint32_t k,
      * rounds, the point (lm + lb, degree 1) and rho's masked claim
      * (degree 1 in rho).
      */
-    return zkr_params_soundness_open(p, lm + lk + blind_vars, 2, 1, 2 * lk + lm + lb + 1, 1);
+    zkr_soundness s = zkr_params_soundness_open(p, lm + lk + blind_vars, 2, 1,
+                                                2 * lk + lm + lb + 1, 1);
+    /* The range proof's algebra and its openings' commit phases add to the error; their
+     * query phases do not (the first false opening is caught with the same 2^-q). */
+    double e = exp2(-s.provable_bits) + zkr_zkrange_alg_error(p, lm + lk, blind_vars);
+    double ec = exp2(-s.conjectured_bits) + zkr_zkrange_alg_error(p, lm + lk, blind_vars);
+
+    s.provable_bits = -log2(e);
+    s.conjectured_bits = -log2(ec);
+    return s;
 }

@@ -879,6 +879,7 @@ typedef struct {
     uint8_t root[ZKR_DIGEST_BYTES];
     unsigned n_vars;     /* variables of the hidden polynomial f */
     unsigned blind_vars; /* e: random variables appended (the commitment has n + e) */
+    unsigned ext;        /* 1: f is extension-valued (leaves hold 3 words an entry) */
 } zkr_hpcs_commitment;
 /*
  * Layer-0 codeword positions one opening of an (n + e)-variable hiding
@@ -901,6 +902,9 @@ typedef struct zkr_hpcs_proof zkr_hpcs_proof;
  */
 zkr_err zkr_hpcs_proof_parse(const zkr_params *p, unsigned total_vars, zkr_dec *d,
                              zkr_hpcs_proof **out) ZKR_WUR;
+/* The same for an extension-valued f (f_ext 1: F's layer-0 leaves hold extension words). */
+zkr_err zkr_hpcs_proof_parse_f(const zkr_params *p, unsigned total_vars, unsigned f_ext,
+                               zkr_dec *d, zkr_hpcs_proof **out) ZKR_WUR;
 void zkr_hpcs_proof_free(zkr_hpcs_proof *pf);
 /*
  * Verifies G(z, 0^e) = value for G = F + rho Z, F committed in *f, Z (an
@@ -913,10 +917,100 @@ void zkr_hpcs_proof_free(zkr_hpcs_proof *pf);
 zkr_err zkr_hpcs_verify(const zkr_params *p, zkr_transcript *t, const zkr_hpcs_commitment *f,
                         const uint8_t mask_root[ZKR_DIGEST_BYTES], zkr_ext rho, const zkr_ext *z,
                         zkr_ext value, const zkr_hpcs_proof *pf) ZKR_WUR;
+/*
+ * As zkr_hpcs_verify at a point zfull of all n + e variables, blinding
+ * coordinates included (chosen by the caller's protocol, never by the
+ * prover), the whole point absorbed. Same results.
+ */
+zkr_err zkr_hpcs_verify_at(const zkr_params *p, zkr_transcript *t, const zkr_hpcs_commitment *f,
+                           const uint8_t mask_root[ZKR_DIGEST_BYTES], zkr_ext rho,
+                           const zkr_ext *zfull, zkr_ext value,
+                           const zkr_hpcs_proof *pf) ZKR_WUR;
+
+/* ---------------- hiding range proof (masked LogUp) ---------------- */
+/*
+ * docs/proof-system.md, "Hiding range proof". Proves that every entry of a
+ * hidden base polynomial a (a hiding commitment, n variables, all 2^n
+ * entries padding included) lies in a public table of 256 entries, by
+ * LogUp with every helper (multiplicities m, h = 1/(X - a), phi = m/(X - t),
+ * the Libra mask's coefficients C) behind a fresh hiding commitment, one
+ * batched zero-knowledge sumcheck (Libra mask, randomised extensions for
+ * its final values) and hiding openings. Section ZKR_SEC_ZK_RANGE.
+ */
+#define ZKR_SEC_ZK_RANGE 13u
+#define ZKR_ZKRANGE_TABLE_VARS 8u
+#define ZKR_ZKRANGE_DEGREE 7u /* per-round degree of the batched sumcheck */
+/* t_j = off + j for j < count, t_j = off for count <= j < 256 (a repeated entry). */
+typedef struct {
+    int64_t off;
+    uint32_t count; /* 1..256 */
+} zkr_zkrange_table;
+/* int8 weights: -127..127 (|W| <= 127). */
+#define ZKR_ZKRANGE_INT8 ((zkr_zkrange_table){-127, 255})
+int64_t zkr_zkrange_value(const zkr_zkrange_table *tab, uint32_t j);
+/* Variables of the batched sumcheck: max(n, 8). */
+unsigned zkr_zkrange_sc_vars(unsigned n_vars);
+/* Variables of the Libra mask's coefficient table C (3 (1 + 7 N) base entries). */
+unsigned zkr_zkrange_coef_vars(unsigned n_vars);
+/*
+ * Lambda(r): the public weights with <C, Lambda> = g(r) for the Libra mask
+ * g(x) = a0 + sum_i sum_{j=1..7} c_ij x_i^j (2^coef_vars ext entries out).
+ */
+void zkr_zkrange_lambda(const zkr_ext *r, unsigned sc_vars, zkr_ext *out);
+/*
+ * Verifies a range proof of the hidden a (committed in *a, base-valued)
+ * against tab, reading it from d (strict: every count from the
+ * parameters), on transcript t (which must already bind a's commitment).
+ * ZKR_OK, ZKR_ERR_VERIFY, ZKR_ERR_MALFORMED, ZKR_ERR_TOO_LARGE, NOMEM.
+ */
+zkr_err zkr_zkrange_verify(const zkr_params *p, zkr_transcript *t, const zkr_hpcs_commitment *a,
+                           const zkr_zkrange_table *tab, zkr_dec *d) ZKR_WUR;
+/*
+ * Soundness error (log2 would be negative bits) of the range proof's
+ * algebra for an n-variable a: LogUp's X, the zero-check point, the two
+ * batching scalars, the sumcheck rounds, the linear sumcheck, rho's uses and
+ * the commit-phase terms of its five openings (their query phase is counted
+ * once by the caller: one false opening is enough to be caught).
+ */
+double zkr_zkrange_alg_error(const zkr_params *p, unsigned n_vars, unsigned a_blind_vars);
+
+/* ---------------- hiding record commitment ---------------- */
+/*
+ * A hiding commitment to one input record (docs/proof-system.md, "Hiding
+ * record commitment"): the record's bytes r_0..r_{len-1} (uint8, as the
+ * dataset stores them) are the entries of a multilinear over
+ * n = log2_ceil(len) variables (zero-padded), committed with the hiding
+ * commitment (e blinding variables for `budget` openings). What a
+ * statement binds is the encoding below; inference@2 (not implemented
+ * yet) will open it. Layout, ZKR_RECORD_COMMIT_BYTES bytes:
+ * u32 version (1) | u32 len | u32 n | u32 e | root[32], big-endian.
+ */
+#define ZKR_RECORD_COMMIT_VERSION 1u
+#define ZKR_RECORD_COMMIT_BYTES 48u
+#define ZKR_RECORD_MAX_LEN (1u << 20)
+typedef struct {
+    uint32_t len;             /* record bytes */
+    zkr_hpcs_commitment comm; /* n = log2_ceil(len), base-valued */
+} zkr_record_commitment;
+void zkr_record_commitment_encode(const zkr_record_commitment *rc,
+                                  uint8_t out[ZKR_RECORD_COMMIT_BYTES]);
+/*
+ * Strict decode: exactly ZKR_RECORD_COMMIT_BYTES bytes, version 1,
+ * 1 <= len <= ZKR_RECORD_MAX_LEN, n = log2_ceil(len), 1 <= e <=
+ * ZKR_HPCS_MAX_BLIND_VARS, n + e <= p->max_vars. ZKR_OK or
+ * ZKR_ERR_MALFORMED.
+ */
+zkr_err zkr_record_commitment_decode(const zkr_params *p, const uint8_t *in, size_t in_len,
+                                     zkr_record_commitment *out) ZKR_WUR;
 
 /* ---------------- matmul@2: hiding matrix product ---------------- */
 #define ZKR_MATMUL2_PROTOCOL "zkreg/matmul@2"
-#define ZKR_MATMUL2_VERSION 1u
+/* 2: the hiding range proof of |W| <= 127 (section 13) joined the proof. */
+#define ZKR_MATMUL2_VERSION 2u
+/* The |W| bound the range proof establishes (W + 127 in 0..254). */
+#define ZKR_MATMUL2_W_MAX 127
+/* Openings of W's commitment one matmul@2 proof consumes. */
+#define ZKR_MATMUL2_OPENINGS 2u
 #define ZKR_KIND_MATMUL2 5u
 #define ZKR_SEC_ZK_SUMCHECK 11u
 #define ZKR_SEC_HPCS 12u

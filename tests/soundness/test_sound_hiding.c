@@ -146,22 +146,22 @@ out:
 }
 
 /*
- * The |W| bound is not proven (docs/soundness.md, "What the hiding verifier
- * does not prove"): a committer that commits W = (p + 1) / 2, far above the
- * registered bound 127, makes x = 2, y = 1 verify, although no integer W
- * has 2 W = 1. This pins today's behaviour so that the range proof that
- * closes the gap has to flip it (and this test) on purpose. Its twin: the
- * same commitment with y = 3 (false even mod p) is refused.
+ * |W| <= 127 is proven by the hiding range proof (docs/soundness.md,
+ * "matmul@2"). Before it, a committer that committed W = (p + 1) / 2 made
+ * x = 2, y = 1 verify (2 W = 1 mod p, no integer W has it): the pinned
+ * KNOWN GAP, now a refusal. The cheating prover skips its own checks and
+ * runs the range proof anyway, W counted in no multiplicity (the LogUp sums
+ * then differ). Twins: W = 128 (one past the table) is refused the same
+ * way; W = +-127 with true y verify through the same cheat entry point.
  */
-static void test_unbounded_w(zkr_tap *t, const zkr_params *p)
+static zkr_err unbounded_case(const zkr_params *p, int64_t w, int64_t x, int64_t y,
+                              zkr_diag *d)
 {
-    int64_t w = (int64_t)((ZKR_GL_P + 1) / 2), x = 2, y = 1;
     zkr_verifier_matmul2_statement st;
     zkr_hpcs_poly *poly = NULL;
     zkr_matmul2_cheat ch;
     zkr_buf pf = {0};
-    zkr_diag d;
-    zkr_err r1 = ZKR_ERR_INTERNAL, r2 = ZKR_ERR_INTERNAL;
+    zkr_err r = ZKR_ERR_INTERNAL;
 
     memset(&st, 0, sizeof st);
     memset(&ch, 0, sizeof ch);
@@ -171,21 +171,119 @@ static void test_unbounded_w(zkr_tap *t, const zkr_params *p)
     st.pub.w_max_abs = 127;
     memset(st.statement_id, 0x3c, ZKR_DIGEST_BYTES);
     ch.skip_checks = 1;
-    zkr_diag_clear(&d);
+    zkr_diag_clear(d);
     if (zkr_prover_matmul2_commit(p, &w, 1, 1, 4, NULL, 0, 1, &poly, &st.pub.w) == ZKR_OK &&
-        zkr_prover_matmul2_cheat(p, st.statement_id, &st.pub, &w, poly, NULL, 0, &ch, &pf, &d) ==
+        zkr_prover_matmul2_cheat(p, st.statement_id, &st.pub, &w, poly, NULL, 0, &ch, &pf, d) ==
             ZKR_OK)
-        r1 = zkr_verify_matmul2(pf.p, pf.len, &st, &d);
-    zkr_tap_ok(t, r1 == ZKR_OK, "KNOWN GAP (unproven |W| bound): W = (p+1)/2 > 127 makes 2 W = 1 "
-               "verify (%d)", r1);
-    y = 3;
-    pf.len = 0;
-    if (poly && zkr_prover_matmul2_cheat(p, st.statement_id, &st.pub, &w, poly, NULL, 0, &ch, &pf,
-                                         &d) == ZKR_OK)
-        r2 = zkr_verify_matmul2(pf.p, pf.len, &st, &d);
-    zkr_tap_ok(t, r2 == ZKR_ERR_VERIFY, "the same W with 2 W = 3 (false mod p): VERIFY (%d)", r2);
+        r = zkr_verify_matmul2(pf.p, pf.len, &st, d);
     zkr_buf_free(&pf);
     zkr_hpcs_poly_free(poly);
+    return r;
+}
+
+static void test_unbounded_w(zkr_tap *t, const zkr_params *p)
+{
+    int64_t half = (int64_t)((ZKR_GL_P + 1) / 2);
+    zkr_diag d;
+    zkr_err r;
+
+    r = unbounded_case(p, half, 2, 1, &d);
+    zkr_tap_ok(t, r == ZKR_ERR_VERIFY && strstr(d.msg, "range proof") != NULL,
+               "W = (p+1)/2 (2 W = 1 mod p, the former KNOWN GAP): the range proof refuses (%d: "
+               "%s)", r, d.msg);
+    r = unbounded_case(p, half, 2, 3, &d);
+    zkr_tap_ok(t, r == ZKR_ERR_VERIFY, "the same W with 2 W = 3 (false mod p): VERIFY (%d)", r);
+    r = unbounded_case(p, 128, 1, 128, &d);
+    zkr_tap_ok(t, r == ZKR_ERR_VERIFY && strstr(d.msg, "range proof") != NULL,
+               "W = 128 (one past the int8 table), y = W x true: the range proof refuses (%d)", r);
+    r = unbounded_case(p, -128, 1, -128, &d);
+    zkr_tap_ok(t, r == ZKR_ERR_VERIFY && strstr(d.msg, "range proof") != NULL,
+               "W = -128, y = W x true: the range proof refuses (%d)", r);
+    r = unbounded_case(p, 127, 3, 381, &d);
+    zkr_tap_ok(t, r == ZKR_OK, "twin: W = 127 through the same cheat entry point verifies (%d)",
+               r);
+    r = unbounded_case(p, -127, 3, -381, &d);
+    zkr_tap_ok(t, r == ZKR_OK, "twin: W = -127 verifies (%d)", r);
+}
+
+/*
+ * The range proof on its own (the component inference@2's byte limbs will
+ * use): a hidden vector against the byte table 0..255, proved and verified
+ * on a bare transcript. n = 0 (one entry), n = 9 (the sumcheck runs over n,
+ * not 8, variables). Rejects: a limb 256 and a limb -1 (the forced prover
+ * counts them nowhere), and a proof replayed under another table.
+ */
+static zkr_err range_case(const zkr_params *p, const int64_t *v, unsigned n, int force,
+                          zkr_zkrange_table tab, zkr_zkrange_table vtab)
+{
+    size_t len = (size_t)1 << n;
+    zkr_gl *ev = calloc(len, sizeof *ev);
+    zkr_hpcs_poly *poly = NULL;
+    zkr_hpcs_commitment comm;
+    zkr_transcript tp, tv;
+    uint8_t sid[ZKR_DIGEST_BYTES], pd[ZKR_DIGEST_BYTES];
+    zkr_zkrng rng;
+    zkr_buf pf = {0};
+    zkr_dec d;
+    zkr_err r = ZKR_ERR_NOMEM;
+
+    if (!ev)
+        return r;
+    for (size_t i = 0; i < len; i++)
+        ev[i] = zkr_gl_from_i64(v[i]);
+    memset(sid, 0x5a, sizeof sid);
+    zkr_params_digest(p, pd);
+    zkr_zkrng_os(&rng);
+    if ((r = zkr_prover_hcommit(p, ev, n, 1, &rng, 1, &poly, &comm)) != ZKR_OK)
+        goto out;
+    zkr_ts_init(&tp, "zkreg/test-range", 1, ZKR_PROOF_SYSTEM_ID, p->id, pd, sid);
+    tv = tp;
+    r = force ? zkr_prover_zkrange_force(p, &tp, poly, &tab, &rng, &pf)
+              : zkr_prover_zkrange(p, &tp, poly, &tab, &rng, 1, &pf);
+    if (r != ZKR_OK)
+        goto out;
+    zkr_dec_init(&d, pf.p, pf.len);
+    r = zkr_zkrange_verify(p, &tv, &comm, &vtab, &d);
+    if (r == ZKR_OK && zkr_dec_finish(&d) != ZKR_OK)
+        r = ZKR_ERR_MALFORMED;
+out:
+    zkr_zkrng_wipe(&rng);
+    zkr_hpcs_poly_free(poly);
+    zkr_buf_free(&pf);
+    free(ev);
+    return r;
+}
+
+static void test_range_bytes(zkr_tap *t, const zkr_params *p)
+{
+    const zkr_zkrange_table bytes = {0, 256}, int8 = ZKR_ZKRANGE_INT8;
+    int64_t v[512];
+    zkr_err r;
+
+    for (int i = 0; i < 512; i++)
+        v[i] = (int64_t)(zkr_tap_rand(t) % 256);
+    v[3] = 255;
+    v[4] = 0;
+    r = range_case(p, v, 9, 0, bytes, bytes);
+    zkr_tap_ok(t, r == ZKR_OK, "range proof: 512 hidden bytes (n = 9) against 0..255 verify (%d)",
+               r);
+    r = range_case(p, v, 0, 0, bytes, bytes);
+    zkr_tap_ok(t, r == ZKR_OK, "range proof: one hidden byte (n = 0) verifies (%d)", r);
+    r = range_case(p, v, 9, 0, bytes, int8);
+    zkr_tap_ok(t, r == ZKR_ERR_VERIFY, "range proof: replayed against another table: VERIFY (%d)",
+               r);
+    v[7] = 256;
+    r = range_case(p, v, 9, 0, bytes, bytes);
+    zkr_tap_ok(t, r == ZKR_ERR_USAGE, "range proof: the honest prover refuses a limb 256 (%d)", r);
+    r = range_case(p, v, 9, 1, bytes, bytes);
+    zkr_tap_ok(t, r == ZKR_ERR_VERIFY, "range proof: a limb 256 (forced): VERIFY (%d)", r);
+    v[7] = -1;
+    r = range_case(p, v, 9, 1, bytes, bytes);
+    zkr_tap_ok(t, r == ZKR_ERR_VERIFY, "range proof: a limb -1 = p - 1 (forced): VERIFY (%d)", r);
+    v[7] = 256 + (int64_t)(ZKR_GL_P % 256); /* forced: still off the table, whatever p mod 256 */
+    r = range_case(p, v, 9, 1, bytes, bytes);
+    zkr_tap_ok(t, r == ZKR_ERR_VERIFY, "range proof: a limb 256 + (p mod 256) (forced): VERIFY "
+               "(%d)", r);
 }
 
 int main(int argc, char **argv)
@@ -264,6 +362,7 @@ int main(int argc, char **argv)
     }
     test_off_slice(&t, &p, &c);
     test_unbounded_w(&t, &p);
+    test_range_bytes(&t, &p);
     zkr_hpcs_poly_free(c.poly);
     return zkr_tap_done(&t);
 }

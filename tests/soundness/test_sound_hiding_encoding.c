@@ -53,7 +53,7 @@ static int make(zkr_tap *t, const zkr_params *p, cas *c)
     c->st.pub.x = c->x, c->st.pub.y = c->y;
     c->st.pub.w_max_abs = 127;
     memset(c->st.statement_id, 0x6b, ZKR_DIGEST_BYTES);
-    return zkr_prover_matmul2_commit(p, c->w, M_, K_, 8, NULL, 0, 1, &c->poly, &c->st.pub.w) ==
+    return zkr_prover_matmul2_commit(p, c->w, M_, K_, 16, NULL, 0, 1, &c->poly, &c->st.pub.w) ==
            ZKR_OK;
 }
 
@@ -68,7 +68,7 @@ static zkr_err verify(const uint8_t *pf, size_t len, const cas *c)
 /* Offsets (into the whole proof) of the fields an edit targets. */
 typedef struct {
     size_t zroot, sigma, v, hmsg, final, f_leaf, z_leaf, l1_leaf, f_count;
-    size_t sec1, sec2;
+    size_t sec1, sec2, sec3;
     int has_l1;
 } offs;
 
@@ -81,11 +81,12 @@ static int locate(const zkr_params *p, const cas *c, const uint8_t *pf, size_t l
     size_t at, bw, n_open, n_sib;
 
     zkr_diag_clear(&d);
-    if (zkr_proof_parse(pf, len, &v, &d) != ZKR_OK || v.n_sections != 3)
+    if (zkr_proof_parse(pf, len, &v, &d) != ZKR_OK || v.n_sections != 4)
         return 0;
     zkr_pcs_layout_of(p, total, &l);
     o->sec1 = (size_t)(v.body[1] - pf);
     o->sec2 = (size_t)(v.body[2] - pf);
+    o->sec3 = (size_t)(v.body[3] - pf);
     o->zroot = o->sec1;
     o->sigma = o->zroot + ZKR_DIGEST_BYTES;
     o->v = o->sigma + ZKR_EXT_BYTES + 2 * (size_t)lk * ZKR_EXT_BYTES;
@@ -210,6 +211,51 @@ static void test_mask_swaps(zkr_tap *t, const zkr_params *p, cas *c, const zkr_b
     zkr_buf_free(&other);
 }
 
+/*
+ * The range proof's section (13): m, C, h, phi roots, gamma, the degree-7
+ * messages, the five revealed values. gamma or a value >= p is MALFORMED;
+ * a root swapped for another proof's (a helper committed after X, or the
+ * multiplicities after the fact), gamma + 1 and each value's limb + 1 are
+ * VERIFY.
+ */
+static void test_range_edits(zkr_tap *t, const zkr_params *p, cas *c, const zkr_buf *pf,
+                             const offs *o)
+{
+    unsigned N = zkr_zkrange_sc_vars(c->st.pub.w.n_vars);
+    size_t gamma = o->sec3 + 4 * ZKR_DIGEST_BYTES;
+    size_t vals = gamma + ZKR_EXT_BYTES + (size_t)N * ZKR_ZKRANGE_DEGREE * ZKR_EXT_BYTES;
+    const char *root_name[] = {"m", "C", "h", "phi"};
+    zkr_buf other = {0};
+    zkr_diag d;
+    offs oo;
+
+    zkr_tap_ok(t, all_malformed(pf->p, pf->len, gamma, c) &&
+                      all_malformed(pf->p, pf->len, vals + 4 * ZKR_EXT_BYTES + 8, c),
+               "range proof: gamma and g(r) encoded >= p: MALFORMED");
+    zkr_tap_ok(t, with_u64(pf->p, pf->len, gamma, zkr_gl_add(zkr_load_le64(pf->p + gamma), 1),
+                           c) == ZKR_ERR_VERIFY, "range proof: gamma + 1: VERIFY");
+    for (unsigned i = 0; i < 5; i++) {
+        size_t at = vals + i * ZKR_EXT_BYTES + 8 * (i % 3);
+        zkr_tap_ok(t, with_u64(pf->p, pf->len, at, zkr_gl_add(zkr_load_le64(pf->p + at), 1), c) ==
+                          ZKR_ERR_VERIFY,
+                   "range proof: revealed value %u, limb %u + 1: VERIFY", i, i % 3);
+    }
+    zkr_diag_clear(&d);
+    if (zkr_prover_matmul2(p, c->st.statement_id, &c->st.pub, c->w, c->poly, NULL, 0, 1, &other,
+                           &d) != ZKR_OK ||
+        !locate(p, c, other.p, other.len, &oo)) {
+        zkr_tap_ok(t, 0, "second proof");
+        return;
+    }
+    for (unsigned i = 0; i < 4; i++)
+        zkr_tap_ok(t, with_bytes(pf->p, pf->len, o->sec3 + i * ZKR_DIGEST_BYTES,
+                                 other.p + oo.sec3 + i * ZKR_DIGEST_BYTES, ZKR_DIGEST_BYTES, c) ==
+                          ZKR_ERR_VERIFY,
+                   "range proof: the %s root of another proof of the same statement: VERIFY",
+                   root_name[i]);
+    zkr_buf_free(&other);
+}
+
 static void test_counts(zkr_tap *t, const zkr_params *p, cas *c, const zkr_buf *pf,
                         const offs *o)
 {
@@ -246,6 +292,7 @@ int main(int argc, char **argv)
     test_encodings(&t, &c, &pf, &o);
     test_mask_swaps(&t, &p, &c, &pf, &o);
     test_counts(&t, &p, &c, &pf, &o);
+    test_range_edits(&t, &p, &c, &pf, &o);
     zkr_tap_ok(&t, verify(pf.p, pf.len, &c) == ZKR_OK, "the untouched proof still verifies");
     zkr_buf_free(&pf);
     zkr_hpcs_poly_free(c.poly);

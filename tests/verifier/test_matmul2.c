@@ -215,7 +215,7 @@ static void test_randomness(zkr_tap *t, const zkr_params *p)
 
     memset(seed, 7, sizeof seed);
     memset(seed2, 9, sizeof seed2);
-    if (!mm2_make(t, p, 8, 8, 2, 8, seed, &c)) {
+    if (!mm2_make(t, p, 8, 8, 2, 16, seed, &c)) {
         zkr_tap_ok(t, 0, "randomness setup");
         return;
     }
@@ -233,25 +233,26 @@ static void test_randomness(zkr_tap *t, const zkr_params *p)
     zkr_tap_ok(t, mm2_prove(p, &c, seed, &s3) == ZKR_OK && (s1.len != s3.len || memcmp(s1.p, s3.p, s1.len) != 0),
                "the same seed for another statement gives another proof");
     c.st.statement_id[1] ^= 1;
-    zkr_tap_ok(t, zkr_prover_matmul2_commit(p, c.w, 8, 8, 8, seed, 32, 1, &p2, &c2) == ZKR_OK &&
+    zkr_tap_ok(t, zkr_prover_matmul2_commit(p, c.w, 8, 8, 16, seed, 32, 1, &p2, &c2) == ZKR_OK &&
                memcmp(c2.root, c.st.pub.w.root, ZKR_DIGEST_BYTES) == 0,
                "a seeded commitment is reproducible");
     zkr_hpcs_poly_free(p2);
     p2 = NULL;
-    zkr_tap_ok(t, zkr_prover_matmul2_commit(p, c.w, 8, 8, 8, NULL, 0, 1, &p2, &c2) == ZKR_OK &&
+    zkr_tap_ok(t, zkr_prover_matmul2_commit(p, c.w, 8, 8, 16, NULL, 0, 1, &p2, &c2) == ZKR_OK &&
                memcmp(c2.root, c.st.pub.w.root, ZKR_DIGEST_BYTES) != 0,
                "an OS-keyed commitment is fresh");
     zkr_hpcs_poly_free(p2);
     p2 = NULL;
-    zkr_tap_ok(t, zkr_prover_matmul2_commit(p, c.w, 8, 8, 8, seed, 8, 1, &p2, &c2) == ZKR_ERR_USAGE,
+    zkr_tap_ok(t, zkr_prover_matmul2_commit(p, c.w, 8, 8, 16, seed, 8, 1, &p2, &c2) == ZKR_ERR_USAGE,
                "a seed shorter than 16 bytes is refused");
-    /* The budget (8) is spent after 8 openings: 6 so far. */
+    /* The budget (16) is spent after 16 openings, two a proof (the matmul claim and the
+     * range proof): 6 proofs so far. */
     {
         zkr_buf x = {0};
         zkr_err r1 = mm2_prove(p, &c, NULL, &x), r2 = mm2_prove(p, &c, NULL, &x),
                 r3 = mm2_prove(p, &c, NULL, &x);
         zkr_tap_ok(t, r1 == ZKR_OK && r2 == ZKR_OK && r3 == ZKR_ERR_USAGE && x.len == 0,
-                   "the ninth opening of a commitment blinded for 8 is refused");
+                   "the 17th opening of a commitment blinded for 16 (two a proof) is refused");
         zkr_buf_free(&x);
     }
     zkr_buf_free(&a);
@@ -367,6 +368,34 @@ static void test_blinding_sizes(zkr_tap *t, const zkr_params *p)
                "no blinding fits past max_vars, budget 0 or over the maximum");
 }
 
+/*
+ * The range proof reveals one value of W's blinding slice u = e_1 per proof
+ * (its randomised extension); a 1x1 W has a one-entry slice, so a second
+ * proof against the same commitment would unmask W: refused (USAGE), though
+ * the opening budget (4) has room. Twin: the first proof verifies.
+ */
+static void test_reveal_cap(zkr_tap *t, const zkr_params *p)
+{
+    mm2_case c;
+    zkr_buf a = {0}, b = {0};
+    zkr_err r1 = ZKR_ERR_INTERNAL, r2 = ZKR_ERR_INTERNAL;
+
+    if (!mm2_make(t, p, 1, 1, 1, 4, NULL, &c)) {
+        zkr_tap_ok(t, 0, "reveal cap setup");
+        return;
+    }
+    if (mm2_prove(p, &c, NULL, &a) == ZKR_OK)
+        r1 = mm2_verify(a.p, a.len, &c.st);
+    r2 = mm2_prove(p, &c, NULL, &b);
+    zkr_tap_ok(t, r1 == ZKR_OK && r2 == ZKR_ERR_USAGE && b.len == 0 &&
+                      zkr_hpcs_budget_left(c.poly) == 2,
+               "1x1 W: the first proof verifies, a second is refused (one-entry blinding slice) "
+               "with budget left (%d, %d)", r1, r2);
+    zkr_buf_free(&a);
+    zkr_buf_free(&b);
+    mm2_free(&c);
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -381,6 +410,7 @@ int main(int argc, char **argv)
     test_tamper(&t, &p);
     test_bindings(&t, &p);
     test_randomness(&t, &p);
+    test_reveal_cap(&t, &p);
     test_blinding_sizes(&t, &p);
     test_seed_derivation(&t);
     test_threads_and_model(&t, &p);

@@ -572,6 +572,86 @@ static void test_codec(zkr_tap *t)
     zkr_buf_free(&b);
 }
 
+/*
+ * Hiding record commitment (the function inference@2 and the hiding
+ * dataset commitments bind to): commit, decode, reopen from the secret
+ * opening, and the range proof of the reopened record's bytes. Rejects: a
+ * changed byte, another key, another length, malformed encodings.
+ */
+static void test_record_commit(zkr_tap *t, const zkr_params *p)
+{
+    uint8_t rec[100], c1[ZKR_RECORD_COMMIT_BYTES], c2[ZKR_RECORD_COMMIT_BYTES],
+        o1[ZKR_RECORD_OPENING_BYTES], o2[ZKR_RECORD_OPENING_BYTES], seed[32], bad[48];
+    zkr_record_commitment rc;
+    zkr_hpcs_poly *poly = NULL;
+    int ok;
+
+    for (size_t i = 0; i < sizeof rec; i++)
+        rec[i] = (uint8_t)zkr_tap_rand(t);
+    memset(seed, 3, sizeof seed);
+    ok = zkr_prover_record_commit(p, rec, sizeof rec, 2, NULL, 0, 1, c1, o1) == ZKR_OK &&
+         zkr_record_commitment_decode(p, c1, sizeof c1, &rc) == ZKR_OK && rc.len == 100 &&
+         rc.comm.n_vars == 7 && rc.comm.blind_vars == zkr_hpcs_blind_vars(p, 7, 2);
+    zkr_tap_ok(t, ok, "record commitment: commits and decodes (len 100, n 7)");
+    ok = zkr_prover_record_reopen(p, rec, sizeof rec, c1, o1, 1, &poly) == ZKR_OK && poly;
+    if (ok) {
+        /* The reopened state proves: the range proof of the bytes against 0..255. */
+        const zkr_zkrange_table bytes = {0, 256};
+        zkr_transcript tp, tv;
+        uint8_t sid[ZKR_DIGEST_BYTES] = {0}, pd[ZKR_DIGEST_BYTES];
+        zkr_zkrng rng;
+        zkr_buf pf = {0};
+        zkr_dec d;
+        zkr_params_digest(p, pd);
+        zkr_ts_init(&tp, "zkreg/test-record", 1, ZKR_PROOF_SYSTEM_ID, p->id, pd, sid);
+        tv = tp;
+        zkr_zkrng_os(&rng);
+        ok = zkr_prover_zkrange(p, &tp, poly, &bytes, &rng, 1, &pf) == ZKR_OK;
+        zkr_dec_init(&d, pf.p, pf.len);
+        ok = ok && zkr_zkrange_verify(p, &tv, &rc.comm, &bytes, &d) == ZKR_OK &&
+             zkr_dec_finish(&d) == ZKR_OK;
+        zkr_zkrng_wipe(&rng);
+        zkr_buf_free(&pf);
+    }
+    zkr_hpcs_poly_free(poly);
+    poly = NULL;
+    zkr_tap_ok(t, ok, "record commitment: reopened from the secret opening, its bytes range-proved");
+    rec[5] ^= 1;
+    zkr_tap_ok(t, zkr_prover_record_reopen(p, rec, sizeof rec, c1, o1, 1, &poly) ==
+                      ZKR_ERR_MISMATCH_INPUT && !poly,
+               "record commitment: a changed byte does not reopen (MISMATCH_INPUT)");
+    rec[5] ^= 1;
+    zkr_tap_ok(t, zkr_prover_record_reopen(p, rec, sizeof rec - 1, c1, o1, 1, &poly) ==
+                      ZKR_ERR_MISMATCH_INPUT,
+               "record commitment: another length does not reopen");
+    memcpy(o2, o1, sizeof o2);
+    o2[20] ^= 1;
+    zkr_tap_ok(t, zkr_prover_record_reopen(p, rec, sizeof rec, c1, o2, 1, &poly) ==
+                      ZKR_ERR_MISMATCH_INPUT,
+               "record commitment: another key does not reopen");
+    ok = zkr_prover_record_commit(p, rec, sizeof rec, 2, NULL, 0, 1, c2, o2) == ZKR_OK &&
+         memcmp(c1, c2, sizeof c1) != 0;
+    zkr_tap_ok(t, ok, "record commitment: OS-keyed commitments of one record differ (hiding)");
+    ok = zkr_prover_record_commit(p, rec, sizeof rec, 2, seed, sizeof seed, 1, c1, o1) == ZKR_OK &&
+         zkr_prover_record_commit(p, rec, sizeof rec, 2, seed, sizeof seed, 1, c2, o2) == ZKR_OK &&
+         memcmp(c1, c2, sizeof c1) == 0 && memcmp(o1, o2, sizeof o1) == 0;
+    zkr_tap_ok(t, ok, "record commitment: the same seed and record give the same bytes");
+    memcpy(bad, c1, sizeof bad);
+    bad[3] = 2;
+    ok = zkr_record_commitment_decode(p, bad, sizeof bad, &rc) == ZKR_ERR_MALFORMED;
+    memcpy(bad, c1, sizeof bad);
+    bad[11] = 8; /* n = 8 for len 100 */
+    ok &= zkr_record_commitment_decode(p, bad, sizeof bad, &rc) == ZKR_ERR_MALFORMED;
+    memcpy(bad, c1, sizeof bad);
+    bad[15] = 0; /* e = 0 */
+    ok &= zkr_record_commitment_decode(p, bad, sizeof bad, &rc) == ZKR_ERR_MALFORMED;
+    ok &= zkr_record_commitment_decode(p, c1, sizeof c1 - 1, &rc) == ZKR_ERR_MALFORMED;
+    ok &= zkr_prover_record_commit(p, rec, 0, 2, NULL, 0, 1, c2, o2) == ZKR_ERR_USAGE;
+    zkr_tap_ok(t, ok, "record commitment: version, n, e, length and an empty record refused");
+    sodium_memzero(o1, sizeof o1);
+    sodium_memzero(o2, sizeof o2);
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -590,5 +670,6 @@ int main(int argc, char **argv)
     test_basefold(&t, &p);
     test_logup(&t);
     test_codec(&t);
+    test_record_commit(&t, &p);
     return zkr_tap_done(&t);
 }

@@ -41,7 +41,9 @@
 #define M_ 4
 #define K_ 4
 #define B_ 2
-#define MAX_POS 8000
+#define MAX_POS 24000
+/* Leaves sampled per tree of the range proof's openings (same machinery as W's). */
+#define J_RANGE 6
 
 typedef struct {
     int64_t w[M_ * K_], x[K_ * B_], y[M_ * B_];
@@ -135,20 +137,19 @@ static int put_exts(vec *v, zkr_dec *d, size_t n)
     return 1;
 }
 
-/* One tree's opening: the first J_LEAVES leaves' words; the rest skipped. */
-static int put_tree(vec *v, zkr_dec *d, size_t words)
+/* One tree's opening: the first j leaves' words; the rest skipped. */
+static int put_tree(vec *v, zkr_dec *d, size_t words, uint32_t j)
 {
     uint32_t n_open, n_sib;
     const uint8_t *raw;
 
-    if (zkr_dec_u32(d, &n_open) != ZKR_OK || zkr_dec_u32(d, &n_sib) != ZKR_OK ||
-        n_open < J_LEAVES)
+    if (zkr_dec_u32(d, &n_open) != ZKR_OK || zkr_dec_u32(d, &n_sib) != ZKR_OK || n_open < j)
         return 0;
     for (uint32_t i = 0; i < n_open; i++) {
         if (zkr_dec_raw(d, ZKR_SALT_BYTES, &raw) != ZKR_OK ||
             zkr_dec_raw(d, 8 * words, &raw) != ZKR_OK)
             return 0;
-        if (i < J_LEAVES)
+        if (i < j)
             for (size_t w = 0; w < words; w++)
                 if (!put(v, zkr_load_le64(raw + 8 * w)))
                     return 0;
@@ -156,36 +157,76 @@ static int put_tree(vec *v, zkr_dec *d, size_t words)
     return zkr_dec_raw(d, (size_t)n_sib * ZKR_DIGEST_BYTES, &raw) == ZKR_OK;
 }
 
-/* Every revealed field element of a matmul@2 proof, in position order. */
-static int extract(const zkr_params *p, const zkr_buf *pf, unsigned total, vec *v)
+/* A hiding opening of a total-variable commitment (F base or extension-valued). */
+static int put_hpcs(vec *v, zkr_dec *d, const zkr_params *p, unsigned total, int f_ext,
+                    uint32_t j)
 {
-    zkr_proof_view pv;
     zkr_pcs_layout l;
-    zkr_dec d;
     const uint8_t *raw;
     uint64_t nonce;
+
+    zkr_pcs_layout_of(p, total, &l);
+    if (!put_exts(v, d, 2 * (size_t)l.folds_total))
+        return 0;
+    if (l.n_layers > 1 && zkr_dec_raw(d, (size_t)(l.n_layers - 1) * ZKR_DIGEST_BYTES, &raw) != ZKR_OK)
+        return 0;
+    if (!put_exts(v, d, (size_t)1 << l.final_vars) || zkr_dec_u64(d, &nonce) != ZKR_OK)
+        return 0;
+    for (unsigned layer = 0; layer < l.n_layers; layer++) {
+        if (layer == 0 && !put_tree(v, d, (size_t)(f_ext ? 3 : 1) << l.folds[0], j))
+            return 0;
+        if (!put_tree(v, d, (size_t)3 << l.folds[layer], j))
+            return 0;
+    }
+    return 1;
+}
+
+/*
+ * The range proof's section: gamma, the degree-7 messages, the five
+ * revealed values, each opening's mask value b and opening, the linear
+ * sumcheck's sigma, messages and final value and C's opening (roots skipped).
+ */
+static int put_range(vec *v, zkr_dec *d, const zkr_params *p, unsigned n, unsigned e)
+{
+    unsigned N = zkr_zkrange_sc_vars(n), lc = zkr_zkrange_coef_vars(n);
+    unsigned tv = ZKR_ZKRANGE_TABLE_VARS;
+    unsigned totals[4] = {n + e, n + zkr_hpcs_blind_vars(p, n, 1),
+                          tv + zkr_hpcs_blind_vars(p, tv, 1), tv + zkr_hpcs_blind_vars(p, tv, 1)};
+    int ext[4] = {0, 1, 1, 0};
+    const uint8_t *raw;
+
+    if (zkr_dec_raw(d, 4 * ZKR_DIGEST_BYTES, &raw) != ZKR_OK ||
+        !put_exts(v, d, 1 + (size_t)N * ZKR_ZKRANGE_DEGREE + 5))
+        return 0;
+    for (int i = 0; i < 4; i++)
+        if (zkr_dec_raw(d, ZKR_DIGEST_BYTES, &raw) != ZKR_OK || !put_exts(v, d, 1) ||
+            !put_hpcs(v, d, p, totals[i], ext[i], J_RANGE))
+            return 0;
+    if (zkr_dec_raw(d, ZKR_DIGEST_BYTES, &raw) != ZKR_OK || !put_exts(v, d, 2 + 2 * (size_t)lc))
+        return 0;
+    return put_hpcs(v, d, p, lc + zkr_hpcs_blind_vars(p, lc, 1), 0, J_RANGE) &&
+           zkr_dec_finish(d) == ZKR_OK;
+}
+
+/* Every revealed field element of a matmul@2 proof, in position order. */
+static int extract(const zkr_params *p, const zkr_buf *pf, const zkr_hpcs_commitment *w, vec *v)
+{
+    zkr_proof_view pv;
+    zkr_dec d;
+    const uint8_t *raw;
     unsigned lk = zkr_log2_ceil(K_);
 
-    if (zkr_proof_parse(pf->p, pf->len, &pv, NULL) != ZKR_OK || pv.n_sections != 3)
+    if (zkr_proof_parse(pf->p, pf->len, &pv, NULL) != ZKR_OK || pv.n_sections != 4)
         return 0;
     zkr_dec_init(&d, pv.body[1], pv.len[1]);
     if (zkr_dec_raw(&d, ZKR_DIGEST_BYTES, &raw) != ZKR_OK || !put_exts(v, &d, 1 + 2 * lk + 1))
         return 0;
-    zkr_pcs_layout_of(p, total, &l);
     zkr_dec_init(&d, pv.body[2], pv.len[2]);
-    if (!put_exts(v, &d, 2 * (size_t)l.folds_total))
+    if (!put_hpcs(v, &d, p, w->n_vars + w->blind_vars, 0, J_LEAVES) ||
+        zkr_dec_finish(&d) != ZKR_OK)
         return 0;
-    if (l.n_layers > 1 && zkr_dec_raw(&d, (size_t)(l.n_layers - 1) * ZKR_DIGEST_BYTES, &raw) != ZKR_OK)
-        return 0;
-    if (!put_exts(v, &d, (size_t)1 << l.final_vars) || zkr_dec_u64(&d, &nonce) != ZKR_OK)
-        return 0;
-    for (unsigned layer = 0; layer < l.n_layers; layer++) {
-        if (layer == 0 && !put_tree(v, &d, (size_t)1 << l.folds[0]))
-            return 0;
-        if (!put_tree(v, &d, (size_t)3 << l.folds[layer]))
-            return 0;
-    }
-    return zkr_dec_finish(&d) == ZKR_OK;
+    zkr_dec_init(&d, pv.body[3], pv.len[3]);
+    return put_range(v, &d, p, w->n_vars, w->blind_vars);
 }
 
 /* ---------------- the witness-aware distinguisher ---------------- */
@@ -223,16 +264,29 @@ static int unmasked_v(const zkr_params *p, const zkr_buf *pf, const inst *in,
     return zkr_ext_eq(wv, v);
 }
 
+/*
+ * A weight row's bytes: its le64 or be64 field images, whole (an int8
+ * entry's image alone is mostly zero bytes, which counts and nonces also
+ * contain), or its int8 bytes with the row's neighbours' (the row plus the
+ * next: 8 bytes).
+ */
 static int has_witness_bytes(const zkr_buf *pf, const inst *in)
 {
-    for (size_t i = 0; i < M_ * K_; i++) {
-        uint8_t le[8], be[8];
-        uint64_t img = zkr_gl_from_i64(in->w[i]);
-        zkr_store_le64(le, img);
-        for (int b = 0; b < 8; b++)
-            be[b] = le[7 - b];
-        for (size_t at = 0; at + 8 <= pf->len; at++)
-            if (memcmp(pf->p + at, le, 8) == 0 || memcmp(pf->p + at, be, 8) == 0)
+    for (size_t r = 0; r < M_; r++) {
+        uint8_t le[8 * K_], be[8 * K_], i8[2 * K_];
+        for (size_t j = 0; j < K_; j++) {
+            uint64_t img = zkr_gl_from_i64(in->w[r * K_ + j]);
+            zkr_store_le64(le + 8 * j, img);
+            for (int b = 0; b < 8; b++)
+                be[8 * j + b] = le[8 * j + 7 - b];
+            i8[j] = (uint8_t)(int8_t)in->w[r * K_ + j];
+            i8[K_ + j] = (uint8_t)(int8_t)in->w[((r + 1) % M_) * K_ + j];
+        }
+        for (size_t at = 0; at + sizeof le <= pf->len; at++)
+            if (memcmp(pf->p + at, le, sizeof le) == 0 || memcmp(pf->p + at, be, sizeof be) == 0)
+                return 1;
+        for (size_t at = 0; at + sizeof i8 <= pf->len; at++)
+            if (memcmp(pf->p + at, i8, sizeof i8) == 0)
                 return 1;
     }
     return 0;
@@ -268,12 +322,14 @@ static int run(zkr_tap *t, const zkr_params *p, const inst *in, int mode, sample
         st.param_set = p->id;
         st.pub.m = M_, st.pub.k = K_, st.pub.b = B_;
         st.pub.x = in->x, st.pub.y = in->y;
-        st.pub.w_max_abs = (uint64_t)1 << 41;
+        st.pub.w_max_abs = 127;
         zkr_diag_clear(&d);
         if (mode == 0)
-            r = zkr_prover_matmul2_commit(p, in->w, M_, K_, 1, seed, 32, 1, &poly, &st.pub.w);
+            r = zkr_prover_matmul2_commit(p, in->w, M_, K_, ZKR_MATMUL2_OPENINGS, seed, 32, 1,
+                                          &poly, &st.pub.w);
         else
-            r = zkr_prover_matmul2_commit_unmasked(p, in->w, M_, K_, 1, mode, &poly, &st.pub.w);
+            r = zkr_prover_matmul2_commit_unmasked(p, in->w, M_, K_, ZKR_MATMUL2_OPENINGS, mode,
+                                                   &poly, &st.pub.w);
         if (r == ZKR_OK) {
             zkr_matmul2_cheat ch;
             memset(&ch, 0, sizeof ch);
@@ -286,7 +342,7 @@ static int run(zkr_tap *t, const zkr_params *p, const inst *in, int mode, sample
             return 0;
         }
         s->verify_fail += zkr_verify_matmul2(pf.p, pf.len, &st, NULL) != ZKR_OK;
-        if (!extract(p, &pf, st.pub.w.n_vars + st.pub.w.blind_vars, &v) ||
+        if (!extract(p, &pf, &st.pub.w, &v) ||
             (i > 0 && v.n != s->n_pos))
             s->shape_fail++;
         s->n_pos = v.n;
@@ -385,12 +441,12 @@ static void make_inst(zkr_tap *t, inst *a, inst *b)
         a->x[3 * B_ + c] = (int64_t)(zkr_tap_rand(t) % 2001) - 1000;
     }
     for (int i = 0; i < M_ * K_; i++)
-        a->w[i] = (int64_t)(zkr_tap_rand(t) % ((uint64_t)1 << 40)) - ((int64_t)1 << 39);
+        a->w[i] = (int64_t)(zkr_tap_rand(t) % 121) - 60; /* int8, room for b's shift */
     for (int i = 0; i < ZKR_DIGEST_BYTES; i++)
         a->sid[i] = (uint8_t)(0xa0 + i);
     *b = *a;
     for (int r = 0; r < M_; r++) {
-        int64_t c = (int64_t)(zkr_tap_rand(t) % 1000) + 1;
+        int64_t c = (int64_t)(zkr_tap_rand(t) % 60) + 1;
         b->w[r * K_ + 0] += c;
         b->w[r * K_ + 1] += c;
         b->w[r * K_ + 2] -= c;

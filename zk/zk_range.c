@@ -1,0 +1,304 @@
+/*
+ * Hiding range proof (masked LogUp), the shared definitions and the
+ * verifier (docs/proof-system.md, "Hiding range proof"). The prover is
+ * prover/zk_range.c; both follow the transcript order written there.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "zk/zk.h"
+#include "zk/zk_int.h"
+
+int64_t zkr_zkrange_value(const zkr_zkrange_table *tab, uint32_t j)
+{
+    return tab->off + (j < tab->count ? (int64_t)j : 0);
+}
+
+unsigned zkr_zkrange_sc_vars(unsigned n_vars)
+{
+    return n_vars > ZKR_ZKRANGE_TABLE_VARS ? n_vars : ZKR_ZKRANGE_TABLE_VARS;
+}
+
+/* Ext coefficients of the Libra mask: a0, then 7 per variable (no constant terms). */
+static size_t zkr_zr_stride(unsigned sc_vars)
+{
+    return 1 + (size_t)ZKR_ZKRANGE_DEGREE * sc_vars;
+}
+
+unsigned zkr_zkrange_coef_vars(unsigned n_vars)
+{
+    return zkr_log2_ceil(3 * zkr_zr_stride(zkr_zkrange_sc_vars(n_vars)));
+}
+
+void zkr_zkrange_lambda(const zkr_ext *r, unsigned sc_vars, zkr_ext *out)
+{
+    size_t stride = zkr_zr_stride(sc_vars), len = (size_t)1 << zkr_log2_ceil(3 * stride);
+
+    for (size_t i = 0; i < len; i++)
+        out[i] = zkr_ext_from(0);
+    /* C holds the three base components of each coefficient: weight basis_k r_i^j. */
+    for (unsigned k = 0; k < 3; k++) {
+        zkr_ext bk = zkr_ext_from(0);
+        bk.c[k] = 1;
+        out[k * stride] = bk;
+        for (unsigned i = 0; i < sc_vars; i++) {
+            zkr_ext pw = r[i];
+            for (unsigned j = 0; j < ZKR_ZKRANGE_DEGREE; j++) {
+                out[k * stride + 1 + (size_t)ZKR_ZKRANGE_DEGREE * i + j] = zkr_ext_mul(bk, pw);
+                pw = zkr_ext_mul(pw, r[i]);
+            }
+        }
+    }
+}
+
+/* The helper commitments' shapes (each blinded for the one opening it gets). */
+static zkr_err zkr_zr_helper(const zkr_params *p, const uint8_t *root, unsigned n_vars,
+                             unsigned ext, zkr_hpcs_commitment *c)
+{
+    memset(c, 0, sizeof *c);
+    memcpy(c->root, root, ZKR_DIGEST_BYTES);
+    c->n_vars = n_vars;
+    c->ext = ext;
+    c->blind_vars = zkr_hpcs_blind_vars(p, n_vars, 1);
+    return c->blind_vars ? ZKR_OK : ZKR_ERR_TOO_LARGE;
+}
+
+double zkr_zkrange_alg_error(const zkr_params *p, unsigned n_vars, unsigned a_blind_vars)
+{
+    unsigned N = zkr_zkrange_sc_vars(n_vars), lc = zkr_zkrange_coef_vars(n_vars);
+    unsigned totals[5];
+    double lf = 3.0 * 63.99999999966, e; /* log2 |F_p^3|, as zk/params.c */
+
+    totals[0] = n_vars + a_blind_vars;
+    totals[1] = n_vars + zkr_hpcs_blind_vars(p, n_vars, 1);
+    totals[2] = ZKR_ZKRANGE_TABLE_VARS + zkr_hpcs_blind_vars(p, ZKR_ZKRANGE_TABLE_VARS, 1);
+    totals[3] = totals[2];
+    totals[4] = lc + zkr_hpcs_blind_vars(p, lc, 1);
+    /*
+     * LogUp's X: the cleared rational identity has degree < 2^n + 256; the
+     * two zero-check points (n and 8 variables); lambda and mu; Libra's rho;
+     * 7 N for the degree-7 rounds; each revealed value's rho_P (4); the
+     * linear sumcheck (2 lc) and its rho_c.
+     */
+    e = (ldexp(1.0, (int)n_vars) + 256.0 + n_vars + 8 + 2 + 1 + 7.0 * N + 4 + 2.0 * lc + 1) *
+        exp2(-lf);
+    for (int i = 0; i < 5; i++) {
+        zkr_pcs_layout l;
+        double dom;
+        zkr_pcs_layout_of(p, totals[i], &l);
+        dom = ldexp(1.0, (int)l.log_len[0]);
+        /* zkr_params_soundness_open's commit-phase terms for two words, one claim. */
+        e += ((double)l.folds_total * dom + 4.0 * totals[i] + 2.0 * dom + 1.0) * exp2(-lf);
+    }
+    return e;
+}
+
+typedef struct {
+    const uint8_t *mroot, *croot, *hroot, *proot;
+    zkr_ext gamma, vals[5];
+    zkr_ext *msgs;
+    const uint8_t *zroot[4];
+    zkr_ext b[4];
+    zkr_hpcs_proof *pf[4];
+    const uint8_t *czroot;
+    zkr_ext csigma, cv;
+    zkr_ext *cmsgs;
+    zkr_hpcs_proof *cpf;
+    zkr_hpcs_commitment comm[5]; /* a, h, phi, m, C */
+} zkr_zr_parsed;
+
+static void zkr_zr_parsed_free(zkr_zr_parsed *o)
+{
+    for (int i = 0; i < 4; i++)
+        zkr_hpcs_proof_free(o->pf[i]);
+    zkr_hpcs_proof_free(o->cpf);
+    free(o->msgs);
+    free(o->cmsgs);
+}
+
+static zkr_err zkr_zr_parse(const zkr_params *p, const zkr_hpcs_commitment *a, zkr_dec *d,
+                            zkr_zr_parsed *o)
+{
+    unsigned n = a->n_vars, N = zkr_zkrange_sc_vars(n), lc = zkr_zkrange_coef_vars(n);
+    zkr_err r;
+
+    o->msgs = calloc((size_t)N * ZKR_ZKRANGE_DEGREE, sizeof *o->msgs);
+    o->cmsgs = calloc(2 * (size_t)lc, sizeof *o->cmsgs);
+    if (!o->msgs || !o->cmsgs)
+        return ZKR_ERR_NOMEM;
+    if ((r = zkr_dec_raw(d, ZKR_DIGEST_BYTES, &o->mroot)) != ZKR_OK ||
+        (r = zkr_dec_raw(d, ZKR_DIGEST_BYTES, &o->croot)) != ZKR_OK ||
+        (r = zkr_dec_raw(d, ZKR_DIGEST_BYTES, &o->hroot)) != ZKR_OK ||
+        (r = zkr_dec_raw(d, ZKR_DIGEST_BYTES, &o->proot)) != ZKR_OK ||
+        (r = zkr_dec_ext(d, &o->gamma)) != ZKR_OK ||
+        (r = zkr_dec_exts(d, o->msgs, (size_t)N * ZKR_ZKRANGE_DEGREE)) != ZKR_OK ||
+        (r = zkr_dec_exts(d, o->vals, 5)) != ZKR_OK)
+        return r;
+    o->comm[0] = *a;
+    if ((r = zkr_zr_helper(p, o->hroot, n, 1, &o->comm[1])) != ZKR_OK ||
+        (r = zkr_zr_helper(p, o->proot, ZKR_ZKRANGE_TABLE_VARS, 1, &o->comm[2])) != ZKR_OK ||
+        (r = zkr_zr_helper(p, o->mroot, ZKR_ZKRANGE_TABLE_VARS, 0, &o->comm[3])) != ZKR_OK ||
+        (r = zkr_zr_helper(p, o->croot, lc, 0, &o->comm[4])) != ZKR_OK)
+        return r;
+    for (int i = 0; i < 4; i++) {
+        const zkr_hpcs_commitment *c = &o->comm[i];
+        if ((r = zkr_dec_raw(d, ZKR_DIGEST_BYTES, &o->zroot[i])) != ZKR_OK ||
+            (r = zkr_dec_ext(d, &o->b[i])) != ZKR_OK ||
+            (r = zkr_hpcs_proof_parse_f(p, c->n_vars + c->blind_vars, c->ext, d, &o->pf[i])) !=
+                ZKR_OK)
+            return r;
+    }
+    if ((r = zkr_dec_raw(d, ZKR_DIGEST_BYTES, &o->czroot)) != ZKR_OK ||
+        (r = zkr_dec_ext(d, &o->csigma)) != ZKR_OK ||
+        (r = zkr_dec_exts(d, o->cmsgs, 2 * (size_t)lc)) != ZKR_OK ||
+        (r = zkr_dec_ext(d, &o->cv)) != ZKR_OK)
+        return r;
+    return zkr_hpcs_proof_parse_f(p, o->comm[4].n_vars + o->comm[4].blind_vars, 0, d, &o->cpf);
+}
+
+/* The challenges the prover and the verifier draw before the batched sumcheck. */
+typedef struct {
+    zkr_ext x, lam, mu, rho;
+    zkr_ext r0[64], r2[ZKR_ZKRANGE_TABLE_VARS];
+} zkr_zr_chal;
+
+/*
+ * The batched polynomial at the sumcheck's point r from the revealed
+ * values (a, h, phi, m of the randomised extensions):
+ * E0 (h (X - a) - 1) + lambda (h - phi) + mu E2 (phi (X - t) - m), the
+ * n-variable ones zero-extended to N variables (factor selN), the table-side
+ * ones (factor sel8).
+ */
+static zkr_err zkr_zr_final(const zkr_zkrange_table *tab, unsigned n, const zkr_zr_chal *c,
+                            const zkr_ext *r, const zkr_ext vals[5], zkr_ext *out)
+{
+    unsigned N = zkr_zkrange_sc_vars(n);
+    zkr_ext one = zkr_ext_from(1), seln = one, sel8 = one, e0, e2, tv, h, w, ph, m, f;
+    zkr_gl tt[1u << ZKR_ZKRANGE_TABLE_VARS];
+    zkr_err rc;
+
+    for (unsigned k = n; k < N; k++)
+        seln = zkr_ext_mul(seln, zkr_ext_sub(one, r[k]));
+    for (unsigned k = ZKR_ZKRANGE_TABLE_VARS; k < N; k++)
+        sel8 = zkr_ext_mul(sel8, zkr_ext_sub(one, r[k]));
+    for (uint32_t j = 0; j < (1u << ZKR_ZKRANGE_TABLE_VARS); j++)
+        tt[j] = zkr_gl_from_i64(zkr_zkrange_value(tab, j));
+    if ((rc = zkr_mle_eval_base(tt, ZKR_ZKRANGE_TABLE_VARS, r, &tv)) != ZKR_OK)
+        return rc;
+    e0 = zkr_ext_mul(zkr_mle_eq_eval(c->r0, r, n), seln);
+    e2 = zkr_ext_mul(zkr_mle_eq_eval(c->r2, r, ZKR_ZKRANGE_TABLE_VARS), sel8);
+    tv = zkr_ext_mul(tv, sel8);
+    w = zkr_ext_mul(vals[0], seln);
+    h = zkr_ext_mul(vals[1], seln);
+    ph = zkr_ext_mul(vals[2], sel8);
+    m = zkr_ext_mul(vals[3], sel8);
+    f = zkr_ext_mul(e0, zkr_ext_sub(zkr_ext_mul(h, zkr_ext_sub(c->x, w)), one));
+    f = zkr_ext_add(f, zkr_ext_mul(c->lam, zkr_ext_sub(h, ph)));
+    f = zkr_ext_add(f, zkr_ext_mul(c->mu, zkr_ext_mul(e2, zkr_ext_sub(zkr_ext_mul(ph,
+                                   zkr_ext_sub(c->x, tv)), m))));
+    *out = f;
+    return ZKR_OK;
+}
+
+/* The full point of a randomised extension: (r_<n, s, 0, ..., 0). */
+static void zkr_zr_point(const zkr_hpcs_commitment *c, const zkr_ext *r, zkr_ext s, zkr_ext *zf)
+{
+    memcpy(zf, r, (size_t)c->n_vars * sizeof *zf);
+    zf[c->n_vars] = s;
+    for (unsigned b = 1; b < c->blind_vars; b++)
+        zf[c->n_vars + b] = zkr_ext_from(0);
+}
+
+/* The four revealed values, each bound to its commitment by a masked opening. */
+static zkr_err zkr_zr_open_values(const zkr_params *p, zkr_transcript *t, const zkr_zr_parsed *o,
+                                  const zkr_ext *r)
+{
+    zkr_ext s = zkr_ext_mul(r[0], zkr_ext_sub(zkr_ext_from(1), r[0]));
+    zkr_ext zf[64];
+    zkr_err rc;
+
+    for (int i = 0; i < 4; i++) {
+        zkr_ext rho;
+        zkr_zr_point(&o->comm[i], r, s, zf);
+        zkr_ts_absorb(t, "zr-mask-root", o->zroot[i], ZKR_DIGEST_BYTES);
+        zkr_ts_absorb_ext(t, "zr-mask-val", &o->b[i], 1);
+        rho = zkr_ts_challenge_ext(t, "zr-open-rho");
+        if ((rc = zkr_hpcs_verify_at(p, t, &o->comm[i], o->zroot[i], rho, zf,
+                                     zkr_ext_add(o->vals[i], zkr_ext_mul(rho, o->b[i])),
+                                     o->pf[i])) != ZKR_OK)
+            return rc;
+    }
+    return ZKR_OK;
+}
+
+/* g(r) = <C, Lambda(r)> by the masked linear sumcheck and C's hiding opening. */
+static zkr_err zkr_zr_coef(const zkr_params *p, zkr_transcript *t, const zkr_zr_parsed *o,
+                           const zkr_ext *r, unsigned N)
+{
+    unsigned lc = o->comm[4].n_vars;
+    zkr_ext *lam = malloc(((size_t)1 << lc) * sizeof *lam), rc[64], fin, lv, rho;
+    zkr_err e;
+
+    if (!lam)
+        return ZKR_ERR_NOMEM;
+    zkr_zkrange_lambda(r, N, lam);
+    zkr_ts_absorb(t, "zr-cmask-root", o->czroot, ZKR_DIGEST_BYTES);
+    zkr_ts_absorb_ext(t, "zr-csigma", &o->csigma, 1);
+    rho = zkr_ts_challenge_ext(t, "zr-crho");
+    zkr_sumcheck_verify(t, lc, 2, zkr_ext_add(o->vals[4], zkr_ext_mul(rho, o->csigma)), o->cmsgs,
+                        rc, &fin);
+    e = zkr_mle_eval_ext(lam, lc, rc, &lv);
+    free(lam);
+    if (e != ZKR_OK)
+        return e;
+    if (!zkr_ext_eq(fin, zkr_ext_mul(o->cv, lv)))
+        return ZKR_ERR_VERIFY;
+    zkr_ts_absorb_ext(t, "zr-cv", &o->cv, 1);
+    return zkr_hpcs_verify(p, t, &o->comm[4], o->czroot, rho, rc, o->cv, o->cpf);
+}
+
+zkr_err zkr_zkrange_verify(const zkr_params *p, zkr_transcript *t, const zkr_hpcs_commitment *a,
+                           const zkr_zkrange_table *tab, zkr_dec *d)
+{
+    unsigned n = a->n_vars, N = zkr_zkrange_sc_vars(n);
+    zkr_zr_parsed o;
+    zkr_zr_chal c;
+    zkr_ext r[64], fin, f;
+    zkr_err rc;
+
+    memset(&o, 0, sizeof o);
+    if (a->ext || a->blind_vars == 0 || n + 1 > 64 || tab->count == 0 || tab->count > 256)
+        return ZKR_ERR_USAGE;
+    if ((rc = zkr_zr_parse(p, a, d, &o)) != ZKR_OK)
+        goto out;
+    zkr_ts_absorb_u64(t, "zr-table-off", (uint64_t)tab->off);
+    zkr_ts_absorb_u64(t, "zr-table-count", tab->count);
+    zkr_ts_absorb(t, "zr-a-root", a->root, ZKR_DIGEST_BYTES);
+    zkr_ts_absorb(t, "zr-m-root", o.mroot, ZKR_DIGEST_BYTES);
+    zkr_ts_absorb(t, "zr-c-root", o.croot, ZKR_DIGEST_BYTES);
+    c.x = zkr_ts_challenge_ext(t, "zr-x");
+    zkr_ts_absorb(t, "zr-h-root", o.hroot, ZKR_DIGEST_BYTES);
+    zkr_ts_absorb(t, "zr-phi-root", o.proot, ZKR_DIGEST_BYTES);
+    zkr_ts_challenge_exts(t, "zr-r0", c.r0, n);
+    zkr_ts_challenge_exts(t, "zr-r2", c.r2, ZKR_ZKRANGE_TABLE_VARS);
+    c.lam = zkr_ts_challenge_ext(t, "zr-lambda");
+    c.mu = zkr_ts_challenge_ext(t, "zr-mu");
+    zkr_ts_absorb_ext(t, "zr-gamma", &o.gamma, 1);
+    c.rho = zkr_ts_challenge_ext(t, "zr-rho");
+    /* The batched claim is 0: the Libra mask adds rho gamma. */
+    zkr_sumcheck_verify(t, N, ZKR_ZKRANGE_DEGREE, zkr_ext_mul(c.rho, o.gamma), o.msgs, r, &fin);
+    zkr_ts_absorb_ext(t, "zr-values", o.vals, 5);
+    if ((rc = zkr_zr_final(tab, n, &c, r, o.vals, &f)) != ZKR_OK)
+        goto out;
+    if (!zkr_ext_eq(fin, zkr_ext_add(f, zkr_ext_mul(c.rho, o.vals[4])))) {
+        rc = ZKR_ERR_VERIFY;
+        goto out;
+    }
+    if ((rc = zkr_zr_open_values(p, t, &o, r)) != ZKR_OK)
+        goto out;
+    rc = zkr_zr_coef(p, t, &o, r, N);
+out:
+    zkr_zr_parsed_free(&o);
+    return rc;
+}
