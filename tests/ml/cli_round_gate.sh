@@ -34,6 +34,11 @@ unchanged() {
   expect "$want" "$what" "$@"
   [ "$(regsum)" = "$before" ]; ok $? "... the registry file is unchanged"
 }
+# flip FILE OFFSET: XORs the byte at OFFSET with 0xff (always a change).
+flip() {
+  b=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
+  printf "\\$(printf %03o $((b ^ 255)))" | dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
+}
 json_field() { sed -n "s/.*\"$1\":\"\{0,1\}\([^\",}]*\).*/\1/p" "$T/out" | head -1; }
 be32() { v=$1; for s in 24 16 8 0; do printf "\\$(printf %03o $(( (v >> s) & 255 )))"; done; }
 be64() { be32 0; be32 "$1"; }
@@ -99,9 +104,31 @@ expect 1 "the count plus one cannot be proven" "$ZKREG" prove --statement "$S2" 
 [ ! -e "$T/e2.zkp" ]; ok $? "... no proof written"
 expect 1 "the proof against the count-plus-one statement" "$ZKREG" verify --statement "$S2" "$T/e1.zkp"
 cp "$T/e1.zkp" "$T/bad.zkp"
-sz=$(wc -c <"$T/bad.zkp")
-printf '\377' | dd of="$T/bad.zkp" bs=1 seek=$((sz - 200)) conv=notrunc 2>/dev/null
+flip "$T/bad.zkp" $(($(wc -c <"$T/bad.zkp") - 200))
 expect 1 "a tampered proof" "$ZKREG" verify --statement "$S1" "$T/bad.zkp"
+
+cat >"$T/eval1.json" <<'JSON'
+{"name": "gate-eval-int8", "version": 1, "proof_kind": "evaluation@1",
+ "proof_system": "zkreg-sumcheck-basefold", "parameter_set": "goldilocks-128",
+ "verifier_version": "0.2.0", "public_output": true,
+ "fields": [{"name": "record_first", "type": "u64"}, {"name": "record_count", "type": "u64"}]}
+JSON
+expect 0 "register-schema evaluation@1" "$ZKREG" register-schema "$T/eval1.json"
+S3=$("$ZKREG" register-statement --schema gate-eval-int8@1 --program 1 --model 2 --dataset 4 \
+  --param record_first=0 --param record_count=24 --public-output "$T/o.bin" 2>"$T/err" | tail -1)
+[ ${#S3} -eq 64 ]; ok $? "the same facts under an evaluation@1 schema"
+expect 1 "the kind-9 proof for the evaluation@1 statement" "$ZKREG" verify --statement "$S3" "$T/e1.zkp"
+grep -q 'kind 9 is not evaluation@1' "$T/err"; ok $? "... refused: the proof's kind is not the schema's"
+(umask 077; echo "gate-key-pass" >"$T/keypass")
+expect 0 "key generate" "$ZKREG" key generate --type ed25519 -o "$T/ed.key" --passphrase-file "$T/keypass" --kdf interactive
+expect 0 "key register" "$ZKREG" key register "file:$T/ed.key"
+expect 0 "attest the verified evaluation-fixed@1 statement" "$ZKREG" attest --statement "$S1" \
+  --proof "$T/e1.zkp" --key "file:$T/ed.key" -o "$T/s1.att" --passphrase-file "$T/keypass"
+expect 1 "attest refuses the proof for the count-plus-one statement" "$ZKREG" attest --statement "$S2" \
+  --proof "$T/e1.zkp" --key "file:$T/ed.key" -o "$T/l.att" --passphrase-file "$T/keypass"
+expect 1 "attest refuses it for the evaluation@1 statement" "$ZKREG" attest --statement "$S3" \
+  --proof "$T/e1.zkp" --key "file:$T/ed.key" -o "$T/l.att" --passphrase-file "$T/keypass"
+[ ! -e "$T/l.att" ]; ok $? "... no attestation written"
 
 # --- Bad gates ------------------------------------------------------------------------
 OPEN="round open --model 2 --dataset 3 --workers 2 --first-record 0 --records-per-worker 4 --lr 60 --shift 14 --schema gate-train@1"
@@ -159,8 +186,8 @@ mkdir -p "$T/c"
 expect 0 "worker 0 of round $RC" "$ZKREG" train --round "$RC" --worker 0 --out-dir "$T/c"
 expect 0 "worker 1 of round $RC" "$ZKREG" train --round "$RC" --worker 1 --out-dir "$T/c"
 cp "$T/c/worker-1.eval.zkp" "$T/c/bad.zkp"
-sz=$(wc -c <"$T/c/bad.zkp")
-printf '\377' | dd of="$T/c/bad.zkp" bs=1 seek=$((sz / 2)) conv=notrunc 2>/dev/null
+flip "$T/c/bad.zkp" $(($(wc -c <"$T/c/bad.zkp") / 2))
+cmp -s "$T/c/bad.zkp" "$T/c/worker-1.eval.zkp"; [ $? -eq 1 ]; ok $? "... one byte of worker 1's evaluation proof changed"
 expect 1 "accept: worker 0 without an evaluation proof, worker 1 with a tampered one" "$ZKREG" round accept "$RC" \
   --submission "0=$T/c/worker-0.zkrtm,$T/c/worker-0.zkp" \
   --submission "1=$T/c/worker-1.zkrtm,$T/c/worker-1.zkp,$T/c/bad.zkp"
