@@ -19,6 +19,7 @@
 
 #include "app/attest.h"
 #include "app/eval.h"
+#include "zk/eval_fixed.h"
 #include "app/workers.h"
 #include "verifier/verifier.h"
 #include "zkr_config.h"
@@ -72,6 +73,7 @@ static zkr_err req_inference(zkr_app *app, const zkr_statement *st, uint32_t par
 static const attest_kind attest_kinds[] = {
     {"inference@1", ZKR_KIND_INFERENCE1, req_inference, "verify"},
     {"evaluation@1", ZKR_KIND_EVALUATION1, zkr_app_eval_verify_request, "eval-verify"},
+    {ZKR_EVALF_NAME, ZKR_KIND_EVAL_FIXED, zkr_app_eval_verify_request, "evalf-verify"},
 };
 
 static const attest_kind *kind_of(const char *name)

@@ -13,7 +13,9 @@
 #include "app/eval.h"
 #include "app/infer.h"
 #include "app/store.h"
+#include "prover/evaluation_fixed.h"
 #include "prover/prover.h"
+#include "verifier/evaluation_fixed.h"
 #include "verifier/verifier.h"
 #include "app/workers.h"
 #include "zkr_config.h"
@@ -26,6 +28,7 @@ typedef struct {
     uint64_t first, count; /* count 0: to the end of the dataset */
     unsigned mode;
     uint64_t out_count, value; /* the public output's record count and value */
+    int fixed;                 /* evaluation-fixed@1: a FIXED training model (kind 9) */
 } eval_stmt;
 
 typedef struct {
@@ -55,7 +58,12 @@ int zkr_app_eval_is(zkr_registry *reg, const char *ref, zkr_statement *st)
 
     if (zkr_registry_statement_get(reg, ref, st, &scratch) != ZKR_OK)
         return 0;
-    return strcmp(st->schema.proof_kind, "evaluation@1") == 0;
+    return zkr_app_eval_kind_is(st->schema.proof_kind);
+}
+
+int zkr_app_eval_kind_is(const char *kind)
+{
+    return strcmp(kind, "evaluation@1") == 0 || strcmp(kind, ZKR_EVALF_NAME) == 0;
 }
 
 /* An optional u64 statement parameter; *found tells whether it was given. */
@@ -83,10 +91,13 @@ static zkr_err eval_stmt_of(zkr_app *app, const zkr_statement *st, int verifying
     zkr_err r;
 
     memset(es, 0, sizeof *es);
-    if (strcmp(st->schema.proof_kind, "evaluation@1") != 0)
+    if (!zkr_app_eval_kind_is(st->schema.proof_kind))
         return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_SCHEMA,
-                        "schema %s@%llu: proof kind '%s', not evaluation@1", st->schema.name,
-                        (unsigned long long)st->schema.version, st->schema.proof_kind);
+                        "schema %s@%llu: proof kind '%s', not evaluation@1 or " ZKR_EVALF_NAME,
+                        st->schema.name, (unsigned long long)st->schema.version,
+                        st->schema.proof_kind);
+    /* The schema's kind picks the worker and the verifier: a proof of the other kind is refused. */
+    es->fixed = strcmp(st->schema.proof_kind, ZKR_EVALF_NAME) == 0;
     if (verifying && strcmp(st->schema.verifier_version, ZKR_VERSION) != 0)
         return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_VERIFIER,
                         "schema %s@%llu pins verifier %s, this is %s", st->schema.name,
@@ -277,13 +288,13 @@ static zkr_err eval_prove_reply(zkr_app *app, const zkr_statement *st, const eva
     return ZKR_OK;
 }
 
-zkr_err zkr_app_eval_prove(zkr_app *app, zkr_registry *reg, const zkr_statement *st,
-                           const char *dataset_file, uint32_t threads, int no_sandbox,
-                           const char *out, zkr_app_prove_result *res)
+/* Builds the worker request for model bytes, runs the confined prover; *reply gets its answer. */
+static zkr_err eval_prove_run(zkr_app *app, const zkr_statement *st, const eval_stmt *es,
+                              const uint8_t *model, size_t model_len, const char *dataset_file,
+                              uint32_t threads, int no_sandbox, zkr_buf *reply, double *secs)
 {
-    eval_stmt es;
     eval_data e;
-    zkr_buf model = {0}, req = {0}, reply = {0};
+    zkr_buf req = {0};
     zkr_sandbox_opts so = {NULL, NULL, 0};
     zkr_sandbox_result sres;
     double t0;
@@ -291,32 +302,113 @@ zkr_err zkr_app_eval_prove(zkr_app *app, zkr_registry *reg, const zkr_statement 
 
     memset(&e, 0, sizeof e);
     so.no_sandbox = no_sandbox;
-    if ((r = eval_stmt_of(app, st, 0, &es)) != ZKR_OK || (r = eval_revoked(app, reg, st)) != ZKR_OK ||
-        (r = eval_load_model(app, &st->model, &model)) != ZKR_OK ||
-        (r = eval_data_open(app, st, dataset_file, &es, &e)) != ZKR_OK)
+    if ((r = eval_data_open(app, st, dataset_file, es, &e)) != ZKR_OK)
         goto out;
     if ((r = zkr_enc_u32(&req, EVAL_WORKER_VERSION)) != ZKR_OK ||
         (r = zkr_buf_append(&req, st->statement_id, ZKR_DIGEST_BYTES)) != ZKR_OK ||
-        (r = zkr_enc_u32(&req, es.param_set)) != ZKR_OK || (r = zkr_enc_u32(&req, threads)) != ZKR_OK ||
-        (r = zkr_enc_bytes(&req, model.p, model.len)) != ZKR_OK ||
+        (r = zkr_enc_u32(&req, es->param_set)) != ZKR_OK || (r = zkr_enc_u32(&req, threads)) != ZKR_OK ||
+        (r = zkr_enc_bytes(&req, model, model_len)) != ZKR_OK ||
         (r = zkr_buf_append(&req, st->model.commitment, ZKR_DIGEST_BYTES)) != ZKR_OK ||
-        (r = zkr_enc_u32(&req, es.mode)) != ZKR_OK || (r = zkr_enc_u64(&req, es.value)) != ZKR_OK ||
+        (r = zkr_enc_u32(&req, es->mode)) != ZKR_OK || (r = zkr_enc_u64(&req, es->value)) != ZKR_OK ||
         (r = eval_enc_batch(&req, &e.bt)) != ZKR_OK)
         goto out;
     t0 = eval_now();
-    if ((r = zkr_sandbox_call(zkr_app_workers, "eval-prove", &so, req.p, req.len, &reply, &sres,
-                              &app->diag)) != ZKR_OK)
-        goto out;
-    r = eval_prove_reply(app, st, &es, &reply, out, eval_now() - t0, res);
+    r = zkr_sandbox_call(zkr_app_workers, es->fixed ? "evalf-prove" : "eval-prove", &so, req.p,
+                         req.len, reply, &sres, &app->diag);
+    *secs = eval_now() - t0;
 out:
-    zkr_buf_free(&model);
     zkr_buf_free(&req);
-    zkr_buf_free(&reply);
     eval_data_free(&e);
     return r;
 }
 
-zkr_err zkr_app_worker_eval_prove(const uint8_t *req, size_t req_len, zkr_buf *reply, zkr_diag *d)
+zkr_err zkr_app_eval_prove(zkr_app *app, zkr_registry *reg, const zkr_statement *st,
+                           const char *dataset_file, uint32_t threads, int no_sandbox,
+                           const char *out, zkr_app_prove_result *res)
+{
+    eval_stmt es;
+    zkr_buf model = {0}, reply = {0};
+    double secs = 0;
+    zkr_err r;
+
+    if ((r = eval_stmt_of(app, st, 0, &es)) != ZKR_OK || (r = eval_revoked(app, reg, st)) != ZKR_OK ||
+        (r = eval_load_model(app, &st->model, &model)) != ZKR_OK ||
+        (r = eval_prove_run(app, st, &es, model.p, model.len, dataset_file, threads, no_sandbox,
+                            &reply, &secs)) != ZKR_OK)
+        goto out;
+    r = eval_prove_reply(app, st, &es, &reply, out, secs, res);
+out:
+    zkr_buf_free(&model);
+    zkr_buf_free(&reply);
+    return r;
+}
+
+zkr_err zkr_app_eval_prove_model(zkr_app *app, const zkr_statement *st, const uint8_t *model,
+                                 size_t model_len, uint32_t threads, int no_sandbox,
+                                 zkr_buf *proof, uint64_t *correct)
+{
+    eval_stmt es;
+    zkr_buf reply = {0};
+    zkr_dec dec;
+    const uint8_t *pp, *output;
+    size_t pl, ol;
+    double secs = 0;
+    zkr_err r;
+
+    *correct = 0;
+    if ((r = eval_stmt_of(app, st, 0, &es)) != ZKR_OK ||
+        (r = eval_prove_run(app, st, &es, model, model_len, NULL, threads, no_sandbox, &reply,
+                            &secs)) != ZKR_OK)
+        goto out;
+    zkr_dec_init(&dec, reply.p, reply.len);
+    if (zkr_dec_bytes(&dec, ZKR_PROOF_MAX_BYTES, &pp, &pl) != ZKR_OK ||
+        zkr_dec_bytes(&dec, ZKR_EVAL_OUTPUT_BYTES, &output, &ol) != ZKR_OK ||
+        zkr_dec_u64(&dec, correct) != ZKR_OK || zkr_dec_finish(&dec) != ZKR_OK) {
+        r = zkr_fail(&app->diag, ZKR_ERR_INTERNAL, "eval-prove worker reply malformed");
+        goto out;
+    }
+    if (ol != st->public_output.len || memcmp(output, st->public_output.p, ol) != 0) {
+        r = zkr_fail(&app->diag, ZKR_ERR_MISMATCH_OUTPUT, "the model gets %llu of %llu right, "
+                     "below the statement's %llu", (unsigned long long)*correct,
+                     (unsigned long long)es.out_count, (unsigned long long)es.value);
+        goto out;
+    }
+    proof->len = 0;
+    r = zkr_buf_append(proof, pp, pl);
+out:
+    zkr_buf_free(&reply);
+    return r;
+}
+
+/* Commits the FIXED training model and proves evaluation-fixed@1 (the "evalf-prove" worker). */
+static zkr_err eval_prove_fixed(const zkr_params *p, const uint8_t sid[ZKR_DIGEST_BYTES],
+                                const uint8_t *model, size_t model_len,
+                                const uint8_t want_mc[ZKR_DIGEST_BYTES], unsigned mode,
+                                uint64_t tau, const zkr_eval_batch *bt, unsigned threads,
+                                zkr_buf *proof, zkr_buf *out, uint64_t *correct, zkr_diag *d)
+{
+    zkr_ml_tmodel *m = NULL;
+    zkr_train_model *tm = NULL;
+    uint8_t mc[ZKR_DIGEST_BYTES];
+    zkr_err r;
+
+    if ((r = zkr_ml_tmodel_decode(model, model_len, &m, d)) != ZKR_OK ||
+        (r = zkr_prover_train_commit(p, m, threads, &tm, mc, d)) != ZKR_OK)
+        goto out;
+    if (sodium_memcmp(mc, want_mc, ZKR_DIGEST_BYTES) != 0) {
+        r = zkr_fail(d, ZKR_ERR_MISMATCH_MODEL,
+                     "the stored model's commitment differs from the registered commitment");
+        goto out;
+    }
+    r = zkr_prover_evaluation_fixed(p, sid, tm, bt, mode, tau, threads, proof, out, correct, d);
+out:
+    zkr_train_model_free(tm);
+    zkr_ml_tmodel_free(m);
+    return r;
+}
+
+static zkr_err eval_worker_prove(const uint8_t *req, size_t req_len, zkr_buf *reply, int fixed,
+                                 zkr_diag *d)
 {
     zkr_dec dec;
     uint32_t ver, set, threads, mode;
@@ -342,6 +434,11 @@ zkr_err zkr_app_worker_eval_prove(const uint8_t *req, size_t req_len, zkr_buf *r
         return zkr_fail(d, ZKR_ERR_MALFORMED, "eval-prove request malformed");
     if (zkr_params_get(set, &p) != ZKR_OK)
         return zkr_fail(d, ZKR_ERR_MISMATCH_PARAMS, "unknown parameter set %u", set);
+    if (fixed) {
+        r = eval_prove_fixed(&p, sid, model, model_len, want_mc, mode, tau, &bt, threads, &proof,
+                             &out, &correct, d);
+        goto reply;
+    }
     if ((r = zkr_ml_model_decode(model, model_len, &m, d)) != ZKR_OK ||
         (r = zkr_prover_infer_commit(&p, m, threads, &im, mc, d)) != ZKR_OK)
         goto out;
@@ -350,8 +447,9 @@ zkr_err zkr_app_worker_eval_prove(const uint8_t *req, size_t req_len, zkr_buf *r
                      "the stored model's commitment differs from the registered commitment");
         goto out;
     }
-    if ((r = zkr_prover_evaluation(&p, sid, im, &bt, mode, tau, threads, &proof, &out, &correct,
-                                   d)) != ZKR_OK)
+    r = zkr_prover_evaluation(&p, sid, im, &bt, mode, tau, threads, &proof, &out, &correct, d);
+reply:
+    if (r != ZKR_OK)
         goto out;
     if ((r = zkr_enc_bytes(reply, proof.p, proof.len)) != ZKR_OK ||
         (r = zkr_enc_bytes(reply, out.p, out.len)) != ZKR_OK)
@@ -363,6 +461,17 @@ out:
     zkr_infer_model_free(im);
     zkr_ml_model_free(m);
     return r;
+}
+
+zkr_err zkr_app_worker_eval_prove(const uint8_t *req, size_t req_len, zkr_buf *reply, zkr_diag *d)
+{
+    return eval_worker_prove(req, req_len, reply, 0, d);
+}
+
+zkr_err zkr_app_worker_evalf_prove(const uint8_t *req, size_t req_len, zkr_buf *reply,
+                                   zkr_diag *d)
+{
+    return eval_worker_prove(req, req_len, reply, 1, d);
 }
 
 /* ------------------------------------------------------------------ */
@@ -406,25 +515,22 @@ zkr_err zkr_app_eval_verify_request(zkr_app *app, const zkr_statement *st, uint3
     return eval_verify_req(app, st, &es, proof, req);
 }
 
-zkr_err zkr_app_eval_verify(zkr_app *app, zkr_registry *reg, const zkr_statement *st,
-                            const uint8_t *proof, size_t len, int no_sandbox, uint64_t *correct)
+/* Runs the confined verifier for a checked statement; *correct gets the proven count. */
+static zkr_err eval_verify_run(zkr_app *app, const zkr_statement *st, const eval_stmt *es,
+                               const uint8_t *proof, size_t len, int no_sandbox, uint64_t *correct)
 {
-    eval_stmt es;
     zkr_buf pb = {0}, req = {0}, reply = {0};
     zkr_sandbox_opts so = {NULL, NULL, 0};
     zkr_sandbox_result res;
     zkr_dec dec;
     zkr_err r;
 
-    *correct = 0;
     so.no_sandbox = no_sandbox;
-    if ((r = eval_stmt_of(app, st, 1, &es)) != ZKR_OK || (r = eval_revoked(app, reg, st)) != ZKR_OK)
-        return r;
     pb.p = (uint8_t *)proof; /* borrowed, never freed here */
     pb.len = len;
-    if ((r = eval_verify_req(app, st, &es, &pb, &req)) != ZKR_OK ||
-        (r = zkr_sandbox_call(zkr_app_workers, "eval-verify", &so, req.p, req.len, &reply, &res,
-                              &app->diag)) != ZKR_OK)
+    if ((r = eval_verify_req(app, st, es, &pb, &req)) != ZKR_OK ||
+        (r = zkr_sandbox_call(zkr_app_workers, es->fixed ? "evalf-verify" : "eval-verify", &so,
+                              req.p, req.len, &reply, &res, &app->diag)) != ZKR_OK)
         goto out;
     zkr_dec_init(&dec, reply.p, reply.len);
     if (zkr_dec_u64(&dec, correct) != ZKR_OK || zkr_dec_finish(&dec) != ZKR_OK)
@@ -435,8 +541,32 @@ out:
     return r;
 }
 
-zkr_err zkr_app_worker_eval_verify(const uint8_t *req, size_t req_len, zkr_buf *reply,
-                                   zkr_diag *d)
+zkr_err zkr_app_eval_verify(zkr_app *app, zkr_registry *reg, const zkr_statement *st,
+                            const uint8_t *proof, size_t len, int no_sandbox, uint64_t *correct)
+{
+    eval_stmt es;
+    zkr_err r;
+
+    *correct = 0;
+    if ((r = eval_stmt_of(app, st, 1, &es)) != ZKR_OK || (r = eval_revoked(app, reg, st)) != ZKR_OK)
+        return r;
+    return eval_verify_run(app, st, &es, proof, len, no_sandbox, correct);
+}
+
+zkr_err zkr_app_eval_verify_derived(zkr_app *app, const zkr_statement *st, const uint8_t *proof,
+                                    size_t len, int no_sandbox, uint64_t *correct)
+{
+    eval_stmt es;
+    zkr_err r;
+
+    *correct = 0;
+    if ((r = eval_stmt_of(app, st, 1, &es)) != ZKR_OK)
+        return r;
+    return eval_verify_run(app, st, &es, proof, len, no_sandbox, correct);
+}
+
+static zkr_err eval_worker_verify(const uint8_t *req, size_t req_len, zkr_buf *reply, int fixed,
+                                  zkr_diag *d)
 {
     zkr_verifier_evaluation_statement st;
     zkr_eval_batch bt;
@@ -469,7 +599,21 @@ zkr_err zkr_app_worker_eval_verify(const uint8_t *req, size_t req_len, zkr_buf *
     st.count = bt.count;
     st.records = bt.records;
     st.rec_len = bt.rec_len;
-    if ((r = zkr_verify_evaluation(proof, proof_len, &st, &correct, d)) != ZKR_OK)
+    r = fixed ? zkr_verify_evaluation_fixed(proof, proof_len, &st, &correct, d)
+              : zkr_verify_evaluation(proof, proof_len, &st, &correct, d);
+    if (r != ZKR_OK)
         return r;
     return zkr_enc_u64(reply, correct);
+}
+
+zkr_err zkr_app_worker_eval_verify(const uint8_t *req, size_t req_len, zkr_buf *reply,
+                                   zkr_diag *d)
+{
+    return eval_worker_verify(req, req_len, reply, 0, d);
+}
+
+zkr_err zkr_app_worker_evalf_verify(const uint8_t *req, size_t req_len, zkr_buf *reply,
+                                    zkr_diag *d)
+{
+    return eval_worker_verify(req, req_len, reply, 1, d);
 }

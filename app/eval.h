@@ -17,8 +17,16 @@
 #include "app/proof.h"
 #include "registry/registry.h"
 
-/* 1 when statement ref exists and its schema's kind is evaluation@1 (then loaded into *st). */
+/*
+ * 1 when statement ref exists and its schema's kind is evaluation@1 or
+ * evaluation-fixed@1 (then loaded into *st). The kind the schema names
+ * picks the prover, the worker and the verifier: an evaluation@1 schema
+ * takes only int8 models and kind 4 proofs, an evaluation-fixed@1 schema
+ * only FIXED training models and kind 9 proofs.
+ */
 int zkr_app_eval_is(zkr_registry *reg, const char *ref, zkr_statement *st);
+/* 1 when kind is "evaluation@1" or "evaluation-fixed@1". */
+int zkr_app_eval_kind_is(const char *kind);
 
 /*
  * Proves registered evaluation statement st in the confined prover and
@@ -42,6 +50,22 @@ zkr_err zkr_app_eval_verify(zkr_app *app, zkr_registry *reg, const zkr_statement
                             const uint8_t *proof, size_t len, int no_sandbox,
                             uint64_t *correct) ZKR_WUR;
 
+/*
+ * A statement the caller derived and did not register (a gated round's
+ * evaluation of a child, app/round.c): the same checks and confined
+ * workers as above, without the registry's statement row (the caller
+ * checks revocations of what it binds). zkr_app_eval_prove_model proves
+ * for the given model bytes (st->model's sha256 and commitment must be
+ * theirs: the worker recomputes the commitment) into *proof;
+ * ZKR_ERR_MISMATCH_OUTPUT when the model's count does not meet the
+ * statement's output (no proof). zkr_app_eval_verify_derived verifies.
+ */
+zkr_err zkr_app_eval_prove_model(zkr_app *app, const zkr_statement *st, const uint8_t *model,
+                                 size_t model_len, uint32_t threads, int no_sandbox,
+                                 zkr_buf *proof, uint64_t *correct) ZKR_WUR;
+zkr_err zkr_app_eval_verify_derived(zkr_app *app, const zkr_statement *st, const uint8_t *proof,
+                                    size_t len, int no_sandbox, uint64_t *correct) ZKR_WUR;
+
 /* The "eval-verify" worker's request for st and proof (for `zkreg attest`). */
 zkr_err zkr_app_eval_verify_request(zkr_app *app, const zkr_statement *st, uint32_t param_set,
                                     const zkr_buf *proof, zkr_buf *req) ZKR_WUR;
@@ -51,5 +75,10 @@ zkr_err zkr_app_worker_eval_prove(const uint8_t *req, size_t req_len, zkr_buf *r
                                   zkr_diag *d) ZKR_WUR;
 zkr_err zkr_app_worker_eval_verify(const uint8_t *req, size_t req_len, zkr_buf *reply,
                                    zkr_diag *d) ZKR_WUR;
+/* "evalf-prove" / "evalf-verify": the same requests, evaluation-fixed@1 (FIXED training models). */
+zkr_err zkr_app_worker_evalf_prove(const uint8_t *req, size_t req_len, zkr_buf *reply,
+                                   zkr_diag *d) ZKR_WUR;
+zkr_err zkr_app_worker_evalf_verify(const uint8_t *req, size_t req_len, zkr_buf *reply,
+                                    zkr_diag *d) ZKR_WUR;
 
 #endif

@@ -442,7 +442,8 @@ static zkr_err zkr_verify_evaluation(zkr_app *app, zkr_registry *reg, const zkr_
     double t0 = zkr_now();
     zkr_err r;
 
-    res->kind = "evaluation@1";
+    res->kind = strcmp(st->schema.proof_kind, "evaluation@1") == 0 ? "evaluation@1"
+                                                                   : "evaluation-fixed@1";
     if ((r = zkr_file_read(o->proof, ZKR_APP_PROOF_MAX, &proof, &app->diag)) != ZKR_OK)
         goto out;
     proof_progress(o->progress, "verifying in the confined worker");

@@ -9,8 +9,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "app/eval.h"
 #include "app/round.h"
+#include "app/store.h"
 #include "app/train.h"
+#include "zk/eval_fixed.h"
 #include "zkr_config.h"
 
 #define ROUND_MAX_WORKERS ZKR_ROUND_MAX_WORKERS
@@ -83,11 +86,64 @@ static zkr_err round_open_args(zkr_app *app, const zkr_app_round_open_opts *a)
         return zkr_fail(&app->diag, ZKR_ERR_USAGE, "--workers <= %u, --records-per-worker <= %u, --lr <= %u, "
                                   "--shift %u..%u", ROUND_MAX_WORKERS, ZKR_ML_T_MAX_BATCH,
                              ZKR_ML_T_LR_MAX, ZKR_ML_T_SHIFT_MIN, ZKR_ML_T_SHIFT_MAX);
+    if ((a->eval_dataset != NULL) != (a->eval_schema != NULL) ||
+        (a->eval_dataset != NULL) != (a->min_correct != 0))
+        return zkr_fail(&app->diag, ZKR_ERR_USAGE, "an evaluation gate needs --eval-dataset, "
+                        "--eval-schema and --min-correct K >= 1 together");
     /* workers * per <= 4096; first + that must not wrap (it once named records 0..3). */
     if (a->first > UINT64_MAX - a->workers * a->per + 1)
         return zkr_fail(&app->diag, ZKR_ERR_USAGE, "--first-record %llu + %llu workers x %llu records passes the "
                              "last record index 2^64-1", (unsigned long long)a->first,
                              (unsigned long long)a->workers, (unsigned long long)a->per);
+    return ZKR_OK;
+}
+
+/*
+ * The evaluation gate of a round being opened: an evaluation-fixed@1 schema
+ * pinning this verifier, an evaluation dataset of at least K records, and
+ * a parent whose program the circuit takes over that many records.
+ */
+static zkr_err round_gate(zkr_app *app, zkr_registry *reg, const zkr_app_round_open_opts *a,
+                          const zkr_ml_tmodel *m, zkr_round_open *o)
+{
+    const zkr_ml_graph *g = zkr_ml_tmodel_graph(m);
+    uint32_t dims[ZKR_ML_MAX_LAYERS + 1];
+    zkr_evalf_shape sh;
+    zkr_artifact eds;
+    zkr_schema esc;
+    zkr_params p;
+    uint32_t set;
+    zkr_err r;
+
+    if ((r = zkr_registry_artifact_get(reg, ZKR_KIND_DATASET, a->eval_dataset, &eds,
+                                       &app->diag)) != ZKR_OK ||
+        (r = zkr_registry_schema_get(reg, a->eval_schema, &esc, &app->diag)) != ZKR_OK)
+        return r;
+    if (strcmp(esc.proof_kind, ZKR_EVALF_NAME) != 0)
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_SCHEMA, "--eval-schema %s: proof kind '%s', "
+                        "expected " ZKR_EVALF_NAME, a->eval_schema, esc.proof_kind);
+    if (strcmp(esc.verifier_version, ZKR_VERSION) != 0)
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_VERIFIER, "--eval-schema %s pins verifier "
+                        "%s, this is %s", a->eval_schema, esc.verifier_version, ZKR_VERSION);
+    if (!eds.has_commitment)
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_DATASET, "--eval-dataset %s has no "
+                        "commitment", a->eval_dataset);
+    if (a->min_correct > eds.record_count)
+        return zkr_fail(&app->diag, ZKR_ERR_USAGE, "--min-correct %llu: the evaluation dataset "
+                        "has %llu records", (unsigned long long)a->min_correct,
+                        (unsigned long long)eds.record_count);
+    dims[0] = g->input_dim;
+    for (uint32_t l = 0; l < g->n_layers; l++)
+        dims[l + 1] = g->layers[l].out_dim;
+    if ((r = zkr_app_param_set_of(app, &esc, &set)) != ZKR_OK ||
+        zkr_params_get(set, &p) != ZKR_OK ||
+        (r = zkr_evalf_shape_of(g->n_layers, dims, eds.record_count, p.max_vars, &sh,
+                                &app->diag)) != ZKR_OK)
+        return r == ZKR_OK ? ZKR_ERR_MISMATCH_PARAMS : r;
+    o->version = 3;
+    memcpy(o->eval_dataset, eds.sha256, 32);
+    memcpy(o->eval_schema, esc.digest, 32);
+    o->min_correct = a->min_correct;
     return ZKR_OK;
 }
 
@@ -137,6 +193,8 @@ zkr_err zkr_app_round_open(zkr_app *app, const zkr_app_round_open_opts *a,
     o.per_worker = (uint32_t)a->per;
     o.lr = (uint32_t)a->lr;
     o.shift = (uint32_t)a->shift;
+    if (a->eval_dataset != NULL && (r = round_gate(app, reg, a, m, &o)) != ZKR_OK)
+        goto out;
     if ((r = round_nonce(app, o.nonce)) != ZKR_OK ||
         (r = zkr_registry_origin(reg, o.origin, &app->diag)) != ZKR_OK ||
         (r = zkr_registry_round_open(reg, &o, &res->round, res->digest, &app->diag)) != ZKR_OK)
@@ -148,6 +206,76 @@ out:
     zkr_app_train_data_free(&td);
     zkr_registry_close(reg);
     return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* The evaluation gate's statement                                     */
+/* ------------------------------------------------------------------ */
+
+static int round_gated(const round_info *ri)
+{
+    return ri->st.open.version == 3;
+}
+
+/*
+ * The evaluation statement a gated round derives for a child (never
+ * registered: the round names it): the gate's evaluation-fixed@1 schema,
+ * the parent's program, the child (its sha256 and commitment), every
+ * record of the evaluation dataset and the public output "at least K
+ * correct" (threshold mode). Its id hashes all of these and the round's
+ * digest, so a proof made for another child, another round or another
+ * threshold binds another id and is refused.
+ */
+static zkr_err gate_statement(zkr_app *app, zkr_registry *reg, const round_info *ri,
+                              const uint8_t child_sha[32], const uint8_t child_comm[32],
+                              zkr_statement *st)
+{
+    static const char tag[] = "zkreg/round-evaluation/v1";
+    char ref[65];
+    zkr_artifact parent;
+    zkr_sha256_ctx h;
+    zkr_err r;
+
+    memset(st, 0, sizeof *st);
+    zkr_app_hex32(ri->st.open.eval_schema, ref);
+    if ((r = zkr_registry_schema_get(reg, ref, &st->schema, &app->diag)) != ZKR_OK)
+        return r;
+    zkr_app_hex32(ri->st.open.eval_dataset, ref);
+    if ((r = zkr_registry_artifact_get(reg, ZKR_KIND_DATASET, ref, &st->dataset, &app->diag)) !=
+        ZKR_OK)
+        return r;
+    zkr_app_hex32(ri->st.open.parent, ref);
+    if ((r = zkr_registry_artifact_get(reg, ZKR_KIND_MODEL, ref, &parent, &app->diag)) != ZKR_OK)
+        return r;
+    snprintf(ref, sizeof ref, "%lld", (long long)parent.program_id);
+    if ((r = zkr_registry_artifact_get(reg, ZKR_KIND_PROGRAM, ref, &st->program, &app->diag)) !=
+        ZKR_OK)
+        return r;
+    st->model.kind = ZKR_KIND_MODEL;
+    st->model.program_id = parent.program_id;
+    memcpy(st->model.program_sha256, parent.program_sha256, 32);
+    memcpy(st->model.sha256, child_sha, 32);
+    memcpy(st->model.commitment, child_comm, 32);
+    st->model.has_commitment = 1;
+    if ((r = zkr_eval_output_encode(ZKR_EVAL_MODE_THRESHOLD, st->dataset.record_count,
+                                    ri->st.open.min_correct, &st->public_output)) != ZKR_OK)
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_OUTPUT, "the round's K %llu exceeds the "
+                        "evaluation dataset's %llu records",
+                        (unsigned long long)ri->st.open.min_correct,
+                        (unsigned long long)st->dataset.record_count);
+    st->has_public_output = 1;
+    zkr_sha256(st->public_output.p, st->public_output.len, st->public_output_sha256);
+    zkr_sha256_init(&h);
+    zkr_sha256_update(&h, (const uint8_t *)tag, sizeof tag);
+    zkr_sha256_update(&h, ri->st.digest, 32);
+    zkr_sha256_update(&h, st->schema.digest, 32);
+    zkr_sha256_update(&h, st->program.sha256, 32);
+    zkr_sha256_update(&h, child_sha, 32);
+    zkr_sha256_update(&h, child_comm, 32);
+    zkr_sha256_update(&h, st->dataset.sha256, 32);
+    zkr_sha256_update(&h, st->public_output.p, st->public_output.len);
+    zkr_sha256_final(&h, st->statement_id);
+    return ZKR_OK;
 }
 
 /* ------------------------------------------------------------------ */
@@ -168,6 +296,50 @@ static zkr_err refs_of(const round_info *ri, char parent[65], char ds[65], char 
     zkr_app_hex32(ri->st.open.dataset, ds);
     zkr_app_hex32(ri->st.open.schema, schema);
     return ZKR_OK;
+}
+
+/*
+ * A gated round's worker also proves its child's evaluation (threshold K
+ * over the whole evaluation dataset) into DIR/worker-I.eval.zkp. A child
+ * below K gets no proof: ZKR_ERR_MISMATCH_OUTPUT naming its count (its
+ * model and training proof are written; round accept will reject it).
+ */
+static zkr_err work_gate(zkr_app *app, zkr_registry *reg, const round_info *ri,
+                         const zkr_app_round_work_opts *a, const zkr_ml_tmodel *child,
+                         const zkr_buf *child_bytes, zkr_app_round_work_result *res)
+{
+    zkr_statement st;
+    zkr_buf proof = {0};
+    uint8_t sha[32], comm[32];
+    zkr_err r;
+
+    memset(&st, 0, sizeof st);
+    zkr_ml_tmodel_digest(child, sha);
+    if ((r = zkr_app_train_commit(app, child, comm)) != ZKR_OK ||
+        (r = gate_statement(app, reg, ri, sha, comm, &st)) != ZKR_OK)
+        goto out;
+    r = zkr_app_eval_prove_model(app, &st, child_bytes->p, child_bytes->len, 1, a->no_sandbox,
+                                 &proof, &res->eval_correct);
+    if (r == ZKR_ERR_MISMATCH_OUTPUT) {
+        char why[sizeof app->diag.msg];
+        snprintf(why, sizeof why, "%s", app->diag.msg);
+        memset(&app->diag, 0, sizeof app->diag);
+        r = zkr_fail(&app->diag, r, "worker %u: the child is below the round's %llu correct of "
+                     "%llu evaluation records (%s): no evaluation proof; its model and training "
+                     "proof are written, round accept will reject it", a->worker,
+                     (unsigned long long)ri->st.open.min_correct,
+                     (unsigned long long)st.dataset.record_count, why);
+        goto out;
+    }
+    if (r != ZKR_OK ||
+        (r = write_out(app, a->out_dir, "eval.zkp", a->worker, proof.p, proof.len,
+                       res->eval_proof_path, sizeof res->eval_proof_path)) != ZKR_OK)
+        goto out;
+    res->eval_proof_bytes = proof.len;
+out:
+    zkr_statement_free(&st);
+    zkr_buf_free(&proof);
+    return r;
 }
 
 zkr_err zkr_app_round_work(zkr_app *app, const zkr_app_round_work_opts *a,
@@ -225,6 +397,8 @@ zkr_err zkr_app_round_work(zkr_app *app, const zkr_app_round_work_opts *a,
         goto out;
     res->proof_bytes = proof.len;
     memcpy(res->statement_id, st.statement_id, 32);
+    if (round_gated(&ri))
+        r = work_gate(app, reg, &ri, a, child, &child_bytes, res);
 out:
     zkr_statement_free(&st);
     zkr_buf_free(&inputs);
@@ -255,17 +429,71 @@ typedef struct {
     int accepted[ROUND_MAX_WORKERS];
 } accept_ctx;
 
-/* Splits "MODEL[,PROOF]" into the two paths. */
-static void split_sub(const char *s, char *model, size_t cap, const char **proof)
+/* Splits "MODEL[,PROOF[,EVAL_PROOF]]" into the paths (NULL when absent). */
+static void split_sub(const char *s, char *model, char *proof, size_t cap, const char **eval)
 {
-    const char *comma = strchr(s, ',');
-    size_t n = comma ? (size_t)(comma - s) : strlen(s);
+    const char *c1 = strchr(s, ','), *c2 = c1 ? strchr(c1 + 1, ',') : NULL;
+    size_t n = c1 ? (size_t)(c1 - s) : strlen(s);
 
     if (n >= cap)
         n = cap - 1;
     memcpy(model, s, n);
     model[n] = '\0';
-    *proof = comma ? comma + 1 : NULL;
+    proof[0] = '\0';
+    if (c1) {
+        n = c2 ? (size_t)(c2 - c1 - 1) : strlen(c1 + 1);
+        if (n >= cap)
+            n = cap - 1;
+        memcpy(proof, c1 + 1, n);
+        proof[n] = '\0';
+    }
+    *eval = c2 ? c2 + 1 : NULL;
+}
+
+/*
+ * The evaluation gate for worker w's child: an evaluation proof that
+ * verifies, in the confined verifier, for the statement the round derives
+ * (this child, every record of the evaluation dataset, at least K
+ * correct). Fills the reason; *ok set when the gate passes.
+ */
+static zkr_err judge_gate(zkr_app *app, accept_ctx *c, uint32_t w, const char *eval_path,
+                          int no_sandbox, int *ok)
+{
+    zkr_statement st;
+    zkr_buf pb = {0};
+    uint64_t correct = 0;
+    zkr_err r = ZKR_OK, v;
+
+    *ok = 0;
+    memset(&st, 0, sizeof st);
+    if (eval_path == NULL || *eval_path == '\0') {
+        snprintf(c->reason[w], REASON_MAX, "no evaluation proof submitted (the round requires "
+                 "at least %llu correct on its evaluation dataset)",
+                 (unsigned long long)c->ri.st.open.min_correct);
+        goto out;
+    }
+    if ((v = zkr_file_read(eval_path, ZKR_PROOF_MAX_BYTES, &pb, &app->diag)) != ZKR_OK) {
+        snprintf(c->reason[w], REASON_MAX, "evaluation proof unreadable: %s", app->diag.msg);
+        goto out;
+    }
+    if ((r = gate_statement(app, c->reg, &c->ri, c->child_sha[w], c->child_comm[w], &st)) !=
+        ZKR_OK)
+        goto out;
+    v = zkr_app_eval_verify_derived(app, &st, pb.p, pb.len, no_sandbox, &correct);
+    if (v != ZKR_OK) {
+        snprintf(c->reason[w], REASON_MAX, "evaluation proof rejected (%s): %s", zkr_strerror(v),
+                 app->diag.msg);
+        goto out;
+    }
+    *ok = 1;
+    snprintf(c->reason[w], REASON_MAX, "%llu of %llu evaluation records correct (at least %llu "
+             "required), proven", (unsigned long long)correct,
+             (unsigned long long)st.dataset.record_count,
+             (unsigned long long)c->ri.st.open.min_correct);
+out:
+    zkr_statement_free(&st);
+    zkr_buf_free(&pb);
+    return r;
 }
 
 /*
@@ -285,8 +513,9 @@ static void reason_clean(char *s)
 /* Judges worker w; on rejection fills the reason and returns ZKR_OK (not an error). */
 static zkr_err judge(zkr_app *app, accept_ctx *c, uint32_t w, const char *sub, int no_sandbox)
 {
-    char model_path[4096];
-    const char *proof_path;
+    char model_path[4096], proof_buf[4096], gate_reason[REASON_MAX];
+    const char *proof_path, *eval_path;
+    int gate_ok = 1;
     zkr_buf mb = {0}, pb = {0};
     zkr_statement st;
     uint64_t idx[ZKR_ML_T_MAX_BATCH];
@@ -300,7 +529,8 @@ static zkr_err judge(zkr_app *app, accept_ctx *c, uint32_t w, const char *sub, i
         snprintf(c->reason[w], REASON_MAX, "no update submitted");
         goto out;
     }
-    split_sub(sub, model_path, sizeof model_path, &proof_path);
+    split_sub(sub, model_path, proof_buf, sizeof model_path, &eval_path);
+    proof_path = proof_buf[0] ? proof_buf : NULL;
     if ((v = zkr_file_read(model_path, ZKR_ML_MODEL_MAX_BYTES, &mb, &app->diag)) != ZKR_OK ||
         (v = zkr_ml_tmodel_decode(mb.p, mb.len, &c->children[w], &app->diag)) != ZKR_OK) {
         snprintf(c->reason[w], REASON_MAX, "model file unusable: %s", app->diag.msg);
@@ -335,9 +565,15 @@ static zkr_err judge(zkr_app *app, accept_ctx *c, uint32_t w, const char *sub, i
                  app->diag.msg);
         goto out;
     }
+    if (round_gated(&c->ri)) {
+        if ((r = judge_gate(app, c, w, eval_path, no_sandbox, &gate_ok)) != ZKR_OK || !gate_ok)
+            goto out;
+        memcpy(gate_reason, c->reason[w], REASON_MAX);
+    }
     c->accepted[w] = 1;
-    snprintf(c->reason[w], REASON_MAX, "proof verified for shard %llu..%llu",
-             (unsigned long long)idx[0], (unsigned long long)idx[c->ri.st.open.per_worker - 1]);
+    snprintf(c->reason[w], REASON_MAX, "proof verified for shard %llu..%llu%s%s",
+             (unsigned long long)idx[0], (unsigned long long)idx[c->ri.st.open.per_worker - 1],
+             round_gated(&c->ri) ? "; " : "", round_gated(&c->ri) ? gate_reason : "");
 out:
     reason_clean(c->reason[w]);
     if (!c->accepted[w]) {

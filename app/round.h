@@ -32,6 +32,14 @@ zkr_err zkr_app_round_load(zkr_app *app, zkr_registry *reg, uint64_t id,
 typedef struct {
     const char *model, *dataset, *schema; /* parent training model, dataset, training-step@1 schema */
     uint64_t workers, first, per, lr, shift;
+    /*
+     * The evaluation gate (all three or none): an update is accepted only
+     * with an evaluation-fixed@1 proof that its child gets at least
+     * min_correct of every record of eval_dataset right, for the statement
+     * the round derives (eval_schema: an evaluation-fixed@1 schema).
+     */
+    const char *eval_dataset, *eval_schema;
+    uint64_t min_correct;
 } zkr_app_round_open_opts;
 
 typedef struct {
@@ -61,6 +69,9 @@ typedef struct {
 typedef struct {
     char model_path[4096], proof_path[4096];
     size_t proof_bytes;
+    char eval_proof_path[4096]; /* gated rounds: DIR/worker-I.eval.zkp */
+    size_t eval_proof_bytes;
+    uint64_t eval_correct;      /* gated rounds: the child's number correct */
     uint8_t statement_id[ZKR_DIGEST_BYTES]; /* registered; the child is not (accept decides) */
 } zkr_app_round_work_result;
 
@@ -76,7 +87,7 @@ zkr_err zkr_app_round_work(zkr_app *app, const zkr_app_round_work_opts *o,
 
 typedef struct {
     uint64_t round;
-    const char *sub[ZKR_ROUND_MAX_WORKERS]; /* worker I's "MODEL_FILE[,PROOF_FILE]", or NULL */
+    const char *sub[ZKR_ROUND_MAX_WORKERS]; /* "MODEL_FILE[,PROOF_FILE[,EVAL_PROOF_FILE]]", or NULL */
     int no_sandbox;
 } zkr_app_round_accept_opts;
 

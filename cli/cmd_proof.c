@@ -29,8 +29,9 @@ static const char prove_help[] =
     "runs under the prover-cuda policy, which also allows the NVIDIA driver's\n"
     "interface (docs/sandbox.md, docs/cuda.md).\n"
     "Prints the proof's SHA-256 and size; progress goes to stderr on a TTY.\n"
-    "An evaluation@1 statement (docs/proof-system.md) is proven over its record\n"
-    "range in one proof (CPU only) and prints the number correct as well.\n"
+    "An evaluation@1 or evaluation-fixed@1 (a FIXED training model) statement\n"
+    "(docs/proof-system.md) is proven over its record range in one proof (CPU\n"
+    "only) and prints the number correct as well.\n"
     "--zk-seed FILE (from `zkreg zk-seed new`) applies to hiding (@2) proof kinds\n"
     "only and is refused for @1 statements (exit 2) before any passphrase is\n"
     "asked. This command does not prove the hiding kinds yet (exit 3).\n" ZKR_CLI_EXIT_HELP;
@@ -38,7 +39,8 @@ static const char prove_help[] =
 static const char verify_help[] =
     "usage: zkreg verify --statement ID PROOF [--no-sandbox]\n"
     "\n"
-    "Verifies PROOF (inference@1, training-step@1 or evaluation@1) against the\n"
+    "Verifies PROOF (inference@1, training-step@1, evaluation@1 or\n"
+    "evaluation-fixed@1) against the\n"
     "registered statement ID. Every binding is taken\n"
     "from the registry, never from the proof: schema (proof kind, pinned\n"
     "verifier version, parameter set), program digest, model commitment, dataset\n"

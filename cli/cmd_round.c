@@ -15,7 +15,9 @@
 static const char round_help[] =
     "usage: zkreg round open --model ID --dataset ID --workers N --first-record F\n"
     "                        --records-per-worker R --lr ETA --shift S --schema NAME@VER\n"
-    "       zkreg round accept ROUND [--submission I=MODEL_FILE[,PROOF_FILE] ...] [--no-sandbox]\n"
+    "                        [--eval-dataset ID --eval-schema NAME@VER --min-correct K]\n"
+    "       zkreg round accept ROUND [--submission I=MODEL_FILE[,PROOF_FILE[,EVAL_PROOF_FILE]] ...]\n"
+    "                        [--no-sandbox]\n"
     "       zkreg round show ROUND\n"
     "       zkreg round audit ROUND\n"
     "\n"
@@ -24,6 +26,10 @@ static const char round_help[] =
     "(R <= 64), lr and shift, and the training-step@1 schema of the statements.\n"
     "Worker I runs `zkreg train --round ROUND --worker I --out-dir DIR` and hands\n"
     "back DIR/worker-I.zkrtm and DIR/worker-I.zkp.\n"
+    "--eval-dataset/--eval-schema/--min-correct gate the round: an update is\n"
+    "accepted only with an evaluation-fixed@1 proof (DIR/worker-I.eval.zkp, made\n"
+    "by the worker) that its child gets at least K of every record of the\n"
+    "evaluation dataset right, for the statement the round derives.\n"
     "accept: judges each worker's submission: the model file must decode, belong\n"
     "to the parent's program and come with a proof that verifies (in the confined\n"
     "verifier) for the statement the round itself derives for that worker's\n"
@@ -36,10 +42,13 @@ static const char round_help[] =
     "show: the round and its outcomes. audit: recomputes the average from the\n"
     "registered children and compares it with the registered result (exit 1 if not equal).\n" ZKR_CLI_EXIT_HELP;
 
-enum { R_MODEL = 0x300, R_DATASET, R_WORKERS, R_FIRST, R_PER, R_LR, R_SHIFT, R_SCHEMA, R_SUB, R_NOSB };
+enum { R_MODEL = 0x300, R_DATASET, R_WORKERS, R_FIRST, R_PER, R_LR, R_SHIFT, R_SCHEMA, R_SUB, R_NOSB,
+       R_EVDS, R_EVSC, R_MINC };
 
 typedef struct {
     const char *model, *dataset, *schema;
+    const char *eval_dataset, *eval_schema;
+    uint64_t min_correct;
     const char *sub[ROUND_MAX_WORKERS];
     uint64_t workers, first, per, lr, shift;
     int no_sandbox;
@@ -52,7 +61,8 @@ static zkr_err round_sub(zkr_cli *cli, const char *s, round_args *a)
     unsigned long w = strtoul(s, &end, 10);
 
     if (end == s || *end != '=' || w >= ROUND_MAX_WORKERS)
-        return zkr_cli_usage(cli, "--submission: expected I=MODEL_FILE[,PROOF_FILE], I < %u",
+        return zkr_cli_usage(cli, "--submission: expected I=MODEL_FILE[,PROOF_FILE[,EVAL_PROOF_FILE]], "
+                             "I < %u",
                              ROUND_MAX_WORKERS);
     if (a->sub[w] != NULL)
         return zkr_cli_usage(cli, "--submission: worker %lu given twice", w);
@@ -74,6 +84,9 @@ static zkr_err round_parse(zkr_cli *cli, int argc, char **argv, round_args *a, i
         {"schema", required_argument, NULL, R_SCHEMA},
         {"submission", required_argument, NULL, R_SUB},
         {"no-sandbox", no_argument, NULL, R_NOSB},
+        {"eval-dataset", required_argument, NULL, R_EVDS},
+        {"eval-schema", required_argument, NULL, R_EVSC},
+        {"min-correct", required_argument, NULL, R_MINC},
         {NULL, 0, NULL, 0}};
     int c;
     zkr_err r = ZKR_OK;
@@ -96,6 +109,13 @@ static zkr_err round_parse(zkr_cli *cli, int argc, char **argv, round_args *a, i
         case R_SHIFT: r = zkr_cli_parse_u64(cli, "--shift", optarg, &a->shift); break;
         case R_SUB: r = round_sub(cli, optarg, a); break;
         case R_NOSB: a->no_sandbox = 1; break;
+        case R_EVDS: a->eval_dataset = optarg; break;
+        case R_EVSC: a->eval_schema = optarg; break;
+        case R_MINC:
+            r = zkr_cli_parse_u64(cli, "--min-correct", optarg, &a->min_correct);
+            if (r == ZKR_OK && a->min_correct == 0)
+                r = zkr_cli_usage(cli, "--min-correct: at least 1");
+            break;
         default: return zkr_cli_usage(cli, "bad option (see --help)");
         }
     }
@@ -106,7 +126,8 @@ static zkr_err round_open(zkr_cli *cli, const round_args *a)
 {
     zkr_app_round_open_opts o = {.model = a->model, .dataset = a->dataset, .schema = a->schema,
                                  .workers = a->workers, .first = a->first, .per = a->per,
-                                 .lr = a->lr, .shift = a->shift};
+                                 .lr = a->lr, .shift = a->shift, .eval_dataset = a->eval_dataset,
+                                 .eval_schema = a->eval_schema, .min_correct = a->min_correct};
     zkr_app_round_opened res;
     char hex[65];
     zkr_err r;
@@ -122,6 +143,9 @@ static zkr_err round_open(zkr_cli *cli, const round_args *a)
                "round digest %s\n",
                (unsigned long long)res.round, (long long)res.model_id, (long long)res.dataset_id,
                (uint32_t)a->workers, (uint32_t)a->per, (unsigned long long)a->first, hex);
+    if (!cli->json && a->eval_dataset)
+        printf("gate: at least %llu correct on evaluation dataset %s (schema %s)\n",
+               (unsigned long long)a->min_correct, a->eval_dataset, a->eval_schema);
     return ZKR_OK;
 }
 
@@ -138,12 +162,21 @@ zkr_err zkr_cli_round_work(zkr_cli *cli, const zkr_cli_train_args *a)
     if ((r = zkr_app_round_work(cli, &o, res)) != ZKR_OK)
         goto out;
     zkr_cli_hex32(res->statement_id, sid);
-    if (cli->json)
-        printf("{\"ok\":true,\"model\":\"%s\",\"proof\":\"%s\",\"statement\":\"%s\"}\n",
+    if (cli->json) {
+        printf("{\"ok\":true,\"model\":\"%s\",\"proof\":\"%s\",\"statement\":\"%s\"",
                res->model_path, res->proof_path, sid);
-    else
+        if (res->eval_proof_bytes)
+            printf(",\"eval_proof\":\"%s\",\"eval_correct\":%llu", res->eval_proof_path,
+                   (unsigned long long)res->eval_correct);
+        printf("}\n");
+    } else {
         printf("worker %u: model %s\n          proof %s (%zu bytes)\n          statement %s\n",
                a->worker, res->model_path, res->proof_path, res->proof_bytes, sid);
+        if (res->eval_proof_bytes)
+            printf("          evaluation proof %s (%zu bytes): %llu correct\n",
+                   res->eval_proof_path, res->eval_proof_bytes,
+                   (unsigned long long)res->eval_correct);
+    }
 out:
     free(res);
     return r;
@@ -219,6 +252,13 @@ static zkr_err round_show(zkr_cli *cli, const round_args *a)
     zkr_cli_hex32(st->digest, hex);
     printf("  digest %s, opened by %s\n", hex,
            st->open.version >= 2 ? st->open.origin : "(a version-1 round: no origin)");
+    if (st->open.version == 3) {
+        char sc[65];
+        zkr_cli_hex32(st->open.eval_dataset, hex);
+        zkr_cli_hex32(st->open.eval_schema, sc);
+        printf("  gate: at least %llu correct on evaluation dataset %s (schema %s)\n",
+               (unsigned long long)st->open.min_correct, hex, sc);
+    }
     for (uint32_t w = 0; w < st->open.workers; w++)
         if (st->has_outcome[w])
             printf("  worker %u: %s: %s (log %llu)\n", w,

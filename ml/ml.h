@@ -373,6 +373,17 @@ zkr_err zkr_ml_tmodel_infer(const zkr_ml_tmodel *m, const uint8_t *input, size_t
                             int64_t *out, size_t cap, uint32_t *argmax, zkr_diag *d) ZKR_WUR;
 
 /*
+ * The forward pass of docs/training.md section 5 over `batch` records
+ * (input: batch x input_dim bytes, batch >= 1): fills t (freed first) with
+ * z, q, r and, for hidden layers, h, n, m (labels zero; the backward and
+ * update arrays stay NULL). For the evaluation-fixed@1 prover.
+ * Returns ZKR_OK, ZKR_ERR_USAGE (batch 0, wrong input length),
+ * ZKR_ERR_UNSUPPORTED (a bound exceeded, as zkr_ml_tmodel_infer), NOMEM.
+ */
+zkr_err zkr_ml_tmodel_forward(const zkr_ml_tmodel *m, const uint8_t *input, size_t input_len,
+                              uint32_t batch, zkr_ml_tstep_trace *t, zkr_diag *d) ZKR_WUR;
+
+/*
  * Quantized native evaluation of a training model on records
  * first..first+count-1 (count 0: to the end) of an IDX dataset: n and
  * quant_correct of *res are set (the float fields stay 0). Errors as

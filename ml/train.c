@@ -419,6 +419,31 @@ out:
     return r;
 }
 
+zkr_err zkr_ml_tmodel_forward(const zkr_ml_tmodel *m, const uint8_t *input, size_t input_len,
+                              uint32_t batch, zkr_ml_tstep_trace *t, zkr_diag *d)
+{
+    step_ctx c;
+    zkr_err r;
+
+    memset(&c, 0, sizeof c);
+    c.what = "eval";
+    zkr_ml_tstep_trace_free(t);
+    if (m == NULL || input == NULL || batch == 0 ||
+        input_len != (size_t)batch * m->g.input_dim)
+        return zkr_fail(d, ZKR_ERR_USAGE, "forward: %u records of %u bytes, got %zu bytes", batch,
+                        m ? (unsigned)m->g.input_dim : 0u, input_len);
+    if ((r = ctx_alloc(&c, &m->g, batch, 0)) != ZKR_OK)
+        goto out;
+    memcpy(c.t.input, input, input_len);
+    if ((r = forward(m, &c, d)) != ZKR_OK)
+        goto out;
+    *t = c.t;
+    memset(&c.t, 0, sizeof c.t);
+out:
+    ctx_free(&c);
+    return r;
+}
+
 static zkr_err eval_range(const zkr_ml_tmodel *m, const zkr_dataset *ds, uint64_t first,
                           uint64_t count, zkr_ml_eval_result *res, zkr_diag *d)
 {

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "prover/evaluation_fixed.h"
 #include "prover/prover.h"
 #include "zkr_config.h"
 
@@ -993,3 +994,17 @@ zkr_err zkr_prover_train_step_cheat(const zkr_params *p,
                       cheat ? cheat : cheat_none, arg, proof, d);
 }
 #endif
+
+void zkr_train_model_parts_of(const zkr_train_model *tm, zkr_train_model_parts *out)
+{
+    out->m = tm->m;
+    out->n_layers = tm->n_layers;
+    out->dims = tm->dims;
+    out->lm = tm->lm;
+    out->lk = tm->lk;
+    out->w = (const zkr_gl *const *)tm->w;
+    out->poly = tm->poly;
+    out->comm = tm->comm;
+    out->program_digest = tm->program_digest;
+    out->commitment = tm->commitment;
+}

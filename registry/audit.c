@@ -405,9 +405,9 @@ static zkr_err revoked_before(zkr_registry *reg, const char *kind,
     return r;
 }
 
-/* The objects a lineage or round-open entry binds: kinds and digests, up to four. */
-static zkr_err training_binds(const zkr_log_entry *e, const char *kind[4],
-                              uint8_t target[4][ZKR_DIGEST_BYTES], size_t *n)
+/* The objects a lineage or round-open entry binds: kinds and digests, up to six. */
+static zkr_err training_binds(const zkr_log_entry *e, const char *kind[6],
+                              uint8_t target[6][ZKR_DIGEST_BYTES], size_t *n)
 {
     zkr_lineage l;
     zkr_round_open o;
@@ -428,13 +428,18 @@ static zkr_err training_binds(const zkr_log_entry *e, const char *kind[4],
     memcpy(target[0], o.parent, 32), memcpy(target[1], o.parent, 32);
     memcpy(target[2], o.dataset, 32), memcpy(target[3], o.schema, 32);
     *n = 4;
+    if (o.version == 3) { /* the evaluation gate's dataset and schema */
+        kind[4] = "dataset", kind[5] = "schema";
+        memcpy(target[4], o.eval_dataset, 32), memcpy(target[5], o.eval_schema, 32);
+        *n = 6;
+    }
     return ZKR_OK;
 }
 
 static zkr_err audit_training_order_one(zkr_registry *reg, uint64_t index, zkr_diag *d)
 {
-    const char *kind[4];
-    uint8_t target[4][ZKR_DIGEST_BYTES];
+    const char *kind[6];
+    uint8_t target[6][ZKR_DIGEST_BYTES];
     char hex[17];
     zkr_log_entry e;
     int64_t at = -1;

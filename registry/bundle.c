@@ -952,6 +952,14 @@ static zkr_err import_round_open(zkr_registry *reg, const bundle_entry *e, round
         (r = need_schema(reg, e, o.schema, d)) != ZKR_OK ||
         (r = round_open_not_revoked(reg, e, &o, &parent, d)) != ZKR_OK)
         return r;
+    if (o.version == 3 && /* the evaluation gate: its dataset and schema, held and not revoked */
+        ((r = need_artifact(reg, e, ZKR_KIND_DATASET, "the evaluation", o.eval_dataset, NULL, &ds,
+                            d)) != ZKR_OK ||
+         (r = need_schema(reg, e, o.eval_schema, d)) != ZKR_OK ||
+         (r = not_revoked(reg, e, ZKR_KIND_DATASET, "the evaluation", o.eval_dataset, d)) !=
+             ZKR_OK ||
+         (r = not_revoked(reg, e, ZKR_KIND_SCHEMA, "the evaluation", o.eval_schema, d)) != ZKR_OK))
+        return r;
     if ((r = append_event(reg, e, added, &li, d)) != ZKR_OK)
         return r;
     return rounds_add(rs, digest, li);

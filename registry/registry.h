@@ -793,18 +793,24 @@ zkr_err zkr_checkpoint_verify(const uint8_t *note, size_t len, const char *vkey,
 #define ZKR_TRAIN_SHIFT_MAX 16u
 
 /*
- * A "round-open" payload. Version 2 (written now) carries a fresh random
- * nonce and the opening registry's log origin, so two rounds never share a
- * digest; version 1 (no nonce, no origin) is still read.
+ * A "round-open" payload. Version 2 carries a fresh random nonce and the
+ * opening registry's log origin, so two rounds never share a digest;
+ * version 3 (written for a gated round, `round open --eval-dataset`) adds
+ * the evaluation gate: the evaluation dataset, the evaluation-fixed@1
+ * schema and the number of records a child must get right. Version 1 (no
+ * nonce, no origin) and 2 are still read.
  */
 typedef struct {
     uint32_t version;
-    uint8_t nonce[ZKR_ROUND_NONCE_BYTES];      /* version 2 */
-    char origin[ZKR_ORIGIN_MAX + 1];           /* version 2 */
+    uint8_t nonce[ZKR_ROUND_NONCE_BYTES];      /* versions 2, 3 */
+    char origin[ZKR_ORIGIN_MAX + 1];           /* versions 2, 3 */
     uint8_t parent[ZKR_DIGEST_BYTES], parent_commitment[ZKR_DIGEST_BYTES];
     uint8_t dataset[ZKR_DIGEST_BYTES], schema[ZKR_DIGEST_BYTES];
     uint32_t workers, per_worker, lr, shift;
     uint64_t first; /* worker w's shard: first + w*per_worker .. + per_worker - 1 */
+    /* Version 3: the gate. The child's evaluation over every record of eval_dataset, >= min_correct. */
+    uint8_t eval_dataset[ZKR_DIGEST_BYTES], eval_schema[ZKR_DIGEST_BYTES];
+    uint64_t min_correct;
 } zkr_round_open;
 
 /* A "round-outcome" payload: one worker's verdict. */

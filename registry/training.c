@@ -14,6 +14,7 @@
 
 #define OPEN_V1 1u
 #define OPEN_V2 2u
+#define OPEN_V3 3u /* v2 + the evaluation gate */
 
 static int is_zero(const uint8_t *p, size_t n)
 {
@@ -62,6 +63,12 @@ static int open_bounds_ok(const zkr_round_open *o)
     return o->first <= UINT64_MAX - span + 1;
 }
 
+/* A gate names an evaluation dataset and schema; min_correct 0 would gate nothing. */
+static int gate_ok(const zkr_round_open *o)
+{
+    return !is_zero(o->eval_dataset, 32) && !is_zero(o->eval_schema, 32) && o->min_correct >= 1;
+}
+
 /* ------------------------------------------------------------------ */
 /* round-open                                                          */
 /* ------------------------------------------------------------------ */
@@ -70,9 +77,10 @@ zkr_err zkr_round_open_encode(const zkr_round_open *o, zkr_buf *out)
 {
     zkr_err r;
 
-    if (o->version != OPEN_V2 || !open_bounds_ok(o) || !origin_ok(o->origin, strlen(o->origin)))
+    if ((o->version != OPEN_V2 && o->version != OPEN_V3) || !open_bounds_ok(o) ||
+        !origin_ok(o->origin, strlen(o->origin)) || (o->version == OPEN_V3 && !gate_ok(o)))
         return ZKR_ERR_MALFORMED;
-    if ((r = zkr_enc_u32(out, OPEN_V2)) != ZKR_OK ||
+    if ((r = zkr_enc_u32(out, o->version)) != ZKR_OK ||
         (r = zkr_buf_append(out, o->nonce, ZKR_ROUND_NONCE_BYTES)) != ZKR_OK ||
         (r = zkr_enc_str(out, o->origin)) != ZKR_OK ||
         (r = zkr_buf_append(out, o->parent, 32)) != ZKR_OK ||
@@ -80,9 +88,15 @@ zkr_err zkr_round_open_encode(const zkr_round_open *o, zkr_buf *out)
         (r = zkr_buf_append(out, o->dataset, 32)) != ZKR_OK ||
         (r = zkr_buf_append(out, o->schema, 32)) != ZKR_OK ||
         (r = zkr_enc_u32(out, o->workers)) != ZKR_OK || (r = zkr_enc_u64(out, o->first)) != ZKR_OK ||
-        (r = zkr_enc_u32(out, o->per_worker)) != ZKR_OK || (r = zkr_enc_u32(out, o->lr)) != ZKR_OK)
+        (r = zkr_enc_u32(out, o->per_worker)) != ZKR_OK || (r = zkr_enc_u32(out, o->lr)) != ZKR_OK ||
+        (r = zkr_enc_u32(out, o->shift)) != ZKR_OK)
         return r;
-    return zkr_enc_u32(out, o->shift);
+    if (o->version != OPEN_V3)
+        return ZKR_OK;
+    if ((r = zkr_buf_append(out, o->eval_dataset, 32)) != ZKR_OK ||
+        (r = zkr_buf_append(out, o->eval_schema, 32)) != ZKR_OK)
+        return r;
+    return zkr_enc_u64(out, o->min_correct);
 }
 
 zkr_err zkr_round_open_decode(const uint8_t *p, size_t len, zkr_round_open *o)
@@ -93,9 +107,9 @@ zkr_err zkr_round_open_decode(const uint8_t *p, size_t len, zkr_round_open *o)
 
     memset(o, 0, sizeof *o);
     zkr_dec_init(&d, p, len);
-    if (zkr_dec_u32(&d, &o->version) != ZKR_OK || (o->version != OPEN_V1 && o->version != OPEN_V2))
+    if (zkr_dec_u32(&d, &o->version) != ZKR_OK || o->version < OPEN_V1 || o->version > OPEN_V3)
         return ZKR_ERR_MALFORMED;
-    if (o->version == OPEN_V2) {
+    if (o->version >= OPEN_V2) {
         if (dec32(&d, o->nonce) != ZKR_OK || zkr_dec_bytes(&d, ZKR_ORIGIN_MAX, &s, &n) != ZKR_OK ||
             !origin_ok((const char *)s, n))
             return ZKR_ERR_MALFORMED;
@@ -105,9 +119,13 @@ zkr_err zkr_round_open_decode(const uint8_t *p, size_t len, zkr_round_open *o)
         dec32(&d, o->dataset) != ZKR_OK || dec32(&d, o->schema) != ZKR_OK ||
         zkr_dec_u32(&d, &o->workers) != ZKR_OK || zkr_dec_u64(&d, &o->first) != ZKR_OK ||
         zkr_dec_u32(&d, &o->per_worker) != ZKR_OK || zkr_dec_u32(&d, &o->lr) != ZKR_OK ||
-        zkr_dec_u32(&d, &o->shift) != ZKR_OK || zkr_dec_finish(&d) != ZKR_OK || !open_bounds_ok(o))
+        zkr_dec_u32(&d, &o->shift) != ZKR_OK || !open_bounds_ok(o))
         return ZKR_ERR_MALFORMED;
-    return ZKR_OK;
+    if (o->version == OPEN_V3 &&
+        (dec32(&d, o->eval_dataset) != ZKR_OK || dec32(&d, o->eval_schema) != ZKR_OK ||
+         zkr_dec_u64(&d, &o->min_correct) != ZKR_OK || !gate_ok(o)))
+        return ZKR_ERR_MALFORMED;
+    return zkr_dec_finish(&d) == ZKR_OK ? ZKR_OK : ZKR_ERR_MALFORMED;
 }
 
 /* ------------------------------------------------------------------ */
@@ -390,6 +408,11 @@ static zkr_err round_not_revoked(zkr_registry *reg, const zkr_round_open *o, zkr
         return r;
     if ((r = zkr_registry_check_revoked(reg, ZKR_KIND_MODEL, o->parent, NULL, d)) != ZKR_OK ||
         (r = zkr_registry_check_revoked(reg, ZKR_KIND_DATASET, o->dataset, NULL, d)) != ZKR_OK)
+        return r;
+    if (o->version == OPEN_V3 &&
+        ((r = zkr_registry_check_revoked(reg, ZKR_KIND_DATASET, o->eval_dataset, NULL, d)) !=
+             ZKR_OK ||
+         (r = zkr_registry_check_revoked(reg, ZKR_KIND_SCHEMA, o->eval_schema, NULL, d)) != ZKR_OK))
         return r;
     return zkr_registry_check_revoked(reg, ZKR_KIND_SCHEMA, o->schema, NULL, d);
 }

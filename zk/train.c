@@ -1,21 +1,17 @@
 /* training-step@1: the witness layout, commitment and transcript shared by prover and verifier. */
 #include <string.h>
 
-#include "zk/zk.h"
+#include "zk/zk_int.h"
 
 zkr_gl zkr_train_pow2(unsigned e)
 {
     return zkr_gl_canon((uint64_t)1 << e);
 }
 
-/* One block of V: its log size and where its offset is recorded. */
-typedef struct {
-    unsigned log;
-    uint64_t *off;
-} blk;
+typedef zkr_blk blk;
 
 /* Places blocks by decreasing size so that each is aligned to its size. */
-static unsigned place(blk *b, size_t n)
+unsigned zkr_blocks_place(zkr_blk *b, size_t n)
 {
     uint64_t at = 0;
 
@@ -66,7 +62,7 @@ zkr_err zkr_train_shape_of(uint32_t n_layers, const uint32_t *dims, uint32_t bat
         if (s->lm[l] + s->lk[l] > max_vars)
             return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "training-step@1: layer %u too large", l);
     }
-    s->n_v = place(b, nb);
+    s->n_v = zkr_blocks_place(b, nb);
     if (s->n_v < ZKR_TRAIN_TABLE_LOG)
         s->n_v = ZKR_TRAIN_TABLE_LOG;
     if (s->n_v > max_vars)

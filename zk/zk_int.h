@@ -38,4 +38,15 @@ static inline int zkr_pcs_is_batched(size_t n_comms, size_t n_claims)
     return n_comms != 1 || n_claims != 1;
 }
 
+/* One block of a witness polynomial: its log size and where its offset is recorded. */
+typedef struct {
+    unsigned log;
+    uint64_t *off;
+} zkr_blk;
+/*
+ * Places n blocks by decreasing size (stable), each aligned to its size,
+ * writing each offset; returns log2 of the total (rounded up). zk/train.c.
+ */
+unsigned zkr_blocks_place(zkr_blk *b, size_t n);
+
 #endif

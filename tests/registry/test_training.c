@@ -101,6 +101,49 @@ static void test_open(zkr_tap *t)
     zkr_buf_free(&b);
 }
 
+/* Version 3 (issue 15): the evaluation gate round-trips; a gate without a dataset, schema or K is refused. */
+static void test_open_v3(zkr_tap *t)
+{
+    zkr_round_open o, back;
+    zkr_buf b = {0}, v2 = {0};
+
+    sample_open(&o);
+    if (zkr_round_open_encode(&o, &v2) != ZKR_OK)
+        zkr_tap_ok(t, 0, "round-open v2 encodes");
+    o.version = 3;
+    memset(o.eval_dataset, 5, 32);
+    memset(o.eval_schema, 6, 32);
+    o.min_correct = 17;
+    zkr_tap_ok(t, zkr_round_open_encode(&o, &b) == ZKR_OK && b.len == v2.len + 72 &&
+                      memcmp(b.p + 4, v2.p + 4, v2.len - 4) == 0,
+               "round-open v3 encodes: v2's fields, then dataset, schema, K");
+    zkr_tap_ok(t, zkr_round_open_decode(b.p, b.len, &back) == ZKR_OK && back.version == 3 &&
+                      memcmp(back.eval_dataset, o.eval_dataset, 32) == 0 &&
+                      memcmp(back.eval_schema, o.eval_schema, 32) == 0 && back.min_correct == 17,
+               "... and decodes to the same gate");
+    strictness(t, "round-open v3", &b, dec_open, &back);
+    zkr_store_be64(b.p + b.len - 8, 0);
+    zkr_tap_ok(t, zkr_round_open_decode(b.p, b.len, &back) == ZKR_ERR_MALFORMED,
+               "a v3 payload with K = 0 is refused");
+    zkr_tap_ok(t, zkr_round_open_decode(b.p, b.len - 72, &back) == ZKR_ERR_MALFORMED,
+               "a v3 payload without its gate is refused");
+    zkr_tap_ok(t, zkr_round_open_decode(v2.p, v2.len, &back) == ZKR_OK && back.version == 2 &&
+                      back.min_correct == 0, "a v2 payload still decodes, ungated");
+    b.len = 0;
+    memset(o.eval_schema, 0, 32);
+    zkr_tap_ok(t, zkr_round_open_encode(&o, &b) == ZKR_ERR_MALFORMED,
+               "a gate without a schema is not encoded");
+    memset(o.eval_schema, 6, 32);
+    memset(o.eval_dataset, 0, 32);
+    zkr_tap_ok(t, zkr_round_open_encode(&o, &b) == ZKR_ERR_MALFORMED,
+               "a gate without a dataset is not encoded");
+    o.version = 4;
+    memset(o.eval_dataset, 5, 32);
+    zkr_tap_ok(t, zkr_round_open_encode(&o, &b) == ZKR_ERR_MALFORMED, "version 4 is not written");
+    zkr_buf_free(&b);
+    zkr_buf_free(&v2);
+}
+
 static void test_outcome_close_lineage(zkr_tap *t)
 {
     zkr_round_outcome oc, oback;
@@ -436,6 +479,7 @@ int main(int argc, char **argv)
         return 2;
     rt_tmpdir(dir);
     test_open(&t);
+    test_open_v3(&t);
     test_outcome_close_lineage(&t);
     test_registry_lookups(&t, dir);
     test_round_states(&t, dir);

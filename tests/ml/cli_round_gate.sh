@@ -1,0 +1,209 @@
+#!/bin/sh
+# Rounds gated on proven accuracy (issue 15), through the real zkreg
+# binary on a 16-8-4 training program and small IDX datasets cut from
+# Fashion-MNIST t10k (tens of records):
+# - evaluation-fixed@1 by itself: prove and verify a statement over a FIXED
+#   training model; a wrong count and a tampered proof are refused;
+# - round open --eval-dataset/--eval-schema/--min-correct: bad gates are
+#   refused with the registry unchanged; the gate shows in round show;
+# - a worker's child that meets K gets an evaluation proof and is accepted;
+#   one below K gets none (train exits 1) and is rejected for it; a valid
+#   evaluation proof of another child, or of the same child for another
+#   round, a tampered proof and a missing one are rejected with the reason
+#   logged; round audit and log verify pass; an ungated (version 2) round
+#   still opens, closes and audits.
+# TAP. Usage: cli_round_gate.sh zkreg
+set -u
+ZKREG=$1
+DATA=/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz
+T=$(mktemp -d /tmp/zkr-round-gate.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+export ZKREG_REGISTRY="$T/reg.db"
+n=0
+fail=0
+ok() { n=$((n + 1)); if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi; }
+expect() {
+  want=$1; what=$2; shift 2
+  "$@" >"$T/out" 2>"$T/err"; got=$?
+  [ "$got" -eq "$want" ]; ok $? "$what (exit $got, want $want)"
+  [ "$got" -eq "$want" ] || { sed 's/^/# /' "$T/err"; sed 's/^/# /' "$T/out"; }
+}
+regsum() { sha256sum "$T/reg.db" | cut -d' ' -f1; }
+unchanged() {
+  before=$(regsum); want=$1; what=$2; shift 2
+  expect "$want" "$what" "$@"
+  [ "$(regsum)" = "$before" ]; ok $? "... the registry file is unchanged"
+}
+# flip FILE OFFSET: XORs the byte at OFFSET with 0xff (always a change).
+flip() {
+  b=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
+  printf "\\$(printf %03o $((b ^ 255)))" | dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
+}
+json_field() { sed -n "s/.*\"$1\":\"\{0,1\}\([^\",}]*\).*/\1/p" "$T/out" | head -1; }
+be32() { v=$1; for s in 24 16 8 0; do printf "\\$(printf %03o $(( (v >> s) & 255 )))"; done; }
+be64() { be32 0; be32 "$1"; }
+# mkidx NAME N OFFSET: N records of 16 bytes (4x4) cut from t10k at OFFSET, labels (7i+3) mod 4.
+mkidx() {
+  { printf '\000\000\010\003'; be32 "$2"; be32 4; be32 4
+    zcat "$DATA" | tail -c +$((17 + $3)) | head -c $(($2 * 16)); } >"$T/$1-images-idx3-ubyte"
+  { printf '\000\000\010\001'; be32 "$2"
+    i=0; while [ $i -lt "$2" ]; do printf "\\$(printf %03o $(( (7 * i + 3) % 4 )))"; i=$((i + 1)); done
+  } >"$T/$1-labels-idx1-ubyte"
+}
+
+(umask 077; echo "cli-round-gate-passphrase" >"$T/pass")
+export ZKREG_PASSPHRASE_FILE="$T/pass"
+mkidx train 16 4000
+mkidx evalset 24 40000
+expect 0 "init" "$ZKREG" init --kdf interactive
+expect 0 "train-init 16-8-4" "$ZKREG" train-init --dims 16,8,4 --seed-text gate --out-dir "$T/m"
+expect 0 "register-program" "$ZKREG" register-program "$T/m/program.zkrprog"
+expect 0 "register-model" "$ZKREG" register-model "$T/m/init.zkrtm" --program 1
+expect 0 "register the training dataset (16 records)" "$ZKREG" register-dataset "$T/train-images-idx3-ubyte"
+expect 0 "register the evaluation dataset (24 records)" "$ZKREG" register-dataset "$T/evalset-images-idx3-ubyte"
+cat >"$T/train.json" <<'JSON'
+{"name": "gate-train", "version": 1, "proof_kind": "training-step@1",
+ "proof_system": "zkreg-sumcheck-basefold", "parameter_set": "goldilocks-128",
+ "verifier_version": "0.2.0", "public_output": false,
+ "fields": [{"name": "child_model", "type": "digest"},
+            {"name": "record_indices", "type": "u64-list"},
+            {"name": "lr", "type": "u64"}, {"name": "shift", "type": "u64"},
+            {"name": "steps", "type": "u64"}]}
+JSON
+cat >"$T/eval.json" <<'JSON'
+{"name": "gate-eval", "version": 1, "proof_kind": "evaluation-fixed@1",
+ "proof_system": "zkreg-sumcheck-basefold", "parameter_set": "goldilocks-128",
+ "verifier_version": "0.2.0", "public_output": true,
+ "fields": [{"name": "record_first", "type": "u64"}, {"name": "record_count", "type": "u64"}]}
+JSON
+expect 0 "register-schema training-step@1" "$ZKREG" register-schema "$T/train.json"
+expect 0 "register-schema evaluation-fixed@1" "$ZKREG" register-schema "$T/eval.json"
+
+# --- evaluation-fixed@1 by itself ---------------------------------------------------
+thr_out() { { printf '\001'; be64 24; be64 "$1"; } >"$2"; }
+reg_stmt() {
+  "$ZKREG" register-statement --schema gate-eval@1 --program 1 --model 2 --dataset 4 \
+    --param record_first=0 --param record_count=24 --public-output "$1" 2>"$T/err" | tail -1
+}
+thr_out 1 "$T/t1.bin"
+S0=$(reg_stmt "$T/t1.bin")
+expect 0 "prove 'at least 1 of 24 correct' for the FIXED training model" "$ZKREG" --json prove --statement "$S0" -o "$T/e0.zkp"
+C=$(sed -n 's/.*"correct":\([0-9]*\).*/\1/p' "$T/out")
+[ -n "$C" ] && [ "$C" -ge 1 ]; ok $? "... the model gets $C right"
+expect 0 "verify the threshold proof" "$ZKREG" verify --statement "$S0" "$T/e0.zkp"
+{ printf '\000'; be64 24; be64 "$C"; } >"$T/o.bin"
+{ printf '\000'; be64 24; be64 $((C + 1)); } >"$T/oplus.bin"
+S1=$(reg_stmt "$T/o.bin")
+S2=$(reg_stmt "$T/oplus.bin")
+[ ${#S1} -eq 64 ] && [ ${#S2} -eq 64 ]; ok $? "two exact evaluation-fixed@1 statements registered"
+expect 0 "prove the FIXED model's accuracy" "$ZKREG" --json prove --statement "$S1" -o "$T/e1.zkp"
+grep -q "\"correct\":$C" "$T/out"; ok $? "... $C correct"
+expect 0 "verify it" "$ZKREG" verify --statement "$S1" "$T/e1.zkp"
+expect 1 "the threshold proof against the exact statement" "$ZKREG" verify --statement "$S1" "$T/e0.zkp"
+expect 1 "the count plus one cannot be proven" "$ZKREG" prove --statement "$S2" -o "$T/e2.zkp"
+[ ! -e "$T/e2.zkp" ]; ok $? "... no proof written"
+expect 1 "the proof against the count-plus-one statement" "$ZKREG" verify --statement "$S2" "$T/e1.zkp"
+cp "$T/e1.zkp" "$T/bad.zkp"
+flip "$T/bad.zkp" $(($(wc -c <"$T/bad.zkp") - 200))
+expect 1 "a tampered proof" "$ZKREG" verify --statement "$S1" "$T/bad.zkp"
+
+cat >"$T/eval1.json" <<'JSON'
+{"name": "gate-eval-int8", "version": 1, "proof_kind": "evaluation@1",
+ "proof_system": "zkreg-sumcheck-basefold", "parameter_set": "goldilocks-128",
+ "verifier_version": "0.2.0", "public_output": true,
+ "fields": [{"name": "record_first", "type": "u64"}, {"name": "record_count", "type": "u64"}]}
+JSON
+expect 0 "register-schema evaluation@1" "$ZKREG" register-schema "$T/eval1.json"
+S3=$("$ZKREG" register-statement --schema gate-eval-int8@1 --program 1 --model 2 --dataset 4 \
+  --param record_first=0 --param record_count=24 --public-output "$T/o.bin" 2>"$T/err" | tail -1)
+[ ${#S3} -eq 64 ]; ok $? "the same facts under an evaluation@1 schema"
+expect 1 "the kind-9 proof for the evaluation@1 statement" "$ZKREG" verify --statement "$S3" "$T/e1.zkp"
+grep -q 'kind 9 is not evaluation@1' "$T/err"; ok $? "... refused: the proof's kind is not the schema's"
+(umask 077; echo "gate-key-pass" >"$T/keypass")
+expect 0 "key generate" "$ZKREG" key generate --type ed25519 -o "$T/ed.key" --passphrase-file "$T/keypass" --kdf interactive
+expect 0 "key register" "$ZKREG" key register "file:$T/ed.key"
+expect 0 "attest the verified evaluation-fixed@1 statement" "$ZKREG" attest --statement "$S1" \
+  --proof "$T/e1.zkp" --key "file:$T/ed.key" -o "$T/s1.att" --passphrase-file "$T/keypass"
+expect 1 "attest refuses the proof for the count-plus-one statement" "$ZKREG" attest --statement "$S2" \
+  --proof "$T/e1.zkp" --key "file:$T/ed.key" -o "$T/l.att" --passphrase-file "$T/keypass"
+expect 1 "attest refuses it for the evaluation@1 statement" "$ZKREG" attest --statement "$S3" \
+  --proof "$T/e1.zkp" --key "file:$T/ed.key" -o "$T/l.att" --passphrase-file "$T/keypass"
+[ ! -e "$T/l.att" ]; ok $? "... no attestation written"
+
+# --- Bad gates ------------------------------------------------------------------------
+OPEN="round open --model 2 --dataset 3 --workers 2 --first-record 0 --records-per-worker 4 --lr 60 --shift 14 --schema gate-train@1"
+unchanged 2 "--eval-dataset without --min-correct" "$ZKREG" $OPEN --eval-dataset 4 --eval-schema gate-eval@1
+unchanged 2 "--min-correct above the evaluation dataset's 24 records" "$ZKREG" $OPEN --eval-dataset 4 \
+  --eval-schema gate-eval@1 --min-correct 25
+unchanged 1 "--eval-schema of another proof kind" "$ZKREG" $OPEN --eval-dataset 4 --eval-schema gate-train@1 --min-correct 1
+grep -q 'evaluation-fixed@1' "$T/err"; ok $? "... named"
+
+# --- A gated round, K = 1: two children proven, one laundering refused --------------
+gated() { # K -> ROUND
+  expect 0 "round open gated on $1 correct" "$ZKREG" --json $OPEN --eval-dataset 4 --eval-schema gate-eval@1 --min-correct "$1"
+  ROUND=$(json_field round)
+}
+gated 1; RA=$ROUND
+expect 0 "round show names the gate" "$ZKREG" round show "$RA"
+grep -q 'gate: at least 1 correct on evaluation dataset' "$T/out"; ok $? "... the gate line"
+mkdir -p "$T/a"
+expect 0 "worker 0 trains and proves its step and its child's evaluation" "$ZKREG" --json train --round "$RA" --worker 0 --out-dir "$T/a"
+C0=$(json_field eval_correct)
+expect 0 "worker 1 likewise" "$ZKREG" --json train --round "$RA" --worker 1 --out-dir "$T/a"
+C1=$(json_field eval_correct)
+[ -n "$C0" ] && [ -n "$C1" ] && [ -s "$T/a/worker-0.eval.zkp" ]; ok $? "children get $C0 and $C1 of 24 right"
+expect 0 "accept: worker 0 with its proofs, worker 1 with worker 0's evaluation proof" "$ZKREG" round accept "$RA" \
+  --submission "0=$T/a/worker-0.zkrtm,$T/a/worker-0.zkp,$T/a/worker-0.eval.zkp" \
+  --submission "1=$T/a/worker-1.zkrtm,$T/a/worker-1.zkp,$T/a/worker-0.eval.zkp"
+grep -q "worker 0: ACCEPTED: .*$C0 of 24 evaluation records correct" "$T/out"; ok $? "... worker 0 accepted, its count logged"
+grep -q 'worker 1: REJECTED: evaluation proof rejected' "$T/out"; ok $? "... worker 1 refused: another child's proof"
+expect 0 "round show" "$ZKREG" round show "$RA"
+grep -q 'worker 1: rejected: evaluation proof rejected' "$T/out"; ok $? "... the reason is in the round-outcome event"
+expect 0 "round audit" "$ZKREG" round audit "$RA"
+
+# --- K between the children's counts --------------------------------------------------
+if [ "$C0" -ne "$C1" ]; then
+  if [ "$C0" -gt "$C1" ]; then HI=0; LO=1; K=$C0; else HI=1; LO=0; K=$C1; fi
+  gated "$K"; RB=$ROUND
+  mkdir -p "$T/b"
+  expect 0 "worker $HI (meets $K) trains and proves" "$ZKREG" train --round "$RB" --worker $HI --out-dir "$T/b"
+  expect 1 "worker $LO (below $K) gets no evaluation proof" "$ZKREG" train --round "$RB" --worker $LO --out-dir "$T/b"
+  grep -q "below the round's $K correct" "$T/err" && [ ! -e "$T/b/worker-$LO.eval.zkp" ] && [ -s "$T/b/worker-$LO.zkp" ]
+  ok $? "... named; its model and training proof are written"
+  expect 0 "accept: worker $HI with its proofs, worker $LO with its round-$RA evaluation proof" "$ZKREG" round accept "$RB" \
+    --submission "$HI=$T/b/worker-$HI.zkrtm,$T/b/worker-$HI.zkp,$T/b/worker-$HI.eval.zkp" \
+    --submission "$LO=$T/b/worker-$LO.zkrtm,$T/b/worker-$LO.zkp,$T/a/worker-$LO.eval.zkp"
+  grep -q "worker $HI: ACCEPTED" "$T/out" && grep -q "worker $LO: REJECTED: evaluation proof rejected" "$T/out"
+  ok $? "... the child meeting K accepted, the other refused (a valid proof of a lower threshold)"
+  expect 0 "round audit" "$ZKREG" round audit "$RB"
+else
+  ok 1 "the two children get the same count ($C0): no K separates them (change the test's shards)"
+fi
+
+# --- Missing and tampered evaluation proofs ------------------------------------------
+gated 1; RC=$ROUND
+mkdir -p "$T/c"
+expect 0 "worker 0 of round $RC" "$ZKREG" train --round "$RC" --worker 0 --out-dir "$T/c"
+expect 0 "worker 1 of round $RC" "$ZKREG" train --round "$RC" --worker 1 --out-dir "$T/c"
+cp "$T/c/worker-1.eval.zkp" "$T/c/bad.zkp"
+flip "$T/c/bad.zkp" $(($(wc -c <"$T/c/bad.zkp") / 2))
+cmp -s "$T/c/bad.zkp" "$T/c/worker-1.eval.zkp"; [ $? -eq 1 ]; ok $? "... one byte of worker 1's evaluation proof changed"
+expect 1 "accept: worker 0 without an evaluation proof, worker 1 with a tampered one" "$ZKREG" round accept "$RC" \
+  --submission "0=$T/c/worker-0.zkrtm,$T/c/worker-0.zkp" \
+  --submission "1=$T/c/worker-1.zkrtm,$T/c/worker-1.zkp,$T/c/bad.zkp"
+grep -q 'worker 0: REJECTED: no evaluation proof submitted' "$T/out"; ok $? "... missing: refused"
+grep -q 'worker 1: REJECTED: evaluation proof rejected' "$T/out"; ok $? "... tampered: refused"
+expect 0 "round audit (no update accepted)" "$ZKREG" round audit "$RC"
+
+# --- An ungated round still works (version-2 round-open) -----------------------------
+expect 0 "an ungated round opens" "$ZKREG" --json $OPEN
+RD=$(json_field round)
+mkdir -p "$T/d"
+expect 0 "its worker trains" "$ZKREG" train --round "$RD" --worker 0 --out-dir "$T/d"
+[ ! -e "$T/d/worker-0.eval.zkp" ]; ok $? "... and makes no evaluation proof"
+expect 0 "accept without evaluation proofs" "$ZKREG" round accept "$RD" \
+  --submission "0=$T/d/worker-0.zkrtm,$T/d/worker-0.zkp"
+expect 0 "round audit" "$ZKREG" round audit "$RD"
+expect 0 "log verify" "$ZKREG" log verify
+echo "1..$n"
+exit $fail
