@@ -120,8 +120,9 @@ def vgg16():
 
 
 # (builder, epochs, learning rate, batch, training records): sized for a 2-core CPU.
-# LeNet-5 sees 40,000 training records twice in large batches (about 85 s of CPU, 45 s on two idle
-# cores); the bigger nets see a prefix of it once, which is enough for the quantization
+# LeNet-5 sees 40,000 training records twice in large batches (estimated from 0.53 s of CPU
+# per 512-record batch: about 85 s of CPU, 45 s on two idle cores; not yet timed end to end);
+# the bigger nets see a prefix of it once, which is enough for the quantization
 # checks (they compare quantized with float, not with the state of the art).
 ARCHS = {"lenet5": (lenet5, 2, 4e-3, 512, 40000), "cnn264k": (cnn264k, 1, 2e-3, 128, 12000),
          "resnet8": (ResNet8, 1, 4e-3, 128, 12000), "vgg16": (vgg16, 0, 0, 0, 0)}
