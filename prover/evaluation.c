@@ -393,15 +393,60 @@ static void zkr_ev_free_tabs(zkr_ext **tab, unsigned n_tab)
         free(tab[k]);
 }
 
-/* Slot values of a (slot-major) block at rho, absorbed by the caller. */
-static zkr_err zkr_ev_slots_at(const zkr_gl *v, unsigned nvars, unsigned n_slots,
-                               const zkr_ext *rho, zkr_ext *out)
-{
-    zkr_err r;
+typedef struct {
+    const zkr_gl *v;
+    const zkr_ext *eq;
+    unsigned nvars, n_slots;
+    zkr_ext acc[ZKR_PAR_MAX][16];
+} zkr_ev_slots_job;
 
-    for (unsigned sl = 0; sl < n_slots; sl++)
-        if ((r = zkr_mle_eval_base(v + ((size_t)sl << nvars), nvars, rho, &out[sl])) != ZKR_OK)
-            return r;
+static void zkr_ev_slots_chunk(void *ctx, size_t lo, size_t hi, unsigned wk)
+{
+    zkr_ev_slots_job *j = ctx;
+
+    for (unsigned sl = 0; sl < j->n_slots; sl++) {
+        const zkr_gl *v = j->v + ((size_t)sl << j->nvars);
+        zkr_ext a = zkr_ext_from(0);
+        for (size_t i = lo; i < hi; i++)
+            a = zkr_ext_add(a, zkr_ext_mul_base(j->eq[i], v[i]));
+        j->acc[wk][sl] = a;
+    }
+}
+
+/*
+ * Slot values of a (slot-major) block at rho, absorbed by the caller: one
+ * eq table for all slots, each slot one pass (a field identity, so the
+ * values are those of zkr_mle_eval_base whatever the thread count).
+ */
+static zkr_err zkr_ev_slots_at(const zkr_gl *v, unsigned nvars, unsigned n_slots,
+                               const zkr_ext *rho, unsigned threads, zkr_ext *out)
+{
+    size_t n = (size_t)1 << nvars;
+    zkr_ev_slots_job *j;
+    zkr_ext *eq;
+
+    if (n_slots > 16)
+        return ZKR_ERR_INTERNAL;
+    j = calloc(1, sizeof *j);
+    eq = malloc(n * sizeof *eq);
+    if (!j || !eq) {
+        free(j);
+        free(eq);
+        return ZKR_ERR_NOMEM;
+    }
+    zkr_mle_eq_table_mt(rho, nvars, threads, eq);
+    j->v = v;
+    j->eq = eq;
+    j->nvars = nvars;
+    j->n_slots = n_slots;
+    zkr_par_for(threads, n, 1 << 12, zkr_ev_slots_chunk, j);
+    for (unsigned sl = 0; sl < n_slots; sl++) {
+        out[sl] = zkr_ext_from(0);
+        for (unsigned w = 0; w < ZKR_PAR_MAX; w++)
+            out[sl] = zkr_ext_add(out[sl], j->acc[w][sl]);
+    }
+    free(eq);
+    free(j);
     return ZKR_OK;
 }
 
@@ -484,7 +529,7 @@ static zkr_err zkr_ev_argmax(zkr_ev_ctx *c)
         zkr_sc_poly f = {tab, A_N, terms, 10, 3, NULL};
         zkr_prover_sumcheck(&f, nv, c->t, c->threads, msgs, rho);
     }
-    if ((r = zkr_ev_slots_at(a, nv, ZKR_EVAL_ASLOTS, rho, slots)) != ZKR_OK ||
+    if ((r = zkr_ev_slots_at(a, nv, ZKR_EVAL_ASLOTS, rho, c->threads, slots)) != ZKR_OK ||
         (r = zkr_mle_eval_base(yl, nv, rho, &yv)) != ZKR_OK)
         goto out;
     zkr_ts_absorb_ext(c->t, "ev-am-slots", slots, ZKR_EVAL_ASLOTS);
@@ -594,6 +639,42 @@ out:
 
 enum { T_EQ, T_ACC, T_M, T_Y, T_HI, T_LO, T_G, T_R, T_N };
 
+typedef struct {
+    const zkr_infer_layer *L;
+    const zkr_ml_qlayer *q;
+    const zkr_gl *v;
+    const int64_t *acc;
+    zkr_ext **tab;
+    size_t n;
+} zkr_ev_zc_job;
+
+/* The zero-check's tables over rows [lo, hi) (row i = j + 2^lm b). */
+static void zkr_ev_zc_fill(void *ctx, size_t lo, size_t hi, unsigned wk)
+{
+    const zkr_ev_zc_job *jb = ctx;
+    const zkr_infer_layer *L = jb->L;
+    const zkr_gl *v = jb->v;
+    size_t n = jb->n, J = (size_t)1 << L->lm;
+    zkr_ext **tab = jb->tab;
+
+    (void)wk;
+    for (size_t i = lo; i < hi; i++) {
+        uint64_t rr = 0, g = 0;
+        size_t j = i & (J - 1);
+        for (unsigned k = 0; k < L->nr; k++)
+            rr += v[(ZKR_INFER_SLOT_R0 + k) * n + i] << (8 * k);
+        for (unsigned k = 0; k < L->ng; k++)
+            g += v[(L->slot_g0 + k) * n + i] << (8 * k);
+        tab[T_ACC][i] = zkr_ext_from(zkr_gl_from_i64(jb->acc[i]));
+        tab[T_M][i] = zkr_ext_from(j < L->out_dim ? jb->q->mult[j] : 0);
+        tab[T_Y][i] = zkr_ext_from(v[ZKR_INFER_SLOT_Y * n + i]);
+        tab[T_HI][i] = zkr_ext_from(v[ZKR_INFER_SLOT_HI * n + i]);
+        tab[T_LO][i] = zkr_ext_from(v[ZKR_INFER_SLOT_LO * n + i]);
+        tab[T_G][i] = zkr_ext_from(zkr_gl_canon(g));
+        tab[T_R][i] = zkr_ext_from(zkr_gl_canon(rr));
+    }
+}
+
 static zkr_err zkr_ev_zerocheck(zkr_ev_ctx *c, uint32_t l, zkr_ext *rho)
 {
     const zkr_eval_shape *s = &c->w->sh;
@@ -601,7 +682,7 @@ static zkr_err zkr_ev_zerocheck(zkr_ev_ctx *c, uint32_t l, zkr_ext *rho)
     const zkr_infer_layer *L = &s->inf.layer[l];
     const zkr_ml_qlayer *q = &c->mp->ql[l];
     unsigned nv = L->lm + s->lb;
-    size_t n = (size_t)1 << nv, J = (size_t)1 << L->lm;
+    size_t n = (size_t)1 << nv;
     zkr_ext *tab[T_N] = {0}, z[ZKR_EV_MAX_PT], msgs[3 * ZKR_EV_MAX_ROUNDS], slots[16], lam[5];
     zkr_ext acc_v, m_v;
     const zkr_gl *v = c->w->v[l];
@@ -616,20 +697,9 @@ static zkr_err zkr_ev_zerocheck(zkr_ev_ctx *c, uint32_t l, zkr_ext *rho)
     for (unsigned i = 2; i < 5; i++)
         lam[i] = zkr_ext_mul(lam[i - 1], lam[1]);
     zkr_mle_eq_table_mt(z, nv, c->threads, tab[T_EQ]);
-    for (size_t i = 0; i < n; i++) {
-        uint64_t rr = 0, g = 0;
-        size_t j = i & (J - 1);
-        for (unsigned k = 0; k < L->nr; k++)
-            rr += v[(ZKR_INFER_SLOT_R0 + k) * n + i] << (8 * k);
-        for (unsigned k = 0; k < L->ng; k++)
-            g += v[(L->slot_g0 + k) * n + i] << (8 * k);
-        tab[T_ACC][i] = zkr_ext_from(zkr_gl_from_i64(c->w->acc[l][i]));
-        tab[T_M][i] = zkr_ext_from(j < L->out_dim ? q->mult[j] : 0);
-        tab[T_Y][i] = zkr_ext_from(v[ZKR_INFER_SLOT_Y * n + i]);
-        tab[T_HI][i] = zkr_ext_from(v[ZKR_INFER_SLOT_HI * n + i]);
-        tab[T_LO][i] = zkr_ext_from(v[ZKR_INFER_SLOT_LO * n + i]);
-        tab[T_G][i] = zkr_ext_from(zkr_gl_canon(g));
-        tab[T_R][i] = zkr_ext_from(zkr_gl_canon(rr));
+    {
+        zkr_ev_zc_job j = {L, q, v, c->w->acc[l], tab, n};
+        zkr_par_for(c->threads, n, 1 << 12, zkr_ev_zc_fill, &j);
     }
     {
         zkr_gl c0 =
@@ -654,7 +724,7 @@ static zkr_err zkr_ev_zerocheck(zkr_ev_ctx *c, uint32_t l, zkr_ext *rho)
         zkr_sc_poly f = {tab, T_N, terms, 13, 3, NULL};
         zkr_prover_sumcheck(&f, nv, c->t, c->threads, msgs, rho);
     }
-    if ((r = zkr_ev_slots_at(v, nv, 16, rho, slots)) != ZKR_OK)
+    if ((r = zkr_ev_slots_at(v, nv, 16, rho, c->threads, slots)) != ZKR_OK)
         goto out;
     acc_v = tab[T_ACC][0];
     m_v = tab[T_M][0];

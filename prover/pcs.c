@@ -193,6 +193,28 @@ typedef struct {
     zkr_pcs_cheat cheat;      /* test builds: all 0 (honest) or the forgery */
 } zkr_open_ctx;
 
+/* Table fill and claim accumulation of zkr_open_batch, over [lo, hi). */
+typedef struct {
+    const zkr_gl *evals; /* fill: base values to lift, or NULL */
+    const zkr_ext *eqt;  /* accumulate: eq(point, .) */
+    zkr_ext *e;
+    zkr_ext w;
+} zkr_batch_job;
+
+static void zkr_batch_chunk(void *ctx, size_t lo, size_t hi, unsigned wk)
+{
+    const zkr_batch_job *j = ctx;
+
+    (void)wk;
+    if (j->evals) {
+        for (size_t i = lo; i < hi; i++)
+            j->e[i] = zkr_ext_from(j->evals[i]);
+        return;
+    }
+    for (size_t x = lo; x < hi; x++)
+        j->e[x] = zkr_ext_add(j->e[x], zkr_ext_mul(j->w, j->eqt[x]));
+}
+
 static zkr_err zkr_open_batch(zkr_open_ctx *c, zkr_transcript *t, zkr_pcs_poly *const *polys,
                               size_t k_n, const zkr_pcs_claim *claims, size_t n_claims,
                               zkr_ext *z, zkr_ext *value, zkr_ext *beta_pow)
@@ -217,15 +239,17 @@ static zkr_err zkr_open_batch(zkr_open_ctx *c, zkr_transcript *t, zkr_pcs_poly *
         tables[2 * k + 1] = malloc(len * sizeof(zkr_ext));
         if (!tables[2 * k] || !tables[2 * k + 1])
             goto out;
-        for (size_t i = 0; i < len; i++)
-            tables[2 * k + 1][i] = zkr_ext_from(polys[k]->evals[i]);
+        {
+            zkr_batch_job j = {polys[k]->evals, NULL, tables[2 * k + 1], zkr_ext_from(0)};
+            zkr_par_for(c->threads, len, 1 << 14, zkr_batch_chunk, &j);
+        }
         terms[k] = (zkr_sc_term){zkr_ext_from(1), 2, {(unsigned)(2 * k), (unsigned)(2 * k + 1)}};
     }
     for (size_t i = 0; i < n_claims; i++) {
         zkr_ext *e = tables[2 * claims[i].comm];
-        zkr_mle_eq_table(claims[i].point, n, eqt);
-        for (size_t x = 0; x < len; x++)
-            e[x] = zkr_ext_add(e[x], zkr_ext_mul(w, eqt[x]));
+        zkr_batch_job j = {NULL, eqt, e, w};
+        zkr_mle_eq_table_mt(claims[i].point, n, c->threads, eqt);
+        zkr_par_for(c->threads, len, 1 << 14, zkr_batch_chunk, &j);
         w = zkr_ext_mul(w, gamma);
     }
     f = (zkr_sc_poly){tables, 2 * k_n, terms, k_n, 2, NULL};
