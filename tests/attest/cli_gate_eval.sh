@@ -320,5 +320,16 @@ expect 0 "gate: ... the same evaluation signed by the unrevoked key passes" \
   $G --evaluation "$T/e1.att" "$T/rel.att"
 expect 0 "revoke the third dataset" "$ZKREG" revoke dataset 5 --reason "test: withdrawn"
 refuse 6 "--public-output-from-model over a revoked dataset" stmt 2 5 0 40
+expect 0 "revoke the exact evaluation statement" "$ZKREG" revoke statement "$E1" \
+  --reason "test: withdrawn"
+expect 6 "gate: an evaluation of a revoked statement fails" $G --evaluation "$T/e1.att" "$T/rel.att"
+expect 0 "gate: ... the '>= $TAU' evaluation of the same model still passes" \
+  $G --evaluation "$T/e2.att" "$T/rel.att"
+expect 0 "revoke verifier evaluation@1 0.2.0" "$ZKREG" revoke verifier evaluation@1 0.2.0 \
+  --reason "test: verifier withdrawn"
+expect 6 "gate: an evaluation made by the revoked verifier fails" \
+  $G --evaluation "$T/e2.att" "$T/rel.att"
+expect 0 "gate: ... the inference@1 release alone still passes (its verifier is not revoked)" \
+  "$ZKREG" gate --policy "$T/plain.json" "$T/rel.att"
 echo "1..$n"
 exit $fail
