@@ -265,12 +265,17 @@ static zkr_err rg_revoked(void *ctx, const zkr_attest_facts *f, const zkr_pubkey
     return verifier_revoked(reg, f, d);
 }
 
-/* A u64 parameter of st by name (canonical value: 8 bytes big-endian). */
+/*
+ * A u64 parameter of st by name (canonical value: 8 bytes big-endian): 1
+ * found, 0 absent, -1 present with another type. The last refuses: the
+ * prover refuses such a range field, so the gate must not read it as absent.
+ */
 static int rg_u64_param(const zkr_statement *st, const char *name, uint64_t *v)
 {
     for (size_t i = 0; i < st->n_params; i++)
-        if (strcmp(st->params[i].name, name) == 0 && st->params[i].type == ZKR_PARAM_U64 &&
-            st->params[i].value_len == 8) {
+        if (strcmp(st->params[i].name, name) == 0) {
+            if (st->params[i].type != ZKR_PARAM_U64 || st->params[i].value_len != 8)
+                return -1;
             *v = zkr_load_be64(st->params[i].value);
             return 1;
         }
@@ -286,7 +291,7 @@ static zkr_err rg_evaluation(void *ctx, const zkr_attest_facts *f, zkr_eval_clai
     zkr_registry *reg = ctx;
     zkr_statement st;
     uint64_t n;
-    int has_count;
+    int has_count = 0;
     zkr_err r;
 
     memset(c, 0, sizeof *c);
@@ -303,8 +308,12 @@ static zkr_err rg_evaluation(void *ctx, const zkr_attest_facts *f, zkr_eval_clai
     if (strcmp(st.schema.proof_kind, "evaluation@1") != 0)
         goto out; /* is_evaluation 0: the gate names the kind */
     n = st.dataset.record_count;
-    (void)rg_u64_param(&st, "record_first", &c->first);
-    has_count = rg_u64_param(&st, "record_count", &c->count);
+    if (rg_u64_param(&st, "record_first", &c->first) < 0 ||
+        (has_count = rg_u64_param(&st, "record_count", &c->count)) < 0) {
+        r = zkr_fail(d, ZKR_ERR_MISMATCH_SCHEMA,
+                     "the evaluation statement's record_first/record_count is not a u64");
+        goto out;
+    }
     if (!has_count)
         c->count = c->first < n ? n - c->first : 0;
     c->dataset_records = n;

@@ -182,6 +182,27 @@ static zkr_err out_evaluation(zkr_app *app, const zkr_ml_model *m, const zkr_dat
     return ZKR_OK;
 }
 
+/*
+ * The fields that select the records must be u64 as the prover reads them
+ * (app/eval.c, app/attest.c): a range field of another type would let the
+ * output be computed over records the statement does not name to the prover.
+ */
+static zkr_err out_field_types(zkr_app *app, const zkr_schema *sc, int eval)
+{
+    for (size_t i = 0; i < sc->n_fields; i++) {
+        const char *n = sc->fields[i].name;
+        int sel = eval ? strcmp(n, "record_first") == 0 || strcmp(n, "record_count") == 0
+                       : strcmp(n, "record_index") == 0;
+        if (sel && sc->fields[i].type != ZKR_PARAM_U64)
+            return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_SCHEMA,
+                            "--public-output-from-model: schema %s@%llu's field '%s' is %s; "
+                            "%s reads it as a u64",
+                            sc->name, (unsigned long long)sc->version, n,
+                            zkr_param_type_name(sc->fields[i].type), sc->proof_kind);
+    }
+    return ZKR_OK;
+}
+
 /* The schema's kind decides which output; everything else is refused by name. */
 static zkr_err out_kind(zkr_app *app, const zkr_schema *sc, const zkr_app_output_opts *o,
                         int *eval)
@@ -221,6 +242,7 @@ zkr_err zkr_app_output_from_model(zkr_app *app, zkr_registry *reg, const char *s
     line[0] = '\0';
     if ((r = zkr_registry_schema_get(reg, schema, &sc, &app->diag)) != ZKR_OK ||
         (r = out_kind(app, &sc, o, &eval)) != ZKR_OK ||
+        (r = out_field_types(app, &sc, eval)) != ZKR_OK ||
         (r = zkr_registry_artifact_get(reg, ZKR_KIND_PROGRAM, program, &p, &app->diag)) != ZKR_OK ||
         (r = zkr_registry_artifact_get(reg, ZKR_KIND_MODEL, model, &m, &app->diag)) != ZKR_OK ||
         (r = zkr_registry_artifact_get(reg, ZKR_KIND_DATASET, dataset, &ds, &app->diag)) != ZKR_OK ||

@@ -233,6 +233,85 @@ ok $? "edit the evaluation statement's public output to 40 of 40 in a copy"
 policy 40
 expect 9 "gate: the edited statement row is refused" env ZKREG_REGISTRY="$T/edit.db" \
   $G --evaluation "$T/e1.att" "$T/rel.att"
+# ---- adversarial attempts (each refusal beside its passing twin) ---------
+# Only the dataset row's record_count is edited (to 20): a 0..+20 evaluation
+# would then look like the whole dataset, but the row disagrees with its leaf.
+policy 1
+cp "$T/reg.db" "$T/edit2.db"
+sqlite3 "$T/edit2.db" "DROP TRIGGER IF EXISTS artifact_no_update; UPDATE artifact SET record_count = 20 WHERE id = 3"
+ok $? "edit the small dataset's record_count to 20 in a copy"
+expect 9 "gate: a partial evaluation over an edited dataset row is refused" \
+  env ZKREG_REGISTRY="$T/edit2.db" $G --evaluation "$T/e3.att" "$T/rel.att"
+attest "$I7" "$T/i7.proof" relk.att k1; ok $? "attest the release with the secp256k1 key too"
+sed 's/"threshold":1/"threshold":2/' "$T/policy.json" >"$T/th2.json"
+expect 1 "gate threshold 2: one evaluation attestation given twice counts one key" \
+  "$ZKREG" gate --policy "$T/th2.json" --evaluation "$T/e1.att" --evaluation "$T/e1.att" \
+  "$T/rel.att" "$T/relk.att"
+grep -q "rule 'threshold'" "$T/err"; ok $? "... rule 'threshold'"
+expect 0 "gate threshold 2: the evaluation by both keys passes" \
+  "$ZKREG" gate --policy "$T/th2.json" --evaluation "$T/e1.att" --evaluation "$T/e1k.att" \
+  "$T/rel.att" "$T/relk.att"
+expect 1 "gate threshold 2: evaluations of two statements (exact, >= tau) are not one claim" \
+  "$ZKREG" gate --policy "$T/th2.json" --evaluation "$T/e1.att" --evaluation "$T/e2.att" \
+  "$T/rel.att" "$T/relk.att"
+grep -q "rule 'same-statement'" "$T/err"; ok $? "... rule 'same-statement'"
+sed "s|,\"$K1_PUB\"||" "$T/policy.json" >"$T/edonly.json"
+expect 1 "gate: an evaluation signed only by a key the policy does not trust" \
+  "$ZKREG" gate --policy "$T/edonly.json" --evaluation "$T/e1k.att" "$T/rel.att"
+grep -q "rule 'threshold'" "$T/err"; ok $? "... rule 'threshold'"
+expect 0 "gate: ... the same evaluation by the trusted key passes" \
+  "$ZKREG" gate --policy "$T/edonly.json" --evaluation "$T/e1.att" "$T/rel.att"
+sed 's/,"ev@\*"//' "$T/policy.json" >"$T/noev.json"
+expect 1 "gate: an evaluation whose schema the policy does not list" \
+  "$ZKREG" gate --policy "$T/noev.json" --evaluation "$T/e1.att" "$T/rel.att"
+grep -q "rule 'schema'" "$T/err"; ok $? "... rule 'schema'"
+policy 9223372036854775807
+expect 1 "gate: min_correct 2^63-1 (no range) is a claim nothing meets" \
+  $G --evaluation "$T/e1.att" "$T/rel.att"
+for bad in '"min_correct":1,"min_correct":2' '"min_correct":1.0' '"min_correct":18446744073709551616' \
+           '"min_correct":1,"record_first":0,"record_count":0' \
+           '"min_correct":"1"' '"min_correct":true'; do
+  printf '{"format":"zkreg-policy/v1","trusted_keys":["%s"],"threshold":1,"schemas":["ev@*","inf@1"],"max_age_seconds":100000000,"require_log_inclusion":true,"check_revocation":true,"require_evaluation":{"dataset":"%s",%s}}\n' \
+    "$ED_PUB" "$DSHA" "$bad" >"$T/badpol.json"
+  expect 3 "policy require_evaluation {$bad} is refused" "$ZKREG" gate --policy "$T/badpol.json" \
+    --evaluation "$T/e1.att" "$T/rel.att"
+done
+policy 1 ',"record_first":9223372036854775807,"record_count":1'
+expect 1 "gate: a range far past the dataset (no wrap) parses and nothing meets it" \
+  $G --evaluation "$T/e1.att" "$T/rel.att"
+for bad in 'null' '{}' '{"dataset":"'"${DSHA:0:62}"'","min_correct":1}' \
+           '{"dataset":"'"${DSHA}"'00","min_correct":1}'; do
+  printf '{"format":"zkreg-policy/v1","trusted_keys":["%s"],"threshold":1,"schemas":["ev@*","inf@1"],"max_age_seconds":100000000,"require_log_inclusion":true,"check_revocation":true,"require_evaluation":%s}\n' \
+    "$ED_PUB" "$bad" >"$T/badpol.json"
+  expect 3 "policy require_evaluation $bad is refused" "$ZKREG" gate --policy "$T/badpol.json" \
+    --evaluation "$T/e1.att" "$T/rel.att"
+done
+# register-statement --public-output-from-model against swapped inputs.
+refuse 3 "--public-output-from-model: record_first 2^64-1" stmt 2 3 18446744073709551615 1
+refuse 3 "--public-output-from-model: count 2^64-1 from record 1 (no wrap)" \
+  stmt 2 3 1 18446744073709551615
+expect 0 "--public-output-from-model: the last record alone" stmt 2 3 39 1
+cp "$T/small-labels-idx1-ubyte" "$T/labels.bak"
+cp "$T/other-labels-idx1-ubyte" "$T/small-labels-idx1-ubyte"
+refuse 1 "--public-output-from-model: the dataset's labels file replaced" stmt 2 3 0 40 \
+  --threshold 1
+grep -q "differ from dataset 3's registered sha256" "$T/err"; ok $? "... names the dataset"
+cp "$T/labels.bak" "$T/small-labels-idx1-ubyte"
+M2=$("$ZKREG" --json show model 2 | sed -n 's/.*"sha256":"\([0-9a-f]*\)".*/\1/p')
+M6=$("$ZKREG" --json show model 6 | sed -n 's/.*"sha256":"\([0-9a-f]*\)".*/\1/p')
+cp "$T/reg.db.d/models/$M2" "$T/model.bak"
+cp "$T/reg.db.d/models/$M6" "$T/reg.db.d/models/$M2"
+refuse 1 "--public-output-from-model: model 2's stored bytes swapped for model 6's" \
+  stmt 2 3 0 40 --threshold 1
+grep -q "stored bytes differ from model 2" "$T/err"; ok $? "... names the model"
+cp "$T/model.bak" "$T/reg.db.d/models/$M2"
+expect 0 "... restored, the same registration passes" stmt 2 3 0 40 --threshold 1
+schema evs evaluation@1 true '{"name":"record_first","type":"string"},{"name":"record_count","type":"u64"}'
+ok $? "register-schema evs (evaluation@1, record_first a string)"
+refuse 1 "--public-output-from-model: a range field that is not a u64" "$ZKREG" \
+  register-statement --schema evs@1 --program 1 --model 2 --dataset 3 \
+  --param record_first=30 --param record_count=10 --public-output-from-model
+grep -q "field 'record_first' is string" "$T/err"; ok $? "... names the field"
 policy 1
 expect 0 "revoke the secp256k1 key" "$ZKREG" revoke key "$K1_PUB" --reason "test: key retired"
 expect 6 "gate: an evaluation signed by a revoked key fails" \
@@ -241,5 +320,16 @@ expect 0 "gate: ... the same evaluation signed by the unrevoked key passes" \
   $G --evaluation "$T/e1.att" "$T/rel.att"
 expect 0 "revoke the third dataset" "$ZKREG" revoke dataset 5 --reason "test: withdrawn"
 refuse 6 "--public-output-from-model over a revoked dataset" stmt 2 5 0 40
+expect 0 "revoke the exact evaluation statement" "$ZKREG" revoke statement "$E1" \
+  --reason "test: withdrawn"
+expect 6 "gate: an evaluation of a revoked statement fails" $G --evaluation "$T/e1.att" "$T/rel.att"
+expect 0 "gate: ... the '>= $TAU' evaluation of the same model still passes" \
+  $G --evaluation "$T/e2.att" "$T/rel.att"
+expect 0 "revoke verifier evaluation@1 0.2.0" "$ZKREG" revoke verifier evaluation@1 0.2.0 \
+  --reason "test: verifier withdrawn"
+expect 6 "gate: an evaluation made by the revoked verifier fails" \
+  $G --evaluation "$T/e2.att" "$T/rel.att"
+expect 0 "gate: ... the inference@1 release alone still passes (its verifier is not revoked)" \
+  "$ZKREG" gate --policy "$T/plain.json" "$T/rel.att"
 echo "1..$n"
 exit $fail
