@@ -43,10 +43,16 @@ typedef struct {
     zkr_ml_gfmodel *f;
 } gimp;
 
+/* "" for a field not set yet (the input node is checked before any op). */
+static const char *or_empty(const char *s)
+{
+    return s != NULL ? s : "";
+}
+
 /* "FILE: node N (OP 'NAME'): " then the reason. */
 #define FAIL(im, code, fmt, ...)                                                            \
     zkr_fail((im)->d, (code), "%s: node %zu (%s '%s'): " fmt, (im)->file, (im)->node,      \
-             (im)->op, (im)->nm, __VA_ARGS__)
+             or_empty((im)->op), or_empty((im)->nm), __VA_ARGS__)
 
 static int is_empty(const char *s)
 {
