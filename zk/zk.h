@@ -940,6 +940,7 @@ zkr_err zkr_hpcs_verify_at(const zkr_params *p, zkr_transcript *t, const zkr_hpc
 #define ZKR_SEC_ZK_RANGE 13u
 #define ZKR_ZKRANGE_TABLE_VARS 8u
 #define ZKR_ZKRANGE_DEGREE 7u /* per-round degree of the batched sumcheck */
+#define ZKR_ZKRANGE_OPENINGS 5u /* hiding openings per range proof: W, h, phi, m at r; C */
 /* t_j = off + j for j < count, t_j = off for count <= j < 256 (a repeated entry). */
 typedef struct {
     int64_t off;

