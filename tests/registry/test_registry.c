@@ -1045,7 +1045,7 @@ static void edit_count0(zkr_artifact *a)
  * rule a local registration meets. Both arrive from bundles unchecked before.
  */
 static void test_v2_events(zkr_tap *t, fixture *f, const zkr_artifact *ds1,
-                           const zkr_statement *keep)
+                           const zkr_statement *keep, zkr_artifact *d2_out)
 {
     static const struct {
         void (*edit)(zkr_artifact *);
@@ -1071,6 +1071,7 @@ static void test_v2_events(zkr_tap *t, fixture *f, const zkr_artifact *ds1,
                                                                &d) == ZKR_OK,
                     "register a version 2 dataset (%s)", d.msg))
         return;
+    *d2_out = d2;
     r = v2_event_edit(&d2, edit_none, &d);
     zkr_tap_ok(t, r == ZKR_OK, "its artifact event decodes (%s)", d.msg);
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -1112,6 +1113,64 @@ static void test_v2_events(zkr_tap *t, fixture *f, const zkr_artifact *ds1,
     zkr_buf_free(&canon);
 }
 
+/*
+ * Issue 13 (adversary): a round over a hiding (v2) dataset, logged by a
+ * registry that did not check (the registry API, or a modified exporter),
+ * must not import: training-step@1 reads records in the clear.
+ */
+static void test_v2_round_import(zkr_tap *t, fixture *f, const zkr_artifact *prog,
+                                 const zkr_artifact *d2, const zkr_schema *sc)
+{
+    uint8_t mc[32], dig[32];
+    char pr[24];
+    zkr_artifact m3;
+    zkr_round_open o;
+    zkr_import_summary sum;
+    zkr_buf b = {0}, vk = {0};
+    fixture g;
+    uint64_t idx = 0;
+    zkr_diag d;
+    zkr_err r;
+
+    memset(&o, 0, sizeof o);
+    memset(mc, 0x33, sizeof mc);
+    snprintf(pr, sizeof pr, "%lld", (long long)prog->id);
+    zkr_diag_clear(&d);
+    if (!zkr_tap_ok(t, zkr_registry_model_add(f->reg, "m-v2", pr, (const uint8_t *)"mv2", 3, mc,
+                                              &m3, &d) == ZKR_OK,
+                    "a model with a commitment (%s)", d.msg))
+        return;
+    o.version = 2;
+    memset(o.nonce, 0x44, sizeof o.nonce);
+    memcpy(o.parent, m3.sha256, 32);
+    memcpy(o.parent_commitment, mc, 32);
+    memcpy(o.dataset, d2->sha256, 32);
+    memcpy(o.schema, sc->digest, 32);
+    o.workers = 1;
+    o.per_worker = 1;
+    o.lr = 1;
+    o.shift = 1;
+    zkr_diag_clear(&d);
+    if (!zkr_tap_ok(t, zkr_registry_origin(f->reg, o.origin, &d) == ZKR_OK &&
+                           zkr_registry_round_open(f->reg, &o, &idx, dig, &d) == ZKR_OK,
+                    "the exporter logs a round-open over the v2 dataset (%s)", d.msg))
+        return;
+    (void)!zkr_registry_verifier_key(f->reg, &vk);
+    zkr_diag_clear(&d);
+    r = zkr_registry_export(f->reg, NULL, 0, &f->pass, &b, &d);
+    memset(&g, 0, sizeof g);
+    memcpy(g.dir, f->dir, sizeof g.dir);
+    fx_open(t, &g, "import-v2.db");
+    zkr_diag_clear(&d);
+    if (r == ZKR_OK)
+        r = zkr_registry_import(g.reg, b.p, b.len, (const char *)vk.p, &sum, &d);
+    zkr_tap_ok(t, r == ZKR_ERR_MALFORMED && strstr(d.msg, "version 2"),
+               "import refuses the round-open over a v2 dataset: %s", d.msg);
+    fx_close(&g);
+    zkr_buf_free(&b);
+    zkr_buf_free(&vk);
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -1141,7 +1200,13 @@ int main(int argc, char **argv)
     test_write_transaction(&t, &f);
     test_append_only(&t, &f);
     test_log_tree(&t, &f);
-    test_v2_events(&t, &f, &ds, &st);
+    {
+        zkr_artifact d2;
+        memset(&d2, 0, sizeof d2);
+        test_v2_events(&t, &f, &ds, &st, &d2);
+        if (d2.id != 0)
+            test_v2_round_import(&t, &f, &prog, &d2, &sc);
+    }
     test_audit_tamper(&t, &f);
     zkr_statement_free(&st);
     zkr_buf_free(&note);
