@@ -69,6 +69,32 @@ static zkr_err dec_digest(zkr_dec *dec, int optional, int *present, uint8_t out[
     return ZKR_OK;
 }
 
+/*
+ * A version 2 dataset's sha256 is the digest of its own commitment fields
+ * (docs/formats.md), so an event must carry exactly that digest: otherwise a
+ * bundle could register a "v2 dataset" under any identity (a v1 dataset's
+ * sha256 included) with a root and count that are not its commitment's.
+ * Version 1 events pass unchanged (their sha256 is a file hash).
+ */
+static int v2_fields_consistent(const zkr_artifact *a)
+{
+    uint8_t dig[ZKR_DIGEST_BYTES];
+    zkr_dscommit c;
+
+    if (zkr_registry_dataset_version(a) != 2)
+        return 1;
+    if (a->has_commitment || a->size != ZKR_DSCOMMIT_FILE_BYTES || a->record_count == 0 ||
+        a->record_count > ZKR_DATASET_MAX_RECORDS)
+        return 0;
+    memset(&c, 0, sizeof c);
+    c.version = ZKR_DSCOMMIT_VERSION;
+    c.format = strcmp(a->dataset_format, "idx@2") == 0 ? ZKR_DATASET_IDX : ZKR_DATASET_LINES;
+    c.count = a->record_count;
+    memcpy(c.root, a->records_root, ZKR_DIGEST_BYTES);
+    return zkr_dscommit_digest(&c, dig) == ZKR_OK &&
+           memcmp(dig, a->sha256, ZKR_DIGEST_BYTES) == 0;
+}
+
 zkr_err zkr_artifact_decode(const uint8_t *p, size_t len, zkr_artifact *a, zkr_diag *d)
 {
     char kind[16];
@@ -98,7 +124,7 @@ zkr_err zkr_artifact_decode(const uint8_t *p, size_t len, zkr_artifact *a, zkr_d
         zkr_utf8_check((const uint8_t *)a->name, strlen(a->name)) != ZKR_OK || a->name[0] == 0 ||
         (a->kind == ZKR_KIND_DATASET) != (a->dataset_format[0] != '\0') ||
         (a->kind == ZKR_KIND_DATASET && zkr_registry_dataset_version(a) == 0) ||
-        (zkr_registry_dataset_version(a) == 2 && (a->has_commitment || a->size != ZKR_DSCOMMIT_FILE_BYTES)) ||
+        !v2_fields_consistent(a) ||
         (a->kind != ZKR_KIND_DATASET && a->record_count != 0))
         return zkr_fail(d, ZKR_ERR_MALFORMED, "artifact event for '%s' has invalid fields",
                         a->name);

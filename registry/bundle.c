@@ -805,6 +805,24 @@ static zkr_err need_artifact(zkr_registry *reg, const bundle_entry *e, zkr_kind 
     return ZKR_OK;
 }
 
+/*
+ * Rounds and lineage are training-step@1, which reads its records in the
+ * clear: over a hiding (version 2) dataset no step could ever be proven,
+ * so such an event is refused as register-statement refuses the mix.
+ */
+static zkr_err need_v1_dataset(const bundle_entry *e, const zkr_artifact *ds, zkr_diag *d)
+{
+    char hex[65];
+
+    if (zkr_registry_dataset_version(ds) == 1)
+        return ZKR_OK;
+    zkr_registry_hex(ds->sha256, 32, hex, sizeof hex);
+    return zkr_fail(d, ZKR_ERR_MALFORMED,
+                    "bundle: %s event %llu trains on dataset %s, a version %d (hiding) dataset; "
+                    "training-step@1 needs a version 1 dataset",
+                    e->type, (unsigned long long)e->index, hex, zkr_registry_dataset_version(ds));
+}
+
 static zkr_err need_schema(zkr_registry *reg, const bundle_entry *e,
                            const uint8_t digest[ZKR_DIGEST_BYTES], zkr_diag *d)
 {
@@ -915,6 +933,7 @@ static zkr_err import_lineage(zkr_registry *reg, const bundle_entry *e, int *add
                            &parent, d)) != ZKR_OK ||
         (r = need_child(reg, e, &parent, l.child, l.child_commitment, d)) != ZKR_OK ||
         (r = need_artifact(reg, e, ZKR_KIND_DATASET, "the", l.dataset, NULL, &ds, d)) != ZKR_OK ||
+        (r = need_v1_dataset(e, &ds, d)) != ZKR_OK ||
         (r = program_not_revoked(reg, e, &parent, d)) != ZKR_OK ||
         (r = not_revoked(reg, e, ZKR_KIND_MODEL, "the parent", l.parent, d)) != ZKR_OK ||
         (r = not_revoked(reg, e, ZKR_KIND_DATASET, "the", l.dataset, d)) != ZKR_OK)
@@ -949,6 +968,7 @@ static zkr_err import_round_open(zkr_registry *reg, const bundle_entry *e, round
     if ((r = need_artifact(reg, e, ZKR_KIND_MODEL, "parent", o.parent, o.parent_commitment,
                            &parent, d)) != ZKR_OK ||
         (r = need_artifact(reg, e, ZKR_KIND_DATASET, "the", o.dataset, NULL, &ds, d)) != ZKR_OK ||
+        (r = need_v1_dataset(e, &ds, d)) != ZKR_OK ||
         (r = need_schema(reg, e, o.schema, d)) != ZKR_OK ||
         (r = round_open_not_revoked(reg, e, &o, &parent, d)) != ZKR_OK)
         return r;

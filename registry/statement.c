@@ -628,6 +628,17 @@ zkr_err zkr_registry_statement_from_event(zkr_registry *reg, const uint8_t *p, s
     }
     if ((r = resolve_decoded(reg, &dec, out, d)) != ZKR_OK)
         goto out;
+    /* An imported statement meets the rule a local registration does (bind_refs). */
+    if (check_dataset_version(out, NULL) != ZKR_OK) {
+        char hex[65];
+        zkr_registry_hex(out->dataset.sha256, 32, hex, sizeof hex);
+        r = zkr_fail(d, ZKR_ERR_MALFORMED,
+                     "statement event binds dataset %s (commitment version %d) to proof kind %s, "
+                     "which needs a version %d dataset",
+                     hex, zkr_registry_dataset_version(&out->dataset), out->schema.proof_kind,
+                     zkr_registry_kind_hiding(out->schema.proof_kind) ? 2 : 1);
+        goto out;
+    }
     if (check_decoded(&dec, out) != ZKR_OK || out->model.program_id != out->program.id ||
         (dec.has_public_output != out->schema.public_output)) {
         r = zkr_fail(d, ZKR_ERR_MALFORMED, "statement event does not match its schema or objects");

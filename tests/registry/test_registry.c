@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 
 #include "registry/registry.h"
+#include "registry/registry_int.h"
 #include "reg_test.h"
 
 typedef uint8_t digest_t[32];
@@ -1008,6 +1009,168 @@ static void test_audit_tamper(zkr_tap *t, fixture *f)
                d.msg);
 }
 
+/* Decodes a with one field changed by edit; returns the decoder's verdict. */
+static zkr_err v2_event_edit(const zkr_artifact *a, void (*edit)(zkr_artifact *),
+                             zkr_diag *d)
+{
+    zkr_artifact x = *a, back;
+    zkr_buf b = {0};
+    zkr_err r;
+
+    edit(&x);
+    zkr_diag_clear(d);
+    if ((r = zkr_artifact_encode(&x, &b)) == ZKR_OK)
+        r = zkr_artifact_decode(b.p, b.len, &back, d);
+    zkr_buf_free(&b);
+    return r;
+}
+
+static void edit_none(zkr_artifact *a) { (void)a; }
+static void edit_sha(zkr_artifact *a) { a->sha256[0] ^= 1; }
+static void edit_root(zkr_artifact *a) { a->records_root[31] ^= 0x80; }
+static void edit_count(zkr_artifact *a) { a->record_count++; }
+static void edit_format(zkr_artifact *a) { strcpy(a->dataset_format, "idx@2"); }
+static void edit_count0(zkr_artifact *a)
+{
+    zkr_dscommit c = {.version = ZKR_DSCOMMIT_VERSION, .format = ZKR_DATASET_LINES, .count = 0};
+    memcpy(c.root, a->records_root, 32);
+    a->record_count = 0;
+    if (zkr_dscommit_digest(&c, a->sha256) != ZKR_OK) /* consistent digest: only the count is bad */
+        a->sha256[0] ^= 1;
+}
+
+/*
+ * Issue 13 (adversary): a version 2 dataset event must carry the digest of
+ * its own commitment fields, and an imported statement must meet the v1/v2
+ * rule a local registration meets. Both arrive from bundles unchecked before.
+ */
+static void test_v2_events(zkr_tap *t, fixture *f, const zkr_artifact *ds1,
+                           const zkr_statement *keep, zkr_artifact *d2_out)
+{
+    static const struct {
+        void (*edit)(zkr_artifact *);
+        const char *what;
+    } bad[] = {
+        {edit_sha, "a digest that is not its fields'"},
+        {edit_root, "another root under the same digest"},
+        {edit_count, "another record count under the same digest"},
+        {edit_format, "another format under the same digest"},
+        {edit_count0, "0 records (digest consistent)"},
+    };
+    zkr_dscommit c = {.version = ZKR_DSCOMMIT_VERSION, .format = ZKR_DATASET_LINES, .count = 3};
+    zkr_artifact d2, alias;
+    zkr_statement s2, out;
+    zkr_buf b = {0}, canon = {0};
+    zkr_diag d;
+    zkr_err r;
+
+    memset(c.root, 0x5a, sizeof c.root);
+    zkr_diag_clear(&d);
+    if (!zkr_tap_ok(t, zkr_dscommit_digest(&c, c.digest) == ZKR_OK &&
+                           zkr_registry_dataset_add_commitment(f->reg, "hidden", &c, "c.bin", &d2,
+                                                               &d) == ZKR_OK,
+                    "register a version 2 dataset (%s)", d.msg))
+        return;
+    *d2_out = d2;
+    r = v2_event_edit(&d2, edit_none, &d);
+    zkr_tap_ok(t, r == ZKR_OK, "its artifact event decodes (%s)", d.msg);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        r = v2_event_edit(&d2, bad[i].edit, &d);
+        zkr_tap_ok(t, r == ZKR_ERR_MALFORMED, "v2 event with %s refused: %s", bad[i].what, d.msg);
+    }
+    /* Aliasing: a v2 event under a v1 dataset's sha256. */
+    alias = d2;
+    memcpy(alias.sha256, ds1->sha256, 32);
+    zkr_diag_clear(&d);
+    r = zkr_artifact_encode(&alias, &b) == ZKR_OK ? zkr_artifact_decode(b.p, b.len, &alias, &d)
+                                                   : ZKR_ERR_INTERNAL;
+    zkr_tap_ok(t, r == ZKR_ERR_MALFORMED, "v2 event under a v1 dataset's sha256 refused: %s",
+               d.msg);
+    zkr_buf_free(&b);
+
+    /* The statement kept (inference@1 over a v1 dataset) decodes; over d2 it must not. */
+    zkr_diag_clear(&d);
+    memset(&out, 0, sizeof out);
+    r = zkr_statement_event_payload(keep, &b) == ZKR_OK
+            ? zkr_registry_statement_from_event(f->reg, b.p, b.len, &out, &d)
+            : ZKR_ERR_INTERNAL;
+    zkr_tap_ok(t, r == ZKR_OK, "the inference@1 statement over a v1 dataset imports (%s)", d.msg);
+    zkr_statement_free(&out);
+    zkr_buf_free(&b);
+    s2 = *keep; /* shallow: keep owns the heap parts, s2 is only encoded */
+    s2.dataset = d2;
+    memset(&s2.canonical, 0, sizeof s2.canonical);
+    zkr_diag_clear(&d);
+    memset(&out, 0, sizeof out);
+    r = zkr_statement_encode(&s2, &canon) == ZKR_OK &&
+                (s2.canonical = canon, zkr_statement_event_payload(&s2, &b) == ZKR_OK)
+            ? zkr_registry_statement_from_event(f->reg, b.p, b.len, &out, &d)
+            : ZKR_ERR_INTERNAL;
+    zkr_tap_ok(t, r == ZKR_ERR_MALFORMED && strstr(d.msg, "version 1"),
+               "an inference@1 statement event over a v2 dataset is refused: %s", d.msg);
+    zkr_statement_free(&out);
+    zkr_buf_free(&b);
+    zkr_buf_free(&canon);
+}
+
+/*
+ * Issue 13 (adversary): a round over a hiding (v2) dataset, logged by a
+ * registry that did not check (the registry API, or a modified exporter),
+ * must not import: training-step@1 reads records in the clear.
+ */
+static void test_v2_round_import(zkr_tap *t, fixture *f, const zkr_artifact *prog,
+                                 const zkr_artifact *d2, const zkr_schema *sc)
+{
+    uint8_t mc[32], dig[32];
+    char pr[24];
+    zkr_artifact m3;
+    zkr_round_open o;
+    zkr_import_summary sum;
+    zkr_buf b = {0}, vk = {0};
+    fixture g;
+    uint64_t idx = 0;
+    zkr_diag d;
+    zkr_err r;
+
+    memset(&o, 0, sizeof o);
+    memset(mc, 0x33, sizeof mc);
+    snprintf(pr, sizeof pr, "%lld", (long long)prog->id);
+    zkr_diag_clear(&d);
+    if (!zkr_tap_ok(t, zkr_registry_model_add(f->reg, "m-v2", pr, (const uint8_t *)"mv2", 3, mc,
+                                              &m3, &d) == ZKR_OK,
+                    "a model with a commitment (%s)", d.msg))
+        return;
+    o.version = 2;
+    memset(o.nonce, 0x44, sizeof o.nonce);
+    memcpy(o.parent, m3.sha256, 32);
+    memcpy(o.parent_commitment, mc, 32);
+    memcpy(o.dataset, d2->sha256, 32);
+    memcpy(o.schema, sc->digest, 32);
+    o.workers = 1;
+    o.per_worker = 1;
+    o.lr = 1;
+    o.shift = 1;
+    zkr_diag_clear(&d);
+    if (!zkr_tap_ok(t, zkr_registry_origin(f->reg, o.origin, &d) == ZKR_OK &&
+                           zkr_registry_round_open(f->reg, &o, &idx, dig, &d) == ZKR_OK,
+                    "the exporter logs a round-open over the v2 dataset (%s)", d.msg))
+        return;
+    (void)!zkr_registry_verifier_key(f->reg, &vk);
+    zkr_diag_clear(&d);
+    r = zkr_registry_export(f->reg, NULL, 0, &f->pass, &b, &d);
+    memset(&g, 0, sizeof g);
+    memcpy(g.dir, f->dir, sizeof g.dir);
+    fx_open(t, &g, "import-v2.db");
+    zkr_diag_clear(&d);
+    if (r == ZKR_OK)
+        r = zkr_registry_import(g.reg, b.p, b.len, (const char *)vk.p, &sum, &d);
+    zkr_tap_ok(t, r == ZKR_ERR_MALFORMED && strstr(d.msg, "version 2"),
+               "import refuses the round-open over a v2 dataset: %s", d.msg);
+    fx_close(&g);
+    zkr_buf_free(&b);
+    zkr_buf_free(&vk);
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -1037,6 +1200,13 @@ int main(int argc, char **argv)
     test_write_transaction(&t, &f);
     test_append_only(&t, &f);
     test_log_tree(&t, &f);
+    {
+        zkr_artifact d2;
+        memset(&d2, 0, sizeof d2);
+        test_v2_events(&t, &f, &ds, &st, &d2);
+        if (d2.id != 0)
+            test_v2_round_import(&t, &f, &prog, &d2, &sc);
+    }
     test_audit_tamper(&t, &f);
     zkr_statement_free(&st);
     zkr_buf_free(&note);
