@@ -386,8 +386,31 @@ static zkr_err open_twin(zkr_registry *reg, const uint8_t *payload, size_t len,
 }
 
 /*
- * Nothing the round binds is revoked. Called inside the write transaction,
- * so a revocation cannot land between this check and the write.
+ * The verifier version a schema of the round pins is not revoked: round
+ * accept takes the training-step and evaluation verdicts of that version.
+ * A schema not held here has no row to read (as the parent below).
+ */
+static zkr_err schema_verifier_not_revoked(zkr_registry *reg, const uint8_t digest[32],
+                                           zkr_diag *d)
+{
+    zkr_schema sc;
+    zkr_diag quiet = {0};
+    char hex[65];
+    zkr_err r;
+
+    zkr_registry_hex(digest, 32, hex, sizeof hex);
+    r = zkr_registry_schema_get(reg, hex, &sc, &quiet);
+    if (r == ZKR_ERR_NOT_FOUND)
+        return ZKR_OK;
+    if (r != ZKR_OK)
+        return zkr_fail(d, r, "round-open: reading a schema: %s", quiet.msg);
+    return zkr_registry_verifier_revoked(reg, sc.proof_kind, sc.verifier_version, d);
+}
+
+/*
+ * Nothing the round binds is revoked, nor the verifier versions its
+ * schemas pin. Called inside the write transaction, so a revocation cannot
+ * land between this check and the write.
  */
 static zkr_err round_not_revoked(zkr_registry *reg, const zkr_round_open *o, zkr_diag *d)
 {
@@ -412,9 +435,12 @@ static zkr_err round_not_revoked(zkr_registry *reg, const zkr_round_open *o, zkr
     if (o->version == OPEN_V3 &&
         ((r = zkr_registry_check_revoked(reg, ZKR_KIND_DATASET, o->eval_dataset, NULL, d)) !=
              ZKR_OK ||
-         (r = zkr_registry_check_revoked(reg, ZKR_KIND_SCHEMA, o->eval_schema, NULL, d)) != ZKR_OK))
+         (r = zkr_registry_check_revoked(reg, ZKR_KIND_SCHEMA, o->eval_schema, NULL, d)) != ZKR_OK ||
+         (r = schema_verifier_not_revoked(reg, o->eval_schema, d)) != ZKR_OK))
         return r;
-    return zkr_registry_check_revoked(reg, ZKR_KIND_SCHEMA, o->schema, NULL, d);
+    if ((r = zkr_registry_check_revoked(reg, ZKR_KIND_SCHEMA, o->schema, NULL, d)) != ZKR_OK)
+        return r;
+    return schema_verifier_not_revoked(reg, o->schema, d);
 }
 
 zkr_err zkr_registry_round_open(zkr_registry *reg, const zkr_round_open *o, uint64_t *index,
