@@ -484,6 +484,23 @@ out:
 /* A round's state                                                     */
 /* ------------------------------------------------------------------ */
 
+/*
+ * The round-open leaf re-hashes to its stored leaf hash and is in the tree
+ * the latest signed checkpoint commits to: a leaf edited in the file (a
+ * version-3 open rewritten as version 2, dropping the evaluation gate) is
+ * refused before any round command relies on it.
+ */
+static zkr_err open_backed(zkr_registry *reg, const zkr_log_entry *e, zkr_diag *d)
+{
+    uint8_t h[ZKR_DIGEST_BYTES];
+
+    zkr_merkle_leaf_hash(e->leaf.p, e->leaf.len, h);
+    if (memcmp(h, e->leaf_hash, ZKR_DIGEST_BYTES) != 0)
+        return zkr_fail(d, ZKR_ERR_REGISTRY, "%s: log entry %llu (round-open) does not hash to "
+                        "its stored leaf hash", reg->path, (unsigned long long)e->index);
+    return zkr_registry_leaf_anchored(reg, "round-open", e->index, h, d);
+}
+
 static zkr_err load_open(zkr_registry *reg, uint64_t index, zkr_round_state *s, zkr_diag *d)
 {
     zkr_log_entry e;
@@ -499,7 +516,7 @@ static zkr_err load_open(zkr_registry *reg, uint64_t index, zkr_round_state *s, 
     else if (zkr_round_open_decode(e.payload, e.payload_len, &s->open) != ZKR_OK)
         r = zkr_fail(d, ZKR_ERR_REGISTRY, "round %llu: malformed round-open event",
                      (unsigned long long)index);
-    else {
+    else if ((r = open_backed(reg, &e, d)) == ZKR_OK) {
         zkr_sha256(e.payload, e.payload_len, s->digest);
         r = open_twin(reg, e.payload, e.payload_len, s->digest, index, &twin, &at, d);
     }
