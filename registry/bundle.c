@@ -887,7 +887,11 @@ static zkr_err program_not_revoked(zkr_registry *reg, const bundle_entry *e,
     return not_revoked(reg, e, ZKR_KIND_PROGRAM, "the parent's", prog.sha256, d);
 }
 
-/* A round's parent (and its program), dataset and schema, not revoked. */
+/*
+ * A round's parent (and its program), dataset and schema, and a gated
+ * round's evaluation dataset and schema, not revoked: the round-open's and
+ * the round-close's check, as zkr_registry_round_open and _round_close.
+ */
 static zkr_err round_open_not_revoked(zkr_registry *reg, const bundle_entry *e,
                                       const zkr_round_open *o, const zkr_artifact *parent,
                                       zkr_diag *d)
@@ -897,6 +901,11 @@ static zkr_err round_open_not_revoked(zkr_registry *reg, const bundle_entry *e,
     if ((r = program_not_revoked(reg, e, parent, d)) != ZKR_OK ||
         (r = not_revoked(reg, e, ZKR_KIND_MODEL, "the parent", o->parent, d)) != ZKR_OK ||
         (r = not_revoked(reg, e, ZKR_KIND_DATASET, "the", o->dataset, d)) != ZKR_OK)
+        return r;
+    if (o->version == 3 &&
+        ((r = not_revoked(reg, e, ZKR_KIND_DATASET, "the evaluation", o->eval_dataset, d)) !=
+             ZKR_OK ||
+         (r = not_revoked(reg, e, ZKR_KIND_SCHEMA, "the evaluation", o->eval_schema, d)) != ZKR_OK))
         return r;
     return not_revoked(reg, e, ZKR_KIND_SCHEMA, "the", o->schema, d);
 }
@@ -972,13 +981,10 @@ static zkr_err import_round_open(zkr_registry *reg, const bundle_entry *e, round
         (r = need_schema(reg, e, o.schema, d)) != ZKR_OK ||
         (r = round_open_not_revoked(reg, e, &o, &parent, d)) != ZKR_OK)
         return r;
-    if (o.version == 3 && /* the evaluation gate: its dataset and schema, held and not revoked */
+    if (o.version == 3 && /* the evaluation gate: its dataset and schema held (revocations above) */
         ((r = need_artifact(reg, e, ZKR_KIND_DATASET, "the evaluation", o.eval_dataset, NULL, &ds,
                             d)) != ZKR_OK ||
-         (r = need_schema(reg, e, o.eval_schema, d)) != ZKR_OK ||
-         (r = not_revoked(reg, e, ZKR_KIND_DATASET, "the evaluation", o.eval_dataset, d)) !=
-             ZKR_OK ||
-         (r = not_revoked(reg, e, ZKR_KIND_SCHEMA, "the evaluation", o.eval_schema, d)) != ZKR_OK))
+         (r = need_schema(reg, e, o.eval_schema, d)) != ZKR_OK))
         return r;
     if ((r = append_event(reg, e, added, &li, d)) != ZKR_OK)
         return r;

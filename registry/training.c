@@ -386,8 +386,31 @@ static zkr_err open_twin(zkr_registry *reg, const uint8_t *payload, size_t len,
 }
 
 /*
- * Nothing the round binds is revoked. Called inside the write transaction,
- * so a revocation cannot land between this check and the write.
+ * The verifier version a schema of the round pins is not revoked: round
+ * accept takes the training-step and evaluation verdicts of that version.
+ * A schema not held here has no row to read (as the parent below).
+ */
+static zkr_err schema_verifier_not_revoked(zkr_registry *reg, const uint8_t digest[32],
+                                           zkr_diag *d)
+{
+    zkr_schema sc;
+    zkr_diag quiet = {0};
+    char hex[65];
+    zkr_err r;
+
+    zkr_registry_hex(digest, 32, hex, sizeof hex);
+    r = zkr_registry_schema_get(reg, hex, &sc, &quiet);
+    if (r == ZKR_ERR_NOT_FOUND)
+        return ZKR_OK;
+    if (r != ZKR_OK)
+        return zkr_fail(d, r, "round-open: reading a schema: %s", quiet.msg);
+    return zkr_registry_verifier_revoked(reg, sc.proof_kind, sc.verifier_version, d);
+}
+
+/*
+ * Nothing the round binds is revoked, nor the verifier versions its
+ * schemas pin. Called inside the write transaction, so a revocation cannot
+ * land between this check and the write.
  */
 static zkr_err round_not_revoked(zkr_registry *reg, const zkr_round_open *o, zkr_diag *d)
 {
@@ -412,9 +435,12 @@ static zkr_err round_not_revoked(zkr_registry *reg, const zkr_round_open *o, zkr
     if (o->version == OPEN_V3 &&
         ((r = zkr_registry_check_revoked(reg, ZKR_KIND_DATASET, o->eval_dataset, NULL, d)) !=
              ZKR_OK ||
-         (r = zkr_registry_check_revoked(reg, ZKR_KIND_SCHEMA, o->eval_schema, NULL, d)) != ZKR_OK))
+         (r = zkr_registry_check_revoked(reg, ZKR_KIND_SCHEMA, o->eval_schema, NULL, d)) != ZKR_OK ||
+         (r = schema_verifier_not_revoked(reg, o->eval_schema, d)) != ZKR_OK))
         return r;
-    return zkr_registry_check_revoked(reg, ZKR_KIND_SCHEMA, o->schema, NULL, d);
+    if ((r = zkr_registry_check_revoked(reg, ZKR_KIND_SCHEMA, o->schema, NULL, d)) != ZKR_OK)
+        return r;
+    return schema_verifier_not_revoked(reg, o->schema, d);
 }
 
 zkr_err zkr_registry_round_open(zkr_registry *reg, const zkr_round_open *o, uint64_t *index,
@@ -458,6 +484,23 @@ out:
 /* A round's state                                                     */
 /* ------------------------------------------------------------------ */
 
+/*
+ * The round-open leaf re-hashes to its stored leaf hash and is in the tree
+ * the latest signed checkpoint commits to: a leaf edited in the file (a
+ * version-3 open rewritten as version 2, dropping the evaluation gate) is
+ * refused before any round command relies on it.
+ */
+static zkr_err open_backed(zkr_registry *reg, const zkr_log_entry *e, zkr_diag *d)
+{
+    uint8_t h[ZKR_DIGEST_BYTES];
+
+    zkr_merkle_leaf_hash(e->leaf.p, e->leaf.len, h);
+    if (memcmp(h, e->leaf_hash, ZKR_DIGEST_BYTES) != 0)
+        return zkr_fail(d, ZKR_ERR_REGISTRY, "%s: log entry %llu (round-open) does not hash to "
+                        "its stored leaf hash", reg->path, (unsigned long long)e->index);
+    return zkr_registry_leaf_anchored(reg, "round-open", e->index, h, d);
+}
+
 static zkr_err load_open(zkr_registry *reg, uint64_t index, zkr_round_state *s, zkr_diag *d)
 {
     zkr_log_entry e;
@@ -473,7 +516,7 @@ static zkr_err load_open(zkr_registry *reg, uint64_t index, zkr_round_state *s, 
     else if (zkr_round_open_decode(e.payload, e.payload_len, &s->open) != ZKR_OK)
         r = zkr_fail(d, ZKR_ERR_REGISTRY, "round %llu: malformed round-open event",
                      (unsigned long long)index);
-    else {
+    else if ((r = open_backed(reg, &e, d)) == ZKR_OK) {
         zkr_sha256(e.payload, e.payload_len, s->digest);
         r = open_twin(reg, e.payload, e.payload_len, s->digest, index, &twin, &at, d);
     }

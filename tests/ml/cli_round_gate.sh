@@ -11,10 +11,19 @@
 #   evaluation proof of another child, or of the same child for another
 #   round, a tampered proof and a missing one are rejected with the reason
 #   logged; round audit and log verify pass; an ungated (version 2) round
-#   still opens, closes and audits.
-# TAP. Usage: cli_round_gate.sh zkreg
+#   still opens, closes and audits;
+# - a bundle's round-close of a gated round is refused (exit 6) where the
+#   evaluation dataset is revoked, as a local round accept is;
+# - a gated round-open rewritten in the file as version 2 (no gate) is
+#   refused by round accept (exit 9, the leaf no longer hashes to its
+#   stored hash), not taken as ungated;
+# - once the evaluation-fixed@1 verifier version is revoked, round accept
+#   refuses (exit 6, nothing written) and a gated round pinning it does not
+#   open.
+# TAP. Usage: cli_round_gate.sh zkreg bundle_pick
 set -u
 ZKREG=$1
+PICK=$2
 DATA=/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz
 T=$(mktemp -d /tmp/zkr-round-gate.XXXXXX)
 trap 'rm -rf "$T"' EXIT
@@ -205,5 +214,51 @@ expect 0 "accept without evaluation proofs" "$ZKREG" round accept "$RD" \
   --submission "0=$T/d/worker-0.zkrtm,$T/d/worker-0.zkp"
 expect 0 "round audit" "$ZKREG" round audit "$RD"
 expect 0 "log verify" "$ZKREG" log verify
+
+# --- A gated round's close imported where its evaluation dataset is revoked ----------
+"$ZKREG" log key >"$T/vkey" 2>/dev/null
+expect 0 "export everything" "$ZKREG" export -o "$T/all.zkb"
+"$PICK" -v "$T/all.zkb" "$T/noclose.zkb" round-close; ok $? "a bundle of everything but the round-closes"
+expect 0 "show the evaluation dataset" "$ZKREG" --json show dataset 4
+ESHA=$(json_field sha256)
+expect 0 "an offline registry" "$ZKREG" --registry "$T/rv.db" init --kdf interactive
+expect 0 "everything but the closes imports" "$ZKREG" --registry "$T/rv.db" import "$T/noclose.zkb" \
+  --trusted-key-file "$T/vkey"
+expect 0 "revoke the evaluation dataset there" "$ZKREG" --registry "$T/rv.db" revoke dataset "$ESHA" \
+  --reason "leaked"
+before=$(sha256sum "$T/rv.db" | cut -d' ' -f1)
+expect 6 "the gated rounds' closes are refused" "$ZKREG" --registry "$T/rv.db" import "$T/all.zkb" \
+  --trusted-key-file "$T/vkey"
+grep -q 'round-close event [0-9]* binds the evaluation dataset' "$T/err"; ok $? "... naming the revoked evaluation dataset"
+[ "$(sha256sum "$T/rv.db" | cut -d' ' -f1)" = "$before" ]; ok $? "... the offline registry is unchanged"
+
+# --- A gated round-open rewritten as version 2 in the file (an insider) --------------
+gated 1; RE=$ROUND
+mkdir -p "$T/e"
+expect 0 "worker 0 of round $RE trains and proves" "$ZKREG" train --round "$RE" --worker 0 --out-dir "$T/e"
+sqlite3 "$T/reg.db" ".backup '$T/dg.db'"
+cp -r "$T/reg.db.d" "$T/dg.db.d"
+# The leaf: str "zkreg/log/v1" (16) | str "round-open" (14) | u64 time | u32 length | payload
+# (u32 version first, the gate's 72 bytes last): version 2, the gate cut off.
+L=$(sqlite3 "$T/dg.db" "SELECT hex(leaf) FROM log WHERE idx = $RE")
+PL=$(( ${#L} / 2 - 42 ))
+NL=$(printf '%s%08X00000002%s' "$(echo "$L" | cut -c1-76)" $((PL - 72)) \
+  "$(echo "$L" | cut -c93-$(( (42 + PL - 72) * 2 )))")
+sqlite3 "$T/dg.db" "DROP TRIGGER log_no_update; UPDATE log SET leaf = X'$NL' WHERE idx = $RE"
+expect 9 "round show refuses the edited round-open" "$ZKREG" --registry "$T/dg.db" round show "$RE"
+before=$(sha256sum "$T/dg.db" | cut -d' ' -f1)
+expect 9 "accept without an evaluation proof in the edited registry" "$ZKREG" --registry "$T/dg.db" \
+  round accept "$RE" --submission "0=$T/e/worker-0.zkrtm,$T/e/worker-0.zkp"
+grep -q 'round-open) does not hash to its stored leaf hash' "$T/err"; ok $? "... the edited leaf named"
+[ "$(sha256sum "$T/dg.db" | cut -d' ' -f1)" = "$before" ]; ok $? "... nothing written"
+
+# --- A revoked verifier version: the round's verdicts are not taken ------------------
+expect 0 "revoke verifier evaluation-fixed@1 0.2.0" "$ZKREG" revoke verifier evaluation-fixed@1 0.2.0 \
+  --reason "adversary test"
+unchanged 6 "accept a valid submission judged by the revoked evaluation verifier" "$ZKREG" round accept "$RE" \
+  --submission "0=$T/e/worker-0.zkrtm,$T/e/worker-0.zkp,$T/e/worker-0.eval.zkp"
+grep -q 'verifier evaluation-fixed@1@0.2.0 is revoked' "$T/err"; ok $? "... named"
+unchanged 6 "a gated round pinning the revoked verifier does not open" "$ZKREG" $OPEN --eval-dataset 4 \
+  --eval-schema gate-eval@1 --min-correct 1
 echo "1..$n"
 exit $fail
