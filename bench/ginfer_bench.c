@@ -86,7 +86,8 @@ int main(int argc, char **argv)
     zkr_ginf_model_in in;
     int8_t *w[ZKR_ML_G_MAX_NODES] = {0};
     int64_t *b[ZKR_ML_G_MAX_NODES] = {0}, *m[ZKR_ML_G_MAX_NODES] = {0};
-    unsigned threads = argc > 1 ? (unsigned)atoi(argv[1]) : 1;
+    unsigned long threads = 1;
+    char *end = NULL;
     zkr_params p;
     zkr_ginf_model *gm = NULL;
     zkr_pcs_commitment comm;
@@ -98,7 +99,14 @@ int main(int argc, char **argv)
     int rc = 1;
 
     use_cpu = getenv("ZKR_BENCH_CPU") && strcmp(getenv("ZKR_BENCH_CPU"), "1") == 0;
-    if (threads < 1 || threads > 16 || zkr_params_get(ZKR_PARAM_SET_128, &p) != ZKR_OK)
+    if (argc > 1) {
+        threads = strtoul(argv[1], &end, 10);
+        if (end == argv[1] || *end != '\0' || threads < 1 || threads > 16) {
+            fprintf(stderr, "usage: ginfer_bench [THREADS 1..16]\n");
+            return 2;
+        }
+    }
+    if (zkr_params_get(ZKR_PARAM_SET_128, &p) != ZKR_OK)
         return 2;
     lenet(&g);
     memset(&in, 0, sizeof in);
@@ -161,7 +169,7 @@ int main(int argc, char **argv)
     }
     printf("| network | threads | native | commit (once) | prove | verify | proof | peak RSS |\n");
     printf("|---|---|---|---|---|---|---|---|\n");
-    printf("| LeNet-5 (%s) | %u | %.2f ms | %.3f s | %.3f s | %.1f ms | %.0f KiB | %.0f MiB |\n",
+    printf("| LeNet-5 (%s) | %lu | %.2f ms | %.3f s | %.3f s | %.1f ms | %.0f KiB | %.0f MiB |\n",
            use_cpu ? "CPU time" : "wall", threads, native * 1e3, commit, prove, verify * 1e3,
            proof.len / 1024.0, peak_kib() / 1024.0);
     rc = 0;
