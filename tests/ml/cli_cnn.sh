@@ -127,6 +127,25 @@ expect 1 "the proof for record 7 presented for record 8 is refused" "$ZKREG" ver
 expect 1 "the graph proof presented under an MLP statement is refused" "$ZKREG" verify \
   --statement "$SM" "$T/p7"
 
+# The store's P-root cache is never trusted: a changed root is refused, a missing one recomputed.
+G=$T/reg.db.d/models/$MODEL_SHA.gpcs
+cp "$G" "$T/gpcs.orig"
+printf '\377' | dd of="$G" bs=1 seek=3 conv=notrunc 2>/dev/null
+expect 1 "verify with a changed P root beside the registry is refused" "$ZKREG" verify \
+  --statement "$S7" "$T/p7"
+grep -q "registered model commitment" "$T/err"; ok $? "... naming the model commitment"
+rm -f "$G"
+expect 0 "verify with the cache removed recomputes P from the model file" "$ZKREG" verify \
+  --statement "$S7" "$T/p7"
+cmp -s "$T/gpcs.orig" "$G" || [ ! -e "$G" ]; ok $? "... and writes nothing else there"
+cp "$T/reg.db.d/models/$MODEL_SHA" "$T/model.orig"
+printf '\001' | dd of="$T/reg.db.d/models/$MODEL_SHA" bs=1 seek=200 conv=notrunc 2>/dev/null
+expect 1 "prove refuses a stored model that differs from the registered sha256" "$ZKREG" prove \
+  --statement "$S7" -o "$T/px"
+[ ! -e "$T/px" ]; ok $? "... and writes no proof"
+cp "$T/model.orig" "$T/reg.db.d/models/$MODEL_SHA"
+cp "$T/gpcs.orig" "$G"
+
 # ------------------------------------------------------------ attest, gate
 (umask 077; echo "cli-cnn-key-pass" >"$T/keypass")
 expect 0 "key generate" "$ZKREG" key generate --type ed25519 -o "$T/ed.key" \
