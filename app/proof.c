@@ -344,6 +344,12 @@ zkr_err zkr_app_prove(zkr_app *app, const zkr_app_prove_opts *o, zkr_app_prove_r
     memset(&ps, 0, sizeof ps);
     if (zkr_app_ginf_is(reg, o->statement, &ps.st)) {
         /* graph-inference@1 (app/ginfer.c): the CPU prover in its own worker. */
+        if (o->backend != NULL && strcmp(o->backend, "cuda") == 0) {
+            r = zkr_fail(&app->diag, ZKR_ERR_UNSUPPORTED,
+                         "--backend cuda: " ZKR_APP_GINF_KIND " proves on the CPU only "
+                         "(--backend cpu or auto)");
+            goto out;
+        }
         proof_progress(o->progress, "proving the graph inference in the confined worker");
         r = zkr_app_ginf_prove(app, reg, &ps.st, o->dataset_file, o->threads, o->no_sandbox,
                                o->out, res);
