@@ -16,6 +16,7 @@ ZKREG=$1
 SRC=${ZKR_SOURCE_ROOT:-.}
 FIX=$SRC/tests/fixtures/lenet5.onnx
 MLP=$SRC/tests/fixtures/mlp_784_128_10.onnx
+TINY=$SRC/tests/fixtures/tiny_cnn.onnx   # proven here: conv, max pool, dense at a fraction of LeNet's cost
 DATA=/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz
 T=$(mktemp -d /tmp/zkr-cnn-cli.XXXXXX)
 trap 'rm -rf "$T"' EXIT
@@ -83,16 +84,26 @@ cat >"$T/gschema.json" <<'JSON'
  "fields": [{"name": "record_index", "type": "u64"}]}
 JSON
 expect 0 "register-schema graph-inference@1" "$ZKREG" register-schema "$T/gschema.json"
-expect 0 "the graph model has a commitment" "$ZKREG" --json show model 2
+expect 0 "the LeNet graph model has a commitment" "$ZKREG" --json show model 2
 grep -q '"commitment":"[0-9a-f]\{64\}"' "$T/out"; ok $? "... 64 hex digits"
+expect 0 "register-program of a small CNN" "$ZKREG" --json register-program "$TINY"
+TP=$(sed -n 's/.*"id":\([0-9]*\).*/\1/p' "$T/out")
+TPSHA=$(sed -n 's/.*"sha256":"\([0-9a-f]*\)".*/\1/p' "$T/out")
+expect 0 "register-model --calibrate of it" "$ZKREG" --json register-model "$TINY" \
+  --program "$TP" --calibrate 3
+TM=$(sed -n 's/.*"id":\([0-9]*\).*/\1/p' "$T/out")
+TSHA=$(sed -n 's/.*"sha256":"\([0-9a-f]*\)".*/\1/p' "$T/out")
+grep -q '"commitment":"[0-9a-f]\{64\}"' "$T/out"; ok $? "... committed by zkreg"
+expect 0 "infer record 7 with it" "$ZKREG" infer --model "$TM" --dataset 3 --record 7 \
+  --output-file "$T/tout7.bin"
 expect 0 "statement for record 7, output from the model" "$ZKREG" register-statement \
-  --schema fmnist-lenet@1 --program 1 --model 2 --dataset 3 --param record_index=7 \
+  --schema fmnist-lenet@1 --program "$TP" --model "$TM" --dataset 3 --param record_index=7 \
   --public-output-from-model
 S7=$(cat "$T/out")
-grep -q "bound public output $(od -An -tx1 "$T/out7.bin" | tr -d ' \n')" "$T/err"
+grep -q "bound public output $(od -An -tx1 "$T/tout7.bin" | tr -d ' \n')" "$T/err"
 ok $? "... binds exactly zkreg infer's output bytes"
 expect 0 "statement for record 8" "$ZKREG" register-statement --schema fmnist-lenet@1 \
-  --program 1 --model 2 --dataset 3 --param record_index=8 --public-output-from-model
+  --program "$TP" --model "$TM" --dataset 3 --param record_index=8 --public-output-from-model
 S8=$(cat "$T/out")
 expect 0 "register-program of the MLP" "$ZKREG" --json register-program "$MLP"
 MP=$(sed -n 's/.*"id":\([0-9]*\).*/\1/p' "$T/out")
@@ -128,7 +139,7 @@ expect 1 "the graph proof presented under an MLP statement is refused" "$ZKREG" 
   --statement "$SM" "$T/p7"
 
 # The store's P-root cache is never trusted: a changed root is refused, a missing one recomputed.
-G=$T/reg.db.d/models/$MODEL_SHA.gpcs
+G=$T/reg.db.d/models/$TSHA.gpcs
 cp "$G" "$T/gpcs.orig"
 printf '\377' | dd of="$G" bs=1 seek=3 conv=notrunc 2>/dev/null
 expect 1 "verify with a changed P root beside the registry is refused" "$ZKREG" verify \
@@ -138,12 +149,12 @@ rm -f "$G"
 expect 0 "verify with the cache removed recomputes P from the model file" "$ZKREG" verify \
   --statement "$S7" "$T/p7"
 cmp -s "$T/gpcs.orig" "$G" || [ ! -e "$G" ]; ok $? "... and writes nothing else there"
-cp "$T/reg.db.d/models/$MODEL_SHA" "$T/model.orig"
-printf '\001' | dd of="$T/reg.db.d/models/$MODEL_SHA" bs=1 seek=200 conv=notrunc 2>/dev/null
+cp "$T/reg.db.d/models/$TSHA" "$T/model.orig"
+printf '\001' | dd of="$T/reg.db.d/models/$TSHA" bs=1 seek=200 conv=notrunc 2>/dev/null
 expect 1 "prove refuses a stored model that differs from the registered sha256" "$ZKREG" prove \
   --statement "$S7" -o "$T/px"
 [ ! -e "$T/px" ]; ok $? "... and writes no proof"
-cp "$T/model.orig" "$T/reg.db.d/models/$MODEL_SHA"
+cp "$T/model.orig" "$T/reg.db.d/models/$TSHA"
 cp "$T/gpcs.orig" "$G"
 
 # ------------------------------------------------------------ attest, gate
@@ -173,7 +184,7 @@ expect 0 "a second registry" "$ZKREG" --registry "$T/r2.db" init --passphrase-fi
 VK=$("$ZKREG" --json log key 2>/dev/null | sed -n 's/.*"verifier_key":"\([^"]*\)".*/\1/p')
 expect 0 "import it there" "$ZKREG" --registry "$T/r2.db" import "$T/b.zkb" --trusted-key "$VK"
 expect 0 "the graph model's bytes placed beside the second registry (already registered)" \
-  "$ZKREG" --registry "$T/r2.db" register-model "$T/reg.db.d/models/$MODEL_SHA" --program 1
+  "$ZKREG" --registry "$T/r2.db" register-model "$T/reg.db.d/models/$TSHA" --program "$TPSHA"
 grep -q "already" "$T/out" "$T/err"; ok $? "... identical: nothing new registered"
 expect 0 "the dataset file known there too" "$ZKREG" --registry "$T/r2.db" register-dataset "$DATA"
 expect 0 "the imported statement verifies on the second registry" "$ZKREG" --registry "$T/r2.db" \
