@@ -123,6 +123,9 @@ expect 0 "an inference@1 statement on the MLP" "$ZKREG" register-statement \
 SM=$(cat "$T/out")
 expect 0 "prove the graph statement (confined ginf-prove worker)" "$ZKREG" prove \
   --statement "$S7" -o "$T/p7"
+expect 0 "prove it again, with 2 threads" "$ZKREG" prove --statement "$S7" -o "$T/p7b" \
+  --threads 2
+cmp -s "$T/p7" "$T/p7b"; ok $? "... byte-identical proofs (deterministic)"
 expect 0 "verify it (confined ginf-verify worker)" "$ZKREG" --json verify --statement "$S7" \
   "$T/p7"
 grep -q '"kind":"graph-inference@1"' "$T/out"; ok $? "... reported as graph-inference@1"
