@@ -86,18 +86,9 @@ JSON
 expect 0 "register-schema graph-inference@1" "$ZKREG" register-schema "$T/gschema.json"
 expect 0 "the LeNet graph model has a commitment" "$ZKREG" --json show model 2
 grep -q '"commitment":"[0-9a-f]\{64\}"' "$T/out"; ok $? "... 64 hex digits"
-expect 0 "register-program of a small CNN" "$ZKREG" --json register-program "$TINY"
-TP=$(sed -n 's/.*"id":\([0-9]*\).*/\1/p' "$T/out")
-TPSHA=$(sed -n 's/.*"sha256":"\([0-9a-f]*\)".*/\1/p' "$T/out")
-expect 0 "register-model --calibrate of it" "$ZKREG" --json register-model "$TINY" \
-  --program "$TP" --calibrate 3
-TM=$(sed -n 's/.*"id":\([0-9]*\).*/\1/p' "$T/out")
-TSHA=$(sed -n 's/.*"sha256":"\([0-9a-f]*\)".*/\1/p' "$T/out")
-grep -q '"commitment":"[0-9a-f]\{64\}"' "$T/out"; ok $? "... committed by zkreg"
-expect 0 "infer record 7 with it" "$ZKREG" infer --model "$TM" --dataset 3 --record 7 \
-  --output-file "$T/tout7.bin"
 # The proven statements use the first 64 test records (raw IDX files), so that every verify,
-# which recomputes the dataset's commitment, stays cheap under the sanitizers.
+# which recomputes the dataset's commitment, stays cheap under the sanitizers; the small
+# models are calibrated on them too.
 SMALL=$T/small-images-idx3-ubyte
 { printf '\000\000\010\003\000\000\000\100\000\000\000\034\000\000\000\034'
   gzip -dc "$DATA" | tail -c +17 | head -c $((64 * 784)); } >"$SMALL"
@@ -106,6 +97,16 @@ SMALL=$T/small-images-idx3-ubyte
   >"$T/small-labels-idx1-ubyte"
 expect 0 "register-dataset of the first 64 records" "$ZKREG" --json register-dataset "$SMALL"
 SD=$(sed -n 's/.*"id":\([0-9]*\).*/\1/p' "$T/out")
+expect 0 "register-program of a small CNN" "$ZKREG" --json register-program "$TINY"
+TP=$(sed -n 's/.*"id":\([0-9]*\).*/\1/p' "$T/out")
+TPSHA=$(sed -n 's/.*"sha256":"\([0-9a-f]*\)".*/\1/p' "$T/out")
+expect 0 "register-model --calibrate of it" "$ZKREG" --json register-model "$TINY" \
+  --program "$TP" --calibrate "$SD"
+TM=$(sed -n 's/.*"id":\([0-9]*\).*/\1/p' "$T/out")
+TSHA=$(sed -n 's/.*"sha256":"\([0-9a-f]*\)".*/\1/p' "$T/out")
+grep -q '"commitment":"[0-9a-f]\{64\}"' "$T/out"; ok $? "... committed by zkreg"
+expect 0 "infer record 7 with it" "$ZKREG" infer --model "$TM" --dataset "$SD" --record 7 \
+  --output-file "$T/tout7.bin"
 expect 0 "statement for record 7, output from the model" "$ZKREG" register-statement \
   --schema fmnist-lenet@1 --program "$TP" --model "$TM" --dataset "$SD" --param record_index=7 \
   --public-output-from-model
@@ -118,7 +119,7 @@ S8=$(cat "$T/out")
 expect 0 "register-program of the MLP" "$ZKREG" --json register-program "$MLP"
 MP=$(sed -n 's/.*"id":\([0-9]*\).*/\1/p' "$T/out")
 expect 0 "register-model of the MLP" "$ZKREG" --json register-model "$MLP" --program "$MP" \
-  --calibrate 3
+  --calibrate "$SD"
 MM=$(sed -n 's/.*"id":\([0-9]*\).*/\1/p' "$T/out")
 expect 1 "an MLP model under a graph-inference@1 schema is a binding mismatch" "$ZKREG" \
   register-statement --schema fmnist-lenet@1 --program "$MP" --model "$MM" --dataset 3 \
