@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "app/ginfer.h"
 #include "app/infer.h"
 #include "app/register.h"
 #include "app/store.h"
@@ -178,12 +179,14 @@ static zkr_err zkr_app_opaque_model_ok(zkr_app *app, zkr_registry *reg, const ch
 
 /*
  * A graph model (program version 2): decoded strictly, its program must be
- * the registered one, and its bytes are stored for `zkreg infer --model`.
- * It gets no commitment: proofs over graph programs are not built yet, so
- * `prove` refuses statements on it (app/proof.c).
+ * the registered one, and its bytes are stored for `zkreg infer --model`
+ * and the graph-inference@1 prover. Its commitment is computed here from
+ * the decoded model (app/ginfer.c), never taken from a prover.
  */
 static zkr_err zkr_app_graph_model_bytes(zkr_app *app, zkr_registry *reg, const char *file,
-                                         const char *program_ref, const zkr_buf *data)
+                                         const char *program_ref, const zkr_buf *data,
+                                         uint8_t commitment[ZKR_DIGEST_BYTES],
+                                         int *has_commitment)
 {
     zkr_ml_gmodel *m = NULL;
     zkr_artifact prog;
@@ -202,6 +205,8 @@ static zkr_err zkr_app_graph_model_bytes(zkr_app *app, zkr_registry *reg, const 
         goto out;
     }
     zkr_sha256(data->p, data->len, sha);
+    if ((r = zkr_app_ginf_register_commit(app, m, sha, commitment, has_commitment)) != ZKR_OK)
+        goto out;
     r = zkr_app_store_write(app, "models", sha, "", data->p, data->len);
 out:
     zkr_ml_gmodel_free(m);
@@ -240,7 +245,8 @@ zkr_err zkr_app_infer_model_bytes(zkr_app *app, zkr_registry *reg, const char *f
             return r;
     }
     if (zkr_ml_model_file_version(data->p, data->len) == ZKR_ML_GMODEL_VERSION)
-        return zkr_app_graph_model_bytes(app, reg, file, program_ref, data);
+        return zkr_app_graph_model_bytes(app, reg, file, program_ref, data, commitment,
+                                         has_commitment);
     if ((r = zkr_ml_model_decode(data->p, data->len, &m, &app->diag)) != ZKR_OK)
         return r;
     if ((r = zkr_registry_artifact_get(reg, ZKR_KIND_PROGRAM, program_ref, &prog, &app->diag)) !=

@@ -16,6 +16,7 @@
 #include "app/infer.h"
 #include "app/proof.h"
 #include "app/eval.h"
+#include "app/ginfer.h"
 #include "app/train.h"
 #include "app/workers.h"
 #include "cuda/cuda.h"
@@ -97,25 +98,6 @@ static zkr_err zkr_record_verification(zkr_app *app, zkr_registry *reg, const zk
     return r;
 }
 
-/*
- * Whether the model's stored bytes are a graph-model file (program
- * version 2, a CNN). Only the header is read; a missing file is "no".
- */
-static int zkr_model_is_graph(zkr_app *app, const zkr_artifact *m)
-{
-    uint8_t head[ZKR_ML_MODEL_MAGIC_BYTES + 4];
-    char path[4096];
-    size_t n = 0;
-    FILE *fp;
-
-    if (zkr_app_store_path(app, "models", m->sha256, "", path, sizeof path) != ZKR_OK ||
-        (fp = fopen(path, "rb")) == NULL)
-        return 0;
-    n = fread(head, 1, sizeof head, fp);
-    fclose(fp);
-    return zkr_ml_model_file_version(head, n) == ZKR_ML_GMODEL_VERSION;
-}
-
 /* Loads statement ref and checks what the registry itself must agree on. */
 static zkr_err zkr_load_stmt(zkr_app *app, zkr_registry *reg, const char *ref, int verifying,
                              zkr_proof_stmt *ps)
@@ -149,11 +131,12 @@ static zkr_err zkr_load_stmt(zkr_app *app, zkr_registry *reg, const char *ref, i
     if (!ps->st.has_public_output || ps->st.public_output.len == 0)
         return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_OUTPUT,
                         "statement has no public output to prove");
-    if (zkr_model_is_graph(app, &ps->st.model))
-        return zkr_fail(&app->diag, ZKR_ERR_UNSUPPORTED,
-                        "model %lld is a graph (CNN) model, program version 2: proofs over graph "
-                        "programs are not available in this build (zkreg infer runs it natively)",
-                        (long long)ps->st.model.id);
+    if (zkr_app_model_is_graph(app, &ps->st.model))
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_MODEL,
+                        "model %lld is a graph (CNN) model, program version 2; schema %s@%llu is "
+                        "inference@1 (dense models): a graph model is proven under a "
+                        ZKR_APP_GINF_KIND " schema",
+                        (long long)ps->st.model.id, sc->name, (unsigned long long)sc->version);
     if (!ps->st.model.has_commitment)
         return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_MODEL,
                         "model %lld has no commitment (register it from ONNX or a quantized model)",
@@ -359,6 +342,21 @@ zkr_err zkr_app_prove(zkr_app *app, const zkr_app_prove_opts *o, zkr_app_prove_r
     }
     zkr_statement_free(&ps.st);
     memset(&ps, 0, sizeof ps);
+    if (zkr_app_ginf_is(reg, o->statement, &ps.st)) {
+        /* graph-inference@1 (app/ginfer.c): the CPU prover in its own worker. */
+        if (o->backend != NULL && strcmp(o->backend, "cuda") == 0) {
+            r = zkr_fail(&app->diag, ZKR_ERR_UNSUPPORTED,
+                         "--backend cuda: " ZKR_APP_GINF_KIND " proves on the CPU only "
+                         "(--backend cpu or auto)");
+            goto out;
+        }
+        proof_progress(o->progress, "proving the graph inference in the confined worker");
+        r = zkr_app_ginf_prove(app, reg, &ps.st, o->dataset_file, o->threads, o->no_sandbox,
+                               o->out, res);
+        goto out;
+    }
+    zkr_statement_free(&ps.st);
+    memset(&ps, 0, sizeof ps);
     if ((r = zkr_load_stmt(app, reg, o->statement, 0, &ps)) != ZKR_OK)
         goto out;
     proof_progress(o->progress, "loading the model and the record");
@@ -460,6 +458,29 @@ out:
     return r;
 }
 
+/* graph-inference@1 statements: every binding value from the registry (app/ginfer.c). */
+static zkr_err zkr_verify_graph(zkr_app *app, zkr_registry *reg, const zkr_app_verify_opts *o,
+                                const zkr_statement *st, zkr_app_verify_result *res)
+{
+    zkr_buf proof = {0};
+    double t0 = zkr_now();
+    zkr_err r;
+
+    res->kind = ZKR_APP_GINF_KIND;
+    if ((r = zkr_file_read(o->proof, ZKR_APP_PROOF_MAX, &proof, &app->diag)) != ZKR_OK)
+        goto out;
+    proof_progress(o->progress, "verifying in the confined worker");
+    if ((r = zkr_app_ginf_verify(app, reg, st, proof.p, proof.len, o->no_sandbox)) != ZKR_OK)
+        goto out;
+    res->seconds = zkr_now() - t0;
+    zkr_sha256(proof.p, proof.len, res->proof_sha256);
+    memcpy(res->statement_id, st->statement_id, ZKR_DIGEST_BYTES);
+    r = zkr_record_verification(app, reg, st, res->proof_sha256, o->no_sandbox, &res->log_index);
+out:
+    zkr_buf_free(&proof);
+    return r;
+}
+
 zkr_err zkr_app_verify(zkr_app *app, const zkr_app_verify_opts *o, zkr_app_verify_result *res)
 {
     zkr_proof_stmt ps;
@@ -483,6 +504,12 @@ zkr_err zkr_app_verify(zkr_app *app, const zkr_app_verify_opts *o, zkr_app_verif
     memset(&ps, 0, sizeof ps);
     if (zkr_app_eval_is(reg, o->statement, &ps.st)) {
         r = zkr_verify_evaluation(app, reg, o, &ps.st, res);
+        goto out;
+    }
+    zkr_statement_free(&ps.st);
+    memset(&ps, 0, sizeof ps);
+    if (zkr_app_ginf_is(reg, o->statement, &ps.st)) {
+        r = zkr_verify_graph(app, reg, o, &ps.st, res);
         goto out;
     }
     zkr_statement_free(&ps.st);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/ginfer.h"
 #include "app/register.h"
 #include "app/infer.h"
 #include "app/store.h"
@@ -173,6 +174,8 @@ zkr_err zkr_app_register_statement(zkr_app *app, zkr_registry *reg, const char *
     zkr_err r;
 
     memset(out, 0, sizeof *out);
+    if ((r = zkr_app_ginf_statement_check(app, reg, schema, model)) != ZKR_OK)
+        return r;
     if (public_output_file != NULL &&
         (r = zkr_file_read(public_output_file, ZKR_PUBLIC_OUTPUT_MAX, &po, &app->diag)) != ZKR_OK)
         return r;
@@ -188,7 +191,11 @@ zkr_err zkr_app_register_statement_bytes(zkr_app *app, zkr_registry *reg, const 
                                          const char *dataset, const zkr_kv *kv, size_t nkv,
                                          const uint8_t *po, size_t po_len, zkr_statement *out)
 {
+    zkr_err r;
+
     memset(out, 0, sizeof *out);
+    if ((r = zkr_app_ginf_statement_check(app, reg, schema, model)) != ZKR_OK)
+        return r;
     return zkr_registry_statement_add(reg, schema, program, model, dataset, kv, nkv, po, po_len,
                                       out, &app->diag);
 }

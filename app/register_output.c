@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "app/ginfer.h"
 #include "app/register.h"
 #include "app/store.h"
 #include "ml/ml.h"
@@ -54,35 +55,43 @@ static zkr_err out_revoked(zkr_app *app, zkr_registry *reg, const zkr_schema *sc
     return zkr_registry_check_revoked(reg, ZKR_KIND_DATASET, ds->sha256, NULL, &app->diag);
 }
 
+/* The stored model bytes, checked against the registered sha256 (into b). */
+static zkr_err out_model_bytes(zkr_app *app, const zkr_artifact *a, zkr_buf *b);
+
 /* The stored model bytes, checked against the registered sha256, decoded. */
 static zkr_err out_model(zkr_app *app, const zkr_artifact *a, zkr_ml_model **m)
 {
+    zkr_buf b = {0};
+    zkr_err r;
+
+    if ((r = out_model_bytes(app, a, &b)) == ZKR_OK)
+        r = zkr_ml_model_decode(b.p, b.len, m, &app->diag);
+    zkr_buf_free(&b);
+    return r;
+}
+
+static zkr_err out_model_bytes(zkr_app *app, const zkr_artifact *a, zkr_buf *b)
+{
     char path[4096];
     uint8_t sha[ZKR_DIGEST_BYTES];
-    zkr_buf b = {0};
     zkr_err r;
 
     if ((r = zkr_app_store_path(app, "models", a->sha256, "", path, sizeof path)) != ZKR_OK)
         return r;
-    if ((r = zkr_file_read(path, ZKR_ML_MODEL_MAX_BYTES, &b, &app->diag)) != ZKR_OK) {
+    if ((r = zkr_file_read(path, ZKR_ML_MODEL_MAX_BYTES, b, &app->diag)) != ZKR_OK) {
         if (r == ZKR_ERR_NOT_FOUND)
             r = zkr_fail(&app->diag, r,
                          "model %lld: its bytes are not in the store beside this registry, so "
                          "no output can be computed from it",
                          (long long)a->id);
-        goto out;
+        return r;
     }
-    zkr_sha256(b.p, b.len, sha);
-    if (sodium_memcmp(sha, a->sha256, ZKR_DIGEST_BYTES) != 0) {
-        r = zkr_fail(&app->diag, ZKR_ERR_MISMATCH_MODEL,
-                     "%s: stored bytes differ from model %lld's registered sha256", path,
-                     (long long)a->id);
-        goto out;
-    }
-    r = zkr_ml_model_decode(b.p, b.len, m, &app->diag);
-out:
-    zkr_buf_free(&b);
-    return r;
+    zkr_sha256(b->p, b->len, sha);
+    if (sodium_memcmp(sha, a->sha256, ZKR_DIGEST_BYTES) != 0)
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_MODEL,
+                        "%s: stored bytes differ from model %lld's registered sha256", path,
+                        (long long)a->id);
+    return ZKR_OK;
 }
 
 /* The dataset's remembered file, checked against the registered sha256. */
@@ -134,6 +143,41 @@ static zkr_err out_inference(zkr_app *app, const zkr_ml_model *m, const zkr_data
              (unsigned)t.dims[t.n_layers - 1]);
 out:
     zkr_ml_trace_free(&t);
+    return r;
+}
+
+/* graph-inference@1: the graph model's int8 output on the record (zkreg infer's bytes). */
+static zkr_err out_graph(zkr_app *app, const zkr_artifact *a, const zkr_dataset *ds,
+                         const out_params *op, zkr_buf *out, char *line, size_t line_len)
+{
+    zkr_ml_gtrace t;
+    zkr_ml_gmodel *gm = NULL;
+    const zkr_ml_gprog *g;
+    zkr_buf b = {0};
+    const uint8_t *x;
+    uint8_t label;
+    uint32_t last;
+    zkr_err r;
+
+    memset(&t, 0, sizeof t);
+    if ((r = out_model_bytes(app, a, &b)) != ZKR_OK ||
+        (r = zkr_ml_gmodel_decode(b.p, b.len, &gm, &app->diag)) != ZKR_OK)
+        goto out;
+    g = zkr_ml_gmodel_prog(gm);
+    last = g->n_nodes - 1;
+    if ((r = zkr_ml_record_input(ds, op->index, zkr_ml_gprog_elems(g, 0), &x, &label,
+                                 &app->diag)) != ZKR_OK ||
+        (r = zkr_ml_gtrace_init(&t, g)) != ZKR_OK ||
+        (r = zkr_ml_ginfer(gm, x, zkr_ml_gprog_elems(g, 0), &t, &app->diag)) != ZKR_OK ||
+        (r = zkr_infer_output_encode(t.y[last], zkr_ml_gprog_elems(g, last), out)) != ZKR_OK)
+        goto out;
+    snprintf(line, line_len, "record %llu: argmax %u (label %u), %u logits",
+             (unsigned long long)op->index, (unsigned)t.argmax, (unsigned)label,
+             (unsigned)zkr_ml_gprog_elems(g, last));
+out:
+    zkr_ml_gtrace_free(&t);
+    zkr_ml_gmodel_free(gm);
+    zkr_buf_free(&b);
     return r;
 }
 
@@ -212,10 +256,11 @@ static zkr_err out_kind(zkr_app *app, const zkr_schema *sc, const zkr_app_output
                         "--public-output-from-model: schema %s@%llu binds no public output",
                         sc->name, (unsigned long long)sc->version);
     *eval = strcmp(sc->proof_kind, "evaluation@1") == 0;
-    if (!*eval && strcmp(sc->proof_kind, "inference@1") != 0)
+    if (!*eval && strcmp(sc->proof_kind, "inference@1") != 0 &&
+        !zkr_app_ginf_kind_is(sc->proof_kind))
         return zkr_fail(&app->diag, ZKR_ERR_UNSUPPORTED,
-                        "--public-output-from-model: schema %s@%llu is %s; only inference@1 and "
-                        "evaluation@1 outputs are computed here",
+                        "--public-output-from-model: schema %s@%llu is %s; only inference@1, "
+                        ZKR_APP_GINF_KIND " and evaluation@1 outputs are computed here",
                         sc->name, (unsigned long long)sc->version, sc->proof_kind);
     if (!*eval && o->has_threshold)
         return zkr_fail(&app->diag, ZKR_ERR_USAGE,
@@ -261,9 +306,16 @@ zkr_err zkr_app_output_from_model(zkr_app *app, zkr_registry *reg, const char *s
     else if ((r = out_param(app, kv, nkv, "record_index", &op.index, &op.has_index)) == ZKR_OK &&
              !op.has_index)
         r = zkr_fail(&app->diag, ZKR_ERR_MALFORMED,
-                     "--public-output-from-model: inference@1 needs --param record_index=I");
-    if (r != ZKR_OK || (r = out_model(app, &m, &mm)) != ZKR_OK ||
-        (r = out_dataset(app, &ds, &d)) != ZKR_OK)
+                     "--public-output-from-model: %s needs --param record_index=I",
+                     sc.proof_kind);
+    if (r == ZKR_OK && zkr_app_ginf_kind_is(sc.proof_kind)) {
+        if ((r = zkr_app_ginf_statement_check(app, reg, schema, model)) == ZKR_OK &&
+            (r = out_dataset(app, &ds, &d)) == ZKR_OK)
+            r = out_graph(app, &m, d, &op, out, line, line_len);
+        goto out;
+    }
+    if (r != ZKR_OK || (r = zkr_app_ginf_statement_check(app, reg, schema, model)) != ZKR_OK ||
+        (r = out_model(app, &m, &mm)) != ZKR_OK || (r = out_dataset(app, &ds, &d)) != ZKR_OK)
         goto out;
     r = eval ? out_evaluation(app, mm, d, &op, o, out, line, line_len)
              : out_inference(app, mm, d, &op, out, line, line_len);

@@ -4,6 +4,7 @@
  */
 #include "app/workers.h"
 #include "app/eval.h"
+#include "app/ginfer.h"
 #include "app/infer.h"
 #include "app/train.h"
 
@@ -29,6 +30,10 @@ const zkr_worker_kind zkr_app_workers[] = {
      "verify an evaluation-fixed@1 proof against a statement and its records", NULL},
     {"evalf-prove", ZKR_SANDBOX_POLICY_PROVER, zkr_app_worker_evalf_prove,
      "prove an evaluation of a FIXED training model over a record range", NULL},
+    {"ginf-verify", ZKR_SANDBOX_POLICY_VERIFIER, zkr_app_worker_ginf_verify,
+     "verify a graph-inference@1 (CNN) proof against a statement and its record", NULL},
+    {"ginf-prove", ZKR_SANDBOX_POLICY_PROVER, zkr_app_worker_ginf_prove,
+     "prove one graph-inference@1 (CNN) inference", NULL},
     {"sha256", ZKR_SANDBOX_POLICY_VERIFIER, zkr_sandbox_worker_sha256,
      "SHA-256 of the request (doctor self-test, benchmark)", NULL},
     {"merkle-root", ZKR_SANDBOX_POLICY_VERIFIER, zkr_sandbox_worker_merkle_root,

@@ -32,6 +32,9 @@ static const char prove_help[] =
     "An evaluation@1 or evaluation-fixed@1 (a FIXED training model) statement\n"
     "(docs/proof-system.md) is proven over its record range in one proof (CPU\n"
     "only) and prints the number correct as well.\n"
+    "A graph-inference@1 statement (a CNN: a graph model, docs/proof-system.md)\n"
+    "is proven in the confined ginf-prove worker on the CPU (--backend cuda is\n"
+    "refused, exit 3).\n"
     "--zk-seed FILE (from `zkreg zk-seed new`) applies to hiding (@2) proof kinds\n"
     "only and is refused for @1 statements (exit 2) before any passphrase is\n"
     "asked. This command does not prove the hiding kinds yet (exit 3).\n" ZKR_CLI_EXIT_HELP;
@@ -39,9 +42,10 @@ static const char prove_help[] =
 static const char verify_help[] =
     "usage: zkreg verify --statement ID PROOF [--no-sandbox]\n"
     "\n"
-    "Verifies PROOF (inference@1, training-step@1, evaluation@1 or\n"
-    "evaluation-fixed@1) against the\n"
-    "registered statement ID. Every binding is taken\n"
+    "Verifies PROOF (inference@1, training-step@1, evaluation@1,\n"
+    "evaluation-fixed@1 or graph-inference@1) against the\n"
+    "registered statement ID. A graph-inference@1 proof needs the model's bytes\n"
+    "beside the registry and the dataset's file (its record is read there). Every binding is taken\n"
     "from the registry, never from the proof: schema (proof kind, pinned\n"
     "verifier version, parameter set), program digest, model commitment, dataset\n"
     "commitment, record index, public output, and revocations. A mismatch is\n"

@@ -19,11 +19,15 @@
 
 #include "common/common.h"
 #include "fuzz_eval_proof.h"
+#include "fuzz_ginfer_proof.h"
 #include "fuzz_keyfile.h"
 #include "fuzz_matmul2.h"
 #include "fuzz_proof.h"
 #include "fuzz_verifier.h"
+#include "ml/ml.h"
+#include "prover/ginfer.h"
 #include "registry/registry_int.h"
+#include "verifier/ginfer.h"
 #include "sandbox/sandbox_int.h"
 #include "signer/signer_int.h"
 
@@ -554,6 +558,163 @@ done:
     zkr_buf_free(&out);
 }
 
+/* ---- graph-inference@1 (fuzz_ginfer_proof.h layout) ---- */
+
+static uint32_t gen_gnode(zkr_ml_gprog *g, zkr_ml_gnode n)
+{
+    uint32_t i = g->n_nodes++;
+
+    g->nodes[i] = n;
+    if (zkr_ml_gprog_set_shape(g, i, NULL) != ZKR_OK)
+        g->nodes[i].c = 0;
+    return i;
+}
+
+/* Every op graph-inference@1 proves, on small shapes: fast to verify, so fast to fuzz. */
+static void gen_gprog(zkr_ml_gprog *g)
+{
+    uint32_t c1, c2, a, l, ap, mp, a2;
+
+    memset(g, 0, sizeof *g);
+    g->input_encoding = ZKR_ML_INPUT_U8_DIV255;
+    g->nodes[0] = (zkr_ml_gnode){.op = ZKR_ML_GOP_INPUT, .c = 2, .h = 6, .w = 6};
+    g->n_nodes = 1;
+    c1 = gen_gnode(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .act = ZKR_ML_ACT_RELU, .n_in = 1,
+                                     .c = 3, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .pt = 1,
+                                     .pl = 1, .pb = 1, .pr = 1, .dh = 1, .dw = 1, .groups = 1});
+    c2 = gen_gnode(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .n_in = 1, .in = {c1}, .c = 3,
+                                     .kh = 3, .kw = 3, .sh = 1, .sw = 1, .pt = 2, .pl = 2,
+                                     .pb = 2, .pr = 2, .dh = 2, .dw = 2, .groups = 3});
+    a = gen_gnode(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_ADD, .act = ZKR_ML_ACT_RELU, .n_in = 2,
+                                    .in = {c1, c2}});
+    l = gen_gnode(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_LOOKUP, .n_in = 1, .in = {a}});
+    ap = gen_gnode(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_AVGPOOL, .n_in = 1, .in = {l}, .kh = 2,
+                                     .kw = 2, .sh = 2, .sw = 2});
+    mp = gen_gnode(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_MAXPOOL, .n_in = 1, .in = {ap}, .kh = 3,
+                                     .kw = 3, .sh = 1, .sw = 1, .pt = 1, .pl = 1, .pb = 1,
+                                     .pr = 1});
+    a2 = gen_gnode(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_ADD, .n_in = 2, .in = {mp, ap}});
+    (void)gen_gnode(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_DENSE, .n_in = 1, .in = {a2}, .c = 10});
+}
+
+/* The graph-model file of gen_gprog with deterministic parameters. */
+static zkr_err gen_gmodel(const zkr_ml_gprog *g, zkr_buf *out)
+{
+    zkr_ml_gparams prm[ZKR_ML_G_MAX_NODES];
+    int8_t *w[ZKR_ML_G_MAX_NODES] = {0}, table[256];
+    int32_t *b[ZKR_ML_G_MAX_NODES] = {0};
+    uint32_t *m[ZKR_ML_G_MAX_NODES] = {0};
+    zkr_err r = ZKR_OK;
+
+    memset(prm, 0, sizeof prm);
+    for (int j = 0; j < 256; j++)
+        table[j] = (int8_t)((j - 128) / 2 + (j % 7) - 3);
+    for (uint32_t i = 1; i < g->n_nodes && r == ZKR_OK; i++) {
+        const zkr_ml_gnode *n = &g->nodes[i];
+        const zkr_ml_gnode *x = &g->nodes[n->in[0]];
+        size_t fan = n->op == ZKR_ML_GOP_CONV ? (size_t)(x->c / n->groups) * n->kh * n->kw
+                                               : (size_t)x->c * x->h * x->w;
+        if (n->op == ZKR_ML_GOP_ADD)
+            prm[i].shift = 8, prm[i].ma = 100, prm[i].mb = 140;
+        else if (n->op == ZKR_ML_GOP_LOOKUP)
+            prm[i].table = table;
+        if (n->op != ZKR_ML_GOP_CONV && n->op != ZKR_ML_GOP_DENSE)
+            continue;
+        w[i] = malloc((size_t)n->c * fan);
+        b[i] = malloc(n->c * sizeof **b);
+        m[i] = malloc(n->c * sizeof **m);
+        if (!w[i] || !b[i] || !m[i]) {
+            r = ZKR_ERR_NOMEM;
+            break;
+        }
+        for (size_t k = 0; k < (size_t)n->c * fan; k++)
+            w[i][k] = (int8_t)((int)((k * 37 + i * 11) % 201) - 100);
+        for (uint32_t c = 0; c < n->c; c++) {
+            b[i][c] = (int32_t)(c * 131) - 200;
+            m[i][c] = (uint32_t)(60000 / fan) + c;
+        }
+        prm[i].w = w[i], prm[i].bias = b[i], prm[i].mult = m[i], prm[i].shift = 16;
+    }
+    if (r == ZKR_OK)
+        r = zkr_ml_gmodel_encode(g, prm, out, NULL);
+    for (uint32_t i = 0; i < ZKR_ML_G_MAX_NODES; i++) {
+        free(w[i]);
+        free(b[i]);
+        free(m[i]);
+    }
+    return r;
+}
+
+static void gen_ginfer(const char *dir, uint8_t seed, const char *name)
+{
+    zkr_ml_gprog g;
+    zkr_ml_gmodel *gm = NULL;
+    zkr_ginf_model_in in;
+    zkr_ginf_params *mp = calloc(1, sizeof *mp);
+    zkr_ginf_model *pm = NULL;
+    zkr_pcs_commitment pc;
+    zkr_params p;
+    zkr_buf mb = {0}, proof = {0}, output = {0}, out = {0};
+    int64_t *store = NULL;
+    uint8_t input[2 * 6 * 6], sid[32];
+    int8_t y[64];
+    uint32_t n, am;
+
+    memset(sid, 0x6a ^ seed, sizeof sid);
+    for (size_t k = 0; k < sizeof input; k++)
+        input[k] = (uint8_t)(k * 29 + seed * 71 + 5);
+    gen_gprog(&g);
+    if (!mp || gen_gmodel(&g, &mb) != ZKR_OK ||
+        zkr_ml_gmodel_decode(mb.p, mb.len, &gm, NULL) != ZKR_OK ||
+        zkr_ginf_from_gmodel(gm, &in, mp, &store) != ZKR_OK ||
+        zkr_params_get(ZKR_PARAM_SET_128, &p) != ZKR_OK ||
+        zkr_prover_ginf_commit(&p, &in, 1, &pm, &pc, NULL) != ZKR_OK ||
+        zkr_prover_ginf(&p, sid, pm, input, sizeof input, 1, &proof, &output, NULL) != ZKR_OK ||
+        zkr_infer_output_decode(output.p, output.len, y, 64, &n, &am) != ZKR_OK)
+        goto fail;
+    {
+        /* A seed must be a valid tuple, so that mutations start from acceptance. */
+        zkr_verifier_ginf_statement st;
+        memset(&st, 0, sizeof st);
+        memcpy(st.statement_id, sid, 32);
+        st.param_set = ZKR_PARAM_SET_128;
+        st.g = zkr_ml_gmodel_prog(gm);
+        st.mp = mp;
+        st.model = pc;
+        st.input = input;
+        st.input_len = sizeof input;
+        st.output = y;
+        st.output_n = n;
+        if (zkr_verify_ginf(proof.p, proof.len, &st, NULL) != ZKR_OK)
+            goto fail;
+    }
+    if (zkr_buf_append(&out, sid, 32) != ZKR_OK || zkr_buf_append(&out, pc.root, 32) != ZKR_OK)
+        goto fail;
+    put_le32(&out, pc.n_vars);
+    put_le32(&out, (uint32_t)mb.len);
+    put_le32(&out, (uint32_t)sizeof input);
+    put_le32(&out, (uint32_t)output.len);
+    if (zkr_buf_append(&out, mb.p, mb.len) != ZKR_OK ||
+        zkr_buf_append(&out, input, sizeof input) != ZKR_OK ||
+        zkr_buf_append(&out, output.p, output.len) != ZKR_OK ||
+        zkr_buf_append(&out, proof.p, proof.len) != ZKR_OK)
+        goto fail;
+    emit(dir, "ginfer_proof", name, out.p, out.len);
+    goto done;
+fail:
+    fprintf(stderr, "fuzz_gen_corpus: cannot make the graph-inference seed %s\n", name);
+    failed = 1;
+done:
+    zkr_ginf_model_free(pm);
+    zkr_ml_gmodel_free(gm);
+    free(store);
+    free(mp);
+    zkr_buf_free(&mb);
+    zkr_buf_free(&proof);
+    zkr_buf_free(&output);
+    zkr_buf_free(&out);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2 || argc > 3) {
@@ -570,6 +731,8 @@ int main(int argc, char **argv)
     /* One matmul@2 seed: a version 2 proof carries seven hiding openings (~0.85 MB). */
     gen_matmul2_shape(argv[1], 1, 1, 1, 5);
     gen_keyfile(argv[1]);
+    gen_ginfer(argv[1], 0, "gen-resid-2x6x6-a");
+    gen_ginfer(argv[1], 1, "gen-resid-2x6x6-b");
     gen_ipc(argv[1]);
     {
         static const uint32_t two[] = {12, 8, 3}, three[] = {10, 8, 4, 3};

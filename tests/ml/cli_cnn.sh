@@ -1,15 +1,22 @@
 #!/bin/sh
 # Graph (CNN) programs through the CLI with the LeNet-5 fixture: register-
-# program keeps a version 2 program, register-model --calibrate quantizes,
-# infer runs it natively (registry and file forms agree, deterministic
-# bytes), eval reports agreement, and prove refuses a graph program with a
-# clear error; reject twins: a model of another program, a tampered model.
+# program keeps a version 2 program, register-model --calibrate quantizes
+# and commits, infer runs it natively (registry and file forms agree,
+# deterministic bytes), eval reports agreement; graph-inference@1 end to
+# end: register-statement --public-output-from-model, prove and verify in
+# the confined workers, attest, gate, export/import and verify on the
+# importing registry. Reject twins: a model of another program, a tampered
+# model, a graph model under an inference@1 schema and an MLP under a
+# graph-inference@1 one, a tampered and a truncated proof, the proof for
+# another record and under an MLP statement (verify and attest), bad ONNX
+# named by node (registry byte-identical).
 # TAP. Usage: cli_cnn.sh path/to/zkreg
 set -u
 ZKREG=$1
 SRC=${ZKR_SOURCE_ROOT:-.}
 FIX=$SRC/tests/fixtures/lenet5.onnx
 MLP=$SRC/tests/fixtures/mlp_784_128_10.onnx
+TINY=$SRC/tests/fixtures/tiny_cnn.onnx   # proven here: conv, max pool, dense at a fraction of LeNet's cost
 DATA=/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz
 T=$(mktemp -d /tmp/zkr-cnn-cli.XXXXXX)
 trap 'rm -rf "$T"' EXIT
@@ -64,10 +71,152 @@ cat >"$T/schema.json" <<'JSON'
  "fields": [{"name": "record_index", "type": "u64"}]}
 JSON
 expect 0 "register-schema" "$ZKREG" register-schema "$T/schema.json"
-expect 0 "statement for record 7" "$ZKREG" register-statement --schema fmnist-cnn@1 --program 1 \
-  --model 2 --dataset 3 --param record_index=7 --public-output "$T/out7.bin"
-expect 3 "prove refuses a graph program" "$ZKREG" prove --statement 1 -o "$T/p7" --no-sandbox
-grep -q "graph (CNN) model" "$T/err"; ok $? "... with a clear error"
-[ ! -e "$T/p7" ]; ok $? "... and writes no proof"
+expect 1 "a graph model under an inference@1 schema is a binding mismatch" "$ZKREG" \
+  register-statement --schema fmnist-cnn@1 --program 1 --model 2 --dataset 3 \
+  --param record_index=7 --public-output "$T/out7.bin"
+grep -q "graph (CNN) model.*graph-inference@1" "$T/err"; ok $? "... naming both sides"
+
+# ------------------------------------------------------------ graph-inference@1
+cat >"$T/gschema.json" <<'JSON'
+{"name": "fmnist-lenet", "version": 1, "proof_kind": "graph-inference@1",
+ "proof_system": "zkreg-sumcheck-basefold", "parameter_set": "goldilocks-128",
+ "verifier_version": "0.2.0", "public_output": true,
+ "fields": [{"name": "record_index", "type": "u64"}]}
+JSON
+expect 0 "register-schema graph-inference@1" "$ZKREG" register-schema "$T/gschema.json"
+expect 0 "the LeNet graph model has a commitment" "$ZKREG" --json show model 2
+grep -q '"commitment":"[0-9a-f]\{64\}"' "$T/out"; ok $? "... 64 hex digits"
+# The proven statements use the first 64 test records (raw IDX files), so that every verify,
+# which recomputes the dataset's commitment, stays cheap under the sanitizers; the small
+# models are calibrated on them too.
+SMALL=$T/small-images-idx3-ubyte
+{ printf '\000\000\010\003\000\000\000\100\000\000\000\034\000\000\000\034'
+  gzip -dc "$DATA" | tail -c +17 | head -c $((64 * 784)); } >"$SMALL"
+{ printf '\000\000\010\001\000\000\000\100'
+  gzip -dc "${DATA%images-idx3-ubyte.gz}labels-idx1-ubyte.gz" | tail -c +9 | head -c 64; } \
+  >"$T/small-labels-idx1-ubyte"
+expect 0 "register-dataset of the first 64 records" "$ZKREG" --json register-dataset "$SMALL"
+SD=$(sed -n 's/.*"id":\([0-9]*\).*/\1/p' "$T/out")
+expect 0 "register-program of a small CNN" "$ZKREG" --json register-program "$TINY"
+TP=$(sed -n 's/.*"id":\([0-9]*\).*/\1/p' "$T/out")
+TPSHA=$(sed -n 's/.*"sha256":"\([0-9a-f]*\)".*/\1/p' "$T/out")
+expect 0 "register-model --calibrate of it" "$ZKREG" --json register-model "$TINY" \
+  --program "$TP" --calibrate "$SD"
+TM=$(sed -n 's/.*"id":\([0-9]*\).*/\1/p' "$T/out")
+TSHA=$(sed -n 's/.*"sha256":"\([0-9a-f]*\)".*/\1/p' "$T/out")
+grep -q '"commitment":"[0-9a-f]\{64\}"' "$T/out"; ok $? "... committed by zkreg"
+expect 0 "infer record 7 with it" "$ZKREG" infer --model "$TM" --dataset "$SD" --record 7 \
+  --output-file "$T/tout7.bin"
+expect 0 "statement for record 7, output from the model" "$ZKREG" register-statement \
+  --schema fmnist-lenet@1 --program "$TP" --model "$TM" --dataset "$SD" --param record_index=7 \
+  --public-output-from-model
+S7=$(cat "$T/out")
+grep -q "bound public output $(od -An -tx1 "$T/tout7.bin" | tr -d ' \n')" "$T/err"
+ok $? "... binds exactly zkreg infer's output bytes"
+expect 0 "statement for record 8" "$ZKREG" register-statement --schema fmnist-lenet@1 \
+  --program "$TP" --model "$TM" --dataset "$SD" --param record_index=8 --public-output-from-model
+S8=$(cat "$T/out")
+expect 0 "register-program of the MLP" "$ZKREG" --json register-program "$MLP"
+MP=$(sed -n 's/.*"id":\([0-9]*\).*/\1/p' "$T/out")
+expect 0 "register-model of the MLP" "$ZKREG" --json register-model "$MLP" --program "$MP" \
+  --calibrate "$SD"
+MM=$(sed -n 's/.*"id":\([0-9]*\).*/\1/p' "$T/out")
+expect 1 "an MLP model under a graph-inference@1 schema is a binding mismatch" "$ZKREG" \
+  register-statement --schema fmnist-lenet@1 --program "$MP" --model "$MM" --dataset 3 \
+  --param record_index=7 --public-output-from-model
+grep -q "not a graph (CNN) model.*graph-inference@1" "$T/err"; ok $? "... naming both sides"
+expect 1 "the LeNet model under the MLP's program" "$ZKREG" register-statement \
+  --schema fmnist-lenet@1 --program "$MP" --model 2 --dataset 3 --param record_index=7 \
+  --public-output "$T/out7.bin"
+expect 0 "an inference@1 statement on the MLP" "$ZKREG" register-statement \
+  --schema fmnist-cnn@1 --program "$MP" --model "$MM" --dataset 3 --param record_index=7 \
+  --public-output-from-model
+SM=$(cat "$T/out")
+expect 0 "prove the graph statement (confined ginf-prove worker)" "$ZKREG" prove \
+  --statement "$S7" -o "$T/p7"
+expect 0 "prove it again, with 2 threads" "$ZKREG" prove --statement "$S7" -o "$T/p7b" \
+  --threads 2
+cmp -s "$T/p7" "$T/p7b"; ok $? "... byte-identical proofs (deterministic)"
+expect 0 "verify it (confined ginf-verify worker)" "$ZKREG" --json verify --statement "$S7" \
+  "$T/p7"
+grep -q '"kind":"graph-inference@1"' "$T/out"; ok $? "... reported as graph-inference@1"
+sz=$(wc -c <"$T/p7")
+cp "$T/p7" "$T/pbad"
+printf '\001' | dd of="$T/pbad" bs=1 seek=$((sz / 2)) conv=notrunc 2>/dev/null
+cmp -s "$T/p7" "$T/pbad"; [ $? -eq 1 ]; ok $? "a byte of the proof changed"
+expect 1 "a tampered graph proof is refused" "$ZKREG" verify --statement "$S7" "$T/pbad"
+head -c $((sz - 5)) "$T/p7" >"$T/ptrunc"
+expect 3 "a truncated graph proof is malformed" "$ZKREG" verify --statement "$S7" "$T/ptrunc"
+expect 1 "the proof for record 7 presented for record 8 is refused" "$ZKREG" verify \
+  --statement "$S8" "$T/p7"
+expect 1 "the graph proof presented under an MLP statement is refused" "$ZKREG" verify \
+  --statement "$SM" "$T/p7"
+
+# The store's P-root cache is never trusted: a changed root is refused, a missing one recomputed.
+G=$T/reg.db.d/models/$TSHA.gpcs
+cp "$G" "$T/gpcs.orig"
+printf '\377' | dd of="$G" bs=1 seek=3 conv=notrunc 2>/dev/null
+expect 1 "verify with a changed P root beside the registry is refused" "$ZKREG" verify \
+  --statement "$S7" "$T/p7"
+grep -q "registered model commitment" "$T/err"; ok $? "... naming the model commitment"
+rm -f "$G"
+expect 0 "verify with the cache removed recomputes P from the model file" "$ZKREG" verify \
+  --statement "$S7" "$T/p7"
+cmp -s "$T/gpcs.orig" "$G" || [ ! -e "$G" ]; ok $? "... and writes nothing else there"
+cp "$T/reg.db.d/models/$TSHA" "$T/model.orig"
+printf '\001' | dd of="$T/reg.db.d/models/$TSHA" bs=1 seek=200 conv=notrunc 2>/dev/null
+expect 1 "prove refuses a stored model that differs from the registered sha256" "$ZKREG" prove \
+  --statement "$S7" -o "$T/px"
+[ ! -e "$T/px" ]; ok $? "... and writes no proof"
+cp "$T/model.orig" "$T/reg.db.d/models/$TSHA"
+cp "$T/gpcs.orig" "$G"
+
+# ------------------------------------------------------------ attest, gate
+(umask 077; echo "cli-cnn-key-pass" >"$T/keypass")
+expect 0 "key generate" "$ZKREG" key generate --type ed25519 -o "$T/ed.key" \
+  --passphrase-file "$T/keypass" --kdf interactive
+expect 0 "key register" "$ZKREG" key register "file:$T/ed.key"
+ED_PUB=$("$ZKREG" key public "file:$T/ed.key" | head -1)
+att() { # statement proof out
+  "$ZKREG" attest --statement "$1" --proof "$2" --key "file:$T/ed.key" -o "$3" \
+    --passphrase-file "$T/keypass" --registry-passphrase-file "$T/pass"
+}
+expect 1 "attest refuses the record-7 proof for record 8 (laundered)" att "$S8" "$T/p7" "$T/l.att"
+grep -q "input mismatch" "$T/err"; ok $? "... naming the record"
+expect 1 "attest refuses the graph proof under the MLP statement" att "$SM" "$T/p7" "$T/l.att"
+expect 1 "attest refuses a tampered graph proof" att "$S7" "$T/pbad" "$T/l.att"
+[ ! -e "$T/l.att" ]; ok $? "... and no refused attestation was written"
+expect 0 "attest the graph proof (verify before sign)" att "$S7" "$T/p7" "$T/g.att"
+printf '{"format":"zkreg-policy/v1","trusted_keys":["%s"],"threshold":1,"schemas":["fmnist-lenet@1"],"max_age_seconds":100000000000,"require_log_inclusion":true,"check_revocation":true}\n' "$ED_PUB" >"$T/policy.json"
+expect 0 "gate passes the graph attestation" "$ZKREG" gate --policy "$T/policy.json" "$T/g.att"
+
+# ------------------------------------------------------------ export / import
+expect 0 "export the graph statement" "$ZKREG" export -o "$T/b.zkb" --statement "$S7" \
+  --passphrase-file "$T/pass"
+expect 0 "a second registry" "$ZKREG" --registry "$T/r2.db" init --passphrase-file "$T/pass" \
+  --kdf interactive
+VK=$("$ZKREG" --json log key 2>/dev/null | sed -n 's/.*"verifier_key":"\([^"]*\)".*/\1/p')
+expect 0 "import it there" "$ZKREG" --registry "$T/r2.db" import "$T/b.zkb" --trusted-key "$VK"
+expect 0 "the graph model's bytes placed beside the second registry (already registered)" \
+  "$ZKREG" --registry "$T/r2.db" register-model "$T/reg.db.d/models/$TSHA" --program "$TPSHA"
+grep -q "already" "$T/out" "$T/err"; ok $? "... identical: nothing new registered"
+expect 0 "the dataset file known there too" "$ZKREG" --registry "$T/r2.db" register-dataset "$SMALL"
+expect 0 "the imported statement verifies on the second registry" "$ZKREG" --registry "$T/r2.db" \
+  verify --statement "$S7" "$T/p7"
+expect 1 "... and the tampered proof does not" "$ZKREG" --registry "$T/r2.db" verify \
+  --statement "$S7" "$T/pbad"
+
+# ------------------------------------------------------------ bad ONNX
+sum_reg() { cat "$T/reg.db" "$T/reg.db-wal" 2>/dev/null | sha256sum; }
+before=$(sum_reg)
+perl -0777 -pe 's/\x22\x07MaxPool/\x22\x07MaxPoom/' "$FIX" >"$T/bad.onnx"
+expect 3 "register-program of an ONNX with an unknown operator" "$ZKREG" register-program \
+  "$T/bad.onnx"
+grep -q "node 2 (MaxPoom '/2/MaxPool'): unsupported operator" "$T/err"
+ok $? "... naming the node's index, op, name and the reason"
+expect 3 "register-model --calibrate of it" "$ZKREG" register-model "$T/bad.onnx" --program 1 \
+  --calibrate "$DATA"
+grep -q "node 2 (MaxPoom '/2/MaxPool')" "$T/err"; ok $? "... naming the node"
+[ "$(sum_reg)" = "$before" ]; ok $? "the registry is byte-identical afterwards"
 echo "1..$n"
 exit $fail
