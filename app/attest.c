@@ -20,6 +20,7 @@
 #include "app/attest.h"
 #include "app/eval.h"
 #include "app/ginfer.h"
+#include "zk/infer_batch.h"
 #include "zk/eval_fixed.h"
 #include "app/workers.h"
 #include "verifier/verifier.h"
@@ -76,6 +77,7 @@ static const attest_kind attest_kinds[] = {
     {"evaluation@1", ZKR_KIND_EVALUATION1, zkr_app_eval_verify_request, "eval-verify"},
     {ZKR_EVALF_NAME, ZKR_KIND_EVAL_FIXED, zkr_app_eval_verify_request, "evalf-verify"},
     {ZKR_APP_GINF_KIND, ZKR_KIND_GINFER1, zkr_app_ginf_verify_request, "ginf-verify"},
+    {ZKR_IBATCH_NAME, ZKR_KIND_INFERENCE_BATCH1, zkr_app_eval_verify_request, "ibatch-verify"},
 };
 
 static const attest_kind *kind_of(const char *name)

@@ -14,8 +14,10 @@
 #include "app/infer.h"
 #include "app/store.h"
 #include "prover/evaluation_fixed.h"
+#include "prover/inference_batch.h"
 #include "prover/prover.h"
 #include "verifier/evaluation_fixed.h"
+#include "verifier/inference_batch.h"
 #include "verifier/verifier.h"
 #include "app/workers.h"
 #include "zkr_config.h"
@@ -29,7 +31,25 @@ typedef struct {
     unsigned mode;
     uint64_t out_count, value; /* the public output's record count and value */
     int fixed;                 /* evaluation-fixed@1: a FIXED training model (kind 9) */
+    int batch;                 /* inference-batch@1: every record's logits public (kind 8) */
+    uint64_t out_first;        /* inference-batch@1: the output's first record */
 } eval_stmt;
+
+/* The confined workers of each kind ("eval-*", "evalf-*", "ibatch-*"). */
+static const char *eval_worker(const eval_stmt *es, int verify)
+{
+    if (es->batch)
+        return verify ? "ibatch-verify" : "ibatch-prove";
+    if (es->fixed)
+        return verify ? "evalf-verify" : "evalf-prove";
+    return verify ? "eval-verify" : "eval-prove";
+}
+
+/* The largest public output a worker reply or request carries for this kind. */
+static size_t eval_output_max(int batch)
+{
+    return batch ? ZKR_IBATCH_OUTPUT_MAX : ZKR_EVAL_OUTPUT_BYTES;
+}
 
 typedef struct {
     zkr_dataset *ds;
@@ -63,7 +83,8 @@ int zkr_app_eval_is(zkr_registry *reg, const char *ref, zkr_statement *st)
 
 int zkr_app_eval_kind_is(const char *kind)
 {
-    return strcmp(kind, "evaluation@1") == 0 || strcmp(kind, ZKR_EVALF_NAME) == 0;
+    return strcmp(kind, "evaluation@1") == 0 || strcmp(kind, ZKR_EVALF_NAME) == 0 ||
+           strcmp(kind, ZKR_IBATCH_NAME) == 0;
 }
 
 /* An optional u64 statement parameter; *found tells whether it was given. */
@@ -93,11 +114,13 @@ static zkr_err eval_stmt_of(zkr_app *app, const zkr_statement *st, int verifying
     memset(es, 0, sizeof *es);
     if (!zkr_app_eval_kind_is(st->schema.proof_kind))
         return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_SCHEMA,
-                        "schema %s@%llu: proof kind '%s', not evaluation@1 or " ZKR_EVALF_NAME,
+                        "schema %s@%llu: proof kind '%s', not evaluation@1, " ZKR_EVALF_NAME
+                        " or " ZKR_IBATCH_NAME,
                         st->schema.name, (unsigned long long)st->schema.version,
                         st->schema.proof_kind);
     /* The schema's kind picks the worker and the verifier: a proof of the other kind is refused. */
     es->fixed = strcmp(st->schema.proof_kind, ZKR_EVALF_NAME) == 0;
+    es->batch = strcmp(st->schema.proof_kind, ZKR_IBATCH_NAME) == 0;
     if (verifying && strcmp(st->schema.verifier_version, ZKR_VERSION) != 0)
         return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_VERIFIER,
                         "schema %s@%llu pins verifier %s, this is %s", st->schema.name,
@@ -115,6 +138,17 @@ static zkr_err eval_stmt_of(zkr_app *app, const zkr_statement *st, int verifying
     if (!st->dataset.has_commitment)
         return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_DATASET, "dataset %lld has no commitment",
                         (long long)st->dataset.id);
+    if (es->batch) {
+        uint32_t od;
+        const int8_t *y;
+        if (!st->has_public_output ||
+            zkr_ibatch_output_decode(st->public_output.p, st->public_output.len, &es->out_first,
+                                     &es->out_count, &od, &y) != ZKR_OK)
+            return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_OUTPUT,
+                            "statement's public output is not a batch output (magic ZKIB, "
+                            "first, count, out_dim, logits: docs/formats.md)");
+        return ZKR_OK;
+    }
     if (!st->has_public_output ||
         zkr_eval_output_decode(st->public_output.p, st->public_output.len, &es->mode,
                                &es->out_count, &es->value) != ZKR_OK)
@@ -184,10 +218,13 @@ static zkr_err eval_data_open(zkr_app *app, const zkr_statement *st, const char 
         return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_DATASET,
                         "%s: its commitment differs from dataset %lld's registered commitment",
                         file, (long long)st->dataset.id);
-    if (es->out_count != count)
+    if (es->out_count != count || (es->batch && es->out_first != es->first))
         return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_OUTPUT,
-                        "the public output covers %llu records, the statement's range %llu",
-                        (unsigned long long)es->out_count, (unsigned long long)count);
+                        "the public output covers records %llu..+%llu, the statement's range "
+                        "%llu..+%llu",
+                        (unsigned long long)(es->batch ? es->out_first : es->first),
+                        (unsigned long long)es->out_count, (unsigned long long)es->first,
+                        (unsigned long long)count);
     return ZKR_OK;
 }
 
@@ -268,9 +305,15 @@ static zkr_err eval_prove_reply(zkr_app *app, const zkr_statement *st, const eva
 
     zkr_dec_init(&dec, reply->p, reply->len);
     if (zkr_dec_bytes(&dec, ZKR_PROOF_MAX_BYTES, &proof, &proof_len) != ZKR_OK ||
-        zkr_dec_bytes(&dec, ZKR_EVAL_OUTPUT_BYTES, &output, &output_len) != ZKR_OK ||
+        zkr_dec_bytes(&dec, eval_output_max(es->batch), &output, &output_len) != ZKR_OK ||
         zkr_dec_u64(&dec, &correct) != ZKR_OK || zkr_dec_finish(&dec) != ZKR_OK)
         return zkr_fail(&app->diag, ZKR_ERR_INTERNAL, "eval-prove worker reply malformed");
+    if (es->batch && (output_len != st->public_output.len ||
+                      memcmp(output, st->public_output.p, output_len) != 0))
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_OUTPUT,
+                        "the model's logits over records %llu..+%llu differ from the "
+                        "statement's public output; no proof written",
+                        (unsigned long long)es->first, (unsigned long long)es->out_count);
     if (output_len != st->public_output.len ||
         memcmp(output, st->public_output.p, output_len) != 0)
         return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_OUTPUT,
@@ -282,7 +325,8 @@ static zkr_err eval_prove_reply(zkr_app *app, const zkr_statement *st, const eva
     zkr_sha256(proof, proof_len, res->sha256);
     res->bytes = proof_len;
     res->seconds = secs;
-    res->evaluation = 1;
+    res->evaluation = !es->batch;
+    res->batch = es->batch;
     res->records = es->out_count;
     res->correct = correct;
     return ZKR_OK;
@@ -313,8 +357,8 @@ static zkr_err eval_prove_run(zkr_app *app, const zkr_statement *st, const eval_
         (r = eval_enc_batch(&req, &e.bt)) != ZKR_OK)
         goto out;
     t0 = eval_now();
-    r = zkr_sandbox_call(zkr_app_workers, es->fixed ? "evalf-prove" : "eval-prove", &so, req.p,
-                         req.len, reply, &sres, &app->diag);
+    r = zkr_sandbox_call(zkr_app_workers, eval_worker(es, 0), &so, req.p, req.len, reply, &sres,
+                         &app->diag);
     *secs = eval_now() - t0;
 out:
     zkr_buf_free(&req);
@@ -362,7 +406,7 @@ zkr_err zkr_app_eval_prove_model(zkr_app *app, const zkr_statement *st, const ui
         goto out;
     zkr_dec_init(&dec, reply.p, reply.len);
     if (zkr_dec_bytes(&dec, ZKR_PROOF_MAX_BYTES, &pp, &pl) != ZKR_OK ||
-        zkr_dec_bytes(&dec, ZKR_EVAL_OUTPUT_BYTES, &output, &ol) != ZKR_OK ||
+        zkr_dec_bytes(&dec, eval_output_max(es.batch), &output, &ol) != ZKR_OK ||
         zkr_dec_u64(&dec, correct) != ZKR_OK || zkr_dec_finish(&dec) != ZKR_OK) {
         r = zkr_fail(&app->diag, ZKR_ERR_INTERNAL, "eval-prove worker reply malformed");
         goto out;
@@ -407,6 +451,9 @@ out:
     return r;
 }
 
+/* The worker's kind: evaluation@1, evaluation-fixed@1, inference-batch@1. */
+enum { EW_EVAL, EW_FIXED, EW_BATCH };
+
 static zkr_err eval_worker_prove(const uint8_t *req, size_t req_len, zkr_buf *reply, int fixed,
                                  zkr_diag *d)
 {
@@ -434,7 +481,7 @@ static zkr_err eval_worker_prove(const uint8_t *req, size_t req_len, zkr_buf *re
         return zkr_fail(d, ZKR_ERR_MALFORMED, "eval-prove request malformed");
     if (zkr_params_get(set, &p) != ZKR_OK)
         return zkr_fail(d, ZKR_ERR_MISMATCH_PARAMS, "unknown parameter set %u", set);
-    if (fixed) {
+    if (fixed == EW_FIXED) {
         r = eval_prove_fixed(&p, sid, model, model_len, want_mc, mode, tau, &bt, threads, &proof,
                              &out, &correct, d);
         goto reply;
@@ -447,7 +494,11 @@ static zkr_err eval_worker_prove(const uint8_t *req, size_t req_len, zkr_buf *re
                      "the stored model's commitment differs from the registered commitment");
         goto out;
     }
-    r = zkr_prover_evaluation(&p, sid, im, &bt, mode, tau, threads, &proof, &out, &correct, d);
+    if (fixed == EW_BATCH)
+        r = zkr_prover_inference_batch(&p, sid, im, &bt, threads, &proof, &out, d);
+    else
+        r = zkr_prover_evaluation(&p, sid, im, &bt, mode, tau, threads, &proof, &out, &correct,
+                                  d);
 reply:
     if (r != ZKR_OK)
         goto out;
@@ -465,13 +516,19 @@ out:
 
 zkr_err zkr_app_worker_eval_prove(const uint8_t *req, size_t req_len, zkr_buf *reply, zkr_diag *d)
 {
-    return eval_worker_prove(req, req_len, reply, 0, d);
+    return eval_worker_prove(req, req_len, reply, EW_EVAL, d);
 }
 
 zkr_err zkr_app_worker_evalf_prove(const uint8_t *req, size_t req_len, zkr_buf *reply,
                                    zkr_diag *d)
 {
-    return eval_worker_prove(req, req_len, reply, 1, d);
+    return eval_worker_prove(req, req_len, reply, EW_FIXED, d);
+}
+
+zkr_err zkr_app_worker_ibatch_prove(const uint8_t *req, size_t req_len, zkr_buf *reply,
+                                    zkr_diag *d)
+{
+    return eval_worker_prove(req, req_len, reply, EW_BATCH, d);
 }
 
 /* ------------------------------------------------------------------ */
@@ -529,8 +586,8 @@ static zkr_err eval_verify_run(zkr_app *app, const zkr_statement *st, const eval
     pb.p = (uint8_t *)proof; /* borrowed, never freed here */
     pb.len = len;
     if ((r = eval_verify_req(app, st, es, &pb, &req)) != ZKR_OK ||
-        (r = zkr_sandbox_call(zkr_app_workers, es->fixed ? "evalf-verify" : "eval-verify", &so,
-                              req.p, req.len, &reply, &res, &app->diag)) != ZKR_OK)
+        (r = zkr_sandbox_call(zkr_app_workers, eval_worker(es, 1), &so, req.p, req.len, &reply,
+                              &res, &app->diag)) != ZKR_OK)
         goto out;
     zkr_dec_init(&dec, reply.p, reply.len);
     if (zkr_dec_u64(&dec, correct) != ZKR_OK || zkr_dec_finish(&dec) != ZKR_OK)
@@ -586,7 +643,8 @@ static zkr_err eval_worker_verify(const uint8_t *req, size_t req_len, zkr_buf *r
         eval_dec_digest(&dec, st.model_commitment) != ZKR_OK ||
         eval_dec_digest(&dec, st.dataset_commitment) != ZKR_OK ||
         eval_dec_batch(&dec, &bt) != ZKR_OK ||
-        zkr_dec_bytes(&dec, ZKR_EVAL_OUTPUT_BYTES, &st.output, &st.output_len) != ZKR_OK ||
+        zkr_dec_bytes(&dec, eval_output_max(fixed == EW_BATCH), &st.output, &st.output_len) !=
+            ZKR_OK ||
         zkr_dec_bytes(&dec, ZKR_PROOF_MAX_BYTES, &proof, &proof_len) != ZKR_OK ||
         zkr_dec_finish(&dec) != ZKR_OK)
         return zkr_fail(d, ZKR_ERR_MALFORMED, "eval-verify request malformed");
@@ -599,8 +657,12 @@ static zkr_err eval_worker_verify(const uint8_t *req, size_t req_len, zkr_buf *r
     st.count = bt.count;
     st.records = bt.records;
     st.rec_len = bt.rec_len;
-    r = fixed ? zkr_verify_evaluation_fixed(proof, proof_len, &st, &correct, d)
-              : zkr_verify_evaluation(proof, proof_len, &st, &correct, d);
+    if (fixed == EW_BATCH)
+        r = zkr_verify_inference_batch(proof, proof_len, &st, d);
+    else if (fixed == EW_FIXED)
+        r = zkr_verify_evaluation_fixed(proof, proof_len, &st, &correct, d);
+    else
+        r = zkr_verify_evaluation(proof, proof_len, &st, &correct, d);
     if (r != ZKR_OK)
         return r;
     return zkr_enc_u64(reply, correct);
@@ -609,11 +671,17 @@ static zkr_err eval_worker_verify(const uint8_t *req, size_t req_len, zkr_buf *r
 zkr_err zkr_app_worker_eval_verify(const uint8_t *req, size_t req_len, zkr_buf *reply,
                                    zkr_diag *d)
 {
-    return eval_worker_verify(req, req_len, reply, 0, d);
+    return eval_worker_verify(req, req_len, reply, EW_EVAL, d);
 }
 
 zkr_err zkr_app_worker_evalf_verify(const uint8_t *req, size_t req_len, zkr_buf *reply,
                                     zkr_diag *d)
 {
-    return eval_worker_verify(req, req_len, reply, 1, d);
+    return eval_worker_verify(req, req_len, reply, EW_FIXED, d);
+}
+
+zkr_err zkr_app_worker_ibatch_verify(const uint8_t *req, size_t req_len, zkr_buf *reply,
+                                     zkr_diag *d)
+{
+    return eval_worker_verify(req, req_len, reply, EW_BATCH, d);
 }

@@ -18,14 +18,14 @@
 #include "registry/registry.h"
 
 /*
- * 1 when statement ref exists and its schema's kind is evaluation@1 or
- * evaluation-fixed@1 (then loaded into *st). The kind the schema names
+ * 1 when statement ref exists and its schema's kind is evaluation@1,
+ * evaluation-fixed@1 or inference-batch@1 (then loaded into *st). The kind the schema names
  * picks the prover, the worker and the verifier: an evaluation@1 schema
  * takes only int8 models and kind 4 proofs, an evaluation-fixed@1 schema
  * only FIXED training models and kind 9 proofs.
  */
 int zkr_app_eval_is(zkr_registry *reg, const char *ref, zkr_statement *st);
-/* 1 when kind is "evaluation@1" or "evaluation-fixed@1". */
+/* 1 when kind is "evaluation@1", "evaluation-fixed@1" or "inference-batch@1". */
 int zkr_app_eval_kind_is(const char *kind);
 
 /*
@@ -80,5 +80,15 @@ zkr_err zkr_app_worker_evalf_prove(const uint8_t *req, size_t req_len, zkr_buf *
                                    zkr_diag *d) ZKR_WUR;
 zkr_err zkr_app_worker_evalf_verify(const uint8_t *req, size_t req_len, zkr_buf *reply,
                                     zkr_diag *d) ZKR_WUR;
+
+/*
+ * "ibatch-prove" / "ibatch-verify": the same requests for inference-batch@1
+ * (an int8 model, kind 8 proofs, the batch public output); the verifier's
+ * reply carries a count of 0.
+ */
+zkr_err zkr_app_worker_ibatch_prove(const uint8_t *req, size_t req_len, zkr_buf *reply,
+                                    zkr_diag *d) ZKR_WUR;
+zkr_err zkr_app_worker_ibatch_verify(const uint8_t *req, size_t req_len, zkr_buf *reply,
+                                     zkr_diag *d) ZKR_WUR;
 
 #endif

@@ -18,6 +18,7 @@
 #include "app/eval.h"
 #include "app/ginfer.h"
 #include "app/train.h"
+#include "zk/infer_batch.h"
 #include "app/workers.h"
 #include "cuda/cuda.h"
 #include "ml/ml.h"
@@ -440,15 +441,16 @@ static zkr_err zkr_verify_evaluation(zkr_app *app, zkr_registry *reg, const zkr_
     double t0 = zkr_now();
     zkr_err r;
 
-    res->kind = strcmp(st->schema.proof_kind, "evaluation@1") == 0 ? "evaluation@1"
-                                                                   : "evaluation-fixed@1";
+    res->kind = strcmp(st->schema.proof_kind, "evaluation@1") == 0       ? "evaluation@1"
+                : strcmp(st->schema.proof_kind, ZKR_IBATCH_NAME) == 0 ? ZKR_IBATCH_NAME
+                                                                      : "evaluation-fixed@1";
     if ((r = zkr_file_read(o->proof, ZKR_APP_PROOF_MAX, &proof, &app->diag)) != ZKR_OK)
         goto out;
     proof_progress(o->progress, "verifying in the confined worker");
     if ((r = zkr_app_eval_verify(app, reg, st, proof.p, proof.len, o->no_sandbox,
                                  &res->correct)) != ZKR_OK)
         goto out;
-    res->has_correct = 1;
+    res->has_correct = strcmp(res->kind, ZKR_IBATCH_NAME) != 0;
     res->seconds = zkr_now() - t0;
     zkr_sha256(proof.p, proof.len, res->proof_sha256);
     memcpy(res->statement_id, st->statement_id, ZKR_DIGEST_BYTES);

@@ -37,6 +37,7 @@ typedef struct {
     size_t bytes;
     double seconds; /* spent in the prover */
     int evaluation;   /* 1 for an evaluation@1 statement: records and correct are set */
+    int batch;        /* 1 for an inference-batch@1 statement: records is set */
     uint64_t records; /* records of the evaluated range */
     uint64_t correct; /* how many the model gets right */
 } zkr_app_prove_result;
@@ -67,7 +68,7 @@ typedef struct {
 typedef struct {
     uint8_t statement_id[ZKR_DIGEST_BYTES];
     uint8_t proof_sha256[ZKR_DIGEST_BYTES];
-    const char *kind;   /* "inference@1", "training-step@1" or "evaluation@1" (static string) */
+    const char *kind;   /* "inference@1", "training-step@1", "evaluation@1", ... (static string) */
     int has_correct;    /* evaluation@1: correct is the proven number correct */
     uint64_t correct;
     uint64_t log_index; /* of the "proof" (or "verify-unconfined") log entry */

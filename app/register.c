@@ -12,6 +12,7 @@
 #include "app/register.h"
 #include "app/infer.h"
 #include "app/store.h"
+#include "zk/infer_batch.h"
 
 #define ARTIFACT_MAX_BYTES ((size_t)1 << 32)
 
@@ -165,6 +166,60 @@ zkr_err zkr_app_register_schema(zkr_app *app, zkr_registry *reg, const char *fil
     return r;
 }
 
+/* A u64 statement parameter from the command line's kv (absent: *found 0). */
+static zkr_err kv_u64(zkr_app *app, const zkr_kv *kv, size_t nkv, const char *name, uint64_t *v,
+                      int *found)
+{
+    *found = 0;
+    for (size_t i = 0; i < nkv; i++)
+        if (strcmp(kv[i].key, name) == 0) {
+            if (zkr_app_parse_u64(app, name, kv[i].value, v) != ZKR_OK)
+                return ZKR_ERR_MALFORMED; /* the parser named it */
+            *found = 1;
+        }
+    return ZKR_OK;
+}
+
+/*
+ * An inference-batch@1 statement's public output must decode strictly as
+ * a batch output (docs/formats.md) over the statement's record range;
+ * anything else could never be proven, so it is refused before a row is
+ * written. Other kinds pass through (the registry checks what it binds).
+ */
+static zkr_err batch_output_check(zkr_app *app, zkr_registry *reg, const char *schema,
+                                  const zkr_kv *kv, size_t nkv, const char *what,
+                                  const uint8_t *po, size_t po_len)
+{
+    zkr_schema sc;
+    zkr_diag quiet = {0};
+    uint64_t first, count, pfirst = 0, pcount = 0;
+    uint32_t od;
+    const int8_t *y;
+    int has_first, has_count;
+    zkr_err r;
+
+    if (zkr_registry_schema_get(reg, schema, &sc, &quiet) != ZKR_OK ||
+        strcmp(sc.proof_kind, ZKR_IBATCH_NAME) != 0 || po == NULL)
+        return ZKR_OK; /* unknown schemas are the registry's to refuse */
+    if (zkr_ibatch_output_decode(po, po_len, &first, &count, &od, &y) != ZKR_OK)
+        return zkr_fail(&app->diag, ZKR_ERR_MALFORMED,
+                        "%s: not a batch public output (\"ZKIB\", version 1, first, count, "
+                        "out_dim, count x out_dim logits, nothing after: docs/formats.md); "
+                        "write it with `zkreg infer --first F --count C --output-file`",
+                        what);
+    if ((r = kv_u64(app, kv, nkv, "record_first", &pfirst, &has_first)) != ZKR_OK ||
+        (r = kv_u64(app, kv, nkv, "record_count", &pcount, &has_count)) != ZKR_OK)
+        return r;
+    if (first != pfirst || (has_count && count != pcount))
+        return zkr_fail(&app->diag, ZKR_ERR_MALFORMED,
+                        "%s: the batch output covers records %llu..+%llu, the statement's "
+                        "record_first/record_count name %llu..+%llu",
+                        what, (unsigned long long)first, (unsigned long long)count,
+                        (unsigned long long)pfirst,
+                        (unsigned long long)(has_count ? pcount : count));
+    return ZKR_OK;
+}
+
 zkr_err zkr_app_register_statement(zkr_app *app, zkr_registry *reg, const char *schema,
                               const char *program, const char *model, const char *dataset,
                               const zkr_kv *kv, size_t nkv, const char *public_output_file,
@@ -179,9 +234,14 @@ zkr_err zkr_app_register_statement(zkr_app *app, zkr_registry *reg, const char *
     if (public_output_file != NULL &&
         (r = zkr_file_read(public_output_file, ZKR_PUBLIC_OUTPUT_MAX, &po, &app->diag)) != ZKR_OK)
         return r;
+    if (public_output_file != NULL &&
+        (r = batch_output_check(app, reg, schema, kv, nkv, public_output_file,
+                                po.p ? po.p : (const uint8_t *)"", po.len)) != ZKR_OK)
+        goto out;
     r = zkr_registry_statement_add(reg, schema, program, model, dataset, kv, nkv,
                                    public_output_file ? (po.p ? po.p : (const uint8_t *)"") : NULL,
                                    po.len, out, &app->diag);
+out:
     zkr_buf_free(&po);
     return r;
 }
@@ -194,7 +254,9 @@ zkr_err zkr_app_register_statement_bytes(zkr_app *app, zkr_registry *reg, const 
     zkr_err r;
 
     memset(out, 0, sizeof *out);
-    if ((r = zkr_app_ginf_statement_check(app, reg, schema, model)) != ZKR_OK)
+    if ((r = zkr_app_ginf_statement_check(app, reg, schema, model)) != ZKR_OK ||
+        (r = batch_output_check(app, reg, schema, kv, nkv, "the public output", po, po_len)) !=
+            ZKR_OK)
         return r;
     return zkr_registry_statement_add(reg, schema, program, model, dataset, kv, nkv, po, po_len,
                                       out, &app->diag);

@@ -9,6 +9,7 @@
 #define ZKR_APP_REGISTER_H
 
 #include "app/app.h"
+#include "ml/ml.h"
 #include "registry/registry.h"
 
 /*
@@ -65,7 +66,9 @@ typedef struct {
  * output of record_index (as `zkreg infer --output-file`); evaluation@1:
  * the 17-byte output over record_first/record_count (default: all records),
  * exact count, or with o->has_threshold "correct >= threshold" (as `zkreg
- * eval --output-file [--threshold]`). *out gets the bytes, line a human
+ * eval --output-file [--threshold]`); inference-batch@1: the batch output
+ * (every record's logits over record_first/record_count, as `zkreg infer
+ * --first F --count C --output-file`). *out gets the bytes, line a human
  * summary. Writes nothing.
  * Returns ZKR_OK; ZKR_ERR_NOT_FOUND (schema, artifact, stored model or
  * dataset file unknown); ZKR_ERR_REVOKED (schema, program, model or
@@ -77,6 +80,16 @@ typedef struct {
  * ZKR_ERR_MISMATCH_OUTPUT (fewer correct than the threshold); the model
  * and dataset readers' errors.
  */
+/*
+ * The inference-batch@1 public output of m over records first..first+count-1
+ * of ds, computed natively (docs/formats.md, "Batch public output"),
+ * appended to *out. Returns ZKR_OK; ZKR_ERR_MALFORMED (an empty range, one
+ * outside the dataset, or over the batch output's bounds); the model and
+ * dataset readers' errors; ZKR_ERR_NOMEM.
+ */
+zkr_err zkr_app_batch_output(zkr_app *app, const zkr_ml_model *m, const zkr_dataset *ds,
+                             uint64_t first, uint64_t count, zkr_buf *out) ZKR_WUR;
+
 zkr_err zkr_app_output_from_model(zkr_app *app, zkr_registry *reg, const char *schema,
                                   const char *program, const char *model, const char *dataset,
                                   const zkr_kv *kv, size_t nkv, const zkr_app_output_opts *o,

@@ -8,18 +8,23 @@
  */
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "app/ginfer.h"
 #include "app/register.h"
 #include "app/store.h"
 #include "ml/ml.h"
+#include "zk/infer_batch.h"
 #include "zk/zk.h"
+
+/* The kinds whose output is computed here. */
+enum { OUT_INFER, OUT_EVAL, OUT_BATCH };
 
 /* The statement parameters that select the records, as text from --param. */
 typedef struct {
     uint64_t index;        /* inference@1: record_index */
-    uint64_t first, count; /* evaluation@1: record_first, record_count (0: to the end) */
+    uint64_t first, count; /* evaluation@1, inference-batch@1: record_first, record_count */
     int has_index, has_count;
 } out_params;
 
@@ -181,21 +186,92 @@ out:
     return r;
 }
 
+/* The statement's record range (record_count absent: to the end), inside the dataset. */
+static zkr_err out_range(zkr_app *app, const zkr_dataset *ds, const out_params *op,
+                         uint64_t *count)
+{
+    uint64_t n = zkr_dataset_count(ds);
+
+    if (op->has_count && op->count == 0)
+        return zkr_fail(&app->diag, ZKR_ERR_MALFORMED, "record_count 0: an empty range");
+    *count = op->has_count ? op->count : (op->first < n ? n - op->first : 0);
+    if (*count == 0 || op->first >= n || *count > n - op->first)
+        return zkr_fail(&app->diag, ZKR_ERR_MALFORMED,
+                        "records %llu..+%llu: the dataset has %llu records",
+                        (unsigned long long)op->first, (unsigned long long)*count,
+                        (unsigned long long)n);
+    return ZKR_OK;
+}
+
+zkr_err zkr_app_batch_output(zkr_app *app, const zkr_ml_model *m, const zkr_dataset *ds,
+                             uint64_t first, uint64_t count, zkr_buf *out)
+{
+    const zkr_ml_graph *g = zkr_ml_model_graph(m);
+    zkr_ml_trace t = {0};
+    uint32_t od = g->layers[g->n_layers - 1].out_dim;
+    uint64_t n = zkr_dataset_count(ds);
+    int8_t *y = NULL;
+    zkr_err r;
+
+    if (count == 0 || first >= n || count > n - first)
+        return zkr_fail(&app->diag, ZKR_ERR_MALFORMED,
+                        "records %llu..+%llu: the dataset has %llu records",
+                        (unsigned long long)first, (unsigned long long)count,
+                        (unsigned long long)n);
+    if (count > (uint64_t)1 << ZKR_EVAL_MAX_LB ||
+        count * od > ZKR_IBATCH_OUTPUT_MAX - ZKR_IBATCH_OUTPUT_HEADER)
+        return zkr_fail(&app->diag, ZKR_ERR_MALFORMED,
+                        "records %llu..+%llu of %u logits: over the %zu-byte batch output "
+                        "(split the range)",
+                        (unsigned long long)first, (unsigned long long)count, od,
+                        ZKR_IBATCH_OUTPUT_MAX);
+    if (!(y = malloc((size_t)count * od)))
+        return ZKR_ERR_NOMEM;
+    if ((r = zkr_ml_trace_init(&t, g)) != ZKR_OK)
+        goto out;
+    for (uint64_t b = 0; b < count; b++) {
+        const uint8_t *x;
+        uint8_t label;
+        if ((r = zkr_ml_record_input(ds, first + b, g->input_dim, &x, &label, &app->diag)) !=
+                ZKR_OK ||
+            (r = zkr_ml_infer(m, x, g->input_dim, &t, &app->diag)) != ZKR_OK)
+            goto out;
+        memcpy(y + b * od, t.y[t.n_layers - 1], od);
+    }
+    r = zkr_ibatch_output_encode(first, count, od, y, out);
+out:
+    zkr_ml_trace_free(&t);
+    free(y);
+    return r;
+}
+
+/* Every record's logits over the statement's range (zkr_app_batch_output). */
+static zkr_err out_batch(zkr_app *app, const zkr_ml_model *m, const zkr_dataset *ds,
+                         const out_params *op, zkr_buf *out, char *line, size_t line_len)
+{
+    const zkr_ml_graph *g = zkr_ml_model_graph(m);
+    uint64_t count = 0;
+    zkr_err r;
+
+    if ((r = out_range(app, ds, op, &count)) != ZKR_OK ||
+        (r = zkr_app_batch_output(app, m, ds, op->first, count, out)) != ZKR_OK)
+        return r;
+    snprintf(line, line_len, "records %llu..%llu: %llu x %u logits (%zu bytes)",
+             (unsigned long long)op->first, (unsigned long long)(op->first + count - 1),
+             (unsigned long long)count, g->layers[g->n_layers - 1].out_dim, out->len);
+    return ZKR_OK;
+}
+
 static zkr_err out_evaluation(zkr_app *app, const zkr_ml_model *m, const zkr_dataset *ds,
                               const out_params *op, const zkr_app_output_opts *o, zkr_buf *out,
                               char *line, size_t line_len)
 {
-    uint64_t n = zkr_dataset_count(ds), count;
+    uint64_t count;
     zkr_ml_eval_result res;
     zkr_err r;
 
-    if (op->has_count && op->count == 0)
-        return zkr_fail(&app->diag, ZKR_ERR_MALFORMED, "record_count 0: an empty range");
-    count = op->has_count ? op->count : (op->first < n ? n - op->first : 0);
-    if (count == 0 || op->first >= n || count > n - op->first)
-        return zkr_fail(&app->diag, ZKR_ERR_MALFORMED, "records %llu..+%llu: the dataset has %llu records",
-                        (unsigned long long)op->first, (unsigned long long)count,
-                        (unsigned long long)n);
+    if ((r = out_range(app, ds, op, &count)) != ZKR_OK)
+        return r;
     if (o->has_threshold && o->threshold > count)
         return zkr_fail(&app->diag, ZKR_ERR_MALFORMED,
                         "--threshold %llu is above the range's %llu records",
@@ -249,20 +325,23 @@ static zkr_err out_field_types(zkr_app *app, const zkr_schema *sc, int eval)
 
 /* The schema's kind decides which output; everything else is refused by name. */
 static zkr_err out_kind(zkr_app *app, const zkr_schema *sc, const zkr_app_output_opts *o,
-                        int *eval)
+                        int *kind)
 {
     if (!sc->public_output)
         return zkr_fail(&app->diag, ZKR_ERR_MALFORMED,
                         "--public-output-from-model: schema %s@%llu binds no public output",
                         sc->name, (unsigned long long)sc->version);
-    *eval = strcmp(sc->proof_kind, "evaluation@1") == 0;
-    if (!*eval && strcmp(sc->proof_kind, "inference@1") != 0 &&
+    *kind = strcmp(sc->proof_kind, "evaluation@1") == 0      ? OUT_EVAL
+            : strcmp(sc->proof_kind, ZKR_IBATCH_NAME) == 0 ? OUT_BATCH
+                                                           : OUT_INFER;
+    if (*kind == OUT_INFER && strcmp(sc->proof_kind, "inference@1") != 0 &&
         !zkr_app_ginf_kind_is(sc->proof_kind))
         return zkr_fail(&app->diag, ZKR_ERR_UNSUPPORTED,
                         "--public-output-from-model: schema %s@%llu is %s; only inference@1, "
-                        ZKR_APP_GINF_KIND " and evaluation@1 outputs are computed here",
+                        ZKR_APP_GINF_KIND ", evaluation@1 and inference-batch@1 outputs are "
+                        "computed here",
                         sc->name, (unsigned long long)sc->version, sc->proof_kind);
-    if (!*eval && o->has_threshold)
+    if (*kind != OUT_EVAL && o->has_threshold)
         return zkr_fail(&app->diag, ZKR_ERR_USAGE,
                         "--threshold is for evaluation@1 schemas; %s@%llu is %s", sc->name,
                         (unsigned long long)sc->version, sc->proof_kind);
@@ -279,15 +358,15 @@ zkr_err zkr_app_output_from_model(zkr_app *app, zkr_registry *reg, const char *s
     zkr_ml_model *mm = NULL;
     zkr_dataset *d = NULL;
     out_params op;
-    int eval = 0, has_first;
+    int kind = OUT_INFER, eval, has_first;
     zkr_err r;
 
     memset(&op, 0, sizeof op);
     out->len = 0;
     line[0] = '\0';
     if ((r = zkr_registry_schema_get(reg, schema, &sc, &app->diag)) != ZKR_OK ||
-        (r = out_kind(app, &sc, o, &eval)) != ZKR_OK ||
-        (r = out_field_types(app, &sc, eval)) != ZKR_OK ||
+        (r = out_kind(app, &sc, o, &kind)) != ZKR_OK ||
+        (r = out_field_types(app, &sc, kind != OUT_INFER)) != ZKR_OK ||
         (r = zkr_registry_artifact_get(reg, ZKR_KIND_PROGRAM, program, &p, &app->diag)) != ZKR_OK ||
         (r = zkr_registry_artifact_get(reg, ZKR_KIND_MODEL, model, &m, &app->diag)) != ZKR_OK ||
         (r = zkr_registry_artifact_get(reg, ZKR_KIND_DATASET, dataset, &ds, &app->diag)) != ZKR_OK ||
@@ -299,6 +378,7 @@ zkr_err zkr_app_output_from_model(zkr_app *app, zkr_registry *reg, const char *s
                      (long long)m.id, (long long)m.program_id, (long long)p.id);
         goto out;
     }
+    eval = kind != OUT_INFER; /* both range kinds read record_first / record_count */
     if (eval)
         r = out_param(app, kv, nkv, "record_first", &op.first, &has_first) != ZKR_OK
                 ? ZKR_ERR_MALFORMED
@@ -317,8 +397,11 @@ zkr_err zkr_app_output_from_model(zkr_app *app, zkr_registry *reg, const char *s
     if (r != ZKR_OK || (r = zkr_app_ginf_statement_check(app, reg, schema, model)) != ZKR_OK ||
         (r = out_model(app, &m, &mm)) != ZKR_OK || (r = out_dataset(app, &ds, &d)) != ZKR_OK)
         goto out;
-    r = eval ? out_evaluation(app, mm, d, &op, o, out, line, line_len)
-             : out_inference(app, mm, d, &op, out, line, line_len);
+    if (kind == OUT_BATCH)
+        r = out_batch(app, mm, d, &op, out, line, line_len);
+    else
+        r = eval ? out_evaluation(app, mm, d, &op, o, out, line, line_len)
+                 : out_inference(app, mm, d, &op, out, line, line_len);
 out:
     zkr_ml_model_free(mm);
     zkr_dataset_free(d);

@@ -13,8 +13,10 @@
 
 #include "cli.h"
 #include "app/infer.h"
+#include "app/register.h"
 #include "registry/registry.h"
 #include "ml/ml.h"
+#include "zk/infer_batch.h"
 #include "zk/zk.h"
 
 #define CALIB_DEFAULT 1000u
@@ -23,6 +25,8 @@ static const char infer_help[] =
     "usage: zkreg infer --model ID --dataset ID --record I [--output-file F] [--json]\n"
     "       zkreg infer --model-file Q --dataset-file PATH --record I [--output-file F]\n"
     "                   [--json]\n"
+    "       zkreg infer (--model ID | --model-file Q) (--dataset ID | --dataset-file P)\n"
+    "                   --first F --count C [--output-file F] [--json]\n"
     "\n"
     "Runs the quantized model natively on record I and prints the int8 logits\n"
     "and their argmax. With registry IDs, the model bytes stored beside the\n"
@@ -36,6 +40,10 @@ static const char infer_help[] =
     "  --record I         record index, from 0\n"
     "  --output-file F    also write the inference@1 public output a statement\n"
     "                     binds (u32 n | n int8 logits | u32 argmax)\n"
+    "  --first F, --count C  the batch form: records F..F+C-1; --output-file\n"
+    "                     writes the inference-batch@1 public output (\"ZKIB\",\n"
+    "                     first, count, out_dim, every record's logits;\n"
+    "                     docs/formats.md)\n"
     "  --json             print one JSON object\n"
     "\n"
     "exit codes: 0 ok, 1 stored file differs from its registered digest, 2 usage,\n"
@@ -284,6 +292,55 @@ out:
     return r;
 }
 
+/* `zkreg infer --first F --count C`: every record's logits, the batch output. */
+static zkr_err infer_batch_run(zkr_cli *cli, const char *model_path, const char *ds_path,
+                               const char *first_s, const char *count_s, const char *out_file)
+{
+    zkr_ml_model *m = NULL;
+    zkr_dataset *ds = NULL;
+    zkr_buf ob = {0};
+    uint64_t first = 0, count = 0, f2, c2;
+    uint32_t od;
+    const int8_t *y;
+    uint8_t sha[32];
+    char hex[65];
+    zkr_err r;
+
+    if (first_s == NULL || count_s == NULL)
+        return zkr_cli_usage(cli, "infer: the batch form needs both --first and --count");
+    if ((r = zkr_cli_parse_u64(cli, "--first", first_s, &first)) != ZKR_OK ||
+        (r = zkr_cli_parse_u64(cli, "--count", count_s, &count)) != ZKR_OK)
+        return r;
+    if (model_is_graph(model_path))
+        return zkr_fail(&cli->diag, ZKR_ERR_UNSUPPORTED,
+                        "infer: %s is a graph model; the batch form takes dense (version 1) "
+                        "models, as inference-batch@1 proves", model_path);
+    if ((r = zkr_ml_model_read_file(model_path, &m, &cli->diag)) != ZKR_OK ||
+        (r = zkr_dataset_open(ds_path, &ds, &cli->diag)) != ZKR_OK ||
+        (r = zkr_app_batch_output(cli, m, ds, first, count, &ob)) != ZKR_OK ||
+        (r = zkr_ibatch_output_decode(ob.p, ob.len, &f2, &c2, &od, &y)) != ZKR_OK)
+        goto out;
+    if (out_file != NULL &&
+        (r = zkr_file_write_atomic(out_file, ob.p, ob.len, 0644, &cli->diag)) != ZKR_OK)
+        goto out;
+    zkr_sha256(ob.p, ob.len, sha);
+    zkr_app_hex32(sha, hex);
+    if (cli->json) {
+        printf("{\"ok\":true,\"first\":%llu,\"count\":%llu,\"out_dim\":%u,\"bytes\":%zu,"
+               "\"output_sha256\":\"%s\"}\n",
+               (unsigned long long)first, (unsigned long long)count, od, ob.len, hex);
+    } else {
+        printf("records %llu..%llu: %llu x %u logits\n", (unsigned long long)first,
+               (unsigned long long)(first + count - 1), (unsigned long long)count, od);
+        printf("output  %zu bytes, sha256 %s\n", ob.len, hex);
+    }
+out:
+    zkr_buf_free(&ob);
+    zkr_dataset_free(ds);
+    zkr_ml_model_free(m);
+    return r;
+}
+
 zkr_err zkr_cmd_infer(zkr_cli *cli, int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -294,8 +351,11 @@ zkr_err zkr_cmd_infer(zkr_cli *cli, int argc, char **argv)
         {"model", required_argument, NULL, OPT_MODEL_ID},
         {"dataset", required_argument, NULL, OPT_DATASET_ID},
         {"output-file", required_argument, NULL, OPT_OUTPUT_FILE},
+        {"first", required_argument, NULL, OPT_FIRST},
+        {"count", required_argument, NULL, OPT_COUNT},
         {NULL, 0, NULL, 0}};
     const char *model_path = NULL, *ds_path = NULL, *rec_s = NULL, *out_file = NULL;
+    const char *first_s = NULL, *count_s = NULL;
     const char *model_ref = NULL, *ds_ref = NULL;
     registered_paths reg_paths;
     zkr_ml_model *m = NULL;
@@ -320,6 +380,8 @@ zkr_err zkr_cmd_infer(zkr_cli *cli, int argc, char **argv)
         case OPT_MODEL_ID: model_ref = optarg; ids = 1; break;
         case OPT_DATASET_ID: ds_ref = optarg; ids = 1; break;
         case OPT_OUTPUT_FILE: out_file = optarg; break;
+        case OPT_FIRST: first_s = optarg; break;
+        case OPT_COUNT: count_s = optarg; break;
         default: return zkr_cli_usage(cli, "infer: unknown option (see zkreg infer --help)");
         }
     }
@@ -333,6 +395,10 @@ zkr_err zkr_cmd_infer(zkr_cli *cli, int argc, char **argv)
         if (ds_ref)
             ds_path = reg_paths.dataset;
     }
+    if ((first_s || count_s) && rec_s)
+        return zkr_cli_usage(cli, "infer: give --record, or --first and --count, not both");
+    if (optind == argc && model_path != NULL && ds_path != NULL && (first_s || count_s))
+        return infer_batch_run(cli, model_path, ds_path, first_s, count_s, out_file);
     if (optind != argc || model_path == NULL || ds_path == NULL || rec_s == NULL)
         return zkr_cli_usage(cli, "infer: needs --model-file, --dataset-file and --record");
     if ((r = zkr_cli_parse_u64(cli, "--record", rec_s, &rec)) != ZKR_OK)

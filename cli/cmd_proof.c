@@ -31,7 +31,9 @@ static const char prove_help[] =
     "Prints the proof's SHA-256 and size; progress goes to stderr on a TTY.\n"
     "An evaluation@1 or evaluation-fixed@1 (a FIXED training model) statement\n"
     "(docs/proof-system.md) is proven over its record range in one proof (CPU\n"
-    "only) and prints the number correct as well.\n"
+    "only) and prints the number correct as well. An inference-batch@1 statement\n"
+    "is proven over its record range in one proof, every record's logits bound\n"
+    "to its public output, and prints the amortised time per inference.\n"
     "A graph-inference@1 statement (a CNN: a graph model, docs/proof-system.md)\n"
     "is proven in the confined ginf-prove worker on the CPU (--backend cuda is\n"
     "refused, exit 3).\n"
@@ -43,7 +45,7 @@ static const char verify_help[] =
     "usage: zkreg verify --statement ID PROOF [--no-sandbox]\n"
     "\n"
     "Verifies PROOF (inference@1, training-step@1, evaluation@1,\n"
-    "evaluation-fixed@1 or graph-inference@1) against the\n"
+    "evaluation-fixed@1, inference-batch@1 or graph-inference@1) against the\n"
     "registered statement ID. A graph-inference@1 proof needs the model's bytes\n"
     "beside the registry and the dataset's file (its record is read there). Every binding is taken\n"
     "from the registry, never from the proof: schema (proof kind, pinned\n"
@@ -176,6 +178,9 @@ zkr_err zkr_cmd_prove(zkr_cli *cli, int argc, char **argv)
             printf(",\"records\":%llu,\"correct\":%llu,\"seconds_per_record\":%.6f",
                    (unsigned long long)res.records, (unsigned long long)res.correct,
                    res.seconds / (double)res.records);
+        if (res.batch)
+            printf(",\"records\":%llu,\"seconds_per_inference\":%.6f",
+                   (unsigned long long)res.records, res.seconds / (double)res.records);
         printf("}\n");
     } else {
         printf("proof:     %s\nsha256:    %s\nbytes:     %zu\nseconds:   %.3f\n", a.out, hex,
@@ -184,6 +189,9 @@ zkr_err zkr_cmd_prove(zkr_cli *cli, int argc, char **argv)
             printf("records:   %llu\ncorrect:   %llu\nper record: %.6f s\n",
                    (unsigned long long)res.records, (unsigned long long)res.correct,
                    res.seconds / (double)res.records);
+        if (res.batch)
+            printf("records:   %llu\nper inference: %.6f s (amortised)\n",
+                   (unsigned long long)res.records, res.seconds / (double)res.records);
     }
 out:
     zkr_secret_free(&seed);

@@ -26,10 +26,12 @@
 #include "fuzz_verifier.h"
 #include "ml/ml.h"
 #include "prover/ginfer.h"
+#include "prover/inference_batch.h"
 #include "registry/registry_int.h"
 #include "verifier/ginfer.h"
 #include "sandbox/sandbox_int.h"
 #include "signer/signer_int.h"
+#include "verifier/inference_batch.h"
 
 static int failed;
 
@@ -433,8 +435,9 @@ out:
 
 /* ---- evaluation@1 (fuzz_eval_proof.h layout) ---- */
 
+/* batch: an inference-batch@1 seed for fuzz_batch_proof instead of evaluation@1's. */
 static void gen_eval_shape(const char *dir, const uint32_t *dims, uint32_t n_layers,
-                           uint64_t first, uint32_t count, const char *name)
+                           uint64_t first, uint32_t count, const char *name, int batch)
 {
     enum { N = 12 };
     uint32_t in = dims[0];
@@ -502,8 +505,9 @@ static void gen_eval_shape(const char *dir, const uint32_t *dims, uint32_t n_lay
     bt.records = recs + first * (in + 1);
     bt.rec_len = in + 1;
     bt.bound = (const uint8_t(*)[32])bound;
-    if (zkr_prover_evaluation(&p, sid, im, &bt, ZKR_EVAL_MODE_EXACT, 0, 1, &proof, &output, NULL,
-                              NULL) != ZKR_OK)
+    if (batch ? zkr_prover_inference_batch(&p, sid, im, &bt, 1, &proof, &output, NULL) != ZKR_OK
+              : zkr_prover_evaluation(&p, sid, im, &bt, ZKR_EVAL_MODE_EXACT, 0, 1, &proof,
+                                      &output, NULL, NULL) != ZKR_OK)
         goto fail;
     zkr_ml_model_program_digest(m, pd);
     zkr_infer_dataset_commitment(N, bt.root, dc);
@@ -522,7 +526,8 @@ static void gen_eval_shape(const char *dir, const uint32_t *dims, uint32_t n_lay
         st.rec_len = bt.rec_len;
         st.output = output.p;
         st.output_len = output.len;
-        if (zkr_verify_evaluation(proof.p, proof.len, &st, NULL, NULL) != ZKR_OK)
+        if ((batch ? zkr_verify_inference_batch(proof.p, proof.len, &st, NULL)
+                   : zkr_verify_evaluation(proof.p, proof.len, &st, NULL, NULL)) != ZKR_OK)
             goto fail;
     }
     if (zkr_buf_append(&out, sid, 32) != ZKR_OK || zkr_buf_append(&out, pd, 32) != ZKR_OK ||
@@ -538,7 +543,7 @@ static void gen_eval_shape(const char *dir, const uint32_t *dims, uint32_t n_lay
         zkr_buf_append(&out, output.p, output.len) != ZKR_OK ||
         zkr_buf_append(&out, proof.p, proof.len) != ZKR_OK)
         goto fail;
-    emit(dir, "eval_proof", name, out.p, out.len);
+    emit(dir, batch ? "batch_proof" : "eval_proof", name, out.p, out.len);
     goto done;
 fail:
     fprintf(stderr, "fuzz_gen_corpus: cannot make the evaluation proof seed %s\n", name);
@@ -741,8 +746,10 @@ int main(int argc, char **argv)
     }
     {
         static const uint32_t two[] = {6, 5, 3}, three[] = {8, 6, 4, 4};
-        gen_eval_shape(argv[1], two, 2, 2, 5, "gen-6-5-3-r2x5");
-        gen_eval_shape(argv[1], three, 3, 0, 12, "gen-8-6-4-4-r0x12");
+        gen_eval_shape(argv[1], two, 2, 2, 5, "gen-6-5-3-r2x5", 0);
+        gen_eval_shape(argv[1], three, 3, 0, 12, "gen-8-6-4-4-r0x12", 0);
+        gen_eval_shape(argv[1], two, 2, 2, 5, "gen-6-5-3-r2x5", 1);
+        gen_eval_shape(argv[1], three, 3, 0, 12, "gen-8-6-4-4-r0x12", 1);
     }
     if (argc == 3)
         gen_statements(argv[1], argv[2]);

@@ -8,22 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "prover/evaluation_int.h"
 #include "prover/prover.h"
 #include "zkr_config.h"
 
-#define ZKR_EV_MAX_PT 64
-#define ZKR_EV_MAX_ROUNDS 48
-
-typedef struct {
-    zkr_eval_shape sh;
-    zkr_gl *v[ZKR_INFER_MAX_LAYERS];
-    int64_t *acc[ZKR_INFER_MAX_LAYERS];
-    zkr_gl *a;
-    zkr_gl *mu;
-    uint64_t correct;
-} zkr_ev_wit;
-
-static void zkr_ev_wit_free(zkr_ev_wit *w)
+void zkr_ev_wit_free(zkr_ev_wit *w)
 {
     for (uint32_t l = 0; l < ZKR_INFER_MAX_LAYERS; l++) {
         free(w->v[l]);
@@ -283,7 +272,7 @@ static zkr_err zkr_ev_mult(const zkr_ev_wit *w, int strict)
     return ZKR_OK;
 }
 
-static zkr_err zkr_ev_witness(const zkr_infer_model_parts *mp, const zkr_eval_batch *bt,
+zkr_err zkr_ev_witness(const zkr_infer_model_parts *mp, const zkr_eval_batch *bt,
                               const uint8_t *wit_records, unsigned threads, zkr_ev_wit *w,
                               zkr_diag *d)
 {
@@ -338,18 +327,7 @@ nomem:
 /* Claims                                                               */
 /* ------------------------------------------------------------------ */
 
-typedef struct {
-    unsigned poly;
-    zkr_ext pt[ZKR_EV_MAX_PT];
-    zkr_ext val;
-} zkr_ev_claim;
-
-typedef struct {
-    zkr_ev_claim c[ZKR_EVAL_MAX_CLAIMS];
-    size_t n;
-} zkr_ev_claims;
-
-static zkr_ev_claim *zkr_ev_claim_new(zkr_ev_claims *cs, unsigned poly)
+zkr_ev_claim *zkr_ev_claim_new(zkr_ev_claims *cs, unsigned poly)
 {
     zkr_ev_claim *c;
 
@@ -362,22 +340,11 @@ static zkr_ev_claim *zkr_ev_claim_new(zkr_ev_claims *cs, unsigned poly)
 }
 
 /* pt[off..off+bits) = the bits of v. */
-static void zkr_ev_bits(zkr_ext *pt, unsigned bits, uint64_t v)
+void zkr_ev_bits(zkr_ext *pt, unsigned bits, uint64_t v)
 {
     for (unsigned i = 0; i < bits; i++)
         pt[i] = zkr_ext_from((v >> i) & 1);
 }
-
-typedef struct {
-    const zkr_infer_model_parts *mp;
-    const zkr_ev_wit *w;
-    const zkr_eval_batch *bt;
-    zkr_transcript *t;
-    unsigned threads;
-    zkr_buf *sec;
-    zkr_ev_claims *cl;
-    int cheat;
-} zkr_ev_ctx;
 
 static zkr_err zkr_ev_alloc_tabs(zkr_ext **tab, unsigned n_tab, size_t n)
 {
@@ -675,7 +642,7 @@ static void zkr_ev_zc_fill(void *ctx, size_t lo, size_t hi, unsigned wk)
     }
 }
 
-static zkr_err zkr_ev_zerocheck(zkr_ev_ctx *c, uint32_t l, zkr_ext *rho)
+zkr_err zkr_ev_zerocheck(zkr_ev_ctx *c, uint32_t l, zkr_ext *rho)
 {
     const zkr_eval_shape *s = &c->w->sh;
     uint32_t NL = s->inf.n_layers;
@@ -799,7 +766,7 @@ static void zkr_ev_mm_chunk(void *ctx, size_t lo, size_t hi, unsigned wk)
 }
 
 /* acc~(rho_j, rho_b) = sum_k W'~(rho_j, k) x'~(k, rho_b). */
-static zkr_err zkr_ev_matmul(zkr_ev_ctx *c, uint32_t l, const zkr_ext *rho,
+zkr_err zkr_ev_matmul(zkr_ev_ctx *c, uint32_t l, const zkr_ext *rho,
                              const uint8_t *wit_records)
 {
     const zkr_eval_shape *s = &c->w->sh;

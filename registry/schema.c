@@ -15,7 +15,8 @@
 static const char *const param_type_names[] = {NULL, "u64", "i64", "string", "digest",
                                                "u64-list"};
 static const char *const proof_kinds[] = {"inference@1", "training-step@1", "evaluation@1",
-                                          "evaluation-fixed@1", "graph-inference@1"};
+                                          "evaluation-fixed@1", "graph-inference@1",
+                                          "inference-batch@1"};
 
 const char *zkr_schema_proof_kind_at(size_t i)
 {

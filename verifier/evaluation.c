@@ -11,32 +11,10 @@
 #include <sodium.h>
 
 #include "ml/graph.h"
+#include "verifier/evaluation_int.h"
 #include "verifier/verifier.h"
 
-#define ZKR_VE_MAX_PT 64
-#define ZKR_VE_MAX_ROUNDS 48
-
-typedef struct {
-    zkr_ml_graph g;
-    zkr_eval_shape sh;
-    zkr_pcs_commitment comm[ZKR_INFER_MAX_LAYERS];
-    uint32_t shifts[ZKR_INFER_MAX_LAYERS];
-    unsigned mode;
-    uint64_t value, correct;
-} zkr_ve_stmt;
-
-typedef struct {
-    unsigned poly;
-    zkr_ext pt[ZKR_VE_MAX_PT];
-    zkr_ext val;
-} zkr_ve_claim;
-
-typedef struct {
-    zkr_ve_claim c[ZKR_EVAL_MAX_CLAIMS];
-    size_t n;
-} zkr_ve_claims;
-
-static zkr_ve_claim *zkr_ve_claim_new(zkr_ve_claims *cs, unsigned poly)
+zkr_ve_claim *zkr_ve_claim_new(zkr_ve_claims *cs, unsigned poly)
 {
     zkr_ve_claim *c;
 
@@ -48,12 +26,12 @@ static zkr_ve_claim *zkr_ve_claim_new(zkr_ve_claims *cs, unsigned poly)
     return c;
 }
 
-static zkr_err zkr_ve_full(zkr_diag *d)
+zkr_err zkr_ve_full(zkr_diag *d)
 {
     return zkr_fail(d, ZKR_ERR_INTERNAL, "verify: more evaluation claims than the verifier holds");
 }
 
-static void zkr_ve_bits(zkr_ext *pt, unsigned bits, uint64_t v)
+void zkr_ve_bits(zkr_ext *pt, unsigned bits, uint64_t v)
 {
     for (unsigned i = 0; i < bits; i++)
         pt[i] = zkr_ext_from((v >> i) & 1);
@@ -73,7 +51,7 @@ static zkr_err zkr_ve_header(const zkr_proof_view *v, const zkr_verifier_evaluat
                                tags, 5, d);
 }
 
-static zkr_err zkr_ve_model(zkr_dec *dec, const zkr_verifier_evaluation_statement *st,
+zkr_err zkr_ve_model(zkr_dec *dec, const zkr_verifier_evaluation_statement *st,
                             zkr_ve_stmt *s, const zkr_params *p, zkr_diag *d)
 {
     uint32_t n, in[ZKR_INFER_MAX_LAYERS], out[ZKR_INFER_MAX_LAYERS];
@@ -138,7 +116,7 @@ static zkr_err zkr_ve_records(const zkr_verifier_evaluation_statement *st, uint6
     return ZKR_OK;
 }
 
-static zkr_err zkr_ve_dataset(zkr_dec *dec, const zkr_verifier_evaluation_statement *st,
+zkr_err zkr_ve_dataset(zkr_dec *dec, const zkr_verifier_evaluation_statement *st,
                               zkr_ve_stmt *s, zkr_diag *d)
 {
     uint64_t n, first, count;
@@ -232,14 +210,6 @@ static zkr_err zkr_ve_statement(const zkr_proof_view *v,
 /* ------------------------------------------------------------------ */
 /* Mathematics                                                          */
 /* ------------------------------------------------------------------ */
-
-typedef struct {
-    const zkr_ve_stmt *s;
-    const zkr_verifier_evaluation_statement *st;
-    zkr_transcript *t;
-    zkr_dec *dec;
-    zkr_ve_claims *cl;
-} zkr_ve_ctx;
 
 static zkr_ext zkr_ve_limbs(const zkr_ext *slots, unsigned first, unsigned n)
 {
@@ -422,7 +392,7 @@ static zkr_err zkr_ve_count(zkr_ve_ctx *c, zkr_diag *d)
     return ZKR_OK;
 }
 
-static zkr_err zkr_ve_zerocheck(zkr_ve_ctx *c, uint32_t l, zkr_ext *rho, zkr_ext *acc_v,
+zkr_err zkr_ve_zerocheck(zkr_ve_ctx *c, uint32_t l, zkr_ext *rho, zkr_ext *acc_v,
                                 zkr_diag *d)
 {
     const zkr_eval_shape *s = &c->s->sh;
@@ -523,7 +493,7 @@ static zkr_err zkr_ve_x0(const zkr_ve_ctx *c, const zkr_infer_layer *L, const zk
     return ZKR_OK;
 }
 
-static zkr_err zkr_ve_matmul(zkr_ve_ctx *c, uint32_t l, const zkr_ext *rho, zkr_ext acc_v,
+zkr_err zkr_ve_matmul(zkr_ve_ctx *c, uint32_t l, const zkr_ext *rho, zkr_ext acc_v,
                              zkr_diag *d)
 {
     const zkr_eval_shape *s = &c->s->sh;

@@ -1,0 +1,197 @@
+/*
+ * inference-batch@1 soundness attacks (docs/soundness.md,
+ * "inference-batch@1"): a cheating prover (zkr_prover_inference_batch_cheat,
+ * test builds only) states logits other than the computed ones, or edits
+ * the honest witness so that the output binding holds mod p but not over
+ * the integers, or hides a wrong value in a padding row or record; the
+ * verifier must refuse with ZKR_ERR_VERIFY naming the check. A control (no
+ * edit) verifies.
+ */
+#include <unistd.h>
+
+#include "prover/inference_batch.h"
+#include "tests/infer/eval_fixture.h"
+#include "verifier/inference_batch.h"
+#include "zkr_config.h"
+
+static char tmpdir[256];
+
+static uint32_t last_l(const zkr_ibatch_cheat_view *w) { return w->shape->inf.n_layers - 1; }
+
+static zkr_gl *v_at(zkr_ibatch_cheat_view *w, uint32_t l, unsigned slot, uint64_t b, uint64_t j)
+{
+    const zkr_eval_shape *s = w->shape;
+    unsigned lm = s->inf.layer[l].lm;
+    return &w->v[l][((((uint64_t)slot << s->lb) + b) << lm) | j];
+}
+
+static uint32_t out_dim(const zkr_ibatch_cheat_view *w)
+{
+    return w->shape->inf.layer[last_l(w)].out_dim;
+}
+
+/* Sets the last layer's y at (b, j) to y (Y = y - lo, YC = 127 - y, in F). */
+static void set_y(zkr_ibatch_cheat_view *w, uint64_t b, uint64_t j, int64_t y)
+{
+    int64_t lo = w->shape->inf.layer[last_l(w)].lo;
+
+    *v_at(w, last_l(w), ZKR_INFER_SLOT_Y, b, j) = zkr_gl_from_i64(y - lo);
+    *v_at(w, last_l(w), ZKR_INFER_SLOT_YC, b, j) = zkr_gl_from_i64(127 - y);
+}
+
+static int64_t get_y(zkr_ibatch_cheat_view *w, uint64_t b, uint64_t j)
+{
+    return (int64_t)*v_at(w, last_l(w), ZKR_INFER_SLOT_Y, b, j) +
+           w->shape->inf.layer[last_l(w)].lo;
+}
+
+typedef struct {
+    const char *name;
+    zkr_err (*edit)(void *ctx, zkr_ibatch_cheat_view *w);
+    int relu_last;    /* the last layer has ReLU (lo = 0) */
+    uint64_t count;   /* records proven (of 9) */
+    const char *want; /* substring of the verifier's message; NULL: must verify */
+} attack;
+
+static zkr_err e_none(void *ctx, zkr_ibatch_cheat_view *w)
+{
+    (void)ctx;
+    (void)w;
+    return ZKR_OK;
+}
+
+/* The witness is honest; the statement states one logit off by one. */
+static zkr_err e_logit_first(void *ctx, zkr_ibatch_cheat_view *w)
+{
+    (void)ctx;
+    w->y[0] = (int8_t)(w->y[0] == 127 ? 126 : w->y[0] + 1);
+    return ZKR_OK;
+}
+
+static zkr_err e_logit_last(void *ctx, zkr_ibatch_cheat_view *w)
+{
+    size_t k = (size_t)w->shape->count * out_dim(w) - 1;
+    (void)ctx;
+    w->y[k] = (int8_t)(w->y[k] == -128 ? -127 : w->y[k] - 1);
+    return ZKR_OK;
+}
+
+/* Two records' stated logits swapped (each a valid output of the model, for the other record). */
+static zkr_err e_swap_records(void *ctx, zkr_ibatch_cheat_view *w)
+{
+    uint32_t od = out_dim(w);
+    (void)ctx;
+    for (uint32_t j = 0; j < od; j++) {
+        int8_t t = w->y[j];
+        w->y[j] = w->y[od + j];
+        w->y[od + j] = t;
+    }
+    return ZKR_OK;
+}
+
+/* A padding row (j = out_dim, a real record) carrying 1 instead of the forced 0. */
+static zkr_err e_padding_row(void *ctx, zkr_ibatch_cheat_view *w)
+{
+    (void)ctx;
+    set_y(w, 0, out_dim(w), 1);
+    return ZKR_OK;
+}
+
+/*
+ * The wrong logit moved into the witness too: the stated and committed y
+ * agree (the output binding holds), the requantization of that row breaks.
+ */
+static zkr_err e_consistent_lie(void *ctx, zkr_ibatch_cheat_view *w)
+{
+    int64_t y = get_y(w, 1, 0), ny = y == 127 ? 126 : y + 1;
+    (void)ctx;
+    set_y(w, 1, 0, ny);
+    w->y[out_dim(w)] = (int8_t)ny;
+    return ZKR_OK;
+}
+
+/* A padding record (b = count) with another output: not stated, forced by the layers. */
+static zkr_err e_padding_record(void *ctx, zkr_ibatch_cheat_view *w)
+{
+    int64_t y = get_y(w, w->shape->count, 0);
+    (void)ctx;
+    set_y(w, w->shape->count, 0, y == 127 ? 126 : y + 1);
+    return ZKR_OK;
+}
+
+/*
+ * Off by p: a ReLU last layer (lo = 0) stating -1. The committed Y slot
+ * p - 1 is -1 mod p, so Y - lo - ypub = 0 in F, false over the integers
+ * (Y must be y - lo in 0..255); the LogUp range check refuses it.
+ */
+static zkr_err e_off_by_p(void *ctx, zkr_ibatch_cheat_view *w)
+{
+    (void)ctx;
+    set_y(w, 0, 0, -1);
+    w->y[0] = -1;
+    return ZKR_OK;
+}
+
+static const attack attacks[] = {
+    {"control: no edit", e_none, 0, 5, NULL},
+    {"control, ReLU last layer: no edit", e_none, 1, 5, NULL},
+    {"the first stated logit off by one", e_logit_first, 0, 5, "output binding"},
+    {"the last stated logit off by one", e_logit_last, 0, 8, "output binding"},
+    {"two records' stated logits swapped", e_swap_records, 0, 5, "output binding"},
+    {"a padding row carrying 1 (the forced value is 0)", e_padding_row, 0, 5, "output binding"},
+    {"a padding row carrying 1, ReLU last layer", e_padding_row, 1, 3, "output binding"},
+    {"a wrong logit committed and stated alike", e_consistent_lie, 0, 5, "requantization"},
+    {"a padding record with another output", e_padding_record, 0, 5, "requantization"},
+    {"an output off by p (-1 stated for a ReLU layer, Y = p - 1)", e_off_by_p, 1, 5,
+     "range checks"},
+};
+
+static void run_attack(zkr_tap *t, const attack *a)
+{
+    static const uint32_t dims[] = {12, 9, 5}; /* 5 logits: rows 5..7 of the last layer pad */
+    ev_fixture f;
+    zkr_dataset *ds;
+    zkr_diag d = {0};
+    zkr_err r, v = ZKR_ERR_INTERNAL;
+
+    memset(&f, 0, sizeof f);
+    ds = ev_dataset_make(t, tmpdir, "s", 12, 9, 5);
+    ev_rmodel_make(t, &f.rm, dims, 2, 0, 0);
+    f.rm.g.layers[1].act = a->relu_last ? ZKR_ML_ACT_RELU : ZKR_ML_ACT_NONE;
+    if ((r = ev_fixture_setup(t, &f, ds, 0, a->count, 1)) == ZKR_OK)
+        r = zkr_prover_inference_batch_cheat(&f.p, f.st.statement_id, f.im, &f.bt, NULL, a->edit,
+                                             NULL, &f.proof, &f.output, &d);
+    if (r == ZKR_OK) {
+        f.st.output = f.output.p;
+        f.st.output_len = f.output.len;
+        zkr_diag_clear(&d);
+        v = zkr_verify_inference_batch(f.proof.p, f.proof.len, &f.st, &d);
+    }
+    if (!a->want)
+        zkr_tap_ok(t, r == ZKR_OK && v == ZKR_OK, "%s: verifies (%s)", a->name,
+                   v == ZKR_OK ? "ok" : d.msg);
+    else
+        zkr_tap_ok(t, r == ZKR_OK && v == ZKR_ERR_VERIFY && strstr(d.msg, a->want) != NULL,
+                   "%s: refused, %s (prove %d, verify %d: %s)", a->name, a->want, r, v, d.msg);
+    ev_fixture_free(&f);
+    zkr_dataset_free(ds);
+}
+
+int main(int argc, char **argv)
+{
+    zkr_tap t;
+    char cmd[300];
+    int rc;
+
+    zkr_tap_init(&t, argc, argv);
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/zkr-sound-ibatch-XXXXXX");
+    if (!mkdtemp(tmpdir))
+        return 1;
+    for (size_t i = 0; i < sizeof attacks / sizeof attacks[0]; i++)
+        run_attack(&t, &attacks[i]);
+    rc = zkr_tap_done(&t);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    if (system(cmd) != 0)
+        rc = 1;
+    return rc;
+}

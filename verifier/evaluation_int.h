@@ -1,0 +1,65 @@
+/*
+ * evaluation@1 verifier internals shared with the kinds built on its
+ * per-layer driver (verifier/inference_batch.c). Not a public interface:
+ * the contracts are those of verifier/evaluation.c.
+ */
+#ifndef ZKR_VERIFIER_EVALUATION_INT_H
+#define ZKR_VERIFIER_EVALUATION_INT_H
+
+#include "ml/graph.h"
+#include "verifier/verifier.h"
+
+#define ZKR_VE_MAX_PT 64
+#define ZKR_VE_MAX_ROUNDS 48
+
+/* What the statement section gave: program, layout, layer commitments, output. */
+typedef struct {
+    zkr_ml_graph g;
+    zkr_eval_shape sh;
+    zkr_pcs_commitment comm[ZKR_INFER_MAX_LAYERS];
+    uint32_t shifts[ZKR_INFER_MAX_LAYERS];
+    unsigned mode;
+    uint64_t value, correct;
+} zkr_ve_stmt;
+
+typedef struct {
+    unsigned poly;
+    zkr_ext pt[ZKR_VE_MAX_PT];
+    zkr_ext val;
+} zkr_ve_claim;
+
+typedef struct {
+    zkr_ve_claim c[ZKR_EVAL_MAX_CLAIMS];
+    size_t n;
+} zkr_ve_claims;
+
+typedef struct {
+    const zkr_ve_stmt *s;
+    const zkr_verifier_evaluation_statement *st;
+    zkr_transcript *t;
+    zkr_dec *dec;
+    zkr_ve_claims *cl;
+} zkr_ve_ctx;
+
+/* A new claim on poly, or NULL when the list is full (then fail with zkr_ve_full). */
+zkr_ve_claim *zkr_ve_claim_new(zkr_ve_claims *cs, unsigned poly);
+zkr_err zkr_ve_full(zkr_diag *d) ZKR_WUR;
+/* pt[0..bits) = the bits of v. */
+void zkr_ve_bits(zkr_ext *pt, unsigned bits, uint64_t v);
+/*
+ * The statement section's layer commitments (after the program, decoded
+ * into s->g): MISMATCH_MODEL against st's model commitment, s->sh from
+ * zkr_eval_shape_init (TOO_LARGE, MALFORMED).
+ */
+zkr_err zkr_ve_model(zkr_dec *dec, const zkr_verifier_evaluation_statement *st, zkr_ve_stmt *s,
+                     const zkr_params *p, zkr_diag *d) ZKR_WUR;
+/* The dataset commitment and the record range (MISMATCH_DATASET, MISMATCH_INPUT, MALFORMED). */
+zkr_err zkr_ve_dataset(zkr_dec *dec, const zkr_verifier_evaluation_statement *st, zkr_ve_stmt *s,
+                       zkr_diag *d) ZKR_WUR;
+/* Layer l's zero-check (rho, acc~(rho) out) and matmul sumcheck; VERIFY, MALFORMED. */
+zkr_err zkr_ve_zerocheck(zkr_ve_ctx *c, uint32_t l, zkr_ext *rho, zkr_ext *acc_v,
+                         zkr_diag *d) ZKR_WUR;
+zkr_err zkr_ve_matmul(zkr_ve_ctx *c, uint32_t l, const zkr_ext *rho, zkr_ext acc_v,
+                      zkr_diag *d) ZKR_WUR;
+
+#endif
