@@ -537,11 +537,7 @@ out:
 /* The smallest nonce that passes (the grinding is public work, no secret). */
 static uint64_t zkr_h_pow(const zkr_transcript *t, unsigned bits)
 {
-    uint64_t n = 0;
-
-    while (!zkr_ts_pow_ok(t, bits, n))
-        n++;
-    return n;
+    return zkr_ts_pow_search(t, bits);
 }
 
 /* Adds beta F (base or extension) to G's evaluations and coefficients. */

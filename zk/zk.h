@@ -232,6 +232,12 @@ uint64_t zkr_ts_challenge_index(zkr_transcript *t, const char *label, uint64_t n
 int zkr_ts_pow_check(zkr_transcript *t, unsigned bits, uint64_t nonce);
 /* Whether the pow hash for nonce has `bits` leading zeros (no state change). */
 int zkr_ts_pow_ok(const zkr_transcript *t, unsigned bits, uint64_t nonce);
+/*
+ * The smallest nonce with zkr_ts_pow_ok (public work, no secret; the hash's
+ * nonce-free prefix is absorbed once, so the search costs one compression a
+ * try).
+ */
+uint64_t zkr_ts_pow_search(const zkr_transcript *t, unsigned bits);
 
 /* ------------------------------------------------------------------ */
 /* Salted Merkle trees over packed field-element leaves                  */

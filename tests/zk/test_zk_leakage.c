@@ -3,13 +3,17 @@
  * (docs/proof-system.md, "Zero-knowledge (hiding) layer", "Leakage test").
  *
  * Every field element a proof reveals is extracted structurally, in a
- * fixed order of positions: the mask's sum sigma, the masked sumcheck's
- * messages, the final value v, the folding sumcheck's messages, the final
- * polynomial, and the first J opened leaves of every tree (W's, the
- * mask's, every folded layer's), each element as its base-field
+ * fixed order of positions (protocol version 3: one section, the range
+ * proof carrying y = W x): gamma, the degree-7 messages, the five revealed
+ * values, the batched opening's mask value b, folding messages, final
+ * polynomial and the first J_LEAVES opened leaves of every tree (W's, h's,
+ * phi's, m's, the mask's, every folded layer's), then C's linear sumcheck
+ * and opening (J_RANGE leaves a tree), each element as its base-field
  * coordinates. None of these is determined by the public statement (the
  * statement echo, roots, digests, counts, salts and the nonce are not
- * field elements of the witness and are not sampled).
+ * field elements of the witness and are not sampled). Each proof uses its
+ * own commitment, blinded for one opening (ZKR_MATMUL2_OPENINGS: the
+ * smallest budget, hence the smallest commitment).
  *
  * 1. Vary the randomness only: W and the public claim fixed, 200 proofs
  *    (each with its own commitment randomness and proof randomness).
@@ -17,8 +21,9 @@
  *    test of its top byte against uniform (significance 0.001 for the
  *    whole family, Bonferroni); the pooled top bytes must pass at 0.001;
  *    no proof may contain any entry of W (le64 or be64 image); and the
- *    witness-aware distinguisher (v == W~(rj, ri) at the challenges the
- *    verifier replays) must never fire.
+ *    witness-aware distinguisher (W's revealed value equal to its
+ *    unblinded extension W~(r_<n) prod_b (1 - z_b) at the batch's point z
+ *    the verifier replays) must never fire.
  * 2. Vary the secret only: W' != W with W' x = W x (same statement id, x,
  *    y): per-position two-sample chi-square tests (Bonferroni 0.001) and
  *    the pooled one must not tell the two apart.
@@ -300,12 +305,10 @@ static int has_witness_bytes(const zkr_buf *pf, const inst *in)
             i8[j] = (uint8_t)(int8_t)in->w[r * K_ + j];
             i8[K_ + j] = (uint8_t)(int8_t)in->w[((r + 1) % M_) * K_ + j];
         }
-        for (size_t at = 0; at + sizeof le <= pf->len; at++)
-            if (memcmp(pf->p + at, le, sizeof le) == 0 || memcmp(pf->p + at, be, sizeof be) == 0)
-                return 1;
-        for (size_t at = 0; at + sizeof i8 <= pf->len; at++)
-            if (memcmp(pf->p + at, i8, sizeof i8) == 0)
-                return 1;
+        /* memmem (_GNU_SOURCE): the same search as a byte-by-byte memcmp, in linear time */
+        if (memmem(pf->p, pf->len, le, sizeof le) || memmem(pf->p, pf->len, be, sizeof be) ||
+            memmem(pf->p, pf->len, i8, sizeof i8))
+            return 1;
     }
     return 0;
 }
