@@ -1,7 +1,8 @@
 /*
  * zk2_bench: matmul@2 (hiding) beside matmul@1 on the same shapes: commit,
  * prove, verify (process CPU seconds, best of 3) and proof size.
- * Usage: zk2_bench [threads]   (docs/proof-system.md, "matmul@2", "Cost")
+ * Usage: zk2_bench [threads [shapes]]   (docs/proof-system.md, "matmul@2", "Cost";
+ * shapes 1..3: 16x16, then 256x256, then 1024x1024; default all three)
  */
 #include <math.h>
 #include <sodium.h>
@@ -109,13 +110,20 @@ out:
 int main(int argc, char **argv)
 {
     zkr_params p;
-    unsigned long parsed = 1;
+    unsigned long parsed = 1, shapes = 3;
     char *end = NULL;
 
     if (argc > 1) {
         parsed = strtoul(argv[1], &end, 10);
         if (end == argv[1] || *end != '\0' || parsed < 1 || parsed > 16) {
-            fprintf(stderr, "usage: zk2_bench [THREADS 1..16]\n");
+            fprintf(stderr, "usage: zk2_bench [THREADS 1..16 [SHAPES 1..3]]\n");
+            return 2;
+        }
+    }
+    if (argc > 2) {
+        shapes = strtoul(argv[2], &end, 10);
+        if (end == argv[2] || *end != '\0' || shapes < 1 || shapes > 3) {
+            fprintf(stderr, "usage: zk2_bench [THREADS 1..16 [SHAPES 1..3]]\n");
             return 2;
         }
     }
@@ -126,7 +134,9 @@ int main(int argc, char **argv)
            ZKR_HPCS_DEFAULT_BUDGET);
     printf("| shape | kind | commit | prove | verify | proof |\n|---|---|---|---|---|---|\n");
     one(&p, 16, 16, 4, threads);
-    one(&p, 256, 256, 16, threads);
-    one(&p, 1024, 1024, 16, threads);
+    if (shapes > 1)
+        one(&p, 256, 256, 16, threads);
+    if (shapes > 2)
+        one(&p, 1024, 1024, 16, threads);
     return 0;
 }

@@ -65,9 +65,22 @@ uint32_t zkr_hpcs_budget_left(const zkr_hpcs_poly *f)
     return f->budget > f->used ? f->budget - f->used : 0;
 }
 
+/*
+ * Values of F at full points whose blinding coordinates are nonzero only
+ * among the first eb (a randomised extension's evaluation) are linear
+ * functionals of the 2^n (2^eb - 1) random entries of those slices; more
+ * than that many would determine them and unmask f.
+ */
+static uint64_t zkr_h_reveal_cap(unsigned n_vars, unsigned eb)
+{
+    if (n_vars + eb >= 64)
+        return UINT64_MAX;
+    return (((uint64_t)1 << eb) - 1) << n_vars;
+}
+
 uint64_t zkr_hpcs_reveals_left(const zkr_hpcs_poly *f)
 {
-    uint64_t cap = f->n_vars >= 64 ? UINT64_MAX : (uint64_t)1 << f->n_vars;
+    uint64_t cap = zkr_h_reveal_cap(f->n_vars, f->total - f->n_vars);
     return cap > f->off_slice ? cap - f->off_slice : 0;
 }
 
@@ -127,9 +140,38 @@ static zkr_err zkr_h_encode_commit(const zkr_params *p, zkr_hpcs_poly *poly, zkr
     return r;
 }
 
+/* Blinding variables for total_vars, or 0 when they do not cover `budget` openings. */
+static unsigned zkr_h_sized_e(const zkr_params *p, unsigned n_vars, unsigned total_vars,
+                              uint32_t budget)
+{
+    unsigned e_min = zkr_hpcs_blind_vars(p, n_vars, budget);
+
+    if (e_min == 0 || total_vars < n_vars + e_min || total_vars > p->max_vars ||
+        total_vars - n_vars > ZKR_HPCS_MAX_BLIND_VARS)
+        return 0;
+    return total_vars - n_vars;
+}
+
 zkr_err zkr_prover_hcommit(const zkr_params *p, const zkr_gl *evals, unsigned n_vars,
                            uint32_t budget, zkr_zkrng *rng, unsigned threads, zkr_hpcs_poly **out,
                            zkr_hpcs_commitment *comm)
+{
+    unsigned e = zkr_hpcs_blind_vars(p, n_vars, budget);
+
+    *out = NULL;
+    memset(comm, 0, sizeof *comm);
+    if (budget == 0 || budget > ZKR_HPCS_MAX_BUDGET)
+        return ZKR_ERR_USAGE;
+    if (e == 0)
+        return ZKR_ERR_TOO_LARGE;
+    return zkr_prover_hcommit_sized(p, evals, n_vars, n_vars + e, budget, rng, threads, out,
+                                    comm);
+}
+
+zkr_err zkr_prover_hcommit_sized(const zkr_params *p, const zkr_gl *evals, unsigned n_vars,
+                                 unsigned total_vars, uint32_t budget, zkr_zkrng *rng,
+                                 unsigned threads, zkr_hpcs_poly **out,
+                                 zkr_hpcs_commitment *comm)
 {
     zkr_hpcs_poly *poly = NULL;
     unsigned e;
@@ -140,7 +182,7 @@ zkr_err zkr_prover_hcommit(const zkr_params *p, const zkr_gl *evals, unsigned n_
     memset(comm, 0, sizeof *comm);
     if (budget == 0 || budget > ZKR_HPCS_MAX_BUDGET)
         return ZKR_ERR_USAGE;
-    if ((e = zkr_hpcs_blind_vars(p, n_vars, budget)) == 0)
+    if ((e = zkr_h_sized_e(p, n_vars, total_vars, budget)) == 0)
         return ZKR_ERR_TOO_LARGE;
     poly = calloc(1, sizeof *poly);
     if (!poly)
@@ -196,6 +238,23 @@ zkr_err zkr_prover_hcommit_ext(const zkr_params *p, const zkr_ext *evals, unsign
                                uint32_t budget, zkr_zkrng *rng, unsigned threads,
                                zkr_hpcs_poly **out, zkr_hpcs_commitment *comm)
 {
+    unsigned e = zkr_hpcs_blind_vars(p, n_vars, budget);
+
+    *out = NULL;
+    memset(comm, 0, sizeof *comm);
+    if (budget == 0 || budget > ZKR_HPCS_MAX_BUDGET)
+        return ZKR_ERR_USAGE;
+    if (e == 0)
+        return ZKR_ERR_TOO_LARGE;
+    return zkr_prover_hcommit_ext_sized(p, evals, n_vars, n_vars + e, budget, rng, threads, out,
+                                        comm);
+}
+
+zkr_err zkr_prover_hcommit_ext_sized(const zkr_params *p, const zkr_ext *evals, unsigned n_vars,
+                                     unsigned total_vars, uint32_t budget, zkr_zkrng *rng,
+                                     unsigned threads, zkr_hpcs_poly **out,
+                                     zkr_hpcs_commitment *comm)
+{
     zkr_hpcs_poly *poly = NULL;
     unsigned e;
     size_t len, small;
@@ -205,7 +264,7 @@ zkr_err zkr_prover_hcommit_ext(const zkr_params *p, const zkr_ext *evals, unsign
     memset(comm, 0, sizeof *comm);
     if (budget == 0 || budget > ZKR_HPCS_MAX_BUDGET)
         return ZKR_ERR_USAGE;
-    if ((e = zkr_hpcs_blind_vars(p, n_vars, budget)) == 0)
+    if ((e = zkr_h_sized_e(p, n_vars, total_vars, budget)) == 0)
         return ZKR_ERR_TOO_LARGE;
     poly = calloc(1, sizeof *poly);
     if (!poly)
@@ -437,8 +496,9 @@ out:
     return r;
 }
 
-static zkr_err zkr_h_queries(zkr_hopen_ctx *c, zkr_transcript *t, const zkr_hpcs_poly *f,
-                             const zkr_hpcs_poly *mask, zkr_buf *out)
+/* Layer 0 opens trees[0..n_trees-1] (the F's, then the mask) at the same leaves. */
+static zkr_err zkr_h_queries(zkr_hopen_ctx *c, zkr_transcript *t,
+                             const zkr_hpcs_poly *const *trees, size_t n_trees, zkr_buf *out)
 {
     const zkr_pcs_layout *l = c->l;
     unsigned q = c->p->queries;
@@ -458,9 +518,9 @@ static zkr_err zkr_h_queries(zkr_hopen_ctx *c, zkr_transcript *t, const zkr_hpcs
         memcpy(u, leaf, q * sizeof *u);
         nu = zkr_idx_sort_unique(u, q);
         if (layer == 0) {
-            if ((r = zkr_h_open_tree(out, &f->tree, f->cw, u, nu)) != ZKR_OK ||
-                (r = zkr_h_open_tree(out, &mask->tree, mask->cw, u, nu)) != ZKR_OK)
-                goto out;
+            for (size_t k = 0; k < n_trees; k++)
+                if ((r = zkr_h_open_tree(out, &trees[k]->tree, trees[k]->cw, u, nu)) != ZKR_OK)
+                    goto out;
         } else if ((r = zkr_h_open_tree(out, &c->layer_tree[layer],
                                         (const uint64_t *)(const void *)c->layer_cw[layer], u,
                                         nu)) != ZKR_OK) {
@@ -477,11 +537,63 @@ out:
 /* The smallest nonce that passes (the grinding is public work, no secret). */
 static uint64_t zkr_h_pow(const zkr_transcript *t, unsigned bits)
 {
-    uint64_t n = 0;
+    return zkr_ts_pow_search(t, bits);
+}
 
-    while (!zkr_ts_pow_ok(t, bits, n))
-        n++;
-    return n;
+/* Adds beta F (base or extension) to G's evaluations and coefficients. */
+static void zkr_h_accum(zkr_ext *g, zkr_ext *coef, const zkr_hpcs_poly *f, zkr_ext beta,
+                        size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        if (f->ext) {
+            g[i] = zkr_ext_add(g[i], zkr_ext_mul(beta, f->eve[i]));
+            coef[i] = zkr_ext_add(coef[i], zkr_ext_mul(beta, f->ce[i]));
+        } else {
+            g[i] = zkr_ext_add(g[i], zkr_ext_mul_base(beta, f->evb[i]));
+            coef[i] = zkr_ext_add(coef[i], zkr_ext_mul_base(beta, f->cb[i]));
+        }
+    }
+}
+
+/*
+ * The folding and query phases of G (evaluations g, coefficients coef,
+ * both folded in place; the caller wipes them) at the full point zf, the
+ * claim `value` absorbed first; layer 0 opens trees[0..n_trees-1].
+ */
+static zkr_err zkr_hopen_core(const zkr_params *p, zkr_transcript *t, const zkr_pcs_layout *l,
+                              zkr_ext *g, zkr_ext *coef, const zkr_ext *zf, zkr_ext value,
+                              const zkr_hpcs_poly *const *trees, size_t n_trees, zkr_zkrng *rng,
+                              unsigned threads, zkr_buf *out)
+{
+    zkr_hopen_ctx c;
+    uint64_t nonce;
+    zkr_err r;
+
+    memset(&c, 0, sizeof c);
+    c.p = p;
+    c.l = l;
+    c.threads = threads;
+    c.rng = rng;
+    c.g = g;
+    c.coef = coef;
+    if ((r = zkr_h_fold_phase(&c, t, zf, value)) != ZKR_OK)
+        goto out;
+    nonce = zkr_h_pow(t, p->pow_bits);
+    (void)zkr_ts_pow_check(t, p->pow_bits, nonce);
+    if ((r = zkr_buf_append(out, c.head.p, c.head.len)) != ZKR_OK ||
+        (r = zkr_buf_append(out, c.roots.p, c.roots.len)) != ZKR_OK ||
+        (r = zkr_enc_exts(out, c.coef, (size_t)1 << l->final_vars)) != ZKR_OK ||
+        (r = zkr_enc_u64(out, nonce)) != ZKR_OK)
+        goto out;
+    r = zkr_h_queries(&c, t, trees, n_trees, out);
+out:
+    for (unsigned i = 0; i < 32; i++) {
+        free(c.layer_cw[i]);
+        zkr_mtree_free(&c.layer_tree[i]);
+    }
+    zkr_buf_free(&c.head);
+    zkr_buf_free(&c.roots);
+    return r;
 }
 
 /*
@@ -489,8 +601,6 @@ static uint64_t zkr_h_pow(const zkr_transcript *t, unsigned bits)
  * They differ only in a cheating prover's run (tests), as does slice: the
  * blinding coordinates u of the point the folding sumcheck runs at (0 when
  * honest; a cheat opens off the slice u = 0 the verifier fixes).
- */
-/*
  * u, when not NULL, gives the e blinding coordinates of the point (the
  * randomised extension's evaluation of the hiding range proof); the whole
  * point is then absorbed. NULL: the slice bits (0 when honest), z absorbed.
@@ -500,10 +610,9 @@ static zkr_err zkr_hopen_run(const zkr_params *p, zkr_transcript *t, zkr_hpcs_po
                              zkr_ext rho, const zkr_ext *z, const zkr_ext *u, uint64_t slice,
                              zkr_ext value, zkr_zkrng *rng, unsigned threads, zkr_buf *out)
 {
-    zkr_hopen_ctx c;
-    zkr_ext *zf = NULL;
+    const zkr_hpcs_poly *trees[2] = {f, tree_mask};
+    zkr_ext *zf = NULL, *g = NULL, *coef = NULL;
     size_t len;
-    uint64_t nonce;
     zkr_err r = ZKR_ERR_NOMEM;
 
     if (f->n_vars >= f->total || !tree_mask->ext || !g_mask->ext || tree_mask->total != f->total ||
@@ -512,56 +621,30 @@ static zkr_err zkr_hopen_run(const zkr_params *p, zkr_transcript *t, zkr_hpcs_po
     if (f->used >= f->budget)
         return ZKR_ERR_USAGE; /* blinding covers only `budget` openings */
     f->used++;
-    memset(&c, 0, sizeof c);
-    c.p = p;
-    c.l = &f->l;
-    c.threads = threads;
-    c.rng = rng;
     len = (size_t)1 << f->total;
     zf = calloc((size_t)f->total + 1, sizeof *zf);
-    c.g = malloc(len * sizeof *c.g);
-    c.coef = malloc(len * sizeof *c.coef);
-    if (!zf || !c.g || !c.coef)
+    g = malloc(len * sizeof *g);
+    coef = malloc(len * sizeof *coef);
+    if (!zf || !g || !coef)
         goto out;
     memcpy(zf, z, (size_t)f->n_vars * sizeof *zf);
     for (unsigned b = 0; b < f->total - f->n_vars; b++)
         zf[f->n_vars + b] = u ? u[b] : zkr_ext_from((slice >> b) & 1);
     for (size_t i = 0; i < len; i++) {
-        c.g[i] = zkr_ext_mul(rho, g_mask->eve[i]);
-        c.coef[i] = zkr_ext_mul(rho, g_mask->ce[i]);
-        if (f->ext) {
-            c.g[i] = zkr_ext_add(c.g[i], f->eve[i]);
-            c.coef[i] = zkr_ext_add(c.coef[i], f->ce[i]);
-        } else {
-            c.g[i].c[0] = zkr_gl_add(c.g[i].c[0], f->evb[i]);
-            c.coef[i].c[0] = zkr_gl_add(c.coef[i].c[0], f->cb[i]);
-        }
+        g[i] = zkr_ext_mul(rho, g_mask->eve[i]);
+        coef[i] = zkr_ext_mul(rho, g_mask->ce[i]);
     }
+    zkr_h_accum(g, coef, f, zkr_ext_from(1), len);
     zkr_ts_absorb(t, "hpcs-f", f->tree.nodes[1], ZKR_DIGEST_BYTES);
     zkr_ts_absorb(t, "hpcs-z", tree_mask->tree.nodes[1], ZKR_DIGEST_BYTES);
     if (u)
         zkr_ts_absorb_ext(t, "hpcs-point-full", zf, f->total);
     else
         zkr_ts_absorb_ext(t, "hpcs-point", z, f->n_vars);
-    if ((r = zkr_h_fold_phase(&c, t, zf, value)) != ZKR_OK)
-        goto out;
-    nonce = zkr_h_pow(t, p->pow_bits);
-    (void)zkr_ts_pow_check(t, p->pow_bits, nonce);
-    if ((r = zkr_buf_append(out, c.head.p, c.head.len)) != ZKR_OK ||
-        (r = zkr_buf_append(out, c.roots.p, c.roots.len)) != ZKR_OK ||
-        (r = zkr_enc_exts(out, c.coef, (size_t)1 << f->l.final_vars)) != ZKR_OK ||
-        (r = zkr_enc_u64(out, nonce)) != ZKR_OK)
-        goto out;
-    r = zkr_h_queries(&c, t, f, tree_mask, out);
+    r = zkr_hopen_core(p, t, &f->l, g, coef, zf, value, trees, 2, rng, threads, out);
 out:
-    for (unsigned i = 0; i < 32; i++) {
-        free(c.layer_cw[i]);
-        zkr_mtree_free(&c.layer_tree[i]);
-    }
-    zkr_wipe_free(c.g, c.g ? len * sizeof *c.g : 0);
-    zkr_wipe_free(c.coef, c.coef ? len * sizeof *c.coef : 0);
-    zkr_buf_free(&c.head);
-    zkr_buf_free(&c.roots);
+    zkr_wipe_free(g, g ? len * sizeof *g : 0);
+    zkr_wipe_free(coef, coef ? len * sizeof *coef : 0);
     free(zf);
     return r;
 }
@@ -573,23 +656,164 @@ zkr_err zkr_prover_hopen(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *
     return zkr_hopen_run(p, t, f, mask, mask, rho, z, NULL, 0, value, rng, threads, out);
 }
 
+/* Counts one revealed value of f at zfull, refusing past the cap of the slices it mixes in. */
+static zkr_err zkr_h_reveal_gate(zkr_hpcs_poly *f, const zkr_ext *zfull)
+{
+    unsigned eb = 0;
+
+    for (unsigned b = f->n_vars; b < f->total; b++)
+        if (!zkr_ext_eq(zfull[b], zkr_ext_from(0)))
+            eb = b - f->n_vars + 1;
+    if (eb == 0)
+        return ZKR_OK; /* on the slice u = 0: the value is the hidden f's, masked by the caller */
+    if (f->off_slice >= zkr_h_reveal_cap(f->n_vars, eb))
+        return ZKR_ERR_USAGE;
+    f->off_slice++;
+    return ZKR_OK;
+}
+
 zkr_err zkr_prover_hopen_at(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *f,
                             const zkr_hpcs_poly *mask, zkr_ext rho, const zkr_ext *zfull,
                             zkr_ext value, zkr_zkrng *rng, unsigned threads, zkr_buf *out)
 {
     /*
-     * The caller reveals F at this point (a randomised extension mixes in
-     * the blinding slice u = e_1, which has 2^n entries): more than 2^n such
-     * values would determine that slice and unmask f.
+     * The caller reveals F at this point: one more linear functional of the
+     * blinding slices its coordinates mix in (zkr_h_reveal_cap).
      */
-    if (f->n_vars >= 64 || f->off_slice >= ((uint64_t)1 << f->n_vars))
+    if (zkr_h_reveal_gate(f, zfull) != ZKR_OK)
         return ZKR_ERR_USAGE;
-    f->off_slice++;
     return zkr_hopen_run(p, t, f, mask, mask, rho, zfull, zfull + f->n_vars, 0, value, rng,
                          threads, out);
 }
 
+/* sum_x eq(z, x) Z(x) for a mask's extension table (only the public eq table is allocated). */
+static zkr_err zkr_h_mask_eval(const zkr_hpcs_poly *mask, const zkr_ext *z, zkr_ext *out)
+{
+    size_t len = (size_t)1 << mask->total;
+    zkr_ext *eq = malloc(len * sizeof *eq), acc = zkr_ext_from(0);
+
+    if (!eq)
+        return ZKR_ERR_NOMEM;
+    zkr_mle_eq_table(z, mask->total, eq);
+    for (size_t i = 0; i < len; i++)
+        acc = zkr_ext_add(acc, zkr_ext_mul(eq[i], mask->eve[i]));
+    free(eq);
+    *out = acc;
+    return ZKR_OK;
+}
+
+/* Size, budget and reveal checks of a batch; counts one opening (and reveal) of each member. */
+static zkr_err zkr_h_batch_gate(zkr_hpcs_poly *const *f, size_t k, const zkr_ext *zfull)
+{
+    if (k == 0 || k > ZKR_HPCS_MAX_BATCH)
+        return ZKR_ERR_USAGE;
+    for (size_t i = 0; i < k; i++) {
+        if (f[i]->n_vars >= f[i]->total || f[i]->total != f[0]->total ||
+            f[i]->used >= f[i]->budget)
+            return ZKR_ERR_USAGE;
+        for (size_t j = 0; j < i; j++)
+            if (f[j] == f[i])
+                return ZKR_ERR_USAGE; /* one opening of a polynomial per batch */
+    }
+    for (size_t i = 0; i < k; i++) {
+        zkr_err r = zkr_h_reveal_gate(f[i], zfull);
+        if (r != ZKR_OK)
+            return r;
+        f[i]->used++;
+    }
+    return ZKR_OK;
+}
+
+/*
+ * The batched opening; ch (test builds' cheats, NULL when honest) moves
+ * beta_0 or rho in G only, or the mask's value b, or folds G from a mask
+ * other than the committed one.
+ */
+static zkr_err zkr_hopen_batch_run(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *const *f,
+                                   size_t k, const zkr_ext *zfull, const zkr_ext *values,
+                                   const zkr_hpcs_batch_cheat *ch, zkr_zkrng *rng,
+                                   unsigned threads, zkr_buf *out)
+{
+    const zkr_hpcs_poly *trees[ZKR_HPCS_MAX_BATCH + 1];
+    uint8_t roots[ZKR_HPCS_MAX_BATCH][ZKR_DIGEST_BYTES], mroot[ZKR_DIGEST_BYTES];
+    zkr_hpcs_poly *mask = NULL, *mask2 = NULL;
+    zkr_ext coef[ZKR_HPCS_MAX_BATCH + 1], b, value = zkr_ext_from(0), *g = NULL, *cf = NULL;
+    unsigned total;
+    size_t len = 0;
+    zkr_err r;
+
+    if ((r = zkr_h_batch_gate(f, k, zfull)) != ZKR_OK)
+        return r;
+    total = f[0]->total;
+    for (size_t i = 0; i < k; i++) {
+        zkr_mtree_root(&f[i]->tree, roots[i]);
+        trees[i] = f[i];
+    }
+    /* The mask is fixed (committed) before any challenge that combines it. */
+    if ((r = zkr_prover_hmask(p, total, rng, threads, &mask, mroot)) != ZKR_OK ||
+        (r = zkr_h_mask_eval(mask, zfull, &b)) != ZKR_OK)
+        goto out;
+    if (ch && ch->swap_mask) {
+        uint8_t scratch[ZKR_DIGEST_BYTES];
+        if ((r = zkr_prover_hmask(p, total, rng, threads, &mask2, scratch)) != ZKR_OK)
+            goto out;
+    }
+    trees[k] = mask;
+    if (ch)
+        b.c[0] = zkr_gl_add(b.c[0], ch->b_delta);
+    zkr_hpcs_batch_absorb(t, k, (const uint8_t(*)[ZKR_DIGEST_BYTES])roots, zfull, total, values,
+                          mroot, b);
+    zkr_ts_challenge_exts(t, "hb-beta", coef, k);
+    coef[k] = zkr_ts_challenge_ext(t, "hb-rho");
+    for (size_t i = 0; i < k; i++)
+        value = zkr_ext_add(value, zkr_ext_mul(coef[i], values[i]));
+    value = zkr_ext_add(value, zkr_ext_mul(coef[k], b));
+    if (ch) {
+        coef[0].c[0] = zkr_gl_add(coef[0].c[0], ch->beta_delta);
+        coef[k].c[0] = zkr_gl_add(coef[k].c[0], ch->rho_delta);
+    }
+    if ((r = zkr_buf_append(out, mroot, ZKR_DIGEST_BYTES)) != ZKR_OK ||
+        (r = zkr_enc_ext(out, b)) != ZKR_OK)
+        goto out;
+    len = (size_t)1 << total;
+    g = calloc(len, sizeof *g);
+    cf = calloc(len, sizeof *cf);
+    if (!g || !cf) {
+        r = ZKR_ERR_NOMEM;
+        goto out;
+    }
+    for (size_t i = 0; i < len; i++) {
+        const zkr_hpcs_poly *z = mask2 ? mask2 : mask;
+        g[i] = zkr_ext_mul(coef[k], z->eve[i]);
+        cf[i] = zkr_ext_mul(coef[k], z->ce[i]);
+    }
+    for (size_t i = 0; i < k; i++)
+        zkr_h_accum(g, cf, f[i], coef[i], len);
+    r = zkr_hopen_core(p, t, &f[0]->l, g, cf, zfull, value, trees, k + 1, rng, threads, out);
+out:
+    zkr_wipe_free(g, g ? len * sizeof *g : 0);
+    zkr_wipe_free(cf, cf ? len * sizeof *cf : 0);
+    zkr_hpcs_poly_free(mask);
+    zkr_hpcs_poly_free(mask2);
+    return r;
+}
+
+zkr_err zkr_prover_hopen_batch(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *const *f,
+                               size_t k, const zkr_ext *zfull, const zkr_ext *values,
+                               zkr_zkrng *rng, unsigned threads, zkr_buf *out)
+{
+    return zkr_hopen_batch_run(p, t, f, k, zfull, values, NULL, rng, threads, out);
+}
+
 #if ZKR_TEST_BUILD
+zkr_err zkr_prover_hopen_batch_cheat(const zkr_params *p, zkr_transcript *t,
+                                     zkr_hpcs_poly *const *f, size_t k, const zkr_ext *zfull,
+                                     const zkr_ext *values, const zkr_hpcs_batch_cheat *ch,
+                                     zkr_zkrng *rng, zkr_buf *out)
+{
+    return zkr_hopen_batch_run(p, t, f, k, zfull, values, ch, rng, 1, out);
+}
+
 zkr_err zkr_prover_hopen_cheat(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *f,
                                const zkr_hpcs_poly *tree_mask, const zkr_hpcs_poly *g_mask,
                                zkr_ext rho, const zkr_ext *z, uint64_t slice, zkr_ext value,

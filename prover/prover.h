@@ -535,6 +535,21 @@ zkr_err zkr_prover_hcommit(const zkr_params *p, const zkr_gl *evals, unsigned n_
 zkr_err zkr_prover_hcommit_ext(const zkr_params *p, const zkr_ext *evals, unsigned n_vars,
                                uint32_t budget, zkr_zkrng *rng, unsigned threads,
                                zkr_hpcs_poly **out, zkr_hpcs_commitment *comm) ZKR_WUR;
+/*
+ * As zkr_prover_hcommit / _ext with more blinding than the budget needs:
+ * e = total_vars - n_vars (at least zkr_hpcs_blind_vars(n_vars, budget)),
+ * so that commitments of different sizes can share a batched opening.
+ * ZKR_ERR_TOO_LARGE when total_vars is below that, above max_vars or e above
+ * ZKR_HPCS_MAX_BLIND_VARS; else as zkr_prover_hcommit.
+ */
+zkr_err zkr_prover_hcommit_sized(const zkr_params *p, const zkr_gl *evals, unsigned n_vars,
+                                 unsigned total_vars, uint32_t budget, zkr_zkrng *rng,
+                                 unsigned threads, zkr_hpcs_poly **out,
+                                 zkr_hpcs_commitment *comm) ZKR_WUR;
+zkr_err zkr_prover_hcommit_ext_sized(const zkr_params *p, const zkr_ext *evals, unsigned n_vars,
+                                     unsigned total_vars, uint32_t budget, zkr_zkrng *rng,
+                                     unsigned threads, zkr_hpcs_poly **out,
+                                     zkr_hpcs_commitment *comm) ZKR_WUR;
 /* The full blinded table F (2^(n + e) entries, slice u = 0 first); NULL for the other kind. */
 const zkr_gl *zkr_hpcs_poly_base_evals(const zkr_hpcs_poly *poly);
 const zkr_ext *zkr_hpcs_poly_ext_evals(const zkr_hpcs_poly *poly);
@@ -554,9 +569,11 @@ void zkr_hpcs_poly_root(const zkr_hpcs_poly *poly, uint8_t root[ZKR_DIGEST_BYTES
 /* Openings left in f's budget (the count lives in this object only, not across processes). */
 uint32_t zkr_hpcs_budget_left(const zkr_hpcs_poly *f);
 /*
- * Openings at a full point (zkr_prover_hopen_at, whose caller reveals F
- * there) left: 2^n in all, the size of the blinding slice u = e_1 such a
- * value mixes in (counted in this object only).
+ * Values revealed at full points off the slice u = 0 (zkr_prover_hopen_at,
+ * zkr_prover_hopen_batch) left: 2^n (2^e - 1) in all, the random entries
+ * such values mix in when their point spreads over every blinding
+ * coordinate (an opening whose point sets only the first e' coordinates is
+ * refused past 2^n (2^e' - 1)); counted in this object only.
  */
 uint64_t zkr_hpcs_reveals_left(const zkr_hpcs_poly *f);
 /*
@@ -577,6 +594,37 @@ zkr_err zkr_prover_hopen_at(const zkr_params *p, zkr_transcript *t, zkr_hpcs_pol
                             const zkr_hpcs_poly *mask, zkr_ext rho, const zkr_ext *zfull,
                             zkr_ext value, zkr_zkrng *rng, unsigned threads,
                             zkr_buf *out) ZKR_WUR;
+
+/*
+ * Batched hiding opening (verified by zkr_hpcs_verify_batch; docs/
+ * proof-system.md, "Batched hiding opening"): f[0..k-1] (k <= ZKR_HPCS_MAX_BATCH,
+ * distinct, all of the same n + e, base- or extension-valued) take
+ * values[0..k-1] at the full point zfull (n + e coordinates). Commits a
+ * fresh extension-valued mask Z, appends its root and b = Z(zfull), binds
+ * the roots, the point, the values, Z's root and b, draws beta_0..beta_{k-1}
+ * and rho, and appends the opening of sum beta_i F_i + rho Z. The caller
+ * sends the values. Consumes one opening of each member's budget, and one
+ * revealed value of each whose point is off the slice u = 0
+ * (zkr_hpcs_reveals_left). ZKR_ERR_USAGE (k, sizes differ, a member twice,
+ * a budget or reveal cap spent), ZKR_ERR_NOMEM.
+ */
+zkr_err zkr_prover_hopen_batch(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *const *f,
+                               size_t k, const zkr_ext *zfull, const zkr_ext *values,
+                               zkr_zkrng *rng, unsigned threads, zkr_buf *out) ZKR_WUR;
+/*
+ * A cheating batched opening's deviations (test builds; zero when honest):
+ * G formed with beta_0 + beta_delta or rho + rho_delta, the mask's value
+ * sent plus b_delta, G folded from a mask other than the committed one.
+ */
+typedef struct {
+    zkr_gl beta_delta, rho_delta, b_delta;
+    int swap_mask;
+} zkr_hpcs_batch_cheat;
+/* Test builds only (ZKR_TEST_BUILD): zkr_prover_hopen_batch with the deviations of ch. */
+zkr_err zkr_prover_hopen_batch_cheat(const zkr_params *p, zkr_transcript *t,
+                                     zkr_hpcs_poly *const *f, size_t k, const zkr_ext *zfull,
+                                     const zkr_ext *values, const zkr_hpcs_batch_cheat *ch,
+                                     zkr_zkrng *rng, zkr_buf *out) ZKR_WUR;
 
 /*
  * Test builds only (defined under ZKR_TEST_BUILD): as zkr_prover_hopen, but
@@ -617,6 +665,35 @@ zkr_err zkr_prover_zkrange(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly
  */
 zkr_err zkr_prover_zkrange_force(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *a,
                                  const zkr_zkrange_table *tab, zkr_zkrng *rng,
+                                 zkr_buf *out) ZKR_WUR;
+
+/*
+ * As zkr_prover_zkrange, and in the same batched sumcheck a linear claim
+ * sum_x lin->weights[x] a(x) = lin->claim over a's 2^n entries (the public
+ * weights; matmul@2 puts y = W x here, so that W is opened once).
+ * Verified by zkr_zkrange_verify_lin. Same errors.
+ */
+zkr_err zkr_prover_zkrange_lin(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *a,
+                               const zkr_zkrange_table *tab, const zkr_zkrange_lin *lin,
+                               zkr_zkrng *rng, unsigned threads, zkr_buf *out) ZKR_WUR;
+/*
+ * A cheating range prover's deviations (test builds; all zero when honest):
+ * force: an entry off the table counted in no multiplicity; fit_val (1..4):
+ * the revealed value of a, h, phi or m sent plus 1 with g(r) refitted so
+ * that the sumcheck's final check passes (only the batched opening can
+ * refuse); off_slice: a's randomised extension read with u_0 flipped and
+ * opened at the point it was proved about; batch: the batched opening's.
+ */
+typedef struct {
+    int force;
+    unsigned fit_val;
+    int off_slice;
+    zkr_hpcs_batch_cheat batch;
+} zkr_zkrange_cheat;
+/* Test builds only (ZKR_TEST_BUILD): the range prover with cheat's deviations. */
+zkr_err zkr_prover_zkrange_cheat(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *a,
+                                 const zkr_zkrange_table *tab, const zkr_zkrange_lin *lin,
+                                 const zkr_zkrange_cheat *cheat, zkr_zkrng *rng,
                                  zkr_buf *out) ZKR_WUR;
 
 /*
@@ -675,24 +752,15 @@ zkr_err zkr_prover_matmul2(const zkr_params *p, const uint8_t statement_id[ZKR_D
                            zkr_diag *d) ZKR_WUR;
 /*
  * Test builds only (defined under ZKR_TEST_BUILD; never called by zkreg):
- * the matmul@2 prover with a deviation. unmasked: every
- * random draw is 0 (no mask, no blinding beyond poly's, zero salts: the
- * leakage test's broken build). skip_checks: prove whatever pub says.
- * sigma_delta: the mask's sum is sent plus this. v_delta: the final value
- * is sent plus this. swap_mask: G is formed with a different random mask
- * than the committed one. rho_delta: G = W + (rho + rho_delta) Z.
- * off_slice (< 2^blind_vars): the claim is about F's slice u = off_slice
- * (w is that slice's matrix) and G is opened at (z, off_slice) instead of
- * the (z, 0^e) the verifier fixes.
- * unmasked takes zkr_zkrng_zero_for_test's modes (0: honest randomness).
+ * the matmul@2 prover with a deviation. unmasked: every random draw is 0
+ * (no mask, no blinding beyond poly's, zero salts: the leakage test's broken
+ * build; zkr_zkrng_zero_for_test's modes, 0 honest). skip_checks: prove
+ * whatever pub says (the range proof forced). range: the range proof's and
+ * its batched opening's deviations (zkr_zkrange_cheat).
  */
 typedef struct {
-    int unmasked, skip_checks, swap_mask;
-    int fit_v; /* send the v that passes the sumcheck's final check (a false claim to open) */
-    /* prove about F's slice u = off_slice (A_Z from the mask's same slice) and open G at
-     * (z, off_slice): a W' the committer hid in the blinding part, passed as w */
-    uint32_t off_slice;
-    zkr_gl sigma_delta, v_delta, rho_delta;
+    int unmasked, skip_checks;
+    zkr_zkrange_cheat range;
 } zkr_matmul2_cheat;
 zkr_err zkr_prover_matmul2_cheat(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
                                  const zkr_matmul2_public *pub, const int64_t *w,

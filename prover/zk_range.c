@@ -17,21 +17,31 @@
 #define ZR_TV ZKR_ZKRANGE_TABLE_VARS
 #define ZR_D ZKR_ZKRANGE_DEGREE
 
-/* Tables of the batched sumcheck (ext, 2^N, zero-extended). */
-enum { ZR_E0, ZR_AH, ZR_BH, ZR_AW, ZR_BW, ZR_E2, ZR_AP, ZR_BP, ZR_AM, ZR_BM, ZR_T, ZR_NT };
+/*
+ * Public tables of the batched sumcheck (ext, 2^N, zero-extended): eq(r0, .)
+ * and eq(r2, .) (each times its selector), the table t, the selectors of the
+ * n- and 8-variable regions, and the linear claim's weights.
+ */
+enum { ZR_E0, ZR_E2, ZR_T, ZR_SN, ZR_S8, ZR_EM, ZR_NT };
+/* Hidden tables: the randomised extensions of a, h, phi, m (coupled, below). */
+enum { ZR_HA, ZR_HH, ZR_HP, ZR_HM, ZR_NH };
 
 typedef struct {
     const zkr_params *p;
     zkr_transcript *t;
     zkr_zkrng *rng;
     unsigned threads, n, N, lc;
+    unsigned T, E;               /* the batch's n + e; coupled blinding coordinates */
     const zkr_zkrange_table *tab;
-    int force;                   /* test cheat: prove whatever a holds */
+    const zkr_zkrange_lin *lin;  /* NULL: no linear claim */
+    const zkr_zkrange_cheat *cheat; /* all zero when honest */
     zkr_hpcs_poly *a, *m, *c, *h, *ph;
-    zkr_ext x, lam, mu, rho;
-    zkr_ext r0[64], r2[ZR_TV], r[64];
+    zkr_zr_chal ch;
+    zkr_ext r[64];
     zkr_ext *gco;                /* Libra mask coefficients (stride) */
     zkr_ext *tb[ZR_NT];
+    zkr_ext *hb[ZR_NH];
+    size_t hb_len;
     zkr_buf *out;
 } zkr_zr_ctx;
 
@@ -57,7 +67,7 @@ static zkr_err zkr_zr_counts(const zkr_zr_ctx *z, zkr_gl *mult)
     for (size_t i = 0; i < ((size_t)1 << z->n); i++) {
         int64_t j = zkr_zr_signed(av[i]) - z->tab->off;
         if (j < 0 || j >= (int64_t)z->tab->count) {
-            if (!z->force)
+            if (!z->cheat->force)
                 return ZKR_ERR_USAGE;
             continue; /* a cheat: the entry is counted nowhere */
         }
@@ -66,19 +76,18 @@ static zkr_err zkr_zr_counts(const zkr_zr_ctx *z, zkr_gl *mult)
     return ZKR_OK;
 }
 
-/* m and the Libra coefficients C: both fixed before X. */
+/* m (zero-extended to N variables, blinded to the batch's size) and C: both fixed before X. */
 static zkr_err zkr_zr_commit_m_c(zkr_zr_ctx *z)
 {
     size_t stride = 1 + (size_t)ZR_D * z->N, clen = (size_t)1 << z->lc;
-    zkr_gl mult[1u << ZR_TV], *cb = calloc(clen, sizeof *cb);
+    size_t nlen = (size_t)1 << z->N;
+    zkr_gl *cb = calloc(clen, sizeof *cb), *mult = calloc(nlen, sizeof *mult);
     zkr_hpcs_commitment mc, cc;
-    zkr_err r;
+    zkr_err r = ZKR_ERR_NOMEM;
 
     z->gco = malloc(stride * sizeof *z->gco);
-    if (!cb || !z->gco) {
-        free(cb);
-        return ZKR_ERR_NOMEM;
-    }
+    if (!cb || !mult || !z->gco)
+        goto out;
     if ((r = zkr_zr_counts(z, mult)) != ZKR_OK)
         goto out;
     for (size_t i = 0; i < stride; i++) {
@@ -86,8 +95,8 @@ static zkr_err zkr_zr_commit_m_c(zkr_zr_ctx *z)
         for (unsigned k = 0; k < 3; k++)
             cb[k * stride + i] = z->gco[i].c[k];
     }
-    if ((r = zkr_prover_hcommit(z->p, mult, ZR_TV, 1, z->rng, z->threads, &z->m, &mc)) !=
-            ZKR_OK ||
+    if ((r = zkr_prover_hcommit_sized(z->p, mult, z->N, z->T, 1, z->rng, z->threads, &z->m,
+                                      &mc)) != ZKR_OK ||
         (r = zkr_prover_hcommit(z->p, cb, z->lc, 1, z->rng, z->threads, &z->c, &cc)) != ZKR_OK)
         goto out;
     zkr_ts_absorb(z->t, "zr-m-root", mc.root, ZKR_DIGEST_BYTES);
@@ -96,28 +105,28 @@ static zkr_err zkr_zr_commit_m_c(zkr_zr_ctx *z)
         goto out;
     r = zkr_buf_append(z->out, cc.root, ZKR_DIGEST_BYTES);
 out:
-    sodium_memzero(mult, sizeof mult);
-    zkr_zr_wipe_free(cb, clen * sizeof *cb);
+    zkr_zr_wipe_free(mult, mult ? nlen * sizeof *mult : 0);
+    zkr_zr_wipe_free(cb, cb ? clen * sizeof *cb : 0);
     return r;
 }
 
-/* h = 1/(X - a) and phi = m/(X - t), after X. */
+/* h = 1/(X - a) and phi = m/(X - t), after X; both zero-extended to N variables. */
 static zkr_err zkr_zr_commit_h_phi(zkr_zr_ctx *z)
 {
-    size_t len = (size_t)1 << z->n;
+    size_t len = (size_t)1 << z->n, nlen = (size_t)1 << z->N;
     const zkr_gl *av = zkr_hpcs_poly_base_evals(z->a), *mv = zkr_hpcs_poly_base_evals(z->m);
-    zkr_ext *h = malloc(len * sizeof *h), ph[1u << ZR_TV];
+    zkr_ext *h = calloc(nlen, sizeof *h), *ph = calloc(nlen, sizeof *ph);
     zkr_hpcs_commitment hc, pc;
     zkr_err r = ZKR_ERR_NOMEM;
 
-    if (!h)
-        return r;
+    if (!h || !ph)
+        goto out;
     for (size_t i = 0; i < len; i++) {
-        h[i] = z->x;
+        h[i] = z->ch.x;
         h[i].c[0] = zkr_gl_sub(h[i].c[0], av[i]);
     }
     for (uint32_t j = 0; j < (1u << ZR_TV); j++) {
-        ph[j] = z->x;
+        ph[j] = z->ch.x;
         ph[j].c[0] = zkr_gl_sub(ph[j].c[0], zkr_gl_from_i64(zkr_zkrange_value(z->tab, j)));
     }
     /* X is a random extension element: X = a_i or t_j has probability ~2^-192. */
@@ -126,95 +135,169 @@ static zkr_err zkr_zr_commit_h_phi(zkr_zr_ctx *z)
         goto out;
     for (uint32_t j = 0; j < (1u << ZR_TV); j++)
         ph[j] = zkr_ext_mul_base(ph[j], mv[j]);
-    if ((r = zkr_prover_hcommit_ext(z->p, h, z->n, 1, z->rng, z->threads, &z->h, &hc)) !=
-            ZKR_OK ||
-        (r = zkr_prover_hcommit_ext(z->p, ph, ZR_TV, 1, z->rng, z->threads, &z->ph, &pc)) !=
-            ZKR_OK)
+    if ((r = zkr_prover_hcommit_ext_sized(z->p, h, z->N, z->T, 1, z->rng, z->threads, &z->h,
+                                          &hc)) != ZKR_OK ||
+        (r = zkr_prover_hcommit_ext_sized(z->p, ph, z->N, z->T, 1, z->rng, z->threads, &z->ph,
+                                          &pc)) != ZKR_OK)
         goto out;
     zkr_ts_absorb(z->t, "zr-h-root", hc.root, ZKR_DIGEST_BYTES);
     zkr_ts_absorb(z->t, "zr-phi-root", pc.root, ZKR_DIGEST_BYTES);
     if ((r = zkr_buf_append(z->out, hc.root, ZKR_DIGEST_BYTES)) == ZKR_OK)
         r = zkr_buf_append(z->out, pc.root, ZKR_DIGEST_BYTES);
 out:
-    sodium_memzero(ph, sizeof ph);
-    zkr_zr_wipe_free(h, len * sizeof *h);
+    zkr_zr_wipe_free(ph, ph ? nlen * sizeof *ph : 0);
+    zkr_zr_wipe_free(h, h ? nlen * sizeof *h : 0);
     return r;
 }
 
-/* A = F(., 0^e) and B = F(., e_1) - F(., 0^e) of a blinded poly, zero-extended into ta, tb. */
-static void zkr_zr_ab(const zkr_hpcs_poly *f, unsigned n, zkr_ext *ta, zkr_ext *tb)
+/*
+ * The coupled table of a blinded poly: its first 2^(N + E) entries (x the
+ * low N coordinates, then the blinding coordinates u_0..u_{E-1} that the
+ * randomised extension pairs with x_0..x_{E-1}; the later ones stay 0).
+ * A cheat's off_slice reads a (only) with u_0 flipped.
+ */
+static void zkr_zr_hidden(const zkr_zr_ctx *z, const zkr_hpcs_poly *f, int flip, zkr_ext *out)
 {
     const zkr_gl *bv = zkr_hpcs_poly_base_evals(f);
     const zkr_ext *ev = zkr_hpcs_poly_ext_evals(f);
-    size_t len = (size_t)1 << n;
+    size_t flipbit = flip ? (size_t)1 << z->N : 0;
 
-    for (size_t i = 0; i < len; i++) {
-        zkr_ext a0 = bv ? zkr_ext_from(bv[i]) : ev[i];
-        zkr_ext a1 = bv ? zkr_ext_from(bv[len + i]) : ev[len + i];
-        ta[i] = a0;
-        tb[i] = zkr_ext_sub(a1, a0);
+    for (size_t i = 0; i < z->hb_len; i++) {
+        size_t at = i ^ flipbit;
+        out[i] = bv ? zkr_ext_from(bv[at]) : ev[at];
     }
 }
 
 static zkr_err zkr_zr_tables(zkr_zr_ctx *z)
 {
     size_t len = (size_t)1 << z->N;
+    const zkr_hpcs_poly *hp[ZR_NH] = {z->a, z->h, z->ph, z->m};
 
     for (int k = 0; k < ZR_NT; k++) {
         z->tb[k] = calloc(len, sizeof(zkr_ext));
         if (!z->tb[k])
             return ZKR_ERR_NOMEM;
     }
-    zkr_mle_eq_table(z->r0, z->n, z->tb[ZR_E0]);
-    zkr_mle_eq_table(z->r2, ZR_TV, z->tb[ZR_E2]);
-    zkr_zr_ab(z->h, z->n, z->tb[ZR_AH], z->tb[ZR_BH]);
-    zkr_zr_ab(z->a, z->n, z->tb[ZR_AW], z->tb[ZR_BW]);
-    zkr_zr_ab(z->ph, ZR_TV, z->tb[ZR_AP], z->tb[ZR_BP]);
-    zkr_zr_ab(z->m, ZR_TV, z->tb[ZR_AM], z->tb[ZR_BM]);
-    for (uint32_t j = 0; j < (1u << ZR_TV); j++)
+    z->hb_len = (size_t)1 << (z->N + z->E);
+    for (int k = 0; k < ZR_NH; k++) {
+        z->hb[k] = malloc(z->hb_len * sizeof(zkr_ext));
+        if (!z->hb[k])
+            return ZKR_ERR_NOMEM;
+        zkr_zr_hidden(z, hp[k], k == ZR_HA && z->cheat->off_slice, z->hb[k]);
+    }
+    zkr_mle_eq_table(z->ch.r0, z->n, z->tb[ZR_E0]);
+    zkr_mle_eq_table(z->ch.r2, ZR_TV, z->tb[ZR_E2]);
+    for (size_t i = 0; i < ((size_t)1 << z->n); i++) {
+        z->tb[ZR_SN][i] = zkr_ext_from(1);
+        if (z->lin)
+            z->tb[ZR_EM][i] = z->lin->weights[i];
+    }
+    for (uint32_t j = 0; j < (1u << ZR_TV); j++) {
         z->tb[ZR_T][j] = zkr_ext_from(zkr_gl_from_i64(zkr_zkrange_value(z->tab, j)));
+        z->tb[ZR_S8][j] = zkr_ext_from(1);
+    }
     return ZKR_OK;
 }
 
-/*
- * f's round message h(0), h(2..7) with n_cur live variables. In round 0 the
- * randomised extensions carry s(c) = c (1 - c); afterwards s(r_0) is folded
- * into the A tables and the B tables are dead.
- */
-static void zkr_zr_round(const zkr_zr_ctx *z, unsigned n_cur, int first, zkr_ext msg[ZR_D])
+/* A coupled pair's value at (x_j, u_j) = (c, s(c)): F00 + c d1 + s d2 + c s d3. */
+static zkr_ext zkr_zr_pair(const zkr_ext d[4], zkr_gl c, zkr_gl s)
 {
-    size_t half = (size_t)1 << (n_cur - 1);
-    zkr_ext acc[ZR_D + 1], one = zkr_ext_from(1);
+    zkr_ext v = zkr_ext_add(d[0], zkr_ext_mul_base(d[1], c));
+    v = zkr_ext_add(v, zkr_ext_mul_base(d[2], s));
+    return zkr_ext_add(v, zkr_ext_mul_base(d[3], zkr_gl_mul(c, s)));
+}
+
+/* F00, F10 - F00, F01 - F00, F11 - F10 - F01 + F00 of a coupled table at pair i. */
+static void zkr_zr_pair_diffs(const zkr_ext *t, size_t i, size_t ustride, zkr_ext d[4])
+{
+    zkr_ext f00 = t[2 * i], f10 = t[2 * i + 1], f01 = t[2 * i + ustride];
+    zkr_ext f11 = t[2 * i + 1 + ustride];
+
+    d[0] = f00;
+    d[1] = zkr_ext_sub(f10, f00);
+    d[2] = zkr_ext_sub(f01, f00);
+    d[3] = zkr_ext_add(zkr_ext_sub(f11, f10), zkr_ext_sub(f00, f01));
+}
+
+/* f at one point from the public tables' and hidden polys' values there. */
+static zkr_ext zkr_zr_f(const zkr_zr_ctx *z, const zkr_ext *v, const zkr_ext *hv)
+{
+    zkr_ext one = zkr_ext_from(1), f;
+    zkr_ext a = hv[ZR_HA], h = hv[ZR_HH], ph = hv[ZR_HP], m = hv[ZR_HM];
+
+    f = zkr_ext_mul(v[ZR_E0], zkr_ext_sub(zkr_ext_mul(h, zkr_ext_sub(z->ch.x, a)), one));
+    f = zkr_ext_add(f, zkr_ext_mul(z->ch.lam, zkr_ext_sub(zkr_ext_mul(v[ZR_SN], h),
+                                                          zkr_ext_mul(v[ZR_S8], ph))));
+    f = zkr_ext_add(f, zkr_ext_mul(z->ch.mu, zkr_ext_mul(v[ZR_E2], zkr_ext_sub(
+                          zkr_ext_mul(ph, zkr_ext_sub(z->ch.x, v[ZR_T])), m))));
+    if (z->lin)
+        f = zkr_ext_add(f, zkr_ext_mul(z->ch.nu, zkr_ext_mul(v[ZR_EM], a)));
+    return f;
+}
+
+/*
+ * f's round message h(0), h(2..7) in round j (n_cur = N - j live
+ * variables). In a coupled round (j < E) each hidden poly's value at c is
+ * its pair's at (c, s(c)), s(c) = c (1 - c); the later pairs sit at u = 0
+ * (s vanishes on {0, 1}), so the sum runs over the u = 0 half only.
+ */
+static void zkr_zr_round(const zkr_zr_ctx *z, unsigned j, zkr_ext msg[ZR_D])
+{
+    unsigned n_cur = z->N - j;
+    size_t half = (size_t)1 << (n_cur - 1), ustride = (size_t)1 << n_cur;
+    int coupled = j < z->E;
+    zkr_ext acc[ZR_D + 1];
 
     for (unsigned c = 0; c <= ZR_D; c++)
         acc[c] = zkr_ext_from(0);
     for (size_t i = 0; i < half; i++) {
-        zkr_ext v0[ZR_NT], dv[ZR_NT];
+        zkr_ext v0[ZR_NT], dv[ZR_NT], hd[ZR_NH][4];
         for (int k = 0; k < ZR_NT; k++) {
             v0[k] = z->tb[k][2 * i];
             dv[k] = zkr_ext_sub(z->tb[k][2 * i + 1], v0[k]);
         }
+        for (int k = 0; k < ZR_NH; k++) {
+            if (coupled) {
+                zkr_zr_pair_diffs(z->hb[k], i, ustride, hd[k]);
+            } else {
+                hd[k][0] = z->hb[k][2 * i];
+                hd[k][1] = zkr_ext_sub(z->hb[k][2 * i + 1], hd[k][0]);
+                hd[k][2] = hd[k][3] = zkr_ext_from(0);
+            }
+        }
         for (unsigned c = 0; c <= ZR_D; c++) {
-            zkr_ext v[ZR_NT], h, w, ph, m, f;
-            zkr_gl s = first ? zkr_gl_sub(c, zkr_gl_mul(c, c)) : 0;
+            zkr_ext v[ZR_NT], hv[ZR_NH];
+            zkr_gl s = coupled ? zkr_gl_sub(c, zkr_gl_mul(c, c)) : 0;
             if (c == 1)
                 continue;
             for (int k = 0; k < ZR_NT; k++)
                 v[k] = zkr_ext_add(v0[k], zkr_ext_mul_base(dv[k], c));
-            h = zkr_ext_add(v[ZR_AH], zkr_ext_mul_base(v[ZR_BH], s));
-            w = zkr_ext_add(v[ZR_AW], zkr_ext_mul_base(v[ZR_BW], s));
-            ph = zkr_ext_add(v[ZR_AP], zkr_ext_mul_base(v[ZR_BP], s));
-            m = zkr_ext_add(v[ZR_AM], zkr_ext_mul_base(v[ZR_BM], s));
-            f = zkr_ext_mul(v[ZR_E0], zkr_ext_sub(zkr_ext_mul(h, zkr_ext_sub(z->x, w)), one));
-            f = zkr_ext_add(f, zkr_ext_mul(z->lam, zkr_ext_sub(h, ph)));
-            f = zkr_ext_add(f, zkr_ext_mul(z->mu, zkr_ext_mul(v[ZR_E2], zkr_ext_sub(
-                                  zkr_ext_mul(ph, zkr_ext_sub(z->x, v[ZR_T])), m))));
-            acc[c] = zkr_ext_add(acc[c], f);
+            for (int k = 0; k < ZR_NH; k++)
+                hv[k] = zkr_zr_pair(hd[k], c, s);
+            acc[c] = zkr_ext_add(acc[c], zkr_zr_f(z, v, hv));
         }
     }
     msg[0] = acc[0];
     for (unsigned c = 2; c <= ZR_D; c++)
         msg[c - 1] = acc[c];
+}
+
+/* Fixes (x_j, u_j) = (r, s(r)) in a coupled table of n_cur x-bits and ub u-bits (in place). */
+static void zkr_zr_fold_pair(zkr_ext *t, unsigned n_cur, unsigned ub, zkr_ext r)
+{
+    size_t half = (size_t)1 << (n_cur - 1), ustride = (size_t)1 << n_cur;
+    size_t nu = (size_t)1 << (ub - 1);
+    zkr_ext s = zkr_ext_mul(r, zkr_ext_sub(zkr_ext_from(1), r)), rs = zkr_ext_mul(r, s);
+
+    for (size_t u = 0; u < nu; u++)
+        for (size_t i = 0; i < half; i++) {
+            zkr_ext d[4], v;
+            /* reads at >= the write index: in place is safe */
+            zkr_zr_pair_diffs(t + 2 * u * ustride, i, ustride, d);
+            v = zkr_ext_add(d[0], zkr_ext_mul(d[1], r));
+            v = zkr_ext_add(v, zkr_ext_mul(d[2], s));
+            t[i + u * half] = zkr_ext_add(v, zkr_ext_mul(d[3], rs));
+        }
 }
 
 /* g_i(c) = sum_{j=1..7} c_ij c^j. */
@@ -251,7 +334,7 @@ static void zkr_zr_mask_round(const zkr_zr_ctx *z, unsigned i, zkr_ext prefix, z
                              zkr_zr_pow2(N - 1 - i));
         if (i + 1 < N)
             g = zkr_ext_add(g, zkr_ext_mul_base(suf, zkr_zr_pow2(N - 2 - i)));
-        msg[c ? c - 1 : 0] = zkr_ext_add(msg[c ? c - 1 : 0], zkr_ext_mul(z->rho, g));
+        msg[c ? c - 1 : 0] = zkr_ext_add(msg[c ? c - 1 : 0], zkr_ext_mul(z->ch.rho, g));
     }
 }
 
@@ -265,7 +348,7 @@ static zkr_ext zkr_zr_gamma(const zkr_zr_ctx *z)
                        zkr_ext_mul_base(s, zkr_zr_pow2(z->N - 1)));
 }
 
-/* The batched sumcheck of f + rho g (claim rho gamma); r out. */
+/* The batched sumcheck of f + rho g (claim nu lin + rho gamma); r out. */
 static zkr_err zkr_zr_sumcheck(zkr_zr_ctx *z)
 {
     zkr_ext msg[ZR_D], prefix = zkr_ext_from(0);
@@ -273,7 +356,7 @@ static zkr_err zkr_zr_sumcheck(zkr_zr_ctx *z)
 
     for (unsigned i = 0; i < z->N; i++) {
         unsigned n_cur = z->N - i;
-        zkr_zr_round(z, n_cur, i == 0, msg);
+        zkr_zr_round(z, i, msg);
         zkr_zr_mask_round(z, i, prefix, msg);
         zkr_ts_absorb_ext(z->t, "sc-round", msg, ZR_D);
         z->r[i] = zkr_ts_challenge_ext(z->t, "sc-challenge");
@@ -281,18 +364,11 @@ static zkr_err zkr_zr_sumcheck(zkr_zr_ctx *z)
             return r;
         for (int k = 0; k < ZR_NT; k++)
             zkr_mle_fix_first(z->tb[k], n_cur, z->r[i]);
-        if (i == 0) {
-            /* s(r_0) now a constant: fold it into the A tables. */
-            zkr_gl one = 1;
-            zkr_ext s = zkr_ext_mul(z->r[0], zkr_ext_sub(zkr_ext_from(one), z->r[0]));
-            static const int ab[4][2] = {{ZR_AH, ZR_BH}, {ZR_AW, ZR_BW}, {ZR_AP, ZR_BP},
-                                         {ZR_AM, ZR_BM}};
-            for (int q = 0; q < 4; q++)
-                for (size_t j = 0; j < ((size_t)1 << (n_cur - 1)); j++) {
-                    z->tb[ab[q][0]][j] = zkr_ext_add(z->tb[ab[q][0]][j],
-                                                     zkr_ext_mul(s, z->tb[ab[q][1]][j]));
-                    z->tb[ab[q][1]][j] = zkr_ext_from(0);
-                }
+        for (int k = 0; k < ZR_NH; k++) {
+            if (i < z->E)
+                zkr_zr_fold_pair(z->hb[k], n_cur, z->E - i, z->r[i]);
+            else
+                zkr_mle_fix_first(z->hb[k], n_cur, z->r[i]);
         }
         prefix = zkr_ext_add(prefix, zkr_zr_gi(z->gco, i, z->r[i]));
     }
@@ -300,79 +376,59 @@ static zkr_err zkr_zr_sumcheck(zkr_zr_ctx *z)
 }
 
 /*
- * sum_i eq(z, i) v_i for base (bv) or extension (ev) evaluations: only the
- * public eq table is allocated, so no partial fold of a secret table is
- * left unwiped (zkr_mle_eval_* fold a copy).
+ * The batch's full point (r_<N, s(r_0), .., s(r_{E-1}), 0, ..): every
+ * committed poly of the batch has T = N + (T - N) coordinates.
  */
-static zkr_err zkr_zr_eval(const zkr_gl *bv, const zkr_ext *ev, unsigned vars, const zkr_ext *z,
-                           zkr_ext *out)
+static void zkr_zr_full_point(const zkr_zr_ctx *z, zkr_ext *zf)
 {
-    size_t len = (size_t)1 << vars;
-    zkr_ext *eq = malloc(len * sizeof *eq), acc = zkr_ext_from(0);
-
-    if (!eq)
-        return ZKR_ERR_NOMEM;
-    zkr_mle_eq_table(z, vars, eq);
-    for (size_t i = 0; i < len; i++)
-        acc = zkr_ext_add(acc, bv ? zkr_ext_mul_base(eq[i], bv[i]) : zkr_ext_mul(eq[i], ev[i]));
-    free(eq);
-    *out = acc;
-    return ZKR_OK;
+    memcpy(zf, z->r, (size_t)z->N * sizeof *zf);
+    for (unsigned b = z->N; b < z->T; b++) {
+        unsigned j = b - z->N;
+        zf[b] = j < z->E ? zkr_ext_mul(z->r[j], zkr_ext_sub(zkr_ext_from(1), z->r[j]))
+                         : zkr_ext_from(0);
+    }
 }
 
-/* A blinded poly's full point (r_<n, s, 0...) and its value there. */
-static zkr_err zkr_zr_value(const zkr_hpcs_poly *f, unsigned n, const zkr_ext *r, zkr_ext s,
-                            zkr_ext *zf, zkr_ext *val)
-{
-    unsigned total = zkr_hpcs_poly_total_vars(f);
-    const zkr_gl *bv = zkr_hpcs_poly_base_evals(f);
-
-    memcpy(zf, r, (size_t)n * sizeof *zf);
-    zf[n] = s;
-    for (unsigned b = n + 1; b < total; b++)
-        zf[b] = zkr_ext_from(0);
-    return zkr_zr_eval(bv, zkr_hpcs_poly_ext_evals(f), total, zf, val);
-}
-
-/* The revealed values and, for each, a mask Z_P, Z_P's value b and P + rho_P Z_P's opening. */
+/*
+ * The revealed values (the coupled tables folded to one entry) and their
+ * batched hiding opening at the full point. A cheat's fit_val moves one
+ * value by 1 and refits g(r) so that the sumcheck's final check passes;
+ * off_slice opens a at the point with u_0 = 1 - s(r_0) it proved about.
+ */
 static zkr_err zkr_zr_open_values(zkr_zr_ctx *z, zkr_ext gr)
 {
-    zkr_hpcs_poly *polys[4] = {z->a, z->h, z->ph, z->m};
-    unsigned nv[4] = {z->n, z->n, ZR_TV, ZR_TV};
-    zkr_ext s = zkr_ext_mul(z->r[0], zkr_ext_sub(zkr_ext_from(1), z->r[0]));
-    zkr_ext vals[5], zf[4][64];
+    zkr_hpcs_poly *polys[ZR_NH] = {z->a, z->h, z->ph, z->m};
+    zkr_ext vals[5], zf[64];
     zkr_err r;
 
-    for (int i = 0; i < 4; i++)
-        if ((r = zkr_zr_value(polys[i], nv[i], z->r, s, zf[i], &vals[i])) != ZKR_OK)
-            return r;
+    for (int i = 0; i < ZR_NH; i++)
+        vals[i] = z->hb[i][0];
     vals[4] = gr;
+    zkr_zr_full_point(z, zf);
+    if (z->cheat->fit_val) {
+        zkr_ext f0, f1, em = z->tb[ZR_EM][0];
+        if ((r = zkr_zkrange_final(z->tab, z->n, &z->ch, z->lin != NULL, z->r, vals, em, &f0)) !=
+            ZKR_OK)
+            return r;
+        vals[z->cheat->fit_val - 1].c[0] = zkr_gl_add(vals[z->cheat->fit_val - 1].c[0], 1);
+        if ((r = zkr_zkrange_final(z->tab, z->n, &z->ch, z->lin != NULL, z->r, vals, em, &f1)) !=
+            ZKR_OK)
+            return r;
+        vals[4] = zkr_ext_add(gr, zkr_ext_mul(zkr_ext_sub(f0, f1), zkr_ext_inv(z->ch.rho)));
+    }
     zkr_ts_absorb_ext(z->t, "zr-values", vals, 5);
     if ((r = zkr_enc_exts(z->out, vals, 5)) != ZKR_OK)
         return r;
-    for (int i = 0; i < 4; i++) {
-        zkr_hpcs_poly *mask = NULL;
-        uint8_t root[ZKR_DIGEST_BYTES];
-        unsigned total = zkr_hpcs_poly_total_vars(polys[i]);
-        zkr_ext b, rho;
-        r = zkr_prover_hmask(z->p, total, z->rng, z->threads, &mask, root);
-        if (r == ZKR_OK)
-            r = zkr_zr_eval(NULL, zkr_hpcs_mask_evals(mask), total, zf[i], &b);
-        if (r == ZKR_OK) {
-            zkr_ts_absorb(z->t, "zr-mask-root", root, ZKR_DIGEST_BYTES);
-            zkr_ts_absorb_ext(z->t, "zr-mask-val", &b, 1);
-            rho = zkr_ts_challenge_ext(z->t, "zr-open-rho");
-            if ((r = zkr_buf_append(z->out, root, ZKR_DIGEST_BYTES)) == ZKR_OK &&
-                (r = zkr_enc_ext(z->out, b)) == ZKR_OK)
-                r = zkr_prover_hopen_at(z->p, z->t, polys[i], mask, rho, zf[i],
-                                        zkr_ext_add(vals[i], zkr_ext_mul(rho, b)), z->rng,
-                                        z->threads, z->out);
-        }
-        zkr_hpcs_poly_free(mask);
-        if (r != ZKR_OK)
-            return r;
-    }
-    return ZKR_OK;
+    if (z->cheat->off_slice)
+        zf[z->N] = zkr_ext_sub(zkr_ext_from(1), zf[z->N]);
+#if ZKR_TEST_BUILD
+    if (z->cheat->batch.beta_delta || z->cheat->batch.rho_delta || z->cheat->batch.b_delta ||
+        z->cheat->batch.swap_mask)
+        return zkr_prover_hopen_batch_cheat(z->p, z->t, polys, ZR_NH, zf, vals, &z->cheat->batch,
+                                            z->rng, z->out);
+#endif
+    return zkr_prover_hopen_batch(z->p, z->t, polys, ZR_NH, zf, vals, z->rng, z->threads,
+                                  z->out);
 }
 
 /* g(r) = <C, Lambda(r)>: the masked linear sumcheck (matmul@2's pattern) and C's opening. */
@@ -437,18 +493,22 @@ static zkr_err zkr_zr_run(zkr_zr_ctx *z)
         zkr_hpcs_poly_root(z->a, root);
         zkr_ts_absorb(z->t, "zr-a-root", root, ZKR_DIGEST_BYTES);
     }
+    if (z->lin)
+        zkr_ts_absorb_ext(z->t, "zr-lin-claim", &z->lin->claim, 1);
     if ((r = zkr_zr_commit_m_c(z)) != ZKR_OK)
         return r;
-    z->x = zkr_ts_challenge_ext(z->t, "zr-x");
+    z->ch.x = zkr_ts_challenge_ext(z->t, "zr-x");
     if ((r = zkr_zr_commit_h_phi(z)) != ZKR_OK)
         return r;
-    zkr_ts_challenge_exts(z->t, "zr-r0", z->r0, z->n);
-    zkr_ts_challenge_exts(z->t, "zr-r2", z->r2, ZR_TV);
-    z->lam = zkr_ts_challenge_ext(z->t, "zr-lambda");
-    z->mu = zkr_ts_challenge_ext(z->t, "zr-mu");
+    zkr_ts_challenge_exts(z->t, "zr-r0", z->ch.r0, z->n);
+    zkr_ts_challenge_exts(z->t, "zr-r2", z->ch.r2, ZR_TV);
+    z->ch.lam = zkr_ts_challenge_ext(z->t, "zr-lambda");
+    z->ch.mu = zkr_ts_challenge_ext(z->t, "zr-mu");
+    if (z->lin)
+        z->ch.nu = zkr_ts_challenge_ext(z->t, "zr-nu");
     gamma = zkr_zr_gamma(z);
     zkr_ts_absorb_ext(z->t, "zr-gamma", &gamma, 1);
-    z->rho = zkr_ts_challenge_ext(z->t, "zr-rho");
+    z->ch.rho = zkr_ts_challenge_ext(z->t, "zr-rho");
     if ((r = zkr_enc_ext(z->out, gamma)) != ZKR_OK || (r = zkr_zr_tables(z)) != ZKR_OK ||
         (r = zkr_zr_sumcheck(z)) != ZKR_OK)
         return r;
@@ -461,21 +521,26 @@ static zkr_err zkr_zr_run(zkr_zr_ctx *z)
 }
 
 static zkr_err zkr_zr_prove(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *a,
-                            const zkr_zkrange_table *tab, int force, zkr_zkrng *rng,
-                            unsigned threads, zkr_buf *out)
+                            const zkr_zkrange_table *tab, const zkr_zkrange_lin *lin,
+                            const zkr_zkrange_cheat *cheat, zkr_zkrng *rng, unsigned threads,
+                            zkr_buf *out)
 {
     zkr_zr_ctx z;
     size_t mark = out->len;
     zkr_err r;
 
-    if (!zkr_hpcs_poly_base_evals(a) || tab->count == 0 || tab->count > 256)
+    if (!zkr_hpcs_poly_base_evals(a) || tab->count == 0 || tab->count > 256 ||
+        (lin && !lin->weights))
         return ZKR_ERR_USAGE;
     memset(&z, 0, sizeof z);
     z.p = p, z.t = t, z.rng = rng, z.threads = threads ? threads : 1, z.tab = tab;
-    z.force = force, z.a = a, z.out = out;
+    z.lin = lin, z.cheat = cheat, z.a = a, z.out = out;
     z.n = zkr_hpcs_poly_n_vars(a);
     z.N = zkr_zkrange_sc_vars(z.n);
     z.lc = zkr_zkrange_coef_vars(z.n);
+    z.T = zkr_hpcs_poly_total_vars(a);
+    if ((r = zkr_zkrange_batch_shape(p, z.n, z.T, &z.E)) != ZKR_OK)
+        return r;
     r = zkr_zr_run(&z);
     if (r != ZKR_OK)
         out->len = mark;
@@ -486,6 +551,8 @@ static zkr_err zkr_zr_prove(const zkr_params *p, zkr_transcript *t, zkr_hpcs_pol
     zkr_zr_wipe_free(z.gco, z.gco ? (1 + (size_t)ZR_D * z.N) * sizeof *z.gco : 0);
     for (int k = 0; k < ZR_NT; k++)
         zkr_zr_wipe_free(z.tb[k], z.tb[k] ? ((size_t)1 << z.N) * sizeof(zkr_ext) : 0);
+    for (int k = 0; k < ZR_NH; k++)
+        zkr_zr_wipe_free(z.hb[k], z.hb[k] ? z.hb_len * sizeof(zkr_ext) : 0);
     return r;
 }
 
@@ -493,13 +560,39 @@ zkr_err zkr_prover_zkrange(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly
                            const zkr_zkrange_table *tab, zkr_zkrng *rng, unsigned threads,
                            zkr_buf *out)
 {
-    return zkr_zr_prove(p, t, a, tab, 0, rng, threads, out);
+    zkr_zkrange_cheat honest;
+
+    memset(&honest, 0, sizeof honest);
+    return zkr_zr_prove(p, t, a, tab, NULL, &honest, rng, threads, out);
+}
+
+zkr_err zkr_prover_zkrange_lin(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *a,
+                               const zkr_zkrange_table *tab, const zkr_zkrange_lin *lin,
+                               zkr_zkrng *rng, unsigned threads, zkr_buf *out)
+{
+    zkr_zkrange_cheat honest;
+
+    memset(&honest, 0, sizeof honest);
+    return zkr_zr_prove(p, t, a, tab, lin, &honest, rng, threads, out);
 }
 
 #if ZKR_TEST_BUILD
 zkr_err zkr_prover_zkrange_force(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *a,
                                  const zkr_zkrange_table *tab, zkr_zkrng *rng, zkr_buf *out)
 {
-    return zkr_zr_prove(p, t, a, tab, 1, rng, 1, out);
+    zkr_zkrange_cheat force;
+
+    memset(&force, 0, sizeof force);
+    force.force = 1;
+    return zkr_zr_prove(p, t, a, tab, NULL, &force, rng, 1, out);
+}
+
+zkr_err zkr_prover_zkrange_cheat(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *a,
+                                 const zkr_zkrange_table *tab, const zkr_zkrange_lin *lin,
+                                 const zkr_zkrange_cheat *cheat, zkr_zkrng *rng, zkr_buf *out)
+{
+    if (cheat->fit_val > 4)
+        return ZKR_ERR_USAGE;
+    return zkr_zr_prove(p, t, a, tab, lin, cheat, rng, 1, out);
 }
 #endif

@@ -1,4 +1,7 @@
-/* matmul@2 verification: bindings first, then the masked sumcheck and the hiding opening. */
+/*
+ * matmul@2 verification (protocol version 3): bindings first, then the
+ * hiding range proof, which carries y = W x as a linear claim on W.
+ */
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,12 +17,17 @@ static zkr_err zkr_vm2_bind(const zkr_proof_view *v, const zkr_verifier_matmul2_
     uint32_t m, k, b, nv, ev;
     const uint8_t *root, *dx, *dy;
     uint8_t ex[ZKR_DIGEST_BYTES], ey[ZKR_DIGEST_BYTES];
-    static const uint32_t tags[4] = {ZKR_SEC_STATEMENT, ZKR_SEC_ZK_SUMCHECK, ZKR_SEC_HPCS,
-                                     ZKR_SEC_ZK_RANGE};
+    static const uint32_t tags[2] = {ZKR_SEC_STATEMENT, ZKR_SEC_ZK_RANGE};
     zkr_err r;
 
+    /* Version 2's layout (a separate masked sumcheck and W opening): name it, do not guess. */
+    if (v->kind == ZKR_KIND_MATMUL2 && v->n_sections == 4 && v->tag[1] == ZKR_SEC_ZK_SUMCHECK &&
+        v->tag[2] == ZKR_SEC_HPCS)
+        return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "proof: matmul@2 protocol version 2 (sections 1, "
+                        "11, 12, 13) is no longer accepted; this verifier accepts version %u only "
+                        "(re-prove)", ZKR_MATMUL2_VERSION);
     if ((r = zkr_proof_view_bind(v, st->param_set, ZKR_KIND_MATMUL2, "matmul@2", st->statement_id,
-                                 tags, 4, d)) != ZKR_OK)
+                                 tags, 2, d)) != ZKR_OK)
         return r;
     zkr_dec_init(&dec, v->body[0], v->len[0]);
     if (zkr_dec_u32(&dec, &m) != ZKR_OK || zkr_dec_u32(&dec, &k) != ZKR_OK ||
@@ -62,55 +70,25 @@ static zkr_err zkr_vm2_eval(const int64_t *v, size_t rows, size_t cols, unsigned
     return r;
 }
 
+/* The linear claim's weights at r: x~(rb, r_<lk) eq(ri, r_lk..). */
 typedef struct {
-    const uint8_t *zroot;
-    zkr_ext sigma, v;
-    zkr_ext *msgs;
-    zkr_hpcs_proof *pf;
-} zkr_vm2_parsed;
+    const zkr_matmul2_public *pub;
+    zkr_ext pt[64]; /* (rb, ri) */
+} zkr_vm2_lin;
 
-static zkr_err zkr_vm2_parse(const zkr_params *p, const zkr_proof_view *v,
-                             const zkr_matmul2_public *pub, unsigned lk, zkr_vm2_parsed *o,
-                             zkr_diag *d)
+static zkr_err zkr_vm2_weights_at(const void *ctx, const zkr_ext *r, zkr_ext *out)
 {
-    zkr_dec dec;
-    zkr_err r;
+    const zkr_vm2_lin *c = ctx;
+    const zkr_matmul2_public *pub = c->pub;
+    unsigned lm = zkr_log2_ceil(pub->m), lk = zkr_log2_ceil(pub->k), lb = zkr_log2_ceil(pub->b);
+    zkr_ext xpt[64], xv;
+    zkr_err rc;
 
-    o->msgs = calloc(2 * (size_t)lk + 1, sizeof *o->msgs);
-    if (!o->msgs)
-        return ZKR_ERR_NOMEM;
-    zkr_dec_init(&dec, v->body[1], v->len[1]);
-    if (zkr_dec_raw(&dec, ZKR_DIGEST_BYTES, &o->zroot) != ZKR_OK ||
-        zkr_dec_ext(&dec, &o->sigma) != ZKR_OK || zkr_dec_exts(&dec, o->msgs, 2 * (size_t)lk) != ZKR_OK ||
-        zkr_dec_ext(&dec, &o->v) != ZKR_OK || zkr_dec_finish(&dec) != ZKR_OK)
-        return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: masked sumcheck section malformed");
-    zkr_dec_init(&dec, v->body[2], v->len[2]);
-    r = zkr_hpcs_proof_parse(p, pub->w.n_vars + pub->w.blind_vars, &dec, &o->pf);
-    if (r == ZKR_OK && zkr_dec_finish(&dec) != ZKR_OK)
-        r = ZKR_ERR_MALFORMED;
-    if (r != ZKR_OK)
-        return zkr_fail(d, r, "proof: hiding opening section malformed");
-    return ZKR_OK;
-}
-
-/* |W| <= 127 by the hiding range proof (section 13, consumed exactly). */
-static zkr_err zkr_vm2_range(const zkr_params *p, const zkr_proof_view *v, zkr_transcript *t,
-                             const zkr_matmul2_public *pub, zkr_diag *d)
-{
-    const zkr_zkrange_table tab = ZKR_ZKRANGE_INT8;
-    zkr_dec dec;
-    zkr_err r;
-
-    zkr_dec_init(&dec, v->body[3], v->len[3]);
-    r = zkr_zkrange_verify(p, t, &pub->w, &tab, &dec);
-    if (r == ZKR_OK && zkr_dec_finish(&dec) != ZKR_OK)
-        r = ZKR_ERR_MALFORMED;
-    if (r == ZKR_ERR_MALFORMED)
-        return zkr_fail(d, r, "proof: range proof section malformed");
-    if (r == ZKR_ERR_VERIFY)
-        return zkr_fail(d, r, "proof: the range proof of |W| <= 127 does not verify");
-    if (r != ZKR_OK)
-        return zkr_fail(d, r, "proof: range proof refused");
+    memcpy(xpt, c->pt, lb * sizeof *xpt);
+    memcpy(xpt + lb, r, lk * sizeof *xpt);
+    if ((rc = zkr_vm2_eval(pub->x, pub->k, pub->b, lk, lb, xpt, &xv)) != ZKR_OK)
+        return rc;
+    *out = zkr_ext_mul(xv, zkr_mle_eq_eval(c->pt + lb, r + lk, lm));
     return ZKR_OK;
 }
 
@@ -118,45 +96,37 @@ static zkr_err zkr_vm2_math(const zkr_params *p, const zkr_proof_view *v,
                             const zkr_verifier_matmul2_statement *st, zkr_diag *d)
 {
     const zkr_matmul2_public *pub = &st->pub;
-    unsigned lm = zkr_log2_ceil(pub->m), lk = zkr_log2_ceil(pub->k), lb = zkr_log2_ceil(pub->b);
+    const zkr_zkrange_table tab = ZKR_ZKRANGE_INT8;
+    unsigned lm = zkr_log2_ceil(pub->m), lb = zkr_log2_ceil(pub->b);
     zkr_transcript t;
-    zkr_vm2_parsed o;
-    zkr_ext pt[64], wpt[64], xpt[64], claim, fin, xv, rho;
+    zkr_vm2_lin lc;
+    zkr_zkrange_lin lin;
+    zkr_dec dec;
     zkr_err r;
 
-    memset(&o, 0, sizeof o);
-    if ((r = zkr_vm2_parse(p, v, pub, lk, &o, d)) != ZKR_OK)
-        goto out;
     zkr_matmul2_transcript(&t, p, st->statement_id, pub);
-    zkr_ts_absorb(&t, "mm2-mask-root", o.zroot, ZKR_DIGEST_BYTES);
-    zkr_ts_challenge_exts(&t, "mm-rb", pt, lb);
-    zkr_ts_challenge_exts(&t, "mm-ri", pt + lb, lm);
-    if ((r = zkr_vm2_eval(pub->y, pub->m, pub->b, lm, lb, pt, &claim)) != ZKR_OK)
-        goto out;
-    zkr_ts_absorb_ext(&t, "mm2-sigma", &o.sigma, 1);
-    rho = zkr_ts_challenge_ext(&t, "mm2-rho");
-    /* The masked claim: y~(rb, ri) + rho sigma = sum_j (A_W + rho A_Z)(j) x~(j, rb). */
-    claim = zkr_ext_add(claim, zkr_ext_mul(rho, o.sigma));
-    zkr_sumcheck_verify(&t, lk, 2, claim, o.msgs, wpt, &fin);
-    memcpy(xpt, pt, lb * sizeof *xpt);
-    memcpy(xpt + lb, wpt, lk * sizeof *xpt);
-    if ((r = zkr_vm2_eval(pub->x, pub->k, pub->b, lk, lb, xpt, &xv)) != ZKR_OK)
-        goto out;
-    if (!zkr_ext_eq(fin, zkr_ext_mul(o.v, xv))) {
-        r = zkr_fail(d, ZKR_ERR_VERIFY, "proof: masked sumcheck does not reduce to G~ x~");
-        goto out;
-    }
-    zkr_ts_absorb_ext(&t, "mm2-v", &o.v, 1);
-    memcpy(wpt + lk, pt + lb, lm * sizeof *wpt);
-    r = zkr_hpcs_verify(p, &t, &pub->w, o.zroot, rho, wpt, o.v, o.pf);
+    memset(&lc, 0, sizeof lc);
+    memset(&lin, 0, sizeof lin);
+    lc.pub = pub;
+    zkr_ts_challenge_exts(&t, "mm-rb", lc.pt, lb);
+    zkr_ts_challenge_exts(&t, "mm-ri", lc.pt + lb, lm);
+    if ((r = zkr_vm2_eval(pub->y, pub->m, pub->b, lm, lb, lc.pt, &lin.claim)) != ZKR_OK)
+        return r;
+    lin.eval = zkr_vm2_weights_at;
+    lin.ctx = &lc;
+    /* |W| <= 127 and y~(rb, ri) = sum W~(ri, j) x~(j, rb), one proof (section 13). */
+    zkr_dec_init(&dec, v->body[1], v->len[1]);
+    r = zkr_zkrange_verify_lin(p, &t, &pub->w, &tab, &lin, &dec);
+    if (r == ZKR_OK && zkr_dec_finish(&dec) != ZKR_OK)
+        r = ZKR_ERR_MALFORMED;
+    if (r == ZKR_ERR_MALFORMED)
+        return zkr_fail(d, r, "proof: range proof section malformed");
     if (r == ZKR_ERR_VERIFY)
-        zkr_fail(d, r, "proof: hiding opening of W + rho Z does not verify");
-    if (r == ZKR_OK)
-        r = zkr_vm2_range(p, v, &t, pub, d);
-out:
-    zkr_hpcs_proof_free(o.pf);
-    free(o.msgs);
-    return r;
+        return zkr_fail(d, r, "proof: the range proof of |W| <= 127 carrying y = W x does not "
+                        "verify");
+    if (r != ZKR_OK)
+        return zkr_fail(d, r, "proof: range proof refused");
+    return ZKR_OK;
 }
 
 zkr_err zkr_verify_matmul2(const uint8_t *proof, size_t len,

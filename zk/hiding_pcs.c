@@ -21,8 +21,10 @@ struct zkr_hpcs_proof {
     uint8_t roots[32][ZKR_DIGEST_BYTES]; /* layers 1.. */
     zkr_ext *final;                      /* 2^final_vars coefficients */
     uint64_t nonce;
-    unsigned f_ext;                      /* F's layer-0 words: extension (1) or base */
-    zkr_pcs_open open[33];               /* [0] F, [1] Z, [1 + l] layer l >= 1 */
+    unsigned k;                          /* committed polynomials opened together (1: single) */
+    unsigned f_ext[ZKR_HPCS_MAX_BATCH];  /* each F's layer-0 words: extension (1) or base */
+    /* [0..k-1] the F's, [k] Z, [k + l] layer l >= 1 */
+    zkr_pcs_open open[32 + ZKR_HPCS_MAX_BATCH];
 };
 
 uint64_t zkr_hpcs_positions_per_open(const zkr_params *p, unsigned total_vars)
@@ -85,8 +87,20 @@ zkr_err zkr_hpcs_proof_parse(const zkr_params *p, unsigned total_vars, zkr_dec *
     return zkr_hpcs_proof_parse_f(p, total_vars, 0, d, out);
 }
 
+/* k F trees at layer 0 (f_ext[i]: F_i's leaves hold extension words), then Z's. */
+static zkr_err zkr_hpcs_parse_k(const zkr_params *p, unsigned total_vars, size_t k,
+                                const unsigned *f_ext, zkr_dec *d, zkr_hpcs_proof **out);
+
 zkr_err zkr_hpcs_proof_parse_f(const zkr_params *p, unsigned total_vars, unsigned f_ext,
                                zkr_dec *d, zkr_hpcs_proof **out)
+{
+    unsigned fe = f_ext ? 1 : 0;
+
+    return zkr_hpcs_parse_k(p, total_vars, 1, &fe, d, out);
+}
+
+static zkr_err zkr_hpcs_parse_k(const zkr_params *p, unsigned total_vars, size_t k,
+                                const unsigned *f_ext, zkr_dec *d, zkr_hpcs_proof **out)
 {
     zkr_hpcs_proof *pf;
     const uint8_t *raw;
@@ -98,11 +112,15 @@ zkr_err zkr_hpcs_proof_parse_f(const zkr_params *p, unsigned total_vars, unsigne
         return ZKR_ERR_UNSUPPORTED;
     if (total_vars > p->max_vars)
         return ZKR_ERR_TOO_LARGE;
+    if (k == 0 || k > ZKR_HPCS_MAX_BATCH)
+        return ZKR_ERR_USAGE;
     pf = calloc(1, sizeof *pf);
     if (!pf)
         return ZKR_ERR_NOMEM;
     zkr_pcs_layout_of(p, total_vars, &pf->l);
-    pf->f_ext = f_ext ? 1 : 0;
+    pf->k = (unsigned)k;
+    for (size_t i = 0; i < k; i++)
+        pf->f_ext[i] = f_ext[i] ? 1 : 0;
     n_final = (size_t)1 << pf->l.final_vars;
     pf->msgs = calloc((size_t)2 * pf->l.folds_total + 1, sizeof *pf->msgs);
     pf->final = calloc(n_final, sizeof *pf->final);
@@ -122,11 +140,15 @@ zkr_err zkr_hpcs_proof_parse_f(const zkr_params *p, unsigned total_vars, unsigne
         unsigned depth = pf->l.log_len[l] - pf->l.folds[l];
         size_t ext_words = (size_t)3 << pf->l.folds[l];
         if (l == 0) {
-            if ((r = zkr_hpcs_parse_open(d, p, f_ext ? ext_words : (size_t)1 << pf->l.folds[0],
-                                         depth, &pf->open[0])) != ZKR_OK ||
-                (r = zkr_hpcs_parse_open(d, p, ext_words, depth, &pf->open[1])) != ZKR_OK)
+            for (size_t i = 0; i < k; i++)
+                if ((r = zkr_hpcs_parse_open(d, p,
+                                             pf->f_ext[i] ? ext_words
+                                                          : (size_t)1 << pf->l.folds[0],
+                                             depth, &pf->open[i])) != ZKR_OK)
+                    goto out;
+            if ((r = zkr_hpcs_parse_open(d, p, ext_words, depth, &pf->open[k])) != ZKR_OK)
                 goto out;
-        } else if ((r = zkr_hpcs_parse_open(d, p, ext_words, depth, &pf->open[1 + l])) != ZKR_OK) {
+        } else if ((r = zkr_hpcs_parse_open(d, p, ext_words, depth, &pf->open[k + l])) != ZKR_OK) {
             goto out;
         }
     }
@@ -251,13 +273,17 @@ static zkr_err zkr_hpcs_fold_phase(const zkr_params *p, zkr_transcript *t,
 }
 
 /* One layer's Merkle checks and fold chain; expect/pos carry between layers. */
+/*
+ * roots[0..k-1] the F's, roots[k] Z's; coef[0..k-1] the F's weights (1 for a
+ * single opening, the betas for a batch), coef[k] = rho.
+ */
 static zkr_err zkr_hpcs_layer(const zkr_params *p, const zkr_hpcs_proof *pf, unsigned layer,
-                              const uint8_t *const roots[2], zkr_ext rho, const zkr_ext *r,
+                              const uint8_t *const *roots, const zkr_ext *coef, const zkr_ext *r,
                               uint64_t *leaf, uint64_t *u, uint64_t *pos, zkr_ext *expect)
 {
     const zkr_pcs_layout *l = &pf->l;
-    unsigned q = p->queries, a = l->folds[layer], depth = l->log_len[layer] - a;
-    size_t nu, bw = (size_t)1 << a, ew = (size_t)3 << a, fw = pf->f_ext ? ew : bw;
+    unsigned q = p->queries, a = l->folds[layer], depth = l->log_len[layer] - a, k = pf->k;
+    size_t nu, bw = (size_t)1 << a, ew = (size_t)3 << a;
     zkr_ext v[(size_t)1 << ZKR_PCS_MAX_FOLD_ARITY];
     zkr_err rc;
 
@@ -267,21 +293,29 @@ static zkr_err zkr_hpcs_layer(const zkr_params *p, const zkr_hpcs_proof *pf, uns
     memcpy(u, leaf, q * sizeof *u);
     nu = zkr_idx_sort_unique(u, q);
     if (layer == 0) {
-        if ((rc = zkr_hpcs_check_tree(roots[0], depth, u, nu, &pf->open[0], fw)) != ZKR_OK ||
-            (rc = zkr_hpcs_check_tree(roots[1], depth, u, nu, &pf->open[1], ew)) != ZKR_OK)
+        for (unsigned f = 0; f < k; f++)
+            if ((rc = zkr_hpcs_check_tree(roots[f], depth, u, nu, &pf->open[f],
+                                          pf->f_ext[f] ? ew : bw)) != ZKR_OK)
+                return rc;
+        if ((rc = zkr_hpcs_check_tree(roots[k], depth, u, nu, &pf->open[k], ew)) != ZKR_OK)
             return rc;
-    } else if ((rc = zkr_hpcs_check_tree(pf->roots[layer], depth, u, nu, &pf->open[1 + layer],
+    } else if ((rc = zkr_hpcs_check_tree(pf->roots[layer], depth, u, nu, &pf->open[k + layer],
                                          ew)) != ZKR_OK) {
         return rc;
     }
     for (unsigned i = 0; i < q; i++) {
         size_t at = zkr_hpcs_find(u, nu, leaf[i]);
         for (size_t e = 0; e < bw; e++) {
-            if (layer == 0)
-                v[e] = zkr_ext_add(zkr_hpcs_elem(&pf->open[0], fw, at, e, (int)pf->f_ext),
-                                   zkr_ext_mul(rho, zkr_hpcs_elem(&pf->open[1], ew, at, e, 1)));
-            else
-                v[e] = zkr_hpcs_elem(&pf->open[1 + layer], ew, at, e, 1);
+            if (layer == 0) {
+                v[e] = zkr_ext_mul(coef[k], zkr_hpcs_elem(&pf->open[k], ew, at, e, 1));
+                for (unsigned f = 0; f < k; f++) {
+                    zkr_ext fv = zkr_hpcs_elem(&pf->open[f], pf->f_ext[f] ? ew : bw, at, e,
+                                               (int)pf->f_ext[f]);
+                    v[e] = zkr_ext_add(zkr_ext_mul(coef[f], fv), v[e]);
+                }
+            } else {
+                v[e] = zkr_hpcs_elem(&pf->open[k + layer], ew, at, e, 1);
+            }
         }
         if (layer > 0 && !zkr_ext_eq(v[pos[i] & (bw - 1)], expect[i]))
             return ZKR_ERR_VERIFY;
@@ -292,7 +326,8 @@ static zkr_err zkr_hpcs_layer(const zkr_params *p, const zkr_hpcs_proof *pf, uns
 }
 
 static zkr_err zkr_hpcs_queries(const zkr_params *p, zkr_transcript *t, const zkr_hpcs_proof *pf,
-                                const uint8_t *const roots[2], zkr_ext rho, const zkr_ext *r_all)
+                                const uint8_t *const *roots, const zkr_ext *coef,
+                                const zkr_ext *r_all)
 {
     const zkr_pcs_layout *l = &pf->l;
     unsigned q = p->queries, round = 0;
@@ -307,7 +342,7 @@ static zkr_err zkr_hpcs_queries(const zkr_params *p, zkr_transcript *t, const zk
         leaf[i] = zkr_ts_challenge_index(t, "bf-query",
                                          (uint64_t)1 << (l->log_len[0] - l->folds[0]));
     for (unsigned layer = 0; layer < l->n_layers; layer++) {
-        r = zkr_hpcs_layer(p, pf, layer, roots, rho, r_all + round, leaf, u, pos, expect);
+        r = zkr_hpcs_layer(p, pf, layer, roots, coef, r_all + round, leaf, u, pos, expect);
         if (r != ZKR_OK)
             goto out;
         round += l->folds[layer];
@@ -334,10 +369,11 @@ static zkr_err zkr_hpcs_verify_run(const zkr_params *p, zkr_transcript *t,
     unsigned total;
     zkr_ext *zf = NULL, *r_all = NULL;
     const uint8_t *roots[2] = {f->root, mask_root};
+    zkr_ext coef[2] = {zkr_ext_from(1), rho};
     zkr_err r = ZKR_ERR_NOMEM;
 
-    if (!pf || f->blind_vars == 0 || f->blind_vars > ZKR_HPCS_MAX_BLIND_VARS ||
-        pf->f_ext != (f->ext ? 1u : 0u))
+    if (!pf || pf->k != 1 || f->blind_vars == 0 || f->blind_vars > ZKR_HPCS_MAX_BLIND_VARS ||
+        pf->f_ext[0] != (f->ext ? 1u : 0u))
         return ZKR_ERR_USAGE;
     total = f->n_vars + f->blind_vars;
     if (pf->l.n_vars != total)
@@ -357,7 +393,7 @@ static zkr_err zkr_hpcs_verify_run(const zkr_params *p, zkr_transcript *t,
         zkr_ts_absorb_ext(t, "hpcs-point", z, f->n_vars);
     if ((r = zkr_hpcs_fold_phase(p, t, pf, zf, value, r_all)) != ZKR_OK)
         goto out;
-    r = zkr_hpcs_queries(p, t, pf, roots, rho, r_all);
+    r = zkr_hpcs_queries(p, t, pf, roots, coef, r_all);
 out:
     free(zf);
     free(r_all);
@@ -376,4 +412,69 @@ zkr_err zkr_hpcs_verify_at(const zkr_params *p, zkr_transcript *t, const zkr_hpc
                            const zkr_ext *zfull, zkr_ext value, const zkr_hpcs_proof *pf)
 {
     return zkr_hpcs_verify_run(p, t, f, mask_root, rho, zfull, 1, value, pf);
+}
+
+/* The batch's transcript before its challenges (prover and verifier, same order). */
+void zkr_hpcs_batch_absorb(zkr_transcript *t, size_t k, const uint8_t (*roots)[ZKR_DIGEST_BYTES],
+                           const zkr_ext *zfull, unsigned total, const zkr_ext *values,
+                           const uint8_t mask_root[ZKR_DIGEST_BYTES], zkr_ext b)
+{
+    zkr_ts_absorb_u64(t, "hb-k", k);
+    for (size_t i = 0; i < k; i++)
+        zkr_ts_absorb(t, "hb-f", roots[i], ZKR_DIGEST_BYTES);
+    zkr_ts_absorb_ext(t, "hb-point", zfull, total);
+    zkr_ts_absorb_ext(t, "hb-values", values, k);
+    zkr_ts_absorb(t, "hb-mask-root", mask_root, ZKR_DIGEST_BYTES);
+    zkr_ts_absorb_ext(t, "hb-mask-val", &b, 1);
+}
+
+zkr_err zkr_hpcs_verify_batch(const zkr_params *p, zkr_transcript *t,
+                              const zkr_hpcs_commitment *f, size_t k, const zkr_ext *zfull,
+                              const zkr_ext *values, zkr_dec *d)
+{
+    uint8_t roots[ZKR_HPCS_MAX_BATCH][ZKR_DIGEST_BYTES];
+    const uint8_t *rp[ZKR_HPCS_MAX_BATCH + 1], *mask_root;
+    unsigned f_ext[ZKR_HPCS_MAX_BATCH], total;
+    zkr_ext coef[ZKR_HPCS_MAX_BATCH + 1], b, value = zkr_ext_from(0);
+    zkr_ext *r_all = NULL;
+    zkr_hpcs_proof *pf = NULL;
+    zkr_err r;
+
+    if (k == 0 || k > ZKR_HPCS_MAX_BATCH)
+        return ZKR_ERR_USAGE;
+    total = f[0].n_vars + f[0].blind_vars;
+    /* Grouped by size: every member has the same n + e (the caller arranges it). */
+    for (size_t i = 0; i < k; i++) {
+        if (f[i].blind_vars == 0 || f[i].blind_vars > ZKR_HPCS_MAX_BLIND_VARS ||
+            f[i].n_vars + f[i].blind_vars != total)
+            return ZKR_ERR_USAGE;
+        memcpy(roots[i], f[i].root, ZKR_DIGEST_BYTES);
+        rp[i] = f[i].root;
+        f_ext[i] = f[i].ext ? 1 : 0;
+    }
+    if ((r = zkr_dec_raw(d, ZKR_DIGEST_BYTES, &mask_root)) != ZKR_OK ||
+        (r = zkr_dec_ext(d, &b)) != ZKR_OK ||
+        (r = zkr_hpcs_parse_k(p, total, k, f_ext, d, &pf)) != ZKR_OK)
+        return r;
+    rp[k] = mask_root;
+    zkr_hpcs_batch_absorb(t, k, (const uint8_t(*)[ZKR_DIGEST_BYTES])roots, zfull, total, values,
+                          mask_root, b);
+    /* Fresh batching challenges, drawn after every value and the mask are bound. */
+    zkr_ts_challenge_exts(t, "hb-beta", coef, k);
+    coef[k] = zkr_ts_challenge_ext(t, "hb-rho");
+    for (size_t i = 0; i < k; i++)
+        value = zkr_ext_add(value, zkr_ext_mul(coef[i], values[i]));
+    value = zkr_ext_add(value, zkr_ext_mul(coef[k], b));
+    r_all = calloc((size_t)total + 1, sizeof *r_all);
+    if (!r_all) {
+        r = ZKR_ERR_NOMEM;
+        goto out;
+    }
+    if ((r = zkr_hpcs_fold_phase(p, t, pf, zfull, value, r_all)) != ZKR_OK)
+        goto out;
+    r = zkr_hpcs_queries(p, t, pf, rp, coef, r_all);
+out:
+    free(r_all);
+    zkr_hpcs_proof_free(pf);
+    return r;
 }

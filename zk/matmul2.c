@@ -43,25 +43,20 @@ zkr_soundness zkr_matmul2_soundness(const zkr_params *p, uint32_t m, uint32_t k,
                                     unsigned blind_vars)
 {
     unsigned lm = zkr_log2_ceil(m), lk = zkr_log2_ceil(k), lb = zkr_log2_ceil(b);
-
-    /*
-     * Two committed words (F and Z) combined by (1, rho): the batching term
-     * of two commitments; one claim. Extra "rounds": lk degree-2 sumcheck
-     * rounds, the point (lm + lb, degree 1) and rho's masked claim
-     * (degree 1 in rho).
-     */
-    zkr_soundness s = zkr_params_soundness_open(p, lm + lk + blind_vars, 2, 1,
-                                                2 * lk + lm + lb + 1, 1);
-    /*
-     * The range proof's algebra and the commit phases of its five openings
-     * (zkr_zkrange_alg_error); the query phases by the project's convention
-     * (docs/soundness.md, "Parameters"): a union bound over all six
-     * openings, -log2(6 2^-q) for q provable query bits.
-     */
-    double alg = zkr_zkrange_alg_error(p, lm + lk, blind_vars);
+    double lf = 3.0 * 63.99999999966; /* log2 |F_p^3|, as zk/params.c */
+    /* query_bits: the query phase of one opening (parameters only). */
+    zkr_soundness s = zkr_params_soundness_open(p, lm + lk + blind_vars, 2, 1, 0, 1);
     double qc = (double)p->queries * p->log_blowup + p->pow_bits;
-    double e = exp2(-s.provable_bits) + alg + ZKR_ZKRANGE_OPENINGS * exp2(-s.query_bits);
-    double ec = exp2(-s.conjectured_bits) + alg + ZKR_ZKRANGE_OPENINGS * exp2(-qc);
+    /*
+     * Version 3: the random point (rb, ri) of y~ = (W x)~ (lm + lb); the range
+     * proof's algebra, which carries the linear claim (nu), with the commit
+     * phases of its two openings (zkr_zkrange_alg_error); the query phases by
+     * the project's convention (docs/soundness.md, "Parameters"): a union
+     * bound over the two openings, -log2(2 2^-q) for q provable query bits.
+     */
+    double alg = zkr_zkrange_alg_error(p, lm + lk, blind_vars) + (lm + lb) * exp2(-lf);
+    double e = alg + ZKR_ZKRANGE_OPENINGS * exp2(-s.query_bits);
+    double ec = alg + ZKR_ZKRANGE_OPENINGS * exp2(-qc);
 
     s.provable_bits = -log2(e);
     s.conjectured_bits = -log2(ec);

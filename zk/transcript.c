@@ -188,6 +188,37 @@ int zkr_ts_pow_ok(const zkr_transcript *t, unsigned bits, uint64_t nonce)
     return 1;
 }
 
+/* Leading-zero test of a pow digest (as zkr_ts_pow_ok). */
+static int zkr_ts_pow_zeros(const uint8_t d[ZKR_DIGEST_BYTES], unsigned bits)
+{
+    unsigned i = 0;
+
+    for (; i + 8 <= bits; i += 8)
+        if (d[i / 8] != 0)
+            return 0;
+    if (bits % 8)
+        return (d[bits / 8] >> (8 - bits % 8)) == 0;
+    return 1;
+}
+
+uint64_t zkr_ts_pow_search(const zkr_transcript *t, unsigned bits)
+{
+    zkr_b2 mid, h;
+    uint8_t d[ZKR_DIGEST_BYTES];
+    uint64_t n = 0;
+
+    /* The hash of zkr_ts_pow_hash with its nonce-free prefix absorbed once. */
+    zkr_ts_start(&mid, "zkr/fs-pow");
+    zkr_ts_upd(&mid, t->state, sizeof t->state);
+    for (;; n++) {
+        h = mid;
+        zkr_ts_upd_u64(&h, n);
+        (void)crypto_generichash_blake2b_final(&h, d, ZKR_DIGEST_BYTES);
+        if (zkr_ts_pow_zeros(d, bits))
+            return n;
+    }
+}
+
 int zkr_ts_pow_check(zkr_transcript *t, unsigned bits, uint64_t nonce)
 {
     if (!zkr_ts_pow_ok(t, bits, nonce))

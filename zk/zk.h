@@ -232,6 +232,12 @@ uint64_t zkr_ts_challenge_index(zkr_transcript *t, const char *label, uint64_t n
 int zkr_ts_pow_check(zkr_transcript *t, unsigned bits, uint64_t nonce);
 /* Whether the pow hash for nonce has `bits` leading zeros (no state change). */
 int zkr_ts_pow_ok(const zkr_transcript *t, unsigned bits, uint64_t nonce);
+/*
+ * The smallest nonce with zkr_ts_pow_ok (public work, no secret; the hash's
+ * nonce-free prefix is absorbed once, so the search costs one compression a
+ * try).
+ */
+uint64_t zkr_ts_pow_search(const zkr_transcript *t, unsigned bits);
 
 /* ------------------------------------------------------------------ */
 /* Salted Merkle trees over packed field-element leaves                  */
@@ -872,6 +878,8 @@ size_t zkr_train_n_claims(const zkr_train_shape *s);
  * separately.
  */
 #define ZKR_HPCS_MAX_BLIND_VARS 20u
+/* Committed polynomials one batched hiding opening combines at most. */
+#define ZKR_HPCS_MAX_BATCH 8u
 /* Openings one hiding commitment is blinded for unless the caller says otherwise. */
 #define ZKR_HPCS_DEFAULT_BUDGET 64u
 #define ZKR_HPCS_MAX_BUDGET 4096u
@@ -926,6 +934,26 @@ zkr_err zkr_hpcs_verify_at(const zkr_params *p, zkr_transcript *t, const zkr_hpc
                            const uint8_t mask_root[ZKR_DIGEST_BYTES], zkr_ext rho,
                            const zkr_ext *zfull, zkr_ext value,
                            const zkr_hpcs_proof *pf) ZKR_WUR;
+/*
+ * Batched hiding opening (docs/proof-system.md, "Batched hiding opening"):
+ * k (1..ZKR_HPCS_MAX_BATCH) hiding commitments f[0..k-1], all of the same
+ * size n + e (grouped by size; a protocol that needs fewer variables
+ * commits a zero-extended table with more blinding variables), proven at
+ * one full point zfull (n + e coordinates, fixed by the caller's
+ * protocol) to take values[0..k-1]. Reads from d the fresh mask's root, its
+ * value b = Z(zfull) and the opening of G = sum beta_i F_i + rho Z, after
+ * absorbing the roots, the point, the values, the mask's root and b and
+ * only then drawing beta_0..beta_{k-1} and rho. The caller sends and binds
+ * the values themselves. ZKR_OK, ZKR_ERR_VERIFY, ZKR_ERR_MALFORMED,
+ * ZKR_ERR_TOO_LARGE, ZKR_ERR_USAGE (k, sizes differ), NOMEM.
+ */
+zkr_err zkr_hpcs_verify_batch(const zkr_params *p, zkr_transcript *t,
+                              const zkr_hpcs_commitment *f, size_t k, const zkr_ext *zfull,
+                              const zkr_ext *values, zkr_dec *d) ZKR_WUR;
+/* The batch's transcript up to its challenges (shared by prover and verifier). */
+void zkr_hpcs_batch_absorb(zkr_transcript *t, size_t k, const uint8_t (*roots)[ZKR_DIGEST_BYTES],
+                           const zkr_ext *zfull, unsigned total, const zkr_ext *values,
+                           const uint8_t mask_root[ZKR_DIGEST_BYTES], zkr_ext b);
 
 /* ---------------- hiding range proof (masked LogUp) ---------------- */
 /*
@@ -940,7 +968,8 @@ zkr_err zkr_hpcs_verify_at(const zkr_params *p, zkr_transcript *t, const zkr_hpc
 #define ZKR_SEC_ZK_RANGE 13u
 #define ZKR_ZKRANGE_TABLE_VARS 8u
 #define ZKR_ZKRANGE_DEGREE 7u /* per-round degree of the batched sumcheck */
-#define ZKR_ZKRANGE_OPENINGS 5u /* hiding openings per range proof: W, h, phi, m at r; C */
+/* hiding openings per range proof: the batch of a, h, phi, m at r; C's */
+#define ZKR_ZKRANGE_OPENINGS 2u
 /* t_j = off + j for j < count, t_j = off for count <= j < 256 (a repeated entry). */
 typedef struct {
     int64_t off;
@@ -959,6 +988,28 @@ unsigned zkr_zkrange_coef_vars(unsigned n_vars);
  */
 void zkr_zkrange_lambda(const zkr_ext *r, unsigned sc_vars, zkr_ext *out);
 /*
+ * A linear claim proven in the range proof's batched sumcheck:
+ * sum_x w(x) a(x) = claim over a's 2^n entries, w public. The prover gives
+ * the 2^n weights (index as a's); the verifier the weights' multilinear
+ * extension at a point r of n coordinates (eval, with ctx).
+ */
+typedef struct {
+    zkr_ext claim;
+    const zkr_ext *weights;
+    zkr_err (*eval)(const void *ctx, const zkr_ext *r, zkr_ext *out);
+    const void *ctx;
+} zkr_zkrange_lin;
+/*
+ * The batched opening's shape for an a of n variables committed over total
+ * = n + e: every helper is committed over `total` variables too (zero-
+ * extended to N = max(n, 8), blinded by total - N), and *coupled (E) is
+ * the blinding coordinates the randomised extensions spread over:
+ * min(total - N, N). ZKR_ERR_TOO_LARGE when total < N + zkr_hpcs_blind_vars(N, 1)
+ * (a's commitment too small to carry the helpers' blinding).
+ */
+zkr_err zkr_zkrange_batch_shape(const zkr_params *p, unsigned n_vars, unsigned total,
+                                unsigned *coupled) ZKR_WUR;
+/*
  * Verifies a range proof of the hidden a (committed in *a, base-valued)
  * against tab, reading it from d (strict: every count from the
  * parameters), on transcript t (which must already bind a's commitment).
@@ -966,12 +1017,17 @@ void zkr_zkrange_lambda(const zkr_ext *r, unsigned sc_vars, zkr_ext *out);
  */
 zkr_err zkr_zkrange_verify(const zkr_params *p, zkr_transcript *t, const zkr_hpcs_commitment *a,
                            const zkr_zkrange_table *tab, zkr_dec *d) ZKR_WUR;
+/* The same with a linear claim (lin->eval, lin->claim; zkr_prover_zkrange_lin). */
+zkr_err zkr_zkrange_verify_lin(const zkr_params *p, zkr_transcript *t,
+                               const zkr_hpcs_commitment *a, const zkr_zkrange_table *tab,
+                               const zkr_zkrange_lin *lin, zkr_dec *d) ZKR_WUR;
 /*
  * Soundness error (log2 would be negative bits) of the range proof's
- * algebra for an n-variable a: LogUp's X, the zero-check point, the two
- * batching scalars, the sumcheck rounds, the linear sumcheck, rho's uses and
- * the commit-phase terms of its five openings (their query phase is counted
- * once by the caller: one false opening is enough to be caught).
+ * algebra for an n-variable a committed with e blinding variables: LogUp's
+ * X, the zero-check points, the batching scalars (lambda, mu, nu), the
+ * sumcheck rounds, the linear sumcheck, rho's uses, the batched opening's
+ * beta and rho, and the commit-phase terms of its two openings (the batch
+ * of five words and C's of two). Their query phases are the caller's.
  */
 double zkr_zkrange_alg_error(const zkr_params *p, unsigned n_vars, unsigned a_blind_vars);
 
@@ -1006,12 +1062,16 @@ zkr_err zkr_record_commitment_decode(const zkr_params *p, const uint8_t *in, siz
 
 /* ---------------- matmul@2: hiding matrix product ---------------- */
 #define ZKR_MATMUL2_PROTOCOL "zkreg/matmul@2"
-/* 2: the hiding range proof of |W| <= 127 (section 13) joined the proof. */
-#define ZKR_MATMUL2_VERSION 2u
+/*
+ * 2: the hiding range proof of |W| <= 127 (section 13) joined the proof.
+ * 3: y = W x is a linear claim inside the range proof's batched sumcheck and
+ *    the range proof's openings are batched: sections 1 and 13 only.
+ */
+#define ZKR_MATMUL2_VERSION 3u
 /* The |W| bound the range proof establishes (W + 127 in 0..254). */
 #define ZKR_MATMUL2_W_MAX 127
-/* Openings of W's commitment one matmul@2 proof consumes. */
-#define ZKR_MATMUL2_OPENINGS 2u
+/* Openings of W's commitment one matmul@2 proof consumes (version 3: the batch). */
+#define ZKR_MATMUL2_OPENINGS 1u
 #define ZKR_KIND_MATMUL2 5u
 #define ZKR_SEC_ZK_SUMCHECK 11u
 #define ZKR_SEC_HPCS 12u
@@ -1034,10 +1094,10 @@ void zkr_matmul2_transcript(zkr_transcript *t, const zkr_params *p,
                             const uint8_t statement_id[ZKR_DIGEST_BYTES],
                             const zkr_matmul2_public *pub);
 /*
- * Soundness of a matmul@2 proof: the hiding opening (n + e variables, two
- * committed words combined with rho), lk degree-2 sumcheck rounds, the
- * random point (lm + lb) and rho's two uses (the masked claim and the
- * combination F + rho Z).
+ * Soundness of a matmul@2 proof (version 3): the random point (lm + lb) of
+ * the linear claim, the range proof's algebra and commit phases
+ * (zkr_zkrange_alg_error) and the query phases of its two hiding openings
+ * (union bound).
  */
 zkr_soundness zkr_matmul2_soundness(const zkr_params *p, uint32_t m, uint32_t k, uint32_t b,
                                     unsigned blind_vars);

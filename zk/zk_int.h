@@ -49,4 +49,20 @@ typedef struct {
  */
 unsigned zkr_blocks_place(zkr_blk *b, size_t n);
 
+/* The range proof's challenges before its batched sumcheck (zk/zk_range.c). */
+typedef struct {
+    zkr_ext x, lam, mu, nu, rho;
+    zkr_ext r0[64], r2[ZKR_ZKRANGE_TABLE_VARS];
+} zkr_zr_chal;
+/*
+ * The batched polynomial f at the sumcheck's point r from the revealed
+ * values vals[0..3] (a, h, phi, m) and em = the linear claim's weights'
+ * extension at r (zero-extended: times the n-region selector; ignored
+ * without lin): E0 (h (X - a) - 1) + lambda (S_n h - S_8 phi)
+ * + mu E2 (phi (X - t) - m) + nu EM a.
+ */
+zkr_err zkr_zkrange_final(const zkr_zkrange_table *tab, unsigned n, const zkr_zr_chal *c,
+                          int lin, const zkr_ext *r, const zkr_ext *vals, zkr_ext em,
+                          zkr_ext *out);
+
 #endif

@@ -52,44 +52,59 @@ void zkr_zkrange_lambda(const zkr_ext *r, unsigned sc_vars, zkr_ext *out)
     }
 }
 
-/* The helper commitments' shapes (each blinded for the one opening it gets). */
-static zkr_err zkr_zr_helper(const zkr_params *p, const uint8_t *root, unsigned n_vars,
-                             unsigned ext, zkr_hpcs_commitment *c)
+zkr_err zkr_zkrange_batch_shape(const zkr_params *p, unsigned n_vars, unsigned total,
+                                unsigned *coupled)
+{
+    unsigned N = zkr_zkrange_sc_vars(n_vars), e_min = zkr_hpcs_blind_vars(p, N, 1);
+
+    *coupled = 0;
+    if (e_min == 0 || total < N + e_min || total > p->max_vars ||
+        total - N > ZKR_HPCS_MAX_BLIND_VARS)
+        return ZKR_ERR_TOO_LARGE;
+    *coupled = total - N < N ? total - N : N;
+    return ZKR_OK;
+}
+
+/* A helper commitment of the batch: N variables blinded up to the batch's total. */
+static void zkr_zr_helper(const uint8_t *root, unsigned N, unsigned total, unsigned ext,
+                          zkr_hpcs_commitment *c)
 {
     memset(c, 0, sizeof *c);
     memcpy(c->root, root, ZKR_DIGEST_BYTES);
-    c->n_vars = n_vars;
+    c->n_vars = N;
+    c->blind_vars = total - N;
     c->ext = ext;
-    c->blind_vars = zkr_hpcs_blind_vars(p, n_vars, 1);
-    return c->blind_vars ? ZKR_OK : ZKR_ERR_TOO_LARGE;
 }
 
 double zkr_zkrange_alg_error(const zkr_params *p, unsigned n_vars, unsigned a_blind_vars)
 {
     unsigned N = zkr_zkrange_sc_vars(n_vars), lc = zkr_zkrange_coef_vars(n_vars);
-    unsigned totals[5];
+    unsigned totals[2];
     double lf = 3.0 * 63.99999999966, e; /* log2 |F_p^3|, as zk/params.c */
+    double words[2] = {5.0, 2.0};
 
     totals[0] = n_vars + a_blind_vars;
-    totals[1] = n_vars + zkr_hpcs_blind_vars(p, n_vars, 1);
-    totals[2] = ZKR_ZKRANGE_TABLE_VARS + zkr_hpcs_blind_vars(p, ZKR_ZKRANGE_TABLE_VARS, 1);
-    totals[3] = totals[2];
-    totals[4] = lc + zkr_hpcs_blind_vars(p, lc, 1);
+    totals[1] = lc + zkr_hpcs_blind_vars(p, lc, 1);
     /*
      * LogUp's X: the cleared rational identity has degree < 2^n + 256; the
-     * two zero-check points (n and 8 variables); lambda and mu; Libra's rho;
-     * 7 N for the degree-7 rounds; each revealed value's rho_P (4); the
+     * two zero-check points (n and 8 variables); lambda, mu and nu (the
+     * linear claim); Libra's rho; 7 N for the degree-7 rounds; the batch's
+     * beta (the combined claim is linear in the betas: 1) and rho (1); the
      * linear sumcheck (2 lc) and its rho_c.
      */
-    e = (ldexp(1.0, (int)n_vars) + 256.0 + n_vars + 8 + 2 + 1 + 7.0 * N + 4 + 2.0 * lc + 1) *
+    e = (ldexp(1.0, (int)n_vars) + 256.0 + n_vars + 8 + 3 + 1 + 7.0 * N + 2 + 2.0 * lc + 1) *
         exp2(-lf);
-    for (int i = 0; i < 5; i++) {
+    for (int i = 0; i < 2; i++) {
         zkr_pcs_layout l;
         double dom;
         zkr_pcs_layout_of(p, totals[i], &l);
         dom = ldexp(1.0, (int)l.log_len[0]);
-        /* zkr_params_soundness_open's commit-phase terms for two words, one claim. */
-        e += ((double)l.folds_total * dom + 4.0 * totals[i] + 2.0 * dom + 1.0) * exp2(-lf);
+        /*
+         * zkr_params_soundness_open's commit-phase terms for `words` committed
+         * words combined by independent random scalars (the batching term
+         * words |D| / |F|), one claim.
+         */
+        e += ((double)l.folds_total * dom + 4.0 * totals[i] + words[i] * dom + 1.0) * exp2(-lf);
     }
     return e;
 }
@@ -98,31 +113,30 @@ typedef struct {
     const uint8_t *mroot, *croot, *hroot, *proot;
     zkr_ext gamma, vals[5];
     zkr_ext *msgs;
-    const uint8_t *zroot[4];
-    zkr_ext b[4];
-    zkr_hpcs_proof *pf[4];
     const uint8_t *czroot;
     zkr_ext csigma, cv;
     zkr_ext *cmsgs;
     zkr_hpcs_proof *cpf;
-    zkr_hpcs_commitment comm[5]; /* a, h, phi, m, C */
+    zkr_hpcs_commitment comm[5]; /* a, h, phi, m (the batch), C */
 } zkr_zr_parsed;
 
 static void zkr_zr_parsed_free(zkr_zr_parsed *o)
 {
-    for (int i = 0; i < 4; i++)
-        zkr_hpcs_proof_free(o->pf[i]);
     zkr_hpcs_proof_free(o->cpf);
     free(o->msgs);
     free(o->cmsgs);
 }
 
+/* Up to the revealed values; the batch and C's part are read where they are verified. */
 static zkr_err zkr_zr_parse(const zkr_params *p, const zkr_hpcs_commitment *a, zkr_dec *d,
                             zkr_zr_parsed *o)
 {
     unsigned n = a->n_vars, N = zkr_zkrange_sc_vars(n), lc = zkr_zkrange_coef_vars(n);
+    unsigned total = a->n_vars + a->blind_vars, E;
     zkr_err r;
 
+    if ((r = zkr_zkrange_batch_shape(p, n, total, &E)) != ZKR_OK)
+        return r;
     o->msgs = calloc((size_t)N * ZKR_ZKRANGE_DEGREE, sizeof *o->msgs);
     o->cmsgs = calloc(2 * (size_t)lc, sizeof *o->cmsgs);
     if (!o->msgs || !o->cmsgs)
@@ -136,45 +150,37 @@ static zkr_err zkr_zr_parse(const zkr_params *p, const zkr_hpcs_commitment *a, z
         (r = zkr_dec_exts(d, o->vals, 5)) != ZKR_OK)
         return r;
     o->comm[0] = *a;
-    if ((r = zkr_zr_helper(p, o->hroot, n, 1, &o->comm[1])) != ZKR_OK ||
-        (r = zkr_zr_helper(p, o->proot, ZKR_ZKRANGE_TABLE_VARS, 1, &o->comm[2])) != ZKR_OK ||
-        (r = zkr_zr_helper(p, o->mroot, ZKR_ZKRANGE_TABLE_VARS, 0, &o->comm[3])) != ZKR_OK ||
-        (r = zkr_zr_helper(p, o->croot, lc, 0, &o->comm[4])) != ZKR_OK)
-        return r;
-    for (int i = 0; i < 4; i++) {
-        const zkr_hpcs_commitment *c = &o->comm[i];
-        if ((r = zkr_dec_raw(d, ZKR_DIGEST_BYTES, &o->zroot[i])) != ZKR_OK ||
-            (r = zkr_dec_ext(d, &o->b[i])) != ZKR_OK ||
-            (r = zkr_hpcs_proof_parse_f(p, c->n_vars + c->blind_vars, c->ext, d, &o->pf[i])) !=
-                ZKR_OK)
-            return r;
-    }
+    zkr_zr_helper(o->hroot, N, total, 1, &o->comm[1]);
+    zkr_zr_helper(o->proot, N, total, 1, &o->comm[2]);
+    zkr_zr_helper(o->mroot, N, total, 0, &o->comm[3]);
+    memset(&o->comm[4], 0, sizeof o->comm[4]);
+    memcpy(o->comm[4].root, o->croot, ZKR_DIGEST_BYTES);
+    o->comm[4].n_vars = lc;
+    o->comm[4].blind_vars = zkr_hpcs_blind_vars(p, lc, 1);
+    return o->comm[4].blind_vars ? ZKR_OK : ZKR_ERR_TOO_LARGE;
+}
+
+/* C's part: mask root, sigma_C, the linear sumcheck, v_C and C's opening. */
+static zkr_err zkr_zr_parse_c(const zkr_params *p, zkr_dec *d, zkr_zr_parsed *o)
+{
+    unsigned lc = o->comm[4].n_vars;
+    zkr_err r;
+
     if ((r = zkr_dec_raw(d, ZKR_DIGEST_BYTES, &o->czroot)) != ZKR_OK ||
         (r = zkr_dec_ext(d, &o->csigma)) != ZKR_OK ||
         (r = zkr_dec_exts(d, o->cmsgs, 2 * (size_t)lc)) != ZKR_OK ||
         (r = zkr_dec_ext(d, &o->cv)) != ZKR_OK)
         return r;
-    return zkr_hpcs_proof_parse_f(p, o->comm[4].n_vars + o->comm[4].blind_vars, 0, d, &o->cpf);
+    return zkr_hpcs_proof_parse_f(p, lc + o->comm[4].blind_vars, 0, d, &o->cpf);
 }
 
-/* The challenges the prover and the verifier draw before the batched sumcheck. */
-typedef struct {
-    zkr_ext x, lam, mu, rho;
-    zkr_ext r0[64], r2[ZKR_ZKRANGE_TABLE_VARS];
-} zkr_zr_chal;
-
-/*
- * The batched polynomial at the sumcheck's point r from the revealed
- * values (a, h, phi, m of the randomised extensions):
- * E0 (h (X - a) - 1) + lambda (h - phi) + mu E2 (phi (X - t) - m), the
- * n-variable ones zero-extended to N variables (factor selN), the table-side
- * ones (factor sel8).
- */
-static zkr_err zkr_zr_final(const zkr_zkrange_table *tab, unsigned n, const zkr_zr_chal *c,
-                            const zkr_ext *r, const zkr_ext vals[5], zkr_ext *out)
+zkr_err zkr_zkrange_final(const zkr_zkrange_table *tab, unsigned n, const zkr_zr_chal *c,
+                          int lin, const zkr_ext *r, const zkr_ext *vals, zkr_ext em,
+                          zkr_ext *out)
 {
     unsigned N = zkr_zkrange_sc_vars(n);
-    zkr_ext one = zkr_ext_from(1), seln = one, sel8 = one, e0, e2, tv, h, w, ph, m, f;
+    zkr_ext one = zkr_ext_from(1), seln = one, sel8 = one, e0, e2, tv, f;
+    zkr_ext w = vals[0], h = vals[1], ph = vals[2], m = vals[3];
     zkr_gl tt[1u << ZKR_ZKRANGE_TABLE_VARS];
     zkr_err rc;
 
@@ -189,47 +195,25 @@ static zkr_err zkr_zr_final(const zkr_zkrange_table *tab, unsigned n, const zkr_
     e0 = zkr_ext_mul(zkr_mle_eq_eval(c->r0, r, n), seln);
     e2 = zkr_ext_mul(zkr_mle_eq_eval(c->r2, r, ZKR_ZKRANGE_TABLE_VARS), sel8);
     tv = zkr_ext_mul(tv, sel8);
-    w = zkr_ext_mul(vals[0], seln);
-    h = zkr_ext_mul(vals[1], seln);
-    ph = zkr_ext_mul(vals[2], sel8);
-    m = zkr_ext_mul(vals[3], sel8);
     f = zkr_ext_mul(e0, zkr_ext_sub(zkr_ext_mul(h, zkr_ext_sub(c->x, w)), one));
-    f = zkr_ext_add(f, zkr_ext_mul(c->lam, zkr_ext_sub(h, ph)));
+    f = zkr_ext_add(f, zkr_ext_mul(c->lam, zkr_ext_sub(zkr_ext_mul(seln, h),
+                                                       zkr_ext_mul(sel8, ph))));
     f = zkr_ext_add(f, zkr_ext_mul(c->mu, zkr_ext_mul(e2, zkr_ext_sub(zkr_ext_mul(ph,
                                    zkr_ext_sub(c->x, tv)), m))));
+    if (lin)
+        f = zkr_ext_add(f, zkr_ext_mul(c->nu, zkr_ext_mul(em, w)));
     *out = f;
     return ZKR_OK;
 }
 
-/* The full point of a randomised extension: (r_<n, s, 0, ..., 0). */
-static void zkr_zr_point(const zkr_hpcs_commitment *c, const zkr_ext *r, zkr_ext s, zkr_ext *zf)
+/* The batch's full point (r_<N, s(r_0), .., s(r_{E-1}), 0, ..) over total coordinates. */
+static void zkr_zr_point(const zkr_ext *r, unsigned N, unsigned E, unsigned total, zkr_ext *zf)
 {
-    memcpy(zf, r, (size_t)c->n_vars * sizeof *zf);
-    zf[c->n_vars] = s;
-    for (unsigned b = 1; b < c->blind_vars; b++)
-        zf[c->n_vars + b] = zkr_ext_from(0);
-}
-
-/* The four revealed values, each bound to its commitment by a masked opening. */
-static zkr_err zkr_zr_open_values(const zkr_params *p, zkr_transcript *t, const zkr_zr_parsed *o,
-                                  const zkr_ext *r)
-{
-    zkr_ext s = zkr_ext_mul(r[0], zkr_ext_sub(zkr_ext_from(1), r[0]));
-    zkr_ext zf[64];
-    zkr_err rc;
-
-    for (int i = 0; i < 4; i++) {
-        zkr_ext rho;
-        zkr_zr_point(&o->comm[i], r, s, zf);
-        zkr_ts_absorb(t, "zr-mask-root", o->zroot[i], ZKR_DIGEST_BYTES);
-        zkr_ts_absorb_ext(t, "zr-mask-val", &o->b[i], 1);
-        rho = zkr_ts_challenge_ext(t, "zr-open-rho");
-        if ((rc = zkr_hpcs_verify_at(p, t, &o->comm[i], o->zroot[i], rho, zf,
-                                     zkr_ext_add(o->vals[i], zkr_ext_mul(rho, o->b[i])),
-                                     o->pf[i])) != ZKR_OK)
-            return rc;
+    memcpy(zf, r, (size_t)N * sizeof *zf);
+    for (unsigned b = N; b < total; b++) {
+        unsigned j = b - N;
+        zf[b] = j < E ? zkr_ext_mul(r[j], zkr_ext_sub(zkr_ext_from(1), r[j])) : zkr_ext_from(0);
     }
-    return ZKR_OK;
 }
 
 /* g(r) = <C, Lambda(r)> by the masked linear sumcheck and C's hiding opening. */
@@ -258,47 +242,90 @@ static zkr_err zkr_zr_coef(const zkr_params *p, zkr_transcript *t, const zkr_zr_
     return zkr_hpcs_verify(p, t, &o->comm[4], o->czroot, rho, rc, o->cv, o->cpf);
 }
 
-zkr_err zkr_zkrange_verify(const zkr_params *p, zkr_transcript *t, const zkr_hpcs_commitment *a,
-                           const zkr_zkrange_table *tab, zkr_dec *d)
+/* The sumcheck's challenges, in the prover's order. */
+static void zkr_zr_challenges(zkr_transcript *t, const zkr_hpcs_commitment *a,
+                              const zkr_zkrange_table *tab, const zkr_zkrange_lin *lin,
+                              const zkr_zr_parsed *o, zkr_zr_chal *c)
 {
-    unsigned n = a->n_vars, N = zkr_zkrange_sc_vars(n);
-    zkr_zr_parsed o;
-    zkr_zr_chal c;
-    zkr_ext r[64], fin, f;
-    zkr_err rc;
-
-    memset(&o, 0, sizeof o);
-    if (a->ext || a->blind_vars == 0 || n + 1 > 64 || tab->count == 0 || tab->count > 256)
-        return ZKR_ERR_USAGE;
-    if ((rc = zkr_zr_parse(p, a, d, &o)) != ZKR_OK)
-        goto out;
     zkr_ts_absorb_u64(t, "zr-table-off", (uint64_t)tab->off);
     zkr_ts_absorb_u64(t, "zr-table-count", tab->count);
     zkr_ts_absorb(t, "zr-a-root", a->root, ZKR_DIGEST_BYTES);
-    zkr_ts_absorb(t, "zr-m-root", o.mroot, ZKR_DIGEST_BYTES);
-    zkr_ts_absorb(t, "zr-c-root", o.croot, ZKR_DIGEST_BYTES);
-    c.x = zkr_ts_challenge_ext(t, "zr-x");
-    zkr_ts_absorb(t, "zr-h-root", o.hroot, ZKR_DIGEST_BYTES);
-    zkr_ts_absorb(t, "zr-phi-root", o.proot, ZKR_DIGEST_BYTES);
-    zkr_ts_challenge_exts(t, "zr-r0", c.r0, n);
-    zkr_ts_challenge_exts(t, "zr-r2", c.r2, ZKR_ZKRANGE_TABLE_VARS);
-    c.lam = zkr_ts_challenge_ext(t, "zr-lambda");
-    c.mu = zkr_ts_challenge_ext(t, "zr-mu");
-    zkr_ts_absorb_ext(t, "zr-gamma", &o.gamma, 1);
-    c.rho = zkr_ts_challenge_ext(t, "zr-rho");
-    /* The batched claim is 0: the Libra mask adds rho gamma. */
-    zkr_sumcheck_verify(t, N, ZKR_ZKRANGE_DEGREE, zkr_ext_mul(c.rho, o.gamma), o.msgs, r, &fin);
+    if (lin)
+        zkr_ts_absorb_ext(t, "zr-lin-claim", &lin->claim, 1);
+    zkr_ts_absorb(t, "zr-m-root", o->mroot, ZKR_DIGEST_BYTES);
+    zkr_ts_absorb(t, "zr-c-root", o->croot, ZKR_DIGEST_BYTES);
+    c->x = zkr_ts_challenge_ext(t, "zr-x");
+    zkr_ts_absorb(t, "zr-h-root", o->hroot, ZKR_DIGEST_BYTES);
+    zkr_ts_absorb(t, "zr-phi-root", o->proot, ZKR_DIGEST_BYTES);
+    zkr_ts_challenge_exts(t, "zr-r0", c->r0, a->n_vars);
+    zkr_ts_challenge_exts(t, "zr-r2", c->r2, ZKR_ZKRANGE_TABLE_VARS);
+    c->lam = zkr_ts_challenge_ext(t, "zr-lambda");
+    c->mu = zkr_ts_challenge_ext(t, "zr-mu");
+    c->nu = lin ? zkr_ts_challenge_ext(t, "zr-nu") : zkr_ext_from(0);
+    zkr_ts_absorb_ext(t, "zr-gamma", &o->gamma, 1);
+    c->rho = zkr_ts_challenge_ext(t, "zr-rho");
+}
+
+/* The linear claim's weights at r, zero-extended to N variables. */
+static zkr_err zkr_zr_em(const zkr_zkrange_lin *lin, unsigned n, const zkr_ext *r, zkr_ext *em)
+{
+    unsigned N = zkr_zkrange_sc_vars(n);
+    zkr_err rc;
+
+    *em = zkr_ext_from(0);
+    if (!lin)
+        return ZKR_OK;
+    if ((rc = lin->eval(lin->ctx, r, em)) != ZKR_OK)
+        return rc;
+    for (unsigned k = n; k < N; k++)
+        *em = zkr_ext_mul(*em, zkr_ext_sub(zkr_ext_from(1), r[k]));
+    return ZKR_OK;
+}
+
+zkr_err zkr_zkrange_verify_lin(const zkr_params *p, zkr_transcript *t,
+                               const zkr_hpcs_commitment *a, const zkr_zkrange_table *tab,
+                               const zkr_zkrange_lin *lin, zkr_dec *d)
+{
+    unsigned n = a->n_vars, N = zkr_zkrange_sc_vars(n), total = n + a->blind_vars, E;
+    zkr_zr_parsed o;
+    zkr_zr_chal c;
+    zkr_ext r[64], zf[64], fin, f, em, claim;
+    zkr_err rc;
+
+    memset(&o, 0, sizeof o);
+    if (a->ext || a->blind_vars == 0 || n + 1 > 64 || total > 64 || tab->count == 0 ||
+        tab->count > 256 || (lin && !lin->eval))
+        return ZKR_ERR_USAGE;
+    if ((rc = zkr_zr_parse(p, a, d, &o)) != ZKR_OK ||
+        (rc = zkr_zkrange_batch_shape(p, n, total, &E)) != ZKR_OK)
+        goto out;
+    zkr_zr_challenges(t, a, tab, lin, &o, &c);
+    /* The batched claim: nu times the linear claim (0 without one), plus Libra's rho gamma. */
+    claim = zkr_ext_mul(c.rho, o.gamma);
+    if (lin)
+        claim = zkr_ext_add(claim, zkr_ext_mul(c.nu, lin->claim));
+    zkr_sumcheck_verify(t, N, ZKR_ZKRANGE_DEGREE, claim, o.msgs, r, &fin);
     zkr_ts_absorb_ext(t, "zr-values", o.vals, 5);
-    if ((rc = zkr_zr_final(tab, n, &c, r, o.vals, &f)) != ZKR_OK)
+    if ((rc = zkr_zr_em(lin, n, r, &em)) != ZKR_OK ||
+        (rc = zkr_zkrange_final(tab, n, &c, lin != NULL, r, o.vals, em, &f)) != ZKR_OK)
         goto out;
     if (!zkr_ext_eq(fin, zkr_ext_add(f, zkr_ext_mul(c.rho, o.vals[4])))) {
         rc = ZKR_ERR_VERIFY;
         goto out;
     }
-    if ((rc = zkr_zr_open_values(p, t, &o, r)) != ZKR_OK)
+    /* a, h, phi, m: one batched hiding opening at the full point the verifier builds. */
+    zkr_zr_point(r, N, E, total, zf);
+    if ((rc = zkr_hpcs_verify_batch(p, t, o.comm, 4, zf, o.vals, d)) != ZKR_OK ||
+        (rc = zkr_zr_parse_c(p, d, &o)) != ZKR_OK)
         goto out;
     rc = zkr_zr_coef(p, t, &o, r, N);
 out:
     zkr_zr_parsed_free(&o);
     return rc;
+}
+
+zkr_err zkr_zkrange_verify(const zkr_params *p, zkr_transcript *t, const zkr_hpcs_commitment *a,
+                           const zkr_zkrange_table *tab, zkr_dec *d)
+{
+    return zkr_zkrange_verify_lin(p, t, a, tab, NULL, d);
 }

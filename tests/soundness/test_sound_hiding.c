@@ -5,15 +5,20 @@
  * verifier must answer VERIFY, and the cheating prover with no deviation
  * must produce a proof that verifies (so the refusals come from the
  * deviation, not from the framework):
- * - the masked claim: a false y proved honestly otherwise; the mask's sum
- *   sigma lied about (true and false y);
- * - the final value: v off by one; v fitted to pass the sumcheck's final
- *   check, so that the hiding opening carries a false claim;
- * - the blinded codeword: G folded from a mask other than the committed
- *   one; G = W + (rho + 1) Z instead of W + rho Z;
+ * (protocol version 3: y = W x is a linear claim in the range proof's
+ * batched sumcheck; W, h, phi, m share one batched hiding opening):
+ * - the linear claim: a false y proved honestly otherwise;
+ * - each batched value: W's, h's, phi's or m's revealed value off by one
+ *   with g(r) refitted so that the sumcheck's final check passes (only the
+ *   batched opening can refuse);
+ * - the batched codeword: G formed with beta_0 + 1 (a tampered
+ *   beta-combination), with rho + 1, from a mask other than the committed
+ *   one, and the mask's value b off by one;
  * - the point: a W' hidden in a blinding slice of a well-formed commitment,
- *   proved about and opened at (z, 1) instead of (z, 0^e);
- * - the soundness figure: the union bound over the six openings, >= 125 provable bits.
+ *   proved about and opened at u_0 = 1 - s(r_0) instead of s(r_0);
+ * - a value off by p: the batch mask's value b = 0 (the masking-off hook)
+ *   sent as p: MALFORMED, not read as 0;
+ * - the soundness figure: the union bound over the two openings, >= 127 provable bits.
  */
 #include <math.h>
 #include <sodium.h>
@@ -25,8 +30,7 @@
 #include "verifier/verifier.h"
 #include "zkr_config.h"
 
-#define AT_SC(r) ((r) == ZKR_ERR_VERIFY && strstr(last_msg, "masked sumcheck"))
-#define AT_OPEN(r) ((r) == ZKR_ERR_VERIFY && strstr(last_msg, "hiding opening"))
+#define AT_RANGE(r) ((r) == ZKR_ERR_VERIFY && strstr(last_msg, "carrying y = W x"))
 #define M_ 8
 #define K_ 8
 #define B_ 2
@@ -80,70 +84,140 @@ static zkr_err attack_msg(const zkr_params *p, cas *c, const zkr_matmul2_cheat *
 #define attack(p, c, ch) attack_msg(p, c, ch, last_msg)
 
 /*
- * A committer hides W' in the blinding slice u = 1 of F (slice 0 holds W,
- * the rest random) and proves y' = W' x != W x about that slice, opening G
- * at (z, 1) with the mask's slice 1: every value the prover sends is the
- * true one for the slice it chose. The verifier fixes the point (z, 0^e),
- * so only the opening can refuse; the same commitment proves y = W x
- * honestly (it is a well-formed commitment).
+ * A committer hides W' in the blinding slice u = (1, 0, ..) of F (slice 0
+ * holds W, the rest random; 16x16, so the range proof's first coupled
+ * blinding coordinate is exactly that slice) and proves y' = W' x != W x
+ * about it: its randomised extension of W reads u_0 flipped, and the
+ * batched opening is made at the point (r, 1 - s(r_0), ..) it proved about.
+ * Every value sent is true for the slice it chose; the verifier fixes the
+ * point, so only the batched opening can refuse. The same commitment
+ * proves y = W x honestly (it is a well-formed commitment).
  */
-static void test_off_slice(zkr_tap *t, const zkr_params *p, cas *c)
+static void test_off_slice(zkr_tap *t, const zkr_params *p)
 {
-    unsigned n = zkr_log2_ceil(M_) + zkr_log2_ceil(K_), e = zkr_hpcs_blind_vars(p, n, 64);
+    enum { MM = 16, KK = 16 };
+    unsigned n = 8, e = zkr_hpcs_blind_vars(p, n, 64);
     size_t small = (size_t)1 << n, len = small << e;
     zkr_gl *tab = malloc(len * sizeof *tab);
-    int64_t w2[M_ * K_], y2[M_ * B_];
-    cas o = *c;
+    int64_t w[MM * KK], w2[MM * KK], x[KK * B_], y[MM * B_], y2[MM * B_];
+    cas o;
     zkr_zkrng g;
     zkr_matmul2_cheat ch;
     zkr_err r;
     char last_msg[ZKR_DIAG_BYTES] = "";
 
+    memset(&o, 0, sizeof o);
     if (!tab || e == 0) {
         zkr_tap_ok(t, 0, "off-slice setup");
         free(tab);
         return;
     }
     zkr_zkrng_os(&g);
+    memset(y, 0, sizeof y);
     memset(y2, 0, sizeof y2);
-    for (int i = 0; i < M_ * K_; i++)
-        w2[i] = c->w[i] + (i == 5 ? 1 : 0);
-    for (int i = 0; i < M_; i++)
-        for (int j = 0; j < K_; j++)
-            for (int q = 0; q < B_; q++)
-                y2[i * B_ + q] += w2[i * K_ + j] * c->x[j * B_ + q];
+    for (int i = 0; i < MM * KK; i++) {
+        w[i] = (int64_t)(zkr_tap_rand(t) % 255) - 127;
+        w2[i] = w[i] == 127 ? 126 : w[i] + (i == 5 ? 1 : 0);
+    }
+    for (int i = 0; i < KK * B_; i++)
+        x[i] = (int64_t)(zkr_tap_rand(t) % 2001) - 1000;
+    for (int i = 0; i < MM; i++)
+        for (int j = 0; j < KK; j++)
+            for (int q = 0; q < B_; q++) {
+                y[i * B_ + q] += w[i * KK + j] * x[j * B_ + q];
+                y2[i * B_ + q] += w2[i * KK + j] * x[j * B_ + q];
+            }
     for (size_t i = 0; i < len; i++)
         tab[i] = zkr_zkrng_gl(&g);
     for (size_t i = 0; i < small; i++) {
-        tab[i] = zkr_gl_from_i64(c->w[i]);         /* M_ x K_ is already a power of two */
-        tab[small + i] = zkr_gl_from_i64(w2[i]);   /* slice u = (1, 0, ..) */
+        tab[i] = zkr_gl_from_i64(w[i]);
+        tab[small + i] = zkr_gl_from_i64(w2[i]); /* slice u = (1, 0, ..) */
     }
-    o.poly = NULL;
+    o.st.param_set = p->id;
+    o.st.pub.m = MM, o.st.pub.k = KK, o.st.pub.b = B_;
+    o.st.pub.x = x, o.st.pub.y = y;
+    o.st.pub.w_max_abs = 127;
+    memset(o.st.statement_id, 0x5b, ZKR_DIGEST_BYTES);
     if (zkr_prover_hcommit_table_for_test(p, tab, n, e, 64, &g, &o.poly, &o.st.pub.w) != ZKR_OK) {
         zkr_tap_ok(t, 0, "off-slice commit");
         goto out;
     }
     memset(&ch, 0, sizeof ch);
-    zkr_tap_ok(t, attack(p, &o, &ch) == ZKR_OK, "a commitment with W' hidden in slice u = 1 "
-               "still proves y = W x honestly");
-    memcpy(o.w, w2, sizeof w2);
-    memcpy(o.y, y2, sizeof y2);
-    o.st.pub.y = o.y, o.st.pub.x = o.x;
-    ch.skip_checks = 1;
-    r = attack(p, &o, &ch);
-    zkr_tap_ok(t, AT_OPEN(r), "y' = W' x with W' passed for the slice u = 0: the hiding "
-               "opening refuses (%d)", r);
-    ch.off_slice = 1;
-    r = attack(p, &o, &ch);
-    zkr_tap_ok(t, AT_OPEN(r), "y' = W' x proved on slice u = 1, G opened at (z, 1): the hiding "
-               "opening refuses (%d)", r);
-    ch.off_slice = (uint32_t)1 << e;
-    zkr_tap_ok(t, attack(p, &o, &ch) == ZKR_ERR_INTERNAL, "a slice past 2^e is refused by the "
-               "cheat entry point");
+    {
+        zkr_buf pf = {0};
+        zkr_diag d;
+        zkr_diag_clear(&d);
+        r = zkr_prover_matmul2_cheat(p, o.st.statement_id, &o.st.pub, w, o.poly, NULL, 0, &ch, &pf,
+                                     &d);
+        if (r == ZKR_OK)
+            r = zkr_verify_matmul2(pf.p, pf.len, &o.st, &d);
+        zkr_buf_free(&pf);
+        zkr_tap_ok(t, r == ZKR_OK, "a commitment with W' hidden in slice u = 1 still proves y = W "
+                   "x honestly (%d)", r);
+        o.st.pub.y = y2;
+        ch.skip_checks = 1;
+        zkr_diag_clear(&d);
+        r = zkr_prover_matmul2_cheat(p, o.st.statement_id, &o.st.pub, w2, o.poly, NULL, 0, &ch,
+                                     &pf, &d);
+        if (r == ZKR_OK)
+            r = zkr_verify_matmul2(pf.p, pf.len, &o.st, &d);
+        memcpy(last_msg, d.msg, sizeof last_msg);
+        zkr_buf_free(&pf);
+        zkr_tap_ok(t, AT_RANGE(r), "y' = W' x with W' passed for the slice u = 0: VERIFY (%d)", r);
+        ch.range.off_slice = 1;
+        zkr_diag_clear(&d);
+        r = zkr_prover_matmul2_cheat(p, o.st.statement_id, &o.st.pub, w2, o.poly, NULL, 0, &ch,
+                                     &pf, &d);
+        if (r == ZKR_OK)
+            r = zkr_verify_matmul2(pf.p, pf.len, &o.st, &d);
+        memcpy(last_msg, d.msg, sizeof last_msg);
+        zkr_buf_free(&pf);
+        zkr_tap_ok(t, AT_RANGE(r), "y' = W' x proved on slice u = 1 and opened at (r, 1 - s(r_0), "
+                   ".. ): the batched opening refuses (%d)", r);
+    }
 out:
     zkr_zkrng_wipe(&g);
     zkr_hpcs_poly_free(o.poly);
     free(tab);
+}
+
+/*
+ * A value off by p: with the masking-off hook (every field draw 0) the
+ * batch mask's value b is 0; the proof verifies, and the same proof with b
+ * encoded as p (0 + p, the same field element) is MALFORMED.
+ */
+static void test_value_off_by_p(zkr_tap *t, const zkr_params *p, cas *c)
+{
+    zkr_matmul2_cheat ch;
+    zkr_hpcs_poly *poly = NULL;
+    zkr_verifier_matmul2_statement st = c->st;
+    zkr_proof_view v;
+    zkr_buf pf = {0};
+    zkr_diag d;
+    zkr_err r0 = ZKR_ERR_INTERNAL, r1 = ZKR_ERR_INTERNAL;
+    unsigned N = zkr_zkrange_sc_vars(c->st.pub.w.n_vars);
+    size_t b_off;
+
+    memset(&ch, 0, sizeof ch);
+    ch.unmasked = 2;
+    zkr_diag_clear(&d);
+    if (zkr_prover_matmul2_commit_unmasked(p, c->w, M_, K_, 4, 2, &poly, &st.pub.w) == ZKR_OK &&
+        zkr_prover_matmul2_cheat(p, st.statement_id, &st.pub, c->w, poly, NULL, 0, &ch, &pf, &d) ==
+            ZKR_OK &&
+        zkr_proof_parse(pf.p, pf.len, &v, &d) == ZKR_OK && v.n_sections == 2) {
+        b_off = (size_t)(v.body[1] - pf.p) + 4 * ZKR_DIGEST_BYTES + ZKR_EXT_BYTES +
+                (size_t)N * ZKR_ZKRANGE_DEGREE * ZKR_EXT_BYTES + 5 * ZKR_EXT_BYTES +
+                ZKR_DIGEST_BYTES;
+        r0 = zkr_verify_matmul2(pf.p, pf.len, &st, &d);
+        if (zkr_load_le64(pf.p + b_off) == 0) {
+            zkr_store_le64(pf.p + b_off, ZKR_GL_P);
+            r1 = zkr_verify_matmul2(pf.p, pf.len, &st, &d);
+        }
+    }
+    zkr_tap_ok(t, r0 == ZKR_OK && r1 == ZKR_ERR_MALFORMED, "the batch mask's value b = 0 sent as p "
+               "(off by p): MALFORMED; the unedited proof verifies (%d, %d)", r0, r1);
+    zkr_buf_free(&pf);
+    zkr_hpcs_poly_free(poly);
 }
 
 /*
@@ -309,42 +383,35 @@ int main(int argc, char **argv)
 
     c.y[3]++;
     r = attack(&p, &c, &ch);
-    zkr_tap_ok(&t, AT_SC(r), "false y, honest otherwise: VERIFY (%d)", r);
-    for (zkr_gl delta = 1; delta <= 3; delta++) {
-        ch.sigma_delta = delta;
-        r = attack(&p, &c, &ch);
-        zkr_tap_ok(&t, AT_SC(r), "false y with the mask's sum sigma + %llu: VERIFY (%d)",
-                   (unsigned long long)delta, r);
-    }
-    ch.sigma_delta = 0;
-    ch.fit_v = 1;
-    r = attack(&p, &c, &ch);
-    zkr_tap_ok(&t, AT_OPEN(r), "false y with v fitted to the sumcheck: the hiding "
-               "opening refuses (%d)", r);
-    ch.fit_v = 0;
+    zkr_tap_ok(&t, AT_RANGE(r), "false y, honest otherwise: VERIFY (%d)", r);
     c.y[3]--;
-
-    ch.sigma_delta = 1;
+    ch.skip_checks = 0;
+    for (unsigned i = 1; i <= 4; i++) {
+        static const char *const name[] = {"", "W", "h", "phi", "m"};
+        ch.range.fit_val = i;
+        r = attack(&p, &c, &ch);
+        zkr_tap_ok(&t, AT_RANGE(r), "%s's revealed value + 1, g(r) refitted to pass the "
+                   "sumcheck: the batched opening refuses (%d)", name[i], r);
+    }
+    ch.range.fit_val = 0;
+    ch.range.batch.beta_delta = 1;
     r = attack(&p, &c, &ch);
-    zkr_tap_ok(&t, AT_SC(r), "true y, the mask's sum lied about: VERIFY (%d)", r);
-    ch.fit_v = 1;
+    zkr_tap_ok(&t, AT_RANGE(r), "G = (beta_0 + 1) W + .. (a tampered beta-combination): VERIFY "
+               "(%d)", r);
+    ch.range.batch.beta_delta = 0;
+    ch.range.batch.rho_delta = 1;
     r = attack(&p, &c, &ch);
-    zkr_tap_ok(&t, AT_OPEN(r), "true y, sigma lied about and v fitted: VERIFY (%d)", r);
-    ch.fit_v = 0;
-    ch.sigma_delta = 0;
-    ch.v_delta = 1;
+    zkr_tap_ok(&t, AT_RANGE(r), "G = .. + (rho + 1) Z: VERIFY (%d)", r);
+    ch.range.batch.rho_delta = 0;
+    ch.range.batch.b_delta = 1;
     r = attack(&p, &c, &ch);
-    zkr_tap_ok(&t, AT_SC(r), "final value v + 1: VERIFY (%d)", r);
-    ch.v_delta = 0;
-    ch.swap_mask = 1;
+    zkr_tap_ok(&t, AT_RANGE(r), "the batch mask's value b + 1: VERIFY (%d)", r);
+    ch.range.batch.b_delta = 0;
+    ch.range.batch.swap_mask = 1;
     r = attack(&p, &c, &ch);
-    zkr_tap_ok(&t, AT_OPEN(r), "G folded from a mask other than the committed one: "
-               "VERIFY (%d)", r);
-    ch.swap_mask = 0;
-    ch.rho_delta = 1;
-    r = attack(&p, &c, &ch);
-    zkr_tap_ok(&t, AT_OPEN(r), "G = W + (rho + 1) Z: VERIFY (%d)", r);
-    ch.rho_delta = 0;
+    zkr_tap_ok(&t, AT_RANGE(r), "G folded from a mask other than the committed one: VERIFY (%d)",
+               r);
+    ch.range.batch.swap_mask = 0;
     zkr_tap_ok(&t, attack(&p, &c, &ch) == ZKR_OK, "the commitment still proves honestly");
 
     {
@@ -357,14 +424,15 @@ int main(int argc, char **argv)
             zkr_soundness s = zkr_matmul2_soundness(&p, sz[i][0], sz[i][1], sz[i][2], e);
             printf("# matmul@2 %ux%u b=%u: e=%u, %.2f provable, %.1f conjectured bits\n", sz[i][0],
                    sz[i][1], sz[i][2], e, s.provable_bits, s.conjectured_bits);
-            /* The union bound over the six openings (the project's convention). */
-            ok &= e > 0 && s.provable_bits >= 125.0 &&
-                  s.provable_bits <= s.query_bits - log2(1.0 + ZKR_ZKRANGE_OPENINGS) + 1e-9;
+            /* The union bound over the two openings (the project's convention). */
+            ok &= e > 0 && s.provable_bits >= 127.0 &&
+                  s.provable_bits <= s.query_bits - log2(ZKR_ZKRANGE_OPENINGS) + 1e-9;
         }
-        zkr_tap_ok(&t, ok, "matmul@2 soundness: union bound over six openings, >= 125 provable "
+        zkr_tap_ok(&t, ok, "matmul@2 soundness: union bound over two openings, >= 127 provable "
                    "bits up to 2^25 weights");
     }
-    test_off_slice(&t, &p, &c);
+    test_off_slice(&t, &p);
+    test_value_off_by_p(&t, &p, &c);
     test_unbounded_w(&t, &p);
     test_range_bytes(&t, &p);
     zkr_hpcs_poly_free(c.poly);

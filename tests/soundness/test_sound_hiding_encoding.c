@@ -3,16 +3,19 @@
  * (hiding) layer"): an honest proof edited where a parser gap or a
  * transcript-ordering slip would let a false or foreign proof through.
  * Each edit must be refused with the code of the layer that owns it:
- * - non-canonical field encodings (>= p) of sigma, v, a folding message, a
- *   final-polynomial coefficient, and words of F's, Z's and a folded
- *   layer's opened leaves: MALFORMED (an alias x + p would otherwise hash
- *   differently but read the same, making proofs malleable);
- * - the mask root replaced by W's own root, or by the mask root of another
- *   proof of the same statement (Z swapped after rho is fixed): VERIFY;
- * - sigma edited by a canonical delta (rho is drawn after sigma, so the
- *   claim moves with rho), and the x, x^2 limbs of sigma, v, a Z leaf and a
- *   final coefficient edited (a check that read only the base limb would
- *   pass them): VERIFY;
+ * (version 3: the range proof's batched opening of W, h, phi, m)
+ * - non-canonical field encodings (>= p) of the batch mask's value b, W's
+ *   revealed value, a folding message, a final-polynomial coefficient, and
+ *   words of W's, Z's and a folded layer's opened leaves: MALFORMED (an
+ *   alias x + p would otherwise hash differently but read the same, making
+ *   proofs malleable; a value off by p must not read as the value);
+ * - the batch's mask root replaced by W's own root, or by the mask root of
+ *   another proof of the same statement (Z swapped after beta and rho are
+ *   fixed): VERIFY;
+ * - b edited by a canonical delta (beta and rho are drawn after b, so the
+ *   combined claim moves with them), and the x, x^2 limbs of b, W's value,
+ *   a Z leaf and a final coefficient edited (a check that read only the
+ *   base limb would pass them): VERIFY;
  * - an opened-leaf count of 0 or above the parameter set's queries:
  *   MALFORMED.
  * The untouched proof verifies before and after, so each refusal comes
@@ -65,45 +68,61 @@ static zkr_err verify(const uint8_t *pf, size_t len, const cas *c)
     return zkr_verify_matmul2(pf, len, &c->st, &d);
 }
 
-/* Offsets (into the whole proof) of the fields an edit targets. */
+/*
+ * Offsets (into the whole proof) of the fields an edit targets. Version 3
+ * has one proof section after the statement (13, the range proof carrying
+ * y = W x); its batched opening of a, h, phi, m follows the revealed
+ * values: the mask's root (zroot), its value b (sigma: the mask's one
+ * revealed scalar), the folding messages, ..., layer 0's trees a, h, phi,
+ * m, Z. v is a's revealed value.
+ */
 typedef struct {
     size_t zroot, sigma, v, hmsg, final, f_leaf, z_leaf, l1_leaf, f_count;
-    size_t sec1, sec2, sec3;
+    size_t sec3;
     int has_l1;
 } offs;
+
+/* Skips one opened tree of `words` words a leaf at *at. */
+static void skip_tree(const uint8_t *pf, size_t *at, size_t words)
+{
+    size_t n_open = zkr_load_be32(pf + *at), n_sib = zkr_load_be32(pf + *at + 4);
+
+    *at += 8 + n_open * (ZKR_SALT_BYTES + 8 * words) + n_sib * ZKR_DIGEST_BYTES;
+}
 
 static int locate(const zkr_params *p, const cas *c, const uint8_t *pf, size_t len, offs *o)
 {
     zkr_proof_view v;
     zkr_diag d;
     zkr_pcs_layout l;
-    unsigned lk = zkr_log2_ceil(K_), total = c->st.pub.w.n_vars + c->st.pub.w.blind_vars;
-    size_t at, bw, n_open, n_sib;
+    unsigned total = c->st.pub.w.n_vars + c->st.pub.w.blind_vars;
+    unsigned N = zkr_zkrange_sc_vars(c->st.pub.w.n_vars);
+    size_t at, bw;
 
     zkr_diag_clear(&d);
-    if (zkr_proof_parse(pf, len, &v, &d) != ZKR_OK || v.n_sections != 4)
+    if (zkr_proof_parse(pf, len, &v, &d) != ZKR_OK || v.n_sections != 2)
         return 0;
     zkr_pcs_layout_of(p, total, &l);
-    o->sec1 = (size_t)(v.body[1] - pf);
-    o->sec2 = (size_t)(v.body[2] - pf);
-    o->sec3 = (size_t)(v.body[3] - pf);
-    o->zroot = o->sec1;
+    o->sec3 = (size_t)(v.body[1] - pf);
+    o->v = o->sec3 + 4 * ZKR_DIGEST_BYTES + ZKR_EXT_BYTES +
+           (size_t)N * ZKR_ZKRANGE_DEGREE * ZKR_EXT_BYTES;
+    o->zroot = o->v + 5 * ZKR_EXT_BYTES;
     o->sigma = o->zroot + ZKR_DIGEST_BYTES;
-    o->v = o->sigma + ZKR_EXT_BYTES + 2 * (size_t)lk * ZKR_EXT_BYTES;
-    o->hmsg = o->sec2;
+    o->hmsg = o->sigma + ZKR_EXT_BYTES;
     o->final = o->hmsg + 2 * (size_t)l.folds_total * ZKR_EXT_BYTES +
                (size_t)(l.n_layers - 1) * ZKR_DIGEST_BYTES;
     at = o->final + ((size_t)ZKR_EXT_BYTES << l.final_vars) + 8;
     bw = (size_t)1 << l.folds[0];
     o->f_count = at;
-    /* F: counts, leaves (salt || 2^a base words), siblings. */
-    n_open = zkr_load_be32(pf + at), n_sib = zkr_load_be32(pf + at + 4);
+    /* a: counts, leaves (salt || 2^a base words), siblings; then h, phi (ext), m (base). */
     o->f_leaf = at + 8 + ZKR_SALT_BYTES;
-    at += 8 + n_open * (ZKR_SALT_BYTES + 8 * bw) + n_sib * ZKR_DIGEST_BYTES;
-    /* Z: the same with 2^a extension words. */
-    n_open = zkr_load_be32(pf + at), n_sib = zkr_load_be32(pf + at + 4);
+    skip_tree(pf, &at, bw);
+    skip_tree(pf, &at, 3 * bw);
+    skip_tree(pf, &at, 3 * bw);
+    skip_tree(pf, &at, bw);
+    /* Z: 2^a extension words. */
     o->z_leaf = at + 8 + ZKR_SALT_BYTES;
-    at += 8 + n_open * (ZKR_SALT_BYTES + 24 * bw) + n_sib * ZKR_DIGEST_BYTES;
+    skip_tree(pf, &at, 3 * bw);
     o->has_l1 = l.n_layers > 1;
     o->l1_leaf = at + 8 + ZKR_SALT_BYTES;
     return at <= len;
@@ -153,8 +172,9 @@ static zkr_err with_bytes(const uint8_t *pf, size_t len, size_t off, const uint8
 
 static void test_encodings(zkr_tap *t, cas *c, const zkr_buf *pf, const offs *o)
 {
-    const char *name[] = {"sigma", "v", "a folding-sumcheck message", "a final coefficient",
-                          "an F leaf word", "a Z leaf word", "a folded layer's leaf word"};
+    const char *name[] = {"the batch mask's value b", "a's revealed value",
+                          "a folding-sumcheck message", "a final coefficient", "an F (a) leaf word",
+                          "a Z leaf word", "a folded layer's leaf word"};
     size_t at[] = {o->sigma, o->v, o->hmsg, o->final, o->f_leaf, o->z_leaf, o->l1_leaf};
 
     for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) {
@@ -192,13 +212,13 @@ static void test_mask_swaps(zkr_tap *t, const zkr_params *p, cas *c, const zkr_b
                "the mask root of another proof of the same statement: VERIFY");
     zkr_tap_ok(t, with_bytes(pf->p, pf->len, o->sigma, other.p + oo.sigma, ZKR_EXT_BYTES, c) ==
                       ZKR_ERR_VERIFY,
-               "sigma of another proof of the same statement: VERIFY");
+               "the batch mask's value b of another proof of the same statement: VERIFY");
     s = zkr_load_le64(pf->p + o->sigma);
     zkr_tap_ok(t, with_u64(pf->p, pf->len, o->sigma, zkr_gl_add(s, 1), c) == ZKR_ERR_VERIFY,
-               "sigma + 1 (canonical): VERIFY");
+               "the batch mask's value b + 1 (canonical): VERIFY");
     {
         /* The extension limbs: a check that read only c[0] would let these through. */
-        const char *name[] = {"sigma's x^2 limb", "v's x limb", "v's x^2 limb",
+        const char *name[] = {"b's x^2 limb", "a's value's x limb", "a's value's x^2 limb",
                               "a Z leaf's x^2 limb", "a final coefficient's x limb"};
         size_t at[] = {o->sigma + 16, o->v + 8, o->v + 16, o->z_leaf + 16, o->final + 8};
         for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) {
@@ -263,10 +283,10 @@ static void test_counts(zkr_tap *t, const zkr_params *p, cas *c, const zkr_buf *
 
     zkr_store_be32(big, p->queries + 1);
     zkr_tap_ok(t, with_bytes(pf->p, pf->len, o->f_count, big, 4, c) == ZKR_ERR_MALFORMED,
-               "F's opened-leaf count above the parameter set's queries: MALFORMED");
+               "W's opened-leaf count above the parameter set's queries: MALFORMED");
     zkr_store_be32(big, 0);
     zkr_tap_ok(t, with_bytes(pf->p, pf->len, o->f_count, big, 4, c) == ZKR_ERR_MALFORMED,
-               "no F leaves opened: MALFORMED");
+               "no W leaves opened: MALFORMED");
 }
 
 int main(int argc, char **argv)

@@ -245,16 +245,11 @@ static void test_randomness(zkr_tap *t, const zkr_params *p)
     p2 = NULL;
     zkr_tap_ok(t, zkr_prover_matmul2_commit(p, c.w, 8, 8, 16, seed, 8, 1, &p2, &c2) == ZKR_ERR_USAGE,
                "a seed shorter than 16 bytes is refused");
-    /* The budget (16) is spent after 16 openings, two a proof (the matmul claim and the
-     * range proof): 6 proofs so far. */
-    {
-        zkr_buf x = {0};
-        zkr_err r1 = mm2_prove(p, &c, NULL, &x), r2 = mm2_prove(p, &c, NULL, &x),
-                r3 = mm2_prove(p, &c, NULL, &x);
-        zkr_tap_ok(t, r1 == ZKR_OK && r2 == ZKR_OK && r3 == ZKR_ERR_USAGE && x.len == 0,
-                   "the 17th opening of a commitment blinded for 16 (two a proof) is refused");
-        zkr_buf_free(&x);
-    }
+    /* Version 3 opens W once a proof (the range proof's batch): 6 proofs so far of 16; the
+     * refusal past the budget is test_reveal_cap's. */
+    zkr_tap_ok(t, zkr_hpcs_budget_left(c.poly) == 10,
+               "each proof consumes one opening of the budget (6 proofs, 10 of 16 left: %u)",
+               zkr_hpcs_budget_left(c.poly));
     zkr_buf_free(&a);
     zkr_buf_free(&b);
     zkr_buf_free(&s1);
@@ -369,30 +364,70 @@ static void test_blinding_sizes(zkr_tap *t, const zkr_params *p)
 }
 
 /*
- * The range proof reveals one value of W's blinding slice u = e_1 per proof
- * (its randomised extension); a 1x1 W has a one-entry slice, so a second
- * proof against the same commitment would unmask W: refused (USAGE), though
- * the opening budget (4) has room. Twin: the first proof verifies.
+ * The range proof reveals one value of W's randomised extension per proof.
+ * Version 2 spread it over the blinding slice u = e_1 only, so a 1x1 W (a
+ * one-entry slice) proved once. Version 3 spreads it over every blinding
+ * coordinate (u_j = s(r_j)), so the values are functionals of all
+ * 2^n (2^e - 1) random entries and the budget (4) is the only limit: four
+ * proofs verify, the fifth is refused (USAGE, nothing written).
  */
 static void test_reveal_cap(zkr_tap *t, const zkr_params *p)
 {
     mm2_case c;
-    zkr_buf a = {0}, b = {0};
-    zkr_err r1 = ZKR_ERR_INTERNAL, r2 = ZKR_ERR_INTERNAL;
+    zkr_buf a = {0};
+    zkr_err r = ZKR_OK;
+    int verified = 0;
 
     if (!mm2_make(t, p, 1, 1, 1, 4, NULL, &c)) {
         zkr_tap_ok(t, 0, "reveal cap setup");
         return;
     }
-    if (mm2_prove(p, &c, NULL, &a) == ZKR_OK)
-        r1 = mm2_verify(a.p, a.len, &c.st);
-    r2 = mm2_prove(p, &c, NULL, &b);
-    zkr_tap_ok(t, r1 == ZKR_OK && r2 == ZKR_ERR_USAGE && b.len == 0 &&
-                      zkr_hpcs_budget_left(c.poly) == 2,
-               "1x1 W: the first proof verifies, a second is refused (one-entry blinding slice) "
-               "with budget left (%d, %d)", r1, r2);
+    for (int i = 0; i < 4 && r == ZKR_OK; i++) {
+        a.len = 0;
+        if ((r = mm2_prove(p, &c, NULL, &a)) == ZKR_OK)
+            verified += mm2_verify(a.p, a.len, &c.st) == ZKR_OK;
+    }
+    a.len = 0;
+    r = mm2_prove(p, &c, NULL, &a);
+    zkr_tap_ok(t, verified == 4 && r == ZKR_ERR_USAGE && a.len == 0 &&
+                      zkr_hpcs_budget_left(c.poly) == 0 && zkr_hpcs_reveals_left(c.poly) > 0,
+               "1x1 W blinded for 4: four proofs verify (reveals spread over every blinding "
+               "coordinate), the fifth is refused by the budget (%d verified, %d)", verified, r);
     zkr_buf_free(&a);
-    zkr_buf_free(&b);
+    mm2_free(&c);
+}
+
+/*
+ * Version 2 proofs (sections 1, 11, 12, 13: a separate masked sumcheck and
+ * opening of W) are refused by name, UNSUPPORTED, whatever their bodies.
+ */
+static void test_version2_refused(zkr_tap *t, const zkr_params *p)
+{
+    mm2_case c;
+    zkr_buf pf = {0};
+    zkr_diag d;
+    static const uint8_t body[64];
+    zkr_err r = ZKR_ERR_INTERNAL;
+
+    if (!mm2_make(t, p, 2, 2, 1, 1, NULL, &c)) {
+        zkr_tap_ok(t, 0, "version 2 setup");
+        return;
+    }
+    if (zkr_proof_begin(&pf, p->id, ZKR_KIND_MATMUL2, c.st.statement_id, 4) == ZKR_OK &&
+        zkr_proof_add_section(&pf, ZKR_SEC_STATEMENT, body, sizeof body) == ZKR_OK &&
+        zkr_proof_add_section(&pf, ZKR_SEC_ZK_SUMCHECK, body, sizeof body) == ZKR_OK &&
+        zkr_proof_add_section(&pf, ZKR_SEC_HPCS, body, sizeof body) == ZKR_OK &&
+        zkr_proof_add_section(&pf, ZKR_SEC_ZK_RANGE, body, sizeof body) == ZKR_OK) {
+        zkr_diag_clear(&d);
+        r = zkr_verify_matmul2(pf.p, pf.len, &c.st, &d);
+    }
+    zkr_tap_ok(t, r == ZKR_ERR_UNSUPPORTED && strstr(d.msg, "version 2") != NULL,
+               "a version 2 proof layout is refused by name (%d: %s)", r, d.msg);
+    pf.len = 0;
+    r = mm2_prove(p, &c, NULL, &pf);
+    zkr_tap_ok(t, r == ZKR_OK && mm2_verify(pf.p, pf.len, &c.st) == ZKR_OK,
+               "twin: a version 3 proof of the same statement verifies");
+    zkr_buf_free(&pf);
     mm2_free(&c);
 }
 
@@ -411,6 +446,7 @@ int main(int argc, char **argv)
     test_bindings(&t, &p);
     test_randomness(&t, &p);
     test_reveal_cap(&t, &p);
+    test_version2_refused(&t, &p);
     test_blinding_sizes(&t, &p);
     test_seed_derivation(&t);
     test_threads_and_model(&t, &p);

@@ -3,13 +3,17 @@
  * (docs/proof-system.md, "Zero-knowledge (hiding) layer", "Leakage test").
  *
  * Every field element a proof reveals is extracted structurally, in a
- * fixed order of positions: the mask's sum sigma, the masked sumcheck's
- * messages, the final value v, the folding sumcheck's messages, the final
- * polynomial, and the first J opened leaves of every tree (W's, the
- * mask's, every folded layer's), each element as its base-field
+ * fixed order of positions (protocol version 3: one section, the range
+ * proof carrying y = W x): gamma, the degree-7 messages, the five revealed
+ * values, the batched opening's mask value b, folding messages, final
+ * polynomial and the first J_LEAVES opened leaves of every tree (W's, h's,
+ * phi's, m's, the mask's, every folded layer's), then C's linear sumcheck
+ * and opening (J_RANGE leaves a tree), each element as its base-field
  * coordinates. None of these is determined by the public statement (the
  * statement echo, roots, digests, counts, salts and the nonce are not
- * field elements of the witness and are not sampled).
+ * field elements of the witness and are not sampled). Each proof uses its
+ * own commitment, blinded for one opening (ZKR_MATMUL2_OPENINGS: the
+ * smallest budget, hence the smallest commitment).
  *
  * 1. Vary the randomness only: W and the public claim fixed, 200 proofs
  *    (each with its own commitment randomness and proof randomness).
@@ -17,8 +21,9 @@
  *    test of its top byte against uniform (significance 0.001 for the
  *    whole family, Bonferroni); the pooled top bytes must pass at 0.001;
  *    no proof may contain any entry of W (le64 or be64 image); and the
- *    witness-aware distinguisher (v == W~(rj, ri) at the challenges the
- *    verifier replays) must never fire.
+ *    witness-aware distinguisher (W's revealed value equal to its
+ *    unblinded extension W~(r_<n) prod_b (1 - z_b) at the batch's point z
+ *    the verifier replays) must never fire.
  * 2. Vary the secret only: W' != W with W' x = W x (same statement id, x,
  *    y): per-position two-sample chi-square tests (Bonferroni 0.001) and
  *    the pooled one must not tell the two apart.
@@ -37,12 +42,13 @@
 #include "zkr_config.h"
 
 #define N_PROOFS 200
-#define J_LEAVES 48
+/* Leaves sampled per tree of the batched opening of W, h, phi, m. */
+#define J_LEAVES 24
 #define M_ 4
 #define K_ 4
 #define B_ 2
 #define MAX_POS 24000
-/* Leaves sampled per tree of the range proof's openings (same machinery as W's). */
+/* Leaves sampled per tree of C's opening (same machinery). */
 #define J_RANGE 6
 
 typedef struct {
@@ -157,9 +163,9 @@ static int put_tree(vec *v, zkr_dec *d, size_t words, uint32_t j)
     return zkr_dec_raw(d, (size_t)n_sib * ZKR_DIGEST_BYTES, &raw) == ZKR_OK;
 }
 
-/* A hiding opening of a total-variable commitment (F base or extension-valued). */
-static int put_hpcs(vec *v, zkr_dec *d, const zkr_params *p, unsigned total, int f_ext,
-                    uint32_t j)
+/* A hiding opening of a total-variable commitment: k F trees (f_ext[i]: extension words), Z's. */
+static int put_hpcs(vec *v, zkr_dec *d, const zkr_params *p, unsigned total, size_t k,
+                    const int *f_ext, uint32_t j)
 {
     zkr_pcs_layout l;
     const uint8_t *raw;
@@ -173,8 +179,9 @@ static int put_hpcs(vec *v, zkr_dec *d, const zkr_params *p, unsigned total, int
     if (!put_exts(v, d, (size_t)1 << l.final_vars) || zkr_dec_u64(d, &nonce) != ZKR_OK)
         return 0;
     for (unsigned layer = 0; layer < l.n_layers; layer++) {
-        if (layer == 0 && !put_tree(v, d, (size_t)(f_ext ? 3 : 1) << l.folds[0], j))
-            return 0;
+        for (size_t i = 0; layer == 0 && i < k; i++)
+            if (!put_tree(v, d, (size_t)(f_ext[i] ? 3 : 1) << l.folds[0], j))
+                return 0;
         if (!put_tree(v, d, (size_t)3 << l.folds[layer], j))
             return 0;
     }
@@ -182,86 +189,102 @@ static int put_hpcs(vec *v, zkr_dec *d, const zkr_params *p, unsigned total, int
 }
 
 /*
- * The range proof's section: gamma, the degree-7 messages, the five
- * revealed values, each opening's mask value b and opening, the linear
- * sumcheck's sigma, messages and final value and C's opening (roots skipped).
+ * The proof's one section after the statement (version 3: the range proof
+ * carrying y = W x): gamma, the degree-7 messages, the five revealed
+ * values, the batched opening of W, h, phi, m (the mask's value b, the
+ * folding messages, final polynomial, the first J_LEAVES leaves of every
+ * tree), the linear sumcheck's sigma, messages and final value and C's
+ * opening (J_RANGE leaves a tree). Roots are skipped.
  */
-static int put_range(vec *v, zkr_dec *d, const zkr_params *p, unsigned n, unsigned e)
-{
-    unsigned N = zkr_zkrange_sc_vars(n), lc = zkr_zkrange_coef_vars(n);
-    unsigned tv = ZKR_ZKRANGE_TABLE_VARS;
-    unsigned totals[4] = {n + e, n + zkr_hpcs_blind_vars(p, n, 1),
-                          tv + zkr_hpcs_blind_vars(p, tv, 1), tv + zkr_hpcs_blind_vars(p, tv, 1)};
-    int ext[4] = {0, 1, 1, 0};
-    const uint8_t *raw;
-
-    if (zkr_dec_raw(d, 4 * ZKR_DIGEST_BYTES, &raw) != ZKR_OK ||
-        !put_exts(v, d, 1 + (size_t)N * ZKR_ZKRANGE_DEGREE + 5))
-        return 0;
-    for (int i = 0; i < 4; i++)
-        if (zkr_dec_raw(d, ZKR_DIGEST_BYTES, &raw) != ZKR_OK || !put_exts(v, d, 1) ||
-            !put_hpcs(v, d, p, totals[i], ext[i], J_RANGE))
-            return 0;
-    if (zkr_dec_raw(d, ZKR_DIGEST_BYTES, &raw) != ZKR_OK || !put_exts(v, d, 2 + 2 * (size_t)lc))
-        return 0;
-    return put_hpcs(v, d, p, lc + zkr_hpcs_blind_vars(p, lc, 1), 0, J_RANGE) &&
-           zkr_dec_finish(d) == ZKR_OK;
-}
-
-/* Every revealed field element of a matmul@2 proof, in position order. */
 static int extract(const zkr_params *p, const zkr_buf *pf, const zkr_hpcs_commitment *w, vec *v)
 {
+    static const int batch_ext[4] = {0, 1, 1, 0};
+    static const int c_ext[1] = {0};
+    unsigned n = w->n_vars, N = zkr_zkrange_sc_vars(n), lc = zkr_zkrange_coef_vars(n);
     zkr_proof_view pv;
     zkr_dec d;
     const uint8_t *raw;
-    unsigned lk = zkr_log2_ceil(K_);
 
-    if (zkr_proof_parse(pf->p, pf->len, &pv, NULL) != ZKR_OK || pv.n_sections != 4)
+    if (zkr_proof_parse(pf->p, pf->len, &pv, NULL) != ZKR_OK || pv.n_sections != 2)
         return 0;
     zkr_dec_init(&d, pv.body[1], pv.len[1]);
-    if (zkr_dec_raw(&d, ZKR_DIGEST_BYTES, &raw) != ZKR_OK || !put_exts(v, &d, 1 + 2 * lk + 1))
+    if (zkr_dec_raw(&d, 4 * ZKR_DIGEST_BYTES, &raw) != ZKR_OK ||
+        !put_exts(v, &d, 1 + (size_t)N * ZKR_ZKRANGE_DEGREE + 5) ||
+        zkr_dec_raw(&d, ZKR_DIGEST_BYTES, &raw) != ZKR_OK || !put_exts(v, &d, 1) ||
+        !put_hpcs(v, &d, p, n + w->blind_vars, 4, batch_ext, J_LEAVES))
         return 0;
-    zkr_dec_init(&d, pv.body[2], pv.len[2]);
-    if (!put_hpcs(v, &d, p, w->n_vars + w->blind_vars, 0, J_LEAVES) ||
-        zkr_dec_finish(&d) != ZKR_OK)
+    if (zkr_dec_raw(&d, ZKR_DIGEST_BYTES, &raw) != ZKR_OK || !put_exts(v, &d, 2 + 2 * (size_t)lc))
         return 0;
-    zkr_dec_init(&d, pv.body[3], pv.len[3]);
-    return put_range(v, &d, p, w->n_vars, w->blind_vars);
+    return put_hpcs(v, &d, p, lc + zkr_hpcs_blind_vars(p, lc, 1), 1, c_ext, J_RANGE) &&
+           zkr_dec_finish(&d) == ZKR_OK;
 }
 
 /* ---------------- the witness-aware distinguisher ---------------- */
 
-/* Replays the public transcript and tells whether v is W~(rj, ri) (no mask). */
+/*
+ * Replays the public transcript up to the range proof's point r and tells
+ * whether W's revealed value is its unblinded extension there:
+ * W~(r_<n) prod_{b >= n} (1 - z_b) at the batch's full point z, what an F
+ * with zero blinding gives (the masking-off hook's).
+ */
 static int unmasked_v(const zkr_params *p, const zkr_buf *pf, const inst *in,
                       const zkr_matmul2_public *pub)
 {
-    unsigned lm = zkr_log2_ceil(M_), lk = zkr_log2_ceil(K_), lb = zkr_log2_ceil(B_);
+    unsigned lm = zkr_log2_ceil(M_), lb = zkr_log2_ceil(B_), n = pub->w.n_vars;
+    unsigned N = zkr_zkrange_sc_vars(n), total = n + pub->w.blind_vars, E;
     zkr_proof_view pv;
     zkr_transcript t;
     zkr_dec d;
-    const uint8_t *zroot;
-    zkr_ext sigma, msgs[16], v, pt[16], wpt[16], fin, wv;
-    zkr_gl img[M_ * K_];
+    const uint8_t *roots;
+    zkr_ext pt[16], claim, x, chal[64], gamma, msgs[64 * ZKR_ZKRANGE_DEGREE], vals[5], r[64];
+    zkr_ext fin, wv, zb, one = zkr_ext_from(1);
+    zkr_gl img[M_ * K_], ytab[M_ * B_];
+    zkr_zkrange_table tab = ZKR_ZKRANGE_INT8;
 
-    if (zkr_proof_parse(pf->p, pf->len, &pv, NULL) != ZKR_OK)
+    if (zkr_proof_parse(pf->p, pf->len, &pv, NULL) != ZKR_OK || pv.n_sections != 2 ||
+        zkr_zkrange_batch_shape(p, n, total, &E) != ZKR_OK)
         return 0;
     zkr_dec_init(&d, pv.body[1], pv.len[1]);
-    if (zkr_dec_raw(&d, ZKR_DIGEST_BYTES, &zroot) != ZKR_OK || zkr_dec_ext(&d, &sigma) != ZKR_OK ||
-        zkr_dec_exts(&d, msgs, 2 * lk) != ZKR_OK || zkr_dec_ext(&d, &v) != ZKR_OK)
+    if (zkr_dec_raw(&d, 4 * ZKR_DIGEST_BYTES, &roots) != ZKR_OK || zkr_dec_ext(&d, &gamma) != ZKR_OK ||
+        zkr_dec_exts(&d, msgs, (size_t)N * ZKR_ZKRANGE_DEGREE) != ZKR_OK ||
+        zkr_dec_exts(&d, vals, 5) != ZKR_OK)
         return 0;
     zkr_matmul2_transcript(&t, p, in->sid, pub);
-    zkr_ts_absorb(&t, "mm2-mask-root", zroot, ZKR_DIGEST_BYTES);
     zkr_ts_challenge_exts(&t, "mm-rb", pt, lb);
     zkr_ts_challenge_exts(&t, "mm-ri", pt + lb, lm);
-    zkr_ts_absorb_ext(&t, "mm2-sigma", &sigma, 1);
-    (void)zkr_ts_challenge_ext(&t, "mm2-rho");
-    zkr_sumcheck_verify(&t, lk, 2, zkr_ext_from(0), msgs, wpt, &fin);
-    memcpy(wpt + lk, pt + lb, lm * sizeof *wpt);
+    for (size_t i = 0; i < M_ * B_; i++)
+        ytab[i] = zkr_gl_from_i64(in->y[i]);
+    if (zkr_mle_eval_base(ytab, lm + lb, pt, &claim) != ZKR_OK)
+        return 0;
+    zkr_ts_absorb_u64(&t, "zr-table-off", (uint64_t)tab.off);
+    zkr_ts_absorb_u64(&t, "zr-table-count", tab.count);
+    zkr_ts_absorb(&t, "zr-a-root", pub->w.root, ZKR_DIGEST_BYTES);
+    zkr_ts_absorb_ext(&t, "zr-lin-claim", &claim, 1);
+    zkr_ts_absorb(&t, "zr-m-root", roots, ZKR_DIGEST_BYTES);
+    zkr_ts_absorb(&t, "zr-c-root", roots + ZKR_DIGEST_BYTES, ZKR_DIGEST_BYTES);
+    x = zkr_ts_challenge_ext(&t, "zr-x");
+    (void)x;
+    zkr_ts_absorb(&t, "zr-h-root", roots + 2 * ZKR_DIGEST_BYTES, ZKR_DIGEST_BYTES);
+    zkr_ts_absorb(&t, "zr-phi-root", roots + 3 * ZKR_DIGEST_BYTES, ZKR_DIGEST_BYTES);
+    zkr_ts_challenge_exts(&t, "zr-r0", chal, n);
+    zkr_ts_challenge_exts(&t, "zr-r2", chal, ZKR_ZKRANGE_TABLE_VARS);
+    (void)zkr_ts_challenge_ext(&t, "zr-lambda");
+    (void)zkr_ts_challenge_ext(&t, "zr-mu");
+    (void)zkr_ts_challenge_ext(&t, "zr-nu");
+    zkr_ts_absorb_ext(&t, "zr-gamma", &gamma, 1);
+    (void)zkr_ts_challenge_ext(&t, "zr-rho");
+    /* The challenges do not depend on the claim. */
+    zkr_sumcheck_verify(&t, N, ZKR_ZKRANGE_DEGREE, zkr_ext_from(0), msgs, r, &fin);
     for (size_t i = 0; i < M_ * K_; i++)
         img[i] = zkr_gl_from_i64(in->w[i]);
-    if (zkr_mle_eval_base(img, lm + lk, wpt, &wv) != ZKR_OK)
+    if (zkr_mle_eval_base(img, n, r, &wv) != ZKR_OK)
         return 0;
-    return zkr_ext_eq(wv, v);
+    for (unsigned b = n; b < total; b++) {
+        unsigned j = b - N;
+        zb = b < N ? r[b] : j < E ? zkr_ext_mul(r[j], zkr_ext_sub(one, r[j])) : zkr_ext_from(0);
+        wv = zkr_ext_mul(wv, zkr_ext_sub(one, zb));
+    }
+    return zkr_ext_eq(wv, vals[0]);
 }
 
 /*
@@ -282,12 +305,10 @@ static int has_witness_bytes(const zkr_buf *pf, const inst *in)
             i8[j] = (uint8_t)(int8_t)in->w[r * K_ + j];
             i8[K_ + j] = (uint8_t)(int8_t)in->w[((r + 1) % M_) * K_ + j];
         }
-        for (size_t at = 0; at + sizeof le <= pf->len; at++)
-            if (memcmp(pf->p + at, le, sizeof le) == 0 || memcmp(pf->p + at, be, sizeof be) == 0)
-                return 1;
-        for (size_t at = 0; at + sizeof i8 <= pf->len; at++)
-            if (memcmp(pf->p + at, i8, sizeof i8) == 0)
-                return 1;
+        /* memmem (_GNU_SOURCE): the same search as a byte-by-byte memcmp, in linear time */
+        if (memmem(pf->p, pf->len, le, sizeof le) || memmem(pf->p, pf->len, be, sizeof be) ||
+            memmem(pf->p, pf->len, i8, sizeof i8))
+            return 1;
     }
     return 0;
 }
