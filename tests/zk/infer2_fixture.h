@@ -47,7 +47,7 @@ typedef struct {
  * changes the weights of shape 1 but not layer 1's bias-only output rows:
  * the same public output from a different model.
  */
-static int i2case_init(i2case *c, int shape, int variant, uint32_t budget, const uint8_t *seed)
+static inline int i2case_init(i2case *c, int shape, int variant, uint32_t budget, const uint8_t *seed)
 {
     static const uint32_t d0[4] = {4, 8, 4, 2}, s0[3] = {8, 12, 48};
     static const int r0[3] = {1, 0, 1};
@@ -159,14 +159,14 @@ static int i2case_init(i2case *c, int shape, int variant, uint32_t budget, const
 }
 
 /* Points st at the public output (pub 1) or at the output commitment (pub 0). */
-static void i2case_mode(i2case *c, int pub)
+static inline void i2case_mode(i2case *c, int pub)
 {
     c->st.public_output = pub;
     c->st.output = pub ? c->plain.p : c->oc;
     c->st.output_len = pub ? c->plain.len : sizeof c->oc;
 }
 
-static zkr_err i2case_prove(i2case *c, int pub, const uint8_t *seed, zkr_buf *proof)
+static inline zkr_err i2case_prove(i2case *c, int pub, const uint8_t *seed, zkr_buf *proof)
 {
     zkr_diag d = {0};
     zkr_err r = zkr_prover_inference2(&c->p, c->st.statement_id, c->im, &c->r, pub,
@@ -177,7 +177,7 @@ static zkr_err i2case_prove(i2case *c, int pub, const uint8_t *seed, zkr_buf *pr
     return r;
 }
 
-static void i2case_free(i2case *c)
+static inline void i2case_free(i2case *c)
 {
     zkr_infer2_model_free(c->im);
     zkr_ml_model_free(c->m);
