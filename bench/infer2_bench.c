@@ -224,6 +224,15 @@ int main(int argc, char **argv)
         if (!ok)
             fprintf(stderr, "inference@2: %s\n", d.msg);
         row(pub ? "inference@2 public output" : "inference@2 hidden output", c, pr, v, pf.len, ok);
+        {
+            zkr_infer2_model_commitment dm;
+            unsigned n_open = 0;
+            if (zkr_infer2_mc_decode(&p, mc.p, mc.len, &dm) == ZKR_OK) {
+                zkr_soundness s = zkr_infer2_soundness(&p, &dm, dims[0], dims + 1, pub, &n_open);
+                printf("  soundness %.2f provable bits (%.1f conjectured), %u hiding openings\n",
+                       s.provable_bits, s.conjectured_bits, n_open);
+            }
+        }
         zkr_infer2_model_free(im);
         zkr_buf_free(&pf);
         zkr_buf_free(&plain);
