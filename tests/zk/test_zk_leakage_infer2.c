@@ -380,6 +380,9 @@ static verdict detect(const samples *s)
             h[tb]++;
             pool[tb]++;
         }
+        if ((distinct < need || chi2_uniform(h, 256, s->n) > crit) &&
+            vd.few_distinct + vd.chi_fail < 6 && s->n == N_MAX)
+            printf("# position %zu: %d distinct\n", k, distinct);
         vd.few_distinct += distinct < need;
         vd.chi_fail += chi2_uniform(h, 256, s->n) > crit;
     }
