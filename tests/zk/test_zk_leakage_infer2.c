@@ -149,16 +149,27 @@ static int put_tree(vec *v, zkr_dec *d, size_t words, uint32_t j)
 }
 
 /* A hiding opening of a total-variable commitment (F base or extension-valued). */
-static int put_hpcs(vec *v, zkr_dec *d, const zkr_params *p, unsigned total, int f_ext,
-                    uint32_t j)
+static int put_hpcs_skip(vec *v, zkr_dec *d, const zkr_params *p, unsigned total, int f_ext,
+                         uint32_t j, uint64_t ones)
 {
     zkr_pcs_layout l;
     const uint8_t *raw;
     uint64_t nonce;
 
     zkr_pcs_layout_of(p, total, &l);
-    if (!put_exts(v, d, 2 * (size_t)l.folds_total))
-        return 0;
+    for (unsigned i = 0; i < l.folds_total; i++) {
+        /*
+         * Round i of eq(z, x) G(x) with a public z_i = 1 has h(0) = 0 for
+         * every G: determined by the statement, not sampled.
+         */
+        zkr_ext h0;
+        if ((ones >> i) & 1) {
+            if (zkr_dec_ext(d, &h0) != ZKR_OK || !put_exts(v, d, 1))
+                return 0;
+        } else if (!put_exts(v, d, 2)) {
+            return 0;
+        }
+    }
     if (l.n_layers > 1 && zkr_dec_raw(d, (size_t)(l.n_layers - 1) * ZKR_DIGEST_BYTES, &raw) != ZKR_OK)
         return 0;
     if (!put_exts(v, d, (size_t)1 << l.final_vars) || zkr_dec_u64(d, &nonce) != ZKR_OK)
@@ -170,6 +181,12 @@ static int put_hpcs(vec *v, zkr_dec *d, const zkr_params *p, unsigned total, int
             return 0;
     }
     return 1;
+}
+
+static int put_hpcs(vec *v, zkr_dec *d, const zkr_params *p, unsigned total, int f_ext,
+                    uint32_t j)
+{
+    return put_hpcs_skip(v, d, p, total, f_ext, j, 0);
 }
 
 /*
@@ -239,12 +256,21 @@ static int extract(const i2case *c, const zkr_buf *pf, int pub, vec *v)
         return 0;
     zkr_dec_init(&d, pv.body[4], pv.len[4]);
     for (uint32_t l = 0; l < c->n_layers; l++) {
+        const zkr_infer_layer *L = &s.s.layer[l];
         unsigned tot[4] = {mc.w[l].n_vars + mc.w[l].blind_vars,
                            mc.w[l].n_vars + mc.w[l].blind_vars,
                            l == 0 ? rc.comm.n_vars + rc.comm.blind_vars : s.n_v + ev, s.n_v + ev};
+        /* the public boolean 1s of each point: M's column in_dim + 1, V's block bits */
+        uint64_t ones[4] = {0, (uint64_t)(L->in_dim + 1), 0, 0};
+        unsigned blog = s.lm[l] + ZKR_INFER_SLOTS_LOG;
+        ones[3] = (s.voff[l] >> blog) << blog;
+        if (l > 0) {
+            unsigned plog = s.lm[l - 1] + ZKR_INFER_SLOTS_LOG;
+            ones[2] = (s.voff[l - 1] >> plog) << plog;
+        }
         for (int i = 0; i < 4; i++)
             if (zkr_dec_raw(&d, ZKR_DIGEST_BYTES, &raw) != ZKR_OK || !put_exts(v, &d, 1) ||
-                !put_hpcs(v, &d, p, tot[i], 0, J_LEAVES))
+                !put_hpcs_skip(v, &d, p, tot[i], 0, J_LEAVES, ones[i]))
                 return 0;
     }
     if (!pub)
