@@ -705,4 +705,84 @@ void zkr_progress_step(zkr_progress *p, uint64_t done);
 /* Erases the line. The struct may be reused with zkr_progress_phase. Accepts a disabled one. */
 void zkr_progress_end(zkr_progress *p);
 
+/* ------------------------------------------------------------------ */
+/* The reveal-budget ledger of hiding commitments (zkledger.c)         */
+/* ------------------------------------------------------------------ */
+/*
+ * A hiding commitment is blinded for a fixed budget of openings and of
+ * revealed values; past it, proofs leak what it hides. The prover object
+ * counts only its own openings, so the count that holds across prover
+ * objects and processes lives here: a file `<secrets>.ledger` beside the
+ * sealed secrets that can open the commitment (the owner of the secrets is
+ * the party whose data leaks). Format: docs/formats.md, "Reveal-budget
+ * ledger". One entry per commitment, keyed by zkr_zkledger_id of its public
+ * bytes, so recommitting the same data with the same seed (same bytes)
+ * finds the same entry.
+ *
+ * A reservation is taken BEFORE the proof it pays for is released: a crash
+ * after it loses budget, never overspends it. The update runs under an
+ * exclusive flock on `<secrets>.ledger.lock` (a separate, never renamed
+ * file, so every waiter locks the same inode), and the new ledger is
+ * written to a temporary file, fsynced and renamed into place. A damaged
+ * ledger (truncated, trailing bytes, flipped byte, entries out of order) is
+ * refused, never rebuilt: fail closed. A missing ledger is an empty one
+ * (first use); deleting it, or copying the secrets to a second machine,
+ * starts a second count: the ledger cannot see copies it does not hold.
+ */
+#define ZKR_ZKLEDGER_MAGIC "ZKRLEDG1"
+#define ZKR_ZKLEDGER_VERSION 1u
+#define ZKR_ZKLEDGER_ENTRY_BYTES 56u        /* id[32] budget used cap reveals */
+#define ZKR_ZKLEDGER_MAX_ENTRIES 1048576u   /* 56 MiB: far past any real use */
+#define ZKR_ZKLEDGER_MAX_REQS 8u
+
+/* One commitment's share of one proof. */
+typedef struct {
+    const char *secrets_path; /* the ledger is <realpath(secrets_path)>.ledger */
+    const char *what;         /* for messages: "model commitment", "record 3" */
+    uint8_t id[ZKR_DIGEST_BYTES]; /* zkr_zkledger_id of the public commitment */
+    uint32_t budget;          /* openings the commitment is blinded for (>= 1) */
+    uint64_t reveal_cap;      /* revealed values it allows (>= 1) */
+    uint32_t openings;        /* openings this proof takes */
+    uint64_t reveals;         /* revealed values this proof takes */
+} zkr_zkledger_req;
+
+/* A commitment's counts as the ledger holds them. */
+typedef struct {
+    uint32_t budget, used;
+    uint64_t reveal_cap, reveals;
+} zkr_zkledger_entry;
+
+/*
+ * The ledger key of a commitment: SHA-256 tagged "zkr/zk-ledger/v1" over
+ * le-length-prefixed `kind` (the commitment's format, e.g. "record@1",
+ * "model@2") and its public bytes, which carry the root and the
+ * parameters (sizes, blinding variables).
+ */
+void zkr_zkledger_id(const char *kind, const uint8_t *commitment, size_t len,
+                     uint8_t id[ZKR_DIGEST_BYTES]);
+
+/*
+ * Reserves every request of reqs[0..n) (n <= ZKR_ZKLEDGER_MAX_REQS) or
+ * none: the ledgers involved are locked (in a fixed order, each once even
+ * when named twice), read, checked, then all rewritten. A commitment's
+ * caps are the smaller of those stored and those requested. Run it before
+ * the proof is released.
+ * Returns ZKR_OK; ZKR_ERR_EXPIRED (a budget or reveal cap would be
+ * exceeded: nothing reserved; the diag names the commitment and its
+ * counts); ZKR_ERR_MALFORMED (a damaged ledger: nothing reserved);
+ * ZKR_ERR_NOT_FOUND (secrets file missing); ZKR_ERR_IO (lock, read or
+ * write failed; when a later ledger's write fails the earlier ones stay
+ * reserved: budget lost, never overspent); ZKR_ERR_USAGE; ZKR_ERR_NOMEM.
+ */
+zkr_err zkr_zkledger_reserve(const zkr_zkledger_req *reqs, size_t n, zkr_diag *d) ZKR_WUR;
+
+/*
+ * Reads the counts of commitment `id` in the ledger of `secrets_path`
+ * (under the lock, for a consistent view). *found = 0 and *e zeroed when
+ * it has no entry (or no ledger exists). Returns ZKR_OK,
+ * ZKR_ERR_MALFORMED, ZKR_ERR_NOT_FOUND, ZKR_ERR_IO, ZKR_ERR_NOMEM.
+ */
+zkr_err zkr_zkledger_get(const char *secrets_path, const uint8_t id[ZKR_DIGEST_BYTES],
+                         zkr_zkledger_entry *e, int *found, zkr_diag *d) ZKR_WUR;
+
 #endif /* ZKR_COMMON_H */
