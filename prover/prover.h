@@ -705,4 +705,149 @@ zkr_err zkr_prover_matmul2_commit_unmasked(const zkr_params *p, const int64_t *w
                                            zkr_hpcs_poly **poly,
                                            zkr_hpcs_commitment *comm) ZKR_WUR;
 
+
+/* ================================================================== */
+/* inference@2: hiding inference (prover/inference2.c)                  */
+/* ================================================================== */
+/*
+ * docs/proof-system.md, "inference@2". A quantized model behind the
+ * version 2 (hiding) model commitment: per layer W' = [W | b | M] (as
+ * inference@1 lays it out) behind a hiding commitment blinded for `budget`
+ * openings. Each proof consumes ZKR_INFER2_W_OPENINGS openings of every
+ * layer's W' (and as many of its revealed values): the object counts them
+ * and refuses a proof past the budget (ZKR_ERR_USAGE). The count lives in
+ * this object only; across processes it is the caller's to keep.
+ */
+typedef struct zkr_infer2_model zkr_infer2_model;
+/* The model's secret opening: u32 version 1 | u32 budget | key[32] (seal it as a key). */
+#define ZKR_INFER2_OPENING_BYTES 40u
+/*
+ * Commits to m's layers (m must outlive *out) blinded for `budget` openings
+ * per layer (ZKR_INFER2_W_OPENINGS per proof). seed NULL: the key comes
+ * from the OS CSPRNG; else (ZKR_ZK_SEED_MIN..MAX bytes) it is derived from
+ * the seed, the budget and the model's digest (same model, seed and budget:
+ * the same bytes). Appends the model commitment v2 encoding
+ * (zkr_infer2_mc_encode; the registry binds zkr_infer2_mc_digest of it) to
+ * commitment and writes the secret opening. ZKR_ERR_USAGE (budget, seed
+ * length), ZKR_ERR_UNSUPPORTED (a layer that is not dense int8),
+ * ZKR_ERR_MALFORMED (shapes), ZKR_ERR_TOO_LARGE (a layer over max_vars),
+ * ZKR_ERR_NOMEM.
+ */
+zkr_err zkr_prover_infer2_commit(const zkr_params *p, const zkr_ml_model *m, uint32_t budget,
+                                 const uint8_t *seed, size_t seed_len, unsigned threads,
+                                 zkr_infer2_model **out, zkr_buf *commitment,
+                                 uint8_t opening[ZKR_INFER2_OPENING_BYTES], zkr_diag *d) ZKR_WUR;
+/*
+ * Rebuilds the prover state from the model, its commitment bytes and the
+ * secret opening (budget counted from zero in the new object).
+ * ZKR_ERR_MISMATCH_MODEL when they do not reproduce exactly `commitment`;
+ * ZKR_ERR_MALFORMED (commitment or opening bytes), other errors as commit.
+ */
+zkr_err zkr_prover_infer2_reopen(const zkr_params *p, const zkr_ml_model *m,
+                                 const uint8_t *commitment, size_t commitment_len,
+                                 const uint8_t opening[ZKR_INFER2_OPENING_BYTES], unsigned threads,
+                                 zkr_infer2_model **out, zkr_diag *d) ZKR_WUR;
+/* Wipes and frees. Accepts NULL. */
+void zkr_infer2_model_free(zkr_infer2_model *im);
+/* Proofs the object can still make (the smallest over its layers' budgets and reveal caps). */
+uint32_t zkr_infer2_proofs_left(const zkr_infer2_model *im);
+/* The model commitment v2 bytes of im (points into im). */
+const uint8_t *zkr_infer2_model_commitment_bytes(const zkr_infer2_model *im, size_t *len);
+
+/*
+ * The prover's witness for one record of a dataset committed with hiding
+ * record commitments (zkr_infer2_dataset_commitment): the record (secret),
+ * its 48-byte commitment (public, in the proof), its 40-byte secret opening
+ * (zkr_prover_record_commit) and its inclusion path under root.
+ */
+typedef struct {
+    uint64_t index, n_records;
+    uint8_t root[ZKR_DIGEST_BYTES];
+    const uint8_t *record;
+    size_t record_len;
+    const uint8_t *commitment; /* ZKR_RECORD_COMMIT_BYTES */
+    const uint8_t *opening;    /* ZKR_RECORD_OPENING_BYTES, secret */
+    const uint8_t (*path)[ZKR_DIGEST_BYTES];
+    size_t path_len;
+} zkr_infer2_record;
+
+/*
+ * Commits every record of ds (each with its own hiding record commitment
+ * blinded for `budget` openings, i.e. proofs about it) and the dataset
+ * commitment over them. seed NULL: OS CSPRNG; else record i's key is
+ * derived from the seed and i (reproducible). Writes root and commitment;
+ * when index < count also record index's commitment, opening and path.
+ * O(dataset) hiding commitments: a one-time cost of the data owner.
+ * ZKR_ERR_USAGE, ZKR_ERR_NOT_FOUND (index past the end with path given),
+ * TOO_LARGE, NOMEM.
+ */
+zkr_err zkr_prover_infer2_dataset_commit(const zkr_params *p, const zkr_dataset *ds,
+                                         uint32_t budget, const uint8_t *seed, size_t seed_len,
+                                         unsigned threads, uint64_t index,
+                                         uint8_t root[ZKR_DIGEST_BYTES],
+                                         uint8_t commitment[ZKR_DIGEST_BYTES],
+                                         uint8_t rec_commitment[ZKR_RECORD_COMMIT_BYTES],
+                                         uint8_t rec_opening[ZKR_RECORD_OPENING_BYTES],
+                                         uint8_t path[ZKR_MERKLE_MAX_DEPTH][ZKR_DIGEST_BYTES],
+                                         size_t *path_len) ZKR_WUR;
+
+/*
+ * Runs im's model on rec's record (input_dim bytes and a label) and writes
+ * the statement's output before any proof: the public output encoding
+ * (zkr_infer_output_encode) to plain, and, with oc/oc_opening non-NULL, a
+ * fresh hiding commitment to the int8 logits (zkr_infer2_oc_encode) and its
+ * secret opening. seed as for the model (NULL: OS CSPRNG; else derived from
+ * the seed, the model commitment, the record commitment and the logits).
+ * ZKR_ERR_UNSUPPORTED (record length), USAGE, NOMEM.
+ */
+zkr_err zkr_prover_infer2_output(const zkr_params *p, const zkr_infer2_model *im,
+                                 const zkr_infer2_record *rec, const uint8_t *seed,
+                                 size_t seed_len, unsigned threads, zkr_buf *plain,
+                                 uint8_t oc[ZKR_INFER2_OUTPUT_COMMIT_BYTES],
+                                 uint8_t oc_opening[ZKR_RECORD_OPENING_BYTES],
+                                 zkr_diag *d) ZKR_WUR;
+
+/*
+ * Proves the inference@2 statement (statement_id; im's model commitment;
+ * the dataset (rec->n_records, rec->root); rec->index; the output) and
+ * writes the proof file to proof (cleared first). public_output: the
+ * statement's output is the plain encoding (zkr_prover_infer2_output's
+ * plain bytes); else oc and oc_opening (both required) are the output
+ * commitment and its opening. Hidden: W', the record, every intermediate
+ * value and, unless public, the output. seed NULL: OS CSPRNG (two proofs
+ * differ); else derived from the seed and the bound statement (the same
+ * seed and statement: byte-identical proofs). Consumes
+ * ZKR_INFER2_W_OPENINGS of every layer's budget.
+ * ZKR_ERR_USAGE (a budget spent, seed length, oc missing),
+ * ZKR_ERR_MISMATCH_INPUT (record and opening do not give its commitment),
+ * ZKR_ERR_MISMATCH_OUTPUT (oc does not open to the model's output),
+ * ZKR_ERR_UNSUPPORTED (record length), ZKR_ERR_TOO_LARGE, ZKR_ERR_NOMEM.
+ */
+zkr_err zkr_prover_inference2(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                              zkr_infer2_model *im, const zkr_infer2_record *rec,
+                              int public_output, const uint8_t *oc, const uint8_t *oc_opening,
+                              const uint8_t *seed, size_t seed_len, unsigned threads,
+                              zkr_buf *proof, zkr_diag *d) ZKR_WUR;
+
+/*
+ * Test builds only (ZKR_TEST_BUILD; never called by zkreg): the prover
+ * with a deviation, for the soundness and leakage tests. forge 1: layer
+ * 0's first accumulator + p (an r limb carries the wrap: true mod p only
+ * through the limbs' weights, off the byte table); 2: a byte limb 256
+ * (wrapped range, counted as 0 in the range proof); 3: a clamp flag of 2;
+ * 4: the last output logit + 1 with the public output changed to match.
+ * unmasked: zkr_zkrng_zero_for_test's mode for every draw (0: honest).
+ */
+typedef struct {
+    unsigned forge;
+    int unmasked;
+} zkr_infer2_cheat;
+zkr_err zkr_prover_inference2_cheat(const zkr_params *p,
+                                    const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                                    zkr_infer2_model *im, const zkr_infer2_record *rec,
+                                    int public_output, const uint8_t *oc,
+                                    const uint8_t *oc_opening, const uint8_t *seed,
+                                    size_t seed_len, const zkr_infer2_cheat *cheat,
+                                    zkr_buf *proof, zkr_diag *d) ZKR_WUR;
+
 #endif

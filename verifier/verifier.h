@@ -166,4 +166,41 @@ typedef struct {
 zkr_err zkr_verify_matmul2(const uint8_t *proof, size_t len,
                            const zkr_verifier_matmul2_statement *st, zkr_diag *d) ZKR_WUR;
 
+
+/* ================================================================== */
+/* inference@2: hiding inference (verifier/inference2.c)                */
+/* ================================================================== */
+/*
+ * What the caller takes from the registry for an inference@2 statement
+ * (never from the proof).
+ */
+typedef struct {
+    uint8_t statement_id[ZKR_DIGEST_BYTES];
+    uint32_t param_set;
+    uint8_t program_digest[ZKR_DIGEST_BYTES];
+    uint8_t model_commitment[ZKR_DIGEST_BYTES];   /* zkr_infer2_mc_digest of the v2 encoding */
+    uint8_t dataset_commitment[ZKR_DIGEST_BYTES]; /* zkr_infer2_dataset_commitment */
+    uint64_t record_index;
+    int public_output;    /* the schema's public_output */
+    const uint8_t *output; /* public: zkr_infer_output_encode bytes; else the 48-byte output
+                            * commitment (zkr_infer2_oc_encode) */
+    size_t output_len;
+} zkr_verifier_inference2_statement;
+
+/*
+ * Verifies an inference@2 proof against st. Returns ZKR_OK, or (checked in
+ * this order) ZKR_ERR_MALFORMED / TOO_LARGE / UNSUPPORTED (bytes),
+ * ZKR_ERR_MISMATCH_PARAMS (proof system, parameter set, kind),
+ * ZKR_ERR_MISMATCH_STATEMENT (statement_id), ZKR_ERR_MISMATCH_PROGRAM,
+ * ZKR_ERR_MISMATCH_MODEL (the model commitment v2 in the proof does not
+ * digest to st's, or does not fit the program), ZKR_ERR_MISMATCH_DATASET,
+ * ZKR_ERR_MISMATCH_INPUT (record index, or the record commitment is not
+ * that leaf of the committed dataset), ZKR_ERR_MISMATCH_OUTPUT (output mode
+ * or bytes), ZKR_ERR_VERIFY (the mathematics), ZKR_ERR_NOMEM. Allocation is
+ * bounded by the program's shapes and the parameter set. Pure; thread safe.
+ */
+zkr_err zkr_verify_inference2(const uint8_t *proof, size_t len,
+                              const zkr_verifier_inference2_statement *st,
+                              zkr_diag *d) ZKR_WUR;
+
 #endif

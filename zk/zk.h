@@ -1149,4 +1149,106 @@ void zkr_eval_transcript(zkr_transcript *t, const zkr_params *p,
                          const uint8_t statement_id[ZKR_DIGEST_BYTES], const uint8_t *stmt,
                          size_t stmt_len);
 
+/* ================================================================== */
+/* inference@2: hiding inference (zk/infer2.c)                          */
+/* ================================================================== */
+/*
+ * docs/proof-system.md, "inference@2". inference@1's relations (matmul,
+ * requantisation with clamp flags, byte-limb range checks) proven in zero
+ * knowledge: the model's W' = [W | b | M] per layer, the input record, every
+ * intermediate value and (optionally) the output stay behind hiding
+ * commitments. Public: the program (dimensions, activations), the layer
+ * shifts, the blinding sizes, the dataset commitment and record index, and
+ * the output when the statement says public_output.
+ *
+ * Proof: header kind ZKR_KIND_INFERENCE2, then exactly sections
+ *   1  STATEMENT       the statement echo (compared with the caller's values)
+ *   14 INF2_WITNESS    V's root (the hidden witness), the Libra mask's C root
+ *   13 ZK_RANGE        the hiding range proof of every entry of V in 0..255
+ *   15 INF2_SUMCHECK   gamma, the batched degree-7 sumcheck, revealed values
+ *   28 INF2_OPENINGS   per revealed value: mask root, b, hiding opening
+ *   29 INF2_COEF       g(r) = <C, Lambda(r)>: masked linear sumcheck, C's opening
+ */
+#define ZKR_INFER2_PROTOCOL "zkreg/inference@2"
+#define ZKR_INFER2_VERSION 1u
+#define ZKR_KIND_INFERENCE2 6u
+#define ZKR_SEC_INF2_WITNESS 14u
+#define ZKR_SEC_INF2_SUMCHECK 15u
+#define ZKR_SEC_INF2_OPENINGS 28u
+#define ZKR_SEC_INF2_COEF 29u
+#define ZKR_INFER2_DEGREE 7u /* per-round degree of the batched sumcheck */
+/* Hiding openings of one layer's W' per proof (W'(rk, rj) and M(rj) = W'(in_dim + 1, rj)). */
+#define ZKR_INFER2_W_OPENINGS 2u
+/* Openings the fresh output commitment is blinded for (the proof uses one). */
+#define ZKR_INFER2_OUTPUT_BUDGET 4u
+
+/*
+ * The model commitment, version 2 (hiding), the bytes the registry binds
+ * (big-endian): "ZKRMC2\0\0" | u32 version 2 | program_digest[32] |
+ * u32 n_layers | n_layers x (u32 shift | u32 n | u32 e | root[32]), where
+ * layer l's W' has n = lm + lk variables behind a hiding commitment with e
+ * blinding variables (zkr_hpcs_commitment, base-valued).
+ */
+#define ZKR_INFER2_MC_VERSION 2u
+#define ZKR_INFER2_MC_MAX_BYTES (48u + 44u * ZKR_INFER_MAX_LAYERS)
+typedef struct {
+    uint8_t program_digest[ZKR_DIGEST_BYTES];
+    uint32_t n_layers;
+    uint32_t shifts[ZKR_INFER_MAX_LAYERS];
+    zkr_hpcs_commitment w[ZKR_INFER_MAX_LAYERS];
+} zkr_infer2_model_commitment;
+/* Appends the encoding. ZKR_ERR_USAGE (n_layers 0 or too many), NOMEM. */
+zkr_err zkr_infer2_mc_encode(const zkr_infer2_model_commitment *mc, zkr_buf *out) ZKR_WUR;
+/*
+ * Strict decode: magic, version, 1..16 layers, shifts 1..48, 1 <= e <=
+ * ZKR_HPCS_MAX_BLIND_VARS, n + e <= p->max_vars, no trailing bytes.
+ * Shapes are checked against the program by the verifier. ZKR_OK, MALFORMED.
+ */
+zkr_err zkr_infer2_mc_decode(const zkr_params *p, const uint8_t *in, size_t len,
+                             zkr_infer2_model_commitment *out) ZKR_WUR;
+/* The registry's model commitment column: SHA-256("zkreg/model-commitment/v2\0" || encoding). */
+void zkr_infer2_mc_digest(const uint8_t *enc, size_t len, uint8_t out[ZKR_DIGEST_BYTES]);
+
+/*
+ * The hidden output's commitment (public_output false), 48 bytes: u32
+ * version 1 | u32 out_dim | u32 n | u32 e | root[32], big-endian; the int8
+ * logits y_0..y_{out_dim-1} (field images of the signed values, zero-padded)
+ * as an n-variable multilinear, n = max(1, log2_ceil(out_dim)), behind a
+ * hiding commitment blinded for ZKR_INFER2_OUTPUT_BUDGET openings.
+ */
+#define ZKR_INFER2_OUTPUT_COMMIT_BYTES 48u
+typedef struct {
+    uint32_t out_dim;
+    zkr_hpcs_commitment comm;
+} zkr_infer2_output_commitment;
+void zkr_infer2_oc_encode(const zkr_infer2_output_commitment *oc,
+                          uint8_t out[ZKR_INFER2_OUTPUT_COMMIT_BYTES]);
+/* Strict decode (version, n from out_dim, e and n + e bounds). ZKR_OK or MALFORMED. */
+zkr_err zkr_infer2_oc_decode(const zkr_params *p, const uint8_t *in, size_t len,
+                             zkr_infer2_output_commitment *out) ZKR_WUR;
+
+/*
+ * The dataset commitment an inference@2 statement binds: an RFC 6962 root
+ * over leaf_i = SHA-256(0x00 || "zkreg/dataset-record/hpc1" || 0x00 ||
+ * C_i) with C_i record i's 48-byte hiding record commitment
+ * (zkr_record_commitment_encode), and the commitment
+ * SHA-256("zkreg/dataset-commitment/hpc1\0" || u64 n || root). (The version 2
+ * dataset commitment of common/dscommit.c hashes the record bytes with a
+ * salt, which no proof here can open without revealing the record.)
+ */
+void zkr_infer2_record_leaf(const uint8_t c[ZKR_RECORD_COMMIT_BYTES], uint8_t out[ZKR_DIGEST_BYTES]);
+void zkr_infer2_dataset_commitment(uint64_t n, const uint8_t root[ZKR_DIGEST_BYTES],
+                                   uint8_t out[ZKR_DIGEST_BYTES]);
+
+/*
+ * Soundness of an inference@2 proof for a model commitment: every opening's
+ * query phase (union bound), the commit-phase and algebraic terms (the
+ * batched sumcheck, the zero-check points, the batching scalars, the range
+ * proof). Filled from the parameters and the shapes; *n_openings (may be
+ * NULL) gets the number of hiding openings of one proof.
+ */
+zkr_soundness zkr_infer2_soundness(const zkr_params *p, const zkr_infer2_model_commitment *mc,
+                                   uint32_t input_dim, const uint32_t *out_dims,
+                                   int public_output, unsigned *n_openings);
+
 #endif
