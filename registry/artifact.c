@@ -17,6 +17,7 @@ static int is_artifact_kind(zkr_kind k)
 zkr_err zkr_artifact_encode(const zkr_artifact *a, zkr_buf *out)
 {
     int model = a->kind == ZKR_KIND_MODEL, ds = a->kind == ZKR_KIND_DATASET;
+    int fmt = ds || (model && a->dataset_format[0] != '\0'); /* a private model's "mc@2" */
     zkr_err r;
 
     if ((r = zkr_enc_str(out, zkr_kind_name(a->kind))) != ZKR_OK ||
@@ -28,7 +29,7 @@ zkr_err zkr_artifact_encode(const zkr_artifact *a, zkr_buf *out)
             ZKR_OK ||
         (r = zkr_enc_u64(out, ds ? a->record_count : 0)) != ZKR_OK ||
         (r = zkr_enc_bytes(out, a->records_root, ds ? ZKR_DIGEST_BYTES : 0)) != ZKR_OK ||
-        (r = zkr_enc_str(out, ds ? a->dataset_format : "")) != ZKR_OK)
+        (r = zkr_enc_str(out, fmt ? a->dataset_format : "")) != ZKR_OK)
         return r;
     return ZKR_OK;
 }
@@ -122,7 +123,10 @@ zkr_err zkr_artifact_decode(const uint8_t *p, size_t len, zkr_artifact *a, zkr_d
     if (a->version == 0 || a->version > INT64_MAX || a->size > INT64_MAX ||
         a->record_count > INT64_MAX ||
         zkr_utf8_check((const uint8_t *)a->name, strlen(a->name)) != ZKR_OK || a->name[0] == 0 ||
-        (a->kind == ZKR_KIND_DATASET) != (a->dataset_format[0] != '\0') ||
+        (a->kind == ZKR_KIND_DATASET && a->dataset_format[0] == '\0') ||
+        (a->kind == ZKR_KIND_PROGRAM && a->dataset_format[0] != '\0') ||
+        (a->kind == ZKR_KIND_MODEL && a->dataset_format[0] != '\0' &&
+         (strcmp(a->dataset_format, ZKR_MODEL_FORMAT_PRIVATE) != 0 || !a->has_commitment)) ||
         (a->kind == ZKR_KIND_DATASET && zkr_registry_dataset_version(a) == 0) ||
         !v2_fields_consistent(a) ||
         (a->kind != ZKR_KIND_DATASET && a->record_count != 0))
@@ -163,6 +167,14 @@ static zkr_err row_to_artifact(zkr_registry *reg, sqlite3_stmt *st, zkr_artifact
         if ((r = zkr_registry_col_digest(st, 11, a->records_root)) != ZKR_OK)
             goto out;
         if (fmt == NULL || strlen((const char *)fmt) >= sizeof a->dataset_format) {
+            r = ZKR_ERR_REGISTRY;
+            goto out;
+        }
+        strcpy(a->dataset_format, (const char *)fmt);
+    }
+    if (a->kind == ZKR_KIND_MODEL && fmt != NULL) {
+        /* A private model (register-model --commitment): its format, "mc@2". */
+        if (strcmp((const char *)fmt, ZKR_MODEL_FORMAT_PRIVATE) != 0) {
             r = ZKR_ERR_REGISTRY;
             goto out;
         }
@@ -345,6 +357,8 @@ static zkr_err insert_row(zkr_registry *reg, const zkr_artifact *a, const char *
         sqlite3_bind_blob(st, 10, a->records_root, ZKR_DIGEST_BYTES, SQLITE_STATIC);
         sqlite3_bind_text(st, 11, a->dataset_format, -1, SQLITE_STATIC);
     }
+    if (a->kind == ZKR_KIND_MODEL && a->dataset_format[0] != '\0')
+        sqlite3_bind_text(st, 11, a->dataset_format, -1, SQLITE_STATIC);
     if (source != NULL)
         sqlite3_bind_text(st, 12, source, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 13, (sqlite3_int64)a->log_index);
@@ -558,6 +572,35 @@ static zkr_err model_add(zkr_registry *reg, const char *name, const char *progra
         a.has_commitment = 1;
     }
     return add_artifact(reg, &a, NULL, NULL, program_ref, ev, out, d);
+}
+
+zkr_err zkr_registry_model_add_private(zkr_registry *reg, const char *name,
+                                      const char *program_ref, const uint8_t *enc, size_t len,
+                                      const uint8_t commitment[ZKR_DIGEST_BYTES],
+                                      zkr_artifact *out, zkr_diag *d)
+{
+    zkr_artifact a;
+    zkr_err r;
+
+    memset(out, 0, sizeof *out);
+    memset(&a, 0, sizeof a);
+    if (enc == NULL || len == 0 || commitment == NULL)
+        return zkr_fail(d, ZKR_ERR_USAGE, "a private model needs its commitment");
+    if ((r = check_name(name, d)) != ZKR_OK)
+        return r;
+    a.kind = ZKR_KIND_MODEL;
+    strcpy(a.name, name);
+    strcpy(a.dataset_format, ZKR_MODEL_FORMAT_PRIVATE);
+    zkr_sha256(enc, len, a.sha256);
+    a.size = len;
+    memcpy(a.commitment, commitment, ZKR_DIGEST_BYTES);
+    a.has_commitment = 1;
+    return add_artifact(reg, &a, NULL, NULL, program_ref, NULL, out, d);
+}
+
+int zkr_registry_model_private(const zkr_artifact *a)
+{
+    return a->kind == ZKR_KIND_MODEL && strcmp(a->dataset_format, ZKR_MODEL_FORMAT_PRIVATE) == 0;
 }
 
 zkr_err zkr_registry_model_add(zkr_registry *reg, const char *name, const char *program_ref,

@@ -155,7 +155,8 @@ typedef struct {
     uint64_t record_count;
     uint8_t records_root[ZKR_DIGEST_BYTES]; /* RFC 6962 over record leaf hashes */
     char dataset_format[8];          /* "idx" or "lines" (commitment version 1);
-                                        "idx@2" or "lines@2" (version 2, hiding) */
+                                        "idx@2" or "lines@2" (version 2, hiding);
+                                        a model: "" or "mc@2" (private) */
     uint64_t log_index;
     int existed;                     /* set by *_add when it was already registered */
 } zkr_artifact;
@@ -179,6 +180,23 @@ zkr_err zkr_registry_model_add(zkr_registry *reg, const char *name, const char *
                                const uint8_t *p, size_t len,
                                const uint8_t commitment[ZKR_DIGEST_BYTES], zkr_artifact *out,
                                zkr_diag *d) ZKR_WUR;
+
+/*
+ * A private model (register-model --commitment): the registry holds only its
+ * public hiding commitment, never a weight. `enc` is the model commitment
+ * version 2 encoding (zk/zk.h, zkr_infer2_mc_encode; the caller decoded it
+ * and checked it against the program), `commitment` its zkr_infer2_mc_digest.
+ * The row's sha256 is SHA-256 of enc, its size len, its format
+ * ZKR_MODEL_FORMAT_PRIVATE. Returns as zkr_registry_model_add.
+ */
+#define ZKR_MODEL_FORMAT_PRIVATE "mc@2"
+zkr_err zkr_registry_model_add_private(zkr_registry *reg, const char *name,
+                                      const char *program_ref, const uint8_t *enc, size_t len,
+                                      const uint8_t commitment[ZKR_DIGEST_BYTES],
+                                      zkr_artifact *out, zkr_diag *d) ZKR_WUR;
+
+/* Whether a is a private model (its weights never reached the registry). */
+int zkr_registry_model_private(const zkr_artifact *a);
 
 /*
  * As zkr_registry_model_add, and in the same transaction appends the log
@@ -335,6 +353,16 @@ typedef struct {
     uint64_t log_index;
     int existed;
 } zkr_schema;
+
+/*
+ * Statement outputs. An inference@2 schema without a public output still
+ * binds one: the 48-byte hiding commitment to the output (zk/zk.h,
+ * zkr_infer2_oc_encode), in the statement's output slot, never the bytes.
+ */
+#define ZKR_OUTPUT_COMMIT_BYTES 48
+int zkr_registry_schema_output_hidden(const zkr_schema *s);
+/* Whether statements of s bind an output: a public one, or a hidden one (above). */
+int zkr_registry_schema_binds_output(const zkr_schema *s);
 
 /*
  * Parses and validates a schema document (JSON, docs/formats.md): every
