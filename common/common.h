@@ -549,6 +549,14 @@ void zkr_dataset_free(zkr_dataset *ds);
  * distinct objects. What is secret: the salts (and the records they hide).
  */
 #define ZKR_DSCOMMIT_VERSION 2
+/*
+ * Version 3 (hiding record commitments, for inference@2): the same 85-byte
+ * file with version 3, whose root is the RFC 6962 root over leaves of each
+ * record's 48-byte hiding polynomial commitment (zk/zk.h,
+ * zkr_infer2_record_leaf), not over salted hashes: a proof can open those
+ * without revealing the record. Its secrets are app/'s (app/dataset.c).
+ */
+#define ZKR_DSCOMMIT_VERSION_HPC 3
 #define ZKR_DSCOMMIT_SALT_BYTES 32
 #define ZKR_DSCOMMIT_MAGIC "ZKRDSCOM"
 #define ZKR_DSCOMMIT_FILE_BYTES 85
@@ -559,7 +567,7 @@ void zkr_dataset_free(zkr_dataset *ds);
 
 /* The public half: what `zkreg dataset commit` writes and the registry holds. */
 typedef struct {
-    uint32_t version;                /* ZKR_DSCOMMIT_VERSION */
+    uint32_t version;                /* ZKR_DSCOMMIT_VERSION or ZKR_DSCOMMIT_VERSION_HPC */
     zkr_dataset_format format;       /* of the records (public) */
     uint64_t count;                  /* 1..ZKR_DATASET_MAX_RECORDS */
     uint8_t root[ZKR_DIGEST_BYTES];  /* RFC 6962 root over the hiding leaves */
@@ -608,7 +616,7 @@ zkr_err zkr_dscommit_build(const zkr_dataset *ds, zkr_dscommit *c, zkr_dscommit_
 zkr_err zkr_dscommit_encode(const zkr_dscommit *c, uint8_t out[ZKR_DSCOMMIT_FILE_BYTES]) ZKR_WUR;
 
 /*
- * Parses a commitment file strictly: exact length, magic, version 2, a
+ * Parses a commitment file strictly: exact length, magic, version 2 or 3, a
  * known format, 1 <= count <= 2^26, and the digest field equal to the
  * recomputed digest (so truncation, trailing bytes and tampering are all
  * refused). `what` names the file in the diag.

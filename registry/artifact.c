@@ -1,5 +1,6 @@
 /* Artifacts: programs, models and datasets, recorded by digest. */
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "registry_int.h"
@@ -82,14 +83,16 @@ static int v2_fields_consistent(const zkr_artifact *a)
     uint8_t dig[ZKR_DIGEST_BYTES];
     zkr_dscommit c;
 
-    if (zkr_registry_dataset_version(a) != 2)
+    int v = zkr_registry_dataset_version(a);
+
+    if (v != 2 && v != 3)
         return 1;
     if (a->has_commitment || a->size != ZKR_DSCOMMIT_FILE_BYTES || a->record_count == 0 ||
         a->record_count > ZKR_DATASET_MAX_RECORDS)
         return 0;
     memset(&c, 0, sizeof c);
-    c.version = ZKR_DSCOMMIT_VERSION;
-    c.format = strcmp(a->dataset_format, "idx@2") == 0 ? ZKR_DATASET_IDX : ZKR_DATASET_LINES;
+    c.version = v == 2 ? ZKR_DSCOMMIT_VERSION : ZKR_DSCOMMIT_VERSION_HPC;
+    c.format = a->dataset_format[0] == 'i' ? ZKR_DATASET_IDX : ZKR_DATASET_LINES;
     c.count = a->record_count;
     memcpy(c.root, a->records_root, ZKR_DIGEST_BYTES);
     return zkr_dscommit_digest(&c, dig) == ZKR_OK &&
@@ -714,7 +717,8 @@ int zkr_registry_dataset_version(const zkr_artifact *a)
     static const struct {
         const char *format;
         int version;
-    } known[] = {{"idx", 1}, {"lines", 1}, {"idx@2", 2}, {"lines@2", 2}};
+    } known[] = {{"idx", 1},   {"lines", 1},   {"idx@2", 2},
+                 {"lines@2", 2}, {"idx@3", 3}, {"lines@3", 3}};
 
     if (a->kind != ZKR_KIND_DATASET)
         return 0;
@@ -745,10 +749,11 @@ zkr_err zkr_registry_dataset_add_commitment(zkr_registry *reg, const char *name,
     /* The caller decoded c; a c whose digest is not its own is a programming error. */
     if (zkr_dscommit_digest(c, dig) != ZKR_OK || memcmp(dig, c->digest, ZKR_DIGEST_BYTES) != 0 ||
         c->count == 0 || c->count > ZKR_DATASET_MAX_RECORDS)
-        return zkr_fail(d, ZKR_ERR_USAGE, "not a valid version 2 dataset commitment");
+        return zkr_fail(d, ZKR_ERR_USAGE, "not a valid version 2 or 3 dataset commitment");
     a.kind = ZKR_KIND_DATASET;
     strcpy(a.name, name);
-    strcpy(a.dataset_format, c->format == ZKR_DATASET_IDX ? "idx@2" : "lines@2");
+    (void)snprintf(a.dataset_format, sizeof a.dataset_format, "%s@%u",
+                   c->format == ZKR_DATASET_IDX ? "idx" : "lines", (unsigned)c->version);
     memcpy(a.sha256, c->digest, ZKR_DIGEST_BYTES);
     a.size = ZKR_DSCOMMIT_FILE_BYTES;
     a.record_count = c->count;
@@ -776,6 +781,10 @@ zkr_err zkr_registry_dataset_record_proof(zkr_registry *reg, const char *ref, ui
                         "dataset %s is a version 2 (hiding) commitment: the registry holds no "
                         "record hashes; open its records on the owner's machine with "
                         "`zkreg dataset prove-record INDEX --data PATH --secrets FILE`", ref);
+    if (zkr_registry_dataset_version(ds_out) == 3)
+        return zkr_fail(d, ZKR_ERR_UNSUPPORTED,
+                        "dataset %s is a version 3 (hiding record commitments) dataset: its "
+                        "records are never opened, only proven about (inference@2)", ref);
     if (index >= ds_out->record_count)
         return zkr_fail(d, ZKR_ERR_NOT_FOUND, "dataset %s has %llu records; index %llu is past "
                         "the end", ref, (unsigned long long)ds_out->record_count,

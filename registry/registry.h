@@ -257,8 +257,9 @@ zkr_err zkr_registry_dataset_add(zkr_registry *reg, const char *name, const zkr_
 /*
  * A dataset's commitment version, read from its dataset_format: 1 (public
  * leaves SHA-256(0x00 || record), "idx"/"lines"), 2 (hiding, salted
- * leaves, "idx@2"/"lines@2", common/ zkr_dscommit_*), or 0 when `a` is not
- * a dataset or its format is unknown. Thread safe; nothing secret.
+ * leaves, "idx@2"/"lines@2", common/ zkr_dscommit_*), 3 (hiding record
+ * commitments for inference@2, "idx@3"/"lines@3"), or 0 when `a` is not a
+ * dataset or its format is unknown. Thread safe; nothing secret.
  */
 int zkr_registry_dataset_version(const zkr_artifact *a);
 
@@ -277,10 +278,17 @@ zkr_err zkr_registry_dataset_add_commitment(zkr_registry *reg, const char *name,
 
 /*
  * Whether a proof kind ("inference@2", ...) is a hiding (zero-knowledge)
- * kind: its statements bind version 2 datasets, and `zkreg prove` takes
+ * kind: its statements bind version 2 or 3 datasets
+ * (zkr_registry_kind_dataset_version), and `zkreg prove` takes
  * --zk-seed for it. Every @1 kind is not. Thread safe.
  */
 int zkr_registry_kind_hiding(const char *proof_kind);
+/*
+ * The dataset commitment version statements of proof_kind must bind: 3
+ * (hiding record commitments) for inference@2, 2 (salted, hiding) for the
+ * other hiding kinds, 1 (records in the clear) for the @1 kinds.
+ */
+int zkr_registry_kind_dataset_version(const char *proof_kind);
 
 /*
  * Looks an artifact up by REF (row id or sha256 hex). kind 0 accepts any

@@ -277,20 +277,30 @@ static zkr_err check_kind_params(const zkr_statement *s, zkr_diag *d)
  * reads its records in the clear, needs a version 1 dataset: either mix
  * would make a statement that no proof of its kind can honour.
  */
+int zkr_registry_kind_dataset_version(const char *proof_kind)
+{
+    if (proof_kind != NULL && strcmp(proof_kind, "inference@2") == 0)
+        return 3;
+    return zkr_registry_kind_hiding(proof_kind) ? 2 : 1;
+}
+
 static zkr_err check_dataset_version(const zkr_statement *s, zkr_diag *d)
 {
-    int hiding = zkr_registry_kind_hiding(s->schema.proof_kind);
+    int want = zkr_registry_kind_dataset_version(s->schema.proof_kind);
     int v = zkr_registry_dataset_version(&s->dataset);
 
-    if (v == (hiding ? 2 : 1))
+    if (v == want)
         return ZKR_OK;
     return zkr_fail(d, ZKR_ERR_MISMATCH_DATASET,
                     "--dataset %lld has a version %d commitment, but proof kind %s (schema "
                     "%s@%llu) needs a version %d dataset (%s)",
                     (long long)s->dataset.id, v, s->schema.proof_kind, s->schema.name,
-                    (unsigned long long)s->schema.version, hiding ? 2 : 1,
-                    hiding ? "hiding: `zkreg dataset commit` then `register-dataset --commitment`"
-                           : "records in the clear: `register-dataset PATH`");
+                    (unsigned long long)s->schema.version, want,
+                    want == 3 ? "hiding record commitments: `zkreg dataset commit "
+                                "--hiding-records` then `register-dataset --commitment`"
+                    : want == 2 ? "hiding: `zkreg dataset commit` then `register-dataset "
+                                  "--commitment`"
+                                : "records in the clear: `register-dataset PATH`");
 }
 
 /*
@@ -673,7 +683,7 @@ zkr_err zkr_registry_statement_from_event(zkr_registry *reg, const uint8_t *p, s
                      "statement event binds dataset %s (commitment version %d) to proof kind %s, "
                      "which needs a version %d dataset",
                      hex, zkr_registry_dataset_version(&out->dataset), out->schema.proof_kind,
-                     zkr_registry_kind_hiding(out->schema.proof_kind) ? 2 : 1);
+                     zkr_registry_kind_dataset_version(out->schema.proof_kind));
         goto out;
     }
     if (check_model_privacy(out, NULL) != ZKR_OK) {

@@ -1187,6 +1187,9 @@ static void test_private_model(zkr_tap *t, fixture *f, const zkr_artifact *prog,
                                const zkr_artifact *pub_model, const zkr_artifact *ds1,
                                const zkr_artifact *d2, const zkr_statement *keep)
 {
+    zkr_dscommit c3 = {.version = ZKR_DSCOMMIT_VERSION_HPC, .format = ZKR_DATASET_IDX, .count = 4};
+    zkr_artifact d3;
+    char d3r[24];
     static const uint8_t enc[] = "ZKRMC2\0\0 a model commitment v2 (opaque to the registry)";
     uint8_t mc[32], oc[ZKR_OUTPUT_COMMIT_BYTES];
     char pr[24], mr[24], pmr[24], d1r[24], d2r[24];
@@ -1206,6 +1209,28 @@ static void test_private_model(zkr_tap *t, fixture *f, const zkr_artifact *prog,
     snprintf(pmr, sizeof pmr, "%lld", (long long)pub_model->id);
     snprintf(d1r, sizeof d1r, "%lld", (long long)ds1->id);
     snprintf(d2r, sizeof d2r, "%lld", (long long)d2->id);
+    memset(c3.root, 0x3c, sizeof c3.root);
+    zkr_diag_clear(&d);
+    if (!zkr_tap_ok(t, zkr_dscommit_digest(&c3, c3.digest) == ZKR_OK &&
+                           zkr_registry_dataset_add_commitment(f->reg, "records3", &c3, "c3.bin",
+                                                               &d3, &d) == ZKR_OK &&
+                           zkr_registry_dataset_version(&d3) == 3 &&
+                           strcmp(d3.dataset_format, "idx@3") == 0,
+                    "register a version 3 dataset (hiding record commitments) (%s)", d.msg))
+        return;
+    snprintf(d3r, sizeof d3r, "%lld", (long long)d3.id);
+    zkr_diag_clear(&d);
+    r = zkr_artifact_encode(&d3, &b) == ZKR_OK ? zkr_artifact_decode(b.p, b.len, &back, &d)
+                                                : ZKR_ERR_INTERNAL;
+    zkr_tap_ok(t, r == ZKR_OK && zkr_registry_dataset_version(&back) == 3,
+               "its event decodes as version 3 (%s)", d.msg);
+    zkr_buf_free(&b);
+    back = d3;
+    strcpy(back.dataset_format, "idx@2"); /* a v3 root and digest relabelled v2 */
+    r = zkr_artifact_encode(&back, &b) == ZKR_OK ? zkr_artifact_decode(b.p, b.len, &back, &d)
+                                                  : ZKR_ERR_INTERNAL;
+    zkr_tap_ok(t, r == ZKR_ERR_MALFORMED, "a v3 dataset event relabelled version 2 is refused");
+    zkr_buf_free(&b);
     zkr_diag_clear(&d);
     if (!zkr_tap_ok(t, zkr_registry_model_add_private(f->reg, "private", pr, enc, sizeof enc, mc,
                                                       &pm, &d) == ZKR_OK &&
@@ -1249,7 +1274,7 @@ static void test_private_model(zkr_tap *t, fixture *f, const zkr_artifact *prog,
                "its statements bind an output commitment");
     n0 = log_size(f->reg);
     zkr_diag_clear(&d);
-    r = zkr_registry_statement_add(f->reg, "priv-infer@1", pr, pmr, d2r, kv, 1, oc, sizeof oc, &s, &d);
+    r = zkr_registry_statement_add(f->reg, "priv-infer@1", pr, pmr, d3r, kv, 1, oc, sizeof oc, &s, &d);
     zkr_tap_ok(t, r == ZKR_ERR_MISMATCH_MODEL && strstr(d.msg, "needs a private model") &&
                       log_size(f->reg) == n0,
                "inference@2 over a public model refused, nothing logged: %s", d.msg);
@@ -1261,13 +1286,19 @@ static void test_private_model(zkr_tap *t, fixture *f, const zkr_artifact *prog,
                "inference@2 over a v1 dataset refused: %s", d.msg);
     zkr_statement_free(&s);
     zkr_diag_clear(&d);
-    r = zkr_registry_statement_add(f->reg, "priv-infer@1", pr, mr, d2r, kv, 1, NULL, 0, &s, &d);
+    r = zkr_registry_statement_add(f->reg, "priv-infer@1", pr, mr, d2r, kv, 1, oc, sizeof oc, &s, &d);
+    zkr_tap_ok(t, r == ZKR_ERR_MISMATCH_DATASET && strstr(d.msg, "version 2 commitment") &&
+                      strstr(d.msg, "needs a version 3") && log_size(f->reg) == n0,
+               "inference@2 over a v2 (salted) dataset refused: %s", d.msg);
+    zkr_statement_free(&s);
+    zkr_diag_clear(&d);
+    r = zkr_registry_statement_add(f->reg, "priv-infer@1", pr, mr, d3r, kv, 1, NULL, 0, &s, &d);
     zkr_tap_ok(t, r == ZKR_ERR_MALFORMED && strstr(d.msg, "--output-commitment") &&
                       log_size(f->reg) == n0,
                "a hidden-output statement without its output commitment refused: %s", d.msg);
     zkr_statement_free(&s);
     zkr_diag_clear(&d);
-    r = zkr_registry_statement_add(f->reg, "priv-infer@1", pr, mr, d2r, kv, 1, oc, sizeof oc - 1,
+    r = zkr_registry_statement_add(f->reg, "priv-infer@1", pr, mr, d3r, kv, 1, oc, sizeof oc - 1,
                                    &s, &d);
     zkr_tap_ok(t, r == ZKR_ERR_MALFORMED && strstr(d.msg, "exactly 48") && log_size(f->reg) == n0,
                "a 47-byte output commitment refused: %s", d.msg);
@@ -1281,9 +1312,9 @@ static void test_private_model(zkr_tap *t, fixture *f, const zkr_artifact *prog,
                "inference@1 over a private model refused: %s", d.msg);
     zkr_statement_free(&s);
     zkr_diag_clear(&d);
-    r = zkr_registry_statement_add(f->reg, "priv-infer@1", pr, mr, d2r, kv, 1, oc, sizeof oc, &s, &d);
+    r = zkr_registry_statement_add(f->reg, "priv-infer@1", pr, mr, d3r, kv, 1, oc, sizeof oc, &s, &d);
     if (!zkr_tap_ok(t, r == ZKR_OK && s.has_public_output && s.public_output.len == sizeof oc,
-                    "inference@2 over the private model and a v2 dataset binds the output "
+                    "inference@2 over the private model and a v3 dataset binds the output "
                     "commitment (%s)", d.msg)) {
         zkr_statement_free(&s);
         return;
