@@ -832,10 +832,14 @@ zkr_err zkr_prover_inference2(const zkr_params *p, const uint8_t statement_id[ZK
 /*
  * Test builds only (ZKR_TEST_BUILD; never called by zkreg): the prover
  * with a deviation, for the soundness and leakage tests. forge 1: layer
- * 0's first accumulator + p (an r limb carries the wrap: true mod p only
- * through the limbs' weights, off the byte table); 2: a byte limb 256
- * (wrapped range, counted as 0 in the range proof); 3: a clamp flag of 2;
- * 4: the last output logit + 1 with the public output changed to match.
+ * 0's row 0 claims y + 1 with r - 2^s (the requantisation holds mod p, r's
+ * top limb is a field element near p, off the byte table); 2: a byte limb
+ * of 256 with the next limb - 1 (the same integer, a wrapped range); 3: a
+ * clamp flag of 2; (forges 1-3 prove the range with the entries off the
+ * table counted nowhere, zkr_prover_zkrange_force);
+ * 4: the last output logit + 1 with the public output changed to match;
+ * 5: the witness computed on another input than the committed record (the
+ * record's first byte flipped), the public output that input's.
  * unmasked: zkr_zkrng_zero_for_test's mode for every draw (0: honest).
  */
 typedef struct {

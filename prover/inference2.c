@@ -1,0 +1,1364 @@
+/*
+ * inference@2 prover (docs/proof-system.md, "inference@2"): the hiding
+ * model commitment, the witness V behind a fresh hiding commitment, the
+ * range proof of V, one batched zero-knowledge sumcheck for every layer's
+ * matmul and requantisation constraints (Libra's mask for the messages,
+ * randomised extensions for the final values) and a hiding opening at the
+ * full point for each revealed value.
+ */
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "prover/prover.h"
+#include "zk/infer2_int.h"
+#include "zk/zk_int.h"
+#include "zkr_config.h"
+
+#define I2_D ZKR_INFER2_DEGREE
+
+struct zkr_infer2_model {
+    const zkr_ml_model *m;
+    zkr_params params;
+    zkr_infer2_shape sh;
+    zkr_ml_qlayer ql[ZKR_INFER_MAX_LAYERS];
+    zkr_hpcs_poly *w[ZKR_INFER_MAX_LAYERS];
+    zkr_infer2_model_commitment mc;
+    zkr_buf enc;     /* the model commitment v2 bytes */
+    zkr_buf program; /* the program bytes (public) */
+    uint8_t digest[ZKR_DIGEST_BYTES]; /* zkr_infer2_mc_digest(enc) */
+};
+
+static void zkr_i2_wipe_free(void *p, size_t n)
+{
+    if (p)
+        sodium_memzero(p, n);
+    free(p);
+}
+
+void zkr_infer2_model_free(zkr_infer2_model *im)
+{
+    if (!im)
+        return;
+    for (uint32_t l = 0; l < ZKR_INFER_MAX_LAYERS; l++)
+        zkr_hpcs_poly_free(im->w[l]);
+    zkr_buf_free(&im->enc);
+    zkr_buf_free(&im->program);
+    sodium_memzero(im, sizeof *im);
+    free(im);
+}
+
+uint32_t zkr_infer2_proofs_left(const zkr_infer2_model *im)
+{
+    uint64_t best = UINT32_MAX;
+
+    for (uint32_t l = 0; l < im->sh.s.n_layers; l++) {
+        uint64_t b = zkr_hpcs_budget_left(im->w[l]) / ZKR_INFER2_W_OPENINGS;
+        uint64_t v = zkr_hpcs_reveals_left(im->w[l]) / ZKR_INFER2_W_OPENINGS;
+        best = b < best ? b : best;
+        best = v < best ? v : best;
+    }
+    return (uint32_t)best;
+}
+
+const uint8_t *zkr_infer2_model_commitment_bytes(const zkr_infer2_model *im, size_t *len)
+{
+    *len = im->enc.len;
+    return im->enc.p;
+}
+
+/* W' = [W | b | M] of layer l (2^lm' rows of 2^lk; padding zero). Secret: wiped by the caller. */
+static zkr_err zkr_i2_layer_evals(const zkr_infer2_shape *sh, uint32_t l, const zkr_ml_qlayer *q,
+                                  zkr_gl **out)
+{
+    const zkr_infer_layer *L = &sh->s.layer[l];
+    size_t K = (size_t)1 << L->lk, len = ((size_t)1 << sh->lm[l]) * K;
+    zkr_gl *ev = calloc(len, sizeof *ev);
+
+    *out = ev;
+    if (!ev)
+        return ZKR_ERR_NOMEM;
+    for (size_t j = 0; j < L->out_dim; j++) {
+        for (size_t k = 0; k < L->in_dim; k++)
+            ev[j * K + k] = zkr_gl_from_i64(q->w[j * L->in_dim + k]);
+        ev[j * K + L->in_dim] = zkr_gl_from_i64(q->bias[j]);
+        ev[j * K + L->in_dim + 1] = (zkr_gl)q->mult[j];
+    }
+    return ZKR_OK;
+}
+
+static zkr_err zkr_i2_shape_of(zkr_infer2_model *im, zkr_diag *d)
+{
+    const zkr_ml_graph *g = zkr_ml_model_graph(im->m);
+    uint32_t in[ZKR_INFER_MAX_LAYERS], out[ZKR_INFER_MAX_LAYERS], sh[ZKR_INFER_MAX_LAYERS];
+    int relu[ZKR_INFER_MAX_LAYERS];
+    zkr_err r;
+
+    if (g->n_layers < 1 || g->n_layers > ZKR_INFER_MAX_LAYERS)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "model: %u layers", g->n_layers);
+    if (g->arith != ZKR_ML_ARITH_INT8 || g->input_encoding != ZKR_ML_INPUT_U8_DIV255)
+        return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "model: not an int8 program");
+    for (uint32_t l = 0; l < g->n_layers; l++) {
+        if ((r = zkr_ml_model_layer(im->m, l, &im->ql[l])) != ZKR_OK)
+            return zkr_fail(d, r, "model: layer %u unreadable", l);
+        if (g->layers[l].op != ZKR_ML_OP_DENSE)
+            return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "model: layer %u is not dense", l);
+        in[l] = g->layers[l].in_dim;
+        out[l] = g->layers[l].out_dim;
+        relu[l] = g->layers[l].act == ZKR_ML_ACT_RELU;
+        sh[l] = im->ql[l].shift;
+    }
+    if (zkr_infer2_shape_init(&im->sh, g->input_dim, g->n_layers, in, out, relu, sh) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "model: shapes outside the inference@2 bounds");
+    return ZKR_OK;
+}
+
+/* Builds every layer's hiding commitment under key (deterministic) and the encoding. */
+static zkr_err zkr_i2_build(const zkr_params *p, const zkr_ml_model *m, uint32_t budget,
+                            const uint8_t key[32], unsigned threads, zkr_infer2_model **out,
+                            zkr_diag *d)
+{
+    zkr_infer2_model *im = calloc(1, sizeof *im);
+    zkr_zkrng rng;
+    zkr_err r;
+
+    *out = NULL;
+    if (!im)
+        return ZKR_ERR_NOMEM;
+    im->m = m;
+    im->params = *p;
+    zkr_zkrng_from_key(&rng, key);
+    if ((r = zkr_i2_shape_of(im, d)) != ZKR_OK)
+        goto out;
+    if ((r = zkr_ml_graph_encode(zkr_ml_model_graph(m), &im->program, d)) != ZKR_OK)
+        goto out;
+    zkr_sha256(im->program.p, im->program.len, im->mc.program_digest);
+    im->mc.n_layers = im->sh.s.n_layers;
+    for (uint32_t l = 0; l < im->sh.s.n_layers; l++) {
+        const zkr_infer_layer *L = &im->sh.s.layer[l];
+        unsigned n = L->lk + im->sh.lm[l];
+        zkr_gl *ev;
+        im->mc.shifts[l] = L->shift;
+        if ((r = zkr_i2_layer_evals(&im->sh, l, &im->ql[l], &ev)) != ZKR_OK)
+            goto out;
+        r = zkr_prover_hcommit(p, ev, n, budget, &rng, threads ? threads : 1, &im->w[l],
+                               &im->mc.w[l]);
+        zkr_i2_wipe_free(ev, ((size_t)1 << n) * sizeof *ev);
+        if (r != ZKR_OK) {
+            r = zkr_fail(d, r, "model: layer %u does not fit a hiding commitment", l);
+            goto out;
+        }
+    }
+    if ((r = zkr_infer2_mc_encode(&im->mc, &im->enc)) != ZKR_OK)
+        goto out;
+    zkr_infer2_mc_digest(im->enc.p, im->enc.len, im->digest);
+    *out = im;
+    im = NULL;
+out:
+    zkr_zkrng_wipe(&rng);
+    zkr_infer2_model_free(im);
+    return r;
+}
+
+zkr_err zkr_prover_infer2_commit(const zkr_params *p, const zkr_ml_model *m, uint32_t budget,
+                                 const uint8_t *seed, size_t seed_len, unsigned threads,
+                                 zkr_infer2_model **out, zkr_buf *commitment,
+                                 uint8_t opening[ZKR_INFER2_OPENING_BYTES], zkr_diag *d)
+{
+    uint8_t key[32];
+    zkr_err r;
+
+    *out = NULL;
+    if (budget < ZKR_INFER2_W_OPENINGS || budget > ZKR_HPCS_MAX_BUDGET)
+        return zkr_fail(d, ZKR_ERR_USAGE, "model: budget %u outside %u..%u", budget,
+                        ZKR_INFER2_W_OPENINGS, ZKR_HPCS_MAX_BUDGET);
+    if (seed) {
+        uint8_t ctx[4 + ZKR_DIGEST_BYTES];
+        zkr_zkrng g;
+        zkr_store_be32(ctx, budget);
+        zkr_ml_model_digest(m, ctx + 4);
+        if ((r = zkr_zkrng_seeded(&g, seed, seed_len, "inference@2 model", ctx, sizeof ctx)) !=
+            ZKR_OK)
+            return zkr_fail(d, r, "model: seed of %zu bytes (want %u..%u)", seed_len,
+                            ZKR_ZK_SEED_MIN, ZKR_ZK_SEED_MAX);
+        zkr_zkrng_bytes(&g, key, sizeof key);
+        zkr_zkrng_wipe(&g);
+    } else {
+        randombytes_buf(key, sizeof key);
+    }
+    r = zkr_i2_build(p, m, budget, key, threads, out, d);
+    if (r == ZKR_OK && (r = zkr_buf_append(commitment, (*out)->enc.p, (*out)->enc.len)) != ZKR_OK) {
+        zkr_infer2_model_free(*out);
+        *out = NULL;
+    }
+    if (r == ZKR_OK) {
+        zkr_store_be32(opening, 1);
+        zkr_store_be32(opening + 4, budget);
+        memcpy(opening + 8, key, sizeof key);
+    }
+    sodium_memzero(key, sizeof key);
+    return r;
+}
+
+zkr_err zkr_prover_infer2_reopen(const zkr_params *p, const zkr_ml_model *m,
+                                 const uint8_t *commitment, size_t commitment_len,
+                                 const uint8_t opening[ZKR_INFER2_OPENING_BYTES], unsigned threads,
+                                 zkr_infer2_model **out, zkr_diag *d)
+{
+    zkr_infer2_model_commitment want;
+    uint32_t budget;
+    zkr_err r;
+
+    *out = NULL;
+    if (zkr_infer2_mc_decode(p, commitment, commitment_len, &want) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "model commitment: not a version 2 encoding");
+    budget = zkr_load_be32(opening + 4);
+    if (zkr_load_be32(opening) != 1 || budget < ZKR_INFER2_W_OPENINGS ||
+        budget > ZKR_HPCS_MAX_BUDGET)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "model opening: bad version or budget");
+    if ((r = zkr_i2_build(p, m, budget, opening + 8, threads, out, d)) != ZKR_OK)
+        return r;
+    if ((*out)->enc.len != commitment_len ||
+        sodium_memcmp((*out)->enc.p, commitment, commitment_len) != 0) {
+        zkr_infer2_model_free(*out);
+        *out = NULL;
+        return zkr_fail(d, ZKR_ERR_MISMATCH_MODEL,
+                        "model: the model and opening do not give this commitment");
+    }
+    return ZKR_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Dataset of hiding record commitments                                  */
+/* ------------------------------------------------------------------ */
+
+zkr_err zkr_prover_infer2_dataset_commit(const zkr_params *p, const zkr_dataset *ds,
+                                         uint32_t budget, const uint8_t *seed, size_t seed_len,
+                                         unsigned threads, uint64_t index,
+                                         uint8_t root[ZKR_DIGEST_BYTES],
+                                         uint8_t commitment[ZKR_DIGEST_BYTES],
+                                         uint8_t rec_commitment[ZKR_RECORD_COMMIT_BYTES],
+                                         uint8_t rec_opening[ZKR_RECORD_OPENING_BYTES],
+                                         uint8_t path[ZKR_MERKLE_MAX_DEPTH][ZKR_DIGEST_BYTES],
+                                         size_t *path_len)
+{
+    uint64_t n = zkr_dataset_count(ds);
+    uint8_t(*leaves)[ZKR_DIGEST_BYTES];
+    zkr_err r = ZKR_OK;
+
+    if (path_len)
+        *path_len = 0;
+    if (path && index >= n)
+        return ZKR_ERR_NOT_FOUND;
+    if (seed && (seed_len < ZKR_ZK_SEED_MIN || seed_len > ZKR_ZK_SEED_MAX))
+        return ZKR_ERR_USAGE;
+    leaves = malloc((size_t)(n ? n : 1) * ZKR_DIGEST_BYTES);
+    if (!leaves)
+        return ZKR_ERR_NOMEM;
+    for (uint64_t i = 0; i < n && r == ZKR_OK; i++) {
+        const uint8_t *rec;
+        size_t len;
+        uint8_t c[ZKR_RECORD_COMMIT_BYTES], o[ZKR_RECORD_OPENING_BYTES], rs[32];
+        if ((r = zkr_dataset_record(ds, i, &rec, &len)) != ZKR_OK)
+            break;
+        if (seed) {
+            /* Record i's own seed: equal records still get unrelated blinding. */
+            uint8_t ib[8];
+            zkr_store_be64(ib, i);
+            crypto_generichash(rs, sizeof rs, ib, sizeof ib, seed, seed_len);
+        }
+        r = zkr_prover_record_commit(p, rec, len, budget, seed ? rs : NULL, sizeof rs, threads, c,
+                                     o);
+        sodium_memzero(rs, sizeof rs);
+        if (r == ZKR_OK) {
+            zkr_infer2_record_leaf(c, leaves[i]);
+            if (i == index && rec_commitment && rec_opening) {
+                memcpy(rec_commitment, c, sizeof c);
+                memcpy(rec_opening, o, sizeof o);
+            }
+        }
+        sodium_memzero(o, sizeof o);
+    }
+    if (r == ZKR_OK && (r = zkr_merkle_root((const uint8_t(*)[ZKR_DIGEST_BYTES])leaves, n,
+                                            root)) == ZKR_OK) {
+        zkr_infer2_dataset_commitment(n, root, commitment);
+        if (path && path_len)
+            r = zkr_merkle_inclusion_proof((const uint8_t(*)[ZKR_DIGEST_BYTES])leaves, n, index,
+                                           path, path_len);
+    }
+    free(leaves);
+    return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* Witness                                                              */
+/* ------------------------------------------------------------------ */
+
+typedef struct {
+    zkr_gl *v;                       /* V: 2^n_v byte values */
+    int8_t y[ZKR_INFER_MAX_DIM];     /* the logits */
+    uint32_t out_dim;
+} zkr_i2_wit;
+
+static void zkr_i2_wit_free(const zkr_infer2_shape *sh, zkr_i2_wit *w)
+{
+    zkr_i2_wipe_free(w->v, w->v ? ((size_t)1 << sh->n_v) * sizeof *w->v : 0);
+    sodium_memzero(w, sizeof *w);
+}
+
+/* Layer l's slot sigma, row j, in V. */
+static zkr_gl *zkr_i2_slot(const zkr_infer2_shape *sh, zkr_gl *v, uint32_t l, unsigned sigma)
+{
+    return v + sh->voff[l] + ((uint64_t)sigma << sh->lm[l]);
+}
+
+/* One row's slots (inference@1's decomposition). forge: the test cheats (0 honest). */
+static zkr_err zkr_i2_row(const zkr_infer2_shape *sh, zkr_gl *v, uint32_t l, size_t j,
+                          int64_t acc, uint32_t mult, int8_t *y_out)
+{
+    const zkr_infer_layer *L = &sh->s.layer[l];
+    size_t n = (size_t)1 << sh->lm[l];
+    zkr_gl *col = zkr_i2_slot(sh, v, l, 0);
+    __int128 t = (__int128)acc * mult + ((__int128)1 << (L->shift - 1));
+    uint64_t mask = ((uint64_t)1 << L->shift) - 1, r = (uint64_t)t & mask, g;
+    int64_t q = (int64_t)((t - (__int128)r) / ((__int128)1 << L->shift));
+    int64_t y = q > 127 ? 127 : q < L->lo ? L->lo : q;
+
+    g = (uint64_t)(q > y ? q - y : y - q);
+    col[ZKR_INFER_SLOT_Y * n + j] = (zkr_gl)(y - L->lo);
+    col[ZKR_INFER_SLOT_YC * n + j] = (zkr_gl)(127 - y);
+    col[ZKR_INFER_SLOT_HI * n + j] = q > 127;
+    col[ZKR_INFER_SLOT_LO * n + j] = q < L->lo;
+    for (unsigned i = 0; i < L->nr; i++)
+        col[(ZKR_INFER_SLOT_R0 + i) * n + j] = (r >> (8 * i)) & 0xff;
+    col[L->slot_rtc * n + j] = ((r >> (8 * (L->nr - 1))) & 0xff) * L->c_r;
+    for (unsigned i = 0; i < L->ng; i++)
+        col[(L->slot_g0 + i) * n + j] = (g >> (8 * i)) & 0xff;
+    col[L->slot_gtc * n + j] = ((g >> (8 * (L->ng - 1))) & 0xff) * L->c_g;
+    if ((r >> (8 * (L->nr - 1))) * L->c_r > 255 || (g >> (8 * (L->ng - 1))) * L->c_g > 255)
+        return ZKR_ERR_INTERNAL; /* outside the proven bounds: not a valid model */
+    *y_out = (int8_t)y;
+    return ZKR_OK;
+}
+
+static zkr_err zkr_i2_witness(const zkr_infer2_model *im, const uint8_t *input, zkr_i2_wit *w)
+{
+    const zkr_infer2_shape *sh = &im->sh;
+    int64_t x[ZKR_INFER_MAX_DIM];
+    int8_t y[ZKR_INFER_MAX_DIM];
+    zkr_err r = ZKR_OK;
+
+    memset(w, 0, sizeof *w);
+    if (!(w->v = calloc((size_t)1 << sh->n_v, sizeof *w->v)))
+        return ZKR_ERR_NOMEM;
+    for (uint32_t k = 0; k < sh->s.input_dim; k++)
+        x[k] = input[k];
+    for (uint32_t l = 0; l < sh->s.n_layers && r == ZKR_OK; l++) {
+        const zkr_infer_layer *L = &sh->s.layer[l];
+        const zkr_ml_qlayer *q = &im->ql[l];
+        for (size_t j = 0; j < ((size_t)1 << sh->lm[l]) && r == ZKR_OK; j++) {
+            int64_t acc = 0;
+            uint32_t mlt = 0;
+            int8_t yj = 0;
+            if (j < L->out_dim) {
+                const int8_t *row = q->w + j * L->in_dim;
+                acc = q->bias[j];
+                for (size_t k = 0; k < L->in_dim; k++)
+                    acc += (int64_t)row[k] * x[k];
+                mlt = q->mult[j];
+            }
+            /* Padded rows (W', b, M zero) compute q = 0, y = 0. */
+            r = zkr_i2_row(sh, w->v, l, j, acc, mlt, &yj);
+            if (j < L->out_dim)
+                y[j] = yj;
+        }
+        for (size_t k = 0; k < L->out_dim; k++)
+            x[k] = y[k];
+    }
+    w->out_dim = sh->s.layer[sh->s.n_layers - 1].out_dim;
+    memcpy(w->y, y, w->out_dim);
+    sodium_memzero(x, sizeof x);
+    sodium_memzero(y, sizeof y);
+    if (r != ZKR_OK)
+        zkr_i2_wit_free(sh, w);
+    return r;
+}
+
+/* The output commitment of the logits y under key. */
+static zkr_err zkr_i2_out_build(const zkr_params *p, const zkr_infer2_shape *sh, const int8_t *y,
+                                uint32_t budget, const uint8_t key[32], unsigned threads,
+                                zkr_hpcs_poly **poly, zkr_infer2_output_commitment *oc)
+{
+    uint32_t L = sh->s.n_layers - 1;
+    unsigned n = sh->lm[L];
+    zkr_gl ev[1u << 13] = {0};
+    zkr_zkrng rng;
+    zkr_err r;
+
+    for (uint32_t j = 0; j < sh->s.layer[L].out_dim; j++)
+        ev[j] = zkr_gl_from_i64(y[j]);
+    zkr_zkrng_from_key(&rng, key);
+    oc->out_dim = sh->s.layer[L].out_dim;
+    r = zkr_prover_hcommit(p, ev, n, budget, &rng, threads ? threads : 1, poly, &oc->comm);
+    zkr_zkrng_wipe(&rng);
+    sodium_memzero(ev, sizeof ev);
+    return r;
+}
+
+zkr_err zkr_prover_infer2_output(const zkr_params *p, const zkr_infer2_model *im,
+                                 const zkr_infer2_record *rec, const uint8_t *seed,
+                                 size_t seed_len, unsigned threads, zkr_buf *plain,
+                                 uint8_t oc[ZKR_INFER2_OUTPUT_COMMIT_BYTES],
+                                 uint8_t oc_opening[ZKR_RECORD_OPENING_BYTES], zkr_diag *d)
+{
+    zkr_i2_wit w;
+    uint8_t key[32];
+    zkr_err r;
+
+    if (!rec->record || rec->record_len != (size_t)im->sh.s.input_dim + 1)
+        return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "record: %zu bytes, the program wants %u and a "
+                        "label", rec->record_len, im->sh.s.input_dim);
+    if ((r = zkr_i2_witness(im, rec->record, &w)) != ZKR_OK)
+        return zkr_fail(d, r, "witness: the model's values leave the proven bounds");
+    if (plain && (r = zkr_infer_output_encode(w.y, w.out_dim, plain)) != ZKR_OK)
+        goto out;
+    if (oc && oc_opening) {
+        zkr_hpcs_poly *poly = NULL;
+        zkr_infer2_output_commitment c;
+        if (seed) {
+            uint8_t ctx[2 * ZKR_DIGEST_BYTES + ZKR_RECORD_COMMIT_BYTES], h[ZKR_DIGEST_BYTES];
+            zkr_zkrng g;
+            memcpy(ctx, im->digest, ZKR_DIGEST_BYTES);
+            memset(ctx + ZKR_DIGEST_BYTES, 0, ZKR_RECORD_COMMIT_BYTES);
+            if (rec->commitment)
+                memcpy(ctx + ZKR_DIGEST_BYTES, rec->commitment, ZKR_RECORD_COMMIT_BYTES);
+            crypto_generichash(h, sizeof h, (const uint8_t *)w.y, w.out_dim, NULL, 0);
+            memcpy(ctx + ZKR_DIGEST_BYTES + ZKR_RECORD_COMMIT_BYTES, h, sizeof h);
+            r = zkr_zkrng_seeded(&g, seed, seed_len, "inference@2 output", ctx, sizeof ctx);
+            sodium_memzero(h, sizeof h);
+            if (r != ZKR_OK)
+                goto out;
+            zkr_zkrng_bytes(&g, key, sizeof key);
+            zkr_zkrng_wipe(&g);
+        } else {
+            randombytes_buf(key, sizeof key);
+        }
+        r = zkr_i2_out_build(p, &im->sh, w.y, ZKR_INFER2_OUTPUT_BUDGET, key, threads, &poly, &c);
+        zkr_hpcs_poly_free(poly);
+        if (r == ZKR_OK) {
+            zkr_infer2_oc_encode(&c, oc);
+            zkr_store_be32(oc_opening, 1);
+            zkr_store_be32(oc_opening + 4, ZKR_INFER2_OUTPUT_BUDGET);
+            memcpy(oc_opening + 8, key, sizeof key);
+        }
+        sodium_memzero(key, sizeof key);
+    }
+out:
+    zkr_i2_wit_free(&im->sh, &w);
+    return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* Proof                                                                */
+/* ------------------------------------------------------------------ */
+
+/* Per-layer state of the batched sumcheck (docs/proof-system.md, "inference@2"). */
+typedef struct {
+    unsigned lk, lm, nl;
+    /* k phase (2^lk): sum_j ez M W (split A + s B), the source X, indicator tables */
+    zkr_ext *aw, *bw, *sa, *sb, *ti, *te, *e0;
+    zkr_ext beta;  /* sum_j ez(j) bracket(j) on the hypercube */
+    /* j phase (2^lm) */
+    zkr_ext *ez, *ma, *mb, *wj, *ta[ZKR_INFER_SLOTS], *tb[ZKR_INFER_SLOTS], *oa, *ob;
+    zkr_ext xr, e0r, val, pre;
+    zkr_gl coff;
+} zkr_i2_lst;
+
+typedef struct {
+    const zkr_params *p;
+    zkr_infer2_model *im;
+    const zkr_infer2_shape *sh;
+    zkr_transcript t;
+    zkr_zkrng rng;
+    unsigned threads;
+    int public_output;
+    const zkr_infer2_cheat *cheat;
+    zkr_i2_wit w;
+    zkr_hpcs_poly *rec, *out, *v, *c;
+    zkr_infer2_chal ch;
+    zkr_ext rho, r[ZKR_INFER_MAX_PT];
+    zkr_ext *gco; /* Libra coefficients, 1 + 7 N */
+    unsigned lc;
+    zkr_i2_lst ls[ZKR_INFER_MAX_LAYERS];
+    zkr_ext vals[ZKR_INFER_MAX_LAYERS][ZKR_I2_NCOL];
+    zkr_buf stmt, sec[6];
+} zkr_i2_ctx;
+
+static void zkr_i2_lst_free(zkr_i2_lst *s)
+{
+    size_t K = (size_t)1 << s->lk, J = (size_t)1 << s->lm;
+    zkr_ext **kt[] = {&s->aw, &s->bw, &s->sa, &s->sb, &s->ti, &s->te, &s->e0};
+    zkr_ext **jt[] = {&s->ez, &s->ma, &s->mb, &s->wj, &s->oa, &s->ob};
+
+    for (size_t i = 0; i < sizeof kt / sizeof *kt; i++) {
+        zkr_i2_wipe_free(*kt[i], *kt[i] ? K * sizeof(zkr_ext) : 0);
+        *kt[i] = NULL;
+    }
+    for (size_t i = 0; i < sizeof jt / sizeof *jt; i++) {
+        zkr_i2_wipe_free(*jt[i], *jt[i] ? J * sizeof(zkr_ext) : 0);
+        *jt[i] = NULL;
+    }
+    for (unsigned i = 0; i < ZKR_INFER_SLOTS; i++) {
+        zkr_i2_wipe_free(s->ta[i], s->ta[i] ? J * sizeof(zkr_ext) : 0);
+        zkr_i2_wipe_free(s->tb[i], s->tb[i] ? J * sizeof(zkr_ext) : 0);
+        s->ta[i] = s->tb[i] = NULL;
+    }
+}
+
+static zkr_ext *zkr_i2_alloc(size_t n)
+{
+    return calloc(n ? n : 1, sizeof(zkr_ext));
+}
+
+/* The statement section: what the verifier compares with the registry's values. */
+static zkr_err zkr_i2_statement(zkr_i2_ctx *c, const zkr_infer2_record *rec, const uint8_t *outb,
+                                size_t out_len)
+{
+    zkr_buf *b = &c->stmt;
+    zkr_err r;
+
+    if ((r = zkr_enc_bytes(b, c->im->program.p, c->im->program.len)) != ZKR_OK ||
+        (r = zkr_enc_bytes(b, c->im->enc.p, c->im->enc.len)) != ZKR_OK ||
+        (r = zkr_enc_u64(b, rec->n_records)) != ZKR_OK ||
+        (r = zkr_buf_append(b, rec->root, ZKR_DIGEST_BYTES)) != ZKR_OK ||
+        (r = zkr_enc_u64(b, rec->index)) != ZKR_OK ||
+        (r = zkr_buf_append(b, rec->commitment, ZKR_RECORD_COMMIT_BYTES)) != ZKR_OK ||
+        (r = zkr_enc_u32(b, (uint32_t)rec->path_len)) != ZKR_OK)
+        return r;
+    for (size_t i = 0; i < rec->path_len; i++)
+        if ((r = zkr_buf_append(b, rec->path[i], ZKR_DIGEST_BYTES)) != ZKR_OK)
+            return r;
+    if ((r = zkr_enc_u8(b, c->public_output ? 1 : 0)) != ZKR_OK)
+        return r;
+    return zkr_enc_bytes(b, outb, out_len);
+}
+
+/* Full evaluation of a blinded polynomial's first two slices at (pt, s): F(pt, s, 0...). */
+static zkr_err zkr_i2_eval_at(const zkr_hpcs_poly *f, const zkr_ext *zfull, zkr_ext *out)
+{
+    unsigned m = zkr_hpcs_poly_total_vars(f);
+    size_t len;
+    const zkr_gl *bv = zkr_hpcs_poly_base_evals(f);
+    const zkr_ext *ev = bv ? NULL : zkr_hpcs_poly_ext_evals(f);
+    zkr_ext *eq, acc = zkr_ext_from(0);
+
+    /* Trailing zero coordinates select the entries with those bits 0: a prefix. */
+    while (m > 0 && zkr_ext_eq(zfull[m - 1], zkr_ext_from(0)))
+        m--;
+    len = (size_t)1 << m;
+    if (!(eq = zkr_i2_alloc(len)))
+        return ZKR_ERR_NOMEM;
+    if (!ev)
+        ev = zkr_hpcs_mask_evals(f);
+    zkr_mle_eq_table(zfull, m, eq);
+    for (size_t i = 0; i < len; i++)
+        acc = zkr_ext_add(acc, bv ? zkr_ext_mul_base(eq[i], bv[i]) : zkr_ext_mul(eq[i], ev[i]));
+    free(eq);
+    *out = acc;
+    return ZKR_OK;
+}
+
+/* --- Libra's mask g(x) = a0 + sum_i sum_{d=1..7} c_id x_i^d (as prover/zk_range.c) --- */
+
+static zkr_ext zkr_i2_gi(const zkr_ext *gco, unsigned i, zkr_ext x)
+{
+    zkr_ext acc = zkr_ext_from(0), pw = x;
+
+    for (unsigned d = 0; d < I2_D; d++) {
+        acc = zkr_ext_add(acc, zkr_ext_mul(gco[1 + (size_t)I2_D * i + d], pw));
+        pw = zkr_ext_mul(pw, x);
+    }
+    return acc;
+}
+
+static zkr_ext zkr_i2_gamma(const zkr_ext *gco, unsigned N)
+{
+    zkr_ext s = zkr_ext_from(0);
+
+    for (unsigned k = 0; k < N; k++)
+        s = zkr_ext_add(s, zkr_i2_gi(gco, k, zkr_ext_from(1)));
+    return zkr_ext_add(zkr_ext_mul_base(gco[0], zkr_gl_pow(2, N)),
+                       zkr_ext_mul_base(s, zkr_gl_pow(2, N - 1)));
+}
+
+/* Adds rho times the mask's round message at variable i (prefix = sum_{t<i} g_t(r_t)). */
+static void zkr_i2_mask_round(const zkr_i2_ctx *c, unsigned i, zkr_ext prefix, zkr_ext *h)
+{
+    unsigned N = c->sh->N;
+    zkr_ext suf = zkr_ext_from(0), base = zkr_ext_add(c->gco[0], prefix);
+
+    for (unsigned k = i + 1; k < N; k++)
+        suf = zkr_ext_add(suf, zkr_i2_gi(c->gco, k, zkr_ext_from(1)));
+    for (unsigned x = 0; x <= I2_D; x++) {
+        zkr_ext g = zkr_ext_mul_base(zkr_ext_add(base, zkr_i2_gi(c->gco, i, zkr_ext_from(x))),
+                                     zkr_gl_pow(2, N - 1 - i));
+        if (i + 1 < N)
+            g = zkr_ext_add(g, zkr_ext_mul_base(suf, zkr_gl_pow(2, N - 2 - i)));
+        h[x] = zkr_ext_add(h[x], zkr_ext_mul(c->rho, g));
+    }
+}
+
+/* --- the batched sumcheck's tables --- */
+
+/* k-phase tables of layer l (the j sum folded into aw, bw with the true M). */
+static zkr_err zkr_i2_ktables(zkr_i2_ctx *c, uint32_t l)
+{
+    const zkr_infer2_shape *sh = c->sh;
+    const zkr_infer_layer *L = &sh->s.layer[l];
+    zkr_i2_lst *s = &c->ls[l];
+    size_t K = (size_t)1 << s->lk, J = (size_t)1 << s->lm, n = K * J;
+    const zkr_gl *fw = zkr_hpcs_poly_base_evals(c->im->w[l]);
+    zkr_ext *ezm = zkr_i2_alloc(J);
+    const zkr_gl *src;
+    size_t smask, soff, sn;
+    zkr_err r = ZKR_ERR_NOMEM;
+
+    s->aw = zkr_i2_alloc(K), s->bw = zkr_i2_alloc(K), s->sa = zkr_i2_alloc(K);
+    s->sb = zkr_i2_alloc(K), s->ti = zkr_i2_alloc(K), s->te = zkr_i2_alloc(K);
+    s->e0 = zkr_i2_alloc(K);
+    s->ez = zkr_i2_alloc(J);
+    if (!ezm || !s->aw || !s->bw || !s->sa || !s->sb || !s->ti || !s->te || !s->e0 || !s->ez)
+        goto out;
+    zkr_mle_eq_table(c->ch.z[l], s->lm, s->ez);
+    for (size_t j = 0; j < J; j++)
+        ezm[j] = zkr_ext_mul_base(s->ez[j], fw[j * K + L->in_dim + 1]);
+    for (size_t j = 0; j < J; j++)
+        for (size_t k = 0; k < K; k++) {
+            zkr_gl a = fw[j * K + k], b = zkr_gl_sub(fw[n + j * K + k], a);
+            s->aw[k] = zkr_ext_add(s->aw[k], zkr_ext_mul_base(ezm[j], a));
+            s->bw[k] = zkr_ext_add(s->bw[k], zkr_ext_mul_base(ezm[j], b));
+        }
+    if (l == 0) {
+        src = zkr_hpcs_poly_base_evals(c->rec);
+        sn = (size_t)1 << sh->n_rec;
+        soff = 0;
+    } else {
+        src = zkr_hpcs_poly_base_evals(c->v);
+        sn = (size_t)1 << sh->n_v;
+        soff = sh->voff[l - 1];
+    }
+    smask = (l == 0 ? ((size_t)1 << sh->n_rec) : ((size_t)1 << sh->lm[l - 1])) - 1;
+    for (size_t k = 0; k < K; k++) {
+        size_t i = soff + (k & smask);
+        s->sa[k] = zkr_ext_from(src[i]);
+        s->sb[k] = zkr_ext_from(zkr_gl_sub(src[sn + i], src[i]));
+        s->ti[k] = zkr_ext_from(k < L->in_dim);
+        s->te[k] = zkr_ext_from(k == L->in_dim);
+        s->e0[k] = zkr_ext_from(k == 0);
+    }
+    s->coff = zkr_infer2_src_off(sh, l);
+    /* beta: the bracket summed over the rows with the true slot values */
+    s->beta = zkr_ext_from(0);
+    {
+        const zkr_gl *vv = zkr_hpcs_poly_base_evals(c->v);
+        for (size_t j = 0; j < J; j++) {
+            zkr_ext T[ZKR_INFER_SLOTS], out = zkr_ext_from(0);
+            for (unsigned q = 0; q < ZKR_INFER_SLOTS; q++)
+                T[q] = zkr_ext_from(vv[sh->voff[l] + ((size_t)q << s->lm) + j]);
+            if (l + 1 == sh->s.n_layers && j < c->w.out_dim)
+                out = zkr_ext_from(zkr_gl_from_i64(c->w.y[j]));
+            s->beta = zkr_ext_add(s->beta, zkr_ext_mul(s->ez[j], zkr_infer2_bracket(sh, l, &c->ch,
+                                                                                    T, out)));
+        }
+    }
+    r = ZKR_OK;
+out:
+    zkr_i2_wipe_free(ezm, ezm ? J * sizeof *ezm : 0);
+    return r;
+}
+
+/* j-phase tables of layer l, once r_k is fixed (the k tables are folded to one entry). */
+static zkr_err zkr_i2_jtables(zkr_i2_ctx *c, uint32_t l)
+{
+    const zkr_infer2_shape *sh = c->sh;
+    const zkr_infer_layer *L = &sh->s.layer[l];
+    zkr_i2_lst *s = &c->ls[l];
+    size_t K = (size_t)1 << s->lk, J = (size_t)1 << s->lm, n = K * J;
+    const zkr_gl *fw = zkr_hpcs_poly_base_evals(c->im->w[l]);
+    const zkr_gl *vv = zkr_hpcs_poly_base_evals(c->v);
+    size_t nv = (size_t)1 << sh->n_v;
+    zkr_ext *eqk = zkr_i2_alloc(K), s0 = zkr_infer2_s(c->r[0]);
+
+    if (!eqk)
+        return ZKR_ERR_NOMEM;
+    s->ma = zkr_i2_alloc(J), s->mb = zkr_i2_alloc(J), s->wj = zkr_i2_alloc(J);
+    for (unsigned q = 0; q < ZKR_INFER_SLOTS; q++)
+        s->ta[q] = zkr_i2_alloc(J), s->tb[q] = zkr_i2_alloc(J);
+    if (l + 1 == sh->s.n_layers)
+        s->oa = zkr_i2_alloc(J), s->ob = zkr_i2_alloc(J);
+    if (!s->ma || !s->mb || !s->wj || (l + 1 == sh->s.n_layers && (!s->oa || !s->ob))) {
+        free(eqk);
+        return ZKR_ERR_NOMEM;
+    }
+    for (unsigned q = 0; q < ZKR_INFER_SLOTS; q++)
+        if (!s->ta[q] || !s->tb[q]) {
+            free(eqk);
+            return ZKR_ERR_NOMEM;
+        }
+    zkr_mle_eq_table(c->r, s->lk, eqk);
+    for (size_t j = 0; j < J; j++) {
+        zkr_ext acc = zkr_ext_from(0);
+        for (size_t k = 0; k < K; k++) {
+            zkr_gl a = fw[j * K + k], b = zkr_gl_sub(fw[n + j * K + k], a);
+            zkr_ext w = zkr_ext_add(zkr_ext_from(a), zkr_ext_mul_base(s0, b));
+            acc = zkr_ext_add(acc, zkr_ext_mul(eqk[k], w));
+        }
+        s->wj[j] = acc;
+        s->ma[j] = zkr_ext_from(fw[j * K + L->in_dim + 1]);
+        s->mb[j] = zkr_ext_from(zkr_gl_sub(fw[n + j * K + L->in_dim + 1], fw[j * K + L->in_dim + 1]));
+        for (unsigned q = 0; q < ZKR_INFER_SLOTS; q++) {
+            size_t i = sh->voff[l] + ((size_t)q << s->lm) + j;
+            s->ta[q][j] = zkr_ext_from(vv[i]);
+            s->tb[q][j] = zkr_ext_from(zkr_gl_sub(vv[nv + i], vv[i]));
+        }
+    }
+    zkr_i2_wipe_free(eqk, K * sizeof *eqk);
+    if (l + 1 == sh->s.n_layers) {
+        if (c->public_output) {
+            for (size_t j = 0; j < J; j++)
+                s->oa[j] = zkr_ext_from(j < c->w.out_dim ? zkr_gl_from_i64(c->w.y[j]) : 0);
+        } else {
+            const zkr_gl *ov = zkr_hpcs_poly_base_evals(c->out);
+            for (size_t j = 0; j < J; j++) {
+                s->oa[j] = zkr_ext_from(ov[j]);
+                s->ob[j] = zkr_ext_from(zkr_gl_sub(ov[J + j], ov[j]));
+            }
+        }
+    }
+    /* X(r_k) and eq(0, r_k): the folded k tables (s(r_0) already folded in) */
+    s->xr = zkr_ext_add(s->sa[0], zkr_ext_from(s->coff));
+    s->xr = zkr_ext_add(zkr_ext_mul(s->xr, s->ti[0]), s->te[0]);
+    s->e0r = s->e0[0];
+    return ZKR_OK;
+}
+
+/* Layer l's round message at its k variable t (h[0..7]). */
+static void zkr_i2_kround(const zkr_i2_lst *s, unsigned t, zkr_ext *h)
+{
+    size_t half = (size_t)1 << (s->lk - t - 1);
+    zkr_ext *tb[7] = {s->aw, s->bw, s->sa, s->sb, s->ti, s->te, s->e0};
+
+    for (size_t i = 0; i < half; i++) {
+        zkr_ext v0[7], dv[7];
+        for (int q = 0; q < 7; q++) {
+            v0[q] = tb[q][2 * i];
+            dv[q] = zkr_ext_sub(tb[q][2 * i + 1], v0[q]);
+        }
+        for (unsigned x = 0; x <= I2_D; x++) {
+            zkr_ext v[7], w, xs;
+            zkr_gl sx = t == 0 ? zkr_gl_sub(x, zkr_gl_mul(x, x)) : 0;
+            if (x == 1)
+                continue;
+            for (int q = 0; q < 7; q++)
+                v[q] = zkr_ext_add(v0[q], zkr_ext_mul_base(dv[q], x));
+            w = zkr_ext_add(v[0], zkr_ext_mul_base(v[1], sx));
+            xs = zkr_ext_add(v[2], zkr_ext_mul_base(v[3], sx));
+            xs.c[0] = zkr_gl_add(xs.c[0], s->coff);
+            xs = zkr_ext_add(zkr_ext_mul(xs, v[4]), v[5]);
+            h[x] = zkr_ext_add(h[x], zkr_ext_add(zkr_ext_mul(w, xs), zkr_ext_mul(v[6], s->beta)));
+        }
+    }
+}
+
+/* Layer l's round message at its j variable u. */
+static void zkr_i2_jround(const zkr_i2_ctx *c, uint32_t l, unsigned u, zkr_ext *h)
+{
+    const zkr_i2_lst *s = &c->ls[l];
+    size_t half = (size_t)1 << (s->lm - u - 1);
+    int last = l + 1 == c->sh->s.n_layers, hid = last && !c->public_output;
+
+    for (size_t i = 0; i < half; i++) {
+        for (unsigned x = 0; x <= I2_D; x++) {
+            zkr_ext T[ZKR_INFER_SLOTS], ez, m, w, o = zkr_ext_from(0), f;
+            zkr_gl sx = u == 0 ? zkr_gl_sub(x, zkr_gl_mul(x, x)) : 0;
+#define I2_AT(tab) zkr_ext_add((tab)[2 * i], zkr_ext_mul_base(zkr_ext_sub((tab)[2 * i + 1], (tab)[2 * i]), x))
+            if (x == 1)
+                continue;
+            ez = I2_AT(s->ez);
+            m = zkr_ext_add(I2_AT(s->ma), zkr_ext_mul_base(I2_AT(s->mb), sx));
+            w = I2_AT(s->wj);
+            for (unsigned q = 0; q < ZKR_INFER_SLOTS; q++)
+                T[q] = zkr_ext_add(I2_AT(s->ta[q]), zkr_ext_mul_base(I2_AT(s->tb[q]), sx));
+            if (last) {
+                o = I2_AT(s->oa);
+                if (hid)
+                    o = zkr_ext_add(o, zkr_ext_mul_base(I2_AT(s->ob), sx));
+            }
+#undef I2_AT
+            f = zkr_ext_mul(zkr_ext_mul(m, w), s->xr);
+            f = zkr_ext_add(f, zkr_ext_mul(s->e0r, zkr_infer2_bracket(c->sh, l, &c->ch, T, o)));
+            h[x] = zkr_ext_add(h[x], zkr_ext_mul(ez, f));
+        }
+    }
+}
+
+/* Folds table t (2^n entries) at r, and when rnd adds s(r) times table b (folded too). */
+static void zkr_i2_fold(zkr_ext *t, zkr_ext *b, unsigned n, zkr_ext r, int rnd)
+{
+    zkr_mle_fix_first(t, n, r);
+    if (b) {
+        zkr_mle_fix_first(b, n, r);
+        if (rnd) {
+            zkr_ext s = zkr_infer2_s(r);
+            for (size_t i = 0; i < ((size_t)1 << (n - 1)); i++) {
+                t[i] = zkr_ext_add(t[i], zkr_ext_mul(s, b[i]));
+                b[i] = zkr_ext_from(0);
+            }
+        }
+    }
+}
+
+static void zkr_i2_fix(zkr_i2_ctx *c, uint32_t l, unsigned t, zkr_ext r)
+{
+    zkr_i2_lst *s = &c->ls[l];
+
+    if (t < s->lk) {
+        unsigned n = s->lk - t;
+        zkr_i2_fold(s->aw, s->bw, n, r, t == 0);
+        zkr_i2_fold(s->sa, s->sb, n, r, t == 0);
+        zkr_i2_fold(s->ti, NULL, n, r, 0);
+        zkr_i2_fold(s->te, NULL, n, r, 0);
+        zkr_i2_fold(s->e0, NULL, n, r, 0);
+    } else if (t < s->nl) {
+        unsigned u = t - s->lk, n = s->lm - u;
+        zkr_i2_fold(s->ez, NULL, n, r, 0);
+        zkr_i2_fold(s->ma, s->mb, n, r, u == 0);
+        zkr_i2_fold(s->wj, NULL, n, r, 0);
+        for (unsigned q = 0; q < ZKR_INFER_SLOTS; q++)
+            zkr_i2_fold(s->ta[q], s->tb[q], n, r, u == 0);
+        if (s->oa)
+            zkr_i2_fold(s->oa, s->ob, n, r, u == 0 && !c->public_output);
+        if (t + 1 == s->nl) {
+            zkr_ext T[ZKR_INFER_SLOTS], f;
+            for (unsigned q = 0; q < ZKR_INFER_SLOTS; q++)
+                T[q] = s->ta[q][0];
+            f = zkr_ext_mul(zkr_ext_mul(s->ma[0], s->wj[0]), s->xr);
+            f = zkr_ext_add(f, zkr_ext_mul(s->e0r, zkr_infer2_bracket(c->sh, l, &c->ch, T,
+                                                                      s->oa ? s->oa[0]
+                                                                            : zkr_ext_from(0))));
+            s->val = zkr_ext_mul(s->ez[0], f);
+            s->pre = zkr_ext_from(1);
+        }
+    } else {
+        s->pre = zkr_ext_mul(s->pre, zkr_ext_sub(zkr_ext_from(1), r));
+    }
+}
+
+/* The batched sumcheck of sum_l mu^l f_l + rho g (claim rho gamma). */
+static zkr_err zkr_i2_sumcheck(zkr_i2_ctx *c)
+{
+    const zkr_infer2_shape *sh = c->sh;
+    zkr_buf *sec = &c->sec[3];
+    zkr_ext prefix = zkr_ext_from(0);
+    zkr_err r;
+
+    for (uint32_t l = 0; l < sh->s.n_layers; l++) {
+        zkr_i2_lst *s = &c->ls[l];
+        s->lk = sh->s.layer[l].lk;
+        s->lm = sh->lm[l];
+        s->nl = s->lk + s->lm;
+        if ((r = zkr_i2_ktables(c, l)) != ZKR_OK)
+            return r;
+    }
+    for (unsigned t = 0; t < sh->N; t++) {
+        zkr_ext h[I2_D + 1], msg[I2_D];
+        for (unsigned x = 0; x <= I2_D; x++)
+            h[x] = zkr_ext_from(0);
+        for (uint32_t l = 0; l < sh->s.n_layers; l++) {
+            zkr_i2_lst *s = &c->ls[l];
+            zkr_ext hl[I2_D + 1];
+            for (unsigned x = 0; x <= I2_D; x++)
+                hl[x] = zkr_ext_from(0);
+            if (t == s->lk && (r = zkr_i2_jtables(c, l)) != ZKR_OK)
+                return r;
+            if (t < s->lk)
+                zkr_i2_kround(s, t, hl);
+            else if (t < s->nl)
+                zkr_i2_jround(c, l, t - s->lk, hl);
+            else
+                for (unsigned x = 0; x <= I2_D; x++)
+                    hl[x] = zkr_ext_mul(zkr_ext_mul(s->val, s->pre),
+                                        zkr_ext_sub(zkr_ext_from(1), zkr_ext_from(x)));
+            for (unsigned x = 0; x <= I2_D; x++)
+                h[x] = zkr_ext_add(h[x], zkr_ext_mul(c->ch.mu[l], hl[x]));
+        }
+        zkr_i2_mask_round(c, t, prefix, h);
+        msg[0] = h[0];
+        for (unsigned x = 2; x <= I2_D; x++)
+            msg[x - 1] = h[x];
+        zkr_ts_absorb_ext(&c->t, "sc-round", msg, I2_D);
+        c->r[t] = zkr_ts_challenge_ext(&c->t, "sc-challenge");
+        if ((r = zkr_enc_exts(sec, msg, I2_D)) != ZKR_OK)
+            return r;
+        for (uint32_t l = 0; l < sh->s.n_layers; l++)
+            zkr_i2_fix(c, l, t, c->r[t]);
+        prefix = zkr_ext_add(prefix, zkr_i2_gi(c->gco, t, c->r[t]));
+    }
+    return ZKR_OK;
+}
+
+/* The committed polynomial column `which` of layer l opens. */
+static zkr_hpcs_poly *zkr_i2_poly_of(zkr_i2_ctx *c, uint32_t l, unsigned which)
+{
+    switch (which) {
+    case ZKR_I2_W:
+    case ZKR_I2_M:
+        return c->im->w[l];
+    case ZKR_I2_S:
+        return l == 0 ? c->rec : c->v;
+    case ZKR_I2_T0:
+        return c->v;
+    default:
+        return c->out;
+    }
+}
+
+/* The revealed values at r: each column's randomised extension, from the committed tables. */
+static zkr_err zkr_i2_values(zkr_i2_ctx *c)
+{
+    const zkr_infer2_shape *sh = c->sh;
+    zkr_ext g = c->gco[0];
+    zkr_err r;
+
+    for (uint32_t l = 0; l < sh->s.n_layers; l++) {
+        unsigned nv = zkr_infer2_n_values(sh, l, c->public_output);
+        for (unsigned q = 0; q < nv; q++) {
+            zkr_ext zf[ZKR_INFER_MAX_PT + ZKR_HPCS_MAX_BLIND_VARS + 8], tau[4];
+            unsigned which = q < ZKR_I2_T0 ? q : q == ZKR_I2_O ? ZKR_I2_O : ZKR_I2_T0;
+            zkr_hpcs_poly *f = zkr_i2_poly_of(c, l, which);
+            if (which == ZKR_I2_T0)
+                for (unsigned b = 0; b < 4; b++)
+                    tau[b] = zkr_ext_from(((q - ZKR_I2_T0) >> b) & 1);
+            zkr_infer2_point(sh, l, which, c->r, tau, zkr_hpcs_poly_total_vars(f), zf);
+            if ((r = zkr_i2_eval_at(f, zf, &c->vals[l][q])) != ZKR_OK)
+                return r;
+        }
+        zkr_ts_absorb_ext(&c->t, "inf2-values", c->vals[l], nv);
+        if ((r = zkr_enc_exts(&c->sec[3], c->vals[l], nv)) != ZKR_OK)
+            return r;
+    }
+    for (unsigned i = 0; i < sh->N; i++)
+        g = zkr_ext_add(g, zkr_i2_gi(c->gco, i, c->r[i]));
+    zkr_ts_absorb_ext(&c->t, "inf2-gr", &g, 1);
+    return zkr_enc_ext(&c->sec[3], g);
+}
+
+/* One revealed value bound to its commitment: mask Z, b = Z(point), F + rho Z opened. */
+static zkr_err zkr_i2_open_one(zkr_i2_ctx *c, zkr_hpcs_poly *f, const zkr_ext *zf, zkr_ext v)
+{
+    zkr_hpcs_poly *mask = NULL;
+    uint8_t root[ZKR_DIGEST_BYTES];
+    unsigned total = zkr_hpcs_poly_total_vars(f);
+    zkr_buf *sec = &c->sec[4];
+    zkr_ext b, rho;
+    zkr_err r;
+
+    if ((r = zkr_prover_hmask(c->p, total, &c->rng, c->threads, &mask, root)) != ZKR_OK)
+        return r;
+    if ((r = zkr_i2_eval_at(mask, zf, &b)) == ZKR_OK) {
+        zkr_ts_absorb(&c->t, "inf2-mask-root", root, ZKR_DIGEST_BYTES);
+        zkr_ts_absorb_ext(&c->t, "inf2-mask-val", &b, 1);
+        rho = zkr_ts_challenge_ext(&c->t, "inf2-open-rho");
+        if ((r = zkr_buf_append(sec, root, ZKR_DIGEST_BYTES)) == ZKR_OK &&
+            (r = zkr_enc_ext(sec, b)) == ZKR_OK)
+            r = zkr_prover_hopen_at(c->p, &c->t, f, mask, rho, zf,
+                                    zkr_ext_add(v, zkr_ext_mul(rho, b)), &c->rng, c->threads,
+                                    sec);
+    }
+    zkr_hpcs_poly_free(mask);
+    return r;
+}
+
+static zkr_err zkr_i2_openings(zkr_i2_ctx *c)
+{
+    const zkr_infer2_shape *sh = c->sh;
+    zkr_ext tau[ZKR_INFER_MAX_LAYERS][ZKR_INFER_SLOTS_LOG];
+    zkr_err r;
+
+    for (uint32_t l = 0; l < sh->s.n_layers; l++)
+        zkr_ts_challenge_exts(&c->t, "inf2-tau", tau[l], ZKR_INFER_SLOTS_LOG);
+    for (uint32_t l = 0; l < sh->s.n_layers; l++) {
+        static const unsigned order[4] = {ZKR_I2_W, ZKR_I2_M, ZKR_I2_S, ZKR_I2_T0};
+        for (unsigned i = 0; i < 4; i++) {
+            zkr_ext zf[ZKR_INFER_MAX_PT + ZKR_HPCS_MAX_BLIND_VARS + 8], v;
+            zkr_hpcs_poly *f = zkr_i2_poly_of(c, l, order[i]);
+            zkr_infer2_point(sh, l, order[i], c->r, tau[l], zkr_hpcs_poly_total_vars(f), zf);
+            if (order[i] == ZKR_I2_T0) {
+                zkr_ext eq[ZKR_INFER_SLOTS];
+                zkr_mle_eq_table(tau[l], ZKR_INFER_SLOTS_LOG, eq);
+                v = zkr_ext_from(0);
+                for (unsigned q = 0; q < ZKR_INFER_SLOTS; q++)
+                    v = zkr_ext_add(v, zkr_ext_mul(eq[q], c->vals[l][ZKR_I2_T0 + q]));
+            } else {
+                v = c->vals[l][order[i]];
+            }
+            if ((r = zkr_i2_open_one(c, f, zf, v)) != ZKR_OK)
+                return r;
+        }
+    }
+    if (!c->public_output) {
+        uint32_t l = sh->s.n_layers - 1;
+        zkr_ext zf[ZKR_INFER_MAX_PT + ZKR_HPCS_MAX_BLIND_VARS + 8];
+        zkr_infer2_point(sh, l, ZKR_I2_O, c->r, NULL, zkr_hpcs_poly_total_vars(c->out), zf);
+        if ((r = zkr_i2_open_one(c, c->out, zf, c->vals[l][ZKR_I2_O])) != ZKR_OK)
+            return r;
+    }
+    return ZKR_OK;
+}
+
+/* g(r) = <C, Lambda(r)>: the masked linear sumcheck and C's opening (prover/zk_range.c's). */
+static zkr_err zkr_i2_coef(zkr_i2_ctx *c)
+{
+    size_t len = (size_t)1 << c->lc;
+    zkr_hpcs_poly *mask = NULL;
+    uint8_t root[ZKR_DIGEST_BYTES];
+    zkr_ext *tab[2] = {zkr_i2_alloc(len), zkr_i2_alloc(len)};
+    zkr_ext *msgs = zkr_i2_alloc(2 * (size_t)c->lc + 1), rc[64], sigma = zkr_ext_from(0);
+    zkr_ext rho, v;
+    const zkr_gl *cb = zkr_hpcs_poly_base_evals(c->c);
+    const zkr_ext *zv;
+    zkr_buf *sec = &c->sec[5];
+    zkr_err r = ZKR_ERR_NOMEM;
+
+    if (!tab[0] || !tab[1] || !msgs)
+        goto out;
+    if ((r = zkr_prover_hmask(c->p, zkr_hpcs_poly_total_vars(c->c), &c->rng, c->threads, &mask,
+                              root)) != ZKR_OK)
+        goto out;
+    zv = zkr_hpcs_mask_evals(mask);
+    zkr_zkrange_lambda(c->r, c->sh->N, tab[1]);
+    for (size_t j = 0; j < len; j++)
+        sigma = zkr_ext_add(sigma, zkr_ext_mul(zv[j], tab[1][j]));
+    zkr_ts_absorb(&c->t, "inf2-cmask-root", root, ZKR_DIGEST_BYTES);
+    zkr_ts_absorb_ext(&c->t, "inf2-csigma", &sigma, 1);
+    rho = zkr_ts_challenge_ext(&c->t, "inf2-crho");
+    for (size_t j = 0; j < len; j++) {
+        tab[0][j] = zkr_ext_mul(rho, zv[j]);
+        tab[0][j].c[0] = zkr_gl_add(tab[0][j].c[0], cb[j]);
+    }
+    {
+        zkr_sc_term term = {zkr_ext_from(1), 2, {0, 1}};
+        zkr_sc_poly f = {tab, 2, &term, 1, 2, NULL};
+        zkr_prover_sumcheck(&f, c->lc, &c->t, c->threads, msgs, rc);
+    }
+    v = tab[0][0];
+    zkr_ts_absorb_ext(&c->t, "inf2-cv", &v, 1);
+    if ((r = zkr_buf_append(sec, root, ZKR_DIGEST_BYTES)) != ZKR_OK ||
+        (r = zkr_enc_ext(sec, sigma)) != ZKR_OK ||
+        (r = zkr_enc_exts(sec, msgs, 2 * (size_t)c->lc)) != ZKR_OK ||
+        (r = zkr_enc_ext(sec, v)) != ZKR_OK)
+        goto out;
+    r = zkr_prover_hopen(c->p, &c->t, c->c, mask, rho, rc, v, &c->rng, c->threads, sec);
+out:
+    zkr_hpcs_poly_free(mask);
+    for (int i = 0; i < 2; i++)
+        zkr_i2_wipe_free(tab[i], tab[i] ? len * sizeof(zkr_ext) : 0);
+    free(msgs);
+    return r;
+}
+
+/* V and the Libra coefficients C: committed before any challenge of the sumcheck. */
+static zkr_err zkr_i2_commit_v_c(zkr_i2_ctx *c)
+{
+    const zkr_infer2_shape *sh = c->sh;
+    size_t stride = 1 + (size_t)I2_D * sh->N, clen;
+    zkr_hpcs_commitment vc, cc;
+    zkr_gl *cb;
+    zkr_err r;
+
+    c->lc = ZKR_INFER2_LC_VARS(sh->N);
+    clen = (size_t)1 << c->lc;
+    c->gco = zkr_i2_alloc(stride);
+    cb = calloc(clen, sizeof *cb);
+    if (!c->gco || !cb) {
+        free(cb);
+        return ZKR_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < stride; i++) {
+        c->gco[i] = zkr_zkrng_ext(&c->rng);
+        for (unsigned k = 0; k < 3; k++)
+            cb[k * stride + i] = c->gco[i].c[k];
+    }
+    r = zkr_prover_hcommit(c->p, c->w.v, sh->n_v, zkr_infer2_v_budget(sh->s.n_layers), &c->rng,
+                           c->threads, &c->v, &vc);
+    if (r == ZKR_OK)
+        r = zkr_prover_hcommit(c->p, cb, c->lc, 1, &c->rng, c->threads, &c->c, &cc);
+    zkr_i2_wipe_free(cb, clen * sizeof *cb);
+    if (r != ZKR_OK)
+        return r;
+    zkr_ts_absorb(&c->t, "inf2-v-root", vc.root, ZKR_DIGEST_BYTES);
+    zkr_ts_absorb_u64(&c->t, "inf2-v-blind", vc.blind_vars);
+    zkr_ts_absorb(&c->t, "inf2-c-root", cc.root, ZKR_DIGEST_BYTES);
+    if ((r = zkr_buf_append(&c->sec[1], vc.root, ZKR_DIGEST_BYTES)) != ZKR_OK)
+        return r;
+    return zkr_buf_append(&c->sec[1], cc.root, ZKR_DIGEST_BYTES);
+}
+
+static zkr_err zkr_i2_run(zkr_i2_ctx *c)
+{
+    const zkr_infer2_shape *sh = c->sh;
+    zkr_zkrange_table bytes = {0, 256};
+    zkr_ext gamma;
+    zkr_err r;
+
+    if ((r = zkr_i2_commit_v_c(c)) != ZKR_OK)
+        return r;
+#if ZKR_TEST_BUILD
+    if (c->cheat && c->cheat->forge)
+        r = zkr_prover_zkrange_force(c->p, &c->t, c->v, &bytes, &c->rng, &c->sec[2]);
+    else
+#endif
+        r = zkr_prover_zkrange(c->p, &c->t, c->v, &bytes, &c->rng, c->threads, &c->sec[2]);
+    if (r != ZKR_OK)
+        return r;
+    zkr_infer2_draw(&c->t, sh, &c->ch);
+    gamma = zkr_i2_gamma(c->gco, sh->N);
+    zkr_ts_absorb_ext(&c->t, "inf2-gamma", &gamma, 1);
+    c->rho = zkr_ts_challenge_ext(&c->t, "inf2-rho");
+    if ((r = zkr_enc_ext(&c->sec[3], gamma)) != ZKR_OK || (r = zkr_i2_sumcheck(c)) != ZKR_OK ||
+        (r = zkr_i2_values(c)) != ZKR_OK || (r = zkr_i2_openings(c)) != ZKR_OK)
+        return r;
+    return zkr_i2_coef(c);
+}
+
+/* Test builds: the forged witnesses of zkr_infer2_cheat (docs/soundness.md, inference@2). */
+static zkr_err zkr_i2_forge(zkr_i2_ctx *c, unsigned forge, zkr_buf *outb)
+{
+    const zkr_infer2_shape *sh = c->sh;
+    const zkr_infer_layer *L0 = &sh->s.layer[0];
+    size_t n0 = (size_t)1 << sh->lm[0];
+    zkr_gl *col = zkr_i2_slot(sh, c->w.v, 0, 0);
+
+    switch (forge) {
+    case 1: {
+        /*
+         * y + 1 on row 0 of layer 0 with r - 2^s: the requantisation holds
+         * mod p, but r's limbs now carry a field element near p.
+         */
+        zkr_gl rr = 0, y = col[ZKR_INFER_SLOT_Y * n0];
+        for (unsigned i = L0->nr; i-- > 0;)
+            rr = rr * 256 + col[(ZKR_INFER_SLOT_R0 + i) * n0];
+        rr = zkr_gl_sub(rr, (zkr_gl)1 << L0->shift);
+        col[ZKR_INFER_SLOT_Y * n0] = zkr_gl_add(y, 1);
+        col[ZKR_INFER_SLOT_YC * n0] = zkr_gl_sub(col[ZKR_INFER_SLOT_YC * n0], 1);
+        for (unsigned i = 0; i + 1 < L0->nr; i++) {
+            col[(ZKR_INFER_SLOT_R0 + i) * n0] = rr & 0xff;
+            rr >>= 8;
+        }
+        col[(ZKR_INFER_SLOT_R0 + L0->nr - 1) * n0] = rr; /* the rest: far off the byte table */
+        col[L0->slot_rtc * n0] = zkr_gl_mul(rr, L0->c_r);
+        return ZKR_OK;
+    }
+    case 2: {
+        /* A wrapped limb: r_0 + 256 with r_1 - 1 (the same integer r) on the first row with r_1 >= 1. */
+        for (uint32_t l = 0; l < sh->s.n_layers; l++) {
+            const zkr_infer_layer *L = &sh->s.layer[l];
+            size_t n = (size_t)1 << sh->lm[l];
+            zkr_gl *cl = zkr_i2_slot(sh, c->w.v, l, 0);
+            if (L->nr < 2)
+                continue;
+            for (size_t j = 0; j < n; j++)
+                if (cl[(ZKR_INFER_SLOT_R0 + 1) * n + j] >= 1) {
+                    cl[ZKR_INFER_SLOT_R0 * n + j] += 256;
+                    cl[(ZKR_INFER_SLOT_R0 + 1) * n + j] -= 1;
+                    if (L->nr == 2) /* limb 1 is the top one: keep its scaled copy consistent */
+                        cl[L->slot_rtc * n + j] -= L->c_r;
+                    return ZKR_OK;
+                }
+        }
+        return ZKR_ERR_USAGE;
+    }
+    case 3:
+        /* A clamp flag of 2 on row 0 of layer 0 (no wrap: HI^2 - HI = 2 over the field too). */
+        col[ZKR_INFER_SLOT_HI * n0] = 2;
+        return ZKR_OK;
+    case 5:
+        return ZKR_OK; /* the witness was built on another input */
+    case 4: {
+        /* The last logit + 1 in the witness and in the public output. */
+        uint32_t l = sh->s.n_layers - 1;
+        size_t n = (size_t)1 << sh->lm[l];
+        zkr_gl *cl = zkr_i2_slot(sh, c->w.v, l, 0);
+        uint32_t j = c->w.out_dim - 1;
+        if (c->w.y[j] == 127)
+            return ZKR_ERR_USAGE;
+        cl[ZKR_INFER_SLOT_Y * n + j] += 1;
+        cl[ZKR_INFER_SLOT_YC * n + j] -= 1;
+        c->w.y[j]++;
+        outb->len = 0;
+        return zkr_infer_output_encode(c->w.y, c->w.out_dim, outb);
+    }
+    default:
+        return ZKR_ERR_USAGE;
+    }
+}
+
+static zkr_err zkr_i2_prove(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                            zkr_infer2_model *im, const zkr_infer2_record *rec, int public_output,
+                            const uint8_t *oc, const uint8_t *oc_opening, const uint8_t *seed,
+                            size_t seed_len, unsigned threads, const zkr_infer2_cheat *cheat,
+                            zkr_buf *proof, zkr_diag *d)
+{
+    static const uint32_t tags[6] = {ZKR_SEC_STATEMENT,     ZKR_SEC_INF2_WITNESS,
+                                     ZKR_SEC_ZK_RANGE,      ZKR_SEC_INF2_SUMCHECK,
+                                     ZKR_SEC_INF2_OPENINGS, ZKR_SEC_INF2_COEF};
+    zkr_i2_ctx *c = calloc(1, sizeof *c);
+    zkr_buf outb = {0};
+    uint8_t pd[ZKR_DIGEST_BYTES];
+    zkr_err r;
+
+    proof->len = 0;
+    if (!c)
+        return ZKR_ERR_NOMEM;
+    c->p = p, c->im = im, c->sh = &im->sh, c->threads = threads ? threads : 1;
+    c->public_output = public_output != 0, c->cheat = cheat;
+    zkr_params_digest(p, pd);
+    if (!rec->record || rec->record_len != (size_t)im->sh.s.input_dim + 1 || !rec->commitment ||
+        !rec->opening) {
+        r = zkr_fail(d, ZKR_ERR_UNSUPPORTED, "record: %zu bytes, the program wants %u and a label",
+                     rec->record_len, im->sh.s.input_dim);
+        goto out;
+    }
+    if (!public_output && (!oc || !oc_opening)) {
+        r = zkr_fail(d, ZKR_ERR_USAGE, "prove: a hidden output needs its commitment and opening");
+        goto out;
+    }
+    if (zkr_infer2_proofs_left(im) < 1) {
+        r = zkr_fail(d, ZKR_ERR_USAGE, "prove: the model commitment's opening budget is spent");
+        goto out;
+    }
+    if ((r = zkr_prover_record_reopen(p, rec->record, rec->record_len, rec->commitment,
+                                      rec->opening, c->threads, &c->rec)) != ZKR_OK) {
+        r = zkr_fail(d, r, "prove: the record and its opening do not give its commitment");
+        goto out;
+    }
+    {
+        uint8_t other[ZKR_INFER_MAX_RECORD];
+        const uint8_t *input = rec->record;
+#if ZKR_TEST_BUILD
+        if (cheat && cheat->forge == 5) {
+            /* the witness of another input: the record's first byte changed */
+            memcpy(other, rec->record, rec->record_len);
+            other[0] ^= 1;
+            input = other;
+        }
+#endif
+        r = zkr_i2_witness(im, input, &c->w);
+        sodium_memzero(other, sizeof other);
+    }
+    if (r != ZKR_OK) {
+        r = zkr_fail(d, r, "witness: the model's values leave the proven bounds");
+        goto out;
+    }
+    if ((r = zkr_infer_output_encode(c->w.y, c->w.out_dim, &outb)) != ZKR_OK)
+        goto out;
+#if ZKR_TEST_BUILD
+    if (cheat && cheat->forge && (r = zkr_i2_forge(c, cheat->forge, &outb)) != ZKR_OK) {
+        r = zkr_fail(d, r, "cheat: forge %u does not apply to this model", cheat->forge);
+        goto out;
+    }
+#else
+    (void)zkr_i2_forge;
+#endif
+    if (!public_output) {
+        zkr_infer2_output_commitment want, got;
+        if (zkr_infer2_oc_decode(p, oc, ZKR_INFER2_OUTPUT_COMMIT_BYTES, &want) != ZKR_OK ||
+            zkr_load_be32(oc_opening) != 1 ||
+            zkr_load_be32(oc_opening + 4) != ZKR_INFER2_OUTPUT_BUDGET) {
+            r = zkr_fail(d, ZKR_ERR_MALFORMED, "prove: output commitment or opening malformed");
+            goto out;
+        }
+        if ((r = zkr_i2_out_build(p, &im->sh, c->w.y, ZKR_INFER2_OUTPUT_BUDGET, oc_opening + 8,
+                                  c->threads, &c->out, &got)) != ZKR_OK)
+            goto out;
+        if (got.out_dim != want.out_dim || got.comm.blind_vars != want.comm.blind_vars ||
+            sodium_memcmp(got.comm.root, want.comm.root, ZKR_DIGEST_BYTES) != 0) {
+            r = zkr_fail(d, ZKR_ERR_MISMATCH_OUTPUT,
+                         "prove: the output commitment does not open to the model's output");
+            goto out;
+        }
+    }
+    if ((r = zkr_i2_statement(c, rec, public_output ? outb.p : oc,
+                              public_output ? outb.len : ZKR_INFER2_OUTPUT_COMMIT_BYTES)) != ZKR_OK)
+        goto out;
+    zkr_ts_init(&c->t, ZKR_INFER2_PROTOCOL, ZKR_INFER2_VERSION, ZKR_PROOF_SYSTEM_ID, p->id, pd,
+                statement_id);
+    zkr_ts_absorb(&c->t, "inf2-stmt", c->stmt.p, c->stmt.len);
+    if (seed) {
+        if ((r = zkr_zkrng_seeded(&c->rng, seed, seed_len, "inference@2 proof", c->t.state,
+                                  sizeof c->t.state)) != ZKR_OK) {
+            r = zkr_fail(d, r, "prove: seed of %zu bytes (want %u..%u)", seed_len,
+                         ZKR_ZK_SEED_MIN, ZKR_ZK_SEED_MAX);
+            goto out;
+        }
+    } else {
+        zkr_zkrng_os(&c->rng);
+    }
+#if ZKR_TEST_BUILD
+    if (cheat && cheat->unmasked)
+        zkr_zkrng_zero_for_test(&c->rng, cheat->unmasked);
+#endif
+    if ((r = zkr_i2_run(c)) != ZKR_OK) {
+        r = zkr_fail(d, r, "prove: inference@2 failed");
+        goto out;
+    }
+    if ((r = zkr_proof_begin(proof, p->id, ZKR_KIND_INFERENCE2, statement_id, 6)) != ZKR_OK ||
+        (r = zkr_proof_add_section(proof, tags[0], c->stmt.p, c->stmt.len)) != ZKR_OK)
+        goto out;
+    for (int i = 1; i < 6; i++)
+        if ((r = zkr_proof_add_section(proof, tags[i], c->sec[i].p, c->sec[i].len)) != ZKR_OK)
+            goto out;
+out:
+    if (r != ZKR_OK)
+        proof->len = 0;
+    zkr_buf_free(&outb);
+    zkr_buf_free(&c->stmt);
+    for (int i = 0; i < 6; i++)
+        zkr_buf_free(&c->sec[i]);
+    for (uint32_t l = 0; l < ZKR_INFER_MAX_LAYERS; l++)
+        zkr_i2_lst_free(&c->ls[l]);
+    zkr_hpcs_poly_free(c->rec);
+    zkr_hpcs_poly_free(c->out);
+    zkr_hpcs_poly_free(c->v);
+    zkr_hpcs_poly_free(c->c);
+    zkr_i2_wipe_free(c->gco, c->gco ? (1 + (size_t)I2_D * im->sh.N) * sizeof(zkr_ext) : 0);
+    zkr_i2_wit_free(&im->sh, &c->w);
+    zkr_zkrng_wipe(&c->rng);
+    sodium_memzero(c, sizeof *c);
+    free(c);
+    return r;
+}
+
+zkr_err zkr_prover_inference2(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                              zkr_infer2_model *im, const zkr_infer2_record *rec,
+                              int public_output, const uint8_t *oc, const uint8_t *oc_opening,
+                              const uint8_t *seed, size_t seed_len, unsigned threads,
+                              zkr_buf *proof, zkr_diag *d)
+{
+    return zkr_i2_prove(p, statement_id, im, rec, public_output, oc, oc_opening, seed, seed_len,
+                        threads, NULL, proof, d);
+}
+
+#if ZKR_TEST_BUILD
+zkr_err zkr_prover_inference2_cheat(const zkr_params *p,
+                                    const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                                    zkr_infer2_model *im, const zkr_infer2_record *rec,
+                                    int public_output, const uint8_t *oc,
+                                    const uint8_t *oc_opening, const uint8_t *seed,
+                                    size_t seed_len, const zkr_infer2_cheat *cheat,
+                                    zkr_buf *proof, zkr_diag *d)
+{
+    return zkr_i2_prove(p, statement_id, im, rec, public_output, oc, oc_opening, seed, seed_len,
+                        1, cheat, proof, d);
+}
+#endif

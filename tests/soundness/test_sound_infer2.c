@@ -1,0 +1,98 @@
+/*
+ * Soundness attacks on inference@2 (docs/soundness.md, "inference@2"),
+ * through the test-build cheating prover zkr_prover_inference2_cheat. Each
+ * forge keeps the relation it targets true modulo p while it is false over
+ * the integers, wraps a byte range, or breaks one relation outright, and
+ * the verifier must say ZKR_ERR_VERIFY:
+ *   1 requantisation: y + 1 with r - 2^s (true mod p; r's top limb near p)
+ *   2 byte-limb LogUp: a limb of 256 with the next limb - 1 (same integer)
+ *   3 clamp flags: HI = 2
+ *   4 output: the last logit + 1 in the witness and the public output
+ *   5 matmul: the witness of another input than the committed record
+ * Control: forge 0 through the same entry point verifies. Prints the
+ * soundness figure computed from the parameters.
+ */
+#include "tests/zk/infer2_fixture.h"
+
+static zkr_err cheat(i2case *c, unsigned forge, const zkr_buf *stmt_out, zkr_buf *pf)
+{
+    zkr_infer2_cheat ch = {forge, 0};
+    zkr_verifier_inference2_statement st = c->st;
+    zkr_diag d = {0};
+    zkr_err r;
+
+    r = zkr_prover_inference2_cheat(&c->p, c->st.statement_id, c->im, &c->r, 1, NULL, NULL, NULL,
+                                    0, &ch, pf, &d);
+    if (r != ZKR_OK) {
+        zkr_tap_diag("cheat %u: %s", forge, d.msg);
+        return ZKR_ERR_INTERNAL;
+    }
+    st.public_output = 1;
+    st.output = stmt_out->p;
+    st.output_len = stmt_out->len;
+    r = zkr_verify_inference2(pf->p, pf->len, &st, &d);
+    if (r != ZKR_OK)
+        zkr_tap_diag("forge %u: %s", forge, d.msg);
+    return r;
+}
+
+int main(int argc, char **argv)
+{
+    zkr_tap t;
+    i2case c;
+    zkr_buf pf = {0}, forged = {0}, other = {0};
+    static const char *what[6] = {
+        "control: the honest witness through the cheating prover verifies",
+        "requantisation true mod p, false over the integers (r's limbs wrap)",
+        "a byte limb of 256 (wrapped range, same integer)",
+        "a clamp flag of 2",
+        "the last logit + 1 in witness and public output",
+        "the witness of another input than the committed record (matmul)",
+    };
+
+    zkr_tap_init(&t, argc, argv);
+    if (!zkr_tap_ok(&t, i2case_init(&c, 0, 0, 64, NULL), "fixture: 4-8-4-2 model committed"))
+        return zkr_tap_done(&t);
+    /* forge 4's statement: the honest logits with the last one + 1 */
+    {
+        int8_t y[8];
+        uint32_t n, am;
+        zkr_diag d = {0};
+        zkr_infer2_record r2 = c.r;
+        uint8_t rec[8];
+        if (zkr_infer_output_decode(c.plain.p, c.plain.len, y, 8, &n, &am) != ZKR_OK ||
+            (y[n - 1]++, zkr_infer_output_encode(y, n, &forged)) != ZKR_OK)
+            return zkr_tap_done(&t);
+        memcpy(rec, c.r.record, c.r.record_len);
+        rec[0] ^= 1;
+        r2.record = rec;
+        if (zkr_prover_infer2_output(&c.p, c.im, &r2, NULL, 0, 1, &other, NULL, NULL, &d) != ZKR_OK)
+            return zkr_tap_done(&t);
+    }
+    for (unsigned f = 0; f <= 5; f++) {
+        const zkr_buf *out = f == 4 ? &forged : f == 5 ? &other : &c.plain;
+        zkr_err r = cheat(&c, f, out, &pf);
+        ZKR_TAP_EQ(&t, r, f == 0 ? ZKR_OK : ZKR_ERR_VERIFY, "forge %u: %s", f, what[f]);
+    }
+    {
+        unsigned n_open = 0;
+        zkr_infer2_model_commitment mc;
+        zkr_soundness s;
+        int ok = zkr_infer2_mc_decode(&c.p, c.mc.p, c.mc.len, &mc) == ZKR_OK;
+        s = zkr_infer2_soundness(&c.p, &mc, 4, c.dims + 1, 1, &n_open);
+        zkr_tap_diag("inference@2 soundness (4-8-4-2, public output): %.2f provable bits, "
+                     "%.1f conjectured, %u hiding openings", s.provable_bits, s.conjectured_bits,
+                     n_open);
+        ok &= s.provable_bits >= 120.0;
+        s = zkr_infer2_soundness(&c.p, &mc, 4, c.dims + 1, 0, &n_open);
+        zkr_tap_diag("inference@2 soundness (4-8-4-2, hidden output): %.2f provable bits, "
+                     "%.1f conjectured, %u hiding openings", s.provable_bits, s.conjectured_bits,
+                     n_open);
+        zkr_tap_ok(&t, ok && s.provable_bits >= 120.0, "soundness >= 120 provable bits");
+    }
+    zkr_buf_free(&pf);
+    zkr_buf_free(&forged);
+    zkr_buf_free(&other);
+    i2case_free(&c);
+    return zkr_tap_done(&t);
+}

@@ -1,0 +1,189 @@
+/*
+ * inference@2 (docs/proof-system.md, "inference@2"): completeness with a
+ * public and with a hidden output, every binding's reject twin (model,
+ * dataset, index, output, output commitment, output mode), a tampered byte
+ * in each section, truncations, determinism under a seed and fresh
+ * randomness without one, the model's opening budget, reopening, and the
+ * soundness figure.
+ */
+#include "tests/zk/infer2_fixture.h"
+
+static zkr_err verify(const i2case *c, const zkr_buf *pf, const zkr_verifier_inference2_statement *st)
+{
+    zkr_diag d = {0};
+    (void)c;
+    return zkr_verify_inference2(pf->p, pf->len, st, &d);
+}
+
+/* The offset and length of section i's body in a proof. */
+static int section(const zkr_buf *pf, unsigned i, size_t *off, size_t *len)
+{
+    zkr_proof_view v;
+    zkr_diag d = {0};
+
+    if (zkr_proof_parse(pf->p, pf->len, &v, &d) != ZKR_OK || i >= v.n_sections)
+        return 0;
+    *off = (size_t)(v.body[i] - pf->p);
+    *len = v.len[i];
+    return 1;
+}
+
+static void test_bindings(zkr_tap *t, i2case *c, const zkr_buf *pf, int pub)
+{
+    zkr_verifier_inference2_statement st = c->st;
+    uint8_t other[ZKR_INFER2_OUTPUT_COMMIT_BYTES];
+    zkr_buf ob = {0};
+
+    ZKR_TAP_EQ(t, verify(c, pf, &c->st), ZKR_OK, "%s output: the honest proof verifies",
+               pub ? "public" : "hidden");
+    st.model_commitment[3] ^= 1;
+    ZKR_TAP_EQ(t, verify(c, pf, &st), ZKR_ERR_MISMATCH_MODEL, "wrong model commitment");
+    st = c->st;
+    st.dataset_commitment[0] ^= 1;
+    ZKR_TAP_EQ(t, verify(c, pf, &st), ZKR_ERR_MISMATCH_DATASET, "wrong dataset");
+    st = c->st;
+    st.record_index = 2;
+    ZKR_TAP_EQ(t, verify(c, pf, &st), ZKR_ERR_MISMATCH_INPUT, "wrong record index");
+    st = c->st;
+    st.statement_id[5] ^= 1;
+    ZKR_TAP_EQ(t, verify(c, pf, &st), ZKR_ERR_MISMATCH_STATEMENT, "wrong statement_id");
+    st = c->st;
+    st.program_digest[0] ^= 1;
+    ZKR_TAP_EQ(t, verify(c, pf, &st), ZKR_ERR_MISMATCH_PROGRAM, "wrong program");
+    st = c->st;
+    st.public_output = !pub;
+    ZKR_TAP_EQ(t, verify(c, pf, &st), ZKR_ERR_MISMATCH_OUTPUT, "wrong output mode");
+    st = c->st;
+    if (pub) {
+        int8_t y[2] = {0, 0};
+        if (zkr_infer_output_encode(y, 2, &ob) != ZKR_OK)
+            return;
+        st.output = ob.p;
+        st.output_len = ob.len;
+        ZKR_TAP_EQ(t, verify(c, pf, &st), ZKR_ERR_MISMATCH_OUTPUT, "wrong public output");
+    } else {
+        memcpy(other, c->oc, sizeof other);
+        other[20] ^= 1;
+        st.output = other;
+        ZKR_TAP_EQ(t, verify(c, pf, &st), ZKR_ERR_MISMATCH_OUTPUT, "wrong output commitment");
+    }
+    zkr_buf_free(&ob);
+}
+
+static void test_tamper(zkr_tap *t, i2case *c, const zkr_buf *pf)
+{
+    zkr_buf b = {0};
+    int all = 1;
+
+    if (zkr_buf_append(&b, pf->p, pf->len) != ZKR_OK)
+        return;
+    for (unsigned s = 0; s < 6; s++) {
+        size_t off, len;
+        int bad = 1;
+        if (!section(pf, s, &off, &len))
+            break;
+        /* three positions per section: first, middle and last byte */
+        for (int k = 0; k < 3; k++) {
+            size_t at = off + (k == 0 ? 0 : k == 1 ? len / 2 : len - 1);
+            zkr_err r;
+            b.p[at] ^= 0x10;
+            r = verify(c, &b, &c->st);
+            b.p[at] ^= 0x10;
+            if (r == ZKR_OK)
+                bad = 0;
+        }
+        all &= zkr_tap_ok(t, bad, "a tampered byte in section %u (of %zu bytes) is refused", s,
+                          len);
+    }
+    (void)all;
+    for (size_t cut = 0; cut < pf->len; cut += pf->len / 7 + 1) {
+        zkr_buf tr = {0};
+        int ok = zkr_buf_append(&tr, pf->p, cut) == ZKR_OK && verify(c, &tr, &c->st) != ZKR_OK;
+        zkr_tap_ok(t, ok, "truncated to %zu bytes: refused", cut);
+        zkr_buf_free(&tr);
+    }
+    {
+        zkr_buf tr = {0};
+        int ok = zkr_buf_append(&tr, pf->p, pf->len - 1) == ZKR_OK &&
+                 verify(c, &tr, &c->st) == ZKR_ERR_MALFORMED;
+        zkr_tap_ok(t, ok, "one byte short: malformed");
+        zkr_buf_free(&tr);
+    }
+    zkr_buf_free(&b);
+}
+
+int main(int argc, char **argv)
+{
+    zkr_tap t;
+    i2case c;
+    zkr_buf pf = {0}, pf2 = {0};
+    static const uint8_t seed[32] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+
+    zkr_tap_init(&t, argc, argv);
+    if (!zkr_tap_ok(&t, i2case_init(&c, 0, 0, 16, seed), "fixture: 4-8-4-2 model committed"))
+        return zkr_tap_done(&t);
+    /* public output */
+    i2case_mode(&c, 1);
+    ZKR_TAP_EQ(&t, i2case_prove(&c, 1, seed, &pf), ZKR_OK, "prove (public output)");
+    zkr_tap_diag("proof: %zu bytes", pf.len);
+    test_bindings(&t, &c, &pf, 1);
+    test_tamper(&t, &c, &pf);
+    ZKR_TAP_EQ(&t, i2case_prove(&c, 1, seed, &pf2), ZKR_OK, "prove again with the same seed");
+    zkr_tap_ok(&t, pf.len == pf2.len && memcmp(pf.p, pf2.p, pf.len) == 0,
+               "same seed and statement: byte-identical proofs");
+    ZKR_TAP_EQ(&t, i2case_prove(&c, 1, NULL, &pf2), ZKR_OK, "prove without a seed");
+    zkr_tap_ok(&t, pf.len != pf2.len || memcmp(pf.p, pf2.p, pf.len) != 0,
+               "without a seed two proofs differ");
+    ZKR_TAP_EQ(&t, verify(&c, &pf2, &c.st), ZKR_OK, "and the unseeded proof verifies");
+    /* hidden output */
+    i2case_mode(&c, 0);
+    ZKR_TAP_EQ(&t, i2case_prove(&c, 0, seed, &pf), ZKR_OK, "prove (hidden output)");
+    test_bindings(&t, &c, &pf, 0);
+    {
+        uint8_t bad[ZKR_INFER2_OUTPUT_COMMIT_BYTES];
+        zkr_diag d = {0};
+        memcpy(bad, c.oc, sizeof bad);
+        bad[40] ^= 1;
+        ZKR_TAP_EQ(&t, zkr_prover_inference2(&c.p, c.st.statement_id, c.im, &c.r, 0, bad, c.oco,
+                                             seed, 32, 1, &pf2, &d),
+                   ZKR_ERR_MISMATCH_OUTPUT, "the prover refuses an output commitment that does "
+                   "not open to the model's output");
+    }
+    /* the budget: 16 openings per layer, 2 per proof; 5 proofs made so far */
+    {
+        unsigned left = zkr_infer2_proofs_left(c.im), made = 0;
+        while (zkr_infer2_proofs_left(c.im) > 0 && i2case_prove(&c, 0, seed, &pf2) == ZKR_OK)
+            made++;
+        zkr_tap_ok(&t, made == left && left == 4, "the model proves %u more times (%u left)", made,
+                   left);
+        ZKR_TAP_EQ(&t, i2case_prove(&c, 0, seed, &pf2), ZKR_ERR_USAGE,
+                   "the prover object refuses a proof past the budget");
+    }
+    /* reopen */
+    {
+        zkr_infer2_model *im2 = NULL;
+        zkr_diag d = {0};
+        ZKR_TAP_EQ(&t, zkr_prover_infer2_reopen(&c.p, c.m, c.mc.p, c.mc.len, c.mopen, 1, &im2, &d),
+                   ZKR_OK, "reopen: the model and its opening rebuild the commitment");
+        zkr_infer2_model_free(im2);
+        c.mopen[20] ^= 1;
+        ZKR_TAP_EQ(&t, zkr_prover_infer2_reopen(&c.p, c.m, c.mc.p, c.mc.len, c.mopen, 1, &im2, &d),
+                   ZKR_ERR_MISMATCH_MODEL, "reopen: another key is refused");
+        c.mopen[20] ^= 1;
+    }
+    {
+        unsigned n_open = 0;
+        zkr_infer2_model_commitment mc;
+        zkr_soundness s;
+        int ok = zkr_infer2_mc_decode(&c.p, c.mc.p, c.mc.len, &mc) == ZKR_OK;
+        s = zkr_infer2_soundness(&c.p, &mc, 4, c.dims + 1, 0, &n_open);
+        zkr_tap_diag("soundness: %.2f provable bits, %.1f conjectured, %u openings",
+                     s.provable_bits, s.conjectured_bits, n_open);
+        zkr_tap_ok(&t, ok && s.provable_bits >= 120.0, "soundness >= 120 bits (%.2f)",
+                   s.provable_bits);
+    }
+    zkr_buf_free(&pf);
+    zkr_buf_free(&pf2);
+    i2case_free(&c);
+    return zkr_tap_done(&t);
+}

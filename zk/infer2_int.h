@@ -1,0 +1,104 @@
+/*
+ * inference@2 internals shared by zk/infer2.c, prover/inference2.c and
+ * verifier/inference2.c (docs/proof-system.md, "inference@2"): the layout
+ * of the hidden witness V, the columns of the batched sumcheck, the
+ * challenges both sides draw and the per-layer polynomial at a point.
+ */
+#ifndef ZKR_ZK_INFER2_INT_H
+#define ZKR_ZK_INFER2_INT_H
+
+#include "zk/zk.h"
+
+/*
+ * Layout. Layer l's variables in the batched sumcheck: k (lk, low) then j
+ * (lm, high); N_l = lk + lm; the sumcheck runs over N = max N_l variables,
+ * layer l zero-extended. lm is at least 1 (a one-logit layer gets a zero
+ * padding row), so every layer has a j variable to randomise on.
+ */
+typedef struct {
+    zkr_infer_shape s;                /* dims, shifts, slots (v_off, n_l, n_v unused) */
+    unsigned lm[ZKR_INFER_MAX_LAYERS]; /* max(1, s.layer[l].lm) */
+    uint64_t voff[ZKR_INFER_MAX_LAYERS]; /* layer l's block in V: 2^(lm + 4) entries, aligned */
+    unsigned n_v;                      /* V's variables */
+    unsigned n_rec;                    /* the record's: log2_ceil(input_dim + 1) */
+    unsigned N;                        /* the batched sumcheck's */
+} zkr_infer2_shape;
+
+zkr_err zkr_infer2_shape_init(zkr_infer2_shape *sh, uint32_t input_dim, uint32_t n_layers,
+                              const uint32_t *in_dims, const uint32_t *out_dims, const int *relu,
+                              const uint32_t *shifts) ZKR_WUR;
+
+/* Hidden columns of layer l (each revealed as its randomised extension at r). */
+enum {
+    ZKR_I2_W,       /* W'(k, j), randomised on variable 0 */
+    ZKR_I2_M,       /* M(j) = W'(in_dim + 1, j), randomised on variable lk */
+    ZKR_I2_S,       /* the input: record byte k (l = 0) or y_{l-1} - lo_{l-1} (V), on var 0 */
+    ZKR_I2_T0,      /* 16 slots of V's block l at row j, on variable lk */
+    ZKR_I2_O = ZKR_I2_T0 + ZKR_INFER_SLOTS, /* the hidden output (last layer only), on lk */
+    ZKR_I2_NCOL
+};
+/* Values revealed for layer l: every column but O unless it is the hidden output's layer. */
+unsigned zkr_infer2_n_values(const zkr_infer2_shape *sh, uint32_t l, int public_output);
+
+/* The verifier's challenges before the sumcheck (both sides draw them in this order). */
+typedef struct {
+    zkr_ext z[ZKR_INFER_MAX_LAYERS][ZKR_INFER_MAX_PT];
+    zkr_ext lam[9];  /* lam[i] = lambda^i */
+    zkr_ext mu[ZKR_INFER_MAX_LAYERS]; /* mu^l */
+} zkr_infer2_chal;
+void zkr_infer2_draw(zkr_transcript *t, const zkr_infer2_shape *sh, zkr_infer2_chal *c);
+
+/*
+ * The constraint bracket of layer l at one point from the slot values T
+ * (16) and the output value out (hidden O or the public logits' multilinear;
+ * used on the last layer only):
+ *   2^(s-1) - (Y + lo + (HI - LO) G) 2^s - R
+ *   + l1 (HI^2 - HI) + l2 (LO^2 - LO) + l3 HI YC + l4 LO Y
+ *   + l5 (YC + Y - (127 - lo)) + l6 (RTC - c_r R_top) + l7 (GTC - c_g G_top)
+ *   [+ l8 (Y + lo - out), last layer]
+ */
+zkr_ext zkr_infer2_bracket(const zkr_infer2_shape *sh, uint32_t l, const zkr_infer2_chal *c,
+                           const zkr_ext *T, zkr_ext out);
+
+/* Public columns of layer l at a point, as the verifier evaluates them. */
+typedef struct {
+    zkr_ext ez;  /* eq(z_l, r_j) */
+    zkr_ext e0;  /* eq(0, r_k) */
+    zkr_ext ind; /* [k < in_dim]~(r_k) */
+    zkr_ext ein; /* [k == in_dim]~(r_k) */
+} zkr_infer2_pub;
+void zkr_infer2_pub_at(const zkr_infer2_shape *sh, uint32_t l, const zkr_infer2_chal *c,
+                       const zkr_ext *r, zkr_infer2_pub *out);
+
+/*
+ * f_l at the point: ez (M W X + e0 bracket), X = (S + c_off) ind + ein with
+ * c_off = 0 for layer 0, lo_{l-1} otherwise.
+ */
+zkr_ext zkr_infer2_layer_f(const zkr_infer2_shape *sh, uint32_t l, const zkr_infer2_chal *c,
+                           const zkr_infer2_pub *pub, const zkr_ext *vals, zkr_ext out);
+
+/* The source offset c_off of layer l. */
+zkr_gl zkr_infer2_src_off(const zkr_infer2_shape *sh, uint32_t l);
+
+/*
+ * The full point (hidden coordinates, then the blinding ones (s, 0, ...))
+ * of each revealed column; total = n + e of the commitment it opens.
+ * which: ZKR_I2_W, ZKR_I2_M, ZKR_I2_S, ZKR_I2_T0 (the V point of the slot
+ * fold: the 4 slot coordinates from tau), ZKR_I2_O.
+ */
+void zkr_infer2_point(const zkr_infer2_shape *sh, uint32_t l, unsigned which, const zkr_ext *r,
+                      const zkr_ext tau[ZKR_INFER_SLOTS_LOG], unsigned total, zkr_ext *out);
+
+/* s(x) = x (1 - x), the randomiser's weight. */
+static inline zkr_ext zkr_infer2_s(zkr_ext x)
+{
+    return zkr_ext_mul(x, zkr_ext_sub(zkr_ext_from(1), x));
+}
+
+/* Lagrange evaluation of a degree-7 round message (h(0), h(2..7), h(1) implied). */
+#define ZKR_INFER2_LC_VARS(N) zkr_log2_ceil(3u * (1u + ZKR_INFER2_DEGREE * (N)))
+
+/* The budget of V (fresh per proof): the range proof's opening and 2L - 1 others. */
+static inline uint32_t zkr_infer2_v_budget(uint32_t n_layers) { return 2u * n_layers; }
+
+#endif
