@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "registry_cli.h"
+#include "app/model.h"
 #include "app/infer.h"
 #include "app/register.h"
 #include "app/dataset.h"
@@ -82,6 +83,7 @@ json_t *zkr_cli_artifact_json(const zkr_artifact *a)
     if (a->kind == ZKR_KIND_MODEL) {
         json_object_set_new(o, "program_id", json_integer(a->program_id));
         json_object_set_new(o, "program_sha256", hex_json(a->program_sha256));
+        json_object_set_new(o, "private", json_boolean(zkr_registry_model_private(a)));
     }
     if (a->kind == ZKR_KIND_MODEL || a->kind == ZKR_KIND_DATASET)
         json_object_set_new(o, "commitment", a->has_commitment ? hex_json(a->commitment) : json_null());
@@ -366,6 +368,7 @@ static const char program_help[] =
 
 static const char model_help[] =
     "usage: zkreg register-model FILE --program ID [--calibrate DATASET] [--name NAME]\n"
+    "       zkreg register-model --commitment COMMITMENT --program ID [--name NAME]\n"
     "\n"
     "Records a model as belonging to program ID (row id or sha256). An ONNX\n"
     "FILE is quantized (int8, calibrated on the first 1000 records of the IDX\n"
@@ -374,7 +377,13 @@ static const char model_help[] =
     "if it belongs to another), committed once for inference@1 proofs (the\n"
     "commitment column) and kept beside the registry for `zkreg prove`.\n"
     "Other files are recorded by SHA-256 only. Re-registration of the same bytes for the same program prints\n"
-    "the existing model.\n" ZKR_CLI_EXIT_HELP;
+    "the existing model.\n"
+    "       zkreg register-model --commitment COMMITMENT --program ID [--name NAME]\n"
+    "records a PRIVATE model from the hiding commitment `zkreg model commit` wrote\n"
+    "on the owner's machine (inference@2): the registry never sees a weight. The\n"
+    "file is checked completely and against the program's layers first (exit 3\n"
+    "malformed, exit 1 another program, exit 6 a revoked program; nothing written).\n"
+    ZKR_CLI_EXIT_HELP;
 
 static const char dataset_help[] =
     "usage: zkreg register-dataset PATH [--name NAME]\n"
@@ -448,6 +457,11 @@ static zkr_err artifact_args_c(zkr_cli *cli, int argc, char **argv, const char *
     if (commitment != NULL && *commitment != NULL) {
         if (optind != argc)
             return zkr_cli_usage(cli, "--commitment takes the place of PATH: give one of them");
+        if (want_prog && *prog == NULL)
+            return zkr_cli_usage(cli, "--program ID is required");
+        if (calib != NULL && *calib != NULL)
+            return zkr_cli_usage(cli, "--calibrate does not apply to --commitment (the weights "
+                                      "stay with their owner)");
         if (*name == NULL)
             *name = base_name(*commitment);
         return ZKR_OK;
@@ -462,34 +476,37 @@ static zkr_err artifact_args_c(zkr_cli *cli, int argc, char **argv, const char *
     return ZKR_OK;
 }
 
-static zkr_err artifact_args(zkr_cli *cli, int argc, char **argv, const char *help, int want_prog,
-                             const char **file, const char **name, const char **prog,
-                             const char **calib, int *done)
-{
-    return artifact_args_c(cli, argc, argv, help, want_prog, file, name, prog, calib, NULL, done);
-}
-
 static zkr_err register_file(zkr_cli *cli, int argc, char **argv, zkr_kind kind)
 {
-    const char *file, *name, *prog, *calib;
+    const char *file, *name, *prog, *calib, *commitment = NULL;
     zkr_registry *reg = NULL;
     zkr_artifact a;
+    zkr_buf enc = {0};
+    uint8_t digest[ZKR_DIGEST_BYTES];
     int done = 0;
     zkr_err r;
 
-    r = artifact_args(cli, argc, argv, kind == ZKR_KIND_PROGRAM ? program_help : model_help,
-                      kind == ZKR_KIND_MODEL, &file, &name, &prog, &calib, &done);
+    r = artifact_args_c(cli, argc, argv, kind == ZKR_KIND_PROGRAM ? program_help : model_help,
+                        kind == ZKR_KIND_MODEL, &file, &name, &prog, &calib,
+                        kind == ZKR_KIND_MODEL ? &commitment : NULL, &done);
     if (r != ZKR_OK || done)
         return r;
+    /* A private model's commitment is checked before the registry is opened. */
+    if (commitment != NULL &&
+        (r = zkr_app_model_commitment_read(cli, commitment, &enc, digest)) != ZKR_OK)
+        goto out;
     if ((r = zkr_cli_registry_open(cli, &reg)) != ZKR_OK)
         goto out;
-    if (kind == ZKR_KIND_PROGRAM)
+    if (commitment != NULL)
+        r = zkr_app_register_model_commitment(cli, reg, commitment, name, prog, &a);
+    else if (kind == ZKR_KIND_PROGRAM)
         r = zkr_app_register_program(cli, reg, file, name, &a);
     else
         r = zkr_app_register_model(cli, reg, file, name, prog, calib, &a);
     if (r == ZKR_OK)
         r = print_artifact_result(cli, &a);
 out:
+    zkr_buf_free(&enc);
     zkr_registry_close(reg);
     return r;
 }
