@@ -10,6 +10,7 @@
 
 #include "registry_cli.h"
 #include "app/model.h"
+#include "zk/zk.h"
 #include "app/infer.h"
 #include "app/register.h"
 #include "app/dataset.h"
@@ -586,7 +587,8 @@ static const char statement_help[] =
     "usage: zkreg register-statement --schema NAME@VER --program ID --model ID\n"
     "                                --dataset ID [--param KEY=VALUE ...]\n"
     "                                [--public-output FILE |\n"
-    "                                 --public-output-from-model [--threshold T]]\n"
+    "                                 --public-output-from-model [--threshold T] |\n"
+    "                                 --output-commitment FILE]\n"
     "\n"
     "Validates every field against the schema (types, required, artifacts exist\n"
     "with the right kinds and are not revoked, the model belongs to the program),\n"
@@ -597,7 +599,11 @@ static const char statement_help[] =
     "registered model and dataset (inference@1: the logits of record_index;\n"
     "evaluation@1: the number correct over the record range, or with\n"
     "--threshold T the claim \"correct >= T\") and prints what it bound on\n"
-    "stderr (--json: in the object).\n" ZKR_CLI_EXIT_HELP;
+    "stderr (--json: in the object).\n"
+    "inference@2 (private model, version 3 dataset): a public output is given with\n"
+    "--public-output FILE; a hidden one (schema public_output false) is bound by\n"
+    "its 48-byte hiding commitment, --output-commitment FILE (exit 3 if malformed).\n"
+    ZKR_CLI_EXIT_HELP;
 
 zkr_err zkr_cmd_register_schema(zkr_cli *cli, int argc, char **argv)
 {
@@ -662,6 +668,27 @@ static zkr_err print_statement_bound(zkr_cli *cli, const zkr_statement *st, cons
     return ZKR_OK;
 }
 
+/* An inference@2 output commitment file: exactly the 48 bytes zkr_infer2_oc_decode accepts. */
+static zkr_err read_output_commitment(zkr_cli *cli, const char *file, zkr_buf *out)
+{
+    zkr_infer2_output_commitment oc;
+    zkr_params p;
+    zkr_err r;
+
+    r = zkr_file_read(file, ZKR_INFER2_OUTPUT_COMMIT_BYTES + 1, out, &cli->diag);
+    if (r == ZKR_ERR_TOO_LARGE)
+        return zkr_fail(&cli->diag, ZKR_ERR_MALFORMED,
+                        "--output-commitment %s: over the %u bytes of an output commitment", file,
+                        ZKR_INFER2_OUTPUT_COMMIT_BYTES);
+    if (r != ZKR_OK || (r = zkr_params_get(ZKR_PARAM_SET_128, &p)) != ZKR_OK)
+        return r;
+    if (zkr_infer2_oc_decode(&p, out->p, out->len, &oc) != ZKR_OK)
+        return zkr_fail(&cli->diag, ZKR_ERR_MALFORMED,
+                        "--output-commitment %s: not an inference@2 output commitment (%zu bytes; "
+                        "%u expected, version 1)", file, out->len, ZKR_INFER2_OUTPUT_COMMIT_BYTES);
+    return ZKR_OK;
+}
+
 zkr_err zkr_cmd_register_statement(zkr_cli *cli, int argc, char **argv)
 {
     static const struct option opts[] = {ZKR_CLI_COMMON_LONGOPTS,
@@ -673,8 +700,11 @@ zkr_err zkr_cmd_register_statement(zkr_cli *cli, int argc, char **argv)
                                          {"public-output", required_argument, NULL, 'o'},
                                          {"public-output-from-model", no_argument, NULL, 'F'},
                                          {"threshold", required_argument, NULL, 'T'},
+                                         {"output-commitment", required_argument, NULL, 'C'},
                                          {NULL, 0, NULL, 0}};
     const char *schema = NULL, *prog = NULL, *model = NULL, *dataset = NULL, *po_file = NULL;
+    const char *oc_file = NULL;
+    zkr_buf oc = {0};
     zkr_app_output_opts oo = {0, 0};
     zkr_buf bound = {0};
     char line[256];
@@ -700,6 +730,7 @@ zkr_err zkr_cmd_register_statement(zkr_cli *cli, int argc, char **argv)
         case 'm': model = optarg; break;
         case 'd': dataset = optarg; break;
         case 'o': po_file = optarg; break;
+        case 'C': oc_file = optarg; break;
         case 'F': from_model = 1; break;
         case 'T':
             if ((r = zkr_cli_parse_u64(cli, "--threshold", optarg, &oo.threshold)) != ZKR_OK)
@@ -749,9 +780,20 @@ zkr_err zkr_cmd_register_statement(zkr_cli *cli, int argc, char **argv)
         r = zkr_cli_usage(cli, "--threshold 0 claims nothing (correct >= 0)");
         goto out;
     }
+    if (oc_file != NULL && (from_model || po_file != NULL)) {
+        r = zkr_cli_usage(cli, "--output-commitment (a hidden inference@2 output) and a public "
+                               "output exclude each other");
+        goto out;
+    }
+    /* A hidden output's commitment is checked strictly before the registry is opened. */
+    if (oc_file != NULL && (r = read_output_commitment(cli, oc_file, &oc)) != ZKR_OK)
+        goto out;
     if ((r = zkr_cli_registry_open(cli, &reg)) != ZKR_OK)
         goto out;
-    if (from_model) {
+    if (oc_file != NULL)
+        r = zkr_app_register_statement_bytes(cli, reg, schema, prog, model, dataset, kv, nkv,
+                                             oc.p, oc.len, &st);
+    else if (from_model) {
         if ((r = zkr_app_output_from_model(cli, reg, schema, prog, model, dataset, kv, nkv, &oo,
                                            &bound, line, sizeof line)) == ZKR_OK)
             r = zkr_app_register_statement_bytes(cli, reg, schema, prog, model, dataset, kv, nkv,
@@ -769,6 +811,7 @@ out:
     zkr_statement_free(&st);
     zkr_registry_close(reg);
     zkr_buf_free(&bound);
+    zkr_buf_free(&oc);
     return r;
 }
 

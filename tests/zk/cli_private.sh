@@ -169,5 +169,21 @@ run 1 "needs a version 1 dataset" "inference@1 over a v3 dataset" -- register-st
 "$Z" register-statement --schema priv@1 --program "$P" --model "$M" --dataset "$D3" --param record_index=0 --public-output out.bin >sid.txt 2>err.txt
 ok $? "inference@2 over the private model and the v3 dataset"
 
+cat > s2h.json <<'J'
+{"name": "privh", "version": 1, "proof_kind": "inference@2",
+ "proof_system": "zkreg-sumcheck-basefold", "parameter_set": "goldilocks-128",
+ "verifier_version": "0.2.0", "public_output": false,
+ "fields": [{"name": "record_index", "type": "u64"}]}
+J
+"$Z" register-schema s2h.json >/dev/null 2>&1; ok $? "an inference@2 schema with a hidden output"
+# A well-formed output commitment: version 1, out_dim 2, n 1, e within bounds, a root.
+python3 -c 'import struct,sys; sys.stdout.buffer.write(struct.pack(">IIII", 1, 2, 1, 12) + bytes(range(32)))' > oc.bin
+run 3 "--output-commitment: required" "a hidden-output statement without its commitment" -- register-statement --schema privh@1 --program "$P" --model "$M" --dataset "$D3" --param record_index=1
+head -c 47 oc.bin > oc-cut.bin
+run 3 "not an inference@2 output commitment" "a truncated output commitment" -- register-statement --schema privh@1 --program "$P" --model "$M" --dataset "$D3" --param record_index=1 --output-commitment oc-cut.bin
+run 2 "exclude each other" "an output commitment and a public output together" -- register-statement --schema privh@1 --program "$P" --model "$M" --dataset "$D3" --param record_index=1 --output-commitment oc.bin --public-output out.bin
+"$Z" register-statement --schema privh@1 --program "$P" --model "$M" --dataset "$D3" --param record_index=1 --output-commitment oc.bin >sidh.txt 2>err.txt
+ok $? "a hidden-output inference@2 statement binds its output commitment ($(head -c 200 err.txt))"
+
 echo "1..$n"
 [ "$failed" = 0 ]
