@@ -5,6 +5,7 @@
 #include "app/workers.h"
 #include "app/eval.h"
 #include "app/infer.h"
+#include "app/infer2.h"
 #include "app/train.h"
 
 const zkr_worker_kind zkr_app_workers[] = {
@@ -17,6 +18,8 @@ const zkr_worker_kind zkr_app_workers[] = {
        device was found (app/proof.c); the policy is docs/sandbox.md's prover-cuda. */
     {"prove-cuda", ZKR_SANDBOX_POLICY_PROVER_CUDA, zkr_app_worker_prove_cuda,
      "prove a statement on the GPU", zkr_app_worker_cuda_prepare},
+    {"infer2-prove", ZKR_SANDBOX_POLICY_PROVER, zkr_app_worker_infer2_prove,
+     "prove an inference@2 statement (private model, hidden record)", NULL},
     {"train-verify", ZKR_SANDBOX_POLICY_VERIFIER, zkr_app_worker_train_verify,
      "verify a training-step@1 proof against a statement", NULL},
     {"train-prove", ZKR_SANDBOX_POLICY_PROVER, zkr_app_worker_train_prove,
