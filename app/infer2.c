@@ -17,6 +17,7 @@
 #include "app/workers.h"
 #include "ml/ml.h"
 #include "prover/prover.h"
+#include "verifier/verifier.h"
 #include "zk/zk.h"
 
 #define INFER2_WORKER_VERSION 1u
@@ -331,4 +332,60 @@ out:
     zkr_app_model_secrets_free(&ms);
     zkr_app_dscommit3_secrets_free(&dsec);
     return r;
+}
+
+zkr_err zkr_app_worker_infer2_verify(const uint8_t *req, size_t req_len, zkr_buf *reply,
+                                     zkr_diag *d)
+{
+    zkr_verifier_inference2_statement st;
+    const uint8_t *p, *proof;
+    size_t proof_len;
+    uint32_t ver, po;
+    zkr_dec dec;
+
+    (void)reply;
+    memset(&st, 0, sizeof st);
+    zkr_dec_init(&dec, req, req_len);
+    if (zkr_dec_u32(&dec, &ver) != ZKR_OK || ver != INFER2_WORKER_VERSION ||
+        dec_raw(&dec, ZKR_DIGEST_BYTES, &p) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "infer2-verify request malformed");
+    memcpy(st.statement_id, p, ZKR_DIGEST_BYTES);
+    if (zkr_dec_u32(&dec, &st.param_set) != ZKR_OK || dec_raw(&dec, ZKR_DIGEST_BYTES, &p) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "infer2-verify request malformed");
+    memcpy(st.program_digest, p, ZKR_DIGEST_BYTES);
+    if (dec_raw(&dec, ZKR_DIGEST_BYTES, &p) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "infer2-verify request malformed");
+    memcpy(st.model_commitment, p, ZKR_DIGEST_BYTES);
+    if (dec_raw(&dec, ZKR_DIGEST_BYTES, &p) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "infer2-verify request malformed");
+    memcpy(st.dataset_commitment, p, ZKR_DIGEST_BYTES);
+    if (zkr_dec_u64(&dec, &st.record_index) != ZKR_OK || zkr_dec_u32(&dec, &po) != ZKR_OK ||
+        po > 1 || zkr_dec_bytes(&dec, (size_t)1 << 20, &st.output, &st.output_len) != ZKR_OK ||
+        zkr_dec_bytes(&dec, INFER2_PROOF_MAX, &proof, &proof_len) != ZKR_OK ||
+        zkr_dec_finish(&dec) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "infer2-verify request malformed");
+    st.public_output = (int)po;
+    return zkr_verify_inference2(proof, proof_len, &st, d);
+}
+
+zkr_err zkr_app_infer2_verify_request(const zkr_statement *st, uint64_t index, const uint8_t *proof,
+                                      size_t proof_len, zkr_buf *req)
+{
+    uint8_t dc[ZKR_DIGEST_BYTES];
+    zkr_err r;
+
+    if (!st->model.has_commitment || !st->has_public_output)
+        return ZKR_ERR_INTERNAL; /* the registry's rules guarantee both */
+    zkr_infer2_dataset_commitment(st->dataset.record_count, st->dataset.records_root, dc);
+    if ((r = zkr_enc_u32(req, INFER2_WORKER_VERSION)) != ZKR_OK ||
+        (r = zkr_buf_append(req, st->statement_id, ZKR_DIGEST_BYTES)) != ZKR_OK ||
+        (r = zkr_enc_u32(req, ZKR_PARAM_SET_128)) != ZKR_OK ||
+        (r = zkr_buf_append(req, st->program.sha256, ZKR_DIGEST_BYTES)) != ZKR_OK ||
+        (r = zkr_buf_append(req, st->model.commitment, ZKR_DIGEST_BYTES)) != ZKR_OK ||
+        (r = zkr_buf_append(req, dc, ZKR_DIGEST_BYTES)) != ZKR_OK ||
+        (r = zkr_enc_u64(req, index)) != ZKR_OK ||
+        (r = zkr_enc_u32(req, st->schema.public_output ? 1 : 0)) != ZKR_OK ||
+        (r = zkr_enc_bytes(req, st->public_output.p, st->public_output.len)) != ZKR_OK)
+        return r;
+    return zkr_enc_bytes(req, proof, proof_len);
 }

@@ -510,6 +510,50 @@ out:
     return r;
 }
 
+/* inference@2: the bindings from the registry, the proof in the infer2-verify worker. */
+static zkr_err verify_infer2(zkr_app *app, zkr_registry *reg, const zkr_app_verify_opts *o,
+                             const zkr_statement *st, zkr_app_verify_result *res)
+{
+    zkr_sandbox_opts so = {NULL, NULL, 0};
+    zkr_sandbox_result sres;
+    zkr_buf proof = {0}, req = {0}, reply = {0};
+    uint64_t index = 0;
+    int found = 0;
+    double t0;
+    zkr_err r;
+
+    res->kind = "inference@2";
+    so.no_sandbox = o->no_sandbox;
+    for (size_t i = 0; i < st->n_params; i++)
+        if (strcmp(st->params[i].name, "record_index") == 0 &&
+            st->params[i].type == ZKR_PARAM_U64 &&
+            zkr_app_parse_u64(app, "record_index", st->params[i].text, &index) == ZKR_OK)
+            found = 1;
+    if (!found)
+        return zkr_fail(&app->diag, ZKR_ERR_MALFORMED, "schema %s@%llu: inference@2 needs a u64 "
+                        "field 'record_index'", st->schema.name,
+                        (unsigned long long)st->schema.version);
+    if ((r = zkr_check_revoked(app, reg, st)) != ZKR_OK ||
+        (r = zkr_file_read(o->proof, ZKR_APP_PROOF_MAX, &proof, &app->diag)) != ZKR_OK ||
+        (r = zkr_app_infer2_verify_request(st, index, proof.p, proof.len, &req)) != ZKR_OK)
+        goto out;
+    proof_progress(o->progress, "verifying inference@2 in the confined worker");
+    t0 = zkr_now();
+    r = zkr_sandbox_call(zkr_app_workers, "infer2-verify", &so, req.p, req.len, &reply, &sres,
+                         &app->diag);
+    res->seconds = zkr_now() - t0;
+    if (r != ZKR_OK)
+        goto out;
+    zkr_sha256(proof.p, proof.len, res->proof_sha256);
+    memcpy(res->statement_id, st->statement_id, ZKR_DIGEST_BYTES);
+    r = zkr_record_verification(app, reg, st, res->proof_sha256, o->no_sandbox, &res->log_index);
+out:
+    zkr_buf_free(&proof);
+    zkr_buf_free(&req);
+    zkr_buf_free(&reply);
+    return r;
+}
+
 zkr_err zkr_app_verify(zkr_app *app, const zkr_app_verify_opts *o, zkr_app_verify_result *res)
 {
     zkr_proof_stmt ps;
@@ -533,6 +577,13 @@ zkr_err zkr_app_verify(zkr_app *app, const zkr_app_verify_opts *o, zkr_app_verif
     memset(&ps, 0, sizeof ps);
     if (zkr_app_eval_is(reg, o->statement, &ps.st)) {
         r = zkr_verify_evaluation(app, reg, o, &ps.st, res);
+        goto out;
+    }
+    zkr_statement_free(&ps.st);
+    memset(&ps, 0, sizeof ps);
+    if ((r = zkr_registry_statement_get(reg, o->statement, &ps.st, &app->diag)) == ZKR_OK &&
+        strcmp(ps.st.schema.proof_kind, "inference@2") == 0) {
+        r = verify_infer2(app, reg, o, &ps.st, res);
         goto out;
     }
     zkr_statement_free(&ps.st);

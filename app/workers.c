@@ -20,6 +20,8 @@ const zkr_worker_kind zkr_app_workers[] = {
      "prove a statement on the GPU", zkr_app_worker_cuda_prepare},
     {"infer2-prove", ZKR_SANDBOX_POLICY_PROVER, zkr_app_worker_infer2_prove,
      "prove an inference@2 statement (private model, hidden record)", NULL},
+    {"infer2-verify", ZKR_SANDBOX_POLICY_VERIFIER, zkr_app_worker_infer2_verify,
+     "verify an inference@2 proof against a statement", NULL},
     {"train-verify", ZKR_SANDBOX_POLICY_VERIFIER, zkr_app_worker_train_verify,
      "verify a training-step@1 proof against a statement", NULL},
     {"train-prove", ZKR_SANDBOX_POLICY_PROVER, zkr_app_worker_train_prove,
