@@ -185,5 +185,42 @@ run 2 "exclude each other" "an output commitment and a public output together" -
 "$Z" register-statement --schema privh@1 --program "$P" --model "$M" --dataset "$D3" --param record_index=1 --output-commitment oc.bin >sidh.txt 2>err.txt
 ok $? "a hidden-output inference@2 statement binds its output commitment ($(head -c 200 err.txt))"
 
+# --- prove and verify inference@2 (the owners' files, the ledgers) ----------
+"$Z" dataset commit d-images-idx3-ubyte -o dcb.bin --secrets dsb.bin --hiding-records --budget 3 --zk-seed seed.bin --kdf interactive >/dev/null 2>&1
+D3B=$("$Z" --json register-dataset --commitment dcb.bin --name budget3 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+"$Z" infer --model-file m.bin --dataset-file d-images-idx3-ubyte --record 1 --output-file o1.bin >/dev/null 2>&1
+"$Z" infer --model-file m.bin --dataset-file d-images-idx3-ubyte --record 0 --output-file o0.bin >/dev/null 2>&1
+S1=$("$Z" register-statement --schema priv@1 --program "$P" --model "$M" --dataset "$D3B" --param record_index=1 --public-output o1.bin 2>err.txt)
+ok $? "an inference@2 statement for record 1 with the model's real output"
+S0=$("$Z" register-statement --schema priv@1 --program "$P" --model "$M" --dataset "$D3B" --param record_index=0 --public-output o0.bin 2>/dev/null)
+SW=$("$Z" register-statement --schema priv@1 --program "$P" --model "$M" --dataset "$D3B" --param record_index=1 --public-output out.bin 2>/dev/null)
+OWN=(--model-file m.bin --model-secrets ms.bin --dataset-file d-images-idx3-ubyte --dataset-secrets dsb.bin)
+"$Z" prove --statement "$S1" -o p1.bin "${OWN[@]}" --zk-seed seed.bin >out.txt 2>err.txt
+ok $? "prove inference@2 in the confined worker ($(head -c 200 err.txt))"
+[ -e ms.bin.ledger ] && [ -e dsb.bin.ledger ]; ok $? "both ledgers were written beside the secrets"
+"$Z" prove --statement "$S1" -o p1b.bin "${OWN[@]}" --zk-seed seed.bin >/dev/null 2>&1 && cmp -s p1.bin p1b.bin
+ok $? "the same seed and statement give byte-identical proofs"
+"$Z" verify --statement "$S1" p1.bin >out.txt 2>err.txt && grep -q "inference@2" out.txt
+ok $? "verify the inference@2 proof"
+cp p1.bin pt.bin; printf '\001' | dd of=pt.bin bs=1 seek=100000 conv=notrunc 2>/dev/null
+run 1 "verification failed" "a tampered proof" -- verify --statement "$S1" pt.bin
+run 1 "" "the proof of record 1 against the statement of record 0" -- verify --statement "$S0" p1.bin
+cp ms.bin.ledger ledger.keep; cp dsb.bin.ledger dledger.keep
+run 1 "another model" "the secrets of another commitment of the same model" -- prove --statement "$S1" -o px.bin --model-file m.bin --model-secrets ms-r.bin --dataset-file d-images-idx3-ubyte --dataset-secrets dsb.bin
+run 1 "not the model" "another model file than the committed one" -- prove --statement "$S1" -o px.bin --model-file m-other.bin --model-secrets ms.bin --dataset-file d-images-idx3-ubyte --dataset-secrets dsb.bin
+run 1 "another dataset" "the secrets of another dataset" -- prove --statement "$S1" -o px.bin --model-file m.bin --model-secrets ms.bin --dataset-file d-images-idx3-ubyte --dataset-secrets ds.bin
+run 1 "differs from the statement's public output" "a statement whose output is not the model's" -- prove --statement "$SW" -o px.bin "${OWN[@]}"
+run 3 "not a sealed zk seed" "a wrong seed file (the model secrets)" -- prove --statement "$S1" -o px.bin "${OWN[@]}" --zk-seed ms.bin
+run 7 "wrong passphrase" "the wrong passphrase" -- prove --statement "$S1" -o px.bin "${OWN[@]}" --passphrase-file wrong
+[ ! -e px.bin ] && cmp -s ms.bin.ledger ledger.keep && cmp -s dsb.bin.ledger dledger.keep
+ok $? "no refusal wrote a proof or spent budget"
+"$Z" prove --statement "$S1" -o p3.bin "${OWN[@]}" >/dev/null 2>&1 && ! cmp -s p1.bin p3.bin
+ok $? "without --zk-seed the OS CSPRNG: the third proof differs"
+run 6 "reveal budget of the record 1 commitment is spent" "a fourth proof of record 1 (budget 3)" -- prove --statement "$S1" -o p4.bin "${OWN[@]}"
+[ ! -e p4.bin ]; ok $? "no proof written past the budget"
+printf 'garbage' > dsb.bin.ledger
+run 3 "ledger is damaged" "a damaged ledger is refused (fail closed)" -- prove --statement "$S0" -o p5.bin "${OWN[@]}"
+[ ! -e p5.bin ]; ok $? "no proof written with a damaged ledger"
+
 echo "1..$n"
 [ "$failed" = 0 ]
