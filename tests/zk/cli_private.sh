@@ -222,5 +222,30 @@ printf 'garbage' > dsb.bin.ledger
 run 3 "ledger is damaged" "a damaged ledger is refused (fail closed)" -- prove --statement "$S0" -o p5.bin "${OWN[@]}"
 [ ! -e p5.bin ]; ok $? "no proof written with a damaged ledger"
 
+# --- attest (verify before sign), gate, export/import -------------------------
+"$Z" key generate --type ed25519 -o ed.key --kdf interactive >/dev/null 2>&1 &&
+"$Z" key register file:ed.key >/dev/null 2>&1; ok $? "a registered Ed25519 signing key"
+ED_PUB=$("$Z" key public file:ed.key | head -1)
+"$Z" attest --statement "$S1" --proof p1.bin --key file:ed.key -o a.att >out.txt 2>err.txt
+ok $? "attest the inference@2 proof (verified first) ($(head -c 200 err.txt))"
+# (attest logs each refusal: the registry grows by a refusal entry, by design)
+"$Z" attest --statement "$S1" --proof pt.bin --key file:ed.key -o bad.att >out.txt 2>err.txt
+[ $? = 1 ] && grep -q "verification failed" err.txt; ok $? "attest refuses a tampered inference@2 proof (exit 1)"
+"$Z" attest --statement "$S0" --proof p1.bin --key file:ed.key -o bad.att >out.txt 2>err.txt
+[ $? = 1 ] && grep -q "record_index\|reco" err.txt; ok $? "attest refuses the proof under the statement of another record (exit 1)"
+[ ! -e bad.att ]; ok $? "no attestation for the refusals"
+printf '{"format":"zkreg-policy/v1","trusted_keys":["%s"],"threshold":1,"schemas":["priv@1"],"max_age_seconds":100000000000,"require_log_inclusion":true,"check_revocation":true}\n' "$ED_PUB" > policy.json
+"$Z" gate --policy policy.json a.att >out.txt 2>err.txt; ok $? "gate passes on the inference@2 attestation"
+printf '{"format":"zkreg-policy/v1","trusted_keys":["%s"],"threshold":1,"schemas":["pub@1"],"max_age_seconds":100000000000,"require_log_inclusion":true,"check_revocation":true}\n' "$ED_PUB" > policy2.json
+"$Z" gate --policy policy2.json a.att >out.txt 2>err.txt; [ $? = 1 ]; ok $? "gate fails under a policy for another schema"
+"$Z" export -o b.zkb >/dev/null 2>err.txt; ok $? "export with a private model, a v3 dataset, an inference@2 statement and proofs"
+"$Z" log key > vkey.txt
+"$Z" --registry "$T/other.db" init --kdf interactive >/dev/null 2>&1
+"$Z" --registry "$T/other.db" import b.zkb --trusted-key-file vkey.txt >/dev/null 2>err.txt
+ok $? "import into another registry ($(head -c 200 err.txt))"
+"$Z" --registry "$T/other.db" --json show statement "$S1" >imp.json 2>/dev/null &&
+"$Z" --registry "$T/other.db" --json show model "$(jget reg.json sha256)" >impm.json 2>/dev/null &&
+[ "$(jget impm.json private)" = True ]; ok $? "the statement and the private model came across"
+
 echo "1..$n"
 [ "$failed" = 0 ]
