@@ -7,6 +7,7 @@
  * writes no proof; a crash after it loses budget, never overspends it.
  */
 #include <string.h>
+#include <time.h>
 
 #include <sodium.h>
 
@@ -273,6 +274,7 @@ zkr_err zkr_app_infer2_prove(zkr_app *app, const zkr_statement *st, uint64_t ind
     zkr_buf req = {0}, reply = {0};
     infer2_job j;
     uint32_t proofs = 0;
+    struct timespec t0, t1;
     const uint8_t *proof;
     size_t proof_len;
     zkr_dec dec;
@@ -305,8 +307,11 @@ zkr_err zkr_app_infer2_prove(zkr_app *app, const zkr_statement *st, uint64_t ind
         (r = reserve(app, o, &j, proofs, dsec.budget)) != ZKR_OK ||
         (r = job_request(&j, o->threads, &req)) != ZKR_OK)
         goto out;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     r = zkr_sandbox_call(zkr_app_workers, "infer2-prove", &so, req.p, req.len, &reply, &sres,
                          &app->diag);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    res->seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
     if (r != ZKR_OK)
         goto out;
     zkr_dec_init(&dec, reply.p, reply.len);
