@@ -127,6 +127,11 @@ static zkr_err zkr_load_stmt(zkr_app *app, zkr_registry *reg, const char *ref, i
 
     if ((r = zkr_registry_statement_get(reg, ref, &ps->st, &app->diag)) != ZKR_OK)
         return r;
+    if (strcmp(sc->proof_kind, "inference@2") == 0)
+        return zkr_fail(&app->diag, ZKR_ERR_USAGE,
+                        "schema %s@%llu: proof kind inference@2 (a private model): prove it with "
+                        "--model-file, --model-secrets, --dataset-file and --dataset-secrets",
+                        sc->name, (unsigned long long)sc->version);
     if (strcmp(sc->proof_kind, "inference@1") != 0)
         return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_SCHEMA,
                         "schema %s@%llu: proof kind '%s', this command proves inference@1",
@@ -327,8 +332,10 @@ static zkr_err prove_zk_seed_check(zkr_app *app, const zkr_app_prove_opts *o, in
     if (infer2)
         return ZKR_OK;
     return zkr_fail(&app->diag, ZKR_ERR_UNSUPPORTED,
-                    "statement %s has a hiding proof kind, which `zkreg prove` does not prove "
-                    "yet", o->statement);
+                    "statement %s has a hiding proof kind: inference@2 is proven with "
+                    "--model-file, --model-secrets, --dataset-file and --dataset-secrets (the "
+                    "owners' files); other hiding kinds are not proven by `zkreg prove` yet",
+                    o->statement);
 }
 
 /* inference@2 (app/infer2.c): the statement's kind and record index, then the owners' files. */

@@ -206,6 +206,8 @@ cp p1.bin pt.bin; printf '\001' | dd of=pt.bin bs=1 seek=100000 conv=notrunc 2>/
 run 1 "verification failed" "a tampered proof" -- verify --statement "$S1" pt.bin
 run 1 "" "the proof of record 1 against the statement of record 0" -- verify --statement "$S0" p1.bin
 cp ms.bin.ledger ledger.keep; cp dsb.bin.ledger dledger.keep
+run 2 "--model-secrets" "prove of inference@2 without the owners' files" -- prove --statement "$S1" -o px.bin
+run 2 "together" "prove with --model-secrets but no --dataset-secrets" -- prove --statement "$S1" -o px.bin --model-file m.bin --model-secrets ms.bin --dataset-file d-images-idx3-ubyte
 run 1 "another model" "the secrets of another commitment of the same model" -- prove --statement "$S1" -o px.bin --model-file m.bin --model-secrets ms-r.bin --dataset-file d-images-idx3-ubyte --dataset-secrets dsb.bin
 run 1 "not the model" "another model file than the committed one" -- prove --statement "$S1" -o px.bin --model-file m-other.bin --model-secrets ms.bin --dataset-file d-images-idx3-ubyte --dataset-secrets dsb.bin
 run 1 "another dataset" "the secrets of another dataset" -- prove --statement "$S1" -o px.bin --model-file m.bin --model-secrets ms.bin --dataset-file d-images-idx3-ubyte --dataset-secrets ds.bin
