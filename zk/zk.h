@@ -13,7 +13,7 @@
  * proofs). No function here keeps global mutable state; all are thread-safe
  * on distinct objects. Nothing here is secret: this is the verifier's side;
  * the hiding layer's secrets (masks, blinding, salts) live in prover/ and
- * only matmul@2 is zero-knowledge (docs/proof-system.md).
+ * only matmul@2 and inference@2 are zero-knowledge (docs/proof-system.md).
  */
 #ifndef ZKR_ZK_H
 #define ZKR_ZK_H
@@ -982,9 +982,9 @@ double zkr_zkrange_alg_error(const zkr_params *p, unsigned n_vars, unsigned a_bl
  * dataset stores them) are the entries of a multilinear over
  * n = log2_ceil(len) variables (zero-padded), committed with the hiding
  * commitment (e blinding variables for `budget` openings). What a
- * statement binds is the encoding below; inference@2 (not implemented
- * yet) will open it. Layout, ZKR_RECORD_COMMIT_BYTES bytes:
- * u32 version (1) | u32 len | u32 n | u32 e | root[32], big-endian.
+ * statement binds is the encoding below; inference@2 opens it. Layout,
+ * ZKR_RECORD_COMMIT_BYTES bytes: u32 version (1) | u32 len | u32 n |
+ * u32 e | root[32], big-endian.
  */
 #define ZKR_RECORD_COMMIT_VERSION 1u
 #define ZKR_RECORD_COMMIT_BYTES 48u

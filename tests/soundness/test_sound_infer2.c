@@ -51,7 +51,7 @@ int main(int argc, char **argv)
     };
 
     zkr_tap_init(&t, argc, argv);
-    if (!zkr_tap_ok(&t, i2case_init(&c, 0, 0, 64, NULL), "fixture: 4-8-4-2 model committed"))
+    if (!zkr_tap_ok(&t, i2case_init(&c, 0, 0, 12, NULL), "fixture: 4-8-4-2 model committed"))
         return zkr_tap_done(&t);
     /* forge 4's statement: the honest logits with the last one + 1 */
     {

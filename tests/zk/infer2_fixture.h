@@ -124,7 +124,9 @@ static inline int i2case_init(i2case *c, int shape, int variant, uint32_t budget
         for (uint32_t k = 0; k < dims[0]; k++)
             c->rec[i][k] = (uint8_t)(40 * i + 50 * k + 3);
         c->rec[i][dims[0]] = (uint8_t)i; /* label */
-        memset(rseed, 0x30 + i, sizeof rseed);
+        /* each record's commitment randomness follows the case's seed (fresh per leakage proof) */
+        for (size_t q = 0; q < sizeof rseed; q++)
+            rseed[q] = (uint8_t)((seed ? seed[q] : 0) ^ (0x30 + i));
         if (zkr_prover_record_commit(&c->p, c->rec[i], dims[0] + 1, 4, rseed, sizeof rseed, 1,
                                      c->rc[i], c->ro[i]) != ZKR_OK)
             return 0;
@@ -142,7 +144,8 @@ static inline int i2case_init(i2case *c, int shape, int variant, uint32_t budget
     c->r.commitment = c->rc[1];
     c->r.opening = c->ro[1];
     c->r.path = (const uint8_t(*)[ZKR_DIGEST_BYTES])c->path;
-    memset(rseed, 0x77, sizeof rseed);
+    for (size_t q = 0; q < sizeof rseed; q++)
+        rseed[q] = (uint8_t)((seed ? seed[q] : 0) ^ 0x77);
     if (zkr_prover_infer2_output(&c->p, c->im, &c->r, rseed, sizeof rseed, 1, &c->plain, c->oc,
                                  c->oco, &d) != ZKR_OK) {
         zkr_tap_diag("output: %s", d.msg);
