@@ -25,6 +25,8 @@
 #include "app/workers.h"
 #include "verifier/verifier.h"
 #include "zkr_config.h"
+#include "app/infer2.h"
+#include "zk/zk.h"
 
 /* One proof kind the verifier supports: how its worker request is built. */
 typedef struct {
@@ -71,9 +73,34 @@ static zkr_err req_inference(zkr_app *app, const zkr_statement *st, uint32_t par
     return zkr_enc_bytes(req, proof->p, proof->len);
 }
 
+/* inference@2: the "infer2-verify" worker's request (app/infer2.c), bindings from the registry. */
+static zkr_err req_inference2(zkr_app *app, const zkr_statement *st, uint32_t param_set,
+                              const zkr_buf *proof, zkr_buf *req)
+{
+    const zkr_param *idx = NULL;
+    uint64_t record = 0;
+
+    for (size_t i = 0; i < st->n_params; i++)
+        if (strcmp(st->params[i].name, "record_index") == 0)
+            idx = &st->params[i];
+    if (idx == NULL || idx->type != ZKR_PARAM_U64 ||
+        zkr_app_parse_u64(app, "record_index", idx->text, &record) != ZKR_OK)
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_SCHEMA,
+                        "schema %s@%llu: inference@2 needs a u64 field 'record_index'",
+                        st->schema.name, (unsigned long long)st->schema.version);
+    if (param_set != ZKR_PARAM_SET_128)
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_PARAMS, "inference@2: parameter set %u",
+                        param_set);
+    if (!st->has_public_output || !st->model.has_commitment)
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_OUTPUT,
+                        "statement binds no output or no model commitment");
+    return zkr_app_infer2_verify_request(st, record, proof->p, proof->len, req);
+}
+
 /* The kinds the sandboxed "verify" worker answers; a new kind adds a row. */
 static const attest_kind attest_kinds[] = {
     {"inference@1", ZKR_KIND_INFERENCE1, req_inference, "verify"},
+    {"inference@2", ZKR_KIND_INFERENCE2, req_inference2, "infer2-verify"},
     {"evaluation@1", ZKR_KIND_EVALUATION1, zkr_app_eval_verify_request, "eval-verify"},
     {ZKR_EVALF_NAME, ZKR_KIND_EVAL_FIXED, zkr_app_eval_verify_request, "evalf-verify"},
     {ZKR_APP_GINF_KIND, ZKR_KIND_GINFER1, zkr_app_ginf_verify_request, "ginf-verify"},

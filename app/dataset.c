@@ -233,3 +233,150 @@ zkr_err zkr_app_zk_seed_applies(zkr_app *app, const char *ref)
                         "(inference@2, training-step@2)", kind);
     return ZKR_OK;
 }
+
+/* ------------------------------------------------------------------ */
+/* Version 3: hiding record commitments (inference@2)                  */
+/* ------------------------------------------------------------------ */
+
+#define DSC3_SECRETS_VERSION 3u
+#define DSC3_SECRETS_FILE_BYTES (64 + ZKR_DSCOMMIT3_SECRETS_BYTES + 16)
+
+static zkr_err seal_dsc3(zkr_app *app, const zkr_dscommit *c, uint32_t budget,
+                         const uint8_t seed[32], const zkr_secret *pass, int fast, zkr_buf *out)
+{
+    uint8_t *payload = sodium_malloc(ZKR_DSCOMMIT3_SECRETS_BYTES);
+    zkr_err r;
+
+    if (payload == NULL)
+        return ZKR_ERR_NOMEM;
+    zkr_store_be32(payload, DSC3_SECRETS_VERSION);
+    zkr_store_be32(payload + 4, budget);
+    zkr_store_be64(payload + 8, c->count);
+    memcpy(payload + 16, c->digest, ZKR_DIGEST_BYTES);
+    memcpy(payload + 48, seed, 32);
+    r = zkr_seal(payload, ZKR_DSCOMMIT3_SECRETS_BYTES, pass->p, pass->len,
+                 ZKR_DSCOMMIT3_SECRETS_LABEL, fast, out);
+    if (r != ZKR_OK)
+        r = zkr_fail(&app->diag, r, "sealing the dataset seed failed (%s)", zkr_strerror(r));
+    sodium_free(payload); /* wipes */
+    return r;
+}
+
+zkr_err zkr_app_dataset_commit_hpc(zkr_app *app, const char *data, const char *commitment_path,
+                                   const char *secrets_path, const zkr_secret *pass, int fast,
+                                   const zkr_secret *seed, uint32_t budget, zkr_dscommit *c)
+{
+    uint8_t file[ZKR_DSCOMMIT_FILE_BYTES], comm[ZKR_DIGEST_BYTES];
+    uint8_t rc[ZKR_RECORD_COMMIT_BYTES], ro[ZKR_RECORD_OPENING_BYTES];
+    uint8_t path[ZKR_MERKLE_MAX_DEPTH][ZKR_DIGEST_BYTES];
+    uint8_t *key = NULL;
+    size_t path_len = 0;
+    zkr_dataset *ds = NULL;
+    zkr_buf sealed = {0};
+    zkr_params p;
+    int secrets_written = 0;
+    zkr_err r;
+
+    memset(c, 0, sizeof *c);
+    if (strcmp(commitment_path, secrets_path) == 0)
+        return zkr_fail(&app->diag, ZKR_ERR_USAGE, "-o and --secrets name the same file %s",
+                        secrets_path);
+    if (budget == 0 || budget > ZKR_HPCS_MAX_BUDGET)
+        return zkr_fail(&app->diag, ZKR_ERR_USAGE, "--budget must be 1..%u", ZKR_HPCS_MAX_BUDGET);
+    if ((r = must_be_absent(app, commitment_path, "commitment")) != ZKR_OK ||
+        (r = must_be_absent(app, secrets_path, "secrets file")) != ZKR_OK ||
+        (r = zkr_dataset_open(data, &ds, &app->diag)) != ZKR_OK ||
+        (r = zkr_params_get(ZKR_PARAM_SET_128, &p)) != ZKR_OK)
+        goto out;
+    key = sodium_malloc(32);
+    if (key == NULL) {
+        r = ZKR_ERR_NOMEM;
+        goto out;
+    }
+    /* The zk seed is used as it is: it is a secret of the same owner, sealed the same way. */
+    if (seed != NULL && seed->len == 32)
+        memcpy(key, seed->p, 32);
+    else
+        randombytes_buf(key, 32);
+    c->version = ZKR_DSCOMMIT_VERSION_HPC;
+    c->format = zkr_dataset_format_of(ds);
+    c->count = zkr_dataset_count(ds);
+    /* Only the root is wanted; record 0's opening comes along and is wiped. */
+    if ((r = zkr_prover_infer2_dataset_commit(&p, ds, budget, key, 32, 0, 0, c->root, comm,
+                                              rc, ro, path, &path_len)) != ZKR_OK) {
+        r = zkr_fail(&app->diag, r, "%s: committing the records failed (%s)", data,
+                     zkr_strerror(r));
+        goto out;
+    }
+    if ((r = zkr_dscommit_digest(c, c->digest)) != ZKR_OK ||
+        (r = zkr_dscommit_encode(c, file)) != ZKR_OK ||
+        (r = seal_dsc3(app, c, budget, key, pass, fast, &sealed)) != ZKR_OK)
+        goto out;
+    if ((r = zkr_file_publish_new(secrets_path, sealed.p, sealed.len, 0600, &app->diag)) != ZKR_OK)
+        goto out;
+    secrets_written = 1;
+    r = zkr_file_publish_new(commitment_path, file, sizeof file, 0644, &app->diag);
+out:
+    if (r != ZKR_OK && secrets_written)
+        (void)unlink(secrets_path); /* ours: published by this call a moment ago */
+    sodium_memzero(ro, sizeof ro);
+    sodium_free(key); /* wipes */
+    zkr_buf_free(&sealed);
+    zkr_dataset_free(ds);
+    if (r != ZKR_OK)
+        memset(c, 0, sizeof *c);
+    return r;
+}
+
+zkr_err zkr_app_dscommit3_secrets_load(zkr_app *app, const char *path, const zkr_secret *pass,
+                                       zkr_app_dscommit3_secrets *s)
+{
+    uint8_t *payload = NULL;
+    zkr_buf f = {0};
+    size_t n = 0;
+    zkr_err r;
+
+    memset(s, 0, sizeof *s);
+    if ((r = zkr_file_read(path, 4096, &f, &app->diag)) != ZKR_OK)
+        goto out;
+    if (f.len != DSC3_SECRETS_FILE_BYTES || memcmp(f.p, ZKR_SEAL_MAGIC, 8) != 0) {
+        r = zkr_fail(&app->diag, ZKR_ERR_MALFORMED,
+                     "%s: not a sealed version 3 dataset secrets file (%zu bytes; %d expected)",
+                     path, f.len, DSC3_SECRETS_FILE_BYTES);
+        goto out;
+    }
+    payload = sodium_malloc(ZKR_DSCOMMIT3_SECRETS_BYTES);
+    s->seed = sodium_malloc(32);
+    if (payload == NULL || s->seed == NULL) {
+        r = ZKR_ERR_NOMEM;
+        goto out;
+    }
+    r = zkr_unseal(f.p, f.len, pass->p, pass->len, ZKR_DSCOMMIT3_SECRETS_LABEL, payload,
+                   ZKR_DSCOMMIT3_SECRETS_BYTES, &n);
+    if (r == ZKR_OK && (n != ZKR_DSCOMMIT3_SECRETS_BYTES ||
+                        zkr_load_be32(payload) != DSC3_SECRETS_VERSION))
+        r = ZKR_ERR_MALFORMED;
+    if (r != ZKR_OK) {
+        r = zkr_fail(&app->diag, r, r == ZKR_ERR_PASSPHRASE
+                                        ? "%s: wrong passphrase, or the file was altered (or is "
+                                          "not a version 3 dataset secrets file)"
+                                        : "%s: the sealed dataset secrets are damaged", path);
+        goto out;
+    }
+    s->budget = zkr_load_be32(payload + 4);
+    s->count = zkr_load_be64(payload + 8);
+    memcpy(s->digest, payload + 16, ZKR_DIGEST_BYTES);
+    memcpy(s->seed, payload + 48, 32);
+out:
+    sodium_free(payload); /* wipes; accepts NULL */
+    zkr_buf_free(&f);
+    if (r != ZKR_OK)
+        zkr_app_dscommit3_secrets_free(s);
+    return r;
+}
+
+void zkr_app_dscommit3_secrets_free(zkr_app_dscommit3_secrets *s)
+{
+    sodium_free(s->seed); /* wipes */
+    memset(s, 0, sizeof *s);
+}

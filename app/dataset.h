@@ -96,4 +96,45 @@ zkr_err zkr_app_zk_seed_load(zkr_app *app, const char *path, const zkr_secret *p
  */
 zkr_err zkr_app_zk_seed_applies(zkr_app *app, const char *ref) ZKR_WUR;
 
+/* ------------------------------------------------------------------ */
+/* Version 3: hiding record commitments (inference@2)                  */
+/* ------------------------------------------------------------------ */
+
+#define ZKR_DSCOMMIT3_SECRETS_LABEL "zkreg/dataset-secrets/v3"
+/* Sealed payload: u32 version 3 | u32 budget | u64 count | digest[32] | seed[32]. */
+#define ZKR_DSCOMMIT3_SECRETS_BYTES 80u
+
+/*
+ * dataset commit --hiding-records: commits every record of `data` with its
+ * own hiding polynomial commitment blinded for `budget` proofs (1..4096),
+ * the keys derived from a 32-byte dataset seed (seed, when given: the
+ * sealed zk seed, so the same data, seed and budget give the same
+ * commitment; else fresh from the OS CSPRNG), and writes the version 3
+ * commitment (85 bytes, 0644) and the seed, budget and digest sealed under
+ * pass (0600), neither ever replacing a file (as zkr_app_dataset_commit).
+ * Returns as zkr_app_dataset_commit. Secret: pass, seed, the records.
+ */
+zkr_err zkr_app_dataset_commit_hpc(zkr_app *app, const char *data, const char *commitment_path,
+                                   const char *secrets_path, const zkr_secret *pass, int fast,
+                                   const zkr_secret *seed, uint32_t budget,
+                                   zkr_dscommit *c) ZKR_WUR;
+
+/* A version 3 dataset's secrets, unsealed (free with zkr_app_dscommit3_secrets_free). */
+typedef struct {
+    uint32_t budget;
+    uint64_t count;
+    uint8_t digest[ZKR_DIGEST_BYTES];
+    uint8_t *seed; /* 32 bytes, sodium_malloc'ed, secret */
+} zkr_app_dscommit3_secrets;
+
+/*
+ * Unseals a version 3 secrets file. Returns ZKR_OK, ZKR_ERR_NOT_FOUND,
+ * ZKR_ERR_MALFORMED (not v3 secrets: size, magic, version),
+ * ZKR_ERR_PASSPHRASE (wrong passphrase, altered, another purpose),
+ * ZKR_ERR_NOMEM. s is empty on failure.
+ */
+zkr_err zkr_app_dscommit3_secrets_load(zkr_app *app, const char *path, const zkr_secret *pass,
+                                       zkr_app_dscommit3_secrets *s) ZKR_WUR;
+void zkr_app_dscommit3_secrets_free(zkr_app_dscommit3_secrets *s);
+
 #endif

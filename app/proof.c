@@ -15,6 +15,7 @@
 
 #include "app/infer.h"
 #include "app/proof.h"
+#include "app/infer2.h"
 #include "app/eval.h"
 #include "app/ginfer.h"
 #include "app/train.h"
@@ -109,6 +110,11 @@ static zkr_err zkr_load_stmt(zkr_app *app, zkr_registry *reg, const char *ref, i
 
     if ((r = zkr_registry_statement_get(reg, ref, &ps->st, &app->diag)) != ZKR_OK)
         return r;
+    if (strcmp(sc->proof_kind, "inference@2") == 0)
+        return zkr_fail(&app->diag, ZKR_ERR_USAGE,
+                        "schema %s@%llu: proof kind inference@2 (a private model): prove it with "
+                        "--model-file, --model-secrets, --dataset-file and --dataset-secrets",
+                        sc->name, (unsigned long long)sc->version);
     if (strcmp(sc->proof_kind, "inference@1") != 0)
         return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_SCHEMA,
                         "schema %s@%llu: proof kind '%s', this command proves inference@1",
@@ -298,18 +304,64 @@ static zkr_err zkr_prove_backend(zkr_app *app, const zkr_app_prove_opts *a, uint
  * prover/zk_rand.c): a seed that passes the checks is refused as
  * unsupported rather than silently ignored.
  */
-static zkr_err prove_zk_seed_check(zkr_app *app, const zkr_app_prove_opts *o)
+static zkr_err prove_zk_seed_check(zkr_app *app, const zkr_app_prove_opts *o, int infer2)
 {
     zkr_err r;
 
-    if (o->zk_seed_len != ZKR_ZK_SEED_BYTES)
+    if (o->zk_seed != NULL && o->zk_seed_len != ZKR_ZK_SEED_BYTES)
         return zkr_fail(&app->diag, ZKR_ERR_USAGE, "--zk-seed: %zu bytes, %d expected",
                         o->zk_seed_len, ZKR_ZK_SEED_BYTES);
     if ((r = zkr_app_zk_seed_applies(app, o->statement)) != ZKR_OK)
         return r;
+    if (infer2)
+        return ZKR_OK;
     return zkr_fail(&app->diag, ZKR_ERR_UNSUPPORTED,
-                    "statement %s has a hiding proof kind, which `zkreg prove` does not prove "
-                    "yet", o->statement);
+                    "statement %s has a hiding proof kind: inference@2 is proven with "
+                    "--model-file, --model-secrets, --dataset-file and --dataset-secrets (the "
+                    "owners' files); other hiding kinds are not proven by `zkreg prove` yet",
+                    o->statement);
+}
+
+/* inference@2 (app/infer2.c): the statement's kind and record index, then the owners' files. */
+static zkr_err prove_infer2(zkr_app *app, zkr_registry *reg, const zkr_app_prove_opts *o,
+                            zkr_app_prove_result *res)
+{
+    zkr_app_infer2_opts io;
+    zkr_statement st;
+    uint64_t index = 0;
+    int found = 0;
+    zkr_err r;
+
+    memset(&st, 0, sizeof st);
+    if ((r = zkr_registry_statement_get(reg, o->statement, &st, &app->diag)) != ZKR_OK ||
+        (r = zkr_check_revoked(app, reg, &st)) != ZKR_OK)
+        goto out;
+    if (strcmp(st.schema.proof_kind, "inference@2") != 0) {
+        r = zkr_fail(&app->diag, ZKR_ERR_USAGE, "--model-secrets applies to inference@2 "
+                     "statements; statement %s is %s", o->statement, st.schema.proof_kind);
+        goto out;
+    }
+    for (size_t i = 0; i < st.n_params; i++)
+        if (strcmp(st.params[i].name, "record_index") == 0 && st.params[i].type == ZKR_PARAM_U64 &&
+            zkr_app_parse_u64(app, "record_index", st.params[i].text, &index) == ZKR_OK)
+            found = 1;
+    if (!found) {
+        r = zkr_fail(&app->diag, ZKR_ERR_MALFORMED, "schema %s@%llu: inference@2 needs a u64 "
+                     "field 'record_index'", st.schema.name,
+                     (unsigned long long)st.schema.version);
+        goto out;
+    }
+    io = (zkr_app_infer2_opts){.out = o->out, .model_file = o->model_file,
+                               .model_secrets = o->model_secrets,
+                               .dataset_file = o->dataset_file,
+                               .dataset_secrets = o->dataset_secrets, .pass = o->pass,
+                               .zk_seed = o->zk_seed, .zk_seed_len = o->zk_seed_len,
+                               .threads = o->threads, .no_sandbox = o->no_sandbox};
+    proof_progress(o->progress, "proving inference@2 in the confined worker");
+    r = zkr_app_infer2_prove(app, &st, index, &io, res);
+out:
+    zkr_statement_free(&st);
+    return r;
 }
 
 zkr_err zkr_app_prove(zkr_app *app, const zkr_app_prove_opts *o, zkr_app_prove_result *res)
@@ -328,7 +380,8 @@ zkr_err zkr_app_prove(zkr_app *app, const zkr_app_prove_opts *o, zkr_app_prove_r
 
     memset(&ps, 0, sizeof ps);
     memset(res, 0, sizeof *res);
-    if (o->zk_seed != NULL && (r = prove_zk_seed_check(app, o)) != ZKR_OK)
+    if ((o->zk_seed != NULL || o->model_secrets != NULL) &&
+        (r = prove_zk_seed_check(app, o, o->model_secrets != NULL)) != ZKR_OK)
         return r;
     if ((r = zkr_prove_backend(app, o, &use_cuda)) != ZKR_OK)
         return r;
@@ -358,6 +411,10 @@ zkr_err zkr_app_prove(zkr_app *app, const zkr_app_prove_opts *o, zkr_app_prove_r
     }
     zkr_statement_free(&ps.st);
     memset(&ps, 0, sizeof ps);
+    if (o->model_secrets != NULL) {
+        r = prove_infer2(app, reg, o, res);
+        goto out;
+    }
     if ((r = zkr_load_stmt(app, reg, o->statement, 0, &ps)) != ZKR_OK)
         goto out;
     proof_progress(o->progress, "loading the model and the record");
@@ -483,6 +540,50 @@ out:
     return r;
 }
 
+/* inference@2: the bindings from the registry, the proof in the infer2-verify worker. */
+static zkr_err verify_infer2(zkr_app *app, zkr_registry *reg, const zkr_app_verify_opts *o,
+                             const zkr_statement *st, zkr_app_verify_result *res)
+{
+    zkr_sandbox_opts so = {NULL, NULL, 0};
+    zkr_sandbox_result sres;
+    zkr_buf proof = {0}, req = {0}, reply = {0};
+    uint64_t index = 0;
+    int found = 0;
+    double t0;
+    zkr_err r;
+
+    res->kind = "inference@2";
+    so.no_sandbox = o->no_sandbox;
+    for (size_t i = 0; i < st->n_params; i++)
+        if (strcmp(st->params[i].name, "record_index") == 0 &&
+            st->params[i].type == ZKR_PARAM_U64 &&
+            zkr_app_parse_u64(app, "record_index", st->params[i].text, &index) == ZKR_OK)
+            found = 1;
+    if (!found)
+        return zkr_fail(&app->diag, ZKR_ERR_MALFORMED, "schema %s@%llu: inference@2 needs a u64 "
+                        "field 'record_index'", st->schema.name,
+                        (unsigned long long)st->schema.version);
+    if ((r = zkr_check_revoked(app, reg, st)) != ZKR_OK ||
+        (r = zkr_file_read(o->proof, ZKR_APP_PROOF_MAX, &proof, &app->diag)) != ZKR_OK ||
+        (r = zkr_app_infer2_verify_request(st, index, proof.p, proof.len, &req)) != ZKR_OK)
+        goto out;
+    proof_progress(o->progress, "verifying inference@2 in the confined worker");
+    t0 = zkr_now();
+    r = zkr_sandbox_call(zkr_app_workers, "infer2-verify", &so, req.p, req.len, &reply, &sres,
+                         &app->diag);
+    res->seconds = zkr_now() - t0;
+    if (r != ZKR_OK)
+        goto out;
+    zkr_sha256(proof.p, proof.len, res->proof_sha256);
+    memcpy(res->statement_id, st->statement_id, ZKR_DIGEST_BYTES);
+    r = zkr_record_verification(app, reg, st, res->proof_sha256, o->no_sandbox, &res->log_index);
+out:
+    zkr_buf_free(&proof);
+    zkr_buf_free(&req);
+    zkr_buf_free(&reply);
+    return r;
+}
+
 zkr_err zkr_app_verify(zkr_app *app, const zkr_app_verify_opts *o, zkr_app_verify_result *res)
 {
     zkr_proof_stmt ps;
@@ -512,6 +613,13 @@ zkr_err zkr_app_verify(zkr_app *app, const zkr_app_verify_opts *o, zkr_app_verif
     memset(&ps, 0, sizeof ps);
     if (zkr_app_ginf_is(reg, o->statement, &ps.st)) {
         r = zkr_verify_graph(app, reg, o, &ps.st, res);
+        goto out;
+    }
+    zkr_statement_free(&ps.st);
+    memset(&ps, 0, sizeof ps);
+    if ((r = zkr_registry_statement_get(reg, o->statement, &ps.st, &app->diag)) == ZKR_OK &&
+        strcmp(ps.st.schema.proof_kind, "inference@2") == 0) {
+        r = verify_infer2(app, reg, o, &ps.st, res);
         goto out;
     }
     zkr_statement_free(&ps.st);

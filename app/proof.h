@@ -30,6 +30,9 @@ typedef struct {
      */
     const uint8_t *zk_seed;
     size_t zk_seed_len;
+    /* inference@2 (app/infer2.c): the owners' files, and the passphrase unsealing both secrets. */
+    const char *model_file, *model_secrets, *dataset_secrets;
+    const zkr_secret *pass;
 } zkr_app_prove_opts;
 
 typedef struct {

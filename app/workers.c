@@ -6,6 +6,7 @@
 #include "app/eval.h"
 #include "app/ginfer.h"
 #include "app/infer.h"
+#include "app/infer2.h"
 #include "app/train.h"
 
 const zkr_worker_kind zkr_app_workers[] = {
@@ -18,6 +19,10 @@ const zkr_worker_kind zkr_app_workers[] = {
        device was found (app/proof.c); the policy is docs/sandbox.md's prover-cuda. */
     {"prove-cuda", ZKR_SANDBOX_POLICY_PROVER_CUDA, zkr_app_worker_prove_cuda,
      "prove a statement on the GPU", zkr_app_worker_cuda_prepare},
+    {"infer2-prove", ZKR_SANDBOX_POLICY_PROVER, zkr_app_worker_infer2_prove,
+     "prove an inference@2 statement (private model, hidden record)", NULL},
+    {"infer2-verify", ZKR_SANDBOX_POLICY_VERIFIER, zkr_app_worker_infer2_verify,
+     "verify an inference@2 proof against a statement", NULL},
     {"train-verify", ZKR_SANDBOX_POLICY_VERIFIER, zkr_app_worker_train_verify,
      "verify a training-step@1 proof against a statement", NULL},
     {"train-prove", ZKR_SANDBOX_POLICY_PROVER, zkr_app_worker_train_prove,

@@ -740,6 +740,8 @@ zkr_err zkr_cmd_log(zkr_cli *cli, int argc, char **argv)
 
 static const char dataset_cmd_help[] =
     "usage: zkreg dataset commit PATH -o COMMITMENT --secrets SECRETS [passphrase options]\n"
+    "       zkreg dataset commit PATH -o COMMITMENT --secrets SECRETS --hiding-records\n"
+    "                            [--zk-seed FILE] [--budget N] [passphrase options]\n"
     "       zkreg dataset prove-record ID INDEX [--data PATH] [-o FILE]\n"
     "       zkreg dataset prove-record INDEX --data PATH --secrets SECRETS [-o FILE]\n"
     "                                         [passphrase options]\n"
@@ -768,10 +770,17 @@ static const char dataset_cmd_help[] =
     "               (version 2, hiding); writes the public COMMITMENT (85 bytes;\n"
     "               register it with `register-dataset --commitment`) and the salts,\n"
     "               sealed under a passphrase, to SECRETS (mode 0600). Neither file\n"
-    "               is ever replaced.\n" ZKR_CLI_EXIT_HELP;
+    "               is ever replaced.\n"     "--hiding-records  commit (version 3, for inference@2): every record gets its own\n"
+    "               hiding polynomial commitment blinded for --budget N proofs\n"
+    "               (default 64); the keys come from a seed sealed in SECRETS (the\n"
+    "               --zk-seed FILE's, so the same data, seed and N give the same\n"
+    "               commitment; else fresh). Proofs are counted in SECRETS.ledger.\n"
+ZKR_CLI_EXIT_HELP;
 
 typedef struct {
     const char *data, *out, *record, *root, *count, *secrets;
+    const char *zk_seed, *budget; /* commit --hiding-records */
+    int hpc;
     zkr_cli_pass_opts pass;
 } ds_opts;
 
@@ -1095,6 +1104,9 @@ zkr_err zkr_cmd_dataset(zkr_cli *cli, int argc, char **argv)
                                          {"root", required_argument, NULL, 'R'},
                                          {"count", required_argument, NULL, 'n'},
                                          {"secrets", required_argument, NULL, 'S'},
+                                         {"hiding-records", no_argument, NULL, 'H'},
+                                         {"zk-seed", required_argument, NULL, 'Z'},
+                                         {"budget", required_argument, NULL, 'B'},
                                          ZKR_CLI_PASS_LONGOPTS,
                                          {NULL, 0, NULL, 0}};
     ds_opts o;
@@ -1121,9 +1133,20 @@ zkr_err zkr_cmd_dataset(zkr_cli *cli, int argc, char **argv)
         case 'r': o.record = optarg; break;
         case 'R': o.root = optarg; break;
         case 'n': o.count = optarg; break;
+        case 'H': o.hpc = 1; break;
+        case 'Z': o.zk_seed = optarg; break;
+        case 'B': o.budget = optarg; break;
         default: return zkr_cli_usage(cli, "bad option (see --help)");
         }
     }
+    if ((o.zk_seed != NULL || o.budget != NULL) && !o.hpc)
+        return zkr_cli_usage(cli, "--zk-seed and --budget go with `dataset commit "
+                                  "--hiding-records`");
+    if (optind + 2 == argc && strcmp(argv[optind], "commit") == 0 && o.hpc)
+        return zkr_cli_dataset_commit_hpc(cli, argv[optind + 1], o.out, o.secrets, o.zk_seed,
+                                          o.budget, &o.pass);
+    if (o.hpc)
+        return zkr_cli_usage(cli, "--hiding-records goes with `dataset commit`");
     if (optind + 2 == argc && strcmp(argv[optind], "commit") == 0)
         return zkr_cli_dataset_commit(cli, argv[optind + 1], o.out, o.secrets, &o.pass);
     if (optind + 2 == argc && strcmp(argv[optind], "prove-record") == 0 && o.secrets != NULL)

@@ -59,6 +59,7 @@ static const char verify_help[] =
 
 typedef struct {
     const char *statement, *out, *dataset_file, *proof, *backend, *zk_seed;
+    const char *model_file, *model_secrets, *dataset_secrets; /* inference@2 */
     uint64_t threads;
     int no_sandbox;
     zkr_cli_pass_opts pass; /* for --zk-seed */
@@ -75,6 +76,9 @@ static zkr_err zkr_proof_parse_args(zkr_cli *cli, int argc, char **argv, int pro
                                          {"no-sandbox", no_argument, NULL, 'n'},
                                          {"backend", required_argument, NULL, 'B'},
                                          {"zk-seed", required_argument, NULL, 'Z'},
+                                         {"model-file", required_argument, NULL, 'M'},
+                                         {"model-secrets", required_argument, NULL, 'S'},
+                                         {"dataset-secrets", required_argument, NULL, 'E'},
                                          ZKR_CLI_PASS_LONGOPTS,
                                          {NULL, 0, NULL, 0}};
     int c;
@@ -99,6 +103,12 @@ static zkr_err zkr_proof_parse_args(zkr_cli *cli, int argc, char **argv, int pro
             a->statement = optarg;
         else if (c == 'Z' && proving)
             a->zk_seed = optarg;
+        else if (c == 'M' && proving)
+            a->model_file = optarg;
+        else if (c == 'S' && proving)
+            a->model_secrets = optarg;
+        else if (c == 'E' && proving)
+            a->dataset_secrets = optarg;
         else if (c == 'o' && proving)
             a->out = optarg;
         else if (c == 'D' && proving)
@@ -137,7 +147,7 @@ static void progress_tty(const char *msg)
 
 zkr_err zkr_cmd_prove(zkr_cli *cli, int argc, char **argv)
 {
-    zkr_secret seed = {0};
+    zkr_secret seed = {0}, pass = {0};
     zkr_proof_args a;
     zkr_app_prove_opts o;
     zkr_app_prove_result res;
@@ -147,24 +157,31 @@ zkr_err zkr_cmd_prove(zkr_cli *cli, int argc, char **argv)
 
     if ((r = zkr_proof_parse_args(cli, argc, argv, 1, &a, &done)) != ZKR_OK || done)
         return r;
-    if (a.zk_seed == NULL && (a.pass.file != NULL || a.pass.fd >= 0))
-        return zkr_cli_usage(cli, "--passphrase-file/--passphrase-fd go with --zk-seed");
+    if (a.zk_seed == NULL && a.model_secrets == NULL && (a.pass.file != NULL || a.pass.fd >= 0))
+        return zkr_cli_usage(cli, "--passphrase-file/--passphrase-fd go with --zk-seed or "
+                                  "--model-secrets");
+    if ((a.model_file != NULL || a.model_secrets != NULL || a.dataset_secrets != NULL) &&
+        (a.model_file == NULL || a.model_secrets == NULL || a.dataset_secrets == NULL ||
+         a.dataset_file == NULL))
+        return zkr_cli_usage(cli, "an inference@2 proof takes --model-file, --model-secrets, "
+                                  "--dataset-file and --dataset-secrets together");
     o = (zkr_app_prove_opts){.statement = a.statement, .out = a.out,
                              .dataset_file = a.dataset_file, .backend = a.backend,
                              .threads = (uint32_t)a.threads, .no_sandbox = a.no_sandbox,
-                             .progress = cli->json ? NULL : progress_tty};
-    if (a.zk_seed != NULL) {
-        zkr_secret pass = {0};
+                             .progress = cli->json ? NULL : progress_tty,
+                             .model_file = a.model_file, .model_secrets = a.model_secrets,
+                             .dataset_secrets = a.dataset_secrets};
+    if (a.zk_seed != NULL || a.model_secrets != NULL) {
         /* The kind first: an @1 statement is refused before a passphrase is asked. */
         if ((r = zkr_app_zk_seed_applies(cli, a.statement)) == ZKR_OK &&
-            (r = zkr_cli_pass_get(cli, &a.pass, &pass)) == ZKR_OK &&
+            (r = zkr_cli_pass_get(cli, &a.pass, &pass)) == ZKR_OK && a.zk_seed != NULL &&
             (r = zkr_app_zk_seed_load(cli, a.zk_seed, &pass, &seed)) == ZKR_OK) {
             o.zk_seed = seed.p;
             o.zk_seed_len = seed.len;
         }
-        zkr_secret_free(&pass);
         if (r != ZKR_OK)
             goto out;
+        o.pass = &pass;
     }
     if ((r = zkr_app_prove(cli, &o, &res)) != ZKR_OK)
         goto out;
@@ -195,6 +212,7 @@ zkr_err zkr_cmd_prove(zkr_cli *cli, int argc, char **argv)
     }
 out:
     zkr_secret_free(&seed);
+    zkr_secret_free(&pass);
     return r;
 }
 

@@ -9,6 +9,8 @@
 #include <time.h>
 
 #include "registry_cli.h"
+#include "app/model.h"
+#include "zk/zk.h"
 #include "app/infer.h"
 #include "app/register.h"
 #include "app/dataset.h"
@@ -82,6 +84,7 @@ json_t *zkr_cli_artifact_json(const zkr_artifact *a)
     if (a->kind == ZKR_KIND_MODEL) {
         json_object_set_new(o, "program_id", json_integer(a->program_id));
         json_object_set_new(o, "program_sha256", hex_json(a->program_sha256));
+        json_object_set_new(o, "private", json_boolean(zkr_registry_model_private(a)));
     }
     if (a->kind == ZKR_KIND_MODEL || a->kind == ZKR_KIND_DATASET)
         json_object_set_new(o, "commitment", a->has_commitment ? hex_json(a->commitment) : json_null());
@@ -366,6 +369,7 @@ static const char program_help[] =
 
 static const char model_help[] =
     "usage: zkreg register-model FILE --program ID [--calibrate DATASET] [--name NAME]\n"
+    "       zkreg register-model --commitment COMMITMENT --program ID [--name NAME]\n"
     "\n"
     "Records a model as belonging to program ID (row id or sha256). An ONNX\n"
     "FILE is quantized (int8, calibrated on the first 1000 records of the IDX\n"
@@ -374,7 +378,13 @@ static const char model_help[] =
     "if it belongs to another), committed once for inference@1 proofs (the\n"
     "commitment column) and kept beside the registry for `zkreg prove`.\n"
     "Other files are recorded by SHA-256 only. Re-registration of the same bytes for the same program prints\n"
-    "the existing model.\n" ZKR_CLI_EXIT_HELP;
+    "the existing model.\n"
+    "       zkreg register-model --commitment COMMITMENT --program ID [--name NAME]\n"
+    "records a PRIVATE model from the hiding commitment `zkreg model commit` wrote\n"
+    "on the owner's machine (inference@2): the registry never sees a weight. The\n"
+    "file is checked completely and against the program's layers first (exit 3\n"
+    "malformed, exit 1 another program, exit 6 a revoked program; nothing written).\n"
+    ZKR_CLI_EXIT_HELP;
 
 static const char dataset_help[] =
     "usage: zkreg register-dataset PATH [--name NAME]\n"
@@ -448,6 +458,11 @@ static zkr_err artifact_args_c(zkr_cli *cli, int argc, char **argv, const char *
     if (commitment != NULL && *commitment != NULL) {
         if (optind != argc)
             return zkr_cli_usage(cli, "--commitment takes the place of PATH: give one of them");
+        if (want_prog && *prog == NULL)
+            return zkr_cli_usage(cli, "--program ID is required");
+        if (calib != NULL && *calib != NULL)
+            return zkr_cli_usage(cli, "--calibrate does not apply to --commitment (the weights "
+                                      "stay with their owner)");
         if (*name == NULL)
             *name = base_name(*commitment);
         return ZKR_OK;
@@ -462,34 +477,37 @@ static zkr_err artifact_args_c(zkr_cli *cli, int argc, char **argv, const char *
     return ZKR_OK;
 }
 
-static zkr_err artifact_args(zkr_cli *cli, int argc, char **argv, const char *help, int want_prog,
-                             const char **file, const char **name, const char **prog,
-                             const char **calib, int *done)
-{
-    return artifact_args_c(cli, argc, argv, help, want_prog, file, name, prog, calib, NULL, done);
-}
-
 static zkr_err register_file(zkr_cli *cli, int argc, char **argv, zkr_kind kind)
 {
-    const char *file, *name, *prog, *calib;
+    const char *file, *name, *prog, *calib, *commitment = NULL;
     zkr_registry *reg = NULL;
     zkr_artifact a;
+    zkr_buf enc = {0};
+    uint8_t digest[ZKR_DIGEST_BYTES];
     int done = 0;
     zkr_err r;
 
-    r = artifact_args(cli, argc, argv, kind == ZKR_KIND_PROGRAM ? program_help : model_help,
-                      kind == ZKR_KIND_MODEL, &file, &name, &prog, &calib, &done);
+    r = artifact_args_c(cli, argc, argv, kind == ZKR_KIND_PROGRAM ? program_help : model_help,
+                        kind == ZKR_KIND_MODEL, &file, &name, &prog, &calib,
+                        kind == ZKR_KIND_MODEL ? &commitment : NULL, &done);
     if (r != ZKR_OK || done)
         return r;
+    /* A private model's commitment is checked before the registry is opened. */
+    if (commitment != NULL &&
+        (r = zkr_app_model_commitment_read(cli, commitment, &enc, digest)) != ZKR_OK)
+        goto out;
     if ((r = zkr_cli_registry_open(cli, &reg)) != ZKR_OK)
         goto out;
-    if (kind == ZKR_KIND_PROGRAM)
+    if (commitment != NULL)
+        r = zkr_app_register_model_commitment(cli, reg, commitment, name, prog, &a);
+    else if (kind == ZKR_KIND_PROGRAM)
         r = zkr_app_register_program(cli, reg, file, name, &a);
     else
         r = zkr_app_register_model(cli, reg, file, name, prog, calib, &a);
     if (r == ZKR_OK)
         r = print_artifact_result(cli, &a);
 out:
+    zkr_buf_free(&enc);
     zkr_registry_close(reg);
     return r;
 }
@@ -569,7 +587,8 @@ static const char statement_help[] =
     "usage: zkreg register-statement --schema NAME@VER --program ID --model ID\n"
     "                                --dataset ID [--param KEY=VALUE ...]\n"
     "                                [--public-output FILE |\n"
-    "                                 --public-output-from-model [--threshold T]]\n"
+    "                                 --public-output-from-model [--threshold T] |\n"
+    "                                 --output-commitment FILE]\n"
     "\n"
     "Validates every field against the schema (types, required, artifacts exist\n"
     "with the right kinds and are not revoked, the model belongs to the program),\n"
@@ -580,7 +599,11 @@ static const char statement_help[] =
     "registered model and dataset (inference@1: the logits of record_index;\n"
     "evaluation@1: the number correct over the record range, or with\n"
     "--threshold T the claim \"correct >= T\") and prints what it bound on\n"
-    "stderr (--json: in the object).\n" ZKR_CLI_EXIT_HELP;
+    "stderr (--json: in the object).\n"
+    "inference@2 (private model, version 3 dataset): a public output is given with\n"
+    "--public-output FILE; a hidden one (schema public_output false) is bound by\n"
+    "its 48-byte hiding commitment, --output-commitment FILE (exit 3 if malformed).\n"
+    ZKR_CLI_EXIT_HELP;
 
 zkr_err zkr_cmd_register_schema(zkr_cli *cli, int argc, char **argv)
 {
@@ -645,6 +668,27 @@ static zkr_err print_statement_bound(zkr_cli *cli, const zkr_statement *st, cons
     return ZKR_OK;
 }
 
+/* An inference@2 output commitment file: exactly the 48 bytes zkr_infer2_oc_decode accepts. */
+static zkr_err read_output_commitment(zkr_cli *cli, const char *file, zkr_buf *out)
+{
+    zkr_infer2_output_commitment oc;
+    zkr_params p;
+    zkr_err r;
+
+    r = zkr_file_read(file, ZKR_INFER2_OUTPUT_COMMIT_BYTES + 1, out, &cli->diag);
+    if (r == ZKR_ERR_TOO_LARGE)
+        return zkr_fail(&cli->diag, ZKR_ERR_MALFORMED,
+                        "--output-commitment %s: over the %u bytes of an output commitment", file,
+                        ZKR_INFER2_OUTPUT_COMMIT_BYTES);
+    if (r != ZKR_OK || (r = zkr_params_get(ZKR_PARAM_SET_128, &p)) != ZKR_OK)
+        return r;
+    if (zkr_infer2_oc_decode(&p, out->p, out->len, &oc) != ZKR_OK)
+        return zkr_fail(&cli->diag, ZKR_ERR_MALFORMED,
+                        "--output-commitment %s: not an inference@2 output commitment (%zu bytes; "
+                        "%u expected, version 1)", file, out->len, ZKR_INFER2_OUTPUT_COMMIT_BYTES);
+    return ZKR_OK;
+}
+
 zkr_err zkr_cmd_register_statement(zkr_cli *cli, int argc, char **argv)
 {
     static const struct option opts[] = {ZKR_CLI_COMMON_LONGOPTS,
@@ -656,8 +700,11 @@ zkr_err zkr_cmd_register_statement(zkr_cli *cli, int argc, char **argv)
                                          {"public-output", required_argument, NULL, 'o'},
                                          {"public-output-from-model", no_argument, NULL, 'F'},
                                          {"threshold", required_argument, NULL, 'T'},
+                                         {"output-commitment", required_argument, NULL, 'C'},
                                          {NULL, 0, NULL, 0}};
     const char *schema = NULL, *prog = NULL, *model = NULL, *dataset = NULL, *po_file = NULL;
+    const char *oc_file = NULL;
+    zkr_buf oc = {0};
     zkr_app_output_opts oo = {0, 0};
     zkr_buf bound = {0};
     char line[256];
@@ -683,6 +730,7 @@ zkr_err zkr_cmd_register_statement(zkr_cli *cli, int argc, char **argv)
         case 'm': model = optarg; break;
         case 'd': dataset = optarg; break;
         case 'o': po_file = optarg; break;
+        case 'C': oc_file = optarg; break;
         case 'F': from_model = 1; break;
         case 'T':
             if ((r = zkr_cli_parse_u64(cli, "--threshold", optarg, &oo.threshold)) != ZKR_OK)
@@ -732,9 +780,20 @@ zkr_err zkr_cmd_register_statement(zkr_cli *cli, int argc, char **argv)
         r = zkr_cli_usage(cli, "--threshold 0 claims nothing (correct >= 0)");
         goto out;
     }
+    if (oc_file != NULL && (from_model || po_file != NULL)) {
+        r = zkr_cli_usage(cli, "--output-commitment (a hidden inference@2 output) and a public "
+                               "output exclude each other");
+        goto out;
+    }
+    /* A hidden output's commitment is checked strictly before the registry is opened. */
+    if (oc_file != NULL && (r = read_output_commitment(cli, oc_file, &oc)) != ZKR_OK)
+        goto out;
     if ((r = zkr_cli_registry_open(cli, &reg)) != ZKR_OK)
         goto out;
-    if (from_model) {
+    if (oc_file != NULL)
+        r = zkr_app_register_statement_bytes(cli, reg, schema, prog, model, dataset, kv, nkv,
+                                             oc.p, oc.len, &st);
+    else if (from_model) {
         if ((r = zkr_app_output_from_model(cli, reg, schema, prog, model, dataset, kv, nkv, &oo,
                                            &bound, line, sizeof line)) == ZKR_OK)
             r = zkr_app_register_statement_bytes(cli, reg, schema, prog, model, dataset, kv, nkv,
@@ -752,6 +811,7 @@ out:
     zkr_statement_free(&st);
     zkr_registry_close(reg);
     zkr_buf_free(&bound);
+    zkr_buf_free(&oc);
     return r;
 }
 

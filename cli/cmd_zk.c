@@ -7,6 +7,8 @@
 
 #include "zk_cli.h"
 #include "app/dataset.h"
+#include "app/model.h"
+#include "zk/zk.h"
 #include "registry_cli.h"
 #include "sign_cli.h"
 
@@ -97,6 +99,48 @@ out:
     return r;
 }
 
+zkr_err zkr_cli_dataset_commit_hpc(zkr_cli *cli, const char *data, const char *out,
+                                   const char *secrets, const char *seed_file, const char *budget,
+                                   const zkr_cli_pass_opts *po)
+{
+    zkr_secret pass = {0}, seed = {0};
+    uint64_t n = ZKR_HPCS_DEFAULT_BUDGET;
+    zkr_dscommit c;
+    char root[65], dig[65];
+    zkr_err r;
+
+    if (out == NULL || secrets == NULL)
+        return zkr_cli_usage(cli, "dataset commit needs -o COMMITMENT and --secrets SECRETS");
+    if (budget != NULL && (r = zkr_cli_parse_u64(cli, "--budget", budget, &n)) != ZKR_OK)
+        return r;
+    if (n == 0 || n > ZKR_HPCS_MAX_BUDGET)
+        return zkr_cli_usage(cli, "--budget must be 1..4096");
+    if ((r = zkr_cli_pass_get(cli, po, &pass)) != ZKR_OK ||
+        (seed_file != NULL && (r = zkr_app_zk_seed_load(cli, seed_file, &pass, &seed)) != ZKR_OK) ||
+        (r = zkr_app_dataset_commit_hpc(cli, data, out, secrets, &pass, po->fast,
+                                        seed_file != NULL ? &seed : NULL, (uint32_t)n, &c)) !=
+            ZKR_OK)
+        goto out;
+    zkr_cli_hex32(c.root, root);
+    zkr_cli_hex32(c.digest, dig);
+    if (cli->json)
+        r = zkr_cli_print_json(json_pack("{s:b, s:i, s:s, s:I, s:s, s:s, s:I}", "ok", 1,
+                                         "commitment_version", (int)c.version, "format",
+                                         c.format == ZKR_DATASET_IDX ? "idx" : "lines",
+                                         "record_count", (json_int_t)c.count, "records_root", root,
+                                         "sha256", dig, "budget", (json_int_t)n));
+    else
+        printf("committed %llu records (version %u, hiding record commitments, %llu proofs "
+               "each)\nsha256:        %s\nrecords root:  %s\ncommitment:    %s\nsecrets:       "
+               "%s (sealed; its ledger %s.ledger counts the proofs)\n",
+               (unsigned long long)c.count, c.version, (unsigned long long)n, dig, root, out,
+               secrets, secrets);
+out:
+    zkr_secret_free(&seed);
+    zkr_secret_free(&pass);
+    return r;
+}
+
 static zkr_err seed_new(zkr_cli *cli, const char *out, const zkr_cli_pass_opts *po)
 {
     zkr_secret pass = {0};
@@ -165,4 +209,102 @@ zkr_err zkr_cmd_zk_seed(zkr_cli *cli, int argc, char **argv)
     if (optind + 2 == argc && strcmp(argv[optind], "check") == 0 && out == NULL)
         return seed_check(cli, argv[optind + 1], &po);
     return zkr_cli_usage(cli, "expected `zk-seed new -o FILE` or `zk-seed check FILE`");
+}
+
+static const char model_help[] =
+    "usage: zkreg model commit MODEL -o COMMITMENT --secrets SECRETS [--zk-seed FILE]\n"
+    "                          [--budget N] [--passphrase-file F | --passphrase-fd N]\n"
+    "                          [--kdf moderate|interactive]\n"
+    "\n"
+    "Runs on the MODEL OWNER's machine and opens no registry. Commits the\n"
+    "quantized model MODEL (ZKRQMOD, dense int8) with the hiding model commitment\n"
+    "(version 2, for inference@2) and writes two files, neither ever replacing\n"
+    "one: COMMITMENT (public, 0644: `register-model --commitment` on the\n"
+    "appliance) and SECRETS (0600: the opening, sealed under a passphrase with\n"
+    "Argon2id and XChaCha20-Poly1305). Each layer is blinded for N openings\n"
+    "(default 64, at most 4096; two per proof). With --zk-seed the blinding is\n"
+    "derived from the sealed seed (same model, seed and N: the same commitment);\n"
+    "without it, from the OS CSPRNG. The passphrase (--passphrase-fd, then\n"
+    "--passphrase-file, $ZKREG_PASSPHRASE_FILE or the terminal, never argv)\n"
+    "unseals the seed and seals the secrets. The proofs made with SECRETS are\n"
+    "counted in SECRETS.ledger beside it (the reveal budget); keep both together.\n"
+    ZKR_CLI_EXIT_HELP;
+
+static zkr_err model_commit(zkr_cli *cli, const char *model, const char *out, const char *secrets,
+                            const char *seed_file, uint32_t budget, const zkr_cli_pass_opts *po)
+{
+    zkr_secret pass = {0}, seed = {0};
+    zkr_app_model_commit_info info;
+    char comm[65], prog[65];
+    zkr_err r;
+
+    if (out == NULL || secrets == NULL)
+        return zkr_cli_usage(cli, "model commit needs -o COMMITMENT and --secrets SECRETS");
+    if ((r = zkr_cli_pass_get(cli, po, &pass)) != ZKR_OK ||
+        (seed_file != NULL && (r = zkr_app_zk_seed_load(cli, seed_file, &pass, &seed)) != ZKR_OK) ||
+        (r = zkr_app_model_commit(cli, model, out, secrets, &pass, po->fast,
+                                  seed_file != NULL ? &seed : NULL, budget, &info)) != ZKR_OK)
+        goto out;
+    zkr_cli_hex32(info.commitment, comm);
+    zkr_cli_hex32(info.program, prog);
+    if (cli->json)
+        r = zkr_cli_print_json(json_pack("{s:b, s:s, s:s, s:i, s:i, s:i, s:s, s:s}", "ok", 1,
+                                         "commitment", comm, "program", prog, "layers",
+                                         (int)info.n_layers, "budget", (int)info.budget,
+                                         "proofs", (int)info.proofs, "commitment_file", out,
+                                         "secrets", secrets));
+    else
+        printf("committed a private model: %u layers, blinded for %u openings a layer (%u "
+               "proofs)\ncommitment:    %s\nprogram:       %s\ncommitment file: %s\nsecrets:       "
+               "%s (sealed; its ledger %s.ledger counts the proofs)\n",
+               info.n_layers, info.budget, info.proofs, comm, prog, out, secrets, secrets);
+out:
+    zkr_secret_free(&seed);
+    zkr_secret_free(&pass);
+    return r;
+}
+
+zkr_err zkr_cmd_model(zkr_cli *cli, int argc, char **argv)
+{
+    static const struct option opts[] = {ZKR_CLI_COMMON_LONGOPTS, ZKR_CLI_PASS_LONGOPTS,
+                                         {"output", required_argument, NULL, 'o'},
+                                         {"secrets", required_argument, NULL, 'S'},
+                                         {"zk-seed", required_argument, NULL, 'Z'},
+                                         {"budget", required_argument, NULL, 'B'},
+                                         {NULL, 0, NULL, 0}};
+    const char *out = NULL, *secrets = NULL, *seed = NULL;
+    uint64_t budget = ZKR_MODEL_BUDGET_DEFAULT;
+    zkr_cli_pass_opts po;
+    int c, done;
+    zkr_err r;
+
+    zkr_cli_pass_opts_init(&po);
+    while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
+        if (zkr_cli_common_option(cli, c, model_help, &done)) {
+            if (done)
+                return ZKR_OK;
+            continue;
+        }
+        if (zkr_cli_pass_option(cli, c, optarg, &po, &r)) {
+            if (r != ZKR_OK)
+                return r;
+            continue;
+        }
+        if (c == 'o')
+            out = optarg;
+        else if (c == 'S')
+            secrets = optarg;
+        else if (c == 'Z')
+            seed = optarg;
+        else if (c == 'B') {
+            if ((r = zkr_cli_parse_u64(cli, "--budget", optarg, &budget)) != ZKR_OK)
+                return r;
+            if (budget == 0 || budget > ZKR_MODEL_BUDGET_MAX)
+                return zkr_cli_usage(cli, "--budget must be 1..4096");
+        } else
+            return zkr_cli_usage(cli, "bad option (see --help)");
+    }
+    if (optind + 2 == argc && strcmp(argv[optind], "commit") == 0)
+        return model_commit(cli, argv[optind + 1], out, secrets, seed, (uint32_t)budget, &po);
+    return zkr_cli_usage(cli, "expected `model commit MODEL -o COMMITMENT --secrets SECRETS`");
 }

@@ -35,6 +35,7 @@ const zkr_cli_command zkr_cli_commands[] = {
     {"lineage", "a model's ancestry from the lineage events", zkr_cmd_lineage},
     {"round", "decentralized training rounds that accept only proven updates", zkr_cmd_round},
     {"zk-seed", "a sealed seed for reproducible hiding proofs (new, check)", zkr_cmd_zk_seed},
+    {"model", "private models: commit weights with a hiding commitment (commit)", zkr_cmd_model},
     {"key", "signing keys (generate, public, list)", zkr_cmd_key},
     {"attest", "check every binding, then sign an attestation",
      zkr_cmd_attest},

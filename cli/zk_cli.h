@@ -43,4 +43,9 @@ zkr_err zkr_cli_pass_get(zkr_cli *cli, const zkr_cli_pass_opts *po, zkr_secret *
 zkr_err zkr_cli_dataset_commit(zkr_cli *cli, const char *data, const char *out,
                                const char *secrets, const zkr_cli_pass_opts *po) ZKR_WUR;
 
+/* `zkreg dataset commit PATH -o C --secrets S --hiding-records [--zk-seed F] [--budget N]`. */
+zkr_err zkr_cli_dataset_commit_hpc(zkr_cli *cli, const char *data, const char *out,
+                                   const char *secrets, const char *seed_file, const char *budget,
+                                   const zkr_cli_pass_opts *po) ZKR_WUR;
+
 #endif

@@ -549,6 +549,14 @@ void zkr_dataset_free(zkr_dataset *ds);
  * distinct objects. What is secret: the salts (and the records they hide).
  */
 #define ZKR_DSCOMMIT_VERSION 2
+/*
+ * Version 3 (hiding record commitments, for inference@2): the same 85-byte
+ * file with version 3, whose root is the RFC 6962 root over leaves of each
+ * record's 48-byte hiding polynomial commitment (zk/zk.h,
+ * zkr_infer2_record_leaf), not over salted hashes: a proof can open those
+ * without revealing the record. Its secrets are app/'s (app/dataset.c).
+ */
+#define ZKR_DSCOMMIT_VERSION_HPC 3
 #define ZKR_DSCOMMIT_SALT_BYTES 32
 #define ZKR_DSCOMMIT_MAGIC "ZKRDSCOM"
 #define ZKR_DSCOMMIT_FILE_BYTES 85
@@ -559,7 +567,7 @@ void zkr_dataset_free(zkr_dataset *ds);
 
 /* The public half: what `zkreg dataset commit` writes and the registry holds. */
 typedef struct {
-    uint32_t version;                /* ZKR_DSCOMMIT_VERSION */
+    uint32_t version;                /* ZKR_DSCOMMIT_VERSION or ZKR_DSCOMMIT_VERSION_HPC */
     zkr_dataset_format format;       /* of the records (public) */
     uint64_t count;                  /* 1..ZKR_DATASET_MAX_RECORDS */
     uint8_t root[ZKR_DIGEST_BYTES];  /* RFC 6962 root over the hiding leaves */
@@ -608,7 +616,7 @@ zkr_err zkr_dscommit_build(const zkr_dataset *ds, zkr_dscommit *c, zkr_dscommit_
 zkr_err zkr_dscommit_encode(const zkr_dscommit *c, uint8_t out[ZKR_DSCOMMIT_FILE_BYTES]) ZKR_WUR;
 
 /*
- * Parses a commitment file strictly: exact length, magic, version 2, a
+ * Parses a commitment file strictly: exact length, magic, version 2 or 3, a
  * known format, 1 <= count <= 2^26, and the digest field equal to the
  * recomputed digest (so truncation, trailing bytes and tampering are all
  * refused). `what` names the file in the diag.
@@ -704,5 +712,85 @@ void zkr_progress_phase(zkr_progress *p, const char *phase, uint64_t total);
 void zkr_progress_step(zkr_progress *p, uint64_t done);
 /* Erases the line. The struct may be reused with zkr_progress_phase. Accepts a disabled one. */
 void zkr_progress_end(zkr_progress *p);
+
+/* ------------------------------------------------------------------ */
+/* The reveal-budget ledger of hiding commitments (zkledger.c)         */
+/* ------------------------------------------------------------------ */
+/*
+ * A hiding commitment is blinded for a fixed budget of openings and of
+ * revealed values; past it, proofs leak what it hides. The prover object
+ * counts only its own openings, so the count that holds across prover
+ * objects and processes lives here: a file `<secrets>.ledger` beside the
+ * sealed secrets that can open the commitment (the owner of the secrets is
+ * the party whose data leaks). Format: docs/formats.md, "Reveal-budget
+ * ledger". One entry per commitment, keyed by zkr_zkledger_id of its public
+ * bytes, so recommitting the same data with the same seed (same bytes)
+ * finds the same entry.
+ *
+ * A reservation is taken BEFORE the proof it pays for is released: a crash
+ * after it loses budget, never overspends it. The update runs under an
+ * exclusive flock on `<secrets>.ledger.lock` (a separate, never renamed
+ * file, so every waiter locks the same inode), and the new ledger is
+ * written to a temporary file, fsynced and renamed into place. A damaged
+ * ledger (truncated, trailing bytes, flipped byte, entries out of order) is
+ * refused, never rebuilt: fail closed. A missing ledger is an empty one
+ * (first use); deleting it, or copying the secrets to a second machine,
+ * starts a second count: the ledger cannot see copies it does not hold.
+ */
+#define ZKR_ZKLEDGER_MAGIC "ZKRLEDG1"
+#define ZKR_ZKLEDGER_VERSION 1u
+#define ZKR_ZKLEDGER_ENTRY_BYTES 56u        /* id[32] budget used cap reveals */
+#define ZKR_ZKLEDGER_MAX_ENTRIES 1048576u   /* 56 MiB: far past any real use */
+#define ZKR_ZKLEDGER_MAX_REQS 8u
+
+/* One commitment's share of one proof. */
+typedef struct {
+    const char *secrets_path; /* the ledger is <realpath(secrets_path)>.ledger */
+    const char *what;         /* for messages: "model commitment", "record 3" */
+    uint8_t id[ZKR_DIGEST_BYTES]; /* zkr_zkledger_id of the public commitment */
+    uint32_t budget;          /* openings the commitment is blinded for (>= 1) */
+    uint64_t reveal_cap;      /* revealed values it allows (>= 1) */
+    uint32_t openings;        /* openings this proof takes */
+    uint64_t reveals;         /* revealed values this proof takes */
+} zkr_zkledger_req;
+
+/* A commitment's counts as the ledger holds them. */
+typedef struct {
+    uint32_t budget, used;
+    uint64_t reveal_cap, reveals;
+} zkr_zkledger_entry;
+
+/*
+ * The ledger key of a commitment: SHA-256 tagged "zkr/zk-ledger/v1" over
+ * le-length-prefixed `kind` (the commitment's format, e.g. "record@1",
+ * "model@2") and its public bytes, which carry the root and the
+ * parameters (sizes, blinding variables).
+ */
+void zkr_zkledger_id(const char *kind, const uint8_t *commitment, size_t len,
+                     uint8_t id[ZKR_DIGEST_BYTES]);
+
+/*
+ * Reserves every request of reqs[0..n) (n <= ZKR_ZKLEDGER_MAX_REQS) or
+ * none: the ledgers involved are locked (in a fixed order, each once even
+ * when named twice), read, checked, then all rewritten. A commitment's
+ * caps are the smaller of those stored and those requested. Run it before
+ * the proof is released.
+ * Returns ZKR_OK; ZKR_ERR_EXPIRED (a budget or reveal cap would be
+ * exceeded: nothing reserved; the diag names the commitment and its
+ * counts); ZKR_ERR_MALFORMED (a damaged ledger: nothing reserved);
+ * ZKR_ERR_NOT_FOUND (secrets file missing); ZKR_ERR_IO (lock, read or
+ * write failed; when a later ledger's write fails the earlier ones stay
+ * reserved: budget lost, never overspent); ZKR_ERR_USAGE; ZKR_ERR_NOMEM.
+ */
+zkr_err zkr_zkledger_reserve(const zkr_zkledger_req *reqs, size_t n, zkr_diag *d) ZKR_WUR;
+
+/*
+ * Reads the counts of commitment `id` in the ledger of `secrets_path`
+ * (under the lock, for a consistent view). *found = 0 and *e zeroed when
+ * it has no entry (or no ledger exists). Returns ZKR_OK,
+ * ZKR_ERR_MALFORMED, ZKR_ERR_NOT_FOUND, ZKR_ERR_IO, ZKR_ERR_NOMEM.
+ */
+zkr_err zkr_zkledger_get(const char *secrets_path, const uint8_t id[ZKR_DIGEST_BYTES],
+                         zkr_zkledger_entry *e, int *found, zkr_diag *d) ZKR_WUR;
 
 #endif /* ZKR_COMMON_H */

@@ -62,9 +62,10 @@ zkr_err zkr_dscommit_digest(const zkr_dscommit *c, uint8_t out[ZKR_DIGEST_BYTES]
 {
     uint8_t body[DSC_BODY_BYTES];
 
-    if (c->version != ZKR_DSCOMMIT_VERSION || !format_ok(c->format))
+    if ((c->version != ZKR_DSCOMMIT_VERSION && c->version != ZKR_DSCOMMIT_VERSION_HPC) ||
+        !format_ok(c->format))
         return ZKR_ERR_USAGE;
-    encode_body(c, body);
+    encode_body(c, body); /* the version is in the body: a v2 and a v3 digest never coincide */
     zkr_sha256_tagged(ZKR_DSCOMMIT_DIGEST_TAG, body, sizeof body, out);
     return ZKR_OK;
 }
@@ -94,14 +95,14 @@ zkr_err zkr_dscommit_decode(const uint8_t *p, size_t len, const char *what, zkr_
                         "%s: not a dataset commitment file (magic %s expected)", what,
                         ZKR_DSCOMMIT_MAGIC);
     c->version = zkr_load_be32(p + 8);
-    if (c->version != ZKR_DSCOMMIT_VERSION)
+    if (c->version != ZKR_DSCOMMIT_VERSION && c->version != ZKR_DSCOMMIT_VERSION_HPC)
         return zkr_fail(d, ZKR_ERR_UNSUPPORTED,
-                        "%s: commitment version %u is not supported (only %d; version 1 "
+                        "%s: commitment version %u is not supported (only %d and %d; version 1 "
                         "datasets are registered from their files)",
-                        what, c->version, ZKR_DSCOMMIT_VERSION);
+                        what, c->version, ZKR_DSCOMMIT_VERSION, ZKR_DSCOMMIT_VERSION_HPC);
     if (len != ZKR_DSCOMMIT_FILE_BYTES)
-        return zkr_fail(d, ZKR_ERR_MALFORMED, "%s: %zu bytes, a version 2 commitment is exactly %d%s",
-                        what, len, ZKR_DSCOMMIT_FILE_BYTES,
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "%s: %zu bytes, a version %u commitment is exactly %d%s",
+                        what, len, c->version, ZKR_DSCOMMIT_FILE_BYTES,
                         len < ZKR_DSCOMMIT_FILE_BYTES ? " (truncated)" : " (trailing bytes)");
     c->format = (zkr_dataset_format)p[12];
     c->count = zkr_load_be64(p + 13);

@@ -20,6 +20,7 @@
 #include "common/common.h"
 #include "fuzz_eval_proof.h"
 #include "fuzz_ginfer_proof.h"
+#include "fuzz_infer2_proof.h"
 #include "fuzz_keyfile.h"
 #include "fuzz_matmul2.h"
 #include "fuzz_proof.h"
@@ -32,6 +33,7 @@
 #include "sandbox/sandbox_int.h"
 #include "signer/signer_int.h"
 #include "verifier/inference_batch.h"
+#include "tests/zk/infer2_fixture.h"
 
 static int failed;
 
@@ -720,6 +722,49 @@ done:
     zkr_buf_free(&out);
 }
 
+/* One fuzz_infer2_proof input: the registered statement, then a real inference@2 proof. */
+static void gen_infer2(const char *dir, int pub, const char *name)
+{
+    static const uint8_t seed[32] = {'f', 'u', 'z', 'z', '-', 'i', '2'};
+    i2case c;
+    zkr_buf pf = {0}, in = {0};
+    uint8_t le[8];
+    int ok;
+
+    memset(&c, 0, sizeof c);
+    ok = i2case_init(&c, 1, 0, 4, seed);
+    if (ok) {
+        i2case_mode(&c, pub);
+        ok = i2case_prove(&c, pub, seed, &pf) == ZKR_OK &&
+             zkr_verify_inference2(pf.p, pf.len, &c.st, NULL) == ZKR_OK;
+    }
+    if (ok) {
+        for (int i = 0; i < 8; i++)
+            le[i] = (uint8_t)(c.st.record_index >> (8 * i));
+        ok = zkr_buf_append(&in, c.st.statement_id, 32) == ZKR_OK &&
+             zkr_buf_append(&in, (const uint8_t[4]){(uint8_t)c.st.param_set, 0, 0, 0}, 4) == ZKR_OK &&
+             zkr_buf_append(&in, c.st.program_digest, 32) == ZKR_OK &&
+             zkr_buf_append(&in, c.st.model_commitment, 32) == ZKR_OK &&
+             zkr_buf_append(&in, c.st.dataset_commitment, 32) == ZKR_OK &&
+             zkr_buf_append(&in, le, 8) == ZKR_OK &&
+             zkr_buf_append(&in, (const uint8_t[4]){(uint8_t)pub, 0, 0, 0}, 4) == ZKR_OK &&
+             zkr_buf_append(&in, (const uint8_t[4]){(uint8_t)c.st.output_len,
+                                                    (uint8_t)(c.st.output_len >> 8), 0, 0},
+                            4) == ZKR_OK &&
+             zkr_buf_append(&in, c.st.output, c.st.output_len) == ZKR_OK &&
+             zkr_buf_append(&in, pf.p, pf.len) == ZKR_OK && in.len <= ZKR_FUZZ_INFER2_MAX_INPUT;
+    }
+    if (ok)
+        emit(dir, "infer2_proof", name, in.p, in.len);
+    else {
+        fprintf(stderr, "fuzz_gen_corpus: infer2 seed %s failed\n", name);
+        failed = 1;
+    }
+    zkr_buf_free(&pf);
+    zkr_buf_free(&in);
+    i2case_free(&c);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2 || argc > 3) {
@@ -735,6 +780,8 @@ int main(int argc, char **argv)
     gen_verifier_shape(argv[1], 4, 5, 3, 4);
     /* One matmul@2 seed: a version 2 proof carries seven hiding openings (~0.85 MB). */
     gen_matmul2_shape(argv[1], 1, 1, 1, 5);
+    /* One inference@2 seed (4-4-2, public output) from the real prover. */
+    gen_infer2(argv[1], 1, "gen-4-4-2-pub");
     gen_keyfile(argv[1]);
     gen_ginfer(argv[1], 0, "gen-resid-2x6x6-a");
     gen_ginfer(argv[1], 1, "gen-resid-2x6x6-b");

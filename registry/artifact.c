@@ -1,5 +1,6 @@
 /* Artifacts: programs, models and datasets, recorded by digest. */
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "registry_int.h"
@@ -17,6 +18,7 @@ static int is_artifact_kind(zkr_kind k)
 zkr_err zkr_artifact_encode(const zkr_artifact *a, zkr_buf *out)
 {
     int model = a->kind == ZKR_KIND_MODEL, ds = a->kind == ZKR_KIND_DATASET;
+    int fmt = ds || (model && a->dataset_format[0] != '\0'); /* a private model's "mc@2" */
     zkr_err r;
 
     if ((r = zkr_enc_str(out, zkr_kind_name(a->kind))) != ZKR_OK ||
@@ -28,7 +30,7 @@ zkr_err zkr_artifact_encode(const zkr_artifact *a, zkr_buf *out)
             ZKR_OK ||
         (r = zkr_enc_u64(out, ds ? a->record_count : 0)) != ZKR_OK ||
         (r = zkr_enc_bytes(out, a->records_root, ds ? ZKR_DIGEST_BYTES : 0)) != ZKR_OK ||
-        (r = zkr_enc_str(out, ds ? a->dataset_format : "")) != ZKR_OK)
+        (r = zkr_enc_str(out, fmt ? a->dataset_format : "")) != ZKR_OK)
         return r;
     return ZKR_OK;
 }
@@ -81,14 +83,16 @@ static int v2_fields_consistent(const zkr_artifact *a)
     uint8_t dig[ZKR_DIGEST_BYTES];
     zkr_dscommit c;
 
-    if (zkr_registry_dataset_version(a) != 2)
+    int v = zkr_registry_dataset_version(a);
+
+    if (v != 2 && v != 3)
         return 1;
     if (a->has_commitment || a->size != ZKR_DSCOMMIT_FILE_BYTES || a->record_count == 0 ||
         a->record_count > ZKR_DATASET_MAX_RECORDS)
         return 0;
     memset(&c, 0, sizeof c);
-    c.version = ZKR_DSCOMMIT_VERSION;
-    c.format = strcmp(a->dataset_format, "idx@2") == 0 ? ZKR_DATASET_IDX : ZKR_DATASET_LINES;
+    c.version = v == 2 ? ZKR_DSCOMMIT_VERSION : ZKR_DSCOMMIT_VERSION_HPC;
+    c.format = a->dataset_format[0] == 'i' ? ZKR_DATASET_IDX : ZKR_DATASET_LINES;
     c.count = a->record_count;
     memcpy(c.root, a->records_root, ZKR_DIGEST_BYTES);
     return zkr_dscommit_digest(&c, dig) == ZKR_OK &&
@@ -122,7 +126,10 @@ zkr_err zkr_artifact_decode(const uint8_t *p, size_t len, zkr_artifact *a, zkr_d
     if (a->version == 0 || a->version > INT64_MAX || a->size > INT64_MAX ||
         a->record_count > INT64_MAX ||
         zkr_utf8_check((const uint8_t *)a->name, strlen(a->name)) != ZKR_OK || a->name[0] == 0 ||
-        (a->kind == ZKR_KIND_DATASET) != (a->dataset_format[0] != '\0') ||
+        (a->kind == ZKR_KIND_DATASET && a->dataset_format[0] == '\0') ||
+        (a->kind == ZKR_KIND_PROGRAM && a->dataset_format[0] != '\0') ||
+        (a->kind == ZKR_KIND_MODEL && a->dataset_format[0] != '\0' &&
+         (strcmp(a->dataset_format, ZKR_MODEL_FORMAT_PRIVATE) != 0 || !a->has_commitment)) ||
         (a->kind == ZKR_KIND_DATASET && zkr_registry_dataset_version(a) == 0) ||
         !v2_fields_consistent(a) ||
         (a->kind != ZKR_KIND_DATASET && a->record_count != 0))
@@ -163,6 +170,14 @@ static zkr_err row_to_artifact(zkr_registry *reg, sqlite3_stmt *st, zkr_artifact
         if ((r = zkr_registry_col_digest(st, 11, a->records_root)) != ZKR_OK)
             goto out;
         if (fmt == NULL || strlen((const char *)fmt) >= sizeof a->dataset_format) {
+            r = ZKR_ERR_REGISTRY;
+            goto out;
+        }
+        strcpy(a->dataset_format, (const char *)fmt);
+    }
+    if (a->kind == ZKR_KIND_MODEL && fmt != NULL) {
+        /* A private model (register-model --commitment): its format, "mc@2". */
+        if (strcmp((const char *)fmt, ZKR_MODEL_FORMAT_PRIVATE) != 0) {
             r = ZKR_ERR_REGISTRY;
             goto out;
         }
@@ -345,6 +360,8 @@ static zkr_err insert_row(zkr_registry *reg, const zkr_artifact *a, const char *
         sqlite3_bind_blob(st, 10, a->records_root, ZKR_DIGEST_BYTES, SQLITE_STATIC);
         sqlite3_bind_text(st, 11, a->dataset_format, -1, SQLITE_STATIC);
     }
+    if (a->kind == ZKR_KIND_MODEL && a->dataset_format[0] != '\0')
+        sqlite3_bind_text(st, 11, a->dataset_format, -1, SQLITE_STATIC);
     if (source != NULL)
         sqlite3_bind_text(st, 12, source, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 13, (sqlite3_int64)a->log_index);
@@ -560,6 +577,35 @@ static zkr_err model_add(zkr_registry *reg, const char *name, const char *progra
     return add_artifact(reg, &a, NULL, NULL, program_ref, ev, out, d);
 }
 
+zkr_err zkr_registry_model_add_private(zkr_registry *reg, const char *name,
+                                      const char *program_ref, const uint8_t *enc, size_t len,
+                                      const uint8_t commitment[ZKR_DIGEST_BYTES],
+                                      zkr_artifact *out, zkr_diag *d)
+{
+    zkr_artifact a;
+    zkr_err r;
+
+    memset(out, 0, sizeof *out);
+    memset(&a, 0, sizeof a);
+    if (enc == NULL || len == 0 || commitment == NULL)
+        return zkr_fail(d, ZKR_ERR_USAGE, "a private model needs its commitment");
+    if ((r = check_name(name, d)) != ZKR_OK)
+        return r;
+    a.kind = ZKR_KIND_MODEL;
+    strcpy(a.name, name);
+    strcpy(a.dataset_format, ZKR_MODEL_FORMAT_PRIVATE);
+    zkr_sha256(enc, len, a.sha256);
+    a.size = len;
+    memcpy(a.commitment, commitment, ZKR_DIGEST_BYTES);
+    a.has_commitment = 1;
+    return add_artifact(reg, &a, NULL, NULL, program_ref, NULL, out, d);
+}
+
+int zkr_registry_model_private(const zkr_artifact *a)
+{
+    return a->kind == ZKR_KIND_MODEL && strcmp(a->dataset_format, ZKR_MODEL_FORMAT_PRIVATE) == 0;
+}
+
 zkr_err zkr_registry_model_add(zkr_registry *reg, const char *name, const char *program_ref,
                                const uint8_t *p, size_t len,
                                const uint8_t commitment[ZKR_DIGEST_BYTES], zkr_artifact *out,
@@ -671,7 +717,8 @@ int zkr_registry_dataset_version(const zkr_artifact *a)
     static const struct {
         const char *format;
         int version;
-    } known[] = {{"idx", 1}, {"lines", 1}, {"idx@2", 2}, {"lines@2", 2}};
+    } known[] = {{"idx", 1},   {"lines", 1},   {"idx@2", 2},
+                 {"lines@2", 2}, {"idx@3", 3}, {"lines@3", 3}};
 
     if (a->kind != ZKR_KIND_DATASET)
         return 0;
@@ -702,10 +749,11 @@ zkr_err zkr_registry_dataset_add_commitment(zkr_registry *reg, const char *name,
     /* The caller decoded c; a c whose digest is not its own is a programming error. */
     if (zkr_dscommit_digest(c, dig) != ZKR_OK || memcmp(dig, c->digest, ZKR_DIGEST_BYTES) != 0 ||
         c->count == 0 || c->count > ZKR_DATASET_MAX_RECORDS)
-        return zkr_fail(d, ZKR_ERR_USAGE, "not a valid version 2 dataset commitment");
+        return zkr_fail(d, ZKR_ERR_USAGE, "not a valid version 2 or 3 dataset commitment");
     a.kind = ZKR_KIND_DATASET;
     strcpy(a.name, name);
-    strcpy(a.dataset_format, c->format == ZKR_DATASET_IDX ? "idx@2" : "lines@2");
+    (void)snprintf(a.dataset_format, sizeof a.dataset_format, "%s@%u",
+                   c->format == ZKR_DATASET_IDX ? "idx" : "lines", (unsigned)c->version);
     memcpy(a.sha256, c->digest, ZKR_DIGEST_BYTES);
     a.size = ZKR_DSCOMMIT_FILE_BYTES;
     a.record_count = c->count;
@@ -733,6 +781,10 @@ zkr_err zkr_registry_dataset_record_proof(zkr_registry *reg, const char *ref, ui
                         "dataset %s is a version 2 (hiding) commitment: the registry holds no "
                         "record hashes; open its records on the owner's machine with "
                         "`zkreg dataset prove-record INDEX --data PATH --secrets FILE`", ref);
+    if (zkr_registry_dataset_version(ds_out) == 3)
+        return zkr_fail(d, ZKR_ERR_UNSUPPORTED,
+                        "dataset %s is a version 3 (hiding record commitments) dataset: its "
+                        "records are never opened, only proven about (inference@2)", ref);
     if (index >= ds_out->record_count)
         return zkr_fail(d, ZKR_ERR_NOT_FOUND, "dataset %s has %llu records; index %llu is past "
                         "the end", ref, (unsigned long long)ds_out->record_count,

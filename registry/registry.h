@@ -155,7 +155,8 @@ typedef struct {
     uint64_t record_count;
     uint8_t records_root[ZKR_DIGEST_BYTES]; /* RFC 6962 over record leaf hashes */
     char dataset_format[8];          /* "idx" or "lines" (commitment version 1);
-                                        "idx@2" or "lines@2" (version 2, hiding) */
+                                        "idx@2" or "lines@2" (version 2, hiding);
+                                        a model: "" or "mc@2" (private) */
     uint64_t log_index;
     int existed;                     /* set by *_add when it was already registered */
 } zkr_artifact;
@@ -179,6 +180,23 @@ zkr_err zkr_registry_model_add(zkr_registry *reg, const char *name, const char *
                                const uint8_t *p, size_t len,
                                const uint8_t commitment[ZKR_DIGEST_BYTES], zkr_artifact *out,
                                zkr_diag *d) ZKR_WUR;
+
+/*
+ * A private model (register-model --commitment): the registry holds only its
+ * public hiding commitment, never a weight. `enc` is the model commitment
+ * version 2 encoding (zk/zk.h, zkr_infer2_mc_encode; the caller decoded it
+ * and checked it against the program), `commitment` its zkr_infer2_mc_digest.
+ * The row's sha256 is SHA-256 of enc, its size len, its format
+ * ZKR_MODEL_FORMAT_PRIVATE. Returns as zkr_registry_model_add.
+ */
+#define ZKR_MODEL_FORMAT_PRIVATE "mc@2"
+zkr_err zkr_registry_model_add_private(zkr_registry *reg, const char *name,
+                                      const char *program_ref, const uint8_t *enc, size_t len,
+                                      const uint8_t commitment[ZKR_DIGEST_BYTES],
+                                      zkr_artifact *out, zkr_diag *d) ZKR_WUR;
+
+/* Whether a is a private model (its weights never reached the registry). */
+int zkr_registry_model_private(const zkr_artifact *a);
 
 /*
  * As zkr_registry_model_add, and in the same transaction appends the log
@@ -239,8 +257,9 @@ zkr_err zkr_registry_dataset_add(zkr_registry *reg, const char *name, const zkr_
 /*
  * A dataset's commitment version, read from its dataset_format: 1 (public
  * leaves SHA-256(0x00 || record), "idx"/"lines"), 2 (hiding, salted
- * leaves, "idx@2"/"lines@2", common/ zkr_dscommit_*), or 0 when `a` is not
- * a dataset or its format is unknown. Thread safe; nothing secret.
+ * leaves, "idx@2"/"lines@2", common/ zkr_dscommit_*), 3 (hiding record
+ * commitments for inference@2, "idx@3"/"lines@3"), or 0 when `a` is not a
+ * dataset or its format is unknown. Thread safe; nothing secret.
  */
 int zkr_registry_dataset_version(const zkr_artifact *a);
 
@@ -259,10 +278,17 @@ zkr_err zkr_registry_dataset_add_commitment(zkr_registry *reg, const char *name,
 
 /*
  * Whether a proof kind ("inference@2", ...) is a hiding (zero-knowledge)
- * kind: its statements bind version 2 datasets, and `zkreg prove` takes
+ * kind: its statements bind version 2 or 3 datasets
+ * (zkr_registry_kind_dataset_version), and `zkreg prove` takes
  * --zk-seed for it. Every @1 kind is not. Thread safe.
  */
 int zkr_registry_kind_hiding(const char *proof_kind);
+/*
+ * The dataset commitment version statements of proof_kind must bind: 3
+ * (hiding record commitments) for inference@2, 2 (salted, hiding) for the
+ * other hiding kinds, 1 (records in the clear) for the @1 kinds.
+ */
+int zkr_registry_kind_dataset_version(const char *proof_kind);
 
 /*
  * Looks an artifact up by REF (row id or sha256 hex). kind 0 accepts any
@@ -335,6 +361,16 @@ typedef struct {
     uint64_t log_index;
     int existed;
 } zkr_schema;
+
+/*
+ * Statement outputs. An inference@2 schema without a public output still
+ * binds one: the 48-byte hiding commitment to the output (zk/zk.h,
+ * zkr_infer2_oc_encode), in the statement's output slot, never the bytes.
+ */
+#define ZKR_OUTPUT_COMMIT_BYTES 48
+int zkr_registry_schema_output_hidden(const zkr_schema *s);
+/* Whether statements of s bind an output: a public one, or a hidden one (above). */
+int zkr_registry_schema_binds_output(const zkr_schema *s);
 
 /*
  * Parses and validates a schema document (JSON, docs/formats.md): every

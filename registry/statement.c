@@ -277,20 +277,61 @@ static zkr_err check_kind_params(const zkr_statement *s, zkr_diag *d)
  * reads its records in the clear, needs a version 1 dataset: either mix
  * would make a statement that no proof of its kind can honour.
  */
+int zkr_registry_kind_dataset_version(const char *proof_kind)
+{
+    if (proof_kind != NULL && strcmp(proof_kind, "inference@2") == 0)
+        return 3;
+    return zkr_registry_kind_hiding(proof_kind) ? 2 : 1;
+}
+
 static zkr_err check_dataset_version(const zkr_statement *s, zkr_diag *d)
 {
-    int hiding = zkr_registry_kind_hiding(s->schema.proof_kind);
+    int want = zkr_registry_kind_dataset_version(s->schema.proof_kind);
     int v = zkr_registry_dataset_version(&s->dataset);
 
-    if (v == (hiding ? 2 : 1))
+    if (v == want)
         return ZKR_OK;
     return zkr_fail(d, ZKR_ERR_MISMATCH_DATASET,
                     "--dataset %lld has a version %d commitment, but proof kind %s (schema "
                     "%s@%llu) needs a version %d dataset (%s)",
                     (long long)s->dataset.id, v, s->schema.proof_kind, s->schema.name,
-                    (unsigned long long)s->schema.version, hiding ? 2 : 1,
-                    hiding ? "hiding: `zkreg dataset commit` then `register-dataset --commitment`"
-                           : "records in the clear: `register-dataset PATH`");
+                    (unsigned long long)s->schema.version, want,
+                    want == 3 ? "hiding record commitments: `zkreg dataset commit "
+                                "--hiding-records` then `register-dataset --commitment`"
+                    : want == 2 ? "hiding: `zkreg dataset commit` then `register-dataset "
+                                  "--commitment`"
+                                : "records in the clear: `register-dataset PATH`");
+}
+
+/*
+ * A hiding kind needs a private model (the registry holds only its hiding
+ * commitment, and the proof opens nothing else), and an @1 kind, which
+ * reads the weights, needs a public one: either mix could never be proven.
+ */
+static zkr_err check_model_privacy(const zkr_statement *s, zkr_diag *d)
+{
+    int hiding = zkr_registry_kind_hiding(s->schema.proof_kind);
+
+    if (zkr_registry_model_private(&s->model) == hiding)
+        return ZKR_OK;
+    return zkr_fail(d, ZKR_ERR_MISMATCH_MODEL,
+                    "--model %lld is a %s model, but proof kind %s (schema %s@%llu) needs a %s "
+                    "model (%s)",
+                    (long long)s->model.id, hiding ? "public (v1)" : "private (v2)",
+                    s->schema.proof_kind, s->schema.name, (unsigned long long)s->schema.version,
+                    hiding ? "private" : "public",
+                    hiding ? "`zkreg model commit` then `register-model --commitment`"
+                           : "weights in the registry: `register-model FILE`");
+}
+
+int zkr_registry_schema_output_hidden(const zkr_schema *s)
+{
+    return !s->public_output && strcmp(s->proof_kind, "inference@2") == 0;
+}
+
+int zkr_registry_schema_binds_output(const zkr_schema *s)
+{
+    return s->public_output || zkr_registry_schema_output_hidden(s);
 }
 
 /* Referenced objects: right kinds, model of this program, none revoked. */
@@ -298,7 +339,7 @@ static zkr_err bind_refs(zkr_registry *reg, zkr_statement *s, zkr_diag *d)
 {
     zkr_err r;
 
-    if ((r = check_dataset_version(s, d)) != ZKR_OK)
+    if ((r = check_dataset_version(s, d)) != ZKR_OK || (r = check_model_privacy(s, d)) != ZKR_OK)
         return r;
 
     if (s->model.program_id != s->program.id) {
@@ -400,6 +441,7 @@ static zkr_err statement_prepare(zkr_registry *reg, const char *schema_ref,
                                  const uint8_t *public_output, size_t public_output_len,
                                  zkr_statement *out, zkr_diag *d)
 {
+    int hidden;
     zkr_err r;
 
     if ((r = zkr_registry_schema_get(reg, schema_ref, &out->schema, d)) != ZKR_OK ||
@@ -418,14 +460,19 @@ static zkr_err statement_prepare(zkr_registry *reg, const char *schema_ref,
         (r = bind_params(&out->schema, params, n_params, out, d)) != ZKR_OK ||
         (r = check_kind_params(out, d)) != ZKR_OK)
         return r;
-    if (out->schema.public_output && public_output == NULL)
-        return zkr_fail(d, ZKR_ERR_MALFORMED,
-                        "--public-output: required by schema %s@%llu but not given",
-                        out->schema.name, (unsigned long long)out->schema.version);
-    if (!out->schema.public_output && public_output != NULL)
+    hidden = zkr_registry_schema_output_hidden(&out->schema);
+    if (zkr_registry_schema_binds_output(&out->schema) && public_output == NULL)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "%s: required by schema %s@%llu but not given",
+                        hidden ? "--output-commitment" : "--public-output", out->schema.name,
+                        (unsigned long long)out->schema.version);
+    if (!zkr_registry_schema_binds_output(&out->schema) && public_output != NULL)
         return zkr_fail(d, ZKR_ERR_MALFORMED,
                         "--public-output: schema %s@%llu declares no public output",
                         out->schema.name, (unsigned long long)out->schema.version);
+    if (hidden && public_output_len != ZKR_OUTPUT_COMMIT_BYTES)
+        return zkr_fail(d, ZKR_ERR_MALFORMED,
+                        "--output-commitment: %zu bytes; an inference@2 output commitment is "
+                        "exactly %d", public_output_len, ZKR_OUTPUT_COMMIT_BYTES);
     if (public_output != NULL) {
         if (public_output_len > ZKR_PUBLIC_OUTPUT_MAX)
             return zkr_fail(d, ZKR_ERR_TOO_LARGE, "--public-output: %zu bytes, over %zu",
@@ -636,11 +683,21 @@ zkr_err zkr_registry_statement_from_event(zkr_registry *reg, const uint8_t *p, s
                      "statement event binds dataset %s (commitment version %d) to proof kind %s, "
                      "which needs a version %d dataset",
                      hex, zkr_registry_dataset_version(&out->dataset), out->schema.proof_kind,
-                     zkr_registry_kind_hiding(out->schema.proof_kind) ? 2 : 1);
+                     zkr_registry_kind_dataset_version(out->schema.proof_kind));
+        goto out;
+    }
+    if (check_model_privacy(out, NULL) != ZKR_OK) {
+        r = zkr_fail(d, ZKR_ERR_MALFORMED,
+                     "statement event binds a %s model to proof kind %s, which needs a %s one",
+                     zkr_registry_model_private(&out->model) ? "private" : "public",
+                     out->schema.proof_kind,
+                     zkr_registry_model_private(&out->model) ? "public" : "private");
         goto out;
     }
     if (check_decoded(&dec, out) != ZKR_OK || out->model.program_id != out->program.id ||
-        (dec.has_public_output != out->schema.public_output)) {
+        (dec.has_public_output != zkr_registry_schema_binds_output(&out->schema)) ||
+        (zkr_registry_schema_output_hidden(&out->schema) &&
+         po_len != ZKR_OUTPUT_COMMIT_BYTES)) {
         r = zkr_fail(d, ZKR_ERR_MALFORMED, "statement event does not match its schema or objects");
         goto out;
     }

@@ -119,8 +119,8 @@ flip c.bin 20 count.bin
 run 3 "altered" "commitment whose count was changed" -- register-dataset --commitment count.bin
 flip c.bin 70 dig.bin
 run 3 "altered" "commitment with a flipped digest bit" -- register-dataset --commitment dig.bin
-flip c.bin 11 ver.bin
-run 3 "version 3" "commitment of another version" -- register-dataset --commitment ver.bin
+flip c.bin 10 ver.bin
+run 3 "version 258" "commitment of another version" -- register-dataset --commitment ver.bin
 flip c.bin 0 magic.bin
 run 3 "magic" "not a commitment file" -- register-dataset --commitment magic.bin
 run 3 "magic" "a secrets file given as the commitment" -- register-dataset --commitment s.bin

@@ -1171,6 +1171,180 @@ static void test_v2_round_import(zkr_tap *t, fixture *f, const zkr_artifact *pro
     zkr_buf_free(&vk);
 }
 
+/*
+ * Private models (issue 13): the registry holds only the hiding model
+ * commitment (format "mc@2"); inference@2 statements need a private model
+ * and bind a 48-byte output commitment when the output is hidden; @1 kinds
+ * refuse private models; imported events meet the same rules.
+ */
+static const char schema2_hidden[] =
+    "{\"name\": \"priv-infer\", \"version\": 1, \"proof_kind\": \"inference@2\",\n"
+    " \"proof_system\": \"zkreg-sumcheck-basefold\", \"parameter_set\": \"goldilocks-128\",\n"
+    " \"verifier_version\": \"0.2.0\", \"public_output\": false,\n"
+    " \"fields\": [{\"name\": \"record_index\", \"type\": \"u64\"}]}";
+
+static void test_private_model(zkr_tap *t, fixture *f, const zkr_artifact *prog,
+                               const zkr_artifact *pub_model, const zkr_artifact *ds1,
+                               const zkr_artifact *d2, const zkr_statement *keep)
+{
+    zkr_dscommit c3 = {.version = ZKR_DSCOMMIT_VERSION_HPC, .format = ZKR_DATASET_IDX, .count = 4};
+    zkr_artifact d3;
+    char d3r[24];
+    static const uint8_t enc[] = "ZKRMC2\0\0 a model commitment v2 (opaque to the registry)";
+    uint8_t mc[32], oc[ZKR_OUTPUT_COMMIT_BYTES];
+    char pr[24], mr[24], pmr[24], d1r[24], d2r[24];
+    zkr_kv kv[1] = {{"record_index", "1"}};
+    zkr_artifact pm, back;
+    zkr_schema sc2, sc_in;
+    zkr_statement s, out, s2;
+    zkr_buf b = {0}, canon = {0};
+    uint64_t n0;
+    zkr_diag d;
+    zkr_err r;
+
+    memset(mc, 0x6d, sizeof mc);
+    memset(oc, 0x0c, sizeof oc);
+    memset(&s, 0, sizeof s);
+    snprintf(pr, sizeof pr, "%lld", (long long)prog->id);
+    snprintf(pmr, sizeof pmr, "%lld", (long long)pub_model->id);
+    snprintf(d1r, sizeof d1r, "%lld", (long long)ds1->id);
+    snprintf(d2r, sizeof d2r, "%lld", (long long)d2->id);
+    memset(c3.root, 0x3c, sizeof c3.root);
+    zkr_diag_clear(&d);
+    if (!zkr_tap_ok(t, zkr_dscommit_digest(&c3, c3.digest) == ZKR_OK &&
+                           zkr_registry_dataset_add_commitment(f->reg, "records3", &c3, "c3.bin",
+                                                               &d3, &d) == ZKR_OK &&
+                           zkr_registry_dataset_version(&d3) == 3 &&
+                           strcmp(d3.dataset_format, "idx@3") == 0,
+                    "register a version 3 dataset (hiding record commitments) (%s)", d.msg))
+        return;
+    snprintf(d3r, sizeof d3r, "%lld", (long long)d3.id);
+    zkr_diag_clear(&d);
+    r = zkr_artifact_encode(&d3, &b) == ZKR_OK ? zkr_artifact_decode(b.p, b.len, &back, &d)
+                                                : ZKR_ERR_INTERNAL;
+    zkr_tap_ok(t, r == ZKR_OK && zkr_registry_dataset_version(&back) == 3,
+               "its event decodes as version 3 (%s)", d.msg);
+    zkr_buf_free(&b);
+    back = d3;
+    strcpy(back.dataset_format, "idx@2"); /* a v3 root and digest relabelled v2 */
+    r = zkr_artifact_encode(&back, &b) == ZKR_OK ? zkr_artifact_decode(b.p, b.len, &back, &d)
+                                                  : ZKR_ERR_INTERNAL;
+    zkr_tap_ok(t, r == ZKR_ERR_MALFORMED, "a v3 dataset event relabelled version 2 is refused");
+    zkr_buf_free(&b);
+    zkr_diag_clear(&d);
+    if (!zkr_tap_ok(t, zkr_registry_model_add_private(f->reg, "private", pr, enc, sizeof enc, mc,
+                                                      &pm, &d) == ZKR_OK &&
+                           zkr_registry_model_private(&pm),
+                    "register a private model (%s)", d.msg))
+        return;
+    snprintf(mr, sizeof mr, "%lld", (long long)pm.id);
+    zkr_diag_clear(&d);
+    zkr_tap_ok(t, zkr_registry_artifact_get(f->reg, ZKR_KIND_MODEL, mr, &back, &d) == ZKR_OK &&
+                      zkr_registry_model_private(&back) && back.has_commitment &&
+                      memcmp(back.commitment, mc, 32) == 0 && back.size == sizeof enc,
+               "it reads back private, with its commitment digest (%s)", d.msg);
+    zkr_tap_ok(t, !zkr_registry_model_private(pub_model), "a model with weights is not private");
+    /* Its event round-trips; a model event with another format, or none of a commitment, not. */
+    zkr_diag_clear(&d);
+    r = zkr_artifact_encode(&pm, &b) == ZKR_OK ? zkr_artifact_decode(b.p, b.len, &back, &d)
+                                                : ZKR_ERR_INTERNAL;
+    zkr_tap_ok(t, r == ZKR_OK && zkr_registry_model_private(&back),
+               "the private model's event decodes as private (%s)", d.msg);
+    zkr_buf_free(&b);
+    back = pm;
+    strcpy(back.dataset_format, "mc@9");
+    r = zkr_artifact_encode(&back, &b) == ZKR_OK ? zkr_artifact_decode(b.p, b.len, &back, &d)
+                                                  : ZKR_ERR_INTERNAL;
+    zkr_tap_ok(t, r == ZKR_ERR_MALFORMED, "a model event of format mc@9 is refused");
+    zkr_buf_free(&b);
+    back = pm;
+    back.has_commitment = 0;
+    r = zkr_artifact_encode(&back, &b) == ZKR_OK ? zkr_artifact_decode(b.p, b.len, &back, &d)
+                                                  : ZKR_ERR_INTERNAL;
+    zkr_tap_ok(t, r == ZKR_ERR_MALFORMED, "a private model event without its commitment is refused");
+    zkr_buf_free(&b);
+
+    zkr_diag_clear(&d);
+    if (!zkr_tap_ok(t, zkr_schema_parse("s2.json", (const uint8_t *)schema2_hidden,
+                                        strlen(schema2_hidden), &sc_in, &d) == ZKR_OK &&
+                           zkr_registry_schema_add(f->reg, &sc_in, &sc2, &d) == ZKR_OK,
+                    "an inference@2 schema with a hidden output (%s)", d.msg))
+        return;
+    zkr_tap_ok(t, zkr_registry_schema_output_hidden(&sc2) && zkr_registry_schema_binds_output(&sc2),
+               "its statements bind an output commitment");
+    n0 = log_size(f->reg);
+    zkr_diag_clear(&d);
+    r = zkr_registry_statement_add(f->reg, "priv-infer@1", pr, pmr, d3r, kv, 1, oc, sizeof oc, &s, &d);
+    zkr_tap_ok(t, r == ZKR_ERR_MISMATCH_MODEL && strstr(d.msg, "needs a private model") &&
+                      log_size(f->reg) == n0,
+               "inference@2 over a public model refused, nothing logged: %s", d.msg);
+    zkr_statement_free(&s);
+    zkr_diag_clear(&d);
+    r = zkr_registry_statement_add(f->reg, "priv-infer@1", pr, mr, d1r, kv, 1, oc, sizeof oc, &s, &d);
+    zkr_tap_ok(t, r == ZKR_ERR_MISMATCH_DATASET && strstr(d.msg, "version 1") &&
+                      log_size(f->reg) == n0,
+               "inference@2 over a v1 dataset refused: %s", d.msg);
+    zkr_statement_free(&s);
+    zkr_diag_clear(&d);
+    r = zkr_registry_statement_add(f->reg, "priv-infer@1", pr, mr, d2r, kv, 1, oc, sizeof oc, &s, &d);
+    zkr_tap_ok(t, r == ZKR_ERR_MISMATCH_DATASET && strstr(d.msg, "version 2 commitment") &&
+                      strstr(d.msg, "needs a version 3") && log_size(f->reg) == n0,
+               "inference@2 over a v2 (salted) dataset refused: %s", d.msg);
+    zkr_statement_free(&s);
+    zkr_diag_clear(&d);
+    r = zkr_registry_statement_add(f->reg, "priv-infer@1", pr, mr, d3r, kv, 1, NULL, 0, &s, &d);
+    zkr_tap_ok(t, r == ZKR_ERR_MALFORMED && strstr(d.msg, "--output-commitment") &&
+                      log_size(f->reg) == n0,
+               "a hidden-output statement without its output commitment refused: %s", d.msg);
+    zkr_statement_free(&s);
+    zkr_diag_clear(&d);
+    r = zkr_registry_statement_add(f->reg, "priv-infer@1", pr, mr, d3r, kv, 1, oc, sizeof oc - 1,
+                                   &s, &d);
+    zkr_tap_ok(t, r == ZKR_ERR_MALFORMED && strstr(d.msg, "exactly 48") && log_size(f->reg) == n0,
+               "a 47-byte output commitment refused: %s", d.msg);
+    zkr_statement_free(&s);
+    zkr_diag_clear(&d);
+    r = zkr_registry_statement_add(f->reg, "fmnist-infer@1", pr, mr, d1r,
+                                   (zkr_kv[]){{"record_index", "1"}, {"batch", "1"}}, 2,
+                                   (const uint8_t *)"out", 3, &s, &d);
+    zkr_tap_ok(t, r == ZKR_ERR_MISMATCH_MODEL && strstr(d.msg, "needs a public model") &&
+                      log_size(f->reg) == n0,
+               "inference@1 over a private model refused: %s", d.msg);
+    zkr_statement_free(&s);
+    zkr_diag_clear(&d);
+    r = zkr_registry_statement_add(f->reg, "priv-infer@1", pr, mr, d3r, kv, 1, oc, sizeof oc, &s, &d);
+    if (!zkr_tap_ok(t, r == ZKR_OK && s.has_public_output && s.public_output.len == sizeof oc,
+                    "inference@2 over the private model and a v3 dataset binds the output "
+                    "commitment (%s)", d.msg)) {
+        zkr_statement_free(&s);
+        return;
+    }
+    /* Import: the @2 statement event decodes; an @1 event over the private model does not. */
+    zkr_diag_clear(&d);
+    memset(&out, 0, sizeof out);
+    r = zkr_statement_event_payload(&s, &b) == ZKR_OK
+            ? zkr_registry_statement_from_event(f->reg, b.p, b.len, &out, &d)
+            : ZKR_ERR_INTERNAL;
+    zkr_tap_ok(t, r == ZKR_OK, "the inference@2 statement event imports (%s)", d.msg);
+    zkr_statement_free(&out);
+    zkr_buf_free(&b);
+    s2 = *keep; /* shallow: keep owns the heap parts, s2 is only encoded */
+    s2.model = pm;
+    memset(&s2.canonical, 0, sizeof s2.canonical);
+    zkr_diag_clear(&d);
+    memset(&out, 0, sizeof out);
+    r = zkr_statement_encode(&s2, &canon) == ZKR_OK &&
+                (s2.canonical = canon, zkr_statement_event_payload(&s2, &b) == ZKR_OK)
+            ? zkr_registry_statement_from_event(f->reg, b.p, b.len, &out, &d)
+            : ZKR_ERR_INTERNAL;
+    zkr_tap_ok(t, r == ZKR_ERR_MALFORMED && strstr(d.msg, "private model"),
+               "an inference@1 statement event over a private model is refused: %s", d.msg);
+    zkr_statement_free(&out);
+    zkr_buf_free(&b);
+    zkr_buf_free(&canon);
+    zkr_statement_free(&s);
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -1206,6 +1380,8 @@ int main(int argc, char **argv)
         test_v2_events(&t, &f, &ds, &st, &d2);
         if (d2.id != 0)
             test_v2_round_import(&t, &f, &prog, &d2, &sc);
+        if (d2.id != 0)
+            test_private_model(&t, &f, &prog, &model, &ds, &d2, &st);
     }
     test_audit_tamper(&t, &f);
     zkr_statement_free(&st);

@@ -1,0 +1,302 @@
+/*
+ * Private models: `model commit` on the owner's machine (the hiding model
+ * commitment and its sealed opening) and `register-model --commitment` on
+ * the appliance (the commitment alone). The weights never reach the
+ * registry; the opening never leaves the owner's sealed file unwrapped.
+ */
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "app/model.h"
+#include "app/store.h"
+#include "ml/ml.h"
+#include "prover/prover.h"
+#include "zk/zk.h"
+
+_Static_assert(ZKR_MODEL_SECRETS_BYTES == 4 + ZKR_INFER2_OPENING_BYTES + 2 * ZKR_DIGEST_BYTES,
+               "model secrets payload: version, opening, model digest, commitment digest");
+
+/* zkr_seal's 64-byte header, the payload and the 16-byte tag. */
+#define MODEL_SECRETS_FILE_BYTES (64 + ZKR_MODEL_SECRETS_BYTES + 16)
+
+static const char *base_name(const char *p)
+{
+    const char *s = strrchr(p, '/');
+    return s ? s + 1 : p;
+}
+
+static zkr_err must_be_absent(zkr_app *app, const char *path, const char *what)
+{
+    struct stat st;
+
+    if (lstat(path, &st) == 0)
+        return zkr_fail(&app->diag, ZKR_ERR_EXISTS, "%s %s exists; it is never overwritten", what,
+                        path);
+    return ZKR_OK;
+}
+
+/* The quantized model file, decoded; anything else is named as what it is not. */
+static zkr_err read_model(zkr_app *app, const char *path, zkr_buf *bytes, zkr_ml_model **m)
+{
+    zkr_err r;
+
+    if ((r = zkr_file_read(path, ZKR_ML_MODEL_MAX_BYTES, bytes, &app->diag)) != ZKR_OK)
+        return r;
+    if (bytes->len < ZKR_ML_MODEL_MAGIC_BYTES ||
+        memcmp(bytes->p, ZKR_ML_MODEL_MAGIC, ZKR_ML_MODEL_MAGIC_BYTES) != 0)
+        return zkr_fail(&app->diag, ZKR_ERR_MALFORMED,
+                        "%s: not a quantized model (ZKRQMOD version 1, dense int8 layers); "
+                        "quantize the ONNX model first", path);
+    return zkr_ml_model_decode(bytes->p, bytes->len, m, &app->diag);
+}
+
+static zkr_err seal_secrets(zkr_app *app, const uint8_t opening[ZKR_INFER2_OPENING_BYTES],
+                            const zkr_app_model_commit_info *info, const zkr_secret *pass,
+                            int fast, zkr_buf *sealed)
+{
+    uint8_t *payload = sodium_malloc(ZKR_MODEL_SECRETS_BYTES);
+    zkr_err r;
+
+    if (payload == NULL)
+        return ZKR_ERR_NOMEM;
+    zkr_store_be32(payload, ZKR_MODEL_SECRETS_VERSION);
+    memcpy(payload + 4, opening, ZKR_INFER2_OPENING_BYTES);
+    memcpy(payload + 4 + ZKR_INFER2_OPENING_BYTES, info->model_sha256, ZKR_DIGEST_BYTES);
+    memcpy(payload + 4 + ZKR_INFER2_OPENING_BYTES + ZKR_DIGEST_BYTES, info->commitment,
+           ZKR_DIGEST_BYTES);
+    r = zkr_seal(payload, ZKR_MODEL_SECRETS_BYTES, pass->p, pass->len, ZKR_MODEL_SECRETS_LABEL,
+                 fast, sealed);
+    if (r != ZKR_OK)
+        r = zkr_fail(&app->diag, r, "sealing the model opening failed (%s)", zkr_strerror(r));
+    sodium_free(payload); /* wipes */
+    return r;
+}
+
+zkr_err zkr_app_model_commit(zkr_app *app, const char *model, const char *commitment_path,
+                             const char *secrets_path, const zkr_secret *pass, int fast,
+                             const zkr_secret *seed, uint32_t budget,
+                             zkr_app_model_commit_info *info)
+{
+    zkr_buf bytes = {0}, enc = {0}, sealed = {0};
+    zkr_ml_model *m = NULL;
+    zkr_infer2_model *im = NULL;
+    zkr_infer2_model_commitment mc;
+    uint8_t *opening = NULL;
+    zkr_params p;
+    int secrets_written = 0;
+    zkr_err r;
+
+    memset(info, 0, sizeof *info);
+    if (strcmp(commitment_path, secrets_path) == 0)
+        return zkr_fail(&app->diag, ZKR_ERR_USAGE, "-o and --secrets name the same file %s",
+                        secrets_path);
+    if (budget == 0 || budget > ZKR_MODEL_BUDGET_MAX)
+        return zkr_fail(&app->diag, ZKR_ERR_USAGE, "--budget must be 1..%u", ZKR_MODEL_BUDGET_MAX);
+    if ((r = must_be_absent(app, commitment_path, "commitment")) != ZKR_OK ||
+        (r = must_be_absent(app, secrets_path, "secrets file")) != ZKR_OK ||
+        (r = read_model(app, model, &bytes, &m)) != ZKR_OK ||
+        (r = zkr_params_get(ZKR_PARAM_SET_128, &p)) != ZKR_OK)
+        goto out;
+    opening = sodium_malloc(ZKR_INFER2_OPENING_BYTES);
+    if (opening == NULL) {
+        r = ZKR_ERR_NOMEM;
+        goto out;
+    }
+    if ((r = zkr_prover_infer2_commit(&p, m, budget, seed ? seed->p : NULL, seed ? seed->len : 0,
+                                      0, &im, &enc, opening, &app->diag)) != ZKR_OK ||
+        (r = zkr_infer2_mc_decode(&p, enc.p, enc.len, &mc)) != ZKR_OK)
+        goto out;
+    zkr_sha256(bytes.p, bytes.len, info->model_sha256);
+    zkr_infer2_mc_digest(enc.p, enc.len, info->commitment);
+    memcpy(info->program, mc.program_digest, ZKR_DIGEST_BYTES);
+    info->n_layers = mc.n_layers;
+    info->budget = budget;
+    info->proofs = zkr_infer2_proofs_left(im);
+    info->commitment_len = enc.len;
+    if ((r = seal_secrets(app, opening, info, pass, fast, &sealed)) != ZKR_OK)
+        goto out;
+    /* Secrets first: a commitment whose opening was lost could never be proven. */
+    if ((r = zkr_file_publish_new(secrets_path, sealed.p, sealed.len, 0600, &app->diag)) != ZKR_OK)
+        goto out;
+    secrets_written = 1;
+    r = zkr_file_publish_new(commitment_path, enc.p, enc.len, 0644, &app->diag);
+out:
+    if (r != ZKR_OK && secrets_written)
+        (void)unlink(secrets_path); /* ours: published by this call a moment ago */
+    sodium_free(opening); /* wipes */
+    zkr_infer2_model_free(im);
+    zkr_ml_model_free(m);
+    zkr_buf_free(&bytes);
+    zkr_buf_free(&enc);
+    zkr_buf_free(&sealed);
+    if (r != ZKR_OK)
+        memset(info, 0, sizeof *info);
+    return r;
+}
+
+zkr_err zkr_app_model_commitment_read(zkr_app *app, const char *path, zkr_buf *enc,
+                                      uint8_t digest[ZKR_DIGEST_BYTES])
+{
+    zkr_infer2_model_commitment mc;
+    zkr_params p;
+    zkr_err r;
+
+    zkr_buf_free(enc);
+    memset(digest, 0, ZKR_DIGEST_BYTES);
+    /* One byte over the largest encoding reads in full, so trailing bytes are named as such. */
+    r = zkr_file_read(path, ZKR_INFER2_MC_MAX_BYTES + 1, enc, &app->diag);
+    if (r == ZKR_ERR_TOO_LARGE)
+        return zkr_fail(&app->diag, ZKR_ERR_MALFORMED,
+                        "%s: over the %u bytes of the largest model commitment", path,
+                        ZKR_INFER2_MC_MAX_BYTES);
+    if (r != ZKR_OK || (r = zkr_params_get(ZKR_PARAM_SET_128, &p)) != ZKR_OK)
+        return r;
+    if (zkr_infer2_mc_decode(&p, enc->p, enc->len, &mc) != ZKR_OK) {
+        zkr_buf_free(enc);
+        return zkr_fail(&app->diag, ZKR_ERR_MALFORMED,
+                        "%s: not a model commitment version 2 (%zu bytes: truncated, altered, "
+                        "trailing bytes or another version; `zkreg model commit` writes one)",
+                        path, enc->len);
+    }
+    zkr_infer2_mc_digest(enc->p, enc->len, digest);
+    return ZKR_OK;
+}
+
+/* The program's layers, from the store (register-program kept its bytes, checked here). */
+static zkr_err program_graph(zkr_app *app, const zkr_artifact *prog, zkr_ml_graph *g)
+{
+    uint8_t sha[ZKR_DIGEST_BYTES];
+    char path[4096];
+    zkr_buf b = {0};
+    zkr_err r;
+
+    if ((r = zkr_app_store_path(app, "programs", prog->sha256, "", path, sizeof path)) != ZKR_OK)
+        return r;
+    if ((r = zkr_file_read(path, ZKR_ML_MODEL_MAX_BYTES, &b, &app->diag)) != ZKR_OK)
+        return r;
+    zkr_sha256(b.p, b.len, sha);
+    if (sodium_memcmp(sha, prog->sha256, ZKR_DIGEST_BYTES) != 0)
+        r = zkr_fail(&app->diag, ZKR_ERR_REGISTRY,
+                     "%s: the stored bytes of program %lld differ from its registered sha256",
+                     path, (long long)prog->id);
+    else if (zkr_ml_graph_decode(b.p, b.len, g, NULL) != ZKR_OK || g->arith != ZKR_ML_ARITH_INT8)
+        r = zkr_fail(&app->diag, ZKR_ERR_MISMATCH_PROGRAM,
+                     "program %lld is not a dense int8 program; private models (inference@2) "
+                     "need one", (long long)prog->id);
+    zkr_buf_free(&b);
+    return r;
+}
+
+/* The commitment's program digest and every layer's shape (inference@1's layout of W'). */
+static zkr_err check_fits(zkr_app *app, const char *file, const zkr_infer2_model_commitment *mc,
+                          const zkr_artifact *prog, const zkr_ml_graph *g)
+{
+    if (sodium_memcmp(mc->program_digest, prog->sha256, ZKR_DIGEST_BYTES) != 0)
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_PROGRAM,
+                        "%s: the model commitment is for another program than %lld (%s v%llu)",
+                        file, (long long)prog->id, prog->name, (unsigned long long)prog->version);
+    if (mc->n_layers != g->n_layers)
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_PROGRAM,
+                        "%s: %u committed layers; program %lld has %u", file, mc->n_layers,
+                        (long long)prog->id, g->n_layers);
+    for (uint32_t l = 0; l < g->n_layers; l++) {
+        unsigned n = zkr_log2_ceil(g->layers[l].out_dim) +
+                     zkr_log2_ceil((uint64_t)g->layers[l].in_dim + 2);
+        if (mc->w[l].n_vars != n)
+            return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_PROGRAM,
+                            "%s: layer %u is committed with %u variables; program %lld's "
+                            "%ux%u layer needs %u", file, l, mc->w[l].n_vars,
+                            (long long)prog->id, g->layers[l].out_dim, g->layers[l].in_dim, n);
+    }
+    return ZKR_OK;
+}
+
+zkr_err zkr_app_register_model_commitment(zkr_app *app, zkr_registry *reg, const char *file,
+                                          const char *name, const char *program_ref,
+                                          zkr_artifact *out)
+{
+    zkr_infer2_model_commitment mc;
+    uint8_t digest[ZKR_DIGEST_BYTES], sha[ZKR_DIGEST_BYTES];
+    zkr_artifact prog;
+    zkr_ml_graph g;
+    zkr_params p;
+    zkr_buf enc = {0};
+    zkr_err r;
+
+    memset(out, 0, sizeof *out);
+    if ((r = zkr_app_model_commitment_read(app, file, &enc, digest)) != ZKR_OK ||
+        (r = zkr_params_get(ZKR_PARAM_SET_128, &p)) != ZKR_OK ||
+        (r = zkr_infer2_mc_decode(&p, enc.p, enc.len, &mc)) != ZKR_OK ||
+        (r = zkr_registry_artifact_get(reg, ZKR_KIND_PROGRAM, program_ref, &prog, &app->diag)) !=
+            ZKR_OK ||
+        (r = zkr_registry_check_revoked(reg, ZKR_KIND_PROGRAM, prog.sha256, NULL, &app->diag)) !=
+            ZKR_OK ||
+        (r = program_graph(app, &prog, &g)) != ZKR_OK ||
+        (r = check_fits(app, file, &mc, &prog, &g)) != ZKR_OK)
+        goto out;
+    /* Kept for provers and exports; public. Written before the registration commits. */
+    zkr_sha256(enc.p, enc.len, sha);
+    if ((r = zkr_app_store_write(app, "models", sha, "", enc.p, enc.len)) != ZKR_OK)
+        goto out;
+    r = zkr_registry_model_add_private(reg, name ? name : base_name(file), program_ref, enc.p,
+                                       enc.len, digest, out, &app->diag);
+out:
+    zkr_buf_free(&enc);
+    return r;
+}
+
+zkr_err zkr_app_model_secrets_load(zkr_app *app, const char *path, const zkr_secret *pass,
+                                   zkr_app_model_secrets *s)
+{
+    uint8_t *payload = NULL;
+    zkr_buf f = {0};
+    size_t n = 0;
+    zkr_err r;
+
+    memset(s, 0, sizeof *s);
+    if ((r = zkr_file_read(path, 4096, &f, &app->diag)) != ZKR_OK)
+        goto out;
+    if (f.len != MODEL_SECRETS_FILE_BYTES || memcmp(f.p, ZKR_SEAL_MAGIC, 8) != 0) {
+        r = zkr_fail(&app->diag, ZKR_ERR_MALFORMED,
+                     "%s: not a sealed model secrets file (%zu bytes; %d expected, magic %s)",
+                     path, f.len, MODEL_SECRETS_FILE_BYTES, ZKR_SEAL_MAGIC);
+        goto out;
+    }
+    payload = sodium_malloc(ZKR_MODEL_SECRETS_BYTES);
+    s->opening = sodium_malloc(ZKR_INFER2_OPENING_BYTES);
+    if (payload == NULL || s->opening == NULL) {
+        r = ZKR_ERR_NOMEM;
+        goto out;
+    }
+    r = zkr_unseal(f.p, f.len, pass->p, pass->len, ZKR_MODEL_SECRETS_LABEL, payload,
+                   ZKR_MODEL_SECRETS_BYTES, &n);
+    if (r == ZKR_OK && (n != ZKR_MODEL_SECRETS_BYTES ||
+                        zkr_load_be32(payload) != ZKR_MODEL_SECRETS_VERSION))
+        r = ZKR_ERR_MALFORMED;
+    if (r != ZKR_OK) {
+        r = zkr_fail(&app->diag, r, r == ZKR_ERR_PASSPHRASE
+                                        ? "%s: wrong passphrase, or the file was altered (or is "
+                                          "not a model secrets file)"
+                                        : "%s: the sealed model secrets are damaged", path);
+        goto out;
+    }
+    memcpy(s->opening, payload + 4, ZKR_INFER2_OPENING_BYTES);
+    memcpy(s->model_sha256, payload + 4 + ZKR_INFER2_OPENING_BYTES, ZKR_DIGEST_BYTES);
+    memcpy(s->commitment, payload + 4 + ZKR_INFER2_OPENING_BYTES + ZKR_DIGEST_BYTES,
+           ZKR_DIGEST_BYTES);
+out:
+    sodium_free(payload); /* wipes; accepts NULL */
+    zkr_buf_free(&f);
+    if (r != ZKR_OK)
+        zkr_app_model_secrets_free(s);
+    return r;
+}
+
+void zkr_app_model_secrets_free(zkr_app_model_secrets *s)
+{
+    sodium_free(s->opening); /* wipes */
+    memset(s, 0, sizeof *s);
+}

@@ -1,0 +1,253 @@
+#!/usr/bin/env bash
+# Private models and hiding-record datasets (issue 13) through the real zkreg
+# on real SQLite files (TAP): `model commit` and `dataset commit
+# --hiding-records` on the owners' machines (no registry), `register-model
+# --commitment` and `register-dataset --commitment` on the appliance, the
+# inference@2 statement rules. Every refusal gives its documented exit code,
+# names the input and leaves the registry and its store byte-for-byte as
+# they were.
+# Usage: cli_private.sh PATH/TO/zkreg
+set -u
+Z=$(readlink -f "${1:?usage: cli_private.sh ZKREG}")
+T=$(mktemp -d "${TMPDIR:-/tmp}/zkr-priv-XXXXXX")
+trap 'rm -rf "$T"' EXIT
+cd "$T"
+n=0
+failed=0
+ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=$((failed + 1)); fi; }
+
+printf 'owner pass phrase\n' > pass; chmod 600 pass
+printf 'not the phrase\n' > wrong; chmod 600 wrong
+export ZKREG_PASSPHRASE_FILE=$T/pass
+export ZKREG_REGISTRY=$T/r.db
+
+state() { { cat r.db r.db-wal 2>/dev/null | sha256sum
+            find r.db.d -type f 2>/dev/null | sort | xargs -r sha256sum; } | sha256sum | cut -d' ' -f1; }
+# run EXPECTED_EXIT WORD_IN_STDERR DESCRIPTION -- zkreg args...
+run() {
+  local want=$1 word=$2 what=$3; shift 4
+  local before after rc
+  before=$(state)
+  "$Z" "$@" >out.txt 2>err.txt; rc=$?
+  after=$(state)
+  if [ "$rc" = "$want" ] && grep -qF -- "$word" err.txt && { [ "$want" = 0 ] || [ "$before" = "$after" ]; }; then
+    ok 0 "$what (exit $rc)"
+  else
+    ok 1 "$what: want exit $want naming '$word', got $rc: $(head -c 300 err.txt)"
+  fi
+}
+flip() { cp "$1" "$3"; local b; b=$(od -An -tu1 -j"$2" -N1 "$1" | tr -d ' ')
+  printf "\\$(printf '%03o' $(( b ^ 1 )))" | dd of="$3" bs=1 seek="$2" conv=notrunc 2>/dev/null; }
+jget() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$@" 2>/dev/null; }
+
+# A tiny dense int8 program (4 -> 3 relu -> 2) and its quantized model; a
+# second program of other dimensions (4 -> 2); 2x2 IDX records (4 bytes + label).
+python3 - <<'PY'
+import hashlib, struct
+def prog(layers, din):
+    b = b"ZKRPROG\x01" + struct.pack(">IBIBBI", 1, 1, din, 8, 8, len(layers))
+    for (i, o, act) in layers:
+        b += struct.pack(">BBII", 1, act, i, o)
+    return b
+def model(p, layers, seed):
+    b = b"ZKRQMOD\x01" + struct.pack(">I", 1) + hashlib.sha256(p).digest() + struct.pack(">I", len(p)) + p
+    for li, (i, o, act) in enumerate(layers):
+        b += struct.pack(">B", 8)
+        b += b"".join(struct.pack(">I", 64 + li) for _ in range(o))
+        b += b"".join(struct.pack(">i", (7 * j + seed) % 50 - 25) for j in range(o))
+        b += bytes(((5 * k + 3 * seed) % 61 - 30) & 0xff for k in range(o * i))
+    return b
+L1 = [(4, 3, 1), (3, 2, 0)]
+L2 = [(4, 2, 0)]
+p1, p2 = prog(L1, 4), prog(L2, 4)
+open("prog.bin", "wb").write(p1); open("prog2.bin", "wb").write(p2)
+open("m.bin", "wb").write(model(p1, L1, 1)); open("m-other.bin", "wb").write(model(p1, L1, 2))
+open("m2.bin", "wb").write(model(p2, L2, 1))
+open("d-images-idx3-ubyte", "wb").write(struct.pack(">IIII", 0x803, 3, 2, 2) + bytes([9, 200, 31, 77, 0, 13, 255, 64, 120, 5, 6, 250]))
+open("d-labels-idx1-ubyte", "wb").write(struct.pack(">II", 0x801, 3) + b"\x01\x00\x01")
+PY
+
+# --- model commit (the model owner's machine, no registry) ------------------
+"$Z" --registry "$T/none.db" model commit m.bin -o mc.bin --secrets ms.bin --kdf interactive --budget 8 >out.txt 2>err.txt
+ok $? "model commit on the owner's machine"
+[ ! -e none.db ]; ok $? "model commit opens no registry"
+[ "$(stat -c %a mc.bin)" = 644 ] && [ "$(stat -c %a ms.bin)" = 600 ]; ok $? "commitment 0644, secrets 0600"
+cmp -s <(head -c 8 mc.bin) <(printf 'ZKRMC2\0\0'); ok $? "the commitment is a model commitment v2"
+cmp -s <(head -c 8 ms.bin) <(printf 'ZKRSEAL1'); ok $? "the secrets are sealed"
+python3 - <<'PY'
+import sys
+w = open("m.bin", "rb").read()[-(3 * 4 + 2 * 3):]   # the weights' tail
+sys.exit(1 if any(w in open(f, "rb").read() for f in ("mc.bin", "ms.bin")) else 0)
+PY
+ok $? "no weight bytes in the commitment or the secrets"
+"$Z" zk-seed new -o seed.bin --kdf interactive >/dev/null 2>&1
+"$Z" model commit m.bin -o mc-s1.bin --secrets ms-s1.bin --zk-seed seed.bin --kdf interactive --budget 8 >/dev/null 2>&1 &&
+"$Z" model commit m.bin -o mc-s2.bin --secrets ms-s2.bin --zk-seed seed.bin --kdf interactive --budget 8 >/dev/null 2>&1
+ok $? "model commit twice with one --zk-seed"
+cmp -s mc-s1.bin mc-s2.bin; ok $? "the same model, seed and budget give the same commitment"
+"$Z" model commit m.bin -o mc-r.bin --secrets ms-r.bin --passphrase-fd 3 --kdf interactive --budget 8 3<pass >/dev/null 2>&1
+! cmp -s mc.bin mc-r.bin; ok $? "without a seed two commitments differ (OS CSPRNG)"
+cp mc.bin mc.keep; cp ms.bin ms.keep
+run 5 "never overwritten" "model commit over an existing commitment" -- model commit m.bin -o mc.bin --secrets new-ms.bin --kdf interactive
+cmp -s mc.bin mc.keep && [ ! -e new-ms.bin ]; ok $? "the commitment is untouched, no secrets left behind"
+run 5 "never overwritten" "model commit over existing secrets" -- model commit m.bin -o new-mc.bin --secrets ms.bin --kdf interactive
+cmp -s ms.bin ms.keep && [ ! -e new-mc.bin ]; ok $? "the secrets are untouched"
+run 2 "same file" "-o and --secrets the same path" -- model commit m.bin -o x.bin --secrets x.bin --kdf interactive
+run 2 "--secrets" "model commit without --secrets" -- model commit m.bin -o x.bin
+run 2 "--budget" "a budget of 0" -- model commit m.bin -o x.bin --secrets y.bin --budget 0
+run 4 "nosuch.bin" "a missing model" -- model commit nosuch.bin -o x.bin --secrets y.bin --kdf interactive
+run 3 "not a quantized model" "an ONNX or other file as the model" -- model commit prog.bin -o x.bin --secrets y.bin --kdf interactive
+run 7 "wrong passphrase" "a --zk-seed under another passphrase" -- model commit m.bin -o x.bin --secrets y.bin --zk-seed seed.bin --passphrase-file wrong --kdf interactive
+[ ! -e x.bin ] && [ ! -e y.bin ]; ok $? "no file left by the refusals"
+
+# --- register-model --commitment (the appliance) ------------------------------
+"$Z" init --kdf interactive >/dev/null 2>&1; ok $? "init the appliance registry"
+P=$("$Z" --json register-program prog.bin 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+P2=$("$Z" --json register-program prog2.bin 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+head -c 60 mc.bin > mc-cut.bin
+run 3 "not a model commitment" "a truncated commitment" -- register-model --commitment mc-cut.bin --program "$P"
+{ cat mc.bin; printf 'x'; } > mc-trail.bin
+run 3 "not a model commitment" "a commitment with a trailing byte" -- register-model --commitment mc-trail.bin --program "$P"
+flip mc.bin 11 mc-ver.bin
+run 3 "not a model commitment" "another commitment version" -- register-model --commitment mc-ver.bin --program "$P"
+run 3 "not a model commitment" "a secrets file as the commitment" -- register-model --commitment ms.bin --program "$P"
+run 4 "nosuch.bin" "a missing commitment" -- register-model --commitment nosuch.bin --program "$P"
+flip mc.bin 20 mc-prog.bin
+run 1 "another program" "a commitment whose program digest was altered" -- register-model --commitment mc-prog.bin --program "$P"
+run 1 "another program" "the commitment against a program of other dimensions" -- register-model --commitment mc.bin --program "$P2"
+run 2 "--program" "register-model --commitment without --program" -- register-model --commitment mc.bin
+run 2 "--calibrate" "--calibrate with --commitment" -- register-model --commitment mc.bin --program "$P" --calibrate d-images-idx3-ubyte
+"$Z" --json register-model --commitment mc.bin --program "$P" --name priv >reg.json 2>err.txt
+ok $? "register-model --commitment"
+[ "$(jget reg.json private)" = True ] && [ "$(jget reg.json size)" = "$(stat -c %s mc.bin)" ]
+ok $? "registered as a private model: the commitment's bytes only"
+M=$(jget reg.json id)
+"$Z" --json register-model --commitment mc.bin --program "$P" --name priv >reg2.json 2>err.txt
+[ "$(jget reg2.json id)" = "$M" ] && [ "$(jget reg2.json existed)" = True ]; ok $? "the same commitment again: idempotent"
+"$Z" revoke program "$P2" --reason "test" >/dev/null 2>&1
+"$Z" model commit m2.bin -o mc2.bin --secrets ms2.bin --kdf interactive --budget 4 >/dev/null 2>&1
+run 6 "revoked" "a private model of a revoked program" -- register-model --commitment mc2.bin --program "$P2"
+M1=$("$Z" --json register-model m.bin --program "$P" 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+[ -n "$M1" ]; ok $? "the same weights as a public (v1) model, for the twins below"
+
+# --- dataset commit --hiding-records, register-dataset --commitment ---------
+"$Z" --registry "$T/none.db" dataset commit d-images-idx3-ubyte -o dc.bin --secrets ds.bin --hiding-records --budget 4 --kdf interactive >out.txt 2>err.txt
+ok $? "dataset commit --hiding-records (no registry)"
+[ ! -e none.db ] && [ "$(stat -c %s dc.bin)" = 85 ] && [ "$(od -An -tu1 -j11 -N1 dc.bin | tr -d ' ')" = 3 ]
+ok $? "a version 3 commitment of 85 bytes"
+run 2 "--hiding-records" "--budget without --hiding-records" -- dataset commit d-images-idx3-ubyte -o y.bin --secrets z.bin --budget 4
+"$Z" --json register-dataset --commitment dc.bin --name recs >dsr.json 2>err.txt
+ok $? "register-dataset --commitment (version 3)"
+[ "$(jget dsr.json commitment_version)" = 3 ] && [ "$(jget dsr.json format)" = "idx@3" ]; ok $? "registered as idx@3"
+D3=$(jget dsr.json id)
+"$Z" dataset commit d-images-idx3-ubyte -o dc2.bin --secrets ds2.bin --kdf interactive >/dev/null 2>&1
+D2=$("$Z" --json register-dataset --commitment dc2.bin --name salted 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+D1=$("$Z" --json register-dataset d-images-idx3-ubyte --name clear 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+run 3 "version 3" "dataset prove-record on a version 3 dataset" -- dataset prove-record "$D3" 0
+
+# --- inference@2 statements ---------------------------------------------------
+cat > s2.json <<'J'
+{"name": "priv", "version": 1, "proof_kind": "inference@2",
+ "proof_system": "zkreg-sumcheck-basefold", "parameter_set": "goldilocks-128",
+ "verifier_version": "0.2.0", "public_output": true,
+ "fields": [{"name": "record_index", "type": "u64"}]}
+J
+cat > s1.json <<'J'
+{"name": "pub", "version": 1, "proof_kind": "inference@1",
+ "proof_system": "zkreg-sumcheck-basefold", "parameter_set": "goldilocks-128",
+ "verifier_version": "0.2.0", "public_output": false,
+ "fields": [{"name": "record_index", "type": "u64"}]}
+J
+"$Z" register-schema s2.json >/dev/null 2>&1 && "$Z" register-schema s1.json >/dev/null 2>&1
+ok $? "register an inference@2 and an inference@1 schema"
+printf '\0\0\0\2\1\2\0\0\0\0' > out.bin
+run 1 "needs a private model" "inference@2 over a public model" -- register-statement --schema priv@1 --program "$P" --model "$M1" --dataset "$D3" --param record_index=0 --public-output out.bin
+run 1 "needs a version 3 dataset" "inference@2 over a v2 (salted) dataset" -- register-statement --schema priv@1 --program "$P" --model "$M" --dataset "$D2" --param record_index=0 --public-output out.bin
+run 1 "needs a version 3 dataset" "inference@2 over a v1 dataset" -- register-statement --schema priv@1 --program "$P" --model "$M" --dataset "$D1" --param record_index=0 --public-output out.bin
+run 1 "needs a public model" "inference@1 over the private model" -- register-statement --schema pub@1 --program "$P" --model "$M" --dataset "$D1" --param record_index=0
+run 1 "needs a version 1 dataset" "inference@1 over a v3 dataset" -- register-statement --schema pub@1 --program "$P" --model "$M1" --dataset "$D3" --param record_index=0
+"$Z" register-statement --schema priv@1 --program "$P" --model "$M" --dataset "$D3" --param record_index=0 --public-output out.bin >sid.txt 2>err.txt
+ok $? "inference@2 over the private model and the v3 dataset"
+
+cat > s2h.json <<'J'
+{"name": "privh", "version": 1, "proof_kind": "inference@2",
+ "proof_system": "zkreg-sumcheck-basefold", "parameter_set": "goldilocks-128",
+ "verifier_version": "0.2.0", "public_output": false,
+ "fields": [{"name": "record_index", "type": "u64"}]}
+J
+"$Z" register-schema s2h.json >/dev/null 2>&1; ok $? "an inference@2 schema with a hidden output"
+# A well-formed output commitment: version 1, out_dim 2, n 1, e within bounds, a root.
+python3 -c 'import struct,sys; sys.stdout.buffer.write(struct.pack(">IIII", 1, 2, 1, 12) + bytes(range(32)))' > oc.bin
+run 3 "--output-commitment: required" "a hidden-output statement without its commitment" -- register-statement --schema privh@1 --program "$P" --model "$M" --dataset "$D3" --param record_index=1
+head -c 47 oc.bin > oc-cut.bin
+run 3 "not an inference@2 output commitment" "a truncated output commitment" -- register-statement --schema privh@1 --program "$P" --model "$M" --dataset "$D3" --param record_index=1 --output-commitment oc-cut.bin
+run 2 "exclude each other" "an output commitment and a public output together" -- register-statement --schema privh@1 --program "$P" --model "$M" --dataset "$D3" --param record_index=1 --output-commitment oc.bin --public-output out.bin
+"$Z" register-statement --schema privh@1 --program "$P" --model "$M" --dataset "$D3" --param record_index=1 --output-commitment oc.bin >sidh.txt 2>err.txt
+ok $? "a hidden-output inference@2 statement binds its output commitment ($(head -c 200 err.txt))"
+
+# --- prove and verify inference@2 (the owners' files, the ledgers) ----------
+"$Z" dataset commit d-images-idx3-ubyte -o dcb.bin --secrets dsb.bin --hiding-records --budget 3 --zk-seed seed.bin --kdf interactive >/dev/null 2>&1
+D3B=$("$Z" --json register-dataset --commitment dcb.bin --name budget3 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+"$Z" infer --model-file m.bin --dataset-file d-images-idx3-ubyte --record 1 --output-file o1.bin >/dev/null 2>&1
+"$Z" infer --model-file m.bin --dataset-file d-images-idx3-ubyte --record 0 --output-file o0.bin >/dev/null 2>&1
+S1=$("$Z" register-statement --schema priv@1 --program "$P" --model "$M" --dataset "$D3B" --param record_index=1 --public-output o1.bin 2>err.txt)
+ok $? "an inference@2 statement for record 1 with the model's real output"
+S0=$("$Z" register-statement --schema priv@1 --program "$P" --model "$M" --dataset "$D3B" --param record_index=0 --public-output o0.bin 2>/dev/null)
+SW=$("$Z" register-statement --schema priv@1 --program "$P" --model "$M" --dataset "$D3B" --param record_index=1 --public-output out.bin 2>/dev/null)
+OWN=(--model-file m.bin --model-secrets ms.bin --dataset-file d-images-idx3-ubyte --dataset-secrets dsb.bin)
+"$Z" prove --statement "$S1" -o p1.bin "${OWN[@]}" --zk-seed seed.bin >out.txt 2>err.txt
+ok $? "prove inference@2 in the confined worker ($(head -c 200 err.txt))"
+[ -e ms.bin.ledger ] && [ -e dsb.bin.ledger ]; ok $? "both ledgers were written beside the secrets"
+"$Z" prove --statement "$S1" -o p1b.bin "${OWN[@]}" --zk-seed seed.bin >/dev/null 2>&1 && cmp -s p1.bin p1b.bin
+ok $? "the same seed and statement give byte-identical proofs"
+"$Z" verify --statement "$S1" p1.bin >out.txt 2>err.txt && grep -q "inference@2" out.txt
+ok $? "verify the inference@2 proof"
+cp p1.bin pt.bin; printf '\001' | dd of=pt.bin bs=1 seek=100000 conv=notrunc 2>/dev/null
+run 1 "verification failed" "a tampered proof" -- verify --statement "$S1" pt.bin
+run 1 "" "the proof of record 1 against the statement of record 0" -- verify --statement "$S0" p1.bin
+cp ms.bin.ledger ledger.keep; cp dsb.bin.ledger dledger.keep
+run 2 "--model-secrets" "prove of inference@2 without the owners' files" -- prove --statement "$S1" -o px.bin
+run 2 "together" "prove with --model-secrets but no --dataset-secrets" -- prove --statement "$S1" -o px.bin --model-file m.bin --model-secrets ms.bin --dataset-file d-images-idx3-ubyte
+run 1 "another model" "the secrets of another commitment of the same model" -- prove --statement "$S1" -o px.bin --model-file m.bin --model-secrets ms-r.bin --dataset-file d-images-idx3-ubyte --dataset-secrets dsb.bin
+run 1 "not the model" "another model file than the committed one" -- prove --statement "$S1" -o px.bin --model-file m-other.bin --model-secrets ms.bin --dataset-file d-images-idx3-ubyte --dataset-secrets dsb.bin
+run 1 "another dataset" "the secrets of another dataset" -- prove --statement "$S1" -o px.bin --model-file m.bin --model-secrets ms.bin --dataset-file d-images-idx3-ubyte --dataset-secrets ds.bin
+run 1 "differs from the statement's public output" "a statement whose output is not the model's" -- prove --statement "$SW" -o px.bin "${OWN[@]}"
+run 3 "not a sealed zk seed" "a wrong seed file (the model secrets)" -- prove --statement "$S1" -o px.bin "${OWN[@]}" --zk-seed ms.bin
+run 7 "wrong passphrase" "the wrong passphrase" -- prove --statement "$S1" -o px.bin "${OWN[@]}" --passphrase-file wrong
+[ ! -e px.bin ] && cmp -s ms.bin.ledger ledger.keep && cmp -s dsb.bin.ledger dledger.keep
+ok $? "no refusal wrote a proof or spent budget"
+"$Z" prove --statement "$S1" -o p3.bin "${OWN[@]}" >/dev/null 2>&1 && ! cmp -s p1.bin p3.bin
+ok $? "without --zk-seed the OS CSPRNG: the third proof differs"
+run 6 "reveal budget of the record 1 commitment is spent" "a fourth proof of record 1 (budget 3)" -- prove --statement "$S1" -o p4.bin "${OWN[@]}"
+[ ! -e p4.bin ]; ok $? "no proof written past the budget"
+printf 'garbage' > dsb.bin.ledger
+run 3 "ledger is damaged" "a damaged ledger is refused (fail closed)" -- prove --statement "$S0" -o p5.bin "${OWN[@]}"
+[ ! -e p5.bin ]; ok $? "no proof written with a damaged ledger"
+
+# --- attest (verify before sign), gate, export/import -------------------------
+"$Z" key generate --type ed25519 -o ed.key --kdf interactive >/dev/null 2>&1 &&
+"$Z" key register file:ed.key >/dev/null 2>&1; ok $? "a registered Ed25519 signing key"
+ED_PUB=$("$Z" key public file:ed.key | head -1)
+"$Z" attest --statement "$S1" --proof p1.bin --key file:ed.key -o a.att >out.txt 2>err.txt
+ok $? "attest the inference@2 proof (verified first) ($(head -c 200 err.txt))"
+# (attest logs each refusal: the registry grows by a refusal entry, by design)
+"$Z" attest --statement "$S1" --proof pt.bin --key file:ed.key -o bad.att >out.txt 2>err.txt
+[ $? = 1 ] && grep -q "verification failed" err.txt; ok $? "attest refuses a tampered inference@2 proof (exit 1)"
+"$Z" attest --statement "$S0" --proof p1.bin --key file:ed.key -o bad.att >out.txt 2>err.txt
+[ $? = 1 ] && grep -q "record_index\|reco" err.txt; ok $? "attest refuses the proof under the statement of another record (exit 1)"
+[ ! -e bad.att ]; ok $? "no attestation for the refusals"
+printf '{"format":"zkreg-policy/v1","trusted_keys":["%s"],"threshold":1,"schemas":["priv@1"],"max_age_seconds":100000000000,"require_log_inclusion":true,"check_revocation":true}\n' "$ED_PUB" > policy.json
+"$Z" gate --policy policy.json a.att >out.txt 2>err.txt; ok $? "gate passes on the inference@2 attestation"
+printf '{"format":"zkreg-policy/v1","trusted_keys":["%s"],"threshold":1,"schemas":["pub@1"],"max_age_seconds":100000000000,"require_log_inclusion":true,"check_revocation":true}\n' "$ED_PUB" > policy2.json
+"$Z" gate --policy policy2.json a.att >out.txt 2>err.txt; [ $? = 1 ]; ok $? "gate fails under a policy for another schema"
+"$Z" export -o b.zkb >/dev/null 2>err.txt; ok $? "export with a private model, a v3 dataset, an inference@2 statement and proofs"
+"$Z" log key > vkey.txt
+"$Z" --registry "$T/other.db" init --kdf interactive >/dev/null 2>&1
+"$Z" --registry "$T/other.db" import b.zkb --trusted-key-file vkey.txt >/dev/null 2>err.txt
+ok $? "import into another registry ($(head -c 200 err.txt))"
+"$Z" --registry "$T/other.db" --json show statement "$S1" >imp.json 2>/dev/null &&
+"$Z" --registry "$T/other.db" --json show model "$(jget reg.json sha256)" >impm.json 2>/dev/null &&
+[ "$(jget impm.json private)" = True ]; ok $? "the statement and the private model came across"
+
+echo "1..$n"
+[ "$failed" = 0 ]
