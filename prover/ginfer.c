@@ -504,28 +504,12 @@ static zkr_err zkr_pg_conv(zkr_pg_ctx *c, uint32_t i, zkr_cnn_popts *o)
             (r = zkr_ginf_add(c->gc, s, 1, &s->m[i][ZKR_GM_B], rho + lhw, bv)) != ZKR_OK)
             return r;
     }
-    {
-        /* W's padded table from the model (the same values P holds). */
-        const zkr_cnn_conv *cv = &s->conv[i];
-        size_t nw = (size_t)n->c * (cv->depthwise ? 1 : cv->g.c) * cv->g.kh * cv->g.kw;
-        int64_t *w64 = malloc(nw * sizeof *w64);
-        zkr_gl *wtab = calloc((size_t)1 << zkr_cnn_conv_w_vars(cv), sizeof *wtab);
-        if (!w64 || !wtab) {
-            free(w64);
-            free(wtab);
-            return ZKR_ERR_NOMEM;
-        }
-        for (size_t k = 0; k < nw; k++)
-            w64[k] = c->w->m->in.w[i][k];
-        zkr_cnn_conv_w_table(cv, w64, wtab);
-        memset(&cl, 0, sizeof cl);
-        r = zkr_prover_cnn_conv(c->t, cv, zkr_pg_tensor(c, n->in[0]), wtab, rho, c->threads,
-                                c->body, &cl);
-        free(w64);
-        free(wtab);
-        if (r != ZKR_OK)
-            return r;
-    }
+    /* W's padded table is P's W block, built once at commit time. */
+    memset(&cl, 0, sizeof cl);
+    if ((r = zkr_prover_cnn_conv(c->t, &s->conv[i], zkr_pg_tensor(c, n->in[0]),
+                                 c->w->m->ptab + s->m[i][ZKR_GM_W].off, rho, c->threads, c->body,
+                                 &cl)) != ZKR_OK)
+        return r;
     return zkr_ginf_route(s, g, i, n->in[0], 0, 0, &cl, NULL, c->gc);
 }
 
@@ -571,9 +555,25 @@ static zkr_err zkr_pg_node(zkr_pg_ctx *c, uint32_t i)
     return zkr_ginf_route(s, g, i, n->in[0], n->in[1], 0, &cl, NULL, c->gc);
 }
 
+/* dst[x] += a src[x] over [lo, hi). */
+typedef struct {
+    zkr_ext *dst;
+    const zkr_ext *src;
+    zkr_ext a;
+} zkr_pg_axpy;
+
+static void zkr_pg_axpy_chunk(void *ctx, size_t lo, size_t hi, unsigned wk)
+{
+    const zkr_pg_axpy *j = ctx;
+
+    (void)wk;
+    for (size_t x = lo; x < hi; x++)
+        j->dst[x] = zkr_ext_add(j->dst[x], zkr_ext_mul(j->a, j->src[x]));
+}
+
 /* The claims' weights sum_i alpha_i eq(pt_i, .), each over its block only. */
 static zkr_err zkr_pg_weights(const zkr_ginf_claims *gc, unsigned which, const zkr_ext *alpha,
-                              zkr_ext *wt)
+                              unsigned threads, zkr_ext *wt)
 {
     zkr_ext *e = NULL;
     size_t k = 0, cap = 0;
@@ -581,6 +581,7 @@ static zkr_err zkr_pg_weights(const zkr_ginf_claims *gc, unsigned which, const z
     for (size_t i = 0; i < gc->n; i++) {
         const zkr_ginf_claim *c = &gc->c[i];
         size_t len = (size_t)1 << c->lg;
+        zkr_pg_axpy j;
         if (c->poly != which)
             continue;
         if (len > cap) {
@@ -589,13 +590,51 @@ static zkr_err zkr_pg_weights(const zkr_ginf_claims *gc, unsigned which, const z
                 return ZKR_ERR_NOMEM;
             cap = len;
         }
-        zkr_mle_eq_table(c->pt, c->lg, e);
-        for (size_t x = 0; x < len; x++)
-            wt[c->off + x] = zkr_ext_add(wt[c->off + x], zkr_ext_mul(alpha[k], e[x]));
+        zkr_mle_eq_table_mt(c->pt, c->lg, threads, e);
+        j = (zkr_pg_axpy){wt + c->off, e, alpha[k]};
+        zkr_par_for(threads, len, 1 << 14, zkr_pg_axpy_chunk, &j);
         k++;
     }
     free(e);
     return ZKR_OK;
+}
+
+/*
+ * Round 0 of the reduction with F still in the base field: the same
+ * message (h(0), h(2)) and folds as the generic sumcheck, with base-by-
+ * extension products and no lifted copy of F.
+ */
+typedef struct {
+    const zkr_gl *f;
+    const zkr_ext *w;
+    zkr_ext *f1, *w1; /* the folds, or NULL while computing the message */
+    zkr_ext r;
+    zkr_ext acc[ZKR_PAR_MAX][2];
+} zkr_pg_r0;
+
+static void zkr_pg_r0_chunk(void *ctx, size_t lo, size_t hi, unsigned wk)
+{
+    zkr_pg_r0 *j = ctx;
+    zkr_ext h0 = zkr_ext_from(0), h2 = zkr_ext_from(0);
+
+    if (j->f1) {
+        for (size_t i = lo; i < hi; i++) {
+            zkr_gl f0 = j->f[2 * i], df = zkr_gl_sub(j->f[2 * i + 1], f0);
+            j->f1[i] = zkr_ext_add(zkr_ext_from(f0), zkr_ext_mul_base(j->r, df));
+            j->w1[i] = zkr_ext_add(j->w[2 * i],
+                                   zkr_ext_mul(j->r, zkr_ext_sub(j->w[2 * i + 1], j->w[2 * i])));
+        }
+        return;
+    }
+    for (size_t i = lo; i < hi; i++) {
+        zkr_gl f0 = j->f[2 * i], f2 = zkr_gl_sub(zkr_gl_add(j->f[2 * i + 1], j->f[2 * i + 1]), f0);
+        zkr_ext w0 = j->w[2 * i];
+        zkr_ext w2 = zkr_ext_sub(zkr_ext_add(j->w[2 * i + 1], j->w[2 * i + 1]), w0);
+        h0 = zkr_ext_add(h0, zkr_ext_mul_base(w0, f0));
+        h2 = zkr_ext_add(h2, zkr_ext_mul_base(w2, f2));
+    }
+    j->acc[wk][0] = h0;
+    j->acc[wk][1] = h2;
 }
 
 /* Reduces every claim on one polynomial (evals, n variables) to one and opens it. */
@@ -604,25 +643,44 @@ static zkr_err zkr_pg_open(const zkr_params *p, zkr_transcript *t, zkr_pcs_poly 
                            unsigned which, unsigned threads, zkr_buf *out)
 {
     size_t len = (size_t)1 << n, k = 0;
-    zkr_ext *mem = calloc(2 * len, sizeof *mem), *alpha = malloc((gc->n + 1) * sizeof *alpha);
+    zkr_ext *mem = malloc(2 * len * sizeof *mem), *alpha = malloc((gc->n + 1) * sizeof *alpha);
     zkr_ext *tabs[2], s[ZKR_CNN_MAX_PT], *msgs = malloc(((size_t)2 * n + 1) * sizeof *msgs);
+    zkr_ext *wt;
     static const zkr_sc_term term[1] = {{{{1, 0, 0}}, 2, {0, 1, 0, 0}}};
+    zkr_pg_r0 *r0 = calloc(1, sizeof *r0);
     zkr_sc_poly f;
     zkr_pcs_claim cl;
     zkr_err r = ZKR_ERR_NOMEM;
 
-    if (!mem || !alpha || !msgs)
+    if (n < 1) {
+        r = ZKR_ERR_INTERNAL; /* the layout has at least one variable */
+        goto out;
+    }
+    if (!mem || !alpha || !msgs || !r0)
         goto out;
     for (size_t i = 0; i < gc->n; i++)
         if (gc->c[i].poly == which)
             alpha[k] = k ? zkr_ts_challenge_ext(t, "ginf-alpha") : zkr_ext_from(1), k++;
-    tabs[0] = mem, tabs[1] = mem + len;
-    for (size_t x = 0; x < len; x++)
-        tabs[0][x] = zkr_ext_from(evals[x]);
-    if ((r = zkr_pg_weights(gc, which, alpha, tabs[1])) != ZKR_OK)
+    /* mem: the weights (len), then the two folded tables (len / 2 each). */
+    wt = mem;
+    memset(wt, 0, len * sizeof *wt);
+    if ((r = zkr_pg_weights(gc, which, alpha, threads, wt)) != ZKR_OK)
         goto out;
+    *r0 = (zkr_pg_r0){evals, wt, NULL, NULL, zkr_ext_from(0), {{{{0}}}}};
+    zkr_par_for(threads, len / 2, 1 << 12, zkr_pg_r0_chunk, r0);
+    msgs[0] = msgs[1] = zkr_ext_from(0);
+    for (unsigned w = 0; w < ZKR_PAR_MAX; w++) {
+        msgs[0] = zkr_ext_add(msgs[0], r0->acc[w][0]);
+        msgs[1] = zkr_ext_add(msgs[1], r0->acc[w][1]);
+    }
+    zkr_ts_absorb_ext(t, "sc-round", msgs, 2);
+    s[0] = zkr_ts_challenge_ext(t, "sc-challenge");
+    tabs[0] = mem + len;
+    tabs[1] = mem + len + len / 2;
+    r0->f1 = tabs[0], r0->w1 = tabs[1], r0->r = s[0];
+    zkr_par_for(threads, len / 2, 1 << 12, zkr_pg_r0_chunk, r0);
     f = (zkr_sc_poly){tabs, 2, term, 1, 2, NULL};
-    zkr_prover_sumcheck(&f, n, t, threads, msgs, s);
+    zkr_prover_sumcheck(&f, n - 1, t, threads, msgs + 2, s + 1);
     zkr_ts_absorb_ext(t, "ginf-reduced", &tabs[0][0], 1);
     if ((r = zkr_enc_exts(out, msgs, (size_t)2 * n)) != ZKR_OK ||
         (r = zkr_enc_ext(out, tabs[0][0])) != ZKR_OK)
@@ -635,6 +693,7 @@ out:
     free(mem);
     free(alpha);
     free(msgs);
+    free(r0);
     return r;
 }
 
