@@ -5,6 +5,7 @@
 #include <sodium.h>
 
 #include "prover/ginfer.h"
+#include "zkr_config.h"
 
 struct zkr_ginf_model {
     zkr_ginf_model_in in;
@@ -308,6 +309,8 @@ typedef struct {
     zkr_gl *v;                          /* 2^n_v */
     zkr_gl *accp[ZKR_ML_G_MAX_NODES];   /* padded acc (CONV / DENSE) */
     zkr_gl *mb[ZKR_ML_G_MAX_NODES];     /* broadcast M */
+    zkr_gl *rcol;                       /* the range column (2^n_r), or NULL */
+    int cheat;                          /* test builds: the witness was edited */
 } zkr_pg_wit;
 
 static zkr_gl *zkr_pg_blk(zkr_pg_wit *w, uint32_t i, unsigned k)
@@ -374,9 +377,7 @@ static zkr_err zkr_pg_wit_rq(zkr_pg_wit *w, uint32_t i)
                     w->accp[i][p] = zkr_gl_from_i64(w->acc[i][k]);
                 }
     }
-    if ((r = zkr_cnn_rq_witness(&s->rq[i], lp, u, zkr_pg_blk(w, i, ZKR_GB_RQ), y)) != ZKR_OK ||
-        (r = zkr_cnn_add_mult(lp, zkr_pg_blk(w, i, ZKR_GB_RQ), zkr_pg_blk(w, i, ZKR_GB_MULT))) !=
-            ZKR_OK)
+    if ((r = zkr_cnn_rq_witness(&s->rq[i], lp, u, zkr_pg_blk(w, i, ZKR_GB_RQ), y)) != ZKR_OK)
         goto out;
     /* The witness's outputs are native inference's. */
     for (uint32_t c = 0; c < n->c; c++)
@@ -407,11 +408,8 @@ static zkr_err zkr_pg_wit_node(zkr_pg_wit *w, uint32_t i)
     case ZKR_ML_GOP_MAXPOOL:
         if ((r = zkr_pg_int8(w, n->in[0], &x8)) != ZKR_OK)
             return r;
-        if ((r = zkr_cnn_maxpool_witness(&s->win[i], x8, zkr_pg_blk(w, i, ZKR_GB_Y),
-                                         zkr_pg_blk(w, i, ZKR_GB_E), zkr_pg_blk(w, i, ZKR_GB_D))) ==
-            ZKR_OK)
-            r = zkr_cnn_maxpool_mult(&s->win[i], zkr_pg_blk(w, i, ZKR_GB_D),
-                                     zkr_pg_blk(w, i, ZKR_GB_MULT));
+        r = zkr_cnn_maxpool_witness(&s->win[i], x8, zkr_pg_blk(w, i, ZKR_GB_Y),
+                                    zkr_pg_blk(w, i, ZKR_GB_E), zkr_pg_blk(w, i, ZKR_GB_D));
         break;
     case ZKR_ML_GOP_AVGPOOL:
         if ((r = zkr_pg_int8(w, n->in[0], &x8)) != ZKR_OK)
@@ -440,7 +438,48 @@ static void zkr_pg_wit_free(zkr_pg_wit *w)
         free(w->accp[i]);
         free(w->mb[i]);
     }
+    free(w->rcol);
     free(w->v);
+}
+
+static void zkr_pg_byte_table(zkr_gl tab[256])
+{
+    for (unsigned j = 0; j < 256; j++)
+        tab[j] = j;
+}
+
+/*
+ * The range column from the RQ and D blocks of V, and its multiplicities
+ * into V's rmult block (counted before V is committed).
+ */
+static zkr_err zkr_pg_wit_range(zkr_pg_wit *w)
+{
+    const zkr_ginf_shape *s = w->s;
+    zkr_gl tab[256];
+    zkr_err r;
+
+    if (!s->n_r)
+        return ZKR_OK;
+    if (!(w->rcol = calloc((size_t)1 << s->n_r, sizeof *w->rcol)))
+        return ZKR_ERR_NOMEM;
+    for (uint32_t i = 1; i < s->n_nodes; i++) {
+        unsigned k = zkr_ginf_range_kind(s, i);
+        if (k != ZKR_GB_N)
+            memcpy(w->rcol + s->rng[i].off, zkr_pg_blk(w, i, k),
+                   ((size_t)1 << s->rng[i].log) * sizeof *w->rcol);
+    }
+    zkr_pg_byte_table(tab);
+    r = zkr_prover_logup_mult(w->rcol, (size_t)1 << s->n_r, tab, 256, w->v + s->rmult.off);
+    if (r == ZKR_ERR_USAGE && w->cheat) {
+        /* A cheating prover counts the bytes only. */
+        zkr_gl *mult = w->v + s->rmult.off;
+        memset(mult, 0, 256 * sizeof *mult);
+        for (size_t x = 0; x < ((size_t)1 << s->n_r); x++)
+            if (w->rcol[x] < 256)
+                mult[w->rcol[x]]++;
+        r = ZKR_OK;
+    }
+    return r == ZKR_ERR_USAGE ? ZKR_ERR_INTERNAL : r; /* a non-byte: a witness bug */
 }
 
 /* ------------------------------------------------------------------ */
@@ -473,8 +512,8 @@ static zkr_err zkr_pg_conv(zkr_pg_ctx *c, uint32_t i, zkr_cnn_popts *o)
     zkr_err r;
 
     if ((r = zkr_prover_cnn_add(c->t, &s->rq[i], lp, c->w->accp[i], c->w->mb[i],
-                                zkr_pg_blk(c->w, i, ZKR_GB_RQ), o, c->body,
-                                zkr_pg_blk(c->w, i, ZKR_GB_MULT), &cl)) != ZKR_OK ||
+                                zkr_pg_blk(c->w, i, ZKR_GB_RQ), o, c->body, NULL, &cl)) !=
+            ZKR_OK ||
         (r = zkr_ginf_route(s, g, i, n->in[0], 0, 1, &cl, NULL, c->gc)) != ZKR_OK)
         return r;
     /* The accumulator's point rho (the convolution proves acc~(rho) - b~(rho_c) valid~(rho))
@@ -518,7 +557,7 @@ static zkr_err zkr_pg_node(zkr_pg_ctx *c, uint32_t i)
     const zkr_ginf_shape *s = c->w->s;
     const zkr_ml_gprog *g = c->w->m->in.g;
     const zkr_ml_gnode *n = &g->nodes[i];
-    zkr_cnn_popts o = {c->threads, 0, 0};
+    zkr_cnn_popts o = {c->threads, ZKR_CNN_DEFER_RANGE, 0}; /* zkr_pg_range checks them */
     zkr_cnn_claims cl = {0};
     zkr_err r;
 
@@ -529,8 +568,7 @@ static zkr_err zkr_pg_node(zkr_pg_ctx *c, uint32_t i)
     case ZKR_ML_GOP_MAXPOOL:
         r = zkr_prover_cnn_maxpool(c->t, &s->win[i], zkr_pg_tensor(c, n->in[0]),
                                    zkr_pg_blk(c->w, i, ZKR_GB_Y), zkr_pg_blk(c->w, i, ZKR_GB_E),
-                                   zkr_pg_blk(c->w, i, ZKR_GB_D), &o, c->body,
-                                   zkr_pg_blk(c->w, i, ZKR_GB_MULT), &cl);
+                                   zkr_pg_blk(c->w, i, ZKR_GB_D), &o, c->body, NULL, &cl);
         break;
     case ZKR_ML_GOP_AVGPOOL:
         r = zkr_prover_cnn_avgpool(c->t, &s->win[i], zkr_pg_tensor(c, n->in[0]),
@@ -545,7 +583,7 @@ static zkr_err zkr_pg_node(zkr_pg_ctx *c, uint32_t i)
     case ZKR_ML_GOP_ADD:
         r = zkr_prover_cnn_add(c->t, &s->rq[i], zkr_ginf_lp(s, i), zkr_pg_tensor(c, n->in[0]),
                                zkr_pg_tensor(c, n->in[1]), zkr_pg_blk(c->w, i, ZKR_GB_RQ), &o,
-                               c->body, zkr_pg_blk(c->w, i, ZKR_GB_MULT), &cl);
+                               c->body, NULL, &cl);
         break;
     default:
         return ZKR_ERR_UNSUPPORTED;
@@ -553,6 +591,49 @@ static zkr_err zkr_pg_node(zkr_pg_ctx *c, uint32_t i)
     if (r != ZKR_OK)
         return r;
     return zkr_ginf_route(s, g, i, n->in[0], n->in[1], 0, &cl, NULL, c->gc);
+}
+
+/*
+ * "ginf-range": one LogUp of the range column against the bytes, then
+ * each block's value at the LogUp's point (its low variables), claimed on
+ * V; the verifier recombines them into the column's claim.
+ */
+static zkr_err zkr_pg_range(zkr_pg_ctx *c)
+{
+    const zkr_ginf_shape *s = c->w->s;
+    zkr_ext vals[ZKR_ML_G_MAX_NODES];
+    zkr_gl tab[256];
+    zkr_logup_claims lc;
+    size_t k = 0;
+    zkr_err r;
+
+    if (!s->n_r)
+        return ZKR_OK;
+    zkr_pg_byte_table(tab);
+#if ZKR_TEST_BUILD
+    if (c->w->cheat)
+        r = zkr_prover_logup_cheat(c->t, c->w->rcol, s->n_r, tab, c->w->v + s->rmult.off,
+                                   ZKR_CNN_BYTE_LOG, c->threads, c->body, &lc);
+    else
+#endif
+        r = zkr_prover_logup(c->t, c->w->rcol, s->n_r, tab, c->w->v + s->rmult.off,
+                             ZKR_CNN_BYTE_LOG, c->threads, c->body, &lc);
+    if (r != ZKR_OK)
+        return r == ZKR_ERR_USAGE ? ZKR_ERR_INTERNAL : r;
+    for (uint32_t i = 1; i < s->n_nodes; i++) {
+        unsigned kind = zkr_ginf_range_kind(s, i);
+        if (kind == ZKR_GB_N)
+            continue;
+        if ((r = zkr_mle_eval_base(zkr_pg_blk(c->w, i, kind), s->rng[i].log, lc.ra, &vals[k])) !=
+                ZKR_OK ||
+            (r = zkr_ginf_add(c->gc, s, 0, &s->v[i][kind], lc.ra, vals[k])) != ZKR_OK)
+            return r;
+        k++;
+    }
+    zkr_ts_absorb_ext(c->t, "ginf-range-vals", vals, k);
+    if ((r = zkr_enc_exts(c->body, vals, k)) != ZKR_OK)
+        return r;
+    return zkr_ginf_add(c->gc, s, 0, &s->rmult, lc.rt, lc.m_at_rt);
 }
 
 /* dst[x] += a src[x] over [lo, hi). */
@@ -733,6 +814,8 @@ static zkr_err zkr_pg_prove(const zkr_params *p, const uint8_t *sid, zkr_pg_wit 
         for (uint32_t i = last; i >= 1; i--)
             if ((r = zkr_pg_node(&c, i)) != ZKR_OK)
                 goto out;
+        if ((r = zkr_pg_range(&c)) != ZKR_OK)
+            goto out;
     }
     if ((r = zkr_pg_open(p, &t, vpoly, w->v, s->n_v, gc, 0, threads, &pcs)) != ZKR_OK ||
         (r = zkr_pg_open(p, &t, w->m->poly, w->m->ptab, s->n_m, gc, 1, threads, &pcs)) != ZKR_OK)
@@ -753,9 +836,10 @@ out:
     return r;
 }
 
-zkr_err zkr_prover_ginf(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
-                        const zkr_ginf_model *m, const uint8_t *input, size_t input_len,
-                        unsigned threads, zkr_buf *proof, zkr_buf *output, zkr_diag *d)
+static zkr_err zkr_pg_run(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                          const zkr_ginf_model *m, const uint8_t *input, size_t input_len,
+                          unsigned threads, zkr_ginf_cheat_fn cheat, void *ctx, zkr_buf *proof,
+                          zkr_buf *output, zkr_diag *d)
 {
     zkr_pg_wit w;
     const zkr_ml_gprog *g = m->in.g;
@@ -781,6 +865,15 @@ zkr_err zkr_prover_ginf(const zkr_params *p, const uint8_t statement_id[ZKR_DIGE
             r = zkr_fail(d, r, "prove: node %u witness", i);
             goto out;
         }
+    if (cheat) {
+        zkr_ginf_cheat_view cv = {w.v, w.s, w.t[last], zkr_pg_elems(&g->nodes[last])};
+        w.cheat = 1;
+        cheat(ctx, &cv);
+    }
+    if ((r = zkr_pg_wit_range(&w)) != ZKR_OK) {
+        r = zkr_fail(d, r, "prove: range column");
+        goto out;
+    }
     {
         int8_t *y = NULL;
         if ((r = zkr_pg_int8(&w, last, &y)) != ZKR_OK)
@@ -795,3 +888,20 @@ out:
     zkr_pg_wit_free(&w);
     return r;
 }
+
+zkr_err zkr_prover_ginf(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                        const zkr_ginf_model *m, const uint8_t *input, size_t input_len,
+                        unsigned threads, zkr_buf *proof, zkr_buf *output, zkr_diag *d)
+{
+    return zkr_pg_run(p, statement_id, m, input, input_len, threads, NULL, NULL, proof, output, d);
+}
+
+#if ZKR_TEST_BUILD
+zkr_err zkr_prover_ginf_cheat(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                              const zkr_ginf_model *m, const uint8_t *input, size_t input_len,
+                              zkr_ginf_cheat_fn fn, void *ctx, zkr_buf *proof, zkr_buf *output,
+                              zkr_diag *d)
+{
+    return zkr_pg_run(p, statement_id, m, input, input_len, 1, fn, ctx, proof, output, d);
+}
+#endif
