@@ -13,7 +13,7 @@ static zkr_err zkr_pc_opts_ok(const zkr_cnn_popts *o)
     (void)o;
     return ZKR_OK;
 #else
-    return (o->off || o->cheat) ? ZKR_ERR_USAGE : ZKR_OK;
+    return ((o->off & ~ZKR_CNN_DEFER_RANGE) || o->cheat) ? ZKR_ERR_USAGE : ZKR_OK;
 #endif
 }
 
@@ -435,7 +435,7 @@ zkr_err zkr_prover_cnn_maxpool(zkr_transcript *t, const zkr_cnn_win *g, const zk
         if ((r = zkr_prover_cnn_view(t, g, &v, x, o->threads, buf, cl)) != ZKR_OK)
             goto out;
     }
-    if (!(o->off & ZKR_CNN_OFF_RANGE)) {
+    if (!(o->off & (ZKR_CNN_OFF_RANGE | ZKR_CNN_DEFER_RANGE))) {
         zkr_gl tab[256];
         zkr_logup_claims lc;
         zkr_pc_byte_table(tab);
@@ -801,7 +801,7 @@ zkr_err zkr_prover_cnn_add(zkr_transcript *t, const zkr_cnn_add *a, unsigned lp,
                                                zkr_ext_from(zkr_gl_from_i64(a->lo))))) != ZKR_OK)
             goto out;
     }
-    if (!(o->off & ZKR_CNN_OFF_RANGE)) {
+    if (!(o->off & (ZKR_CNN_OFF_RANGE | ZKR_CNN_DEFER_RANGE))) {
         zkr_gl tab[256];
         zkr_logup_claims lc;
         zkr_pc_byte_table(tab);

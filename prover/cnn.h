@@ -30,7 +30,7 @@
 #define ZKR_CNN_OFF_SEL_BIT 8u   /* max pooling: E^2 = E */
 typedef struct {
     unsigned threads;
-    unsigned off;  /* ZKR_CNN_OFF_* (test builds) */
+    unsigned off;  /* ZKR_CNN_OFF_* (test builds), ZKR_CNN_DEFER_RANGE (zk/cnn.h; any build) */
     int cheat;     /* test builds: LogUp goes on over out-of-table values */
 } zkr_cnn_popts;
 

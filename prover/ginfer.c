@@ -5,6 +5,7 @@
 #include <sodium.h>
 
 #include "prover/ginfer.h"
+#include "zkr_config.h"
 
 struct zkr_ginf_model {
     zkr_ginf_model_in in;
@@ -308,6 +309,8 @@ typedef struct {
     zkr_gl *v;                          /* 2^n_v */
     zkr_gl *accp[ZKR_ML_G_MAX_NODES];   /* padded acc (CONV / DENSE) */
     zkr_gl *mb[ZKR_ML_G_MAX_NODES];     /* broadcast M */
+    zkr_gl *rcol;                       /* the range column (2^n_r), or NULL */
+    int cheat;                          /* test builds: the witness was edited */
 } zkr_pg_wit;
 
 static zkr_gl *zkr_pg_blk(zkr_pg_wit *w, uint32_t i, unsigned k)
@@ -374,9 +377,7 @@ static zkr_err zkr_pg_wit_rq(zkr_pg_wit *w, uint32_t i)
                     w->accp[i][p] = zkr_gl_from_i64(w->acc[i][k]);
                 }
     }
-    if ((r = zkr_cnn_rq_witness(&s->rq[i], lp, u, zkr_pg_blk(w, i, ZKR_GB_RQ), y)) != ZKR_OK ||
-        (r = zkr_cnn_add_mult(lp, zkr_pg_blk(w, i, ZKR_GB_RQ), zkr_pg_blk(w, i, ZKR_GB_MULT))) !=
-            ZKR_OK)
+    if ((r = zkr_cnn_rq_witness(&s->rq[i], lp, u, zkr_pg_blk(w, i, ZKR_GB_RQ), y)) != ZKR_OK)
         goto out;
     /* The witness's outputs are native inference's. */
     for (uint32_t c = 0; c < n->c; c++)
@@ -407,11 +408,8 @@ static zkr_err zkr_pg_wit_node(zkr_pg_wit *w, uint32_t i)
     case ZKR_ML_GOP_MAXPOOL:
         if ((r = zkr_pg_int8(w, n->in[0], &x8)) != ZKR_OK)
             return r;
-        if ((r = zkr_cnn_maxpool_witness(&s->win[i], x8, zkr_pg_blk(w, i, ZKR_GB_Y),
-                                         zkr_pg_blk(w, i, ZKR_GB_E), zkr_pg_blk(w, i, ZKR_GB_D))) ==
-            ZKR_OK)
-            r = zkr_cnn_maxpool_mult(&s->win[i], zkr_pg_blk(w, i, ZKR_GB_D),
-                                     zkr_pg_blk(w, i, ZKR_GB_MULT));
+        r = zkr_cnn_maxpool_witness(&s->win[i], x8, zkr_pg_blk(w, i, ZKR_GB_Y),
+                                    zkr_pg_blk(w, i, ZKR_GB_E), zkr_pg_blk(w, i, ZKR_GB_D));
         break;
     case ZKR_ML_GOP_AVGPOOL:
         if ((r = zkr_pg_int8(w, n->in[0], &x8)) != ZKR_OK)
@@ -440,7 +438,48 @@ static void zkr_pg_wit_free(zkr_pg_wit *w)
         free(w->accp[i]);
         free(w->mb[i]);
     }
+    free(w->rcol);
     free(w->v);
+}
+
+static void zkr_pg_byte_table(zkr_gl tab[256])
+{
+    for (unsigned j = 0; j < 256; j++)
+        tab[j] = j;
+}
+
+/*
+ * The range column from the RQ and D blocks of V, and its multiplicities
+ * into V's rmult block (counted before V is committed).
+ */
+static zkr_err zkr_pg_wit_range(zkr_pg_wit *w)
+{
+    const zkr_ginf_shape *s = w->s;
+    zkr_gl tab[256];
+    zkr_err r;
+
+    if (!s->n_r)
+        return ZKR_OK;
+    if (!(w->rcol = calloc((size_t)1 << s->n_r, sizeof *w->rcol)))
+        return ZKR_ERR_NOMEM;
+    for (uint32_t i = 1; i < s->n_nodes; i++) {
+        unsigned k = zkr_ginf_range_kind(s, i);
+        if (k != ZKR_GB_N)
+            memcpy(w->rcol + s->rng[i].off, zkr_pg_blk(w, i, k),
+                   ((size_t)1 << s->rng[i].log) * sizeof *w->rcol);
+    }
+    zkr_pg_byte_table(tab);
+    r = zkr_prover_logup_mult(w->rcol, (size_t)1 << s->n_r, tab, 256, w->v + s->rmult.off);
+    if (r == ZKR_ERR_USAGE && w->cheat) {
+        /* A cheating prover counts the bytes only. */
+        zkr_gl *mult = w->v + s->rmult.off;
+        memset(mult, 0, 256 * sizeof *mult);
+        for (size_t x = 0; x < ((size_t)1 << s->n_r); x++)
+            if (w->rcol[x] < 256)
+                mult[w->rcol[x]]++;
+        r = ZKR_OK;
+    }
+    return r == ZKR_ERR_USAGE ? ZKR_ERR_INTERNAL : r; /* a non-byte: a witness bug */
 }
 
 /* ------------------------------------------------------------------ */
@@ -473,8 +512,8 @@ static zkr_err zkr_pg_conv(zkr_pg_ctx *c, uint32_t i, zkr_cnn_popts *o)
     zkr_err r;
 
     if ((r = zkr_prover_cnn_add(c->t, &s->rq[i], lp, c->w->accp[i], c->w->mb[i],
-                                zkr_pg_blk(c->w, i, ZKR_GB_RQ), o, c->body,
-                                zkr_pg_blk(c->w, i, ZKR_GB_MULT), &cl)) != ZKR_OK ||
+                                zkr_pg_blk(c->w, i, ZKR_GB_RQ), o, c->body, NULL, &cl)) !=
+            ZKR_OK ||
         (r = zkr_ginf_route(s, g, i, n->in[0], 0, 1, &cl, NULL, c->gc)) != ZKR_OK)
         return r;
     /* The accumulator's point rho (the convolution proves acc~(rho) - b~(rho_c) valid~(rho))
@@ -504,28 +543,12 @@ static zkr_err zkr_pg_conv(zkr_pg_ctx *c, uint32_t i, zkr_cnn_popts *o)
             (r = zkr_ginf_add(c->gc, s, 1, &s->m[i][ZKR_GM_B], rho + lhw, bv)) != ZKR_OK)
             return r;
     }
-    {
-        /* W's padded table from the model (the same values P holds). */
-        const zkr_cnn_conv *cv = &s->conv[i];
-        size_t nw = (size_t)n->c * (cv->depthwise ? 1 : cv->g.c) * cv->g.kh * cv->g.kw;
-        int64_t *w64 = malloc(nw * sizeof *w64);
-        zkr_gl *wtab = calloc((size_t)1 << zkr_cnn_conv_w_vars(cv), sizeof *wtab);
-        if (!w64 || !wtab) {
-            free(w64);
-            free(wtab);
-            return ZKR_ERR_NOMEM;
-        }
-        for (size_t k = 0; k < nw; k++)
-            w64[k] = c->w->m->in.w[i][k];
-        zkr_cnn_conv_w_table(cv, w64, wtab);
-        memset(&cl, 0, sizeof cl);
-        r = zkr_prover_cnn_conv(c->t, cv, zkr_pg_tensor(c, n->in[0]), wtab, rho, c->threads,
-                                c->body, &cl);
-        free(w64);
-        free(wtab);
-        if (r != ZKR_OK)
-            return r;
-    }
+    /* W's padded table is P's W block, built once at commit time. */
+    memset(&cl, 0, sizeof cl);
+    if ((r = zkr_prover_cnn_conv(c->t, &s->conv[i], zkr_pg_tensor(c, n->in[0]),
+                                 c->w->m->ptab + s->m[i][ZKR_GM_W].off, rho, c->threads, c->body,
+                                 &cl)) != ZKR_OK)
+        return r;
     return zkr_ginf_route(s, g, i, n->in[0], 0, 0, &cl, NULL, c->gc);
 }
 
@@ -534,7 +557,7 @@ static zkr_err zkr_pg_node(zkr_pg_ctx *c, uint32_t i)
     const zkr_ginf_shape *s = c->w->s;
     const zkr_ml_gprog *g = c->w->m->in.g;
     const zkr_ml_gnode *n = &g->nodes[i];
-    zkr_cnn_popts o = {c->threads, 0, 0};
+    zkr_cnn_popts o = {c->threads, ZKR_CNN_DEFER_RANGE, 0}; /* zkr_pg_range checks them */
     zkr_cnn_claims cl = {0};
     zkr_err r;
 
@@ -545,8 +568,7 @@ static zkr_err zkr_pg_node(zkr_pg_ctx *c, uint32_t i)
     case ZKR_ML_GOP_MAXPOOL:
         r = zkr_prover_cnn_maxpool(c->t, &s->win[i], zkr_pg_tensor(c, n->in[0]),
                                    zkr_pg_blk(c->w, i, ZKR_GB_Y), zkr_pg_blk(c->w, i, ZKR_GB_E),
-                                   zkr_pg_blk(c->w, i, ZKR_GB_D), &o, c->body,
-                                   zkr_pg_blk(c->w, i, ZKR_GB_MULT), &cl);
+                                   zkr_pg_blk(c->w, i, ZKR_GB_D), &o, c->body, NULL, &cl);
         break;
     case ZKR_ML_GOP_AVGPOOL:
         r = zkr_prover_cnn_avgpool(c->t, &s->win[i], zkr_pg_tensor(c, n->in[0]),
@@ -561,7 +583,7 @@ static zkr_err zkr_pg_node(zkr_pg_ctx *c, uint32_t i)
     case ZKR_ML_GOP_ADD:
         r = zkr_prover_cnn_add(c->t, &s->rq[i], zkr_ginf_lp(s, i), zkr_pg_tensor(c, n->in[0]),
                                zkr_pg_tensor(c, n->in[1]), zkr_pg_blk(c->w, i, ZKR_GB_RQ), &o,
-                               c->body, zkr_pg_blk(c->w, i, ZKR_GB_MULT), &cl);
+                               c->body, NULL, &cl);
         break;
     default:
         return ZKR_ERR_UNSUPPORTED;
@@ -571,9 +593,68 @@ static zkr_err zkr_pg_node(zkr_pg_ctx *c, uint32_t i)
     return zkr_ginf_route(s, g, i, n->in[0], n->in[1], 0, &cl, NULL, c->gc);
 }
 
+/*
+ * "ginf-range": one LogUp of the range column against the bytes, then
+ * each block's value at the LogUp's point (its low variables), claimed on
+ * V; the verifier recombines them into the column's claim.
+ */
+static zkr_err zkr_pg_range(zkr_pg_ctx *c)
+{
+    const zkr_ginf_shape *s = c->w->s;
+    zkr_ext vals[ZKR_ML_G_MAX_NODES];
+    zkr_gl tab[256];
+    zkr_logup_claims lc;
+    size_t k = 0;
+    zkr_err r;
+
+    if (!s->n_r)
+        return ZKR_OK;
+    zkr_pg_byte_table(tab);
+#if ZKR_TEST_BUILD
+    if (c->w->cheat)
+        r = zkr_prover_logup_cheat(c->t, c->w->rcol, s->n_r, tab, c->w->v + s->rmult.off,
+                                   ZKR_CNN_BYTE_LOG, c->threads, c->body, &lc);
+    else
+#endif
+        r = zkr_prover_logup(c->t, c->w->rcol, s->n_r, tab, c->w->v + s->rmult.off,
+                             ZKR_CNN_BYTE_LOG, c->threads, c->body, &lc);
+    if (r != ZKR_OK)
+        return r == ZKR_ERR_USAGE ? ZKR_ERR_INTERNAL : r;
+    for (uint32_t i = 1; i < s->n_nodes; i++) {
+        unsigned kind = zkr_ginf_range_kind(s, i);
+        if (kind == ZKR_GB_N)
+            continue;
+        if ((r = zkr_mle_eval_base(zkr_pg_blk(c->w, i, kind), s->rng[i].log, lc.ra, &vals[k])) !=
+                ZKR_OK ||
+            (r = zkr_ginf_add(c->gc, s, 0, &s->v[i][kind], lc.ra, vals[k])) != ZKR_OK)
+            return r;
+        k++;
+    }
+    zkr_ts_absorb_ext(c->t, "ginf-range-vals", vals, k);
+    if ((r = zkr_enc_exts(c->body, vals, k)) != ZKR_OK)
+        return r;
+    return zkr_ginf_add(c->gc, s, 0, &s->rmult, lc.rt, lc.m_at_rt);
+}
+
+/* dst[x] += a src[x] over [lo, hi). */
+typedef struct {
+    zkr_ext *dst;
+    const zkr_ext *src;
+    zkr_ext a;
+} zkr_pg_axpy;
+
+static void zkr_pg_axpy_chunk(void *ctx, size_t lo, size_t hi, unsigned wk)
+{
+    const zkr_pg_axpy *j = ctx;
+
+    (void)wk;
+    for (size_t x = lo; x < hi; x++)
+        j->dst[x] = zkr_ext_add(j->dst[x], zkr_ext_mul(j->a, j->src[x]));
+}
+
 /* The claims' weights sum_i alpha_i eq(pt_i, .), each over its block only. */
 static zkr_err zkr_pg_weights(const zkr_ginf_claims *gc, unsigned which, const zkr_ext *alpha,
-                              zkr_ext *wt)
+                              unsigned threads, zkr_ext *wt)
 {
     zkr_ext *e = NULL;
     size_t k = 0, cap = 0;
@@ -581,6 +662,7 @@ static zkr_err zkr_pg_weights(const zkr_ginf_claims *gc, unsigned which, const z
     for (size_t i = 0; i < gc->n; i++) {
         const zkr_ginf_claim *c = &gc->c[i];
         size_t len = (size_t)1 << c->lg;
+        zkr_pg_axpy j;
         if (c->poly != which)
             continue;
         if (len > cap) {
@@ -589,13 +671,51 @@ static zkr_err zkr_pg_weights(const zkr_ginf_claims *gc, unsigned which, const z
                 return ZKR_ERR_NOMEM;
             cap = len;
         }
-        zkr_mle_eq_table(c->pt, c->lg, e);
-        for (size_t x = 0; x < len; x++)
-            wt[c->off + x] = zkr_ext_add(wt[c->off + x], zkr_ext_mul(alpha[k], e[x]));
+        zkr_mle_eq_table_mt(c->pt, c->lg, threads, e);
+        j = (zkr_pg_axpy){wt + c->off, e, alpha[k]};
+        zkr_par_for(threads, len, 1 << 14, zkr_pg_axpy_chunk, &j);
         k++;
     }
     free(e);
     return ZKR_OK;
+}
+
+/*
+ * Round 0 of the reduction with F still in the base field: the same
+ * message (h(0), h(2)) and folds as the generic sumcheck, with base-by-
+ * extension products and no lifted copy of F.
+ */
+typedef struct {
+    const zkr_gl *f;
+    const zkr_ext *w;
+    zkr_ext *f1, *w1; /* the folds, or NULL while computing the message */
+    zkr_ext r;
+    zkr_ext acc[ZKR_PAR_MAX][2];
+} zkr_pg_r0;
+
+static void zkr_pg_r0_chunk(void *ctx, size_t lo, size_t hi, unsigned wk)
+{
+    zkr_pg_r0 *j = ctx;
+    zkr_ext h0 = zkr_ext_from(0), h2 = zkr_ext_from(0);
+
+    if (j->f1) {
+        for (size_t i = lo; i < hi; i++) {
+            zkr_gl f0 = j->f[2 * i], df = zkr_gl_sub(j->f[2 * i + 1], f0);
+            j->f1[i] = zkr_ext_add(zkr_ext_from(f0), zkr_ext_mul_base(j->r, df));
+            j->w1[i] = zkr_ext_add(j->w[2 * i],
+                                   zkr_ext_mul(j->r, zkr_ext_sub(j->w[2 * i + 1], j->w[2 * i])));
+        }
+        return;
+    }
+    for (size_t i = lo; i < hi; i++) {
+        zkr_gl f0 = j->f[2 * i], f2 = zkr_gl_sub(zkr_gl_add(j->f[2 * i + 1], j->f[2 * i + 1]), f0);
+        zkr_ext w0 = j->w[2 * i];
+        zkr_ext w2 = zkr_ext_sub(zkr_ext_add(j->w[2 * i + 1], j->w[2 * i + 1]), w0);
+        h0 = zkr_ext_add(h0, zkr_ext_mul_base(w0, f0));
+        h2 = zkr_ext_add(h2, zkr_ext_mul_base(w2, f2));
+    }
+    j->acc[wk][0] = h0;
+    j->acc[wk][1] = h2;
 }
 
 /* Reduces every claim on one polynomial (evals, n variables) to one and opens it. */
@@ -604,25 +724,44 @@ static zkr_err zkr_pg_open(const zkr_params *p, zkr_transcript *t, zkr_pcs_poly 
                            unsigned which, unsigned threads, zkr_buf *out)
 {
     size_t len = (size_t)1 << n, k = 0;
-    zkr_ext *mem = calloc(2 * len, sizeof *mem), *alpha = malloc((gc->n + 1) * sizeof *alpha);
+    zkr_ext *mem = malloc(2 * len * sizeof *mem), *alpha = malloc((gc->n + 1) * sizeof *alpha);
     zkr_ext *tabs[2], s[ZKR_CNN_MAX_PT], *msgs = malloc(((size_t)2 * n + 1) * sizeof *msgs);
+    zkr_ext *wt;
     static const zkr_sc_term term[1] = {{{{1, 0, 0}}, 2, {0, 1, 0, 0}}};
+    zkr_pg_r0 *r0 = calloc(1, sizeof *r0);
     zkr_sc_poly f;
     zkr_pcs_claim cl;
     zkr_err r = ZKR_ERR_NOMEM;
 
-    if (!mem || !alpha || !msgs)
+    if (n < 1) {
+        r = ZKR_ERR_INTERNAL; /* the layout has at least one variable */
+        goto out;
+    }
+    if (!mem || !alpha || !msgs || !r0)
         goto out;
     for (size_t i = 0; i < gc->n; i++)
         if (gc->c[i].poly == which)
             alpha[k] = k ? zkr_ts_challenge_ext(t, "ginf-alpha") : zkr_ext_from(1), k++;
-    tabs[0] = mem, tabs[1] = mem + len;
-    for (size_t x = 0; x < len; x++)
-        tabs[0][x] = zkr_ext_from(evals[x]);
-    if ((r = zkr_pg_weights(gc, which, alpha, tabs[1])) != ZKR_OK)
+    /* mem: the weights (len), then the two folded tables (len / 2 each). */
+    wt = mem;
+    memset(wt, 0, len * sizeof *wt);
+    if ((r = zkr_pg_weights(gc, which, alpha, threads, wt)) != ZKR_OK)
         goto out;
+    *r0 = (zkr_pg_r0){evals, wt, NULL, NULL, zkr_ext_from(0), {{{{0}}}}};
+    zkr_par_for(threads, len / 2, 1 << 12, zkr_pg_r0_chunk, r0);
+    msgs[0] = msgs[1] = zkr_ext_from(0);
+    for (unsigned w = 0; w < ZKR_PAR_MAX; w++) {
+        msgs[0] = zkr_ext_add(msgs[0], r0->acc[w][0]);
+        msgs[1] = zkr_ext_add(msgs[1], r0->acc[w][1]);
+    }
+    zkr_ts_absorb_ext(t, "sc-round", msgs, 2);
+    s[0] = zkr_ts_challenge_ext(t, "sc-challenge");
+    tabs[0] = mem + len;
+    tabs[1] = mem + len + len / 2;
+    r0->f1 = tabs[0], r0->w1 = tabs[1], r0->r = s[0];
+    zkr_par_for(threads, len / 2, 1 << 12, zkr_pg_r0_chunk, r0);
     f = (zkr_sc_poly){tabs, 2, term, 1, 2, NULL};
-    zkr_prover_sumcheck(&f, n, t, threads, msgs, s);
+    zkr_prover_sumcheck(&f, n - 1, t, threads, msgs + 2, s + 1);
     zkr_ts_absorb_ext(t, "ginf-reduced", &tabs[0][0], 1);
     if ((r = zkr_enc_exts(out, msgs, (size_t)2 * n)) != ZKR_OK ||
         (r = zkr_enc_ext(out, tabs[0][0])) != ZKR_OK)
@@ -635,6 +774,7 @@ out:
     free(mem);
     free(alpha);
     free(msgs);
+    free(r0);
     return r;
 }
 
@@ -674,6 +814,8 @@ static zkr_err zkr_pg_prove(const zkr_params *p, const uint8_t *sid, zkr_pg_wit 
         for (uint32_t i = last; i >= 1; i--)
             if ((r = zkr_pg_node(&c, i)) != ZKR_OK)
                 goto out;
+        if ((r = zkr_pg_range(&c)) != ZKR_OK)
+            goto out;
     }
     if ((r = zkr_pg_open(p, &t, vpoly, w->v, s->n_v, gc, 0, threads, &pcs)) != ZKR_OK ||
         (r = zkr_pg_open(p, &t, w->m->poly, w->m->ptab, s->n_m, gc, 1, threads, &pcs)) != ZKR_OK)
@@ -694,9 +836,10 @@ out:
     return r;
 }
 
-zkr_err zkr_prover_ginf(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
-                        const zkr_ginf_model *m, const uint8_t *input, size_t input_len,
-                        unsigned threads, zkr_buf *proof, zkr_buf *output, zkr_diag *d)
+static zkr_err zkr_pg_run(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                          const zkr_ginf_model *m, const uint8_t *input, size_t input_len,
+                          unsigned threads, zkr_ginf_cheat_fn cheat, void *ctx, zkr_buf *proof,
+                          zkr_buf *output, zkr_diag *d)
 {
     zkr_pg_wit w;
     const zkr_ml_gprog *g = m->in.g;
@@ -722,6 +865,15 @@ zkr_err zkr_prover_ginf(const zkr_params *p, const uint8_t statement_id[ZKR_DIGE
             r = zkr_fail(d, r, "prove: node %u witness", i);
             goto out;
         }
+    if (cheat) {
+        zkr_ginf_cheat_view cv = {w.v, w.s, w.t[last], zkr_pg_elems(&g->nodes[last])};
+        w.cheat = 1;
+        cheat(ctx, &cv);
+    }
+    if ((r = zkr_pg_wit_range(&w)) != ZKR_OK) {
+        r = zkr_fail(d, r, "prove: range column");
+        goto out;
+    }
     {
         int8_t *y = NULL;
         if ((r = zkr_pg_int8(&w, last, &y)) != ZKR_OK)
@@ -736,3 +888,20 @@ out:
     zkr_pg_wit_free(&w);
     return r;
 }
+
+zkr_err zkr_prover_ginf(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                        const zkr_ginf_model *m, const uint8_t *input, size_t input_len,
+                        unsigned threads, zkr_buf *proof, zkr_buf *output, zkr_diag *d)
+{
+    return zkr_pg_run(p, statement_id, m, input, input_len, threads, NULL, NULL, proof, output, d);
+}
+
+#if ZKR_TEST_BUILD
+zkr_err zkr_prover_ginf_cheat(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                              const zkr_ginf_model *m, const uint8_t *input, size_t input_len,
+                              zkr_ginf_cheat_fn fn, void *ctx, zkr_buf *proof, zkr_buf *output,
+                              zkr_diag *d)
+{
+    return zkr_pg_run(p, statement_id, m, input, input_len, 1, fn, ctx, proof, output, d);
+}
+#endif

@@ -56,6 +56,25 @@ zkr_err zkr_prover_ginf(const zkr_params *p, const uint8_t statement_id[ZKR_DIGE
                         const zkr_ginf_model *m, const uint8_t *input, size_t input_len,
                         unsigned threads, zkr_buf *proof, zkr_buf *output, zkr_diag *d) ZKR_WUR;
 
+/*
+ * Test builds only (defined under ZKR_TEST_BUILD; never called by zkreg):
+ * as zkr_prover_ginf, with fn editing the honest witness before it is
+ * committed (V's values in s's layout, and the int8 output tensor the
+ * output section is encoded from); the range column is then proven with
+ * LogUp going on over out-of-table values (zkr_prover_logup_cheat).
+ */
+typedef struct {
+    zkr_gl *v;                 /* V: 2^s->n_v values */
+    const zkr_ginf_shape *s;
+    int16_t *out;              /* the last node's tensor, C x H x W */
+    size_t out_n;
+} zkr_ginf_cheat_view;
+typedef void (*zkr_ginf_cheat_fn)(void *ctx, zkr_ginf_cheat_view *w);
+zkr_err zkr_prover_ginf_cheat(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                              const zkr_ginf_model *m, const uint8_t *input, size_t input_len,
+                              zkr_ginf_cheat_fn fn, void *ctx, zkr_buf *proof, zkr_buf *output,
+                              zkr_diag *d) ZKR_WUR;
+
 /* Native inference (docs/quantization.md 7.1) of the model: y gets the last node's elements. */
 zkr_err zkr_ginf_native(const zkr_ginf_model_in *in, const uint8_t *input, int8_t *y,
                         size_t cap) ZKR_WUR;

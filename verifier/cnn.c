@@ -14,7 +14,7 @@ static zkr_err zkr_vc_opts(const zkr_cnn_vopts *o, unsigned *off)
 {
     *off = o ? o->off : 0;
 #if !ZKR_TEST_BUILD
-    if (*off)
+    if (*off & ~ZKR_CNN_DEFER_RANGE)
         return ZKR_ERR_USAGE;
 #endif
     return ZKR_OK;
@@ -193,7 +193,7 @@ zkr_err zkr_verify_cnn_maxpool(zkr_transcript *t, const zkr_cnn_win *g, const zk
         if ((r = zkr_verify_cnn_view(t, g, &v, vals[3], dec, cl, d)) != ZKR_OK)
             return r;
     }
-    if (!(off & ZKR_VC_OFF_RANGE)) {
+    if (!(off & (ZKR_VC_OFF_RANGE | ZKR_CNN_DEFER_RANGE))) {
         zkr_gl tab[256];
         zkr_logup_claims lc;
         zkr_vc_byte_table(tab);
@@ -394,7 +394,7 @@ zkr_err zkr_verify_cnn_add(zkr_transcript *t, const zkr_cnn_add *a, unsigned lp,
                               zkr_ext_add(sl[ZKR_CNN_ADD_Y], zkr_vc_const(a->lo))) != ZKR_OK)
             return zkr_vc_claims_full(d);
     }
-    if (!(off & ZKR_VC_OFF_RANGE)) {
+    if (!(off & (ZKR_VC_OFF_RANGE | ZKR_CNN_DEFER_RANGE))) {
         zkr_gl tab[256];
         zkr_logup_claims lc;
         zkr_vc_byte_table(tab);

@@ -14,7 +14,10 @@
 
 #include "zk/cnn.h"
 
-/* The same bits as prover/cnn.h ZKR_CNN_OFF_*: honoured in test builds only. */
+/*
+ * The same bits as prover/cnn.h ZKR_CNN_OFF_*: honoured in test builds only
+ * (ZKR_ERR_USAGE otherwise), except ZKR_CNN_DEFER_RANGE (zk/cnn.h).
+ */
 typedef struct {
     unsigned off;
 } zkr_cnn_vopts;

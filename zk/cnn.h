@@ -24,6 +24,14 @@
 #define ZKR_CNN_MAX_PT 32u
 #define ZKR_CNN_MAX_CLAIMS 16u
 #define ZKR_CNN_BYTE_LOG 8u      /* the byte table 0..255 */
+/*
+ * Options bit (prover/cnn.h ZKR_CNN_OFF_*, verifier/cnn.h), honoured in
+ * every build: CONV / DENSE / ADD requantization and MAXPOOL leave out
+ * their byte-range LogUp because the caller range-checks the same column
+ * in one LogUp of its own (graph-inference's "ginf-range"). It is no
+ * weakening only where the caller does so; AVGPOOL and LOOKUP ignore it.
+ */
+#define ZKR_CNN_DEFER_RANGE 16u
 
 /*
  * The geometry of a window operator over a c x h x w input: kernel

@@ -30,7 +30,7 @@ static zkr_err zkr_gi_node(zkr_ginf_shape *s, const zkr_ml_gprog *g, const zkr_g
         if (zkr_cnn_requant_init(&s->rq[i], mp->shift[i], relu) != ZKR_OK)
             return zkr_fail(d, ZKR_ERR_MALFORMED, "node %u: shift %u", i, mp->shift[i]);
         v[ZKR_GB_RQ] = (zkr_gblock){1, lp + ZKR_CNN_ADD_SLOTS_LOG, 0};
-        v[ZKR_GB_MULT] = (zkr_gblock){1, ZKR_CNN_BYTE_LOG, 0};
+        s->rng[i] = (zkr_gblock){1, lp + ZKR_CNN_ADD_SLOTS_LOG, 0};
         m[ZKR_GM_W] = (zkr_gblock){1, zkr_cnn_conv_w_vars(&s->conv[i]), 0};
         m[ZKR_GM_B] = (zkr_gblock){1, s->lc[i], 0};
         m[ZKR_GM_M] = (zkr_gblock){1, s->lc[i], 0};
@@ -46,10 +46,11 @@ static zkr_err zkr_gi_node(zkr_ginf_shape *s, const zkr_ml_gprog *g, const zkr_g
             unsigned ne = lp + zkr_cnn_k_vars(&s->win[i]);
             v[ZKR_GB_E] = (zkr_gblock){1, ne, 0};
             v[ZKR_GB_D] = (zkr_gblock){1, ne, 0};
+            s->rng[i] = (zkr_gblock){1, ne, 0};
         } else {
             v[ZKR_GB_R] = (zkr_gblock){1, lp + 2, 0};
+            v[ZKR_GB_MULT] = (zkr_gblock){1, ZKR_CNN_BYTE_LOG, 0};
         }
-        v[ZKR_GB_MULT] = (zkr_gblock){1, ZKR_CNN_BYTE_LOG, 0};
         return ZKR_OK;
     }
     case ZKR_ML_GOP_LOOKUP:
@@ -59,7 +60,7 @@ static zkr_err zkr_gi_node(zkr_ginf_shape *s, const zkr_ml_gprog *g, const zkr_g
         if (zkr_cnn_add_init(&s->rq[i], mp->ma[i], mp->mb[i], mp->shift[i], relu) != ZKR_OK)
             return zkr_fail(d, ZKR_ERR_MALFORMED, "node %u: ADD multipliers or shift", i);
         v[ZKR_GB_RQ] = (zkr_gblock){1, lp + ZKR_CNN_ADD_SLOTS_LOG, 0};
-        v[ZKR_GB_MULT] = (zkr_gblock){1, ZKR_CNN_BYTE_LOG, 0};
+        s->rng[i] = (zkr_gblock){1, lp + ZKR_CNN_ADD_SLOTS_LOG, 0};
         return ZKR_OK;
     default:
         return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "node %u: op %u not proven yet", i, n->op);
@@ -83,8 +84,9 @@ static unsigned zkr_gi_pack(zkr_gblock **bl, size_t n)
 zkr_err zkr_ginf_shape_init(zkr_ginf_shape *s, const zkr_ml_gprog *g, const zkr_ginf_params *mp,
                             unsigned max_vars, zkr_diag *d)
 {
-    zkr_gblock *bv[ZKR_ML_G_MAX_NODES * ZKR_GB_N], *bm[ZKR_ML_G_MAX_NODES * ZKR_GM_N];
-    size_t nv = 0, nm = 0;
+    zkr_gblock *bv[ZKR_ML_G_MAX_NODES * ZKR_GB_N + 1], *bm[ZKR_ML_G_MAX_NODES * ZKR_GM_N];
+    zkr_gblock *br[ZKR_ML_G_MAX_NODES];
+    size_t nv = 0, nm = 0, nr = 0;
     zkr_err r;
 
     memset(s, 0, sizeof *s);
@@ -105,6 +107,16 @@ zkr_err zkr_ginf_shape_init(zkr_ginf_shape *s, const zkr_ml_gprog *g, const zkr_
         for (unsigned k = 0; k < ZKR_GM_N; k++)
             if (s->m[i][k].used)
                 bm[nm++] = &s->m[i][k];
+        if (s->rng[i].used)
+            br[nr++] = &s->rng[i];
+    }
+    if (nr) {
+        s->n_r = zkr_gi_pack(br, nr);
+        s->rmult = (zkr_gblock){1, ZKR_CNN_BYTE_LOG, 0};
+        bv[nv++] = &s->rmult;
+        if (s->n_r > ZKR_CNN_MAX_VARS)
+            return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "program: range column of 2^%u values",
+                            s->n_r);
     }
     s->n_v = zkr_gi_pack(bv, nv);
     s->n_m = nm ? zkr_gi_pack(bm, nm) : 1;
@@ -113,6 +125,29 @@ zkr_err zkr_ginf_shape_init(zkr_ginf_shape *s, const zkr_ml_gprog *g, const zkr_
         return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "program: witness of 2^%u, model of 2^%u values",
                         s->n_v, s->n_m);
     return ZKR_OK;
+}
+
+unsigned zkr_ginf_range_kind(const zkr_ginf_shape *s, uint32_t i)
+{
+    if (!s->rng[i].used)
+        return ZKR_GB_N;
+    return s->v[i][ZKR_GB_RQ].used ? ZKR_GB_RQ : ZKR_GB_D;
+}
+
+zkr_ext zkr_ginf_range_combine(const zkr_ginf_shape *s, const zkr_ext *pt, const zkr_ext *vals)
+{
+    zkr_ext acc = zkr_ext_from(0), one = zkr_ext_from(1);
+    size_t k = 0;
+
+    for (uint32_t i = 1; i < s->n_nodes; i++) {
+        zkr_ext e = one;
+        if (!s->rng[i].used)
+            continue;
+        for (unsigned j = s->rng[i].log; j < s->n_r; j++)
+            e = zkr_ext_mul(e, ((s->rng[i].off >> j) & 1) ? pt[j] : zkr_ext_sub(one, pt[j]));
+        acc = zkr_ext_add(acc, zkr_ext_mul(e, vals[k++]));
+    }
+    return acc;
 }
 
 void zkr_ginf_block_point(const zkr_gblock *b, unsigned n, const zkr_ext *pt, zkr_ext *out)

@@ -16,7 +16,8 @@
 #include "zk/cnn.h"
 
 #define ZKR_GINF_PROTOCOL "zkreg/graph-inference@1"
-#define ZKR_GINF_VERSION 1u
+/* 2: one byte-range LogUp over all CONV / DENSE / ADD / MAXPOOL columns ("ginf-range"). */
+#define ZKR_GINF_VERSION 2u
 #define ZKR_KIND_GINFER1 10u
 #define ZKR_SEC_GINF_OUTPUT 24u  /* the public output (zkr_infer_output_encode) */
 #define ZKR_SEC_GINF_WITNESS 25u /* V's root */
@@ -49,6 +50,16 @@ typedef struct {
     zkr_gblock v[ZKR_ML_G_MAX_NODES][ZKR_GB_N];
     zkr_gblock m[ZKR_ML_G_MAX_NODES][ZKR_GM_N];
     unsigned n_v, n_m; /* variables of V and P */
+    /*
+     * The range column: every CONV / DENSE / ADD node's RQ block and every
+     * MAXPOOL node's D block, packed like V (largest first, aligned), zero
+     * elsewhere; one LogUp against the bytes checks it all. rng[i] is node
+     * i's place in it, rmult the LogUp's multiplicities (a block of V),
+     * n_r its variables (0: no such node).
+     */
+    zkr_gblock rng[ZKR_ML_G_MAX_NODES];
+    zkr_gblock rmult;
+    unsigned n_r;
 } zkr_ginf_shape;
 
 /* Variables of node i's output tensor. */
@@ -66,6 +77,14 @@ static inline unsigned zkr_ginf_lp(const zkr_ginf_shape *s, uint32_t i)
  */
 zkr_err zkr_ginf_shape_init(zkr_ginf_shape *s, const zkr_ml_gprog *g, const zkr_ginf_params *mp,
                             unsigned max_vars, zkr_diag *d) ZKR_WUR;
+/* Node i's V block that the range column holds (ZKR_GB_RQ or ZKR_GB_D), ZKR_GB_N if none. */
+unsigned zkr_ginf_range_kind(const zkr_ginf_shape *s, uint32_t i);
+/*
+ * The range column's MLE at pt (n_r values) from its blocks' values:
+ * sum_i eq(pt[rng_i.log..n_r), rng_i's position bits) vals[k], k counting
+ * the nodes with a range block in ascending order.
+ */
+zkr_ext zkr_ginf_range_combine(const zkr_ginf_shape *s, const zkr_ext *pt, const zkr_ext *vals);
 /* out = pt (b->log values) then the block's position bits: n values in all. */
 void zkr_ginf_block_point(const zkr_gblock *b, unsigned n, const zkr_ext *pt, zkr_ext *out);
 

@@ -8,8 +8,10 @@
  * verifies and its claims hold against the cheater's tables: the check
  * is what stops it.
  */
+#include "prover/ginfer.h"
 #include "tests/tap.h"
 #include "tests/zk/cnn_rel.h"
+#include "verifier/ginfer.h"
 #include "zkr_config.h"
 
 /* (c, oy, ox) -> p, and (i, j, p) -> selector index. */
@@ -310,6 +312,109 @@ static void add_clamp(zkr_tap *t)
     rel_free(&r);
 }
 
+/*
+ * graph-inference's one range LogUp ("ginf-range", docs/soundness.md): a
+ * 1x4x4 input, CONV 2@3x3 and DENSE 2 (shift 20, no clamp). The cheater
+ * raises one unclamped output y of the last node by one and lowers its
+ * remainder by 2^20 (r's low limb wrapped mod p, YC one lower), which
+ * keeps the requantization zero-check true; the public output is the
+ * raised one. Every node relation passes and the range LogUp refuses.
+ */
+typedef struct {
+    uint32_t k; /* the output element raised */
+} ginf_cheat;
+
+static void ginf_raise(void *ctx, zkr_ginf_cheat_view *w)
+{
+    const ginf_cheat *c = ctx;
+    const zkr_ginf_shape *s = w->s;
+    uint32_t last = s->n_nodes - 1;
+    size_t plen = (size_t)1 << zkr_ginf_lp(s, last), p = c->k; /* a 2 x 1 x 1 tensor */
+    zkr_gl *v = w->v + s->v[last][ZKR_GB_RQ].off, *y = w->v + s->v[last][ZKR_GB_Y].off;
+
+    v[(ZKR_CNN_ADD_Y * plen) | p] = zkr_gl_add(v[(ZKR_CNN_ADD_Y * plen) | p], 1);
+    v[(ZKR_CNN_ADD_YC * plen) | p] = zkr_gl_sub(v[(ZKR_CNN_ADD_YC * plen) | p], 1);
+    v[(ZKR_CNN_ADD_R0 * plen) | p] = zkr_gl_sub(v[(ZKR_CNN_ADD_R0 * plen) | p], 1u << 20);
+    y[p] = zkr_gl_add(y[p], 1);
+    w->out[c->k]++;
+}
+
+static void ginf_range(zkr_tap *t)
+{
+    static zkr_ml_gprog g;
+    static zkr_ginf_params mp;
+    static const int8_t w1[2 * 9] = {3, -5, 7, 2, 9, -1, 4, 4, -6, -2, 8, 1, -7, 3, 5, 6, -4, 2};
+    static const int8_t w2[2 * 2 * 4] = {5, -3, 2, 7, -6, 1, 4, -2, 3, 3, -5, 8, 2, -1, 6, 4};
+    static const int64_t b[2] = {100, -50}, m[2] = {3000, 4000};
+    uint8_t x[16], sid[ZKR_DIGEST_BYTES] = {7};
+    int8_t y[2];
+    zkr_ginf_model_in in;
+    zkr_ginf_model *gm = NULL;
+    zkr_pcs_commitment comm;
+    zkr_params p;
+    zkr_verifier_ginf_statement st;
+    zkr_buf pf = {0}, out = {0};
+    zkr_diag d = {0};
+    ginf_cheat c = {0};
+    zkr_err e;
+
+    memset(&g, 0, sizeof g);
+    g.input_encoding = ZKR_ML_INPUT_U8_DIV255;
+    g.nodes[0] = (zkr_ml_gnode){.op = ZKR_ML_GOP_INPUT, .c = 1, .h = 4, .w = 4};
+    g.nodes[1] = (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .n_in = 1, .c = 2, .kh = 3, .kw = 3,
+                                .sh = 1, .sw = 1, .dh = 1, .dw = 1, .groups = 1};
+    g.nodes[2] = (zkr_ml_gnode){.op = ZKR_ML_GOP_DENSE, .n_in = 1, .in = {1}, .c = 2};
+    g.n_nodes = 3;
+    if (zkr_ml_gprog_set_shape(&g, 1, NULL) != ZKR_OK || zkr_ml_gprog_set_shape(&g, 2, NULL) != ZKR_OK ||
+        zkr_params_get(ZKR_PARAM_SET_128, &p) != ZKR_OK) {
+        zkr_tap_ok(t, 0, "ginf-range: fixture");
+        return;
+    }
+    memset(&in, 0, sizeof in);
+    memset(&mp, 0, sizeof mp);
+    mp.shift[1] = mp.shift[2] = 20;
+    in.g = &g;
+    in.mp = &mp;
+    in.w[1] = w1, in.b[1] = b, in.m[1] = m;
+    in.w[2] = w2, in.b[2] = b, in.m[2] = m;
+    for (size_t k = 0; k < sizeof x; k++)
+        x[k] = (uint8_t)(37 * k + 11);
+    if (zkr_prover_ginf_commit(&p, &in, 1, &gm, &comm, &d) != ZKR_OK ||
+        zkr_ginf_native(&in, x, y, 2) != ZKR_OK) {
+        zkr_tap_ok(t, 0, "ginf-range: commit (%s)", d.msg);
+        goto out;
+    }
+    memset(&st, 0, sizeof st);
+    memcpy(st.statement_id, sid, sizeof sid);
+    st.param_set = ZKR_PARAM_SET_128;
+    st.g = &g;
+    st.mp = &mp;
+    st.model = comm;
+    st.input = x;
+    st.input_len = sizeof x;
+    st.output = y;
+    st.output_n = 2;
+    /* The honest twin verifies. */
+    e = zkr_prover_ginf(&p, sid, gm, x, sizeof x, 1, &pf, &out, &d);
+    if (e == ZKR_OK)
+        e = zkr_verify_ginf(pf.p, pf.len, &st, &d);
+    zkr_tap_ok(t, e == ZKR_OK, "ginf-range: the honest proof verifies (%s)", d.msg);
+    c.k = y[0] < 127 ? 0 : 1;
+    zkr_tap_ok(t, y[c.k] < 127 && y[c.k] > -128, "ginf-range: an unclamped output to raise");
+    e = zkr_prover_ginf_cheat(&p, sid, gm, x, sizeof x, ginf_raise, &c, &pf, &out, &d);
+    zkr_tap_ok(t, e == ZKR_OK, "ginf-range: the cheater proves (%s)", d.msg);
+    y[c.k]++;
+    memset(&d, 0, sizeof d);
+    e = zkr_verify_ginf(pf.p, pf.len, &st, &d);
+    zkr_tap_ok(t, e == ZKR_ERR_VERIFY && strcmp(d.msg, "proof: range check fails") == 0,
+               "ginf-range: y + 1 with r - 2^20 (r's low limb wrapped) refused by the range LogUp "
+               "alone (%s)", d.msg);
+out:
+    zkr_ginf_model_free(gm);
+    zkr_buf_free(&pf);
+    zkr_buf_free(&out);
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -327,5 +432,6 @@ int main(int argc, char **argv)
     lut_carry(&t);
     add_off(&t);
     add_clamp(&t);
+    ginf_range(&t);
     return zkr_tap_done(&t);
 }
