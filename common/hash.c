@@ -36,6 +36,8 @@ static void zkr_sha256_ni_update(zkr_sha256_ni_state *s, const uint8_t *p, size_
 {
     size_t have = (size_t)(s->len & 63);
 
+    if (len == 0) /* p may be NULL (the empty message) */
+        return;
     s->len += len;
     if (have) {
         size_t take = 64 - have < len ? 64 - have : len;
