@@ -158,6 +158,239 @@ static zkr_err zkr_ftree_build(zkr_ftree *f, unsigned n, const zkr_gl *num, cons
 }
 
 /*
+ * One GKR layer's sumcheck without an eq table (the eq-factorised round,
+ * as zkr_open_round in pcs.c): round i's polynomial is
+ *   h(X) = c_i eq(rho_i, X) q(X),  q(X) = sum_x' eq(rho_>i, x') G(X, x'),
+ *   G = pL qR + pR qL + lambda qL qR  (pL = pR = 1 for the witness leaves),
+ * c_i = prod_{j<i} eq(rho_j, r_j). q has degree 2; the prover sums q(0) and
+ * q(2) against the half-size suffix table eq(rho_>i, .) and takes q(1)
+ * from the round's claim, h(0) + h(1) = claim. h(0), h(2), h(3) are the
+ * same field elements as zkr_prover_sumcheck's on the tables
+ * (eq, pL, pR, qL, qR): the messages and the proof bytes do not change.
+ */
+typedef struct {
+    const zkr_ext *s;          /* eq(rho_>i, .), half entries */
+    const zkr_ext *pl, *pr;    /* NULL: numerators 1 */
+    const zkr_ext *ql, *qr;
+    zkr_ext lambda;
+    int want_q1;               /* c_i rho_i == 0: sum q(1) too (no inverse) */
+    zkr_ext acc[ZKR_PAR_MAX][3];
+    /* Round 0 of the witness leaves, read as base values (ql = alpha - val[0..h),
+     * qr = alpha - val[h..2h)): sums of s u and s w, u = a + b, w = a b. */
+    const zkr_gl *val;
+    size_t h;
+    zkr_ext leaf[ZKR_PAR_MAX][6]; /* U0 W0 U1 W1 U2 W2 */
+    zkr_ext *fl, *fr, r, alpha;   /* the round-0 fold: ql, qr at half size */
+} zkr_gkr_job;
+
+/* G at one X for the leaf layer (numerators 1): qL + qR + lambda qL qR. */
+static inline zkr_ext zkr_gkr_g1(zkr_ext lambda, zkr_ext ql, zkr_ext qr)
+{
+    return zkr_ext_add(zkr_ext_add(ql, qr), zkr_ext_mul(lambda, zkr_ext_mul(ql, qr)));
+}
+
+/* G at one X: pL qR + pR qL + lambda qL qR. */
+static inline zkr_ext zkr_gkr_g(zkr_ext lambda, zkr_ext pl, zkr_ext pr, zkr_ext ql, zkr_ext qr)
+{
+    return zkr_ext_add(zkr_ext_add(zkr_ext_mul(pl, qr), zkr_ext_mul(pr, ql)),
+                       zkr_ext_mul(lambda, zkr_ext_mul(ql, qr)));
+}
+
+/* 2 t1 - t0: the line through (0, t0) and (1, t1) at X = 2. */
+static inline zkr_ext zkr_gkr_at2(zkr_ext t0, zkr_ext t1)
+{
+    return zkr_ext_sub(zkr_ext_add(t1, t1), t0);
+}
+
+static void zkr_gkr_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
+{
+    zkr_gkr_job *j = ctx;
+    const zkr_ext *ql = j->ql, *qr = j->qr, *pl = j->pl, *pr = j->pr, *s = j->s;
+    zkr_ext a0 = zkr_ext_from(0), a1 = zkr_ext_from(0), a2 = zkr_ext_from(0), lam = j->lambda;
+
+    if (!pl) {
+        for (size_t i = lo; i < hi; i++) {
+            zkr_ext l0 = ql[2 * i], l1 = ql[2 * i + 1], r0 = qr[2 * i], r1 = qr[2 * i + 1];
+            a0 = zkr_ext_add(a0, zkr_ext_mul(s[i], zkr_gkr_g1(lam, l0, r0)));
+            a2 = zkr_ext_add(a2, zkr_ext_mul(s[i], zkr_gkr_g1(lam, zkr_gkr_at2(l0, l1),
+                                                                zkr_gkr_at2(r0, r1))));
+            if (j->want_q1)
+                a1 = zkr_ext_add(a1, zkr_ext_mul(s[i], zkr_gkr_g1(lam, l1, r1)));
+        }
+    } else {
+        for (size_t i = lo; i < hi; i++) {
+            zkr_ext l0 = ql[2 * i], l1 = ql[2 * i + 1], r0 = qr[2 * i], r1 = qr[2 * i + 1];
+            zkr_ext m0 = pl[2 * i], m1 = pl[2 * i + 1], n0 = pr[2 * i], n1 = pr[2 * i + 1];
+            a0 = zkr_ext_add(a0, zkr_ext_mul(s[i], zkr_gkr_g(lam, m0, n0, l0, r0)));
+            a2 = zkr_ext_add(a2, zkr_ext_mul(s[i], zkr_gkr_g(lam, zkr_gkr_at2(m0, m1),
+                                                               zkr_gkr_at2(n0, n1),
+                                                               zkr_gkr_at2(l0, l1),
+                                                               zkr_gkr_at2(r0, r1))));
+            if (j->want_q1)
+                a1 = zkr_ext_add(a1, zkr_ext_mul(s[i], zkr_gkr_g(lam, m1, n1, l1, r1)));
+        }
+    }
+    j->acc[w][0] = a0;
+    j->acc[w][1] = a1;
+    j->acc[w][2] = a2;
+}
+
+/*
+ * Round 0 on the witness leaves without materializing them: with a, b the
+ * leaf values at X, qL qR = alpha^2 - u alpha + w and qL + qR = 2 alpha - u,
+ * so G = (2 alpha + lambda alpha^2) - u (1 + lambda alpha) + lambda w and
+ * q(X) needs only sum s u and sum s w (sum s = 1), base-times-extension.
+ */
+static void zkr_gkr_leaf_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
+{
+    zkr_gkr_job *j = ctx;
+    const zkr_gl *va = j->val, *vb = j->val + j->h;
+    const zkr_ext *s = j->s;
+    zkr_ext acc[6];
+
+    for (unsigned x = 0; x < 6; x++)
+        acc[x] = zkr_ext_from(0);
+    for (size_t i = lo; i < hi; i++) {
+        zkr_gl a0 = va[2 * i], a1 = va[2 * i + 1], b0 = vb[2 * i], b1 = vb[2 * i + 1];
+        zkr_gl a2 = zkr_gl_sub(zkr_gl_add(a1, a1), a0), b2 = zkr_gl_sub(zkr_gl_add(b1, b1), b0);
+        acc[0] = zkr_ext_add(acc[0], zkr_ext_mul_base(s[i], zkr_gl_add(a0, b0)));
+        acc[1] = zkr_ext_add(acc[1], zkr_ext_mul_base(s[i], zkr_gl_mul(a0, b0)));
+        acc[4] = zkr_ext_add(acc[4], zkr_ext_mul_base(s[i], zkr_gl_add(a2, b2)));
+        acc[5] = zkr_ext_add(acc[5], zkr_ext_mul_base(s[i], zkr_gl_mul(a2, b2)));
+        if (j->want_q1) {
+            acc[2] = zkr_ext_add(acc[2], zkr_ext_mul_base(s[i], zkr_gl_add(a1, b1)));
+            acc[3] = zkr_ext_add(acc[3], zkr_ext_mul_base(s[i], zkr_gl_mul(a1, b1)));
+        }
+    }
+    memcpy(j->leaf[w], acc, sizeof acc);
+}
+
+/* ql, qr folded at r straight from the base leaves: alpha - (a0 + r (a1 - a0)). */
+static void zkr_gkr_leaf_fold(void *ctx, size_t lo, size_t hi, unsigned w)
+{
+    const zkr_gkr_job *j = ctx;
+    const zkr_gl *va = j->val, *vb = j->val + j->h;
+
+    (void)w;
+    for (size_t i = lo; i < hi; i++) {
+        zkr_ext a = zkr_ext_mul_base(j->r, zkr_gl_sub(va[2 * i + 1], va[2 * i]));
+        zkr_ext b = zkr_ext_mul_base(j->r, zkr_gl_sub(vb[2 * i + 1], vb[2 * i]));
+        a.c[0] = zkr_gl_add(a.c[0], va[2 * i]);
+        b.c[0] = zkr_gl_add(b.c[0], vb[2 * i]);
+        j->fl[i] = zkr_ext_sub(j->alpha, a);
+        j->fr[i] = zkr_ext_sub(j->alpha, b);
+    }
+}
+
+/* q(0), q(1) (when want_q1), q(2) of round 0 on the base leaves. */
+static void zkr_gkr_leaf_sums(zkr_gkr_job *j, size_t half, unsigned threads, zkr_ext q[3])
+{
+    zkr_ext tot[6], a2 = zkr_ext_mul(j->alpha, j->alpha);
+    zkr_ext c0 = zkr_ext_add(zkr_ext_add(j->alpha, j->alpha), zkr_ext_mul(j->lambda, a2));
+    zkr_ext c1 = zkr_ext_add(zkr_ext_from(1), zkr_ext_mul(j->lambda, j->alpha));
+
+    memset(j->leaf, 0, sizeof j->leaf);
+    zkr_par_for(threads, half, 1024, zkr_gkr_leaf_chunk, j);
+    for (unsigned x = 0; x < 6; x++) {
+        tot[x] = zkr_ext_from(0);
+        for (unsigned w = 0; w < ZKR_PAR_MAX; w++)
+            tot[x] = zkr_ext_add(tot[x], j->leaf[w][x]);
+    }
+    for (unsigned x = 0; x < 3; x++)
+        q[x] = zkr_ext_add(zkr_ext_sub(c0, zkr_ext_mul(c1, tot[2 * x])),
+                           zkr_ext_mul(j->lambda, tot[2 * x + 1]));
+}
+
+/* q(0), q(1) (when want_q1) and q(2) over `half` pairs. */
+static void zkr_gkr_sums(zkr_gkr_job *j, size_t half, unsigned threads, zkr_ext q[3])
+{
+    memset(j->acc, 0, sizeof j->acc);
+    zkr_par_for(threads, half, 1024, zkr_gkr_chunk, j);
+    for (unsigned x = 0; x < 3; x++) {
+        q[x] = zkr_ext_from(0);
+        for (unsigned w = 0; w < ZKR_PAR_MAX; w++)
+            q[x] = zkr_ext_add(q[x], j->acc[w][x]);
+    }
+}
+
+/*
+ * The k rounds of layer k's sumcheck on tab = (unused, pL, pR, qL, qR) or
+ * (unused, qL, qR) (n_tab 5 or 3), claim = p + lambda q of the layer above.
+ * Folds the tables in place; msgs and r as zkr_prover_sumcheck's.
+ */
+static zkr_err zkr_gkr_sumcheck(zkr_transcript *t, zkr_ext **tab, unsigned n_tab, unsigned k,
+                                const zkr_ext *rho, zkr_ext lambda, zkr_ext claim,
+                                const zkr_gl *val, zkr_ext alpha, unsigned threads,
+                                zkr_ext *msgs, zkr_ext *r)
+{
+    zkr_ext *s = NULL, c = zkr_ext_from(1), one = zkr_ext_from(1);
+    zkr_gkr_job *j = NULL;
+    zkr_err e = ZKR_OK;
+
+    if (k == 0)
+        return ZKR_OK;
+    s = malloc(((size_t)1 << (k - 1)) * sizeof *s);
+    j = calloc(1, sizeof *j);
+    if (!s || !j) {
+        e = ZKR_ERR_NOMEM;
+        goto out;
+    }
+    j->s = s;
+    j->lambda = lambda;
+    /* val: round 0 reads the witness leaves alpha - val (2^(k+1) of them) and
+     * writes its fold into tab[1], tab[2] (2^(k-1) entries each). */
+    j->val = val;
+    j->h = (size_t)1 << k;
+    j->alpha = alpha;
+    j->fl = tab[1];
+    j->fr = tab[2];
+    for (unsigned i = 0; i < k; i++) {
+        size_t half = (size_t)1 << (k - 1 - i);
+        zkr_ext q[3], *msg = msgs + (size_t)3 * i, ri = rho[i], cr = zkr_ext_mul(c, ri);
+        zkr_ext e0 = zkr_ext_sub(one, ri);                                  /* eq(rho_i, 0) */
+        zkr_ext e2 = zkr_ext_sub(zkr_ext_mul_base(ri, 3), one);             /* eq(rho_i, 2) */
+        zkr_ext e3 = zkr_ext_sub(zkr_ext_mul_base(ri, 5), zkr_ext_from(2)); /* eq(rho_i, 3) */
+        zkr_sc_poly f = {tab + 1, n_tab - 1, NULL, 0, 3, NULL};
+        zkr_mle_eq_table_mt(rho + i + 1, k - 1 - i, threads, s);
+        if (n_tab == 5) {
+            j->pl = tab[1], j->pr = tab[2], j->ql = tab[3], j->qr = tab[4];
+        } else {
+            j->pl = j->pr = NULL, j->ql = tab[1], j->qr = tab[2];
+        }
+        j->want_q1 = zkr_ext_eq(cr, zkr_ext_from(0));
+        if (i == 0 && val)
+            zkr_gkr_leaf_sums(j, half, threads, q);
+        else
+            zkr_gkr_sums(j, half, threads, q);
+        msg[0] = zkr_ext_mul(c, zkr_ext_mul(e0, q[0]));
+        if (!j->want_q1) /* h(1) = claim - h(0) = c rho_i q(1) */
+            q[1] = zkr_ext_mul(zkr_ext_sub(claim, msg[0]), zkr_ext_inv(cr));
+        {
+            /* q quadratic: q(3) = q(0) - 3 q(1) + 3 q(2). */
+            zkr_ext q3 = zkr_ext_add(q[0], zkr_ext_mul_base(zkr_ext_sub(q[2], q[1]), 3));
+            msg[1] = zkr_ext_mul(c, zkr_ext_mul(e2, q[2]));
+            msg[2] = zkr_ext_mul(c, zkr_ext_mul(e3, q3));
+        }
+        zkr_ts_absorb_ext(t, "sc-round", msg, 3);
+        r[i] = zkr_ts_challenge_ext(t, "sc-challenge");
+        claim = zkr_sumcheck_round_eval(msg, 3, claim, r[i]);
+        /* c_{i+1} = c_i eq(rho_i, r_i) */
+        c = zkr_ext_mul(c, zkr_ext_add(zkr_ext_mul(e0, zkr_ext_sub(one, r[i])),
+                                       zkr_ext_mul(ri, r[i])));
+        if (i == 0 && val) {
+            j->r = r[0];
+            zkr_par_for(threads, half, 4096, zkr_gkr_leaf_fold, j);
+        } else {
+            zkr_prover_sc_fold(&f, k - i, r[i], threads);
+        }
+    }
+out:
+    free(s);
+    free(j);
+    return e;
+}
+
+/*
  * GKR descent of one tree, mirroring zkr_logup_descend. Layer k + 1's two
  * halves are the sumcheck's tables of step k, folded in place (the layer
  * is not needed afterwards); the leaves are materialized for the last step
@@ -176,12 +409,23 @@ static zkr_err zkr_ftree_prove(zkr_transcript *t, zkr_ftree *f, unsigned threads
     for (unsigned k = 0; k < f->n; k++) {
         size_t h = (size_t)1 << k;
         zkr_ext lambda = zkr_ts_challenge_ext(t, "logup-lambda"), e[4], mu;
+        zkr_ext claim = zkr_ext_add(*leaf_p, zkr_ext_mul(lambda, *leaf_q));
         zkr_ext *tab[5];
-        if (!(eq = malloc(h * sizeof(zkr_ext)))) {
+        /* An accelerator's sumcheck runs on the generic tables (eq built). */
+        int generic = accel && accel->sc_round, base_leaves;
+        if (generic && !(eq = malloc(h * sizeof(zkr_ext)))) {
             r_ = ZKR_ERR_NOMEM;
             goto out;
         }
-        if (k + 1 == f->n) {
+        /* The witness leaves (numerators 1) of a layer with rounds: round 0
+         * reads them as base values, only its fold (half size) is stored. */
+        base_leaves = k + 1 == f->n && !f->num && !generic && k > 0;
+        if (base_leaves) {
+            if (!(lq = malloc(h * sizeof(zkr_ext)))) {
+                r_ = ZKR_ERR_NOMEM;
+                goto out;
+            }
+        } else if (k + 1 == f->n) {
             /* Witness-side numerators are all 1 and stay 1 when folded: no table. */
             zkr_leaf_job lj = {f, NULL, NULL};
             lp = f->num ? malloc(2 * h * sizeof(zkr_ext)) : NULL;
@@ -198,7 +442,8 @@ static zkr_err zkr_ftree_prove(zkr_transcript *t, zkr_ftree *f, unsigned threads
             lq = f->q[k + 1];
             f->p[k + 1] = f->q[k + 1] = NULL;
         }
-        zkr_mle_eq_table_mt(rho, k, threads, eq);
+        if (generic)
+            zkr_mle_eq_table_mt(rho, k, threads, eq);
         tab[0] = eq;
         if (lp) {
             tab[1] = lp;
@@ -209,18 +454,27 @@ static zkr_err zkr_ftree_prove(zkr_transcript *t, zkr_ftree *f, unsigned threads
                                     {zkr_ext_from(1), 3, {0, 2, 3}},
                                     {lambda, 3, {0, 3, 4}}};
             zkr_sc_poly sc = {tab, 5, terms, 3, 3, NULL};
-            zkr_prover_sumcheck_accel(&sc, k, t, threads, accel, msgs, r);
+            if (generic)
+                zkr_prover_sumcheck_accel(&sc, k, t, threads, accel, msgs, r);
+            else if ((r_ = zkr_gkr_sumcheck(t, tab, 5, k, rho, lambda, claim, NULL, f->alpha,
+                                            threads, msgs, r)) != ZKR_OK)
+                goto out;
             e[0] = tab[1][0], e[1] = tab[2][0], e[2] = tab[3][0], e[3] = tab[4][0];
         } else {
             /* The same polynomial with the constant-1 numerators multiplied out:
              * the same round messages, a third fewer products. */
             tab[1] = lq;
-            tab[2] = lq + h;
+            tab[2] = lq + (base_leaves ? h / 2 : h);
             zkr_sc_term terms[3] = {{zkr_ext_from(1), 2, {0, 2}},
                                     {zkr_ext_from(1), 2, {0, 1}},
                                     {lambda, 3, {0, 1, 2}}};
             zkr_sc_poly sc = {tab, 3, terms, 3, 3, NULL};
-            zkr_prover_sumcheck_accel(&sc, k, t, threads, accel, msgs, r);
+            if (generic)
+                zkr_prover_sumcheck_accel(&sc, k, t, threads, accel, msgs, r);
+            else if ((r_ = zkr_gkr_sumcheck(t, tab, 3, k, rho, lambda, claim,
+                                            base_leaves ? f->val : NULL, f->alpha, threads,
+                                            msgs, r)) != ZKR_OK)
+                goto out;
             e[0] = e[1] = zkr_ext_from(1);
             e[2] = tab[1][0], e[3] = tab[2][0];
         }

@@ -55,6 +55,56 @@ static zkr_err zkr_pcs_mtree(const zkr_params *p, const uint64_t *words, uint64_
     return zkr_mtree_build(words, n_leaves, leaf_words, seed, threads, out);
 }
 
+/*
+ * zkr_mle_to_monomial_base on threads: the per-variable butterflies commute
+ * and each touches disjoint pairs, so the low variables run inside blocks
+ * (cache-resident, one block per task) and each high variable over pairs.
+ * The values are zkr_mle_to_monomial_base's exactly.
+ */
+#define ZKR_MONO_BLOCK_LOG 12u
+typedef struct {
+    zkr_gl *t;
+    unsigned lo_vars; /* block: variables 0..lo_vars-1 */
+    size_t bit;       /* pair pass: the variable's bit */
+} zkr_mono_job;
+
+static void zkr_mono_block_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
+{
+    const zkr_mono_job *j = ctx;
+
+    (void)w;
+    for (size_t b = lo; b < hi; b++)
+        zkr_mle_to_monomial_base(j->t + (b << j->lo_vars), j->lo_vars);
+}
+
+static void zkr_mono_pair_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
+{
+    const zkr_mono_job *j = ctx;
+    size_t bit = j->bit;
+
+    (void)w;
+    for (size_t k = lo; k < hi; k++) {
+        /* pair k: the k-th index with `bit` clear, and its partner */
+        size_t i = ((k & ~(bit - 1)) << 1) | (k & (bit - 1));
+        j->t[i | bit] = zkr_gl_sub(j->t[i | bit], j->t[i]);
+    }
+}
+
+static void zkr_mono_mt(zkr_gl *t, unsigned n, unsigned threads)
+{
+    zkr_mono_job j = {t, n < ZKR_MONO_BLOCK_LOG ? n : ZKR_MONO_BLOCK_LOG, 0};
+
+    if (threads <= 1 || n <= ZKR_MONO_BLOCK_LOG) {
+        zkr_mle_to_monomial_base(t, n);
+        return;
+    }
+    zkr_par_for(threads, (size_t)1 << (n - j.lo_vars), 1, zkr_mono_block_chunk, &j);
+    for (unsigned v = j.lo_vars; v < n; v++) {
+        j.bit = (size_t)1 << v;
+        zkr_par_for(threads, (size_t)1 << (n - 1), 1 << 14, zkr_mono_pair_chunk, &j);
+    }
+}
+
 zkr_err zkr_prover_commit(const zkr_params *p, const zkr_gl *evals, unsigned n_vars,
                           unsigned threads, zkr_pcs_poly **out, zkr_pcs_commitment *comm)
 {
@@ -82,7 +132,7 @@ zkr_err zkr_prover_commit(const zkr_params *p, const zkr_gl *evals, unsigned n_v
         goto out;
     memcpy(poly->evals, evals, len * sizeof *evals);
     memcpy(coef, evals, len * sizeof *evals);
-    zkr_mle_to_monomial_base(coef, n_vars);
+    zkr_mono_mt(coef, n_vars, threads);
     if (p->accel)
         r = p->accel->lde(p->accel->ctx, coef, n_vars, p->log_blowup, 1, poly->codeword);
     else if ((r = zkr_ntt_new_mt(n_vars + p->log_blowup > 0 ? n_vars + p->log_blowup : 1, threads,
@@ -215,6 +265,67 @@ static void zkr_batch_chunk(void *ctx, size_t lo, size_t hi, unsigned wk)
         j->e[x] = zkr_ext_add(j->e[x], zkr_ext_mul(j->w, j->eqt[x]));
 }
 
+/*
+ * A claim point whose low `a` and high `b` coordinates are bits (a slot, a
+ * fixed column) has eq(point, x) = 0 off the subcube those bits select and
+ * eq(middle, y) on it: the claim's term of e is accumulated over 2^(n-a-b)
+ * entries instead of 2^n. Same sum, same field values.
+ */
+static int zkr_is_bit(zkr_ext v, uint64_t *bit)
+{
+    if (v.c[1] != 0 || v.c[2] != 0 || v.c[0] > 1)
+        return 0;
+    *bit = v.c[0];
+    return 1;
+}
+
+typedef struct {
+    const zkr_ext *eqt; /* eq(point_mid, .) */
+    zkr_ext *e;
+    zkr_ext w;
+    unsigned a;         /* low fixed bits */
+    size_t fixed;       /* the fixed bits' contribution to the index */
+} zkr_sparse_job;
+
+static void zkr_sparse_chunk(void *ctx, size_t lo, size_t hi, unsigned wk)
+{
+    const zkr_sparse_job *j = ctx;
+
+    (void)wk;
+    for (size_t y = lo; y < hi; y++) {
+        size_t x = (y << j->a) | j->fixed;
+        j->e[x] = zkr_ext_add(j->e[x], zkr_ext_mul(j->w, j->eqt[y]));
+    }
+}
+
+/* e += w eq(point, .) over n variables; eqt: 2^n scratch. */
+static void zkr_open_add_claim(zkr_open_ctx *c, const zkr_ext *point, unsigned n, zkr_ext w,
+                               zkr_ext *eqt, zkr_ext *e)
+{
+    unsigned a = 0, b = 0;
+    uint64_t bit;
+    size_t fixed = 0;
+
+    while (a < n && zkr_is_bit(point[a], &bit)) {
+        fixed |= (size_t)bit << a;
+        a++;
+    }
+    while (b < n - a && zkr_is_bit(point[n - 1 - b], &bit)) {
+        fixed |= (size_t)bit << (n - 1 - b);
+        b++;
+    }
+    {
+        zkr_sparse_job j = {eqt, e, w, a, fixed};
+        zkr_mle_eq_table_mt(point + a, n - a - b, c->threads, eqt);
+        if (a == 0 && b == 0) {
+            zkr_batch_job bj = {NULL, eqt, e, w};
+            zkr_par_for(c->threads, (size_t)1 << n, 1 << 14, zkr_batch_chunk, &bj);
+        } else {
+            zkr_par_for(c->threads, (size_t)1 << (n - a - b), 1 << 14, zkr_sparse_chunk, &j);
+        }
+    }
+}
+
 static zkr_err zkr_open_batch(zkr_open_ctx *c, zkr_transcript *t, zkr_pcs_poly *const *polys,
                               size_t k_n, const zkr_pcs_claim *claims, size_t n_claims,
                               zkr_ext *z, zkr_ext *value, zkr_ext *beta_pow)
@@ -246,10 +357,7 @@ static zkr_err zkr_open_batch(zkr_open_ctx *c, zkr_transcript *t, zkr_pcs_poly *
         terms[k] = (zkr_sc_term){zkr_ext_from(1), 2, {(unsigned)(2 * k), (unsigned)(2 * k + 1)}};
     }
     for (size_t i = 0; i < n_claims; i++) {
-        zkr_ext *e = tables[2 * claims[i].comm];
-        zkr_batch_job j = {NULL, eqt, e, w};
-        zkr_mle_eq_table_mt(claims[i].point, n, c->threads, eqt);
-        zkr_par_for(c->threads, len, 1 << 14, zkr_batch_chunk, &j);
+        zkr_open_add_claim(c, claims[i].point, n, w, eqt, tables[2 * claims[i].comm]);
         w = zkr_ext_mul(w, gamma);
     }
     f = (zkr_sc_poly){tables, 2 * k_n, terms, k_n, 2, NULL};

@@ -139,6 +139,44 @@ static void test_keccak_incremental(zkr_tap *t)
     zkr_tap_ok(t, ok, "incremental Keccak-256 equals one-shot at every split");
 }
 
+/*
+ * zkr_sha256 (SHA-NI on CPUs that have it, common/sha256_ni.c) against
+ * libsodium's portable SHA-256: every length 0..300 (all padding cases over
+ * several blocks), three-part incremental splits, and the FIPS 180-4 "abc"
+ * known answer.
+ */
+static void test_sha256_vs_libsodium(zkr_tap *t)
+{
+    static const uint8_t abc_want[32] = {
+        0xba, 0x78, 0x16, 0xbf, 0x8f, 0x01, 0xcf, 0xea, 0x41, 0x41, 0x40, 0xde, 0x5d, 0xae, 0x22, 0x23,
+        0xb0, 0x03, 0x61, 0xa3, 0x96, 0x17, 0x7a, 0x9c, 0xb4, 0x10, 0xff, 0x61, 0xf2, 0x00, 0x15, 0xad};
+    uint8_t msg[1100], want[32], got[32], inc[32];
+    zkr_sha256_ctx c;
+    int one_ok = 1, inc_ok = 1;
+
+    for (size_t i = 0; i < sizeof msg; i++)
+        msg[i] = (uint8_t)(zkr_tap_rand(t) & 0xff);
+    for (size_t n = 0; n <= 300; n++) {
+        crypto_hash_sha256(want, msg, n);
+        zkr_sha256(msg, n, got);
+        one_ok &= memcmp(want, got, 32) == 0;
+    }
+    crypto_hash_sha256(want, msg, sizeof msg);
+    for (size_t a = 0; a <= sizeof msg; a += 29)
+        for (size_t b = a; b <= sizeof msg; b += 61) {
+            zkr_sha256_init(&c);
+            zkr_sha256_update(&c, msg, a);
+            zkr_sha256_update(&c, msg + a, b - a);
+            zkr_sha256_update(&c, msg + b, sizeof msg - b);
+            zkr_sha256_final(&c, inc);
+            inc_ok &= memcmp(want, inc, 32) == 0;
+        }
+    zkr_sha256((const uint8_t *)"abc", 3, got);
+    zkr_tap_ok(t, one_ok, "SHA-256 equals libsodium's for every length 0..300");
+    zkr_tap_ok(t, inc_ok, "incremental SHA-256 equals libsodium's at every three-part split");
+    zkr_tap_ok(t, memcmp(got, abc_want, 32) == 0, "SHA-256(\"abc\") is FIPS 180-4's answer");
+}
+
 static void merkle_leaves(json_t *ref, digest_t leaves[8])
 {
     json_t *v;
@@ -524,6 +562,7 @@ int main(int argc, char **argv)
     test_keccak_kat(&t, "keccak256/pycryptodome_ShortMsgKAT_256.txt");
     test_keccak_kat(&t, "keccak256/pycryptodome_LongMsgKAT_256.txt");
     test_keccak_incremental(&t);
+    test_sha256_vs_libsodium(&t);
     test_merkle_reference(&t);
     test_merkle_probes(&t);
     test_merkle_random(&t);
