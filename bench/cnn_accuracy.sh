@@ -7,14 +7,11 @@
 # files are byte-identical. TAP output.
 #
 #   bench/cnn_accuracy.sh build/cli/zkreg tests/fixtures/lenet5.onnx
-#   bench/cnn_accuracy.sh build/cli/zkreg --fixtures  # LeNet-5, CNN-264k, ResNet-8 fixtures
 #   bench/cnn_accuracy.sh build/cli/zkreg --train     # trains LeNet-5, CNN-264k, ResNet-8
 #
-# --fixtures evaluates the three trained nets in tests/fixtures (the commands
-# that made them are in docs/quantization.md 7.7); --train runs
-# ml/train_cnn.py (Debian's /usr/bin/python3 with python3-torch) into a
-# temporary directory first. Both take a while on 2 cores (CNN-264k and
-# ResNet-8 cost 10-20 times LeNet-5's inference).
+# --train runs ml/train_cnn.py (Debian's /usr/bin/python3 with
+# python3-torch) into a temporary directory first; it takes a while on 2
+# cores (CNN-264k and ResNet-8 cost 10-20 times LeNet-5's inference).
 set -u
 ZKREG=$1
 shift
@@ -22,12 +19,12 @@ SRC=${ZKR_SOURCE_ROOT:-$(dirname "$0")/..}
 D=/usr/share/datasets/fashion-mnist
 T=$(mktemp -d /tmp/zkr-cnn-acc.XXXXXX)
 trap 'rm -rf "$T"' EXIT
+LENET5_ONNX_SHA256=d8f5b27e9c72967870c7cbd01f43553fa5686e5125cf0409114c270ec4251489
+LENET5_Q100_SHA256=9df388096cc23bbe60e1c4da8d1e1618ac76a550115d1436e163a06c9ce58c4e
 n=0
 fail=0
 ok() { n=$((n + 1)); if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi; }
-if [ "${1:-}" = "--fixtures" ]; then
-  set -- "$SRC/tests/fixtures/lenet5.onnx" "$SRC/tests/fixtures/cnn264k.onnx" "$SRC/tests/fixtures/resnet8.onnx"
-elif [ "${1:-}" = "--train" ]; then
+if [ "${1:-}" = "--train" ]; then
   set --
   for a in lenet5 cnn264k resnet8; do
     /usr/bin/python3 "$SRC/ml/train_cnn.py" --arch $a -o "$T/$a.onnx" | sed 's/^/# /'
@@ -52,6 +49,16 @@ for m in "$@"; do
   ok $? "$(basename "$m"): accuracy loss $f -> $q of 10000 is at most 1 point"
   [ -n "$a" ] && awk -v a="$a" 'BEGIN { exit !(a >= 98.0) }'
   ok $? "$(basename "$m"): argmax agreement $a % >= 98 %"
+  # The shipped LeNet-5 pins the quantizer bit for bit (docs/quantization.md 7.5):
+  # its model file from the first 100 training records has a known SHA-256.
+  if [ "$(sha256sum <"$m" | cut -c1-64)" = "$LENET5_ONNX_SHA256" ]; then
+    "$ZKREG" --json eval --onnx "$m" --calibrate-file "$D/train-images-idx3-ubyte.gz" \
+      --calibrate-count 100 --dataset-file "$D/t10k-images-idx3-ubyte.gz" --count 1 \
+      --write "$T/q100" >/dev/null 2>&1
+    h=$(sha256sum <"$T/q100" | cut -c1-64)
+    [ "$h" = "$LENET5_Q100_SHA256" ]
+    ok $? "$(basename "$m"): the model file from 100 calibration records has the pinned SHA-256 ($h)"
+  fi
 done
 echo "1..$n"
 exit $fail
