@@ -54,11 +54,12 @@ awk 'BEGIN { srand(14); for (i = 0; i < 1024; i++) printf "%.6f\n", rand();
 : >"$T/conf.csv"
 
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
-best_pt= best_vt= ps=
+best_pt= best_vt= best_cpu= ps=
 i=0
 while [ $i -lt "$RUNS" ]; do
   i=$((i + 1))
-  "$DEMO" "$T/in.csv" "$T/conf.csv" "$T/out.csv" 1 >"$T/zk.out" 2>"$T/zk.err" || {
+  /usr/bin/time -f '%U %S' -o "$T/zk.cpu" "$DEMO" "$T/in.csv" "$T/conf.csv" "$T/out.csv" 1 \
+    >"$T/zk.out" 2>"$T/zk.err" || {
     echo "$0: zkCNN's demo_lenet_run failed:" >&2; cat "$T/zk.err" >&2; exit 1; }
   # The demo prints one line of 16 comma-separated fields; 13-15 (0-based) are
   # total prove s, total verify s, total proof KiB.
@@ -68,11 +69,15 @@ while [ $i -lt "$RUNS" ]; do
   ps=$(echo "$line" | awk -F', *' '{ print $16 }')
   best_pt=$(awk -v a="$pt" -v b="${best_pt:-$pt}" 'BEGIN { print (a < b ? a : b) }')
   best_vt=$(awk -v a="$vt" -v b="${best_vt:-$vt}" 'BEGIN { print (a < b ? a : b) }')
-  echo "# zkCNN run $i: prove $pt s, verify $vt s, proof $ps KiB"
+  cpu=$(awk '{ printf "%.3f", $1 + $2 }' "$T/zk.cpu")
+  best_cpu=$(awk -v a="$cpu" -v b="${best_cpu:-$cpu}" 'BEGIN { print (a < b ? a : b) }')
+  echo "# zkCNN run $i: prove $pt s, verify $vt s, proof $ps KiB; whole process $cpu s of CPU"
 done
 
 "$GB" 1 >"$T/gb.out" 2>"$T/gb.err" || { echo "$0: ginfer_bench failed:" >&2; cat "$T/gb.err" >&2; exit 1; }
-row=$(grep -m1 '^| LeNet-5' "$T/gb.out") || { echo "$0: no result row from ginfer_bench" >&2; exit 1; }
+ZKR_BENCH_CPU=1 "$GB" 1 >>"$T/gb.out" 2>"$T/gb.err" || { echo "$0: ginfer_bench failed:" >&2; cat "$T/gb.err" >&2; exit 1; }
+row=$(grep -m1 '^| LeNet-5 (wall)' "$T/gb.out") || { echo "$0: no result row from ginfer_bench" >&2; exit 1; }
+cpurow=$(grep -m1 '^| LeNet-5 (CPU time)' "$T/gb.out") || { echo "$0: no CPU-time row from ginfer_bench" >&2; exit 1; }
 sed 's/^/# ginfer_bench: /' "$T/gb.out"
 # | LeNet-5 (wall) | threads | native | commit (once) | prove | verify | proof | peak RSS |
 commit=$(echo "$row" | awk -F'|' '{ gsub(/ /, "", $5); print $5 }')
@@ -87,3 +92,7 @@ printf '| zkCNN (demo_lenet_run, best of %s) | %.3f s | %.1f ms | %.1f KiB | non
   "$RUNS" "$best_pt" "$(awk -v v="$best_vt" 'BEGIN { print v * 1000 }')" "$ps"
 printf '| zkreg graph-inference@1 (ginfer_bench, best of 5, 1 thread) | %s | %s | %s | %s |\n' \
   "$prove" "$verify" "$proof" "$commit"
+echo
+echo "Process CPU seconds (the stable figure on a loaded machine): zkCNN's whole demo run"
+echo "(reading the CSV, building the circuit, prove and verify) $best_cpu s; zkreg's prove"
+echo "$(echo "$cpurow" | awk -F'|' '{ gsub(/ /, "", $6); print $6 }'), verify $(echo "$cpurow" | awk -F'|' '{ gsub(/ /, "", $7); print $7 }') (ginfer_bench with ZKR_BENCH_CPU=1)."
