@@ -187,10 +187,11 @@ static zkr_err kv_u64(zkr_app *app, const zkr_kv *kv, size_t nkv, const char *na
  * written. Other kinds pass through (the registry checks what it binds).
  */
 static zkr_err batch_output_check(zkr_app *app, zkr_registry *reg, const char *schema,
-                                  const zkr_kv *kv, size_t nkv, const char *what,
-                                  const uint8_t *po, size_t po_len)
+                                  const char *dataset, const zkr_kv *kv, size_t nkv,
+                                  const char *what, const uint8_t *po, size_t po_len)
 {
     zkr_schema sc;
+    zkr_artifact ds;
     zkr_diag quiet = {0};
     uint64_t first, count, pfirst = 0, pcount = 0;
     uint32_t od;
@@ -217,6 +218,26 @@ static zkr_err batch_output_check(zkr_app *app, zkr_registry *reg, const char *s
                         what, (unsigned long long)first, (unsigned long long)count,
                         (unsigned long long)pfirst,
                         (unsigned long long)(has_count ? pcount : count));
+    /*
+     * Prove and verify read the range against the dataset (record_count
+     * absent: to its end); a range they would read otherwise is refused
+     * here. An unknown dataset is the registry's to refuse.
+     */
+    if (dataset == NULL ||
+        zkr_registry_artifact_get(reg, ZKR_KIND_DATASET, dataset, &ds, &quiet) != ZKR_OK)
+        return ZKR_OK;
+    if (first >= ds.record_count || count > ds.record_count - first ||
+        (!has_count && count != ds.record_count - first))
+        return zkr_fail(&app->diag, ZKR_ERR_MALFORMED,
+                        "%s: the batch output covers records %llu..+%llu, the statement's "
+                        "range is records %llu..+%llu of dataset %lld's %llu records",
+                        what, (unsigned long long)first, (unsigned long long)count,
+                        (unsigned long long)pfirst,
+                        (unsigned long long)(has_count ? pcount
+                                             : pfirst < ds.record_count
+                                                 ? ds.record_count - pfirst
+                                                 : 0),
+                        (long long)ds.id, (unsigned long long)ds.record_count);
     return ZKR_OK;
 }
 
@@ -235,7 +256,7 @@ zkr_err zkr_app_register_statement(zkr_app *app, zkr_registry *reg, const char *
         (r = zkr_file_read(public_output_file, ZKR_PUBLIC_OUTPUT_MAX, &po, &app->diag)) != ZKR_OK)
         return r;
     if (public_output_file != NULL &&
-        (r = batch_output_check(app, reg, schema, kv, nkv, public_output_file,
+        (r = batch_output_check(app, reg, schema, dataset, kv, nkv, public_output_file,
                                 po.p ? po.p : (const uint8_t *)"", po.len)) != ZKR_OK)
         goto out;
     r = zkr_registry_statement_add(reg, schema, program, model, dataset, kv, nkv,
@@ -255,7 +276,8 @@ zkr_err zkr_app_register_statement_bytes(zkr_app *app, zkr_registry *reg, const 
 
     memset(out, 0, sizeof *out);
     if ((r = zkr_app_ginf_statement_check(app, reg, schema, model)) != ZKR_OK ||
-        (r = batch_output_check(app, reg, schema, kv, nkv, "the public output", po, po_len)) !=
+        (r = batch_output_check(app, reg, schema, dataset, kv, nkv, "the public output", po,
+                                 po_len)) !=
             ZKR_OK)
         return r;
     return zkr_registry_statement_add(reg, schema, program, model, dataset, kv, nkv, po, po_len,
