@@ -8,7 +8,7 @@
 # byte changed (prove writes nothing, verify exit 1), records 0..7
 # presented for 0..15, another dataset, another model, a tampered and a
 # truncated proof, malformed batch-output files and outputs over a range
-# other than the one prove/verify read (registry unchanged);
+# or a logit count other than the ones prove/verify read (registry unchanged);
 # attest, gate (the batch attestation passes the existing rules) and
 # export/import. TAP. Usage: cli_ibatch.sh zkreg
 set -u
@@ -121,6 +121,11 @@ grep -q "of dataset 3's 40 records" "$T/err"; ok $? "... naming the dataset's re
 cp "$T/o8.bin" "$T/o35.bin"; printf '\043' | dd of="$T/o35.bin" bs=1 seek=12 conv=notrunc 2>/dev/null
 refuse 3 "an output stating records 35..42 of a 40-record dataset is refused" stmt 2 3 35 8 \
   --public-output "$T/o35.bin"
+{ printf 'ZKIB\001\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\020\000\000\000\005'
+  tail -c 80 "$T/o8.bin"; } >"$T/od5.bin"
+refuse 3 "an output of 16 records x 5 logits for a 10-logit program is refused" stmt 2 3 0 16 \
+  --public-output "$T/od5.bin"
+grep -q "states 5 logits per record, the program's last layer has 10" "$T/err"; ok $? "... naming both"
 "$ZKREG" infer --model 2 --dataset 3 --first 32 --count 8 --output-file "$T/o32.bin" >/dev/null
 expect 0 "the 32..39 output for record_first 32 without record_count registers" \
   "$ZKREG" register-statement --schema ibf@1 --program 1 --model 2 --dataset 3 \
