@@ -181,21 +181,52 @@ static zkr_err kv_u64(zkr_app *app, const zkr_kv *kv, size_t nkv, const char *na
 }
 
 /*
+ * The logits per record of program ref's last layer, when its stored bytes
+ * are at hand and decode (*known 0 otherwise: the registry refuses unknown
+ * programs, prove and verify a program they cannot read).
+ */
+static void batch_program_out_dim(zkr_app *app, zkr_registry *reg, const char *program,
+                                  uint32_t *od, int *known)
+{
+    zkr_artifact prog;
+    zkr_ml_graph g;
+    zkr_buf b = {0};
+    char path[4096];
+    uint8_t sha[ZKR_DIGEST_BYTES];
+
+    *known = 0;
+    if (program == NULL ||
+        zkr_registry_artifact_get(reg, ZKR_KIND_PROGRAM, program, &prog, NULL) != ZKR_OK ||
+        zkr_app_store_path(app, "programs", prog.sha256, "", path, sizeof path) != ZKR_OK ||
+        zkr_file_read(path, ZKR_ML_GRAPH_MAX_BYTES, &b, NULL) != ZKR_OK)
+        goto out;
+    zkr_sha256(b.p, b.len, sha);
+    if (sodium_memcmp(sha, prog.sha256, ZKR_DIGEST_BYTES) == 0 &&
+        zkr_ml_graph_decode(b.p, b.len, &g, NULL) == ZKR_OK && g.n_layers >= 1) {
+        *od = g.layers[g.n_layers - 1].out_dim;
+        *known = 1;
+    }
+out:
+    zkr_buf_free(&b);
+}
+
+/*
  * An inference-batch@1 statement's public output must decode strictly as
  * a batch output (docs/formats.md) over the statement's record range;
  * anything else could never be proven, so it is refused before a row is
  * written. Other kinds pass through (the registry checks what it binds).
  */
 static zkr_err batch_output_check(zkr_app *app, zkr_registry *reg, const char *schema,
-                                  const zkr_kv *kv, size_t nkv, const char *what,
-                                  const uint8_t *po, size_t po_len)
+                                  const char *program, const char *dataset, const zkr_kv *kv,
+                                  size_t nkv, const char *what, const uint8_t *po, size_t po_len)
 {
     zkr_schema sc;
+    zkr_artifact ds;
     zkr_diag quiet = {0};
     uint64_t first, count, pfirst = 0, pcount = 0;
-    uint32_t od;
+    uint32_t od, prog_od = 0;
     const int8_t *y;
-    int has_first, has_count;
+    int has_first, has_count, known;
     zkr_err r;
 
     if (zkr_registry_schema_get(reg, schema, &sc, &quiet) != ZKR_OK ||
@@ -217,6 +248,32 @@ static zkr_err batch_output_check(zkr_app *app, zkr_registry *reg, const char *s
                         what, (unsigned long long)first, (unsigned long long)count,
                         (unsigned long long)pfirst,
                         (unsigned long long)(has_count ? pcount : count));
+    batch_program_out_dim(app, reg, program, &prog_od, &known);
+    if (known && od != prog_od)
+        return zkr_fail(&app->diag, ZKR_ERR_MALFORMED,
+                        "%s: the batch output states %u logits per record, the program's last "
+                        "layer has %u",
+                        what, od, prog_od);
+    /*
+     * Prove and verify read the range against the dataset (record_count
+     * absent: to its end); a range they would read otherwise is refused
+     * here. An unknown dataset is the registry's to refuse.
+     */
+    if (dataset == NULL ||
+        zkr_registry_artifact_get(reg, ZKR_KIND_DATASET, dataset, &ds, &quiet) != ZKR_OK)
+        return ZKR_OK;
+    if (first >= ds.record_count || count > ds.record_count - first ||
+        (!has_count && count != ds.record_count - first))
+        return zkr_fail(&app->diag, ZKR_ERR_MALFORMED,
+                        "%s: the batch output covers records %llu..+%llu, the statement's "
+                        "range is records %llu..+%llu of dataset %lld's %llu records",
+                        what, (unsigned long long)first, (unsigned long long)count,
+                        (unsigned long long)pfirst,
+                        (unsigned long long)(has_count ? pcount
+                                             : pfirst < ds.record_count
+                                                 ? ds.record_count - pfirst
+                                                 : 0),
+                        (long long)ds.id, (unsigned long long)ds.record_count);
     return ZKR_OK;
 }
 
@@ -235,7 +292,7 @@ zkr_err zkr_app_register_statement(zkr_app *app, zkr_registry *reg, const char *
         (r = zkr_file_read(public_output_file, ZKR_PUBLIC_OUTPUT_MAX, &po, &app->diag)) != ZKR_OK)
         return r;
     if (public_output_file != NULL &&
-        (r = batch_output_check(app, reg, schema, kv, nkv, public_output_file,
+        (r = batch_output_check(app, reg, schema, program, dataset, kv, nkv, public_output_file,
                                 po.p ? po.p : (const uint8_t *)"", po.len)) != ZKR_OK)
         goto out;
     r = zkr_registry_statement_add(reg, schema, program, model, dataset, kv, nkv,
@@ -255,8 +312,8 @@ zkr_err zkr_app_register_statement_bytes(zkr_app *app, zkr_registry *reg, const 
 
     memset(out, 0, sizeof *out);
     if ((r = zkr_app_ginf_statement_check(app, reg, schema, model)) != ZKR_OK ||
-        (r = batch_output_check(app, reg, schema, kv, nkv, "the public output", po, po_len)) !=
-            ZKR_OK)
+        (r = batch_output_check(app, reg, schema, program, dataset, kv, nkv, "the public output",
+                                po, po_len)) != ZKR_OK)
         return r;
     return zkr_registry_statement_add(reg, schema, program, model, dataset, kv, nkv, po, po_len,
                                       out, &app->diag);

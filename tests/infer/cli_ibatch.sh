@@ -7,7 +7,8 @@
 # amortised time per inference, deterministic bytes; refused: one output
 # byte changed (prove writes nothing, verify exit 1), records 0..7
 # presented for 0..15, another dataset, another model, a tampered and a
-# truncated proof, malformed batch-output files (registry unchanged);
+# truncated proof, malformed batch-output files and outputs over a range
+# or a logit count other than the ones prove/verify read (registry unchanged);
 # attest, gate (the batch attestation passes the existing rules) and
 # export/import. TAP. Usage: cli_ibatch.sh zkreg
 set -u
@@ -109,6 +110,30 @@ refuse 3 "the 0..7 output for a statement of records 0..15 is refused" stmt 2 3 
   --public-output "$T/o8.bin"
 grep -q "covers records 0..+8" "$T/err"; ok $? "... naming both ranges"
 refuse 3 "--public-output-from-model past the end" stmt 2 3 35 10 --public-output-from-model
+# The range prove/verify read: record_count absent means to the dataset's end; inside the dataset.
+sed 's/"name":"ib"/"name":"ibf"/; s/,{"name":"record_count","type":"u64"}//' "$T/ib.json" >"$T/ibf.json"
+expect 0 "register-schema ibf@1 (inference-batch@1, record_first only: to the end)" \
+  "$ZKREG" register-schema "$T/ibf.json"
+refuse 3 "the 0..7 output for record_first 0 without record_count (records 0..39) is refused" \
+  "$ZKREG" register-statement --schema ibf@1 --program 1 --model 2 --dataset 3 \
+  --param record_first=0 --public-output "$T/o8.bin"
+grep -q "of dataset 3's 40 records" "$T/err"; ok $? "... naming the dataset's records"
+cp "$T/o8.bin" "$T/o35.bin"; printf '\043' | dd of="$T/o35.bin" bs=1 seek=12 conv=notrunc 2>/dev/null
+refuse 3 "an output stating records 35..42 of a 40-record dataset is refused" stmt 2 3 35 8 \
+  --public-output "$T/o35.bin"
+{ printf 'ZKIB\001\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\020\000\000\000\005'
+  tail -c 80 "$T/o8.bin"; } >"$T/od5.bin"
+refuse 3 "an output of 16 records x 5 logits for a 10-logit program is refused" stmt 2 3 0 16 \
+  --public-output "$T/od5.bin"
+grep -q "states 5 logits per record, the program's last layer has 10" "$T/err"; ok $? "... naming both"
+"$ZKREG" infer --model 2 --dataset 3 --first 32 --count 8 --output-file "$T/o32.bin" >/dev/null
+expect 0 "the 32..39 output for record_first 32 without record_count registers" \
+  "$ZKREG" register-statement --schema ibf@1 --program 1 --model 2 --dataset 3 \
+  --param record_first=32 --public-output "$T/o32.bin"
+S32=$(tail -1 "$T/out")
+expect 0 "... and proves" "$ZKREG" prove --statement "$S32" -o "$T/p32"
+expect 0 "... and verifies (prove/verify read the range as register-statement did)" \
+  "$ZKREG" verify --statement "$S32" "$T/p32"
 
 # ---- prove / verify ----------------------------------------------------
 expect 0 "prove records 0..7" "$ZKREG" --json prove --statement "$S8" -o "$T/p8"

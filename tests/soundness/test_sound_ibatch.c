@@ -51,6 +51,7 @@ typedef struct {
     int relu_last;    /* the last layer has ReLU (lo = 0) */
     uint64_t count;   /* records proven (of 9) */
     const char *want; /* substring of the verifier's message; NULL: must verify */
+    uint64_t first;   /* the range's first record (default 0) */
 } attack;
 
 static zkr_err e_none(void *ctx, zkr_ibatch_cheat_view *w)
@@ -110,6 +111,38 @@ static zkr_err e_consistent_lie(void *ctx, zkr_ibatch_cheat_view *w)
     return ZKR_OK;
 }
 
+/* A padding row (j = out_dim) of the last real record carrying 1. */
+static zkr_err e_padding_row_last(void *ctx, zkr_ibatch_cheat_view *w)
+{
+    (void)ctx;
+    set_y(w, w->shape->count - 1, out_dim(w), 1);
+    return ZKR_OK;
+}
+
+/* Two logits of one record moved by +1 and -1: their sum (an unweighted check) is unchanged. */
+static zkr_err e_sum_kept(void *ctx, zkr_ibatch_cheat_view *w)
+{
+    uint32_t od = out_dim(w), up = 0, down = 1;
+    (void)ctx;
+    for (uint32_t j = 0; j < od; j++) /* one logit that can go up, another that can go down */
+        if (w->y[j] < 127)
+            up = j;
+    for (uint32_t j = 0; j < od; j++)
+        if (j != up && w->y[j] > -128)
+            down = j;
+    w->y[up]++;
+    w->y[down]--;
+    return ZKR_OK;
+}
+
+/* A padding row of a padding record (j = out_dim, b = count): neither stated nor checked by the binding. */
+static zkr_err e_padding_both(void *ctx, zkr_ibatch_cheat_view *w)
+{
+    (void)ctx;
+    set_y(w, w->shape->count, out_dim(w), 1);
+    return ZKR_OK;
+}
+
 /* A padding record (b = count) with another output: not stated, forced by the layers. */
 static zkr_err e_padding_record(void *ctx, zkr_ibatch_cheat_view *w)
 {
@@ -133,17 +166,24 @@ static zkr_err e_off_by_p(void *ctx, zkr_ibatch_cheat_view *w)
 }
 
 static const attack attacks[] = {
-    {"control: no edit", e_none, 0, 5, NULL},
-    {"control, ReLU last layer: no edit", e_none, 1, 5, NULL},
-    {"the first stated logit off by one", e_logit_first, 0, 5, "output binding"},
-    {"the last stated logit off by one", e_logit_last, 0, 8, "output binding"},
-    {"two records' stated logits swapped", e_swap_records, 0, 5, "output binding"},
-    {"a padding row carrying 1 (the forced value is 0)", e_padding_row, 0, 5, "output binding"},
-    {"a padding row carrying 1, ReLU last layer", e_padding_row, 1, 3, "output binding"},
-    {"a wrong logit committed and stated alike", e_consistent_lie, 0, 5, "requantization"},
-    {"a padding record with another output", e_padding_record, 0, 5, "requantization"},
+    {"control: no edit", e_none, 0, 5, NULL, 0},
+    {"control, ReLU last layer: no edit", e_none, 1, 5, NULL, 0},
+    {"the first stated logit off by one", e_logit_first, 0, 5, "output binding", 0},
+    {"the last stated logit off by one", e_logit_last, 0, 8, "output binding", 0},
+    {"two records' stated logits swapped", e_swap_records, 0, 5, "output binding", 0},
+    {"a padding row carrying 1 (the forced value is 0)", e_padding_row, 0, 5, "output binding", 0},
+    {"a padding row carrying 1, ReLU last layer", e_padding_row, 1, 3, "output binding", 0},
+    {"a wrong logit committed and stated alike", e_consistent_lie, 0, 5, "requantization", 0},
+    {"a padding record with another output", e_padding_record, 0, 5, "requantization", 0},
     {"an output off by p (-1 stated for a ReLU layer, Y = p - 1)", e_off_by_p, 1, 5,
-     "range checks"},
+     "range checks", 0},
+    /* Edges: one record (no batch variables), a range ending at the dataset's last record. */
+    {"control: records 4..8 (the dataset's last record)", e_none, 0, 5, NULL, 4},
+    {"one record: its first logit off by one", e_logit_first, 0, 1, "output binding", 0},
+    {"records 4..8: the last stated logit off by one", e_logit_last, 0, 5, "output binding", 4},
+    {"a padding row of the last record carrying 1", e_padding_row_last, 0, 5, "output binding", 0},
+    {"two logits moved by +1 and -1 (sum kept)", e_sum_kept, 0, 5, "output binding", 0},
+    {"a padding row of a padding record carrying 1", e_padding_both, 0, 5, "requantization", 0},
 };
 
 static void run_attack(zkr_tap *t, const attack *a)
@@ -158,7 +198,7 @@ static void run_attack(zkr_tap *t, const attack *a)
     ds = ev_dataset_make(t, tmpdir, "s", 12, 9, 5);
     ev_rmodel_make(t, &f.rm, dims, 2, 0, 0);
     f.rm.g.layers[1].act = a->relu_last ? ZKR_ML_ACT_RELU : ZKR_ML_ACT_NONE;
-    if ((r = ev_fixture_setup(t, &f, ds, 0, a->count, 1)) == ZKR_OK)
+    if ((r = ev_fixture_setup(t, &f, ds, a->first, a->count, 1)) == ZKR_OK)
         r = zkr_prover_inference_batch_cheat(&f.p, f.st.statement_id, f.im, &f.bt, NULL, a->edit,
                                              NULL, &f.proof, &f.output, &d);
     if (r == ZKR_OK) {
