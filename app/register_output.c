@@ -266,7 +266,7 @@ static zkr_err out_evaluation(zkr_app *app, const zkr_ml_model *m, const zkr_dat
                               const out_params *op, const zkr_app_output_opts *o, zkr_buf *out,
                               char *line, size_t line_len)
 {
-    uint64_t count;
+    uint64_t count = 0; /* -O3 cannot see out_range set it on success */
     zkr_ml_eval_result res;
     zkr_err r;
 

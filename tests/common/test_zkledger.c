@@ -155,6 +155,7 @@ static void test_all_or_nothing(zkr_tap *t)
     ZKR_TAP_EQ(t, used_of(&two[0]), 3u, "one ledger saw both requests");
 }
 
+#if ZKR_TEST_BUILD
 static int wait_file(const char *p)
 {
     struct stat st;
@@ -167,6 +168,7 @@ static int wait_file(const char *p)
     }
     return 0;
 }
+#endif
 
 static void test_race(zkr_tap *t)
 {
