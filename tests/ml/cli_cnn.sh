@@ -225,6 +225,14 @@ expect 0 "export the graph statement" "$ZKREG" export -o "$T/b.zkb" --statement 
 expect 0 "a second registry" "$ZKREG" --registry "$T/r2.db" init --passphrase-file "$T/pass" \
   --kdf interactive
 VK=$("$ZKREG" --json log key 2>/dev/null | sed -n 's/.*"verifier_key":"\([^"]*\)".*/\1/p')
+# Held (adversary): the bundle's graph statement rebound to record 8 (the u64 after the last
+# "record_index" in the bundle, the statement's parameter) is refused; nothing imported.
+off=$(grep -obUa record_index "$T/b.zkb" | tail -1 | cut -d: -f1)
+cp "$T/b.zkb" "$T/b8.zkb"
+printf '\010' | dd of="$T/b8.zkb" bs=1 seek=$((off + 30)) conv=notrunc 2>/dev/null
+cmp -s "$T/b.zkb" "$T/b8.zkb"; [ $? -eq 1 ]; ok $? "a bundle with the statement's record index changed"
+expect 1 "import of the rebound graph statement is refused" "$ZKREG" --registry "$T/r2.db" \
+  import "$T/b8.zkb" --trusted-key "$VK"
 expect 0 "import it there" "$ZKREG" --registry "$T/r2.db" import "$T/b.zkb" --trusted-key "$VK"
 expect 0 "the graph model's bytes placed beside the second registry (already registered)" \
   "$ZKREG" --registry "$T/r2.db" register-model "$T/reg.db.d/models/$TSHA" --program "$TPSHA"
