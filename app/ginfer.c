@@ -2,11 +2,14 @@
  * graph-inference@1 through the product (app/ginfer.h): commitment,
  * statement checks, prove and verify in confined workers.
  */
+#include <fcntl.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "app/ginfer.h"
 #include "app/store.h"
@@ -31,15 +34,20 @@ int zkr_app_model_is_graph(const zkr_app *app, const zkr_artifact *m)
 {
     uint8_t head[ZKR_ML_MODEL_MAGIC_BYTES + 4];
     char path[4096];
-    size_t n;
-    FILE *fp;
+    struct stat sb;
+    ssize_t n = 0;
+    int fd;
 
+    /* Non-blocking, regular files only: a FIFO in the store must not hang
+       register-statement, prove or verify (it is read as "no graph"; the
+       model's reader then refuses it). */
     if (zkr_app_store_path(app, "models", m->sha256, "", path, sizeof path) != ZKR_OK ||
-        (fp = fopen(path, "rb")) == NULL)
+        (fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0)
         return 0;
-    n = fread(head, 1, sizeof head, fp);
-    fclose(fp);
-    return zkr_ml_model_file_version(head, n) == ZKR_ML_GMODEL_VERSION;
+    if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode))
+        n = read(fd, head, sizeof head);
+    close(fd);
+    return n > 0 && zkr_ml_model_file_version(head, (size_t)n) == ZKR_ML_GMODEL_VERSION;
 }
 
 /* The proof's view of the model: its public parameters (program order). */

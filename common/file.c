@@ -19,7 +19,10 @@ zkr_err zkr_file_read(const char *path, size_t max, zkr_buf *out, zkr_diag *d)
     zkr_err r = ZKR_OK;
     int fd;
 
-    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    /* O_NONBLOCK: a FIFO planted at the path (a proof, a model or its
+       P-root cache in the store) must not block the open forever; it is
+       then refused as no regular file. Regular files ignore the flag. */
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0)
         return zkr_fail(d, errno == ENOENT ? ZKR_ERR_NOT_FOUND : ZKR_ERR_IO, "%s: %s", path,
                         strerror(errno));

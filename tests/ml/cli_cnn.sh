@@ -171,6 +171,35 @@ expect 1 "prove refuses a stored model that differs from the registered sha256" 
 cp "$T/model.orig" "$T/reg.db.d/models/$TSHA"
 cp "$T/gpcs.orig" "$G"
 
+# Adversary (docs/threat-model.md, "graph-inference@1 through the product"). A FIFO planted in
+# the store or given as the proof blocked open() forever: no worker, so no deadline. `timeout`
+# only bounds the old code's hang; the assertions are on exit codes.
+rm -f "$G"; mkfifo "$G"
+expect 0 "a FIFO in place of the P-root cache: verify recomputes P, does not hang" \
+  timeout 120 "$ZKREG" verify --statement "$S7" "$T/p7"
+rm -f "$G"; cp "$T/gpcs.orig" "$G"
+rm -f "$T/reg.db.d/models/$TSHA"; mkfifo "$T/reg.db.d/models/$TSHA"
+expect 9 "a FIFO in place of the stored model: verify refuses it (I/O), does not hang" \
+  timeout 120 "$ZKREG" verify --statement "$S7" "$T/p7"
+grep -q "not a regular file" "$T/err"; ok $? "... naming it"
+rm -f "$T/reg.db.d/models/$TSHA"; cp "$T/model.orig" "$T/reg.db.d/models/$TSHA"
+mkfifo "$T/pfifo"
+expect 9 "a FIFO as the proof file is refused, not waited on" \
+  timeout 120 "$ZKREG" verify --statement "$S7" "$T/pfifo"
+# Held: another graph model's P root (LeNet's) in the cache; a dataset file changed after
+# registration (a corner pixel, 0 in these images, of another record).
+cp "$T/reg.db.d/models/$MODEL_SHA.gpcs" "$G"
+expect 1 "verify with another model's P root in the cache is refused" "$ZKREG" verify \
+  --statement "$S7" "$T/p7"
+cp "$T/gpcs.orig" "$G"
+cp "$SMALL" "$T/small.orig"
+printf '\377' | dd of="$SMALL" bs=1 seek=$((16 + 784 * 12)) conv=notrunc 2>/dev/null
+cmp -s "$SMALL" "$T/small.orig"; [ $? -eq 1 ]; ok $? "a pixel of record 12 changed"
+expect 1 "verify after the dataset file changed is refused" "$ZKREG" verify --statement "$S7" \
+  "$T/p7"
+grep -q "registered commitment" "$T/err"; ok $? "... naming the dataset commitment"
+cp "$T/small.orig" "$SMALL"
+
 # ------------------------------------------------------------ attest, gate
 (umask 077; echo "cli-cnn-key-pass" >"$T/keypass")
 expect 0 "key generate" "$ZKREG" key generate --type ed25519 -o "$T/ed.key" \
@@ -196,6 +225,14 @@ expect 0 "export the graph statement" "$ZKREG" export -o "$T/b.zkb" --statement 
 expect 0 "a second registry" "$ZKREG" --registry "$T/r2.db" init --passphrase-file "$T/pass" \
   --kdf interactive
 VK=$("$ZKREG" --json log key 2>/dev/null | sed -n 's/.*"verifier_key":"\([^"]*\)".*/\1/p')
+# Held (adversary): the bundle's graph statement rebound to record 8 (the u64 after the last
+# "record_index" in the bundle, the statement's parameter) is refused; nothing imported.
+off=$(grep -obUa record_index "$T/b.zkb" | tail -1 | cut -d: -f1)
+cp "$T/b.zkb" "$T/b8.zkb"
+printf '\010' | dd of="$T/b8.zkb" bs=1 seek=$((off + 30)) conv=notrunc 2>/dev/null
+cmp -s "$T/b.zkb" "$T/b8.zkb"; [ $? -eq 1 ]; ok $? "a bundle with the statement's record index changed"
+expect 1 "import of the rebound graph statement is refused" "$ZKREG" --registry "$T/r2.db" \
+  import "$T/b8.zkb" --trusted-key "$VK"
 expect 0 "import it there" "$ZKREG" --registry "$T/r2.db" import "$T/b.zkb" --trusted-key "$VK"
 expect 0 "the graph model's bytes placed beside the second registry (already registered)" \
   "$ZKREG" --registry "$T/r2.db" register-model "$T/reg.db.d/models/$TSHA" --program "$TPSHA"
