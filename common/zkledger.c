@@ -66,13 +66,28 @@ static void ledger_free(ledger *l)
 static zkr_err ledger_path(const char *secrets_path, char **out, zkr_diag *d)
 {
     char *real = realpath(secrets_path, NULL);
+    struct stat st;
     size_t n;
 
     *out = NULL;
+    memset(&st, 0, sizeof st);
     if (real == NULL)
         return zkr_fail(d, errno == ENOENT ? ZKR_ERR_NOT_FOUND : ZKR_ERR_IO,
                         "%s: cannot resolve the secrets file (%s); its reveal-budget ledger "
                         "lives beside it", secrets_path, strerror(errno));
+    /*
+     * The ledger is named after the secrets' path: a second hard link would
+     * be a second path with a fresh ledger, and a second budget.
+     */
+    if (stat(real, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1) {
+        zkr_err r = zkr_fail(d, ZKR_ERR_USAGE,
+                             "%s: the secrets file must be a regular file with one name (%lu "
+                             "hard links): its reveal-budget ledger is kept beside that name, "
+                             "and a second link would count a second budget; remove the other "
+                             "links", secrets_path, (unsigned long)st.st_nlink);
+        free(real);
+        return r;
+    }
     n = strlen(real) + sizeof ".ledger";
     *out = malloc(n);
     if (*out == NULL) {
