@@ -228,6 +228,10 @@ ok $? "no refusal wrote a proof or spent budget"
 ok $? "without --zk-seed the OS CSPRNG: the third proof differs"
 run 6 "reveal budget of the record 1 commitment is spent" "a fourth proof of record 1 (budget 3)" -- prove --statement "$S1" -o p4.bin "${OWN[@]}"
 [ ! -e p4.bin ]; ok $? "no proof written past the budget"
+mv dsb.bin.ledger dledger.spent
+run 3 "deleted" "a deleted ledger is refused, not restarted from zero (its lock records it was written)" -- prove --statement "$S1" -o p6.bin "${OWN[@]}"
+[ ! -e p6.bin ] && [ ! -e dsb.bin.ledger ]; ok $? "no proof written and no ledger rebuilt"
+mv dledger.spent dsb.bin.ledger
 printf 'garbage' > dsb.bin.ledger
 run 3 "ledger is damaged" "a damaged ledger is refused (fail closed)" -- prove --statement "$S0" -o p5.bin "${OWN[@]}"
 [ ! -e p5.bin ]; ok $? "no proof written with a damaged ledger"
