@@ -11,6 +11,7 @@
 #include <sodium.h>
 
 #include "app/dataset.h"
+#include "app/store.h"
 #include "prover/prover.h"
 
 /* The hiding provers key their generator with the seed (prover/zk_rand.c). */
@@ -119,7 +120,7 @@ zkr_err zkr_app_dataset_open_record(zkr_app *app, const char *data, const char *
     *ds = NULL;
     memset(c, 0, sizeof *c);
     memset(o, 0, sizeof *o);
-    if ((r = zkr_file_read(secrets_path, SECRETS_FILE_MAX, &f, &app->diag)) != ZKR_OK ||
+    if ((r = zkr_app_secrets_read(app, secrets_path, SECRETS_FILE_MAX, &f)) != ZKR_OK ||
         (r = zkr_dscommit_secrets_open(f.p, f.len, pass->p, pass->len, secrets_path, &sec,
                                        &app->diag)) != ZKR_OK ||
         (r = zkr_dataset_open(data, ds, &app->diag)) != ZKR_OK)
@@ -167,7 +168,7 @@ zkr_err zkr_app_zk_seed_load(zkr_app *app, const char *path, const zkr_secret *p
     zkr_err r;
 
     memset(seed, 0, sizeof *seed);
-    if ((r = zkr_file_read(path, 4096, &f, &app->diag)) != ZKR_OK)
+    if ((r = zkr_app_secrets_read(app, path, 4096, &f)) != ZKR_OK)
         goto out;
     if (f.len != ZK_SEED_FILE_BYTES || memcmp(f.p, ZKR_SEAL_MAGIC, 8) != 0) {
         r = zkr_fail(&app->diag, ZKR_ERR_MALFORMED,
@@ -337,7 +338,7 @@ zkr_err zkr_app_dscommit3_secrets_load(zkr_app *app, const char *path, const zkr
     zkr_err r;
 
     memset(s, 0, sizeof *s);
-    if ((r = zkr_file_read(path, 4096, &f, &app->diag)) != ZKR_OK)
+    if ((r = zkr_app_secrets_read(app, path, 4096, &f)) != ZKR_OK)
         goto out;
     if (f.len != DSC3_SECRETS_FILE_BYTES || memcmp(f.p, ZKR_SEAL_MAGIC, 8) != 0) {
         r = zkr_fail(&app->diag, ZKR_ERR_MALFORMED,

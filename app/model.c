@@ -257,7 +257,7 @@ zkr_err zkr_app_model_secrets_load(zkr_app *app, const char *path, const zkr_sec
     zkr_err r;
 
     memset(s, 0, sizeof *s);
-    if ((r = zkr_file_read(path, 4096, &f, &app->diag)) != ZKR_OK)
+    if ((r = zkr_app_secrets_read(app, path, 4096, &f)) != ZKR_OK)
         goto out;
     if (f.len != MODEL_SECRETS_FILE_BYTES || memcmp(f.p, ZKR_SEAL_MAGIC, 8) != 0) {
         r = zkr_fail(&app->diag, ZKR_ERR_MALFORMED,

@@ -44,6 +44,18 @@ zkr_err zkr_app_store_write(zkr_app *app, const char *sub, const uint8_t sha[ZKR
 }
 
 /* Maps the schema's proof-system and parameter-set names to the ids they pin. */
+zkr_err zkr_app_secrets_read(zkr_app *app, const char *path, size_t max, zkr_buf *out)
+{
+    struct stat st;
+
+    /* A missing or unreadable file is left to zkr_file_read to name. */
+    if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077) != 0)
+        return zkr_fail(&app->diag, ZKR_ERR_KEY,
+                        "secrets file %s: open to group or others (mode %03o); chmod 600 it",
+                        path, (unsigned)(st.st_mode & 0777));
+    return zkr_file_read(path, max, out, &app->diag);
+}
+
 zkr_err zkr_app_param_set_of(zkr_app *app, const zkr_schema *s, uint32_t *set)
 {
     static const char *systems[] = {"zkreg-sumcheck-basefold", "zkr-sumcheck-basefold-gl3/1", "1"};

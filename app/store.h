@@ -20,6 +20,14 @@ zkr_err zkr_app_store_path(const zkr_app *app, const char *sub,
 zkr_err zkr_app_store_write(zkr_app *app, const char *sub, const uint8_t sha[ZKR_DIGEST_BYTES],
                             const char *suffix, const uint8_t *p, size_t len) ZKR_WUR;
 
+/*
+ * Reads an owner's sealed secrets file (model or dataset secrets, zk seed)
+ * of at most max bytes into out. A file group or others may read or write
+ * is refused (ZKR_ERR_KEY, naming its mode): the seal is only as strong as
+ * the passphrase, and a readable copy invites an offline guess at it.
+ */
+zkr_err zkr_app_secrets_read(zkr_app *app, const char *path, size_t max, zkr_buf *out) ZKR_WUR;
+
 /* Maps a schema's proof-system and parameter-set names to the parameter set they pin. */
 zkr_err zkr_app_param_set_of(zkr_app *app, const zkr_schema *s, uint32_t *set) ZKR_WUR;
 

@@ -26,6 +26,7 @@
 typedef struct {
     char *path;      /* <realpath(secrets)>.ledger, malloc'ed */
     int lock_fd;     /* flock'ed <path>.lock */
+    int written;     /* the lock is marked: this ledger has been written (a missing one was deleted) */
     dev_t dev;
     ino_t ino;
     uint8_t *ent;    /* count entries of ZKR_ZKLEDGER_ENTRY_BYTES, ids ascending */
@@ -66,13 +67,28 @@ static void ledger_free(ledger *l)
 static zkr_err ledger_path(const char *secrets_path, char **out, zkr_diag *d)
 {
     char *real = realpath(secrets_path, NULL);
+    struct stat st;
     size_t n;
 
     *out = NULL;
+    memset(&st, 0, sizeof st);
     if (real == NULL)
         return zkr_fail(d, errno == ENOENT ? ZKR_ERR_NOT_FOUND : ZKR_ERR_IO,
                         "%s: cannot resolve the secrets file (%s); its reveal-budget ledger "
                         "lives beside it", secrets_path, strerror(errno));
+    /*
+     * The ledger is named after the secrets' path: a second hard link would
+     * be a second path with a fresh ledger, and a second budget.
+     */
+    if (stat(real, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1) {
+        zkr_err r = zkr_fail(d, ZKR_ERR_USAGE,
+                             "%s: the secrets file must be a regular file with one name (%lu "
+                             "hard links): its reveal-budget ledger is kept beside that name, "
+                             "and a second link would count a second budget; remove the other "
+                             "links", secrets_path, (unsigned long)st.st_nlink);
+        free(real);
+        return r;
+    }
     n = strlen(real) + sizeof ".ledger";
     *out = malloc(n);
     if (*out == NULL) {
@@ -104,6 +120,22 @@ static zkr_err ledger_lock(ledger *l, zkr_diag *d)
         return zkr_fail(d, ZKR_ERR_IO, "%s: cannot lock the ledger (%s)", lock, strerror(errno));
     l->dev = st.st_dev;
     l->ino = st.st_ino;
+    l->written = st.st_size > 0;
+    return ZKR_OK;
+}
+
+/*
+ * Marks the lock once its ledger exists. The lock is never renamed or
+ * removed, so a marked lock without a ledger is a deleted ledger.
+ */
+static zkr_err ledger_mark(ledger *l, zkr_diag *d)
+{
+    if (l->written)
+        return ZKR_OK;
+    if (pwrite(l->lock_fd, "1", 1, 0) != 1 || fsync(l->lock_fd) != 0)
+        return zkr_fail(d, ZKR_ERR_IO, "%s.lock: cannot mark the ledger as written (%s)", l->path,
+                        strerror(errno));
+    l->written = 1;
     return ZKR_OK;
 }
 
@@ -155,7 +187,11 @@ static zkr_err ledger_decode(ledger *l, const uint8_t *p, size_t len, zkr_diag *
     return ZKR_OK;
 }
 
-/* Reads the ledger (held locked); a missing file is an empty ledger. */
+/*
+ * Reads the ledger (held locked). A missing file is an empty ledger only
+ * while its lock is unmarked (never written); else it was deleted, and a
+ * fresh count would re-spend the budget.
+ */
 static zkr_err ledger_read(ledger *l, zkr_diag *d)
 {
     zkr_buf f = {0};
@@ -163,7 +199,9 @@ static zkr_err ledger_read(ledger *l, zkr_diag *d)
     struct stat st;
 
     if (lstat(l->path, &st) != 0 && errno == ENOENT)
-        return ZKR_OK;
+        return l->written ? damaged(d, l->path, "missing, although its lock records that it was "
+                                                "written: deleted")
+                          : ZKR_OK;
     r = zkr_file_read(l->path, LEDGER_HEADER_BYTES +
                                    (size_t)ZKR_ZKLEDGER_MAX_ENTRIES * ZKR_ZKLEDGER_ENTRY_BYTES +
                                    ZKR_DIGEST_BYTES, &f, d);
@@ -349,7 +387,8 @@ zkr_err zkr_zkledger_reserve(const zkr_zkledger_req *reqs, size_t n, zkr_diag *d
             goto out;
     zkr_test_pause("zk-ledger"); /* test builds: held between the read and the write */
     for (size_t j = 0; j < nl; j++)
-        if (ls[j].dirty && (r = ledger_write(&ls[j], d)) != ZKR_OK)
+        if (ls[j].dirty &&
+            ((r = ledger_write(&ls[j], d)) != ZKR_OK || (r = ledger_mark(&ls[j], d)) != ZKR_OK))
             goto out;
 out:
     for (size_t j = 0; j < ZKR_ZKLEDGER_MAX_REQS; j++)

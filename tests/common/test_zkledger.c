@@ -155,6 +155,62 @@ static void test_all_or_nothing(zkr_tap *t)
     ZKR_TAP_EQ(t, used_of(&two[0]), 3u, "one ledger saw both requests");
 }
 
+/* A hard link is a second path: it must not name a second ledger (a second budget). */
+static void test_hard_link(zkr_tap *t)
+{
+    zkr_zkledger_req q = req("h", "record 9 commitment", 9, 1, 100, 1, 1);
+    zkr_zkledger_req via_link = q;
+    char link_path[600], ledger_path[700];
+    zkr_diag d;
+    int r;
+
+    touch("h");
+    ZKR_TAP_EQ(t, reserve_in_child(&q, 1, NULL), ZKR_OK, "the only opening of a budget of 1");
+    path_of(link_path, sizeof link_path, "h-link");
+    zkr_tap_ok(t, link(q.secrets_path, link_path) == 0, "a hard link to the secrets");
+    via_link.secrets_path = link_path;
+    zkr_diag_clear(&d);
+    r = zkr_zkledger_reserve(&via_link, 1, &d);
+    zkr_tap_ok(t, r == ZKR_ERR_USAGE && strstr(d.msg, "hard links"),
+               "a reservation through the second link is refused (%s)", d.msg);
+    snprintf(ledger_path, sizeof ledger_path, "%s.ledger", link_path);
+    zkr_tap_ok(t, access(ledger_path, F_OK) != 0, "no second ledger was started");
+    ZKR_TAP_EQ(t, reserve_in_child(&q, 1, NULL), ZKR_ERR_USAGE,
+               "through the first name too, while two links exist");
+    (void)unlink(link_path);
+    ZKR_TAP_EQ(t, reserve_in_child(&q, 1, NULL), ZKR_ERR_EXPIRED,
+               "one name again: its ledger counts on, the budget is spent");
+}
+
+/* A deleted ledger is refused (its lock says it was written); a crash before the first write is not. */
+static void test_deleted(zkr_tap *t)
+{
+    zkr_zkledger_req q = req("del", "record 4 commitment", 4, 1, 100, 1, 1);
+    zkr_zkledger_req q2 = req("del2", "record 4 commitment", 4, 1, 100, 1, 1);
+    char lp[700], lock2[700];
+    zkr_diag d;
+    int r, fd;
+
+    touch("del");
+    ZKR_TAP_EQ(t, reserve_in_child(&q, 1, NULL), ZKR_OK, "the only opening of a budget of 1");
+    snprintf(lp, sizeof lp, "%s.ledger", q.secrets_path);
+    zkr_tap_ok(t, unlink(lp) == 0, "the ledger deleted (its lock stays)");
+    zkr_diag_clear(&d);
+    r = zkr_zkledger_reserve(&q, 1, &d);
+    zkr_tap_ok(t, r == ZKR_ERR_MALFORMED && strstr(d.msg, "deleted"),
+               "a deleted ledger is refused, not restarted from zero (%s)", d.msg);
+    zkr_tap_ok(t, access(lp, F_OK) != 0, "and not rebuilt");
+    /* A crash after creating the lock and before the first write leaves an unmarked lock. */
+    touch("del2");
+    snprintf(lock2, sizeof lock2, "%s.ledger.lock", q2.secrets_path);
+    fd = open(lock2, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fd >= 0)
+        (void)close(fd);
+    ZKR_TAP_EQ(t, reserve_in_child(&q2, 1, NULL), ZKR_OK,
+               "an empty lock without a ledger (never written) is a fresh ledger");
+    ZKR_TAP_EQ(t, reserve_in_child(&q2, 1, NULL), ZKR_ERR_EXPIRED, "which then counts");
+}
+
 #if ZKR_TEST_BUILD
 static int wait_file(const char *p)
 {
@@ -355,6 +411,8 @@ int main(int argc, char **argv)
         return 1;
     test_processes_in_a_row(&t);
     test_all_or_nothing(&t);
+    test_hard_link(&t);
+    test_deleted(&t);
     test_race(&t);
     test_stress(&t);
     test_damaged(&t);

@@ -162,7 +162,7 @@ run 1 "dataset_sha256" "opening checked against another dataset's root" -- datas
 run 2 "carries its record" "--record with a v2 opening" -- dataset verify-record open.json --record d.txt
 
 run 7 "wrong passphrase" "prove-record with the wrong passphrase" -- dataset prove-record 1 --data d.txt --secrets s.bin --passphrase-file wrong
-head -c 200 s.bin > s-cut.bin
+head -c 200 s.bin > s-cut.bin; chmod 600 s-cut.bin
 run 3 "truncated" "prove-record with a truncated secrets file" -- dataset prove-record 1 --data d.txt --secrets s-cut.bin
 sz=$(stat -c %s s.bin); flip s.bin $((sz - 40)) s-flip.bin
 run 7 "altered" "prove-record with a flipped salt ciphertext byte" -- dataset prove-record 1 --data d.txt --secrets s-flip.bin
@@ -209,7 +209,7 @@ ok $? "the same statement over the v1 dataset is accepted"
 "$Z" zk-seed check seed.bin >out.txt 2>&1 && grep -q "32-byte zk seed" out.txt; ok $? "zk-seed check unseals it"
 run 5 "never overwritten" "zk-seed new over an existing file" -- zk-seed new -o seed.bin --kdf interactive
 run 7 "wrong passphrase" "zk-seed check with the wrong passphrase" -- zk-seed check seed.bin --passphrase-file wrong
-head -c 111 seed.bin > seed-cut.bin
+head -c 111 seed.bin > seed-cut.bin; chmod 600 seed-cut.bin
 run 3 "not a sealed zk seed" "truncated seed" -- zk-seed check seed-cut.bin
 flip seed.bin 100 seed-flip.bin
 run 7 "altered" "seed with a flipped byte" -- zk-seed check seed-flip.bin

@@ -214,12 +214,24 @@ run 1 "another dataset" "the secrets of another dataset" -- prove --statement "$
 run 1 "differs from the statement's public output" "a statement whose output is not the model's" -- prove --statement "$SW" -o px.bin "${OWN[@]}"
 run 3 "not a sealed zk seed" "a wrong seed file (the model secrets)" -- prove --statement "$S1" -o px.bin "${OWN[@]}" --zk-seed ms.bin
 run 7 "wrong passphrase" "the wrong passphrase" -- prove --statement "$S1" -o px.bin "${OWN[@]}" --passphrase-file wrong
+cp -p ms.bin ms-open.bin; chmod 640 ms-open.bin; cp -p dsb.bin dsb-open.bin; chmod 604 dsb-open.bin
+run 7 "chmod 600" "model secrets the group may read are refused" -- prove --statement "$S1" -o px.bin --model-file m.bin --model-secrets ms-open.bin --dataset-file d-images-idx3-ubyte --dataset-secrets dsb.bin
+run 7 "chmod 600" "dataset secrets others may read are refused" -- prove --statement "$S1" -o px.bin --model-file m.bin --model-secrets ms.bin --dataset-file d-images-idx3-ubyte --dataset-secrets dsb-open.bin
+ln dsb.bin dsb-link.bin
+run 2 "hard links" "dataset secrets under a second hard link (it would name a second ledger)" -- prove --statement "$S1" -o px.bin --model-file m.bin --model-secrets ms.bin --dataset-file d-images-idx3-ubyte --dataset-secrets dsb-link.bin
+rm -f dsb-link.bin
+[ ! -e ms-open.bin.ledger ] && [ ! -e dsb-open.bin.ledger ] && [ ! -e dsb-link.bin.ledger ]
+ok $? "no ledger was started beside a refused secrets file"
 [ ! -e px.bin ] && cmp -s ms.bin.ledger ledger.keep && cmp -s dsb.bin.ledger dledger.keep
 ok $? "no refusal wrote a proof or spent budget"
 "$Z" prove --statement "$S1" -o p3.bin "${OWN[@]}" >/dev/null 2>&1 && ! cmp -s p1.bin p3.bin
 ok $? "without --zk-seed the OS CSPRNG: the third proof differs"
 run 6 "reveal budget of the record 1 commitment is spent" "a fourth proof of record 1 (budget 3)" -- prove --statement "$S1" -o p4.bin "${OWN[@]}"
 [ ! -e p4.bin ]; ok $? "no proof written past the budget"
+mv dsb.bin.ledger dledger.spent
+run 3 "deleted" "a deleted ledger is refused, not restarted from zero (its lock records it was written)" -- prove --statement "$S1" -o p6.bin "${OWN[@]}"
+[ ! -e p6.bin ] && [ ! -e dsb.bin.ledger ]; ok $? "no proof written and no ledger rebuilt"
+mv dledger.spent dsb.bin.ledger
 printf 'garbage' > dsb.bin.ledger
 run 3 "ledger is damaged" "a damaged ledger is refused (fail closed)" -- prove --statement "$S0" -o p5.bin "${OWN[@]}"
 [ ! -e p5.bin ]; ok $? "no proof written with a damaged ledger"
