@@ -27,6 +27,10 @@ struct zkr_infer2_model {
     zkr_buf enc;     /* the model commitment v2 bytes */
     zkr_buf program; /* the program bytes (public) */
     uint8_t digest[ZKR_DIGEST_BYTES]; /* zkr_infer2_mc_digest(enc) */
+#if ZKR_TEST_BUILD
+    int bd_on;    /* zkr_infer2_model_backdoor_for_test: last layer's row 0 is wrapped */
+    __int128 bd_t; /* the integer that row's requantisation decomposes */
+#endif
 };
 
 static void zkr_i2_wipe_free(void *p, size_t n)
@@ -313,13 +317,12 @@ static zkr_gl *zkr_i2_slot(const zkr_infer2_shape *sh, zkr_gl *v, uint32_t l, un
 }
 
 /* One row's slots (inference@1's decomposition). forge: the test cheats (0 honest). */
-static zkr_err zkr_i2_row(const zkr_infer2_shape *sh, zkr_gl *v, uint32_t l, size_t j,
-                          int64_t acc, uint32_t mult, int8_t *y_out)
+static zkr_err zkr_i2_row_t(const zkr_infer2_shape *sh, zkr_gl *v, uint32_t l, size_t j,
+                            __int128 t, int8_t *y_out)
 {
     const zkr_infer_layer *L = &sh->s.layer[l];
     size_t n = (size_t)1 << sh->lm[l];
     zkr_gl *col = zkr_i2_slot(sh, v, l, 0);
-    __int128 t = (__int128)acc * mult + ((__int128)1 << (L->shift - 1));
     uint64_t mask = ((uint64_t)1 << L->shift) - 1, r = (uint64_t)t & mask, g;
     int64_t q = (int64_t)((t - (__int128)r) / ((__int128)1 << L->shift));
     int64_t y = q > 127 ? 127 : q < L->lo ? L->lo : q;
@@ -339,6 +342,14 @@ static zkr_err zkr_i2_row(const zkr_infer2_shape *sh, zkr_gl *v, uint32_t l, siz
         return ZKR_ERR_INTERNAL; /* outside the proven bounds: not a valid model */
     *y_out = (int8_t)y;
     return ZKR_OK;
+}
+
+static zkr_err zkr_i2_row(const zkr_infer2_shape *sh, zkr_gl *v, uint32_t l, size_t j,
+                          int64_t acc, uint32_t mult, int8_t *y_out)
+{
+    __int128 t = (__int128)acc * mult + ((__int128)1 << (sh->s.layer[l].shift - 1));
+
+    return zkr_i2_row_t(sh, v, l, j, t, y_out);
 }
 
 static zkr_err zkr_i2_witness(const zkr_infer2_model *im, const uint8_t *input, zkr_i2_wit *w)
@@ -369,6 +380,10 @@ static zkr_err zkr_i2_witness(const zkr_infer2_model *im, const uint8_t *input, 
             }
             /* Padded rows (W', b, M zero) compute q = 0, y = 0. */
             r = zkr_i2_row(sh, w->v, l, j, acc, mlt, &yj);
+#if ZKR_TEST_BUILD
+            if (r == ZKR_OK && im->bd_on && l + 1 == sh->s.n_layers && j == 0)
+                r = zkr_i2_row_t(sh, w->v, l, j, im->bd_t, &yj);
+#endif
             if (j < L->out_dim)
                 y[j] = yj;
         }
@@ -1360,5 +1375,84 @@ zkr_err zkr_prover_inference2_cheat(const zkr_params *p,
 {
     return zkr_i2_prove(p, statement_id, im, rec, public_output, oc, oc_opening, seed, seed_len,
                         1, cheat, proof, d);
+}
+
+/* The field value of the integer t. */
+static zkr_gl zkr_i2_gl_of(__int128 t)
+{
+    __int128 m = t % (__int128)ZKR_GL_P;
+
+    return (zkr_gl)(m < 0 ? m + (__int128)ZKR_GL_P : m);
+}
+
+zkr_err zkr_infer2_model_backdoor_for_test(const zkr_params *p, const zkr_ml_model *m,
+                                           uint32_t budget, const uint8_t key[32],
+                                           const uint8_t *input, int low,
+                                           zkr_infer2_model **out, zkr_diag *d)
+{
+    zkr_infer2_model *im = NULL;
+    zkr_i2_wit w = {0};
+    zkr_gl *ev = NULL, acc, lf, delta;
+    zkr_zkrng rng;
+    zkr_err r;
+    uint32_t lz;
+    const zkr_infer_layer *L;
+    const zkr_ml_qlayer *q;
+    __int128 t_lo;
+
+    *out = NULL;
+    if ((r = zkr_i2_build(p, m, budget, key, 1, &im, d)) != ZKR_OK)
+        return r;
+    lz = im->sh.s.n_layers - 1;
+    L = &im->sh.s.layer[lz];
+    q = &im->ql[lz];
+    if (q->mult[0] == 0 || (r = zkr_i2_witness(im, input, &w)) != ZKR_OK) {
+        r = ZKR_ERR_USAGE;
+        goto out;
+    }
+    /* acc of the last layer's row 0 on the honest inputs of that layer */
+    acc = zkr_gl_from_i64(q->bias[0]);
+    for (uint32_t k = 0; k < L->in_dim; k++) {
+        int64_t x = input[k];
+        if (lz > 0) {
+            size_t n = (size_t)1 << im->sh.lm[lz - 1];
+            x = (int64_t)zkr_i2_slot(&im->sh, w.v, lz - 1, 0)[ZKR_INFER_SLOT_Y * n + k] +
+                im->sh.s.layer[lz - 1].lo;
+        }
+        acc = zkr_gl_add(acc, zkr_gl_mul(zkr_gl_from_i64(q->w[k]), zkr_gl_from_i64(x)));
+    }
+    zkr_i2_wit_free(&im->sh, &w);
+    /* the lowest low-clamped value (G = 2^(63-s) - 1, R = 0) and its twin t_lo + p */
+    t_lo = ((__int128)L->lo - (((__int128)1 << (63 - L->shift)) - 1)) * ((__int128)1 << L->shift);
+    lf = zkr_i2_gl_of(t_lo);
+    delta = zkr_gl_sub(zkr_gl_mul(zkr_gl_sub(lf, zkr_gl_from_i64((int64_t)1 << (L->shift - 1))),
+                                  zkr_gl_inv((zkr_gl)q->mult[0])),
+                       acc);
+    /* W'(0, in_dim) = b + delta, a field element far outside |b| <= 2^30 */
+    if ((r = zkr_i2_layer_evals(&im->sh, lz, q, &ev)) != ZKR_OK)
+        goto out;
+    ev[L->in_dim] = zkr_gl_add(ev[L->in_dim], delta);
+    zkr_hpcs_poly_free(im->w[lz]);
+    im->w[lz] = NULL;
+    zkr_zkrng_from_key(&rng, key);
+    r = zkr_prover_hcommit(p, ev, L->lk + im->sh.lm[lz], budget, &rng, 1, &im->w[lz],
+                           &im->mc.w[lz]);
+    zkr_zkrng_wipe(&rng);
+    if (r != ZKR_OK)
+        goto out;
+    zkr_buf_free(&im->enc);
+    if ((r = zkr_infer2_mc_encode(&im->mc, &im->enc)) != ZKR_OK)
+        goto out;
+    zkr_infer2_mc_digest(im->enc.p, im->enc.len, im->digest);
+    im->bd_on = 1;
+    im->bd_t = low ? t_lo : t_lo + (__int128)ZKR_GL_P;
+    *out = im;
+    im = NULL;
+out:
+    free(ev);
+    if (w.v && im)
+        zkr_i2_wit_free(&im->sh, &w);
+    zkr_infer2_model_free(im);
+    return r;
 }
 #endif

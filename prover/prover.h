@@ -922,4 +922,18 @@ zkr_err zkr_prover_inference2_cheat(const zkr_params *p,
                                     size_t seed_len, const zkr_infer2_cheat *cheat,
                                     zkr_buf *proof, zkr_diag *d) ZKR_WUR;
 
+/*
+ * Test builds: the KNOWN GAP of docs/soundness.md (inference@2), executed.
+ * Commits m (under key, deterministic) with the last layer's bias entry of
+ * row 0 moved by a field element chosen so that, on `input`, that row's
+ * requantisation value L has two in-range integer preimages t and t + p
+ * (lowest low-clamped q, R = 0). low != 0: the witness uses t (logit lo);
+ * low == 0: t + p (logit 127). The commitment is the same for both.
+ * Returns ZKR_OK; ZKR_ERR_USAGE when row 0's M is 0; others as commit.
+ */
+zkr_err zkr_infer2_model_backdoor_for_test(const zkr_params *p, const zkr_ml_model *m,
+                                           uint32_t budget, const uint8_t key[32],
+                                           const uint8_t *input, int low,
+                                           zkr_infer2_model **out, zkr_diag *d) ZKR_WUR;
+
 #endif

@@ -9,6 +9,7 @@
  *   3 clamp flags: HI = 2
  *   4 output: the last logit + 1 in the witness and the public output
  *   5 matmul: the witness of another input than the committed record
+ * and the KNOWN GAP (W', b, M not range proven) executed: both outputs verify.
  * Control: forge 0 through the same entry point verifies. Prints the
  * soundness figure computed from the parameters.
  */
@@ -34,6 +35,65 @@ static zkr_err cheat(i2case *c, unsigned forge, const zkr_buf *stmt_out, zkr_buf
     if (r != ZKR_OK)
         zkr_tap_diag("forge %u: %s", forge, d.msg);
     return r;
+}
+
+/*
+ * The KNOWN GAP (docs/soundness.md, inference@2): W', b and M are not range
+ * proven for private models. A model owner moves row 0's bias of the last
+ * layer by a field element so that its requantisation value has two
+ * in-range preimages; one registered commitment then proves logit 127 and
+ * logit 0 (ReLU's lo) for the same record, and both verify. This pins the
+ * gap as it stands: when W' gets a range proof, both must be refused and
+ * this check turns into its reject twin.
+ */
+static void known_gap_two_outputs(zkr_tap *t, i2case *c)
+{
+    static const uint8_t key[32] = {7};
+    zkr_infer2_model *im[2] = {NULL, NULL};
+    zkr_buf pf[2] = {{0}}, out[2] = {{0}};
+    zkr_err vr[2] = {ZKR_ERR_INTERNAL, ZKR_ERR_INTERNAL};
+    size_t len[2] = {0, 0};
+    const uint8_t *enc[2] = {NULL, NULL};
+    int8_t y[8];
+    uint32_t n = 0, am;
+    int ok = zkr_infer_output_decode(c->plain.p, c->plain.len, y, 8, &n, &am) == ZKR_OK;
+
+    for (int low = 0; ok && low < 2; low++) {
+        zkr_infer2_cheat ch = {0, 0};
+        zkr_verifier_inference2_statement st = c->st;
+        zkr_diag d = {0};
+        ok = zkr_infer2_model_backdoor_for_test(&c->p, c->m, 12, key, c->r.record, low, &im[low],
+                                                &d) == ZKR_OK;
+        if (!ok) {
+            zkr_tap_diag("backdoor: %s", d.msg);
+            break;
+        }
+        y[0] = low ? 0 : 127;
+        enc[low] = zkr_infer2_model_commitment_bytes(im[low], &len[low]);
+        ok = zkr_infer_output_encode(y, n, &out[low]) == ZKR_OK &&
+             zkr_prover_inference2_cheat(&c->p, st.statement_id, im[low], &c->r, 1, NULL, NULL,
+                                         NULL, 0, &ch, &pf[low], &d) == ZKR_OK;
+        if (!ok) {
+            zkr_tap_diag("backdoor prove: %s", d.msg);
+            break;
+        }
+        zkr_infer2_mc_digest(enc[low], len[low], st.model_commitment);
+        st.public_output = 1;
+        st.output = out[low].p;
+        st.output_len = out[low].len;
+        vr[low] = zkr_verify_inference2(pf[low].p, pf[low].len, &st, &d);
+        if (vr[low] != ZKR_OK)
+            zkr_tap_diag("backdoor verify (%s): %s", low ? "low" : "high", d.msg);
+    }
+    ok = ok && len[0] == len[1] && memcmp(enc[0], enc[1], len[0]) == 0;
+    zkr_tap_ok(t, ok && vr[0] == ZKR_OK && vr[1] == ZKR_OK,
+               "KNOWN GAP (not fixed): one private model commitment with an out-of-range bias "
+               "proves logit 127 and logit 0 for the same record, both accepted");
+    for (int i = 0; i < 2; i++) {
+        zkr_buf_free(&pf[i]);
+        zkr_buf_free(&out[i]);
+        zkr_infer2_model_free(im[i]);
+    }
 }
 
 int main(int argc, char **argv)
@@ -74,6 +134,7 @@ int main(int argc, char **argv)
         zkr_err r = cheat(&c, f, out, &pf);
         ZKR_TAP_EQ(&t, r, f == 0 ? ZKR_OK : ZKR_ERR_VERIFY, "forge %u: %s", f, what[f]);
     }
+    known_gap_two_outputs(&t, &c);
     {
         unsigned n_open = 0;
         zkr_infer2_model_commitment mc;
