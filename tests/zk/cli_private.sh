@@ -240,18 +240,14 @@ run 3 "ledger is damaged" "a damaged ledger is refused (fail closed)" -- prove -
 "$Z" key generate --type ed25519 -o ed.key --kdf interactive >/dev/null 2>&1 &&
 "$Z" key register file:ed.key >/dev/null 2>&1; ok $? "a registered Ed25519 signing key"
 ED_PUB=$("$Z" key public file:ed.key | head -1)
+# A private model's W', b, M ranges are not proven yet (docs/soundness.md,
+# inference@2 known gap), so attest refuses to sign inference@2 at all.
 "$Z" attest --statement "$S1" --proof p1.bin --key file:ed.key -o a.att >out.txt 2>err.txt
-ok $? "attest the inference@2 proof (verified first) ($(head -c 200 err.txt))"
-# (attest logs each refusal: the registry grows by a refusal entry, by design)
+[ $? = 3 ] && grep -q "not signed yet" err.txt; ok $? "attest refuses to sign a verifying inference@2 proof (known gap; exit 3)"
 "$Z" attest --statement "$S1" --proof pt.bin --key file:ed.key -o bad.att >out.txt 2>err.txt
-[ $? = 1 ] && grep -q "verification failed" err.txt; ok $? "attest refuses a tampered inference@2 proof (exit 1)"
-"$Z" attest --statement "$S0" --proof p1.bin --key file:ed.key -o bad.att >out.txt 2>err.txt
-[ $? = 1 ] && grep -q "record_index\|reco" err.txt; ok $? "attest refuses the proof under the statement of another record (exit 1)"
-[ ! -e bad.att ]; ok $? "no attestation for the refusals"
-printf '{"format":"zkreg-policy/v1","trusted_keys":["%s"],"threshold":1,"schemas":["priv@1"],"max_age_seconds":100000000000,"require_log_inclusion":true,"check_revocation":true}\n' "$ED_PUB" > policy.json
-"$Z" gate --policy policy.json a.att >out.txt 2>err.txt; ok $? "gate passes on the inference@2 attestation"
-printf '{"format":"zkreg-policy/v1","trusted_keys":["%s"],"threshold":1,"schemas":["pub@1"],"max_age_seconds":100000000000,"require_log_inclusion":true,"check_revocation":true}\n' "$ED_PUB" > policy2.json
-"$Z" gate --policy policy2.json a.att >out.txt 2>err.txt; [ $? = 1 ]; ok $? "gate fails under a policy for another schema"
+[ $? = 3 ]; ok $? "and a tampered one (exit 3)"
+[ ! -e a.att ] && [ ! -e bad.att ]; ok $? "no attestation written"
+"$Z" verify --statement "$S1" p1.bin >out.txt 2>err.txt; ok $? "verify still accepts the proof"
 "$Z" export -o b.zkb >/dev/null 2>err.txt; ok $? "export with a private model, a v3 dataset, an inference@2 statement and proofs"
 "$Z" log key > vkey.txt
 "$Z" --registry "$T/other.db" init --kdf interactive >/dev/null 2>&1

@@ -189,30 +189,52 @@ static int put_hpcs(vec *v, zkr_dec *d, const zkr_params *p, unsigned total, int
     return put_hpcs_skip(v, d, p, total, f_ext, j, 0);
 }
 
+/* A batched hiding opening (component 3b): k F trees (f_ext[i]: extension words), then Z's. */
+static int put_hpcs_batch(vec *v, zkr_dec *d, const zkr_params *p, unsigned total, size_t k,
+                          const int *f_ext, uint32_t j)
+{
+    zkr_pcs_layout l;
+    const uint8_t *raw;
+    uint64_t nonce;
+
+    zkr_pcs_layout_of(p, total, &l);
+    if (!put_exts(v, d, 2 * (size_t)l.folds_total))
+        return 0;
+    if (l.n_layers > 1 && zkr_dec_raw(d, (size_t)(l.n_layers - 1) * ZKR_DIGEST_BYTES, &raw) != ZKR_OK)
+        return 0;
+    if (!put_exts(v, d, (size_t)1 << l.final_vars) || zkr_dec_u64(d, &nonce) != ZKR_OK)
+        return 0;
+    for (unsigned layer = 0; layer < l.n_layers; layer++) {
+        for (size_t i = 0; layer == 0 && i < k; i++)
+            if (!put_tree(v, d, (size_t)(f_ext[i] ? 3 : 1) << l.folds[0], j))
+                return 0;
+        if (!put_tree(v, d, (size_t)3 << l.folds[layer], j))
+            return 0;
+    }
+    return 1;
+}
+
 /*
- * The range proof's section: gamma, the degree-7 messages, the five
- * revealed values, each opening's mask value b and opening, the linear
+ * The range proof's section (the batched layout since matmul@2 version 3):
+ * gamma, the degree-7 messages, the five revealed values, the mask's value
+ * b and the one batched opening of a, h, phi, m at a's size, the linear
  * sumcheck's sigma, messages and final value and C's opening (roots skipped).
  */
 static int put_range(vec *v, zkr_dec *d, const zkr_params *p, unsigned n, unsigned e)
 {
+    static const int batch_ext[4] = {0, 1, 1, 0};
+    static const int c_ext[1] = {0};
     unsigned N = zkr_zkrange_sc_vars(n), lc = zkr_zkrange_coef_vars(n);
-    unsigned tv = ZKR_ZKRANGE_TABLE_VARS;
-    unsigned totals[4] = {n + e, n + zkr_hpcs_blind_vars(p, n, 1),
-                          tv + zkr_hpcs_blind_vars(p, tv, 1), tv + zkr_hpcs_blind_vars(p, tv, 1)};
-    int ext[4] = {0, 1, 1, 0};
     const uint8_t *raw;
 
     if (zkr_dec_raw(d, 4 * ZKR_DIGEST_BYTES, &raw) != ZKR_OK ||
-        !put_exts(v, d, 1 + (size_t)N * ZKR_ZKRANGE_DEGREE + 5))
+        !put_exts(v, d, 1 + (size_t)N * ZKR_ZKRANGE_DEGREE + 5) ||
+        zkr_dec_raw(d, ZKR_DIGEST_BYTES, &raw) != ZKR_OK || !put_exts(v, d, 1) ||
+        !put_hpcs_batch(v, d, p, n + e, 4, batch_ext, J_LEAVES))
         return 0;
-    for (int i = 0; i < 4; i++)
-        if (zkr_dec_raw(d, ZKR_DIGEST_BYTES, &raw) != ZKR_OK || !put_exts(v, d, 1) ||
-            !put_hpcs(v, d, p, totals[i], ext[i], J_LEAVES))
-            return 0;
     if (zkr_dec_raw(d, ZKR_DIGEST_BYTES, &raw) != ZKR_OK || !put_exts(v, d, 2 + 2 * (size_t)lc))
         return 0;
-    return put_hpcs(v, d, p, lc + zkr_hpcs_blind_vars(p, lc, 1), 0, J_LEAVES) &&
+    return put_hpcs_batch(v, d, p, lc + zkr_hpcs_blind_vars(p, lc, 1), 1, c_ext, J_LEAVES) &&
            zkr_dec_finish(d) == ZKR_OK;
 }
 
