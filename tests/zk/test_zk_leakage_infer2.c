@@ -497,6 +497,27 @@ int main(int argc, char **argv)
                        sb.shape_fail == 0,
                "every proof verifies (%zu revealed elements each)", sa.n_pos);
     va = detect(&sa);
+    /*
+     * With 200 draws over 256 bins (0.78 expected a bin) the statistic's
+     * upper tail is heavier than the chi-square law's: at the Bonferroni
+     * level over ~7,800 positions a uniform sample fails about one run in
+     * 250 (2,000,000 simulated samples: P(stat > 389.1) ~ 5e-7). A sample
+     * that fails the chi-square alone (every position still takes >= 190
+     * distinct values, the pooled test passes, no witness bytes) is judged
+     * again on 200 fresh proofs, which must pass every check: a real leak
+     * fails again, a fluke does not.
+     */
+    if (va.leak && va.chi_fail > 0 && va.few_distinct == 0 && !va.pooled_fail &&
+        sa.witness_bytes == 0) {
+        samples sr;
+        printf("# %zu position(s) failed the chi-square alone: a fresh sample of %d proofs\n",
+               va.chi_fail, N_MAX);
+        if (!run(&t, 0, 0, N_MAX, &sr))
+            return zkr_tap_done(&t);
+        va = detect(&sr);
+        va.leak |= sr.verify_fail != 0 || sr.shape_fail != 0;
+        free(sr.v);
+    }
     zkr_tap_ok(&t, !va.leak && sa.n_pos > 1000, "vary the randomness: every revealed element "
                "looks uniform, no record or weight bytes");
     zkr_tap_ok(&t, indistinguishable(&sa, &sb),
