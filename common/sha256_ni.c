@@ -15,6 +15,7 @@
 #include "sha256_ni.h"
 
 #if defined(__x86_64__) && defined(__GNUC__)
+#include <cpuid.h>
 #include <immintrin.h>
 
 static const uint32_t zkr_sha256_k[64] = {
@@ -32,10 +33,18 @@ static const uint32_t zkr_sha256_k[64] = {
 
 int zkr_sha256_ni_available(void)
 {
-    /* libgcc caches the CPUID answers: no state of ours. */
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("sha") && __builtin_cpu_supports("sse4.1") &&
-           __builtin_cpu_supports("ssse3");
+    unsigned a, b, c, d;
+
+    /*
+     * CPUID itself, not __builtin_cpu_supports: clang (the AFL++ build's
+     * compiler) has no "sha" feature string there. Leaf 1 ECX: SSSE3 bit 9,
+     * SSE4.1 bit 19; leaf 7 subleaf 0 EBX: SHA bit 29.
+     */
+    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1u << 9)) || !(c & (1u << 19)))
+        return 0;
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d))
+        return 0;
+    return (b & (1u << 29)) != 0;
 }
 
 /*
