@@ -221,6 +221,7 @@ static int bench(const net *nt, unsigned threads)
     }
     in.g = &g;
     in.mp = &mp;
+    zkr_ginf_params_bound(&in, &mp); /* the widths register-model derives from the model */
     nx = (size_t)g.nodes[0].c * g.nodes[0].h * g.nodes[0].w;
     ny = (size_t)g.nodes[g.n_nodes - 1].c * g.nodes[g.n_nodes - 1].h * g.nodes[g.n_nodes - 1].w;
     if (!(x = malloc(nx)) || !(y = malloc(ny)))

@@ -817,6 +817,134 @@ out:
 }
 
 /* ------------------------------------------------------------------ */
+/* Narrow requantization (graph-inference v3)                           */
+/* ------------------------------------------------------------------ */
+
+static void zkr_pc_limbs16(zkr_gl *v, size_t plen, size_t p, unsigned first, unsigned n,
+                           uint64_t val)
+{
+    for (unsigned i = 0; i < n; i++)
+        v[((size_t)(first + i) * plen) | p] = (val >> (ZKR_CNN_RQN_LIMB * i)) & 0xffff;
+}
+
+zkr_err zkr_cnn_rqn_witness(const zkr_cnn_rqn *a, unsigned lp, const int64_t *u, zkr_gl *v,
+                            int8_t *y)
+{
+    size_t plen = (size_t)1 << lp;
+
+    if (lp + a->lsl > ZKR_CNN_MAX_VARS)
+        return ZKR_ERR_UNSUPPORTED;
+    memset(v, 0, (plen << a->lsl) * sizeof *v);
+    for (size_t p = 0; p < plen; p++) {
+        int64_t tt = u[p] + ((int64_t)1 << (a->shift - 1));
+        int64_t q = tt >> a->shift; /* arithmetic: floor */
+        int64_t rr = tt - q * ((int64_t)1 << a->shift);
+        int64_t yy = q > 127 ? 127 : q < a->lo ? a->lo : q;
+        uint64_t gh = q > 127 ? (uint64_t)(q - 127) : 0, gl = q < a->lo ? (uint64_t)(a->lo - q) : 0;
+        /* Over the model's bound: the caller's parameters do not fit this accumulator. */
+        if ((a->ghb < 64 && (gh >> a->ghb) != 0) || (a->glb < 64 && (gl >> a->glb) != 0))
+            return ZKR_ERR_USAGE;
+        y[p] = (int8_t)yy;
+        zkr_pc_limbs16(v, plen, p, 0, a->nr, (uint64_t)rr);
+        zkr_pc_limbs16(v, plen, p, a->slot_gh, a->ngh, gh);
+        zkr_pc_limbs16(v, plen, p, a->slot_gl, a->ngl, gl);
+    }
+    return ZKR_OK;
+}
+
+/* sum_i 2^(16 i) v[slot first + i] over one element block. */
+static void zkr_pc_combine16(const zkr_gl *v, size_t plen, unsigned first, unsigned n,
+                             zkr_ext *out)
+{
+    for (size_t p = 0; p < plen; p++) {
+        zkr_gl acc = 0;
+        for (unsigned i = n; i-- > 0;)
+            acc = zkr_gl_add(zkr_gl_mul(acc, (zkr_gl)1 << ZKR_CNN_RQN_LIMB),
+                             v[((size_t)(first + i) * plen) | p]);
+        out[p] = zkr_ext_from(acc);
+    }
+}
+
+zkr_err zkr_prover_cnn_rqn(zkr_transcript *t, const zkr_cnn_rqn *a, unsigned lp, const zkr_gl *xa,
+                           const zkr_gl *xb, const zkr_gl *y, const zkr_gl *v, unsigned threads,
+                           zkr_buf *buf, zkr_cnn_claims *cl)
+{
+    size_t plen = (size_t)1 << lp;
+    unsigned nv = lp + a->lsl;
+    zkr_ext *mem = NULL, *tabs[7], z[ZKR_CNN_MAX_PT], rho[ZKR_CNN_MAX_PT + 4];
+    zkr_ext sl[ZKR_CNN_RQN_MAX_SLOTS], aby[3], lam[3], tau[4];
+    zkr_err r;
+
+    if (nv > ZKR_CNN_MAX_VARS || a->lsl > 4)
+        return ZKR_ERR_UNSUPPORTED;
+    if (!(mem = zkr_pc_ext_tables(7, plen)))
+        return ZKR_ERR_NOMEM;
+    for (unsigned k = 0; k < 7; k++)
+        tabs[k] = mem + k * plen;
+    zkr_ts_challenge_exts(t, "cnn-rqn-z", z, lp);
+    lam[0] = zkr_ext_from(1);
+    lam[1] = zkr_ts_challenge_ext(t, "cnn-rqn-lambda");
+    lam[2] = zkr_ext_mul(lam[1], lam[1]);
+    /* Tables: 0 eq(z), 1 a, 2 b, 3 y, 4 gh, 5 gl, 6 r. */
+    zkr_mle_eq_table(z, lp, tabs[0]);
+    zkr_pc_lift(xa, plen, tabs[1]);
+    zkr_pc_lift(xb, plen, tabs[2]);
+    zkr_pc_lift(y, plen, tabs[3]);
+    zkr_pc_combine16(v, plen, a->slot_gh, a->ngh, tabs[4]);
+    zkr_pc_combine16(v, plen, a->slot_gl, a->ngl, tabs[5]);
+    zkr_pc_combine16(v, plen, 0, a->nr, tabs[6]);
+    {
+        zkr_ext z0 = zkr_ext_from(0), two_s = zkr_ext_from((zkr_gl)1 << a->shift);
+        zkr_ext ntwo_s = zkr_ext_sub(z0, two_s);
+        zkr_ext half = zkr_ext_from((zkr_gl)1 << (a->shift - 1));
+        zkr_ext c127 = zkr_ext_mul(lam[1], zkr_ext_from(127));
+        zkr_ext clo = zkr_ext_sub(z0, zkr_ext_mul(lam[2], zkr_ext_from(zkr_gl_from_i64(a->lo))));
+        /*
+         * eq [u + 2^(s-1) - 2^s (y + gh - gl) - r + lam gh (127 - y) + lam^2 gl (y - lo)],
+         * u = a b (the accumulator times the broadcast M) or Ma a + Mb b.
+         */
+        zkr_sc_term terms[11] = {
+            a->mul ? (zkr_sc_term)ZKR_PC_T(zkr_ext_from(1), 3, 0, 1, 2)
+                   : (zkr_sc_term)ZKR_PC_T(zkr_ext_from(zkr_gl_from_i64(a->ma)), 2, 0, 1, 0),
+            ZKR_PC_T(a->mul ? z0 : zkr_ext_from(zkr_gl_from_i64(a->mb)), 2, 0, 2, 0),
+            ZKR_PC_T(half, 1, 0, 0, 0),
+            ZKR_PC_T(ntwo_s, 2, 0, 3, 0),
+            ZKR_PC_T(ntwo_s, 2, 0, 4, 0),
+            ZKR_PC_T(two_s, 2, 0, 5, 0),
+            ZKR_PC_T(zkr_ext_sub(z0, lam[0]), 2, 0, 6, 0),
+            ZKR_PC_T(c127, 2, 0, 4, 0),
+            ZKR_PC_T(zkr_ext_sub(z0, lam[1]), 3, 0, 4, 3),
+            ZKR_PC_T(lam[2], 3, 0, 5, 3),
+            ZKR_PC_T(clo, 2, 0, 5, 0)};
+        if ((r = zkr_pc_sumcheck(t, tabs, 7, terms, 11, 3, lp, threads, buf, rho)) != ZKR_OK)
+            goto out;
+    }
+    for (unsigned k = 0; k < a->nsl; k++)
+        if ((r = zkr_mle_eval_base(v + (size_t)k * plen, lp, rho, &sl[k])) != ZKR_OK)
+            goto out;
+    aby[0] = tabs[1][0], aby[1] = tabs[2][0], aby[2] = tabs[3][0];
+    if ((r = zkr_pc_send(t, "cnn-rqn-slots", sl, a->nsl, buf)) != ZKR_OK ||
+        (r = zkr_pc_send(t, "cnn-rqn-aby", aby, 3, buf)) != ZKR_OK)
+        goto out;
+    zkr_ts_challenge_exts(t, "cnn-rqn-tau", tau, a->lsl);
+    {
+        zkr_ext eqt[ZKR_CNN_RQN_MAX_SLOTS], sv = zkr_ext_from(0);
+        zkr_mle_eq_table(tau, a->lsl, eqt);
+        for (unsigned k = 0; k < a->nsl; k++)
+            sv = zkr_ext_add(sv, zkr_ext_mul(eqt[k], sl[k]));
+        memcpy(rho + lp, tau, a->lsl * sizeof *tau);
+        if ((r = zkr_cnn_claim_add(cl, ZKR_CNN_POLY_V, rho, nv, sv)) != ZKR_OK ||
+            (r = zkr_cnn_claim_add(cl, ZKR_CNN_POLY_X, rho, lp, aby[0])) != ZKR_OK ||
+            (r = zkr_cnn_claim_add(cl, ZKR_CNN_POLY_B, rho, lp, aby[1])) != ZKR_OK ||
+            (r = zkr_cnn_claim_add(cl, ZKR_CNN_POLY_Y, rho, lp, aby[2])) != ZKR_OK)
+            goto out;
+    }
+out:
+    free(mem);
+    return r;
+}
+
+/* ------------------------------------------------------------------ */
 /* Claims on a tensor consumed twice                                    */
 /* ------------------------------------------------------------------ */
 

@@ -121,4 +121,22 @@ zkr_err zkr_prover_cnn_combine(zkr_transcript *t, const zkr_gl *x, unsigned n,
                                const zkr_cnn_claim *cs, size_t k, unsigned threads, zkr_buf *buf,
                                zkr_cnn_claim *res) ZKR_WUR;
 
+/*
+ * Narrow requantization (zk/cnn.h zkr_cnn_rqn): the witness slots (v,
+ * 2^(lp + lsl), zeroed here) and the outputs y (2^lp) from u. ZKR_ERR_USAGE
+ * when an element's gh or gl is over the parameters' widths.
+ */
+zkr_err zkr_cnn_rqn_witness(const zkr_cnn_rqn *a, unsigned lp, const int64_t *u, zkr_gl *v,
+                            int8_t *y) ZKR_WUR;
+/*
+ * Proves the equations of zkr_cnn_rqn at a random point: xa, xb are acc
+ * and the broadcast M (a->mul) or a and b; y the output tensor; v the
+ * slots. Leaves claims on V (the slots), X (xa), B (xb) and Y, all at the
+ * sumcheck's point (V's with the slot challenge appended). The range
+ * entries are the caller's.
+ */
+zkr_err zkr_prover_cnn_rqn(zkr_transcript *t, const zkr_cnn_rqn *a, unsigned lp, const zkr_gl *xa,
+                           const zkr_gl *xb, const zkr_gl *y, const zkr_gl *v, unsigned threads,
+                           zkr_buf *buf, zkr_cnn_claims *cl) ZKR_WUR;
+
 #endif

@@ -161,6 +161,81 @@ zkr_err zkr_ginf_native(const zkr_ginf_model_in *in, const uint8_t *input, int8_
     return r;
 }
 
+/* Bits of v (0 for 0). */
+static unsigned zkr_pg_bits(uint64_t v)
+{
+    unsigned b = 0;
+
+    while (v >> b)
+        b++;
+    return b;
+}
+
+/* Saturating a * b for a, b >= 0, capped at 2^62 (which already needs the widest widths). */
+static int64_t zkr_pg_satmul(int64_t a, int64_t b)
+{
+    const int64_t cap = (int64_t)1 << 62;
+
+    if (a == 0 || b == 0)
+        return 0;
+    return a > cap / b ? cap : (a * b > cap ? cap : a * b);
+}
+
+/* Widens node i's widths to cover every q = floor((u + 2^(s-1)) / 2^s), |u| <= umax <= 2^62. */
+static void zkr_pg_bound_q(zkr_ginf_params *mp, uint32_t i, int relu, int64_t umax)
+{
+    uint32_t s = mp->shift[i];
+    int64_t half = (int64_t)1 << (s - 1), lo = relu ? 0 : -128;
+    int64_t qmax = (umax + half) >> s, qmin = (half - umax) >> s; /* arithmetic: floor */
+    uint64_t gh = qmax > 127 ? (uint64_t)(qmax - 127) : 0, gl = qmin < lo ? (uint64_t)(lo - qmin) : 0;
+    unsigned cap = 63 - s, bh = zkr_pg_bits(gh), bl = zkr_pg_bits(gl);
+
+    bh = bh > cap ? cap : bh;
+    bl = bl > cap ? cap : bl;
+    if (bh > mp->ghb[i])
+        mp->ghb[i] = (uint8_t)bh;
+    if (bl > mp->glb[i])
+        mp->glb[i] = (uint8_t)bl;
+}
+
+void zkr_ginf_params_bound(const zkr_ginf_model_in *in, zkr_ginf_params *mp)
+{
+    const zkr_ml_gprog *g = in->g;
+
+    for (uint32_t i = 1; i < g->n_nodes; i++) {
+        const zkr_ml_gnode *n = &g->nodes[i];
+        int relu = n->act == ZKR_ML_ACT_RELU;
+        /* |x| <= 255 for the input (bytes), 128 for every int8 tensor. */
+        int64_t xa = n->in[0] == 0 ? 255 : 128, xb = n->in[1] == 0 ? 255 : 128;
+        mp->gbits_set[i] = 0;
+        mp->ghb[i] = mp->glb[i] = 0;
+        if (mp->shift[i] < 1 || mp->shift[i] > 48)
+            continue; /* refused by the layout */
+        if (n->op == ZKR_ML_GOP_ADD) {
+            zkr_pg_bound_q(mp, i, relu,
+                           zkr_pg_satmul(xa, mp->ma[i] < 0 ? 0 : mp->ma[i]) +
+                               zkr_pg_satmul(xb, mp->mb[i] < 0 ? 0 : mp->mb[i]));
+        } else if (n->op == ZKR_ML_GOP_CONV || n->op == ZKR_ML_GOP_DENSE) {
+            size_t fan = zkr_ml_gprog_fanin(g, i);
+            if (!in->w[i] || !in->b[i] || !in->m[i])
+                continue;
+            for (uint32_t c = 0; c < n->c; c++) {
+                /* |b| <= 2^30 and fan-in * 255 * 128 stay far below 2^62 (ml/graph.h bounds). */
+                int64_t a = in->b[i][c] < 0 ? -in->b[i][c] : in->b[i][c];
+                a = a > ((int64_t)1 << 40) ? (int64_t)1 << 40 : a; /* over 2^30: refused at commit */
+                for (size_t k = 0; k < fan; k++) {
+                    int64_t wv = in->w[i][(size_t)c * fan + k];
+                    a += xa * (wv < 0 ? -wv : wv);
+                }
+                zkr_pg_bound_q(mp, i, relu, zkr_pg_satmul(a, in->m[i][c] < 0 ? 0 : in->m[i][c]));
+            }
+        } else {
+            continue;
+        }
+        mp->gbits_set[i] = 1;
+    }
+}
+
 zkr_err zkr_ginf_from_gmodel(const zkr_ml_gmodel *gm, zkr_ginf_model_in *in,
                              zkr_ginf_params *mp, int64_t **store)
 {
@@ -197,6 +272,7 @@ zkr_err zkr_ginf_from_gmodel(const zkr_ml_gmodel *gm, zkr_ginf_model_in *in,
         }
         off += 2 * (size_t)n->c;
     }
+    zkr_ginf_params_bound(in, mp);
     return ZKR_OK;
 }
 
@@ -377,8 +453,11 @@ static zkr_err zkr_pg_wit_rq(zkr_pg_wit *w, uint32_t i)
                     w->accp[i][p] = zkr_gl_from_i64(w->acc[i][k]);
                 }
     }
-    if ((r = zkr_cnn_rq_witness(&s->rq[i], lp, u, zkr_pg_blk(w, i, ZKR_GB_RQ), y)) != ZKR_OK)
+    /* USAGE: a clamp wider than the parameters' widths (they come from the model's bound). */
+    if ((r = zkr_cnn_rqn_witness(&s->rq[i], lp, u, zkr_pg_blk(w, i, ZKR_GB_RQ), y)) != ZKR_OK) {
+        r = r == ZKR_ERR_USAGE ? ZKR_ERR_INTERNAL : r;
         goto out;
+    }
     /* The witness's outputs are native inference's. */
     for (uint32_t c = 0; c < n->c; c++)
         for (uint32_t a = 0; a < n->h; a++)
@@ -442,44 +521,45 @@ static void zkr_pg_wit_free(zkr_pg_wit *w)
     free(w->v);
 }
 
-static void zkr_pg_byte_table(zkr_gl tab[256])
+/* A segment's source: node k's V block, or one slot of its RQ block (2^col.log values). */
+static const zkr_gl *zkr_pg_seg_src(const zkr_pg_wit *w, const zkr_ginf_seg *g)
 {
-    for (unsigned j = 0; j < 256; j++)
-        tab[j] = j;
+    const zkr_gl *b = w->v + w->s->v[g->node][g->kind].off;
+
+    return g->kind == ZKR_GB_RQ ? b + ((size_t)g->slot << g->col.log) : b;
 }
 
 /*
- * The range column from the RQ and D blocks of V, and its multiplicities
- * into V's rmult block (counted before V is committed).
+ * The range column from its segments (scale * source + cst), and its
+ * multiplicities against 0..2^16-1 into V's rmult block (counted before V
+ * is committed).
  */
 static zkr_err zkr_pg_wit_range(zkr_pg_wit *w)
 {
     const zkr_ginf_shape *s = w->s;
-    zkr_gl tab[256];
-    zkr_err r;
+    size_t nt = (size_t)1 << ZKR_GINF_RANGE_LOG, nc;
+    zkr_gl *mult = w->v + s->rmult.off;
 
     if (!s->n_r)
         return ZKR_OK;
-    if (!(w->rcol = calloc((size_t)1 << s->n_r, sizeof *w->rcol)))
+    nc = (size_t)1 << s->n_r;
+    if (!(w->rcol = calloc(nc, sizeof *w->rcol)))
         return ZKR_ERR_NOMEM;
-    for (uint32_t i = 1; i < s->n_nodes; i++) {
-        unsigned k = zkr_ginf_range_kind(s, i);
-        if (k != ZKR_GB_N)
-            memcpy(w->rcol + s->rng[i].off, zkr_pg_blk(w, i, k),
-                   ((size_t)1 << s->rng[i].log) * sizeof *w->rcol);
+    for (unsigned k = 0; k < s->n_seg; k++) {
+        const zkr_ginf_seg *g = &s->seg[k];
+        const zkr_gl *src = zkr_pg_seg_src(w, g);
+        zkr_gl *dst = w->rcol + g->col.off;
+        for (size_t x = 0; x < ((size_t)1 << g->col.log); x++)
+            dst[x] = zkr_gl_add(zkr_gl_mul(g->scale, src[x]), g->cst);
     }
-    zkr_pg_byte_table(tab);
-    r = zkr_prover_logup_mult(w->rcol, (size_t)1 << s->n_r, tab, 256, w->v + s->rmult.off);
-    if (r == ZKR_ERR_USAGE && w->cheat) {
-        /* A cheating prover counts the bytes only. */
-        zkr_gl *mult = w->v + s->rmult.off;
-        memset(mult, 0, 256 * sizeof *mult);
-        for (size_t x = 0; x < ((size_t)1 << s->n_r); x++)
-            if (w->rcol[x] < 256)
-                mult[w->rcol[x]]++;
-        r = ZKR_OK;
+    memset(mult, 0, nt * sizeof *mult);
+    for (size_t x = 0; x < nc; x++) {
+        if (w->rcol[x] < nt)
+            mult[w->rcol[x]]++;
+        else if (!w->cheat) /* a cheating prover (test builds) counts the in-range entries only */
+            return ZKR_ERR_INTERNAL; /* out of range: a witness bug */
     }
-    return r == ZKR_ERR_USAGE ? ZKR_ERR_INTERNAL : r; /* a non-byte: a witness bug */
+    return ZKR_OK;
 }
 
 /* ------------------------------------------------------------------ */
@@ -511,9 +591,10 @@ static zkr_err zkr_pg_conv(zkr_pg_ctx *c, uint32_t i, zkr_cnn_popts *o)
     zkr_ext rho[ZKR_CNN_MAX_PT], bv;
     zkr_err r;
 
-    if ((r = zkr_prover_cnn_add(c->t, &s->rq[i], lp, c->w->accp[i], c->w->mb[i],
-                                zkr_pg_blk(c->w, i, ZKR_GB_RQ), o, c->body, NULL, &cl)) !=
-            ZKR_OK ||
+    (void)o;
+    if ((r = zkr_prover_cnn_rqn(c->t, &s->rq[i], lp, c->w->accp[i], c->w->mb[i],
+                                zkr_pg_blk(c->w, i, ZKR_GB_Y), zkr_pg_blk(c->w, i, ZKR_GB_RQ),
+                                c->threads, c->body, &cl)) != ZKR_OK ||
         (r = zkr_ginf_route(s, g, i, n->in[0], 0, 1, &cl, NULL, c->gc)) != ZKR_OK)
         return r;
     /* The accumulator's point rho (the convolution proves acc~(rho) - b~(rho_c) valid~(rho))
@@ -581,9 +662,9 @@ static zkr_err zkr_pg_node(zkr_pg_ctx *c, uint32_t i)
                                   c->body, zkr_pg_blk(c->w, i, ZKR_GB_MULT), &cl);
         break;
     case ZKR_ML_GOP_ADD:
-        r = zkr_prover_cnn_add(c->t, &s->rq[i], zkr_ginf_lp(s, i), zkr_pg_tensor(c, n->in[0]),
-                               zkr_pg_tensor(c, n->in[1]), zkr_pg_blk(c->w, i, ZKR_GB_RQ), &o,
-                               c->body, NULL, &cl);
+        r = zkr_prover_cnn_rqn(c->t, &s->rq[i], zkr_ginf_lp(s, i), zkr_pg_tensor(c, n->in[0]),
+                               zkr_pg_tensor(c, n->in[1]), zkr_pg_blk(c->w, i, ZKR_GB_Y),
+                               zkr_pg_blk(c->w, i, ZKR_GB_RQ), c->threads, c->body, &cl);
         break;
     default:
         return ZKR_ERR_UNSUPPORTED;
@@ -594,46 +675,68 @@ static zkr_err zkr_pg_node(zkr_pg_ctx *c, uint32_t i)
 }
 
 /*
- * "ginf-range": one LogUp of the range column against the bytes, then
- * each block's value at the LogUp's point (its low variables), claimed on
- * V; the verifier recombines them into the column's claim.
+ * "ginf-range": one LogUp of the range column against 0..2^16-1, then the
+ * values the column is made of at the LogUp's point (zkr_ginf_range_nvals
+ * order), from which the verifier recombines the column's claim. Each is
+ * claimed on V: Y and D blocks at the point, an RQ block's slots as one
+ * claim at the point and a drawn slot challenge ("ginf-range-tau").
  */
 static zkr_err zkr_pg_range(zkr_pg_ctx *c)
 {
     const zkr_ginf_shape *s = c->w->s;
-    zkr_ext vals[ZKR_ML_G_MAX_NODES];
-    zkr_gl tab[256];
+    size_t nvals = zkr_ginf_range_nvals(s), k = 0;
+    zkr_ext *vals = NULL, tau[4];
+    zkr_gl *tab = NULL;
     zkr_logup_claims lc;
-    size_t k = 0;
-    zkr_err r;
+    zkr_err r = ZKR_ERR_NOMEM;
 
     if (!s->n_r)
         return ZKR_OK;
-    zkr_pg_byte_table(tab);
+    if (!(tab = malloc(((size_t)1 << ZKR_GINF_RANGE_LOG) * sizeof *tab)) ||
+        !(vals = malloc((nvals ? nvals : 1) * sizeof *vals)))
+        goto out;
+    for (size_t j = 0; j < ((size_t)1 << ZKR_GINF_RANGE_LOG); j++)
+        tab[j] = j;
 #if ZKR_TEST_BUILD
     if (c->w->cheat)
         r = zkr_prover_logup_cheat(c->t, c->w->rcol, s->n_r, tab, c->w->v + s->rmult.off,
-                                   ZKR_CNN_BYTE_LOG, c->threads, c->body, &lc);
+                                   ZKR_GINF_RANGE_LOG, c->threads, c->body, &lc);
     else
 #endif
         r = zkr_prover_logup(c->t, c->w->rcol, s->n_r, tab, c->w->v + s->rmult.off,
-                             ZKR_CNN_BYTE_LOG, c->threads, c->body, &lc);
-    if (r != ZKR_OK)
-        return r == ZKR_ERR_USAGE ? ZKR_ERR_INTERNAL : r;
+                             ZKR_GINF_RANGE_LOG, c->threads, c->body, &lc);
+    if (r != ZKR_OK) {
+        r = r == ZKR_ERR_USAGE ? ZKR_ERR_INTERNAL : r;
+        goto out;
+    }
     for (uint32_t i = 1; i < s->n_nodes; i++) {
-        unsigned kind = zkr_ginf_range_kind(s, i);
-        if (kind == ZKR_GB_N)
-            continue;
-        if ((r = zkr_mle_eval_base(zkr_pg_blk(c->w, i, kind), s->rng[i].log, lc.ra, &vals[k])) !=
-                ZKR_OK ||
-            (r = zkr_ginf_add(c->gc, s, 0, &s->v[i][kind], lc.ra, vals[k])) != ZKR_OK)
-            return r;
-        k++;
+        unsigned lp = zkr_ginf_lp(s, i);
+        if (s->v[i][ZKR_GB_RQ].used) {
+            const zkr_gl *rq = zkr_pg_blk(c->w, i, ZKR_GB_RQ);
+            if ((r = zkr_mle_eval_base(zkr_pg_blk(c->w, i, ZKR_GB_Y), lp, lc.ra, &vals[k++])) !=
+                ZKR_OK)
+                goto out;
+            for (unsigned j = 0; j < s->rq[i].nsl; j++)
+                if ((r = zkr_mle_eval_base(rq + ((size_t)j << lp), lp, lc.ra, &vals[k++])) !=
+                    ZKR_OK)
+                    goto out;
+        } else if (s->v[i][ZKR_GB_D].used &&
+                   (r = zkr_mle_eval_base(zkr_pg_blk(c->w, i, ZKR_GB_D), s->v[i][ZKR_GB_D].log,
+                                          lc.ra, &vals[k++])) != ZKR_OK) {
+            goto out;
+        }
     }
     zkr_ts_absorb_ext(c->t, "ginf-range-vals", vals, k);
     if ((r = zkr_enc_exts(c->body, vals, k)) != ZKR_OK)
-        return r;
-    return zkr_ginf_add(c->gc, s, 0, &s->rmult, lc.rt, lc.m_at_rt);
+        goto out;
+    zkr_ts_challenge_exts(c->t, "ginf-range-tau", tau, 4);
+    r = zkr_ginf_range_claims(s, lc.ra, vals, tau, c->gc);
+    if (r == ZKR_OK)
+        r = zkr_ginf_add(c->gc, s, 0, &s->rmult, lc.rt, lc.m_at_rt);
+out:
+    free(tab);
+    free(vals);
+    return r;
 }
 
 /* dst[x] += a src[x] over [lo, hi). */

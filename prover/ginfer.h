@@ -26,6 +26,15 @@ typedef struct {
 typedef struct zkr_ginf_model zkr_ginf_model;
 
 /*
+ * Sets mp's requantization widths (gbits_set, ghb, glb) for every CONV /
+ * DENSE / ADD node from the model's bound on its accumulator: |x| <= 255 on
+ * the input, 128 elsewhere; |acc| <= |b_c| + sum_k |W_ck| |x|; u = acc M_c
+ * (or Ma a + Mb b); each width capped at 63 - shift. mp's shifts and ADD
+ * multipliers must be set. zkr_ginf_from_gmodel calls it; callers that fill
+ * zkr_ginf_params by hand call it (or leave the widths unset: 63 - shift).
+ */
+void zkr_ginf_params_bound(const zkr_ginf_model_in *in, zkr_ginf_params *mp);
+/*
  * The proof's view of a decoded graph-model file (ml/ml.h, ZKRQMOD v2):
  * fills in and mp (zeroed first) and copies the biases and multipliers into
  * *store (one allocation the caller frees after the committed model).

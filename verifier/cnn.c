@@ -407,6 +407,67 @@ zkr_err zkr_verify_cnn_add(zkr_transcript *t, const zkr_cnn_add *a, unsigned lp,
     return ZKR_OK;
 }
 
+/* sum_i 2^(16 i) slots[first + i]. */
+static zkr_ext zkr_vc_limbs16(const zkr_ext *slots, unsigned first, unsigned n)
+{
+    zkr_ext acc = zkr_ext_from(0);
+
+    for (unsigned i = n; i-- > 0;)
+        acc = zkr_ext_add(zkr_ext_mul_base(acc, (zkr_gl)1 << ZKR_CNN_RQN_LIMB), slots[first + i]);
+    return acc;
+}
+
+/* The narrow requantization's zero-check at rho (docs/soundness.md, "Narrow requantization"). */
+static zkr_ext zkr_vc_rqn_want(const zkr_cnn_rqn *a, const zkr_ext *sl, const zkr_ext *aby,
+                               const zkr_ext *lam)
+{
+    zkr_ext rr = zkr_vc_limbs16(sl, 0, a->nr), gh = zkr_vc_limbs16(sl, a->slot_gh, a->ngh);
+    zkr_ext gl = zkr_vc_limbs16(sl, a->slot_gl, a->ngl), y = aby[2];
+    zkr_ext two_s = zkr_ext_from((zkr_gl)1 << a->shift);
+    zkr_ext u = a->mul ? zkr_ext_mul(aby[0], aby[1])
+                       : zkr_ext_add(zkr_ext_mul(aby[0], zkr_vc_const(a->ma)),
+                                     zkr_ext_mul(aby[1], zkr_vc_const(a->mb)));
+    zkr_ext q = zkr_ext_sub(zkr_ext_add(y, gh), gl);
+    zkr_ext e0 = zkr_ext_sub(zkr_ext_add(u, zkr_ext_from((zkr_gl)1 << (a->shift - 1))),
+                             zkr_ext_add(zkr_ext_mul(q, two_s), rr));
+    zkr_ext e1 = zkr_ext_mul(gh, zkr_ext_sub(zkr_vc_const(127), y));
+    zkr_ext e2 = zkr_ext_mul(gl, zkr_ext_sub(y, zkr_vc_const(a->lo)));
+
+    return zkr_ext_add(e0, zkr_ext_add(zkr_ext_mul(lam[1], e1), zkr_ext_mul(lam[2], e2)));
+}
+
+zkr_err zkr_verify_cnn_rqn(zkr_transcript *t, const zkr_cnn_rqn *a, unsigned lp, zkr_dec *dec,
+                           zkr_cnn_claims *cl, zkr_diag *d)
+{
+    unsigned nv = lp + a->lsl;
+    zkr_ext z[ZKR_CNN_MAX_PT], rho[ZKR_CNN_MAX_PT + 4], lam[3], fin, aby[3];
+    zkr_ext sl[ZKR_CNN_RQN_MAX_SLOTS], tau[4], eqt[ZKR_CNN_RQN_MAX_SLOTS], sv = zkr_ext_from(0);
+
+    if (nv > ZKR_CNN_MAX_VARS || a->lsl > 4 || a->nsl > ZKR_CNN_RQN_MAX_SLOTS)
+        return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "requantization: tensor size not supported");
+    zkr_ts_challenge_exts(t, "cnn-rqn-z", z, lp);
+    lam[0] = zkr_ext_from(1);
+    lam[1] = zkr_ts_challenge_ext(t, "cnn-rqn-lambda");
+    lam[2] = zkr_ext_mul(lam[1], lam[1]);
+    if (zkr_vc_sumcheck(t, dec, lp, 3, zkr_ext_from(0), rho, &fin) != ZKR_OK ||
+        zkr_vc_recv(t, "cnn-rqn-slots", dec, sl, a->nsl) != ZKR_OK ||
+        zkr_vc_recv(t, "cnn-rqn-aby", dec, aby, 3) != ZKR_OK)
+        return zkr_vc_trunc(d, "requantization");
+    if (!zkr_ext_eq(fin, zkr_ext_mul(zkr_mle_eq_eval(z, rho, lp), zkr_vc_rqn_want(a, sl, aby, lam))))
+        return zkr_fail(d, ZKR_ERR_VERIFY, "proof: requantization check fails");
+    zkr_ts_challenge_exts(t, "cnn-rqn-tau", tau, a->lsl);
+    zkr_mle_eq_table(tau, a->lsl, eqt);
+    for (unsigned k = 0; k < a->nsl; k++)
+        sv = zkr_ext_add(sv, zkr_ext_mul(eqt[k], sl[k]));
+    memcpy(rho + lp, tau, a->lsl * sizeof *tau);
+    if (zkr_cnn_claim_add(cl, ZKR_CNN_POLY_V, rho, nv, sv) != ZKR_OK ||
+        zkr_cnn_claim_add(cl, ZKR_CNN_POLY_X, rho, lp, aby[0]) != ZKR_OK ||
+        zkr_cnn_claim_add(cl, ZKR_CNN_POLY_B, rho, lp, aby[1]) != ZKR_OK ||
+        zkr_cnn_claim_add(cl, ZKR_CNN_POLY_Y, rho, lp, aby[2]) != ZKR_OK)
+        return zkr_vc_claims_full(d);
+    return ZKR_OK;
+}
+
 zkr_err zkr_verify_cnn_combine(zkr_transcript *t, unsigned n, const zkr_cnn_claim *cs, size_t k,
                                zkr_dec *dec, zkr_cnn_claim *res, zkr_diag *d)
 {

@@ -42,4 +42,11 @@ zkr_err zkr_verify_cnn_add(zkr_transcript *t, const zkr_cnn_add *a, unsigned lp,
 zkr_err zkr_verify_cnn_combine(zkr_transcript *t, unsigned n, const zkr_cnn_claim *cs, size_t k,
                                zkr_dec *dec, zkr_cnn_claim *res, zkr_diag *d) ZKR_WUR;
 
+/*
+ * Narrow requantization (zk/cnn.h zkr_cnn_rqn): the same claims as the
+ * prover's zkr_prover_cnn_rqn; the range entries are the caller's to check.
+ */
+zkr_err zkr_verify_cnn_rqn(zkr_transcript *t, const zkr_cnn_rqn *a, unsigned lp, zkr_dec *dec,
+                           zkr_cnn_claims *cl, zkr_diag *d) ZKR_WUR;
+
 #endif

@@ -11,7 +11,7 @@
 
 #include "verifier/ginfer.h"
 
-/* CONV / DENSE / ADD / MAXPOOL leave their byte ranges to zkr_vg_range. */
+/* MAXPOOL leaves its D range to zkr_vg_range (as CONV / DENSE / ADD always do). */
 static const zkr_cnn_vopts zkr_vg_defer = {ZKR_CNN_DEFER_RANGE};
 
 typedef struct {
@@ -43,7 +43,7 @@ static zkr_err zkr_vg_conv(zkr_vg_ctx *c, uint32_t i, zkr_diag *d)
     zkr_ext rho[ZKR_CNN_MAX_PT], accv = zkr_ext_from(0), bv, valid;
     zkr_err r;
 
-    if ((r = zkr_verify_cnn_add(c->t, &s->rq[i], lp, &zkr_vg_defer, c->dec, &cl, d)) != ZKR_OK ||
+    if ((r = zkr_verify_cnn_rqn(c->t, &s->rq[i], lp, c->dec, &cl, d)) != ZKR_OK ||
         (r = zkr_vg_route(c, i, n->in[0], 0, 1, &cl, d)) != ZKR_OK)
         return r;
     for (size_t k = 0; k < cl.n; k++) {
@@ -94,8 +94,7 @@ static zkr_err zkr_vg_node(zkr_vg_ctx *c, uint32_t i, zkr_diag *d)
                                   d);
         break;
     case ZKR_ML_GOP_ADD:
-        r = zkr_verify_cnn_add(c->t, &s->rq[i], zkr_ginf_lp(s, i), &zkr_vg_defer, c->dec, &cl,
-                               d);
+        r = zkr_verify_cnn_rqn(c->t, &s->rq[i], zkr_ginf_lp(s, i), c->dec, &cl, d);
         break;
     default:
         return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "proof: node %u op %u", i, n->op);
@@ -106,49 +105,49 @@ static zkr_err zkr_vg_node(zkr_vg_ctx *c, uint32_t i, zkr_diag *d)
 }
 
 /*
- * "ginf-range": the one LogUp of the range column against the bytes, its
- * table claim (the bytes' MLE at rt), and the column's claim recombined
- * from the blocks' values, each then claimed on V.
+ * "ginf-range": the one LogUp of the range column against 0..2^16-1, its
+ * table claim (the table's MLE at rt is sum_j 2^j rt_j), and the column's
+ * claim recombined from the values it is made of, each then claimed on V.
  */
 static zkr_err zkr_vg_range(zkr_vg_ctx *c, zkr_diag *d)
 {
     const zkr_ginf_shape *s = c->s;
-    zkr_ext vals[ZKR_ML_G_MAX_NODES], tx[256], tv;
+    size_t nvals = zkr_ginf_range_nvals(s);
+    zkr_ext *vals = NULL, tv = zkr_ext_from(0), tau[4];
     zkr_logup_proof *lp = NULL;
     zkr_logup_claims lc;
-    size_t k = 0;
     zkr_err r;
 
     if (!s->n_r)
         return ZKR_OK;
-    if ((r = zkr_logup_proof_parse(s->n_r, ZKR_CNN_BYTE_LOG, c->dec, &lp)) != ZKR_OK)
+    if ((r = zkr_logup_proof_parse(s->n_r, ZKR_GINF_RANGE_LOG, c->dec, &lp)) != ZKR_OK)
         return r == ZKR_ERR_NOMEM ? r : zkr_fail(d, ZKR_ERR_MALFORMED, "proof: range check truncated");
-    r = zkr_logup_verify(c->t, s->n_r, ZKR_CNN_BYTE_LOG, lp, &lc);
+    r = zkr_logup_verify(c->t, s->n_r, ZKR_GINF_RANGE_LOG, lp, &lc);
     zkr_logup_proof_free(lp);
     if (r != ZKR_OK)
         return zkr_fail(d, ZKR_ERR_VERIFY, "proof: range check fails");
-    for (unsigned j = 0; j < 256; j++)
-        tx[j] = zkr_ext_from(j);
-    if ((r = zkr_cnn_eval_vec(tx, 256, ZKR_CNN_BYTE_LOG, lc.rt, &tv)) != ZKR_OK)
-        return r;
+    for (unsigned j = ZKR_GINF_RANGE_LOG; j-- > 0;)
+        tv = zkr_ext_add(zkr_ext_add(tv, tv), lc.rt[j]);
     if (!zkr_ext_eq(tv, lc.t_at_rt))
         return zkr_fail(d, ZKR_ERR_VERIFY, "proof: range check table claim fails");
-    for (uint32_t i = 1; i < s->n_nodes; i++)
-        k += s->rng[i].used ? 1 : 0;
-    if (zkr_dec_exts(c->dec, vals, k) != ZKR_OK)
-        return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: range column values truncated");
-    zkr_ts_absorb_ext(c->t, "ginf-range-vals", vals, k);
-    if (!zkr_ext_eq(zkr_ginf_range_combine(s, lc.ra, vals), lc.a_at_ra))
-        return zkr_fail(d, ZKR_ERR_VERIFY, "proof: range column does not match its blocks");
-    k = 0;
-    for (uint32_t i = 1; i < s->n_nodes; i++) {
-        unsigned kind = zkr_ginf_range_kind(s, i);
-        if (kind != ZKR_GB_N && zkr_ginf_add(c->gc, s, 0, &s->v[i][kind], lc.ra, vals[k++]) != ZKR_OK)
-            return zkr_fail(d, ZKR_ERR_INTERNAL, "verify: claim list full");
+    if (!(vals = malloc((nvals ? nvals : 1) * sizeof *vals)))
+        return ZKR_ERR_NOMEM;
+    if (zkr_dec_exts(c->dec, vals, nvals) != ZKR_OK) {
+        r = zkr_fail(d, ZKR_ERR_MALFORMED, "proof: range column values truncated");
+        goto out;
     }
-    if (zkr_ginf_add(c->gc, s, 0, &s->rmult, lc.rt, lc.m_at_rt) != ZKR_OK)
-        return zkr_fail(d, ZKR_ERR_INTERNAL, "verify: claim list full");
-    return ZKR_OK;
+    zkr_ts_absorb_ext(c->t, "ginf-range-vals", vals, nvals);
+    if (!zkr_ext_eq(zkr_ginf_range_combine(s, lc.ra, vals), lc.a_at_ra)) {
+        r = zkr_fail(d, ZKR_ERR_VERIFY, "proof: range column does not match its blocks");
+        goto out;
+    }
+    zkr_ts_challenge_exts(c->t, "ginf-range-tau", tau, 4);
+    if (zkr_ginf_range_claims(s, lc.ra, vals, tau, c->gc) != ZKR_OK ||
+        zkr_ginf_add(c->gc, s, 0, &s->rmult, lc.rt, lc.m_at_rt) != ZKR_OK)
+        r = zkr_fail(d, ZKR_ERR_INTERNAL, "verify: claim list full");
+out:
+    free(vals);
+    return r;
 }
 
 static zkr_err zkr_vg_open(const zkr_params *p, zkr_vg_ctx *c, const zkr_pcs_commitment *comm,

@@ -284,6 +284,52 @@ static zkr_err zkr_cnn_rq_slots(zkr_cnn_add *a, int64_t ma, int64_t mb, uint32_t
     return ZKR_OK;
 }
 
+/* n bits in 16-bit limbs: the limb count, and the top limb's scale when n is not whole limbs. */
+static void zkr_cnn_rqn_value(zkr_cnn_rqn *a, unsigned first, unsigned nl, unsigned bits)
+{
+    for (unsigned k = 0; k < nl; k++)
+        a->ent[a->n_ent++] = (zkr_cnn_rqn_entry){first + k, 1, 1, 0};
+    if (nl && bits < ZKR_CNN_RQN_LIMB * nl)
+        a->ent[a->n_ent++] = (zkr_cnn_rqn_entry){
+            first + nl - 1, (uint64_t)1 << (ZKR_CNN_RQN_LIMB * nl - bits), 1, 0};
+}
+
+/* A side's width: whole limbs when they stay within 63 - s, else exact. */
+static unsigned zkr_cnn_rqn_width(unsigned bits, uint32_t shift)
+{
+    unsigned whole = zkr_cnn_ceil_div(bits, ZKR_CNN_RQN_LIMB) * ZKR_CNN_RQN_LIMB;
+
+    return whole + shift <= 63 ? whole : bits;
+}
+
+zkr_err zkr_cnn_rqn_init(zkr_cnn_rqn *a, int mul, int64_t ma, int64_t mb, uint32_t shift,
+                         int relu, unsigned ghb, unsigned glb)
+{
+    memset(a, 0, sizeof *a);
+    if (shift < 1 || shift > 48 || ma < 0 || ma >= ((int64_t)1 << 31) || mb < 0 ||
+        mb >= ((int64_t)1 << 31) || ghb + shift > 63 || glb + shift > 63)
+        return ZKR_ERR_MALFORMED;
+    a->mul = mul;
+    a->ma = mul ? 0 : ma, a->mb = mul ? 0 : mb, a->shift = shift;
+    a->lo = relu ? 0 : -128;
+    a->ghb = zkr_cnn_rqn_width(ghb, shift);
+    a->glb = zkr_cnn_rqn_width(glb, shift);
+    a->nr = zkr_cnn_ceil_div(shift, ZKR_CNN_RQN_LIMB);
+    a->ngh = zkr_cnn_ceil_div(a->ghb, ZKR_CNN_RQN_LIMB);
+    a->ngl = zkr_cnn_ceil_div(a->glb, ZKR_CNN_RQN_LIMB);
+    a->slot_gh = a->nr;
+    a->slot_gl = a->nr + a->ngh;
+    a->nsl = a->nr + a->ngh + a->ngl;
+    a->lsl = zkr_log2_ceil(a->nsl);
+    /* y - lo and 127 - y: both in 0..2^16-1 and summing to 127 - lo, so y is in lo..127. */
+    a->ent[a->n_ent++] = (zkr_cnn_rqn_entry){ZKR_CNN_RQN_SRC_Y, 1, 1, -a->lo};
+    a->ent[a->n_ent++] = (zkr_cnn_rqn_entry){ZKR_CNN_RQN_SRC_Y, 1, -1, 127};
+    zkr_cnn_rqn_value(a, 0, a->nr, shift);
+    zkr_cnn_rqn_value(a, a->slot_gh, a->ngh, a->ghb);
+    zkr_cnn_rqn_value(a, a->slot_gl, a->ngl, a->glb);
+    return ZKR_OK;
+}
+
 double zkr_cnn_relation_error_bits(unsigned rounds, unsigned degree, unsigned zc_vars,
                                    unsigned batch, unsigned na, unsigned nt)
 {

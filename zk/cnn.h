@@ -212,4 +212,49 @@ zkr_err zkr_cnn_requant_init(zkr_cnn_add *a, uint32_t shift, int relu) ZKR_WUR;
 #define ZKR_CNN_AP_MAX_K (1u << 14)
 enum { ZKR_CNN_AP_R0, ZKR_CNN_AP_R1, ZKR_CNN_AP_C0, ZKR_CNN_AP_C1 };
 
+/*
+ * Narrow requantization (graph-inference protocol version 3; docs/
+ * proof-system.md, "Narrow requantization"): y = clamp(floor((u +
+ * 2^(s-1)) / 2^s), lo, 127) with u = acc M (mul) or Ma a + Mb b (ADD), and
+ * y the node's own output tensor (not a witness slot). Witness per element:
+ * the 16-bit limbs of r (s bits), of gh = max(q - 127, 0) (ghb bits) and of
+ * gl = max(lo - q, 0) (glb bits), slot k of element p at (k << lp) | p, 2^lsl
+ * slots (unused slots 0). Equations, at every p (zero-checked):
+ *   u + 2^(s-1) = 2^s (y + gh - gl) + r,   gh (127 - y) = 0,   gl (y - lo) = 0.
+ * The range entries (zkr_cnn_rqn_entry) are the caller's to check against
+ * 0..2^16-1 (graph-inference's "ginf-range"). ghb, glb come from the
+ * model's accumulator bound (zkr_ginf_params); s + gbits <= 63 keeps every
+ * equation free of wrap mod p (docs/soundness.md).
+ */
+#define ZKR_CNN_RQN_LIMB 16u          /* limb width and the range table's log */
+#define ZKR_CNN_RQN_MAX_SLOTS 16u
+#define ZKR_CNN_RQN_MAX_ENTRIES 24u
+/* One range entry: scale * src + cst, src a witness slot (0..) or y (ZKR_CNN_RQN_SRC_Y). */
+#define ZKR_CNN_RQN_SRC_Y 255u
+typedef struct {
+    unsigned src;
+    uint64_t scale; /* 1 or a power of two (a scaled top limb) */
+    int64_t sign;   /* +1 or -1: scale * sign * src + cst */
+    int64_t cst;
+} zkr_cnn_rqn_entry;
+typedef struct {
+    int mul;
+    int64_t ma, mb;
+    uint32_t shift;
+    int64_t lo;
+    unsigned ghb, glb;          /* bits of gh, gl (0: that side never clamps) */
+    unsigned nr, ngh, ngl;      /* 16-bit limbs of r, gh, gl */
+    unsigned slot_gh, slot_gl;  /* first limb slots (r's is 0) */
+    unsigned nsl, lsl;          /* slots used, log2 of the slot block */
+    zkr_cnn_rqn_entry ent[ZKR_CNN_RQN_MAX_ENTRIES];
+    unsigned n_ent;
+} zkr_cnn_rqn;
+/*
+ * ghb / glb: the widths the model's bound gives, each <= 63 - shift (a wider
+ * one is MALFORMED); widened to whole limbs where that stays <= 63 - shift.
+ * ZKR_ERR_MALFORMED: shift outside 1..48, a multiplier outside 0..2^31-1.
+ */
+zkr_err zkr_cnn_rqn_init(zkr_cnn_rqn *a, int mul, int64_t ma, int64_t mb, uint32_t shift,
+                         int relu, unsigned ghb, unsigned glb) ZKR_WUR;
+
 #endif

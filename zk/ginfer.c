@@ -4,6 +4,36 @@
 
 #include "zk/ginfer.h"
 
+/*
+ * Node i's narrow requantization, its RQ block and its range segments
+ * (every entry spans the node's 2^lp elements).
+ */
+static zkr_err zkr_gi_rqn(zkr_ginf_shape *s, const zkr_ginf_params *mp, uint32_t i, int mul,
+                          int relu)
+{
+    unsigned lp = zkr_ginf_lp(s, i), ghb, glb;
+    zkr_cnn_rqn *a = &s->rq[i];
+    zkr_err r;
+
+    if (mp->shift[i] < 1 || mp->shift[i] > 48)
+        return ZKR_ERR_MALFORMED;
+    ghb = mp->gbits_set[i] ? mp->ghb[i] : 63 - mp->shift[i];
+    glb = mp->gbits_set[i] ? mp->glb[i] : 63 - mp->shift[i];
+    if ((r = zkr_cnn_rqn_init(a, mul, mp->ma[i], mp->mb[i], mp->shift[i], relu, ghb, glb)) !=
+        ZKR_OK)
+        return r;
+    s->v[i][ZKR_GB_RQ] = (zkr_gblock){1, lp + a->lsl, 0};
+    for (unsigned k = 0; k < a->n_ent; k++) {
+        const zkr_cnn_rqn_entry *e = &a->ent[k];
+        zkr_gl sc = zkr_gl_from_i64((int64_t)e->scale * e->sign);
+        s->seg[s->n_seg++] = (zkr_ginf_seg){i,
+                                            e->src == ZKR_CNN_RQN_SRC_Y ? ZKR_GB_Y : ZKR_GB_RQ,
+                                            e->src == ZKR_CNN_RQN_SRC_Y ? 0 : e->src, sc,
+                                            zkr_gl_from_i64(e->cst), {1, lp, 0}};
+    }
+    return ZKR_OK;
+}
+
 /* Reads only the program's fields: zk/ never links ml/. */
 static zkr_err zkr_gi_node(zkr_ginf_shape *s, const zkr_ml_gprog *g, const zkr_ginf_params *mp,
                            uint32_t i, zkr_diag *d)
@@ -27,10 +57,9 @@ static zkr_err zkr_gi_node(zkr_ginf_shape *s, const zkr_ml_gprog *g, const zkr_g
                                       n->dh, n->dw, pc)) != ZKR_OK ||
             zkr_cnn_conv_init(&s->conv[i], &s->win[i], n->c, dw) != ZKR_OK)
             return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "node %u: window over the relation bounds", i);
-        if (zkr_cnn_requant_init(&s->rq[i], mp->shift[i], relu) != ZKR_OK)
-            return zkr_fail(d, ZKR_ERR_MALFORMED, "node %u: shift %u", i, mp->shift[i]);
-        v[ZKR_GB_RQ] = (zkr_gblock){1, lp + ZKR_CNN_ADD_SLOTS_LOG, 0};
-        s->rng[i] = (zkr_gblock){1, lp + ZKR_CNN_ADD_SLOTS_LOG, 0};
+        if (zkr_gi_rqn(s, mp, i, 1, relu) != ZKR_OK)
+            return zkr_fail(d, ZKR_ERR_MALFORMED, "node %u: shift %u or its widths", i,
+                            mp->shift[i]);
         m[ZKR_GM_W] = (zkr_gblock){1, zkr_cnn_conv_w_vars(&s->conv[i]), 0};
         m[ZKR_GM_B] = (zkr_gblock){1, s->lc[i], 0};
         m[ZKR_GM_M] = (zkr_gblock){1, s->lc[i], 0};
@@ -46,7 +75,7 @@ static zkr_err zkr_gi_node(zkr_ginf_shape *s, const zkr_ml_gprog *g, const zkr_g
             unsigned ne = lp + zkr_cnn_k_vars(&s->win[i]);
             v[ZKR_GB_E] = (zkr_gblock){1, ne, 0};
             v[ZKR_GB_D] = (zkr_gblock){1, ne, 0};
-            s->rng[i] = (zkr_gblock){1, ne, 0};
+            s->seg[s->n_seg++] = (zkr_ginf_seg){i, ZKR_GB_D, 0, 1, 0, {1, ne, 0}};
         } else {
             v[ZKR_GB_R] = (zkr_gblock){1, lp + 2, 0};
             v[ZKR_GB_MULT] = (zkr_gblock){1, ZKR_CNN_BYTE_LOG, 0};
@@ -57,10 +86,8 @@ static zkr_err zkr_gi_node(zkr_ginf_shape *s, const zkr_ml_gprog *g, const zkr_g
         v[ZKR_GB_MULT] = (zkr_gblock){1, ZKR_CNN_LUT_LOG, 0};
         return ZKR_OK;
     case ZKR_ML_GOP_ADD:
-        if (zkr_cnn_add_init(&s->rq[i], mp->ma[i], mp->mb[i], mp->shift[i], relu) != ZKR_OK)
-            return zkr_fail(d, ZKR_ERR_MALFORMED, "node %u: ADD multipliers or shift", i);
-        v[ZKR_GB_RQ] = (zkr_gblock){1, lp + ZKR_CNN_ADD_SLOTS_LOG, 0};
-        s->rng[i] = (zkr_gblock){1, lp + ZKR_CNN_ADD_SLOTS_LOG, 0};
+        if (zkr_gi_rqn(s, mp, i, 0, relu) != ZKR_OK)
+            return zkr_fail(d, ZKR_ERR_MALFORMED, "node %u: ADD multipliers, shift or widths", i);
         return ZKR_OK;
     default:
         return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "node %u: op %u not proven yet", i, n->op);
@@ -85,8 +112,8 @@ zkr_err zkr_ginf_shape_init(zkr_ginf_shape *s, const zkr_ml_gprog *g, const zkr_
                             unsigned max_vars, zkr_diag *d)
 {
     zkr_gblock *bv[ZKR_ML_G_MAX_NODES * ZKR_GB_N + 1], *bm[ZKR_ML_G_MAX_NODES * ZKR_GM_N];
-    zkr_gblock *br[ZKR_ML_G_MAX_NODES];
-    size_t nv = 0, nm = 0, nr = 0;
+    zkr_gblock **br = NULL;
+    size_t nv = 0, nm = 0;
     zkr_err r;
 
     memset(s, 0, sizeof *s);
@@ -97,7 +124,7 @@ zkr_err zkr_ginf_shape_init(zkr_ginf_shape *s, const zkr_ml_gprog *g, const zkr_
         s->lc[i] = zkr_log2_ceil(g->nodes[i].c);
         s->lh[i] = zkr_log2_ceil(g->nodes[i].h);
         s->lw[i] = zkr_log2_ceil(g->nodes[i].w);
-        if (zkr_ginf_lp(s, i) + ZKR_CNN_ADD_SLOTS_LOG > ZKR_CNN_MAX_VARS)
+        if (zkr_ginf_lp(s, i) + 4 > ZKR_CNN_MAX_VARS)
             return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "node %u: tensor too large", i);
         if (i > 0 && (r = zkr_gi_node(s, g, mp, i, d)) != ZKR_OK)
             return r;
@@ -107,12 +134,15 @@ zkr_err zkr_ginf_shape_init(zkr_ginf_shape *s, const zkr_ml_gprog *g, const zkr_
         for (unsigned k = 0; k < ZKR_GM_N; k++)
             if (s->m[i][k].used)
                 bm[nm++] = &s->m[i][k];
-        if (s->rng[i].used)
-            br[nr++] = &s->rng[i];
     }
-    if (nr) {
-        s->n_r = zkr_gi_pack(br, nr);
-        s->rmult = (zkr_gblock){1, ZKR_CNN_BYTE_LOG, 0};
+    if (s->n_seg) {
+        if (!(br = malloc(s->n_seg * sizeof *br)))
+            return ZKR_ERR_NOMEM;
+        for (unsigned k = 0; k < s->n_seg; k++)
+            br[k] = &s->seg[k].col;
+        s->n_r = zkr_gi_pack(br, s->n_seg);
+        free(br);
+        s->rmult = (zkr_gblock){1, ZKR_GINF_RANGE_LOG, 0};
         bv[nv++] = &s->rmult;
         if (s->n_r > ZKR_CNN_MAX_VARS)
             return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "program: range column of 2^%u values",
@@ -127,27 +157,78 @@ zkr_err zkr_ginf_shape_init(zkr_ginf_shape *s, const zkr_ml_gprog *g, const zkr_
     return ZKR_OK;
 }
 
-unsigned zkr_ginf_range_kind(const zkr_ginf_shape *s, uint32_t i)
+size_t zkr_ginf_range_nvals(const zkr_ginf_shape *s)
 {
-    if (!s->rng[i].used)
-        return ZKR_GB_N;
-    return s->v[i][ZKR_GB_RQ].used ? ZKR_GB_RQ : ZKR_GB_D;
+    size_t k = 0;
+
+    for (uint32_t i = 1; i < s->n_nodes; i++)
+        if (s->v[i][ZKR_GB_RQ].used)
+            k += 1 + s->rq[i].nsl;
+        else if (s->v[i][ZKR_GB_D].used)
+            k++;
+    return k;
+}
+
+size_t zkr_ginf_range_val_index(const zkr_ginf_shape *s, unsigned k)
+{
+    const zkr_ginf_seg *g = &s->seg[k];
+    size_t idx = 0;
+
+    for (uint32_t i = 1; i < g->node; i++)
+        if (s->v[i][ZKR_GB_RQ].used)
+            idx += 1 + s->rq[i].nsl;
+        else if (s->v[i][ZKR_GB_D].used)
+            idx++;
+    return g->kind == ZKR_GB_RQ ? idx + 1 + g->slot : idx;
 }
 
 zkr_ext zkr_ginf_range_combine(const zkr_ginf_shape *s, const zkr_ext *pt, const zkr_ext *vals)
 {
     zkr_ext acc = zkr_ext_from(0), one = zkr_ext_from(1);
-    size_t k = 0;
+    size_t base = 0;
+    uint32_t node = 0;
 
-    for (uint32_t i = 1; i < s->n_nodes; i++) {
-        zkr_ext e = one;
-        if (!s->rng[i].used)
-            continue;
-        for (unsigned j = s->rng[i].log; j < s->n_r; j++)
-            e = zkr_ext_mul(e, ((s->rng[i].off >> j) & 1) ? pt[j] : zkr_ext_sub(one, pt[j]));
-        acc = zkr_ext_add(acc, zkr_ext_mul(e, vals[k++]));
+    for (unsigned k = 0; k < s->n_seg; k++) {
+        const zkr_ginf_seg *g = &s->seg[k];
+        zkr_ext e = one, v;
+        /* Segments are listed node by node: the node's first value index. */
+        if (g->node != node) {
+            base = zkr_ginf_range_val_index(s, k) - (g->kind == ZKR_GB_RQ ? 1 + g->slot : 0);
+            node = g->node;
+        }
+        for (unsigned j = g->col.log; j < s->n_r; j++)
+            e = zkr_ext_mul(e, ((g->col.off >> j) & 1) ? pt[j] : zkr_ext_sub(one, pt[j]));
+        v = vals[g->kind == ZKR_GB_RQ ? base + 1 + g->slot : base];
+        v = zkr_ext_add(zkr_ext_mul_base(v, g->scale), zkr_ext_from(g->cst));
+        acc = zkr_ext_add(acc, zkr_ext_mul(e, v));
     }
     return acc;
+}
+
+zkr_err zkr_ginf_range_claims(const zkr_ginf_shape *s, const zkr_ext *pt, const zkr_ext *vals,
+                              const zkr_ext tau[4], zkr_ginf_claims *out)
+{
+    size_t k = 0;
+    zkr_err r = ZKR_OK;
+
+    for (uint32_t i = 1; i < s->n_nodes && r == ZKR_OK; i++) {
+        unsigned lp = zkr_ginf_lp(s, i);
+        if (s->v[i][ZKR_GB_RQ].used) {
+            const zkr_cnn_rqn *a = &s->rq[i];
+            zkr_ext p2[ZKR_CNN_MAX_PT + 4], eqt[ZKR_CNN_RQN_MAX_SLOTS], sv = zkr_ext_from(0);
+            if ((r = zkr_ginf_add(out, s, 0, &s->v[i][ZKR_GB_Y], pt, vals[k++])) != ZKR_OK)
+                break;
+            zkr_mle_eq_table(tau, a->lsl, eqt);
+            for (unsigned j = 0; j < a->nsl; j++)
+                sv = zkr_ext_add(sv, zkr_ext_mul(eqt[j], vals[k++]));
+            memcpy(p2, pt, lp * sizeof *pt);
+            memcpy(p2 + lp, tau, a->lsl * sizeof *tau);
+            r = zkr_ginf_add(out, s, 0, &s->v[i][ZKR_GB_RQ], p2, sv);
+        } else if (s->v[i][ZKR_GB_D].used) {
+            r = zkr_ginf_add(out, s, 0, &s->v[i][ZKR_GB_D], pt, vals[k++]);
+        }
+    }
+    return r;
 }
 
 void zkr_ginf_block_point(const zkr_gblock *b, unsigned n, const zkr_ext *pt, zkr_ext *out)
@@ -177,6 +258,9 @@ void zkr_ginf_transcript(zkr_transcript *t, const zkr_params *p,
         zkr_ts_absorb_u64(t, "ginf-mb", (uint64_t)mp->mb[i]);
     }
     zkr_ts_absorb(t, "ginf-tables", (const uint8_t *)mp->table, sizeof mp->table);
+    zkr_ts_absorb(t, "ginf-gbits-set", mp->gbits_set, sizeof mp->gbits_set);
+    zkr_ts_absorb(t, "ginf-ghb", mp->ghb, sizeof mp->ghb);
+    zkr_ts_absorb(t, "ginf-glb", mp->glb, sizeof mp->glb);
     zkr_ts_absorb(t, "ginf-input", input, input_len);
     zkr_ts_absorb(t, "ginf-output", output, output_len);
 }

@@ -16,8 +16,12 @@
 #include "zk/cnn.h"
 
 #define ZKR_GINF_PROTOCOL "zkreg/graph-inference@1"
-/* 2: one byte-range LogUp over all CONV / DENSE / ADD / MAXPOOL columns ("ginf-range"). */
-#define ZKR_GINF_VERSION 2u
+/*
+ * 2: one byte-range LogUp over all CONV / DENSE / ADD / MAXPOOL columns ("ginf-range").
+ * 3: the narrow requantization (zk/cnn.h zkr_cnn_rqn, 16-bit limbs sized to the
+ *    model's accumulator bound, y read from the output tensor) and a 16-bit range table.
+ */
+#define ZKR_GINF_VERSION 3u
 #define ZKR_KIND_GINFER1 10u
 #define ZKR_SEC_GINF_OUTPUT 24u  /* the public output (zkr_infer_output_encode) */
 #define ZKR_SEC_GINF_WITNESS 25u /* V's root */
@@ -39,25 +43,46 @@ typedef struct {
     uint32_t shift[ZKR_ML_G_MAX_NODES];          /* CONV, DENSE, ADD */
     int64_t ma[ZKR_ML_G_MAX_NODES], mb[ZKR_ML_G_MAX_NODES]; /* ADD */
     int8_t table[ZKR_ML_G_MAX_NODES][256];       /* LOOKUP */
+    /*
+     * CONV / DENSE / ADD: the bits of max(q - 127, 0) and max(lo - q, 0)
+     * over every input the model can see (zkr_ginf_params_bound), when
+     * gbits_set; otherwise 63 - shift for both. Widths only: soundness holds
+     * for any width <= 63 - shift, a too narrow one only fails to prove.
+     */
+    uint8_t gbits_set[ZKR_ML_G_MAX_NODES];
+    uint8_t ghb[ZKR_ML_G_MAX_NODES], glb[ZKR_ML_G_MAX_NODES];
 } zkr_ginf_params;
+
+/* One segment of the range column (zkr_ginf_shape). */
+typedef struct {
+    uint32_t node;
+    unsigned kind;   /* ZKR_GB_Y, ZKR_GB_RQ or ZKR_GB_D */
+    unsigned slot;   /* ZKR_GB_RQ: the slot */
+    zkr_gl scale, cst;
+    zkr_gblock col;  /* its place in the column (log: the source block's, per slot) */
+} zkr_ginf_seg;
+#define ZKR_GINF_MAX_SEGS (ZKR_ML_G_MAX_NODES * ZKR_CNN_RQN_MAX_ENTRIES)
+#define ZKR_GINF_RANGE_LOG ZKR_CNN_RQN_LIMB /* the range table: 0..2^16-1 */
 
 typedef struct {
     uint32_t n_nodes;
     unsigned lc[ZKR_ML_G_MAX_NODES], lh[ZKR_ML_G_MAX_NODES], lw[ZKR_ML_G_MAX_NODES];
     zkr_cnn_win win[ZKR_ML_G_MAX_NODES];  /* CONV, DENSE (a kernel over the whole input), pools */
     zkr_cnn_conv conv[ZKR_ML_G_MAX_NODES];
-    zkr_cnn_add rq[ZKR_ML_G_MAX_NODES];   /* CONV / DENSE requantization, ADD */
+    zkr_cnn_rqn rq[ZKR_ML_G_MAX_NODES];   /* CONV / DENSE requantization, ADD */
     zkr_gblock v[ZKR_ML_G_MAX_NODES][ZKR_GB_N];
     zkr_gblock m[ZKR_ML_G_MAX_NODES][ZKR_GM_N];
     unsigned n_v, n_m; /* variables of V and P */
     /*
-     * The range column: every CONV / DENSE / ADD node's RQ block and every
-     * MAXPOOL node's D block, packed like V (largest first, aligned), zero
-     * elsewhere; one LogUp against the bytes checks it all. rng[i] is node
-     * i's place in it, rmult the LogUp's multiplicities (a block of V),
-     * n_r its variables (0: no such node).
+     * The range column: segments, each scale * (a block of V, or one slot
+     * of an RQ block) + cst over the whole block: every CONV / DENSE / ADD
+     * node's range entries (zkr_cnn_rqn.ent) and every MAXPOOL node's D
+     * block; packed like V (largest first, aligned), zero elsewhere; one
+     * LogUp against 0..2^16-1 checks it all. rmult is the LogUp's
+     * multiplicities (a block of V), n_r the column's variables (0: none).
      */
-    zkr_gblock rng[ZKR_ML_G_MAX_NODES];
+    zkr_ginf_seg seg[ZKR_GINF_MAX_SEGS];
+    unsigned n_seg;
     zkr_gblock rmult;
     unsigned n_r;
 } zkr_ginf_shape;
@@ -77,12 +102,17 @@ static inline unsigned zkr_ginf_lp(const zkr_ginf_shape *s, uint32_t i)
  */
 zkr_err zkr_ginf_shape_init(zkr_ginf_shape *s, const zkr_ml_gprog *g, const zkr_ginf_params *mp,
                             unsigned max_vars, zkr_diag *d) ZKR_WUR;
-/* Node i's V block that the range column holds (ZKR_GB_RQ or ZKR_GB_D), ZKR_GB_N if none. */
-unsigned zkr_ginf_range_kind(const zkr_ginf_shape *s, uint32_t i);
 /*
- * The range column's MLE at pt (n_r values) from its blocks' values:
- * sum_i eq(pt[rng_i.log..n_r), rng_i's position bits) vals[k], k counting
- * the nodes with a range block in ascending order.
+ * The values the range column is made of, at the LogUp's point (each its
+ * low variables): per node in ascending order, CONV / DENSE / ADD: y then
+ * the nsl slots; MAXPOOL: D. zkr_ginf_range_nvals counts them;
+ * zkr_ginf_range_val_index is segment k's value.
+ */
+size_t zkr_ginf_range_nvals(const zkr_ginf_shape *s);
+size_t zkr_ginf_range_val_index(const zkr_ginf_shape *s, unsigned k);
+/*
+ * The range column's MLE at pt (n_r values) from those values:
+ * sum_k eq(pt[lg_k..n_r), seg_k's position bits) (scale_k vals[idx_k] + cst_k).
  */
 zkr_ext zkr_ginf_range_combine(const zkr_ginf_shape *s, const zkr_ext *pt, const zkr_ext *vals);
 /* out = pt (b->log values) then the block's position bits: n values in all. */
@@ -100,6 +130,15 @@ typedef struct {
     zkr_ginf_claim c[ZKR_GINF_MAX_CLAIMS];
     size_t n;
 } zkr_ginf_claims;
+
+/*
+ * Claims the range values (zkr_ginf_range_nvals order) on V at the LogUp's
+ * point pt: Y and D blocks at pt, each RQ block's slots as one claim at
+ * (pt, tau) with value sum_j eq(tau, j) vals[slot j]. ZKR_ERR_INTERNAL when
+ * the list is full.
+ */
+zkr_err zkr_ginf_range_claims(const zkr_ginf_shape *s, const zkr_ext *pt, const zkr_ext *vals,
+                              const zkr_ext tau[4], zkr_ginf_claims *out) ZKR_WUR;
 
 /*
  * Seeds the transcript: protocol, parameters, statement_id, then the

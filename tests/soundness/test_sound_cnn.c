@@ -313,104 +313,192 @@ static void add_clamp(zkr_tap *t)
 }
 
 /*
- * graph-inference's one range LogUp ("ginf-range", docs/soundness.md): a
- * 1x4x4 input, CONV 2@3x3 and DENSE 2 (shift 20, no clamp). The cheater
- * raises one unclamped output y of the last node by one and lowers its
- * remainder by 2^20 (r's low limb wrapped mod p, YC one lower), which
- * keeps the requantization zero-check true; the public output is the
- * raised one. Every node relation passes and the range LogUp refuses.
+ * graph-inference v3's narrow requantization and its one range LogUp
+ * ("ginf-range", docs/soundness.md): a 1x4x4 input, CONV 2@3x3 and DENSE 2
+ * (shift 20; the DENSE with or without ReLU). Each cheater edits the last
+ * node's output y and its requantization slots (r = r0 + 2^16 r1, gh, gl)
+ * so that every equation stays true mod p but is false over the integers;
+ * the public output is the cheated one. Every node relation passes and the
+ * range LogUp alone refuses it. The honest twin verifies.
  */
+enum { GC_RAISE, GC_R_TOP, GC_HI_WRAP, GC_LO_WRAP, GC_RELU_NEG };
 typedef struct {
-    uint32_t k; /* the output element raised */
+    int kind;
+    uint32_t k;  /* the output element edited */
+    int64_t q;   /* its q (found by the test) */
 } ginf_cheat;
 
-static void ginf_raise(void *ctx, zkr_ginf_cheat_view *w)
+static void ginf_edit(void *ctx, zkr_ginf_cheat_view *w)
 {
     const ginf_cheat *c = ctx;
     const zkr_ginf_shape *s = w->s;
     uint32_t last = s->n_nodes - 1;
+    const zkr_cnn_rqn *a = &s->rq[last];
     size_t plen = (size_t)1 << zkr_ginf_lp(s, last), p = c->k; /* a 2 x 1 x 1 tensor */
     zkr_gl *v = w->v + s->v[last][ZKR_GB_RQ].off, *y = w->v + s->v[last][ZKR_GB_Y].off;
+    zkr_gl *r0 = v + p, *r1 = v + plen + p, *gh = v + a->slot_gh * plen + p;
+    zkr_gl *gl = v + a->slot_gl * plen + p;
+    int64_t ny = c->q;
 
-    v[(ZKR_CNN_ADD_Y * plen) | p] = zkr_gl_add(v[(ZKR_CNN_ADD_Y * plen) | p], 1);
-    v[(ZKR_CNN_ADD_YC * plen) | p] = zkr_gl_sub(v[(ZKR_CNN_ADD_YC * plen) | p], 1);
-    v[(ZKR_CNN_ADD_R0 * plen) | p] = zkr_gl_sub(v[(ZKR_CNN_ADD_R0 * plen) | p], 1u << 20);
-    y[p] = zkr_gl_add(y[p], 1);
-    w->out[c->k]++;
+    switch (c->kind) {
+    case GC_RAISE: /* y + 1, r - 2^20: r0 wrapped mod p */
+        ny = c->q + 1;
+        *r0 = zkr_gl_sub(*r0, (zkr_gl)1 << 20);
+        break;
+    case GC_R_TOP: /* y - 1, r + 2^20: r1 + 16 is a 16-bit value, r >= 2^s */
+        ny = c->q - 1;
+        *r1 = zkr_gl_add(*r1, 16);
+        break;
+    case GC_HI_WRAP: /* clamped to 127 with gh = q - 127 < 0 wrapped */
+        ny = 127;
+        *gh = zkr_gl_from_i64(c->q - 127);
+        break;
+    case GC_LO_WRAP: /* clamped to -128 with gl = -128 - q < 0 wrapped */
+        ny = -128;
+        *gl = zkr_gl_from_i64(-128 - c->q);
+        break;
+    case GC_RELU_NEG: /* ReLU: y = q < 0 unclamped, gl = 0 (y - lo wraps) */
+        *gl = 0;
+        break;
+    }
+    y[p] = zkr_gl_from_i64(ny);
+    w->out[c->k] = (int16_t)ny;
 }
 
-static void ginf_range(zkr_tap *t)
-{
-    static zkr_ml_gprog g;
-    static zkr_ginf_params mp;
-    static const int8_t w1[2 * 9] = {3, -5, 7, 2, 9, -1, 4, 4, -6, -2, 8, 1, -7, 3, 5, 6, -4, 2};
-    static const int8_t w2[2 * 2 * 4] = {5, -3, 2, 7, -6, 1, 4, -2, 3, 3, -5, 8, 2, -1, 6, 4};
-    static const int64_t b[2] = {100, -50}, m[2] = {3000, 4000};
-    uint8_t x[16], sid[ZKR_DIGEST_BYTES] = {7};
-    int8_t y[2];
+typedef struct {
+    zkr_ml_gprog g;
+    zkr_ginf_params mp;
     zkr_ginf_model_in in;
-    zkr_ginf_model *gm = NULL;
+    zkr_ginf_model *gm;
     zkr_pcs_commitment comm;
     zkr_params p;
+    uint8_t x[16];
+} ginf_fix;
+
+static const int8_t gf_w1[2 * 9] = {3, -5, 7, 2, 9, -1, 4, 4, -6, -2, 8, 1, -7, 3, 5, 6, -4, 2};
+static const int8_t gf_w2[2 * 2 * 4] = {5, -3, 2, 7, -6, 1, 4, -2, 3, 3, -5, 8, 2, -1, 6, 4};
+static const int64_t gf_b1[2] = {100, -50}, gf_m1[2] = {3000, 4000};
+static const int64_t gf_b2[2] = {300, -900}, gf_m2[2] = {1 << 16, 1 << 16};
+
+static zkr_err ginf_fixture(ginf_fix *f, int relu)
+{
+    zkr_diag d = {0};
+
+    memset(f, 0, sizeof *f);
+    f->g.input_encoding = ZKR_ML_INPUT_U8_DIV255;
+    f->g.nodes[0] = (zkr_ml_gnode){.op = ZKR_ML_GOP_INPUT, .c = 1, .h = 4, .w = 4};
+    f->g.nodes[1] = (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .n_in = 1, .c = 2, .kh = 3, .kw = 3,
+                                   .sh = 1, .sw = 1, .dh = 1, .dw = 1, .groups = 1};
+    f->g.nodes[2] = (zkr_ml_gnode){.op = ZKR_ML_GOP_DENSE, .n_in = 1, .in = {1}, .c = 2,
+                                   .act = relu ? ZKR_ML_ACT_RELU : 0};
+    f->g.n_nodes = 3;
+    if (zkr_ml_gprog_set_shape(&f->g, 1, NULL) != ZKR_OK ||
+        zkr_ml_gprog_set_shape(&f->g, 2, NULL) != ZKR_OK ||
+        zkr_params_get(ZKR_PARAM_SET_128, &f->p) != ZKR_OK)
+        return ZKR_ERR_INTERNAL;
+    f->mp.shift[1] = f->mp.shift[2] = 20;
+    f->in.g = &f->g;
+    f->in.mp = &f->mp;
+    f->in.w[1] = gf_w1, f->in.b[1] = gf_b1, f->in.m[1] = gf_m1;
+    f->in.w[2] = gf_w2, f->in.b[2] = gf_b2, f->in.m[2] = gf_m2;
+    zkr_ginf_params_bound(&f->in, &f->mp);
+    for (size_t k = 0; k < sizeof f->x; k++)
+        f->x[k] = (uint8_t)(37 * k + 11);
+    return zkr_prover_ginf_commit(&f->p, &f->in, 1, &f->gm, &f->comm, &d);
+}
+
+static void ginf_statement(ginf_fix *f, const uint8_t *sid, const int8_t *y,
+                           zkr_verifier_ginf_statement *st)
+{
+    memset(st, 0, sizeof *st);
+    memcpy(st->statement_id, sid, ZKR_DIGEST_BYTES);
+    st->param_set = ZKR_PARAM_SET_128;
+    st->g = &f->g;
+    st->mp = &f->mp;
+    st->model = f->comm;
+    st->input = f->x;
+    st->input_len = sizeof f->x;
+    st->output = y;
+    st->output_n = 2;
+}
+
+/* The last node's q per element: the DENSE without its ReLU, computed natively. */
+static int ginf_q(const ginf_fix *f, int64_t q[2])
+{
+    ginf_fix lin = *f;
+    int8_t y[2];
+
+    lin.g.nodes[2].act = 0;
+    lin.in.g = &lin.g;
+    lin.in.mp = &lin.mp;
+    if (zkr_ginf_native(&lin.in, f->x, y, 2) != ZKR_OK)
+        return 0;
+    q[0] = y[0], q[1] = y[1];
+    return y[0] > -128 && y[0] < 127 && y[1] > -128 && y[1] < 127; /* unclamped: q = y */
+}
+
+static void ginf_attack(zkr_tap *t, int relu, int kind, const char *name)
+{
+    static ginf_fix f;
+    uint8_t sid[ZKR_DIGEST_BYTES] = {7};
+    int8_t y[2];
+    int64_t q[2];
     zkr_verifier_ginf_statement st;
     zkr_buf pf = {0}, out = {0};
     zkr_diag d = {0};
-    ginf_cheat c = {0};
+    ginf_cheat c = {kind, 0, 0};
     zkr_err e;
 
-    memset(&g, 0, sizeof g);
-    g.input_encoding = ZKR_ML_INPUT_U8_DIV255;
-    g.nodes[0] = (zkr_ml_gnode){.op = ZKR_ML_GOP_INPUT, .c = 1, .h = 4, .w = 4};
-    g.nodes[1] = (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .n_in = 1, .c = 2, .kh = 3, .kw = 3,
-                                .sh = 1, .sw = 1, .dh = 1, .dw = 1, .groups = 1};
-    g.nodes[2] = (zkr_ml_gnode){.op = ZKR_ML_GOP_DENSE, .n_in = 1, .in = {1}, .c = 2};
-    g.n_nodes = 3;
-    if (zkr_ml_gprog_set_shape(&g, 1, NULL) != ZKR_OK || zkr_ml_gprog_set_shape(&g, 2, NULL) != ZKR_OK ||
-        zkr_params_get(ZKR_PARAM_SET_128, &p) != ZKR_OK) {
-        zkr_tap_ok(t, 0, "ginf-range: fixture");
-        return;
-    }
-    memset(&in, 0, sizeof in);
-    memset(&mp, 0, sizeof mp);
-    mp.shift[1] = mp.shift[2] = 20;
-    in.g = &g;
-    in.mp = &mp;
-    in.w[1] = w1, in.b[1] = b, in.m[1] = m;
-    in.w[2] = w2, in.b[2] = b, in.m[2] = m;
-    for (size_t k = 0; k < sizeof x; k++)
-        x[k] = (uint8_t)(37 * k + 11);
-    if (zkr_prover_ginf_commit(&p, &in, 1, &gm, &comm, &d) != ZKR_OK ||
-        zkr_ginf_native(&in, x, y, 2) != ZKR_OK) {
-        zkr_tap_ok(t, 0, "ginf-range: commit (%s)", d.msg);
+    if (ginf_fixture(&f, relu) != ZKR_OK || zkr_ginf_native(&f.in, f.x, y, 2) != ZKR_OK ||
+        !ginf_q(&f, q)) {
+        zkr_tap_ok(t, 0, "%s: fixture", name);
         goto out;
     }
-    memset(&st, 0, sizeof st);
-    memcpy(st.statement_id, sid, sizeof sid);
-    st.param_set = ZKR_PARAM_SET_128;
-    st.g = &g;
-    st.mp = &mp;
-    st.model = comm;
-    st.input = x;
-    st.input_len = sizeof x;
-    st.output = y;
-    st.output_n = 2;
-    /* The honest twin verifies. */
-    e = zkr_prover_ginf(&p, sid, gm, x, sizeof x, 1, &pf, &out, &d);
+    ginf_statement(&f, sid, y, &st);
+    e = zkr_prover_ginf(&f.p, sid, f.gm, f.x, sizeof f.x, 1, &pf, &out, &d);
     if (e == ZKR_OK)
         e = zkr_verify_ginf(pf.p, pf.len, &st, &d);
-    zkr_tap_ok(t, e == ZKR_OK, "ginf-range: the honest proof verifies (%s)", d.msg);
-    c.k = y[0] < 127 ? 0 : 1;
-    zkr_tap_ok(t, y[c.k] < 127 && y[c.k] > -128, "ginf-range: an unclamped output to raise");
-    e = zkr_prover_ginf_cheat(&p, sid, gm, x, sizeof x, ginf_raise, &c, &pf, &out, &d);
-    zkr_tap_ok(t, e == ZKR_OK, "ginf-range: the cheater proves (%s)", d.msg);
-    y[c.k]++;
+    zkr_tap_ok(t, e == ZKR_OK, "%s: the honest proof verifies (%s)", name, d.msg);
+    /* An element to edit: negative q for the ReLU attack, any unclamped one otherwise. */
+    c.k = kind == GC_RELU_NEG ? (q[0] < 0 ? 0 : 1) : 0;
+    c.q = q[c.k];
+    zkr_tap_ok(t, kind != GC_RELU_NEG || c.q < 0, "%s: the edited element's q (%lld)",
+               name, (long long)c.q);
+    e = zkr_prover_ginf_cheat(&f.p, sid, f.gm, f.x, sizeof f.x, ginf_edit, &c, &pf, &out, &d);
+    zkr_tap_ok(t, e == ZKR_OK, "%s: the cheater proves (%s)", name, d.msg);
+    y[c.k] = (int8_t)(kind == GC_RAISE ? c.q + 1 : kind == GC_R_TOP ? c.q - 1
+                      : kind == GC_HI_WRAP ? 127 : kind == GC_LO_WRAP ? -128 : c.q);
     memset(&d, 0, sizeof d);
     e = zkr_verify_ginf(pf.p, pf.len, &st, &d);
     zkr_tap_ok(t, e == ZKR_ERR_VERIFY && strcmp(d.msg, "proof: range check fails") == 0,
-               "ginf-range: y + 1 with r - 2^20 (r's low limb wrapped) refused by the range LogUp "
-               "alone (%s)", d.msg);
+               "%s: refused by the range LogUp alone (%s)", name, d.msg);
 out:
-    zkr_ginf_model_free(gm);
+    zkr_ginf_model_free(f.gm);
+    f.gm = NULL;
+    zkr_buf_free(&pf);
+    zkr_buf_free(&out);
+}
+
+/* Widths narrower than the model needs: the prover refuses, it never proves a wrong output. */
+static void ginf_narrow(zkr_tap *t)
+{
+    static ginf_fix f;
+    uint8_t sid[ZKR_DIGEST_BYTES] = {7};
+    zkr_buf pf = {0}, out = {0};
+    zkr_diag d = {0};
+    zkr_err e = ZKR_ERR_INTERNAL;
+
+    if (ginf_fixture(&f, 1) == ZKR_OK) {
+        f.mp.glb[2] = 0; /* ReLU clamps a negative q: gl > 0 does not fit 0 bits */
+        zkr_ginf_model_free(f.gm);
+        f.gm = NULL;
+        if (zkr_prover_ginf_commit(&f.p, &f.in, 1, &f.gm, &f.comm, &d) == ZKR_OK)
+            e = zkr_prover_ginf(&f.p, sid, f.gm, f.x, sizeof f.x, 1, &pf, &out, &d);
+    }
+    zkr_tap_ok(t, e == ZKR_ERR_INTERNAL && pf.len == 0,
+               "ginf-range: a clamp over the parameters' width is not proven (%s)", d.msg);
+    zkr_ginf_model_free(f.gm);
+    f.gm = NULL;
     zkr_buf_free(&pf);
     zkr_buf_free(&out);
 }
@@ -432,6 +520,11 @@ int main(int argc, char **argv)
     lut_carry(&t);
     add_off(&t);
     add_clamp(&t);
-    ginf_range(&t);
+    ginf_attack(&t, 0, GC_RAISE, "ginf-range: y + 1 with r - 2^20 (r0 wrapped mod p)");
+    ginf_attack(&t, 0, GC_R_TOP, "ginf-range: y - 1 with r + 2^20 (r1 + 16: r >= 2^s)");
+    ginf_attack(&t, 0, GC_HI_WRAP, "ginf-range: clamped to 127 with gh = q - 127 < 0 wrapped");
+    ginf_attack(&t, 0, GC_LO_WRAP, "ginf-range: clamped to -128 with gl = -128 - q < 0 wrapped");
+    ginf_attack(&t, 1, GC_RELU_NEG, "ginf-range: ReLU output y = q < 0 with gl = 0 (y - lo wraps)");
+    ginf_narrow(&t);
     return zkr_tap_done(&t);
 }
