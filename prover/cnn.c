@@ -824,7 +824,8 @@ static void zkr_pc_limbs16(zkr_gl *v, size_t plen, size_t p, unsigned first, uns
                            uint64_t val)
 {
     for (unsigned i = 0; i < n; i++)
-        v[((size_t)(first + i) * plen) | p] = (val >> (ZKR_CNN_RQN_LIMB * i)) & 0xffff;
+        v[((size_t)(first + i) * plen) | p] = (val >> (ZKR_CNN_RQN_LIMB * i)) &
+                                              (((uint64_t)1 << ZKR_CNN_RQN_LIMB) - 1);
 }
 
 zkr_err zkr_cnn_rqn_witness(const zkr_cnn_rqn *a, unsigned lp, const int64_t *u, zkr_gl *v,
@@ -852,7 +853,7 @@ zkr_err zkr_cnn_rqn_witness(const zkr_cnn_rqn *a, unsigned lp, const int64_t *u,
     return ZKR_OK;
 }
 
-/* sum_i 2^(16 i) v[slot first + i] over one element block. */
+/* sum_i 2^(15 i) v[slot first + i] over one element block. */
 static void zkr_pc_combine16(const zkr_gl *v, size_t plen, unsigned first, unsigned n,
                              zkr_ext *out)
 {

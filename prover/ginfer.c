@@ -531,7 +531,7 @@ static const zkr_gl *zkr_pg_seg_src(const zkr_pg_wit *w, const zkr_ginf_seg *g)
 
 /*
  * The range column from its segments (scale * source + cst), and its
- * multiplicities against 0..2^16-1 into V's rmult block (counted before V
+ * multiplicities against 0..2^15-1 into V's rmult block (counted before V
  * is committed).
  */
 static zkr_err zkr_pg_wit_range(zkr_pg_wit *w)
@@ -675,7 +675,7 @@ static zkr_err zkr_pg_node(zkr_pg_ctx *c, uint32_t i)
 }
 
 /*
- * "ginf-range": one LogUp of the range column against 0..2^16-1, then the
+ * "ginf-range": one LogUp of the range column against 0..2^15-1, then the
  * values the column is made of at the LogUp's point (zkr_ginf_range_nvals
  * order), from which the verifier recombines the column's claim. Each is
  * claimed on V: Y and D blocks at the point, an RQ block's slots as one

@@ -407,7 +407,7 @@ zkr_err zkr_verify_cnn_add(zkr_transcript *t, const zkr_cnn_add *a, unsigned lp,
     return ZKR_OK;
 }
 
-/* sum_i 2^(16 i) slots[first + i]. */
+/* sum_i 2^(15 i) slots[first + i]. */
 static zkr_ext zkr_vc_limbs16(const zkr_ext *slots, unsigned first, unsigned n)
 {
     zkr_ext acc = zkr_ext_from(0);

@@ -105,7 +105,7 @@ static zkr_err zkr_vg_node(zkr_vg_ctx *c, uint32_t i, zkr_diag *d)
 }
 
 /*
- * "ginf-range": the one LogUp of the range column against 0..2^16-1, its
+ * "ginf-range": the one LogUp of the range column against 0..2^15-1, its
  * table claim (the table's MLE at rt is sum_j 2^j rt_j), and the column's
  * claim recombined from the values it is made of, each then claimed on V.
  */

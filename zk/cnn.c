@@ -284,7 +284,7 @@ static zkr_err zkr_cnn_rq_slots(zkr_cnn_add *a, int64_t ma, int64_t mb, uint32_t
     return ZKR_OK;
 }
 
-/* n bits in 16-bit limbs: the limb count, and the top limb's scale when n is not whole limbs. */
+/* n bits in ZKR_CNN_RQN_LIMB-bit limbs: the limb count, and the top limb's scale when n is not whole limbs. */
 static void zkr_cnn_rqn_value(zkr_cnn_rqn *a, unsigned first, unsigned nl, unsigned bits)
 {
     for (unsigned k = 0; k < nl; k++)
@@ -321,7 +321,7 @@ zkr_err zkr_cnn_rqn_init(zkr_cnn_rqn *a, int mul, int64_t ma, int64_t mb, uint32
     a->slot_gl = a->nr + a->ngh;
     a->nsl = a->nr + a->ngh + a->ngl;
     a->lsl = zkr_log2_ceil(a->nsl);
-    /* y - lo and 127 - y: both in 0..2^16-1 and summing to 127 - lo, so y is in lo..127. */
+    /* y - lo and 127 - y: both in 0..2^15-1 and summing to 127 - lo, so y is in lo..127. */
     a->ent[a->n_ent++] = (zkr_cnn_rqn_entry){ZKR_CNN_RQN_SRC_Y, 1, 1, -a->lo};
     a->ent[a->n_ent++] = (zkr_cnn_rqn_entry){ZKR_CNN_RQN_SRC_Y, 1, -1, 127};
     zkr_cnn_rqn_value(a, 0, a->nr, shift);

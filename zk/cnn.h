@@ -217,16 +217,16 @@ enum { ZKR_CNN_AP_R0, ZKR_CNN_AP_R1, ZKR_CNN_AP_C0, ZKR_CNN_AP_C1 };
  * proof-system.md, "Narrow requantization"): y = clamp(floor((u +
  * 2^(s-1)) / 2^s), lo, 127) with u = acc M (mul) or Ma a + Mb b (ADD), and
  * y the node's own output tensor (not a witness slot). Witness per element:
- * the 16-bit limbs of r (s bits), of gh = max(q - 127, 0) (ghb bits) and of
+ * the 15-bit limbs of r (s bits), of gh = max(q - 127, 0) (ghb bits) and of
  * gl = max(lo - q, 0) (glb bits), slot k of element p at (k << lp) | p, 2^lsl
  * slots (unused slots 0). Equations, at every p (zero-checked):
  *   u + 2^(s-1) = 2^s (y + gh - gl) + r,   gh (127 - y) = 0,   gl (y - lo) = 0.
  * The range entries (zkr_cnn_rqn_entry) are the caller's to check against
- * 0..2^16-1 (graph-inference's "ginf-range"). ghb, glb come from the
+ * 0..2^15-1 (graph-inference's "ginf-range"). ghb, glb come from the
  * model's accumulator bound (zkr_ginf_params); s + gbits <= 63 keeps every
  * equation free of wrap mod p (docs/soundness.md).
  */
-#define ZKR_CNN_RQN_LIMB 16u          /* limb width and the range table's log */
+#define ZKR_CNN_RQN_LIMB 15u          /* limb width and the range table's log */
 #define ZKR_CNN_RQN_MAX_SLOTS 16u
 #define ZKR_CNN_RQN_MAX_ENTRIES 24u
 /* One range entry: scale * src + cst, src a witness slot (0..) or y (ZKR_CNN_RQN_SRC_Y). */
@@ -243,7 +243,7 @@ typedef struct {
     uint32_t shift;
     int64_t lo;
     unsigned ghb, glb;          /* bits of gh, gl (0: that side never clamps) */
-    unsigned nr, ngh, ngl;      /* 16-bit limbs of r, gh, gl */
+    unsigned nr, ngh, ngl;      /* 15-bit limbs of r, gh, gl */
     unsigned slot_gh, slot_gl;  /* first limb slots (r's is 0) */
     unsigned nsl, lsl;          /* slots used, log2 of the slot block */
     zkr_cnn_rqn_entry ent[ZKR_CNN_RQN_MAX_ENTRIES];

@@ -18,8 +18,8 @@
 #define ZKR_GINF_PROTOCOL "zkreg/graph-inference@1"
 /*
  * 2: one byte-range LogUp over all CONV / DENSE / ADD / MAXPOOL columns ("ginf-range").
- * 3: the narrow requantization (zk/cnn.h zkr_cnn_rqn, 16-bit limbs sized to the
- *    model's accumulator bound, y read from the output tensor) and a 16-bit range table.
+ * 3: the narrow requantization (zk/cnn.h zkr_cnn_rqn, 15-bit limbs sized to the
+ *    model's accumulator bound, y read from the output tensor) and a 15-bit range table.
  */
 #define ZKR_GINF_VERSION 3u
 #define ZKR_KIND_GINFER1 10u
@@ -62,7 +62,7 @@ typedef struct {
     zkr_gblock col;  /* its place in the column (log: the source block's, per slot) */
 } zkr_ginf_seg;
 #define ZKR_GINF_MAX_SEGS (ZKR_ML_G_MAX_NODES * ZKR_CNN_RQN_MAX_ENTRIES)
-#define ZKR_GINF_RANGE_LOG ZKR_CNN_RQN_LIMB /* the range table: 0..2^16-1 */
+#define ZKR_GINF_RANGE_LOG ZKR_CNN_RQN_LIMB /* the range table: 0..2^15-1 */
 
 typedef struct {
     uint32_t n_nodes;
@@ -78,7 +78,7 @@ typedef struct {
      * of an RQ block) + cst over the whole block: every CONV / DENSE / ADD
      * node's range entries (zkr_cnn_rqn.ent) and every MAXPOOL node's D
      * block; packed like V (largest first, aligned), zero elsewhere; one
-     * LogUp against 0..2^16-1 checks it all. rmult is the LogUp's
+     * LogUp against 0..2^15-1 checks it all. rmult is the LogUp's
      * multiplicities (a block of V), n_r the column's variables (0: none).
      */
     zkr_ginf_seg seg[ZKR_GINF_MAX_SEGS];

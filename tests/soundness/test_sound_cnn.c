@@ -316,7 +316,7 @@ static void add_clamp(zkr_tap *t)
  * graph-inference v3's narrow requantization and its one range LogUp
  * ("ginf-range", docs/soundness.md): a 1x4x4 input, CONV 2@3x3 and DENSE 2
  * (shift 20; the DENSE with or without ReLU). Each cheater edits the last
- * node's output y and its requantization slots (r = r0 + 2^16 r1, gh, gl)
+ * node's output y and its requantization slots (r = r0 + 2^15 r1, gh, gl; 15-bit limbs)
  * so that every equation stays true mod p but is false over the integers;
  * the public output is the cheated one. Every node relation passes and the
  * range LogUp alone refuses it. The honest twin verifies.
@@ -345,9 +345,9 @@ static void ginf_edit(void *ctx, zkr_ginf_cheat_view *w)
         ny = c->q + 1;
         *r0 = zkr_gl_sub(*r0, (zkr_gl)1 << 20);
         break;
-    case GC_R_TOP: /* y - 1, r + 2^20: r1 + 16 is a 16-bit value, r >= 2^s */
+    case GC_R_TOP: /* y - 1, r + 2^20: r1 + 32 is a 15-bit value, r >= 2^s */
         ny = c->q - 1;
-        *r1 = zkr_gl_add(*r1, 16);
+        *r1 = zkr_gl_add(*r1, (zkr_gl)1 << (20 - ZKR_CNN_RQN_LIMB));
         break;
     case GC_HI_WRAP: /* clamped to 127 with gh = q - 127 < 0 wrapped */
         ny = 127;
@@ -521,7 +521,7 @@ int main(int argc, char **argv)
     add_off(&t);
     add_clamp(&t);
     ginf_attack(&t, 0, GC_RAISE, "ginf-range: y + 1 with r - 2^20 (r0 wrapped mod p)");
-    ginf_attack(&t, 0, GC_R_TOP, "ginf-range: y - 1 with r + 2^20 (r1 + 16: r >= 2^s)");
+    ginf_attack(&t, 0, GC_R_TOP, "ginf-range: y - 1 with r + 2^20 (r1 + 32: r >= 2^s)");
     ginf_attack(&t, 0, GC_HI_WRAP, "ginf-range: clamped to 127 with gh = q - 127 < 0 wrapped");
     ginf_attack(&t, 0, GC_LO_WRAP, "ginf-range: clamped to -128 with gl = -128 - q < 0 wrapped");
     ginf_attack(&t, 1, GC_RELU_NEG, "ginf-range: ReLU output y = q < 0 with gl = 0 (y - lo wraps)");
