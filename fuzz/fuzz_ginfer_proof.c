@@ -3,10 +3,13 @@
  * on a graph model, P's commitment, an input, a public output and a proof,
  * all taken from the input (fuzz_ginfer_proof.h gives the layout). The
  * model file goes through the strict graph-model decoder and its public
- * parameters through zkr_ginf_from_gmodel, as in the "ginf-verify" worker.
+ * parameters through zkr_ginf_from_gmodel, as in the "ginf-verify" worker
+ * (which derives protocol version 3's requantization widths from the
+ * weights, so a mutated weight byte also reaches another layout).
  * Seeds are valid tuples from the real prover (fuzz/gen_corpus.c), so
- * mutations reach the relations' sumchecks, the LogUps, the claim
- * reductions and the Basefold openings.
+ * mutations reach the relations' sumchecks, the narrow requantization,
+ * the 15-bit range LogUp and its recombination, the claim reductions and
+ * the Basefold openings.
  */
 #include <stdlib.h>
 #include <string.h>
