@@ -35,6 +35,8 @@ static const char round_help[] =
     "verifier) for the statement the round itself derives for that worker's\n"
     "shard; anything else (no submission, no proof, a proof for another shard,\n"
     "parent, lr or model, a faked update) is rejected with the reason, logged.\n"
+    "In a gated round the evaluation proofs of accepted updates are kept beside\n"
+    "the registry (REGISTRY.d/round-eval/) for audit.\n"
     "Accepted children are registered; their integer federated average\n"
     "(docs/training.md) is registered as the next model and the round is closed.\n"
     "Exit 0 when at least one update was accepted, 1 when none was, 5 when the\n"
