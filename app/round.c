@@ -18,6 +18,7 @@
 
 #define ROUND_MAX_WORKERS ZKR_ROUND_MAX_WORKERS
 #define REASON_MAX (ZKR_ROUND_REASON_MAX + 1u)
+#define ROUND_EVAL_STORE "round-eval" /* REGISTRY.d/round-eval/HEX(statement id).zkp */
 
 _Static_assert(ZKR_ROUND_MAX_PER_WORKER == ZKR_ML_T_MAX_BATCH, "a shard is one training batch");
 _Static_assert(ZKR_TRAIN_LR_MAX == ZKR_ML_T_LR_MAX && ZKR_TRAIN_SHIFT_MAX == ZKR_ML_T_SHIFT_MAX &&
@@ -485,6 +486,15 @@ static zkr_err judge_gate(zkr_app *app, accept_ctx *c, uint32_t w, const char *e
                  app->diag.msg);
         goto out;
     }
+    /*
+     * Kept for `round audit`, named by the derived statement (round, child,
+     * commitment, K): a concurrent accept of the same round can only write
+     * a proof of the same statement there. Written before the registry's
+     * transaction, like the children's bytes; a failed write fails the accept.
+     */
+    if ((r = zkr_app_store_write(app, ROUND_EVAL_STORE, st.statement_id, ".zkp", pb.p, pb.len)) !=
+        ZKR_OK)
+        goto out;
     *ok = 1;
     snprintf(c->reason[w], REASON_MAX, "%llu of %llu evaluation records correct (at least %llu "
              "required), proven", (unsigned long long)correct,
@@ -827,7 +837,8 @@ out:
 
 /* A registered model row of the round's program whose commitment recomputes from its bytes. */
 static zkr_err audit_model(zkr_app *app, zkr_registry *reg, const zkr_artifact *parent,
-                           const uint8_t sha[32], const uint8_t *want_comm, zkr_ml_tmodel **m)
+                           const uint8_t sha[32], const uint8_t *want_comm, zkr_ml_tmodel **m,
+                           uint8_t *comm_out)
 {
     zkr_artifact a;
     uint8_t comm[32];
@@ -845,6 +856,8 @@ static zkr_err audit_model(zkr_app *app, zkr_registry *reg, const zkr_artifact *
         return zkr_fail(&app->diag, ZKR_ERR_VERIFY, "model %s: its commitment does not "
                         "recompute to the %s one", hex, sodium_memcmp(comm, a.commitment, 32)
                                                            ? "registered" : "round-close's");
+    if (comm_out != NULL)
+        memcpy(comm_out, comm, 32);
     return ZKR_OK;
 }
 
@@ -855,7 +868,7 @@ static zkr_err audit_model(zkr_app *app, zkr_registry *reg, const zkr_artifact *
  * close to its outcomes (one per worker, exactly the accepted children).
  */
 static zkr_err audit_round(zkr_app *app, zkr_registry *reg, const round_info *ri,
-                           zkr_ml_tmodel **kids, uint8_t avg_sha[32])
+                           zkr_ml_tmodel **kids, uint8_t comm[][32], uint8_t avg_sha[32])
 {
     const zkr_round_state *st = &ri->st;
     zkr_ml_tmodel *res = NULL;
@@ -872,7 +885,8 @@ static zkr_err audit_round(zkr_app *app, zkr_registry *reg, const round_info *ri
         if (!st->outcome[w].accepted)
             continue;
         if ((r = audit_statement(app, reg, ri, w)) != ZKR_OK ||
-            (r = audit_model(app, reg, &parent, st->outcome[w].child, NULL, &kids[k++])) != ZKR_OK)
+            (r = audit_model(app, reg, &parent, st->outcome[w].child, NULL, &kids[k++],
+                             comm[w])) != ZKR_OK)
             return r;
     }
     if (k == 0)
@@ -886,23 +900,103 @@ static zkr_err audit_round(zkr_app *app, zkr_registry *reg, const round_info *ri
                      "%s, not the registered result", (unsigned long long)st->index, k, hex);
         goto out;
     }
-    r = audit_model(app, reg, &parent, st->close.result, st->close.result_commitment, &res);
+    r = audit_model(app, reg, &parent, st->close.result, st->close.result_commitment, &res, NULL);
 out:
     zkr_ml_tmodel_free(res);
     zkr_buf_free(&b);
     return r;
 }
 
-zkr_err zkr_app_round_audit(zkr_app *app, zkr_registry *reg, uint64_t round, uint32_t *k,
-                            uint8_t avg_sha[32])
+/*
+ * Re-verifies, in the confined evalf-verify worker, the evaluation proof
+ * accept kept for accepted worker w of a gated round, against the
+ * statement the round derives for its registered child. Fills res's line
+ * for w; a missing or failing proof sets *bad (not an error: every worker
+ * is audited). Registry and I/O errors other than a missing file return.
+ */
+static zkr_err audit_eval(zkr_app *app, zkr_registry *reg, const round_info *ri, uint32_t w,
+                          const uint8_t comm[32], int no_sandbox,
+                          zkr_app_round_audit_result *res, int *bad)
+{
+    zkr_statement st;
+    zkr_buf pb = {0};
+    char path[4096];
+    uint64_t correct = 0;
+    zkr_err r, v;
+
+    memset(&st, 0, sizeof st);
+    if ((r = gate_statement(app, reg, ri, ri->st.outcome[w].child, comm, &st)) != ZKR_OK ||
+        (r = zkr_app_store_path(app, ROUND_EVAL_STORE, st.statement_id, ".zkp", path,
+                                sizeof path)) != ZKR_OK)
+        goto out;
+    if ((v = zkr_file_read(path, ZKR_PROOF_MAX_BYTES, &pb, &app->diag)) != ZKR_OK) {
+        if (v == ZKR_ERR_NOMEM) {
+            r = v;
+            goto out;
+        }
+        snprintf(res->eval[w], sizeof res->eval[w], "evaluation proof %s: %s",
+                 v == ZKR_ERR_NOT_FOUND ? "missing" : "unreadable", app->diag.msg);
+        zkr_diag_clear(&app->diag); /* kept in res; audit_evals names the first */
+        *bad = 1;
+        goto out;
+    }
+    v = zkr_app_eval_verify_derived(app, &st, pb.p, pb.len, no_sandbox, &correct);
+    if (v != ZKR_OK) {
+        snprintf(res->eval[w], sizeof res->eval[w], "evaluation proof no longer verifies (%s): %s",
+                 zkr_strerror(v), app->diag.msg);
+        zkr_diag_clear(&app->diag);
+        *bad = 1;
+        goto out;
+    }
+    res->eval_ok[w] = 1;
+    snprintf(res->eval[w], sizeof res->eval[w], "evaluation proof re-verified: %llu of %llu "
+             "correct (at least %llu required)", (unsigned long long)correct,
+             (unsigned long long)st.dataset.record_count,
+             (unsigned long long)ri->st.open.min_correct);
+out:
+    reason_clean(res->eval[w]);
+    zkr_statement_free(&st);
+    zkr_buf_free(&pb);
+    return r;
+}
+
+/* Every accepted update's evaluation proof in a gated round; ZKR_ERR_VERIFY naming the first bad one. */
+static zkr_err audit_evals(zkr_app *app, zkr_registry *reg, const round_info *ri,
+                           uint8_t comm[][32], int no_sandbox, zkr_app_round_audit_result *res)
+{
+    uint32_t first_bad = UINT32_MAX, n_bad = 0;
+    zkr_err r;
+
+    for (uint32_t w = 0; w < ri->st.open.workers; w++) {
+        int bad = 0;
+
+        if (!ri->st.outcome[w].accepted)
+            continue;
+        if ((r = audit_eval(app, reg, ri, w, comm[w], no_sandbox, res, &bad)) != ZKR_OK)
+            return r;
+        if (bad && n_bad++ == 0)
+            first_bad = w;
+    }
+    if (n_bad == 0)
+        return ZKR_OK;
+    return zkr_fail(&app->diag, ZKR_ERR_VERIFY, "round %llu: %u accepted update(s) without an "
+                    "evaluation proof that verifies now; worker %u: %s",
+                    (unsigned long long)ri->st.index, n_bad, first_bad, res->eval[first_bad]);
+}
+
+zkr_err zkr_app_round_audit(zkr_app *app, zkr_registry *reg, uint64_t round, int no_sandbox,
+                            zkr_app_round_audit_result *res)
 {
     zkr_ml_tmodel *kids[ROUND_MAX_WORKERS] = {0};
+    uint8_t (*comm)[32] = calloc(ROUND_MAX_WORKERS, 32);
     round_info *ri = calloc(1, sizeof *ri);
     zkr_err r;
 
-    *k = 0;
-    if (ri == NULL)
-        return ZKR_ERR_NOMEM;
+    memset(res, 0, sizeof *res);
+    if (ri == NULL || comm == NULL) {
+        r = ZKR_ERR_NOMEM;
+        goto out;
+    }
     if ((r = zkr_app_round_load(app, reg, round, ri)) != ZKR_OK)
         goto out;
     if (!ri->st.closed) {
@@ -910,12 +1004,19 @@ zkr_err zkr_app_round_audit(zkr_app *app, zkr_registry *reg, uint64_t round, uin
                      (unsigned long long)round);
         goto out;
     }
-    if ((r = audit_round(app, reg, ri, kids, avg_sha)) != ZKR_OK)
+    if ((r = audit_round(app, reg, ri, kids, comm, res->avg_sha)) != ZKR_OK)
         goto out;
-    *k = ri->st.close.k;
+    res->k = ri->st.close.k;
+    res->workers = ri->st.open.workers;
+    res->gated = round_gated(ri);
+    for (uint32_t w = 0; w < res->workers; w++)
+        res->accepted[w] = ri->st.outcome[w].accepted;
+    if (res->gated)
+        r = audit_evals(app, reg, ri, comm, no_sandbox, res);
 out:
     for (uint32_t i = 0; i < ROUND_MAX_WORKERS; i++)
         zkr_ml_tmodel_free(kids[i]);
+    free(comm);
     free(ri);
     return r;
 }

@@ -114,15 +114,30 @@ typedef struct {
 zkr_err zkr_app_round_accept(zkr_app *app, const zkr_app_round_accept_opts *o,
                              zkr_app_round_accept_result *res) ZKR_WUR;
 
+typedef struct {
+    uint32_t k;        /* accepted children */
+    uint8_t avg_sha[ZKR_DIGEST_BYTES]; /* their average's sha256 (k > 0) */
+    uint32_t workers;
+    int gated;         /* the round requires evaluation proofs: eval_ok and eval are set */
+    int accepted[ZKR_ROUND_MAX_WORKERS];
+    int eval_ok[ZKR_ROUND_MAX_WORKERS]; /* accepted worker's kept evaluation proof re-verified */
+    char eval[ZKR_ROUND_MAX_WORKERS][ZKR_ROUND_REASON_MAX + 1]; /* its outcome, in words */
+} zkr_app_round_audit_result;
+
 /*
  * Cross-checks closed round `round` in reg (read-only is enough): each
  * accepted outcome's statement and child row, then the children's average
- * against the close's result, its commitment and its row. *k is the number
- * of accepted children and avg_sha their average's sha256 (k > 0).
+ * against the close's result, its commitment and its row. In a gated
+ * round it then re-verifies, in the confined verifier (unless no_sandbox),
+ * the evaluation proof round accept kept for every accepted child
+ * (REGISTRY.d/round-eval/) against the statement the round derives for
+ * it, and reports each in res->eval (set for every accepted worker, also
+ * when some fail). res is large: allocate it on the heap.
  * Returns ZKR_OK, ZKR_ERR_NOT_FOUND (not closed), ZKR_ERR_VERIFY (a
- * mismatch, named), registry errors.
+ * mismatch, or an evaluation proof missing or not verifying, named),
+ * registry errors. Writes nothing.
  */
-zkr_err zkr_app_round_audit(zkr_app *app, zkr_registry *reg, uint64_t round, uint32_t *k,
-                            uint8_t avg_sha[ZKR_DIGEST_BYTES]) ZKR_WUR;
+zkr_err zkr_app_round_audit(zkr_app *app, zkr_registry *reg, uint64_t round, int no_sandbox,
+                            zkr_app_round_audit_result *res) ZKR_WUR;
 
 #endif

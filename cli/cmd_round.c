@@ -19,7 +19,7 @@ static const char round_help[] =
     "       zkreg round accept ROUND [--submission I=MODEL_FILE[,PROOF_FILE[,EVAL_PROOF_FILE]] ...]\n"
     "                        [--no-sandbox]\n"
     "       zkreg round show ROUND\n"
-    "       zkreg round audit ROUND\n"
+    "       zkreg round audit ROUND [--no-sandbox]\n"
     "\n"
     "open: publishes a round in the log (its id is printed): the parent training\n"
     "model, the dataset, N workers whose shards are records F+I*R .. F+(I+1)*R-1\n"
@@ -35,12 +35,17 @@ static const char round_help[] =
     "verifier) for the statement the round itself derives for that worker's\n"
     "shard; anything else (no submission, no proof, a proof for another shard,\n"
     "parent, lr or model, a faked update) is rejected with the reason, logged.\n"
+    "In a gated round the evaluation proofs of accepted updates are kept beside\n"
+    "the registry (REGISTRY.d/round-eval/) for audit.\n"
     "Accepted children are registered; their integer federated average\n"
     "(docs/training.md) is registered as the next model and the round is closed.\n"
     "Exit 0 when at least one update was accepted, 1 when none was, 5 when the\n"
     "round is already closed.\n"
     "show: the round and its outcomes. audit: recomputes the average from the\n"
-    "registered children and compares it with the registered result (exit 1 if not equal).\n" ZKR_CLI_EXIT_HELP;
+    "registered children and compares it with the registered result; in a gated\n"
+    "round it re-verifies (confined) the evaluation proof accept kept for every\n"
+    "accepted child, one line each (exit 1 on any difference, or an evaluation\n"
+    "proof missing or no longer verifying).\n" ZKR_CLI_EXIT_HELP;
 
 enum { R_MODEL = 0x300, R_DATASET, R_WORKERS, R_FIRST, R_PER, R_LR, R_SHIFT, R_SCHEMA, R_SUB, R_NOSB,
        R_EVDS, R_EVSC, R_MINC };
@@ -276,28 +281,44 @@ out:
     return r;
 }
 
+/* One line per accepted update's evaluation proof in a gated round (also after a failure). */
+static void audit_eval_lines(const zkr_app_round_audit_result *res)
+{
+    if (!res->gated)
+        return;
+    for (uint32_t w = 0; w < res->workers; w++)
+        if (res->accepted[w] && res->eval[w][0] != '\0')
+            printf("worker %u: %s: %s\n", w, res->eval_ok[w] ? "ok" : "FAILED", res->eval[w]);
+}
+
 static zkr_err round_audit(zkr_cli *cli, const round_args *a)
 {
+    zkr_app_round_audit_result *res = calloc(1, sizeof *res);
     zkr_registry *reg = NULL;
-    uint8_t sha[32];
-    uint32_t k = 0;
     char hex[65];
     zkr_err r;
 
-    if ((r = zkr_cli_registry_open_ro(cli, &reg)) != ZKR_OK ||
-        (r = zkr_app_round_audit(cli, reg, a->round, &k, sha)) != ZKR_OK)
+    if (res == NULL)
+        return ZKR_ERR_NOMEM;
+    if ((r = zkr_cli_registry_open_ro(cli, &reg)) != ZKR_OK)
         goto out;
-    if (k == 0) {
+    r = zkr_app_round_audit(cli, reg, a->round, a->no_sandbox, res);
+    audit_eval_lines(res);
+    if (r != ZKR_OK)
+        goto out;
+    if (res->k == 0) {
         printf("round %llu: closed with no accepted update, one outcome per worker; nothing to "
                "recompute\n", (unsigned long long)a->round);
         goto out;
     }
-    zkr_cli_hex32(sha, hex);
+    zkr_cli_hex32(res->avg_sha, hex);
     printf("round %llu: one close, one outcome per worker; the %u accepted children's "
            "statements and commitments check; their average recomputes to %s, the registered "
-           "result, with its commitment\n", (unsigned long long)a->round, k, hex);
+           "result, with its commitment%s\n", (unsigned long long)a->round, res->k, hex,
+           res->gated ? "; every accepted child's evaluation proof re-verified" : "");
 out:
     zkr_registry_close(reg);
+    free(res);
     return r;
 }
 

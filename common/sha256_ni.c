@@ -7,6 +7,7 @@
  * with libsodium's for every length up to several blocks and every split
  * of the incremental interface.
  */
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +32,7 @@ static const uint32_t zkr_sha256_k[64] = {
     0xc67178f2,
 };
 
-int zkr_sha256_ni_available(void)
+static int zkr_sha256_ni_detect(void)
 {
     unsigned a, b, c, d;
 
@@ -45,6 +46,25 @@ int zkr_sha256_ni_available(void)
     if (!__get_cpuid_count(7, 0, &a, &b, &c, &d))
         return 0;
     return (b & (1u << 29)) != 0;
+}
+
+int zkr_sha256_ni_available(void)
+{
+    /*
+     * Cached: every hash call asks, and CPUID traps to the hypervisor in a
+     * virtual machine (microseconds each); uncached it took 89 % of a
+     * training-step proof's CPU time here. The one exception to "no global
+     * mutable state", like sodium_init(): it caches a fact of the CPU that
+     * never changes, and a race only makes two threads both detect it.
+     */
+    static _Atomic int cached = -1;
+    int v = atomic_load_explicit(&cached, memory_order_relaxed);
+
+    if (v < 0) {
+        v = zkr_sha256_ni_detect();
+        atomic_store_explicit(&cached, v, memory_order_relaxed);
+    }
+    return v;
 }
 
 /*

@@ -12,6 +12,9 @@
 #   round, a tampered proof and a missing one are rejected with the reason
 #   logged; round audit and log verify pass; an ungated (version 2) round
 #   still opens, closes and audits;
+# - round audit re-verifies the evaluation proof accept kept for each
+#   accepted update; a kept proof tampered with or deleted fails it (exit
+#   1, the worker named, the registry unchanged);
 # - a bundle's round-close of a gated round is refused (exit 6) where the
 #   evaluation dataset is revoked, as a local round accept is;
 # - a gated round-open rewritten in the file as version 2 (no gate) is
@@ -169,6 +172,22 @@ grep -q 'worker 1: REJECTED: evaluation proof rejected' "$T/out"; ok $? "... wor
 expect 0 "round show" "$ZKREG" round show "$RA"
 grep -q 'worker 1: rejected: evaluation proof rejected' "$T/out"; ok $? "... the reason is in the round-outcome event"
 expect 0 "round audit" "$ZKREG" round audit "$RA"
+grep -q "^worker 0: ok: evaluation proof re-verified: $C0 of 24 correct" "$T/out" &&
+  ! grep -q '^worker 1:' "$T/out"; ok $? "... re-verifies the accepted update's evaluation proof, one line"
+# accept keeps the evaluation proof it verified; audit fails if it is tampered with or gone.
+KEPT=$(ls "$T/reg.db.d/round-eval/"*.zkp 2>/dev/null)
+[ "$(echo "$KEPT" | grep -c .)" -eq 1 ] && cmp -s "$KEPT" "$T/a/worker-0.eval.zkp"
+ok $? "accept kept exactly the evaluation proof it accepted"
+cp "$KEPT" "$T/kept.zkp"
+flip "$KEPT" $(($(wc -c <"$KEPT") / 2))
+unchanged 1 "round audit with the kept evaluation proof tampered" "$ZKREG" round audit "$RA"
+grep -q '^worker 0: FAILED: evaluation proof no longer verifies' "$T/out" &&
+  grep -q 'worker 0: evaluation proof no longer verifies' "$T/err"; ok $? "... the worker and the reason named"
+rm -f "$KEPT"
+unchanged 1 "round audit with the kept evaluation proof deleted" "$ZKREG" round audit "$RA"
+grep -q '^worker 0: FAILED: evaluation proof missing' "$T/out"; ok $? "... named as missing"
+cp "$T/kept.zkp" "$KEPT"
+expect 0 "round audit with the proof restored" "$ZKREG" round audit "$RA"
 
 # --- K between the children's counts --------------------------------------------------
 if [ "$C0" -ne "$C1" ]; then
