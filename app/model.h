@@ -25,6 +25,7 @@ typedef struct {
     uint8_t commitment[ZKR_DIGEST_BYTES];   /* zkr_infer2_mc_digest: what the registry binds */
     uint8_t program[ZKR_DIGEST_BYTES];      /* the program digest inside the commitment */
     uint32_t n_layers, budget, proofs;       /* proofs: what the budget allows */
+    size_t range_len;                       /* bytes of the model range proof file */
     size_t commitment_len;                  /* bytes of the commitment file */
 } zkr_app_model_commit_info;
 
@@ -43,9 +44,9 @@ typedef struct {
  * ZKR_ERR_NOMEM.
  */
 zkr_err zkr_app_model_commit(zkr_app *app, const char *model, const char *commitment_path,
-                             const char *secrets_path, const zkr_secret *pass, int fast,
-                             const zkr_secret *seed, uint32_t budget,
-                             zkr_app_model_commit_info *info) ZKR_WUR;
+                             const char *secrets_path, const char *range_path,
+                             const zkr_secret *pass, int fast, const zkr_secret *seed,
+                             uint32_t budget, zkr_app_model_commit_info *info) ZKR_WUR;
 
 /*
  * Reads and strictly decodes a model commitment file (zkr_infer2_mc_decode)
@@ -66,8 +67,26 @@ zkr_err zkr_app_model_commitment_read(zkr_app *app, const char *path, zkr_buf *e
  * A refusal leaves the registry unchanged.
  */
 zkr_err zkr_app_register_model_commitment(zkr_app *app, zkr_registry *reg, const char *file,
-                                          const char *name, const char *program_ref,
-                                          zkr_artifact *out) ZKR_WUR;
+                                          const char *range_path, const char *name,
+                                          const char *program_ref, zkr_artifact *out) ZKR_WUR;
+
+/* The stored model range proof beside the commitment: REGISTRY.d/models/HEX(sha).mrange. */
+#define ZKR_APP_MRANGE_SUFFIX ".mrange"
+
+/*
+ * attest of inference@2: the private model of st must have a stored range
+ * proof (zk/model_range.h) that verifies, now, in the confined
+ * "mrange-verify" worker against the stored commitment (checked against
+ * the registered digest) and the registered program's dimensions. Never a
+ * registry flag. ZKR_OK; ZKR_ERR_UNSUPPORTED (no range proof, or one that
+ * does not verify: the message says which), ZKR_ERR_REGISTRY (the stored
+ * commitment differs), ZKR_ERR_SANDBOX, ZKR_ERR_TIMEOUT, NOMEM, IO.
+ */
+zkr_err zkr_app_model_range_check(zkr_app *app, const zkr_statement *st) ZKR_WUR;
+
+/* The "mrange-verify" worker (sandboxed, verifier policy): zkr_mrange_verify on the request. */
+zkr_err zkr_app_worker_mrange_verify(const uint8_t *req, size_t req_len, zkr_buf *reply,
+                                     zkr_diag *d);
 
 /* A private model's secrets, unsealed (sodium_malloc'ed; free with zkr_app_model_secrets_free). */
 typedef struct {
