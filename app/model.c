@@ -122,8 +122,10 @@ static zkr_err prove_range(zkr_app *app, const zkr_params *p, const zkr_ml_model
         return r;
     for (uint32_t l = 0; l < dims.n_layers; l++)
         w[l] = zkr_infer2_model_layer_poly(im, l);
-    return zkr_prover_mrange(p, enc->p, enc->len, &dims, w, seed ? seed->p : NULL,
-                             seed ? seed->len : 0, 0, out, &app->diag);
+    r = zkr_prover_mrange(p, enc->p, enc->len, &dims, w, seed ? seed->p : NULL,
+                          seed ? seed->len : 0, 0, out, &app->diag);
+    /* An entry outside its range: the model file is no model inference@2 can sign for. */
+    return r == ZKR_ERR_USAGE ? ZKR_ERR_MALFORMED : r;
 }
 
 zkr_err zkr_app_model_commit(zkr_app *app, const char *model, const char *commitment_path,
