@@ -32,12 +32,15 @@ typedef struct {
 /*
  * model commit: decodes the quantized model file `model` (ZKRQMOD; anything
  * else is ZKR_ERR_MALFORMED naming what is expected), commits it blinded
- * for `budget` openings per layer (1..ZKR_MODEL_BUDGET_MAX; seed NULL: OS
- * CSPRNG, else derived from the seed, so the same model, seed and budget
- * give the same commitment and the same ledger entry), and writes the
- * commitment (0644) and the opening sealed under pass (0600; `fast`: the
- * weaker KDF, tests only). Neither file is ever replaced (ZKR_ERR_EXISTS,
- * nothing written); the secrets are written first and removed again when
+ * for floor(budget / 2) proofs' openings per layer plus the range proof's
+ * one (`budget | 1`, 1..ZKR_MODEL_BUDGET_MAX; seed NULL: OS CSPRNG, else
+ * derived from the seed, so the same model, seed and budget give the same
+ * commitment, range proof and ledger entry), proves the model range proof
+ * (zk/model_range.h; an entry out of range is ZKR_ERR_MALFORMED naming it)
+ * and writes the commitment (0644), the range proof to range_path (0644)
+ * and the opening sealed under pass (0600; `fast`: the weaker KDF, tests
+ * only). No file is ever replaced (ZKR_ERR_EXISTS, nothing written); the
+ * secrets, then the range proof are written first and removed again when
  * the commitment cannot be. No registry is opened. Secret: pass, seed, the
  * opening (wiped). Returns ZKR_OK, ZKR_ERR_USAGE, ZKR_ERR_EXISTS,
  * ZKR_ERR_NOT_FOUND, ZKR_ERR_MALFORMED, ZKR_ERR_UNSUPPORTED, ZKR_ERR_IO,
@@ -64,7 +67,12 @@ zkr_err zkr_app_model_commitment_read(zkr_app *app, const char *path, zkr_buf *e
  * anything is written, keeps the commitment bytes in the store beside the
  * registry and registers the private model (zkr_registry_model_add_private;
  * a revoked program is ZKR_ERR_REVOKED, checked in the write transaction).
- * A refusal leaves the registry unchanged.
+ * range_path (NULL: none, the caller's --no-range-proof) names the model
+ * range proof, verified after those checks in the confined "mrange-verify"
+ * worker and kept beside the commitment (ZKR_APP_MRANGE_SUFFIX): missing
+ * is ZKR_ERR_NOT_FOUND, malformed ZKR_ERR_MALFORMED, another commitment's
+ * ZKR_ERR_MISMATCH_MODEL, not verifying ZKR_ERR_VERIFY. A refusal leaves
+ * the registry and its store unchanged.
  */
 zkr_err zkr_app_register_model_commitment(zkr_app *app, zkr_registry *reg, const char *file,
                                           const char *range_path, const char *name,
