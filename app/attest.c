@@ -26,6 +26,7 @@
 #include "verifier/verifier.h"
 #include "zkr_config.h"
 #include "app/infer2.h"
+#include "app/model.h"
 #include "zk/zk.h"
 
 /* One proof kind the verifier supports: how its worker request is built. */
@@ -73,27 +74,23 @@ static zkr_err req_inference(zkr_app *app, const zkr_statement *st, uint32_t par
     return zkr_enc_bytes(req, proof->p, proof->len);
 }
 
-/* Until the private model's range proof lands (issue 13), attest refuses inference@2. */
-#define ZKR_INFER2_SIGNABLE 0
-
 /* inference@2: the "infer2-verify" worker's request (app/infer2.c), bindings from the registry. */
 static zkr_err req_inference2(zkr_app *app, const zkr_statement *st, uint32_t param_set,
                               const zkr_buf *proof, zkr_buf *req)
 {
     const zkr_param *idx = NULL;
     uint64_t record = 0;
+    zkr_err r;
 
     /*
      * Verify-before-sign must not sign what a cheating model owner can make
-     * verify: a private model's W', b and M ranges are not proven yet, and
-     * an out-of-range W' gives one record two accepted outputs
-     * (docs/soundness.md, inference@2, KNOWN GAP; soundness-infer2 runs it).
+     * verify: an out-of-range W', b or M gives one record two accepted
+     * outputs (docs/soundness.md, inference@2). The private model's range
+     * proof is verified again here, in its own confined worker, from the
+     * store; a model registered without one is never signed.
      */
-    if (!ZKR_INFER2_SIGNABLE)
-        return zkr_fail(&app->diag, ZKR_ERR_UNSUPPORTED,
-                        "inference@2 proofs are not signed yet: the private model's parameter "
-                        "ranges are not proven, so a model owner can make two outputs verify "
-                        "(docs/soundness.md, inference@2 known gap); zkreg verify still checks them");
+    if (st->model.has_commitment && (r = zkr_app_model_range_check(app, st)) != ZKR_OK)
+        return r;
     for (size_t i = 0; i < st->n_params; i++)
         if (strcmp(st->params[i].name, "record_index") == 0)
             idx = &st->params[i];

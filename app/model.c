@@ -4,6 +4,7 @@
  * the appliance (the commitment alone). The weights never reach the
  * registry; the opening never leaves the owner's sealed file unwrapped.
  */
+#include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -12,12 +13,18 @@
 
 #include "app/model.h"
 #include "app/store.h"
+#include "app/workers.h"
 #include "ml/ml.h"
+#include "prover/model_range.h"
 #include "prover/prover.h"
+#include "zk/model_range.h"
 #include "zk/zk.h"
 
 _Static_assert(ZKR_MODEL_SECRETS_BYTES == 4 + ZKR_INFER2_OPENING_BYTES + 2 * ZKR_DIGEST_BYTES,
                "model secrets payload: version, opening, model digest, commitment digest");
+
+/* The "mrange-verify" worker's request version (docs/ipc.md). */
+#define MRANGE_WORKER_VERSION 1u
 
 /* zkr_seal's 64-byte header, the payload and the 16-byte tag. */
 #define MODEL_SECRETS_FILE_BYTES (64 + ZKR_MODEL_SECRETS_BYTES + 16)
@@ -75,28 +82,78 @@ static zkr_err seal_secrets(zkr_app *app, const uint8_t opening[ZKR_INFER2_OPENI
     return r;
 }
 
-zkr_err zkr_app_model_commit(zkr_app *app, const char *model, const char *commitment_path,
-                             const char *secrets_path, const zkr_secret *pass, int fast,
-                             const zkr_secret *seed, uint32_t budget,
-                             zkr_app_model_commit_info *info)
+/* The program's layer dimensions, as the range proof checks them. */
+static zkr_err dims_of(zkr_app *app, const zkr_ml_graph *g, zkr_mrange_dims *dims)
 {
-    zkr_buf bytes = {0}, enc = {0}, sealed = {0};
+    memset(dims, 0, sizeof *dims);
+    if (g->n_layers < 1 || g->n_layers > ZKR_INFER_MAX_LAYERS)
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_PROGRAM, "the program has %u layers",
+                        g->n_layers);
+    dims->n_layers = g->n_layers;
+    for (uint32_t l = 0; l < g->n_layers; l++) {
+        dims->in_dim[l] = g->layers[l].in_dim;
+        dims->out_dim[l] = g->layers[l].out_dim;
+    }
+    return ZKR_OK;
+}
+
+/*
+ * The blinding budget the commitment is made for: the model range proof
+ * opens each W' once, so an even --budget N gets one more (N + 1, N/2
+ * proofs) and an odd N is kept ((N - 1)/2 proofs); 4096 becomes 4095.
+ */
+static uint32_t commit_budget(uint32_t budget)
+{
+    uint32_t b = budget | 1u;
+
+    return b > ZKR_HPCS_MAX_BUDGET ? ZKR_HPCS_MAX_BUDGET - 1 : b;
+}
+
+/* The model range proof of the freshly committed model (zk/model_range.h). */
+static zkr_err prove_range(zkr_app *app, const zkr_params *p, const zkr_ml_model *m,
+                           zkr_infer2_model *im, const zkr_buf *enc, const zkr_secret *seed,
+                           zkr_buf *out)
+{
+    zkr_hpcs_poly *w[ZKR_INFER_MAX_LAYERS];
+    zkr_mrange_dims dims;
+    zkr_err r;
+
+    if ((r = dims_of(app, zkr_ml_model_graph(m), &dims)) != ZKR_OK)
+        return r;
+    for (uint32_t l = 0; l < dims.n_layers; l++)
+        w[l] = zkr_infer2_model_layer_poly(im, l);
+    r = zkr_prover_mrange(p, enc->p, enc->len, &dims, w, seed ? seed->p : NULL,
+                          seed ? seed->len : 0, 0, out, &app->diag);
+    /* An entry outside its range: the model file is no model inference@2 can sign for. */
+    return r == ZKR_ERR_USAGE ? ZKR_ERR_MALFORMED : r;
+}
+
+zkr_err zkr_app_model_commit(zkr_app *app, const char *model, const char *commitment_path,
+                             const char *secrets_path, const char *range_path,
+                             const zkr_secret *pass, int fast, const zkr_secret *seed,
+                             uint32_t budget, zkr_app_model_commit_info *info)
+{
+    zkr_buf bytes = {0}, enc = {0}, sealed = {0}, range = {0};
     zkr_ml_model *m = NULL;
     zkr_infer2_model *im = NULL;
     zkr_infer2_model_commitment mc;
     uint8_t *opening = NULL;
     zkr_params p;
-    int secrets_written = 0;
+    int secrets_written = 0, range_written = 0;
     zkr_err r;
 
     memset(info, 0, sizeof *info);
     if (strcmp(commitment_path, secrets_path) == 0)
         return zkr_fail(&app->diag, ZKR_ERR_USAGE, "-o and --secrets name the same file %s",
                         secrets_path);
+    if (strcmp(range_path, secrets_path) == 0 || strcmp(range_path, commitment_path) == 0)
+        return zkr_fail(&app->diag, ZKR_ERR_USAGE,
+                        "--range-proof names the same file as -o or --secrets (%s)", range_path);
     if (budget == 0 || budget > ZKR_MODEL_BUDGET_MAX)
         return zkr_fail(&app->diag, ZKR_ERR_USAGE, "--budget must be 1..%u", ZKR_MODEL_BUDGET_MAX);
     if ((r = must_be_absent(app, commitment_path, "commitment")) != ZKR_OK ||
         (r = must_be_absent(app, secrets_path, "secrets file")) != ZKR_OK ||
+        (r = must_be_absent(app, range_path, "range proof")) != ZKR_OK ||
         (r = read_model(app, model, &bytes, &m)) != ZKR_OK ||
         (r = zkr_params_get(ZKR_PARAM_SET_128, &p)) != ZKR_OK)
         goto out;
@@ -105,9 +162,11 @@ zkr_err zkr_app_model_commit(zkr_app *app, const char *model, const char *commit
         r = ZKR_ERR_NOMEM;
         goto out;
     }
-    if ((r = zkr_prover_infer2_commit(&p, m, budget, seed ? seed->p : NULL, seed ? seed->len : 0,
-                                      0, &im, &enc, opening, &app->diag)) != ZKR_OK ||
-        (r = zkr_infer2_mc_decode(&p, enc.p, enc.len, &mc)) != ZKR_OK)
+    if ((r = zkr_prover_infer2_commit(&p, m, commit_budget(budget), seed ? seed->p : NULL,
+                                      seed ? seed->len : 0, 0, &im, &enc, opening, &app->diag)) !=
+            ZKR_OK ||
+        (r = zkr_infer2_mc_decode(&p, enc.p, enc.len, &mc)) != ZKR_OK ||
+        (r = prove_range(app, &p, m, im, &enc, seed, &range)) != ZKR_OK)
         goto out;
     zkr_sha256(bytes.p, bytes.len, info->model_sha256);
     zkr_infer2_mc_digest(enc.p, enc.len, info->commitment);
@@ -122,8 +181,14 @@ zkr_err zkr_app_model_commit(zkr_app *app, const char *model, const char *commit
     if ((r = zkr_file_publish_new(secrets_path, sealed.p, sealed.len, 0600, &app->diag)) != ZKR_OK)
         goto out;
     secrets_written = 1;
+    if ((r = zkr_file_publish_new(range_path, range.p, range.len, 0644, &app->diag)) != ZKR_OK)
+        goto out;
+    range_written = 1;
+    info->range_len = range.len;
     r = zkr_file_publish_new(commitment_path, enc.p, enc.len, 0644, &app->diag);
 out:
+    if (r != ZKR_OK && range_written)
+        (void)unlink(range_path); /* ours, as below */
     if (r != ZKR_OK && secrets_written)
         (void)unlink(secrets_path); /* ours: published by this call a moment ago */
     sodium_free(opening); /* wipes */
@@ -132,6 +197,7 @@ out:
     zkr_buf_free(&bytes);
     zkr_buf_free(&enc);
     zkr_buf_free(&sealed);
+    zkr_buf_free(&range);
     if (r != ZKR_OK)
         memset(info, 0, sizeof *info);
     return r;
@@ -214,16 +280,104 @@ static zkr_err check_fits(zkr_app *app, const char *file, const zkr_infer2_model
     return ZKR_OK;
 }
 
+zkr_err zkr_app_worker_mrange_verify(const uint8_t *req, size_t req_len, zkr_buf *reply,
+                                     zkr_diag *d)
+{
+    const uint8_t *mc, *proof;
+    size_t mc_len, proof_len;
+    zkr_mrange_dims dims;
+    zkr_params p;
+    uint32_t ver;
+    zkr_dec dec;
+
+    (void)reply;
+    memset(&dims, 0, sizeof dims);
+    zkr_dec_init(&dec, req, req_len);
+    if (zkr_dec_u32(&dec, &ver) != ZKR_OK || ver != MRANGE_WORKER_VERSION ||
+        zkr_dec_bytes(&dec, ZKR_INFER2_MC_MAX_BYTES, &mc, &mc_len) != ZKR_OK ||
+        zkr_dec_u32(&dec, &dims.n_layers) != ZKR_OK || dims.n_layers < 1 ||
+        dims.n_layers > ZKR_INFER_MAX_LAYERS)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "mrange-verify request malformed");
+    for (uint32_t l = 0; l < dims.n_layers; l++)
+        if (zkr_dec_u32(&dec, &dims.in_dim[l]) != ZKR_OK ||
+            zkr_dec_u32(&dec, &dims.out_dim[l]) != ZKR_OK)
+            return zkr_fail(d, ZKR_ERR_MALFORMED, "mrange-verify request malformed");
+    if (zkr_dec_bytes(&dec, ZKR_MRANGE_MAX_BYTES, &proof, &proof_len) != ZKR_OK ||
+        zkr_dec_finish(&dec) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "mrange-verify request malformed");
+    if (zkr_params_get(ZKR_PARAM_SET_128, &p) != ZKR_OK)
+        return ZKR_ERR_INTERNAL;
+    return zkr_mrange_verify(&p, mc, mc_len, &dims, proof, proof_len, d);
+}
+
+/* The range proof checked in the confined "mrange-verify" worker. */
+static zkr_err range_check_sandboxed(zkr_app *app, const zkr_buf *enc, const zkr_ml_graph *g,
+                                     const uint8_t *proof, size_t proof_len)
+{
+    zkr_sandbox_opts so = {NULL, NULL, 0};
+    zkr_sandbox_result res;
+    zkr_mrange_dims dims;
+    zkr_buf req = {0}, reply = {0};
+    zkr_err r;
+
+    if ((r = dims_of(app, g, &dims)) != ZKR_OK)
+        return r;
+    if ((r = zkr_enc_u32(&req, MRANGE_WORKER_VERSION)) != ZKR_OK ||
+        (r = zkr_enc_bytes(&req, enc->p, enc->len)) != ZKR_OK ||
+        (r = zkr_enc_u32(&req, dims.n_layers)) != ZKR_OK)
+        goto out;
+    for (uint32_t l = 0; l < dims.n_layers; l++)
+        if ((r = zkr_enc_u32(&req, dims.in_dim[l])) != ZKR_OK ||
+            (r = zkr_enc_u32(&req, dims.out_dim[l])) != ZKR_OK)
+            goto out;
+    if ((r = zkr_enc_bytes(&req, proof, proof_len)) != ZKR_OK)
+        goto out;
+    r = zkr_sandbox_call(zkr_app_workers, "mrange-verify", &so, req.p, req.len, &reply, &res,
+                         &app->diag);
+out:
+    zkr_buf_free(&req);
+    zkr_buf_free(&reply);
+    return r;
+}
+
+/* Re-raises the diag's failure as code with a prefix (zkr_fail keeps the first message). */
+static zkr_err refail(zkr_app *app, zkr_err code, const char *prefix)
+{
+    char m[sizeof app->diag.msg];
+
+    memcpy(m, app->diag.msg, sizeof m);
+    app->diag.msg[0] = '\0';
+    return zkr_fail(&app->diag, code, "%s: %s", prefix, m);
+}
+
+static int path_missing(const char *path)
+{
+    struct stat st;
+
+    return lstat(path, &st) != 0 && errno == ENOENT;
+}
+
+/* Reads a model range proof file (one byte over the cap reads in full: named as too large). */
+static zkr_err range_read(zkr_app *app, const char *path, zkr_buf *out)
+{
+    zkr_err r = zkr_file_read(path, ZKR_MRANGE_MAX_BYTES + 1, out, &app->diag);
+
+    if (r == ZKR_ERR_TOO_LARGE || (r == ZKR_OK && out->len > ZKR_MRANGE_MAX_BYTES))
+        return zkr_fail(&app->diag, ZKR_ERR_MALFORMED, "%s: over the %u bytes of a model range "
+                        "proof", path, ZKR_MRANGE_MAX_BYTES);
+    return r;
+}
+
 zkr_err zkr_app_register_model_commitment(zkr_app *app, zkr_registry *reg, const char *file,
-                                          const char *name, const char *program_ref,
-                                          zkr_artifact *out)
+                                          const char *range_path, const char *name,
+                                          const char *program_ref, zkr_artifact *out)
 {
     zkr_infer2_model_commitment mc;
     uint8_t digest[ZKR_DIGEST_BYTES], sha[ZKR_DIGEST_BYTES];
     zkr_artifact prog;
     zkr_ml_graph g;
     zkr_params p;
-    zkr_buf enc = {0};
+    zkr_buf enc = {0}, range = {0};
     zkr_err r;
 
     memset(out, 0, sizeof *out);
@@ -237,14 +391,85 @@ zkr_err zkr_app_register_model_commitment(zkr_app *app, zkr_registry *reg, const
         (r = program_graph(app, &prog, &g)) != ZKR_OK ||
         (r = check_fits(app, file, &mc, &prog, &g)) != ZKR_OK)
         goto out;
+    if (range_path && path_missing(range_path)) {
+        r = zkr_fail(&app->diag, ZKR_ERR_NOT_FOUND,
+                         "%s: no model range proof there (`zkreg model commit` writes it beside "
+                         "the commitment; --range-proof FILE names another; --no-range-proof "
+                         "registers a model whose proofs are never signed); nothing registered",
+                         range_path);
+        goto out;
+    }
+    if (range_path && (r = range_read(app, range_path, &range)) != ZKR_OK)
+        goto out;
+    if (range_path && (r = range_check_sandboxed(app, &enc, &g, range.p, range.len)) != ZKR_OK) {
+        char what[4200];
+        (void)snprintf(what, sizeof what, "%s: refused, nothing registered", range_path);
+        r = refail(app, r, what);
+        goto out;
+    }
     /* Kept for provers and exports; public. Written before the registration commits. */
     zkr_sha256(enc.p, enc.len, sha);
     if ((r = zkr_app_store_write(app, "models", sha, "", enc.p, enc.len)) != ZKR_OK)
+        goto out;
+    /* The verified range proof: attest verifies it again before it signs (never trusted as is). */
+    if (range_path &&
+        (r = zkr_app_store_write(app, "models", sha, ZKR_APP_MRANGE_SUFFIX, range.p, range.len)) !=
+            ZKR_OK)
         goto out;
     r = zkr_registry_model_add_private(reg, name ? name : base_name(file), program_ref, enc.p,
                                        enc.len, digest, out, &app->diag);
 out:
     zkr_buf_free(&enc);
+    zkr_buf_free(&range);
+    return r;
+}
+
+zkr_err zkr_app_model_range_check(zkr_app *app, const zkr_statement *st)
+{
+    zkr_ml_graph g;
+    zkr_buf enc = {0}, range = {0};
+    uint8_t sha[ZKR_DIGEST_BYTES], dig[ZKR_DIGEST_BYTES];
+    char path[4096];
+    zkr_err r;
+
+    if ((r = zkr_app_store_path(app, "models", st->model.sha256, "", path, sizeof path)) != ZKR_OK ||
+        (r = zkr_file_read(path, ZKR_INFER2_MC_MAX_BYTES, &enc, &app->diag)) != ZKR_OK)
+        goto out;
+    zkr_sha256(enc.p, enc.len, sha);
+    zkr_infer2_mc_digest(enc.p, enc.len, dig);
+    if (sodium_memcmp(sha, st->model.sha256, ZKR_DIGEST_BYTES) != 0 ||
+        sodium_memcmp(dig, st->model.commitment, ZKR_DIGEST_BYTES) != 0) {
+        r = zkr_fail(&app->diag, ZKR_ERR_REGISTRY,
+                     "%s: the stored commitment of model %lld differs from its registered one",
+                     path, (long long)st->model.id);
+        goto out;
+    }
+    if ((r = zkr_app_store_path(app, "models", st->model.sha256, ZKR_APP_MRANGE_SUFFIX, path,
+                                sizeof path)) != ZKR_OK)
+        goto out;
+    if (path_missing(path)) {
+        r = zkr_fail(&app->diag, ZKR_ERR_UNSUPPORTED,
+                         "private model %lld has no range proof of its W', b, M (registered "
+                         "with --no-range-proof, or its range proof was removed from %s), so a "
+                         "model owner could make two outputs verify; inference@2 proofs on it "
+                         "are never signed (zkreg verify still checks them)",
+                         (long long)st->model.id, path);
+        goto out;
+    }
+    if ((r = range_read(app, path, &range)) != ZKR_OK ||
+        (r = program_graph(app, &st->program, &g)) != ZKR_OK ||
+        (r = range_check_sandboxed(app, &enc, &g, range.p, range.len)) != ZKR_OK) {
+        char what[4200];
+        (void)snprintf(what, sizeof what, "private model %lld: its stored range proof %s does "
+                       "not verify, so its inference@2 proofs are not signed",
+                       (long long)st->model.id, path);
+        if (r == ZKR_ERR_VERIFY || r == ZKR_ERR_MALFORMED || r == ZKR_ERR_TOO_LARGE ||
+            r == ZKR_ERR_MISMATCH_MODEL || r == ZKR_ERR_MISMATCH_PROGRAM)
+            r = refail(app, ZKR_ERR_UNSUPPORTED, what);
+    }
+out:
+    zkr_buf_free(&enc);
+    zkr_buf_free(&range);
     return r;
 }
 

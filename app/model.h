@@ -25,27 +25,31 @@ typedef struct {
     uint8_t commitment[ZKR_DIGEST_BYTES];   /* zkr_infer2_mc_digest: what the registry binds */
     uint8_t program[ZKR_DIGEST_BYTES];      /* the program digest inside the commitment */
     uint32_t n_layers, budget, proofs;       /* proofs: what the budget allows */
+    size_t range_len;                       /* bytes of the model range proof file */
     size_t commitment_len;                  /* bytes of the commitment file */
 } zkr_app_model_commit_info;
 
 /*
  * model commit: decodes the quantized model file `model` (ZKRQMOD; anything
  * else is ZKR_ERR_MALFORMED naming what is expected), commits it blinded
- * for `budget` openings per layer (1..ZKR_MODEL_BUDGET_MAX; seed NULL: OS
- * CSPRNG, else derived from the seed, so the same model, seed and budget
- * give the same commitment and the same ledger entry), and writes the
- * commitment (0644) and the opening sealed under pass (0600; `fast`: the
- * weaker KDF, tests only). Neither file is ever replaced (ZKR_ERR_EXISTS,
- * nothing written); the secrets are written first and removed again when
+ * for floor(budget / 2) proofs' openings per layer plus the range proof's
+ * one (`budget | 1`, 1..ZKR_MODEL_BUDGET_MAX; seed NULL: OS CSPRNG, else
+ * derived from the seed, so the same model, seed and budget give the same
+ * commitment, range proof and ledger entry), proves the model range proof
+ * (zk/model_range.h; an entry out of range is ZKR_ERR_MALFORMED naming it)
+ * and writes the commitment (0644), the range proof to range_path (0644)
+ * and the opening sealed under pass (0600; `fast`: the weaker KDF, tests
+ * only). No file is ever replaced (ZKR_ERR_EXISTS, nothing written); the
+ * secrets, then the range proof are written first and removed again when
  * the commitment cannot be. No registry is opened. Secret: pass, seed, the
  * opening (wiped). Returns ZKR_OK, ZKR_ERR_USAGE, ZKR_ERR_EXISTS,
  * ZKR_ERR_NOT_FOUND, ZKR_ERR_MALFORMED, ZKR_ERR_UNSUPPORTED, ZKR_ERR_IO,
  * ZKR_ERR_NOMEM.
  */
 zkr_err zkr_app_model_commit(zkr_app *app, const char *model, const char *commitment_path,
-                             const char *secrets_path, const zkr_secret *pass, int fast,
-                             const zkr_secret *seed, uint32_t budget,
-                             zkr_app_model_commit_info *info) ZKR_WUR;
+                             const char *secrets_path, const char *range_path,
+                             const zkr_secret *pass, int fast, const zkr_secret *seed,
+                             uint32_t budget, zkr_app_model_commit_info *info) ZKR_WUR;
 
 /*
  * Reads and strictly decodes a model commitment file (zkr_infer2_mc_decode)
@@ -63,11 +67,34 @@ zkr_err zkr_app_model_commitment_read(zkr_app *app, const char *path, zkr_buf *e
  * anything is written, keeps the commitment bytes in the store beside the
  * registry and registers the private model (zkr_registry_model_add_private;
  * a revoked program is ZKR_ERR_REVOKED, checked in the write transaction).
- * A refusal leaves the registry unchanged.
+ * range_path (NULL: none, the caller's --no-range-proof) names the model
+ * range proof, verified after those checks in the confined "mrange-verify"
+ * worker and kept beside the commitment (ZKR_APP_MRANGE_SUFFIX): missing
+ * is ZKR_ERR_NOT_FOUND, malformed ZKR_ERR_MALFORMED, another commitment's
+ * ZKR_ERR_MISMATCH_MODEL, not verifying ZKR_ERR_VERIFY. A refusal leaves
+ * the registry and its store unchanged.
  */
 zkr_err zkr_app_register_model_commitment(zkr_app *app, zkr_registry *reg, const char *file,
-                                          const char *name, const char *program_ref,
-                                          zkr_artifact *out) ZKR_WUR;
+                                          const char *range_path, const char *name,
+                                          const char *program_ref, zkr_artifact *out) ZKR_WUR;
+
+/* The stored model range proof beside the commitment: REGISTRY.d/models/HEX(sha).mrange. */
+#define ZKR_APP_MRANGE_SUFFIX ".mrange"
+
+/*
+ * attest of inference@2: the private model of st must have a stored range
+ * proof (zk/model_range.h) that verifies, now, in the confined
+ * "mrange-verify" worker against the stored commitment (checked against
+ * the registered digest) and the registered program's dimensions. Never a
+ * registry flag. ZKR_OK; ZKR_ERR_UNSUPPORTED (no range proof, or one that
+ * does not verify: the message says which), ZKR_ERR_REGISTRY (the stored
+ * commitment differs), ZKR_ERR_SANDBOX, ZKR_ERR_TIMEOUT, NOMEM, IO.
+ */
+zkr_err zkr_app_model_range_check(zkr_app *app, const zkr_statement *st) ZKR_WUR;
+
+/* The "mrange-verify" worker (sandboxed, verifier policy): zkr_mrange_verify on the request. */
+zkr_err zkr_app_worker_mrange_verify(const uint8_t *req, size_t req_len, zkr_buf *reply,
+                                     zkr_diag *d);
 
 /* A private model's secrets, unsealed (sodium_malloc'ed; free with zkr_app_model_secrets_free). */
 typedef struct {

@@ -7,6 +7,7 @@
 #include "app/ginfer.h"
 #include "app/infer.h"
 #include "app/infer2.h"
+#include "app/model.h"
 #include "app/train.h"
 
 const zkr_worker_kind zkr_app_workers[] = {
@@ -23,6 +24,8 @@ const zkr_worker_kind zkr_app_workers[] = {
      "prove an inference@2 statement (private model, hidden record)", NULL},
     {"infer2-verify", ZKR_SANDBOX_POLICY_VERIFIER, zkr_app_worker_infer2_verify,
      "verify an inference@2 proof against a statement", NULL},
+    {"mrange-verify", ZKR_SANDBOX_POLICY_VERIFIER, zkr_app_worker_mrange_verify,
+     "verify a private model's range proof against its commitment", NULL},
     {"train-verify", ZKR_SANDBOX_POLICY_VERIFIER, zkr_app_worker_train_verify,
      "verify a training-step@1 proof against a statement", NULL},
     {"train-prove", ZKR_SANDBOX_POLICY_PROVER, zkr_app_worker_train_prove,

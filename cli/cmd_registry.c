@@ -370,6 +370,7 @@ static const char program_help[] =
 static const char model_help[] =
     "usage: zkreg register-model FILE --program ID [--calibrate DATASET] [--name NAME]\n"
     "       zkreg register-model --commitment COMMITMENT --program ID [--name NAME]\n"
+    "                            [--range-proof FILE | --no-range-proof]\n"
     "\n"
     "Records a model as belonging to program ID (row id or sha256). An ONNX\n"
     "FILE is quantized (int8, calibrated on the first 1000 records of the IDX\n"
@@ -384,6 +385,13 @@ static const char model_help[] =
     "on the owner's machine (inference@2): the registry never sees a weight. The\n"
     "file is checked completely and against the program's layers first (exit 3\n"
     "malformed, exit 1 another program, exit 6 a revoked program; nothing written).\n"
+    "Its model range proof (--range-proof FILE, default COMMITMENT.range) is\n"
+    "verified in the confined verifier worker and kept beside the registry; a\n"
+    "missing one is exit 4, one that does not verify exit 1 (another\n"
+    "commitment's: exit 1; malformed: exit 3), nothing written. attest signs\n"
+    "inference@2 proofs only for a model whose stored range proof verifies.\n"
+    "--no-range-proof registers an older commitment without one: its proofs\n"
+    "verify but are never signed.\n"
     ZKR_CLI_EXIT_HELP;
 
 static const char dataset_help[] =
@@ -422,16 +430,24 @@ static zkr_err print_artifact_result(zkr_cli *cli, const zkr_artifact *a)
  * with `commitment` non-NULL (register-dataset) also --commitment F, which
  * takes the place of FILE.
  */
+/* A private model's range proof options (register-model --commitment only). */
+typedef struct {
+    const char *path;
+    int none;
+} range_opt;
+
 static zkr_err artifact_args_c(zkr_cli *cli, int argc, char **argv, const char *help,
                                int want_prog, const char **file, const char **name,
                                const char **prog, const char **calib, const char **commitment,
-                               int *done)
+                               range_opt *range, int *done)
 {
     static const struct option opts[] = {ZKR_CLI_COMMON_LONGOPTS,
                                          {"name", required_argument, NULL, 'n'},
                                          {"program", required_argument, NULL, 'P'},
                                          {"calibrate", required_argument, NULL, 'C'},
                                          {"commitment", required_argument, NULL, 'M'},
+                                         {"range-proof", required_argument, NULL, 'R'},
+                                         {"no-range-proof", no_argument, NULL, 'N'},
                                          {NULL, 0, NULL, 0}};
     int c;
 
@@ -452,9 +468,18 @@ static zkr_err artifact_args_c(zkr_cli *cli, int argc, char **argv, const char *
             *calib = optarg;
         else if (c == 'M' && commitment)
             *commitment = optarg;
+        else if (c == 'R' && range)
+            range->path = optarg;
+        else if (c == 'N' && range)
+            range->none = 1;
         else
             return zkr_cli_usage(cli, "bad option (see --help)");
     }
+    if (range != NULL && (range->path != NULL || range->none) &&
+        (commitment == NULL || *commitment == NULL))
+        return zkr_cli_usage(cli, "--range-proof and --no-range-proof go with --commitment");
+    if (range != NULL && range->path != NULL && range->none)
+        return zkr_cli_usage(cli, "--range-proof and --no-range-proof exclude each other");
     if (commitment != NULL && *commitment != NULL) {
         if (optind != argc)
             return zkr_cli_usage(cli, "--commitment takes the place of PATH: give one of them");
@@ -484,14 +509,23 @@ static zkr_err register_file(zkr_cli *cli, int argc, char **argv, zkr_kind kind)
     zkr_artifact a;
     zkr_buf enc = {0};
     uint8_t digest[ZKR_DIGEST_BYTES];
+    range_opt range = {NULL, 0};
+    char rdef[4096];
     int done = 0;
     zkr_err r;
 
     r = artifact_args_c(cli, argc, argv, kind == ZKR_KIND_PROGRAM ? program_help : model_help,
                         kind == ZKR_KIND_MODEL, &file, &name, &prog, &calib,
-                        kind == ZKR_KIND_MODEL ? &commitment : NULL, &done);
+                        kind == ZKR_KIND_MODEL ? &commitment : NULL,
+                        kind == ZKR_KIND_MODEL ? &range : NULL, &done);
     if (r != ZKR_OK || done)
         return r;
+    if (commitment != NULL && range.path == NULL && !range.none) {
+        int n = snprintf(rdef, sizeof rdef, "%s.range", commitment);
+        if (n < 0 || (size_t)n >= sizeof rdef)
+            return zkr_cli_usage(cli, "--commitment path too long");
+        range.path = rdef;
+    }
     /* A private model's commitment is checked before the registry is opened. */
     if (commitment != NULL &&
         (r = zkr_app_model_commitment_read(cli, commitment, &enc, digest)) != ZKR_OK)
@@ -499,7 +533,7 @@ static zkr_err register_file(zkr_cli *cli, int argc, char **argv, zkr_kind kind)
     if ((r = zkr_cli_registry_open(cli, &reg)) != ZKR_OK)
         goto out;
     if (commitment != NULL)
-        r = zkr_app_register_model_commitment(cli, reg, commitment, name, prog, &a);
+        r = zkr_app_register_model_commitment(cli, reg, commitment, range.path, name, prog, &a);
     else if (kind == ZKR_KIND_PROGRAM)
         r = zkr_app_register_program(cli, reg, file, name, &a);
     else
@@ -551,6 +585,7 @@ zkr_err zkr_cmd_register_dataset(zkr_cli *cli, int argc, char **argv)
     zkr_err r;
 
     r = artifact_args_c(cli, argc, argv, dataset_help, 0, &file, &name, &prog, NULL, &commitment,
+                        NULL,
                         &done);
     if (r != ZKR_OK || done)
         return r;

@@ -212,17 +212,22 @@ zkr_err zkr_cmd_zk_seed(zkr_cli *cli, int argc, char **argv)
 }
 
 static const char model_help[] =
-    "usage: zkreg model commit MODEL -o COMMITMENT --secrets SECRETS [--zk-seed FILE]\n"
-    "                          [--budget N] [--passphrase-file F | --passphrase-fd N]\n"
+    "usage: zkreg model commit MODEL -o COMMITMENT --secrets SECRETS [--range-proof FILE]\n"
+    "                          [--zk-seed FILE] [--budget N]\n"
+    "                          [--passphrase-file F | --passphrase-fd N]\n"
     "                          [--kdf moderate|interactive]\n"
     "\n"
     "Runs on the MODEL OWNER's machine and opens no registry. Commits the\n"
     "quantized model MODEL (ZKRQMOD, dense int8) with the hiding model commitment\n"
-    "(version 2, for inference@2) and writes two files, neither ever replacing\n"
+    "(version 2, for inference@2) and writes three files, none ever replacing\n"
     "one: COMMITMENT (public, 0644: `register-model --commitment` on the\n"
-    "appliance) and SECRETS (0600: the opening, sealed under a passphrase with\n"
-    "Argon2id and XChaCha20-Poly1305). Each layer is blinded for N openings\n"
-    "(default 64, at most 4096; two per proof). With --zk-seed the blinding is\n"
+    "appliance), the model range proof (public, 0644; default COMMITMENT.range:\n"
+    "a zero-knowledge proof that every weight is in -127..127, every bias in\n"
+    "-2^30..2^30 and every multiplier in 0..2^31-1; register-model checks it,\n"
+    "attest needs it) and SECRETS (0600: the opening, sealed under a passphrase\n"
+    "with Argon2id and XChaCha20-Poly1305). A model outside those ranges is\n"
+    "refused. Each layer is blinded for N openings (default 64, at most 4096;\n"
+    "two per proof, N/2 proofs; the range proof takes one more). With --zk-seed the blinding is\n"
     "derived from the sealed seed (same model, seed and N: the same commitment);\n"
     "without it, from the OS CSPRNG. The passphrase (--passphrase-fd, then\n"
     "--passphrase-file, $ZKREG_PASSPHRASE_FILE or the terminal, never argv)\n"
@@ -231,33 +236,43 @@ static const char model_help[] =
     ZKR_CLI_EXIT_HELP;
 
 static zkr_err model_commit(zkr_cli *cli, const char *model, const char *out, const char *secrets,
-                            const char *seed_file, uint32_t budget, const zkr_cli_pass_opts *po)
+                            const char *range, const char *seed_file, uint32_t budget,
+                            const zkr_cli_pass_opts *po)
 {
     zkr_secret pass = {0}, seed = {0};
     zkr_app_model_commit_info info;
-    char comm[65], prog[65];
+    char comm[65], prog[65], rdef[4096];
     zkr_err r;
 
     if (out == NULL || secrets == NULL)
         return zkr_cli_usage(cli, "model commit needs -o COMMITMENT and --secrets SECRETS");
+    if (range == NULL) {
+        int n = snprintf(rdef, sizeof rdef, "%s.range", out);
+        if (n < 0 || (size_t)n >= sizeof rdef)
+            return zkr_cli_usage(cli, "-o path too long");
+        range = rdef;
+    }
     if ((r = zkr_cli_pass_get(cli, po, &pass)) != ZKR_OK ||
         (seed_file != NULL && (r = zkr_app_zk_seed_load(cli, seed_file, &pass, &seed)) != ZKR_OK) ||
-        (r = zkr_app_model_commit(cli, model, out, secrets, &pass, po->fast,
+        (r = zkr_app_model_commit(cli, model, out, secrets, range, &pass, po->fast,
                                   seed_file != NULL ? &seed : NULL, budget, &info)) != ZKR_OK)
         goto out;
     zkr_cli_hex32(info.commitment, comm);
     zkr_cli_hex32(info.program, prog);
     if (cli->json)
-        r = zkr_cli_print_json(json_pack("{s:b, s:s, s:s, s:i, s:i, s:i, s:s, s:s}", "ok", 1,
-                                         "commitment", comm, "program", prog, "layers",
+        r = zkr_cli_print_json(json_pack("{s:b, s:s, s:s, s:i, s:i, s:i, s:s, s:s, s:s, s:I}",
+                                         "ok", 1, "commitment", comm, "program", prog, "layers",
                                          (int)info.n_layers, "budget", (int)info.budget,
                                          "proofs", (int)info.proofs, "commitment_file", out,
-                                         "secrets", secrets));
+                                         "secrets", secrets, "range_proof", range,
+                                         "range_proof_bytes", (json_int_t)info.range_len));
     else
         printf("committed a private model: %u layers, blinded for %u openings a layer (%u "
-               "proofs)\ncommitment:    %s\nprogram:       %s\ncommitment file: %s\nsecrets:       "
+               "proofs)\ncommitment:    %s\nprogram:       %s\ncommitment file: %s\nrange proof:   "
+               "%s (%zu bytes; W in -127..127, b in -2^30..2^30, M in 0..2^31-1)\nsecrets:       "
                "%s (sealed; its ledger %s.ledger counts the proofs)\n",
-               info.n_layers, info.budget, info.proofs, comm, prog, out, secrets, secrets);
+               info.n_layers, info.budget, info.proofs, comm, prog, out, range, info.range_len,
+               secrets, secrets);
 out:
     zkr_secret_free(&seed);
     zkr_secret_free(&pass);
@@ -271,8 +286,9 @@ zkr_err zkr_cmd_model(zkr_cli *cli, int argc, char **argv)
                                          {"secrets", required_argument, NULL, 'S'},
                                          {"zk-seed", required_argument, NULL, 'Z'},
                                          {"budget", required_argument, NULL, 'B'},
+                                         {"range-proof", required_argument, NULL, 'R'},
                                          {NULL, 0, NULL, 0}};
-    const char *out = NULL, *secrets = NULL, *seed = NULL;
+    const char *out = NULL, *secrets = NULL, *seed = NULL, *range = NULL;
     uint64_t budget = ZKR_MODEL_BUDGET_DEFAULT;
     zkr_cli_pass_opts po;
     int c, done;
@@ -296,6 +312,8 @@ zkr_err zkr_cmd_model(zkr_cli *cli, int argc, char **argv)
             secrets = optarg;
         else if (c == 'Z')
             seed = optarg;
+        else if (c == 'R')
+            range = optarg;
         else if (c == 'B') {
             if ((r = zkr_cli_parse_u64(cli, "--budget", optarg, &budget)) != ZKR_OK)
                 return r;
@@ -305,6 +323,7 @@ zkr_err zkr_cmd_model(zkr_cli *cli, int argc, char **argv)
             return zkr_cli_usage(cli, "bad option (see --help)");
     }
     if (optind + 2 == argc && strcmp(argv[optind], "commit") == 0)
-        return model_commit(cli, argv[optind + 1], out, secrets, seed, (uint32_t)budget, &po);
+        return model_commit(cli, argv[optind + 1], out, secrets, range, seed, (uint32_t)budget,
+                            &po);
     return zkr_cli_usage(cli, "expected `model commit MODEL -o COMMITMENT --secrets SECRETS`");
 }

@@ -23,6 +23,7 @@
 #include "fuzz_infer2_proof.h"
 #include "fuzz_keyfile.h"
 #include "fuzz_matmul2.h"
+#include "prover/model_range.h"
 #include "fuzz_proof.h"
 #include "fuzz_verifier.h"
 #include "ml/ml.h"
@@ -765,6 +766,55 @@ static void gen_infer2(const char *dir, int pub, const char *name)
     i2case_free(&c);
 }
 
+/* One fuzz_mrange input: a one-layer 2x2 model commitment at its bounds and its range proof. */
+static void gen_mrange(const char *dir)
+{
+    static const int64_t v[8] = {-127, 127, (int64_t)1 << 30, ((int64_t)1 << 31) - 1,
+                                 5, -3, -((int64_t)1 << 30), 0};
+    static const uint8_t key[32] = {0x42}, seed[32] = {0x17};
+    zkr_infer2_model_commitment mc;
+    zkr_mrange_dims dims = {1, {2}, {2}};
+    zkr_hpcs_poly *w = NULL;
+    zkr_buf enc = {0}, pf = {0}, in = {0};
+    zkr_gl ev[8];
+    zkr_zkrng rng;
+    zkr_params p;
+    static const uint8_t nl = 1, dimb[8] = {0, 0, 0, 2, 0, 0, 0, 2};
+    int ok;
+
+    memset(&mc, 0, sizeof mc);
+    for (int i = 0; i < 8; i++)
+        ev[i] = zkr_gl_from_i64(v[i]);
+    memset(mc.program_digest, 0x5a, sizeof mc.program_digest);
+    mc.n_layers = 1;
+    mc.shifts[0] = 8;
+    zkr_zkrng_from_key(&rng, key);
+    ok = zkr_params_get(ZKR_PARAM_SET_128, &p) == ZKR_OK &&
+         zkr_prover_hcommit(&p, ev, 3, 8, &rng, 1, &w, &mc.w[0]) == ZKR_OK &&
+         zkr_infer2_mc_encode(&mc, &enc) == ZKR_OK &&
+         zkr_prover_mrange(&p, enc.p, enc.len, &dims, &w, seed, sizeof seed, 1, &pf, NULL) ==
+             ZKR_OK &&
+         zkr_mrange_verify(&p, enc.p, enc.len, &dims, pf.p, pf.len, NULL) == ZKR_OK;
+    zkr_zkrng_wipe(&rng);
+    if (ok) {
+        uint8_t l[4];
+        zkr_store_be32(l, (uint32_t)enc.len);
+        ok = zkr_buf_append(&in, l, 4) == ZKR_OK && zkr_buf_append(&in, enc.p, enc.len) == ZKR_OK &&
+             zkr_buf_append(&in, &nl, 1) == ZKR_OK && zkr_buf_append(&in, dimb, 8) == ZKR_OK &&
+             zkr_buf_append(&in, pf.p, pf.len) == ZKR_OK;
+    }
+    if (ok) {
+        emit(dir, "mrange", "gen-2x2-bounds", in.p, in.len);
+    } else {
+        fprintf(stderr, "fuzz_gen_corpus: cannot make the model range proof seed\n");
+        failed = 1;
+    }
+    zkr_hpcs_poly_free(w);
+    zkr_buf_free(&enc);
+    zkr_buf_free(&pf);
+    zkr_buf_free(&in);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2 || argc > 3) {
@@ -782,6 +832,7 @@ int main(int argc, char **argv)
     gen_matmul2_shape(argv[1], 1, 1, 1, 5);
     /* One inference@2 seed (4-4-2, public output) from the real prover. */
     gen_infer2(argv[1], 1, "gen-4-4-2-pub");
+    gen_mrange(argv[1]);
     gen_keyfile(argv[1]);
     gen_ginfer(argv[1], 0, "gen-resid-2x6x6-a");
     gen_ginfer(argv[1], 1, "gen-resid-2x6x6-b");

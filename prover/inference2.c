@@ -65,6 +65,11 @@ uint32_t zkr_infer2_proofs_left(const zkr_infer2_model *im)
     return (uint32_t)best;
 }
 
+zkr_hpcs_poly *zkr_infer2_model_layer_poly(zkr_infer2_model *im, uint32_t l)
+{
+    return l < im->sh.s.n_layers ? im->w[l] : NULL;
+}
+
 const uint8_t *zkr_infer2_model_commitment_bytes(const zkr_infer2_model *im, size_t *len)
 {
     *len = im->enc.len;

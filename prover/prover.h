@@ -690,6 +690,16 @@ typedef struct {
     int off_slice;
     zkr_hpcs_batch_cheat batch;
 } zkr_zkrange_cheat;
+/*
+ * As zkr_prover_zkrange_lin with a hidden term in the linear claim
+ * (zkr_zkrange_link: link->b_poly, link->weights; verified by
+ * zkr_zkrange_verify_link). Consumes one opening of b's budget too. cheat
+ * (NULL: honest) is honoured in test builds only. Same errors.
+ */
+zkr_err zkr_prover_zkrange_link(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *a,
+                                const zkr_zkrange_table *tab, const zkr_zkrange_lin *lin,
+                                const zkr_zkrange_link *link, const zkr_zkrange_cheat *cheat,
+                                zkr_zkrng *rng, unsigned threads, zkr_buf *out) ZKR_WUR;
 /* Test builds only (ZKR_TEST_BUILD): the range prover with cheat's deviations. */
 zkr_err zkr_prover_zkrange_cheat(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *a,
                                  const zkr_zkrange_table *tab, const zkr_zkrange_lin *lin,
@@ -821,6 +831,11 @@ void zkr_infer2_model_free(zkr_infer2_model *im);
 uint32_t zkr_infer2_proofs_left(const zkr_infer2_model *im);
 /* The model commitment v2 bytes of im (points into im). */
 const uint8_t *zkr_infer2_model_commitment_bytes(const zkr_infer2_model *im, size_t *len);
+/*
+ * Layer l's W' polynomial with its blinding (the committer's; the model
+ * range proof opens it once), NULL past the last layer.
+ */
+zkr_hpcs_poly *zkr_infer2_model_layer_poly(zkr_infer2_model *im, uint32_t l);
 
 /*
  * The prover's witness for one record of a dataset committed with hiding

@@ -35,6 +35,9 @@ typedef struct {
     const zkr_zkrange_table *tab;
     const zkr_zkrange_lin *lin;  /* NULL: no linear claim */
     const zkr_zkrange_cheat *cheat; /* all zero when honest */
+    const zkr_zkrange_link *link; /* NULL: no hidden term */
+    unsigned nb;                 /* b's variables (link) */
+    zkr_ext *lb, *lu;            /* b's table coupled on variable 0 (2^(N+1)), u (2^N) */
     zkr_hpcs_poly *a, *m, *c, *h, *ph;
     zkr_zr_chal ch;
     zkr_ext r[64];
@@ -168,6 +171,28 @@ static void zkr_zr_hidden(const zkr_zr_ctx *z, const zkr_hpcs_poly *f, int flip,
     }
 }
 
+/*
+ * The link's tables: u zero-extended to N variables, and b's randomised
+ * extension on variable 0 as a coupled table (x the N low coordinates, b
+ * replicated above its nb, then u_0), entry F_b(x mod 2^nb, u_0, 0..).
+ */
+static zkr_err zkr_zr_link_tables(zkr_zr_ctx *z)
+{
+    size_t len = (size_t)1 << z->N, blen = (size_t)1 << z->nb;
+    const zkr_gl *bv = zkr_hpcs_poly_base_evals(z->link->b_poly);
+
+    z->lu = calloc(len, sizeof(zkr_ext));
+    z->lb = malloc(2 * len * sizeof(zkr_ext));
+    if (!z->lu || !z->lb)
+        return ZKR_ERR_NOMEM;
+    for (size_t i = 0; i < blen; i++)
+        z->lu[i] = z->link->weights[i];
+    for (size_t u = 0; u < 2; u++)
+        for (size_t i = 0; i < len; i++)
+            z->lb[i + u * len] = zkr_ext_from(bv[(i & (blen - 1)) + u * blen]);
+    return ZKR_OK;
+}
+
 static zkr_err zkr_zr_tables(zkr_zr_ctx *z)
 {
     size_t len = (size_t)1 << z->N;
@@ -196,7 +221,7 @@ static zkr_err zkr_zr_tables(zkr_zr_ctx *z)
         z->tb[ZR_T][j] = zkr_ext_from(zkr_gl_from_i64(zkr_zkrange_value(z->tab, j)));
         z->tb[ZR_S8][j] = zkr_ext_from(1);
     }
-    return ZKR_OK;
+    return z->link ? zkr_zr_link_tables(z) : ZKR_OK;
 }
 
 /* A coupled pair's value at (x_j, u_j) = (c, s(c)): F00 + c d1 + s d2 + c s d3. */
@@ -233,6 +258,33 @@ static zkr_ext zkr_zr_f(const zkr_zr_ctx *z, const zkr_ext *v, const zkr_ext *hv
     if (z->lin)
         f = zkr_ext_add(f, zkr_ext_mul(z->ch.nu, zkr_ext_mul(v[ZR_EM], a)));
     return f;
+}
+
+/*
+ * The link's term nu U B at c = 0, 2..7 for pair i of round j (B coupled
+ * with u_0 in round 0 only, as zkr_zr_round's hidden polys).
+ */
+static void zkr_zr_link_round(const zkr_zr_ctx *z, unsigned j, size_t i, zkr_ext *acc)
+{
+    unsigned n_cur = z->N - j;
+    zkr_ext u0 = z->lu[2 * i], du = zkr_ext_sub(z->lu[2 * i + 1], u0), bd[4];
+
+    if (j == 0) {
+        zkr_zr_pair_diffs(z->lb, i, (size_t)1 << n_cur, bd);
+    } else {
+        bd[0] = z->lb[2 * i];
+        bd[1] = zkr_ext_sub(z->lb[2 * i + 1], bd[0]);
+        bd[2] = bd[3] = zkr_ext_from(0);
+    }
+    for (unsigned c = 0; c <= ZR_D; c++) {
+        zkr_gl s = j == 0 ? zkr_gl_sub(c, zkr_gl_mul(c, c)) : 0;
+        zkr_ext u, b;
+        if (c == 1)
+            continue;
+        u = zkr_ext_add(u0, zkr_ext_mul_base(du, c));
+        b = zkr_zr_pair(bd, c, s);
+        acc[c] = zkr_ext_add(acc[c], zkr_ext_mul(z->ch.nu, zkr_ext_mul(u, b)));
+    }
 }
 
 /*
@@ -276,6 +328,8 @@ static void zkr_zr_round(const zkr_zr_ctx *z, unsigned j, zkr_ext msg[ZR_D])
                 hv[k] = zkr_zr_pair(hd[k], c, s);
             acc[c] = zkr_ext_add(acc[c], zkr_zr_f(z, v, hv));
         }
+        if (z->link)
+            zkr_zr_link_round(z, j, i, acc);
     }
     msg[0] = acc[0];
     for (unsigned c = 2; c <= ZR_D; c++)
@@ -370,6 +424,13 @@ static zkr_err zkr_zr_sumcheck(zkr_zr_ctx *z)
             else
                 zkr_mle_fix_first(z->hb[k], n_cur, z->r[i]);
         }
+        if (z->link) {
+            zkr_mle_fix_first(z->lu, n_cur, z->r[i]);
+            if (i == 0)
+                zkr_zr_fold_pair(z->lb, n_cur, 1, z->r[i]);
+            else
+                zkr_mle_fix_first(z->lb, n_cur, z->r[i]);
+        }
         prefix = zkr_ext_add(prefix, zkr_zr_gi(z->gco, i, z->r[i]));
     }
     return ZKR_OK;
@@ -387,6 +448,20 @@ static void zkr_zr_full_point(const zkr_zr_ctx *z, zkr_ext *zf)
         zf[b] = j < z->E ? zkr_ext_mul(z->r[j], zkr_ext_sub(zkr_ext_from(1), z->r[j]))
                          : zkr_ext_from(0);
     }
+}
+
+/* B(r) by b's own hiding opening at (r_<nb, s(r_0), 0..). */
+static zkr_err zkr_zr_link_open(zkr_zr_ctx *z)
+{
+    zkr_hpcs_poly *b = z->link->b_poly;
+    unsigned tb = zkr_hpcs_poly_total_vars(b);
+    zkr_ext zf[64], bval = z->lb[0];
+
+    memcpy(zf, z->r, (size_t)z->nb * sizeof *zf);
+    zf[z->nb] = zkr_ext_mul(z->r[0], zkr_ext_sub(zkr_ext_from(1), z->r[0]));
+    for (unsigned i = z->nb + 1; i < tb; i++)
+        zf[i] = zkr_ext_from(0);
+    return zkr_prover_hopen_batch(z->p, z->t, &b, 1, zf, &bval, z->rng, z->threads, z->out);
 }
 
 /*
@@ -421,14 +496,22 @@ static zkr_err zkr_zr_open_values(zkr_zr_ctx *z, zkr_ext gr)
         return r;
     if (z->cheat->off_slice)
         zf[z->N] = zkr_ext_sub(zkr_ext_from(1), zf[z->N]);
+    if (z->link) {
+        zkr_ext bval = z->lb[0];
+        zkr_ts_absorb_ext(z->t, "zr-link-value", &bval, 1);
+        if ((r = zkr_enc_ext(z->out, bval)) != ZKR_OK)
+            return r;
+    }
 #if ZKR_TEST_BUILD
     if (z->cheat->batch.beta_delta || z->cheat->batch.rho_delta || z->cheat->batch.b_delta ||
         z->cheat->batch.swap_mask)
-        return zkr_prover_hopen_batch_cheat(z->p, z->t, polys, ZR_NH, zf, vals, &z->cheat->batch,
-                                            z->rng, z->out);
+        r = zkr_prover_hopen_batch_cheat(z->p, z->t, polys, ZR_NH, zf, vals, &z->cheat->batch,
+                                         z->rng, z->out);
+    else
 #endif
-    return zkr_prover_hopen_batch(z->p, z->t, polys, ZR_NH, zf, vals, z->rng, z->threads,
-                                  z->out);
+        r = zkr_prover_hopen_batch(z->p, z->t, polys, ZR_NH, zf, vals, z->rng, z->threads,
+                                   z->out);
+    return r != ZKR_OK || !z->link ? r : zkr_zr_link_open(z);
 }
 
 /* g(r) = <C, Lambda(r)>: the masked linear sumcheck (matmul@2's pattern) and C's opening. */
@@ -522,8 +605,8 @@ static zkr_err zkr_zr_run(zkr_zr_ctx *z)
 
 static zkr_err zkr_zr_prove(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *a,
                             const zkr_zkrange_table *tab, const zkr_zkrange_lin *lin,
-                            const zkr_zkrange_cheat *cheat, zkr_zkrng *rng, unsigned threads,
-                            zkr_buf *out)
+                            const zkr_zkrange_link *link, const zkr_zkrange_cheat *cheat,
+                            zkr_zkrng *rng, unsigned threads, zkr_buf *out)
 {
     zkr_zr_ctx z;
     size_t mark = out->len;
@@ -541,6 +624,14 @@ static zkr_err zkr_zr_prove(const zkr_params *p, zkr_transcript *t, zkr_hpcs_pol
     z.T = zkr_hpcs_poly_total_vars(a);
     if ((r = zkr_zkrange_batch_shape(p, z.n, z.T, &z.E)) != ZKR_OK)
         return r;
+    if (link) {
+        z.link = link;
+        z.nb = link->b_poly ? zkr_hpcs_poly_n_vars(link->b_poly) : 0;
+        if (!lin || !link->b_poly || !link->weights || !zkr_hpcs_poly_base_evals(link->b_poly) ||
+            z.nb < 1 || z.nb > z.N || zkr_hpcs_poly_total_vars(link->b_poly) <= z.nb ||
+            zkr_hpcs_poly_total_vars(link->b_poly) > 64)
+            return ZKR_ERR_USAGE;
+    }
     r = zkr_zr_run(&z);
     if (r != ZKR_OK)
         out->len = mark;
@@ -553,6 +644,8 @@ static zkr_err zkr_zr_prove(const zkr_params *p, zkr_transcript *t, zkr_hpcs_pol
         zkr_zr_wipe_free(z.tb[k], z.tb[k] ? ((size_t)1 << z.N) * sizeof(zkr_ext) : 0);
     for (int k = 0; k < ZR_NH; k++)
         zkr_zr_wipe_free(z.hb[k], z.hb[k] ? z.hb_len * sizeof(zkr_ext) : 0);
+    zkr_zr_wipe_free(z.lb, z.lb ? ((size_t)2 << z.N) * sizeof(zkr_ext) : 0);
+    zkr_zr_wipe_free(z.lu, z.lu ? ((size_t)1 << z.N) * sizeof(zkr_ext) : 0);
     return r;
 }
 
@@ -563,7 +656,7 @@ zkr_err zkr_prover_zkrange(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly
     zkr_zkrange_cheat honest;
 
     memset(&honest, 0, sizeof honest);
-    return zkr_zr_prove(p, t, a, tab, NULL, &honest, rng, threads, out);
+    return zkr_zr_prove(p, t, a, tab, NULL, NULL, &honest, rng, threads, out);
 }
 
 zkr_err zkr_prover_zkrange_lin(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *a,
@@ -573,7 +666,23 @@ zkr_err zkr_prover_zkrange_lin(const zkr_params *p, zkr_transcript *t, zkr_hpcs_
     zkr_zkrange_cheat honest;
 
     memset(&honest, 0, sizeof honest);
-    return zkr_zr_prove(p, t, a, tab, lin, &honest, rng, threads, out);
+    return zkr_zr_prove(p, t, a, tab, lin, NULL, &honest, rng, threads, out);
+}
+
+zkr_err zkr_prover_zkrange_link(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *a,
+                                const zkr_zkrange_table *tab, const zkr_zkrange_lin *lin,
+                                const zkr_zkrange_link *link, const zkr_zkrange_cheat *cheat,
+                                zkr_zkrng *rng, unsigned threads, zkr_buf *out)
+{
+    zkr_zkrange_cheat honest;
+
+    memset(&honest, 0, sizeof honest);
+#if !ZKR_TEST_BUILD
+    cheat = NULL; /* deviations exist in test builds only */
+#endif
+    if (!link)
+        return ZKR_ERR_USAGE;
+    return zkr_zr_prove(p, t, a, tab, lin, link, cheat ? cheat : &honest, rng, threads, out);
 }
 
 #if ZKR_TEST_BUILD
@@ -584,7 +693,7 @@ zkr_err zkr_prover_zkrange_force(const zkr_params *p, zkr_transcript *t, zkr_hpc
 
     memset(&force, 0, sizeof force);
     force.force = 1;
-    return zkr_zr_prove(p, t, a, tab, NULL, &force, rng, 1, out);
+    return zkr_zr_prove(p, t, a, tab, NULL, NULL, &force, rng, 1, out);
 }
 
 zkr_err zkr_prover_zkrange_cheat(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *a,
@@ -593,6 +702,6 @@ zkr_err zkr_prover_zkrange_cheat(const zkr_params *p, zkr_transcript *t, zkr_hpc
 {
     if (cheat->fit_val > 4)
         return ZKR_ERR_USAGE;
-    return zkr_zr_prove(p, t, a, tab, lin, cheat, rng, 1, out);
+    return zkr_zr_prove(p, t, a, tab, lin, NULL, cheat, rng, 1, out);
 }
 #endif

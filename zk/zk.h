@@ -1000,6 +1000,25 @@ typedef struct {
     const void *ctx;
 } zkr_zkrange_lin;
 /*
+ * A hidden term joined to the linear claim (docs/proof-system.md, "Private
+ * model range proof"): the claim becomes sum_x w(x) a(x) + sum_y u(y) b(y)
+ * = claim over a's 2^n entries and the 2^nb entries of b, another hiding
+ * commitment (base-valued, nb <= max(n, 8), e_b >= 1) whose randomised
+ * extension on variable 0, B(y) = F_b(y, s(y_0), 0..), joins the batched
+ * sumcheck (replicated over the variables above nb) and is opened once, by
+ * its own hiding opening at (r_<nb, s(r_0), 0..). The prover gives b_poly
+ * and the 2^nb weights; the verifier b's commitment and u's multilinear
+ * extension at nb coordinates (eval, with ctx). One opening of b's budget.
+ */
+struct zkr_hpcs_poly;
+typedef struct {
+    struct zkr_hpcs_poly *b_poly;      /* prover */
+    const zkr_ext *weights;            /* prover: u, 2^nb entries */
+    const zkr_hpcs_commitment *b;      /* verifier */
+    zkr_err (*eval)(const void *ctx, const zkr_ext *r, zkr_ext *out); /* verifier */
+    const void *ctx;
+} zkr_zkrange_link;
+/*
  * The batched opening's shape for an a of n variables committed over total
  * = n + e: every helper is committed over `total` variables too (zero-
  * extended to N = max(n, 8), blinded by total - N), and *coupled (E) is
@@ -1021,6 +1040,15 @@ zkr_err zkr_zkrange_verify(const zkr_params *p, zkr_transcript *t, const zkr_hpc
 zkr_err zkr_zkrange_verify_lin(const zkr_params *p, zkr_transcript *t,
                                const zkr_hpcs_commitment *a, const zkr_zkrange_table *tab,
                                const zkr_zkrange_lin *lin, zkr_dec *d) ZKR_WUR;
+/*
+ * The same with a linear claim that carries a hidden term (link->b,
+ * link->eval; zkr_prover_zkrange_link): lin is required. ZKR_ERR_USAGE
+ * when b does not fit (ext, nb > max(n, 8), no blinding variable).
+ */
+zkr_err zkr_zkrange_verify_link(const zkr_params *p, zkr_transcript *t,
+                                const zkr_hpcs_commitment *a, const zkr_zkrange_table *tab,
+                                const zkr_zkrange_lin *lin, const zkr_zkrange_link *link,
+                                zkr_dec *d) ZKR_WUR;
 /*
  * Soundness error (log2 would be negative bits) of the range proof's
  * algebra for an n-variable a committed with e blinding variables: LogUp's

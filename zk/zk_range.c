@@ -111,7 +111,7 @@ double zkr_zkrange_alg_error(const zkr_params *p, unsigned n_vars, unsigned a_bl
 
 typedef struct {
     const uint8_t *mroot, *croot, *hroot, *proot;
-    zkr_ext gamma, vals[5];
+    zkr_ext gamma, vals[5], bval; /* bval: the link's B(r) */
     zkr_ext *msgs;
     const uint8_t *czroot;
     zkr_ext csigma, cv;
@@ -282,9 +282,36 @@ static zkr_err zkr_zr_em(const zkr_zkrange_lin *lin, unsigned n, const zkr_ext *
     return ZKR_OK;
 }
 
-zkr_err zkr_zkrange_verify_lin(const zkr_params *p, zkr_transcript *t,
-                               const zkr_hpcs_commitment *a, const zkr_zkrange_table *tab,
-                               const zkr_zkrange_lin *lin, zkr_dec *d)
+/* b's full point (r_<nb, s(r_0), 0..) over nb + e_b coordinates. */
+static void zkr_zr_link_point(const zkr_hpcs_commitment *b, const zkr_ext *r, zkr_ext *zf)
+{
+    unsigned nb = b->n_vars, tb = nb + b->blind_vars;
+
+    memcpy(zf, r, (size_t)nb * sizeof *zf);
+    zf[nb] = zkr_ext_mul(r[0], zkr_ext_sub(zkr_ext_from(1), r[0]));
+    for (unsigned i = nb + 1; i < tb; i++)
+        zf[i] = zkr_ext_from(0);
+}
+
+/* The link's term at r: U(r) B(r), U zero-extended above nb (B replicated there). */
+static zkr_err zkr_zr_link_term(const zkr_zkrange_link *link, unsigned N, const zkr_ext *r,
+                                zkr_ext bval, zkr_ext *out)
+{
+    zkr_ext u;
+    zkr_err rc;
+
+    if ((rc = link->eval(link->ctx, r, &u)) != ZKR_OK)
+        return rc;
+    for (unsigned k = link->b->n_vars; k < N; k++)
+        u = zkr_ext_mul(u, zkr_ext_sub(zkr_ext_from(1), r[k]));
+    *out = zkr_ext_mul(u, bval);
+    return ZKR_OK;
+}
+
+static zkr_err zkr_zr_verify(const zkr_params *p, zkr_transcript *t,
+                             const zkr_hpcs_commitment *a, const zkr_zkrange_table *tab,
+                             const zkr_zkrange_lin *lin, const zkr_zkrange_link *link,
+                             zkr_dec *d)
 {
     unsigned n = a->n_vars, N = zkr_zkrange_sc_vars(n), total = n + a->blind_vars, E;
     zkr_zr_parsed o;
@@ -296,6 +323,10 @@ zkr_err zkr_zkrange_verify_lin(const zkr_params *p, zkr_transcript *t,
     if (a->ext || a->blind_vars == 0 || n + 1 > 64 || total > 64 || tab->count == 0 ||
         tab->count > 256 || (lin && !lin->eval))
         return ZKR_ERR_USAGE;
+    if (link && (!lin || !link->eval || !link->b || link->b->ext || link->b->blind_vars == 0 ||
+                 link->b->n_vars < 1 || link->b->n_vars > N ||
+                 link->b->n_vars + link->b->blind_vars > 64))
+        return ZKR_ERR_USAGE;
     if ((rc = zkr_zr_parse(p, a, d, &o)) != ZKR_OK ||
         (rc = zkr_zkrange_batch_shape(p, n, total, &E)) != ZKR_OK)
         goto out;
@@ -306,6 +337,15 @@ zkr_err zkr_zkrange_verify_lin(const zkr_params *p, zkr_transcript *t,
         claim = zkr_ext_add(claim, zkr_ext_mul(c.nu, lin->claim));
     zkr_sumcheck_verify(t, N, ZKR_ZKRANGE_DEGREE, claim, o.msgs, r, &fin);
     zkr_ts_absorb_ext(t, "zr-values", o.vals, 5);
+    if (link) {
+        zkr_ext lt;
+        if ((rc = zkr_dec_ext(d, &o.bval)) != ZKR_OK)
+            goto out;
+        zkr_ts_absorb_ext(t, "zr-link-value", &o.bval, 1);
+        if ((rc = zkr_zr_link_term(link, N, r, o.bval, &lt)) != ZKR_OK)
+            goto out;
+        fin = zkr_ext_sub(fin, zkr_ext_mul(c.nu, lt));
+    }
     if ((rc = zkr_zr_em(lin, n, r, &em)) != ZKR_OK ||
         (rc = zkr_zkrange_final(tab, n, &c, lin != NULL, r, o.vals, em, &f)) != ZKR_OK)
         goto out;
@@ -315,13 +355,37 @@ zkr_err zkr_zkrange_verify_lin(const zkr_params *p, zkr_transcript *t,
     }
     /* a, h, phi, m: one batched hiding opening at the full point the verifier builds. */
     zkr_zr_point(r, N, E, total, zf);
-    if ((rc = zkr_hpcs_verify_batch(p, t, o.comm, 4, zf, o.vals, d)) != ZKR_OK ||
-        (rc = zkr_zr_parse_c(p, d, &o)) != ZKR_OK)
+    if ((rc = zkr_hpcs_verify_batch(p, t, o.comm, 4, zf, o.vals, d)) != ZKR_OK)
+        goto out;
+    if (link) {
+        /* B(r) by b's own hiding opening at the point the verifier builds. */
+        zkr_zr_link_point(link->b, r, zf);
+        if ((rc = zkr_hpcs_verify_batch(p, t, link->b, 1, zf, &o.bval, d)) != ZKR_OK)
+            goto out;
+    }
+    if ((rc = zkr_zr_parse_c(p, d, &o)) != ZKR_OK)
         goto out;
     rc = zkr_zr_coef(p, t, &o, r, N);
 out:
     zkr_zr_parsed_free(&o);
     return rc;
+}
+
+zkr_err zkr_zkrange_verify_lin(const zkr_params *p, zkr_transcript *t,
+                               const zkr_hpcs_commitment *a, const zkr_zkrange_table *tab,
+                               const zkr_zkrange_lin *lin, zkr_dec *d)
+{
+    return zkr_zr_verify(p, t, a, tab, lin, NULL, d);
+}
+
+zkr_err zkr_zkrange_verify_link(const zkr_params *p, zkr_transcript *t,
+                                const zkr_hpcs_commitment *a, const zkr_zkrange_table *tab,
+                                const zkr_zkrange_lin *lin, const zkr_zkrange_link *link,
+                                zkr_dec *d)
+{
+    if (!link)
+        return ZKR_ERR_USAGE;
+    return zkr_zr_verify(p, t, a, tab, lin, link, d);
 }
 
 zkr_err zkr_zkrange_verify(const zkr_params *p, zkr_transcript *t, const zkr_hpcs_commitment *a,

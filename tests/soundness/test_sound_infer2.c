@@ -9,10 +9,14 @@
  *   3 clamp flags: HI = 2
  *   4 output: the last logit + 1 in the witness and the public output
  *   5 matmul: the witness of another input than the committed record
- * and the KNOWN GAP (W', b, M not range proven) executed: both outputs verify.
+ * and the former KNOWN GAP executed: a model owner's wrapped bias makes both
+ * outputs verify as inference@2 proofs alone, and the commitment gets no
+ * model range proof (zk/model_range.h), so register-model refuses it and
+ * attest never signs either output.
  * Control: forge 0 through the same entry point verifies. Prints the
  * soundness figure computed from the parameters.
  */
+#include "prover/model_range.h"
 #include "tests/zk/infer2_fixture.h"
 
 static zkr_err cheat(i2case *c, unsigned forge, const zkr_buf *stmt_out, zkr_buf *pf)
@@ -38,13 +42,43 @@ static zkr_err cheat(i2case *c, unsigned forge, const zkr_buf *stmt_out, zkr_buf
 }
 
 /*
- * The KNOWN GAP (docs/soundness.md, inference@2): W', b and M are not range
- * proven for private models. A model owner moves row 0's bias of the last
- * layer by a field element so that its requantisation value has two
- * in-range preimages; one registered commitment then proves logit 127 and
- * logit 0 (ReLU's lo) for the same record, and both verify. This pins the
- * gap as it stands: when W' gets a range proof, both must be refused and
- * this check turns into its reject twin.
+ * The model range proof of a backdoor commitment: the honest prover refuses,
+ * a forced one (limbs true mod p, the top limb a field element) is refused
+ * by the verifier register-model and attest run. 1 when both hold.
+ */
+static int backdoor_unprovable(i2case *c, zkr_infer2_model *im)
+{
+    zkr_hpcs_poly *w[ZKR_INFER_MAX_LAYERS];
+    zkr_mrange_dims dims;
+    zkr_mrange_cheat ch = {1, 0};
+    zkr_buf pf = {0};
+    zkr_diag d = {0};
+    size_t len;
+    const uint8_t *enc = zkr_infer2_model_commitment_bytes(im, &len);
+    zkr_err hr, vr = ZKR_ERR_INTERNAL;
+
+    dims.n_layers = c->n_layers;
+    for (uint32_t l = 0; l < c->n_layers; l++) {
+        dims.in_dim[l] = c->dims[l];
+        dims.out_dim[l] = c->dims[l + 1];
+        w[l] = zkr_infer2_model_layer_poly(im, l);
+    }
+    hr = zkr_prover_mrange(&c->p, enc, len, &dims, w, NULL, 0, 1, &pf, &d);
+    zkr_buf_free(&pf);
+    if (zkr_prover_mrange_cheat(&c->p, enc, len, &dims, w, &ch, &pf, &d) == ZKR_OK)
+        vr = zkr_mrange_verify(&c->p, enc, len, &dims, pf.p, pf.len, &d);
+    zkr_buf_free(&pf);
+    return hr == ZKR_ERR_USAGE && vr == ZKR_ERR_VERIFY;
+}
+
+/*
+ * The former KNOWN GAP (docs/soundness.md, inference@2). A model owner
+ * moves row 0's bias of the last layer by a field element so that its
+ * requantisation value has two in-range preimages; one commitment then
+ * proves logit 127 and logit 0 (ReLU's lo) for the same record, and both
+ * inference@2 proofs verify on their own. The commitment can get no model
+ * range proof, which register-model requires and attest verifies again
+ * before it signs: the reject twin of the gap as it stood.
  */
 static void known_gap_two_outputs(zkr_tap *t, i2case *c)
 {
@@ -87,8 +121,13 @@ static void known_gap_two_outputs(zkr_tap *t, i2case *c)
     }
     ok = ok && len[0] == len[1] && memcmp(enc[0], enc[1], len[0]) == 0;
     zkr_tap_ok(t, ok && vr[0] == ZKR_OK && vr[1] == ZKR_OK,
-               "KNOWN GAP (not fixed): one private model commitment with an out-of-range bias "
-               "proves logit 127 and logit 0 for the same record, both accepted");
+               "the backdoor (an out-of-range bias) still makes two inference@2 proofs of one "
+               "record verify on their own (logit 127 and logit 0)");
+    /* both model objects commit the same bytes (checked above): one is enough */
+    zkr_tap_ok(t, ok && backdoor_unprovable(c, im[1]),
+               "former KNOWN GAP closed: the backdoor commitment gets no model range proof "
+               "(honest prover refuses, forced limbs VERIFY), so register-model refuses it and "
+               "attest signs neither output");
     for (int i = 0; i < 2; i++) {
         zkr_buf_free(&pf[i]);
         zkr_buf_free(&out[i]);

@@ -80,13 +80,25 @@ w = open("m.bin", "rb").read()[-(3 * 4 + 2 * 3):]   # the weights' tail
 sys.exit(1 if any(w in open(f, "rb").read() for f in ("mc.bin", "ms.bin")) else 0)
 PY
 ok $? "no weight bytes in the commitment or the secrets"
+[ "$(stat -c %a mc.bin.range)" = 644 ] && cmp -s <(head -c 8 mc.bin.range) <(printf 'ZKRMRP1\0')
+ok $? "the model range proof beside the commitment (COMMITMENT.range, 0644, ZKRMRP1)"
+python3 - <<'PY'
+import sys
+w = open("m.bin", "rb").read()[-(3 * 4 + 2 * 3):]
+sys.exit(1 if w in open("mc.bin.range", "rb").read() else 0)
+PY
+ok $? "no weight bytes in the range proof"
 "$Z" zk-seed new -o seed.bin --kdf interactive >/dev/null 2>&1
 "$Z" model commit m.bin -o mc-s1.bin --secrets ms-s1.bin --zk-seed seed.bin --kdf interactive --budget 8 >/dev/null 2>&1 &&
 "$Z" model commit m.bin -o mc-s2.bin --secrets ms-s2.bin --zk-seed seed.bin --kdf interactive --budget 8 >/dev/null 2>&1
 ok $? "model commit twice with one --zk-seed"
 cmp -s mc-s1.bin mc-s2.bin; ok $? "the same model, seed and budget give the same commitment"
+cmp -s mc-s1.bin.range mc-s2.bin.range; ok $? "... and byte-identical range proofs"
 "$Z" model commit m.bin -o mc-r.bin --secrets ms-r.bin --passphrase-fd 3 --kdf interactive --budget 8 3<pass >/dev/null 2>&1
 ! cmp -s mc.bin mc-r.bin; ok $? "without a seed two commitments differ (OS CSPRNG)"
+run 2 "same file" "--range-proof naming the secrets file" -- model commit m.bin -o x.bin --secrets y.bin --range-proof y.bin --kdf interactive
+printf 'x' > taken.range
+run 5 "never overwritten" "model commit over an existing range proof" -- model commit m.bin -o x.bin --secrets y.bin --range-proof taken.range --kdf interactive
 cp mc.bin mc.keep; cp ms.bin ms.keep
 run 5 "never overwritten" "model commit over an existing commitment" -- model commit m.bin -o mc.bin --secrets new-ms.bin --kdf interactive
 cmp -s mc.bin mc.keep && [ ! -e new-ms.bin ]; ok $? "the commitment is untouched, no secrets left behind"
@@ -117,11 +129,27 @@ run 1 "another program" "a commitment whose program digest was altered" -- regis
 run 1 "another program" "the commitment against a program of other dimensions" -- register-model --commitment mc.bin --program "$P2"
 run 2 "--program" "register-model --commitment without --program" -- register-model --commitment mc.bin
 run 2 "--calibrate" "--calibrate with --commitment" -- register-model --commitment mc.bin --program "$P" --calibrate d-images-idx3-ubyte
+# The model range proof: checked in the confined verifier worker; any refusal stores nothing.
+cp mc.bin mc-norange.bin
+run 4 "no model range proof" "a commitment without its range proof" -- register-model --commitment mc-norange.bin --program "$P"
+run 1 "another model commitment" "the range proof of another commitment of the same model" -- register-model --commitment mc.bin --program "$P" --range-proof mc-r.bin.range
+flip mc.bin.range 60 mr-flip.bin
+run 1 "does not verify" "a range proof with one flipped byte (layer 0's limb commitment root)" -- register-model --commitment mc.bin --program "$P" --range-proof mr-flip.bin
+head -c 5000 mc.bin.range > mr-cut.bin
+run 3 "truncated" "a truncated range proof" -- register-model --commitment mc.bin --program "$P" --range-proof mr-cut.bin
+{ cat mc.bin.range; printf 'x'; } > mr-trail.bin
+run 3 "trailing" "a range proof with a trailing byte" -- register-model --commitment mc.bin --program "$P" --range-proof mr-trail.bin
+run 2 "exclude each other" "--range-proof with --no-range-proof" -- register-model --commitment mc.bin --program "$P" --range-proof mc.bin.range --no-range-proof
 "$Z" --json register-model --commitment mc.bin --program "$P" --name priv >reg.json 2>err.txt
 ok $? "register-model --commitment"
 [ "$(jget reg.json private)" = True ] && [ "$(jget reg.json size)" = "$(stat -c %s mc.bin)" ]
 ok $? "registered as a private model: the commitment's bytes only"
 M=$(jget reg.json id)
+cmp -s "r.db.d/models/$(jget reg.json sha256).mrange" mc.bin.range; ok $? "the verified range proof is kept beside the registry"
+"$Z" --json register-model --commitment mc-r.bin --program "$P" --name legacy --no-range-proof >regl.json 2>err.txt
+ok $? "--no-range-proof registers a commitment without one (verifiable, never signed)"
+ML=$(jget regl.json id)
+[ ! -e "r.db.d/models/$(jget regl.json sha256).mrange" ]; ok $? "... and stores no range proof"
 "$Z" --json register-model --commitment mc.bin --program "$P" --name priv >reg2.json 2>err.txt
 [ "$(jget reg2.json id)" = "$M" ] && [ "$(jget reg2.json existed)" = True ]; ok $? "the same commitment again: idempotent"
 "$Z" revoke program "$P2" --reason "test" >/dev/null 2>&1
@@ -193,6 +221,7 @@ D3B=$("$Z" --json register-dataset --commitment dcb.bin --name budget3 2>/dev/nu
 S1=$("$Z" register-statement --schema priv@1 --program "$P" --model "$M" --dataset "$D3B" --param record_index=1 --public-output o1.bin 2>err.txt)
 ok $? "an inference@2 statement for record 1 with the model's real output"
 S0=$("$Z" register-statement --schema priv@1 --program "$P" --model "$M" --dataset "$D3B" --param record_index=0 --public-output o0.bin 2>/dev/null)
+SL=$("$Z" register-statement --schema priv@1 --program "$P" --model "$ML" --dataset "$D3B" --param record_index=0 --public-output o0.bin 2>/dev/null)
 SW=$("$Z" register-statement --schema priv@1 --program "$P" --model "$M" --dataset "$D3B" --param record_index=1 --public-output out.bin 2>/dev/null)
 OWN=(--model-file m.bin --model-secrets ms.bin --dataset-file d-images-idx3-ubyte --dataset-secrets dsb.bin)
 "$Z" prove --statement "$S1" -o p1.bin "${OWN[@]}" --zk-seed seed.bin >out.txt 2>err.txt
@@ -202,6 +231,8 @@ ok $? "prove inference@2 in the confined worker ($(head -c 200 err.txt))"
 ok $? "the same seed and statement give byte-identical proofs"
 "$Z" verify --statement "$S1" p1.bin >out.txt 2>err.txt && grep -q "inference@2" out.txt
 ok $? "verify the inference@2 proof"
+"$Z" prove --statement "$SL" -o pl.bin --model-file m.bin --model-secrets ms-r.bin --dataset-file d-images-idx3-ubyte --dataset-secrets dsb.bin >/dev/null 2>&1 &&
+"$Z" verify --statement "$SL" pl.bin >/dev/null 2>&1; ok $? "a proof on the model registered without a range proof verifies"
 cp p1.bin pt.bin; printf '\001' | dd of=pt.bin bs=1 seek=100000 conv=notrunc 2>/dev/null
 run 1 "verification failed" "a tampered proof" -- verify --statement "$S1" pt.bin
 run 1 "" "the proof of record 1 against the statement of record 0" -- verify --statement "$S0" p1.bin
@@ -240,13 +271,26 @@ run 3 "ledger is damaged" "a damaged ledger is refused (fail closed)" -- prove -
 "$Z" key generate --type ed25519 -o ed.key --kdf interactive >/dev/null 2>&1 &&
 "$Z" key register file:ed.key >/dev/null 2>&1; ok $? "a registered Ed25519 signing key"
 ED_PUB=$("$Z" key public file:ed.key | head -1)
-# A private model's W', b, M ranges are not proven yet (docs/soundness.md,
-# inference@2 known gap), so attest refuses to sign inference@2 at all.
+# attest signs inference@2 only when the private model's stored range proof
+# verifies again, now, in the confined worker (docs/soundness.md, inference@2).
+MR="r.db.d/models/$(jget reg.json sha256).mrange"
+mv "$MR" mr.keep
+"$Z" attest --statement "$S1" --proof p1.bin --key file:ed.key -o nr.att >out.txt 2>err.txt
+[ $? = 3 ] && grep -q "no range proof" err.txt && [ ! -e nr.att ]; ok $? "attest refuses when the stored range proof is gone (exit 3, nothing signed)"
+flip mr.keep 60 "$MR"
+"$Z" attest --statement "$S1" --proof p1.bin --key file:ed.key -o nr.att >out.txt 2>err.txt
+[ $? = 3 ] && grep -q "does not verify" err.txt && [ ! -e nr.att ]; ok $? "attest refuses when the stored range proof was altered (exit 3)"
+cp mr-cut.bin "$MR"
+"$Z" attest --statement "$S1" --proof p1.bin --key file:ed.key -o nr.att >out.txt 2>err.txt
+[ $? = 3 ] && [ ! -e nr.att ]; ok $? "attest refuses a truncated stored range proof (exit 3)"
+mv mr.keep "$MR"
+"$Z" attest --statement "$SL" --proof pl.bin --key file:ed.key -o l.att >out.txt 2>err.txt
+[ $? = 3 ] && grep -q "no range proof" err.txt && [ ! -e l.att ]; ok $? "attest refuses a model registered with --no-range-proof (exit 3, nothing signed)"
 "$Z" attest --statement "$S1" --proof p1.bin --key file:ed.key -o a.att >out.txt 2>err.txt
-[ $? = 3 ] && grep -q "not signed yet" err.txt; ok $? "attest refuses to sign a verifying inference@2 proof (known gap; exit 3)"
+ok $? "attest signs a verifying inference@2 proof of a range-proven model ($(head -c 200 err.txt))"
+"$Z" verify-attestation a.att --trusted-key "$ED_PUB" >out.txt 2>err.txt; ok $? "the attestation verifies ($(head -c 200 err.txt))"
 "$Z" attest --statement "$S1" --proof pt.bin --key file:ed.key -o bad.att >out.txt 2>err.txt
-[ $? = 3 ]; ok $? "and a tampered one (exit 3)"
-[ ! -e a.att ] && [ ! -e bad.att ]; ok $? "no attestation written"
+[ $? = 1 ] && [ ! -e bad.att ]; ok $? "a tampered proof is refused (exit 1, nothing signed)"
 "$Z" verify --statement "$S1" p1.bin >out.txt 2>err.txt; ok $? "verify still accepts the proof"
 "$Z" export -o b.zkb >/dev/null 2>err.txt; ok $? "export with a private model, a v3 dataset, an inference@2 statement and proofs"
 "$Z" log key > vkey.txt
