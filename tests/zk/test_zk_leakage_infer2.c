@@ -3,13 +3,15 @@
  * about the model, the record or the intermediate values
  * (docs/proof-system.md, "inference@2", "Leakage test").
  *
- * Every field element a proof reveals is extracted structurally, in a
- * fixed order of positions: the batched sumcheck's gamma, messages,
- * revealed values and g(r); for every hiding opening (the range proof's
- * five, each revealed value's, the mask coefficients') the mask value b,
- * the folding messages, the final polynomial and the first J opened leaves
- * of every tree; the range proof's and the linear sumcheck's values. Roots,
- * counts, salts, nonces and the statement echo are not sampled.
+ * Every field element a proof (version 2) reveals is extracted
+ * structurally, in a fixed order of positions: the batched sumcheck's
+ * gamma, messages, revealed values and g(r); the claim reduction's
+ * gamma_A, messages, reduced values u and g_A(r_A); for every hiding
+ * opening (the range proof's two, one batched opening per size class, the
+ * record's, the mask coefficients') the mask value b, the folding
+ * messages, the final polynomial and the first J opened leaves of every
+ * tree; the range proof's and the linear sumcheck's values. Roots, counts,
+ * salts, nonces, the version and the statement echo are not sampled.
  *
  * The program is 4-4-2 (ReLU, none). Each proof gets its own model and
  * record commitment randomness (each commitment blinded for one proof, as
