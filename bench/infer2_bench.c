@@ -1,7 +1,8 @@
 /*
- * infer2_bench: inference@2 (hiding) beside inference@1 on 784-128-10:
- * the one-time model commitment, proving, verifying and the proof size,
- * for a public and for a hidden (committed) output. The model is random
+ * infer2_bench: inference@2 (hiding) beside inference@1 on 784-128-10 and
+ * 784-512-512-10: the one-time model commitment, proving, verifying, the
+ * proof size and the provable soundness bits, for a public and for a
+ * hidden (committed) output. The model is random
  * with realistic quantization parameters (shift 24, ReLU hidden layer);
  * the record is random bytes behind a hiding record commitment in a
  * one-record dataset.
@@ -12,6 +13,7 @@
  * Times are the best of 3 runs, wall clock, or process CPU time (all
  * threads summed) with ZKR_BENCH_CPU=1.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +24,7 @@
 #include "prover/prover.h"
 #include "verifier/verifier.h"
 #include "bench_util.h"
+#include "zk/infer2_int.h"
 
 /* Wall clock, or process CPU time (all threads) with ZKR_BENCH_CPU=1: on a
  * shared, overloaded machine the CPU time is the stable figure. */
@@ -95,150 +98,191 @@ static zkr_ml_model *make_model(const uint32_t *dims, uint32_t nl)
     return out;
 }
 
-static void row(const char *name, double commit, double prove, double verify, size_t bytes, int ok)
+static void row(const char *name, double commit, double prove, double verify, size_t bytes,
+                double bits, int ok)
 {
-    printf("| %-26s | %8.3f | %8.3f | %9.1f | %9.1f |%s\n", name, commit, prove, verify * 1e3,
-           (double)bytes / 1024.0, ok ? "" : " FAILED");
+    printf("| %-26s | %8.3f | %8.3f | %9.1f | %9.1f | %8.2f |%s\n", name, commit, prove,
+           verify * 1e3, (double)bytes / 1024.0, bits, ok ? "" : " FAILED");
+}
+
+/* inference@1: one batched Basefold opening per polynomial size (docs/soundness.md). */
+static double infer1_bits(const zkr_params *p, const uint32_t *dims, uint32_t nl,
+                          const zkr_ml_model *m)
+{
+    zkr_infer_shape s;
+    zkr_infer_groups g;
+    uint32_t sh[ZKR_INFER_MAX_LAYERS];
+    int relu[ZKR_INFER_MAX_LAYERS];
+    zkr_soundness one = zkr_params_soundness_open(p, 20, 2, 1, 0, 1);
+
+    for (uint32_t l = 0; l < nl; l++) {
+        zkr_ml_qlayer q;
+        relu[l] = l + 1 < nl;
+        sh[l] = zkr_ml_model_layer(m, l, &q) == ZKR_OK ? q.shift : 24;
+    }
+    if (zkr_infer_shape_init(&s, dims[0], nl, dims, dims + 1, relu, sh) != ZKR_OK)
+        return 0;
+    zkr_infer_groups_of(&s, &g);
+    return -log2((double)g.n_groups * exp2(-one.query_bits));
+}
+
+static void bench_infer1(const zkr_params *p, const zkr_ml_model *m, const uint32_t *dims,
+                         uint32_t nl, const uint8_t *rec, size_t rec_len, unsigned threads)
+{
+    zkr_infer_model *im = NULL;
+    zkr_infer_record r;
+    zkr_verifier_inference_statement st;
+    zkr_buf pf = {0}, out = {0};
+    uint8_t leaf[ZKR_DIGEST_BYTES];
+    zkr_diag d = {0};
+    double c = 1e9, pr = 1e9, v = 1e9, t;
+    int ok = 1;
+
+    memset(&r, 0, sizeof r);
+    memset(&st, 0, sizeof st);
+    zkr_infer_record_commitment(rec, rec_len, leaf);
+    r.n_records = 1;
+    memcpy(r.root, leaf, sizeof leaf); /* the root of one leaf is the leaf */
+    r.record = rec;
+    r.record_len = rec_len;
+    for (int i = 0; i < 3; i++) {
+        zkr_infer_model_free(im);
+        im = NULL;
+        t = now();
+        ok &= zkr_prover_infer_commit(p, m, threads, &im, st.model_commitment, &d) == ZKR_OK;
+        t = now() - t;
+        c = t < c ? t : c;
+    }
+    memset(st.statement_id, 0x5a, sizeof st.statement_id);
+    st.param_set = p->id;
+    zkr_ml_model_program_digest(m, st.program_digest);
+    zkr_infer_dataset_commitment(1, r.root, st.dataset_commitment);
+    for (int i = 0; i < 3; i++) {
+        t = now();
+        ok &= zkr_prover_inference_record(p, st.statement_id, im, &r, threads, &pf, &out, &d) ==
+              ZKR_OK;
+        t = now() - t;
+        pr = t < pr ? t : pr;
+    }
+    st.output = out.p;
+    st.output_len = out.len;
+    for (int i = 0; i < 3; i++) {
+        t = now();
+        ok &= zkr_verify_inference(pf.p, pf.len, &st, &d) == ZKR_OK;
+        t = now() - t;
+        v = t < v ? t : v;
+    }
+    row("inference@1", c, pr, v, pf.len, infer1_bits(p, dims, nl, m), ok);
+    zkr_infer_model_free(im);
+    zkr_buf_free(&pf);
+    zkr_buf_free(&out);
+}
+
+/* inference@2 with a public (pub 1) or hidden output. */
+static void bench_infer2(const zkr_params *p, const zkr_ml_model *m, const uint32_t *dims,
+                         const uint8_t *rec, size_t rec_len, int pub, unsigned threads)
+{
+    zkr_infer2_model *im = NULL;
+    zkr_infer2_record r;
+    zkr_verifier_inference2_statement st;
+    zkr_buf pf = {0}, plain = {0}, mc = {0};
+    uint8_t mo[ZKR_INFER2_OPENING_BYTES], oc[ZKR_INFER2_OUTPUT_COMMIT_BYTES];
+    uint8_t oco[ZKR_RECORD_OPENING_BYTES], rc[ZKR_RECORD_COMMIT_BYTES];
+    uint8_t ro[ZKR_RECORD_OPENING_BYTES], leaf[ZKR_DIGEST_BYTES], seed[32];
+    zkr_infer2_model_commitment dm;
+    zkr_params pq = *p;
+    zkr_soundness snd = {0, 0, 0};
+    unsigned n_open = 0;
+    zkr_diag d = {0};
+    double c = 1e9, pr = 1e9, v = 1e9, t;
+    int ok = 1;
+
+    memset(&r, 0, sizeof r);
+    memset(&st, 0, sizeof st);
+    memset(seed, 0x42, sizeof seed);
+    ok &= zkr_prover_record_commit(p, rec, rec_len, 16, seed, sizeof seed, threads, rc, ro) ==
+          ZKR_OK;
+    zkr_infer2_record_leaf(rc, leaf);
+    r.n_records = 1;
+    memcpy(r.root, leaf, sizeof leaf);
+    r.record = rec;
+    r.record_len = rec_len;
+    r.commitment = rc;
+    r.opening = ro;
+    for (int i = 0; i < 3; i++) {
+        zkr_infer2_model_free(im);
+        im = NULL;
+        mc.len = 0;
+        t = now();
+        ok &= zkr_prover_infer2_commit(p, m, ZKR_HPCS_DEFAULT_BUDGET, NULL, 0, threads, &im, &mc,
+                                       mo, &d) == ZKR_OK;
+        t = now() - t;
+        c = t < c ? t : c;
+    }
+    ok &= zkr_prover_infer2_output(p, im, &r, NULL, 0, threads, &plain, oc, oco, &d) == ZKR_OK;
+    memset(st.statement_id, 0x5b, sizeof st.statement_id);
+    st.param_set = p->id;
+    zkr_ml_model_program_digest(m, st.program_digest);
+    zkr_infer2_mc_digest(mc.p, mc.len, st.model_commitment);
+    zkr_infer2_dataset_commitment(1, r.root, st.dataset_commitment);
+    st.public_output = pub;
+    st.output = pub ? plain.p : oc;
+    st.output_len = pub ? plain.len : sizeof oc;
+    for (int i = 0; i < 3; i++) {
+        t = now();
+        ok &= zkr_prover_inference2(p, st.statement_id, im, &r, pub, pub ? NULL : oc,
+                                    pub ? NULL : oco, NULL, 0, threads, &pf, &d) == ZKR_OK;
+        t = now() - t;
+        pr = t < pr ? t : pr;
+    }
+    for (int i = 0; i < 3; i++) {
+        t = now();
+        ok &= zkr_verify_inference2(pf.p, pf.len, &st, &d) == ZKR_OK;
+        t = now() - t;
+        v = t < v ? t : v;
+    }
+    if (!ok)
+        fprintf(stderr, "inference@2: %s\n", d.msg);
+    if (zkr_infer2_mc_decode(p, mc.p, mc.len, &dm) == ZKR_OK) {
+        snd = zkr_infer2_soundness(p, &dm, dims[0], dims + 1, pub, &n_open);
+        zkr_infer2_params(p, &dm, dims[0], dims + 1, pub, &pq);
+    }
+    row(pub ? "inference@2 public output" : "inference@2 hidden output", c, pr, v, pf.len,
+        snd.provable_bits, ok);
+    printf("  %u hiding openings (%u queries, the record's %u), %.1f conjectured bits\n", n_open,
+           pq.queries, p->queries, snd.conjectured_bits);
+    zkr_infer2_model_free(im);
+    zkr_buf_free(&pf);
+    zkr_buf_free(&plain);
+    zkr_buf_free(&mc);
 }
 
 int main(int argc, char **argv)
 {
-    static const uint32_t dims[3] = {784, 128, 10};
+    static const uint32_t shapes[2][5] = {{784, 128, 10}, {784, 512, 512, 10}};
+    static const uint32_t n_layers[2] = {2, 3};
+    static const char *names[2] = {"784-128-10", "784-512-512-10"};
     unsigned threads = argc > 1 ? (unsigned)zkr_bench_arg("threads", argv[1], 1, 16) : 1;
     zkr_params p;
-    zkr_ml_model *m;
-    uint8_t rec[785], rc[ZKR_RECORD_COMMIT_BYTES], ro[ZKR_RECORD_OPENING_BYTES];
-    uint8_t leaf[ZKR_DIGEST_BYTES], seed[32];
-    zkr_diag d = {0};
-    double t;
+    uint8_t rec[785];
 
     use_cpu = getenv("ZKR_BENCH_CPU") != NULL;
-    if (zkr_params_get(ZKR_PARAM_SET_128, &p) != ZKR_OK || !(m = make_model(dims, 2)))
+    if (zkr_params_get(ZKR_PARAM_SET_128, &p) != ZKR_OK)
         return 1;
     for (size_t i = 0; i < sizeof rec; i++)
         rec[i] = (uint8_t)(i < 784 ? rnd() : 3);
-    memset(seed, 0x42, sizeof seed);
-    printf("| %-26s | %8s | %8s | %9s | %9s |\n", "784-128-10", "commit s", "prove s",
-           "verify ms", "proof KiB");
-    printf("|---|---|---|---|---|\n");
-    /* inference@1 */
-    {
-        zkr_infer_model *im = NULL;
-        zkr_infer_record r;
-        zkr_verifier_inference_statement st;
-        zkr_buf pf = {0}, out = {0};
-        double c = 1e9, pr = 1e9, v = 1e9;
-        int ok = 1;
-        memset(&r, 0, sizeof r);
-        memset(&st, 0, sizeof st);
-        zkr_infer_record_commitment(rec, sizeof rec, leaf);
-        r.n_records = 1;
-        memcpy(r.root, leaf, sizeof leaf); /* the root of one leaf is the leaf */
-        r.record = rec;
-        r.record_len = sizeof rec;
-        for (int i = 0; i < 3; i++) {
-            zkr_infer_model_free(im);
-            im = NULL;
-            t = now();
-            ok &= zkr_prover_infer_commit(&p, m, threads, &im, st.model_commitment, &d) == ZKR_OK;
-            t = now() - t;
-            c = t < c ? t : c;
-        }
-        memset(st.statement_id, 0x5a, sizeof st.statement_id);
-        st.param_set = p.id;
-        zkr_ml_model_program_digest(m, st.program_digest);
-        zkr_infer_dataset_commitment(1, r.root, st.dataset_commitment);
-        for (int i = 0; i < 3; i++) {
-            t = now();
-            ok &= zkr_prover_inference_record(&p, st.statement_id, im, &r, threads, &pf, &out,
-                                              &d) == ZKR_OK;
-            t = now() - t;
-            pr = t < pr ? t : pr;
-        }
-        st.output = out.p;
-        st.output_len = out.len;
-        for (int i = 0; i < 3; i++) {
-            t = now();
-            ok &= zkr_verify_inference(pf.p, pf.len, &st, &d) == ZKR_OK;
-            t = now() - t;
-            v = t < v ? t : v;
-        }
-        row("inference@1", c, pr, v, pf.len, ok);
-        zkr_infer_model_free(im);
-        zkr_buf_free(&pf);
-        zkr_buf_free(&out);
-    }
-    /* inference@2, public then hidden output */
-    for (int pub = 1; pub >= 0; pub--) {
-        zkr_infer2_model *im = NULL;
-        zkr_infer2_record r;
-        zkr_verifier_inference2_statement st;
-        zkr_buf pf = {0}, plain = {0}, mc = {0};
-        uint8_t mo[ZKR_INFER2_OPENING_BYTES], oc[ZKR_INFER2_OUTPUT_COMMIT_BYTES];
-        uint8_t oco[ZKR_RECORD_OPENING_BYTES];
-        double c = 1e9, pr = 1e9, v = 1e9;
-        int ok = 1;
-        memset(&r, 0, sizeof r);
-        memset(&st, 0, sizeof st);
-        ok &= zkr_prover_record_commit(&p, rec, sizeof rec, 16, seed, sizeof seed, threads, rc,
-                                       ro) == ZKR_OK;
-        zkr_infer2_record_leaf(rc, leaf);
-        r.n_records = 1;
-        memcpy(r.root, leaf, sizeof leaf);
-        r.record = rec;
-        r.record_len = sizeof rec;
-        r.commitment = rc;
-        r.opening = ro;
-        for (int i = 0; i < 3; i++) {
-            zkr_infer2_model_free(im);
-            im = NULL;
-            mc.len = 0;
-            t = now();
-            ok &= zkr_prover_infer2_commit(&p, m, ZKR_HPCS_DEFAULT_BUDGET, NULL, 0, threads, &im,
-                                           &mc, mo, &d) == ZKR_OK;
-            t = now() - t;
-            c = t < c ? t : c;
-        }
-        ok &= zkr_prover_infer2_output(&p, im, &r, NULL, 0, threads, &plain, oc, oco, &d) == ZKR_OK;
-        memset(st.statement_id, 0x5b, sizeof st.statement_id);
-        st.param_set = p.id;
-        zkr_ml_model_program_digest(m, st.program_digest);
-        zkr_infer2_mc_digest(mc.p, mc.len, st.model_commitment);
-        zkr_infer2_dataset_commitment(1, r.root, st.dataset_commitment);
-        st.public_output = pub;
-        st.output = pub ? plain.p : oc;
-        st.output_len = pub ? plain.len : sizeof oc;
-        for (int i = 0; i < 3; i++) {
-            t = now();
-            ok &= zkr_prover_inference2(&p, st.statement_id, im, &r, pub, pub ? NULL : oc,
-                                        pub ? NULL : oco, NULL, 0, threads, &pf, &d) == ZKR_OK;
-            t = now() - t;
-            pr = t < pr ? t : pr;
-        }
-        for (int i = 0; i < 3; i++) {
-            t = now();
-            ok &= zkr_verify_inference2(pf.p, pf.len, &st, &d) == ZKR_OK;
-            t = now() - t;
-            v = t < v ? t : v;
-        }
-        if (!ok)
-            fprintf(stderr, "inference@2: %s\n", d.msg);
-        row(pub ? "inference@2 public output" : "inference@2 hidden output", c, pr, v, pf.len, ok);
-        {
-            zkr_infer2_model_commitment dm;
-            unsigned n_open = 0;
-            if (zkr_infer2_mc_decode(&p, mc.p, mc.len, &dm) == ZKR_OK) {
-                zkr_soundness s = zkr_infer2_soundness(&p, &dm, dims[0], dims + 1, pub, &n_open);
-                printf("  soundness %.2f provable bits (%.1f conjectured), %u hiding openings\n",
-                       s.provable_bits, s.conjectured_bits, n_open);
-            }
-        }
-        zkr_infer2_model_free(im);
-        zkr_buf_free(&pf);
-        zkr_buf_free(&plain);
-        zkr_buf_free(&mc);
+    for (int k = 0; k < 2; k++) {
+        zkr_ml_model *m = make_model(shapes[k], n_layers[k]);
+        if (!m)
+            return 1;
+        printf("\n| %-26s | %8s | %8s | %9s | %9s | %8s |\n", names[k], "commit s", "prove s",
+               "verify ms", "proof KiB", "provable");
+        printf("|---|---|---|---|---|---|\n");
+        bench_infer1(&p, m, shapes[k], n_layers[k], rec, sizeof rec, threads);
+        bench_infer2(&p, m, shapes[k], rec, sizeof rec, 1, threads);
+        bench_infer2(&p, m, shapes[k], rec, sizeof rec, 0, threads);
+        zkr_ml_model_free(m);
     }
     printf("peak RSS %ld MiB\n", peak_kib() / 1024);
-    zkr_ml_model_free(m);
     return 0;
 }

@@ -84,6 +84,18 @@ uint64_t zkr_hpcs_reveals_left(const zkr_hpcs_poly *f)
     return cap > f->off_slice ? cap - f->off_slice : 0;
 }
 
+zkr_err zkr_hpcs_charge(zkr_hpcs_poly *f, uint32_t openings, uint64_t reveals, unsigned eb)
+{
+    uint64_t cap = zkr_h_reveal_cap(f->n_vars, eb);
+
+    if (eb == 0 || eb > f->total - f->n_vars || openings > zkr_hpcs_budget_left(f) ||
+        f->off_slice > cap || reveals > cap - f->off_slice)
+        return ZKR_ERR_USAGE;
+    f->used += openings;
+    f->off_slice += reveals;
+    return ZKR_OK;
+}
+
 /* RS-encodes 2^log_n ext coefficients component-wise into packed ext words. */
 static zkr_err zkr_h_encode_ext(const zkr_ntt *ntt, const zkr_ext *c, unsigned log_n,
                                 unsigned lb, unsigned threads, zkr_ext *out)

@@ -56,9 +56,19 @@ uint32_t zkr_infer2_proofs_left(const zkr_infer2_model *im)
 {
     uint64_t best = UINT32_MAX;
 
+    /*
+     * Per proof (version 2) each W' is charged two openings and reveals three
+     * values: W^ and M^ mix only its first blinding slice (2^n entries), so
+     * that slice's cap bounds the proofs (the object's one reveal count is
+     * checked against it, zkr_hpcs_charge).
+     */
     for (uint32_t l = 0; l < im->sh.s.n_layers; l++) {
+        unsigned n = zkr_hpcs_poly_n_vars(im->w[l]), e = zkr_hpcs_poly_total_vars(im->w[l]) - n;
         uint64_t b = zkr_hpcs_budget_left(im->w[l]) / ZKR_INFER2_W_OPENINGS;
-        uint64_t v = zkr_hpcs_reveals_left(im->w[l]) / ZKR_INFER2_W_OPENINGS;
+        uint64_t full = n + e >= 64 ? UINT64_MAX : (((uint64_t)1 << e) - 1) << n;
+        uint64_t spent = full - zkr_hpcs_reveals_left(im->w[l]);
+        uint64_t cap1 = n >= 63 ? UINT64_MAX : (uint64_t)1 << n;
+        uint64_t v = cap1 > spent ? (cap1 - spent) / (ZKR_INFER2_W_OPENINGS + 1) : 0;
         best = b < best ? b : best;
         best = v < best ? v : best;
     }
@@ -122,6 +132,27 @@ static zkr_err zkr_i2_shape_of(zkr_infer2_model *im, zkr_diag *d)
     return ZKR_OK;
 }
 
+/*
+ * W'_l's committed size: every layer blinded up to the largest n + e the
+ * budget needs (zkr_prover_hcommit_sized), so that the claim reduction
+ * opens all layers in one batched opening (one size class); a layer that
+ * cannot grow that far (e above ZKR_HPCS_MAX_BLIND_VARS) keeps its own.
+ */
+static unsigned zkr_i2_w_total(const zkr_params *p, const zkr_infer2_shape *sh, uint32_t budget,
+                               uint32_t l)
+{
+    unsigned T = 0, n = sh->s.layer[l].lk + sh->lm[l];
+
+    for (uint32_t k = 0; k < sh->s.n_layers; k++) {
+        unsigned nk = sh->s.layer[k].lk + sh->lm[k], e = zkr_hpcs_blind_vars(p, nk, budget);
+        if (e && nk + e > T)
+            T = nk + e;
+    }
+    if (T <= n || T - n > ZKR_HPCS_MAX_BLIND_VARS || T > p->max_vars)
+        return n + zkr_hpcs_blind_vars(p, n, budget);
+    return T;
+}
+
 /* Builds every layer's hiding commitment under key (deterministic) and the encoding. */
 static zkr_err zkr_i2_build(const zkr_params *p, const zkr_ml_model *m, uint32_t budget,
                             const uint8_t key[32], unsigned threads, zkr_infer2_model **out,
@@ -150,8 +181,8 @@ static zkr_err zkr_i2_build(const zkr_params *p, const zkr_ml_model *m, uint32_t
         im->mc.shifts[l] = L->shift;
         if ((r = zkr_i2_layer_evals(&im->sh, l, &im->ql[l], &ev)) != ZKR_OK)
             goto out;
-        r = zkr_prover_hcommit(p, ev, n, budget, &rng, threads ? threads : 1, &im->w[l],
-                               &im->mc.w[l]);
+        r = zkr_prover_hcommit_sized(p, ev, n, zkr_i2_w_total(p, &im->sh, budget, l), budget,
+                                     &rng, threads ? threads : 1, &im->w[l], &im->mc.w[l]);
         zkr_i2_wipe_free(ev, ((size_t)1 << n) * sizeof *ev);
         if (r != ZKR_OK) {
             r = zkr_fail(d, r, "model: layer %u does not fit a hiding commitment", l);
@@ -495,7 +526,9 @@ typedef struct {
 } zkr_i2_lst;
 
 typedef struct {
-    const zkr_params *p;
+    const zkr_params *p;  /* pq: V, C, the range proof and the reduction's openings */
+    const zkr_params *p0; /* the parameter set: the record's and the output's openings */
+    zkr_params pq;
     zkr_infer2_model *im;
     const zkr_infer2_shape *sh;
     zkr_transcript t;
@@ -507,8 +540,13 @@ typedef struct {
     zkr_hpcs_poly *rec, *out, *v, *c;
     zkr_infer2_chal ch;
     zkr_ext rho, r[ZKR_INFER_MAX_PT];
-    zkr_ext *gco; /* Libra coefficients, 1 + 7 N */
+    zkr_ext *gco; /* Libra coefficients: g's 1 + 7 N, then g_A's 1 + 7 T_A */
+    size_t n_gco;
     unsigned lc;
+    zkr_infer2_red red;
+    zkr_ext tau[ZKR_INFER_MAX_LAYERS][ZKR_INFER_SLOTS_LOG];
+    zkr_ext rA[ZKR_INFER_MAX_PT + ZKR_HPCS_MAX_BLIND_VARS + 8];
+    zkr_ext gA; /* g_A(r_A) */
     zkr_i2_lst ls[ZKR_INFER_MAX_LAYERS];
     zkr_ext vals[ZKR_INFER_MAX_LAYERS][ZKR_I2_NCOL];
     zkr_buf stmt, sec[6];
@@ -588,43 +626,22 @@ static zkr_err zkr_i2_eval_at(const zkr_hpcs_poly *f, const zkr_ext *zfull, zkr_
     return ZKR_OK;
 }
 
-/* --- Libra's mask g(x) = a0 + sum_i sum_{d=1..7} c_id x_i^d (as prover/zk_range.c) --- */
+/* --- Libra's masks g(x) = a0 + sum_i sum_{d=1..7} c_id x_i^d (zk/infer2.c) --- */
 
-static zkr_ext zkr_i2_gi(const zkr_ext *gco, unsigned i, zkr_ext x)
+/* Adds rho times the mask's round message at variable i of n (prefix = sum_{t<i} g_t(r_t)). */
+static void zkr_i2_mask_round(const zkr_ext *gco, unsigned n, zkr_ext rho, unsigned i,
+                              zkr_ext prefix, zkr_ext *h)
 {
-    zkr_ext acc = zkr_ext_from(0), pw = x;
+    zkr_ext suf = zkr_ext_from(0), base = zkr_ext_add(gco[0], prefix);
 
-    for (unsigned d = 0; d < I2_D; d++) {
-        acc = zkr_ext_add(acc, zkr_ext_mul(gco[1 + (size_t)I2_D * i + d], pw));
-        pw = zkr_ext_mul(pw, x);
-    }
-    return acc;
-}
-
-static zkr_ext zkr_i2_gamma(const zkr_ext *gco, unsigned N)
-{
-    zkr_ext s = zkr_ext_from(0);
-
-    for (unsigned k = 0; k < N; k++)
-        s = zkr_ext_add(s, zkr_i2_gi(gco, k, zkr_ext_from(1)));
-    return zkr_ext_add(zkr_ext_mul_base(gco[0], zkr_gl_pow(2, N)),
-                       zkr_ext_mul_base(s, zkr_gl_pow(2, N - 1)));
-}
-
-/* Adds rho times the mask's round message at variable i (prefix = sum_{t<i} g_t(r_t)). */
-static void zkr_i2_mask_round(const zkr_i2_ctx *c, unsigned i, zkr_ext prefix, zkr_ext *h)
-{
-    unsigned N = c->sh->N;
-    zkr_ext suf = zkr_ext_from(0), base = zkr_ext_add(c->gco[0], prefix);
-
-    for (unsigned k = i + 1; k < N; k++)
-        suf = zkr_ext_add(suf, zkr_i2_gi(c->gco, k, zkr_ext_from(1)));
+    for (unsigned k = i + 1; k < n; k++)
+        suf = zkr_ext_add(suf, zkr_infer2_gi(gco, k, zkr_ext_from(1)));
     for (unsigned x = 0; x <= I2_D; x++) {
-        zkr_ext g = zkr_ext_mul_base(zkr_ext_add(base, zkr_i2_gi(c->gco, i, zkr_ext_from(x))),
-                                     zkr_gl_pow(2, N - 1 - i));
-        if (i + 1 < N)
-            g = zkr_ext_add(g, zkr_ext_mul_base(suf, zkr_gl_pow(2, N - 2 - i)));
-        h[x] = zkr_ext_add(h[x], zkr_ext_mul(c->rho, g));
+        zkr_ext g = zkr_ext_mul_base(zkr_ext_add(base, zkr_infer2_gi(gco, i, zkr_ext_from(x))),
+                                     zkr_gl_pow(2, n - 1 - i));
+        if (i + 1 < n)
+            g = zkr_ext_add(g, zkr_ext_mul_base(suf, zkr_gl_pow(2, n - 2 - i)));
+        h[x] = zkr_ext_add(h[x], zkr_ext_mul(rho, g));
     }
 }
 
@@ -912,7 +929,7 @@ static zkr_err zkr_i2_sumcheck(zkr_i2_ctx *c)
             for (unsigned x = 0; x <= I2_D; x++)
                 h[x] = zkr_ext_add(h[x], zkr_ext_mul(c->ch.mu[l], hl[x]));
         }
-        zkr_i2_mask_round(c, t, prefix, h);
+        zkr_i2_mask_round(c->gco, sh->N, c->rho, t, prefix, h);
         msg[0] = h[0];
         for (unsigned x = 2; x <= I2_D; x++)
             msg[x - 1] = h[x];
@@ -922,7 +939,7 @@ static zkr_err zkr_i2_sumcheck(zkr_i2_ctx *c)
             return r;
         for (uint32_t l = 0; l < sh->s.n_layers; l++)
             zkr_i2_fix(c, l, t, c->r[t]);
-        prefix = zkr_ext_add(prefix, zkr_i2_gi(c->gco, t, c->r[t]));
+        prefix = zkr_ext_add(prefix, zkr_infer2_gi(c->gco, t, c->r[t]));
     }
     return ZKR_OK;
 }
@@ -947,7 +964,7 @@ static zkr_hpcs_poly *zkr_i2_poly_of(zkr_i2_ctx *c, uint32_t l, unsigned which)
 static zkr_err zkr_i2_values(zkr_i2_ctx *c)
 {
     const zkr_infer2_shape *sh = c->sh;
-    zkr_ext g = c->gco[0];
+    zkr_ext g;
     zkr_err r;
 
     for (uint32_t l = 0; l < sh->s.n_layers; l++) {
@@ -967,8 +984,7 @@ static zkr_err zkr_i2_values(zkr_i2_ctx *c)
         if ((r = zkr_enc_exts(&c->sec[3], c->vals[l], nv)) != ZKR_OK)
             return r;
     }
-    for (unsigned i = 0; i < sh->N; i++)
-        g = zkr_ext_add(g, zkr_i2_gi(c->gco, i, c->r[i]));
+    g = zkr_infer2_gat(c->gco, sh->N, c->r);
     zkr_ts_absorb_ext(&c->t, "inf2-gr", &g, 1);
     return zkr_enc_ext(&c->sec[3], g);
 }
@@ -983,7 +999,7 @@ static zkr_err zkr_i2_open_one(zkr_i2_ctx *c, zkr_hpcs_poly *f, const zkr_ext *z
     zkr_ext b, rho;
     zkr_err r;
 
-    if ((r = zkr_prover_hmask(c->p, total, &c->rng, c->threads, &mask, root)) != ZKR_OK)
+    if ((r = zkr_prover_hmask(c->p0, total, &c->rng, c->threads, &mask, root)) != ZKR_OK)
         return r;
     if ((r = zkr_i2_eval_at(mask, zf, &b)) == ZKR_OK) {
         zkr_ts_absorb(&c->t, "inf2-mask-root", root, ZKR_DIGEST_BYTES);
@@ -991,7 +1007,7 @@ static zkr_err zkr_i2_open_one(zkr_i2_ctx *c, zkr_hpcs_poly *f, const zkr_ext *z
         rho = zkr_ts_challenge_ext(&c->t, "inf2-open-rho");
         if ((r = zkr_buf_append(sec, root, ZKR_DIGEST_BYTES)) == ZKR_OK &&
             (r = zkr_enc_ext(sec, b)) == ZKR_OK)
-            r = zkr_prover_hopen_at(c->p, &c->t, f, mask, rho, zf,
+            r = zkr_prover_hopen_at(c->p0, &c->t, f, mask, rho, zf,
                                     zkr_ext_add(v, zkr_ext_mul(rho, b)), &c->rng, c->threads,
                                     sec);
     }
@@ -999,41 +1015,206 @@ static zkr_err zkr_i2_open_one(zkr_i2_ctx *c, zkr_hpcs_poly *f, const zkr_ext *z
     return r;
 }
 
-static zkr_err zkr_i2_openings(zkr_i2_ctx *c)
+/* Polynomial i of the claim reduction: W'_i (i < L), V, or the hidden output. */
+static zkr_hpcs_poly *zkr_i2_red_poly(zkr_i2_ctx *c, unsigned i)
 {
-    const zkr_infer2_shape *sh = c->sh;
-    zkr_ext tau[ZKR_INFER_MAX_LAYERS][ZKR_INFER_SLOTS_LOG];
+    return i < c->sh->s.n_layers ? c->im->w[i] : i == c->sh->s.n_layers ? c->v : c->out;
+}
+
+/* E_i = sum over claims c on polynomial i of beta_c eq(z_c, .), and F_i's table, both 2^T_i. */
+static zkr_err zkr_i2_red_tables(zkr_i2_ctx *c, unsigned i, const zkr_ext *beta, zkr_ext **E,
+                                 zkr_ext **P)
+{
+    const zkr_infer2_red *red = &c->red;
+    size_t len = (size_t)1 << red->tv[i];
+    const zkr_gl *fb = zkr_hpcs_poly_base_evals(zkr_i2_red_poly(c, i));
+    zkr_ext *eq = zkr_i2_alloc(len);
+
+    *E = zkr_i2_alloc(len);
+    *P = zkr_i2_alloc(len);
+    if (!eq || !*E || !*P) {
+        free(eq);
+        return ZKR_ERR_NOMEM;
+    }
+    for (size_t x = 0; x < len; x++)
+        (*P)[x] = zkr_ext_from(fb[x]);
+    for (unsigned k = 0; k < red->n_claims; k++) {
+        zkr_ext z[ZKR_INFER_MAX_PT + ZKR_HPCS_MAX_BLIND_VARS + 8];
+        if (red->poly[k] != i)
+            continue;
+        zkr_infer2_point(c->sh, red->layer[k], red->which[k], c->r, c->tau[red->layer[k]],
+                         red->tv[i], z);
+        zkr_mle_eq_table_mt(z, red->tv[i], c->threads, eq);
+        for (size_t x = 0; x < len; x++)
+            (*E)[x] = zkr_ext_add((*E)[x], zkr_ext_mul(beta[k], eq[x]));
+    }
+    free(eq);
+    return ZKR_OK;
+}
+
+/* Adds polynomial i's share of round t (degree 2 in the round's variable) to h. */
+static void zkr_i2_red_round(const zkr_infer2_red *red, unsigned i, unsigned t, const zkr_ext *E,
+                             const zkr_ext *P, zkr_ext *h)
+{
+    zkr_ext s0 = zkr_ext_from(0), s1 = s0, s2 = s0;
+
+    if (t >= red->tv[i]) {
+        /* past its variables: E_i(rA) F_i(rA) 2^-(T_A - T_i) on each of 2^(T_A - 1 - t) points */
+        zkr_ext v = zkr_ext_mul(E[0], P[0]);
+        zkr_gl inv2 = zkr_gl_inv(2);
+        for (unsigned k = red->tv[i]; k <= t; k++)
+            v = zkr_ext_mul_base(v, inv2);
+        for (unsigned x = 0; x <= I2_D; x++)
+            h[x] = zkr_ext_add(h[x], v);
+        return;
+    }
+    for (size_t y = 0; y < ((size_t)1 << (red->tv[i] - t - 1)); y++) {
+        zkr_ext e0 = E[2 * y], p0 = P[2 * y];
+        zkr_ext de = zkr_ext_sub(E[2 * y + 1], e0), dp = zkr_ext_sub(P[2 * y + 1], p0);
+        s0 = zkr_ext_add(s0, zkr_ext_mul(e0, p0));
+        s1 = zkr_ext_add(s1, zkr_ext_add(zkr_ext_mul(e0, dp), zkr_ext_mul(de, p0)));
+        s2 = zkr_ext_add(s2, zkr_ext_mul(de, dp));
+    }
+    for (unsigned x = 0; x <= I2_D; x++) {
+        zkr_ext X = zkr_ext_from(x);
+        h[x] = zkr_ext_add(h[x], zkr_ext_add(s0, zkr_ext_mul(X, zkr_ext_add(s1,
+                                                                          zkr_ext_mul(X, s2)))));
+    }
+}
+
+static void zkr_i2_red_fix(zkr_ext *T, size_t half, zkr_ext r)
+{
+    for (size_t y = 0; y < half; y++)
+        T[y] = zkr_ext_add(T[2 * y], zkr_ext_mul(r, zkr_ext_sub(T[2 * y + 1], T[2 * y])));
+}
+
+/*
+ * The claim reduction's masked sumcheck over T_A variables of
+ * sum_i 2^-(T_A - T_i) E_i F_i + rho_A g_A; u[i] = F_i(r_A[0..T_i)).
+ */
+static zkr_err zkr_i2_red_sumcheck(zkr_i2_ctx *c, zkr_ext **E, zkr_ext **P, zkr_ext *u)
+{
+    const zkr_infer2_red *red = &c->red;
+    const zkr_ext *ga = c->gco + zkr_infer2_stride(c->sh->N);
+    zkr_buf *sec = &c->sec[4];
+    zkr_ext gamma = zkr_infer2_gsum(ga, red->TA), rho, prefix = zkr_ext_from(0);
     zkr_err r;
 
-    for (uint32_t l = 0; l < sh->s.n_layers; l++)
-        zkr_ts_challenge_exts(&c->t, "inf2-tau", tau[l], ZKR_INFER_SLOTS_LOG);
-    for (uint32_t l = 0; l < sh->s.n_layers; l++) {
-        static const unsigned order[4] = {ZKR_I2_W, ZKR_I2_M, ZKR_I2_S, ZKR_I2_T0};
-        for (unsigned i = 0; i < 4; i++) {
-            zkr_ext zf[ZKR_INFER_MAX_PT + ZKR_HPCS_MAX_BLIND_VARS + 8], v;
-            zkr_hpcs_poly *f = zkr_i2_poly_of(c, l, order[i]);
-            zkr_infer2_point(sh, l, order[i], c->r, tau[l], zkr_hpcs_poly_total_vars(f), zf);
-            if (order[i] == ZKR_I2_T0) {
-                zkr_ext eq[ZKR_INFER_SLOTS];
-                zkr_mle_eq_table(tau[l], ZKR_INFER_SLOTS_LOG, eq);
-                v = zkr_ext_from(0);
-                for (unsigned q = 0; q < ZKR_INFER_SLOTS; q++)
-                    v = zkr_ext_add(v, zkr_ext_mul(eq[q], c->vals[l][ZKR_I2_T0 + q]));
-            } else {
-                v = c->vals[l][order[i]];
+    zkr_ts_absorb_ext(&c->t, "inf2-red-gamma", &gamma, 1);
+    rho = zkr_ts_challenge_ext(&c->t, "inf2-red-rho");
+    if ((r = zkr_enc_ext(sec, gamma)) != ZKR_OK)
+        return r;
+    for (unsigned t = 0; t < red->TA; t++) {
+        zkr_ext h[I2_D + 1], msg[I2_D];
+        for (unsigned x = 0; x <= I2_D; x++)
+            h[x] = zkr_ext_from(0);
+        for (unsigned i = 0; i < red->n_polys; i++)
+            zkr_i2_red_round(red, i, t, E[i], P[i], h);
+        zkr_i2_mask_round(ga, red->TA, rho, t, prefix, h);
+        msg[0] = h[0];
+        for (unsigned x = 2; x <= I2_D; x++)
+            msg[x - 1] = h[x];
+        zkr_ts_absorb_ext(&c->t, "sc-round", msg, I2_D);
+        c->rA[t] = zkr_ts_challenge_ext(&c->t, "sc-challenge");
+        if ((r = zkr_enc_exts(sec, msg, I2_D)) != ZKR_OK)
+            return r;
+        for (unsigned i = 0; i < red->n_polys; i++)
+            if (t < red->tv[i]) {
+                size_t half = (size_t)1 << (red->tv[i] - t - 1);
+                zkr_i2_red_fix(E[i], half, c->rA[t]);
+                zkr_i2_red_fix(P[i], half, c->rA[t]);
             }
-            if ((r = zkr_i2_open_one(c, f, zf, v)) != ZKR_OK)
-                return r;
-        }
+        prefix = zkr_ext_add(prefix, zkr_infer2_gi(ga, t, c->rA[t]));
     }
+    for (unsigned i = 0; i < red->n_polys; i++)
+        u[i] = P[i][0];
+    c->gA = zkr_infer2_gat(ga, red->TA, c->rA);
+#if ZKR_TEST_BUILD
+    if (c->cheat && c->cheat->reduce == 1)
+        u[0] = zkr_ext_add(u[0], zkr_ext_from(1));
+    if (c->cheat && c->cheat->reduce == 3)
+        c->gA = zkr_ext_add(c->gA, zkr_ext_from(1));
+#endif
+    zkr_ts_absorb_ext(&c->t, "inf2-red-values", u, red->n_polys);
+    zkr_ts_absorb_ext(&c->t, "inf2-red-gr", &c->gA, 1);
+    if ((r = zkr_enc_exts(sec, u, red->n_polys)) != ZKR_OK)
+        return r;
+    return zkr_enc_ext(sec, c->gA);
+}
+
+/*
+ * The batched openings of the reduction, one per size class. Each W'
+ * reveals W^ and M^ at points mixing only its first blinding slice and
+ * F(r_A) here, and is opened once: its second budgeted opening and the two
+ * values are charged explicitly (ZKR_INFER2_W_OPENINGS; the raised query
+ * count stays below twice the set's, so q' 2^a + 3 <= 2 (q 2^a + 1)). A
+ * hidden output reveals out^ and F(r_A): its commitment (budget
+ * ZKR_INFER2_OUTPUT_BUDGET) must cover that many per proof at q'.
+ */
+static zkr_err zkr_i2_red_open(zkr_i2_ctx *c, const zkr_ext *u)
+{
+    zkr_infer2_groups g;
+    zkr_err r;
+
+    for (uint32_t l = 0; l < c->sh->s.n_layers; l++)
+        if ((r = zkr_hpcs_charge(c->im->w[l], ZKR_INFER2_W_OPENINGS - 1, 2, 1)) != ZKR_OK)
+            return r;
     if (!c->public_output) {
-        uint32_t l = sh->s.n_layers - 1;
-        zkr_ext zf[ZKR_INFER_MAX_PT + ZKR_HPCS_MAX_BLIND_VARS + 8];
-        zkr_infer2_point(sh, l, ZKR_I2_O, c->r, NULL, zkr_hpcs_poly_total_vars(c->out), zf);
-        if ((r = zkr_i2_open_one(c, c->out, zf, c->vals[l][ZKR_I2_O])) != ZKR_OK)
+        unsigned n = zkr_hpcs_poly_n_vars(c->out), t = zkr_hpcs_poly_total_vars(c->out);
+        unsigned __int128 rnd = (((unsigned __int128)1 << (t - n)) - 1) << n;
+        if (rnd < (unsigned __int128)ZKR_INFER2_OUTPUT_BUDGET *
+                      (zkr_hpcs_positions_per_open(c->p, t) + 2) ||
+            (r = zkr_hpcs_charge(c->out, 0, 1, 1)) != ZKR_OK)
+            return ZKR_ERR_USAGE;
+    }
+    zkr_infer2_groups_of(&c->red, &g);
+    for (unsigned k = 0; k < g.n_groups; k++) {
+        zkr_hpcs_poly *f[ZKR_HPCS_MAX_BATCH];
+        zkr_ext v[ZKR_HPCS_MAX_BATCH];
+        for (unsigned m = 0; m < g.n_members[k]; m++) {
+            f[m] = zkr_i2_red_poly(c, g.members[k][m]);
+            v[m] = u[g.members[k][m]];
+#if ZKR_TEST_BUILD
+            if (c->cheat && c->cheat->reduce == 2 && g.members[k][m] == 0)
+                v[m] = zkr_ext_add(v[m], zkr_ext_from(1));
+#endif
+        }
+        if ((r = zkr_prover_hopen_batch(c->p, &c->t, f, g.n_members[k], c->rA, v, &c->rng,
+                                        c->threads, &c->sec[4])) != ZKR_OK)
             return r;
     }
     return ZKR_OK;
+}
+
+/*
+ * Section 28 (version 2): the claim reduction of W' and V to r_A, their
+ * batched openings, then the record's and a hidden output's own openings.
+ */
+static zkr_err zkr_i2_openings(zkr_i2_ctx *c)
+{
+    const zkr_infer2_shape *sh = c->sh;
+    const zkr_infer2_red *red = &c->red;
+    zkr_ext beta[ZKR_INFER2_RED_MAX_CLAIMS], u[ZKR_INFER_MAX_LAYERS + 2];
+    zkr_ext zf[ZKR_INFER_MAX_PT + ZKR_HPCS_MAX_BLIND_VARS + 8];
+    zkr_ext *E[ZKR_INFER_MAX_LAYERS + 2] = {0}, *P[ZKR_INFER_MAX_LAYERS + 2] = {0};
+    zkr_err r = ZKR_OK;
+
+    for (uint32_t l = 0; l < sh->s.n_layers; l++)
+        zkr_ts_challenge_exts(&c->t, "inf2-tau", c->tau[l], ZKR_INFER_SLOTS_LOG);
+    zkr_ts_challenge_exts(&c->t, "inf2-red-beta", beta, red->n_claims);
+    for (unsigned i = 0; i < red->n_polys && r == ZKR_OK; i++)
+        r = zkr_i2_red_tables(c, i, beta, &E[i], &P[i]);
+    if (r == ZKR_OK)
+        r = zkr_i2_red_sumcheck(c, E, P, u);
+    for (unsigned i = 0; i < red->n_polys; i++) {
+        size_t len = (size_t)1 << red->tv[i];
+        zkr_i2_wipe_free(E[i], E[i] ? len * sizeof(zkr_ext) : 0);
+        zkr_i2_wipe_free(P[i], P[i] ? len * sizeof(zkr_ext) : 0);
+    }
+    if (r != ZKR_OK || (r = zkr_i2_red_open(c, u)) != ZKR_OK)
+        return r;
+    zkr_infer2_point(sh, 0, ZKR_I2_S, c->r, NULL, zkr_hpcs_poly_total_vars(c->rec), zf);
+    return zkr_i2_open_one(c, c->rec, zf, c->vals[0][ZKR_I2_S]);
 }
 
 /* g(r) = <C, Lambda(r)>: the masked linear sumcheck and C's opening (prover/zk_range.c's). */
@@ -1044,7 +1225,7 @@ static zkr_err zkr_i2_coef(zkr_i2_ctx *c)
     uint8_t root[ZKR_DIGEST_BYTES];
     zkr_ext *tab[2] = {zkr_i2_alloc(len), zkr_i2_alloc(len)};
     zkr_ext *msgs = zkr_i2_alloc(2 * (size_t)c->lc + 1), rc[64], sigma = zkr_ext_from(0);
-    zkr_ext rho, v;
+    zkr_ext rho, v, xi;
     const zkr_gl *cb = zkr_hpcs_poly_base_evals(c->c);
     const zkr_ext *zv;
     zkr_buf *sec = &c->sec[5];
@@ -1056,7 +1237,9 @@ static zkr_err zkr_i2_coef(zkr_i2_ctx *c)
                               root)) != ZKR_OK)
         goto out;
     zv = zkr_hpcs_mask_evals(mask);
-    zkr_zkrange_lambda(c->r, c->sh->N, tab[1]);
+    /* one linear claim for both masks: g(r) + xi g_A(r_A) */
+    xi = zkr_ts_challenge_ext(&c->t, "inf2-xi");
+    zkr_infer2_lambda(c->r, c->sh->N, c->rA, c->red.TA, xi, c->lc, tab[1]);
     for (size_t j = 0; j < len; j++)
         sigma = zkr_ext_add(sigma, zkr_ext_mul(zv[j], tab[1][j]));
     zkr_ts_absorb(&c->t, "inf2-cmask-root", root, ZKR_DIGEST_BYTES);
@@ -1087,39 +1270,51 @@ out:
     return r;
 }
 
-/* V and the Libra coefficients C: committed before any challenge of the sumcheck. */
+/*
+ * V and the Libra coefficients C (both masks' sizes follow from V's and
+ * the model's): committed before any challenge of the sumcheck.
+ */
 static zkr_err zkr_i2_commit_v_c(zkr_i2_ctx *c)
 {
     const zkr_infer2_shape *sh = c->sh;
-    size_t stride = 1 + (size_t)I2_D * sh->N, clen;
+    size_t sm = zkr_infer2_stride(sh->N), sa, clen;
+    unsigned wt[ZKR_INFER_MAX_LAYERS];
     zkr_hpcs_commitment vc, cc;
     zkr_gl *cb;
     zkr_err r;
 
-    c->lc = ZKR_INFER2_LC_VARS(sh->N);
+    r = zkr_prover_hcommit(c->p, c->w.v, sh->n_v, zkr_infer2_v_budget(sh->s.n_layers), &c->rng,
+                           c->threads, &c->v, &vc);
+    if (r != ZKR_OK)
+        return r;
+    for (uint32_t l = 0; l < sh->s.n_layers; l++)
+        wt[l] = zkr_hpcs_poly_total_vars(c->im->w[l]);
+    zkr_infer2_red_init(sh, wt, zkr_hpcs_poly_total_vars(c->v),
+                        c->public_output ? 0 : zkr_hpcs_poly_total_vars(c->out), &c->red);
+    sa = zkr_infer2_stride(c->red.TA);
+    c->lc = zkr_infer2_lc_vars(sh->N, c->red.TA);
     clen = (size_t)1 << c->lc;
-    c->gco = zkr_i2_alloc(stride);
+    c->n_gco = sm + sa;
+    c->gco = zkr_i2_alloc(c->n_gco);
     cb = calloc(clen, sizeof *cb);
     if (!c->gco || !cb) {
         free(cb);
         return ZKR_ERR_NOMEM;
     }
-    for (size_t i = 0; i < stride; i++) {
+    for (size_t i = 0; i < c->n_gco; i++) {
         c->gco[i] = zkr_zkrng_ext(&c->rng);
         for (unsigned k = 0; k < 3; k++)
-            cb[k * stride + i] = c->gco[i].c[k];
+            cb[i < sm ? k * sm + i : 3 * sm + k * sa + (i - sm)] = c->gco[i].c[k];
     }
-    r = zkr_prover_hcommit(c->p, c->w.v, sh->n_v, zkr_infer2_v_budget(sh->s.n_layers), &c->rng,
-                           c->threads, &c->v, &vc);
-    if (r == ZKR_OK)
-        r = zkr_prover_hcommit(c->p, cb, c->lc, 1, &c->rng, c->threads, &c->c, &cc);
+    r = zkr_prover_hcommit(c->p, cb, c->lc, 1, &c->rng, c->threads, &c->c, &cc);
     zkr_i2_wipe_free(cb, clen * sizeof *cb);
     if (r != ZKR_OK)
         return r;
     zkr_ts_absorb(&c->t, "inf2-v-root", vc.root, ZKR_DIGEST_BYTES);
     zkr_ts_absorb_u64(&c->t, "inf2-v-blind", vc.blind_vars);
     zkr_ts_absorb(&c->t, "inf2-c-root", cc.root, ZKR_DIGEST_BYTES);
-    if ((r = zkr_buf_append(&c->sec[1], vc.root, ZKR_DIGEST_BYTES)) != ZKR_OK)
+    if ((r = zkr_enc_u32(&c->sec[1], ZKR_INFER2_VERSION)) != ZKR_OK ||
+        (r = zkr_buf_append(&c->sec[1], vc.root, ZKR_DIGEST_BYTES)) != ZKR_OK)
         return r;
     return zkr_buf_append(&c->sec[1], cc.root, ZKR_DIGEST_BYTES);
 }
@@ -1142,7 +1337,7 @@ static zkr_err zkr_i2_run(zkr_i2_ctx *c)
     if (r != ZKR_OK)
         return r;
     zkr_infer2_draw(&c->t, sh, &c->ch);
-    gamma = zkr_i2_gamma(c->gco, sh->N);
+    gamma = zkr_infer2_gsum(c->gco, sh->N);
     zkr_ts_absorb_ext(&c->t, "inf2-gamma", &gamma, 1);
     c->rho = zkr_ts_challenge_ext(&c->t, "inf2-rho");
     if ((r = zkr_enc_ext(&c->sec[3], gamma)) != ZKR_OK || (r = zkr_i2_sumcheck(c)) != ZKR_OK ||
@@ -1240,8 +1435,15 @@ static zkr_err zkr_i2_prove(const zkr_params *p, const uint8_t statement_id[ZKR_
     proof->len = 0;
     if (!c)
         return ZKR_ERR_NOMEM;
-    c->p = p, c->im = im, c->sh = &im->sh, c->threads = threads ? threads : 1;
+    c->p0 = p, c->im = im, c->sh = &im->sh, c->threads = threads ? threads : 1;
     c->public_output = public_output != 0, c->cheat = cheat;
+    {
+        uint32_t od[ZKR_INFER_MAX_LAYERS];
+        for (uint32_t l = 0; l < im->sh.s.n_layers; l++)
+            od[l] = im->sh.s.layer[l].out_dim;
+        zkr_infer2_params(p, &im->mc, im->sh.s.input_dim, od, c->public_output, &c->pq);
+        c->p = &c->pq;
+    }
     zkr_params_digest(p, pd);
     if (!rec->record || rec->record_len != (size_t)im->sh.s.input_dim + 1 || !rec->commitment ||
         !rec->opening) {
@@ -1351,7 +1553,7 @@ out:
     zkr_hpcs_poly_free(c->out);
     zkr_hpcs_poly_free(c->v);
     zkr_hpcs_poly_free(c->c);
-    zkr_i2_wipe_free(c->gco, c->gco ? (1 + (size_t)I2_D * im->sh.N) * sizeof(zkr_ext) : 0);
+    zkr_i2_wipe_free(c->gco, c->gco ? c->n_gco * sizeof(zkr_ext) : 0);
     zkr_i2_wit_free(&im->sh, &c->w);
     zkr_zkrng_wipe(&c->rng);
     sodium_memzero(c, sizeof *c);
@@ -1440,8 +1642,9 @@ zkr_err zkr_infer2_model_backdoor_for_test(const zkr_params *p, const zkr_ml_mod
     zkr_hpcs_poly_free(im->w[lz]);
     im->w[lz] = NULL;
     zkr_zkrng_from_key(&rng, key);
-    r = zkr_prover_hcommit(p, ev, L->lk + im->sh.lm[lz], budget, &rng, 1, &im->w[lz],
-                           &im->mc.w[lz]);
+    r = zkr_prover_hcommit_sized(p, ev, L->lk + im->sh.lm[lz],
+                                 zkr_i2_w_total(p, &im->sh, budget, lz), budget, &rng, 1,
+                                 &im->w[lz], &im->mc.w[lz]);
     zkr_zkrng_wipe(&rng);
     if (r != ZKR_OK)
         goto out;

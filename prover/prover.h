@@ -577,6 +577,14 @@ uint32_t zkr_hpcs_budget_left(const zkr_hpcs_poly *f);
  */
 uint64_t zkr_hpcs_reveals_left(const zkr_hpcs_poly *f);
 /*
+ * Charges f's budget with openings and its reveal count with reveals values
+ * whose points mix in only the first eb blinding slices (a protocol that
+ * reveals more of f per proof than its openings count: inference@2's W').
+ * ZKR_ERR_USAGE (eb 0 or above e, budget or cap short; nothing charged).
+ */
+zkr_err zkr_hpcs_charge(zkr_hpcs_poly *f, uint32_t openings, uint64_t reveals,
+                        unsigned eb) ZKR_WUR;
+/*
  * Proves G(z, 0^e) = value for G = f + rho mask (what zkr_hpcs_verify
  * checks) and appends the bytes. Consumes one opening of f's budget.
  * ZKR_ERR_USAGE (sizes differ, budget exhausted), ZKR_ERR_NOMEM.
@@ -924,10 +932,14 @@ zkr_err zkr_prover_inference2(const zkr_params *p, const uint8_t statement_id[ZK
  * 5: the witness computed on another input than the committed record (the
  * record's first byte flipped), the public output that input's.
  * unmasked: zkr_zkrng_zero_for_test's mode for every draw (0: honest).
+ * reduce (version 2's claim reduction): 1: W'_0's u sent (and opened) + 1;
+ * 2: u honest in the reduction, W'_0's batched opening claims u + 1; 3:
+ * g_A(r_A) sent + 1 (the linear claim on C follows it).
  */
 typedef struct {
     unsigned forge;
     int unmasked;
+    unsigned reduce;
 } zkr_infer2_cheat;
 zkr_err zkr_prover_inference2_cheat(const zkr_params *p,
                                     const uint8_t statement_id[ZKR_DIGEST_BYTES],

@@ -131,7 +131,8 @@ static zkr_err zkr_v2_output(const zkr_params *p, zkr_dec *dec,
                 return zkr_fail(d, ZKR_ERR_MISMATCH_OUTPUT,
                                 "statement: logit %u is negative after ReLU", j);
     } else if (zkr_infer2_oc_decode(p, out, out_len, &s->oc) != ZKR_OK ||
-               s->oc.out_dim != last->out_dim) {
+               s->oc.out_dim != last->out_dim ||
+               s->oc.comm.blind_vars != zkr_infer2_out_blind_vars(p, last->out_dim)) {
         return zkr_fail(d, ZKR_ERR_MISMATCH_OUTPUT,
                         "statement: not a commitment to %u int8 logits", last->out_dim);
     }
@@ -176,7 +177,8 @@ static zkr_err zkr_v2_statement(const zkr_params *p, const zkr_proof_view *v,
 /* ------------------------------------------------------------------ */
 
 typedef struct {
-    const zkr_params *p;
+    const zkr_params *p;  /* the raised query count (zkr_infer2_params) */
+    const zkr_params *p0; /* the parameter set: the record's and the output's openings */
     zkr_v2_stmt *s;
     zkr_transcript t;
     zkr_infer2_chal ch;
@@ -184,6 +186,10 @@ typedef struct {
     zkr_ext vals[ZKR_INFER_MAX_LAYERS][ZKR_I2_NCOL];
     zkr_ext gr;
     int public_output;
+    zkr_infer2_red red;
+    zkr_ext tau[ZKR_INFER_MAX_LAYERS][ZKR_INFER_SLOTS_LOG];
+    zkr_ext rA[ZKR_INFER_MAX_PT + ZKR_HPCS_MAX_BLIND_VARS + 8];
+    zkr_ext gA;
 } zkr_v2_ctx;
 
 /* The padded public logits' multilinear at r_j. */
@@ -258,68 +264,85 @@ static zkr_err zkr_v2_open_one(zkr_v2_ctx *c, zkr_dec *dec, const zkr_hpcs_commi
 
     if (zkr_dec_raw(dec, ZKR_DIGEST_BYTES, &root) != ZKR_OK || zkr_dec_ext(dec, &b) != ZKR_OK)
         return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: opening truncated");
-    if ((r = zkr_hpcs_proof_parse_f(c->p, f->n_vars + f->blind_vars, 0, dec, &pf)) != ZKR_OK)
+    if ((r = zkr_hpcs_proof_parse_f(c->p0, f->n_vars + f->blind_vars, 0, dec, &pf)) != ZKR_OK)
         return zkr_fail(d, r == ZKR_ERR_NOMEM ? r : ZKR_ERR_MALFORMED, "proof: opening malformed");
     zkr_ts_absorb(&c->t, "inf2-mask-root", root, ZKR_DIGEST_BYTES);
     zkr_ts_absorb_ext(&c->t, "inf2-mask-val", &b, 1);
     rho = zkr_ts_challenge_ext(&c->t, "inf2-open-rho");
-    r = zkr_hpcs_verify_at(c->p, &c->t, f, root, rho, zf, zkr_ext_add(v, zkr_ext_mul(rho, b)), pf);
+    r = zkr_hpcs_verify_at(c->p0, &c->t, f, root, rho, zf, zkr_ext_add(v, zkr_ext_mul(rho, b)),
+                           pf);
     zkr_hpcs_proof_free(pf);
     if (r == ZKR_ERR_VERIFY || r == ZKR_ERR_USAGE)
         return zkr_fail(d, ZKR_ERR_VERIFY, "proof: a hiding opening fails");
     return r;
 }
 
-static const zkr_hpcs_commitment *zkr_v2_comm_of(const zkr_v2_ctx *c, uint32_t l, unsigned which)
+/* Polynomial i of the claim reduction: W'_i (i < L), V, or the hidden output. */
+static const zkr_hpcs_commitment *zkr_v2_red_comm(const zkr_v2_ctx *c, unsigned i)
 {
-    switch (which) {
-    case ZKR_I2_W:
-    case ZKR_I2_M:
-        return &c->s->mc.w[l];
-    case ZKR_I2_S:
-        return l == 0 ? &c->s->rc.comm : &c->s->v;
-    case ZKR_I2_T0:
-        return &c->s->v;
-    default:
-        return &c->s->oc.comm;
-    }
+    uint32_t L = c->s->sh.s.n_layers;
+
+    return i < L ? &c->s->mc.w[i] : i == L ? &c->s->v : &c->s->oc.comm;
 }
 
+/* The claim reduction's masked sumcheck: u[i] = F_i(r_A[0..T_i)) and g_A(r_A) checked. */
+static zkr_err zkr_v2_reduce(zkr_v2_ctx *c, zkr_dec *dec, zkr_ext *u, zkr_diag *d)
+{
+    const zkr_infer2_red *red = &c->red;
+    zkr_ext beta[ZKR_INFER2_RED_MAX_CLAIMS], gamma, rho, claim = zkr_ext_from(0), fin, want;
+    zkr_ext msgs[(ZKR_INFER_MAX_PT + ZKR_HPCS_MAX_BLIND_VARS + 8) * ZKR_INFER2_DEGREE];
+
+    zkr_ts_challenge_exts(&c->t, "inf2-red-beta", beta, red->n_claims);
+    if (zkr_dec_ext(dec, &gamma) != ZKR_OK ||
+        zkr_dec_exts(dec, msgs, (size_t)red->TA * ZKR_INFER2_DEGREE) != ZKR_OK ||
+        zkr_dec_exts(dec, u, red->n_polys) != ZKR_OK || zkr_dec_ext(dec, &c->gA) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: claim reduction truncated");
+    for (unsigned k = 0; k < red->n_claims; k++)
+        claim = zkr_ext_add(claim, zkr_ext_mul(beta[k], zkr_infer2_red_value(red, k, c->vals,
+                                                                            c->tau)));
+    zkr_ts_absorb_ext(&c->t, "inf2-red-gamma", &gamma, 1);
+    rho = zkr_ts_challenge_ext(&c->t, "inf2-red-rho");
+    zkr_sumcheck_verify(&c->t, red->TA, ZKR_INFER2_DEGREE,
+                        zkr_ext_add(claim, zkr_ext_mul(rho, gamma)), msgs, c->rA, &fin);
+    zkr_ts_absorb_ext(&c->t, "inf2-red-values", u, red->n_polys);
+    zkr_ts_absorb_ext(&c->t, "inf2-red-gr", &c->gA, 1);
+    want = zkr_infer2_red_final(&c->s->sh, red, beta, c->r, c->tau, c->rA, u);
+    if (!zkr_ext_eq(fin, zkr_ext_add(want, zkr_ext_mul(rho, c->gA))))
+        return zkr_fail(d, ZKR_ERR_VERIFY, "proof: the claim reduction fails");
+    return ZKR_OK;
+}
+
+/* Section 28 (version 2): the claim reduction, its batched openings, the record's, the output's. */
 static zkr_err zkr_v2_openings(zkr_v2_ctx *c, zkr_dec *dec, zkr_diag *d)
 {
     const zkr_infer2_shape *sh = &c->s->sh;
-    zkr_ext tau[ZKR_INFER_MAX_LAYERS][ZKR_INFER_SLOTS_LOG];
-    zkr_ext zf[ZKR_INFER_MAX_PT + ZKR_HPCS_MAX_BLIND_VARS + 8];
+    zkr_ext zf[ZKR_INFER_MAX_PT + ZKR_HPCS_MAX_BLIND_VARS + 8], u[ZKR_INFER_MAX_LAYERS + 2];
+    zkr_infer2_groups g;
     zkr_err r;
 
     for (uint32_t l = 0; l < sh->s.n_layers; l++)
-        zkr_ts_challenge_exts(&c->t, "inf2-tau", tau[l], ZKR_INFER_SLOTS_LOG);
-    for (uint32_t l = 0; l < sh->s.n_layers; l++) {
-        static const unsigned order[4] = {ZKR_I2_W, ZKR_I2_M, ZKR_I2_S, ZKR_I2_T0};
-        for (unsigned i = 0; i < 4; i++) {
-            const zkr_hpcs_commitment *f = zkr_v2_comm_of(c, l, order[i]);
-            zkr_ext v;
-            zkr_infer2_point(sh, l, order[i], c->r, tau[l], f->n_vars + f->blind_vars, zf);
-            if (order[i] == ZKR_I2_T0) {
-                zkr_ext eq[ZKR_INFER_SLOTS];
-                zkr_mle_eq_table(tau[l], ZKR_INFER_SLOTS_LOG, eq);
-                v = zkr_ext_from(0);
-                for (unsigned q = 0; q < ZKR_INFER_SLOTS; q++)
-                    v = zkr_ext_add(v, zkr_ext_mul(eq[q], c->vals[l][ZKR_I2_T0 + q]));
-            } else {
-                v = c->vals[l][order[i]];
-            }
-            if ((r = zkr_v2_open_one(c, dec, f, zf, v, d)) != ZKR_OK)
-                return r;
+        zkr_ts_challenge_exts(&c->t, "inf2-tau", c->tau[l], ZKR_INFER_SLOTS_LOG);
+    if ((r = zkr_v2_reduce(c, dec, u, d)) != ZKR_OK)
+        return r;
+    zkr_infer2_groups_of(&c->red, &g);
+    for (unsigned k = 0; k < g.n_groups; k++) {
+        zkr_hpcs_commitment f[ZKR_HPCS_MAX_BATCH];
+        zkr_ext v[ZKR_HPCS_MAX_BATCH];
+        for (unsigned m = 0; m < g.n_members[k]; m++) {
+            f[m] = *zkr_v2_red_comm(c, g.members[k][m]);
+            v[m] = u[g.members[k][m]];
         }
+        r = zkr_hpcs_verify_batch(c->p, &c->t, f, g.n_members[k], c->rA, v, dec);
+        if (r == ZKR_ERR_VERIFY || r == ZKR_ERR_USAGE)
+            return zkr_fail(d, ZKR_ERR_VERIFY, "proof: a batched hiding opening fails");
+        if (r != ZKR_OK)
+            return zkr_fail(d, r == ZKR_ERR_NOMEM ? r : ZKR_ERR_MALFORMED,
+                            "proof: a batched hiding opening is malformed");
     }
-    if (!c->public_output) {
-        uint32_t l = sh->s.n_layers - 1;
-        const zkr_hpcs_commitment *f = &c->s->oc.comm;
-        zkr_infer2_point(sh, l, ZKR_I2_O, c->r, NULL, f->n_vars + f->blind_vars, zf);
-        if ((r = zkr_v2_open_one(c, dec, f, zf, c->vals[l][ZKR_I2_O], d)) != ZKR_OK)
-            return r;
-    }
+    zkr_infer2_point(sh, 0, ZKR_I2_S, c->r, NULL, c->s->rc.comm.n_vars + c->s->rc.comm.blind_vars,
+                     zf);
+    if ((r = zkr_v2_open_one(c, dec, &c->s->rc.comm, zf, c->vals[0][ZKR_I2_S], d)) != ZKR_OK)
+        return r;
     if (zkr_dec_finish(dec) != ZKR_OK)
         return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: openings section length");
     return ZKR_OK;
@@ -331,7 +354,7 @@ static zkr_err zkr_v2_coef(zkr_v2_ctx *c, zkr_dec *dec, zkr_diag *d)
     const zkr_hpcs_commitment *cc = &c->s->c;
     unsigned lc = cc->n_vars;
     const uint8_t *root;
-    zkr_ext csigma, cv, rho, fin, lv, rc[64], cmsgs[128];
+    zkr_ext csigma, cv, rho, fin, lv, rc[64], cmsgs[128], xi;
     zkr_ext *lam = NULL;
     zkr_hpcs_proof *pf = NULL;
     zkr_err r;
@@ -351,12 +374,15 @@ static zkr_err zkr_v2_coef(zkr_v2_ctx *c, zkr_dec *dec, zkr_diag *d)
         r = ZKR_ERR_NOMEM;
         goto out;
     }
-    zkr_zkrange_lambda(c->r, c->s->sh.N, lam);
+    xi = zkr_ts_challenge_ext(&c->t, "inf2-xi");
+    zkr_infer2_lambda(c->r, c->s->sh.N, c->rA, c->red.TA, xi, lc, lam);
     zkr_ts_absorb(&c->t, "inf2-cmask-root", root, ZKR_DIGEST_BYTES);
     zkr_ts_absorb_ext(&c->t, "inf2-csigma", &csigma, 1);
     rho = zkr_ts_challenge_ext(&c->t, "inf2-crho");
-    zkr_sumcheck_verify(&c->t, lc, 2, zkr_ext_add(c->gr, zkr_ext_mul(rho, csigma)), cmsgs, rc,
-                        &fin);
+    zkr_sumcheck_verify(&c->t, lc, 2,
+                        zkr_ext_add(zkr_ext_add(c->gr, zkr_ext_mul(xi, c->gA)),
+                                    zkr_ext_mul(rho, csigma)),
+                        cmsgs, rc, &fin);
     if ((r = zkr_mle_eval_ext(lam, lc, rc, &lv)) != ZKR_OK)
         goto out;
     if (!zkr_ext_eq(fin, zkr_ext_mul(cv, lv))) {
@@ -381,9 +407,22 @@ static zkr_err zkr_v2_math(zkr_v2_ctx *c, const zkr_proof_view *v,
     uint8_t pd[ZKR_DIGEST_BYTES];
     zkr_dec dec;
     const uint8_t *vr, *cr;
+    unsigned wt[ZKR_INFER_MAX_LAYERS];
+    uint32_t ver;
     zkr_err r;
 
+    /* Version 1 (no version field: two roots, 64 bytes) had one opening per claim. */
+    if (v->len[1] == 2 * ZKR_DIGEST_BYTES)
+        return zkr_fail(d, ZKR_ERR_UNSUPPORTED,
+                        "proof: inference@2 version 1 proof refused (this verifier reads "
+                        "version %u only; prove again)", ZKR_INFER2_VERSION);
     zkr_dec_init(&dec, v->body[1], v->len[1]);
+    if (zkr_dec_u32(&dec, &ver) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: witness section length");
+    if (ver != ZKR_INFER2_VERSION)
+        return zkr_fail(d, ZKR_ERR_UNSUPPORTED,
+                        "proof: inference@2 version %u proof refused (this verifier reads "
+                        "version %u only)", ver, ZKR_INFER2_VERSION);
     if (zkr_dec_raw(&dec, ZKR_DIGEST_BYTES, &vr) != ZKR_OK ||
         zkr_dec_raw(&dec, ZKR_DIGEST_BYTES, &cr) != ZKR_OK || zkr_dec_finish(&dec) != ZKR_OK)
         return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: witness section length");
@@ -391,12 +430,18 @@ static zkr_err zkr_v2_math(zkr_v2_ctx *c, const zkr_proof_view *v,
     s->v.n_vars = s->sh.n_v;
     s->v.blind_vars = zkr_hpcs_blind_vars(c->p, s->sh.n_v, zkr_infer2_v_budget(s->sh.s.n_layers));
     memcpy(s->c.root, cr, ZKR_DIGEST_BYTES);
-    s->c.n_vars = ZKR_INFER2_LC_VARS(s->sh.N);
-    s->c.blind_vars = zkr_hpcs_blind_vars(c->p, s->c.n_vars, 1);
-    if (!s->v.blind_vars || !s->c.blind_vars)
+    if (!s->v.blind_vars)
         return zkr_fail(d, ZKR_ERR_TOO_LARGE, "proof: witness over the parameter set's size");
-    zkr_params_digest(c->p, pd);
-    zkr_ts_init(&c->t, ZKR_INFER2_PROTOCOL, ZKR_INFER2_VERSION, ZKR_PROOF_SYSTEM_ID, c->p->id, pd,
+    for (uint32_t l = 0; l < s->sh.s.n_layers; l++)
+        wt[l] = s->mc.w[l].n_vars + s->mc.w[l].blind_vars;
+    zkr_infer2_red_init(&s->sh, wt, s->v.n_vars + s->v.blind_vars,
+                        c->public_output ? 0 : s->oc.comm.n_vars + s->oc.comm.blind_vars, &c->red);
+    s->c.n_vars = zkr_infer2_lc_vars(s->sh.N, c->red.TA);
+    s->c.blind_vars = zkr_hpcs_blind_vars(c->p, s->c.n_vars, 1);
+    if (!s->c.blind_vars || s->c.n_vars > 64)
+        return zkr_fail(d, ZKR_ERR_TOO_LARGE, "proof: witness over the parameter set's size");
+    zkr_params_digest(c->p0, pd);
+    zkr_ts_init(&c->t, ZKR_INFER2_PROTOCOL, ZKR_INFER2_VERSION, ZKR_PROOF_SYSTEM_ID, c->p0->id, pd,
                 st->statement_id);
     zkr_ts_absorb(&c->t, "inf2-stmt", s->stmt, s->stmt_len);
     zkr_ts_absorb(&c->t, "inf2-v-root", s->v.root, ZKR_DIGEST_BYTES);
@@ -426,7 +471,7 @@ zkr_err zkr_verify_inference2(const uint8_t *proof, size_t len,
                                      ZKR_SEC_ZK_RANGE,      ZKR_SEC_INF2_SUMCHECK,
                                      ZKR_SEC_INF2_OPENINGS, ZKR_SEC_INF2_COEF};
     zkr_proof_view v;
-    zkr_params p;
+    zkr_params p, pq;
     zkr_v2_stmt *s = NULL;
     zkr_v2_ctx *c = NULL;
     zkr_err r;
@@ -446,7 +491,14 @@ zkr_err zkr_verify_inference2(const uint8_t *proof, size_t len,
     }
     if ((r = zkr_v2_statement(&p, &v, st, s, d)) != ZKR_OK)
         goto out;
-    c->p = &p;
+    {
+        uint32_t od[ZKR_INFER_MAX_LAYERS];
+        for (uint32_t l = 0; l < s->sh.s.n_layers; l++)
+            od[l] = s->sh.s.layer[l].out_dim;
+        zkr_infer2_params(&p, &s->mc, s->sh.s.input_dim, od, st->public_output != 0, &pq);
+    }
+    c->p = &pq;
+    c->p0 = &p;
     c->s = s;
     c->public_output = st->public_output != 0;
     r = zkr_v2_math(c, &v, st, d);

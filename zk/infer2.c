@@ -329,65 +329,292 @@ void zkr_infer2_point(const zkr_infer2_shape *sh, uint32_t l, unsigned which, co
 }
 
 /* ------------------------------------------------------------------ */
+/* Libra masks and the claim reduction (version 2)                      */
+/* ------------------------------------------------------------------ */
+
+zkr_ext zkr_infer2_gi(const zkr_ext *gco, unsigned i, zkr_ext x)
+{
+    zkr_ext acc = zkr_ext_from(0), pw = x;
+
+    for (unsigned d = 0; d < ZKR_INFER2_DEGREE; d++) {
+        acc = zkr_ext_add(acc, zkr_ext_mul(gco[1 + (size_t)ZKR_INFER2_DEGREE * i + d], pw));
+        pw = zkr_ext_mul(pw, x);
+    }
+    return acc;
+}
+
+zkr_ext zkr_infer2_gsum(const zkr_ext *gco, unsigned n)
+{
+    zkr_ext s = zkr_ext_from(0);
+
+    /* sum over {0,1}^n of a0 + sum_i g_i(x_i): g_i(0) = 0, each g_i(1) counted 2^(n-1) times */
+    for (unsigned k = 0; k < n; k++)
+        s = zkr_ext_add(s, zkr_infer2_gi(gco, k, zkr_ext_from(1)));
+    if (n == 0)
+        return gco[0];
+    return zkr_ext_add(zkr_ext_mul_base(gco[0], zkr_gl_pow(2, n)),
+                       zkr_ext_mul_base(s, zkr_gl_pow(2, n - 1)));
+}
+
+zkr_ext zkr_infer2_gat(const zkr_ext *gco, unsigned n, const zkr_ext *r)
+{
+    zkr_ext g = gco[0];
+
+    for (unsigned i = 0; i < n; i++)
+        g = zkr_ext_add(g, zkr_infer2_gi(gco, i, r[i]));
+    return g;
+}
+
+/* One mask's weights basis_k r_i^(j+1) (scaled by xi) at C's offset off, block stride st. */
+static void zkr_i2_lambda_part(const zkr_ext *r, unsigned n, zkr_ext xi, size_t off,
+                               zkr_ext *out)
+{
+    size_t st = zkr_infer2_stride(n);
+
+    for (unsigned k = 0; k < 3; k++) {
+        zkr_ext bk = zkr_ext_from(0);
+        bk.c[k] = 1;
+        bk = zkr_ext_mul(bk, xi);
+        out[off + k * st] = bk;
+        for (unsigned i = 0; i < n; i++) {
+            zkr_ext pw = r[i];
+            for (unsigned j = 0; j < ZKR_INFER2_DEGREE; j++) {
+                out[off + k * st + 1 + (size_t)ZKR_INFER2_DEGREE * i + j] = zkr_ext_mul(bk, pw);
+                pw = zkr_ext_mul(pw, r[i]);
+            }
+        }
+    }
+}
+
+void zkr_infer2_lambda(const zkr_ext *r, unsigned N, const zkr_ext *rA, unsigned TA, zkr_ext xi,
+                       unsigned lc, zkr_ext *out)
+{
+    for (size_t i = 0; i < ((size_t)1 << lc); i++)
+        out[i] = zkr_ext_from(0);
+    zkr_i2_lambda_part(r, N, zkr_ext_from(1), 0, out);
+    zkr_i2_lambda_part(rA, TA, xi, 3 * zkr_infer2_stride(N), out);
+}
+
+void zkr_infer2_red_init(const zkr_infer2_shape *sh, const unsigned *w_total, unsigned v_total,
+                         unsigned o_total, zkr_infer2_red *red)
+{
+    uint32_t L = sh->s.n_layers;
+
+    memset(red, 0, sizeof *red);
+    red->n_polys = o_total ? L + 2 : L + 1;
+    for (uint32_t l = 0; l < L; l++)
+        red->tv[l] = w_total[l];
+    red->tv[L] = v_total;
+    if (o_total)
+        red->tv[L + 1] = o_total;
+    for (unsigned i = 0; i < red->n_polys; i++)
+        if (red->tv[i] > red->TA)
+            red->TA = red->tv[i];
+    for (uint32_t l = 0; l < L; l++) {
+        static const unsigned cols[4] = {ZKR_I2_W, ZKR_I2_M, ZKR_I2_S, ZKR_I2_T0};
+        for (unsigned i = 0; i < 4; i++) {
+            unsigned c = red->n_claims;
+            if (cols[i] == ZKR_I2_S && l == 0)
+                continue; /* the record: opened on its own */
+            red->poly[c] = cols[i] == ZKR_I2_W || cols[i] == ZKR_I2_M ? l : L;
+            red->layer[c] = l;
+            red->which[c] = cols[i];
+            red->n_claims++;
+        }
+    }
+    if (o_total) {
+        red->poly[red->n_claims] = L + 1;
+        red->layer[red->n_claims] = L - 1;
+        red->which[red->n_claims] = ZKR_I2_O;
+        red->n_claims++;
+    }
+}
+
+unsigned zkr_infer2_out_blind_vars(const zkr_params *p, uint32_t out_dim)
+{
+    return zkr_hpcs_blind_vars(p, zkr_i2_out_vars(out_dim), ZKR_INFER2_OUTPUT_BUDGET);
+}
+
+zkr_ext zkr_infer2_red_value(const zkr_infer2_red *red, unsigned c,
+                             const zkr_ext vals[][ZKR_I2_NCOL],
+                             const zkr_ext tau[][ZKR_INFER_SLOTS_LOG])
+{
+    unsigned l = red->layer[c];
+    zkr_ext eq[ZKR_INFER_SLOTS], v = zkr_ext_from(0);
+
+    if (red->which[c] != ZKR_I2_T0)
+        return vals[l][red->which[c]];
+    zkr_mle_eq_table(tau[l], ZKR_INFER_SLOTS_LOG, eq);
+    for (unsigned q = 0; q < ZKR_INFER_SLOTS; q++)
+        v = zkr_ext_add(v, zkr_ext_mul(eq[q], vals[l][ZKR_I2_T0 + q]));
+    return v;
+}
+
+zkr_ext zkr_infer2_red_final(const zkr_infer2_shape *sh, const zkr_infer2_red *red,
+                             const zkr_ext *beta, const zkr_ext *r,
+                             const zkr_ext tau[][ZKR_INFER_SLOTS_LOG], const zkr_ext *rA,
+                             const zkr_ext *u)
+{
+    zkr_ext acc = zkr_ext_from(0), inv2 = zkr_ext_from(zkr_gl_inv(2));
+
+    for (unsigned i = 0; i < red->n_polys; i++) {
+        zkr_ext e = zkr_ext_from(0), sc = zkr_ext_from(1);
+        for (unsigned c = 0; c < red->n_claims; c++) {
+            zkr_ext z[ZKR_INFER_MAX_PT + ZKR_HPCS_MAX_BLIND_VARS + 8];
+            if (red->poly[c] != i)
+                continue;
+            zkr_infer2_point(sh, red->layer[c], red->which[c], r, tau[red->layer[c]],
+                             red->tv[i], z);
+            e = zkr_ext_add(e, zkr_ext_mul(beta[c], zkr_mle_eq_eval(z, rA, red->tv[i])));
+        }
+        for (unsigned t = red->tv[i]; t < red->TA; t++)
+            sc = zkr_ext_mul(sc, inv2);
+        acc = zkr_ext_add(acc, zkr_ext_mul(zkr_ext_mul(sc, e), u[i]));
+    }
+    return acc;
+}
+
+void zkr_infer2_groups_of(const zkr_infer2_red *red, zkr_infer2_groups *g)
+{
+    unsigned done[ZKR_INFER_MAX_LAYERS + 2] = {0};
+
+    memset(g, 0, sizeof *g);
+    for (;;) {
+        unsigned best = 0, found = 0;
+        for (unsigned i = 0; i < red->n_polys; i++)
+            if (!done[i] && (!found || red->tv[i] > best))
+                best = red->tv[i], found = 1;
+        if (!found)
+            return;
+        for (unsigned i = 0; i < red->n_polys; i++) {
+            if (done[i] || red->tv[i] != best)
+                continue;
+            if (g->n_members[g->n_groups] == ZKR_HPCS_MAX_BATCH)
+                g->n_groups++;
+            g->members[g->n_groups][g->n_members[g->n_groups]++] = i;
+            done[i] = 1;
+        }
+        g->n_groups++;
+    }
+}
+
+/* ------------------------------------------------------------------ */
 /* Soundness                                                            */
 /* ------------------------------------------------------------------ */
 
-/* The commit-phase and algebraic terms of one hiding opening of total variables. */
-static double zkr_i2_open_err(const zkr_params *p, unsigned total)
+/*
+ * The commit-phase and algebraic terms of one hiding opening of total
+ * variables combining k committed words with the mask: the folds, the
+ * folding sumcheck (2 per round), the batching scalars ((k + 1) |D|), and
+ * beta and rho (1 each).
+ */
+static double zkr_i2_open_err(const zkr_params *p, unsigned total, unsigned k)
 {
     zkr_pcs_layout l;
     double lf = 3.0 * 63.99999999966, dom;
 
     zkr_pcs_layout_of(p, total, &l);
     dom = ldexp(1.0, (int)l.log_len[0]);
-    return ((double)l.folds_total * dom + 4.0 * total + 2.0 * dom + 1.0 + 1.0) * exp2(-lf);
+    return ((double)l.folds_total * dom + 4.0 * total + (k + 1.0) * dom + 1.0 + 1.0) * exp2(-lf);
+}
+
+/*
+ * The figure with the openings of V, W', C and the range proof at q
+ * queries (V, C and the range proof's helpers committed for q), the
+ * record's and the output's at p's.
+ */
+static zkr_soundness zkr_i2_sound_q(const zkr_params *p, unsigned q,
+                                    const zkr_infer2_model_commitment *mc, uint32_t input_dim,
+                                    const uint32_t *out_dims, int public_output,
+                                    unsigned *n_openings)
+{
+    zkr_soundness s = {0, 0, 0};
+    zkr_params pq = *p;
+    zkr_soundness one, oneq;
+    double lf = 3.0 * 63.99999999966, alg = 0, miss;
+    unsigned L = mc->n_layers, n_q = 0, n_p = 0, nv, ve, lc, wt[ZKR_INFER_MAX_LAYERS], ot = 0;
+    uint32_t in_d[ZKR_INFER_MAX_LAYERS];
+    int relu[ZKR_INFER_MAX_LAYERS] = {0};
+    zkr_infer2_shape sh;
+    zkr_infer2_red red;
+    zkr_infer2_groups gr;
+
+    pq.queries = q;
+    one = zkr_params_soundness_open(p, 20, 2, 1, 0, 1);
+    oneq = zkr_params_soundness_open(&pq, 20, 2, 1, 0, 1);
+    for (uint32_t l = 0; l < L; l++) {
+        in_d[l] = l == 0 ? input_dim : out_dims[l - 1];
+        wt[l] = mc->w[l].n_vars + mc->w[l].blind_vars;
+    }
+    if (zkr_infer2_shape_init(&sh, input_dim, L, in_d, out_dims, relu, mc->shifts) != ZKR_OK)
+        return s;
+    nv = sh.n_v;
+    ve = zkr_hpcs_blind_vars(&pq, nv, zkr_infer2_v_budget(L));
+    if (!public_output)
+        ot = zkr_i2_out_vars(out_dims[L - 1]) + zkr_infer2_out_blind_vars(p, out_dims[L - 1]);
+    zkr_infer2_red_init(&sh, wt, nv + ve, ot, &red);
+    zkr_infer2_groups_of(&red, &gr);
+    for (uint32_t l = 0; l < L; l++)
+        alg += sh.lm[l]; /* the zero-check point z_l */
+    /* the reduction's batched openings */
+    for (unsigned g = 0; g < gr.n_groups; g++)
+        alg += zkr_i2_open_err(&pq, red.tv[gr.members[g][0]], gr.n_members[g]);
+    n_q += gr.n_groups;
+    /* the record's opening, at p (bounded at max_vars: its size is unknown here) */
+    n_p += 1;
+    alg += (double)n_p * zkr_i2_open_err(p, p->max_vars, 1);
+    /* the range proof of V (its two openings), and C's */
+    n_q += ZKR_ZKRANGE_OPENINGS + 1;
+    lc = zkr_infer2_lc_vars(sh.N, red.TA);
+    alg += 2.0 * zkr_i2_open_err(&pq, nv + ve, 4);
+    alg += zkr_i2_open_err(&pq, lc + zkr_hpcs_blind_vars(&pq, lc, 1), 1);
+    /*
+     * lambda (degree 8 in the bracket), mu (L - 1 layers), Libra's rho,
+     * tau (4 per layer, the slot fold), the batched sumcheck (7 N), the
+     * reduction (its betas: the claim is linear in them, 1; rho_A, 1; its
+     * 7 T_A rounds), xi (1) and the linear sumcheck (2 lc), and the range
+     * proof's algebra.
+     */
+    alg += 8.0 + L + 1 + 4.0 * L + 7.0 * sh.N + 1 + 1 + 7.0 * red.TA + 1 + 2.0 * lc;
+    alg *= exp2(-lf);
+    alg += zkr_zkrange_alg_error(&pq, nv, ve);
+    /* union bound over every opening's query phase */
+    miss = (double)n_q * exp2(-oneq.query_bits) + (double)n_p * exp2(-one.query_bits);
+    s.query_bits = oneq.query_bits;
+    s.provable_bits = -log2(miss + alg);
+    s.conjectured_bits =
+        -log2((double)n_q * exp2(-(double)(q * p->log_blowup + p->pow_bits)) +
+              (double)n_p * exp2(-(double)(p->queries * p->log_blowup + p->pow_bits)) + alg);
+    if (n_openings)
+        *n_openings = n_q + n_p;
+    return s;
+}
+
+/* The smallest query count >= params' that reaches the target (capped: the code's limits). */
+static unsigned zkr_i2_queries(const zkr_params *p, const zkr_infer2_model_commitment *mc,
+                               uint32_t input_dim, const uint32_t *out_dims, int public_output)
+{
+    unsigned q = p->queries;
+
+    while (q < 2 * p->queries &&
+           zkr_i2_sound_q(p, q, mc, input_dim, out_dims, public_output, NULL).provable_bits <
+               (double)p->target_bits)
+        q++;
+    return q;
+}
+
+void zkr_infer2_params(const zkr_params *p, const zkr_infer2_model_commitment *mc,
+                       uint32_t input_dim, const uint32_t *out_dims, int public_output,
+                       zkr_params *out)
+{
+    *out = *p;
+    out->queries = zkr_i2_queries(p, mc, input_dim, out_dims, public_output);
 }
 
 zkr_soundness zkr_infer2_soundness(const zkr_params *p, const zkr_infer2_model_commitment *mc,
                                    uint32_t input_dim, const uint32_t *out_dims,
                                    int public_output, unsigned *n_openings)
 {
-    zkr_soundness s = {0, 0, 0};
-    zkr_soundness one = zkr_params_soundness_open(p, 20, 2, 1, 0, 1);
-    double lf = 3.0 * 63.99999999966, alg = 0;
-    unsigned L = mc->n_layers, n_open = 0, N = 0, nv, lc;
-    uint64_t vsize = 0;
-    uint32_t in = input_dim;
-
-    for (uint32_t l = 0; l < L; l++) {
-        unsigned lm = zkr_log2_ceil(out_dims[l]), lk = zkr_log2_ceil((uint64_t)in + 2);
-        lm = lm ? lm : 1;
-        if (lk + lm > N)
-            N = lk + lm;
-        vsize += (uint64_t)1 << (lm + ZKR_INFER_SLOTS_LOG);
-        alg += lm; /* the zero-check point z_l */
-        /* W' twice, V (slot fold, and the source for l > 0) */
-        alg += 2 * zkr_i2_open_err(p, mc->w[l].n_vars + mc->w[l].blind_vars);
-        n_open += 2 + 1 + 1;
-        in = out_dims[l];
-    }
-    nv = zkr_log2_ceil(vsize);
-    /* the record's opening is counted like one of V's (at most the same size class) */
-    if (!public_output)
-        n_open++;
-    n_open += ZKR_ZKRANGE_OPENINGS + 1; /* the range proof of V, and C */
-    lc = ZKR_INFER2_LC_VARS(N);
-    alg += (double)n_open * zkr_i2_open_err(p, nv + zkr_hpcs_blind_vars(p, nv, 2 * L));
-    alg += zkr_i2_open_err(p, lc + zkr_hpcs_blind_vars(p, lc, 1));
-    /*
-     * lambda (degree 8 in the bracket), mu (L - 1 layers), Libra's rho,
-     * tau (4 per layer, the slot fold), each opening's rho_P, the batched
-     * sumcheck (7 N) and the linear one (2 lc), and the range proof's algebra.
-     */
-    alg += 8.0 + L + 1 + 4.0 * L + n_open + 7.0 * N + 2.0 * lc;
-    alg *= exp2(-lf);
-    alg += zkr_zkrange_alg_error(p, nv, zkr_hpcs_blind_vars(p, nv, 2 * L));
-    /* union bound over every opening's query phase */
-    s.query_bits = one.query_bits;
-    s.provable_bits = -log2((double)n_open * exp2(-one.query_bits) + alg);
-    s.conjectured_bits =
-        -log2((double)n_open * exp2(-(double)(p->queries * p->log_blowup + p->pow_bits)) + alg);
-    if (n_openings)
-        *n_openings = n_open;
-    return s;
+    return zkr_i2_sound_q(p, zkr_i2_queries(p, mc, input_dim, out_dims, public_output), mc,
+                          input_dim, out_dims, public_output, n_openings);
 }

@@ -95,10 +95,92 @@ static inline zkr_ext zkr_infer2_s(zkr_ext x)
     return zkr_ext_mul(x, zkr_ext_sub(zkr_ext_from(1), x));
 }
 
-/* Lagrange evaluation of a degree-7 round message (h(0), h(2..7), h(1) implied). */
-#define ZKR_INFER2_LC_VARS(N) zkr_log2_ceil(3u * (1u + ZKR_INFER2_DEGREE * (N)))
+/*
+ * Libra masks (version 2): g over the batched sumcheck's N variables and g_A
+ * over the claim reduction's T_A, each 1 + 7 n extension coefficients; C
+ * holds their base components, g's three blocks then g_A's.
+ */
+static inline size_t zkr_infer2_stride(unsigned n) { return 1u + (size_t)ZKR_INFER2_DEGREE * n; }
+static inline unsigned zkr_infer2_lc_vars(unsigned N, unsigned TA)
+{
+    return zkr_log2_ceil(3u * (zkr_infer2_stride(N) + zkr_infer2_stride(TA)));
+}
+/* The weights of g(r) + xi g_A(rA) on C's 2^lc entries (the rest zero). */
+void zkr_infer2_lambda(const zkr_ext *r, unsigned N, const zkr_ext *rA, unsigned TA, zkr_ext xi,
+                       unsigned lc, zkr_ext *out);
+/* A Libra mask's univariate part g_i(x) = sum_d c_id x^d, its sum over {0,1}^n and g at r. */
+zkr_ext zkr_infer2_gi(const zkr_ext *gco, unsigned i, zkr_ext x);
+zkr_ext zkr_infer2_gsum(const zkr_ext *gco, unsigned n);
+zkr_ext zkr_infer2_gat(const zkr_ext *gco, unsigned n, const zkr_ext *r);
 
-/* The budget of V (fresh per proof): the range proof's opening and 2L - 1 others. */
-static inline uint32_t zkr_infer2_v_budget(uint32_t n_layers) { return 2u * n_layers; }
+/*
+ * V's budget (fresh per proof, version 2): the range proof's batched
+ * opening, the claim reduction's and one for the 17 L values the batched
+ * sumcheck reveals (at most 17 * 16 <= q 2^a positions' worth).
+ */
+static inline uint32_t zkr_infer2_v_budget(uint32_t n_layers)
+{
+    (void)n_layers;
+    return 3u;
+}
+
+/*
+ * The claim reduction (version 2): the claims on the model's W'_l (two per
+ * layer) and on V (the slot fold per layer, the source for l > 0) are
+ * reduced by one masked sumcheck over T_A = max total variables to one
+ * point r_A, polynomial i evaluated at r_A[0..T_i): polynomial i < L is
+ * W'_i, polynomial L is V, polynomial L + 1 a hidden output. The record
+ * keeps its own opening at the batched sumcheck's point.
+ */
+#define ZKR_INFER2_RED_MAX_CLAIMS (4u * ZKR_INFER_MAX_LAYERS + 1u)
+typedef struct {
+    unsigned n_polys;                          /* L + 1, L + 2 with a hidden output */
+    unsigned tv[ZKR_INFER_MAX_LAYERS + 2];     /* each polynomial's n + e */
+    unsigned TA;                               /* max tv */
+    unsigned n_claims;
+    unsigned poly[ZKR_INFER2_RED_MAX_CLAIMS];  /* claim c's polynomial */
+    unsigned layer[ZKR_INFER2_RED_MAX_CLAIMS]; /* ... its layer and column (ZKR_I2_*) */
+    unsigned which[ZKR_INFER2_RED_MAX_CLAIMS];
+} zkr_infer2_red;
+/*
+ * w_total[l]: W'_l's n + e; v_total: V's; o_total: the hidden output's (0:
+ * public output). Claims per layer: W, M, [S for l > 0], T0; then O.
+ */
+void zkr_infer2_red_init(const zkr_infer2_shape *sh, const unsigned *w_total, unsigned v_total,
+                         unsigned o_total, zkr_infer2_red *red);
+/* The output commitment's e as zkr_prover_infer2_output makes it (the only one accepted). */
+unsigned zkr_infer2_out_blind_vars(const zkr_params *p, uint32_t out_dim);
+/* Claim c's value from the revealed values (the slot fold by tau for T0). */
+zkr_ext zkr_infer2_red_value(const zkr_infer2_red *red, unsigned c,
+                             const zkr_ext vals[][ZKR_I2_NCOL],
+                             const zkr_ext tau[][ZKR_INFER_SLOTS_LOG]);
+/*
+ * The reduction's final value without the mask: sum_i 2^-(TA - T_i)
+ * E_i(rA) u_i, E_i(y) = sum over claims c on i of beta_c eq(z_c, y).
+ */
+zkr_ext zkr_infer2_red_final(const zkr_infer2_shape *sh, const zkr_infer2_red *red,
+                             const zkr_ext *beta, const zkr_ext *r,
+                             const zkr_ext tau[][ZKR_INFER_SLOTS_LOG], const zkr_ext *rA,
+                             const zkr_ext *u);
+/*
+ * The batched openings of the reduction, by total variables descending, at
+ * most ZKR_HPCS_MAX_BATCH members each: group g has n_members[g] polynomial
+ * indices members[g][..], all of tv T_g.
+ */
+typedef struct {
+    unsigned n_groups;
+    unsigned n_members[ZKR_INFER_MAX_LAYERS + 2];
+    unsigned members[ZKR_INFER_MAX_LAYERS + 2][ZKR_HPCS_MAX_BATCH];
+} zkr_infer2_groups;
+void zkr_infer2_groups_of(const zkr_infer2_red *red, zkr_infer2_groups *g);
+
+/*
+ * The parameters of every opening but the record's and the output's
+ * (whose commitments were blinded for params' query count): params with
+ * the query count raised until zkr_infer2_soundness reaches the target.
+ */
+void zkr_infer2_params(const zkr_params *p, const zkr_infer2_model_commitment *mc,
+                       uint32_t input_dim, const uint32_t *out_dims, int public_output,
+                       zkr_params *out);
 
 #endif

@@ -3,13 +3,15 @@
  * about the model, the record or the intermediate values
  * (docs/proof-system.md, "inference@2", "Leakage test").
  *
- * Every field element a proof reveals is extracted structurally, in a
- * fixed order of positions: the batched sumcheck's gamma, messages,
- * revealed values and g(r); for every hiding opening (the range proof's
- * five, each revealed value's, the mask coefficients') the mask value b,
- * the folding messages, the final polynomial and the first J opened leaves
- * of every tree; the range proof's and the linear sumcheck's values. Roots,
- * counts, salts, nonces and the statement echo are not sampled.
+ * Every field element a proof (version 2) reveals is extracted
+ * structurally, in a fixed order of positions: the batched sumcheck's
+ * gamma, messages, revealed values and g(r); the claim reduction's
+ * gamma_A, messages, reduced values u and g_A(r_A); for every hiding
+ * opening (the range proof's two, one batched opening per size class, the
+ * record's, the mask coefficients') the mask value b, the folding
+ * messages, the final polynomial and the first J opened leaves of every
+ * tree; the range proof's and the linear sumcheck's values. Roots, counts,
+ * salts, nonces, the version and the statement echo are not sampled.
  *
  * The program is 4-4-2 (ReLU, none). Each proof gets its own model and
  * record commitment randomness (each commitment blinded for one proof, as
@@ -238,10 +240,20 @@ static int put_range(vec *v, zkr_dec *d, const zkr_params *p, unsigned n, unsign
            zkr_dec_finish(d) == ZKR_OK;
 }
 
-/* Every revealed field element of an inference@2 proof, in position order. */
+/*
+ * Every revealed field element of an inference@2 proof (version 2), in
+ * position order. The record's opening runs at the parameter set's query
+ * count, every other opening at zkr_infer2_params' raised one.
+ */
 static int extract(const i2case *c, const zkr_buf *pf, int pub, vec *v)
 {
-    const zkr_params *p = &c->p;
+    const zkr_params *p0 = &c->p;
+    zkr_params pq;
+    const zkr_params *p = &pq;
+    static const int base4[ZKR_HPCS_MAX_BATCH] = {0};
+    zkr_infer2_red red;
+    zkr_infer2_groups gr;
+    unsigned wt[3];
     zkr_proof_view pv;
     zkr_dec d;
     const uint8_t *raw;
@@ -253,9 +265,12 @@ static int extract(const i2case *c, const zkr_buf *pf, int pub, vec *v)
     unsigned nvals = 0, ev, lc, ec;
 
     if (zkr_proof_parse(pf->p, pf->len, &pv, NULL) != ZKR_OK || pv.n_sections != 6 ||
-        zkr_infer2_mc_decode(p, c->mc.p, c->mc.len, &mc) != ZKR_OK ||
-        zkr_record_commitment_decode(p, c->r.commitment, ZKR_RECORD_COMMIT_BYTES, &rc) != ZKR_OK)
+        zkr_infer2_mc_decode(p0, c->mc.p, c->mc.len, &mc) != ZKR_OK ||
+        zkr_record_commitment_decode(p0, c->r.commitment, ZKR_RECORD_COMMIT_BYTES, &rc) != ZKR_OK)
         return 0;
+    if (!pub)
+        return 0; /* the leakage test proves public outputs */
+    zkr_infer2_params(p0, &mc, c->dims[0], c->dims + 1, pub, &pq);
     for (uint32_t l = 0; l < c->n_layers; l++) {
         in[l] = c->dims[l];
         out[l] = c->dims[l + 1];
@@ -264,8 +279,12 @@ static int extract(const i2case *c, const zkr_buf *pf, int pub, vec *v)
     }
     if (zkr_infer2_shape_init(&s, c->dims[0], c->n_layers, in, out, relu, sh) != ZKR_OK)
         return 0;
-    ev = zkr_hpcs_blind_vars(p, s.n_v, 2 * c->n_layers);
-    lc = zkr_log2_ceil(3u * (1u + ZKR_INFER2_DEGREE * s.N));
+    ev = zkr_hpcs_blind_vars(p, s.n_v, zkr_infer2_v_budget(c->n_layers));
+    for (uint32_t l = 0; l < c->n_layers; l++)
+        wt[l] = mc.w[l].n_vars + mc.w[l].blind_vars;
+    zkr_infer2_red_init(&s, wt, s.n_v + ev, 0, &red);
+    zkr_infer2_groups_of(&red, &gr);
+    lc = zkr_infer2_lc_vars(s.N, red.TA);
     ec = zkr_hpcs_blind_vars(p, lc, 1);
     zkr_dec_init(&d, pv.body[2], pv.len[2]);
     if (!put_range(v, &d, p, s.n_v, ev))
@@ -276,28 +295,23 @@ static int extract(const i2case *c, const zkr_buf *pf, int pub, vec *v)
     if (!put_exts(v, &d, 1 + (size_t)ZKR_INFER2_DEGREE * s.N + nvals + 1) ||
         zkr_dec_finish(&d) != ZKR_OK)
         return 0;
+    /*
+     * Section 28: the claim reduction's gamma_A, messages, values u and
+     * g_A(r_A); each size class's batched opening at the random r_A (mask
+     * root skipped, b sampled); the record's own opening at its point (no
+     * public boolean coordinate).
+     */
     zkr_dec_init(&d, pv.body[4], pv.len[4]);
-    for (uint32_t l = 0; l < c->n_layers; l++) {
-        const zkr_infer_layer *L = &s.s.layer[l];
-        unsigned tot[4] = {mc.w[l].n_vars + mc.w[l].blind_vars,
-                           mc.w[l].n_vars + mc.w[l].blind_vars,
-                           l == 0 ? rc.comm.n_vars + rc.comm.blind_vars : s.n_v + ev, s.n_v + ev};
-        /* the public boolean 1s of each point: M's column in_dim + 1, V's block bits */
-        uint64_t ones[4] = {0, (uint64_t)(L->in_dim + 1), 0, 0};
-        unsigned blog = s.lm[l] + ZKR_INFER_SLOTS_LOG;
-        ones[3] = (s.voff[l] >> blog) << blog;
-        if (l > 0) {
-            unsigned plog = s.lm[l - 1] + ZKR_INFER_SLOTS_LOG;
-            ones[2] = (s.voff[l - 1] >> plog) << plog;
-        }
-        for (int i = 0; i < 4; i++)
-            if (zkr_dec_raw(&d, ZKR_DIGEST_BYTES, &raw) != ZKR_OK || !put_exts(v, &d, 1) ||
-                !put_hpcs_skip(v, &d, p, tot[i], 0, J_LEAVES, ones[i]))
-                return 0;
-    }
-    if (!pub)
-        return 0; /* the leakage test proves public outputs */
-    if (zkr_dec_finish(&d) != ZKR_OK)
+    if (!put_exts(v, &d, 1 + (size_t)ZKR_INFER2_DEGREE * red.TA + red.n_polys + 1))
+        return 0;
+    for (unsigned g = 0; g < gr.n_groups; g++)
+        if (zkr_dec_raw(&d, ZKR_DIGEST_BYTES, &raw) != ZKR_OK || !put_exts(v, &d, 1) ||
+            !put_hpcs_batch(v, &d, p, red.tv[gr.members[g][0]], gr.n_members[g], base4,
+                            J_LEAVES))
+            return 0;
+    if (zkr_dec_raw(&d, ZKR_DIGEST_BYTES, &raw) != ZKR_OK || !put_exts(v, &d, 1) ||
+        !put_hpcs_skip(v, &d, p0, rc.comm.n_vars + rc.comm.blind_vars, 0, J_LEAVES, 0) ||
+        zkr_dec_finish(&d) != ZKR_OK)
         return 0;
     zkr_dec_init(&d, pv.body[5], pv.len[5]);
     if (zkr_dec_raw(&d, ZKR_DIGEST_BYTES, &raw) != ZKR_OK || !put_exts(v, &d, 2 + 2 * (size_t)lc) ||
@@ -360,7 +374,7 @@ static int run(zkr_tap *t, int variant, int mode, int n, samples *s)
         uint8_t seed[32];
         uint64_t *tmp = malloc(MAX_POS * sizeof *tmp);
         vec v = {tmp, 0, MAX_POS};
-        zkr_infer2_cheat ch = {0, mode};
+        zkr_infer2_cheat ch = {0, mode, 0};
         zkr_diag d = {0};
         zkr_err r;
 
