@@ -632,7 +632,7 @@ zkr_err zkr_app_output_commit(zkr_app *app, const zkr_app_output_commit_opts *o,
         r = ZKR_ERR_NOMEM;
         goto out;
     }
-    if ((r = zkr_app_registry_open(app, &reg)) != ZKR_OK ||
+    if ((r = zkr_registry_open_readonly(app->registry_path, &reg, &app->diag)) != ZKR_OK ||
         (r = output_artifacts(app, reg, o, &model, &dataset)) != ZKR_OK ||
         (r = zkr_app_model_secrets_load(app, o->model_secrets, o->pass, &ms)) != ZKR_OK ||
         (r = zkr_app_dscommit3_secrets_load(app, o->dataset_secrets, o->pass, &dsec)) != ZKR_OK ||
