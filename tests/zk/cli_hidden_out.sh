@@ -173,6 +173,10 @@ run 1 "record 0" "record 0's output commitment under record 1 (record 0's secret
 run 1 "another output commitment" "a tampered output commitment in the registry's statement" -- prove --statement "$ST" -o px.bin "${OWN[@]}" --output-secrets os1.bin
 head -c 200 os1.bin > os-cut.bin; chmod 600 os-cut.bin
 run 3 "not a sealed output secrets file" "truncated output secrets" -- prove --statement "$S1" -o px.bin "${OWN[@]}" --output-secrets os-cut.bin
+{ cat os1.bin; printf 'x'; } > os-trail.bin; chmod 600 os-trail.bin
+run 3 "not a sealed output secrets file" "output secrets with a trailing byte" -- prove --statement "$S1" -o px.bin "${OWN[@]}" --output-secrets os-trail.bin
+python3 -c 'b = bytearray(open("os1.bin","rb").read()); b[120] ^= 1; open("os-flip.bin","wb").write(b)'; chmod 600 os-flip.bin
+run 7 "altered" "output secrets with a flipped ciphertext byte" -- prove --statement "$S1" -o px.bin "${OWN[@]}" --output-secrets os-flip.bin
 run 3 "not a sealed output secrets file" "the model secrets as output secrets" -- prove --statement "$S1" -o px.bin "${OWN[@]}" --output-secrets ms.bin
 cp -p os1.bin os-open.bin; chmod 640 os-open.bin
 run 7 "chmod 600" "output secrets the group may read" -- prove --statement "$S1" -o px.bin "${OWN[@]}" --output-secrets os-open.bin
