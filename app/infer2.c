@@ -5,6 +5,8 @@
  * budgets in the ledgers beside both secrets files and only then lets the
  * confined "infer2-prove" worker make the proof: a refused reservation
  * writes no proof; a crash after it loses budget, never overspends it.
+ * A hidden output's commitment and its sealed opening come from `zkreg
+ * output commit` (zkr_app_output_commit), run with the same owners' files.
  */
 #include <stdio.h>
 #include <string.h>

@@ -1,7 +1,9 @@
 /*
  * inference@2 through the product (app/infer2.c): `zkreg prove` of a
  * statement over a private model and a version 3 dataset, with the
- * owners' sealed secrets and the reveal-budget ledgers beside them.
+ * owners' sealed secrets and the reveal-budget ledgers beside them; and
+ * `zkreg output commit`, the hidden output's commitment and its sealed
+ * opening, made before a hidden-output statement is registered.
  */
 #ifndef ZKR_APP_INFER2_H
 #define ZKR_APP_INFER2_H
