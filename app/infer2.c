@@ -5,9 +5,14 @@
  * budgets in the ledgers beside both secrets files and only then lets the
  * confined "infer2-prove" worker make the proof: a refused reservation
  * writes no proof; a crash after it loses budget, never overspends it.
+ * A hidden output's commitment and its sealed opening come from `zkreg
+ * output commit` (zkr_app_output_commit), run with the same owners' files.
  */
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -21,7 +26,7 @@
 #include "verifier/verifier.h"
 #include "zk/zk.h"
 
-#define INFER2_WORKER_VERSION 1u
+#define INFER2_WORKER_VERSION 2u
 #define INFER2_PROOF_MAX ((size_t)1 << 30)
 
 /* Everything the worker needs; the secrets point into sodium_malloc'ed memory. */
@@ -32,6 +37,8 @@ typedef struct {
     zkr_infer2_record rec;
     const uint8_t *seed;
     size_t seed_len;
+    int public_output;
+    const uint8_t *oc, *oc_opening; /* a hidden output's commitment and its opening (secret) */
 } infer2_job;
 
 static zkr_err dec_raw(zkr_dec *d, size_t n, const uint8_t **p)
@@ -43,8 +50,9 @@ zkr_err zkr_app_worker_infer2_prove(const uint8_t *req, size_t req_len, zkr_buf 
                                     zkr_diag *d)
 {
     const uint8_t *sid, *model, *enc, *opening, *root, *rc, *ro, *path, *seed;
+    const uint8_t *oc = NULL, *oco = NULL;
     size_t model_len, enc_len, seed_len;
-    uint32_t ver, set, threads, path_len;
+    uint32_t ver, set, threads, path_len, po;
     zkr_infer2_record rec;
     zkr_infer2_model *im = NULL;
     zkr_ml_model *m = NULL;
@@ -69,6 +77,9 @@ zkr_err zkr_app_worker_infer2_prove(const uint8_t *req, size_t req_len, zkr_buf 
         zkr_dec_u32(&dec, &path_len) != ZKR_OK || path_len > ZKR_MERKLE_MAX_DEPTH ||
         dec_raw(&dec, (size_t)path_len * ZKR_DIGEST_BYTES, &path) != ZKR_OK ||
         zkr_dec_bytes(&dec, ZKR_ZK_SEED_MAX, &seed, &seed_len) != ZKR_OK ||
+        zkr_dec_u32(&dec, &po) != ZKR_OK || po > 1 ||
+        (!po && (dec_raw(&dec, ZKR_INFER2_OUTPUT_COMMIT_BYTES, &oc) != ZKR_OK ||
+                 dec_raw(&dec, ZKR_RECORD_OPENING_BYTES, &oco) != ZKR_OK)) ||
         zkr_dec_finish(&dec) != ZKR_OK)
         return zkr_fail(d, ZKR_ERR_MALFORMED, "infer2-prove request malformed");
     memcpy(rec.root, root, ZKR_DIGEST_BYTES);
@@ -80,7 +91,7 @@ zkr_err zkr_app_worker_infer2_prove(const uint8_t *req, size_t req_len, zkr_buf 
         return zkr_fail(d, ZKR_ERR_MISMATCH_PARAMS, "unknown parameter set %u", set);
     if ((r = zkr_ml_model_decode(model, model_len, &m, d)) != ZKR_OK ||
         (r = zkr_prover_infer2_reopen(&p, m, enc, enc_len, opening, threads, &im, d)) != ZKR_OK ||
-        (r = zkr_prover_inference2(&p, sid, im, &rec, 1, NULL, NULL, seed_len ? seed : NULL,
+        (r = zkr_prover_inference2(&p, sid, im, &rec, (int)po, oc, oco, seed_len ? seed : NULL,
                                    seed_len, threads, &proof, d)) != ZKR_OK)
         goto out;
     r = zkr_enc_bytes(reply, proof.p, proof.len);
@@ -112,11 +123,21 @@ static zkr_err job_request(const infer2_job *j, uint32_t threads, zkr_buf *req)
         (r = zkr_buf_append(req, (const uint8_t *)j->rec.path,
                             j->rec.path_len * ZKR_DIGEST_BYTES)) != ZKR_OK)
         return r;
-    return zkr_enc_bytes(req, j->seed, j->seed_len);
+    if ((r = zkr_enc_bytes(req, j->seed, j->seed_len)) != ZKR_OK ||
+        (r = zkr_enc_u32(req, j->public_output ? 1 : 0)) != ZKR_OK || j->public_output)
+        return r;
+    if ((r = zkr_buf_append(req, j->oc, ZKR_INFER2_OUTPUT_COMMIT_BYTES)) != ZKR_OK)
+        return r;
+    return zkr_buf_append(req, j->oc_opening, ZKR_RECORD_OPENING_BYTES);
 }
 
+/* The owners' files (a proof's or an output commitment's). */
+typedef struct {
+    const char *model_file, *model_secrets, *dataset_file, *dataset_secrets;
+} owner_files;
+
 /* The model: its file against the secrets, the secrets against the registered commitment. */
-static zkr_err load_model(zkr_app *app, const zkr_statement *st, const zkr_app_infer2_opts *o,
+static zkr_err load_model(zkr_app *app, const zkr_artifact *model, const owner_files *o,
                           const zkr_app_model_secrets *ms, infer2_job *j)
 {
     uint8_t sha[ZKR_DIGEST_BYTES], dig[ZKR_DIGEST_BYTES];
@@ -130,27 +151,27 @@ static zkr_err load_model(zkr_app *app, const zkr_statement *st, const zkr_app_i
         return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_MODEL,
                         "%s: not the model %s was committed from", o->model_file,
                         o->model_secrets);
-    if (sodium_memcmp(ms->commitment, st->model.commitment, ZKR_DIGEST_BYTES) != 0)
+    if (sodium_memcmp(ms->commitment, model->commitment, ZKR_DIGEST_BYTES) != 0)
         return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_MODEL,
-                        "%s: the secrets of another model than the statement's private model %lld",
-                        o->model_secrets, (long long)st->model.id);
-    if ((r = zkr_app_store_path(app, "models", st->model.sha256, "", path, sizeof path)) != ZKR_OK ||
+                        "%s: the secrets of another model than the private model %lld",
+                        o->model_secrets, (long long)model->id);
+    if ((r = zkr_app_store_path(app, "models", model->sha256, "", path, sizeof path)) != ZKR_OK ||
         (r = zkr_file_read(path, ZKR_INFER2_MC_MAX_BYTES, &j->enc, &app->diag)) != ZKR_OK)
         return r;
     zkr_sha256(j->enc.p, j->enc.len, sha);
     zkr_infer2_mc_digest(j->enc.p, j->enc.len, dig);
-    if (sodium_memcmp(sha, st->model.sha256, ZKR_DIGEST_BYTES) != 0 ||
-        sodium_memcmp(dig, st->model.commitment, ZKR_DIGEST_BYTES) != 0)
+    if (sodium_memcmp(sha, model->sha256, ZKR_DIGEST_BYTES) != 0 ||
+        sodium_memcmp(dig, model->commitment, ZKR_DIGEST_BYTES) != 0)
         return zkr_fail(&app->diag, ZKR_ERR_REGISTRY,
                         "%s: the stored commitment of model %lld differs from its registered one",
-                        path, (long long)st->model.id);
+                        path, (long long)model->id);
     j->opening = ms->opening;
     return ZKR_OK;
 }
 
 /* The record: rebuilt from the data and the seed, checked against the registered dataset. */
-static zkr_err load_record(zkr_app *app, const zkr_statement *st, uint64_t index,
-                           const zkr_app_infer2_opts *o, const zkr_app_dscommit3_secrets *dsec,
+static zkr_err load_record(zkr_app *app, const zkr_artifact *dataset, uint64_t index,
+                           const owner_files *o, const zkr_app_dscommit3_secrets *dsec,
                            zkr_dataset **ds, uint8_t *rc, uint8_t *ro,
                            uint8_t path[ZKR_MERKLE_MAX_DEPTH][ZKR_DIGEST_BYTES], infer2_job *j)
 {
@@ -160,15 +181,15 @@ static zkr_err load_record(zkr_app *app, const zkr_statement *st, uint64_t index
     size_t path_len = 0;
     zkr_err r;
 
-    if (sodium_memcmp(dsec->digest, st->dataset.sha256, ZKR_DIGEST_BYTES) != 0)
+    if (sodium_memcmp(dsec->digest, dataset->sha256, ZKR_DIGEST_BYTES) != 0)
         return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_DATASET,
-                        "%s: the secrets of another dataset than the statement's dataset %lld",
-                        o->dataset_secrets, (long long)st->dataset.id);
-    if (index >= st->dataset.record_count)
+                        "%s: the secrets of another dataset than dataset %lld",
+                        o->dataset_secrets, (long long)dataset->id);
+    if (index >= dataset->record_count)
         return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_INPUT,
                         "record_index %llu is past the end of dataset %lld (%llu records)",
-                        (unsigned long long)index, (long long)st->dataset.id,
-                        (unsigned long long)st->dataset.record_count);
+                        (unsigned long long)index, (long long)dataset->id,
+                        (unsigned long long)dataset->record_count);
     if ((r = zkr_dataset_open(o->dataset_file, ds, &app->diag)) != ZKR_OK ||
         (r = zkr_params_get(ZKR_PARAM_SET_128, &p)) != ZKR_OK ||
         (r = zkr_prover_infer2_dataset_commit(&p, *ds, dsec->budget, dsec->seed, 32, 0, index,
@@ -182,11 +203,11 @@ static zkr_err load_record(zkr_app *app, const zkr_statement *st, uint64_t index
     memcpy(c.root, j->rec.root, ZKR_DIGEST_BYTES);
     if ((r = zkr_dscommit_digest(&c, c.digest)) != ZKR_OK)
         return r;
-    if (sodium_memcmp(c.digest, st->dataset.sha256, ZKR_DIGEST_BYTES) != 0)
+    if (sodium_memcmp(c.digest, dataset->sha256, ZKR_DIGEST_BYTES) != 0)
         return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_DATASET,
                         "%s: these records under these secrets do not give dataset %lld's "
                         "commitment (other data, or changed since the commit)", o->dataset_file,
-                        (long long)st->dataset.id);
+                        (long long)dataset->id);
     j->rec.index = index;
     j->rec.n_records = c.count;
     if ((r = zkr_dataset_record(*ds, index, &j->rec.record, &j->rec.record_len)) != ZKR_OK)
@@ -201,7 +222,8 @@ static zkr_err load_record(zkr_app *app, const zkr_statement *st, uint64_t index
 /*
  * The statement's output, computed here from the reopened model before
  * anything is reserved (a wrong claim spends no budget), and the caps the
- * reopened object reports for the ledger.
+ * reopened object reports for the ledger. A hidden output: the opening
+ * must open the statement's output commitment to the model's output.
  */
 static zkr_err check_output(zkr_app *app, const zkr_statement *st, const infer2_job *j,
                             uint32_t *proofs)
@@ -215,11 +237,23 @@ static zkr_err check_output(zkr_app *app, const zkr_statement *st, const infer2_
     if ((r = zkr_params_get(ZKR_PARAM_SET_128, &p)) != ZKR_OK ||
         (r = zkr_ml_model_decode(j->model.p, j->model.len, &m, &app->diag)) != ZKR_OK ||
         (r = zkr_prover_infer2_reopen(&p, m, j->enc.p, j->enc.len, j->opening, 0, &im,
-                                      &app->diag)) != ZKR_OK ||
-        (r = zkr_prover_infer2_output(&p, im, &j->rec, NULL, 0, 0, &plain, NULL, NULL,
                                       &app->diag)) != ZKR_OK)
         goto out;
     *proofs = zkr_infer2_proofs_left(im);
+    if (!j->public_output) {
+        zkr_diag d = {{0}};
+        r = zkr_prover_infer2_output_check(&p, im, &j->rec, j->oc, j->oc_opening, 0, &d);
+        if (r == ZKR_ERR_MISMATCH_OUTPUT)
+            r = zkr_fail(&app->diag, r, "the output secrets do not open the statement's output "
+                         "commitment to the model's output on record %llu; nothing reserved, no "
+                         "proof written", (unsigned long long)j->rec.index);
+        else if (r != ZKR_OK)
+            r = zkr_fail(&app->diag, r, "%s", d.msg);
+        goto out;
+    }
+    if ((r = zkr_prover_infer2_output(&p, im, &j->rec, NULL, 0, 0, &plain, NULL, NULL,
+                                      &app->diag)) != ZKR_OK)
+        goto out;
     if (plain.len != st->public_output.len ||
         memcmp(plain.p, st->public_output.p, plain.len) != 0)
         r = zkr_fail(&app->diag, ZKR_ERR_MISMATCH_OUTPUT,
@@ -236,8 +270,9 @@ out:
 static zkr_err reserve(zkr_app *app, const zkr_app_infer2_opts *o, const infer2_job *j,
                        uint32_t model_proofs, uint32_t record_budget)
 {
-    zkr_zkledger_req q[2];
+    zkr_zkledger_req q[3];
     char what[64];
+    size_t n = 2;
 
     memset(q, 0, sizeof q);
     q[0].secrets_path = o->model_secrets;
@@ -255,10 +290,167 @@ static zkr_err reserve(zkr_app *app, const zkr_app_infer2_opts *o, const infer2_
     q[1].reveal_cap = record_budget;
     q[1].openings = 1;
     q[1].reveals = 1;
+    if (!j->public_output) {
+        /* The output commitment is blinded for ZKR_INFER2_OUTPUT_BUDGET openings, one a proof. */
+        q[2].secrets_path = o->output_secrets;
+        q[2].what = "hidden output's commitment";
+        zkr_zkledger_id(ZKR_OUTPUT_LEDGER_KIND, j->oc, ZKR_INFER2_OUTPUT_COMMIT_BYTES, q[2].id);
+        q[2].budget = ZKR_INFER2_OUTPUT_BUDGET;
+        q[2].reveal_cap = ZKR_INFER2_OUTPUT_BUDGET;
+        q[2].openings = 1;
+        q[2].reveals = 1;
+        n = 3;
+    }
     if (model_proofs == 0)
         return zkr_fail(&app->diag, ZKR_ERR_EXPIRED,
                         "the private model's commitment allows no proof at all");
-    return zkr_zkledger_reserve(q, 2, &app->diag);
+    return zkr_zkledger_reserve(q, n, &app->diag);
+}
+
+/* ------------------------------------------------------------------ */
+/* Output secrets                                                       */
+/* ------------------------------------------------------------------ */
+
+_Static_assert(ZKR_OUTPUT_SECRETS_BYTES == 4 + ZKR_RECORD_OPENING_BYTES +
+                                               ZKR_INFER2_OUTPUT_COMMIT_BYTES +
+                                               2 * ZKR_DIGEST_BYTES + 8,
+               "output secrets payload: version, opening, commitment, model, dataset, record");
+/* zkr_seal's 64-byte header, the payload and the 16-byte tag. */
+#define OUTPUT_SECRETS_FILE_BYTES (64 + ZKR_OUTPUT_SECRETS_BYTES + 16)
+
+void zkr_app_output_secrets_free(zkr_app_output_secrets *s)
+{
+    sodium_free(s->opening); /* wipes; accepts NULL */
+    memset(s, 0, sizeof *s);
+}
+
+/* The payload's fields after its version (the opening copied into sodium_malloc'ed memory). */
+static zkr_err output_secrets_decode(const uint8_t *payload, zkr_app_output_secrets *s)
+{
+    zkr_infer2_output_commitment oc;
+    zkr_params p;
+    const uint8_t *q = payload + 4;
+
+    if (zkr_load_be32(payload) != ZKR_OUTPUT_SECRETS_VERSION ||
+        zkr_load_be32(q) != 1 || zkr_load_be32(q + 4) != ZKR_INFER2_OUTPUT_BUDGET ||
+        zkr_params_get(ZKR_PARAM_SET_128, &p) != ZKR_OK ||
+        zkr_infer2_oc_decode(&p, q + ZKR_RECORD_OPENING_BYTES, ZKR_INFER2_OUTPUT_COMMIT_BYTES,
+                             &oc) != ZKR_OK)
+        return ZKR_ERR_MALFORMED;
+    memcpy(s->opening, q, ZKR_RECORD_OPENING_BYTES);
+    q += ZKR_RECORD_OPENING_BYTES;
+    memcpy(s->oc, q, ZKR_INFER2_OUTPUT_COMMIT_BYTES);
+    q += ZKR_INFER2_OUTPUT_COMMIT_BYTES;
+    memcpy(s->model_commitment, q, ZKR_DIGEST_BYTES);
+    memcpy(s->dataset, q + ZKR_DIGEST_BYTES, ZKR_DIGEST_BYTES);
+    s->record = zkr_load_be64(q + 2 * ZKR_DIGEST_BYTES);
+    return ZKR_OK;
+}
+
+zkr_err zkr_app_output_secrets_load(zkr_app *app, const char *path, const zkr_secret *pass,
+                                    zkr_app_output_secrets *s)
+{
+    uint8_t *payload = NULL;
+    zkr_buf f = {0};
+    size_t n = 0;
+    zkr_err r;
+
+    memset(s, 0, sizeof *s);
+    if ((r = zkr_app_secrets_read(app, path, 4096, &f)) != ZKR_OK)
+        goto out;
+    if (f.len != OUTPUT_SECRETS_FILE_BYTES || memcmp(f.p, ZKR_SEAL_MAGIC, 8) != 0) {
+        r = zkr_fail(&app->diag, ZKR_ERR_MALFORMED,
+                     "%s: not a sealed output secrets file (%zu bytes; %d expected, magic %s)",
+                     path, f.len, OUTPUT_SECRETS_FILE_BYTES, ZKR_SEAL_MAGIC);
+        goto out;
+    }
+    payload = sodium_malloc(ZKR_OUTPUT_SECRETS_BYTES);
+    s->opening = sodium_malloc(ZKR_RECORD_OPENING_BYTES);
+    if (payload == NULL || s->opening == NULL) {
+        r = ZKR_ERR_NOMEM;
+        goto out;
+    }
+    r = zkr_unseal(f.p, f.len, pass->p, pass->len, ZKR_OUTPUT_SECRETS_LABEL, payload,
+                   ZKR_OUTPUT_SECRETS_BYTES, &n);
+    if (r == ZKR_OK && (n != ZKR_OUTPUT_SECRETS_BYTES || output_secrets_decode(payload, s) != ZKR_OK))
+        r = ZKR_ERR_MALFORMED;
+    if (r != ZKR_OK)
+        r = zkr_fail(&app->diag, r, r == ZKR_ERR_PASSPHRASE
+                                        ? "%s: wrong passphrase, or the file was altered (or is "
+                                          "not an output secrets file)"
+                                        : "%s: the sealed output secrets are damaged", path);
+out:
+    sodium_free(payload); /* wipes; accepts NULL */
+    zkr_buf_free(&f);
+    if (r != ZKR_OK)
+        zkr_app_output_secrets_free(s);
+    return r;
+}
+
+static zkr_err output_secrets_seal(zkr_app *app, const zkr_app_output_commit_opts *o,
+                                   const uint8_t *opening, const zkr_app_output_commit_info *info,
+                                   const zkr_artifact *model, const zkr_artifact *dataset,
+                                   zkr_buf *sealed)
+{
+    uint8_t *payload = sodium_malloc(ZKR_OUTPUT_SECRETS_BYTES), *q;
+    zkr_err r;
+
+    if (payload == NULL)
+        return ZKR_ERR_NOMEM;
+    zkr_store_be32(payload, ZKR_OUTPUT_SECRETS_VERSION);
+    q = payload + 4;
+    memcpy(q, opening, ZKR_RECORD_OPENING_BYTES);
+    q += ZKR_RECORD_OPENING_BYTES;
+    memcpy(q, info->oc, ZKR_INFER2_OUTPUT_COMMIT_BYTES);
+    q += ZKR_INFER2_OUTPUT_COMMIT_BYTES;
+    memcpy(q, model->commitment, ZKR_DIGEST_BYTES);
+    memcpy(q + ZKR_DIGEST_BYTES, dataset->sha256, ZKR_DIGEST_BYTES);
+    zkr_store_be64(q + 2 * ZKR_DIGEST_BYTES, o->record);
+    r = zkr_seal(payload, ZKR_OUTPUT_SECRETS_BYTES, o->pass->p, o->pass->len,
+                 ZKR_OUTPUT_SECRETS_LABEL, o->fast, sealed);
+    if (r != ZKR_OK)
+        r = zkr_fail(&app->diag, r, "sealing the output opening failed (%s)", zkr_strerror(r));
+    sodium_free(payload); /* wipes */
+    return r;
+}
+
+/*
+ * The output secrets against the statement: made for its private model,
+ * its dataset, its record and the very commitment it binds (checked before
+ * anything is reserved; the opening itself is checked by check_output).
+ */
+static zkr_err output_secrets_match(zkr_app *app, const zkr_statement *st, uint64_t index,
+                                    const char *path, const zkr_app_output_secrets *os)
+{
+    if (sodium_memcmp(os->model_commitment, st->model.commitment, ZKR_DIGEST_BYTES) != 0)
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_MODEL,
+                        "%s: output secrets made with another model than the statement's private "
+                        "model %lld", path, (long long)st->model.id);
+    if (sodium_memcmp(os->dataset, st->dataset.sha256, ZKR_DIGEST_BYTES) != 0)
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_DATASET,
+                        "%s: output secrets made over another dataset than the statement's "
+                        "dataset %lld", path, (long long)st->dataset.id);
+    if (os->record != index)
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_INPUT,
+                        "%s: output secrets of record %llu, the statement is about record %llu",
+                        path, (unsigned long long)os->record, (unsigned long long)index);
+    if (st->public_output.len != ZKR_INFER2_OUTPUT_COMMIT_BYTES ||
+        sodium_memcmp(os->oc, st->public_output.p, ZKR_INFER2_OUTPUT_COMMIT_BYTES) != 0)
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_OUTPUT,
+                        "%s: the secrets of another output commitment than the one the statement "
+                        "binds", path);
+    return ZKR_OK;
+}
+
+/* Is path a file? (The never-replace rule of the owners' commands.) */
+static zkr_err must_be_absent(zkr_app *app, const char *path, const char *what)
+{
+    struct stat sb;
+
+    if (lstat(path, &sb) == 0)
+        return zkr_fail(&app->diag, ZKR_ERR_EXISTS, "%s %s exists; it is never overwritten", what,
+                        path);
+    return ZKR_OK;
 }
 
 zkr_err zkr_app_infer2_prove(zkr_app *app, const zkr_statement *st, uint64_t index,
@@ -266,6 +458,8 @@ zkr_err zkr_app_infer2_prove(zkr_app *app, const zkr_statement *st, uint64_t ind
 {
     zkr_app_model_secrets ms;
     zkr_app_dscommit3_secrets dsec;
+    zkr_app_output_secrets os;
+    owner_files of = {o->model_file, o->model_secrets, o->dataset_file, o->dataset_secrets};
     uint8_t rc[ZKR_RECORD_COMMIT_BYTES], *ro = NULL;
     uint8_t path[ZKR_MERKLE_MAX_DEPTH][ZKR_DIGEST_BYTES];
     zkr_sandbox_opts so = {NULL, NULL, 0};
@@ -283,26 +477,40 @@ zkr_err zkr_app_infer2_prove(zkr_app *app, const zkr_statement *st, uint64_t ind
     memset(&j, 0, sizeof j);
     memset(&ms, 0, sizeof ms);
     memset(&dsec, 0, sizeof dsec);
+    memset(&os, 0, sizeof os);
     if (o->model_file == NULL || o->model_secrets == NULL || o->dataset_file == NULL ||
         o->dataset_secrets == NULL)
         return zkr_fail(&app->diag, ZKR_ERR_USAGE,
                         "an inference@2 proof needs --model-file, --model-secrets, --dataset-file "
                         "and --dataset-secrets (the owners' files)");
-    if (!st->schema.public_output)
-        return zkr_fail(&app->diag, ZKR_ERR_UNSUPPORTED,
-                        "statement has a hidden output: `zkreg prove` proves inference@2 "
-                        "statements with a public output only in this version");
+    if (!st->schema.public_output && o->output_secrets == NULL)
+        return zkr_fail(&app->diag, ZKR_ERR_USAGE,
+                        "statement has a hidden output: prove it with --output-secrets (the file "
+                        "`zkreg output commit` wrote beside the output commitment it binds)");
+    if (st->schema.public_output && o->output_secrets != NULL)
+        return zkr_fail(&app->diag, ZKR_ERR_USAGE,
+                        "--output-secrets: the statement's output is public (schema %s@%llu); "
+                        "it has no output commitment", st->schema.name,
+                        (unsigned long long)st->schema.version);
     memcpy(j.sid, st->statement_id, ZKR_DIGEST_BYTES);
     j.seed = o->zk_seed;
     j.seed_len = o->zk_seed ? o->zk_seed_len : 0;
+    j.public_output = st->schema.public_output != 0;
     ro = sodium_malloc(ZKR_RECORD_OPENING_BYTES);
     if (ro == NULL)
         return ZKR_ERR_NOMEM;
     so.no_sandbox = o->no_sandbox;
+    if (!j.public_output) {
+        if ((r = zkr_app_output_secrets_load(app, o->output_secrets, o->pass, &os)) != ZKR_OK ||
+            (r = output_secrets_match(app, st, index, o->output_secrets, &os)) != ZKR_OK)
+            goto out;
+        j.oc = os.oc;
+        j.oc_opening = os.opening;
+    }
     if ((r = zkr_app_model_secrets_load(app, o->model_secrets, o->pass, &ms)) != ZKR_OK ||
         (r = zkr_app_dscommit3_secrets_load(app, o->dataset_secrets, o->pass, &dsec)) != ZKR_OK ||
-        (r = load_model(app, st, o, &ms, &j)) != ZKR_OK ||
-        (r = load_record(app, st, index, o, &dsec, &ds, rc, ro, path, &j)) != ZKR_OK ||
+        (r = load_model(app, &st->model, &of, &ms, &j)) != ZKR_OK ||
+        (r = load_record(app, &st->dataset, index, &of, &dsec, &ds, rc, ro, path, &j)) != ZKR_OK ||
         (r = check_output(app, st, &j, &proofs)) != ZKR_OK ||
         (r = reserve(app, o, &j, proofs, dsec.budget)) != ZKR_OK ||
         (r = job_request(&j, o->threads, &req)) != ZKR_OK)
@@ -336,6 +544,127 @@ out:
     zkr_dataset_free(ds);
     zkr_app_model_secrets_free(&ms);
     zkr_app_dscommit3_secrets_free(&dsec);
+    zkr_app_output_secrets_free(&os);
+    return r;
+}
+
+/* output commit: the registered private model and version 3 dataset it commits an output of. */
+static zkr_err output_artifacts(zkr_app *app, zkr_registry *reg,
+                                const zkr_app_output_commit_opts *o, zkr_artifact *model,
+                                zkr_artifact *dataset)
+{
+    zkr_err r;
+
+    if ((r = zkr_registry_artifact_get(reg, ZKR_KIND_MODEL, o->model, model, &app->diag)) !=
+            ZKR_OK ||
+        (r = zkr_registry_artifact_get(reg, ZKR_KIND_DATASET, o->dataset, dataset, &app->diag)) !=
+            ZKR_OK)
+        return r;
+    if (!zkr_registry_model_private(model) || !model->has_commitment)
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_MODEL,
+                        "--model %lld is a public (v1) model; a hidden output is an inference@2 "
+                        "output of a private model", (long long)model->id);
+    if (zkr_registry_dataset_version(dataset) != 3)
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_DATASET,
+                        "--dataset %lld has a version %d commitment; inference@2 needs a version "
+                        "3 dataset", (long long)dataset->id, zkr_registry_dataset_version(dataset));
+    return ZKR_OK;
+}
+
+/* output commit: the fresh commitment and its opening (the model reopened from the owners' files). */
+static zkr_err output_make(zkr_app *app, const zkr_app_output_commit_opts *o, infer2_job *j,
+                           uint8_t *opening, zkr_app_output_commit_info *info)
+{
+    zkr_infer2_model *im = NULL;
+    zkr_ml_model *m = NULL;
+    zkr_infer2_output_commitment oc;
+    zkr_params p;
+    zkr_err r;
+
+    if ((r = zkr_params_get(ZKR_PARAM_SET_128, &p)) != ZKR_OK ||
+        (r = zkr_ml_model_decode(j->model.p, j->model.len, &m, &app->diag)) != ZKR_OK ||
+        (r = zkr_prover_infer2_reopen(&p, m, j->enc.p, j->enc.len, j->opening, 0, &im,
+                                      &app->diag)) != ZKR_OK ||
+        (r = zkr_prover_infer2_output(&p, im, &j->rec, o->zk_seed, o->zk_seed_len, 0, NULL,
+                                      info->oc, opening, &app->diag)) != ZKR_OK)
+        goto out;
+    if (zkr_infer2_oc_decode(&p, info->oc, ZKR_INFER2_OUTPUT_COMMIT_BYTES, &oc) != ZKR_OK) {
+        r = zkr_fail(&app->diag, ZKR_ERR_INTERNAL, "the new output commitment does not decode");
+        goto out;
+    }
+    info->out_dim = oc.out_dim;
+out:
+    zkr_infer2_model_free(im);
+    zkr_ml_model_free(m);
+    return r;
+}
+
+zkr_err zkr_app_output_commit(zkr_app *app, const zkr_app_output_commit_opts *o,
+                              zkr_app_output_commit_info *info)
+{
+    zkr_app_model_secrets ms;
+    zkr_app_dscommit3_secrets dsec;
+    owner_files of = {o->model_file, o->model_secrets, o->dataset_file, o->dataset_secrets};
+    uint8_t rc[ZKR_RECORD_COMMIT_BYTES], *ro = NULL, *opening = NULL;
+    uint8_t path[ZKR_MERKLE_MAX_DEPTH][ZKR_DIGEST_BYTES];
+    zkr_artifact model, dataset;
+    zkr_registry *reg = NULL;
+    zkr_dataset *ds = NULL;
+    zkr_buf sealed = {0};
+    infer2_job j;
+    int secrets_written = 0;
+    zkr_err r;
+
+    memset(&j, 0, sizeof j);
+    memset(&ms, 0, sizeof ms);
+    memset(&dsec, 0, sizeof dsec);
+    memset(info, 0, sizeof *info);
+    if (strcmp(o->out, o->secrets) == 0)
+        return zkr_fail(&app->diag, ZKR_ERR_USAGE, "-o and --secrets name the same file %s",
+                        o->secrets);
+    if (o->zk_seed != NULL && o->zk_seed_len != ZKR_ZK_SEED_BYTES)
+        return zkr_fail(&app->diag, ZKR_ERR_USAGE, "--zk-seed: %zu bytes, %d expected",
+                        o->zk_seed_len, ZKR_ZK_SEED_BYTES);
+    if ((r = must_be_absent(app, o->out, "output commitment")) != ZKR_OK ||
+        (r = must_be_absent(app, o->secrets, "secrets file")) != ZKR_OK)
+        return r;
+    ro = sodium_malloc(ZKR_RECORD_OPENING_BYTES);
+    opening = sodium_malloc(ZKR_RECORD_OPENING_BYTES);
+    if (ro == NULL || opening == NULL) {
+        r = ZKR_ERR_NOMEM;
+        goto out;
+    }
+    if ((r = zkr_registry_open_readonly(app->registry_path, &reg, &app->diag)) != ZKR_OK ||
+        (r = output_artifacts(app, reg, o, &model, &dataset)) != ZKR_OK ||
+        (r = zkr_app_model_secrets_load(app, o->model_secrets, o->pass, &ms)) != ZKR_OK ||
+        (r = zkr_app_dscommit3_secrets_load(app, o->dataset_secrets, o->pass, &dsec)) != ZKR_OK ||
+        (r = load_model(app, &model, &of, &ms, &j)) != ZKR_OK ||
+        (r = load_record(app, &dataset, o->record, &of, &dsec, &ds, rc, ro, path, &j)) != ZKR_OK ||
+        (r = output_make(app, o, &j, opening, info)) != ZKR_OK ||
+        (r = output_secrets_seal(app, o, opening, info, &model, &dataset, &sealed)) != ZKR_OK)
+        goto out;
+    info->model_id = model.id;
+    info->dataset_id = dataset.id;
+    /* Secrets first: a registered commitment whose opening was lost could never be proven. */
+    if ((r = zkr_file_publish_new(o->secrets, sealed.p, sealed.len, 0600, &app->diag)) != ZKR_OK)
+        goto out;
+    secrets_written = 1;
+    r = zkr_file_publish_new(o->out, info->oc, ZKR_INFER2_OUTPUT_COMMIT_BYTES, 0644, &app->diag);
+out:
+    if (r != ZKR_OK && secrets_written)
+        (void)unlink(o->secrets); /* ours: published by this call a moment ago */
+    zkr_registry_close(reg);
+    zkr_buf_free(&sealed);
+    zkr_buf_free(&j.model);
+    zkr_buf_free(&j.enc);
+    sodium_memzero(path, sizeof path);
+    sodium_free(ro);      /* wipes; accepts NULL */
+    sodium_free(opening); /* wipes */
+    zkr_dataset_free(ds);
+    zkr_app_model_secrets_free(&ms);
+    zkr_app_dscommit3_secrets_free(&dsec);
+    if (r != ZKR_OK)
+        memset(info, 0, sizeof *info);
     return r;
 }
 

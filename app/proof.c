@@ -354,7 +354,8 @@ static zkr_err prove_infer2(zkr_app *app, zkr_registry *reg, const zkr_app_prove
     io = (zkr_app_infer2_opts){.out = o->out, .model_file = o->model_file,
                                .model_secrets = o->model_secrets,
                                .dataset_file = o->dataset_file,
-                               .dataset_secrets = o->dataset_secrets, .pass = o->pass,
+                               .dataset_secrets = o->dataset_secrets,
+                               .output_secrets = o->output_secrets, .pass = o->pass,
                                .zk_seed = o->zk_seed, .zk_seed_len = o->zk_seed_len,
                                .threads = o->threads, .no_sandbox = o->no_sandbox};
     proof_progress(o->progress, "proving inference@2 in the confined worker");

@@ -30,8 +30,9 @@ typedef struct {
      */
     const uint8_t *zk_seed;
     size_t zk_seed_len;
-    /* inference@2 (app/infer2.c): the owners' files, and the passphrase unsealing both secrets. */
+    /* inference@2 (app/infer2.c): the owners' files, and the passphrase unsealing the secrets. */
     const char *model_file, *model_secrets, *dataset_secrets;
+    const char *output_secrets; /* a hidden output's (`zkreg output commit`), or NULL */
     const zkr_secret *pass;
 } zkr_app_prove_opts;
 

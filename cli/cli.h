@@ -114,6 +114,7 @@ zkr_err zkr_cmd_round(zkr_cli *cli, int argc, char **argv);
 /* cmd_zk.c */
 zkr_err zkr_cmd_zk_seed(zkr_cli *cli, int argc, char **argv);
 zkr_err zkr_cmd_model(zkr_cli *cli, int argc, char **argv);
+zkr_err zkr_cmd_output(zkr_cli *cli, int argc, char **argv);
 zkr_err zkr_cmd_train_init(zkr_cli *cli, int argc, char **argv);
 zkr_err zkr_cmd_lineage(zkr_cli *cli, int argc, char **argv);
 /* provenance sign|verify: DSSE over in-toto statements (build provenance). */

@@ -16,6 +16,8 @@ static const char prove_help[] =
     "usage: zkreg prove --statement ID -o PROOF [--dataset-file PATH] [--threads N]\n"
     "                   [--backend auto|cpu|cuda] [--no-sandbox]\n"
     "                   [--zk-seed FILE [--passphrase-file F | --passphrase-fd N]]\n"
+    "                   [--model-file MODEL --model-secrets S --dataset-secrets S\n"
+    "                    [--output-secrets S]]\n"
     "\n"
     "Proves an inference@1 statement: the registered model (its quantized bytes\n"
     "kept beside the registry at register-model) run on record I of the\n"
@@ -39,7 +41,14 @@ static const char prove_help[] =
     "refused, exit 3).\n"
     "--zk-seed FILE (from `zkreg zk-seed new`) applies to hiding (@2) proof kinds\n"
     "only and is refused for @1 statements (exit 2) before any passphrase is\n"
-    "asked. This command does not prove the hiding kinds yet (exit 3).\n" ZKR_CLI_EXIT_HELP;
+    "asked.\n"
+    "An inference@2 statement (a private model, a version 3 dataset) is proven\n"
+    "with the owners' files: --model-file, --model-secrets, --dataset-file and\n"
+    "--dataset-secrets together. A hidden output (schema public_output false)\n"
+    "also takes --output-secrets S, the file `zkreg output commit` wrote beside\n"
+    "the output commitment the statement binds; the proof shows that the\n"
+    "committed output is the model's output and never contains it.\n"
+    "training-step@2 is not proven by this command yet (exit 3).\n" ZKR_CLI_EXIT_HELP;
 
 static const char verify_help[] =
     "usage: zkreg verify --statement ID PROOF [--no-sandbox]\n"
@@ -60,6 +69,7 @@ static const char verify_help[] =
 typedef struct {
     const char *statement, *out, *dataset_file, *proof, *backend, *zk_seed;
     const char *model_file, *model_secrets, *dataset_secrets; /* inference@2 */
+    const char *output_secrets;                               /* its hidden output */
     uint64_t threads;
     int no_sandbox;
     zkr_cli_pass_opts pass; /* for --zk-seed */
@@ -79,6 +89,7 @@ static zkr_err zkr_proof_parse_args(zkr_cli *cli, int argc, char **argv, int pro
                                          {"model-file", required_argument, NULL, 'M'},
                                          {"model-secrets", required_argument, NULL, 'S'},
                                          {"dataset-secrets", required_argument, NULL, 'E'},
+                                         {"output-secrets", required_argument, NULL, 'O'},
                                          ZKR_CLI_PASS_LONGOPTS,
                                          {NULL, 0, NULL, 0}};
     int c;
@@ -109,6 +120,8 @@ static zkr_err zkr_proof_parse_args(zkr_cli *cli, int argc, char **argv, int pro
             a->model_secrets = optarg;
         else if (c == 'E' && proving)
             a->dataset_secrets = optarg;
+        else if (c == 'O' && proving)
+            a->output_secrets = optarg;
         else if (c == 'o' && proving)
             a->out = optarg;
         else if (c == 'D' && proving)
@@ -165,12 +178,17 @@ zkr_err zkr_cmd_prove(zkr_cli *cli, int argc, char **argv)
          a.dataset_file == NULL))
         return zkr_cli_usage(cli, "an inference@2 proof takes --model-file, --model-secrets, "
                                   "--dataset-file and --dataset-secrets together");
+    if (a.output_secrets != NULL && a.model_secrets == NULL)
+        return zkr_cli_usage(cli, "--output-secrets (a hidden inference@2 output) goes with "
+                                  "--model-file, --model-secrets, --dataset-file and "
+                                  "--dataset-secrets");
     o = (zkr_app_prove_opts){.statement = a.statement, .out = a.out,
                              .dataset_file = a.dataset_file, .backend = a.backend,
                              .threads = (uint32_t)a.threads, .no_sandbox = a.no_sandbox,
                              .progress = cli->json ? NULL : progress_tty,
                              .model_file = a.model_file, .model_secrets = a.model_secrets,
-                             .dataset_secrets = a.dataset_secrets};
+                             .dataset_secrets = a.dataset_secrets,
+                             .output_secrets = a.output_secrets};
     if (a.zk_seed != NULL || a.model_secrets != NULL) {
         /* The kind first: an @1 statement is refused before a passphrase is asked. */
         if ((r = zkr_app_zk_seed_applies(cli, a.statement)) == ZKR_OK &&

@@ -5,8 +5,11 @@
  */
 #include <string.h>
 
+#include <sodium.h>
+
 #include "zk_cli.h"
 #include "app/dataset.h"
+#include "app/infer2.h"
 #include "app/model.h"
 #include "zk/zk.h"
 #include "registry_cli.h"
@@ -326,4 +329,126 @@ zkr_err zkr_cmd_model(zkr_cli *cli, int argc, char **argv)
         return model_commit(cli, argv[optind + 1], out, secrets, range, seed, (uint32_t)budget,
                             &po);
     return zkr_cli_usage(cli, "expected `model commit MODEL -o COMMITMENT --secrets SECRETS`");
+}
+
+static const char output_help[] =
+    "usage: zkreg output commit --model ID --dataset ID --record I\n"
+    "                           --model-file MODEL --model-secrets S\n"
+    "                           --dataset-file PATH --dataset-secrets S\n"
+    "                           -o COMMITMENT --secrets SECRETS [--zk-seed FILE]\n"
+    "                           [--passphrase-file F | --passphrase-fd N]\n"
+    "                           [--kdf moderate|interactive]\n"
+    "\n"
+    "For an inference@2 statement with a HIDDEN output (schema public_output\n"
+    "false), run by the party that holds the private model and the record (the\n"
+    "files `zkreg prove` takes). Checks the owners' files against the registered\n"
+    "private model ID and version 3 dataset ID as a proof does (exit 1 on a\n"
+    "mismatch), runs the model natively on record I and commits its logits with\n"
+    "a hiding output commitment. Writes COMMITMENT (48 bytes, public, 0644:\n"
+    "`register-statement --output-commitment`) and SECRETS (0600: its opening,\n"
+    "sealed under the passphrase; `prove --output-secrets`), never replacing a\n"
+    "file (exit 5). The output is never printed or written in the clear. With\n"
+    "--zk-seed the commitment's randomness is derived from the sealed seed, the\n"
+    "model commitment, the record's commitment and the output (the same inputs\n"
+    "give the same commitment); without it the OS CSPRNG draws it. The\n"
+    "commitment is blinded for 4 openings (4 proofs), counted in\n"
+    "SECRETS.ledger beside SECRETS. Only the registry is read.\n" ZKR_CLI_EXIT_HELP;
+
+static zkr_err output_commit(zkr_cli *cli, const zkr_app_output_commit_opts *oo,
+                             const char *seed_file, const zkr_cli_pass_opts *po)
+{
+    zkr_secret pass = {0}, seed = {0};
+    zkr_app_output_commit_opts o = *oo;
+    zkr_app_output_commit_info info;
+    char oc[2 * ZKR_INFER2_OUTPUT_COMMIT_BYTES + 1];
+    zkr_err r;
+
+    if ((r = zkr_cli_pass_get(cli, po, &pass)) != ZKR_OK ||
+        (seed_file != NULL && (r = zkr_app_zk_seed_load(cli, seed_file, &pass, &seed)) != ZKR_OK))
+        goto out;
+    o.pass = &pass;
+    o.fast = po->fast;
+    o.zk_seed = seed_file != NULL ? seed.p : NULL;
+    o.zk_seed_len = seed_file != NULL ? seed.len : 0;
+    if ((r = zkr_app_output_commit(cli, &o, &info)) != ZKR_OK)
+        goto out;
+    sodium_bin2hex(oc, sizeof oc, info.oc, ZKR_INFER2_OUTPUT_COMMIT_BYTES);
+    if (cli->json)
+        r = zkr_cli_print_json(json_pack("{s:b, s:s, s:I, s:I, s:I, s:i, s:s, s:s, s:i}", "ok", 1,
+                                         "output_commitment", oc, "model", (json_int_t)info.model_id,
+                                         "dataset", (json_int_t)info.dataset_id, "record",
+                                         (json_int_t)o.record, "out_dim", (int)info.out_dim,
+                                         "commitment_file", o.out, "secrets", o.secrets,
+                                         "proofs", (int)ZKR_INFER2_OUTPUT_BUDGET));
+    else
+        printf("committed the hidden output of model %lld on record %llu of dataset %lld (%u "
+               "logits, not shown)\noutput commitment: %s\ncommitment file:   %s\nsecrets:       "
+               "    %s (sealed; its ledger %s.ledger counts the %u proofs it allows)\n",
+               (long long)info.model_id, (unsigned long long)o.record, (long long)info.dataset_id,
+               info.out_dim, oc, o.out, o.secrets, o.secrets, ZKR_INFER2_OUTPUT_BUDGET);
+out:
+    zkr_secret_free(&seed);
+    zkr_secret_free(&pass);
+    return r;
+}
+
+zkr_err zkr_cmd_output(zkr_cli *cli, int argc, char **argv)
+{
+    static const struct option opts[] = {ZKR_CLI_COMMON_LONGOPTS, ZKR_CLI_PASS_LONGOPTS,
+                                         {"output", required_argument, NULL, 'o'},
+                                         {"secrets", required_argument, NULL, 'S'},
+                                         {"zk-seed", required_argument, NULL, 'Z'},
+                                         {"model", required_argument, NULL, 'm'},
+                                         {"dataset", required_argument, NULL, 'd'},
+                                         {"record", required_argument, NULL, 'r'},
+                                         {"model-file", required_argument, NULL, 'M'},
+                                         {"model-secrets", required_argument, NULL, 'K'},
+                                         {"dataset-file", required_argument, NULL, 'D'},
+                                         {"dataset-secrets", required_argument, NULL, 'E'},
+                                         {NULL, 0, NULL, 0}};
+    zkr_app_output_commit_opts o;
+    const char *seed = NULL, *record = NULL;
+    zkr_cli_pass_opts po;
+    int c, done;
+    zkr_err r;
+
+    memset(&o, 0, sizeof o);
+    zkr_cli_pass_opts_init(&po);
+    while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
+        if (zkr_cli_common_option(cli, c, output_help, &done)) {
+            if (done)
+                return ZKR_OK;
+            continue;
+        }
+        if (zkr_cli_pass_option(cli, c, optarg, &po, &r)) {
+            if (r != ZKR_OK)
+                return r;
+            continue;
+        }
+        switch (c) {
+        case 'o': o.out = optarg; break;
+        case 'S': o.secrets = optarg; break;
+        case 'Z': seed = optarg; break;
+        case 'm': o.model = optarg; break;
+        case 'd': o.dataset = optarg; break;
+        case 'r': record = optarg; break;
+        case 'M': o.model_file = optarg; break;
+        case 'K': o.model_secrets = optarg; break;
+        case 'D': o.dataset_file = optarg; break;
+        case 'E': o.dataset_secrets = optarg; break;
+        default: return zkr_cli_usage(cli, "bad option (see --help)");
+        }
+    }
+    if (!(optind + 1 == argc && strcmp(argv[optind], "commit") == 0))
+        return zkr_cli_usage(cli, "expected `output commit --model ID --dataset ID --record I "
+                                  "... -o COMMITMENT --secrets SECRETS`");
+    if (o.model == NULL || o.dataset == NULL || record == NULL || o.model_file == NULL ||
+        o.model_secrets == NULL || o.dataset_file == NULL || o.dataset_secrets == NULL ||
+        o.out == NULL || o.secrets == NULL)
+        return zkr_cli_usage(cli, "output commit needs --model, --dataset, --record, "
+                                  "--model-file, --model-secrets, --dataset-file, "
+                                  "--dataset-secrets, -o COMMITMENT and --secrets SECRETS");
+    if ((r = zkr_cli_parse_u64(cli, "--record", record, &o.record)) != ZKR_OK)
+        return r;
+    return output_commit(cli, &o, seed, &po);
 }

@@ -36,6 +36,7 @@ const zkr_cli_command zkr_cli_commands[] = {
     {"round", "decentralized training rounds that accept only proven updates", zkr_cmd_round},
     {"zk-seed", "a sealed seed for reproducible hiding proofs (new, check)", zkr_cmd_zk_seed},
     {"model", "private models: commit weights with a hiding commitment (commit)", zkr_cmd_model},
+    {"output", "hidden inference@2 outputs: commit the model's output (commit)", zkr_cmd_output},
     {"key", "signing keys (generate, public, list)", zkr_cmd_key},
     {"attest", "check every binding, then sign an attestation",
      zkr_cmd_attest},

@@ -509,6 +509,39 @@ out:
     return r;
 }
 
+zkr_err zkr_prover_infer2_output_check(const zkr_params *p, const zkr_infer2_model *im,
+                                       const zkr_infer2_record *rec,
+                                       const uint8_t oc[ZKR_INFER2_OUTPUT_COMMIT_BYTES],
+                                       const uint8_t oc_opening[ZKR_RECORD_OPENING_BYTES],
+                                       unsigned threads, zkr_diag *d)
+{
+    zkr_infer2_output_commitment want, got;
+    zkr_hpcs_poly *poly = NULL;
+    zkr_i2_wit w;
+    zkr_err r;
+
+    if (!rec->record || rec->record_len != (size_t)im->sh.s.input_dim + 1)
+        return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "record: %zu bytes, the program wants %u and a "
+                        "label", rec->record_len, im->sh.s.input_dim);
+    if (zkr_infer2_oc_decode(p, oc, ZKR_INFER2_OUTPUT_COMMIT_BYTES, &want) != ZKR_OK ||
+        zkr_load_be32(oc_opening) != 1 ||
+        zkr_load_be32(oc_opening + 4) != ZKR_INFER2_OUTPUT_BUDGET)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "output commitment or opening malformed");
+    if ((r = zkr_i2_witness(im, rec->record, &w)) != ZKR_OK)
+        return zkr_fail(d, r, "witness: the model's values leave the proven bounds");
+    r = zkr_i2_out_build(p, &im->sh, w.y, ZKR_INFER2_OUTPUT_BUDGET, oc_opening + 8, threads,
+                         &poly, &got);
+    zkr_hpcs_poly_free(poly);
+    if (r == ZKR_OK && (got.out_dim != want.out_dim || got.comm.n_vars != want.comm.n_vars ||
+                        got.comm.blind_vars != want.comm.blind_vars ||
+                        sodium_memcmp(got.comm.root, want.comm.root, ZKR_DIGEST_BYTES) != 0))
+        r = zkr_fail(d, ZKR_ERR_MISMATCH_OUTPUT,
+                     "the output commitment does not open to the model's output on record %llu",
+                     (unsigned long long)rec->index);
+    zkr_i2_wit_free(&im->sh, &w);
+    return r;
+}
+
 /* ------------------------------------------------------------------ */
 /* Proof                                                                */
 /* ------------------------------------------------------------------ */
@@ -1399,6 +1432,8 @@ static zkr_err zkr_i2_forge(zkr_i2_ctx *c, unsigned forge, zkr_buf *outb)
         return ZKR_OK;
     case 5:
         return ZKR_OK; /* the witness was built on another input */
+    case 6:
+        return c->public_output ? ZKR_ERR_USAGE : ZKR_OK; /* the output commitment's logits differ */
     case 4: {
         /* The last logit + 1 in the witness and in the public output. */
         uint32_t l = sh->s.n_layers - 1;
@@ -1500,7 +1535,17 @@ static zkr_err zkr_i2_prove(const zkr_params *p, const uint8_t statement_id[ZKR_
             r = zkr_fail(d, ZKR_ERR_MALFORMED, "prove: output commitment or opening malformed");
             goto out;
         }
-        if ((r = zkr_i2_out_build(p, &im->sh, c->w.y, ZKR_INFER2_OUTPUT_BUDGET, oc_opening + 8,
+        const int8_t *yo = c->w.y;
+#if ZKR_TEST_BUILD
+        int8_t y6[ZKR_INFER_MAX_DIM];
+        if (cheat && cheat->forge == 6) {
+            /* the committed output: other logits than the (honest) witness's */
+            memcpy(y6, c->w.y, c->w.out_dim);
+            y6[c->w.out_dim - 1] = (int8_t)(y6[c->w.out_dim - 1] == 127 ? 126 : y6[c->w.out_dim - 1] + 1);
+            yo = y6;
+        }
+#endif
+        if ((r = zkr_i2_out_build(p, &im->sh, yo, ZKR_INFER2_OUTPUT_BUDGET, oc_opening + 8,
                                   c->threads, &c->out, &got)) != ZKR_OK)
             goto out;
         if (got.out_dim != want.out_dim || got.comm.blind_vars != want.comm.blind_vars ||

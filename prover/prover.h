@@ -899,6 +899,21 @@ zkr_err zkr_prover_infer2_output(const zkr_params *p, const zkr_infer2_model *im
                                  zkr_diag *d) ZKR_WUR;
 
 /*
+ * Checks, before any proof, that oc_opening opens the output commitment oc
+ * (zkr_prover_infer2_output's pair) to the logits of im's model on rec's
+ * record: the commitment is rebuilt from the model's output and the
+ * opening's key and compared. Nothing is revealed. ZKR_OK,
+ * ZKR_ERR_MISMATCH_OUTPUT (it opens to another output, or is another
+ * commitment), ZKR_ERR_MALFORMED (oc or opening bytes),
+ * ZKR_ERR_UNSUPPORTED (record length), ZKR_ERR_NOMEM.
+ */
+zkr_err zkr_prover_infer2_output_check(const zkr_params *p, const zkr_infer2_model *im,
+                                       const zkr_infer2_record *rec,
+                                       const uint8_t oc[ZKR_INFER2_OUTPUT_COMMIT_BYTES],
+                                       const uint8_t oc_opening[ZKR_RECORD_OPENING_BYTES],
+                                       unsigned threads, zkr_diag *d) ZKR_WUR;
+
+/*
  * Proves the inference@2 statement (statement_id; im's model commitment;
  * the dataset (rec->n_records, rec->root); rec->index; the output) and
  * writes the proof file to proof (cleared first). public_output: the
@@ -930,7 +945,10 @@ zkr_err zkr_prover_inference2(const zkr_params *p, const uint8_t statement_id[ZK
  * table counted nowhere, zkr_prover_zkrange_force);
  * 4: the last output logit + 1 with the public output changed to match;
  * 5: the witness computed on another input than the committed record (the
- * record's first byte flipped), the public output that input's.
+ * record's first byte flipped), the public output that input's;
+ * 6 (hidden output only): the honest witness, but the output commitment's
+ * polynomial is built (under oc_opening's key) from the logits with the
+ * last one + 1 (126 for 127), so oc must commit to those.
  * unmasked: zkr_zkrng_zero_for_test's mode for every draw (0: honest).
  * reduce (version 2's claim reduction): 1: W'_0's u sent (and opened) + 1;
  * 2: u honest in the reduction, W'_0's batched opening claims u + 1; 3:

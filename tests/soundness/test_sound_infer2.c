@@ -9,6 +9,8 @@
  *   3 clamp flags: HI = 2
  *   4 output: the last logit + 1 in the witness and the public output
  *   5 matmul: the witness of another input than the committed record
+ *   6 hidden output: the honest witness, the output commitment (bound by
+ *     the statement, opened by the cheat with its key) to other logits
  * and the former KNOWN GAP executed: a model owner's wrapped bias makes both
  * outputs verify as inference@2 proofs alone, and the commitment gets no
  * model range proof (zk/model_range.h), so register-model refuses it and
@@ -65,6 +67,79 @@ static int ensure_proofs(i2case *c)
     return 1;
 }
 
+/*
+ * A hiding output commitment to the logits y under key, as
+ * zkr_prover_infer2_output makes one (ZKR_INFER2_OUTPUT_BUDGET openings),
+ * and its opening: what a cheating prover registers for logits the model
+ * does not give.
+ */
+static int commit_logits(i2case *c, const int8_t *y, uint32_t n, const uint8_t key[32],
+                         uint8_t oc[ZKR_INFER2_OUTPUT_COMMIT_BYTES],
+                         uint8_t open[ZKR_RECORD_OPENING_BYTES])
+{
+    zkr_gl ev[8] = {0};
+    zkr_infer2_output_commitment o;
+    zkr_hpcs_poly *poly = NULL;
+    zkr_zkrng g;
+    unsigned nv = zkr_log2_ceil(n) ? zkr_log2_ceil(n) : 1;
+    zkr_err r;
+
+    for (uint32_t j = 0; j < n; j++)
+        ev[j] = zkr_gl_from_i64(y[j]);
+    zkr_zkrng_from_key(&g, key);
+    r = zkr_prover_hcommit(&c->p, ev, nv, ZKR_INFER2_OUTPUT_BUDGET, &g, 1, &poly, &o.comm);
+    zkr_zkrng_wipe(&g);
+    zkr_hpcs_poly_free(poly);
+    if (r != ZKR_OK)
+        return 0;
+    o.out_dim = n;
+    zkr_infer2_oc_encode(&o, oc);
+    zkr_store_be32(open, 1);
+    zkr_store_be32(open + 4, ZKR_INFER2_OUTPUT_BUDGET);
+    memcpy(open + 8, key, 32);
+    return 1;
+}
+
+/*
+ * Hidden output (forge 6): the statement binds a hiding commitment to the
+ * model's logits with the last one + 1, and the cheating prover proves the
+ * honest witness against it, opening the commitment to those other logits
+ * (the relation `Y + lo - out = 0` with out the commitment's polynomial).
+ * The prover's own check that the commitment opens under the key to what
+ * it committed is kept, so the commitment is made as the product makes it.
+ */
+static void hidden_output_forge(zkr_tap *t, i2case *c)
+{
+    static const uint8_t key[32] = {0x5a, 1, 2, 3};
+    uint8_t oc[ZKR_INFER2_OUTPUT_COMMIT_BYTES], oco[ZKR_RECORD_OPENING_BYTES];
+    zkr_infer2_cheat ch = {6, 0};
+    zkr_verifier_inference2_statement st = c->st;
+    zkr_diag d = {0};
+    int8_t y[8];
+    uint32_t n = 0, am;
+    zkr_buf pf = {0};
+    zkr_err r = ZKR_ERR_INTERNAL;
+
+    if (zkr_infer_output_decode(c->plain.p, c->plain.len, y, 8, &n, &am) == ZKR_OK) {
+        y[n - 1] = (int8_t)(y[n - 1] == 127 ? 126 : y[n - 1] + 1);
+        if (commit_logits(c, y, n, key, oc, oco) &&
+            (r = zkr_prover_inference2_cheat(&c->p, st.statement_id, c->im, &c->r, 0, oc, oco,
+                                             NULL, 0, &ch, &pf, &d)) != ZKR_OK)
+            zkr_tap_diag("hidden forge 6: %s", d.msg);
+    }
+    if (r == ZKR_OK) {
+        st.public_output = 0;
+        st.output = oc;
+        st.output_len = sizeof oc;
+        r = zkr_verify_inference2(pf.p, pf.len, &st, &d);
+        zkr_tap_diag("forge 6: %s", d.msg);
+    }
+    ZKR_TAP_EQ(t, r, ZKR_ERR_VERIFY, "forge 6 (hidden output): a proof that the committed output "
+               "is another output than the model's (last logit + 1) is refused");
+    zkr_buf_free(&pf);
+}
+
+/*
 /*
  * The model range proof of a backdoor commitment: the honest prover refuses,
  * a forced one (limbs true mod p, the top limb a field element) is refused
@@ -205,6 +280,14 @@ int main(int argc, char **argv)
             return zkr_tap_done(&t);
         r = cheat(&c, f, out, &pf);
         ZKR_TAP_EQ(&t, r, f == 0 ? ZKR_OK : ZKR_ERR_VERIFY, "forge %u: %s", f, what[f]);
+    }
+    {
+        /* the small 4-4-2 case with a budget of one proof keeps forge 6 short */
+        i2case c1;
+        if (zkr_tap_ok(&t, i2case_init(&c1, 1, 0, ZKR_INFER2_W_OPENINGS, NULL),
+                       "fixture: 4-4-2 model committed for one proof"))
+            hidden_output_forge(&t, &c1);
+        i2case_free(&c1);
     }
     /* Version 2's claim reduction: each deviation is refused by the check that guards it. */
     {

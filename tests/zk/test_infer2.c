@@ -183,6 +183,25 @@ int main(int argc, char **argv)
                    ZKR_ERR_MISMATCH_OUTPUT, "the prover refuses an output commitment that does "
                    "not open to the model's output");
     }
+    /* the pre-proof check `zkreg prove` runs before it reserves any budget */
+    {
+        uint8_t oc[ZKR_INFER2_OUTPUT_COMMIT_BYTES], oco[ZKR_RECORD_OPENING_BYTES];
+        zkr_diag d = {0};
+        ZKR_TAP_EQ(&t, zkr_prover_infer2_output_check(&c.p, c.im, &c.r, c.oc, c.oco, 1, &d),
+                   ZKR_OK, "output check: the opening opens the commitment to the model's output");
+        memcpy(oco, c.oco, sizeof oco);
+        oco[20] ^= 1;
+        ZKR_TAP_EQ(&t, zkr_prover_infer2_output_check(&c.p, c.im, &c.r, c.oc, oco, 1, &d),
+                   ZKR_ERR_MISMATCH_OUTPUT, "output check: another key is refused");
+        memcpy(oc, c.oc, sizeof oc);
+        oc[40] ^= 1;
+        ZKR_TAP_EQ(&t, zkr_prover_infer2_output_check(&c.p, c.im, &c.r, oc, c.oco, 1, &d),
+                   ZKR_ERR_MISMATCH_OUTPUT, "output check: another commitment is refused");
+        memcpy(oco, c.oco, sizeof oco);
+        oco[7] ^= 1;
+        ZKR_TAP_EQ(&t, zkr_prover_infer2_output_check(&c.p, c.im, &c.r, c.oc, oco, 1, &d),
+                   ZKR_ERR_MALFORMED, "output check: an opening of another budget is malformed");
+    }
     /* the budget: 10 openings per layer, 2 per proof; 4 proofs made so far */
     {
         unsigned left = zkr_infer2_proofs_left(c.im), made = 0;
