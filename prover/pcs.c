@@ -1112,3 +1112,10 @@ out:
     free(evals);
     return r;
 }
+
+#if ZKR_TEST_BUILD
+void zkr_pcs_poly_set_root_for_test(zkr_pcs_poly *poly, const uint8_t root[ZKR_DIGEST_BYTES])
+{
+    memcpy(poly->tree.nodes[1], root, ZKR_DIGEST_BYTES);
+}
+#endif

@@ -97,6 +97,12 @@ zkr_err zkr_prover_open(const zkr_params *p, zkr_transcript *t, zkr_pcs_poly *co
  * order zkr_pcs_proof_parse_mixed reads them. ZKR_ERR_USAGE,
  * ZKR_ERR_UNSUPPORTED (a size that cannot join), ZKR_ERR_NOMEM.
  */
+/*
+ * Test builds only: a cheating prover's polynomial that absorbs `root` (of
+ * another commitment) in place of its own tree's root, so that its
+ * openings are consistent with everything but the Merkle check.
+ */
+void zkr_pcs_poly_set_root_for_test(zkr_pcs_poly *poly, const uint8_t root[ZKR_DIGEST_BYTES]);
 zkr_err zkr_prover_open_mixed(const zkr_params *p, zkr_transcript *t,
                               zkr_pcs_poly *const *polys, size_t n_polys,
                               const zkr_pcs_claim *claims, size_t n_claims, unsigned threads,

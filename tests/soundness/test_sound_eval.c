@@ -538,6 +538,32 @@ static void run_mixed(zkr_tap *t)
     memcpy(comms[3].root, f.comm[2].root, ZKR_DIGEST_BYTES);
     r = mx_run(&f, f.cl, f.cl, comms, -1);
     zkr_tap_ok(t, r == ZKR_ERR_VERIFY, "mixed_opening_joined_root_swapped: refused (%d)", r);
+    /* A cheating prover opens another 10-variable poly B under A's root: every value and
+     * fold is consistent with B and the claims are B's, only the joined tree's Merkle
+     * check against A's root can tell. */
+    {
+        zkr_pcs_poly *a = f.poly[3], *bpoly = NULL;
+        zkr_pcs_commitment bc;
+        zkr_gl *bev = malloc(((size_t)1 << 10) * sizeof *bev);
+        r = ZKR_ERR_INTERNAL;
+        if (bev) {
+            for (size_t i = 0; i < ((size_t)1 << 10); i++)
+                bev[i] = (f.ev[3][i] + 1) % 256;
+            if (zkr_prover_commit(&f.p, bev, 10, 1, &bpoly, &bc) == ZKR_OK) {
+                memcpy(cl, f.cl, sizeof cl);
+                if (zkr_mle_eval_base(bev, 10, f.pt[3], &cl[3].value) == ZKR_OK) {
+                    zkr_pcs_poly_set_root_for_test(bpoly, f.comm[3].root);
+                    f.poly[3] = bpoly;
+                    r = mx_run(&f, cl, cl, f.comm, -1);
+                    f.poly[3] = a;
+                }
+            }
+        }
+        zkr_tap_ok(t, r == ZKR_ERR_VERIFY,
+                   "mixed_opening_joined_tree_of_another_poly: refused by the Merkle check (%d)", r);
+        zkr_pcs_poly_free(bpoly);
+        free(bev);
+    }
     /* Sizes other than the committed ones: the layout changes, nothing parses or verifies. */
     memcpy(comms, f.comm, sizeof comms);
     comms[2].n_vars = 12;
