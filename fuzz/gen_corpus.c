@@ -24,6 +24,7 @@
 #include "fuzz_keyfile.h"
 #include "fuzz_matmul2.h"
 #include "prover/model_range.h"
+#include "zkr_config.h"
 #include "fuzz_proof.h"
 #include "fuzz_verifier.h"
 #include "ml/ml.h"
@@ -438,7 +439,11 @@ out:
 
 /* ---- evaluation@1 (fuzz_eval_proof.h layout) ---- */
 
-/* batch: an inference-batch@1 seed for fuzz_batch_proof instead of evaluation@1's. */
+/*
+ * batch: 1 for an inference-batch@1 seed for fuzz_batch_proof instead of
+ * evaluation@1's; 2 for an evaluation@1 seed in format version 1 (test
+ * builds: version 1 proofs keep verifying, so their decoder stays fuzzed).
+ */
 static void gen_eval_shape(const char *dir, const uint32_t *dims, uint32_t n_layers,
                            uint64_t first, uint32_t count, const char *name, int batch)
 {
@@ -508,10 +513,21 @@ static void gen_eval_shape(const char *dir, const uint32_t *dims, uint32_t n_lay
     bt.records = recs + first * (in + 1);
     bt.rec_len = in + 1;
     bt.bound = (const uint8_t(*)[32])bound;
-    if (batch ? zkr_prover_inference_batch(&p, sid, im, &bt, 1, &proof, &output, NULL) != ZKR_OK
-              : zkr_prover_evaluation(&p, sid, im, &bt, ZKR_EVAL_MODE_EXACT, 0, 1, &proof,
-                                      &output, NULL, NULL) != ZKR_OK)
+    if (batch == 2) {
+#if ZKR_TEST_BUILD
+        if (zkr_prover_evaluation_version(&p, sid, im, &bt, ZKR_EVAL_MODE_EXACT, 0, 1, 1, &proof,
+                                          &output, NULL) != ZKR_OK)
+            goto fail;
+        batch = 0;
+#else
+        goto done;
+#endif
+    } else if (batch ? zkr_prover_inference_batch(&p, sid, im, &bt, 1, &proof, &output, NULL) !=
+                           ZKR_OK
+                     : zkr_prover_evaluation(&p, sid, im, &bt, ZKR_EVAL_MODE_EXACT, 0, 1, &proof,
+                                             &output, NULL, NULL) != ZKR_OK) {
         goto fail;
+    }
     zkr_ml_model_program_digest(m, pd);
     zkr_infer_dataset_commitment(N, bt.root, dc);
     {
@@ -848,6 +864,10 @@ int main(int argc, char **argv)
         gen_eval_shape(argv[1], three, 3, 0, 12, "gen-8-6-4-4-r0x12", 0);
         gen_eval_shape(argv[1], two, 2, 2, 5, "gen-6-5-3-r2x5", 1);
         gen_eval_shape(argv[1], three, 3, 0, 12, "gen-8-6-4-4-r0x12", 1);
+        /* Format version 2 with polys joining the fold (V_1 and A join V_0), and version 1. */
+        static const uint32_t joins[] = {12, 8, 3};
+        gen_eval_shape(argv[1], joins, 2, 0, 12, "gen-12-8-3-r0x12-joins", 0);
+        gen_eval_shape(argv[1], two, 2, 2, 5, "gen-6-5-3-r2x5-v1", 2);
     }
     if (argc == 3)
         gen_statements(argv[1], argv[2]);

@@ -914,8 +914,55 @@ static zkr_err zkr_ev_open(zkr_ev_ctx *c, zkr_pcs_poly **wpoly, zkr_buf *out)
     return r;
 }
 
-static zkr_err zkr_ev_body(zkr_ev_ctx *c, const uint8_t statement_id[ZKR_DIGEST_BYTES],
-                           const zkr_buf *stmt, const uint8_t *wit_records, zkr_buf *proof)
+/* Format version 2: the mixed-size opening of zkr_eval_open_plan, then its size groups. */
+static zkr_err zkr_ev_open2(zkr_ev_ctx *c, zkr_pcs_poly **wpoly, zkr_buf *out)
+{
+    const zkr_eval_shape *s = &c->w->sh;
+    uint32_t L = s->inf.n_layers;
+    uint8_t mixed[2 * ZKR_INFER_MAX_LAYERS + 2];
+    zkr_eval_groups g;
+    zkr_pcs_poly *polys[2 * ZKR_INFER_MAX_LAYERS + 2];
+    zkr_pcs_claim cls[ZKR_EVAL_MAX_CLAIMS];
+    size_t np = 0, nc = 0;
+    zkr_err r;
+
+    zkr_eval_open_plan(s, c->mp->params, mixed, &g);
+    for (unsigned id = 0; id < ZKR_EVAL_N_POLYS(L); id++) {
+        if (!mixed[id])
+            continue;
+        for (size_t k = 0; k < c->cl->n; k++)
+            if (c->cl->c[k].poly == id) {
+                cls[nc].comm = np;
+                cls[nc].point = c->cl->c[k].pt;
+                cls[nc].value = c->cl->c[k].val;
+                nc++;
+            }
+        polys[np++] = id < L ? c->mp->poly[id] : wpoly[id - L];
+    }
+    if ((r = zkr_prover_open_mixed(c->mp->params, c->t, polys, np, cls, nc, c->threads, out)) !=
+        ZKR_OK)
+        return r;
+    for (unsigned gi = 0; gi < g.n_groups && r == ZKR_OK; gi++) {
+        nc = 0;
+        for (unsigned i = 0; i < g.n_polys[gi]; i++) {
+            unsigned id = g.poly[gi][i];
+            polys[i] = id < L ? c->mp->poly[id] : wpoly[id - L];
+            for (size_t k = 0; k < c->cl->n; k++)
+                if (c->cl->c[k].poly == id) {
+                    cls[nc].comm = i;
+                    cls[nc].point = c->cl->c[k].pt;
+                    cls[nc].value = c->cl->c[k].val;
+                    nc++;
+                }
+        }
+        r = zkr_prover_open(c->mp->params, c->t, polys, g.n_polys[gi], cls, nc, c->threads, out);
+    }
+    return r;
+}
+
+static zkr_err zkr_ev_body(zkr_ev_ctx *c, unsigned version,
+                           const uint8_t statement_id[ZKR_DIGEST_BYTES], const zkr_buf *stmt,
+                           const uint8_t *wit_records, zkr_buf *proof)
 {
     const zkr_eval_shape *s = &c->w->sh;
     uint32_t L = s->inf.n_layers;
@@ -925,7 +972,9 @@ static zkr_err zkr_ev_body(zkr_ev_ctx *c, const uint8_t statement_id[ZKR_DIGEST_
     zkr_gl table[256];
     zkr_err r = ZKR_OK;
 
-    zkr_eval_transcript(c->t, c->mp->params, statement_id, stmt->p, stmt->len);
+    zkr_eval_transcript_v(c->t, c->mp->params, version, statement_id, stmt->p, stmt->len);
+    if (version >= 2 && (r = zkr_enc_u32(&roots, version)) != ZKR_OK)
+        goto out;
     for (uint32_t i = 0; i < L + 2 && r == ZKR_OK; i++) {
         const zkr_gl *v = i < L ? c->w->v[i] : i == L ? c->w->a : c->w->mu;
         if ((r = zkr_prover_commit(c->mp->params, v, zkr_eval_poly_vars(s, L + i), c->threads,
@@ -973,7 +1022,7 @@ static zkr_err zkr_ev_body(zkr_ev_ctx *c, const uint8_t statement_id[ZKR_DIGEST_
             (r = zkr_ev_matmul(c, l, rho, wit_records)) != ZKR_OK)
             goto out;
     }
-    if ((r = zkr_ev_open(c, wpoly, &pcs)) != ZKR_OK)
+    if ((r = version >= 2 ? zkr_ev_open2(c, wpoly, &pcs) : zkr_ev_open(c, wpoly, &pcs)) != ZKR_OK)
         goto out;
     if ((r = zkr_proof_begin(proof, c->mp->params->id, ZKR_KIND_EVALUATION1, statement_id, 5)) !=
             ZKR_OK ||
@@ -1024,8 +1073,8 @@ static zkr_err zkr_ev_apply_cheat(zkr_ev_wit *w, const uint8_t *labels, size_t r
 static zkr_err zkr_ev_prove(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
                             const zkr_infer_model *im, const zkr_eval_batch *bt,
                             const uint8_t *wit_records, unsigned mode, uint64_t tau,
-                            unsigned threads, const zkr_ev_cheat *cheat, zkr_buf *proof,
-                            zkr_buf *output, uint64_t *correct, zkr_diag *d)
+                            unsigned threads, const zkr_ev_cheat *cheat, unsigned version,
+                            zkr_buf *proof, zkr_buf *output, uint64_t *correct, zkr_diag *d)
 {
     zkr_infer_model_parts mp;
     zkr_ev_wit w;
@@ -1081,7 +1130,7 @@ static zkr_err zkr_ev_prove(const zkr_params *p, const uint8_t statement_id[ZKR_
     }
     {
         zkr_ev_ctx c = {&mp, &w, bt, &t, threads ? threads : 1, &sec, cl, cheat != NULL};
-        r = zkr_ev_body(&c, statement_id, &stmt, wr, proof);
+        r = zkr_ev_body(&c, version, statement_id, &stmt, wr, proof);
     }
     if (r == ZKR_OK && correct)
         *correct = w.correct;
@@ -1102,9 +1151,24 @@ zkr_err zkr_prover_evaluation(const zkr_params *p, const uint8_t statement_id[ZK
                               unsigned mode, uint64_t tau, unsigned threads, zkr_buf *proof,
                               zkr_buf *output, uint64_t *correct, zkr_diag *d)
 {
-    return zkr_ev_prove(p, statement_id, im, batch, NULL, mode, tau, threads, NULL, proof, output,
-                        correct, d);
+    return zkr_ev_prove(p, statement_id, im, batch, NULL, mode, tau, threads, NULL,
+                        ZKR_EVAL_VERSION, proof, output, correct, d);
 }
+
+#if ZKR_TEST_BUILD
+zkr_err zkr_prover_evaluation_version(const zkr_params *p,
+                                      const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                                      const zkr_infer_model *im, const zkr_eval_batch *batch,
+                                      unsigned mode, uint64_t tau, unsigned threads,
+                                      unsigned version, zkr_buf *proof, zkr_buf *output,
+                                      zkr_diag *d)
+{
+    if (version < 1 || version > ZKR_EVAL_VERSION)
+        return ZKR_ERR_USAGE;
+    return zkr_ev_prove(p, statement_id, im, batch, NULL, mode, tau, threads, NULL, version,
+                        proof, output, NULL, d);
+}
+#endif
 
 #if ZKR_TEST_BUILD
 zkr_err zkr_prover_evaluation_cheat(const zkr_params *p,
@@ -1118,7 +1182,7 @@ zkr_err zkr_prover_evaluation_cheat(const zkr_params *p,
 
     if (!edit)
         return ZKR_ERR_USAGE;
-    return zkr_ev_prove(p, statement_id, im, batch, wit_records, mode, tau, 1, &ch, proof,
-                        output, NULL, d);
+    return zkr_ev_prove(p, statement_id, im, batch, wit_records, mode, tau, 1, &ch,
+                        ZKR_EVAL_VERSION, proof, output, NULL, d);
 }
 #endif

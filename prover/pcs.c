@@ -491,9 +491,30 @@ static zkr_err zkr_open_cheat_shift(const zkr_open_ctx *c, const zkr_ext *z, uns
 #endif
 
 /* Phase 2: sumcheck on eq(z, x) g(x), folding g's coefficients alongside. */
+/*
+ * Polynomials that join the fold (mixed-size openings): poly[i] of
+ * n - round[i] variables enters at the start of fold round round[i] with a
+ * fresh coefficient (drawn then) and its phase-1 value val[i].
+ */
+typedef struct {
+    zkr_pcs_poly *const *poly;
+    const unsigned *round;
+    const zkr_ext *val;
+    size_t n;
+} zkr_open_joins;
+
+/* g += a f and coef += a c over 2^n_cur entries: poly jp joins the fold. */
+static void zkr_open_join(const zkr_pcs_poly *jp, zkr_ext a, size_t len, zkr_ext *g, zkr_ext *coef)
+{
+    for (size_t i = 0; i < len; i++) {
+        g[i] = zkr_ext_add(g[i], zkr_ext_mul_base(a, jp->evals[i]));
+        coef[i] = zkr_ext_add(coef[i], zkr_ext_mul_base(a, jp->coeffs[i]));
+    }
+}
+
 static zkr_err zkr_open_fold(zkr_open_ctx *c, zkr_transcript *t, zkr_pcs_poly *const *polys,
                              size_t k_n, const zkr_ext *beta_pow, const zkr_ext *z,
-                             zkr_ext value, zkr_ext *r_all)
+                             zkr_ext value, const zkr_open_joins *joins, zkr_ext *r_all)
 {
     const zkr_pcs_layout *l = &c->l;
     unsigned n = l->n_vars, round = 0, lb = c->p->log_blowup;
@@ -547,6 +568,18 @@ static zkr_err zkr_open_fold(zkr_open_ctx *c, zkr_transcript *t, zkr_pcs_poly *c
             /* g halves every round: gbuf[0] holds sizes len/2, len/8, ...;
              * gbuf[1] holds len/4, len/16, ... */
             zkr_ext *gdst = g == gbuf[0] ? gbuf[1] : gbuf[0];
+            for (size_t ji = 0; joins && ji < joins->n; ji++) {
+                zkr_ext a;
+                if (joins->round[ji] != round)
+                    continue;
+                if (round == 0 || !g || !coef) {
+                    r = ZKR_ERR_INTERNAL;
+                    goto out;
+                }
+                a = zkr_ts_challenge_ext(t, "bf-join");
+                claim = zkr_ext_add(claim, zkr_ext_mul(cfac, zkr_ext_mul(a, joins->val[ji])));
+                zkr_open_join(joins->poly[ji], a, (size_t)1 << n_cur, g, coef);
+            }
             zkr_mle_eq_table_mt(z + round + 1, n_cur - 1, c->threads, sfx);
             qj->s = sfx;
             qj->gb = g ? NULL : polys[0]->evals;
@@ -791,7 +824,7 @@ static zkr_err zkr_open_run(const zkr_params *p, zkr_transcript *t, zkr_pcs_poly
         memcpy(z, claims[0].point, (size_t)n * sizeof *z);
         value = claims[0].value;
     }
-    if ((r = zkr_open_fold(c, t, polys, n_polys, beta_pow, z, value, r_all)) != ZKR_OK)
+    if ((r = zkr_open_fold(c, t, polys, n_polys, beta_pow, z, value, NULL, r_all)) != ZKR_OK)
         goto out;
     nonce = zkr_pow_search(t, p->pow_bits, threads);
     (void)zkr_ts_pow_check(t, p->pow_bits, nonce);
@@ -832,5 +865,257 @@ zkr_err zkr_prover_open_cheat(const zkr_params *p, zkr_transcript *t, zkr_pcs_po
     if (!cheat || cheat->shift_layer >= nl || cheat->drop_layer > nl)
         return ZKR_ERR_USAGE;
     return zkr_open_run(p, t, polys, n_polys, claims, n_claims, 1, cheat, out);
+}
+#endif
+
+/* ---------------- mixed-size opening (docs/proof-system.md, "Mixed sizes") ---------------- */
+
+/*
+ * Phase 1 over polys of different sizes: poly k (n_k variables, d_k = n -
+ * n_k) lives on the last n_k of the n variables and its claim weights carry
+ * eq(x_<d_k, 0), so while round i < d_k its term of the round polynomial
+ * is (prod_{j<i} (1 - r_j)) (1 - X) S_k (S_k its whole sum), and from round
+ * d_k on it is an ordinary product sumcheck on its own tables scaled by
+ * prod_{j<d_k} (1 - r_j). Every poly ends at the suffix of one point z.
+ */
+static zkr_err zkr_open_batch_mixed(zkr_open_ctx *c, zkr_transcript *t,
+                                    zkr_pcs_poly *const *polys, size_t k_n,
+                                    const zkr_pcs_claim *claims, size_t n_claims, unsigned n,
+                                    zkr_ext *z, zkr_ext *evals)
+{
+    zkr_ext *tab[ZKR_PCS_MAX_COMMS][2], *eqt = NULL, gamma, w = zkr_ext_from(1);
+    zkr_ext sum[ZKR_PCS_MAX_COMMS], scale[ZKR_PCS_MAX_COMMS], pre = zkr_ext_from(1), msg[2];
+    zkr_sc_term term = {zkr_ext_from(1), 2, {0, 1}};
+    zkr_err r = ZKR_ERR_NOMEM;
+
+    memset(tab, 0, sizeof tab);
+    gamma = zkr_ts_challenge_ext(t, "pcs-gamma");
+    if (!(eqt = malloc(((size_t)1 << n) * sizeof *eqt)))
+        goto out;
+    for (size_t k = 0; k < k_n; k++) {
+        size_t len = (size_t)1 << polys[k]->n_vars;
+        tab[k][0] = malloc(len * sizeof(zkr_ext));
+        tab[k][1] = calloc(len, sizeof(zkr_ext));
+        if (!tab[k][0] || !tab[k][1])
+            goto out;
+        zkr_batch_job j = {polys[k]->evals, NULL, tab[k][0], zkr_ext_from(0)};
+        zkr_par_for(c->threads, len, 1 << 14, zkr_batch_chunk, &j);
+    }
+    for (size_t i = 0; i < n_claims; i++) {
+        size_t k = claims[i].comm;
+        zkr_open_add_claim(c, claims[i].point, polys[k]->n_vars, w, eqt, tab[k][1]);
+        w = zkr_ext_mul(w, gamma);
+    }
+    for (size_t k = 0; k < k_n; k++) {
+        sum[k] = zkr_ext_from(0);
+        scale[k] = zkr_ext_from(1);
+        if (polys[k]->n_vars < n)
+            for (size_t x = 0; x < ((size_t)1 << polys[k]->n_vars); x++)
+                sum[k] = zkr_ext_add(sum[k], zkr_ext_mul(tab[k][0][x], tab[k][1][x]));
+    }
+    for (unsigned i = 0; i < n; i++) {
+        zkr_ext h0 = zkr_ext_from(0), h2 = zkr_ext_from(0), one_r;
+        for (size_t k = 0; k < k_n; k++) {
+            unsigned dk = n - polys[k]->n_vars;
+            if (i < dk) {
+                zkr_ext v = zkr_ext_mul(pre, sum[k]);
+                h0 = zkr_ext_add(h0, v);
+                h2 = zkr_ext_sub(h2, v);
+            } else {
+                zkr_sc_poly f = {tab[k], 2, &term, 1, 2, NULL};
+                zkr_ext m[2];
+                zkr_prover_sc_round(&f, n - i, c->threads, m);
+                h0 = zkr_ext_add(h0, zkr_ext_mul(scale[k], m[0]));
+                h2 = zkr_ext_add(h2, zkr_ext_mul(scale[k], m[1]));
+            }
+        }
+        msg[0] = h0;
+        msg[1] = h2;
+        zkr_ts_absorb_ext(t, "sc-round", msg, 2);
+        z[i] = zkr_ts_challenge_ext(t, "sc-challenge");
+        if ((r = zkr_enc_exts(&c->head, msg, 2)) != ZKR_OK)
+            goto out;
+        r = ZKR_ERR_NOMEM;
+        one_r = zkr_ext_sub(zkr_ext_from(1), z[i]);
+        pre = zkr_ext_mul(pre, one_r);
+        for (size_t k = 0; k < k_n; k++) {
+            unsigned dk = n - polys[k]->n_vars;
+            if (i >= dk) {
+                zkr_sc_poly f = {tab[k], 2, &term, 1, 2, NULL};
+                zkr_prover_sc_fold(&f, n - i, z[i], c->threads);
+            } else if (i + 1 == dk) {
+                scale[k] = pre;
+            }
+        }
+    }
+    for (size_t k = 0; k < k_n; k++)
+        evals[k] = tab[k][0][0];
+    zkr_ts_absorb_ext(t, "pcs-batch-evals", evals, k_n);
+    r = zkr_enc_exts(&c->head, evals, k_n);
+out:
+    for (size_t k = 0; k < k_n; k++) {
+        free(tab[k][0]);
+        free(tab[k][1]);
+    }
+    free(eqt);
+    return r;
+}
+
+/* Leaf of a joining poly's tree that a query's layer leaf L needs (j folds into the layer). */
+static uint64_t zkr_join_leaf(uint64_t L, unsigned a, unsigned j, unsigned jfolds)
+{
+    return (L << (a - j)) >> jfolds;
+}
+
+static zkr_err zkr_open_queries_mixed(zkr_open_ctx *c, zkr_transcript *t,
+                                      zkr_pcs_poly *const *top, size_t n_top,
+                                      const zkr_open_joins *jn, zkr_buf *out)
+{
+    const zkr_pcs_layout *l = &c->l;
+    unsigned q = c->p->queries, round = 0;
+    uint64_t *leaf = malloc(q * sizeof *leaf), *u = malloc(q * sizeof *u);
+    zkr_err r = ZKR_ERR_NOMEM;
+
+    if (!leaf || !u)
+        goto out;
+    for (unsigned i = 0; i < q; i++)
+        leaf[i] = zkr_ts_challenge_index(t, "bf-query",
+                                         (uint64_t)1 << (l->log_len[0] - l->folds[0]));
+    for (unsigned layer = 0; layer < l->n_layers; layer++) {
+        unsigned a = l->folds[layer];
+        size_t nu;
+        if (layer > 0)
+            for (unsigned i = 0; i < q; i++)
+                leaf[i] >>= a;
+        memcpy(u, leaf, q * sizeof *u);
+        nu = zkr_idx_sort_unique(u, q);
+        if (layer == 0) {
+            for (size_t k = 0; k < n_top; k++)
+                if ((r = zkr_open_tree(out, &top[k]->tree, top[k]->codeword, u, nu)) != ZKR_OK)
+                    goto out;
+        } else {
+            r = zkr_open_tree(out, &c->layer_tree[layer],
+                              (const uint64_t *)(const void *)c->layer_cw[layer], u, nu);
+            if (r != ZKR_OK)
+                goto out;
+        }
+        for (size_t ji = 0; ji < jn->n; ji++) {
+            const zkr_pcs_poly *jp = jn->poly[ji];
+            unsigned j = jn->round[ji] - round;
+            if (jn->round[ji] < round || j >= a)
+                continue;
+            for (unsigned i = 0; i < q; i++)
+                u[i] = zkr_join_leaf(leaf[i], a, j, jp->l.folds[0]);
+            nu = zkr_idx_sort_unique(u, q);
+            if ((r = zkr_open_tree(out, &jp->tree, jp->codeword, u, nu)) != ZKR_OK)
+                goto out;
+        }
+        round += a;
+    }
+    r = ZKR_OK;
+out:
+    free(leaf);
+    free(u);
+    return r;
+}
+
+zkr_err zkr_prover_open_mixed(const zkr_params *p, zkr_transcript *t,
+                              zkr_pcs_poly *const *polys, size_t n_polys,
+                              const zkr_pcs_claim *claims, size_t n_claims, unsigned threads,
+                              zkr_buf *out)
+{
+    zkr_open_ctx *c = NULL;
+    zkr_pcs_poly *top[ZKR_PCS_MAX_COMMS], *jpoly[ZKR_PCS_MAX_COMMS];
+    unsigned jround[ZKR_PCS_MAX_COMMS], n = 0;
+    zkr_ext *z = NULL, *r_all = NULL, *evals = NULL, jval[ZKR_PCS_MAX_COMMS], value;
+    zkr_ext beta, bp = zkr_ext_from(1), beta_pow[ZKR_PCS_MAX_COMMS];
+    size_t n_top = 0, n_j = 0;
+    uint64_t nonce;
+    zkr_err r = ZKR_ERR_NOMEM;
+
+    if (n_polys == 0 || n_claims == 0 || n_polys > ZKR_PCS_MAX_COMMS ||
+        n_claims > ZKR_PCS_MAX_CLAIMS)
+        return ZKR_ERR_USAGE;
+    for (size_t k = 0; k < n_polys; k++)
+        if (polys[k]->n_vars > n)
+            n = polys[k]->n_vars;
+    for (size_t i = 0; i < n_claims; i++)
+        if (claims[i].comm >= n_polys)
+            return ZKR_ERR_USAGE;
+    c = calloc(1, sizeof *c);
+    z = calloc((size_t)n + 1, sizeof *z);
+    r_all = calloc((size_t)n + 1, sizeof *r_all);
+    evals = calloc(n_polys, sizeof *evals);
+    if (!c || !z || !r_all || !evals)
+        goto out;
+    c->p = p;
+    c->threads = threads;
+    for (size_t k = 0; k < n_polys; k++)
+        if (polys[k]->n_vars == n) {
+            c->l = polys[k]->l;
+            break;
+        }
+    for (size_t k = 0; k < n_polys; k++)
+        if (!zkr_pcs_mixed_ok(p, n, polys[k]->n_vars)) {
+            r = ZKR_ERR_UNSUPPORTED;
+            goto out;
+        }
+    zkr_ts_absorb_u64(t, "pcs-mixed", n_polys);
+    for (size_t k = 0; k < n_polys; k++) {
+        zkr_ts_absorb(t, "pcs-comm", polys[k]->tree.nodes[1], ZKR_DIGEST_BYTES);
+        zkr_ts_absorb_u64(t, "pcs-comm-vars", polys[k]->n_vars);
+    }
+    for (size_t i = 0; i < n_claims; i++) {
+        zkr_ts_absorb_u64(t, "pcs-claim-comm", claims[i].comm);
+        zkr_ts_absorb_ext(t, "pcs-claim-point", claims[i].point, polys[claims[i].comm]->n_vars);
+        zkr_ts_absorb_ext(t, "pcs-claim-value", &claims[i].value, 1);
+    }
+    if ((r = zkr_open_batch_mixed(c, t, polys, n_polys, claims, n_claims, n, z, evals)) != ZKR_OK)
+        goto out;
+    beta = zkr_ts_challenge_ext(t, "pcs-beta");
+    value = zkr_ext_from(0);
+    for (size_t k = 0; k < n_polys; k++) {
+        if (polys[k]->n_vars == n) {
+            beta_pow[n_top] = bp;
+            value = zkr_ext_add(value, zkr_ext_mul(bp, evals[k]));
+            bp = zkr_ext_mul(bp, beta);
+            top[n_top++] = polys[k];
+        } else {
+            jpoly[n_j] = polys[k];
+            jround[n_j] = n - polys[k]->n_vars;
+            jval[n_j++] = evals[k];
+        }
+    }
+    {
+        zkr_open_joins jn = {jpoly, jround, jval, n_j};
+        if ((r = zkr_open_fold(c, t, top, n_top, beta_pow, z, value, &jn, r_all)) != ZKR_OK)
+            goto out;
+        nonce = zkr_pow_search(t, p->pow_bits, threads);
+        (void)zkr_ts_pow_check(t, p->pow_bits, nonce);
+        if ((r = zkr_enc_u64(&c->head, nonce)) != ZKR_OK ||
+            (r = zkr_buf_append(out, c->head.p, c->head.len)) != ZKR_OK)
+            goto out;
+        r = zkr_open_queries_mixed(c, t, top, n_top, &jn, out);
+    }
+out:
+    if (c) {
+        for (unsigned i = 0; i < 32; i++) {
+            free(c->layer_cw[i]);
+            zkr_mtree_free(&c->layer_tree[i]);
+        }
+        zkr_buf_free(&c->head);
+        zkr_buf_free(&c->roots);
+        free(c);
+    }
+    free(z);
+    free(r_all);
+    free(evals);
+    return r;
+}
+
+#if ZKR_TEST_BUILD
+void zkr_pcs_poly_set_root_for_test(zkr_pcs_poly *poly, const uint8_t root[ZKR_DIGEST_BYTES])
+{
+    memcpy(poly->tree.nodes[1], root, ZKR_DIGEST_BYTES);
 }
 #endif

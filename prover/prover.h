@@ -89,6 +89,24 @@ void zkr_pcs_poly_commitment(const zkr_pcs_poly *poly, zkr_pcs_commitment *out);
 zkr_err zkr_prover_open(const zkr_params *p, zkr_transcript *t, zkr_pcs_poly *const *polys,
                         size_t n_polys, const zkr_pcs_claim *claims, size_t n_claims,
                         unsigned threads, zkr_buf *out) ZKR_WUR;
+/*
+ * One opening for polys of different sizes (docs/proof-system.md,
+ * "Mixed-size opening"): up to ZKR_PCS_MAX_COMMS polys, each either of the
+ * largest size n or small enough to join the fold (zkr_pcs_mixed_ok);
+ * claims name their poly and carry points of its own size. Bytes in the
+ * order zkr_pcs_proof_parse_mixed reads them. ZKR_ERR_USAGE,
+ * ZKR_ERR_UNSUPPORTED (a size that cannot join), ZKR_ERR_NOMEM.
+ */
+/*
+ * Test builds only: a cheating prover's polynomial that absorbs `root` (of
+ * another commitment) in place of its own tree's root, so that its
+ * openings are consistent with everything but the Merkle check.
+ */
+void zkr_pcs_poly_set_root_for_test(zkr_pcs_poly *poly, const uint8_t root[ZKR_DIGEST_BYTES]);
+zkr_err zkr_prover_open_mixed(const zkr_params *p, zkr_transcript *t,
+                              zkr_pcs_poly *const *polys, size_t n_polys,
+                              const zkr_pcs_claim *claims, size_t n_claims, unsigned threads,
+                              zkr_buf *out) ZKR_WUR;
 
 /*
  * Test builds only (ZKR_TEST_BUILD): a cheating opening for tests
@@ -375,6 +393,16 @@ zkr_err zkr_prover_evaluation_cheat(const zkr_params *p,
                                     const uint8_t *wit_records, unsigned mode, uint64_t tau,
                                     zkr_eval_cheat_fn edit, void *ctx, zkr_buf *proof,
                                     zkr_buf *output, zkr_diag *d) ZKR_WUR;
+/*
+ * Test builds: an honest proof in format version 1 or 2 (version 1 proofs
+ * must keep verifying: registry exports and bundles may hold them).
+ */
+zkr_err zkr_prover_evaluation_version(const zkr_params *p,
+                                      const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                                      const zkr_infer_model *im, const zkr_eval_batch *batch,
+                                      unsigned mode, uint64_t tau, unsigned threads,
+                                      unsigned version, zkr_buf *proof, zkr_buf *output,
+                                      zkr_diag *d) ZKR_WUR;
 
 /* ================================================================== */
 /* training-step@1 (prover/training.c)                                  */

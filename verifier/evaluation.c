@@ -585,6 +585,89 @@ static zkr_err zkr_ve_open(const zkr_params *p, zkr_ve_ctx *c, const uint8_t *ro
     return ZKR_OK;
 }
 
+/* The commitment of poly id: the model's W'_l, else the roots section's. */
+static void zkr_ve_comm(const zkr_ve_ctx *c, const uint8_t *roots, unsigned id,
+                        zkr_pcs_commitment *out)
+{
+    const zkr_eval_shape *s = &c->s->sh;
+    uint32_t L = s->inf.n_layers;
+
+    if (id < L) {
+        *out = c->s->comm[id];
+        return;
+    }
+    memcpy(out->root, roots + (size_t)(id - L) * ZKR_DIGEST_BYTES, ZKR_DIGEST_BYTES);
+    out->n_vars = zkr_eval_poly_vars(s, id);
+}
+
+/* Format version 2: one mixed-size opening (zkr_eval_open_plan), then the size groups left. */
+static zkr_err zkr_ve_open2(const zkr_params *p, zkr_ve_ctx *c, const uint8_t *roots,
+                            const uint8_t *pcs, size_t pcs_len, zkr_diag *d)
+{
+    const zkr_eval_shape *s = &c->s->sh;
+    uint32_t L = s->inf.n_layers;
+    uint8_t mixed[2 * ZKR_INFER_MAX_LAYERS + 2];
+    zkr_eval_groups g;
+    zkr_pcs_commitment comms[2 * ZKR_INFER_MAX_LAYERS + 2];
+    unsigned nv[2 * ZKR_INFER_MAX_LAYERS + 2];
+    zkr_pcs_claim cls[ZKR_EVAL_MAX_CLAIMS];
+    zkr_pcs_proof *pf = NULL;
+    size_t np = 0, nc = 0;
+    zkr_dec dec;
+    zkr_err r;
+
+    zkr_eval_open_plan(s, p, mixed, &g);
+    for (unsigned id = 0; id < ZKR_EVAL_N_POLYS(L); id++) {
+        if (!mixed[id])
+            continue;
+        for (size_t k = 0; k < c->cl->n; k++)
+            if (c->cl->c[k].poly == id) {
+                cls[nc].comm = np;
+                cls[nc].point = c->cl->c[k].pt;
+                cls[nc].value = c->cl->c[k].val;
+                nc++;
+            }
+        zkr_ve_comm(c, roots, id, &comms[np]);
+        nv[np] = comms[np].n_vars;
+        np++;
+    }
+    zkr_dec_init(&dec, pcs, pcs_len);
+    if ((r = zkr_pcs_proof_parse_mixed(p, nv, np, nc, &dec, &pf)) != ZKR_OK)
+        return zkr_fail(d, r == ZKR_ERR_NOMEM ? r : ZKR_ERR_MALFORMED,
+                        "proof: mixed-size opening malformed");
+    r = zkr_pcs_verify_mixed(p, c->t, comms, np, cls, nc, pf);
+    zkr_pcs_proof_free(pf);
+    if (r != ZKR_OK)
+        return zkr_fail(d, r == ZKR_ERR_NOMEM ? r : ZKR_ERR_VERIFY,
+                        "proof: mixed-size opening (%zu polynomials) does not verify", np);
+    for (unsigned gi = 0; gi < g.n_groups; gi++) {
+        nc = 0;
+        for (unsigned i = 0; i < g.n_polys[gi]; i++) {
+            unsigned id = g.poly[gi][i];
+            zkr_ve_comm(c, roots, id, &comms[i]);
+            for (size_t k = 0; k < c->cl->n; k++)
+                if (c->cl->c[k].poly == id) {
+                    cls[nc].comm = i;
+                    cls[nc].point = c->cl->c[k].pt;
+                    cls[nc].value = c->cl->c[k].val;
+                    nc++;
+                }
+        }
+        if ((r = zkr_pcs_proof_parse(p, g.n_vars[gi], g.n_polys[gi], nc, &dec, &pf)) != ZKR_OK)
+            return zkr_fail(d, r == ZKR_ERR_NOMEM ? r : ZKR_ERR_MALFORMED,
+                            "proof: opening %u malformed", gi + 1);
+        r = zkr_pcs_verify(p, c->t, comms, g.n_polys[gi], cls, nc, pf);
+        zkr_pcs_proof_free(pf);
+        if (r != ZKR_OK)
+            return zkr_fail(d, r == ZKR_ERR_NOMEM ? r : ZKR_ERR_VERIFY,
+                            "proof: opening %u (2^%u values) does not verify", gi + 1,
+                            g.n_vars[gi]);
+    }
+    if (zkr_dec_finish(&dec) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: trailing bytes after the openings");
+    return ZKR_OK;
+}
+
 /* L + 1 LogUps (V_0..V_{L-1}, A) against 0..255, multiplicities in MU's blocks. */
 static zkr_err zkr_ve_logups(zkr_ve_ctx *c, const uint8_t *lg, size_t lg_len, zkr_diag *d)
 {
@@ -635,15 +718,29 @@ static zkr_err zkr_ve_math(const zkr_params *p, const zkr_proof_view *v,
     zkr_transcript t;
     zkr_dec bdec;
     zkr_ve_claims *cl;
+    const uint8_t *roots = v->body[1];
+    uint32_t version = 1;
     zkr_err r;
 
-    if (v->len[1] != (size_t)(L + 2) * ZKR_DIGEST_BYTES)
+    /* Version 1: the roots alone; version 2 and later: u32 version, then the roots. */
+    if (v->len[1] == (size_t)(L + 2) * ZKR_DIGEST_BYTES + 4) {
+        zkr_dec vd;
+        zkr_dec_init(&vd, v->body[1], 4);
+        if (zkr_dec_u32(&vd, &version) != ZKR_OK || version < 2)
+            return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: roots section malformed");
+        if (version > ZKR_EVAL_VERSION)
+            return zkr_fail(d, ZKR_ERR_UNSUPPORTED,
+                            "proof: evaluation@1 format version %u; this verifier accepts "
+                            "versions 1..%u", version, ZKR_EVAL_VERSION);
+        roots += 4;
+    } else if (v->len[1] != (size_t)(L + 2) * ZKR_DIGEST_BYTES) {
         return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: roots section is not %u roots", L + 2);
+    }
     if (!(cl = calloc(1, sizeof *cl)))
         return ZKR_ERR_NOMEM;
-    zkr_eval_transcript(&t, p, st->statement_id, v->body[0], v->len[0]);
+    zkr_eval_transcript_v(&t, p, version, st->statement_id, v->body[0], v->len[0]);
     for (uint32_t i = 0; i < L + 2; i++)
-        zkr_ts_absorb(&t, "ev-witness-root", v->body[1] + (size_t)i * ZKR_DIGEST_BYTES,
+        zkr_ts_absorb(&t, "ev-witness-root", roots + (size_t)i * ZKR_DIGEST_BYTES,
                       ZKR_DIGEST_BYTES);
     zkr_dec_init(&bdec, v->body[3], v->len[3]);
     {
@@ -661,7 +758,8 @@ static zkr_err zkr_ve_math(const zkr_params *p, const zkr_proof_view *v,
             r = zkr_fail(d, ZKR_ERR_MALFORMED, "proof: trailing bytes in the body section");
             goto out;
         }
-        r = zkr_ve_open(p, &c, v->body[1], v->body[4], v->len[4], d);
+        r = version >= 2 ? zkr_ve_open2(p, &c, roots, v->body[4], v->len[4], d)
+                         : zkr_ve_open(p, &c, roots, v->body[4], v->len[4], d);
     }
 out:
     free(cl);

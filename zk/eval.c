@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "zk/zk.h"
+#include "zk/zk_int.h"
 
 zkr_err zkr_eval_shape_init(zkr_eval_shape *s, uint32_t input_dim, uint32_t n_layers,
                             const uint32_t *in_dims, const uint32_t *out_dims, const int *relu,
@@ -53,6 +54,46 @@ unsigned zkr_eval_poly_vars(const zkr_eval_shape *s, unsigned id)
     if (id == 2 * L)
         return s->c + s->lb + ZKR_EVAL_ASLOTS_LOG;
     return s->mu_log;
+}
+
+/* Groups by size the ids with skip[id] == 0 (skip may be NULL). */
+static void zkr_eval_group_rest(const zkr_eval_shape *s, const uint8_t *skip, zkr_eval_groups *g)
+{
+    unsigned n = ZKR_EVAL_N_POLYS(s->inf.n_layers);
+
+    memset(g, 0, sizeof *g);
+    for (unsigned v = 0; v <= 64; v++)
+        for (unsigned id = 0; id < n; id++) {
+            unsigned k;
+            if (zkr_eval_poly_vars(s, id) != v || (skip && skip[id]))
+                continue;
+            k = g->n_groups;
+            if (k == 0 || g->n_vars[k - 1] != v || g->n_polys[k - 1] == ZKR_EVAL_GROUP_MAX) {
+                g->n_vars[k] = v;
+                g->n_groups++;
+            } else {
+                k--;
+            }
+            g->poly[k][g->n_polys[k]++] = id;
+        }
+}
+
+unsigned zkr_eval_open_plan(const zkr_eval_shape *s, const zkr_params *p,
+                            uint8_t mixed[2 * ZKR_INFER_MAX_LAYERS + 2], zkr_eval_groups *g)
+{
+    unsigned n = ZKR_EVAL_N_POLYS(s->inf.n_layers), top = 0, k = 0;
+
+    memset(mixed, 0, 2 * ZKR_INFER_MAX_LAYERS + 2);
+    for (unsigned id = 0; id < n; id++)
+        if (zkr_eval_poly_vars(s, id) > top)
+            top = zkr_eval_poly_vars(s, id);
+    for (unsigned id = 0; id < n; id++)
+        if (zkr_pcs_mixed_ok(p, top, zkr_eval_poly_vars(s, id))) {
+            mixed[id] = 1;
+            k++;
+        }
+    zkr_eval_group_rest(s, mixed, g);
+    return k;
 }
 
 void zkr_eval_groups_of(const zkr_eval_shape *s, zkr_eval_groups *g)
@@ -201,14 +242,20 @@ zkr_err zkr_eval_range_root(const uint8_t (*range_leaves)[ZKR_DIGEST_BYTES], uin
     return w.used == n_bound ? ZKR_OK : ZKR_ERR_VERIFY;
 }
 
-void zkr_eval_transcript(zkr_transcript *t, const zkr_params *p,
-                         const uint8_t statement_id[ZKR_DIGEST_BYTES], const uint8_t *stmt,
-                         size_t stmt_len)
+void zkr_eval_transcript_v(zkr_transcript *t, const zkr_params *p, unsigned version,
+                           const uint8_t statement_id[ZKR_DIGEST_BYTES], const uint8_t *stmt,
+                           size_t stmt_len)
 {
     uint8_t pd[ZKR_DIGEST_BYTES];
 
     zkr_params_digest(p, pd);
-    zkr_ts_init(t, ZKR_EVAL_PROTOCOL, ZKR_EVAL_VERSION, ZKR_PROOF_SYSTEM_ID, p->id, pd,
-                statement_id);
+    zkr_ts_init(t, ZKR_EVAL_PROTOCOL, version, ZKR_PROOF_SYSTEM_ID, p->id, pd, statement_id);
     zkr_ts_absorb(t, "ev-statement", stmt, stmt_len);
+}
+
+void zkr_eval_transcript(zkr_transcript *t, const zkr_params *p,
+                         const uint8_t statement_id[ZKR_DIGEST_BYTES], const uint8_t *stmt,
+                         size_t stmt_len)
+{
+    zkr_eval_transcript_v(t, p, 1, statement_id, stmt, stmt_len);
 }

@@ -389,3 +389,372 @@ out:
     free(z);
     return r;
 }
+
+/* ---------------- mixed-size opening (docs/proof-system.md, "Mixed-size opening") ---------------- */
+
+/* Commitment k joins the fold at round n - comm_vars[k] (0: it is of the top size). */
+static unsigned zkr_pcs_join_round(const zkr_pcs_proof *pf, size_t k)
+{
+    return pf->l.n_vars - pf->comm_vars[k];
+}
+
+/* Whether commitment k joins inside the layer whose first round is r0 and that folds a times. */
+static int zkr_pcs_joins_in(const zkr_pcs_proof *pf, size_t k, unsigned r0, unsigned a)
+{
+    unsigned d = zkr_pcs_join_round(pf, k);
+    return d > 0 && d >= r0 && d < r0 + a;
+}
+
+zkr_err zkr_pcs_proof_parse_mixed(const zkr_params *p, const unsigned *n_vars, size_t n_comms,
+                                  size_t n_claims, zkr_dec *d, zkr_pcs_proof **out)
+{
+    zkr_pcs_proof *pf;
+    zkr_err r = ZKR_ERR_NOMEM;
+    const uint8_t *raw;
+    unsigned n = 0, r0 = 0;
+    size_t n_final;
+
+    *out = NULL;
+    if (zkr_params_check(p) != ZKR_OK)
+        return ZKR_ERR_UNSUPPORTED;
+    if (n_comms == 0 || n_comms > ZKR_PCS_MAX_COMMS || n_claims == 0 ||
+        n_claims > ZKR_PCS_MAX_CLAIMS)
+        return ZKR_ERR_TOO_LARGE;
+    for (size_t k = 0; k < n_comms; k++)
+        if (n_vars[k] > n)
+            n = n_vars[k];
+    if (n > p->max_vars)
+        return ZKR_ERR_TOO_LARGE;
+    for (size_t k = 0; k < n_comms; k++)
+        if (!zkr_pcs_mixed_ok(p, n, n_vars[k]))
+            return ZKR_ERR_UNSUPPORTED;
+    pf = calloc(1, sizeof *pf);
+    if (!pf)
+        return ZKR_ERR_NOMEM;
+    zkr_pcs_layout_of(p, n, &pf->l);
+    pf->n_comms = n_comms;
+    pf->n_claims = n_claims;
+    pf->batched = 1;
+    pf->mixed = 1;
+    memcpy(pf->comm_vars, n_vars, n_comms * sizeof *n_vars);
+    n_final = (size_t)1 << pf->l.final_vars;
+    pf->batch_msgs = calloc((size_t)2 * n + 1, sizeof *pf->batch_msgs);
+    pf->batch_evals = calloc(n_comms, sizeof *pf->batch_evals);
+    pf->msgs = calloc((size_t)2 * pf->l.folds_total + 1, sizeof *pf->msgs);
+    pf->final = calloc(n_final, sizeof *pf->final);
+    pf->open = calloc(n_comms + pf->l.n_layers, sizeof *pf->open);
+    if (!pf->batch_msgs || !pf->batch_evals || !pf->msgs || !pf->final || !pf->open)
+        goto out;
+    if ((r = zkr_dec_exts(d, pf->batch_msgs, (size_t)2 * n)) != ZKR_OK ||
+        (r = zkr_dec_exts(d, pf->batch_evals, n_comms)) != ZKR_OK ||
+        (r = zkr_dec_exts(d, pf->msgs, (size_t)2 * pf->l.folds_total)) != ZKR_OK)
+        goto out;
+    for (unsigned l = 1; l < pf->l.n_layers; l++) {
+        if ((r = zkr_dec_raw(d, ZKR_DIGEST_BYTES, &raw)) != ZKR_OK)
+            goto out;
+        memcpy(pf->roots[l], raw, ZKR_DIGEST_BYTES);
+    }
+    if ((r = zkr_dec_exts(d, pf->final, n_final)) != ZKR_OK ||
+        (r = zkr_dec_u64(d, &pf->nonce)) != ZKR_OK)
+        goto out;
+    for (unsigned l = 0; l < pf->l.n_layers; l++) {
+        unsigned a = pf->l.folds[l], depth = pf->l.log_len[l] - a;
+        if (l == 0) {
+            for (size_t k = 0; k < n_comms; k++)
+                if (n_vars[k] == n &&
+                    (r = zkr_pcs_parse_open(d, p, zkr_pcs_leaf_words(&pf->l, 0), depth,
+                                            pf->open + k)) != ZKR_OK)
+                    goto out;
+        } else if ((r = zkr_pcs_parse_open(d, p, zkr_pcs_leaf_words(&pf->l, l), depth,
+                                           pf->open + n_comms + l - 1)) != ZKR_OK) {
+            goto out;
+        }
+        for (size_t k = 0; k < n_comms; k++) {
+            zkr_pcs_layout jl;
+            if (!zkr_pcs_joins_in(pf, k, r0, a))
+                continue;
+            zkr_pcs_layout_of(p, n_vars[k], &jl);
+            if ((r = zkr_pcs_parse_open(d, p, zkr_pcs_leaf_words(&jl, 0),
+                                        jl.log_len[0] - jl.folds[0], pf->open + k)) != ZKR_OK)
+                goto out;
+        }
+        r0 += a;
+    }
+    *out = pf;
+    pf = NULL;
+    r = ZKR_OK;
+out:
+    zkr_pcs_proof_free(pf);
+    return r;
+}
+
+typedef struct {
+    zkr_pcs_vctx v;
+    zkr_ext alpha[ZKR_PCS_MAX_COMMS]; /* joined commitments' coefficients */
+    size_t top[ZKR_PCS_MAX_COMMS], n_top;
+} zkr_pcs_mctx;
+
+/* Phase 1 over mixed sizes: z (n values) and the claim g's fold starts from. */
+static zkr_err zkr_pcs_batch_mixed(zkr_pcs_mctx *m, zkr_transcript *t,
+                                   const zkr_pcs_claim *claims, zkr_ext *z, zkr_ext *value)
+{
+    const zkr_pcs_proof *pf = m->v.pf;
+    unsigned n = pf->l.n_vars;
+    zkr_ext gamma, beta, w = zkr_ext_from(1), sum = zkr_ext_from(0), fin, expect = zkr_ext_from(0);
+    zkr_ext ek[ZKR_PCS_MAX_COMMS], bp = zkr_ext_from(1);
+
+    gamma = zkr_ts_challenge_ext(t, "pcs-gamma");
+    for (size_t i = 0; i < pf->n_claims; i++) {
+        sum = zkr_ext_add(sum, zkr_ext_mul(w, claims[i].value));
+        w = zkr_ext_mul(w, gamma);
+    }
+    zkr_sumcheck_verify(t, n, 2, sum, pf->batch_msgs, z, &fin);
+    zkr_ts_absorb_ext(t, "pcs-batch-evals", pf->batch_evals, pf->n_comms);
+    for (size_t k = 0; k < pf->n_comms; k++)
+        ek[k] = zkr_ext_from(0);
+    w = zkr_ext_from(1);
+    for (size_t i = 0; i < pf->n_claims; i++) {
+        size_t k = claims[i].comm;
+        unsigned dk = zkr_pcs_join_round(pf, k);
+        zkr_ext e = zkr_mle_eq_eval(claims[i].point, z + dk, pf->comm_vars[k]);
+        ek[k] = zkr_ext_add(ek[k], zkr_ext_mul(w, e));
+        w = zkr_ext_mul(w, gamma);
+    }
+    for (size_t k = 0; k < pf->n_comms; k++) {
+        zkr_ext pre = zkr_ext_from(1);
+        for (unsigned j = 0; j < zkr_pcs_join_round(pf, k); j++)
+            pre = zkr_ext_mul(pre, zkr_ext_sub(zkr_ext_from(1), z[j]));
+        expect = zkr_ext_add(expect, zkr_ext_mul(zkr_ext_mul(pre, ek[k]), pf->batch_evals[k]));
+    }
+    if (!zkr_ext_eq(expect, fin))
+        return ZKR_ERR_VERIFY;
+    beta = zkr_ts_challenge_ext(t, "pcs-beta");
+    *value = zkr_ext_from(0);
+    m->n_top = 0;
+    for (size_t k = 0; k < pf->n_comms; k++)
+        if (pf->comm_vars[k] == n) {
+            m->v.beta_pow[m->n_top] = bp;
+            m->top[m->n_top++] = k;
+            *value = zkr_ext_add(*value, zkr_ext_mul(bp, pf->batch_evals[k]));
+            bp = zkr_ext_mul(bp, beta);
+        }
+    return m->n_top ? ZKR_OK : ZKR_ERR_VERIFY;
+}
+
+/* Phase 2 with joins: at round d_k, claim += prod eq(z_j, r_j) alpha_k v_k. */
+static zkr_err zkr_pcs_fold_mixed(zkr_pcs_mctx *m, zkr_transcript *t, const zkr_ext *z,
+                                  zkr_ext value)
+{
+    const zkr_pcs_proof *pf = m->v.pf;
+    const zkr_pcs_layout *l = &pf->l;
+    zkr_ext claim = value, g_final, cfac = zkr_ext_from(1);
+    unsigned round = 0;
+
+    zkr_ts_absorb_ext(t, "bf-claim", &value, 1);
+    for (unsigned layer = 0; layer < l->n_layers; layer++) {
+        for (unsigned j = 0; j < l->folds[layer]; j++, round++) {
+            for (size_t k = 0; k < pf->n_comms; k++) {
+                if (pf->comm_vars[k] == l->n_vars || zkr_pcs_join_round(pf, k) != round)
+                    continue;
+                m->alpha[k] = zkr_ts_challenge_ext(t, "bf-join");
+                claim = zkr_ext_add(claim, zkr_ext_mul(cfac, zkr_ext_mul(m->alpha[k],
+                                                                         pf->batch_evals[k])));
+            }
+            zkr_ts_absorb_ext(t, "sc-round", pf->msgs + 2 * round, 2);
+            m->v.r[round] = zkr_ts_challenge_ext(t, "sc-challenge");
+            claim = zkr_sumcheck_round_eval(pf->msgs + 2 * round, 2, claim, m->v.r[round]);
+            cfac = zkr_ext_mul(cfac, zkr_mle_eq_eval(z + round, m->v.r + round, 1));
+        }
+        if (layer + 1 < l->n_layers)
+            zkr_ts_absorb(t, "bf-root", pf->roots[layer + 1], ZKR_DIGEST_BYTES);
+    }
+    zkr_ts_absorb_ext(t, "bf-final", pf->final, (size_t)1 << l->final_vars);
+    g_final = zkr_mle_eval_monomial(pf->final, l->final_vars, z + l->folds_total);
+    if (!zkr_ext_eq(claim, zkr_ext_mul(cfac, g_final)))
+        return ZKR_ERR_VERIFY;
+    if (!zkr_ts_pow_check(t, m->v.p->pow_bits, pf->nonce))
+        return ZKR_ERR_VERIFY;
+    return ZKR_OK;
+}
+
+/* One fold step of a query's leaf values (2^ap of them, leaf L at depth log_len - a). */
+static void zkr_pcs_fold_step(zkr_ext *v, unsigned ap, uint64_t L, unsigned lN, zkr_ext r)
+{
+    zkr_gl inv2 = zkr_gl_inv(2);
+    zkr_gl base_inv = zkr_gl_pow(zkr_gl_inv(zkr_gl_root_of_unity(lN)), zkr_bitrev(L, lN - ap));
+    zkr_gl small_inv = zkr_gl_inv(zkr_gl_root_of_unity(ap));
+
+    for (size_t i = 0; i < ((size_t)1 << (ap - 1)); i++) {
+        zkr_gl xinv = zkr_gl_mul(base_inv, zkr_gl_pow(small_inv, zkr_bitrev(2 * i, ap)));
+        zkr_ext s = zkr_ext_add(v[2 * i], v[2 * i + 1]);
+        zkr_ext df = zkr_ext_sub(v[2 * i], v[2 * i + 1]);
+        df = zkr_ext_mul(r, zkr_ext_mul_base(df, xinv));
+        v[i] = zkr_ext_mul_base(zkr_ext_add(s, df), inv2);
+    }
+}
+
+/* Merkle-checks the leaves commitment k opens for a join in this layer; jl its layout. */
+static zkr_err zkr_pcs_join_check(const zkr_pcs_mctx *m, size_t k, const zkr_pcs_layout *jl,
+                                  const uint64_t *leaf, unsigned a, unsigned j, uint64_t *u,
+                                  size_t *nu)
+{
+    unsigned q = m->v.p->queries;
+
+    for (unsigned i = 0; i < q; i++)
+        u[i] = (leaf[i] << (a - j)) >> jl->folds[0];
+    *nu = zkr_idx_sort_unique(u, q);
+    return zkr_pcs_check_tree(m->v.comms[k].root, jl->log_len[0] - jl->folds[0], u, *nu,
+                              m->v.pf->open + k, zkr_pcs_leaf_words(jl, 0));
+}
+
+static zkr_err zkr_pcs_queries_mixed(zkr_pcs_mctx *m, zkr_transcript *t)
+{
+    const zkr_pcs_proof *pf = m->v.pf;
+    const zkr_pcs_layout *l = &pf->l;
+    unsigned q = m->v.p->queries, nl = l->n_layers, round = 0;
+    uint64_t *pos = NULL, *leaf = NULL, *u = NULL, *ju = NULL;
+    size_t jnu[ZKR_PCS_MAX_COMMS];
+    zkr_pcs_layout *jl = NULL;
+    zkr_ext *expect = NULL, v[(size_t)1 << ZKR_PCS_MAX_FOLD_ARITY];
+    zkr_err r = ZKR_ERR_NOMEM;
+
+    pos = malloc(q * sizeof *pos);
+    leaf = malloc(q * sizeof *leaf);
+    u = malloc(q * sizeof *u);
+    expect = malloc(q * sizeof *expect);
+    ju = malloc((size_t)q * pf->n_comms * sizeof *ju);
+    jl = calloc(pf->n_comms, sizeof *jl);
+    if (!pos || !leaf || !u || !expect || !ju || !jl)
+        goto out;
+    for (unsigned i = 0; i < q; i++)
+        leaf[i] = zkr_ts_challenge_index(t, "bf-query",
+                                         (uint64_t)1 << (l->log_len[0] - l->folds[0]));
+    for (unsigned layer = 0; layer < nl; layer++) {
+        unsigned a = l->folds[layer], depth = l->log_len[layer] - a;
+        size_t words = zkr_pcs_leaf_words(l, layer), nu;
+        const zkr_pcs_open *o = layer == 0 ? pf->open : pf->open + pf->n_comms + layer - 1;
+        if (layer > 0)
+            for (unsigned i = 0; i < q; i++)
+                leaf[i] = pos[i] >> a;
+        memcpy(u, leaf, q * sizeof *u);
+        nu = zkr_idx_sort_unique(u, q);
+        if (layer == 0) {
+            for (size_t ti = 0; ti < m->n_top; ti++)
+                if ((r = zkr_pcs_check_tree(m->v.comms[m->top[ti]].root, depth, u, nu,
+                                            o + m->top[ti], words)) != ZKR_OK)
+                    goto out;
+        } else if ((r = zkr_pcs_check_tree(pf->roots[layer], depth, u, nu, o, words)) != ZKR_OK) {
+            goto out;
+        }
+        for (size_t k = 0; k < pf->n_comms; k++) {
+            if (!zkr_pcs_joins_in(pf, k, round, a))
+                continue;
+            zkr_pcs_layout_of(m->v.p, pf->comm_vars[k], &jl[k]);
+            if ((r = zkr_pcs_join_check(m, k, &jl[k], leaf, a, zkr_pcs_join_round(pf, k) - round,
+                                        ju + (size_t)q * k, &jnu[k])) != ZKR_OK)
+                goto out;
+        }
+        for (unsigned i = 0; i < q; i++) {
+            size_t at = zkr_pcs_find(u, nu, leaf[i]);
+            for (size_t e = 0; e < ((size_t)1 << a); e++) {
+                if (layer == 0) {
+                    v[e] = zkr_ext_from(0);
+                    for (size_t ti = 0; ti < m->n_top; ti++)
+                        v[e] = zkr_ext_add(v[e], zkr_ext_mul(m->v.beta_pow[ti],
+                                                             zkr_pcs_elem(o + m->top[ti], words,
+                                                                          at, e, 0)));
+                } else {
+                    v[e] = zkr_pcs_elem(o, words, at, e, 1);
+                }
+            }
+            if (layer > 0 && !zkr_ext_eq(v[pos[i] & (((uint64_t)1 << a) - 1)], expect[i])) {
+                r = ZKR_ERR_VERIFY;
+                goto out;
+            }
+            for (unsigned j = 0; j < a; j++) {
+                for (size_t k = 0; k < pf->n_comms; k++) {
+                    uint64_t p0;
+                    size_t jat, jw;
+                    if (!zkr_pcs_joins_in(pf, k, round, a) ||
+                        zkr_pcs_join_round(pf, k) != round + j)
+                        continue;
+                    /* This leaf's 2^(a-j) values after j folds: positions p0.. of k's codeword. */
+                    p0 = leaf[i] << (a - j);
+                    jw = zkr_pcs_leaf_words(&jl[k], 0);
+                    jat = zkr_pcs_find(ju + (size_t)q * k, jnu[k], p0 >> jl[k].folds[0]);
+                    for (size_t e = 0; e < ((size_t)1 << (a - j)); e++) {
+                        size_t off = (size_t)((p0 + e) & (((uint64_t)1 << jl[k].folds[0]) - 1));
+                        v[e] = zkr_ext_add(v[e], zkr_ext_mul(m->alpha[k],
+                                                             zkr_pcs_elem(pf->open + k, jw, jat,
+                                                                          off, 0)));
+                    }
+                }
+                zkr_pcs_fold_step(v, a - j, leaf[i], l->log_len[layer] - j, m->v.r[round + j]);
+            }
+            expect[i] = v[0];
+            pos[i] = leaf[i];
+        }
+        round += a;
+    }
+    for (unsigned i = 0; i < q; i++)
+        if (!zkr_ext_eq(expect[i], zkr_pcs_final_at(pf, l->log_len[nl], pos[i]))) {
+            r = ZKR_ERR_VERIFY;
+            goto out;
+        }
+    r = ZKR_OK;
+out:
+    free(pos);
+    free(leaf);
+    free(u);
+    free(expect);
+    free(ju);
+    free(jl);
+    return r;
+}
+
+zkr_err zkr_pcs_verify_mixed(const zkr_params *p, zkr_transcript *t,
+                             const zkr_pcs_commitment *comms, size_t n_comms,
+                             const zkr_pcs_claim *claims, size_t n_claims,
+                             const zkr_pcs_proof *pf)
+{
+    zkr_pcs_mctx *m;
+    zkr_ext *z = NULL, value;
+    unsigned n;
+    zkr_err r = ZKR_ERR_NOMEM;
+
+    if (!pf || !pf->mixed || pf->n_comms != n_comms || pf->n_claims != n_claims)
+        return ZKR_ERR_USAGE;
+    n = pf->l.n_vars;
+    for (size_t k = 0; k < n_comms; k++)
+        if (comms[k].n_vars != pf->comm_vars[k])
+            return ZKR_ERR_USAGE;
+    for (size_t i = 0; i < n_claims; i++)
+        if (claims[i].comm >= n_comms)
+            return ZKR_ERR_USAGE;
+    m = calloc(1, sizeof *m);
+    z = calloc((size_t)n + 1, sizeof *z);
+    if (!m || !z)
+        goto out;
+    m->v.p = p;
+    m->v.pf = pf;
+    m->v.l = &pf->l;
+    m->v.comms = comms;
+    zkr_ts_absorb_u64(t, "pcs-mixed", n_comms);
+    for (size_t k = 0; k < n_comms; k++) {
+        zkr_ts_absorb(t, "pcs-comm", comms[k].root, ZKR_DIGEST_BYTES);
+        zkr_ts_absorb_u64(t, "pcs-comm-vars", comms[k].n_vars);
+    }
+    for (size_t i = 0; i < n_claims; i++) {
+        zkr_ts_absorb_u64(t, "pcs-claim-comm", claims[i].comm);
+        zkr_ts_absorb_ext(t, "pcs-claim-point", claims[i].point, comms[claims[i].comm].n_vars);
+        zkr_ts_absorb_ext(t, "pcs-claim-value", &claims[i].value, 1);
+    }
+    if ((r = zkr_pcs_batch_mixed(m, t, claims, z, &value)) != ZKR_OK ||
+        (r = zkr_pcs_fold_mixed(m, t, z, value)) != ZKR_OK)
+        goto out;
+    r = zkr_pcs_queries_mixed(m, t);
+out:
+    free(m);
+    free(z);
+    return r;
+}

@@ -442,6 +442,20 @@ zkr_err zkr_pcs_verify(const zkr_params *p, zkr_transcript *t, const zkr_pcs_com
                        size_t n_comms, const zkr_pcs_claim *claims, size_t n_claims,
                        const zkr_pcs_proof *pf) ZKR_WUR;
 
+/*
+ * The mixed-size opening (zkr_prover_open_mixed): commitment k has
+ * n_vars[k] variables (every size passes zkr_pcs_mixed_ok against the
+ * largest). Parsing is strict and every count is computed, as above;
+ * verifying checks every claim (points of their commitment's size).
+ * ZKR_ERR_UNSUPPORTED for a size that cannot join.
+ */
+zkr_err zkr_pcs_proof_parse_mixed(const zkr_params *p, const unsigned *n_vars, size_t n_comms,
+                                  size_t n_claims, zkr_dec *d, zkr_pcs_proof **out) ZKR_WUR;
+zkr_err zkr_pcs_verify_mixed(const zkr_params *p, zkr_transcript *t,
+                             const zkr_pcs_commitment *comms, size_t n_comms,
+                             const zkr_pcs_claim *claims, size_t n_claims,
+                             const zkr_pcs_proof *pf) ZKR_WUR;
+
 /* ------------------------------------------------------------------ */
 /* LogUp (GKR fractional sums), verifier side                            */
 /* ------------------------------------------------------------------ */
@@ -1141,7 +1155,7 @@ zkr_soundness zkr_matmul2_soundness(const zkr_params *p, uint32_t m, uint32_t k,
  * the verifier (it reads them from the registered dataset).
  */
 #define ZKR_EVAL_PROTOCOL "zkreg/evaluation@1"
-#define ZKR_EVAL_VERSION 1u
+#define ZKR_EVAL_VERSION 2u /* 2: one mixed-size opening (v1 proofs still verify) */
 #define ZKR_KIND_EVALUATION1 4u
 /* Section tags of an evaluation@1 proof (after ZKR_SEC_STATEMENT). */
 #define ZKR_SEC_EVAL_ROOTS 8u  /* witness roots: V_0..V_{L-1}, A, MU */
@@ -1232,10 +1246,24 @@ zkr_err zkr_eval_range_root(const uint8_t (*range_leaves)[ZKR_DIGEST_BYTES], uin
                             const uint8_t (*bound)[ZKR_DIGEST_BYTES], size_t n_bound,
                             uint8_t root[ZKR_DIGEST_BYTES]) ZKR_WUR;
 
-/* Seeds an evaluation@1 transcript and absorbs the statement section. */
+/* Seeds an evaluation@1 transcript (format version 1) and absorbs the statement section. */
 void zkr_eval_transcript(zkr_transcript *t, const zkr_params *p,
                          const uint8_t statement_id[ZKR_DIGEST_BYTES], const uint8_t *stmt,
                          size_t stmt_len);
+/* The same for a given format version (1 or 2; the version seeds the transcript). */
+void zkr_eval_transcript_v(zkr_transcript *t, const zkr_params *p, unsigned version,
+                           const uint8_t statement_id[ZKR_DIGEST_BYTES], const uint8_t *stmt,
+                           size_t stmt_len);
+
+/*
+ * Format version 2's openings (docs/proof-system.md, "evaluation@1 format
+ * version 2"): every polynomial that can join a mixed-size opening with
+ * the largest (zkr_pcs_mixed_ok) is in one (mixed[id] = 1, ids
+ * ascending); the others are grouped as zkr_eval_groups_of does, after it.
+ * Returns how many polys the mixed opening has.
+ */
+unsigned zkr_eval_open_plan(const zkr_eval_shape *s, const zkr_params *p,
+                            uint8_t mixed[2 * ZKR_INFER_MAX_LAYERS + 2], zkr_eval_groups *g);
 
 /* ================================================================== */
 /* inference@2: hiding inference (zk/infer2.c)                          */

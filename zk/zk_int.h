@@ -25,6 +25,10 @@ struct zkr_pcs_proof {
     zkr_ext *final;       /* 2^final_vars monomial coefficients */
     uint64_t nonce;
     zkr_pcs_open *open;   /* layer 0: n_comms entries; then one per layer */
+    /* Mixed-size openings: each commitment's size; joined ones' layer-0
+     * entries hold their own tree's opening. */
+    int mixed;
+    unsigned comm_vars[ZKR_PCS_MAX_COMMS];
 };
 
 /* Words per leaf of layer l (base words at layer 0, ext words after). */
@@ -36,6 +40,25 @@ static inline size_t zkr_pcs_leaf_words(const zkr_pcs_layout *l, unsigned layer)
 static inline int zkr_pcs_is_batched(size_t n_comms, size_t n_claims)
 {
     return n_comms != 1 || n_claims != 1;
+}
+
+/*
+ * Whether a poly of nk variables can join a mixed-size opening whose
+ * largest poly has n: equal size, or one that joins the fold before the
+ * final polynomial with leaves at least as wide as any layer's (so the
+ * values a query needs at its join round lie in one of its leaves).
+ */
+static inline int zkr_pcs_mixed_ok(const zkr_params *p, unsigned n, unsigned nk)
+{
+    zkr_pcs_layout top, l;
+
+    if (nk == n)
+        return n <= p->max_vars;
+    if (nk > n || nk < p->final_vars + p->fold_arity)
+        return 0;
+    zkr_pcs_layout_of(p, n, &top);
+    zkr_pcs_layout_of(p, nk, &l);
+    return n - nk < top.folds_total && l.folds[0] == p->fold_arity;
 }
 
 /* One block of a witness polynomial: its log size and where its offset is recorded. */

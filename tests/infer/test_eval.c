@@ -428,6 +428,57 @@ static void test_determinism(zkr_tap *t)
     zkr_dataset_free(ds);
 }
 
+/* Format versions: 2 is made (one mixed-size opening), 1 still verifies, others are refused. */
+static void test_versions(zkr_tap *t)
+{
+    static const uint32_t dims[] = {40, 24, 10};
+    ev_fixture f;
+    zkr_dataset *ds = ev_dataset_make(t, tmpdir, "v", 40, 64, 10);
+    zkr_buf v1 = {0}, out1 = {0}, bad = {0};
+    zkr_proof_view pv;
+    zkr_diag d = {0};
+    zkr_err r, r1 = ZKR_ERR_INTERNAL, v = ZKR_ERR_INTERNAL, vv1 = ZKR_ERR_INTERNAL;
+
+    memset(&f, 0, sizeof f);
+    ev_rmodel_make(t, &f.rm, dims, 2, 0, 0);
+    r = ev_fixture_prove(t, &f, ds, 0, 64, ZKR_EVAL_MODE_EXACT, 0, 2);
+    if (r == ZKR_OK) {
+        v = ev_verify(&f, f.proof.p, f.proof.len, NULL);
+        r1 = zkr_prover_evaluation_version(&f.p, f.st.statement_id, f.im, &f.bt,
+                                           ZKR_EVAL_MODE_EXACT, 0, 1, 1, &v1, &out1, &d);
+        if (r1 == ZKR_OK)
+            vv1 = ev_verify(&f, v1.p, v1.len, NULL);
+    }
+    zkr_tap_ok(t, r == ZKR_OK && v == ZKR_OK,
+               "version 2, 64 records (four polys join the fold): verifies (%d/%d, %zu bytes)", r,
+               v, f.proof.len);
+    zkr_tap_ok(t, r1 == ZKR_OK && vv1 == ZKR_OK && v1.len > f.proof.len,
+               "version 1 proof of the same statement still verifies (%d/%d, %zu bytes)", r1, vv1,
+               v1.len);
+    /* The version word of the roots section: 3 (future) and 1 (with a marker) are refused. */
+    if (r == ZKR_OK && zkr_buf_append(&bad, f.proof.p, f.proof.len) == ZKR_OK &&
+        zkr_proof_parse(bad.p, bad.len, &pv, &d) == ZKR_OK) {
+        size_t off = (size_t)(pv.body[1] - bad.p);
+        zkr_diag vd = {0};
+        bad.p[off] = 0, bad.p[off + 1] = 0, bad.p[off + 2] = 0, bad.p[off + 3] = 3;
+        v = zkr_verify_evaluation(bad.p, bad.len, &f.st, NULL, &vd);
+        zkr_tap_ok(t, v == ZKR_ERR_UNSUPPORTED && strstr(vd.msg, "format version 3"),
+                   "roots section says version 3: ZKR_ERR_UNSUPPORTED (%d: %s)", v, vd.msg);
+        bad.p[off + 3] = 1;
+        v = zkr_verify_evaluation(bad.p, bad.len, &f.st, NULL, &vd);
+        zkr_tap_ok(t, v == ZKR_ERR_MALFORMED, "roots section says version 1 with a marker: "
+                   "ZKR_ERR_MALFORMED (%d)", v);
+    } else {
+        zkr_tap_ok(t, 0, "version word edits: no proof to edit");
+        zkr_tap_ok(t, 0, "version word edits: no proof to edit");
+    }
+    zkr_buf_free(&v1);
+    zkr_buf_free(&out1);
+    zkr_buf_free(&bad);
+    ev_fixture_free(&f);
+    zkr_dataset_free(ds);
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -444,6 +495,7 @@ int main(int argc, char **argv)
     test_bindings(&t);
     test_tamper(&t);
     test_determinism(&t);
+    test_versions(&t);
     rc = zkr_tap_done(&t);
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
     if (system(cmd) != 0)

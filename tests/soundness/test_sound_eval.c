@@ -414,6 +414,197 @@ static void run_attack(zkr_tap *t, const attack *a)
     zkr_dataset_free(ds);
 }
 
+/* ---- the mixed-size opening of format version 2 (docs/soundness.md) ---- */
+
+typedef struct {
+    zkr_params p;
+    zkr_pcs_poly *poly[4];
+    zkr_pcs_commitment comm[4];
+    zkr_gl *ev[4];
+    unsigned nv[4];
+    zkr_ext pt[4][16], val[4];
+    zkr_pcs_claim cl[4];
+} mx_fix;
+
+static void mx_ts(zkr_transcript *t)
+{
+    uint8_t pd[ZKR_DIGEST_BYTES] = {1}, sid[ZKR_DIGEST_BYTES] = {2};
+    zkr_ts_init(t, "zkreg/test-mixed", 1, 1, 1, pd, sid);
+}
+
+/* Polys of 13, 13, 11 and 10 variables (two join the fold), one claim each. */
+static int mx_setup(mx_fix *f)
+{
+    static const unsigned nv[4] = {13, 13, 11, 10};
+    uint64_t x = 0x9e3779b97f4a7c15ull;
+
+    memset(f, 0, sizeof *f);
+    if (zkr_params_get(ZKR_PARAM_SET_128, &f->p) != ZKR_OK)
+        return -1;
+    for (unsigned k = 0; k < 4; k++) {
+        size_t len = (size_t)1 << nv[k];
+        f->nv[k] = nv[k];
+        if (!(f->ev[k] = malloc(len * sizeof(zkr_gl))))
+            return -1;
+        for (size_t i = 0; i < len; i++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            f->ev[k][i] = x % 256;
+        }
+        if (zkr_prover_commit(&f->p, f->ev[k], nv[k], 1, &f->poly[k], &f->comm[k]) != ZKR_OK)
+            return -1;
+        for (unsigned i = 0; i < nv[k]; i++)
+            f->pt[k][i] = zkr_ext_from(7 * k + 3 * i + 5);
+        if (zkr_mle_eval_base(f->ev[k], nv[k], f->pt[k], &f->val[k]) != ZKR_OK)
+            return -1;
+        f->cl[k].comm = k;
+        f->cl[k].point = f->pt[k];
+        f->cl[k].value = f->val[k];
+    }
+    return 0;
+}
+
+static void mx_free(mx_fix *f)
+{
+    for (unsigned k = 0; k < 4; k++) {
+        zkr_pcs_poly_free(f->poly[k]);
+        free(f->ev[k]);
+    }
+}
+
+/* Proves with the claims of f (possibly edited), verifies against comms/nv. */
+static zkr_err mx_run(mx_fix *f, const zkr_pcs_claim *pcl, const zkr_pcs_claim *vcl,
+                      const zkr_pcs_commitment *comms, int flip)
+{
+    zkr_transcript tp, tv;
+    zkr_buf b = {0};
+    zkr_dec dec;
+    zkr_pcs_proof *pf = NULL;
+    unsigned nv[4];
+    zkr_err r;
+
+    mx_ts(&tp);
+    if ((r = zkr_prover_open_mixed(&f->p, &tp, f->poly, 4, pcl, 4, 1, &b)) != ZKR_OK)
+        goto out;
+    if (flip >= 0)
+        b.p[(size_t)flip % b.len] ^= 0x01;
+    for (unsigned k = 0; k < 4; k++)
+        nv[k] = comms[k].n_vars;
+    mx_ts(&tv);
+    zkr_dec_init(&dec, b.p, b.len);
+    if ((r = zkr_pcs_proof_parse_mixed(&f->p, nv, 4, 4, &dec, &pf)) == ZKR_OK &&
+        (r = zkr_dec_finish(&dec)) == ZKR_OK)
+        r = zkr_pcs_verify_mixed(&f->p, &tv, comms, 4, vcl, 4, pf);
+out:
+    zkr_pcs_proof_free(pf);
+    zkr_buf_free(&b);
+    return r;
+}
+
+static void run_mixed(zkr_tap *t)
+{
+    mx_fix f;
+    zkr_pcs_claim cl[4];
+    zkr_pcs_commitment comms[4];
+    zkr_err r;
+
+    if (mx_setup(&f) != 0) {
+        zkr_tap_ok(t, 0, "mixed-size opening: setup");
+        mx_free(&f);
+        return;
+    }
+    r = mx_run(&f, f.cl, f.cl, f.comm, -1);
+    zkr_tap_ok(t, r == ZKR_OK, "mixed_opening_control: 13, 13, 11, 10 variables verify (%d)", r);
+    /* A cheating prover: a false value on a poly that joins the fold (the
+     * honest algorithm runs on it; nothing else is changed). */
+    memcpy(cl, f.cl, sizeof cl);
+    cl[3].value = zkr_ext_add(cl[3].value, zkr_ext_from(1));
+    r = mx_run(&f, cl, cl, f.comm, -1);
+    zkr_tap_ok(t, r == ZKR_ERR_VERIFY, "mixed_opening_joined_value_off_by_one: refused (%d)", r);
+    memcpy(cl, f.cl, sizeof cl);
+    cl[2].value = zkr_ext_add(cl[2].value, zkr_ext_from(ZKR_GL_P - 1));
+    r = mx_run(&f, cl, cl, f.comm, -1);
+    zkr_tap_ok(t, r == ZKR_ERR_VERIFY, "mixed_opening_joined_value_minus_one: refused (%d)", r);
+    memcpy(cl, f.cl, sizeof cl);
+    cl[0].value = zkr_ext_add(cl[0].value, zkr_ext_from(1));
+    r = mx_run(&f, cl, cl, f.comm, -1);
+    zkr_tap_ok(t, r == ZKR_ERR_VERIFY, "mixed_opening_top_value_off_by_one: refused (%d)", r);
+    /* The honest proof, checked against another claim on a joined poly. */
+    memcpy(cl, f.cl, sizeof cl);
+    cl[3].value = zkr_ext_add(cl[3].value, zkr_ext_from(1));
+    r = mx_run(&f, f.cl, cl, f.comm, -1);
+    zkr_tap_ok(t, r == ZKR_ERR_VERIFY, "mixed_opening_verifier_claim_differs: refused (%d)", r);
+    /* A joined poly's commitment swapped for another of the same size. */
+    memcpy(comms, f.comm, sizeof comms);
+    memcpy(comms[3].root, f.comm[2].root, ZKR_DIGEST_BYTES);
+    r = mx_run(&f, f.cl, f.cl, comms, -1);
+    zkr_tap_ok(t, r == ZKR_ERR_VERIFY, "mixed_opening_joined_root_swapped: refused (%d)", r);
+    /* A cheating prover opens another 10-variable poly B under A's root: every value and
+     * fold is consistent with B and the claims are B's, only the joined tree's Merkle
+     * check against A's root can tell. */
+    {
+        zkr_pcs_poly *a = f.poly[3], *bpoly = NULL;
+        zkr_pcs_commitment bc;
+        zkr_gl *bev = malloc(((size_t)1 << 10) * sizeof *bev);
+        r = ZKR_ERR_INTERNAL;
+        if (bev) {
+            for (size_t i = 0; i < ((size_t)1 << 10); i++)
+                bev[i] = (f.ev[3][i] + 1) % 256;
+            if (zkr_prover_commit(&f.p, bev, 10, 1, &bpoly, &bc) == ZKR_OK) {
+                memcpy(cl, f.cl, sizeof cl);
+                if (zkr_mle_eval_base(bev, 10, f.pt[3], &cl[3].value) == ZKR_OK) {
+                    zkr_pcs_poly_set_root_for_test(bpoly, f.comm[3].root);
+                    f.poly[3] = bpoly;
+                    r = mx_run(&f, cl, cl, f.comm, -1);
+                    f.poly[3] = a;
+                }
+            }
+        }
+        zkr_tap_ok(t, r == ZKR_ERR_VERIFY,
+                   "mixed_opening_joined_tree_of_another_poly: refused by the Merkle check (%d)", r);
+        zkr_pcs_poly_free(bpoly);
+        free(bev);
+    }
+    /* Sizes other than the committed ones: the layout changes, nothing parses or verifies. */
+    memcpy(comms, f.comm, sizeof comms);
+    comms[2].n_vars = 12;
+    r = mx_run(&f, f.cl, f.cl, comms, -1);
+    zkr_tap_ok(t, r != ZKR_OK, "mixed_opening_size_misstated: refused (%d)", r);
+    /* Byte flips through the joined trees' openings (the proof's tail). */
+    {
+        int all = 1;
+        for (int k = 1; k <= 6; k++) {
+            zkr_transcript tp;
+            zkr_buf b = {0};
+            size_t len = 0;
+            mx_ts(&tp);
+            if (zkr_prover_open_mixed(&f.p, &tp, f.poly, 4, f.cl, 4, 1, &b) == ZKR_OK)
+                len = b.len;
+            zkr_buf_free(&b);
+            r = len ? mx_run(&f, f.cl, f.cl, f.comm, (int)(len - (size_t)k * 997)) : ZKR_OK;
+            all &= r != ZKR_OK;
+        }
+        zkr_tap_ok(t, all, "mixed_opening_tail_byte_flips: all refused");
+    }
+    /* A poly too small to join (9 < final_vars + fold_arity) is refused on both sides. */
+    {
+        unsigned nv9[4] = {13, 13, 11, 9};
+        zkr_pcs_proof *pf = NULL;
+        zkr_dec dec;
+        zkr_dec_init(&dec, (const uint8_t *)"", 0);
+        r = zkr_pcs_proof_parse_mixed(&f.p, nv9, 4, 4, &dec, &pf);
+        zkr_tap_ok(t, r == ZKR_ERR_UNSUPPORTED, "mixed_opening_size_9_cannot_join (%d)", r);
+        zkr_pcs_proof_free(pf);
+    }
+    /* The figure docs/soundness.md states: 784-128-10, 10,000 records, one mixed opening of
+     * 2^25 (six polys, four of which join, each counted once more), its claims. */
+    {
+        zkr_soundness sb = zkr_params_soundness_open(&f.p, 25, 6 + 4, ZKR_EVAL_MAX_CLAIMS, 0, 2);
+        zkr_tap_ok(t, sb.provable_bits >= 128.0,
+                   "mixed_opening_soundness_bits: %.2f provable bits (>= 128)", sb.provable_bits);
+    }
+    mx_free(&f);
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -426,6 +617,7 @@ int main(int argc, char **argv)
         return 1;
     for (size_t i = 0; i < sizeof attacks / sizeof attacks[0]; i++)
         run_attack(&t, &attacks[i]);
+    run_mixed(&t);
     rc = zkr_tap_done(&t);
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
     if (system(cmd) != 0)
