@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "zk/train2.h"
+#include "common/common.h"
 #include "zk/zk_int.h"
 
 zkr_err zkr_train2_shape_of(uint32_t n_layers, const uint32_t *dims, uint32_t batch, uint32_t lr,
@@ -256,6 +257,25 @@ uint64_t zkr_train2_rows(const zkr_train2_shape *s, const int32_t *const *w,
                      -((int64_t)256 << (16 - s->shift)));
                 e.row++;
             }
+    /*
+     * Padding the product sumcheck reads is 0: the output layer's o and T
+     * bytes past out (real rows), every update remainder byte off (j < out,
+     * k <= in). Other padding enters no relation.
+     */
+    for (uint32_t b = 0; b < s->batch; b++)
+        for (uint32_t j = s->out[L - 1]; j < (1u << s->lm[L - 1]); j++)
+            for (unsigned q = ZKR_T2O_O; q <= ZKR_T2O_T; q++) {
+                term(&e, zkr_train2_gidx(s, L - 1, q, b, j), 1);
+                e.row++;
+            }
+    for (uint32_t l = 0; l < L; l++)
+        for (uint32_t j = 0; j < (1u << s->lm[l]); j++)
+            for (uint32_t k = 0; k < (1u << s->lk[l]); k++)
+                if (j >= s->out[l] || k > s->in[l])
+                    for (unsigned q = ZKR_T2U_RU; q < ZKR_T2U_RU + 2; q++) {
+                        term(&e, zkr_train2_uidx(s, l, q, j, k), 1);
+                        e.row++;
+                    }
     return e.row;
 }
 
@@ -318,4 +338,364 @@ out:
     free(c.bound);
     free(c.fe);
     return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* The proof's shared pieces                                            */
+/* ------------------------------------------------------------------ */
+
+static void absorb_weights(zkr_transcript *t, const char *label, const zkr_train2_shape *s,
+                           const int32_t *const *w)
+{
+    uint8_t dg[ZKR_DIGEST_BYTES], b4[4];
+    zkr_sha256_ctx c;
+
+    zkr_sha256_init(&c);
+    for (uint32_t l = 0; l < s->n_layers; l++)
+        for (size_t i = 0; i < (size_t)s->out[l] * (s->in[l] + 1); i++) {
+            zkr_store_be32(b4, (uint32_t)w[l][i]);
+            zkr_sha256_update(&c, b4, 4);
+        }
+    zkr_sha256_final(&c, dg);
+    zkr_ts_absorb(t, label, dg, sizeof dg);
+}
+
+void zkr_train2_transcript(zkr_transcript *t, const zkr_params *p,
+                           const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                           const zkr_train2_public *pub)
+{
+    const zkr_train2_shape *s = &pub->s;
+    uint8_t pd[ZKR_DIGEST_BYTES];
+
+    zkr_params_digest(p, pd);
+    zkr_ts_init(t, ZKR_TRAIN2_PROTOCOL, ZKR_TRAIN2_VERSION, ZKR_PROOF_SYSTEM_ID, p->id, pd,
+                statement_id);
+    zkr_ts_absorb_u64(t, "t2-layers", s->n_layers);
+    for (uint32_t l = 0; l < s->n_layers; l++) {
+        zkr_ts_absorb_u64(t, "t2-in", s->in[l]);
+        zkr_ts_absorb_u64(t, "t2-out", s->out[l]);
+    }
+    zkr_ts_absorb_u64(t, "t2-batch", s->batch);
+    zkr_ts_absorb_u64(t, "t2-lr", s->lr);
+    zkr_ts_absorb_u64(t, "t2-shift", s->shift);
+    absorb_weights(t, "t2-parent", s, pub->parent);
+    absorb_weights(t, "t2-child", s, pub->child);
+    zkr_ts_absorb_u64(t, "t2-n", pub->n_records);
+    zkr_ts_absorb(t, "t2-root", pub->root, ZKR_DIGEST_BYTES);
+    for (uint32_t b = 0; b < s->batch; b++) {
+        zkr_ts_absorb_u64(t, "t2-index", pub->indices[b]);
+        zkr_ts_absorb(t, "t2-record", pub->rec_commit[b], ZKR_RECORD_COMMIT_BYTES);
+    }
+}
+
+void zkr_train2_draw(zkr_transcript *t, const zkr_train2_shape *s, zkr_train2_chal *c)
+{
+    memset(c, 0, sizeof *c);
+    c->N = s->lb ? s->lb : 1;
+    for (uint32_t l = 0; l < s->n_layers; l++)
+        zkr_ts_challenge_exts(t, "t2-zeta", c->zeta[l], s->lk[l] + s->lm[l]);
+    zkr_ts_challenge_exts(t, "t2-xi", c->xi, s->lk[0] + c->N);
+    c->mu[0] = zkr_ext_from(1);
+    if (s->n_layers > 1) {
+        zkr_ext m = zkr_ts_challenge_ext(t, "t2-mu");
+        for (uint32_t l = 1; l < s->n_layers; l++)
+            c->mu[l] = zkr_ext_mul(c->mu[l - 1], m);
+    }
+}
+
+static unsigned n_dcols(const zkr_train2_shape *s, uint32_t l)
+{
+    return l + 1 < s->n_layers ? 3u : 4u;
+}
+
+unsigned zkr_train2_col_base(const zkr_train2_shape *s, uint32_t l)
+{
+    unsigned b = 0;
+
+    for (uint32_t i = 0; i < l; i++)
+        b += n_dcols(s, i) + 4;
+    return b;
+}
+
+unsigned zkr_train2_n_cols(const zkr_train2_shape *s)
+{
+    return zkr_train2_col_base(s, s->n_layers) + 1;
+}
+
+const zkr_ext *zkr_train2_rec_point(const zkr_train2_chal *ch)
+{
+    return ch->xi;
+}
+
+/* Writes the bits of v into pt[at .. at + n). */
+static void bits(zkr_ext *pt, unsigned at, unsigned n, uint64_t v)
+{
+    for (unsigned i = 0; i < n; i++)
+        pt[at + i] = zkr_ext_from((v >> i) & 1);
+}
+
+/* A group column: j coordinates jc, batch rb, the slot, the block's bits. */
+static void gpoint(const zkr_train2_shape *s, uint32_t l, unsigned slot, const zkr_ext *jc,
+                   const zkr_ext *rb, zkr_ext *pt)
+{
+    unsigned lm = s->lm[l], sl = l + 1 < s->n_layers ? ZKR_T2H_LOG : ZKR_T2O_LOG;
+    unsigned glog = s->lb + lm + sl;
+
+    memcpy(pt, jc, lm * sizeof *pt);
+    memcpy(pt + lm, rb, s->lb * sizeof *pt);
+    bits(pt, lm + s->lb, sl, slot);
+    bits(pt, glog, s->n_v - glog, s->grp_off[l] >> glog);
+}
+
+void zkr_train2_col_point(const zkr_train2_shape *s, const zkr_train2_chal *ch, unsigned c,
+                          const zkr_ext *rb, zkr_ext *pt)
+{
+    uint32_t L = s->n_layers;
+
+    for (uint32_t l = 0; l < L; l++) {
+        unsigned base = zkr_train2_col_base(s, l), nd = n_dcols(s, l), q;
+        const zkr_ext *zk = ch->zeta[l], *zj = ch->zeta[l] + s->lk[l];
+        if (c < base || c >= base + nd + 4)
+            continue;
+        q = c - base;
+        if (q < nd) { /* D: delta's bytes (hidden) or o's bytes and T (output) */
+            unsigned slot = l + 1 < L ? ZKR_T2H_DL + q : ZKR_T2O_O + q;
+            gpoint(s, l, slot, zj, rb, pt);
+        } else if (q < nd + 2) { /* A */
+            if (l == 0) {
+                unsigned rlog = s->lb + s->lk[0];
+                if (q == nd)
+                    memcpy(pt, zk, s->lk[0] * sizeof *pt);
+                else
+                    bits(pt, 0, s->lk[0], s->in[0]); /* the label byte */
+                memcpy(pt + s->lk[0], rb, s->lb * sizeof *pt);
+                bits(pt, rlog, s->n_v - rlog, s->rec_off >> rlog);
+            } else {
+                gpoint(s, l - 1, ZKR_T2H_H + (q - nd), zk, rb, pt);
+            }
+        } else { /* RU: the update block at zeta */
+            unsigned ulog = s->lm[l] + s->lk[l] + ZKR_T2U_LOG;
+            memcpy(pt, zk, s->lk[l] * sizeof *pt);
+            memcpy(pt + s->lk[l], zj, s->lm[l] * sizeof *pt);
+            bits(pt, s->lk[l] + s->lm[l], ZKR_T2U_LOG, ZKR_T2U_RU + (q - nd - 2));
+            bits(pt, ulog, s->n_v - ulog, s->upd_off[l] >> ulog);
+        }
+        return;
+    }
+    { /* R0 at xi: the records' copy */
+        unsigned rlog = s->lb + s->lk[0];
+        memcpy(pt, ch->xi, s->lk[0] * sizeof *pt);
+        memcpy(pt + s->lk[0], ch->xi + s->lk[0], s->lb * sizeof *pt);
+        bits(pt, rlog, s->n_v - rlog, s->rec_off >> rlog);
+    }
+}
+
+/* eq(a, b) over n coordinates. */
+static zkr_ext eqv(const zkr_ext *a, const zkr_ext *b, unsigned n)
+{
+    zkr_ext e = zkr_ext_from(1), one = zkr_ext_from(1);
+
+    for (unsigned i = 0; i < n; i++) {
+        zkr_ext ab = zkr_ext_mul(a[i], b[i]);
+        zkr_ext t = zkr_ext_add(ab, zkr_ext_mul(zkr_ext_sub(one, a[i]), zkr_ext_sub(one, b[i])));
+        e = zkr_ext_mul(e, t);
+    }
+    return e;
+}
+
+/* eq(x, v) for the integer v's bits. */
+static zkr_ext eqbits(const zkr_ext *x, unsigned n, uint64_t v)
+{
+    zkr_ext e = zkr_ext_from(1), one = zkr_ext_from(1);
+
+    for (unsigned i = 0; i < n; i++)
+        e = zkr_ext_mul(e, ((v >> i) & 1) ? x[i] : zkr_ext_sub(one, x[i]));
+    return e;
+}
+
+/* sum_{v < bound} eq(x, v) over n coordinates. */
+static zkr_ext eq_below(const zkr_ext *x, unsigned n, uint64_t bound)
+{
+    zkr_ext s = zkr_ext_from(0);
+
+    for (uint64_t v = 0; v < bound && v < ((uint64_t)1 << n); v++)
+        s = zkr_ext_add(s, eqbits(x, n, v));
+    return s;
+}
+
+static zkr_ext bytes3(const zkr_ext *c)
+{
+    zkr_ext v = c[0];
+
+    v = zkr_ext_add(v, zkr_ext_mul_base(c[1], 256));
+    return zkr_ext_add(v, zkr_ext_mul_base(c[2], 65536));
+}
+
+zkr_ext zkr_train2_f(const zkr_train2_shape *s, const zkr_train2_chal *ch, const zkr_ext *x,
+                     const zkr_ext *cols, zkr_ext rec)
+{
+    uint32_t L = s->n_layers;
+    unsigned N = ch->N;
+    zkr_ext f = zkr_ext_from(0), ib = eq_below(x, N, s->batch), e0 = eqbits(x, N, 0);
+    zkr_ext lr = zkr_ext_from(s->lr), p23 = zkr_ext_from((uint64_t)1 << 23);
+
+    for (uint32_t l = 0; l < L; l++) {
+        const zkr_ext *c = cols + zkr_train2_col_base(s, l), *zk = ch->zeta[l];
+        const zkr_ext *zj = ch->zeta[l] + s->lk[l];
+        unsigned nd = n_dcols(s, l);
+        zkr_ext D, A, RU, ein = eqbits(zk, s->lk[l], s->in[l]);
+        if (l + 1 < L) {
+            D = zkr_ext_sub(bytes3(c), p23);
+        } else {
+            D = zkr_ext_sub(bytes3(c), zkr_ext_mul_base(c[3], 4096));
+            D = zkr_ext_sub(D, zkr_ext_mul(p23, eq_below(zj, s->lm[l], s->out[l])));
+        }
+        if (l == 0) {
+            A = zkr_ext_sub(c[nd], zkr_ext_mul(ein, c[nd + 1]));
+        } else {
+            zkr_ext h = zkr_ext_add(c[nd], zkr_ext_mul_base(c[nd + 1], 256));
+            A = zkr_ext_mul(zkr_ext_sub(zkr_ext_from(1), zk[s->lk[l] - 1]), h);
+        }
+        A = zkr_ext_add(A, zkr_ext_mul_base(ein, 256));
+        RU = zkr_ext_add(c[nd + 2], zkr_ext_mul_base(c[nd + 3], 256));
+        {
+            zkr_ext t = zkr_ext_mul(zkr_ext_mul(lr, ib), zkr_ext_mul(D, A));
+            t = zkr_ext_sub(t, zkr_ext_mul(e0, RU));
+            f = zkr_ext_add(f, zkr_ext_mul(ch->mu[l], t));
+        }
+    }
+    {
+        zkr_ext r0x = cols[zkr_train2_col_base(s, L)];
+        zkr_ext ex = eqv(ch->xi + s->lk[0], x, N);
+        f = zkr_ext_add(f, zkr_ext_mul(ex, zkr_ext_sub(rec, r0x)));
+    }
+    return f;
+}
+
+zkr_ext zkr_train2_claim(const zkr_train2_public *pub, const zkr_train2_chal *ch)
+{
+    const zkr_train2_shape *s = &pub->s;
+    zkr_ext total = zkr_ext_from(0);
+    int64_t half = (int64_t)1 << (s->shift - 1);
+
+    for (uint32_t l = 0; l < s->n_layers; l++) {
+        const zkr_ext *zk = ch->zeta[l], *zj = ch->zeta[l] + s->lk[l];
+        zkr_ext acc = zkr_ext_from(0);
+        for (uint32_t j = 0; j < s->out[l]; j++) {
+            zkr_ext ej = eqbits(zj, s->lm[l], j), row = zkr_ext_from(0);
+            for (uint32_t k = 0; k <= s->in[l]; k++) {
+                size_t i = (size_t)j * (s->in[l] + 1) + k;
+                int64_t u = (int64_t)pub->parent[l][i] - pub->child[l][i];
+                zkr_gl v = zkr_gl_from_i64(u * ((int64_t)1 << s->shift) - half);
+                row = zkr_ext_add(row, zkr_ext_mul_base(eqbits(zk, s->lk[l], k), v));
+            }
+            acc = zkr_ext_add(acc, zkr_ext_mul(ej, row));
+        }
+        total = zkr_ext_add(total, zkr_ext_mul(ch->mu[l], acc));
+    }
+    return total;
+}
+
+/* Linear claim: row weights and the constant side. */
+typedef struct {
+    const zkr_ext *wrow;
+    zkr_ext acc;
+    const zkr_ext *eqr; /* lin_eval: eq(r, var) */
+} linacc;
+
+static void lin_const(void *ctx, uint64_t row, int64_t c)
+{
+    linacc *a = ctx;
+
+    a->acc = zkr_ext_sub(a->acc, zkr_ext_mul_base(a->wrow[row], zkr_gl_from_i64(c)));
+}
+
+static void lin_term(void *ctx, uint64_t row, uint64_t var, int64_t coef)
+{
+    linacc *a = ctx;
+
+    a->acc = zkr_ext_add(a->acc, zkr_ext_mul(zkr_ext_mul_base(a->wrow[row], zkr_gl_from_i64(coef)),
+                                             a->eqr[var]));
+}
+
+static zkr_ext *row_weights(const zkr_train2_shape *s, const int32_t *const *w,
+                            const zkr_train2_rowchal *rc)
+{
+    uint64_t n = zkr_train2_rows(s, w, NULL);
+    zkr_ext *t;
+
+    if (rc->n_row_vars > 40 || ((uint64_t)1 << rc->n_row_vars) < n)
+        return NULL;
+    if (!(t = calloc((size_t)1 << rc->n_row_vars, sizeof *t)))
+        return NULL;
+    zkr_mle_eq_table(rc->z, rc->n_row_vars, t);
+    return t;
+}
+
+zkr_err zkr_train2_lin_claim(const zkr_train2_shape *s, const int32_t *const *w,
+                             const zkr_train2_rowchal *rc, zkr_ext *claim)
+{
+    linacc a = {row_weights(s, w, rc), zkr_ext_from(0), NULL};
+    zkr_train2_sink k = {NULL, lin_const, &a};
+
+    if (!a.wrow)
+        return ZKR_ERR_NOMEM;
+    zkr_train2_rows(s, w, &k);
+    *claim = a.acc;
+    free((void *)a.wrow);
+    return ZKR_OK;
+}
+
+zkr_err zkr_train2_lin_eval(const zkr_train2_shape *s, const int32_t *const *w,
+                            const zkr_train2_rowchal *rc, const zkr_ext *r, zkr_ext *out)
+{
+    zkr_ext *eqr = calloc((size_t)1 << s->n_v, sizeof *eqr);
+    linacc a = {row_weights(s, w, rc), zkr_ext_from(0), eqr};
+    zkr_train2_sink k = {lin_term, NULL, &a};
+    zkr_err r0 = ZKR_ERR_NOMEM;
+
+    if (a.wrow && eqr) {
+        zkr_mle_eq_table(r, s->n_v, eqr);
+        zkr_train2_rows(s, w, &k);
+        *out = a.acc;
+        r0 = ZKR_OK;
+    }
+    free((void *)a.wrow);
+    free(eqr);
+    return r0;
+}
+
+static void wt_term(void *ctx, uint64_t row, uint64_t var, int64_t coef)
+{
+    linacc *a = ctx;
+    zkr_ext *out = (zkr_ext *)a->eqr;
+
+    out[var] = zkr_ext_add(out[var], zkr_ext_mul_base(a->wrow[row], zkr_gl_from_i64(coef)));
+}
+
+zkr_err zkr_train2_lin_weights(const zkr_train2_shape *s, const int32_t *const *w,
+                               const zkr_train2_rowchal *rc, zkr_ext *out)
+{
+    linacc a = {row_weights(s, w, rc), zkr_ext_from(0), out};
+    zkr_train2_sink k = {wt_term, NULL, &a};
+
+    if (!a.wrow)
+        return ZKR_ERR_NOMEM;
+    for (size_t i = 0; i < ((size_t)1 << s->n_v); i++)
+        out[i] = zkr_ext_from(0);
+    zkr_train2_rows(s, w, &k);
+    free((void *)a.wrow);
+    return ZKR_OK;
+}
+
+unsigned zkr_train2_row_vars(const zkr_train2_shape *s, const int32_t *const *w)
+{
+    return zkr_log2_ceil(zkr_train2_rows(s, w, NULL));
+}
+
+zkr_err zkr_train2_lin_cb(const void *ctx, const zkr_ext *r, zkr_ext *out)
+{
+    const zkr_train2_linctx *c = ctx;
+
+    return zkr_train2_lin_eval(c->s, c->w, c->rc, r, out);
 }

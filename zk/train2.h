@@ -116,4 +116,98 @@ uint64_t zkr_train2_rows(const zkr_train2_shape *s, const int32_t *const *w,
 zkr_err zkr_train2_check(const zkr_train2_shape *s, const int32_t *const *w, const uint8_t *v,
                          uint64_t *bad_row) ZKR_WUR;
 
+
+/* ---------------- the proof (sections of one body) ---------------- */
+
+#define ZKR_TRAIN2_VERSION 1u
+#define ZKR_TRAIN2_DEGREE 7u /* per-round degree of the product sumcheck */
+#define ZKR_TRAIN2_MAX_COLS (ZKR_TRAIN_MAX_LAYERS * 8u)
+#define ZKR_TRAIN2_MAX_SC 6u /* product sumcheck variables: max(lb, 1) <= 6 */
+
+/*
+ * What the verifier knows: the program's shape (s, from the registered
+ * program, batch, lr, shift), the parent's and child's public weights
+ * (out_l x (in_l + 1) each), the hiding dataset commitment (n records
+ * under root, hpc1) and the batch: each position's record index, the
+ * record's 48-byte hiding commitment and its inclusion path.
+ */
+typedef struct {
+    zkr_train2_shape s;
+    const int32_t *parent[ZKR_TRAIN_MAX_LAYERS], *child[ZKR_TRAIN_MAX_LAYERS];
+    uint64_t n_records;
+    uint8_t root[ZKR_DIGEST_BYTES];
+    const uint64_t *indices;                           /* batch */
+    const uint8_t (*rec_commit)[ZKR_RECORD_COMMIT_BYTES]; /* batch */
+    const uint8_t (*const *paths)[ZKR_DIGEST_BYTES];   /* batch paths */
+    const size_t *path_len;                            /* batch */
+} zkr_train2_public;
+
+/* Binds the public inputs (weights by SHA-256 digest) to a fresh transcript. */
+void zkr_train2_transcript(zkr_transcript *t, const zkr_params *p,
+                           const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                           const zkr_train2_public *pub);
+
+/* The product sumcheck's challenges (drawn after the range proof, in this order). */
+typedef struct {
+    unsigned N;                                                  /* max(lb, 1) */
+    zkr_ext zeta[ZKR_TRAIN_MAX_LAYERS][ZKR_TRAIN_MAX_PT];        /* (k: lk, j: lm) per layer */
+    zkr_ext xi[ZKR_TRAIN_MAX_PT];                                /* (k: lk0, b: N) */
+    zkr_ext mu[ZKR_TRAIN_MAX_LAYERS];                            /* mu^l */
+} zkr_train2_chal;
+void zkr_train2_draw(zkr_transcript *t, const zkr_train2_shape *s, zkr_train2_chal *c);
+
+/* Columns: per layer D (3 or 4), A (2), RU (2); then R0 at xi. */
+unsigned zkr_train2_n_cols(const zkr_train2_shape *s);
+unsigned zkr_train2_col_base(const zkr_train2_shape *s, uint32_t l);
+/*
+ * V's point of column c with the batch row coordinates rb (lb values):
+ * n_v coordinates written to inner. Every non-batch coordinate is a
+ * challenge or a fixed bit.
+ */
+void zkr_train2_col_point(const zkr_train2_shape *s, const zkr_train2_chal *ch, unsigned c,
+                          const zkr_ext *rb, zkr_ext *inner);
+/* The record commitments' common point (lk0 coordinates): xi's k part. */
+const zkr_ext *zkr_train2_rec_point(const zkr_train2_chal *ch);
+
+/*
+ * The product polynomial at x (N coordinates) from the column values
+ * cols (zkr_train2_n_cols) and the records' combined value rec (sum_b
+ * eq(x, b) Rec_b at the common point):
+ *   sum_l mu^l [lr Ib(x) D_l A_l - eq(0, x) RU_l] + eq(xi_b, x) (rec - R0x)
+ * (without the Libra mask).
+ */
+zkr_ext zkr_train2_f(const zkr_train2_shape *s, const zkr_train2_chal *ch, const zkr_ext *x,
+                     const zkr_ext *cols, zkr_ext rec);
+/* The claim: sum_l mu^l sum_{real (j,k)} eq(zeta_l, (j, k)) (2^S (W - W')(j, k) - 2^(S-1)). */
+zkr_ext zkr_train2_claim(const zkr_train2_public *pub, const zkr_train2_chal *ch);
+
+/* Row weights eq(z, row) of the linear claim and the constant side (claim = -sum w c). */
+typedef struct {
+    unsigned n_row_vars;
+    zkr_ext z[40];
+} zkr_train2_rowchal;
+zkr_err zkr_train2_lin_claim(const zkr_train2_shape *s, const int32_t *const *w,
+                             const zkr_train2_rowchal *rc, zkr_ext *claim) ZKR_WUR;
+/* The linear claim's weights' extension at r (n_v coordinates). */
+zkr_err zkr_train2_lin_eval(const zkr_train2_shape *s, const int32_t *const *w,
+                            const zkr_train2_rowchal *rc, const zkr_ext *r, zkr_ext *out) ZKR_WUR;
+/* Hiding openings of V one proof makes: the range proof's and one per column. */
+static inline uint32_t zkr_train2_v_budget(const zkr_train2_shape *s)
+{
+    return 1u + zkr_train2_n_cols(s);
+}
+/* Libra coefficient table variables for N sumcheck variables. */
+#define ZKR_TRAIN2_LC_VARS(N) zkr_log2_ceil(3u * (1u + ZKR_TRAIN2_DEGREE * (N)))
+/* The linear claim's weights: out[var] = sum_rows eq(z, row) coef (2^n_v entries, zeroed first). */
+zkr_err zkr_train2_lin_weights(const zkr_train2_shape *s, const int32_t *const *w,
+                               const zkr_train2_rowchal *rc, zkr_ext *out) ZKR_WUR;
+/* Row challenge variables: log2_ceil(rows). */
+unsigned zkr_train2_row_vars(const zkr_train2_shape *s, const int32_t *const *w);
+/* The common tail of both sides' linear claims: the eval callback's context. */
+typedef struct {
+    const zkr_train2_shape *s;
+    const int32_t *const *w;
+    const zkr_train2_rowchal *rc;
+} zkr_train2_linctx;
+zkr_err zkr_train2_lin_cb(const void *ctx, const zkr_ext *r, zkr_ext *out);
 #endif
