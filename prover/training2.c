@@ -545,7 +545,8 @@ static zkr_err run(t2p *c)
 }
 
 static zkr_err native(const zkr_train2_public *pub, const zkr_train2_secret *sec,
-                      const zkr_train2_cheat *cheat, zkr_ml_tstep_trace *tr, zkr_diag *d)
+                      const uint8_t *records, const zkr_train2_cheat *cheat,
+                      zkr_ml_tstep_trace *tr, zkr_diag *d)
 {
     const zkr_train2_shape *s = &pub->s;
     uint32_t in0 = s->in[0];
@@ -558,8 +559,8 @@ static zkr_err native(const zkr_train2_public *pub, const zkr_train2_secret *sec
     if (!in)
         return r;
     for (uint32_t b = 0; b < s->batch; b++) {
-        memcpy(in + (size_t)b * in0, sec->records + (size_t)b * (in0 + 1), in0);
-        lab[b] = sec->records[(size_t)b * (in0 + 1) + in0];
+        memcpy(in + (size_t)b * in0, records + (size_t)b * (in0 + 1), in0);
+        lab[b] = records[(size_t)b * (in0 + 1) + in0];
     }
     r = zkr_ml_train_step(sec->parent, in, (size_t)s->batch * in0, lab, s->batch, &sp, &cb, tr,
                           d);
@@ -592,9 +593,14 @@ static zkr_err prove(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_
     const zkr_train2_shape *s = &pub->s;
     t2p *c = calloc(1, sizeof *c);
     zkr_ml_tstep_trace tr;
+    const uint8_t *wrec = sec->records;
     zkr_err r;
 
     memset(&tr, 0, sizeof tr);
+#if ZKR_TEST_BUILD
+    if (cheat && cheat->witness_records)
+        wrec = cheat->witness_records;
+#endif
     out->len = 0;
     if (!c)
         return ZKR_ERR_NOMEM;
@@ -611,7 +617,7 @@ static zkr_err prove(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_
                      ZKR_ZK_SEED_MAX);
         goto out;
     }
-    if ((r = native(pub, sec, cheat, &tr, d)) != ZKR_OK)
+    if ((r = native(pub, sec, wrec, cheat, &tr, d)) != ZKR_OK)
         goto out;
     for (uint32_t b = 0; b < s->batch && r == ZKR_OK; b++) {
         r = zkr_prover_record_reopen(p, sec->records + (size_t)b * (s->in[0] + 1), s->in[0] + 1,
@@ -630,7 +636,7 @@ static zkr_err prove(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_
         r = ZKR_ERR_NOMEM;
         goto out;
     }
-    if ((r = zkr_prover_train2_witness(s, &tr, sec->records, c->vb, d)) != ZKR_OK)
+    if ((r = zkr_prover_train2_witness(s, &tr, wrec, c->vb, d)) != ZKR_OK)
         goto out;
 #if ZKR_TEST_BUILD
     if (cheat && cheat->tamper)

@@ -29,13 +29,15 @@ zkr_err zkr_prover_train2_witness(const zkr_train2_shape *s, const zkr_ml_tstep_
  * skip_child lets the prover go on when the public child is not the
  * native step's; fit_rec adds 1 to the first record value it reveals and
  * refits g(r) so that the sumcheck's final check passes (only the record
- * opening can refuse).
+ * opening can refuse); witness_records runs the step and builds V from
+ * other records than the committed ones (only the record link can refuse).
  */
 typedef struct {
     void (*tamper)(const zkr_train2_shape *s, uint8_t *v, void *arg);
     void *arg;
     int skip_child;
     int fit_rec;
+    const uint8_t *witness_records; /* the step and V from these records, not the committed ones */
 } zkr_train2_cheat;
 
 /*

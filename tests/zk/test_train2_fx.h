@@ -33,8 +33,14 @@ static inline void t2fx_free(t2fx *f)
     zkr_ml_tmodel_free(f->parent);
 }
 
-/* lr 8, shift 12; record i's label i mod out; weights from seed 3. */
-static inline int t2fx_setup(zkr_tap *t, t2fx *f, const uint32_t *dims, size_t nd, uint32_t batch)
+/*
+ * lr 8, shift 12; random records and labels; weights from seed 3. fast:
+ * a test-only parameter set (8 queries, no grinding) for tests whose
+ * verdicts come from the algebra, not from the query phase's soundness
+ * (the cheating provers and the leakage test); the transcript binds it.
+ */
+static inline int t2fx_setup_p(zkr_tap *t, t2fx *f, const uint32_t *dims, size_t nd,
+                               uint32_t batch, int fast)
 {
     zkr_ml_graph g;
     zkr_buf b = {0}, child = {0};
@@ -47,6 +53,10 @@ static inline int t2fx_setup(zkr_tap *t, t2fx *f, const uint32_t *dims, size_t n
 
     memset(f, 0, sizeof *f);
     ok &= zkr_params_get(ZKR_PARAM_SET_128, &f->p) == ZKR_OK;
+    if (fast) {
+        f->p.queries = 8;
+        f->p.pow_bits = 0;
+    }
     for (int i = 0; i < 32; i++)
         f->sid[i] = (uint8_t)(0x20 + i);
     for (uint32_t i = 0; ok && i < T2FX_NREC; i++) {
@@ -105,6 +115,11 @@ static inline int t2fx_setup(zkr_tap *t, t2fx *f, const uint32_t *dims, size_t n
     zkr_buf_free(&b);
     zkr_buf_free(&child);
     return ok;
+}
+
+static inline int t2fx_setup(zkr_tap *t, t2fx *f, const uint32_t *dims, size_t nd, uint32_t batch)
+{
+    return t2fx_setup_p(t, f, dims, nd, batch, 0);
 }
 
 #endif
