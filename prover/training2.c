@@ -617,6 +617,10 @@ static zkr_err prove(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_
                      ZKR_ZK_SEED_MAX);
         goto out;
     }
+#if ZKR_TEST_BUILD
+    if (cheat && cheat->unmasked)
+        zkr_zkrng_zero_for_test(&c->rng, cheat->unmasked);
+#endif
     if ((r = native(pub, sec, wrec, cheat, &tr, d)) != ZKR_OK)
         goto out;
     for (uint32_t b = 0; b < s->batch && r == ZKR_OK; b++) {

@@ -38,6 +38,7 @@ typedef struct {
     int skip_child;
     int fit_rec;
     const uint8_t *witness_records; /* the step and V from these records, not the committed ones */
+    int unmasked; /* zkr_zkrng_zero_for_test's mode for every proof draw (the leakage test's teeth) */
 } zkr_train2_cheat;
 
 /*

@@ -162,7 +162,7 @@ static void attack(zkr_tap *t, int which, const char *name)
     static const uint32_t dims[] = {6, 4, 4, 3};
     t2fx f;
     atk a = {which, 0};
-    zkr_train2_cheat ch = {tamper, &a, which == 4 || which == 5, which == 7, NULL};
+    zkr_train2_cheat ch = {tamper, &a, which == 4 || which == 5, which == 7, NULL, 0};
     zkr_buf pf = {0};
     zkr_diag d = {0};
     uint8_t seed[32] = {8};

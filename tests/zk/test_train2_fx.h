@@ -39,8 +39,8 @@ static inline void t2fx_free(t2fx *f)
  * verdicts come from the algebra, not from the query phase's soundness
  * (the cheating provers and the leakage test); the transcript binds it.
  */
-static inline int t2fx_setup_p(zkr_tap *t, t2fx *f, const uint32_t *dims, size_t nd,
-                               uint32_t batch, int fast)
+static inline int t2fx_setup_s(zkr_tap *t, t2fx *f, const uint32_t *dims, size_t nd,
+                               uint32_t batch, int fast, uint32_t salt, int fixed_records)
 {
     zkr_ml_graph g;
     zkr_buf b = {0}, child = {0};
@@ -60,10 +60,12 @@ static inline int t2fx_setup_p(zkr_tap *t, t2fx *f, const uint32_t *dims, size_t
     for (int i = 0; i < 32; i++)
         f->sid[i] = (uint8_t)(0x20 + i);
     for (uint32_t i = 0; ok && i < T2FX_NREC; i++) {
-        uint8_t rs[32] = {(uint8_t)i, 0x55};
+        uint8_t rs[32] = {(uint8_t)i, 0x55, (uint8_t)salt, (uint8_t)(salt >> 8),
+                          (uint8_t)(salt >> 16), (uint8_t)(salt >> 24)};
         for (uint32_t k = 0; k < in0; k++)
-            f->recs[i][k] = (uint8_t)zkr_tap_rand(t);
-        f->recs[i][in0] = (uint8_t)(zkr_tap_rand(t) % dims[nd - 1]);
+            f->recs[i][k] = fixed_records ? (uint8_t)(37 * i + 11 * k + 5)
+                                          : (uint8_t)zkr_tap_rand(t);
+        f->recs[i][in0] = (uint8_t)((fixed_records ? i : zkr_tap_rand(t)) % dims[nd - 1]);
         ok &= zkr_prover_record_commit(&f->p, f->recs[i], in0 + 1, 2, rs, sizeof rs, 1,
                                        f->allc[i], f->allo[i]) == ZKR_OK;
         zkr_infer2_record_leaf(f->allc[i], f->leaves[i]);
@@ -115,6 +117,12 @@ static inline int t2fx_setup_p(zkr_tap *t, t2fx *f, const uint32_t *dims, size_t
     zkr_buf_free(&b);
     zkr_buf_free(&child);
     return ok;
+}
+
+static inline int t2fx_setup_p(zkr_tap *t, t2fx *f, const uint32_t *dims, size_t nd,
+                               uint32_t batch, int fast)
+{
+    return t2fx_setup_s(t, f, dims, nd, batch, fast, 0, 0);
 }
 
 static inline int t2fx_setup(zkr_tap *t, t2fx *f, const uint32_t *dims, size_t nd, uint32_t batch)
