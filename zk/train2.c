@@ -567,6 +567,14 @@ zkr_ext zkr_train2_f(const zkr_train2_shape *s, const zkr_train2_chal *ch, const
     {
         zkr_ext r0x = cols[zkr_train2_col_base(s, L)];
         zkr_ext ex = eqv(ch->xi + s->lk[0], x, N);
+        /*
+         * R0x = R0~(xi_k, xi_b) is one value (constant in x): the link is
+         * Rec~(xi) = R0~(xi), summed against eq(xi_b, x) (whose sum is 1).
+         * With batch 1 the sumcheck has a b variable V lacks (N > lb): R0's
+         * row 1 is 0, so R0~ carries the factor (1 - xi_b) there.
+         */
+        for (unsigned i = s->lb; i < N; i++)
+            r0x = zkr_ext_mul(r0x, zkr_ext_sub(zkr_ext_from(1), ch->xi[s->lk[0] + i]));
         f = zkr_ext_add(f, zkr_ext_mul(ex, zkr_ext_sub(rec, r0x)));
     }
     return f;

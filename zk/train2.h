@@ -174,6 +174,7 @@ const zkr_ext *zkr_train2_rec_point(const zkr_train2_chal *ch);
  * cols (zkr_train2_n_cols) and the records' combined value rec (sum_b
  * eq(x, b) Rec_b at the common point):
  *   sum_l mu^l [lr Ib(x) D_l A_l - eq(0, x) RU_l] + eq(xi_b, x) (rec - R0x)
+ * (R0x = R0~(xi), one value; times (1 - xi_b) when batch 1 gives N > lb)
  * (without the Libra mask).
  */
 zkr_ext zkr_train2_f(const zkr_train2_shape *s, const zkr_train2_chal *ch, const zkr_ext *x,

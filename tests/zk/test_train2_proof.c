@@ -2,7 +2,7 @@
  * training-step@2 proofs (prover/training2.c, verifier/training2.c): a
  * 4-4-2 step at batch 2 (parameter set 128) and, with the test parameter
  * set (8 queries, no grinding: the verdicts below come from the algebra),
- * 4-4-2 at batch 2 and 6-4-4-3 at batch 3 (hidden-to-hidden backward) on
+ * 4-4-2 at batch 2 and 1 and 6-4-4-3 at batch 3 (hidden-to-hidden backward) on
  * records of a hiding dataset commitment prove and verify;
  * the same seed gives byte-identical proofs, no seed two different ones;
  * every public binding (child, parent, index, record commitment, lr,
@@ -151,6 +151,7 @@ int main(int argc, char **argv)
     zkr_tap_init(&t, argc, argv);
     complete(&t, d2, 3, 2, 0);
     complete(&t, d2, 3, 2, 1);
+    complete(&t, d2, 3, 1, 1);
     complete(&t, d3, 4, 3, 1);
     bindings(&t);
     return zkr_tap_done(&t);
