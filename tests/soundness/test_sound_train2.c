@@ -72,18 +72,19 @@ static void tamper(const zkr_train2_shape *s, uint8_t *v, void *arg)
                 }
         break;
     case 1:
-        for (uint32_t b = 0; b < s->batch && !a->done; b++)
-            for (uint32_t j = 0; j < s->out[1] && !a->done; j++) {
-                int64_t dq = getb(s, v, 1, ZKR_T2H_DQ, 3, b, j) - ((int64_t)1 << 23);
-                if (!getb(s, v, 1, ZKR_T2H_M, 1, b, j) && dq != 0) {
-                    setb(s, v, 1, ZKR_T2H_DL, 3, b, j, dq + ((int64_t)1 << 23));
-                    setb(s, v, 1, ZKR_T2H_T1, 4, b, j, -dq);
-                    setb(s, v, 1, ZKR_T2H_T2, 3, b, j, dq);
-                    setb(s, v, 1, ZKR_T2H_T3, 4, b, j, (int64_t)1 << 24);
-                    setb(s, v, 1, ZKR_T2H_T4, 4, b, j, (int64_t)1 << 24);
-                    a->done = 1;
+        for (uint32_t l = 0; l + 1 < s->n_layers && !a->done; l++)
+            for (uint32_t b = 0; b < s->batch && !a->done; b++)
+                for (uint32_t j = 0; j < s->out[l] && !a->done; j++) {
+                    int64_t dq = getb(s, v, l, ZKR_T2H_DQ, 3, b, j) - ((int64_t)1 << 23);
+                    if (!getb(s, v, l, ZKR_T2H_M, 1, b, j) && dq != 0) {
+                        setb(s, v, l, ZKR_T2H_DL, 3, b, j, dq + ((int64_t)1 << 23));
+                        setb(s, v, l, ZKR_T2H_T1, 4, b, j, -dq);
+                        setb(s, v, l, ZKR_T2H_T2, 3, b, j, dq);
+                        setb(s, v, l, ZKR_T2H_T3, 4, b, j, (int64_t)1 << 24);
+                        setb(s, v, l, ZKR_T2H_T4, 4, b, j, (int64_t)1 << 24);
+                        a->done = 1;
+                    }
                 }
-            }
         break;
     case 2:
         for (uint32_t j = 0; j < s->out[L - 1] && !a->done; j++)
