@@ -21,6 +21,7 @@
 #include "fuzz_eval_proof.h"
 #include "fuzz_ginfer_proof.h"
 #include "fuzz_infer2_proof.h"
+#include "fuzz_train2_proof.h"
 #include "fuzz_keyfile.h"
 #include "fuzz_matmul2.h"
 #include "prover/model_range.h"
@@ -36,6 +37,9 @@
 #include "signer/signer_int.h"
 #include "verifier/inference_batch.h"
 #include "tests/zk/infer2_fixture.h"
+#include "prover/training2.h"
+#include "verifier/training2.h"
+#include "tests/zk/test_train2_fx.h"
 
 static int failed;
 
@@ -831,6 +835,61 @@ static void gen_mrange(const char *dir)
     zkr_buf_free(&in);
 }
 
+static int t2put32(zkr_buf *b, uint32_t v)
+{
+    uint8_t x[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
+    return zkr_buf_append(b, x, 4) == ZKR_OK;
+}
+
+static int t2put64(zkr_buf *b, uint64_t v)
+{
+    return t2put32(b, (uint32_t)v) && t2put32(b, (uint32_t)(v >> 32));
+}
+
+/* One fuzz_train2_proof input: the public inputs, then a real training-step@2 body. */
+static void gen_train2(const char *dir, const uint32_t *dims, size_t nd, uint32_t batch,
+                       const char *name)
+{
+    static const uint8_t seed[32] = {'f', 'u', 'z', 'z', '-', 't', '2'};
+    zkr_tap t;
+    t2fx f;
+    zkr_buf pf = {0}, in = {0};
+    const zkr_train2_shape *s = &f.pub.s;
+    char *argv0[] = {(char *)"gen", (char *)"--seed", (char *)"7", NULL};
+    int ok;
+
+    zkr_tap_init(&t, 3, argv0);
+    ok = t2fx_setup_s(&t, &f, dims, nd, batch, 1, 7, 1) &&
+         zkr_prover_train2(&f.p, f.sid, &f.pub, &f.sec, seed, sizeof seed, 1, &pf, NULL) ==
+             ZKR_OK &&
+         zkr_verify_train2(&f.p, f.sid, &f.pub, pf.p, pf.len, NULL) == ZKR_OK;
+    ok = ok && t2put32(&in, f.p.queries) && t2put32(&in, f.p.pow_bits) &&
+         zkr_buf_append(&in, f.sid, 32) == ZKR_OK && t2put32(&in, s->n_layers);
+    for (uint32_t l = 0; ok && l <= s->n_layers; l++)
+        ok = t2put32(&in, dims[l]);
+    ok = ok && t2put32(&in, batch) && t2put32(&in, s->lr) && t2put32(&in, s->shift);
+    for (int which = 0; which < 2 && ok; which++)
+        for (uint32_t l = 0; ok && l < s->n_layers; l++)
+            for (size_t i = 0; ok && i < (size_t)s->out[l] * (s->in[l] + 1); i++)
+                ok = t2put32(&in, (uint32_t)(which ? f.cw[l][i] : f.pw[l][i]));
+    ok = ok && t2put64(&in, f.pub.n_records) && zkr_buf_append(&in, f.pub.root, 32) == ZKR_OK;
+    for (uint32_t i = 0; ok && i < batch; i++)
+        ok = t2put64(&in, f.idx[i]) &&
+             zkr_buf_append(&in, f.rc[i], ZKR_RECORD_COMMIT_BYTES) == ZKR_OK &&
+             t2put32(&in, (uint32_t)f.plen[i]) &&
+             zkr_buf_append(&in, (const uint8_t *)f.paths[i], f.plen[i] * 32) == ZKR_OK;
+    ok = ok && zkr_buf_append(&in, pf.p, pf.len) == ZKR_OK && in.len <= ZKR_FUZZ_TRAIN2_MAX_INPUT;
+    if (ok)
+        emit(dir, "train2_proof", name, in.p, in.len);
+    else {
+        fprintf(stderr, "fuzz_gen_corpus: train2 seed %s failed\n", name);
+        failed = 1;
+    }
+    zkr_buf_free(&pf);
+    zkr_buf_free(&in);
+    t2fx_free(&f);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2 || argc > 3) {
@@ -849,6 +908,12 @@ int main(int argc, char **argv)
     /* One inference@2 seed (4-4-2, public output) from the real prover. */
     gen_infer2(argv[1], 1, "gen-4-4-2-pub");
     gen_mrange(argv[1]);
+    {
+        /* training-step@2 seeds on the tests' fast parameter set (8 queries, no grinding) */
+        static const uint32_t t2a[] = {4, 4, 2}, t2b[] = {6, 4, 4, 3};
+        gen_train2(argv[1], t2a, 3, 2, "gen-4-4-2-b2");
+        gen_train2(argv[1], t2b, 4, 3, "gen-6-4-4-3-b3");
+    }
     gen_keyfile(argv[1]);
     gen_ginfer(argv[1], 0, "gen-resid-2x6x6-a");
     gen_ginfer(argv[1], 1, "gen-resid-2x6x6-b");

@@ -1,0 +1,685 @@
+/* training-step@2: the byte witness of one step (prover/training2.h). */
+#include <string.h>
+
+#include "prover/training2.h"
+
+/* Writes value into n little-endian byte slots of a group; refuses what does not fit. */
+static int put_g(const zkr_train2_shape *s, uint8_t *v, uint32_t l, unsigned slot, unsigned n,
+                 uint32_t b, uint32_t j, int64_t value)
+{
+    if (value < 0 || (n < 8 && value >= ((int64_t)1 << (8 * n))))
+        return 0;
+    for (unsigned t = 0; t < n; t++)
+        v[zkr_train2_gidx(s, l, slot + t, b, j)] = (uint8_t)(value >> (8 * t));
+    return 1;
+}
+
+static int put_u(const zkr_train2_shape *s, uint8_t *v, uint32_t l, unsigned slot, uint32_t j,
+                 uint32_t k, int64_t value)
+{
+    if (value < 0 || value >= 65536)
+        return 0;
+    v[zkr_train2_uidx(s, l, slot, j, k)] = (uint8_t)value;
+    v[zkr_train2_uidx(s, l, slot + 1, j, k)] = (uint8_t)(value >> 8);
+    return 1;
+}
+
+static int hidden(const zkr_train2_shape *s, const zkr_ml_tstep_trace *tr, uint8_t *v,
+                  uint32_t l, uint32_t b, uint32_t j)
+{
+    const int64_t P23 = (int64_t)1 << 23, P24 = (int64_t)1 << 24;
+    size_t e = (size_t)b * s->out[l] + j;
+    int64_t h = tr->h[l][e], n = tr->n[l][e], m = tr->m[l][e];
+    int64_t dq = tr->dq[l][e], dl = tr->delta[l][e];
+    int ok = 1;
+
+    if (m != 0 && m != 1)
+        return 0;
+    ok &= put_g(s, v, l, ZKR_T2H_R, 2, b, j, tr->r[l][e]);
+    ok &= put_g(s, v, l, ZKR_T2H_H, 2, b, j, h);
+    ok &= put_g(s, v, l, ZKR_T2H_N, 4, b, j, n);
+    ok &= put_g(s, v, l, ZKR_T2H_M, 1, b, j, m);
+    ok &= put_g(s, v, l, ZKR_T2H_MC, 1, b, j, 128 * m);
+    ok &= put_g(s, v, l, ZKR_T2H_S1, 2, b, j, 65535 * m - h);
+    ok &= put_g(s, v, l, ZKR_T2H_S2, 4, b, j, (((int64_t)1 << 32) - 1) * (1 - m) - n);
+    ok &= put_g(s, v, l, ZKR_T2H_S3, 2, b, j, h - m);
+    ok &= put_g(s, v, l, ZKR_T2H_RB, 2, b, j, tr->rb[l][e]);
+    ok &= put_g(s, v, l, ZKR_T2H_DQ, 3, b, j, dq + P23);
+    ok &= put_g(s, v, l, ZKR_T2H_DL, 3, b, j, dl + P23);
+    ok &= put_g(s, v, l, ZKR_T2H_T1, 4, b, j, P23 * m - dl);
+    ok &= put_g(s, v, l, ZKR_T2H_T2, 3, b, j, P23 * m + dl);
+    ok &= put_g(s, v, l, ZKR_T2H_T3, 4, b, j, P24 * (1 - m) - (dl - dq));
+    ok &= put_g(s, v, l, ZKR_T2H_T4, 4, b, j, P24 * (1 - m) + (dl - dq));
+    return ok;
+}
+
+static int output(const zkr_train2_shape *s, const zkr_ml_tstep_trace *tr, uint8_t *v,
+                  uint32_t b, uint32_t j, uint8_t label)
+{
+    uint32_t l = s->n_layers - 1;
+    size_t e = (size_t)b * s->out[l] + j;
+    int64_t r = tr->r[l][e], t = j == label;
+    int ok = r < 4096;
+
+    ok &= put_g(s, v, l, ZKR_T2O_R, 2, b, j, r);
+    ok &= put_g(s, v, l, ZKR_T2O_RC, 1, b, j, 16 * (r >> 8));
+    ok &= put_g(s, v, l, ZKR_T2O_O, 3, b, j, tr->q[l][e] + ((int64_t)1 << 23));
+    ok &= put_g(s, v, l, ZKR_T2O_T, 1, b, j, t);
+    ok &= put_g(s, v, l, ZKR_T2O_TC, 1, b, j, 128 * t);
+    return ok;
+}
+
+zkr_err zkr_prover_train2_witness(const zkr_train2_shape *s, const zkr_ml_tstep_trace *tr,
+                                  const uint8_t *records, uint8_t *v, zkr_diag *d)
+{
+    uint32_t L = s->n_layers, in0 = s->in[0];
+
+    memset(v, 0, (size_t)1 << s->n_v);
+    if (tr->n_layers != L || tr->batch != s->batch)
+        return zkr_fail(d, ZKR_ERR_USAGE, "training-step@2: trace shape differs from the program");
+    for (uint32_t l = 0; l < L; l++)
+        if (tr->in_dim[l] != s->in[l] || tr->out_dim[l] != s->out[l] || !tr->ru[l])
+            return zkr_fail(d, ZKR_ERR_USAGE, "training-step@2: trace layer %u differs", l);
+    for (uint32_t b = 0; b < s->batch; b++) {
+        const uint8_t *rec = records + (size_t)b * (in0 + 1);
+        if (rec[in0] != tr->labels[b] || memcmp(rec, tr->input + (size_t)b * in0, in0) != 0)
+            return zkr_fail(d, ZKR_ERR_USAGE, "training-step@2: batch row %u is not the trace's", b);
+        for (uint32_t k = 0; k <= in0; k++)
+            v[zkr_train2_ridx(s, b, k)] = rec[k];
+        for (uint32_t l = 0; l + 1 < L; l++)
+            for (uint32_t j = 0; j < s->out[l]; j++)
+                if (!hidden(s, tr, v, l, b, j))
+                    return zkr_fail(d, ZKR_ERR_UNSUPPORTED,
+                                    "training-step@2: layer %u row %u unit %u out of its bytes", l,
+                                    b, j);
+        for (uint32_t j = 0; j < s->out[L - 1]; j++)
+            if (!output(s, tr, v, b, j, rec[in0]))
+                return zkr_fail(d, ZKR_ERR_UNSUPPORTED,
+                                "training-step@2: output row %u unit %u out of its bytes", b, j);
+    }
+    for (uint32_t l = 0; l < L; l++)
+        for (uint32_t j = 0; j < s->out[l]; j++)
+            for (uint32_t k = 0; k <= s->in[l]; k++) {
+                int64_t ru = tr->ru[l][(size_t)j * (s->in[l] + 1) + k];
+                if (ru < 0 || ru >= ((int64_t)1 << s->shift) ||
+                    !put_u(s, v, l, ZKR_T2U_RU, j, k, ru) ||
+                    !put_u(s, v, l, ZKR_T2U_RUC, j, k, ru << (16 - s->shift)))
+                    return zkr_fail(d, ZKR_ERR_UNSUPPORTED,
+                                    "training-step@2: update remainder of layer %u out of range", l);
+            }
+    return ZKR_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* The proof                                                            */
+/* ------------------------------------------------------------------ */
+
+#include <sodium.h>
+#include <stdlib.h>
+
+#include "zkr_config.h"
+
+#define T2_D ZKR_TRAIN2_DEGREE
+#define T2_NB (1u << ZKR_TRAIN2_MAX_SC)
+
+typedef struct {
+    const zkr_params *p;
+    const zkr_train2_public *pub;
+    const zkr_train2_shape *s;
+    const zkr_train2_cheat *cheat;
+    zkr_transcript t;
+    zkr_zkrng rng;
+    unsigned threads;
+    uint8_t *vb;
+    zkr_hpcs_poly *v, *c, *rec[ZKR_TRAIN_MAX_BATCH];
+    zkr_train2_chal ch;
+    zkr_train2_rowchal rc;
+    zkr_ext rho, r[ZKR_TRAIN2_MAX_SC], *gco;
+    unsigned lc, ncols;
+    zkr_ext ta[ZKR_TRAIN2_MAX_COLS + 1][T2_NB], tb[ZKR_TRAIN2_MAX_COLS + 1][T2_NB];
+    zkr_ext vals[ZKR_TRAIN2_MAX_COLS], recv[ZKR_TRAIN_MAX_BATCH], gr;
+    zkr_buf *out;
+} t2p;
+
+static void t2_free_wipe(void *p, size_t n)
+{
+    if (p) {
+        sodium_memzero(p, n);
+        free(p);
+    }
+}
+
+/*
+ * A base table's multilinear at pt (nv coordinates) plus an index offset
+ * (a blinding slice): coordinates exactly 0 or 1 select, the others are
+ * summed with their eq weights.
+ */
+static zkr_err sparse_eval(const zkr_gl *tab, unsigned nv, const zkr_ext *pt, uint64_t off,
+                           zkr_ext *out)
+{
+    unsigned fr[64], nf = 0;
+    uint64_t base = off;
+    zkr_ext zf[64], *eq, acc = zkr_ext_from(0);
+
+    for (unsigned i = 0; i < nv; i++) {
+        if (zkr_ext_eq(pt[i], zkr_ext_from(0)))
+            continue;
+        if (zkr_ext_eq(pt[i], zkr_ext_from(1))) {
+            base |= (uint64_t)1 << i;
+            continue;
+        }
+        zf[nf] = pt[i];
+        fr[nf++] = i;
+    }
+    if (!(eq = calloc((size_t)1 << nf, sizeof *eq)))
+        return ZKR_ERR_NOMEM;
+    zkr_mle_eq_table(zf, nf, eq);
+    for (size_t a = 0; a < ((size_t)1 << nf); a++) {
+        uint64_t idx = base;
+        for (unsigned q = 0; q < nf; q++)
+            idx |= (uint64_t)((a >> q) & 1) << fr[q];
+        acc = zkr_ext_add(acc, zkr_ext_mul_base(eq[a], tab[idx]));
+    }
+    free(eq);
+    *out = acc;
+    return ZKR_OK;
+}
+
+/* Column c's slice tables over the batch (2^N entries each). */
+static zkr_err col_tables(t2p *c, unsigned col)
+{
+    const zkr_train2_shape *s = c->s;
+    const zkr_gl *F = zkr_hpcs_poly_base_evals(c->v);
+    zkr_ext pt[64], rb[ZKR_TRAIN2_MAX_SC];
+    zkr_err r;
+
+    for (size_t b = 0; b < ((size_t)1 << c->ch.N); b++) {
+        for (unsigned i = 0; i < s->lb; i++)
+            rb[i] = zkr_ext_from((b >> i) & 1);
+        zkr_train2_col_point(s, &c->ch, col, rb, pt);
+        if ((r = sparse_eval(F, s->n_v, pt, 0, &c->ta[col][b])) != ZKR_OK ||
+            (r = sparse_eval(F, s->n_v, pt, (uint64_t)1 << s->n_v, &c->tb[col][b])) != ZKR_OK)
+            return r;
+    }
+    return ZKR_OK;
+}
+
+/* The records' slice tables at the common point (rows past the batch are 0). */
+static zkr_err rec_tables(t2p *c)
+{
+    const zkr_train2_shape *s = c->s;
+    unsigned rc = c->ncols;
+
+    for (size_t b = 0; b < ((size_t)1 << c->ch.N); b++) {
+        c->ta[rc][b] = c->tb[rc][b] = zkr_ext_from(0);
+        if (b < s->batch) {
+            const zkr_gl *F = zkr_hpcs_poly_base_evals(c->rec[b]);
+            unsigned n = zkr_hpcs_poly_n_vars(c->rec[b]);
+            zkr_err r;
+            if ((r = sparse_eval(F, n, zkr_train2_rec_point(&c->ch), 0, &c->ta[rc][b])) !=
+                    ZKR_OK ||
+                (r = sparse_eval(F, n, zkr_train2_rec_point(&c->ch), (uint64_t)1 << n,
+                                 &c->tb[rc][b])) != ZKR_OK)
+                return r;
+        }
+    }
+    return ZKR_OK;
+}
+
+/* A randomised column at x: A~(x) + s(x_0) (B~(x) - A~(x)). */
+static zkr_ext col_at(const t2p *c, unsigned col, const zkr_ext *x)
+{
+    unsigned N = c->ch.N;
+    zkr_ext a, b, s0 = zkr_ext_mul(x[0], zkr_ext_sub(zkr_ext_from(1), x[0]));
+
+    if (zkr_mle_eval_ext(c->ta[col], N, x, &a) != ZKR_OK ||
+        zkr_mle_eval_ext(c->tb[col], N, x, &b) != ZKR_OK)
+        abort(); /* N >= 1 and the tables exist: cannot fail */
+    return zkr_ext_add(a, zkr_ext_mul(s0, zkr_ext_sub(b, a)));
+}
+
+/* Libra's mask g(x) = a0 + sum_i sum_{d=1..7} c_id x_i^d. */
+static zkr_ext g_at(const zkr_ext *gco, unsigned N, const zkr_ext *x)
+{
+    zkr_ext acc = gco[0];
+
+    for (unsigned i = 0; i < N; i++) {
+        zkr_ext pw = x[i];
+        for (unsigned dd = 0; dd < T2_D; dd++) {
+            acc = zkr_ext_add(acc, zkr_ext_mul(gco[1 + (size_t)T2_D * i + dd], pw));
+            pw = zkr_ext_mul(pw, x[i]);
+        }
+    }
+    return acc;
+}
+
+static zkr_ext total_at(const t2p *c, const zkr_ext *x)
+{
+    zkr_ext cols[ZKR_TRAIN2_MAX_COLS];
+
+    for (unsigned q = 0; q < c->ncols; q++)
+        cols[q] = col_at(c, q, x);
+    return zkr_ext_add(zkr_train2_f(c->s, &c->ch, x, cols, col_at(c, c->ncols, x)),
+                       zkr_ext_mul(c->rho, g_at(c->gco, c->ch.N, x)));
+}
+
+/* The product sumcheck, every round by direct evaluation (N <= 6 variables). */
+static zkr_err sumcheck(t2p *c)
+{
+    unsigned N = c->ch.N;
+    zkr_err r;
+
+    for (unsigned i = 0; i < N; i++) {
+        zkr_ext msg[T2_D], x[ZKR_TRAIN2_MAX_SC];
+        memcpy(x, c->r, i * sizeof *x);
+        for (unsigned X = 0; X <= T2_D; X++) {
+            zkr_ext h = zkr_ext_from(0);
+            if (X == 1)
+                continue;
+            x[i] = zkr_ext_from(X);
+            for (size_t y = 0; y < ((size_t)1 << (N - i - 1)); y++) {
+                for (unsigned q = i + 1; q < N; q++)
+                    x[q] = zkr_ext_from((y >> (q - i - 1)) & 1);
+                h = zkr_ext_add(h, total_at(c, x));
+            }
+            msg[X == 0 ? 0 : X - 1] = h;
+        }
+        zkr_ts_absorb_ext(&c->t, "sc-round", msg, T2_D);
+        c->r[i] = zkr_ts_challenge_ext(&c->t, "sc-challenge");
+        if ((r = zkr_enc_exts(c->out, msg, T2_D)) != ZKR_OK)
+            return r;
+    }
+    return ZKR_OK;
+}
+
+static zkr_err values(t2p *c)
+{
+    const zkr_train2_shape *s = c->s;
+    zkr_ext s0 = zkr_ext_mul(c->r[0], zkr_ext_sub(zkr_ext_from(1), c->r[0]));
+    zkr_err r;
+
+    for (unsigned q = 0; q < c->ncols; q++)
+        c->vals[q] = col_at(c, q, c->r);
+    for (uint32_t b = 0; b < s->batch; b++)
+        c->recv[b] = zkr_ext_add(c->ta[c->ncols][b],
+                                 zkr_ext_mul(s0, zkr_ext_sub(c->tb[c->ncols][b],
+                                                             c->ta[c->ncols][b])));
+    c->gr = g_at(c->gco, c->ch.N, c->r);
+#if ZKR_TEST_BUILD
+    if (c->cheat && c->cheat->fit_rec) {
+        /* rec rises by eq(r, 0); g(r) absorbs it so that the final check still holds */
+        zkr_ext e0 = zkr_ext_from(1), ex, dlt;
+        for (unsigned i = 0; i < c->ch.N; i++)
+            e0 = zkr_ext_mul(e0, zkr_ext_sub(zkr_ext_from(1), c->r[i]));
+        c->recv[0] = zkr_ext_add(c->recv[0], zkr_ext_from(1));
+        {
+            zkr_ext one = zkr_ext_from(1);
+            ex = zkr_ext_from(1);
+            for (unsigned i = 0; i < c->ch.N; i++) {
+                zkr_ext a = c->ch.xi[s->lk[0] + i], b = c->r[i];
+                ex = zkr_ext_mul(ex, zkr_ext_add(zkr_ext_mul(a, b),
+                                                 zkr_ext_mul(zkr_ext_sub(one, a),
+                                                             zkr_ext_sub(one, b))));
+            }
+        }
+        dlt = zkr_ext_mul(zkr_ext_mul(ex, e0), zkr_ext_inv(c->rho));
+        c->gr = zkr_ext_sub(c->gr, dlt);
+    }
+#endif
+    zkr_ts_absorb_ext(&c->t, "t2-values", c->vals, c->ncols);
+    zkr_ts_absorb_ext(&c->t, "t2-records", c->recv, s->batch);
+    zkr_ts_absorb_ext(&c->t, "t2-gr", &c->gr, 1);
+    if ((r = zkr_enc_exts(c->out, c->vals, c->ncols)) != ZKR_OK ||
+        (r = zkr_enc_exts(c->out, c->recv, s->batch)) != ZKR_OK)
+        return r;
+    return zkr_enc_ext(c->out, c->gr);
+}
+
+/* The full point of V (or of a record commitment) from its inner point: u_0 = s(r_0), then 0. */
+static void full_point(const zkr_ext *inner, unsigned n, unsigned total, zkr_ext r0, zkr_ext *zf)
+{
+    memcpy(zf, inner, n * sizeof *zf);
+    for (unsigned i = n; i < total; i++)
+        zf[i] = zkr_ext_from(0);
+    if (total > n)
+        zf[n] = zkr_ext_mul(r0, zkr_ext_sub(zkr_ext_from(1), r0));
+}
+
+static zkr_err open_one(t2p *c, zkr_hpcs_poly *f, const zkr_ext *zf, zkr_ext v)
+{
+    zkr_hpcs_poly *mask = NULL;
+    uint8_t root[ZKR_DIGEST_BYTES];
+    unsigned total = zkr_hpcs_poly_total_vars(f);
+    zkr_ext b, rho;
+    zkr_err r;
+
+    if ((r = zkr_prover_hmask(c->p, total, &c->rng, c->threads, &mask, root)) != ZKR_OK)
+        return r;
+    if ((r = zkr_mle_eval_ext(zkr_hpcs_mask_evals(mask), total, zf, &b)) == ZKR_OK) {
+        zkr_ts_absorb(&c->t, "t2-mask-root", root, ZKR_DIGEST_BYTES);
+        zkr_ts_absorb_ext(&c->t, "t2-mask-val", &b, 1);
+        rho = zkr_ts_challenge_ext(&c->t, "t2-open-rho");
+        if ((r = zkr_buf_append(c->out, root, ZKR_DIGEST_BYTES)) == ZKR_OK &&
+            (r = zkr_enc_ext(c->out, b)) == ZKR_OK)
+            r = zkr_prover_hopen_at(c->p, &c->t, f, mask, rho, zf,
+                                    zkr_ext_add(v, zkr_ext_mul(rho, b)), &c->rng, c->threads,
+                                    c->out);
+    }
+    zkr_hpcs_poly_free(mask);
+    return r;
+}
+
+static zkr_err openings(t2p *c)
+{
+    const zkr_train2_shape *s = c->s;
+    unsigned vt = zkr_hpcs_poly_total_vars(c->v);
+    zkr_ext inner[64], zf[96];
+    zkr_err r;
+
+    for (unsigned q = 0; q < c->ncols; q++) {
+        zkr_train2_col_point(s, &c->ch, q, c->r, inner);
+        full_point(inner, s->n_v, vt, c->r[0], zf);
+        if ((r = open_one(c, c->v, zf, c->vals[q])) != ZKR_OK)
+            return r;
+    }
+    for (uint32_t b0 = 0; b0 < s->batch; b0 += ZKR_HPCS_MAX_BATCH) {
+        size_t k = s->batch - b0 < ZKR_HPCS_MAX_BATCH ? s->batch - b0 : ZKR_HPCS_MAX_BATCH;
+        unsigned n = zkr_hpcs_poly_n_vars(c->rec[b0]);
+        full_point(zkr_train2_rec_point(&c->ch), n, zkr_hpcs_poly_total_vars(c->rec[b0]),
+                   c->r[0], zf);
+        if ((r = zkr_prover_hopen_batch(c->p, &c->t, c->rec + b0, k, zf, c->recv + b0, &c->rng,
+                                        c->threads, c->out)) != ZKR_OK)
+            return r;
+    }
+    return ZKR_OK;
+}
+
+/* g(r) = <C, Lambda(r)>: the masked linear sumcheck and C's opening (as inference@2's). */
+static zkr_err coef(t2p *c)
+{
+    size_t len = (size_t)1 << c->lc;
+    zkr_hpcs_poly *mask = NULL;
+    uint8_t root[ZKR_DIGEST_BYTES];
+    zkr_ext *tab[2] = {calloc(len, sizeof(zkr_ext)), calloc(len, sizeof(zkr_ext))};
+    zkr_ext *msgs = calloc(2 * (size_t)c->lc + 1, sizeof(zkr_ext)), rcv[64];
+    zkr_ext sigma = zkr_ext_from(0), rho, v;
+    const zkr_gl *cb = zkr_hpcs_poly_base_evals(c->c);
+    const zkr_ext *zv;
+    zkr_err r = ZKR_ERR_NOMEM;
+
+    if (!tab[0] || !tab[1] || !msgs)
+        goto out;
+    if ((r = zkr_prover_hmask(c->p, zkr_hpcs_poly_total_vars(c->c), &c->rng, c->threads, &mask,
+                              root)) != ZKR_OK)
+        goto out;
+    zv = zkr_hpcs_mask_evals(mask);
+    zkr_zkrange_lambda(c->r, c->ch.N, tab[1]);
+    for (size_t j = 0; j < len; j++)
+        sigma = zkr_ext_add(sigma, zkr_ext_mul(zv[j], tab[1][j]));
+    zkr_ts_absorb(&c->t, "t2-cmask-root", root, ZKR_DIGEST_BYTES);
+    zkr_ts_absorb_ext(&c->t, "t2-csigma", &sigma, 1);
+    rho = zkr_ts_challenge_ext(&c->t, "t2-crho");
+    for (size_t j = 0; j < len; j++) {
+        tab[0][j] = zkr_ext_mul(rho, zv[j]);
+        tab[0][j].c[0] = zkr_gl_add(tab[0][j].c[0], cb[j]);
+    }
+    {
+        zkr_sc_term term = {zkr_ext_from(1), 2, {0, 1}};
+        zkr_sc_poly f = {tab, 2, &term, 1, 2, NULL};
+        zkr_prover_sumcheck(&f, c->lc, &c->t, c->threads, msgs, rcv);
+    }
+    v = tab[0][0];
+    zkr_ts_absorb_ext(&c->t, "t2-cv", &v, 1);
+    if ((r = zkr_buf_append(c->out, root, ZKR_DIGEST_BYTES)) != ZKR_OK ||
+        (r = zkr_enc_ext(c->out, sigma)) != ZKR_OK ||
+        (r = zkr_enc_exts(c->out, msgs, 2 * (size_t)c->lc)) != ZKR_OK ||
+        (r = zkr_enc_ext(c->out, v)) != ZKR_OK)
+        goto out;
+    r = zkr_prover_hopen(c->p, &c->t, c->c, mask, rho, rcv, v, &c->rng, c->threads, c->out);
+out:
+    zkr_hpcs_poly_free(mask);
+    for (int i = 0; i < 2; i++)
+        t2_free_wipe(tab[i], tab[i] ? len * sizeof(zkr_ext) : 0);
+    free(msgs);
+    return r;
+}
+
+/* V (bytes as field elements) and Libra's coefficients C, before any challenge. */
+static zkr_err commit_v_c(t2p *c)
+{
+    const zkr_train2_shape *s = c->s;
+    size_t nv = (size_t)1 << s->n_v, stride = 1 + (size_t)T2_D * c->ch.N, clen;
+    zkr_hpcs_commitment vc, cc;
+    zkr_gl *vg = calloc(nv, sizeof *vg), *cb;
+    zkr_err r;
+
+    c->lc = ZKR_TRAIN2_LC_VARS(c->ch.N);
+    clen = (size_t)1 << c->lc;
+    c->gco = calloc(stride, sizeof(zkr_ext));
+    cb = calloc(clen, sizeof *cb);
+    if (!vg || !c->gco || !cb) {
+        free(vg);
+        free(cb);
+        return ZKR_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < nv; i++)
+        vg[i] = c->vb[i];
+    for (size_t i = 0; i < stride; i++) {
+        c->gco[i] = zkr_zkrng_ext(&c->rng);
+        for (unsigned k = 0; k < 3; k++)
+            cb[k * stride + i] = c->gco[i].c[k];
+    }
+    r = zkr_prover_hcommit(c->p, vg, s->n_v, zkr_train2_v_budget(s), &c->rng, c->threads, &c->v,
+                           &vc);
+    if (r == ZKR_OK)
+        r = zkr_prover_hcommit(c->p, cb, c->lc, 1, &c->rng, c->threads, &c->c, &cc);
+    t2_free_wipe(vg, nv * sizeof *vg);
+    t2_free_wipe(cb, clen * sizeof *cb);
+    if (r != ZKR_OK)
+        return r;
+    zkr_ts_absorb(&c->t, "t2-v-root", vc.root, ZKR_DIGEST_BYTES);
+    zkr_ts_absorb_u64(&c->t, "t2-v-blind", vc.blind_vars);
+    zkr_ts_absorb(&c->t, "t2-c-root", cc.root, ZKR_DIGEST_BYTES);
+    if ((r = zkr_buf_append(c->out, vc.root, ZKR_DIGEST_BYTES)) != ZKR_OK)
+        return r;
+    return zkr_buf_append(c->out, cc.root, ZKR_DIGEST_BYTES);
+}
+
+/* The range proof of V with every linear row as its linear claim. */
+static zkr_err range_lin(t2p *c)
+{
+    const zkr_train2_shape *s = c->s;
+    const int32_t *const *w = c->pub->parent;
+    zkr_zkrange_table bytes = {0, 256};
+    zkr_ext *wt = calloc((size_t)1 << s->n_v, sizeof *wt);
+    zkr_train2_linctx lctx = {s, w, &c->rc};
+    zkr_zkrange_lin lin = {zkr_ext_from(0), wt, zkr_train2_lin_cb, &lctx};
+    zkr_err r = ZKR_ERR_NOMEM;
+
+    if (!wt)
+        return r;
+    c->rc.n_row_vars = zkr_train2_row_vars(s, w);
+    if (c->rc.n_row_vars > 40) {
+        free(wt);
+        return ZKR_ERR_TOO_LARGE;
+    }
+    zkr_ts_challenge_exts(&c->t, "t2-rows", c->rc.z, c->rc.n_row_vars);
+    if ((r = zkr_train2_lin_weights(s, w, &c->rc, wt)) == ZKR_OK &&
+        (r = zkr_train2_lin_claim(s, w, &c->rc, &lin.claim)) == ZKR_OK)
+        r = zkr_prover_zkrange_lin(c->p, &c->t, c->v, &bytes, &lin, &c->rng, c->threads, c->out);
+    free(wt);
+    return r;
+}
+
+static zkr_err run(t2p *c)
+{
+    zkr_ext gamma = zkr_ext_from(0);
+    unsigned N;
+    zkr_err r;
+
+    c->ch.N = c->s->lb ? c->s->lb : 1;
+    if ((r = commit_v_c(c)) != ZKR_OK || (r = range_lin(c)) != ZKR_OK)
+        return r;
+    zkr_train2_draw(&c->t, c->s, &c->ch);
+    N = c->ch.N;
+    c->ncols = zkr_train2_n_cols(c->s);
+    for (unsigned q = 0; q < c->ncols; q++)
+        if ((r = col_tables(c, q)) != ZKR_OK)
+            return r;
+    if ((r = rec_tables(c)) != ZKR_OK)
+        return r;
+    {
+        zkr_ext s1 = zkr_ext_from(0);
+        for (unsigned i = 0; i < N; i++)
+            for (unsigned dd = 0; dd < T2_D; dd++)
+                s1 = zkr_ext_add(s1, c->gco[1 + (size_t)T2_D * i + dd]);
+        gamma = zkr_ext_add(zkr_ext_mul_base(c->gco[0], zkr_gl_pow(2, N)),
+                            zkr_ext_mul_base(s1, zkr_gl_pow(2, N - 1)));
+    }
+    zkr_ts_absorb_ext(&c->t, "t2-gamma", &gamma, 1);
+    c->rho = zkr_ts_challenge_ext(&c->t, "t2-rho");
+    if ((r = zkr_enc_ext(c->out, gamma)) != ZKR_OK || (r = sumcheck(c)) != ZKR_OK ||
+        (r = values(c)) != ZKR_OK || (r = openings(c)) != ZKR_OK)
+        return r;
+    return coef(c);
+}
+
+static zkr_err native(const zkr_train2_public *pub, const zkr_train2_secret *sec,
+                      const uint8_t *records, const zkr_train2_cheat *cheat,
+                      zkr_ml_tstep_trace *tr, zkr_diag *d)
+{
+    const zkr_train2_shape *s = &pub->s;
+    uint32_t in0 = s->in[0];
+    zkr_ml_tstep_params sp = {.lr = s->lr, .shift = s->shift};
+    uint8_t *in = malloc((size_t)s->batch * in0 + 1), lab[ZKR_TRAIN_MAX_BATCH];
+    zkr_ml_tmodel *child = NULL;
+    zkr_buf cb = {0};
+    zkr_err r = ZKR_ERR_NOMEM;
+
+    if (!in)
+        return r;
+    for (uint32_t b = 0; b < s->batch; b++) {
+        memcpy(in + (size_t)b * in0, records + (size_t)b * (in0 + 1), in0);
+        lab[b] = records[(size_t)b * (in0 + 1) + in0];
+    }
+    r = zkr_ml_train_step(sec->parent, in, (size_t)s->batch * in0, lab, s->batch, &sp, &cb, tr,
+                          d);
+    if (r == ZKR_OK && (r = zkr_ml_tmodel_decode(cb.p, cb.len, &child, d)) == ZKR_OK) {
+        for (uint32_t l = 0; l < s->n_layers && r == ZKR_OK; l++) {
+            size_t n = (size_t)s->out[l] * (s->in[l] + 1);
+            const int32_t *w = zkr_ml_tmodel_weights(child, l);
+            const int32_t *pw = zkr_ml_tmodel_weights(sec->parent, l);
+            if (memcmp(pw, pub->parent[l], n * sizeof *pw) != 0)
+                r = zkr_fail(d, ZKR_ERR_MISMATCH_MODEL, "prove: the parent's layer %u is not the "
+                             "statement's", l);
+            else if (memcmp(w, pub->child[l], n * sizeof *w) != 0 && !(cheat && cheat->skip_child))
+                r = zkr_fail(d, ZKR_ERR_MISMATCH_MODEL, "prove: the step's child differs from the "
+                             "statement's at layer %u", l);
+        }
+    }
+    zkr_ml_tmodel_free(child);
+    sodium_memzero(in, (size_t)s->batch * in0);
+    free(in);
+    sodium_memzero(lab, sizeof lab);
+    zkr_buf_free(&cb);
+    return r;
+}
+
+static zkr_err prove(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                     const zkr_train2_public *pub, const zkr_train2_secret *sec,
+                     const zkr_train2_cheat *cheat, const uint8_t *seed, size_t seed_len,
+                     unsigned threads, zkr_buf *out, zkr_diag *d)
+{
+    const zkr_train2_shape *s = &pub->s;
+    t2p *c = calloc(1, sizeof *c);
+    zkr_ml_tstep_trace tr;
+    const uint8_t *wrec = sec->records;
+    zkr_err r;
+
+    memset(&tr, 0, sizeof tr);
+#if ZKR_TEST_BUILD
+    if (cheat && cheat->witness_records)
+        wrec = cheat->witness_records;
+#endif
+    out->len = 0;
+    if (!c)
+        return ZKR_ERR_NOMEM;
+    c->p = p, c->pub = pub, c->s = s, c->cheat = cheat, c->threads = threads ? threads : 1;
+    c->out = out;
+    zkr_train2_transcript(&c->t, p, statement_id, pub);
+    if (seed)
+        r = zkr_zkrng_seeded(&c->rng, seed, seed_len, "training-step@2 proof", c->t.state,
+                             sizeof c->t.state);
+    else
+        zkr_zkrng_os(&c->rng), r = ZKR_OK;
+    if (r != ZKR_OK) {
+        r = zkr_fail(d, r, "prove: the zk seed must be %u..%u bytes", ZKR_ZK_SEED_MIN,
+                     ZKR_ZK_SEED_MAX);
+        goto out;
+    }
+#if ZKR_TEST_BUILD
+    if (cheat && cheat->unmasked)
+        zkr_zkrng_zero_for_test(&c->rng, cheat->unmasked);
+#endif
+    if ((r = native(pub, sec, wrec, cheat, &tr, d)) != ZKR_OK)
+        goto out;
+    for (uint32_t b = 0; b < s->batch && r == ZKR_OK; b++) {
+        r = zkr_prover_record_reopen(p, sec->records + (size_t)b * (s->in[0] + 1), s->in[0] + 1,
+                                     pub->rec_commit[b], sec->openings[b], c->threads, &c->rec[b]);
+        if (r != ZKR_OK)
+            r = zkr_fail(d, r == ZKR_ERR_NOMEM ? r : ZKR_ERR_MISMATCH_INPUT,
+                         "prove: batch position %u: the record and its opening do not give its "
+                         "commitment", b);
+        else if (zkr_hpcs_poly_total_vars(c->rec[b]) != zkr_hpcs_poly_total_vars(c->rec[0]))
+            r = zkr_fail(d, ZKR_ERR_UNSUPPORTED, "prove: batch records committed with different "
+                         "blinding");
+    }
+    if (r != ZKR_OK)
+        goto out;
+    if (!(c->vb = malloc((size_t)1 << s->n_v))) {
+        r = ZKR_ERR_NOMEM;
+        goto out;
+    }
+    if ((r = zkr_prover_train2_witness(s, &tr, wrec, c->vb, d)) != ZKR_OK)
+        goto out;
+#if ZKR_TEST_BUILD
+    if (cheat && cheat->tamper)
+        cheat->tamper(s, c->vb, cheat->arg);
+#endif
+    r = run(c);
+out:
+    zkr_ml_tstep_trace_free(&tr);
+    if (c->vb)
+        t2_free_wipe(c->vb, (size_t)1 << s->n_v);
+    zkr_hpcs_poly_free(c->v);
+    zkr_hpcs_poly_free(c->c);
+    for (uint32_t b = 0; b < ZKR_TRAIN_MAX_BATCH; b++)
+        zkr_hpcs_poly_free(c->rec[b]);
+    if (c->gco)
+        t2_free_wipe(c->gco, (1 + (size_t)T2_D * c->ch.N) * sizeof(zkr_ext));
+    zkr_zkrng_wipe(&c->rng);
+    sodium_memzero(c, sizeof *c);
+    free(c);
+    if (r != ZKR_OK)
+        out->len = 0;
+    return r;
+}
+
+zkr_err zkr_prover_train2(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                          const zkr_train2_public *pub, const zkr_train2_secret *sec,
+                          const uint8_t *seed, size_t seed_len, unsigned threads, zkr_buf *out,
+                          zkr_diag *d)
+{
+    return prove(p, statement_id, pub, sec, NULL, seed, seed_len, threads, out, d);
+}
+
+#if ZKR_TEST_BUILD
+zkr_err zkr_prover_train2_cheat(const zkr_params *p,
+                                const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                                const zkr_train2_public *pub, const zkr_train2_secret *sec,
+                                const zkr_train2_cheat *cheat, const uint8_t *seed,
+                                size_t seed_len, zkr_buf *out, zkr_diag *d)
+{
+    return prove(p, statement_id, pub, sec, cheat, seed, seed_len, 1, out, d);
+}
+#endif

@@ -1,0 +1,213 @@
+/*
+ * training-step@2's witness and linear relation system (zk/train2.c,
+ * prover/training2.c): the byte witness of a real native step satisfies
+ * every row over the integers and mod p (12-8-3 at batch 3, 10-8-4-3 at
+ * batch 5, so hidden-to-hidden backward rows are exercised); cheating
+ * witnesses that keep every entry a byte are refused: a one-hot target on
+ * another unit (a lie about the label), a flipped ReLU mask with the
+ * big-M slacks wrapped to bytes, delta = dq where the mask is 0, an update
+ * remainder past 2^S with its copy wrapped, a changed record byte; and the
+ * no-wrap audit: at the largest shape (784-128-10, batch 64) with |W| =
+ * 2^20 - 1 every row's terms stay below 2^62.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "prover/training2.h"
+#include "tap.h"
+
+typedef struct {
+    zkr_train2_shape s;
+    zkr_ml_tmodel *parent;
+    const int32_t *w[ZKR_TRAIN_MAX_LAYERS];
+    uint8_t *v;
+    zkr_ml_tstep_trace tr;
+} fx;
+
+static int setup(zkr_tap *t, fx *f, const uint32_t *dims, size_t nd, uint32_t batch)
+{
+    zkr_ml_graph g;
+    zkr_buf b = {0}, child = {0};
+    uint8_t seed[32] = {9}, recs[8 * 64], in[8 * 64], lab[8];
+    zkr_ml_tstep_params sp = {.lr = 8, .shift = 12};
+    zkr_diag dg = {0};
+    int ok = 1;
+
+    memset(f, 0, sizeof *f);
+    for (uint32_t r = 0; r < batch; r++) {
+        for (uint32_t k = 0; k < dims[0]; k++)
+            recs[r * (dims[0] + 1) + k] = in[r * dims[0] + k] = (uint8_t)zkr_tap_rand(t);
+        recs[r * (dims[0] + 1) + dims[0]] = lab[r] = (uint8_t)(zkr_tap_rand(t) % dims[nd - 1]);
+    }
+    ok &= zkr_ml_tprogram_make(dims, nd, &g, NULL) == ZKR_OK;
+    ok &= zkr_ml_tmodel_init(&g, seed, &b, NULL) == ZKR_OK;
+    ok &= zkr_ml_tmodel_decode(b.p, b.len, &f->parent, NULL) == ZKR_OK;
+    ok &= zkr_ml_train_step(f->parent, in, (size_t)batch * dims[0], lab, batch, &sp, &child,
+                            &f->tr, &dg) == ZKR_OK;
+    ok &= zkr_train2_shape_of((uint32_t)nd - 1, dims, batch, sp.lr, sp.shift, 28, &f->s, NULL) ==
+          ZKR_OK;
+    for (uint32_t l = 0; ok && l + 1 < nd; l++)
+        f->w[l] = zkr_ml_tmodel_weights(f->parent, l);
+    if (ok && (f->v = malloc((size_t)1 << f->s.n_v)) != NULL)
+        ok &= zkr_prover_train2_witness(&f->s, &f->tr, recs, f->v, &dg) == ZKR_OK;
+    else
+        ok = 0;
+    if (!ok)
+        zkr_tap_diag("setup: %s", dg.msg);
+    zkr_buf_free(&b);
+    zkr_buf_free(&child);
+    return ok;
+}
+
+static void teardown(fx *f)
+{
+    free(f->v);
+    zkr_ml_tstep_trace_free(&f->tr);
+    zkr_ml_tmodel_free(f->parent);
+}
+
+/* Writes value into n byte slots (wrapped mod 2^(8n): a cheater keeps every entry a byte). */
+static void set_g(fx *f, uint32_t l, unsigned slot, unsigned n, uint32_t b, uint32_t j,
+                  int64_t value)
+{
+    for (unsigned q = 0; q < n; q++)
+        f->v[zkr_train2_gidx(&f->s, l, slot + q, b, j)] = (uint8_t)((uint64_t)value >> (8 * q));
+}
+
+static int64_t get_g(const fx *f, uint32_t l, unsigned slot, unsigned n, uint32_t b, uint32_t j)
+{
+    int64_t x = 0;
+
+    for (unsigned q = 0; q < n; q++)
+        x |= (int64_t)f->v[zkr_train2_gidx(&f->s, l, slot + q, b, j)] << (8 * q);
+    return x;
+}
+
+static void honest(zkr_tap *t, const uint32_t *dims, size_t nd, uint32_t batch)
+{
+    fx f;
+    uint64_t row = 0;
+    int ok = setup(t, &f, dims, nd, batch);
+
+    zkr_tap_ok(t, ok, "%zu-layer program at batch %u: native step and witness", nd - 1, batch);
+    if (ok)
+        zkr_tap_ok(t, zkr_train2_check(&f.s, f.w, f.v, &row) == ZKR_OK,
+                   "honest witness: every row holds over the integers (first bad %llu)",
+                   (unsigned long long)row);
+    teardown(&f);
+}
+
+/* Each attack on a fresh honest witness of 10-8-4-3, batch 5. */
+static void attack(zkr_tap *t, int which, const char *what)
+{
+    static const uint32_t dims[] = {10, 8, 4, 3};
+    fx f;
+    int ok = setup(t, &f, dims, 4, 5), done = 0;
+    uint32_t L = 3;
+
+    if (!ok) {
+        zkr_tap_ok(t, 0, "%s: setup", what);
+        return;
+    }
+    switch (which) {
+    case 0: /* the one-hot target on another unit: claims another label */
+        for (uint32_t j = 0; j < f.s.out[L - 1] && !done; j++)
+            if (get_g(&f, L - 1, ZKR_T2O_T, 1, 1, j)) {
+                uint32_t o = (j + 1) % f.s.out[L - 1];
+                set_g(&f, L - 1, ZKR_T2O_T, 1, 1, j, 0);
+                set_g(&f, L - 1, ZKR_T2O_TC, 1, 1, j, 0);
+                set_g(&f, L - 1, ZKR_T2O_T, 1, 1, o, 1);
+                set_g(&f, L - 1, ZKR_T2O_TC, 1, 1, o, 128);
+                done = 1;
+            }
+        break;
+    case 1: /* a ReLU mask flipped 1 -> 0 with every slack recomputed and wrapped to bytes */
+        for (uint32_t b = 0; b < f.s.batch && !done; b++)
+            for (uint32_t j = 0; j < f.s.out[0] && !done; j++)
+                if (get_g(&f, 0, ZKR_T2H_M, 1, b, j)) {
+                    int64_t h = get_g(&f, 0, ZKR_T2H_H, 2, b, j);
+                    int64_t n = get_g(&f, 0, ZKR_T2H_N, 4, b, j);
+                    set_g(&f, 0, ZKR_T2H_M, 1, b, j, 0);
+                    set_g(&f, 0, ZKR_T2H_MC, 1, b, j, 0);
+                    set_g(&f, 0, ZKR_T2H_S1, 2, b, j, -h);
+                    set_g(&f, 0, ZKR_T2H_S2, 4, b, j, (((int64_t)1 << 32) - 1) - n);
+                    set_g(&f, 0, ZKR_T2H_S3, 2, b, j, h);
+                    done = 1;
+                }
+        break;
+    case 2: /* delta = dq where the mask is 0 (the slacks t1..t4 recomputed, wrapped) */
+        for (uint32_t b = 0; b < f.s.batch && !done; b++)
+            for (uint32_t j = 0; j < f.s.out[1] && !done; j++) {
+                int64_t dq = get_g(&f, 1, ZKR_T2H_DQ, 3, b, j) - ((int64_t)1 << 23);
+                if (!get_g(&f, 1, ZKR_T2H_M, 1, b, j) && dq != 0) {
+                    set_g(&f, 1, ZKR_T2H_DL, 3, b, j, dq + ((int64_t)1 << 23));
+                    set_g(&f, 1, ZKR_T2H_T1, 4, b, j, -dq);
+                    set_g(&f, 1, ZKR_T2H_T2, 3, b, j, dq);
+                    set_g(&f, 1, ZKR_T2H_T3, 4, b, j, (int64_t)1 << 24);
+                    set_g(&f, 1, ZKR_T2H_T4, 4, b, j, (int64_t)1 << 24);
+                    done = 1;
+                }
+            }
+        break;
+    case 3: { /* ru + 2^S (true mod 2^16 in the copy, false over the integers) */
+        uint64_t i = zkr_train2_uidx(&f.s, 0, ZKR_T2U_RU, 2, 3);
+        uint64_t i1 = zkr_train2_uidx(&f.s, 0, ZKR_T2U_RU + 1, 2, 3);
+        int64_t ru = f.v[i] | (int64_t)f.v[i1] << 8;
+        ru += (int64_t)1 << f.s.shift;
+        f.v[i] = (uint8_t)ru;
+        f.v[i1] = (uint8_t)(ru >> 8);
+        done = 1;
+        break;
+    }
+    default: /* a record byte changed in V's copy */
+        f.v[zkr_train2_ridx(&f.s, 2, 4)] ^= 0x41;
+        done = 1;
+        break;
+    }
+    zkr_tap_ok(t, done, "%s: an entry to attack exists", what);
+    zkr_tap_ok(t, zkr_train2_check(&f.s, f.w, f.v, NULL) == ZKR_ERR_VERIFY, "%s: refused", what);
+    teardown(&f);
+}
+
+/* No-wrap audit at the largest shape with the largest weights. */
+static void audit(zkr_tap *t)
+{
+    static const uint32_t dims[] = {784, 128, 10};
+    zkr_train2_shape s;
+    int32_t *w[2] = {malloc(128 * 785 * sizeof(int32_t)), malloc(10 * 129 * sizeof(int32_t))};
+    const int32_t *cw[2] = {w[0], w[1]};
+    uint8_t *v = NULL;
+    uint64_t row = 0;
+    zkr_err r = ZKR_ERR_NOMEM;
+
+    if (zkr_train2_shape_of(2, dims, 64, 65535, 1, 28, &s, NULL) == ZKR_OK && w[0] && w[1] &&
+        (v = calloc((size_t)1 << s.n_v, 1)) != NULL) {
+        for (size_t i = 0; i < 128 * 785; i++)
+            w[0][i] = (i & 1) ? (1 << 20) - 1 : -((1 << 20) - 1);
+        for (size_t i = 0; i < 10 * 129; i++)
+            w[1][i] = -((1 << 20) - 1);
+        r = zkr_train2_check(&s, cw, v, &row);
+    }
+    zkr_tap_ok(t, r == ZKR_ERR_VERIFY,
+               "784-128-10 batch 64, |W| = 2^20 - 1: every row's bound below 2^62 (zero V "
+               "fails a row, never the bound: %d at row %llu)", (int)r, (unsigned long long)row);
+    free(v);
+    free(w[0]);
+    free(w[1]);
+}
+
+int main(int argc, char **argv)
+{
+    static const uint32_t d2[] = {12, 8, 3}, d3[] = {10, 8, 4, 3};
+    static const char *names[] = {"one-hot target on another unit", "ReLU mask flipped",
+                                  "delta = dq with mask 0", "ru + 2^S", "record byte changed"};
+    zkr_tap t;
+
+    zkr_tap_init(&t, argc, argv);
+    honest(&t, d2, 3, 3);
+    honest(&t, d3, 4, 5);
+    for (int i = 0; i < 5; i++)
+        attack(&t, i, names[i]);
+    audit(&t);
+    return zkr_tap_done(&t);
+}

@@ -1,0 +1,267 @@
+/* training-step@2 verifier: mirrors prover/training2.c's transcript (verifier/training2.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "verifier/training2.h"
+
+#define T2_D ZKR_TRAIN2_DEGREE
+
+typedef struct {
+    const zkr_params *p;
+    const zkr_train2_public *pub;
+    const zkr_train2_shape *s;
+    zkr_transcript t;
+    zkr_hpcs_commitment v, c, rec[ZKR_TRAIN_MAX_BATCH];
+    zkr_train2_chal ch;
+    zkr_train2_rowchal rc;
+    zkr_ext r[ZKR_TRAIN2_MAX_SC], vals[ZKR_TRAIN2_MAX_COLS], recv[ZKR_TRAIN_MAX_BATCH], gr;
+    unsigned ncols;
+} t2v;
+
+static zkr_err check_public(t2v *c, zkr_diag *d)
+{
+    const zkr_train2_public *pub = c->pub;
+    const zkr_train2_shape *s = c->s;
+
+    for (uint32_t l = 0; l < s->n_layers; l++)
+        for (size_t i = 0; i < (size_t)s->out[l] * (s->in[l] + 1); i++)
+            if (pub->parent[l][i] <= -(1 << 20) || pub->parent[l][i] >= (1 << 20) ||
+                pub->child[l][i] <= -(1 << 20) || pub->child[l][i] >= (1 << 20))
+                return zkr_fail(d, ZKR_ERR_MISMATCH_MODEL,
+                                "statement: layer %u weight %zu at or past 2^20", l, i);
+    for (uint32_t b = 0; b < s->batch; b++) {
+        zkr_record_commitment rc;
+        uint8_t leaf[ZKR_DIGEST_BYTES];
+        if (pub->indices[b] >= pub->n_records)
+            return zkr_fail(d, ZKR_ERR_MISMATCH_INPUT, "batch position %u: index %llu past the "
+                            "dataset", b, (unsigned long long)pub->indices[b]);
+        for (uint32_t q = 0; q < b; q++)
+            if (pub->indices[q] == pub->indices[b])
+                return zkr_fail(d, ZKR_ERR_MISMATCH_INPUT, "batch positions %u and %u: another "
+                                "batch index repeated", q, b);
+        if (zkr_record_commitment_decode(c->p, pub->rec_commit[b], ZKR_RECORD_COMMIT_BYTES, &rc) !=
+                ZKR_OK ||
+            rc.len != s->in[0] + 1)
+            return zkr_fail(d, ZKR_ERR_MISMATCH_INPUT, "batch position %u: the record commitment "
+                            "is not of a %u-byte record", b, s->in[0] + 1);
+        if (rc.comm.n_vars + rc.comm.blind_vars !=
+            (b ? c->rec[0].n_vars + c->rec[0].blind_vars : rc.comm.n_vars + rc.comm.blind_vars))
+            return zkr_fail(d, ZKR_ERR_MISMATCH_INPUT, "batch position %u: the record commitment's "
+                            "blinding differs from position 0's", b);
+        c->rec[b] = rc.comm;
+        zkr_infer2_record_leaf(pub->rec_commit[b], leaf);
+        if (zkr_merkle_inclusion_verify(leaf, pub->indices[b], pub->n_records, pub->paths[b],
+                                        pub->path_len[b], pub->root) != ZKR_OK)
+            return zkr_fail(d, ZKR_ERR_MISMATCH_INPUT, "batch position %u: the record is not "
+                            "included in the dataset commitment", b);
+    }
+    return ZKR_OK;
+}
+
+static zkr_err commitments(t2v *c, zkr_dec *dec, zkr_diag *d)
+{
+    const uint8_t *vr, *cr;
+
+    c->ch.N = c->s->lb ? c->s->lb : 1;
+    if (zkr_dec_raw(dec, ZKR_DIGEST_BYTES, &vr) != ZKR_OK ||
+        zkr_dec_raw(dec, ZKR_DIGEST_BYTES, &cr) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: commitments truncated");
+    memcpy(c->v.root, vr, ZKR_DIGEST_BYTES);
+    c->v.n_vars = c->s->n_v;
+    c->v.blind_vars = zkr_hpcs_blind_vars(c->p, c->s->n_v, zkr_train2_v_budget(c->s));
+    memcpy(c->c.root, cr, ZKR_DIGEST_BYTES);
+    c->c.n_vars = ZKR_TRAIN2_LC_VARS(c->ch.N);
+    c->c.blind_vars = zkr_hpcs_blind_vars(c->p, c->c.n_vars, 1);
+    if (!c->v.blind_vars || !c->c.blind_vars)
+        return zkr_fail(d, ZKR_ERR_TOO_LARGE, "proof: the witness is too large to blind");
+    zkr_ts_absorb(&c->t, "t2-v-root", c->v.root, ZKR_DIGEST_BYTES);
+    zkr_ts_absorb_u64(&c->t, "t2-v-blind", c->v.blind_vars);
+    zkr_ts_absorb(&c->t, "t2-c-root", c->c.root, ZKR_DIGEST_BYTES);
+    return ZKR_OK;
+}
+
+static zkr_err range_lin(t2v *c, zkr_dec *dec, zkr_diag *d)
+{
+    const int32_t *const *w = c->pub->parent;
+    zkr_zkrange_table bytes = {0, 256};
+    zkr_train2_linctx lctx = {c->s, w, &c->rc};
+    zkr_zkrange_lin lin = {zkr_ext_from(0), NULL, zkr_train2_lin_cb, &lctx};
+    zkr_err r;
+
+    c->rc.n_row_vars = zkr_train2_row_vars(c->s, w);
+    if (c->rc.n_row_vars > 40)
+        return zkr_fail(d, ZKR_ERR_TOO_LARGE, "statement: too many rows");
+    zkr_ts_challenge_exts(&c->t, "t2-rows", c->rc.z, c->rc.n_row_vars);
+    if ((r = zkr_train2_lin_claim(c->s, w, &c->rc, &lin.claim)) != ZKR_OK)
+        return r;
+    r = zkr_zkrange_verify_lin(c->p, &c->t, &c->v, &bytes, &lin, dec);
+    if (r == ZKR_ERR_VERIFY)
+        return zkr_fail(d, r, "proof: the range and linear relations fail");
+    if (r != ZKR_OK && r != ZKR_ERR_NOMEM)
+        return zkr_fail(d, r, "proof: range section malformed");
+    return r;
+}
+
+static zkr_err products(t2v *c, zkr_dec *dec, zkr_diag *d)
+{
+    unsigned N = c->ch.N;
+    zkr_ext gamma, rho, fin, msgs[ZKR_TRAIN2_MAX_SC * T2_D], rec = zkr_ext_from(0), f;
+
+    zkr_train2_draw(&c->t, c->s, &c->ch);
+    c->ncols = zkr_train2_n_cols(c->s);
+    if (zkr_dec_ext(dec, &gamma) != ZKR_OK || zkr_dec_exts(dec, msgs, (size_t)N * T2_D) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: product sumcheck truncated");
+    zkr_ts_absorb_ext(&c->t, "t2-gamma", &gamma, 1);
+    rho = zkr_ts_challenge_ext(&c->t, "t2-rho");
+    zkr_sumcheck_verify(&c->t, N, T2_D,
+                        zkr_ext_add(zkr_train2_claim(c->pub, &c->ch), zkr_ext_mul(rho, gamma)),
+                        msgs, c->r, &fin);
+    if (zkr_dec_exts(dec, c->vals, c->ncols) != ZKR_OK ||
+        zkr_dec_exts(dec, c->recv, c->s->batch) != ZKR_OK || zkr_dec_ext(dec, &c->gr) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: revealed values truncated");
+    zkr_ts_absorb_ext(&c->t, "t2-values", c->vals, c->ncols);
+    zkr_ts_absorb_ext(&c->t, "t2-records", c->recv, c->s->batch);
+    zkr_ts_absorb_ext(&c->t, "t2-gr", &c->gr, 1);
+    for (uint32_t b = 0; b < c->s->batch; b++) {
+        zkr_ext e = zkr_ext_from(1);
+        for (unsigned i = 0; i < N; i++)
+            e = zkr_ext_mul(e, ((b >> i) & 1) ? c->r[i] : zkr_ext_sub(zkr_ext_from(1), c->r[i]));
+        rec = zkr_ext_add(rec, zkr_ext_mul(e, c->recv[b]));
+    }
+    f = zkr_train2_f(c->s, &c->ch, c->r, c->vals, rec);
+    if (!zkr_ext_eq(fin, zkr_ext_add(f, zkr_ext_mul(rho, c->gr))))
+        return zkr_fail(d, ZKR_ERR_VERIFY, "proof: the gradient, update and record relations fail");
+    return ZKR_OK;
+}
+
+static void full_point(const zkr_ext *inner, unsigned n, unsigned total, zkr_ext r0, zkr_ext *zf)
+{
+    memcpy(zf, inner, n * sizeof *zf);
+    for (unsigned i = n; i < total; i++)
+        zf[i] = zkr_ext_from(0);
+    if (total > n)
+        zf[n] = zkr_ext_mul(r0, zkr_ext_sub(zkr_ext_from(1), r0));
+}
+
+static zkr_err open_one(t2v *c, zkr_dec *dec, const zkr_hpcs_commitment *f, const zkr_ext *zf,
+                        zkr_ext v, zkr_diag *d)
+{
+    const uint8_t *root;
+    zkr_hpcs_proof *pf = NULL;
+    zkr_ext b, rho;
+    zkr_err r;
+
+    if (zkr_dec_raw(dec, ZKR_DIGEST_BYTES, &root) != ZKR_OK || zkr_dec_ext(dec, &b) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: opening truncated");
+    if ((r = zkr_hpcs_proof_parse_f(c->p, f->n_vars + f->blind_vars, 0, dec, &pf)) != ZKR_OK)
+        return zkr_fail(d, r == ZKR_ERR_NOMEM ? r : ZKR_ERR_MALFORMED, "proof: opening malformed");
+    zkr_ts_absorb(&c->t, "t2-mask-root", root, ZKR_DIGEST_BYTES);
+    zkr_ts_absorb_ext(&c->t, "t2-mask-val", &b, 1);
+    rho = zkr_ts_challenge_ext(&c->t, "t2-open-rho");
+    r = zkr_hpcs_verify_at(c->p, &c->t, f, root, rho, zf, zkr_ext_add(v, zkr_ext_mul(rho, b)), pf);
+    zkr_hpcs_proof_free(pf);
+    if (r == ZKR_ERR_VERIFY || r == ZKR_ERR_USAGE)
+        return zkr_fail(d, ZKR_ERR_VERIFY, "proof: a hiding opening of the witness fails");
+    return r;
+}
+
+static zkr_err openings(t2v *c, zkr_dec *dec, zkr_diag *d)
+{
+    const zkr_train2_shape *s = c->s;
+    unsigned vt = c->v.n_vars + c->v.blind_vars;
+    zkr_ext inner[64], zf[96];
+    zkr_err r;
+
+    if (vt > 96 || s->n_v > 64)
+        return zkr_fail(d, ZKR_ERR_TOO_LARGE, "proof: witness too large");
+    for (unsigned q = 0; q < c->ncols; q++) {
+        zkr_train2_col_point(s, &c->ch, q, c->r, inner);
+        full_point(inner, s->n_v, vt, c->r[0], zf);
+        if ((r = open_one(c, dec, &c->v, zf, c->vals[q], d)) != ZKR_OK)
+            return r;
+    }
+    for (uint32_t b0 = 0; b0 < s->batch; b0 += ZKR_HPCS_MAX_BATCH) {
+        size_t k = s->batch - b0 < ZKR_HPCS_MAX_BATCH ? s->batch - b0 : ZKR_HPCS_MAX_BATCH;
+        const zkr_hpcs_commitment *f = &c->rec[b0];
+        full_point(zkr_train2_rec_point(&c->ch), f->n_vars, f->n_vars + f->blind_vars, c->r[0],
+                   zf);
+        r = zkr_hpcs_verify_batch(c->p, &c->t, c->rec + b0, k, zf, c->recv + b0, dec);
+        if (r == ZKR_ERR_VERIFY || r == ZKR_ERR_USAGE)
+            return zkr_fail(d, ZKR_ERR_VERIFY, "proof: the batch records' opening fails");
+        if (r != ZKR_OK)
+            return zkr_fail(d, r == ZKR_ERR_NOMEM ? r : ZKR_ERR_MALFORMED,
+                            "proof: the batch records' opening is malformed");
+    }
+    return ZKR_OK;
+}
+
+static zkr_err coef(t2v *c, zkr_dec *dec, zkr_diag *d)
+{
+    const zkr_hpcs_commitment *cc = &c->c;
+    unsigned lc = cc->n_vars;
+    const uint8_t *root;
+    zkr_ext csigma, cv, rho, fin, lv, rc[64], cmsgs[128];
+    zkr_ext *lam = NULL;
+    zkr_hpcs_proof *pf = NULL;
+    zkr_err r;
+
+    if (2 * lc > 128 || zkr_dec_raw(dec, ZKR_DIGEST_BYTES, &root) != ZKR_OK ||
+        zkr_dec_ext(dec, &csigma) != ZKR_OK || zkr_dec_exts(dec, cmsgs, 2 * (size_t)lc) != ZKR_OK ||
+        zkr_dec_ext(dec, &cv) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: coefficient section truncated");
+    if ((r = zkr_hpcs_proof_parse_f(c->p, lc + cc->blind_vars, 0, dec, &pf)) != ZKR_OK)
+        return zkr_fail(d, r == ZKR_ERR_NOMEM ? r : ZKR_ERR_MALFORMED,
+                        "proof: coefficient opening malformed");
+    if (zkr_dec_finish(dec) != ZKR_OK) {
+        r = zkr_fail(d, ZKR_ERR_MALFORMED, "proof: trailing bytes");
+        goto out;
+    }
+    if (!(lam = malloc(((size_t)1 << lc) * sizeof *lam))) {
+        r = ZKR_ERR_NOMEM;
+        goto out;
+    }
+    zkr_zkrange_lambda(c->r, c->ch.N, lam);
+    zkr_ts_absorb(&c->t, "t2-cmask-root", root, ZKR_DIGEST_BYTES);
+    zkr_ts_absorb_ext(&c->t, "t2-csigma", &csigma, 1);
+    rho = zkr_ts_challenge_ext(&c->t, "t2-crho");
+    zkr_sumcheck_verify(&c->t, lc, 2, zkr_ext_add(c->gr, zkr_ext_mul(rho, csigma)), cmsgs, rc,
+                        &fin);
+    if ((r = zkr_mle_eval_ext(lam, lc, rc, &lv)) != ZKR_OK)
+        goto out;
+    if (!zkr_ext_eq(fin, zkr_ext_mul(cv, lv))) {
+        r = zkr_fail(d, ZKR_ERR_VERIFY, "proof: the mask's linear sumcheck fails");
+        goto out;
+    }
+    zkr_ts_absorb_ext(&c->t, "t2-cv", &cv, 1);
+    r = zkr_hpcs_verify(c->p, &c->t, cc, root, rho, rc, cv, pf);
+    if (r == ZKR_ERR_VERIFY || r == ZKR_ERR_USAGE)
+        r = zkr_fail(d, ZKR_ERR_VERIFY, "proof: the mask coefficients' opening fails");
+out:
+    free(lam);
+    zkr_hpcs_proof_free(pf);
+    return r;
+}
+
+zkr_err zkr_verify_train2(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                          const zkr_train2_public *pub, const uint8_t *proof, size_t len,
+                          zkr_diag *d)
+{
+    t2v *c = calloc(1, sizeof *c);
+    zkr_dec dec;
+    zkr_err r;
+
+    if (!c)
+        return ZKR_ERR_NOMEM;
+    c->p = p, c->pub = pub, c->s = &pub->s;
+    zkr_dec_init(&dec, proof, len);
+    if ((r = check_public(c, d)) != ZKR_OK)
+        goto out;
+    zkr_train2_transcript(&c->t, p, statement_id, pub);
+    if ((r = commitments(c, &dec, d)) != ZKR_OK || (r = range_lin(c, &dec, d)) != ZKR_OK ||
+        (r = products(c, &dec, d)) != ZKR_OK || (r = openings(c, &dec, d)) != ZKR_OK)
+        goto out;
+    r = coef(c, &dec, d);
+out:
+    free(c);
+    return r;
+}

@@ -1,0 +1,21 @@
+/* training-step@2 verifier (docs/proof-system.md, "training-step@2"). */
+#ifndef ZKR_VERIFIER_TRAINING2_H
+#define ZKR_VERIFIER_TRAINING2_H
+
+#include "zk/train2.h"
+
+/*
+ * Verifies a training-step@2 proof body against the public inputs pub
+ * (the shape, both weight sets, the hiding dataset commitment's n and
+ * root, the batch's indices, record commitments and inclusion paths).
+ * Checks, in order: the public inputs (MISMATCH_INPUT: an index out of
+ * range or repeated, a record commitment not of in_0 + 1 bytes or not
+ * included; MISMATCH_MODEL: a weight at or past 2^20 in magnitude), then
+ * the mathematics (VERIFY naming the failed check). A truncated body or
+ * trailing bytes are MALFORMED. NOMEM.
+ */
+zkr_err zkr_verify_train2(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                          const zkr_train2_public *pub, const uint8_t *proof, size_t len,
+                          zkr_diag *d) ZKR_WUR;
+
+#endif

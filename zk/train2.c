@@ -1,0 +1,709 @@
+/* training-step@2: the byte witness layout and its linear relation system (zk/train2.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "zk/train2.h"
+#include "common/common.h"
+#include "zk/zk_int.h"
+
+zkr_err zkr_train2_shape_of(uint32_t n_layers, const uint32_t *dims, uint32_t batch, uint32_t lr,
+                            uint32_t shift, unsigned max_vars, zkr_train2_shape *s, zkr_diag *d)
+{
+    zkr_blk b[2 * ZKR_TRAIN_MAX_LAYERS + 1];
+    size_t nb = 0;
+
+    memset(s, 0, sizeof *s);
+    if (n_layers < 2 || n_layers > ZKR_TRAIN_MAX_LAYERS)
+        return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "training-step@2: %u layers, supported 2..%u",
+                        n_layers, ZKR_TRAIN_MAX_LAYERS);
+    if (batch == 0 || batch > ZKR_TRAIN_MAX_BATCH)
+        return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "training-step@2: batch %u, supported 1..%u",
+                        batch, ZKR_TRAIN_MAX_BATCH);
+    if (lr == 0 || lr > 65535 || shift == 0 || shift > 16)
+        return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "training-step@2: lr %u or shift %u out of range",
+                        lr, shift);
+    s->n_layers = n_layers;
+    s->batch = batch;
+    s->lb = zkr_log2_ceil(batch);
+    s->lr = lr;
+    s->shift = shift;
+    for (uint32_t l = 0; l < n_layers; l++) {
+        int hidden = l + 1 < n_layers;
+        if (dims[l] == 0 || dims[l + 1] == 0 || dims[l] > 4096 || dims[l + 1] > 4096)
+            return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "training-step@2: layer %u width", l);
+        if (hidden && (dims[l + 1] & (dims[l + 1] - 1)) != 0)
+            return zkr_fail(d, ZKR_ERR_UNSUPPORTED,
+                            "training-step@2: hidden width %u of layer %u is not a power of two",
+                            dims[l + 1], l);
+        s->in[l] = dims[l];
+        s->out[l] = dims[l + 1];
+        s->lm[l] = zkr_log2_ceil(dims[l + 1]);
+        s->lk[l] = zkr_log2_ceil((uint64_t)dims[l] + 1);
+        if (s->lb + s->lm[l] + ZKR_T2H_LOG > max_vars || s->lm[l] + s->lk[l] + ZKR_T2U_LOG > max_vars)
+            return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "training-step@2: layer %u too large", l);
+        b[nb++] = (zkr_blk){s->lb + s->lm[l] + (hidden ? ZKR_T2H_LOG : ZKR_T2O_LOG),
+                            &s->grp_off[l]};
+        b[nb++] = (zkr_blk){s->lm[l] + s->lk[l] + ZKR_T2U_LOG, &s->upd_off[l]};
+    }
+    b[nb++] = (zkr_blk){s->lb + s->lk[0], &s->rec_off};
+    s->n_v = zkr_blocks_place(b, nb);
+    if (s->n_v > max_vars)
+        return zkr_fail(d, ZKR_ERR_UNSUPPORTED,
+                        "training-step@2: witness of 2^%u bytes, at most 2^%u", s->n_v, max_vars);
+    return ZKR_OK;
+}
+
+uint64_t zkr_train2_gidx(const zkr_train2_shape *s, uint32_t l, unsigned slot, uint32_t b,
+                         uint32_t j)
+{
+    unsigned blog = s->lb + s->lm[l];
+
+    return s->grp_off[l] + ((uint64_t)slot << blog) + ((uint64_t)b << s->lm[l]) + j;
+}
+
+uint64_t zkr_train2_uidx(const zkr_train2_shape *s, uint32_t l, unsigned slot, uint32_t j,
+                         uint32_t k)
+{
+    unsigned blog = s->lm[l] + s->lk[l];
+
+    return s->upd_off[l] + ((uint64_t)slot << blog) + ((uint64_t)j << s->lk[l]) + k;
+}
+
+uint64_t zkr_train2_ridx(const zkr_train2_shape *s, uint32_t b, uint32_t k)
+{
+    return s->rec_off + ((uint64_t)b << s->lk[0]) + k;
+}
+
+/* Row emission: the sink plus the running row number. */
+typedef struct {
+    const zkr_train2_sink *k;
+    uint64_t row;
+} em;
+
+static void term(em *e, uint64_t var, int64_t coef)
+{
+    if (e->k && e->k->term && coef != 0)
+        e->k->term(e->k->ctx, e->row, var, coef);
+}
+
+static void cnst(em *e, int64_t c)
+{
+    if (e->k && e->k->constant && c != 0)
+        e->k->constant(e->k->ctx, e->row, c);
+}
+
+/* coef times the little-endian bytes value starting at slot `slot` of a group. */
+static void bytes_g(em *e, const zkr_train2_shape *s, uint32_t l, unsigned slot, unsigned n,
+                    uint32_t b, uint32_t j, int64_t coef)
+{
+    for (unsigned t = 0; t < n; t++)
+        term(e, zkr_train2_gidx(s, l, slot + t, b, j), coef * ((int64_t)1 << (8 * t)));
+}
+
+/* coef times the activation a_l(b, k), k < in_l: a record byte, or h_{l-1}. */
+static void act(em *e, const zkr_train2_shape *s, uint32_t l, uint32_t b, uint32_t k,
+                int64_t coef)
+{
+    if (l == 0)
+        term(e, zkr_train2_ridx(s, b, k), coef);
+    else
+        bytes_g(e, s, l - 1, ZKR_T2H_H, 2, b, k, coef);
+}
+
+/* coef times the layer's pre-activation z(b, j) = sum_k W a + 256 W(j, in). */
+static void preact(em *e, const zkr_train2_shape *s, const int32_t *const *w, uint32_t l,
+                   uint32_t b, uint32_t j, int64_t coef)
+{
+    const int32_t *row = w[l] + (size_t)j * (s->in[l] + 1);
+
+    for (uint32_t k = 0; k < s->in[l]; k++)
+        act(e, s, l, b, k, coef * row[k]);
+    cnst(e, coef * 256 * (int64_t)row[s->in[l]]);
+}
+
+/*
+ * coef times delta_l(b, j): the hidden delta's bytes minus 2^23, or for
+ * the output layer e = o - 4096 T with o its bytes minus 2^23.
+ */
+static void delta(em *e, const zkr_train2_shape *s, uint32_t l, uint32_t b, uint32_t j,
+                  int64_t coef)
+{
+    if (l + 1 < s->n_layers) {
+        bytes_g(e, s, l, ZKR_T2H_DL, 3, b, j, coef);
+    } else {
+        bytes_g(e, s, l, ZKR_T2O_O, 3, b, j, coef);
+        term(e, zkr_train2_gidx(s, l, ZKR_T2O_T, b, j), -4096 * coef);
+    }
+    cnst(e, -coef * ((int64_t)1 << 23));
+}
+
+static void hidden_rows(em *e, const zkr_train2_shape *s, const int32_t *const *w, uint32_t l,
+                        uint32_t b, uint32_t j)
+{
+    const int64_t P23 = (int64_t)1 << 23, P24 = (int64_t)1 << 24, P32m = ((int64_t)1 << 32) - 1;
+    uint64_t m = zkr_train2_gidx(s, l, ZKR_T2H_M, b, j);
+
+    /* z + 2^15 = (h - n) 2^16 + r */
+    preact(e, s, w, l, b, j, 1);
+    cnst(e, (int64_t)1 << 15);
+    bytes_g(e, s, l, ZKR_T2H_H, 2, b, j, -((int64_t)1 << 16));
+    bytes_g(e, s, l, ZKR_T2H_N, 4, b, j, (int64_t)1 << 16);
+    bytes_g(e, s, l, ZKR_T2H_R, 2, b, j, -1);
+    e->row++;
+    /* s1 + h - 65535 m = 0 */
+    bytes_g(e, s, l, ZKR_T2H_S1, 2, b, j, 1);
+    bytes_g(e, s, l, ZKR_T2H_H, 2, b, j, 1);
+    term(e, m, -65535);
+    e->row++;
+    /* s2 + n - (2^32 - 1)(1 - m) = 0 */
+    bytes_g(e, s, l, ZKR_T2H_S2, 4, b, j, 1);
+    bytes_g(e, s, l, ZKR_T2H_N, 4, b, j, 1);
+    term(e, m, P32m);
+    cnst(e, -P32m);
+    e->row++;
+    /* s3 - h + m = 0 */
+    bytes_g(e, s, l, ZKR_T2H_S3, 2, b, j, 1);
+    bytes_g(e, s, l, ZKR_T2H_H, 2, b, j, -1);
+    term(e, m, 1);
+    e->row++;
+    /* mc - 128 m = 0 */
+    term(e, zkr_train2_gidx(s, l, ZKR_T2H_MC, b, j), 1);
+    term(e, m, -128);
+    e->row++;
+    /* p + 2^15 = dq 2^16 + rb, p = sum_j' delta_{l+1}(b, j') W_{l+1}(j', j) */
+    for (uint32_t jp = 0; jp < s->out[l + 1]; jp++)
+        delta(e, s, l + 1, b, jp, w[l + 1][(size_t)jp * (s->in[l + 1] + 1) + j]);
+    cnst(e, ((int64_t)1 << 15) + ((int64_t)1 << 39));
+    bytes_g(e, s, l, ZKR_T2H_DQ, 3, b, j, -((int64_t)1 << 16));
+    bytes_g(e, s, l, ZKR_T2H_RB, 2, b, j, -1);
+    e->row++;
+    /* delta = dq m by big-M: t1 = 2^23 m - delta, t2 = 2^23 m + delta */
+    bytes_g(e, s, l, ZKR_T2H_T1, 4, b, j, 1);
+    term(e, m, -P23);
+    delta(e, s, l, b, j, 1);
+    e->row++;
+    bytes_g(e, s, l, ZKR_T2H_T2, 3, b, j, 1);
+    term(e, m, -P23);
+    delta(e, s, l, b, j, -1);
+    e->row++;
+    /* t3 = 2^24 (1 - m) - (delta - dq), t4 = 2^24 (1 - m) + (delta - dq) */
+    bytes_g(e, s, l, ZKR_T2H_T3, 4, b, j, 1);
+    cnst(e, -P24);
+    term(e, m, P24);
+    bytes_g(e, s, l, ZKR_T2H_DL, 3, b, j, 1);
+    bytes_g(e, s, l, ZKR_T2H_DQ, 3, b, j, -1);
+    e->row++;
+    bytes_g(e, s, l, ZKR_T2H_T4, 4, b, j, 1);
+    cnst(e, -P24);
+    term(e, m, P24);
+    bytes_g(e, s, l, ZKR_T2H_DL, 3, b, j, -1);
+    bytes_g(e, s, l, ZKR_T2H_DQ, 3, b, j, 1);
+    e->row++;
+}
+
+static void output_rows(em *e, const zkr_train2_shape *s, const int32_t *const *w, uint32_t b)
+{
+    uint32_t l = s->n_layers - 1;
+
+    for (uint32_t j = 0; j < s->out[l]; j++) {
+        uint64_t t = zkr_train2_gidx(s, l, ZKR_T2O_T, b, j);
+        /* z + 2^11 = o 2^12 + r, o = bytes - 2^23 */
+        preact(e, s, w, l, b, j, 1);
+        cnst(e, ((int64_t)1 << 11) + ((int64_t)1 << 35));
+        bytes_g(e, s, l, ZKR_T2O_O, 3, b, j, -((int64_t)1 << 12));
+        bytes_g(e, s, l, ZKR_T2O_R, 2, b, j, -1);
+        e->row++;
+        /* rc - 16 r_hi = 0 */
+        term(e, zkr_train2_gidx(s, l, ZKR_T2O_RC, b, j), 1);
+        term(e, zkr_train2_gidx(s, l, ZKR_T2O_R + 1, b, j), -16);
+        e->row++;
+        /* tc - 128 T = 0 */
+        term(e, zkr_train2_gidx(s, l, ZKR_T2O_TC, b, j), 1);
+        term(e, t, -128);
+        e->row++;
+    }
+    /* sum_j T = 1 and sum_j j T = label: T is the label's one-hot row */
+    for (uint32_t j = 0; j < s->out[l]; j++)
+        term(e, zkr_train2_gidx(s, l, ZKR_T2O_T, b, j), 1);
+    cnst(e, -1);
+    e->row++;
+    for (uint32_t j = 0; j < s->out[l]; j++)
+        term(e, zkr_train2_gidx(s, l, ZKR_T2O_T, b, j), (int64_t)j);
+    term(e, zkr_train2_ridx(s, b, s->in[0]), -1);
+    e->row++;
+}
+
+uint64_t zkr_train2_rows(const zkr_train2_shape *s, const int32_t *const *w,
+                         const zkr_train2_sink *sink)
+{
+    em e = {sink, 0};
+    uint32_t L = s->n_layers;
+
+    for (uint32_t l = 0; l + 1 < L; l++)
+        for (uint32_t b = 0; b < s->batch; b++)
+            for (uint32_t j = 0; j < s->out[l]; j++)
+                hidden_rows(&e, s, w, l, b, j);
+    for (uint32_t b = 0; b < s->batch; b++)
+        output_rows(&e, s, w, b);
+    /* ruc = 2^(16 - S) ru */
+    for (uint32_t l = 0; l < L; l++)
+        for (uint32_t j = 0; j < s->out[l]; j++)
+            for (uint32_t k = 0; k <= s->in[l]; k++) {
+                term(&e, zkr_train2_uidx(s, l, ZKR_T2U_RUC, j, k), 1);
+                term(&e, zkr_train2_uidx(s, l, ZKR_T2U_RUC + 1, j, k), 256);
+                term(&e, zkr_train2_uidx(s, l, ZKR_T2U_RU, j, k),
+                     -((int64_t)1 << (16 - s->shift)));
+                term(&e, zkr_train2_uidx(s, l, ZKR_T2U_RU + 1, j, k),
+                     -((int64_t)256 << (16 - s->shift)));
+                e.row++;
+            }
+    /*
+     * Padding the product sumcheck reads is 0: the output layer's o and T
+     * bytes past out (real rows), every update remainder byte off (j < out,
+     * k <= in). Other padding enters no relation.
+     */
+    for (uint32_t b = 0; b < s->batch; b++)
+        for (uint32_t j = s->out[L - 1]; j < (1u << s->lm[L - 1]); j++)
+            for (unsigned q = ZKR_T2O_O; q <= ZKR_T2O_T; q++) {
+                term(&e, zkr_train2_gidx(s, L - 1, q, b, j), 1);
+                e.row++;
+            }
+    for (uint32_t l = 0; l < L; l++)
+        for (uint32_t j = 0; j < (1u << s->lm[l]); j++)
+            for (uint32_t k = 0; k < (1u << s->lk[l]); k++)
+                if (j >= s->out[l] || k > s->in[l])
+                    for (unsigned q = ZKR_T2U_RU; q < ZKR_T2U_RU + 2; q++) {
+                        term(&e, zkr_train2_uidx(s, l, q, j, k), 1);
+                        e.row++;
+                    }
+    return e.row;
+}
+
+/* The checker's accumulators: the integer value, the value mod p, the no-wrap bound. */
+typedef struct {
+    const uint8_t *v;
+    __int128 *acc, *bound;
+    zkr_gl *fe;
+} chk;
+
+static void chk_term(void *ctx, uint64_t row, uint64_t var, int64_t coef)
+{
+    chk *c = ctx;
+    __int128 a = coef < 0 ? -(__int128)coef : (__int128)coef;
+
+    c->acc[row] += (__int128)coef * c->v[var];
+    c->bound[row] += a * 255;
+    c->fe[row] = zkr_gl_add(c->fe[row], zkr_gl_mul(zkr_gl_from_i64(coef), c->v[var]));
+}
+
+static void chk_const(void *ctx, uint64_t row, int64_t k)
+{
+    chk *c = ctx;
+
+    c->acc[row] += k;
+    c->bound[row] += k < 0 ? -(__int128)k : (__int128)k;
+    c->fe[row] = zkr_gl_add(c->fe[row], zkr_gl_from_i64(k));
+}
+
+zkr_err zkr_train2_check(const zkr_train2_shape *s, const int32_t *const *w, const uint8_t *v,
+                         uint64_t *bad_row)
+{
+    uint64_t n = zkr_train2_rows(s, w, NULL);
+    chk c = {v, calloc(n ? n : 1, sizeof(__int128)), calloc(n ? n : 1, sizeof(__int128)),
+             calloc(n ? n : 1, sizeof(zkr_gl))};
+    zkr_train2_sink sink = {chk_term, chk_const, &c};
+    zkr_err r = ZKR_ERR_NOMEM;
+
+    if (bad_row)
+        *bad_row = 0;
+    if (!c.acc || !c.bound || !c.fe)
+        goto out;
+    zkr_train2_rows(s, w, &sink);
+    r = ZKR_OK;
+    /* Every row's bound first: a bound past 2^62 is a flaw of the rows, whatever v holds. */
+    for (uint64_t i = 0; i < n && r == ZKR_OK; i++)
+        if (c.bound[i] >= ((__int128)1 << 62)) {
+            r = ZKR_ERR_INTERNAL;
+            if (bad_row)
+                *bad_row = i;
+        }
+    for (uint64_t i = 0; i < n && r == ZKR_OK; i++)
+        if (c.acc[i] != 0 || c.fe[i] != 0) {
+            r = ZKR_ERR_VERIFY;
+            if (bad_row)
+                *bad_row = i;
+        }
+out:
+    free(c.acc);
+    free(c.bound);
+    free(c.fe);
+    return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* The proof's shared pieces                                            */
+/* ------------------------------------------------------------------ */
+
+static void absorb_weights(zkr_transcript *t, const char *label, const zkr_train2_shape *s,
+                           const int32_t *const *w)
+{
+    uint8_t dg[ZKR_DIGEST_BYTES], b4[4];
+    zkr_sha256_ctx c;
+
+    zkr_sha256_init(&c);
+    for (uint32_t l = 0; l < s->n_layers; l++)
+        for (size_t i = 0; i < (size_t)s->out[l] * (s->in[l] + 1); i++) {
+            zkr_store_be32(b4, (uint32_t)w[l][i]);
+            zkr_sha256_update(&c, b4, 4);
+        }
+    zkr_sha256_final(&c, dg);
+    zkr_ts_absorb(t, label, dg, sizeof dg);
+}
+
+void zkr_train2_transcript(zkr_transcript *t, const zkr_params *p,
+                           const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                           const zkr_train2_public *pub)
+{
+    const zkr_train2_shape *s = &pub->s;
+    uint8_t pd[ZKR_DIGEST_BYTES];
+
+    zkr_params_digest(p, pd);
+    zkr_ts_init(t, ZKR_TRAIN2_PROTOCOL, ZKR_TRAIN2_VERSION, ZKR_PROOF_SYSTEM_ID, p->id, pd,
+                statement_id);
+    zkr_ts_absorb_u64(t, "t2-layers", s->n_layers);
+    for (uint32_t l = 0; l < s->n_layers; l++) {
+        zkr_ts_absorb_u64(t, "t2-in", s->in[l]);
+        zkr_ts_absorb_u64(t, "t2-out", s->out[l]);
+    }
+    zkr_ts_absorb_u64(t, "t2-batch", s->batch);
+    zkr_ts_absorb_u64(t, "t2-lr", s->lr);
+    zkr_ts_absorb_u64(t, "t2-shift", s->shift);
+    absorb_weights(t, "t2-parent", s, pub->parent);
+    absorb_weights(t, "t2-child", s, pub->child);
+    zkr_ts_absorb_u64(t, "t2-n", pub->n_records);
+    zkr_ts_absorb(t, "t2-root", pub->root, ZKR_DIGEST_BYTES);
+    for (uint32_t b = 0; b < s->batch; b++) {
+        zkr_ts_absorb_u64(t, "t2-index", pub->indices[b]);
+        zkr_ts_absorb(t, "t2-record", pub->rec_commit[b], ZKR_RECORD_COMMIT_BYTES);
+    }
+}
+
+void zkr_train2_draw(zkr_transcript *t, const zkr_train2_shape *s, zkr_train2_chal *c)
+{
+    memset(c, 0, sizeof *c);
+    c->N = s->lb ? s->lb : 1;
+    for (uint32_t l = 0; l < s->n_layers; l++)
+        zkr_ts_challenge_exts(t, "t2-zeta", c->zeta[l], s->lk[l] + s->lm[l]);
+    zkr_ts_challenge_exts(t, "t2-xi", c->xi, s->lk[0] + c->N);
+    c->mu[0] = zkr_ext_from(1);
+    if (s->n_layers > 1) {
+        zkr_ext m = zkr_ts_challenge_ext(t, "t2-mu");
+        for (uint32_t l = 1; l < s->n_layers; l++)
+            c->mu[l] = zkr_ext_mul(c->mu[l - 1], m);
+    }
+}
+
+static unsigned n_dcols(const zkr_train2_shape *s, uint32_t l)
+{
+    return l + 1 < s->n_layers ? 3u : 4u;
+}
+
+unsigned zkr_train2_col_base(const zkr_train2_shape *s, uint32_t l)
+{
+    unsigned b = 0;
+
+    for (uint32_t i = 0; i < l; i++)
+        b += n_dcols(s, i) + 4;
+    return b;
+}
+
+unsigned zkr_train2_n_cols(const zkr_train2_shape *s)
+{
+    return zkr_train2_col_base(s, s->n_layers) + 1;
+}
+
+const zkr_ext *zkr_train2_rec_point(const zkr_train2_chal *ch)
+{
+    return ch->xi;
+}
+
+/* Writes the bits of v into pt[at .. at + n). */
+static void bits(zkr_ext *pt, unsigned at, unsigned n, uint64_t v)
+{
+    for (unsigned i = 0; i < n; i++)
+        pt[at + i] = zkr_ext_from((v >> i) & 1);
+}
+
+/* A group column: j coordinates jc, batch rb, the slot, the block's bits. */
+static void gpoint(const zkr_train2_shape *s, uint32_t l, unsigned slot, const zkr_ext *jc,
+                   const zkr_ext *rb, zkr_ext *pt)
+{
+    unsigned lm = s->lm[l], sl = l + 1 < s->n_layers ? ZKR_T2H_LOG : ZKR_T2O_LOG;
+    unsigned glog = s->lb + lm + sl;
+
+    memcpy(pt, jc, lm * sizeof *pt);
+    memcpy(pt + lm, rb, s->lb * sizeof *pt);
+    bits(pt, lm + s->lb, sl, slot);
+    bits(pt, glog, s->n_v - glog, s->grp_off[l] >> glog);
+}
+
+void zkr_train2_col_point(const zkr_train2_shape *s, const zkr_train2_chal *ch, unsigned c,
+                          const zkr_ext *rb, zkr_ext *pt)
+{
+    uint32_t L = s->n_layers;
+
+    for (uint32_t l = 0; l < L; l++) {
+        unsigned base = zkr_train2_col_base(s, l), nd = n_dcols(s, l), q;
+        const zkr_ext *zk = ch->zeta[l], *zj = ch->zeta[l] + s->lk[l];
+        if (c < base || c >= base + nd + 4)
+            continue;
+        q = c - base;
+        if (q < nd) { /* D: delta's bytes (hidden) or o's bytes and T (output) */
+            unsigned slot = l + 1 < L ? ZKR_T2H_DL + q : ZKR_T2O_O + q;
+            gpoint(s, l, slot, zj, rb, pt);
+        } else if (q < nd + 2) { /* A */
+            if (l == 0) {
+                unsigned rlog = s->lb + s->lk[0];
+                if (q == nd)
+                    memcpy(pt, zk, s->lk[0] * sizeof *pt);
+                else
+                    bits(pt, 0, s->lk[0], s->in[0]); /* the label byte */
+                memcpy(pt + s->lk[0], rb, s->lb * sizeof *pt);
+                bits(pt, rlog, s->n_v - rlog, s->rec_off >> rlog);
+            } else {
+                gpoint(s, l - 1, ZKR_T2H_H + (q - nd), zk, rb, pt);
+            }
+        } else { /* RU: the update block at zeta */
+            unsigned ulog = s->lm[l] + s->lk[l] + ZKR_T2U_LOG;
+            memcpy(pt, zk, s->lk[l] * sizeof *pt);
+            memcpy(pt + s->lk[l], zj, s->lm[l] * sizeof *pt);
+            bits(pt, s->lk[l] + s->lm[l], ZKR_T2U_LOG, ZKR_T2U_RU + (q - nd - 2));
+            bits(pt, ulog, s->n_v - ulog, s->upd_off[l] >> ulog);
+        }
+        return;
+    }
+    { /* R0 at xi: the records' copy */
+        unsigned rlog = s->lb + s->lk[0];
+        memcpy(pt, ch->xi, s->lk[0] * sizeof *pt);
+        memcpy(pt + s->lk[0], ch->xi + s->lk[0], s->lb * sizeof *pt);
+        bits(pt, rlog, s->n_v - rlog, s->rec_off >> rlog);
+    }
+}
+
+/* eq(a, b) over n coordinates. */
+static zkr_ext eqv(const zkr_ext *a, const zkr_ext *b, unsigned n)
+{
+    zkr_ext e = zkr_ext_from(1), one = zkr_ext_from(1);
+
+    for (unsigned i = 0; i < n; i++) {
+        zkr_ext ab = zkr_ext_mul(a[i], b[i]);
+        zkr_ext t = zkr_ext_add(ab, zkr_ext_mul(zkr_ext_sub(one, a[i]), zkr_ext_sub(one, b[i])));
+        e = zkr_ext_mul(e, t);
+    }
+    return e;
+}
+
+/* eq(x, v) for the integer v's bits. */
+static zkr_ext eqbits(const zkr_ext *x, unsigned n, uint64_t v)
+{
+    zkr_ext e = zkr_ext_from(1), one = zkr_ext_from(1);
+
+    for (unsigned i = 0; i < n; i++)
+        e = zkr_ext_mul(e, ((v >> i) & 1) ? x[i] : zkr_ext_sub(one, x[i]));
+    return e;
+}
+
+/* sum_{v < bound} eq(x, v) over n coordinates. */
+static zkr_ext eq_below(const zkr_ext *x, unsigned n, uint64_t bound)
+{
+    zkr_ext s = zkr_ext_from(0);
+
+    for (uint64_t v = 0; v < bound && v < ((uint64_t)1 << n); v++)
+        s = zkr_ext_add(s, eqbits(x, n, v));
+    return s;
+}
+
+static zkr_ext bytes3(const zkr_ext *c)
+{
+    zkr_ext v = c[0];
+
+    v = zkr_ext_add(v, zkr_ext_mul_base(c[1], 256));
+    return zkr_ext_add(v, zkr_ext_mul_base(c[2], 65536));
+}
+
+zkr_ext zkr_train2_f(const zkr_train2_shape *s, const zkr_train2_chal *ch, const zkr_ext *x,
+                     const zkr_ext *cols, zkr_ext rec)
+{
+    uint32_t L = s->n_layers;
+    unsigned N = ch->N;
+    zkr_ext f = zkr_ext_from(0), ib = eq_below(x, N, s->batch), e0 = eqbits(x, N, 0);
+    zkr_ext lr = zkr_ext_from(s->lr), p23 = zkr_ext_from((uint64_t)1 << 23);
+
+    for (uint32_t l = 0; l < L; l++) {
+        const zkr_ext *c = cols + zkr_train2_col_base(s, l), *zk = ch->zeta[l];
+        const zkr_ext *zj = ch->zeta[l] + s->lk[l];
+        unsigned nd = n_dcols(s, l);
+        zkr_ext D, A, RU, ein = eqbits(zk, s->lk[l], s->in[l]);
+        if (l + 1 < L) {
+            D = zkr_ext_sub(bytes3(c), p23);
+        } else {
+            D = zkr_ext_sub(bytes3(c), zkr_ext_mul_base(c[3], 4096));
+            D = zkr_ext_sub(D, zkr_ext_mul(p23, eq_below(zj, s->lm[l], s->out[l])));
+        }
+        if (l == 0) {
+            A = zkr_ext_sub(c[nd], zkr_ext_mul(ein, c[nd + 1]));
+        } else {
+            zkr_ext h = zkr_ext_add(c[nd], zkr_ext_mul_base(c[nd + 1], 256));
+            A = zkr_ext_mul(zkr_ext_sub(zkr_ext_from(1), zk[s->lk[l] - 1]), h);
+        }
+        A = zkr_ext_add(A, zkr_ext_mul_base(ein, 256));
+        RU = zkr_ext_add(c[nd + 2], zkr_ext_mul_base(c[nd + 3], 256));
+        {
+            zkr_ext t = zkr_ext_mul(zkr_ext_mul(lr, ib), zkr_ext_mul(D, A));
+            t = zkr_ext_sub(t, zkr_ext_mul(e0, RU));
+            f = zkr_ext_add(f, zkr_ext_mul(ch->mu[l], t));
+        }
+    }
+    {
+        zkr_ext r0x = cols[zkr_train2_col_base(s, L)];
+        zkr_ext ex = eqv(ch->xi + s->lk[0], x, N);
+        /*
+         * R0x = R0~(xi_k, xi_b) is one value (constant in x): the link is
+         * Rec~(xi) = R0~(xi), summed against eq(xi_b, x) (whose sum is 1).
+         * With batch 1 the sumcheck has a b variable V lacks (N > lb): R0's
+         * row 1 is 0, so R0~ carries the factor (1 - xi_b) there.
+         */
+        for (unsigned i = s->lb; i < N; i++)
+            r0x = zkr_ext_mul(r0x, zkr_ext_sub(zkr_ext_from(1), ch->xi[s->lk[0] + i]));
+        f = zkr_ext_add(f, zkr_ext_mul(ex, zkr_ext_sub(rec, r0x)));
+    }
+    return f;
+}
+
+zkr_ext zkr_train2_claim(const zkr_train2_public *pub, const zkr_train2_chal *ch)
+{
+    const zkr_train2_shape *s = &pub->s;
+    zkr_ext total = zkr_ext_from(0);
+    int64_t half = (int64_t)1 << (s->shift - 1);
+
+    for (uint32_t l = 0; l < s->n_layers; l++) {
+        const zkr_ext *zk = ch->zeta[l], *zj = ch->zeta[l] + s->lk[l];
+        zkr_ext acc = zkr_ext_from(0);
+        for (uint32_t j = 0; j < s->out[l]; j++) {
+            zkr_ext ej = eqbits(zj, s->lm[l], j), row = zkr_ext_from(0);
+            for (uint32_t k = 0; k <= s->in[l]; k++) {
+                size_t i = (size_t)j * (s->in[l] + 1) + k;
+                int64_t u = (int64_t)pub->parent[l][i] - pub->child[l][i];
+                zkr_gl v = zkr_gl_from_i64(u * ((int64_t)1 << s->shift) - half);
+                row = zkr_ext_add(row, zkr_ext_mul_base(eqbits(zk, s->lk[l], k), v));
+            }
+            acc = zkr_ext_add(acc, zkr_ext_mul(ej, row));
+        }
+        total = zkr_ext_add(total, zkr_ext_mul(ch->mu[l], acc));
+    }
+    return total;
+}
+
+/* Linear claim: row weights and the constant side. */
+typedef struct {
+    const zkr_ext *wrow;
+    zkr_ext acc;
+    const zkr_ext *eqr; /* lin_eval: eq(r, var) */
+} linacc;
+
+static void lin_const(void *ctx, uint64_t row, int64_t c)
+{
+    linacc *a = ctx;
+
+    a->acc = zkr_ext_sub(a->acc, zkr_ext_mul_base(a->wrow[row], zkr_gl_from_i64(c)));
+}
+
+static void lin_term(void *ctx, uint64_t row, uint64_t var, int64_t coef)
+{
+    linacc *a = ctx;
+
+    a->acc = zkr_ext_add(a->acc, zkr_ext_mul(zkr_ext_mul_base(a->wrow[row], zkr_gl_from_i64(coef)),
+                                             a->eqr[var]));
+}
+
+static zkr_ext *row_weights(const zkr_train2_shape *s, const int32_t *const *w,
+                            const zkr_train2_rowchal *rc)
+{
+    uint64_t n = zkr_train2_rows(s, w, NULL);
+    zkr_ext *t;
+
+    if (rc->n_row_vars > 40 || ((uint64_t)1 << rc->n_row_vars) < n)
+        return NULL;
+    if (!(t = calloc((size_t)1 << rc->n_row_vars, sizeof *t)))
+        return NULL;
+    zkr_mle_eq_table(rc->z, rc->n_row_vars, t);
+    return t;
+}
+
+zkr_err zkr_train2_lin_claim(const zkr_train2_shape *s, const int32_t *const *w,
+                             const zkr_train2_rowchal *rc, zkr_ext *claim)
+{
+    linacc a = {row_weights(s, w, rc), zkr_ext_from(0), NULL};
+    zkr_train2_sink k = {NULL, lin_const, &a};
+
+    if (!a.wrow)
+        return ZKR_ERR_NOMEM;
+    zkr_train2_rows(s, w, &k);
+    *claim = a.acc;
+    free((void *)a.wrow);
+    return ZKR_OK;
+}
+
+zkr_err zkr_train2_lin_eval(const zkr_train2_shape *s, const int32_t *const *w,
+                            const zkr_train2_rowchal *rc, const zkr_ext *r, zkr_ext *out)
+{
+    zkr_ext *eqr = calloc((size_t)1 << s->n_v, sizeof *eqr);
+    linacc a = {row_weights(s, w, rc), zkr_ext_from(0), eqr};
+    zkr_train2_sink k = {lin_term, NULL, &a};
+    zkr_err r0 = ZKR_ERR_NOMEM;
+
+    if (a.wrow && eqr) {
+        zkr_mle_eq_table(r, s->n_v, eqr);
+        zkr_train2_rows(s, w, &k);
+        *out = a.acc;
+        r0 = ZKR_OK;
+    }
+    free((void *)a.wrow);
+    free(eqr);
+    return r0;
+}
+
+static void wt_term(void *ctx, uint64_t row, uint64_t var, int64_t coef)
+{
+    linacc *a = ctx;
+    zkr_ext *out = (zkr_ext *)a->eqr;
+
+    out[var] = zkr_ext_add(out[var], zkr_ext_mul_base(a->wrow[row], zkr_gl_from_i64(coef)));
+}
+
+zkr_err zkr_train2_lin_weights(const zkr_train2_shape *s, const int32_t *const *w,
+                               const zkr_train2_rowchal *rc, zkr_ext *out)
+{
+    linacc a = {row_weights(s, w, rc), zkr_ext_from(0), out};
+    zkr_train2_sink k = {wt_term, NULL, &a};
+
+    if (!a.wrow)
+        return ZKR_ERR_NOMEM;
+    for (size_t i = 0; i < ((size_t)1 << s->n_v); i++)
+        out[i] = zkr_ext_from(0);
+    zkr_train2_rows(s, w, &k);
+    free((void *)a.wrow);
+    return ZKR_OK;
+}
+
+unsigned zkr_train2_row_vars(const zkr_train2_shape *s, const int32_t *const *w)
+{
+    return zkr_log2_ceil(zkr_train2_rows(s, w, NULL));
+}
+
+zkr_err zkr_train2_lin_cb(const void *ctx, const zkr_ext *r, zkr_ext *out)
+{
+    const zkr_train2_linctx *c = ctx;
+
+    return zkr_train2_lin_eval(c->s, c->w, c->rc, r, out);
+}
