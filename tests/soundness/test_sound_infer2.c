@@ -112,7 +112,7 @@ static void hidden_output_forge(zkr_tap *t, i2case *c)
 {
     static const uint8_t key[32] = {0x5a, 1, 2, 3};
     uint8_t oc[ZKR_INFER2_OUTPUT_COMMIT_BYTES], oco[ZKR_RECORD_OPENING_BYTES];
-    zkr_infer2_cheat ch = {6, 0};
+    zkr_infer2_cheat ch = {6, 0, 0};
     zkr_verifier_inference2_statement st = c->st;
     zkr_diag d = {0};
     int8_t y[8];
@@ -139,7 +139,6 @@ static void hidden_output_forge(zkr_tap *t, i2case *c)
     zkr_buf_free(&pf);
 }
 
-/*
 /*
  * The model range proof of a backdoor commitment: the honest prover refuses,
  * a forced one (limbs true mod p, the top limb a field element) is refused
