@@ -188,7 +188,7 @@ ok $? "no proof written and no ledger started by a refusal"
 "$Z" key generate --type ed25519 -o ed.key --kdf interactive >/dev/null 2>&1 && "$Z" key register file:ed.key >/dev/null 2>&1
 "$Z" attest --statement "$S1" --proof p1.bin --key file:ed.key -o a.att >out.txt 2>err.txt
 [ $? = 3 ] && grep -q "not signed yet" err.txt && [ ! -e a.att ]
-ok $? "attest refuses inference@2 before verifying (the private model's ranges are not proven; exit 3, a logged refusal)"
+ok $? "attest refuses inference@2 (the private record's bytes are not range-proven; exit 3, nothing signed)"
 
 # --- the output's reveal budget: 4 openings, one a proof -------------------------
 # The ledger beside the output secrets (docs/formats.md): each proof above took one.
