@@ -613,6 +613,8 @@ zkr_err zkr_app_output_commit(zkr_app *app, const zkr_app_output_commit_opts *o,
     zkr_buf sealed = {0};
     infer2_job j;
     int secrets_written = 0;
+    const char *const keep[] = {o->model_file, o->model_secrets, o->dataset_file,
+                                o->dataset_secrets};
     zkr_err r;
 
     memset(&j, 0, sizeof j);
@@ -625,7 +627,9 @@ zkr_err zkr_app_output_commit(zkr_app *app, const zkr_app_output_commit_opts *o,
     if (o->zk_seed != NULL && o->zk_seed_len != ZKR_ZK_SEED_BYTES)
         return zkr_fail(&app->diag, ZKR_ERR_USAGE, "--zk-seed: %zu bytes, %d expected",
                         o->zk_seed_len, ZKR_ZK_SEED_BYTES);
-    if ((r = must_be_absent(app, o->out, "output commitment")) != ZKR_OK ||
+    if ((r = zkr_app_out_guard(app, o->out, "an output commitment", keep, 4)) != ZKR_OK ||
+        (r = zkr_app_out_guard(app, o->secrets, "output secrets", keep, 4)) != ZKR_OK ||
+        (r = must_be_absent(app, o->out, "output commitment")) != ZKR_OK ||
         (r = must_be_absent(app, o->secrets, "secrets file")) != ZKR_OK)
         return r;
     ro = sodium_malloc(ZKR_RECORD_OPENING_BYTES);

@@ -15,6 +15,7 @@
 
 #include "app/infer.h"
 #include "app/proof.h"
+#include "app/store.h"
 #include "app/infer2.h"
 #include "app/eval.h"
 #include "app/ginfer.h"
@@ -377,10 +378,16 @@ zkr_err zkr_app_prove(zkr_app *app, const zkr_app_prove_opts *o, zkr_app_prove_r
     zkr_sandbox_result sres;
     uint32_t use_cuda;
     double t0;
+    const char *const keep[] = {o->dataset_file, o->model_file, o->model_secrets,
+                                o->dataset_secrets, o->output_secrets};
     zkr_err r;
 
     memset(&ps, 0, sizeof ps);
     memset(res, 0, sizeof *res);
+    /* The proof is renamed over o->out: never over the registry, its store or an input. */
+    if ((r = zkr_app_out_guard(app, o->out, "a proof", keep, sizeof keep / sizeof *keep)) !=
+        ZKR_OK)
+        return r;
     if ((o->zk_seed != NULL || o->model_secrets != NULL) &&
         (r = prove_zk_seed_check(app, o, o->model_secrets != NULL)) != ZKR_OK)
         return r;

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -41,6 +42,73 @@ zkr_err zkr_app_store_write(zkr_app *app, const char *sub, const uint8_t sha[ZKR
     if ((r = zkr_app_store_path(app, sub, sha, suffix, path, sizeof path)) != ZKR_OK)
         return r;
     return zkr_file_write_atomic(path, p, len, 0600, &app->diag);
+}
+
+/*
+ * The directory entry a rename to path replaces: its directory resolved
+ * (symlinks, "." and ".." gone) plus its last component. A directory that
+ * cannot be resolved leaves the path as given (the write then fails).
+ */
+static void entry_of(const char *path, char *out, size_t cap)
+{
+    const char *slash = strrchr(path, '/');
+    char dir[4096], real[4096];
+    size_t dlen = slash == NULL ? 1 : (slash == path ? 1 : (size_t)(slash - path));
+
+    if (dlen >= sizeof dir) {
+        snprintf(out, cap, "%s", path);
+        return;
+    }
+    memcpy(dir, slash == NULL ? "." : path, dlen);
+    dir[dlen] = '\0';
+    if (realpath(dir, real) == NULL)
+        snprintf(out, cap, "%s", path);
+    else
+        snprintf(out, cap, "%s/%s", strcmp(real, "/") == 0 ? "" : real,
+                 slash == NULL ? path : slash + 1);
+}
+
+/* Is entry o the registry entry p, one of its side files, or in its store? */
+static int in_registry(const char *o, const char *p)
+{
+    static const char *const side[] = {"", "-wal", "-shm", "-journal", ".d"};
+    size_t n = strlen(p);
+
+    if (n == 0 || strncmp(o, p, n) != 0)
+        return 0;
+    for (size_t i = 0; i < sizeof side / sizeof *side; i++)
+        if (strcmp(o + n, side[i]) == 0)
+            return 1;
+    return strncmp(o + n, ".d/", 3) == 0;
+}
+
+zkr_err zkr_app_out_guard(zkr_app *app, const char *out, const char *what,
+                          const char *const *keep, size_t n_keep)
+{
+    char o[4200], p[4200], real[4096];
+
+    if (out == NULL || strcmp(out, "-") == 0)
+        return ZKR_OK;
+    entry_of(out, o, sizeof o);
+    if (app->registry_path != NULL && app->registry_path[0] != '\0') {
+        entry_of(app->registry_path, p, sizeof p);
+        /* A symlinked registry: its target's entry counts as well. */
+        if (in_registry(o, p) ||
+            (realpath(app->registry_path, real) != NULL && in_registry(o, real)))
+            return zkr_fail(&app->diag, ZKR_ERR_USAGE,
+                            "%s: %s may not replace or be written beside the registry's files "
+                            "(%s, its -wal, -shm, -journal or its store %s.d/)",
+                            out, what, app->registry_path, app->registry_path);
+    }
+    for (size_t i = 0; i < n_keep; i++) {
+        if (keep[i] == NULL)
+            continue;
+        entry_of(keep[i], p, sizeof p);
+        if (strcmp(o, p) == 0)
+            return zkr_fail(&app->diag, ZKR_ERR_USAGE, "%s: %s may not replace the input %s",
+                            out, what, keep[i]);
+    }
+    return ZKR_OK;
 }
 
 /* Maps the schema's proof-system and parameter-set names to the ids they pin. */

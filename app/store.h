@@ -28,6 +28,18 @@ zkr_err zkr_app_store_write(zkr_app *app, const char *sub, const uint8_t sha[ZKR
  */
 zkr_err zkr_app_secrets_read(zkr_app *app, const char *path, size_t max, zkr_buf *out) ZKR_WUR;
 
+/*
+ * Refuses (ZKR_ERR_USAGE, naming `what`) an output path whose write would
+ * replace or add to what the appliance keeps: the registry file (or its
+ * -wal, -shm or -journal file, also through a symlinked registry), anything
+ * in its store "<registry>.d/", or one of the n_keep input files (NULL
+ * entries skipped: the owners' secrets, the model, a key). Paths are
+ * compared by the directory entry a rename replaces (directory resolved,
+ * last component as given). ZKR_OK when out is NULL or "-".
+ */
+zkr_err zkr_app_out_guard(zkr_app *app, const char *out, const char *what,
+                          const char *const *keep, size_t n_keep) ZKR_WUR;
+
 /* Maps a schema's proof-system and parameter-set names to the parameter set they pin. */
 zkr_err zkr_app_param_set_of(zkr_app *app, const zkr_schema *s, uint32_t *set) ZKR_WUR;
 

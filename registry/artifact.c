@@ -577,6 +577,11 @@ static zkr_err model_add(zkr_registry *reg, const char *name, const char *progra
     return add_artifact(reg, &a, NULL, NULL, program_ref, ev, out, d);
 }
 
+zkr_err zkr_registry_name_check(const char *name, zkr_diag *d)
+{
+    return check_name(name, d);
+}
+
 zkr_err zkr_registry_model_add_private(zkr_registry *reg, const char *name,
                                       const char *program_ref, const uint8_t *enc, size_t len,
                                       const uint8_t commitment[ZKR_DIGEST_BYTES],

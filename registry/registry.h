@@ -182,6 +182,13 @@ zkr_err zkr_registry_model_add(zkr_registry *reg, const char *name, const char *
                                zkr_diag *d) ZKR_WUR;
 
 /*
+ * The rule every artifact name meets (UTF-8 without control characters,
+ * 1..ZKR_NAME_MAX bytes), for callers that write files before registering:
+ * ZKR_OK, or ZKR_ERR_MALFORMED / ZKR_ERR_TOO_LARGE naming the fault.
+ */
+zkr_err zkr_registry_name_check(const char *name, zkr_diag *d) ZKR_WUR;
+
+/*
  * A private model (register-model --commitment): the registry holds only its
  * public hiding commitment, never a weight. `enc` is the model commitment
  * version 2 encoding (zk/zk.h, zkr_infer2_mc_encode; the caller decoded it

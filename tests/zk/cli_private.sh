@@ -150,6 +150,11 @@ cmp -s "r.db.d/models/$(jget reg.json sha256).mrange" mc.bin.range; ok $? "the v
 ok $? "--no-range-proof registers a commitment without one (verifiable, never signed)"
 ML=$(jget regl.json id)
 [ ! -e "r.db.d/models/$(jget regl.json sha256).mrange" ]; ok $? "... and stores no range proof"
+# Adversarial review: a registration refused after the range proof was
+# written kept it, turning the --no-range-proof model into a range-proven one
+# with no log entry. The name is checked before anything is written.
+run 3 "name: empty" "register-model --commitment with an empty --name (exit 3, nothing stored)" -- register-model --commitment mc-r.bin --program "$P" --range-proof mc-r.bin.range --name ""
+[ ! -e "r.db.d/models/$(jget regl.json sha256).mrange" ]; ok $? "... no range proof slipped in beside the --no-range-proof model"
 "$Z" --json register-model --commitment mc.bin --program "$P" --name priv >reg2.json 2>err.txt
 [ "$(jget reg2.json id)" = "$M" ] && [ "$(jget reg2.json existed)" = True ]; ok $? "the same commitment again: idempotent"
 "$Z" revoke program "$P2" --reason "test" >/dev/null 2>&1
@@ -231,6 +236,16 @@ ok $? "prove inference@2 in the confined worker ($(head -c 200 err.txt))"
 ok $? "the same seed and statement give byte-identical proofs"
 "$Z" verify --statement "$S1" p1.bin >out.txt 2>err.txt && grep -q "inference@2" out.txt
 ok $? "verify the inference@2 proof"
+# Adversarial review: prove's -o is renamed over its path, so it must never
+# name the registry, its side files, its store or an owner's input (the
+# registry was replaced by a proof, exit 0). Refused before any reservation.
+cp ms.bin ms.bak; cp ms.bin.ledger ml.bak
+run 2 "beside the registry" "prove -o naming the registry itself" -- prove --statement "$S0" -o r.db "${OWN[@]}"
+run 2 "beside the registry" "prove -o naming the registry's -wal file" -- prove --statement "$S0" -o ./r.db-wal "${OWN[@]}"
+run 2 "beside the registry" "prove -o into the registry's store" -- prove --statement "$S0" -o r.db.d/models/x.bin "${OWN[@]}"
+run 2 "may not replace the input" "prove -o naming the model secrets" -- prove --statement "$S0" -o ./ms.bin "${OWN[@]}"
+cmp -s ms.bin ms.bak && cmp -s ms.bin.ledger ml.bak && [ ! -e r.db.d/models/x.bin ]
+ok $? "... the secrets and their ledger untouched, nothing in the store"
 "$Z" prove --statement "$SL" -o pl.bin --model-file m.bin --model-secrets ms-r.bin --dataset-file d-images-idx3-ubyte --dataset-secrets dsb.bin >/dev/null 2>&1 &&
 "$Z" verify --statement "$SL" pl.bin >/dev/null 2>&1; ok $? "a proof on the model registered without a range proof verifies"
 cp p1.bin pt.bin; printf '\001' | dd of=pt.bin bs=1 seek=100000 conv=notrunc 2>/dev/null
