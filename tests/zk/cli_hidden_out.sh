@@ -123,6 +123,11 @@ run 1 "public (v1) model" "output commit over a public model" -- output commit -
 run 1 "another model" "output commit with the secrets of another private model" -- output commit --model "$MO" --dataset "$D" --record 1 "${OWN[@]}" -o new-oc.bin --secrets new-os.bin --kdf interactive
 run 1 "not the model" "output commit with another model file" -- output commit --model "$M" --dataset "$D" --record 1 --model-file m-other.bin --model-secrets ms.bin --dataset-file d-images-idx3-ubyte --dataset-secrets ds.bin -o new-oc.bin --secrets new-os.bin --kdf interactive
 run 1 "past the end" "output commit of a record past the end" -- output commit --model "$M" --dataset "$D" --record 3 "${OWN[@]}" -o new-oc.bin --secrets new-os.bin --kdf interactive
+# Adversarial review: output commit wrote its files wherever -o/--secrets
+# said, the registry's store or a -journal beside the registry included.
+run 2 "beside the registry" "output commit -o into the registry's store" -- output commit --model "$M" --dataset "$D" --record 1 "${OWN[@]}" -o r.db.d/oc.bin --secrets new-os.bin --kdf interactive
+run 2 "beside the registry" "output commit --secrets as the registry's -journal" -- output commit --model "$M" --dataset "$D" --record 1 "${OWN[@]}" -o new-oc.bin --secrets ./r.db-journal --kdf interactive
+[ ! -e new-os.bin ] && [ ! -e new-oc.bin ] && [ ! -e r.db-journal ] && [ ! -e r.db.d/oc.bin ]; ok $? "... no file left by either"
 run 7 "wrong passphrase" "output commit under the wrong passphrase" -- output commit --model "$M" --dataset "$D" --record 1 "${OWN[@]}" -o new-oc.bin --secrets new-os.bin --passphrase-file wrong
 [ ! -e new-oc.bin ] && [ ! -e new-os.bin ]; ok $? "no file left by the refusals"
 
