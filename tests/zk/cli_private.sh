@@ -304,6 +304,12 @@ mv mr.keep "$MR"
 "$Z" attest --statement "$S1" --proof p1.bin --key file:ed.key -o a.att >out.txt 2>err.txt
 [ $? = 3 ] && grep -q "range proof verified" err.txt && grep -q "record's bytes are not range-proven" err.txt && [ ! -e a.att ]
 ok $? "attest checks the range-proven model, then refuses inference@2 while record bytes are not range-proven (exit 3, nothing signed)"
+# Adversarial review: the batch path signs through the same checks.
+printf '{"statement": "%s", "proof": "p1.bin"}\n{"statement": "%s", "proof": "p1.bin", "out": "b2.att"}\n' "$S1" "$S1" > b.jsonl
+mkdir -p bout
+"$Z" attest --batch b.jsonl --key file:ed.key --out-dir bout >out.txt 2>err.txt; rc=$?
+[ "$rc" = 1 ] && cat out.txt err.txt | grep -q "not range-proven" && [ -z "$(ls bout)" ] && [ ! -e b2.att ]
+ok $? "attest --batch refuses every inference@2 line (exit $rc, nothing signed): $(head -c 300 err.txt)"
 "$Z" attest --statement "$S1" --proof pt.bin --key file:ed.key -o bad.att >out.txt 2>err.txt
 [ $? = 3 ] && [ ! -e bad.att ]; ok $? "a tampered proof is refused (exit 3: inference@2 is refused before verification while record bytes are unproven; nothing signed)"
 "$Z" verify --statement "$S1" p1.bin >out.txt 2>err.txt; ok $? "verify still accepts the proof"
