@@ -188,6 +188,14 @@ unchanged 1 "round audit with the kept evaluation proof deleted" "$ZKREG" round 
 grep -q '^worker 0: FAILED: evaluation proof missing' "$T/out"; ok $? "... named as missing"
 cp "$T/kept.zkp" "$KEPT"
 expect 0 "round audit with the proof restored" "$ZKREG" round audit "$RA"
+# Adversarial review: another child's valid evaluation proof of the same
+# round, or a FIFO, in the kept proof's place.
+cp "$T/a/worker-1.eval.zkp" "$KEPT"
+unchanged 1 "round audit with worker 1's evaluation proof kept in worker 0's place" "$ZKREG" round audit "$RA"
+grep -q '^worker 0: FAILED: evaluation proof no longer verifies' "$T/out"; ok $? "... worker 0 named"
+rm -f "$KEPT"; mkfifo "$KEPT"
+unchanged 1 "round audit with a FIFO in the kept proof's place (refused, no hang)" "$ZKREG" round audit "$RA"
+rm -f "$KEPT"; cp "$T/kept.zkp" "$KEPT"
 
 # --- K between the children's counts --------------------------------------------------
 if [ "$C0" -ne "$C1" ]; then
