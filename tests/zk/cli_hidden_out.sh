@@ -220,6 +220,12 @@ U=$((2 - QUICK))
 ledger spend >/dev/null
 run 6 "hidden output's commitment" "a proof past the output commitment's budget is refused" -- prove --statement "$S1" -o p5.bin "${OWN[@]}" --output-secrets os1.bin
 [ ! -e p5.bin ]; ok $? "no proof written past the budget"
+# Adversarial review: the spent budget through a second hard link of the
+# output secrets (a second, fresh ledger name) is refused before any reservation.
+ln os1.bin os1-link.bin
+run 2 "link" "a proof through a second hard link of the spent output secrets is refused" -- prove --statement "$S1" -o p6.bin "${OWN[@]}" --output-secrets os1-link.bin
+[ ! -e p6.bin ] && [ ! -e os1-link.bin.ledger ]; ok $? "... no proof written, no second ledger started"
+rm -f os1-link.bin
 
 echo "1..$n"
 [ "$failed" = 0 ]
