@@ -11,6 +11,7 @@
 #include "registry_cli.h"
 #include "zk_cli.h"
 #include "app/dataset.h"
+#include "app/store.h"
 
 static const char prove_help[] =
     "usage: zkreg prove --statement ID -o PROOF [--dataset-file PATH] [--threads N]\n"
@@ -189,6 +190,9 @@ zkr_err zkr_cmd_prove(zkr_cli *cli, int argc, char **argv)
                              .model_file = a.model_file, .model_secrets = a.model_secrets,
                              .dataset_secrets = a.dataset_secrets,
                              .output_secrets = a.output_secrets};
+    /* The seed file is read by path here, not by the app: a proof never replaces it. */
+    if ((r = zkr_app_out_guard(cli, a.out, "a proof", &a.zk_seed, 1)) != ZKR_OK)
+        return r;
     if (a.zk_seed != NULL || a.model_secrets != NULL) {
         /* The kind first: an @1 statement is refused before a passphrase is asked. */
         if ((r = zkr_app_zk_seed_applies(cli, a.statement)) == ZKR_OK &&

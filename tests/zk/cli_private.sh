@@ -244,8 +244,10 @@ run 2 "beside the registry" "prove -o naming the registry itself" -- prove --sta
 run 2 "beside the registry" "prove -o naming the registry's -wal file" -- prove --statement "$S0" -o ./r.db-wal "${OWN[@]}"
 run 2 "beside the registry" "prove -o into the registry's store" -- prove --statement "$S0" -o r.db.d/models/x.bin "${OWN[@]}"
 run 2 "may not replace the input" "prove -o naming the model secrets" -- prove --statement "$S0" -o ./ms.bin "${OWN[@]}"
-cmp -s ms.bin ms.bak && cmp -s ms.bin.ledger ml.bak && [ ! -e r.db.d/models/x.bin ]
-ok $? "... the secrets and their ledger untouched, nothing in the store"
+cp seed.bin seed.bak
+run 2 "may not replace the input" "prove -o naming its --zk-seed file" -- prove --statement "$S0" -o seed.bin "${OWN[@]}" --zk-seed seed.bin
+cmp -s ms.bin ms.bak && cmp -s ms.bin.ledger ml.bak && [ ! -e r.db.d/models/x.bin ] && cmp -s seed.bin seed.bak
+ok $? "... the secrets, their ledger and the seed untouched, nothing in the store"
 "$Z" prove --statement "$SL" -o pl.bin --model-file m.bin --model-secrets ms-r.bin --dataset-file d-images-idx3-ubyte --dataset-secrets dsb.bin >/dev/null 2>&1 &&
 "$Z" verify --statement "$SL" pl.bin >/dev/null 2>&1; ok $? "a proof on the model registered without a range proof verifies"
 cp p1.bin pt.bin; printf '\001' | dd of=pt.bin bs=1 seek=100000 conv=notrunc 2>/dev/null
