@@ -322,6 +322,32 @@ int main(int argc, char **argv)
                      "%.1f conjectured, %u hiding openings", s.provable_bits, s.conjectured_bits,
                      n_open);
         zkr_tap_ok(&t, ok && s.provable_bits >= 128.0, "soundness >= 128 provable bits");
+        /*
+         * Adversary: the query count is derived from the registered commitment's
+         * blinding sizes and capped at twice the parameter set's, and the
+         * verifier does not refuse below the target. A model owner who registers
+         * every W' with the widest blinding the layout admits must still leave
+         * >= 128 provable bits at the count the verifier derives.
+         */
+        if (ok) {
+            zkr_infer2_model_commitment wide = mc;
+            double worst = 1e9;
+            for (uint32_t l = 0; l < wide.n_layers; l++) {
+                unsigned room = c.p.max_vars - wide.w[l].n_vars;
+                wide.w[l].blind_vars = room < ZKR_HPCS_MAX_BLIND_VARS ? room
+                                                                      : ZKR_HPCS_MAX_BLIND_VARS;
+            }
+            for (int po = 0; po <= 1; po++) {
+                s = zkr_infer2_soundness(&c.p, &wide, 4, c.dims + 1, po, &n_open);
+                if (s.provable_bits < worst)
+                    worst = s.provable_bits;
+            }
+            zkr_tap_ok(&t, worst >= 128.0, "adv widest registered blinding (%u vars on W'_0): "
+                       "%.2f provable bits at the derived query count (>= 128)",
+                       wide.w[0].blind_vars, worst);
+        } else {
+            zkr_tap_ok(&t, 0, "adv widest registered blinding: no model commitment");
+        }
     }
     zkr_buf_free(&pf);
     zkr_buf_free(&forged);
