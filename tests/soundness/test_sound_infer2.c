@@ -329,7 +329,7 @@ int main(int argc, char **argv)
          * every W' with the widest blinding the layout admits must still leave
          * >= 128 provable bits at the count the verifier derives.
          */
-        if (ok) {
+        if (zkr_infer2_mc_decode(&c.p, c.mc.p, c.mc.len, &mc) == ZKR_OK) {
             zkr_infer2_model_commitment wide = mc;
             double worst = 1e9;
             for (uint32_t l = 0; l < wide.n_layers; l++) {
