@@ -428,6 +428,24 @@ static void test_determinism(zkr_tap *t)
     zkr_dataset_free(ds);
 }
 
+/*
+ * Rebuilds the proof of view pv with section 1 (ROOTS) replaced by
+ * roots[0..roots_len) and, when pcs is not NULL, the openings section 4 by
+ * pcs (an adversary's re-framing of a proof; the container stays valid).
+ */
+static zkr_err ev_reframe(const zkr_proof_view *pv, const uint8_t *roots, size_t roots_len,
+                          const uint8_t *pcs, size_t pcs_len, zkr_buf *out)
+{
+    zkr_err r = zkr_proof_begin(out, pv->param_set, pv->kind, pv->statement_id, pv->n_sections);
+
+    for (uint32_t i = 0; i < pv->n_sections && r == ZKR_OK; i++) {
+        const uint8_t *b = i == 1 ? roots : (i == 4 && pcs) ? pcs : pv->body[i];
+        size_t l = i == 1 ? roots_len : (i == 4 && pcs) ? pcs_len : pv->len[i];
+        r = zkr_proof_add_section(out, pv->tag[i], b, l);
+    }
+    return r;
+}
+
 /* Format versions: 2 is made (one mixed-size opening), 1 still verifies, others are refused. */
 static void test_versions(zkr_tap *t)
 {
@@ -471,6 +489,39 @@ static void test_versions(zkr_tap *t)
     } else {
         zkr_tap_ok(t, 0, "version word edits: no proof to edit");
         zkr_tap_ok(t, 0, "version word edits: no proof to edit");
+    }
+    /* An adversary re-frames versions (docs/threat-model.md, "version downgrade"):
+     * v2 with its version word stripped is read as v1, v1 with a word 2 is read as v2,
+     * and the v1 openings are spliced under v2's roots; each must be refused. */
+    if (r == ZKR_OK && r1 == ZKR_OK) {
+        zkr_proof_view p2, p1;
+        zkr_buf e1 = {0}, e2 = {0}, e3 = {0}, w = {0};
+        zkr_err a1 = ZKR_OK, a2 = ZKR_OK, a3 = ZKR_OK;
+        zkr_diag vd = {0};
+        if (zkr_proof_parse(f.proof.p, f.proof.len, &p2, &d) == ZKR_OK &&
+            zkr_proof_parse(v1.p, v1.len, &p1, &d) == ZKR_OK &&
+            zkr_enc_u32(&w, 2) == ZKR_OK && zkr_buf_append(&w, p1.body[1], p1.len[1]) == ZKR_OK &&
+            ev_reframe(&p2, p2.body[1] + 4, p2.len[1] - 4, NULL, 0, &e1) == ZKR_OK &&
+            ev_reframe(&p1, w.p, w.len, NULL, 0, &e2) == ZKR_OK &&
+            ev_reframe(&p2, p2.body[1], p2.len[1], p1.body[4], p1.len[4], &e3) == ZKR_OK) {
+            a1 = zkr_verify_evaluation(e1.p, e1.len, &f.st, NULL, &vd);
+            a2 = zkr_verify_evaluation(e2.p, e2.len, &f.st, NULL, &vd);
+            a3 = zkr_verify_evaluation(e3.p, e3.len, &f.st, NULL, &vd);
+        }
+        zkr_tap_ok(t, a1 != ZKR_OK, "adv version 2 proof with its version word stripped (read as "
+                   "version 1): refused (%d)", a1);
+        zkr_tap_ok(t, a2 != ZKR_OK, "adv version 1 proof with a version word 2 (read as version 2): "
+                   "refused (%d)", a2);
+        zkr_tap_ok(t, a3 != ZKR_OK, "adv version 1 openings under version 2 roots: refused (%d)",
+                   a3);
+        zkr_buf_free(&e1);
+        zkr_buf_free(&e2);
+        zkr_buf_free(&e3);
+        zkr_buf_free(&w);
+    } else {
+        zkr_tap_ok(t, 0, "adv version re-framing: no proofs");
+        zkr_tap_ok(t, 0, "adv version re-framing: no proofs");
+        zkr_tap_ok(t, 0, "adv version re-framing: no proofs");
     }
     zkr_buf_free(&v1);
     zkr_buf_free(&out1);

@@ -503,6 +503,72 @@ static void ginf_narrow(zkr_tap *t)
     zkr_buf_free(&out);
 }
 
+/*
+ * Adversary check of the narrow requantization's layout (docs/soundness.md,
+ * "narrow requantization"): for every shift s in 1..48 and every width
+ * ghb, glb <= 63 - s (the layout's whole range), the largest gh, gl and r
+ * that the range entries admit (each entry scale * limb + cst in 0..2^15-1
+ * with limb itself in 0..2^15-1) must stay below 2^(63 - s) (gh, gl) and be
+ * exactly 2^s - 1 (r), so |2^s (y + gh - gl) + r| keeps below the bound the
+ * soundness row uses; and one bit wider than 63 - s is refused at layout.
+ */
+static int rqn_side_max(const zkr_cnn_rqn *a, unsigned first, unsigned nl, unsigned __int128 *mx)
+{
+    unsigned __int128 v = 0;
+
+    for (unsigned k = 0; k < nl; k++) {
+        uint64_t lim = ((uint64_t)1 << ZKR_CNN_RQN_LIMB) - 1, seen = 0;
+        for (unsigned e = 0; e < a->n_ent; e++) {
+            const zkr_cnn_rqn_entry *en = &a->ent[e];
+            if (en->src != first + k)
+                continue;
+            if (en->sign != 1 || en->cst != 0 || en->scale == 0)
+                return -1;
+            seen = 1;
+            if ((((uint64_t)1 << ZKR_CNN_RQN_LIMB) - 1) / en->scale < lim)
+                lim = (((uint64_t)1 << ZKR_CNN_RQN_LIMB) - 1) / en->scale;
+        }
+        if (!seen)
+            return -1; /* a limb no entry range-checks */
+        v += (unsigned __int128)lim << (ZKR_CNN_RQN_LIMB * k);
+    }
+    *mx = v;
+    return 0;
+}
+
+static void rqn_widths_exhaustive(zkr_tap *t)
+{
+    unsigned bad = 0, cases = 0;
+
+    for (uint32_t s = 1; s <= 48; s++)
+        for (unsigned gh = 0; gh + s <= 63; gh++)
+            for (unsigned gl = 0; gl + s <= 63; gl += (gl < 3 || gl + s >= 60) ? 1 : 7) {
+                zkr_cnn_rqn a;
+                unsigned __int128 mr, mh, ml;
+                cases++;
+                if (zkr_cnn_rqn_init(&a, 1, 0, 0, s, 0, gh, gl) != ZKR_OK ||
+                    a.nsl > ZKR_CNN_RQN_MAX_SLOTS || a.n_ent > ZKR_CNN_RQN_MAX_ENTRIES ||
+                    rqn_side_max(&a, 0, a.nr, &mr) != 0 ||
+                    rqn_side_max(&a, a.slot_gh, a.ngh, &mh) != 0 ||
+                    rqn_side_max(&a, a.slot_gl, a.ngl, &ml) != 0 ||
+                    mr != (((unsigned __int128)1 << s) - 1) ||
+                    mh >= ((unsigned __int128)1 << (63 - s)) ||
+                    ml >= ((unsigned __int128)1 << (63 - s)) ||
+                    mh < ((unsigned __int128)1 << gh) - 1 || ml < ((unsigned __int128)1 << gl) - 1)
+                    bad++;
+            }
+    zkr_tap_ok(t, cases > 1000 && bad == 0,
+               "adv rqn_widths_exhaustive: %u layouts, r < 2^s exactly, gh, gl < 2^(63-s) (%u bad)",
+               cases, bad);
+    bad = 0;
+    for (uint32_t s = 1; s <= 48; s++) {
+        zkr_cnn_rqn a;
+        bad += zkr_cnn_rqn_init(&a, 1, 0, 0, s, 0, 64 - s, 0) != ZKR_ERR_MALFORMED;
+        bad += zkr_cnn_rqn_init(&a, 0, 1, 1, s, 1, 0, 64 - s) != ZKR_ERR_MALFORMED;
+    }
+    zkr_tap_ok(t, bad == 0, "adv rqn_width_over_63_minus_s_refused (%u accepted)", bad);
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -526,5 +592,6 @@ int main(int argc, char **argv)
     ginf_attack(&t, 0, GC_LO_WRAP, "ginf-range: clamped to -128 with gl = -128 - q < 0 wrapped");
     ginf_attack(&t, 1, GC_RELU_NEG, "ginf-range: ReLU output y = q < 0 with gl = 0 (y - lo wraps)");
     ginf_narrow(&t);
+    rqn_widths_exhaustive(&t);
     return zkr_tap_done(&t);
 }

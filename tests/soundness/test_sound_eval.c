@@ -564,6 +564,63 @@ static void run_mixed(zkr_tap *t)
         zkr_pcs_poly_free(bpoly);
         free(bev);
     }
+    /* Adversary (claims moved): the honest proof checked with claim 0 attributed to the
+     * other 13-variable poly (same size, same point and value), and a joined poly's claim
+     * checked at another point with the same value. */
+    memcpy(cl, f.cl, sizeof cl);
+    cl[0].comm = 1, cl[1].comm = 0;
+    r = mx_run(&f, f.cl, cl, f.comm, -1);
+    zkr_tap_ok(t, r == ZKR_ERR_VERIFY, "adv mixed_opening_claims_swapped_between_top_polys: "
+               "refused (%d)", r);
+    {
+        zkr_ext pt2[16];
+        memcpy(cl, f.cl, sizeof cl);
+        memcpy(pt2, f.pt[2], sizeof pt2);
+        pt2[0] = zkr_ext_add(pt2[0], zkr_ext_from(1));
+        cl[2].point = pt2;
+        r = mx_run(&f, f.cl, cl, f.comm, -1);
+        zkr_tap_ok(t, r == ZKR_ERR_VERIFY, "adv mixed_opening_joined_claim_moved_to_another_point:"
+                   " refused (%d)", r);
+        /* A cheating prover: the true value at pt2 proven, the verifier told it is at pt. */
+        memcpy(cl, f.cl, sizeof cl);
+        cl[2].point = pt2;
+        if (zkr_mle_eval_base(f.ev[2], 11, pt2, &cl[2].value) == ZKR_OK) {
+            zkr_pcs_claim vc[4];
+            memcpy(vc, f.cl, sizeof vc);
+            vc[2].value = cl[2].value;
+            r = mx_run(&f, cl, vc, f.comm, -1);
+        } else {
+            r = ZKR_ERR_INTERNAL;
+        }
+        zkr_tap_ok(t, r == ZKR_ERR_VERIFY, "adv mixed_opening_true_value_of_another_point: "
+                   "refused (%d)", r);
+    }
+    /* Two claims on one joined poly, one true and one false (poly 2 left unclaimed). */
+    memcpy(cl, f.cl, sizeof cl);
+    cl[2] = f.cl[3];
+    cl[2].value = zkr_ext_add(cl[2].value, zkr_ext_from(1));
+    r = mx_run(&f, cl, cl, f.comm, -1);
+    zkr_tap_ok(t, r == ZKR_ERR_VERIFY, "adv mixed_opening_true_and_false_claim_same_poly: "
+               "refused (%d)", r);
+    /* The mixed bytes read as a one-size opening of the two top polys (v2 read as v1). */
+    {
+        zkr_transcript tp, tv;
+        zkr_buf b = {0};
+        zkr_dec dec;
+        zkr_pcs_proof *pf = NULL;
+        r = ZKR_ERR_INTERNAL;
+        mx_ts(&tp);
+        if (zkr_prover_open_mixed(&f.p, &tp, f.poly, 4, f.cl, 4, 1, &b) == ZKR_OK) {
+            mx_ts(&tv);
+            zkr_dec_init(&dec, b.p, b.len);
+            if ((r = zkr_pcs_proof_parse(&f.p, 13, 2, 2, &dec, &pf)) == ZKR_OK &&
+                (r = zkr_dec_finish(&dec)) == ZKR_OK)
+                r = zkr_pcs_verify(&f.p, &tv, f.comm, 2, f.cl, 2, pf);
+        }
+        zkr_tap_ok(t, r != ZKR_OK, "adv mixed_opening_read_as_one_size_opening: refused (%d)", r);
+        zkr_pcs_proof_free(pf);
+        zkr_buf_free(&b);
+    }
     /* Sizes other than the committed ones: the layout changes, nothing parses or verifies. */
     memcpy(comms, f.comm, sizeof comms);
     comms[2].n_vars = 12;

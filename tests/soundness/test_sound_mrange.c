@@ -233,6 +233,46 @@ int main(int argc, char **argv)
         ZKR_TAP_EQ(&t, zkr_mrange_verify(&p, c.mc.p, c.mc.len, &dims, pf.p, pf.len, &d), ZKR_OK,
                    "... verifies %s", d.msg);
         zkr_tap_diag("4-8-4-2 range proof: %zu bytes", pf.len);
+        /*
+         * Adversary (a claim moved to another polynomial): layers 0 (4x8) and 1
+         * (8x4) both have 6-variable W'. Their per-layer records (D root and
+         * proof) swapped in the file, and the honest file checked against the
+         * program with those two layers' dims swapped, must both be refused.
+         */
+        {
+            zkr_dec dec;
+            const uint8_t *hd, *rec[3];
+            size_t rl[3] = {0};
+            uint32_t n;
+            zkr_buf sw = {0};
+            zkr_mrange_dims d2 = dims;
+            zkr_err a1 = ZKR_ERR_INTERNAL, a2;
+            zkr_dec_init(&dec, pf.p, pf.len);
+            if (c.n_layers == 3 && zkr_dec_raw(&dec, 52, &hd) == ZKR_OK) {
+                int ok = 1;
+                for (int l = 0; l < 3 && ok; l++) {
+                    const uint8_t *x;
+                    rec[l] = dec.p + dec.pos;
+                    ok = zkr_dec_raw(&dec, ZKR_DIGEST_BYTES, &x) == ZKR_OK &&
+                         zkr_dec_u32(&dec, &n) == ZKR_OK && zkr_dec_raw(&dec, n, &x) == ZKR_OK;
+                    rl[l] = (size_t)(dec.p + dec.pos - rec[l]);
+                }
+                if (ok && zkr_buf_append(&sw, pf.p, 52) == ZKR_OK &&
+                    zkr_buf_append(&sw, rec[1], rl[1]) == ZKR_OK &&
+                    zkr_buf_append(&sw, rec[0], rl[0]) == ZKR_OK &&
+                    zkr_buf_append(&sw, rec[2], rl[2]) == ZKR_OK)
+                    a1 = zkr_mrange_verify(&p, c.mc.p, c.mc.len, &dims, sw.p, sw.len, &d);
+            }
+            zkr_tap_ok(&t, a1 == ZKR_ERR_VERIFY,
+                       "adv layers 0 and 1's range records swapped (both 6-variable W'): "
+                       "VERIFY (%d)", a1);
+            d2.in_dim[0] = dims.in_dim[1], d2.out_dim[0] = dims.out_dim[1];
+            d2.in_dim[1] = dims.in_dim[0], d2.out_dim[1] = dims.out_dim[0];
+            a2 = zkr_mrange_verify(&p, c.mc.p, c.mc.len, &d2, pf.p, pf.len, &d);
+            zkr_tap_ok(&t, a2 != ZKR_OK, "adv checked against the program with layers 0 and 1's "
+                       "dims swapped: refused (%d)", a2);
+            zkr_buf_free(&sw);
+        }
         zkr_buf_free(&pf);
     }
     {
