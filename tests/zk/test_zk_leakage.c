@@ -425,6 +425,36 @@ static verdict detect(const samples *s, int quiet)
     return vd;
 }
 
+/*
+ * A sample that fails only the per-position chi-square (every position
+ * with >= 190 values, pooled test, distinguisher and byte scan clean) is
+ * judged again on 200 fresh proofs, which must pass every check: the
+ * Bonferroni-corrected statistic's tail at 0.78 expected per bin is heavier
+ * than the chi-square law's, and one clean-clone CI run saw 1 of 5667
+ * positions fail. A real leak fails the fresh sample as well; the masking-off
+ * hooks below are still caught by the first sample.
+ */
+static int looks_uniform(zkr_tap *t, const zkr_params *p, const inst *in, const samples *s)
+{
+    verdict vd = detect(s, 0), again;
+    samples fresh;
+    int ok;
+
+    if (!vd.leak)
+        return 1;
+    if (vd.few_distinct || vd.pooled_fail || s->distinguisher_hits || s->witness_bytes ||
+        s->shape_fail)
+        return 0;
+    memset(&fresh, 0, sizeof fresh);
+    if (!run(t, p, in, 0, &fresh))
+        return 0;
+    printf("# chi-square alone failed: judged again on %d fresh proofs\n", N_PROOFS);
+    again = detect(&fresh, 0);
+    ok = !again.leak && fresh.verify_fail == 0;
+    free(fresh.v);
+    return ok;
+}
+
 /* Per-position two-sample tests between two witnesses' proofs. */
 static int indistinguishable(const samples *a, const samples *b)
 {
@@ -486,7 +516,7 @@ int main(int argc, char **argv)
     zkr_params p;
     inst a, b;
     samples sa, sb, s1, s2;
-    verdict va, vb, v1, v2;
+    verdict v1, v2;
     int64_t chk[M_ * B_] = {0};
 
     if (sodium_init() < 0)
@@ -506,11 +536,9 @@ int main(int argc, char **argv)
     zkr_tap_ok(&t, sa.verify_fail == 0 && sb.verify_fail == 0 && sa.shape_fail == 0,
                "all %d proofs of each witness verify (%zu revealed elements each)", N_PROOFS,
                sa.n_pos);
-    va = detect(&sa, 0);
-    zkr_tap_ok(&t, !va.leak, "vary the randomness: every revealed element looks uniform, no "
-               "witness bytes, the distinguisher never fires");
-    vb = detect(&sb, 0);
-    zkr_tap_ok(&t, !vb.leak, "the same for the second witness");
+    zkr_tap_ok(&t, looks_uniform(&t, &p, &a, &sa), "vary the randomness: every revealed element "
+               "looks uniform, no witness bytes, the distinguisher never fires");
+    zkr_tap_ok(&t, looks_uniform(&t, &p, &b, &sb), "the same for the second witness");
     zkr_tap_ok(&t, indistinguishable(&sa, &sb), "vary the secret: the two witnesses' proofs are "
                "indistinguishable position by position");
     /* Teeth: masking off must be caught. */
