@@ -388,13 +388,54 @@ static zkr_err zkr_i2_row(const zkr_infer2_shape *sh, zkr_gl *v, uint32_t l, siz
     return zkr_i2_row_t(sh, v, l, j, t, y_out);
 }
 
+#if ZKR_TEST_BUILD
+/*
+ * Test builds: layer 0's row j requantisation value on field inputs xf,
+ * lifted to the integer in (-p/2, p/2), or with other the other preimage
+ * (that integer -/+ p): what a data owner's non-byte record lets a prover
+ * claim (zkr_infer2_cheat rec_x).
+ */
+static __int128 zkr_i2_t_of_field(const zkr_infer2_model *im, const zkr_gl *xf, size_t j,
+                                  int other)
+{
+    const zkr_infer_layer *L = &im->sh.s.layer[0];
+    const zkr_ml_qlayer *q = &im->ql[0];
+    zkr_gl acc = 0, mlt = 0, t;
+    __int128 v;
+
+    if (j < L->out_dim) {
+        acc = zkr_gl_from_i64(q->bias[j]);
+        for (size_t k = 0; k < L->in_dim; k++)
+            acc = zkr_gl_add(acc, zkr_gl_mul(zkr_gl_from_i64(q->w[j * L->in_dim + k]), xf[k]));
+        mlt = (zkr_gl)q->mult[j];
+    }
+    t = zkr_gl_add(zkr_gl_mul(acc, mlt), (zkr_gl)1 << (L->shift - 1));
+    v = t > ZKR_GL_P / 2 ? (__int128)t - (__int128)ZKR_GL_P : (__int128)t;
+    if (other)
+        v = v < 0 ? v + (__int128)ZKR_GL_P : v - (__int128)ZKR_GL_P;
+    return v;
+}
+#endif
+
+static zkr_err zkr_i2_witness_f(const zkr_infer2_model *im, const uint8_t *input,
+                                const zkr_gl *xf, int twin, zkr_i2_wit *w);
+
 static zkr_err zkr_i2_witness(const zkr_infer2_model *im, const uint8_t *input, zkr_i2_wit *w)
+{
+    return zkr_i2_witness_f(im, input, NULL, 0, w);
+}
+
+/* The witness of input; xf (test builds: zkr_infer2_cheat rec_x) replaces layer 0's input. */
+static zkr_err zkr_i2_witness_f(const zkr_infer2_model *im, const uint8_t *input,
+                                const zkr_gl *xf, int twin, zkr_i2_wit *w)
 {
     const zkr_infer2_shape *sh = &im->sh;
     int64_t x[ZKR_INFER_MAX_DIM];
     int8_t y[ZKR_INFER_MAX_DIM];
     zkr_err r = ZKR_OK;
 
+    (void)xf;
+    (void)twin;
     memset(w, 0, sizeof *w);
     if (!(w->v = calloc((size_t)1 << sh->n_v, sizeof *w->v)))
         return ZKR_ERR_NOMEM;
@@ -415,7 +456,13 @@ static zkr_err zkr_i2_witness(const zkr_infer2_model *im, const uint8_t *input, 
                 mlt = q->mult[j];
             }
             /* Padded rows (W', b, M zero) compute q = 0, y = 0. */
-            r = zkr_i2_row(sh, w->v, l, j, acc, mlt, &yj);
+#if ZKR_TEST_BUILD
+            if (xf && l == 0)
+                r = zkr_i2_row_t(sh, w->v, l, j, zkr_i2_t_of_field(im, xf, j, twin && j == 0),
+                                 &yj);
+            else
+#endif
+                r = zkr_i2_row(sh, w->v, l, j, acc, mlt, &yj);
 #if ZKR_TEST_BUILD
             if (r == ZKR_OK && im->bd_on && l + 1 == sh->s.n_layers && j == 0)
                 r = zkr_i2_row_t(sh, w->v, l, j, im->bd_t, &yj);
@@ -558,6 +605,17 @@ typedef struct {
     zkr_gl coff;
 } zkr_i2_lst;
 
+/*
+ * Version 3's record link in the batched sumcheck: eq(zrec, k) times
+ * rec~(k) - RV~(k) over the record's n_rec variables (the difference of
+ * both randomised extensions split da + s(x_0) db), then zero-extended.
+ */
+typedef struct {
+    unsigned n;
+    zkr_ext *ez, *da, *db;
+    zkr_ext val, pre;
+} zkr_i2_rlink;
+
 typedef struct {
     const zkr_params *p;  /* pq: V, C, the range proof and the reduction's openings */
     const zkr_params *p0; /* the parameter set: the record's and the output's openings */
@@ -581,6 +639,7 @@ typedef struct {
     zkr_ext rA[ZKR_INFER_MAX_PT + ZKR_HPCS_MAX_BLIND_VARS + 8];
     zkr_ext gA; /* g_A(r_A) */
     zkr_i2_lst ls[ZKR_INFER_MAX_LAYERS];
+    zkr_i2_rlink rl;
     zkr_ext vals[ZKR_INFER_MAX_LAYERS][ZKR_I2_NCOL];
     zkr_buf stmt, sec[6];
 } zkr_i2_ctx;
@@ -924,7 +983,80 @@ static void zkr_i2_fix(zkr_i2_ctx *c, uint32_t l, unsigned t, zkr_ext r)
     }
 }
 
-/* The batched sumcheck of sum_l mu^l f_l + rho g (claim rho gamma). */
+static void zkr_i2_rlink_free(zkr_i2_rlink *k)
+{
+    size_t len = (size_t)1 << k->n;
+
+    zkr_i2_wipe_free(k->ez, k->ez ? len * sizeof(zkr_ext) : 0);
+    zkr_i2_wipe_free(k->da, k->da ? len * sizeof(zkr_ext) : 0);
+    zkr_i2_wipe_free(k->db, k->db ? len * sizeof(zkr_ext) : 0);
+    k->ez = k->da = k->db = NULL;
+}
+
+/* The link's tables: the record's first two slices against V's at roff. */
+static zkr_err zkr_i2_rlink_tables(zkr_i2_ctx *c)
+{
+    const zkr_infer2_shape *sh = c->sh;
+    zkr_i2_rlink *k = &c->rl;
+    size_t len = (size_t)1 << sh->n_rec, nv = (size_t)1 << sh->n_v;
+    const zkr_gl *rb = zkr_hpcs_poly_base_evals(c->rec), *vb = zkr_hpcs_poly_base_evals(c->v);
+
+    k->n = sh->n_rec;
+    k->ez = zkr_i2_alloc(len), k->da = zkr_i2_alloc(len), k->db = zkr_i2_alloc(len);
+    if (!k->ez || !k->da || !k->db)
+        return ZKR_ERR_NOMEM;
+    zkr_mle_eq_table(c->ch.zrec, sh->n_rec, k->ez);
+    for (size_t i = 0; i < len; i++) {
+        size_t vi = sh->roff + i;
+        zkr_gl d0 = zkr_gl_sub(rb[i], vb[vi]);
+        zkr_gl d1 = zkr_gl_sub(zkr_gl_sub(rb[len + i], rb[i]), zkr_gl_sub(vb[nv + vi], vb[vi]));
+        k->da[i] = zkr_ext_from(d0);
+        k->db[i] = zkr_ext_from(d1);
+    }
+    return ZKR_OK;
+}
+
+/* The link's round message at variable t (before the scaling by murec). */
+static void zkr_i2_rlink_round(const zkr_i2_rlink *k, unsigned t, zkr_ext *h)
+{
+    if (t >= k->n) {
+        for (unsigned x = 0; x <= I2_D; x++)
+            h[x] = zkr_ext_mul(zkr_ext_mul(k->val, k->pre),
+                               zkr_ext_sub(zkr_ext_from(1), zkr_ext_from(x)));
+        return;
+    }
+    for (size_t i = 0; i < ((size_t)1 << (k->n - t - 1)); i++)
+        for (unsigned x = 0; x <= I2_D; x++) {
+            zkr_gl sx = t == 0 ? zkr_gl_sub(x, zkr_gl_mul(x, x)) : 0;
+            zkr_ext e, a, b;
+            if (x == 1)
+                continue;
+            e = zkr_ext_add(k->ez[2 * i],
+                            zkr_ext_mul_base(zkr_ext_sub(k->ez[2 * i + 1], k->ez[2 * i]), x));
+            a = zkr_ext_add(k->da[2 * i],
+                            zkr_ext_mul_base(zkr_ext_sub(k->da[2 * i + 1], k->da[2 * i]), x));
+            b = zkr_ext_add(k->db[2 * i],
+                            zkr_ext_mul_base(zkr_ext_sub(k->db[2 * i + 1], k->db[2 * i]), x));
+            h[x] = zkr_ext_add(h[x], zkr_ext_mul(e, zkr_ext_add(a, zkr_ext_mul_base(b, sx))));
+        }
+}
+
+static void zkr_i2_rlink_fix(zkr_i2_rlink *k, unsigned t, zkr_ext r)
+{
+    if (t < k->n) {
+        unsigned n = k->n - t;
+        zkr_i2_fold(k->ez, NULL, n, r, 0);
+        zkr_i2_fold(k->da, k->db, n, r, t == 0);
+        if (t + 1 == k->n) {
+            k->val = zkr_ext_mul(k->ez[0], k->da[0]);
+            k->pre = zkr_ext_from(1);
+        }
+    } else {
+        k->pre = zkr_ext_mul(k->pre, zkr_ext_sub(zkr_ext_from(1), r));
+    }
+}
+
+/* The batched sumcheck of sum_l mu^l f_l + murec link + rho g (claim rho gamma). */
 static zkr_err zkr_i2_sumcheck(zkr_i2_ctx *c)
 {
     const zkr_infer2_shape *sh = c->sh;
@@ -940,6 +1072,8 @@ static zkr_err zkr_i2_sumcheck(zkr_i2_ctx *c)
         if ((r = zkr_i2_ktables(c, l)) != ZKR_OK)
             return r;
     }
+    if ((r = zkr_i2_rlink_tables(c)) != ZKR_OK)
+        return r;
     for (unsigned t = 0; t < sh->N; t++) {
         zkr_ext h[I2_D + 1], msg[I2_D];
         for (unsigned x = 0; x <= I2_D; x++)
@@ -962,6 +1096,14 @@ static zkr_err zkr_i2_sumcheck(zkr_i2_ctx *c)
             for (unsigned x = 0; x <= I2_D; x++)
                 h[x] = zkr_ext_add(h[x], zkr_ext_mul(c->ch.mu[l], hl[x]));
         }
+        {
+            zkr_ext hk[I2_D + 1];
+            for (unsigned x = 0; x <= I2_D; x++)
+                hk[x] = zkr_ext_from(0);
+            zkr_i2_rlink_round(&c->rl, t, hk);
+            for (unsigned x = 0; x <= I2_D; x++)
+                h[x] = zkr_ext_add(h[x], zkr_ext_mul(c->ch.murec, hk[x]));
+        }
         zkr_i2_mask_round(c->gco, sh->N, c->rho, t, prefix, h);
         msg[0] = h[0];
         for (unsigned x = 2; x <= I2_D; x++)
@@ -972,6 +1114,7 @@ static zkr_err zkr_i2_sumcheck(zkr_i2_ctx *c)
             return r;
         for (uint32_t l = 0; l < sh->s.n_layers; l++)
             zkr_i2_fix(c, l, t, c->r[t]);
+        zkr_i2_rlink_fix(&c->rl, t, c->r[t]);
         prefix = zkr_ext_add(prefix, zkr_infer2_gi(c->gco, t, c->r[t]));
     }
     return ZKR_OK;
@@ -1015,6 +1158,16 @@ static zkr_err zkr_i2_values(zkr_i2_ctx *c)
         }
         zkr_ts_absorb_ext(&c->t, "inf2-values", c->vals[l], nv);
         if ((r = zkr_enc_exts(&c->sec[3], c->vals[l], nv)) != ZKR_OK)
+            return r;
+    }
+    {
+        /* version 3: V's copy of the record at (r[..n_rec), roff), randomised on r_0 */
+        zkr_ext zf[ZKR_INFER_MAX_PT + ZKR_HPCS_MAX_BLIND_VARS + 8];
+        zkr_infer2_point(sh, 0, ZKR_I2_RV, c->r, NULL, zkr_hpcs_poly_total_vars(c->v), zf);
+        if ((r = zkr_i2_eval_at(c->v, zf, &c->vals[0][ZKR_I2_RV])) != ZKR_OK)
+            return r;
+        zkr_ts_absorb_ext(&c->t, "inf2-rec-copy", &c->vals[0][ZKR_I2_RV], 1);
+        if ((r = zkr_enc_ext(&c->sec[3], c->vals[0][ZKR_I2_RV])) != ZKR_OK)
             return r;
     }
     g = zkr_infer2_gat(c->gco, sh->N, c->r);
@@ -1362,7 +1515,7 @@ static zkr_err zkr_i2_run(zkr_i2_ctx *c)
     if ((r = zkr_i2_commit_v_c(c)) != ZKR_OK)
         return r;
 #if ZKR_TEST_BUILD
-    if (c->cheat && c->cheat->forge)
+    if (c->cheat && (c->cheat->forge || c->cheat->rec_x))
         r = zkr_prover_zkrange_force(c->p, &c->t, c->v, &bytes, &c->rng, &c->sec[2]);
     else
 #endif
@@ -1434,6 +1587,10 @@ static zkr_err zkr_i2_forge(zkr_i2_ctx *c, unsigned forge, zkr_buf *outb)
         return ZKR_OK; /* the witness was built on another input */
     case 6:
         return c->public_output ? ZKR_ERR_USAGE : ZKR_OK; /* the output commitment's logits differ */
+    case 7:
+        /* V's copy of the record off by one in entry 0 (a byte still): the link must fail */
+        c->w.v[sh->roff] ^= 1;
+        return ZKR_OK;
     case 4: {
         /* The last logit + 1 in the witness and in the public output. */
         uint32_t l = sh->s.n_layers - 1;
@@ -1494,14 +1651,24 @@ static zkr_err zkr_i2_prove(const zkr_params *p, const uint8_t statement_id[ZKR_
         r = zkr_fail(d, ZKR_ERR_USAGE, "prove: the model commitment's opening budget is spent");
         goto out;
     }
-    if ((r = zkr_prover_record_reopen(p, rec->record, rec->record_len, rec->commitment,
-                                      rec->opening, c->threads, &c->rec)) != ZKR_OK) {
+#if ZKR_TEST_BUILD
+    if (cheat && cheat->rec_x)
+        r = zkr_prover_record_commit_gl_for_test(p, cheat->rec_x, rec->record_len,
+                                                 zkr_load_be32(rec->opening + 4), rec->opening + 8,
+                                                 c->threads, &c->rec, NULL);
+    else
+#endif
+        r = zkr_prover_record_reopen(p, rec->record, rec->record_len, rec->commitment,
+                                     rec->opening, c->threads, &c->rec);
+    if (r != ZKR_OK) {
         r = zkr_fail(d, r, "prove: the record and its opening do not give its commitment");
         goto out;
     }
     {
         uint8_t other[ZKR_INFER_MAX_RECORD];
         const uint8_t *input = rec->record;
+        const zkr_gl *xf = NULL;
+        int twin = 0;
 #if ZKR_TEST_BUILD
         if (cheat && cheat->forge == 5) {
             /* the witness of another input: the record's first byte changed */
@@ -1509,14 +1676,25 @@ static zkr_err zkr_i2_prove(const zkr_params *p, const uint8_t statement_id[ZKR_
             other[0] ^= 1;
             input = other;
         }
+        if (cheat)
+            xf = cheat->rec_x, twin = cheat->rec_twin;
 #endif
-        r = zkr_i2_witness(im, input, &c->w);
+        r = zkr_i2_witness_f(im, input, xf, twin, &c->w);
         sodium_memzero(other, sizeof other);
     }
     if (r != ZKR_OK) {
         r = zkr_fail(d, r, "witness: the model's values leave the proven bounds");
         goto out;
     }
+    /* Version 3: V's copy of the committed record (input and label), range-proven with V. */
+    for (size_t i = 0; i < rec->record_len; i++)
+        c->w.v[im->sh.roff + i] = rec->record[i];
+#if ZKR_TEST_BUILD
+    if (cheat && cheat->rec_x)
+        for (size_t i = 0; i < rec->record_len; i++)
+            c->w.v[im->sh.roff + i] =
+                cheat->rec_copy_bytes ? cheat->rec_x[i] & 0xff : cheat->rec_x[i];
+#endif
     if ((r = zkr_infer_output_encode(c->w.y, c->w.out_dim, &outb)) != ZKR_OK)
         goto out;
 #if ZKR_TEST_BUILD
@@ -1585,6 +1763,10 @@ static zkr_err zkr_i2_prove(const zkr_params *p, const uint8_t statement_id[ZKR_
     for (int i = 1; i < 6; i++)
         if ((r = zkr_proof_add_section(proof, tags[i], c->sec[i].p, c->sec[i].len)) != ZKR_OK)
             goto out;
+#if ZKR_TEST_BUILD
+    if (cheat && cheat->out && public_output)
+        r = zkr_buf_append(cheat->out, outb.p, outb.len);
+#endif
 out:
     if (r != ZKR_OK)
         proof->len = 0;
@@ -1594,6 +1776,7 @@ out:
         zkr_buf_free(&c->sec[i]);
     for (uint32_t l = 0; l < ZKR_INFER_MAX_LAYERS; l++)
         zkr_i2_lst_free(&c->ls[l]);
+    zkr_i2_rlink_free(&c->rl);
     zkr_hpcs_poly_free(c->rec);
     zkr_hpcs_poly_free(c->out);
     zkr_hpcs_poly_free(c->v);

@@ -770,6 +770,15 @@ zkr_err zkr_prover_record_commit(const zkr_params *p, const uint8_t *rec, size_t
  * not give exactly `commitment`; ZKR_ERR_MALFORMED (commitment or opening
  * bytes), NOMEM.
  */
+/*
+ * Test builds only (defined under ZKR_TEST_BUILD): the hiding record commitment of len field elements ev
+ * (non-bytes allowed, what a dishonest data owner can commit) under key,
+ * as zkr_prover_record_commit builds it; poly and commitment may be NULL.
+ */
+zkr_err zkr_prover_record_commit_gl_for_test(const zkr_params *p, const zkr_gl *ev, size_t len,
+                                             uint32_t budget, const uint8_t key[32],
+                                             unsigned threads, zkr_hpcs_poly **poly,
+                                             uint8_t commitment[ZKR_RECORD_COMMIT_BYTES]) ZKR_WUR;
 zkr_err zkr_prover_record_reopen(const zkr_params *p, const uint8_t *rec, size_t len,
                                  const uint8_t commitment[ZKR_RECORD_COMMIT_BYTES],
                                  const uint8_t opening[ZKR_RECORD_OPENING_BYTES],
@@ -981,11 +990,25 @@ zkr_err zkr_prover_inference2(const zkr_params *p, const uint8_t statement_id[ZK
  * reduce (version 2's claim reduction): 1: W'_0's u sent (and opened) + 1;
  * 2: u honest in the reduction, W'_0's batched opening claims u + 1; 3:
  * g_A(r_A) sent + 1 (the linear claim on C follows it).
+ * forge 7 (version 3's record link): V's copy of the record differs from
+ * the committed record in entry 0 (still a byte).
+ * rec_x (a data owner's non-byte record): the record's input_dim + 1
+ * entries as field elements; rec->opening's key and budget commit them
+ * (zkr_prover_record_commit_gl_for_test; rec->record's bytes are ignored),
+ * layer 0 requantises the centred lift of each row's field value (rec_twin:
+ * row 0 the other preimage, that lift -/+ p), V's copy holds rec_x
+ * (rec_copy_bytes: each entry mod 256, so the range proof passes and the
+ * link must fail); V's range proof is forced. out: receives the public
+ * output encoding the witness gives.
  */
 typedef struct {
     unsigned forge;
     int unmasked;
     unsigned reduce;
+    const zkr_gl *rec_x;
+    int rec_twin;
+    int rec_copy_bytes;
+    zkr_buf *out;
 } zkr_infer2_cheat;
 zkr_err zkr_prover_inference2_cheat(const zkr_params *p,
                                     const uint8_t statement_id[ZKR_DIGEST_BYTES],

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "prover/prover.h"
+#include "zkr_config.h"
 
 /* The commitment of rec under key (deterministic). */
 static zkr_err zkr_rc_build(const zkr_params *p, const uint8_t *rec, size_t len, uint32_t budget,
@@ -101,3 +102,39 @@ zkr_err zkr_prover_record_reopen(const zkr_params *p, const uint8_t *rec, size_t
     }
     return ZKR_OK;
 }
+
+#if ZKR_TEST_BUILD
+zkr_err zkr_prover_record_commit_gl_for_test(const zkr_params *p, const zkr_gl *ev, size_t len,
+                                             uint32_t budget, const uint8_t key[32],
+                                             unsigned threads, zkr_hpcs_poly **poly,
+                                             uint8_t commitment[ZKR_RECORD_COMMIT_BYTES])
+{
+    unsigned n = zkr_log2_ceil(len);
+    zkr_gl *buf;
+    zkr_hpcs_poly *f = NULL;
+    zkr_record_commitment rc;
+    zkr_zkrng rng;
+    zkr_err r;
+
+    if (poly)
+        *poly = NULL;
+    if (!ev || len == 0 || len > ZKR_RECORD_MAX_LEN || budget == 0 ||
+        budget > ZKR_HPCS_MAX_BUDGET)
+        return ZKR_ERR_USAGE;
+    if (!(buf = calloc((size_t)1 << n, sizeof *buf)))
+        return ZKR_ERR_NOMEM;
+    memcpy(buf, ev, len * sizeof *buf);
+    zkr_zkrng_from_key(&rng, key);
+    rc.len = (uint32_t)len;
+    r = zkr_prover_hcommit(p, buf, n, budget, &rng, threads ? threads : 1, &f, &rc.comm);
+    zkr_zkrng_wipe(&rng);
+    free(buf);
+    if (r == ZKR_OK && commitment)
+        zkr_record_commitment_encode(&rc, commitment);
+    if (r == ZKR_OK && poly)
+        *poly = f;
+    else
+        zkr_hpcs_poly_free(f);
+    return r;
+}
+#endif

@@ -228,6 +228,9 @@ static zkr_err zkr_v2_sumcheck(zkr_v2_ctx *c, zkr_dec *dec, zkr_diag *d)
             return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: layer %u values truncated", l);
         zkr_ts_absorb_ext(&c->t, "inf2-values", c->vals[l], nv);
     }
+    if (zkr_dec_ext(dec, &c->vals[0][ZKR_I2_RV]) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: the record copy's value truncated");
+    zkr_ts_absorb_ext(&c->t, "inf2-rec-copy", &c->vals[0][ZKR_I2_RV], 1);
     if (zkr_dec_ext(dec, &c->gr) != ZKR_OK || zkr_dec_finish(dec) != ZKR_OK)
         return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: sumcheck section length");
     zkr_ts_absorb_ext(&c->t, "inf2-gr", &c->gr, 1);
@@ -248,6 +251,8 @@ static zkr_err zkr_v2_sumcheck(zkr_v2_ctx *c, zkr_dec *dec, zkr_diag *d)
         fl = zkr_infer2_layer_f(sh, l, &c->ch, &pub, c->vals[l], out);
         f = zkr_ext_add(f, zkr_ext_mul(c->ch.mu[l], zkr_ext_mul(sel, fl)));
     }
+    /* version 3: the record equals V's range-proven copy (zero-check at zrec) */
+    f = zkr_ext_add(f, zkr_infer2_rec_f(sh, &c->ch, c->r, c->vals[0]));
     if (!zkr_ext_eq(fin, zkr_ext_add(f, zkr_ext_mul(rho, c->gr))))
         return zkr_fail(d, ZKR_ERR_VERIFY, "proof: the batched layer constraints fail");
     return ZKR_OK;

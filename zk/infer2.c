@@ -134,8 +134,8 @@ zkr_err zkr_infer2_shape_init(zkr_infer2_shape *sh, uint32_t input_dim, uint32_t
                               const uint32_t *in_dims, const uint32_t *out_dims, const int *relu,
                               const uint32_t *shifts)
 {
-    uint64_t offs[ZKR_INFER_MAX_LAYERS];
-    zkr_blk blk[ZKR_INFER_MAX_LAYERS];
+    uint64_t offs[ZKR_INFER_MAX_LAYERS + 1];
+    zkr_blk blk[ZKR_INFER_MAX_LAYERS + 1];
     zkr_err r;
 
     memset(sh, 0, sizeof *sh);
@@ -152,10 +152,18 @@ zkr_err zkr_infer2_shape_init(zkr_infer2_shape *sh, uint32_t input_dim, uint32_t
         blk[l].log = sh->lm[l] + ZKR_INFER_SLOTS_LOG;
         blk[l].off = &offs[l];
     }
-    sh->n_v = zkr_blocks_place(blk, n_layers);
+    /*
+     * Version 3: the record's copy (input and label, zero-padded) is one
+     * more block of V, so V's range proof covers the record's bytes; it
+     * comes last, so that it follows the layers' blocks of its size.
+     */
+    sh->n_rec = zkr_log2_ceil((uint64_t)input_dim + 1);
+    blk[n_layers].log = sh->n_rec;
+    blk[n_layers].off = &offs[n_layers];
+    sh->n_v = zkr_blocks_place(blk, n_layers + 1);
     for (uint32_t l = 0; l < n_layers; l++)
         sh->voff[l] = offs[l];
-    sh->n_rec = zkr_log2_ceil((uint64_t)input_dim + 1);
+    sh->roff = offs[n_layers];
     if (sh->N + 1 > ZKR_INFER_MAX_PT)
         return ZKR_ERR_MALFORMED;
     return ZKR_OK;
@@ -163,7 +171,7 @@ zkr_err zkr_infer2_shape_init(zkr_infer2_shape *sh, uint32_t input_dim, uint32_t
 
 unsigned zkr_infer2_n_values(const zkr_infer2_shape *sh, uint32_t l, int public_output)
 {
-    return (!public_output && l + 1 == sh->s.n_layers) ? ZKR_I2_NCOL : ZKR_I2_O;
+    return (!public_output && l + 1 == sh->s.n_layers) ? ZKR_I2_O + 1 : ZKR_I2_O;
 }
 
 void zkr_infer2_draw(zkr_transcript *t, const zkr_infer2_shape *sh, zkr_infer2_chal *c)
@@ -181,6 +189,19 @@ void zkr_infer2_draw(zkr_transcript *t, const zkr_infer2_shape *sh, zkr_infer2_c
         for (uint32_t l = 1; l < sh->s.n_layers; l++)
             c->mu[l] = zkr_ext_mul(c->mu[l - 1], m);
     }
+    zkr_ts_challenge_exts(t, "inf2-z-rec", c->zrec, sh->n_rec);
+    c->murec = zkr_ts_challenge_ext(t, "inf2-mu-rec");
+}
+
+zkr_ext zkr_infer2_rec_f(const zkr_infer2_shape *sh, const zkr_infer2_chal *c, const zkr_ext *r,
+                         const zkr_ext *vals0)
+{
+    zkr_ext f = zkr_ext_mul(c->murec, zkr_mle_eq_eval(c->zrec, r, sh->n_rec));
+
+    f = zkr_ext_mul(f, zkr_ext_sub(vals0[ZKR_I2_S], vals0[ZKR_I2_RV]));
+    for (unsigned t = sh->n_rec; t < sh->N; t++)
+        f = zkr_ext_mul(f, zkr_ext_sub(zkr_ext_from(1), r[t]));
+    return f;
 }
 
 static zkr_ext zkr_i2_limbs(const zkr_ext *T, unsigned first, unsigned n)
@@ -316,6 +337,14 @@ void zkr_infer2_point(const zkr_infer2_shape *sh, uint32_t l, unsigned which, co
             out[n++] = zkr_ext_from((blk >> (i - lm - ZKR_INFER_SLOTS_LOG)) & 1);
         s = zkr_infer2_s(r[L->lk]);
         break;
+    case ZKR_I2_RV:
+        for (unsigned i = 0; i < sh->n_rec; i++)
+            out[n++] = r[i];
+        blk = sh->roff >> sh->n_rec;
+        for (unsigned i = sh->n_rec; i < sh->n_v; i++)
+            out[n++] = zkr_ext_from((blk >> (i - sh->n_rec)) & 1);
+        s = zkr_infer2_s(r[0]);
+        break;
     default: /* ZKR_I2_O */
         for (unsigned i = 0; i < lm; i++)
             out[n++] = r[L->lk + i];
@@ -422,6 +451,10 @@ void zkr_infer2_red_init(const zkr_infer2_shape *sh, const unsigned *w_total, un
             red->n_claims++;
         }
     }
+    red->poly[red->n_claims] = L; /* version 3: V's copy of the record */
+    red->layer[red->n_claims] = 0;
+    red->which[red->n_claims] = ZKR_I2_RV;
+    red->n_claims++;
     if (o_total) {
         red->poly[red->n_claims] = L + 1;
         red->layer[red->n_claims] = L - 1;
@@ -576,6 +609,8 @@ static zkr_soundness zkr_i2_sound_q(const zkr_params *p, unsigned q,
      * proof's algebra.
      */
     alg += 8.0 + L + 1 + 4.0 * L + 7.0 * sh.N + 1 + 1 + 7.0 * red.TA + 1 + 2.0 * lc;
+    /* version 3's record link: its zero-check point (n_rec) and weight (1) */
+    alg += sh.n_rec + 1.0;
     alg *= exp2(-lf);
     alg += zkr_zkrange_alg_error(&pq, nv, ve);
     /* union bound over every opening's query phase */

@@ -21,6 +21,7 @@ typedef struct {
     uint64_t voff[ZKR_INFER_MAX_LAYERS]; /* layer l's block in V: 2^(lm + 4) entries, aligned */
     unsigned n_v;                      /* V's variables */
     unsigned n_rec;                    /* the record's: log2_ceil(input_dim + 1) */
+    uint64_t roff;                     /* the record's copy in V (version 3): 2^n_rec, aligned */
     unsigned N;                        /* the batched sumcheck's */
 } zkr_infer2_shape;
 
@@ -35,9 +36,13 @@ enum {
     ZKR_I2_S,       /* the input: record byte k (l = 0) or y_{l-1} - lo_{l-1} (V), on var 0 */
     ZKR_I2_T0,      /* 16 slots of V's block l at row j, on variable lk */
     ZKR_I2_O = ZKR_I2_T0 + ZKR_INFER_SLOTS, /* the hidden output (last layer only), on lk */
+    ZKR_I2_RV,      /* layer 0 only: V's copy of the record at r[0..n_rec), on var 0 (not in vals' count) */
     ZKR_I2_NCOL
 };
-/* Values revealed for layer l: every column but O unless it is the hidden output's layer. */
+/*
+ * Values revealed for layer l: every column up to T15, and O on the hidden
+ * output's layer. RV is revealed once, after every layer's values.
+ */
 unsigned zkr_infer2_n_values(const zkr_infer2_shape *sh, uint32_t l, int public_output);
 
 /* The verifier's challenges before the sumcheck (both sides draw them in this order). */
@@ -45,6 +50,8 @@ typedef struct {
     zkr_ext z[ZKR_INFER_MAX_LAYERS][ZKR_INFER_MAX_PT];
     zkr_ext lam[9];  /* lam[i] = lambda^i */
     zkr_ext mu[ZKR_INFER_MAX_LAYERS]; /* mu^l */
+    zkr_ext zrec[ZKR_INFER_MAX_PT];   /* version 3: the record link's zero-check point (n_rec) */
+    zkr_ext murec;                    /* ... and its weight in the batched sumcheck */
 } zkr_infer2_chal;
 void zkr_infer2_draw(zkr_transcript *t, const zkr_infer2_shape *sh, zkr_infer2_chal *c);
 
@@ -77,6 +84,15 @@ void zkr_infer2_pub_at(const zkr_infer2_shape *sh, uint32_t l, const zkr_infer2_
 zkr_ext zkr_infer2_layer_f(const zkr_infer2_shape *sh, uint32_t l, const zkr_infer2_chal *c,
                            const zkr_infer2_pub *pub, const zkr_ext *vals, zkr_ext out);
 
+/*
+ * Version 3's record link at the point: murec eq(zrec, r[..n_rec))
+ * (S~(r) - RV~(r)) prod_{t >= n_rec} (1 - r_t), the zero-check of
+ * sum_k eq(zrec, k) (rec(k) - V(roff + k)) = 0 zero-extended to N
+ * variables (vals: layer 0's values, RV included).
+ */
+zkr_ext zkr_infer2_rec_f(const zkr_infer2_shape *sh, const zkr_infer2_chal *c, const zkr_ext *r,
+                         const zkr_ext *vals0);
+
 /* The source offset c_off of layer l. */
 zkr_gl zkr_infer2_src_off(const zkr_infer2_shape *sh, uint32_t l);
 
@@ -84,7 +100,8 @@ zkr_gl zkr_infer2_src_off(const zkr_infer2_shape *sh, uint32_t l);
  * The full point (hidden coordinates, then the blinding ones (s, 0, ...))
  * of each revealed column; total = n + e of the commitment it opens.
  * which: ZKR_I2_W, ZKR_I2_M, ZKR_I2_S, ZKR_I2_T0 (the V point of the slot
- * fold: the 4 slot coordinates from tau), ZKR_I2_O.
+ * fold: the 4 slot coordinates from tau), ZKR_I2_O, ZKR_I2_RV (layer 0:
+ * the record's copy in V, at r[0..n_rec) and roff's block bits).
  */
 void zkr_infer2_point(const zkr_infer2_shape *sh, uint32_t l, unsigned which, const zkr_ext *r,
                       const zkr_ext tau[ZKR_INFER_SLOTS_LOG], unsigned total, zkr_ext *out);
@@ -116,7 +133,8 @@ zkr_ext zkr_infer2_gat(const zkr_ext *gco, unsigned n, const zkr_ext *r);
 /*
  * V's budget (fresh per proof, version 2): the range proof's batched
  * opening, the claim reduction's and one for the 17 L values the batched
- * sumcheck reveals (at most 17 * 16 <= q 2^a positions' worth).
+ * sumcheck reveals (16 slots per layer, S for l > 0 and the record's copy
+ * RV: at most 17 * 16 <= q 2^a positions' worth).
  */
 static inline uint32_t zkr_infer2_v_budget(uint32_t n_layers)
 {
@@ -132,6 +150,7 @@ static inline uint32_t zkr_infer2_v_budget(uint32_t n_layers)
  * W'_i, polynomial L is V, polynomial L + 1 a hidden output. The record
  * keeps its own opening at the batched sumcheck's point.
  */
+/* W, M, T0 per layer, S for l > 0, RV and O: 4 L + 1. */
 #define ZKR_INFER2_RED_MAX_CLAIMS (4u * ZKR_INFER_MAX_LAYERS + 1u)
 typedef struct {
     unsigned n_polys;                          /* L + 1, L + 2 with a hidden output */
@@ -144,7 +163,8 @@ typedef struct {
 } zkr_infer2_red;
 /*
  * w_total[l]: W'_l's n + e; v_total: V's; o_total: the hidden output's (0:
- * public output). Claims per layer: W, M, [S for l > 0], T0; then O.
+ * public output). Claims per layer: W, M, [S for l > 0], T0; then RV
+ * (version 3: V's copy of the record), then O.
  */
 void zkr_infer2_red_init(const zkr_infer2_shape *sh, const unsigned *w_total, unsigned v_total,
                          unsigned o_total, zkr_infer2_red *red);

@@ -24,7 +24,7 @@
 static zkr_err cheat_red(i2case *c, unsigned forge, unsigned reduce, const zkr_buf *stmt_out,
                          zkr_buf *pf, zkr_diag *dv)
 {
-    zkr_infer2_cheat ch = {forge, 0, reduce};
+    zkr_infer2_cheat ch = {.forge = forge, .reduce = reduce};
     zkr_verifier_inference2_statement st = c->st;
     zkr_diag d = {0};
     zkr_err r;
@@ -112,7 +112,7 @@ static void hidden_output_forge(zkr_tap *t, i2case *c)
 {
     static const uint8_t key[32] = {0x5a, 1, 2, 3};
     uint8_t oc[ZKR_INFER2_OUTPUT_COMMIT_BYTES], oco[ZKR_RECORD_OPENING_BYTES];
-    zkr_infer2_cheat ch = {6, 0, 0};
+    zkr_infer2_cheat ch = {.forge = 6};
     zkr_verifier_inference2_statement st = c->st;
     zkr_diag d = {0};
     int8_t y[8];
@@ -191,7 +191,7 @@ static void known_gap_two_outputs(zkr_tap *t, i2case *c)
     int ok = zkr_infer_output_decode(c->plain.p, c->plain.len, y, 8, &n, &am) == ZKR_OK;
 
     for (int low = 0; ok && low < 2; low++) {
-        zkr_infer2_cheat ch = {0, 0, 0};
+        zkr_infer2_cheat ch = {.forge = 0};
         zkr_verifier_inference2_statement st = c->st;
         zkr_diag d = {0};
         ok = zkr_infer2_model_backdoor_for_test(&c->p, c->m, 12, key, c->r.record, low, &im[low],
@@ -231,6 +231,131 @@ static void known_gap_two_outputs(zkr_tap *t, i2case *c)
         zkr_buf_free(&out[i]);
         zkr_infer2_model_free(im[i]);
     }
+}
+
+/*
+ * Version 3's record bytes. A data owner commits record 1 of the fixture
+ * with field entries x (under the record's own key and budget) and
+ * registers the dataset with that leaf; the cheating prover proves layer 0
+ * on x (the centred lift of each row's field value; twin: row 0's other
+ * preimage), with V's copy of the record holding x (copy_bytes 0: the
+ * range proof of V must refuse) or x mod 256 (copy_bytes 1: bytes, so the
+ * record link must refuse). *out receives the output the proof claims;
+ * returns the verifier's result (its message in *dv).
+ */
+static zkr_err nonbyte(i2case *c, const zkr_gl *x, int twin, int copy_bytes, zkr_buf *out,
+                       zkr_diag *dv)
+{
+    zkr_infer2_cheat ch = {.rec_x = x, .rec_twin = twin, .rec_copy_bytes = copy_bytes, .out = out};
+    zkr_infer2_record rr = c->r;
+    zkr_verifier_inference2_statement st = c->st;
+    uint8_t rc[ZKR_RECORD_COMMIT_BYTES], leaves[3][ZKR_DIGEST_BYTES], root[ZKR_DIGEST_BYTES];
+    uint8_t path[ZKR_MERKLE_MAX_DEPTH][ZKR_DIGEST_BYTES];
+    zkr_buf pf = {0};
+    zkr_diag d = {0};
+    zkr_err r;
+
+    out->len = 0;
+    if (!ensure_proofs(c) ||
+        zkr_prover_record_commit_gl_for_test(&c->p, x, c->r.record_len,
+                                             zkr_load_be32(c->r.opening + 4), c->r.opening + 8, 1,
+                                             NULL, rc) != ZKR_OK)
+        return ZKR_ERR_INTERNAL;
+    memcpy(leaves, c->leaves, sizeof leaves);
+    zkr_infer2_record_leaf(rc, leaves[1]);
+    if (zkr_merkle_root((const uint8_t(*)[ZKR_DIGEST_BYTES])leaves, 3, root) != ZKR_OK ||
+        zkr_merkle_inclusion_proof((const uint8_t(*)[ZKR_DIGEST_BYTES])leaves, 3, 1, path,
+                                   &rr.path_len) != ZKR_OK)
+        return ZKR_ERR_INTERNAL;
+    rr.commitment = rc;
+    memcpy(rr.root, root, sizeof root);
+    rr.path = (const uint8_t(*)[ZKR_DIGEST_BYTES])path;
+    zkr_infer2_dataset_commitment(3, root, st.dataset_commitment);
+    r = zkr_prover_inference2_cheat(&c->p, st.statement_id, c->im, &rr, 1, NULL, NULL, NULL, 0,
+                                    &ch, &pf, &d);
+    if (r != ZKR_OK) {
+        zkr_tap_diag("non-byte record prove: %s", d.msg);
+        zkr_buf_free(&pf);
+        return ZKR_ERR_INTERNAL;
+    }
+    st.public_output = 1;
+    st.output = out->p;
+    st.output_len = out->len;
+    r = zkr_verify_inference2(pf.p, pf.len, &st, &d);
+    zkr_tap_diag("non-byte record (x0 = %llu, twin %d, %s copy): %s", (unsigned long long)x[0],
+                 twin, copy_bytes ? "byte" : "exact", r == ZKR_OK ? "verifies" : d.msg);
+    if (dv)
+        *dv = d;
+    zkr_buf_free(&pf);
+    return r;
+}
+
+/*
+ * The record-bytes attacks (docs/soundness.md, inference@2, "Record
+ * bytes"): entry 0 of record 1 is 256, p - 1 (the integer -1), or the field
+ * element that puts layer 0's row 0 requantisation value on t_lo = (lo -
+ * 2^(63-s) + 1) 2^s, whose two preimages t_lo and t_lo + p give two
+ * outputs of one record index. Each proof is refused: by the range proof
+ * when V's copy holds the entry, by the record link when it holds the
+ * entry mod 256. Version 2 verified every one of them.
+ */
+static void record_bytes(zkr_tap *t, i2case *c, i2case *c1)
+{
+    zkr_gl x[8], xt[8], acc, tl;
+    zkr_buf out[2] = {{0}, {0}};
+    zkr_diag d = {0};
+    int ok = 1;
+    uint32_t n = c->dims[0];
+    int64_t tlo;
+
+    for (uint32_t k = 0; k <= n; k++)
+        x[k] = c->rec[1][k];
+    x[0] = 256;
+    for (int cb = 0; cb < 2; cb++) {
+        zkr_err r = nonbyte(c, x, 0, cb, &out[0], &d);
+        ZKR_TAP_EQ(t, r, ZKR_ERR_VERIFY, "record entry 256 (%s): refused by the %s",
+                   cb ? "V holds 0" : "V holds 256", cb ? "record link" : "range proof");
+    }
+    x[0] = ZKR_GL_P - 1;
+    for (int cb = 0; cb < 2; cb++) {
+        zkr_err r = nonbyte(c, x, 0, cb, &out[0], &d);
+        ZKR_TAP_EQ(t, r, ZKR_ERR_VERIFY, "record entry p - 1 (%s): refused by the %s",
+                   cb ? "V holds 255" : "V holds p - 1", cb ? "record link" : "range proof");
+    }
+    /*
+     * The one-layer 4-2 case (row 0 is logit 0; ReLU, lo 0, shift 8): bias +
+     * sum_k W x_k = (t_lo - 2^(s-1)) / M on row 0.
+     */
+    c = c1;
+    for (uint32_t k = 0; k <= n; k++)
+        x[k] = c->rec[1][k];
+    tlo = (0 - (((int64_t)1 << (63 - 8)) - 1)) * 256;
+    tl = zkr_gl_mul(zkr_gl_sub(zkr_gl_from_i64(tlo), 128), zkr_gl_inv(c->mult[0][0]));
+    acc = zkr_gl_from_i64(c->bias[0][0]);
+    for (uint32_t k = 1; k < n; k++)
+        acc = zkr_gl_add(acc, zkr_gl_mul(zkr_gl_from_i64(c->w[0][k]), c->rec[1][k]));
+    memcpy(xt, x, sizeof xt);
+    xt[0] = zkr_gl_mul(zkr_gl_sub(tl, acc), zkr_gl_inv(zkr_gl_from_i64(c->w[0][0])));
+    for (int cb = 0; cb < 2; cb++) {
+        zkr_err r[2];
+        for (int tw = 0; tw < 2; tw++)
+            r[tw] = nonbyte(c, xt, tw, cb, &out[tw], &d);
+        for (int tw = 0; tw < 2; tw++) {
+            int8_t y[8];
+            uint32_t ny = 0, am;
+            if (zkr_infer_output_decode(out[tw].p, out[tw].len, y, 8, &ny, &am) == ZKR_OK &&
+                ny == 2)
+                zkr_tap_diag("preimage %s: logits %d %d", tw ? "t_lo" : "t_lo + p", y[0], y[1]);
+        }
+        ok = out[0].len && out[1].len &&
+             (out[0].len != out[1].len || memcmp(out[0].p, out[1].p, out[0].len) != 0);
+        zkr_tap_ok(t, ok && r[0] == ZKR_ERR_VERIFY && r[1] == ZKR_ERR_VERIFY,
+                   "record entry making row 0's value t_lo mod p (%s): the two outputs of one "
+                   "record index (preimages t_lo + p and t_lo) are both refused by the %s",
+                   cb ? "V holds it mod 256" : "V holds it", cb ? "record link" : "range proof");
+    }
+    for (int i = 0; i < 2; i++)
+        zkr_buf_free(&out[i]);
 }
 
 int main(int argc, char **argv)
@@ -303,6 +428,20 @@ int main(int argc, char **argv)
             zkr_tap_ok(&t, r == ZKR_ERR_VERIFY && strstr(d.msg, rmsg[k]) != NULL,
                        "reduce %u: %s", k, rwhat[k]);
         }
+    }
+    /* Version 3's record link: V's copy of the record one off in entry 0 (still a byte). */
+    {
+        zkr_diag d = {0};
+        zkr_err r = ensure_proofs(&c) ? cheat_red(&c, 7, 0, &c.plain, &pf, &d) : ZKR_ERR_INTERNAL;
+        zkr_tap_ok(&t, r == ZKR_ERR_VERIFY && strstr(d.msg, "batched layer constraints") != NULL,
+                   "forge 7: V's copy of the record differs from the committed record in one "
+                   "entry: the record link (batched constraints) refuses");
+    }
+    {
+        i2case c2;
+        if (zkr_tap_ok(&t, i2case_init(&c2, 2, 0, 12, NULL), "fixture: 4-2 model committed"))
+            record_bytes(&t, &c, &c2);
+        i2case_free(&c2);
     }
     if (!ensure_proofs(&c))
         return zkr_tap_done(&t);

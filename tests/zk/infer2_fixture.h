@@ -43,7 +43,9 @@ typedef struct {
 /*
  * shape 0: 4-8-4-2 (ReLU, none, ReLU; shifts 8, 12, 48) with rows fixed to
  * hit each clamp branch (inference@1's soundness case); shape 1: 4-4-2
- * (ReLU, none; shifts 10, 16), the leakage test's tiny program. variant
+ * (ReLU, none; shifts 10, 16), the leakage test's tiny program; shape 2:
+ * 4-2 (ReLU; shift 8), one layer whose row 0 is an output logit (the
+ * record-bytes attack of soundness-infer2). variant
  * changes the weights of shape 1 but not layer 1's bias-only output rows:
  * the same public output from a different model.
  */
@@ -53,14 +55,17 @@ static inline int i2case_init(i2case *c, int shape, int variant, uint32_t budget
     static const int r0[3] = {1, 0, 1};
     static const uint32_t d1[3] = {4, 4, 2}, s1[2] = {10, 16};
     static const int r1[2] = {1, 0};
-    const uint32_t *dims = shape ? d1 : d0, *shifts = shape ? s1 : s0;
-    const int *relu = shape ? r1 : r0;
+    static const uint32_t d2[2] = {4, 2}, s2[1] = {8};
+    static const int r2[1] = {1};
+    const uint32_t *dims = shape == 2 ? d2 : shape ? d1 : d0;
+    const uint32_t *shifts = shape == 2 ? s2 : shape ? s1 : s0;
+    const int *relu = shape == 2 ? r2 : shape ? r1 : r0;
     zkr_diag d = {0};
     zkr_buf b = {0};
     uint8_t root[ZKR_DIGEST_BYTES], rseed[32];
 
     memset(c, 0, sizeof *c);
-    c->n_layers = shape ? 2 : 3;
+    c->n_layers = shape == 2 ? 1 : shape ? 2 : 3;
     c->g.input_encoding = ZKR_ML_INPUT_U8_DIV255;
     c->g.input_dim = dims[0];
     c->g.n_layers = c->n_layers;
@@ -98,7 +103,7 @@ static inline int i2case_init(i2case *c, int shape, int variant, uint32_t budget
             c->bias[l][j] = fixed[i].bias;
             c->mult[l][j] = fixed[i].mult;
         }
-    } else {
+    } else if (shape == 1) {
         /* the output layer depends on its bias only: every variant gives the same output */
         memset(c->w[1], 0, 8);
         c->bias[1][0] = 3 << 16;

@@ -291,6 +291,7 @@ static int extract(const i2case *c, const zkr_buf *pf, int pub, vec *v)
         return 0;
     for (uint32_t l = 0; l < c->n_layers; l++)
         nvals += (!pub && l + 1 == c->n_layers) ? 20 : 19;
+    nvals += 1; /* version 3: V's copy of the record at r */
     zkr_dec_init(&d, pv.body[3], pv.len[3]);
     if (!put_exts(v, &d, 1 + (size_t)ZKR_INFER2_DEGREE * s.N + nvals + 1) ||
         zkr_dec_finish(&d) != ZKR_OK)
@@ -374,7 +375,7 @@ static int run(zkr_tap *t, int variant, int mode, int n, samples *s)
         uint8_t seed[32];
         uint64_t *tmp = malloc(MAX_POS * sizeof *tmp);
         vec v = {tmp, 0, MAX_POS};
-        zkr_infer2_cheat ch = {0, mode, 0};
+        zkr_infer2_cheat ch = {.unmasked = mode};
         zkr_diag d = {0};
         zkr_err r;
 
@@ -428,6 +429,8 @@ static verdict detect(const samples *s)
     unsigned *pool = calloc(256, sizeof *pool);
     uint64_t sorted[N_MAX];
     int need = (s->n * 95) / 100;
+    double worst = 0;
+    size_t worst_at = 0;
 
     memset(&vd, 0, sizeof vd);
     for (size_t k = 0; k < s->n_pos && pool; k++) {
@@ -447,8 +450,15 @@ static verdict detect(const samples *s)
             printf("# position %zu: %d distinct\n", k, distinct);
         vd.few_distinct += distinct < need;
         vd.chi_fail += chi2_uniform(h, 256, s->n) > crit;
+        if (chi2_uniform(h, 256, s->n) > worst) {
+            worst = chi2_uniform(h, 256, s->n);
+            worst_at = k;
+        }
     }
     vd.pooled_fail = !pool || chi2_uniform(pool, 256, (double)s->n_pos * s->n) > pooled_crit;
+    if (vd.pooled_fail && pool)
+        printf("# pooled chi-square %.1f (crit %.1f); the worst position %zu: %.1f\n",
+               chi2_uniform(pool, 256, (double)s->n_pos * s->n), pooled_crit, worst_at, worst);
     free(pool);
     vd.leak = vd.few_distinct || vd.chi_fail || vd.pooled_fail || s->witness_bytes ||
               s->shape_fail;
