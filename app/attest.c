@@ -74,9 +74,6 @@ static zkr_err req_inference(zkr_app *app, const zkr_statement *st, uint32_t par
     return zkr_enc_bytes(req, proof->p, proof->len);
 }
 
-/* Until the record range proof lands (issue 13), attest refuses inference@2. */
-#define ZKR_INFER2_RECORDS_RANGE_PROVEN 0
-
 /* inference@2: the "infer2-verify" worker's request (app/infer2.c), bindings from the registry. */
 static zkr_err req_inference2(zkr_app *app, const zkr_statement *st, uint32_t param_set,
                               const zkr_buf *proof, zkr_buf *req)
@@ -95,18 +92,11 @@ static zkr_err req_inference2(zkr_app *app, const zkr_statement *st, uint32_t pa
     if (st->model.has_commitment && (r = zkr_app_model_range_check(app, st)) != ZKR_OK)
         return r;
     /*
-     * The record's bytes are not range-proven yet: a data owner who
-     * commits non-byte entries gets two accepted outputs of one record
-     * index, as a model owner did with an out-of-range bias. Signing either
-     * would sign a claim the appliance cannot stand behind, so inference@2
-     * stays unsigned until the record range proof lands.
+     * The record's side needs no stored proof: since inference@2 version 3
+     * the proof itself shows the private record's entries are bytes (V's
+     * range-proven copy, linked to the record commitment; docs/soundness.md,
+     * inference@2, "Record bytes"), and the worker refuses versions 1 and 2.
      */
-    if (!ZKR_INFER2_RECORDS_RANGE_PROVEN)
-        return zkr_fail(&app->diag, ZKR_ERR_UNSUPPORTED,
-                        "inference@2 proofs are not signed yet: the private record's bytes are "
-                        "not range-proven, so a data owner can make two outputs of one record "
-                        "verify (docs/soundness.md, inference@2, \"Record bytes\"); the model's "
-                        "range proof verified; zkreg verify still checks the proof");
     for (size_t i = 0; i < st->n_params; i++)
         if (strcmp(st->params[i].name, "record_index") == 0)
             idx = &st->params[i];

@@ -191,9 +191,18 @@ run 4 "nosuch.bin" "missing output secrets" -- prove --statement "$S1" -o px.bin
 [ ! -e px.bin ] && [ ! -e os0.bin.ledger ] && [ ! -e os1r.bin.ledger ] && [ ! -e os-open.bin.ledger ]
 ok $? "no proof written and no ledger started by a refusal"
 "$Z" key generate --type ed25519 -o ed.key --kdf interactive >/dev/null 2>&1 && "$Z" key register file:ed.key >/dev/null 2>&1
-"$Z" attest --statement "$S1" --proof p1.bin --key file:ed.key -o a.att >out.txt 2>err.txt
-[ $? = 3 ] && grep -q "not signed yet" err.txt && [ ! -e a.att ]
-ok $? "attest refuses inference@2 (the private record's bytes are not range-proven; exit 3, nothing signed)"
+# Since inference@2 version 3 the proof range-proves the private record's
+# bytes: attest signs a hidden-output proof; a tampered one is refused.
+natt() { sqlite3 -readonly "$ZKREG_REGISTRY" "select count(*) from log where type='attestation'"; }
+cp p1.bin pt.bin; printf '\001' | dd of=pt.bin bs=1 seek=100000 conv=notrunc 2>/dev/null
+"$Z" attest --statement "$S1" --proof pt.bin --key file:ed.key -o bad.att >out.txt 2>err.txt; rc=$?
+[ "$rc" = 1 ] && [ ! -e bad.att ] && [ "$(natt)" = 0 ]
+ok $? "attest refuses a tampered hidden-output inference@2 proof (exit $rc, nothing signed or logged)"
+"$Z" attest --statement "$S1" --proof p1.bin --key file:ed.key -o a.att >out.txt 2>err.txt; rc=$?
+[ "$rc" = 0 ] && [ -s a.att ] && [ "$(natt)" = 1 ]
+ok $? "attest signs the hidden-output inference@2 proof (exit $rc, one attestation logged): $(head -c 300 err.txt)"
+"$Z" verify-attestation a.att --trusted-key "$("$Z" key public file:ed.key | head -1)" >out.txt 2>err.txt
+ok $? "the attestation verifies against the registered key"
 
 # --- the output's reveal budget: 4 openings, one a proof -------------------------
 # The ledger beside the output secrets (docs/formats.md): each proof above took one.
