@@ -26,6 +26,8 @@
 #include "verifier/verifier.h"
 #include "zkr_config.h"
 #include "app/infer2.h"
+#include "app/train2.h"
+#include "zk/train2.h"
 #include "app/model.h"
 #include "zk/zk.h"
 
@@ -124,10 +126,34 @@ static zkr_err req_inference2(zkr_app *app, const zkr_statement *st, uint32_t pa
     return zkr_app_infer2_verify_request(st, record, proof->p, proof->len, req);
 }
 
+/*
+ * training-step@2: the "train2-verify" worker's request (app/train2.c).
+ * Every binding is the registry's: the parent's and the registered
+ * child's bytes from the store under their registered sha256, the child
+ * not revoked, the version 3 dataset's digest, count and root, the batch
+ * indices, lr and shift; the proof's own statement section is only
+ * compared with them, in the worker.
+ */
+static zkr_err req_train2(zkr_app *app, const zkr_statement *st, uint32_t param_set,
+                          const zkr_buf *proof, zkr_buf *req)
+{
+    zkr_registry *reg = NULL;
+    zkr_err r;
+
+    if (param_set != ZKR_PARAM_SET_128)
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_PARAMS, "training-step@2: parameter set %u",
+                        param_set);
+    if ((r = zkr_registry_open_readonly(app->registry_path, &reg, &app->diag)) == ZKR_OK)
+        r = zkr_app_train2_verify_request(app, reg, st, NULL, 0, proof->p, proof->len, req);
+    zkr_registry_close(reg);
+    return r;
+}
+
 /* The kinds the sandboxed "verify" worker answers; a new kind adds a row. */
 static const attest_kind attest_kinds[] = {
     {"inference@1", ZKR_KIND_INFERENCE1, req_inference, "verify"},
     {"inference@2", ZKR_KIND_INFERENCE2, req_inference2, "infer2-verify"},
+    {ZKR_APP_TRAIN2_KIND, ZKR_KIND_TRAIN2, req_train2, "train2-verify"},
     {"evaluation@1", ZKR_KIND_EVALUATION1, zkr_app_eval_verify_request, "eval-verify"},
     {ZKR_EVALF_NAME, ZKR_KIND_EVAL_FIXED, zkr_app_eval_verify_request, "evalf-verify"},
     {ZKR_APP_GINF_KIND, ZKR_KIND_GINFER1, zkr_app_ginf_verify_request, "ginf-verify"},
