@@ -109,6 +109,26 @@ zkr_err zkr_app_train2_params_of(zkr_app *app, const zkr_statement *st, zkr_app_
     return ZKR_OK;
 }
 
+zkr_err zkr_app_train2_provable(zkr_app *app, const zkr_ml_tmodel *m, uint32_t batch, uint32_t lr,
+                                uint32_t shift)
+{
+    const zkr_ml_graph *g = zkr_ml_tmodel_graph(m);
+    uint32_t dims[ZKR_ML_MAX_LAYERS + 1];
+    zkr_train2_shape s;
+    zkr_params p;
+    zkr_err r;
+
+    if (g->n_layers > ZKR_TRAIN_MAX_LAYERS)
+        return zkr_fail(&app->diag, ZKR_ERR_UNSUPPORTED, "training-step@2: %u layers, at most %u",
+                        g->n_layers, ZKR_TRAIN_MAX_LAYERS);
+    dims[0] = g->input_dim;
+    for (uint32_t l = 0; l < g->n_layers; l++)
+        dims[l + 1] = g->layers[l].out_dim;
+    if ((r = zkr_params_get(ZKR_PARAM_SET_128, &p)) != ZKR_OK)
+        return r;
+    return zkr_train2_shape_of(g->n_layers, dims, batch, lr, shift, p.max_vars, &s, &app->diag);
+}
+
 /* The facts of st from the registry rows (never from a proof). */
 static zkr_err facts_of(zkr_app *app, const zkr_statement *st, train2_facts *f)
 {

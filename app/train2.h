@@ -29,6 +29,14 @@
 zkr_err zkr_app_train2_params_of(zkr_app *app, const zkr_statement *st,
                                  zkr_app_train_params *out) ZKR_WUR;
 
+/*
+ * Whether training-step@2 can prove steps of m's program with `batch`
+ * records at lr and shift (zkr_train2_shape_of at parameter set 1):
+ * checked before a round opens. ZKR_ERR_UNSUPPORTED naming the limit.
+ */
+zkr_err zkr_app_train2_provable(zkr_app *app, const zkr_ml_tmodel *m, uint32_t batch, uint32_t lr,
+                                uint32_t shift) ZKR_WUR;
+
 typedef struct {
     const char *out;             /* the proof file (0644, atomic) */
     const char *dataset_file;    /* the shard's records (the data owner's) */
