@@ -212,7 +212,7 @@ static zkr_err launder_reason(zkr_app *app, zkr_registry *reg, const zkr_stateme
 {
     zkr_statement a;
     zkr_diag quiet = {0};
-    char hex[65], sid[65];
+    char hex[65], sid[65], pname[ZKR_NAME_MAX + 16];
     const char *what = "statement_id";
     zkr_err why = ZKR_ERR_MISMATCH_STATEMENT;
 
@@ -230,8 +230,20 @@ static zkr_err launder_reason(zkr_app *app, zkr_registry *reg, const zkr_stateme
             why = ZKR_ERR_MISMATCH_VERIFIER, what = "pinned verifier version";
         else if (memcmp(a.schema.digest, st->schema.digest, 32) != 0)
             why = ZKR_ERR_MISMATCH_SCHEMA, what = "schema (name, version or digest)";
-        else if (!params_equal(&a, st))
+        else if (!params_equal(&a, st)) {
             why = ZKR_ERR_MISMATCH_INPUT, what = "record/input parameters";
+            /* Name the parameter: a training step's child_model or record_indices, ... */
+            for (size_t i = 0; i < a.n_params && i < st->n_params; i++)
+                if (strcmp(a.params[i].name, st->params[i].name) == 0 &&
+                    (a.params[i].value_len != st->params[i].value_len ||
+                     memcmp(a.params[i].value, st->params[i].value, a.params[i].value_len) != 0)) {
+                    (void)snprintf(pname, sizeof pname, "parameter '%s'", st->params[i].name);
+                    what = pname;
+                    if (strcmp(st->params[i].name, "child_model") == 0)
+                        why = ZKR_ERR_MISMATCH_MODEL;
+                    break;
+                }
+        }
         else if (a.has_public_output != st->has_public_output ||
                  a.public_output.len != st->public_output.len ||
                  memcmp(a.public_output.p, st->public_output.p, a.public_output.len) != 0)
