@@ -164,6 +164,11 @@ run 0 "" "the attestation verifies" -- verify-attestation s.att --trusted-key "$
 grep -q "$S" s.att 2>/dev/null || python3 -c 'import base64,json,sys; e=json.load(open("s.att")); sys.exit(0 if sys.argv[1] in base64.b64decode(e["payload"]).decode() else 1)' "$S"
 ok $? "... it names the statement"
 
+printf '{"format":"zkreg-policy/v1","trusted_keys":["%s"],"threshold":1,"schemas":["t2@1"],"max_age_seconds":3600,"require_log_inclusion":true,"check_revocation":true}\n' "$K" > policy.json
+run 0 "" "gate passes the training-step@2 attestation" -- gate --policy policy.json s.att
+sed 's/"t2@1"/"t1@1"/' policy.json > policy1.json
+run 1 "" "gate refuses it under a policy for another schema" -- gate --policy policy1.json s.att
+
 # --- reject twins ------------------------------------------------------------------------------
 SZ=$(stat -c %s p.zkp)
 flip p.zkp $((SZ - 5000)) bad.zkp
@@ -219,6 +224,14 @@ rc=$?
 grep -q 'proof rejected' out.txt; ok $? "... worker 1's update (worker 0's proof for another shard) rejected with the reason"
 run 0 "" "round audit" -- round audit "$R"
 run 0 "" "log verify" -- log verify
+
+# --- across the air gap: the statements, proofs and the private round --------------------------
+VK=$("$Z" log key 2>/dev/null | head -1)
+"$Z" export -o b.bundle >/dev/null 2>err.txt; ok $? "export"
+ZKREG_REGISTRY=$T/imp.db "$Z" init --kdf interactive >/dev/null 2>&1
+ZKREG_REGISTRY=$T/imp.db "$Z" import b.bundle --trusted-key "$VK" >out.txt 2>err.txt
+ok $? "import into a fresh registry (the training-step@2 statements and the round on a version 3 dataset)"
+ZKREG_REGISTRY=$T/imp.db "$Z" show statement "$S" >/dev/null 2>&1; ok $? "... the statement is there"
 
 echo "1..$n"
 exit $((failed > 0))
