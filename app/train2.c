@@ -855,8 +855,19 @@ zkr_err zkr_app_train2_verify_request(zkr_app *app, zkr_registry *reg, const zkr
         if ((r = zkr_buf_append(&cb, child, child_len)) != ZKR_OK)
             goto out;
     }
-    if ((r = zkr_registry_check_revoked(reg, ZKR_KIND_MODEL, f.child_sha, NULL, &app->diag)) !=
+    /* Every row the statement names, the child included (round accept has no other check). */
+    if ((r = zkr_registry_check_revoked(reg, ZKR_KIND_STATEMENT, st->statement_id, NULL,
+                                        &app->diag)) != ZKR_OK ||
+        (r = zkr_registry_check_revoked(reg, ZKR_KIND_SCHEMA, st->schema.digest, NULL,
+                                        &app->diag)) != ZKR_OK ||
+        (r = zkr_registry_check_revoked(reg, ZKR_KIND_PROGRAM, st->program.sha256, NULL,
+                                        &app->diag)) != ZKR_OK ||
+        (r = zkr_registry_check_revoked(reg, ZKR_KIND_MODEL, st->model.sha256, NULL,
+                                        &app->diag)) != ZKR_OK ||
+        (r = zkr_registry_check_revoked(reg, ZKR_KIND_MODEL, f.child_sha, NULL, &app->diag)) !=
             ZKR_OK ||
+        (r = zkr_registry_check_revoked(reg, ZKR_KIND_DATASET, st->dataset.sha256, NULL,
+                                        &app->diag)) != ZKR_OK ||
         (r = store_model(app, &st->model, &pb)) != ZKR_OK)
         goto out;
     if ((r = zkr_enc_u32(req, TRAIN2_WORKER_VERSION)) != ZKR_OK ||

@@ -233,5 +233,11 @@ ZKREG_REGISTRY=$T/imp.db "$Z" import b.bundle --trusted-key "$VK" >out.txt 2>err
 ok $? "import into a fresh registry (the training-step@2 statements and the round on a version 3 dataset)"
 ZKREG_REGISTRY=$T/imp.db "$Z" show statement "$S" >/dev/null 2>&1; ok $? "... the statement is there"
 
+# --- revocation: the child revoked, nothing verifies or signs ----------------------------------
+"$Z" revoke model 3 --reason "test: the child is withdrawn" >/dev/null 2>&1; ok $? "revoke the child model"
+run 6 "revoked" "verify after the child's revocation" -- verify --statement "$S" p.zkp
+"$Z" attest --statement "$S" --proof p.zkp --key "file:$T/ed.key" -o r.att --passphrase-file keypass >/dev/null 2>&1
+[ $? = 6 ] && [ ! -e r.att ]; ok $? "attest after the child's revocation (exit 6, nothing signed)"
+
 echo "1..$n"
 exit $((failed > 0))
