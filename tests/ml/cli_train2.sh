@@ -142,8 +142,10 @@ run 1 "do not give dataset" "prove with other records under the shard's secrets"
 [ ! -e x.zkp ] && [ "$(ledger)" = "$L0" ]; ok $? "... no proof written, no opening reserved"
 
 # --- prove, verify, attest ---------------------------------------------------------------------
-run 0 "" "prove the step in the confined train2-prove worker" -- \
-  prove --statement "$S" -o p.zkp --dataset-file "$SHARD" --dataset-secrets ds.sec --threads 1
+"$Z" zk-seed new -o seed.bin --kdf interactive >/dev/null 2>&1
+run 0 "" "prove the step in the confined train2-prove worker (--zk-seed)" -- \
+  prove --statement "$S" -o p.zkp --dataset-file "$SHARD" --dataset-secrets ds.sec --threads 1 \
+  --zk-seed seed.bin
 [ -s p.zkp ] && [ "$(ledger)" != "$L0" ]; ok $? "... proof written, one opening reserved in ds.sec.ledger"
 python3 - "$SHARD" p.zkp <<'PY'
 import sys
@@ -208,10 +210,10 @@ R=$(sed -n 's/.*"round":\([0-9]*\).*/\1/p' out.txt)
 [ -n "$R" ]; ok $? "round open on private shards (training-step@2, the version 3 dataset)"
 mkdir -p w
 if [ $QUICK = 0 ]; then
-  "$Z" zk-seed new -o seed.bin --kdf interactive >/dev/null 2>&1
   run 0 "" "worker 0 proves its private shard (train --round, --zk-seed)" -- train --round "$R" --worker 0 --out-dir w \
     --dataset-file "$SHARD" --dataset-secrets ds.sec --zk-seed seed.bin
   cmp -s w/worker-0.zkrtm c1.zkrtm; ok $? "... its child is the owner's"
+  cmp -s w/worker-0.zkp p.zkp; ok $? "... its proof is byte-identical to prove's (same statement, same seed)"
 else
   cp c1.zkrtm w/worker-0.zkrtm; cp p.zkp w/worker-0.zkp  # the same statement: prove's proof
 fi
