@@ -26,6 +26,8 @@
 #include "verifier/verifier.h"
 #include "zkr_config.h"
 #include "app/infer2.h"
+#include "app/train2.h"
+#include "zk/train2.h"
 #include "app/model.h"
 #include "zk/zk.h"
 
@@ -114,10 +116,34 @@ static zkr_err req_inference2(zkr_app *app, const zkr_statement *st, uint32_t pa
     return zkr_app_infer2_verify_request(st, record, proof->p, proof->len, req);
 }
 
+/*
+ * training-step@2: the "train2-verify" worker's request (app/train2.c).
+ * Every binding is the registry's: the parent's and the registered
+ * child's bytes from the store under their registered sha256, the child
+ * not revoked, the version 3 dataset's digest, count and root, the batch
+ * indices, lr and shift; the proof's own statement section is only
+ * compared with them, in the worker.
+ */
+static zkr_err req_train2(zkr_app *app, const zkr_statement *st, uint32_t param_set,
+                          const zkr_buf *proof, zkr_buf *req)
+{
+    zkr_registry *reg = NULL;
+    zkr_err r;
+
+    if (param_set != ZKR_PARAM_SET_128)
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_PARAMS, "training-step@2: parameter set %u",
+                        param_set);
+    if ((r = zkr_registry_open_readonly(app->registry_path, &reg, &app->diag)) == ZKR_OK)
+        r = zkr_app_train2_verify_request(app, reg, st, NULL, 0, proof->p, proof->len, req);
+    zkr_registry_close(reg);
+    return r;
+}
+
 /* The kinds the sandboxed "verify" worker answers; a new kind adds a row. */
 static const attest_kind attest_kinds[] = {
     {"inference@1", ZKR_KIND_INFERENCE1, req_inference, "verify"},
     {"inference@2", ZKR_KIND_INFERENCE2, req_inference2, "infer2-verify"},
+    {ZKR_APP_TRAIN2_KIND, ZKR_KIND_TRAIN2, req_train2, "train2-verify"},
     {"evaluation@1", ZKR_KIND_EVALUATION1, zkr_app_eval_verify_request, "eval-verify"},
     {ZKR_EVALF_NAME, ZKR_KIND_EVAL_FIXED, zkr_app_eval_verify_request, "evalf-verify"},
     {ZKR_APP_GINF_KIND, ZKR_KIND_GINFER1, zkr_app_ginf_verify_request, "ginf-verify"},
@@ -176,7 +202,7 @@ static zkr_err launder_reason(zkr_app *app, zkr_registry *reg, const zkr_stateme
 {
     zkr_statement a;
     zkr_diag quiet = {0};
-    char hex[65], sid[65];
+    char hex[65], sid[65], pname[ZKR_NAME_MAX + 16];
     const char *what = "statement_id";
     zkr_err why = ZKR_ERR_MISMATCH_STATEMENT;
 
@@ -194,8 +220,20 @@ static zkr_err launder_reason(zkr_app *app, zkr_registry *reg, const zkr_stateme
             why = ZKR_ERR_MISMATCH_VERIFIER, what = "pinned verifier version";
         else if (memcmp(a.schema.digest, st->schema.digest, 32) != 0)
             why = ZKR_ERR_MISMATCH_SCHEMA, what = "schema (name, version or digest)";
-        else if (!params_equal(&a, st))
+        else if (!params_equal(&a, st)) {
             why = ZKR_ERR_MISMATCH_INPUT, what = "record/input parameters";
+            /* Name the parameter: a training step's child_model or record_indices, ... */
+            for (size_t i = 0; i < a.n_params && i < st->n_params; i++)
+                if (strcmp(a.params[i].name, st->params[i].name) == 0 &&
+                    (a.params[i].value_len != st->params[i].value_len ||
+                     memcmp(a.params[i].value, st->params[i].value, a.params[i].value_len) != 0)) {
+                    (void)snprintf(pname, sizeof pname, "parameter '%s'", st->params[i].name);
+                    what = pname;
+                    if (strcmp(st->params[i].name, "child_model") == 0)
+                        why = ZKR_ERR_MISMATCH_MODEL;
+                    break;
+                }
+        }
         else if (a.has_public_output != st->has_public_output ||
                  a.public_output.len != st->public_output.len ||
                  memcmp(a.public_output.p, st->public_output.p, a.public_output.len) != 0)

@@ -17,6 +17,7 @@
 #include "app/proof.h"
 #include "app/store.h"
 #include "app/infer2.h"
+#include "app/train2.h"
 #include "app/eval.h"
 #include "app/ginfer.h"
 #include "app/train.h"
@@ -314,12 +315,12 @@ static zkr_err prove_zk_seed_check(zkr_app *app, const zkr_app_prove_opts *o, in
                         o->zk_seed_len, ZKR_ZK_SEED_BYTES);
     if ((r = zkr_app_zk_seed_applies(app, o->statement)) != ZKR_OK)
         return r;
-    if (infer2)
-        return ZKR_OK;
+    if (infer2 || o->dataset_secrets != NULL)
+        return ZKR_OK; /* inference@2 or training-step@2: the owners' files name which */
     return zkr_fail(&app->diag, ZKR_ERR_UNSUPPORTED,
                     "statement %s has a hiding proof kind: inference@2 is proven with "
                     "--model-file, --model-secrets, --dataset-file and --dataset-secrets (the "
-                    "owners' files); other hiding kinds are not proven by `zkreg prove` yet",
+                    "owners' files); training-step@2 with --dataset-file and --dataset-secrets",
                     o->statement);
 }
 
@@ -364,6 +365,23 @@ static zkr_err prove_infer2(zkr_app *app, zkr_registry *reg, const zkr_app_prove
 out:
     zkr_statement_free(&st);
     return r;
+}
+
+/* training-step@2 (app/train2.c): the data owner's shard and secrets, the rest from the registry. */
+static zkr_err prove_train2(zkr_app *app, zkr_registry *reg, const zkr_app_prove_opts *o,
+                            const zkr_statement *st, zkr_app_prove_result *res)
+{
+    zkr_app_train2_opts to;
+    zkr_err r;
+
+    if ((r = zkr_check_revoked(app, reg, st)) != ZKR_OK)
+        return r;
+    to = (zkr_app_train2_opts){.out = o->out, .dataset_file = o->dataset_file,
+                               .dataset_secrets = o->dataset_secrets, .pass = o->pass,
+                               .zk_seed = o->zk_seed, .zk_seed_len = o->zk_seed_len,
+                               .threads = o->threads, .no_sandbox = o->no_sandbox};
+    proof_progress(o->progress, "proving training-step@2 in the confined worker");
+    return zkr_app_train2_prove(app, reg, st, &to, res);
 }
 
 zkr_err zkr_app_prove(zkr_app *app, const zkr_app_prove_opts *o, zkr_app_prove_result *res)
@@ -421,6 +439,20 @@ zkr_err zkr_app_prove(zkr_app *app, const zkr_app_prove_opts *o, zkr_app_prove_r
     memset(&ps, 0, sizeof ps);
     if (o->model_secrets != NULL) {
         r = prove_infer2(app, reg, o, res);
+        goto out;
+    }
+    if (zkr_registry_statement_get(reg, o->statement, &ps.st, &app->diag) == ZKR_OK &&
+        strcmp(ps.st.schema.proof_kind, ZKR_APP_TRAIN2_KIND) == 0) {
+        r = prove_train2(app, reg, o, &ps.st, res);
+        goto out;
+    }
+    zkr_diag_clear(&app->diag);
+    zkr_statement_free(&ps.st);
+    memset(&ps, 0, sizeof ps);
+    if (o->dataset_secrets != NULL) {
+        r = zkr_fail(&app->diag, ZKR_ERR_USAGE, "--dataset-secrets without --model-secrets "
+                     "applies to training-step@2 statements; statement %s is not one",
+                     o->statement);
         goto out;
     }
     if ((r = zkr_load_stmt(app, reg, o->statement, 0, &ps)) != ZKR_OK)
@@ -592,6 +624,32 @@ out:
     return r;
 }
 
+/* training-step@2: the bindings from the registry, the proof in the train2-verify worker. */
+static zkr_err verify_train2(zkr_app *app, zkr_registry *reg, const zkr_app_verify_opts *o,
+                             const zkr_statement *st, zkr_app_verify_result *res)
+{
+    zkr_buf proof = {0};
+    double t0;
+    zkr_err r;
+
+    res->kind = ZKR_APP_TRAIN2_KIND;
+    if ((r = zkr_check_revoked(app, reg, st)) != ZKR_OK ||
+        (r = zkr_file_read(o->proof, ZKR_APP_PROOF_MAX, &proof, &app->diag)) != ZKR_OK)
+        goto out;
+    proof_progress(o->progress, "verifying training-step@2 in the confined worker");
+    t0 = zkr_now();
+    r = zkr_app_train2_verify(app, reg, st, NULL, 0, proof.p, proof.len, o->no_sandbox);
+    res->seconds = zkr_now() - t0;
+    if (r != ZKR_OK)
+        goto out;
+    zkr_sha256(proof.p, proof.len, res->proof_sha256);
+    memcpy(res->statement_id, st->statement_id, ZKR_DIGEST_BYTES);
+    r = zkr_record_verification(app, reg, st, res->proof_sha256, o->no_sandbox, &res->log_index);
+out:
+    zkr_buf_free(&proof);
+    return r;
+}
+
 zkr_err zkr_app_verify(zkr_app *app, const zkr_app_verify_opts *o, zkr_app_verify_result *res)
 {
     zkr_proof_stmt ps;
@@ -628,6 +686,10 @@ zkr_err zkr_app_verify(zkr_app *app, const zkr_app_verify_opts *o, zkr_app_verif
     if ((r = zkr_registry_statement_get(reg, o->statement, &ps.st, &app->diag)) == ZKR_OK &&
         strcmp(ps.st.schema.proof_kind, "inference@2") == 0) {
         r = verify_infer2(app, reg, o, &ps.st, res);
+        goto out;
+    }
+    if (r == ZKR_OK && strcmp(ps.st.schema.proof_kind, ZKR_APP_TRAIN2_KIND) == 0) {
+        r = verify_train2(app, reg, o, &ps.st, res);
         goto out;
     }
     zkr_statement_free(&ps.st);

@@ -13,6 +13,7 @@
 #include "app/round.h"
 #include "app/store.h"
 #include "app/train.h"
+#include "app/train2.h"
 #include "zk/eval_fixed.h"
 #include "zkr_config.h"
 
@@ -48,6 +49,47 @@ static void shard_indices(const round_info *ri, uint32_t w, uint64_t *idx)
 {
     for (uint32_t i = 0; i < ri->st.open.per_worker; i++)
         idx[i] = ri->st.open.first + (uint64_t)w * ri->st.open.per_worker + i;
+}
+
+/*
+ * Whether round schema `sref` (a reference the registry resolves) is
+ * training-step@2: a round on private shards (version 3 dataset), whose
+ * records the appliance never reads. Any other kind but training-step@1
+ * is refused.
+ */
+static zkr_err round_kind(zkr_app *app, zkr_registry *reg, const char *sref, int *priv)
+{
+    zkr_schema sc;
+    zkr_err r;
+
+    *priv = 0;
+    if ((r = zkr_registry_schema_get(reg, sref, &sc, &app->diag)) != ZKR_OK)
+        return r;
+    if (strcmp(sc.proof_kind, ZKR_APP_TRAIN2_KIND) == 0) {
+        *priv = 1;
+        return ZKR_OK;
+    }
+    if (strcmp(sc.proof_kind, "training-step@1") != 0)
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_SCHEMA, "schema %s: proof kind '%s', "
+                        "expected training-step@1 or training-step@2", sref, sc.proof_kind);
+    return ZKR_OK;
+}
+
+/* A private round's dataset: registered, version 3 (its count is all the appliance knows). */
+static zkr_err round_private_dataset(zkr_app *app, zkr_registry *reg, const char *ref,
+                                     zkr_artifact *ds)
+{
+    zkr_err r;
+
+    if ((r = zkr_registry_artifact_get(reg, ZKR_KIND_DATASET, ref, ds, &app->diag)) != ZKR_OK)
+        return r;
+    if (zkr_registry_dataset_version(ds) != 3)
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_DATASET,
+                        "dataset %lld has a version %d commitment; a training-step@2 round "
+                        "trains on private shards: a version 3 dataset (`zkreg dataset commit "
+                        "--hiding-records`, then `register-dataset --commitment`)",
+                        (long long)ds->id, zkr_registry_dataset_version(ds));
+    return ZKR_OK;
 }
 
 /* ------------------------------------------------------------------ */
@@ -157,7 +199,8 @@ zkr_err zkr_app_round_open(zkr_app *app, const zkr_app_round_open_opts *a,
     zkr_ml_tmodel *m = NULL;
     zkr_app_train_data td;
     zkr_round_open o;
-    uint64_t end;
+    uint64_t end, n;
+    int priv = 0;
     zkr_err r;
 
     memset(&td, 0, sizeof td);
@@ -168,20 +211,31 @@ zkr_err zkr_app_round_open(zkr_app *app, const zkr_app_round_open_opts *a,
     end = a->first + a->workers * a->per; /* <= 2^64 - 1 + 1: checked above, may be 0 only at 2^64 */
     if ((r = zkr_app_registry_open(app, &reg)) != ZKR_OK ||
         (r = zkr_app_train_load_model(app, reg, a->model, &parent, &m)) != ZKR_OK ||
-        (r = zkr_app_train_data_open(app, reg, a->dataset, &ds, &td)) != ZKR_OK ||
-        (r = zkr_registry_schema_get(reg, a->schema, &sc, &app->diag)) != ZKR_OK)
+        (r = zkr_registry_schema_get(reg, a->schema, &sc, &app->diag)) != ZKR_OK ||
+        (r = round_kind(app, reg, a->schema, &priv)) != ZKR_OK)
         goto out;
-    if ((r = zkr_app_train_provable(app, m, (uint32_t)a->per)) != ZKR_OK)
-        goto out;
-    if (strcmp(sc.proof_kind, "training-step@1") != 0) {
-        r = zkr_fail(&app->diag, ZKR_ERR_MISMATCH_SCHEMA, "schema %s: proof kind '%s', expected "
-                     "training-step@1", a->schema, sc.proof_kind);
+    if (priv && a->eval_dataset != NULL) {
+        r = zkr_fail(&app->diag, ZKR_ERR_UNSUPPORTED, "--eval-dataset: a round on private shards "
+                     "(training-step@2) cannot be gated on an evaluation yet");
         goto out;
     }
-    if (end == 0 || end > td.n) {
+    if (priv) {
+        /* Private shards: the appliance holds only the version 3 commitment. */
+        if ((r = round_private_dataset(app, reg, a->dataset, &ds)) != ZKR_OK ||
+            (r = zkr_app_train2_provable(app, m, (uint32_t)a->per, (uint32_t)a->lr,
+                                         (uint32_t)a->shift)) != ZKR_OK)
+            goto out;
+        n = ds.record_count;
+    } else {
+        if ((r = zkr_app_train_data_open(app, reg, a->dataset, &ds, &td)) != ZKR_OK ||
+            (r = zkr_app_train_provable(app, m, (uint32_t)a->per)) != ZKR_OK)
+            goto out;
+        n = td.n;
+    }
+    if (end == 0 || end > n) {
         r = zkr_fail(&app->diag, ZKR_ERR_NOT_FOUND, "shards end past record %llu, the "
                      "dataset's last of %llu records", (unsigned long long)(end - 1),
-                     (unsigned long long)td.n);
+                     (unsigned long long)n);
         goto out;
     }
     o.version = 2;
@@ -343,6 +397,89 @@ out:
     return r;
 }
 
+/* The native step on the owner's shard file (its records never leave this process but to the prover). */
+static zkr_err private_child(zkr_app *app, const zkr_app_round_work_opts *a,
+                             const zkr_ml_tmodel *parent, const round_info *ri,
+                             const uint64_t *idx, zkr_buf *child)
+{
+    uint32_t in0 = zkr_ml_tmodel_graph(parent)->input_dim, b = ri->st.open.per_worker;
+    uint8_t labels[ZKR_ML_T_MAX_BATCH];
+    zkr_dataset *ds = NULL;
+    zkr_buf in = {0};
+    const uint8_t *x;
+    zkr_err r;
+
+    if ((r = zkr_dataset_open(a->dataset_file, &ds, &app->diag)) != ZKR_OK)
+        return r;
+    for (uint32_t i = 0; i < b && r == ZKR_OK; i++)
+        if ((r = zkr_ml_record_input(ds, idx[i], in0, &x, &labels[i], &app->diag)) == ZKR_OK)
+            r = zkr_buf_append(&in, x, in0);
+    if (r == ZKR_OK)
+        r = zkr_ml_train_step(parent, in.p, in.len, labels, b, &ri->sp, child, NULL, &app->diag);
+    if (in.p != NULL)
+        sodium_memzero(in.p, in.len); /* the shard's records */
+    sodium_memzero(labels, sizeof labels);
+    zkr_buf_free(&in);
+    zkr_dataset_free(ds);
+    return r;
+}
+
+/*
+ * A training-step@2 round's worker: the child from the owner's shard, the
+ * statement registered, the proof made by zkr_app_train2_prove (which
+ * checks the shard against the registered commitment and the child
+ * against the statement before reserving anything).
+ */
+static zkr_err work_private(zkr_app *app, zkr_registry *reg, const round_info *ri,
+                            const zkr_app_round_work_opts *a, const char *pref, const char *dref,
+                            const char *sref, const uint64_t *idx, zkr_app_round_work_result *res)
+{
+    zkr_app_train2_opts to;
+    zkr_app_prove_result pres;
+    zkr_artifact parent_a, ds_a;
+    zkr_ml_tmodel *parent = NULL;
+    zkr_statement st;
+    zkr_buf child = {0};
+    uint8_t sha[32];
+    zkr_err r;
+
+    memset(&st, 0, sizeof st);
+    memset(&pres, 0, sizeof pres);
+    if (a->dataset_file == NULL || a->dataset_secrets == NULL)
+        return zkr_fail(&app->diag, ZKR_ERR_USAGE, "round %llu trains on private shards "
+                        "(training-step@2): give the worker's --dataset-file and "
+                        "--dataset-secrets", (unsigned long long)ri->st.index);
+    if (round_gated(ri)) /* round open refuses these; an imported one is refused here */
+        return zkr_fail(&app->diag, ZKR_ERR_UNSUPPORTED, "round %llu is gated on an evaluation; "
+                        "a gated round on private shards is not supported",
+                        (unsigned long long)ri->st.index);
+    if (snprintf(res->proof_path, sizeof res->proof_path, "%s/worker-%u.zkp", a->out_dir,
+                 a->worker) >= (int)sizeof res->proof_path)
+        return zkr_fail(&app->diag, ZKR_ERR_USAGE, "%s: path too long", a->out_dir);
+    if ((r = zkr_app_train_load_model(app, reg, pref, &parent_a, &parent)) != ZKR_OK ||
+        (r = round_private_dataset(app, reg, dref, &ds_a)) != ZKR_OK ||
+        (r = private_child(app, a, parent, ri, idx, &child)) != ZKR_OK)
+        goto out;
+    zkr_sha256(child.p, child.len, sha);
+    to = (zkr_app_train2_opts){.out = res->proof_path, .dataset_file = a->dataset_file,
+                               .dataset_secrets = a->dataset_secrets, .pass = a->pass,
+                               .zk_seed = a->zk_seed, .zk_seed_len = a->zk_seed_len,
+                               .threads = 1, .no_sandbox = a->no_sandbox};
+    if ((r = zkr_app_train_statement(app, reg, sref, &parent_a, &ds_a, sha, &ri->sp, idx,
+                                     ri->st.open.per_worker, &st)) != ZKR_OK ||
+        (r = zkr_app_train2_prove(app, reg, &st, &to, &pres)) != ZKR_OK ||
+        (r = write_out(app, a->out_dir, "zkrtm", a->worker, child.p, child.len,
+                       res->model_path, sizeof res->model_path)) != ZKR_OK)
+        goto out;
+    res->proof_bytes = pres.bytes;
+    memcpy(res->statement_id, st.statement_id, 32);
+out:
+    zkr_statement_free(&st);
+    zkr_buf_free(&child);
+    zkr_ml_tmodel_free(parent);
+    return r;
+}
+
 zkr_err zkr_app_round_work(zkr_app *app, const zkr_app_round_work_opts *a,
                            zkr_app_round_work_result *res)
 {
@@ -357,6 +494,7 @@ zkr_err zkr_app_round_work(zkr_app *app, const zkr_app_round_work_opts *a,
     uint64_t idx[ZKR_ML_T_MAX_BATCH];
     uint8_t labels[ZKR_ML_T_MAX_BATCH], sha[32];
     char pref[65], dref[65], sref[65];
+    int priv = 0;
     zkr_err r;
 
     memset(&td, 0, sizeof td);
@@ -377,6 +515,12 @@ zkr_err zkr_app_round_work(zkr_app *app, const zkr_app_round_work_opts *a,
     }
     (void)refs_of(&ri, pref, dref, sref);
     shard_indices(&ri, a->worker, idx);
+    if ((r = round_kind(app, reg, sref, &priv)) != ZKR_OK)
+        goto out;
+    if (priv) {
+        r = work_private(app, reg, &ri, a, pref, dref, sref, idx, res);
+        goto out;
+    }
     if ((r = zkr_app_train_load_model(app, reg, pref, &parent_a, &parent)) != ZKR_OK ||
         (r = zkr_app_train_data_open(app, reg, dref, &ds_a, &td)) != ZKR_OK ||
         (r = zkr_app_train_batch(app, &td, zkr_ml_tmodel_graph(parent)->input_dim, idx,
@@ -428,6 +572,7 @@ typedef struct {
     uint8_t proof_sha[ROUND_MAX_WORKERS][32];
     char reason[ROUND_MAX_WORKERS][REASON_MAX];
     int accepted[ROUND_MAX_WORKERS];
+    int priv; /* training-step@2: private shards, verified without any record */
 } accept_ctx;
 
 /* Splits "MODEL[,PROOF[,EVAL_PROOF]]" into the paths (NULL when absent). */
@@ -569,7 +714,10 @@ static zkr_err judge(zkr_app *app, accept_ctx *c, uint32_t w, const char *sub, i
             ZKR_OK)
         goto out;
     memcpy(c->sid[w], st.statement_id, 32);
-    v = zkr_app_train_verify(app, c->reg, &st, c->child_comm[w], pb.p, pb.len, no_sandbox);
+    if (c->priv)
+        v = zkr_app_train2_verify(app, c->reg, &st, mb.p, mb.len, pb.p, pb.len, no_sandbox);
+    else
+        v = zkr_app_train_verify(app, c->reg, &st, c->child_comm[w], pb.p, pb.len, no_sandbox);
     if (v != ZKR_OK) {
         snprintf(c->reason[w], REASON_MAX, "proof rejected (%s): %s", zkr_strerror(v),
                  app->diag.msg);
@@ -776,8 +924,10 @@ zkr_err zkr_app_round_accept(zkr_app *app, const zkr_app_round_accept_opts *a,
         (r = accept_check(app, c, a)) != ZKR_OK)
         goto out;
     (void)refs_of(&c->ri, c->pref, c->dref, c->sref);
-    if ((r = zkr_app_train_load_model(app, c->reg, c->pref, &c->parent_a, &parent)) != ZKR_OK ||
-        (r = zkr_app_train_data_open(app, c->reg, c->dref, &c->ds_a, &td)) != ZKR_OK)
+    if ((r = round_kind(app, c->reg, c->sref, &c->priv)) != ZKR_OK ||
+        (r = zkr_app_train_load_model(app, c->reg, c->pref, &c->parent_a, &parent)) != ZKR_OK ||
+        (r = (c->priv ? round_private_dataset(app, c->reg, c->dref, &c->ds_a)
+                      : zkr_app_train_data_open(app, c->reg, c->dref, &c->ds_a, &td))) != ZKR_OK)
         goto out;
     for (uint32_t w = 0; w < c->ri.st.open.workers; w++)
         if ((r = judge(app, c, w, a->sub[w], a->no_sandbox)) != ZKR_OK)
@@ -818,8 +968,11 @@ static zkr_err audit_statement(zkr_app *app, zkr_registry *reg, const round_info
     memset(&st, 0, sizeof st);
     zkr_app_hex32(o->statement, hex);
     shard_indices(ri, w, idx);
-    if ((r = zkr_registry_statement_get(reg, hex, &st, &app->diag)) != ZKR_OK ||
-        (r = zkr_app_train_params_of(app, &st, &tp)) != ZKR_OK)
+    if ((r = zkr_registry_statement_get(reg, hex, &st, &app->diag)) != ZKR_OK)
+        goto out;
+    if ((r = strcmp(st.schema.proof_kind, ZKR_APP_TRAIN2_KIND) == 0
+                 ? zkr_app_train2_params_of(app, &st, &tp)
+                 : zkr_app_train_params_of(app, &st, &tp)) != ZKR_OK)
         goto out;
     if (memcmp(st.schema.digest, ri->st.open.schema, 32) != 0 ||
         memcmp(st.model.sha256, ri->st.open.parent, 32) != 0 ||

@@ -64,6 +64,16 @@ typedef struct {
     uint32_t worker;
     const char *out_dir; /* DIR/worker-I.zkrtm and DIR/worker-I.zkp are written */
     int no_sandbox;
+    /*
+     * A training-step@2 round (private shards): the worker's own shard
+     * file and its sealed version 3 secrets (the data owner's), the
+     * passphrase that unseals them, and an optional --zk-seed; unused by a
+     * training-step@1 round.
+     */
+    const char *dataset_file, *dataset_secrets;
+    const zkr_secret *pass;
+    const uint8_t *zk_seed;
+    size_t zk_seed_len;
 } zkr_app_round_work_opts;
 
 typedef struct {
@@ -77,10 +87,15 @@ typedef struct {
 
 /*
  * Worker I's step of an open round: one SGD step of the round's model on
- * its shard, the training-step@1 statement registered, the step proved in
- * the confined prover, the child and the proof written to o->out_dir.
+ * its shard, the round's statement registered, the step proved in the
+ * confined prover, the child and the proof written to o->out_dir. A
+ * training-step@2 round reads the shard from o->dataset_file under
+ * o->dataset_secrets (zkr_app_train2_prove: the records must rebuild the
+ * registered version 3 commitment; one opening of each record is
+ * reserved in the ledger beside the secrets).
  * Returns ZKR_OK, ZKR_ERR_CONFLICT (round closed), ZKR_ERR_USAGE (no such
- * worker), the training and prover errors.
+ * worker; a private round without the shard's files), the training and
+ * prover errors.
  */
 zkr_err zkr_app_round_work(zkr_app *app, const zkr_app_round_work_opts *o,
                            zkr_app_round_work_result *res) ZKR_WUR;

@@ -9,6 +9,7 @@
 #include "app/infer2.h"
 #include "app/model.h"
 #include "app/train.h"
+#include "app/train2.h"
 
 const zkr_worker_kind zkr_app_workers[] = {
     /* Registration points: the verifier and prover issues set fn. Until
@@ -30,6 +31,10 @@ const zkr_worker_kind zkr_app_workers[] = {
      "verify a training-step@1 proof against a statement", NULL},
     {"train-prove", ZKR_SANDBOX_POLICY_PROVER, zkr_app_worker_train_prove,
      "prove a training step", NULL},
+    {"train2-prove", ZKR_SANDBOX_POLICY_PROVER, zkr_app_worker_train2_prove,
+     "prove a training-step@2 statement (hidden batch of a private shard)", NULL},
+    {"train2-verify", ZKR_SANDBOX_POLICY_VERIFIER, zkr_app_worker_train2_verify,
+     "verify a training-step@2 proof against a statement", NULL},
     {"eval-verify", ZKR_SANDBOX_POLICY_VERIFIER, zkr_app_worker_eval_verify,
      "verify an evaluation@1 proof against a statement and its records", NULL},
     {"eval-prove", ZKR_SANDBOX_POLICY_PROVER, zkr_app_worker_eval_prove,

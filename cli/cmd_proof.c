@@ -19,6 +19,7 @@ static const char prove_help[] =
     "                   [--zk-seed FILE [--passphrase-file F | --passphrase-fd N]]\n"
     "                   [--model-file MODEL --model-secrets S --dataset-secrets S\n"
     "                    [--output-secrets S]]\n"
+    "                   [--dataset-file SHARD --dataset-secrets S]   (training-step@2)\n"
     "\n"
     "Proves an inference@1 statement: the registered model (its quantized bytes\n"
     "kept beside the registry at register-model) run on record I of the\n"
@@ -49,13 +50,18 @@ static const char prove_help[] =
     "also takes --output-secrets S, the file `zkreg output commit` wrote beside\n"
     "the output commitment the statement binds; the proof shows that the\n"
     "committed output is the model's output and never contains it.\n"
-    "training-step@2 is not proven by this command yet (exit 3).\n" ZKR_CLI_EXIT_HELP;
+    "A training-step@2 statement (public training models, a private shard: a\n"
+    "version 3 dataset) is proven with the data owner's --dataset-file and\n"
+    "--dataset-secrets: the step is run on the batch, its child must be the\n"
+    "statement's, and one opening of each batch record's commitment is reserved\n"
+    "in the ledger beside the secrets before the confined train2-prove worker\n"
+    "proves; no record is stored or printed.\n" ZKR_CLI_EXIT_HELP;
 
 static const char verify_help[] =
     "usage: zkreg verify --statement ID PROOF [--no-sandbox]\n"
     "\n"
-    "Verifies PROOF (inference@1, training-step@1, evaluation@1,\n"
-    "evaluation-fixed@1, inference-batch@1 or graph-inference@1) against the\n"
+    "Verifies PROOF (inference@1, inference@2, training-step@1, training-step@2,\n"
+    "evaluation@1, evaluation-fixed@1, inference-batch@1 or graph-inference@1) against the\n"
     "registered statement ID. A graph-inference@1 proof needs the model's bytes\n"
     "beside the registry and the dataset's file (its record is read there). Every binding is taken\n"
     "from the registry, never from the proof: schema (proof kind, pinned\n"
@@ -171,14 +177,18 @@ zkr_err zkr_cmd_prove(zkr_cli *cli, int argc, char **argv)
 
     if ((r = zkr_proof_parse_args(cli, argc, argv, 1, &a, &done)) != ZKR_OK || done)
         return r;
-    if (a.zk_seed == NULL && a.model_secrets == NULL && (a.pass.file != NULL || a.pass.fd >= 0))
+    if (a.zk_seed == NULL && a.dataset_secrets == NULL &&
+        (a.pass.file != NULL || a.pass.fd >= 0))
         return zkr_cli_usage(cli, "--passphrase-file/--passphrase-fd go with --zk-seed or "
-                                  "--model-secrets");
-    if ((a.model_file != NULL || a.model_secrets != NULL || a.dataset_secrets != NULL) &&
+                                  "--dataset-secrets");
+    if ((a.model_file != NULL || a.model_secrets != NULL) &&
         (a.model_file == NULL || a.model_secrets == NULL || a.dataset_secrets == NULL ||
          a.dataset_file == NULL))
         return zkr_cli_usage(cli, "an inference@2 proof takes --model-file, --model-secrets, "
                                   "--dataset-file and --dataset-secrets together");
+    if (a.dataset_secrets != NULL && a.dataset_file == NULL)
+        return zkr_cli_usage(cli, "--dataset-secrets goes with --dataset-file (the records it "
+                                  "seals the commitment of)");
     if (a.output_secrets != NULL && a.model_secrets == NULL)
         return zkr_cli_usage(cli, "--output-secrets (a hidden inference@2 output) goes with "
                                   "--model-file, --model-secrets, --dataset-file and "
@@ -193,7 +203,7 @@ zkr_err zkr_cmd_prove(zkr_cli *cli, int argc, char **argv)
     /* The seed file is read by path here, not by the app: a proof never replaces it. */
     if ((r = zkr_app_out_guard(cli, a.out, "a proof", &a.zk_seed, 1)) != ZKR_OK)
         return r;
-    if (a.zk_seed != NULL || a.model_secrets != NULL) {
+    if (a.zk_seed != NULL || a.dataset_secrets != NULL) {
         /* The kind first: an @1 statement is refused before a passphrase is asked. */
         if ((r = zkr_app_zk_seed_applies(cli, a.statement)) == ZKR_OK &&
             (r = zkr_cli_pass_get(cli, &a.pass, &pass)) == ZKR_OK && a.zk_seed != NULL &&

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/dataset.h"
 #include "app/round.h"
 #include "registry_cli.h"
 #include "train_cli.h"
@@ -23,7 +24,9 @@ static const char round_help[] =
     "\n"
     "open: publishes a round in the log (its id is printed): the parent training\n"
     "model, the dataset, N workers whose shards are records F+I*R .. F+(I+1)*R-1\n"
-    "(R <= 64), lr and shift, and the training-step@1 schema of the statements.\n"
+    "(R <= 64), lr and shift, and the training-step@1 schema of the statements\n"
+    "(or a training-step@2 schema over a version 3 dataset: private shards, each\n"
+    "worker proving from its own shard file and sealed secrets).\n"
     "Worker I runs `zkreg train --round ROUND --worker I --out-dir DIR` and hands\n"
     "back DIR/worker-I.zkrtm and DIR/worker-I.zkp.\n"
     "--eval-dataset/--eval-schema/--min-correct gate the round: an update is\n"
@@ -157,13 +160,25 @@ static zkr_err round_open(zkr_cli *cli, const round_args *a)
 zkr_err zkr_cli_round_work(zkr_cli *cli, const zkr_cli_train_args *a)
 {
     zkr_app_round_work_opts o = {.round = a->round, .worker = a->worker, .out_dir = a->out_dir,
-                                 .no_sandbox = a->no_sandbox};
+                                 .no_sandbox = a->no_sandbox, .dataset_file = a->dataset_file,
+                                 .dataset_secrets = a->dataset_secrets};
     zkr_app_round_work_result *res = calloc(1, sizeof *res);
+    zkr_secret seed = {0}, pass = {0};
     char sid[65];
     zkr_err r;
 
     if (res == NULL)
         return ZKR_ERR_NOMEM;
+    if (a->dataset_secrets != NULL) {
+        /* The private shard's secrets (and the seed) unseal under the owner's passphrase. */
+        if ((r = zkr_cli_pass_get(cli, &a->pass, &pass)) != ZKR_OK ||
+            (a->zk_seed != NULL && (r = zkr_app_zk_seed_load(cli, a->zk_seed, &pass, &seed)) !=
+                                       ZKR_OK))
+            goto out;
+        o.pass = &pass;
+        o.zk_seed = seed.p;
+        o.zk_seed_len = seed.len;
+    }
     if ((r = zkr_app_round_work(cli, &o, res)) != ZKR_OK)
         goto out;
     zkr_cli_hex32(res->statement_id, sid);
@@ -183,6 +198,8 @@ zkr_err zkr_cli_round_work(zkr_cli *cli, const zkr_cli_train_args *a)
                    (unsigned long long)res->eval_correct);
     }
 out:
+    zkr_secret_free(&seed);
+    zkr_secret_free(&pass);
     free(res);
     return r;
 }

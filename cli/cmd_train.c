@@ -37,6 +37,9 @@ enum {
     OPT_EVAL,
     OPT_NAME,
     OPT_KEEP_EVERY,
+    OPT_DATASET_FILE,
+    OPT_DATASET_SECRETS,
+    OPT_ZK_SEED,
 };
 
 /* ------------------------------------------------------------------ */
@@ -149,6 +152,8 @@ static const char train_help[] =
     "                   [--first-record F] [--eval ID] [--prove --schema NAME@VER --out-dir DIR]\n"
     "                   [--name BASE] [--keep-every K] [--no-sandbox]\n"
     "       zkreg train --round ROUND --worker I --out-dir DIR [--prove]\n"
+    "                   [--dataset-file SHARD --dataset-secrets S [--zk-seed FILE]\n"
+    "                    [--passphrase-file F | --passphrase-fd N]]\n"
     "\n"
     "Runs N fixed-point SGD steps (docs/training.md) from training model ID on\n"
     "registered dataset ID: step t uses records (F + t*B + i) mod n, i < B (B <= 64).\n"
@@ -162,6 +167,9 @@ static const char train_help[] =
     "--round: a round's worker I trains its shard (one step, batch = the shard)\n"
     "from the round's model and writes DIR/worker-I.zkrtm and DIR/worker-I.zkp\n"
     "(the statement is registered; the child is not: `round accept` decides).\n"
+    "A training-step@2 round trains on private shards: the worker gives its own\n"
+    "shard file and the sealed secrets of its version 3 commitment (`zkreg\n"
+    "dataset commit --hiding-records`); the records never reach the registry.\n"
     "Children are named BASE-step-D (D: the child's lineage depth; BASE: --name,\n"
     "else the parent's name without its -step-N suffix). Without --prove only every\n"
     "K-th child's bytes are kept in the store (--keep-every K; default: only the\n"
@@ -206,11 +214,16 @@ static zkr_err train_parse(zkr_cli *cli, int argc, char **argv, zkr_cli_train_ar
         {"eval", required_argument, NULL, OPT_EVAL},
         {"name", required_argument, NULL, OPT_NAME},
         {"keep-every", required_argument, NULL, OPT_KEEP_EVERY},
+        {"dataset-file", required_argument, NULL, OPT_DATASET_FILE},
+        {"dataset-secrets", required_argument, NULL, OPT_DATASET_SECRETS},
+        {"zk-seed", required_argument, NULL, OPT_ZK_SEED},
+        ZKR_CLI_PASS_LONGOPTS,
         {NULL, 0, NULL, 0}};
     int c;
     zkr_err r = ZKR_OK;
 
     memset(a, 0, sizeof *a);
+    zkr_cli_pass_opts_init(&a->pass);
     a->sp.shift = 16; /* default: real rate = ETA / 2^12 */
     while (r == ZKR_OK && (c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         if (zkr_cli_common_option(cli, c, train_help, done)) {
@@ -218,6 +231,8 @@ static zkr_err train_parse(zkr_cli *cli, int argc, char **argv, zkr_cli_train_ar
                 return ZKR_OK;
             continue;
         }
+        if (c != ZKR_CLI_PASS_OPT_KDF && zkr_cli_pass_option(cli, c, optarg, &a->pass, &r))
+            continue;
         switch (c) {
         case OPT_MODEL: a->model = optarg; break;
         case OPT_DATASET: a->dataset = optarg; break;
@@ -225,6 +240,9 @@ static zkr_err train_parse(zkr_cli *cli, int argc, char **argv, zkr_cli_train_ar
         case OPT_OUT_DIR: a->out_dir = optarg; break;
         case OPT_EVAL: a->eval = optarg; break;
         case OPT_NAME: a->name = optarg; break;
+        case OPT_DATASET_FILE: a->dataset_file = optarg; break;
+        case OPT_DATASET_SECRETS: a->dataset_secrets = optarg; break;
+        case OPT_ZK_SEED: a->zk_seed = optarg; break;
         case OPT_KEEP_EVERY:
             r = parse_u32_opt(cli, "--keep-every", optarg, 1, 1000000, &a->keep_every);
             break;
@@ -246,6 +264,11 @@ static zkr_err train_parse(zkr_cli *cli, int argc, char **argv, zkr_cli_train_ar
         return r;
     if (optind != argc)
         return zkr_cli_usage(cli, "unexpected argument '%s'", argv[optind]);
+    if (!a->has_round && (a->dataset_file || a->dataset_secrets || a->zk_seed))
+        return zkr_cli_usage(cli, "--dataset-file, --dataset-secrets and --zk-seed go with "
+                                  "--round (a training-step@2 round's private shard)");
+    if (a->has_round && (a->dataset_file != NULL) != (a->dataset_secrets != NULL))
+        return zkr_cli_usage(cli, "--dataset-file and --dataset-secrets go together");
     if (a->has_round) /* --prove is implied: a round only accepts proven updates */
         return a->has_worker && a->out_dir ? ZKR_OK
                                            : zkr_cli_usage(cli, "--round needs --worker and --out-dir");

@@ -7,6 +7,7 @@
 #define ZKR_CLI_TRAIN_CLI_H
 
 #include "cli.h"
+#include "zk_cli.h"
 #include "ml/ml.h"
 #include "registry/registry.h"
 
@@ -18,6 +19,9 @@ typedef struct {
     int prove, no_sandbox, has_round, has_worker;
     uint64_t round;
     uint32_t worker;
+    /* A training-step@2 round's worker: its private shard, sealed secrets, optional seed. */
+    const char *dataset_file, *dataset_secrets, *zk_seed;
+    zkr_cli_pass_opts pass;
 } zkr_cli_train_args;
 
 /* A "lineage" log event (registry codec) and the leaf it was read from. */

@@ -741,7 +741,7 @@ void zkr_progress_end(zkr_progress *p);
 #define ZKR_ZKLEDGER_VERSION 1u
 #define ZKR_ZKLEDGER_ENTRY_BYTES 56u        /* id[32] budget used cap reveals */
 #define ZKR_ZKLEDGER_MAX_ENTRIES 1048576u   /* 56 MiB: far past any real use */
-#define ZKR_ZKLEDGER_MAX_REQS 8u
+#define ZKR_ZKLEDGER_MAX_REQS 64u /* a training-step@2 batch: one per record */
 
 /* One commitment's share of one proof. */
 typedef struct {

@@ -823,6 +823,31 @@ static zkr_err need_v1_dataset(const bundle_entry *e, const zkr_artifact *ds, zk
                     e->type, (unsigned long long)e->index, hex, zkr_registry_dataset_version(ds));
 }
 
+/*
+ * A round's dataset is the one its schema's kind reads: version 1 for
+ * training-step@1, version 3 (hiding record commitments, a private
+ * shard) for training-step@2; any other mix could never be proven, so
+ * the round-open is refused as `round open` refuses it.
+ */
+static zkr_err need_round_dataset(zkr_registry *reg, const bundle_entry *e, const zkr_artifact *ds,
+                                  const uint8_t schema[ZKR_DIGEST_BYTES], zkr_diag *d)
+{
+    zkr_schema sc;
+    char hex[65];
+    int want;
+
+    if (zkr_registry_schema_find_digest(reg, schema, &sc) != ZKR_OK)
+        return need_v1_dataset(e, ds, d); /* need_schema names the missing schema */
+    want = zkr_registry_kind_dataset_version(sc.proof_kind);
+    if (zkr_registry_dataset_version(ds) == want)
+        return ZKR_OK;
+    zkr_registry_hex(ds->sha256, 32, hex, sizeof hex);
+    return zkr_fail(d, ZKR_ERR_MALFORMED,
+                    "bundle: %s event %llu trains on dataset %s, a version %d dataset; %s needs "
+                    "a version %d dataset", e->type, (unsigned long long)e->index, hex,
+                    zkr_registry_dataset_version(ds), sc.proof_kind, want);
+}
+
 static zkr_err need_schema(zkr_registry *reg, const bundle_entry *e,
                            const uint8_t digest[ZKR_DIGEST_BYTES], zkr_diag *d)
 {
@@ -977,8 +1002,8 @@ static zkr_err import_round_open(zkr_registry *reg, const bundle_entry *e, round
     if ((r = need_artifact(reg, e, ZKR_KIND_MODEL, "parent", o.parent, o.parent_commitment,
                            &parent, d)) != ZKR_OK ||
         (r = need_artifact(reg, e, ZKR_KIND_DATASET, "the", o.dataset, NULL, &ds, d)) != ZKR_OK ||
-        (r = need_v1_dataset(e, &ds, d)) != ZKR_OK ||
         (r = need_schema(reg, e, o.schema, d)) != ZKR_OK ||
+        (r = need_round_dataset(reg, e, &ds, o.schema, d)) != ZKR_OK ||
         (r = round_open_not_revoked(reg, e, &o, &parent, d)) != ZKR_OK)
         return r;
     if (o.version == 3 && /* the evaluation gate: its dataset and schema held (revocations above) */

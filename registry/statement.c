@@ -250,12 +250,13 @@ static zkr_err bind_params(const zkr_schema *sc, const zkr_kv *kv, size_t n, zkr
 }
 
 /*
- * Kind-specific field rules. training-step@1: record_indices names distinct
+ * Kind-specific field rules. training-step@1 and @2: record_indices names distinct
  * records (docs/training.md section 7; the verifier refuses a repeat too).
  */
 static zkr_err check_kind_params(const zkr_statement *s, zkr_diag *d)
 {
-    if (strcmp(s->schema.proof_kind, "training-step@1") != 0)
+    if (strcmp(s->schema.proof_kind, "training-step@1") != 0 &&
+        strcmp(s->schema.proof_kind, "training-step@2") != 0)
         return ZKR_OK;
     for (size_t f = 0; f < s->n_params; f++) {
         const zkr_param *p = &s->params[f];
@@ -279,7 +280,8 @@ static zkr_err check_kind_params(const zkr_statement *s, zkr_diag *d)
  */
 int zkr_registry_kind_dataset_version(const char *proof_kind)
 {
-    if (proof_kind != NULL && strcmp(proof_kind, "inference@2") == 0)
+    if (proof_kind != NULL && (strcmp(proof_kind, "inference@2") == 0 ||
+                               strcmp(proof_kind, "training-step@2") == 0))
         return 3;
     return zkr_registry_kind_hiding(proof_kind) ? 2 : 1;
 }
@@ -304,13 +306,15 @@ static zkr_err check_dataset_version(const zkr_statement *s, zkr_diag *d)
 }
 
 /*
- * A hiding kind needs a private model (the registry holds only its hiding
- * commitment, and the proof opens nothing else), and an @1 kind, which
- * reads the weights, needs a public one: either mix could never be proven.
+ * inference@2 needs a private model (the registry holds only its hiding
+ * commitment, and the proof opens nothing else), and every other kind,
+ * which reads the weights, needs a public one: either mix could never be
+ * proven. training-step@2 hides the batch, not the weights (docs/proof-
+ * system.md, "Decision: public weights, private shard").
  */
 static zkr_err check_model_privacy(const zkr_statement *s, zkr_diag *d)
 {
-    int hiding = zkr_registry_kind_hiding(s->schema.proof_kind);
+    int hiding = strcmp(s->schema.proof_kind, "inference@2") == 0;
 
     if (zkr_registry_model_private(&s->model) == hiding)
         return ZKR_OK;

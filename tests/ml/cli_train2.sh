@@ -1,0 +1,245 @@
+#!/usr/bin/env bash
+# training-step@2 (the hiding training step on a private shard, issue 13)
+# through the real zkreg on real SQLite files and the real seccomp workers
+# (TAP), on a 4-4-2 training program and 2x2 IDX records cut from
+# Fashion-MNIST t10k:
+# - the data owner commits the shard with `dataset commit --hiding-records`
+#   and computes the child on its own machine (its own registry); the
+#   appliance registers only the commitment and both public models;
+# - prove (train2-prove worker, the owner's shard and secrets), verify and
+#   attest (train2-verify worker, every binding from the registry) accept;
+# - reject twins: a tampered proof, a truncated one, the proof against a
+#   statement for another child, parent, dataset or batch (the mismatch
+#   named), a training-step@1 proof for the @2 statement and the @2 proof
+#   for an @1 statement, a prover refused before it reserves anything
+#   (another child, another dataset's secrets, no secrets); each leaves the
+#   registry unchanged and signs nothing;
+# - a round on private shards: round open with the @2 schema over the
+#   version 3 dataset, the worker's proof accepted by round accept (no
+#   record anywhere), a bad update rejected with the reason, round audit;
+#   round open over a version 1 dataset with the @2 schema is refused.
+# The sanitizer build passes `quick`: the round worker's own proof (a
+# second proof, with --zk-seed) is made in the plain build only; accept
+# then judges the proof made by `prove` (the statement the round derives
+# for worker 0 is the same statement).
+# Usage: cli_train2.sh PATH/TO/zkreg [full|quick]
+set -u
+QUICK=0; [ "${2:-full}" = quick ] && QUICK=1
+Z=$(readlink -f "${1:?usage: cli_train2.sh ZKREG [full|quick]}")
+DATA=/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz
+T=$(mktemp -d "${TMPDIR:-/tmp}/zkr-train2-XXXXXX")
+trap 'rm -rf "$T"' EXIT
+cd "$T"
+n=0
+failed=0
+ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=$((failed + 1)); fi; }
+
+(umask 077; printf 'owner pass phrase\n' > pass; printf 'key pass phrase\n' > keypass)
+export ZKREG_PASSPHRASE_FILE=$T/pass
+
+state() { { cat app.db app.db-wal 2>/dev/null | sha256sum
+            find app.db.d -type f 2>/dev/null | sort | xargs -r sha256sum; } | sha256sum | cut -d' ' -f1; }
+# run EXPECTED_EXIT WORD_IN_STDERR DESCRIPTION -- zkreg args...: a refusal changes nothing.
+run() {
+  local want=$1 word=$2 what=$3; shift 4
+  local before after rc
+  before=$(state)
+  "$Z" "$@" >out.txt 2>err.txt; rc=$?
+  after=$(state)
+  if [ "$rc" = "$want" ] && { [ -z "$word" ] || grep -qF -- "$word" err.txt; } &&
+     { [ "$want" = 0 ] || [ "$before" = "$after" ]; }; then
+    ok 0 "$what (exit $rc)"
+  else
+    ok 1 "$what: want exit $want naming '$word', got $rc: $(head -c 300 err.txt)"
+  fi
+}
+flip() { cp "$1" "$3"; local b; b=$(od -An -tu1 -j"$2" -N1 "$1" | tr -d ' ')
+  printf "\\$(printf '%03o' $(( b ^ 1 )))" | dd of="$3" bs=1 seek="$2" conv=notrunc 2>/dev/null; }
+be32() { local v=$1; for s in 24 16 8 0; do printf "\\$(printf %03o $(( (v >> s) & 255 )))"; done; }
+# mkidx NAME N OFFSET: N 2x2 records cut from t10k at OFFSET, labels (3i+1) mod 2.
+mkidx() {
+  { printf '\000\000\010\003'; be32 "$2"; be32 2; be32 2
+    zcat "$DATA" | tail -c +$((17 + $3)) | head -c $(($2 * 4)); } >"$1-images-idx3-ubyte"
+  { printf '\000\000\010\001'; be32 "$2"
+    i=0; while [ $i -lt "$2" ]; do printf "\\$(printf %03o $(( (3 * i + 1) % 2 )))"; i=$((i + 1)); done
+  } >"$1-labels-idx1-ubyte"
+}
+mkidx shard 4 5000
+mkidx other 4 9000
+SHARD=shard-images-idx3-ubyte
+
+# --- the data owner's machine: its own registry, the records in the clear there only ---------
+export ZKREG_REGISTRY=$T/owner.db
+"$Z" init --kdf interactive >/dev/null 2>&1 &&
+  "$Z" train-init --dims 4,4,2 --seed-text t2-cli --out-dir m >/dev/null 2>&1 &&
+  "$Z" register-program m/program.zkrprog >/dev/null 2>&1 &&
+  "$Z" register-model m/init.zkrtm --program 1 >/dev/null 2>&1 &&
+  "$Z" register-dataset "$SHARD" >/dev/null 2>&1 &&
+  "$Z" train --model 2 --dataset 3 --batch-size 1 --steps 1 --lr 64 --shift 8 --first-record 1 --name c1 >/dev/null 2>&1 &&
+  "$Z" train --model 2 --dataset 3 --batch-size 1 --steps 1 --lr 64 --shift 8 --first-record 2 --name c2 >/dev/null 2>&1
+ok $? "owner: the child of record 1 (and of record 2) computed on the owner's machine"
+# The two children (models 4 and 5 of the owner's registry), read from its lineage.
+C1=$("$Z" --json lineage 4 2>/dev/null | sed -n 's/.*"child":"\([0-9a-f]*\)".*/\1/p' | head -1)
+C2=$("$Z" --json lineage 5 2>/dev/null | sed -n 's/.*"child":"\([0-9a-f]*\)".*/\1/p' | head -1)
+cp "owner.db.d/models/$C1" c1.zkrtm 2>/dev/null; cp "owner.db.d/models/$C2" c2.zkrtm 2>/dev/null
+[ ${#C1} = 64 ] && [ ${#C2} = 64 ] && [ "$C1" != "$C2" ] && [ -s c1.zkrtm ] && [ -s c2.zkrtm ]
+ok $? "owner: the two children's files"
+"$Z" dataset commit "$SHARD" -o dc.bin --secrets ds.sec --hiding-records --budget 16 --kdf interactive >/dev/null 2>&1 &&
+  "$Z" dataset commit other-images-idx3-ubyte -o dc2.bin --secrets ds2.sec --hiding-records --budget 16 --kdf interactive >/dev/null 2>&1
+ok $? "owner: dataset commit --hiding-records of the shard (and of another shard)"
+
+# --- the appliance: commitments and public models only -------------------------------------
+export ZKREG_REGISTRY=$T/app.db
+"$Z" init --kdf interactive >/dev/null 2>&1 &&
+  "$Z" register-program m/program.zkrprog >/dev/null 2>&1 &&
+  "$Z" register-model m/init.zkrtm --program 1 >/dev/null 2>&1 &&  # 2: the parent
+  "$Z" register-model c1.zkrtm --program 1 >/dev/null 2>&1 &&      # 3
+  "$Z" register-model c2.zkrtm --program 1 >/dev/null 2>&1 &&      # 4
+  "$Z" register-dataset --commitment dc.bin >/dev/null 2>&1 &&     # 5: the private shard
+  "$Z" register-dataset --commitment dc2.bin >/dev/null 2>&1 &&    # 6: another shard
+  "$Z" register-dataset "$SHARD" >/dev/null 2>&1                   # 7: in the clear (@1 twins)
+ok $? "appliance: program, parent and children, both commitments, a version 1 dataset"
+schema() { cat >"$1.json" <<JSON
+{"name": "$1", "version": 1, "proof_kind": "$2",
+ "proof_system": "zkreg-sumcheck-basefold", "parameter_set": "goldilocks-128",
+ "verifier_version": "0.2.0", "public_output": false,
+ "fields": [{"name": "child_model", "type": "digest"},
+            {"name": "record_indices", "type": "u64-list"},
+            {"name": "lr", "type": "u64"}, {"name": "shift", "type": "u64"},
+            {"name": "steps", "type": "u64"}]}
+JSON
+"$Z" register-schema "$1.json" >/dev/null 2>&1; }
+schema t2 training-step@2 && schema t1 training-step@1
+ok $? "register-schema training-step@2 and training-step@1"
+stmt() { # stmt SCHEMA MODEL DATASET CHILD INDICES
+  "$Z" register-statement --schema "$1@1" --program 1 --model "$2" --dataset "$3" \
+    --param child_model="$4" --param record_indices="$5" --param lr=64 --param shift=8 \
+    --param steps=1 2>err.txt | tail -1; }
+S=$(stmt t2 2 5 "$C1" 1)
+S_CHILD=$(stmt t2 2 5 "$C2" 1)
+S_BATCH=$(stmt t2 2 5 "$C1" 2)
+S_DS=$(stmt t2 2 6 "$C1" 1)
+S_PARENT=$(stmt t2 4 5 "$C1" 1)
+[ ${#S} = 64 ] && [ ${#S_CHILD} = 64 ] && [ ${#S_BATCH} = 64 ] && [ ${#S_DS} = 64 ] && [ ${#S_PARENT} = 64 ]
+ok $? "training-step@2 statements: the step's and twins for another child, batch, dataset, parent"
+run 1 "needs a version 3 dataset" "a training-step@2 statement over a version 1 dataset is refused" -- \
+  register-statement --schema t2@1 --program 1 --model 2 --dataset 7 --param child_model="$C1" \
+  --param record_indices=1 --param lr=64 --param shift=8 --param steps=1
+run 3 "named twice" "a training-step@2 batch naming a record twice is refused" -- \
+  register-statement --schema t2@1 --program 1 --model 2 --dataset 5 --param child_model="$C1" \
+  --param record_indices=1,1 --param lr=64 --param shift=8 --param steps=1
+
+# --- prove: refusals before anything is reserved ----------------------------------------------
+ledger() { sha256sum ds.sec.ledger 2>/dev/null | cut -c1-64; }
+L0=$(ledger)
+run 2 "dataset-file" "prove without the shard's files is a usage error" -- prove --statement "$S" -o x.zkp
+run 1 "does not give the statement's child" "prove for a child the step does not give (nothing reserved)" -- \
+  prove --statement "$S_CHILD" -o x.zkp --dataset-file "$SHARD" --dataset-secrets ds.sec
+run 1 "secrets of another dataset" "prove with another shard's secrets" -- \
+  prove --statement "$S" -o x.zkp --dataset-file "$SHARD" --dataset-secrets ds2.sec
+run 1 "do not give dataset" "prove with other records under the shard's secrets" -- \
+  prove --statement "$S" -o x.zkp --dataset-file other-images-idx3-ubyte --dataset-secrets ds.sec
+[ ! -e x.zkp ] && [ "$(ledger)" = "$L0" ]; ok $? "... no proof written, no opening reserved"
+
+# --- prove, verify, attest ---------------------------------------------------------------------
+"$Z" zk-seed new -o seed.bin --kdf interactive >/dev/null 2>&1
+run 0 "" "prove the step in the confined train2-prove worker (--zk-seed)" -- \
+  prove --statement "$S" -o p.zkp --dataset-file "$SHARD" --dataset-secrets ds.sec --threads 1 \
+  --zk-seed seed.bin
+[ -s p.zkp ] && [ "$(ledger)" != "$L0" ]; ok $? "... proof written, one opening reserved in ds.sec.ledger"
+python3 - "$SHARD" p.zkp <<'PY'
+import sys
+d = open(sys.argv[1], "rb").read()[16:]
+p = open(sys.argv[2], "rb").read()
+sys.exit(1 if any(d[4 * i:4 * i + 4] in p for i in range(4) if len(set(d[4 * i:4 * i + 4])) > 1) else 0)
+PY
+ok $? "... no record's bytes appear in the proof file"
+run 0 "" "verify in the confined train2-verify worker" -- verify --statement "$S" p.zkp
+grep -q "training-step@2" out.txt; ok $? "... reported as training-step@2"
+"$Z" key generate --type ed25519 -o ed.key --passphrase-file keypass --kdf interactive >/dev/null 2>&1 &&
+  "$Z" key register "file:$T/ed.key" >/dev/null 2>&1
+ok $? "a signing key"
+run 0 "" "attest verifies in the worker, then signs" -- attest --statement "$S" --proof p.zkp \
+  --key "file:$T/ed.key" -o s.att --passphrase-file keypass
+K=$("$Z" key public "file:$T/ed.key" --passphrase-file keypass 2>/dev/null | head -1)
+run 0 "" "the attestation verifies" -- verify-attestation s.att --trusted-key "$K"
+grep -q "$S" s.att 2>/dev/null || python3 -c 'import base64,json,sys; e=json.load(open("s.att")); sys.exit(0 if sys.argv[1] in base64.b64decode(e["payload"]).decode() else 1)' "$S"
+ok $? "... it names the statement"
+
+printf '{"format":"zkreg-policy/v1","trusted_keys":["%s"],"threshold":1,"schemas":["t2@1"],"max_age_seconds":3600,"require_log_inclusion":true,"check_revocation":true}\n' "$K" > policy.json
+run 0 "" "gate passes the training-step@2 attestation" -- gate --policy policy.json s.att
+sed 's/"t2@1"/"t1@1"/' policy.json > policy1.json
+run 1 "" "gate refuses it under a policy for another schema" -- gate --policy policy1.json s.att
+
+# --- reject twins ------------------------------------------------------------------------------
+SZ=$(stat -c %s p.zkp)
+flip p.zkp $((SZ - 5000)) bad.zkp
+run 1 "verification failed" "a tampered proof (one bit of the body)" -- verify --statement "$S" bad.zkp
+"$Z" attest --statement "$S" --proof bad.zkp --key "file:$T/ed.key" -o bad.att --passphrase-file keypass >/dev/null 2>err.txt
+[ $? = 1 ] && [ ! -e bad.att ]; ok $? "attest refuses the tampered proof (exit 1, nothing signed)"
+head -c $((SZ - 7)) p.zkp > trunc.zkp
+run 3 "" "a truncated proof" -- verify --statement "$S" trunc.zkp
+"$Z" attest --statement "$S" --proof trunc.zkp --key "file:$T/ed.key" -o t.att --passphrase-file keypass >/dev/null 2>&1
+[ $? = 3 ] && [ ! -e t.att ]; ok $? "attest refuses the truncated proof (exit 3, nothing signed)"
+run 1 "another child model" "the proof against the statement for another child" -- verify --statement "$S_CHILD" p.zkp
+run 1 "another parent model" "the proof against the statement for another parent" -- verify --statement "$S_PARENT" p.zkp
+run 1 "another dataset" "the proof against the statement for another dataset" -- verify --statement "$S_DS" p.zkp
+run 1 "another batch" "the proof against the statement for another batch" -- verify --statement "$S_BATCH" p.zkp
+"$Z" attest --statement "$S_CHILD" --proof p.zkp --key "file:$T/ed.key" -o l.att --passphrase-file keypass >/dev/null 2>err.txt
+rc=$?
+[ $rc = 1 ] && grep -q "child_model" err.txt && [ ! -e l.att ]; ok $? "attest refuses the proof for another child's statement (named, nothing signed)"
+# A training-step@1 proof of the same step (records in the clear, the version 1 dataset).
+"$Z" train --model 2 --dataset 7 --batch-size 1 --steps 1 --lr 64 --shift 8 --first-record 1 \
+  --prove --schema t1@1 --out-dir t1 >out.txt 2>&1
+S1=$(sed -n 's/^ *statement \([0-9a-f]\{64\}\).*/\1/p' out.txt | head -1)
+[ -s t1/step-0.zkp ]; ok $? "a training-step@1 proof of the same step (version 1 dataset)"
+run 1 "not training-step@2" "the training-step@1 proof for the training-step@2 statement" -- verify --statement "$S" t1/step-0.zkp
+if [ ${#S1} = 64 ]; then
+  before=$(state); "$Z" verify --statement "$S1" p.zkp >/dev/null 2>err.txt; rc=$?
+  [ "$rc" != 0 ] && [ "$(state)" = "$before" ]; ok $? "the training-step@2 proof for the training-step@1 statement is refused (exit $rc)"
+else
+  ok 1 "the training-step@1 statement's id"
+fi
+
+# --- a round on private shards -----------------------------------------------------------------
+run 1 "version 3" "round open with the @2 schema over a version 1 dataset is refused" -- \
+  round open --model 2 --dataset 7 --workers 2 --first-record 1 --records-per-worker 1 --lr 64 --shift 8 --schema t2@1
+"$Z" --json round open --model 2 --dataset 5 --workers 2 --first-record 1 --records-per-worker 1 \
+  --lr 64 --shift 8 --schema t2@1 >out.txt 2>err.txt
+R=$(sed -n 's/.*"round":\([0-9]*\).*/\1/p' out.txt)
+[ -n "$R" ]; ok $? "round open on private shards (training-step@2, the version 3 dataset)"
+mkdir -p w
+if [ $QUICK = 0 ]; then
+  run 0 "" "worker 0 proves its private shard (train --round, --zk-seed)" -- train --round "$R" --worker 0 --out-dir w \
+    --dataset-file "$SHARD" --dataset-secrets ds.sec --zk-seed seed.bin
+  cmp -s w/worker-0.zkrtm c1.zkrtm; ok $? "... its child is the owner's"
+  cmp -s w/worker-0.zkp p.zkp; ok $? "... its proof is byte-identical to prove's (same statement, same seed)"
+else
+  cp c1.zkrtm w/worker-0.zkrtm; cp p.zkp w/worker-0.zkp  # the same statement: prove's proof
+fi
+run 2 "dataset-secrets" "a private round's worker without its shard's secrets" -- train --round "$R" --worker 1 --out-dir w \
+  --dataset-file "$SHARD"
+"$Z" --json round accept "$R" --submission 0=w/worker-0.zkrtm,w/worker-0.zkp \
+  --submission 1=w/worker-0.zkrtm,w/worker-0.zkp >out.txt 2>err.txt
+rc=$?
+[ $rc = 0 ] && grep -q '"accepted":1' out.txt; ok $? "round accept: worker 0's update verified without any record (exit $rc)"
+grep -q 'proof rejected' out.txt; ok $? "... worker 1's update (worker 0's proof for another shard) rejected with the reason"
+run 0 "" "round audit" -- round audit "$R"
+run 0 "" "log verify" -- log verify
+
+# --- across the air gap: the statements, proofs and the private round --------------------------
+VK=$("$Z" log key 2>/dev/null | head -1)
+"$Z" export -o b.bundle >/dev/null 2>err.txt; ok $? "export"
+ZKREG_REGISTRY=$T/imp.db "$Z" init --kdf interactive >/dev/null 2>&1
+ZKREG_REGISTRY=$T/imp.db "$Z" import b.bundle --trusted-key "$VK" >out.txt 2>err.txt
+ok $? "import into a fresh registry (the training-step@2 statements and the round on a version 3 dataset)"
+ZKREG_REGISTRY=$T/imp.db "$Z" show statement "$S" >/dev/null 2>&1; ok $? "... the statement is there"
+
+# --- revocation: the child revoked, nothing verifies or signs ----------------------------------
+"$Z" revoke model 3 --reason "test: the child is withdrawn" >/dev/null 2>&1; ok $? "revoke the child model"
+run 6 "revoked" "verify after the child's revocation" -- verify --statement "$S" p.zkp
+"$Z" attest --statement "$S" --proof p.zkp --key "file:$T/ed.key" -o r.att --passphrase-file keypass >/dev/null 2>&1
+[ $? = 6 ] && [ ! -e r.att ]; ok $? "attest after the child's revocation (exit 6, nothing signed)"
+
+echo "1..$n"
+exit $((failed > 0))
