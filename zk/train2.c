@@ -1,9 +1,11 @@
 /* training-step@2: the byte witness layout and its linear relation system (zk/train2.h). */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "zk/train2.h"
 #include "common/common.h"
+#include "zk/infer2_int.h"
 #include "zk/zk_int.h"
 
 zkr_err zkr_train2_shape_of(uint32_t n_layers, const uint32_t *dims, uint32_t batch, uint32_t lr,
@@ -706,4 +708,105 @@ zkr_err zkr_train2_lin_cb(const void *ctx, const zkr_ext *r, zkr_ext *out)
     const zkr_train2_linctx *c = ctx;
 
     return zkr_train2_lin_eval(c->s, c->w, c->rc, r, out);
+}
+
+/* ------------------------------------------------------------------ */
+/* Version 2: claim reduction and soundness                             */
+/* ------------------------------------------------------------------ */
+
+void zkr_train2_full_point(const zkr_train2_shape *s, const zkr_train2_chal *ch, unsigned c,
+                           const zkr_ext *r, unsigned vt, zkr_ext *zf)
+{
+    zkr_train2_col_point(s, ch, c, r, zf);
+    for (unsigned i = s->n_v; i < vt; i++)
+        zf[i] = zkr_ext_from(0);
+    if (vt > s->n_v)
+        zf[s->n_v] = zkr_ext_mul(r[0], zkr_ext_sub(zkr_ext_from(1), r[0]));
+}
+
+zkr_ext zkr_train2_red_weight(const zkr_train2_shape *s, const zkr_train2_chal *ch,
+                              const zkr_ext *r, unsigned vt, const zkr_ext *beta,
+                              const zkr_ext *rA)
+{
+    zkr_ext e = zkr_ext_from(0), z[64 + ZKR_HPCS_MAX_BLIND_VARS];
+
+    for (unsigned c = 0; c < zkr_train2_n_cols(s); c++) {
+        zkr_train2_full_point(s, ch, c, r, vt, z);
+        e = zkr_ext_add(e, zkr_ext_mul(beta[c], eqv(z, rA, vt)));
+    }
+    return e;
+}
+
+/* The proof's figure with every opening at q queries (V, C, the range helpers committed for q). */
+static zkr_soundness t2_sound_q(const zkr_params *p, unsigned q, const zkr_train2_shape *s,
+                                unsigned rec_total, unsigned *n_openings)
+{
+    zkr_soundness out = {0, 0, 0}, oneq;
+    zkr_params pq = *p;
+    double lf = 3.0 * 63.99999999966, alg = 0, miss;
+    unsigned N = s->lb ? s->lb : 1, ve, ta, lc, n_q;
+
+    pq.queries = q;
+    oneq = zkr_params_soundness_open(&pq, 20, 2, 1, 0, 1);
+    ve = zkr_hpcs_blind_vars(&pq, s->n_v, zkr_train2_v_budget(s));
+    if (ve == 0)
+        return out;
+    ta = s->n_v + ve;
+    lc = ZKR_TRAIN2_LC_VARS(N, ta);
+    n_q = 1 + ZKR_ZKRANGE_OPENINGS + 1 + zkr_train2_rec_groups(s);
+    /* each opening's commit phase and batching: V's, the range proof's two, C's, the records' */
+    alg += zkr_infer2_open_err(&pq, ta, 1);
+    alg += 2.0 * zkr_infer2_open_err(&pq, ta, 4);
+    alg += zkr_infer2_open_err(&pq, lc + zkr_hpcs_blind_vars(&pq, lc, 1), 1);
+    for (uint32_t b0 = 0; b0 < s->batch; b0 += ZKR_HPCS_MAX_BATCH)
+        alg += zkr_infer2_open_err(&pq, rec_total,
+                                   s->batch - b0 < ZKR_HPCS_MAX_BATCH ? s->batch - b0
+                                                                      : ZKR_HPCS_MAX_BATCH);
+    {
+        /*
+         * The scalar terms, each (degree)/|F|: the rows' combination (a
+         * multilinear in at most 40 row variables), zeta (the gradient
+         * multilinears, lk + lm per layer), xi (lk0 + N), mu (degree L - 1),
+         * rho, the product sumcheck (7 N), the reduction's betas (linear),
+         * rho_A and its 7 TA rounds, xi_C and the linear sumcheck (2 lc).
+         */
+        double sc = 40.0 + s->lk[0] + N + (s->n_layers - 1) + 1 + 7.0 * N + 1 + 1 + 7.0 * ta +
+                    1 + 2.0 * lc;
+        for (uint32_t l = 0; l < s->n_layers; l++)
+            sc += s->lk[l] + s->lm[l];
+        alg += sc;
+    }
+    alg *= exp2(-lf);
+    alg += zkr_zkrange_alg_error(&pq, s->n_v, ve);
+    miss = (double)n_q * exp2(-oneq.query_bits);
+    out.query_bits = oneq.query_bits;
+    out.provable_bits = -log2(miss + alg);
+    out.conjectured_bits =
+        -log2((double)n_q * exp2(-(double)(q * p->log_blowup + p->pow_bits)) + alg);
+    if (n_openings)
+        *n_openings = n_q;
+    return out;
+}
+
+static unsigned t2_queries(const zkr_params *p, const zkr_train2_shape *s, unsigned rec_total)
+{
+    unsigned q = p->queries;
+
+    while (q < 2 * p->queries &&
+           t2_sound_q(p, q, s, rec_total, NULL).provable_bits < (double)p->target_bits)
+        q++;
+    return q;
+}
+
+void zkr_train2_params(const zkr_params *p, const zkr_train2_shape *s, unsigned rec_total,
+                       zkr_params *out)
+{
+    *out = *p;
+    out->queries = t2_queries(p, s, rec_total);
+}
+
+zkr_soundness zkr_train2_soundness(const zkr_params *p, const zkr_train2_shape *s,
+                                   unsigned rec_total, unsigned *n_openings)
+{
+    return t2_sound_q(p, t2_queries(p, s, rec_total), s, rec_total, n_openings);
 }

@@ -66,7 +66,7 @@ static inline int t2fx_setup_s(zkr_tap *t, t2fx *f, const uint32_t *dims, size_t
             f->recs[i][k] = fixed_records ? (uint8_t)(37 * i + 11 * k + 5)
                                           : (uint8_t)zkr_tap_rand(t);
         f->recs[i][in0] = (uint8_t)((fixed_records ? i : zkr_tap_rand(t)) % dims[nd - 1]);
-        ok &= zkr_prover_record_commit(&f->p, f->recs[i], in0 + 1, 2, rs, sizeof rs, 1,
+        ok &= zkr_prover_record_commit(&f->p, f->recs[i], in0 + 1, 1, rs, sizeof rs, 1,
                                        f->allc[i], f->allo[i]) == ZKR_OK;
         zkr_infer2_record_leaf(f->allc[i], f->leaves[i]);
     }
