@@ -103,7 +103,7 @@ zkr_err zkr_prover_train2_witness(const zkr_train2_shape *s, const zkr_ml_tstep_
                 int64_t ru = tr->ru[l][(size_t)j * (s->in[l] + 1) + k];
                 if (ru < 0 || ru >= ((int64_t)1 << s->shift) ||
                     !put_u(s, v, l, ZKR_T2U_RU, j, k, ru) ||
-                    !put_u(s, v, l, ZKR_T2U_RUC, j, k, ru << (16 - s->shift)))
+                    (s->shift < 16 && !put_u(s, v, l, ZKR_T2U_RUC, j, k, ru << (16 - s->shift))))
                     return zkr_fail(d, ZKR_ERR_UNSUPPORTED,
                                     "training-step@2: update remainder of layer %u out of range", l);
             }

@@ -29,6 +29,7 @@ zkr_err zkr_train2_shape_of(uint32_t n_layers, const uint32_t *dims, uint32_t ba
     s->lb = zkr_log2_ceil(batch);
     s->lr = lr;
     s->shift = shift;
+    s->ulog = shift < 16 ? 2u : 1u;
     for (uint32_t l = 0; l < n_layers; l++) {
         int hidden = l + 1 < n_layers;
         if (dims[l] == 0 || dims[l + 1] == 0 || dims[l] > 4096 || dims[l + 1] > 4096)
@@ -41,11 +42,11 @@ zkr_err zkr_train2_shape_of(uint32_t n_layers, const uint32_t *dims, uint32_t ba
         s->out[l] = dims[l + 1];
         s->lm[l] = zkr_log2_ceil(dims[l + 1]);
         s->lk[l] = zkr_log2_ceil((uint64_t)dims[l] + 1);
-        if (s->lb + s->lm[l] + ZKR_T2H_LOG > max_vars || s->lm[l] + s->lk[l] + ZKR_T2U_LOG > max_vars)
+        if (s->lb + s->lm[l] + ZKR_T2H_LOG > max_vars || s->lm[l] + s->lk[l] + s->ulog > max_vars)
             return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "training-step@2: layer %u too large", l);
         b[nb++] = (zkr_blk){s->lb + s->lm[l] + (hidden ? ZKR_T2H_LOG : ZKR_T2O_LOG),
                             &s->grp_off[l]};
-        b[nb++] = (zkr_blk){s->lm[l] + s->lk[l] + ZKR_T2U_LOG, &s->upd_off[l]};
+        b[nb++] = (zkr_blk){s->lm[l] + s->lk[l] + s->ulog, &s->upd_off[l]};
     }
     b[nb++] = (zkr_blk){s->lb + s->lk[0], &s->rec_off};
     s->n_v = zkr_blocks_place(b, nb);
@@ -247,8 +248,8 @@ uint64_t zkr_train2_rows(const zkr_train2_shape *s, const int32_t *const *w,
                 hidden_rows(&e, s, w, l, b, j);
     for (uint32_t b = 0; b < s->batch; b++)
         output_rows(&e, s, w, b);
-    /* ruc = 2^(16 - S) ru */
-    for (uint32_t l = 0; l < L; l++)
+    /* ruc = 2^(16 - S) ru (S < 16: with S = 16 ru's two bytes bound it) */
+    for (uint32_t l = 0; l < L && s->shift < 16; l++)
         for (uint32_t j = 0; j < s->out[l]; j++)
             for (uint32_t k = 0; k <= s->in[l]; k++) {
                 term(&e, zkr_train2_uidx(s, l, ZKR_T2U_RUC, j, k), 1);
@@ -476,10 +477,10 @@ void zkr_train2_col_point(const zkr_train2_shape *s, const zkr_train2_chal *ch, 
                 gpoint(s, l - 1, ZKR_T2H_H + (q - nd), zk, rb, pt);
             }
         } else { /* RU: the update block at zeta */
-            unsigned ulog = s->lm[l] + s->lk[l] + ZKR_T2U_LOG;
+            unsigned ulog = s->lm[l] + s->lk[l] + s->ulog;
             memcpy(pt, zk, s->lk[l] * sizeof *pt);
             memcpy(pt + s->lk[l], zj, s->lm[l] * sizeof *pt);
-            bits(pt, s->lk[l] + s->lm[l], ZKR_T2U_LOG, ZKR_T2U_RU + (q - nd - 2));
+            bits(pt, s->lk[l] + s->lm[l], s->ulog, ZKR_T2U_RU + (q - nd - 2));
             bits(pt, ulog, s->n_v - ulog, s->upd_off[l] >> ulog);
         }
         return;

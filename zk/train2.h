@@ -51,13 +51,17 @@ enum {
     ZKR_T2O_USED = 8
 };
 #define ZKR_T2O_LOG 3u
-/* Blocks of a layer's update (entry (j, k) at j 2^lk + k). */
+/*
+ * Blocks of a layer's update (entry (j, k) at j 2^lk + k). The scaled copy
+ * exists only when S < 16 (with S = 16 ru's two bytes are exactly ru <
+ * 2^S): the update block has 2^ulog slots, ulog = 2, or 1 when S = 16.
+ */
 enum {
     ZKR_T2U_RU = 0,  /* update remainder ru, 2 bytes (ru < 2^S) */
-    ZKR_T2U_RUC = 2, /* 2^(16 - S) ru, 2 bytes (< 2^16) */
+    ZKR_T2U_RUC = 2, /* 2^(16 - S) ru, 2 bytes (< 2^16); S < 16 only */
     ZKR_T2U_USED = 4
 };
-#define ZKR_T2U_LOG 2u
+#define ZKR_T2U_LOG 2u /* at most */
 
 typedef struct {
     uint32_t n_layers, batch, lb;
@@ -68,6 +72,7 @@ typedef struct {
     uint64_t upd_off[ZKR_TRAIN_MAX_LAYERS]; /* the layer's update blocks */
     uint64_t rec_off;                       /* the records' copy: 2^lb x 2^lk0, label at in0 */
     unsigned n_v;                           /* V's variables */
+    unsigned ulog;                          /* update slots: 2 (S < 16) or 1 (S = 16) */
 } zkr_train2_shape;
 
 /*

@@ -20,6 +20,8 @@
  *   column_value_fit    a revealed column value of V + 1 with g(r) refitted so
  *                       the product sumcheck passes: only the claim reduction
  *                       (version 2) refuses
+ *   update_ru_wrapped_s16  S = 16 (no update copy in V): a child one lower with
+ *                       ru + 2^16 wrapped mod 2^16 to ru's own two bytes
  *   reduced_value_fit   the reduction run on V + 1 at an entry no claim weighs
  *                       (every reduction check passes): only V's opening at
  *                       rA refuses
@@ -182,14 +184,16 @@ static void attack(zkr_tap *t, int which, const char *name)
     static const uint32_t dims[] = {6, 4, 4, 3};
     t2fx f;
     atk a = {which, 0};
-    zkr_train2_cheat ch = {tamper, &a, which == 4 || which == 5, which == 7, NULL, 0,
-                           which == 9 ? 1 : which == 10 ? 2 : 0};
+    zkr_train2_cheat ch = {tamper, &a, which == 4 || which == 5 || which == 11, which == 7, NULL,
+                           0, which == 9 ? 1 : which == 10 ? 2 : 0};
     zkr_buf pf = {0};
     zkr_diag d = {0};
     uint8_t seed[32] = {8};
     zkr_err pr = ZKR_ERR_INTERNAL, vr = ZKR_ERR_INTERNAL;
 
-    if (t2fx_setup_p(t, &f, dims, 4, 3, 1)) {
+    if (t2fx_setup_sh(t, &f, dims, 4, 3, 1, 0, 0, which == 11 ? 16 : 12)) {
+        if (which == 11) /* S = 16: ru + 2^16 wraps to ru's own two bytes, V unchanged */
+            f.cw[0][0] -= 1;
         if (which == 4 || which == 5)
             f.cw[0][0] += which == 4 ? -1 : 1;
         if (which == 8 && !other_child(&f, dims, 4, 3, &ch))
@@ -210,11 +214,12 @@ int main(int argc, char **argv)
     static const char *names[] = {"relu_mask_wrapped", "delta_mask_zero",   "label_lie",
                                   "out_rem_wrapped",   "update_ru_wrapped", "child_off",
                                   "record_copy",       "record_value_fit",  "other_record",
-                                  "column_value_fit",  "reduced_value_fit"};
+                                  "column_value_fit",  "reduced_value_fit",
+                                  "update_ru_wrapped_s16"};
     zkr_tap t;
 
     zkr_tap_init(&t, argc, argv);
-    for (int i = 0; i < 11; i++)
+    for (int i = 0; i < 12; i++)
         attack(&t, i, names[i]);
     return zkr_tap_done(&t);
 }

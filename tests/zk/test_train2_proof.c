@@ -171,5 +171,18 @@ int main(int argc, char **argv)
     complete(&t, d2, 3, 1, 1);
     complete(&t, d3, 4, 3, 1);
     bindings(&t);
+    {
+        /* S = 16: V has no update copy (2^1 update slots); proves and verifies */
+        t2fx f;
+        zkr_buf pf = {0};
+        uint8_t seed[32] = {5};
+        int ok = t2fx_setup_sh(&t, &f, d2, 3, 2, 1, 0, 0, 16) && f.pub.s.ulog == 1 &&
+                 zkr_prover_train2(&f.p, f.sid, &f.pub, &f.sec, seed, sizeof seed, 1, &pf,
+                                   NULL) == ZKR_OK;
+        zkr_tap_ok(&t, ok && zkr_verify_train2(&f.p, f.sid, &f.pub, pf.p, pf.len, NULL) == ZKR_OK,
+                   "S = 16 (no update copy): proves and verifies");
+        zkr_buf_free(&pf);
+        t2fx_free(&f);
+    }
     return zkr_tap_done(&t);
 }
