@@ -48,6 +48,8 @@ static long peak_mib(void)
 typedef struct {
     double prove, verify;
     size_t bytes;
+    double bits;      /* @2: zkr_train2_soundness */
+    unsigned queries, openings;
 } row;
 
 static uint8_t recs[N_REC][IN + 1];
@@ -194,6 +196,17 @@ static int run2(const zkr_params *p, unsigned threads, int reps, const zkr_ml_tm
         out->verify = fmin(out->verify, now() - t0);
     }
     out->bytes = proof.len;
+    {
+        zkr_record_commitment rcm;
+        zkr_params pq;
+        if (zkr_record_commitment_decode(p, rc[0], ZKR_RECORD_COMMIT_BYTES, &rcm) != ZKR_OK)
+            goto out;
+        out->bits = zkr_train2_soundness(p, &pub.s, rcm.comm.n_vars + rcm.comm.blind_vars,
+                                         &out->openings)
+                        .provable_bits;
+        zkr_train2_params(p, &pub.s, rcm.comm.n_vars + rcm.comm.blind_vars, &pq);
+        out->queries = pq.queries;
+    }
     ok = 1;
 out:
     zkr_buf_free(&proof);
@@ -212,7 +225,7 @@ int main(int argc, char **argv)
     zkr_ml_tmodel *parent = NULL, *child = NULL;
     zkr_ml_tstep_params sp = {3, 16};
     zkr_params p;
-    row r1 = {0, 0, 0}, r2 = {0, 0, 0};
+    row r1 = {0, 0, 0, 0, 0, 0}, r2 = {0, 0, 0, 0, 0, 0};
     int ok;
 
     cpu_time = getenv("ZKR_BENCH_CPU") != NULL;
@@ -238,7 +251,9 @@ int main(int argc, char **argv)
                r1.bytes / 1024.0);
         printf("| training-step@2 | %.3f | %.1f | %.1f |\n", r2.prove, r2.verify * 1e3,
                r2.bytes / 1024.0);
-        printf("\npeak RSS %ld MiB\n", peak_mib());
+        printf("\ntraining-step@2: %.2f provable bits (%u openings at %u queries)\n", r2.bits,
+               r2.openings, r2.queries);
+        printf("peak RSS %ld MiB\n", peak_mib());
     }
     zkr_ml_tmodel_free(parent);
     zkr_ml_tmodel_free(child);

@@ -1274,6 +1274,46 @@ static void zkr_i2_red_fix(zkr_ext *T, size_t half, zkr_ext r)
         T[y] = zkr_ext_add(T[2 * y], zkr_ext_mul(r, zkr_ext_sub(T[2 * y + 1], T[2 * y])));
 }
 
+zkr_err zkr_prover_infer2_red_rounds(zkr_transcript *t, const zkr_infer2_red *red,
+                                     const zkr_ext *ga, zkr_ext **E, zkr_ext **P, zkr_ext *rA,
+                                     zkr_ext *u, zkr_ext *rho_out, zkr_buf *out)
+{
+    zkr_ext gamma = zkr_infer2_gsum(ga, red->TA), rho, prefix = zkr_ext_from(0);
+    zkr_err r;
+
+    zkr_ts_absorb_ext(t, "inf2-red-gamma", &gamma, 1);
+    rho = zkr_ts_challenge_ext(t, "inf2-red-rho");
+    if (rho_out)
+        *rho_out = rho;
+    if ((r = zkr_enc_ext(out, gamma)) != ZKR_OK)
+        return r;
+    for (unsigned k = 0; k < red->TA; k++) {
+        zkr_ext h[I2_D + 1], msg[I2_D];
+        for (unsigned x = 0; x <= I2_D; x++)
+            h[x] = zkr_ext_from(0);
+        for (unsigned i = 0; i < red->n_polys; i++)
+            zkr_i2_red_round(red, i, k, E[i], P[i], h);
+        zkr_i2_mask_round(ga, red->TA, rho, k, prefix, h);
+        msg[0] = h[0];
+        for (unsigned x = 2; x <= I2_D; x++)
+            msg[x - 1] = h[x];
+        zkr_ts_absorb_ext(t, "sc-round", msg, I2_D);
+        rA[k] = zkr_ts_challenge_ext(t, "sc-challenge");
+        if ((r = zkr_enc_exts(out, msg, I2_D)) != ZKR_OK)
+            return r;
+        for (unsigned i = 0; i < red->n_polys; i++)
+            if (k < red->tv[i]) {
+                size_t half = (size_t)1 << (red->tv[i] - k - 1);
+                zkr_i2_red_fix(E[i], half, rA[k]);
+                zkr_i2_red_fix(P[i], half, rA[k]);
+            }
+        prefix = zkr_ext_add(prefix, zkr_infer2_gi(ga, k, rA[k]));
+    }
+    for (unsigned i = 0; i < red->n_polys; i++)
+        u[i] = P[i][0];
+    return ZKR_OK;
+}
+
 /*
  * The claim reduction's masked sumcheck over T_A variables of
  * sum_i 2^-(T_A - T_i) E_i F_i + rho_A g_A; u[i] = F_i(r_A[0..T_i)).
@@ -1283,37 +1323,10 @@ static zkr_err zkr_i2_red_sumcheck(zkr_i2_ctx *c, zkr_ext **E, zkr_ext **P, zkr_
     const zkr_infer2_red *red = &c->red;
     const zkr_ext *ga = c->gco + zkr_infer2_stride(c->sh->N);
     zkr_buf *sec = &c->sec[4];
-    zkr_ext gamma = zkr_infer2_gsum(ga, red->TA), rho, prefix = zkr_ext_from(0);
     zkr_err r;
 
-    zkr_ts_absorb_ext(&c->t, "inf2-red-gamma", &gamma, 1);
-    rho = zkr_ts_challenge_ext(&c->t, "inf2-red-rho");
-    if ((r = zkr_enc_ext(sec, gamma)) != ZKR_OK)
+    if ((r = zkr_prover_infer2_red_rounds(&c->t, red, ga, E, P, c->rA, u, NULL, sec)) != ZKR_OK)
         return r;
-    for (unsigned t = 0; t < red->TA; t++) {
-        zkr_ext h[I2_D + 1], msg[I2_D];
-        for (unsigned x = 0; x <= I2_D; x++)
-            h[x] = zkr_ext_from(0);
-        for (unsigned i = 0; i < red->n_polys; i++)
-            zkr_i2_red_round(red, i, t, E[i], P[i], h);
-        zkr_i2_mask_round(ga, red->TA, rho, t, prefix, h);
-        msg[0] = h[0];
-        for (unsigned x = 2; x <= I2_D; x++)
-            msg[x - 1] = h[x];
-        zkr_ts_absorb_ext(&c->t, "sc-round", msg, I2_D);
-        c->rA[t] = zkr_ts_challenge_ext(&c->t, "sc-challenge");
-        if ((r = zkr_enc_exts(sec, msg, I2_D)) != ZKR_OK)
-            return r;
-        for (unsigned i = 0; i < red->n_polys; i++)
-            if (t < red->tv[i]) {
-                size_t half = (size_t)1 << (red->tv[i] - t - 1);
-                zkr_i2_red_fix(E[i], half, c->rA[t]);
-                zkr_i2_red_fix(P[i], half, c->rA[t]);
-            }
-        prefix = zkr_ext_add(prefix, zkr_infer2_gi(ga, t, c->rA[t]));
-    }
-    for (unsigned i = 0; i < red->n_polys; i++)
-        u[i] = P[i][0];
     c->gA = zkr_infer2_gat(ga, red->TA, c->rA);
 #if ZKR_TEST_BUILD
     if (c->cheat && c->cheat->reduce == 1)

@@ -103,7 +103,7 @@ zkr_err zkr_prover_train2_witness(const zkr_train2_shape *s, const zkr_ml_tstep_
                 int64_t ru = tr->ru[l][(size_t)j * (s->in[l] + 1) + k];
                 if (ru < 0 || ru >= ((int64_t)1 << s->shift) ||
                     !put_u(s, v, l, ZKR_T2U_RU, j, k, ru) ||
-                    !put_u(s, v, l, ZKR_T2U_RUC, j, k, ru << (16 - s->shift)))
+                    (s->shift < 16 && !put_u(s, v, l, ZKR_T2U_RUC, j, k, ru << (16 - s->shift))))
                     return zkr_fail(d, ZKR_ERR_UNSUPPORTED,
                                     "training-step@2: update remainder of layer %u out of range", l);
             }
@@ -117,13 +117,18 @@ zkr_err zkr_prover_train2_witness(const zkr_train2_shape *s, const zkr_ml_tstep_
 #include <sodium.h>
 #include <stdlib.h>
 
+#include "zk/infer2_int.h"
 #include "zkr_config.h"
 
 #define T2_D ZKR_TRAIN2_DEGREE
 #define T2_NB (1u << ZKR_TRAIN2_MAX_SC)
+/* Libra's masks and the claim reduction are inference@2's (zk/infer2.c): the same degree. */
+_Static_assert(ZKR_TRAIN2_DEGREE == ZKR_INFER2_DEGREE, "training-step@2 reuses inference@2's masks");
+#define T2_MAXT (64u + ZKR_HPCS_MAX_BLIND_VARS)
 
 typedef struct {
-    const zkr_params *p;
+    const zkr_params *p; /* &pq: every commitment and opening of the proof */
+    zkr_params pq;
     const zkr_train2_public *pub;
     const zkr_train2_shape *s;
     const zkr_train2_cheat *cheat;
@@ -134,8 +139,10 @@ typedef struct {
     zkr_hpcs_poly *v, *c, *rec[ZKR_TRAIN_MAX_BATCH];
     zkr_train2_chal ch;
     zkr_train2_rowchal rc;
-    zkr_ext rho, r[ZKR_TRAIN2_MAX_SC], *gco;
-    unsigned lc, ncols;
+    zkr_ext rho, r[ZKR_TRAIN2_MAX_SC], *gco; /* g's 1 + 7 N coefficients, then g_A's 1 + 7 TA */
+    size_t n_gco;
+    zkr_ext rA[T2_MAXT], u, gA; /* the reduction's point, V(rA), g_A(rA) */
+    unsigned lc, ncols, vt; /* vt: V's n + e, the reduction's variables */
     zkr_ext ta[ZKR_TRAIN2_MAX_COLS + 1][T2_NB], tb[ZKR_TRAIN2_MAX_COLS + 1][T2_NB];
     zkr_ext vals[ZKR_TRAIN2_MAX_COLS], recv[ZKR_TRAIN_MAX_BATCH], gr;
     zkr_buf *out;
@@ -238,21 +245,6 @@ static zkr_ext col_at(const t2p *c, unsigned col, const zkr_ext *x)
     return zkr_ext_add(a, zkr_ext_mul(s0, zkr_ext_sub(b, a)));
 }
 
-/* Libra's mask g(x) = a0 + sum_i sum_{d=1..7} c_id x_i^d. */
-static zkr_ext g_at(const zkr_ext *gco, unsigned N, const zkr_ext *x)
-{
-    zkr_ext acc = gco[0];
-
-    for (unsigned i = 0; i < N; i++) {
-        zkr_ext pw = x[i];
-        for (unsigned dd = 0; dd < T2_D; dd++) {
-            acc = zkr_ext_add(acc, zkr_ext_mul(gco[1 + (size_t)T2_D * i + dd], pw));
-            pw = zkr_ext_mul(pw, x[i]);
-        }
-    }
-    return acc;
-}
-
 static zkr_ext total_at(const t2p *c, const zkr_ext *x)
 {
     zkr_ext cols[ZKR_TRAIN2_MAX_COLS];
@@ -260,7 +252,7 @@ static zkr_ext total_at(const t2p *c, const zkr_ext *x)
     for (unsigned q = 0; q < c->ncols; q++)
         cols[q] = col_at(c, q, x);
     return zkr_ext_add(zkr_train2_f(c->s, &c->ch, x, cols, col_at(c, c->ncols, x)),
-                       zkr_ext_mul(c->rho, g_at(c->gco, c->ch.N, x)));
+                       zkr_ext_mul(c->rho, zkr_infer2_gat(c->gco, c->ch.N, x)));
 }
 
 /* The product sumcheck, every round by direct evaluation (N <= 6 variables). */
@@ -292,6 +284,25 @@ static zkr_err sumcheck(t2p *c)
     return ZKR_OK;
 }
 
+#if ZKR_TEST_BUILD
+/* A cheat: column 0's value + 1, g(r) refitted so that the product sumcheck's final check holds. */
+static void fit_col(t2p *c)
+{
+    zkr_ext rec = zkr_ext_from(0), f0, f1;
+
+    for (uint32_t b = 0; b < c->s->batch; b++) {
+        zkr_ext e = zkr_ext_from(1);
+        for (unsigned i = 0; i < c->ch.N; i++)
+            e = zkr_ext_mul(e, ((b >> i) & 1) ? c->r[i] : zkr_ext_sub(zkr_ext_from(1), c->r[i]));
+        rec = zkr_ext_add(rec, zkr_ext_mul(e, c->recv[b]));
+    }
+    f0 = zkr_train2_f(c->s, &c->ch, c->r, c->vals, rec);
+    c->vals[0] = zkr_ext_add(c->vals[0], zkr_ext_from(1));
+    f1 = zkr_train2_f(c->s, &c->ch, c->r, c->vals, rec);
+    c->gr = zkr_ext_sub(c->gr, zkr_ext_mul(zkr_ext_sub(f1, f0), zkr_ext_inv(c->rho)));
+}
+#endif
+
 static zkr_err values(t2p *c)
 {
     const zkr_train2_shape *s = c->s;
@@ -304,8 +315,10 @@ static zkr_err values(t2p *c)
         c->recv[b] = zkr_ext_add(c->ta[c->ncols][b],
                                  zkr_ext_mul(s0, zkr_ext_sub(c->tb[c->ncols][b],
                                                              c->ta[c->ncols][b])));
-    c->gr = g_at(c->gco, c->ch.N, c->r);
+    c->gr = zkr_infer2_gat(c->gco, c->ch.N, c->r);
 #if ZKR_TEST_BUILD
+    if (c->cheat && c->cheat->reduce == 1)
+        fit_col(c);
     if (c->cheat && c->cheat->fit_rec) {
         /* rec rises by eq(r, 0); g(r) absorbs it so that the final check still holds */
         zkr_ext e0 = zkr_ext_from(1), ex, dlt;
@@ -335,58 +348,122 @@ static zkr_err values(t2p *c)
     return zkr_enc_ext(c->out, c->gr);
 }
 
-/* The full point of V (or of a record commitment) from its inner point: u_0 = s(r_0), then 0. */
-static void full_point(const zkr_ext *inner, unsigned n, unsigned total, zkr_ext r0, zkr_ext *zf)
+/* The full point of a record commitment: the records' common point, u_0 = s(r_0), then 0. */
+static void rec_point(const t2p *c, unsigned n, unsigned total, zkr_ext *zf)
 {
-    memcpy(zf, inner, n * sizeof *zf);
+    memcpy(zf, zkr_train2_rec_point(&c->ch), n * sizeof *zf);
     for (unsigned i = n; i < total; i++)
         zf[i] = zkr_ext_from(0);
     if (total > n)
-        zf[n] = zkr_ext_mul(r0, zkr_ext_sub(zkr_ext_from(1), r0));
+        zf[n] = zkr_ext_mul(c->r[0], zkr_ext_sub(zkr_ext_from(1), c->r[0]));
 }
 
-static zkr_err open_one(t2p *c, zkr_hpcs_poly *f, const zkr_ext *zf, zkr_ext v)
+/*
+ * Adds beta eq(z, .) to E (2^T entries), visiting only the subcube z
+ * selects: coordinates exactly 0 or 1 fix their bit (every column point
+ * fixes its block, slot and padding bits), the others are enumerated.
+ */
+static zkr_err add_eq(zkr_ext *E, const zkr_ext *z, unsigned T, zkr_ext beta)
 {
-    zkr_hpcs_poly *mask = NULL;
-    uint8_t root[ZKR_DIGEST_BYTES];
-    unsigned total = zkr_hpcs_poly_total_vars(f);
-    zkr_ext b, rho;
-    zkr_err r;
+    unsigned fr[T2_MAXT], nf = 0;
+    uint64_t base = 0;
+    zkr_ext zf[T2_MAXT], *eq;
 
-    if ((r = zkr_prover_hmask(c->p, total, &c->rng, c->threads, &mask, root)) != ZKR_OK)
-        return r;
-    if ((r = zkr_mle_eval_ext(zkr_hpcs_mask_evals(mask), total, zf, &b)) == ZKR_OK) {
-        zkr_ts_absorb(&c->t, "t2-mask-root", root, ZKR_DIGEST_BYTES);
-        zkr_ts_absorb_ext(&c->t, "t2-mask-val", &b, 1);
-        rho = zkr_ts_challenge_ext(&c->t, "t2-open-rho");
-        if ((r = zkr_buf_append(c->out, root, ZKR_DIGEST_BYTES)) == ZKR_OK &&
-            (r = zkr_enc_ext(c->out, b)) == ZKR_OK)
-            r = zkr_prover_hopen_at(c->p, &c->t, f, mask, rho, zf,
-                                    zkr_ext_add(v, zkr_ext_mul(rho, b)), &c->rng, c->threads,
-                                    c->out);
+    for (unsigned i = 0; i < T; i++) {
+        if (zkr_ext_eq(z[i], zkr_ext_from(0)))
+            continue;
+        if (zkr_ext_eq(z[i], zkr_ext_from(1))) {
+            base |= (uint64_t)1 << i;
+            continue;
+        }
+        zf[nf] = z[i];
+        fr[nf++] = i;
     }
-    zkr_hpcs_poly_free(mask);
+    if (!(eq = malloc(((size_t)1 << nf) * sizeof *eq)))
+        return ZKR_ERR_NOMEM;
+    zkr_mle_eq_table(zf, nf, eq);
+    for (size_t a = 0; a < ((size_t)1 << nf); a++) {
+        uint64_t idx = base;
+        for (unsigned q = 0; q < nf; q++)
+            idx |= (uint64_t)((a >> q) & 1) << fr[q];
+        E[idx] = zkr_ext_add(E[idx], zkr_ext_mul(beta, eq[a]));
+    }
+    free(eq);
+    return ZKR_OK;
+}
+
+/*
+ * The claim reduction (version 2): the n_cols column values are claims on
+ * V at their full points; after fresh betas one masked sumcheck (inference@2's
+ * rounds, one polynomial) over V's TA = n + e variables of
+ * sum_x E(x) F_V(x) + rho_A g_A(x), E = sum_c beta_c eq(z_c, .), leaves one
+ * claim u = F_V(rA), which V's single batched opening binds.
+ */
+static zkr_err reduce(t2p *c)
+{
+    const zkr_train2_shape *s = c->s;
+    size_t len = (size_t)1 << c->vt;
+    const zkr_gl *fb = zkr_hpcs_poly_base_evals(c->v);
+    zkr_ext beta[ZKR_TRAIN2_MAX_COLS], z[T2_MAXT], *E = calloc(len, sizeof *E);
+    zkr_ext *P = malloc(len * sizeof *P);
+    zkr_infer2_red red;
+    zkr_err r = ZKR_ERR_NOMEM;
+
+    if (!E || !P)
+        goto out;
+    zkr_ts_challenge_exts(&c->t, "t2-red-beta", beta, c->ncols);
+    for (size_t x = 0; x < len; x++)
+        P[x] = zkr_ext_from(fb[x]);
+    for (unsigned q = 0; q < c->ncols; q++) {
+        zkr_train2_full_point(s, &c->ch, q, c->r, c->vt, z);
+        if ((r = add_eq(E, z, c->vt, beta[q])) != ZKR_OK)
+            goto out;
+    }
+#if ZKR_TEST_BUILD
+    if (c->cheat && c->cheat->reduce == 2) {
+        /* F_V + 1 at an entry no claim weighs (E = 0): every claim's sum unchanged */
+        for (size_t x = len; x-- > 0;)
+            if (zkr_ext_eq(E[x], zkr_ext_from(0))) {
+                P[x] = zkr_ext_add(P[x], zkr_ext_from(1));
+                break;
+            }
+    }
+#endif
+    memset(&red, 0, sizeof red);
+    red.n_polys = 1;
+    red.tv[0] = red.TA = c->vt;
+    if ((r = zkr_prover_infer2_red_rounds(&c->t, &red, c->gco + zkr_infer2_stride(c->ch.N), &E,
+                                          &P, c->rA, &c->u, NULL, c->out)) != ZKR_OK)
+        goto out;
+    c->gA = zkr_infer2_gat(c->gco + zkr_infer2_stride(c->ch.N), c->vt, c->rA);
+    zkr_ts_absorb_ext(&c->t, "t2-red-value", &c->u, 1);
+    zkr_ts_absorb_ext(&c->t, "t2-red-gr", &c->gA, 1);
+    if ((r = zkr_enc_ext(c->out, c->u)) == ZKR_OK)
+        r = zkr_enc_ext(c->out, c->gA);
+out:
+    t2_free_wipe(E, E ? len * sizeof *E : 0);
+    t2_free_wipe(P, P ? len * sizeof *P : 0);
     return r;
 }
 
+/*
+ * V's one opening at rA (its budget's second; the third covers the n_cols
+ * column values, which mix in only the blinding slice u_0 = 1), then the
+ * records' batched openings at their common point.
+ */
 static zkr_err openings(t2p *c)
 {
     const zkr_train2_shape *s = c->s;
-    unsigned vt = zkr_hpcs_poly_total_vars(c->v);
-    zkr_ext inner[64], zf[96];
+    zkr_ext zf[T2_MAXT];
     zkr_err r;
 
-    for (unsigned q = 0; q < c->ncols; q++) {
-        zkr_train2_col_point(s, &c->ch, q, c->r, inner);
-        full_point(inner, s->n_v, vt, c->r[0], zf);
-        if ((r = open_one(c, c->v, zf, c->vals[q])) != ZKR_OK)
-            return r;
-    }
+    if ((r = zkr_hpcs_charge(c->v, 1, c->ncols, 1)) != ZKR_OK ||
+        (r = zkr_prover_hopen_batch(c->p, &c->t, &c->v, 1, c->rA, &c->u, &c->rng, c->threads,
+                                    c->out)) != ZKR_OK)
+        return r;
     for (uint32_t b0 = 0; b0 < s->batch; b0 += ZKR_HPCS_MAX_BATCH) {
         size_t k = s->batch - b0 < ZKR_HPCS_MAX_BATCH ? s->batch - b0 : ZKR_HPCS_MAX_BATCH;
-        unsigned n = zkr_hpcs_poly_n_vars(c->rec[b0]);
-        full_point(zkr_train2_rec_point(&c->ch), n, zkr_hpcs_poly_total_vars(c->rec[b0]),
-                   c->r[0], zf);
+        rec_point(c, zkr_hpcs_poly_n_vars(c->rec[b0]), zkr_hpcs_poly_total_vars(c->rec[b0]), zf);
         if ((r = zkr_prover_hopen_batch(c->p, &c->t, c->rec + b0, k, zf, c->recv + b0, &c->rng,
                                         c->threads, c->out)) != ZKR_OK)
             return r;
@@ -402,7 +479,7 @@ static zkr_err coef(t2p *c)
     uint8_t root[ZKR_DIGEST_BYTES];
     zkr_ext *tab[2] = {calloc(len, sizeof(zkr_ext)), calloc(len, sizeof(zkr_ext))};
     zkr_ext *msgs = calloc(2 * (size_t)c->lc + 1, sizeof(zkr_ext)), rcv[64];
-    zkr_ext sigma = zkr_ext_from(0), rho, v;
+    zkr_ext sigma = zkr_ext_from(0), rho, v, xi;
     const zkr_gl *cb = zkr_hpcs_poly_base_evals(c->c);
     const zkr_ext *zv;
     zkr_err r = ZKR_ERR_NOMEM;
@@ -413,7 +490,9 @@ static zkr_err coef(t2p *c)
                               root)) != ZKR_OK)
         goto out;
     zv = zkr_hpcs_mask_evals(mask);
-    zkr_zkrange_lambda(c->r, c->ch.N, tab[1]);
+    /* one linear claim for both masks: g(r) + xi g_A(rA) */
+    xi = zkr_ts_challenge_ext(&c->t, "t2-xi-c");
+    zkr_infer2_lambda(c->r, c->ch.N, c->rA, c->vt, xi, c->lc, tab[1]);
     for (size_t j = 0; j < len; j++)
         sigma = zkr_ext_add(sigma, zkr_ext_mul(zv[j], tab[1][j]));
     zkr_ts_absorb(&c->t, "t2-cmask-root", root, ZKR_DIGEST_BYTES);
@@ -444,43 +523,53 @@ out:
     return r;
 }
 
-/* V (bytes as field elements) and Libra's coefficients C, before any challenge. */
+/*
+ * V (bytes as field elements) and Libra's coefficients C (g's over the
+ * product sumcheck's N variables, g_A's over V's n + e), before any
+ * challenge.
+ */
 static zkr_err commit_v_c(t2p *c)
 {
     const zkr_train2_shape *s = c->s;
-    size_t nv = (size_t)1 << s->n_v, stride = 1 + (size_t)T2_D * c->ch.N, clen;
+    size_t nv = (size_t)1 << s->n_v, sm = zkr_infer2_stride(c->ch.N), sa, clen = 0;
     zkr_hpcs_commitment vc, cc;
-    zkr_gl *vg = calloc(nv, sizeof *vg), *cb;
+    zkr_gl *vg = calloc(nv, sizeof *vg), *cb = NULL;
     zkr_err r;
 
-    c->lc = ZKR_TRAIN2_LC_VARS(c->ch.N);
+    if (!vg)
+        return ZKR_ERR_NOMEM;
+    for (size_t i = 0; i < nv; i++)
+        vg[i] = c->vb[i];
+    r = zkr_prover_hcommit(c->p, vg, s->n_v, zkr_train2_v_budget(s), &c->rng, c->threads, &c->v,
+                           &vc);
+    t2_free_wipe(vg, nv * sizeof *vg);
+    if (r != ZKR_OK)
+        return r;
+    c->vt = zkr_hpcs_poly_total_vars(c->v);
+    c->lc = ZKR_TRAIN2_LC_VARS(c->ch.N, c->vt);
+    sa = zkr_infer2_stride(c->vt);
     clen = (size_t)1 << c->lc;
-    c->gco = calloc(stride, sizeof(zkr_ext));
+    c->n_gco = sm + sa;
+    c->gco = calloc(c->n_gco, sizeof(zkr_ext));
     cb = calloc(clen, sizeof *cb);
-    if (!vg || !c->gco || !cb) {
-        free(vg);
+    if (!c->gco || !cb) {
         free(cb);
         return ZKR_ERR_NOMEM;
     }
-    for (size_t i = 0; i < nv; i++)
-        vg[i] = c->vb[i];
-    for (size_t i = 0; i < stride; i++) {
+    for (size_t i = 0; i < c->n_gco; i++) {
         c->gco[i] = zkr_zkrng_ext(&c->rng);
         for (unsigned k = 0; k < 3; k++)
-            cb[k * stride + i] = c->gco[i].c[k];
+            cb[i < sm ? k * sm + i : 3 * sm + k * sa + (i - sm)] = c->gco[i].c[k];
     }
-    r = zkr_prover_hcommit(c->p, vg, s->n_v, zkr_train2_v_budget(s), &c->rng, c->threads, &c->v,
-                           &vc);
-    if (r == ZKR_OK)
-        r = zkr_prover_hcommit(c->p, cb, c->lc, 1, &c->rng, c->threads, &c->c, &cc);
-    t2_free_wipe(vg, nv * sizeof *vg);
+    r = zkr_prover_hcommit(c->p, cb, c->lc, 1, &c->rng, c->threads, &c->c, &cc);
     t2_free_wipe(cb, clen * sizeof *cb);
     if (r != ZKR_OK)
         return r;
     zkr_ts_absorb(&c->t, "t2-v-root", vc.root, ZKR_DIGEST_BYTES);
     zkr_ts_absorb_u64(&c->t, "t2-v-blind", vc.blind_vars);
     zkr_ts_absorb(&c->t, "t2-c-root", cc.root, ZKR_DIGEST_BYTES);
-    if ((r = zkr_buf_append(c->out, vc.root, ZKR_DIGEST_BYTES)) != ZKR_OK)
+    if ((r = zkr_enc_u32(c->out, ZKR_TRAIN2_VERSION)) != ZKR_OK ||
+        (r = zkr_buf_append(c->out, vc.root, ZKR_DIGEST_BYTES)) != ZKR_OK)
         return r;
     return zkr_buf_append(c->out, cc.root, ZKR_DIGEST_BYTES);
 }
@@ -528,18 +617,11 @@ static zkr_err run(t2p *c)
             return r;
     if ((r = rec_tables(c)) != ZKR_OK)
         return r;
-    {
-        zkr_ext s1 = zkr_ext_from(0);
-        for (unsigned i = 0; i < N; i++)
-            for (unsigned dd = 0; dd < T2_D; dd++)
-                s1 = zkr_ext_add(s1, c->gco[1 + (size_t)T2_D * i + dd]);
-        gamma = zkr_ext_add(zkr_ext_mul_base(c->gco[0], zkr_gl_pow(2, N)),
-                            zkr_ext_mul_base(s1, zkr_gl_pow(2, N - 1)));
-    }
+    gamma = zkr_infer2_gsum(c->gco, N);
     zkr_ts_absorb_ext(&c->t, "t2-gamma", &gamma, 1);
     c->rho = zkr_ts_challenge_ext(&c->t, "t2-rho");
     if ((r = zkr_enc_ext(c->out, gamma)) != ZKR_OK || (r = sumcheck(c)) != ZKR_OK ||
-        (r = values(c)) != ZKR_OK || (r = openings(c)) != ZKR_OK)
+        (r = values(c)) != ZKR_OK || (r = reduce(c)) != ZKR_OK || (r = openings(c)) != ZKR_OK)
         return r;
     return coef(c);
 }
@@ -583,6 +665,30 @@ static zkr_err native(const zkr_train2_public *pub, const zkr_train2_secret *sec
     sodium_memzero(lab, sizeof lab);
     zkr_buf_free(&cb);
     return r;
+}
+
+/*
+ * Every opening of the proof runs at zkr_train2_params' raised query count.
+ * The records' commitments were blinded by their owner for the set's:
+ * refuse (the owner's privacy, not soundness) unless each record's random
+ * entries still cover its whole budget at the raised count.
+ */
+static zkr_err raise_queries(t2p *c, const zkr_params *p, zkr_diag *d)
+{
+    unsigned total = zkr_hpcs_poly_total_vars(c->rec[0]), n = zkr_hpcs_poly_n_vars(c->rec[0]);
+
+    zkr_train2_params(p, c->s, total, &c->pq);
+    c->p = &c->pq;
+    for (uint32_t b = 0; b < c->s->batch; b++) {
+        unsigned __int128 rnd = (((unsigned __int128)1 << (total - n)) - 1) << n;
+        unsigned __int128 need = (unsigned __int128)zkr_hpcs_budget_left(c->rec[b]) *
+                                 (zkr_hpcs_positions_per_open(c->p, total) + 1);
+        if (rnd < need)
+            return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "prove: batch position %u: the record "
+                            "commitment's blinding does not cover its budget at %u queries "
+                            "(commit the record with a smaller budget)", b, c->pq.queries);
+    }
+    return ZKR_OK;
 }
 
 static zkr_err prove(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
@@ -634,7 +740,7 @@ static zkr_err prove(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_
             r = zkr_fail(d, ZKR_ERR_UNSUPPORTED, "prove: batch records committed with different "
                          "blinding");
     }
-    if (r != ZKR_OK)
+    if (r != ZKR_OK || (r = raise_queries(c, p, d)) != ZKR_OK)
         goto out;
     if (!(c->vb = malloc((size_t)1 << s->n_v))) {
         r = ZKR_ERR_NOMEM;
@@ -656,7 +762,7 @@ out:
     for (uint32_t b = 0; b < ZKR_TRAIN_MAX_BATCH; b++)
         zkr_hpcs_poly_free(c->rec[b]);
     if (c->gco)
-        t2_free_wipe(c->gco, (1 + (size_t)T2_D * c->ch.N) * sizeof(zkr_ext));
+        t2_free_wipe(c->gco, c->n_gco * sizeof(zkr_ext));
     zkr_zkrng_wipe(&c->rng);
     sodium_memzero(c, sizeof *c);
     free(c);

@@ -39,6 +39,13 @@ typedef struct {
     int fit_rec;
     const uint8_t *witness_records; /* the step and V from these records, not the committed ones */
     int unmasked; /* zkr_zkrng_zero_for_test's mode for every proof draw (the leakage test's teeth) */
+    /*
+     * The claim reduction (version 2): 1 sends column 0's value plus 1 with
+     * g(r) refitted (the product sumcheck passes; only the reduction can
+     * refuse); 2 runs the reduction on V plus 1 at an entry no claim weighs
+     * (every reduction check passes; only V's opening at rA can refuse).
+     */
+    int reduce;
 } zkr_train2_cheat;
 
 /*

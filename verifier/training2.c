@@ -3,11 +3,14 @@
 #include <string.h>
 
 #include "verifier/training2.h"
+#include "zk/infer2_int.h"
 
 #define T2_D ZKR_TRAIN2_DEGREE
+#define T2_MAXT (64u + ZKR_HPCS_MAX_BLIND_VARS)
 
 typedef struct {
-    const zkr_params *p;
+    const zkr_params *p; /* the statement's set: the public checks */
+    zkr_params pq;       /* every opening's (zkr_train2_params) */
     const zkr_train2_public *pub;
     const zkr_train2_shape *s;
     zkr_transcript t;
@@ -15,7 +18,8 @@ typedef struct {
     zkr_train2_chal ch;
     zkr_train2_rowchal rc;
     zkr_ext r[ZKR_TRAIN2_MAX_SC], vals[ZKR_TRAIN2_MAX_COLS], recv[ZKR_TRAIN_MAX_BATCH], gr;
-    unsigned ncols;
+    zkr_ext rA[T2_MAXT], u, gA;
+    unsigned ncols, ta;
 } t2v;
 
 static zkr_err check_public(t2v *c, zkr_diag *d)
@@ -61,18 +65,27 @@ static zkr_err check_public(t2v *c, zkr_diag *d)
 static zkr_err commitments(t2v *c, zkr_dec *dec, zkr_diag *d)
 {
     const uint8_t *vr, *cr;
+    uint32_t version;
 
     c->ch.N = c->s->lb ? c->s->lb : 1;
+    if (zkr_dec_u32(dec, &version) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: version truncated");
+    if (version != ZKR_TRAIN2_VERSION)
+        return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "training-step@2 version %u proof refused (this "
+                        "verifier reads version %u only; prove again)", version,
+                        ZKR_TRAIN2_VERSION);
+    zkr_train2_params(c->p, c->s, c->rec[0].n_vars + c->rec[0].blind_vars, &c->pq);
     if (zkr_dec_raw(dec, ZKR_DIGEST_BYTES, &vr) != ZKR_OK ||
         zkr_dec_raw(dec, ZKR_DIGEST_BYTES, &cr) != ZKR_OK)
         return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: commitments truncated");
     memcpy(c->v.root, vr, ZKR_DIGEST_BYTES);
     c->v.n_vars = c->s->n_v;
-    c->v.blind_vars = zkr_hpcs_blind_vars(c->p, c->s->n_v, zkr_train2_v_budget(c->s));
+    c->v.blind_vars = zkr_hpcs_blind_vars(&c->pq, c->s->n_v, zkr_train2_v_budget(c->s));
+    c->ta = c->s->n_v + c->v.blind_vars;
     memcpy(c->c.root, cr, ZKR_DIGEST_BYTES);
-    c->c.n_vars = ZKR_TRAIN2_LC_VARS(c->ch.N);
-    c->c.blind_vars = zkr_hpcs_blind_vars(c->p, c->c.n_vars, 1);
-    if (!c->v.blind_vars || !c->c.blind_vars)
+    c->c.n_vars = ZKR_TRAIN2_LC_VARS(c->ch.N, c->ta);
+    c->c.blind_vars = zkr_hpcs_blind_vars(&c->pq, c->c.n_vars, 1);
+    if (!c->v.blind_vars || !c->c.blind_vars || c->ta > T2_MAXT || c->s->n_v > 64)
         return zkr_fail(d, ZKR_ERR_TOO_LARGE, "proof: the witness is too large to blind");
     zkr_ts_absorb(&c->t, "t2-v-root", c->v.root, ZKR_DIGEST_BYTES);
     zkr_ts_absorb_u64(&c->t, "t2-v-blind", c->v.blind_vars);
@@ -94,7 +107,7 @@ static zkr_err range_lin(t2v *c, zkr_dec *dec, zkr_diag *d)
     zkr_ts_challenge_exts(&c->t, "t2-rows", c->rc.z, c->rc.n_row_vars);
     if ((r = zkr_train2_lin_claim(c->s, w, &c->rc, &lin.claim)) != ZKR_OK)
         return r;
-    r = zkr_zkrange_verify_lin(c->p, &c->t, &c->v, &bytes, &lin, dec);
+    r = zkr_zkrange_verify_lin(&c->pq, &c->t, &c->v, &bytes, &lin, dec);
     if (r == ZKR_ERR_VERIFY)
         return zkr_fail(d, r, "proof: the range and linear relations fail");
     if (r != ZKR_OK && r != ZKR_ERR_NOMEM)
@@ -134,58 +147,55 @@ static zkr_err products(t2v *c, zkr_dec *dec, zkr_diag *d)
     return ZKR_OK;
 }
 
-static void full_point(const zkr_ext *inner, unsigned n, unsigned total, zkr_ext r0, zkr_ext *zf)
+/* The claim reduction (version 2): the column values become one claim u = V(rA). */
+static zkr_err reduce(t2v *c, zkr_dec *dec, zkr_diag *d)
 {
-    memcpy(zf, inner, n * sizeof *zf);
-    for (unsigned i = n; i < total; i++)
-        zf[i] = zkr_ext_from(0);
-    if (total > n)
-        zf[n] = zkr_ext_mul(r0, zkr_ext_sub(zkr_ext_from(1), r0));
+    zkr_ext beta[ZKR_TRAIN2_MAX_COLS], gamma, rho, claim = zkr_ext_from(0), fin, e;
+    zkr_ext msgs[T2_MAXT * T2_D];
+
+    zkr_ts_challenge_exts(&c->t, "t2-red-beta", beta, c->ncols);
+    for (unsigned q = 0; q < c->ncols; q++)
+        claim = zkr_ext_add(claim, zkr_ext_mul(beta[q], c->vals[q]));
+    if (zkr_dec_ext(dec, &gamma) != ZKR_OK ||
+        zkr_dec_exts(dec, msgs, (size_t)c->ta * T2_D) != ZKR_OK ||
+        zkr_dec_ext(dec, &c->u) != ZKR_OK || zkr_dec_ext(dec, &c->gA) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: claim reduction truncated");
+    zkr_ts_absorb_ext(&c->t, "inf2-red-gamma", &gamma, 1);
+    rho = zkr_ts_challenge_ext(&c->t, "inf2-red-rho");
+    zkr_sumcheck_verify(&c->t, c->ta, T2_D, zkr_ext_add(claim, zkr_ext_mul(rho, gamma)), msgs,
+                        c->rA, &fin);
+    zkr_ts_absorb_ext(&c->t, "t2-red-value", &c->u, 1);
+    zkr_ts_absorb_ext(&c->t, "t2-red-gr", &c->gA, 1);
+    e = zkr_train2_red_weight(c->s, &c->ch, c->r, c->ta, beta, c->rA);
+    if (!zkr_ext_eq(fin, zkr_ext_add(zkr_ext_mul(e, c->u), zkr_ext_mul(rho, c->gA))))
+        return zkr_fail(d, ZKR_ERR_VERIFY, "proof: the claim reduction of the column values fails");
+    return ZKR_OK;
 }
 
-static zkr_err open_one(t2v *c, zkr_dec *dec, const zkr_hpcs_commitment *f, const zkr_ext *zf,
-                        zkr_ext v, zkr_diag *d)
-{
-    const uint8_t *root;
-    zkr_hpcs_proof *pf = NULL;
-    zkr_ext b, rho;
-    zkr_err r;
-
-    if (zkr_dec_raw(dec, ZKR_DIGEST_BYTES, &root) != ZKR_OK || zkr_dec_ext(dec, &b) != ZKR_OK)
-        return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: opening truncated");
-    if ((r = zkr_hpcs_proof_parse_f(c->p, f->n_vars + f->blind_vars, 0, dec, &pf)) != ZKR_OK)
-        return zkr_fail(d, r == ZKR_ERR_NOMEM ? r : ZKR_ERR_MALFORMED, "proof: opening malformed");
-    zkr_ts_absorb(&c->t, "t2-mask-root", root, ZKR_DIGEST_BYTES);
-    zkr_ts_absorb_ext(&c->t, "t2-mask-val", &b, 1);
-    rho = zkr_ts_challenge_ext(&c->t, "t2-open-rho");
-    r = zkr_hpcs_verify_at(c->p, &c->t, f, root, rho, zf, zkr_ext_add(v, zkr_ext_mul(rho, b)), pf);
-    zkr_hpcs_proof_free(pf);
-    if (r == ZKR_ERR_VERIFY || r == ZKR_ERR_USAGE)
-        return zkr_fail(d, ZKR_ERR_VERIFY, "proof: a hiding opening of the witness fails");
-    return r;
-}
-
+/* V's batched opening (one member) at rA, then the records' at their common point. */
 static zkr_err openings(t2v *c, zkr_dec *dec, zkr_diag *d)
 {
     const zkr_train2_shape *s = c->s;
-    unsigned vt = c->v.n_vars + c->v.blind_vars;
-    zkr_ext inner[64], zf[96];
+    zkr_ext zf[T2_MAXT];
     zkr_err r;
 
-    if (vt > 96 || s->n_v > 64)
-        return zkr_fail(d, ZKR_ERR_TOO_LARGE, "proof: witness too large");
-    for (unsigned q = 0; q < c->ncols; q++) {
-        zkr_train2_col_point(s, &c->ch, q, c->r, inner);
-        full_point(inner, s->n_v, vt, c->r[0], zf);
-        if ((r = open_one(c, dec, &c->v, zf, c->vals[q], d)) != ZKR_OK)
-            return r;
-    }
+    r = zkr_hpcs_verify_batch(&c->pq, &c->t, &c->v, 1, c->rA, &c->u, dec);
+    if (r == ZKR_ERR_VERIFY || r == ZKR_ERR_USAGE)
+        return zkr_fail(d, ZKR_ERR_VERIFY, "proof: the witness opening fails");
+    if (r != ZKR_OK)
+        return zkr_fail(d, r == ZKR_ERR_NOMEM ? r : ZKR_ERR_MALFORMED,
+                        "proof: the witness opening is malformed");
     for (uint32_t b0 = 0; b0 < s->batch; b0 += ZKR_HPCS_MAX_BATCH) {
         size_t k = s->batch - b0 < ZKR_HPCS_MAX_BATCH ? s->batch - b0 : ZKR_HPCS_MAX_BATCH;
         const zkr_hpcs_commitment *f = &c->rec[b0];
-        full_point(zkr_train2_rec_point(&c->ch), f->n_vars, f->n_vars + f->blind_vars, c->r[0],
-                   zf);
-        r = zkr_hpcs_verify_batch(c->p, &c->t, c->rec + b0, k, zf, c->recv + b0, dec);
+        unsigned tot = f->n_vars + f->blind_vars;
+        if (tot > T2_MAXT)
+            return zkr_fail(d, ZKR_ERR_TOO_LARGE, "proof: record commitment too large");
+        memcpy(zf, zkr_train2_rec_point(&c->ch), f->n_vars * sizeof *zf);
+        for (unsigned i = f->n_vars; i < tot; i++)
+            zf[i] = zkr_ext_from(0);
+        zf[f->n_vars] = zkr_ext_mul(c->r[0], zkr_ext_sub(zkr_ext_from(1), c->r[0]));
+        r = zkr_hpcs_verify_batch(&c->pq, &c->t, c->rec + b0, k, zf, c->recv + b0, dec);
         if (r == ZKR_ERR_VERIFY || r == ZKR_ERR_USAGE)
             return zkr_fail(d, ZKR_ERR_VERIFY, "proof: the batch records' opening fails");
         if (r != ZKR_OK)
@@ -200,7 +210,7 @@ static zkr_err coef(t2v *c, zkr_dec *dec, zkr_diag *d)
     const zkr_hpcs_commitment *cc = &c->c;
     unsigned lc = cc->n_vars;
     const uint8_t *root;
-    zkr_ext csigma, cv, rho, fin, lv, rc[64], cmsgs[128];
+    zkr_ext csigma, cv, rho, fin, lv, rc[64], cmsgs[128], xi;
     zkr_ext *lam = NULL;
     zkr_hpcs_proof *pf = NULL;
     zkr_err r;
@@ -209,7 +219,7 @@ static zkr_err coef(t2v *c, zkr_dec *dec, zkr_diag *d)
         zkr_dec_ext(dec, &csigma) != ZKR_OK || zkr_dec_exts(dec, cmsgs, 2 * (size_t)lc) != ZKR_OK ||
         zkr_dec_ext(dec, &cv) != ZKR_OK)
         return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: coefficient section truncated");
-    if ((r = zkr_hpcs_proof_parse_f(c->p, lc + cc->blind_vars, 0, dec, &pf)) != ZKR_OK)
+    if ((r = zkr_hpcs_proof_parse_f(&c->pq, lc + cc->blind_vars, 0, dec, &pf)) != ZKR_OK)
         return zkr_fail(d, r == ZKR_ERR_NOMEM ? r : ZKR_ERR_MALFORMED,
                         "proof: coefficient opening malformed");
     if (zkr_dec_finish(dec) != ZKR_OK) {
@@ -220,12 +230,15 @@ static zkr_err coef(t2v *c, zkr_dec *dec, zkr_diag *d)
         r = ZKR_ERR_NOMEM;
         goto out;
     }
-    zkr_zkrange_lambda(c->r, c->ch.N, lam);
+    xi = zkr_ts_challenge_ext(&c->t, "t2-xi-c");
+    zkr_infer2_lambda(c->r, c->ch.N, c->rA, c->ta, xi, lc, lam);
     zkr_ts_absorb(&c->t, "t2-cmask-root", root, ZKR_DIGEST_BYTES);
     zkr_ts_absorb_ext(&c->t, "t2-csigma", &csigma, 1);
     rho = zkr_ts_challenge_ext(&c->t, "t2-crho");
-    zkr_sumcheck_verify(&c->t, lc, 2, zkr_ext_add(c->gr, zkr_ext_mul(rho, csigma)), cmsgs, rc,
-                        &fin);
+    zkr_sumcheck_verify(&c->t, lc, 2,
+                        zkr_ext_add(zkr_ext_add(c->gr, zkr_ext_mul(xi, c->gA)),
+                                    zkr_ext_mul(rho, csigma)),
+                        cmsgs, rc, &fin);
     if ((r = zkr_mle_eval_ext(lam, lc, rc, &lv)) != ZKR_OK)
         goto out;
     if (!zkr_ext_eq(fin, zkr_ext_mul(cv, lv))) {
@@ -233,7 +246,7 @@ static zkr_err coef(t2v *c, zkr_dec *dec, zkr_diag *d)
         goto out;
     }
     zkr_ts_absorb_ext(&c->t, "t2-cv", &cv, 1);
-    r = zkr_hpcs_verify(c->p, &c->t, cc, root, rho, rc, cv, pf);
+    r = zkr_hpcs_verify(&c->pq, &c->t, cc, root, rho, rc, cv, pf);
     if (r == ZKR_ERR_VERIFY || r == ZKR_ERR_USAGE)
         r = zkr_fail(d, ZKR_ERR_VERIFY, "proof: the mask coefficients' opening fails");
 out:
@@ -258,7 +271,8 @@ zkr_err zkr_verify_train2(const zkr_params *p, const uint8_t statement_id[ZKR_DI
         goto out;
     zkr_train2_transcript(&c->t, p, statement_id, pub);
     if ((r = commitments(c, &dec, d)) != ZKR_OK || (r = range_lin(c, &dec, d)) != ZKR_OK ||
-        (r = products(c, &dec, d)) != ZKR_OK || (r = openings(c, &dec, d)) != ZKR_OK)
+        (r = products(c, &dec, d)) != ZKR_OK || (r = reduce(c, &dec, d)) != ZKR_OK ||
+        (r = openings(c, &dec, d)) != ZKR_OK)
         goto out;
     r = coef(c, &dec, d);
 out:

@@ -541,7 +541,7 @@ void zkr_infer2_groups_of(const zkr_infer2_red *red, zkr_infer2_groups *g)
  * folding sumcheck (2 per round), the batching scalars ((k + 1) |D|), and
  * beta and rho (1 each).
  */
-static double zkr_i2_open_err(const zkr_params *p, unsigned total, unsigned k)
+double zkr_infer2_open_err(const zkr_params *p, unsigned total, unsigned k)
 {
     zkr_pcs_layout l;
     double lf = 3.0 * 63.99999999966, dom;
@@ -591,16 +591,16 @@ static zkr_soundness zkr_i2_sound_q(const zkr_params *p, unsigned q,
         alg += sh.lm[l]; /* the zero-check point z_l */
     /* the reduction's batched openings */
     for (unsigned g = 0; g < gr.n_groups; g++)
-        alg += zkr_i2_open_err(&pq, red.tv[gr.members[g][0]], gr.n_members[g]);
+        alg += zkr_infer2_open_err(&pq, red.tv[gr.members[g][0]], gr.n_members[g]);
     n_q += gr.n_groups;
     /* the record's opening, at p (bounded at max_vars: its size is unknown here) */
     n_p += 1;
-    alg += (double)n_p * zkr_i2_open_err(p, p->max_vars, 1);
+    alg += (double)n_p * zkr_infer2_open_err(p, p->max_vars, 1);
     /* the range proof of V (its two openings), and C's */
     n_q += ZKR_ZKRANGE_OPENINGS + 1;
     lc = zkr_infer2_lc_vars(sh.N, red.TA);
-    alg += 2.0 * zkr_i2_open_err(&pq, nv + ve, 4);
-    alg += zkr_i2_open_err(&pq, lc + zkr_hpcs_blind_vars(&pq, lc, 1), 1);
+    alg += 2.0 * zkr_infer2_open_err(&pq, nv + ve, 4);
+    alg += zkr_infer2_open_err(&pq, lc + zkr_hpcs_blind_vars(&pq, lc, 1), 1);
     /*
      * lambda (degree 8 in the bracket), mu (L - 1 layers), Libra's rho,
      * tau (4 per layer, the slot fold), the batched sumcheck (7 N), the

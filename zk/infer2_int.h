@@ -183,6 +183,26 @@ zkr_ext zkr_infer2_red_final(const zkr_infer2_shape *sh, const zkr_infer2_red *r
                              const zkr_ext tau[][ZKR_INFER_SLOTS_LOG], const zkr_ext *rA,
                              const zkr_ext *u);
 /*
+ * Prover side (prover/inference2.c; training-step@2 reuses it with one
+ * polynomial): the reduction's masked rounds over red->TA variables of
+ * sum_i 2^-(TA - T_i) E_i F_i + rho_A g_A (ga: g_A's 1 + 7 TA
+ * coefficients). Absorbs gamma_A ("inf2-red-gamma"), draws rho_A, appends
+ * gamma_A and the TA rounds of 7 values ("sc-round" / "sc-challenge") to
+ * out, folds E[i] and P[i] (ext, 2^tv[i] each) in place, and writes the
+ * challenges rA (TA), u[i] = F_i(rA[..tv[i])) and rho_A (rho, may be
+ * NULL). The caller absorbs and sends the u_i and g_A(rA). ZKR_ERR_NOMEM.
+ */
+zkr_err zkr_prover_infer2_red_rounds(zkr_transcript *t, const zkr_infer2_red *red,
+                                     const zkr_ext *ga, zkr_ext **E, zkr_ext **P, zkr_ext *rA,
+                                     zkr_ext *u, zkr_ext *rho, zkr_buf *out) ZKR_WUR;
+/*
+ * One hiding opening's commit-phase and algebraic error (total variables,
+ * k committed words batched with the mask): the folds, the folding
+ * sumcheck, the batching scalars, beta and rho.
+ */
+double zkr_infer2_open_err(const zkr_params *p, unsigned total, unsigned k);
+
+/*
  * The batched openings of the reduction, by total variables descending, at
  * most ZKR_HPCS_MAX_BATCH members each: group g has n_members[g] polynomial
  * indices members[g][..], all of tv T_g.

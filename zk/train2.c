@@ -1,9 +1,11 @@
 /* training-step@2: the byte witness layout and its linear relation system (zk/train2.h). */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "zk/train2.h"
 #include "common/common.h"
+#include "zk/infer2_int.h"
 #include "zk/zk_int.h"
 
 zkr_err zkr_train2_shape_of(uint32_t n_layers, const uint32_t *dims, uint32_t batch, uint32_t lr,
@@ -27,6 +29,7 @@ zkr_err zkr_train2_shape_of(uint32_t n_layers, const uint32_t *dims, uint32_t ba
     s->lb = zkr_log2_ceil(batch);
     s->lr = lr;
     s->shift = shift;
+    s->ulog = shift < 16 ? 2u : 1u;
     for (uint32_t l = 0; l < n_layers; l++) {
         int hidden = l + 1 < n_layers;
         if (dims[l] == 0 || dims[l + 1] == 0 || dims[l] > 4096 || dims[l + 1] > 4096)
@@ -39,11 +42,11 @@ zkr_err zkr_train2_shape_of(uint32_t n_layers, const uint32_t *dims, uint32_t ba
         s->out[l] = dims[l + 1];
         s->lm[l] = zkr_log2_ceil(dims[l + 1]);
         s->lk[l] = zkr_log2_ceil((uint64_t)dims[l] + 1);
-        if (s->lb + s->lm[l] + ZKR_T2H_LOG > max_vars || s->lm[l] + s->lk[l] + ZKR_T2U_LOG > max_vars)
+        if (s->lb + s->lm[l] + ZKR_T2H_LOG > max_vars || s->lm[l] + s->lk[l] + s->ulog > max_vars)
             return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "training-step@2: layer %u too large", l);
         b[nb++] = (zkr_blk){s->lb + s->lm[l] + (hidden ? ZKR_T2H_LOG : ZKR_T2O_LOG),
                             &s->grp_off[l]};
-        b[nb++] = (zkr_blk){s->lm[l] + s->lk[l] + ZKR_T2U_LOG, &s->upd_off[l]};
+        b[nb++] = (zkr_blk){s->lm[l] + s->lk[l] + s->ulog, &s->upd_off[l]};
     }
     b[nb++] = (zkr_blk){s->lb + s->lk[0], &s->rec_off};
     s->n_v = zkr_blocks_place(b, nb);
@@ -245,8 +248,8 @@ uint64_t zkr_train2_rows(const zkr_train2_shape *s, const int32_t *const *w,
                 hidden_rows(&e, s, w, l, b, j);
     for (uint32_t b = 0; b < s->batch; b++)
         output_rows(&e, s, w, b);
-    /* ruc = 2^(16 - S) ru */
-    for (uint32_t l = 0; l < L; l++)
+    /* ruc = 2^(16 - S) ru (S < 16: with S = 16 ru's two bytes bound it) */
+    for (uint32_t l = 0; l < L && s->shift < 16; l++)
         for (uint32_t j = 0; j < s->out[l]; j++)
             for (uint32_t k = 0; k <= s->in[l]; k++) {
                 term(&e, zkr_train2_uidx(s, l, ZKR_T2U_RUC, j, k), 1);
@@ -474,10 +477,10 @@ void zkr_train2_col_point(const zkr_train2_shape *s, const zkr_train2_chal *ch, 
                 gpoint(s, l - 1, ZKR_T2H_H + (q - nd), zk, rb, pt);
             }
         } else { /* RU: the update block at zeta */
-            unsigned ulog = s->lm[l] + s->lk[l] + ZKR_T2U_LOG;
+            unsigned ulog = s->lm[l] + s->lk[l] + s->ulog;
             memcpy(pt, zk, s->lk[l] * sizeof *pt);
             memcpy(pt + s->lk[l], zj, s->lm[l] * sizeof *pt);
-            bits(pt, s->lk[l] + s->lm[l], ZKR_T2U_LOG, ZKR_T2U_RU + (q - nd - 2));
+            bits(pt, s->lk[l] + s->lm[l], s->ulog, ZKR_T2U_RU + (q - nd - 2));
             bits(pt, ulog, s->n_v - ulog, s->upd_off[l] >> ulog);
         }
         return;
@@ -706,4 +709,105 @@ zkr_err zkr_train2_lin_cb(const void *ctx, const zkr_ext *r, zkr_ext *out)
     const zkr_train2_linctx *c = ctx;
 
     return zkr_train2_lin_eval(c->s, c->w, c->rc, r, out);
+}
+
+/* ------------------------------------------------------------------ */
+/* Version 2: claim reduction and soundness                             */
+/* ------------------------------------------------------------------ */
+
+void zkr_train2_full_point(const zkr_train2_shape *s, const zkr_train2_chal *ch, unsigned c,
+                           const zkr_ext *r, unsigned vt, zkr_ext *zf)
+{
+    zkr_train2_col_point(s, ch, c, r, zf);
+    for (unsigned i = s->n_v; i < vt; i++)
+        zf[i] = zkr_ext_from(0);
+    if (vt > s->n_v)
+        zf[s->n_v] = zkr_ext_mul(r[0], zkr_ext_sub(zkr_ext_from(1), r[0]));
+}
+
+zkr_ext zkr_train2_red_weight(const zkr_train2_shape *s, const zkr_train2_chal *ch,
+                              const zkr_ext *r, unsigned vt, const zkr_ext *beta,
+                              const zkr_ext *rA)
+{
+    zkr_ext e = zkr_ext_from(0), z[64 + ZKR_HPCS_MAX_BLIND_VARS];
+
+    for (unsigned c = 0; c < zkr_train2_n_cols(s); c++) {
+        zkr_train2_full_point(s, ch, c, r, vt, z);
+        e = zkr_ext_add(e, zkr_ext_mul(beta[c], eqv(z, rA, vt)));
+    }
+    return e;
+}
+
+/* The proof's figure with every opening at q queries (V, C, the range helpers committed for q). */
+static zkr_soundness t2_sound_q(const zkr_params *p, unsigned q, const zkr_train2_shape *s,
+                                unsigned rec_total, unsigned *n_openings)
+{
+    zkr_soundness out = {0, 0, 0}, oneq;
+    zkr_params pq = *p;
+    double lf = 3.0 * 63.99999999966, alg = 0, miss;
+    unsigned N = s->lb ? s->lb : 1, ve, ta, lc, n_q;
+
+    pq.queries = q;
+    oneq = zkr_params_soundness_open(&pq, 20, 2, 1, 0, 1);
+    ve = zkr_hpcs_blind_vars(&pq, s->n_v, zkr_train2_v_budget(s));
+    if (ve == 0)
+        return out;
+    ta = s->n_v + ve;
+    lc = ZKR_TRAIN2_LC_VARS(N, ta);
+    n_q = 1 + ZKR_ZKRANGE_OPENINGS + 1 + zkr_train2_rec_groups(s);
+    /* each opening's commit phase and batching: V's, the range proof's two, C's, the records' */
+    alg += zkr_infer2_open_err(&pq, ta, 1);
+    alg += 2.0 * zkr_infer2_open_err(&pq, ta, 4);
+    alg += zkr_infer2_open_err(&pq, lc + zkr_hpcs_blind_vars(&pq, lc, 1), 1);
+    for (uint32_t b0 = 0; b0 < s->batch; b0 += ZKR_HPCS_MAX_BATCH)
+        alg += zkr_infer2_open_err(&pq, rec_total,
+                                   s->batch - b0 < ZKR_HPCS_MAX_BATCH ? s->batch - b0
+                                                                      : ZKR_HPCS_MAX_BATCH);
+    {
+        /*
+         * The scalar terms, each (degree)/|F|: the rows' combination (a
+         * multilinear in at most 40 row variables), zeta (the gradient
+         * multilinears, lk + lm per layer), xi (lk0 + N), mu (degree L - 1),
+         * rho, the product sumcheck (7 N), the reduction's betas (linear),
+         * rho_A and its 7 TA rounds, xi_C and the linear sumcheck (2 lc).
+         */
+        double sc = 40.0 + s->lk[0] + N + (s->n_layers - 1) + 1 + 7.0 * N + 1 + 1 + 7.0 * ta +
+                    1 + 2.0 * lc;
+        for (uint32_t l = 0; l < s->n_layers; l++)
+            sc += s->lk[l] + s->lm[l];
+        alg += sc;
+    }
+    alg *= exp2(-lf);
+    alg += zkr_zkrange_alg_error(&pq, s->n_v, ve);
+    miss = (double)n_q * exp2(-oneq.query_bits);
+    out.query_bits = oneq.query_bits;
+    out.provable_bits = -log2(miss + alg);
+    out.conjectured_bits =
+        -log2((double)n_q * exp2(-(double)(q * p->log_blowup + p->pow_bits)) + alg);
+    if (n_openings)
+        *n_openings = n_q;
+    return out;
+}
+
+static unsigned t2_queries(const zkr_params *p, const zkr_train2_shape *s, unsigned rec_total)
+{
+    unsigned q = p->queries;
+
+    while (q < 2 * p->queries &&
+           t2_sound_q(p, q, s, rec_total, NULL).provable_bits < (double)p->target_bits)
+        q++;
+    return q;
+}
+
+void zkr_train2_params(const zkr_params *p, const zkr_train2_shape *s, unsigned rec_total,
+                       zkr_params *out)
+{
+    *out = *p;
+    out->queries = t2_queries(p, s, rec_total);
+}
+
+zkr_soundness zkr_train2_soundness(const zkr_params *p, const zkr_train2_shape *s,
+                                   unsigned rec_total, unsigned *n_openings)
+{
+    return t2_sound_q(p, t2_queries(p, s, rec_total), s, rec_total, n_openings);
 }

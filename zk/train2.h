@@ -51,13 +51,17 @@ enum {
     ZKR_T2O_USED = 8
 };
 #define ZKR_T2O_LOG 3u
-/* Blocks of a layer's update (entry (j, k) at j 2^lk + k). */
+/*
+ * Blocks of a layer's update (entry (j, k) at j 2^lk + k). The scaled copy
+ * exists only when S < 16 (with S = 16 ru's two bytes are exactly ru <
+ * 2^S): the update block has 2^ulog slots, ulog = 2, or 1 when S = 16.
+ */
 enum {
     ZKR_T2U_RU = 0,  /* update remainder ru, 2 bytes (ru < 2^S) */
-    ZKR_T2U_RUC = 2, /* 2^(16 - S) ru, 2 bytes (< 2^16) */
+    ZKR_T2U_RUC = 2, /* 2^(16 - S) ru, 2 bytes (< 2^16); S < 16 only */
     ZKR_T2U_USED = 4
 };
-#define ZKR_T2U_LOG 2u
+#define ZKR_T2U_LOG 2u /* at most */
 
 typedef struct {
     uint32_t n_layers, batch, lb;
@@ -68,6 +72,7 @@ typedef struct {
     uint64_t upd_off[ZKR_TRAIN_MAX_LAYERS]; /* the layer's update blocks */
     uint64_t rec_off;                       /* the records' copy: 2^lb x 2^lk0, label at in0 */
     unsigned n_v;                           /* V's variables */
+    unsigned ulog;                          /* update slots: 2 (S < 16) or 1 (S = 16) */
 } zkr_train2_shape;
 
 /*
@@ -119,7 +124,13 @@ zkr_err zkr_train2_check(const zkr_train2_shape *s, const int32_t *const *w, con
 
 /* ---------------- the proof (sections of one body) ---------------- */
 
-#define ZKR_TRAIN2_VERSION 1u
+/*
+ * 2: the column values' claims on V are reduced to one point (one masked
+ * sumcheck) and V is opened once there; every opening runs at the raised
+ * query count of zkr_train2_params; the body starts with u32 version.
+ * Version 1 bodies are refused.
+ */
+#define ZKR_TRAIN2_VERSION 2u
 #define ZKR_TRAIN2_DEGREE 7u /* per-round degree of the product sumcheck */
 #define ZKR_TRAIN2_MAX_COLS (ZKR_TRAIN_MAX_LAYERS * 8u)
 #define ZKR_TRAIN2_MAX_SC 6u /* product sumcheck variables: max(lb, 1) <= 6 */
@@ -192,13 +203,24 @@ zkr_err zkr_train2_lin_claim(const zkr_train2_shape *s, const int32_t *const *w,
 /* The linear claim's weights' extension at r (n_v coordinates). */
 zkr_err zkr_train2_lin_eval(const zkr_train2_shape *s, const int32_t *const *w,
                             const zkr_train2_rowchal *rc, const zkr_ext *r, zkr_ext *out) ZKR_WUR;
-/* Hiding openings of V one proof makes: the range proof's and one per column. */
+/*
+ * V's budget (fresh per proof, version 2): the range proof's opening, the
+ * claim reduction's, and one covering the n_cols column values the product
+ * sumcheck reveals (at most 65, far below one opening's positions).
+ */
 static inline uint32_t zkr_train2_v_budget(const zkr_train2_shape *s)
 {
-    return 1u + zkr_train2_n_cols(s);
+    (void)s;
+    return 3u;
 }
-/* Libra coefficient table variables for N sumcheck variables. */
-#define ZKR_TRAIN2_LC_VARS(N) zkr_log2_ceil(3u * (1u + ZKR_TRAIN2_DEGREE * (N)))
+/*
+ * Libra coefficient table variables: g over the product sumcheck's N
+ * variables and g_A over the claim reduction's TA (V's n + e), 1 + 7 n
+ * coefficients each, three base blocks per mask (inference@2's layout,
+ * zkr_infer2_lambda).
+ */
+#define ZKR_TRAIN2_LC_VARS(N, TA) \
+    zkr_log2_ceil(3u * (2u + ZKR_TRAIN2_DEGREE * ((N) + (TA))))
 /* The linear claim's weights: out[var] = sum_rows eq(z, row) coef (2^n_v entries, zeroed first). */
 zkr_err zkr_train2_lin_weights(const zkr_train2_shape *s, const int32_t *const *w,
                                const zkr_train2_rowchal *rc, zkr_ext *out) ZKR_WUR;
@@ -211,4 +233,41 @@ typedef struct {
     const zkr_train2_rowchal *rc;
 } zkr_train2_linctx;
 zkr_err zkr_train2_lin_cb(const void *ctx, const zkr_ext *r, zkr_ext *out);
+
+/* ---------------- version 2: claim reduction and soundness ---------------- */
+
+/*
+ * Column c's full point on V (vt = n_v + e coordinates): its inner point
+ * at the product sumcheck's r, the blinding coordinate u_0 = s(r_0), then
+ * 0.
+ */
+void zkr_train2_full_point(const zkr_train2_shape *s, const zkr_train2_chal *ch, unsigned c,
+                           const zkr_ext *r, unsigned vt, zkr_ext *zf);
+/* E(rA) = sum_c beta_c eq(z_c, rA) over the n_cols column points (vt coordinates). */
+zkr_ext zkr_train2_red_weight(const zkr_train2_shape *s, const zkr_train2_chal *ch,
+                              const zkr_ext *r, unsigned vt, const zkr_ext *beta,
+                              const zkr_ext *rA);
+/* Batched record openings per proof: ceil(batch / ZKR_HPCS_MAX_BATCH). */
+static inline unsigned zkr_train2_rec_groups(const zkr_train2_shape *s)
+{
+    return (s->batch + ZKR_HPCS_MAX_BATCH - 1) / ZKR_HPCS_MAX_BATCH;
+}
+/*
+ * Provable bits of a version 2 proof (docs/soundness.md): a union bound
+ * over the query phases of its 4 + ceil(B/8) hiding openings (V's at the
+ * reduction point, the range proof's two, C's, the records' batches), all
+ * at the raised query count zkr_train2_params picks, plus every algebraic
+ * term. rec_total: the record commitments' n + e. n_openings (may be NULL)
+ * gets the opening count.
+ */
+zkr_soundness zkr_train2_soundness(const zkr_params *p, const zkr_train2_shape *s,
+                                   unsigned rec_total, unsigned *n_openings);
+/*
+ * The parameters every opening of the proof runs at: p with the query
+ * count raised (smallest q >= p's, below 2 p's) until
+ * zkr_train2_soundness reaches p's target. V, C and the range proof's
+ * helpers are committed for it; both sides derive it.
+ */
+void zkr_train2_params(const zkr_params *p, const zkr_train2_shape *s, unsigned rec_total,
+                       zkr_params *out);
 #endif

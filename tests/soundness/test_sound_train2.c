@@ -2,7 +2,8 @@
  * training-step@2 cheating provers (docs/soundness.md, "training-step@2"):
  * each attack keeps every entry of V a byte (what the range proof
  * enforces) and is refused with ZKR_ERR_VERIFY by the verifier:
- *   relu_mask_wrapped   m flipped 1 -> 0, s1 = 65535 m - h wrapped mod 2^16
+ *   relu_mask_wrapped   m flipped 1 -> 0, s1 = 65535 m - h wrapped mod 2^16 (with
+ *                       no active unit: m flipped 0 -> 1, s3 = h - m wrapped)
  *   delta_mask_zero     delta = dq where m = 0, the big-M slacks wrapped
  *   label_lie           the one-hot target on another unit
  *   out_rem_wrapped     o - 1 and r + 4096 (the forward row still holds over
@@ -16,6 +17,14 @@
  *   other_record        the step trained (and V built) on another record
  *                       than the committed one, the child that step gives:
  *                       every linear row holds, only the record link refuses
+ *   column_value_fit    a revealed column value of V + 1 with g(r) refitted so
+ *                       the product sumcheck passes: only the claim reduction
+ *                       (version 2) refuses
+ *   update_ru_wrapped_s16  S = 16 (no update copy in V): a child one lower with
+ *                       ru + 2^16 wrapped mod 2^16 to ru's own two bytes
+ *   reduced_value_fit   the reduction run on V + 1 at an entry no claim weighs
+ *                       (every reduction check passes): only V's opening at
+ *                       rA refuses
  * The test parameter set (8 queries, no grinding) keeps it fast: every
  * verdict comes from the algebra, not from the query phase.
  */
@@ -57,19 +66,31 @@ static void tamper(const zkr_train2_shape *s, uint8_t *v, void *arg)
     uint32_t L = s->n_layers;
 
     switch (a->which) {
-    case 0:
-        for (uint32_t b = 0; b < s->batch && !a->done; b++)
-            for (uint32_t j = 0; j < s->out[0] && !a->done; j++)
-                if (getb(s, v, 0, ZKR_T2H_M, 1, b, j)) {
-                    int64_t h = getb(s, v, 0, ZKR_T2H_H, 2, b, j);
-                    int64_t n = getb(s, v, 0, ZKR_T2H_N, 4, b, j);
-                    setb(s, v, 0, ZKR_T2H_M, 1, b, j, 0);
-                    setb(s, v, 0, ZKR_T2H_MC, 1, b, j, 0);
-                    setb(s, v, 0, ZKR_T2H_S1, 2, b, j, -h);
-                    setb(s, v, 0, ZKR_T2H_S2, 4, b, j, (((int64_t)1 << 32) - 1) - n);
-                    setb(s, v, 0, ZKR_T2H_S3, 2, b, j, h);
-                    a->done = 1;
-                }
+    case 0: /* the first active unit of any hidden layer (layer 0 alone has none for some seeds) */
+        for (uint32_t l = 0; l + 1 < L && !a->done; l++)
+            for (uint32_t b = 0; b < s->batch && !a->done; b++)
+                for (uint32_t j = 0; j < s->out[l] && !a->done; j++)
+                    if (getb(s, v, l, ZKR_T2H_M, 1, b, j)) {
+                        int64_t h = getb(s, v, l, ZKR_T2H_H, 2, b, j);
+                        int64_t n = getb(s, v, l, ZKR_T2H_N, 4, b, j);
+                        setb(s, v, l, ZKR_T2H_M, 1, b, j, 0);
+                        setb(s, v, l, ZKR_T2H_MC, 1, b, j, 0);
+                        setb(s, v, l, ZKR_T2H_S1, 2, b, j, -h);
+                        setb(s, v, l, ZKR_T2H_S2, 4, b, j, (((int64_t)1 << 32) - 1) - n);
+                        setb(s, v, l, ZKR_T2H_S3, 2, b, j, h);
+                        a->done = 1;
+                    }
+        /* no active unit at all: flip an inactive one to m = 1, s3 = h - m wrapped mod 2^16 */
+        for (uint32_t b = 0; b < s->batch && !a->done; b++) {
+            int64_t h = getb(s, v, 0, ZKR_T2H_H, 2, b, 0);
+            int64_t n = getb(s, v, 0, ZKR_T2H_N, 4, b, 0);
+            setb(s, v, 0, ZKR_T2H_M, 1, b, 0, 1);
+            setb(s, v, 0, ZKR_T2H_MC, 1, b, 0, 128);
+            setb(s, v, 0, ZKR_T2H_S1, 2, b, 0, 65535 - h);
+            setb(s, v, 0, ZKR_T2H_S2, 4, b, 0, -n);
+            setb(s, v, 0, ZKR_T2H_S3, 2, b, 0, h - 1);
+            a->done = 1;
+        }
         break;
     case 1:
         for (uint32_t l = 0; l + 1 < s->n_layers && !a->done; l++)
@@ -163,13 +184,16 @@ static void attack(zkr_tap *t, int which, const char *name)
     static const uint32_t dims[] = {6, 4, 4, 3};
     t2fx f;
     atk a = {which, 0};
-    zkr_train2_cheat ch = {tamper, &a, which == 4 || which == 5, which == 7, NULL, 0};
+    zkr_train2_cheat ch = {tamper, &a, which == 4 || which == 5 || which == 11, which == 7, NULL,
+                           0, which == 9 ? 1 : which == 10 ? 2 : 0};
     zkr_buf pf = {0};
     zkr_diag d = {0};
     uint8_t seed[32] = {8};
     zkr_err pr = ZKR_ERR_INTERNAL, vr = ZKR_ERR_INTERNAL;
 
-    if (t2fx_setup_p(t, &f, dims, 4, 3, 1)) {
+    if (t2fx_setup_sh(t, &f, dims, 4, 3, 1, 0, 0, which == 11 ? 16 : 12)) {
+        if (which == 11) /* S = 16: ru + 2^16 wraps to ru's own two bytes, V unchanged */
+            f.cw[0][0] -= 1;
         if (which == 4 || which == 5)
             f.cw[0][0] += which == 4 ? -1 : 1;
         if (which == 8 && !other_child(&f, dims, 4, 3, &ch))
@@ -189,11 +213,13 @@ int main(int argc, char **argv)
 {
     static const char *names[] = {"relu_mask_wrapped", "delta_mask_zero",   "label_lie",
                                   "out_rem_wrapped",   "update_ru_wrapped", "child_off",
-                                  "record_copy",       "record_value_fit",  "other_record"};
+                                  "record_copy",       "record_value_fit",  "other_record",
+                                  "column_value_fit",  "reduced_value_fit",
+                                  "update_ru_wrapped_s16"};
     zkr_tap t;
 
     zkr_tap_init(&t, argc, argv);
-    for (int i = 0; i < 9; i++)
+    for (int i = 0; i < 12; i++)
         attack(&t, i, names[i]);
     return zkr_tap_done(&t);
 }

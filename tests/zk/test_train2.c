@@ -24,12 +24,13 @@ typedef struct {
     zkr_ml_tstep_trace tr;
 } fx;
 
-static int setup(zkr_tap *t, fx *f, const uint32_t *dims, size_t nd, uint32_t batch)
+static int setup_sh(zkr_tap *t, fx *f, const uint32_t *dims, size_t nd, uint32_t batch,
+                    uint32_t shift)
 {
     zkr_ml_graph g;
     zkr_buf b = {0}, child = {0};
     uint8_t seed[32] = {9}, recs[8 * 64], in[8 * 64], lab[8];
-    zkr_ml_tstep_params sp = {.lr = 8, .shift = 12};
+    zkr_ml_tstep_params sp = {.lr = 8, .shift = shift};
     zkr_diag dg = {0};
     int ok = 1;
 
@@ -83,13 +84,19 @@ static int64_t get_g(const fx *f, uint32_t l, unsigned slot, unsigned n, uint32_
     return x;
 }
 
-static void honest(zkr_tap *t, const uint32_t *dims, size_t nd, uint32_t batch)
+static int setup(zkr_tap *t, fx *f, const uint32_t *dims, size_t nd, uint32_t batch)
+{
+    return setup_sh(t, f, dims, nd, batch, 12);
+}
+
+static void honest(zkr_tap *t, const uint32_t *dims, size_t nd, uint32_t batch, uint32_t shift)
 {
     fx f;
     uint64_t row = 0;
-    int ok = setup(t, &f, dims, nd, batch);
+    int ok = setup_sh(t, &f, dims, nd, batch, shift);
 
-    zkr_tap_ok(t, ok, "%zu-layer program at batch %u: native step and witness", nd - 1, batch);
+    zkr_tap_ok(t, ok, "%zu-layer program at batch %u, S = %u: native step and witness (update "
+               "slots 2^%u)", nd - 1, batch, shift, f.s.ulog);
     if (ok)
         zkr_tap_ok(t, zkr_train2_check(&f.s, f.w, f.v, &row) == ZKR_OK,
                    "honest witness: every row holds over the integers (first bad %llu)",
@@ -204,8 +211,9 @@ int main(int argc, char **argv)
     zkr_tap t;
 
     zkr_tap_init(&t, argc, argv);
-    honest(&t, d2, 3, 3);
-    honest(&t, d3, 4, 5);
+    honest(&t, d2, 3, 3, 12);
+    honest(&t, d3, 4, 5, 12);
+    honest(&t, d2, 3, 3, 16); /* no update copy: ru's two bytes bound it */
     for (int i = 0; i < 5; i++)
         attack(&t, i, names[i]);
     audit(&t);

@@ -39,8 +39,9 @@ static inline void t2fx_free(t2fx *f)
  * verdicts come from the algebra, not from the query phase's soundness
  * (the cheating provers and the leakage test); the transcript binds it.
  */
-static inline int t2fx_setup_s(zkr_tap *t, t2fx *f, const uint32_t *dims, size_t nd,
-                               uint32_t batch, int fast, uint32_t salt, int fixed_records)
+static inline int t2fx_setup_sh(zkr_tap *t, t2fx *f, const uint32_t *dims, size_t nd,
+                                uint32_t batch, int fast, uint32_t salt, int fixed_records,
+                                uint32_t shift)
 {
     zkr_ml_graph g;
     zkr_buf b = {0}, child = {0};
@@ -48,7 +49,7 @@ static inline int t2fx_setup_s(zkr_tap *t, t2fx *f, const uint32_t *dims, size_t
     uint8_t seed[32] = {3}, root[ZKR_DIGEST_BYTES], in[ZKR_TRAIN_MAX_BATCH * 64];
     uint8_t lab[ZKR_TRAIN_MAX_BATCH];
     uint32_t in0 = dims[0], L = (uint32_t)nd - 1;
-    zkr_ml_tstep_params sp = {.lr = 8, .shift = 12};
+    zkr_ml_tstep_params sp = {.lr = 8, .shift = shift};
     int ok = 1;
 
     memset(f, 0, sizeof *f);
@@ -66,7 +67,7 @@ static inline int t2fx_setup_s(zkr_tap *t, t2fx *f, const uint32_t *dims, size_t
             f->recs[i][k] = fixed_records ? (uint8_t)(37 * i + 11 * k + 5)
                                           : (uint8_t)zkr_tap_rand(t);
         f->recs[i][in0] = (uint8_t)((fixed_records ? i : zkr_tap_rand(t)) % dims[nd - 1]);
-        ok &= zkr_prover_record_commit(&f->p, f->recs[i], in0 + 1, 2, rs, sizeof rs, 1,
+        ok &= zkr_prover_record_commit(&f->p, f->recs[i], in0 + 1, 1, rs, sizeof rs, 1,
                                        f->allc[i], f->allo[i]) == ZKR_OK;
         zkr_infer2_record_leaf(f->allc[i], f->leaves[i]);
     }
@@ -117,6 +118,13 @@ static inline int t2fx_setup_s(zkr_tap *t, t2fx *f, const uint32_t *dims, size_t
     zkr_buf_free(&b);
     zkr_buf_free(&child);
     return ok;
+}
+
+/* lr 8, shift 12 (the update copy 2^(16-S) ru in V). */
+static inline int t2fx_setup_s(zkr_tap *t, t2fx *f, const uint32_t *dims, size_t nd,
+                               uint32_t batch, int fast, uint32_t salt, int fixed_records)
+{
+    return t2fx_setup_sh(t, f, dims, nd, batch, fast, salt, fixed_records, 12);
 }
 
 static inline int t2fx_setup_p(zkr_tap *t, t2fx *f, const uint32_t *dims, size_t nd,

@@ -132,6 +132,20 @@ static void bindings(zkr_tap *t)
                           ZKR_ERR_MALFORMED,
                    "truncated by half: MALFORMED");
         {
+            /* version 1 bodies had no version field (V's root first); a field naming 1 */
+            zkr_diag dv = {0};
+            zkr_tap_ok(t, zkr_verify_train2(&f.p, f.sid, &f.pub, pf.p + 4, pf.len - 4, &dv) ==
+                                  ZKR_ERR_UNSUPPORTED &&
+                              strstr(dv.msg, "version") != NULL,
+                       "a body in the version 1 layout: UNSUPPORTED (%s)", dv.msg);
+            zkr_store_be32(pf.p, 1);
+            memset(&dv, 0, sizeof dv);
+            zkr_tap_ok(t, zkr_verify_train2(&f.p, f.sid, &f.pub, pf.p, pf.len, &dv) ==
+                              ZKR_ERR_UNSUPPORTED,
+                       "a body naming version 1: UNSUPPORTED (%s)", dv.msg);
+            zkr_store_be32(pf.p, ZKR_TRAIN2_VERSION);
+        }
+        {
             zkr_buf ext = {0};
             int okb = zkr_buf_append(&ext, pf.p, pf.len) == ZKR_OK &&
                       zkr_buf_append(&ext, (const uint8_t *)"x", 1) == ZKR_OK;
@@ -157,5 +171,18 @@ int main(int argc, char **argv)
     complete(&t, d2, 3, 1, 1);
     complete(&t, d3, 4, 3, 1);
     bindings(&t);
+    {
+        /* S = 16: V has no update copy (2^1 update slots); proves and verifies */
+        t2fx f;
+        zkr_buf pf = {0};
+        uint8_t seed[32] = {5};
+        int ok = t2fx_setup_sh(&t, &f, d2, 3, 2, 1, 0, 0, 16) && f.pub.s.ulog == 1 &&
+                 zkr_prover_train2(&f.p, f.sid, &f.pub, &f.sec, seed, sizeof seed, 1, &pf,
+                                   NULL) == ZKR_OK;
+        zkr_tap_ok(&t, ok && zkr_verify_train2(&f.p, f.sid, &f.pub, pf.p, pf.len, NULL) == ZKR_OK,
+                   "S = 16 (no update copy): proves and verifies");
+        zkr_buf_free(&pf);
+        t2fx_free(&f);
+    }
     return zkr_tap_done(&t);
 }

@@ -175,51 +175,38 @@ static int put_range(vec *v, zkr_dec *d, const zkr_params *p, unsigned n, unsign
     return put_hpcs_k(v, d, p, lc + zkr_hpcs_blind_vars(p, lc, 1), 1, c_ext, 0);
 }
 
-/* The fixed 1 coordinates of column c's full point (challenges set to 2, never 0 or 1). */
-static uint64_t ones_of(const zkr_train2_shape *s, unsigned c)
-{
-    zkr_train2_chal ch;
-    zkr_ext rb[ZKR_TRAIN2_MAX_SC], inner[64];
-    uint64_t m = 0;
-
-    memset(&ch, 0, sizeof ch);
-    ch.N = s->lb ? s->lb : 1;
-    for (uint32_t l = 0; l < s->n_layers; l++)
-        for (unsigned i = 0; i < ZKR_TRAIN_MAX_PT; i++)
-            ch.zeta[l][i] = zkr_ext_from(2);
-    for (unsigned i = 0; i < ZKR_TRAIN_MAX_PT; i++)
-        ch.xi[i] = zkr_ext_from(2);
-    for (unsigned i = 0; i < ZKR_TRAIN2_MAX_SC; i++)
-        rb[i] = zkr_ext_from(2);
-    zkr_train2_col_point(s, &ch, c, rb, inner);
-    for (unsigned i = 0; i < s->n_v; i++)
-        if (zkr_ext_eq(inner[i], zkr_ext_from(1)))
-            m |= (uint64_t)1 << i;
-    return m;
-}
-
 static int extract(const t2fx *f, const zkr_buf *pf, vec *v)
 {
-    const zkr_params *p = &f->p;
+    const zkr_params *p0 = &f->p;
     const zkr_train2_shape *s = &f->pub.s;
     unsigned N = s->lb ? s->lb : 1, nc = zkr_train2_n_cols(s);
-    unsigned ev = zkr_hpcs_blind_vars(p, s->n_v, zkr_train2_v_budget(s));
-    unsigned lc = ZKR_TRAIN2_LC_VARS(N), ec = zkr_hpcs_blind_vars(p, lc, 1);
     static const int zeros[ZKR_HPCS_MAX_BATCH] = {0};
     zkr_record_commitment rc;
+    zkr_params pq;
+    const zkr_params *p = &pq;
+    unsigned ev, vt, lc, ec;
     zkr_dec d;
     const uint8_t *raw;
+    uint32_t version;
 
-    if (zkr_record_commitment_decode(p, f->rc[0], ZKR_RECORD_COMMIT_BYTES, &rc) != ZKR_OK)
+    if (zkr_record_commitment_decode(p0, f->rc[0], ZKR_RECORD_COMMIT_BYTES, &rc) != ZKR_OK)
         return 0;
+    /* every opening (the records' too) runs at the raised query count */
+    zkr_train2_params(p0, s, rc.comm.n_vars + rc.comm.blind_vars, &pq);
+    ev = zkr_hpcs_blind_vars(p, s->n_v, zkr_train2_v_budget(s));
+    vt = s->n_v + ev;
+    lc = ZKR_TRAIN2_LC_VARS(N, vt);
+    ec = zkr_hpcs_blind_vars(p, lc, 1);
     zkr_dec_init(&d, pf->p, pf->len);
-    if (zkr_dec_raw(&d, 2 * ZKR_DIGEST_BYTES, &raw) != ZKR_OK || !put_range(v, &d, p, s->n_v, ev) ||
+    if (zkr_dec_u32(&d, &version) != ZKR_OK || version != ZKR_TRAIN2_VERSION ||
+        zkr_dec_raw(&d, 2 * ZKR_DIGEST_BYTES, &raw) != ZKR_OK || !put_range(v, &d, p, s->n_v, ev) ||
         !put_exts(v, &d, 1 + (size_t)N * ZKR_TRAIN2_DEGREE + nc + s->batch + 1))
         return 0;
-    for (unsigned c = 0; c < nc; c++)
-        if (zkr_dec_raw(&d, ZKR_DIGEST_BYTES, &raw) != ZKR_OK || !put_exts(v, &d, 1) ||
-            !put_hpcs_k(v, &d, p, s->n_v + ev, 1, zeros, ones_of(s, c)))
-            return 0;
+    /* the claim reduction: gamma_A, TA rounds, V(rA), g_A(rA); V's opening at rA (no public 1) */
+    if (!put_exts(v, &d, 1 + (size_t)vt * ZKR_TRAIN2_DEGREE + 2) ||
+        zkr_dec_raw(&d, ZKR_DIGEST_BYTES, &raw) != ZKR_OK || !put_exts(v, &d, 1) ||
+        !put_hpcs_k(v, &d, p, vt, 1, zeros, 0))
+        return 0;
     for (uint32_t b0 = 0; b0 < s->batch; b0 += ZKR_HPCS_MAX_BATCH) {
         size_t k = s->batch - b0 < ZKR_HPCS_MAX_BATCH ? s->batch - b0 : ZKR_HPCS_MAX_BATCH;
         if (zkr_dec_raw(&d, ZKR_DIGEST_BYTES, &raw) != ZKR_OK || !put_exts(v, &d, 1) ||
@@ -273,7 +260,7 @@ static int run(zkr_tap *t, int mode, int n, samples *s)
         uint8_t seed[32];
         uint64_t *tmp = malloc(MAX_POS * sizeof *tmp);
         vec v = {tmp, 0, MAX_POS};
-        zkr_train2_cheat ch = {NULL, NULL, 0, 0, NULL, mode};
+        zkr_train2_cheat ch = {NULL, NULL, 0, 0, NULL, mode, 0};
         zkr_diag d = {0};
         int ok;
 
