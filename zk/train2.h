@@ -119,7 +119,7 @@ zkr_err zkr_train2_check(const zkr_train2_shape *s, const int32_t *const *w, con
 
 /* ---------------- the proof (sections of one body) ---------------- */
 
-#define ZKR_TRAIN2_VERSION 1u
+#define ZKR_TRAIN2_VERSION 2u /* 2: hiding openings with the byte-optimised fold schedule */
 #define ZKR_TRAIN2_DEGREE 7u /* per-round degree of the product sumcheck */
 #define ZKR_TRAIN2_MAX_COLS (ZKR_TRAIN_MAX_LAYERS * 8u)
 #define ZKR_TRAIN2_MAX_SC 6u /* product sumcheck variables: max(lb, 1) <= 6 */

@@ -102,7 +102,7 @@ static int locate(const zkr_params *p, const cas *c, const uint8_t *pf, size_t l
     zkr_diag_clear(&d);
     if (zkr_proof_parse(pf, len, &v, &d) != ZKR_OK || v.n_sections != 2)
         return 0;
-    zkr_pcs_layout_of(p, total, &l);
+    zkr_hpcs_layout_of(p, total, &l);
     o->sec3 = (size_t)(v.body[1] - pf);
     o->v = o->sec3 + 4 * ZKR_DIGEST_BYTES + ZKR_EXT_BYTES +
            (size_t)N * ZKR_ZKRANGE_DEGREE * ZKR_EXT_BYTES;
