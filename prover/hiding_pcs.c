@@ -572,16 +572,24 @@ static void zkr_h_accum(zkr_ext *g, zkr_ext *coef, const zkr_hpcs_poly *f, zkr_e
  * both folded in place; the caller wipes them) at the full point zf, the
  * claim `value` absorbed first; layer 0 opens trees[0..n_trees-1].
  */
-static zkr_err zkr_hopen_core(const zkr_params *p, zkr_transcript *t, const zkr_pcs_layout *l,
+static zkr_err zkr_hopen_core(const zkr_params *p, zkr_transcript *t, unsigned total, int plain,
                               zkr_ext *g, zkr_ext *coef, const zkr_ext *zf, zkr_ext value,
                               const zkr_hpcs_poly *const *trees, size_t n_trees, zkr_zkrng *rng,
                               unsigned threads, zkr_buf *out)
 {
     zkr_hopen_ctx c;
+    zkr_pcs_layout hl;
+    const zkr_pcs_layout *l = &hl;
     uint64_t nonce;
     zkr_err r;
 
     memset(&c, 0, sizeof c);
+    /* The opening's own schedule (its query count): layer 0 is the committed tree's.
+     * plain (a test cheat only): the previous version's schedule. */
+    if (plain)
+        zkr_pcs_layout_of(p, total, &hl);
+    else
+        zkr_hpcs_layout_of(p, total, &hl);
     c.p = p;
     c.l = l;
     c.threads = threads;
@@ -653,7 +661,7 @@ static zkr_err zkr_hopen_run(const zkr_params *p, zkr_transcript *t, zkr_hpcs_po
         zkr_ts_absorb_ext(t, "hpcs-point-full", zf, f->total);
     else
         zkr_ts_absorb_ext(t, "hpcs-point", z, f->n_vars);
-    r = zkr_hopen_core(p, t, &f->l, g, coef, zf, value, trees, 2, rng, threads, out);
+    r = zkr_hopen_core(p, t, f->total, 0, g, coef, zf, value, trees, 2, rng, threads, out);
 out:
     zkr_wipe_free(g, g ? len * sizeof *g : 0);
     zkr_wipe_free(coef, coef ? len * sizeof *coef : 0);
@@ -801,7 +809,7 @@ static zkr_err zkr_hopen_batch_run(const zkr_params *p, zkr_transcript *t, zkr_h
     }
     for (size_t i = 0; i < k; i++)
         zkr_h_accum(g, cf, f[i], coef[i], len);
-    r = zkr_hopen_core(p, t, &f[0]->l, g, cf, zfull, value, trees, k + 1, rng, threads, out);
+    r = zkr_hopen_core(p, t, f[0]->total, ch && ch->plain_layout, g, cf, zfull, value, trees, k + 1, rng, threads, out);
 out:
     zkr_wipe_free(g, g ? len * sizeof *g : 0);
     zkr_wipe_free(cf, cf ? len * sizeof *cf : 0);

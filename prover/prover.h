@@ -650,11 +650,14 @@ zkr_err zkr_prover_hopen_batch(const zkr_params *p, zkr_transcript *t, zkr_hpcs_
 /*
  * A cheating batched opening's deviations (test builds; zero when honest):
  * G formed with beta_0 + beta_delta or rho + rho_delta, the mask's value
- * sent plus b_delta, G folded from a mask other than the committed one.
+ * sent plus b_delta, G folded from a mask other than the committed one, or
+ * the folded layers laid out on plain Basefold's schedule instead of
+ * zkr_hpcs_layout_of's (a proof of the previous version's shape).
  */
 typedef struct {
     zkr_gl beta_delta, rho_delta, b_delta;
     int swap_mask;
+    int plain_layout; /* the folded layers on zkr_pcs_layout_of's schedule (the old version's) */
 } zkr_hpcs_batch_cheat;
 /* Test builds only (ZKR_TEST_BUILD): zkr_prover_hopen_batch with the deviations of ch. */
 zkr_err zkr_prover_hopen_batch_cheat(const zkr_params *p, zkr_transcript *t,

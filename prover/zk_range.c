@@ -504,7 +504,7 @@ static zkr_err zkr_zr_open_values(zkr_zr_ctx *z, zkr_ext gr)
     }
 #if ZKR_TEST_BUILD
     if (z->cheat->batch.beta_delta || z->cheat->batch.rho_delta || z->cheat->batch.b_delta ||
-        z->cheat->batch.swap_mask)
+        z->cheat->batch.swap_mask || z->cheat->batch.plain_layout)
         r = zkr_prover_hopen_batch_cheat(z->p, z->t, polys, ZR_NH, zf, vals, &z->cheat->batch,
                                          z->rng, z->out);
     else

@@ -27,6 +27,89 @@ struct zkr_hpcs_proof {
     zkr_pcs_open open[32 + ZKR_HPCS_MAX_BATCH];
 };
 
+/* Fixed point for the layout's expected sizes: 1.0 is 2^62. */
+#define ZKR_H_ONE ((uint64_t)1 << 62)
+
+static uint64_t zkr_h_fmul(uint64_t a, uint64_t b)
+{
+    return (uint64_t)(((unsigned __int128)a * b) >> 62);
+}
+
+/* (1 - 2^-k)^q in fixed point: the chance that q uniform queries all miss one of 2^k nodes. */
+static uint64_t zkr_h_miss(unsigned k, unsigned q)
+{
+    uint64_t base = k >= 62 ? ZKR_H_ONE : ZKR_H_ONE - (ZKR_H_ONE >> k), acc = ZKR_H_ONE;
+
+    for (; q; q >>= 1, base = zkr_h_fmul(base, base))
+        if (q & 1)
+            acc = zkr_h_fmul(acc, base);
+    return acc;
+}
+
+/*
+ * Expected bytes (times 2^62) of one folded layer's tree opening: depth
+ * levels under the root, leaves of leaf_bytes, q queries. A node is sent
+ * as a sibling when it is hit and its sibling is not (the pruned
+ * multi-opening); plus the layer's root and the two counts.
+ */
+static unsigned __int128 zkr_h_layer_cost(unsigned depth, uint64_t leaf_bytes, unsigned q)
+{
+    uint64_t hit = ZKR_H_ONE - zkr_h_miss(depth, q);
+    unsigned __int128 c = ((unsigned __int128)hit << depth) * leaf_bytes;
+
+    for (unsigned j = 0; j < depth; j++) {
+        uint64_t m = zkr_h_miss(depth - j, q);
+        c += ((unsigned __int128)zkr_h_fmul(ZKR_H_ONE - m, m) << (depth - j)) * ZKR_DIGEST_BYTES;
+    }
+    return c + ((unsigned __int128)(ZKR_DIGEST_BYTES + 8) << 62);
+}
+
+void zkr_hpcs_layout_of(const zkr_params *p, unsigned total_vars, zkr_pcs_layout *l)
+{
+    /* best[v]: the least expected bytes from a folded layer of v variables on;
+     * pick[v]: its arity, 0 to stop there (the final polynomial). */
+    unsigned __int128 best[33];
+    unsigned pick[33], fmin, fmax, v, layer = 1;
+
+    zkr_pcs_layout_of(p, total_vars, l);
+    if (l->folds[0] == 0 || total_vars > 32)
+        return; /* nothing folds: the plain schedule is the only one */
+    fmin = l->final_vars;
+    fmax = ZKR_HPCS_MAX_FINAL_VARS > fmin ? ZKR_HPCS_MAX_FINAL_VARS : fmin;
+    for (v = fmin; v <= total_vars - l->folds[0]; v++) {
+        pick[v] = 0;
+        best[v] = v <= fmax ? ((unsigned __int128)24 << v) << 62 : ~(unsigned __int128)0;
+        for (unsigned a = 1; a <= ZKR_PCS_MAX_FOLD_ARITY && a + fmin <= v; a++) {
+            unsigned __int128 c;
+            if (best[v - a] == ~(unsigned __int128)0)
+                continue;
+            /* a round messages (2 ext each), the layer's opening, the rest */
+            c = ((unsigned __int128)(48 * a) << 62) +
+                zkr_h_layer_cost(v + p->log_blowup - a, (uint64_t)ZKR_SALT_BYTES + (24u << a),
+                                 p->queries) +
+                best[v - a];
+            if (c < best[v]) {
+                best[v] = c;
+                pick[v] = a;
+            }
+        }
+    }
+    v = total_vars - l->folds[0];
+    while (pick[v] != 0 && layer < 32) {
+        l->folds[layer] = pick[v];
+        l->log_len[layer + 1] = l->log_len[layer] - pick[v];
+        v -= pick[v];
+        layer++;
+    }
+    l->n_layers = layer;
+    l->final_vars = v;
+    l->folds_total = total_vars - v;
+    for (unsigned i = layer; i < 32; i++) {
+        l->folds[i] = 0;
+        l->log_len[i + 1] = 0;
+    }
+}
+
 uint64_t zkr_hpcs_positions_per_open(const zkr_params *p, unsigned total_vars)
 {
     zkr_pcs_layout l;
@@ -117,7 +200,7 @@ static zkr_err zkr_hpcs_parse_k(const zkr_params *p, unsigned total_vars, size_t
     pf = calloc(1, sizeof *pf);
     if (!pf)
         return ZKR_ERR_NOMEM;
-    zkr_pcs_layout_of(p, total_vars, &pf->l);
+    zkr_hpcs_layout_of(p, total_vars, &pf->l);
     pf->k = (unsigned)k;
     for (size_t i = 0; i < k; i++)
         pf->f_ext[i] = f_ext[i] ? 1 : 0;

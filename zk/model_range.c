@@ -223,8 +223,9 @@ zkr_err zkr_mrange_verify(const zkr_params *p, const uint8_t *mc_enc, size_t mc_
         zkr_dec_u32(&dec, &ps) != ZKR_OK || ps != p->id ||
         zkr_dec_raw(&dec, ZKR_DIGEST_BYTES, &dg) != ZKR_OK || zkr_dec_u32(&dec, &nl) != ZKR_OK)
         return zkr_fail(d, ZKR_ERR_MALFORMED,
-                        "not a model range proof version 1 for parameter set %u (magic %.7s; "
-                        "truncated, altered or another version)", p->id, ZKR_MRANGE_MAGIC);
+                        "not a model range proof version %u for parameter set %u (magic %.7s; "
+                        "truncated, altered or another version: register the model again)",
+                        ZKR_MRANGE_VERSION, p->id, ZKR_MRANGE_MAGIC);
     if (memcmp(dg, digest, ZKR_DIGEST_BYTES) != 0)
         return zkr_fail(d, ZKR_ERR_MISMATCH_MODEL,
                         "the model range proof is for another model commitment");

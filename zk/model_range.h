@@ -30,7 +30,7 @@
 #include "zk/zk.h"
 
 #define ZKR_MRANGE_PROTOCOL "zkreg/model-range@1"
-#define ZKR_MRANGE_VERSION 1u
+#define ZKR_MRANGE_VERSION 2u /* 2: hiding openings with the byte-optimised fold schedule */
 #define ZKR_MRANGE_MAGIC "ZKRMRP1\0"
 /* D's limb variables: 8 byte limbs per entry (4 of v - lo, 4 of hi - v). */
 #define ZKR_MRANGE_LIMB_VARS 3u

@@ -128,9 +128,9 @@ zkr_err zkr_train2_check(const zkr_train2_shape *s, const int32_t *const *w, con
  * 2: the column values' claims on V are reduced to one point (one masked
  * sumcheck) and V is opened once there; every opening runs at the raised
  * query count of zkr_train2_params; the body starts with u32 version.
- * Version 1 bodies are refused.
+ * Version 1 and 2 bodies are refused.
  */
-#define ZKR_TRAIN2_VERSION 2u
+#define ZKR_TRAIN2_VERSION 3u /* 3: hiding openings with the byte-optimised fold schedule */
 #define ZKR_TRAIN2_DEGREE 7u /* per-round degree of the product sumcheck */
 #define ZKR_TRAIN2_MAX_COLS (ZKR_TRAIN_MAX_LAYERS * 8u)
 #define ZKR_TRAIN2_MAX_SC 6u /* product sumcheck variables: max(lb, 1) <= 6 */

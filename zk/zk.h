@@ -420,6 +420,18 @@ typedef struct {
     unsigned final_vars;
 } zkr_pcs_layout;
 void zkr_pcs_layout_of(const zkr_params *p, unsigned n_vars, zkr_pcs_layout *out);
+/*
+ * The hiding openings' folding schedule for total_vars (docs/proof-system.md,
+ * "Hiding layout"): layer 0 exactly as zkr_pcs_layout_of (the committed
+ * tree's leaves), then the folded layers' arities and the final polynomial's
+ * size that minimise the expected opening bytes at p->queries queries, in
+ * integer arithmetic (prover and verifier get the same schedule on every
+ * machine). final_vars stays in [min(total_vars, p->final_vars),
+ * ZKR_HPCS_MAX_FINAL_VARS], so folds_total never exceeds
+ * zkr_pcs_layout_of's and its soundness terms stay upper bounds.
+ */
+#define ZKR_HPCS_MAX_FINAL_VARS 10u
+void zkr_hpcs_layout_of(const zkr_params *p, unsigned total_vars, zkr_pcs_layout *out);
 
 /* A parsed opening proof (pointers into the proof bytes; no copies). */
 typedef struct zkr_pcs_proof zkr_pcs_proof;
@@ -1109,7 +1121,7 @@ zkr_err zkr_record_commitment_decode(const zkr_params *p, const uint8_t *in, siz
  * 3: y = W x is a linear claim inside the range proof's batched sumcheck and
  *    the range proof's openings are batched: sections 1 and 13 only.
  */
-#define ZKR_MATMUL2_VERSION 3u
+#define ZKR_MATMUL2_VERSION 4u /* 4: hiding openings with the byte-optimised fold schedule */
 /* The |W| bound the range proof establishes (W + 127 in 0..254). */
 #define ZKR_MATMUL2_W_MAX 127
 /* Openings of W's commitment one matmul@2 proof consumes (version 3: the batch). */
@@ -1286,7 +1298,7 @@ unsigned zkr_eval_open_plan(const zkr_eval_shape *s, const zkr_params *p,
  *   29 INF2_COEF       g(r) = <C, Lambda(r)>: masked linear sumcheck, C's opening
  */
 #define ZKR_INFER2_PROTOCOL "zkreg/inference@2"
-#define ZKR_INFER2_VERSION 3u /* 2: the claim reduction and batched openings; 3: record bytes range-proven */
+#define ZKR_INFER2_VERSION 4u /* 2: the claim reduction and batched openings; 3: record bytes range-proven; 4: hiding openings with the byte-optimised fold schedule */
 #define ZKR_KIND_INFERENCE2 6u
 #define ZKR_SEC_INF2_WITNESS 14u
 #define ZKR_SEC_INF2_SUMCHECK 15u

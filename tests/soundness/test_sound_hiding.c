@@ -412,6 +412,21 @@ int main(int argc, char **argv)
     zkr_tap_ok(&t, AT_RANGE(r), "G folded from a mask other than the committed one: VERIFY (%d)",
                r);
     ch.range.batch.swap_mask = 0;
+    {
+        /* The batch's schedule must differ from plain Basefold's, or the edit is no edit. */
+        zkr_pcs_layout lp, lh;
+        unsigned total = c.st.pub.w.n_vars + c.st.pub.w.blind_vars;
+        zkr_pcs_layout_of(&p, total, &lp);
+        zkr_hpcs_layout_of(&p, total, &lh);
+        ch.range.batch.plain_layout = 1;
+        r = attack(&p, &c, &ch);
+        zkr_tap_ok(&t, (lp.n_layers != lh.n_layers || lp.final_vars != lh.final_vars) &&
+                       (r == ZKR_ERR_MALFORMED || r == ZKR_ERR_VERIFY),
+                   "the batch's folded layers on the old schedule (%u layers, %u final vars; "
+                   "this version %u, %u): refused (%d)", lp.n_layers, lp.final_vars, lh.n_layers,
+                   lh.final_vars, r);
+        ch.range.batch.plain_layout = 0;
+    }
     zkr_tap_ok(&t, attack(&p, &c, &ch) == ZKR_OK, "the commitment still proves honestly");
 
     {

@@ -77,8 +77,9 @@ static zkr_err verify(const uint8_t *pf, size_t len, const cas *c)
  * m, Z. v is a's revealed value.
  */
 typedef struct {
-    size_t zroot, sigma, v, hmsg, final, f_leaf, z_leaf, l1_leaf, f_count;
+    size_t zroot, sigma, v, hmsg, final, f_leaf, z_leaf, l1_leaf, f_count, nonce, f_words;
     size_t sec3;
+    unsigned final_vars;
     int has_l1;
 } offs;
 
@@ -102,7 +103,7 @@ static int locate(const zkr_params *p, const cas *c, const uint8_t *pf, size_t l
     zkr_diag_clear(&d);
     if (zkr_proof_parse(pf, len, &v, &d) != ZKR_OK || v.n_sections != 2)
         return 0;
-    zkr_pcs_layout_of(p, total, &l);
+    zkr_hpcs_layout_of(p, total, &l);
     o->sec3 = (size_t)(v.body[1] - pf);
     o->v = o->sec3 + 4 * ZKR_DIGEST_BYTES + ZKR_EXT_BYTES +
            (size_t)N * ZKR_ZKRANGE_DEGREE * ZKR_EXT_BYTES;
@@ -111,8 +112,11 @@ static int locate(const zkr_params *p, const cas *c, const uint8_t *pf, size_t l
     o->hmsg = o->sigma + ZKR_EXT_BYTES;
     o->final = o->hmsg + 2 * (size_t)l.folds_total * ZKR_EXT_BYTES +
                (size_t)(l.n_layers - 1) * ZKR_DIGEST_BYTES;
-    at = o->final + ((size_t)ZKR_EXT_BYTES << l.final_vars) + 8;
+    o->nonce = o->final + ((size_t)ZKR_EXT_BYTES << l.final_vars);
+    o->final_vars = l.final_vars;
+    at = o->nonce + 8;
     bw = (size_t)1 << l.folds[0];
+    o->f_words = bw;
     o->f_count = at;
     /* a: counts, leaves (salt || 2^a base words), siblings; then h, phi (ext), m (base). */
     o->f_leaf = at + 8 + ZKR_SALT_BYTES;
@@ -276,6 +280,41 @@ static void test_range_edits(zkr_tap *t, const zkr_params *p, cas *c, const zkr_
     zkr_buf_free(&other);
 }
 
+/*
+ * The opening's Merkle and grinding fields: the nonce moved (its absorbed
+ * value fixes the query seed), two of W's multi-opening siblings swapped,
+ * a salt flipped, and the final polynomial's last (highest) coefficient
+ * moved: each VERIFY.
+ */
+static void test_merkle_pow(zkr_tap *t, cas *c, const zkr_buf *pf, const offs *o)
+{
+    size_t n_open = zkr_load_be32(pf->p + o->f_count), n_sib = zkr_load_be32(pf->p + o->f_count + 4);
+    size_t sib0 = o->f_count + 8 + n_open * (ZKR_SALT_BYTES + 8 * o->f_words);
+    uint64_t nonce = zkr_load_le64(pf->p + o->nonce);
+    uint8_t two[2 * ZKR_DIGEST_BYTES], salt[ZKR_SALT_BYTES];
+    size_t last = o->nonce - ZKR_EXT_BYTES;
+
+    zkr_tap_ok(t, with_u64(pf->p, pf->len, o->nonce, nonce + 1, c) == ZKR_ERR_VERIFY &&
+                      with_u64(pf->p, pf->len, o->nonce, nonce ^ ((uint64_t)1 << 63), c) ==
+                          ZKR_ERR_VERIFY,
+               "the grinding nonce moved (nonce + 1, top bit flipped): VERIFY");
+    if (n_sib >= 2) {
+        memcpy(two, pf->p + sib0 + ZKR_DIGEST_BYTES, ZKR_DIGEST_BYTES);
+        memcpy(two + ZKR_DIGEST_BYTES, pf->p + sib0, ZKR_DIGEST_BYTES);
+    }
+    zkr_tap_ok(t, n_sib >= 2 && memcmp(two, two + ZKR_DIGEST_BYTES, ZKR_DIGEST_BYTES) != 0 &&
+                      with_bytes(pf->p, pf->len, sib0, two, sizeof two, c) == ZKR_ERR_VERIFY,
+               "W's first two multi-opening siblings swapped (%zu sent): VERIFY", n_sib);
+    memcpy(salt, pf->p + o->f_count + 8, sizeof salt);
+    salt[0] ^= 1;
+    zkr_tap_ok(t, with_bytes(pf->p, pf->len, o->f_count + 8, salt, sizeof salt, c) ==
+                      ZKR_ERR_VERIFY,
+               "W's first opened leaf's salt flipped: VERIFY");
+    zkr_tap_ok(t, with_u64(pf->p, pf->len, last, zkr_gl_add(zkr_load_le64(pf->p + last), 1), c) ==
+                      ZKR_ERR_VERIFY,
+               "the final polynomial's highest coefficient (of 2^%u) + 1: VERIFY", o->final_vars);
+}
+
 static void test_counts(zkr_tap *t, const zkr_params *p, cas *c, const zkr_buf *pf,
                         const offs *o)
 {
@@ -312,6 +351,7 @@ int main(int argc, char **argv)
     test_encodings(&t, &c, &pf, &o);
     test_mask_swaps(&t, &p, &c, &pf, &o);
     test_counts(&t, &p, &c, &pf, &o);
+    test_merkle_pow(&t, &c, &pf, &o);
     test_range_edits(&t, &p, &c, &pf, &o);
     zkr_tap_ok(&t, verify(pf.p, pf.len, &c) == ZKR_OK, "the untouched proof still verifies");
     zkr_buf_free(&pf);

@@ -30,19 +30,20 @@ static int section(const zkr_buf *pf, unsigned i, size_t *off, size_t *len)
 
 /*
  * Version 1 proofs (section 14 = the two roots, no version field), version
- * 2 proofs (the record's bytes not range-proven) and a section 14 naming a
- * later version are refused by name (UNSUPPORTED), before any mathematics.
+ * 2 proofs (the record's bytes not range-proven), version 3 proofs (the old
+ * hiding fold schedule) and a section 14 naming a later version are refused
+ * by name (UNSUPPORTED), before any mathematics.
  */
 static void test_version(zkr_tap *t, i2case *c, const zkr_buf *pf)
 {
-    static const char *want[3] = {"version 1 proof refused", "version 2 proof refused",
-                                  "version 4 proof refused"};
-    static const char *what[3] = {"a version 1 proof (64-byte section 14) is refused by name",
-                                  "a version 2 proof (record bytes not range-proven) is refused "
-                                  "by name",
-                                  "a proof naming version 4 is refused by name"};
+    static const char *what[4] = {"a version 1 proof (64-byte section 14)",
+                                  "a version 2 proof (record bytes not range-proven)",
+                                  "a version 3 proof (the old hiding fold schedule)",
+                                  "a proof naming a later version"};
 
-    for (int mode = 0; mode < 3; mode++) {
+    for (int mode = 0; mode < 4; mode++) {
+        uint32_t named = mode == 0 ? 1u : mode == 3 ? ZKR_INFER2_VERSION + 1 : (uint32_t)mode + 1;
+        char want[64];
         zkr_proof_view v;
         zkr_buf b = {0};
         zkr_diag d = {0};
@@ -56,13 +57,14 @@ static void test_version(zkr_tap *t, i2case *c, const zkr_buf *pf)
                 continue;
             }
             memcpy(w, v.body[1], sizeof w);
-            zkr_store_be32(w, mode == 1 ? ZKR_INFER2_VERSION - 1 : ZKR_INFER2_VERSION + 1);
+            zkr_store_be32(w, named);
             ok = mode == 0 ? zkr_proof_add_section(&b, v.tag[1], w + 4, sizeof w - 4) == ZKR_OK
                            : zkr_proof_add_section(&b, v.tag[1], w, sizeof w) == ZKR_OK;
         }
+        snprintf(want, sizeof want, "version %u proof refused", named);
         ok = ok && zkr_verify_inference2(b.p, b.len, &c->st, &d) == ZKR_ERR_UNSUPPORTED &&
-             strstr(d.msg, want[mode]);
-        zkr_tap_ok(t, ok, "%s", what[mode]);
+             strstr(d.msg, want);
+        zkr_tap_ok(t, ok, "%s is refused by name (%s)", what[mode], want);
         zkr_buf_free(&b);
     }
 }

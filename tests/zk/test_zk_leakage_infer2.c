@@ -158,7 +158,7 @@ static int put_hpcs_skip(vec *v, zkr_dec *d, const zkr_params *p, unsigned total
     const uint8_t *raw;
     uint64_t nonce;
 
-    zkr_pcs_layout_of(p, total, &l);
+    zkr_hpcs_layout_of(p, total, &l);
     for (unsigned i = 0; i < l.folds_total; i++) {
         /*
          * Round i of eq(z, x) G(x) with a public z_i = 1 has h(0) = 0 for
@@ -199,7 +199,7 @@ static int put_hpcs_batch(vec *v, zkr_dec *d, const zkr_params *p, unsigned tota
     const uint8_t *raw;
     uint64_t nonce;
 
-    zkr_pcs_layout_of(p, total, &l);
+    zkr_hpcs_layout_of(p, total, &l);
     if (!put_exts(v, d, 2 * (size_t)l.folds_total))
         return 0;
     if (l.n_layers > 1 && zkr_dec_raw(d, (size_t)(l.n_layers - 1) * ZKR_DIGEST_BYTES, &raw) != ZKR_OK)

@@ -133,7 +133,7 @@ static int put_hpcs_k(vec *v, zkr_dec *d, const zkr_params *p, unsigned total, s
     const uint8_t *raw;
     uint64_t nonce;
 
-    zkr_pcs_layout_of(p, total, &l);
+    zkr_hpcs_layout_of(p, total, &l);
     for (unsigned i = 0; i < l.folds_total; i++) {
         zkr_ext h0;
         if ((ones >> i) & 1) {
