@@ -1169,8 +1169,13 @@ static zkr_err zkr_ev_apply_cheat(zkr_ev_wit *w, const uint8_t *labels, size_t r
                                   const zkr_ev_cheat *ch)
 {
     zkr_eval_cheat_view view;
+    size_t n0 = (size_t)1 << (w->sh.inf.layer[0].lm + w->sh.lb + ZKR_INFER_SLOTS_LOG);
+    zkr_gl *honest = malloc(n0 * sizeof *honest);
     zkr_err r;
 
+    if (!honest)
+        return ZKR_ERR_NOMEM;
+    memcpy(honest, w->v[0], n0 * sizeof *honest);
     memset(&view, 0, sizeof view);
     view.shape = &w->sh;
     for (uint32_t l = 0; l < w->sh.inf.n_layers; l++) {
@@ -1180,14 +1185,18 @@ static zkr_err zkr_ev_apply_cheat(zkr_ev_wit *w, const uint8_t *labels, size_t r
     view.a = w->a;
     view.correct = w->correct;
     if ((r = ch->fn(ch->ctx, &view)) != ZKR_OK)
-        return r;
+        goto out;
     w->correct = view.set_correct ? view.correct : zkr_ev_count(&w->sh, w->a, labels, rec_len);
     w->cheat_mask = view.mask_records;
     if ((r = zkr_ev_split_copy(w)) != ZKR_OK)
-        return r;
+        goto out;
+    if (view.chunks_only)
+        memcpy(w->v[0], honest, n0 * sizeof *honest);
     if (!view.keep_mult)
         (void)zkr_ev_mult(w, 0);
-    return ZKR_OK;
+out:
+    free(honest);
+    return r;
 }
 #endif
 

@@ -386,6 +386,8 @@ typedef struct {
     uint64_t correct;
     int set_correct, keep_mult;
     uint64_t mask_records; /* nonzero: layer 0's zero-check weights only records below it */
+    int chunks_only;       /* a split batch: the edit of V_0 reaches its committed chunks only,
+                            * the sumchecks read the honest V_0 */
 } zkr_eval_cheat_view;
 typedef zkr_err (*zkr_eval_cheat_fn)(void *ctx, zkr_eval_cheat_view *w);
 zkr_err zkr_prover_evaluation_cheat(const zkr_params *p,
