@@ -445,8 +445,8 @@ out:
 
 /*
  * batch: 1 for an inference-batch@1 seed for fuzz_batch_proof instead of
- * evaluation@1's; 2 for an evaluation@1 seed in format version 1 (test
- * builds: version 1 proofs keep verifying, so their decoder stays fuzzed).
+ * evaluation@1's; 2 (3) for an evaluation@1 seed in format version 1 (2)
+ * (test builds: older proofs keep verifying, so their decoders stay fuzzed).
  */
 static void gen_eval_shape(const char *dir, const uint32_t *dims, uint32_t n_layers,
                            uint64_t first, uint32_t count, const char *name, int batch)
@@ -517,10 +517,10 @@ static void gen_eval_shape(const char *dir, const uint32_t *dims, uint32_t n_lay
     bt.records = recs + first * (in + 1);
     bt.rec_len = in + 1;
     bt.bound = (const uint8_t(*)[32])bound;
-    if (batch == 2) {
+    if (batch >= 2) {
 #if ZKR_TEST_BUILD
-        if (zkr_prover_evaluation_version(&p, sid, im, &bt, ZKR_EVAL_MODE_EXACT, 0, 1, 1, &proof,
-                                          &output, NULL) != ZKR_OK)
+        if (zkr_prover_evaluation_version(&p, sid, im, &bt, ZKR_EVAL_MODE_EXACT, 0, 1,
+                                          (unsigned)batch - 1, &proof, &output, NULL) != ZKR_OK)
             goto fail;
         batch = 0;
 #else
@@ -933,6 +933,8 @@ int main(int argc, char **argv)
         static const uint32_t joins[] = {12, 8, 3};
         gen_eval_shape(argv[1], joins, 2, 0, 12, "gen-12-8-3-r0x12-joins", 0);
         gen_eval_shape(argv[1], two, 2, 2, 5, "gen-6-5-3-r2x5-v1", 2);
+        /* Format version 3 splits 5 records (4 + 1) and 12 (8 + 4); version 2 did not. */
+        gen_eval_shape(argv[1], two, 2, 2, 5, "gen-6-5-3-r2x5-v2", 3);
     }
     if (argc == 3)
         gen_statements(argv[1], argv[2]);

@@ -20,6 +20,8 @@ void zkr_ev_wit_free(zkr_ev_wit *w)
     }
     free(w->a);
     free(w->mu);
+    free(w->v0a);
+    free(w->v0b);
     memset(w, 0, sizeof *w);
 }
 
@@ -187,6 +189,7 @@ static void zkr_ev_wchunk(void *ctx, size_t lo, size_t hi, unsigned wk)
     int8_t y[ZKR_INFER_MAX_DIM];
     zkr_ml_trace tr;
     zkr_err r = ZKR_OK;
+    uint64_t v0_end = zkr_eval_v0_records(s);
 
     memset(&tr, 0, sizeof tr);
     if (job->check_native && zkr_ml_trace_init(&tr, zkr_ml_model_graph(job->mp->m)) != ZKR_OK) {
@@ -200,11 +203,14 @@ static void zkr_ev_wchunk(void *ctx, size_t lo, size_t hi, unsigned wk)
         for (uint32_t l = 0; l < s->inf.n_layers && r == ZKR_OK; l++) {
             const zkr_infer_layer *L = &s->inf.layer[l];
             const zkr_ml_qlayer *q = &job->mp->ql[l];
+            /* Past a split batch's chunks V_0 is zero (Y = lo): the next layer reads lo. */
+            int beyond = l == 0 && b >= v0_end;
             for (size_t j = 0; j < ((size_t)1 << L->lm); j++) {
                 int64_t acc = 0;
                 uint32_t mlt = 0;
                 size_t row = j + (b << L->lm);
-                int8_t yj;
+                /* Past the chunks V_0 is zero: Y = lo for the argmax, an all-zero input to layer 1. */
+                int8_t yj = l + 1 < s->inf.n_layers ? 0 : (int8_t)L->lo;
                 if (j < L->out_dim) {
                     const int8_t *wr = q->w + j * L->in_dim;
                     acc = q->bias[j];
@@ -213,7 +219,7 @@ static void zkr_ev_wchunk(void *ctx, size_t lo, size_t hi, unsigned wk)
                     mlt = q->mult[j];
                 }
                 job->w->acc[l][row] = acc;
-                if (!zkr_ev_row(s, job->w->v[l], l, row, acc, mlt, &yj)) {
+                if (!beyond && !zkr_ev_row(s, job->w->v[l], l, row, acc, mlt, &yj)) {
                     r = ZKR_ERR_INTERNAL;
                     break;
                 }
@@ -249,32 +255,71 @@ static uint64_t zkr_ev_count(const zkr_eval_shape *s, const zkr_gl *a, const uin
     return c;
 }
 
-/* MU block i: the multiplicities of polynomial i's entries (in-table ones only). */
+static void zkr_ev_count_block(const zkr_gl *v, size_t n, zkr_gl *m, int *bad)
+{
+    for (size_t k = 0; k < n; k++) {
+        if (v[k] > 255) {
+            *bad = 1;
+            continue;
+        }
+        m[v[k]]++;
+    }
+}
+
+/*
+ * MU block i: the multiplicities of polynomial L + i's entries (in-table
+ * ones only); a split batch's second V_0 chunk is block L + 1.
+ */
 static zkr_err zkr_ev_mult(const zkr_ev_wit *w, int strict)
 {
     const zkr_eval_shape *s = &w->sh;
     uint32_t L = s->inf.n_layers;
+    int bad = 0;
 
     memset(w->mu, 0, ((size_t)1 << s->mu_log) * sizeof *w->mu);
     for (uint32_t i = 0; i <= L; i++) {
-        const zkr_gl *v = i < L ? w->v[i] : w->a;
+        const zkr_gl *v = i < L ? (i == 0 && s->split ? w->v0a : w->v[i]) : w->a;
         size_t n = (size_t)1 << zkr_eval_poly_vars(s, L + i);
-        zkr_gl *m = w->mu + 256 * (size_t)i;
-        for (size_t k = 0; k < n; k++) {
-            if (v[k] > 255) {
-                if (strict)
-                    return ZKR_ERR_INTERNAL;
-                continue;
-            }
-            m[v[k]]++;
-        }
+        zkr_ev_count_block(v, n, w->mu + 256 * (size_t)i, &bad);
+    }
+    if (s->split)
+        zkr_ev_count_block(w->v0b, (size_t)1 << zkr_eval_poly_vars(s, 2 * L + 2),
+                           w->mu + 256 * ((size_t)L + 1), &bad);
+    return bad && strict ? ZKR_ERR_INTERNAL : ZKR_OK;
+}
+
+/* A split batch: V_0's chunks copied out of v[0], slot by slot. */
+static zkr_err zkr_ev_split_copy(zkr_ev_wit *w)
+{
+    const zkr_eval_shape *s = &w->sh;
+    unsigned lm = s->inf.layer[0].lm;
+    size_t n = (size_t)1 << (lm + s->lb), na = n >> 1, nb = (size_t)1 << (lm + s->lb_b);
+
+    if (!s->split)
+        return ZKR_OK;
+    if (!w->v0a)
+        w->v0a = malloc(((size_t)1 << ZKR_INFER_SLOTS_LOG) * na * sizeof *w->v0a);
+    if (!w->v0b)
+        w->v0b = malloc(((size_t)1 << ZKR_INFER_SLOTS_LOG) * nb * sizeof *w->v0b);
+    if (!w->v0a || !w->v0b)
+        return ZKR_ERR_NOMEM;
+    for (size_t sl = 0; sl < ((size_t)1 << ZKR_INFER_SLOTS_LOG); sl++) {
+        memcpy(w->v0a + sl * na, w->v[0] + sl * n, na * sizeof *w->v0a);
+        memcpy(w->v0b + sl * nb, w->v[0] + sl * n + na, nb * sizeof *w->v0b);
     }
     return ZKR_OK;
 }
 
 zkr_err zkr_ev_witness(const zkr_infer_model_parts *mp, const zkr_eval_batch *bt,
-                              const uint8_t *wit_records, unsigned threads, zkr_ev_wit *w,
-                              zkr_diag *d)
+                       const uint8_t *wit_records, unsigned threads, zkr_ev_wit *w,
+                       zkr_diag *d)
+{
+    return zkr_ev_witness_split(mp, bt, wit_records, threads, 0, w, d);
+}
+
+zkr_err zkr_ev_witness_split(const zkr_infer_model_parts *mp, const zkr_eval_batch *bt,
+                             const uint8_t *wit_records, unsigned threads, int split,
+                             zkr_ev_wit *w, zkr_diag *d)
 {
     const zkr_infer_shape *is = mp->shape;
     uint32_t in[ZKR_INFER_MAX_LAYERS], out[ZKR_INFER_MAX_LAYERS];
@@ -290,12 +335,14 @@ zkr_err zkr_ev_witness(const zkr_infer_model_parts *mp, const zkr_eval_batch *bt
     }
     r = zkr_eval_shape_init(&w->sh, is->input_dim, is->n_layers, in, out, relu, mp->shifts,
                             bt->count, mp->params->max_vars);
+    if (r == ZKR_OK && split)
+        r = zkr_eval_shape_split(&w->sh, mp->params->max_vars);
     if (r != ZKR_OK)
         return zkr_fail(d, r, "prover: %llu records of this model exceed the parameter set",
                         (unsigned long long)bt->count);
     for (uint32_t l = 0; l < is->n_layers; l++) {
         const zkr_infer_layer *L = &w->sh.inf.layer[l];
-        w->v[l] = calloc((size_t)1 << zkr_eval_poly_vars(&w->sh, is->n_layers + l), sizeof(zkr_gl));
+        w->v[l] = calloc((size_t)1 << (L->lm + w->sh.lb + ZKR_INFER_SLOTS_LOG), sizeof(zkr_gl));
         w->acc[l] = calloc((size_t)1 << (L->lm + w->sh.lb), sizeof(int64_t));
         if (!w->v[l] || !w->acc[l])
             goto nomem;
@@ -317,6 +364,8 @@ zkr_err zkr_ev_witness(const zkr_infer_model_parts *mp, const zkr_eval_batch *bt
             return zkr_fail(d, job.err[i], "prover: witness differs from native inference");
         }
     w->correct = zkr_ev_count(&w->sh, w->a, job.records, bt->rec_len);
+    if (zkr_ev_split_copy(w) != ZKR_OK)
+        goto nomem;
     return zkr_ev_mult(w, 1);
 nomem:
     zkr_ev_wit_free(w);
@@ -337,6 +386,12 @@ zkr_ev_claim *zkr_ev_claim_new(zkr_ev_claims *cs, unsigned poly)
     memset(c, 0, sizeof *c);
     c->poly = poly;
     return c;
+}
+
+/* Claims on V_l: a split batch's V_0 is virtual until the split step. */
+static unsigned zkr_ev_vid(const zkr_eval_shape *s, uint32_t l)
+{
+    return l == 0 && s->split ? ZKR_EVAL_POLY_V0 : s->inf.n_layers + l;
 }
 
 /* pt[off..off+bits) = the bits of v. */
@@ -507,7 +562,7 @@ static zkr_err zkr_ev_argmax(zkr_ev_ctx *c)
     if ((r = zkr_ev_fold_claim(c, 2 * L, rho, nv, ZKR_EVAL_ASLOTS_LOG, slots)) != ZKR_OK)
         goto out;
     {
-        zkr_ev_claim *yc = zkr_ev_claim_new(c->cl, L + L - 1);
+        zkr_ev_claim *yc = zkr_ev_claim_new(c->cl, zkr_ev_vid(&c->w->sh, L - 1));
         if (!yc) {
             r = ZKR_ERR_INTERNAL;
             goto out;
@@ -645,7 +700,6 @@ static void zkr_ev_zc_fill(void *ctx, size_t lo, size_t hi, unsigned wk)
 zkr_err zkr_ev_zerocheck(zkr_ev_ctx *c, uint32_t l, zkr_ext *rho)
 {
     const zkr_eval_shape *s = &c->w->sh;
-    uint32_t NL = s->inf.n_layers;
     const zkr_infer_layer *L = &s->inf.layer[l];
     const zkr_ml_qlayer *q = &c->mp->ql[l];
     unsigned nv = L->lm + s->lb;
@@ -664,6 +718,17 @@ zkr_err zkr_ev_zerocheck(zkr_ev_ctx *c, uint32_t l, zkr_ext *rho)
     for (unsigned i = 2; i < 5; i++)
         lam[i] = zkr_ext_mul(lam[i - 1], lam[1]);
     zkr_mle_eq_table_mt(z, nv, c->threads, tab[T_EQ]);
+    if (l == 0) {
+        /* The rows past V_0's records (a split batch) are masked out (zkr_eval_v0_masked_eq). */
+        uint64_t keep = zkr_eval_v0_records(s);
+#if ZKR_TEST_BUILD
+        if (c->w->cheat_mask)
+            keep = c->w->cheat_mask;
+#endif
+        if (keep < ((uint64_t)1 << s->lb))
+            memset(tab[T_EQ] + (keep << L->lm), 0,
+                   (n - ((size_t)keep << L->lm)) * sizeof *tab[T_EQ]);
+    }
     {
         zkr_ev_zc_job j = {L, q, v, c->w->acc[l], tab, n};
         zkr_par_for(c->threads, n, 1 << 12, zkr_ev_zc_fill, &j);
@@ -702,7 +767,8 @@ zkr_err zkr_ev_zerocheck(zkr_ev_ctx *c, uint32_t l, zkr_ext *rho)
         (r = zkr_enc_exts(c->sec, slots, 16)) != ZKR_OK ||
         (r = zkr_enc_ext(c->sec, acc_v)) != ZKR_OK || (r = zkr_enc_ext(c->sec, m_v)) != ZKR_OK)
         goto out;
-    if ((r = zkr_ev_fold_claim(c, NL + l, rho, nv, ZKR_INFER_SLOTS_LOG, slots)) != ZKR_OK)
+    if ((r = zkr_ev_fold_claim(c, zkr_ev_vid(s, l), rho, nv, ZKR_INFER_SLOTS_LOG, slots)) !=
+        ZKR_OK)
         goto out;
     {
         /* M~(rho_j) on W'_l, column in_dim + 1 (M is the same for every record). */
@@ -730,6 +796,7 @@ typedef struct {
     const uint8_t *records;
     size_t rec_len;
     uint64_t count, nb;
+    uint64_t y_end; /* records whose Y holds an input (layer 1 of a split batch: V_0's) */
     zkr_ext *a, *x;
 } zkr_ev_mm_job;
 
@@ -751,7 +818,7 @@ static void zkr_ev_mm_chunk(void *ctx, size_t lo, size_t hi, unsigned wk)
         if (k < L->in_dim) {
             if (j->yprev) {
                 zkr_gl plo = zkr_gl_from_i64(j->lo_prev);
-                for (uint64_t b = 0; b < j->nb; b++)
+                for (uint64_t b = 0; b < j->y_end; b++)
                     xs = zkr_ext_add(xs, zkr_ext_mul_base(j->eqb[b],
                                                           zkr_gl_add(j->yprev[k + (b << j->lm_prev)], plo)));
             } else {
@@ -770,7 +837,6 @@ zkr_err zkr_ev_matmul(zkr_ev_ctx *c, uint32_t l, const zkr_ext *rho,
                              const uint8_t *wit_records)
 {
     const zkr_eval_shape *s = &c->w->sh;
-    uint32_t NL = s->inf.n_layers;
     const zkr_infer_layer *L = &s->inf.layer[l];
     size_t K = (size_t)1 << L->lk, nb = (size_t)1 << s->lb;
     zkr_ext *tab[2] = {0}, *eqj = NULL, *eqb = NULL, msgs[2 * ZKR_EV_MAX_ROUNDS],
@@ -805,6 +871,7 @@ zkr_err zkr_ev_matmul(zkr_ev_ctx *c, uint32_t l, const zkr_ext *rho,
         j.rec_len = c->bt->rec_len;
         j.count = s->count;
         j.nb = nb;
+        j.y_end = l == 1 ? zkr_eval_v0_records(s) : nb;
         j.a = tab[0];
         j.x = tab[1];
         zkr_par_for(c->threads, L->in_dim + 2, 8, zkr_ev_mm_chunk, &j);
@@ -839,7 +906,7 @@ zkr_err zkr_ev_matmul(zkr_ev_ctx *c, uint32_t l, const zkr_ext *rho,
         zkr_ts_absorb_ext(c->t, "ev-mm-y", &yprev, 1);
         if ((r = zkr_enc_ext(c->sec, yprev)) != ZKR_OK)
             goto out;
-        if (!(yc = zkr_ev_claim_new(c->cl, NL + l - 1))) {
+        if (!(yc = zkr_ev_claim_new(c->cl, zkr_ev_vid(s, l - 1)))) {
             r = ZKR_ERR_INTERNAL;
             goto out;
         }
@@ -886,6 +953,52 @@ static zkr_err zkr_ev_statement(const zkr_infer_model_parts *mp, const zkr_eval_
     return zkr_enc_u64(b, correct);
 }
 
+/*
+ * A split batch: every claim on the virtual V_0 becomes claims on its two
+ * chunks, the chunk values sent and absorbed (zkr_eval_v0_split_point).
+ */
+static zkr_err zkr_ev_split_step(zkr_ev_ctx *c)
+{
+    const zkr_eval_shape *s = &c->w->sh;
+    uint32_t L = s->inf.n_layers;
+    unsigned na = zkr_eval_poly_vars(s, L), nb = zkr_eval_poly_vars(s, 2 * L + 2);
+    size_t n0 = c->cl->n;
+    zkr_err r;
+
+    if (!s->split)
+        return ZKR_OK;
+    for (size_t k = 0; k < n0; k++) {
+        zkr_ev_claim *ca = &c->cl->c[k], *cb;
+        zkr_ext pa[ZKR_EV_MAX_PT], pb[ZKR_EV_MAX_PT], wa, wb, v[2];
+        if (ca->poly != ZKR_EVAL_POLY_V0)
+            continue;
+        zkr_eval_v0_split_point(s, ca->pt, pa, pb, &wa, &wb);
+        if ((r = zkr_mle_eval_base(c->w->v0a, na, pa, &v[0])) != ZKR_OK ||
+            (r = zkr_mle_eval_base(c->w->v0b, nb, pb, &v[1])) != ZKR_OK)
+            return r;
+        zkr_ts_absorb_ext(c->t, "ev-v0-split", v, 2);
+        if ((r = zkr_enc_exts(c->sec, v, 2)) != ZKR_OK)
+            return r;
+        if (!(cb = zkr_ev_claim_new(c->cl, 2 * L + 2)))
+            return ZKR_ERR_INTERNAL;
+        ca = &c->cl->c[k];
+        ca->poly = L;
+        memcpy(ca->pt, pa, na * sizeof *pa);
+        ca->val = v[0];
+        memcpy(cb->pt, pb, nb * sizeof *pb);
+        cb->val = v[1];
+    }
+    return ZKR_OK;
+}
+
+/* The committed polynomial of id: the model's W'_l, else the witness's. */
+static zkr_pcs_poly *zkr_ev_poly(const zkr_ev_ctx *c, zkr_pcs_poly **wpoly, unsigned id)
+{
+    uint32_t L = c->w->sh.inf.n_layers;
+
+    return id < L ? c->mp->poly[id] : wpoly[id - L];
+}
+
 static zkr_err zkr_ev_open(zkr_ev_ctx *c, zkr_pcs_poly **wpoly, zkr_buf *out)
 {
     const zkr_eval_shape *s = &c->w->sh;
@@ -918,16 +1031,15 @@ static zkr_err zkr_ev_open(zkr_ev_ctx *c, zkr_pcs_poly **wpoly, zkr_buf *out)
 static zkr_err zkr_ev_open2(zkr_ev_ctx *c, zkr_pcs_poly **wpoly, zkr_buf *out)
 {
     const zkr_eval_shape *s = &c->w->sh;
-    uint32_t L = s->inf.n_layers;
-    uint8_t mixed[2 * ZKR_INFER_MAX_LAYERS + 2];
+    uint8_t mixed[ZKR_EVAL_MAX_POLYS];
     zkr_eval_groups g;
-    zkr_pcs_poly *polys[2 * ZKR_INFER_MAX_LAYERS + 2];
+    zkr_pcs_poly *polys[ZKR_EVAL_MAX_POLYS];
     zkr_pcs_claim cls[ZKR_EVAL_MAX_CLAIMS];
     size_t np = 0, nc = 0;
     zkr_err r;
 
     zkr_eval_open_plan(s, c->mp->params, mixed, &g);
-    for (unsigned id = 0; id < ZKR_EVAL_N_POLYS(L); id++) {
+    for (unsigned id = 0; id < zkr_eval_n_polys(s); id++) {
         if (!mixed[id])
             continue;
         for (size_t k = 0; k < c->cl->n; k++)
@@ -937,7 +1049,7 @@ static zkr_err zkr_ev_open2(zkr_ev_ctx *c, zkr_pcs_poly **wpoly, zkr_buf *out)
                 cls[nc].value = c->cl->c[k].val;
                 nc++;
             }
-        polys[np++] = id < L ? c->mp->poly[id] : wpoly[id - L];
+        polys[np++] = zkr_ev_poly(c, wpoly, id);
     }
     if ((r = zkr_prover_open_mixed(c->mp->params, c->t, polys, np, cls, nc, c->threads, out)) !=
         ZKR_OK)
@@ -946,7 +1058,7 @@ static zkr_err zkr_ev_open2(zkr_ev_ctx *c, zkr_pcs_poly **wpoly, zkr_buf *out)
         nc = 0;
         for (unsigned i = 0; i < g.n_polys[gi]; i++) {
             unsigned id = g.poly[gi][i];
-            polys[i] = id < L ? c->mp->poly[id] : wpoly[id - L];
+            polys[i] = zkr_ev_poly(c, wpoly, id);
             for (size_t k = 0; k < c->cl->n; k++)
                 if (c->cl->c[k].poly == id) {
                     cls[nc].comm = i;
@@ -966,7 +1078,8 @@ static zkr_err zkr_ev_body(zkr_ev_ctx *c, unsigned version,
 {
     const zkr_eval_shape *s = &c->w->sh;
     uint32_t L = s->inf.n_layers;
-    zkr_pcs_poly *wpoly[ZKR_INFER_MAX_LAYERS + 2] = {0};
+    zkr_pcs_poly *wpoly[ZKR_INFER_MAX_LAYERS + 3] = {0};
+    uint32_t n_wit = L + 2 + (s->split ? 1 : 0);
     zkr_pcs_commitment wc;
     zkr_buf roots = {0}, lg = {0}, pcs = {0};
     zkr_gl table[256];
@@ -975,8 +1088,9 @@ static zkr_err zkr_ev_body(zkr_ev_ctx *c, unsigned version,
     zkr_eval_transcript_v(c->t, c->mp->params, version, statement_id, stmt->p, stmt->len);
     if (version >= 2 && (r = zkr_enc_u32(&roots, version)) != ZKR_OK)
         goto out;
-    for (uint32_t i = 0; i < L + 2 && r == ZKR_OK; i++) {
-        const zkr_gl *v = i < L ? c->w->v[i] : i == L ? c->w->a : c->w->mu;
+    for (uint32_t i = 0; i < n_wit && r == ZKR_OK; i++) {
+        const zkr_gl *v = i < L ? (i == 0 && s->split ? c->w->v0a : c->w->v[i])
+                          : i == L ? c->w->a : i == L + 1 ? c->w->mu : c->w->v0b;
         if ((r = zkr_prover_commit(c->mp->params, v, zkr_eval_poly_vars(s, L + i), c->threads,
                                    &wpoly[i], &wc)) != ZKR_OK)
             break;
@@ -987,9 +1101,11 @@ static zkr_err zkr_ev_body(zkr_ev_ctx *c, unsigned version,
         goto out;
     for (unsigned i = 0; i < 256; i++)
         table[i] = i;
-    for (uint32_t i = 0; i <= L; i++) {
-        const zkr_gl *v = i < L ? c->w->v[i] : c->w->a;
-        unsigned na = zkr_eval_poly_vars(s, L + i);
+    /* LogUps: V_0 (a split batch: its first chunk), .., V_{L-1}, A, then the second chunk. */
+    for (uint32_t i = 0; i <= L + (s->split ? 1 : 0); i++) {
+        const zkr_gl *v = i < L ? (i == 0 && s->split ? c->w->v0a : c->w->v[i])
+                          : i == L ? c->w->a : c->w->v0b;
+        unsigned pid = i <= L ? L + i : 2 * L + 2, na = zkr_eval_poly_vars(s, pid);
         zkr_logup_claims lc;
         zkr_ev_claim *ac, *mc;
 #if ZKR_TEST_BUILD
@@ -1002,7 +1118,7 @@ static zkr_err zkr_ev_body(zkr_ev_ctx *c, unsigned version,
                                  ZKR_INFER_TABLE_LOG, c->threads, &lg, &lc);
         if (r != ZKR_OK)
             goto out;
-        ac = zkr_ev_claim_new(c->cl, L + i);
+        ac = zkr_ev_claim_new(c->cl, pid);
         mc = zkr_ev_claim_new(c->cl, 2 * L + 1);
         if (!ac || !mc) {
             r = ZKR_ERR_INTERNAL;
@@ -1022,6 +1138,8 @@ static zkr_err zkr_ev_body(zkr_ev_ctx *c, unsigned version,
             (r = zkr_ev_matmul(c, l, rho, wit_records)) != ZKR_OK)
             goto out;
     }
+    if ((r = zkr_ev_split_step(c)) != ZKR_OK)
+        goto out;
     if ((r = version >= 2 ? zkr_ev_open2(c, wpoly, &pcs) : zkr_ev_open(c, wpoly, &pcs)) != ZKR_OK)
         goto out;
     if ((r = zkr_proof_begin(proof, c->mp->params->id, ZKR_KIND_EVALUATION1, statement_id, 5)) !=
@@ -1033,7 +1151,7 @@ static zkr_err zkr_ev_body(zkr_ev_ctx *c, unsigned version,
         (r = zkr_proof_add_section(proof, ZKR_SEC_PCS, pcs.p, pcs.len)) != ZKR_OK)
         goto out;
 out:
-    for (uint32_t i = 0; i < L + 2; i++)
+    for (uint32_t i = 0; i < n_wit; i++)
         zkr_pcs_poly_free(wpoly[i]);
     zkr_buf_free(&roots);
     zkr_buf_free(&lg);
@@ -1051,8 +1169,13 @@ static zkr_err zkr_ev_apply_cheat(zkr_ev_wit *w, const uint8_t *labels, size_t r
                                   const zkr_ev_cheat *ch)
 {
     zkr_eval_cheat_view view;
+    size_t n0 = (size_t)1 << (w->sh.inf.layer[0].lm + w->sh.lb + ZKR_INFER_SLOTS_LOG);
+    zkr_gl *honest = malloc(n0 * sizeof *honest);
     zkr_err r;
 
+    if (!honest)
+        return ZKR_ERR_NOMEM;
+    memcpy(honest, w->v[0], n0 * sizeof *honest);
     memset(&view, 0, sizeof view);
     view.shape = &w->sh;
     for (uint32_t l = 0; l < w->sh.inf.n_layers; l++) {
@@ -1062,11 +1185,18 @@ static zkr_err zkr_ev_apply_cheat(zkr_ev_wit *w, const uint8_t *labels, size_t r
     view.a = w->a;
     view.correct = w->correct;
     if ((r = ch->fn(ch->ctx, &view)) != ZKR_OK)
-        return r;
+        goto out;
     w->correct = view.set_correct ? view.correct : zkr_ev_count(&w->sh, w->a, labels, rec_len);
+    w->cheat_mask = view.mask_records;
+    if ((r = zkr_ev_split_copy(w)) != ZKR_OK)
+        goto out;
+    if (view.chunks_only)
+        memcpy(w->v[0], honest, n0 * sizeof *honest);
     if (!view.keep_mult)
         (void)zkr_ev_mult(w, 0);
-    return ZKR_OK;
+out:
+    free(honest);
+    return r;
 }
 #endif
 
@@ -1100,7 +1230,8 @@ static zkr_err zkr_ev_prove(const zkr_params *p, const uint8_t statement_id[ZKR_
         return zkr_fail(d, ZKR_ERR_UNSUPPORTED,
                         "dataset: records of %zu bytes, the model wants %u input bytes + label",
                         bt->rec_len, mp.shape->input_dim);
-    if ((r = zkr_ev_witness(&mp, bt, wit_records, threads ? threads : 1, &w, d)) != ZKR_OK)
+    if ((r = zkr_ev_witness_split(&mp, bt, wit_records, threads ? threads : 1, version >= 3, &w,
+                                  d)) != ZKR_OK)
         return r;
 #if ZKR_TEST_BUILD
     if (cheat && (r = zkr_ev_apply_cheat(&w, wr, bt->rec_len, cheat)) != ZKR_OK)

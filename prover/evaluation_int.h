@@ -18,7 +18,9 @@ typedef struct {
     int64_t *acc[ZKR_INFER_MAX_LAYERS];
     zkr_gl *a;
     zkr_gl *mu;
+    zkr_gl *v0a, *v0b; /* split batch: V_0's committed chunks (copies of v[0]'s records) */
     uint64_t correct;
+    uint64_t cheat_mask; /* test builds: layer 0's zero-check masks records >= this when set */
 } zkr_ev_wit;
 
 typedef struct {
@@ -53,6 +55,14 @@ void zkr_ev_wit_free(zkr_ev_wit *w);
 zkr_err zkr_ev_witness(const zkr_infer_model_parts *mp, const zkr_eval_batch *bt,
                        const uint8_t *wit_records, unsigned threads, zkr_ev_wit *w,
                        zkr_diag *d) ZKR_WUR;
+/*
+ * As zkr_ev_witness; split: the batch layout of format version 3
+ * (zkr_eval_shape_split): V_0 zero past zkr_eval_v0_records, its chunks
+ * copied into v0a / v0b and counted in MU.
+ */
+zkr_err zkr_ev_witness_split(const zkr_infer_model_parts *mp, const zkr_eval_batch *bt,
+                             const uint8_t *wit_records, unsigned threads, int split,
+                             zkr_ev_wit *w, zkr_diag *d) ZKR_WUR;
 /* A new claim on poly, or NULL when the list is full (callers fail hard). */
 zkr_ev_claim *zkr_ev_claim_new(zkr_ev_claims *cs, unsigned poly);
 /* pt[0..bits) = the bits of v. */

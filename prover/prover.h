@@ -385,6 +385,9 @@ typedef struct {
     zkr_gl *a;                          /* A: slot s at ((s << lb) + b) << c | j */
     uint64_t correct;
     int set_correct, keep_mult;
+    uint64_t mask_records; /* nonzero: layer 0's zero-check weights only records below it */
+    int chunks_only;       /* a split batch: the edit of V_0 reaches its committed chunks only,
+                            * the sumchecks read the honest V_0 */
 } zkr_eval_cheat_view;
 typedef zkr_err (*zkr_eval_cheat_fn)(void *ctx, zkr_eval_cheat_view *w);
 zkr_err zkr_prover_evaluation_cheat(const zkr_params *p,
@@ -394,7 +397,7 @@ zkr_err zkr_prover_evaluation_cheat(const zkr_params *p,
                                     zkr_eval_cheat_fn edit, void *ctx, zkr_buf *proof,
                                     zkr_buf *output, zkr_diag *d) ZKR_WUR;
 /*
- * Test builds: an honest proof in format version 1 or 2 (version 1 proofs
+ * Test builds: an honest proof in format version 1, 2 or 3 (older proofs
  * must keep verifying: registry exports and bundles may hold them).
  */
 zkr_err zkr_prover_evaluation_version(const zkr_params *p,

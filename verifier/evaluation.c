@@ -246,6 +246,12 @@ static zkr_err zkr_ve_jtable(const zkr_eval_shape *s, int cj, const zkr_ext *rho
     return r;
 }
 
+/* Claims on V_l: a split batch's V_0 is virtual until the split step. */
+static unsigned zkr_ve_vid(const zkr_eval_shape *s, uint32_t l)
+{
+    return l == 0 && s->split ? ZKR_EVAL_POLY_V0 : s->inf.n_layers + l;
+}
+
 static zkr_err zkr_ve_fold_claim(zkr_ve_ctx *c, unsigned poly, const zkr_ext *rho, unsigned nv,
                                  unsigned slog, const zkr_ext *slots, zkr_diag *d)
 {
@@ -303,7 +309,7 @@ static zkr_err zkr_ve_argmax(zkr_ve_ctx *c, zkr_diag *d)
     if ((r = zkr_ve_fold_claim(c, 2 * L, rho, nv, ZKR_EVAL_ASLOTS_LOG, slots, d)) != ZKR_OK)
         return r;
     {
-        zkr_ve_claim *yc = zkr_ve_claim_new(c->cl, 2 * L - 1);
+        zkr_ve_claim *yc = zkr_ve_claim_new(c->cl, zkr_ve_vid(s, L - 1));
         if (!yc)
             return zkr_ve_full(d);
         memcpy(yc->pt, rho, nv * sizeof *rho);
@@ -396,7 +402,6 @@ zkr_err zkr_ve_zerocheck(zkr_ve_ctx *c, uint32_t l, zkr_ext *rho, zkr_ext *acc_v
                                 zkr_diag *d)
 {
     const zkr_eval_shape *s = &c->s->sh;
-    uint32_t NL = s->inf.n_layers;
     const zkr_infer_layer *L = &s->inf.layer[l];
     unsigned nv = L->lm + s->lb;
     zkr_ext z[ZKR_VE_MAX_PT], msgs[3 * ZKR_VE_MAX_ROUNDS], slots[16], lam[5], m_v, fin, want;
@@ -433,12 +438,17 @@ zkr_err zkr_ve_zerocheck(zkr_ve_ctx *c, uint32_t l, zkr_ext *rho, zkr_ext *acc_v
                                             zkr_ext_add(zkr_ext_mul(lam[2], c2),
                                                         zkr_ext_add(zkr_ext_mul(lam[3], c3),
                                                                     zkr_ext_mul(lam[4], c4)))));
-        want = zkr_ext_mul(want, zkr_mle_eq_eval(z, rho, nv));
+        /* Layer 0 of a split batch: the weight is zero past V_0's records. */
+        want = zkr_ext_mul(want, l == 0 && s->split ? zkr_eval_v0_masked_eq(s, z, rho)
+                                                    : zkr_mle_eq_eval(z, rho, nv));
     }
     if (!zkr_ext_eq(fin, want))
         return zkr_fail(d, ZKR_ERR_VERIFY, "proof: layer %u requantization check fails", l);
+    /* YC = 127 - lo - Y on every row V_0 holds (a split batch: zero past them). */
     if (!zkr_ext_eq(slots[ZKR_INFER_SLOT_YC],
-                    zkr_ext_sub(zkr_ext_from(zkr_gl_from_i64(127 - L->lo)), Y)) ||
+                    zkr_ext_sub(zkr_ext_mul_base(l == 0 ? zkr_eval_v0_sel(s, rho + L->lm) : one,
+                                                 zkr_gl_from_i64(127 - L->lo)),
+                                Y)) ||
         !zkr_ext_eq(slots[L->slot_rtc],
                     zkr_ext_mul_base(slots[ZKR_INFER_SLOT_R0 + L->nr - 1], L->c_r)) ||
         !zkr_ext_eq(slots[L->slot_gtc], zkr_ext_mul_base(slots[L->slot_g0 + L->ng - 1], L->c_g)))
@@ -446,7 +456,8 @@ zkr_err zkr_ve_zerocheck(zkr_ve_ctx *c, uint32_t l, zkr_ext *rho, zkr_ext *acc_v
     zkr_ts_absorb_ext(c->t, "ev-slots", slots, 16);
     zkr_ts_absorb_ext(c->t, "ev-acc-m", acc_v, 1);
     zkr_ts_absorb_ext(c->t, "ev-acc-m", &m_v, 1);
-    if ((r = zkr_ve_fold_claim(c, NL + l, rho, nv, ZKR_INFER_SLOTS_LOG, slots, d)) != ZKR_OK)
+    if ((r = zkr_ve_fold_claim(c, zkr_ve_vid(s, l), rho, nv, ZKR_INFER_SLOTS_LOG, slots, d)) !=
+        ZKR_OK)
         return r;
     {
         zkr_ve_claim *mc = zkr_ve_claim_new(c->cl, l);
@@ -497,7 +508,6 @@ zkr_err zkr_ve_matmul(zkr_ve_ctx *c, uint32_t l, const zkr_ext *rho, zkr_ext acc
                              zkr_diag *d)
 {
     const zkr_eval_shape *s = &c->s->sh;
-    uint32_t NL = s->inf.n_layers;
     const zkr_infer_layer *L = &s->inf.layer[l];
     zkr_ext msgs[2 * ZKR_VE_MAX_ROUNDS], rk[ZKR_VE_MAX_PT], fin, wv, xv, yprev;
     zkr_ve_claim *wc;
@@ -524,9 +534,13 @@ zkr_err zkr_ve_matmul(zkr_ve_ctx *c, uint32_t l, const zkr_ext *rho, zkr_ext acc
         for (unsigned i = P->lm; i < L->lk; i++)
             hi0 = zkr_ext_mul(hi0, zkr_ext_sub(one, rk[i]));
         zkr_ts_absorb_ext(c->t, "ev-mm-y", &yprev, 1);
-        xv = zkr_ext_add(zkr_ext_mul(hi0, zkr_ext_add(yprev, zkr_ext_from(zkr_gl_from_i64(P->lo)))),
-                         zkr_ve_eq_bits(rk, L->lk, L->in_dim));
-        if (!(yc = zkr_ve_claim_new(c->cl, NL + l - 1)))
+        /* x = y = Y + lo where V_{l-1} holds records; 0 past a split batch's V_0 chunks. */
+        xv = zkr_ext_add(
+            zkr_ext_mul(hi0, zkr_ext_add(yprev, zkr_ext_mul_base(
+                                                    l == 1 ? zkr_eval_v0_sel(s, rho + L->lm) : one,
+                                                    zkr_gl_from_i64(P->lo)))),
+            zkr_ve_eq_bits(rk, L->lk, L->in_dim));
+        if (!(yc = zkr_ve_claim_new(c->cl, zkr_ve_vid(s, l - 1))))
             return zkr_ve_full(d);
         memcpy(yc->pt, rk, P->lm * sizeof *rk);
         memcpy(yc->pt + P->lm, rho + L->lm, s->lb * sizeof *rho);
@@ -535,6 +549,44 @@ zkr_err zkr_ve_matmul(zkr_ve_ctx *c, uint32_t l, const zkr_ext *rho, zkr_ext acc
     }
     if (!zkr_ext_eq(fin, zkr_ext_mul(wv, xv)))
         return zkr_fail(d, ZKR_ERR_VERIFY, "proof: layer %u matmul sumcheck fails", l);
+    return ZKR_OK;
+}
+
+/*
+ * A split batch: each claim on the virtual V_0 is replaced by claims on
+ * its chunks; the chunk values must combine to the claimed value
+ * (zkr_eval_v0_split_point; docs/soundness.md, "chunked V_0").
+ */
+static zkr_err zkr_ve_split_step(zkr_ve_ctx *c, zkr_diag *d)
+{
+    const zkr_eval_shape *s = &c->s->sh;
+    uint32_t L = s->inf.n_layers;
+    unsigned na = zkr_eval_poly_vars(s, L), nb = zkr_eval_poly_vars(s, 2 * L + 2);
+    size_t n0 = c->cl->n;
+
+    if (!s->split)
+        return ZKR_OK;
+    for (size_t k = 0; k < n0; k++) {
+        zkr_ve_claim *ca = &c->cl->c[k], *cb;
+        zkr_ext pa[ZKR_VE_MAX_PT], pb[ZKR_VE_MAX_PT], wa, wb, v[2];
+        if (ca->poly != ZKR_EVAL_POLY_V0)
+            continue;
+        if (zkr_dec_exts(c->dec, v, 2) != ZKR_OK)
+            return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: V_0 chunk values truncated");
+        zkr_eval_v0_split_point(s, ca->pt, pa, pb, &wa, &wb);
+        if (!zkr_ext_eq(ca->val, zkr_ext_add(zkr_ext_mul(wa, v[0]), zkr_ext_mul(wb, v[1]))))
+            return zkr_fail(d, ZKR_ERR_VERIFY, "proof: V_0's chunk values do not combine to "
+                            "its claimed value");
+        zkr_ts_absorb_ext(c->t, "ev-v0-split", v, 2);
+        if (!(cb = zkr_ve_claim_new(c->cl, 2 * L + 2)))
+            return zkr_ve_full(d);
+        ca = &c->cl->c[k];
+        ca->poly = L;
+        memcpy(ca->pt, pa, na * sizeof *pa);
+        ca->val = v[0];
+        memcpy(cb->pt, pb, nb * sizeof *pb);
+        cb->val = v[1];
+    }
     return ZKR_OK;
 }
 
@@ -605,11 +657,10 @@ static zkr_err zkr_ve_open2(const zkr_params *p, zkr_ve_ctx *c, const uint8_t *r
                             const uint8_t *pcs, size_t pcs_len, zkr_diag *d)
 {
     const zkr_eval_shape *s = &c->s->sh;
-    uint32_t L = s->inf.n_layers;
-    uint8_t mixed[2 * ZKR_INFER_MAX_LAYERS + 2];
+    uint8_t mixed[ZKR_EVAL_MAX_POLYS];
     zkr_eval_groups g;
-    zkr_pcs_commitment comms[2 * ZKR_INFER_MAX_LAYERS + 2];
-    unsigned nv[2 * ZKR_INFER_MAX_LAYERS + 2];
+    zkr_pcs_commitment comms[ZKR_EVAL_MAX_POLYS];
+    unsigned nv[ZKR_EVAL_MAX_POLYS];
     zkr_pcs_claim cls[ZKR_EVAL_MAX_CLAIMS];
     zkr_pcs_proof *pf = NULL;
     size_t np = 0, nc = 0;
@@ -617,7 +668,7 @@ static zkr_err zkr_ve_open2(const zkr_params *p, zkr_ve_ctx *c, const uint8_t *r
     zkr_err r;
 
     zkr_eval_open_plan(s, p, mixed, &g);
-    for (unsigned id = 0; id < ZKR_EVAL_N_POLYS(L); id++) {
+    for (unsigned id = 0; id < zkr_eval_n_polys(s); id++) {
         if (!mixed[id])
             continue;
         for (size_t k = 0; k < c->cl->n; k++)
@@ -677,8 +728,9 @@ static zkr_err zkr_ve_logups(zkr_ve_ctx *c, const uint8_t *lg, size_t lg_len, zk
     zkr_err r = ZKR_OK;
 
     zkr_dec_init(&dec, lg, lg_len);
-    for (uint32_t i = 0; i <= L && r == ZKR_OK; i++) {
-        unsigned na = zkr_eval_poly_vars(s, L + i);
+    /* V_0 (a split batch: its first chunk), .., V_{L-1}, A, then the second chunk. */
+    for (uint32_t i = 0; i <= L + (s->split ? 1 : 0) && r == ZKR_OK; i++) {
+        unsigned pid = i <= L ? L + i : 2 * L + 2, na = zkr_eval_poly_vars(s, pid);
         zkr_logup_proof *lp = NULL;
         zkr_logup_claims lc;
         zkr_ext tv = zkr_ext_from(0);
@@ -690,12 +742,13 @@ static zkr_err zkr_ve_logups(zkr_ve_ctx *c, const uint8_t *lg, size_t lg_len, zk
         zkr_logup_proof_free(lp);
         if (r != ZKR_OK)
             return zkr_fail(d, r == ZKR_ERR_NOMEM ? r : ZKR_ERR_VERIFY,
-                            "proof: range checks of %s %u fail", i < L ? "layer" : "argmax", i);
+                            "proof: range checks of %s %u fail",
+                            i < L || i > L ? "layer" : "argmax", i > L ? 0 : i);
         for (unsigned k = 0; k < ZKR_INFER_TABLE_LOG; k++)
             tv = zkr_ext_add(tv, zkr_ext_mul_base(lc.rt[k], (zkr_gl)1 << k));
         if (!zkr_ext_eq(tv, lc.t_at_rt))
             return zkr_fail(d, ZKR_ERR_VERIFY, "proof: LogUp %u table claim fails", i);
-        ac = zkr_ve_claim_new(c->cl, L + i);
+        ac = zkr_ve_claim_new(c->cl, pid);
         mc = zkr_ve_claim_new(c->cl, 2 * L + 1);
         if (!ac || !mc)
             return zkr_ve_full(d);
@@ -711,10 +764,10 @@ static zkr_err zkr_ve_logups(zkr_ve_ctx *c, const uint8_t *lg, size_t lg_len, zk
 }
 
 static zkr_err zkr_ve_math(const zkr_params *p, const zkr_proof_view *v,
-                           const zkr_verifier_evaluation_statement *st, const zkr_ve_stmt *s,
+                           const zkr_verifier_evaluation_statement *st, zkr_ve_stmt *s,
                            zkr_diag *d)
 {
-    uint32_t L = s->sh.inf.n_layers;
+    uint32_t L = s->sh.inf.n_layers, n_roots = L + 2;
     zkr_transcript t;
     zkr_dec bdec;
     zkr_ve_claims *cl;
@@ -722,24 +775,31 @@ static zkr_err zkr_ve_math(const zkr_params *p, const zkr_proof_view *v,
     uint32_t version = 1;
     zkr_err r;
 
-    /* Version 1: the roots alone; version 2 and later: u32 version, then the roots. */
-    if (v->len[1] == (size_t)(L + 2) * ZKR_DIGEST_BYTES + 4) {
+    /*
+     * Version 1: the roots alone; version 2 and later: u32 version, then the
+     * roots (version 3: one more for a split batch's second V_0 chunk).
+     */
+    if (v->len[1] != (size_t)n_roots * ZKR_DIGEST_BYTES) {
         zkr_dec vd;
-        zkr_dec_init(&vd, v->body[1], 4);
+        zkr_dec_init(&vd, v->body[1], v->len[1] < 4 ? v->len[1] : 4);
         if (zkr_dec_u32(&vd, &version) != ZKR_OK || version < 2)
             return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: roots section malformed");
         if (version > ZKR_EVAL_VERSION)
             return zkr_fail(d, ZKR_ERR_UNSUPPORTED,
                             "proof: evaluation@1 format version %u; this verifier accepts "
                             "versions 1..%u", version, ZKR_EVAL_VERSION);
+        if (version >= 3 && zkr_eval_shape_split(&s->sh, p->max_vars) != ZKR_OK)
+            return zkr_fail(d, ZKR_ERR_TOO_LARGE, "statement: batch exceeds the parameter set");
+        n_roots += s->sh.split ? 1 : 0;
+        if (v->len[1] != (size_t)n_roots * ZKR_DIGEST_BYTES + 4)
+            return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: roots section is not %u roots",
+                            n_roots);
         roots += 4;
-    } else if (v->len[1] != (size_t)(L + 2) * ZKR_DIGEST_BYTES) {
-        return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: roots section is not %u roots", L + 2);
     }
     if (!(cl = calloc(1, sizeof *cl)))
         return ZKR_ERR_NOMEM;
     zkr_eval_transcript_v(&t, p, version, st->statement_id, v->body[0], v->len[0]);
-    for (uint32_t i = 0; i < L + 2; i++)
+    for (uint32_t i = 0; i < n_roots; i++)
         zkr_ts_absorb(&t, "ev-witness-root", roots + (size_t)i * ZKR_DIGEST_BYTES,
                       ZKR_DIGEST_BYTES);
     zkr_dec_init(&bdec, v->body[3], v->len[3]);
@@ -754,6 +814,8 @@ static zkr_err zkr_ve_math(const zkr_params *p, const zkr_proof_view *v,
                 (r = zkr_ve_matmul(&c, l, rho, acc_v, d)) != ZKR_OK)
                 goto out;
         }
+        if ((r = zkr_ve_split_step(&c, d)) != ZKR_OK)
+            goto out;
         if (zkr_dec_finish(&bdec) != ZKR_OK) {
             r = zkr_fail(d, ZKR_ERR_MALFORMED, "proof: trailing bytes in the body section");
             goto out;

@@ -9,6 +9,33 @@
 #include "zk/zk.h"
 #include "zk/zk_int.h"
 
+/* MU's variables: 256 per LogUp, grown to the next size some other polynomial has (one opening fewer). */
+static void zkr_eval_mu_size(zkr_eval_shape *s)
+{
+    uint32_t L = s->inf.n_layers;
+    unsigned best = 0, n = zkr_eval_n_polys(s);
+
+    s->mu_log = 8 + zkr_log2_ceil((uint64_t)L + 1 + s->split);
+    for (unsigned id = 0; id < n; id++) {
+        unsigned v;
+        if (id == 2 * L + 1)
+            continue;
+        v = zkr_eval_poly_vars(s, id);
+        if (v >= s->mu_log && (best == 0 || v < best))
+            best = v;
+    }
+    if (best)
+        s->mu_log = best;
+}
+
+static zkr_err zkr_eval_fits(const zkr_eval_shape *s, unsigned max_vars)
+{
+    for (unsigned id = 0; id < zkr_eval_n_polys(s); id++)
+        if (zkr_eval_poly_vars(s, id) > max_vars)
+            return ZKR_ERR_TOO_LARGE;
+    return ZKR_OK;
+}
+
 zkr_err zkr_eval_shape_init(zkr_eval_shape *s, uint32_t input_dim, uint32_t n_layers,
                             const uint32_t *in_dims, const uint32_t *out_dims, const int *relu,
                             const uint32_t *shifts, uint64_t count, unsigned max_vars)
@@ -25,28 +52,95 @@ zkr_err zkr_eval_shape_init(zkr_eval_shape *s, uint32_t input_dim, uint32_t n_la
     s->lb = zkr_log2_ceil(count);
     s->c = s->inf.layer[n_layers - 1].lm;
     s->nd = (s->c + 8 + 7) / 8;
-    s->mu_log = 8 + zkr_log2_ceil((uint64_t)n_layers + 1);
-    {
-        /* One opening fewer: MU grows to the next size some other polynomial has. */
-        unsigned best = 0;
-        for (unsigned id = 0; id + 1 < ZKR_EVAL_N_POLYS(n_layers); id++) {
-            unsigned v = zkr_eval_poly_vars(s, id);
-            if (v >= s->mu_log && (best == 0 || v < best))
-                best = v;
-        }
-        if (best)
-            s->mu_log = best;
+    zkr_eval_mu_size(s);
+    return zkr_eval_fits(s, max_vars);
+}
+
+zkr_err zkr_eval_shape_split(zkr_eval_shape *s, unsigned max_vars)
+{
+    uint64_t half, rem;
+
+    if (s->split || s->lb < 2)
+        return ZKR_OK;
+    half = (uint64_t)1 << (s->lb - 1);
+    rem = s->count - half; /* count > half: lb = ceil(log2 count) */
+    if (rem == half || rem > half / 2)
+        return ZKR_OK; /* a power of two, or padding at most a quarter */
+    s->split = 1;
+    s->lb_b = zkr_log2_ceil(rem);
+    zkr_eval_mu_size(s);
+    return zkr_eval_fits(s, max_vars);
+}
+
+unsigned zkr_eval_n_polys(const zkr_eval_shape *s)
+{
+    return ZKR_EVAL_N_POLYS(s->inf.n_layers) + (s->split ? 1u : 0u);
+}
+
+uint64_t zkr_eval_v0_records(const zkr_eval_shape *s)
+{
+    if (!s->split)
+        return (uint64_t)1 << s->lb;
+    return ((uint64_t)1 << (s->lb - 1)) + ((uint64_t)1 << s->lb_b);
+}
+
+void zkr_eval_v0_split_point(const zkr_eval_shape *s, const zkr_ext *pt, zkr_ext *pa,
+                             zkr_ext *pb, zkr_ext *ca, zkr_ext *cb)
+{
+    unsigned lm = s->inf.layer[0].lm, top = lm + s->lb - 1;
+    zkr_ext one = zkr_ext_from(1);
+
+    /* pa: rows, records 0..lb-2, slots; pb: rows, records 0..lb_b-1, slots. */
+    memcpy(pa, pt, top * sizeof *pt);
+    memcpy(pa + top, pt + top + 1, ZKR_INFER_SLOTS_LOG * sizeof *pt);
+    memcpy(pb, pt, (lm + s->lb_b) * sizeof *pt);
+    memcpy(pb + lm + s->lb_b, pt + top + 1, ZKR_INFER_SLOTS_LOG * sizeof *pt);
+    *ca = zkr_ext_sub(one, pt[top]);
+    *cb = pt[top];
+    for (unsigned i = lm + s->lb_b; i < top; i++)
+        *cb = zkr_ext_mul(*cb, zkr_ext_sub(one, pt[i]));
+}
+
+zkr_ext zkr_eval_v0_masked_eq(const zkr_eval_shape *s, const zkr_ext *z, const zkr_ext *rho)
+{
+    unsigned lm = s->inf.layer[0].lm, lb = s->lb, top = lm + lb - 1;
+    zkr_ext one = zkr_ext_from(1), low, full, mid = one, a0, a1;
+
+    if (!s->split)
+        return zkr_mle_eq_eval(z, rho, lm + lb);
+    /* Rows and the second chunk's record bits: plain eq. */
+    low = zkr_mle_eq_eval(z, rho, lm + s->lb_b);
+    full = low;
+    for (unsigned i = lm + s->lb_b; i < top; i++) {
+        zkr_ext oo = zkr_ext_mul(zkr_ext_sub(one, z[i]), zkr_ext_sub(one, rho[i]));
+        mid = zkr_ext_mul(mid, oo);
+        full = zkr_ext_mul(full, zkr_ext_add(zkr_ext_mul(z[i], rho[i]), oo));
     }
-    for (unsigned id = 0; id < ZKR_EVAL_N_POLYS(n_layers); id++)
-        if (zkr_eval_poly_vars(s, id) > max_vars)
-            return ZKR_ERR_TOO_LARGE;
-    return ZKR_OK;
+    /* Records below 2^(lb-1) (top bit 0, the rest free), then the second chunk (top bit 1, bits lb_b..lb-2 zero). */
+    a0 = zkr_ext_mul(zkr_ext_mul(zkr_ext_sub(one, z[top]), zkr_ext_sub(one, rho[top])), full);
+    a1 = zkr_ext_mul(zkr_ext_mul(z[top], rho[top]), zkr_ext_mul(mid, low));
+    return zkr_ext_add(a0, a1);
+}
+
+zkr_ext zkr_eval_v0_sel(const zkr_eval_shape *s, const zkr_ext *rho_b)
+{
+    zkr_ext one = zkr_ext_from(1), mid = one;
+
+    if (!s->split)
+        return one;
+    for (unsigned i = s->lb_b; i + 1 < s->lb; i++)
+        mid = zkr_ext_mul(mid, zkr_ext_sub(one, rho_b[i]));
+    return zkr_ext_add(zkr_ext_sub(one, rho_b[s->lb - 1]), zkr_ext_mul(rho_b[s->lb - 1], mid));
 }
 
 unsigned zkr_eval_poly_vars(const zkr_eval_shape *s, unsigned id)
 {
     uint32_t L = s->inf.n_layers;
 
+    if (s->split && id == L)
+        return s->inf.layer[0].lm + s->lb - 1 + ZKR_INFER_SLOTS_LOG;
+    if (s->split && id == 2 * L + 2)
+        return s->inf.layer[0].lm + s->lb_b + ZKR_INFER_SLOTS_LOG;
     if (id < L)
         return s->inf.layer[id].lm + s->inf.layer[id].lk;
     if (id < 2 * L)
@@ -59,7 +153,7 @@ unsigned zkr_eval_poly_vars(const zkr_eval_shape *s, unsigned id)
 /* Groups by size the ids with skip[id] == 0 (skip may be NULL). */
 static void zkr_eval_group_rest(const zkr_eval_shape *s, const uint8_t *skip, zkr_eval_groups *g)
 {
-    unsigned n = ZKR_EVAL_N_POLYS(s->inf.n_layers);
+    unsigned n = zkr_eval_n_polys(s);
 
     memset(g, 0, sizeof *g);
     for (unsigned v = 0; v <= 64; v++)
@@ -79,11 +173,11 @@ static void zkr_eval_group_rest(const zkr_eval_shape *s, const uint8_t *skip, zk
 }
 
 unsigned zkr_eval_open_plan(const zkr_eval_shape *s, const zkr_params *p,
-                            uint8_t mixed[2 * ZKR_INFER_MAX_LAYERS + 2], zkr_eval_groups *g)
+                            uint8_t mixed[ZKR_EVAL_MAX_POLYS], zkr_eval_groups *g)
 {
-    unsigned n = ZKR_EVAL_N_POLYS(s->inf.n_layers), top = 0, k = 0;
+    unsigned n = zkr_eval_n_polys(s), top = 0, k = 0;
 
-    memset(mixed, 0, 2 * ZKR_INFER_MAX_LAYERS + 2);
+    memset(mixed, 0, ZKR_EVAL_MAX_POLYS);
     for (unsigned id = 0; id < n; id++)
         if (zkr_eval_poly_vars(s, id) > top)
             top = zkr_eval_poly_vars(s, id);
@@ -98,7 +192,7 @@ unsigned zkr_eval_open_plan(const zkr_eval_shape *s, const zkr_params *p,
 
 void zkr_eval_groups_of(const zkr_eval_shape *s, zkr_eval_groups *g)
 {
-    unsigned n = ZKR_EVAL_N_POLYS(s->inf.n_layers);
+    unsigned n = zkr_eval_n_polys(s);
 
     memset(g, 0, sizeof *g);
     for (unsigned v = 0; v <= 64; v++)

@@ -1167,10 +1167,15 @@ zkr_soundness zkr_matmul2_soundness(const zkr_params *p, uint32_t m, uint32_t k,
  * the verifier (it reads them from the registered dataset).
  */
 #define ZKR_EVAL_PROTOCOL "zkreg/evaluation@1"
-#define ZKR_EVAL_VERSION 2u /* 2: one mixed-size opening (v1 proofs still verify) */
+/*
+ * 2: one mixed-size opening; 3: a batch whose padding would cost more
+ * than a quarter is committed as two power-of-two record chunks
+ * (zkr_eval_shape_split). Versions 1 and 2 keep verifying.
+ */
+#define ZKR_EVAL_VERSION 3u
 #define ZKR_KIND_EVALUATION1 4u
 /* Section tags of an evaluation@1 proof (after ZKR_SEC_STATEMENT). */
-#define ZKR_SEC_EVAL_ROOTS 8u  /* witness roots: V_0..V_{L-1}, A, MU */
+#define ZKR_SEC_EVAL_ROOTS 8u  /* witness roots: V_0..V_{L-1}, A, MU (, V_0's second chunk) */
 #define ZKR_SEC_EVAL_LOGUP 9u  /* L + 1 LogUp proofs */
 #define ZKR_SEC_EVAL_BODY 10u  /* argmax, count and per-layer sumchecks */
 /* The largest batch: 2^ZKR_EVAL_MAX_LB records after padding. */
@@ -1186,8 +1191,15 @@ zkr_soundness zkr_matmul2_soundness(const zkr_params *p, uint32_t m, uint32_t k,
 /* Public output modes. */
 #define ZKR_EVAL_MODE_EXACT 0u     /* the output states the number correct */
 #define ZKR_EVAL_MODE_THRESHOLD 1u /* the output states "correct >= tau" */
-/* Polynomials: W'_l = l, V_l = L + l, A = 2L, MU = 2L + 1. */
+/*
+ * Polynomials: W'_l = l, V_l = L + l, A = 2L, MU = 2L + 1; a split batch
+ * (format version 3) commits V_0 as its first chunk under id L and its
+ * second chunk as id 2L + 2 (zkr_eval_n_polys).
+ */
 #define ZKR_EVAL_N_POLYS(L) (2u * (L) + 2u)
+#define ZKR_EVAL_MAX_POLYS (2u * ZKR_INFER_MAX_LAYERS + 3u)
+/* Claims on the whole (virtual) V_0 of a split batch, before the split step. */
+#define ZKR_EVAL_POLY_V0 0xffu
 #define ZKR_EVAL_MAX_CLAIMS 128u
 #define ZKR_EVAL_GROUP_MAX 8u
 
@@ -1200,6 +1212,10 @@ typedef struct {
     unsigned mu_log;     /* MU: 256 multiplicities per LogUp (8 + log2(L + 1) variables), padded
                           * to the smallest other polynomial at least that large so that it
                           * shares that polynomial's opening */
+    unsigned split;      /* format version 3 only: V_0 committed as two chunks, records
+                          * [0, 2^(lb-1)) and [2^(lb-1), 2^(lb-1) + 2^lb_b); V_0 is zero
+                          * at the records after them (zkr_eval_shape_split) */
+    unsigned lb_b;       /* split: log2 of the second chunk's records (lb_b <= lb - 2) */
 } zkr_eval_shape;
 
 /*
@@ -1211,8 +1227,37 @@ typedef struct {
 zkr_err zkr_eval_shape_init(zkr_eval_shape *s, uint32_t input_dim, uint32_t n_layers,
                             const uint32_t *in_dims, const uint32_t *out_dims, const int *relu,
                             const uint32_t *shifts, uint64_t count, unsigned max_vars) ZKR_WUR;
-/* Variables of polynomial id (ZKR_EVAL_N_POLYS ids). */
+/* Variables of polynomial id (zkr_eval_n_polys ids). */
 unsigned zkr_eval_poly_vars(const zkr_eval_shape *s, unsigned id);
+/*
+ * Format version 3: splits the batch when count = 2^k + rem with
+ * 0 < rem <= 2^(k-1) (the padded 2^(k+1) records would be more than a
+ * quarter padding): V_0 is then committed as chunks of 2^k and 2^lb_b
+ * records, lb_b = ceil(log2 rem), and MU gets one more block. Both sides
+ * compute it from the record count. ZKR_ERR_TOO_LARGE as shape_init.
+ */
+zkr_err zkr_eval_shape_split(zkr_eval_shape *s, unsigned max_vars) ZKR_WUR;
+/* Witness polynomials committed: 2L + 2, plus one for a split batch. */
+unsigned zkr_eval_n_polys(const zkr_eval_shape *s);
+/* Records V_0 covers: 2^lb, or 2^(lb-1) + 2^lb_b for a split batch. */
+uint64_t zkr_eval_v0_records(const zkr_eval_shape *s);
+/*
+ * A split batch's claim on V_0 at pt (lm_0 + lb + 4 values: row, record,
+ * slot) as claims on its chunks: V_0~(pt) = ca V_a~(pa) + cb V_b~(pb), with
+ * pa = pt less the top record variable, pb = pt less record variables
+ * lb_b..lb-1 (an identity of multilinear extensions, V_0 being zero past
+ * the chunks).
+ */
+void zkr_eval_v0_split_point(const zkr_eval_shape *s, const zkr_ext *pt, zkr_ext *pa,
+                             zkr_ext *pb, zkr_ext *ca, zkr_ext *cb);
+/*
+ * sum over rows i of layer 0 with record b(i) < zkr_eval_v0_records of
+ * eq(z, i) eq(rho, i): the MLE at rho of layer 0's masked zero-check
+ * weight (lm_0 + lb values each).
+ */
+zkr_ext zkr_eval_v0_masked_eq(const zkr_eval_shape *s, const zkr_ext *z, const zkr_ext *rho);
+/* The MLE at rho_b (lb values) of [b < zkr_eval_v0_records]: 1 for an unsplit batch. */
+zkr_ext zkr_eval_v0_sel(const zkr_eval_shape *s, const zkr_ext *rho_b);
 
 /*
  * Openings: ids grouped by size, ascending, id order, at most
@@ -1220,9 +1265,9 @@ unsigned zkr_eval_poly_vars(const zkr_eval_shape *s, unsigned id);
  */
 typedef struct {
     unsigned n_groups;
-    unsigned n_vars[2 * ZKR_INFER_MAX_LAYERS + 2];
-    unsigned n_polys[2 * ZKR_INFER_MAX_LAYERS + 2];
-    unsigned poly[2 * ZKR_INFER_MAX_LAYERS + 2][ZKR_EVAL_GROUP_MAX];
+    unsigned n_vars[ZKR_EVAL_MAX_POLYS];
+    unsigned n_polys[ZKR_EVAL_MAX_POLYS];
+    unsigned poly[ZKR_EVAL_MAX_POLYS][ZKR_EVAL_GROUP_MAX];
 } zkr_eval_groups;
 void zkr_eval_groups_of(const zkr_eval_shape *s, zkr_eval_groups *g);
 
@@ -1275,7 +1320,7 @@ void zkr_eval_transcript_v(zkr_transcript *t, const zkr_params *p, unsigned vers
  * Returns how many polys the mixed opening has.
  */
 unsigned zkr_eval_open_plan(const zkr_eval_shape *s, const zkr_params *p,
-                            uint8_t mixed[2 * ZKR_INFER_MAX_LAYERS + 2], zkr_eval_groups *g);
+                            uint8_t mixed[ZKR_EVAL_MAX_POLYS], zkr_eval_groups *g);
 
 /* ================================================================== */
 /* inference@2: hiding inference (zk/infer2.c)                          */

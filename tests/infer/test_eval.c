@@ -446,7 +446,7 @@ static zkr_err ev_reframe(const zkr_proof_view *pv, const uint8_t *roots, size_t
     return r;
 }
 
-/* Format versions: 2 is made (one mixed-size opening), 1 still verifies, others are refused. */
+/* Format versions: 3 is made, 1 still verifies, others are refused (64 records: no split). */
 static void test_versions(zkr_tap *t)
 {
     static const uint32_t dims[] = {40, 24, 10};
@@ -473,15 +473,15 @@ static void test_versions(zkr_tap *t)
     zkr_tap_ok(t, r1 == ZKR_OK && vv1 == ZKR_OK && v1.len > f.proof.len,
                "version 1 proof of the same statement still verifies (%d/%d, %zu bytes)", r1, vv1,
                v1.len);
-    /* The version word of the roots section: 3 (future) and 1 (with a marker) are refused. */
+    /* The version word of the roots section: 4 (future) and 1 (with a marker) are refused. */
     if (r == ZKR_OK && zkr_buf_append(&bad, f.proof.p, f.proof.len) == ZKR_OK &&
         zkr_proof_parse(bad.p, bad.len, &pv, &d) == ZKR_OK) {
         size_t off = (size_t)(pv.body[1] - bad.p);
         zkr_diag vd = {0};
-        bad.p[off] = 0, bad.p[off + 1] = 0, bad.p[off + 2] = 0, bad.p[off + 3] = 3;
+        bad.p[off] = 0, bad.p[off + 1] = 0, bad.p[off + 2] = 0, bad.p[off + 3] = 4;
         v = zkr_verify_evaluation(bad.p, bad.len, &f.st, NULL, &vd);
-        zkr_tap_ok(t, v == ZKR_ERR_UNSUPPORTED && strstr(vd.msg, "format version 3"),
-                   "roots section says version 3: ZKR_ERR_UNSUPPORTED (%d: %s)", v, vd.msg);
+        zkr_tap_ok(t, v == ZKR_ERR_UNSUPPORTED && strstr(vd.msg, "format version 4"),
+                   "roots section says version 4: ZKR_ERR_UNSUPPORTED (%d: %s)", v, vd.msg);
         bad.p[off + 3] = 1;
         v = zkr_verify_evaluation(bad.p, bad.len, &f.st, NULL, &vd);
         zkr_tap_ok(t, v == ZKR_ERR_MALFORMED, "roots section says version 1 with a marker: "
@@ -530,6 +530,81 @@ static void test_versions(zkr_tap *t)
     zkr_dataset_free(ds);
 }
 
+/*
+ * Format version 3 splits 40 records (32 + 8 instead of 64 padded): the
+ * proof verifies, is deterministic across thread counts, the version 2
+ * proof of the same statement verifies too, and re-framing one as the
+ * other (version word swapped: the roots count no longer fits) is refused.
+ */
+static void test_split(zkr_tap *t)
+{
+    static const uint32_t dims[] = {40, 24, 10};
+    ev_fixture f;
+    zkr_dataset *ds = ev_dataset_make(t, tmpdir, "x", 40, 44, 10);
+    zkr_buf p1 = {0}, o1 = {0}, v2 = {0}, o2 = {0};
+    zkr_proof_view pv;
+    zkr_diag d = {0};
+    zkr_err r, r1 = ZKR_ERR_INTERNAL, r2 = ZKR_ERR_INTERNAL, v = ZKR_ERR_INTERNAL;
+    zkr_err vv2 = ZKR_ERR_INTERNAL;
+    size_t n_roots = 0;
+
+    memset(&f, 0, sizeof f);
+    ev_rmodel_make(t, &f.rm, dims, 2, 0, 0);
+    f.rm.g.layers[0].act = 0; /* no ReLU: V_0's zero past the chunks means y = -128 */
+    r = ev_fixture_prove(t, &f, ds, 2, 40, ZKR_EVAL_MODE_EXACT, 0, 2);
+    if (r == ZKR_OK) {
+        v = ev_verify(&f, f.proof.p, f.proof.len, NULL);
+        r1 = zkr_prover_evaluation_version(&f.p, f.st.statement_id, f.im, &f.bt,
+                                           ZKR_EVAL_MODE_EXACT, 0, 1, 3, &p1, &o1, &d);
+        r2 = zkr_prover_evaluation_version(&f.p, f.st.statement_id, f.im, &f.bt,
+                                           ZKR_EVAL_MODE_EXACT, 0, 1, 2, &v2, &o2, &d);
+        if (r2 == ZKR_OK)
+            vv2 = ev_verify(&f, v2.p, v2.len, NULL);
+        if (zkr_proof_parse(f.proof.p, f.proof.len, &pv, &d) == ZKR_OK)
+            n_roots = (pv.len[1] - 4) / ZKR_DIGEST_BYTES;
+    }
+    zkr_tap_ok(t, r == ZKR_OK && v == ZKR_OK && n_roots == 2 + 2 + 1,
+               "version 3, 40 records split 32 + 8: verifies, five witness roots (%d/%d, %zu)", r,
+               v, n_roots);
+    zkr_tap_ok(t, r1 == ZKR_OK && p1.len == f.proof.len &&
+                      memcmp(p1.p, f.proof.p, p1.len) == 0,
+               "version 3 split proof: 1 and 2 threads give the same bytes (%d)", r1);
+    zkr_tap_ok(t, r2 == ZKR_OK && vv2 == ZKR_OK,
+               "version 2 proof of the same statement (64 padded records) still verifies (%d/%d)",
+               r2, vv2);
+    if (r == ZKR_OK && r2 == ZKR_OK) {
+        zkr_buf e = {0};
+        zkr_proof_view q;
+        zkr_diag vd = {0};
+        zkr_err a1 = ZKR_OK, a2 = ZKR_OK;
+        if (zkr_buf_append(&e, f.proof.p, f.proof.len) == ZKR_OK &&
+            zkr_proof_parse(e.p, e.len, &q, &d) == ZKR_OK) {
+            e.p[(size_t)(q.body[1] - e.p) + 3] = 2;
+            a1 = zkr_verify_evaluation(e.p, e.len, &f.st, NULL, &vd);
+        }
+        e.len = 0;
+        if (zkr_buf_append(&e, v2.p, v2.len) == ZKR_OK &&
+            zkr_proof_parse(e.p, e.len, &q, &d) == ZKR_OK) {
+            e.p[(size_t)(q.body[1] - e.p) + 3] = 3;
+            a2 = zkr_verify_evaluation(e.p, e.len, &f.st, NULL, &vd);
+        }
+        zkr_tap_ok(t, a1 == ZKR_ERR_MALFORMED, "adv split version 3 proof relabelled version 2: "
+                   "refused (%d)", a1);
+        zkr_tap_ok(t, a2 == ZKR_ERR_MALFORMED, "adv version 2 proof relabelled version 3: "
+                   "refused (%d)", a2);
+        zkr_buf_free(&e);
+    } else {
+        zkr_tap_ok(t, 0, "adv split relabelling: no proofs");
+        zkr_tap_ok(t, 0, "adv split relabelling: no proofs");
+    }
+    zkr_buf_free(&p1);
+    zkr_buf_free(&o1);
+    zkr_buf_free(&v2);
+    zkr_buf_free(&o2);
+    ev_fixture_free(&f);
+    zkr_dataset_free(ds);
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -547,6 +622,7 @@ int main(int argc, char **argv)
     test_tamper(&t);
     test_determinism(&t);
     test_versions(&t);
+    test_split(&t);
     rc = zkr_tap_done(&t);
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
     if (system(cmd) != 0)

@@ -98,6 +98,7 @@ typedef struct {
     int wit;          /* 1: witness records swapped; 2: a record from outside the range */
     uint32_t classes; /* labels drawn in 0..classes-1; 0: the last layer width */
     int thr;          /* threshold mode, tau = the honest number correct + 1 */
+    uint64_t count;   /* records 2..2+count; 0: 7 (format version 3 splits 5 as 4 + 1) */
 } attack;
 
 static zkr_err e_none(void *ctx, zkr_eval_cheat_view *w)
@@ -309,29 +310,84 @@ static zkr_err e_logit_raised(void *ctx, zkr_eval_cheat_view *w)
     return ZKR_OK;
 }
 
+/* ---- format version 3's split batch (5 records: chunks of 4 and 1) ---- */
+
+static zkr_err e_split_control(void *ctx, zkr_eval_cheat_view *w)
+{
+    (void)ctx;
+    return w->shape->split && w->shape->lb_b == 0 ? ZKR_OK : ZKR_ERR_INTERNAL;
+}
+
+/* Record 4's layer-0 remainder byte moved by one: the requantization no longer holds there. */
+static void bump_r0(zkr_eval_cheat_view *w, uint64_t b)
+{
+    zkr_gl *r0 = v_at(w, 0, ZKR_INFER_SLOT_R0, b, 0);
+    *r0 = *r0 < 255 ? *r0 + 1 : *r0 - 1;
+}
+
+/* The selector: the prover's zero-check weight drops the last real record, whose row is false. */
+static zkr_err e_split_mask_short(void *ctx, zkr_eval_cheat_view *w)
+{
+    (void)ctx;
+    if (!w->shape->split)
+        return ZKR_ERR_INTERNAL;
+    bump_r0(w, 4);
+    w->mask_records = 4;
+    return ZKR_OK;
+}
+
+/* The chunks: committed V_0 differs from the one the sumchecks read (second chunk, record 4). */
+static zkr_err e_split_chunk_b_edited(void *ctx, zkr_eval_cheat_view *w)
+{
+    (void)ctx;
+    if (!w->shape->split)
+        return ZKR_ERR_INTERNAL;
+    bump_r0(w, 4);
+    w->chunks_only = 1;
+    return ZKR_OK;
+}
+
+/* As above in the first chunk (record 1). */
+static zkr_err e_split_chunk_a_edited(void *ctx, zkr_eval_cheat_view *w)
+{
+    (void)ctx;
+    if (!w->shape->split)
+        return ZKR_ERR_INTERNAL;
+    bump_r0(w, 1);
+    w->chunks_only = 1;
+    return ZKR_OK;
+}
+
 static const attack attacks[] = {
-    {"control_no_edit", e_none, 0, 4, NULL, 0, 0, 0},
-    {"count_plus_one", e_count_plus, 0, 4, "count check", 0, 0, 0},
-    {"count_minus_one", e_count_minus, 0, 4, "count check", 0, 0, 0},
-    {"wrong_argmax_wrapped_difference", e_wrong_argmax_wrapped, 0, 4, "range checks", 0, 0, 0},
-    {"wrong_argmax_difference_sign_dropped", e_wrong_argmax_abs, 0, 4, "argmax check", 0, 0, 0},
-    {"tie_broken_high_wrapped_difference", e_tie_wrong_wrapped, 1, 2, "range checks", 0, 0, 0},
-    {"tie_broken_high_key_of_low_index", e_tie_wrong_in_range, 1, 2, "argmax check", 0, 0, 0},
-    {"indicator_two", e_indicator_two, 0, 4, "argmax", 0, 0, 0},
-    {"indicator_two_and_p_minus_1", e_indicator_two_minus_one, 0, 4, "range checks", 0, 0, 0},
-    {"indicator_two_ones", e_indicator_two_ones, 0, 4, "argmax", 0, 0, 0},
-    {"indicator_all_zero", e_no_argmax, 0, 4, "one-hot", 0, 0, 0},
-    {"argmax_on_padding_row", e_argmax_on_padding, 0, 3, "argmax check", 0, 0, 0},
-    {"argmax_key_not_one_per_record", e_ka_not_broadcast, 0, 4, "key differs", 0, 0, 0},
-    {"difference_limb_borrow_256", e_difference_limb_borrow, 0, 4, "range checks", 0, 0, 0},
-    {"last_layer_logit_raised", e_logit_raised, 0, 4, "requantization", 0, 0, 0},
-    {"record_swapped", e_none, 0, 4, "check fails", 1, 0, 0},
-    {"record_outside_the_range", e_none, 0, 4, "check fails", 2, 0, 0},
-    {"control_labels_beyond_out_dim", e_none, 0, 3, NULL, 0, 4, 0},
+    {"control_no_edit", e_none, 0, 4, NULL, 0, 0, 0, 0},
+    {"count_plus_one", e_count_plus, 0, 4, "count check", 0, 0, 0, 0},
+    {"count_minus_one", e_count_minus, 0, 4, "count check", 0, 0, 0, 0},
+    {"wrong_argmax_wrapped_difference", e_wrong_argmax_wrapped, 0, 4, "range checks", 0, 0, 0, 0},
+    {"wrong_argmax_difference_sign_dropped", e_wrong_argmax_abs, 0, 4, "argmax check", 0, 0, 0, 0},
+    {"tie_broken_high_wrapped_difference", e_tie_wrong_wrapped, 1, 2, "range checks", 0, 0, 0, 0},
+    {"tie_broken_high_key_of_low_index", e_tie_wrong_in_range, 1, 2, "argmax check", 0, 0, 0, 0},
+    {"indicator_two", e_indicator_two, 0, 4, "argmax", 0, 0, 0, 0},
+    {"indicator_two_and_p_minus_1", e_indicator_two_minus_one, 0, 4, "range checks", 0, 0, 0, 0},
+    {"indicator_two_ones", e_indicator_two_ones, 0, 4, "argmax", 0, 0, 0, 0},
+    {"indicator_all_zero", e_no_argmax, 0, 4, "one-hot", 0, 0, 0, 0},
+    {"argmax_on_padding_row", e_argmax_on_padding, 0, 3, "argmax check", 0, 0, 0, 0},
+    {"argmax_key_not_one_per_record", e_ka_not_broadcast, 0, 4, "key differs", 0, 0, 0, 0},
+    {"difference_limb_borrow_256", e_difference_limb_borrow, 0, 4, "range checks", 0, 0, 0, 0},
+    {"last_layer_logit_raised", e_logit_raised, 0, 4, "requantization", 0, 0, 0, 0},
+    {"record_swapped", e_none, 0, 4, "check fails", 1, 0, 0, 0},
+    {"record_outside_the_range", e_none, 0, 4, "check fails", 2, 0, 0, 0},
+    {"control_labels_beyond_out_dim", e_none, 0, 3, NULL, 0, 4, 0, 0},
     {"label_beyond_out_dim_counted_on_padding_row", e_label_on_padding_counted, 0, 3,
-     "argmax check", 0, 4, 0},
-    {"threshold_above_the_count", e_none, 0, 4, "below the threshold", 0, 0, 1},
-    {"threshold_met_by_a_raised_count", e_count_plus, 0, 4, "count check", 0, 0, 1},
+     "argmax check", 0, 4, 0, 0},
+    {"threshold_above_the_count", e_none, 0, 4, "below the threshold", 0, 0, 1, 0},
+    {"threshold_met_by_a_raised_count", e_count_plus, 0, 4, "count check", 0, 0, 1, 0},
+    {"control_split_batch", e_split_control, 0, 4, NULL, 0, 0, 0, 5},
+    {"split_zero_check_weight_drops_a_real_record", e_split_mask_short, 0, 4,
+     "layer 0 requantization", 0, 0, 0, 5},
+    {"split_second_chunk_not_the_v0_proven", e_split_chunk_b_edited, 0, 4, "do not combine", 0, 0,
+     0, 5},
+    {"split_first_chunk_not_the_v0_proven", e_split_chunk_a_edited, 0, 4, "do not combine", 0, 0,
+     0, 5},
 };
 
 static void run_attack(zkr_tap *t, const attack *a)
@@ -339,6 +395,7 @@ static void run_attack(zkr_tap *t, const attack *a)
     uint32_t dims[3] = {10, 8, a->out};
     ev_fixture f;
     uint32_t classes = a->classes ? a->classes : a->out;
+    uint64_t count = a->count ? a->count : 7;
     zkr_dataset *ds = ev_dataset_make(t, tmpdir, "s", 10, 12, classes);
     zkr_buf proof = {0}, out = {0};
     uint8_t *wit = NULL;
@@ -352,14 +409,14 @@ static void run_attack(zkr_tap *t, const attack *a)
         ev_rmodel_make(t, &f.rm, dims, 2, 0, a->tie);
         f.rm.g.layers[0].act = 1;
         f.rm.g.layers[1].act = 0;
-        if (ev_fixture_setup(t, &f, ds, 2, 7, 1) != ZKR_OK)
+        if (ev_fixture_setup(t, &f, ds, 2, count, 1) != ZKR_OK)
             break;
         if (a->wit) {
             const zkr_dataset *src = ds;
             const uint8_t *p;
             size_t len;
-            wit = malloc(7 * f.bt.rec_len);
-            memcpy(wit, f.records, 7 * f.bt.rec_len);
+            wit = malloc(count * f.bt.rec_len);
+            memcpy(wit, f.records, count * f.bt.rec_len);
             if (a->wit == 1) {
                 memcpy(wit, f.records + f.bt.rec_len, f.bt.rec_len);
                 memcpy(wit + f.bt.rec_len, f.records, f.bt.rec_len);
@@ -658,6 +715,30 @@ static void run_mixed(zkr_tap *t)
         zkr_soundness sb = zkr_params_soundness_open(&f.p, 25, 6 + 4, ZKR_EVAL_MAX_CLAIMS, 0, 2);
         zkr_tap_ok(t, sb.provable_bits >= 128.0,
                    "mixed_opening_soundness_bits: %.2f provable bits (>= 128)", sb.provable_bits);
+    }
+    /* Format version 3 at 10,000 records: V_0 as 2^24 + 2^22 chunks; every poly of the mixed
+     * opening counted twice (an upper bound on the joins). */
+    {
+        static const uint32_t in[2] = {784, 128}, out[2] = {128, 10}, sh[2] = {24, 24};
+        static const int relu[2] = {1, 0};
+        zkr_eval_shape es;
+        zkr_eval_groups g;
+        uint8_t mixed[ZKR_EVAL_MAX_POLYS];
+        unsigned k = 0, top = 0;
+        zkr_soundness sb;
+        int ok = zkr_eval_shape_init(&es, 784, 2, in, out, relu, sh, 10000, f.p.max_vars) ==
+                     ZKR_OK &&
+                 zkr_eval_shape_split(&es, f.p.max_vars) == ZKR_OK && es.split;
+        if (ok) {
+            k = zkr_eval_open_plan(&es, &f.p, mixed, &g);
+            for (unsigned id = 0; id < zkr_eval_n_polys(&es); id++)
+                if (zkr_eval_poly_vars(&es, id) > top)
+                    top = zkr_eval_poly_vars(&es, id);
+        }
+        sb = zkr_params_soundness_open(&f.p, top, 2 * (size_t)k, ZKR_EVAL_MAX_CLAIMS, 0, 2);
+        zkr_tap_ok(t, ok && top == 24 && g.n_groups == 0 && sb.provable_bits >= 128.0,
+                   "split_batch_soundness_bits: 10,000 records, V_0 2^24 + 2^22, %u polys in one "
+                   "opening of 2^%u: %.2f provable bits (>= 128)", k, top, sb.provable_bits);
     }
     mx_free(&f);
 }
