@@ -315,8 +315,6 @@ _Static_assert(ZKR_OUTPUT_SECRETS_BYTES == 4 + ZKR_RECORD_OPENING_BYTES +
                                                ZKR_INFER2_OUTPUT_COMMIT_BYTES +
                                                2 * ZKR_DIGEST_BYTES + 8,
                "output secrets payload: version, opening, commitment, model, dataset, record");
-/* zkr_seal's 64-byte header, the payload and the 16-byte tag. */
-#define OUTPUT_SECRETS_FILE_BYTES (64 + ZKR_OUTPUT_SECRETS_BYTES + 16)
 
 void zkr_app_output_secrets_free(zkr_app_output_secrets *s)
 {
@@ -351,37 +349,22 @@ zkr_err zkr_app_output_secrets_load(zkr_app *app, const char *path, const zkr_se
                                     zkr_app_output_secrets *s)
 {
     uint8_t *payload = NULL;
-    zkr_buf f = {0};
-    size_t n = 0;
     zkr_err r;
 
     memset(s, 0, sizeof *s);
-    if ((r = zkr_app_secrets_read(app, path, 4096, &f)) != ZKR_OK)
+    if ((r = zkr_app_secrets_unseal(app, path, pass, ZKR_OUTPUT_SECRETS_LABEL, "output secrets",
+                                    ZKR_OUTPUT_SECRETS_BYTES, ZKR_OUTPUT_SECRETS_VERSION,
+                                    &payload)) != ZKR_OK)
         goto out;
-    if (f.len != OUTPUT_SECRETS_FILE_BYTES || memcmp(f.p, ZKR_SEAL_MAGIC, 8) != 0) {
-        r = zkr_fail(&app->diag, ZKR_ERR_MALFORMED,
-                     "%s: not a sealed output secrets file (%zu bytes; %d expected, magic %s)",
-                     path, f.len, OUTPUT_SECRETS_FILE_BYTES, ZKR_SEAL_MAGIC);
-        goto out;
-    }
-    payload = sodium_malloc(ZKR_OUTPUT_SECRETS_BYTES);
-    s->opening = sodium_malloc(ZKR_RECORD_OPENING_BYTES);
-    if (payload == NULL || s->opening == NULL) {
+    if ((s->opening = sodium_malloc(ZKR_RECORD_OPENING_BYTES)) == NULL) {
         r = ZKR_ERR_NOMEM;
         goto out;
     }
-    r = zkr_unseal(f.p, f.len, pass->p, pass->len, ZKR_OUTPUT_SECRETS_LABEL, payload,
-                   ZKR_OUTPUT_SECRETS_BYTES, &n);
-    if (r == ZKR_OK && (n != ZKR_OUTPUT_SECRETS_BYTES || output_secrets_decode(payload, s) != ZKR_OK))
-        r = ZKR_ERR_MALFORMED;
-    if (r != ZKR_OK)
-        r = zkr_fail(&app->diag, r, r == ZKR_ERR_PASSPHRASE
-                                        ? "%s: wrong passphrase, or the file was altered (or is "
-                                          "not an output secrets file)"
-                                        : "%s: the sealed output secrets are damaged", path);
+    if (output_secrets_decode(payload, s) != ZKR_OK)
+        r = zkr_fail(&app->diag, ZKR_ERR_MALFORMED, "%s: the sealed output secrets are damaged",
+                     path);
 out:
     sodium_free(payload); /* wipes; accepts NULL */
-    zkr_buf_free(&f);
     if (r != ZKR_OK)
         zkr_app_output_secrets_free(s);
     return r;
