@@ -271,11 +271,17 @@ static zkr_err reserve(zkr_app *app, const zkr_app_infer2_opts *o, const infer2_
                        uint32_t model_proofs, uint32_t record_budget)
 {
     zkr_zkledger_req q[3];
-    char what[64];
+    char what[64], ledger[4200];
     size_t n = 2;
+    zkr_err r;
 
     memset(q, 0, sizeof q);
-    q[0].secrets_path = o->model_secrets;
+    if ((r = zkr_app_ledger_path(app, ledger, sizeof ledger)) != ZKR_OK)
+        return r;
+    /* One ledger for every commitment; the secrets' old ledgers are imported. */
+    for (size_t i = 0; i < 3; i++)
+        q[i].ledger = ledger;
+    q[0].legacy = o->model_secrets;
     q[0].what = "private model's commitment";
     zkr_zkledger_id("model@2", j->enc.p, j->enc.len, q[0].id);
     q[0].budget = model_proofs;
@@ -283,7 +289,7 @@ static zkr_err reserve(zkr_app *app, const zkr_app_infer2_opts *o, const infer2_
     q[0].openings = 1;
     q[0].reveals = 1;
     (void)snprintf(what, sizeof what, "record %llu commitment", (unsigned long long)j->rec.index);
-    q[1].secrets_path = o->dataset_secrets;
+    q[1].legacy = o->dataset_secrets;
     q[1].what = what;
     zkr_zkledger_id("record@1", j->rec.commitment, ZKR_RECORD_COMMIT_BYTES, q[1].id);
     q[1].budget = record_budget;
@@ -292,7 +298,7 @@ static zkr_err reserve(zkr_app *app, const zkr_app_infer2_opts *o, const infer2_
     q[1].reveals = 1;
     if (!j->public_output) {
         /* The output commitment is blinded for ZKR_INFER2_OUTPUT_BUDGET openings, one a proof. */
-        q[2].secrets_path = o->output_secrets;
+        q[2].legacy = o->output_secrets;
         q[2].what = "hidden output's commitment";
         zkr_zkledger_id(ZKR_OUTPUT_LEDGER_KIND, j->oc, ZKR_INFER2_OUTPUT_COMMIT_BYTES, q[2].id);
         q[2].budget = ZKR_INFER2_OUTPUT_BUDGET;

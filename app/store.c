@@ -44,6 +44,28 @@ zkr_err zkr_app_store_write(zkr_app *app, const char *sub, const uint8_t sha[ZKR
     return zkr_file_write_atomic(path, p, len, 0600, &app->diag);
 }
 
+zkr_err zkr_app_ledger_path(zkr_app *app, char *out, size_t cap)
+{
+    char *real = realpath(app->registry_path, NULL);
+    char dir[4096];
+    int n;
+
+    if (real == NULL)
+        return zkr_fail(&app->diag, errno == ENOENT ? ZKR_ERR_NOT_FOUND : ZKR_ERR_IO,
+                        "%s: cannot resolve the registry (%s); its reveal-budget ledger is kept "
+                        "in its store", app->registry_path, strerror(errno));
+    n = snprintf(dir, sizeof dir, "%s.d", real);
+    if (n < 0 || (size_t)n >= sizeof dir ||
+        (n = snprintf(out, cap, "%s/%s", dir, ZKR_APP_LEDGER_NAME)) < 0 || (size_t)n >= cap) {
+        free(real);
+        return zkr_fail(&app->diag, ZKR_ERR_TOO_LARGE, "%s: path too long", app->registry_path);
+    }
+    free(real);
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+        return zkr_fail(&app->diag, ZKR_ERR_IO, "%s: cannot create: %s", dir, strerror(errno));
+    return ZKR_OK;
+}
+
 void zkr_app_out_entry(const char *path, char *out, size_t cap)
 {
     const char *slash = strrchr(path, '/');

@@ -28,6 +28,20 @@ zkr_err zkr_app_store_write(zkr_app *app, const char *sub, const uint8_t sha[ZKR
  */
 zkr_err zkr_app_secrets_read(zkr_app *app, const char *path, size_t max, zkr_buf *out) ZKR_WUR;
 
+/* The reveal-budget ledger's name in the registry's store (docs/formats.md). */
+#define ZKR_APP_LEDGER_NAME "reveal-budget.ledger"
+
+/*
+ * The registry's reveal-budget ledger into out (cap bytes):
+ * "<realpath(registry)>.d/reveal-budget.ledger", the store directory
+ * created (0700) when missing. Keyed by commitment, it counts every proof
+ * made against this registry's statements, whatever the path of the
+ * secrets that opened them; a symlinked registry's names share it.
+ * Returns ZKR_OK, ZKR_ERR_NOT_FOUND (no registry file), ZKR_ERR_IO,
+ * ZKR_ERR_TOO_LARGE.
+ */
+zkr_err zkr_app_ledger_path(zkr_app *app, char *out, size_t cap) ZKR_WUR;
+
 /*
  * Reads (zkr_app_secrets_read) and unseals an owner's sealed secrets file
  * whose payload is payload_bytes under `label` and starts with be32
