@@ -2,7 +2,7 @@
  * inference@2 through the product: `zkreg prove` of a statement over a
  * private model and a version 3 dataset. The parent unseals the owners'
  * secrets, checks every binding against the registry, reserves the reveal
- * budgets in the ledgers beside both secrets files and only then lets the
+ * budgets in the registry's ledger (by commitment) and only then lets the
  * confined "infer2-prove" worker make the proof: a refused reservation
  * writes no proof; a crash after it loses budget, never overspends it.
  * A hidden output's commitment and its sealed opening come from `zkreg

@@ -1,7 +1,8 @@
 /*
  * The reveal-budget ledger of hiding commitments: a persisted count of the
- * openings and revealed values spent on each commitment, kept beside the
- * sealed secrets that open it (common.h, "The reveal-budget ledger").
+ * openings and revealed values spent on each commitment, in a file the
+ * caller names (the product's: "<registry>.d/reveal-budget.ledger"), keyed
+ * by the commitment (common.h, "The reveal-budget ledger").
  *
  * File: magic "ZKRLEDG1" | be32 version 1 | be32 count | count entries of
  * id[32] | be32 budget | be32 used | be64 reveal_cap | be64 reveals, ids
