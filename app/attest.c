@@ -29,6 +29,7 @@
 #include "app/train2.h"
 #include "zk/train2.h"
 #include "app/model.h"
+#include "app/store.h"
 #include "zk/zk.h"
 
 /* One proof kind the verifier supports: how its worker request is built. */
@@ -624,62 +625,15 @@ static zkr_err who(zkr_app *app, const zkr_app_attest_opts *a, zkr_pubkey *pub, 
 
 
 /*
- * The directory entry a write to `path` replaces: its directory resolved
- * (symlinks, "." and ".." gone) plus its last component. The write renames
- * over that entry, so two paths with one entry write one file. A directory
- * that cannot be resolved leaves the path as given (the write then fails).
- */
-static void out_entry(const char *path, char *out, size_t cap)
-{
-    const char *slash = strrchr(path, '/');
-    char dir[4096], real[4096];
-    size_t dlen = slash == NULL ? 1 : (slash == path ? 1 : (size_t)(slash - path));
-
-    if (dlen >= sizeof dir) {
-        snprintf(out, cap, "%s", path);
-        return;
-    }
-    memcpy(dir, slash == NULL ? "." : path, dlen);
-    dir[dlen] = '\0';
-    if (realpath(dir, real) == NULL)
-        snprintf(out, cap, "%s", path);
-    else
-        snprintf(out, cap, "%s/%s", strcmp(real, "/") == 0 ? "" : real,
-                 slash == NULL ? path : slash + 1);
-}
-
-/*
  * An attestation must not replace the registry (or its -wal, -shm or
  * -journal file), anything in its store "<registry>.d/", or the key file
  * that signs: the rename would destroy it. Exit 2.
  */
 static zkr_err out_guard(zkr_app *app, const char *out, const char *key_uri)
 {
-    char o[4200], p[4200];
-    static const char *const side[] = {"", "-wal", "-shm", "-journal"};
-    size_t n;
+    const char *keep = key_uri != NULL && strncmp(key_uri, "file:", 5) == 0 ? key_uri + 5 : NULL;
 
-    if (out == NULL || strcmp(out, "-") == 0)
-        return ZKR_OK;
-    out_entry(out, o, sizeof o);
-    out_entry(app->registry_path != NULL ? app->registry_path : "", p, sizeof p);
-    n = app->registry_path != NULL ? strlen(p) : 0;
-    for (size_t i = 0; i < sizeof side / sizeof *side && n > 0; i++)
-        if (strncmp(o, p, n) == 0 && strcmp(o + n, side[i]) == 0)
-            return zkr_fail(&app->diag, ZKR_ERR_USAGE,
-                            "%s: an attestation may not replace the registry's file %s%s", out,
-                            app->registry_path, side[i]);
-    if (n > 0 && strncmp(o, p, n) == 0 && strncmp(o + n, ".d/", 3) == 0)
-        return zkr_fail(&app->diag, ZKR_ERR_USAGE,
-                        "%s: an attestation may not be written into the registry's store %s.d/",
-                        out, app->registry_path);
-    if (key_uri != NULL && strncmp(key_uri, "file:", 5) == 0) {
-        out_entry(key_uri + 5, p, sizeof p);
-        if (strcmp(o, p) == 0)
-            return zkr_fail(&app->diag, ZKR_ERR_USAGE,
-                            "%s: an attestation may not replace the signing key file", out);
-    }
-    return ZKR_OK;
+    return zkr_app_out_guard(app, out, "an attestation", &keep, 1);
 }
 
 /* An attestation the log does not show is not handed out: removed when nothing committed. */
@@ -983,7 +937,7 @@ void zkr_app_attest_made_free(zkr_app_attest_made *m)
 typedef struct {
     uint64_t line;
     char *statement, *proof, *out;
-    char *entry; /* the directory entry out replaces (out_entry): what "one file" means */
+    char *entry; /* the directory entry out replaces (zkr_app_out_entry): what "one file" means */
 } batch_entry;
 
 typedef struct {
@@ -1075,7 +1029,7 @@ static zkr_err batch_entry_parse(zkr_app *app, json_t *o, uint64_t line,
     }
     if ((r = out_guard(app, e->out, bo->key)) != ZKR_OK)
         return line_prefix(app, line, r);
-    out_entry(e->out, entry, sizeof entry);
+    zkr_app_out_entry(e->out, entry, sizeof entry);
     return (e->entry = strdup(entry)) != NULL ? ZKR_OK : ZKR_ERR_NOMEM;
 }
 

@@ -240,7 +240,6 @@ zkr_err zkr_app_zk_seed_applies(zkr_app *app, const char *ref)
 /* ------------------------------------------------------------------ */
 
 #define DSC3_SECRETS_VERSION 3u
-#define DSC3_SECRETS_FILE_BYTES (64 + ZKR_DSCOMMIT3_SECRETS_BYTES + 16)
 
 static zkr_err seal_dsc3(zkr_app *app, const zkr_dscommit *c, uint32_t budget,
                          const uint8_t seed[32], const zkr_secret *pass, int fast, zkr_buf *out)
@@ -333,35 +332,15 @@ zkr_err zkr_app_dscommit3_secrets_load(zkr_app *app, const char *path, const zkr
                                        zkr_app_dscommit3_secrets *s)
 {
     uint8_t *payload = NULL;
-    zkr_buf f = {0};
-    size_t n = 0;
     zkr_err r;
 
     memset(s, 0, sizeof *s);
-    if ((r = zkr_app_secrets_read(app, path, 4096, &f)) != ZKR_OK)
+    if ((r = zkr_app_secrets_unseal(app, path, pass, ZKR_DSCOMMIT3_SECRETS_LABEL,
+                                    "version 3 dataset secrets", ZKR_DSCOMMIT3_SECRETS_BYTES,
+                                    DSC3_SECRETS_VERSION, &payload)) != ZKR_OK)
         goto out;
-    if (f.len != DSC3_SECRETS_FILE_BYTES || memcmp(f.p, ZKR_SEAL_MAGIC, 8) != 0) {
-        r = zkr_fail(&app->diag, ZKR_ERR_MALFORMED,
-                     "%s: not a sealed version 3 dataset secrets file (%zu bytes; %d expected)",
-                     path, f.len, DSC3_SECRETS_FILE_BYTES);
-        goto out;
-    }
-    payload = sodium_malloc(ZKR_DSCOMMIT3_SECRETS_BYTES);
-    s->seed = sodium_malloc(32);
-    if (payload == NULL || s->seed == NULL) {
+    if ((s->seed = sodium_malloc(32)) == NULL) {
         r = ZKR_ERR_NOMEM;
-        goto out;
-    }
-    r = zkr_unseal(f.p, f.len, pass->p, pass->len, ZKR_DSCOMMIT3_SECRETS_LABEL, payload,
-                   ZKR_DSCOMMIT3_SECRETS_BYTES, &n);
-    if (r == ZKR_OK && (n != ZKR_DSCOMMIT3_SECRETS_BYTES ||
-                        zkr_load_be32(payload) != DSC3_SECRETS_VERSION))
-        r = ZKR_ERR_MALFORMED;
-    if (r != ZKR_OK) {
-        r = zkr_fail(&app->diag, r, r == ZKR_ERR_PASSPHRASE
-                                        ? "%s: wrong passphrase, or the file was altered (or is "
-                                          "not a version 3 dataset secrets file)"
-                                        : "%s: the sealed dataset secrets are damaged", path);
         goto out;
     }
     s->budget = zkr_load_be32(payload + 4);
@@ -370,7 +349,6 @@ zkr_err zkr_app_dscommit3_secrets_load(zkr_app *app, const char *path, const zkr
     memcpy(s->seed, payload + 48, 32);
 out:
     sodium_free(payload); /* wipes; accepts NULL */
-    zkr_buf_free(&f);
     if (r != ZKR_OK)
         zkr_app_dscommit3_secrets_free(s);
     return r;

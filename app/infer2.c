@@ -2,7 +2,7 @@
  * inference@2 through the product: `zkreg prove` of a statement over a
  * private model and a version 3 dataset. The parent unseals the owners'
  * secrets, checks every binding against the registry, reserves the reveal
- * budgets in the ledgers beside both secrets files and only then lets the
+ * budgets in the registry's ledger (by commitment) and only then lets the
  * confined "infer2-prove" worker make the proof: a refused reservation
  * writes no proof; a crash after it loses budget, never overspends it.
  * A hidden output's commitment and its sealed opening come from `zkreg
@@ -271,11 +271,17 @@ static zkr_err reserve(zkr_app *app, const zkr_app_infer2_opts *o, const infer2_
                        uint32_t model_proofs, uint32_t record_budget)
 {
     zkr_zkledger_req q[3];
-    char what[64];
+    char what[64], ledger[4200];
     size_t n = 2;
+    zkr_err r;
 
     memset(q, 0, sizeof q);
-    q[0].secrets_path = o->model_secrets;
+    if ((r = zkr_app_ledger_path(app, ledger, sizeof ledger)) != ZKR_OK)
+        return r;
+    /* One ledger for every commitment; the secrets' old ledgers are imported. */
+    for (size_t i = 0; i < 3; i++)
+        q[i].ledger = ledger;
+    q[0].legacy = o->model_secrets;
     q[0].what = "private model's commitment";
     zkr_zkledger_id("model@2", j->enc.p, j->enc.len, q[0].id);
     q[0].budget = model_proofs;
@@ -283,7 +289,7 @@ static zkr_err reserve(zkr_app *app, const zkr_app_infer2_opts *o, const infer2_
     q[0].openings = 1;
     q[0].reveals = 1;
     (void)snprintf(what, sizeof what, "record %llu commitment", (unsigned long long)j->rec.index);
-    q[1].secrets_path = o->dataset_secrets;
+    q[1].legacy = o->dataset_secrets;
     q[1].what = what;
     zkr_zkledger_id("record@1", j->rec.commitment, ZKR_RECORD_COMMIT_BYTES, q[1].id);
     q[1].budget = record_budget;
@@ -292,7 +298,7 @@ static zkr_err reserve(zkr_app *app, const zkr_app_infer2_opts *o, const infer2_
     q[1].reveals = 1;
     if (!j->public_output) {
         /* The output commitment is blinded for ZKR_INFER2_OUTPUT_BUDGET openings, one a proof. */
-        q[2].secrets_path = o->output_secrets;
+        q[2].legacy = o->output_secrets;
         q[2].what = "hidden output's commitment";
         zkr_zkledger_id(ZKR_OUTPUT_LEDGER_KIND, j->oc, ZKR_INFER2_OUTPUT_COMMIT_BYTES, q[2].id);
         q[2].budget = ZKR_INFER2_OUTPUT_BUDGET;
@@ -315,8 +321,6 @@ _Static_assert(ZKR_OUTPUT_SECRETS_BYTES == 4 + ZKR_RECORD_OPENING_BYTES +
                                                ZKR_INFER2_OUTPUT_COMMIT_BYTES +
                                                2 * ZKR_DIGEST_BYTES + 8,
                "output secrets payload: version, opening, commitment, model, dataset, record");
-/* zkr_seal's 64-byte header, the payload and the 16-byte tag. */
-#define OUTPUT_SECRETS_FILE_BYTES (64 + ZKR_OUTPUT_SECRETS_BYTES + 16)
 
 void zkr_app_output_secrets_free(zkr_app_output_secrets *s)
 {
@@ -351,37 +355,22 @@ zkr_err zkr_app_output_secrets_load(zkr_app *app, const char *path, const zkr_se
                                     zkr_app_output_secrets *s)
 {
     uint8_t *payload = NULL;
-    zkr_buf f = {0};
-    size_t n = 0;
     zkr_err r;
 
     memset(s, 0, sizeof *s);
-    if ((r = zkr_app_secrets_read(app, path, 4096, &f)) != ZKR_OK)
+    if ((r = zkr_app_secrets_unseal(app, path, pass, ZKR_OUTPUT_SECRETS_LABEL, "output secrets",
+                                    ZKR_OUTPUT_SECRETS_BYTES, ZKR_OUTPUT_SECRETS_VERSION,
+                                    &payload)) != ZKR_OK)
         goto out;
-    if (f.len != OUTPUT_SECRETS_FILE_BYTES || memcmp(f.p, ZKR_SEAL_MAGIC, 8) != 0) {
-        r = zkr_fail(&app->diag, ZKR_ERR_MALFORMED,
-                     "%s: not a sealed output secrets file (%zu bytes; %d expected, magic %s)",
-                     path, f.len, OUTPUT_SECRETS_FILE_BYTES, ZKR_SEAL_MAGIC);
-        goto out;
-    }
-    payload = sodium_malloc(ZKR_OUTPUT_SECRETS_BYTES);
-    s->opening = sodium_malloc(ZKR_RECORD_OPENING_BYTES);
-    if (payload == NULL || s->opening == NULL) {
+    if ((s->opening = sodium_malloc(ZKR_RECORD_OPENING_BYTES)) == NULL) {
         r = ZKR_ERR_NOMEM;
         goto out;
     }
-    r = zkr_unseal(f.p, f.len, pass->p, pass->len, ZKR_OUTPUT_SECRETS_LABEL, payload,
-                   ZKR_OUTPUT_SECRETS_BYTES, &n);
-    if (r == ZKR_OK && (n != ZKR_OUTPUT_SECRETS_BYTES || output_secrets_decode(payload, s) != ZKR_OK))
-        r = ZKR_ERR_MALFORMED;
-    if (r != ZKR_OK)
-        r = zkr_fail(&app->diag, r, r == ZKR_ERR_PASSPHRASE
-                                        ? "%s: wrong passphrase, or the file was altered (or is "
-                                          "not an output secrets file)"
-                                        : "%s: the sealed output secrets are damaged", path);
+    if (output_secrets_decode(payload, s) != ZKR_OK)
+        r = zkr_fail(&app->diag, ZKR_ERR_MALFORMED, "%s: the sealed output secrets are damaged",
+                     path);
 out:
     sodium_free(payload); /* wipes; accepts NULL */
-    zkr_buf_free(&f);
     if (r != ZKR_OK)
         zkr_app_output_secrets_free(s);
     return r;

@@ -1,7 +1,7 @@
 /*
  * inference@2 through the product (app/infer2.c): `zkreg prove` of a
  * statement over a private model and a version 3 dataset, with the
- * owners' sealed secrets and the reveal-budget ledgers beside them; and
+ * owners' sealed secrets, counted in the registry's reveal-budget ledger; and
  * `zkreg output commit`, the hidden output's commitment and its sealed
  * opening, made before a hidden-output statement is registered.
  */
@@ -15,10 +15,10 @@
 typedef struct {
     const char *out;             /* the proof file (0644, atomic) */
     const char *model_file;      /* the quantized model (the model owner's) */
-    const char *model_secrets;   /* its sealed opening; the ledger is beside it */
+    const char *model_secrets;   /* its sealed opening; counted by commitment */
     const char *dataset_file;    /* the records (the data owner's) */
-    const char *dataset_secrets; /* the sealed v3 seed; the ledger is beside it */
-    const char *output_secrets;  /* a hidden output's sealed opening; the ledger is beside it */
+    const char *dataset_secrets; /* the sealed v3 seed; counted by commitment */
+    const char *output_secrets;  /* a hidden output's sealed opening; counted by commitment */
     const zkr_secret *pass;      /* unseals every secrets file */
     const uint8_t *zk_seed;      /* NULL: the OS CSPRNG */
     size_t zk_seed_len;
@@ -32,13 +32,15 @@ typedef struct {
  * registered private model, rebuilds the record's commitment and path from
  * the data and the seed and checks them against the registered version 3
  * dataset, checks the model's output against the statement's (before any
- * reservation), reserves one proof in both ledgers (zkr_zkledger_reserve),
+ * reservation), reserves one proof of the model's and the record's
+ * commitment in the registry's ledger (zkr_app_ledger_path, keyed by
+ * commitment; the secrets' old ledgers imported; zkr_zkledger_reserve),
  * then proves in the confined "infer2-prove" worker and writes the proof.
  * A hidden output (schema public_output false) needs o->output_secrets
  * (zkr_app_output_commit's): they must be for the statement's model,
  * dataset, record and output commitment, and their opening must open that
  * commitment to the model's output (checked before the reservation); the
- * reservation then takes one opening in the output's ledger too.
+ * reservation then takes one opening of the output commitment too.
  * A refusal before the reservation spends nothing; nothing is written
  * unless the proof is complete. Returns ZKR_OK, ZKR_ERR_USAGE (a file
  * missing, output secrets missing or given for a public output),

@@ -26,9 +26,6 @@ _Static_assert(ZKR_MODEL_SECRETS_BYTES == 4 + ZKR_INFER2_OPENING_BYTES + 2 * ZKR
 /* The "mrange-verify" worker's request version (docs/ipc.md). */
 #define MRANGE_WORKER_VERSION 1u
 
-/* zkr_seal's 64-byte header, the payload and the 16-byte tag. */
-#define MODEL_SECRETS_FILE_BYTES (64 + ZKR_MODEL_SECRETS_BYTES + 16)
-
 static const char *base_name(const char *p)
 {
     const char *s = strrchr(p, '/');
@@ -493,35 +490,15 @@ zkr_err zkr_app_model_secrets_load(zkr_app *app, const char *path, const zkr_sec
                                    zkr_app_model_secrets *s)
 {
     uint8_t *payload = NULL;
-    zkr_buf f = {0};
-    size_t n = 0;
     zkr_err r;
 
     memset(s, 0, sizeof *s);
-    if ((r = zkr_app_secrets_read(app, path, 4096, &f)) != ZKR_OK)
+    if ((r = zkr_app_secrets_unseal(app, path, pass, ZKR_MODEL_SECRETS_LABEL, "model secrets",
+                                    ZKR_MODEL_SECRETS_BYTES, ZKR_MODEL_SECRETS_VERSION,
+                                    &payload)) != ZKR_OK)
         goto out;
-    if (f.len != MODEL_SECRETS_FILE_BYTES || memcmp(f.p, ZKR_SEAL_MAGIC, 8) != 0) {
-        r = zkr_fail(&app->diag, ZKR_ERR_MALFORMED,
-                     "%s: not a sealed model secrets file (%zu bytes; %d expected, magic %s)",
-                     path, f.len, MODEL_SECRETS_FILE_BYTES, ZKR_SEAL_MAGIC);
-        goto out;
-    }
-    payload = sodium_malloc(ZKR_MODEL_SECRETS_BYTES);
-    s->opening = sodium_malloc(ZKR_INFER2_OPENING_BYTES);
-    if (payload == NULL || s->opening == NULL) {
+    if ((s->opening = sodium_malloc(ZKR_INFER2_OPENING_BYTES)) == NULL) {
         r = ZKR_ERR_NOMEM;
-        goto out;
-    }
-    r = zkr_unseal(f.p, f.len, pass->p, pass->len, ZKR_MODEL_SECRETS_LABEL, payload,
-                   ZKR_MODEL_SECRETS_BYTES, &n);
-    if (r == ZKR_OK && (n != ZKR_MODEL_SECRETS_BYTES ||
-                        zkr_load_be32(payload) != ZKR_MODEL_SECRETS_VERSION))
-        r = ZKR_ERR_MALFORMED;
-    if (r != ZKR_OK) {
-        r = zkr_fail(&app->diag, r, r == ZKR_ERR_PASSPHRASE
-                                        ? "%s: wrong passphrase, or the file was altered (or is "
-                                          "not a model secrets file)"
-                                        : "%s: the sealed model secrets are damaged", path);
         goto out;
     }
     memcpy(s->opening, payload + 4, ZKR_INFER2_OPENING_BYTES);
@@ -530,7 +507,6 @@ zkr_err zkr_app_model_secrets_load(zkr_app *app, const char *path, const zkr_sec
            ZKR_DIGEST_BYTES);
 out:
     sodium_free(payload); /* wipes; accepts NULL */
-    zkr_buf_free(&f);
     if (r != ZKR_OK)
         zkr_app_model_secrets_free(s);
     return r;

@@ -44,12 +44,29 @@ zkr_err zkr_app_store_write(zkr_app *app, const char *sub, const uint8_t sha[ZKR
     return zkr_file_write_atomic(path, p, len, 0600, &app->diag);
 }
 
-/*
- * The directory entry a rename to path replaces: its directory resolved
- * (symlinks, "." and ".." gone) plus its last component. A directory that
- * cannot be resolved leaves the path as given (the write then fails).
- */
-static void entry_of(const char *path, char *out, size_t cap)
+zkr_err zkr_app_ledger_path(zkr_app *app, char *out, size_t cap)
+{
+    char *real = realpath(app->registry_path, NULL);
+    char dir[4096];
+    int n;
+
+    if (real == NULL)
+        return zkr_fail(&app->diag, errno == ENOENT ? ZKR_ERR_NOT_FOUND : ZKR_ERR_IO,
+                        "%s: cannot resolve the registry (%s); its reveal-budget ledger is kept "
+                        "in its store", app->registry_path, strerror(errno));
+    n = snprintf(dir, sizeof dir, "%s.d", real);
+    if (n < 0 || (size_t)n >= sizeof dir ||
+        (n = snprintf(out, cap, "%s/%s", dir, ZKR_APP_LEDGER_NAME)) < 0 || (size_t)n >= cap) {
+        free(real);
+        return zkr_fail(&app->diag, ZKR_ERR_TOO_LARGE, "%s: path too long", app->registry_path);
+    }
+    free(real);
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+        return zkr_fail(&app->diag, ZKR_ERR_IO, "%s: cannot create: %s", dir, strerror(errno));
+    return ZKR_OK;
+}
+
+void zkr_app_out_entry(const char *path, char *out, size_t cap)
 {
     const char *slash = strrchr(path, '/');
     char dir[4096], real[4096];
@@ -89,9 +106,9 @@ zkr_err zkr_app_out_guard(zkr_app *app, const char *out, const char *what,
 
     if (out == NULL || strcmp(out, "-") == 0)
         return ZKR_OK;
-    entry_of(out, o, sizeof o);
+    zkr_app_out_entry(out, o, sizeof o);
     if (app->registry_path != NULL && app->registry_path[0] != '\0') {
-        entry_of(app->registry_path, p, sizeof p);
+        zkr_app_out_entry(app->registry_path, p, sizeof p);
         /* A symlinked registry: its target's entry counts as well. */
         if (in_registry(o, p) ||
             (realpath(app->registry_path, real) != NULL && in_registry(o, real)))
@@ -103,7 +120,7 @@ zkr_err zkr_app_out_guard(zkr_app *app, const char *out, const char *what,
     for (size_t i = 0; i < n_keep; i++) {
         if (keep[i] == NULL)
             continue;
-        entry_of(keep[i], p, sizeof p);
+        zkr_app_out_entry(keep[i], p, sizeof p);
         if (strcmp(o, p) == 0)
             return zkr_fail(&app->diag, ZKR_ERR_USAGE, "%s: %s may not replace the input %s",
                             out, what, keep[i]);
@@ -122,6 +139,49 @@ zkr_err zkr_app_secrets_read(zkr_app *app, const char *path, size_t max, zkr_buf
                         "secrets file %s: open to group or others (mode %03o); chmod 600 it",
                         path, (unsigned)(st.st_mode & 0777));
     return zkr_file_read(path, max, out, &app->diag);
+}
+
+/* zkr_seal's 64-byte header before the payload and its 16-byte tag after it. */
+#define SEAL_OVERHEAD_BYTES (64u + 16u)
+/* Past every sealed secrets file: a larger one is refused unread. */
+#define SECRETS_FILE_MAX 4096u
+
+zkr_err zkr_app_secrets_unseal(zkr_app *app, const char *path, const zkr_secret *pass,
+                               const char *label, const char *what, size_t payload_bytes,
+                               uint32_t version, uint8_t **payload)
+{
+    zkr_buf f = {0};
+    size_t n = 0;
+    zkr_err r;
+
+    *payload = NULL;
+    if ((r = zkr_app_secrets_read(app, path, SECRETS_FILE_MAX, &f)) != ZKR_OK)
+        goto out;
+    if (f.len != payload_bytes + SEAL_OVERHEAD_BYTES || memcmp(f.p, ZKR_SEAL_MAGIC, 8) != 0) {
+        r = zkr_fail(&app->diag, ZKR_ERR_MALFORMED,
+                     "%s: not a sealed %s file (%zu bytes; %zu expected, magic %s)", path, what,
+                     f.len, payload_bytes + SEAL_OVERHEAD_BYTES, ZKR_SEAL_MAGIC);
+        goto out;
+    }
+    if ((*payload = sodium_malloc(payload_bytes)) == NULL) {
+        r = ZKR_ERR_NOMEM;
+        goto out;
+    }
+    r = zkr_unseal(f.p, f.len, pass->p, pass->len, label, *payload, payload_bytes, &n);
+    if (r == ZKR_OK && (n != payload_bytes || zkr_load_be32(*payload) != version))
+        r = ZKR_ERR_MALFORMED;
+    if (r != ZKR_OK)
+        r = zkr_fail(&app->diag, r, r == ZKR_ERR_PASSPHRASE
+                                        ? "%s: wrong passphrase, or the file was altered (or is "
+                                          "not a sealed %s file)"
+                                        : "%s: the sealed %s are damaged", path, what);
+out:
+    if (r != ZKR_OK) {
+        sodium_free(*payload); /* wipes; accepts NULL */
+        *payload = NULL;
+    }
+    zkr_buf_free(&f);
+    return r;
 }
 
 zkr_err zkr_app_param_set_of(zkr_app *app, const zkr_schema *s, uint32_t *set)

@@ -28,6 +28,42 @@ zkr_err zkr_app_store_write(zkr_app *app, const char *sub, const uint8_t sha[ZKR
  */
 zkr_err zkr_app_secrets_read(zkr_app *app, const char *path, size_t max, zkr_buf *out) ZKR_WUR;
 
+/* The reveal-budget ledger's name in the registry's store (docs/formats.md). */
+#define ZKR_APP_LEDGER_NAME "reveal-budget.ledger"
+
+/*
+ * The registry's reveal-budget ledger into out (cap bytes):
+ * "<realpath(registry)>.d/reveal-budget.ledger", the store directory
+ * created (0700) when missing. Keyed by commitment, it counts every proof
+ * made against this registry's statements, whatever the path of the
+ * secrets that opened them; a symlinked registry's names share it.
+ * Returns ZKR_OK, ZKR_ERR_NOT_FOUND (no registry file), ZKR_ERR_IO,
+ * ZKR_ERR_TOO_LARGE.
+ */
+zkr_err zkr_app_ledger_path(zkr_app *app, char *out, size_t cap) ZKR_WUR;
+
+/*
+ * Reads (zkr_app_secrets_read) and unseals an owner's sealed secrets file
+ * whose payload is payload_bytes under `label` and starts with be32
+ * `version`. `what` names the kind in messages ("model secrets"). On
+ * ZKR_OK *payload is payload_bytes of sodium_malloc'ed memory (the caller
+ * sodium_free's it), else NULL. Returns ZKR_OK; ZKR_ERR_MALFORMED (not a
+ * sealed file of that size, or a payload of another size or version);
+ * ZKR_ERR_PASSPHRASE (wrong passphrase, altered, or sealed for another
+ * label); zkr_app_secrets_read's errors; ZKR_ERR_NOMEM.
+ */
+zkr_err zkr_app_secrets_unseal(zkr_app *app, const char *path, const zkr_secret *pass,
+                               const char *label, const char *what, size_t payload_bytes,
+                               uint32_t version, uint8_t **payload) ZKR_WUR;
+
+/*
+ * The directory entry a rename to path replaces, into out (cap bytes): its
+ * directory resolved (symlinks, "." and ".." gone) plus its last component,
+ * so two paths with one entry write one file. A directory that cannot be
+ * resolved leaves the path as given (the write then fails).
+ */
+void zkr_app_out_entry(const char *path, char *out, size_t cap);
+
 /*
  * Refuses (ZKR_ERR_USAGE, naming `what`) an output path whose write would
  * replace or add to what the appliance keeps: the registry file (or its

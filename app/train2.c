@@ -538,20 +538,25 @@ static zkr_err native_child(zkr_app *app, const zkr_ml_tmodel *parent, const tra
     return ZKR_OK;
 }
 
-/* One opening of each batch record's commitment, all or none (the ledger beside the secrets). */
+/* One opening of each batch record's commitment, all or none (the registry's ledger). */
 static zkr_err reserve(zkr_app *app, const zkr_app_train2_opts *o, const train2_facts *f,
                        const train2_shard *s, uint32_t budget)
 {
     zkr_zkledger_req q[ZKR_ML_T_MAX_BATCH];
-    char what[ZKR_ML_T_MAX_BATCH][48];
+    char what[ZKR_ML_T_MAX_BATCH][48], ledger[4200];
+    zkr_err r;
 
     _Static_assert(ZKR_ZKLEDGER_MAX_REQS >= ZKR_ML_T_MAX_BATCH,
                    "a training batch's records are reserved at once");
     memset(q, 0, sizeof q);
+    if ((r = zkr_app_ledger_path(app, ledger, sizeof ledger)) != ZKR_OK)
+        return r;
     for (uint32_t b = 0; b < f->batch; b++) {
         (void)snprintf(what[b], sizeof what[b], "record %llu commitment",
                        (unsigned long long)f->idx[b]);
-        q[b].secrets_path = o->dataset_secrets;
+        /* One ledger for every commitment; the secrets' old ledger is imported. */
+        q[b].ledger = ledger;
+        q[b].legacy = o->dataset_secrets;
         q[b].what = what[b];
         /* The ledger kind inference@2 uses: one record commitment, one budget, whatever proves. */
         zkr_zkledger_id("record@1", s->rc[b], ZKR_RECORD_COMMIT_BYTES, q[b].id);

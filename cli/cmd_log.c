@@ -774,7 +774,8 @@ static const char dataset_cmd_help[] =
     "               hiding polynomial commitment blinded for --budget N proofs\n"
     "               (default 64); the keys come from a seed sealed in SECRETS (the\n"
     "               --zk-seed FILE's, so the same data, seed and N give the same\n"
-    "               commitment; else fresh). Proofs are counted in SECRETS.ledger.\n"
+    "               commitment; else fresh). `prove` counts the proofs in the\n"
+    "               registry's reveal-budget ledger (<registry>.d/reveal-budget.ledger).\n"
 ZKR_CLI_EXIT_HELP;
 
 typedef struct {

@@ -135,9 +135,9 @@ zkr_err zkr_cli_dataset_commit_hpc(zkr_cli *cli, const char *data, const char *o
     else
         printf("committed %llu records (version %u, hiding record commitments, %llu proofs "
                "each)\nsha256:        %s\nrecords root:  %s\ncommitment:    %s\nsecrets:       "
-               "%s (sealed; its ledger %s.ledger counts the proofs)\n",
+               "%s (sealed; `prove` counts the proofs in the registry's reveal-budget ledger)\n",
                (unsigned long long)c.count, c.version, (unsigned long long)n, dig, root, out,
-               secrets, secrets);
+               secrets);
 out:
     zkr_secret_free(&seed);
     zkr_secret_free(&pass);
@@ -234,8 +234,9 @@ static const char model_help[] =
     "derived from the sealed seed (same model, seed and N: the same commitment);\n"
     "without it, from the OS CSPRNG. The passphrase (--passphrase-fd, then\n"
     "--passphrase-file, $ZKREG_PASSPHRASE_FILE or the terminal, never argv)\n"
-    "unseals the seed and seals the secrets. The proofs made with SECRETS are\n"
-    "counted in SECRETS.ledger beside it (the reveal budget); keep both together.\n"
+    "unseals the seed and seals the secrets. `prove` counts the proofs made with\n"
+    "SECRETS in the registry's reveal-budget ledger (<registry>.d/reveal-budget.ledger),\n"
+    "by commitment: a renamed or copied SECRETS counts on against the same budget.\n"
     ZKR_CLI_EXIT_HELP;
 
 static zkr_err model_commit(zkr_cli *cli, const char *model, const char *out, const char *secrets,
@@ -273,9 +274,9 @@ static zkr_err model_commit(zkr_cli *cli, const char *model, const char *out, co
         printf("committed a private model: %u layers, blinded for %u openings a layer (%u "
                "proofs)\ncommitment:    %s\nprogram:       %s\ncommitment file: %s\nrange proof:   "
                "%s (%zu bytes; W in -127..127, b in -2^30..2^30, M in 0..2^31-1)\nsecrets:       "
-               "%s (sealed; its ledger %s.ledger counts the proofs)\n",
+               "%s (sealed; `prove` counts the proofs in the registry's reveal-budget ledger)\n",
                info.n_layers, info.budget, info.proofs, comm, prog, out, range, info.range_len,
-               secrets, secrets);
+               secrets);
 out:
     zkr_secret_free(&seed);
     zkr_secret_free(&pass);
@@ -351,8 +352,10 @@ static const char output_help[] =
     "--zk-seed the commitment's randomness is derived from the sealed seed, the\n"
     "model commitment, the record's commitment and the output (the same inputs\n"
     "give the same commitment); without it the OS CSPRNG draws it. The\n"
-    "commitment is blinded for 4 openings (4 proofs), counted in\n"
-    "SECRETS.ledger beside SECRETS. Only the registry is read.\n" ZKR_CLI_EXIT_HELP;
+    "commitment is blinded for 4 openings (4 proofs), counted by `prove` in the\n"
+    "registry's reveal-budget ledger (<registry>.d/reveal-budget.ledger), by\n"
+    "commitment: a renamed or copied SECRETS counts on against the same 4.\n"
+    "Only the registry is read.\n" ZKR_CLI_EXIT_HELP;
 
 static zkr_err output_commit(zkr_cli *cli, const zkr_app_output_commit_opts *oo,
                              const char *seed_file, const zkr_cli_pass_opts *po)
@@ -383,9 +386,9 @@ static zkr_err output_commit(zkr_cli *cli, const zkr_app_output_commit_opts *oo,
     else
         printf("committed the hidden output of model %lld on record %llu of dataset %lld (%u "
                "logits, not shown)\noutput commitment: %s\ncommitment file:   %s\nsecrets:       "
-               "    %s (sealed; its ledger %s.ledger counts the %u proofs it allows)\n",
+               "    %s (sealed; %u proofs, counted in the registry's reveal-budget ledger)\n",
                (long long)info.model_id, (unsigned long long)o.record, (long long)info.dataset_id,
-               info.out_dim, oc, o.out, o.secrets, o.secrets, ZKR_INFER2_OUTPUT_BUDGET);
+               info.out_dim, oc, o.out, o.secrets, ZKR_INFER2_OUTPUT_BUDGET);
 out:
     zkr_secret_free(&seed);
     zkr_secret_free(&pass);

@@ -720,22 +720,25 @@ void zkr_progress_end(zkr_progress *p);
  * A hiding commitment is blinded for a fixed budget of openings and of
  * revealed values; past it, proofs leak what it hides. The prover object
  * counts only its own openings, so the count that holds across prover
- * objects and processes lives here: a file `<secrets>.ledger` beside the
- * sealed secrets that can open the commitment (the owner of the secrets is
- * the party whose data leaks). Format: docs/formats.md, "Reveal-budget
- * ledger". One entry per commitment, keyed by zkr_zkledger_id of its public
- * bytes, so recommitting the same data with the same seed (same bytes)
- * finds the same entry.
+ * objects and processes lives here: a ledger file named by the caller (the
+ * product keeps one per registry, "<registry>.d/reveal-budget.ledger").
+ * Format: docs/formats.md, "Reveal-budget ledger". One entry per
+ * commitment, keyed by zkr_zkledger_id of its public bytes, never by the
+ * path of the secrets that open it: a renamed, copied or hard-linked
+ * secrets file finds the same entry, and recommitting the same data with
+ * the same seed (same bytes) does too.
  *
  * A reservation is taken BEFORE the proof it pays for is released: a crash
  * after it loses budget, never overspends it. The update runs under an
- * exclusive flock on `<secrets>.ledger.lock` (a separate, never renamed
- * file, so every waiter locks the same inode), and the new ledger is
- * written to a temporary file, fsynced and renamed into place. A damaged
- * ledger (truncated, trailing bytes, flipped byte, entries out of order) is
+ * exclusive flock on `<ledger>.lock` (a separate, never renamed file, so
+ * every waiter locks the same inode), and the new ledger is written to a
+ * temporary file, fsynced and renamed into place. A damaged ledger
+ * (truncated, trailing bytes, flipped byte, entries out of order) is
  * refused, never rebuilt: fail closed. A missing ledger is an empty one
- * (first use); deleting it, or copying the secrets to a second machine,
- * starts a second count: the ledger cannot see copies it does not hold.
+ * only while its lock is unmarked (first use); a deleted one is refused.
+ * Deleting the ledger with its lock, or a copy of the secrets on another
+ * machine (or under another registry), starts a second count: the ledger
+ * cannot see copies it does not hold.
  */
 #define ZKR_ZKLEDGER_MAGIC "ZKRLEDG1"
 #define ZKR_ZKLEDGER_VERSION 1u
@@ -745,7 +748,9 @@ void zkr_progress_end(zkr_progress *p);
 
 /* One commitment's share of one proof. */
 typedef struct {
-    const char *secrets_path; /* the ledger is <realpath(secrets_path)>.ledger */
+    const char *ledger;       /* the ledger file (created on first use; its directory must exist) */
+    const char *legacy;       /* NULL, or secrets whose <realpath>.ledger (where ledgers were
+                                 kept before) is imported into the entry: read, never written */
     const char *what;         /* for messages: "model commitment", "record 3" */
     uint8_t id[ZKR_DIGEST_BYTES]; /* zkr_zkledger_id of the public commitment */
     uint32_t budget;          /* openings the commitment is blinded for (>= 1) */
@@ -772,25 +777,27 @@ void zkr_zkledger_id(const char *kind, const uint8_t *commitment, size_t len,
 /*
  * Reserves every request of reqs[0..n) (n <= ZKR_ZKLEDGER_MAX_REQS) or
  * none: the ledgers involved are locked (in a fixed order, each once even
- * when named twice), read, checked, then all rewritten. A commitment's
- * caps are the smaller of those stored and those requested. Run it before
- * the proof is released.
+ * when named twice), read, each request's legacy ledger imported (see
+ * zkr_zkledger_req), checked, then all rewritten. A commitment's caps are
+ * the smaller of those stored and those requested. Run it before the
+ * proof is released.
  * Returns ZKR_OK; ZKR_ERR_EXPIRED (a budget or reveal cap would be
  * exceeded: nothing reserved; the diag names the commitment and its
- * counts); ZKR_ERR_MALFORMED (a damaged ledger: nothing reserved);
- * ZKR_ERR_NOT_FOUND (secrets file missing); ZKR_ERR_IO (lock, read or
- * write failed; when a later ledger's write fails the earlier ones stay
- * reserved: budget lost, never overspent); ZKR_ERR_USAGE; ZKR_ERR_NOMEM.
+ * counts); ZKR_ERR_MALFORMED (a damaged or deleted ledger, the legacy one
+ * included: nothing reserved); ZKR_ERR_NOT_FOUND (a ledger's directory or
+ * a legacy secrets file missing); ZKR_ERR_IO (lock, read or write failed;
+ * when a later ledger's write fails the earlier ones stay reserved: budget
+ * lost, never overspent); ZKR_ERR_USAGE; ZKR_ERR_NOMEM.
  */
 zkr_err zkr_zkledger_reserve(const zkr_zkledger_req *reqs, size_t n, zkr_diag *d) ZKR_WUR;
 
 /*
- * Reads the counts of commitment `id` in the ledger of `secrets_path`
- * (under the lock, for a consistent view). *found = 0 and *e zeroed when
- * it has no entry (or no ledger exists). Returns ZKR_OK,
- * ZKR_ERR_MALFORMED, ZKR_ERR_NOT_FOUND, ZKR_ERR_IO, ZKR_ERR_NOMEM.
+ * Reads the counts of commitment `id` in ledger_file (under the lock, for
+ * a consistent view). *found = 0 and *e zeroed when it has no entry (or no
+ * ledger exists). Returns ZKR_OK, ZKR_ERR_MALFORMED, ZKR_ERR_NOT_FOUND,
+ * ZKR_ERR_IO, ZKR_ERR_NOMEM.
  */
-zkr_err zkr_zkledger_get(const char *secrets_path, const uint8_t id[ZKR_DIGEST_BYTES],
+zkr_err zkr_zkledger_get(const char *ledger_file, const uint8_t id[ZKR_DIGEST_BYTES],
                          zkr_zkledger_entry *e, int *found, zkr_diag *d) ZKR_WUR;
 
 #endif /* ZKR_COMMON_H */

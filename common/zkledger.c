@@ -1,7 +1,8 @@
 /*
  * The reveal-budget ledger of hiding commitments: a persisted count of the
- * openings and revealed values spent on each commitment, kept beside the
- * sealed secrets that open it (common.h, "The reveal-budget ledger").
+ * openings and revealed values spent on each commitment, in a file the
+ * caller names (the product's: "<registry>.d/reveal-budget.ledger"), keyed
+ * by the commitment (common.h, "The reveal-budget ledger").
  *
  * File: magic "ZKRLEDG1" | be32 version 1 | be32 count | count entries of
  * id[32] | be32 budget | be32 used | be64 reveal_cap | be64 reveals, ids
@@ -24,7 +25,7 @@
 
 /* One ledger file, locked, in memory. */
 typedef struct {
-    char *path;      /* <realpath(secrets)>.ledger, malloc'ed */
+    char *path;      /* the ledger file, its directory resolved; malloc'ed */
     int lock_fd;     /* flock'ed <path>.lock */
     int written;     /* the lock is marked: this ledger has been written (a missing one was deleted) */
     dev_t dev;
@@ -64,38 +65,34 @@ static void ledger_free(ledger *l)
     l->lock_fd = -1;
 }
 
-static zkr_err ledger_path(const char *secrets_path, char **out, zkr_diag *d)
+/*
+ * The canonical name of a ledger file: its directory resolved (symlinks,
+ * "." and ".." gone) plus its last component, so one ledger named through
+ * two directory paths is locked and counted once.
+ */
+static zkr_err ledger_path(const char *ledger_path_in, char **out, zkr_diag *d)
 {
-    char *real = realpath(secrets_path, NULL);
-    struct stat st;
+    const char *slash = strrchr(ledger_path_in, '/');
+    const char *base = slash == NULL ? ledger_path_in : slash + 1;
+    char dir[PATH_MAX], *real;
+    size_t dlen = slash == NULL || slash == ledger_path_in ? 1 : (size_t)(slash - ledger_path_in);
     size_t n;
 
     *out = NULL;
-    memset(&st, 0, sizeof st);
-    if (real == NULL)
+    if (dlen >= sizeof dir || base[0] == '\0' || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
+        return zkr_fail(d, ZKR_ERR_USAGE, "%s: not a ledger file name", ledger_path_in);
+    memcpy(dir, slash == NULL ? "." : ledger_path_in, dlen);
+    dir[dlen] = '\0';
+    if ((real = realpath(dir, NULL)) == NULL)
         return zkr_fail(d, errno == ENOENT ? ZKR_ERR_NOT_FOUND : ZKR_ERR_IO,
-                        "%s: cannot resolve the secrets file (%s); its reveal-budget ledger "
-                        "lives beside it", secrets_path, strerror(errno));
-    /*
-     * The ledger is named after the secrets' path: a second hard link would
-     * be a second path with a fresh ledger, and a second budget.
-     */
-    if (stat(real, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1) {
-        zkr_err r = zkr_fail(d, ZKR_ERR_USAGE,
-                             "%s: the secrets file must be a regular file with one name (%lu "
-                             "hard links): its reveal-budget ledger is kept beside that name, "
-                             "and a second link would count a second budget; remove the other "
-                             "links", secrets_path, (unsigned long)st.st_nlink);
-        free(real);
-        return r;
-    }
-    n = strlen(real) + sizeof ".ledger";
-    *out = malloc(n);
-    if (*out == NULL) {
+                        "%s: cannot resolve the reveal-budget ledger's directory (%s)",
+                        ledger_path_in, strerror(errno));
+    n = strlen(real) + 1 + strlen(base) + 1;
+    if ((*out = malloc(n)) == NULL) {
         free(real);
         return ZKR_ERR_NOMEM;
     }
-    (void)snprintf(*out, n, "%s.ledger", real);
+    (void)snprintf(*out, n, "%s/%s", strcmp(real, "/") == 0 ? "" : real, base);
     free(real);
     return ZKR_OK;
 }
@@ -303,6 +300,75 @@ static zkr_err ledger_apply(ledger *l, const zkr_zkledger_req *q, zkr_diag *d)
     return ZKR_OK;
 }
 
+/* Is the file at path there and not empty? */
+static int nonempty(const char *path)
+{
+    struct stat st;
+
+    return lstat(path, &st) == 0 && st.st_size > 0;
+}
+
+/*
+ * Imports request q's counts from the ledger an earlier version kept beside
+ * the secrets (<realpath(q->legacy)>.ledger) into its entry of l: the
+ * larger used counts and the smaller caps win, so an import is idempotent
+ * and never widens a budget. That ledger is only read (written by atomic
+ * renames, so read whole or not at all); a missing one whose lock was
+ * marked was deleted: refused, as the ledger itself would be.
+ */
+static zkr_err import_legacy(ledger *l, const zkr_zkledger_req *q, zkr_diag *d)
+{
+    ledger old;
+    char lock[PATH_MAX + 16];
+    char *real = NULL;
+    uint8_t *e = NULL;
+    zkr_err r = ZKR_OK;
+
+    memset(&old, 0, sizeof old);
+    old.lock_fd = -1;
+    if (q->legacy == NULL)
+        return ZKR_OK;
+    if ((real = realpath(q->legacy, NULL)) == NULL)
+        return zkr_fail(d, errno == ENOENT ? ZKR_ERR_NOT_FOUND : ZKR_ERR_IO,
+                        "%s: cannot resolve the secrets file (%s)", q->legacy, strerror(errno));
+    if (snprintf(lock, sizeof lock, "%s.ledger.lock", real) >= (int)sizeof lock ||
+        (old.path = malloc(strlen(real) + sizeof ".ledger")) == NULL) {
+        r = old.path == NULL ? ZKR_ERR_NOMEM : zkr_fail(d, ZKR_ERR_IO, "%s: path too long", real);
+        goto out;
+    }
+    (void)snprintf(old.path, strlen(real) + sizeof ".ledger", "%s.ledger", real);
+    old.written = nonempty(lock);
+    if ((r = ledger_read(&old, d)) != ZKR_OK)
+        goto out;
+    for (size_t i = 0; i < old.count; i++) {
+        const uint8_t *o = old.ent + i * ZKR_ZKLEDGER_ENTRY_BYTES;
+        uint32_t budget, used;
+        uint64_t cap, reveals;
+        if (memcmp(o, q->id, ZKR_DIGEST_BYTES) != 0)
+            continue;
+        if ((r = ledger_entry(l, q, &e, d)) != ZKR_OK)
+            goto out;
+        budget = zkr_load_be32(e + 32) < zkr_load_be32(o + 32) ? zkr_load_be32(e + 32)
+                                                                 : zkr_load_be32(o + 32);
+        used = zkr_load_be32(e + 36) > zkr_load_be32(o + 36) ? zkr_load_be32(e + 36)
+                                                               : zkr_load_be32(o + 36);
+        cap = zkr_load_be64(e + 40) < zkr_load_be64(o + 40) ? zkr_load_be64(e + 40)
+                                                              : zkr_load_be64(o + 40);
+        reveals = zkr_load_be64(e + 48) > zkr_load_be64(o + 48) ? zkr_load_be64(e + 48)
+                                                                  : zkr_load_be64(o + 48);
+        /* A smaller cap than a count: spent is spent (and the entry stays well-formed). */
+        zkr_store_be32(e + 32, budget);
+        zkr_store_be32(e + 36, used < budget ? used : budget);
+        zkr_store_be64(e + 40, cap);
+        zkr_store_be64(e + 48, reveals < cap ? reveals : cap);
+        l->dirty = 1;
+    }
+out:
+    free(real);
+    ledger_free(&old);
+    return r;
+}
+
 static int path_cmp(const void *a, const void *b)
 {
     return strcmp(((const ledger *)a)->path, ((const ledger *)b)->path);
@@ -310,7 +376,7 @@ static int path_cmp(const void *a, const void *b)
 
 static zkr_err check_req(const zkr_zkledger_req *q)
 {
-    if (q->secrets_path == NULL || q->what == NULL || q->budget == 0 || q->reveal_cap == 0 ||
+    if (q->ledger == NULL || q->what == NULL || q->budget == 0 || q->reveal_cap == 0 ||
         (q->openings == 0 && q->reveals == 0))
         return ZKR_ERR_USAGE;
     return ZKR_OK;
@@ -331,7 +397,7 @@ static zkr_err lock_all(const zkr_zkledger_req *reqs, size_t n, ledger *ls, size
     for (size_t i = 0; i < n; i++) {
         char *p;
         size_t j;
-        if ((r = ledger_path(reqs[i].secrets_path, &p, d)) != ZKR_OK)
+        if ((r = ledger_path(reqs[i].ledger, &p, d)) != ZKR_OK)
             return r;
         for (j = 0; j < *nl && strcmp(ls[j].path, p) != 0; j++)
             ;
@@ -352,7 +418,7 @@ static zkr_err lock_all(const zkr_zkledger_req *reqs, size_t n, ledger *ls, size
     }
     for (size_t i = 0; i < n; i++) {
         char *p;
-        if ((r = ledger_path(reqs[i].secrets_path, &p, d)) != ZKR_OK)
+        if ((r = ledger_path(reqs[i].ledger, &p, d)) != ZKR_OK)
             return r;
         for (size_t j = 0; j < *nl; j++)
             if (strcmp(ls[j].path, p) == 0)
@@ -383,7 +449,8 @@ zkr_err zkr_zkledger_reserve(const zkr_zkledger_req *reqs, size_t n, zkr_diag *d
         if ((r = ledger_read(&ls[j], d)) != ZKR_OK)
             goto out;
     for (size_t i = 0; i < n; i++)
-        if ((r = ledger_apply(&ls[owner[i]], &reqs[i], d)) != ZKR_OK)
+        if ((r = import_legacy(&ls[owner[i]], &reqs[i], d)) != ZKR_OK ||
+            (r = ledger_apply(&ls[owner[i]], &reqs[i], d)) != ZKR_OK)
             goto out;
     zkr_test_pause("zk-ledger"); /* test builds: held between the read and the write */
     for (size_t j = 0; j < nl; j++)
@@ -396,7 +463,7 @@ out:
     return r;
 }
 
-zkr_err zkr_zkledger_get(const char *secrets_path, const uint8_t id[ZKR_DIGEST_BYTES],
+zkr_err zkr_zkledger_get(const char *ledger_file, const uint8_t id[ZKR_DIGEST_BYTES],
                          zkr_zkledger_entry *e, int *found, zkr_diag *d)
 {
     ledger l;
@@ -406,7 +473,7 @@ zkr_err zkr_zkledger_get(const char *secrets_path, const uint8_t id[ZKR_DIGEST_B
     *found = 0;
     memset(&l, 0, sizeof l);
     l.lock_fd = -1;
-    if ((r = ledger_path(secrets_path, &l.path, d)) != ZKR_OK ||
+    if ((r = ledger_path(ledger_file, &l.path, d)) != ZKR_OK ||
         (r = ledger_lock(&l, d)) != ZKR_OK || (r = ledger_read(&l, d)) != ZKR_OK)
         goto out;
     for (size_t i = 0; i < l.count; i++) {

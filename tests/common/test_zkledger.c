@@ -42,16 +42,18 @@ static void touch(const char *name)
 static zkr_zkledger_req req(const char *secrets, const char *what, uint8_t tag, uint32_t budget,
                             uint64_t cap, uint32_t openings, uint64_t reveals)
 {
-    static char paths[4][600]; /* test-only scratch: requests point at these names */
+    static char paths[4][620]; /* test-only scratch: requests point at these names */
     static int next;
     zkr_zkledger_req q;
     uint8_t pub[49];
     char *p = paths[next++ & 3];
 
+    /* The layout of the earlier versions: the ledger beside the secrets it counts. */
     path_of(p, 600, secrets);
+    strcat(p, ".ledger");
     memset(pub, tag, sizeof pub);
     memset(&q, 0, sizeof q);
-    q.secrets_path = p;
+    q.ledger = p;
     q.what = what;
     zkr_zkledger_id("record@1", pub, sizeof pub, q.id);
     q.budget = budget;
@@ -90,7 +92,7 @@ static uint32_t used_of(const zkr_zkledger_req *q)
     int found = 0;
 
     zkr_diag_clear(&d);
-    if (zkr_zkledger_get(q->secrets_path, q->id, &e, &found, &d) != ZKR_OK || !found)
+    if (zkr_zkledger_get(q->ledger, q->id, &e, &found, &d) != ZKR_OK || !found)
         return UINT32_MAX;
     return e.used;
 }
@@ -130,7 +132,7 @@ static void test_processes_in_a_row(zkr_tap *t)
 static void test_all_or_nothing(zkr_tap *t)
 {
     zkr_zkledger_req two[2];
-    char alias[600], target[600];
+    char alias[600], target[620];
 
     touch("m");
     touch("d");
@@ -140,12 +142,12 @@ static void test_all_or_nothing(zkr_tap *t)
     ZKR_TAP_EQ(t, reserve_in_child(two, 2, NULL), ZKR_ERR_EXPIRED,
                "the record's budget is spent: refused");
     ZKR_TAP_EQ(t, used_of(&two[0]), 2u, "the model's openings were not taken by the refusal");
-    /* The same secrets under a second name (a symlink) are one ledger, locked once. */
-    path_of(alias, sizeof alias, "m-alias");
-    path_of(target, sizeof target, "m");
-    zkr_tap_ok(t, symlink(target, alias) == 0, "symlink to the model secrets");
+    /* One ledger named through a second directory path (a symlink) is locked once. */
+    path_of(alias, sizeof alias, "self");
+    zkr_tap_ok(t, symlink(dir, alias) == 0, "a symlink to the ledger's directory");
+    snprintf(target, sizeof target, "%s/m.ledger", alias);
     two[1] = two[0];
-    two[1].secrets_path = alias;
+    two[1].ledger = target;
     two[0].openings = 1;
     two[1].openings = 1;
     ZKR_TAP_EQ(t, reserve_in_child(two, 2, NULL), ZKR_ERR_EXPIRED,
@@ -155,31 +157,71 @@ static void test_all_or_nothing(zkr_tap *t)
     ZKR_TAP_EQ(t, used_of(&two[0]), 3u, "one ledger saw both requests");
 }
 
-/* A hard link is a second path: it must not name a second ledger (a second budget). */
-static void test_hard_link(zkr_tap *t)
+/*
+ * The ledger is named by the caller, not by the secrets: the counts an
+ * earlier version kept beside the secrets (<secrets>.ledger) are imported
+ * through `legacy`, so an upgrade re-spends nothing; a damaged or deleted
+ * one is refused like the ledger itself.
+ */
+static void test_legacy(zkr_tap *t)
 {
-    zkr_zkledger_req q = req("h", "record 9 commitment", 9, 1, 100, 1, 1);
-    zkr_zkledger_req via_link = q;
-    char link_path[600], ledger_path[700];
+    zkr_zkledger_req old = req("h", "record 9 commitment", 9, 3, 100, 1, 1);
+    zkr_zkledger_req q = old, other;
+    char central[600], secrets[600], renamed[600];
     zkr_diag d;
-    int r;
+    zkr_err r;
 
     touch("h");
-    ZKR_TAP_EQ(t, reserve_in_child(&q, 1, NULL), ZKR_OK, "the only opening of a budget of 1");
-    path_of(link_path, sizeof link_path, "h-link");
-    zkr_tap_ok(t, link(q.secrets_path, link_path) == 0, "a hard link to the secrets");
-    via_link.secrets_path = link_path;
-    zkr_diag_clear(&d);
-    r = zkr_zkledger_reserve(&via_link, 1, &d);
-    zkr_tap_ok(t, r == ZKR_ERR_USAGE && strstr(d.msg, "hard links"),
-               "a reservation through the second link is refused (%s)", d.msg);
-    snprintf(ledger_path, sizeof ledger_path, "%s.ledger", link_path);
-    zkr_tap_ok(t, access(ledger_path, F_OK) != 0, "no second ledger was started");
-    ZKR_TAP_EQ(t, reserve_in_child(&q, 1, NULL), ZKR_ERR_USAGE,
-               "through the first name too, while two links exist");
-    (void)unlink(link_path);
+    path_of(central, sizeof central, "central.ledger");
+    path_of(secrets, sizeof secrets, "h");
+    path_of(renamed, sizeof renamed, "h-renamed");
+    q.ledger = central;
+    q.legacy = secrets;
+    ZKR_TAP_EQ(t, reserve_in_child(&old, 1, NULL), ZKR_OK,
+               "an opening counted beside the secrets (the earlier layout)");
+    ZKR_TAP_EQ(t, reserve_in_child(&q, 1, NULL), ZKR_OK, "the central ledger imports it: 2 of 3");
+    ZKR_TAP_EQ(t, used_of(&q), 2u, "the central entry counts the imported opening");
+    ZKR_TAP_EQ(t, reserve_in_child(&q, 1, NULL), ZKR_OK, "3 of 3");
     ZKR_TAP_EQ(t, reserve_in_child(&q, 1, NULL), ZKR_ERR_EXPIRED,
-               "one name again: its ledger counts on, the budget is spent");
+               "a fourth is refused (the import is counted once, not again)");
+    zkr_tap_ok(t, rename(secrets, renamed) == 0, "the secrets renamed");
+    q.legacy = renamed;
+    ZKR_TAP_EQ(t, reserve_in_child(&q, 1, NULL), ZKR_ERR_EXPIRED,
+               "through the new name: the central entry is spent");
+    /* A spent old ledger is imported even into a fresh central one. */
+    zkr_tap_ok(t, rename(renamed, secrets) == 0, "the old name again");
+    path_of(central, sizeof central, "central2.ledger");
+    q.legacy = secrets;
+    old.openings = 1;
+    ZKR_TAP_EQ(t, reserve_in_child(&old, 1, NULL), ZKR_OK, "the old ledger itself: 2 of 3");
+    q.openings = 2;
+    zkr_diag_clear(&d);
+    r = zkr_zkledger_reserve(&q, 1, &d);
+    zkr_tap_ok(t, r == ZKR_ERR_EXPIRED && strstr(d.msg, "2 of 3 openings"),
+               "a fresh central ledger sees the old count (%s)", d.msg);
+    zkr_tap_ok(t, access(central, F_OK) != 0, "and the refusal wrote nothing");
+    /* An entry for another commitment in the old ledger is not imported. */
+    other = req("h", "record 10 commitment", 10, 1, 100, 1, 1);
+    other.ledger = central;
+    other.legacy = secrets;
+    ZKR_TAP_EQ(t, reserve_in_child(&other, 1, NULL), ZKR_OK, "another commitment: its own count");
+    /* A damaged, then a deleted old ledger: refused, the central one untouched. */
+    {
+        char lp[700];
+        snprintf(lp, sizeof lp, "%s.ledger", secrets);
+        q.openings = 1;
+        zkr_tap_ok(t, truncate(lp, 20) == 0, "the old ledger truncated");
+        zkr_diag_clear(&d);
+        r = zkr_zkledger_reserve(&q, 1, &d);
+        zkr_tap_ok(t, r == ZKR_ERR_MALFORMED && strstr(d.msg, "damaged") && strstr(d.msg, lp),
+                   "a damaged old ledger is refused, naming it (%s)", d.msg);
+        zkr_tap_ok(t, unlink(lp) == 0, "the old ledger deleted (its lock stays)");
+        zkr_diag_clear(&d);
+        r = zkr_zkledger_reserve(&q, 1, &d);
+        zkr_tap_ok(t, r == ZKR_ERR_MALFORMED && strstr(d.msg, "deleted"),
+                   "a deleted old ledger is refused (%s)", d.msg);
+        ZKR_TAP_EQ(t, used_of(&other), 1u, "the central ledger is as it was");
+    }
 }
 
 /* A deleted ledger is refused (its lock says it was written); a crash before the first write is not. */
@@ -193,7 +235,7 @@ static void test_deleted(zkr_tap *t)
 
     touch("del");
     ZKR_TAP_EQ(t, reserve_in_child(&q, 1, NULL), ZKR_OK, "the only opening of a budget of 1");
-    snprintf(lp, sizeof lp, "%s.ledger", q.secrets_path);
+    snprintf(lp, sizeof lp, "%s", q.ledger);
     zkr_tap_ok(t, unlink(lp) == 0, "the ledger deleted (its lock stays)");
     zkr_diag_clear(&d);
     r = zkr_zkledger_reserve(&q, 1, &d);
@@ -202,7 +244,7 @@ static void test_deleted(zkr_tap *t)
     zkr_tap_ok(t, access(lp, F_OK) != 0, "and not rebuilt");
     /* A crash after creating the lock and before the first write leaves an unmarked lock. */
     touch("del2");
-    snprintf(lock2, sizeof lock2, "%s.ledger.lock", q2.secrets_path);
+    snprintf(lock2, sizeof lock2, "%s.lock", q2.ledger);
     fd = open(lock2, O_WRONLY | O_CREAT | O_TRUNC, 0600);
     if (fd >= 0)
         (void)close(fd);
@@ -411,7 +453,7 @@ int main(int argc, char **argv)
         return 1;
     test_processes_in_a_row(&t);
     test_all_or_nothing(&t);
-    test_hard_link(&t);
+    test_legacy(&t);
     test_deleted(&t);
     test_race(&t);
     test_stress(&t);

@@ -2,13 +2,16 @@
 # Hidden inference@2 outputs (issue 13) through the real zkreg on real SQLite
 # files (TAP): `output commit` by the party holding the private model and the
 # record, `register-statement --output-commitment`, `prove --output-secrets`,
-# `verify`, the output's reveal-budget ledger. Every refusal gives its
+# `verify`, the output's reveal budget in the registry's ledger (counted by
+# commitment: renamed and copied secrets count on). Every refusal gives its
 # documented exit code and leaves the registry, its store and every ledger
 # byte-for-byte as they were; no proof contains the output.
 # The sanitizer build passes `quick`: the two determinism twins (a second
-# seeded commitment and a second seeded proof) run in the plain build only
-# (they cost a proof each, and the sanitizers add nothing to a byte
-# comparison); every refusal and the accepted proof run in both.
+# seeded commitment and a second seeded proof) and the two proofs through
+# renamed and copied output secrets run in the plain build only
+# (they cost a proof each; the sanitizers add nothing to a byte comparison,
+# and the refusals run the same reservation path); every refusal and the
+# first accepted proof run in both.
 # Usage: cli_hidden_out.sh PATH/TO/zkreg [full|quick]
 set -u
 QUICK=0; [ "${2:-full}" = quick ] && QUICK=1
@@ -73,9 +76,9 @@ PY
 
 # --- the owners' commitments and the appliance's registry -------------------
 "$Z" zk-seed new -o seed.bin --kdf interactive >/dev/null 2>&1 &&
-"$Z" model commit m.bin -o mc.bin --secrets ms.bin --kdf interactive --budget 8 >/dev/null 2>&1 &&
+"$Z" model commit m.bin -o mc.bin --secrets ms.bin --kdf interactive --budget 16 >/dev/null 2>&1 &&
 "$Z" model commit m.bin -o mc-other.bin --secrets ms-other.bin --kdf interactive --budget 8 >/dev/null 2>&1 &&
-"$Z" dataset commit d-images-idx3-ubyte -o dc.bin --secrets ds.bin --hiding-records --budget 4 --zk-seed seed.bin --kdf interactive >/dev/null 2>&1 &&
+"$Z" dataset commit d-images-idx3-ubyte -o dc.bin --secrets ds.bin --hiding-records --budget 8 --zk-seed seed.bin --kdf interactive >/dev/null 2>&1 &&
 "$Z" init --kdf interactive >/dev/null 2>&1
 ok $? "owners commit the model and the records; the appliance is initialised"
 P=$("$Z" --json register-program prog.bin 2>/dev/null | jid)
@@ -143,7 +146,8 @@ ok $? "statements: record 1's and 0's commitments, record 0's commitment under r
 # --- prove and verify -----------------------------------------------------------------
 "$Z" prove --statement "$S1" -o p1.bin "${OWN[@]}" --output-secrets os1.bin --zk-seed seed.bin >out.txt 2>err.txt
 ok $? "prove the hidden-output statement ($(head -c 200 err.txt))"
-[ -e os1.bin.ledger ]; ok $? "the output's ledger was written beside its secrets"
+L=r.db.d/reveal-budget.ledger
+[ -e "$L" ] && ! ls ./*.ledger >/dev/null 2>&1; ok $? "the output's opening is counted in the registry's ledger, none beside its secrets"
 if [ "$QUICK" = 0 ]; then
   "$Z" prove --statement "$S1" -o p1b.bin "${OWN[@]}" --output-secrets os1.bin --zk-seed seed.bin >/dev/null 2>&1 && cmp -s p1.bin p1b.bin
   ok $? "the same seed and statement give byte-identical proofs"
@@ -188,7 +192,7 @@ cp -p os1.bin os-open.bin; chmod 640 os-open.bin
 run 7 "chmod 600" "output secrets the group may read" -- prove --statement "$S1" -o px.bin "${OWN[@]}" --output-secrets os-open.bin
 run 7 "wrong passphrase" "output secrets under the wrong passphrase" -- prove --statement "$S1" -o px.bin "${OWN[@]}" --output-secrets os1.bin --passphrase-file wrong
 run 4 "nosuch.bin" "missing output secrets" -- prove --statement "$S1" -o px.bin "${OWN[@]}" --output-secrets nosuch.bin
-[ ! -e px.bin ] && [ ! -e os0.bin.ledger ] && [ ! -e os1r.bin.ledger ] && [ ! -e os-open.bin.ledger ]
+[ ! -e px.bin ] && ! ls ./*.ledger >/dev/null 2>&1
 ok $? "no proof written and no ledger started by a refusal"
 "$Z" key generate --type ed25519 -o ed.key --kdf interactive >/dev/null 2>&1 && "$Z" key register file:ed.key >/dev/null 2>&1
 # Since inference@2 version 3 the proof range-proves the private record's
@@ -205,10 +209,10 @@ ok $? "attest signs the hidden-output inference@2 proof (exit $rc, one attestati
 ok $? "the attestation verifies against the registered key"
 
 # --- the output's reveal budget: 4 openings, one a proof -------------------------
-# The ledger beside the output secrets (docs/formats.md): each proof above took one.
+# The registry's ledger (docs/formats.md): each proof above took one.
 ledger() { python3 - "$@" <<'PY'
 import hashlib, struct, sys
-f = "os1.bin.ledger"; b = open(f, "rb").read()
+f = "r.db.d/reveal-budget.ledger"; b = open(f, "rb").read()
 kind, oc = b"output@1", open("oc1.bin", "rb").read()
 want = hashlib.sha256(b"zkr/zk-ledger/v1\0" + struct.pack("<Q", len(kind)) + kind + struct.pack("<Q", len(oc)) + oc).digest()
 assert b[:8] == b"ZKRLEDG1" and hashlib.sha256(b[:-32]).digest() == b[-32:]
@@ -226,15 +230,44 @@ PY
 }
 U=$((2 - QUICK))
 [ "$(ledger)" = "4 $U 4 $U" ]; ok $? "the output commitment's ledger entry: budget 4, $U opening(s) used"
-ledger spend >/dev/null
-run 6 "hidden output's commitment" "a proof past the output commitment's budget is refused" -- prove --statement "$S1" -o p5.bin "${OWN[@]}" --output-secrets os1.bin
-[ ! -e p5.bin ]; ok $? "no proof written past the budget"
-# Adversarial review: the spent budget through a second hard link of the
-# output secrets (a second, fresh ledger name) is refused before any reservation.
+# Issue 13 (adversarial review): renaming or copying the output secrets gave
+# a fresh ledger and a fifth proof of a 4-opening commitment. The ledger
+# counts the commitment: proofs through renamed copies count on, and the
+# one past the 4th is refused however the secrets are named.
+mv os1.bin os1-renamed.bin
+if [ "$QUICK" = 0 ]; then
+  "$Z" prove --statement "$S1" -o p3.bin "${OWN[@]}" --output-secrets os1-renamed.bin >out.txt 2>err.txt &&
+  "$Z" verify --statement "$S1" p3.bin >/dev/null 2>&1
+  ok $? "a proof through the renamed output secrets ($(head -c 200 err.txt))"
+  mkdir -p elsewhere; cp -p os1-renamed.bin elsewhere/os1-copy.bin
+  "$Z" prove --statement "$S1" -o p4.bin "${OWN[@]}" --output-secrets elsewhere/os1-copy.bin >out.txt 2>err.txt &&
+  "$Z" verify --statement "$S1" p4.bin >/dev/null 2>&1
+  ok $? "the fourth opening through a copy in another directory ($(head -c 200 err.txt))"
+  [ "$(ledger)" = "4 4 4 4" ]; ok $? "the entry: 4 of 4 used through three names"
+else
+  ledger spend >/dev/null   # the sanitizer build spends the rest without more proofs
+fi
+run 6 "hidden output's commitment" "a fifth proof through the renamed secrets is refused" -- prove --statement "$S1" -o p5.bin "${OWN[@]}" --output-secrets os1-renamed.bin
+cp -p os1-renamed.bin os1-copy.bin
+run 6 "hidden output's commitment" "a fifth proof through a copy is refused" -- prove --statement "$S1" -o p5.bin "${OWN[@]}" --output-secrets os1-copy.bin
+mkdir -p other; cp -p os1-renamed.bin other/os1.bin
+run 6 "hidden output's commitment" "a fifth proof through a copy in another directory is refused" -- prove --statement "$S1" -o p5.bin "${OWN[@]}" --output-secrets other/os1.bin
+mv os1-renamed.bin os1.bin
+run 6 "hidden output's commitment" "a fifth proof through the original name is refused" -- prove --statement "$S1" -o p5.bin "${OWN[@]}" --output-secrets os1.bin
 ln os1.bin os1-link.bin
-run 2 "link" "a proof through a second hard link of the spent output secrets is refused" -- prove --statement "$S1" -o p6.bin "${OWN[@]}" --output-secrets os1-link.bin
-[ ! -e p6.bin ] && [ ! -e os1-link.bin.ledger ]; ok $? "... no proof written, no second ledger started"
+run 6 "hidden output's commitment" "a fifth proof through a second hard link is refused" -- prove --statement "$S1" -o p5.bin "${OWN[@]}" --output-secrets os1-link.bin
 rm -f os1-link.bin
+[ ! -e p5.bin ] && ! ls ./*.ledger other/*.ledger >/dev/null 2>&1; ok $? "no proof written past the budget, no second ledger started"
+# The ledger itself damaged: refused (exit 3), nothing written, the ledger left as it was.
+cp "$L" ledger.keep
+head -c 100 ledger.keep > "$L"
+run 3 "ledger is damaged (truncated)" "a truncated ledger is refused" -- prove --statement "$S1" -o p5.bin "${OWN[@]}" --output-secrets os1-copy.bin
+cmp -s "$L" <(head -c 100 ledger.keep); ok $? "... and left truncated, not rebuilt"
+flip() { python3 -c 'import sys; b = bytearray(open(sys.argv[1],"rb").read()); b[int(sys.argv[2])] ^= 1; open(sys.argv[3],"wb").write(b)' "$@"; }
+flip ledger.keep 40 "$L"
+run 3 "checksum mismatch" "a ledger with a flipped count byte is refused" -- prove --statement "$S1" -o p5.bin "${OWN[@]}" --output-secrets os1-copy.bin
+[ ! -e p5.bin ]; ok $? "no proof written with a damaged ledger"
+cp ledger.keep "$L"
 
 echo "1..$n"
 [ "$failed" = 0 ]

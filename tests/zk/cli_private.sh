@@ -231,7 +231,8 @@ SW=$("$Z" register-statement --schema priv@1 --program "$P" --model "$M" --datas
 OWN=(--model-file m.bin --model-secrets ms.bin --dataset-file d-images-idx3-ubyte --dataset-secrets dsb.bin)
 "$Z" prove --statement "$S1" -o p1.bin "${OWN[@]}" --zk-seed seed.bin >out.txt 2>err.txt
 ok $? "prove inference@2 in the confined worker ($(head -c 200 err.txt))"
-[ -e ms.bin.ledger ] && [ -e dsb.bin.ledger ]; ok $? "both ledgers were written beside the secrets"
+L=r.db.d/reveal-budget.ledger
+[ -e "$L" ] && ! ls ./*.ledger >/dev/null 2>&1; ok $? "both commitments are counted in the registry's ledger, none beside the secrets"
 "$Z" prove --statement "$S1" -o p1b.bin "${OWN[@]}" --zk-seed seed.bin >/dev/null 2>&1 && cmp -s p1.bin p1b.bin
 ok $? "the same seed and statement give byte-identical proofs"
 "$Z" verify --statement "$S1" p1.bin >out.txt 2>err.txt && grep -q "inference@2" out.txt
@@ -239,21 +240,21 @@ ok $? "verify the inference@2 proof"
 # Adversarial review: prove's -o is renamed over its path, so it must never
 # name the registry, its side files, its store or an owner's input (the
 # registry was replaced by a proof, exit 0). Refused before any reservation.
-cp ms.bin ms.bak; cp ms.bin.ledger ml.bak
+cp ms.bin ms.bak; cp "$L" ml.bak
 run 2 "beside the registry" "prove -o naming the registry itself" -- prove --statement "$S0" -o r.db "${OWN[@]}"
 run 2 "beside the registry" "prove -o naming the registry's -wal file" -- prove --statement "$S0" -o ./r.db-wal "${OWN[@]}"
 run 2 "beside the registry" "prove -o into the registry's store" -- prove --statement "$S0" -o r.db.d/models/x.bin "${OWN[@]}"
 run 2 "may not replace the input" "prove -o naming the model secrets" -- prove --statement "$S0" -o ./ms.bin "${OWN[@]}"
 cp seed.bin seed.bak
 run 2 "may not replace the input" "prove -o naming its --zk-seed file" -- prove --statement "$S0" -o seed.bin "${OWN[@]}" --zk-seed seed.bin
-cmp -s ms.bin ms.bak && cmp -s ms.bin.ledger ml.bak && [ ! -e r.db.d/models/x.bin ] && cmp -s seed.bin seed.bak
+cmp -s ms.bin ms.bak && cmp -s "$L" ml.bak && [ ! -e r.db.d/models/x.bin ] && cmp -s seed.bin seed.bak
 ok $? "... the secrets, their ledger and the seed untouched, nothing in the store"
 "$Z" prove --statement "$SL" -o pl.bin --model-file m.bin --model-secrets ms-r.bin --dataset-file d-images-idx3-ubyte --dataset-secrets dsb.bin >/dev/null 2>&1 &&
 "$Z" verify --statement "$SL" pl.bin >/dev/null 2>&1; ok $? "a proof on the model registered without a range proof verifies"
 cp p1.bin pt.bin; printf '\001' | dd of=pt.bin bs=1 seek=100000 conv=notrunc 2>/dev/null
 run 1 "verification failed" "a tampered proof" -- verify --statement "$S1" pt.bin
 run 1 "" "the proof of record 1 against the statement of record 0" -- verify --statement "$S0" p1.bin
-cp ms.bin.ledger ledger.keep; cp dsb.bin.ledger dledger.keep
+cp "$L" ledger.keep
 run 2 "--model-secrets" "prove of inference@2 without the owners' files" -- prove --statement "$S1" -o px.bin
 run 2 "together" "prove with --model-secrets but no --dataset-secrets" -- prove --statement "$S1" -o px.bin --model-file m.bin --model-secrets ms.bin --dataset-file d-images-idx3-ubyte
 run 1 "another model" "the secrets of another commitment of the same model" -- prove --statement "$S1" -o px.bin --model-file m.bin --model-secrets ms-r.bin --dataset-file d-images-idx3-ubyte --dataset-secrets dsb.bin
@@ -265,22 +266,30 @@ run 7 "wrong passphrase" "the wrong passphrase" -- prove --statement "$S1" -o px
 cp -p ms.bin ms-open.bin; chmod 640 ms-open.bin; cp -p dsb.bin dsb-open.bin; chmod 604 dsb-open.bin
 run 7 "chmod 600" "model secrets the group may read are refused" -- prove --statement "$S1" -o px.bin --model-file m.bin --model-secrets ms-open.bin --dataset-file d-images-idx3-ubyte --dataset-secrets dsb.bin
 run 7 "chmod 600" "dataset secrets others may read are refused" -- prove --statement "$S1" -o px.bin --model-file m.bin --model-secrets ms.bin --dataset-file d-images-idx3-ubyte --dataset-secrets dsb-open.bin
-ln dsb.bin dsb-link.bin
-run 2 "hard links" "dataset secrets under a second hard link (it would name a second ledger)" -- prove --statement "$S1" -o px.bin --model-file m.bin --model-secrets ms.bin --dataset-file d-images-idx3-ubyte --dataset-secrets dsb-link.bin
-rm -f dsb-link.bin
-[ ! -e ms-open.bin.ledger ] && [ ! -e dsb-open.bin.ledger ] && [ ! -e dsb-link.bin.ledger ]
-ok $? "no ledger was started beside a refused secrets file"
-[ ! -e px.bin ] && cmp -s ms.bin.ledger ledger.keep && cmp -s dsb.bin.ledger dledger.keep
+! ls ./*.ledger >/dev/null 2>&1; ok $? "no ledger was started beside a refused secrets file"
+[ ! -e px.bin ] && cmp -s "$L" ledger.keep
 ok $? "no refusal wrote a proof or spent budget"
 "$Z" prove --statement "$S1" -o p3.bin "${OWN[@]}" >/dev/null 2>&1 && ! cmp -s p1.bin p3.bin
 ok $? "without --zk-seed the OS CSPRNG: the third proof differs"
 run 6 "reveal budget of the record 1 commitment is spent" "a fourth proof of record 1 (budget 3)" -- prove --statement "$S1" -o p4.bin "${OWN[@]}"
 [ ! -e p4.bin ]; ok $? "no proof written past the budget"
-mv dsb.bin.ledger dledger.spent
+# Issue 13: the ledger counts commitments, not secrets paths. The spent
+# dataset secrets renamed, copied, copied into another directory or under a
+# second hard link are refused the same way (a fresh ledger per path used to
+# let a fourth proof through).
+mv dsb.bin dsb-renamed.bin
+run 6 "record 1 commitment is spent" "the spent dataset secrets renamed" -- prove --statement "$S1" -o p4.bin --model-file m.bin --model-secrets ms.bin --dataset-file d-images-idx3-ubyte --dataset-secrets dsb-renamed.bin
+mkdir -p elsewhere; cp -p dsb-renamed.bin elsewhere/dsb.bin; mv dsb-renamed.bin dsb.bin
+run 6 "record 1 commitment is spent" "a copy of the spent dataset secrets in another directory" -- prove --statement "$S1" -o p4.bin --model-file m.bin --model-secrets ms.bin --dataset-file d-images-idx3-ubyte --dataset-secrets elsewhere/dsb.bin
+ln dsb.bin dsb-link.bin
+run 6 "record 1 commitment is spent" "the spent dataset secrets under a second hard link" -- prove --statement "$S1" -o p4.bin --model-file m.bin --model-secrets ms.bin --dataset-file d-images-idx3-ubyte --dataset-secrets dsb-link.bin
+rm -f dsb-link.bin
+[ ! -e p4.bin ] && ! ls ./*.ledger elsewhere/*.ledger >/dev/null 2>&1; ok $? "... no proof written, no second ledger started"
+mv "$L" dledger.spent
 run 3 "deleted" "a deleted ledger is refused, not restarted from zero (its lock records it was written)" -- prove --statement "$S1" -o p6.bin "${OWN[@]}"
-[ ! -e p6.bin ] && [ ! -e dsb.bin.ledger ]; ok $? "no proof written and no ledger rebuilt"
-mv dledger.spent dsb.bin.ledger
-printf 'garbage' > dsb.bin.ledger
+[ ! -e p6.bin ] && [ ! -e "$L" ]; ok $? "no proof written and no ledger rebuilt"
+mv dledger.spent "$L"
+printf 'garbage' > "$L"
 run 3 "ledger is damaged" "a damaged ledger is refused (fail closed)" -- prove --statement "$S0" -o p5.bin "${OWN[@]}"
 [ ! -e p5.bin ]; ok $? "no proof written with a damaged ledger"
 

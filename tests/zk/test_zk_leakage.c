@@ -37,6 +37,7 @@
 #include <string.h>
 
 #include "prover/prover.h"
+#include "tests/zk/leakage.h"
 #include "tests/tap.h"
 #include "verifier/verifier.h"
 #include "zkr_config.h"
@@ -65,129 +66,6 @@ typedef struct {
     int shape_fail;
 } samples;
 
-/* ---------------- statistics ---------------- */
-
-/* Upper-tail standard normal quantile by bisection on erfc. */
-static double z_upper(double alpha)
-{
-    double lo = 0, hi = 40;
-
-    for (int i = 0; i < 200; i++) {
-        double mid = (lo + hi) / 2;
-        if (0.5 * erfc(mid / sqrt(2.0)) > alpha)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    return (lo + hi) / 2;
-}
-
-/* Chi-square critical value (Wilson-Hilferty). */
-static double chi2_crit(double df, double alpha)
-{
-    double a = 2.0 / (9.0 * df), z = z_upper(alpha);
-    double c = 1 - a + z * sqrt(a);
-    return df * c * c * c;
-}
-
-static double chi2_uniform(const unsigned *h, unsigned bins, double n)
-{
-    double e = n / bins, s = 0;
-
-    for (unsigned i = 0; i < bins; i++)
-        s += (h[i] - e) * (h[i] - e) / e;
-    return s;
-}
-
-/* Two-sample (homogeneity) statistic for equal sample sizes; *df set. */
-static double chi2_two(const unsigned *a, const unsigned *b, unsigned bins, double *df)
-{
-    double s = 0;
-    unsigned used = 0;
-
-    for (unsigned i = 0; i < bins; i++)
-        if (a[i] + b[i] > 0) {
-            double d = (double)a[i] - (double)b[i];
-            s += d * d / (a[i] + b[i]);
-            used++;
-        }
-    *df = used > 1 ? used - 1 : 1;
-    return s;
-}
-
-/* ---------------- extraction ---------------- */
-
-typedef struct {
-    uint64_t *out;
-    size_t n, cap;
-} vec;
-
-static int put(vec *v, uint64_t x)
-{
-    if (v->n == v->cap)
-        return 0;
-    v->out[v->n++] = x;
-    return 1;
-}
-
-static int put_exts(vec *v, zkr_dec *d, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        zkr_ext e;
-        if (zkr_dec_ext(d, &e) != ZKR_OK)
-            return 0;
-        for (int c = 0; c < 3; c++)
-            if (!put(v, e.c[c]))
-                return 0;
-    }
-    return 1;
-}
-
-/* One tree's opening: the first j leaves' words; the rest skipped. */
-static int put_tree(vec *v, zkr_dec *d, size_t words, uint32_t j)
-{
-    uint32_t n_open, n_sib;
-    const uint8_t *raw;
-
-    if (zkr_dec_u32(d, &n_open) != ZKR_OK || zkr_dec_u32(d, &n_sib) != ZKR_OK || n_open < j)
-        return 0;
-    for (uint32_t i = 0; i < n_open; i++) {
-        if (zkr_dec_raw(d, ZKR_SALT_BYTES, &raw) != ZKR_OK ||
-            zkr_dec_raw(d, 8 * words, &raw) != ZKR_OK)
-            return 0;
-        if (i < j)
-            for (size_t w = 0; w < words; w++)
-                if (!put(v, zkr_load_le64(raw + 8 * w)))
-                    return 0;
-    }
-    return zkr_dec_raw(d, (size_t)n_sib * ZKR_DIGEST_BYTES, &raw) == ZKR_OK;
-}
-
-/* A hiding opening of a total-variable commitment: k F trees (f_ext[i]: extension words), Z's. */
-static int put_hpcs(vec *v, zkr_dec *d, const zkr_params *p, unsigned total, size_t k,
-                    const int *f_ext, uint32_t j)
-{
-    zkr_pcs_layout l;
-    const uint8_t *raw;
-    uint64_t nonce;
-
-    zkr_hpcs_layout_of(p, total, &l);
-    if (!put_exts(v, d, 2 * (size_t)l.folds_total))
-        return 0;
-    if (l.n_layers > 1 && zkr_dec_raw(d, (size_t)(l.n_layers - 1) * ZKR_DIGEST_BYTES, &raw) != ZKR_OK)
-        return 0;
-    if (!put_exts(v, d, (size_t)1 << l.final_vars) || zkr_dec_u64(d, &nonce) != ZKR_OK)
-        return 0;
-    for (unsigned layer = 0; layer < l.n_layers; layer++) {
-        for (size_t i = 0; layer == 0 && i < k; i++)
-            if (!put_tree(v, d, (size_t)(f_ext[i] ? 3 : 1) << l.folds[0], j))
-                return 0;
-        if (!put_tree(v, d, (size_t)3 << l.folds[layer], j))
-            return 0;
-    }
-    return 1;
-}
-
 /*
  * The proof's one section after the statement (version 3: the range proof
  * carrying y = W x): gamma, the degree-7 messages, the five revealed
@@ -196,26 +74,16 @@ static int put_hpcs(vec *v, zkr_dec *d, const zkr_params *p, unsigned total, siz
  * tree), the linear sumcheck's sigma, messages and final value and C's
  * opening (J_RANGE leaves a tree). Roots are skipped.
  */
-static int extract(const zkr_params *p, const zkr_buf *pf, const zkr_hpcs_commitment *w, vec *v)
+static int extract(const zkr_params *p, const zkr_buf *pf, const zkr_hpcs_commitment *w,
+                   leak_vec *v)
 {
-    static const int batch_ext[4] = {0, 1, 1, 0};
-    static const int c_ext[1] = {0};
-    unsigned n = w->n_vars, N = zkr_zkrange_sc_vars(n), lc = zkr_zkrange_coef_vars(n);
     zkr_proof_view pv;
     zkr_dec d;
-    const uint8_t *raw;
 
     if (zkr_proof_parse(pf->p, pf->len, &pv, NULL) != ZKR_OK || pv.n_sections != 2)
         return 0;
     zkr_dec_init(&d, pv.body[1], pv.len[1]);
-    if (zkr_dec_raw(&d, 4 * ZKR_DIGEST_BYTES, &raw) != ZKR_OK ||
-        !put_exts(v, &d, 1 + (size_t)N * ZKR_ZKRANGE_DEGREE + 5) ||
-        zkr_dec_raw(&d, ZKR_DIGEST_BYTES, &raw) != ZKR_OK || !put_exts(v, &d, 1) ||
-        !put_hpcs(v, &d, p, n + w->blind_vars, 4, batch_ext, J_LEAVES))
-        return 0;
-    if (zkr_dec_raw(&d, ZKR_DIGEST_BYTES, &raw) != ZKR_OK || !put_exts(v, &d, 2 + 2 * (size_t)lc))
-        return 0;
-    return put_hpcs(v, &d, p, lc + zkr_hpcs_blind_vars(p, lc, 1), 1, c_ext, J_RANGE) &&
+    return leak_put_range(v, &d, p, w->n_vars, w->blind_vars, J_LEAVES, J_RANGE) &&
            zkr_dec_finish(&d) == ZKR_OK;
 }
 
@@ -332,7 +200,7 @@ static int run(zkr_tap *t, const zkr_params *p, const inst *in, int mode, sample
         zkr_buf pf = {0};
         uint8_t seed[32];
         uint64_t tmp[MAX_POS];
-        vec v = {tmp, 0, MAX_POS};
+        leak_vec v = {tmp, 0, MAX_POS};
         zkr_err r;
         zkr_diag d;
 
@@ -377,12 +245,6 @@ static int run(zkr_tap *t, const zkr_params *p, const inst *in, int mode, sample
     return 1;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return (x > y) - (x < y);
-}
-
 /* What the detector found in one sample set; leak = any of it. */
 typedef struct {
     size_t few_distinct, chi_fail;
@@ -393,27 +255,19 @@ typedef struct {
 static verdict detect(const samples *s, int quiet)
 {
     verdict vd;
-    double crit = chi2_crit(255, 0.001 / (double)s->n_pos), pooled_crit = chi2_crit(255, 0.001);
+    double crit = leak_chi2_crit(255, 0.001 / (double)s->n_pos);
+    double pooled_crit = leak_chi2_crit(255, 0.001);
     unsigned *pool = calloc(256, sizeof *pool);
     uint64_t sorted[N_PROOFS];
 
     memset(&vd, 0, sizeof vd);
     for (size_t k = 0; k < s->n_pos; k++) {
-        unsigned h[256] = {0}, distinct = 1;
-        memcpy(sorted, s->v + k * N_PROOFS, sizeof sorted);
-        qsort(sorted, N_PROOFS, sizeof *sorted, cmp_u64);
-        for (int i = 1; i < N_PROOFS; i++)
-            distinct += sorted[i] != sorted[i - 1];
-        for (int i = 0; i < N_PROOFS; i++) {
-            /* top byte of a uniform element of [0, p): 0xff only for a sliver */
-            unsigned tb = (unsigned)(sorted[i] >> 56);
-            h[tb]++;
-            pool[tb]++;
-        }
+        unsigned h[256] = {0};
+        int distinct = leak_position(s->v + k * N_PROOFS, N_PROOFS, 56, sorted, h, pool);
         vd.few_distinct += distinct < 190;
-        vd.chi_fail += chi2_uniform(h, 256, N_PROOFS) > crit;
+        vd.chi_fail += leak_chi2_uniform(h, 256, N_PROOFS) > crit;
     }
-    vd.pooled_fail = chi2_uniform(pool, 256, (double)s->n_pos * N_PROOFS) > pooled_crit;
+    vd.pooled_fail = leak_chi2_uniform(pool, 256, (double)s->n_pos * N_PROOFS) > pooled_crit;
     free(pool);
     vd.leak = vd.few_distinct || vd.chi_fail || vd.pooled_fail || s->distinguisher_hits ||
               s->witness_bytes || s->shape_fail;
@@ -458,28 +312,8 @@ static int looks_uniform(zkr_tap *t, const zkr_params *p, const inst *in, const 
 /* Per-position two-sample tests between two witnesses' proofs. */
 static int indistinguishable(const samples *a, const samples *b)
 {
-    size_t fails = 0;
-    unsigned pa[256] = {0}, pb[256] = {0};
-    double df, crit_pool;
-
-    if (a->n_pos != b->n_pos)
-        return 0;
-    for (size_t k = 0; k < a->n_pos; k++) {
-        unsigned ha[256] = {0}, hb[256] = {0};
-        for (int i = 0; i < N_PROOFS; i++) {
-            ha[a->v[k * N_PROOFS + i] >> 56]++;
-            hb[b->v[k * N_PROOFS + i] >> 56]++;
-            pa[a->v[k * N_PROOFS + i] >> 56]++;
-            pb[b->v[k * N_PROOFS + i] >> 56]++;
-        }
-        double st = chi2_two(ha, hb, 256, &df);
-        fails += st > chi2_crit(df, 0.001 / (double)a->n_pos);
-    }
-    double st = chi2_two(pa, pb, 256, &df);
-    crit_pool = chi2_crit(df, 0.001);
-    printf("# two witnesses: %zu of %zu positions differ; pooled %.1f (crit %.1f)\n", fails,
-           a->n_pos, st, crit_pool);
-    return fails == 0 && st <= crit_pool;
+    return a->n_pos == b->n_pos && leak_indistinguishable(a->v, N_PROOFS, b->v, N_PROOFS,
+                                                          a->n_pos, N_PROOFS, "two witnesses");
 }
 
 static void make_inst(zkr_tap *t, inst *a, inst *b)

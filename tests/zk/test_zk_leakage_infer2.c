@@ -36,6 +36,7 @@
 #include <stdio.h>
 
 #include "tests/zk/infer2_fixture.h"
+#include "tests/zk/leakage.h"
 #include "zk/infer2_int.h"
 
 #define N_MAX 200
@@ -51,201 +52,12 @@ typedef struct {
     int shape_fail;
 } samples;
 
-/* ---------------- statistics ---------------- */
-
-/* Upper-tail standard normal quantile by bisection on erfc. */
-static double z_upper(double alpha)
-{
-    double lo = 0, hi = 40;
-
-    for (int i = 0; i < 200; i++) {
-        double mid = (lo + hi) / 2;
-        if (0.5 * erfc(mid / sqrt(2.0)) > alpha)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    return (lo + hi) / 2;
-}
-
-/* Chi-square critical value (Wilson-Hilferty). */
-static double chi2_crit(double df, double alpha)
-{
-    double a = 2.0 / (9.0 * df), z = z_upper(alpha);
-    double c = 1 - a + z * sqrt(a);
-    return df * c * c * c;
-}
-
-static double chi2_uniform(const unsigned *h, unsigned bins, double n)
-{
-    double e = n / bins, s = 0;
-
-    for (unsigned i = 0; i < bins; i++)
-        s += (h[i] - e) * (h[i] - e) / e;
-    return s;
-}
-
-/* Two-sample (homogeneity) statistic for sample sizes na, nb; *df set. */
-static double chi2_two(const unsigned *a, const unsigned *b, unsigned bins, double na, double nb,
-                       double *df)
-{
-    double s = 0, ka = sqrt(nb / na), kb = sqrt(na / nb);
-    unsigned used = 0;
-
-    for (unsigned i = 0; i < bins; i++)
-        if (a[i] + b[i] > 0) {
-            double d = (double)a[i] * ka - (double)b[i] * kb;
-            s += d * d / (a[i] + b[i]);
-            used++;
-        }
-    *df = used > 1 ? used - 1 : 1;
-    return s;
-}
-
-/* ---------------- extraction ---------------- */
-
-typedef struct {
-    uint64_t *out;
-    size_t n, cap;
-} vec;
-
-static int put(vec *v, uint64_t x)
-{
-    if (v->n == v->cap)
-        return 0;
-    v->out[v->n++] = x;
-    return 1;
-}
-
-static int put_exts(vec *v, zkr_dec *d, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        zkr_ext e;
-        if (zkr_dec_ext(d, &e) != ZKR_OK)
-            return 0;
-        for (int c = 0; c < 3; c++)
-            if (!put(v, e.c[c]))
-                return 0;
-    }
-    return 1;
-}
-
-/* One tree's opening: the first j leaves' words; the rest skipped. */
-static int put_tree(vec *v, zkr_dec *d, size_t words, uint32_t j)
-{
-    uint32_t n_open, n_sib;
-    const uint8_t *raw;
-
-    if (zkr_dec_u32(d, &n_open) != ZKR_OK || zkr_dec_u32(d, &n_sib) != ZKR_OK || n_open < j)
-        return 0;
-    for (uint32_t i = 0; i < n_open; i++) {
-        if (zkr_dec_raw(d, ZKR_SALT_BYTES, &raw) != ZKR_OK ||
-            zkr_dec_raw(d, 8 * words, &raw) != ZKR_OK)
-            return 0;
-        if (i < j)
-            for (size_t w = 0; w < words; w++)
-                if (!put(v, zkr_load_le64(raw + 8 * w)))
-                    return 0;
-    }
-    return zkr_dec_raw(d, (size_t)n_sib * ZKR_DIGEST_BYTES, &raw) == ZKR_OK;
-}
-
-/* A hiding opening of a total-variable commitment (F base or extension-valued). */
-static int put_hpcs_skip(vec *v, zkr_dec *d, const zkr_params *p, unsigned total, int f_ext,
-                         uint32_t j, uint64_t ones)
-{
-    zkr_pcs_layout l;
-    const uint8_t *raw;
-    uint64_t nonce;
-
-    zkr_hpcs_layout_of(p, total, &l);
-    for (unsigned i = 0; i < l.folds_total; i++) {
-        /*
-         * Round i of eq(z, x) G(x) with a public z_i = 1 has h(0) = 0 for
-         * every G: determined by the statement, not sampled.
-         */
-        zkr_ext h0;
-        if ((ones >> i) & 1) {
-            if (zkr_dec_ext(d, &h0) != ZKR_OK || !put_exts(v, d, 1))
-                return 0;
-        } else if (!put_exts(v, d, 2)) {
-            return 0;
-        }
-    }
-    if (l.n_layers > 1 && zkr_dec_raw(d, (size_t)(l.n_layers - 1) * ZKR_DIGEST_BYTES, &raw) != ZKR_OK)
-        return 0;
-    if (!put_exts(v, d, (size_t)1 << l.final_vars) || zkr_dec_u64(d, &nonce) != ZKR_OK)
-        return 0;
-    for (unsigned layer = 0; layer < l.n_layers; layer++) {
-        if (layer == 0 && !put_tree(v, d, (size_t)(f_ext ? 3 : 1) << l.folds[0], j))
-            return 0;
-        if (!put_tree(v, d, (size_t)3 << l.folds[layer], j))
-            return 0;
-    }
-    return 1;
-}
-
-static int put_hpcs(vec *v, zkr_dec *d, const zkr_params *p, unsigned total, int f_ext,
-                    uint32_t j)
-{
-    return put_hpcs_skip(v, d, p, total, f_ext, j, 0);
-}
-
-/* A batched hiding opening (component 3b): k F trees (f_ext[i]: extension words), then Z's. */
-static int put_hpcs_batch(vec *v, zkr_dec *d, const zkr_params *p, unsigned total, size_t k,
-                          const int *f_ext, uint32_t j)
-{
-    zkr_pcs_layout l;
-    const uint8_t *raw;
-    uint64_t nonce;
-
-    zkr_hpcs_layout_of(p, total, &l);
-    if (!put_exts(v, d, 2 * (size_t)l.folds_total))
-        return 0;
-    if (l.n_layers > 1 && zkr_dec_raw(d, (size_t)(l.n_layers - 1) * ZKR_DIGEST_BYTES, &raw) != ZKR_OK)
-        return 0;
-    if (!put_exts(v, d, (size_t)1 << l.final_vars) || zkr_dec_u64(d, &nonce) != ZKR_OK)
-        return 0;
-    for (unsigned layer = 0; layer < l.n_layers; layer++) {
-        for (size_t i = 0; layer == 0 && i < k; i++)
-            if (!put_tree(v, d, (size_t)(f_ext[i] ? 3 : 1) << l.folds[0], j))
-                return 0;
-        if (!put_tree(v, d, (size_t)3 << l.folds[layer], j))
-            return 0;
-    }
-    return 1;
-}
-
-/*
- * The range proof's section (the batched layout since matmul@2 version 3):
- * gamma, the degree-7 messages, the five revealed values, the mask's value
- * b and the one batched opening of a, h, phi, m at a's size, the linear
- * sumcheck's sigma, messages and final value and C's opening (roots skipped).
- */
-static int put_range(vec *v, zkr_dec *d, const zkr_params *p, unsigned n, unsigned e)
-{
-    static const int batch_ext[4] = {0, 1, 1, 0};
-    static const int c_ext[1] = {0};
-    unsigned N = zkr_zkrange_sc_vars(n), lc = zkr_zkrange_coef_vars(n);
-    const uint8_t *raw;
-
-    if (zkr_dec_raw(d, 4 * ZKR_DIGEST_BYTES, &raw) != ZKR_OK ||
-        !put_exts(v, d, 1 + (size_t)N * ZKR_ZKRANGE_DEGREE + 5) ||
-        zkr_dec_raw(d, ZKR_DIGEST_BYTES, &raw) != ZKR_OK || !put_exts(v, d, 1) ||
-        !put_hpcs_batch(v, d, p, n + e, 4, batch_ext, J_LEAVES))
-        return 0;
-    if (zkr_dec_raw(d, ZKR_DIGEST_BYTES, &raw) != ZKR_OK || !put_exts(v, d, 2 + 2 * (size_t)lc))
-        return 0;
-    return put_hpcs_batch(v, d, p, lc + zkr_hpcs_blind_vars(p, lc, 1), 1, c_ext, J_LEAVES) &&
-           zkr_dec_finish(d) == ZKR_OK;
-}
-
 /*
  * Every revealed field element of an inference@2 proof (version 2), in
  * position order. The record's opening runs at the parameter set's query
  * count, every other opening at zkr_infer2_params' raised one.
  */
-static int extract(const i2case *c, const zkr_buf *pf, int pub, vec *v)
+static int extract(const i2case *c, const zkr_buf *pf, int pub, leak_vec *v)
 {
     const zkr_params *p0 = &c->p;
     zkr_params pq;
@@ -287,13 +99,14 @@ static int extract(const i2case *c, const zkr_buf *pf, int pub, vec *v)
     lc = zkr_infer2_lc_vars(s.N, red.TA);
     ec = zkr_hpcs_blind_vars(p, lc, 1);
     zkr_dec_init(&d, pv.body[2], pv.len[2]);
-    if (!put_range(v, &d, p, s.n_v, ev))
+    if (!leak_put_range(v, &d, p, s.n_v, ev, J_LEAVES, J_LEAVES) ||
+        zkr_dec_finish(&d) != ZKR_OK)
         return 0;
     for (uint32_t l = 0; l < c->n_layers; l++)
         nvals += (!pub && l + 1 == c->n_layers) ? 20 : 19;
     nvals += 1; /* version 3: V's copy of the record at r */
     zkr_dec_init(&d, pv.body[3], pv.len[3]);
-    if (!put_exts(v, &d, 1 + (size_t)ZKR_INFER2_DEGREE * s.N + nvals + 1) ||
+    if (!leak_put_exts(v, &d, 1 + (size_t)ZKR_INFER2_DEGREE * s.N + nvals + 1) ||
         zkr_dec_finish(&d) != ZKR_OK)
         return 0;
     /*
@@ -303,30 +116,23 @@ static int extract(const i2case *c, const zkr_buf *pf, int pub, vec *v)
      * public boolean coordinate).
      */
     zkr_dec_init(&d, pv.body[4], pv.len[4]);
-    if (!put_exts(v, &d, 1 + (size_t)ZKR_INFER2_DEGREE * red.TA + red.n_polys + 1))
+    if (!leak_put_exts(v, &d, 1 + (size_t)ZKR_INFER2_DEGREE * red.TA + red.n_polys + 1))
         return 0;
     for (unsigned g = 0; g < gr.n_groups; g++)
-        if (zkr_dec_raw(&d, ZKR_DIGEST_BYTES, &raw) != ZKR_OK || !put_exts(v, &d, 1) ||
-            !put_hpcs_batch(v, &d, p, red.tv[gr.members[g][0]], gr.n_members[g], base4,
-                            J_LEAVES))
+        if (zkr_dec_raw(&d, ZKR_DIGEST_BYTES, &raw) != ZKR_OK || !leak_put_exts(v, &d, 1) ||
+            !leak_put_hpcs(v, &d, p, red.tv[gr.members[g][0]], gr.n_members[g], base4,
+                           J_LEAVES, 0))
             return 0;
-    if (zkr_dec_raw(&d, ZKR_DIGEST_BYTES, &raw) != ZKR_OK || !put_exts(v, &d, 1) ||
-        !put_hpcs_skip(v, &d, p0, rc.comm.n_vars + rc.comm.blind_vars, 0, J_LEAVES, 0) ||
+    if (zkr_dec_raw(&d, ZKR_DIGEST_BYTES, &raw) != ZKR_OK || !leak_put_exts(v, &d, 1) ||
+        !leak_put_hpcs(v, &d, p0, rc.comm.n_vars + rc.comm.blind_vars, 1, base4, J_LEAVES, 0) ||
         zkr_dec_finish(&d) != ZKR_OK)
         return 0;
     zkr_dec_init(&d, pv.body[5], pv.len[5]);
-    if (zkr_dec_raw(&d, ZKR_DIGEST_BYTES, &raw) != ZKR_OK || !put_exts(v, &d, 2 + 2 * (size_t)lc) ||
-        !put_hpcs(v, &d, p, lc + ec, 0, J_LEAVES))
+    if (zkr_dec_raw(&d, ZKR_DIGEST_BYTES, &raw) != ZKR_OK ||
+        !leak_put_exts(v, &d, 2 + 2 * (size_t)lc) ||
+        !leak_put_hpcs(v, &d, p, lc + ec, 1, base4, J_LEAVES, 0))
         return 0;
     return zkr_dec_finish(&d) == ZKR_OK;
-}
-
-static int find(const zkr_buf *pf, const uint8_t *pat, size_t n)
-{
-    for (size_t at = 0; at + n <= pf->len; at++)
-        if (memcmp(pf->p + at, pat, n) == 0)
-            return 1;
-    return 0;
 }
 
 /* The record's bytes or field images, or a weight row (int8 with the next row, le64, be64). */
@@ -339,7 +145,7 @@ static int has_witness_bytes(const zkr_buf *pf, const i2case *c)
         zkr_store_le64(le + 8 * k, c->r.record[k]);
         zkr_store_be64(be + 8 * k, c->r.record[k]);
     }
-    if (find(pf, c->r.record, rl) || find(pf, le, 8 * rl) || find(pf, be, 8 * rl))
+    if (leak_find(pf, c->r.record, rl) || leak_find(pf, le, 8 * rl) || leak_find(pf, be, 8 * rl))
         return 1;
     for (uint32_t l = 0; l < c->n_layers; l++) {
         uint32_t K = c->dims[l], M = c->dims[l + 1];
@@ -354,7 +160,7 @@ static int has_witness_bytes(const zkr_buf *pf, const i2case *c)
             /* layer 1's rows are all zero (its output is its bias): images of 0 are everywhere */
             if (l == 1)
                 continue;
-            if (find(pf, le, 8 * K) || find(pf, be, 8 * K) || find(pf, i8, 2 * K))
+            if (leak_find(pf, le, 8 * K) || leak_find(pf, be, 8 * K) || leak_find(pf, i8, 2 * K))
                 return 1;
         }
     }
@@ -374,7 +180,7 @@ static int run(zkr_tap *t, int variant, int mode, int n, samples *s)
         zkr_buf pf = {0};
         uint8_t seed[32];
         uint64_t *tmp = malloc(MAX_POS * sizeof *tmp);
-        vec v = {tmp, 0, MAX_POS};
+        leak_vec v = {tmp, 0, MAX_POS};
         zkr_infer2_cheat ch = {.unmasked = mode};
         zkr_diag d = {0};
         zkr_err r;
@@ -409,12 +215,6 @@ static int run(zkr_tap *t, int variant, int mode, int n, samples *s)
     return 1;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return (x > y) - (x < y);
-}
-
 typedef struct {
     size_t few_distinct, chi_fail;
     int pooled_fail;
@@ -425,7 +225,8 @@ typedef struct {
 static verdict detect(const samples *s)
 {
     verdict vd;
-    double crit = chi2_crit(255, 0.001 / (double)s->n_pos), pooled_crit = chi2_crit(255, 0.001);
+    double crit = leak_chi2_crit(255, 0.001 / (double)s->n_pos);
+    double pooled_crit = leak_chi2_crit(255, 0.001);
     unsigned *pool = calloc(256, sizeof *pool);
     uint64_t sorted[N_MAX];
     int need = (s->n * 95) / 100;
@@ -435,30 +236,22 @@ static verdict detect(const samples *s)
     memset(&vd, 0, sizeof vd);
     for (size_t k = 0; k < s->n_pos && pool; k++) {
         unsigned h[256] = {0};
-        int distinct = 1;
-        memcpy(sorted, s->v + k * N_MAX, (size_t)s->n * sizeof *sorted);
-        qsort(sorted, (size_t)s->n, sizeof *sorted, cmp_u64);
-        for (int i = 1; i < s->n; i++)
-            distinct += sorted[i] != sorted[i - 1];
-        for (int i = 0; i < s->n; i++) {
-            unsigned tb = (unsigned)(sorted[i] >> 56);
-            h[tb]++;
-            pool[tb]++;
-        }
-        if ((distinct < need || chi2_uniform(h, 256, s->n) > crit) &&
+        int distinct = leak_position(s->v + k * N_MAX, s->n, 56, sorted, h, pool);
+        if ((distinct < need || leak_chi2_uniform(h, 256, s->n) > crit) &&
             vd.few_distinct + vd.chi_fail < 6 && s->n == N_MAX)
             printf("# position %zu: %d distinct\n", k, distinct);
         vd.few_distinct += distinct < need;
-        vd.chi_fail += chi2_uniform(h, 256, s->n) > crit;
-        if (chi2_uniform(h, 256, s->n) > worst) {
-            worst = chi2_uniform(h, 256, s->n);
+        vd.chi_fail += leak_chi2_uniform(h, 256, s->n) > crit;
+        if (leak_chi2_uniform(h, 256, s->n) > worst) {
+            worst = leak_chi2_uniform(h, 256, s->n);
             worst_at = k;
         }
     }
-    vd.pooled_fail = !pool || chi2_uniform(pool, 256, (double)s->n_pos * s->n) > pooled_crit;
+    vd.pooled_fail =
+        !pool || leak_chi2_uniform(pool, 256, (double)s->n_pos * s->n) > pooled_crit;
     if (vd.pooled_fail && pool)
         printf("# pooled chi-square %.1f (crit %.1f); the worst position %zu: %.1f\n",
-               chi2_uniform(pool, 256, (double)s->n_pos * s->n), pooled_crit, worst_at, worst);
+               leak_chi2_uniform(pool, 256, (double)s->n_pos * s->n), pooled_crit, worst_at, worst);
     free(pool);
     vd.leak = vd.few_distinct || vd.chi_fail || vd.pooled_fail || s->witness_bytes ||
               s->shape_fail;
@@ -471,30 +264,8 @@ static verdict detect(const samples *s)
 
 static int indistinguishable(const samples *a, const samples *b)
 {
-    size_t fails = 0;
-    unsigned pa[256] = {0}, pb[256] = {0};
-    double df, crit_pool, st;
-
-    if (a->n_pos != b->n_pos)
-        return 0;
-    for (size_t k = 0; k < a->n_pos; k++) {
-        unsigned ha[256] = {0}, hb[256] = {0};
-        for (int i = 0; i < a->n; i++) {
-            ha[a->v[k * N_MAX + i] >> 56]++;
-            pa[a->v[k * N_MAX + i] >> 56]++;
-        }
-        for (int i = 0; i < b->n; i++) {
-            hb[b->v[k * N_MAX + i] >> 56]++;
-            pb[b->v[k * N_MAX + i] >> 56]++;
-        }
-        st = chi2_two(ha, hb, 256, a->n, b->n, &df);
-        fails += st > chi2_crit(df, 0.001 / (double)a->n_pos);
-    }
-    st = chi2_two(pa, pb, 256, (double)a->n * a->n_pos, (double)b->n * b->n_pos, &df);
-    crit_pool = chi2_crit(df, 0.001);
-    printf("# two models: %zu of %zu positions differ; pooled %.1f (crit %.1f)\n", fails,
-           a->n_pos, st, crit_pool);
-    return fails == 0 && st <= crit_pool;
+    return a->n_pos == b->n_pos &&
+           leak_indistinguishable(a->v, a->n, b->v, b->n, a->n_pos, N_MAX, "two models");
 }
 
 int main(int argc, char **argv)

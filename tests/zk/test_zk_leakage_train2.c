@@ -39,6 +39,7 @@
 #include "zk/zk_int.h"
 
 #include "test_train2_fx.h"
+#include "tests/zk/leakage.h"
 
 #define N_MAX 50
 #define J_LEAVES 4
@@ -51,131 +52,7 @@ typedef struct {
     int witness_bytes, verify_fail, shape_fail;
 } samples;
 
-static double z_upper(double alpha)
-{
-    double lo = 0, hi = 40;
-
-    for (int i = 0; i < 200; i++) {
-        double mid = (lo + hi) / 2;
-        if (0.5 * erfc(mid / sqrt(2.0)) > alpha)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    return (lo + hi) / 2;
-}
-
-static double chi2_crit(double df, double alpha)
-{
-    double a = 2.0 / (9.0 * df), z = z_upper(alpha), c = 1 - a + z * sqrt(a);
-    return df * c * c * c;
-}
-
-static double chi2_uniform(const unsigned *h, unsigned bins, double n)
-{
-    double e = n / bins, s = 0;
-
-    for (unsigned i = 0; i < bins; i++)
-        s += (h[i] - e) * (h[i] - e) / e;
-    return s;
-}
-
-typedef struct {
-    uint64_t *out;
-    size_t n, cap;
-} vec;
-
-static int put(vec *v, uint64_t x)
-{
-    if (v->n == v->cap)
-        return 0;
-    v->out[v->n++] = x;
-    return 1;
-}
-
-static int put_exts(vec *v, zkr_dec *d, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        zkr_ext e;
-        if (zkr_dec_ext(d, &e) != ZKR_OK)
-            return 0;
-        for (int c = 0; c < 3; c++)
-            if (!put(v, e.c[c]))
-                return 0;
-    }
-    return 1;
-}
-
-static int put_tree(vec *v, zkr_dec *d, size_t words, uint32_t j)
-{
-    uint32_t n_open, n_sib;
-    const uint8_t *raw;
-
-    if (zkr_dec_u32(d, &n_open) != ZKR_OK || zkr_dec_u32(d, &n_sib) != ZKR_OK || n_open < j)
-        return 0;
-    for (uint32_t i = 0; i < n_open; i++) {
-        if (zkr_dec_raw(d, ZKR_SALT_BYTES, &raw) != ZKR_OK ||
-            zkr_dec_raw(d, 8 * words, &raw) != ZKR_OK)
-            return 0;
-        if (i < j)
-            for (size_t w = 0; w < words; w++)
-                if (!put(v, zkr_load_le64(raw + 8 * w)))
-                    return 0;
-    }
-    return zkr_dec_raw(d, (size_t)n_sib * ZKR_DIGEST_BYTES, &raw) == ZKR_OK;
-}
-
-/* A (batched, k members) hiding opening; rounds at a public 1 skip their h(0). */
-static int put_hpcs_k(vec *v, zkr_dec *d, const zkr_params *p, unsigned total, size_t k,
-                      const int *f_ext, uint64_t ones)
-{
-    zkr_pcs_layout l;
-    const uint8_t *raw;
-    uint64_t nonce;
-
-    zkr_hpcs_layout_of(p, total, &l);
-    for (unsigned i = 0; i < l.folds_total; i++) {
-        zkr_ext h0;
-        if ((ones >> i) & 1) {
-            if (zkr_dec_ext(d, &h0) != ZKR_OK || !put_exts(v, d, 1))
-                return 0;
-        } else if (!put_exts(v, d, 2)) {
-            return 0;
-        }
-    }
-    if (l.n_layers > 1 &&
-        zkr_dec_raw(d, (size_t)(l.n_layers - 1) * ZKR_DIGEST_BYTES, &raw) != ZKR_OK)
-        return 0;
-    if (!put_exts(v, d, (size_t)1 << l.final_vars) || zkr_dec_u64(d, &nonce) != ZKR_OK)
-        return 0;
-    for (unsigned layer = 0; layer < l.n_layers; layer++) {
-        for (size_t i = 0; layer == 0 && i < k; i++)
-            if (!put_tree(v, d, (size_t)(f_ext[i] ? 3 : 1) << l.folds[0], J_LEAVES))
-                return 0;
-        if (!put_tree(v, d, (size_t)3 << l.folds[layer], J_LEAVES))
-            return 0;
-    }
-    return 1;
-}
-
-static int put_range(vec *v, zkr_dec *d, const zkr_params *p, unsigned n, unsigned e)
-{
-    static const int batch_ext[4] = {0, 1, 1, 0};
-    static const int c_ext[1] = {0};
-    unsigned N = zkr_zkrange_sc_vars(n), lc = zkr_zkrange_coef_vars(n);
-    const uint8_t *raw;
-
-    if (zkr_dec_raw(d, 4 * ZKR_DIGEST_BYTES, &raw) != ZKR_OK ||
-        !put_exts(v, d, 1 + (size_t)N * ZKR_ZKRANGE_DEGREE + 5) ||
-        zkr_dec_raw(d, ZKR_DIGEST_BYTES, &raw) != ZKR_OK || !put_exts(v, d, 1) ||
-        !put_hpcs_k(v, d, p, n + e, 4, batch_ext, 0))
-        return 0;
-    if (zkr_dec_raw(d, ZKR_DIGEST_BYTES, &raw) != ZKR_OK || !put_exts(v, d, 2 + 2 * (size_t)lc))
-        return 0;
-    return put_hpcs_k(v, d, p, lc + zkr_hpcs_blind_vars(p, lc, 1), 1, c_ext, 0);
-}
-
-static int extract(const t2fx *f, const zkr_buf *pf, vec *v)
+static int extract(const t2fx *f, const zkr_buf *pf, leak_vec *v)
 {
     const zkr_params *p0 = &f->p;
     const zkr_train2_shape *s = &f->pub.s;
@@ -199,32 +76,26 @@ static int extract(const t2fx *f, const zkr_buf *pf, vec *v)
     ec = zkr_hpcs_blind_vars(p, lc, 1);
     zkr_dec_init(&d, pf->p, pf->len);
     if (zkr_dec_u32(&d, &version) != ZKR_OK || version != ZKR_TRAIN2_VERSION ||
-        zkr_dec_raw(&d, 2 * ZKR_DIGEST_BYTES, &raw) != ZKR_OK || !put_range(v, &d, p, s->n_v, ev) ||
-        !put_exts(v, &d, 1 + (size_t)N * ZKR_TRAIN2_DEGREE + nc + s->batch + 1))
+        zkr_dec_raw(&d, 2 * ZKR_DIGEST_BYTES, &raw) != ZKR_OK ||
+        !leak_put_range(v, &d, p, s->n_v, ev, J_LEAVES, J_LEAVES) ||
+        !leak_put_exts(v, &d, 1 + (size_t)N * ZKR_TRAIN2_DEGREE + nc + s->batch + 1))
         return 0;
     /* the claim reduction: gamma_A, TA rounds, V(rA), g_A(rA); V's opening at rA (no public 1) */
-    if (!put_exts(v, &d, 1 + (size_t)vt * ZKR_TRAIN2_DEGREE + 2) ||
-        zkr_dec_raw(&d, ZKR_DIGEST_BYTES, &raw) != ZKR_OK || !put_exts(v, &d, 1) ||
-        !put_hpcs_k(v, &d, p, vt, 1, zeros, 0))
+    if (!leak_put_exts(v, &d, 1 + (size_t)vt * ZKR_TRAIN2_DEGREE + 2) ||
+        zkr_dec_raw(&d, ZKR_DIGEST_BYTES, &raw) != ZKR_OK || !leak_put_exts(v, &d, 1) ||
+        !leak_put_hpcs(v, &d, p, vt, 1, zeros, J_LEAVES, 0))
         return 0;
     for (uint32_t b0 = 0; b0 < s->batch; b0 += ZKR_HPCS_MAX_BATCH) {
         size_t k = s->batch - b0 < ZKR_HPCS_MAX_BATCH ? s->batch - b0 : ZKR_HPCS_MAX_BATCH;
-        if (zkr_dec_raw(&d, ZKR_DIGEST_BYTES, &raw) != ZKR_OK || !put_exts(v, &d, 1) ||
-            !put_hpcs_k(v, &d, p, rc.comm.n_vars + rc.comm.blind_vars, k, zeros, 0))
+        if (zkr_dec_raw(&d, ZKR_DIGEST_BYTES, &raw) != ZKR_OK || !leak_put_exts(v, &d, 1) ||
+            !leak_put_hpcs(v, &d, p, rc.comm.n_vars + rc.comm.blind_vars, k, zeros, J_LEAVES, 0))
             return 0;
     }
-    if (zkr_dec_raw(&d, ZKR_DIGEST_BYTES, &raw) != ZKR_OK || !put_exts(v, &d, 2 + 2 * (size_t)lc) ||
-        !put_hpcs_k(v, &d, p, lc + ec, 1, zeros, 0))
+    if (zkr_dec_raw(&d, ZKR_DIGEST_BYTES, &raw) != ZKR_OK ||
+        !leak_put_exts(v, &d, 2 + 2 * (size_t)lc) ||
+        !leak_put_hpcs(v, &d, p, lc + ec, 1, zeros, J_LEAVES, 0))
         return 0;
     return zkr_dec_finish(&d) == ZKR_OK;
-}
-
-static int find(const zkr_buf *pf, const uint8_t *pat, size_t n)
-{
-    for (size_t at = 0; at + n <= pf->len; at++)
-        if (memcmp(pf->p + at, pat, n) == 0)
-            return 1;
-    return 0;
 }
 
 /* A batch record's bytes (input and label) or their le64 / be64 field images. */
@@ -239,8 +110,8 @@ static int has_witness_bytes(const zkr_buf *pf, const t2fx *f)
             le[8 * k] = r[k];
             be[8 * k + 7] = r[k];
         }
-        if (find(pf, r, len) || find(pf, le, 8 * (len < 8 ? len : 8)) ||
-            find(pf, be, 8 * (len < 8 ? len : 8)))
+        if (leak_find(pf, r, len) || leak_find(pf, le, 8 * (len < 8 ? len : 8)) ||
+            leak_find(pf, be, 8 * (len < 8 ? len : 8)))
             return 1;
     }
     return 0;
@@ -259,7 +130,7 @@ static int run(zkr_tap *t, int mode, int n, samples *s)
         zkr_buf pf = {0};
         uint8_t seed[32];
         uint64_t *tmp = malloc(MAX_POS * sizeof *tmp);
-        vec v = {tmp, 0, MAX_POS};
+        leak_vec v = {tmp, 0, MAX_POS};
         zkr_train2_cheat ch = {NULL, NULL, 0, 0, NULL, mode, 0};
         zkr_diag d = {0};
         int ok;
@@ -289,17 +160,11 @@ static int run(zkr_tap *t, int mode, int n, samples *s)
     return 1;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return (x > y) - (x < y);
-}
-
 /* Distinct values (>= 95 %), top-two-bit chi-square per position, pooled top byte. */
 static int leaks(const samples *s)
 {
-    double crit = chi2_crit(3, 0.001 / (double)(s->n_pos ? s->n_pos : 1));
-    double pcrit = chi2_crit(255, 0.001);
+    double crit = leak_chi2_crit(3, 0.001 / (double)(s->n_pos ? s->n_pos : 1));
+    double pcrit = leak_chi2_crit(255, 0.001);
     unsigned pool[256] = {0};
     uint64_t sorted[N_MAX];
     int need = (s->n * 95) / 100;
@@ -308,19 +173,11 @@ static int leaks(const samples *s)
 
     for (size_t k = 0; k < s->n_pos; k++) {
         unsigned h[4] = {0};
-        int distinct = 1;
-        memcpy(sorted, s->v + k * N_MAX, (size_t)s->n * sizeof *sorted);
-        qsort(sorted, (size_t)s->n, sizeof *sorted, cmp_u64);
-        for (int i = 1; i < s->n; i++)
-            distinct += sorted[i] != sorted[i - 1];
-        for (int i = 0; i < s->n; i++) {
-            h[sorted[i] >> 62]++;
-            pool[sorted[i] >> 56]++;
-        }
+        int distinct = leak_position(s->v + k * N_MAX, s->n, 62, sorted, h, pool);
         few += distinct < need;
-        chi += s->n >= 40 && chi2_uniform(h, 4, s->n) > crit;
+        chi += s->n >= 40 && leak_chi2_uniform(h, 4, s->n) > crit;
     }
-    pooled = chi2_uniform(pool, 256, (double)s->n_pos * s->n) > pcrit;
+    pooled = leak_chi2_uniform(pool, 256, (double)s->n_pos * s->n) > pcrit;
     printf("# %d proofs, %zu positions: %zu with < %d distinct values, %zu failing chi-square "
            "(crit %.1f), pooled %s, witness bytes in %d, shape failures %d\n",
            s->n, s->n_pos, few, need, chi, crit, pooled ? "FAIL" : "ok", s->witness_bytes,

@@ -1,0 +1,209 @@
+/*
+ * Shared pieces of the zero-knowledge leakage tests (tests/zk/leakage.h).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/zk/leakage.h"
+
+/* ---------------- statistics ---------------- */
+
+/* Upper-tail standard normal quantile by bisection on erfc. */
+static double z_upper(double alpha)
+{
+    double lo = 0, hi = 40;
+
+    for (int i = 0; i < 200; i++) {
+        double mid = (lo + hi) / 2;
+        if (0.5 * erfc(mid / sqrt(2.0)) > alpha)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return (lo + hi) / 2;
+}
+
+double leak_chi2_crit(double df, double alpha)
+{
+    double a = 2.0 / (9.0 * df), z = z_upper(alpha);
+    double c = 1 - a + z * sqrt(a);
+    return df * c * c * c;
+}
+
+double leak_chi2_uniform(const unsigned *h, unsigned bins, double n)
+{
+    double e = n / bins, s = 0;
+
+    for (unsigned i = 0; i < bins; i++)
+        s += (h[i] - e) * (h[i] - e) / e;
+    return s;
+}
+
+double leak_chi2_two(const unsigned *a, const unsigned *b, unsigned bins, double na, double nb,
+                     double *df)
+{
+    double s = 0, ka = sqrt(nb / na), kb = sqrt(na / nb);
+    unsigned used = 0;
+
+    for (unsigned i = 0; i < bins; i++)
+        if (a[i] + b[i] > 0) {
+            double d = (double)a[i] * ka - (double)b[i] * kb;
+            s += d * d / (a[i] + b[i]);
+            used++;
+        }
+    *df = used > 1 ? used - 1 : 1;
+    return s;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+int leak_position(const uint64_t *col, int n, unsigned shift, uint64_t *scratch, unsigned *h,
+                  unsigned *pool)
+{
+    int distinct = 1;
+
+    memcpy(scratch, col, (size_t)n * sizeof *scratch);
+    qsort(scratch, (size_t)n, sizeof *scratch, cmp_u64);
+    for (int i = 1; i < n; i++)
+        distinct += scratch[i] != scratch[i - 1];
+    for (int i = 0; i < n; i++) {
+        /* top byte of a uniform element of [0, p): 0xff only for a sliver */
+        h[scratch[i] >> shift]++;
+        pool[scratch[i] >> 56]++;
+    }
+    return distinct;
+}
+
+int leak_indistinguishable(const uint64_t *a, int na, const uint64_t *b, int nb, size_t n_pos,
+                           size_t stride, const char *what)
+{
+    size_t fails = 0;
+    unsigned pa[256] = {0}, pb[256] = {0};
+    double df, crit_pool, st;
+
+    for (size_t k = 0; k < n_pos; k++) {
+        unsigned ha[256] = {0}, hb[256] = {0};
+        for (int i = 0; i < na; i++) {
+            ha[a[k * stride + i] >> 56]++;
+            pa[a[k * stride + i] >> 56]++;
+        }
+        for (int i = 0; i < nb; i++) {
+            hb[b[k * stride + i] >> 56]++;
+            pb[b[k * stride + i] >> 56]++;
+        }
+        st = leak_chi2_two(ha, hb, 256, na, nb, &df);
+        fails += st > leak_chi2_crit(df, 0.001 / (double)n_pos);
+    }
+    st = leak_chi2_two(pa, pb, 256, (double)na * n_pos, (double)nb * n_pos, &df);
+    crit_pool = leak_chi2_crit(df, 0.001);
+    printf("# %s: %zu of %zu positions differ; pooled %.1f (crit %.1f)\n", what, fails, n_pos,
+           st, crit_pool);
+    return fails == 0 && st <= crit_pool;
+}
+
+/* ---------------- extraction ---------------- */
+
+int leak_put(leak_vec *v, uint64_t x)
+{
+    if (v->n == v->cap)
+        return 0;
+    v->out[v->n++] = x;
+    return 1;
+}
+
+int leak_put_exts(leak_vec *v, zkr_dec *d, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        zkr_ext e;
+        if (zkr_dec_ext(d, &e) != ZKR_OK)
+            return 0;
+        for (int c = 0; c < 3; c++)
+            if (!leak_put(v, e.c[c]))
+                return 0;
+    }
+    return 1;
+}
+
+int leak_put_tree(leak_vec *v, zkr_dec *d, size_t words, uint32_t j)
+{
+    uint32_t n_open, n_sib;
+    const uint8_t *raw;
+
+    if (zkr_dec_u32(d, &n_open) != ZKR_OK || zkr_dec_u32(d, &n_sib) != ZKR_OK || n_open < j)
+        return 0;
+    for (uint32_t i = 0; i < n_open; i++) {
+        if (zkr_dec_raw(d, ZKR_SALT_BYTES, &raw) != ZKR_OK ||
+            zkr_dec_raw(d, 8 * words, &raw) != ZKR_OK)
+            return 0;
+        if (i < j)
+            for (size_t w = 0; w < words; w++)
+                if (!leak_put(v, zkr_load_le64(raw + 8 * w)))
+                    return 0;
+    }
+    return zkr_dec_raw(d, (size_t)n_sib * ZKR_DIGEST_BYTES, &raw) == ZKR_OK;
+}
+
+int leak_put_hpcs(leak_vec *v, zkr_dec *d, const zkr_params *p, unsigned total, size_t k,
+                  const int *f_ext, uint32_t j, uint64_t ones)
+{
+    zkr_pcs_layout l;
+    const uint8_t *raw;
+    uint64_t nonce;
+
+    zkr_hpcs_layout_of(p, total, &l);
+    for (unsigned i = 0; i < l.folds_total; i++) {
+        zkr_ext h0;
+        if ((ones >> i) & 1) {
+            if (zkr_dec_ext(d, &h0) != ZKR_OK || !leak_put_exts(v, d, 1))
+                return 0;
+        } else if (!leak_put_exts(v, d, 2)) {
+            return 0;
+        }
+    }
+    if (l.n_layers > 1 &&
+        zkr_dec_raw(d, (size_t)(l.n_layers - 1) * ZKR_DIGEST_BYTES, &raw) != ZKR_OK)
+        return 0;
+    if (!leak_put_exts(v, d, (size_t)1 << l.final_vars) || zkr_dec_u64(d, &nonce) != ZKR_OK)
+        return 0;
+    for (unsigned layer = 0; layer < l.n_layers; layer++) {
+        for (size_t i = 0; layer == 0 && i < k; i++)
+            if (!leak_put_tree(v, d, (size_t)(f_ext[i] ? 3 : 1) << l.folds[0], j))
+                return 0;
+        if (!leak_put_tree(v, d, (size_t)3 << l.folds[layer], j))
+            return 0;
+    }
+    return 1;
+}
+
+int leak_put_range(leak_vec *v, zkr_dec *d, const zkr_params *p, unsigned n, unsigned e,
+                   uint32_t j_batch, uint32_t j_c)
+{
+    static const int batch_ext[4] = {0, 1, 1, 0};
+    static const int c_ext[1] = {0};
+    unsigned N = zkr_zkrange_sc_vars(n), lc = zkr_zkrange_coef_vars(n);
+    const uint8_t *raw;
+
+    if (zkr_dec_raw(d, 4 * ZKR_DIGEST_BYTES, &raw) != ZKR_OK ||
+        !leak_put_exts(v, d, 1 + (size_t)N * ZKR_ZKRANGE_DEGREE + 5) ||
+        zkr_dec_raw(d, ZKR_DIGEST_BYTES, &raw) != ZKR_OK || !leak_put_exts(v, d, 1) ||
+        !leak_put_hpcs(v, d, p, n + e, 4, batch_ext, j_batch, 0))
+        return 0;
+    if (zkr_dec_raw(d, ZKR_DIGEST_BYTES, &raw) != ZKR_OK ||
+        !leak_put_exts(v, d, 2 + 2 * (size_t)lc))
+        return 0;
+    return leak_put_hpcs(v, d, p, lc + zkr_hpcs_blind_vars(p, lc, 1), 1, c_ext, j_c, 0);
+}
+
+int leak_find(const zkr_buf *pf, const uint8_t *pat, size_t n)
+{
+    for (size_t at = 0; at + n <= pf->len; at++)
+        if (memcmp(pf->p + at, pat, n) == 0)
+            return 1;
+    return 0;
+}

@@ -1,0 +1,89 @@
+/*
+ * Shared pieces of the zero-knowledge leakage tests (zk-leakage,
+ * zk-leakage-infer2, zk-leakage-train2; docs/proof-system.md, "Leakage
+ * test"): the structural extraction of the field elements a proof
+ * reveals, the per-position sample statistics and the chi-square tests.
+ * Each test keeps its own proof layout, sample sets and verdicts.
+ */
+#ifndef ZKR_TESTS_ZK_LEAKAGE_H
+#define ZKR_TESTS_ZK_LEAKAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "zk/zk.h"
+
+/* ---------------- statistics ---------------- */
+
+/* Chi-square critical value at upper-tail alpha for df degrees (Wilson-Hilferty). */
+double leak_chi2_crit(double df, double alpha);
+
+/* Goodness of fit of the bins-bin histogram h (n values in all) against uniform. */
+double leak_chi2_uniform(const unsigned *h, unsigned bins, double n);
+
+/*
+ * Two-sample (homogeneity) statistic of histograms a and b over sample
+ * sizes na and nb; *df gets its degrees of freedom (bins used - 1, >= 1).
+ */
+double leak_chi2_two(const unsigned *a, const unsigned *b, unsigned bins, double na, double nb,
+                     double *df);
+
+/*
+ * One position's n samples col[0..n): sorted into scratch (n entries), the
+ * number of distinct values returned; h[x >> shift] and pool[x >> 56] are
+ * counted for every sample x (h has 1 << (64 - shift) bins, pool 256).
+ */
+int leak_position(const uint64_t *col, int n, unsigned shift, uint64_t *scratch, unsigned *h,
+                  unsigned *pool);
+
+/*
+ * Per-position two-sample tests of the top bytes of two sample sets
+ * (position k's samples at a[k * stride], na of them, and likewise b) at
+ * family significance 0.001 (Bonferroni), and the pooled one at 0.001.
+ * Prints a line naming `what`; 1 when none tells them apart.
+ */
+int leak_indistinguishable(const uint64_t *a, int na, const uint64_t *b, int nb, size_t n_pos,
+                           size_t stride, const char *what);
+
+/* ---------------- extraction ---------------- */
+
+/* The revealed field elements of one proof, in position order (cap of them at most). */
+typedef struct {
+    uint64_t *out;
+    size_t n, cap;
+} leak_vec;
+
+/* Appends x; 0 when the vector is full. */
+int leak_put(leak_vec *v, uint64_t x);
+
+/* Decodes n extension elements and appends their base-field coordinates; 0 on failure. */
+int leak_put_exts(leak_vec *v, zkr_dec *d, size_t n);
+
+/* One tree's opening of `words`-word leaves: the first j leaves' words; the rest skipped. */
+int leak_put_tree(leak_vec *v, zkr_dec *d, size_t words, uint32_t j);
+
+/*
+ * A (batched, k members) hiding opening of a total-variable commitment:
+ * the folding messages (round i's h(0) skipped where bit i of `ones` is
+ * set: a public 1 coordinate makes it 0 for every G), the final
+ * polynomial, then the first j leaves of the k F trees (f_ext[i]:
+ * extension-valued) and of every Z tree. Roots, the nonce and salts skipped.
+ */
+int leak_put_hpcs(leak_vec *v, zkr_dec *d, const zkr_params *p, unsigned total, size_t k,
+                  const int *f_ext, uint32_t j, uint64_t ones);
+
+/*
+ * A range proof section (the batched layout since matmul@2 version 3) over
+ * an n-variable committed vector with e blinding variables: gamma, the
+ * degree-7 messages, the five revealed values, the mask's value b and the
+ * batched opening of a, h, phi, m (j_batch leaves a tree), the linear
+ * sumcheck's sigma, messages and final value and C's opening (j_c leaves a
+ * tree). Roots skipped; the decoder is left after the section.
+ */
+int leak_put_range(leak_vec *v, zkr_dec *d, const zkr_params *p, unsigned n, unsigned e,
+                   uint32_t j_batch, uint32_t j_c);
+
+/* Is the n-byte pattern pat anywhere in the proof? */
+int leak_find(const zkr_buf *pf, const uint8_t *pat, size_t n);
+
+#endif
