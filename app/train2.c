@@ -160,6 +160,14 @@ static zkr_err facts_of(zkr_app *app, const zkr_statement *st, train2_facts *f)
                             "record_indices: record %llu is past the end of dataset %lld (%llu "
                             "records)", (unsigned long long)f->idx[i], (long long)st->dataset.id,
                             (unsigned long long)f->n_records);
+    /* An imported or API-made statement may repeat one: refuse it before any reservation. */
+    for (uint32_t i = 1; i < f->batch; i++)
+        for (uint32_t j = 0; j < i; j++)
+            if (f->idx[i] == f->idx[j])
+                return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_INPUT,
+                                "record_indices: record %llu is named twice (entries %u and %u); "
+                                "a training batch is distinct records",
+                                (unsigned long long)f->idx[i], j, i);
     return ZKR_OK;
 }
 

@@ -706,6 +706,13 @@ zkr_err zkr_registry_statement_from_event(zkr_registry *reg, const uint8_t *p, s
         goto out;
     }
     take_params(&dec, out);
+    /* The kind's field rules too (a local registration's check_kind_params). */
+    if (check_kind_params(out, NULL) != ZKR_OK) {
+        r = zkr_fail(d, ZKR_ERR_MALFORMED, "statement event: proof kind %s names a record twice "
+                     "in record_indices; a training batch is distinct records",
+                     out->schema.proof_kind);
+        goto out;
+    }
     if (out->has_public_output) {
         uint8_t h[ZKR_DIGEST_BYTES];
         zkr_sha256(po, po_len, h);

@@ -1114,6 +1114,80 @@ static void test_v2_events(zkr_tap *t, fixture *f, const zkr_artifact *ds1,
 }
 
 /*
+ * Found in adversarial review (training-step@2 wiring): a statement event
+ * naming one record twice in record_indices imported, though a local
+ * registration refuses it; proving it reserved that record's reveal budget
+ * twice for a proof every verifier refuses. The import now applies the
+ * kind's field rules.
+ */
+static const char schema_train_rep[] =
+    "{\"name\": \"rep-train\", \"version\": 1, \"proof_kind\": \"training-step@1\",\n"
+    " \"proof_system\": \"zkreg-sumcheck-basefold\", \"parameter_set\": \"goldilocks-128\",\n"
+    " \"verifier_version\": \"0.2.0\", \"public_output\": false,\n"
+    " \"fields\": [{\"name\": \"record_indices\", \"type\": \"u64-list\"}]}";
+
+static void test_repeat_import(zkr_tap *t, fixture *f, const zkr_artifact *prog,
+                               const zkr_artifact *ds)
+{
+    char pr[24], mr[24], dr[24], sr[96];
+    zkr_artifact model_rep, *model = &model_rep;
+    zkr_kv kv = {"record_indices", "1,2"};
+    zkr_schema sc, got;
+    zkr_statement st, s2, out;
+    zkr_buf b = {0}, canon = {0};
+    uint8_t twice[16];
+    zkr_diag d;
+    zkr_err r;
+
+    memset(&st, 0, sizeof st);
+    snprintf(pr, sizeof pr, "%lld", (long long)prog->id);
+    snprintf(dr, sizeof dr, "%lld", (long long)ds->id);
+    zkr_diag_clear(&d);
+    if (!zkr_tap_ok(t, zkr_registry_model_add(f->reg, "m-rep", pr, (const uint8_t *)"mrep", 4,
+                                              NULL, model, &d) == ZKR_OK,
+                    "a public model, not revoked (%s)", d.msg))
+        return;
+    snprintf(mr, sizeof mr, "%lld", (long long)model->id);
+    if (!zkr_tap_ok(t, zkr_schema_parse("rep.json", (const uint8_t *)schema_train_rep,
+                                        strlen(schema_train_rep), &sc, &d) == ZKR_OK &&
+                           zkr_registry_schema_add(f->reg, &sc, &got, &d) == ZKR_OK,
+                    "a training-step@1 schema (%s)", d.msg))
+        return;
+    snprintf(sr, sizeof sr, "%s@%llu", got.name, (unsigned long long)got.version);
+    if (!zkr_tap_ok(t, zkr_registry_statement_add(f->reg, sr, pr, mr, dr, &kv, 1, NULL, 0, &st,
+                                                  &d) == ZKR_OK,
+                    "a statement on records 1,2 (%s)", d.msg))
+        return;
+    zkr_diag_clear(&d);
+    memset(&out, 0, sizeof out);
+    r = zkr_statement_event_payload(&st, &b) == ZKR_OK
+            ? zkr_registry_statement_from_event(f->reg, b.p, b.len, &out, &d)
+            : ZKR_ERR_INTERNAL;
+    zkr_tap_ok(t, r == ZKR_OK, "its event imports (%s)", d.msg);
+    zkr_statement_free(&out);
+    zkr_buf_free(&b);
+    /* The same statement naming record 1 twice, re-encoded canonically. */
+    zkr_store_be64(twice, 1);
+    zkr_store_be64(twice + 8, 1);
+    s2 = st; /* shallow: st owns the heap parts, s2 is only encoded */
+    s2.params[0].value = twice;
+    s2.params[0].value_len = sizeof twice;
+    memset(&s2.canonical, 0, sizeof s2.canonical);
+    zkr_diag_clear(&d);
+    memset(&out, 0, sizeof out);
+    r = zkr_statement_encode(&s2, &canon) == ZKR_OK &&
+                (s2.canonical = canon, zkr_statement_event_payload(&s2, &b) == ZKR_OK)
+            ? zkr_registry_statement_from_event(f->reg, b.p, b.len, &out, &d)
+            : ZKR_ERR_INTERNAL;
+    zkr_tap_ok(t, r == ZKR_ERR_MALFORMED && strstr(d.msg, "twice"),
+               "a statement event naming record 1 twice is refused: %s", d.msg);
+    zkr_statement_free(&out);
+    zkr_statement_free(&st);
+    zkr_buf_free(&b);
+    zkr_buf_free(&canon);
+}
+
+/*
  * Issue 13 (adversary): a round over a hiding (v2) dataset, logged by a
  * registry that did not check (the registry API, or a modified exporter),
  * must not import: training-step@1 reads records in the clear.
@@ -1383,6 +1457,7 @@ int main(int argc, char **argv)
         if (d2.id != 0)
             test_private_model(&t, &f, &prog, &model, &ds, &d2, &st);
     }
+    test_repeat_import(&t, &f, &prog, &ds);
     test_audit_tamper(&t, &f);
     zkr_statement_free(&st);
     zkr_buf_free(&note);
