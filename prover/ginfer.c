@@ -798,6 +798,9 @@ static zkr_err zkr_pg_prove(const zkr_params *p, const uint8_t *sid, zkr_pg_wit 
     zkr_ginf_transcript(&t, p, sid, w->m->prog.p, w->m->prog.len, &w->m->comm, w->m->in.mp, input,
                         input_len, output->p, output->len);
     zkr_ts_absorb(&t, "ginf-witness", vc.root, ZKR_DIGEST_BYTES);
+    /* The body opens with the protocol version: another version's proof is refused as such. */
+    if ((r = zkr_enc_u32(&body, ZKR_GINF_VERSION)) != ZKR_OK)
+        goto out;
     {
         /* The committed output is the public one. */
         zkr_ext ro[ZKR_CNN_MAX_PT], v;

@@ -247,6 +247,15 @@ static zkr_err zkr_vg_math(const zkr_params *p, const zkr_proof_view *v,
     }
     zkr_dec_init(&body, v->body[2], v->len[2]);
     {
+        uint32_t ver;
+        if (zkr_dec_u32(&body, &ver) != ZKR_OK || ver != ZKR_GINF_VERSION) {
+            r = zkr_fail(d, ZKR_ERR_MALFORMED,
+                         "proof: not a graph-inference@1 protocol version %u proof (re-prove it)",
+                         ZKR_GINF_VERSION);
+            goto out;
+        }
+    }
+    {
         zkr_vg_ctx c = {st, s, &t, &body, gc};
         for (uint32_t i = last; i >= 1; i--)
             if ((r = zkr_vg_node(&c, i, d)) != ZKR_OK)

@@ -27,7 +27,7 @@
 #define ZKR_KIND_GINFER1 10u
 #define ZKR_SEC_GINF_OUTPUT 24u  /* the public output (zkr_infer_output_encode) */
 #define ZKR_SEC_GINF_WITNESS 25u /* V's root */
-#define ZKR_SEC_GINF_BODY 26u    /* the relations, node by node */
+#define ZKR_SEC_GINF_BODY 26u    /* u32 ZKR_GINF_VERSION, then the relations, node by node */
 #define ZKR_SEC_GINF_PCS 27u     /* the opening of V and P (zkr_ginf_one_opening) */
 #define ZKR_GINF_MAX_CLAIMS 2048u
 
