@@ -387,6 +387,8 @@ typedef struct {
     zkr_gl *mb[ZKR_ML_G_MAX_NODES];     /* broadcast M */
     zkr_gl *rcol;                       /* the range column (2^n_r), or NULL */
     int cheat;                          /* test builds: the witness was edited */
+    zkr_ginf_cheat_fn commit_edit;      /* test builds: edits the committed copy of V only */
+    void *commit_ctx;
 } zkr_pg_wit;
 
 static zkr_gl *zkr_pg_blk(zkr_pg_wit *w, uint32_t i, unsigned k)
@@ -776,6 +778,32 @@ out:
     return r;
 }
 
+/*
+ * Commits V. Test builds: a cheater's commit_edit changes the committed
+ * copy only, so every relation runs on the honest V and each claim holds
+ * for it, not for the committed polynomial (the opening must refuse).
+ */
+static zkr_err zkr_pg_commit_v(const zkr_params *p, zkr_pg_wit *w, unsigned threads,
+                               zkr_pcs_poly **vpoly, zkr_pcs_commitment *vc)
+{
+#if ZKR_TEST_BUILD
+    if (w->commit_edit) {
+        size_t len = (size_t)1 << w->s->n_v;
+        zkr_gl *copy = malloc(len * sizeof *copy);
+        zkr_ginf_cheat_view cv = {copy, w->s, NULL, 0};
+        zkr_err r;
+        if (!copy)
+            return ZKR_ERR_NOMEM;
+        memcpy(copy, w->v, len * sizeof *copy);
+        w->commit_edit(w->commit_ctx, &cv);
+        r = zkr_prover_commit(p, copy, w->s->n_v, threads, vpoly, vc);
+        free(copy);
+        return r;
+    }
+#endif
+    return zkr_prover_commit(p, w->v, w->s->n_v, threads, vpoly, vc);
+}
+
 static zkr_err zkr_pg_prove(const zkr_params *p, const uint8_t *sid, zkr_pg_wit *w,
                             const uint8_t *input, size_t input_len, unsigned threads,
                             const zkr_buf *output, zkr_buf *proof)
@@ -793,7 +821,7 @@ static zkr_err zkr_pg_prove(const zkr_params *p, const uint8_t *sid, zkr_pg_wit 
     if (!gc || !x0)
         goto out;
     zkr_pg_place(w, 0, w->t[0], x0);
-    if ((r = zkr_prover_commit(p, w->v, s->n_v, threads, &vpoly, &vc)) != ZKR_OK)
+    if ((r = zkr_pg_commit_v(p, w, threads, &vpoly, &vc)) != ZKR_OK)
         goto out;
     zkr_ginf_transcript(&t, p, sid, w->m->prog.p, w->m->prog.len, &w->m->comm, w->m->in.mp, input,
                         input_len, output->p, output->len);
@@ -838,8 +866,9 @@ out:
 
 static zkr_err zkr_pg_run(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
                           const zkr_ginf_model *m, const uint8_t *input, size_t input_len,
-                          unsigned threads, zkr_ginf_cheat_fn cheat, void *ctx, zkr_buf *proof,
-                          zkr_buf *output, zkr_diag *d)
+                          unsigned threads, zkr_ginf_cheat_fn cheat, void *ctx,
+                          zkr_ginf_cheat_fn commit_edit, zkr_buf *proof, zkr_buf *output,
+                          zkr_diag *d)
 {
     zkr_pg_wit w;
     const zkr_ml_gprog *g = m->in.g;
@@ -854,6 +883,8 @@ static zkr_err zkr_pg_run(const zkr_params *p, const uint8_t statement_id[ZKR_DI
                         input_len, zkr_pg_elems(&g->nodes[0]));
     w.m = m;
     w.s = m->s;
+    w.commit_edit = commit_edit;
+    w.commit_ctx = ctx;
     if ((r = zkr_pg_eval(&m->in, input, w.t, w.acc)) != ZKR_OK)
         goto out;
     if (!(w.v = calloc((size_t)1 << w.s->n_v, sizeof *w.v))) {
@@ -893,7 +924,8 @@ zkr_err zkr_prover_ginf(const zkr_params *p, const uint8_t statement_id[ZKR_DIGE
                         const zkr_ginf_model *m, const uint8_t *input, size_t input_len,
                         unsigned threads, zkr_buf *proof, zkr_buf *output, zkr_diag *d)
 {
-    return zkr_pg_run(p, statement_id, m, input, input_len, threads, NULL, NULL, proof, output, d);
+    return zkr_pg_run(p, statement_id, m, input, input_len, threads, NULL, NULL, NULL, proof,
+                      output, d);
 }
 
 #if ZKR_TEST_BUILD
@@ -902,6 +934,15 @@ zkr_err zkr_prover_ginf_cheat(const zkr_params *p, const uint8_t statement_id[ZK
                               zkr_ginf_cheat_fn fn, void *ctx, zkr_buf *proof, zkr_buf *output,
                               zkr_diag *d)
 {
-    return zkr_pg_run(p, statement_id, m, input, input_len, 1, fn, ctx, proof, output, d);
+    return zkr_pg_run(p, statement_id, m, input, input_len, 1, fn, ctx, NULL, proof, output, d);
+}
+
+zkr_err zkr_prover_ginf_cheat_commit(const zkr_params *p,
+                                     const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                                     const zkr_ginf_model *m, const uint8_t *input,
+                                     size_t input_len, zkr_ginf_cheat_fn fn, void *ctx,
+                                     zkr_buf *proof, zkr_buf *output, zkr_diag *d)
+{
+    return zkr_pg_run(p, statement_id, m, input, input_len, 1, NULL, ctx, fn, proof, output, d);
 }
 #endif
