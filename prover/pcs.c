@@ -871,14 +871,6 @@ zkr_err zkr_prover_open_cheat(const zkr_params *p, zkr_transcript *t, zkr_pcs_po
 /* ---------------- mixed-size opening (docs/proof-system.md, "Mixed sizes") ---------------- */
 
 /*
- * Phase 1 over polys of different sizes: poly k (n_k variables, d_k = n -
- * n_k) lives on the last n_k of the n variables and its claim weights carry
- * eq(x_<d_k, 0), so while round i < d_k its term of the round polynomial
- * is (prod_{j<i} (1 - r_j)) (1 - X) S_k (S_k its whole sum), and from round
- * d_k on it is an ordinary product sumcheck on its own tables scaled by
- * prod_{j<d_k} (1 - r_j). Every poly ends at the suffix of one point z.
- */
-/*
  * One poly's product sumcheck F W in the mixed batch: F stays in the base
  * field (its committed evaluations) until its first fold, so that round's
  * message and fold take base-by-extension products, and no lifted copy of
@@ -899,7 +891,8 @@ static void zkr_bm_msg_chunk(void *ctx, size_t lo, size_t hi, unsigned wk)
     zkr_ext h0 = zkr_ext_from(0), h2 = zkr_ext_from(0);
 
     for (size_t i = lo; i < hi; i++) {
-        zkr_ext w0 = j->w[2 * i], w2 = zkr_ext_sub(zkr_ext_add(j->w[2 * i + 1], j->w[2 * i + 1]), w0);
+        zkr_ext w0 = j->w[2 * i];
+        zkr_ext w2 = zkr_ext_sub(zkr_ext_add(j->w[2 * i + 1], j->w[2 * i + 1]), w0);
         if (j->fb) {
             zkr_gl f0 = j->fb[2 * i];
             zkr_gl f2 = zkr_gl_sub(zkr_gl_add(j->fb[2 * i + 1], j->fb[2 * i + 1]), f0);

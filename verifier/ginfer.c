@@ -150,7 +150,7 @@ out:
     return r;
 }
 
-/* The openings (zk/ginfer.h zkr_ginf_one_opening): every claim on V and P, as the prover made them. */
+/* The opening (zk/ginfer.h zkr_ginf_one_opening): every claim on V and P, as the prover made it. */
 static zkr_err zkr_vg_open(const zkr_params *p, const zkr_ginf_shape *s,
                            const zkr_ginf_claims *gc, const zkr_pcs_commitment comms[2],
                            zkr_transcript *t, zkr_dec *dec, zkr_diag *d)
