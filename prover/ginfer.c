@@ -12,7 +12,7 @@ struct zkr_ginf_model {
     zkr_ginf_shape *s;
     zkr_pcs_poly *poly;
     zkr_pcs_commitment comm;
-    zkr_gl *ptab; /* P's values (the prover's reduction reads them) */
+    zkr_gl *ptab; /* P's values (the convolutions read W from them) */
     zkr_buf prog;
 };
 
@@ -387,6 +387,8 @@ typedef struct {
     zkr_gl *mb[ZKR_ML_G_MAX_NODES];     /* broadcast M */
     zkr_gl *rcol;                       /* the range column (2^n_r), or NULL */
     int cheat;                          /* test builds: the witness was edited */
+    zkr_ginf_cheat_fn commit_edit;      /* test builds: edits the committed copy of V only */
+    void *commit_ctx;
 } zkr_pg_wit;
 
 static zkr_gl *zkr_pg_blk(zkr_pg_wit *w, uint32_t i, unsigned k)
@@ -739,146 +741,67 @@ out:
     return r;
 }
 
-/* dst[x] += a src[x] over [lo, hi). */
-typedef struct {
-    zkr_ext *dst;
-    const zkr_ext *src;
-    zkr_ext a;
-} zkr_pg_axpy;
-
-static void zkr_pg_axpy_chunk(void *ctx, size_t lo, size_t hi, unsigned wk)
+/*
+ * The openings (zk/ginfer.h zkr_ginf_one_opening): every claim on V and P
+ * straight into one mixed-size opening, or two plain ones. The PCS's
+ * batching builds each claim's eq table over its block only (the block's
+ * position bits are 0/1), so no reduction sumcheck runs before it.
+ */
+static zkr_err zkr_pg_open(const zkr_params *p, zkr_transcript *t, zkr_pcs_poly *vpoly,
+                           zkr_pcs_poly *mpoly, const zkr_ginf_shape *s,
+                           const zkr_ginf_claims *gc, unsigned threads, zkr_buf *out)
 {
-    const zkr_pg_axpy *j = ctx;
+    zkr_pcs_claim *cl = malloc((gc->n ? gc->n : 1) * sizeof *cl);
+    zkr_pcs_poly *polys[2] = {vpoly, mpoly};
+    int one = zkr_ginf_one_opening(p, s);
+    size_t k;
+    zkr_err r = ZKR_ERR_NOMEM;
 
-    (void)wk;
-    for (size_t x = lo; x < hi; x++)
-        j->dst[x] = zkr_ext_add(j->dst[x], zkr_ext_mul(j->a, j->src[x]));
-}
-
-/* The claims' weights sum_i alpha_i eq(pt_i, .), each over its block only. */
-static zkr_err zkr_pg_weights(const zkr_ginf_claims *gc, unsigned which, const zkr_ext *alpha,
-                              unsigned threads, zkr_ext *wt)
-{
-    zkr_ext *e = NULL;
-    size_t k = 0, cap = 0;
-
-    for (size_t i = 0; i < gc->n; i++) {
-        const zkr_ginf_claim *c = &gc->c[i];
-        size_t len = (size_t)1 << c->lg;
-        zkr_pg_axpy j;
-        if (c->poly != which)
-            continue;
-        if (len > cap) {
-            free(e);
-            if (!(e = malloc(len * sizeof *e)))
-                return ZKR_ERR_NOMEM;
-            cap = len;
-        }
-        zkr_mle_eq_table_mt(c->pt, c->lg, threads, e);
-        j = (zkr_pg_axpy){wt + c->off, e, alpha[k]};
-        zkr_par_for(threads, len, 1 << 14, zkr_pg_axpy_chunk, &j);
-        k++;
+    if (!cl)
+        goto out;
+    if (one) {
+        k = zkr_ginf_pcs_claims(gc, 2, 1, cl);
+        r = zkr_prover_open_mixed(p, t, polys, 2, cl, k, threads, out);
+        goto out;
     }
-    free(e);
-    return ZKR_OK;
+    for (unsigned w = 0; w < 2; w++) {
+        k = zkr_ginf_pcs_claims(gc, w, 0, cl);
+        if (k == 0) {
+            r = ZKR_ERR_INTERNAL; /* V has the output claim, P every weight claim */
+            goto out;
+        }
+        if ((r = zkr_prover_open(p, t, &polys[w], 1, cl, k, threads, out)) != ZKR_OK)
+            goto out;
+    }
+out:
+    free(cl);
+    return r;
 }
 
 /*
- * Round 0 of the reduction with F still in the base field: the same
- * message (h(0), h(2)) and folds as the generic sumcheck, with base-by-
- * extension products and no lifted copy of F.
+ * Commits V. Test builds: a cheater's commit_edit changes the committed
+ * copy only, so every relation runs on the honest V and each claim holds
+ * for it, not for the committed polynomial (the opening must refuse).
  */
-typedef struct {
-    const zkr_gl *f;
-    const zkr_ext *w;
-    zkr_ext *f1, *w1; /* the folds, or NULL while computing the message */
-    zkr_ext r;
-    zkr_ext acc[ZKR_PAR_MAX][2];
-} zkr_pg_r0;
-
-static void zkr_pg_r0_chunk(void *ctx, size_t lo, size_t hi, unsigned wk)
+static zkr_err zkr_pg_commit_v(const zkr_params *p, zkr_pg_wit *w, unsigned threads,
+                               zkr_pcs_poly **vpoly, zkr_pcs_commitment *vc)
 {
-    zkr_pg_r0 *j = ctx;
-    zkr_ext h0 = zkr_ext_from(0), h2 = zkr_ext_from(0);
-
-    if (j->f1) {
-        for (size_t i = lo; i < hi; i++) {
-            zkr_gl f0 = j->f[2 * i], df = zkr_gl_sub(j->f[2 * i + 1], f0);
-            j->f1[i] = zkr_ext_add(zkr_ext_from(f0), zkr_ext_mul_base(j->r, df));
-            j->w1[i] = zkr_ext_add(j->w[2 * i],
-                                   zkr_ext_mul(j->r, zkr_ext_sub(j->w[2 * i + 1], j->w[2 * i])));
-        }
-        return;
+#if ZKR_TEST_BUILD
+    if (w->commit_edit) {
+        size_t len = (size_t)1 << w->s->n_v;
+        zkr_gl *copy = malloc(len * sizeof *copy);
+        zkr_ginf_cheat_view cv = {copy, w->s, NULL, 0};
+        zkr_err r;
+        if (!copy)
+            return ZKR_ERR_NOMEM;
+        memcpy(copy, w->v, len * sizeof *copy);
+        w->commit_edit(w->commit_ctx, &cv);
+        r = zkr_prover_commit(p, copy, w->s->n_v, threads, vpoly, vc);
+        free(copy);
+        return r;
     }
-    for (size_t i = lo; i < hi; i++) {
-        zkr_gl f0 = j->f[2 * i], f2 = zkr_gl_sub(zkr_gl_add(j->f[2 * i + 1], j->f[2 * i + 1]), f0);
-        zkr_ext w0 = j->w[2 * i];
-        zkr_ext w2 = zkr_ext_sub(zkr_ext_add(j->w[2 * i + 1], j->w[2 * i + 1]), w0);
-        h0 = zkr_ext_add(h0, zkr_ext_mul_base(w0, f0));
-        h2 = zkr_ext_add(h2, zkr_ext_mul_base(w2, f2));
-    }
-    j->acc[wk][0] = h0;
-    j->acc[wk][1] = h2;
-}
-
-/* Reduces every claim on one polynomial (evals, n variables) to one and opens it. */
-static zkr_err zkr_pg_open(const zkr_params *p, zkr_transcript *t, zkr_pcs_poly *poly,
-                           const zkr_gl *evals, unsigned n, const zkr_ginf_claims *gc,
-                           unsigned which, unsigned threads, zkr_buf *out)
-{
-    size_t len = (size_t)1 << n, k = 0;
-    zkr_ext *mem = malloc(2 * len * sizeof *mem), *alpha = malloc((gc->n + 1) * sizeof *alpha);
-    zkr_ext *tabs[2], s[ZKR_CNN_MAX_PT], *msgs = malloc(((size_t)2 * n + 1) * sizeof *msgs);
-    zkr_ext *wt;
-    static const zkr_sc_term term[1] = {{{{1, 0, 0}}, 2, {0, 1, 0, 0}}};
-    zkr_pg_r0 *r0 = calloc(1, sizeof *r0);
-    zkr_sc_poly f;
-    zkr_pcs_claim cl;
-    zkr_err r = ZKR_ERR_NOMEM;
-
-    if (n < 1) {
-        r = ZKR_ERR_INTERNAL; /* the layout has at least one variable */
-        goto out;
-    }
-    if (!mem || !alpha || !msgs || !r0)
-        goto out;
-    for (size_t i = 0; i < gc->n; i++)
-        if (gc->c[i].poly == which)
-            alpha[k] = k ? zkr_ts_challenge_ext(t, "ginf-alpha") : zkr_ext_from(1), k++;
-    /* mem: the weights (len), then the two folded tables (len / 2 each). */
-    wt = mem;
-    memset(wt, 0, len * sizeof *wt);
-    if ((r = zkr_pg_weights(gc, which, alpha, threads, wt)) != ZKR_OK)
-        goto out;
-    *r0 = (zkr_pg_r0){evals, wt, NULL, NULL, zkr_ext_from(0), {{{{0}}}}};
-    zkr_par_for(threads, len / 2, 1 << 12, zkr_pg_r0_chunk, r0);
-    msgs[0] = msgs[1] = zkr_ext_from(0);
-    for (unsigned w = 0; w < ZKR_PAR_MAX; w++) {
-        msgs[0] = zkr_ext_add(msgs[0], r0->acc[w][0]);
-        msgs[1] = zkr_ext_add(msgs[1], r0->acc[w][1]);
-    }
-    zkr_ts_absorb_ext(t, "sc-round", msgs, 2);
-    s[0] = zkr_ts_challenge_ext(t, "sc-challenge");
-    tabs[0] = mem + len;
-    tabs[1] = mem + len + len / 2;
-    r0->f1 = tabs[0], r0->w1 = tabs[1], r0->r = s[0];
-    zkr_par_for(threads, len / 2, 1 << 12, zkr_pg_r0_chunk, r0);
-    f = (zkr_sc_poly){tabs, 2, term, 1, 2, NULL};
-    zkr_prover_sumcheck(&f, n - 1, t, threads, msgs + 2, s + 1);
-    zkr_ts_absorb_ext(t, "ginf-reduced", &tabs[0][0], 1);
-    if ((r = zkr_enc_exts(out, msgs, (size_t)2 * n)) != ZKR_OK ||
-        (r = zkr_enc_ext(out, tabs[0][0])) != ZKR_OK)
-        goto out;
-    cl.comm = 0;
-    cl.point = s;
-    cl.value = tabs[0][0];
-    r = zkr_prover_open(p, t, &poly, 1, &cl, 1, threads, out);
-out:
-    free(mem);
-    free(alpha);
-    free(msgs);
-    free(r0);
-    return r;
+#endif
+    return zkr_prover_commit(p, w->v, w->s->n_v, threads, vpoly, vc);
 }
 
 static zkr_err zkr_pg_prove(const zkr_params *p, const uint8_t *sid, zkr_pg_wit *w,
@@ -898,11 +821,14 @@ static zkr_err zkr_pg_prove(const zkr_params *p, const uint8_t *sid, zkr_pg_wit 
     if (!gc || !x0)
         goto out;
     zkr_pg_place(w, 0, w->t[0], x0);
-    if ((r = zkr_prover_commit(p, w->v, s->n_v, threads, &vpoly, &vc)) != ZKR_OK)
+    if ((r = zkr_pg_commit_v(p, w, threads, &vpoly, &vc)) != ZKR_OK)
         goto out;
     zkr_ginf_transcript(&t, p, sid, w->m->prog.p, w->m->prog.len, &w->m->comm, w->m->in.mp, input,
                         input_len, output->p, output->len);
     zkr_ts_absorb(&t, "ginf-witness", vc.root, ZKR_DIGEST_BYTES);
+    /* The body opens with the protocol version: another version's proof is refused as such. */
+    if ((r = zkr_enc_u32(&body, ZKR_GINF_VERSION)) != ZKR_OK)
+        goto out;
     {
         /* The committed output is the public one. */
         zkr_ext ro[ZKR_CNN_MAX_PT], v;
@@ -920,8 +846,7 @@ static zkr_err zkr_pg_prove(const zkr_params *p, const uint8_t *sid, zkr_pg_wit 
         if ((r = zkr_pg_range(&c)) != ZKR_OK)
             goto out;
     }
-    if ((r = zkr_pg_open(p, &t, vpoly, w->v, s->n_v, gc, 0, threads, &pcs)) != ZKR_OK ||
-        (r = zkr_pg_open(p, &t, w->m->poly, w->m->ptab, s->n_m, gc, 1, threads, &pcs)) != ZKR_OK)
+    if ((r = zkr_pg_open(p, &t, vpoly, w->m->poly, s, gc, threads, &pcs)) != ZKR_OK)
         goto out;
     if ((r = zkr_proof_begin(proof, p->id, ZKR_KIND_GINFER1, sid, 4)) != ZKR_OK ||
         (r = zkr_proof_add_section(proof, ZKR_SEC_GINF_OUTPUT, output->p, output->len)) != ZKR_OK ||
@@ -941,8 +866,9 @@ out:
 
 static zkr_err zkr_pg_run(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
                           const zkr_ginf_model *m, const uint8_t *input, size_t input_len,
-                          unsigned threads, zkr_ginf_cheat_fn cheat, void *ctx, zkr_buf *proof,
-                          zkr_buf *output, zkr_diag *d)
+                          unsigned threads, zkr_ginf_cheat_fn cheat, void *ctx,
+                          zkr_ginf_cheat_fn commit_edit, zkr_buf *proof, zkr_buf *output,
+                          zkr_diag *d)
 {
     zkr_pg_wit w;
     const zkr_ml_gprog *g = m->in.g;
@@ -957,6 +883,8 @@ static zkr_err zkr_pg_run(const zkr_params *p, const uint8_t statement_id[ZKR_DI
                         input_len, zkr_pg_elems(&g->nodes[0]));
     w.m = m;
     w.s = m->s;
+    w.commit_edit = commit_edit;
+    w.commit_ctx = ctx;
     if ((r = zkr_pg_eval(&m->in, input, w.t, w.acc)) != ZKR_OK)
         goto out;
     if (!(w.v = calloc((size_t)1 << w.s->n_v, sizeof *w.v))) {
@@ -996,7 +924,8 @@ zkr_err zkr_prover_ginf(const zkr_params *p, const uint8_t statement_id[ZKR_DIGE
                         const zkr_ginf_model *m, const uint8_t *input, size_t input_len,
                         unsigned threads, zkr_buf *proof, zkr_buf *output, zkr_diag *d)
 {
-    return zkr_pg_run(p, statement_id, m, input, input_len, threads, NULL, NULL, proof, output, d);
+    return zkr_pg_run(p, statement_id, m, input, input_len, threads, NULL, NULL, NULL, proof,
+                      output, d);
 }
 
 #if ZKR_TEST_BUILD
@@ -1005,6 +934,15 @@ zkr_err zkr_prover_ginf_cheat(const zkr_params *p, const uint8_t statement_id[ZK
                               zkr_ginf_cheat_fn fn, void *ctx, zkr_buf *proof, zkr_buf *output,
                               zkr_diag *d)
 {
-    return zkr_pg_run(p, statement_id, m, input, input_len, 1, fn, ctx, proof, output, d);
+    return zkr_pg_run(p, statement_id, m, input, input_len, 1, fn, ctx, NULL, proof, output, d);
+}
+
+zkr_err zkr_prover_ginf_cheat_commit(const zkr_params *p,
+                                     const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                                     const zkr_ginf_model *m, const uint8_t *input,
+                                     size_t input_len, zkr_ginf_cheat_fn fn, void *ctx,
+                                     zkr_buf *proof, zkr_buf *output, zkr_diag *d)
+{
+    return zkr_pg_run(p, statement_id, m, input, input_len, 1, NULL, ctx, fn, proof, output, d);
 }
 #endif

@@ -83,6 +83,17 @@ zkr_err zkr_prover_ginf_cheat(const zkr_params *p, const uint8_t statement_id[ZK
                               const zkr_ginf_model *m, const uint8_t *input, size_t input_len,
                               zkr_ginf_cheat_fn fn, void *ctx, zkr_buf *proof, zkr_buf *output,
                               zkr_diag *d) ZKR_WUR;
+/*
+ * Test builds only: fn edits a copy of V that is committed in V's place
+ * (its view's out is NULL); every relation runs on the honest V, so each
+ * claim holds for it and not for the committed polynomial: the cheat that
+ * only the opening of V and P can refuse.
+ */
+zkr_err zkr_prover_ginf_cheat_commit(const zkr_params *p,
+                                     const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                                     const zkr_ginf_model *m, const uint8_t *input,
+                                     size_t input_len, zkr_ginf_cheat_fn fn, void *ctx,
+                                     zkr_buf *proof, zkr_buf *output, zkr_diag *d) ZKR_WUR;
 
 /* Native inference (docs/quantization.md 7.1) of the model: y gets the last node's elements. */
 zkr_err zkr_ginf_native(const zkr_ginf_model_in *in, const uint8_t *input, int8_t *y,

@@ -871,6 +871,94 @@ zkr_err zkr_prover_open_cheat(const zkr_params *p, zkr_transcript *t, zkr_pcs_po
 /* ---------------- mixed-size opening (docs/proof-system.md, "Mixed sizes") ---------------- */
 
 /*
+ * One poly's product sumcheck F W in the mixed batch: F stays in the base
+ * field (its committed evaluations) until its first fold, so that round's
+ * message and fold take base-by-extension products, and no lifted copy of
+ * F is made; later rounds fold into half-size buffers. The messages are
+ * the generic degree-2 sumcheck's (zkr_prover_sc_round) exactly.
+ */
+typedef struct {
+    const zkr_gl *fb;      /* F before its first fold, else NULL */
+    const zkr_ext *f, *w;  /* F (after the first fold) and W, current size */
+    zkr_ext *fo, *wo;      /* fold targets (half size) */
+    zkr_ext r;
+    zkr_ext acc[ZKR_PAR_MAX][2];
+} zkr_bm_job;
+
+static void zkr_bm_msg_chunk(void *ctx, size_t lo, size_t hi, unsigned wk)
+{
+    zkr_bm_job *j = ctx;
+    zkr_ext h0 = zkr_ext_from(0), h2 = zkr_ext_from(0);
+
+    for (size_t i = lo; i < hi; i++) {
+        zkr_ext w0 = j->w[2 * i];
+        zkr_ext w2 = zkr_ext_sub(zkr_ext_add(j->w[2 * i + 1], j->w[2 * i + 1]), w0);
+        if (j->fb) {
+            zkr_gl f0 = j->fb[2 * i];
+            zkr_gl f2 = zkr_gl_sub(zkr_gl_add(j->fb[2 * i + 1], j->fb[2 * i + 1]), f0);
+            h0 = zkr_ext_add(h0, zkr_ext_mul_base(w0, f0));
+            h2 = zkr_ext_add(h2, zkr_ext_mul_base(w2, f2));
+        } else {
+            zkr_ext f0 = j->f[2 * i];
+            zkr_ext f2 = zkr_ext_sub(zkr_ext_add(j->f[2 * i + 1], j->f[2 * i + 1]), f0);
+            h0 = zkr_ext_add(h0, zkr_ext_mul(w0, f0));
+            h2 = zkr_ext_add(h2, zkr_ext_mul(w2, f2));
+        }
+    }
+    j->acc[wk][0] = h0;
+    j->acc[wk][1] = h2;
+}
+
+static void zkr_bm_fold_chunk(void *ctx, size_t lo, size_t hi, unsigned wk)
+{
+    zkr_bm_job *j = ctx;
+
+    (void)wk;
+    for (size_t i = lo; i < hi; i++) {
+        if (j->fb) {
+            zkr_gl f0 = j->fb[2 * i];
+            zkr_ext o = zkr_ext_mul_base(j->r, zkr_gl_sub(j->fb[2 * i + 1], f0));
+            o.c[0] = zkr_gl_add(o.c[0], f0);
+            j->fo[i] = o;
+        } else {
+            j->fo[i] = zkr_ext_add(j->f[2 * i],
+                                   zkr_ext_mul(j->r, zkr_ext_sub(j->f[2 * i + 1], j->f[2 * i])));
+        }
+        j->wo[i] = zkr_ext_add(j->w[2 * i],
+                               zkr_ext_mul(j->r, zkr_ext_sub(j->w[2 * i + 1], j->w[2 * i])));
+    }
+}
+
+/* The message (h(0), h(2)) over 2^n_cur entries. */
+static void zkr_bm_msg(zkr_bm_job *j, unsigned n_cur, unsigned threads, zkr_ext m[2])
+{
+    memset(j->acc, 0, sizeof j->acc);
+    zkr_par_for(threads, (size_t)1 << (n_cur - 1), 4096, zkr_bm_msg_chunk, j);
+    m[0] = m[1] = zkr_ext_from(0);
+    for (unsigned w = 0; w < ZKR_PAR_MAX; w++) {
+        m[0] = zkr_ext_add(m[0], j->acc[w][0]);
+        m[1] = zkr_ext_add(m[1], j->acc[w][1]);
+    }
+}
+
+/*
+ * Folds F and W at r into the buffers not being read: F's go to fb2[0]
+ * (2^(n-1)) and fb2[1] (2^(n-2)) in turn, W's to wb2[1] (2^(n-1)) and back
+ * into W's own table (2^n) in turn.
+ */
+static void zkr_bm_fold(zkr_bm_job *j, unsigned n_cur, zkr_ext r, zkr_ext *fb2[2],
+                        zkr_ext *wb2[2], unsigned threads)
+{
+    j->r = r;
+    j->fo = j->f == fb2[0] ? fb2[1] : fb2[0];
+    j->wo = j->w == wb2[1] ? wb2[0] : wb2[1];
+    zkr_par_for(threads, (size_t)1 << (n_cur - 1), 4096, zkr_bm_fold_chunk, j);
+    j->fb = NULL;
+    j->f = j->fo;
+    j->w = j->wo;
+}
+
+/*
  * Phase 1 over polys of different sizes: poly k (n_k variables, d_k = n -
  * n_k) lives on the last n_k of the n variables and its claim weights carry
  * eq(x_<d_k, 0), so while round i < d_k its term of the round polynomial
@@ -883,27 +971,34 @@ static zkr_err zkr_open_batch_mixed(zkr_open_ctx *c, zkr_transcript *t,
                                     const zkr_pcs_claim *claims, size_t n_claims, unsigned n,
                                     zkr_ext *z, zkr_ext *evals)
 {
-    zkr_ext *tab[ZKR_PCS_MAX_COMMS][2], *eqt = NULL, gamma, w = zkr_ext_from(1);
+    /* Per poly: W (full size), then F's and W's fold buffers. */
+    zkr_ext *wt[ZKR_PCS_MAX_COMMS], *fb2[ZKR_PCS_MAX_COMMS][2], *wb2[ZKR_PCS_MAX_COMMS][2];
+    zkr_ext *eqt = NULL, gamma, w = zkr_ext_from(1);
     zkr_ext sum[ZKR_PCS_MAX_COMMS], scale[ZKR_PCS_MAX_COMMS], pre = zkr_ext_from(1), msg[2];
-    zkr_sc_term term = {zkr_ext_from(1), 2, {0, 1}};
+    zkr_bm_job *jb = NULL;
     zkr_err r = ZKR_ERR_NOMEM;
 
-    memset(tab, 0, sizeof tab);
+    memset(wt, 0, sizeof wt);
+    memset(fb2, 0, sizeof fb2);
+    memset(wb2, 0, sizeof wb2);
     gamma = zkr_ts_challenge_ext(t, "pcs-gamma");
-    if (!(eqt = malloc(((size_t)1 << n) * sizeof *eqt)))
+    if (!(eqt = malloc(((size_t)1 << n) * sizeof *eqt)) || !(jb = calloc(k_n, sizeof *jb)))
         goto out;
     for (size_t k = 0; k < k_n; k++) {
         size_t len = (size_t)1 << polys[k]->n_vars;
-        tab[k][0] = malloc(len * sizeof(zkr_ext));
-        tab[k][1] = calloc(len, sizeof(zkr_ext));
-        if (!tab[k][0] || !tab[k][1])
+        wt[k] = calloc(len, sizeof(zkr_ext));
+        fb2[k][0] = malloc((len / 2 + 1) * sizeof(zkr_ext));
+        fb2[k][1] = malloc((len / 4 + 1) * sizeof(zkr_ext));
+        wb2[k][0] = wt[k];
+        wb2[k][1] = malloc((len / 2 + 1) * sizeof(zkr_ext));
+        if (!wt[k] || !fb2[k][0] || !fb2[k][1] || !wb2[k][1])
             goto out;
-        zkr_batch_job j = {polys[k]->evals, NULL, tab[k][0], zkr_ext_from(0)};
-        zkr_par_for(c->threads, len, 1 << 14, zkr_batch_chunk, &j);
+        jb[k].fb = polys[k]->evals;
+        jb[k].w = wt[k];
     }
     for (size_t i = 0; i < n_claims; i++) {
         size_t k = claims[i].comm;
-        zkr_open_add_claim(c, claims[i].point, polys[k]->n_vars, w, eqt, tab[k][1]);
+        zkr_open_add_claim(c, claims[i].point, polys[k]->n_vars, w, eqt, wt[k]);
         w = zkr_ext_mul(w, gamma);
     }
     for (size_t k = 0; k < k_n; k++) {
@@ -911,7 +1006,7 @@ static zkr_err zkr_open_batch_mixed(zkr_open_ctx *c, zkr_transcript *t,
         scale[k] = zkr_ext_from(1);
         if (polys[k]->n_vars < n)
             for (size_t x = 0; x < ((size_t)1 << polys[k]->n_vars); x++)
-                sum[k] = zkr_ext_add(sum[k], zkr_ext_mul(tab[k][0][x], tab[k][1][x]));
+                sum[k] = zkr_ext_add(sum[k], zkr_ext_mul_base(wt[k][x], polys[k]->evals[x]));
     }
     for (unsigned i = 0; i < n; i++) {
         zkr_ext h0 = zkr_ext_from(0), h2 = zkr_ext_from(0), one_r;
@@ -922,9 +1017,8 @@ static zkr_err zkr_open_batch_mixed(zkr_open_ctx *c, zkr_transcript *t,
                 h0 = zkr_ext_add(h0, v);
                 h2 = zkr_ext_sub(h2, v);
             } else {
-                zkr_sc_poly f = {tab[k], 2, &term, 1, 2, NULL};
                 zkr_ext m[2];
-                zkr_prover_sc_round(&f, n - i, c->threads, m);
+                zkr_bm_msg(&jb[k], n - i, c->threads, m);
                 h0 = zkr_ext_add(h0, zkr_ext_mul(scale[k], m[0]));
                 h2 = zkr_ext_add(h2, zkr_ext_mul(scale[k], m[1]));
             }
@@ -940,23 +1034,24 @@ static zkr_err zkr_open_batch_mixed(zkr_open_ctx *c, zkr_transcript *t,
         pre = zkr_ext_mul(pre, one_r);
         for (size_t k = 0; k < k_n; k++) {
             unsigned dk = n - polys[k]->n_vars;
-            if (i >= dk) {
-                zkr_sc_poly f = {tab[k], 2, &term, 1, 2, NULL};
-                zkr_prover_sc_fold(&f, n - i, z[i], c->threads);
-            } else if (i + 1 == dk) {
+            if (i >= dk)
+                zkr_bm_fold(&jb[k], n - i, z[i], fb2[k], wb2[k], c->threads);
+            else if (i + 1 == dk)
                 scale[k] = pre;
-            }
         }
     }
     for (size_t k = 0; k < k_n; k++)
-        evals[k] = tab[k][0][0];
+        evals[k] = polys[k]->n_vars ? jb[k].f[0] : zkr_ext_from(polys[k]->evals[0]);
     zkr_ts_absorb_ext(t, "pcs-batch-evals", evals, k_n);
     r = zkr_enc_exts(&c->head, evals, k_n);
 out:
     for (size_t k = 0; k < k_n; k++) {
-        free(tab[k][0]);
-        free(tab[k][1]);
+        free(wt[k]);
+        free(fb2[k][0]);
+        free(fb2[k][1]);
+        free(wb2[k][1]);
     }
+    free(jb);
     free(eqt);
     return r;
 }

@@ -2,7 +2,7 @@
  * graph-inference@1 verification (verifier/ginfer.h): the header and the
  * public output against the statement first, then the relations node by
  * node (the layout derived from the program and the model's parameters,
- * never from counts in the file), then the two openings.
+ * never from counts in the file), then the opening of V and P.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -150,51 +150,51 @@ out:
     return r;
 }
 
-static zkr_err zkr_vg_open(const zkr_params *p, zkr_vg_ctx *c, const zkr_pcs_commitment *comm,
-                           unsigned which, zkr_dec *dec, zkr_diag *d)
+/* The opening (zk/ginfer.h zkr_ginf_one_opening): every claim on V and P, as the prover made it. */
+static zkr_err zkr_vg_open(const zkr_params *p, const zkr_ginf_shape *s,
+                           const zkr_ginf_claims *gc, const zkr_pcs_commitment comms[2],
+                           zkr_transcript *t, zkr_dec *dec, zkr_diag *d)
 {
-    const char *what = which ? "model" : "witness";
-    unsigned n = comm->n_vars;
-    zkr_ext *alpha = malloc((c->gc->n + 1) * sizeof *alpha), msgs[2 * ZKR_CNN_MAX_PT];
-    zkr_ext claim = zkr_ext_from(0), s[ZKR_CNN_MAX_PT], fin, fv;
+    static const char *what[2] = {"witness", "model"};
+    zkr_pcs_claim *cl = malloc((gc->n ? gc->n : 1) * sizeof *cl);
     zkr_pcs_proof *pf = NULL;
-    zkr_pcs_claim cl;
-    size_t k = 0;
-    zkr_err r;
+    unsigned nv[2] = {comms[0].n_vars, comms[1].n_vars};
+    int one = zkr_ginf_one_opening(p, s);
+    size_t k;
+    zkr_err r = ZKR_ERR_NOMEM;
 
-    if (!alpha)
+    if (!cl)
         return ZKR_ERR_NOMEM;
-    for (size_t i = 0; i < c->gc->n; i++)
-        if (c->gc->c[i].poly == which) {
-            alpha[k] = k ? zkr_ts_challenge_ext(c->t, "ginf-alpha") : zkr_ext_from(1);
-            claim = zkr_ext_add(claim, zkr_ext_mul(alpha[k], c->gc->c[i].val));
-            k++;
+    if (one) {
+        k = zkr_ginf_pcs_claims(gc, 2, 1, cl);
+        if ((r = zkr_pcs_proof_parse_mixed(p, nv, 2, k, dec, &pf)) != ZKR_OK) {
+            r = zkr_fail(d, r == ZKR_ERR_NOMEM ? r : ZKR_ERR_MALFORMED,
+                         "proof: the opening of witness and model is malformed");
+            goto out;
         }
-    if (n > ZKR_CNN_MAX_PT || zkr_dec_exts(dec, msgs, (size_t)2 * n) != ZKR_OK ||
-        zkr_dec_ext(dec, &fv) != ZKR_OK) {
-        r = zkr_fail(d, ZKR_ERR_MALFORMED, "proof: %s claim reduction truncated", what);
+        if ((r = zkr_pcs_verify_mixed(p, t, comms, 2, cl, k, pf)) != ZKR_OK)
+            r = zkr_fail(d, r == ZKR_ERR_NOMEM ? r : ZKR_ERR_VERIFY,
+                         "proof: the opening of witness and model fails");
         goto out;
     }
-    zkr_sumcheck_verify(c->t, n, 2, claim, msgs, s, &fin);
-    zkr_ts_absorb_ext(c->t, "ginf-reduced", &fv, 1);
-    if (!zkr_ext_eq(fin, zkr_ext_mul(fv, zkr_ginf_weight(c->gc, which, n, alpha, s)))) {
-        r = zkr_fail(d, ZKR_ERR_VERIFY, "proof: %s claims do not reduce", what);
-        goto out;
+    for (unsigned w = 0; w < 2; w++) {
+        k = zkr_ginf_pcs_claims(gc, w, 0, cl);
+        zkr_pcs_proof_free(pf);
+        pf = NULL;
+        if (k == 0 || (r = zkr_pcs_proof_parse(p, nv[w], 1, k, dec, &pf)) != ZKR_OK) {
+            r = zkr_fail(d, r == ZKR_ERR_NOMEM ? r : ZKR_ERR_MALFORMED,
+                         "proof: %s opening malformed", what[w]);
+            goto out;
+        }
+        if ((r = zkr_pcs_verify(p, t, &comms[w], 1, cl, k, pf)) != ZKR_OK) {
+            r = zkr_fail(d, r == ZKR_ERR_NOMEM ? r : ZKR_ERR_VERIFY, "proof: %s opening fails",
+                         what[w]);
+            goto out;
+        }
     }
-    cl.comm = 0;
-    cl.point = s;
-    cl.value = fv;
-    r = zkr_pcs_proof_parse(p, n, 1, 1, dec, &pf);
-    if (r != ZKR_OK) {
-        r = zkr_fail(d, r == ZKR_ERR_NOMEM ? r : ZKR_ERR_MALFORMED, "proof: %s opening malformed",
-                     what);
-        goto out;
-    }
-    if ((r = zkr_pcs_verify(p, c->t, comm, 1, &cl, 1, pf)) != ZKR_OK)
-        r = zkr_fail(d, r == ZKR_ERR_NOMEM ? r : ZKR_ERR_VERIFY, "proof: %s opening fails", what);
 out:
     zkr_pcs_proof_free(pf);
-    free(alpha);
+    free(cl);
     return r;
 }
 
@@ -222,7 +222,7 @@ static zkr_err zkr_vg_math(const zkr_params *p, const zkr_proof_view *v,
     zkr_transcript t;
     zkr_dec body, pcs;
     zkr_ginf_claims *gc = calloc(1, sizeof *gc);
-    zkr_pcs_commitment vc;
+    zkr_pcs_commitment vc[2];
     zkr_err r;
 
     if (!gc)
@@ -231,11 +231,12 @@ static zkr_err zkr_vg_math(const zkr_params *p, const zkr_proof_view *v,
         r = zkr_fail(d, ZKR_ERR_MALFORMED, "proof: witness section is not one root");
         goto out;
     }
-    memcpy(vc.root, v->body[1], ZKR_DIGEST_BYTES);
-    vc.n_vars = s->n_v;
+    memcpy(vc[0].root, v->body[1], ZKR_DIGEST_BYTES);
+    vc[0].n_vars = s->n_v;
+    vc[1] = st->model;
     zkr_ginf_transcript(&t, p, st->statement_id, prog->p, prog->len, &st->model, st->mp,
                         st->input, st->input_len, v->body[0], v->len[0]);
-    zkr_ts_absorb(&t, "ginf-witness", vc.root, ZKR_DIGEST_BYTES);
+    zkr_ts_absorb(&t, "ginf-witness", vc[0].root, ZKR_DIGEST_BYTES);
     {
         zkr_ext ro[ZKR_CNN_MAX_PT], val;
         zkr_ts_challenge_exts(&t, "ginf-out", ro, zkr_ginf_lp(s, last));
@@ -245,6 +246,15 @@ static zkr_err zkr_vg_math(const zkr_params *p, const zkr_proof_view *v,
             goto out;
     }
     zkr_dec_init(&body, v->body[2], v->len[2]);
+    {
+        uint32_t ver;
+        if (zkr_dec_u32(&body, &ver) != ZKR_OK || ver != ZKR_GINF_VERSION) {
+            r = zkr_fail(d, ZKR_ERR_MALFORMED,
+                         "proof: not a graph-inference@1 protocol version %u proof (re-prove it)",
+                         ZKR_GINF_VERSION);
+            goto out;
+        }
+    }
     {
         zkr_vg_ctx c = {st, s, &t, &body, gc};
         for (uint32_t i = last; i >= 1; i--)
@@ -257,8 +267,7 @@ static zkr_err zkr_vg_math(const zkr_params *p, const zkr_proof_view *v,
             goto out;
         }
         zkr_dec_init(&pcs, v->body[3], v->len[3]);
-        if ((r = zkr_vg_open(p, &c, &vc, 0, &pcs, d)) != ZKR_OK ||
-            (r = zkr_vg_open(p, &c, &st->model, 1, &pcs, d)) != ZKR_OK)
+        if ((r = zkr_vg_open(p, s, gc, vc, &t, &pcs, d)) != ZKR_OK)
             goto out;
         if (zkr_dec_finish(&pcs) != ZKR_OK)
             r = zkr_fail(d, ZKR_ERR_MALFORMED, "proof: trailing bytes after the openings");

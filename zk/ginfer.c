@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "zk/ginfer.h"
+#include "zk/zk_int.h"
 
 /*
  * Node i's narrow requantization, its RQ block and its range segments
@@ -356,14 +357,25 @@ zkr_err zkr_ginf_route(const zkr_ginf_shape *s, const zkr_ml_gprog *g, uint32_t 
     return r;
 }
 
-zkr_ext zkr_ginf_weight(const zkr_ginf_claims *gc, unsigned which, unsigned n,
-                        const zkr_ext *alpha, const zkr_ext *s)
+int zkr_ginf_one_opening(const zkr_params *p, const zkr_ginf_shape *s)
 {
-    zkr_ext w = zkr_ext_from(0);
+    unsigned n = s->n_v > s->n_m ? s->n_v : s->n_m;
+
+    return zkr_pcs_mixed_ok(p, n, s->n_v) && zkr_pcs_mixed_ok(p, n, s->n_m);
+}
+
+size_t zkr_ginf_pcs_claims(const zkr_ginf_claims *gc, unsigned which, int one_opening,
+                           zkr_pcs_claim *out)
+{
     size_t k = 0;
 
-    for (size_t i = 0; i < gc->n; i++)
-        if (gc->c[i].poly == which)
-            w = zkr_ext_add(w, zkr_ext_mul(alpha[k++], zkr_mle_eq_eval(gc->c[i].pt, s, n)));
-    return w;
+    for (size_t i = 0; i < gc->n; i++) {
+        if (which != 2 && gc->c[i].poly != which)
+            continue;
+        out[k].comm = one_opening ? gc->c[i].poly : 0;
+        out[k].point = gc->c[i].pt;
+        out[k].value = gc->c[i].val;
+        k++;
+    }
+    return k;
 }

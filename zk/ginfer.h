@@ -20,13 +20,15 @@
  * 2: one byte-range LogUp over all CONV / DENSE / ADD / MAXPOOL columns ("ginf-range").
  * 3: the narrow requantization (zk/cnn.h zkr_cnn_rqn, 15-bit limbs sized to the
  *    model's accumulator bound, y read from the output tensor) and a 15-bit range table.
+ * 4: every claim on V and P goes straight into one mixed-size Basefold opening of
+ *    both (zkr_ginf_one_opening), without the per-polynomial reduction sumchecks.
  */
-#define ZKR_GINF_VERSION 3u
+#define ZKR_GINF_VERSION 4u
 #define ZKR_KIND_GINFER1 10u
 #define ZKR_SEC_GINF_OUTPUT 24u  /* the public output (zkr_infer_output_encode) */
 #define ZKR_SEC_GINF_WITNESS 25u /* V's root */
-#define ZKR_SEC_GINF_BODY 26u    /* the relations, node by node */
-#define ZKR_SEC_GINF_PCS 27u     /* V's opening, then P's */
+#define ZKR_SEC_GINF_BODY 26u    /* u32 ZKR_GINF_VERSION, then the relations, node by node */
+#define ZKR_SEC_GINF_PCS 27u     /* the opening of V and P (zkr_ginf_one_opening) */
 #define ZKR_GINF_MAX_CLAIMS 2048u
 
 /* Blocks of V per node, and of P per CONV / DENSE node. */
@@ -174,13 +176,20 @@ zkr_err zkr_ginf_tensor_eval(const zkr_ginf_shape *s, const zkr_ml_gprog *g, uin
                              zkr_ext *out) ZKR_WUR;
 
 /*
- * Before each opening, all claims on one polynomial become one: with
- * alpha_0 = 1 and alpha_i drawn ("ginf-alpha"), a degree-2 sumcheck of
- * sum_x F(x) sum_i alpha_i eq(pt_i, x) = sum_i alpha_i v_i, where each
- * eq(pt_i, .) is zero outside claim i's block (so the prover builds it over
- * the block only), then F~(s) ("ginf-reduced"). The verifier's weight at s.
+ * The openings (version 4): every claim, in list order, is one claim of
+ * the PCS (commitment 0 V, 1 P, at its full point). 1 when V (n_v) and P
+ * (n_m) fit one mixed-size opening (zkr_prover_open_mixed: the smaller
+ * joins the larger's fold), the only case for every network benchmarked;
+ * 0: two plain openings, V's claims then P's. Both sides derive it from the
+ * layout.
  */
-zkr_ext zkr_ginf_weight(const zkr_ginf_claims *gc, unsigned which, unsigned n,
-                        const zkr_ext *alpha, const zkr_ext *s);
+int zkr_ginf_one_opening(const zkr_params *p, const zkr_ginf_shape *s);
+/*
+ * The PCS claims of `which` (0 V, 1 P, 2 both: poly ids as commitment
+ * indices), in list order, into out (gc->n entries); their points alias
+ * gc's. Returns how many.
+ */
+size_t zkr_ginf_pcs_claims(const zkr_ginf_claims *gc, unsigned which, int one_opening,
+                           zkr_pcs_claim *out);
 
 #endif

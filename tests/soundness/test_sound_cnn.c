@@ -504,6 +504,128 @@ static void ginf_narrow(zkr_tap *t)
 }
 
 /*
+ * graph-inference v4's opening (docs/soundness.md, "every claim on V and
+ * P in one opening"): the cheater commits a copy of V with the last
+ * node's first output raised by one and runs every relation on the honest
+ * V, so each claim on V is true for the honest values and false for the
+ * committed polynomial. Only the opening can refuse it. `big` picks a
+ * program whose V and P share one mixed-size opening (1x8x8, CONV 4@3x3
+ * pad 1 with ReLU, DENSE 4: P of 2^11); the small one (ginf_fixture) has
+ * two plain openings (P below Basefold's joining size).
+ */
+static void ginf_commit_edit(void *ctx, zkr_ginf_cheat_view *w)
+{
+    const zkr_ginf_shape *s = w->s;
+    uint32_t last = s->n_nodes - 1;
+
+    (void)ctx;
+    w->v[s->v[last][ZKR_GB_Y].off] = zkr_gl_add(w->v[s->v[last][ZKR_GB_Y].off], 1);
+}
+
+typedef struct {
+    zkr_ml_gprog g;
+    zkr_ginf_params mp;
+    zkr_ginf_model_in in;
+    int8_t w1[4 * 9], w2[4 * 256];
+    int64_t b1[4], m1[4], b2[4], m2[4];
+    uint8_t x[64];
+} ginf_big;
+
+static void ginf_big_init(ginf_big *f)
+{
+    memset(f, 0, sizeof *f);
+    f->g.input_encoding = ZKR_ML_INPUT_U8_DIV255;
+    f->g.nodes[0] = (zkr_ml_gnode){.op = ZKR_ML_GOP_INPUT, .c = 1, .h = 8, .w = 8};
+    f->g.nodes[1] = (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .n_in = 1, .c = 4, .kh = 3, .kw = 3,
+                                   .sh = 1, .sw = 1, .dh = 1, .dw = 1, .pt = 1, .pl = 1,
+                                   .pb = 1, .pr = 1, .groups = 1, .act = ZKR_ML_ACT_RELU};
+    f->g.nodes[2] = (zkr_ml_gnode){.op = ZKR_ML_GOP_DENSE, .n_in = 1, .in = {1}, .c = 4};
+    f->g.n_nodes = 3;
+    for (size_t k = 0; k < sizeof f->w1; k++)
+        f->w1[k] = (int8_t)((int)(k * 37 % 61) - 30);
+    for (size_t k = 0; k < sizeof f->w2; k++)
+        f->w2[k] = (int8_t)((int)(k * 53 % 41) - 20);
+    for (unsigned c = 0; c < 4; c++) {
+        f->b1[c] = 100 * (int64_t)c - 150, f->m1[c] = 3000 + c;
+        f->b2[c] = 77 * (int64_t)c - 99, f->m2[c] = 900 + c;
+    }
+    for (size_t k = 0; k < sizeof f->x; k++)
+        f->x[k] = (uint8_t)(29 * k + 5);
+    f->mp.shift[1] = f->mp.shift[2] = 20;
+    f->in.g = &f->g;
+    f->in.mp = &f->mp;
+    f->in.w[1] = f->w1, f->in.b[1] = f->b1, f->in.m[1] = f->m1;
+    f->in.w[2] = f->w2, f->in.b[2] = f->b2, f->in.m[2] = f->m2;
+}
+
+static void ginf_opening(zkr_tap *t, int big)
+{
+    static ginf_fix f;
+    static ginf_big b;
+    const zkr_ginf_model_in *in = &f.in;
+    zkr_ginf_model *gm = NULL;
+    zkr_ginf_shape *sh = malloc(sizeof *sh);
+    zkr_pcs_commitment comm;
+    zkr_params p;
+    uint8_t sid[ZKR_DIGEST_BYTES] = {9};
+    const uint8_t *x = f.x;
+    size_t nx = sizeof f.x;
+    int8_t y[4];
+    zkr_verifier_ginf_statement st;
+    zkr_buf pf = {0}, out = {0};
+    zkr_diag d = {0};
+    const char *name = big ? "ginf-open (one mixed opening)" : "ginf-open (two openings)";
+    int ok;
+    zkr_err e;
+
+    if (big) {
+        ginf_big_init(&b);
+        in = &b.in, x = b.x, nx = sizeof b.x;
+        ok = zkr_ml_gprog_set_shape(&b.g, 1, NULL) == ZKR_OK &&
+             zkr_ml_gprog_set_shape(&b.g, 2, NULL) == ZKR_OK;
+        zkr_ginf_params_bound(&b.in, &b.mp);
+        ok = ok && zkr_params_get(ZKR_PARAM_SET_128, &p) == ZKR_OK &&
+             zkr_prover_ginf_commit(&p, in, 1, &gm, &comm, &d) == ZKR_OK;
+    } else {
+        ok = ginf_fixture(&f, 0) == ZKR_OK;
+        gm = f.gm, f.gm = NULL, comm = f.comm, p = f.p;
+    }
+    ok = ok && sh && zkr_ginf_shape_init(sh, in->g, in->mp, p.max_vars, &d) == ZKR_OK &&
+         zkr_ginf_one_opening(&p, sh) == big &&
+         zkr_ginf_native(in, x, y, sizeof y) == ZKR_OK;
+    zkr_tap_ok(t, ok, "%s: fixture (V 2^%u, P 2^%u) %s", name, ok ? sh->n_v : 0,
+               ok ? sh->n_m : 0, d.msg);
+    if (!ok)
+        goto out;
+    memset(&st, 0, sizeof st);
+    memcpy(st.statement_id, sid, sizeof sid);
+    st.param_set = ZKR_PARAM_SET_128;
+    st.g = in->g;
+    st.mp = in->mp;
+    st.model = comm;
+    st.input = x;
+    st.input_len = nx;
+    st.output = y;
+    st.output_n = in->g->nodes[2].c;
+    e = zkr_prover_ginf(&p, sid, gm, x, nx, 1, &pf, &out, &d);
+    if (e == ZKR_OK)
+        e = zkr_verify_ginf(pf.p, pf.len, &st, &d);
+    zkr_tap_ok(t, e == ZKR_OK, "%s: the honest proof verifies (%s)", name, d.msg);
+    e = zkr_prover_ginf_cheat_commit(&p, sid, gm, x, nx, ginf_commit_edit, NULL, &pf, &out, &d);
+    zkr_tap_ok(t, e == ZKR_OK, "%s: the cheater proves (%s)", name, d.msg);
+    memset(&d, 0, sizeof d);
+    e = zkr_verify_ginf(pf.p, pf.len, &st, &d);
+    zkr_tap_ok(t, e == ZKR_ERR_VERIFY && strstr(d.msg, "opening") && strstr(d.msg, "fails"),
+               "%s: a committed V other than the one every relation ran on is refused by the "
+               "opening (%s)", name, d.msg);
+out:
+    zkr_ginf_model_free(gm);
+    zkr_buf_free(&pf);
+    zkr_buf_free(&out);
+    free(sh);
+}
+
+/*
  * Adversary check of the narrow requantization's layout (docs/soundness.md,
  * "narrow requantization"): for every shift s in 1..48 and every width
  * ghb, glb <= 63 - s (the layout's whole range), the largest gh, gl and r
@@ -592,6 +714,8 @@ int main(int argc, char **argv)
     ginf_attack(&t, 0, GC_LO_WRAP, "ginf-range: clamped to -128 with gl = -128 - q < 0 wrapped");
     ginf_attack(&t, 1, GC_RELU_NEG, "ginf-range: ReLU output y = q < 0 with gl = 0 (y - lo wraps)");
     ginf_narrow(&t);
+    ginf_opening(&t, 0);
+    ginf_opening(&t, 1);
     rqn_widths_exhaustive(&t);
     return zkr_tap_done(&t);
 }

@@ -329,6 +329,78 @@ out:
     free(mp);
 }
 
+static uint32_t ld32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/*
+ * A (statement, proof) tuple in fuzz/fuzz_ginfer_proof.h's layout,
+ * verified as the ginf-verify worker does; d gets the verifier's message.
+ */
+static zkr_err verify_tuple(const char *rel, zkr_diag *d)
+{
+    const char *root = getenv("ZKR_SOURCE_ROOT");
+    char path[4096];
+    zkr_buf b = {0};
+    zkr_verifier_ginf_statement st;
+    zkr_ginf_model_in in;
+    zkr_ginf_params *mp = calloc(1, sizeof *mp);
+    zkr_ml_gmodel *gm = NULL;
+    int64_t *store = NULL;
+    int8_t y[64];
+    uint32_t ml, il, ol, n, am;
+    size_t off = 2 * 32 + 4 * 4;
+    zkr_err r = ZKR_ERR_INTERNAL;
+
+    snprintf(path, sizeof path, "%s/%s", root ? root : ".", rel);
+    if (!mp || read_all(path, &b) != ZKR_OK || b.len < off)
+        goto out;
+    memset(&st, 0, sizeof st);
+    memcpy(st.statement_id, b.p, 32);
+    memcpy(st.model.root, b.p + 32, 32);
+    st.model.n_vars = ld32(b.p + 64);
+    ml = ld32(b.p + 68), il = ld32(b.p + 72), ol = ld32(b.p + 76);
+    if ((size_t)ml + il + ol > b.len - off ||
+        zkr_ml_gmodel_decode(b.p + off, ml, &gm, NULL) != ZKR_OK ||
+        zkr_infer_output_decode(b.p + off + ml + il, ol, y, 64, &n, &am) != ZKR_OK ||
+        zkr_ginf_from_gmodel(gm, &in, mp, &store) != ZKR_OK)
+        goto out;
+    st.param_set = ZKR_PARAM_SET_128;
+    st.g = zkr_ml_gmodel_prog(gm);
+    st.mp = mp;
+    st.input = b.p + off + ml;
+    st.input_len = il;
+    st.output = y;
+    st.output_n = n;
+    off += (size_t)ml + il + ol;
+    r = zkr_verify_ginf(b.p + off, b.len - off, &st, d);
+out:
+    zkr_ml_gmodel_free(gm);
+    zkr_buf_free(&b);
+    free(store);
+    free(mp);
+    return r;
+}
+
+/*
+ * Protocol version 4 refuses a version 3 proof (kept from the fuzz seed of
+ * that release) as malformed, naming the version; the same program's
+ * version 4 seed verifies.
+ */
+static void old_version(zkr_tap *t)
+{
+    zkr_diag d = {0};
+    zkr_err e = verify_tuple("tests/fixtures/ginfer_v3_resid.bin", &d);
+
+    zkr_tap_ok(t, e == ZKR_ERR_MALFORMED && strstr(d.msg, "protocol version 4") != NULL,
+               "a version 3 proof is refused as malformed (%d: %s)", (int)e, d.msg);
+    memset(&d, 0, sizeof d);
+    e = verify_tuple("fuzz/corpus/ginfer_proof/gen-resid-2x6x6-a", &d);
+    zkr_tap_ok(t, e == ZKR_OK, "the same program's version 4 proof verifies (%d %s)", (int)e,
+               d.msg);
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -347,5 +419,6 @@ int main(int argc, char **argv)
     model_free(md);
     free(md);
     fixture(&t);
+    old_version(&t);
     return zkr_tap_done(&t);
 }
