@@ -130,7 +130,8 @@ run 3 "named twice" "a training-step@2 batch naming a record twice is refused" -
   --param record_indices=1,1 --param lr=64 --param shift=8 --param steps=1
 
 # --- prove: refusals before anything is reserved ----------------------------------------------
-ledger() { sha256sum ds.sec.ledger 2>/dev/null | cut -c1-64; }
+# the registry's reveal-budget ledger (keyed by commitment, however the secrets are named)
+ledger() { sha256sum app.db.d/reveal-budget.ledger 2>/dev/null | cut -c1-64; }
 L0=$(ledger)
 run 2 "dataset-file" "prove without the shard's files is a usage error" -- prove --statement "$S" -o x.zkp
 run 1 "does not give the statement's child" "prove for a child the step does not give (nothing reserved)" -- \
@@ -146,7 +147,7 @@ run 1 "do not give dataset" "prove with other records under the shard's secrets"
 run 0 "" "prove the step in the confined train2-prove worker (--zk-seed)" -- \
   prove --statement "$S" -o p.zkp --dataset-file "$SHARD" --dataset-secrets ds.sec --threads 1 \
   --zk-seed seed.bin
-[ -s p.zkp ] && [ "$(ledger)" != "$L0" ]; ok $? "... proof written, one opening reserved in ds.sec.ledger"
+[ -s p.zkp ] && [ "$(ledger)" != "$L0" ]; ok $? "... proof written, one opening reserved in the registry's ledger"
 python3 - "$SHARD" p.zkp <<'PY'
 import sys
 d = open(sys.argv[1], "rb").read()[16:]
