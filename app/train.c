@@ -208,7 +208,7 @@ zkr_err zkr_app_train_batch(zkr_app *app, const zkr_app_train_data *td, uint32_t
     return ZKR_OK;
 }
 
-static const zkr_param *param_named(const zkr_statement *st, const char *name,
+const zkr_param *zkr_app_stmt_param(const zkr_statement *st, const char *name,
                                     zkr_param_type type)
 {
     for (size_t i = 0; i < st->n_params; i++)
@@ -217,15 +217,15 @@ static const zkr_param *param_named(const zkr_statement *st, const char *name,
     return NULL;
 }
 
-static zkr_err param_u32(zkr_app *app, const zkr_statement *st, const char *name, uint32_t *out)
+zkr_err zkr_app_stmt_u32(zkr_app *app, const zkr_statement *st, const char *name, uint32_t *out)
 {
-    const zkr_param *p = param_named(st, name, ZKR_PARAM_U64);
+    const zkr_param *p = zkr_app_stmt_param(st, name, ZKR_PARAM_U64);
     uint64_t v;
 
     if (p == NULL || p->value_len != 8 || (v = zkr_load_be64(p->value)) > UINT32_MAX)
         return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_SCHEMA,
-                        "schema %s@%llu: training-step@1 needs a u64 field '%s' below 2^32",
-                        st->schema.name, (unsigned long long)st->schema.version, name);
+                        "schema %s@%llu: %s needs a u64 field '%s' below 2^32", st->schema.name,
+                        (unsigned long long)st->schema.version, st->schema.proof_kind, name);
     *out = (uint32_t)v;
     return ZKR_OK;
 }
@@ -248,8 +248,8 @@ zkr_err zkr_app_train_provable(zkr_app *app, const zkr_ml_tmodel *m, uint32_t ba
 
 zkr_err zkr_app_train_params_of(zkr_app *app, const zkr_statement *st, zkr_app_train_params *out)
 {
-    const zkr_param *child = param_named(st, "child_model", ZKR_PARAM_DIGEST);
-    const zkr_param *idx = param_named(st, "record_indices", ZKR_PARAM_U64_LIST);
+    const zkr_param *child = zkr_app_stmt_param(st, "child_model", ZKR_PARAM_DIGEST);
+    const zkr_param *idx = zkr_app_stmt_param(st, "record_indices", ZKR_PARAM_U64_LIST);
     zkr_err r;
 
     memset(out, 0, sizeof *out);
@@ -265,9 +265,9 @@ zkr_err zkr_app_train_params_of(zkr_app *app, const zkr_statement *st, zkr_app_t
                         "record_indices (u64-list of 1..%u entries)",
                         st->schema.name, (unsigned long long)st->schema.version,
                         ZKR_ML_T_MAX_BATCH);
-    if ((r = param_u32(app, st, "lr", &out->lr)) != ZKR_OK ||
-        (r = param_u32(app, st, "shift", &out->shift)) != ZKR_OK ||
-        (r = param_u32(app, st, "steps", &out->steps)) != ZKR_OK)
+    if ((r = zkr_app_stmt_u32(app, st, "lr", &out->lr)) != ZKR_OK ||
+        (r = zkr_app_stmt_u32(app, st, "shift", &out->shift)) != ZKR_OK ||
+        (r = zkr_app_stmt_u32(app, st, "steps", &out->steps)) != ZKR_OK)
         return r;
     memcpy(out->child, child->value, ZKR_DIGEST_BYTES);
     out->batch = (uint32_t)(idx->value_len / 8);

@@ -73,6 +73,21 @@ zkr_err zkr_app_train_batch(zkr_app *app, const zkr_app_train_data *td, uint32_t
  */
 zkr_err zkr_app_train_provable(zkr_app *app, const zkr_ml_tmodel *m, uint32_t batch) ZKR_WUR;
 
+/*
+ * The parameter `name` of statement st when it has that type; NULL when the
+ * statement has no such field or it has another type.
+ */
+const zkr_param *zkr_app_stmt_param(const zkr_statement *st, const char *name,
+                                    zkr_param_type type);
+
+/*
+ * The u64 parameter `name` of statement st, below 2^32, into *out; a
+ * missing, mistyped or larger field is MISMATCH_SCHEMA naming the schema,
+ * the statement's proof kind and the field.
+ */
+zkr_err zkr_app_stmt_u32(zkr_app *app, const zkr_statement *st, const char *name,
+                         uint32_t *out) ZKR_WUR;
+
 /* Reads and checks the training-step@1 fields of a statement. */
 zkr_err zkr_app_train_params_of(zkr_app *app, const zkr_statement *st,
                                 zkr_app_train_params *out) ZKR_WUR;

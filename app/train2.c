@@ -22,6 +22,7 @@
 
 #include "app/dataset.h"
 #include "app/store.h"
+#include "app/train.h"
 #include "app/train2.h"
 #include "app/workers.h"
 #include "ml/ml.h"
@@ -54,32 +55,10 @@ typedef struct {
 /* Statement fields                                                     */
 /* ------------------------------------------------------------------ */
 
-static const zkr_param *param_named(const zkr_statement *st, const char *name,
-                                    zkr_param_type type)
-{
-    for (size_t i = 0; i < st->n_params; i++)
-        if (strcmp(st->params[i].name, name) == 0)
-            return st->params[i].type == type ? &st->params[i] : NULL;
-    return NULL;
-}
-
-static zkr_err param_u32(zkr_app *app, const zkr_statement *st, const char *name, uint32_t *out)
-{
-    const zkr_param *p = param_named(st, name, ZKR_PARAM_U64);
-    uint64_t v;
-
-    if (p == NULL || p->value_len != 8 || (v = zkr_load_be64(p->value)) > UINT32_MAX)
-        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_SCHEMA,
-                        "schema %s@%llu: training-step@2 needs a u64 field '%s' below 2^32",
-                        st->schema.name, (unsigned long long)st->schema.version, name);
-    *out = (uint32_t)v;
-    return ZKR_OK;
-}
-
 zkr_err zkr_app_train2_params_of(zkr_app *app, const zkr_statement *st, zkr_app_train_params *out)
 {
-    const zkr_param *child = param_named(st, "child_model", ZKR_PARAM_DIGEST);
-    const zkr_param *idx = param_named(st, "record_indices", ZKR_PARAM_U64_LIST);
+    const zkr_param *child = zkr_app_stmt_param(st, "child_model", ZKR_PARAM_DIGEST);
+    const zkr_param *idx = zkr_app_stmt_param(st, "record_indices", ZKR_PARAM_U64_LIST);
     zkr_err r;
 
     memset(out, 0, sizeof *out);
@@ -95,9 +74,9 @@ zkr_err zkr_app_train2_params_of(zkr_app *app, const zkr_statement *st, zkr_app_
                         "record_indices (u64-list of 1..%u entries)",
                         st->schema.name, (unsigned long long)st->schema.version,
                         ZKR_ML_T_MAX_BATCH);
-    if ((r = param_u32(app, st, "lr", &out->lr)) != ZKR_OK ||
-        (r = param_u32(app, st, "shift", &out->shift)) != ZKR_OK ||
-        (r = param_u32(app, st, "steps", &out->steps)) != ZKR_OK)
+    if ((r = zkr_app_stmt_u32(app, st, "lr", &out->lr)) != ZKR_OK ||
+        (r = zkr_app_stmt_u32(app, st, "shift", &out->shift)) != ZKR_OK ||
+        (r = zkr_app_stmt_u32(app, st, "steps", &out->steps)) != ZKR_OK)
         return r;
     if (out->steps != 1)
         return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_SCHEMA,
