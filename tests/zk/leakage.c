@@ -202,8 +202,7 @@ int leak_put_range(leak_vec *v, zkr_dec *d, const zkr_params *p, unsigned n, uns
 
 int leak_find(const zkr_buf *pf, const uint8_t *pat, size_t n)
 {
-    for (size_t at = 0; at + n <= pf->len; at++)
-        if (memcmp(pf->p + at, pat, n) == 0)
-            return 1;
-    return 0;
+    /* memmem, not a memcmp at every offset: the scan runs for every
+     * pattern of every proof and was a sixth of the suite's time. */
+    return n == 0 || memmem(pf->p, pf->len, pat, n) != NULL;
 }
