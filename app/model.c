@@ -477,7 +477,8 @@ zkr_err zkr_app_model_range_check(zkr_app *app, const zkr_statement *st)
                        "not verify, so its inference@2 proofs are not signed",
                        (long long)st->model.id, path);
         if (r == ZKR_ERR_VERIFY || r == ZKR_ERR_MALFORMED || r == ZKR_ERR_TOO_LARGE ||
-            r == ZKR_ERR_MISMATCH_MODEL || r == ZKR_ERR_MISMATCH_PROGRAM)
+            r == ZKR_ERR_MISMATCH_MODEL || r == ZKR_ERR_MISMATCH_PROGRAM ||
+            r == ZKR_ERR_UNSUPPORTED)
             r = refail(app, ZKR_ERR_UNSUPPORTED, what);
     }
 out:

@@ -16,6 +16,7 @@
 
 typedef struct {
     const zkr_params *p;
+    zkr_params po; /* the openings': p grinding zkr_mrange_grind_bits more */
     zkr_transcript t;
     zkr_zkrng rng;
     unsigned threads;
@@ -157,7 +158,7 @@ static zkr_err zkr_mr_layer(zkr_mr_ctx *c, uint32_t l, zkr_hpcs_poly *w, uint32_
     lin.weights = lw;
     link.b_poly = w;
     link.weights = uw;
-    if ((r = zkr_prover_zkrange_link(c->p, &c->t, dp, &(zkr_zkrange_table){0, 256}, &lin, &link,
+    if ((r = zkr_prover_zkrange_link(&c->po, &c->t, dp, &(zkr_zkrange_table){0, 256}, &lin, &link,
                                      &zc, &c->rng, c->threads, &pf)) != ZKR_OK) {
         r = zkr_fail(c->d, r, "model range proof: layer %u: the range prover failed (%s)", l,
                      zkr_strerror(r));
@@ -195,6 +196,9 @@ static zkr_err zkr_mr_prove(zkr_mr_ctx *c, const uint8_t *mc_enc, size_t mc_len,
                         "model range proof: %u layers committed, %u in the program", mc.n_layers,
                         dims->n_layers);
     zkr_infer2_mc_digest(mc_enc, mc_len, digest);
+    zkr_mrange_open_params(c->p, &mc, &c->po);
+    if (c->cheat->grind_short)
+        c->po.pow_bits = c->p->pow_bits; /* version 2's grinding */
     zkr_mrange_transcript(&c->t, c->p, digest, mc_enc, mc_len);
     if ((r = zkr_buf_append(out, ZKR_MRANGE_MAGIC, 8)) != ZKR_OK ||
         (r = zkr_enc_u32(out, ZKR_MRANGE_VERSION)) != ZKR_OK ||
@@ -252,7 +256,7 @@ zkr_err zkr_prover_mrange(const zkr_params *p, const uint8_t *mc_enc, size_t mc_
                           const uint8_t *seed, size_t seed_len, unsigned threads, zkr_buf *out,
                           zkr_diag *d)
 {
-    static const zkr_mrange_cheat honest = {0, 0};
+    static const zkr_mrange_cheat honest = {0, 0, 0, NULL, 0};
 
     return zkr_mr_run(p, mc_enc, mc_len, dims, w, &honest, seed, seed_len, threads, out, d);
 }
@@ -262,6 +266,7 @@ zkr_err zkr_prover_mrange_cheat(const zkr_params *p, const uint8_t *mc_enc, size
                                 const zkr_mrange_dims *dims, zkr_hpcs_poly *const *w,
                                 const zkr_mrange_cheat *cheat, zkr_buf *out, zkr_diag *d)
 {
-    return zkr_mr_run(p, mc_enc, mc_len, dims, w, cheat, NULL, 0, 1, out, d);
+    return zkr_mr_run(p, mc_enc, mc_len, dims, w, cheat, cheat->seed,
+                      cheat->seed ? cheat->seed_len : 0, 1, out, d);
 }
 #endif

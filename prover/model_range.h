@@ -31,10 +31,16 @@ zkr_err zkr_prover_mrange(const zkr_params *p, const uint8_t *mc_enc, size_t mc_
  * decomposition holds mod p), counted in no multiplicity; clip: its limbs
  * are the bytes of the nearest value in range (the limbs are bytes, the
  * decomposition is false). Either way the verifier must refuse.
+ * grind_short: an honest witness whose openings grind only the parameter
+ * set's pow_bits (version 2's), not zkr_mrange_grind_bits more. seed
+ * (seed_len bytes, may be NULL: OS randomness) as zkr_prover_mrange's.
  */
 typedef struct {
     int force;
     int clip;
+    int grind_short;
+    const uint8_t *seed;
+    size_t seed_len;
 } zkr_mrange_cheat;
 zkr_err zkr_prover_mrange_cheat(const zkr_params *p, const uint8_t *mc_enc, size_t mc_len,
                                 const zkr_mrange_dims *dims, zkr_hpcs_poly *const *w,

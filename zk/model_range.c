@@ -8,6 +8,7 @@
 
 #include "zk/model_range.h"
 #include "zk/zk_int.h"
+#include "zkr_config.h"
 
 void zkr_mrange_bounds(uint32_t in_dim, uint32_t out_dim, uint64_t k, uint64_t j, int64_t *lo,
                        int64_t *hi)
@@ -202,14 +203,45 @@ static zkr_err zkr_mr_verify_layer(const zkr_params *p, zkr_transcript *t, uint3
     return ZKR_OK;
 }
 
-zkr_err zkr_mrange_verify(const zkr_params *p, const uint8_t *mc_enc, size_t mc_len,
-                          const zkr_mrange_dims *dims, const uint8_t *proof, size_t proof_len,
-                          zkr_diag *d)
+/*
+ * The file's header: magic, version (an older version refused by name),
+ * parameter set, digest, layer count.
+ */
+static zkr_err zkr_mr_header(const zkr_params *p, zkr_dec *dec, const uint8_t **dg, uint32_t *nl,
+                             zkr_diag *d)
+{
+    const uint8_t *raw;
+    uint32_t v, ps;
+
+    if (zkr_dec_raw(dec, 8, &raw) != ZKR_OK || memcmp(raw, ZKR_MRANGE_MAGIC, 8) != 0 ||
+        zkr_dec_u32(dec, &v) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_MALFORMED,
+                        "not a model range proof (magic %.7s; truncated or another file)",
+                        ZKR_MRANGE_MAGIC);
+    if (v >= 1 && v < ZKR_MRANGE_VERSION)
+        return zkr_fail(d, ZKR_ERR_UNSUPPORTED,
+                        "model range proof version %u proof refused (this verifier reads version "
+                        "%u only; run `zkreg model commit` again for a new range proof)", v,
+                        ZKR_MRANGE_VERSION);
+    if (v != ZKR_MRANGE_VERSION || zkr_dec_u32(dec, &ps) != ZKR_OK || ps != p->id ||
+        zkr_dec_raw(dec, ZKR_DIGEST_BYTES, dg) != ZKR_OK || zkr_dec_u32(dec, nl) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_MALFORMED,
+                        "not a model range proof version %u for parameter set %u (magic %.7s; "
+                        "truncated, altered or another version: register the model again)",
+                        ZKR_MRANGE_VERSION, p->id, ZKR_MRANGE_MAGIC);
+    return ZKR_OK;
+}
+
+/* zkr_mrange_verify with the openings at `extra` grinding bits (-1: zkr_mrange_grind_bits). */
+static zkr_err zkr_mr_verify(const zkr_params *p, int extra, const uint8_t *mc_enc, size_t mc_len,
+                             const zkr_mrange_dims *dims, const uint8_t *proof, size_t proof_len,
+                             zkr_diag *d)
 {
     zkr_infer2_model_commitment mc;
+    zkr_params po;
     uint8_t digest[ZKR_DIGEST_BYTES];
-    const uint8_t *raw, *dg, *roots[ZKR_INFER_MAX_LAYERS], *pfs[ZKR_INFER_MAX_LAYERS];
-    uint32_t v, ps, nl, lens[ZKR_INFER_MAX_LAYERS];
+    const uint8_t *dg, *roots[ZKR_INFER_MAX_LAYERS], *pfs[ZKR_INFER_MAX_LAYERS];
+    uint32_t nl, lens[ZKR_INFER_MAX_LAYERS];
     zkr_transcript t;
     zkr_dec dec;
     zkr_err r;
@@ -217,15 +249,11 @@ zkr_err zkr_mrange_verify(const zkr_params *p, const uint8_t *mc_enc, size_t mc_
     if (zkr_infer2_mc_decode(p, mc_enc, mc_len, &mc) != ZKR_OK)
         return zkr_fail(d, ZKR_ERR_MALFORMED, "model range proof: not a model commitment v2");
     zkr_infer2_mc_digest(mc_enc, mc_len, digest);
+    if (!proof)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "model range proof: no file");
     zkr_dec_init(&dec, proof, proof_len);
-    if (!proof || zkr_dec_raw(&dec, 8, &raw) != ZKR_OK || memcmp(raw, ZKR_MRANGE_MAGIC, 8) != 0 ||
-        zkr_dec_u32(&dec, &v) != ZKR_OK || v != ZKR_MRANGE_VERSION ||
-        zkr_dec_u32(&dec, &ps) != ZKR_OK || ps != p->id ||
-        zkr_dec_raw(&dec, ZKR_DIGEST_BYTES, &dg) != ZKR_OK || zkr_dec_u32(&dec, &nl) != ZKR_OK)
-        return zkr_fail(d, ZKR_ERR_MALFORMED,
-                        "not a model range proof version %u for parameter set %u (magic %.7s; "
-                        "truncated, altered or another version: register the model again)",
-                        ZKR_MRANGE_VERSION, p->id, ZKR_MRANGE_MAGIC);
+    if ((r = zkr_mr_header(p, &dec, &dg, &nl, d)) != ZKR_OK)
+        return r;
     if (memcmp(dg, digest, ZKR_DIGEST_BYTES) != 0)
         return zkr_fail(d, ZKR_ERR_MISMATCH_MODEL,
                         "the model range proof is for another model commitment");
@@ -240,13 +268,34 @@ zkr_err zkr_mrange_verify(const zkr_params *p, const uint8_t *mc_enc, size_t mc_
             return zkr_fail(d, ZKR_ERR_MALFORMED, "model range proof: layer %u truncated", l);
     if (zkr_dec_finish(&dec) != ZKR_OK)
         return zkr_fail(d, ZKR_ERR_MALFORMED, "model range proof: trailing bytes");
+    zkr_mrange_open_params(p, &mc, &po);
+    if (extra >= 0)
+        po.pow_bits = p->pow_bits + (unsigned)extra;
     zkr_mrange_transcript(&t, p, digest, mc_enc, mc_len);
     for (uint32_t l = 0; l < nl; l++)
-        if ((r = zkr_mr_verify_layer(p, &t, l, &mc.w[l], dims->in_dim[l], dims->out_dim[l],
+        if ((r = zkr_mr_verify_layer(&po, &t, l, &mc.w[l], dims->in_dim[l], dims->out_dim[l],
                                      roots[l], pfs[l], lens[l], d)) != ZKR_OK)
             return r;
     return ZKR_OK;
 }
+
+zkr_err zkr_mrange_verify(const zkr_params *p, const uint8_t *mc_enc, size_t mc_len,
+                          const zkr_mrange_dims *dims, const uint8_t *proof, size_t proof_len,
+                          zkr_diag *d)
+{
+    return zkr_mr_verify(p, -1, mc_enc, mc_len, dims, proof, proof_len, d);
+}
+
+#if ZKR_TEST_BUILD
+zkr_err zkr_mrange_verify_at(const zkr_params *p, unsigned extra, const uint8_t *mc_enc,
+                             size_t mc_len, const zkr_mrange_dims *dims, const uint8_t *proof,
+                             size_t proof_len, zkr_diag *d)
+{
+    if (extra > ZKR_MRANGE_MAX_EXTRA_POW)
+        return ZKR_ERR_USAGE;
+    return zkr_mr_verify(p, (int)extra, mc_enc, mc_len, dims, proof, proof_len, d);
+}
+#endif
 
 /* Commit-phase and algebraic terms of one hiding opening of `total` variables and `words` polys. */
 static double zkr_mr_open_err(const zkr_params *p, unsigned total, double words)
@@ -259,14 +308,17 @@ static double zkr_mr_open_err(const zkr_params *p, unsigned total, double words)
     return ((double)l.folds_total * dom + 4.0 * total + words * dom + 1.0 + 1.0) * exp2(-lf);
 }
 
-zkr_soundness zkr_mrange_soundness(const zkr_params *p, const zkr_infer2_model_commitment *mc,
-                                   unsigned *n_openings)
+zkr_soundness zkr_mrange_soundness_at(const zkr_params *p, const zkr_infer2_model_commitment *mc,
+                                      unsigned extra, unsigned *n_openings)
 {
     zkr_soundness s = {0, 0, 0};
-    zkr_soundness one = zkr_params_soundness_open(p, 20, 2, 1, 0, 1);
+    zkr_params pg = *p;
+    zkr_soundness one;
     double lf = 3.0 * 63.99999999966, alg = 0;
     unsigned n_open = 0;
 
+    pg.pow_bits = p->pow_bits + extra;
+    one = zkr_params_soundness_open(&pg, 20, 2, 1, 0, 1);
     for (uint32_t l = 0; l < mc->n_layers; l++) {
         unsigned n = mc->w[l].n_vars, nd = n + ZKR_MRANGE_LIMB_VARS;
         unsigned N = zkr_zkrange_sc_vars(nd), e = zkr_hpcs_blind_vars(p, N, 1);
@@ -284,8 +336,32 @@ zkr_soundness zkr_mrange_soundness(const zkr_params *p, const zkr_infer2_model_c
     s.query_bits = one.query_bits;
     s.provable_bits = -log2((double)n_open * exp2(-one.query_bits) + alg);
     s.conjectured_bits =
-        -log2((double)n_open * exp2(-(double)(p->queries * p->log_blowup + p->pow_bits)) + alg);
+        -log2((double)n_open * exp2(-(double)(p->queries * p->log_blowup + pg.pow_bits)) + alg);
     if (n_openings)
         *n_openings = n_open;
     return s;
+}
+
+unsigned zkr_mrange_grind_bits(const zkr_params *p, const zkr_infer2_model_commitment *mc)
+{
+    unsigned g = 0;
+
+    /* Each extra bit halves every opening's query-phase term: the figure is monotone in g. */
+    while (g < ZKR_MRANGE_MAX_EXTRA_POW && p->pow_bits + g < 32 &&
+           zkr_mrange_soundness_at(p, mc, g, NULL).provable_bits < (double)p->target_bits)
+        g++;
+    return g;
+}
+
+void zkr_mrange_open_params(const zkr_params *p, const zkr_infer2_model_commitment *mc,
+                            zkr_params *out)
+{
+    *out = *p;
+    out->pow_bits = p->pow_bits + zkr_mrange_grind_bits(p, mc);
+}
+
+zkr_soundness zkr_mrange_soundness(const zkr_params *p, const zkr_infer2_model_commitment *mc,
+                                   unsigned *n_openings)
+{
+    return zkr_mrange_soundness_at(p, mc, zkr_mrange_grind_bits(p, mc), n_openings);
 }

@@ -19,7 +19,12 @@
  * commit`; the appliance verifies at `register-model --commitment` and
  * again before it signs an inference@2 proof (`attest`).
  *
- * File (big-endian): "ZKRMRP1\0" | u32 version 1 | u32 param set |
+ * Every hiding opening of the proof (D's two, W''s) grinds
+ * zkr_mrange_grind_bits more proof-of-work bits than the parameter set's,
+ * computed from the parameters and the commitment's shapes so that the
+ * union bound over the 3 L openings reaches the set's target (version 3).
+ *
+ * File (big-endian): "ZKRMRP1\0" | u32 version 3 | u32 param set |
  * commitment digest[32] (zkr_infer2_mc_digest) | u32 n_layers |
  * n_layers x (D root[32] | u32 len | range proof[len]).
  */
@@ -30,7 +35,13 @@
 #include "zk/zk.h"
 
 #define ZKR_MRANGE_PROTOCOL "zkreg/model-range@1"
-#define ZKR_MRANGE_VERSION 2u /* 2: hiding openings with the byte-optimised fold schedule */
+/*
+ * 2: hiding openings with the byte-optimised fold schedule; 3: the openings
+ * grind zkr_mrange_grind_bits extra bits (>= the target's provable bits).
+ */
+#define ZKR_MRANGE_VERSION 3u
+/* The most extra grinding bits a proof may need (a 16-layer model needs 6). */
+#define ZKR_MRANGE_MAX_EXTRA_POW 12u
 #define ZKR_MRANGE_MAGIC "ZKRMRP1\0"
 /* D's limb variables: 8 byte limbs per entry (4 of v - lo, 4 of hi - v). */
 #define ZKR_MRANGE_LIMB_VARS 3u
@@ -70,13 +81,37 @@ zkr_err zkr_mrange_verify(const zkr_params *p, const uint8_t *mc_enc, size_t mc_
                           zkr_diag *d) ZKR_WUR;
 
 /*
- * Soundness of a model range proof for mc: every layer's three openings'
+ * The extra proof-of-work bits every hiding opening of mc's range proof
+ * grinds: the smallest g in 0..ZKR_MRANGE_MAX_EXTRA_POW (and p->pow_bits +
+ * g <= 32) whose figure (zkr_mrange_soundness) reaches p->target_bits, the
+ * cap when none does. Prover and verifier both compute it from the
+ * parameters and the commitment; it is not in the file.
+ */
+unsigned zkr_mrange_grind_bits(const zkr_params *p, const zkr_infer2_model_commitment *mc);
+/* p with pow_bits raised by zkr_mrange_grind_bits: the openings' parameters. */
+void zkr_mrange_open_params(const zkr_params *p, const zkr_infer2_model_commitment *mc,
+                            zkr_params *out);
+
+/*
+ * Soundness of a model range proof for mc (at its zkr_mrange_grind_bits):
+ * every layer's three openings'
  * query phases (union bound) plus the algebraic and commit-phase terms of
  * each layer (zkr_zkrange_alg_error for D, the link's zero-check point z,
  * lambda and W''s opening). *n_openings (may be NULL) gets the openings.
  */
 zkr_soundness zkr_mrange_soundness(const zkr_params *p, const zkr_infer2_model_commitment *mc,
                                    unsigned *n_openings);
+/* The same figure at `extra` grinding bits (what a version 2 proof, extra 0, had). */
+zkr_soundness zkr_mrange_soundness_at(const zkr_params *p, const zkr_infer2_model_commitment *mc,
+                                      unsigned extra, unsigned *n_openings);
+
+/*
+ * Test builds only (ZKR_TEST_BUILD): zkr_mrange_verify with the openings checked at `extra`
+ * grinding bits instead of zkr_mrange_grind_bits (the grinding teeth check).
+ */
+zkr_err zkr_mrange_verify_at(const zkr_params *p, unsigned extra, const uint8_t *mc_enc,
+                             size_t mc_len, const zkr_mrange_dims *dims, const uint8_t *proof,
+                             size_t proof_len, zkr_diag *d) ZKR_WUR;
 
 /* Shared by prover and verifier (zk/model_range.c). */
 typedef struct {

@@ -148,7 +148,7 @@ static int backdoor_unprovable(i2case *c, zkr_infer2_model *im)
 {
     zkr_hpcs_poly *w[ZKR_INFER_MAX_LAYERS];
     zkr_mrange_dims dims;
-    zkr_mrange_cheat ch = {1, 0};
+    zkr_mrange_cheat ch = {.force = 1};
     zkr_buf pf = {0};
     zkr_diag d = {0};
     size_t len;

@@ -139,6 +139,12 @@ head -c 5000 mc.bin.range > mr-cut.bin
 run 3 "truncated" "a truncated range proof" -- register-model --commitment mc.bin --program "$P" --range-proof mr-cut.bin
 { cat mc.bin.range; printf 'x'; } > mr-trail.bin
 run 3 "trailing" "a range proof with a trailing byte" -- register-model --commitment mc.bin --program "$P" --range-proof mr-trail.bin
+# Versions 1 and 2 (before the extra grinding) are refused by name (exit 3).
+setver() { cp "$1" "$3"; printf "\\000\\000\\000\\$(printf '%03o' "$2")" | dd of="$3" bs=1 seek=8 conv=notrunc 2>/dev/null; }
+for v in 1 2; do
+  setver mc.bin.range "$v" "mr-v$v.bin"
+  run 3 "model range proof version $v proof refused" "a version $v range proof (this verifier reads version 3 only)" -- register-model --commitment mc.bin --program "$P" --range-proof "mr-v$v.bin"
+done
 run 2 "exclude each other" "--range-proof with --no-range-proof" -- register-model --commitment mc.bin --program "$P" --range-proof mc.bin.range --no-range-proof
 "$Z" --json register-model --commitment mc.bin --program "$P" --name priv >reg.json 2>err.txt
 ok $? "register-model --commitment"
@@ -309,6 +315,12 @@ flip mr.keep 60 "$MR"
 cp mr-cut.bin "$MR"
 "$Z" attest --statement "$S1" --proof p1.bin --key file:ed.key -o nr.att >out.txt 2>err.txt
 [ $? = 3 ] && [ ! -e nr.att ]; ok $? "attest refuses a truncated stored range proof (exit 3)"
+for v in 1 2; do
+  cp "mr-v$v.bin" "$MR"
+  "$Z" attest --statement "$S1" --proof p1.bin --key file:ed.key -o nr.att >out.txt 2>err.txt
+  [ $? = 3 ] && grep -q "model range proof version $v proof refused" err.txt && [ ! -e nr.att ]
+  ok $? "attest refuses a stored version $v range proof by name (exit 3, nothing signed): $(head -c 200 err.txt)"
+done
 mv mr.keep "$MR"
 "$Z" attest --statement "$SL" --proof pl.bin --key file:ed.key -o l.att >out.txt 2>err.txt
 [ $? = 3 ] && grep -q "no range proof" err.txt && [ ! -e l.att ]; ok $? "attest refuses a model registered with --no-range-proof (exit 3, nothing signed)"
