@@ -206,3 +206,37 @@ int leak_find(const zkr_buf *pf, const uint8_t *pat, size_t n)
      * pattern of every proof and was a sixth of the suite's time. */
     return n == 0 || memmem(pf->p, pf->len, pat, n) != NULL;
 }
+
+/* ---------------- one sample set against uniform ---------------- */
+
+int leak_uniform_top_byte(const uint64_t *v, int n, size_t n_pos, size_t stride, int need,
+                          const char *what, leak_uniform_verdict *vd)
+{
+    double crit = leak_chi2_crit(255, 0.001 / (double)(n_pos ? n_pos : 1));
+    double pcrit = leak_chi2_crit(255, 0.001);
+    unsigned *pool = calloc(256, sizeof *pool);
+    uint64_t *sorted = malloc((size_t)(n > 0 ? n : 1) * sizeof *sorted);
+    uint64_t *col = malloc((size_t)(n > 0 ? n : 1) * sizeof *col);
+
+    memset(vd, 0, sizeof *vd);
+    vd->n_pos = n_pos;
+    for (size_t k = 0; k < n_pos && pool && sorted && col; k++) {
+        unsigned h[256] = {0};
+        int distinct;
+        for (int i = 0; i < n; i++)
+            col[i] = v[k * stride + (size_t)i];
+        distinct = leak_position(col, n, 56, sorted, h, pool);
+        vd->few_distinct += distinct < need;
+        vd->chi_fail += leak_chi2_uniform(h, 256, n) > crit;
+    }
+    vd->pooled_fail = !pool || !sorted || !col ||
+                      leak_chi2_uniform(pool, 256, (double)n_pos * n) > pcrit;
+    printf("# %s: %d proofs, %zu positions: %zu with < %d distinct values, %zu failing the "
+           "top-byte chi-square (crit %.1f), pooled %s\n",
+           what, n, n_pos, vd->few_distinct, need, vd->chi_fail, crit,
+           vd->pooled_fail ? "FAIL" : "ok");
+    free(pool);
+    free(sorted);
+    free(col);
+    return !vd->few_distinct && !vd->chi_fail && !vd->pooled_fail && n_pos > 0;
+}

@@ -86,4 +86,24 @@ int leak_put_range(leak_vec *v, zkr_dec *d, const zkr_params *p, unsigned n, uns
 /* Is the n-byte pattern pat anywhere in the proof? */
 int leak_find(const zkr_buf *pf, const uint8_t *pat, size_t n);
 
+/* ---------------- one sample set against uniform ---------------- */
+
+/* What leak_uniform_top_byte found. */
+typedef struct {
+    size_t n_pos;        /* positions tested */
+    size_t few_distinct; /* positions with fewer than `need` distinct values */
+    size_t chi_fail;     /* positions whose top byte fails the chi-square */
+    int pooled_fail;     /* the pooled top bytes fail */
+} leak_uniform_verdict;
+
+/*
+ * Per-position checks of one sample set (position k's n samples at
+ * v[k * stride]): at least `need` distinct values, and the top byte
+ * against uniform by chi-square at family significance 0.001
+ * (Bonferroni over n_pos); the pooled top bytes at 0.001. Prints a line
+ * naming `what`; 1 when no check fails.
+ */
+int leak_uniform_top_byte(const uint64_t *v, int n, size_t n_pos, size_t stride, int need,
+                          const char *what, leak_uniform_verdict *vd);
+
 #endif

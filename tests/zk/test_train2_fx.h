@@ -34,14 +34,16 @@ static inline void t2fx_free(t2fx *f)
 }
 
 /*
- * lr 8, shift 12; random records and labels; weights from seed 3. fast:
+ * lr 8, shift 12; random records and labels (fixed_records: record i's
+ * bytes a fixed function of i, or of perm[i] when perm is given: the same
+ * records in another order); weights from seed 3. fast:
  * a test-only parameter set (8 queries, no grinding) for tests whose
  * verdicts come from the algebra, not from the query phase's soundness
  * (the cheating provers and the leakage test); the transcript binds it.
  */
-static inline int t2fx_setup_sh(zkr_tap *t, t2fx *f, const uint32_t *dims, size_t nd,
-                                uint32_t batch, int fast, uint32_t salt, int fixed_records,
-                                uint32_t shift)
+static inline int t2fx_setup_perm(zkr_tap *t, t2fx *f, const uint32_t *dims, size_t nd,
+                                  uint32_t batch, int fast, uint32_t salt, int fixed_records,
+                                  uint32_t shift, const uint32_t *perm)
 {
     zkr_ml_graph g;
     zkr_buf b = {0}, child = {0};
@@ -63,10 +65,11 @@ static inline int t2fx_setup_sh(zkr_tap *t, t2fx *f, const uint32_t *dims, size_
     for (uint32_t i = 0; ok && i < T2FX_NREC; i++) {
         uint8_t rs[32] = {(uint8_t)i, 0x55, (uint8_t)salt, (uint8_t)(salt >> 8),
                           (uint8_t)(salt >> 16), (uint8_t)(salt >> 24)};
+        uint32_t src = perm ? perm[i] : i; /* the fixed record this position holds */
         for (uint32_t k = 0; k < in0; k++)
-            f->recs[i][k] = fixed_records ? (uint8_t)(37 * i + 11 * k + 5)
+            f->recs[i][k] = fixed_records ? (uint8_t)(37 * src + 11 * k + 5)
                                           : (uint8_t)zkr_tap_rand(t);
-        f->recs[i][in0] = (uint8_t)((fixed_records ? i : zkr_tap_rand(t)) % dims[nd - 1]);
+        f->recs[i][in0] = (uint8_t)((fixed_records ? src : zkr_tap_rand(t)) % dims[nd - 1]);
         ok &= zkr_prover_record_commit(&f->p, f->recs[i], in0 + 1, 1, rs, sizeof rs, 1,
                                        f->allc[i], f->allo[i]) == ZKR_OK;
         zkr_infer2_record_leaf(f->allc[i], f->leaves[i]);
@@ -118,6 +121,14 @@ static inline int t2fx_setup_sh(zkr_tap *t, t2fx *f, const uint32_t *dims, size_
     zkr_buf_free(&b);
     zkr_buf_free(&child);
     return ok;
+}
+
+/* The shard in its fixed order (perm NULL: position i holds fixed record i). */
+static inline int t2fx_setup_sh(zkr_tap *t, t2fx *f, const uint32_t *dims, size_t nd,
+                                uint32_t batch, int fast, uint32_t salt, int fixed_records,
+                                uint32_t shift)
+{
+    return t2fx_setup_perm(t, f, dims, nd, batch, fast, salt, fixed_records, shift, NULL);
 }
 
 /* lr 8, shift 12 (the update copy 2^(16-S) ru in V). */

@@ -12,20 +12,37 @@
  * public 1: 0 for every G), the final polynomial and the first 4 opened
  * leaves of every tree. Roots, counts, salts, nonces are not sampled.
  *
- * Program 4-4-2, batch 2, fixed records and weights, the test parameter
- * set (8 queries, no grinding; the revealed positions are the same kind,
- * fewer). Each proof gets fresh record commitments (blinded for one proof)
- * and fresh proof randomness from the tap generator (--seed reproduces).
- * 1. Vary the randomness only: 50 proofs; every position takes at least
- *    47 distinct values and passes a chi-square test of its top two bits
- *    (family significance 0.001, Bonferroni); the pooled top bytes pass at
- *    0.001; no proof contains a record's bytes or their le64/be64 images.
- * 2. Teeth: the masking-off hook (all randomness 0; the field masks 0 with
- *    random salts) must be reported as leaking by the same detector (6
- *    proofs each), while its proofs verify.
- * Not done (unlike inference@2's test): "vary the secret only" needs two
- * batches with the same public child, which the public update makes a
- * collision search; see docs/proof-system.md.
+ * Program 4-4-2, batch 2 (shard positions 1 and 4 of 8), fixed records
+ * and weights, the test parameter set (8 queries, no grinding; the
+ * revealed positions are the same kind, fewer). Each proof gets fresh
+ * record commitments (blinded for one proof) and fresh proof randomness
+ * from the tap generator (--seed reproduces).
+ * The two secrets: shard A holds fixed records 0..7 in order; shard B is
+ * the same records with positions 1 and 4 swapped, i.e. the batch's two
+ * records in the other order. The weights are public and the batch's
+ * summed gradient is the same, so both give the same public child (the
+ * test checks it); the dataset root and the record commitments are hiding
+ * (fresh for every proof in both samples). V's columns, the record link
+ * and every intermediate value of each record sit at the other batch slot.
+ * 1. Vary the randomness only: 200 proofs of A; every position takes at
+ *    least 190 distinct values and passes a chi-square test of its top
+ *    byte against uniform (family significance 0.001, Bonferroni); the
+ *    pooled top bytes pass at 0.001; every proof verifies; no proof
+ *    contains a record's bytes or their le64/be64 images.
+ * 2. Vary the secret only: 200 proofs of B pass the same checks, and the
+ *    per-position two-sample chi-square tests of A against B (top byte,
+ *    Bonferroni 0.001) and the pooled one find no difference.
+ * 3. Teeth: the masking-off hook (mode 1: all randomness 0; mode 2: the
+ *    field masks 0 with random salts), 12 proofs of each shard, must make
+ *    the checks of 1 report A leaking and the vary-the-secret verdict of 2
+ *    fail, while its proofs verify. (The two-sample part alone does not
+ *    tell A from B with the masks off: the revealed values are still
+ *    pseudo-random functions of a transcript over fresh commitments, which
+ *    a marginal top-byte test cannot condition on; the per-position
+ *    distinct counts and chi-square are what catch the hook.)
+ * A sample that fails the per-position chi-square alone (the statistic's
+ * tail at 200 draws over 256 bins is heavier than the law's: see
+ * zk-leakage-infer2) is judged again on 200 fresh proofs.
  */
 #include <math.h>
 #include <stdio.h>
@@ -41,9 +58,11 @@
 #include "test_train2_fx.h"
 #include "tests/zk/leakage.h"
 
-#define N_MAX 50
+#define N_MAX 200
+#define N_TEETH 12
+#define NEED_DISTINCT 190
 #define J_LEAVES 4
-#define MAX_POS 60000
+#define MAX_POS 8000
 
 typedef struct {
     size_t n_pos;
@@ -117,10 +136,18 @@ static int has_witness_bytes(const zkr_buf *pf, const t2fx *f)
     return 0;
 }
 
-static int run(zkr_tap *t, int mode, int n, samples *s)
+/* Shard B: positions 1 and 4 (the batch's) swapped. */
+static const uint32_t swap14[T2FX_NREC] = {0, 4, 2, 3, 1, 5, 6, 7};
+
+static int setup(zkr_tap *t, t2fx *f, int secret, uint32_t salt)
 {
     static const uint32_t dims[] = {4, 4, 2};
 
+    return t2fx_setup_perm(t, f, dims, 3, 2, 1, salt, 1, 12, secret ? swap14 : NULL);
+}
+
+static int run(zkr_tap *t, int mode, int secret, int n, samples *s)
+{
     memset(s, 0, sizeof *s);
     s->n = n;
     if (!(s->v = malloc((size_t)MAX_POS * N_MAX * sizeof *s->v)))
@@ -137,11 +164,11 @@ static int run(zkr_tap *t, int mode, int n, samples *s)
 
         for (int b = 0; b < 32; b++)
             seed[b] = (uint8_t)zkr_tap_rand(t);
-        ok = tmp && t2fx_setup_s(t, &f, dims, 3, 2, 1, (uint32_t)zkr_tap_rand(t), 1) &&
+        ok = tmp && setup(t, &f, secret, (uint32_t)zkr_tap_rand(t)) &&
              zkr_prover_train2_cheat(&f.p, f.sid, &f.pub, &f.sec, &ch, seed, 32, &pf, &d) ==
                  ZKR_OK;
         if (!ok) {
-            zkr_tap_ok(t, 0, "proof %d (mode %d): %s", i, mode, d.msg);
+            zkr_tap_ok(t, 0, "proof %d (mode %d, secret %d): %s", i, mode, secret, d.msg);
             free(tmp);
             t2fx_free(&f);
             return 0;
@@ -160,48 +187,107 @@ static int run(zkr_tap *t, int mode, int n, samples *s)
     return 1;
 }
 
-/* Distinct values (>= 95 %), top-two-bit chi-square per position, pooled top byte. */
-static int leaks(const samples *s)
+/* Distinct values (need of n), top-byte chi-square per position and pooled; witness bytes. */
+static int leaks(const samples *s, int need, const char *what, leak_uniform_verdict *vd)
 {
-    double crit = leak_chi2_crit(3, 0.001 / (double)(s->n_pos ? s->n_pos : 1));
-    double pcrit = leak_chi2_crit(255, 0.001);
-    unsigned pool[256] = {0};
-    uint64_t sorted[N_MAX];
-    int need = (s->n * 95) / 100;
-    size_t few = 0, chi = 0;
-    int pooled;
+    int clean = leak_uniform_top_byte(s->v, s->n, s->n_pos, N_MAX, need, what, vd);
 
-    for (size_t k = 0; k < s->n_pos; k++) {
-        unsigned h[4] = {0};
-        int distinct = leak_position(s->v + k * N_MAX, s->n, 62, sorted, h, pool);
-        few += distinct < need;
-        chi += s->n >= 40 && leak_chi2_uniform(h, 4, s->n) > crit;
-    }
-    pooled = leak_chi2_uniform(pool, 256, (double)s->n_pos * s->n) > pcrit;
-    printf("# %d proofs, %zu positions: %zu with < %d distinct values, %zu failing chi-square "
-           "(crit %.1f), pooled %s, witness bytes in %d, shape failures %d\n",
-           s->n, s->n_pos, few, need, chi, crit, pooled ? "FAIL" : "ok", s->witness_bytes,
+    printf("# %s: witness bytes in %d proofs, shape failures %d\n", what, s->witness_bytes,
            s->shape_fail);
-    return few || chi || pooled || s->witness_bytes || s->shape_fail || !s->n_pos;
+    return !clean || s->witness_bytes || s->shape_fail;
+}
+
+/*
+ * The 200-proof sample of one secret, judged; one that fails the
+ * per-position chi-square alone is replaced by a fresh one (a real leak
+ * fails again, a fluke does not).
+ */
+static int sample_clean(zkr_tap *t, int secret, samples *s, const char *what)
+{
+    leak_uniform_verdict vd;
+    int leak;
+
+    if (!run(t, 0, secret, N_MAX, s))
+        return 0;
+    leak = leaks(s, NEED_DISTINCT, what, &vd);
+    if (leak && vd.chi_fail > 0 && vd.few_distinct == 0 && !vd.pooled_fail &&
+        s->witness_bytes == 0 && s->shape_fail == 0) {
+        printf("# %zu position(s) failed the chi-square alone: a fresh sample of %d proofs\n",
+               vd.chi_fail, N_MAX);
+        free(s->v);
+        if (!run(t, 0, secret, N_MAX, s))
+            return 0;
+        leak = leaks(s, NEED_DISTINCT, what, &vd);
+    }
+    return !leak && s->verify_fail == 0;
+}
+
+/* The two shards: the same public statement but for the hiding commitments, other secrets. */
+static int same_public_child(zkr_tap *t)
+{
+    t2fx a, b;
+    int ok = setup(t, &a, 0, 1) && setup(t, &b, 1, 1);
+    uint32_t len = a.pub.s.in[0] + 1;
+
+    ok = ok && a.pub.s.batch == 2 && a.idx[0] == 1 && a.idx[1] == 4 && b.idx[0] == 1 &&
+         b.idx[1] == 4 && memcmp(a.batch_recs, b.batch_recs, 2 * (size_t)len) != 0 &&
+         memcmp(a.batch_recs, b.batch_recs + len, len) == 0 &&
+         memcmp(a.batch_recs + len, b.batch_recs, len) == 0;
+    for (uint32_t l = 0; ok && l < a.pub.s.n_layers; l++) {
+        size_t n = (size_t)a.pub.s.out[l] * (a.pub.s.in[l] + 1);
+        ok = memcmp(a.cw[l], b.cw[l], n * sizeof(int32_t)) == 0 &&
+             memcmp(a.pw[l], b.pw[l], n * sizeof(int32_t)) == 0;
+    }
+    t2fx_free(&a);
+    t2fx_free(&b);
+    return ok;
 }
 
 int main(int argc, char **argv)
 {
     zkr_tap t;
-    samples s;
+    samples sa, sb;
+    int ca, cb;
 
     zkr_tap_init(&t, argc, argv);
-    if (run(&t, 0, N_MAX, &s)) {
-        zkr_tap_ok(&t, s.verify_fail == 0, "50 honest proofs verify");
-        zkr_tap_ok(&t, !leaks(&s), "vary the randomness only: no position leaks");
-    }
-    free(s.v);
+    zkr_tap_ok(&t, same_public_child(&t), "shards A and B: the batch's records in the other "
+               "order at positions 1 and 4, the same parent and public child");
+    ca = sample_clean(&t, 0, &sa, "A, vary the randomness");
+    zkr_tap_ok(&t, ca, "vary the randomness only (A, %d proofs, %zu positions): every proof "
+               "verifies, every position >= %d distinct values and uniform top bytes, no "
+               "record bytes", sa.n, sa.n_pos, NEED_DISTINCT);
+    cb = sample_clean(&t, 1, &sb, "B, vary the randomness");
+    zkr_tap_ok(&t, cb, "the same for B (%d proofs)", sb.n);
+    zkr_tap_ok(&t, ca && cb && sa.n_pos == sb.n_pos &&
+                       leak_indistinguishable(sa.v, sa.n, sb.v, sb.n, sa.n_pos, N_MAX,
+                                              "A against B"),
+               "vary the secret only: A's and B's proofs are indistinguishable");
+    free(sa.v);
+    free(sb.v);
     for (int mode = 1; mode <= 2; mode++) {
-        if (run(&t, mode, 6, &s)) {
-            zkr_tap_ok(&t, s.verify_fail == 0, "masking off (mode %d): its proofs verify", mode);
-            zkr_tap_ok(&t, leaks(&s), "masking off (mode %d): the detector reports a leak", mode);
+        leak_uniform_verdict vd;
+        int ab;
+        if (run(&t, mode, 0, N_TEETH, &sa) && run(&t, mode, 1, N_TEETH, &sb)) {
+            zkr_tap_ok(&t, sa.verify_fail == 0 && sb.verify_fail == 0,
+                       "masking off (mode %d): its proofs verify", mode);
+            zkr_tap_ok(&t, leaks(&sa, (N_TEETH * 95) / 100, "masking off, A", &vd),
+                       "masking off (mode %d): the detector reports a leak in A", mode);
+            /*
+             * The vary-the-secret verdict as a whole (each sample clean and
+             * A like B) must fail. The two-sample part alone only sees what
+             * shifts a marginal top byte: with the masks off most revealed
+             * values are still pseudo-random functions of the transcript
+             * (fresh commitments), so it is printed, not required.
+             */
+            ab = sa.n_pos == sb.n_pos &&
+                 leak_indistinguishable(sa.v, sa.n, sb.v, sb.n, sa.n_pos, N_MAX,
+                                        "masking off, A against B");
+            zkr_tap_ok(&t, leaks(&sb, (N_TEETH * 95) / 100, "masking off, B", &vd) || !ab,
+                       "masking off (mode %d): the vary-the-secret test fails (B leaks%s)", mode,
+                       ab ? "" : "; A and B told apart");
         }
-        free(s.v);
+        free(sa.v);
+        free(sb.v);
     }
     return zkr_tap_done(&t);
 }
