@@ -168,6 +168,19 @@ static zkr_err round_gate(zkr_app *app, zkr_registry *reg, const zkr_app_round_o
     if (strcmp(esc.verifier_version, ZKR_VERSION) != 0)
         return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_VERIFIER, "--eval-schema %s pins verifier "
                         "%s, this is %s", a->eval_schema, esc.verifier_version, ZKR_VERSION);
+    /*
+     * The gate proves the public child's accuracy over public records:
+     * evaluation-fixed@1 reads every record from the registered file. A
+     * version 2 or 3 dataset (a commitment only; hiding records) has none
+     * here, whatever the training shards are.
+     */
+    if (zkr_registry_dataset_version(&eds) != 1)
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_DATASET,
+                        "--eval-dataset %s: dataset %lld has a version %d commitment; the "
+                        "evaluation gate needs public records, a version 1 dataset "
+                        "(`register-dataset PATH`): evaluation-fixed@1 proves the child's "
+                        "count over every record the appliance holds",
+                        a->eval_dataset, (long long)eds.id, zkr_registry_dataset_version(&eds));
     if (!eds.has_commitment)
         return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_DATASET, "--eval-dataset %s has no "
                         "commitment", a->eval_dataset);
@@ -214,11 +227,6 @@ zkr_err zkr_app_round_open(zkr_app *app, const zkr_app_round_open_opts *a,
         (r = zkr_registry_schema_get(reg, a->schema, &sc, &app->diag)) != ZKR_OK ||
         (r = round_kind(app, reg, a->schema, &priv)) != ZKR_OK)
         goto out;
-    if (priv && a->eval_dataset != NULL) {
-        r = zkr_fail(&app->diag, ZKR_ERR_UNSUPPORTED, "--eval-dataset: a round on private shards "
-                     "(training-step@2) cannot be gated on an evaluation yet");
-        goto out;
-    }
     if (priv) {
         /* Private shards: the appliance holds only the version 3 commitment. */
         if ((r = round_private_dataset(app, reg, a->dataset, &ds)) != ZKR_OK ||
@@ -428,7 +436,8 @@ static zkr_err private_child(zkr_app *app, const zkr_app_round_work_opts *a,
  * A training-step@2 round's worker: the child from the owner's shard, the
  * statement registered, the proof made by zkr_app_train2_prove (which
  * checks the shard against the registered commitment and the child
- * against the statement before reserving anything).
+ * against the statement before reserving anything); in a gated round,
+ * then the child's evaluation proof (work_gate).
  */
 static zkr_err work_private(zkr_app *app, zkr_registry *reg, const round_info *ri,
                             const zkr_app_round_work_opts *a, const char *pref, const char *dref,
@@ -437,7 +446,7 @@ static zkr_err work_private(zkr_app *app, zkr_registry *reg, const round_info *r
     zkr_app_train2_opts to;
     zkr_app_prove_result pres;
     zkr_artifact parent_a, ds_a;
-    zkr_ml_tmodel *parent = NULL;
+    zkr_ml_tmodel *parent = NULL, *cm = NULL;
     zkr_statement st;
     zkr_buf child = {0};
     uint8_t sha[32];
@@ -449,10 +458,6 @@ static zkr_err work_private(zkr_app *app, zkr_registry *reg, const round_info *r
         return zkr_fail(&app->diag, ZKR_ERR_USAGE, "round %llu trains on private shards "
                         "(training-step@2): give the worker's --dataset-file and "
                         "--dataset-secrets", (unsigned long long)ri->st.index);
-    if (round_gated(ri)) /* round open refuses these; an imported one is refused here */
-        return zkr_fail(&app->diag, ZKR_ERR_UNSUPPORTED, "round %llu is gated on an evaluation; "
-                        "a gated round on private shards is not supported",
-                        (unsigned long long)ri->st.index);
     if (snprintf(res->proof_path, sizeof res->proof_path, "%s/worker-%u.zkp", a->out_dir,
                  a->worker) >= (int)sizeof res->proof_path)
         return zkr_fail(&app->diag, ZKR_ERR_USAGE, "%s: path too long", a->out_dir);
@@ -473,10 +478,18 @@ static zkr_err work_private(zkr_app *app, zkr_registry *reg, const round_info *r
         goto out;
     res->proof_bytes = pres.bytes;
     memcpy(res->statement_id, st.statement_id, 32);
+    /*
+     * A gated round: the child is public, so its evaluation proof is made
+     * exactly as on public shards (the shard's records play no part).
+     */
+    if (round_gated(ri) &&
+        (r = zkr_ml_tmodel_decode(child.p, child.len, &cm, &app->diag)) == ZKR_OK)
+        r = work_gate(app, reg, ri, a, cm, &child, res);
 out:
     zkr_statement_free(&st);
     zkr_buf_free(&child);
     zkr_ml_tmodel_free(parent);
+    zkr_ml_tmodel_free(cm);
     return r;
 }
 

@@ -17,7 +17,14 @@
 # - a round on private shards: round open with the @2 schema over the
 #   version 3 dataset, the worker's proof accepted by round accept (no
 #   record anywhere), a bad update rejected with the reason, round audit;
-#   round open over a version 1 dataset with the @2 schema is refused.
+#   round open over a version 1 dataset with the @2 schema is refused;
+# - a round on private shards gated on the public child's evaluation
+#   (evaluation-fixed@1 over a version 1 dataset): a version 3 evaluation
+#   dataset is refused; the worker proves its step and its child's
+#   evaluation, accept verifies both and logs the count, audit re-verifies;
+#   an update without an evaluation proof, and one below K carrying the
+#   proof made for a lower K, are rejected with the reason logged (the
+#   worker's own proofs in the plain build only).
 # The sanitizer build passes `quick`: the round worker's own proof (a
 # second proof, with --zk-seed) is made in the plain build only; accept
 # then judges the proof made by `prove` (the statement the round derives
@@ -227,6 +234,57 @@ rc=$?
 grep -q 'proof rejected' out.txt; ok $? "... worker 1's update (worker 0's proof for another shard) rejected with the reason"
 run 0 "" "round audit" -- round audit "$R"
 run 0 "" "log verify" -- log verify
+
+# --- a gated round on private shards: the public child's evaluation --------------------------
+# The gate evaluates the child, which is public: the shard stays private and
+# the evaluation dataset must be public (version 1; the appliance proves over
+# its records). The training proof's statement does not name the round, so
+# prove's p.zkp is worker 0's training proof in every round below.
+cat >ev.json <<'JSON'
+{"name": "ev", "version": 1, "proof_kind": "evaluation-fixed@1",
+ "proof_system": "zkreg-sumcheck-basefold", "parameter_set": "goldilocks-128",
+ "verifier_version": "0.2.0", "public_output": true,
+ "fields": [{"name": "record_first", "type": "u64"}, {"name": "record_count", "type": "u64"}]}
+JSON
+"$Z" register-schema ev.json >/dev/null 2>&1; ok $? "register-schema evaluation-fixed@1 (the gate)"
+GOPEN="round open --model 2 --dataset 5 --workers 1 --first-record 1 --records-per-worker 1 --lr 64 --shift 8 --schema t2@1 --eval-schema ev@1"
+run 1 "needs public records, a version 1 dataset" "a gate on a version 3 evaluation dataset is refused (named)" -- \
+  $GOPEN --eval-dataset 6 --min-correct 1
+gopen() { "$Z" --json $GOPEN --eval-dataset 7 --min-correct "$1" >out.txt 2>err.txt &&
+          sed -n 's/.*"round":\([0-9]*\).*/\1/p' out.txt; }
+RQ=$(gopen 1)
+[ -n "$RQ" ]; ok $? "a gated round on private shards opens (training-step@2; K = 1 on version 1 dataset 7)"
+"$Z" round show "$RQ" >out.txt 2>&1; grep -q 'gate: at least 1 correct' out.txt; ok $? "... round show names the gate"
+"$Z" round accept "$RQ" --submission 0=c1.zkrtm,p.zkp >out.txt 2>err.txt; rc=$?
+[ $rc = 1 ] && grep -q 'worker 0: REJECTED: no evaluation proof submitted' out.txt
+ok $? "accept: the verified private step without its child's evaluation proof is rejected (exit $rc)"
+"$Z" round show "$RQ" >out.txt 2>&1; grep -q 'worker 0: rejected: no evaluation proof submitted' out.txt
+ok $? "... the reason is in the round-outcome event"
+if [ $QUICK = 0 ]; then
+  RG=$(gopen 1); mkdir -p g gh
+  "$Z" --json train --round "$RG" --worker 0 --out-dir g --dataset-file "$SHARD" --dataset-secrets ds.sec >out.txt 2>err.txt; rc=$?
+  CG=$(sed -n 's/.*"eval_correct":\([0-9]*\).*/\1/p' out.txt)
+  [ $rc = 0 ] && [ -s g/worker-0.zkp ] && [ -s g/worker-0.eval.zkp ] && [ -n "$CG" ]
+  ok $? "gated round: worker 0 proves its private step and its public child's evaluation ($CG of 4 correct, exit $rc)"
+  cmp -s g/worker-0.zkrtm c1.zkrtm; ok $? "... its child is the owner's"
+  "$Z" round accept "$RG" --submission 0=g/worker-0.zkrtm,g/worker-0.zkp,g/worker-0.eval.zkp >out.txt 2>err.txt; rc=$?
+  [ $rc = 0 ] && grep -q "worker 0: ACCEPTED: proof verified for shard 1..1; $CG of 4 evaluation records correct" out.txt
+  ok $? "accept: the step verified without any record and the child's evaluation verified (exit $rc)"
+  run 0 "" "round audit re-verifies the kept evaluation proof" -- round audit "$RG"
+  grep -q "^worker 0: ok: evaluation proof re-verified: $CG of 4 correct" out.txt; ok $? "... one line for worker 0"
+  # Below the threshold: K one above the child's count.
+  RH=$(gopen $((CG + 1)))
+  [ -n "$RH" ]; ok $? "a gated round with K = $((CG + 1)), one above the child's count"
+  "$Z" train --round "$RH" --worker 0 --out-dir gh --dataset-file "$SHARD" --dataset-secrets ds.sec >out.txt 2>err.txt; rc=$?
+  [ $rc = 1 ] && grep -q "below the round's $((CG + 1)) correct" err.txt && [ -s gh/worker-0.zkp ] && [ ! -e gh/worker-0.eval.zkp ]
+  ok $? "... the worker's child is below K: its step proof is written, no evaluation proof (exit $rc)"
+  "$Z" round accept "$RH" --submission 0=gh/worker-0.zkrtm,gh/worker-0.zkp,g/worker-0.eval.zkp >out.txt 2>err.txt; rc=$?
+  [ $rc = 1 ] && grep -q 'worker 0: REJECTED: evaluation proof rejected' out.txt
+  ok $? "accept: the update below K with the evaluation proof made for K = 1 is rejected (exit $rc)"
+  "$Z" round show "$RH" >out.txt 2>&1; grep -q 'worker 0: rejected: evaluation proof rejected' out.txt
+  ok $? "... the reason is in the round-outcome event"
+fi
+run 0 "" "log verify after the gated rounds" -- log verify
 
 # --- across the air gap: the statements, proofs and the private round --------------------------
 VK=$("$Z" log key 2>/dev/null | head -1)
