@@ -71,7 +71,9 @@ void zkr_mrange_bounds(uint32_t in_dim, uint32_t out_dim, uint64_t k, uint64_t j
  * bytes mc_enc and the program's dimensions: strict decoding (magic,
  * version, parameter set, the commitment digest equal to mc_enc's, layer
  * count, every length, no trailing bytes), each W''s variables lk + lm for
- * its dimensions, and every layer's range proof. ZKR_OK; ZKR_ERR_MALFORMED
+ * its dimensions, and every layer's range proof, each opening at
+ * zkr_mrange_grind_bits extra grinding bits. ZKR_OK; ZKR_ERR_UNSUPPORTED
+ * (a version 1 or 2 file, refused by name), ZKR_ERR_MALFORMED
  * (the file), ZKR_ERR_MISMATCH_MODEL (a proof for another commitment),
  * ZKR_ERR_MISMATCH_PROGRAM (dimensions), ZKR_ERR_VERIFY (a check failed;
  * the diag names the layer), ZKR_ERR_TOO_LARGE, ZKR_ERR_NOMEM.
