@@ -24,7 +24,7 @@
 static zkr_err cheat_red(i2case *c, unsigned forge, unsigned reduce, const zkr_buf *stmt_out,
                          zkr_buf *pf, zkr_diag *dv)
 {
-    zkr_infer2_cheat ch = {.forge = forge, .reduce = reduce};
+    zkr_infer2_cheat ch = {.forge = forge, .reduce = reduce, .range_lie = reduce == 4};
     zkr_verifier_inference2_statement st = c->st;
     zkr_diag d = {0};
     zkr_err r;
@@ -409,15 +409,24 @@ int main(int argc, char **argv)
             hidden_output_forge(&t, &c1);
         i2case_free(&c1);
     }
-    /* Version 2's claim reduction: each deviation is refused by the check that guards it. */
+    /*
+     * Version 2's claim reduction: each deviation is refused by the check that
+     * guards it. Version 5 (reduce 4): the range proof's deferred h^ sent + 1
+     * with m^ moved so that the range proof's final equation still holds and
+     * g_R(r_R) honest (so C's linear claim holds too): only the reduction,
+     * where the four range claims now live, can refuse.
+     */
     {
-        static const char *rwhat[4] = {
+        static const char *rwhat[5] = {
             NULL, "W'_0's reduced value u + 1 (sent and opened): the reduction's final check",
             "u honest, W'_0's batched opening claims u + 1: the batched opening",
-            "g_A(r_A) + 1: the reduction's final check"};
-        static const char *rmsg[4] = {NULL, "claim reduction fails",
-                                      "batched hiding opening fails", "claim reduction fails"};
-        for (unsigned k = 1; k <= 3; k++) {
+            "g_A(r_A) + 1: the reduction's final check",
+            "the range proof's deferred h^ + 1, m^ refitted (its final check holds): the "
+            "claim reduction"};
+        static const char *rmsg[5] = {NULL, "claim reduction fails",
+                                      "batched hiding opening fails", "claim reduction fails",
+                                      "claim reduction fails"};
+        for (unsigned k = 1; k <= 4; k++) {
             zkr_diag d = {0};
             zkr_err r = ensure_proofs(&c) ? cheat_red(&c, 0, k, &c.plain, &pf, &d)
                                           : ZKR_ERR_INTERNAL;
