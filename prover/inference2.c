@@ -1539,7 +1539,8 @@ static zkr_err zkr_i2_run(zkr_i2_ctx *c)
     memset(&zc, 0, sizeof zc);
 #if ZKR_TEST_BUILD
     zc.force = c->cheat && (c->cheat->forge || c->cheat->rec_x);
-    zc.shift_h = c->cheat && c->cheat->range_lie;
+    zc.shift_h = c->cheat && c->cheat->range_lie == 1;
+    zc.fit_g = c->cheat && c->cheat->range_lie == 2;
 #endif
     /* version 5: deferred, its claims join the reduction and g_R is C's third block */
     c->zr.gco = c->gco + zkr_infer2_stride(sh->N) + zkr_infer2_stride(c->red.TA);

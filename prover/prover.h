@@ -732,6 +732,7 @@ typedef struct {
     int off_slice;
     zkr_hpcs_batch_cheat batch;
     int shift_h; /* deferred only: h^ + 1, m^ moved to keep the final check (g(r) honest) */
+    int fit_g;   /* with force: the rounds honest on the false sum, g(r) absorbs the gap */
 } zkr_zkrange_cheat;
 /*
  * The range proof with its final claims deferred to the caller (inference@2
@@ -1035,8 +1036,11 @@ zkr_err zkr_prover_inference2(const zkr_params *p, const uint8_t statement_id[ZK
  * (rec_copy_bytes: each entry mod 256, so the range proof passes and the
  * link must fail); V's range proof is forced. out: receives the public
  * output encoding the witness gives. range_lie (version 5's deferred range
- * claims): the range proof sends h^ + 1 with m^ moved so that its final
- * check holds and g_R(r_R) honest; only the claim reduction can refuse.
+ * claims): 1: the range proof sends h^ + 1 with m^ moved so that its final
+ * check holds and g_R(r_R) honest, only the claim reduction can refuse;
+ * 2 (with forge 2, an entry off the byte table counted nowhere): the range
+ * proof's rounds are honest on the false sum and g_R(r_R) is sent off by
+ * what makes its final check hold, only C's linear claim can refuse.
  */
 typedef struct {
     unsigned forge;

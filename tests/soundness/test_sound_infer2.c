@@ -434,6 +434,31 @@ int main(int argc, char **argv)
                        "reduce %u: %s", k, rwhat[k]);
         }
     }
+    /*
+     * Version 5: C's linear claim binds the range proof's g_R(r_R). Forge 2's
+     * limb of 256 (the same integer, a wrapped byte range) counted in no
+     * multiplicity: the range proof's rounds are honest on the false LogUp
+     * sum and g_R(r_R) is sent off by what its final check needs (the four
+     * deferred values honest, so the reduction holds): only C refuses.
+     */
+    {
+        zkr_infer2_cheat ch = {.forge = 2, .range_lie = 2};
+        zkr_verifier_inference2_statement st = c.st;
+        zkr_diag d = {0};
+        zkr_err r = ZKR_ERR_INTERNAL;
+        if (ensure_proofs(&c) &&
+            zkr_prover_inference2_cheat(&c.p, c.st.statement_id, c.im, &c.r, 1, NULL, NULL, NULL,
+                                        0, &ch, &pf, &d) == ZKR_OK) {
+            st.public_output = 1;
+            st.output = c.plain.p;
+            st.output_len = c.plain.len;
+            r = zkr_verify_inference2(pf.p, pf.len, &st, &d);
+            zkr_tap_diag("forge 2 range_lie 2: %s", r == ZKR_OK ? "accepted" : d.msg);
+        }
+        zkr_tap_ok(&t, r == ZKR_ERR_VERIFY && strstr(d.msg, "linear sumcheck fails") != NULL,
+                   "forge 2 with the range proof's g_R(r_R) fitted to its false sum: C's linear "
+                   "claim (g + xi g_A + xi^2 g_R) refuses");
+    }
     /* Version 3's record link: V's copy of the record one off in entry 0 (still a byte). */
     {
         zkr_diag d = {0};
