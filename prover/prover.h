@@ -1050,7 +1050,7 @@ typedef struct {
     int rec_twin;
     int rec_copy_bytes;
     zkr_buf *out;
-    int range_lie; /* version 5: the range proof's h^ + 1, m^ refitted (zkr_zkrange_cheat.shift_h) */
+    unsigned range_lie; /* version 5's deferred range claims (above): 1 or 2 */
 } zkr_infer2_cheat;
 zkr_err zkr_prover_inference2_cheat(const zkr_params *p,
                                     const uint8_t statement_id[ZKR_DIGEST_BYTES],

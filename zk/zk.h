@@ -1372,7 +1372,12 @@ unsigned zkr_eval_open_plan(const zkr_eval_shape *s, const zkr_params *p,
  *   29 INF2_COEF       g(r) = <C, Lambda(r)>: masked linear sumcheck, C's opening
  */
 #define ZKR_INFER2_PROTOCOL "zkreg/inference@2"
-#define ZKR_INFER2_VERSION 5u /* 2: the claim reduction and batched openings; 3: record bytes range-proven; 4: hiding openings with the byte-optimised fold schedule; 5: the range proof's claims in the reduction, one C for the three masks */
+/*
+ * 2: the claim reduction and batched openings; 3: record bytes range-proven;
+ * 4: hiding openings with the byte-optimised fold schedule; 5: the range
+ * proof's claims in the reduction, one C for the three masks (4 openings).
+ */
+#define ZKR_INFER2_VERSION 5u
 #define ZKR_KIND_INFERENCE2 6u
 #define ZKR_SEC_INF2_WITNESS 14u
 #define ZKR_SEC_INF2_SUMCHECK 15u
