@@ -251,6 +251,16 @@ static void bench_infer2(const zkr_params *p, const zkr_ml_model *m, const uint3
         snd.provable_bits, ok);
     printf("  %u hiding openings (%u queries, the record's %u), %.1f conjectured bits\n", n_open,
            pq.queries, p->queries, snd.conjectured_bits);
+    {
+        /* where the bytes go: each section's share (issue 13) */
+        zkr_proof_view pv;
+        if (zkr_proof_parse(pf.p, pf.len, &pv, NULL) == ZKR_OK) {
+            printf("  sections (KiB):");
+            for (uint32_t i = 0; i < pv.n_sections; i++)
+                printf(" %u: %.1f", pv.tag[i], (double)pv.len[i] / 1024.0);
+            printf("\n");
+        }
+    }
     zkr_infer2_model_free(im);
     zkr_buf_free(&pf);
     zkr_buf_free(&plain);

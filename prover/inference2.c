@@ -631,10 +631,11 @@ typedef struct {
     zkr_hpcs_poly *rec, *out, *v, *c;
     zkr_infer2_chal ch;
     zkr_ext rho, r[ZKR_INFER_MAX_PT];
-    zkr_ext *gco; /* Libra coefficients: g's 1 + 7 N, then g_A's 1 + 7 T_A */
+    zkr_ext *gco; /* Libra coefficients: g's 1 + 7 N, g_A's 1 + 7 T_A, g_R's 1 + 7 N_R */
     size_t n_gco;
     unsigned lc;
     zkr_infer2_red red;
+    zkr_zkrange_defer zr; /* version 5: the range proof's deferred claims and helpers */
     zkr_ext tau[ZKR_INFER_MAX_LAYERS][ZKR_INFER_SLOTS_LOG];
     zkr_ext rA[ZKR_INFER_MAX_PT + ZKR_HPCS_MAX_BLIND_VARS + 8];
     zkr_ext gA; /* g_A(r_A) */
@@ -1201,9 +1202,13 @@ static zkr_err zkr_i2_open_one(zkr_i2_ctx *c, zkr_hpcs_poly *f, const zkr_ext *z
     return r;
 }
 
-/* Polynomial i of the claim reduction: W'_i (i < L), V, or the hidden output. */
+/* Polynomial i of the claim reduction: W'_i (i < L), V, the hidden output, h, phi, m. */
 static zkr_hpcs_poly *zkr_i2_red_poly(zkr_i2_ctx *c, unsigned i)
 {
+    zkr_hpcs_poly *zr[3] = {c->zr.h, c->zr.ph, c->zr.m};
+
+    if (i >= c->red.zr_poly && c->red.zr_poly)
+        return zr[i - c->red.zr_poly];
     return i < c->sh->s.n_layers ? c->im->w[i] : i == c->sh->s.n_layers ? c->v : c->out;
 }
 
@@ -1214,6 +1219,7 @@ static zkr_err zkr_i2_red_tables(zkr_i2_ctx *c, unsigned i, const zkr_ext *beta,
     const zkr_infer2_red *red = &c->red;
     size_t len = (size_t)1 << red->tv[i];
     const zkr_gl *fb = zkr_hpcs_poly_base_evals(zkr_i2_red_poly(c, i));
+    const zkr_ext *fe = zkr_hpcs_poly_ext_evals(zkr_i2_red_poly(c, i));
     zkr_ext *eq = zkr_i2_alloc(len);
 
     *E = zkr_i2_alloc(len);
@@ -1223,13 +1229,12 @@ static zkr_err zkr_i2_red_tables(zkr_i2_ctx *c, unsigned i, const zkr_ext *beta,
         return ZKR_ERR_NOMEM;
     }
     for (size_t x = 0; x < len; x++)
-        (*P)[x] = zkr_ext_from(fb[x]);
+        (*P)[x] = fb ? zkr_ext_from(fb[x]) : fe[x]; /* h and phi are extension-valued */
     for (unsigned k = 0; k < red->n_claims; k++) {
         zkr_ext z[ZKR_INFER_MAX_PT + ZKR_HPCS_MAX_BLIND_VARS + 8];
         if (red->poly[k] != i)
             continue;
-        zkr_infer2_point(c->sh, red->layer[k], red->which[k], c->r, c->tau[red->layer[k]],
-                         red->tv[i], z);
+        zkr_infer2_red_point(c->sh, red, k, c->r, c->tau, z);
         zkr_mle_eq_table_mt(z, red->tv[i], c->threads, eq);
         for (size_t x = 0; x < len; x++)
             (*E)[x] = zkr_ext_add((*E)[x], zkr_ext_mul(beta[k], eq[x]));
@@ -1393,9 +1398,9 @@ static zkr_err zkr_i2_openings(zkr_i2_ctx *c)
 {
     const zkr_infer2_shape *sh = c->sh;
     const zkr_infer2_red *red = &c->red;
-    zkr_ext beta[ZKR_INFER2_RED_MAX_CLAIMS], u[ZKR_INFER_MAX_LAYERS + 2];
+    zkr_ext beta[ZKR_INFER2_RED_MAX_CLAIMS], u[ZKR_INFER2_RED_MAX_POLYS];
     zkr_ext zf[ZKR_INFER_MAX_PT + ZKR_HPCS_MAX_BLIND_VARS + 8];
-    zkr_ext *E[ZKR_INFER_MAX_LAYERS + 2] = {0}, *P[ZKR_INFER_MAX_LAYERS + 2] = {0};
+    zkr_ext *E[ZKR_INFER2_RED_MAX_POLYS] = {0}, *P[ZKR_INFER2_RED_MAX_POLYS] = {0};
     zkr_err r = ZKR_OK;
 
     for (uint32_t l = 0; l < sh->s.n_layers; l++)
@@ -1436,9 +1441,9 @@ static zkr_err zkr_i2_coef(zkr_i2_ctx *c)
                               root)) != ZKR_OK)
         goto out;
     zv = zkr_hpcs_mask_evals(mask);
-    /* one linear claim for both masks: g(r) + xi g_A(r_A) */
+    /* one linear claim for the three masks (version 5): g(r) + xi g_A(r_A) + xi^2 g_R(r_R) */
     xi = zkr_ts_challenge_ext(&c->t, "inf2-xi");
-    zkr_infer2_lambda(c->r, c->sh->N, c->rA, c->red.TA, xi, c->lc, tab[1]);
+    zkr_infer2_lambda5(c->r, c->sh->N, c->rA, c->red.TA, c->zr.r, c->zr.N, xi, c->lc, tab[1]);
     for (size_t j = 0; j < len; j++)
         sigma = zkr_ext_add(sigma, zkr_ext_mul(zv[j], tab[1][j]));
     zkr_ts_absorb(&c->t, "inf2-cmask-root", root, ZKR_DIGEST_BYTES);
@@ -1476,7 +1481,7 @@ out:
 static zkr_err zkr_i2_commit_v_c(zkr_i2_ctx *c)
 {
     const zkr_infer2_shape *sh = c->sh;
-    size_t sm = zkr_infer2_stride(sh->N), sa, clen;
+    size_t sm = zkr_infer2_stride(sh->N), sa, sr, clen;
     unsigned wt[ZKR_INFER_MAX_LAYERS];
     zkr_hpcs_commitment vc, cc;
     zkr_gl *cb;
@@ -1491,9 +1496,10 @@ static zkr_err zkr_i2_commit_v_c(zkr_i2_ctx *c)
     zkr_infer2_red_init(sh, wt, zkr_hpcs_poly_total_vars(c->v),
                         c->public_output ? 0 : zkr_hpcs_poly_total_vars(c->out), &c->red);
     sa = zkr_infer2_stride(c->red.TA);
-    c->lc = zkr_infer2_lc_vars(sh->N, c->red.TA);
+    sr = zkr_infer2_stride(zkr_zkrange_sc_vars(sh->n_v));
+    c->lc = zkr_infer2_lc_vars5(sh->N, c->red.TA, zkr_zkrange_sc_vars(sh->n_v));
     clen = (size_t)1 << c->lc;
-    c->n_gco = sm + sa;
+    c->n_gco = sm + sa + sr;
     c->gco = zkr_i2_alloc(c->n_gco);
     cb = calloc(clen, sizeof *cb);
     if (!c->gco || !cb) {
@@ -1503,7 +1509,9 @@ static zkr_err zkr_i2_commit_v_c(zkr_i2_ctx *c)
     for (size_t i = 0; i < c->n_gco; i++) {
         c->gco[i] = zkr_zkrng_ext(&c->rng);
         for (unsigned k = 0; k < 3; k++)
-            cb[i < sm ? k * sm + i : 3 * sm + k * sa + (i - sm)] = c->gco[i].c[k];
+            cb[i < sm        ? k * sm + i
+               : i < sm + sa ? 3 * sm + k * sa + (i - sm)
+                             : 3 * (sm + sa) + k * sr + (i - sm - sa)] = c->gco[i].c[k];
     }
     r = zkr_prover_hcommit(c->p, cb, c->lc, 1, &c->rng, c->threads, &c->c, &cc);
     zkr_i2_wipe_free(cb, clen * sizeof *cb);
@@ -1522,19 +1530,35 @@ static zkr_err zkr_i2_run(zkr_i2_ctx *c)
 {
     const zkr_infer2_shape *sh = c->sh;
     zkr_zkrange_table bytes = {0, 256};
+    zkr_zkrange_cheat zc;
     zkr_ext gamma;
     zkr_err r;
 
     if ((r = zkr_i2_commit_v_c(c)) != ZKR_OK)
         return r;
+    memset(&zc, 0, sizeof zc);
 #if ZKR_TEST_BUILD
-    if (c->cheat && (c->cheat->forge || c->cheat->rec_x))
-        r = zkr_prover_zkrange_force(c->p, &c->t, c->v, &bytes, &c->rng, &c->sec[2]);
-    else
+    zc.force = c->cheat && (c->cheat->forge || c->cheat->rec_x);
+    zc.shift_h = c->cheat && c->cheat->range_lie == 1;
+    zc.fit_g = c->cheat && c->cheat->range_lie == 2;
 #endif
-        r = zkr_prover_zkrange(c->p, &c->t, c->v, &bytes, &c->rng, c->threads, &c->sec[2]);
+    /* version 5: deferred, its claims join the reduction and g_R is C's third block */
+    c->zr.gco = c->gco + zkr_infer2_stride(sh->N) + zkr_infer2_stride(c->red.TA);
+    r = zkr_prover_zkrange_defer(c->p, &c->t, c->v, &bytes, &zc, &c->zr, &c->rng, c->threads,
+                                 &c->sec[2]);
     if (r != ZKR_OK)
         return r;
+    /*
+     * V: the range proof's opening and value are charged (the value is bound
+     * by the reduction's opening now); h, phi, m: one more value each (at the
+     * range point; their opening is the reduction's, at r_A).
+     */
+    if ((r = zkr_hpcs_charge(c->v, 1, 1, c->zr.E)) != ZKR_OK ||
+        (r = zkr_hpcs_charge(c->zr.h, 0, 1, c->zr.E)) != ZKR_OK ||
+        (r = zkr_hpcs_charge(c->zr.ph, 0, 1, c->zr.E)) != ZKR_OK ||
+        (r = zkr_hpcs_charge(c->zr.m, 0, 1, c->zr.E)) != ZKR_OK)
+        return r;
+    zkr_infer2_red_add_range(&c->red, sh->s.n_layers, c->zr.zf, c->zr.vals);
     zkr_infer2_draw(&c->t, sh, &c->ch);
     gamma = zkr_infer2_gsum(c->gco, sh->N);
     zkr_ts_absorb_ext(&c->t, "inf2-gamma", &gamma, 1);
@@ -1794,6 +1818,9 @@ out:
     zkr_hpcs_poly_free(c->out);
     zkr_hpcs_poly_free(c->v);
     zkr_hpcs_poly_free(c->c);
+    zkr_hpcs_poly_free(c->zr.h);
+    zkr_hpcs_poly_free(c->zr.ph);
+    zkr_hpcs_poly_free(c->zr.m);
     zkr_i2_wipe_free(c->gco, c->gco ? c->n_gco * sizeof(zkr_ext) : 0);
     zkr_i2_wit_free(&im->sh, &c->w);
     zkr_zkrng_wipe(&c->rng);

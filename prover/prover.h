@@ -731,7 +731,37 @@ typedef struct {
     unsigned fit_val;
     int off_slice;
     zkr_hpcs_batch_cheat batch;
+    int shift_h; /* deferred only: h^ + 1, m^ moved to keep the final check (g(r) honest) */
+    int fit_g;   /* with force: the rounds honest on the false sum, g(r) absorbs the gap */
 } zkr_zkrange_cheat;
+/*
+ * The range proof with its final claims deferred to the caller (inference@2
+ * version 5; docs/proof-system.md, "inference@2"): gco (in) holds the Libra
+ * mask's 1 + 7 N extension coefficients, drawn and committed by the caller
+ * before any challenge (its own coefficient table); the rest is out: the
+ * helpers h, phi, m (the caller binds their values at zf with one of its
+ * openings and frees them), the sumcheck's point r (N), the full point zf
+ * (T coordinates, shared by a and the helpers) and the values a^, h^, phi^,
+ * m^ at zf with g(r) (which the caller proves against its coefficients).
+ */
+typedef struct {
+    const zkr_ext *gco;
+    zkr_hpcs_poly *h, *ph, *m;
+    zkr_ext r[64], zf[64], vals[5];
+    unsigned N, E, T;
+} zkr_zkrange_defer;
+/*
+ * As zkr_prover_zkrange (no linear claim), deferred: appends m's, h's and
+ * phi's roots, gamma, the rounds and the five values, and opens nothing.
+ * a's commitment must carry the helpers' blinding for one opening and two
+ * revealed values (zkr_zkrange_defer_shape, else ZKR_ERR_TOO_LARGE). cheat
+ * (NULL: honest) is honoured in test builds only. Same errors as
+ * zkr_prover_zkrange; on error df holds no helper.
+ */
+zkr_err zkr_prover_zkrange_defer(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *a,
+                                 const zkr_zkrange_table *tab, const zkr_zkrange_cheat *cheat,
+                                 zkr_zkrange_defer *df, zkr_zkrng *rng, unsigned threads,
+                                 zkr_buf *out) ZKR_WUR;
 /*
  * As zkr_prover_zkrange_lin with a hidden term in the linear claim
  * (zkr_zkrange_link: link->b_poly, link->weights; verified by
@@ -1005,7 +1035,12 @@ zkr_err zkr_prover_inference2(const zkr_params *p, const uint8_t statement_id[ZK
  * row 0 the other preimage, that lift -/+ p), V's copy holds rec_x
  * (rec_copy_bytes: each entry mod 256, so the range proof passes and the
  * link must fail); V's range proof is forced. out: receives the public
- * output encoding the witness gives.
+ * output encoding the witness gives. range_lie (version 5's deferred range
+ * claims): 1: the range proof sends h^ + 1 with m^ moved so that its final
+ * check holds and g_R(r_R) honest, only the claim reduction can refuse;
+ * 2 (with forge 2, an entry off the byte table counted nowhere): the range
+ * proof's rounds are honest on the false sum and g_R(r_R) is sent off by
+ * what makes its final check hold, only C's linear claim can refuse.
  */
 typedef struct {
     unsigned forge;
@@ -1015,6 +1050,7 @@ typedef struct {
     int rec_twin;
     int rec_copy_bytes;
     zkr_buf *out;
+    unsigned range_lie; /* version 5's deferred range claims (above): 1 or 2 */
 } zkr_infer2_cheat;
 zkr_err zkr_prover_inference2_cheat(const zkr_params *p,
                                     const uint8_t statement_id[ZKR_DIGEST_BYTES],

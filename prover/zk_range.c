@@ -36,6 +36,8 @@ typedef struct {
     const zkr_zkrange_lin *lin;  /* NULL: no linear claim */
     const zkr_zkrange_cheat *cheat; /* all zero when honest */
     const zkr_zkrange_link *link; /* NULL: no hidden term */
+    zkr_zkrange_defer *df;       /* NULL: the range proof opens its own values and C */
+    zkr_ext gdelta;              /* cheat fit_g: the verifier's running claim minus the true one */
     unsigned nb;                 /* b's variables (link) */
     zkr_ext *lb, *lu;            /* b's table coupled on variable 0 (2^(N+1)), u (2^N) */
     zkr_hpcs_poly *a, *m, *c, *h, *ph;
@@ -93,6 +95,16 @@ static zkr_err zkr_zr_commit_m_c(zkr_zr_ctx *z)
         goto out;
     if ((r = zkr_zr_counts(z, mult)) != ZKR_OK)
         goto out;
+    if (z->df) {
+        /* deferred: the caller drew g's coefficients and committed them in its own C */
+        memcpy(z->gco, z->df->gco, stride * sizeof *z->gco);
+        if ((r = zkr_prover_hcommit_sized(z->p, mult, z->N, z->T, 1, z->rng, z->threads, &z->m,
+                                          &mc)) != ZKR_OK)
+            goto out;
+        zkr_ts_absorb(z->t, "zr-m-root", mc.root, ZKR_DIGEST_BYTES);
+        r = zkr_buf_append(z->out, mc.root, ZKR_DIGEST_BYTES);
+        goto out;
+    }
     for (size_t i = 0; i < stride; i++) {
         z->gco[i] = zkr_zkrng_ext(z->rng);
         for (unsigned k = 0; k < 3; k++)
@@ -402,18 +414,48 @@ static zkr_ext zkr_zr_gamma(const zkr_zr_ctx *z)
                        zkr_ext_mul_base(s, zkr_zr_pow2(z->N - 1)));
 }
 
+/*
+ * Cheat fit_g (test builds): with an entry off the table counted nowhere,
+ * the sum of f is lambda (sum h - sum phi) != 0 (the zero-checks vanish:
+ * h and phi are exact), and the verifier's claim (rho gamma) is off by its
+ * negation. The honest rounds carry that difference, times the Lagrange
+ * basis of node 1 at each challenge (the verifier derives h(1) from its
+ * claim), to the final value, where g(r) absorbs it.
+ */
+static zkr_ext zkr_zr_cheat_delta0(const zkr_zr_ctx *z)
+{
+    zkr_ext s = zkr_ext_from(0);
+
+    for (size_t i = 0; i < ((size_t)1 << z->N); i++)
+        s = zkr_ext_add(s, zkr_ext_sub(z->hb[ZR_HH][i], z->hb[ZR_HP][i]));
+    return zkr_ext_sub(zkr_ext_from(0), zkr_ext_mul(z->ch.lam, s));
+}
+
+static zkr_ext zkr_zr_l1(zkr_ext x)
+{
+    zkr_ext v = x;
+
+    for (unsigned k = 2; k <= ZR_D; k++)
+        v = zkr_ext_mul(v, zkr_ext_sub(x, zkr_ext_from(k)));
+    return zkr_ext_mul_base(v, zkr_gl_inv(720)); /* prod_{k != 1} (1 - k) = 720 */
+}
+
 /* The batched sumcheck of f + rho g (claim nu lin + rho gamma); r out. */
 static zkr_err zkr_zr_sumcheck(zkr_zr_ctx *z)
 {
     zkr_ext msg[ZR_D], prefix = zkr_ext_from(0);
     zkr_err r;
 
+    if (z->cheat->fit_g)
+        z->gdelta = zkr_zr_cheat_delta0(z);
     for (unsigned i = 0; i < z->N; i++) {
         unsigned n_cur = z->N - i;
         zkr_zr_round(z, i, msg);
         zkr_zr_mask_round(z, i, prefix, msg);
         zkr_ts_absorb_ext(z->t, "sc-round", msg, ZR_D);
         z->r[i] = zkr_ts_challenge_ext(z->t, "sc-challenge");
+        if (z->cheat->fit_g)
+            z->gdelta = zkr_ext_mul(z->gdelta, zkr_zr_l1(z->r[i]));
         if ((r = zkr_enc_exts(z->out, msg, ZR_D)) != ZKR_OK)
             return r;
         for (int k = 0; k < ZR_NT; k++)
@@ -514,6 +556,54 @@ static zkr_err zkr_zr_open_values(zkr_zr_ctx *z, zkr_ext gr)
     return r != ZKR_OK || !z->link ? r : zkr_zr_link_open(z);
 }
 
+/*
+ * Deferred (inference@2 version 5): the revealed values are sent and
+ * handed to the caller with the full point and the helpers, which its
+ * claim reduction and batched openings bind; nothing is opened here. A
+ * cheat's shift_h sends h^ + 1 and m^ moved so that the final check still
+ * holds (g(r) honest): only the caller's reduction can refuse.
+ */
+static zkr_err zkr_zr_defer_values(zkr_zr_ctx *z, zkr_ext gr)
+{
+    zkr_zkrange_defer *df = z->df;
+    zkr_ext vals[5];
+    zkr_err r;
+
+    for (int i = 0; i < ZR_NH; i++)
+        vals[i] = z->hb[i][0];
+    vals[4] = gr;
+    if (z->cheat->shift_h) {
+        zkr_ext f0, f1, em = z->tb[ZR_EM][0], dm;
+        if ((r = zkr_zkrange_final(z->tab, z->n, &z->ch, z->lin != NULL, z->r, vals, em, &f0)) !=
+            ZKR_OK)
+            return r;
+        vals[ZR_HH].c[0] = zkr_gl_add(vals[ZR_HH].c[0], 1);
+        if ((r = zkr_zkrange_final(z->tab, z->n, &z->ch, z->lin != NULL, z->r, vals, em, &f1)) !=
+            ZKR_OK)
+            return r;
+        /* f is affine in m^ with slope -mu E2(r) S_8(r): pull m^ back onto f0 */
+        vals[ZR_HM] = zkr_ext_add(vals[ZR_HM], zkr_ext_from(1));
+        if ((r = zkr_zkrange_final(z->tab, z->n, &z->ch, z->lin != NULL, z->r, vals, em, &dm)) !=
+            ZKR_OK)
+            return r;
+        dm = zkr_ext_sub(dm, f1); /* f's change per unit of m^ */
+        vals[ZR_HM] = zkr_ext_sub(vals[ZR_HM], zkr_ext_from(1));
+        vals[ZR_HM] = zkr_ext_add(vals[ZR_HM], zkr_ext_mul(zkr_ext_sub(f0, f1), zkr_ext_inv(dm)));
+    }
+    zkr_ts_absorb_ext(z->t, "zr-values", vals, 5);
+    if ((r = zkr_enc_exts(z->out, vals, 5)) != ZKR_OK)
+        return r;
+    memcpy(df->vals, vals, sizeof vals);
+    memcpy(df->r, z->r, (size_t)z->N * sizeof *z->r);
+    zkr_zr_full_point(z, df->zf);
+    df->N = z->N;
+    df->E = z->E;
+    df->T = z->T;
+    df->h = z->h, df->ph = z->ph, df->m = z->m;
+    z->h = z->ph = z->m = NULL;
+    return ZKR_OK;
+}
+
 /* g(r) = <C, Lambda(r)>: the masked linear sumcheck (matmul@2's pattern) and C's opening. */
 static zkr_err zkr_zr_coef(zkr_zr_ctx *z)
 {
@@ -598,6 +688,10 @@ static zkr_err zkr_zr_run(zkr_zr_ctx *z)
     gr = z->gco[0];
     for (unsigned i = 0; i < z->N; i++)
         gr = zkr_ext_add(gr, zkr_zr_gi(z->gco, i, z->r[i]));
+    if (z->cheat->fit_g)
+        gr = zkr_ext_add(gr, zkr_ext_mul(z->gdelta, zkr_ext_inv(z->ch.rho)));
+    if (z->df)
+        return zkr_zr_defer_values(z, gr);
     if ((r = zkr_zr_open_values(z, gr)) != ZKR_OK)
         return r;
     return zkr_zr_coef(z);
@@ -605,8 +699,9 @@ static zkr_err zkr_zr_run(zkr_zr_ctx *z)
 
 static zkr_err zkr_zr_prove(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *a,
                             const zkr_zkrange_table *tab, const zkr_zkrange_lin *lin,
-                            const zkr_zkrange_link *link, const zkr_zkrange_cheat *cheat,
-                            zkr_zkrng *rng, unsigned threads, zkr_buf *out)
+                            const zkr_zkrange_link *link, zkr_zkrange_defer *df,
+                            const zkr_zkrange_cheat *cheat, zkr_zkrng *rng, unsigned threads,
+                            zkr_buf *out)
 {
     zkr_zr_ctx z;
     size_t mark = out->len;
@@ -617,13 +712,15 @@ static zkr_err zkr_zr_prove(const zkr_params *p, zkr_transcript *t, zkr_hpcs_pol
         return ZKR_ERR_USAGE;
     memset(&z, 0, sizeof z);
     z.p = p, z.t = t, z.rng = rng, z.threads = threads ? threads : 1, z.tab = tab;
-    z.lin = lin, z.cheat = cheat, z.a = a, z.out = out;
+    z.lin = lin, z.cheat = cheat, z.a = a, z.out = out, z.df = df;
     z.n = zkr_hpcs_poly_n_vars(a);
     z.N = zkr_zkrange_sc_vars(z.n);
     z.lc = zkr_zkrange_coef_vars(z.n);
     z.T = zkr_hpcs_poly_total_vars(a);
     if ((r = zkr_zkrange_batch_shape(p, z.n, z.T, &z.E)) != ZKR_OK)
         return r;
+    if (df && (link || !df->gco || (r = zkr_zkrange_defer_shape(p, z.n, z.T)) != ZKR_OK))
+        return link || !df->gco ? ZKR_ERR_USAGE : r;
     if (link) {
         z.link = link;
         z.nb = link->b_poly ? zkr_hpcs_poly_n_vars(link->b_poly) : 0;
@@ -633,8 +730,13 @@ static zkr_err zkr_zr_prove(const zkr_params *p, zkr_transcript *t, zkr_hpcs_pol
             return ZKR_ERR_USAGE;
     }
     r = zkr_zr_run(&z);
-    if (r != ZKR_OK)
+    if (r != ZKR_OK) {
         out->len = mark;
+        if (df) {
+            zkr_hpcs_poly_free(df->h), zkr_hpcs_poly_free(df->ph), zkr_hpcs_poly_free(df->m);
+            df->h = df->ph = df->m = NULL;
+        }
+    }
     zkr_hpcs_poly_free(z.m);
     zkr_hpcs_poly_free(z.c);
     zkr_hpcs_poly_free(z.h);
@@ -656,7 +758,7 @@ zkr_err zkr_prover_zkrange(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly
     zkr_zkrange_cheat honest;
 
     memset(&honest, 0, sizeof honest);
-    return zkr_zr_prove(p, t, a, tab, NULL, NULL, &honest, rng, threads, out);
+    return zkr_zr_prove(p, t, a, tab, NULL, NULL, NULL, &honest, rng, threads, out);
 }
 
 zkr_err zkr_prover_zkrange_lin(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *a,
@@ -666,7 +768,7 @@ zkr_err zkr_prover_zkrange_lin(const zkr_params *p, zkr_transcript *t, zkr_hpcs_
     zkr_zkrange_cheat honest;
 
     memset(&honest, 0, sizeof honest);
-    return zkr_zr_prove(p, t, a, tab, lin, NULL, &honest, rng, threads, out);
+    return zkr_zr_prove(p, t, a, tab, lin, NULL, NULL, &honest, rng, threads, out);
 }
 
 zkr_err zkr_prover_zkrange_link(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *a,
@@ -682,7 +784,24 @@ zkr_err zkr_prover_zkrange_link(const zkr_params *p, zkr_transcript *t, zkr_hpcs
 #endif
     if (!link)
         return ZKR_ERR_USAGE;
-    return zkr_zr_prove(p, t, a, tab, lin, link, cheat ? cheat : &honest, rng, threads, out);
+    return zkr_zr_prove(p, t, a, tab, lin, link, NULL, cheat ? cheat : &honest, rng, threads, out);
+}
+
+zkr_err zkr_prover_zkrange_defer(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *a,
+                                 const zkr_zkrange_table *tab, const zkr_zkrange_cheat *cheat,
+                                 zkr_zkrange_defer *df, zkr_zkrng *rng, unsigned threads,
+                                 zkr_buf *out)
+{
+    zkr_zkrange_cheat honest;
+
+    memset(&honest, 0, sizeof honest);
+#if !ZKR_TEST_BUILD
+    cheat = NULL; /* deviations exist in test builds only */
+#endif
+    if (!df)
+        return ZKR_ERR_USAGE;
+    df->h = df->ph = df->m = NULL;
+    return zkr_zr_prove(p, t, a, tab, NULL, NULL, df, cheat ? cheat : &honest, rng, threads, out);
 }
 
 #if ZKR_TEST_BUILD
@@ -693,7 +812,7 @@ zkr_err zkr_prover_zkrange_force(const zkr_params *p, zkr_transcript *t, zkr_hpc
 
     memset(&force, 0, sizeof force);
     force.force = 1;
-    return zkr_zr_prove(p, t, a, tab, NULL, NULL, &force, rng, 1, out);
+    return zkr_zr_prove(p, t, a, tab, NULL, NULL, NULL, &force, rng, 1, out);
 }
 
 zkr_err zkr_prover_zkrange_cheat(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *a,
@@ -702,6 +821,6 @@ zkr_err zkr_prover_zkrange_cheat(const zkr_params *p, zkr_transcript *t, zkr_hpc
 {
     if (cheat->fit_val > 4)
         return ZKR_ERR_USAGE;
-    return zkr_zr_prove(p, t, a, tab, lin, NULL, cheat, rng, 1, out);
+    return zkr_zr_prove(p, t, a, tab, lin, NULL, NULL, cheat, rng, 1, out);
 }
 #endif

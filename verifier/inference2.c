@@ -187,6 +187,7 @@ typedef struct {
     zkr_ext gr;
     int public_output;
     zkr_infer2_red red;
+    zkr_zkrange_deferred zr; /* version 5: the range proof's deferred claims */
     zkr_ext tau[ZKR_INFER_MAX_LAYERS][ZKR_INFER_SLOTS_LOG];
     zkr_ext rA[ZKR_INFER_MAX_PT + ZKR_HPCS_MAX_BLIND_VARS + 8];
     zkr_ext gA;
@@ -282,11 +283,13 @@ static zkr_err zkr_v2_open_one(zkr_v2_ctx *c, zkr_dec *dec, const zkr_hpcs_commi
     return r;
 }
 
-/* Polynomial i of the claim reduction: W'_i (i < L), V, or the hidden output. */
+/* Polynomial i of the claim reduction: W'_i (i < L), V, the hidden output, h, phi, m. */
 static const zkr_hpcs_commitment *zkr_v2_red_comm(const zkr_v2_ctx *c, unsigned i)
 {
     uint32_t L = c->s->sh.s.n_layers;
 
+    if (c->red.zr_poly && i >= c->red.zr_poly)
+        return &c->zr.comm[1 + i - c->red.zr_poly];
     return i < L ? &c->s->mc.w[i] : i == L ? &c->s->v : &c->s->oc.comm;
 }
 
@@ -321,7 +324,7 @@ static zkr_err zkr_v2_reduce(zkr_v2_ctx *c, zkr_dec *dec, zkr_ext *u, zkr_diag *
 static zkr_err zkr_v2_openings(zkr_v2_ctx *c, zkr_dec *dec, zkr_diag *d)
 {
     const zkr_infer2_shape *sh = &c->s->sh;
-    zkr_ext zf[ZKR_INFER_MAX_PT + ZKR_HPCS_MAX_BLIND_VARS + 8], u[ZKR_INFER_MAX_LAYERS + 2];
+    zkr_ext zf[ZKR_INFER_MAX_PT + ZKR_HPCS_MAX_BLIND_VARS + 8], u[ZKR_INFER2_RED_MAX_POLYS];
     zkr_infer2_groups g;
     zkr_err r;
 
@@ -380,12 +383,14 @@ static zkr_err zkr_v2_coef(zkr_v2_ctx *c, zkr_dec *dec, zkr_diag *d)
         goto out;
     }
     xi = zkr_ts_challenge_ext(&c->t, "inf2-xi");
-    zkr_infer2_lambda(c->r, c->s->sh.N, c->rA, c->red.TA, xi, lc, lam);
+    zkr_infer2_lambda5(c->r, c->s->sh.N, c->rA, c->red.TA, c->zr.r, c->zr.N, xi, lc, lam);
     zkr_ts_absorb(&c->t, "inf2-cmask-root", root, ZKR_DIGEST_BYTES);
     zkr_ts_absorb_ext(&c->t, "inf2-csigma", &csigma, 1);
     rho = zkr_ts_challenge_ext(&c->t, "inf2-crho");
+    /* version 5: g(r) + xi g_A(r_A) + xi^2 g_R(r_R), the range proof's mask third */
     zkr_sumcheck_verify(&c->t, lc, 2,
-                        zkr_ext_add(zkr_ext_add(c->gr, zkr_ext_mul(xi, c->gA)),
+                        zkr_ext_add(zkr_ext_add(c->gr, zkr_ext_mul(xi, zkr_ext_add(c->gA,
+                                    zkr_ext_mul(xi, c->zr.vals[4])))),
                                     zkr_ext_mul(rho, csigma)),
                         cmsgs, rc, &fin);
     if ((r = zkr_mle_eval_ext(lam, lc, rc, &lv)) != ZKR_OK)
@@ -441,7 +446,7 @@ static zkr_err zkr_v2_math(zkr_v2_ctx *c, const zkr_proof_view *v,
         wt[l] = s->mc.w[l].n_vars + s->mc.w[l].blind_vars;
     zkr_infer2_red_init(&s->sh, wt, s->v.n_vars + s->v.blind_vars,
                         c->public_output ? 0 : s->oc.comm.n_vars + s->oc.comm.blind_vars, &c->red);
-    s->c.n_vars = zkr_infer2_lc_vars(s->sh.N, c->red.TA);
+    s->c.n_vars = zkr_infer2_lc_vars5(s->sh.N, c->red.TA, zkr_zkrange_sc_vars(s->sh.n_v));
     s->c.blind_vars = zkr_hpcs_blind_vars(c->p, s->c.n_vars, 1);
     if (!s->c.blind_vars || s->c.n_vars > 64)
         return zkr_fail(d, ZKR_ERR_TOO_LARGE, "proof: witness over the parameter set's size");
@@ -453,12 +458,14 @@ static zkr_err zkr_v2_math(zkr_v2_ctx *c, const zkr_proof_view *v,
     zkr_ts_absorb_u64(&c->t, "inf2-v-blind", s->v.blind_vars);
     zkr_ts_absorb(&c->t, "inf2-c-root", s->c.root, ZKR_DIGEST_BYTES);
     zkr_dec_init(&dec, v->body[2], v->len[2]);
-    r = zkr_zkrange_verify(c->p, &c->t, &s->v, &bytes, &dec);
+    /* version 5: deferred, its four claims join the reduction, g_R(r_R) C's linear claim */
+    r = zkr_zkrange_verify_defer(c->p, &c->t, &s->v, &bytes, &c->zr, &dec);
     if (r == ZKR_OK && zkr_dec_finish(&dec) != ZKR_OK)
         r = ZKR_ERR_MALFORMED;
     if (r != ZKR_OK)
         return zkr_fail(d, r == ZKR_ERR_USAGE ? ZKR_ERR_VERIFY : r,
                         "proof: the range proof of the witness fails");
+    zkr_infer2_red_add_range(&c->red, s->sh.s.n_layers, c->zr.zf, c->zr.vals);
     zkr_dec_init(&dec, v->body[3], v->len[3]);
     if ((r = zkr_v2_sumcheck(c, &dec, d)) != ZKR_OK)
         return r;

@@ -424,6 +424,44 @@ void zkr_infer2_lambda(const zkr_ext *r, unsigned N, const zkr_ext *rA, unsigned
     zkr_i2_lambda_part(rA, TA, xi, 3 * zkr_infer2_stride(N), out);
 }
 
+void zkr_infer2_lambda5(const zkr_ext *r, unsigned N, const zkr_ext *rA, unsigned TA,
+                        const zkr_ext *rR, unsigned NR, zkr_ext xi, unsigned lc, zkr_ext *out)
+{
+    zkr_infer2_lambda(r, N, rA, TA, xi, lc, out);
+    zkr_i2_lambda_part(rR, NR, zkr_ext_mul(xi, xi),
+                       3 * (zkr_infer2_stride(N) + zkr_infer2_stride(TA)), out);
+}
+
+void zkr_infer2_red_add_range(zkr_infer2_red *red, uint32_t n_layers, const zkr_ext *zf,
+                              const zkr_ext *vals)
+{
+    unsigned tv = red->tv[n_layers];
+
+    red->zr_poly = red->n_polys;
+    for (unsigned i = 0; i < 3; i++)
+        red->tv[red->n_polys++] = tv;
+    memcpy(red->zr_pt, zf, (size_t)tv * sizeof *zf);
+    for (unsigned i = 0; i < 4; i++) {
+        unsigned c = red->n_claims++;
+        red->zr_val[i] = vals[i];
+        red->poly[c] = i == 0 ? n_layers : red->zr_poly + i - 1;
+        red->layer[c] = i;
+        red->which[c] = ZKR_I2_ZR;
+    }
+}
+
+void zkr_infer2_red_point(const zkr_infer2_shape *sh, const zkr_infer2_red *red, unsigned c,
+                          const zkr_ext *r, const zkr_ext tau[][ZKR_INFER_SLOTS_LOG],
+                          zkr_ext *z)
+{
+    unsigned tv = red->tv[red->poly[c]];
+
+    if (red->which[c] == ZKR_I2_ZR)
+        memcpy(z, red->zr_pt, (size_t)tv * sizeof *z);
+    else
+        zkr_infer2_point(sh, red->layer[c], red->which[c], r, tau[red->layer[c]], tv, z);
+}
+
 void zkr_infer2_red_init(const zkr_infer2_shape *sh, const unsigned *w_total, unsigned v_total,
                          unsigned o_total, zkr_infer2_red *red)
 {
@@ -475,6 +513,8 @@ zkr_ext zkr_infer2_red_value(const zkr_infer2_red *red, unsigned c,
     unsigned l = red->layer[c];
     zkr_ext eq[ZKR_INFER_SLOTS], v = zkr_ext_from(0);
 
+    if (red->which[c] == ZKR_I2_ZR)
+        return red->zr_val[l];
     if (red->which[c] != ZKR_I2_T0)
         return vals[l][red->which[c]];
     zkr_mle_eq_table(tau[l], ZKR_INFER_SLOTS_LOG, eq);
@@ -496,8 +536,7 @@ zkr_ext zkr_infer2_red_final(const zkr_infer2_shape *sh, const zkr_infer2_red *r
             zkr_ext z[ZKR_INFER_MAX_PT + ZKR_HPCS_MAX_BLIND_VARS + 8];
             if (red->poly[c] != i)
                 continue;
-            zkr_infer2_point(sh, red->layer[c], red->which[c], r, tau[red->layer[c]],
-                             red->tv[i], z);
+            zkr_infer2_red_point(sh, red, c, r, tau, z);
             e = zkr_ext_add(e, zkr_ext_mul(beta[c], zkr_mle_eq_eval(z, rA, red->tv[i])));
         }
         for (unsigned t = red->tv[i]; t < red->TA; t++)
@@ -509,7 +548,7 @@ zkr_ext zkr_infer2_red_final(const zkr_infer2_shape *sh, const zkr_infer2_red *r
 
 void zkr_infer2_groups_of(const zkr_infer2_red *red, zkr_infer2_groups *g)
 {
-    unsigned done[ZKR_INFER_MAX_LAYERS + 2] = {0};
+    unsigned done[ZKR_INFER2_RED_MAX_POLYS] = {0};
 
     memset(g, 0, sizeof *g);
     for (;;) {
@@ -586,29 +625,35 @@ static zkr_soundness zkr_i2_sound_q(const zkr_params *p, unsigned q,
     if (!public_output)
         ot = zkr_i2_out_vars(out_dims[L - 1]) + zkr_infer2_out_blind_vars(p, out_dims[L - 1]);
     zkr_infer2_red_init(&sh, wt, nv + ve, ot, &red);
+    {
+        /* version 5: the range proof's claims (their point and values do not matter here) */
+        zkr_ext zz[64] = {{{0}}}, zv[4] = {{{0}}};
+        zkr_infer2_red_add_range(&red, L, zz, zv);
+    }
     zkr_infer2_groups_of(&red, &gr);
     for (uint32_t l = 0; l < L; l++)
         alg += sh.lm[l]; /* the zero-check point z_l */
-    /* the reduction's batched openings */
+    /* the reduction's batched openings (version 5: V's class holds h, phi, m too) */
     for (unsigned g = 0; g < gr.n_groups; g++)
         alg += zkr_infer2_open_err(&pq, red.tv[gr.members[g][0]], gr.n_members[g]);
     n_q += gr.n_groups;
     /* the record's opening, at p (bounded at max_vars: its size is unknown here) */
     n_p += 1;
     alg += (double)n_p * zkr_infer2_open_err(p, p->max_vars, 1);
-    /* the range proof of V (its two openings), and C's */
-    n_q += ZKR_ZKRANGE_OPENINGS + 1;
-    lc = zkr_infer2_lc_vars(sh.N, red.TA);
-    alg += 2.0 * zkr_infer2_open_err(&pq, nv + ve, 4);
+    /* C's opening (version 5: the range proof opens nothing of its own) */
+    n_q += 1;
+    lc = zkr_infer2_lc_vars5(sh.N, red.TA, zkr_zkrange_sc_vars(nv));
     alg += zkr_infer2_open_err(&pq, lc + zkr_hpcs_blind_vars(&pq, lc, 1), 1);
     /*
      * lambda (degree 8 in the bracket), mu (L - 1 layers), Libra's rho,
      * tau (4 per layer, the slot fold), the batched sumcheck (7 N), the
      * reduction (its betas: the claim is linear in them, 1; rho_A, 1; its
-     * 7 T_A rounds), xi (1) and the linear sumcheck (2 lc), and the range
-     * proof's algebra.
+     * 7 T_A rounds), xi (version 5: degree 2, g + xi g_A + xi^2 g_R) and
+     * the linear sumcheck (2 lc), and the range proof's algebra
+     * (zkr_zkrange_alg_error still counts the commit phases of the two
+     * openings it no longer makes: an upper bound).
      */
-    alg += 8.0 + L + 1 + 4.0 * L + 7.0 * sh.N + 1 + 1 + 7.0 * red.TA + 1 + 2.0 * lc;
+    alg += 8.0 + L + 1 + 4.0 * L + 7.0 * sh.N + 1 + 1 + 7.0 * red.TA + 2 + 2.0 * lc;
     /* version 3's record link: its zero-check point (n_rec) and weight (1) */
     alg += sh.n_rec + 1.0;
     alg *= exp2(-lf);

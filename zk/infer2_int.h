@@ -122,6 +122,18 @@ static inline unsigned zkr_infer2_lc_vars(unsigned N, unsigned TA)
 {
     return zkr_log2_ceil(3u * (zkr_infer2_stride(N) + zkr_infer2_stride(TA)));
 }
+/*
+ * Version 5: C also holds the range proof's mask g_R (1 + 7 NR coefficients,
+ * NR = zkr_zkrange_sc_vars(n_v)) after g_A's blocks; its weights xi^2
+ * Lambda_R(rR) join the linear claim g(r) + xi g_A(rA) + xi^2 g_R(rR).
+ */
+static inline unsigned zkr_infer2_lc_vars5(unsigned N, unsigned TA, unsigned NR)
+{
+    return zkr_log2_ceil(3u * (zkr_infer2_stride(N) + zkr_infer2_stride(TA) +
+                               zkr_infer2_stride(NR)));
+}
+void zkr_infer2_lambda5(const zkr_ext *r, unsigned N, const zkr_ext *rA, unsigned TA,
+                        const zkr_ext *rR, unsigned NR, zkr_ext xi, unsigned lc, zkr_ext *out);
 /* The weights of g(r) + xi g_A(rA) on C's 2^lc entries (the rest zero). */
 void zkr_infer2_lambda(const zkr_ext *r, unsigned N, const zkr_ext *rA, unsigned TA, zkr_ext xi,
                        unsigned lc, zkr_ext *out);
@@ -132,7 +144,8 @@ zkr_ext zkr_infer2_gat(const zkr_ext *gco, unsigned n, const zkr_ext *r);
 
 /*
  * V's budget (fresh per proof, version 2): the range proof's batched
- * opening, the claim reduction's and one for the 17 L values the batched
+ * opening (version 5: its value, charged, the opening joined the
+ * reduction's), the claim reduction's and one for the 17 L values the batched
  * sumcheck reveals (16 slots per layer, S for l > 0 and the record's copy
  * RV: at most 17 * 16 <= q 2^a positions' worth).
  */
@@ -150,11 +163,21 @@ static inline uint32_t zkr_infer2_v_budget(uint32_t n_layers)
  * W'_i, polynomial L is V, polynomial L + 1 a hidden output. The record
  * keeps its own opening at the batched sumcheck's point.
  */
-/* W, M, T0 per layer, S for l > 0, RV and O: 4 L + 1. */
-#define ZKR_INFER2_RED_MAX_CLAIMS (4u * ZKR_INFER_MAX_LAYERS + 1u)
+/*
+ * W, M, T0 per layer, S for l > 0, RV and O: 4 L + 1; version 5 adds the
+ * range proof's four (a = V, h, phi, m at its full point).
+ */
+#define ZKR_INFER2_RED_MAX_CLAIMS (4u * ZKR_INFER_MAX_LAYERS + 5u)
+/* W'_0..W'_{L-1}, V, [the hidden output], then (version 5) h, phi, m */
+#define ZKR_INFER2_RED_MAX_POLYS (ZKR_INFER_MAX_LAYERS + 5u)
+/* Claim column of the range proof's deferred claims (layer: 0 a, 1 h, 2 phi, 3 m). */
+#define ZKR_I2_ZR 0x100u
 typedef struct {
-    unsigned n_polys;                          /* L + 1, L + 2 with a hidden output */
-    unsigned tv[ZKR_INFER_MAX_LAYERS + 2];     /* each polynomial's n + e */
+    unsigned n_polys;                          /* L + 1, L + 2 with a hidden output; + 3 */
+    unsigned tv[ZKR_INFER2_RED_MAX_POLYS];     /* each polynomial's n + e */
+    unsigned zr_poly;                          /* version 5: h's index (phi, m follow) */
+    zkr_ext zr_pt[64];                         /* ... the range proof's full point */
+    zkr_ext zr_val[4];                         /* ... and its values a^, h^, phi^, m^ */
     unsigned TA;                               /* max tv */
     unsigned n_claims;
     unsigned poly[ZKR_INFER2_RED_MAX_CLAIMS];  /* claim c's polynomial */
@@ -168,6 +191,17 @@ typedef struct {
  */
 void zkr_infer2_red_init(const zkr_infer2_shape *sh, const unsigned *w_total, unsigned v_total,
                          unsigned o_total, zkr_infer2_red *red);
+/*
+ * Version 5: the deferred range proof's claims (V, h, phi, m at zf with
+ * vals[0..3]; zf has V's total coordinates) join red: h, phi, m become
+ * polynomials of V's size after the others. Call once, after red_init.
+ */
+void zkr_infer2_red_add_range(zkr_infer2_red *red, uint32_t n_layers, const zkr_ext *zf,
+                              const zkr_ext *vals);
+/* Claim c's full point (the range proof's for ZKR_I2_ZR) over its polynomial's tv. */
+void zkr_infer2_red_point(const zkr_infer2_shape *sh, const zkr_infer2_red *red, unsigned c,
+                          const zkr_ext *r, const zkr_ext tau[][ZKR_INFER_SLOTS_LOG],
+                          zkr_ext *z);
 /* The output commitment's e as zkr_prover_infer2_output makes it (the only one accepted). */
 unsigned zkr_infer2_out_blind_vars(const zkr_params *p, uint32_t out_dim);
 /* Claim c's value from the revealed values (the slot fold by tau for T0). */
@@ -209,8 +243,8 @@ double zkr_infer2_open_err(const zkr_params *p, unsigned total, unsigned k);
  */
 typedef struct {
     unsigned n_groups;
-    unsigned n_members[ZKR_INFER_MAX_LAYERS + 2];
-    unsigned members[ZKR_INFER_MAX_LAYERS + 2][ZKR_HPCS_MAX_BATCH];
+    unsigned n_members[ZKR_INFER2_RED_MAX_POLYS];
+    unsigned members[ZKR_INFER2_RED_MAX_POLYS][ZKR_HPCS_MAX_BATCH];
 } zkr_infer2_groups;
 void zkr_infer2_groups_of(const zkr_infer2_red *red, zkr_infer2_groups *g);
 

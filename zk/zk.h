@@ -1076,6 +1076,35 @@ zkr_err zkr_zkrange_verify_link(const zkr_params *p, zkr_transcript *t,
                                 const zkr_zkrange_lin *lin, const zkr_zkrange_link *link,
                                 zkr_dec *d) ZKR_WUR;
 /*
+ * Deferred range proofs (inference@2 version 5, zkr_prover_zkrange_defer):
+ * the helpers, committed over a's total = n + e variables with N =
+ * max(n, 8) hidden ones, reveal q 2^a codeword positions (one opening)
+ * and two values (at the range point and at the caller's reduction point)
+ * per proof: ZKR_ERR_TOO_LARGE unless 2^N (2^(total - N) - 1) covers that,
+ * or batch_shape refuses.
+ */
+zkr_err zkr_zkrange_defer_shape(const zkr_params *p, unsigned n_vars, unsigned total) ZKR_WUR;
+/*
+ * What a deferred range proof leaves to its caller (zkr_zkrange_verify_defer):
+ * the commitments a, h, phi, m (the helpers' as the proof names them), the
+ * sumcheck's point r (N), the full point zf (T) and the values a^, h^,
+ * phi^, m^ at zf and g(r). The caller must bind vals[0..3] to comm[0..3] at
+ * zf and prove g(r) = vals[4] against the coefficients it committed.
+ */
+typedef struct {
+    zkr_hpcs_commitment comm[4];
+    zkr_ext r[64], zf[64], vals[5];
+    unsigned N, T;
+} zkr_zkrange_deferred;
+/*
+ * Verifies a deferred range proof of a (no linear claim) up to its final
+ * check: m's, h's, phi's roots, gamma, the rounds and the values, the
+ * batched final equation; fills *out. Same errors as zkr_zkrange_verify.
+ */
+zkr_err zkr_zkrange_verify_defer(const zkr_params *p, zkr_transcript *t,
+                                 const zkr_hpcs_commitment *a, const zkr_zkrange_table *tab,
+                                 zkr_zkrange_deferred *out, zkr_dec *d) ZKR_WUR;
+/*
  * Soundness error (log2 would be negative bits) of the range proof's
  * algebra for an n-variable a committed with e blinding variables: LogUp's
  * X, the zero-check points, the batching scalars (lambda, mu, nu), the
@@ -1343,7 +1372,12 @@ unsigned zkr_eval_open_plan(const zkr_eval_shape *s, const zkr_params *p,
  *   29 INF2_COEF       g(r) = <C, Lambda(r)>: masked linear sumcheck, C's opening
  */
 #define ZKR_INFER2_PROTOCOL "zkreg/inference@2"
-#define ZKR_INFER2_VERSION 4u /* 2: the claim reduction and batched openings; 3: record bytes range-proven; 4: hiding openings with the byte-optimised fold schedule */
+/*
+ * 2: the claim reduction and batched openings; 3: record bytes range-proven;
+ * 4: hiding openings with the byte-optimised fold schedule; 5: the range
+ * proof's claims in the reduction, one C for the three masks (4 openings).
+ */
+#define ZKR_INFER2_VERSION 5u
 #define ZKR_KIND_INFERENCE2 6u
 #define ZKR_SEC_INF2_WITNESS 14u
 #define ZKR_SEC_INF2_SUMCHECK 15u

@@ -65,6 +65,19 @@ zkr_err zkr_zkrange_batch_shape(const zkr_params *p, unsigned n_vars, unsigned t
     return ZKR_OK;
 }
 
+zkr_err zkr_zkrange_defer_shape(const zkr_params *p, unsigned n_vars, unsigned total)
+{
+    unsigned N = zkr_zkrange_sc_vars(n_vars), E;
+    zkr_err r = zkr_zkrange_batch_shape(p, n_vars, total, &E);
+    unsigned __int128 rnd;
+
+    if (r != ZKR_OK)
+        return r;
+    rnd = (((unsigned __int128)1 << (total - N)) - 1) << N;
+    return rnd < (unsigned __int128)zkr_hpcs_positions_per_open(p, total) + 2 ? ZKR_ERR_TOO_LARGE
+                                                                            : ZKR_OK;
+}
+
 /* A helper commitment of the batch: N variables blinded up to the batch's total. */
 static void zkr_zr_helper(const uint8_t *root, unsigned N, unsigned total, unsigned ext,
                           zkr_hpcs_commitment *c)
@@ -128,8 +141,8 @@ static void zkr_zr_parsed_free(zkr_zr_parsed *o)
 }
 
 /* Up to the revealed values; the batch and C's part are read where they are verified. */
-static zkr_err zkr_zr_parse(const zkr_params *p, const zkr_hpcs_commitment *a, zkr_dec *d,
-                            zkr_zr_parsed *o)
+static zkr_err zkr_zr_parse(const zkr_params *p, const zkr_hpcs_commitment *a, int defer,
+                            zkr_dec *d, zkr_zr_parsed *o)
 {
     unsigned n = a->n_vars, N = zkr_zkrange_sc_vars(n), lc = zkr_zkrange_coef_vars(n);
     unsigned total = a->n_vars + a->blind_vars, E;
@@ -142,7 +155,7 @@ static zkr_err zkr_zr_parse(const zkr_params *p, const zkr_hpcs_commitment *a, z
     if (!o->msgs || !o->cmsgs)
         return ZKR_ERR_NOMEM;
     if ((r = zkr_dec_raw(d, ZKR_DIGEST_BYTES, &o->mroot)) != ZKR_OK ||
-        (r = zkr_dec_raw(d, ZKR_DIGEST_BYTES, &o->croot)) != ZKR_OK ||
+        (!defer && (r = zkr_dec_raw(d, ZKR_DIGEST_BYTES, &o->croot)) != ZKR_OK) ||
         (r = zkr_dec_raw(d, ZKR_DIGEST_BYTES, &o->hroot)) != ZKR_OK ||
         (r = zkr_dec_raw(d, ZKR_DIGEST_BYTES, &o->proot)) != ZKR_OK ||
         (r = zkr_dec_ext(d, &o->gamma)) != ZKR_OK ||
@@ -154,6 +167,8 @@ static zkr_err zkr_zr_parse(const zkr_params *p, const zkr_hpcs_commitment *a, z
     zkr_zr_helper(o->proot, N, total, 1, &o->comm[2]);
     zkr_zr_helper(o->mroot, N, total, 0, &o->comm[3]);
     memset(&o->comm[4], 0, sizeof o->comm[4]);
+    if (defer)
+        return ZKR_OK; /* no C of its own */
     memcpy(o->comm[4].root, o->croot, ZKR_DIGEST_BYTES);
     o->comm[4].n_vars = lc;
     o->comm[4].blind_vars = zkr_hpcs_blind_vars(p, lc, 1);
@@ -253,7 +268,8 @@ static void zkr_zr_challenges(zkr_transcript *t, const zkr_hpcs_commitment *a,
     if (lin)
         zkr_ts_absorb_ext(t, "zr-lin-claim", &lin->claim, 1);
     zkr_ts_absorb(t, "zr-m-root", o->mroot, ZKR_DIGEST_BYTES);
-    zkr_ts_absorb(t, "zr-c-root", o->croot, ZKR_DIGEST_BYTES);
+    if (o->croot)
+        zkr_ts_absorb(t, "zr-c-root", o->croot, ZKR_DIGEST_BYTES);
     c->x = zkr_ts_challenge_ext(t, "zr-x");
     zkr_ts_absorb(t, "zr-h-root", o->hroot, ZKR_DIGEST_BYTES);
     zkr_ts_absorb(t, "zr-phi-root", o->proot, ZKR_DIGEST_BYTES);
@@ -311,7 +327,7 @@ static zkr_err zkr_zr_link_term(const zkr_zkrange_link *link, unsigned N, const 
 static zkr_err zkr_zr_verify(const zkr_params *p, zkr_transcript *t,
                              const zkr_hpcs_commitment *a, const zkr_zkrange_table *tab,
                              const zkr_zkrange_lin *lin, const zkr_zkrange_link *link,
-                             zkr_dec *d)
+                             zkr_zkrange_deferred *df, zkr_dec *d)
 {
     unsigned n = a->n_vars, N = zkr_zkrange_sc_vars(n), total = n + a->blind_vars, E;
     zkr_zr_parsed o;
@@ -327,9 +343,13 @@ static zkr_err zkr_zr_verify(const zkr_params *p, zkr_transcript *t,
                  link->b->n_vars < 1 || link->b->n_vars > N ||
                  link->b->n_vars + link->b->blind_vars > 64))
         return ZKR_ERR_USAGE;
-    if ((rc = zkr_zr_parse(p, a, d, &o)) != ZKR_OK ||
-        (rc = zkr_zkrange_batch_shape(p, n, total, &E)) != ZKR_OK)
+    if ((df && (lin || (rc = zkr_zkrange_defer_shape(p, n, total)) != ZKR_OK)) ||
+        (rc = zkr_zr_parse(p, a, df != NULL, d, &o)) != ZKR_OK ||
+        (rc = zkr_zkrange_batch_shape(p, n, total, &E)) != ZKR_OK) {
+        if (df && lin)
+            rc = ZKR_ERR_USAGE;
         goto out;
+    }
     zkr_zr_challenges(t, a, tab, lin, &o, &c);
     /* The batched claim: nu times the linear claim (0 without one), plus Libra's rho gamma. */
     claim = zkr_ext_mul(c.rho, o.gamma);
@@ -355,6 +375,17 @@ static zkr_err zkr_zr_verify(const zkr_params *p, zkr_transcript *t,
     }
     /* a, h, phi, m: one batched hiding opening at the full point the verifier builds. */
     zkr_zr_point(r, N, E, total, zf);
+    if (df) {
+        /* deferred: the caller binds the values at zf and g(r) */
+        memcpy(df->comm, o.comm, sizeof df->comm);
+        memcpy(df->r, r, (size_t)N * sizeof *r);
+        memcpy(df->zf, zf, (size_t)total * sizeof *zf);
+        memcpy(df->vals, o.vals, sizeof df->vals);
+        df->N = N;
+        df->T = total;
+        rc = ZKR_OK;
+        goto out;
+    }
     if ((rc = zkr_hpcs_verify_batch(p, t, o.comm, 4, zf, o.vals, d)) != ZKR_OK)
         goto out;
     if (link) {
@@ -375,7 +406,7 @@ zkr_err zkr_zkrange_verify_lin(const zkr_params *p, zkr_transcript *t,
                                const zkr_hpcs_commitment *a, const zkr_zkrange_table *tab,
                                const zkr_zkrange_lin *lin, zkr_dec *d)
 {
-    return zkr_zr_verify(p, t, a, tab, lin, NULL, d);
+    return zkr_zr_verify(p, t, a, tab, lin, NULL, NULL, d);
 }
 
 zkr_err zkr_zkrange_verify_link(const zkr_params *p, zkr_transcript *t,
@@ -385,11 +416,20 @@ zkr_err zkr_zkrange_verify_link(const zkr_params *p, zkr_transcript *t,
 {
     if (!link)
         return ZKR_ERR_USAGE;
-    return zkr_zr_verify(p, t, a, tab, lin, link, d);
+    return zkr_zr_verify(p, t, a, tab, lin, link, NULL, d);
 }
 
 zkr_err zkr_zkrange_verify(const zkr_params *p, zkr_transcript *t, const zkr_hpcs_commitment *a,
                            const zkr_zkrange_table *tab, zkr_dec *d)
 {
     return zkr_zkrange_verify_lin(p, t, a, tab, NULL, d);
+}
+
+zkr_err zkr_zkrange_verify_defer(const zkr_params *p, zkr_transcript *t,
+                                 const zkr_hpcs_commitment *a, const zkr_zkrange_table *tab,
+                                 zkr_zkrange_deferred *out, zkr_dec *d)
+{
+    if (!out)
+        return ZKR_ERR_USAGE;
+    return zkr_zr_verify(p, t, a, tab, NULL, NULL, out, d);
 }

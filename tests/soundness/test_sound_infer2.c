@@ -24,7 +24,7 @@
 static zkr_err cheat_red(i2case *c, unsigned forge, unsigned reduce, const zkr_buf *stmt_out,
                          zkr_buf *pf, zkr_diag *dv)
 {
-    zkr_infer2_cheat ch = {.forge = forge, .reduce = reduce};
+    zkr_infer2_cheat ch = {.forge = forge, .reduce = reduce, .range_lie = reduce == 4};
     zkr_verifier_inference2_statement st = c->st;
     zkr_diag d = {0};
     zkr_err r;
@@ -409,21 +409,55 @@ int main(int argc, char **argv)
             hidden_output_forge(&t, &c1);
         i2case_free(&c1);
     }
-    /* Version 2's claim reduction: each deviation is refused by the check that guards it. */
+    /*
+     * Version 2's claim reduction: each deviation is refused by the check that
+     * guards it. Version 5 (reduce 4): the range proof's deferred h^ sent + 1
+     * with m^ moved so that the range proof's final equation still holds and
+     * g_R(r_R) honest (so C's linear claim holds too): only the reduction,
+     * where the four range claims now live, can refuse.
+     */
     {
-        static const char *rwhat[4] = {
+        static const char *rwhat[5] = {
             NULL, "W'_0's reduced value u + 1 (sent and opened): the reduction's final check",
             "u honest, W'_0's batched opening claims u + 1: the batched opening",
-            "g_A(r_A) + 1: the reduction's final check"};
-        static const char *rmsg[4] = {NULL, "claim reduction fails",
-                                      "batched hiding opening fails", "claim reduction fails"};
-        for (unsigned k = 1; k <= 3; k++) {
+            "g_A(r_A) + 1: the reduction's final check",
+            "the range proof's deferred h^ + 1, m^ refitted (its final check holds): the "
+            "claim reduction"};
+        static const char *rmsg[5] = {NULL, "claim reduction fails",
+                                      "batched hiding opening fails", "claim reduction fails",
+                                      "claim reduction fails"};
+        for (unsigned k = 1; k <= 4; k++) {
             zkr_diag d = {0};
             zkr_err r = ensure_proofs(&c) ? cheat_red(&c, 0, k, &c.plain, &pf, &d)
                                           : ZKR_ERR_INTERNAL;
             zkr_tap_ok(&t, r == ZKR_ERR_VERIFY && strstr(d.msg, rmsg[k]) != NULL,
                        "reduce %u: %s", k, rwhat[k]);
         }
+    }
+    /*
+     * Version 5: C's linear claim binds the range proof's g_R(r_R). Forge 2's
+     * limb of 256 (the same integer, a wrapped byte range) counted in no
+     * multiplicity: the range proof's rounds are honest on the false LogUp
+     * sum and g_R(r_R) is sent off by what its final check needs (the four
+     * deferred values honest, so the reduction holds): only C refuses.
+     */
+    {
+        zkr_infer2_cheat ch = {.forge = 2, .range_lie = 2};
+        zkr_verifier_inference2_statement st = c.st;
+        zkr_diag d = {0};
+        zkr_err r = ZKR_ERR_INTERNAL;
+        if (ensure_proofs(&c) &&
+            zkr_prover_inference2_cheat(&c.p, c.st.statement_id, c.im, &c.r, 1, NULL, NULL, NULL,
+                                        0, &ch, &pf, &d) == ZKR_OK) {
+            st.public_output = 1;
+            st.output = c.plain.p;
+            st.output_len = c.plain.len;
+            r = zkr_verify_inference2(pf.p, pf.len, &st, &d);
+            zkr_tap_diag("forge 2 range_lie 2: %s", r == ZKR_OK ? "accepted" : d.msg);
+        }
+        zkr_tap_ok(&t, r == ZKR_ERR_VERIFY && strstr(d.msg, "linear sumcheck fails") != NULL,
+                   "forge 2 with the range proof's g_R(r_R) fitted to its false sum: C's linear "
+                   "claim (g + xi g_A + xi^2 g_R) refuses");
     }
     /* Version 3's record link: V's copy of the record one off in entry 0 (still a byte). */
     {

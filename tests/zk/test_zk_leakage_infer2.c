@@ -3,14 +3,15 @@
  * about the model, the record or the intermediate values
  * (docs/proof-system.md, "inference@2", "Leakage test").
  *
- * Every field element a proof (version 2) reveals is extracted
- * structurally, in a fixed order of positions: the batched sumcheck's
- * gamma, messages, revealed values and g(r); the claim reduction's
- * gamma_A, messages, reduced values u and g_A(r_A); for every hiding
- * opening (the range proof's two, one batched opening per size class, the
- * record's, the mask coefficients') the mask value b, the folding
- * messages, the final polynomial and the first J opened leaves of every
- * tree; the range proof's and the linear sumcheck's values. Roots, counts,
+ * Every field element a proof (version 5) reveals is extracted
+ * structurally, in a fixed order of positions: the range proof's gamma,
+ * messages and five deferred values; the batched sumcheck's gamma,
+ * messages, revealed values and g(r); the claim reduction's gamma_A,
+ * messages, reduced values u (h, phi and m included) and g_A(r_A); for
+ * every hiding opening (one batched opening per size class, V's with h,
+ * phi and m, the record's, the mask coefficients') the mask value b, the
+ * folding messages, the final polynomial and the first J opened leaves of
+ * every tree; the linear sumcheck's values. Roots, counts,
  * salts, nonces, the version and the statement echo are not sampled.
  *
  * The program is 4-4-2 (ReLU, none). Each proof gets its own model and
@@ -53,7 +54,7 @@ typedef struct {
 } samples;
 
 /*
- * Every revealed field element of an inference@2 proof (version 2), in
+ * Every revealed field element of an inference@2 proof (version 5), in
  * position order. The record's opening runs at the parameter set's query
  * count, every other opening at zkr_infer2_params' raised one.
  */
@@ -95,11 +96,18 @@ static int extract(const i2case *c, const zkr_buf *pf, int pub, leak_vec *v)
     for (uint32_t l = 0; l < c->n_layers; l++)
         wt[l] = mc.w[l].n_vars + mc.w[l].blind_vars;
     zkr_infer2_red_init(&s, wt, s.n_v + ev, 0, &red);
+    {
+        /* version 5: the range proof's claims (the point does not change the layout) */
+        zkr_ext zz[64] = {{{0}}}, zv[4] = {{{0}}};
+        zkr_infer2_red_add_range(&red, c->n_layers, zz, zv);
+    }
     zkr_infer2_groups_of(&red, &gr);
-    lc = zkr_infer2_lc_vars(s.N, red.TA);
+    lc = zkr_infer2_lc_vars5(s.N, red.TA, zkr_zkrange_sc_vars(s.n_v));
     ec = zkr_hpcs_blind_vars(p, lc, 1);
+    /* section 13, deferred: m, h, phi roots, gamma, the rounds, a^ h^ phi^ m^ g(r); no opening */
     zkr_dec_init(&d, pv.body[2], pv.len[2]);
-    if (!leak_put_range(v, &d, p, s.n_v, ev, J_LEAVES, J_LEAVES) ||
+    if (zkr_dec_raw(&d, 3 * ZKR_DIGEST_BYTES, &raw) != ZKR_OK ||
+        !leak_put_exts(v, &d, 1 + (size_t)zkr_zkrange_sc_vars(s.n_v) * ZKR_ZKRANGE_DEGREE + 5) ||
         zkr_dec_finish(&d) != ZKR_OK)
         return 0;
     for (uint32_t l = 0; l < c->n_layers; l++)
@@ -118,11 +126,15 @@ static int extract(const i2case *c, const zkr_buf *pf, int pub, leak_vec *v)
     zkr_dec_init(&d, pv.body[4], pv.len[4]);
     if (!leak_put_exts(v, &d, 1 + (size_t)ZKR_INFER2_DEGREE * red.TA + red.n_polys + 1))
         return 0;
-    for (unsigned g = 0; g < gr.n_groups; g++)
+    for (unsigned g = 0; g < gr.n_groups; g++) {
+        int ext[ZKR_HPCS_MAX_BATCH] = {0};
+        for (unsigned m = 0; m < gr.n_members[g]; m++) /* h and phi are extension-valued */
+            ext[m] = gr.members[g][m] == red.zr_poly || gr.members[g][m] == red.zr_poly + 1;
         if (zkr_dec_raw(&d, ZKR_DIGEST_BYTES, &raw) != ZKR_OK || !leak_put_exts(v, &d, 1) ||
-            !leak_put_hpcs(v, &d, p, red.tv[gr.members[g][0]], gr.n_members[g], base4,
+            !leak_put_hpcs(v, &d, p, red.tv[gr.members[g][0]], gr.n_members[g], ext,
                            J_LEAVES, 0))
             return 0;
+    }
     if (zkr_dec_raw(&d, ZKR_DIGEST_BYTES, &raw) != ZKR_OK || !leak_put_exts(v, &d, 1) ||
         !leak_put_hpcs(v, &d, p0, rc.comm.n_vars + rc.comm.blind_vars, 1, base4, J_LEAVES, 0) ||
         zkr_dec_finish(&d) != ZKR_OK)
