@@ -9,6 +9,7 @@
 
 #include <sodium.h>
 
+#include "verifier/geval.h"
 #include "verifier/ginfer.h"
 
 /* MAXPOOL leaves its D range to zkr_vg_range (as CONV / DENSE / ADD always do). */
@@ -38,7 +39,7 @@ static zkr_err zkr_vg_conv(zkr_vg_ctx *c, uint32_t i, zkr_diag *d)
 {
     const zkr_ginf_shape *s = c->s;
     const zkr_ml_gnode *n = &c->st->g->nodes[i];
-    unsigned lp = zkr_ginf_lp(s, i), lhw = s->lh[i] + s->lw[i];
+    unsigned lp = zkr_ginf_lpb(s, i), lhw = s->lh[i] + s->lw[i];
     zkr_cnn_claims cl = {0};
     zkr_ext rho[ZKR_CNN_MAX_PT], accv = zkr_ext_from(0), bv, valid;
     zkr_err r;
@@ -69,6 +70,10 @@ static zkr_err zkr_vg_conv(zkr_vg_ctx *c, uint32_t i, zkr_diag *d)
                                  zkr_ext_sub(accv, zkr_ext_mul(bv, valid)), c->dec, &cl, d)) !=
         ZKR_OK)
         return r;
+    /* A batch: the relation's claims are on X folded at rho_b (prover/ginfer.c zkr_pg_conv_batch). */
+    if (s->lb && zkr_geval_extend_x(&cl, zkr_ginf_lp(s, n->in[0]), rho + zkr_ginf_lp(s, i), s->lb) !=
+                     ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_INTERNAL, "verify: node %u: claim of another size", i);
     return zkr_vg_route(c, i, n->in[0], 0, 0, &cl, d);
 }
 
@@ -94,7 +99,7 @@ static zkr_err zkr_vg_node(zkr_vg_ctx *c, uint32_t i, zkr_diag *d)
                                   d);
         break;
     case ZKR_ML_GOP_ADD:
-        r = zkr_verify_cnn_rqn(c->t, &s->rq[i], zkr_ginf_lp(s, i), c->dec, &cl, d);
+        r = zkr_verify_cnn_rqn(c->t, &s->rq[i], zkr_ginf_lpb(s, i), c->dec, &cl, d);
         break;
     default:
         return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "proof: node %u op %u", i, n->op);
@@ -214,11 +219,17 @@ static zkr_err zkr_vg_output(const zkr_proof_view *v, const zkr_verifier_ginf_st
     return r;
 }
 
+/*
+ * The mathematics. geval: an evaluation-graph@1 proof (sections output,
+ * body opening with the version and V's root, openings; st->input the
+ * padded batch, st->output every record's output); else graph-inference@1's.
+ */
 static zkr_err zkr_vg_math(const zkr_params *p, const zkr_proof_view *v,
                            const zkr_verifier_ginf_statement *st, const zkr_ginf_shape *s,
-                           const zkr_buf *prog, zkr_diag *d)
+                           const zkr_buf *prog, int geval, zkr_diag *d)
 {
     uint32_t last = s->n_nodes - 1;
+    unsigned sb = geval ? 1 : 2, sp = geval ? 2 : 3;
     zkr_transcript t;
     zkr_dec body, pcs;
     zkr_ginf_claims *gc = calloc(1, sizeof *gc);
@@ -227,33 +238,39 @@ static zkr_err zkr_vg_math(const zkr_params *p, const zkr_proof_view *v,
 
     if (!gc)
         return ZKR_ERR_NOMEM;
-    if (v->len[1] != ZKR_DIGEST_BYTES) {
-        r = zkr_fail(d, ZKR_ERR_MALFORMED, "proof: witness section is not one root");
-        goto out;
+    zkr_dec_init(&body, v->body[sb], v->len[sb]);
+    {
+        uint32_t ver, want = geval ? ZKR_GEVAL_VERSION : ZKR_GINF_VERSION;
+        const char *kind = geval ? "evaluation-graph@1" : "graph-inference@1";
+        if (zkr_dec_u32(&body, &ver) != ZKR_OK || ver != want) {
+            r = zkr_fail(d, geval ? ZKR_ERR_UNSUPPORTED : ZKR_ERR_MALFORMED,
+                         "proof: not a %s protocol version %u proof (re-prove it)", kind, want);
+            goto out;
+        }
     }
-    memcpy(vc[0].root, v->body[1], ZKR_DIGEST_BYTES);
+    {
+        const uint8_t *root = v->body[1];
+        if (geval ? zkr_dec_raw(&body, ZKR_DIGEST_BYTES, &root) != ZKR_OK
+                  : v->len[1] != ZKR_DIGEST_BYTES) {
+            r = zkr_fail(d, ZKR_ERR_MALFORMED, "proof: witness section is not one root");
+            goto out;
+        }
+        memcpy(vc[0].root, root, ZKR_DIGEST_BYTES);
+    }
     vc[0].n_vars = s->n_v;
     vc[1] = st->model;
-    zkr_ginf_transcript(&t, p, st->statement_id, prog->p, prog->len, &st->model, st->mp,
-                        st->input, st->input_len, v->body[0], v->len[0]);
+    zkr_ginf_transcript_proto(&t, geval ? ZKR_GEVAL_PROTOCOL : ZKR_GINF_PROTOCOL,
+                              geval ? ZKR_GEVAL_VERSION : ZKR_GINF_VERSION, p, st->statement_id,
+                              prog->p, prog->len, &st->model, st->mp, st->input, st->input_len,
+                              v->body[0], v->len[0]);
     zkr_ts_absorb(&t, "ginf-witness", vc[0].root, ZKR_DIGEST_BYTES);
     {
         zkr_ext ro[ZKR_CNN_MAX_PT], val;
-        zkr_ts_challenge_exts(&t, "ginf-out", ro, zkr_ginf_lp(s, last));
+        zkr_ts_challenge_exts(&t, "ginf-out", ro, zkr_ginf_lpb(s, last));
         if ((r = zkr_ginf_tensor_eval(s, st->g, last, (const uint8_t *)st->output, 1, ro, &val)) !=
                 ZKR_OK ||
             (r = zkr_ginf_add(gc, s, 0, &s->v[last][ZKR_GB_Y], ro, val)) != ZKR_OK)
             goto out;
-    }
-    zkr_dec_init(&body, v->body[2], v->len[2]);
-    {
-        uint32_t ver;
-        if (zkr_dec_u32(&body, &ver) != ZKR_OK || ver != ZKR_GINF_VERSION) {
-            r = zkr_fail(d, ZKR_ERR_MALFORMED,
-                         "proof: not a graph-inference@1 protocol version %u proof (re-prove it)",
-                         ZKR_GINF_VERSION);
-            goto out;
-        }
     }
     {
         zkr_vg_ctx c = {st, s, &t, &body, gc};
@@ -266,7 +283,7 @@ static zkr_err zkr_vg_math(const zkr_params *p, const zkr_proof_view *v,
             r = zkr_fail(d, ZKR_ERR_MALFORMED, "proof: trailing bytes in the body");
             goto out;
         }
-        zkr_dec_init(&pcs, v->body[3], v->len[3]);
+        zkr_dec_init(&pcs, v->body[sp], v->len[sp]);
         if ((r = zkr_vg_open(p, s, gc, vc, &t, &pcs, d)) != ZKR_OK)
             goto out;
         if (zkr_dec_finish(&pcs) != ZKR_OK)
@@ -314,9 +331,97 @@ zkr_err zkr_verify_ginf(const uint8_t *proof, size_t len, const zkr_verifier_gin
     }
     if ((r = zkr_vg_output(&v, st, d)) != ZKR_OK)
         goto out;
-    r = zkr_vg_math(&p, &v, st, s, &prog, d);
+    r = zkr_vg_math(&p, &v, st, s, &prog, 0, d);
 out:
     zkr_buf_free(&prog);
     free(s);
+    return r;
+}
+
+/* The output section against the statement: n, B, ne, then the real records' outputs. */
+static zkr_err zkr_vg_geval_output(const zkr_proof_view *v, const zkr_verifier_geval_statement *st,
+                                   uint32_t nb, uint32_t ne, zkr_diag *d)
+{
+    zkr_buf want = {0};
+    zkr_err r;
+
+    if (st->output_n != (size_t)st->n_records * ne)
+        return zkr_fail(d, ZKR_ERR_MISMATCH_OUTPUT, "statement: %zu output values, %u records "
+                        "of %u", st->output_n, st->n_records, ne);
+    if ((r = zkr_geval_output_encode(st->n_records, nb, ne, NULL, &want)) != ZKR_OK)
+        return r;
+    /* The header, then the statement's outputs; the padding's are the proof's (checked by the math). */
+    if (v->len[0] != want.len + (size_t)nb * ne ||
+        sodium_memcmp(v->body[0], want.p, want.len) != 0 ||
+        sodium_memcmp(v->body[0] + want.len, st->output, st->output_n) != 0)
+        r = zkr_fail(d, ZKR_ERR_MISMATCH_OUTPUT, "proof: public output differs from the statement's");
+    zkr_buf_free(&want);
+    return r;
+}
+
+zkr_err zkr_verify_geval(const uint8_t *proof, size_t len, const zkr_verifier_geval_statement *st,
+                         zkr_diag *d)
+{
+    static const uint32_t tags[3] = {ZKR_SEC_GEVAL_OUTPUT, ZKR_SEC_GEVAL_BODY, ZKR_SEC_GEVAL_PCS};
+    zkr_proof_view v;
+    zkr_params p;
+    zkr_ginf_shape *s = NULL;
+    zkr_buf prog = {0};
+    uint8_t *in = NULL;
+    zkr_verifier_ginf_statement gs;
+    size_t ne0, ne, nb;
+    zkr_err r;
+
+    if (!proof || !st || !st->g || !st->mp || !st->records || !st->output)
+        return zkr_fail(d, ZKR_ERR_USAGE, "verify: missing proof or statement");
+    if (st->n_records == 0 || st->n_records > ZKR_GEVAL_MAX_RECORDS)
+        return zkr_fail(d, st->n_records ? ZKR_ERR_TOO_LARGE : ZKR_ERR_USAGE,
+                        "records: %u, evaluation-graph@1 proves 1..%u records", st->n_records,
+                        ZKR_GEVAL_MAX_RECORDS);
+    if (zkr_params_get(st->param_set, &p) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_MISMATCH_PARAMS, "statement: unknown parameter set %u",
+                        st->param_set);
+    if ((r = zkr_proof_parse(proof, len, &v, d)) != ZKR_OK ||
+        (r = zkr_proof_view_bind(&v, st->param_set, ZKR_KIND_GEVAL1, "evaluation-graph@1",
+                                 st->statement_id, tags, 3, d)) != ZKR_OK)
+        return r;
+    ne0 = (size_t)st->g->nodes[0].c * st->g->nodes[0].h * st->g->nodes[0].w;
+    ne = zkr_ml_gprog_elems(st->g, st->g->n_nodes - 1);
+    nb = (size_t)1 << zkr_geval_lb(st->n_records);
+    if (!(s = malloc(sizeof *s)) || !(in = calloc(nb * ne0, 1))) {
+        r = ZKR_ERR_NOMEM;
+        goto out;
+    }
+    if ((r = zkr_ml_gprog_encode(st->g, &prog, d)) != ZKR_OK ||
+        (r = zkr_ginf_shape_init_batch(s, st->g, st->mp, zkr_geval_lb(st->n_records), p.max_vars,
+                                       d)) != ZKR_OK)
+        goto out;
+    if (st->model.n_vars != s->n_m) {
+        r = zkr_fail(d, ZKR_ERR_MISMATCH_MODEL, "statement: model commitment of 2^%u values, the "
+                     "program's model has 2^%u", st->model.n_vars, s->n_m);
+        goto out;
+    }
+    if (st->records_len != st->n_records * ne0) {
+        r = zkr_fail(d, ZKR_ERR_MISMATCH_INPUT, "statement: records of %zu bytes", st->records_len);
+        goto out;
+    }
+    if ((r = zkr_vg_geval_output(&v, st, (uint32_t)nb, (uint32_t)ne, d)) != ZKR_OK)
+        goto out;
+    memcpy(in, st->records, st->records_len); /* the padding: all-zero records */
+    memset(&gs, 0, sizeof gs);
+    memcpy(gs.statement_id, st->statement_id, ZKR_DIGEST_BYTES);
+    gs.param_set = st->param_set;
+    gs.g = st->g;
+    gs.mp = st->mp;
+    gs.model = st->model;
+    gs.input = in;
+    gs.input_len = nb * ne0;
+    gs.output = (const int8_t *)v.body[0] + (v.len[0] - nb * ne);
+    gs.output_n = (uint32_t)(nb * ne);
+    r = zkr_vg_math(&p, &v, &gs, s, &prog, 1, d);
+out:
+    zkr_buf_free(&prog);
+    free(s);
+    free(in);
     return r;
 }
