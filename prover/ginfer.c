@@ -361,6 +361,11 @@ out:
     return r;
 }
 
+const zkr_ginf_model_in *zkr_ginf_model_input(const zkr_ginf_model *m)
+{
+    return &m->in;
+}
+
 void zkr_ginf_model_free(zkr_ginf_model *m)
 {
     if (!m)
@@ -937,7 +942,7 @@ out:
 /* evaluation-graph@1's batch: its layout and real records (the input holds 2^bs->lb). */
 typedef struct {
     const zkr_ginf_shape *bs;
-    uint32_t nrec;
+    const zkr_geval_binding *bind;
 } zkr_pg_batch;
 
 /* Every record's tensors, record after record (t[i] + b ne_i), from the padded batch. */
@@ -1024,7 +1029,7 @@ static zkr_err zkr_pg_run(const zkr_params *p, const uint8_t statement_id[ZKR_DI
         }
         for (size_t k = 0; k < n; k++)
             y[k] = (int8_t)w.t[last][k];
-        r = zkr_geval_output_encode(bt->nrec, (uint32_t)nb, (uint32_t)zkr_pg_elems(&g->nodes[last]),
+        r = zkr_geval_output_encode(bt->bind, (uint32_t)nb, (uint32_t)zkr_pg_elems(&g->nodes[last]),
                                     y, output);
         free(y);
         if (r != ZKR_OK)
@@ -1071,62 +1076,47 @@ zkr_err zkr_prover_ginf_cheat_commit(const zkr_params *p,
 }
 #endif
 
-/* The padded batch's layout and records, then the proof (cheat: test builds only). */
-static zkr_err zkr_pg_geval(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
-                            const zkr_ginf_model *m, const uint8_t *records, size_t rec_len,
-                            uint32_t n, unsigned threads, zkr_ginf_cheat_fn cheat, void *ctx,
-                            zkr_buf *proof, zkr_buf *output, zkr_diag *d)
+zkr_err zkr_prover_ginf_batch(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                             const zkr_ginf_model *m, const zkr_geval_binding *bind,
+                             const uint8_t *inputs, size_t in_len, unsigned threads,
+                             zkr_ginf_cheat_fn cheat, void *ctx, zkr_buf *proof, zkr_diag *d)
 {
-    size_t ne0 = zkr_pg_elems(&m->in.g->nodes[0]);
+    size_t ne0 = zkr_pg_elems(&m->in.g->nodes[0]), nb;
+    uint64_t n = bind->count;
     zkr_ginf_shape *bs = NULL;
     uint8_t *in = NULL;
-    size_t nb;
+    zkr_buf output = {0};
     zkr_pg_batch bt;
     zkr_err r;
 
     proof->len = 0;
-    output->len = 0;
+#if !ZKR_TEST_BUILD
+    if (cheat)
+        return zkr_fail(d, ZKR_ERR_USAGE, "prove: cheating provers are test builds' only");
+#endif
     if (n == 0 || n > ZKR_GEVAL_MAX_RECORDS)
         return zkr_fail(d, n ? ZKR_ERR_TOO_LARGE : ZKR_ERR_USAGE,
-                        "records: %u, evaluation-graph@1 proves 1..%u records", n,
-                        ZKR_GEVAL_MAX_RECORDS);
-    if (rec_len != (size_t)n * ne0)
-        return zkr_fail(d, ZKR_ERR_MISMATCH_INPUT, "input: %zu bytes, %u records take %zu",
-                        rec_len, n, (size_t)n * ne0);
-    nb = (size_t)1 << zkr_geval_lb(n);
+                        "records: %llu, evaluation-graph@1 proves 1..%u records",
+                        (unsigned long long)n, ZKR_GEVAL_MAX_RECORDS);
+    if (in_len != n * ne0)
+        return zkr_fail(d, ZKR_ERR_MISMATCH_INPUT, "input: %zu bytes, %llu records take %zu",
+                        in_len, (unsigned long long)n, (size_t)n * ne0);
+    nb = (size_t)1 << zkr_geval_lb((uint32_t)n);
     if (!(bs = malloc(sizeof *bs)) || !(in = calloc(nb * ne0, 1))) {
         r = ZKR_ERR_NOMEM;
         goto out;
     }
-    if ((r = zkr_ginf_shape_init_batch(bs, m->in.g, m->in.mp, zkr_geval_lb(n), p->max_vars, d)) !=
-        ZKR_OK)
+    if ((r = zkr_ginf_shape_init_batch(bs, m->in.g, m->in.mp, zkr_geval_lb((uint32_t)n),
+                                       p->max_vars, d)) != ZKR_OK)
         goto out;
-    memcpy(in, records, rec_len); /* records n..nb-1: the all-zero padding */
+    memcpy(in, inputs, in_len); /* records n..nb-1: the all-zero padding */
     bt.bs = bs;
-    bt.nrec = n;
-    r = zkr_pg_run(p, statement_id, m, &bt, in, nb * ne0, threads, cheat, ctx, NULL, proof, output,
-                   d);
+    bt.bind = bind;
+    r = zkr_pg_run(p, statement_id, m, &bt, in, nb * ne0, threads, cheat, ctx, NULL, proof,
+                   &output, d);
 out:
+    zkr_buf_free(&output);
     free(bs);
     free(in);
     return r;
 }
-
-zkr_err zkr_prover_geval(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
-                         const zkr_ginf_model *m, const uint8_t *records, size_t rec_len,
-                         uint32_t n, unsigned threads, zkr_buf *proof, zkr_buf *output,
-                         zkr_diag *d)
-{
-    return zkr_pg_geval(p, statement_id, m, records, rec_len, n, threads, NULL, NULL, proof,
-                        output, d);
-}
-
-#if ZKR_TEST_BUILD
-zkr_err zkr_prover_geval_cheat(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
-                               const zkr_ginf_model *m, const uint8_t *records, size_t rec_len,
-                               uint32_t n, zkr_ginf_cheat_fn fn, void *ctx, zkr_buf *proof,
-                               zkr_buf *output, zkr_diag *d)
-{
-    return zkr_pg_geval(p, statement_id, m, records, rec_len, n, 1, fn, ctx, proof, output, d);
-}
-#endif

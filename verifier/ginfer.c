@@ -11,6 +11,7 @@
 
 #include "verifier/geval.h"
 #include "verifier/ginfer.h"
+#include "zkr_config.h"
 
 /* MAXPOOL leaves its D range to zkr_vg_range (as CONV / DENSE / ADD always do). */
 static const zkr_cnn_vopts zkr_vg_defer = {ZKR_CNN_DEFER_RANGE};
@@ -21,12 +22,14 @@ typedef struct {
     zkr_transcript *t;
     zkr_dec *dec;
     zkr_ginf_claims *gc;
+    int no_input; /* test builds (evaluation-graph@1's teeth): claims on the input dropped */
 } zkr_vg_ctx;
 
 static zkr_err zkr_vg_route(zkr_vg_ctx *c, uint32_t i, uint32_t x, uint32_t b, int rq,
                             const zkr_cnn_claims *cl, zkr_diag *d)
 {
-    zkr_err r = zkr_ginf_route(c->s, c->st->g, i, x, b, rq, cl, c->st->input, c->gc);
+    zkr_err r = zkr_ginf_route(c->s, c->st->g, i, x, b, rq, cl, c->no_input ? NULL : c->st->input,
+                               c->gc);
 
     if (r == ZKR_ERR_VERIFY)
         return zkr_fail(d, r, "proof: node %u: a claim on the input fails", i);
@@ -226,7 +229,7 @@ static zkr_err zkr_vg_output(const zkr_proof_view *v, const zkr_verifier_ginf_st
  */
 static zkr_err zkr_vg_math(const zkr_params *p, const zkr_proof_view *v,
                            const zkr_verifier_ginf_statement *st, const zkr_ginf_shape *s,
-                           const zkr_buf *prog, int geval, zkr_diag *d)
+                           const zkr_buf *prog, int geval, int no_input, zkr_diag *d)
 {
     uint32_t last = s->n_nodes - 1;
     unsigned sb = geval ? 1 : 2, sp = geval ? 2 : 3;
@@ -273,7 +276,7 @@ static zkr_err zkr_vg_math(const zkr_params *p, const zkr_proof_view *v,
             goto out;
     }
     {
-        zkr_vg_ctx c = {st, s, &t, &body, gc};
+        zkr_vg_ctx c = {st, s, &t, &body, gc, no_input};
         for (uint32_t i = last; i >= 1; i--)
             if ((r = zkr_vg_node(&c, i, d)) != ZKR_OK)
                 goto out;
@@ -331,97 +334,38 @@ zkr_err zkr_verify_ginf(const uint8_t *proof, size_t len, const zkr_verifier_gin
     }
     if ((r = zkr_vg_output(&v, st, d)) != ZKR_OK)
         goto out;
-    r = zkr_vg_math(&p, &v, st, s, &prog, 0, d);
+    r = zkr_vg_math(&p, &v, st, s, &prog, 0, 0, d);
 out:
     zkr_buf_free(&prog);
     free(s);
     return r;
 }
 
-/* The output section against the statement: n, B, ne, then the real records' outputs. */
-static zkr_err zkr_vg_geval_output(const zkr_proof_view *v, const zkr_verifier_geval_statement *st,
-                                   uint32_t nb, uint32_t ne, zkr_diag *d)
+zkr_err zkr_verify_ginf_batch(const zkr_params *p, const zkr_proof_view *v,
+                              const zkr_verifier_ginf_statement *gs, uint32_t count, int no_input,
+                              zkr_diag *d)
 {
-    zkr_buf want = {0};
-    zkr_err r;
-
-    if (st->output_n != (size_t)st->n_records * ne)
-        return zkr_fail(d, ZKR_ERR_MISMATCH_OUTPUT, "statement: %zu output values, %u records "
-                        "of %u", st->output_n, st->n_records, ne);
-    if ((r = zkr_geval_output_encode(st->n_records, nb, ne, NULL, &want)) != ZKR_OK)
-        return r;
-    /* The header, then the statement's outputs; the padding's are the proof's (checked by the math). */
-    if (v->len[0] != want.len + (size_t)nb * ne ||
-        sodium_memcmp(v->body[0], want.p, want.len) != 0 ||
-        sodium_memcmp(v->body[0] + want.len, st->output, st->output_n) != 0)
-        r = zkr_fail(d, ZKR_ERR_MISMATCH_OUTPUT, "proof: public output differs from the statement's");
-    zkr_buf_free(&want);
-    return r;
-}
-
-zkr_err zkr_verify_geval(const uint8_t *proof, size_t len, const zkr_verifier_geval_statement *st,
-                         zkr_diag *d)
-{
-    static const uint32_t tags[3] = {ZKR_SEC_GEVAL_OUTPUT, ZKR_SEC_GEVAL_BODY, ZKR_SEC_GEVAL_PCS};
-    zkr_proof_view v;
-    zkr_params p;
-    zkr_ginf_shape *s = NULL;
+    zkr_ginf_shape *s = malloc(sizeof *s);
     zkr_buf prog = {0};
-    uint8_t *in = NULL;
-    zkr_verifier_ginf_statement gs;
-    size_t ne0, ne, nb;
     zkr_err r;
 
-    if (!proof || !st || !st->g || !st->mp || !st->records || !st->output)
-        return zkr_fail(d, ZKR_ERR_USAGE, "verify: missing proof or statement");
-    if (st->n_records == 0 || st->n_records > ZKR_GEVAL_MAX_RECORDS)
-        return zkr_fail(d, st->n_records ? ZKR_ERR_TOO_LARGE : ZKR_ERR_USAGE,
-                        "records: %u, evaluation-graph@1 proves 1..%u records", st->n_records,
-                        ZKR_GEVAL_MAX_RECORDS);
-    if (zkr_params_get(st->param_set, &p) != ZKR_OK)
-        return zkr_fail(d, ZKR_ERR_MISMATCH_PARAMS, "statement: unknown parameter set %u",
-                        st->param_set);
-    if ((r = zkr_proof_parse(proof, len, &v, d)) != ZKR_OK ||
-        (r = zkr_proof_view_bind(&v, st->param_set, ZKR_KIND_GEVAL1, "evaluation-graph@1",
-                                 st->statement_id, tags, 3, d)) != ZKR_OK)
-        return r;
-    ne0 = (size_t)st->g->nodes[0].c * st->g->nodes[0].h * st->g->nodes[0].w;
-    ne = zkr_ml_gprog_elems(st->g, st->g->n_nodes - 1);
-    nb = (size_t)1 << zkr_geval_lb(st->n_records);
-    if (!(s = malloc(sizeof *s)) || !(in = calloc(nb * ne0, 1))) {
-        r = ZKR_ERR_NOMEM;
+    if (!s)
+        return ZKR_ERR_NOMEM;
+    if ((r = zkr_ml_gprog_encode(gs->g, &prog, d)) != ZKR_OK ||
+        (r = zkr_ginf_shape_init_batch(s, gs->g, gs->mp, zkr_geval_lb(count), p->max_vars, d)) !=
+            ZKR_OK)
         goto out;
-    }
-    if ((r = zkr_ml_gprog_encode(st->g, &prog, d)) != ZKR_OK ||
-        (r = zkr_ginf_shape_init_batch(s, st->g, st->mp, zkr_geval_lb(st->n_records), p.max_vars,
-                                       d)) != ZKR_OK)
-        goto out;
-    if (st->model.n_vars != s->n_m) {
+    if (gs->model.n_vars != s->n_m) {
         r = zkr_fail(d, ZKR_ERR_MISMATCH_MODEL, "statement: model commitment of 2^%u values, the "
-                     "program's model has 2^%u", st->model.n_vars, s->n_m);
+                     "program's model has 2^%u", gs->model.n_vars, s->n_m);
         goto out;
     }
-    if (st->records_len != st->n_records * ne0) {
-        r = zkr_fail(d, ZKR_ERR_MISMATCH_INPUT, "statement: records of %zu bytes", st->records_len);
-        goto out;
-    }
-    if ((r = zkr_vg_geval_output(&v, st, (uint32_t)nb, (uint32_t)ne, d)) != ZKR_OK)
-        goto out;
-    memcpy(in, st->records, st->records_len); /* the padding: all-zero records */
-    memset(&gs, 0, sizeof gs);
-    memcpy(gs.statement_id, st->statement_id, ZKR_DIGEST_BYTES);
-    gs.param_set = st->param_set;
-    gs.g = st->g;
-    gs.mp = st->mp;
-    gs.model = st->model;
-    gs.input = in;
-    gs.input_len = nb * ne0;
-    gs.output = (const int8_t *)v.body[0] + (v.len[0] - nb * ne);
-    gs.output_n = (uint32_t)(nb * ne);
-    r = zkr_vg_math(&p, &v, &gs, s, &prog, 1, d);
+#if !ZKR_TEST_BUILD
+    no_input = 0;
+#endif
+    r = zkr_vg_math(p, v, gs, s, &prog, 1, no_input, d);
 out:
     zkr_buf_free(&prog);
     free(s);
-    free(in);
     return r;
 }

@@ -11,7 +11,7 @@
 
 #include "prover/geval.h"
 
-typedef uint64_t (*gx_rand_fn)(void *ctx);
+typedef uint64_t (*gx_rnd_fn)(void *ctx);
 
 static uint32_t gx_add(zkr_ml_gprog *g, zkr_ml_gnode n)
 {
@@ -63,7 +63,7 @@ typedef struct {
     int64_t *b[ZKR_ML_G_MAX_NODES], *m[ZKR_ML_G_MAX_NODES];
 } gx_model;
 
-static void gx_model_init(gx_model *md, gx_rand_fn rnd, void *ctx)
+static void gx_model_init(gx_model *md, gx_rnd_fn rnd, void *ctx)
 {
     memset(&md->mp, 0, sizeof md->mp);
     memset(&md->in, 0, sizeof md->in);
@@ -101,6 +101,61 @@ static void gx_model_free(gx_model *md)
         free(md->m[i]);
         md->w[i] = NULL, md->b[i] = md->m[i] = NULL;
     }
+}
+
+/*
+ * A dataset of n records (input bytes, then a label): every third
+ * record's label is its native argmax, the others' are random (so a count
+ * is neither 0 nor n). *out is malloc'ed (n (ne0 + 1) bytes).
+ */
+static uint8_t *gx_dataset(const gx_model *md, gx_rnd_fn rnd, void *ctx, uint64_t n)
+{
+    size_t ne0 = zkr_ml_gprog_elems(&md->g, 0), ne = zkr_ml_gprog_elems(&md->g, md->g.n_nodes - 1);
+    uint8_t *ds = malloc(n * (ne0 + 1));
+    int8_t y[256];
+
+    if (!ds || ne > sizeof y)
+        abort();
+    for (uint64_t k = 0; k < n; k++) {
+        uint8_t *rec = ds + k * (ne0 + 1);
+        for (size_t j = 0; j < ne0; j++)
+            rec[j] = (uint8_t)rnd(ctx);
+        if (zkr_ginf_native(&md->in, rec, y, ne) != ZKR_OK)
+            abort();
+        rec[ne0] = k % 3 == 0 ? (uint8_t)zkr_geval_argmax(y, (uint32_t)ne) : (uint8_t)(rnd(ctx) % ne);
+    }
+    return ds;
+}
+
+/*
+ * The binding of records [first, first + count) of the dataset (mode and
+ * value set, correct 0) and the dataset commitment.
+ */
+static void gx_binding(const gx_model *md, const uint8_t *ds, uint64_t n, uint64_t first,
+                       uint64_t count, uint8_t mode, uint64_t value, zkr_geval_binding *b,
+                       uint8_t dc[ZKR_DIGEST_BYTES])
+{
+    size_t rl = zkr_ml_gprog_elems(&md->g, 0) + 1, nb = 0;
+    uint8_t (*leaves)[ZKR_DIGEST_BYTES] = malloc(n * sizeof *leaves);
+
+    if (!leaves)
+        abort();
+    memset(b, 0, sizeof *b);
+    for (uint64_t k = 0; k < n; k++)
+        zkr_infer_record_commitment(ds + k * rl, rl, leaves[k]);
+    if (zkr_eval_range_root((const uint8_t(*)[ZKR_DIGEST_BYTES])leaves, n, 0, n, NULL, 0,
+                            b->root) != ZKR_OK ||
+        zkr_eval_range_proof((const uint8_t(*)[ZKR_DIGEST_BYTES])leaves, n, first, count, b->bound,
+                             &nb) != ZKR_OK)
+        abort();
+    b->n = n;
+    b->first = first;
+    b->count = count;
+    b->n_bound = (uint32_t)nb;
+    b->mode = mode;
+    b->value = value;
+    zkr_infer_dataset_commitment(n, b->root, dc);
+    free(leaves);
 }
 
 #endif
