@@ -45,5 +45,15 @@ zkr_err zkr_prover_ginf_batch(const zkr_params *p, const uint8_t statement_id[ZK
                              const uint8_t *inputs, size_t in_len, unsigned threads,
                              zkr_ginf_cheat_fn cheat, void *ctx, zkr_buf *proof,
                              zkr_diag *d) ZKR_WUR;
+/*
+ * Test builds only: as zkr_prover_ginf_batch with the witness computed
+ * from wit_inputs while the transcript absorbs inputs (both in_len bytes):
+ * a proof whose only tie to the records is the relations' claims on them.
+ */
+zkr_err zkr_prover_ginf_batch_cheat_input(const zkr_params *p,
+                                          const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                                          const zkr_ginf_model *m, const zkr_geval_binding *b,
+                                          const uint8_t *inputs, const uint8_t *wit_inputs,
+                                          size_t in_len, zkr_buf *proof, zkr_diag *d) ZKR_WUR;
 
 #endif

@@ -943,6 +943,7 @@ out:
 typedef struct {
     const zkr_ginf_shape *bs;
     const zkr_geval_binding *bind;
+    const uint8_t *wit_in; /* test builds: the witness's inputs, not the transcript's (else NULL) */
 } zkr_pg_batch;
 
 /* Every record's tensors, record after record (t[i] + b ne_i), from the padded batch. */
@@ -1000,7 +1001,8 @@ static zkr_err zkr_pg_run(const zkr_params *p, const uint8_t statement_id[ZKR_DI
     w.geval = bt != NULL;
     w.commit_edit = commit_edit;
     w.commit_ctx = ctx;
-    if ((r = zkr_pg_eval_batch(&m->in, input, nb, w.t, w.acc)) != ZKR_OK)
+    if ((r = zkr_pg_eval_batch(&m->in, bt && bt->wit_in ? bt->wit_in : input, nb, w.t, w.acc)) !=
+        ZKR_OK)
         goto out;
     if (!(w.v = calloc((size_t)1 << w.s->n_v, sizeof *w.v))) {
         r = ZKR_ERR_NOMEM;
@@ -1076,15 +1078,16 @@ zkr_err zkr_prover_ginf_cheat_commit(const zkr_params *p,
 }
 #endif
 
-zkr_err zkr_prover_ginf_batch(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
-                             const zkr_ginf_model *m, const zkr_geval_binding *bind,
-                             const uint8_t *inputs, size_t in_len, unsigned threads,
-                             zkr_ginf_cheat_fn cheat, void *ctx, zkr_buf *proof, zkr_diag *d)
+static zkr_err zkr_pg_batch_run(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                                const zkr_ginf_model *m, const zkr_geval_binding *bind,
+                                const uint8_t *inputs, const uint8_t *wit_inputs, size_t in_len,
+                                unsigned threads, zkr_ginf_cheat_fn cheat, void *ctx,
+                                zkr_buf *proof, zkr_diag *d)
 {
     size_t ne0 = zkr_pg_elems(&m->in.g->nodes[0]), nb;
     uint64_t n = bind->count;
     zkr_ginf_shape *bs = NULL;
-    uint8_t *in = NULL;
+    uint8_t *in = NULL, *win = NULL;
     zkr_buf output = {0};
     zkr_pg_batch bt;
     zkr_err r;
@@ -1102,7 +1105,8 @@ zkr_err zkr_prover_ginf_batch(const zkr_params *p, const uint8_t statement_id[ZK
         return zkr_fail(d, ZKR_ERR_MISMATCH_INPUT, "input: %zu bytes, %llu records take %zu",
                         in_len, (unsigned long long)n, (size_t)n * ne0);
     nb = (size_t)1 << zkr_geval_lb((uint32_t)n);
-    if (!(bs = malloc(sizeof *bs)) || !(in = calloc(nb * ne0, 1))) {
+    if (!(bs = malloc(sizeof *bs)) || !(in = calloc(nb * ne0, 1)) ||
+        (wit_inputs && !(win = calloc(nb * ne0, 1)))) {
         r = ZKR_ERR_NOMEM;
         goto out;
     }
@@ -1110,13 +1114,38 @@ zkr_err zkr_prover_ginf_batch(const zkr_params *p, const uint8_t statement_id[ZK
                                        p->max_vars, d)) != ZKR_OK)
         goto out;
     memcpy(in, inputs, in_len); /* records n..nb-1: the all-zero padding */
+    if (win)
+        memcpy(win, wit_inputs, in_len);
     bt.bs = bs;
     bt.bind = bind;
+    bt.wit_in = win;
     r = zkr_pg_run(p, statement_id, m, &bt, in, nb * ne0, threads, cheat, ctx, NULL, proof,
                    &output, d);
 out:
     zkr_buf_free(&output);
     free(bs);
     free(in);
+    free(win);
     return r;
 }
+
+zkr_err zkr_prover_ginf_batch(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                             const zkr_ginf_model *m, const zkr_geval_binding *bind,
+                             const uint8_t *inputs, size_t in_len, unsigned threads,
+                             zkr_ginf_cheat_fn cheat, void *ctx, zkr_buf *proof, zkr_diag *d)
+{
+    return zkr_pg_batch_run(p, statement_id, m, bind, inputs, NULL, in_len, threads, cheat, ctx,
+                            proof, d);
+}
+
+#if ZKR_TEST_BUILD
+zkr_err zkr_prover_ginf_batch_cheat_input(const zkr_params *p,
+                                          const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                                          const zkr_ginf_model *m, const zkr_geval_binding *bind,
+                                          const uint8_t *inputs, const uint8_t *wit_inputs,
+                                          size_t in_len, zkr_buf *proof, zkr_diag *d)
+{
+    return zkr_pg_batch_run(p, statement_id, m, bind, inputs, wit_inputs, in_len, 1, NULL, NULL,
+                            proof, d);
+}
+#endif
