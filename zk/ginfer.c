@@ -71,6 +71,10 @@ static zkr_err zkr_gi_node(zkr_ginf_shape *s, const zkr_ml_gprog *g, const zkr_g
     case ZKR_ML_GOP_MAXPOOL:
     case ZKR_ML_GOP_AVGPOOL: {
         const uint32_t pc[4] = {n->pt, n->pl, n->pb, n->pr};
+        if (s->lb && xc > ZKR_CNN_MAX_DIM)
+            return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "node %u: 2^%u records over this program's "
+                            "batch bound (pooling over %u channels, at most %u)", i, s->lb, xc,
+                            ZKR_CNN_MAX_DIM);
         if (zkr_cnn_win_init(&s->win[i], xc, x->h, x->w, n->kh, n->kw, n->sh, n->sw, 1, 1,
                              pc) != ZKR_OK)
             return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "node %u: window over the relation bounds", i);
