@@ -13,7 +13,7 @@
 
 typedef uint64_t (*gx_rnd_fn)(void *ctx);
 
-static uint32_t gx_add(zkr_ml_gprog *g, zkr_ml_gnode n)
+static inline uint32_t gx_add(zkr_ml_gprog *g, zkr_ml_gnode n)
 {
     uint32_t i = g->n_nodes++;
 
@@ -24,7 +24,7 @@ static uint32_t gx_add(zkr_ml_gprog *g, zkr_ml_gnode n)
 }
 
 /* LeNet-5 (hw 28, c1 6, c2 16, dense 120-84-10) or its small twin (hw 12, c1 4, c2 8, dense 16-10). */
-static void gx_lenet(zkr_ml_gprog *g, int small)
+static inline void gx_lenet(zkr_ml_gprog *g, int small)
 {
     uint32_t c1, p1, c2, p2, f1, f2;
 
@@ -55,6 +55,35 @@ static void gx_lenet(zkr_ml_gprog *g, int small)
     (void)gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_DENSE, .n_in = 1, .in = {f2}, .c = 10});
 }
 
+/*
+ * tests/zk/test_ginfer.c's residual program without its LOOKUP (refused
+ * over a batch): conv, depthwise dilated conv, ADD, average pool, padded
+ * max pool, ADD of a tensor read twice, dense.
+ */
+static inline void gx_resid(zkr_ml_gprog *g)
+{
+    uint32_t c1, c2, a, ap, mp, a2;
+
+    memset(g, 0, sizeof *g);
+    g->input_encoding = ZKR_ML_INPUT_U8_DIV255;
+    g->nodes[0] = (zkr_ml_gnode){.op = ZKR_ML_GOP_INPUT, .c = 2, .h = 8, .w = 8};
+    g->n_nodes = 1;
+    c1 = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .act = ZKR_ML_ACT_RELU, .n_in = 1,
+                                  .c = 4, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .pt = 1, .pl = 1,
+                                  .pb = 1, .pr = 1, .dh = 1, .dw = 1, .groups = 1});
+    c2 = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .n_in = 1, .in = {c1}, .c = 4, .kh = 3,
+                                  .kw = 3, .sh = 1, .sw = 1, .pt = 2, .pl = 2, .pb = 2, .pr = 2,
+                                  .dh = 2, .dw = 2, .groups = 4});
+    a = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_ADD, .act = ZKR_ML_ACT_RELU, .n_in = 2,
+                                 .in = {c1, c2}});
+    ap = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_AVGPOOL, .n_in = 1, .in = {a}, .kh = 2,
+                                  .kw = 2, .sh = 2, .sw = 2});
+    mp = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_MAXPOOL, .n_in = 1, .in = {ap}, .kh = 3,
+                                  .kw = 3, .sh = 1, .sw = 1, .pt = 1, .pl = 1, .pb = 1, .pr = 1});
+    a2 = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_ADD, .n_in = 2, .in = {mp, ap}});
+    (void)gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_DENSE, .n_in = 1, .in = {a2}, .c = 10});
+}
+
 typedef struct {
     zkr_ml_gprog g;
     zkr_ginf_params mp;
@@ -63,7 +92,7 @@ typedef struct {
     int64_t *b[ZKR_ML_G_MAX_NODES], *m[ZKR_ML_G_MAX_NODES];
 } gx_model;
 
-static void gx_model_init(gx_model *md, gx_rnd_fn rnd, void *ctx)
+static inline void gx_model_init(gx_model *md, gx_rnd_fn rnd, void *ctx)
 {
     memset(&md->mp, 0, sizeof md->mp);
     memset(&md->in, 0, sizeof md->in);
@@ -85,6 +114,10 @@ static void gx_model_init(gx_model *md, gx_rnd_fn rnd, void *ctx)
                 md->m[i][c] = (int64_t)((1u << 20) / (fan * 40u) + rnd(ctx) % 64);
             }
             md->mp.shift[i] = 20;
+        } else if (n->op == ZKR_ML_GOP_ADD) {
+            md->mp.ma[i] = 3 << 14;
+            md->mp.mb[i] = 5 << 13;
+            md->mp.shift[i] = 16;
         }
         md->in.w[i] = md->w[i], md->in.b[i] = md->b[i], md->in.m[i] = md->m[i];
     }
@@ -93,7 +126,7 @@ static void gx_model_init(gx_model *md, gx_rnd_fn rnd, void *ctx)
     zkr_ginf_params_bound(&md->in, &md->mp);
 }
 
-static void gx_model_free(gx_model *md)
+static inline void gx_model_free(gx_model *md)
 {
     for (uint32_t i = 0; i < ZKR_ML_G_MAX_NODES; i++) {
         free(md->w[i]);
@@ -108,7 +141,7 @@ static void gx_model_free(gx_model *md)
  * record's label is its native argmax, the others' are random (so a count
  * is neither 0 nor n). *out is malloc'ed (n (ne0 + 1) bytes).
  */
-static uint8_t *gx_dataset(const gx_model *md, gx_rnd_fn rnd, void *ctx, uint64_t n)
+static inline uint8_t *gx_dataset(const gx_model *md, gx_rnd_fn rnd, void *ctx, uint64_t n)
 {
     size_t ne0 = zkr_ml_gprog_elems(&md->g, 0), ne = zkr_ml_gprog_elems(&md->g, md->g.n_nodes - 1);
     uint8_t *ds = malloc(n * (ne0 + 1));
@@ -131,7 +164,7 @@ static uint8_t *gx_dataset(const gx_model *md, gx_rnd_fn rnd, void *ctx, uint64_
  * The binding of records [first, first + count) of the dataset (mode and
  * value set, correct 0) and the dataset commitment.
  */
-static void gx_binding(const gx_model *md, const uint8_t *ds, uint64_t n, uint64_t first,
+static inline void gx_binding(const gx_model *md, const uint8_t *ds, uint64_t n, uint64_t first,
                        uint64_t count, uint8_t mode, uint64_t value, zkr_geval_binding *b,
                        uint8_t dc[ZKR_DIGEST_BYTES])
 {

@@ -2,7 +2,9 @@
  * evaluation-graph@1 (proof kind 12) end to end in the library, on a small
  * LeNet-shaped program (conv, max pool, conv, max pool, two dense layers)
  * over a dataset of 12 records: records 3..7 (5 records, padded to 8) and
- * record 9 alone (threshold 1) prove, the count is native evaluation's, the verifier
+ * record 9 alone (threshold 1) prove, as do 3 records of the residual
+ * program without its LOOKUP (depthwise conv, ADD, average and padded max
+ * pooling over a batch), the count is native evaluation's, the verifier
  * accepts exact and threshold statements; bit flips, truncation, another
  * dataset, range, record, label, count, threshold, model or statement id
  * are refused, as are a graph-inference@1 proof in its place and a
@@ -202,6 +204,39 @@ int main(int argc, char **argv)
     zkr_tap_ok(&t, zkr_prover_geval(&f->p, f->sid, f->gm, b1, f->ds, 5 * f->rl - 1, 1, &pf2, &d) ==
                        ZKR_ERR_MISMATCH_INPUT,
                "records of the wrong length are refused");
+    {
+        /* Every other op over a batch: 3 records (padded to 4) of the residual program. */
+        fx *r = calloc(1, sizeof *r);
+        zkr_geval_binding *rb = calloc(1, sizeof *rb);
+        uint8_t rdc[ZKR_DIGEST_BYTES];
+        zkr_buf rpf = {0};
+        if (!r || !rb)
+            abort();
+        r->p = f->p;
+        memcpy(r->sid, f->sid, sizeof r->sid);
+        gx_resid(&r->md.g);
+        zkr_tap_ok(&t, zkr_ml_gprog_check(&r->md.g, NULL) == ZKR_OK, "residual program checks");
+        gx_model_init(&r->md, rnd, &t);
+        memset(&d, 0, sizeof d);
+        zkr_tap_ok(&t, zkr_prover_ginf_commit(&r->p, &r->md.in, 1, &r->gm, &r->comm, &d) == ZKR_OK,
+                   "residual: model committed %s", d.msg);
+        r->rl = zkr_ml_gprog_elems(&r->md.g, 0) + 1;
+        r->ds = gx_dataset(&r->md, rnd, &t, 5);
+        gx_binding(&r->md, r->ds, 5, 1, 3, ZKR_EVAL_MODE_EXACT, 0, rb, rdc);
+        if (prove_verify(&t, r, rb, rdc, 1, &rpf)) {
+            zkr_verifier_geval_statement rs;
+            statement(r, rb, rdc, r->ds + r->rl, &rs);
+            r->ds[3 * r->rl - 2] ^= 1; /* the last record's last input byte */
+            zkr_tap_ok(&t, (rs.off = ZKR_GEVAL_OFF_MEMBER, vfy(&rpf, &rs, &d) == ZKR_ERR_VERIFY),
+                       "residual: another record is refused by the relations: %s", d.msg);
+        }
+        zkr_ginf_model_free(r->gm);
+        gx_model_free(&r->md);
+        zkr_buf_free(&rpf);
+        free(r->ds);
+        free(r);
+        free(rb);
+    }
     {
         zkr_ml_gprog g2 = f->md.g;
         zkr_ginf_shape *s = malloc(sizeof *s);
