@@ -244,10 +244,10 @@ static zkr_err zkr_vg_math(const zkr_params *p, const zkr_proof_view *v,
     zkr_dec_init(&body, v->body[sb], v->len[sb]);
     {
         uint32_t ver, want = geval ? ZKR_GEVAL_VERSION : ZKR_GINF_VERSION;
-        const char *kind = geval ? "evaluation-graph@1" : "graph-inference@1";
+        const char *kind = geval ? "an evaluation-graph@1" : "a graph-inference@1";
         if (zkr_dec_u32(&body, &ver) != ZKR_OK || ver != want) {
             r = zkr_fail(d, geval ? ZKR_ERR_UNSUPPORTED : ZKR_ERR_MALFORMED,
-                         "proof: not a %s protocol version %u proof (re-prove it)", kind, want);
+                         "proof: not %s protocol version %u proof (re-prove it)", kind, want);
             goto out;
         }
     }
