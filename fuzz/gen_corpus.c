@@ -19,6 +19,7 @@
 
 #include "common/common.h"
 #include "fuzz_eval_proof.h"
+#include "fuzz_geval_proof.h"
 #include "fuzz_ginfer_proof.h"
 #include "fuzz_infer2_proof.h"
 #include "fuzz_train2_proof.h"
@@ -29,9 +30,11 @@
 #include "fuzz_proof.h"
 #include "fuzz_verifier.h"
 #include "ml/ml.h"
+#include "prover/geval.h"
 #include "prover/ginfer.h"
 #include "prover/inference_batch.h"
 #include "registry/registry_int.h"
+#include "verifier/geval.h"
 #include "verifier/ginfer.h"
 #include "sandbox/sandbox_int.h"
 #include "signer/signer_int.h"
@@ -673,6 +676,117 @@ static zkr_err gen_gmodel(const zkr_ml_gprog *g, zkr_buf *out)
     return r;
 }
 
+/* ---- evaluation-graph@1 (fuzz_geval_proof.h layout) ---- */
+
+static void put_le(zkr_buf *b, uint64_t v, unsigned n)
+{
+    for (unsigned k = 0; k < n; k++)
+        if (zkr_enc_u8(b, (uint8_t)(v >> (8 * k))) != ZKR_OK)
+            failed = 1;
+}
+
+/*
+ * gen_gprog without its LOOKUP (refused over a batch), records 1..3 of a
+ * 5-record dataset (3 records, padded to 4): every other op over a batch.
+ */
+static void gen_geval(const char *dir, uint8_t mode, const char *name)
+{
+    zkr_ml_gprog g;
+    zkr_ml_gmodel *gm = NULL;
+    zkr_ginf_model_in in;
+    zkr_ginf_params *mp = calloc(1, sizeof *mp);
+    zkr_ginf_model *pm = NULL;
+    zkr_geval_binding *bd = calloc(1, sizeof *bd);
+    zkr_pcs_commitment pc;
+    zkr_params p;
+    zkr_buf mb = {0}, proof = {0}, out = {0};
+    int64_t *store = NULL;
+    enum { NREC = 5, RL = 2 * 6 * 6 + 1 };
+    uint8_t ds[NREC * RL], sid[32], dc[32], leaves[NREC][32];
+    size_t nb = 0;
+
+    memset(sid, 0x5e ^ mode, sizeof sid);
+    for (size_t k = 0; k < sizeof ds; k++)
+        ds[k] = (uint8_t)(k * 41 + mode * 13 + 3);
+    for (size_t k = 0; k < NREC; k++) {
+        ds[k * RL + RL - 1] = (uint8_t)(k % 10); /* the labels */
+        zkr_infer_record_commitment(ds + k * RL, RL, leaves[k]);
+    }
+    gen_gprog(&g);
+    /* Drop node 4 (LOOKUP): the average pool reads the ADD before it. */
+    memmove(&g.nodes[4], &g.nodes[5], (g.n_nodes - 5) * sizeof g.nodes[0]);
+    g.n_nodes--;
+    for (uint32_t i = 4; i < g.n_nodes; i++)
+        for (uint32_t k = 0; k < g.nodes[i].n_in; k++)
+            g.nodes[i].in[k] -= g.nodes[i].in[k] >= 4;
+    if (!mp || !bd || zkr_ml_gprog_check(&g, NULL) != ZKR_OK || gen_gmodel(&g, &mb) != ZKR_OK ||
+        zkr_ml_gmodel_decode(mb.p, mb.len, &gm, NULL) != ZKR_OK ||
+        zkr_ginf_from_gmodel(gm, &in, mp, &store) != ZKR_OK ||
+        zkr_params_get(ZKR_PARAM_SET_128, &p) != ZKR_OK ||
+        zkr_prover_ginf_commit(&p, &in, 1, &pm, &pc, NULL) != ZKR_OK ||
+        zkr_eval_range_root((const uint8_t(*)[32])leaves, NREC, 0, NREC, NULL, 0, bd->root) !=
+            ZKR_OK ||
+        zkr_eval_range_proof((const uint8_t(*)[32])leaves, NREC, 1, 3, bd->bound, &nb) != ZKR_OK)
+        goto fail;
+    bd->n = NREC;
+    bd->first = 1;
+    bd->count = 3;
+    bd->n_bound = (uint32_t)nb;
+    bd->mode = mode;
+    bd->value = 0;
+    zkr_infer_dataset_commitment(NREC, bd->root, dc);
+    if (zkr_prover_geval(&p, sid, pm, bd, ds + RL, 3 * RL, 1, &proof, NULL) != ZKR_OK)
+        goto fail;
+    {
+        /* A seed must be a valid tuple, so that mutations start from acceptance. */
+        zkr_verifier_geval_statement st;
+        memset(&st, 0, sizeof st);
+        memcpy(st.statement_id, sid, 32);
+        st.param_set = ZKR_PARAM_SET_128;
+        st.g = zkr_ml_gmodel_prog(gm);
+        st.mp = mp;
+        st.model = pc;
+        memcpy(st.dataset, dc, 32);
+        st.first = 1;
+        st.count = 3;
+        st.records = ds + RL;
+        st.records_len = 3 * RL;
+        st.mode = mode;
+        st.value = bd->value;
+        if (zkr_verify_geval(proof.p, proof.len, &st, NULL) != ZKR_OK)
+            goto fail;
+    }
+    if (zkr_buf_append(&out, sid, 32) != ZKR_OK || zkr_buf_append(&out, pc.root, 32) != ZKR_OK)
+        goto fail;
+    put_le(&out, pc.n_vars, 4);
+    if (zkr_buf_append(&out, dc, 32) != ZKR_OK)
+        goto fail;
+    put_le(&out, 1, 8);
+    put_le(&out, 3, 8);
+    put_le(&out, mode, 1);
+    put_le(&out, bd->value, 8);
+    put_le(&out, (uint32_t)mb.len, 4);
+    put_le(&out, 3 * RL, 4);
+    if (zkr_buf_append(&out, mb.p, mb.len) != ZKR_OK ||
+        zkr_buf_append(&out, ds + RL, 3 * RL) != ZKR_OK ||
+        zkr_buf_append(&out, proof.p, proof.len) != ZKR_OK)
+        goto fail;
+    emit(dir, "geval_proof", name, out.p, out.len);
+    goto done;
+fail:
+    fprintf(stderr, "fuzz_gen_corpus: cannot make the evaluation-graph seed %s\n", name);
+    failed = 1;
+done:
+    zkr_ginf_model_free(pm);
+    zkr_ml_gmodel_free(gm);
+    free(store);
+    free(mp);
+    free(bd);
+    zkr_buf_free(&mb);
+    zkr_buf_free(&proof);
+    zkr_buf_free(&out);
+}
+
 static void gen_ginfer(const char *dir, uint8_t seed, const char *name)
 {
     zkr_ml_gprog g;
@@ -917,6 +1031,8 @@ int main(int argc, char **argv)
     gen_keyfile(argv[1]);
     gen_ginfer(argv[1], 0, "gen-resid-2x6x6-a");
     gen_ginfer(argv[1], 1, "gen-resid-2x6x6-b");
+    gen_geval(argv[1], ZKR_EVAL_MODE_EXACT, "gen-resid-2x6x6-r1x3");
+    gen_geval(argv[1], ZKR_EVAL_MODE_THRESHOLD, "gen-resid-2x6x6-r1x3-tau");
     gen_ipc(argv[1]);
     {
         static const uint32_t two[] = {12, 8, 3}, three[] = {10, 8, 4, 3};

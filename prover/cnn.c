@@ -126,8 +126,10 @@ void zkr_cnn_conv_native(const zkr_cnn_conv *c, const int8_t *x, const int64_t *
 /* The window view                                                      */
 /* ------------------------------------------------------------------ */
 
-zkr_err zkr_prover_cnn_view(zkr_transcript *t, const zkr_cnn_win *g, const zkr_cnn_view_pt *v,
-                            const zkr_gl *x, unsigned threads, zkr_buf *out, zkr_cnn_claims *cl)
+/* x or (when x is NULL) xe: the input table over the base field or the extension. */
+static zkr_err zkr_pc_view(zkr_transcript *t, const zkr_cnn_win *g, const zkr_cnn_view_pt *v,
+                           const zkr_gl *x, const zkr_ext *xe, unsigned threads, zkr_buf *out,
+                           zkr_cnn_claims *cl)
 {
     unsigned n = zkr_cnn_in_vars(g);
     size_t len = (size_t)1 << n, H = (size_t)1 << g->lh, W = (size_t)1 << g->lw;
@@ -146,7 +148,10 @@ zkr_err zkr_prover_cnn_view(zkr_transcript *t, const zkr_cnn_win *g, const zkr_c
         zkr_mle_eq_table(v->pc, g->lc, gc);
         tabs[0] = mem;
         tabs[1] = mem + len;
-        zkr_pc_lift(x, len, tabs[0]);
+        if (x)
+            zkr_pc_lift(x, len, tabs[0]);
+        else
+            memcpy(tabs[0], xe, len * sizeof *xe);
         /* The selector S(c, y, x) = eq(pc, c) A_h(y) A_w(x): linear in |x|. */
         for (size_t c = 0; c < ((size_t)1 << g->lc); c++)
             for (size_t y = 0; y < H; y++) {
@@ -167,13 +172,19 @@ out:
     return r;
 }
 
+zkr_err zkr_prover_cnn_view(zkr_transcript *t, const zkr_cnn_win *g, const zkr_cnn_view_pt *v,
+                            const zkr_gl *x, unsigned threads, zkr_buf *out, zkr_cnn_claims *cl)
+{
+    return zkr_pc_view(t, g, v, x, NULL, threads, out, cl);
+}
+
 /* ------------------------------------------------------------------ */
 /* Convolution                                                          */
 /* ------------------------------------------------------------------ */
 
 /* Ur[k] = sum_{oy, ox} eq(rho_oy, oy) eq(rho_ox, ox) V(ci, i, j, oy, ox): the im2col size. */
-static zkr_err zkr_pc_conv_ur(const zkr_cnn_win *g, const zkr_gl *x, const zkr_ext *rho,
-                              zkr_ext *ur)
+static zkr_err zkr_pc_conv_ur(const zkr_cnn_win *g, const zkr_gl *x, const zkr_ext *xe,
+                              const zkr_ext *rho, zkr_ext *ur)
 {
     zkr_ext *eo = malloc(((size_t)g->oh + g->ow) * sizeof *eo), *ex;
     unsigned lk = g->lkh + g->lkw;
@@ -196,9 +207,10 @@ static zkr_err zkr_pc_conv_ur(const zkr_cnn_win *g, const zkr_gl *x, const zkr_e
                         int64_t z = (int64_t)ox * g->sw + (int64_t)j * g->dw - g->pl;
                         if (z < 0 || z >= g->w)
                             continue;
-                        row = zkr_ext_add(row, zkr_ext_mul_base(
-                                                   ex[ox], x[((size_t)ci << (g->lh + g->lw)) |
-                                                             ((size_t)y << g->lw) | (size_t)z]));
+                        size_t at = ((size_t)ci << (g->lh + g->lw)) | ((size_t)y << g->lw) |
+                                    (size_t)z;
+                        row = zkr_ext_add(row, x ? zkr_ext_mul_base(ex[ox], x[at])
+                                                 : zkr_ext_mul(ex[ox], xe[at]));
                     }
                     acc = zkr_ext_add(acc, zkr_ext_mul(eo[oy], row));
                 }
@@ -208,9 +220,9 @@ static zkr_err zkr_pc_conv_ur(const zkr_cnn_win *g, const zkr_gl *x, const zkr_e
     return ZKR_OK;
 }
 
-zkr_err zkr_prover_cnn_conv(zkr_transcript *t, const zkr_cnn_conv *c, const zkr_gl *x,
-                            const zkr_gl *w, const zkr_ext *rho, unsigned threads, zkr_buf *out,
-                            zkr_cnn_claims *cl)
+static zkr_err zkr_pc_conv(zkr_transcript *t, const zkr_cnn_conv *c, const zkr_gl *x,
+                           const zkr_ext *xe, const zkr_gl *w, const zkr_ext *rho,
+                           unsigned threads, zkr_buf *out, zkr_cnn_claims *cl)
 {
     const zkr_cnn_win *g = &c->g;
     unsigned lk = g->lkh + g->lkw, nk = lk + g->lc;
@@ -226,7 +238,7 @@ zkr_err zkr_prover_cnn_conv(zkr_transcript *t, const zkr_cnn_conv *c, const zkr_
         goto out;
     for (unsigned k = 0; k < 3; k++)
         tabs[k] = mem + k * len;
-    if ((r = zkr_pc_conv_ur(g, x, rho, tabs[1])) != ZKR_OK)
+    if ((r = zkr_pc_conv_ur(g, x, xe, rho, tabs[1])) != ZKR_OK)
         goto out;
     r = ZKR_ERR_NOMEM;
     if (!c->depthwise) {
@@ -264,12 +276,26 @@ zkr_err zkr_prover_cnn_conv(zkr_transcript *t, const zkr_cnn_conv *c, const zkr_
     }
     {
         zkr_cnn_view_pt v = {s + lk, s + g->lkw, s, rho + g->low, rho};
-        r = zkr_prover_cnn_view(t, g, &v, x, threads, out, cl);
+        r = zkr_pc_view(t, g, &v, x, xe, threads, out, cl);
     }
 out:
     free(mem);
     free(eqc);
     return r;
+}
+
+zkr_err zkr_prover_cnn_conv(zkr_transcript *t, const zkr_cnn_conv *c, const zkr_gl *x,
+                            const zkr_gl *w, const zkr_ext *rho, unsigned threads, zkr_buf *out,
+                            zkr_cnn_claims *cl)
+{
+    return zkr_pc_conv(t, c, x, NULL, w, rho, threads, out, cl);
+}
+
+zkr_err zkr_prover_cnn_conv_ext(zkr_transcript *t, const zkr_cnn_conv *c, const zkr_ext *x,
+                                const zkr_gl *w, const zkr_ext *rho, unsigned threads,
+                                zkr_buf *out, zkr_cnn_claims *cl)
+{
+    return zkr_pc_conv(t, c, NULL, x, w, rho, threads, out, cl);
 }
 
 /* ------------------------------------------------------------------ */

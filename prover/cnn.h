@@ -59,6 +59,14 @@ zkr_err zkr_prover_cnn_conv(zkr_transcript *t, const zkr_cnn_conv *c, const zkr_
                             const zkr_gl *w, const zkr_ext *rho, unsigned threads, zkr_buf *out,
                             zkr_cnn_claims *cl) ZKR_WUR;
 
+/*
+ * As zkr_prover_cnn_conv over an input table in the extension field
+ * (evaluation-graph@1: a batch's input folded over its record variables).
+ */
+zkr_err zkr_prover_cnn_conv_ext(zkr_transcript *t, const zkr_cnn_conv *c, const zkr_ext *x,
+                                const zkr_gl *w, const zkr_ext *rho, unsigned threads,
+                                zkr_buf *out, zkr_cnn_claims *cl) ZKR_WUR;
+
 /* Max pooling witness (ZKR_ERR_MALFORMED for a window of padding only): out (2^(lc+loh+low)), e and d (2^(lkh+lkw+lc+loh+low), slot (i, j) above). */
 zkr_err zkr_cnn_maxpool_witness(const zkr_cnn_win *g, const int8_t *x, zkr_gl *out, zkr_gl *e,
                                 zkr_gl *d) ZKR_WUR;

@@ -4,6 +4,7 @@
 
 #include <sodium.h>
 
+#include "prover/geval.h"
 #include "prover/ginfer.h"
 #include "zkr_config.h"
 
@@ -360,6 +361,11 @@ out:
     return r;
 }
 
+const zkr_ginf_model_in *zkr_ginf_model_input(const zkr_ginf_model *m)
+{
+    return &m->in;
+}
+
 void zkr_ginf_model_free(zkr_ginf_model *m)
 {
     if (!m)
@@ -389,6 +395,7 @@ typedef struct {
     int cheat;                          /* test builds: the witness was edited */
     zkr_ginf_cheat_fn commit_edit;      /* test builds: edits the committed copy of V only */
     void *commit_ctx;
+    int geval;                          /* an evaluation-graph@1 proof (zk/geval.h) */
 } zkr_pg_wit;
 
 static zkr_gl *zkr_pg_blk(zkr_pg_wit *w, uint32_t i, unsigned k)
@@ -400,19 +407,32 @@ static zkr_gl *zkr_pg_blk(zkr_pg_wit *w, uint32_t i, unsigned k)
 static void zkr_pg_place(const zkr_pg_wit *w, uint32_t i, const int16_t *src, zkr_gl *dst)
 {
     const zkr_ml_gnode *n = &w->m->in.g->nodes[i];
-    unsigned lh = w->s->lh[i], lw = w->s->lw[i];
+    unsigned lh = w->s->lh[i], lw = w->s->lw[i], lp = zkr_ginf_lp(w->s, i);
+    size_t ne = zkr_pg_elems(n);
 
-    for (uint32_t c = 0; c < n->c; c++)
-        for (uint32_t y = 0; y < n->h; y++)
-            for (uint32_t x = 0; x < n->w; x++)
-                dst[((size_t)c << (lh + lw)) | ((size_t)y << lw) | x] =
-                    zkr_gl_from_i64(src[((size_t)c * n->h + y) * n->w + x]);
+    for (size_t b = 0; b < ((size_t)1 << w->s->lb); b++) /* evaluation-graph@1's records */
+        for (uint32_t c = 0; c < n->c; c++)
+            for (uint32_t y = 0; y < n->h; y++)
+                for (uint32_t x = 0; x < n->w; x++)
+                    dst[(b << lp) | ((size_t)c << (lh + lw)) | ((size_t)y << lw) | x] =
+                        zkr_gl_from_i64(src[b * ne + ((size_t)c * n->h + y) * n->w + x]);
 }
 
 static zkr_err zkr_pg_int8(const zkr_pg_wit *w, uint32_t i, int8_t **out)
 {
-    size_t ne = zkr_pg_elems(&w->m->in.g->nodes[i]);
+    const zkr_ml_gnode *n = &w->m->in.g->nodes[i];
+    size_t ne = zkr_pg_elems(n), cp = (size_t)1 << w->s->lc[i], hw = (size_t)n->h * n->w;
 
+    if (w->s->lb) {
+        /* A batch: 2^(lc + lb) channels of h x w, record b's channel c at b 2^lc + c. */
+        size_t nb = (size_t)1 << w->s->lb;
+        if (!(*out = calloc(nb * cp * hw, 1)))
+            return ZKR_ERR_NOMEM;
+        for (size_t b = 0; b < nb; b++)
+            for (size_t k = 0; k < ne; k++)
+                (*out)[(b * cp + k / hw) * hw + k % hw] = (int8_t)w->t[i][b * ne + k];
+        return ZKR_OK;
+    }
     if (!(*out = malloc(ne ? ne : 1)))
         return ZKR_ERR_NOMEM;
     for (size_t k = 0; k < ne; k++)
@@ -424,33 +444,37 @@ static zkr_err zkr_pg_wit_rq(zkr_pg_wit *w, uint32_t i)
 {
     const zkr_ml_gnode *n = &w->m->in.g->nodes[i];
     const zkr_ginf_shape *s = w->s;
-    unsigned lp = zkr_ginf_lp(s, i), lhw = s->lh[i] + s->lw[i];
-    size_t plen = (size_t)1 << lp;
+    unsigned lp = zkr_ginf_lpb(s, i), lr = zkr_ginf_lp(s, i), lhw = s->lh[i] + s->lw[i];
+    size_t plen = (size_t)1 << lp, ne = zkr_pg_elems(n), cm = ((size_t)1 << s->lc[i]) - 1;
     int64_t *u = calloc(plen, sizeof *u);
     int8_t *y = malloc(plen);
     zkr_err r = ZKR_ERR_NOMEM;
 
     if (!u || !y)
         goto out;
+    /* rb: a record of the batch (evaluation-graph@1; only record 0 otherwise). */
     if (n->op == ZKR_ML_GOP_ADD) {
+        for (size_t rb = 0; rb < ((size_t)1 << s->lb); rb++)
         for (uint32_t c = 0; c < n->c; c++)
             for (uint32_t a = 0; a < n->h; a++)
                 for (uint32_t b = 0; b < n->w; b++) {
-                    size_t k = ((size_t)c * n->h + a) * n->w + b;
-                    u[((size_t)c << lhw) | ((size_t)a << s->lw[i]) | b] =
+                    size_t k = rb * ne + ((size_t)c * n->h + a) * n->w + b;
+                    u[(rb << lr) | ((size_t)c << lhw) | ((size_t)a << s->lw[i]) | b] =
                         w->t[n->in[0]][k] * s->rq[i].ma + w->t[n->in[1]][k] * s->rq[i].mb;
                 }
     } else {
         if (!(w->accp[i] = calloc(plen, sizeof(zkr_gl))) ||
             !(w->mb[i] = calloc(plen, sizeof(zkr_gl))))
             goto out;
-        for (size_t p = 0; p < plen && (p >> lhw) < n->c; p++)
-            w->mb[i][p] = zkr_gl_from_i64(w->m->in.m[i][p >> lhw]);
+        for (size_t p = 0; p < plen; p++)
+            if (((p >> lhw) & cm) < n->c)
+                w->mb[i][p] = zkr_gl_from_i64(w->m->in.m[i][(p >> lhw) & cm]);
+        for (size_t rb = 0; rb < ((size_t)1 << s->lb); rb++)
         for (uint32_t c = 0; c < n->c; c++)
             for (uint32_t a = 0; a < n->h; a++)
                 for (uint32_t b = 0; b < n->w; b++) {
-                    size_t k = ((size_t)c * n->h + a) * n->w + b;
-                    size_t p = ((size_t)c << lhw) | ((size_t)a << s->lw[i]) | b;
+                    size_t k = rb * ne + ((size_t)c * n->h + a) * n->w + b;
+                    size_t p = (rb << lr) | ((size_t)c << lhw) | ((size_t)a << s->lw[i]) | b;
                     u[p] = w->acc[i][k] * w->m->in.m[i][c];
                     w->accp[i][p] = zkr_gl_from_i64(w->acc[i][k]);
                 }
@@ -461,11 +485,12 @@ static zkr_err zkr_pg_wit_rq(zkr_pg_wit *w, uint32_t i)
         goto out;
     }
     /* The witness's outputs are native inference's. */
+    for (size_t rb = 0; rb < ((size_t)1 << s->lb); rb++)
     for (uint32_t c = 0; c < n->c; c++)
         for (uint32_t a = 0; a < n->h; a++)
             for (uint32_t b = 0; b < n->w; b++)
-                if (y[((size_t)c << lhw) | ((size_t)a << s->lw[i]) | b] !=
-                    w->t[i][((size_t)c * n->h + a) * n->w + b])
+                if (y[(rb << lr) | ((size_t)c << lhw) | ((size_t)a << s->lw[i]) | b] !=
+                    w->t[i][rb * ne + ((size_t)c * n->h + a) * n->w + b])
                     r = ZKR_ERR_INTERNAL;
 out:
     free(u);
@@ -583,12 +608,46 @@ static const zkr_gl *zkr_pg_tensor(zkr_pg_ctx *c, uint32_t j)
     return j == 0 ? c->x0 : zkr_pg_blk(c->w, j, ZKR_GB_Y);
 }
 
+/*
+ * evaluation-graph@1's convolution: conv is linear in its input, so
+ * y~(rho, rho_b) is the convolution of X folded at rho_b (X~(., rho_b), an
+ * extension table); the relation's claims on that fold are claims on X at
+ * (pt, rho_b).
+ */
+static zkr_err zkr_pg_conv_batch(zkr_pg_ctx *c, uint32_t i, const zkr_ext *rb,
+                                 zkr_cnn_claims *cl)
+{
+    const zkr_ginf_shape *s = c->w->s;
+    uint32_t xi = c->w->m->in.g->nodes[i].in[0];
+    unsigned lx = zkr_ginf_lp(s, xi);
+    size_t len = (size_t)1 << lx, nb = (size_t)1 << s->lb;
+    const zkr_gl *x = zkr_pg_tensor(c, xi);
+    zkr_ext *xf = calloc(len, sizeof *xf), *eb = malloc(nb * sizeof *eb);
+    zkr_err r = ZKR_ERR_NOMEM;
+
+    if (!xf || !eb)
+        goto out;
+    zkr_mle_eq_table(rb, s->lb, eb);
+    for (size_t b = 0; b < nb; b++)
+        for (size_t k = 0; k < len; k++)
+            if (x[(b << lx) | k])
+                xf[k] = zkr_ext_add(xf[k], zkr_ext_mul_base(eb[b], x[(b << lx) | k]));
+    if ((r = zkr_prover_cnn_conv_ext(c->t, &s->conv[i], xf, c->w->m->ptab + s->m[i][ZKR_GM_W].off,
+                                     rb - zkr_ginf_lp(s, i), c->threads, c->body, cl)) != ZKR_OK)
+        goto out;
+    r = zkr_geval_extend_x(cl, lx, rb, s->lb);
+out:
+    free(xf);
+    free(eb);
+    return r;
+}
+
 static zkr_err zkr_pg_conv(zkr_pg_ctx *c, uint32_t i, zkr_cnn_popts *o)
 {
     const zkr_ginf_shape *s = c->w->s;
     const zkr_ml_gprog *g = c->w->m->in.g;
     const zkr_ml_gnode *n = &g->nodes[i];
-    unsigned lp = zkr_ginf_lp(s, i), lhw = s->lh[i] + s->lw[i];
+    unsigned lp = zkr_ginf_lpb(s, i), lhw = s->lh[i] + s->lw[i];
     zkr_cnn_claims cl = {0};
     zkr_ext rho[ZKR_CNN_MAX_PT], bv;
     zkr_err r;
@@ -628,9 +687,13 @@ static zkr_err zkr_pg_conv(zkr_pg_ctx *c, uint32_t i, zkr_cnn_popts *o)
     }
     /* W's padded table is P's W block, built once at commit time. */
     memset(&cl, 0, sizeof cl);
-    if ((r = zkr_prover_cnn_conv(c->t, &s->conv[i], zkr_pg_tensor(c, n->in[0]),
-                                 c->w->m->ptab + s->m[i][ZKR_GM_W].off, rho, c->threads, c->body,
-                                 &cl)) != ZKR_OK)
+    if (s->lb)
+        r = zkr_pg_conv_batch(c, i, rho + zkr_ginf_lp(s, i), &cl);
+    else
+        r = zkr_prover_cnn_conv(c->t, &s->conv[i], zkr_pg_tensor(c, n->in[0]),
+                                c->w->m->ptab + s->m[i][ZKR_GM_W].off, rho, c->threads, c->body,
+                                &cl);
+    if (r != ZKR_OK)
         return r;
     return zkr_ginf_route(s, g, i, n->in[0], 0, 0, &cl, NULL, c->gc);
 }
@@ -664,7 +727,7 @@ static zkr_err zkr_pg_node(zkr_pg_ctx *c, uint32_t i)
                                   c->body, zkr_pg_blk(c->w, i, ZKR_GB_MULT), &cl);
         break;
     case ZKR_ML_GOP_ADD:
-        r = zkr_prover_cnn_rqn(c->t, &s->rq[i], zkr_ginf_lp(s, i), zkr_pg_tensor(c, n->in[0]),
+        r = zkr_prover_cnn_rqn(c->t, &s->rq[i], zkr_ginf_lpb(s, i), zkr_pg_tensor(c, n->in[0]),
                                zkr_pg_tensor(c, n->in[1]), zkr_pg_blk(c->w, i, ZKR_GB_Y),
                                zkr_pg_blk(c->w, i, ZKR_GB_RQ), c->threads, c->body, &cl);
         break;
@@ -712,7 +775,7 @@ static zkr_err zkr_pg_range(zkr_pg_ctx *c)
         goto out;
     }
     for (uint32_t i = 1; i < s->n_nodes; i++) {
-        unsigned lp = zkr_ginf_lp(s, i);
+        unsigned lp = zkr_ginf_lpb(s, i);
         if (s->v[i][ZKR_GB_RQ].used) {
             const zkr_gl *rq = zkr_pg_blk(c->w, i, ZKR_GB_RQ);
             if ((r = zkr_mle_eval_base(zkr_pg_blk(c->w, i, ZKR_GB_Y), lp, lc.ra, &vals[k++])) !=
@@ -815,7 +878,7 @@ static zkr_err zkr_pg_prove(const zkr_params *p, const uint8_t *sid, zkr_pg_wit 
     zkr_pcs_commitment vc;
     zkr_ginf_claims *gc = calloc(1, sizeof *gc);
     zkr_buf body = {0}, pcs = {0};
-    zkr_gl *x0 = calloc((size_t)1 << zkr_ginf_lp(s, 0), sizeof *x0);
+    zkr_gl *x0 = calloc((size_t)1 << zkr_ginf_lpb(s, 0), sizeof *x0);
     zkr_err r = ZKR_ERR_NOMEM;
 
     if (!gc || !x0)
@@ -823,16 +886,19 @@ static zkr_err zkr_pg_prove(const zkr_params *p, const uint8_t *sid, zkr_pg_wit 
     zkr_pg_place(w, 0, w->t[0], x0);
     if ((r = zkr_pg_commit_v(p, w, threads, &vpoly, &vc)) != ZKR_OK)
         goto out;
-    zkr_ginf_transcript(&t, p, sid, w->m->prog.p, w->m->prog.len, &w->m->comm, w->m->in.mp, input,
-                        input_len, output->p, output->len);
+    zkr_ginf_transcript_proto(&t, w->geval ? ZKR_GEVAL_PROTOCOL : ZKR_GINF_PROTOCOL,
+                              w->geval ? ZKR_GEVAL_VERSION : ZKR_GINF_VERSION, p, sid,
+                              w->m->prog.p, w->m->prog.len, &w->m->comm, w->m->in.mp, input,
+                              input_len, output->p, output->len);
     zkr_ts_absorb(&t, "ginf-witness", vc.root, ZKR_DIGEST_BYTES);
     /* The body opens with the protocol version: another version's proof is refused as such. */
-    if ((r = zkr_enc_u32(&body, ZKR_GINF_VERSION)) != ZKR_OK)
+    if ((r = zkr_enc_u32(&body, w->geval ? ZKR_GEVAL_VERSION : ZKR_GINF_VERSION)) != ZKR_OK ||
+        (w->geval && (r = zkr_buf_append(&body, vc.root, ZKR_DIGEST_BYTES)) != ZKR_OK))
         goto out;
     {
         /* The committed output is the public one. */
         zkr_ext ro[ZKR_CNN_MAX_PT], v;
-        unsigned lo = zkr_ginf_lp(s, last);
+        unsigned lo = zkr_ginf_lpb(s, last);
         zkr_ts_challenge_exts(&t, "ginf-out", ro, lo);
         if ((r = zkr_mle_eval_base(zkr_pg_blk(w, last, ZKR_GB_Y), lo, ro, &v)) != ZKR_OK ||
             (r = zkr_ginf_add(gc, s, 0, &s->v[last][ZKR_GB_Y], ro, v)) != ZKR_OK)
@@ -848,6 +914,15 @@ static zkr_err zkr_pg_prove(const zkr_params *p, const uint8_t *sid, zkr_pg_wit 
     }
     if ((r = zkr_pg_open(p, &t, vpoly, w->m->poly, s, gc, threads, &pcs)) != ZKR_OK)
         goto out;
+    if (w->geval) {
+        if ((r = zkr_proof_begin(proof, p->id, ZKR_KIND_GEVAL1, sid, 3)) != ZKR_OK ||
+            (r = zkr_proof_add_section(proof, ZKR_SEC_GEVAL_OUTPUT, output->p, output->len)) !=
+                ZKR_OK ||
+            (r = zkr_proof_add_section(proof, ZKR_SEC_GEVAL_BODY, body.p, body.len)) != ZKR_OK)
+            goto out;
+        r = zkr_proof_add_section(proof, ZKR_SEC_GEVAL_PCS, pcs.p, pcs.len);
+        goto out;
+    }
     if ((r = zkr_proof_begin(proof, p->id, ZKR_KIND_GINFER1, sid, 4)) != ZKR_OK ||
         (r = zkr_proof_add_section(proof, ZKR_SEC_GINF_OUTPUT, output->p, output->len)) != ZKR_OK ||
         (r = zkr_proof_add_section(proof, ZKR_SEC_GINF_WITNESS, vc.root, ZKR_DIGEST_BYTES)) !=
@@ -864,28 +939,70 @@ out:
     return r;
 }
 
+/* evaluation-graph@1's batch: its layout and real records (the input holds 2^bs->lb). */
+typedef struct {
+    const zkr_ginf_shape *bs;
+    const zkr_geval_binding *bind;
+    const uint8_t *wit_in; /* test builds: the witness's inputs, not the transcript's (else NULL) */
+} zkr_pg_batch;
+
+/* Every record's tensors, record after record (t[i] + b ne_i), from the padded batch. */
+static zkr_err zkr_pg_eval_batch(const zkr_ginf_model_in *in, const uint8_t *input, size_t nb,
+                                 int16_t **t, int64_t **acc)
+{
+    const zkr_ml_gprog *g = in->g;
+    size_t ne0 = zkr_pg_elems(&g->nodes[0]);
+    zkr_err r = ZKR_OK;
+
+    if (nb == 1)
+        return zkr_pg_eval(in, input, t, acc);
+    for (uint32_t i = 0; i < g->n_nodes; i++) {
+        size_t ne = zkr_pg_elems(&g->nodes[i]);
+        if (!(t[i] = malloc(nb * ne * sizeof **t)) ||
+            ((g->nodes[i].op == ZKR_ML_GOP_CONV || g->nodes[i].op == ZKR_ML_GOP_DENSE) && i &&
+             !(acc[i] = malloc(nb * ne * sizeof **acc))))
+            return ZKR_ERR_NOMEM;
+    }
+    for (size_t b = 0; b < nb && r == ZKR_OK; b++) {
+        int16_t *tb[ZKR_ML_G_MAX_NODES] = {0};
+        int64_t *ab[ZKR_ML_G_MAX_NODES] = {0};
+        r = zkr_pg_eval(in, input + b * ne0, tb, ab);
+        for (uint32_t i = 0; i < g->n_nodes && r == ZKR_OK; i++) {
+            size_t ne = zkr_pg_elems(&g->nodes[i]);
+            memcpy(t[i] + b * ne, tb[i], ne * sizeof **t);
+            if (acc[i])
+                memcpy(acc[i] + b * ne, ab[i], ne * sizeof **acc);
+        }
+        zkr_pg_free_tensors(g->n_nodes, tb, ab);
+    }
+    return r;
+}
+
 static zkr_err zkr_pg_run(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
-                          const zkr_ginf_model *m, const uint8_t *input, size_t input_len,
-                          unsigned threads, zkr_ginf_cheat_fn cheat, void *ctx,
+                          const zkr_ginf_model *m, const zkr_pg_batch *bt, const uint8_t *input,
+                          size_t input_len, unsigned threads, zkr_ginf_cheat_fn cheat, void *ctx,
                           zkr_ginf_cheat_fn commit_edit, zkr_buf *proof, zkr_buf *output,
                           zkr_diag *d)
 {
     zkr_pg_wit w;
     const zkr_ml_gprog *g = m->in.g;
     uint32_t last = g->n_nodes - 1;
+    size_t nb = bt ? (size_t)1 << bt->bs->lb : 1;
     zkr_err r;
 
     memset(&w, 0, sizeof w);
     proof->len = 0;
     output->len = 0;
-    if (input_len != zkr_pg_elems(&g->nodes[0]))
+    if (input_len != nb * zkr_pg_elems(&g->nodes[0]))
         return zkr_fail(d, ZKR_ERR_MISMATCH_INPUT, "input: %zu bytes, the program takes %zu",
-                        input_len, zkr_pg_elems(&g->nodes[0]));
+                        input_len, nb * zkr_pg_elems(&g->nodes[0]));
     w.m = m;
-    w.s = m->s;
+    w.s = bt ? bt->bs : m->s;
+    w.geval = bt != NULL;
     w.commit_edit = commit_edit;
     w.commit_ctx = ctx;
-    if ((r = zkr_pg_eval(&m->in, input, w.t, w.acc)) != ZKR_OK)
+    if ((r = zkr_pg_eval_batch(&m->in, bt && bt->wit_in ? bt->wit_in : input, nb, w.t, w.acc)) !=
+        ZKR_OK)
         goto out;
     if (!(w.v = calloc((size_t)1 << w.s->n_v, sizeof *w.v))) {
         r = ZKR_ERR_NOMEM;
@@ -897,7 +1014,7 @@ static zkr_err zkr_pg_run(const zkr_params *p, const uint8_t statement_id[ZKR_DI
             goto out;
         }
     if (cheat) {
-        zkr_ginf_cheat_view cv = {w.v, w.s, w.t[last], zkr_pg_elems(&g->nodes[last])};
+        zkr_ginf_cheat_view cv = {w.v, w.s, w.t[last], nb * zkr_pg_elems(&g->nodes[last])};
         w.cheat = 1;
         cheat(ctx, &cv);
     }
@@ -905,7 +1022,21 @@ static zkr_err zkr_pg_run(const zkr_params *p, const uint8_t statement_id[ZKR_DI
         r = zkr_fail(d, r, "prove: range column");
         goto out;
     }
-    {
+    if (bt) {
+        size_t n = nb * zkr_pg_elems(&g->nodes[last]);
+        int8_t *y = malloc(n);
+        if (!y) {
+            r = ZKR_ERR_NOMEM;
+            goto out;
+        }
+        for (size_t k = 0; k < n; k++)
+            y[k] = (int8_t)w.t[last][k];
+        r = zkr_geval_output_encode(bt->bind, (uint32_t)nb, (uint32_t)zkr_pg_elems(&g->nodes[last]),
+                                    y, output);
+        free(y);
+        if (r != ZKR_OK)
+            goto out;
+    } else {
         int8_t *y = NULL;
         if ((r = zkr_pg_int8(&w, last, &y)) != ZKR_OK)
             goto out;
@@ -924,7 +1055,7 @@ zkr_err zkr_prover_ginf(const zkr_params *p, const uint8_t statement_id[ZKR_DIGE
                         const zkr_ginf_model *m, const uint8_t *input, size_t input_len,
                         unsigned threads, zkr_buf *proof, zkr_buf *output, zkr_diag *d)
 {
-    return zkr_pg_run(p, statement_id, m, input, input_len, threads, NULL, NULL, NULL, proof,
+    return zkr_pg_run(p, statement_id, m, NULL, input, input_len, threads, NULL, NULL, NULL, proof,
                       output, d);
 }
 
@@ -934,7 +1065,7 @@ zkr_err zkr_prover_ginf_cheat(const zkr_params *p, const uint8_t statement_id[ZK
                               zkr_ginf_cheat_fn fn, void *ctx, zkr_buf *proof, zkr_buf *output,
                               zkr_diag *d)
 {
-    return zkr_pg_run(p, statement_id, m, input, input_len, 1, fn, ctx, NULL, proof, output, d);
+    return zkr_pg_run(p, statement_id, m, NULL, input, input_len, 1, fn, ctx, NULL, proof, output, d);
 }
 
 zkr_err zkr_prover_ginf_cheat_commit(const zkr_params *p,
@@ -943,6 +1074,78 @@ zkr_err zkr_prover_ginf_cheat_commit(const zkr_params *p,
                                      size_t input_len, zkr_ginf_cheat_fn fn, void *ctx,
                                      zkr_buf *proof, zkr_buf *output, zkr_diag *d)
 {
-    return zkr_pg_run(p, statement_id, m, input, input_len, 1, NULL, ctx, fn, proof, output, d);
+    return zkr_pg_run(p, statement_id, m, NULL, input, input_len, 1, NULL, ctx, fn, proof, output, d);
+}
+#endif
+
+static zkr_err zkr_pg_batch_run(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                                const zkr_ginf_model *m, const zkr_geval_binding *bind,
+                                const uint8_t *inputs, const uint8_t *wit_inputs, size_t in_len,
+                                unsigned threads, zkr_ginf_cheat_fn cheat, void *ctx,
+                                zkr_buf *proof, zkr_diag *d)
+{
+    size_t ne0 = zkr_pg_elems(&m->in.g->nodes[0]), nb;
+    uint64_t n = bind->count;
+    zkr_ginf_shape *bs = NULL;
+    uint8_t *in = NULL, *win = NULL;
+    zkr_buf output = {0};
+    zkr_pg_batch bt;
+    zkr_err r;
+
+    proof->len = 0;
+#if !ZKR_TEST_BUILD
+    if (cheat)
+        return zkr_fail(d, ZKR_ERR_USAGE, "prove: cheating provers are test builds' only");
+#endif
+    if (n == 0 || n > ZKR_GEVAL_MAX_RECORDS)
+        return zkr_fail(d, n ? ZKR_ERR_TOO_LARGE : ZKR_ERR_USAGE,
+                        "records: %llu, evaluation-graph@1 proves 1..%u records",
+                        (unsigned long long)n, ZKR_GEVAL_MAX_RECORDS);
+    if (in_len != n * ne0)
+        return zkr_fail(d, ZKR_ERR_MISMATCH_INPUT, "input: %zu bytes, %llu records take %zu",
+                        in_len, (unsigned long long)n, (size_t)n * ne0);
+    nb = (size_t)1 << zkr_geval_lb((uint32_t)n);
+    if (!(bs = malloc(sizeof *bs)) || !(in = calloc(nb * ne0, 1)) ||
+        (wit_inputs && !(win = calloc(nb * ne0, 1)))) {
+        r = ZKR_ERR_NOMEM;
+        goto out;
+    }
+    if ((r = zkr_ginf_shape_init_batch(bs, m->in.g, m->in.mp, zkr_geval_lb((uint32_t)n),
+                                       p->max_vars, d)) != ZKR_OK)
+        goto out;
+    memcpy(in, inputs, in_len); /* records n..nb-1: the all-zero padding */
+    if (win)
+        memcpy(win, wit_inputs, in_len);
+    bt.bs = bs;
+    bt.bind = bind;
+    bt.wit_in = win;
+    r = zkr_pg_run(p, statement_id, m, &bt, in, nb * ne0, threads, cheat, ctx, NULL, proof,
+                   &output, d);
+out:
+    zkr_buf_free(&output);
+    free(bs);
+    free(in);
+    free(win);
+    return r;
+}
+
+zkr_err zkr_prover_ginf_batch(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                             const zkr_ginf_model *m, const zkr_geval_binding *bind,
+                             const uint8_t *inputs, size_t in_len, unsigned threads,
+                             zkr_ginf_cheat_fn cheat, void *ctx, zkr_buf *proof, zkr_diag *d)
+{
+    return zkr_pg_batch_run(p, statement_id, m, bind, inputs, NULL, in_len, threads, cheat, ctx,
+                            proof, d);
+}
+
+#if ZKR_TEST_BUILD
+zkr_err zkr_prover_ginf_batch_cheat_input(const zkr_params *p,
+                                          const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                                          const zkr_ginf_model *m, const zkr_geval_binding *bind,
+                                          const uint8_t *inputs, const uint8_t *wit_inputs,
+                                          size_t in_len, zkr_buf *proof, zkr_diag *d)
+{
+    return zkr_pg_batch_run(p, statement_id, m, bind, inputs, wit_inputs, in_len, 1, NULL, NULL,
+                            proof, d);
 }
 #endif

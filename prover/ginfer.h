@@ -53,6 +53,8 @@ zkr_err zkr_prover_ginf_commit(const zkr_params *p, const zkr_ginf_model_in *in,
                                zkr_ginf_model **out, zkr_pcs_commitment *comm,
                                zkr_diag *d) ZKR_WUR;
 void zkr_ginf_model_free(zkr_ginf_model *m);
+/* The model a committed model was made from (its arrays are the caller's). */
+const zkr_ginf_model_in *zkr_ginf_model_input(const zkr_ginf_model *m);
 
 /*
  * Proves one inference on input (C x H x W bytes of node 0): writes the

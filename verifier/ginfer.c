@@ -9,7 +9,9 @@
 
 #include <sodium.h>
 
+#include "verifier/geval.h"
 #include "verifier/ginfer.h"
+#include "zkr_config.h"
 
 /* MAXPOOL leaves its D range to zkr_vg_range (as CONV / DENSE / ADD always do). */
 static const zkr_cnn_vopts zkr_vg_defer = {ZKR_CNN_DEFER_RANGE};
@@ -20,12 +22,14 @@ typedef struct {
     zkr_transcript *t;
     zkr_dec *dec;
     zkr_ginf_claims *gc;
+    int no_input; /* test builds (evaluation-graph@1's teeth): claims on the input dropped */
 } zkr_vg_ctx;
 
 static zkr_err zkr_vg_route(zkr_vg_ctx *c, uint32_t i, uint32_t x, uint32_t b, int rq,
                             const zkr_cnn_claims *cl, zkr_diag *d)
 {
-    zkr_err r = zkr_ginf_route(c->s, c->st->g, i, x, b, rq, cl, c->st->input, c->gc);
+    zkr_err r = zkr_ginf_route(c->s, c->st->g, i, x, b, rq, cl, c->no_input ? NULL : c->st->input,
+                               c->gc);
 
     if (r == ZKR_ERR_VERIFY)
         return zkr_fail(d, r, "proof: node %u: a claim on the input fails", i);
@@ -38,7 +42,7 @@ static zkr_err zkr_vg_conv(zkr_vg_ctx *c, uint32_t i, zkr_diag *d)
 {
     const zkr_ginf_shape *s = c->s;
     const zkr_ml_gnode *n = &c->st->g->nodes[i];
-    unsigned lp = zkr_ginf_lp(s, i), lhw = s->lh[i] + s->lw[i];
+    unsigned lp = zkr_ginf_lpb(s, i), lhw = s->lh[i] + s->lw[i];
     zkr_cnn_claims cl = {0};
     zkr_ext rho[ZKR_CNN_MAX_PT], accv = zkr_ext_from(0), bv, valid;
     zkr_err r;
@@ -69,6 +73,10 @@ static zkr_err zkr_vg_conv(zkr_vg_ctx *c, uint32_t i, zkr_diag *d)
                                  zkr_ext_sub(accv, zkr_ext_mul(bv, valid)), c->dec, &cl, d)) !=
         ZKR_OK)
         return r;
+    /* A batch: the relation's claims are on X folded at rho_b (prover/ginfer.c zkr_pg_conv_batch). */
+    if (s->lb && zkr_geval_extend_x(&cl, zkr_ginf_lp(s, n->in[0]), rho + zkr_ginf_lp(s, i), s->lb) !=
+                     ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_INTERNAL, "verify: node %u: claim of another size", i);
     return zkr_vg_route(c, i, n->in[0], 0, 0, &cl, d);
 }
 
@@ -94,7 +102,7 @@ static zkr_err zkr_vg_node(zkr_vg_ctx *c, uint32_t i, zkr_diag *d)
                                   d);
         break;
     case ZKR_ML_GOP_ADD:
-        r = zkr_verify_cnn_rqn(c->t, &s->rq[i], zkr_ginf_lp(s, i), c->dec, &cl, d);
+        r = zkr_verify_cnn_rqn(c->t, &s->rq[i], zkr_ginf_lpb(s, i), c->dec, &cl, d);
         break;
     default:
         return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "proof: node %u op %u", i, n->op);
@@ -214,11 +222,17 @@ static zkr_err zkr_vg_output(const zkr_proof_view *v, const zkr_verifier_ginf_st
     return r;
 }
 
+/*
+ * The mathematics. geval: an evaluation-graph@1 proof (sections output,
+ * body opening with the version and V's root, openings; st->input the
+ * padded batch, st->output every record's output); else graph-inference@1's.
+ */
 static zkr_err zkr_vg_math(const zkr_params *p, const zkr_proof_view *v,
                            const zkr_verifier_ginf_statement *st, const zkr_ginf_shape *s,
-                           const zkr_buf *prog, zkr_diag *d)
+                           const zkr_buf *prog, int geval, int no_input, zkr_diag *d)
 {
     uint32_t last = s->n_nodes - 1;
+    unsigned sb = geval ? 1 : 2, sp = geval ? 2 : 3;
     zkr_transcript t;
     zkr_dec body, pcs;
     zkr_ginf_claims *gc = calloc(1, sizeof *gc);
@@ -227,36 +241,42 @@ static zkr_err zkr_vg_math(const zkr_params *p, const zkr_proof_view *v,
 
     if (!gc)
         return ZKR_ERR_NOMEM;
-    if (v->len[1] != ZKR_DIGEST_BYTES) {
-        r = zkr_fail(d, ZKR_ERR_MALFORMED, "proof: witness section is not one root");
-        goto out;
+    zkr_dec_init(&body, v->body[sb], v->len[sb]);
+    {
+        uint32_t ver, want = geval ? ZKR_GEVAL_VERSION : ZKR_GINF_VERSION;
+        const char *kind = geval ? "an evaluation-graph@1" : "a graph-inference@1";
+        if (zkr_dec_u32(&body, &ver) != ZKR_OK || ver != want) {
+            r = zkr_fail(d, geval ? ZKR_ERR_UNSUPPORTED : ZKR_ERR_MALFORMED,
+                         "proof: not %s protocol version %u proof (re-prove it)", kind, want);
+            goto out;
+        }
     }
-    memcpy(vc[0].root, v->body[1], ZKR_DIGEST_BYTES);
+    {
+        const uint8_t *root = v->body[1];
+        if (geval ? zkr_dec_raw(&body, ZKR_DIGEST_BYTES, &root) != ZKR_OK
+                  : v->len[1] != ZKR_DIGEST_BYTES) {
+            r = zkr_fail(d, ZKR_ERR_MALFORMED, "proof: witness section is not one root");
+            goto out;
+        }
+        memcpy(vc[0].root, root, ZKR_DIGEST_BYTES);
+    }
     vc[0].n_vars = s->n_v;
     vc[1] = st->model;
-    zkr_ginf_transcript(&t, p, st->statement_id, prog->p, prog->len, &st->model, st->mp,
-                        st->input, st->input_len, v->body[0], v->len[0]);
+    zkr_ginf_transcript_proto(&t, geval ? ZKR_GEVAL_PROTOCOL : ZKR_GINF_PROTOCOL,
+                              geval ? ZKR_GEVAL_VERSION : ZKR_GINF_VERSION, p, st->statement_id,
+                              prog->p, prog->len, &st->model, st->mp, st->input, st->input_len,
+                              v->body[0], v->len[0]);
     zkr_ts_absorb(&t, "ginf-witness", vc[0].root, ZKR_DIGEST_BYTES);
     {
         zkr_ext ro[ZKR_CNN_MAX_PT], val;
-        zkr_ts_challenge_exts(&t, "ginf-out", ro, zkr_ginf_lp(s, last));
+        zkr_ts_challenge_exts(&t, "ginf-out", ro, zkr_ginf_lpb(s, last));
         if ((r = zkr_ginf_tensor_eval(s, st->g, last, (const uint8_t *)st->output, 1, ro, &val)) !=
                 ZKR_OK ||
             (r = zkr_ginf_add(gc, s, 0, &s->v[last][ZKR_GB_Y], ro, val)) != ZKR_OK)
             goto out;
     }
-    zkr_dec_init(&body, v->body[2], v->len[2]);
     {
-        uint32_t ver;
-        if (zkr_dec_u32(&body, &ver) != ZKR_OK || ver != ZKR_GINF_VERSION) {
-            r = zkr_fail(d, ZKR_ERR_MALFORMED,
-                         "proof: not a graph-inference@1 protocol version %u proof (re-prove it)",
-                         ZKR_GINF_VERSION);
-            goto out;
-        }
-    }
-    {
-        zkr_vg_ctx c = {st, s, &t, &body, gc};
+        zkr_vg_ctx c = {st, s, &t, &body, gc, no_input};
         for (uint32_t i = last; i >= 1; i--)
             if ((r = zkr_vg_node(&c, i, d)) != ZKR_OK)
                 goto out;
@@ -266,7 +286,7 @@ static zkr_err zkr_vg_math(const zkr_params *p, const zkr_proof_view *v,
             r = zkr_fail(d, ZKR_ERR_MALFORMED, "proof: trailing bytes in the body");
             goto out;
         }
-        zkr_dec_init(&pcs, v->body[3], v->len[3]);
+        zkr_dec_init(&pcs, v->body[sp], v->len[sp]);
         if ((r = zkr_vg_open(p, s, gc, vc, &t, &pcs, d)) != ZKR_OK)
             goto out;
         if (zkr_dec_finish(&pcs) != ZKR_OK)
@@ -314,7 +334,36 @@ zkr_err zkr_verify_ginf(const uint8_t *proof, size_t len, const zkr_verifier_gin
     }
     if ((r = zkr_vg_output(&v, st, d)) != ZKR_OK)
         goto out;
-    r = zkr_vg_math(&p, &v, st, s, &prog, d);
+    r = zkr_vg_math(&p, &v, st, s, &prog, 0, 0, d);
+out:
+    zkr_buf_free(&prog);
+    free(s);
+    return r;
+}
+
+zkr_err zkr_verify_ginf_batch(const zkr_params *p, const zkr_proof_view *v,
+                              const zkr_verifier_ginf_statement *gs, uint32_t count, int no_input,
+                              zkr_diag *d)
+{
+    zkr_ginf_shape *s = malloc(sizeof *s);
+    zkr_buf prog = {0};
+    zkr_err r;
+
+    if (!s)
+        return ZKR_ERR_NOMEM;
+    if ((r = zkr_ml_gprog_encode(gs->g, &prog, d)) != ZKR_OK ||
+        (r = zkr_ginf_shape_init_batch(s, gs->g, gs->mp, zkr_geval_lb(count), p->max_vars, d)) !=
+            ZKR_OK)
+        goto out;
+    if (gs->model.n_vars != s->n_m) {
+        r = zkr_fail(d, ZKR_ERR_MISMATCH_MODEL, "statement: model commitment of 2^%u values, the "
+                     "program's model has 2^%u", gs->model.n_vars, s->n_m);
+        goto out;
+    }
+#if !ZKR_TEST_BUILD
+    no_input = 0;
+#endif
+    r = zkr_vg_math(p, v, gs, s, &prog, 1, no_input, d);
 out:
     zkr_buf_free(&prog);
     free(s);

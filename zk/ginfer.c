@@ -12,7 +12,7 @@
 static zkr_err zkr_gi_rqn(zkr_ginf_shape *s, const zkr_ginf_params *mp, uint32_t i, int mul,
                           int relu)
 {
-    unsigned lp = zkr_ginf_lp(s, i), ghb, glb;
+    unsigned lp = zkr_ginf_lpb(s, i), ghb, glb;
     zkr_cnn_rqn *a = &s->rq[i];
     zkr_err r;
 
@@ -40,8 +40,10 @@ static zkr_err zkr_gi_node(zkr_ginf_shape *s, const zkr_ml_gprog *g, const zkr_g
                            uint32_t i, zkr_diag *d)
 {
     const zkr_ml_gnode *n = &g->nodes[i], *x = &g->nodes[n->in[0]];
-    unsigned lp = zkr_ginf_lp(s, i);
+    unsigned lp = zkr_ginf_lpb(s, i);
     int relu = n->act == ZKR_ML_ACT_RELU;
+    /* A batch's pooling window runs over every record's padded channels. */
+    uint32_t xc = s->lb ? (uint32_t)1 << (s->lc[n->in[0]] + s->lb) : x->c;
     zkr_gblock *v = s->v[i], *m = s->m[i];
 
     v[ZKR_GB_Y] = (zkr_gblock){1, lp, 0};
@@ -69,7 +71,11 @@ static zkr_err zkr_gi_node(zkr_ginf_shape *s, const zkr_ml_gprog *g, const zkr_g
     case ZKR_ML_GOP_MAXPOOL:
     case ZKR_ML_GOP_AVGPOOL: {
         const uint32_t pc[4] = {n->pt, n->pl, n->pb, n->pr};
-        if (zkr_cnn_win_init(&s->win[i], x->c, x->h, x->w, n->kh, n->kw, n->sh, n->sw, 1, 1,
+        if (s->lb && xc > ZKR_CNN_MAX_DIM)
+            return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "node %u: 2^%u records over this program's "
+                            "batch bound (pooling over %u channels, at most %u)", i, s->lb, xc,
+                            ZKR_CNN_MAX_DIM);
+        if (zkr_cnn_win_init(&s->win[i], xc, x->h, x->w, n->kh, n->kw, n->sh, n->sw, 1, 1,
                              pc) != ZKR_OK)
             return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "node %u: window over the relation bounds", i);
         if (n->op == ZKR_ML_GOP_MAXPOOL) {
@@ -84,6 +90,8 @@ static zkr_err zkr_gi_node(zkr_ginf_shape *s, const zkr_ml_gprog *g, const zkr_g
         return ZKR_OK;
     }
     case ZKR_ML_GOP_LOOKUP:
+        if (s->lb)
+            return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "node %u: LOOKUP over a batch of records", i);
         v[ZKR_GB_MULT] = (zkr_gblock){1, ZKR_CNN_LUT_LOG, 0};
         return ZKR_OK;
     case ZKR_ML_GOP_ADD:
@@ -112,6 +120,13 @@ static unsigned zkr_gi_pack(zkr_gblock **bl, size_t n)
 zkr_err zkr_ginf_shape_init(zkr_ginf_shape *s, const zkr_ml_gprog *g, const zkr_ginf_params *mp,
                             unsigned max_vars, zkr_diag *d)
 {
+    return zkr_ginf_shape_init_batch(s, g, mp, 0, max_vars, d);
+}
+
+zkr_err zkr_ginf_shape_init_batch(zkr_ginf_shape *s, const zkr_ml_gprog *g,
+                                  const zkr_ginf_params *mp, unsigned lb, unsigned max_vars,
+                                  zkr_diag *d)
+{
     zkr_gblock *bv[ZKR_ML_G_MAX_NODES * ZKR_GB_N + 1], *bm[ZKR_ML_G_MAX_NODES * ZKR_GM_N];
     zkr_gblock **br = NULL;
     size_t nv = 0, nm = 0;
@@ -121,11 +136,12 @@ zkr_err zkr_ginf_shape_init(zkr_ginf_shape *s, const zkr_ml_gprog *g, const zkr_
     if (g->n_nodes < 2 || g->n_nodes > ZKR_ML_G_MAX_NODES)
         return zkr_fail(d, ZKR_ERR_MALFORMED, "program: %u nodes", g->n_nodes);
     s->n_nodes = g->n_nodes;
+    s->lb = lb;
     for (uint32_t i = 0; i < g->n_nodes; i++) {
         s->lc[i] = zkr_log2_ceil(g->nodes[i].c);
         s->lh[i] = zkr_log2_ceil(g->nodes[i].h);
         s->lw[i] = zkr_log2_ceil(g->nodes[i].w);
-        if (zkr_ginf_lp(s, i) + 4 > ZKR_CNN_MAX_VARS)
+        if (zkr_ginf_lpb(s, i) + 4 > ZKR_CNN_MAX_VARS)
             return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "node %u: tensor too large", i);
         if (i > 0 && (r = zkr_gi_node(s, g, mp, i, d)) != ZKR_OK)
             return r;
@@ -213,7 +229,7 @@ zkr_err zkr_ginf_range_claims(const zkr_ginf_shape *s, const zkr_ext *pt, const 
     zkr_err r = ZKR_OK;
 
     for (uint32_t i = 1; i < s->n_nodes && r == ZKR_OK; i++) {
-        unsigned lp = zkr_ginf_lp(s, i);
+        unsigned lp = zkr_ginf_lpb(s, i);
         if (s->v[i][ZKR_GB_RQ].used) {
             const zkr_cnn_rqn *a = &s->rq[i];
             zkr_ext p2[ZKR_CNN_MAX_PT + 4], eqt[ZKR_CNN_RQN_MAX_SLOTS], sv = zkr_ext_from(0);
@@ -245,11 +261,21 @@ void zkr_ginf_transcript(zkr_transcript *t, const zkr_params *p,
                          const zkr_ginf_params *mp, const uint8_t *input, size_t input_len,
                          const uint8_t *output, size_t output_len)
 {
+    zkr_ginf_transcript_proto(t, ZKR_GINF_PROTOCOL, ZKR_GINF_VERSION, p, statement_id, prog,
+                              prog_len, model, mp, input, input_len, output, output_len);
+}
+
+void zkr_ginf_transcript_proto(zkr_transcript *t, const char *proto, uint32_t version,
+                               const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                               const uint8_t *prog, size_t prog_len,
+                               const zkr_pcs_commitment *model, const zkr_ginf_params *mp,
+                               const uint8_t *input, size_t input_len, const uint8_t *output,
+                               size_t output_len)
+{
     uint8_t pd[ZKR_DIGEST_BYTES];
 
     zkr_params_digest(p, pd);
-    zkr_ts_init(t, ZKR_GINF_PROTOCOL, ZKR_GINF_VERSION, ZKR_PROOF_SYSTEM_ID, p->id, pd,
-                statement_id);
+    zkr_ts_init(t, proto, version, ZKR_PROOF_SYSTEM_ID, p->id, pd, statement_id);
     zkr_ts_absorb(t, "ginf-program", prog, prog_len);
     zkr_ts_absorb(t, "ginf-model", model->root, ZKR_DIGEST_BYTES);
     zkr_ts_absorb_u64(t, "ginf-model-vars", model->n_vars);
@@ -289,19 +315,21 @@ zkr_err zkr_ginf_tensor_eval(const zkr_ginf_shape *s, const zkr_ml_gprog *g, uin
 {
     const zkr_ml_gnode *n = &g->nodes[i];
     unsigned lp = zkr_ginf_lp(s, i);
-    zkr_gl *t = calloc((size_t)1 << lp, sizeof *t);
+    size_t ne = (size_t)n->c * n->h * n->w;
+    zkr_gl *t = calloc((size_t)1 << (lp + s->lb), sizeof *t);
     zkr_err r;
 
     if (!t)
         return ZKR_ERR_NOMEM;
-    for (uint32_t c = 0; c < n->c; c++)
-        for (uint32_t y = 0; y < n->h; y++)
-            for (uint32_t x = 0; x < n->w; x++) {
-                uint8_t v = bytes[((size_t)c * n->h + y) * n->w + x];
-                t[((size_t)c << (s->lh[i] + s->lw[i])) | ((size_t)y << s->lw[i]) | x] =
-                    is_signed ? zkr_gl_from_i64((int8_t)v) : v;
-            }
-    r = zkr_mle_eval_base(t, lp, pt, out);
+    for (size_t b = 0; b < ((size_t)1 << s->lb); b++)
+        for (uint32_t c = 0; c < n->c; c++)
+            for (uint32_t y = 0; y < n->h; y++)
+                for (uint32_t x = 0; x < n->w; x++) {
+                    uint8_t v = bytes[b * ne + ((size_t)c * n->h + y) * n->w + x];
+                    t[(b << lp) | ((size_t)c << (s->lh[i] + s->lw[i])) | ((size_t)y << s->lw[i]) |
+                      x] = is_signed ? zkr_gl_from_i64((int8_t)v) : v;
+                }
+    r = zkr_mle_eval_base(t, lp + s->lb, pt, out);
     free(t);
     return r;
 }

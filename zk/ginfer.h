@@ -87,6 +87,12 @@ typedef struct {
     unsigned n_seg;
     zkr_gblock rmult;
     unsigned n_r;
+    /*
+     * evaluation-graph@1 (zk/geval.h): log2 of the batch of records (0 for
+     * graph-inference@1). Each tensor block then holds 2^lb records, record b
+     * at the top variables ((b << lp) | p); lc/lh/lw stay per record.
+     */
+    unsigned lb;
 } zkr_ginf_shape;
 
 /* Variables of node i's output tensor. */
@@ -104,6 +110,21 @@ static inline unsigned zkr_ginf_lp(const zkr_ginf_shape *s, uint32_t i)
  */
 zkr_err zkr_ginf_shape_init(zkr_ginf_shape *s, const zkr_ml_gprog *g, const zkr_ginf_params *mp,
                             unsigned max_vars, zkr_diag *d) ZKR_WUR;
+/*
+ * As zkr_ginf_shape_init for a batch of 2^lb records (evaluation-graph@1):
+ * every V block grows by lb variables, pooling windows run over 2^(lc + lb)
+ * channels (a record's padded channels are real zero channels), P's
+ * layout is graph-inference@1's. lb 0 is zkr_ginf_shape_init. LOOKUP is
+ * ZKR_ERR_UNSUPPORTED with lb > 0 (a padded element would read T[0]).
+ */
+zkr_err zkr_ginf_shape_init_batch(zkr_ginf_shape *s, const zkr_ml_gprog *g,
+                                  const zkr_ginf_params *mp, unsigned lb, unsigned max_vars,
+                                  zkr_diag *d) ZKR_WUR;
+/* Variables of node i's block of the whole batch (zkr_ginf_lp + lb). */
+static inline unsigned zkr_ginf_lpb(const zkr_ginf_shape *s, uint32_t i)
+{
+    return s->lc[i] + s->lh[i] + s->lw[i] + s->lb;
+}
 /*
  * The values the range column is made of, at the LogUp's point (each its
  * low variables): per node in ascending order, CONV / DENSE / ADD: y then
@@ -152,6 +173,13 @@ void zkr_ginf_transcript(zkr_transcript *t, const zkr_params *p,
                          size_t prog_len, const zkr_pcs_commitment *model,
                          const zkr_ginf_params *mp, const uint8_t *input, size_t input_len,
                          const uint8_t *output, size_t output_len);
+/* As zkr_ginf_transcript under evaluation-graph@1's protocol name and version (zk/geval.h). */
+void zkr_ginf_transcript_proto(zkr_transcript *t, const char *proto, uint32_t version,
+                               const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                               const uint8_t *prog, size_t prog_len,
+                               const zkr_pcs_commitment *model, const zkr_ginf_params *mp,
+                               const uint8_t *input, size_t input_len, const uint8_t *output,
+                               size_t output_len);
 
 /*
  * Routes the claims one relation of node i left (zk/cnn.h poly ids) to V,
@@ -170,7 +198,7 @@ zkr_err zkr_ginf_route(const zkr_ginf_shape *s, const zkr_ml_gprog *g, uint32_t 
 /* Appends one claim on a block of V (poly 0) or P (poly 1). */
 zkr_err zkr_ginf_add(zkr_ginf_claims *out, const zkr_ginf_shape *s, unsigned poly,
                      const zkr_gblock *b, const zkr_ext *pt, zkr_ext val) ZKR_WUR;
-/* The MLE of a public int8 / uint8 tensor in node i's layout at pt. */
+/* The MLE of a public int8 / uint8 tensor in node i's layout at pt (2^lb records of it, one after another). */
 zkr_err zkr_ginf_tensor_eval(const zkr_ginf_shape *s, const zkr_ml_gprog *g, uint32_t i,
                              const uint8_t *bytes, int is_signed, const zkr_ext *pt,
                              zkr_ext *out) ZKR_WUR;

@@ -1,0 +1,194 @@
+/*
+ * Graph models for the evaluation-graph@1 tests and bench: LeNet-5 (as
+ * tests/zk/test_ginfer.c builds it) and a small LeNet-shaped program for
+ * quick tests, random weights with M scaled to the fan-in.
+ */
+#ifndef ZKR_TESTS_GEVAL_FIXTURE_H
+#define ZKR_TESTS_GEVAL_FIXTURE_H
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "prover/geval.h"
+
+typedef uint64_t (*gx_rnd_fn)(void *ctx);
+
+static inline uint32_t gx_add(zkr_ml_gprog *g, zkr_ml_gnode n)
+{
+    uint32_t i = g->n_nodes++;
+
+    g->nodes[i] = n;
+    if (zkr_ml_gprog_set_shape(g, i, NULL) != ZKR_OK)
+        g->nodes[i].c = 0;
+    return i;
+}
+
+/* LeNet-5 (hw 28, c1 6, c2 16, dense 120-84-10) or its small twin (hw 12, c1 4, c2 8, dense 16-10). */
+static inline void gx_lenet(zkr_ml_gprog *g, int small)
+{
+    uint32_t c1, p1, c2, p2, f1, f2;
+
+    memset(g, 0, sizeof *g);
+    g->input_encoding = ZKR_ML_INPUT_U8_DIV255;
+    g->nodes[0] = (zkr_ml_gnode){.op = ZKR_ML_GOP_INPUT, .c = 1, .h = small ? 12 : 28,
+                                 .w = small ? 12 : 28};
+    g->n_nodes = 1;
+    c1 = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .act = ZKR_ML_ACT_RELU, .n_in = 1,
+                                  .c = small ? 4 : 6, .kh = small ? 3 : 5, .kw = small ? 3 : 5,
+                                  .sh = 1, .sw = 1, .pt = small ? 1 : 2, .pl = small ? 1 : 2,
+                                  .pb = small ? 1 : 2, .pr = small ? 1 : 2, .dh = 1, .dw = 1,
+                                  .groups = 1});
+    p1 = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_MAXPOOL, .n_in = 1, .in = {c1}, .kh = 2,
+                                  .kw = 2, .sh = 2, .sw = 2});
+    c2 = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .act = ZKR_ML_ACT_RELU, .n_in = 1,
+                                  .in = {p1}, .c = small ? 8 : 16, .kh = small ? 3 : 5,
+                                  .kw = small ? 3 : 5, .sh = 1, .sw = 1, .dh = 1, .dw = 1,
+                                  .groups = 1});
+    p2 = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_MAXPOOL, .n_in = 1, .in = {c2}, .kh = 2,
+                                  .kw = 2, .sh = 2, .sw = 2});
+    f1 = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_DENSE, .act = ZKR_ML_ACT_RELU, .n_in = 1,
+                                  .in = {p2}, .c = small ? 16 : 120});
+    f2 = f1;
+    if (!small)
+        f2 = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_DENSE, .act = ZKR_ML_ACT_RELU, .n_in = 1,
+                                      .in = {f1}, .c = 84});
+    (void)gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_DENSE, .n_in = 1, .in = {f2}, .c = 10});
+}
+
+/*
+ * tests/zk/test_ginfer.c's residual program without its LOOKUP (refused
+ * over a batch): conv, depthwise dilated conv, ADD, average pool, padded
+ * max pool, ADD of a tensor read twice, dense.
+ */
+static inline void gx_resid(zkr_ml_gprog *g)
+{
+    uint32_t c1, c2, a, ap, mp, a2;
+
+    memset(g, 0, sizeof *g);
+    g->input_encoding = ZKR_ML_INPUT_U8_DIV255;
+    g->nodes[0] = (zkr_ml_gnode){.op = ZKR_ML_GOP_INPUT, .c = 2, .h = 8, .w = 8};
+    g->n_nodes = 1;
+    c1 = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .act = ZKR_ML_ACT_RELU, .n_in = 1,
+                                  .c = 4, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .pt = 1, .pl = 1,
+                                  .pb = 1, .pr = 1, .dh = 1, .dw = 1, .groups = 1});
+    c2 = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .n_in = 1, .in = {c1}, .c = 4, .kh = 3,
+                                  .kw = 3, .sh = 1, .sw = 1, .pt = 2, .pl = 2, .pb = 2, .pr = 2,
+                                  .dh = 2, .dw = 2, .groups = 4});
+    a = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_ADD, .act = ZKR_ML_ACT_RELU, .n_in = 2,
+                                 .in = {c1, c2}});
+    ap = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_AVGPOOL, .n_in = 1, .in = {a}, .kh = 2,
+                                  .kw = 2, .sh = 2, .sw = 2});
+    mp = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_MAXPOOL, .n_in = 1, .in = {ap}, .kh = 3,
+                                  .kw = 3, .sh = 1, .sw = 1, .pt = 1, .pl = 1, .pb = 1, .pr = 1});
+    a2 = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_ADD, .n_in = 2, .in = {mp, ap}});
+    (void)gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_DENSE, .n_in = 1, .in = {a2}, .c = 10});
+}
+
+typedef struct {
+    zkr_ml_gprog g;
+    zkr_ginf_params mp;
+    zkr_ginf_model_in in;
+    int8_t *w[ZKR_ML_G_MAX_NODES];
+    int64_t *b[ZKR_ML_G_MAX_NODES], *m[ZKR_ML_G_MAX_NODES];
+} gx_model;
+
+static inline void gx_model_init(gx_model *md, gx_rnd_fn rnd, void *ctx)
+{
+    memset(&md->mp, 0, sizeof md->mp);
+    memset(&md->in, 0, sizeof md->in);
+    for (uint32_t i = 1; i < md->g.n_nodes; i++) {
+        const zkr_ml_gnode *n = &md->g.nodes[i];
+        uint32_t fan = zkr_ml_gprog_fanin(&md->g, i);
+        md->w[i] = NULL, md->b[i] = md->m[i] = NULL;
+        if (n->op == ZKR_ML_GOP_CONV || n->op == ZKR_ML_GOP_DENSE) {
+            size_t nw = (size_t)n->c * fan;
+            md->w[i] = malloc(nw);
+            md->b[i] = malloc(n->c * sizeof(int64_t));
+            md->m[i] = malloc(n->c * sizeof(int64_t));
+            if (!md->w[i] || !md->b[i] || !md->m[i])
+                abort();
+            for (size_t k = 0; k < nw; k++)
+                md->w[i][k] = (int8_t)((int)(rnd(ctx) % 255) - 127);
+            for (uint32_t c = 0; c < n->c; c++) {
+                md->b[i][c] = (int64_t)(rnd(ctx) % 20001) - 10000;
+                md->m[i][c] = (int64_t)((1u << 20) / (fan * 40u) + rnd(ctx) % 64);
+            }
+            md->mp.shift[i] = 20;
+        } else if (n->op == ZKR_ML_GOP_ADD) {
+            md->mp.ma[i] = 3 << 14;
+            md->mp.mb[i] = 5 << 13;
+            md->mp.shift[i] = 16;
+        }
+        md->in.w[i] = md->w[i], md->in.b[i] = md->b[i], md->in.m[i] = md->m[i];
+    }
+    md->in.g = &md->g;
+    md->in.mp = &md->mp;
+    zkr_ginf_params_bound(&md->in, &md->mp);
+}
+
+static inline void gx_model_free(gx_model *md)
+{
+    for (uint32_t i = 0; i < ZKR_ML_G_MAX_NODES; i++) {
+        free(md->w[i]);
+        free(md->b[i]);
+        free(md->m[i]);
+        md->w[i] = NULL, md->b[i] = md->m[i] = NULL;
+    }
+}
+
+/*
+ * A dataset of n records (input bytes, then a label): every third
+ * record's label is its native argmax, the others' are random (so a count
+ * is neither 0 nor n). *out is malloc'ed (n (ne0 + 1) bytes).
+ */
+static inline uint8_t *gx_dataset(const gx_model *md, gx_rnd_fn rnd, void *ctx, uint64_t n)
+{
+    size_t ne0 = zkr_ml_gprog_elems(&md->g, 0), ne = zkr_ml_gprog_elems(&md->g, md->g.n_nodes - 1);
+    uint8_t *ds = malloc(n * (ne0 + 1));
+    int8_t y[256];
+
+    if (!ds || ne > sizeof y)
+        abort();
+    for (uint64_t k = 0; k < n; k++) {
+        uint8_t *rec = ds + k * (ne0 + 1);
+        for (size_t j = 0; j < ne0; j++)
+            rec[j] = (uint8_t)rnd(ctx);
+        if (zkr_ginf_native(&md->in, rec, y, ne) != ZKR_OK)
+            abort();
+        rec[ne0] = k % 3 == 0 ? (uint8_t)zkr_geval_argmax(y, (uint32_t)ne) : (uint8_t)(rnd(ctx) % ne);
+    }
+    return ds;
+}
+
+/*
+ * The binding of records [first, first + count) of the dataset (mode and
+ * value set, correct 0) and the dataset commitment.
+ */
+static inline void gx_binding(const gx_model *md, const uint8_t *ds, uint64_t n, uint64_t first,
+                       uint64_t count, uint8_t mode, uint64_t value, zkr_geval_binding *b,
+                       uint8_t dc[ZKR_DIGEST_BYTES])
+{
+    size_t rl = zkr_ml_gprog_elems(&md->g, 0) + 1, nb = 0;
+    uint8_t (*leaves)[ZKR_DIGEST_BYTES] = malloc(n * sizeof *leaves);
+
+    if (!leaves)
+        abort();
+    memset(b, 0, sizeof *b);
+    for (uint64_t k = 0; k < n; k++)
+        zkr_infer_record_commitment(ds + k * rl, rl, leaves[k]);
+    if (zkr_eval_range_root((const uint8_t(*)[ZKR_DIGEST_BYTES])leaves, n, 0, n, NULL, 0,
+                            b->root) != ZKR_OK ||
+        zkr_eval_range_proof((const uint8_t(*)[ZKR_DIGEST_BYTES])leaves, n, first, count, b->bound,
+                             &nb) != ZKR_OK)
+        abort();
+    b->n = n;
+    b->first = first;
+    b->count = count;
+    b->n_bound = (uint32_t)nb;
+    b->mode = mode;
+    b->value = value;
+    zkr_infer_dataset_commitment(n, b->root, dc);
+    free(leaves);
+}
+
+#endif
