@@ -1,0 +1,139 @@
+/*
+ * A small zero-knowledge convolution instance shared by zk-ginfer2,
+ * soundness-ginfer2 and zk-leakage-ginfer2: a 1 x 6 x 6 int8 input, two
+ * 3 x 3 kernels, stride 1, no padding (a 2 x 4 x 4 accumulator). X, W and Y
+ * are committed fresh with the hiding commitment for exactly the openings
+ * one relation proof consumes, from a generator the caller keys.
+ */
+#ifndef ZKR_TESTS_ZK_GINFER2_FX_H
+#define ZKR_TESTS_ZK_GINFER2_FX_H
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "prover/cnn.h"
+#include "prover/ginfer2.h"
+#include "verifier/ginfer2.h"
+
+#define G2FX_C 1u
+#define G2FX_H 6u
+#define G2FX_K 3u
+#define G2FX_CO 2u
+#define G2FX_O (G2FX_H - G2FX_K + 1u)
+
+typedef struct {
+    zkr_params p;
+    zkr_cnn_conv c;
+    int8_t x[G2FX_C * G2FX_H * G2FX_H];
+    int64_t w[G2FX_CO * G2FX_C * G2FX_K * G2FX_K];
+    int64_t y[G2FX_CO * G2FX_O * G2FX_O];
+    zkr_gl *xt, *wt, *yt; /* padded tables (a cheating test edits them before committing) */
+    zkr_hpcs_poly *xp, *wp, *yp;
+    zkr_hpcs_commitment xc, wc, yc;
+    uint8_t sid[ZKR_DIGEST_BYTES];
+} g2fx;
+
+/* The instance from a small deterministic generator (state *s). ZKR_OK or an error. */
+static inline zkr_err g2fx_init(g2fx *f, uint64_t seed)
+{
+    static const uint32_t pads[4] = {0, 0, 0, 0};
+    zkr_cnn_win g;
+    uint64_t s = seed * 0x9e3779b97f4a7c15ull + 1;
+    zkr_err r;
+
+    memset(f, 0, sizeof *f);
+    if ((r = zkr_params_get(ZKR_PARAM_SET_128, &f->p)) != ZKR_OK ||
+        (r = zkr_cnn_win_init(&g, G2FX_C, G2FX_H, G2FX_H, G2FX_K, G2FX_K, 1, 1, 1, 1, pads)) !=
+            ZKR_OK ||
+        (r = zkr_cnn_conv_init(&f->c, &g, G2FX_CO, 0)) != ZKR_OK)
+        return r;
+    for (size_t i = 0; i < sizeof f->x; i++) {
+        s = s * 6364136223846793005ull + 1442695040888963407ull;
+        f->x[i] = (int8_t)(s >> 56);
+    }
+    for (size_t i = 0; i < sizeof f->w / sizeof f->w[0]; i++) {
+        s = s * 6364136223846793005ull + 1442695040888963407ull;
+        f->w[i] = (int64_t)((s >> 33) % 255u) - 127;
+    }
+    for (size_t i = 0; i < sizeof f->sid; i++)
+        f->sid[i] = (uint8_t)(seed + i);
+    zkr_cnn_conv_native(&f->c, f->x, f->w, f->y);
+    f->xt = calloc((size_t)1 << zkr_cnn_in_vars(&g), sizeof *f->xt);
+    f->wt = calloc((size_t)1 << zkr_cnn_conv_w_vars(&f->c), sizeof *f->wt);
+    f->yt = calloc((size_t)1 << zkr_cnn_conv_y_vars(&f->c), sizeof *f->yt);
+    if (!f->xt || !f->wt || !f->yt)
+        return ZKR_ERR_NOMEM;
+    zkr_cnn_tensor_table(g.c, g.h, g.w, g.lc, g.lh, g.lw, f->x, f->xt);
+    zkr_cnn_conv_w_table(&f->c, f->w, f->wt);
+    for (uint32_t co = 0; co < G2FX_CO; co++)
+        for (uint32_t oy = 0; oy < G2FX_O; oy++)
+            for (uint32_t ox = 0; ox < G2FX_O; ox++) {
+                int64_t v = f->y[(co * G2FX_O + oy) * G2FX_O + ox];
+                f->yt[((size_t)co << (g.loh + g.low)) | ((size_t)oy << g.low) | ox] =
+                    v < 0 ? ZKR_GL_P - (uint64_t)-v : (uint64_t)v;
+            }
+    return ZKR_OK;
+}
+
+/* Commits the tables (fresh randomness from rng), each for one proof's openings. */
+static inline zkr_err g2fx_commit(g2fx *f, zkr_zkrng *rng)
+{
+    zkr_err r;
+
+    zkr_hpcs_poly_free(f->xp), zkr_hpcs_poly_free(f->wp), zkr_hpcs_poly_free(f->yp);
+    f->xp = f->wp = f->yp = NULL;
+    if ((r = zkr_prover_hcommit(&f->p, f->xt, zkr_cnn_in_vars(&f->c.g), ZKR_GINF2_X_OPENINGS, rng,
+                                1, &f->xp, &f->xc)) != ZKR_OK ||
+        (r = zkr_prover_hcommit(&f->p, f->wt, zkr_cnn_conv_w_vars(&f->c), ZKR_GINF2_W_OPENINGS,
+                                rng, 1, &f->wp, &f->wc)) != ZKR_OK)
+        return r;
+    return zkr_prover_hcommit(&f->p, f->yt, zkr_cnn_conv_y_vars(&f->c), ZKR_GINF2_Y_OPENINGS, rng,
+                              1, &f->yp, &f->yc);
+}
+
+/* The statement's transcript: protocol, parameters, statement id, the three roots. */
+static inline void g2fx_transcript(const g2fx *f, const zkr_hpcs_commitment *x,
+                                   const zkr_hpcs_commitment *w, const zkr_hpcs_commitment *y,
+                                   zkr_transcript *t)
+{
+    uint8_t pd[ZKR_DIGEST_BYTES];
+
+    zkr_params_digest(&f->p, pd);
+    zkr_ts_init(t, ZKR_GINFER2_PROTOCOL, ZKR_GINFER2_VERSION, ZKR_PROOF_SYSTEM_ID, f->p.id, pd,
+                f->sid);
+    zkr_ts_absorb(t, "g2-x-root", x->root, ZKR_DIGEST_BYTES);
+    zkr_ts_absorb(t, "g2-w-root", w->root, ZKR_DIGEST_BYTES);
+    zkr_ts_absorb(t, "g2-y-root", y->root, ZKR_DIGEST_BYTES);
+}
+
+static inline zkr_err g2fx_prove(g2fx *f, const zkr_ginf2_popts *o, zkr_zkrng *rng, zkr_buf *out)
+{
+    zkr_transcript t;
+
+    g2fx_transcript(f, &f->xc, &f->wc, &f->yc, &t);
+    return zkr_prover_ginf2_conv(&f->p, &t, &f->c, f->xp, f->wp, f->yp, o, rng, out);
+}
+
+/* Verifies pf against the commitments (each defaults to the fixture's), consumed whole. */
+static inline zkr_err g2fx_verify(const g2fx *f, const zkr_hpcs_commitment *x,
+                                  const zkr_hpcs_commitment *w, const zkr_hpcs_commitment *y,
+                                  unsigned off, const uint8_t *pf, size_t len)
+{
+    zkr_transcript t;
+    zkr_dec d;
+    zkr_err r;
+
+    x = x ? x : &f->xc, w = w ? w : &f->wc, y = y ? y : &f->yc;
+    g2fx_transcript(f, x, w, y, &t);
+    zkr_dec_init(&d, pf, len);
+    r = zkr_verify_ginf2_conv(&f->p, &t, &f->c, x, w, y, off, &d);
+    return r != ZKR_OK ? r : zkr_dec_finish(&d);
+}
+
+static inline void g2fx_free(g2fx *f)
+{
+    zkr_hpcs_poly_free(f->xp), zkr_hpcs_poly_free(f->wp), zkr_hpcs_poly_free(f->yp);
+    free(f->xt), free(f->wt), free(f->yt);
+}
+
+#endif

@@ -1,0 +1,22 @@
+/*
+ * graph-inference@2 verifiers (zk/ginfer2.h; docs/proof-system.md,
+ * "graph-inference@2"). Relations only; each reads its proof from d on a
+ * transcript that already binds the commitments, in the prover's order.
+ */
+#ifndef ZKR_VERIFIER_GINFER2_H
+#define ZKR_VERIFIER_GINFER2_H
+
+#include "zk/ginfer2.h"
+
+/*
+ * Verifies the zero-knowledge convolution of the hidden X, W, Y (their
+ * hiding commitments, base-valued, of the conv's sizes). off: the
+ * prover's ZKR_GINF2_OFF_* (test builds; USAGE elsewhere). The caller
+ * checks d is consumed. ZKR_OK, ZKR_ERR_VERIFY, ZKR_ERR_MALFORMED,
+ * ZKR_ERR_TOO_LARGE, ZKR_ERR_USAGE (commitment sizes), ZKR_ERR_NOMEM.
+ */
+zkr_err zkr_verify_ginf2_conv(const zkr_params *p, zkr_transcript *t, const zkr_cnn_conv *c,
+                              const zkr_hpcs_commitment *x, const zkr_hpcs_commitment *w,
+                              const zkr_hpcs_commitment *y, unsigned off, zkr_dec *d) ZKR_WUR;
+
+#endif

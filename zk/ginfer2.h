@@ -1,0 +1,125 @@
+/*
+ * graph-inference@2 (kind 11; docs/proof-system.md, "graph-inference@2"):
+ * the CNN relations built on the hiding layer, so that a proof reveals
+ * neither the weights nor the activations. Status: relations only. The
+ * zero-knowledge convolution exists (prover/ginfer2.h, verifier/ginfer2.h);
+ * no whole-network proof, no container sections and no CLI use kind 11 yet
+ * (sections 30-33 are reserved for it).
+ *
+ * Zero-knowledge convolution (groups 1, no bias). The caller holds hiding
+ * commitments to the input X (c x h x w int8, zk/cnn.h's tensor layout),
+ * the weights W (cout x c x kh x kw, zkr_cnn_conv_w_vars's layout) and the
+ * accumulator Y (cout x oh x ow, the field image of the integer sum), and
+ * has bound them to the transcript. The relation proves
+ *   Y(co, o) = sum_k W(co, k) U(k, o) over the integers, U = im2col(X),
+ * with |W| <= 127 and U in -128..127, revealing nothing else:
+ *  1. U (k = (j, i, ci) low, o = (ox, oy) high) is committed fresh (hiding,
+ *     budget ZKR_GINF2_U_BUDGET); a point z on U is drawn; one hiding range
+ *     proof shows every entry of U is in -128..127 and, as its linear claim
+ *     with X as the hidden term, U~(z) - sum S_z X = 0 (S_z the view's
+ *     selector, zk/cnn.h): U is the window view of X;
+ *  2. one hiding range proof shows |W| <= 127;
+ *  3. after rco (lco) and ro (loh + low), a sumcheck over the lk kernel
+ *     variables proves sum_k W^(rco, k) U^(k, ro) - 2^-lk Y^(ro, rco) = 0
+ *     with randomised extensions P^(k) = F_P(.., s(k_0), 0..) on each
+ *     commitment's first blinding coordinate (s(c) = c (1 - c)) and a Libra
+ *     mask g (degree ZKR_GINF2_DEGREE in every variable, coefficients C
+ *     behind a hiding commitment, budget 1): the sumcheck runs on
+ *     f + rho g with claim rho gamma, gamma = sum g;
+ *  4. the three revealed values W^(r), U^(r), Y^(r) are bound by one
+ *     hiding opening each (zkr_prover_hopen_batch, k = 1), g(r) =
+ *     <C, Lambda(r)> by the masked linear sumcheck and C's hiding opening.
+ */
+#ifndef ZKR_ZK_GINFER2_H
+#define ZKR_ZK_GINFER2_H
+
+#include "zk/cnn.h"
+#include "zk/zk.h"
+
+#define ZKR_GINFER2_PROTOCOL "zkreg/graph-inference@2"
+#define ZKR_GINFER2_VERSION 1u
+#define ZKR_KIND_GINFER2 11u
+/* Container sections reserved for kind 11 (no whole proof uses them yet). */
+#define ZKR_SEC_GINF2_FIRST 30u
+#define ZKR_SEC_GINF2_LAST 33u
+
+#define ZKR_GINF2_DEGREE 6u    /* product sumcheck rounds: W^ 3 + U^ 3 in k_0 */
+#define ZKR_GINF2_U_BUDGET 2u  /* U's openings: the range proof's batch, the product's */
+#define ZKR_GINF2_CONV_OPENINGS 9u /* hiding openings of one conv relation proof */
+/* Openings of X's, W's and Y's budgets one conv proof consumes. */
+#define ZKR_GINF2_X_OPENINGS 1u
+#define ZKR_GINF2_W_OPENINGS 2u
+#define ZKR_GINF2_Y_OPENINGS 1u
+/* U's range: int8. */
+#define ZKR_GINF2_U_TABLE ((zkr_zkrange_table){-128, 256})
+
+/*
+ * Checks a proof may switch off (test builds only; elsewhere ZKR_ERR_USAGE),
+ * absent from prover and verifier alike, so a test shows an attack passes
+ * without the check and fails with it.
+ */
+#define ZKR_GINF2_OFF_RANGE 1u /* the range proofs of W and U */
+#define ZKR_GINF2_OFF_LINK 2u  /* U = im2col(X) (the range proof of U stays) */
+
+/* Variables of U (lk + loh + low) and of the kernel part k (lkw + lkh + lc). */
+static inline unsigned zkr_ginf2_k_vars(const zkr_cnn_conv *c)
+{
+    return c->g.lkw + c->g.lkh + c->g.lc;
+}
+static inline unsigned zkr_ginf2_u_vars(const zkr_cnn_conv *c)
+{
+    return zkr_ginf2_k_vars(c) + c->g.loh + c->g.low;
+}
+/*
+ * ZKR_OK when the conv fits the relation: groups 1, lk >= 1, X's variables
+ * at most max(U's, 8) (the range proof's hidden term). ZKR_ERR_MALFORMED else.
+ */
+zkr_err zkr_ginf2_conv_check(const zkr_cnn_conv *c) ZKR_WUR;
+
+/* s(x) = x (1 - x), the randomised extension's weight. */
+static inline zkr_ext zkr_ginf2_s(zkr_ext x)
+{
+    return zkr_ext_mul(x, zkr_ext_sub(zkr_ext_from(1), x));
+}
+/*
+ * The full point (first n coordinates from pt, then s(r0), then zeros) of a
+ * commitment of total variables. out has total entries.
+ */
+void zkr_ginf2_full_point(const zkr_ext *pt, unsigned n, zkr_ext r0, unsigned total,
+                          zkr_ext *out);
+
+/* ---------------- the Libra mask g (degree ZKR_GINF2_DEGREE) ---------------- */
+/* Extension coefficients: a0, then ZKR_GINF2_DEGREE per variable. */
+static inline size_t zkr_ginf2_stride(unsigned n)
+{
+    return 1u + (size_t)ZKR_GINF2_DEGREE * n;
+}
+/* C's variables (its 3 stride base components, zero-padded). */
+static inline unsigned zkr_ginf2_coef_vars(unsigned n)
+{
+    return zkr_log2_ceil(3u * zkr_ginf2_stride(n));
+}
+/* g_i(x) = sum_{d=1..D} c_id x^d. */
+zkr_ext zkr_ginf2_gi(const zkr_ext *gco, unsigned i, zkr_ext x);
+/* sum of g over {0,1}^n. */
+zkr_ext zkr_ginf2_gsum(const zkr_ext *gco, unsigned n);
+/* g(r). */
+zkr_ext zkr_ginf2_gat(const zkr_ext *gco, unsigned n, const zkr_ext *r);
+/* The weights Lambda(r) with <C, Lambda(r)> = g(r) (2^coef_vars entries). */
+void zkr_ginf2_lambda(const zkr_ext *r, unsigned n, zkr_ext *out);
+
+/* The three randomised tables' final value check: W U - 2^-lk Y + rho g. */
+zkr_ext zkr_ginf2_conv_final(unsigned lk, zkr_ext vw, zkr_ext vu, zkr_ext vy, zkr_ext rho,
+                             zkr_ext gr);
+
+/*
+ * The conv relation's soundness in bits, from the parameters: its algebraic
+ * terms (the link point z, the two range proofs' algebra, rco and ro, the
+ * lk degree-6 rounds, rho, C's linear sumcheck) plus the query and commit
+ * phases of each of its ZKR_GINF2_CONV_OPENINGS openings (union bound), for
+ * X, W, Y committed with xe, we, ye blinding variables.
+ */
+double zkr_ginf2_conv_soundness_bits(const zkr_params *p, const zkr_cnn_conv *c, unsigned xe,
+                                     unsigned we, unsigned ye);
+
+#endif
