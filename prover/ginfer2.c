@@ -71,6 +71,10 @@ static zkr_err g2c_commit_u(g2c_ctx *s)
     if (!u)
         return ZKR_ERR_NOMEM;
     g2c_u_table(s, zkr_hpcs_poly_base_evals(s->x), u);
+#if ZKR_TEST_BUILD
+    u[0] = zkr_gl_add(u[0], s->o->u_delta < 0 ? ZKR_GL_P - (uint64_t)-s->o->u_delta
+                                              : (uint64_t)s->o->u_delta);
+#endif
     for (size_t i = 0; i < n; i++) {
         int64_t v = g2_signed(u[i]);
         if (v < -128 || v > 127) { /* X's entries in a window are int8 */
@@ -394,7 +398,7 @@ zkr_err zkr_prover_ginf2_conv(const zkr_params *p, zkr_transcript *t, const zkr_
 
     if ((r = zkr_ginf2_conv_check(c)) != ZKR_OK)
         return r;
-    if ((!ZKR_TEST_BUILD && (o->off || o->force_range)) || !zkr_hpcs_poly_base_evals(x) ||
+    if ((!ZKR_TEST_BUILD && (o->off || o->force_range || o->u_delta)) || !zkr_hpcs_poly_base_evals(x) ||
         !zkr_hpcs_poly_base_evals(w) || !zkr_hpcs_poly_base_evals(y) ||
         zkr_hpcs_poly_n_vars(x) != zkr_cnn_in_vars(&c->g) ||
         zkr_hpcs_poly_n_vars(w) != zkr_cnn_conv_w_vars(c) ||

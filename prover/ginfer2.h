@@ -16,6 +16,7 @@ typedef struct {
     unsigned threads;
     unsigned off;    /* ZKR_GINF2_OFF_* (test builds only; USAGE elsewhere) */
     int force_range; /* test builds: W's range proof goes on over off-table entries */
+    int64_t u_delta; /* test builds: U's entry 0 committed plus u_delta (U != im2col(X)) */
 } zkr_ginf2_popts;
 
 /*

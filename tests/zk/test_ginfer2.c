@@ -21,7 +21,7 @@ int main(int argc, char **argv)
     zkr_tap t;
     g2fx f, f2;
     zkr_zkrng g;
-    zkr_ginf2_popts o = {1, 0, 0};
+    zkr_ginf2_popts o = {1, 0, 0, 0};
     zkr_buf pf = {0}, pf2 = {0}, tmp = {0};
     zkr_err e;
     int flips_ok = 1;
