@@ -323,53 +323,70 @@ static zkr_err g2c_values(g2c_ctx *s)
     return g2c_open(s, s->y, pt, vals[2]);
 }
 
-/* g(r) = <C, Lambda(r)>: the masked linear sumcheck and C's hiding opening. */
-static zkr_err g2c_coef(g2c_ctx *s)
+zkr_err zkr_prover_ginf2_lin(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *f,
+                             const zkr_ext *weights, zkr_zkrng *rng, unsigned threads,
+                             zkr_buf *out)
 {
-    size_t len = (size_t)1 << s->lc;
+    unsigned n = zkr_hpcs_poly_n_vars(f);
+    size_t len = (size_t)1 << n;
     zkr_hpcs_poly *mask = NULL;
     uint8_t root[ZKR_DIGEST_BYTES];
     zkr_ext *tab[2] = {calloc(len, sizeof(zkr_ext)), calloc(len, sizeof(zkr_ext))};
-    zkr_ext *msgs = calloc(2 * (size_t)s->lc + 1, sizeof *msgs), rc[64], sigma = zkr_ext_from(0);
+    zkr_ext *msgs = calloc(2 * (size_t)n + 1, sizeof *msgs), rc[64], sigma = zkr_ext_from(0);
     zkr_ext rho, v;
-    const zkr_gl *cb = zkr_hpcs_poly_base_evals(s->cp);
+    const zkr_gl *cb = zkr_hpcs_poly_base_evals(f);
     const zkr_ext *zv;
     zkr_err r = ZKR_ERR_NOMEM;
 
-    if (!tab[0] || !tab[1] || !msgs)
+    if (!cb || n < 1 || n > 64)
+        r = ZKR_ERR_USAGE;
+    if (!cb || n < 1 || n > 64 || !tab[0] || !tab[1] || !msgs)
         goto out;
-    if ((r = zkr_prover_hmask(s->p, zkr_hpcs_poly_total_vars(s->cp), s->rng, s->threads, &mask,
-                              root)) != ZKR_OK)
+    if ((r = zkr_prover_hmask(p, zkr_hpcs_poly_total_vars(f), rng, threads, &mask, root)) !=
+        ZKR_OK)
         goto out;
     zv = zkr_hpcs_mask_evals(mask);
-    zkr_ginf2_lambda(s->r, s->lk, tab[1]);
+    memcpy(tab[1], weights, len * sizeof *tab[1]);
     for (size_t j = 0; j < len; j++)
         sigma = zkr_ext_add(sigma, zkr_ext_mul(zv[j], tab[1][j]));
-    zkr_ts_absorb(s->t, "g2c-cmask-root", root, ZKR_DIGEST_BYTES);
-    zkr_ts_absorb_ext(s->t, "g2c-csigma", &sigma, 1);
-    rho = zkr_ts_challenge_ext(s->t, "g2c-crho");
+    zkr_ts_absorb(t, "g2-lmask-root", root, ZKR_DIGEST_BYTES);
+    zkr_ts_absorb_ext(t, "g2-lsigma", &sigma, 1);
+    rho = zkr_ts_challenge_ext(t, "g2-lrho");
     for (size_t j = 0; j < len; j++) {
         tab[0][j] = zkr_ext_mul(rho, zv[j]);
         tab[0][j].c[0] = zkr_gl_add(tab[0][j].c[0], cb[j]);
     }
     {
         zkr_sc_term term = {zkr_ext_from(1), 2, {0, 1}};
-        zkr_sc_poly f = {tab, 2, &term, 1, 2, NULL};
-        zkr_prover_sumcheck(&f, s->lc, s->t, s->threads, msgs, rc);
+        zkr_sc_poly fp = {tab, 2, &term, 1, 2, NULL};
+        zkr_prover_sumcheck(&fp, n, t, threads, msgs, rc);
     }
     v = tab[0][0];
-    zkr_ts_absorb_ext(s->t, "g2c-cv", &v, 1);
-    if ((r = zkr_buf_append(s->out, root, ZKR_DIGEST_BYTES)) != ZKR_OK ||
-        (r = zkr_enc_ext(s->out, sigma)) != ZKR_OK ||
-        (r = zkr_enc_exts(s->out, msgs, 2 * (size_t)s->lc)) != ZKR_OK ||
-        (r = zkr_enc_ext(s->out, v)) != ZKR_OK)
+    zkr_ts_absorb_ext(t, "g2-lv", &v, 1);
+    if ((r = zkr_buf_append(out, root, ZKR_DIGEST_BYTES)) != ZKR_OK ||
+        (r = zkr_enc_ext(out, sigma)) != ZKR_OK ||
+        (r = zkr_enc_exts(out, msgs, 2 * (size_t)n)) != ZKR_OK || (r = zkr_enc_ext(out, v)) != ZKR_OK)
         goto out;
-    r = zkr_prover_hopen(s->p, s->t, s->cp, mask, rho, rc, v, s->rng, s->threads, s->out);
+    r = zkr_prover_hopen(p, t, f, mask, rho, rc, v, rng, threads, out);
 out:
     zkr_hpcs_poly_free(mask);
     for (int i = 0; i < 2; i++)
         g2_wipe_free(tab[i], tab[i] ? len * sizeof(zkr_ext) : 0);
     free(msgs);
+    return r;
+}
+
+/* g(r) = <C, Lambda(r)>: the masked linear sumcheck and C's hiding opening. */
+static zkr_err g2c_coef(g2c_ctx *s)
+{
+    zkr_ext *lam = malloc(((size_t)1 << s->lc) * sizeof *lam);
+    zkr_err r;
+
+    if (!lam)
+        return ZKR_ERR_NOMEM;
+    zkr_ginf2_lambda(s->r, s->lk, lam);
+    r = zkr_prover_ginf2_lin(s->p, s->t, s->cp, lam, s->rng, s->threads, s->out);
+    free(lam);
     return r;
 }
 

@@ -34,4 +34,29 @@ zkr_err zkr_prover_ginf2_conv(const zkr_params *p, zkr_transcript *t, const zkr_
                               zkr_hpcs_poly *x, zkr_hpcs_poly *w, zkr_hpcs_poly *y,
                               const zkr_ginf2_popts *o, zkr_zkrng *rng, zkr_buf *out) ZKR_WUR;
 
+/*
+ * The masked linear sumcheck (matmul@2's pattern; docs/proof-system.md,
+ * "graph-inference@2"): proves sum_x weights[x] f(x) = v over the 2^n
+ * entries of the hidden base f (n = its variables) for a v the verifier
+ * already holds, by a fresh mask Z, sigma, rho, the sumcheck on
+ * (f + rho Z) weights and the hiding opening of f + rho Z. Consumes one
+ * opening of f's budget. ZKR_ERR_USAGE (f not base, budget), NOMEM.
+ */
+zkr_err zkr_prover_ginf2_lin(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *f,
+                             const zkr_ext *weights, zkr_zkrng *rng, unsigned threads,
+                             zkr_buf *out) ZKR_WUR;
+
+/*
+ * Zero-knowledge requantization (zk/ginfer2.h): acc (lp variables) and V
+ * (zkr_ginf2_rq_v_vars, zkr_ginf2_rq_witness's table, or a cheating one)
+ * hiding commitments bound by the caller. One opening of each. A V whose
+ * rows fail gives a proof the verifier refuses; an entry of V off the byte
+ * table is USAGE (unless o->force_range in test builds). o->off may hold
+ * ZKR_GINF2_OFF_RANGE (test builds): the rows are then proven by two
+ * masked linear sumchecks with V's and acc's parts sent in the clear.
+ */
+zkr_err zkr_prover_ginf2_requant(const zkr_params *p, zkr_transcript *t, const zkr_ginf2_rq *q,
+                                 zkr_hpcs_poly *acc, zkr_hpcs_poly *v, const zkr_ginf2_popts *o,
+                                 zkr_zkrng *rng, zkr_buf *out) ZKR_WUR;
+
 #endif

@@ -127,41 +127,56 @@ out:
     return r;
 }
 
-/* g(r) = <C, Lambda(r)> by the masked linear sumcheck and C's hiding opening. */
-static zkr_err g2v_coef(g2v_ctx *s)
+zkr_err zkr_verify_ginf2_lin(const zkr_params *p, zkr_transcript *t, const zkr_hpcs_commitment *f,
+                             const zkr_ext *weights, zkr_ext value, zkr_dec *d)
 {
-    size_t len = (size_t)1 << s->lc;
-    zkr_ext *lam = malloc(len * sizeof *lam), *msgs = malloc(2 * (size_t)s->lc * sizeof *msgs);
+    unsigned n = f->n_vars;
+    zkr_ext *msgs = malloc((2 * (size_t)n + 1) * sizeof *msgs);
     zkr_ext rc[64], fin, lv, rho, sigma, cv;
     const uint8_t *root;
     zkr_hpcs_proof *pf = NULL;
     zkr_err r = ZKR_ERR_NOMEM;
 
-    if (!lam || !msgs)
+    if (n < 1 || n > 64 || f->ext) {
+        free(msgs);
+        return ZKR_ERR_USAGE;
+    }
+    if (!msgs)
         goto out;
-    if ((r = zkr_dec_raw(s->d, ZKR_DIGEST_BYTES, &root)) != ZKR_OK ||
-        (r = zkr_dec_ext(s->d, &sigma)) != ZKR_OK ||
-        (r = zkr_dec_exts(s->d, msgs, 2 * (size_t)s->lc)) != ZKR_OK ||
-        (r = zkr_dec_ext(s->d, &cv)) != ZKR_OK ||
-        (r = zkr_hpcs_proof_parse(s->p, s->cc.n_vars + s->cc.blind_vars, s->d, &pf)) != ZKR_OK)
+    if ((r = zkr_dec_raw(d, ZKR_DIGEST_BYTES, &root)) != ZKR_OK ||
+        (r = zkr_dec_ext(d, &sigma)) != ZKR_OK ||
+        (r = zkr_dec_exts(d, msgs, 2 * (size_t)n)) != ZKR_OK ||
+        (r = zkr_dec_ext(d, &cv)) != ZKR_OK ||
+        (r = zkr_hpcs_proof_parse(p, n + f->blind_vars, d, &pf)) != ZKR_OK)
         goto out;
-    zkr_ginf2_lambda(s->r, s->lk, lam);
-    zkr_ts_absorb(s->t, "g2c-cmask-root", root, ZKR_DIGEST_BYTES);
-    zkr_ts_absorb_ext(s->t, "g2c-csigma", &sigma, 1);
-    rho = zkr_ts_challenge_ext(s->t, "g2c-crho");
-    zkr_sumcheck_verify(s->t, s->lc, 2, zkr_ext_add(s->vals[3], zkr_ext_mul(rho, sigma)), msgs,
-                        rc, &fin);
-    if ((r = zkr_mle_eval_ext(lam, s->lc, rc, &lv)) != ZKR_OK)
+    zkr_ts_absorb(t, "g2-lmask-root", root, ZKR_DIGEST_BYTES);
+    zkr_ts_absorb_ext(t, "g2-lsigma", &sigma, 1);
+    rho = zkr_ts_challenge_ext(t, "g2-lrho");
+    zkr_sumcheck_verify(t, n, 2, zkr_ext_add(value, zkr_ext_mul(rho, sigma)), msgs, rc, &fin);
+    if ((r = zkr_mle_eval_ext(weights, n, rc, &lv)) != ZKR_OK)
         goto out;
     r = ZKR_ERR_VERIFY;
     if (!zkr_ext_eq(fin, zkr_ext_mul(cv, lv)))
         goto out;
-    zkr_ts_absorb_ext(s->t, "g2c-cv", &cv, 1);
-    r = zkr_hpcs_verify(s->p, s->t, &s->cc, root, rho, rc, cv, pf);
+    zkr_ts_absorb_ext(t, "g2-lv", &cv, 1);
+    r = zkr_hpcs_verify(p, t, f, root, rho, rc, cv, pf);
 out:
     zkr_hpcs_proof_free(pf);
-    free(lam);
     free(msgs);
+    return r;
+}
+
+/* g(r) = <C, Lambda(r)> by the masked linear sumcheck and C's hiding opening. */
+static zkr_err g2v_coef(g2v_ctx *s)
+{
+    zkr_ext *lam = malloc(((size_t)1 << s->lc) * sizeof *lam);
+    zkr_err r;
+
+    if (!lam)
+        return ZKR_ERR_NOMEM;
+    zkr_ginf2_lambda(s->r, s->lk, lam);
+    r = zkr_verify_ginf2_lin(s->p, s->t, &s->cc, lam, s->vals[3], s->d);
+    free(lam);
     return r;
 }
 

@@ -19,4 +19,22 @@ zkr_err zkr_verify_ginf2_conv(const zkr_params *p, zkr_transcript *t, const zkr_
                               const zkr_hpcs_commitment *x, const zkr_hpcs_commitment *w,
                               const zkr_hpcs_commitment *y, unsigned off, zkr_dec *d) ZKR_WUR;
 
+/*
+ * The masked linear sumcheck's verifier (zkr_prover_ginf2_lin): that
+ * sum_x weights[x] f(x) = value over f's 2^n entries (weights: 2^n
+ * entries). ZKR_OK, ZKR_ERR_VERIFY, ZKR_ERR_MALFORMED, ZKR_ERR_USAGE, NOMEM.
+ */
+zkr_err zkr_verify_ginf2_lin(const zkr_params *p, zkr_transcript *t, const zkr_hpcs_commitment *f,
+                             const zkr_ext *weights, zkr_ext value, zkr_dec *d) ZKR_WUR;
+
+/*
+ * Verifies the zero-knowledge requantization of the hidden acc into the
+ * hidden V (their hiding commitments: lp and zkr_ginf2_rq_v_vars
+ * variables, base-valued). off: the prover's (ZKR_GINF2_OFF_RANGE, test
+ * builds). Same results as zkr_verify_ginf2_conv.
+ */
+zkr_err zkr_verify_ginf2_requant(const zkr_params *p, zkr_transcript *t, const zkr_ginf2_rq *q,
+                                 const zkr_hpcs_commitment *acc, const zkr_hpcs_commitment *v,
+                                 unsigned off, zkr_dec *d) ZKR_WUR;
+
 #endif

@@ -122,4 +122,59 @@ zkr_ext zkr_ginf2_conv_final(unsigned lk, zkr_ext vw, zkr_ext vu, zkr_ext vy, zk
 double zkr_ginf2_conv_soundness_bits(const zkr_params *p, const zkr_cnn_conv *c, unsigned xe,
                                      unsigned we, unsigned ye);
 
+
+/* ---------------- zero-knowledge requantization ---------------- */
+/*
+ * y = clamp(floor((M acc + 2^(s-1)) / 2^s), lo, 127) on every element of a
+ * c x h x w tensor (zk/cnn.h's layout, lp = lc + lh + lw variables), acc
+ * hidden (a hiding commitment; |acc| < 2^acc_bits, its producer's bound),
+ * M (0..2^31-1), s (1..48) and lo (-128, or 0: a fused ReLU) public.
+ * The witness V (lp + lsl variables, slot j of element p at (j << lp) | p)
+ * holds bytes only; every relation is a linear row over V and acc with
+ * public coefficients (ZKR_GINF2_RQ_ROWS rows; docs/soundness.md,
+ * "graph-inference@2"). One hiding range proof shows every entry of V is a
+ * byte and carries, as its linear claim with acc as the hidden term, the
+ * rows combined by eq(z, p) and powers of lambda. y - lo is V's slot 0.
+ */
+enum { ZKR_G2RQ_Y = 0, ZKR_G2RQ_YC = 1, ZKR_G2RQ_R0 = 2 };
+#define ZKR_GINF2_RQ_ROWS 9u
+#define ZKR_GINF2_RQ_MAX_SLOTS 64u
+#define ZKR_GINF2_RQ_TABLE ((zkr_zkrange_table){0, 256})
+typedef struct {
+    uint32_t c, h, w;
+    unsigned lc, lh, lw, lp;
+    int64_t m, lo;
+    uint32_t shift;
+    unsigned acc_bits, gbits;
+    unsigned nr, ng;                        /* byte limbs of r (and rs), of gh, gl, sh1, sl1 */
+    unsigned s_rs, s_gh, s_gl, s_mh, s_mhc, s_ml, s_mlc, s_sh1, s_sh2, s_sl1, s_sl2;
+    unsigned nsl, lsl;                      /* slots used, log2 of the slot block */
+    zkr_gl coef[ZKR_GINF2_RQ_ROWS][ZKR_GINF2_RQ_MAX_SLOTS];
+    zkr_gl acc_coef[ZKR_GINF2_RQ_ROWS];     /* M in row 0 */
+    zkr_gl cst[ZKR_GINF2_RQ_ROWS];          /* on real elements only */
+} zkr_ginf2_rq;
+/*
+ * ZKR_ERR_MALFORMED: a size 0 or over ZKR_CNN_MAX_DIM, shift outside
+ * 1..48, M outside 0..2^31-1, acc_bits + bits(M) over 59 (the rows' integer
+ * bound), slots over ZKR_GINF2_RQ_MAX_SLOTS or V over ZKR_CNN_MAX_VARS.
+ */
+zkr_err zkr_ginf2_rq_init(zkr_ginf2_rq *q, uint32_t c, uint32_t h, uint32_t w, int64_t m,
+                          uint32_t shift, int relu, unsigned acc_bits) ZKR_WUR;
+static inline unsigned zkr_ginf2_rq_v_vars(const zkr_ginf2_rq *q) { return q->lp + q->lsl; }
+/*
+ * The honest witness V (2^(lp + lsl) base entries) from acc (2^lp signed
+ * values, padding 0). ZKR_ERR_USAGE when an |acc| reaches 2^acc_bits.
+ */
+zkr_err zkr_ginf2_rq_witness(const zkr_ginf2_rq *q, const int64_t *acc, zkr_gl *v) ZKR_WUR;
+/* Row weights folded by lambda: C_j = sum_t lambda^t coef[t][j]; A = sum_t lambda^t acc_coef[t]. */
+void zkr_ginf2_rq_fold(const zkr_ginf2_rq *q, zkr_ext lambda, zkr_ext *cj, zkr_ext *a);
+/* The combined claim -valid~(z) sum_t lambda^t cst_t. */
+zkr_ext zkr_ginf2_rq_claim(const zkr_ginf2_rq *q, const zkr_ext *z, zkr_ext lambda);
+/* The weights' MLE on V at r (lp + lsl values): eq(z, r_<lp) sum_j eq(r_>=lp, j) C_j. */
+zkr_ext zkr_ginf2_rq_w_eval(const zkr_ginf2_rq *q, const zkr_ext *z, const zkr_ext *cj,
+                            const zkr_ext *r);
+/* Soundness bits of the requantization relation (V, acc committed with ve, ae blinding vars). */
+double zkr_ginf2_rq_soundness_bits(const zkr_params *p, const zkr_ginf2_rq *q, unsigned ve,
+                                   unsigned ae);
+
 #endif

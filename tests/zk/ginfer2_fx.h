@@ -136,4 +136,100 @@ static inline void g2fx_free(g2fx *f)
     free(f->xt), free(f->wt), free(f->yt);
 }
 
+/* ---------------- requantization: acc = the conv fixture's Y ---------------- */
+#define G2RQ_M 600
+#define G2RQ_SHIFT 16u
+#define G2RQ_ACC_BITS 18u /* |acc| <= 9 * 127 * 128 < 2^18 */
+
+typedef struct {
+    zkr_params p;
+    zkr_ginf2_rq q;
+    int64_t *acc;          /* 2^lp, padded layout */
+    zkr_gl *at, *vt;       /* acc's and V's tables (a cheating test edits vt) */
+    zkr_hpcs_poly *ap, *vp;
+    zkr_hpcs_commitment ac, vc;
+    uint8_t sid[ZKR_DIGEST_BYTES];
+} g2rq;
+
+static inline zkr_err g2rq_init(g2rq *r, const g2fx *f, int relu)
+{
+    const zkr_cnn_win *g = &f->c.g;
+    size_t np;
+    zkr_err e;
+
+    memset(r, 0, sizeof *r);
+    r->p = f->p;
+    memcpy(r->sid, f->sid, sizeof r->sid);
+    if ((e = zkr_ginf2_rq_init(&r->q, G2FX_CO, G2FX_O, G2FX_O, G2RQ_M, G2RQ_SHIFT, relu,
+                               G2RQ_ACC_BITS)) != ZKR_OK)
+        return e;
+    np = (size_t)1 << r->q.lp;
+    r->acc = calloc(np, sizeof *r->acc);
+    r->at = calloc(np, sizeof *r->at);
+    r->vt = calloc((size_t)1 << zkr_ginf2_rq_v_vars(&r->q), sizeof *r->vt);
+    if (!r->acc || !r->at || !r->vt)
+        return ZKR_ERR_NOMEM;
+    for (uint32_t co = 0; co < G2FX_CO; co++)
+        for (uint32_t oy = 0; oy < G2FX_O; oy++)
+            for (uint32_t ox = 0; ox < G2FX_O; ox++) {
+                size_t i = ((size_t)co << (g->loh + g->low)) | ((size_t)oy << g->low) | ox;
+                r->acc[i] = f->y[(co * G2FX_O + oy) * G2FX_O + ox];
+                r->at[i] = f->yt[i];
+            }
+    return zkr_ginf2_rq_witness(&r->q, r->acc, r->vt);
+}
+
+static inline zkr_err g2rq_commit(g2rq *r, zkr_zkrng *rng)
+{
+    zkr_err e;
+
+    zkr_hpcs_poly_free(r->ap), zkr_hpcs_poly_free(r->vp);
+    r->ap = r->vp = NULL;
+    if ((e = zkr_prover_hcommit(&r->p, r->at, r->q.lp, 1, rng, 1, &r->ap, &r->ac)) != ZKR_OK)
+        return e;
+    return zkr_prover_hcommit(&r->p, r->vt, zkr_ginf2_rq_v_vars(&r->q), 1, rng, 1, &r->vp,
+                              &r->vc);
+}
+
+static inline void g2rq_transcript(const g2rq *r, const zkr_hpcs_commitment *a,
+                                   const zkr_hpcs_commitment *v, zkr_transcript *t)
+{
+    uint8_t pd[ZKR_DIGEST_BYTES];
+
+    zkr_params_digest(&r->p, pd);
+    zkr_ts_init(t, ZKR_GINFER2_PROTOCOL, ZKR_GINFER2_VERSION, ZKR_PROOF_SYSTEM_ID, r->p.id, pd,
+                r->sid);
+    zkr_ts_absorb(t, "g2-acc-root", a->root, ZKR_DIGEST_BYTES);
+    zkr_ts_absorb(t, "g2-v-root", v->root, ZKR_DIGEST_BYTES);
+}
+
+static inline zkr_err g2rq_prove(g2rq *r, const zkr_ginf2_popts *o, zkr_zkrng *rng, zkr_buf *out)
+{
+    zkr_transcript t;
+
+    g2rq_transcript(r, &r->ac, &r->vc, &t);
+    return zkr_prover_ginf2_requant(&r->p, &t, &r->q, r->ap, r->vp, o, rng, out);
+}
+
+static inline zkr_err g2rq_verify(const g2rq *r, const zkr_hpcs_commitment *a,
+                                  const zkr_hpcs_commitment *v, unsigned off, const uint8_t *pf,
+                                  size_t len)
+{
+    zkr_transcript t;
+    zkr_dec d;
+    zkr_err e;
+
+    a = a ? a : &r->ac, v = v ? v : &r->vc;
+    g2rq_transcript(r, a, v, &t);
+    zkr_dec_init(&d, pf, len);
+    e = zkr_verify_ginf2_requant(&r->p, &t, &r->q, a, v, off, &d);
+    return e != ZKR_OK ? e : zkr_dec_finish(&d);
+}
+
+static inline void g2rq_free(g2rq *r)
+{
+    zkr_hpcs_poly_free(r->ap), zkr_hpcs_poly_free(r->vp);
+    free(r->acc), free(r->at), free(r->vt);
+}
+
 #endif

@@ -78,6 +78,46 @@ int main(int argc, char **argv)
                                                     f.yc.blind_vars);
         zkr_tap_ok(&t, bits > 120.0 && bits < 129.0, "conv relation soundness %.2f bits", bits);
     }
+    /* requantization of the conv fixture's accumulator */
+    for (int relu = 0; relu < 2; relu++) {
+        g2rq rq, rq2;
+        zkr_buf rp = {0};
+        int rflips = 1, clamps[3] = {0, 0, 0};
+        if (g2rq_init(&rq, &f, relu) != ZKR_OK || g2rq_init(&rq2, &f2, relu) != ZKR_OK ||
+            g2rq_commit(&rq, &g) != ZKR_OK || g2rq_commit(&rq2, &g) != ZKR_OK) {
+            zkr_tap_ok(&t, 0, "requant fixture");
+            break;
+        }
+        for (size_t i = 0; i < ((size_t)1 << rq.q.lp); i++) {
+            size_t mh = ((size_t)rq.q.s_mh << rq.q.lp) | i, ml = ((size_t)rq.q.s_ml << rq.q.lp) | i;
+            clamps[rq.vt[mh] ? 0 : rq.vt[ml] ? 1 : 2]++;
+        }
+        zkr_tap_ok(&t, clamps[0] && clamps[1] && clamps[2],
+                   "requant (relu %d): elements clamped high %d, low %d, inside %d", relu,
+                   clamps[0], clamps[1], clamps[2]);
+        e = g2rq_prove(&rq, &o, &g, &rp);
+        zkr_tap_ok(&t, e == ZKR_OK && g2rq_verify(&rq, NULL, NULL, 0, rp.p, rp.len) == ZKR_OK,
+                   "requant (relu %d): honest proof verifies (%zu bytes)", relu, rp.len);
+        for (size_t k = 0; k < 16 && rp.len; k++) {
+            size_t at = (k * 7919u + 5u) % rp.len;
+            rp.p[at] ^= (uint8_t)(1u << (k % 8));
+            rflips &= g2rq_verify(&rq, NULL, NULL, 0, rp.p, rp.len) != ZKR_OK;
+            rp.p[at] ^= (uint8_t)(1u << (k % 8));
+        }
+        zkr_tap_ok(&t, rflips, "requant (relu %d): 16 bit flips are refused", relu);
+        zkr_tap_ok(&t, g2rq_verify(&rq, NULL, NULL, 0, rp.p, rp.len - 1) != ZKR_OK &&
+                       g2rq_verify(&rq, &rq2.ac, NULL, 0, rp.p, rp.len) != ZKR_OK &&
+                       g2rq_verify(&rq, NULL, &rq2.vc, 0, rp.p, rp.len) != ZKR_OK,
+                   "requant (relu %d): truncated, another acc, another V: refused", relu);
+        if (relu == 0) {
+            double bits = zkr_ginf2_rq_soundness_bits(&rq.p, &rq.q, rq.vc.blind_vars,
+                                                      rq.ac.blind_vars);
+            zkr_tap_ok(&t, bits > 120.0 && bits < 129.0, "requant soundness %.2f bits", bits);
+        }
+        zkr_buf_free(&rp);
+        g2rq_free(&rq);
+        g2rq_free(&rq2);
+    }
     zkr_zkrng_wipe(&g);
     zkr_buf_free(&pf);
     zkr_buf_free(&pf2);
