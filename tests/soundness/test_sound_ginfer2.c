@@ -14,10 +14,17 @@
  *   and Y computed from that U. Stopped by the linear claim U~(z) = S_z X
  *   carried by U's range proof (ZKR_GINF2_OFF_LINK).
  * conv, product: Y + 1 at one entry; no switch (refused always).
+ * requant, range: at an unclamped element y + 1 with r - 2^s (r's low limb
+ *   wrapped mod p) and rs + 2^s, the slacks moved by one: every row holds
+ *   mod p, y is off by one over the integers. Stopped by V's byte range
+ *   proof (ZKR_GINF2_OFF_RANGE: the rows by plain masked linear sumchecks).
  */
 #include "tests/tap.h"
 #include "tests/zk/ginfer2_fx.h"
 #include "zkr_config.h"
+
+/* Requantization: proves r (committed fresh) with o; the verifier's answer. */
+static zkr_err run_rq(g2rq *r, const zkr_ginf2_popts *o, uint8_t tag);
 
 static zkr_err seeded(zkr_zkrng *g, uint8_t tag)
 {
@@ -42,6 +49,43 @@ out:
     zkr_zkrng_wipe(&g);
     zkr_buf_free(&pf);
     return r;
+}
+
+static zkr_err run_rq(g2rq *r, const zkr_ginf2_popts *o, uint8_t tag)
+{
+    zkr_zkrng g;
+    zkr_buf pf = {0};
+    zkr_err e;
+
+    if ((e = seeded(&g, tag)) != ZKR_OK || (e = g2rq_commit(r, &g)) != ZKR_OK ||
+        (e = g2rq_prove(r, o, &g, &pf)) != ZKR_OK)
+        goto out;
+    e = g2rq_verify(r, NULL, NULL, o->off, pf.p, pf.len);
+out:
+    zkr_zkrng_wipe(&g);
+    zkr_buf_free(&pf);
+    return e;
+}
+
+/* y + 1 with r - 2^s at the first unclamped element with y < 127; 0 when none. */
+static int rq_cheat(g2rq *r)
+{
+    const zkr_ginf2_rq *q = &r->q;
+    zkr_gl s2 = (zkr_gl)1 << q->shift;
+
+    for (size_t p = 0; p < ((size_t)1 << q->lp); p++) {
+        zkr_gl *v = r->vt;
+#define AT(slot) v[((size_t)(slot) << q->lp) | p]
+        if (AT(q->s_mh) || AT(q->s_ml) || AT(ZKR_G2RQ_YC) == 0)
+            continue;
+        AT(ZKR_G2RQ_Y) += 1, AT(ZKR_G2RQ_YC) -= 1;
+        AT(ZKR_G2RQ_R0) = zkr_gl_sub(AT(ZKR_G2RQ_R0), s2);
+        AT(q->s_rs) = zkr_gl_add(AT(q->s_rs), s2);
+        AT(q->s_sh2) += 1, AT(q->s_sl2) -= 1;
+#undef AT
+        return 1;
+    }
+    return 0;
 }
 
 /* The accumulator table from the (possibly cheating) W and U tables, in the field. */
@@ -122,6 +166,26 @@ int main(int argc, char **argv)
         e = run(&f, &o, 6);
         zkr_tap_ok(&t, e == ZKR_ERR_VERIFY,
                    "Y + 1 at one entry refused by the product sumcheck, ranges off (%d)", (int)e);
+    }
+    /* requant: y + 1 with r - 2^s */
+    {
+        g2rq rq;
+        zkr_ginf2_popts on = {1, 0, 1, 0}, off = {1, ZKR_GINF2_OFF_RANGE, 0, 0};
+        field_y(&f, 0);
+        if (g2rq_init(&rq, &f, 0) != ZKR_OK) {
+            zkr_tap_ok(&t, 0, "requant fixture");
+        } else {
+            zkr_tap_ok(&t, run_rq(&rq, &off, 7) == ZKR_OK, "requant: honest, range off, verifies");
+            zkr_tap_ok(&t, rq_cheat(&rq), "requant: an unclamped element to cheat on");
+            e = run_rq(&rq, &off, 8);
+            zkr_tap_ok(&t, e == ZKR_OK,
+                       "requant y + 1 with r - 2^s verifies with the range proof off (teeth; %d)",
+                       (int)e);
+            e = run_rq(&rq, &on, 9);
+            zkr_tap_ok(&t, e == ZKR_ERR_VERIFY,
+                       "requant y + 1 with r - 2^s refused by V's byte range proof (%d)", (int)e);
+        }
+        g2rq_free(&rq);
     }
     g2fx_free(&f);
     return zkr_tap_done(&t);
