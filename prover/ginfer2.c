@@ -66,6 +66,7 @@ static zkr_err g2c_commit_u(g2c_ctx *s)
     size_t n = (size_t)1 << s->nu;
     zkr_gl *u = malloc(n * sizeof *u);
     zkr_hpcs_commitment comm;
+    unsigned ue;
     zkr_err r;
 
     if (!u)
@@ -82,7 +83,10 @@ static zkr_err g2c_commit_u(g2c_ctx *s)
             return ZKR_ERR_USAGE;
         }
     }
-    r = zkr_prover_hcommit(s->p, u, s->nu, ZKR_GINF2_U_BUDGET, s->rng, s->threads, &s->u, &comm);
+    ue = zkr_ginf2_range_blind(s->p, s->nu, ZKR_GINF2_U_BUDGET);
+    r = ue == 0 ? ZKR_ERR_TOO_LARGE
+                : zkr_prover_hcommit_sized(s->p, u, s->nu, s->nu + ue, ZKR_GINF2_U_BUDGET, s->rng,
+                                           s->threads, &s->u, &comm);
     g2_wipe_free(u, n * sizeof *u);
     if (r != ZKR_OK)
         return r;

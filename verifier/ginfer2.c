@@ -43,14 +43,14 @@ static zkr_err g2v_link_eval(const void *ctx, const zkr_ext *r, zkr_ext *out)
 }
 
 static zkr_err g2v_root(g2v_ctx *s, const char *label, zkr_hpcs_commitment *cm, unsigned n,
-                        uint32_t budget)
+                        unsigned e)
 {
     const uint8_t *root;
     zkr_err r;
 
     memset(cm, 0, sizeof *cm);
     cm->n_vars = n;
-    cm->blind_vars = zkr_hpcs_blind_vars(s->p, n, budget);
+    cm->blind_vars = e;
     if (cm->blind_vars == 0)
         return ZKR_ERR_TOO_LARGE;
     if ((r = zkr_dec_raw(s->d, ZKR_DIGEST_BYTES, &root)) != ZKR_OK)
@@ -198,8 +198,9 @@ zkr_err zkr_verify_ginf2_conv(const zkr_params *p, zkr_transcript *t, const zkr_
     s.p = p, s.t = t, s.c = c, s.x = x, s.w = w, s.y = y, s.off = off, s.d = d;
     s.lk = zkr_ginf2_k_vars(c), s.nu = zkr_ginf2_u_vars(c);
     s.lo = c->g.loh + c->g.low, s.lc = zkr_ginf2_coef_vars(s.lk);
-    if ((r = g2v_root(&s, "g2c-u-root", &s.u, s.nu, ZKR_GINF2_U_BUDGET)) != ZKR_OK ||
-        (r = g2v_root(&s, "g2c-c-root", &s.cc, s.lc, 1)) != ZKR_OK)
+    if ((r = g2v_root(&s, "g2c-u-root", &s.u, s.nu,
+                       zkr_ginf2_range_blind(p, s.nu, ZKR_GINF2_U_BUDGET))) != ZKR_OK ||
+        (r = g2v_root(&s, "g2c-c-root", &s.cc, s.lc, zkr_hpcs_blind_vars(p, s.lc, 1))) != ZKR_OK)
         return r;
     zkr_ts_challenge_exts(t, "g2c-rco", s.rco, c->lco);
     zkr_ts_challenge_exts(t, "g2c-ro", s.ro, s.lo);

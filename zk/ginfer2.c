@@ -19,6 +19,18 @@ zkr_err zkr_ginf2_conv_check(const zkr_cnn_conv *c)
     return ZKR_OK;
 }
 
+unsigned zkr_ginf2_range_blind(const zkr_params *p, unsigned n, uint32_t budget)
+{
+    unsigned e = zkr_hpcs_blind_vars(p, n, budget), N = zkr_zkrange_sc_vars(n);
+    unsigned eN = zkr_hpcs_blind_vars(p, N, 1);
+
+    if (e == 0 || eN == 0)
+        return 0;
+    if (n + e < N + eN)
+        e = N + eN - n;
+    return n + e <= p->max_vars && e <= ZKR_HPCS_MAX_BLIND_VARS ? e : 0;
+}
+
 void zkr_ginf2_full_point(const zkr_ext *pt, unsigned n, zkr_ext r0, unsigned total,
                           zkr_ext *out)
 {
@@ -100,7 +112,7 @@ double zkr_ginf2_conv_soundness_bits(const zkr_params *p, const zkr_cnn_conv *c,
 {
     unsigned lk = zkr_ginf2_k_vars(c), nu = zkr_ginf2_u_vars(c);
     unsigned nw = zkr_cnn_conv_w_vars(c), ny = zkr_cnn_conv_y_vars(c), nx = zkr_cnn_in_vars(&c->g);
-    unsigned ue = zkr_hpcs_blind_vars(p, nu, ZKR_GINF2_U_BUDGET);
+    unsigned ue = zkr_ginf2_range_blind(p, nu, ZKR_GINF2_U_BUDGET);
     unsigned lc = zkr_ginf2_coef_vars(lk), ce = zkr_hpcs_blind_vars(p, lc, 1);
     double alg, err;
 

@@ -76,6 +76,14 @@ static inline unsigned zkr_ginf2_u_vars(const zkr_cnn_conv *c)
  */
 zkr_err zkr_ginf2_conv_check(const zkr_cnn_conv *c) ZKR_WUR;
 
+/*
+ * The blinding variables e of a commitment of n variables that must serve
+ * `budget` openings and carry a hiding range proof (zkr_zkrange_batch_shape:
+ * n + e >= max(n, 8) + zkr_hpcs_blind_vars(max(n, 8), 1)); 0 when none
+ * fits. U is committed with it; a caller commits W so (hcommit_sized).
+ */
+unsigned zkr_ginf2_range_blind(const zkr_params *p, unsigned n, uint32_t budget);
+
 /* s(x) = x (1 - x), the randomised extension's weight. */
 static inline zkr_ext zkr_ginf2_s(zkr_ext x)
 {

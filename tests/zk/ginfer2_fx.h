@@ -84,8 +84,11 @@ static inline zkr_err g2fx_commit(g2fx *f, zkr_zkrng *rng)
     f->xp = f->wp = f->yp = NULL;
     if ((r = zkr_prover_hcommit(&f->p, f->xt, zkr_cnn_in_vars(&f->c.g), ZKR_GINF2_X_OPENINGS, rng,
                                 1, &f->xp, &f->xc)) != ZKR_OK ||
-        (r = zkr_prover_hcommit(&f->p, f->wt, zkr_cnn_conv_w_vars(&f->c), ZKR_GINF2_W_OPENINGS,
-                                rng, 1, &f->wp, &f->wc)) != ZKR_OK)
+        (r = zkr_prover_hcommit_sized(
+             &f->p, f->wt, zkr_cnn_conv_w_vars(&f->c),
+             zkr_cnn_conv_w_vars(&f->c) +
+                 zkr_ginf2_range_blind(&f->p, zkr_cnn_conv_w_vars(&f->c), ZKR_GINF2_W_OPENINGS),
+             ZKR_GINF2_W_OPENINGS, rng, 1, &f->wp, &f->wc)) != ZKR_OK)
         return r;
     return zkr_prover_hcommit(&f->p, f->yt, zkr_cnn_conv_y_vars(&f->c), ZKR_GINF2_Y_OPENINGS, rng,
                               1, &f->yp, &f->yc);
@@ -187,8 +190,10 @@ static inline zkr_err g2rq_commit(g2rq *r, zkr_zkrng *rng)
     r->ap = r->vp = NULL;
     if ((e = zkr_prover_hcommit(&r->p, r->at, r->q.lp, 1, rng, 1, &r->ap, &r->ac)) != ZKR_OK)
         return e;
-    return zkr_prover_hcommit(&r->p, r->vt, zkr_ginf2_rq_v_vars(&r->q), 1, rng, 1, &r->vp,
-                              &r->vc);
+    return zkr_prover_hcommit_sized(
+        &r->p, r->vt, zkr_ginf2_rq_v_vars(&r->q),
+        zkr_ginf2_rq_v_vars(&r->q) + zkr_ginf2_range_blind(&r->p, zkr_ginf2_rq_v_vars(&r->q), 1),
+        1, rng, 1, &r->vp, &r->vc);
 }
 
 static inline void g2rq_transcript(const g2rq *r, const zkr_hpcs_commitment *a,
