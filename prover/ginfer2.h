@@ -59,4 +59,15 @@ zkr_err zkr_prover_ginf2_requant(const zkr_params *p, zkr_transcript *t, const z
                                  zkr_hpcs_poly *acc, zkr_hpcs_poly *v, const zkr_ginf2_popts *o,
                                  zkr_zkrng *rng, zkr_buf *out) ZKR_WUR;
 
+/*
+ * Zero-knowledge max pooling (zk/ginfer2.h): X (zkr_cnn_in_vars of the
+ * window) and V (zkr_ginf2_pool_v_vars, zkr_ginf2_pool_witness's table, or
+ * a cheating one) hiding commitments bound by the caller; one opening of
+ * each. o as for zkr_prover_ginf2_requant (ZKR_GINF2_OFF_RANGE in test
+ * builds). Same errors.
+ */
+zkr_err zkr_prover_ginf2_pool(const zkr_params *p, zkr_transcript *t, const zkr_ginf2_pool *q,
+                              zkr_hpcs_poly *x, zkr_hpcs_poly *v, const zkr_ginf2_popts *o,
+                              zkr_zkrng *rng, zkr_buf *out) ZKR_WUR;
+
 #endif

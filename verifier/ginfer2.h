@@ -37,4 +37,9 @@ zkr_err zkr_verify_ginf2_requant(const zkr_params *p, zkr_transcript *t, const z
                                  const zkr_hpcs_commitment *acc, const zkr_hpcs_commitment *v,
                                  unsigned off, zkr_dec *d) ZKR_WUR;
 
+/* Verifies the zero-knowledge max pooling of the hidden X into the hidden V. */
+zkr_err zkr_verify_ginf2_pool(const zkr_params *p, zkr_transcript *t, const zkr_ginf2_pool *q,
+                              const zkr_hpcs_commitment *x, const zkr_hpcs_commitment *v,
+                              unsigned off, zkr_dec *d) ZKR_WUR;
+
 #endif

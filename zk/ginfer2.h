@@ -185,4 +185,56 @@ zkr_ext zkr_ginf2_rq_w_eval(const zkr_ginf2_rq *q, const zkr_ext *z, const zkr_e
 double zkr_ginf2_rq_soundness_bits(const zkr_params *p, const zkr_ginf2_rq *q, unsigned ve,
                                    unsigned ae);
 
+/* ---------------- zero-knowledge max pooling ---------------- */
+/*
+ * Y(c, oy, ox) = max of X over its window (zk/cnn.h's window; positions
+ * outside the input are never selected), X hidden (a hiding commitment of
+ * int8 entries, its producer's range), Y hidden in the witness V. V (le + lp
+ * + 3 variables: element q = p | e << lp, e = (j, i) the kernel position,
+ * p = (ox, oy, c) the output position; slot k at (k << (le + lp)) | q) holds
+ * bytes: D = Y - X(q) (valid q), E the selector bit, Ec = 1 - E, S = 255 Ec
+ * - D, and Yb = Y + 128 on every e (the output: the e = 0 block). Rows:
+ *   R0  D - valid Yb + X(view(q)) + 128 valid = 0
+ *   R1  E + Ec - valid = 0
+ *   R2  D + S - 255 Ec = 0
+ *   R3  sum_e E(e, p) = [p real]            (at a second point zo)
+ *   R4  Yb(e, p) - Yb(0, p) = 0
+ * combined by eq(z, q), eq(zo, p) and powers of lambda into one linear claim
+ * carried by V's byte range proof with X as the hidden term.
+ */
+enum { ZKR_G2P_D = 0, ZKR_G2P_E = 1, ZKR_G2P_EC = 2, ZKR_G2P_S = 3, ZKR_G2P_YB = 4 };
+#define ZKR_G2P_SLOTS_LOG 3u
+typedef struct {
+    zkr_cnn_win g;
+    unsigned le, lp;   /* kernel position and output position variables */
+} zkr_ginf2_pool;
+/* ZKR_ERR_MALFORMED when V would exceed ZKR_CNN_MAX_VARS or X exceed max(V's, 8). */
+zkr_err zkr_ginf2_pool_init(zkr_ginf2_pool *q, const zkr_cnn_win *g) ZKR_WUR;
+static inline unsigned zkr_ginf2_pool_v_vars(const zkr_ginf2_pool *q)
+{
+    return q->le + q->lp + ZKR_G2P_SLOTS_LOG;
+}
+/* The honest witness V from X's table (2^lx field images of int8). */
+void zkr_ginf2_pool_witness(const zkr_ginf2_pool *q, const zkr_gl *x, zkr_gl *v);
+/* valid(q) for q < 2^(le + lp): inside the kernel, the output and the input. */
+int zkr_ginf2_pool_valid(const zkr_ginf2_pool *q, size_t qi);
+/* sum_q eq(r, q) eq(z, q) valid(q) (z NULL: valid~(r)). Allocates; NOMEM. */
+zkr_err zkr_ginf2_pool_vw(const zkr_ginf2_pool *q, const zkr_ext *r, const zkr_ext *z,
+                          zkr_ext *out) ZKR_WUR;
+/* The challenges: z (le + lp), zo (lp), lambda. */
+typedef struct {
+    zkr_ext z[ZKR_CNN_MAX_VARS], zo[ZKR_CNN_MAX_VARS], lambda;
+} zkr_ginf2_pool_chal;
+void zkr_ginf2_pool_draw(zkr_transcript *t, const zkr_ginf2_pool *q, zkr_ginf2_pool_chal *c);
+/* The combined claim -(128 - lambda) valid~(z) + lambda^3 [p real]~(zo). NOMEM. */
+zkr_err zkr_ginf2_pool_claim(const zkr_ginf2_pool *q, const zkr_ginf2_pool_chal *c,
+                             zkr_ext *out) ZKR_WUR;
+/* The weights' MLE on V at r (le + lp + 3 values). NOMEM. */
+zkr_err zkr_ginf2_pool_w_eval(const zkr_ginf2_pool *q, const zkr_ginf2_pool_chal *c,
+                              const zkr_ext *r, zkr_ext *out) ZKR_WUR;
+/* The view of z on the input tensor: pc, pi, pj, poy, pox from z. */
+zkr_cnn_view_pt zkr_ginf2_pool_view(const zkr_ginf2_pool *q, const zkr_ginf2_pool_chal *c);
+double zkr_ginf2_pool_soundness_bits(const zkr_params *p, const zkr_ginf2_pool *q, unsigned ve,
+                                     unsigned xe);
+
 #endif

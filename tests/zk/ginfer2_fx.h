@@ -237,4 +237,98 @@ static inline void g2rq_free(g2rq *r)
     free(r->acc), free(r->at), free(r->vt);
 }
 
+/* ---------------- max pooling over a 2 x 5 x 5 int8 input ---------------- */
+typedef struct {
+    zkr_params p;
+    zkr_ginf2_pool q;
+    zkr_gl *xt, *vt;       /* X's and V's tables (a cheating test edits vt) */
+    zkr_hpcs_poly *xp, *vp;
+    zkr_hpcs_commitment xc, vc;
+    uint8_t sid[ZKR_DIGEST_BYTES];
+} g2pl;
+
+/* k x k window, stride st, padding pad on every side. */
+static inline zkr_err g2pl_init(g2pl *r, const g2fx *f, uint32_t k, uint32_t st, uint32_t pad,
+                                uint64_t seed)
+{
+    uint32_t pads[4] = {pad, pad, pad, pad};
+    zkr_cnn_win g;
+    int8_t x[2 * 5 * 5];
+    uint64_t s = seed * 0x9e3779b97f4a7c15ull + 7;
+    zkr_err e;
+
+    memset(r, 0, sizeof *r);
+    r->p = f->p;
+    memcpy(r->sid, f->sid, sizeof r->sid);
+    if ((e = zkr_cnn_win_init(&g, 2, 5, 5, k, k, st, st, 1, 1, pads)) != ZKR_OK ||
+        (e = zkr_ginf2_pool_init(&r->q, &g)) != ZKR_OK)
+        return e;
+    for (size_t i = 0; i < sizeof x; i++) {
+        s = s * 6364136223846793005ull + 1442695040888963407ull;
+        x[i] = (int8_t)(s >> 56);
+    }
+    r->xt = calloc((size_t)1 << zkr_cnn_in_vars(&g), sizeof *r->xt);
+    r->vt = calloc((size_t)1 << zkr_ginf2_pool_v_vars(&r->q), sizeof *r->vt);
+    if (!r->xt || !r->vt)
+        return ZKR_ERR_NOMEM;
+    zkr_cnn_tensor_table(g.c, g.h, g.w, g.lc, g.lh, g.lw, x, r->xt);
+    zkr_ginf2_pool_witness(&r->q, r->xt, r->vt);
+    return ZKR_OK;
+}
+
+static inline zkr_err g2pl_commit(g2pl *r, zkr_zkrng *rng)
+{
+    unsigned nv = zkr_ginf2_pool_v_vars(&r->q);
+    zkr_err e;
+
+    zkr_hpcs_poly_free(r->xp), zkr_hpcs_poly_free(r->vp);
+    r->xp = r->vp = NULL;
+    if ((e = zkr_prover_hcommit(&r->p, r->xt, zkr_cnn_in_vars(&r->q.g), 1, rng, 1, &r->xp,
+                                &r->xc)) != ZKR_OK)
+        return e;
+    return zkr_prover_hcommit_sized(&r->p, r->vt, nv, nv + zkr_ginf2_range_blind(&r->p, nv, 1), 1,
+                                    rng, 1, &r->vp, &r->vc);
+}
+
+static inline void g2pl_transcript(const g2pl *r, const zkr_hpcs_commitment *x,
+                                   const zkr_hpcs_commitment *v, zkr_transcript *t)
+{
+    uint8_t pd[ZKR_DIGEST_BYTES];
+
+    zkr_params_digest(&r->p, pd);
+    zkr_ts_init(t, ZKR_GINFER2_PROTOCOL, ZKR_GINFER2_VERSION, ZKR_PROOF_SYSTEM_ID, r->p.id, pd,
+                r->sid);
+    zkr_ts_absorb(t, "g2-x-root", x->root, ZKR_DIGEST_BYTES);
+    zkr_ts_absorb(t, "g2-v-root", v->root, ZKR_DIGEST_BYTES);
+}
+
+static inline zkr_err g2pl_prove(g2pl *r, const zkr_ginf2_popts *o, zkr_zkrng *rng, zkr_buf *out)
+{
+    zkr_transcript t;
+
+    g2pl_transcript(r, &r->xc, &r->vc, &t);
+    return zkr_prover_ginf2_pool(&r->p, &t, &r->q, r->xp, r->vp, o, rng, out);
+}
+
+static inline zkr_err g2pl_verify(const g2pl *r, const zkr_hpcs_commitment *x,
+                                  const zkr_hpcs_commitment *v, unsigned off, const uint8_t *pf,
+                                  size_t len)
+{
+    zkr_transcript t;
+    zkr_dec d;
+    zkr_err e;
+
+    x = x ? x : &r->xc, v = v ? v : &r->vc;
+    g2pl_transcript(r, x, v, &t);
+    zkr_dec_init(&d, pf, len);
+    e = zkr_verify_ginf2_pool(&r->p, &t, &r->q, x, v, off, &d);
+    return e != ZKR_OK ? e : zkr_dec_finish(&d);
+}
+
+static inline void g2pl_free(g2pl *r)
+{
+    zkr_hpcs_poly_free(r->xp), zkr_hpcs_poly_free(r->vp);
+    free(r->xt), free(r->vt);
+}
+
 #endif

@@ -118,6 +118,41 @@ int main(int argc, char **argv)
         g2rq_free(&rq);
         g2rq_free(&rq2);
     }
+    /* max pooling: 2x2 stride 2 (no padding), 3x3 stride 2 padding 1 */
+    for (int k = 0; k < 2; k++) {
+        g2pl pl, pl2;
+        zkr_buf pp = {0};
+        zkr_ginf2_popts po = {1, 0, 0, 0};
+        int pflips = 1;
+        if (g2pl_init(&pl, &f, k ? 3 : 2, 2, k ? 1 : 0, 5) != ZKR_OK ||
+            g2pl_init(&pl2, &f, k ? 3 : 2, 2, k ? 1 : 0, 6) != ZKR_OK ||
+            g2pl_commit(&pl, &g) != ZKR_OK || g2pl_commit(&pl2, &g) != ZKR_OK) {
+            zkr_tap_ok(&t, 0, "pool fixture");
+            break;
+        }
+        e = g2pl_prove(&pl, &po, &g, &pp);
+        zkr_tap_ok(&t, e == ZKR_OK && g2pl_verify(&pl, NULL, NULL, 0, pp.p, pp.len) == ZKR_OK,
+                   "maxpool %s: honest proof verifies (%d, %zu bytes)",
+                   k ? "3x3/2 pad 1" : "2x2/2", (int)e, pp.len);
+        for (size_t i = 0; i < 16 && pp.len; i++) {
+            size_t at = (i * 7919u + 3u) % pp.len;
+            pp.p[at] ^= (uint8_t)(1u << (i % 8));
+            pflips &= g2pl_verify(&pl, NULL, NULL, 0, pp.p, pp.len) != ZKR_OK;
+            pp.p[at] ^= (uint8_t)(1u << (i % 8));
+        }
+        zkr_tap_ok(&t, pflips && g2pl_verify(&pl, NULL, NULL, 0, pp.p, pp.len - 1) != ZKR_OK &&
+                       g2pl_verify(&pl, &pl2.xc, NULL, 0, pp.p, pp.len) != ZKR_OK &&
+                       g2pl_verify(&pl, NULL, &pl2.vc, 0, pp.p, pp.len) != ZKR_OK,
+                   "maxpool: bit flips, truncation, another X, another V: refused");
+        if (k == 0) {
+            double bits = zkr_ginf2_pool_soundness_bits(&pl.p, &pl.q, pl.vc.blind_vars,
+                                                        pl.xc.blind_vars);
+            zkr_tap_ok(&t, bits > 120.0 && bits < 129.0, "maxpool soundness %.2f bits", bits);
+        }
+        zkr_buf_free(&pp);
+        g2pl_free(&pl);
+        g2pl_free(&pl2);
+    }
     zkr_zkrng_wipe(&g);
     zkr_buf_free(&pf);
     zkr_buf_free(&pf2);
