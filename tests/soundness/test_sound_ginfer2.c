@@ -18,6 +18,9 @@
  *   wrapped mod p) and rs + 2^s, the slacks moved by one: every row holds
  *   mod p, y is off by one over the integers. Stopped by V's byte range
  *   proof (ZKR_GINF2_OFF_RANGE: the rows by plain masked linear sumchecks).
+ * maxpool, range: an output set to its window's second largest element,
+ *   selected there; at the maximum D = Y - X < 0 wraps mod p (and S over
+ *   255). Stopped by V's byte range proof (ZKR_GINF2_OFF_RANGE).
  */
 #include "tests/tap.h"
 #include "tests/zk/ginfer2_fx.h"
@@ -83,6 +86,87 @@ static int rq_cheat(g2rq *r)
         AT(q->s_rs) = zkr_gl_add(AT(q->s_rs), s2);
         AT(q->s_sh2) += 1, AT(q->s_sl2) -= 1;
 #undef AT
+        return 1;
+    }
+    return 0;
+}
+
+static zkr_err run_pl(g2pl *r, const zkr_ginf2_popts *o, uint8_t tag)
+{
+    zkr_zkrng g;
+    zkr_buf pf = {0};
+    zkr_err e;
+
+    if ((e = seeded(&g, tag)) != ZKR_OK || (e = g2pl_commit(r, &g)) != ZKR_OK ||
+        (e = g2pl_prove(r, o, &g, &pf)) != ZKR_OK)
+        goto out;
+    e = g2pl_verify(r, NULL, NULL, o->off, pf.p, pf.len);
+out:
+    zkr_zkrng_wipe(&g);
+    zkr_buf_free(&pf);
+    return e;
+}
+
+static int64_t sgn(zkr_gl v)
+{
+    return v > ZKR_GL_P / 2 ? -(int64_t)(ZKR_GL_P - v) : (int64_t)v;
+}
+
+static zkr_gl fgl(int64_t v)
+{
+    return v < 0 ? ZKR_GL_P - (uint64_t)-v : (uint64_t)v;
+}
+
+/* The first real output whose window has a second largest value: Y set to it. */
+static int pl_cheat(g2pl *r)
+{
+    const zkr_ginf2_pool *q = &r->q;
+    const zkr_cnn_win *g = &q->g;
+    size_t np = (size_t)1 << q->lp, ne = (size_t)1 << q->le, nq = np * ne;
+
+    for (size_t p = 0; p < np; p++) {
+        int64_t mx = INT64_MIN, second = INT64_MIN;
+        for (size_t e = 0; e < ne; e++) {
+            size_t qi = p | (e << q->lp), xi;
+            uint32_t ox = (uint32_t)(qi & ((1u << g->low) - 1)), oy, c, j, i;
+            int64_t yy, xx, xv;
+            oy = (uint32_t)((qi >> g->low) & ((1u << g->loh) - 1));
+            c = (uint32_t)(qi >> (g->low + g->loh)) & ((1u << g->lc) - 1);
+            j = (uint32_t)(e & ((1u << g->lkw) - 1)), i = (uint32_t)(e >> g->lkw);
+            if (!zkr_ginf2_pool_valid(q, qi))
+                continue;
+            yy = (int64_t)oy * g->sh + i * g->dh - g->pt, xx = (int64_t)ox * g->sw + j * g->dw - g->pl;
+            xi = ((size_t)c << (g->lh + g->lw)) | ((size_t)yy << g->lw) | (size_t)xx;
+            xv = sgn(r->xt[xi]);
+            if (xv > mx)
+                second = mx, mx = xv;
+            else if (xv < mx && xv > second)
+                second = xv;
+        }
+        if (second == INT64_MIN)
+            continue;
+        for (size_t e = 0, chosen = 0; e < ne; e++) {
+            size_t qi = p | (e << q->lp), xi;
+            uint32_t ox = (uint32_t)(qi & ((1u << g->low) - 1)), oy, c, j, i;
+            int64_t yy, xx, d;
+            oy = (uint32_t)((qi >> g->low) & ((1u << g->loh) - 1));
+            c = (uint32_t)(qi >> (g->low + g->loh)) & ((1u << g->lc) - 1);
+            j = (uint32_t)(e & ((1u << g->lkw) - 1)), i = (uint32_t)(e >> g->lkw);
+            r->vt[(size_t)ZKR_G2P_YB * nq + qi] = (zkr_gl)(second + 128);
+            if (!zkr_ginf2_pool_valid(q, qi))
+                continue;
+            yy = (int64_t)oy * g->sh + i * g->dh - g->pt, xx = (int64_t)ox * g->sw + j * g->dw - g->pl;
+            xi = ((size_t)c << (g->lh + g->lw)) | ((size_t)yy << g->lw) | (size_t)xx;
+            d = second - sgn(r->xt[xi]);
+            {
+                int sel = d == 0 && !chosen;
+                chosen |= (size_t)sel;
+                r->vt[(size_t)ZKR_G2P_D * nq + qi] = fgl(d);
+                r->vt[(size_t)ZKR_G2P_E * nq + qi] = (zkr_gl)sel;
+                r->vt[(size_t)ZKR_G2P_EC * nq + qi] = (zkr_gl)!sel;
+                r->vt[(size_t)ZKR_G2P_S * nq + qi] = fgl(255 * !sel - d);
+            }
+        }
         return 1;
     }
     return 0;
@@ -186,6 +270,25 @@ int main(int argc, char **argv)
                        "requant y + 1 with r - 2^s refused by V's byte range proof (%d)", (int)e);
         }
         g2rq_free(&rq);
+    }
+    /* maxpool: a non-maximum output */
+    {
+        g2pl pl;
+        zkr_ginf2_popts on = {1, 0, 1, 0}, off = {1, ZKR_GINF2_OFF_RANGE, 0, 0};
+        if (g2pl_init(&pl, &f, 2, 2, 0, 9) != ZKR_OK) {
+            zkr_tap_ok(&t, 0, "pool fixture");
+        } else {
+            zkr_tap_ok(&t, run_pl(&pl, &off, 10) == ZKR_OK, "maxpool: honest, range off, verifies");
+            zkr_tap_ok(&t, pl_cheat(&pl), "maxpool: a window with a second largest element");
+            e = run_pl(&pl, &off, 11);
+            zkr_tap_ok(&t, e == ZKR_OK,
+                       "maxpool non-maximum output verifies with the range proof off (teeth; %d)",
+                       (int)e);
+            e = run_pl(&pl, &on, 12);
+            zkr_tap_ok(&t, e == ZKR_ERR_VERIFY,
+                       "maxpool non-maximum output refused by V's byte range proof (%d)", (int)e);
+        }
+        g2pl_free(&pl);
     }
     g2fx_free(&f);
     return zkr_tap_done(&t);
