@@ -83,11 +83,24 @@ static int extract_rq(const g2rq *r, const zkr_buf *pf, leak_vec *v)
     return zkr_dec_finish(&d) == ZKR_OK;
 }
 
+/* The max pooling proof: its range proof with the link, nothing else. */
+static int extract_pl(const g2pl *r, const zkr_buf *pf, leak_vec *v)
+{
+    zkr_dec d;
+
+    zkr_dec_init(&d, pf->p, pf->len);
+    if (!leak_put_range_link(v, &d, &r->p, r->vc.n_vars, r->vc.blind_vars,
+                             r->xc.n_vars + r->xc.blind_vars, J_LEAVES, J_LEAVES))
+        return 0;
+    return zkr_dec_finish(&d) == ZKR_OK;
+}
+
 /*
  * N_PROOFS proofs, each over fresh commitments and randomness (mode: the
- * hook's): of the conv (rq NULL) or of the requantization rq.
+ * hook's): of the conv (rq, pl NULL), of the requantization rq or of the
+ * max pooling pl.
  */
-static int run(zkr_tap *t, g2fx *f, g2rq *rq, int mode, samples *s)
+static int run(zkr_tap *t, g2fx *f, g2rq *rq, g2pl *pl, int mode, samples *s)
 {
     uint64_t *tmp = malloc(MAX_POS * sizeof *tmp);
     zkr_ginf2_popts o = {1, 0, 0, 0};
@@ -105,13 +118,16 @@ static int run(zkr_tap *t, g2fx *f, g2rq *rq, int mode, samples *s)
         zkr_zkrng_os(&g);
         if (mode)
             zkr_zkrng_zero_for_test(&g, mode);
-        if (rq ? g2rq_commit(rq, &g) != ZKR_OK || g2rq_prove(rq, &o, &g, &pf) != ZKR_OK
-               : g2fx_commit(f, &g) != ZKR_OK || g2fx_prove(f, &o, &g, &pf) != ZKR_OK) {
+        if (pl   ? g2pl_commit(pl, &g) != ZKR_OK || g2pl_prove(pl, &o, &g, &pf) != ZKR_OK
+            : rq ? g2rq_commit(rq, &g) != ZKR_OK || g2rq_prove(rq, &o, &g, &pf) != ZKR_OK
+                 : g2fx_commit(f, &g) != ZKR_OK || g2fx_prove(f, &o, &g, &pf) != ZKR_OK) {
             s->shape_fail++;
         } else {
-            s->verify_fail += (rq ? g2rq_verify(rq, NULL, NULL, 0, pf.p, pf.len)
-                                  : g2fx_verify(f, NULL, NULL, NULL, 0, pf.p, pf.len)) != ZKR_OK;
-            if (!(rq ? extract_rq(rq, &pf, &v) : extract(f, &pf, &v)) ||
+            s->verify_fail += (pl   ? g2pl_verify(pl, NULL, NULL, 0, pf.p, pf.len)
+                               : rq ? g2rq_verify(rq, NULL, NULL, 0, pf.p, pf.len)
+                                    : g2fx_verify(f, NULL, NULL, NULL, 0, pf.p, pf.len)) != ZKR_OK;
+            if (!(pl ? extract_pl(pl, &pf, &v)
+                  : rq ? extract_rq(rq, &pf, &v) : extract(f, &pf, &v)) ||
                 (i > 0 && v.n != s->n_pos) || v.n == 0)
                 s->shape_fail++;
             else
@@ -166,15 +182,20 @@ int main(int argc, char **argv)
         return zkr_tap_ok(&t, 0, "fixture"), zkr_tap_done(&t);
     f.p.pow_bits = 0;
     f.p.queries = 24;
-    for (int k = 0; k < 2; k++) {
-        const char *what = k ? "requant" : "conv";
+    for (int k = 0; k < 3; k++) {
+        const char *what = k == 2 ? "maxpool" : k ? "requant" : "conv";
         g2rq rq, *rp = NULL;
-        if (k) {
+        g2pl pl, *pp = NULL;
+        if (k == 1) {
             if (g2rq_init(&rq, &f, 0) != ZKR_OK)
                 return zkr_tap_ok(&t, 0, "requant fixture"), zkr_tap_done(&t);
             rp = &rq;
+        } else if (k == 2) {
+            if (g2pl_init(&pl, &f, 3, 2, 1, 13) != ZKR_OK)
+                return zkr_tap_ok(&t, 0, "pool fixture"), zkr_tap_done(&t);
+            pp = &pl;
         }
-        if (!run(&t, &f, rp, 0, &s))
+        if (!run(&t, &f, rp, pp, 0, &s))
             return zkr_tap_done(&t);
         zkr_tap_ok(&t, s.verify_fail == 0 && s.shape_fail == 0,
                    "%s: all %d proofs verify and parse (%zu revealed elements each)", what,
@@ -183,13 +204,13 @@ int main(int argc, char **argv)
         if (leak && !few && s.shape_fail == 0) {
             /* a chi-square-only failure is judged again on fresh proofs (test_zk_leakage.c) */
             free(s.v);
-            if (!run(&t, &f, rp, 0, &s))
+            if (!run(&t, &f, rp, pp, 0, &s))
                 return zkr_tap_done(&t);
             leak = leaks(&s, &few, &chi);
         }
         zkr_tap_ok(&t, !leak, "%s: vary the randomness: every revealed element looks uniform",
                    what);
-        if (run(&t, &f, rp, 2, &s2)) {
+        if (run(&t, &f, rp, pp, 2, &s2)) {
             zkr_tap_ok(&t, s2.verify_fail == 0, "%s: masking off: the proofs still verify", what);
             leak = leaks(&s2, &few, &chi);
             zkr_tap_ok(&t, leak && few > 0,
@@ -200,6 +221,8 @@ int main(int argc, char **argv)
         free(s.v);
         if (rp)
             g2rq_free(rp);
+        if (pp)
+            g2pl_free(pp);
     }
     g2fx_free(&f);
     return zkr_tap_done(&t);
