@@ -181,7 +181,8 @@ int main(int argc, char **argv)
     if (g2fx_init(&f, 11) != ZKR_OK)
         return zkr_tap_ok(&t, 0, "fixture"), zkr_tap_done(&t);
     f.p.pow_bits = 0;
-    f.p.queries = 24;
+    f.p.queries = 16;
+    f.p.log_blowup = 1;
     for (int k = 0; k < 3; k++) {
         const char *what = k == 2 ? "maxpool" : k ? "requant" : "conv";
         g2rq rq, *rp = NULL;
