@@ -14,7 +14,7 @@ static zkr_err g2pp_weights(const zkr_ginf2_pool *q, const zkr_ginf2_pool_chal *
 {
     const zkr_cnn_win *g = &q->g;
     size_t nq = (size_t)1 << (q->le + q->lp), np = (size_t)1 << q->lp;
-    size_t nx = (size_t)1 << zkr_cnn_in_vars(g);
+    size_t nx = (size_t)1 << zkr_cnn_in_vars(g), nxs = (size_t)1 << zkr_ginf2_pool_x_vars(q);
     zkr_ext l = c->lambda, l2 = zkr_ext_mul(l, l), l3 = zkr_ext_mul(l2, l), l4 = zkr_ext_mul(l3, l);
     zkr_ext *eqz = malloc(nq * sizeof *eqz), *eqo = malloc(np * sizeof *eqo);
     zkr_ext *eqp = malloc(np * sizeof *eqp), *ec = malloc(((size_t)1 << g->lc) * sizeof *ec);
@@ -27,7 +27,9 @@ static zkr_err g2pp_weights(const zkr_ginf2_pool *q, const zkr_ginf2_pool_chal *
     zkr_mle_eq_table(c->z, q->le + q->lp, eqz);
     zkr_mle_eq_table(c->zo, q->lp, eqo);
     zkr_mle_eq_table(c->z, q->lp, eqp);
-    memset(wv, 0, (nq << ZKR_G2P_SLOTS_LOG) * sizeof *wv);
+    memset(wv, 0, (nq << q->lsl) * sizeof *wv);
+    for (size_t i = 0; i < nxs; i++)
+        wx[i] = zkr_ext_from(0); /* slots above 0 of a chained input: weight 0 */
     for (size_t i = 0; i < nq; i++) {
         zkr_ext ez = eqz[i], yb = zkr_ext_mul(l4, ez);
         size_t p = i & (np - 1);
@@ -69,7 +71,7 @@ zkr_err zkr_prover_ginf2_pool(const zkr_params *p, zkr_transcript *t, const zkr_
                               zkr_hpcs_poly *x, zkr_hpcs_poly *v, const zkr_ginf2_popts *o,
                               zkr_zkrng *rng, zkr_buf *out)
 {
-    unsigned nv = zkr_ginf2_pool_v_vars(q), nx = zkr_cnn_in_vars(&q->g);
+    unsigned nv = zkr_ginf2_pool_v_vars(q), nx = zkr_ginf2_pool_x_vars(q);
     unsigned threads = o->threads ? o->threads : 1;
     size_t mark = out->len;
     zkr_ginf2_pool_chal ch;

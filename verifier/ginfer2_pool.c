@@ -24,8 +24,13 @@ static zkr_err g2pv_x_eval(const void *ctx, const zkr_ext *r, zkr_ext *out)
 {
     const g2pv_ctx *s = ctx;
     zkr_cnn_view_pt v = zkr_ginf2_pool_view(s->q, &s->ch);
+    zkr_ext zero[8] = {{{0}}}, sv;
+    unsigned nx = zkr_cnn_in_vars(&s->q->g);
+    zkr_err e = zkr_cnn_view_selector_eval(&s->q->g, &v, r, &sv);
 
-    return zkr_cnn_view_selector_eval(&s->q->g, &v, r, out);
+    /* a chained input: its slot 0 block, eq(0, r's slot coordinates) */
+    *out = zkr_ext_mul(sv, zkr_mle_eq_eval(zero, r + nx, s->q->isl));
+    return e;
 }
 
 /* A weight table by its MLE callback at the hypercube's points (test builds' off path). */
@@ -80,7 +85,7 @@ zkr_err zkr_verify_ginf2_pool(const zkr_params *p, zkr_transcript *t, const zkr_
     zkr_err r;
 
     if ((!ZKR_TEST_BUILD && off) || (off & ~ZKR_GINF2_OFF_RANGE) || x->ext || v->ext ||
-        x->n_vars != zkr_cnn_in_vars(&q->g) || v->n_vars != zkr_ginf2_pool_v_vars(q) ||
+        x->n_vars != zkr_ginf2_pool_x_vars(q) || v->n_vars != zkr_ginf2_pool_v_vars(q) ||
         x->blind_vars < 1 || v->blind_vars < 1)
         return ZKR_ERR_USAGE;
     memset(&s, 0, sizeof s);

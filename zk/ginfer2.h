@@ -203,16 +203,34 @@ double zkr_ginf2_rq_soundness_bits(const zkr_params *p, const zkr_ginf2_rq *q, u
  * carried by V's byte range proof with X as the hidden term.
  */
 enum { ZKR_G2P_D = 0, ZKR_G2P_E = 1, ZKR_G2P_EC = 2, ZKR_G2P_S = 3, ZKR_G2P_YB = 4 };
-#define ZKR_G2P_SLOTS_LOG 3u
+#define ZKR_G2P_SLOTS_LOG 3u /* at least */
+#define ZKR_G2P_MAX_SLOTS_LOG 6u
 typedef struct {
     zkr_cnn_win g;
     unsigned le, lp;   /* kernel position and output position variables */
+    unsigned lsl;      /* V's slot variables (>= 3; more when the input needs them) */
+    unsigned isl;      /* the input's slot variables: X is block 0 of them (0: plain) */
+    int64_t in_off;    /* X(real position) = that block's entry + in_off */
 } zkr_ginf2_pool;
 /* ZKR_ERR_MALFORMED when V would exceed ZKR_CNN_MAX_VARS or X exceed max(V's, 8). */
 zkr_err zkr_ginf2_pool_init(zkr_ginf2_pool *q, const zkr_cnn_win *g) ZKR_WUR;
+/*
+ * As zkr_ginf2_pool_init for an input that is slot 0 of a larger committed
+ * table (isl slot variables above the tensor's, as a requantization's V
+ * holds y - lo), read as entry + in_off on real positions: the chain
+ * requant -> pool with in_off = lo. V gets the slot variables the link
+ * needs (X's n + isl <= V's). ZKR_ERR_MALFORMED as above, or isl over 8.
+ */
+zkr_err zkr_ginf2_pool_init_chained(zkr_ginf2_pool *q, const zkr_cnn_win *g, unsigned isl,
+                                    int64_t in_off) ZKR_WUR;
 static inline unsigned zkr_ginf2_pool_v_vars(const zkr_ginf2_pool *q)
 {
-    return q->le + q->lp + ZKR_G2P_SLOTS_LOG;
+    return q->le + q->lp + q->lsl;
+}
+/* The input commitment's variables: the tensor's and the slot variables. */
+static inline unsigned zkr_ginf2_pool_x_vars(const zkr_ginf2_pool *q)
+{
+    return zkr_cnn_in_vars(&q->g) + q->isl;
 }
 /* The honest witness V from X's table (2^lx field images of int8). */
 void zkr_ginf2_pool_witness(const zkr_ginf2_pool *q, const zkr_gl *x, zkr_gl *v);
@@ -226,7 +244,7 @@ typedef struct {
     zkr_ext z[ZKR_CNN_MAX_VARS], zo[ZKR_CNN_MAX_VARS], lambda;
 } zkr_ginf2_pool_chal;
 void zkr_ginf2_pool_draw(zkr_transcript *t, const zkr_ginf2_pool *q, zkr_ginf2_pool_chal *c);
-/* The combined claim -(128 - lambda) valid~(z) + lambda^3 [p real]~(zo). NOMEM. */
+/* The combined claim (lambda - 128 - in_off) valid~(z) + lambda^3 [p real]~(zo). NOMEM. */
 zkr_err zkr_ginf2_pool_claim(const zkr_ginf2_pool *q, const zkr_ginf2_pool_chal *c,
                              zkr_ext *out) ZKR_WUR;
 /* The weights' MLE on V at r (le + lp + 3 values). NOMEM. */

@@ -11,12 +11,26 @@
 
 zkr_err zkr_ginf2_pool_init(zkr_ginf2_pool *q, const zkr_cnn_win *g)
 {
-    unsigned nx = zkr_cnn_in_vars(g), nv;
+    return zkr_ginf2_pool_init_chained(q, g, 0, 0);
+}
+
+zkr_err zkr_ginf2_pool_init_chained(zkr_ginf2_pool *q, const zkr_cnn_win *g, unsigned isl,
+                                    int64_t in_off)
+{
+    unsigned nx = zkr_cnn_in_vars(g) + isl, nv;
 
     memset(q, 0, sizeof *q);
+    if (isl > 8 || in_off < -128 || in_off > 0)
+        return ZKR_ERR_MALFORMED;
     q->g = *g;
     q->le = g->lkw + g->lkh;
     q->lp = zkr_cnn_out_vars(g);
+    q->isl = isl, q->in_off = in_off;
+    q->lsl = ZKR_G2P_SLOTS_LOG;
+    if (nx > q->le + q->lp + q->lsl)
+        q->lsl = nx - q->le - q->lp;
+    if (q->lsl > ZKR_G2P_MAX_SLOTS_LOG)
+        return ZKR_ERR_MALFORMED;
     nv = zkr_ginf2_pool_v_vars(q);
     if (nv > ZKR_CNN_MAX_VARS || nx > (nv > ZKR_ZKRANGE_TABLE_VARS ? nv : ZKR_ZKRANGE_TABLE_VARS))
         return ZKR_ERR_MALFORMED;
@@ -70,13 +84,13 @@ void zkr_ginf2_pool_witness(const zkr_ginf2_pool *q, const zkr_gl *x, zkr_gl *v)
 {
     size_t np = (size_t)1 << q->lp, ne = (size_t)1 << q->le, nq = np * ne;
 
-    memset(v, 0, (nq << ZKR_G2P_SLOTS_LOG) * sizeof *v);
+    memset(v, 0, (nq << q->lsl) * sizeof *v);
     for (size_t p = 0; p < np; p++) {
         int64_t best = INT64_MIN;
         size_t arg = 0, xi;
         for (size_t e = 0; e < ne; e++)
-            if (g2p_read(q, p | (e << q->lp), &xi) && g2p_signed(x[xi]) > best)
-                best = g2p_signed(x[xi]), arg = e;
+            if (g2p_read(q, p | (e << q->lp), &xi) && g2p_signed(x[xi]) + q->in_off > best)
+                best = g2p_signed(x[xi]) + q->in_off, arg = e;
         if (best == INT64_MIN)
             continue; /* a padded output: every slot 0 */
         for (size_t e = 0; e < ne; e++) {
@@ -85,7 +99,7 @@ void zkr_ginf2_pool_witness(const zkr_ginf2_pool *q, const zkr_gl *x, zkr_gl *v)
             if (!g2p_read(q, qi, &xi))
                 continue;
             {
-                zkr_gl d = (zkr_gl)(best - g2p_signed(x[xi])), ec = e != arg;
+                zkr_gl d = (zkr_gl)(best - g2p_signed(x[xi]) - q->in_off), ec = e != arg;
                 v[((size_t)ZKR_G2P_D * nq) | qi] = d;
                 v[((size_t)ZKR_G2P_E * nq) | qi] = 1 - ec;
                 v[((size_t)ZKR_G2P_EC * nq) | qi] = ec;
@@ -168,7 +182,8 @@ zkr_err zkr_ginf2_pool_claim(const zkr_ginf2_pool *q, const zkr_ginf2_pool_chal 
     if ((r = zkr_ginf2_pool_vw(q, c->z, NULL, &vz)) != ZKR_OK)
         return r;
     vo = zkr_cnn_valid_eval(g->c, g->oh, g->ow, g->lc, g->loh, g->low, c->zo);
-    *out = zkr_ext_add(zkr_ext_mul(zkr_ext_sub(c->lambda, zkr_ext_from(128)), vz),
+    *out = zkr_ext_add(zkr_ext_mul(zkr_ext_sub(c->lambda, zkr_ext_from((zkr_gl)(128 + q->in_off))),
+                                   vz),
                        zkr_ext_mul(g2p_pow(c->lambda, 3), vo));
     return ZKR_OK;
 }
@@ -178,8 +193,8 @@ zkr_err zkr_ginf2_pool_w_eval(const zkr_ginf2_pool *q, const zkr_ginf2_pool_chal
 {
     unsigned nq = q->le + q->lp;
     zkr_ext l = c->lambda, l2 = g2p_pow(l, 2), l3 = g2p_pow(l, 3), l4 = g2p_pow(l, 4);
-    zkr_ext eqz = zkr_mle_eq_eval(c->z, r, nq), vw, w[1u << ZKR_G2P_SLOTS_LOG];
-    zkr_ext zero[ZKR_CNN_MAX_VARS], sl[1u << ZKR_G2P_SLOTS_LOG], acc = zkr_ext_from(0);
+    zkr_ext eqz = zkr_mle_eq_eval(c->z, r, nq), vw, w[1u << ZKR_G2P_MAX_SLOTS_LOG];
+    zkr_ext zero[ZKR_CNN_MAX_VARS], sl[1u << ZKR_G2P_MAX_SLOTS_LOG], acc = zkr_ext_from(0);
     zkr_err e;
 
     if ((e = zkr_ginf2_pool_vw(q, r, c->z, &vw)) != ZKR_OK)
@@ -195,8 +210,8 @@ zkr_err zkr_ginf2_pool_w_eval(const zkr_ginf2_pool *q, const zkr_ginf2_pool_chal
         zkr_ext_sub(zkr_ext_from(0), vw),
         zkr_ext_mul(l4, zkr_ext_sub(eqz, zkr_ext_mul(zkr_mle_eq_eval(zero, r + q->lp, q->le),
                                                      zkr_mle_eq_eval(c->z, r, q->lp)))));
-    zkr_mle_eq_table(r + nq, ZKR_G2P_SLOTS_LOG, sl);
-    for (unsigned k = 0; k < (1u << ZKR_G2P_SLOTS_LOG); k++)
+    zkr_mle_eq_table(r + nq, q->lsl, sl);
+    for (unsigned k = 0; k <= ZKR_G2P_YB; k++)
         acc = zkr_ext_add(acc, zkr_ext_mul(sl[k], w[k]));
     *out = acc;
     return ZKR_OK;
@@ -221,7 +236,7 @@ double zkr_ginf2_pool_soundness_bits(const zkr_params *p, const zkr_ginf2_pool *
     err = pow(2.0, -zkr_cnn_relation_error_bits(0, 0, q->le + 2 * q->lp + 5, 0, 0, 0));
     err += zkr_zkrange_alg_error(p, nv, ve);
     err += pow(2.0, -zkr_params_soundness(p, nv + ve, 0, 0).provable_bits);
-    err += pow(2.0, -zkr_params_soundness(p, zkr_cnn_in_vars(&q->g) + xe, 0, 0).provable_bits);
+    err += pow(2.0, -zkr_params_soundness(p, zkr_ginf2_pool_x_vars(q) + xe, 0, 0).provable_bits);
     err += pow(2.0, -zkr_params_soundness(p, lcz + zkr_hpcs_blind_vars(p, lcz, 1), 0, 0)
                          .provable_bits);
     return -log2(err);
