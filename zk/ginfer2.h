@@ -1,10 +1,11 @@
 /*
  * graph-inference@2 (kind 11; docs/proof-system.md, "graph-inference@2"):
  * the CNN relations built on the hiding layer, so that a proof reveals
- * neither the weights nor the activations. Status: relations only. The
- * zero-knowledge convolution exists (prover/ginfer2.h, verifier/ginfer2.h);
- * no whole-network proof, no container sections and no CLI use kind 11 yet
- * (sections 30-33 are reserved for it).
+ * neither the weights nor the activations. Status: relations only
+ * (prover/ginfer2.h, verifier/ginfer2.h): convolution, requantization and
+ * max pooling (below; tests chain them); no whole-network proof, no
+ * container sections and no CLI use kind 11 yet (sections 30-33 are
+ * reserved for it).
  *
  * Zero-knowledge convolution (groups 1, no bias). The caller holds hiding
  * commitments to the input X (c x h x w int8, zk/cnn.h's tensor layout),
@@ -13,22 +14,22 @@
  * has bound them to the transcript. The relation proves
  *   Y(co, o) = sum_k W(co, k) U(k, o) over the integers, U = im2col(X),
  * with |W| <= 127 and U in -128..127, revealing nothing else:
- *  1. U (k = (j, i, ci) low, o = (ox, oy) high) is committed fresh (hiding,
- *     budget ZKR_GINF2_U_BUDGET); a point z on U is drawn; one hiding range
- *     proof shows every entry of U is in -128..127 and, as its linear claim
- *     with X as the hidden term, U~(z) - sum S_z X = 0 (S_z the view's
- *     selector, zk/cnn.h): U is the window view of X;
- *  2. one hiding range proof shows |W| <= 127;
- *  3. after rco (lco) and ro (loh + low), a sumcheck over the lk kernel
+ *  1. U (k = (j, i, ci) low, o = (ox, oy) high) and the Libra mask's
+ *     coefficients C are committed fresh (hiding);
+ *  2. after rco (lco) and ro (loh + low), a sumcheck over the lk kernel
  *     variables proves sum_k W^(rco, k) U^(k, ro) - 2^-lk Y^(ro, rco) = 0
  *     with randomised extensions P^(k) = F_P(.., s(k_0), 0..) on each
  *     commitment's first blinding coordinate (s(c) = c (1 - c)) and a Libra
- *     mask g (degree ZKR_GINF2_DEGREE in every variable, coefficients C
- *     behind a hiding commitment, budget 1): the sumcheck runs on
- *     f + rho g with claim rho gamma, gamma = sum g;
- *  4. the three revealed values W^(r), U^(r), Y^(r) are bound by one
+ *     mask g (degree ZKR_GINF2_DEGREE in every variable): the sumcheck runs
+ *     on f + rho g with claim rho gamma, gamma = sum g;
+ *  3. the three revealed values W^(r), U^(r), Y^(r) are bound by one
  *     hiding opening each (zkr_prover_hopen_batch, k = 1), g(r) =
- *     <C, Lambda(r)> by the masked linear sumcheck and C's hiding opening.
+ *     <C, Lambda(r)> by the masked linear sumcheck and C's hiding opening;
+ *  4. one hiding range proof shows |W| <= 127;
+ *  5. after a point z on U, one hiding range proof shows every entry of U
+ *     is in -128..127 and, as its linear claim with X as the hidden term,
+ *     U~(z) - sum S_z X = 0 (S_z the view's selector, zk/cnn.h): U is the
+ *     window view of X.
  */
 #ifndef ZKR_ZK_GINFER2_H
 #define ZKR_ZK_GINFER2_H
