@@ -31,6 +31,16 @@ unsigned zkr_ginf2_range_blind(const zkr_params *p, unsigned n, uint32_t budget)
     return n + e <= p->max_vars && e <= ZKR_HPCS_MAX_BLIND_VARS ? e : 0;
 }
 
+unsigned zkr_ginf2_conv_acc_bits(const zkr_cnn_conv *c)
+{
+    uint64_t k = (uint64_t)c->g.c * c->g.kh * c->g.kw, bound = k * 127u * 128u;
+    unsigned b = 0;
+
+    while ((bound >> b) != 0)
+        b++;
+    return b; /* bound < 2^b */
+}
+
 void zkr_ginf2_full_point(const zkr_ext *pt, unsigned n, zkr_ext r0, unsigned total,
                           zkr_ext *out)
 {

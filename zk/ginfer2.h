@@ -85,6 +85,13 @@ zkr_err zkr_ginf2_conv_check(const zkr_cnn_conv *c) ZKR_WUR;
  */
 unsigned zkr_ginf2_range_blind(const zkr_params *p, unsigned n, uint32_t budget);
 
+/*
+ * The accumulator bound the conv proves: the smallest b with
+ * K 127 128 < 2^b, K = c kh kw its fan-in (|W| <= 127, U in -128..127). A
+ * requantization of the conv's Y takes it as acc_bits.
+ */
+unsigned zkr_ginf2_conv_acc_bits(const zkr_cnn_conv *c);
+
 /* s(x) = x (1 - x), the randomised extension's weight. */
 static inline zkr_ext zkr_ginf2_s(zkr_ext x)
 {

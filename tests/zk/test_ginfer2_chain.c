@@ -133,7 +133,7 @@ int main(int argc, char **argv)
         size_t nr, np;
         if (g2fx_init(&cc->f, 21 + (uint64_t)k) != ZKR_OK ||
             zkr_ginf2_rq_init(&cc->rq, G2FX_CO, G2FX_O, G2FX_O, G2RQ_M, G2RQ_SHIFT, 0,
-                              G2RQ_ACC_BITS) != ZKR_OK ||
+                              zkr_ginf2_conv_acc_bits(&cc->f.c)) != ZKR_OK ||
             zkr_cnn_win_init(&pw, G2FX_CO, G2FX_O, G2FX_O, 2, 2, 2, 2, 1, 1, pads) != ZKR_OK ||
             zkr_ginf2_pool_init_chained(&cc->pl, &pw, cc->rq.lsl, cc->rq.lo) != ZKR_OK)
             return zkr_tap_ok(&t, 0, "chain fixture"), zkr_tap_done(&t);
@@ -161,6 +161,9 @@ int main(int argc, char **argv)
             return zkr_tap_ok(&t, 0, "chain commitments"), zkr_tap_done(&t);
     }
     zkr_tap_ok(&t, output_ok(&c), "the chain's pooled output is maxpool(requant(conv))");
+    zkr_tap_ok(&t, zkr_ginf2_conv_acc_bits(&c.f.c) == G2RQ_ACC_BITS,
+               "the requantization's acc bound is the conv's (%u bits)",
+               zkr_ginf2_conv_acc_bits(&c.f.c));
     e = prove(&c, &g, &pf);
     zkr_tap_ok(&t, e == ZKR_OK, "conv -> requant -> pool proven on one transcript (%d, %zu bytes)",
                (int)e, pf.len);
