@@ -53,6 +53,12 @@ int main(int argc, char **argv)
                "another W commitment is refused");
     zkr_tap_ok(&t, g2fx_verify(&f, &f2.xc, NULL, NULL, 0, pf.p, pf.len) != ZKR_OK,
                "another X commitment is refused");
+    {
+        g2fx other = f; /* the same commitments, another statement id */
+        other.sid[0] ^= 1;
+        zkr_tap_ok(&t, g2fx_verify(&other, NULL, NULL, NULL, 0, pf.p, pf.len) != ZKR_OK,
+                   "another statement id is refused");
+    }
     zkr_tap_ok(&t, g2fx_prove(&f, &o, &g, &tmp) == ZKR_ERR_USAGE,
                "a second proof over the same commitments is refused (budget spent)");
     /* determinism: same seed, same commitments and proof bytes */
@@ -105,6 +111,21 @@ int main(int argc, char **argv)
             rp.p[at] ^= (uint8_t)(1u << (k % 8));
         }
         zkr_tap_ok(&t, rflips, "requant (relu %d): 16 bit flips are refused", relu);
+        {
+            zkr_buf a = {0}, b = {0};
+            zkr_zkrng g1;
+            int same = 0;
+            if (seeded(&g1, 9) == ZKR_OK && g2rq_commit(&rq2, &g1) == ZKR_OK &&
+                g2rq_prove(&rq2, &o, &g1, &a) == ZKR_OK && seeded(&g1, 9) == ZKR_OK &&
+                g2rq_commit(&rq2, &g1) == ZKR_OK && g2rq_prove(&rq2, &o, &g1, &b) == ZKR_OK)
+                same = a.len == b.len && memcmp(a.p, b.p, a.len) == 0;
+            zkr_tap_ok(&t, same, "requant (relu %d): same seed, byte-identical proofs", relu);
+            zkr_zkrng_wipe(&g1);
+            zkr_buf_free(&a);
+            zkr_buf_free(&b);
+            if (g2rq_commit(&rq2, &g) != ZKR_OK) /* fresh commitments for the checks below */
+                zkr_tap_ok(&t, 0, "requant recommit");
+        }
         zkr_tap_ok(&t, g2rq_verify(&rq, NULL, NULL, 0, rp.p, rp.len - 1) != ZKR_OK &&
                        g2rq_verify(&rq, &rq2.ac, NULL, 0, rp.p, rp.len) != ZKR_OK &&
                        g2rq_verify(&rq, NULL, &rq2.vc, 0, rp.p, rp.len) != ZKR_OK,
