@@ -200,6 +200,28 @@ int leak_put_range(leak_vec *v, zkr_dec *d, const zkr_params *p, unsigned n, uns
     return leak_put_hpcs(v, d, p, lc + zkr_hpcs_blind_vars(p, lc, 1), 1, c_ext, j_c, 0);
 }
 
+int leak_put_range_link(leak_vec *v, zkr_dec *d, const zkr_params *p, unsigned n, unsigned e,
+                        unsigned b_total, uint32_t j_batch, uint32_t j_c)
+{
+    static const int batch_ext[4] = {0, 1, 1, 0};
+    static const int base1[1] = {0};
+    unsigned N = zkr_zkrange_sc_vars(n), lc = zkr_zkrange_coef_vars(n);
+    const uint8_t *raw;
+
+    if (zkr_dec_raw(d, 4 * ZKR_DIGEST_BYTES, &raw) != ZKR_OK ||
+        !leak_put_exts(v, d, 1 + (size_t)N * ZKR_ZKRANGE_DEGREE + 5 + 1) ||
+        zkr_dec_raw(d, ZKR_DIGEST_BYTES, &raw) != ZKR_OK || !leak_put_exts(v, d, 1) ||
+        !leak_put_hpcs(v, d, p, n + e, 4, batch_ext, j_batch, 0))
+        return 0;
+    if (zkr_dec_raw(d, ZKR_DIGEST_BYTES, &raw) != ZKR_OK || !leak_put_exts(v, d, 1) ||
+        !leak_put_hpcs(v, d, p, b_total, 1, base1, j_batch, 0))
+        return 0;
+    if (zkr_dec_raw(d, ZKR_DIGEST_BYTES, &raw) != ZKR_OK ||
+        !leak_put_exts(v, d, 2 + 2 * (size_t)lc))
+        return 0;
+    return leak_put_hpcs(v, d, p, lc + zkr_hpcs_blind_vars(p, lc, 1), 1, base1, j_c, 0);
+}
+
 int leak_find(const zkr_buf *pf, const uint8_t *pat, size_t n)
 {
     /* memmem, not a memcmp at every offset: the scan runs for every

@@ -83,6 +83,15 @@ int leak_put_hpcs(leak_vec *v, zkr_dec *d, const zkr_params *p, unsigned total, 
 int leak_put_range(leak_vec *v, zkr_dec *d, const zkr_params *p, unsigned n, unsigned e,
                    uint32_t j_batch, uint32_t j_c);
 
+/*
+ * A range proof section carrying a linear claim with a hidden term
+ * (zkr_prover_zkrange_link): as leak_put_range, plus the hidden term's
+ * value after the five values and its own opening (k = 1, b_total
+ * variables, base-valued, j_batch leaves a tree) after the batch.
+ */
+int leak_put_range_link(leak_vec *v, zkr_dec *d, const zkr_params *p, unsigned n, unsigned e,
+                        unsigned b_total, uint32_t j_batch, uint32_t j_c);
+
 /* Is the n-byte pattern pat anywhere in the proof? */
 int leak_find(const zkr_buf *pf, const uint8_t *pat, size_t n);
 

@@ -1,0 +1,73 @@
+/*
+ * graph-inference@2 provers (zk/ginfer2.h; docs/proof-system.md,
+ * "graph-inference@2"). Relations only: each appends its proof bytes to out
+ * on a transcript that already binds the caller's commitments, and never
+ * reveals a hidden value (every value sent is masked or a randomised
+ * extension). Randomness comes from the caller's generator (zkr_zkrng), so
+ * that a seeded generator gives byte-identical proofs.
+ */
+#ifndef ZKR_PROVER_GINFER2_H
+#define ZKR_PROVER_GINFER2_H
+
+#include "prover/prover.h"
+#include "zk/ginfer2.h"
+
+typedef struct {
+    unsigned threads;
+    unsigned off;    /* ZKR_GINF2_OFF_* (test builds only; USAGE elsewhere) */
+    int force_range; /* test builds: W's range proof goes on over off-table entries */
+    int64_t u_delta; /* test builds: U's entry 0 committed plus u_delta (U != im2col(X)) */
+} zkr_ginf2_popts;
+
+/*
+ * The zero-knowledge convolution (zk/ginfer2.h): X (c x h x w), W and Y
+ * hiding commitments of zkr_cnn_in_vars, zkr_cnn_conv_w_vars and
+ * zkr_cnn_conv_y_vars variables, base-valued, whose slices u = 0 are the
+ * tables prover/cnn.h builds (Y the field image of the integer
+ * accumulator). Consumes ZKR_GINF2_X/W/Y_OPENINGS of their budgets.
+ * A witness with Y != W * im2col(X) gives a proof the verifier refuses.
+ * ZKR_ERR_MALFORMED (zkr_ginf2_conv_check), ZKR_ERR_USAGE (sizes differ,
+ * a budget spent, an entry of W or U off its range, off outside test
+ * builds), ZKR_ERR_TOO_LARGE, ZKR_ERR_NOMEM.
+ */
+zkr_err zkr_prover_ginf2_conv(const zkr_params *p, zkr_transcript *t, const zkr_cnn_conv *c,
+                              zkr_hpcs_poly *x, zkr_hpcs_poly *w, zkr_hpcs_poly *y,
+                              const zkr_ginf2_popts *o, zkr_zkrng *rng, zkr_buf *out) ZKR_WUR;
+
+/*
+ * The masked linear sumcheck (matmul@2's pattern; docs/proof-system.md,
+ * "graph-inference@2"): proves sum_x weights[x] f(x) = v over the 2^n
+ * entries of the hidden base f (n = its variables) for a v the verifier
+ * already holds, by a fresh mask Z, sigma, rho, the sumcheck on
+ * (f + rho Z) weights and the hiding opening of f + rho Z. Consumes one
+ * opening of f's budget. ZKR_ERR_USAGE (f not base, budget), NOMEM.
+ */
+zkr_err zkr_prover_ginf2_lin(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *f,
+                             const zkr_ext *weights, zkr_zkrng *rng, unsigned threads,
+                             zkr_buf *out) ZKR_WUR;
+
+/*
+ * Zero-knowledge requantization (zk/ginfer2.h): acc (lp variables) and V
+ * (zkr_ginf2_rq_v_vars, zkr_ginf2_rq_witness's table, or a cheating one)
+ * hiding commitments bound by the caller. One opening of each. A V whose
+ * rows fail gives a proof the verifier refuses; an entry of V off the byte
+ * table is USAGE (unless o->force_range in test builds). o->off may hold
+ * ZKR_GINF2_OFF_RANGE (test builds): the rows are then proven by two
+ * masked linear sumchecks with V's and acc's parts sent in the clear.
+ */
+zkr_err zkr_prover_ginf2_requant(const zkr_params *p, zkr_transcript *t, const zkr_ginf2_rq *q,
+                                 zkr_hpcs_poly *acc, zkr_hpcs_poly *v, const zkr_ginf2_popts *o,
+                                 zkr_zkrng *rng, zkr_buf *out) ZKR_WUR;
+
+/*
+ * Zero-knowledge max pooling (zk/ginfer2.h): X (zkr_cnn_in_vars of the
+ * window) and V (zkr_ginf2_pool_v_vars, zkr_ginf2_pool_witness's table, or
+ * a cheating one) hiding commitments bound by the caller; one opening of
+ * each. o as for zkr_prover_ginf2_requant (ZKR_GINF2_OFF_RANGE in test
+ * builds). Same errors.
+ */
+zkr_err zkr_prover_ginf2_pool(const zkr_params *p, zkr_transcript *t, const zkr_ginf2_pool *q,
+                              zkr_hpcs_poly *x, zkr_hpcs_poly *v, const zkr_ginf2_popts *o,
+                              zkr_zkrng *rng, zkr_buf *out) ZKR_WUR;
+
+#endif

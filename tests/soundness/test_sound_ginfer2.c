@@ -1,0 +1,295 @@
+/*
+ * Soundness attacks on graph-inference@2's zero-knowledge relations
+ * (docs/soundness.md, "graph-inference@2"). Each cheating prover commits a
+ * witness whose other equations hold in the field and proves it with the
+ * honest code path; the verifier refuses it. The same attack with the one
+ * check that stops it switched off on both sides (test builds only)
+ * verifies: that check is what stops it (the teeth).
+ *
+ * conv, range: W(0, 0, 0, 0) = 1/2 mod p (not an integer in -127..127) and
+ *   every input entry even, so Y = W * im2col(X) holds mod p with a small,
+ *   honest-looking accumulator, false over the integers for any int8 W.
+ *   Stopped by W's hiding range proof (ZKR_GINF2_OFF_RANGE).
+ * conv, link: U committed with entry 0 plus 1 (not the window view of X)
+ *   and Y computed from that U. Stopped by the linear claim U~(z) = S_z X
+ *   carried by U's range proof (ZKR_GINF2_OFF_LINK).
+ * conv, product: Y + 1 at one entry; no switch (refused always).
+ * requant, range: at an unclamped element y + 1 with r - 2^s (r's low limb
+ *   wrapped mod p) and rs + 2^s, the slacks moved by one: every row holds
+ *   mod p, y is off by one over the integers. Stopped by V's byte range
+ *   proof (ZKR_GINF2_OFF_RANGE: the rows by plain masked linear sumchecks).
+ * maxpool, range: an output set to its window's second largest element,
+ *   selected there; at the maximum D = Y - X < 0 wraps mod p (and S over
+ *   255). Stopped by V's byte range proof (ZKR_GINF2_OFF_RANGE).
+ */
+#include "tests/tap.h"
+#include "tests/zk/ginfer2_fx.h"
+#include "zkr_config.h"
+
+/* Requantization: proves r (committed fresh) with o; the verifier's answer. */
+static zkr_err run_rq(g2rq *r, const zkr_ginf2_popts *o, uint8_t tag);
+
+static zkr_err seeded(zkr_zkrng *g, uint8_t tag)
+{
+    uint8_t seed[32];
+
+    memset(seed, tag, sizeof seed);
+    return zkr_zkrng_seeded(g, seed, sizeof seed, "ginfer2 soundness", NULL, 0);
+}
+
+/* Proves f (committed fresh) with o and returns the verifier's answer (off as o's). */
+static zkr_err run(g2fx *f, const zkr_ginf2_popts *o, uint8_t tag)
+{
+    zkr_zkrng g;
+    zkr_buf pf = {0};
+    zkr_err r;
+
+    if ((r = seeded(&g, tag)) != ZKR_OK || (r = g2fx_commit(f, &g)) != ZKR_OK ||
+        (r = g2fx_prove(f, o, &g, &pf)) != ZKR_OK)
+        goto out;
+    r = g2fx_verify(f, NULL, NULL, NULL, o->off, pf.p, pf.len);
+out:
+    zkr_zkrng_wipe(&g);
+    zkr_buf_free(&pf);
+    return r;
+}
+
+static zkr_err run_rq(g2rq *r, const zkr_ginf2_popts *o, uint8_t tag)
+{
+    zkr_zkrng g;
+    zkr_buf pf = {0};
+    zkr_err e;
+
+    if ((e = seeded(&g, tag)) != ZKR_OK || (e = g2rq_commit(r, &g)) != ZKR_OK ||
+        (e = g2rq_prove(r, o, &g, &pf)) != ZKR_OK)
+        goto out;
+    e = g2rq_verify(r, NULL, NULL, o->off, pf.p, pf.len);
+out:
+    zkr_zkrng_wipe(&g);
+    zkr_buf_free(&pf);
+    return e;
+}
+
+/* y + 1 with r - 2^s at the first unclamped element with y < 127; 0 when none. */
+static int rq_cheat(g2rq *r)
+{
+    const zkr_ginf2_rq *q = &r->q;
+    zkr_gl s2 = (zkr_gl)1 << q->shift;
+
+    for (size_t p = 0; p < ((size_t)1 << q->lp); p++) {
+        zkr_gl *v = r->vt;
+#define AT(slot) v[((size_t)(slot) << q->lp) | p]
+        if (AT(q->s_mh) || AT(q->s_ml) || AT(ZKR_G2RQ_YC) == 0)
+            continue;
+        AT(ZKR_G2RQ_Y) += 1, AT(ZKR_G2RQ_YC) -= 1;
+        AT(ZKR_G2RQ_R0) = zkr_gl_sub(AT(ZKR_G2RQ_R0), s2);
+        AT(q->s_rs) = zkr_gl_add(AT(q->s_rs), s2);
+        AT(q->s_sh2) += 1, AT(q->s_sl2) -= 1;
+#undef AT
+        return 1;
+    }
+    return 0;
+}
+
+static zkr_err run_pl(g2pl *r, const zkr_ginf2_popts *o, uint8_t tag)
+{
+    zkr_zkrng g;
+    zkr_buf pf = {0};
+    zkr_err e;
+
+    if ((e = seeded(&g, tag)) != ZKR_OK || (e = g2pl_commit(r, &g)) != ZKR_OK ||
+        (e = g2pl_prove(r, o, &g, &pf)) != ZKR_OK)
+        goto out;
+    e = g2pl_verify(r, NULL, NULL, o->off, pf.p, pf.len);
+out:
+    zkr_zkrng_wipe(&g);
+    zkr_buf_free(&pf);
+    return e;
+}
+
+static int64_t sgn(zkr_gl v)
+{
+    return v > ZKR_GL_P / 2 ? -(int64_t)(ZKR_GL_P - v) : (int64_t)v;
+}
+
+static zkr_gl fgl(int64_t v)
+{
+    return v < 0 ? ZKR_GL_P - (uint64_t)-v : (uint64_t)v;
+}
+
+/* The first real output whose window has a second largest value: Y set to it. */
+static int pl_cheat(g2pl *r)
+{
+    const zkr_ginf2_pool *q = &r->q;
+    const zkr_cnn_win *g = &q->g;
+    size_t np = (size_t)1 << q->lp, ne = (size_t)1 << q->le, nq = np * ne;
+
+    for (size_t p = 0; p < np; p++) {
+        int64_t mx = INT64_MIN, second = INT64_MIN;
+        for (size_t e = 0; e < ne; e++) {
+            size_t qi = p | (e << q->lp), xi;
+            uint32_t ox = (uint32_t)(qi & ((1u << g->low) - 1)), oy, c, j, i;
+            int64_t yy, xx, xv;
+            oy = (uint32_t)((qi >> g->low) & ((1u << g->loh) - 1));
+            c = (uint32_t)(qi >> (g->low + g->loh)) & ((1u << g->lc) - 1);
+            j = (uint32_t)(e & ((1u << g->lkw) - 1)), i = (uint32_t)(e >> g->lkw);
+            if (!zkr_ginf2_pool_valid(q, qi))
+                continue;
+            yy = (int64_t)oy * g->sh + i * g->dh - g->pt, xx = (int64_t)ox * g->sw + j * g->dw - g->pl;
+            xi = ((size_t)c << (g->lh + g->lw)) | ((size_t)yy << g->lw) | (size_t)xx;
+            xv = sgn(r->xt[xi]);
+            if (xv > mx)
+                second = mx, mx = xv;
+            else if (xv < mx && xv > second)
+                second = xv;
+        }
+        if (second == INT64_MIN)
+            continue;
+        for (size_t e = 0, chosen = 0; e < ne; e++) {
+            size_t qi = p | (e << q->lp), xi;
+            uint32_t ox = (uint32_t)(qi & ((1u << g->low) - 1)), oy, c, j, i;
+            int64_t yy, xx, d;
+            oy = (uint32_t)((qi >> g->low) & ((1u << g->loh) - 1));
+            c = (uint32_t)(qi >> (g->low + g->loh)) & ((1u << g->lc) - 1);
+            j = (uint32_t)(e & ((1u << g->lkw) - 1)), i = (uint32_t)(e >> g->lkw);
+            r->vt[(size_t)ZKR_G2P_YB * nq + qi] = (zkr_gl)(second + 128);
+            if (!zkr_ginf2_pool_valid(q, qi))
+                continue;
+            yy = (int64_t)oy * g->sh + i * g->dh - g->pt, xx = (int64_t)ox * g->sw + j * g->dw - g->pl;
+            xi = ((size_t)c << (g->lh + g->lw)) | ((size_t)yy << g->lw) | (size_t)xx;
+            d = second - sgn(r->xt[xi]);
+            {
+                int sel = d == 0 && !chosen;
+                chosen |= (size_t)sel;
+                r->vt[(size_t)ZKR_G2P_D * nq + qi] = fgl(d);
+                r->vt[(size_t)ZKR_G2P_E * nq + qi] = (zkr_gl)sel;
+                r->vt[(size_t)ZKR_G2P_EC * nq + qi] = (zkr_gl)!sel;
+                r->vt[(size_t)ZKR_G2P_S * nq + qi] = fgl(255 * !sel - d);
+            }
+        }
+        return 1;
+    }
+    return 0;
+}
+
+/* The accumulator table from the (possibly cheating) W and U tables, in the field. */
+static void field_y(g2fx *f, int64_t u_delta)
+{
+    const zkr_cnn_win *g = &f->c.g;
+    unsigned lk = zkr_ginf2_k_vars(&f->c);
+
+    for (uint32_t co = 0; co < G2FX_CO; co++)
+        for (uint32_t oy = 0; oy < G2FX_O; oy++)
+            for (uint32_t ox = 0; ox < G2FX_O; ox++) {
+                zkr_gl acc = 0;
+                for (uint32_t i = 0; i < G2FX_K; i++)
+                    for (uint32_t j = 0; j < G2FX_K; j++) {
+                        size_t k = j | ((size_t)i << g->lkw);
+                        zkr_gl xv = f->xt[((size_t)(oy + i) << g->lw) | (ox + j)];
+                        if (k == 0 && oy == 0 && ox == 0)
+                            xv = zkr_gl_add(xv, (uint64_t)u_delta);
+                        acc = zkr_gl_add(acc, zkr_gl_mul(f->wt[k | ((size_t)co << lk)], xv));
+                    }
+                f->yt[((size_t)co << (g->loh + g->low)) | ((size_t)oy << g->low) | ox] = acc;
+            }
+}
+
+int main(int argc, char **argv)
+{
+    zkr_tap t;
+    g2fx f;
+    zkr_err e;
+
+    zkr_tap_init(&t, argc, argv);
+    if (g2fx_init(&f, 3) != ZKR_OK)
+        return zkr_tap_ok(&t, 0, "fixture"), zkr_tap_done(&t);
+    {
+        zkr_ginf2_popts o = {1, 0, 0, 0};
+        zkr_tap_ok(&t, run(&f, &o, 1) == ZKR_OK, "honest witness verifies");
+    }
+    /* range: W = 1/2 mod p at (0, 0, 0, 0), every input entry even */
+    {
+        zkr_ginf2_popts on = {1, 0, 1, 0}, off = {1, ZKR_GINF2_OFF_RANGE, 0, 0};
+        size_t nx = (size_t)1 << zkr_cnn_in_vars(&f.c.g);
+        for (size_t i = 0; i < nx; i++) {
+            int64_t v = f.xt[i] > ZKR_GL_P / 2 ? -(int64_t)(ZKR_GL_P - f.xt[i]) : (int64_t)f.xt[i];
+            v -= v & 1; /* the even int8 at or below */
+            f.xt[i] = v < 0 ? ZKR_GL_P - (uint64_t)-v : (uint64_t)v;
+        }
+        f.wt[0] = zkr_gl_inv(2);
+        field_y(&f, 0);
+        {
+            int small = 1;
+            for (size_t i = 0; i < ((size_t)1 << zkr_cnn_conv_y_vars(&f.c)); i++)
+                small &= f.yt[i] < (1u << 20) || f.yt[i] > ZKR_GL_P - (1u << 20);
+            zkr_tap_ok(&t, small, "range attack: the cheating accumulator is small (|Y| < 2^20)");
+        }
+        e = run(&f, &off, 2);
+        zkr_tap_ok(&t, e == ZKR_OK, "range attack verifies with W's range proof off (teeth; %d)",
+                   (int)e);
+        e = run(&f, &on, 3);
+        zkr_tap_ok(&t, e == ZKR_ERR_VERIFY, "range attack refused by W's range proof (%d)", (int)e);
+    }
+    g2fx_free(&f);
+    /* link: U's entry 0 plus 1, Y from that U */
+    if (g2fx_init(&f, 4) != ZKR_OK)
+        return zkr_tap_ok(&t, 0, "fixture"), zkr_tap_done(&t);
+    {
+        zkr_ginf2_popts on = {1, 0, 0, 1}, off = {1, ZKR_GINF2_OFF_LINK, 0, 1};
+        field_y(&f, 1);
+        e = run(&f, &off, 4);
+        zkr_tap_ok(&t, e == ZKR_OK, "link attack verifies with the link off (teeth; %d)", (int)e);
+        e = run(&f, &on, 5);
+        zkr_tap_ok(&t, e == ZKR_ERR_VERIFY, "link attack refused by U~(z) = S_z X (%d)", (int)e);
+    }
+    /* product: Y + 1 at one entry */
+    {
+        zkr_ginf2_popts o = {1, ZKR_GINF2_OFF_RANGE | ZKR_GINF2_OFF_LINK, 0, 0};
+        field_y(&f, 0);
+        f.yt[5] = zkr_gl_add(f.yt[5], 1);
+        e = run(&f, &o, 6);
+        zkr_tap_ok(&t, e == ZKR_ERR_VERIFY,
+                   "Y + 1 at one entry refused by the product sumcheck, ranges off (%d)", (int)e);
+    }
+    /* requant: y + 1 with r - 2^s */
+    {
+        g2rq rq;
+        zkr_ginf2_popts on = {1, 0, 1, 0}, off = {1, ZKR_GINF2_OFF_RANGE, 0, 0};
+        field_y(&f, 0);
+        if (g2rq_init(&rq, &f, 0) != ZKR_OK) {
+            zkr_tap_ok(&t, 0, "requant fixture");
+        } else {
+            zkr_tap_ok(&t, run_rq(&rq, &off, 7) == ZKR_OK, "requant: honest, range off, verifies");
+            zkr_tap_ok(&t, rq_cheat(&rq), "requant: an unclamped element to cheat on");
+            e = run_rq(&rq, &off, 8);
+            zkr_tap_ok(&t, e == ZKR_OK,
+                       "requant y + 1 with r - 2^s verifies with the range proof off (teeth; %d)",
+                       (int)e);
+            e = run_rq(&rq, &on, 9);
+            zkr_tap_ok(&t, e == ZKR_ERR_VERIFY,
+                       "requant y + 1 with r - 2^s refused by V's byte range proof (%d)", (int)e);
+        }
+        g2rq_free(&rq);
+    }
+    /* maxpool: a non-maximum output */
+    {
+        g2pl pl;
+        zkr_ginf2_popts on = {1, 0, 1, 0}, off = {1, ZKR_GINF2_OFF_RANGE, 0, 0};
+        if (g2pl_init(&pl, &f, 2, 2, 0, 9) != ZKR_OK) {
+            zkr_tap_ok(&t, 0, "pool fixture");
+        } else {
+            zkr_tap_ok(&t, run_pl(&pl, &off, 10) == ZKR_OK, "maxpool: honest, range off, verifies");
+            zkr_tap_ok(&t, pl_cheat(&pl), "maxpool: a window with a second largest element");
+            e = run_pl(&pl, &off, 11);
+            zkr_tap_ok(&t, e == ZKR_OK,
+                       "maxpool non-maximum output verifies with the range proof off (teeth; %d)",
+                       (int)e);
+            e = run_pl(&pl, &on, 12);
+            zkr_tap_ok(&t, e == ZKR_ERR_VERIFY,
+                       "maxpool non-maximum output refused by V's byte range proof (%d)", (int)e);
+        }
+        g2pl_free(&pl);
+    }
+    g2fx_free(&f);
+    return zkr_tap_done(&t);
+}

@@ -1,0 +1,210 @@
+/*
+ * graph-inference@2 verifiers (verifier/ginfer2.h): the zero-knowledge
+ * convolution, in the order of prover/ginfer2.c.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "verifier/ginfer2.h"
+#include "zkr_config.h"
+
+typedef struct {
+    const zkr_params *p;
+    zkr_transcript *t;
+    const zkr_cnn_conv *c;
+    const zkr_hpcs_commitment *x, *w, *y;
+    unsigned off, lk, nu, lo, lc;
+    zkr_hpcs_commitment u, cc;
+    zkr_ext z[64], rco[32], ro[32], r[32], rho, vals[4];
+    zkr_dec *d;
+} g2v_ctx;
+
+/* The linear claim's weights on U at r: eq(z, r). */
+static zkr_err g2v_lin_eval(const void *ctx, const zkr_ext *r, zkr_ext *out)
+{
+    const g2v_ctx *s = ctx;
+
+    *out = zkr_mle_eq_eval(s->z, r, s->nu);
+    return ZKR_OK;
+}
+
+/* The hidden term's weights on X at r: -S_z~(r). */
+static zkr_err g2v_link_eval(const void *ctx, const zkr_ext *r, zkr_ext *out)
+{
+    const g2v_ctx *s = ctx;
+    const zkr_cnn_win *g = &s->c->g;
+    const zkr_ext *pz = s->z;
+    zkr_cnn_view_pt v = {pz + g->lkw + g->lkh, pz + g->lkw, pz, pz + s->lk + g->low, pz + s->lk};
+    zkr_ext sv;
+    zkr_err e = zkr_cnn_view_selector_eval(g, &v, r, &sv);
+
+    *out = zkr_ext_sub(zkr_ext_from(0), sv);
+    return e;
+}
+
+static zkr_err g2v_root(g2v_ctx *s, const char *label, zkr_hpcs_commitment *cm, unsigned n,
+                        unsigned e)
+{
+    const uint8_t *root;
+    zkr_err r;
+
+    memset(cm, 0, sizeof *cm);
+    cm->n_vars = n;
+    cm->blind_vars = e;
+    if (cm->blind_vars == 0)
+        return ZKR_ERR_TOO_LARGE;
+    if ((r = zkr_dec_raw(s->d, ZKR_DIGEST_BYTES, &root)) != ZKR_OK)
+        return r;
+    memcpy(cm->root, root, ZKR_DIGEST_BYTES);
+    zkr_ts_absorb(s->t, label, cm->root, ZKR_DIGEST_BYTES);
+    return ZKR_OK;
+}
+
+/* W's range proof, then U's with the link U~(z) = sum S_z X (the prover's order). */
+static zkr_err g2v_ranges(g2v_ctx *s)
+{
+    zkr_zkrange_table tu = ZKR_GINF2_U_TABLE, tw = ZKR_ZKRANGE_INT8;
+    zkr_err r;
+
+    if (!(s->off & ZKR_GINF2_OFF_RANGE) &&
+        (r = zkr_zkrange_verify(s->p, s->t, s->w, &tw, s->d)) != ZKR_OK)
+        return r;
+    zkr_ts_challenge_exts(s->t, "g2c-z", s->z, s->nu);
+    if (s->off & ZKR_GINF2_OFF_LINK)
+        return zkr_zkrange_verify(s->p, s->t, &s->u, &tu, s->d);
+    {
+        zkr_zkrange_lin lin = {zkr_ext_from(0), NULL, g2v_lin_eval, s};
+        zkr_zkrange_link link = {NULL, NULL, s->x, g2v_link_eval, s};
+        return zkr_zkrange_verify_link(s->p, s->t, &s->u, &tu, &lin, &link, s->d);
+    }
+}
+
+/* One hiding opening (k = 1) of f at (pt, s(r_0), 0..). */
+static zkr_err g2v_open(g2v_ctx *s, const zkr_hpcs_commitment *f, const zkr_ext *pt, zkr_ext v)
+{
+    zkr_ext zf[64];
+
+    if (f->n_vars + f->blind_vars > 64)
+        return ZKR_ERR_USAGE;
+    zkr_ginf2_full_point(pt, f->n_vars, s->r[0], f->n_vars + f->blind_vars, zf);
+    return zkr_hpcs_verify_batch(s->p, s->t, f, 1, zf, &v, s->d);
+}
+
+static zkr_err g2v_product(g2v_ctx *s)
+{
+    zkr_ext gamma, fin, *msgs = malloc((size_t)s->lk * ZKR_GINF2_DEGREE * sizeof *msgs), pt[64];
+    zkr_err r;
+
+    if (!msgs)
+        return ZKR_ERR_NOMEM;
+    if ((r = zkr_dec_ext(s->d, &gamma)) != ZKR_OK)
+        goto out;
+    zkr_ts_absorb_ext(s->t, "g2c-gamma", &gamma, 1);
+    s->rho = zkr_ts_challenge_ext(s->t, "g2c-rho");
+    if ((r = zkr_dec_exts(s->d, msgs, (size_t)s->lk * ZKR_GINF2_DEGREE)) != ZKR_OK)
+        goto out;
+    zkr_sumcheck_verify(s->t, s->lk, ZKR_GINF2_DEGREE, zkr_ext_mul(s->rho, gamma), msgs, s->r,
+                        &fin);
+    if ((r = zkr_dec_exts(s->d, s->vals, 4)) != ZKR_OK)
+        goto out;
+    zkr_ts_absorb_ext(s->t, "g2c-values", s->vals, 4);
+    r = ZKR_ERR_VERIFY;
+    if (!zkr_ext_eq(fin, zkr_ginf2_conv_final(s->lk, s->vals[0], s->vals[1], s->vals[2], s->rho,
+                                              s->vals[3])))
+        goto out;
+    memcpy(pt, s->r, (size_t)s->lk * sizeof *pt);
+    memcpy(pt + s->lk, s->rco, (size_t)s->c->lco * sizeof *pt);
+    if ((r = g2v_open(s, s->w, pt, s->vals[0])) != ZKR_OK)
+        goto out;
+    memcpy(pt + s->lk, s->ro, (size_t)s->lo * sizeof *pt);
+    if ((r = g2v_open(s, &s->u, pt, s->vals[1])) != ZKR_OK)
+        goto out;
+    memcpy(pt, s->ro, (size_t)s->lo * sizeof *pt);
+    memcpy(pt + s->lo, s->rco, (size_t)s->c->lco * sizeof *pt);
+    r = g2v_open(s, s->y, pt, s->vals[2]);
+out:
+    free(msgs);
+    return r;
+}
+
+zkr_err zkr_verify_ginf2_lin(const zkr_params *p, zkr_transcript *t, const zkr_hpcs_commitment *f,
+                             const zkr_ext *weights, zkr_ext value, zkr_dec *d)
+{
+    unsigned n = f->n_vars;
+    zkr_ext *msgs = malloc((2 * (size_t)n + 1) * sizeof *msgs);
+    zkr_ext rc[64], fin, lv, rho, sigma, cv;
+    const uint8_t *root;
+    zkr_hpcs_proof *pf = NULL;
+    zkr_err r = ZKR_ERR_NOMEM;
+
+    if (n < 1 || n > 64 || f->ext) {
+        free(msgs);
+        return ZKR_ERR_USAGE;
+    }
+    if (!msgs)
+        goto out;
+    if ((r = zkr_dec_raw(d, ZKR_DIGEST_BYTES, &root)) != ZKR_OK ||
+        (r = zkr_dec_ext(d, &sigma)) != ZKR_OK ||
+        (r = zkr_dec_exts(d, msgs, 2 * (size_t)n)) != ZKR_OK ||
+        (r = zkr_dec_ext(d, &cv)) != ZKR_OK ||
+        (r = zkr_hpcs_proof_parse(p, n + f->blind_vars, d, &pf)) != ZKR_OK)
+        goto out;
+    zkr_ts_absorb(t, "g2-lmask-root", root, ZKR_DIGEST_BYTES);
+    zkr_ts_absorb_ext(t, "g2-lsigma", &sigma, 1);
+    rho = zkr_ts_challenge_ext(t, "g2-lrho");
+    zkr_sumcheck_verify(t, n, 2, zkr_ext_add(value, zkr_ext_mul(rho, sigma)), msgs, rc, &fin);
+    if ((r = zkr_mle_eval_ext(weights, n, rc, &lv)) != ZKR_OK)
+        goto out;
+    r = ZKR_ERR_VERIFY;
+    if (!zkr_ext_eq(fin, zkr_ext_mul(cv, lv)))
+        goto out;
+    zkr_ts_absorb_ext(t, "g2-lv", &cv, 1);
+    r = zkr_hpcs_verify(p, t, f, root, rho, rc, cv, pf);
+out:
+    zkr_hpcs_proof_free(pf);
+    free(msgs);
+    return r;
+}
+
+/* g(r) = <C, Lambda(r)> by the masked linear sumcheck and C's hiding opening. */
+static zkr_err g2v_coef(g2v_ctx *s)
+{
+    zkr_ext *lam = malloc(((size_t)1 << s->lc) * sizeof *lam);
+    zkr_err r;
+
+    if (!lam)
+        return ZKR_ERR_NOMEM;
+    zkr_ginf2_lambda(s->r, s->lk, lam);
+    r = zkr_verify_ginf2_lin(s->p, s->t, &s->cc, lam, s->vals[3], s->d);
+    free(lam);
+    return r;
+}
+
+zkr_err zkr_verify_ginf2_conv(const zkr_params *p, zkr_transcript *t, const zkr_cnn_conv *c,
+                              const zkr_hpcs_commitment *x, const zkr_hpcs_commitment *w,
+                              const zkr_hpcs_commitment *y, unsigned off, zkr_dec *d)
+{
+    g2v_ctx s;
+    zkr_err r;
+
+    if ((r = zkr_ginf2_conv_check(c)) != ZKR_OK)
+        return r;
+    if ((!ZKR_TEST_BUILD && off) || x->ext || w->ext || y->ext ||
+        x->n_vars != zkr_cnn_in_vars(&c->g) || w->n_vars != zkr_cnn_conv_w_vars(c) ||
+        y->n_vars != zkr_cnn_conv_y_vars(c) || x->blind_vars < 1 || w->blind_vars < 1 ||
+        y->blind_vars < 1)
+        return ZKR_ERR_USAGE;
+    memset(&s, 0, sizeof s);
+    s.p = p, s.t = t, s.c = c, s.x = x, s.w = w, s.y = y, s.off = off, s.d = d;
+    s.lk = zkr_ginf2_k_vars(c), s.nu = zkr_ginf2_u_vars(c);
+    s.lo = c->g.loh + c->g.low, s.lc = zkr_ginf2_coef_vars(s.lk);
+    if ((r = g2v_root(&s, "g2c-u-root", &s.u, s.nu,
+                       zkr_ginf2_range_blind(p, s.nu, ZKR_GINF2_U_BUDGET))) != ZKR_OK ||
+        (r = g2v_root(&s, "g2c-c-root", &s.cc, s.lc, zkr_hpcs_blind_vars(p, s.lc, 1))) != ZKR_OK)
+        return r;
+    zkr_ts_challenge_exts(t, "g2c-rco", s.rco, c->lco);
+    zkr_ts_challenge_exts(t, "g2c-ro", s.ro, s.lo);
+    if ((r = g2v_product(&s)) != ZKR_OK || (r = g2v_coef(&s)) != ZKR_OK)
+        return r;
+    return g2v_ranges(&s);
+}

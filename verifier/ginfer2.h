@@ -1,0 +1,45 @@
+/*
+ * graph-inference@2 verifiers (zk/ginfer2.h; docs/proof-system.md,
+ * "graph-inference@2"). Relations only; each reads its proof from d on a
+ * transcript that already binds the commitments, in the prover's order.
+ */
+#ifndef ZKR_VERIFIER_GINFER2_H
+#define ZKR_VERIFIER_GINFER2_H
+
+#include "zk/ginfer2.h"
+
+/*
+ * Verifies the zero-knowledge convolution of the hidden X, W, Y (their
+ * hiding commitments, base-valued, of the conv's sizes). off: the
+ * prover's ZKR_GINF2_OFF_* (test builds; USAGE elsewhere). The caller
+ * checks d is consumed. ZKR_OK, ZKR_ERR_VERIFY, ZKR_ERR_MALFORMED,
+ * ZKR_ERR_TOO_LARGE, ZKR_ERR_USAGE (commitment sizes), ZKR_ERR_NOMEM.
+ */
+zkr_err zkr_verify_ginf2_conv(const zkr_params *p, zkr_transcript *t, const zkr_cnn_conv *c,
+                              const zkr_hpcs_commitment *x, const zkr_hpcs_commitment *w,
+                              const zkr_hpcs_commitment *y, unsigned off, zkr_dec *d) ZKR_WUR;
+
+/*
+ * The masked linear sumcheck's verifier (zkr_prover_ginf2_lin): that
+ * sum_x weights[x] f(x) = value over f's 2^n entries (weights: 2^n
+ * entries). ZKR_OK, ZKR_ERR_VERIFY, ZKR_ERR_MALFORMED, ZKR_ERR_USAGE, NOMEM.
+ */
+zkr_err zkr_verify_ginf2_lin(const zkr_params *p, zkr_transcript *t, const zkr_hpcs_commitment *f,
+                             const zkr_ext *weights, zkr_ext value, zkr_dec *d) ZKR_WUR;
+
+/*
+ * Verifies the zero-knowledge requantization of the hidden acc into the
+ * hidden V (their hiding commitments: lp and zkr_ginf2_rq_v_vars
+ * variables, base-valued). off: the prover's (ZKR_GINF2_OFF_RANGE, test
+ * builds). Same results as zkr_verify_ginf2_conv.
+ */
+zkr_err zkr_verify_ginf2_requant(const zkr_params *p, zkr_transcript *t, const zkr_ginf2_rq *q,
+                                 const zkr_hpcs_commitment *acc, const zkr_hpcs_commitment *v,
+                                 unsigned off, zkr_dec *d) ZKR_WUR;
+
+/* Verifies the zero-knowledge max pooling of the hidden X into the hidden V. */
+zkr_err zkr_verify_ginf2_pool(const zkr_params *p, zkr_transcript *t, const zkr_ginf2_pool *q,
+                              const zkr_hpcs_commitment *x, const zkr_hpcs_commitment *v,
+                              unsigned off, zkr_dec *d) ZKR_WUR;
+
+#endif

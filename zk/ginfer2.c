@@ -1,0 +1,143 @@
+/*
+ * graph-inference@2 shared definitions (zk/ginfer2.h): the conv
+ * relation's shape check, the Libra mask of degree ZKR_GINF2_DEGREE, the
+ * randomised extensions' points and the soundness figure. The prover is
+ * prover/ginfer2.c, the verifier verifier/ginfer2.c.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "zk/ginfer2.h"
+
+zkr_err zkr_ginf2_conv_check(const zkr_cnn_conv *c)
+{
+    unsigned nu = zkr_ginf2_u_vars(c), nx = zkr_cnn_in_vars(&c->g);
+
+    if (c->depthwise || zkr_ginf2_k_vars(c) < 1 || nu > ZKR_CNN_MAX_VARS ||
+        nx > (nu > ZKR_ZKRANGE_TABLE_VARS ? nu : ZKR_ZKRANGE_TABLE_VARS))
+        return ZKR_ERR_MALFORMED;
+    return ZKR_OK;
+}
+
+unsigned zkr_ginf2_range_blind(const zkr_params *p, unsigned n, uint32_t budget)
+{
+    unsigned e = zkr_hpcs_blind_vars(p, n, budget), N = zkr_zkrange_sc_vars(n);
+    unsigned eN = zkr_hpcs_blind_vars(p, N, 1);
+
+    if (e == 0 || eN == 0)
+        return 0;
+    if (n + e < N + eN)
+        e = N + eN - n;
+    return n + e <= p->max_vars && e <= ZKR_HPCS_MAX_BLIND_VARS ? e : 0;
+}
+
+unsigned zkr_ginf2_conv_acc_bits(const zkr_cnn_conv *c)
+{
+    uint64_t k = (uint64_t)c->g.c * c->g.kh * c->g.kw, bound = k * 127u * 128u;
+    unsigned b = 0;
+
+    while ((bound >> b) != 0)
+        b++;
+    return b; /* bound < 2^b */
+}
+
+void zkr_ginf2_full_point(const zkr_ext *pt, unsigned n, zkr_ext r0, unsigned total,
+                          zkr_ext *out)
+{
+    memcpy(out, pt, (size_t)n * sizeof *out);
+    out[n] = zkr_ginf2_s(r0);
+    for (unsigned i = n + 1; i < total; i++)
+        out[i] = zkr_ext_from(0);
+}
+
+zkr_ext zkr_ginf2_gi(const zkr_ext *gco, unsigned i, zkr_ext x)
+{
+    zkr_ext acc = zkr_ext_from(0), pw = x;
+
+    for (unsigned d = 0; d < ZKR_GINF2_DEGREE; d++) {
+        acc = zkr_ext_add(acc, zkr_ext_mul(gco[1 + (size_t)ZKR_GINF2_DEGREE * i + d], pw));
+        pw = zkr_ext_mul(pw, x);
+    }
+    return acc;
+}
+
+zkr_ext zkr_ginf2_gsum(const zkr_ext *gco, unsigned n)
+{
+    zkr_ext s = zkr_ext_from(0);
+
+    for (unsigned i = 0; i < n; i++)
+        s = zkr_ext_add(s, zkr_ginf2_gi(gco, i, zkr_ext_from(1)));
+    /* g_i(0) = 0, so each g_i is summed 2^(n-1) times, a0 2^n times */
+    return zkr_ext_add(zkr_ext_mul_base(gco[0], zkr_gl_pow(2, n)),
+                       zkr_ext_mul_base(s, zkr_gl_pow(2, n - 1)));
+}
+
+zkr_ext zkr_ginf2_gat(const zkr_ext *gco, unsigned n, const zkr_ext *r)
+{
+    zkr_ext g = gco[0];
+
+    for (unsigned i = 0; i < n; i++)
+        g = zkr_ext_add(g, zkr_ginf2_gi(gco, i, r[i]));
+    return g;
+}
+
+void zkr_ginf2_lambda(const zkr_ext *r, unsigned n, zkr_ext *out)
+{
+    size_t stride = zkr_ginf2_stride(n), len = (size_t)1 << zkr_ginf2_coef_vars(n);
+
+    for (size_t i = 0; i < len; i++)
+        out[i] = zkr_ext_from(0);
+    /* C holds the three base components of each coefficient: weight basis_k r_i^d. */
+    for (unsigned k = 0; k < 3; k++) {
+        zkr_ext bk = zkr_ext_from(0);
+        bk.c[k] = 1;
+        out[k * stride] = bk;
+        for (unsigned i = 0; i < n; i++) {
+            zkr_ext pw = r[i];
+            for (unsigned d = 0; d < ZKR_GINF2_DEGREE; d++) {
+                out[k * stride + 1 + (size_t)ZKR_GINF2_DEGREE * i + d] = zkr_ext_mul(bk, pw);
+                pw = zkr_ext_mul(pw, r[i]);
+            }
+        }
+    }
+}
+
+zkr_ext zkr_ginf2_conv_final(unsigned lk, zkr_ext vw, zkr_ext vu, zkr_ext vy, zkr_ext rho,
+                             zkr_ext gr)
+{
+    zkr_gl inv2k = zkr_gl_inv(zkr_gl_pow(2, lk));
+    zkr_ext f = zkr_ext_sub(zkr_ext_mul(vw, vu), zkr_ext_mul_base(vy, inv2k));
+
+    return zkr_ext_add(f, zkr_ext_mul(rho, gr));
+}
+
+/* 2^-bits of one hiding opening of a total-variable commitment. */
+static double zkr_ginf2_open_err(const zkr_params *p, unsigned total)
+{
+    return pow(2.0, -zkr_params_soundness(p, total, 0, 0).provable_bits);
+}
+
+double zkr_ginf2_conv_soundness_bits(const zkr_params *p, const zkr_cnn_conv *c, unsigned xe,
+                                     unsigned we, unsigned ye)
+{
+    unsigned lk = zkr_ginf2_k_vars(c), nu = zkr_ginf2_u_vars(c);
+    unsigned nw = zkr_cnn_conv_w_vars(c), ny = zkr_cnn_conv_y_vars(c), nx = zkr_cnn_in_vars(&c->g);
+    unsigned ue = zkr_ginf2_range_blind(p, nu, ZKR_GINF2_U_BUDGET);
+    unsigned lc = zkr_ginf2_coef_vars(lk), ce = zkr_hpcs_blind_vars(p, lc, 1);
+    double alg, err;
+
+    /* z (nu), rco and ro (lco + lo), rho, the lk rounds of degree 6, C's linear sumcheck */
+    alg = (double)nu + (double)(c->lco + c->g.loh + c->g.low) + 1.0 +
+          (double)ZKR_GINF2_DEGREE * lk + 2.0 * lc + 2.0;
+    err = pow(2.0, -zkr_cnn_relation_error_bits(0, 0, (unsigned)alg, 0, 0, 0)) +
+          zkr_zkrange_alg_error(p, nu, ue) + zkr_zkrange_alg_error(p, nw, we);
+    /* openings: U's range (batch, X's link, C), W's range (batch, C), W, U, Y, C */
+    err += zkr_ginf2_open_err(p, nu + ue) * 2 + zkr_ginf2_open_err(p, nx + xe);
+    err += zkr_ginf2_open_err(p, nw + we) * 2;
+    err += zkr_ginf2_open_err(p, zkr_zkrange_coef_vars(nu) +
+                                     zkr_hpcs_blind_vars(p, zkr_zkrange_coef_vars(nu), 1));
+    err += zkr_ginf2_open_err(p, zkr_zkrange_coef_vars(nw) +
+                                     zkr_hpcs_blind_vars(p, zkr_zkrange_coef_vars(nw), 1));
+    err += zkr_ginf2_open_err(p, ny + ye) + zkr_ginf2_open_err(p, lc + ce);
+    return -log2(err);
+}

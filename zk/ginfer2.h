@@ -1,0 +1,266 @@
+/*
+ * graph-inference@2 (kind 11; docs/proof-system.md, "graph-inference@2"):
+ * the CNN relations built on the hiding layer, so that a proof reveals
+ * neither the weights nor the activations. Status: relations only
+ * (prover/ginfer2.h, verifier/ginfer2.h): convolution, requantization and
+ * max pooling (below; tests chain them); no whole-network proof, no
+ * container sections and no CLI use kind 11 yet (sections 30-33 are
+ * reserved for it).
+ *
+ * Zero-knowledge convolution (groups 1, no bias). The caller holds hiding
+ * commitments to the input X (c x h x w int8, zk/cnn.h's tensor layout),
+ * the weights W (cout x c x kh x kw, zkr_cnn_conv_w_vars's layout) and the
+ * accumulator Y (cout x oh x ow, the field image of the integer sum), and
+ * has bound them to the transcript. The relation proves
+ *   Y(co, o) = sum_k W(co, k) U(k, o) over the integers, U = im2col(X),
+ * with |W| <= 127 and U in -128..127, revealing nothing else:
+ *  1. U (k = (j, i, ci) low, o = (ox, oy) high) and the Libra mask's
+ *     coefficients C are committed fresh (hiding);
+ *  2. after rco (lco) and ro (loh + low), a sumcheck over the lk kernel
+ *     variables proves sum_k W^(rco, k) U^(k, ro) - 2^-lk Y^(ro, rco) = 0
+ *     with randomised extensions P^(k) = F_P(.., s(k_0), 0..) on each
+ *     commitment's first blinding coordinate (s(c) = c (1 - c)) and a Libra
+ *     mask g (degree ZKR_GINF2_DEGREE in every variable): the sumcheck runs
+ *     on f + rho g with claim rho gamma, gamma = sum g;
+ *  3. the three revealed values W^(r), U^(r), Y^(r) are bound by one
+ *     hiding opening each (zkr_prover_hopen_batch, k = 1), g(r) =
+ *     <C, Lambda(r)> by the masked linear sumcheck and C's hiding opening;
+ *  4. one hiding range proof shows |W| <= 127;
+ *  5. after a point z on U, one hiding range proof shows every entry of U
+ *     is in -128..127 and, as its linear claim with X as the hidden term,
+ *     U~(z) - sum S_z X = 0 (S_z the view's selector, zk/cnn.h): U is the
+ *     window view of X.
+ */
+#ifndef ZKR_ZK_GINFER2_H
+#define ZKR_ZK_GINFER2_H
+
+#include "zk/cnn.h"
+#include "zk/zk.h"
+
+#define ZKR_GINFER2_PROTOCOL "zkreg/graph-inference@2"
+#define ZKR_GINFER2_VERSION 1u
+#define ZKR_KIND_GINFER2 11u
+/* Container sections reserved for kind 11 (no whole proof uses them yet). */
+#define ZKR_SEC_GINF2_FIRST 30u
+#define ZKR_SEC_GINF2_LAST 33u
+
+#define ZKR_GINF2_DEGREE 6u    /* product sumcheck rounds: W^ 3 + U^ 3 in k_0 */
+#define ZKR_GINF2_U_BUDGET 2u  /* U's openings: the range proof's batch, the product's */
+#define ZKR_GINF2_CONV_OPENINGS 9u /* hiding openings of one conv relation proof */
+/* Openings of X's, W's and Y's budgets one conv proof consumes. */
+#define ZKR_GINF2_X_OPENINGS 1u
+#define ZKR_GINF2_W_OPENINGS 2u
+#define ZKR_GINF2_Y_OPENINGS 1u
+/* U's range: int8. */
+#define ZKR_GINF2_U_TABLE ((zkr_zkrange_table){-128, 256})
+
+/*
+ * Checks a proof may switch off (test builds only; elsewhere ZKR_ERR_USAGE),
+ * absent from prover and verifier alike, so a test shows an attack passes
+ * without the check and fails with it.
+ */
+#define ZKR_GINF2_OFF_RANGE 1u /* the range proofs of W and U */
+#define ZKR_GINF2_OFF_LINK 2u  /* U = im2col(X) (the range proof of U stays) */
+
+/* Variables of U (lk + loh + low) and of the kernel part k (lkw + lkh + lc). */
+static inline unsigned zkr_ginf2_k_vars(const zkr_cnn_conv *c)
+{
+    return c->g.lkw + c->g.lkh + c->g.lc;
+}
+static inline unsigned zkr_ginf2_u_vars(const zkr_cnn_conv *c)
+{
+    return zkr_ginf2_k_vars(c) + c->g.loh + c->g.low;
+}
+/*
+ * ZKR_OK when the conv fits the relation: groups 1, lk >= 1, X's variables
+ * at most max(U's, 8) (the range proof's hidden term). ZKR_ERR_MALFORMED else.
+ */
+zkr_err zkr_ginf2_conv_check(const zkr_cnn_conv *c) ZKR_WUR;
+
+/*
+ * The blinding variables e of a commitment of n variables that must serve
+ * `budget` openings and carry a hiding range proof (zkr_zkrange_batch_shape:
+ * n + e >= max(n, 8) + zkr_hpcs_blind_vars(max(n, 8), 1)); 0 when none
+ * fits. U is committed with it; a caller commits W so (hcommit_sized).
+ */
+unsigned zkr_ginf2_range_blind(const zkr_params *p, unsigned n, uint32_t budget);
+
+/*
+ * The accumulator bound the conv proves: the smallest b with
+ * K 127 128 < 2^b, K = c kh kw its fan-in (|W| <= 127, U in -128..127). A
+ * requantization of the conv's Y takes it as acc_bits.
+ */
+unsigned zkr_ginf2_conv_acc_bits(const zkr_cnn_conv *c);
+
+/* s(x) = x (1 - x), the randomised extension's weight. */
+static inline zkr_ext zkr_ginf2_s(zkr_ext x)
+{
+    return zkr_ext_mul(x, zkr_ext_sub(zkr_ext_from(1), x));
+}
+/*
+ * The full point (first n coordinates from pt, then s(r0), then zeros) of a
+ * commitment of total variables. out has total entries.
+ */
+void zkr_ginf2_full_point(const zkr_ext *pt, unsigned n, zkr_ext r0, unsigned total,
+                          zkr_ext *out);
+
+/* ---------------- the Libra mask g (degree ZKR_GINF2_DEGREE) ---------------- */
+/* Extension coefficients: a0, then ZKR_GINF2_DEGREE per variable. */
+static inline size_t zkr_ginf2_stride(unsigned n)
+{
+    return 1u + (size_t)ZKR_GINF2_DEGREE * n;
+}
+/* C's variables (its 3 stride base components, zero-padded). */
+static inline unsigned zkr_ginf2_coef_vars(unsigned n)
+{
+    return zkr_log2_ceil(3u * zkr_ginf2_stride(n));
+}
+/* g_i(x) = sum_{d=1..D} c_id x^d. */
+zkr_ext zkr_ginf2_gi(const zkr_ext *gco, unsigned i, zkr_ext x);
+/* sum of g over {0,1}^n. */
+zkr_ext zkr_ginf2_gsum(const zkr_ext *gco, unsigned n);
+/* g(r). */
+zkr_ext zkr_ginf2_gat(const zkr_ext *gco, unsigned n, const zkr_ext *r);
+/* The weights Lambda(r) with <C, Lambda(r)> = g(r) (2^coef_vars entries). */
+void zkr_ginf2_lambda(const zkr_ext *r, unsigned n, zkr_ext *out);
+
+/* The three randomised tables' final value check: W U - 2^-lk Y + rho g. */
+zkr_ext zkr_ginf2_conv_final(unsigned lk, zkr_ext vw, zkr_ext vu, zkr_ext vy, zkr_ext rho,
+                             zkr_ext gr);
+
+/*
+ * The conv relation's soundness in bits, from the parameters: its algebraic
+ * terms (the link point z, the two range proofs' algebra, rco and ro, the
+ * lk degree-6 rounds, rho, C's linear sumcheck) plus the query and commit
+ * phases of each of its ZKR_GINF2_CONV_OPENINGS openings (union bound), for
+ * X, W, Y committed with xe, we, ye blinding variables.
+ */
+double zkr_ginf2_conv_soundness_bits(const zkr_params *p, const zkr_cnn_conv *c, unsigned xe,
+                                     unsigned we, unsigned ye);
+
+
+/* ---------------- zero-knowledge requantization ---------------- */
+/*
+ * y = clamp(floor((M acc + 2^(s-1)) / 2^s), lo, 127) on every element of a
+ * c x h x w tensor (zk/cnn.h's layout, lp = lc + lh + lw variables), acc
+ * hidden (a hiding commitment; |acc| < 2^acc_bits, its producer's bound),
+ * M (0..2^31-1), s (1..48) and lo (-128, or 0: a fused ReLU) public.
+ * The witness V (lp + lsl variables, slot j of element p at (j << lp) | p)
+ * holds bytes only; every relation is a linear row over V and acc with
+ * public coefficients (ZKR_GINF2_RQ_ROWS rows; docs/soundness.md,
+ * "graph-inference@2"). One hiding range proof shows every entry of V is a
+ * byte and carries, as its linear claim with acc as the hidden term, the
+ * rows combined by eq(z, p) and powers of lambda. y - lo is V's slot 0.
+ */
+enum { ZKR_G2RQ_Y = 0, ZKR_G2RQ_YC = 1, ZKR_G2RQ_R0 = 2 };
+#define ZKR_GINF2_RQ_ROWS 9u
+#define ZKR_GINF2_RQ_MAX_SLOTS 64u
+#define ZKR_GINF2_RQ_TABLE ((zkr_zkrange_table){0, 256})
+typedef struct {
+    uint32_t c, h, w;
+    unsigned lc, lh, lw, lp;
+    int64_t m, lo;
+    uint32_t shift;
+    unsigned acc_bits, gbits;
+    unsigned nr, ng;                        /* byte limbs of r (and rs), of gh, gl, sh1, sl1 */
+    unsigned s_rs, s_gh, s_gl, s_mh, s_mhc, s_ml, s_mlc, s_sh1, s_sh2, s_sl1, s_sl2;
+    unsigned nsl, lsl;                      /* slots used, log2 of the slot block */
+    zkr_gl coef[ZKR_GINF2_RQ_ROWS][ZKR_GINF2_RQ_MAX_SLOTS];
+    zkr_gl acc_coef[ZKR_GINF2_RQ_ROWS];     /* M in row 0 */
+    zkr_gl cst[ZKR_GINF2_RQ_ROWS];          /* on real elements only */
+} zkr_ginf2_rq;
+/*
+ * ZKR_ERR_MALFORMED: a size 0 or over ZKR_CNN_MAX_DIM, shift outside
+ * 1..48, M outside 0..2^31-1, acc_bits + bits(M) over 59 (the rows' integer
+ * bound), slots over ZKR_GINF2_RQ_MAX_SLOTS or V over ZKR_CNN_MAX_VARS.
+ */
+zkr_err zkr_ginf2_rq_init(zkr_ginf2_rq *q, uint32_t c, uint32_t h, uint32_t w, int64_t m,
+                          uint32_t shift, int relu, unsigned acc_bits) ZKR_WUR;
+static inline unsigned zkr_ginf2_rq_v_vars(const zkr_ginf2_rq *q) { return q->lp + q->lsl; }
+/*
+ * The honest witness V (2^(lp + lsl) base entries) from acc (2^lp signed
+ * values, padding 0). ZKR_ERR_USAGE when an |acc| reaches 2^acc_bits.
+ */
+zkr_err zkr_ginf2_rq_witness(const zkr_ginf2_rq *q, const int64_t *acc, zkr_gl *v) ZKR_WUR;
+/* Row weights folded by lambda: C_j = sum_t lambda^t coef[t][j]; A = sum_t lambda^t acc_coef[t]. */
+void zkr_ginf2_rq_fold(const zkr_ginf2_rq *q, zkr_ext lambda, zkr_ext *cj, zkr_ext *a);
+/* The combined claim -valid~(z) sum_t lambda^t cst_t. */
+zkr_ext zkr_ginf2_rq_claim(const zkr_ginf2_rq *q, const zkr_ext *z, zkr_ext lambda);
+/* The weights' MLE on V at r (lp + lsl values): eq(z, r_<lp) sum_j eq(r_>=lp, j) C_j. */
+zkr_ext zkr_ginf2_rq_w_eval(const zkr_ginf2_rq *q, const zkr_ext *z, const zkr_ext *cj,
+                            const zkr_ext *r);
+/* Soundness bits of the requantization relation (V, acc committed with ve, ae blinding vars). */
+double zkr_ginf2_rq_soundness_bits(const zkr_params *p, const zkr_ginf2_rq *q, unsigned ve,
+                                   unsigned ae);
+
+/* ---------------- zero-knowledge max pooling ---------------- */
+/*
+ * Y(c, oy, ox) = max of X over its window (zk/cnn.h's window; positions
+ * outside the input are never selected), X hidden (a hiding commitment of
+ * int8 entries, its producer's range), Y hidden in the witness V. V (le + lp
+ * + 3 variables: element q = p | e << lp, e = (j, i) the kernel position,
+ * p = (ox, oy, c) the output position; slot k at (k << (le + lp)) | q) holds
+ * bytes: D = Y - X(q) (valid q), E the selector bit, Ec = 1 - E, S = 255 Ec
+ * - D, and Yb = Y + 128 on every e (the output: the e = 0 block). Rows:
+ *   R0  D - valid Yb + X(view(q)) + 128 valid = 0
+ *   R1  E + Ec - valid = 0
+ *   R2  D + S - 255 Ec = 0
+ *   R3  sum_e E(e, p) = [p real]            (at a second point zo)
+ *   R4  Yb(e, p) - Yb(0, p) = 0
+ * combined by eq(z, q), eq(zo, p) and powers of lambda into one linear claim
+ * carried by V's byte range proof with X as the hidden term.
+ */
+enum { ZKR_G2P_D = 0, ZKR_G2P_E = 1, ZKR_G2P_EC = 2, ZKR_G2P_S = 3, ZKR_G2P_YB = 4 };
+#define ZKR_G2P_SLOTS_LOG 3u /* at least */
+#define ZKR_G2P_MAX_SLOTS_LOG 6u
+typedef struct {
+    zkr_cnn_win g;
+    unsigned le, lp;   /* kernel position and output position variables */
+    unsigned lsl;      /* V's slot variables (>= 3; more when the input needs them) */
+    unsigned isl;      /* the input's slot variables: X is block 0 of them (0: plain) */
+    int64_t in_off;    /* X(real position) = that block's entry + in_off */
+} zkr_ginf2_pool;
+/* ZKR_ERR_MALFORMED when V would exceed ZKR_CNN_MAX_VARS or X exceed max(V's, 8). */
+zkr_err zkr_ginf2_pool_init(zkr_ginf2_pool *q, const zkr_cnn_win *g) ZKR_WUR;
+/*
+ * As zkr_ginf2_pool_init for an input that is slot 0 of a larger committed
+ * table (isl slot variables above the tensor's, as a requantization's V
+ * holds y - lo), read as entry + in_off on real positions: the chain
+ * requant -> pool with in_off = lo. V gets the slot variables the link
+ * needs (X's n + isl <= V's). ZKR_ERR_MALFORMED as above, or isl over 8.
+ */
+zkr_err zkr_ginf2_pool_init_chained(zkr_ginf2_pool *q, const zkr_cnn_win *g, unsigned isl,
+                                    int64_t in_off) ZKR_WUR;
+static inline unsigned zkr_ginf2_pool_v_vars(const zkr_ginf2_pool *q)
+{
+    return q->le + q->lp + q->lsl;
+}
+/* The input commitment's variables: the tensor's and the slot variables. */
+static inline unsigned zkr_ginf2_pool_x_vars(const zkr_ginf2_pool *q)
+{
+    return zkr_cnn_in_vars(&q->g) + q->isl;
+}
+/* The honest witness V from X's table (2^lx field images of int8). */
+void zkr_ginf2_pool_witness(const zkr_ginf2_pool *q, const zkr_gl *x, zkr_gl *v);
+/* valid(q) for q < 2^(le + lp): inside the kernel, the output and the input. */
+int zkr_ginf2_pool_valid(const zkr_ginf2_pool *q, size_t qi);
+/* sum_q eq(r, q) eq(z, q) valid(q) (z NULL: valid~(r)). Allocates; NOMEM. */
+zkr_err zkr_ginf2_pool_vw(const zkr_ginf2_pool *q, const zkr_ext *r, const zkr_ext *z,
+                          zkr_ext *out) ZKR_WUR;
+/* The challenges: z (le + lp), zo (lp), lambda. */
+typedef struct {
+    zkr_ext z[ZKR_CNN_MAX_VARS], zo[ZKR_CNN_MAX_VARS], lambda;
+} zkr_ginf2_pool_chal;
+void zkr_ginf2_pool_draw(zkr_transcript *t, const zkr_ginf2_pool *q, zkr_ginf2_pool_chal *c);
+/* The combined claim (lambda - 128 - in_off) valid~(z) + lambda^3 [p real]~(zo). NOMEM. */
+zkr_err zkr_ginf2_pool_claim(const zkr_ginf2_pool *q, const zkr_ginf2_pool_chal *c,
+                             zkr_ext *out) ZKR_WUR;
+/* The weights' MLE on V at r (le + lp + 3 values). NOMEM. */
+zkr_err zkr_ginf2_pool_w_eval(const zkr_ginf2_pool *q, const zkr_ginf2_pool_chal *c,
+                              const zkr_ext *r, zkr_ext *out) ZKR_WUR;
+/* The view of z on the input tensor: pc, pi, pj, poy, pox from z. */
+zkr_cnn_view_pt zkr_ginf2_pool_view(const zkr_ginf2_pool *q, const zkr_ginf2_pool_chal *c);
+double zkr_ginf2_pool_soundness_bits(const zkr_params *p, const zkr_ginf2_pool *q, unsigned ve,
+                                     unsigned xe);
+
+#endif
