@@ -848,6 +848,24 @@ static zkr_err need_round_dataset(zkr_registry *reg, const bundle_entry *e, cons
                     zkr_registry_dataset_version(ds), sc.proof_kind, want);
 }
 
+/*
+ * A gated round's evaluation dataset holds public records (version 1):
+ * evaluation-fixed@1 proves over every record the appliance holds, so
+ * `round open` refuses a version 2 or 3 one, and so does import.
+ */
+static zkr_err need_eval_dataset(const bundle_entry *e, const zkr_artifact *ds, zkr_diag *d)
+{
+    char hex[65];
+
+    if (zkr_registry_dataset_version(ds) == 1)
+        return ZKR_OK;
+    zkr_registry_hex(ds->sha256, 32, hex, sizeof hex);
+    return zkr_fail(d, ZKR_ERR_MALFORMED,
+                    "bundle: %s event %llu gates on evaluation dataset %s, a version %d (hiding) "
+                    "dataset; the evaluation gate needs a version 1 dataset (public records)",
+                    e->type, (unsigned long long)e->index, hex, zkr_registry_dataset_version(ds));
+}
+
 static zkr_err need_schema(zkr_registry *reg, const bundle_entry *e,
                            const uint8_t digest[ZKR_DIGEST_BYTES], zkr_diag *d)
 {
@@ -1009,7 +1027,8 @@ static zkr_err import_round_open(zkr_registry *reg, const bundle_entry *e, round
     if (o.version == 3 && /* the evaluation gate: its dataset and schema held (revocations above) */
         ((r = need_artifact(reg, e, ZKR_KIND_DATASET, "the evaluation", o.eval_dataset, NULL, &ds,
                             d)) != ZKR_OK ||
-         (r = need_schema(reg, e, o.eval_schema, d)) != ZKR_OK))
+         (r = need_schema(reg, e, o.eval_schema, d)) != ZKR_OK ||
+         (r = need_eval_dataset(e, &ds, d)) != ZKR_OK))
         return r;
     if ((r = append_event(reg, e, added, &li, d)) != ZKR_OK)
         return r;
