@@ -1250,9 +1250,10 @@ static void test_v2_round_import(zkr_tap *t, fixture *f, const zkr_artifact *pro
  * an evaluation gate on a version 2 or 3 dataset (evaluation-fixed@1
  * proves over public records only), but import took a gated round-open
  * whose evaluation dataset is a hiding one, logged by a registry that did
- * not check (the registry API, or a modified exporter). Import now applies
- * the same rule (exit 3); the twin with a version 1 evaluation dataset
- * imports.
+ * not check (the registry API, or a modified exporter); likewise a gate on
+ * a schema of another kind or a K above the evaluation dataset's count.
+ * Import now applies round open's rules (exit 3); the twin as `round open`
+ * makes it imports.
  */
 static const char schema_evalf[] =
     "{\"name\": \"gate-ev\", \"version\": 1, \"proof_kind\": \"evaluation-fixed@1\",\n"
@@ -1261,12 +1262,16 @@ static const char schema_evalf[] =
     " \"fields\": [{\"name\": \"record_first\", \"type\": \"u64\"},\n"
     "            {\"name\": \"record_count\", \"type\": \"u64\"}]}";
 
-/* A source registry with one gated round-open whose evaluation dataset is v1 or v2; imported. */
-static zkr_err gate_import(zkr_tap *t, const char *dir, int eval_v2, zkr_diag *d)
+/*
+ * A source registry with one gated round-open, imported. mode 0: as `round
+ * open` makes it; 1: a version 2 evaluation dataset; 2: an evaluation
+ * schema of kind training-step@1; 3: K above the evaluation dataset's count.
+ */
+static zkr_err gate_import(zkr_tap *t, const char *dir, int mode, zkr_diag *d)
 {
     zkr_dscommit c = {.version = ZKR_DSCOMMIT_VERSION, .format = ZKR_DATASET_LINES, .count = 3};
     uint8_t mc[32], dig[32];
-    char pr[24], path[512];
+    char pr[24], path[512], name[32];
     zkr_artifact prog, m, ds, d2;
     zkr_schema sc, ev, got;
     zkr_dataset *dsf = NULL;
@@ -1282,7 +1287,8 @@ static zkr_err gate_import(zkr_tap *t, const char *dir, int eval_v2, zkr_diag *d
     memset(&o, 0, sizeof o);
     memcpy(s.dir, dir, sizeof s.dir);
     memcpy(g.dir, dir, sizeof g.dir);
-    fx_open(t, &s, eval_v2 ? "gate-src2.db" : "gate-src1.db");
+    snprintf(name, sizeof name, "gate-src%d.db", mode);
+    fx_open(t, &s, name);
     memset(mc, 0x35, sizeof mc);
     memset(c.root, 0x5b, sizeof c.root);
     rt_path(path, dir, "gate-lines.txt");
@@ -1303,7 +1309,7 @@ static zkr_err gate_import(zkr_tap *t, const char *dir, int eval_v2, zkr_diag *d
                                              strlen(schema_evalf), &ev, d)) == ZKR_OK)
         r = zkr_registry_schema_add(s.reg, &ev, &got, d);
     if (!zkr_tap_ok(t, r == ZKR_OK, "gate source %d: program, model, datasets, schemas (%s)",
-                    eval_v2, d->msg))
+                    mode, d->msg))
         goto out;
     o.version = 3;
     memset(o.nonce, 0x46, sizeof o.nonce);
@@ -1311,9 +1317,9 @@ static zkr_err gate_import(zkr_tap *t, const char *dir, int eval_v2, zkr_diag *d
     memcpy(o.parent_commitment, mc, 32);
     memcpy(o.dataset, ds.sha256, 32);
     memcpy(o.schema, sc.digest, 32);
-    memcpy(o.eval_dataset, eval_v2 ? d2.sha256 : ds.sha256, 32);
-    memcpy(o.eval_schema, ev.digest, 32);
-    o.min_correct = 1;
+    memcpy(o.eval_dataset, mode == 1 ? d2.sha256 : ds.sha256, 32);
+    memcpy(o.eval_schema, mode == 2 ? sc.digest : ev.digest, 32);
+    o.min_correct = mode == 3 ? 5 : 1; /* the v1 dataset has 4 records */
     o.workers = 1;
     o.per_worker = 1;
     o.lr = 1;
@@ -1321,15 +1327,16 @@ static zkr_err gate_import(zkr_tap *t, const char *dir, int eval_v2, zkr_diag *d
     zkr_diag_clear(d);
     if (!zkr_tap_ok(t, zkr_registry_origin(s.reg, o.origin, d) == ZKR_OK &&
                            zkr_registry_round_open(s.reg, &o, &idx, dig, d) == ZKR_OK,
-                    "the exporter logs a gated round-open, evaluation dataset version %d (%s)",
-                    eval_v2 ? 2 : 1, d->msg)) {
+                    "the exporter logs a gated round-open, mode %d (%s)", mode,
+                    d->msg)) {
         r = ZKR_ERR_INTERNAL;
         goto out;
     }
     (void)!zkr_registry_verifier_key(s.reg, &vk);
     zkr_diag_clear(d);
     r = zkr_registry_export(s.reg, NULL, 0, &s.pass, &b, d);
-    fx_open(t, &g, eval_v2 ? "gate-dst2.db" : "gate-dst1.db");
+    snprintf(name, sizeof name, "gate-dst%d.db", mode);
+    fx_open(t, &g, name);
     zkr_diag_clear(d);
     if (r == ZKR_OK)
         r = zkr_registry_import(g.reg, b.p, b.len, (const char *)vk.p, &sum, d);
@@ -1354,6 +1361,12 @@ static void test_gate_v2_import(zkr_tap *t, const fixture *f)
     zkr_tap_ok(t, r == ZKR_ERR_MALFORMED && strstr(d.msg, "evaluation dataset") &&
                       strstr(d.msg, "version 1"),
                "import refuses a gated round-open on a version 2 evaluation dataset: %s", d.msg);
+    r = gate_import(t, f->dir, 2, &d);
+    zkr_tap_ok(t, r == ZKR_ERR_MALFORMED && strstr(d.msg, "evaluation-fixed@1"),
+               "import refuses a gated round-open on a training-step@1 schema: %s", d.msg);
+    r = gate_import(t, f->dir, 3, &d);
+    zkr_tap_ok(t, r == ZKR_ERR_MALFORMED && strstr(d.msg, "K 5"),
+               "import refuses a gated round-open with K 5 over 4 evaluation records: %s", d.msg);
 }
 
 /*
