@@ -364,12 +364,14 @@ static zkr_err refs_of(const round_info *ri, char parent[65], char ds[65], char 
 /*
  * A gated round's worker also proves its child's evaluation (threshold K
  * over the whole evaluation dataset) into DIR/worker-I.eval.zkp. A child
- * below K gets no proof: ZKR_ERR_MISMATCH_OUTPUT naming its count (its
- * model and training proof are written; round accept will reject it).
+ * below K gets no proof: ZKR_ERR_MISMATCH_OUTPUT naming its count (on
+ * public shards its model and training proof are written, round accept
+ * will reject it; on private shards work_private calls this first, so
+ * nothing else is written and no record opening reserved).
  */
 static zkr_err work_gate(zkr_app *app, zkr_registry *reg, const round_info *ri,
                          const zkr_app_round_work_opts *a, const zkr_ml_tmodel *child,
-                         const zkr_buf *child_bytes, zkr_app_round_work_result *res)
+                         const zkr_buf *child_bytes, int priv, zkr_app_round_work_result *res)
 {
     zkr_statement st;
     zkr_buf proof = {0};
@@ -388,10 +390,13 @@ static zkr_err work_gate(zkr_app *app, zkr_registry *reg, const round_info *ri,
         snprintf(why, sizeof why, "%s", app->diag.msg);
         memset(&app->diag, 0, sizeof app->diag);
         r = zkr_fail(&app->diag, r, "worker %u: the child is below the round's %llu correct of "
-                     "%llu evaluation records (%s): no evaluation proof; its model and training "
-                     "proof are written, round accept will reject it", a->worker,
+                     "%llu evaluation records (%s): no evaluation proof; %s", a->worker,
                      (unsigned long long)ri->st.open.min_correct,
-                     (unsigned long long)st.dataset.record_count, why);
+                     (unsigned long long)st.dataset.record_count, why,
+                     priv
+                         ? "no training proof made, no record opening reserved"
+                         : "its model and training proof are written, round accept will reject "
+                           "it");
         goto out;
     }
     if (r != ZKR_OK ||
@@ -433,11 +438,13 @@ static zkr_err private_child(zkr_app *app, const zkr_app_round_work_opts *a,
 }
 
 /*
- * A training-step@2 round's worker: the child from the owner's shard, the
- * statement registered, the proof made by zkr_app_train2_prove (which
- * checks the shard against the registered commitment and the child
- * against the statement before reserving anything); in a gated round,
- * then the child's evaluation proof (work_gate).
+ * A training-step@2 round's worker: the child from the owner's shard; in a
+ * gated round, first the child's evaluation proof (work_gate: the child is
+ * public, so a child below K is refused before any record opening is
+ * reserved or the statement registered); then the statement registered and
+ * the proof made by zkr_app_train2_prove (which checks the shard against
+ * the registered commitment and the child against the statement before
+ * reserving anything).
  */
 static zkr_err work_private(zkr_app *app, zkr_registry *reg, const round_info *ri,
                             const zkr_app_round_work_opts *a, const char *pref, const char *dref,
@@ -465,6 +472,15 @@ static zkr_err work_private(zkr_app *app, zkr_registry *reg, const round_info *r
         (r = round_private_dataset(app, reg, dref, &ds_a)) != ZKR_OK ||
         (r = private_child(app, a, parent, ri, idx, &child)) != ZKR_OK)
         goto out;
+    /*
+     * The gate before the step: a child below K would be rejected by round
+     * accept, and its step proof would spend an opening of every batch
+     * record's commitment for nothing (found in adversarial review).
+     */
+    if (round_gated(ri) &&
+        ((r = zkr_ml_tmodel_decode(child.p, child.len, &cm, &app->diag)) != ZKR_OK ||
+         (r = work_gate(app, reg, ri, a, cm, &child, 1, res)) != ZKR_OK))
+        goto out;
     zkr_sha256(child.p, child.len, sha);
     to = (zkr_app_train2_opts){.out = res->proof_path, .dataset_file = a->dataset_file,
                                .dataset_secrets = a->dataset_secrets, .pass = a->pass,
@@ -478,13 +494,6 @@ static zkr_err work_private(zkr_app *app, zkr_registry *reg, const round_info *r
         goto out;
     res->proof_bytes = pres.bytes;
     memcpy(res->statement_id, st.statement_id, 32);
-    /*
-     * A gated round: the child is public, so its evaluation proof is made
-     * exactly as on public shards (the shard's records play no part).
-     */
-    if (round_gated(ri) &&
-        (r = zkr_ml_tmodel_decode(child.p, child.len, &cm, &app->diag)) == ZKR_OK)
-        r = work_gate(app, reg, ri, a, cm, &child, res);
 out:
     zkr_statement_free(&st);
     zkr_buf_free(&child);
@@ -556,7 +565,7 @@ zkr_err zkr_app_round_work(zkr_app *app, const zkr_app_round_work_opts *a,
     res->proof_bytes = proof.len;
     memcpy(res->statement_id, st.statement_id, 32);
     if (round_gated(&ri))
-        r = work_gate(app, reg, &ri, a, child, &child_bytes, res);
+        r = work_gate(app, reg, &ri, a, child, &child_bytes, 0, res);
 out:
     zkr_statement_free(&st);
     zkr_buf_free(&inputs);

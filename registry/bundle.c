@@ -848,6 +848,42 @@ static zkr_err need_round_dataset(zkr_registry *reg, const bundle_entry *e, cons
                     zkr_registry_dataset_version(ds), sc.proof_kind, want);
 }
 
+/*
+ * A gated round's evaluation gate as `round open` makes it: an
+ * evaluation-fixed@1 schema, a dataset of public records (version 1:
+ * evaluation-fixed@1 proves over every record the appliance holds) and
+ * 1 <= K <= its record count; import refuses any other (exit 3).
+ */
+static zkr_err need_gate(zkr_registry *reg, const bundle_entry *e, const zkr_round_open *o,
+                         const zkr_artifact *ds, zkr_diag *d)
+{
+    zkr_schema sc;
+    char hex[65];
+    zkr_err r;
+
+    zkr_registry_hex(ds->sha256, 32, hex, sizeof hex);
+    if (zkr_registry_dataset_version(ds) != 1)
+        return zkr_fail(d, ZKR_ERR_MALFORMED,
+                        "bundle: %s event %llu gates on evaluation dataset %s, a version %d "
+                        "(hiding) dataset; the evaluation gate needs a version 1 dataset (public "
+                        "records)", e->type, (unsigned long long)e->index, hex,
+                        zkr_registry_dataset_version(ds));
+    if (o->min_correct == 0 || o->min_correct > ds->record_count)
+        return zkr_fail(d, ZKR_ERR_MALFORMED,
+                        "bundle: %s event %llu: the gate's K %llu is not in 1..%llu, the "
+                        "evaluation dataset's record count", e->type, (unsigned long long)e->index,
+                        (unsigned long long)o->min_correct, (unsigned long long)ds->record_count);
+    if ((r = zkr_registry_schema_find_digest(reg, o->eval_schema, &sc)) != ZKR_OK)
+        return zkr_fail(d, r, "bundle: %s event %llu: its evaluation schema is not held", e->type,
+                        (unsigned long long)e->index);
+    if (strcmp(sc.proof_kind, "evaluation-fixed@1") != 0)
+        return zkr_fail(d, ZKR_ERR_MALFORMED,
+                        "bundle: %s event %llu gates on a schema of kind '%s'; the evaluation "
+                        "gate needs evaluation-fixed@1", e->type, (unsigned long long)e->index,
+                        sc.proof_kind);
+    return ZKR_OK;
+}
+
 static zkr_err need_schema(zkr_registry *reg, const bundle_entry *e,
                            const uint8_t digest[ZKR_DIGEST_BYTES], zkr_diag *d)
 {
@@ -1009,7 +1045,8 @@ static zkr_err import_round_open(zkr_registry *reg, const bundle_entry *e, round
     if (o.version == 3 && /* the evaluation gate: its dataset and schema held (revocations above) */
         ((r = need_artifact(reg, e, ZKR_KIND_DATASET, "the evaluation", o.eval_dataset, NULL, &ds,
                             d)) != ZKR_OK ||
-         (r = need_schema(reg, e, o.eval_schema, d)) != ZKR_OK))
+         (r = need_schema(reg, e, o.eval_schema, d)) != ZKR_OK ||
+         (r = need_gate(reg, e, &o, &ds, d)) != ZKR_OK))
         return r;
     if ((r = append_event(reg, e, added, &li, d)) != ZKR_OK)
         return r;

@@ -23,8 +23,9 @@
 #   dataset is refused; the worker proves its step and its child's
 #   evaluation, accept verifies both and logs the count, audit re-verifies;
 #   an update without an evaluation proof, and one below K carrying the
-#   proof made for a lower K, are rejected with the reason logged (the
-#   worker's own proofs in the plain build only).
+#   proof made for a lower K, are rejected with the reason logged; a worker
+#   whose child is below K is refused before its step proof (no record
+#   opening reserved) (the worker's own proofs in the plain build only).
 # The sanitizer build passes `quick`: the round worker's own proof (a
 # second proof, with --zk-seed) is made in the plain build only; accept
 # then judges the proof made by `prove` (the statement the round derives
@@ -275,10 +276,17 @@ if [ $QUICK = 0 ]; then
   # Below the threshold: K one above the child's count.
   RH=$(gopen $((CG + 1)))
   [ -n "$RH" ]; ok $? "a gated round with K = $((CG + 1)), one above the child's count"
+  # The gate is decided before the step (the child is public): a child below K
+  # would be rejected, so no step proof spends an opening of its records
+  # (found in adversarial review: the step was proven first, one opening of
+  # every batch record spent on an update round accept must reject).
+  LG=$(ledger)
   "$Z" train --round "$RH" --worker 0 --out-dir gh --dataset-file "$SHARD" --dataset-secrets ds.sec >out.txt 2>err.txt; rc=$?
-  [ $rc = 1 ] && grep -q "below the round's $((CG + 1)) correct" err.txt && [ -s gh/worker-0.zkp ] && [ ! -e gh/worker-0.eval.zkp ]
-  ok $? "... the worker's child is below K: its step proof is written, no evaluation proof (exit $rc)"
-  "$Z" round accept "$RH" --submission 0=gh/worker-0.zkrtm,gh/worker-0.zkp,g/worker-0.eval.zkp >out.txt 2>err.txt; rc=$?
+  [ $rc = 1 ] && grep -q "below the round's $((CG + 1)) correct" err.txt && grep -q "no record opening reserved" err.txt &&
+    [ ! -e gh/worker-0.zkp ] && [ ! -e gh/worker-0.eval.zkp ] && [ "$(ledger)" = "$LG" ]
+  ok $? "... the worker's child is below K: refused before its step proof, no opening reserved, nothing written (exit $rc)"
+  # Its update (the same child and step statement as round $RG's) with the proof made for K = 1.
+  "$Z" round accept "$RH" --submission 0=g/worker-0.zkrtm,g/worker-0.zkp,g/worker-0.eval.zkp >out.txt 2>err.txt; rc=$?
   [ $rc = 1 ] && grep -q 'worker 0: REJECTED: evaluation proof rejected' out.txt
   ok $? "accept: the update below K with the evaluation proof made for K = 1 is rejected (exit $rc)"
   "$Z" round show "$RH" >out.txt 2>&1; grep -q 'worker 0: rejected: evaluation proof rejected' out.txt

@@ -1246,6 +1246,130 @@ static void test_v2_round_import(zkr_tap *t, fixture *f, const zkr_artifact *pro
 }
 
 /*
+ * Adversarial review (gated rounds on private shards): `round open` refuses
+ * an evaluation gate on a version 2 or 3 dataset (evaluation-fixed@1
+ * proves over public records only), but import took a gated round-open
+ * whose evaluation dataset is a hiding one, logged by a registry that did
+ * not check (the registry API, or a modified exporter); likewise a gate on
+ * a schema of another kind or a K above the evaluation dataset's count.
+ * Import now applies round open's rules (exit 3); the twin as `round open`
+ * makes it imports.
+ */
+static const char schema_evalf[] =
+    "{\"name\": \"gate-ev\", \"version\": 1, \"proof_kind\": \"evaluation-fixed@1\",\n"
+    " \"proof_system\": \"zkreg-sumcheck-basefold\", \"parameter_set\": \"goldilocks-128\",\n"
+    " \"verifier_version\": \"0.2.0\", \"public_output\": true,\n"
+    " \"fields\": [{\"name\": \"record_first\", \"type\": \"u64\"},\n"
+    "            {\"name\": \"record_count\", \"type\": \"u64\"}]}";
+
+/*
+ * A source registry with one gated round-open, imported. mode 0: as `round
+ * open` makes it; 1: a version 2 evaluation dataset; 2: an evaluation
+ * schema of kind training-step@1; 3: K above the evaluation dataset's count.
+ */
+static zkr_err gate_import(zkr_tap *t, const char *dir, int mode, zkr_diag *d)
+{
+    zkr_dscommit c = {.version = ZKR_DSCOMMIT_VERSION, .format = ZKR_DATASET_LINES, .count = 3};
+    uint8_t mc[32], dig[32];
+    char pr[24], path[512], name[32];
+    zkr_artifact prog, m, ds, d2;
+    zkr_schema sc, ev, got;
+    zkr_dataset *dsf = NULL;
+    zkr_round_open o;
+    zkr_import_summary sum;
+    zkr_buf b = {0}, vk = {0};
+    fixture s, g;
+    uint64_t idx = 0;
+    zkr_err r;
+
+    memset(&s, 0, sizeof s);
+    memset(&g, 0, sizeof g);
+    memset(&o, 0, sizeof o);
+    memcpy(s.dir, dir, sizeof s.dir);
+    memcpy(g.dir, dir, sizeof g.dir);
+    snprintf(name, sizeof name, "gate-src%d.db", mode);
+    fx_open(t, &s, name);
+    memset(mc, 0x35, sizeof mc);
+    memset(c.root, 0x5b, sizeof c.root);
+    rt_path(path, dir, "gate-lines.txt");
+    rt_write(path, "r0\nr1\nr2\nr3\n", 12);
+    zkr_diag_clear(d);
+    r = zkr_registry_program_add(s.reg, "g.onnx", (const uint8_t *)"gate-prog", 9, &prog, d);
+    snprintf(pr, sizeof pr, "%lld", (long long)prog.id);
+    if (r == ZKR_OK)
+        r = zkr_registry_model_add(s.reg, "g-m", pr, (const uint8_t *)"gm", 2, mc, &m, d);
+    if (r == ZKR_OK && (r = zkr_dataset_open(path, &dsf, d)) == ZKR_OK)
+        r = zkr_registry_dataset_add(s.reg, "g-lines", dsf, path, NULL, &ds, d);
+    if (r == ZKR_OK && (r = zkr_dscommit_digest(&c, c.digest)) == ZKR_OK)
+        r = zkr_registry_dataset_add_commitment(s.reg, "g-hidden", &c, "g.bin", &d2, d);
+    if (r == ZKR_OK && (r = zkr_schema_parse("t.json", (const uint8_t *)schema_train_rep,
+                                             strlen(schema_train_rep), &sc, d)) == ZKR_OK)
+        r = zkr_registry_schema_add(s.reg, &sc, &got, d);
+    if (r == ZKR_OK && (r = zkr_schema_parse("e.json", (const uint8_t *)schema_evalf,
+                                             strlen(schema_evalf), &ev, d)) == ZKR_OK)
+        r = zkr_registry_schema_add(s.reg, &ev, &got, d);
+    if (!zkr_tap_ok(t, r == ZKR_OK, "gate source %d: program, model, datasets, schemas (%s)",
+                    mode, d->msg))
+        goto out;
+    o.version = 3;
+    memset(o.nonce, 0x46, sizeof o.nonce);
+    memcpy(o.parent, m.sha256, 32);
+    memcpy(o.parent_commitment, mc, 32);
+    memcpy(o.dataset, ds.sha256, 32);
+    memcpy(o.schema, sc.digest, 32);
+    memcpy(o.eval_dataset, mode == 1 ? d2.sha256 : ds.sha256, 32);
+    memcpy(o.eval_schema, mode == 2 ? sc.digest : ev.digest, 32);
+    o.min_correct = mode == 3 ? 5 : 1; /* the v1 dataset has 4 records */
+    o.workers = 1;
+    o.per_worker = 1;
+    o.lr = 1;
+    o.shift = 1;
+    zkr_diag_clear(d);
+    if (!zkr_tap_ok(t, zkr_registry_origin(s.reg, o.origin, d) == ZKR_OK &&
+                           zkr_registry_round_open(s.reg, &o, &idx, dig, d) == ZKR_OK,
+                    "the exporter logs a gated round-open, mode %d (%s)", mode,
+                    d->msg)) {
+        r = ZKR_ERR_INTERNAL;
+        goto out;
+    }
+    (void)!zkr_registry_verifier_key(s.reg, &vk);
+    zkr_diag_clear(d);
+    r = zkr_registry_export(s.reg, NULL, 0, &s.pass, &b, d);
+    snprintf(name, sizeof name, "gate-dst%d.db", mode);
+    fx_open(t, &g, name);
+    zkr_diag_clear(d);
+    if (r == ZKR_OK)
+        r = zkr_registry_import(g.reg, b.p, b.len, (const char *)vk.p, &sum, d);
+    fx_close(&g);
+out:
+    zkr_dataset_free(dsf);
+    fx_close(&s);
+    zkr_buf_free(&b);
+    zkr_buf_free(&vk);
+    return r;
+}
+
+static void test_gate_v2_import(zkr_tap *t, const fixture *f)
+{
+    zkr_diag d;
+    zkr_err r;
+
+    r = gate_import(t, f->dir, 0, &d);
+    zkr_tap_ok(t, r == ZKR_OK, "a gated round-open on a version 1 evaluation dataset imports (%s)",
+               d.msg);
+    r = gate_import(t, f->dir, 1, &d);
+    zkr_tap_ok(t, r == ZKR_ERR_MALFORMED && strstr(d.msg, "evaluation dataset") &&
+                      strstr(d.msg, "version 1"),
+               "import refuses a gated round-open on a version 2 evaluation dataset: %s", d.msg);
+    r = gate_import(t, f->dir, 2, &d);
+    zkr_tap_ok(t, r == ZKR_ERR_MALFORMED && strstr(d.msg, "evaluation-fixed@1"),
+               "import refuses a gated round-open on a training-step@1 schema: %s", d.msg);
+    r = gate_import(t, f->dir, 3, &d);
+    zkr_tap_ok(t, r == ZKR_ERR_MALFORMED && strstr(d.msg, "K 5"),
+               "import refuses a gated round-open with K 5 over 4 evaluation records: %s", d.msg);
+}
+
+/*
  * Private models (issue 13): the registry holds only the hiding model
  * commitment (format "mc@2"); inference@2 statements need a private model
  * and bind a 48-byte output commitment when the output is hidden; @1 kinds
@@ -1454,6 +1578,7 @@ int main(int argc, char **argv)
         test_v2_events(&t, &f, &ds, &st, &d2);
         if (d2.id != 0)
             test_v2_round_import(&t, &f, &prog, &d2, &sc);
+        test_gate_v2_import(&t, &f);
         if (d2.id != 0)
             test_private_model(&t, &f, &prog, &model, &ds, &d2, &st);
     }
