@@ -246,9 +246,8 @@ typedef struct {
 /* Table fill and claim accumulation of zkr_open_batch, over [lo, hi). */
 typedef struct {
     const zkr_gl *evals; /* fill: base values to lift, or NULL */
-    const zkr_ext *eqt;  /* accumulate: eq(point, .) */
+    const zkr_ext *eqt;  /* accumulate: w eq(point, .) */
     zkr_ext *e;
-    zkr_ext w;
 } zkr_batch_job;
 
 static void zkr_batch_chunk(void *ctx, size_t lo, size_t hi, unsigned wk)
@@ -261,8 +260,8 @@ static void zkr_batch_chunk(void *ctx, size_t lo, size_t hi, unsigned wk)
             j->e[i] = zkr_ext_from(j->evals[i]);
         return;
     }
-    for (size_t x = lo; x < hi; x++)
-        j->e[x] = zkr_ext_add(j->e[x], zkr_ext_mul(j->w, j->eqt[x]));
+    for (size_t x = lo; x < hi; x++) /* eqt already carries the claim's weight */
+        j->e[x] = zkr_ext_add(j->e[x], j->eqt[x]);
 }
 
 /*
@@ -280,9 +279,8 @@ static int zkr_is_bit(zkr_ext v, uint64_t *bit)
 }
 
 typedef struct {
-    const zkr_ext *eqt; /* eq(point_mid, .) */
+    const zkr_ext *eqt; /* w eq(point_mid, .) */
     zkr_ext *e;
-    zkr_ext w;
     unsigned a;         /* low fixed bits */
     size_t fixed;       /* the fixed bits' contribution to the index */
 } zkr_sparse_job;
@@ -294,7 +292,7 @@ static void zkr_sparse_chunk(void *ctx, size_t lo, size_t hi, unsigned wk)
     (void)wk;
     for (size_t y = lo; y < hi; y++) {
         size_t x = (y << j->a) | j->fixed;
-        j->e[x] = zkr_ext_add(j->e[x], zkr_ext_mul(j->w, j->eqt[y]));
+        j->e[x] = zkr_ext_add(j->e[x], j->eqt[y]);
     }
 }
 
@@ -315,10 +313,12 @@ static void zkr_open_add_claim(zkr_open_ctx *c, const zkr_ext *point, unsigned n
         b++;
     }
     {
-        zkr_sparse_job j = {eqt, e, w, a, fixed};
-        zkr_mle_eq_table_mt(point + a, n - a - b, c->threads, eqt);
+        zkr_sparse_job j = {eqt, e, a, fixed};
+        /* w eq(point, .) built directly: w times each entry is the same field
+         * element as the unscaled table times w, one product fewer per entry. */
+        zkr_mle_eq_table_scaled_mt(point + a, n - a - b, w, c->threads, eqt);
         if (a == 0 && b == 0) {
-            zkr_batch_job bj = {NULL, eqt, e, w};
+            zkr_batch_job bj = {NULL, eqt, e};
             zkr_par_for(c->threads, (size_t)1 << n, 1 << 14, zkr_batch_chunk, &bj);
         } else {
             zkr_par_for(c->threads, (size_t)1 << (n - a - b), 1 << 14, zkr_sparse_chunk, &j);
@@ -351,7 +351,7 @@ static zkr_err zkr_open_batch(zkr_open_ctx *c, zkr_transcript *t, zkr_pcs_poly *
         if (!tables[2 * k] || !tables[2 * k + 1])
             goto out;
         {
-            zkr_batch_job j = {polys[k]->evals, NULL, tables[2 * k + 1], zkr_ext_from(0)};
+            zkr_batch_job j = {polys[k]->evals, NULL, tables[2 * k + 1]};
             zkr_par_for(c->threads, len, 1 << 14, zkr_batch_chunk, &j);
         }
         terms[k] = (zkr_sc_term){zkr_ext_from(1), 2, {(unsigned)(2 * k), (unsigned)(2 * k + 1)}};

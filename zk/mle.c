@@ -39,9 +39,15 @@ static void zkr_eq_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
 
 void zkr_mle_eq_table_mt(const zkr_ext *z, unsigned n, unsigned threads, zkr_ext *out)
 {
+    zkr_mle_eq_table_scaled_mt(z, n, zkr_ext_from(1), threads, out);
+}
+
+void zkr_mle_eq_table_scaled_mt(const zkr_ext *z, unsigned n, zkr_ext scale, unsigned threads,
+                                zkr_ext *out)
+{
     size_t len = 1;
 
-    out[0] = zkr_ext_from(1);
+    out[0] = scale;
     for (unsigned t = 0; t < n; t++) {
         zkr_eq_job j = {out, len, z[t]};
         zkr_par_for(threads, len, 1 << 13, zkr_eq_chunk, &j);
