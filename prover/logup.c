@@ -328,22 +328,6 @@ static void zkr_gkr_sums(zkr_gkr_job *j, size_t half, unsigned threads, zkr_ext 
     }
 }
 
-/* out[y] = in[2y] + in[2y+1]: eq(rho_>i+1, .) from eq(rho_>i, .), since
- * eq(rho, 0) + eq(rho, 1) = 1 (the same field elements as a fresh table). */
-typedef struct {
-    const zkr_ext *in;
-    zkr_ext *out;
-} zkr_pairsum_job;
-
-static void zkr_pairsum_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
-{
-    const zkr_pairsum_job *j = ctx;
-
-    (void)w;
-    for (size_t y = lo; y < hi; y++)
-        j->out[y] = zkr_ext_add(j->in[2 * y], j->in[2 * y + 1]);
-}
-
 /*
  * The k rounds of layer k's sumcheck on tab = (unused, pL, pR, qL, qR) or
  * (unused, qL, qR) (n_tab 5 or 3), claim = p + lambda q of the layer above.
@@ -387,9 +371,8 @@ static zkr_err zkr_gkr_sumcheck(zkr_transcript *t, zkr_ext **tab, unsigned n_tab
             zkr_mle_eq_table_mt(rho + 1, k - 1, threads, s);
         } else {
             /* Round i's suffix table from round i-1's: one addition an entry. */
-            zkr_pairsum_job pj = {s, s2};
             zkr_ext *tmp = s;
-            zkr_par_for(threads, half, 1 << 13, zkr_pairsum_chunk, &pj);
+            zkr_mle_sum_first_mt(s, k - i, threads, s2);
             s = s2;
             s2 = tmp;
         }

@@ -519,7 +519,7 @@ static zkr_err zkr_open_fold(zkr_open_ctx *c, zkr_transcript *t, zkr_pcs_poly *c
     const zkr_pcs_layout *l = &c->l;
     unsigned n = l->n_vars, round = 0, lb = c->p->log_blowup;
     size_t len = (size_t)1 << n;
-    zkr_ext *g0 = NULL, *gbuf[2] = {NULL, NULL}, *g = NULL, *sfx = NULL;
+    zkr_ext *g0 = NULL, *gbuf[2] = {NULL, NULL}, *g = NULL, *sfx = NULL, *sfx2 = NULL;
     zkr_ext *full = NULL, *coef = NULL, *buf[2] = {NULL, NULL}, msg[2], cfac = zkr_ext_from(1);
     zkr_ext claim = value; /* the verifier's running claim (a cheat needs it) */
     const zkr_accel *accel = c->p->accel;
@@ -530,11 +530,12 @@ static zkr_err zkr_open_fold(zkr_open_ctx *c, zkr_transcript *t, zkr_pcs_poly *c
 
     qj = calloc(1, sizeof *qj);
     sfx = malloc((len / 2 + 1) * sizeof(zkr_ext));
+    sfx2 = malloc((len / 4 + 1) * sizeof(zkr_ext));
     gbuf[0] = malloc((len / 2 + 1) * sizeof(zkr_ext));
     gbuf[1] = malloc((len / 4 + 1) * sizeof(zkr_ext));
     buf[0] = malloc((len / 2 + 1) * sizeof(zkr_ext));
     buf[1] = malloc((len / 2 + 1) * sizeof(zkr_ext));
-    if (!qj || !sfx || !gbuf[0] || !gbuf[1] || !buf[0] || !buf[1])
+    if (!qj || !sfx || !sfx2 || !gbuf[0] || !gbuf[1] || !buf[0] || !buf[1])
         goto out;
     /* One polynomial keeps g in the base field until the first fold. */
     if (k_n > 1) {
@@ -580,7 +581,15 @@ static zkr_err zkr_open_fold(zkr_open_ctx *c, zkr_transcript *t, zkr_pcs_poly *c
                 claim = zkr_ext_add(claim, zkr_ext_mul(cfac, zkr_ext_mul(a, joins->val[ji])));
                 zkr_open_join(joins->poly[ji], a, (size_t)1 << n_cur, g, coef);
             }
-            zkr_mle_eq_table_mt(z + round + 1, n_cur - 1, c->threads, sfx);
+            if (round == 0) {
+                zkr_mle_eq_table_mt(z + 1, n_cur - 1, c->threads, sfx);
+            } else {
+                /* eq(z_>round, .) from the last round's table: one addition an entry. */
+                zkr_ext *tmp = sfx;
+                zkr_mle_sum_first_mt(sfx, n_cur, c->threads, sfx2);
+                sfx = sfx2;
+                sfx2 = tmp;
+            }
             qj->s = sfx;
             qj->gb = g ? NULL : polys[0]->evals;
             qj->g = g;
@@ -641,6 +650,7 @@ out:
     zkr_ntt_free(ntt);
     free(qj);
     free(sfx);
+    free(sfx2);
     free(g0);
     free(gbuf[0]);
     free(gbuf[1]);

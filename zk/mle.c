@@ -55,6 +55,29 @@ void zkr_mle_eq_table_scaled_mt(const zkr_ext *z, unsigned n, zkr_ext scale, uns
     }
 }
 
+typedef struct {
+    const zkr_ext *in;
+    zkr_ext *out;
+} zkr_sum_first_job;
+
+static void zkr_sum_first_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
+{
+    const zkr_sum_first_job *j = ctx;
+
+    (void)w;
+    for (size_t y = lo; y < hi; y++)
+        j->out[y] = zkr_ext_add(j->in[2 * y], j->in[2 * y + 1]);
+}
+
+void zkr_mle_sum_first_mt(const zkr_ext *in, unsigned n, unsigned threads, zkr_ext *out)
+{
+    zkr_sum_first_job j = {in, out};
+
+    if (n == 0)
+        return;
+    zkr_par_for(threads, (size_t)1 << (n - 1), 1 << 13, zkr_sum_first_chunk, &j);
+}
+
 zkr_ext zkr_mle_eq_eval(const zkr_ext *a, const zkr_ext *b, unsigned n)
 {
     zkr_ext r = zkr_ext_from(1), one = zkr_ext_from(1);
