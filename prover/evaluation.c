@@ -661,39 +661,107 @@ out:
 
 enum { T_EQ, T_ACC, T_M, T_Y, T_HI, T_LO, T_G, T_R, T_N };
 
+/* Base monomials of the zero-check's bracket (each term's factors but eq). */
+enum { ZM_ONE, ZM_AM, ZM_Y, ZM_HG, ZM_LG, ZM_R, ZM_HH, ZM_H, ZM_LL, ZM_L, ZM_HY, ZM_LY, ZM_N };
+
 typedef struct {
     const zkr_infer_layer *L;
     const zkr_ml_qlayer *q;
     const zkr_gl *v;
     const int64_t *acc;
-    zkr_ext **tab;
+    const zkr_ext *eq; /* full size: round 0's eq(z, .) */
+    zkr_ext **tab;     /* half size: the tables after round 0's fold */
     size_t n;
+    zkr_ext r;                         /* round 0's challenge (fold) */
+    zkr_ext s[ZKR_PAR_MAX][3][ZM_N];   /* sum eq_X m_k at X = 0, 2, 3 */
 } zkr_ev_zc_job;
 
-/* The zero-check's tables over rows [lo, hi) (row i = j + 2^lm b). */
-static void zkr_ev_zc_fill(void *ctx, size_t lo, size_t hi, unsigned wk)
+/* Row i's base values (the tables' entries before any fold): acc, M, Y, HI, LO, G, R. */
+static void zkr_ev_zc_row(const zkr_ev_zc_job *jb, size_t i, zkr_gl out[7])
 {
-    const zkr_ev_zc_job *jb = ctx;
     const zkr_infer_layer *L = jb->L;
     const zkr_gl *v = jb->v;
-    size_t n = jb->n, J = (size_t)1 << L->lm;
-    zkr_ext **tab = jb->tab;
+    size_t n = jb->n, J = (size_t)1 << L->lm, j = i & (J - 1);
+    uint64_t rr = 0, g = 0;
+
+    for (unsigned k = 0; k < L->nr; k++)
+        rr += v[(ZKR_INFER_SLOT_R0 + k) * n + i] << (8 * k);
+    for (unsigned k = 0; k < L->ng; k++)
+        g += v[(L->slot_g0 + k) * n + i] << (8 * k);
+    out[0] = zkr_gl_from_i64(jb->acc[i]);
+    out[1] = j < L->out_dim ? jb->q->mult[j] : 0;
+    out[2] = v[ZKR_INFER_SLOT_Y * n + i];
+    out[3] = v[ZKR_INFER_SLOT_HI * n + i];
+    out[4] = v[ZKR_INFER_SLOT_LO * n + i];
+    out[5] = zkr_gl_canon(g);
+    out[6] = zkr_gl_canon(rr);
+}
+
+/*
+ * Round 0 on the base rows: each table on the line through rows 2i, 2i+1 at
+ * X = 0, 2, 3 (base values), the bracket's monomials in the base field,
+ * times eq's line (extension). The same field elements as the generic
+ * round on the lifted tables, without lifting them.
+ */
+static void zkr_ev_zc_round0(void *ctx, size_t lo, size_t hi, unsigned wk)
+{
+    zkr_ev_zc_job *jb = ctx;
+    zkr_ext acc[3][ZM_N];
+
+    memset(acc, 0, sizeof acc);
+    for (size_t i = lo; i < hi; i++) {
+        zkr_gl a[7], b[7];
+        zkr_ext e0 = jb->eq[2 * i], de = zkr_ext_sub(jb->eq[2 * i + 1], e0);
+        zkr_ext e2 = zkr_ext_add(jb->eq[2 * i + 1], de);
+        zkr_ext ex[3] = {e0, e2, zkr_ext_add(e2, de)};
+        zkr_ev_zc_row(jb, 2 * i, a);
+        zkr_ev_zc_row(jb, 2 * i + 1, b);
+        for (unsigned x = 0; x < 3; x++) {
+            zkr_gl t[7], m[ZM_N];
+            for (unsigned k = 0; k < 7; k++) {
+                zkr_gl d = zkr_gl_sub(b[k], a[k]);
+                /* x = 0, 1, 2 stand for X = 0, 2, 3: a, 2b - a, 3b - 2a */
+                t[k] = x == 0 ? a[k] : zkr_gl_add(zkr_gl_add(b[k], d), x == 1 ? 0 : d);
+            }
+            m[ZM_ONE] = 1;
+            m[ZM_AM] = zkr_gl_mul(t[0], t[1]);
+            m[ZM_Y] = t[2];
+            m[ZM_HG] = zkr_gl_mul(t[3], t[5]);
+            m[ZM_LG] = zkr_gl_mul(t[4], t[5]);
+            m[ZM_R] = t[6];
+            m[ZM_HH] = zkr_gl_mul(t[3], t[3]);
+            m[ZM_H] = t[3];
+            m[ZM_LL] = zkr_gl_mul(t[4], t[4]);
+            m[ZM_L] = t[4];
+            m[ZM_HY] = zkr_gl_mul(t[3], t[2]);
+            m[ZM_LY] = zkr_gl_mul(t[4], t[2]);
+            acc[x][ZM_ONE] = zkr_ext_add(acc[x][ZM_ONE], ex[x]);
+            for (unsigned k = 1; k < ZM_N; k++)
+                acc[x][k] = zkr_ext_add(acc[x][k], zkr_ext_mul_base(ex[x], m[k]));
+        }
+    }
+    memcpy(jb->s[wk], acc, sizeof acc);
+}
+
+/* The tables after round 0's fold at r, straight from the base rows: t0 + r (t1 - t0). */
+static void zkr_ev_zc_fold0(void *ctx, size_t lo, size_t hi, unsigned wk)
+{
+    const zkr_ev_zc_job *jb = ctx;
+    static const unsigned tabs[7] = {T_ACC, T_M, T_Y, T_HI, T_LO, T_G, T_R};
 
     (void)wk;
     for (size_t i = lo; i < hi; i++) {
-        uint64_t rr = 0, g = 0;
-        size_t j = i & (J - 1);
-        for (unsigned k = 0; k < L->nr; k++)
-            rr += v[(ZKR_INFER_SLOT_R0 + k) * n + i] << (8 * k);
-        for (unsigned k = 0; k < L->ng; k++)
-            g += v[(L->slot_g0 + k) * n + i] << (8 * k);
-        tab[T_ACC][i] = zkr_ext_from(zkr_gl_from_i64(jb->acc[i]));
-        tab[T_M][i] = zkr_ext_from(j < L->out_dim ? jb->q->mult[j] : 0);
-        tab[T_Y][i] = zkr_ext_from(v[ZKR_INFER_SLOT_Y * n + i]);
-        tab[T_HI][i] = zkr_ext_from(v[ZKR_INFER_SLOT_HI * n + i]);
-        tab[T_LO][i] = zkr_ext_from(v[ZKR_INFER_SLOT_LO * n + i]);
-        tab[T_G][i] = zkr_ext_from(zkr_gl_canon(g));
-        tab[T_R][i] = zkr_ext_from(zkr_gl_canon(rr));
+        zkr_gl a[7], b[7];
+        zkr_ev_zc_row(jb, 2 * i, a);
+        zkr_ev_zc_row(jb, 2 * i + 1, b);
+        for (unsigned k = 0; k < 7; k++) {
+            zkr_ext f = zkr_ext_mul_base(jb->r, zkr_gl_sub(b[k], a[k]));
+            f.c[0] = zkr_gl_add(f.c[0], a[k]);
+            jb->tab[tabs[k]][i] = f;
+        }
+        jb->tab[T_EQ][i] = zkr_ext_add(jb->eq[2 * i],
+                                       zkr_ext_mul(jb->r, zkr_ext_sub(jb->eq[2 * i + 1],
+                                                                      jb->eq[2 * i])));
     }
 }
 
@@ -703,21 +771,28 @@ zkr_err zkr_ev_zerocheck(zkr_ev_ctx *c, uint32_t l, zkr_ext *rho)
     const zkr_infer_layer *L = &s->inf.layer[l];
     const zkr_ml_qlayer *q = &c->mp->ql[l];
     unsigned nv = L->lm + s->lb;
-    size_t n = (size_t)1 << nv;
-    zkr_ext *tab[T_N] = {0}, z[ZKR_EV_MAX_PT], msgs[3 * ZKR_EV_MAX_ROUNDS], slots[16], lam[5];
+    size_t n = (size_t)1 << nv, half = n > 1 ? n / 2 : 1;
+    zkr_ext *tab[T_N] = {0}, *eq = NULL, z[ZKR_EV_MAX_PT], msgs[3 * ZKR_EV_MAX_ROUNDS];
+    zkr_ext slots[16], lam[5];
     zkr_ext acc_v, m_v;
     const zkr_gl *v = c->w->v[l];
     zkr_gl two_s = (zkr_gl)1 << L->shift;
+    zkr_ev_zc_job *jb = NULL;
     zkr_err r;
 
-    if ((r = zkr_ev_alloc_tabs(tab, T_N, n)) != ZKR_OK)
+    /* Round 0 reads the witness rows; the tables start at half size, folded. */
+    if ((r = zkr_ev_alloc_tabs(tab, T_N, half)) != ZKR_OK)
         goto out;
+    if (!(eq = malloc(n * sizeof *eq)) || !(jb = calloc(1, sizeof *jb))) {
+        r = ZKR_ERR_NOMEM;
+        goto out;
+    }
     zkr_ts_challenge_exts(c->t, "ev-z", z, nv);
     lam[0] = zkr_ext_from(1);
     lam[1] = zkr_ts_challenge_ext(c->t, "ev-lambda");
     for (unsigned i = 2; i < 5; i++)
         lam[i] = zkr_ext_mul(lam[i - 1], lam[1]);
-    zkr_mle_eq_table_mt(z, nv, c->threads, tab[T_EQ]);
+    zkr_mle_eq_table_mt(z, nv, c->threads, eq);
     if (l == 0) {
         /* The rows past V_0's records (a split batch) are masked out (zkr_eval_v0_masked_eq). */
         uint64_t keep = zkr_eval_v0_records(s);
@@ -726,18 +801,22 @@ zkr_err zkr_ev_zerocheck(zkr_ev_ctx *c, uint32_t l, zkr_ext *rho)
             keep = c->w->cheat_mask;
 #endif
         if (keep < ((uint64_t)1 << s->lb))
-            memset(tab[T_EQ] + (keep << L->lm), 0,
-                   (n - ((size_t)keep << L->lm)) * sizeof *tab[T_EQ]);
+            memset(eq + (keep << L->lm), 0, (n - ((size_t)keep << L->lm)) * sizeof *eq);
     }
-    {
-        zkr_ev_zc_job j = {L, q, v, c->w->acc[l], tab, n};
-        zkr_par_for(c->threads, n, 1 << 12, zkr_ev_zc_fill, &j);
-    }
+    jb->L = L;
+    jb->q = q;
+    jb->v = v;
+    jb->acc = c->w->acc[l];
+    jb->eq = eq;
+    jb->tab = tab;
+    jb->n = n;
     {
         zkr_gl c0 =
             zkr_gl_sub((zkr_gl)1 << (L->shift - 1), zkr_gl_mul(zkr_gl_from_i64(L->lo), two_s));
         zkr_ext one = zkr_ext_from(1), mone = zkr_ext_from(zkr_gl_neg(1));
         zkr_ext m2s = zkr_ext_from(zkr_gl_neg(two_s)), p2s = zkr_ext_from(two_s);
+        /* eq times: acc M + c0 - 2^s Y - 2^s HI G + 2^s LO G - R + lam (HI^2 - HI)
+         * + lam^2 (LO^2 - LO) + lam^3 HI (127 - lo - Y) + lam^4 LO Y. */
         zkr_sc_term terms[13] = {
             {one, 3, {T_EQ, T_ACC, T_M}},
             {zkr_ext_from(c0), 1, {T_EQ}},
@@ -753,8 +832,37 @@ zkr_err zkr_ev_zerocheck(zkr_ev_ctx *c, uint32_t l, zkr_ext *rho)
             {zkr_ext_mul(lam[3], mone), 3, {T_EQ, T_HI, T_Y}},
             {lam[4], 3, {T_EQ, T_LO, T_Y}},
         };
+        /* Term t's base monomial (its factors but eq), for round 0. */
+        static const unsigned mono[13] = {ZM_AM, ZM_ONE, ZM_Y,  ZM_HG, ZM_LG, ZM_R, ZM_HH,
+                                          ZM_H,  ZM_LL,  ZM_L,  ZM_H,  ZM_HY, ZM_LY};
         zkr_sc_poly f = {tab, T_N, terms, 13, 3, NULL};
-        zkr_prover_sumcheck(&f, nv, c->t, c->threads, msgs, rho);
+        if (nv == 0) {
+            /* One row: no rounds; the tables are the row itself. */
+            zkr_gl row[7];
+            zkr_ev_zc_row(jb, 0, row);
+            for (unsigned k = 0; k < 7; k++)
+                tab[T_ACC + k][0] = zkr_ext_from(row[k]);
+            tab[T_EQ][0] = eq[0];
+        } else {
+            zkr_ext *msg = msgs;
+            zkr_par_for(c->threads, half, 1 << 11, zkr_ev_zc_round0, jb);
+            for (unsigned x = 0; x < 3; x++) {
+                zkr_ext sm[ZM_N];
+                for (unsigned k = 0; k < ZM_N; k++) {
+                    sm[k] = zkr_ext_from(0);
+                    for (unsigned w = 0; w < ZKR_PAR_MAX; w++)
+                        sm[k] = zkr_ext_add(sm[k], jb->s[w][x][k]);
+                }
+                msg[x] = zkr_ext_from(0);
+                for (unsigned t = 0; t < 13; t++)
+                    msg[x] = zkr_ext_add(msg[x], zkr_ext_mul(terms[t].coef, sm[mono[t]]));
+            }
+            zkr_ts_absorb_ext(c->t, "sc-round", msg, 3);
+            rho[0] = zkr_ts_challenge_ext(c->t, "sc-challenge");
+            jb->r = rho[0];
+            zkr_par_for(c->threads, half, 1 << 12, zkr_ev_zc_fold0, jb);
+            zkr_prover_sumcheck(&f, nv - 1, c->t, c->threads, msgs + 3, rho + 1);
+        }
     }
     if ((r = zkr_ev_slots_at(v, nv, 16, rho, c->threads, slots)) != ZKR_OK)
         goto out;
@@ -783,6 +891,8 @@ zkr_err zkr_ev_zerocheck(zkr_ev_ctx *c, uint32_t l, zkr_ext *rho)
     }
 out:
     zkr_ev_free_tabs(tab, T_N);
+    free(eq);
+    free(jb);
     return r;
 }
 

@@ -55,7 +55,7 @@ zkr_err zkr_prover_logup_mult(const zkr_gl *a, size_t na, const zkr_gl *table, s
 typedef struct {
     unsigned n;
     const zkr_gl *num, *val;
-    zkr_ext alpha;
+    zkr_ext alpha, alpha2; /* alpha2 = alpha^2 (the witness leaves' products) */
     zkr_ext *p[31], *q[31];
 } zkr_ftree;
 
@@ -82,6 +82,20 @@ static void zkr_ftree_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
     size_t h = (size_t)1 << j->k;
 
     (void)w;
+    if (j->k + 1 == f->n && !f->num) {
+        /* Numerators 1: p = 2 alpha - (a + b) and q = (alpha - a)(alpha - b) =
+         * alpha^2 - (a + b) alpha + a b, base products instead of an extension one
+         * (the same field elements). */
+        zkr_ext a2 = zkr_ext_add(f->alpha, f->alpha);
+        for (size_t x = lo; x < hi; x++) {
+            zkr_gl u = zkr_gl_add(f->val[x], f->val[x + h]), m = zkr_gl_mul(f->val[x], f->val[x + h]);
+            zkr_ext q = zkr_ext_sub(f->alpha2, zkr_ext_mul_base(f->alpha, u));
+            q.c[0] = zkr_gl_add(q.c[0], m);
+            j->p[x] = zkr_ext_sub(a2, zkr_ext_from(u));
+            j->q[x] = q;
+        }
+        return;
+    }
     if (j->k + 1 == f->n) {
         for (size_t x = lo; x < hi; x++) {
             zkr_ext ql = zkr_ext_sub(f->alpha, zkr_ext_from(f->val[x]));
@@ -130,6 +144,7 @@ static zkr_err zkr_ftree_build(zkr_ftree *f, unsigned n, const zkr_gl *num, cons
     f->num = num;
     f->val = val;
     f->alpha = alpha;
+    f->alpha2 = zkr_ext_mul(alpha, alpha);
     if (n == 0) {
         /* The root is the single leaf. */
         zkr_leaf_job lj = {f, NULL, NULL};
@@ -323,15 +338,16 @@ static zkr_err zkr_gkr_sumcheck(zkr_transcript *t, zkr_ext **tab, unsigned n_tab
                                 const zkr_gl *val, zkr_ext alpha, unsigned threads,
                                 zkr_ext *msgs, zkr_ext *r)
 {
-    zkr_ext *s = NULL, c = zkr_ext_from(1), one = zkr_ext_from(1);
+    zkr_ext *s = NULL, *s2 = NULL, c = zkr_ext_from(1), one = zkr_ext_from(1);
     zkr_gkr_job *j = NULL;
     zkr_err e = ZKR_OK;
 
     if (k == 0)
         return ZKR_OK;
     s = malloc(((size_t)1 << (k - 1)) * sizeof *s);
+    s2 = k >= 2 ? malloc(((size_t)1 << (k - 2)) * sizeof *s2) : NULL;
     j = calloc(1, sizeof *j);
-    if (!s || !j) {
+    if (!s || !j || (k >= 2 && !s2)) {
         e = ZKR_ERR_NOMEM;
         goto out;
     }
@@ -351,7 +367,16 @@ static zkr_err zkr_gkr_sumcheck(zkr_transcript *t, zkr_ext **tab, unsigned n_tab
         zkr_ext e2 = zkr_ext_sub(zkr_ext_mul_base(ri, 3), one);             /* eq(rho_i, 2) */
         zkr_ext e3 = zkr_ext_sub(zkr_ext_mul_base(ri, 5), zkr_ext_from(2)); /* eq(rho_i, 3) */
         zkr_sc_poly f = {tab + 1, n_tab - 1, NULL, 0, 3, NULL};
-        zkr_mle_eq_table_mt(rho + i + 1, k - 1 - i, threads, s);
+        if (i == 0) {
+            zkr_mle_eq_table_mt(rho + 1, k - 1, threads, s);
+        } else {
+            /* Round i's suffix table from round i-1's: one addition an entry. */
+            zkr_ext *tmp = s;
+            zkr_mle_sum_first_mt(s, k - i, threads, s2);
+            s = s2;
+            s2 = tmp;
+        }
+        j->s = s;
         if (n_tab == 5) {
             j->pl = tab[1], j->pr = tab[2], j->ql = tab[3], j->qr = tab[4];
         } else {
@@ -386,6 +411,7 @@ static zkr_err zkr_gkr_sumcheck(zkr_transcript *t, zkr_ext **tab, unsigned n_tab
     }
 out:
     free(s);
+    free(s2);
     free(j);
     return e;
 }

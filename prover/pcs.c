@@ -246,9 +246,8 @@ typedef struct {
 /* Table fill and claim accumulation of zkr_open_batch, over [lo, hi). */
 typedef struct {
     const zkr_gl *evals; /* fill: base values to lift, or NULL */
-    const zkr_ext *eqt;  /* accumulate: eq(point, .) */
+    const zkr_ext *eqt;  /* accumulate: w eq(point, .) */
     zkr_ext *e;
-    zkr_ext w;
 } zkr_batch_job;
 
 static void zkr_batch_chunk(void *ctx, size_t lo, size_t hi, unsigned wk)
@@ -261,8 +260,8 @@ static void zkr_batch_chunk(void *ctx, size_t lo, size_t hi, unsigned wk)
             j->e[i] = zkr_ext_from(j->evals[i]);
         return;
     }
-    for (size_t x = lo; x < hi; x++)
-        j->e[x] = zkr_ext_add(j->e[x], zkr_ext_mul(j->w, j->eqt[x]));
+    for (size_t x = lo; x < hi; x++) /* eqt already carries the claim's weight */
+        j->e[x] = zkr_ext_add(j->e[x], j->eqt[x]);
 }
 
 /*
@@ -280,9 +279,8 @@ static int zkr_is_bit(zkr_ext v, uint64_t *bit)
 }
 
 typedef struct {
-    const zkr_ext *eqt; /* eq(point_mid, .) */
+    const zkr_ext *eqt; /* w eq(point_mid, .) */
     zkr_ext *e;
-    zkr_ext w;
     unsigned a;         /* low fixed bits */
     size_t fixed;       /* the fixed bits' contribution to the index */
 } zkr_sparse_job;
@@ -294,7 +292,7 @@ static void zkr_sparse_chunk(void *ctx, size_t lo, size_t hi, unsigned wk)
     (void)wk;
     for (size_t y = lo; y < hi; y++) {
         size_t x = (y << j->a) | j->fixed;
-        j->e[x] = zkr_ext_add(j->e[x], zkr_ext_mul(j->w, j->eqt[y]));
+        j->e[x] = zkr_ext_add(j->e[x], j->eqt[y]);
     }
 }
 
@@ -315,10 +313,12 @@ static void zkr_open_add_claim(zkr_open_ctx *c, const zkr_ext *point, unsigned n
         b++;
     }
     {
-        zkr_sparse_job j = {eqt, e, w, a, fixed};
-        zkr_mle_eq_table_mt(point + a, n - a - b, c->threads, eqt);
+        zkr_sparse_job j = {eqt, e, a, fixed};
+        /* w eq(point, .) built directly: w times each entry is the same field
+         * element as the unscaled table times w, one product fewer per entry. */
+        zkr_mle_eq_table_scaled_mt(point + a, n - a - b, w, c->threads, eqt);
         if (a == 0 && b == 0) {
-            zkr_batch_job bj = {NULL, eqt, e, w};
+            zkr_batch_job bj = {NULL, eqt, e};
             zkr_par_for(c->threads, (size_t)1 << n, 1 << 14, zkr_batch_chunk, &bj);
         } else {
             zkr_par_for(c->threads, (size_t)1 << (n - a - b), 1 << 14, zkr_sparse_chunk, &j);
@@ -351,7 +351,7 @@ static zkr_err zkr_open_batch(zkr_open_ctx *c, zkr_transcript *t, zkr_pcs_poly *
         if (!tables[2 * k] || !tables[2 * k + 1])
             goto out;
         {
-            zkr_batch_job j = {polys[k]->evals, NULL, tables[2 * k + 1], zkr_ext_from(0)};
+            zkr_batch_job j = {polys[k]->evals, NULL, tables[2 * k + 1]};
             zkr_par_for(c->threads, len, 1 << 14, zkr_batch_chunk, &j);
         }
         terms[k] = (zkr_sc_term){zkr_ext_from(1), 2, {(unsigned)(2 * k), (unsigned)(2 * k + 1)}};
@@ -519,7 +519,7 @@ static zkr_err zkr_open_fold(zkr_open_ctx *c, zkr_transcript *t, zkr_pcs_poly *c
     const zkr_pcs_layout *l = &c->l;
     unsigned n = l->n_vars, round = 0, lb = c->p->log_blowup;
     size_t len = (size_t)1 << n;
-    zkr_ext *g0 = NULL, *gbuf[2] = {NULL, NULL}, *g = NULL, *sfx = NULL;
+    zkr_ext *g0 = NULL, *gbuf[2] = {NULL, NULL}, *g = NULL, *sfx = NULL, *sfx2 = NULL;
     zkr_ext *full = NULL, *coef = NULL, *buf[2] = {NULL, NULL}, msg[2], cfac = zkr_ext_from(1);
     zkr_ext claim = value; /* the verifier's running claim (a cheat needs it) */
     const zkr_accel *accel = c->p->accel;
@@ -530,11 +530,12 @@ static zkr_err zkr_open_fold(zkr_open_ctx *c, zkr_transcript *t, zkr_pcs_poly *c
 
     qj = calloc(1, sizeof *qj);
     sfx = malloc((len / 2 + 1) * sizeof(zkr_ext));
+    sfx2 = malloc((len / 4 + 1) * sizeof(zkr_ext));
     gbuf[0] = malloc((len / 2 + 1) * sizeof(zkr_ext));
     gbuf[1] = malloc((len / 4 + 1) * sizeof(zkr_ext));
     buf[0] = malloc((len / 2 + 1) * sizeof(zkr_ext));
     buf[1] = malloc((len / 2 + 1) * sizeof(zkr_ext));
-    if (!qj || !sfx || !gbuf[0] || !gbuf[1] || !buf[0] || !buf[1])
+    if (!qj || !sfx || !sfx2 || !gbuf[0] || !gbuf[1] || !buf[0] || !buf[1])
         goto out;
     /* One polynomial keeps g in the base field until the first fold. */
     if (k_n > 1) {
@@ -580,7 +581,15 @@ static zkr_err zkr_open_fold(zkr_open_ctx *c, zkr_transcript *t, zkr_pcs_poly *c
                 claim = zkr_ext_add(claim, zkr_ext_mul(cfac, zkr_ext_mul(a, joins->val[ji])));
                 zkr_open_join(joins->poly[ji], a, (size_t)1 << n_cur, g, coef);
             }
-            zkr_mle_eq_table_mt(z + round + 1, n_cur - 1, c->threads, sfx);
+            if (round == 0) {
+                zkr_mle_eq_table_mt(z + 1, n_cur - 1, c->threads, sfx);
+            } else {
+                /* eq(z_>round, .) from the last round's table: one addition an entry. */
+                zkr_ext *tmp = sfx;
+                zkr_mle_sum_first_mt(sfx, n_cur, c->threads, sfx2);
+                sfx = sfx2;
+                sfx2 = tmp;
+            }
             qj->s = sfx;
             qj->gb = g ? NULL : polys[0]->evals;
             qj->g = g;
@@ -641,6 +650,7 @@ out:
     zkr_ntt_free(ntt);
     free(qj);
     free(sfx);
+    free(sfx2);
     free(g0);
     free(gbuf[0]);
     free(gbuf[1]);

@@ -39,14 +39,43 @@ static void zkr_eq_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
 
 void zkr_mle_eq_table_mt(const zkr_ext *z, unsigned n, unsigned threads, zkr_ext *out)
 {
+    zkr_mle_eq_table_scaled_mt(z, n, zkr_ext_from(1), threads, out);
+}
+
+void zkr_mle_eq_table_scaled_mt(const zkr_ext *z, unsigned n, zkr_ext scale, unsigned threads,
+                                zkr_ext *out)
+{
     size_t len = 1;
 
-    out[0] = zkr_ext_from(1);
+    out[0] = scale;
     for (unsigned t = 0; t < n; t++) {
         zkr_eq_job j = {out, len, z[t]};
         zkr_par_for(threads, len, 1 << 13, zkr_eq_chunk, &j);
         len <<= 1;
     }
+}
+
+typedef struct {
+    const zkr_ext *in;
+    zkr_ext *out;
+} zkr_sum_first_job;
+
+static void zkr_sum_first_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
+{
+    const zkr_sum_first_job *j = ctx;
+
+    (void)w;
+    for (size_t y = lo; y < hi; y++)
+        j->out[y] = zkr_ext_add(j->in[2 * y], j->in[2 * y + 1]);
+}
+
+void zkr_mle_sum_first_mt(const zkr_ext *in, unsigned n, unsigned threads, zkr_ext *out)
+{
+    zkr_sum_first_job j = {in, out};
+
+    if (n == 0)
+        return;
+    zkr_par_for(threads, (size_t)1 << (n - 1), 1 << 13, zkr_sum_first_chunk, &j);
 }
 
 zkr_ext zkr_mle_eq_eval(const zkr_ext *a, const zkr_ext *b, unsigned n)

@@ -307,6 +307,15 @@ zkr_err zkr_mtree_verify(const uint8_t root[ZKR_DIGEST_BYTES], unsigned depth, c
 void zkr_mle_eq_table(const zkr_ext *z, unsigned n, zkr_ext *out);
 /* The same with `threads` workers (identical output). */
 void zkr_mle_eq_table_mt(const zkr_ext *z, unsigned n, unsigned threads, zkr_ext *out);
+/* scale * eq(z, x) for all x into out[2^n] (the same field elements as scaling the table). */
+void zkr_mle_eq_table_scaled_mt(const zkr_ext *z, unsigned n, zkr_ext scale, unsigned threads,
+                                zkr_ext *out);
+/*
+ * out[y] = in[2y] + in[2y+1] for y < 2^(n-1) (in has 2^n entries; out must
+ * not overlap in): the first variable summed out. For in = eq(z, .) over n
+ * variables this is eq(z[1..n), .) exactly, since eq(z_0, 0) + eq(z_0, 1) = 1.
+ */
+void zkr_mle_sum_first_mt(const zkr_ext *in, unsigned n, unsigned threads, zkr_ext *out);
 /* eq(a, b) = prod (a_i b_i + (1 - a_i)(1 - b_i)). */
 zkr_ext zkr_mle_eq_eval(const zkr_ext *a, const zkr_ext *b, unsigned n);
 /* Fixes variable 0 to r: t[i] = t[2i] + r (t[2i+1] - t[2i]), size halves. */
