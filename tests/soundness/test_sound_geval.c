@@ -8,7 +8,8 @@
  *   a wrong label (records) - the records' membership in the dataset root (OFF_MEMBER)
  *   a record outside range  - the relations' claims on the records (OFF_INPUT)
  * Adversarial review (inference@2 v5 / evaluation-graph@1 round), each refused:
- *   an extra boundary hash      - the range root uses every hash once (OFF_MEMBER)
+ *   an extra boundary hash      - the range root uses every hash once (OFF_MEMBER);
+ *                                 one fewer: the records' membership
  *   the next range's boundary   - the records' membership (OFF_MEMBER)
  *   a range past the dataset    - the output section's decoder (no switch: MALFORMED),
  *                                 or, with n raised to fit, the dataset commitment
@@ -165,6 +166,15 @@ static void adversarial(zkr_tap *t, fx *f, const zkr_geval_binding *b, const uin
         teeth(t, "an extra boundary hash", pf, &st, ZKR_GEVAL_OFF_MEMBER, ZKR_ERR_MISMATCH_INPUT);
     else
         zkr_tap_ok(t, 0, "an extra boundary hash: proves");
+
+    /* One boundary hash fewer (the last dropped). */
+    *c = *b;
+    c->n_bound--;
+    statement(f, c, range, &st);
+    if (prove_raw(f, c, range, pf) == ZKR_OK)
+        teeth(t, "one boundary hash fewer", pf, &st, ZKR_GEVAL_OFF_MEMBER, ZKR_ERR_MISMATCH_INPUT);
+    else
+        zkr_tap_ok(t, 0, "one boundary hash fewer: proves");
 
     /* The boundary hashes of the range one record on, with this range's records. */
     gx_binding(&f->md, f->ds, N_DS, FIRST + 1, COUNT, b->mode, b->value, nx, dc2);
