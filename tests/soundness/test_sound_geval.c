@@ -7,9 +7,19 @@
  *   a wrong label (prover)  - the same check: the labels are the verifier's (OFF_COUNT)
  *   a wrong label (records) - the records' membership in the dataset root (OFF_MEMBER)
  *   a record outside range  - the relations' claims on the records (OFF_INPUT)
+ * Adversarial review (inference@2 v5 / evaluation-graph@1 round), each refused:
+ *   an extra boundary hash      - the range root uses every hash once (OFF_MEMBER);
+ *                                 one fewer: the records' membership
+ *   the next range's boundary   - the records' membership (OFF_MEMBER)
+ *   a range past the dataset    - the output section's decoder (no switch: MALFORMED),
+ *                                 or, with n raised to fit, the dataset commitment
+ *   a label outside 0..ne-1     - the count check (OFF_COUNT): label argmax + ne is
+ *                                 never a prediction, even where argmax mod ne would be
+ *   an output tie               - the verifier's argmax is native's (the first maximum)
  */
 #include <stdio.h>
 
+#include "ml/ml_int.h"
 #include "tests/tap.h"
 #include "tests/zk/geval_fixture.h"
 #include "verifier/geval.h"
@@ -105,6 +115,141 @@ static uint64_t count_with(const fx *f, const uint8_t *recs, const uint8_t *lab,
     return c;
 }
 
+/* The output section of pf (a copy) with binding b re-encoded over the same outputs. */
+static int rebind(const zkr_buf *pf, size_t ne, const zkr_geval_binding *b, zkr_buf *out)
+{
+    zkr_proof_view v;
+    zkr_geval_binding old;
+    const int8_t *y;
+    zkr_buf sec = {0};
+    size_t off;
+    int ok = 0;
+
+    if (zkr_proof_parse(pf->p, pf->len, &v, NULL) != ZKR_OK ||
+        zkr_geval_output_decode(v.body[0], v.len[0], (uint32_t)ne, &old, &y) != ZKR_OK ||
+        zkr_geval_output_encode(b, (uint32_t)1 << zkr_geval_lb((uint32_t)old.count),
+                                (uint32_t)ne, y, &sec) != ZKR_OK || sec.len != v.len[0])
+        goto out;
+    off = (size_t)(v.body[0] - pf->p);
+    out->len = 0;
+    if (zkr_buf_append(out, pf->p, pf->len) != ZKR_OK)
+        goto out;
+    memcpy(out->p + off, sec.p, sec.len);
+    ok = 1;
+out:
+    zkr_buf_free(&sec);
+    return ok;
+}
+
+/*
+ * Adversarial review: the binding's boundary hashes, a range past the
+ * dataset's end, a label outside the classes, the argmax's tie rule.
+ */
+static void adversarial(zkr_tap *t, fx *f, const zkr_geval_binding *b, const uint8_t *range,
+                        zkr_buf *pf)
+{
+    size_t ne = zkr_ml_gprog_elems(&f->md.g, f->md.g.n_nodes - 1);
+    zkr_geval_binding *c = calloc(1, sizeof *c), *nx = calloc(1, sizeof *nx);
+    zkr_verifier_geval_statement st;
+    uint8_t dc2[ZKR_DIGEST_BYTES], *ds2 = malloc(N_DS * f->rl);
+    zkr_buf ed = {0};
+    zkr_diag d = {0};
+
+    if (!c || !nx || !ds2)
+        abort();
+    /* An extra boundary hash (the last one twice): the range root must use each once. */
+    *c = *b;
+    memcpy(c->bound[c->n_bound], c->bound[c->n_bound - 1], ZKR_DIGEST_BYTES);
+    c->n_bound++;
+    statement(f, c, range, &st);
+    if (prove_raw(f, c, range, pf) == ZKR_OK)
+        teeth(t, "an extra boundary hash", pf, &st, ZKR_GEVAL_OFF_MEMBER, ZKR_ERR_MISMATCH_INPUT);
+    else
+        zkr_tap_ok(t, 0, "an extra boundary hash: proves");
+
+    /* One boundary hash fewer (the last dropped). */
+    *c = *b;
+    c->n_bound--;
+    statement(f, c, range, &st);
+    if (prove_raw(f, c, range, pf) == ZKR_OK)
+        teeth(t, "one boundary hash fewer", pf, &st, ZKR_GEVAL_OFF_MEMBER, ZKR_ERR_MISMATCH_INPUT);
+    else
+        zkr_tap_ok(t, 0, "one boundary hash fewer: proves");
+
+    /* The boundary hashes of the range one record on, with this range's records. */
+    gx_binding(&f->md, f->ds, N_DS, FIRST + 1, COUNT, b->mode, b->value, nx, dc2);
+    *c = *b;
+    c->n_bound = nx->n_bound;
+    memcpy(c->bound, nx->bound, sizeof c->bound);
+    statement(f, c, range, &st);
+    if (prove_raw(f, c, range, pf) == ZKR_OK)
+        teeth(t, "the next range's boundary hashes", pf, &st, ZKR_GEVAL_OFF_MEMBER,
+              ZKR_ERR_MISMATCH_INPUT);
+    else
+        zkr_tap_ok(t, 0, "the next range's boundary hashes: proves");
+
+    /* A range past the dataset's end (the output section edited; refused before the math). */
+    if (prove_raw(f, b, range, pf) != ZKR_OK)
+        abort();
+    *c = *b;
+    c->first = N_DS - COUNT + 1;
+    statement(f, c, range, &st);
+    {
+        zkr_err e = rebind(pf, ne, c, &ed) ? zkr_verify_geval(ed.p, ed.len, &st, &d)
+                                           : ZKR_ERR_INTERNAL;
+        zkr_tap_ok(t, e == ZKR_ERR_MALFORMED, "records %u..%u of %u: refused (%d: %s)",
+                   (unsigned)c->first, (unsigned)(c->first + COUNT - 1), N_DS, (int)e, d.msg);
+        /* n raised to fit the range: another dataset commitment than the statement's */
+        c->n = N_DS + 1;
+        memset(&d, 0, sizeof d);
+        e = rebind(pf, ne, c, &ed) ? zkr_verify_geval(ed.p, ed.len, &st, &d) : ZKR_ERR_INTERNAL;
+        zkr_tap_ok(t, e == ZKR_ERR_MISMATCH_DATASET, "n raised to %u to fit: refused (%d: %s)",
+                   N_DS + 1, (int)e, d.msg);
+    }
+
+    /*
+     * A label outside 0..ne-1 in the registered dataset: record FIRST + 1's label (its
+     * prediction, gx_dataset) made prediction + ne; the prover counts it still correct.
+     */
+    memcpy(ds2, f->ds, N_DS * f->rl);
+    {
+        uint8_t *lab = ds2 + (FIRST + 1) * f->rl + f->ne0;
+        int8_t y[64];
+        if (zkr_ginf_native(&f->md.in, ds2 + (FIRST + 1) * f->rl, y, ne) != ZKR_OK)
+            abort();
+        zkr_tap_ok(t, *lab == zkr_geval_argmax(y, (uint32_t)ne) && *lab + ne < 256,
+                   "label outside the classes: record %u is predicted (label %u)", FIRST + 1,
+                   (unsigned)*lab);
+        *lab = (uint8_t)(*lab + ne);
+    }
+    gx_binding(&f->md, ds2, N_DS, FIRST, COUNT, b->mode, b->value, c, dc2);
+    c->correct = c->value = b->correct; /* the record still counted */
+    statement(f, c, ds2 + FIRST * f->rl, &st);
+    memcpy(st.dataset, dc2, ZKR_DIGEST_BYTES);
+    if (prove_raw(f, c, ds2 + FIRST * f->rl, pf) == ZKR_OK)
+        teeth(t, "a label outside 0..ne-1 counted correct", pf, &st, ZKR_GEVAL_OFF_COUNT,
+              ZKR_ERR_VERIFY);
+    else
+        zkr_tap_ok(t, 0, "a label outside 0..ne-1: proves");
+
+    /* An output tie: the verifier's argmax is native inference's (the first maximum). */
+    {
+        static const int8_t ties[4][4] = {{5, 5, 1, 0}, {-3, 7, 7, 7}, {0, 0, 0, 0},
+                                          {-128, -128, 127, 127}};
+        static const uint32_t first[4] = {0, 1, 0, 2};
+        int ok = 1;
+        for (unsigned k = 0; k < 4; k++)
+            ok &= zkr_geval_argmax(ties[k], 4) == first[k] &&
+                  zkr_ml_argmax_i8(ties[k], 4) == first[k];
+        zkr_tap_ok(t, ok, "an output tie: the verifier's argmax and native's take the first "
+                   "maximum");
+    }
+    zkr_buf_free(&ed);
+    free(ds2);
+    free(c);
+    free(nx);
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -193,6 +338,8 @@ int main(int argc, char **argv)
         teeth(&t, "a record outside the range", &pf, &st, ZKR_GEVAL_OFF_INPUT, ZKR_ERR_VERIFY);
     else
         zkr_tap_ok(&t, 0, "a record outside the range: proves");
+
+    adversarial(&t, f, b, range, &pf);
 
     zkr_ginf_model_free(f->gm);
     gx_model_free(&f->md);
