@@ -81,7 +81,20 @@ void zkr_ntt_free(zkr_ntt *n)
     free(n);
 }
 
-/* One stage over butterflies [lo, hi): half-size h = 2^s. */
+/* One DIF butterfly: (u, v) -> (u + v, (u - v) w). */
+static inline void zkr_ntt_bf_dif(zkr_gl *x, zkr_gl *y, zkr_gl w)
+{
+    zkr_gl u = *x, v = *y;
+
+    *x = zkr_gl_add(u, v);
+    *y = zkr_gl_mul(zkr_gl_sub(u, v), w);
+}
+
+/*
+ * One stage over butterflies [lo, hi): half-size h = 2^s. The DIF loop
+ * walks whole groups (contiguous j, no index arithmetic per butterfly) and
+ * skips the multiplication by w^0 = 1 at the first butterfly of each group.
+ */
 static void zkr_ntt_stage(zkr_gl *a, const zkr_gl *tw, unsigned log_max, unsigned s, size_t lo,
                           size_t hi, int dif)
 {
@@ -89,20 +102,42 @@ static void zkr_ntt_stage(zkr_gl *a, const zkr_gl *tw, unsigned log_max, unsigne
     const zkr_gl *ts = tw + h;
 
     (void)log_max;
+    if (dif) {
+        size_t t = lo;
+        if (s == 0) {
+            for (; t < hi; t++) {
+                zkr_gl u = a[2 * t], v = a[2 * t + 1];
+                a[2 * t] = zkr_gl_add(u, v);
+                a[2 * t + 1] = zkr_gl_sub(u, v);
+            }
+            return;
+        }
+        while (t < hi) {
+            size_t j = t & (h - 1), end = t - j + h;
+            zkr_gl *blk = a + ((t >> s) << (s + 1));
+            if (end > hi)
+                end = hi;
+            if (j == 0) {
+                zkr_gl u = blk[0], v = blk[h];
+                blk[0] = zkr_gl_add(u, v);
+                blk[h] = zkr_gl_sub(u, v);
+                j++;
+                t++;
+            }
+            for (; t < end; t++, j++)
+                zkr_ntt_bf_dif(blk + j, blk + j + h, ts[j]);
+        }
+        return;
+    }
     for (size_t t = lo; t < hi; t++) {
         size_t j = t & (h - 1);
         size_t pos = ((t >> s) << (s + 1)) | j;
         zkr_gl u = a[pos], v = a[pos + h];
-        if (dif) {
-            a[pos] = zkr_gl_add(u, v);
-            a[pos + h] = zkr_gl_mul(zkr_gl_sub(u, v), ts[j]);
-        } else {
-            /* w_2h^-j = -w_2h^(h-j); j is a public index */
-            zkr_gl w = j ? zkr_gl_neg(ts[h - j]) : 1;
-            v = zkr_gl_mul(v, w);
-            a[pos] = zkr_gl_add(u, v);
-            a[pos + h] = zkr_gl_sub(u, v);
-        }
+        /* w_2h^-j = -w_2h^(h-j); j is a public index */
+        zkr_gl w = j ? zkr_gl_neg(ts[h - j]) : 1;
+        v = zkr_gl_mul(v, w);
+        a[pos] = zkr_gl_add(u, v);
+        a[pos + h] = zkr_gl_sub(u, v);
     }
 }
 
@@ -128,7 +163,8 @@ static void zkr_ntt_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
 typedef struct {
     zkr_gl *a;
     const zkr_gl *tw;
-    unsigned log_max, s_top; /* stages s_top-1 .. 0 run per block */
+    unsigned log_max, s_top; /* blocks of 2^s_top entries */
+    unsigned s_hi;           /* DIF: stages s_hi-1 .. 0 run per block; DIT: all s_top */
     int dif;
 } zkr_ntt_blk_job;
 
@@ -140,38 +176,53 @@ static void zkr_ntt_blocks(void *ctx, size_t lo, size_t hi, unsigned w)
     (void)w;
     for (size_t b = lo; b < hi; b++) {
         zkr_gl *blk = j->a + b * bs;
-        for (unsigned k = 0; k < j->s_top; k++) {
-            unsigned s = j->dif ? j->s_top - 1 - k : k;
-            zkr_ntt_stage(blk, j->tw, j->log_max, s, 0, bs / 2, j->dif);
+        if (j->dif) {
+            for (unsigned s = j->s_hi; s-- > 0;)
+                zkr_ntt_stage(blk, j->tw, j->log_max, s, 0, bs / 2, 1);
+        } else {
+            for (unsigned s = 0; s < j->s_top; s++)
+                zkr_ntt_stage(blk, j->tw, j->log_max, s, 0, bs / 2, 0);
         }
     }
 }
 
 /* DIF runs stages from the largest block down (natural -> bit-reversed);
  * DIT the reverse (bit-reversed -> natural) with inverse twiddles. Stages
- * with half-size below the block size run block by block. */
-static zkr_err zkr_ntt_run(const zkr_ntt *n, zkr_gl *a, unsigned log_n, int dif, unsigned threads)
+ * with half-size below the block size run block by block. A DIF starts at
+ * stage s_hi - 1 (s_hi < log_n when the caller ran the top stages). */
+static zkr_err zkr_ntt_run_from(const zkr_ntt *n, zkr_gl *a, unsigned log_n, int dif,
+                                unsigned threads, unsigned s_hi)
 {
     size_t nb;
     unsigned s_top = log_n < ZKR_NTT_BLOCK_LOG ? log_n : ZKR_NTT_BLOCK_LOG;
     const zkr_gl *tw = n->tw;
-    zkr_ntt_blk_job bj = {a, tw, n->log_max, s_top, dif};
+    zkr_ntt_blk_job bj = {a, tw, n->log_max, s_top, s_hi < s_top ? s_hi : s_top, dif};
 
     if (log_n > n->log_max)
         return ZKR_ERR_USAGE;
     if (log_n == 0)
         return ZKR_OK;
     nb = (size_t)1 << (log_n - 1);
-    if (!dif)
+    if (!dif) {
         zkr_par_for(threads, (size_t)1 << (log_n - s_top), 1, zkr_ntt_blocks, &bj);
-    for (unsigned k = 0; k < log_n - s_top; k++) {
-        unsigned s = dif ? log_n - 1 - k : s_top + k;
-        zkr_ntt_job j = {a, tw, n->log_max, s, dif};
+        for (unsigned s = s_top; s < log_n; s++) {
+            zkr_ntt_job j = {a, tw, n->log_max, s, 0};
+            zkr_par_for(threads, nb, (size_t)1 << 14, zkr_ntt_chunk, &j);
+        }
+        return ZKR_OK;
+    }
+    for (unsigned s = s_hi; s-- > s_top;) {
+        zkr_ntt_job j = {a, tw, n->log_max, s, 1};
         zkr_par_for(threads, nb, (size_t)1 << 14, zkr_ntt_chunk, &j);
     }
-    if (dif)
+    if (bj.s_hi > 0)
         zkr_par_for(threads, (size_t)1 << (log_n - s_top), 1, zkr_ntt_blocks, &bj);
     return ZKR_OK;
+}
+
+static zkr_err zkr_ntt_run(const zkr_ntt *n, zkr_gl *a, unsigned log_n, int dif, unsigned threads)
+{
+    return zkr_ntt_run_from(n, a, log_n, dif, threads, log_n);
 }
 
 static void zkr_bitrev_permute(zkr_gl *a, unsigned log_n)
@@ -214,6 +265,64 @@ zkr_err zkr_ntt_inverse(const zkr_ntt *n, zkr_gl *a, unsigned log_n)
 }
 
 /*
+ * The LDE's first DIF stage with the coset scaling folded in. Block t's
+ * input is u_i = c_i g^i (g = shift w_big^bitrev(t)); its first butterfly
+ * (u_j, u_{j+h}) gives u_j + u_{j+h} = g^j (c_j + g^h c_{j+h}) and
+ * (u_j - u_{j+h}) w_n^j = (g w_n)^j (c_j - g^h c_{j+h}): three products per
+ * butterfly, no separate scaling pass. With shift 1, g^j and (g w_n)^j are
+ * twiddle-table entries (powers of w_big); otherwise running powers.
+ */
+typedef struct {
+    const zkr_ntt *n;
+    const zkr_gl *src;
+    zkr_gl *dst;
+    size_t h;
+    zkr_gl gh, g, gw;       /* g^h, g, g w_n */
+    uint64_t eg, egw;       /* shift 1: g = w_big^eg, g w_n = w_big^egw */
+    unsigned log_big;
+    int table;
+} zkr_lde_job;
+
+/* w_big^e from the twiddle table (w_N^k at tw[N/2 + k] for k < N/2, and
+ * w_N^(k + N/2) = -w_N^k). */
+static inline zkr_gl zkr_ntt_wpow(const zkr_ntt *n, unsigned log_big, uint64_t e)
+{
+    size_t half = (size_t)1 << (n->log_max - 1);
+    size_t k = (size_t)(e & (((uint64_t)1 << log_big) - 1)) << (n->log_max - log_big);
+
+    return k < half ? n->tw[half + k] : zkr_gl_neg(n->tw[k]);
+}
+
+static void zkr_lde_first(void *ctx, size_t lo, size_t hi, unsigned w)
+{
+    zkr_lde_job *j = ctx;
+    const zkr_gl *c = j->src;
+    zkr_gl *d = j->dst;
+    size_t h = j->h;
+    zkr_gl pg = 1, pw = 1;
+
+    (void)w;
+    if (!j->table) {
+        pg = zkr_gl_pow(j->g, lo);
+        pw = zkr_gl_pow(j->gw, lo);
+    }
+    for (size_t i = lo; i < hi; i++) {
+        zkr_gl v = zkr_gl_mul(c[i + h], j->gh);
+        zkr_gl x = zkr_gl_add(c[i], v), y = zkr_gl_sub(c[i], v);
+        if (j->table) {
+            pg = zkr_ntt_wpow(j->n, j->log_big, j->eg * i);
+            pw = zkr_ntt_wpow(j->n, j->log_big, j->egw * i);
+        }
+        d[i] = zkr_gl_mul(x, pg);
+        d[i + h] = zkr_gl_mul(y, pw);
+        if (!j->table) {
+            pg = zkr_gl_mul(pg, j->g);
+            pw = zkr_gl_mul(pw, j->gw);
+        }
+    }
+}
+
+/*
  * The zero-padded DIF splits: output block t (of 2^log_blowup) is the size-n
  * DIF of c_i * (shift * w_big^bitrev(t))^i. This skips the stages that only
  * move zeros and keeps each transform small.
@@ -231,10 +340,17 @@ zkr_err zkr_ntt_lde(const zkr_ntt *n, const zkr_gl *coeffs, unsigned log_n, unsi
     wb = zkr_gl_root_of_unity(log_big);
     for (size_t t = 0; t < nblk; t++) {
         zkr_gl *blk = out + t * len;
-        zkr_pow_job pj = {blk, coeffs, zkr_gl_mul(shift, zkr_gl_pow(wb, zkr_bitrev(t, log_blowup))),
-                          1};
-        zkr_par_for(threads, len, 1 << 14, zkr_pow_chunk, &pj);
-        if ((r = zkr_ntt_run(n, blk, log_n, 1, threads)) != ZKR_OK)
+        uint64_t b = zkr_bitrev(t, log_blowup);
+        zkr_lde_job lj = {n, coeffs, blk, len / 2, 0, 0, 0, b, b + nblk, log_big, shift == 1};
+        if (log_n == 0) {
+            blk[0] = coeffs[0];
+            continue;
+        }
+        lj.g = zkr_gl_mul(shift, zkr_gl_pow(wb, b));
+        lj.gw = zkr_gl_mul(lj.g, zkr_gl_pow(wb, nblk));
+        lj.gh = zkr_gl_pow(lj.g, len / 2);
+        zkr_par_for(threads, len / 2, 1 << 13, zkr_lde_first, &lj);
+        if ((r = zkr_ntt_run_from(n, blk, log_n, 1, threads, log_n - 1)) != ZKR_OK)
             return r;
     }
     return ZKR_OK;
