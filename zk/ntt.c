@@ -35,17 +35,25 @@ typedef struct {
     zkr_gl step, first;
 } zkr_pow_job;
 
-/* dst[i] = (src ? src[i] : 1) * first * step^i, chunk by chunk. */
+/* dst[i] = (src ? src[i] : 1) * first * step^i, chunk by chunk; eight
+ * interleaved power chains (step^8 apart) so the products overlap. */
 static void zkr_pow_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
 {
     zkr_pow_job *j = ctx;
-    zkr_gl s = zkr_gl_mul(j->first, zkr_gl_pow(j->step, lo));
+    zkr_gl s[8], s8 = zkr_gl_pow(j->step, 8);
+    size_t i = lo;
 
     (void)w;
-    for (size_t i = lo; i < hi; i++) {
-        j->dst[i] = j->src ? zkr_gl_mul(j->src[i], s) : s;
-        s = zkr_gl_mul(s, j->step);
-    }
+    s[0] = zkr_gl_mul(j->first, zkr_gl_pow(j->step, lo));
+    for (int k = 1; k < 8; k++)
+        s[k] = zkr_gl_mul(s[k - 1], j->step);
+    for (; i + 8 <= hi; i += 8)
+        for (int k = 0; k < 8; k++) {
+            j->dst[i + k] = j->src ? zkr_gl_mul(j->src[i + k], s[k]) : s[k];
+            s[k] = zkr_gl_mul(s[k], s8);
+        }
+    for (int k = 0; i < hi; i++, k++)
+        j->dst[i] = j->src ? zkr_gl_mul(j->src[i], s[k]) : s[k];
 }
 
 #if ZKR_NTT_AVX512
