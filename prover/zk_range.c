@@ -340,8 +340,16 @@ static void zkr_zr_pair_terms(const zkr_zr_ctx *z, size_t i, size_t ustride, int
     zkr_ext one = zkr_ext_from(1);
     const zkr_ext *const *tb = (const zkr_ext *const *)z->tb;
 
-    for (int k = 0; k < ZR_NH; k++)
-        zkr_zr_hvals(z->hb[k], i, ustride, coupled, hv[k]);
+    int s8 = !zkr_zr_is(tb[ZR_S8][2 * i], 0) || !zkr_zr_is(tb[ZR_S8][2 * i + 1], 0);
+    int e2 = !zkr_zr_is(tb[ZR_E2][2 * i], 0) || !zkr_zr_is(tb[ZR_E2][2 * i + 1], 0);
+
+    /* phi and m enter only where S8 or E2 is nonzero (the table's 2^8 rows) */
+    zkr_zr_hvals(z->hb[ZR_HA], i, ustride, coupled, hv[ZR_HA]);
+    zkr_zr_hvals(z->hb[ZR_HH], i, ustride, coupled, hv[ZR_HH]);
+    if (s8 || e2)
+        zkr_zr_hvals(z->hb[ZR_HP], i, ustride, coupled, hv[ZR_HP]);
+    if (e2)
+        zkr_zr_hvals(z->hb[ZR_HM], i, ustride, coupled, hv[ZR_HM]);
     if (!zkr_zr_is(tb[ZR_E0][2 * i], 0) || !zkr_zr_is(tb[ZR_E0][2 * i + 1], 0)) {
         zkr_zr_tvals(tb[ZR_E0], i, tv);
         for (unsigned c = 0; c <= ZR_D; c++) {
@@ -361,13 +369,13 @@ static void zkr_zr_pair_terms(const zkr_zr_ctx *z, size_t i, size_t ustride, int
             if (c != 1)
                 acc->lam[c] = zkr_ext_add(acc->lam[c], zkr_ext_mul(tv[c], hv[ZR_HH][c]));
     }
-    if (!zkr_zr_is(tb[ZR_S8][2 * i], 0) || !zkr_zr_is(tb[ZR_S8][2 * i + 1], 0)) {
+    if (s8) {
         zkr_zr_tvals(tb[ZR_S8], i, tv);
         for (unsigned c = 0; c <= ZR_D; c++)
             if (c != 1)
                 acc->lam[c] = zkr_ext_sub(acc->lam[c], zkr_ext_mul(tv[c], hv[ZR_HP][c]));
     }
-    if (!zkr_zr_is(tb[ZR_E2][2 * i], 0) || !zkr_zr_is(tb[ZR_E2][2 * i + 1], 0)) {
+    if (e2) {
         zkr_zr_tvals(tb[ZR_E2], i, tv);
         zkr_zr_tvals(tb[ZR_T], i, tv2);
         for (unsigned c = 0; c <= ZR_D; c++) {
