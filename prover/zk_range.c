@@ -403,21 +403,53 @@ static void zkr_zr_pair_terms(const zkr_zr_ctx *z, size_t i, size_t ustride, int
  * The sums are exact field sums: regrouping them by term gives the same
  * message as summing f pair by pair.
  */
-static void zkr_zr_round(const zkr_zr_ctx *z, unsigned j, zkr_ext msg[ZR_D])
+typedef struct {
+    const zkr_zr_ctx *z;
+    unsigned j;
+    size_t ustride;
+    int coupled;
+    zkr_zr_acc *acc; /* one per worker */
+} zkr_zr_round_job;
+
+static void zkr_zr_round_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
+{
+    zkr_zr_round_job *rj = ctx;
+
+    for (size_t i = lo; i < hi; i++) {
+        zkr_zr_pair_terms(rj->z, i, rj->ustride, rj->coupled, &rj->acc[w]);
+        if (rj->z->link)
+            zkr_zr_link_round(rj->z, rj->j, i, rj->acc[w].link);
+    }
+}
+
+static zkr_err zkr_zr_round(const zkr_zr_ctx *z, unsigned j, zkr_ext msg[ZR_D])
 {
     unsigned n_cur = z->N - j;
-    size_t half = (size_t)1 << (n_cur - 1), ustride = (size_t)1 << n_cur;
-    int coupled = j < z->E;
+    size_t half = (size_t)1 << (n_cur - 1);
+    zkr_zr_round_job rj = {z, j, (size_t)1 << n_cur, j < z->E, NULL};
     zkr_zr_acc acc;
     zkr_ext f[ZR_D + 1];
+    unsigned nw = z->threads < ZKR_PAR_MAX ? z->threads : ZKR_PAR_MAX;
 
-    for (unsigned c = 0; c <= ZR_D; c++)
-        acc.e0[c] = acc.lam[c] = acc.mu[c] = acc.nu[c] = acc.link[c] = zkr_ext_from(0);
-    for (size_t i = 0; i < half; i++) {
-        zkr_zr_pair_terms(z, i, ustride, coupled, &acc);
-        if (z->link)
-            zkr_zr_link_round(z, j, i, acc.link);
-    }
+    /* per-worker partial sums (exact field sums: any split gives the same message) */
+    rj.acc = malloc(nw * sizeof *rj.acc);
+    if (!rj.acc)
+        return ZKR_ERR_NOMEM;
+    for (unsigned w = 0; w < nw; w++)
+        for (unsigned c = 0; c <= ZR_D; c++)
+            rj.acc[w].e0[c] = rj.acc[w].lam[c] = rj.acc[w].mu[c] = rj.acc[w].nu[c] =
+                rj.acc[w].link[c] = zkr_ext_from(0);
+    zkr_par_for(nw, half, 1 << 12, zkr_zr_round_chunk, &rj);
+    acc = rj.acc[0];
+    for (unsigned w = 1; w < nw; w++)
+        for (unsigned c = 0; c <= ZR_D; c++) {
+            acc.e0[c] = zkr_ext_add(acc.e0[c], rj.acc[w].e0[c]);
+            acc.lam[c] = zkr_ext_add(acc.lam[c], rj.acc[w].lam[c]);
+            acc.mu[c] = zkr_ext_add(acc.mu[c], rj.acc[w].mu[c]);
+            acc.nu[c] = zkr_ext_add(acc.nu[c], rj.acc[w].nu[c]);
+            acc.link[c] = zkr_ext_add(acc.link[c], rj.acc[w].link[c]);
+        }
+    zkr_zr_wipe_free(rj.acc, nw * sizeof *rj.acc);
     for (unsigned c = 0; c <= ZR_D; c++) {
         f[c] = zkr_ext_add(acc.e0[c], zkr_ext_mul(z->ch.lam, acc.lam[c]));
         f[c] = zkr_ext_add(f[c], zkr_ext_mul(z->ch.mu, acc.mu[c]));
@@ -428,6 +460,7 @@ static void zkr_zr_round(const zkr_zr_ctx *z, unsigned j, zkr_ext msg[ZR_D])
     msg[0] = f[0];
     for (unsigned c = 2; c <= ZR_D; c++)
         msg[c - 1] = f[c];
+    return ZKR_OK;
 }
 
 /* Fixes (x_j, u_j) = (r, s(r)) in a coupled table of n_cur x-bits and ub u-bits (in place). */
@@ -504,7 +537,8 @@ static zkr_err zkr_zr_sumcheck(zkr_zr_ctx *z)
 
     for (unsigned i = 0; i < z->N; i++) {
         unsigned n_cur = z->N - i;
-        zkr_zr_round(z, i, msg);
+        if ((r = zkr_zr_round(z, i, msg)) != ZKR_OK)
+            return r;
         zkr_zr_mask_round(z, i, prefix, msg);
         zkr_ts_absorb_ext(z->t, "sc-round", msg, ZR_D);
         z->r[i] = zkr_ts_challenge_ext(z->t, "sc-challenge");
