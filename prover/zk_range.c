@@ -529,6 +529,39 @@ static zkr_ext zkr_zr_gamma(const zkr_zr_ctx *z)
                        zkr_ext_mul_base(s, zkr_zr_pow2(z->N - 1)));
 }
 
+typedef struct {
+    zkr_zr_ctx *z;
+    unsigned i; /* the round whose challenge r_i is fixed */
+} zkr_zr_fold_job;
+
+/* Fixes r_i in tables [lo, hi): the public ones, the hidden ones, then the link's u and b
+ * (each table on its own: the workers share none). */
+static void zkr_zr_fold_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
+{
+    zkr_zr_fold_job *fj = ctx;
+    zkr_zr_ctx *z = fj->z;
+    unsigned i = fj->i, n_cur = z->N - i;
+
+    (void)w;
+    for (size_t k = lo; k < hi; k++) {
+        if (k < ZR_NT) {
+            zkr_mle_fix_first(z->tb[k], n_cur, z->r[i]);
+        } else if (k < ZR_NT + ZR_NH) {
+            zkr_ext *t = z->hb[k - ZR_NT];
+            if (i < z->E)
+                zkr_zr_fold_pair(t, n_cur, z->E - i, z->r[i]);
+            else
+                zkr_mle_fix_first(t, n_cur, z->r[i]);
+        } else if (k == ZR_NT + ZR_NH) {
+            zkr_mle_fix_first(z->lu, n_cur, z->r[i]);
+        } else if (i == 0) {
+            zkr_zr_fold_pair(z->lb, n_cur, 1, z->r[i]);
+        } else {
+            zkr_mle_fix_first(z->lb, n_cur, z->r[i]);
+        }
+    }
+}
+
 /* The batched sumcheck of f + rho g (claim nu lin + rho gamma); r out. */
 static zkr_err zkr_zr_sumcheck(zkr_zr_ctx *z)
 {
@@ -536,7 +569,6 @@ static zkr_err zkr_zr_sumcheck(zkr_zr_ctx *z)
     zkr_err r;
 
     for (unsigned i = 0; i < z->N; i++) {
-        unsigned n_cur = z->N - i;
         if ((r = zkr_zr_round(z, i, msg)) != ZKR_OK)
             return r;
         zkr_zr_mask_round(z, i, prefix, msg);
@@ -544,20 +576,10 @@ static zkr_err zkr_zr_sumcheck(zkr_zr_ctx *z)
         z->r[i] = zkr_ts_challenge_ext(z->t, "sc-challenge");
         if ((r = zkr_enc_exts(z->out, msg, ZR_D)) != ZKR_OK)
             return r;
-        for (int k = 0; k < ZR_NT; k++)
-            zkr_mle_fix_first(z->tb[k], n_cur, z->r[i]);
-        for (int k = 0; k < ZR_NH; k++) {
-            if (i < z->E)
-                zkr_zr_fold_pair(z->hb[k], n_cur, z->E - i, z->r[i]);
-            else
-                zkr_mle_fix_first(z->hb[k], n_cur, z->r[i]);
-        }
-        if (z->link) {
-            zkr_mle_fix_first(z->lu, n_cur, z->r[i]);
-            if (i == 0)
-                zkr_zr_fold_pair(z->lb, n_cur, 1, z->r[i]);
-            else
-                zkr_mle_fix_first(z->lb, n_cur, z->r[i]);
+        {
+            zkr_zr_fold_job fj = {z, i};
+            zkr_par_for(z->threads, ZR_NT + ZR_NH + (z->link ? 2 : 0), 1, zkr_zr_fold_chunk,
+                        &fj);
         }
         prefix = zkr_ext_add(prefix, zkr_zr_gi(z->gco, i, z->r[i]));
     }
