@@ -157,16 +157,33 @@ static void t2_free_wipe(void *p, size_t n)
 }
 
 /*
- * A base table's multilinear at pt (nv coordinates) plus an index offset
- * (a blinding slice): coordinates exactly 0 or 1 select, the others are
- * summed with their eq weights.
+ * The eq weights of a point's non-boolean coordinates, kept between
+ * sparse_eval2 calls: the batch's points differ in boolean coordinates only,
+ * so one table serves every row of a column.
  */
-static zkr_err sparse_eval(const zkr_gl *tab, unsigned nv, const zkr_ext *pt, uint64_t off,
-                           zkr_ext *out)
+typedef struct {
+    unsigned nf, fr[64];
+    zkr_ext zf[64];
+    zkr_ext *eq;
+} sp_cache;
+
+static void sp_cache_free(sp_cache *k)
+{
+    free(k->eq);
+    k->eq = NULL;
+}
+
+/*
+ * A base table's multilinear at pt (nv coordinates), at index offset 0 and
+ * at the blinding slice `off2` (>= 2^nv): coordinates exactly 0 or 1
+ * select, the others are summed with their eq weights.
+ */
+static zkr_err sparse_eval2(sp_cache *k, const zkr_gl *tab, unsigned nv, const zkr_ext *pt,
+                            uint64_t off2, zkr_ext *out_a, zkr_ext *out_b)
 {
     unsigned fr[64], nf = 0;
-    uint64_t base = off;
-    zkr_ext zf[64], *eq, acc = zkr_ext_from(0);
+    uint64_t base = 0;
+    zkr_ext zf[64], acc_a = zkr_ext_from(0), acc_b = zkr_ext_from(0);
 
     for (unsigned i = 0; i < nv; i++) {
         if (zkr_ext_eq(pt[i], zkr_ext_from(0)))
@@ -178,17 +195,25 @@ static zkr_err sparse_eval(const zkr_gl *tab, unsigned nv, const zkr_ext *pt, ui
         zf[nf] = pt[i];
         fr[nf++] = i;
     }
-    if (!(eq = calloc((size_t)1 << nf, sizeof *eq)))
-        return ZKR_ERR_NOMEM;
-    zkr_mle_eq_table(zf, nf, eq);
+    if (!k->eq || k->nf != nf || memcmp(k->fr, fr, nf * sizeof *fr) != 0 ||
+        memcmp(k->zf, zf, nf * sizeof *zf) != 0) {
+        sp_cache_free(k);
+        if (!(k->eq = calloc((size_t)1 << nf, sizeof *k->eq)))
+            return ZKR_ERR_NOMEM;
+        zkr_mle_eq_table(zf, nf, k->eq);
+        k->nf = nf;
+        memcpy(k->fr, fr, nf * sizeof *fr);
+        memcpy(k->zf, zf, nf * sizeof *zf);
+    }
     for (size_t a = 0; a < ((size_t)1 << nf); a++) {
         uint64_t idx = base;
         for (unsigned q = 0; q < nf; q++)
             idx |= (uint64_t)((a >> q) & 1) << fr[q];
-        acc = zkr_ext_add(acc, zkr_ext_mul_base(eq[a], tab[idx]));
+        acc_a = zkr_ext_add(acc_a, zkr_ext_mul_base(k->eq[a], tab[idx]));
+        acc_b = zkr_ext_add(acc_b, zkr_ext_mul_base(k->eq[a], tab[idx | off2]));
     }
-    free(eq);
-    *out = acc;
+    *out_a = acc_a;
+    *out_b = acc_b;
     return ZKR_OK;
 }
 
@@ -198,17 +223,18 @@ static zkr_err col_tables(t2p *c, unsigned col)
     const zkr_train2_shape *s = c->s;
     const zkr_gl *F = zkr_hpcs_poly_base_evals(c->v);
     zkr_ext pt[64], rb[ZKR_TRAIN2_MAX_SC];
-    zkr_err r;
+    sp_cache k = {0};
+    zkr_err r = ZKR_OK;
 
-    for (size_t b = 0; b < ((size_t)1 << c->ch.N); b++) {
+    for (size_t b = 0; b < ((size_t)1 << c->ch.N) && r == ZKR_OK; b++) {
         for (unsigned i = 0; i < s->lb; i++)
             rb[i] = zkr_ext_from((b >> i) & 1);
         zkr_train2_col_point(s, &c->ch, col, rb, pt);
-        if ((r = sparse_eval(F, s->n_v, pt, 0, &c->ta[col][b])) != ZKR_OK ||
-            (r = sparse_eval(F, s->n_v, pt, (uint64_t)1 << s->n_v, &c->tb[col][b])) != ZKR_OK)
-            return r;
+        r = sparse_eval2(&k, F, s->n_v, pt, (uint64_t)1 << s->n_v, &c->ta[col][b],
+                         &c->tb[col][b]);
     }
-    return ZKR_OK;
+    sp_cache_free(&k);
+    return r;
 }
 
 /* The records' slice tables at the common point (rows past the batch are 0). */
@@ -216,21 +242,20 @@ static zkr_err rec_tables(t2p *c)
 {
     const zkr_train2_shape *s = c->s;
     unsigned rc = c->ncols;
+    sp_cache k = {0};
+    zkr_err r = ZKR_OK;
 
-    for (size_t b = 0; b < ((size_t)1 << c->ch.N); b++) {
+    for (size_t b = 0; b < ((size_t)1 << c->ch.N) && r == ZKR_OK; b++) {
         c->ta[rc][b] = c->tb[rc][b] = zkr_ext_from(0);
         if (b < s->batch) {
             const zkr_gl *F = zkr_hpcs_poly_base_evals(c->rec[b]);
             unsigned n = zkr_hpcs_poly_n_vars(c->rec[b]);
-            zkr_err r;
-            if ((r = sparse_eval(F, n, zkr_train2_rec_point(&c->ch), 0, &c->ta[rc][b])) !=
-                    ZKR_OK ||
-                (r = sparse_eval(F, n, zkr_train2_rec_point(&c->ch), (uint64_t)1 << n,
-                                 &c->tb[rc][b])) != ZKR_OK)
-                return r;
+            r = sparse_eval2(&k, F, n, zkr_train2_rec_point(&c->ch), (uint64_t)1 << n,
+                             &c->ta[rc][b], &c->tb[rc][b]);
         }
     }
-    return ZKR_OK;
+    sp_cache_free(&k);
+    return r;
 }
 
 /* A randomised column at x: A~(x) + s(x_0) (B~(x) - A~(x)). */

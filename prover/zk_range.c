@@ -256,22 +256,6 @@ static void zkr_zr_pair_diffs(const zkr_ext *t, size_t i, size_t ustride, zkr_ex
     d[3] = zkr_ext_add(zkr_ext_sub(f11, f10), zkr_ext_sub(f00, f01));
 }
 
-/* f at one point from the public tables' and hidden polys' values there. */
-static zkr_ext zkr_zr_f(const zkr_zr_ctx *z, const zkr_ext *v, const zkr_ext *hv)
-{
-    zkr_ext one = zkr_ext_from(1), f;
-    zkr_ext a = hv[ZR_HA], h = hv[ZR_HH], ph = hv[ZR_HP], m = hv[ZR_HM];
-
-    f = zkr_ext_mul(v[ZR_E0], zkr_ext_sub(zkr_ext_mul(h, zkr_ext_sub(z->ch.x, a)), one));
-    f = zkr_ext_add(f, zkr_ext_mul(z->ch.lam, zkr_ext_sub(zkr_ext_mul(v[ZR_SN], h),
-                                                          zkr_ext_mul(v[ZR_S8], ph))));
-    f = zkr_ext_add(f, zkr_ext_mul(z->ch.mu, zkr_ext_mul(v[ZR_E2], zkr_ext_sub(
-                          zkr_ext_mul(ph, zkr_ext_sub(z->ch.x, v[ZR_T])), m))));
-    if (z->lin)
-        f = zkr_ext_add(f, zkr_ext_mul(z->ch.nu, zkr_ext_mul(v[ZR_EM], a)));
-    return f;
-}
-
 /*
  * The link's term nu U B at c = 0, 2..7 for pair i of round j (B coupled
  * with u_0 in round 0 only, as zkr_zr_round's hidden polys).
@@ -300,52 +284,195 @@ static void zkr_zr_link_round(const zkr_zr_ctx *z, unsigned j, size_t i, zkr_ext
 }
 
 /*
+ * A hidden poly's values at c = 0..7 for pair i. In a coupled round the
+ * pair's value F00 + c d1 + s d2 + c s d3 with s = c (1 - c) is the cubic
+ * d0 + (d1 + d2) c + (d3 - d2) c^2 - d3 c^3, stepped by forward
+ * differences (Delta = d1, Delta^2 = -2 d2 - 4 d3, Delta^3 = -6 d3 at 0):
+ * additions only, the same field values as evaluating it.
+ */
+static void zkr_zr_hvals(const zkr_ext *t, size_t i, size_t ustride, int coupled,
+                         zkr_ext out[ZR_D + 1])
+{
+    zkr_ext d[4], p, d1, d2 = zkr_ext_from(0), d3 = zkr_ext_from(0);
+
+    if (coupled) {
+        zkr_zr_pair_diffs(t, i, ustride, d);
+        zkr_ext m3 = zkr_ext_sub(zkr_ext_from(0), d[3]), m3x2 = zkr_ext_add(m3, m3);
+        zkr_ext m3x4 = zkr_ext_add(m3x2, m3x2);
+        d2 = zkr_ext_sub(m3x4, zkr_ext_add(d[2], d[2])); /* -2 d2 - 4 d3 */
+        d3 = zkr_ext_add(m3x4, m3x2);                     /* -6 d3 */
+    } else {
+        d[0] = t[2 * i];
+        d[1] = zkr_ext_sub(t[2 * i + 1], d[0]);
+    }
+    p = d[0];
+    d1 = d[1];
+    out[0] = p;
+    for (unsigned c = 1; c <= ZR_D; c++) {
+        p = zkr_ext_add(p, d1);
+        out[c] = p;
+        if (coupled) {
+            d1 = zkr_ext_add(d1, d2);
+            d2 = zkr_ext_add(d2, d3);
+        }
+    }
+}
+
+static int zkr_zr_is(zkr_ext v, zkr_gl c0)
+{
+    return v.c[0] == c0 && v.c[1] == 0 && v.c[2] == 0;
+}
+
+/* A public table's values at c = 0..7 for pair i (linear in c). */
+static void zkr_zr_tvals(const zkr_ext *t, size_t i, zkr_ext out[ZR_D + 1])
+{
+    zkr_ext d = zkr_ext_sub(t[2 * i + 1], t[2 * i]);
+
+    out[0] = t[2 * i];
+    for (unsigned c = 1; c <= ZR_D; c++)
+        out[c] = zkr_ext_add(out[c - 1], d);
+}
+
+/* The per-term sums of f's round message at c = 0..7 (c = 1 unused). */
+typedef struct {
+    zkr_ext e0[ZR_D + 1], lam[ZR_D + 1], mu[ZR_D + 1], nu[ZR_D + 1], link[ZR_D + 1];
+} zkr_zr_acc;
+
+/*
+ * Pair i's contribution to each of f's terms (f = E0 (h (X - a) - 1) +
+ * lam (SN h - S8 phi) + mu E2 (phi (X - t) - m) + nu EM a, split by its
+ * challenge factor, which multiplies the sums once per round). A term whose
+ * public table is zero on the pair (E0 above 2^n, E2 and S8 above 2^8)
+ * contributes nothing and is skipped; SN's all-ones region needs no product.
+ */
+static void zkr_zr_pair_terms(const zkr_zr_ctx *z, size_t i, size_t ustride, int coupled,
+                              zkr_zr_acc *acc)
+{
+    zkr_ext hv[ZR_NH][ZR_D + 1], tv[ZR_D + 1], tv2[ZR_D + 1];
+    zkr_ext one = zkr_ext_from(1);
+    const zkr_ext *const *tb = (const zkr_ext *const *)z->tb;
+
+    int s8 = !zkr_zr_is(tb[ZR_S8][2 * i], 0) || !zkr_zr_is(tb[ZR_S8][2 * i + 1], 0);
+    int e2 = !zkr_zr_is(tb[ZR_E2][2 * i], 0) || !zkr_zr_is(tb[ZR_E2][2 * i + 1], 0);
+
+    /* phi and m enter only where S8 or E2 is nonzero (the table's 2^8 rows) */
+    zkr_zr_hvals(z->hb[ZR_HA], i, ustride, coupled, hv[ZR_HA]);
+    zkr_zr_hvals(z->hb[ZR_HH], i, ustride, coupled, hv[ZR_HH]);
+    if (s8 || e2)
+        zkr_zr_hvals(z->hb[ZR_HP], i, ustride, coupled, hv[ZR_HP]);
+    if (e2)
+        zkr_zr_hvals(z->hb[ZR_HM], i, ustride, coupled, hv[ZR_HM]);
+    if (!zkr_zr_is(tb[ZR_E0][2 * i], 0) || !zkr_zr_is(tb[ZR_E0][2 * i + 1], 0)) {
+        zkr_zr_tvals(tb[ZR_E0], i, tv);
+        for (unsigned c = 0; c <= ZR_D; c++) {
+            zkr_ext q;
+            if (c == 1)
+                continue;
+            q = zkr_ext_mul(hv[ZR_HH][c], zkr_ext_sub(z->ch.x, hv[ZR_HA][c]));
+            acc->e0[c] = zkr_ext_add(acc->e0[c], zkr_ext_mul(tv[c], zkr_ext_sub(q, one)));
+        }
+    }
+    if (zkr_zr_is(tb[ZR_SN][2 * i], 1) && zkr_zr_is(tb[ZR_SN][2 * i + 1], 1)) {
+        for (unsigned c = 0; c <= ZR_D; c++)
+            acc->lam[c] = zkr_ext_add(acc->lam[c], hv[ZR_HH][c]);
+    } else if (!zkr_zr_is(tb[ZR_SN][2 * i], 0) || !zkr_zr_is(tb[ZR_SN][2 * i + 1], 0)) {
+        zkr_zr_tvals(tb[ZR_SN], i, tv);
+        for (unsigned c = 0; c <= ZR_D; c++)
+            if (c != 1)
+                acc->lam[c] = zkr_ext_add(acc->lam[c], zkr_ext_mul(tv[c], hv[ZR_HH][c]));
+    }
+    if (s8) {
+        zkr_zr_tvals(tb[ZR_S8], i, tv);
+        for (unsigned c = 0; c <= ZR_D; c++)
+            if (c != 1)
+                acc->lam[c] = zkr_ext_sub(acc->lam[c], zkr_ext_mul(tv[c], hv[ZR_HP][c]));
+    }
+    if (e2) {
+        zkr_zr_tvals(tb[ZR_E2], i, tv);
+        zkr_zr_tvals(tb[ZR_T], i, tv2);
+        for (unsigned c = 0; c <= ZR_D; c++) {
+            zkr_ext q;
+            if (c == 1)
+                continue;
+            q = zkr_ext_sub(zkr_ext_mul(hv[ZR_HP][c], zkr_ext_sub(z->ch.x, tv2[c])),
+                            hv[ZR_HM][c]);
+            acc->mu[c] = zkr_ext_add(acc->mu[c], zkr_ext_mul(tv[c], q));
+        }
+    }
+    if (z->lin && (!zkr_zr_is(tb[ZR_EM][2 * i], 0) || !zkr_zr_is(tb[ZR_EM][2 * i + 1], 0))) {
+        zkr_zr_tvals(tb[ZR_EM], i, tv);
+        for (unsigned c = 0; c <= ZR_D; c++)
+            if (c != 1)
+                acc->nu[c] = zkr_ext_add(acc->nu[c], zkr_ext_mul(tv[c], hv[ZR_HA][c]));
+    }
+}
+
+/*
  * f's round message h(0), h(2..7) in round j (n_cur = N - j live
  * variables). In a coupled round (j < E) each hidden poly's value at c is
  * its pair's at (c, s(c)), s(c) = c (1 - c); the later pairs sit at u = 0
  * (s vanishes on {0, 1}), so the sum runs over the u = 0 half only.
+ * The sums are exact field sums: regrouping them by term gives the same
+ * message as summing f pair by pair.
  */
-static void zkr_zr_round(const zkr_zr_ctx *z, unsigned j, zkr_ext msg[ZR_D])
+typedef struct {
+    const zkr_zr_ctx *z;
+    unsigned j;
+    size_t ustride;
+    int coupled;
+    zkr_zr_acc *acc; /* one per worker */
+} zkr_zr_round_job;
+
+static void zkr_zr_round_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
+{
+    zkr_zr_round_job *rj = ctx;
+
+    for (size_t i = lo; i < hi; i++) {
+        zkr_zr_pair_terms(rj->z, i, rj->ustride, rj->coupled, &rj->acc[w]);
+        if (rj->z->link)
+            zkr_zr_link_round(rj->z, rj->j, i, rj->acc[w].link);
+    }
+}
+
+static zkr_err zkr_zr_round(const zkr_zr_ctx *z, unsigned j, zkr_ext msg[ZR_D])
 {
     unsigned n_cur = z->N - j;
-    size_t half = (size_t)1 << (n_cur - 1), ustride = (size_t)1 << n_cur;
-    int coupled = j < z->E;
-    zkr_ext acc[ZR_D + 1];
+    size_t half = (size_t)1 << (n_cur - 1);
+    zkr_zr_round_job rj = {z, j, (size_t)1 << n_cur, j < z->E, NULL};
+    zkr_zr_acc acc;
+    zkr_ext f[ZR_D + 1];
+    unsigned nw = z->threads < ZKR_PAR_MAX ? z->threads : ZKR_PAR_MAX;
 
-    for (unsigned c = 0; c <= ZR_D; c++)
-        acc[c] = zkr_ext_from(0);
-    for (size_t i = 0; i < half; i++) {
-        zkr_ext v0[ZR_NT], dv[ZR_NT], hd[ZR_NH][4];
-        for (int k = 0; k < ZR_NT; k++) {
-            v0[k] = z->tb[k][2 * i];
-            dv[k] = zkr_ext_sub(z->tb[k][2 * i + 1], v0[k]);
-        }
-        for (int k = 0; k < ZR_NH; k++) {
-            if (coupled) {
-                zkr_zr_pair_diffs(z->hb[k], i, ustride, hd[k]);
-            } else {
-                hd[k][0] = z->hb[k][2 * i];
-                hd[k][1] = zkr_ext_sub(z->hb[k][2 * i + 1], hd[k][0]);
-                hd[k][2] = hd[k][3] = zkr_ext_from(0);
-            }
-        }
+    /* per-worker partial sums (exact field sums: any split gives the same message) */
+    rj.acc = malloc(nw * sizeof *rj.acc);
+    if (!rj.acc)
+        return ZKR_ERR_NOMEM;
+    for (unsigned w = 0; w < nw; w++)
+        for (unsigned c = 0; c <= ZR_D; c++)
+            rj.acc[w].e0[c] = rj.acc[w].lam[c] = rj.acc[w].mu[c] = rj.acc[w].nu[c] =
+                rj.acc[w].link[c] = zkr_ext_from(0);
+    zkr_par_for(nw, half, 1 << 12, zkr_zr_round_chunk, &rj);
+    acc = rj.acc[0];
+    for (unsigned w = 1; w < nw; w++)
         for (unsigned c = 0; c <= ZR_D; c++) {
-            zkr_ext v[ZR_NT], hv[ZR_NH];
-            zkr_gl s = coupled ? zkr_gl_sub(c, zkr_gl_mul(c, c)) : 0;
-            if (c == 1)
-                continue;
-            for (int k = 0; k < ZR_NT; k++)
-                v[k] = zkr_ext_add(v0[k], zkr_ext_mul_base(dv[k], c));
-            for (int k = 0; k < ZR_NH; k++)
-                hv[k] = zkr_zr_pair(hd[k], c, s);
-            acc[c] = zkr_ext_add(acc[c], zkr_zr_f(z, v, hv));
+            acc.e0[c] = zkr_ext_add(acc.e0[c], rj.acc[w].e0[c]);
+            acc.lam[c] = zkr_ext_add(acc.lam[c], rj.acc[w].lam[c]);
+            acc.mu[c] = zkr_ext_add(acc.mu[c], rj.acc[w].mu[c]);
+            acc.nu[c] = zkr_ext_add(acc.nu[c], rj.acc[w].nu[c]);
+            acc.link[c] = zkr_ext_add(acc.link[c], rj.acc[w].link[c]);
         }
-        if (z->link)
-            zkr_zr_link_round(z, j, i, acc);
+    zkr_zr_wipe_free(rj.acc, nw * sizeof *rj.acc);
+    for (unsigned c = 0; c <= ZR_D; c++) {
+        f[c] = zkr_ext_add(acc.e0[c], zkr_ext_mul(z->ch.lam, acc.lam[c]));
+        f[c] = zkr_ext_add(f[c], zkr_ext_mul(z->ch.mu, acc.mu[c]));
+        if (z->lin)
+            f[c] = zkr_ext_add(f[c], zkr_ext_mul(z->ch.nu, acc.nu[c]));
+        f[c] = zkr_ext_add(f[c], acc.link[c]);
     }
-    msg[0] = acc[0];
+    msg[0] = f[0];
     for (unsigned c = 2; c <= ZR_D; c++)
-        msg[c - 1] = acc[c];
+        msg[c - 1] = f[c];
+    return ZKR_OK;
 }
 
 /* Fixes (x_j, u_j) = (r, s(r)) in a coupled table of n_cur x-bits and ub u-bits (in place). */
@@ -440,6 +567,39 @@ static zkr_ext zkr_zr_l1(zkr_ext x)
     return zkr_ext_mul_base(v, zkr_gl_inv(720)); /* prod_{k != 1} (1 - k) = 720 */
 }
 
+typedef struct {
+    zkr_zr_ctx *z;
+    unsigned i; /* the round whose challenge r_i is fixed */
+} zkr_zr_fold_job;
+
+/* Fixes r_i in tables [lo, hi): the public ones, the hidden ones, then the link's u and b
+ * (each table on its own: the workers share none). */
+static void zkr_zr_fold_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
+{
+    zkr_zr_fold_job *fj = ctx;
+    zkr_zr_ctx *z = fj->z;
+    unsigned i = fj->i, n_cur = z->N - i;
+
+    (void)w;
+    for (size_t k = lo; k < hi; k++) {
+        if (k < ZR_NT) {
+            zkr_mle_fix_first(z->tb[k], n_cur, z->r[i]);
+        } else if (k < ZR_NT + ZR_NH) {
+            zkr_ext *t = z->hb[k - ZR_NT];
+            if (i < z->E)
+                zkr_zr_fold_pair(t, n_cur, z->E - i, z->r[i]);
+            else
+                zkr_mle_fix_first(t, n_cur, z->r[i]);
+        } else if (k == ZR_NT + ZR_NH) {
+            zkr_mle_fix_first(z->lu, n_cur, z->r[i]);
+        } else if (i == 0) {
+            zkr_zr_fold_pair(z->lb, n_cur, 1, z->r[i]);
+        } else {
+            zkr_mle_fix_first(z->lb, n_cur, z->r[i]);
+        }
+    }
+}
+
 /* The batched sumcheck of f + rho g (claim nu lin + rho gamma); r out. */
 static zkr_err zkr_zr_sumcheck(zkr_zr_ctx *z)
 {
@@ -449,8 +609,8 @@ static zkr_err zkr_zr_sumcheck(zkr_zr_ctx *z)
     if (z->cheat->fit_g)
         z->gdelta = zkr_zr_cheat_delta0(z);
     for (unsigned i = 0; i < z->N; i++) {
-        unsigned n_cur = z->N - i;
-        zkr_zr_round(z, i, msg);
+        if ((r = zkr_zr_round(z, i, msg)) != ZKR_OK)
+            return r;
         zkr_zr_mask_round(z, i, prefix, msg);
         zkr_ts_absorb_ext(z->t, "sc-round", msg, ZR_D);
         z->r[i] = zkr_ts_challenge_ext(z->t, "sc-challenge");
@@ -458,20 +618,10 @@ static zkr_err zkr_zr_sumcheck(zkr_zr_ctx *z)
             z->gdelta = zkr_ext_mul(z->gdelta, zkr_zr_l1(z->r[i]));
         if ((r = zkr_enc_exts(z->out, msg, ZR_D)) != ZKR_OK)
             return r;
-        for (int k = 0; k < ZR_NT; k++)
-            zkr_mle_fix_first(z->tb[k], n_cur, z->r[i]);
-        for (int k = 0; k < ZR_NH; k++) {
-            if (i < z->E)
-                zkr_zr_fold_pair(z->hb[k], n_cur, z->E - i, z->r[i]);
-            else
-                zkr_mle_fix_first(z->hb[k], n_cur, z->r[i]);
-        }
-        if (z->link) {
-            zkr_mle_fix_first(z->lu, n_cur, z->r[i]);
-            if (i == 0)
-                zkr_zr_fold_pair(z->lb, n_cur, 1, z->r[i]);
-            else
-                zkr_mle_fix_first(z->lb, n_cur, z->r[i]);
+        {
+            zkr_zr_fold_job fj = {z, i};
+            zkr_par_for(z->threads, ZR_NT + ZR_NH + (z->link ? 2 : 0), 1, zkr_zr_fold_chunk,
+                        &fj);
         }
         prefix = zkr_ext_add(prefix, zkr_zr_gi(z->gco, i, z->r[i]));
     }

@@ -156,14 +156,30 @@ zkr_ext zkr_mle_eval_monomial(const zkr_ext *c, unsigned n, const zkr_ext *z)
     return acc;
 }
 
+/* Variable v's step on [lo, lo + len): t[i] -= t[i ^ 2^v] where bit v of i is set. */
+static void zkr_mle_moebius_var(zkr_gl *t, size_t lo, size_t len, unsigned v)
+{
+    size_t bit = (size_t)1 << v;
+
+    for (size_t b = lo; b < lo + len; b += 2 * bit)
+        for (size_t j = b; j < b + bit; j++)
+            t[j + bit] = zkr_gl_sub(t[j + bit], t[j]);
+}
+
+/*
+ * The per-variable steps commute (a tensor product of 2x2 maps), so the
+ * low variables run block by block in cache (2^14 entries), then the high
+ * ones as whole passes: the same field values as variable 0 .. n-1 in order.
+ */
 void zkr_mle_to_monomial_base(zkr_gl *t, unsigned n)
 {
     size_t len = (size_t)1 << n;
+    unsigned lowv = n < 14 ? n : 14;
+    size_t blk = (size_t)1 << lowv;
 
-    for (unsigned v = 0; v < n; v++) {
-        size_t bit = (size_t)1 << v;
-        for (size_t i = 0; i < len; i++)
-            if (i & bit)
-                t[i] = zkr_gl_sub(t[i], t[i ^ bit]);
-    }
+    for (size_t b = 0; b < len; b += blk)
+        for (unsigned v = 0; v < lowv; v++)
+            zkr_mle_moebius_var(t, b, blk, v);
+    for (unsigned v = lowv; v < n; v++)
+        zkr_mle_moebius_var(t, 0, len, v);
 }

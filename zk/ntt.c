@@ -8,6 +8,14 @@
 
 #include "zk/zk.h"
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define ZKR_NTT_AVX512 1
+#include <cpuid.h>
+#include <immintrin.h>
+#else
+#define ZKR_NTT_AVX512 0
+#endif
+
 /*
  * Twiddles per stage, contiguous: tw[h + j] = w_2h^j for a stage of
  * half-size h (j < h), so every stage reads its table sequentially (a
@@ -16,7 +24,9 @@
  */
 struct zkr_ntt {
     unsigned log_max;
-    zkr_gl *tw; /* 2^log_max entries */
+    unsigned simd; /* 1: the AVX-512 butterflies (same values, eight at a time) */
+    unsigned simd_avail;
+    zkr_gl *tw;    /* 2^log_max entries */
 };
 
 typedef struct {
@@ -25,18 +35,146 @@ typedef struct {
     zkr_gl step, first;
 } zkr_pow_job;
 
-/* dst[i] = (src ? src[i] : 1) * first * step^i, chunk by chunk. */
+/* dst[i] = (src ? src[i] : 1) * first * step^i, chunk by chunk; eight
+ * interleaved power chains (step^8 apart) so the products overlap. */
 static void zkr_pow_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
 {
     zkr_pow_job *j = ctx;
-    zkr_gl s = zkr_gl_mul(j->first, zkr_gl_pow(j->step, lo));
+    zkr_gl s[8], s8 = zkr_gl_pow(j->step, 8);
+    size_t i = lo;
 
     (void)w;
-    for (size_t i = lo; i < hi; i++) {
-        j->dst[i] = j->src ? zkr_gl_mul(j->src[i], s) : s;
-        s = zkr_gl_mul(s, j->step);
+    s[0] = zkr_gl_mul(j->first, zkr_gl_pow(j->step, lo));
+    for (int k = 1; k < 8; k++)
+        s[k] = zkr_gl_mul(s[k - 1], j->step);
+    for (; i + 8 <= hi; i += 8)
+        for (int k = 0; k < 8; k++) {
+            j->dst[i + k] = j->src ? zkr_gl_mul(j->src[i + k], s[k]) : s[k];
+            s[k] = zkr_gl_mul(s[k], s8);
+        }
+    for (int k = 0; i < hi; i++, k++)
+        j->dst[i] = j->src ? zkr_gl_mul(j->src[i], s[k]) : s[k];
+}
+
+#if ZKR_NTT_AVX512
+/*
+ * AVX-512 Goldilocks arithmetic, eight lanes: the same canonical results as
+ * zkr_gl_add/sub/mul (the identical reduction, lane by lane), so a proof's
+ * bytes do not depend on which path ran.
+ */
+#define ZKR_AVX512 __attribute__((target("avx512f")))
+
+/* CPUID leaf 7 EBX bit 16 (AVX512F), and the OS saving the opmask and ZMM
+ * state (XCR0 bits 1, 2, 5, 6, 7; leaf 1 ECX bit 27 OSXSAVE for XGETBV). */
+static unsigned zkr_ntt_avx512_detect(void)
+{
+    unsigned a, b, c, d, lo, hi;
+
+    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1u << 27)))
+        return 0;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    (void)hi;
+    if ((lo & 0xe6u) != 0xe6u)
+        return 0;
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d))
+        return 0;
+    return (b & (1u << 16)) != 0;
+}
+
+ZKR_AVX512 static inline __m512i zkr_v_canon(__m512i x)
+{
+    __m512i p = _mm512_set1_epi64((long long)ZKR_GL_P);
+    return _mm512_mask_sub_epi64(x, _mm512_cmpge_epu64_mask(x, p), x, p);
+}
+
+ZKR_AVX512 static inline __m512i zkr_v_add(__m512i a, __m512i b)
+{
+    __m512i s = _mm512_add_epi64(a, b), eps = _mm512_set1_epi64((long long)ZKR_GL_EPS);
+    s = _mm512_mask_add_epi64(s, _mm512_cmplt_epu64_mask(s, a), s, eps);
+    return zkr_v_canon(s);
+}
+
+ZKR_AVX512 static inline __m512i zkr_v_sub(__m512i a, __m512i b)
+{
+    __m512i d = _mm512_sub_epi64(a, b), eps = _mm512_set1_epi64((long long)ZKR_GL_EPS);
+    return _mm512_mask_sub_epi64(d, _mm512_cmplt_epu64_mask(a, b), d, eps);
+}
+
+/* The 128-bit product from four 32x32 products, then zkr_gl_reduce128. */
+ZKR_AVX512 static inline __m512i zkr_v_mul(__m512i a, __m512i b)
+{
+    __m512i m32 = _mm512_set1_epi64((long long)ZKR_GL_EPS);
+    __m512i ah = _mm512_srli_epi64(a, 32), bh = _mm512_srli_epi64(b, 32);
+    __m512i t0 = _mm512_mul_epu32(a, b), t1 = _mm512_mul_epu32(ah, b);
+    __m512i t2 = _mm512_mul_epu32(a, bh), t3 = _mm512_mul_epu32(ah, bh);
+    __m512i mid = _mm512_add_epi64(t1, _mm512_srli_epi64(t0, 32));    /* < 2^64 */
+    __m512i mid2 = _mm512_add_epi64(t2, _mm512_and_si512(mid, m32)); /* < 2^64 */
+    __m512i hi = _mm512_add_epi64(t3, _mm512_add_epi64(_mm512_srli_epi64(mid, 32),
+                                                       _mm512_srli_epi64(mid2, 32)));
+    __m512i lo = _mm512_or_si512(_mm512_slli_epi64(mid2, 32), _mm512_and_si512(t0, m32));
+    __m512i hh = _mm512_srli_epi64(hi, 32), hl = _mm512_and_si512(hi, m32);
+    __m512i r0 = _mm512_sub_epi64(lo, hh);
+    __m512i r1 = _mm512_sub_epi64(_mm512_slli_epi64(hl, 32), hl); /* hl * EPS */
+    __m512i r2;
+
+    r0 = _mm512_mask_sub_epi64(r0, _mm512_cmplt_epu64_mask(lo, hh), r0, m32);
+    r2 = _mm512_add_epi64(r0, r1);
+    r2 = _mm512_mask_add_epi64(r2, _mm512_cmplt_epu64_mask(r2, r1), r2, m32);
+    return zkr_v_canon(r2);
+}
+
+/* DIF butterflies j, j+1, .. of one group (half-size h >= 8), eight at a
+ * time while at least eight of the `left` remain; returns how many ran. */
+ZKR_AVX512 static size_t zkr_ntt_dif_avx512(zkr_gl *blk, const zkr_gl *ts, size_t h, size_t j,
+                                            size_t left)
+{
+    size_t k = 0;
+
+    for (; k + 8 <= left; k += 8, j += 8) {
+        __m512i u = _mm512_loadu_si512((const void *)(blk + j));
+        __m512i v = _mm512_loadu_si512((const void *)(blk + j + h));
+        __m512i w = _mm512_loadu_si512((const void *)(ts + j));
+        _mm512_storeu_si512((void *)(blk + j), zkr_v_add(u, v));
+        _mm512_storeu_si512((void *)(blk + j + h), zkr_v_mul(zkr_v_sub(u, v), w));
+    }
+    return k;
+}
+
+/* One in-register DIF stage on eight lanes: lane l pairs with l ^ h; the
+ * lower lane keeps u + v, the upper one (u - v) w (w per lane; none when
+ * every w is 1). */
+ZKR_AVX512 static inline __m512i zkr_v_dif_lanes(__m512i x, __m512i partner_idx,
+                                                 __mmask8 upper, const __m512i *w)
+{
+    __m512i p = _mm512_permutexvar_epi64(partner_idx, x);
+    __m512i sum = zkr_v_add(x, p), diff = zkr_v_sub(p, x);
+
+    if (w)
+        diff = zkr_v_mul(diff, *w);
+    return _mm512_mask_blend_epi64(upper, sum, diff);
+}
+
+/* DIF stages 2, 1, 0 of `len` entries (a multiple of 8), group by group. */
+ZKR_AVX512 static void zkr_ntt_dif_tail_avx512(zkr_gl *a, const zkr_gl *tw, size_t len)
+{
+    __m512i i4 = _mm512_set_epi64(3, 2, 1, 0, 7, 6, 5, 4);
+    __m512i i2 = _mm512_set_epi64(5, 4, 7, 6, 1, 0, 3, 2);
+    __m512i i1 = _mm512_set_epi64(6, 7, 4, 5, 2, 3, 0, 1);
+    /* stage 2: w_8^(l-4) on lanes 4..7; stage 1: w_4^(l mod 2) on lanes 2, 3, 6, 7 */
+    __m512i w4 = _mm512_set_epi64((long long)tw[7], (long long)tw[6], (long long)tw[5],
+                                  (long long)tw[4], 1, 1, 1, 1);
+    __m512i w2 = _mm512_set_epi64((long long)tw[3], (long long)tw[2], 1, 1, (long long)tw[3],
+                                  (long long)tw[2], 1, 1);
+
+    for (size_t i = 0; i < len; i += 8) {
+        __m512i x = _mm512_loadu_si512((const void *)(a + i));
+        x = zkr_v_dif_lanes(x, i4, 0xf0, &w4);
+        x = zkr_v_dif_lanes(x, i2, 0xcc, &w2);
+        x = zkr_v_dif_lanes(x, i1, 0xaa, NULL);
+        _mm512_storeu_si512((void *)(a + i), x);
     }
 }
+#endif
 
 zkr_err zkr_ntt_new(unsigned log_max, zkr_ntt **out)
 {
@@ -56,6 +194,10 @@ zkr_err zkr_ntt_new_mt(unsigned log_max, unsigned threads, zkr_ntt **out)
     if (!n)
         return ZKR_ERR_NOMEM;
     n->log_max = log_max;
+#if ZKR_NTT_AVX512
+    n->simd_avail = zkr_ntt_avx512_detect();
+    n->simd = n->simd_avail;
+#endif
     n->tw = malloc(2 * half * sizeof *n->tw);
     if (!n->tw) {
         zkr_ntt_free(n);
@@ -73,6 +215,12 @@ zkr_err zkr_ntt_new_mt(unsigned log_max, unsigned threads, zkr_ntt **out)
     return ZKR_OK;
 }
 
+int zkr_ntt_set_simd(zkr_ntt *n, int on)
+{
+    n->simd = on ? n->simd_avail : 0;
+    return (int)n->simd;
+}
+
 void zkr_ntt_free(zkr_ntt *n)
 {
     if (!n)
@@ -81,35 +229,78 @@ void zkr_ntt_free(zkr_ntt *n)
     free(n);
 }
 
-/* One stage over butterflies [lo, hi): half-size h = 2^s. */
-static void zkr_ntt_stage(zkr_gl *a, const zkr_gl *tw, unsigned log_max, unsigned s, size_t lo,
+/* One DIF butterfly: (u, v) -> (u + v, (u - v) w). */
+static inline void zkr_ntt_bf_dif(zkr_gl *x, zkr_gl *y, zkr_gl w)
+{
+    zkr_gl u = *x, v = *y;
+
+    *x = zkr_gl_add(u, v);
+    *y = zkr_gl_mul(zkr_gl_sub(u, v), w);
+}
+
+/*
+ * One stage over butterflies [lo, hi): half-size h = 2^s. The DIF loop
+ * walks whole groups (contiguous j, no index arithmetic per butterfly) and
+ * skips the multiplication by w^0 = 1 at the first butterfly of each group.
+ */
+static void zkr_ntt_stage(zkr_gl *a, const zkr_gl *tw, unsigned simd, unsigned s, size_t lo,
                           size_t hi, int dif)
 {
     size_t h = (size_t)1 << s;
     const zkr_gl *ts = tw + h;
 
-    (void)log_max;
+    if (dif) {
+        size_t t = lo;
+        if (s == 0) {
+            for (; t < hi; t++) {
+                zkr_gl u = a[2 * t], v = a[2 * t + 1];
+                a[2 * t] = zkr_gl_add(u, v);
+                a[2 * t + 1] = zkr_gl_sub(u, v);
+            }
+            return;
+        }
+        while (t < hi) {
+            size_t j = t & (h - 1), end = t - j + h;
+            zkr_gl *blk = a + ((t >> s) << (s + 1));
+            if (end > hi)
+                end = hi;
+#if ZKR_NTT_AVX512
+            if (simd && h >= 8) {
+                size_t k = zkr_ntt_dif_avx512(blk, ts, h, j, end - t);
+                t += k;
+                j += k;
+            }
+#else
+            (void)simd;
+#endif
+            if (j == 0 && t < end) {
+                zkr_gl u = blk[0], v = blk[h];
+                blk[0] = zkr_gl_add(u, v);
+                blk[h] = zkr_gl_sub(u, v);
+                j++;
+                t++;
+            }
+            for (; t < end; t++, j++)
+                zkr_ntt_bf_dif(blk + j, blk + j + h, ts[j]);
+        }
+        return;
+    }
     for (size_t t = lo; t < hi; t++) {
         size_t j = t & (h - 1);
         size_t pos = ((t >> s) << (s + 1)) | j;
         zkr_gl u = a[pos], v = a[pos + h];
-        if (dif) {
-            a[pos] = zkr_gl_add(u, v);
-            a[pos + h] = zkr_gl_mul(zkr_gl_sub(u, v), ts[j]);
-        } else {
-            /* w_2h^-j = -w_2h^(h-j); j is a public index */
-            zkr_gl w = j ? zkr_gl_neg(ts[h - j]) : 1;
-            v = zkr_gl_mul(v, w);
-            a[pos] = zkr_gl_add(u, v);
-            a[pos + h] = zkr_gl_sub(u, v);
-        }
+        /* w_2h^-j = -w_2h^(h-j); j is a public index */
+        zkr_gl w = j ? zkr_gl_neg(ts[h - j]) : 1;
+        v = zkr_gl_mul(v, w);
+        a[pos] = zkr_gl_add(u, v);
+        a[pos + h] = zkr_gl_sub(u, v);
     }
 }
 
 typedef struct {
     zkr_gl *a;
     const zkr_gl *tw;
-    unsigned log_max, s;
+    unsigned simd, s;
     int dif;
 } zkr_ntt_job;
 
@@ -118,7 +309,7 @@ static void zkr_ntt_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
     zkr_ntt_job *j = ctx;
 
     (void)w;
-    zkr_ntt_stage(j->a, j->tw, j->log_max, j->s, lo, hi, j->dif);
+    zkr_ntt_stage(j->a, j->tw, j->simd, j->s, lo, hi, j->dif);
 }
 
 /* Blocks of 2^ZKR_NTT_BLOCK_LOG elements (128 KiB) stay in cache for their
@@ -128,7 +319,8 @@ static void zkr_ntt_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
 typedef struct {
     zkr_gl *a;
     const zkr_gl *tw;
-    unsigned log_max, s_top; /* stages s_top-1 .. 0 run per block */
+    unsigned simd, s_top;    /* blocks of 2^s_top entries */
+    unsigned s_hi;           /* DIF: stages s_hi-1 .. 0 run per block; DIT: all s_top */
     int dif;
 } zkr_ntt_blk_job;
 
@@ -140,38 +332,61 @@ static void zkr_ntt_blocks(void *ctx, size_t lo, size_t hi, unsigned w)
     (void)w;
     for (size_t b = lo; b < hi; b++) {
         zkr_gl *blk = j->a + b * bs;
-        for (unsigned k = 0; k < j->s_top; k++) {
-            unsigned s = j->dif ? j->s_top - 1 - k : k;
-            zkr_ntt_stage(blk, j->tw, j->log_max, s, 0, bs / 2, j->dif);
+        if (j->dif) {
+            unsigned s_lo = 0;
+#if ZKR_NTT_AVX512
+            s_lo = j->simd && j->s_hi >= 3 ? 3 : 0;
+#endif
+            for (unsigned s = j->s_hi; s-- > s_lo;)
+                zkr_ntt_stage(blk, j->tw, j->simd, s, 0, bs / 2, 1);
+#if ZKR_NTT_AVX512
+            if (s_lo)
+                zkr_ntt_dif_tail_avx512(blk, j->tw, bs);
+#endif
+        } else {
+            for (unsigned s = 0; s < j->s_top; s++)
+                zkr_ntt_stage(blk, j->tw, j->simd, s, 0, bs / 2, 0);
         }
     }
 }
 
 /* DIF runs stages from the largest block down (natural -> bit-reversed);
  * DIT the reverse (bit-reversed -> natural) with inverse twiddles. Stages
- * with half-size below the block size run block by block. */
-static zkr_err zkr_ntt_run(const zkr_ntt *n, zkr_gl *a, unsigned log_n, int dif, unsigned threads)
+ * with half-size below the block size run block by block. A DIF starts at
+ * stage s_hi - 1 (s_hi < log_n when the caller ran the top stages). */
+static zkr_err zkr_ntt_run_from(const zkr_ntt *n, zkr_gl *a, unsigned log_n, int dif,
+                                unsigned threads, unsigned s_hi)
 {
     size_t nb;
     unsigned s_top = log_n < ZKR_NTT_BLOCK_LOG ? log_n : ZKR_NTT_BLOCK_LOG;
     const zkr_gl *tw = n->tw;
-    zkr_ntt_blk_job bj = {a, tw, n->log_max, s_top, dif};
+    zkr_ntt_blk_job bj = {a, tw, n->simd, s_top, s_hi < s_top ? s_hi : s_top, dif};
 
     if (log_n > n->log_max)
         return ZKR_ERR_USAGE;
     if (log_n == 0)
         return ZKR_OK;
     nb = (size_t)1 << (log_n - 1);
-    if (!dif)
+    if (!dif) {
         zkr_par_for(threads, (size_t)1 << (log_n - s_top), 1, zkr_ntt_blocks, &bj);
-    for (unsigned k = 0; k < log_n - s_top; k++) {
-        unsigned s = dif ? log_n - 1 - k : s_top + k;
-        zkr_ntt_job j = {a, tw, n->log_max, s, dif};
+        for (unsigned s = s_top; s < log_n; s++) {
+            zkr_ntt_job j = {a, tw, n->simd, s, 0};
+            zkr_par_for(threads, nb, (size_t)1 << 14, zkr_ntt_chunk, &j);
+        }
+        return ZKR_OK;
+    }
+    for (unsigned s = s_hi; s-- > s_top;) {
+        zkr_ntt_job j = {a, tw, n->simd, s, 1};
         zkr_par_for(threads, nb, (size_t)1 << 14, zkr_ntt_chunk, &j);
     }
-    if (dif)
+    if (bj.s_hi > 0)
         zkr_par_for(threads, (size_t)1 << (log_n - s_top), 1, zkr_ntt_blocks, &bj);
     return ZKR_OK;
+}
+
+static zkr_err zkr_ntt_run(const zkr_ntt *n, zkr_gl *a, unsigned log_n, int dif, unsigned threads)
+{
+    return zkr_ntt_run_from(n, a, log_n, dif, threads, log_n);
 }
 
 static void zkr_bitrev_permute(zkr_gl *a, unsigned log_n)
@@ -214,6 +429,103 @@ zkr_err zkr_ntt_inverse(const zkr_ntt *n, zkr_gl *a, unsigned log_n)
 }
 
 /*
+ * The LDE's first DIF stage with the coset scaling folded in. Block t's
+ * input is u_i = c_i g^i (g = shift w_big^bitrev(t)); its first butterfly
+ * (u_j, u_{j+h}) gives u_j + u_{j+h} = g^j (c_j + g^h c_{j+h}) and
+ * (u_j - u_{j+h}) w_n^j = (g w_n)^j (c_j - g^h c_{j+h}): three products per
+ * butterfly, no separate scaling pass. With shift 1, g^j and (g w_n)^j are
+ * twiddle-table entries (powers of w_big); otherwise running powers.
+ */
+typedef struct {
+    const zkr_ntt *n;
+    const zkr_gl *src;
+    zkr_gl *dst;
+    size_t h;
+    zkr_gl gh, g, gw;       /* g^h, g, g w_n */
+    uint64_t eg, egw;       /* shift 1: g = w_big^eg, g w_n = w_big^egw */
+    unsigned log_big;
+    int table;
+} zkr_lde_job;
+
+/* w_big^e from the twiddle table (w_N^k at tw[N/2 + k] for k < N/2, and
+ * w_N^(k + N/2) = -w_N^k). */
+static inline zkr_gl zkr_ntt_wpow(const zkr_ntt *n, unsigned log_big, uint64_t e)
+{
+    size_t half = (size_t)1 << (n->log_max - 1);
+    size_t k = (size_t)(e & (((uint64_t)1 << log_big) - 1)) << (n->log_max - log_big);
+
+    return k < half ? n->tw[half + k] : zkr_gl_neg(n->tw[k]);
+}
+
+#if ZKR_NTT_AVX512
+/* zkr_lde_first's butterflies [lo, lo + 8k), eight at a time with running
+ * power vectors (g^i .. g^(i+7) times g^8 per step); returns 8k. */
+ZKR_AVX512 static size_t zkr_lde_first_avx512(const zkr_lde_job *j, size_t lo, size_t hi)
+{
+    const zkr_gl *c = j->src;
+    zkr_gl *d = j->dst;
+    size_t h = j->h, i = lo;
+    zkr_gl pg[8], pw[8];
+    __m512i vg, vw, g8, w8, gh = _mm512_set1_epi64((long long)j->gh);
+
+    if (hi - lo < 8)
+        return 0;
+    pg[0] = zkr_gl_pow(j->g, lo);
+    pw[0] = zkr_gl_pow(j->gw, lo);
+    for (int k = 1; k < 8; k++) {
+        pg[k] = zkr_gl_mul(pg[k - 1], j->g);
+        pw[k] = zkr_gl_mul(pw[k - 1], j->gw);
+    }
+    vg = _mm512_loadu_si512((const void *)pg);
+    vw = _mm512_loadu_si512((const void *)pw);
+    g8 = _mm512_set1_epi64((long long)zkr_gl_pow(j->g, 8));
+    w8 = _mm512_set1_epi64((long long)zkr_gl_pow(j->gw, 8));
+    for (; i + 8 <= hi; i += 8) {
+        __m512i u = _mm512_loadu_si512((const void *)(c + i));
+        __m512i v = zkr_v_mul(_mm512_loadu_si512((const void *)(c + i + h)), gh);
+        _mm512_storeu_si512((void *)(d + i), zkr_v_mul(zkr_v_add(u, v), vg));
+        _mm512_storeu_si512((void *)(d + i + h), zkr_v_mul(zkr_v_sub(u, v), vw));
+        vg = zkr_v_mul(vg, g8);
+        vw = zkr_v_mul(vw, w8);
+    }
+    return i - lo;
+}
+#endif
+
+static void zkr_lde_first(void *ctx, size_t lo, size_t hi, unsigned w)
+{
+    zkr_lde_job *j = ctx;
+    const zkr_gl *c = j->src;
+    zkr_gl *d = j->dst;
+    size_t h = j->h;
+    zkr_gl pg = 1, pw = 1;
+
+    (void)w;
+#if ZKR_NTT_AVX512
+    if (j->n->simd)
+        lo += zkr_lde_first_avx512(j, lo, hi);
+#endif
+    if (!j->table) {
+        pg = zkr_gl_pow(j->g, lo);
+        pw = zkr_gl_pow(j->gw, lo);
+    }
+    for (size_t i = lo; i < hi; i++) {
+        zkr_gl v = zkr_gl_mul(c[i + h], j->gh);
+        zkr_gl x = zkr_gl_add(c[i], v), y = zkr_gl_sub(c[i], v);
+        if (j->table) {
+            pg = zkr_ntt_wpow(j->n, j->log_big, j->eg * i);
+            pw = zkr_ntt_wpow(j->n, j->log_big, j->egw * i);
+        }
+        d[i] = zkr_gl_mul(x, pg);
+        d[i + h] = zkr_gl_mul(y, pw);
+        if (!j->table) {
+            pg = zkr_gl_mul(pg, j->g);
+            pw = zkr_gl_mul(pw, j->gw);
+        }
+    }
+}
+
+/*
  * The zero-padded DIF splits: output block t (of 2^log_blowup) is the size-n
  * DIF of c_i * (shift * w_big^bitrev(t))^i. This skips the stages that only
  * move zeros and keeps each transform small.
@@ -231,10 +543,17 @@ zkr_err zkr_ntt_lde(const zkr_ntt *n, const zkr_gl *coeffs, unsigned log_n, unsi
     wb = zkr_gl_root_of_unity(log_big);
     for (size_t t = 0; t < nblk; t++) {
         zkr_gl *blk = out + t * len;
-        zkr_pow_job pj = {blk, coeffs, zkr_gl_mul(shift, zkr_gl_pow(wb, zkr_bitrev(t, log_blowup))),
-                          1};
-        zkr_par_for(threads, len, 1 << 14, zkr_pow_chunk, &pj);
-        if ((r = zkr_ntt_run(n, blk, log_n, 1, threads)) != ZKR_OK)
+        uint64_t b = zkr_bitrev(t, log_blowup);
+        zkr_lde_job lj = {n, coeffs, blk, len / 2, 0, 0, 0, b, b + nblk, log_big, shift == 1};
+        if (log_n == 0) {
+            blk[0] = coeffs[0];
+            continue;
+        }
+        lj.g = zkr_gl_mul(shift, zkr_gl_pow(wb, b));
+        lj.gw = zkr_gl_mul(lj.g, zkr_gl_pow(wb, nblk));
+        lj.gh = zkr_gl_pow(lj.g, len / 2);
+        zkr_par_for(threads, len / 2, 1 << 13, zkr_lde_first, &lj);
+        if ((r = zkr_ntt_run_from(n, blk, log_n, 1, threads, log_n - 1)) != ZKR_OK)
             return r;
     }
     return ZKR_OK;

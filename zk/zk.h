@@ -199,6 +199,12 @@ zkr_err zkr_ntt_inverse(const zkr_ntt *n, zkr_gl *a, unsigned log_n) ZKR_WUR;
  */
 zkr_err zkr_ntt_lde(const zkr_ntt *n, const zkr_gl *coeffs, unsigned log_n, unsigned log_blowup,
                     zkr_gl shift, unsigned threads, zkr_gl *out) ZKR_WUR;
+/*
+ * Chooses the butterflies: on != 0 takes the AVX-512 ones where the CPU
+ * and OS have them (detected at zkr_ntt_new), 0 the portable ones. Both give
+ * the same values; returns 1 when the AVX-512 path is now in use. For tests.
+ */
+int zkr_ntt_set_simd(zkr_ntt *n, int on);
 /* Reverses the low `bits` bits of i. */
 uint64_t zkr_bitrev(uint64_t i, unsigned bits);
 
