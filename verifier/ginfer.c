@@ -38,6 +38,52 @@ static zkr_err zkr_vg_route(zkr_vg_ctx *c, uint32_t i, uint32_t x, uint32_t b, i
     return r;
 }
 
+static int zkr_vg_on(const zkr_verifier_ginf_statement *st, unsigned check)
+{
+#if ZKR_TEST_BUILD
+    return !(st->off & check);
+#else
+    (void)st;
+    (void)check;
+    return 1;
+#endif
+}
+
+/*
+ * "ginf-wsub" (version 5): a split node's weight claim must equal the
+ * combination of its sub-blocks' values (zkr_ginf_wsub_sum), each then
+ * claimed on P. zkr_ginf_route does not route such a claim.
+ */
+static zkr_err zkr_vg_wsub(zkr_vg_ctx *c, uint32_t i, const zkr_cnn_claims *cl, zkr_diag *d)
+{
+    const zkr_ginf_shape *s = c->s;
+    zkr_ext vals[ZKR_GINF_MAX_WSUB];
+    size_t nw = 0;
+
+    if (!s->n_wsub[i])
+        return ZKR_OK;
+    for (size_t k = 0; k < cl->n; k++) {
+        const zkr_cnn_claim *w = &cl->c[k];
+        if (w->poly != ZKR_CNN_POLY_W)
+            continue;
+        nw++;
+        for (unsigned j = 0; j < s->n_wsub[i]; j++)
+            if (zkr_dec_ext(c->dec, &vals[j]) != ZKR_OK)
+                return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: node %u split weight values truncated",
+                                i);
+        zkr_ts_absorb_ext(c->t, "ginf-wsub", vals, s->n_wsub[i]);
+        if (zkr_vg_on(c->st, ZKR_GINF_OFF_WSUB) &&
+            !zkr_ext_eq(zkr_ginf_wsub_sum(s, i, w->pt, vals), w->val))
+            return zkr_fail(d, ZKR_ERR_VERIFY,
+                            "proof: node %u: split weight values do not sum to its weight claim", i);
+        if (zkr_ginf_wsub_claims(s, i, w->pt, vals, c->gc) != ZKR_OK)
+            return zkr_fail(d, ZKR_ERR_INTERNAL, "verify: claim list full");
+    }
+    if (nw != 1)
+        return zkr_fail(d, ZKR_ERR_INTERNAL, "verify: node %u: %zu weight claims", i, nw);
+    return ZKR_OK;
+}
+
 static zkr_err zkr_vg_conv(zkr_vg_ctx *c, uint32_t i, zkr_diag *d)
 {
     const zkr_ginf_shape *s = c->s;
@@ -77,6 +123,8 @@ static zkr_err zkr_vg_conv(zkr_vg_ctx *c, uint32_t i, zkr_diag *d)
     if (s->lb && zkr_geval_extend_x(&cl, zkr_ginf_lp(s, n->in[0]), rho + zkr_ginf_lp(s, i), s->lb) !=
                      ZKR_OK)
         return zkr_fail(d, ZKR_ERR_INTERNAL, "verify: node %u: claim of another size", i);
+    if ((r = zkr_vg_wsub(c, i, &cl, d)) != ZKR_OK)
+        return r;
     return zkr_vg_route(c, i, n->in[0], 0, 0, &cl, d);
 }
 
