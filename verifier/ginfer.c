@@ -275,6 +275,25 @@ static zkr_err zkr_vg_output(const zkr_proof_view *v, const zkr_verifier_ginf_st
  * body opening with the version and V's root, openings; st->input the
  * padded batch, st->output every record's output); else graph-inference@1's.
  */
+/*
+ * The protocol version, section 26's (evaluation-graph@1: 35's) first word,
+ * read before anything the layout decides (P's size among them), so an
+ * older proof is refused by name.
+ */
+static zkr_err zkr_vg_version(const zkr_proof_view *v, int geval, zkr_diag *d)
+{
+    unsigned sb = geval ? 1 : 2;
+    uint32_t ver, want = geval ? ZKR_GEVAL_VERSION : ZKR_GINF_VERSION;
+    zkr_dec body;
+
+    zkr_dec_init(&body, v->body[sb], v->len[sb]);
+    if (zkr_dec_u32(&body, &ver) != ZKR_OK || ver != want)
+        return zkr_fail(d, geval ? ZKR_ERR_UNSUPPORTED : ZKR_ERR_MALFORMED,
+                        "proof: not %s protocol version %u proof (re-prove it)",
+                        geval ? "an evaluation-graph@1" : "a graph-inference@1", want);
+    return ZKR_OK;
+}
+
 static zkr_err zkr_vg_math(const zkr_params *p, const zkr_proof_view *v,
                            const zkr_verifier_ginf_statement *st, const zkr_ginf_shape *s,
                            const zkr_buf *prog, int geval, int no_input, zkr_diag *d)
@@ -285,20 +304,14 @@ static zkr_err zkr_vg_math(const zkr_params *p, const zkr_proof_view *v,
     zkr_dec body, pcs;
     zkr_ginf_claims *gc = calloc(1, sizeof *gc);
     zkr_pcs_commitment vc[2];
+    uint32_t ver;
     zkr_err r;
 
     if (!gc)
         return ZKR_ERR_NOMEM;
     zkr_dec_init(&body, v->body[sb], v->len[sb]);
-    {
-        uint32_t ver, want = geval ? ZKR_GEVAL_VERSION : ZKR_GINF_VERSION;
-        const char *kind = geval ? "an evaluation-graph@1" : "a graph-inference@1";
-        if (zkr_dec_u32(&body, &ver) != ZKR_OK || ver != want) {
-            r = zkr_fail(d, geval ? ZKR_ERR_UNSUPPORTED : ZKR_ERR_MALFORMED,
-                         "proof: not %s protocol version %u proof (re-prove it)", kind, want);
-            goto out;
-        }
-    }
+    if ((r = zkr_vg_version(v, geval, d)) != ZKR_OK || (r = zkr_dec_u32(&body, &ver)) != ZKR_OK)
+        goto out; /* the version word, checked */
     {
         const uint8_t *root = v->body[1];
         if (geval ? zkr_dec_raw(&body, ZKR_DIGEST_BYTES, &root) != ZKR_OK
@@ -365,6 +378,8 @@ zkr_err zkr_verify_ginf(const uint8_t *proof, size_t len, const zkr_verifier_gin
         (r = zkr_proof_view_bind(&v, st->param_set, ZKR_KIND_GINFER1, "graph-inference@1",
                                  st->statement_id, tags, 4, d)) != ZKR_OK)
         return r;
+    if ((r = zkr_vg_version(&v, 0, d)) != ZKR_OK)
+        return r;
     if (!(s = malloc(sizeof *s)))
         return ZKR_ERR_NOMEM;
     if ((r = zkr_ml_gprog_encode(st->g, &prog, d)) != ZKR_OK)
@@ -399,7 +414,8 @@ zkr_err zkr_verify_ginf_batch(const zkr_params *p, const zkr_proof_view *v,
 
     if (!s)
         return ZKR_ERR_NOMEM;
-    if ((r = zkr_ml_gprog_encode(gs->g, &prog, d)) != ZKR_OK ||
+    if ((r = zkr_vg_version(v, 1, d)) != ZKR_OK ||
+        (r = zkr_ml_gprog_encode(gs->g, &prog, d)) != ZKR_OK ||
         (r = zkr_ginf_shape_init_batch(s, gs->g, gs->mp, zkr_geval_lb(count), p->max_vars, d)) !=
             ZKR_OK)
         goto out;
