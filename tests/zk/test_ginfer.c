@@ -415,6 +415,19 @@ int main(int argc, char **argv)
     lenet(&md->g);
     zkr_tap_ok(&t, zkr_ml_gprog_check(&md->g, NULL) == ZKR_OK, "LeNet-5 program checks");
     model_init(&t, md);
+    {
+        /* Version 5: DENSE 120's 2^17 weights split along kh (2^16 + 2^14), P 2^17. */
+        zkr_ginf_shape *sh = malloc(sizeof *sh);
+        zkr_params p;
+        int ok = sh && zkr_params_get(ZKR_PARAM_SET_128, &p) == ZKR_OK &&
+                 zkr_ginf_shape_init(sh, &md->g, &md->mp, p.max_vars, NULL) == ZKR_OK;
+        unsigned nsplit = 0;
+        for (uint32_t i = 1; ok && i < sh->n_nodes; i++)
+            nsplit += sh->n_wsub[i] > 0;
+        zkr_tap_ok(&t, ok && nsplit == 1 && sh->n_m == 17,
+                   "LeNet-5: one split weight block, P 2^%u", ok ? sh->n_m : 0);
+        free(sh);
+    }
     run(&t, md, "LeNet-5");
     model_free(md);
     free(md);
