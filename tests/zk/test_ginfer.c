@@ -416,7 +416,7 @@ int main(int argc, char **argv)
     zkr_tap_ok(&t, zkr_ml_gprog_check(&md->g, NULL) == ZKR_OK, "LeNet-5 program checks");
     model_init(&t, md);
     {
-        /* Version 5: DENSE 120's 2^17 weights split along kh (2^16 + 2^14), P 2^17. */
+        /* Version 5: DENSE 120's 2^17 weights split along kw (2^16 + 2^14), P 2^17. */
         zkr_ginf_shape *sh = malloc(sizeof *sh);
         zkr_params p;
         int ok = sh && zkr_params_get(ZKR_PARAM_SET_128, &p) == ZKR_OK &&
