@@ -14,8 +14,17 @@ struct zkr_ginf_model {
     zkr_pcs_poly *poly;
     zkr_pcs_commitment comm;
     zkr_gl *ptab; /* P's values (the convolutions read W from them) */
+    /* A split weight block's padded table (zkr_ginf_shape.n_wsub); NULL: W lies whole in P. */
+    zkr_gl *wtab[ZKR_ML_G_MAX_NODES];
+    int cheat_p; /* test builds: P is another model's (zkr_ginf_model_cheat_swap_p) */
     zkr_buf prog;
 };
+
+/* Node i's padded weight table, as the convolution reads it. */
+static const zkr_gl *zkr_pg_w(const zkr_ginf_model *m, uint32_t i)
+{
+    return m->wtab[i] ? m->wtab[i] : m->ptab + m->s->m[i][ZKR_GM_W].off;
+}
 
 /* ------------------------------------------------------------------ */
 /* Native semantics (docs/quantization.md 7.1)                          */
@@ -281,7 +290,7 @@ zkr_err zkr_ginf_from_gmodel(const zkr_ml_gmodel *gm, zkr_ginf_model_in *in,
 /* Commitment                                                           */
 /* ------------------------------------------------------------------ */
 
-static zkr_err zkr_pg_model_table(const zkr_ginf_model *m, zkr_gl *pt)
+static zkr_err zkr_pg_model_table(zkr_ginf_model *m, zkr_gl *pt)
 {
     const zkr_ginf_shape *s = m->s;
 
@@ -290,15 +299,23 @@ static zkr_err zkr_pg_model_table(const zkr_ginf_model *m, zkr_gl *pt)
         const zkr_cnn_conv *cv = &s->conv[i];
         size_t nw;
         int64_t *w64;
-        if (!s->m[i][ZKR_GM_W].used)
+        zkr_gl *wt = pt + s->m[i][ZKR_GM_W].off;
+        if (n->op != ZKR_ML_GOP_CONV && n->op != ZKR_ML_GOP_DENSE)
             continue;
         nw = (size_t)n->c * (cv->depthwise ? 1 : cv->g.c) * cv->g.kh * cv->g.kw;
+        if (s->n_wsub[i] &&
+            !(wt = m->wtab[i] = calloc((size_t)1 << s->m[i][ZKR_GM_W].log, sizeof *wt)))
+            return ZKR_ERR_NOMEM;
         if (!(w64 = malloc(nw * sizeof *w64)))
             return ZKR_ERR_NOMEM;
         for (size_t k = 0; k < nw; k++)
             w64[k] = m->in.w[i][k];
-        zkr_cnn_conv_w_table(cv, w64, pt + s->m[i][ZKR_GM_W].off);
+        zkr_cnn_conv_w_table(cv, w64, wt);
         free(w64);
+        /* A split block: its slices into P's sub-blocks. */
+        for (unsigned k = 0; k < s->n_wsub[i]; k++)
+            for (size_t j = 0; j < ((size_t)1 << s->wsub[i][k].log); j++)
+                pt[s->wsub[i][k].off + j] = wt[zkr_ginf_wsub_index(s, i, k, j)];
         for (uint32_t c = 0; c < n->c; c++) {
             pt[s->m[i][ZKR_GM_B].off + c] = zkr_gl_from_i64(m->in.b[i][c]);
             pt[s->m[i][ZKR_GM_M].off + c] = zkr_gl_from_i64(m->in.m[i][c]);
@@ -371,6 +388,11 @@ void zkr_ginf_model_free(zkr_ginf_model *m)
     if (!m)
         return;
     zkr_pcs_poly_free(m->poly);
+    for (uint32_t i = 0; i < ZKR_ML_G_MAX_NODES; i++)
+        if (m->wtab[i]) {
+            sodium_memzero(m->wtab[i], ((size_t)1 << m->s->m[i][ZKR_GM_W].log) * sizeof **m->wtab);
+            free(m->wtab[i]);
+        }
     if (m->ptab)
         sodium_memzero(m->ptab, ((size_t)1 << m->s->n_m) * sizeof *m->ptab);
     free(m->ptab);
@@ -632,7 +654,7 @@ static zkr_err zkr_pg_conv_batch(zkr_pg_ctx *c, uint32_t i, const zkr_ext *rb,
         for (size_t k = 0; k < len; k++)
             if (x[(b << lx) | k])
                 xf[k] = zkr_ext_add(xf[k], zkr_ext_mul_base(eb[b], x[(b << lx) | k]));
-    if ((r = zkr_prover_cnn_conv_ext(c->t, &s->conv[i], xf, c->w->m->ptab + s->m[i][ZKR_GM_W].off,
+    if ((r = zkr_prover_cnn_conv_ext(c->t, &s->conv[i], xf, zkr_pg_w(c->w->m, i),
                                      rb - zkr_ginf_lp(s, i), c->threads, c->body, cl)) != ZKR_OK)
         goto out;
     r = zkr_geval_extend_x(cl, lx, rb, s->lb);
@@ -640,6 +662,39 @@ out:
     free(xf);
     free(eb);
     return r;
+}
+
+/*
+ * "ginf-wsub" (version 5): a split node's weight claim answered by its
+ * sub-blocks' values, read from P (zkr_ginf_wsub_claims).
+ */
+static zkr_err zkr_pg_wsub(zkr_pg_ctx *c, uint32_t i, const zkr_cnn_claims *cl)
+{
+    const zkr_ginf_shape *s = c->w->s;
+    zkr_ext vals[ZKR_GINF_MAX_WSUB], sp[ZKR_CNN_MAX_PT];
+    zkr_err r;
+
+    if (!s->n_wsub[i])
+        return ZKR_OK;
+    for (size_t k = 0; k < cl->n; k++) {
+        const zkr_cnn_claim *w = &cl->c[k];
+        if (w->poly != ZKR_CNN_POLY_W)
+            continue;
+        for (unsigned j = 0; j < s->n_wsub[i]; j++) {
+            zkr_ginf_wsub_point(s, i, j, w->pt, sp);
+            if ((r = zkr_mle_eval_base(c->w->m->ptab + s->wsub[i][j].off, s->wsub[i][j].log, sp,
+                                       &vals[j])) != ZKR_OK ||
+                (r = zkr_enc_ext(c->body, vals[j])) != ZKR_OK)
+                return r;
+        }
+        zkr_ts_absorb_ext(c->t, "ginf-wsub", vals, s->n_wsub[i]);
+        /* A mismatch: the relation's W is not P's (a bug, or a test build's cheater). */
+        if (!zkr_ext_eq(zkr_ginf_wsub_sum(s, i, w->pt, vals), w->val) && !c->w->m->cheat_p)
+            return ZKR_ERR_INTERNAL;
+        if ((r = zkr_ginf_wsub_claims(s, i, w->pt, vals, c->gc)) != ZKR_OK)
+            return r;
+    }
+    return ZKR_OK;
 }
 
 static zkr_err zkr_pg_conv(zkr_pg_ctx *c, uint32_t i, zkr_cnn_popts *o)
@@ -691,9 +746,9 @@ static zkr_err zkr_pg_conv(zkr_pg_ctx *c, uint32_t i, zkr_cnn_popts *o)
         r = zkr_pg_conv_batch(c, i, rho + zkr_ginf_lp(s, i), &cl);
     else
         r = zkr_prover_cnn_conv(c->t, &s->conv[i], zkr_pg_tensor(c, n->in[0]),
-                                c->w->m->ptab + s->m[i][ZKR_GM_W].off, rho, c->threads, c->body,
+                                zkr_pg_w(c->w->m, i), rho, c->threads, c->body,
                                 &cl);
-    if (r != ZKR_OK)
+    if (r != ZKR_OK || (r = zkr_pg_wsub(c, i, &cl)) != ZKR_OK)
         return r;
     return zkr_ginf_route(s, g, i, n->in[0], 0, 0, &cl, NULL, c->gc);
 }
@@ -1147,5 +1202,18 @@ zkr_err zkr_prover_ginf_batch_cheat_input(const zkr_params *p,
 {
     return zkr_pg_batch_run(p, statement_id, m, bind, inputs, wit_inputs, in_len, 1, NULL, NULL,
                             proof, d);
+}
+#endif
+
+#if ZKR_TEST_BUILD
+void zkr_ginf_model_cheat_swap_p(zkr_ginf_model *a, zkr_ginf_model *b)
+{
+    zkr_pcs_poly *poly = a->poly;
+    zkr_pcs_commitment comm = a->comm;
+    zkr_gl *pt = a->ptab;
+
+    a->poly = b->poly, a->comm = b->comm, a->ptab = b->ptab;
+    b->poly = poly, b->comm = comm, b->ptab = pt;
+    a->cheat_p = b->cheat_p = 1;
 }
 #endif

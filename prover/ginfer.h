@@ -97,6 +97,14 @@ zkr_err zkr_prover_ginf_cheat_commit(const zkr_params *p,
                                      size_t input_len, zkr_ginf_cheat_fn fn, void *ctx,
                                      zkr_buf *proof, zkr_buf *output, zkr_diag *d) ZKR_WUR;
 
+/*
+ * Test builds only: swaps the committed P (its table, Merkle tree and
+ * commitment) of two models of one program, leaving each its weights:
+ * each then proves its own weights' relations against the other's P
+ * (the "ginf-wsub" cheat, tests/soundness/test_sound_cnn.c).
+ */
+void zkr_ginf_model_cheat_swap_p(zkr_ginf_model *a, zkr_ginf_model *b);
+
 /* Native inference (docs/quantization.md 7.1) of the model: y gets the last node's elements. */
 zkr_err zkr_ginf_native(const zkr_ginf_model_in *in, const uint8_t *input, int8_t *y,
                         size_t cap) ZKR_WUR;

@@ -38,6 +38,52 @@ static zkr_err zkr_vg_route(zkr_vg_ctx *c, uint32_t i, uint32_t x, uint32_t b, i
     return r;
 }
 
+static int zkr_vg_on(const zkr_verifier_ginf_statement *st, unsigned check)
+{
+#if ZKR_TEST_BUILD
+    return !(st->off & check);
+#else
+    (void)st;
+    (void)check;
+    return 1;
+#endif
+}
+
+/*
+ * "ginf-wsub" (version 5): a split node's weight claim must equal the
+ * combination of its sub-blocks' values (zkr_ginf_wsub_sum), each then
+ * claimed on P. zkr_ginf_route does not route such a claim.
+ */
+static zkr_err zkr_vg_wsub(zkr_vg_ctx *c, uint32_t i, const zkr_cnn_claims *cl, zkr_diag *d)
+{
+    const zkr_ginf_shape *s = c->s;
+    zkr_ext vals[ZKR_GINF_MAX_WSUB];
+    size_t nw = 0;
+
+    if (!s->n_wsub[i])
+        return ZKR_OK;
+    for (size_t k = 0; k < cl->n; k++) {
+        const zkr_cnn_claim *w = &cl->c[k];
+        if (w->poly != ZKR_CNN_POLY_W)
+            continue;
+        nw++;
+        for (unsigned j = 0; j < s->n_wsub[i]; j++)
+            if (zkr_dec_ext(c->dec, &vals[j]) != ZKR_OK)
+                return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: node %u split weight values truncated",
+                                i);
+        zkr_ts_absorb_ext(c->t, "ginf-wsub", vals, s->n_wsub[i]);
+        if (zkr_vg_on(c->st, ZKR_GINF_OFF_WSUB) &&
+            !zkr_ext_eq(zkr_ginf_wsub_sum(s, i, w->pt, vals), w->val))
+            return zkr_fail(d, ZKR_ERR_VERIFY,
+                            "proof: node %u: split weight values do not sum to its weight claim", i);
+        if (zkr_ginf_wsub_claims(s, i, w->pt, vals, c->gc) != ZKR_OK)
+            return zkr_fail(d, ZKR_ERR_INTERNAL, "verify: claim list full");
+    }
+    if (nw != 1)
+        return zkr_fail(d, ZKR_ERR_INTERNAL, "verify: node %u: %zu weight claims", i, nw);
+    return ZKR_OK;
+}
+
 static zkr_err zkr_vg_conv(zkr_vg_ctx *c, uint32_t i, zkr_diag *d)
 {
     const zkr_ginf_shape *s = c->s;
@@ -77,6 +123,8 @@ static zkr_err zkr_vg_conv(zkr_vg_ctx *c, uint32_t i, zkr_diag *d)
     if (s->lb && zkr_geval_extend_x(&cl, zkr_ginf_lp(s, n->in[0]), rho + zkr_ginf_lp(s, i), s->lb) !=
                      ZKR_OK)
         return zkr_fail(d, ZKR_ERR_INTERNAL, "verify: node %u: claim of another size", i);
+    if ((r = zkr_vg_wsub(c, i, &cl, d)) != ZKR_OK)
+        return r;
     return zkr_vg_route(c, i, n->in[0], 0, 0, &cl, d);
 }
 
@@ -227,6 +275,25 @@ static zkr_err zkr_vg_output(const zkr_proof_view *v, const zkr_verifier_ginf_st
  * body opening with the version and V's root, openings; st->input the
  * padded batch, st->output every record's output); else graph-inference@1's.
  */
+/*
+ * The protocol version, section 26's (evaluation-graph@1: 35's) first word,
+ * read before anything the layout decides (P's size among them), so an
+ * older proof is refused by name.
+ */
+static zkr_err zkr_vg_version(const zkr_proof_view *v, int geval, zkr_diag *d)
+{
+    unsigned sb = geval ? 1 : 2;
+    uint32_t ver, want = geval ? ZKR_GEVAL_VERSION : ZKR_GINF_VERSION;
+    zkr_dec body;
+
+    zkr_dec_init(&body, v->body[sb], v->len[sb]);
+    if (zkr_dec_u32(&body, &ver) != ZKR_OK || ver != want)
+        return zkr_fail(d, geval ? ZKR_ERR_UNSUPPORTED : ZKR_ERR_MALFORMED,
+                        "proof: not %s protocol version %u proof (re-prove it)",
+                        geval ? "an evaluation-graph@1" : "a graph-inference@1", want);
+    return ZKR_OK;
+}
+
 static zkr_err zkr_vg_math(const zkr_params *p, const zkr_proof_view *v,
                            const zkr_verifier_ginf_statement *st, const zkr_ginf_shape *s,
                            const zkr_buf *prog, int geval, int no_input, zkr_diag *d)
@@ -237,20 +304,14 @@ static zkr_err zkr_vg_math(const zkr_params *p, const zkr_proof_view *v,
     zkr_dec body, pcs;
     zkr_ginf_claims *gc = calloc(1, sizeof *gc);
     zkr_pcs_commitment vc[2];
+    uint32_t ver;
     zkr_err r;
 
     if (!gc)
         return ZKR_ERR_NOMEM;
     zkr_dec_init(&body, v->body[sb], v->len[sb]);
-    {
-        uint32_t ver, want = geval ? ZKR_GEVAL_VERSION : ZKR_GINF_VERSION;
-        const char *kind = geval ? "an evaluation-graph@1" : "a graph-inference@1";
-        if (zkr_dec_u32(&body, &ver) != ZKR_OK || ver != want) {
-            r = zkr_fail(d, geval ? ZKR_ERR_UNSUPPORTED : ZKR_ERR_MALFORMED,
-                         "proof: not %s protocol version %u proof (re-prove it)", kind, want);
-            goto out;
-        }
-    }
+    if ((r = zkr_vg_version(v, geval, d)) != ZKR_OK || (r = zkr_dec_u32(&body, &ver)) != ZKR_OK)
+        goto out; /* the version word, checked */
     {
         const uint8_t *root = v->body[1];
         if (geval ? zkr_dec_raw(&body, ZKR_DIGEST_BYTES, &root) != ZKR_OK
@@ -317,6 +378,8 @@ zkr_err zkr_verify_ginf(const uint8_t *proof, size_t len, const zkr_verifier_gin
         (r = zkr_proof_view_bind(&v, st->param_set, ZKR_KIND_GINFER1, "graph-inference@1",
                                  st->statement_id, tags, 4, d)) != ZKR_OK)
         return r;
+    if ((r = zkr_vg_version(&v, 0, d)) != ZKR_OK)
+        return r;
     if (!(s = malloc(sizeof *s)))
         return ZKR_ERR_NOMEM;
     if ((r = zkr_ml_gprog_encode(st->g, &prog, d)) != ZKR_OK)
@@ -351,7 +414,8 @@ zkr_err zkr_verify_ginf_batch(const zkr_params *p, const zkr_proof_view *v,
 
     if (!s)
         return ZKR_ERR_NOMEM;
-    if ((r = zkr_ml_gprog_encode(gs->g, &prog, d)) != ZKR_OK ||
+    if ((r = zkr_vg_version(v, 1, d)) != ZKR_OK ||
+        (r = zkr_ml_gprog_encode(gs->g, &prog, d)) != ZKR_OK ||
         (r = zkr_ginf_shape_init_batch(s, gs->g, gs->mp, zkr_geval_lb(count), p->max_vars, d)) !=
             ZKR_OK)
         goto out;

@@ -9,6 +9,9 @@
 #include "verifier/cnn.h"
 #include "zk/ginfer.h"
 
+/* Checks a test build may switch off (the soundness tests' teeth; ignored elsewhere). */
+#define ZKR_GINF_OFF_WSUB 1u /* a split weight claim against its sub-blocks' values */
+
 /* What the caller takes from the registry, never from the proof. */
 typedef struct {
     uint8_t statement_id[ZKR_DIGEST_BYTES];
@@ -20,6 +23,7 @@ typedef struct {
     size_t input_len;
     const int8_t *output;        /* the claimed output (the last node, flattened) */
     uint32_t output_n;
+    unsigned off;                /* ZKR_GINF_OFF_* (test builds; 0 elsewhere) */
 } zkr_verifier_ginf_statement;
 
 /*

@@ -17,7 +17,11 @@
 #include "zk/ginfer.h"
 
 #define ZKR_GEVAL_PROTOCOL "zkreg/evaluation-graph@1"
-#define ZKR_GEVAL_VERSION 1u
+/*
+ * 2: graph-inference@1 version 5's P layout (split weight blocks and their
+ *    "ginf-wsub" values in the body).
+ */
+#define ZKR_GEVAL_VERSION 2u
 #define ZKR_KIND_GEVAL1 12u
 #define ZKR_SEC_GEVAL_OUTPUT 34u /* zkr_geval_output_encode */
 #define ZKR_SEC_GEVAL_BODY 35u   /* u32 ZKR_GEVAL_VERSION, V's root, the relations node by node */

@@ -117,6 +117,145 @@ static unsigned zkr_gi_pack(zkr_gblock **bl, size_t n)
     return off <= 1 ? 1 : zkr_log2_ceil(off);
 }
 
+/* Node i's weight axes from the lowest bit: kw, kh, c, cout (depthwise: no cout). */
+static unsigned zkr_gi_waxes(const zkr_cnn_conv *cv, unsigned lo[4], unsigned bits[4],
+                             uint32_t len[4])
+{
+    const zkr_cnn_win *g = &cv->g;
+
+    lo[0] = 0, bits[0] = g->lkw, len[0] = g->kw;
+    lo[1] = g->lkw, bits[1] = g->lkh, len[1] = g->kh;
+    lo[2] = g->lkw + g->lkh, bits[2] = g->lc, len[2] = g->c;
+    if (cv->depthwise)
+        return 3;
+    lo[3] = lo[2] + g->lc, bits[3] = cv->lco, len[3] = cv->cout;
+    return 4;
+}
+
+/*
+ * Splits node i's weight block along the axis whose dyadic cut holds the
+ * fewest entries (ties: the lowest axis). 0 when no axis has padding.
+ */
+static int zkr_gi_split(zkr_ginf_shape *s, uint32_t i)
+{
+    unsigned lo[4], bits[4], best = 4, wv = s->m[i][ZKR_GM_W].log, n = 0;
+    uint32_t len[4];
+    unsigned na = zkr_gi_waxes(&s->conv[i], lo, bits, len);
+    uint64_t cost = (uint64_t)1 << wv, at = 0;
+
+    for (unsigned a = 0; a < na; a++) {
+        uint64_t c = (uint64_t)len[a] << (wv - bits[a]);
+        if (len[a] && c < cost && (unsigned)__builtin_popcount(len[a]) <= ZKR_GINF_MAX_WSUB)
+            cost = c, best = a;
+    }
+    if (best == 4)
+        return 0;
+    s->wsd_lo[i] = lo[best], s->wsd_bits[i] = bits[best], s->wsd_n[i] = len[best];
+    for (unsigned k = bits[best] + 1; k-- > 0;)
+        if ((len[best] >> k) & 1) {
+            s->wsub_at[i][n] = (uint32_t)at;
+            s->wsub_k[i][n] = k;
+            s->wsub[i][n] = (zkr_gblock){1, wv - bits[best] + k, 0};
+            at += (uint64_t)1 << k;
+            n++;
+        }
+    s->n_wsub[i] = n;
+    s->m[i][ZKR_GM_W].used = 0;
+    return 1;
+}
+
+static void zkr_gi_unsplit(zkr_ginf_shape *s, uint32_t i)
+{
+    s->n_wsub[i] = 0;
+    s->m[i][ZKR_GM_W].used = 1;
+}
+
+/* Packs P's blocks (whole or split weight blocks, biases, multipliers): its variables. */
+static unsigned zkr_gi_pack_m(zkr_ginf_shape *s)
+{
+    zkr_gblock *bm[ZKR_ML_G_MAX_NODES * (ZKR_GM_N + ZKR_GINF_MAX_WSUB)];
+    size_t nm = 0;
+
+    for (uint32_t i = 1; i < s->n_nodes; i++) {
+        for (unsigned k = 0; k < ZKR_GM_N; k++)
+            if (s->m[i][k].used)
+                bm[nm++] = &s->m[i][k];
+        for (unsigned k = 0; k < s->n_wsub[i]; k++)
+            bm[nm++] = &s->wsub[i][k];
+    }
+    return nm ? zkr_gi_pack(bm, nm) : 1;
+}
+
+/*
+ * P's layout (version 5): weight blocks, largest first, are split
+ * (zkr_gi_split) when that shrinks P's variables, else kept whole.
+ */
+static unsigned zkr_gi_layout_m(zkr_ginf_shape *s)
+{
+    unsigned n_m = zkr_gi_pack_m(s);
+
+    for (unsigned lg = 64; lg-- > 0;)
+        for (uint32_t i = 1; i < s->n_nodes; i++) {
+            unsigned t;
+            if (!s->m[i][ZKR_GM_W].used || s->m[i][ZKR_GM_W].log != lg || !zkr_gi_split(s, i))
+                continue;
+            if ((t = zkr_gi_pack_m(s)) < n_m)
+                n_m = t;
+            else
+                zkr_gi_unsplit(s, i);
+        }
+    return zkr_gi_pack_m(s);
+}
+
+size_t zkr_ginf_wsub_index(const zkr_ginf_shape *s, uint32_t i, unsigned k, size_t j)
+{
+    unsigned lo = s->wsd_lo[i], kk = s->wsub_k[i][k];
+    size_t low = j & (((size_t)1 << lo) - 1), t = (j >> lo) & (((size_t)1 << kk) - 1);
+    size_t hi = j >> (lo + kk);
+
+    return low | ((s->wsub_at[i][k] + t) << lo) | (hi << (lo + s->wsd_bits[i]));
+}
+
+void zkr_ginf_wsub_point(const zkr_ginf_shape *s, uint32_t i, unsigned k, const zkr_ext *pt,
+                         zkr_ext *out)
+{
+    unsigned lo = s->wsd_lo[i], kk = s->wsub_k[i][k], bits = s->wsd_bits[i];
+    unsigned wv = s->m[i][ZKR_GM_W].log;
+
+    memcpy(out, pt, (lo + kk) * sizeof *pt);
+    memcpy(out + lo + kk, pt + lo + bits, (wv - lo - bits) * sizeof *pt);
+}
+
+zkr_ext zkr_ginf_wsub_sum(const zkr_ginf_shape *s, uint32_t i, const zkr_ext *pt,
+                          const zkr_ext *vals)
+{
+    zkr_ext acc = zkr_ext_from(0), one = zkr_ext_from(1);
+    unsigned lo = s->wsd_lo[i];
+
+    for (unsigned k = 0; k < s->n_wsub[i]; k++) {
+        zkr_ext e = one;
+        for (unsigned b = s->wsub_k[i][k]; b < s->wsd_bits[i]; b++)
+            e = zkr_ext_mul(e, ((s->wsub_at[i][k] >> b) & 1) ? pt[lo + b]
+                                                             : zkr_ext_sub(one, pt[lo + b]));
+        acc = zkr_ext_add(acc, zkr_ext_mul(e, vals[k]));
+    }
+    return acc;
+}
+
+zkr_err zkr_ginf_wsub_claims(const zkr_ginf_shape *s, uint32_t i, const zkr_ext *pt,
+                             const zkr_ext *vals, zkr_ginf_claims *out)
+{
+    zkr_ext sp[ZKR_CNN_MAX_PT];
+    zkr_err r;
+
+    for (unsigned k = 0; k < s->n_wsub[i]; k++) {
+        zkr_ginf_wsub_point(s, i, k, pt, sp);
+        if ((r = zkr_ginf_add(out, s, 1, &s->wsub[i][k], sp, vals[k])) != ZKR_OK)
+            return r;
+    }
+    return ZKR_OK;
+}
+
 zkr_err zkr_ginf_shape_init(zkr_ginf_shape *s, const zkr_ml_gprog *g, const zkr_ginf_params *mp,
                             unsigned max_vars, zkr_diag *d)
 {
@@ -127,9 +266,9 @@ zkr_err zkr_ginf_shape_init_batch(zkr_ginf_shape *s, const zkr_ml_gprog *g,
                                   const zkr_ginf_params *mp, unsigned lb, unsigned max_vars,
                                   zkr_diag *d)
 {
-    zkr_gblock *bv[ZKR_ML_G_MAX_NODES * ZKR_GB_N + 1], *bm[ZKR_ML_G_MAX_NODES * ZKR_GM_N];
+    zkr_gblock *bv[ZKR_ML_G_MAX_NODES * ZKR_GB_N + 1];
     zkr_gblock **br = NULL;
-    size_t nv = 0, nm = 0;
+    size_t nv = 0;
     zkr_err r;
 
     memset(s, 0, sizeof *s);
@@ -148,9 +287,6 @@ zkr_err zkr_ginf_shape_init_batch(zkr_ginf_shape *s, const zkr_ml_gprog *g,
         for (unsigned k = 0; k < ZKR_GB_N; k++)
             if (s->v[i][k].used)
                 bv[nv++] = &s->v[i][k];
-        for (unsigned k = 0; k < ZKR_GM_N; k++)
-            if (s->m[i][k].used)
-                bm[nm++] = &s->m[i][k];
     }
     if (s->n_seg) {
         if (!(br = malloc(s->n_seg * sizeof *br)))
@@ -166,7 +302,7 @@ zkr_err zkr_ginf_shape_init_batch(zkr_ginf_shape *s, const zkr_ml_gprog *g,
                             s->n_r);
     }
     s->n_v = zkr_gi_pack(bv, nv);
-    s->n_m = nm ? zkr_gi_pack(bm, nm) : 1;
+    s->n_m = zkr_gi_layout_m(s);
     if (s->n_v > max_vars || s->n_m > max_vars || s->n_v > ZKR_CNN_MAX_PT ||
         s->n_m > ZKR_CNN_MAX_PT)
         return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "program: witness of 2^%u, model of 2^%u values",
@@ -370,6 +506,8 @@ zkr_err zkr_ginf_route(const zkr_ginf_shape *s, const zkr_ml_gprog *g, uint32_t 
                 r = zkr_gi_tensor(s, g, b, c, input, out);
             continue;
         case ZKR_CNN_POLY_W:
+            if (s->n_wsub[i])
+                continue; /* answered by the caller (zkr_ginf_wsub_claims) */
             r = zkr_ginf_add(out, s, 1, &s->m[i][ZKR_GM_W], c->pt, c->val);
             continue;
         case ZKR_CNN_POLY_Y: bl = &s->v[i][ZKR_GB_Y]; break;

@@ -22,8 +22,12 @@
  *    model's accumulator bound, y read from the output tensor) and a 15-bit range table.
  * 4: every claim on V and P goes straight into one mixed-size Basefold opening of
  *    both (zkr_ginf_one_opening), without the per-polynomial reduction sumchecks.
+ * 5: split weight blocks: a CONV / DENSE weight block whose padding would
+ *    double P is held in P as dyadic sub-blocks along one of its axes
+ *    (zkr_ginf_shape.n_wsub), the relation's weight claim answered by the
+ *    sub-blocks' values ("ginf-wsub", zkr_ginf_wsub_claims).
  */
-#define ZKR_GINF_VERSION 4u
+#define ZKR_GINF_VERSION 5u
 #define ZKR_KIND_GINFER1 10u
 #define ZKR_SEC_GINF_OUTPUT 24u  /* the public output (zkr_infer_output_encode) */
 #define ZKR_SEC_GINF_WITNESS 25u /* V's root */
@@ -66,6 +70,9 @@ typedef struct {
 #define ZKR_GINF_MAX_SEGS (ZKR_ML_G_MAX_NODES * ZKR_CNN_RQN_MAX_ENTRIES)
 #define ZKR_GINF_RANGE_LOG ZKR_CNN_RQN_LIMB /* the range table: 0..2^15-1 */
 
+/* At most this many sub-blocks of one split weight block (the set bits of one axis's length). */
+#define ZKR_GINF_MAX_WSUB 16u
+
 typedef struct {
     uint32_t n_nodes;
     unsigned lc[ZKR_ML_G_MAX_NODES], lh[ZKR_ML_G_MAX_NODES], lw[ZKR_ML_G_MAX_NODES];
@@ -75,6 +82,20 @@ typedef struct {
     zkr_gblock v[ZKR_ML_G_MAX_NODES][ZKR_GB_N];
     zkr_gblock m[ZKR_ML_G_MAX_NODES][ZKR_GM_N];
     unsigned n_v, n_m; /* variables of V and P */
+    /*
+     * Split weight blocks (version 5). n_wsub[i] > 0: node i's weight
+     * block m[i][ZKR_GM_W] (log: the whole padded W's variables) is not in
+     * P (its used is 0, its off meaningless); axis bits [wsd_lo, wsd_lo +
+     * wsd_bits) of W, holding wsd_n real values, are cut into dyadic
+     * intervals [wsub_at[i][k], + 2^wsub_k) whose slices of W are the
+     * blocks wsub[i][k] of P (variables: W's, less that axis's top
+     * wsd_bits - wsub_k). Never read P at m[i][ZKR_GM_W].off for such a node.
+     */
+    unsigned n_wsub[ZKR_ML_G_MAX_NODES], wsd_lo[ZKR_ML_G_MAX_NODES], wsd_bits[ZKR_ML_G_MAX_NODES];
+    uint32_t wsd_n[ZKR_ML_G_MAX_NODES];
+    uint32_t wsub_at[ZKR_ML_G_MAX_NODES][ZKR_GINF_MAX_WSUB];
+    unsigned wsub_k[ZKR_ML_G_MAX_NODES][ZKR_GINF_MAX_WSUB];
+    zkr_gblock wsub[ZKR_ML_G_MAX_NODES][ZKR_GINF_MAX_WSUB];
     /*
      * The range column: segments, each scale * (a block of V, or one slot
      * of an RQ block) + cst over the whole block: every CONV / DENSE / ADD
@@ -141,6 +162,15 @@ zkr_ext zkr_ginf_range_combine(const zkr_ginf_shape *s, const zkr_ext *pt, const
 /* out = pt (b->log values) then the block's position bits: n values in all. */
 void zkr_ginf_block_point(const zkr_gblock *b, unsigned n, const zkr_ext *pt, zkr_ext *out);
 
+/*
+ * Split weight block k of node i: the index in W's padded table of its
+ * entry j (0..2^wsub[i][k].log), and its point from a point pt on W (W's
+ * coordinates less the axis's top bits, n = wsub[i][k].log values).
+ */
+size_t zkr_ginf_wsub_index(const zkr_ginf_shape *s, uint32_t i, unsigned k, size_t j);
+void zkr_ginf_wsub_point(const zkr_ginf_shape *s, uint32_t i, unsigned k, const zkr_ext *pt,
+                         zkr_ext *out);
+
 /* A claim on V (poly 0) or P (poly 1) at a full point. */
 typedef struct {
     unsigned poly;
@@ -188,13 +218,27 @@ void zkr_ginf_transcript_proto(zkr_transcript *t, const char *proto, uint32_t ve
  * NULL (the verifier) and dropped otherwise (the prover). `x` is the node
  * whose tensor the relation's POLY_X names, `b` the one POLY_B names (ADD's
  * second input), rq_acc 1 when POLY_X / POLY_B are the requantized
- * accumulator and broadcast M (they are then not routed). ZKR_OK,
+ * accumulator and broadcast M (they are then not routed). A split node's
+ * POLY_W claim is not routed: its caller answers it (zkr_ginf_wsub_claims). ZKR_OK,
  * ZKR_ERR_VERIFY (an input claim fails), ZKR_ERR_INTERNAL (list full),
  * ZKR_ERR_NOMEM.
  */
 zkr_err zkr_ginf_route(const zkr_ginf_shape *s, const zkr_ml_gprog *g, uint32_t i, uint32_t x,
                        uint32_t b, int rq_acc, const zkr_cnn_claims *cl, const uint8_t *input,
                        zkr_ginf_claims *out) ZKR_WUR;
+/*
+ * Node i's weight claim W~(pt) on a split block (n_wsub[i] > 0) from its
+ * sub-blocks' values vals[k] = W_k~(zkr_ginf_wsub_point(k)):
+ * sum_k eq(pt[lo + k_k .. lo + bits), at_k >> k_k) vals[k], an identity
+ * of multilinear polynomials (the sub-blocks partition W's support). The
+ * verifier refuses a weight claim it does not equal ("ginf-wsub").
+ */
+zkr_ext zkr_ginf_wsub_sum(const zkr_ginf_shape *s, uint32_t i, const zkr_ext *pt,
+                          const zkr_ext *vals);
+/* Claims each vals[k] on P's sub-block k at its point. ZKR_ERR_INTERNAL (list full). */
+zkr_err zkr_ginf_wsub_claims(const zkr_ginf_shape *s, uint32_t i, const zkr_ext *pt,
+                             const zkr_ext *vals, zkr_ginf_claims *out) ZKR_WUR;
+
 /* Appends one claim on a block of V (poly 0) or P (poly 1). */
 zkr_err zkr_ginf_add(zkr_ginf_claims *out, const zkr_ginf_shape *s, unsigned poly,
                      const zkr_gblock *b, const zkr_ext *pt, zkr_ext val) ZKR_WUR;

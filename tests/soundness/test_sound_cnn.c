@@ -626,6 +626,107 @@ out:
 }
 
 /*
+ * graph-inference v5's split weight blocks (docs/soundness.md, "split
+ * weight blocks"): 1x5x5 input, DENSE 2, whose 2 x 1 x 5 x 5 weights pad
+ * to 2^7 and double P with its bias and M; split along kw (5 = 4 + 1) P
+ * holds 2^7. The cheater commits model A's P and runs every relation on
+ * model B's weights (A's first weight + 60): its weight claim is B's, its
+ * sub-block values A's (true openings of the committed P). The statement
+ * names A's commitment and B's output. Only the sum check of the
+ * sub-blocks' values against the weight claim refuses it; with that check
+ * off (ZKR_GINF_OFF_WSUB, test builds) the proof of B's output verifies
+ * against A's commitment (the teeth).
+ */
+typedef struct {
+    zkr_ml_gprog g;
+    zkr_ginf_params mp;
+    zkr_ginf_model_in in;
+    int8_t w[2][50];
+    int64_t b[2], m[2];
+    uint8_t x[25];
+} ginf_split;
+
+static void ginf_wsub(zkr_tap *t)
+{
+    static ginf_split f;
+    zkr_ginf_model *ga = NULL, *gb = NULL;
+    zkr_ginf_shape *sh = malloc(sizeof *sh);
+    zkr_pcs_commitment ca, cb;
+    zkr_params p;
+    zkr_ginf_model_in ib;
+    uint8_t sid[ZKR_DIGEST_BYTES] = {11};
+    int8_t ya[2], yb[2];
+    zkr_verifier_ginf_statement st;
+    zkr_buf pf = {0}, out = {0};
+    zkr_diag d = {0};
+    int ok;
+    zkr_err e;
+
+    memset(&f, 0, sizeof f);
+    f.g.input_encoding = ZKR_ML_INPUT_U8_DIV255;
+    f.g.nodes[0] = (zkr_ml_gnode){.op = ZKR_ML_GOP_INPUT, .c = 1, .h = 5, .w = 5};
+    f.g.nodes[1] = (zkr_ml_gnode){.op = ZKR_ML_GOP_DENSE, .n_in = 1, .c = 2};
+    f.g.n_nodes = 2;
+    for (size_t k = 0; k < 50; k++)
+        f.w[0][k] = f.w[1][k] = (int8_t)((int)(k * 7 % 11) - 5);
+    f.w[1][0] = (int8_t)(f.w[0][0] + 60);
+    for (size_t k = 0; k < sizeof f.x; k++)
+        f.x[k] = (uint8_t)(k == 0 ? 200 : 13 * k + 3);
+    f.b[0] = 100, f.b[1] = -40, f.m[0] = 3000, f.m[1] = 3500;
+    f.mp.shift[1] = 20; /* widths 63 - shift: one mp for both models */
+    f.in.g = &f.g;
+    f.in.mp = &f.mp;
+    f.in.w[1] = f.w[0], f.in.b[1] = f.b, f.in.m[1] = f.m;
+    ib = f.in;
+    ib.w[1] = f.w[1];
+    ok = sh && zkr_ml_gprog_set_shape(&f.g, 1, NULL) == ZKR_OK &&
+         zkr_params_get(ZKR_PARAM_SET_128, &p) == ZKR_OK &&
+         zkr_ginf_shape_init(sh, &f.g, &f.mp, p.max_vars, &d) == ZKR_OK && sh->n_wsub[1] == 2 &&
+         sh->n_m == 7 && zkr_prover_ginf_commit(&p, &f.in, 1, &ga, &ca, &d) == ZKR_OK &&
+         zkr_prover_ginf_commit(&p, &ib, 1, &gb, &cb, &d) == ZKR_OK &&
+         zkr_ginf_native(&f.in, f.x, ya, 2) == ZKR_OK &&
+         zkr_ginf_native(&ib, f.x, yb, 2) == ZKR_OK && ya[0] != yb[0];
+    zkr_tap_ok(t, ok, "ginf-wsub: fixture (W split in %u, P 2^%u; outputs %d and %d) %s",
+               sh ? sh->n_wsub[1] : 0, sh ? sh->n_m : 0, ok ? ya[0] : 0, ok ? yb[0] : 0, d.msg);
+    if (!ok)
+        goto out;
+    memset(&st, 0, sizeof st);
+    memcpy(st.statement_id, sid, sizeof sid);
+    st.param_set = ZKR_PARAM_SET_128;
+    st.g = &f.g;
+    st.mp = &f.mp;
+    st.model = ca;
+    st.input = f.x;
+    st.input_len = sizeof f.x;
+    st.output = ya;
+    st.output_n = 2;
+    e = zkr_prover_ginf(&p, sid, ga, f.x, sizeof f.x, 1, &pf, &out, &d);
+    if (e == ZKR_OK)
+        e = zkr_verify_ginf(pf.p, pf.len, &st, &d);
+    zkr_tap_ok(t, e == ZKR_OK, "ginf-wsub: the honest proof verifies (%s)", d.msg);
+    zkr_ginf_model_cheat_swap_p(ga, gb); /* gb: B's weights, A's committed P */
+    e = zkr_prover_ginf(&p, sid, gb, f.x, sizeof f.x, 1, &pf, &out, &d);
+    zkr_tap_ok(t, e == ZKR_OK, "ginf-wsub: the cheater proves B's output (%s)", d.msg);
+    st.output = yb;
+    memset(&d, 0, sizeof d);
+    e = zkr_verify_ginf(pf.p, pf.len, &st, &d);
+    zkr_tap_ok(t, e == ZKR_ERR_VERIFY && strstr(d.msg, "split weight values do not sum"),
+               "ginf-wsub: model B's output against A's commitment is refused by the sub-block "
+               "sum (%s)", d.msg);
+    st.off = ZKR_GINF_OFF_WSUB;
+    memset(&d, 0, sizeof d);
+    e = zkr_verify_ginf(pf.p, pf.len, &st, &d);
+    zkr_tap_ok(t, e == ZKR_OK, "ginf-wsub: teeth: accepted with the sub-block sum off (%d %s)",
+               (int)e, d.msg);
+out:
+    zkr_ginf_model_free(ga);
+    zkr_ginf_model_free(gb);
+    zkr_buf_free(&pf);
+    zkr_buf_free(&out);
+    free(sh);
+}
+
+/*
  * Adversary check of the narrow requantization's layout (docs/soundness.md,
  * "narrow requantization"): for every shift s in 1..48 and every width
  * ghb, glb <= 63 - s (the layout's whole range), the largest gh, gl and r
@@ -716,6 +817,7 @@ int main(int argc, char **argv)
     ginf_narrow(&t);
     ginf_opening(&t, 0);
     ginf_opening(&t, 1);
+    ginf_wsub(&t);
     rqn_widths_exhaustive(&t);
     return zkr_tap_done(&t);
 }

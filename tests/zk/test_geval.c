@@ -217,6 +217,16 @@ int main(int argc, char **argv)
         gx_resid(&r->md.g);
         zkr_tap_ok(&t, zkr_ml_gprog_check(&r->md.g, NULL) == ZKR_OK, "residual program checks");
         gx_model_init(&r->md, rnd, &t);
+        {
+            /* Its P has a split weight block (graph-inference@1 v5): the batch prover reads it. */
+            zkr_ginf_shape *sh = malloc(sizeof *sh);
+            unsigned nsplit = 0;
+            if (sh && zkr_ginf_shape_init(sh, &r->md.g, r->md.in.mp, r->p.max_vars, &d) == ZKR_OK)
+                for (uint32_t i = 1; i < sh->n_nodes; i++)
+                    nsplit += sh->n_wsub[i] > 0;
+            zkr_tap_ok(&t, nsplit > 0, "residual: %u split weight block(s) in P", nsplit);
+            free(sh);
+        }
         memset(&d, 0, sizeof d);
         zkr_tap_ok(&t, zkr_prover_ginf_commit(&r->p, &r->md.in, 1, &r->gm, &r->comm, &d) == ZKR_OK,
                    "residual: model committed %s", d.msg);

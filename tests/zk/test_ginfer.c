@@ -384,21 +384,21 @@ out:
 }
 
 /*
- * Protocol version 4 refuses a version 3 proof (kept from the fuzz seed of
- * that release) as malformed, naming the version; the same program's
- * version 4 seed verifies.
+ * Protocol version 5 refuses a version 3 and a version 4 proof (kept from
+ * the fuzz seeds of those releases) as malformed, naming the version it
+ * reads; version 5 proofs of the same program verify in run().
  */
 static void old_version(zkr_tap *t)
 {
-    zkr_diag d = {0};
-    zkr_err e = verify_tuple("tests/fixtures/ginfer_v3_resid.bin", &d);
+    static const char *const old[] = {"tests/fixtures/ginfer_v3_resid.bin",
+                                      "tests/fixtures/ginfer_v4_resid.bin"};
 
-    zkr_tap_ok(t, e == ZKR_ERR_MALFORMED && strstr(d.msg, "protocol version 4") != NULL,
-               "a version 3 proof is refused as malformed (%d: %s)", (int)e, d.msg);
-    memset(&d, 0, sizeof d);
-    e = verify_tuple("fuzz/corpus/ginfer_proof/gen-resid-2x6x6-a", &d);
-    zkr_tap_ok(t, e == ZKR_OK, "the same program's version 4 proof verifies (%d %s)", (int)e,
-               d.msg);
+    for (unsigned k = 0; k < 2; k++) {
+        zkr_diag d = {0};
+        zkr_err e = verify_tuple(old[k], &d);
+        zkr_tap_ok(t, e == ZKR_ERR_MALFORMED && strstr(d.msg, "protocol version 5") != NULL,
+                   "a version %u proof is refused as malformed (%d: %s)", k + 3, (int)e, d.msg);
+    }
 }
 
 int main(int argc, char **argv)
@@ -415,6 +415,19 @@ int main(int argc, char **argv)
     lenet(&md->g);
     zkr_tap_ok(&t, zkr_ml_gprog_check(&md->g, NULL) == ZKR_OK, "LeNet-5 program checks");
     model_init(&t, md);
+    {
+        /* Version 5: DENSE 120's 2^17 weights split along kw (2^16 + 2^14), P 2^17. */
+        zkr_ginf_shape *sh = malloc(sizeof *sh);
+        zkr_params p;
+        int ok = sh && zkr_params_get(ZKR_PARAM_SET_128, &p) == ZKR_OK &&
+                 zkr_ginf_shape_init(sh, &md->g, &md->mp, p.max_vars, NULL) == ZKR_OK;
+        unsigned nsplit = 0;
+        for (uint32_t i = 1; ok && i < sh->n_nodes; i++)
+            nsplit += sh->n_wsub[i] > 0;
+        zkr_tap_ok(&t, ok && nsplit == 1 && sh->n_m == 17,
+                   "LeNet-5: one split weight block, P 2^%u", ok ? sh->n_m : 0);
+        free(sh);
+    }
     run(&t, md, "LeNet-5");
     model_free(md);
     free(md);
