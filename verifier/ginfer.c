@@ -9,6 +9,7 @@
 
 #include <sodium.h>
 
+#include "verifier/evaluation_int.h"
 #include "verifier/geval.h"
 #include "verifier/ginfer.h"
 #include "zkr_config.h"
@@ -222,15 +223,110 @@ static zkr_err zkr_vg_output(const zkr_proof_view *v, const zkr_verifier_ginf_st
     return r;
 }
 
+/* evaluation-graph@1's count inputs (zkr_verify_ginf_batch). */
+typedef struct {
+    const uint8_t *labels;
+    size_t stride;
+    uint64_t count, correct;
+    unsigned off;
+} zkr_vg_geval;
+
+static int zkr_vg_on(const zkr_vg_geval *ge, unsigned check)
+{
+#if ZKR_TEST_BUILD
+    return !(ge->off & check);
+#else
+    (void)ge;
+    (void)check;
+    return 1;
+#endif
+}
+
 /*
- * The mathematics. geval: an evaluation-graph@1 proof (sections output,
+ * evaluation-graph@1's argmax and count (evaluation@1's relations,
+ * verifier/evaluation.c), then A's byte LogUp, as zkr_pg_argmax proves them.
+ */
+static zkr_err zkr_vg_argmax(const zkr_ginf_shape *s, const zkr_vg_geval *ge, zkr_transcript *t,
+                             zkr_dec *body, zkr_ginf_claims *gc, zkr_diag *d)
+{
+    const zkr_eval_am_dims *m = &s->amd;
+    uint32_t last = s->n_nodes - 1;
+    unsigned nv = m->c + m->lb, amo = 0;
+    zkr_ve_am_out *o = malloc(sizeof *o);
+    zkr_ext pt[ZKR_CNN_MAX_PT], rs[ZKR_VE_MAX_PT], ev, tv = zkr_ext_from(0);
+    zkr_logup_proof *lp = NULL;
+    zkr_logup_claims lc;
+    zkr_err r;
+
+    if (!o)
+        return ZKR_ERR_NOMEM;
+    amo |= zkr_vg_on(ge, ZKR_GEVAL_OFF_ARGMAX) ? 0 : ZKR_EVAL_AM_OFF_ARGMAX;
+    amo |= zkr_vg_on(ge, ZKR_GEVAL_OFF_ONEHOT) ? 0 : ZKR_EVAL_AM_OFF_ONEHOT;
+    amo |= zkr_vg_on(ge, ZKR_GEVAL_OFF_COUNT) ? 0 : ZKR_EVAL_AM_OFF_COUNT;
+    if ((r = zkr_ve_am_verify(m, t, body, amo, o, d)) != ZKR_OK)
+        goto out;
+    r = zkr_fail(d, ZKR_ERR_INTERNAL, "verify: claim list full");
+    memcpy(pt, o->rho, nv * sizeof *pt);
+    memcpy(pt + nv, o->tau, ZKR_EVAL_ASLOTS_LOG * sizeof *pt);
+    if (zkr_ginf_add(gc, s, 0, &s->am, pt, o->fold) != ZKR_OK ||
+        zkr_ginf_add(gc, s, 0, &s->v[last][ZKR_GB_Y], o->rho,
+                     zkr_ext_sub(o->yv, zkr_ext_from((zkr_gl)(-m->lo)))) != ZKR_OK)
+        goto out;
+    zkr_eval_am_onehot_pt(m, o->rho, pt);
+    if (zkr_ginf_add(gc, s, 0, &s->am, pt, o->e_half) != ZKR_OK)
+        goto out;
+    for (unsigned k = 0; k < m->nd; k++) {
+        zkr_eval_am_key_pt(m, o->rho, k, pt);
+        if (zkr_ginf_add(gc, s, 0, &s->am, pt, o->ka0[k]) != ZKR_OK)
+            goto out;
+    }
+    if ((r = zkr_ve_count_verify(m, t, body, ge->labels, ge->stride, ge->count, ge->correct,
+                                 amo, rs, &ev, d)) != ZKR_OK)
+        goto out;
+    r = zkr_fail(d, ZKR_ERR_INTERNAL, "verify: claim list full");
+    memcpy(pt, rs, nv * sizeof *pt);
+    for (unsigned i = 0; i < ZKR_EVAL_ASLOTS_LOG; i++)
+        pt[nv + i] = zkr_ext_from((ZKR_EVAL_ASLOT_E >> i) & 1);
+    if (zkr_ginf_add(gc, s, 0, &s->am, pt, ev) != ZKR_OK)
+        goto out;
+    r = ZKR_OK;
+    if (!zkr_vg_on(ge, ZKR_GEVAL_OFF_AMRANGE))
+        goto out;
+    if ((r = zkr_logup_proof_parse(s->am.log, ZKR_GINF_AM_RANGE_LOG, body, &lp)) != ZKR_OK) {
+        r = r == ZKR_ERR_NOMEM ? r : zkr_fail(d, ZKR_ERR_MALFORMED, "proof: argmax range check "
+                                              "truncated");
+        goto out;
+    }
+    r = zkr_logup_verify(t, s->am.log, ZKR_GINF_AM_RANGE_LOG, lp, &lc);
+    zkr_logup_proof_free(lp);
+    if (r != ZKR_OK) {
+        r = zkr_fail(d, ZKR_ERR_VERIFY, "proof: argmax range check fails");
+        goto out;
+    }
+    for (unsigned j = ZKR_GINF_AM_RANGE_LOG; j-- > 0;)
+        tv = zkr_ext_add(zkr_ext_add(tv, tv), lc.rt[j]);
+    if (!zkr_ext_eq(tv, lc.t_at_rt)) {
+        r = zkr_fail(d, ZKR_ERR_VERIFY, "proof: argmax range check table claim fails");
+        goto out;
+    }
+    if (zkr_ginf_add(gc, s, 0, &s->am, lc.ra, lc.a_at_ra) != ZKR_OK ||
+        zkr_ginf_add(gc, s, 0, &s->amult, lc.rt, lc.m_at_rt) != ZKR_OK)
+        r = zkr_fail(d, ZKR_ERR_INTERNAL, "verify: claim list full");
+out:
+    free(o);
+    return r;
+}
+
+/*
+ * The mathematics. ge: an evaluation-graph@1 proof (sections output,
  * body opening with the version and V's root, openings; st->input the
- * padded batch, st->output every record's output); else graph-inference@1's.
+ * padded batch), else (NULL) graph-inference@1's.
  */
 static zkr_err zkr_vg_math(const zkr_params *p, const zkr_proof_view *v,
                            const zkr_verifier_ginf_statement *st, const zkr_ginf_shape *s,
-                           const zkr_buf *prog, int geval, int no_input, zkr_diag *d)
+                           const zkr_buf *prog, const zkr_vg_geval *ge, zkr_diag *d)
 {
+    int geval = ge != NULL, no_input = ge && !zkr_vg_on(ge, ZKR_GEVAL_OFF_INPUT);
     uint32_t last = s->n_nodes - 1;
     unsigned sb = geval ? 1 : 2, sp = geval ? 2 : 3;
     zkr_transcript t;
@@ -267,7 +363,10 @@ static zkr_err zkr_vg_math(const zkr_params *p, const zkr_proof_view *v,
                               prog->p, prog->len, &st->model, st->mp, st->input, st->input_len,
                               v->body[0], v->len[0]);
     zkr_ts_absorb(&t, "ginf-witness", vc[0].root, ZKR_DIGEST_BYTES);
-    {
+    if (geval) {
+        if ((r = zkr_vg_argmax(s, ge, &t, &body, gc, d)) != ZKR_OK)
+            goto out;
+    } else {
         zkr_ext ro[ZKR_CNN_MAX_PT], val;
         zkr_ts_challenge_exts(&t, "ginf-out", ro, zkr_ginf_lpb(s, last));
         if ((r = zkr_ginf_tensor_eval(s, st->g, last, (const uint8_t *)st->output, 1, ro, &val)) !=
@@ -334,7 +433,7 @@ zkr_err zkr_verify_ginf(const uint8_t *proof, size_t len, const zkr_verifier_gin
     }
     if ((r = zkr_vg_output(&v, st, d)) != ZKR_OK)
         goto out;
-    r = zkr_vg_math(&p, &v, st, s, &prog, 0, 0, d);
+    r = zkr_vg_math(&p, &v, st, s, &prog, NULL, d);
 out:
     zkr_buf_free(&prog);
     free(s);
@@ -342,9 +441,11 @@ out:
 }
 
 zkr_err zkr_verify_ginf_batch(const zkr_params *p, const zkr_proof_view *v,
-                              const zkr_verifier_ginf_statement *gs, uint32_t count, int no_input,
-                              zkr_diag *d)
+                              const zkr_verifier_ginf_statement *gs, uint32_t count,
+                              const uint8_t *labels, size_t stride, uint64_t correct,
+                              unsigned off, zkr_diag *d)
 {
+    zkr_vg_geval ge = {labels, stride, count, correct, off};
     zkr_ginf_shape *s = malloc(sizeof *s);
     zkr_buf prog = {0};
     zkr_err r;
@@ -360,10 +461,7 @@ zkr_err zkr_verify_ginf_batch(const zkr_params *p, const zkr_proof_view *v,
                      "program's model has 2^%u", gs->model.n_vars, s->n_m);
         goto out;
     }
-#if !ZKR_TEST_BUILD
-    no_input = 0;
-#endif
-    r = zkr_vg_math(p, v, gs, s, &prog, 1, no_input, d);
+    r = zkr_vg_math(p, v, gs, s, &prog, &ge, d);
 out:
     zkr_buf_free(&prog);
     free(s);
