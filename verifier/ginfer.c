@@ -251,7 +251,7 @@ static zkr_err zkr_vg_argmax(const zkr_ginf_shape *s, const zkr_vg_geval *ge, zk
 {
     const zkr_eval_am_dims *m = &s->amd;
     uint32_t last = s->n_nodes - 1;
-    unsigned nv = m->c + m->lb, amo = 0;
+    unsigned nv = m->c + m->lb, amo = 0, full = 0;
     zkr_ve_am_out *o = malloc(sizeof *o);
     zkr_ext pt[ZKR_CNN_MAX_PT], rs[ZKR_VE_MAX_PT], ev, tv = zkr_ext_from(0);
     zkr_logup_proof *lp = NULL;
@@ -265,33 +265,26 @@ static zkr_err zkr_vg_argmax(const zkr_ginf_shape *s, const zkr_vg_geval *ge, zk
     amo |= zkr_vg_on(ge, ZKR_GEVAL_OFF_COUNT) ? 0 : ZKR_EVAL_AM_OFF_COUNT;
     if ((r = zkr_ve_am_verify(m, t, body, amo, o, d)) != ZKR_OK)
         goto out;
-    r = zkr_fail(d, ZKR_ERR_INTERNAL, "verify: claim list full");
     memcpy(pt, o->rho, nv * sizeof *pt);
     memcpy(pt + nv, o->tau, ZKR_EVAL_ASLOTS_LOG * sizeof *pt);
-    if (zkr_ginf_add(gc, s, 0, &s->am, pt, o->fold) != ZKR_OK ||
-        zkr_ginf_add(gc, s, 0, &s->v[last][ZKR_GB_Y], o->rho,
-                     zkr_ext_sub(o->yv, zkr_ext_from((zkr_gl)(-m->lo)))) != ZKR_OK)
-        goto out;
+    full |= zkr_ginf_add(gc, s, 0, &s->am, pt, o->fold) != ZKR_OK;
+    full |= zkr_ginf_add(gc, s, 0, &s->v[last][ZKR_GB_Y], o->rho,
+                         zkr_ext_sub(o->yv, zkr_ext_from((zkr_gl)(-m->lo)))) != ZKR_OK;
     zkr_eval_am_onehot_pt(m, o->rho, pt);
-    if (zkr_ginf_add(gc, s, 0, &s->am, pt, o->e_half) != ZKR_OK)
-        goto out;
+    full |= zkr_ginf_add(gc, s, 0, &s->am, pt, o->e_half) != ZKR_OK;
     for (unsigned k = 0; k < m->nd; k++) {
         zkr_eval_am_key_pt(m, o->rho, k, pt);
-        if (zkr_ginf_add(gc, s, 0, &s->am, pt, o->ka0[k]) != ZKR_OK)
-            goto out;
+        full |= zkr_ginf_add(gc, s, 0, &s->am, pt, o->ka0[k]) != ZKR_OK;
     }
     if ((r = zkr_ve_count_verify(m, t, body, ge->labels, ge->stride, ge->count, ge->correct,
                                  amo, rs, &ev, d)) != ZKR_OK)
         goto out;
-    r = zkr_fail(d, ZKR_ERR_INTERNAL, "verify: claim list full");
     memcpy(pt, rs, nv * sizeof *pt);
     for (unsigned i = 0; i < ZKR_EVAL_ASLOTS_LOG; i++)
         pt[nv + i] = zkr_ext_from((ZKR_EVAL_ASLOT_E >> i) & 1);
-    if (zkr_ginf_add(gc, s, 0, &s->am, pt, ev) != ZKR_OK)
-        goto out;
-    r = ZKR_OK;
+    full |= zkr_ginf_add(gc, s, 0, &s->am, pt, ev) != ZKR_OK;
     if (!zkr_vg_on(ge, ZKR_GEVAL_OFF_AMRANGE))
-        goto out;
+        goto done;
     if ((r = zkr_logup_proof_parse(s->am.log, ZKR_GINF_AM_RANGE_LOG, body, &lp)) != ZKR_OK) {
         r = r == ZKR_ERR_NOMEM ? r : zkr_fail(d, ZKR_ERR_MALFORMED, "proof: argmax range check "
                                               "truncated");
@@ -309,9 +302,10 @@ static zkr_err zkr_vg_argmax(const zkr_ginf_shape *s, const zkr_vg_geval *ge, zk
         r = zkr_fail(d, ZKR_ERR_VERIFY, "proof: argmax range check table claim fails");
         goto out;
     }
-    if (zkr_ginf_add(gc, s, 0, &s->am, lc.ra, lc.a_at_ra) != ZKR_OK ||
-        zkr_ginf_add(gc, s, 0, &s->amult, lc.rt, lc.m_at_rt) != ZKR_OK)
-        r = zkr_fail(d, ZKR_ERR_INTERNAL, "verify: claim list full");
+    full |= zkr_ginf_add(gc, s, 0, &s->am, lc.ra, lc.a_at_ra) != ZKR_OK;
+    full |= zkr_ginf_add(gc, s, 0, &s->amult, lc.rt, lc.m_at_rt) != ZKR_OK;
+done:
+    r = full ? zkr_fail(d, ZKR_ERR_INTERNAL, "verify: claim list full") : ZKR_OK;
 out:
     free(o);
     return r;
