@@ -231,15 +231,10 @@ typedef struct {
     unsigned off;
 } zkr_vg_geval;
 
+/* off is 0 outside test builds (zkr_verify_ginf_batch). */
 static int zkr_vg_on(const zkr_vg_geval *ge, unsigned check)
 {
-#if ZKR_TEST_BUILD
     return !(ge->off & check);
-#else
-    (void)ge;
-    (void)check;
-    return 1;
-#endif
 }
 
 /*
@@ -439,7 +434,7 @@ zkr_err zkr_verify_ginf_batch(const zkr_params *p, const zkr_proof_view *v,
                               const uint8_t *labels, size_t stride, uint64_t correct,
                               unsigned off, zkr_diag *d)
 {
-    zkr_vg_geval ge = {labels, stride, count, correct, off};
+    zkr_vg_geval ge = {labels, stride, count, correct, ZKR_TEST_BUILD ? off : 0};
     zkr_ginf_shape *s = malloc(sizeof *s);
     zkr_buf prog = {0};
     zkr_err r;
