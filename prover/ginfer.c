@@ -850,6 +850,35 @@ out:
     return r;
 }
 
+/* A's byte LogUp ("geval-am-range") against 0..255: claims on A and its multiplicities. */
+static zkr_err zkr_pg_am_range(zkr_pg_wit *w, zkr_transcript *t, zkr_buf *body,
+                               zkr_ginf_claims *gc, unsigned threads)
+{
+    const zkr_ginf_shape *s = w->s;
+    const zkr_gl *a = w->v + s->am.off;
+    zkr_gl tab[1u << ZKR_GINF_AM_RANGE_LOG];
+    zkr_logup_claims lc;
+    zkr_err r;
+
+    for (size_t j = 0; j < ((size_t)1 << ZKR_GINF_AM_RANGE_LOG); j++)
+        tab[j] = j;
+#if ZKR_TEST_BUILD
+    if (w->skip_am_range)
+        return ZKR_OK;
+    if (w->cheat)
+        r = zkr_prover_logup_cheat(t, a, s->am.log, tab, w->v + s->amult.off,
+                                   ZKR_GINF_AM_RANGE_LOG, threads, body, &lc);
+    else
+#endif
+        r = zkr_prover_logup(t, a, s->am.log, tab, w->v + s->amult.off, ZKR_GINF_AM_RANGE_LOG,
+                             threads, body, &lc);
+    if (r != ZKR_OK)
+        return r == ZKR_ERR_USAGE ? ZKR_ERR_INTERNAL : r;
+    if ((r = zkr_ginf_add(gc, s, 0, &s->am, lc.ra, lc.a_at_ra)) != ZKR_OK)
+        return r;
+    return zkr_ginf_add(gc, s, 0, &s->amult, lc.rt, lc.m_at_rt);
+}
+
 /*
  * evaluation-graph@1's argmax and count (evaluation@1's relations,
  * prover/evaluation.c) over A and the last node's Y block (yl = Y + 128),
@@ -862,13 +891,12 @@ static zkr_err zkr_pg_argmax(zkr_pg_wit *w, zkr_transcript *t, zkr_buf *body,
     const zkr_ginf_shape *s = w->s;
     const zkr_eval_am_dims *m = &s->amd;
     uint32_t last = s->n_nodes - 1;
-    unsigned nv = m->c + m->lb, na = s->am.log;
+    unsigned nv = m->c + m->lb;
     size_t n = (size_t)1 << nv;
     const zkr_gl *a = w->v + s->am.off, *y = zkr_pg_blk(w, last, ZKR_GB_Y);
-    zkr_gl *yl = malloc(n * sizeof *yl), tab[1u << ZKR_GINF_AM_RANGE_LOG];
+    zkr_gl *yl = malloc(n * sizeof *yl);
     zkr_ev_am_out *o = malloc(sizeof *o);
     zkr_ext pt[ZKR_CNN_MAX_PT], rs[ZKR_EV_MAX_PT], ev;
-    zkr_logup_claims lc;
     zkr_err r = ZKR_ERR_NOMEM;
 
     if (!yl || !o)
@@ -898,26 +926,7 @@ static zkr_err zkr_pg_argmax(zkr_pg_wit *w, zkr_transcript *t, zkr_buf *body,
     zkr_ev_bits(pt + nv, ZKR_EVAL_ASLOTS_LOG, ZKR_EVAL_ASLOT_E);
     if ((r = zkr_ginf_add(gc, s, 0, &s->am, pt, ev)) != ZKR_OK)
         goto out;
-    for (size_t j = 0; j < ((size_t)1 << ZKR_GINF_AM_RANGE_LOG); j++)
-        tab[j] = j;
-#if ZKR_TEST_BUILD
-    if (w->skip_am_range) {
-        r = ZKR_OK;
-        goto out;
-    }
-    if (w->cheat)
-        r = zkr_prover_logup_cheat(t, a, na, tab, w->v + s->amult.off, ZKR_GINF_AM_RANGE_LOG,
-                                   threads, body, &lc);
-    else
-#endif
-        r = zkr_prover_logup(t, a, na, tab, w->v + s->amult.off, ZKR_GINF_AM_RANGE_LOG, threads,
-                             body, &lc);
-    if (r != ZKR_OK) {
-        r = r == ZKR_ERR_USAGE ? ZKR_ERR_INTERNAL : r;
-        goto out;
-    }
-    if ((r = zkr_ginf_add(gc, s, 0, &s->am, lc.ra, lc.a_at_ra)) == ZKR_OK)
-        r = zkr_ginf_add(gc, s, 0, &s->amult, lc.rt, lc.m_at_rt);
+    r = zkr_pg_am_range(w, t, body, gc, threads);
 out:
     free(yl);
     free(o);

@@ -114,6 +114,32 @@ static zkr_err zkr_vg_node(zkr_vg_ctx *c, uint32_t i, zkr_diag *d)
 }
 
 /*
+ * One LogUp of a column (2^na values) against the table 0..2^nt-1: parsed,
+ * verified, the table's claim t~(rt) checked (t(x) = x); lc gets the
+ * column and multiplicity claims for the caller. `what` names it in the
+ * messages.
+ */
+static zkr_err zkr_vg_logup(zkr_transcript *t, zkr_dec *dec, unsigned na, unsigned nt,
+                            const char *what, zkr_logup_claims *lc, zkr_diag *d)
+{
+    zkr_logup_proof *lp = NULL;
+    zkr_ext tv = zkr_ext_from(0);
+    zkr_err r;
+
+    if ((r = zkr_logup_proof_parse(na, nt, dec, &lp)) != ZKR_OK)
+        return r == ZKR_ERR_NOMEM ? r : zkr_fail(d, ZKR_ERR_MALFORMED, "proof: %s truncated", what);
+    r = zkr_logup_verify(t, na, nt, lp, lc);
+    zkr_logup_proof_free(lp);
+    if (r != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_VERIFY, "proof: %s fails", what);
+    for (unsigned j = nt; j-- > 0;)
+        tv = zkr_ext_add(zkr_ext_add(tv, tv), lc->rt[j]);
+    if (!zkr_ext_eq(tv, lc->t_at_rt))
+        return zkr_fail(d, ZKR_ERR_VERIFY, "proof: %s table claim fails", what);
+    return ZKR_OK;
+}
+
+/*
  * "ginf-range": the one LogUp of the range column against 0..2^15-1, its
  * table claim (the table's MLE at rt is sum_j 2^j rt_j), and the column's
  * claim recombined from the values it is made of, each then claimed on V.
@@ -122,23 +148,15 @@ static zkr_err zkr_vg_range(zkr_vg_ctx *c, zkr_diag *d)
 {
     const zkr_ginf_shape *s = c->s;
     size_t nvals = zkr_ginf_range_nvals(s);
-    zkr_ext *vals = NULL, tv = zkr_ext_from(0), tau[4];
-    zkr_logup_proof *lp = NULL;
+    zkr_ext *vals = NULL, tau[4];
     zkr_logup_claims lc;
     zkr_err r;
 
     if (!s->n_r)
         return ZKR_OK;
-    if ((r = zkr_logup_proof_parse(s->n_r, ZKR_GINF_RANGE_LOG, c->dec, &lp)) != ZKR_OK)
-        return r == ZKR_ERR_NOMEM ? r : zkr_fail(d, ZKR_ERR_MALFORMED, "proof: range check truncated");
-    r = zkr_logup_verify(c->t, s->n_r, ZKR_GINF_RANGE_LOG, lp, &lc);
-    zkr_logup_proof_free(lp);
-    if (r != ZKR_OK)
-        return zkr_fail(d, ZKR_ERR_VERIFY, "proof: range check fails");
-    for (unsigned j = ZKR_GINF_RANGE_LOG; j-- > 0;)
-        tv = zkr_ext_add(zkr_ext_add(tv, tv), lc.rt[j]);
-    if (!zkr_ext_eq(tv, lc.t_at_rt))
-        return zkr_fail(d, ZKR_ERR_VERIFY, "proof: range check table claim fails");
+    if ((r = zkr_vg_logup(c->t, c->dec, s->n_r, ZKR_GINF_RANGE_LOG, "range check", &lc, d)) !=
+        ZKR_OK)
+        return r;
     if (!(vals = malloc((nvals ? nvals : 1) * sizeof *vals)))
         return ZKR_ERR_NOMEM;
     if (zkr_dec_exts(c->dec, vals, nvals) != ZKR_OK) {
@@ -237,6 +255,22 @@ static int zkr_vg_on(const zkr_vg_geval *ge, unsigned check)
     return !(ge->off & check);
 }
 
+/* A's byte LogUp ("geval-am-range"): every entry of A in 0..255; claims on A and its multiplicities. */
+static zkr_err zkr_vg_am_range(const zkr_ginf_shape *s, zkr_transcript *t, zkr_dec *body,
+                               zkr_ginf_claims *gc, zkr_diag *d)
+{
+    zkr_logup_claims lc;
+    zkr_err r;
+
+    if ((r = zkr_vg_logup(t, body, s->am.log, ZKR_GINF_AM_RANGE_LOG, "argmax range check", &lc,
+                          d)) != ZKR_OK)
+        return r;
+    if (zkr_ginf_add(gc, s, 0, &s->am, lc.ra, lc.a_at_ra) != ZKR_OK ||
+        zkr_ginf_add(gc, s, 0, &s->amult, lc.rt, lc.m_at_rt) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_INTERNAL, "verify: claim list full");
+    return ZKR_OK;
+}
+
 /*
  * evaluation-graph@1's argmax and count (evaluation@1's relations,
  * verifier/evaluation.c), then A's byte LogUp, as zkr_pg_argmax proves them.
@@ -248,9 +282,7 @@ static zkr_err zkr_vg_argmax(const zkr_ginf_shape *s, const zkr_vg_geval *ge, zk
     uint32_t last = s->n_nodes - 1;
     unsigned nv = m->c + m->lb, amo = 0, full = 0;
     zkr_ve_am_out *o = malloc(sizeof *o);
-    zkr_ext pt[ZKR_CNN_MAX_PT], rs[ZKR_VE_MAX_PT], ev, tv = zkr_ext_from(0);
-    zkr_logup_proof *lp = NULL;
-    zkr_logup_claims lc;
+    zkr_ext pt[ZKR_CNN_MAX_PT], rs[ZKR_VE_MAX_PT], ev;
     zkr_err r;
 
     if (!o)
@@ -278,28 +310,8 @@ static zkr_err zkr_vg_argmax(const zkr_ginf_shape *s, const zkr_vg_geval *ge, zk
     for (unsigned i = 0; i < ZKR_EVAL_ASLOTS_LOG; i++)
         pt[nv + i] = zkr_ext_from((ZKR_EVAL_ASLOT_E >> i) & 1);
     full |= zkr_ginf_add(gc, s, 0, &s->am, pt, ev) != ZKR_OK;
-    if (!zkr_vg_on(ge, ZKR_GEVAL_OFF_AMRANGE))
-        goto done;
-    if ((r = zkr_logup_proof_parse(s->am.log, ZKR_GINF_AM_RANGE_LOG, body, &lp)) != ZKR_OK) {
-        r = r == ZKR_ERR_NOMEM ? r : zkr_fail(d, ZKR_ERR_MALFORMED, "proof: argmax range check "
-                                              "truncated");
+    if (zkr_vg_on(ge, ZKR_GEVAL_OFF_AMRANGE) && (r = zkr_vg_am_range(s, t, body, gc, d)) != ZKR_OK)
         goto out;
-    }
-    r = zkr_logup_verify(t, s->am.log, ZKR_GINF_AM_RANGE_LOG, lp, &lc);
-    zkr_logup_proof_free(lp);
-    if (r != ZKR_OK) {
-        r = zkr_fail(d, ZKR_ERR_VERIFY, "proof: argmax range check fails");
-        goto out;
-    }
-    for (unsigned j = ZKR_GINF_AM_RANGE_LOG; j-- > 0;)
-        tv = zkr_ext_add(zkr_ext_add(tv, tv), lc.rt[j]);
-    if (!zkr_ext_eq(tv, lc.t_at_rt)) {
-        r = zkr_fail(d, ZKR_ERR_VERIFY, "proof: argmax range check table claim fails");
-        goto out;
-    }
-    full |= zkr_ginf_add(gc, s, 0, &s->am, lc.ra, lc.a_at_ra) != ZKR_OK;
-    full |= zkr_ginf_add(gc, s, 0, &s->amult, lc.rt, lc.m_at_rt) != ZKR_OK;
-done:
     r = full ? zkr_fail(d, ZKR_ERR_INTERNAL, "verify: claim list full") : ZKR_OK;
 out:
     free(o);
