@@ -131,33 +131,40 @@ static int zkr_ev_row(const zkr_eval_shape *s, zkr_gl *v, uint32_t l, size_t row
     return (r >> (8 * (L->nr - 1))) * L->c_r <= 255 && (g >> (8 * (L->ng - 1))) * L->c_g <= 255;
 }
 
-/* The argmax block of record b: E one-hot, KA = K(a) and D = KA - K(j) as byte limbs. */
-static int zkr_ev_argmax_row(const zkr_eval_shape *s, zkr_gl *a, size_t b, const int8_t *y)
+int zkr_ev_am_row(const zkr_eval_am_dims *m, zkr_gl *a, size_t b, const int8_t *y)
 {
-    const zkr_infer_layer *L = &s->inf.layer[s->inf.n_layers - 1];
-    size_t J = (size_t)1 << s->c, n = J << s->lb;
+    size_t J = (size_t)1 << m->c, n = J << m->lb;
     uint32_t am = 0;
     uint64_t ka;
 
-    for (uint32_t j = 1; j < L->out_dim; j++)
+    for (uint32_t j = 1; j < m->out_dim; j++)
         if (y[j] > y[am])
             am = j;
-    ka = ((uint64_t)(y[am] - L->lo) << s->c) + (J - 1 - am);
+    ka = ((uint64_t)(y[am] - m->lo) << m->c) + (J - 1 - am);
     a[ZKR_EVAL_ASLOT_E * n + b * J + am] = 1;
     for (size_t j = 0; j < J; j++) {
         uint64_t dj = 0;
-        if (j < L->out_dim) {
-            uint64_t kj = ((uint64_t)(y[j] - L->lo) << s->c) + (J - 1 - j);
+        if (j < m->out_dim) {
+            uint64_t kj = ((uint64_t)(y[j] - m->lo) << m->c) + (J - 1 - j);
             if (kj > ka)
                 return 0;
             dj = ka - kj;
         }
-        for (unsigned i = 0; i < s->nd; i++) {
+        for (unsigned i = 0; i < m->nd; i++) {
             a[(ZKR_EVAL_ASLOT_D0 + i) * n + b * J + j] = (dj >> (8 * i)) & 0xff;
-            a[(ZKR_EVAL_ASLOT_D0 + s->nd + i) * n + b * J + j] = (ka >> (8 * i)) & 0xff;
+            a[(ZKR_EVAL_ASLOT_D0 + m->nd + i) * n + b * J + j] = (ka >> (8 * i)) & 0xff;
         }
     }
     return 1;
+}
+
+/* The argmax block's dimensions for evaluation@1's shape. */
+static zkr_eval_am_dims zkr_ev_dims(const zkr_eval_shape *s)
+{
+    const zkr_infer_layer *L = &s->inf.layer[s->inf.n_layers - 1];
+    zkr_eval_am_dims m = {s->c, s->lb, s->nd, L->out_dim, L->lo};
+
+    return m;
 }
 
 /* Compares one record's layers with native inference (docs/quantization.md). */
@@ -190,6 +197,7 @@ static void zkr_ev_wchunk(void *ctx, size_t lo, size_t hi, unsigned wk)
     zkr_ml_trace tr;
     zkr_err r = ZKR_OK;
     uint64_t v0_end = zkr_eval_v0_records(s);
+    zkr_eval_am_dims am = zkr_ev_dims(s);
 
     memset(&tr, 0, sizeof tr);
     if (job->check_native && zkr_ml_trace_init(&tr, zkr_ml_model_graph(job->mp->m)) != ZKR_OK) {
@@ -229,7 +237,7 @@ static void zkr_ev_wchunk(void *ctx, size_t lo, size_t hi, unsigned wk)
             for (size_t k = 0; k < L->out_dim; k++)
                 x[k] = y[k];
         }
-        if (r == ZKR_OK && !zkr_ev_argmax_row(s, job->w->a, b, y))
+        if (r == ZKR_OK && !zkr_ev_am_row(&am, job->w->a, b, y))
             r = ZKR_ERR_INTERNAL;
         if (r == ZKR_OK && in && job->check_native)
             r = zkr_ev_native(job->mp, job->w, in, b, &tr);
@@ -496,39 +504,38 @@ static zkr_err zkr_ev_fold_claim(zkr_ev_ctx *c, unsigned poly, const zkr_ext *rh
 
 enum { A_EQ, A_E, A_KA, A_Y, A_SEL, A_CJ, A_D, A_N };
 
-static zkr_err zkr_ev_argmax(zkr_ev_ctx *c)
+zkr_err zkr_ev_am_prove(const zkr_eval_am_dims *m, const zkr_gl *a, const zkr_gl *yl,
+                        zkr_transcript *t, unsigned threads, zkr_buf *sec, zkr_ev_am_out *o)
 {
-    const zkr_eval_shape *s = &c->w->sh;
-    uint32_t L = s->inf.n_layers;
-    const zkr_infer_layer *LL = &s->inf.layer[L - 1];
-    unsigned nv = s->c + s->lb;
-    size_t J = (size_t)1 << s->c, n = (size_t)1 << nv;
-    const zkr_gl *a = c->w->a, *yl = c->w->v[L - 1] + ZKR_INFER_SLOT_Y * n;
-    zkr_ext *tab[A_N] = {0}, z[ZKR_EV_MAX_PT], rho[ZKR_EV_MAX_PT], msgs[3 * ZKR_EV_MAX_ROUNDS];
-    zkr_ext lam[4], slots[ZKR_EVAL_ASLOTS], yv, e_half, ka0[3], pt[ZKR_EV_MAX_PT];
-    zkr_gl two_c = (zkr_gl)1 << s->c;
+    unsigned nv = m->c + m->lb;
+    size_t J = (size_t)1 << m->c, n = (size_t)1 << nv;
+    zkr_ext *tab[A_N] = {0}, z[ZKR_EV_MAX_PT], msgs[3 * ZKR_EV_MAX_ROUNDS];
+    zkr_ext lam[4], pt[ZKR_EV_MAX_PT], eqt[ZKR_EVAL_ASLOTS];
+    zkr_gl two_c = (zkr_gl)1 << m->c;
     zkr_err r;
 
+    if (m->nd > 3 || nv + ZKR_EVAL_ASLOTS_LOG > ZKR_EV_MAX_PT || nv > ZKR_EV_MAX_ROUNDS)
+        return ZKR_ERR_INTERNAL;
     if ((r = zkr_ev_alloc_tabs(tab, A_N, n)) != ZKR_OK)
         goto out;
-    zkr_ts_challenge_exts(c->t, "ev-am-z", z, nv);
+    zkr_ts_challenge_exts(t, "ev-am-z", z, nv);
     lam[0] = zkr_ext_from(1);
-    lam[1] = zkr_ts_challenge_ext(c->t, "ev-am-lambda");
+    lam[1] = zkr_ts_challenge_ext(t, "ev-am-lambda");
     lam[2] = zkr_ext_mul(lam[1], lam[1]);
     lam[3] = zkr_ext_mul(lam[2], lam[1]);
-    zkr_mle_eq_table_mt(z, nv, c->threads, tab[A_EQ]);
+    zkr_mle_eq_table_mt(z, nv, threads, tab[A_EQ]);
     for (size_t i = 0; i < n; i++) {
         size_t j = i & (J - 1);
         zkr_gl ka = 0, dd = 0;
-        for (unsigned k = s->nd; k-- > 0;) {
+        for (unsigned k = m->nd; k-- > 0;) {
             dd = zkr_gl_add(zkr_gl_mul(dd, 256), a[(ZKR_EVAL_ASLOT_D0 + k) * n + i]);
-            ka = zkr_gl_add(zkr_gl_mul(ka, 256), a[(ZKR_EVAL_ASLOT_D0 + s->nd + k) * n + i]);
+            ka = zkr_gl_add(zkr_gl_mul(ka, 256), a[(ZKR_EVAL_ASLOT_D0 + m->nd + k) * n + i]);
         }
         tab[A_E][i] = zkr_ext_from(a[ZKR_EVAL_ASLOT_E * n + i]);
         tab[A_KA][i] = zkr_ext_from(ka);
         tab[A_Y][i] = zkr_ext_from(yl[i]);
-        tab[A_SEL][i] = zkr_ext_from(j < LL->out_dim);
-        tab[A_CJ][i] = zkr_ext_from(j < LL->out_dim ? J - 1 - j : 0);
+        tab[A_SEL][i] = zkr_ext_from(j < m->out_dim);
+        tab[A_CJ][i] = zkr_ext_from(j < m->out_dim ? J - 1 - j : 0);
         tab[A_D][i] = zkr_ext_from(dd);
     }
     {
@@ -549,63 +556,36 @@ static zkr_err zkr_ev_argmax(zkr_ev_ctx *c)
             {zkr_ext_mul(lam[3], mone), 3, {A_EQ, A_SEL, A_D}},
         };
         zkr_sc_poly f = {tab, A_N, terms, 10, 3, NULL};
-        zkr_prover_sumcheck(&f, nv, c->t, c->threads, msgs, rho);
+        zkr_prover_sumcheck(&f, nv, t, threads, msgs, o->rho);
     }
-    if ((r = zkr_ev_slots_at(a, nv, ZKR_EVAL_ASLOTS, rho, c->threads, slots)) != ZKR_OK ||
-        (r = zkr_mle_eval_base(yl, nv, rho, &yv)) != ZKR_OK)
+    if ((r = zkr_ev_slots_at(a, nv, ZKR_EVAL_ASLOTS, o->rho, threads, o->slots)) != ZKR_OK ||
+        (r = zkr_mle_eval_base(yl, nv, o->rho, &o->yv)) != ZKR_OK)
         goto out;
-    zkr_ts_absorb_ext(c->t, "ev-am-slots", slots, ZKR_EVAL_ASLOTS);
-    zkr_ts_absorb_ext(c->t, "ev-am-y", &yv, 1);
-    if ((r = zkr_enc_exts(c->sec, msgs, 3 * (size_t)nv)) != ZKR_OK ||
-        (r = zkr_enc_exts(c->sec, slots, ZKR_EVAL_ASLOTS)) != ZKR_OK || (r = zkr_enc_ext(c->sec, yv)) != ZKR_OK)
+    zkr_ts_absorb_ext(t, "ev-am-slots", o->slots, ZKR_EVAL_ASLOTS);
+    zkr_ts_absorb_ext(t, "ev-am-y", &o->yv, 1);
+    if ((r = zkr_enc_exts(sec, msgs, 3 * (size_t)nv)) != ZKR_OK ||
+        (r = zkr_enc_exts(sec, o->slots, ZKR_EVAL_ASLOTS)) != ZKR_OK ||
+        (r = zkr_enc_ext(sec, o->yv)) != ZKR_OK)
         goto out;
-    if ((r = zkr_ev_fold_claim(c, 2 * L, rho, nv, ZKR_EVAL_ASLOTS_LOG, slots)) != ZKR_OK)
-        goto out;
-    {
-        zkr_ev_claim *yc = zkr_ev_claim_new(c->cl, zkr_ev_vid(&c->w->sh, L - 1));
-        if (!yc) {
-            r = ZKR_ERR_INTERNAL;
-            goto out;
-        }
-        memcpy(yc->pt, rho, nv * sizeof *rho);
-        zkr_ev_bits(yc->pt + nv, ZKR_INFER_SLOTS_LOG, ZKR_INFER_SLOT_Y);
-        yc->val = yv;
-    }
+    /* One claim for all slots: tau drawn over the slot variables. */
+    zkr_ts_challenge_exts(t, "ev-tau", o->tau, ZKR_EVAL_ASLOTS_LOG);
+    zkr_mle_eq_table(o->tau, ZKR_EVAL_ASLOTS_LOG, eqt);
+    o->fold = zkr_ext_from(0);
+    for (unsigned sl = 0; sl < ZKR_EVAL_ASLOTS; sl++)
+        o->fold = zkr_ext_add(o->fold, zkr_ext_mul(eqt[sl], o->slots[sl]));
     /* One-hot: E~(1/2, .., 1/2, rho_b) = 2^-c; KA broadcast: KA~(0, rho_b) = KA~(rho). */
-    {
-        zkr_ext half = zkr_ext_from(zkr_gl_inv(2));
-        zkr_ev_claim *ec;
-        for (unsigned i = 0; i < s->c; i++)
-            pt[i] = half;
-        memcpy(pt + s->c, rho + s->c, s->lb * sizeof *rho);
-        zkr_ev_bits(pt + nv, ZKR_EVAL_ASLOTS_LOG, ZKR_EVAL_ASLOT_E);
-        if ((r = zkr_mle_eval_base(a, nv + ZKR_EVAL_ASLOTS_LOG, pt, &e_half)) != ZKR_OK)
+    zkr_eval_am_onehot_pt(m, o->rho, pt);
+    if ((r = zkr_mle_eval_base(a, nv + ZKR_EVAL_ASLOTS_LOG, pt, &o->e_half)) != ZKR_OK)
+        goto out;
+    for (unsigned k = 0; k < m->nd; k++) {
+        zkr_eval_am_key_pt(m, o->rho, k, pt);
+        if ((r = zkr_mle_eval_base(a, nv + ZKR_EVAL_ASLOTS_LOG, pt, &o->ka0[k])) != ZKR_OK)
             goto out;
-        if (!(ec = zkr_ev_claim_new(c->cl, 2 * L))) {
-            r = ZKR_ERR_INTERNAL;
-            goto out;
-        }
-        memcpy(ec->pt, pt, (nv + ZKR_EVAL_ASLOTS_LOG) * sizeof *pt);
-        ec->val = e_half;
-        for (unsigned i = 0; i < s->c; i++)
-            pt[i] = zkr_ext_from(0);
-        for (unsigned k = 0; k < s->nd; k++) {
-            zkr_ev_claim *kc;
-            zkr_ev_bits(pt + nv, ZKR_EVAL_ASLOTS_LOG, ZKR_EVAL_ASLOT_D0 + s->nd + k);
-            if ((r = zkr_mle_eval_base(a, nv + ZKR_EVAL_ASLOTS_LOG, pt, &ka0[k])) != ZKR_OK)
-                goto out;
-            if (!(kc = zkr_ev_claim_new(c->cl, 2 * L))) {
-                r = ZKR_ERR_INTERNAL;
-                goto out;
-            }
-            memcpy(kc->pt, pt, (nv + ZKR_EVAL_ASLOTS_LOG) * sizeof *pt);
-            kc->val = ka0[k];
-        }
     }
-    zkr_ts_absorb_ext(c->t, "ev-am-onehot", &e_half, 1);
-    zkr_ts_absorb_ext(c->t, "ev-am-ka0", ka0, s->nd);
-    if ((r = zkr_enc_ext(c->sec, e_half)) != ZKR_OK ||
-        (r = zkr_enc_exts(c->sec, ka0, s->nd)) != ZKR_OK)
+    zkr_ts_absorb_ext(t, "ev-am-onehot", &o->e_half, 1);
+    zkr_ts_absorb_ext(t, "ev-am-ka0", o->ka0, m->nd);
+    if ((r = zkr_enc_ext(sec, o->e_half)) != ZKR_OK ||
+        (r = zkr_enc_exts(sec, o->ka0, m->nd)) != ZKR_OK)
         goto out;
     r = ZKR_OK;
 out:
@@ -613,46 +593,98 @@ out:
     return r;
 }
 
-/* sum_{j,b} E(j, b) Lm(j, b) = correct, Lm the real records' one-hot labels. */
-static zkr_err zkr_ev_count_sc(zkr_ev_ctx *c, const uint8_t *labels_from)
+static zkr_err zkr_ev_argmax(zkr_ev_ctx *c)
 {
     const zkr_eval_shape *s = &c->w->sh;
     uint32_t L = s->inf.n_layers;
+    zkr_eval_am_dims m = zkr_ev_dims(s);
     unsigned nv = s->c + s->lb;
-    size_t J = (size_t)1 << s->c, n = (size_t)1 << nv;
-    zkr_ext *tab[2] = {0}, msgs[2 * ZKR_EV_MAX_ROUNDS], rs[ZKR_EV_MAX_PT], ev;
-    zkr_ev_claim *ec;
+    size_t n = (size_t)1 << nv;
+    zkr_ev_am_out o;
+    zkr_ev_claim *cl;
     zkr_err r;
 
+    if ((r = zkr_ev_am_prove(&m, c->w->a, c->w->v[L - 1] + ZKR_INFER_SLOT_Y * n, c->t, c->threads,
+                             c->sec, &o)) != ZKR_OK)
+        return r;
+    if (!(cl = zkr_ev_claim_new(c->cl, 2 * L)))
+        return ZKR_ERR_INTERNAL;
+    memcpy(cl->pt, o.rho, nv * sizeof *o.rho);
+    memcpy(cl->pt + nv, o.tau, ZKR_EVAL_ASLOTS_LOG * sizeof *o.tau);
+    cl->val = o.fold;
+    if (!(cl = zkr_ev_claim_new(c->cl, zkr_ev_vid(s, L - 1))))
+        return ZKR_ERR_INTERNAL;
+    memcpy(cl->pt, o.rho, nv * sizeof *o.rho);
+    zkr_ev_bits(cl->pt + nv, ZKR_INFER_SLOTS_LOG, ZKR_INFER_SLOT_Y);
+    cl->val = o.yv;
+    if (!(cl = zkr_ev_claim_new(c->cl, 2 * L)))
+        return ZKR_ERR_INTERNAL;
+    zkr_eval_am_onehot_pt(&m, o.rho, cl->pt);
+    cl->val = o.e_half;
+    for (unsigned k = 0; k < s->nd; k++) {
+        if (!(cl = zkr_ev_claim_new(c->cl, 2 * L)))
+            return ZKR_ERR_INTERNAL;
+        zkr_eval_am_key_pt(&m, o.rho, k, cl->pt);
+        cl->val = o.ka0[k];
+    }
+    return ZKR_OK;
+}
+
+zkr_err zkr_ev_count_prove(const zkr_eval_am_dims *m, const zkr_gl *a, const uint8_t *labels,
+                           size_t stride, uint64_t count, zkr_transcript *t, unsigned threads,
+                           zkr_buf *sec, zkr_ext *rs, zkr_ext *ev)
+{
+    unsigned nv = m->c + m->lb;
+    size_t J = (size_t)1 << m->c, n = (size_t)1 << nv;
+    zkr_ext *tab[2] = {0}, msgs[2 * ZKR_EV_MAX_ROUNDS];
+    zkr_err r;
+
+    if (nv > ZKR_EV_MAX_ROUNDS || count > ((uint64_t)1 << m->lb))
+        return ZKR_ERR_INTERNAL;
     if ((r = zkr_ev_alloc_tabs(tab, 2, n)) != ZKR_OK)
         goto out;
     for (size_t i = 0; i < n; i++)
-        tab[0][i] = zkr_ext_from(c->w->a[ZKR_EVAL_ASLOT_E * n + i]);
-    for (uint64_t b = 0; b < s->count; b++) {
-        uint8_t label = labels_from[b * c->bt->rec_len + s->inf.input_dim];
-        if (label < s->inf.layer[L - 1].out_dim)
+        tab[0][i] = zkr_ext_from(a[ZKR_EVAL_ASLOT_E * n + i]);
+    /* Records count.. (the padding) have no label: they are never counted. */
+    for (uint64_t b = 0; b < count; b++) {
+        uint8_t label = labels[b * stride];
+        if (label < m->out_dim)
             tab[1][b * J + label] = zkr_ext_from(1);
     }
     {
         zkr_sc_term term = {zkr_ext_from(1), 2, {0, 1}};
         zkr_sc_poly f = {tab, 2, &term, 1, 2, NULL};
-        zkr_prover_sumcheck(&f, nv, c->t, c->threads, msgs, rs);
+        zkr_prover_sumcheck(&f, nv, t, threads, msgs, rs);
     }
-    ev = tab[0][0];
-    zkr_ts_absorb_ext(c->t, "ev-count-e", &ev, 1);
-    if ((r = zkr_enc_exts(c->sec, msgs, 2 * (size_t)nv)) != ZKR_OK ||
-        (r = zkr_enc_ext(c->sec, ev)) != ZKR_OK)
+    *ev = tab[0][0];
+    zkr_ts_absorb_ext(t, "ev-count-e", ev, 1);
+    if ((r = zkr_enc_exts(sec, msgs, 2 * (size_t)nv)) != ZKR_OK)
         goto out;
-    if (!(ec = zkr_ev_claim_new(c->cl, 2 * L))) {
-        r = ZKR_ERR_INTERNAL;
-        goto out;
-    }
-    memcpy(ec->pt, rs, nv * sizeof *rs);
-    zkr_ev_bits(ec->pt + nv, ZKR_EVAL_ASLOTS_LOG, ZKR_EVAL_ASLOT_E);
-    ec->val = ev;
+    r = zkr_enc_ext(sec, *ev);
 out:
     zkr_ev_free_tabs(tab, 2);
     return r;
+}
+
+/* sum_{j,b} E(j, b) Lm(j, b) = correct, Lm the real records' one-hot labels. */
+static zkr_err zkr_ev_count_sc(zkr_ev_ctx *c, const uint8_t *labels_from)
+{
+    const zkr_eval_shape *s = &c->w->sh;
+    zkr_eval_am_dims m = zkr_ev_dims(s);
+    unsigned nv = s->c + s->lb;
+    zkr_ext rs[ZKR_EV_MAX_PT], ev;
+    zkr_ev_claim *ec;
+    zkr_err r;
+
+    if ((r = zkr_ev_count_prove(&m, c->w->a, labels_from + s->inf.input_dim, c->bt->rec_len,
+                                s->count, c->t, c->threads, c->sec, rs, &ev)) != ZKR_OK)
+        return r;
+    if (!(ec = zkr_ev_claim_new(c->cl, 2 * s->inf.n_layers)))
+        return ZKR_ERR_INTERNAL;
+    memcpy(ec->pt, rs, nv * sizeof *rs);
+    zkr_ev_bits(ec->pt + nv, ZKR_EVAL_ASLOTS_LOG, ZKR_EVAL_ASLOT_E);
+    ec->val = ev;
+    return ZKR_OK;
 }
 
 /* ------------------------------------------------------------------ */

@@ -79,4 +79,39 @@ zkr_err zkr_ev_zerocheck(zkr_ev_ctx *c, uint32_t l, zkr_ext *rho) ZKR_WUR;
 zkr_err zkr_ev_matmul(zkr_ev_ctx *c, uint32_t l, const zkr_ext *rho,
                       const uint8_t *wit_records) ZKR_WUR;
 
+/*
+ * The argmax relation (docs/soundness.md, "evaluation@1"), shared with
+ * evaluation-graph@1 (prover/ginfer.c). zkr_ev_am_row fills record b's
+ * block of A (E one-hot at the first maximal y, D = KA - K(j) and KA as nd
+ * byte limbs; A zeroed by the caller): 0 when a key does not fit (never for
+ * int8 outputs above lo).
+ */
+int zkr_ev_am_row(const zkr_eval_am_dims *m, zkr_gl *a, size_t b, const int8_t *y);
+/* What the argmax sumcheck leaves for the caller to claim on A and Y (zkr_ev_am_prove). */
+typedef struct {
+    zkr_ext rho[ZKR_EV_MAX_PT];          /* c + lb values */
+    zkr_ext tau[ZKR_EVAL_ASLOTS_LOG];
+    zkr_ext slots[ZKR_EVAL_ASLOTS], fold; /* A~(rho, s) and sum_s eq(tau, s) A~(rho, s) */
+    zkr_ext yv;                          /* yl~(rho) */
+    zkr_ext e_half, ka0[3];              /* A at zkr_eval_am_onehot_pt / zkr_eval_am_key_pt */
+} zkr_ev_am_out;
+/*
+ * The argmax zero-check over A (slot-major, zkr_eval_am_dims) and yl (y -
+ * lo, 2^(c + lb) values): transcript, then sec gets the rounds, slots, yv,
+ * e_half and ka0. The caller claims A~(rho, tau) = fold, yl~(rho) = yv, and
+ * e_half and ka0 at their points. ZKR_ERR_NOMEM, ZKR_ERR_INTERNAL.
+ */
+zkr_err zkr_ev_am_prove(const zkr_eval_am_dims *m, const zkr_gl *a, const zkr_gl *yl,
+                        zkr_transcript *t, unsigned threads, zkr_buf *sec,
+                        zkr_ev_am_out *o) ZKR_WUR;
+/*
+ * The count: sum_{j,b} E(j, b) Lm(j, b) with Lm record b's one-hot label
+ * (labels[b stride]) for b < count and 0 on the padding. rs gets the point
+ * (c + lb values), ev = E~(rs), for the caller to claim. ZKR_ERR_NOMEM,
+ * ZKR_ERR_INTERNAL.
+ */
+zkr_err zkr_ev_count_prove(const zkr_eval_am_dims *m, const zkr_gl *a, const uint8_t *labels,
+                           size_t stride, uint64_t count, zkr_transcript *t, unsigned threads,
+                           zkr_buf *sec, zkr_ext *rs, zkr_ext *ev) ZKR_WUR;
+
 #endif

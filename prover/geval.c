@@ -33,7 +33,7 @@ zkr_err zkr_prover_geval(const zkr_params *p, const uint8_t statement_id[ZKR_DIG
 {
     const zkr_ginf_model_in *in = zkr_ginf_model_input(m);
     size_t ne0 = zkr_ml_gprog_elems(in->g, 0);
-    uint8_t *inputs = NULL;
+    uint8_t *inputs = NULL, *labels = NULL;
     zkr_err r;
 
     proof->len = 0;
@@ -49,12 +49,17 @@ zkr_err zkr_prover_geval(const zkr_params *p, const uint8_t statement_id[ZKR_DIG
     else if (b->value > b->correct)
         return zkr_fail(d, ZKR_ERR_MISMATCH_OUTPUT, "statement: threshold %llu above the %llu "
                         "correct", (unsigned long long)b->value, (unsigned long long)b->correct);
-    if (!(inputs = malloc(b->count * ne0)))
+    if (!(inputs = malloc(b->count * ne0)) || !(labels = malloc(b->count))) {
+        free(inputs);
         return ZKR_ERR_NOMEM;
-    for (uint64_t k = 0; k < b->count; k++)
+    }
+    for (uint64_t k = 0; k < b->count; k++) {
         memcpy(inputs + k * ne0, records + k * (ne0 + 1), ne0);
-    r = zkr_prover_ginf_batch(p, statement_id, m, b, inputs, b->count * ne0, threads, NULL, NULL,
-                              proof, d);
+        labels[k] = records[k * (ne0 + 1) + ne0];
+    }
+    r = zkr_prover_ginf_batch(p, statement_id, m, b, inputs, labels, b->count * ne0, threads, NULL,
+                              NULL, proof, d);
     free(inputs);
+    free(labels);
     return r;
 }

@@ -1,8 +1,9 @@
 /*
  * prover/geval: evaluation-graph@1 proofs (zk/geval.h; docs/proof-system.md,
  * "evaluation-graph@1"). The model is graph-inference@1's committed model
- * (prover/ginfer.h): the same commitment serves both kinds. Not
- * zero-knowledge: every record's output is in the proof.
+ * (prover/ginfer.h): the same commitment serves both kinds. The outputs
+ * are not in the proof (their argmax and the count are proven), but the
+ * proof is not zero-knowledge either: its claims are on unmasked V.
  */
 #ifndef ZKR_PROVER_GEVAL_H
 #define ZKR_PROVER_GEVAL_H
@@ -37,13 +38,15 @@ zkr_err zkr_prover_geval(const zkr_params *p, const uint8_t statement_id[ZKR_DIG
 
 /*
  * The batch prover under zkr_prover_geval (prover/ginfer.c): b taken as it
- * is, inputs without labels (b->count x C H W bytes). cheat (test builds
- * only, else ZKR_ERR_USAGE) edits the witness as zkr_prover_ginf_cheat's.
+ * is (its count proven against labels: b->count bytes), inputs without
+ * labels (b->count x C H W bytes). cheat (test builds only, else
+ * ZKR_ERR_USAGE) edits the witness as zkr_prover_ginf_cheat's, the argmax
+ * block A included, and may change the count's labels (zkr_ginf_cheat_view).
  */
 zkr_err zkr_prover_ginf_batch(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
                              const zkr_ginf_model *m, const zkr_geval_binding *b,
-                             const uint8_t *inputs, size_t in_len, unsigned threads,
-                             zkr_ginf_cheat_fn cheat, void *ctx, zkr_buf *proof,
+                             const uint8_t *inputs, const uint8_t *labels, size_t in_len,
+                             unsigned threads, zkr_ginf_cheat_fn cheat, void *ctx, zkr_buf *proof,
                              zkr_diag *d) ZKR_WUR;
 /*
  * Test builds only: as zkr_prover_ginf_batch with the witness computed
@@ -53,7 +56,8 @@ zkr_err zkr_prover_ginf_batch(const zkr_params *p, const uint8_t statement_id[ZK
 zkr_err zkr_prover_ginf_batch_cheat_input(const zkr_params *p,
                                           const uint8_t statement_id[ZKR_DIGEST_BYTES],
                                           const zkr_ginf_model *m, const zkr_geval_binding *b,
-                                          const uint8_t *inputs, const uint8_t *wit_inputs,
-                                          size_t in_len, zkr_buf *proof, zkr_diag *d) ZKR_WUR;
+                                          const uint8_t *inputs, const uint8_t *labels,
+                                          const uint8_t *wit_inputs, size_t in_len,
+                                          zkr_buf *proof, zkr_diag *d) ZKR_WUR;
 
 #endif

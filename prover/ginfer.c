@@ -4,6 +4,7 @@
 
 #include <sodium.h>
 
+#include "prover/evaluation_int.h"
 #include "prover/geval.h"
 #include "prover/ginfer.h"
 #include "zkr_config.h"
@@ -418,6 +419,9 @@ typedef struct {
     zkr_ginf_cheat_fn commit_edit;      /* test builds: edits the committed copy of V only */
     void *commit_ctx;
     int geval;                          /* an evaluation-graph@1 proof (zk/geval.h) */
+    uint8_t *labels;                    /* geval: 2^lb labels, the padding's 0 */
+    uint64_t lm_count;                  /* geval: the records the count's Lm counts */
+    int skip_am_range;                  /* test builds: A's LogUp left out */
 } zkr_pg_wit;
 
 static zkr_gl *zkr_pg_blk(zkr_pg_wit *w, uint32_t i, unsigned k)
@@ -568,6 +572,7 @@ static void zkr_pg_wit_free(zkr_pg_wit *w)
     }
     free(w->rcol);
     free(w->v);
+    free(w->labels);
 }
 
 /* A segment's source: node k's V block, or one slot of its RQ block (2^col.log values). */
@@ -607,6 +612,47 @@ static zkr_err zkr_pg_wit_range(zkr_pg_wit *w)
             mult[w->rcol[x]]++;
         else if (!w->cheat) /* a cheating prover (test builds) counts the in-range entries only */
             return ZKR_ERR_INTERNAL; /* out of range: a witness bug */
+    }
+    return ZKR_OK;
+}
+
+/*
+ * evaluation-graph@1's argmax block A (evaluation@1's rows, keys over y +
+ * 128) for every record of the batch, the padding included.
+ */
+static zkr_err zkr_pg_wit_am(zkr_pg_wit *w)
+{
+    const zkr_ginf_shape *s = w->s;
+    uint32_t last = s->n_nodes - 1;
+    size_t ne = zkr_pg_elems(&w->m->in.g->nodes[last]);
+    int8_t y[128];
+
+    if (!s->am_used || ne > sizeof y)
+        return s->am_used ? ZKR_ERR_INTERNAL : ZKR_OK;
+    for (size_t b = 0; b < ((size_t)1 << s->lb); b++) {
+        for (size_t j = 0; j < ne; j++)
+            y[j] = (int8_t)w->t[last][b * ne + j];
+        if (!zkr_ev_am_row(&s->amd, w->v + s->am.off, b, y))
+            return ZKR_ERR_INTERNAL;
+    }
+    return ZKR_OK;
+}
+
+/* A's byte multiplicities (after a test build's cheat: in-range entries only). */
+static zkr_err zkr_pg_wit_amult(zkr_pg_wit *w)
+{
+    const zkr_ginf_shape *s = w->s;
+    const zkr_gl *a = w->v + s->am.off;
+    zkr_gl *mult = w->v + s->amult.off;
+
+    if (!s->am_used)
+        return ZKR_OK;
+    memset(mult, 0, ((size_t)1 << ZKR_GINF_AM_RANGE_LOG) * sizeof *mult);
+    for (size_t x = 0; x < ((size_t)1 << s->am.log); x++) {
+        if (a[x] < ((zkr_gl)1 << ZKR_GINF_AM_RANGE_LOG))
+            mult[a[x]]++;
+        else if (!w->cheat)
+            return ZKR_ERR_INTERNAL;
     }
     return ZKR_OK;
 }
@@ -859,6 +905,89 @@ out:
     return r;
 }
 
+/* A's byte LogUp ("geval-am-range") against 0..255: claims on A and its multiplicities. */
+static zkr_err zkr_pg_am_range(zkr_pg_wit *w, zkr_transcript *t, zkr_buf *body,
+                               zkr_ginf_claims *gc, unsigned threads)
+{
+    const zkr_ginf_shape *s = w->s;
+    const zkr_gl *a = w->v + s->am.off;
+    zkr_gl tab[1u << ZKR_GINF_AM_RANGE_LOG];
+    zkr_logup_claims lc;
+    zkr_err r;
+
+    for (size_t j = 0; j < ((size_t)1 << ZKR_GINF_AM_RANGE_LOG); j++)
+        tab[j] = j;
+#if ZKR_TEST_BUILD
+    if (w->skip_am_range)
+        return ZKR_OK;
+    if (w->cheat)
+        r = zkr_prover_logup_cheat(t, a, s->am.log, tab, w->v + s->amult.off,
+                                   ZKR_GINF_AM_RANGE_LOG, threads, body, &lc);
+    else
+#endif
+        r = zkr_prover_logup(t, a, s->am.log, tab, w->v + s->amult.off, ZKR_GINF_AM_RANGE_LOG,
+                             threads, body, &lc);
+    if (r != ZKR_OK)
+        return r == ZKR_ERR_USAGE ? ZKR_ERR_INTERNAL : r;
+    if ((r = zkr_ginf_add(gc, s, 0, &s->am, lc.ra, lc.a_at_ra)) != ZKR_OK)
+        return r;
+    return zkr_ginf_add(gc, s, 0, &s->amult, lc.rt, lc.m_at_rt);
+}
+
+/*
+ * evaluation-graph@1's argmax and count (evaluation@1's relations,
+ * prover/evaluation.c) over A and the last node's Y block (yl = Y + 128),
+ * then A's byte LogUp ("geval-am-range"): claims on A, Y and A's
+ * multiplicities, opened with the rest of V.
+ */
+static zkr_err zkr_pg_argmax(zkr_pg_wit *w, zkr_transcript *t, zkr_buf *body,
+                             zkr_ginf_claims *gc, unsigned threads)
+{
+    const zkr_ginf_shape *s = w->s;
+    const zkr_eval_am_dims *m = &s->amd;
+    uint32_t last = s->n_nodes - 1;
+    unsigned nv = m->c + m->lb;
+    size_t n = (size_t)1 << nv;
+    const zkr_gl *a = w->v + s->am.off, *y = zkr_pg_blk(w, last, ZKR_GB_Y);
+    zkr_gl *yl = malloc(n * sizeof *yl);
+    zkr_ev_am_out *o = malloc(sizeof *o);
+    zkr_ext pt[ZKR_CNN_MAX_PT], rs[ZKR_EV_MAX_PT], ev;
+    zkr_err r = ZKR_ERR_NOMEM;
+
+    if (!yl || !o)
+        goto out;
+    for (size_t i = 0; i < n; i++)
+        yl[i] = zkr_gl_add(y[i], (zkr_gl)(-m->lo));
+    if ((r = zkr_ev_am_prove(m, a, yl, t, threads, body, o)) != ZKR_OK)
+        goto out;
+    memcpy(pt, o->rho, nv * sizeof *pt);
+    memcpy(pt + nv, o->tau, ZKR_EVAL_ASLOTS_LOG * sizeof *pt);
+    if ((r = zkr_ginf_add(gc, s, 0, &s->am, pt, o->fold)) != ZKR_OK ||
+        (r = zkr_ginf_add(gc, s, 0, &s->v[last][ZKR_GB_Y], o->rho,
+                          zkr_ext_sub(o->yv, zkr_ext_from((zkr_gl)(-m->lo))))) != ZKR_OK)
+        goto out;
+    zkr_eval_am_onehot_pt(m, o->rho, pt);
+    if ((r = zkr_ginf_add(gc, s, 0, &s->am, pt, o->e_half)) != ZKR_OK)
+        goto out;
+    for (unsigned k = 0; k < m->nd; k++) {
+        zkr_eval_am_key_pt(m, o->rho, k, pt);
+        if ((r = zkr_ginf_add(gc, s, 0, &s->am, pt, o->ka0[k])) != ZKR_OK)
+            goto out;
+    }
+    if ((r = zkr_ev_count_prove(m, a, w->labels, 1, w->lm_count, t, threads, body, rs, &ev)) !=
+        ZKR_OK)
+        goto out;
+    memcpy(pt, rs, nv * sizeof *pt);
+    zkr_ev_bits(pt + nv, ZKR_EVAL_ASLOTS_LOG, ZKR_EVAL_ASLOT_E);
+    if ((r = zkr_ginf_add(gc, s, 0, &s->am, pt, ev)) != ZKR_OK)
+        goto out;
+    r = zkr_pg_am_range(w, t, body, gc, threads);
+out:
+    free(yl);
+    free(o);
+    return r;
+}
+
 /*
  * The openings (zk/ginfer.h zkr_ginf_one_opening): every claim on V and P
  * straight into one mixed-size opening, or two plain ones. The PCS's
@@ -908,7 +1037,7 @@ static zkr_err zkr_pg_commit_v(const zkr_params *p, zkr_pg_wit *w, unsigned thre
     if (w->commit_edit) {
         size_t len = (size_t)1 << w->s->n_v;
         zkr_gl *copy = malloc(len * sizeof *copy);
-        zkr_ginf_cheat_view cv = {copy, w->s, NULL, 0};
+        zkr_ginf_cheat_view cv = {copy, w->s, NULL, 0, NULL, 0, 0};
         zkr_err r;
         if (!copy)
             return ZKR_ERR_NOMEM;
@@ -950,7 +1079,11 @@ static zkr_err zkr_pg_prove(const zkr_params *p, const uint8_t *sid, zkr_pg_wit 
     if ((r = zkr_enc_u32(&body, w->geval ? ZKR_GEVAL_VERSION : ZKR_GINF_VERSION)) != ZKR_OK ||
         (w->geval && (r = zkr_buf_append(&body, vc.root, ZKR_DIGEST_BYTES)) != ZKR_OK))
         goto out;
-    {
+    if (w->geval) {
+        /* The outputs stay in V: their argmax and the count are proven. */
+        if ((r = zkr_pg_argmax(w, &t, &body, gc, threads)) != ZKR_OK)
+            goto out;
+    } else {
         /* The committed output is the public one. */
         zkr_ext ro[ZKR_CNN_MAX_PT], v;
         unsigned lo = zkr_ginf_lpb(s, last);
@@ -999,6 +1132,7 @@ typedef struct {
     const zkr_ginf_shape *bs;
     const zkr_geval_binding *bind;
     const uint8_t *wit_in; /* test builds: the witness's inputs, not the transcript's (else NULL) */
+    const uint8_t *labels; /* the records' labels (bind->count) */
 } zkr_pg_batch;
 
 /* Every record's tensors, record after record (t[i] + b ne_i), from the padded batch. */
@@ -1068,27 +1202,34 @@ static zkr_err zkr_pg_run(const zkr_params *p, const uint8_t statement_id[ZKR_DI
             r = zkr_fail(d, r, "prove: node %u witness", i);
             goto out;
         }
+    if (bt) {
+        if (!(w.labels = calloc(nb, 1))) {
+            r = ZKR_ERR_NOMEM;
+            goto out;
+        }
+        memcpy(w.labels, bt->labels, bt->bind->count);
+        w.lm_count = bt->bind->count;
+        if ((r = zkr_pg_wit_am(&w)) != ZKR_OK) {
+            r = zkr_fail(d, r, "prove: argmax block");
+            goto out;
+        }
+    }
     if (cheat) {
-        zkr_ginf_cheat_view cv = {w.v, w.s, w.t[last], nb * zkr_pg_elems(&g->nodes[last])};
+        zkr_ginf_cheat_view cv = {w.v, w.s, w.t[last], nb * zkr_pg_elems(&g->nodes[last]),
+                                  w.labels, w.lm_count, 0};
         w.cheat = 1;
         cheat(ctx, &cv);
+        w.lm_count = cv.lm_count <= nb ? cv.lm_count : nb;
+        w.skip_am_range = cv.skip_am_range;
     }
-    if ((r = zkr_pg_wit_range(&w)) != ZKR_OK) {
+    if ((r = zkr_pg_wit_range(&w)) != ZKR_OK || (r = zkr_pg_wit_amult(&w)) != ZKR_OK) {
         r = zkr_fail(d, r, "prove: range column");
         goto out;
     }
     if (bt) {
-        size_t n = nb * zkr_pg_elems(&g->nodes[last]);
-        int8_t *y = malloc(n);
-        if (!y) {
-            r = ZKR_ERR_NOMEM;
-            goto out;
-        }
-        for (size_t k = 0; k < n; k++)
-            y[k] = (int8_t)w.t[last][k];
+        /* The outputs are not published: the section ends with B and ne. */
         r = zkr_geval_output_encode(bt->bind, (uint32_t)nb, (uint32_t)zkr_pg_elems(&g->nodes[last]),
-                                    y, output);
-        free(y);
+                                    output);
         if (r != ZKR_OK)
             goto out;
     } else {
@@ -1135,7 +1276,8 @@ zkr_err zkr_prover_ginf_cheat_commit(const zkr_params *p,
 
 static zkr_err zkr_pg_batch_run(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
                                 const zkr_ginf_model *m, const zkr_geval_binding *bind,
-                                const uint8_t *inputs, const uint8_t *wit_inputs, size_t in_len,
+                                const uint8_t *inputs, const uint8_t *labels,
+                                const uint8_t *wit_inputs, size_t in_len,
                                 unsigned threads, zkr_ginf_cheat_fn cheat, void *ctx,
                                 zkr_buf *proof, zkr_diag *d)
 {
@@ -1174,6 +1316,7 @@ static zkr_err zkr_pg_batch_run(const zkr_params *p, const uint8_t statement_id[
     bt.bs = bs;
     bt.bind = bind;
     bt.wit_in = win;
+    bt.labels = labels;
     r = zkr_pg_run(p, statement_id, m, &bt, in, nb * ne0, threads, cheat, ctx, NULL, proof,
                    &output, d);
 out:
@@ -1186,22 +1329,24 @@ out:
 
 zkr_err zkr_prover_ginf_batch(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
                              const zkr_ginf_model *m, const zkr_geval_binding *bind,
-                             const uint8_t *inputs, size_t in_len, unsigned threads,
-                             zkr_ginf_cheat_fn cheat, void *ctx, zkr_buf *proof, zkr_diag *d)
+                             const uint8_t *inputs, const uint8_t *labels, size_t in_len,
+                             unsigned threads, zkr_ginf_cheat_fn cheat, void *ctx, zkr_buf *proof,
+                             zkr_diag *d)
 {
-    return zkr_pg_batch_run(p, statement_id, m, bind, inputs, NULL, in_len, threads, cheat, ctx,
-                            proof, d);
+    return zkr_pg_batch_run(p, statement_id, m, bind, inputs, labels, NULL, in_len, threads, cheat,
+                            ctx, proof, d);
 }
 
 #if ZKR_TEST_BUILD
 zkr_err zkr_prover_ginf_batch_cheat_input(const zkr_params *p,
                                           const uint8_t statement_id[ZKR_DIGEST_BYTES],
                                           const zkr_ginf_model *m, const zkr_geval_binding *bind,
-                                          const uint8_t *inputs, const uint8_t *wit_inputs,
-                                          size_t in_len, zkr_buf *proof, zkr_diag *d)
+                                          const uint8_t *inputs, const uint8_t *labels,
+                                          const uint8_t *wit_inputs, size_t in_len,
+                                          zkr_buf *proof, zkr_diag *d)
 {
-    return zkr_pg_batch_run(p, statement_id, m, bind, inputs, wit_inputs, in_len, 1, NULL, NULL,
-                            proof, d);
+    return zkr_pg_batch_run(p, statement_id, m, bind, inputs, labels, wit_inputs, in_len, 1, NULL,
+                            NULL, proof, d);
 }
 #endif
 

@@ -79,6 +79,14 @@ typedef struct {
     const zkr_ginf_shape *s;
     int16_t *out;              /* the last node's tensor, C x H x W */
     size_t out_n;
+    /*
+     * evaluation-graph@1: the labels the count sumcheck's table Lm is built
+     * from (2^s->lb of them, writable; the padding's are 0) and how many
+     * records it counts (the binding's count): a cheater may count padding.
+     */
+    uint8_t *labels;
+    uint64_t lm_count;
+    int skip_am_range; /* 1: no LogUp of A (verified with ZKR_GEVAL_OFF_AMRANGE only) */
 } zkr_ginf_cheat_view;
 typedef void (*zkr_ginf_cheat_fn)(void *ctx, zkr_ginf_cheat_view *w);
 zkr_err zkr_prover_ginf_cheat(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],

@@ -13,6 +13,7 @@
 #include "ml/graph.h"
 #include "verifier/evaluation_int.h"
 #include "verifier/verifier.h"
+#include "zkr_config.h"
 
 zkr_ve_claim *zkr_ve_claim_new(zkr_ve_claims *cs, unsigned poly)
 {
@@ -230,20 +231,39 @@ static zkr_ext zkr_ve_eq_bits(const zkr_ext *r, unsigned n, uint64_t v)
 }
 
 /* A public table over the last layer's rows j (broadcast over records) at rho_j. */
-static zkr_err zkr_ve_jtable(const zkr_eval_shape *s, int cj, const zkr_ext *rho, zkr_ext *out)
+static zkr_err zkr_ve_jtable(const zkr_eval_am_dims *m, int cj, const zkr_ext *rho, zkr_ext *out)
 {
-    size_t J = (size_t)1 << s->c;
-    uint32_t od = s->inf.layer[s->inf.n_layers - 1].out_dim;
+    size_t J = (size_t)1 << m->c;
     zkr_gl *t = calloc(J, sizeof *t);
     zkr_err r;
 
     if (!t)
         return ZKR_ERR_NOMEM;
-    for (size_t j = 0; j < od; j++)
+    for (size_t j = 0; j < m->out_dim && j < J; j++)
         t[j] = cj ? (zkr_gl)(J - 1 - j) : 1;
-    r = zkr_mle_eval_base(t, s->c, rho, out);
+    r = zkr_mle_eval_base(t, m->c, rho, out);
     free(t);
     return r;
+}
+
+/* The argmax block's dimensions for evaluation@1's shape. */
+static zkr_eval_am_dims zkr_ve_dims(const zkr_eval_shape *s)
+{
+    const zkr_infer_layer *L = &s->inf.layer[s->inf.n_layers - 1];
+    zkr_eval_am_dims m = {s->c, s->lb, s->nd, L->out_dim, L->lo};
+
+    return m;
+}
+
+static int zkr_ve_am_on(unsigned off, unsigned check)
+{
+#if ZKR_TEST_BUILD
+    return !(off & check);
+#else
+    (void)off;
+    (void)check;
+    return 1;
+#endif
 }
 
 /* Claims on V_l: a split batch's V_0 is virtual until the split step. */
@@ -269,91 +289,101 @@ static zkr_err zkr_ve_fold_claim(zkr_ve_ctx *c, unsigned poly, const zkr_ext *rh
     return ZKR_OK;
 }
 
-static zkr_err zkr_ve_argmax(zkr_ve_ctx *c, zkr_diag *d)
+zkr_err zkr_ve_am_verify(const zkr_eval_am_dims *m, zkr_transcript *t, zkr_dec *dec,
+                        unsigned off, zkr_ve_am_out *o, zkr_diag *d)
 {
-    const zkr_eval_shape *s = &c->s->sh;
-    uint32_t L = s->inf.n_layers;
-    unsigned nv = s->c + s->lb;
-    zkr_ext z[ZKR_VE_MAX_PT], rho[ZKR_VE_MAX_PT], msgs[3 * ZKR_VE_MAX_ROUNDS], lam[4], slots[ZKR_EVAL_ASLOTS];
-    zkr_ext yv, e_half, ka0[3], fin, sel, cj, E, KA, D, K, want, pt[ZKR_VE_MAX_PT];
+    unsigned nv = m->c + m->lb;
+    zkr_ext z[ZKR_VE_MAX_PT], msgs[3 * ZKR_VE_MAX_ROUNDS], lam[4], eqt[ZKR_EVAL_ASLOTS];
+    zkr_ext fin, sel, cj, E, KA, D, K, want;
     zkr_ext one = zkr_ext_from(1);
-    zkr_gl two_c = (zkr_gl)1 << s->c;
+    zkr_gl two_c = (zkr_gl)1 << m->c;
     zkr_err r;
 
-    if (zkr_dec_exts(c->dec, msgs, 3 * (size_t)nv) != ZKR_OK ||
-        zkr_dec_exts(c->dec, slots, ZKR_EVAL_ASLOTS) != ZKR_OK || zkr_dec_ext(c->dec, &yv) != ZKR_OK ||
-        zkr_dec_ext(c->dec, &e_half) != ZKR_OK || zkr_dec_exts(c->dec, ka0, s->nd) != ZKR_OK)
+    if (m->nd > 3 || nv + ZKR_EVAL_ASLOTS_LOG > ZKR_VE_MAX_PT || nv > ZKR_VE_MAX_ROUNDS)
+        return ZKR_ERR_INTERNAL;
+    if (zkr_dec_exts(dec, msgs, 3 * (size_t)nv) != ZKR_OK ||
+        zkr_dec_exts(dec, o->slots, ZKR_EVAL_ASLOTS) != ZKR_OK || zkr_dec_ext(dec, &o->yv) != ZKR_OK ||
+        zkr_dec_ext(dec, &o->e_half) != ZKR_OK || zkr_dec_exts(dec, o->ka0, m->nd) != ZKR_OK)
         return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: argmax section truncated");
-    zkr_ts_challenge_exts(c->t, "ev-am-z", z, nv);
+    zkr_ts_challenge_exts(t, "ev-am-z", z, nv);
     lam[0] = one;
-    lam[1] = zkr_ts_challenge_ext(c->t, "ev-am-lambda");
+    lam[1] = zkr_ts_challenge_ext(t, "ev-am-lambda");
     lam[2] = zkr_ext_mul(lam[1], lam[1]);
     lam[3] = zkr_ext_mul(lam[2], lam[1]);
-    zkr_sumcheck_verify(c->t, nv, 3, zkr_ext_from(0), msgs, rho, &fin);
-    if ((r = zkr_ve_jtable(s, 0, rho, &sel)) != ZKR_OK || (r = zkr_ve_jtable(s, 1, rho, &cj)) != ZKR_OK)
+    zkr_sumcheck_verify(t, nv, 3, zkr_ext_from(0), msgs, o->rho, &fin);
+    if ((r = zkr_ve_jtable(m, 0, o->rho, &sel)) != ZKR_OK ||
+        (r = zkr_ve_jtable(m, 1, o->rho, &cj)) != ZKR_OK)
         return r;
-    E = slots[ZKR_EVAL_ASLOT_E];
-    D = zkr_ve_limbs(slots, ZKR_EVAL_ASLOT_D0, s->nd);
-    KA = zkr_ve_limbs(slots, ZKR_EVAL_ASLOT_D0 + s->nd, s->nd);
-    K = zkr_ext_add(zkr_ext_mul_base(yv, two_c), cj);
+    E = o->slots[ZKR_EVAL_ASLOT_E];
+    D = zkr_ve_limbs(o->slots, ZKR_EVAL_ASLOT_D0, m->nd);
+    KA = zkr_ve_limbs(o->slots, ZKR_EVAL_ASLOT_D0 + m->nd, m->nd);
+    K = zkr_ext_add(zkr_ext_mul_base(o->yv, two_c), cj);
     want = zkr_ext_sub(zkr_ext_mul(E, E), E);
     want = zkr_ext_add(want, zkr_ext_mul(lam[1], zkr_ext_mul(zkr_ext_sub(one, sel), E)));
     want = zkr_ext_add(want, zkr_ext_mul(lam[2], zkr_ext_mul(E, zkr_ext_sub(KA, K))));
     want = zkr_ext_add(want, zkr_ext_mul(lam[3],
                                          zkr_ext_mul(sel, zkr_ext_sub(zkr_ext_sub(KA, K), D))));
-    want = zkr_ext_mul(want, zkr_mle_eq_eval(z, rho, nv));
-    if (!zkr_ext_eq(fin, want))
+    want = zkr_ext_mul(want, zkr_mle_eq_eval(z, o->rho, nv));
+    if (zkr_ve_am_on(off, ZKR_EVAL_AM_OFF_ARGMAX) && !zkr_ext_eq(fin, want))
         return zkr_fail(d, ZKR_ERR_VERIFY, "proof: argmax check fails");
-    zkr_ts_absorb_ext(c->t, "ev-am-slots", slots, ZKR_EVAL_ASLOTS);
-    zkr_ts_absorb_ext(c->t, "ev-am-y", &yv, 1);
-    if ((r = zkr_ve_fold_claim(c, 2 * L, rho, nv, ZKR_EVAL_ASLOTS_LOG, slots, d)) != ZKR_OK)
-        return r;
-    {
-        zkr_ve_claim *yc = zkr_ve_claim_new(c->cl, zkr_ve_vid(s, L - 1));
-        if (!yc)
-            return zkr_ve_full(d);
-        memcpy(yc->pt, rho, nv * sizeof *rho);
-        zkr_ve_bits(yc->pt + nv, ZKR_INFER_SLOTS_LOG, ZKR_INFER_SLOT_Y);
-        yc->val = yv;
-    }
-    {
-        zkr_ext half = zkr_ext_from(zkr_gl_inv(2));
-        zkr_ve_claim *ec;
-        for (unsigned i = 0; i < s->c; i++)
-            pt[i] = half;
-        memcpy(pt + s->c, rho + s->c, s->lb * sizeof *rho);
-        zkr_ve_bits(pt + nv, ZKR_EVAL_ASLOTS_LOG, ZKR_EVAL_ASLOT_E);
-        if (!(ec = zkr_ve_claim_new(c->cl, 2 * L)))
-            return zkr_ve_full(d);
-        memcpy(ec->pt, pt, (nv + ZKR_EVAL_ASLOTS_LOG) * sizeof *pt);
-        ec->val = e_half;
-        for (unsigned i = 0; i < s->c; i++)
-            pt[i] = zkr_ext_from(0);
-        for (unsigned k = 0; k < s->nd; k++) {
-            zkr_ve_claim *kc = zkr_ve_claim_new(c->cl, 2 * L);
-            if (!kc)
-                return zkr_ve_full(d);
-            zkr_ve_bits(pt + nv, ZKR_EVAL_ASLOTS_LOG, ZKR_EVAL_ASLOT_D0 + s->nd + k);
-            memcpy(kc->pt, pt, (nv + ZKR_EVAL_ASLOTS_LOG) * sizeof *pt);
-            kc->val = ka0[k];
-        }
-    }
-    zkr_ts_absorb_ext(c->t, "ev-am-onehot", &e_half, 1);
-    zkr_ts_absorb_ext(c->t, "ev-am-ka0", ka0, s->nd);
+    zkr_ts_absorb_ext(t, "ev-am-slots", o->slots, ZKR_EVAL_ASLOTS);
+    zkr_ts_absorb_ext(t, "ev-am-y", &o->yv, 1);
+    zkr_ts_challenge_exts(t, "ev-tau", o->tau, ZKR_EVAL_ASLOTS_LOG);
+    zkr_mle_eq_table(o->tau, ZKR_EVAL_ASLOTS_LOG, eqt);
+    o->fold = zkr_ext_from(0);
+    for (unsigned sl = 0; sl < ZKR_EVAL_ASLOTS; sl++)
+        o->fold = zkr_ext_add(o->fold, zkr_ext_mul(eqt[sl], o->slots[sl]));
+    zkr_ts_absorb_ext(t, "ev-am-onehot", &o->e_half, 1);
+    zkr_ts_absorb_ext(t, "ev-am-ka0", o->ka0, m->nd);
     /* sum_j E(j, b) = 2^c E~(1/2, .., 1/2, b) = 1 at rho_b; KA~(0, rho_b) = KA~(rho). */
-    if (!zkr_ext_eq(zkr_ext_mul_base(e_half, two_c), one))
+    if (zkr_ve_am_on(off, ZKR_EVAL_AM_OFF_ONEHOT) &&
+        !zkr_ext_eq(zkr_ext_mul_base(o->e_half, two_c), one))
         return zkr_fail(d, ZKR_ERR_VERIFY, "proof: argmax indicator is not one-hot");
-    if (!zkr_ext_eq(zkr_ve_limbs(ka0, 0, s->nd), KA))
+    if (zkr_ve_am_on(off, ZKR_EVAL_AM_OFF_KEY) && !zkr_ext_eq(zkr_ve_limbs(o->ka0, 0, m->nd), KA))
         return zkr_fail(d, ZKR_ERR_VERIFY, "proof: argmax key differs between outputs");
     return ZKR_OK;
 }
 
-/* Lm~(rs): the real records' one-hot labels. */
-static zkr_err zkr_ve_labels(const zkr_ve_ctx *c, const zkr_ext *rs, zkr_ext *out)
+static zkr_err zkr_ve_argmax(zkr_ve_ctx *c, zkr_diag *d)
 {
     const zkr_eval_shape *s = &c->s->sh;
-    uint32_t od = s->inf.layer[s->inf.n_layers - 1].out_dim;
-    zkr_ext *eb = calloc((size_t)1 << s->lb, sizeof *eb), *ej = calloc((size_t)1 << s->c, sizeof *ej);
+    uint32_t L = s->inf.n_layers;
+    zkr_eval_am_dims m = zkr_ve_dims(s);
+    unsigned nv = s->c + s->lb;
+    zkr_ve_am_out o;
+    zkr_ve_claim *cl;
+    zkr_err r;
+
+    if ((r = zkr_ve_am_verify(&m, c->t, c->dec, 0, &o, d)) != ZKR_OK)
+        return r;
+    if (!(cl = zkr_ve_claim_new(c->cl, 2 * L)))
+        return zkr_ve_full(d);
+    memcpy(cl->pt, o.rho, nv * sizeof *o.rho);
+    memcpy(cl->pt + nv, o.tau, ZKR_EVAL_ASLOTS_LOG * sizeof *o.tau);
+    cl->val = o.fold;
+    if (!(cl = zkr_ve_claim_new(c->cl, zkr_ve_vid(s, L - 1))))
+        return zkr_ve_full(d);
+    memcpy(cl->pt, o.rho, nv * sizeof *o.rho);
+    zkr_ve_bits(cl->pt + nv, ZKR_INFER_SLOTS_LOG, ZKR_INFER_SLOT_Y);
+    cl->val = o.yv;
+    if (!(cl = zkr_ve_claim_new(c->cl, 2 * L)))
+        return zkr_ve_full(d);
+    zkr_eval_am_onehot_pt(&m, o.rho, cl->pt);
+    cl->val = o.e_half;
+    for (unsigned k = 0; k < s->nd; k++) {
+        if (!(cl = zkr_ve_claim_new(c->cl, 2 * L)))
+            return zkr_ve_full(d);
+        zkr_eval_am_key_pt(&m, o.rho, k, cl->pt);
+        cl->val = o.ka0[k];
+    }
+    return ZKR_OK;
+}
+
+/* Lm~(rs): the real records' one-hot labels (0 on the padding). */
+static zkr_err zkr_ve_labels(const zkr_eval_am_dims *m, const uint8_t *labels, size_t stride,
+                             uint64_t count, const zkr_ext *rs, zkr_ext *out)
+{
+    zkr_ext *eb = calloc((size_t)1 << m->lb, sizeof *eb), *ej = calloc((size_t)1 << m->c, sizeof *ej);
     zkr_ext acc = zkr_ext_from(0);
 
     if (!eb || !ej) {
@@ -361,11 +391,11 @@ static zkr_err zkr_ve_labels(const zkr_ve_ctx *c, const zkr_ext *rs, zkr_ext *ou
         free(ej);
         return ZKR_ERR_NOMEM;
     }
-    zkr_mle_eq_table(rs, s->c, ej);
-    zkr_mle_eq_table(rs + s->c, s->lb, eb);
-    for (uint64_t b = 0; b < s->count; b++) {
-        uint8_t label = c->st->records[b * c->st->rec_len + s->inf.input_dim];
-        if (label < od)
+    zkr_mle_eq_table(rs, m->c, ej);
+    zkr_mle_eq_table(rs + m->c, m->lb, eb);
+    for (uint64_t b = 0; b < count && b < ((uint64_t)1 << m->lb); b++) {
+        uint8_t label = labels[b * stride];
+        if (label < m->out_dim)
             acc = zkr_ext_add(acc, zkr_ext_mul(eb[b], ej[label]));
     }
     *out = acc;
@@ -374,22 +404,40 @@ static zkr_err zkr_ve_labels(const zkr_ve_ctx *c, const zkr_ext *rs, zkr_ext *ou
     return ZKR_OK;
 }
 
+zkr_err zkr_ve_count_verify(const zkr_eval_am_dims *m, zkr_transcript *t, zkr_dec *dec,
+                            const uint8_t *labels, size_t stride, uint64_t count,
+                            uint64_t correct, unsigned off, zkr_ext *rs, zkr_ext *ev, zkr_diag *d)
+{
+    unsigned nv = m->c + m->lb;
+    zkr_ext msgs[2 * ZKR_VE_MAX_ROUNDS], fin, lm;
+    zkr_err r;
+
+    if (nv > ZKR_VE_MAX_ROUNDS)
+        return ZKR_ERR_INTERNAL;
+    if (zkr_dec_exts(dec, msgs, 2 * (size_t)nv) != ZKR_OK || zkr_dec_ext(dec, ev) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: count section truncated");
+    zkr_sumcheck_verify(t, nv, 2, zkr_ext_from(correct), msgs, rs, &fin);
+    zkr_ts_absorb_ext(t, "ev-count-e", ev, 1);
+    if ((r = zkr_ve_labels(m, labels, stride, count, rs, &lm)) != ZKR_OK)
+        return r;
+    if (zkr_ve_am_on(off, ZKR_EVAL_AM_OFF_COUNT) && !zkr_ext_eq(fin, zkr_ext_mul(*ev, lm)))
+        return zkr_fail(d, ZKR_ERR_VERIFY, "proof: count check fails");
+    return ZKR_OK;
+}
+
 static zkr_err zkr_ve_count(zkr_ve_ctx *c, zkr_diag *d)
 {
     const zkr_eval_shape *s = &c->s->sh;
+    zkr_eval_am_dims m = zkr_ve_dims(s);
     unsigned nv = s->c + s->lb;
-    zkr_ext msgs[2 * ZKR_VE_MAX_ROUNDS], rs[ZKR_VE_MAX_PT], ev, fin, lm;
+    zkr_ext rs[ZKR_VE_MAX_PT], ev;
     zkr_ve_claim *ec;
     zkr_err r;
 
-    if (zkr_dec_exts(c->dec, msgs, 2 * (size_t)nv) != ZKR_OK || zkr_dec_ext(c->dec, &ev) != ZKR_OK)
-        return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: count section truncated");
-    zkr_sumcheck_verify(c->t, nv, 2, zkr_ext_from(c->s->correct), msgs, rs, &fin);
-    zkr_ts_absorb_ext(c->t, "ev-count-e", &ev, 1);
-    if ((r = zkr_ve_labels(c, rs, &lm)) != ZKR_OK)
+    if ((r = zkr_ve_count_verify(&m, c->t, c->dec, c->st->records + s->inf.input_dim,
+                                 c->st->rec_len, s->count, c->s->correct, 0, rs, &ev, d)) !=
+        ZKR_OK)
         return r;
-    if (!zkr_ext_eq(fin, zkr_ext_mul(ev, lm)))
-        return zkr_fail(d, ZKR_ERR_VERIFY, "proof: count check fails");
     if (!(ec = zkr_ve_claim_new(c->cl, 2 * s->inf.n_layers)))
         return zkr_ve_full(d);
     memcpy(ec->pt, rs, nv * sizeof *rs);

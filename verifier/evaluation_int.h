@@ -62,4 +62,32 @@ zkr_err zkr_ve_zerocheck(zkr_ve_ctx *c, uint32_t l, zkr_ext *rho, zkr_ext *acc_v
 zkr_err zkr_ve_matmul(zkr_ve_ctx *c, uint32_t l, const zkr_ext *rho, zkr_ext acc_v,
                       zkr_diag *d) ZKR_WUR;
 
+/*
+ * The argmax and count relations shared with evaluation-graph@1
+ * (verifier/ginfer.c): zkr_ve_am_verify reads zkr_ev_am_prove's section
+ * part, checks the zero-check, one-hot and broadcast key and leaves the
+ * values the caller claims on A and Y (as zkr_ev_am_out, prover side);
+ * zkr_ve_count_verify checks sum E Lm = correct with Lm from labels[b
+ * stride] for b < count (0 on the padding) and leaves E~(rs) = ev.
+ * off (test builds only, ZKR_EVAL_AM_OFF_*): checks skipped for the
+ * soundness tests' teeth. ZKR_ERR_MALFORMED, ZKR_ERR_VERIFY, ZKR_ERR_NOMEM.
+ */
+#define ZKR_EVAL_AM_OFF_ARGMAX 1u /* the zero-check's final equation */
+#define ZKR_EVAL_AM_OFF_ONEHOT 2u
+#define ZKR_EVAL_AM_OFF_KEY 4u
+#define ZKR_EVAL_AM_OFF_COUNT 8u  /* the count sumcheck's final equation */
+typedef struct {
+    zkr_ext rho[ZKR_VE_MAX_PT];
+    zkr_ext tau[ZKR_EVAL_ASLOTS_LOG];
+    zkr_ext slots[ZKR_EVAL_ASLOTS], fold;
+    zkr_ext yv;
+    zkr_ext e_half, ka0[3];
+} zkr_ve_am_out;
+zkr_err zkr_ve_am_verify(const zkr_eval_am_dims *m, zkr_transcript *t, zkr_dec *dec,
+                        unsigned off, zkr_ve_am_out *o, zkr_diag *d) ZKR_WUR;
+zkr_err zkr_ve_count_verify(const zkr_eval_am_dims *m, zkr_transcript *t, zkr_dec *dec,
+                            const uint8_t *labels, size_t stride, uint64_t count,
+                            uint64_t correct, unsigned off, zkr_ext *rs, zkr_ext *ev,
+                            zkr_diag *d) ZKR_WUR;
+
 #endif

@@ -1,8 +1,8 @@
 /*
  * evaluation-graph@1 verification (verifier/geval.h): the binding as
  * evaluation@1 checks it (dataset commitment, RFC 6962 range root over the
- * records' commitments, public output), the count from the proven outputs,
- * then the batch's relations.
+ * records' commitments, public output), then the batch's relations, the
+ * argmax and count against the records' labels among them.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -47,12 +47,11 @@ out:
     return r;
 }
 
-/* The binding against the statement, then the count from the proven outputs and the labels. */
+/* The binding against the statement (the count is the relations'). */
 static zkr_err zkr_vv_binding(const zkr_verifier_geval_statement *st, const zkr_geval_binding *b,
-                              const int8_t *y, size_t ne0, uint32_t ne, zkr_diag *d)
+                              size_t ne0, zkr_diag *d)
 {
     uint8_t dc[ZKR_DIGEST_BYTES];
-    uint64_t correct = 0;
     zkr_err r;
 
     zkr_infer_dataset_commitment(b->n, b->root, dc);
@@ -70,11 +69,6 @@ static zkr_err zkr_vv_binding(const zkr_verifier_geval_statement *st, const zkr_
     if (b->mode != st->mode || b->value != st->value)
         return zkr_fail(d, ZKR_ERR_MISMATCH_OUTPUT, "proof: public output differs from the "
                         "statement's");
-    for (uint64_t k = 0; k < b->count; k++)
-        correct += zkr_geval_argmax(y + k * ne, ne) == st->records[k * (ne0 + 1) + ne0];
-    if (zkr_vv_on(st, ZKR_GEVAL_OFF_COUNT) && correct != b->correct)
-        return zkr_fail(d, ZKR_ERR_VERIFY, "proof: count check fails (%llu claimed)",
-                        (unsigned long long)b->correct);
     if (b->mode == ZKR_EVAL_MODE_THRESHOLD && b->correct < b->value)
         return zkr_fail(d, ZKR_ERR_VERIFY, "proof: %llu correct, below the threshold %llu",
                         (unsigned long long)b->correct, (unsigned long long)b->value);
@@ -88,7 +82,6 @@ zkr_err zkr_verify_geval(const uint8_t *proof, size_t len, const zkr_verifier_ge
     zkr_proof_view v;
     zkr_params p;
     zkr_geval_binding *b = NULL;
-    const int8_t *y;
     uint8_t *in = NULL;
     zkr_verifier_ginf_statement gs;
     size_t ne0, nb;
@@ -112,11 +105,11 @@ zkr_err zkr_verify_geval(const uint8_t *proof, size_t len, const zkr_verifier_ge
     ne = zkr_ml_gprog_elems(st->g, st->g->n_nodes - 1);
     if (!(b = malloc(sizeof *b)))
         return ZKR_ERR_NOMEM;
-    if (zkr_geval_output_decode(v.body[0], v.len[0], ne, b, &y) != ZKR_OK) {
+    if (zkr_geval_output_decode(v.body[0], v.len[0], ne, b) != ZKR_OK) {
         r = zkr_fail(d, ZKR_ERR_MALFORMED, "proof: output section malformed");
         goto out;
     }
-    if ((r = zkr_vv_binding(st, b, y, ne0, ne, d)) != ZKR_OK)
+    if ((r = zkr_vv_binding(st, b, ne0, d)) != ZKR_OK)
         goto out;
     nb = (size_t)1 << zkr_geval_lb((uint32_t)st->count);
     if (!(in = calloc(nb * ne0, 1))) { /* the padding: all-zero inputs */
@@ -133,10 +126,8 @@ zkr_err zkr_verify_geval(const uint8_t *proof, size_t len, const zkr_verifier_ge
     gs.model = st->model;
     gs.input = in;
     gs.input_len = nb * ne0;
-    gs.output = y;
-    gs.output_n = (uint32_t)(nb * ne);
-    r = zkr_verify_ginf_batch(&p, &v, &gs, (uint32_t)st->count,
-                              !zkr_vv_on(st, ZKR_GEVAL_OFF_INPUT), d);
+    r = zkr_verify_ginf_batch(&p, &v, &gs, (uint32_t)st->count, st->records + ne0, ne0 + 1,
+                              b->correct, st->off, d);
 out:
     free(b);
     free(in);

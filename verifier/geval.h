@@ -1,9 +1,9 @@
 /*
  * verifier/geval: evaluation-graph@1 verification (zk/geval.h;
  * docs/proof-system.md, "evaluation-graph@1"): the statement's binding
- * (dataset, record range, records' membership, public output, the count
- * recomputed from the proven outputs and the records' labels), then
- * graph-inference@1's relations and opening over the batch
+ * (dataset, record range, records' membership, public output), then the
+ * argmax and count relations of evaluation@1 against the records' labels
+ * and graph-inference@1's relations and opening over the batch
  * (verifier/ginfer.c).
  */
 #ifndef ZKR_VERIFIER_GEVAL_H
@@ -13,9 +13,17 @@
 #include "zk/geval.h"
 
 /* Checks a test build may switch off (the soundness tests' teeth; ignored elsewhere). */
-#define ZKR_GEVAL_OFF_COUNT 1u  /* the count recomputed from the outputs and labels */
-#define ZKR_GEVAL_OFF_MEMBER 2u /* the records' membership in the dataset root */
-#define ZKR_GEVAL_OFF_INPUT 4u  /* the relations' claims on the records (node 0) */
+#define ZKR_GEVAL_OFF_COUNT 1u   /* the count sumcheck's final equation (sum E Lm = correct) */
+#define ZKR_GEVAL_OFF_MEMBER 2u  /* the records' membership in the dataset root */
+#define ZKR_GEVAL_OFF_INPUT 4u   /* the relations' claims on the records (node 0) */
+#define ZKR_GEVAL_OFF_ARGMAX 8u  /* the argmax zero-check's final equation */
+#define ZKR_GEVAL_OFF_ONEHOT 16u /* sum_j E(j, b) = 1 */
+/*
+ * A's byte LogUp: not read at all, for a cheater that skipped it
+ * (zkr_ginf_cheat_view.skip_am_range): a LogUp refused midway leaves the
+ * transcripts apart, so its teeth are its absence on both sides.
+ */
+#define ZKR_GEVAL_OFF_AMRANGE 32u
 
 /* What the caller takes from the registry and the dataset file, never from the proof. */
 typedef struct {
@@ -40,21 +48,24 @@ typedef struct {
  * (MISMATCH_PARAMS), statement_id (MISMATCH_STATEMENT), the output section
  * (MALFORMED), the dataset commitment (MISMATCH_DATASET), the record range,
  * the records' length and membership (MISMATCH_INPUT), the public output
- * (MISMATCH_OUTPUT), the count against the proven outputs and the labels
- * and a threshold against it (VERIFY), then the layout (UNSUPPORTED), the
- * model commitment's size (MISMATCH_MODEL), the protocol version
- * (UNSUPPORTED) and the mathematics (VERIFY).
+ * (MISMATCH_OUTPUT), a threshold against the proof's count (VERIFY), then
+ * the layout (UNSUPPORTED), the model commitment's size (MISMATCH_MODEL),
+ * the protocol version (UNSUPPORTED) and the mathematics (VERIFY): the
+ * argmax, the count against the records' labels, A's byte range, every
+ * node's relations, the opening.
  */
 zkr_err zkr_verify_geval(const uint8_t *proof, size_t len, const zkr_verifier_geval_statement *st,
                          zkr_diag *d) ZKR_WUR;
 
 /*
  * The relations and the opening (verifier/ginfer.c) of a bound proof view:
- * gs->input the padded batch's inputs, gs->output every record's output
- * (the output section's). no_input: test builds only (ZKR_GEVAL_OFF_INPUT).
+ * gs->input the padded batch's inputs (gs->output unused), the count
+ * records' labels at labels[b stride], correct the proof's count. off:
+ * ZKR_GEVAL_OFF_* (test builds only).
  */
 zkr_err zkr_verify_ginf_batch(const zkr_params *p, const zkr_proof_view *v,
-                              const zkr_verifier_ginf_statement *gs, uint32_t count, int no_input,
-                              zkr_diag *d) ZKR_WUR;
+                              const zkr_verifier_ginf_statement *gs, uint32_t count,
+                              const uint8_t *labels, size_t stride, uint64_t correct,
+                              unsigned off, zkr_diag *d) ZKR_WUR;
 
 #endif

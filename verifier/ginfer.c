@@ -9,6 +9,7 @@
 
 #include <sodium.h>
 
+#include "verifier/evaluation_int.h"
 #include "verifier/geval.h"
 #include "verifier/ginfer.h"
 #include "zkr_config.h"
@@ -161,6 +162,32 @@ static zkr_err zkr_vg_node(zkr_vg_ctx *c, uint32_t i, zkr_diag *d)
 }
 
 /*
+ * One LogUp of a column (2^na values) against the table 0..2^nt-1: parsed,
+ * verified, the table's claim t~(rt) checked (t(x) = x); lc gets the
+ * column and multiplicity claims for the caller. `what` names it in the
+ * messages.
+ */
+static zkr_err zkr_vg_logup(zkr_transcript *t, zkr_dec *dec, unsigned na, unsigned nt,
+                            const char *what, zkr_logup_claims *lc, zkr_diag *d)
+{
+    zkr_logup_proof *lp = NULL;
+    zkr_ext tv = zkr_ext_from(0);
+    zkr_err r;
+
+    if ((r = zkr_logup_proof_parse(na, nt, dec, &lp)) != ZKR_OK)
+        return r == ZKR_ERR_NOMEM ? r : zkr_fail(d, ZKR_ERR_MALFORMED, "proof: %s truncated", what);
+    r = zkr_logup_verify(t, na, nt, lp, lc);
+    zkr_logup_proof_free(lp);
+    if (r != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_VERIFY, "proof: %s fails", what);
+    for (unsigned j = nt; j-- > 0;)
+        tv = zkr_ext_add(zkr_ext_add(tv, tv), lc->rt[j]);
+    if (!zkr_ext_eq(tv, lc->t_at_rt))
+        return zkr_fail(d, ZKR_ERR_VERIFY, "proof: %s table claim fails", what);
+    return ZKR_OK;
+}
+
+/*
  * "ginf-range": the one LogUp of the range column against 0..2^15-1, its
  * table claim (the table's MLE at rt is sum_j 2^j rt_j), and the column's
  * claim recombined from the values it is made of, each then claimed on V.
@@ -169,23 +196,15 @@ static zkr_err zkr_vg_range(zkr_vg_ctx *c, zkr_diag *d)
 {
     const zkr_ginf_shape *s = c->s;
     size_t nvals = zkr_ginf_range_nvals(s);
-    zkr_ext *vals = NULL, tv = zkr_ext_from(0), tau[4];
-    zkr_logup_proof *lp = NULL;
+    zkr_ext *vals = NULL, tau[4];
     zkr_logup_claims lc;
     zkr_err r;
 
     if (!s->n_r)
         return ZKR_OK;
-    if ((r = zkr_logup_proof_parse(s->n_r, ZKR_GINF_RANGE_LOG, c->dec, &lp)) != ZKR_OK)
-        return r == ZKR_ERR_NOMEM ? r : zkr_fail(d, ZKR_ERR_MALFORMED, "proof: range check truncated");
-    r = zkr_logup_verify(c->t, s->n_r, ZKR_GINF_RANGE_LOG, lp, &lc);
-    zkr_logup_proof_free(lp);
-    if (r != ZKR_OK)
-        return zkr_fail(d, ZKR_ERR_VERIFY, "proof: range check fails");
-    for (unsigned j = ZKR_GINF_RANGE_LOG; j-- > 0;)
-        tv = zkr_ext_add(zkr_ext_add(tv, tv), lc.rt[j]);
-    if (!zkr_ext_eq(tv, lc.t_at_rt))
-        return zkr_fail(d, ZKR_ERR_VERIFY, "proof: range check table claim fails");
+    if ((r = zkr_vg_logup(c->t, c->dec, s->n_r, ZKR_GINF_RANGE_LOG, "range check", &lc, d)) !=
+        ZKR_OK)
+        return r;
     if (!(vals = malloc((nvals ? nvals : 1) * sizeof *vals)))
         return ZKR_ERR_NOMEM;
     if (zkr_dec_exts(c->dec, vals, nvals) != ZKR_OK) {
@@ -270,10 +289,87 @@ static zkr_err zkr_vg_output(const zkr_proof_view *v, const zkr_verifier_ginf_st
     return r;
 }
 
+/* evaluation-graph@1's count inputs (zkr_verify_ginf_batch). */
+typedef struct {
+    const uint8_t *labels;
+    size_t stride;
+    uint64_t count, correct;
+    unsigned off;
+} zkr_vg_geval;
+
+/* off is 0 outside test builds (zkr_verify_ginf_batch). */
+static int zkr_vg_geval_on(const zkr_vg_geval *ge, unsigned check)
+{
+    return !(ge->off & check);
+}
+
+/* A's byte LogUp ("geval-am-range"): every entry of A in 0..255; claims on A and its multiplicities. */
+static zkr_err zkr_vg_am_range(const zkr_ginf_shape *s, zkr_transcript *t, zkr_dec *body,
+                               zkr_ginf_claims *gc, zkr_diag *d)
+{
+    zkr_logup_claims lc;
+    zkr_err r;
+
+    if ((r = zkr_vg_logup(t, body, s->am.log, ZKR_GINF_AM_RANGE_LOG, "argmax range check", &lc,
+                          d)) != ZKR_OK)
+        return r;
+    if (zkr_ginf_add(gc, s, 0, &s->am, lc.ra, lc.a_at_ra) != ZKR_OK ||
+        zkr_ginf_add(gc, s, 0, &s->amult, lc.rt, lc.m_at_rt) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_INTERNAL, "verify: claim list full");
+    return ZKR_OK;
+}
+
 /*
- * The mathematics. geval: an evaluation-graph@1 proof (sections output,
+ * evaluation-graph@1's argmax and count (evaluation@1's relations,
+ * verifier/evaluation.c), then A's byte LogUp, as zkr_pg_argmax proves them.
+ */
+static zkr_err zkr_vg_argmax(const zkr_ginf_shape *s, const zkr_vg_geval *ge, zkr_transcript *t,
+                             zkr_dec *body, zkr_ginf_claims *gc, zkr_diag *d)
+{
+    const zkr_eval_am_dims *m = &s->amd;
+    uint32_t last = s->n_nodes - 1;
+    unsigned nv = m->c + m->lb, amo = 0, full = 0;
+    zkr_ve_am_out *o = malloc(sizeof *o);
+    zkr_ext pt[ZKR_CNN_MAX_PT], rs[ZKR_VE_MAX_PT], ev;
+    zkr_err r;
+
+    if (!o)
+        return ZKR_ERR_NOMEM;
+    amo |= zkr_vg_geval_on(ge, ZKR_GEVAL_OFF_ARGMAX) ? 0 : ZKR_EVAL_AM_OFF_ARGMAX;
+    amo |= zkr_vg_geval_on(ge, ZKR_GEVAL_OFF_ONEHOT) ? 0 : ZKR_EVAL_AM_OFF_ONEHOT;
+    amo |= zkr_vg_geval_on(ge, ZKR_GEVAL_OFF_COUNT) ? 0 : ZKR_EVAL_AM_OFF_COUNT;
+    if ((r = zkr_ve_am_verify(m, t, body, amo, o, d)) != ZKR_OK)
+        goto out;
+    memcpy(pt, o->rho, nv * sizeof *pt);
+    memcpy(pt + nv, o->tau, ZKR_EVAL_ASLOTS_LOG * sizeof *pt);
+    full |= zkr_ginf_add(gc, s, 0, &s->am, pt, o->fold) != ZKR_OK;
+    full |= zkr_ginf_add(gc, s, 0, &s->v[last][ZKR_GB_Y], o->rho,
+                         zkr_ext_sub(o->yv, zkr_ext_from((zkr_gl)(-m->lo)))) != ZKR_OK;
+    zkr_eval_am_onehot_pt(m, o->rho, pt);
+    full |= zkr_ginf_add(gc, s, 0, &s->am, pt, o->e_half) != ZKR_OK;
+    for (unsigned k = 0; k < m->nd; k++) {
+        zkr_eval_am_key_pt(m, o->rho, k, pt);
+        full |= zkr_ginf_add(gc, s, 0, &s->am, pt, o->ka0[k]) != ZKR_OK;
+    }
+    if ((r = zkr_ve_count_verify(m, t, body, ge->labels, ge->stride, ge->count, ge->correct,
+                                 amo, rs, &ev, d)) != ZKR_OK)
+        goto out;
+    memcpy(pt, rs, nv * sizeof *pt);
+    for (unsigned i = 0; i < ZKR_EVAL_ASLOTS_LOG; i++)
+        pt[nv + i] = zkr_ext_from((ZKR_EVAL_ASLOT_E >> i) & 1);
+    full |= zkr_ginf_add(gc, s, 0, &s->am, pt, ev) != ZKR_OK;
+    if (zkr_vg_geval_on(ge, ZKR_GEVAL_OFF_AMRANGE) && (r = zkr_vg_am_range(s, t, body, gc, d)) != ZKR_OK)
+        goto out;
+    r = full ? zkr_fail(d, ZKR_ERR_INTERNAL, "verify: claim list full") : ZKR_OK;
+out:
+    free(o);
+    return r;
+}
+
+/*
+ * The mathematics. ge: an evaluation-graph@1 proof (sections output,
  * body opening with the version and V's root, openings; st->input the
- * padded batch, st->output every record's output); else graph-inference@1's.
+ * padded batch), else (NULL) graph-inference@1's.
  */
 /*
  * The protocol version, section 26's (evaluation-graph@1: 35's) first word,
@@ -296,8 +392,9 @@ static zkr_err zkr_vg_version(const zkr_proof_view *v, int geval, zkr_diag *d)
 
 static zkr_err zkr_vg_math(const zkr_params *p, const zkr_proof_view *v,
                            const zkr_verifier_ginf_statement *st, const zkr_ginf_shape *s,
-                           const zkr_buf *prog, int geval, int no_input, zkr_diag *d)
+                           const zkr_buf *prog, const zkr_vg_geval *ge, zkr_diag *d)
 {
+    int geval = ge != NULL, no_input = ge && !zkr_vg_geval_on(ge, ZKR_GEVAL_OFF_INPUT);
     uint32_t last = s->n_nodes - 1;
     unsigned sb = geval ? 1 : 2, sp = geval ? 2 : 3;
     zkr_transcript t;
@@ -328,7 +425,10 @@ static zkr_err zkr_vg_math(const zkr_params *p, const zkr_proof_view *v,
                               prog->p, prog->len, &st->model, st->mp, st->input, st->input_len,
                               v->body[0], v->len[0]);
     zkr_ts_absorb(&t, "ginf-witness", vc[0].root, ZKR_DIGEST_BYTES);
-    {
+    if (geval) {
+        if ((r = zkr_vg_argmax(s, ge, &t, &body, gc, d)) != ZKR_OK)
+            goto out;
+    } else {
         zkr_ext ro[ZKR_CNN_MAX_PT], val;
         zkr_ts_challenge_exts(&t, "ginf-out", ro, zkr_ginf_lpb(s, last));
         if ((r = zkr_ginf_tensor_eval(s, st->g, last, (const uint8_t *)st->output, 1, ro, &val)) !=
@@ -397,7 +497,7 @@ zkr_err zkr_verify_ginf(const uint8_t *proof, size_t len, const zkr_verifier_gin
     }
     if ((r = zkr_vg_output(&v, st, d)) != ZKR_OK)
         goto out;
-    r = zkr_vg_math(&p, &v, st, s, &prog, 0, 0, d);
+    r = zkr_vg_math(&p, &v, st, s, &prog, NULL, d);
 out:
     zkr_buf_free(&prog);
     free(s);
@@ -405,9 +505,11 @@ out:
 }
 
 zkr_err zkr_verify_ginf_batch(const zkr_params *p, const zkr_proof_view *v,
-                              const zkr_verifier_ginf_statement *gs, uint32_t count, int no_input,
-                              zkr_diag *d)
+                              const zkr_verifier_ginf_statement *gs, uint32_t count,
+                              const uint8_t *labels, size_t stride, uint64_t correct,
+                              unsigned off, zkr_diag *d)
 {
+    zkr_vg_geval ge = {labels, stride, count, correct, ZKR_TEST_BUILD ? off : 0};
     zkr_ginf_shape *s = malloc(sizeof *s);
     zkr_buf prog = {0};
     zkr_err r;
@@ -424,10 +526,7 @@ zkr_err zkr_verify_ginf_batch(const zkr_params *p, const zkr_proof_view *v,
                      "program's model has 2^%u", gs->model.n_vars, s->n_m);
         goto out;
     }
-#if !ZKR_TEST_BUILD
-    no_input = 0;
-#endif
-    r = zkr_vg_math(p, v, gs, s, &prog, 1, no_input, d);
+    r = zkr_vg_math(p, v, gs, s, &prog, &ge, d);
 out:
     zkr_buf_free(&prog);
     free(s);

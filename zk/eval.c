@@ -353,3 +353,27 @@ void zkr_eval_transcript(zkr_transcript *t, const zkr_params *p,
 {
     zkr_eval_transcript_v(t, p, 1, statement_id, stmt, stmt_len);
 }
+
+static void zkr_eval_am_slot_bits(zkr_ext *pt, unsigned slot)
+{
+    for (unsigned i = 0; i < ZKR_EVAL_ASLOTS_LOG; i++)
+        pt[i] = zkr_ext_from((slot >> i) & 1);
+}
+
+void zkr_eval_am_onehot_pt(const zkr_eval_am_dims *m, const zkr_ext *rho, zkr_ext *pt)
+{
+    zkr_ext half = zkr_ext_from(zkr_gl_inv(2));
+
+    for (unsigned i = 0; i < m->c; i++)
+        pt[i] = half;
+    memcpy(pt + m->c, rho + m->c, m->lb * sizeof *rho);
+    zkr_eval_am_slot_bits(pt + m->c + m->lb, ZKR_EVAL_ASLOT_E);
+}
+
+void zkr_eval_am_key_pt(const zkr_eval_am_dims *m, const zkr_ext *rho, unsigned k, zkr_ext *pt)
+{
+    for (unsigned i = 0; i < m->c; i++)
+        pt[i] = zkr_ext_from(0);
+    memcpy(pt + m->c, rho + m->c, m->lb * sizeof *rho);
+    zkr_eval_am_slot_bits(pt + m->c + m->lb, ZKR_EVAL_ASLOT_D0 + m->nd + k);
+}

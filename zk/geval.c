@@ -10,7 +10,7 @@ unsigned zkr_geval_lb(uint32_t n)
 }
 
 zkr_err zkr_geval_output_encode(const zkr_geval_binding *b, uint32_t bsz, uint32_t ne,
-                                const int8_t *y, zkr_buf *out)
+                                zkr_buf *out)
 {
     zkr_err r;
 
@@ -29,11 +29,11 @@ zkr_err zkr_geval_output_encode(const zkr_geval_binding *b, uint32_t bsz, uint32
         (r = zkr_enc_u64(out, b->correct)) != ZKR_OK || (r = zkr_enc_u32(out, bsz)) != ZKR_OK ||
         (r = zkr_enc_u32(out, ne)) != ZKR_OK)
         return r;
-    return y ? zkr_buf_append(out, (const uint8_t *)y, (size_t)bsz * ne) : ZKR_OK;
+    return ZKR_OK;
 }
 
 zkr_err zkr_geval_output_decode(const uint8_t *p, size_t len, uint32_t want_ne,
-                                zkr_geval_binding *b, const int8_t **y)
+                                zkr_geval_binding *b)
 {
     zkr_dec d;
     const uint8_t *raw;
@@ -61,9 +61,8 @@ zkr_err zkr_geval_output_decode(const uint8_t *p, size_t len, uint32_t want_ne,
         b->value > b->count || b->correct > b->count ||
         (b->mode == ZKR_EVAL_MODE_EXACT && b->value != b->correct) ||
         bsz != (uint32_t)1 << zkr_geval_lb((uint32_t)b->count) || ne != want_ne ||
-        zkr_dec_raw(&d, (size_t)bsz * ne, &raw) != ZKR_OK || zkr_dec_finish(&d) != ZKR_OK)
+        zkr_dec_finish(&d) != ZKR_OK)
         return ZKR_ERR_MALFORMED;
-    *y = (const int8_t *)raw;
     return ZKR_OK;
 }
 

@@ -7,9 +7,10 @@
  * the input folded at the batch challenge). The batch is padded to B =
  * 2^lb records with all-zero inputs, computed like any other record.
  *
- * This first cut proves the outputs of every record (public, in the
- * output section); the in-proof argmax / count of evaluation@1, the
- * dataset-range binding and the CLI are not wired yet.
+ * Each record's argmax and the number correct are proven with
+ * evaluation@1's relations (prover/evaluation_int.h) over an argmax block
+ * A in V; the outputs are not published, only the count (or a threshold
+ * under it). Not on the CLI yet.
  */
 #ifndef ZKR_ZK_GEVAL_H
 #define ZKR_ZK_GEVAL_H
@@ -19,7 +20,8 @@
 #define ZKR_GEVAL_PROTOCOL "zkreg/evaluation-graph@1"
 /*
  * 2: graph-inference@1 version 5's P layout (split weight blocks and their
- *    "ginf-wsub" values in the body).
+ *    "ginf-wsub" values in the body), and the argmax and count proven in
+ *    the body instead of every record's outputs in section 34.
  */
 #define ZKR_GEVAL_VERSION 2u
 #define ZKR_KIND_GEVAL1 12u
@@ -59,21 +61,21 @@ typedef struct {
 /*
  * The output section, big-endian: u64 n | R | u64 first | u64 count | u32
  * n_bound | n_bound hashes | u8 mode | u64 value | u64 correct | u32 B (the
- * padded batch) | u32 ne (output elements per record) | B ne int8 (every
- * record's output, record after record; records count.. are the
- * padding's). y NULL: everything before the outputs. out is cleared
- * first. ZKR_ERR_USAGE (n_bound over ZKR_EVAL_MAX_BOUNDARY), ZKR_ERR_NOMEM.
+ * padded batch) | u32 ne (output elements per record). The outputs are
+ * not published: their argmax and the count are proven (zkr_prover_geval).
+ * out is cleared first. ZKR_ERR_USAGE (n_bound over ZKR_EVAL_MAX_BOUNDARY),
+ * ZKR_ERR_NOMEM.
  */
 zkr_err zkr_geval_output_encode(const zkr_geval_binding *b, uint32_t bsz, uint32_t ne,
-                                const int8_t *y, zkr_buf *out) ZKR_WUR;
+                                zkr_buf *out) ZKR_WUR;
 /*
  * Strict decode: 1 <= count <= ZKR_GEVAL_MAX_RECORDS, first + count <= n,
  * mode 0 or 1, value and correct <= count (exact: value = correct), B =
- * 2^zkr_geval_lb(count), ne = want_ne, the exact length. *y points into p.
- * ZKR_OK or ZKR_ERR_MALFORMED.
+ * 2^zkr_geval_lb(count), ne = want_ne, the exact length. ZKR_OK or
+ * ZKR_ERR_MALFORMED.
  */
 zkr_err zkr_geval_output_decode(const uint8_t *p, size_t len, uint32_t want_ne,
-                                zkr_geval_binding *b, const int8_t **y) ZKR_WUR;
+                                zkr_geval_binding *b) ZKR_WUR;
 /* The first maximal index of y[0..n) (native inference's argmax). */
 uint32_t zkr_geval_argmax(const int8_t *y, uint32_t n);
 

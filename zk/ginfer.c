@@ -256,17 +256,43 @@ zkr_err zkr_ginf_wsub_claims(const zkr_ginf_shape *s, uint32_t i, const zkr_ext 
     return ZKR_OK;
 }
 
+/* evaluation-graph@1's argmax block over the last node's output vector. */
+static zkr_err zkr_gi_am(zkr_ginf_shape *s, const zkr_ml_gprog *g, zkr_diag *d)
+{
+    uint32_t last = g->n_nodes - 1;
+    unsigned c = s->lc[last];
+
+    if (s->lh[last] || s->lw[last] || c < 1 || c > 7)
+        return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "program: evaluation-graph@1 needs a last node "
+                        "of 2..128 x 1 x 1 outputs (it has %u x %u x %u)", g->nodes[last].c,
+                        g->nodes[last].h, g->nodes[last].w);
+    s->am_used = 1;
+    s->amd = (zkr_eval_am_dims){c, s->lb, (c + 8 + 7) / 8, g->nodes[last].c, -128};
+    s->am = (zkr_gblock){1, c + s->lb + ZKR_EVAL_ASLOTS_LOG, 0};
+    s->amult = (zkr_gblock){1, ZKR_GINF_AM_RANGE_LOG, 0};
+    return ZKR_OK;
+}
+
+static zkr_err zkr_gi_init(zkr_ginf_shape *s, const zkr_ml_gprog *g, const zkr_ginf_params *mp,
+                           unsigned lb, int am, unsigned max_vars, zkr_diag *d);
+
 zkr_err zkr_ginf_shape_init(zkr_ginf_shape *s, const zkr_ml_gprog *g, const zkr_ginf_params *mp,
                             unsigned max_vars, zkr_diag *d)
 {
-    return zkr_ginf_shape_init_batch(s, g, mp, 0, max_vars, d);
+    return zkr_gi_init(s, g, mp, 0, 0, max_vars, d);
 }
 
 zkr_err zkr_ginf_shape_init_batch(zkr_ginf_shape *s, const zkr_ml_gprog *g,
                                   const zkr_ginf_params *mp, unsigned lb, unsigned max_vars,
                                   zkr_diag *d)
 {
-    zkr_gblock *bv[ZKR_ML_G_MAX_NODES * ZKR_GB_N + 1];
+    return zkr_gi_init(s, g, mp, lb, 1, max_vars, d);
+}
+
+static zkr_err zkr_gi_init(zkr_ginf_shape *s, const zkr_ml_gprog *g, const zkr_ginf_params *mp,
+                           unsigned lb, int am, unsigned max_vars, zkr_diag *d)
+{
+    zkr_gblock *bv[ZKR_ML_G_MAX_NODES * ZKR_GB_N + 3];
     zkr_gblock **br = NULL;
     size_t nv = 0;
     zkr_err r;
@@ -300,6 +326,12 @@ zkr_err zkr_ginf_shape_init_batch(zkr_ginf_shape *s, const zkr_ml_gprog *g,
         if (s->n_r > ZKR_CNN_MAX_VARS)
             return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "program: range column of 2^%u values",
                             s->n_r);
+    }
+    if (am) {
+        if ((r = zkr_gi_am(s, g, d)) != ZKR_OK)
+            return r;
+        bv[nv++] = &s->am;
+        bv[nv++] = &s->amult;
     }
     s->n_v = zkr_gi_pack(bv, nv);
     s->n_m = zkr_gi_layout_m(s);

@@ -69,6 +69,7 @@ typedef struct {
 } zkr_ginf_seg;
 #define ZKR_GINF_MAX_SEGS (ZKR_ML_G_MAX_NODES * ZKR_CNN_RQN_MAX_ENTRIES)
 #define ZKR_GINF_RANGE_LOG ZKR_CNN_RQN_LIMB /* the range table: 0..2^15-1 */
+#define ZKR_GINF_AM_RANGE_LOG 8u /* evaluation-graph@1's argmax block: bytes */
 
 /* At most this many sub-blocks of one split weight block (the set bits of one axis's length). */
 #define ZKR_GINF_MAX_WSUB 16u
@@ -114,6 +115,15 @@ typedef struct {
      * at the top variables ((b << lp) | p); lc/lh/lw stay per record.
      */
     unsigned lb;
+    /*
+     * evaluation-graph@1 only (zkr_ginf_shape_init_batch): the argmax block A
+     * (evaluation@1's relation, zk/zk.h zkr_eval_am_dims, over the last
+     * node's output vector: c = its lc, 2^lb records, keys over y + 128)
+     * and the multiplicities of its byte LogUp (2^8 entries), both in V.
+     */
+    int am_used;
+    zkr_eval_am_dims amd;
+    zkr_gblock am, amult;
 } zkr_ginf_shape;
 
 /* Variables of node i's output tensor. */
@@ -135,8 +145,10 @@ zkr_err zkr_ginf_shape_init(zkr_ginf_shape *s, const zkr_ml_gprog *g, const zkr_
  * As zkr_ginf_shape_init for a batch of 2^lb records (evaluation-graph@1):
  * every V block grows by lb variables, pooling windows run over 2^(lc + lb)
  * channels (a record's padded channels are real zero channels), P's
- * layout is graph-inference@1's. lb 0 is zkr_ginf_shape_init. LOOKUP is
- * ZKR_ERR_UNSUPPORTED with lb > 0 (a padded element would read T[0]).
+ * layout is graph-inference@1's; V also holds the argmax block A and its
+ * byte multiplicities (am_used, any lb). LOOKUP is ZKR_ERR_UNSUPPORTED with
+ * lb > 0 (a padded element would read T[0]); so is a last node whose output
+ * is not a vector (h or w over 1).
  */
 zkr_err zkr_ginf_shape_init_batch(zkr_ginf_shape *s, const zkr_ml_gprog *g,
                                   const zkr_ginf_params *mp, unsigned lb, unsigned max_vars,

@@ -1232,6 +1232,21 @@ zkr_soundness zkr_matmul2_soundness(const zkr_params *p, uint32_t m, uint32_t k,
 #define ZKR_EVAL_ASLOTS (1u << ZKR_EVAL_ASLOTS_LOG)
 #define ZKR_EVAL_ASLOT_E 0u  /* one-hot argmax indicator */
 #define ZKR_EVAL_ASLOT_D0 1u /* nd byte limbs of D = KA - K, then nd limbs of KA */
+/*
+ * The argmax relation's dimensions (evaluation@1, evaluation-graph@1): J =
+ * 2^c outputs a record (out_dim of them real), 2^lb records, nd byte limbs
+ * of D and KA, keys K(j) = 2^c (y_j - lo) + J - 1 - j. The block A is
+ * slot-major: slot s of record b's output j at s 2^(c + lb) + b 2^c + j.
+ */
+typedef struct {
+    unsigned c, lb, nd;
+    uint32_t out_dim;
+    int64_t lo;
+} zkr_eval_am_dims;
+/* A's one-hot point (1/2, .., 1/2, rho_b, E's slot bits): c + lb + 4 values. */
+void zkr_eval_am_onehot_pt(const zkr_eval_am_dims *m, const zkr_ext *rho, zkr_ext *pt);
+/* A's broadcast-key point (0, .., 0, rho_b, KA limb k's slot bits): c + lb + 4 values. */
+void zkr_eval_am_key_pt(const zkr_eval_am_dims *m, const zkr_ext *rho, unsigned k, zkr_ext *pt);
 /* Public output modes. */
 #define ZKR_EVAL_MODE_EXACT 0u     /* the output states the number correct */
 #define ZKR_EVAL_MODE_THRESHOLD 1u /* the output states "correct >= tau" */

@@ -1,12 +1,21 @@
 /*
- * Cheating provers against evaluation-graph@1's binding (docs/soundness.md,
+ * Cheating provers against evaluation-graph@1 (docs/soundness.md,
  * "evaluation-graph@1"), on the small LeNet-shaped program of tests/zk
- * over 4 of 9 records. Each attack is refused by the check named, and
- * accepted with that check switched off (ZKR_GEVAL_OFF_*, test builds):
- *   count off by one        - the count recomputed from the proven outputs (OFF_COUNT)
- *   a wrong label (prover)  - the same check: the labels are the verifier's (OFF_COUNT)
- *   a wrong label (records) - the records' membership in the dataset root (OFF_MEMBER)
- *   a record outside range  - the relations' claims on the records (OFF_INPUT)
+ * over 4 of 9 records, its last layer's outputs 0 and 1 tied and saturated
+ * (127) for every record, so that the argmax is 0 by the tie rule. Each
+ * attack is refused by the check named, and accepted with that check
+ * switched off (ZKR_GEVAL_OFF_*, test builds):
+ *   count off by one                    - the count sumcheck (OFF_COUNT)
+ *   a wrong label (prover)              - the same: Lm is the verifier's labels (OFF_COUNT)
+ *   a padding record counted            - the same: Lm is 0 on the padding (OFF_COUNT)
+ *   a wrong label (records)             - the records' membership (OFF_MEMBER)
+ *   a record outside range              - the relations' claims on the records (OFF_INPUT)
+ *   a non-maximal logit claimed, its
+ *   negative differences wrapped        - A's byte LogUp (OFF_AMRANGE, the cheater skipping it)
+ *   the tie broken to index 1, D wrapped - the same
+ *   the tie broken to index 1, index
+ *   0's key kept (D in range)           - the argmax zero-check (OFF_ARGMAX)
+ *   the indicator on a wrong label      - the argmax zero-check (OFF_ARGMAX)
  * Adversarial review (inference@2 v5 / evaluation-graph@1 round), each refused:
  *   an extra boundary hash      - the range root uses every hash once (OFF_MEMBER);
  *                                 one fewer: the records' membership
@@ -15,9 +24,11 @@
  *                                 or, with n raised to fit, the dataset commitment
  *   a label outside 0..ne-1     - the count check (OFF_COUNT): label argmax + ne is
  *                                 never a prediction, even where argmax mod ne would be
- *   an output tie               - the verifier's argmax is native's (the first maximum)
+ *   an output tie               - the argmax relation (the tie cases above); native
+ *                                 inference and zkr_geval_argmax both take the first maximum
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "ml/ml_int.h"
 #include "tests/tap.h"
@@ -72,16 +83,37 @@ static uint8_t *inputs_of(const fx *f, const uint8_t *recs, uint64_t n)
     return in;
 }
 
-/* Proves the inputs of records `recs` (count of them) under binding b, taken as it is. */
-static zkr_err prove_raw(fx *f, const zkr_geval_binding *b, const uint8_t *recs, zkr_buf *pf)
+static uint8_t *labels_of(const fx *f, const uint8_t *recs, uint64_t n)
 {
-    uint8_t *in = inputs_of(f, recs, b->count);
+    uint8_t *lab = malloc(n);
+
+    if (!lab)
+        abort();
+    for (uint64_t k = 0; k < n; k++)
+        lab[k] = recs[k * f->rl + f->ne0];
+    return lab;
+}
+
+/*
+ * Proves the inputs and labels of records `recs` (count of them) under
+ * binding b, taken as it is; cheat (may be NULL) edits the witness.
+ */
+static zkr_err prove_cheat(fx *f, const zkr_geval_binding *b, const uint8_t *recs,
+                           zkr_ginf_cheat_fn cheat, void *ctx, zkr_buf *pf)
+{
+    uint8_t *in = inputs_of(f, recs, b->count), *lab = labels_of(f, recs, b->count);
     zkr_diag d = {0};
-    zkr_err e = zkr_prover_ginf_batch(&f->p, f->sid, f->gm, b, in, b->count * f->ne0, 1, NULL,
-                                      NULL, pf, &d);
+    zkr_err e = zkr_prover_ginf_batch(&f->p, f->sid, f->gm, b, in, lab, b->count * f->ne0, 1,
+                                      cheat, ctx, pf, &d);
 
     free(in);
+    free(lab);
     return e;
+}
+
+static zkr_err prove_raw(fx *f, const zkr_geval_binding *b, const uint8_t *recs, zkr_buf *pf)
+{
+    return prove_cheat(f, b, recs, NULL, NULL, pf);
 }
 
 /* The attack is refused with `want` with every check on, and accepted with `off` alone off. */
@@ -115,20 +147,19 @@ static uint64_t count_with(const fx *f, const uint8_t *recs, const uint8_t *lab,
     return c;
 }
 
-/* The output section of pf (a copy) with binding b re-encoded over the same outputs. */
+/* The output section of pf (a copy) with binding b re-encoded (it carries no outputs). */
 static int rebind(const zkr_buf *pf, size_t ne, const zkr_geval_binding *b, zkr_buf *out)
 {
     zkr_proof_view v;
     zkr_geval_binding old;
-    const int8_t *y;
     zkr_buf sec = {0};
     size_t off;
     int ok = 0;
 
     if (zkr_proof_parse(pf->p, pf->len, &v, NULL) != ZKR_OK ||
-        zkr_geval_output_decode(v.body[0], v.len[0], (uint32_t)ne, &old, &y) != ZKR_OK ||
+        zkr_geval_output_decode(v.body[0], v.len[0], (uint32_t)ne, &old) != ZKR_OK ||
         zkr_geval_output_encode(b, (uint32_t)1 << zkr_geval_lb((uint32_t)old.count),
-                                (uint32_t)ne, y, &sec) != ZKR_OK || sec.len != v.len[0])
+                                (uint32_t)ne, &sec) != ZKR_OK || sec.len != v.len[0])
         goto out;
     off = (size_t)(v.body[0] - pf->p);
     out->len = 0;
@@ -250,6 +281,135 @@ static void adversarial(zkr_tap *t, fx *f, const zkr_geval_binding *b, const uin
     free(nx);
 }
 
+/* ---- edits of the argmax block A (zk/ginfer.h: slot-major, record b's output j at b 2^c + j) ---- */
+
+enum { CH_NONMAX_WRAP, CH_TIE_WRAP, CH_TIE_KEY_OF_0, CH_LABEL, CH_PADDING };
+
+typedef struct {
+    int kind;
+    uint64_t rec;         /* the record edited */
+    const uint8_t *recs;  /* the records' labels (rl stride) */
+    size_t rl, ne0;
+    int skip_range;       /* the cheater leaves A's LogUp out */
+    int done;
+} cheat_ctx;
+
+static zkr_gl *a_at(zkr_ginf_cheat_view *w, unsigned slot, uint64_t b, uint32_t j)
+{
+    const zkr_eval_am_dims *m = &w->s->amd;
+
+    return w->v + w->s->am.off + ((size_t)slot << (m->c + m->lb)) + (b << m->c) + j;
+}
+
+/* K(j) = 2^c (y_j + 128) + J - 1 - j of record b, from the honest outputs. */
+static uint64_t key(const zkr_ginf_cheat_view *w, uint64_t b, uint32_t j)
+{
+    const zkr_eval_am_dims *m = &w->s->amd;
+    int64_t y = w->out[b * m->out_dim + j];
+
+    return ((uint64_t)(y - m->lo) << m->c) + ((1u << m->c) - 1 - j);
+}
+
+/* Record b's block claiming index j with key ka: D = ka - K(jj) in F, a value off the bytes in one limb. */
+static void claim(zkr_ginf_cheat_view *w, uint64_t b, uint32_t j, uint64_t ka)
+{
+    const zkr_eval_am_dims *m = &w->s->amd;
+
+    for (uint32_t jj = 0; jj < (1u << m->c); jj++) {
+        zkr_gl dd = jj < m->out_dim ? zkr_gl_sub((zkr_gl)ka, (zkr_gl)key(w, b, jj)) : 0;
+        int bytes = dd < ((zkr_gl)1 << (8 * m->nd));
+        *a_at(w, ZKR_EVAL_ASLOT_E, b, jj) = jj == j;
+        for (unsigned k = 0; k < m->nd; k++) {
+            *a_at(w, ZKR_EVAL_ASLOT_D0 + k, b, jj) = bytes ? (dd >> (8 * k)) & 0xff : k ? 0 : dd;
+            *a_at(w, ZKR_EVAL_ASLOT_D0 + m->nd + k, b, jj) = (ka >> (8 * k)) & 0xff;
+        }
+    }
+}
+
+static void cheat(void *vctx, zkr_ginf_cheat_view *w)
+{
+    cheat_ctx *c = vctx;
+    uint64_t b = c->rec;
+    uint8_t label = c->recs[b * c->rl + c->ne0];
+
+    w->skip_am_range = c->skip_range;
+    c->done = 1;
+    switch (c->kind) {
+    case CH_NONMAX_WRAP: /* the label's logit (not maximal) claimed with its own key */
+        claim(w, b, label, key(w, b, label));
+        break;
+    case CH_TIE_WRAP: /* the tie broken high: index 1 with its own key, D(0) = -1 */
+        claim(w, b, 1, key(w, b, 1));
+        break;
+    case CH_TIE_KEY_OF_0: /* index 1 claimed, index 0's key kept: every D in range */
+        claim(w, b, 1, key(w, b, 0));
+        break;
+    case CH_LABEL: /* the indicator on the label, the honest key kept */
+        claim(w, b, label, key(w, b, 0));
+        break;
+    case CH_PADDING: /* the first padding record counted with its own prediction (0) as label */
+        w->labels[w->lm_count] = 0;
+        w->lm_count++;
+        break;
+    }
+}
+
+/* Proves the attack `kind` on record rec with the count `correct` claimed. */
+static zkr_err prove_attack(fx *f, const zkr_geval_binding *b, const uint8_t *recs, int kind,
+                            uint64_t rec, int skip, zkr_buf *pf)
+{
+    cheat_ctx c = {kind, rec, recs, f->rl, f->ne0, skip, 0};
+    zkr_err e = prove_cheat(f, b, recs, cheat, &c, pf);
+
+    return e == ZKR_OK && !c.done ? ZKR_ERR_INTERNAL : e;
+}
+
+/*
+ * A range attack: refused by A's LogUp ("argmax range check"); its teeth
+ * are the same edit by a cheater leaving the LogUp out, accepted with
+ * ZKR_GEVAL_OFF_AMRANGE alone and refused without it.
+ */
+static void range_attack(zkr_tap *t, fx *f, const char *what, const zkr_geval_binding *c,
+                         const uint8_t *range, int kind, uint64_t rec,
+                         zkr_verifier_geval_statement *st, zkr_buf *pf)
+{
+    zkr_diag d = {0};
+    zkr_err e;
+
+    if (prove_attack(f, c, range, kind, rec, 0, pf) != ZKR_OK) {
+        zkr_tap_ok(t, 0, "%s: proves", what);
+        return;
+    }
+    st->off = 0;
+    e = zkr_verify_geval(pf->p, pf->len, st, &d);
+    zkr_tap_ok(t, e == ZKR_ERR_VERIFY && strstr(d.msg, "argmax range check"), "%s: refused (%s)",
+               what, d.msg);
+    if (prove_attack(f, c, range, kind, rec, 1, pf) != ZKR_OK) {
+        zkr_tap_ok(t, 0, "%s: proves without A's LogUp", what);
+        return;
+    }
+    memset(&d, 0, sizeof d);
+    zkr_tap_ok(t, zkr_verify_geval(pf->p, pf->len, st, &d) != ZKR_OK,
+               "%s, A's LogUp left out: refused with every check on (%s)", what, d.msg);
+    st->off = ZKR_GEVAL_OFF_AMRANGE;
+    memset(&d, 0, sizeof d);
+    e = zkr_verify_geval(pf->p, pf->len, st, &d);
+    zkr_tap_ok(t, e == ZKR_OK, "%s: teeth: accepted without A's range check (%d %s)", what,
+               (int)e, d.msg);
+    st->off = 0;
+}
+
+/* Outputs 0 and 1 of the last layer: one row, one bias, one multiplier, saturated at 127. */
+static void tie_outputs(gx_model *md)
+{
+    uint32_t L = md->g.n_nodes - 1, fan = zkr_ml_gprog_fanin(&md->g, L);
+
+    memcpy(md->w[L] + fan, md->w[L], fan);
+    md->b[L][0] = md->b[L][1] = (int64_t)1 << 26;
+    md->m[L][1] = md->m[L][0];
+    zkr_ginf_params_bound(&md->in, &md->mp);
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -267,6 +427,7 @@ int main(int argc, char **argv)
     memset(f->sid, 0x4d, sizeof f->sid);
     gx_lenet(&f->md.g, 1);
     gx_model_init(&f->md, rnd, &t);
+    tie_outputs(&f->md);
     if (zkr_prover_ginf_commit(&f->p, &f->md.in, 1, &f->gm, &f->comm, &d) != ZKR_OK)
         abort();
     f->ne0 = zkr_ml_gprog_elems(&f->md.g, 0);
@@ -327,10 +488,12 @@ int main(int argc, char **argv)
     statement(f, c, range, &st);
     {
         uint8_t *in = inputs_of(f, range, COUNT), *win = inputs_of(f, range + f->rl, COUNT);
-        zkr_err e = zkr_prover_ginf_batch_cheat_input(&f->p, f->sid, f->gm, c, in, win,
+        uint8_t *lab = labels_of(f, range, COUNT);
+        zkr_err e = zkr_prover_ginf_batch_cheat_input(&f->p, f->sid, f->gm, c, in, lab, win,
                                                       COUNT * f->ne0, &pf, &d);
         free(in);
         free(win);
+        free(lab);
         if (e != ZKR_OK)
             zkr_tap_ok(&t, 0, "a record outside the range: proves (%s)", d.msg);
     }
@@ -338,6 +501,60 @@ int main(int argc, char **argv)
         teeth(&t, "a record outside the range", &pf, &st, ZKR_GEVAL_OFF_INPUT, ZKR_ERR_VERIFY);
     else
         zkr_tap_ok(&t, 0, "a record outside the range: proves");
+
+    /* The argmax relation: every record predicts 0 (tied with 1, the lowest index wins). */
+    {
+        uint64_t wr = COUNT, lab1 = COUNT;
+        for (uint64_t k = 0; k < COUNT; k++) {
+            uint8_t l = range[k * f->rl + f->ne0];
+            if (l != 0 && wr == COUNT)
+                wr = k; /* a wrongly predicted record */
+            if (l == 1 && lab1 == COUNT)
+                lab1 = k;
+        }
+        zkr_tap_ok(&t, b->correct < COUNT && wr < COUNT, "a wrongly predicted record (%llu)",
+                   (unsigned long long)wr);
+        wr = wr < COUNT ? wr : 0;
+        *c = *b;
+        c->correct = c->value = b->correct + 1;
+        statement(f, c, range, &st);
+        range_attack(&t, f, "a non-maximal logit (the label's) claimed, D wrapped", c, range,
+                     CH_NONMAX_WRAP, wr, &st, &pf);
+        if (prove_attack(f, c, range, CH_LABEL, wr, 0, &pf) == ZKR_OK)
+            teeth(&t, "the indicator on a wrong label", &pf, &st, ZKR_GEVAL_OFF_ARGMAX,
+                  ZKR_ERR_VERIFY);
+        else
+            zkr_tap_ok(&t, 0, "the indicator on a wrong label: proves");
+        /* The tie broken high: the count moves by [label = 1] - [label = 0] on that record. */
+        {
+            uint64_t k = lab1 < COUNT ? lab1 : 0;
+            uint8_t l = range[k * f->rl + f->ne0];
+            size_t ne = zkr_ml_gprog_elems(&f->md.g, f->md.g.n_nodes - 1);
+            int8_t y[64];
+            zkr_tap_ok(&t, zkr_ginf_native(&f->md.in, range + k * f->rl, y, ne) == ZKR_OK &&
+                               y[0] == y[1] && zkr_geval_argmax(y, (uint32_t)ne) == 0,
+                       "record %llu: outputs 0 and 1 tie at the maximum (%d)",
+                       (unsigned long long)k, y[0]);
+            *c = *b;
+            c->correct = c->value = b->correct + (l == 1) - (l == 0);
+            statement(f, c, range, &st);
+            range_attack(&t, f, "the tie broken to index 1, D(0) wrapped", c, range, CH_TIE_WRAP,
+                         k, &st, &pf);
+            if (prove_attack(f, c, range, CH_TIE_KEY_OF_0, k, 0, &pf) == ZKR_OK)
+                teeth(&t, "the tie broken to index 1 under index 0's key", &pf, &st,
+                      ZKR_GEVAL_OFF_ARGMAX, ZKR_ERR_VERIFY);
+            else
+                zkr_tap_ok(&t, 0, "the tie broken high: proves");
+        }
+        /* A padding record counted: 3 records, padded to 4, the fourth counted with label 0. */
+        gx_binding(&f->md, f->ds, N_DS, FIRST, COUNT - 1, ZKR_EVAL_MODE_EXACT, 0, c, f->dc);
+        c->correct = c->value = count_with(f, range, range, COUNT - 1) + 1;
+        statement(f, c, range, &st);
+        if (prove_attack(f, c, range, CH_PADDING, 0, 0, &pf) == ZKR_OK)
+            teeth(&t, "a padding record counted", &pf, &st, ZKR_GEVAL_OFF_COUNT, ZKR_ERR_VERIFY);
+        else
+            zkr_tap_ok(&t, 0, "a padding record counted: proves");
+    }
 
     adversarial(&t, f, b, range, &pf);
 

@@ -4,8 +4,9 @@
  * over a dataset of 12 records: records 3..7 (5 records, padded to 8) and
  * record 9 alone (threshold 1) prove, as do 3 records of the residual
  * program without its LOOKUP (depthwise conv, ADD, average and padded max
- * pooling over a batch), the count is native evaluation's, the verifier
- * accepts exact and threshold statements; bit flips, truncation, another
+ * pooling over a batch), the count is native evaluation's, the output
+ * section publishes no output, the verifier accepts exact and threshold
+ * statements; bit flips, truncation, another
  * dataset, range, record, label, count, threshold, model or statement id
  * are refused, as are a graph-inference@1 proof in its place and a
  * relabelled protocol version; proofs are deterministic (1 and 2
@@ -106,9 +107,22 @@ static void refusals(zkr_tap *t, fx *f, zkr_geval_binding *b, const uint8_t dc[Z
     zkr_tap_ok(t, vfy(pf, &st, &d) == ZKR_ERR_MISMATCH_STATEMENT, "another statement id: %s",
                d.msg);
     st.statement_id[3] ^= 1;
-    st.off = ZKR_GEVAL_OFF_COUNT | ZKR_GEVAL_OFF_MEMBER | ZKR_GEVAL_OFF_INPUT;
+    st.off = ZKR_GEVAL_OFF_COUNT | ZKR_GEVAL_OFF_MEMBER | ZKR_GEVAL_OFF_INPUT |
+             ZKR_GEVAL_OFF_ARGMAX | ZKR_GEVAL_OFF_ONEHOT;
     zkr_tap_ok(t, vfy(pf, &st, &d) == ZKR_OK, "the honest proof verifies with the checks off");
     st.off = 0;
+    {
+        /* The output section is the binding and the sizes: no record's output is published. */
+        zkr_proof_view v;
+        zkr_buf head = {0};
+        uint32_t ne = (uint32_t)zkr_ml_gprog_elems(&f->md.g, f->md.g.n_nodes - 1);
+        int ok = zkr_proof_parse(pf->p, pf->len, &v, &d) == ZKR_OK &&
+                 zkr_geval_output_encode(b, 1u << zkr_geval_lb((uint32_t)b->count), ne, &head) ==
+                     ZKR_OK &&
+                 v.len[0] == head.len && memcmp(v.body[0], head.p, head.len) == 0;
+        zkr_tap_ok(t, ok, "the output section holds no outputs (%zu bytes)", head.len);
+        zkr_buf_free(&head);
+    }
     {
         /* The body's version field relabelled. */
         zkr_proof_view v;
