@@ -40,6 +40,17 @@
  *    pseudo-random functions of a transcript over fresh commitments, which
  *    a marginal top-byte test cannot condition on; the per-position
  *    distinct counts and chi-square are what catch the hook.)
+ * 4. Vary the secret, conditioned on the transcript (the part of 2 with
+ *    teeth of its own; 2's marginal test cannot tell A from B even with
+ *    the masks off): the test knows both candidate witnesses V_A, V_B;
+ *    every proof is verified through zkr_verify_train2_points, which
+ *    hands back the product sumcheck's challenges and point r; each
+ *    revealed column value is compared with what an unmasked prover of
+ *    each candidate would reveal there. Masks on: none equals either
+ *    candidate's. Masks off (modes 1 and 2): every proof's informative
+ *    columns equal its own secret's values and none the other's, so the
+ *    distinguisher names the secret of every proof (docs/proof-system.md
+ *    says what this does not cover).
  * A sample that fails the per-position chi-square alone (the statistic's
  * tail at 200 draws over 256 bins is heavier than the law's: see
  * zk-leakage-infer2) is judged again on 200 fresh proofs; likewise a pair
