@@ -31,6 +31,16 @@
  * 3. Teeth: the test hook that turns masking off (all randomness 0; only
  *    the field masks 0, salts random) must be reported as leaking by the
  *    same detector, while its proofs verify.
+ * 4. Vary the secret, conditioned on the transcript (2's marginal test has
+ *    no per-position teeth: with the masks off it finds 0 positions
+ *    differing between the models): the test knows both models' witnesses
+ *    V (zkr_prover_infer2_witness_for_test); every proof is verified
+ *    through zkr_verify_inference2_points, which hands back the batched
+ *    sumcheck's point r and revealed values; each value read from V is
+ *    compared with what an unmasked prover of each model would reveal
+ *    there. Masks on (the proofs of 1 and 2): none equals either model's.
+ *    Masks off (the proofs of 3): every proof's informative values equal
+ *    its own model's and none the other's.
  */
 #include <math.h>
 #include <sodium.h>
