@@ -277,7 +277,7 @@ static zkr_err verify(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST
         goto out;
     r = coef(c, &dec, d);
 out:
-    if (pts && c->ncols) {
+    if (pts && r == ZKR_OK) {
         /* what the checks ran on: the product sumcheck's challenges, r and its revealed values */
         pts->ch = c->ch;
         memcpy(pts->r, c->r, sizeof pts->r);

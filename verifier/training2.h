@@ -23,9 +23,7 @@ zkr_err zkr_verify_train2(const zkr_params *p, const uint8_t statement_id[ZKR_DI
  * product sumcheck's checks ran on, for the leakage test's
  * transcript-conditioned distinguisher (docs/proof-system.md, "Leakage
  * test"): its challenges ch, its point r (ch.N coordinates), the ncols
- * revealed column values and the batch's record values. Meaningful only
- * when it returns ZKR_OK (ncols is 0 when verification stopped before
- * the product sumcheck).
+ * revealed column values and the batch's record values.
  */
 typedef struct {
     zkr_train2_chal ch;
@@ -33,7 +31,7 @@ typedef struct {
     unsigned ncols;
 } zkr_train2_vpoints;
 
-/* Test builds only: zkr_verify_train2, filling pts (zeroed first) as far as it got. */
+/* Test builds only: zkr_verify_train2, filling pts (zeroed first) when it returns ZKR_OK. */
 zkr_err zkr_verify_train2_points(const zkr_params *p,
                                  const uint8_t statement_id[ZKR_DIGEST_BYTES],
                                  const zkr_train2_public *pub, const uint8_t *proof, size_t len,
