@@ -1932,3 +1932,26 @@ out:
     return r;
 }
 #endif
+
+#if ZKR_TEST_BUILD
+zkr_err zkr_prover_infer2_witness_for_test(const zkr_infer2_model *im,
+                                           const zkr_infer2_record *rec, zkr_gl **v,
+                                           unsigned *n_v)
+{
+    zkr_i2_wit w;
+    zkr_err r;
+
+    *v = NULL;
+    *n_v = 0;
+    if (rec->record_len > ((size_t)1 << im->sh.n_rec))
+        return ZKR_ERR_USAGE;
+    if ((r = zkr_i2_witness(im, rec->record, &w)) != ZKR_OK)
+        return r;
+    /* the record's copy, as zkr_i2_prove writes it */
+    for (size_t i = 0; i < rec->record_len; i++)
+        w.v[im->sh.roff + i] = rec->record[i];
+    *v = w.v;
+    *n_v = im->sh.n_v;
+    return ZKR_OK;
+}
+#endif

@@ -1074,4 +1074,15 @@ zkr_err zkr_infer2_model_backdoor_for_test(const zkr_params *p, const zkr_ml_mod
                                            const uint8_t *input, int low,
                                            zkr_infer2_model **out, zkr_diag *d) ZKR_WUR;
 
+/*
+ * Test builds only (defined under ZKR_TEST_BUILD; never called by zkreg):
+ * the byte witness V (2^n_v entries, the record's copy included) an
+ * honest inference@2 prover builds for rec under im, for the leakage
+ * test's transcript-conditioned distinguisher. The caller frees *v.
+ * ZKR_ERR_USAGE (a record longer than its block), NOMEM, the witness's errors.
+ */
+zkr_err zkr_prover_infer2_witness_for_test(const zkr_infer2_model *im,
+                                           const zkr_infer2_record *rec, zkr_gl **v,
+                                           unsigned *n_v) ZKR_WUR;
+
 #endif

@@ -13,7 +13,9 @@
 
 #include "ml/graph.h"
 #include "verifier/verifier.h"
+#include "verifier/inference2_test.h"
 #include "zk/infer2_int.h"
+#include "zkr_config.h"
 
 typedef struct {
     zkr_ml_graph g;
@@ -476,8 +478,9 @@ static zkr_err zkr_v2_math(zkr_v2_ctx *c, const zkr_proof_view *v,
     return zkr_v2_coef(c, &dec, d);
 }
 
-zkr_err zkr_verify_inference2(const uint8_t *proof, size_t len,
-                              const zkr_verifier_inference2_statement *st, zkr_diag *d)
+static zkr_err verify(const uint8_t *proof, size_t len,
+                      const zkr_verifier_inference2_statement *st, zkr_infer2_vpoints *pts,
+                      zkr_diag *d)
 {
     static const uint32_t tags[6] = {ZKR_SEC_STATEMENT,     ZKR_SEC_INF2_WITNESS,
                                      ZKR_SEC_ZK_RANGE,      ZKR_SEC_INF2_SUMCHECK,
@@ -514,8 +517,32 @@ zkr_err zkr_verify_inference2(const uint8_t *proof, size_t len,
     c->s = s;
     c->public_output = st->public_output != 0;
     r = zkr_v2_math(c, &v, st, d);
+    if (pts && r == ZKR_OK) {
+        /* what the batched sumcheck's final check ran on */
+        pts->sh = s->sh;
+        memcpy(pts->r, c->r, sizeof pts->r);
+        memcpy(pts->vals, c->vals, sizeof pts->vals);
+        pts->v_total = s->v.n_vars + s->v.blind_vars;
+        pts->public_output = c->public_output;
+    }
 out:
     free(s);
     free(c);
     return r;
 }
+
+zkr_err zkr_verify_inference2(const uint8_t *proof, size_t len,
+                              const zkr_verifier_inference2_statement *st, zkr_diag *d)
+{
+    return verify(proof, len, st, NULL, d);
+}
+
+#if ZKR_TEST_BUILD
+zkr_err zkr_verify_inference2_points(const uint8_t *proof, size_t len,
+                                     const zkr_verifier_inference2_statement *st,
+                                     zkr_infer2_vpoints *pts, zkr_diag *d)
+{
+    memset(pts, 0, sizeof *pts);
+    return verify(proof, len, st, pts, d);
+}
+#endif

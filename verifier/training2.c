@@ -4,6 +4,7 @@
 
 #include "verifier/training2.h"
 #include "zk/infer2_int.h"
+#include "zkr_config.h"
 
 #define T2_D ZKR_TRAIN2_DEGREE
 #define T2_MAXT (64u + ZKR_HPCS_MAX_BLIND_VARS)
@@ -255,9 +256,9 @@ out:
     return r;
 }
 
-zkr_err zkr_verify_train2(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
-                          const zkr_train2_public *pub, const uint8_t *proof, size_t len,
-                          zkr_diag *d)
+static zkr_err verify(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                      const zkr_train2_public *pub, const uint8_t *proof, size_t len,
+                      zkr_train2_vpoints *pts, zkr_diag *d)
 {
     t2v *c = calloc(1, sizeof *c);
     zkr_dec dec;
@@ -276,6 +277,32 @@ zkr_err zkr_verify_train2(const zkr_params *p, const uint8_t statement_id[ZKR_DI
         goto out;
     r = coef(c, &dec, d);
 out:
+    if (pts && r == ZKR_OK) {
+        /* what the checks ran on: the product sumcheck's challenges, r and its revealed values */
+        pts->ch = c->ch;
+        memcpy(pts->r, c->r, sizeof pts->r);
+        memcpy(pts->vals, c->vals, sizeof pts->vals);
+        memcpy(pts->recv, c->recv, sizeof pts->recv);
+        pts->ncols = c->ncols;
+    }
     free(c);
     return r;
 }
+
+zkr_err zkr_verify_train2(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                          const zkr_train2_public *pub, const uint8_t *proof, size_t len,
+                          zkr_diag *d)
+{
+    return verify(p, statement_id, pub, proof, len, NULL, d);
+}
+
+#if ZKR_TEST_BUILD
+zkr_err zkr_verify_train2_points(const zkr_params *p,
+                                 const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                                 const zkr_train2_public *pub, const uint8_t *proof, size_t len,
+                                 zkr_train2_vpoints *pts, zkr_diag *d)
+{
+    memset(pts, 0, sizeof *pts);
+    return verify(p, statement_id, pub, proof, len, pts, d);
+}
+#endif

@@ -18,4 +18,23 @@ zkr_err zkr_verify_train2(const zkr_params *p, const uint8_t statement_id[ZKR_DI
                           const zkr_train2_public *pub, const uint8_t *proof, size_t len,
                           zkr_diag *d) ZKR_WUR;
 
+/*
+ * Test builds only (ZKR_TEST_BUILD; never called by zkreg): what the
+ * product sumcheck's checks ran on, for the leakage test's
+ * transcript-conditioned distinguisher (docs/proof-system.md, "Leakage
+ * test"): its challenges ch, its point r (ch.N coordinates), the ncols
+ * revealed column values and the batch's record values.
+ */
+typedef struct {
+    zkr_train2_chal ch;
+    zkr_ext r[ZKR_TRAIN2_MAX_SC], vals[ZKR_TRAIN2_MAX_COLS], recv[ZKR_TRAIN_MAX_BATCH];
+    unsigned ncols;
+} zkr_train2_vpoints;
+
+/* Test builds only: zkr_verify_train2, filling pts (zeroed first) when it returns ZKR_OK. */
+zkr_err zkr_verify_train2_points(const zkr_params *p,
+                                 const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                                 const zkr_train2_public *pub, const uint8_t *proof, size_t len,
+                                 zkr_train2_vpoints *pts, zkr_diag *d) ZKR_WUR;
+
 #endif

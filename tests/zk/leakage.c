@@ -262,3 +262,62 @@ int leak_uniform_top_byte(const uint64_t *v, int n, size_t n_pos, size_t stride,
     free(col);
     return !vd->few_distinct && !vd->chi_fail && !vd->pooled_fail && n_pos > 0;
 }
+
+/* ---------------- conditioned on the transcript ---------------- */
+
+int leak_mle_bytes(const uint8_t *v, unsigned n, const zkr_ext *pt, zkr_ext *out)
+{
+    unsigned fr[64], nf = 0;
+    uint64_t base = 0;
+    zkr_ext zf[64], *eq, acc = zkr_ext_from(0);
+
+    for (unsigned i = 0; i < n && i < 64; i++) {
+        if (zkr_ext_eq(pt[i], zkr_ext_from(0)))
+            continue;
+        if (zkr_ext_eq(pt[i], zkr_ext_from(1))) {
+            base |= (uint64_t)1 << i;
+            continue;
+        }
+        zf[nf] = pt[i];
+        fr[nf++] = i;
+    }
+    if (n > 64 || nf > 24 || !(eq = calloc((size_t)1 << nf, sizeof *eq)))
+        return 0;
+    zkr_mle_eq_table(zf, nf, eq);
+    for (size_t a = 0; a < ((size_t)1 << nf); a++) {
+        uint64_t idx = base;
+        for (unsigned q = 0; q < nf; q++)
+            idx |= (uint64_t)((a >> q) & 1) << fr[q];
+        acc = zkr_ext_add(acc, zkr_ext_mul_base(eq[a], v[idx]));
+    }
+    free(eq);
+    *out = acc;
+    return 1;
+}
+
+void leak_cond_add(leak_cond_tally *t, const zkr_ext *revealed, const zkr_ext *pred0,
+                   const zkr_ext *pred1, size_t n, int truth)
+{
+    size_t m[2] = {0, 0};
+
+    for (size_t i = 0; i < n; i++) {
+        if (zkr_ext_eq(pred0[i], pred1[i]))
+            continue;
+        t->informative++;
+        m[0] += zkr_ext_eq(revealed[i], pred0[i]);
+        m[1] += zkr_ext_eq(revealed[i], pred1[i]);
+    }
+    t->proofs++;
+    t->match_true += m[truth != 0];
+    t->match_other += m[truth == 0];
+    t->told += m[truth != 0] > m[truth == 0];
+}
+
+int leak_cond_blind(const leak_cond_tally *t, const char *what)
+{
+    printf("# %s: %zu proofs, %zu informative revealed values: %zu equal the true secret's "
+           "prediction, %zu the other's; the secret told in %zu proofs\n",
+           what, t->proofs, t->informative, t->match_true, t->match_other, t->told);
+    return t->proofs > 0 && t->informative >= t->proofs && t->match_true == 0 &&
+           t->match_other == 0;
+}

@@ -115,4 +115,41 @@ typedef struct {
 int leak_uniform_top_byte(const uint64_t *v, int n, size_t n_pos, size_t stride, int need,
                           const char *what, leak_uniform_verdict *vd);
 
+/* ---------------- conditioned on the transcript ---------------- */
+
+/*
+ * The multilinear extension of the 2^n byte table v at pt (n coordinates):
+ * coordinates exactly 0 or 1 select, the others are summed with their eq
+ * weights (a column point of a witness has few free coordinates).
+ * 0 on NOMEM or more than 24 free coordinates.
+ */
+int leak_mle_bytes(const uint8_t *v, unsigned n, const zkr_ext *pt, zkr_ext *out);
+
+/*
+ * A distinguisher that knows both candidate secrets: for each proof, each
+ * revealed value is compared with what each candidate's witness gives at
+ * the points the verifier derived from that proof's transcript (pred[0],
+ * pred[1]: the values an unmasked prover would reveal). Values both
+ * candidates predict alike are not counted (they carry nothing about
+ * which secret it is).
+ */
+typedef struct {
+    size_t proofs;      /* proofs tallied */
+    size_t informative; /* revealed values the two candidates predict differently */
+    size_t match_true;  /* ... equal to the true secret's prediction */
+    size_t match_other; /* ... equal to the other secret's prediction */
+    size_t told;        /* proofs in which the true secret matches more values than the other */
+} leak_cond_tally;
+
+/* Tallies one proof's n revealed values against pred0 and pred1; truth: 0 or 1. */
+void leak_cond_add(leak_cond_tally *t, const zkr_ext *revealed, const zkr_ext *pred0,
+                   const zkr_ext *pred1, size_t n, int truth);
+
+/*
+ * Prints a line naming `what`; 1 when no revealed value equals either
+ * candidate's prediction (by chance each equality has probability
+ * about 2^-192) and at least one value per proof is informative.
+ */
+int leak_cond_blind(const leak_cond_tally *t, const char *what);
+
 #endif

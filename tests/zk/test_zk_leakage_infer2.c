@@ -31,6 +31,16 @@
  * 3. Teeth: the test hook that turns masking off (all randomness 0; only
  *    the field masks 0, salts random) must be reported as leaking by the
  *    same detector, while its proofs verify.
+ * 4. Vary the secret, conditioned on the transcript (2's marginal test has
+ *    no per-position teeth: with the masks off it finds 0 positions
+ *    differing between the models): the test knows both models' witnesses
+ *    V (zkr_prover_infer2_witness_for_test); every proof is verified
+ *    through zkr_verify_inference2_points, which hands back the batched
+ *    sumcheck's point r and revealed values; each value read from V is
+ *    compared with what an unmasked prover of each model would reveal
+ *    there. Masks on (the proofs of 1 and 2): none equals either model's.
+ *    Masks off (the proofs of 3): every proof's informative values equal
+ *    its own model's and none the other's.
  */
 #include <math.h>
 #include <sodium.h>
@@ -38,6 +48,7 @@
 
 #include "tests/zk/infer2_fixture.h"
 #include "tests/zk/leakage.h"
+#include "verifier/inference2_test.h"
 #include "zk/infer2_int.h"
 
 #define N_MAX 200
@@ -51,7 +62,76 @@ typedef struct {
     int witness_bytes;
     int verify_fail;
     int shape_fail;
+    leak_cond_tally cond; /* the transcript-conditioned distinguisher */
 } samples;
+
+/* Both models' byte witnesses V for the fixed record: the distinguisher's knowledge. */
+typedef struct {
+    uint8_t *v[2];
+    unsigned n_v;
+} cands;
+
+/* Model `variant`'s V (shape 1), as an honest prover builds it. */
+static int build_cand(int variant, cands *cd)
+{
+    i2case c;
+    zkr_gl *v = NULL;
+    unsigned n_v = 0;
+    int ok = i2case_init(&c, 1, variant, 2, NULL) &&
+             zkr_prover_infer2_witness_for_test(c.im, &c.r, &v, &n_v) == ZKR_OK && n_v <= 30 &&
+             (cd->v[variant] = malloc((size_t)1 << n_v));
+
+    for (size_t i = 0; ok && i < ((size_t)1 << n_v); i++) {
+        ok = v[i] < 256; /* V holds bytes */
+        cd->v[variant][i] = (uint8_t)v[i];
+    }
+    cd->n_v = n_v;
+    if (v)
+        free(v);
+    i2case_free(&c);
+    return ok;
+}
+
+/*
+ * What each model's prover would reveal with the masks off for the values
+ * read from V (every layer's slots T0..T15 and, past layer 0, its input
+ * S): the randomised extension at the full point zf is V~(inner) + s
+ * (B~ - V~) with s = zf[n_v] and B~ the blinding slice, 0 when every mask
+ * is 0; so (1 - s) V~(zf[0..n_v)). The others (W', M, the record's S, RV:
+ * blinded by the model's and the record's own commitments, or the same
+ * for both models) are set equal in both predictions, so not counted.
+ */
+static int predict(const cands *cd, const zkr_infer2_vpoints *vp, zkr_ext *rev, zkr_ext *p0,
+                   zkr_ext *p1, size_t *n)
+{
+    const zkr_infer2_shape *sh = &vp->sh;
+
+    *n = 0;
+    if (sh->n_v != cd->n_v)
+        return 0;
+    for (uint32_t l = 0; l < sh->s.n_layers; l++) {
+        unsigned nv = zkr_infer2_n_values(sh, l, vp->public_output);
+        for (unsigned q = 0; q < nv; q++) {
+            zkr_ext zf[ZKR_INFER_MAX_PT + ZKR_HPCS_MAX_BLIND_VARS + 8], tau[4], k;
+            unsigned which = q < ZKR_I2_T0 ? q : q == ZKR_I2_O ? ZKR_I2_O : ZKR_I2_T0;
+            if (which != ZKR_I2_T0 && !(which == ZKR_I2_S && l > 0))
+                continue;
+            for (unsigned b = 0; b < 4; b++)
+                tau[b] = zkr_ext_from(which == ZKR_I2_T0 ? ((q - ZKR_I2_T0) >> b) & 1 : 0);
+            if (vp->v_total > sizeof zf / sizeof zf[0] || vp->v_total <= sh->n_v)
+                return 0;
+            zkr_infer2_point(sh, l, which, vp->r, tau, vp->v_total, zf);
+            k = zkr_ext_sub(zkr_ext_from(1), zf[sh->n_v]);
+            if (!leak_mle_bytes(cd->v[0], sh->n_v, zf, &p0[*n]) ||
+                !leak_mle_bytes(cd->v[1], sh->n_v, zf, &p1[*n]))
+                return 0;
+            p0[*n] = zkr_ext_mul(k, p0[*n]);
+            p1[*n] = zkr_ext_mul(k, p1[*n]);
+            rev[(*n)++] = vp->vals[l][q];
+        }
+    }
+    return 1;
+}
 
 /*
  * Every revealed field element of an inference@2 proof (version 5), in
@@ -180,7 +260,7 @@ static int has_witness_bytes(const zkr_buf *pf, const i2case *c)
 }
 
 /* n proofs of variant's model, mode 0 honest, 1 or 2 the broken generators. */
-static int run(zkr_tap *t, int variant, int mode, int n, samples *s)
+static int run(zkr_tap *t, const cands *cd, int variant, int mode, int n, samples *s)
 {
     memset(s, 0, sizeof *s);
     s->n = n;
@@ -213,7 +293,18 @@ static int run(zkr_tap *t, int variant, int mode, int n, samples *s)
             i2case_free(&c);
             return 0;
         }
-        s->verify_fail += zkr_verify_inference2(pf.p, pf.len, &c.st, NULL) != ZKR_OK;
+        {
+            zkr_infer2_vpoints vp;
+            zkr_ext rev[ZKR_INFER_MAX_LAYERS * ZKR_I2_NCOL], p0[ZKR_INFER_MAX_LAYERS * ZKR_I2_NCOL],
+                p1[ZKR_INFER_MAX_LAYERS * ZKR_I2_NCOL];
+            size_t nr;
+            if (zkr_verify_inference2_points(pf.p, pf.len, &c.st, &vp, NULL) != ZKR_OK)
+                s->verify_fail++;
+            else if (!predict(cd, &vp, rev, p0, p1, &nr))
+                s->shape_fail++;
+            else
+                leak_cond_add(&s->cond, rev, p0, p1, nr, variant);
+        }
         if (!extract(&c, &pf, 1, &v) || (i > 0 && v.n != s->n_pos))
             s->shape_fail++;
         s->n_pos = v.n;
@@ -285,10 +376,14 @@ int main(int argc, char **argv)
     zkr_tap t;
     samples sa, sb, s1, s2;
     verdict va, v1, v2;
+    cands cd = {{NULL, NULL}, 0};
 
     if (sodium_init() < 0)
         return 1;
     zkr_tap_init(&t, argc, argv);
+    zkr_tap_ok(&t, build_cand(0, &cd) && build_cand(1, &cd) &&
+                   memcmp(cd.v[0], cd.v[1], (size_t)1 << cd.n_v) != 0,
+               "the distinguisher's candidates: both models' witnesses V, which differ");
     {
         i2case a, b;
         int ok = i2case_init(&a, 1, 0, 2, NULL) && i2case_init(&b, 1, 1, 2, NULL) &&
@@ -298,7 +393,7 @@ int main(int argc, char **argv)
         i2case_free(&a);
         i2case_free(&b);
     }
-    if (!run(&t, 0, 0, N_MAX, &sa) || !run(&t, 1, 0, N_MAX / 2, &sb))
+    if (!run(&t, &cd, 0, 0, N_MAX, &sa) || !run(&t, &cd, 1, 0, N_MAX / 2, &sb))
         return zkr_tap_done(&t);
     zkr_tap_ok(&t, sa.verify_fail == 0 && sb.verify_fail == 0 && sa.shape_fail == 0 &&
                        sb.shape_fail == 0,
@@ -319,7 +414,7 @@ int main(int argc, char **argv)
         samples sr;
         printf("# %zu position(s) failed the chi-square alone: a fresh sample of %d proofs\n",
                va.chi_fail, N_MAX);
-        if (!run(&t, 0, 0, N_MAX, &sr))
+        if (!run(&t, &cd, 0, 0, N_MAX, &sr))
             return zkr_tap_done(&t);
         va = detect(&sr);
         va.leak |= sr.verify_fail != 0 || sr.shape_fail != 0;
@@ -329,8 +424,12 @@ int main(int argc, char **argv)
                "looks uniform, no record or weight bytes");
     zkr_tap_ok(&t, indistinguishable(&sa, &sb),
                "vary the secret: the two models' proofs are indistinguishable");
+    zkr_tap_ok(&t, leak_cond_blind(&sa.cond, "model 0, conditioned on the transcript") &&
+                       leak_cond_blind(&sb.cond, "model 1, conditioned on the transcript"),
+               "vary the secret, conditioned on the transcript: no revealed V value equals "
+               "either model's unmasked value at the verifier's points");
     /* Teeth: masking off must be caught. */
-    if (!run(&t, 0, 1, 12, &s1) || !run(&t, 0, 2, 12, &s2))
+    if (!run(&t, &cd, 0, 1, 12, &s1) || !run(&t, &cd, 0, 2, 12, &s2))
         return zkr_tap_done(&t);
     zkr_tap_ok(&t, s1.verify_fail == 0 && s2.verify_fail == 0,
                "the broken builds' proofs still verify (the leak is not an invalid proof)");
@@ -339,9 +438,18 @@ int main(int argc, char **argv)
     v2 = detect(&s2);
     zkr_tap_ok(&t, v2.leak && v2.few_distinct > 0,
                "the hook with only the masks 0 (salts random) is detected");
+    /* the conditioned vary-the-secret test's own teeth: it names the model of every proof */
+    zkr_tap_ok(&t, !leak_cond_blind(&s1.cond, "masking off (all 0), conditioned") &&
+                       !leak_cond_blind(&s2.cond, "masking off (masks 0), conditioned") &&
+                       s1.cond.told == s1.cond.proofs && s2.cond.told == s2.cond.proofs &&
+                       s1.cond.match_other == 0 && s2.cond.match_other == 0,
+               "masking off (both hooks): conditioned on the transcript, every proof names its "
+               "model (its revealed V values equal its own witness's, none the other's)");
     free(sa.v);
     free(sb.v);
     free(s1.v);
     free(s2.v);
+    free(cd.v[0]);
+    free(cd.v[1]);
     return zkr_tap_done(&t);
 }

@@ -40,6 +40,17 @@
  *    pseudo-random functions of a transcript over fresh commitments, which
  *    a marginal top-byte test cannot condition on; the per-position
  *    distinct counts and chi-square are what catch the hook.)
+ * 4. Vary the secret, conditioned on the transcript (the part of 2 with
+ *    teeth of its own; 2's marginal test cannot tell A from B even with
+ *    the masks off): the test knows both candidate witnesses V_A, V_B;
+ *    every proof is verified through zkr_verify_train2_points, which
+ *    hands back the product sumcheck's challenges and point r; each
+ *    revealed column value is compared with what an unmasked prover of
+ *    each candidate would reveal there. Masks on: none equals either
+ *    candidate's. Masks off (modes 1 and 2): every proof's informative
+ *    columns equal its own secret's values and none the other's, so the
+ *    distinguisher names the secret of every proof (docs/proof-system.md
+ *    says what this does not cover).
  * A sample that fails the per-position chi-square alone (the statistic's
  * tail at 200 draws over 256 bins is heavier than the law's: see
  * zk-leakage-infer2) is judged again on 200 fresh proofs; likewise a pair
@@ -71,7 +82,14 @@ typedef struct {
     int n;
     uint64_t *v; /* n_pos x N_MAX */
     int witness_bytes, verify_fail, shape_fail;
+    leak_cond_tally cond; /* the transcript-conditioned distinguisher */
 } samples;
+
+/* Both candidate secrets' byte witnesses V (2^n_v bytes each): the distinguisher's knowledge. */
+typedef struct {
+    uint8_t *v[2];
+    unsigned n_v;
+} cands;
 
 static int extract(const t2fx *f, const zkr_buf *pf, leak_vec *v)
 {
@@ -148,7 +166,33 @@ static int setup(zkr_tap *t, t2fx *f, int secret, uint32_t salt)
     return t2fx_setup_perm(t, f, dims, 3, 2, 1, salt, 1, 12, secret ? swap14 : NULL);
 }
 
-static int run(zkr_tap *t, int mode, int secret, int n, samples *s)
+/*
+ * What each candidate's prover would reveal with the masks off: column q's
+ * value at the verifier's r is A~(r) + s(r_0) (B~(r) - A~(r)), A~ the
+ * column's slice of V (V~ at zkr_train2_col_point), B~ the blinding
+ * slice, 0 when every mask is 0; so (1 - s(r_0)) V~(column point).
+ */
+static int predict(const t2fx *f, const cands *cd, const zkr_train2_vpoints *vp,
+                   zkr_ext pred[2][ZKR_TRAIN2_MAX_COLS])
+{
+    const zkr_train2_shape *s = &f->pub.s;
+    zkr_ext one = zkr_ext_from(1), pt[64];
+    zkr_ext k = zkr_ext_sub(one, zkr_ext_mul(vp->r[0], zkr_ext_sub(one, vp->r[0])));
+
+    if (s->n_v > 64 || s->lb < 1)
+        return 0;
+    for (unsigned q = 0; q < vp->ncols; q++) {
+        zkr_train2_col_point(s, &vp->ch, q, vp->r, pt);
+        for (int c = 0; c < 2; c++) {
+            if (!leak_mle_bytes(cd->v[c], s->n_v, pt, &pred[c][q]))
+                return 0;
+            pred[c][q] = zkr_ext_mul(k, pred[c][q]);
+        }
+    }
+    return 1;
+}
+
+static int run(zkr_tap *t, const cands *cd, int mode, int secret, int n, samples *s)
 {
     memset(s, 0, sizeof *s);
     s->n = n;
@@ -175,7 +219,16 @@ static int run(zkr_tap *t, int mode, int secret, int n, samples *s)
             t2fx_free(&f);
             return 0;
         }
-        s->verify_fail += zkr_verify_train2(&f.p, f.sid, &f.pub, pf.p, pf.len, NULL) != ZKR_OK;
+        {
+            zkr_train2_vpoints vp;
+            zkr_ext pred[2][ZKR_TRAIN2_MAX_COLS];
+            if (zkr_verify_train2_points(&f.p, f.sid, &f.pub, pf.p, pf.len, &vp, NULL) != ZKR_OK)
+                s->verify_fail++;
+            else if (!predict(&f, cd, &vp, pred))
+                s->shape_fail++;
+            else
+                leak_cond_add(&s->cond, vp.vals, pred[0], pred[1], vp.ncols, secret);
+        }
         if (!extract(&f, &pf, &v) || (i > 0 && v.n != s->n_pos))
             s->shape_fail++;
         s->n_pos = v.n;
@@ -204,12 +257,12 @@ static int leaks(const samples *s, int need, const char *what, leak_uniform_verd
  * per-position chi-square alone is replaced by a fresh one (a real leak
  * fails again, a fluke does not).
  */
-static int sample_clean(zkr_tap *t, int secret, samples *s, const char *what)
+static int sample_clean(zkr_tap *t, const cands *cd, int secret, samples *s, const char *what)
 {
     leak_uniform_verdict vd;
     int leak;
 
-    if (!run(t, 0, secret, N_MAX, s))
+    if (!run(t, cd, 0, secret, N_MAX, s))
         return 0;
     leak = leaks(s, NEED_DISTINCT, what, &vd);
     if (leak && vd.chi_fail > 0 && vd.few_distinct == 0 && !vd.pooled_fail &&
@@ -217,7 +270,7 @@ static int sample_clean(zkr_tap *t, int secret, samples *s, const char *what)
         printf("# %zu position(s) failed the chi-square alone: a fresh sample of %d proofs\n",
                vd.chi_fail, N_MAX);
         free(s->v);
-        if (!run(t, 0, secret, N_MAX, s))
+        if (!run(t, cd, 0, secret, N_MAX, s))
             return 0;
         leak = leaks(s, NEED_DISTINCT, what, &vd);
     }
@@ -245,20 +298,53 @@ static int same_public_child(zkr_tap *t)
     return ok;
 }
 
+/* Candidate c's V: the native step on shard c's batch records (the prover's own witness builder). */
+static int build_cand(zkr_tap *t, int c, cands *cd)
+{
+    t2fx f;
+    zkr_ml_tstep_trace tr;
+    zkr_buf child = {0};
+    uint8_t in[ZKR_TRAIN_MAX_BATCH * 64], lab[ZKR_TRAIN_MAX_BATCH];
+    int ok = setup(t, &f, c, 1);
+    uint32_t in0 = f.pub.s.in[0];
+    zkr_ml_tstep_params sp = {.lr = f.pub.s.lr, .shift = f.pub.s.shift};
+
+    memset(&tr, 0, sizeof tr);
+    for (uint32_t b = 0; ok && b < f.pub.s.batch; b++) {
+        memcpy(in + (size_t)b * in0, f.batch_recs + (size_t)b * (in0 + 1), in0);
+        lab[b] = f.batch_recs[(size_t)b * (in0 + 1) + in0];
+    }
+    cd->n_v = ok ? f.pub.s.n_v : 0;
+    ok = ok && cd->n_v <= 30 && (cd->v[c] = calloc((size_t)1 << cd->n_v, 1)) &&
+         zkr_ml_train_step(f.parent, in, (size_t)f.pub.s.batch * in0, lab, f.pub.s.batch, &sp,
+                           &child, &tr, NULL) == ZKR_OK &&
+         zkr_prover_train2_witness(&f.pub.s, &tr, f.batch_recs, cd->v[c], NULL) == ZKR_OK;
+    zkr_ml_tstep_trace_free(&tr);
+    zkr_buf_free(&child);
+    t2fx_free(&f);
+    return ok;
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
     samples sa, sb;
     int ca, cb, same;
 
+    cands cd = {{NULL, NULL}, 0};
+    int cond;
+
     zkr_tap_init(&t, argc, argv);
+    zkr_tap_ok(&t, build_cand(&t, 0, &cd) && build_cand(&t, 1, &cd) &&
+               memcmp(cd.v[0], cd.v[1], (size_t)1 << cd.n_v) != 0,
+               "the distinguisher's candidates: both shards' witnesses V, which differ");
     zkr_tap_ok(&t, same_public_child(&t), "shards A and B: the batch's records in the other "
                "order at positions 1 and 4, the same parent and public child");
-    ca = sample_clean(&t, 0, &sa, "A, vary the randomness");
+    ca = sample_clean(&t, &cd, 0, &sa, "A, vary the randomness");
     zkr_tap_ok(&t, ca, "vary the randomness only (A, %d proofs, %zu positions): every proof "
                "verifies, every position >= %d distinct values and uniform top bytes, no "
                "record bytes", sa.n, sa.n_pos, NEED_DISTINCT);
-    cb = sample_clean(&t, 1, &sb, "B, vary the randomness");
+    cb = sample_clean(&t, &cd, 1, &sb, "B, vary the randomness");
     zkr_tap_ok(&t, cb, "the same for B (%d proofs)", sb.n);
     same = ca && cb && sa.n_pos == sb.n_pos &&
            leak_indistinguishable(sa.v, sa.n, sb.v, sb.n, sa.n_pos, N_MAX, "A against B");
@@ -267,18 +353,22 @@ int main(int argc, char **argv)
         printf("# A and B differ: a fresh pair of samples of %d proofs each\n", N_MAX);
         free(sa.v);
         free(sb.v);
-        same = run(&t, 0, 0, N_MAX, &sa) && run(&t, 0, 1, N_MAX, &sb) &&
+        same = run(&t, &cd, 0, 0, N_MAX, &sa) && run(&t, &cd, 0, 1, N_MAX, &sb) &&
                sa.verify_fail == 0 && sb.verify_fail == 0 && sa.n_pos == sb.n_pos &&
                leak_indistinguishable(sa.v, sa.n, sb.v, sb.n, sa.n_pos, N_MAX,
                                       "A against B, fresh");
     }
     zkr_tap_ok(&t, same, "vary the secret only: A's and B's proofs are indistinguishable");
+    cond = leak_cond_blind(&sa.cond, "A, conditioned on the transcript") &&
+           leak_cond_blind(&sb.cond, "B, conditioned on the transcript");
+    zkr_tap_ok(&t, cond, "vary the secret only, conditioned on the transcript: no revealed column "
+               "value equals either secret's unmasked value at the verifier's points");
     free(sa.v);
     free(sb.v);
     for (int mode = 1; mode <= 2; mode++) {
         leak_uniform_verdict vd;
         int ab;
-        if (run(&t, mode, 0, N_TEETH, &sa) && run(&t, mode, 1, N_TEETH, &sb)) {
+        if (run(&t, &cd, mode, 0, N_TEETH, &sa) && run(&t, &cd, mode, 1, N_TEETH, &sb)) {
             zkr_tap_ok(&t, sa.verify_fail == 0 && sb.verify_fail == 0,
                        "masking off (mode %d): its proofs verify", mode);
             zkr_tap_ok(&t, leaks(&sa, (N_TEETH * 95) / 100, "masking off, A", &vd),
@@ -296,9 +386,20 @@ int main(int argc, char **argv)
             zkr_tap_ok(&t, leaks(&sb, (N_TEETH * 95) / 100, "masking off, B", &vd) || !ab,
                        "masking off (mode %d): the vary-the-secret test fails (B leaks%s)", mode,
                        ab ? "" : "; A and B told apart");
+            /* teeth of the conditioned test on its own: it names the secret of every proof */
+            cond = leak_cond_blind(&sa.cond, "masking off, A, conditioned") ||
+                   leak_cond_blind(&sb.cond, "masking off, B, conditioned");
+            zkr_tap_ok(&t, !cond && sa.cond.told == sa.cond.proofs &&
+                               sb.cond.told == sb.cond.proofs && sa.cond.match_other == 0 &&
+                               sb.cond.match_other == 0,
+                       "masking off (mode %d): conditioned on the transcript, every proof names "
+                       "its secret (its revealed columns equal its own witness's values, none "
+                       "the other's)", mode);
         }
         free(sa.v);
         free(sb.v);
     }
+    free(cd.v[0]);
+    free(cd.v[1]);
     return zkr_tap_done(&t);
 }
