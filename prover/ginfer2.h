@@ -57,6 +57,8 @@ zkr_err zkr_prover_ginf2_lin(const zkr_params *p, zkr_transcript *t, zkr_hpcs_po
  * table is USAGE (unless o->force_range in test builds). o->off may hold
  * ZKR_GINF2_OFF_RANGE (test builds): the rows are then proven by two
  * masked linear sumchecks with V's and acc's parts sent in the clear.
+ * Every opening grinds zkr_ginf2_rq_grind_bits(o->share) extra bits (none
+ * with ZKR_GINF2_OFF_GRIND, test builds).
  */
 zkr_err zkr_prover_ginf2_requant(const zkr_params *p, zkr_transcript *t, const zkr_ginf2_rq *q,
                                  zkr_hpcs_poly *acc, zkr_hpcs_poly *v, const zkr_ginf2_popts *o,
@@ -67,7 +69,7 @@ zkr_err zkr_prover_ginf2_requant(const zkr_params *p, zkr_transcript *t, const z
  * window) and V (zkr_ginf2_pool_v_vars, zkr_ginf2_pool_witness's table, or
  * a cheating one) hiding commitments bound by the caller; one opening of
  * each. o as for zkr_prover_ginf2_requant (ZKR_GINF2_OFF_RANGE in test
- * builds). Same errors.
+ * builds; ZKR_GINF2_OFF_GRIND), grinding zkr_ginf2_pool_grind_bits. Same errors.
  */
 zkr_err zkr_prover_ginf2_pool(const zkr_params *p, zkr_transcript *t, const zkr_ginf2_pool *q,
                               zkr_hpcs_poly *x, zkr_hpcs_poly *v, const zkr_ginf2_popts *o,
