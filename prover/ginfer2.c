@@ -34,6 +34,12 @@ static void g2_wipe_free(void *p, size_t n)
     free(p);
 }
 
+/* A commitment's blinding variables (its total less the hidden polynomial's). */
+static unsigned g2_blind(const zkr_hpcs_poly *f)
+{
+    return zkr_hpcs_poly_total_vars(f) - zkr_hpcs_poly_n_vars(f);
+}
+
 static int64_t g2_signed(zkr_gl v)
 {
     return v > ZKR_GL_P / 2 ? -(int64_t)(ZKR_GL_P - v) : (int64_t)v;
@@ -414,6 +420,7 @@ zkr_err zkr_prover_ginf2_conv(const zkr_params *p, zkr_transcript *t, const zkr_
                               const zkr_ginf2_popts *o, zkr_zkrng *rng, zkr_buf *out)
 {
     g2c_ctx s;
+    zkr_params pg;
     size_t mark = out->len;
     zkr_err r;
 
@@ -428,6 +435,12 @@ zkr_err zkr_prover_ginf2_conv(const zkr_params *p, zkr_transcript *t, const zkr_
         zkr_hpcs_budget_left(w) < ZKR_GINF2_W_OPENINGS ||
         zkr_hpcs_budget_left(y) < ZKR_GINF2_Y_OPENINGS)
         return ZKR_ERR_USAGE;
+    /* every opening grinds the relation's extra bits (the verifier computes the same) */
+    zkr_ginf2_open_params(p,
+                          zkr_ginf2_conv_grind_bits(p, c, g2_blind(x), g2_blind(w), g2_blind(y),
+                                                    o->share),
+                          o->off, &pg);
+    p = &pg;
     memset(&s, 0, sizeof s);
     s.p = p, s.t = t, s.c = c, s.o = o, s.rng = rng, s.out = out;
     s.threads = o->threads ? o->threads : 1;

@@ -17,6 +17,7 @@ typedef struct {
     unsigned off;    /* ZKR_GINF2_OFF_* (test builds only; USAGE elsewhere) */
     int force_range; /* test builds: W's range proof goes on over off-table entries */
     int64_t u_delta; /* test builds: U's entry 0 committed plus u_delta (U != im2col(X)) */
+    unsigned share;  /* relations on this transcript (zk/ginfer2.h, "Extra grinding"); 0: 1 */
 } zkr_ginf2_popts;
 
 /*
@@ -25,6 +26,8 @@ typedef struct {
  * zkr_cnn_conv_y_vars variables, base-valued, whose slices u = 0 are the
  * tables prover/cnn.h builds (Y the field image of the integer
  * accumulator). Consumes ZKR_GINF2_X/W/Y_OPENINGS of their budgets.
+ * Every opening grinds zkr_ginf2_conv_grind_bits(o->share) extra bits
+ * (none with ZKR_GINF2_OFF_GRIND, test builds: the grinding teeth check).
  * A witness with Y != W * im2col(X) gives a proof the verifier refuses.
  * ZKR_ERR_MALFORMED (zkr_ginf2_conv_check), ZKR_ERR_USAGE (sizes differ,
  * a budget spent, an entry of W or U off its range, off outside test
@@ -54,6 +57,8 @@ zkr_err zkr_prover_ginf2_lin(const zkr_params *p, zkr_transcript *t, zkr_hpcs_po
  * table is USAGE (unless o->force_range in test builds). o->off may hold
  * ZKR_GINF2_OFF_RANGE (test builds): the rows are then proven by two
  * masked linear sumchecks with V's and acc's parts sent in the clear.
+ * Every opening grinds zkr_ginf2_rq_grind_bits(o->share) extra bits (none
+ * with ZKR_GINF2_OFF_GRIND, test builds).
  */
 zkr_err zkr_prover_ginf2_requant(const zkr_params *p, zkr_transcript *t, const zkr_ginf2_rq *q,
                                  zkr_hpcs_poly *acc, zkr_hpcs_poly *v, const zkr_ginf2_popts *o,
@@ -64,7 +69,7 @@ zkr_err zkr_prover_ginf2_requant(const zkr_params *p, zkr_transcript *t, const z
  * window) and V (zkr_ginf2_pool_v_vars, zkr_ginf2_pool_witness's table, or
  * a cheating one) hiding commitments bound by the caller; one opening of
  * each. o as for zkr_prover_ginf2_requant (ZKR_GINF2_OFF_RANGE in test
- * builds). Same errors.
+ * builds; ZKR_GINF2_OFF_GRIND), grinding zkr_ginf2_pool_grind_bits. Same errors.
  */
 zkr_err zkr_prover_ginf2_pool(const zkr_params *p, zkr_transcript *t, const zkr_ginf2_pool *q,
                               zkr_hpcs_poly *x, zkr_hpcs_poly *v, const zkr_ginf2_popts *o,

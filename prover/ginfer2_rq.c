@@ -58,13 +58,19 @@ zkr_err zkr_prover_ginf2_requant(const zkr_params *p, zkr_transcript *t, const z
     zkr_ext z[ZKR_CNN_MAX_VARS], lambda, cj[ZKR_GINF2_RQ_MAX_SLOTS], a, claim;
     zkr_ext *eqz = NULL, *wv = NULL, *wa = NULL;
     zkr_zkrange_table tab = ZKR_GINF2_RQ_TABLE;
+    zkr_params pg;
     zkr_err r = ZKR_ERR_USAGE;
 
-    if ((!ZKR_TEST_BUILD && (o->off || o->force_range)) || (o->off & ~ZKR_GINF2_OFF_RANGE) ||
+    if ((!ZKR_TEST_BUILD && (o->off || o->force_range)) || (o->off & ~(ZKR_GINF2_OFF_RANGE | ZKR_GINF2_OFF_GRIND)) ||
         !zkr_hpcs_poly_base_evals(acc) || !zkr_hpcs_poly_base_evals(v) ||
         zkr_hpcs_poly_n_vars(acc) != q->lp || zkr_hpcs_poly_n_vars(v) != nv ||
         zkr_hpcs_budget_left(acc) < 1 || zkr_hpcs_budget_left(v) < 1)
         return ZKR_ERR_USAGE;
+    zkr_ginf2_open_params(p,
+                          zkr_ginf2_rq_grind_bits(p, q, zkr_hpcs_poly_total_vars(v) - nv,
+                                                  zkr_hpcs_poly_total_vars(acc) - q->lp, o->share),
+                          o->off, &pg);
+    p = &pg;
     r = ZKR_ERR_NOMEM;
     eqz = malloc(((size_t)1 << q->lp) * sizeof *eqz);
     wv = malloc(((size_t)1 << nv) * sizeof *wv);

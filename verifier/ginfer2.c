@@ -182,9 +182,11 @@ static zkr_err g2v_coef(g2v_ctx *s)
 
 zkr_err zkr_verify_ginf2_conv(const zkr_params *p, zkr_transcript *t, const zkr_cnn_conv *c,
                               const zkr_hpcs_commitment *x, const zkr_hpcs_commitment *w,
-                              const zkr_hpcs_commitment *y, unsigned off, zkr_dec *d)
+                              const zkr_hpcs_commitment *y, unsigned off, unsigned share,
+                              zkr_dec *d)
 {
     g2v_ctx s;
+    zkr_params pg;
     zkr_err r;
 
     if ((r = zkr_ginf2_conv_check(c)) != ZKR_OK)
@@ -194,6 +196,12 @@ zkr_err zkr_verify_ginf2_conv(const zkr_params *p, zkr_transcript *t, const zkr_
         y->n_vars != zkr_cnn_conv_y_vars(c) || x->blind_vars < 1 || w->blind_vars < 1 ||
         y->blind_vars < 1)
         return ZKR_ERR_USAGE;
+    /* every opening grinds the relation's extra bits (computed, not read) */
+    zkr_ginf2_open_params(p,
+                          zkr_ginf2_conv_grind_bits(p, c, x->blind_vars, w->blind_vars,
+                                                    y->blind_vars, share),
+                          off, &pg);
+    p = &pg;
     memset(&s, 0, sizeof s);
     s.p = p, s.t = t, s.c = c, s.x = x, s.w = w, s.y = y, s.off = off, s.d = d;
     s.lk = zkr_ginf2_k_vars(c), s.nu = zkr_ginf2_u_vars(c);

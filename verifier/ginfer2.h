@@ -11,13 +11,16 @@
 /*
  * Verifies the zero-knowledge convolution of the hidden X, W, Y (their
  * hiding commitments, base-valued, of the conv's sizes). off: the
- * prover's ZKR_GINF2_OFF_* (test builds; USAGE elsewhere). The caller
+ * prover's ZKR_GINF2_OFF_* (test builds; USAGE elsewhere). share: the
+ * relations on this transcript (zk/ginfer2.h, "Extra grinding"; 1 alone):
+ * every opening is checked at zkr_ginf2_conv_grind_bits extra bits. The caller
  * checks d is consumed. ZKR_OK, ZKR_ERR_VERIFY, ZKR_ERR_MALFORMED,
  * ZKR_ERR_TOO_LARGE, ZKR_ERR_USAGE (commitment sizes), ZKR_ERR_NOMEM.
  */
 zkr_err zkr_verify_ginf2_conv(const zkr_params *p, zkr_transcript *t, const zkr_cnn_conv *c,
                               const zkr_hpcs_commitment *x, const zkr_hpcs_commitment *w,
-                              const zkr_hpcs_commitment *y, unsigned off, zkr_dec *d) ZKR_WUR;
+                              const zkr_hpcs_commitment *y, unsigned off, unsigned share,
+                              zkr_dec *d) ZKR_WUR;
 
 /*
  * The masked linear sumcheck's verifier (zkr_prover_ginf2_lin): that
@@ -30,16 +33,22 @@ zkr_err zkr_verify_ginf2_lin(const zkr_params *p, zkr_transcript *t, const zkr_h
 /*
  * Verifies the zero-knowledge requantization of the hidden acc into the
  * hidden V (their hiding commitments: lp and zkr_ginf2_rq_v_vars
- * variables, base-valued). off: the prover's (ZKR_GINF2_OFF_RANGE, test
- * builds). Same results as zkr_verify_ginf2_conv.
+ * variables, base-valued). off: the prover's (ZKR_GINF2_OFF_RANGE,
+ * ZKR_GINF2_OFF_GRIND, test builds); share as for zkr_verify_ginf2_conv
+ * (openings at zkr_ginf2_rq_grind_bits). Same results as
+ * zkr_verify_ginf2_conv.
  */
 zkr_err zkr_verify_ginf2_requant(const zkr_params *p, zkr_transcript *t, const zkr_ginf2_rq *q,
                                  const zkr_hpcs_commitment *acc, const zkr_hpcs_commitment *v,
-                                 unsigned off, zkr_dec *d) ZKR_WUR;
+                                 unsigned off, unsigned share, zkr_dec *d) ZKR_WUR;
 
-/* Verifies the zero-knowledge max pooling of the hidden X into the hidden V. */
+/*
+ * Verifies the zero-knowledge max pooling of the hidden X into the hidden
+ * V; off and share as for zkr_verify_ginf2_requant (openings at
+ * zkr_ginf2_pool_grind_bits).
+ */
 zkr_err zkr_verify_ginf2_pool(const zkr_params *p, zkr_transcript *t, const zkr_ginf2_pool *q,
                               const zkr_hpcs_commitment *x, const zkr_hpcs_commitment *v,
-                              unsigned off, zkr_dec *d) ZKR_WUR;
+                              unsigned off, unsigned share, zkr_dec *d) ZKR_WUR;
 
 #endif

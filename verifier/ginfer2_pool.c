@@ -77,17 +77,21 @@ out:
 
 zkr_err zkr_verify_ginf2_pool(const zkr_params *p, zkr_transcript *t, const zkr_ginf2_pool *q,
                               const zkr_hpcs_commitment *x, const zkr_hpcs_commitment *v,
-                              unsigned off, zkr_dec *d)
+                              unsigned off, unsigned share, zkr_dec *d)
 {
     g2pv_ctx s;
+    zkr_params pg;
     zkr_ext claim;
     zkr_zkrange_table tab = ZKR_GINF2_RQ_TABLE;
     zkr_err r;
 
-    if ((!ZKR_TEST_BUILD && off) || (off & ~ZKR_GINF2_OFF_RANGE) || x->ext || v->ext ||
+    if ((!ZKR_TEST_BUILD && off) || (off & ~(ZKR_GINF2_OFF_RANGE | ZKR_GINF2_OFF_GRIND)) || x->ext || v->ext ||
         x->n_vars != zkr_ginf2_pool_x_vars(q) || v->n_vars != zkr_ginf2_pool_v_vars(q) ||
         x->blind_vars < 1 || v->blind_vars < 1)
         return ZKR_ERR_USAGE;
+    zkr_ginf2_open_params(
+        p, zkr_ginf2_pool_grind_bits(p, q, v->blind_vars, x->blind_vars, share), off, &pg);
+    p = &pg;
     memset(&s, 0, sizeof s);
     s.q = q;
     zkr_ginf2_pool_draw(t, q, &s.ch);

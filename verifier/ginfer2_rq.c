@@ -65,16 +65,20 @@ out:
 
 zkr_err zkr_verify_ginf2_requant(const zkr_params *p, zkr_transcript *t, const zkr_ginf2_rq *q,
                                  const zkr_hpcs_commitment *acc, const zkr_hpcs_commitment *v,
-                                 unsigned off, zkr_dec *d)
+                                 unsigned off, unsigned share, zkr_dec *d)
 {
     g2rv_ctx s;
+    zkr_params pg;
     zkr_ext lambda, claim;
     zkr_zkrange_table tab = ZKR_GINF2_RQ_TABLE;
 
-    if ((!ZKR_TEST_BUILD && off) || (off & ~ZKR_GINF2_OFF_RANGE) || acc->ext || v->ext ||
+    if ((!ZKR_TEST_BUILD && off) || (off & ~(ZKR_GINF2_OFF_RANGE | ZKR_GINF2_OFF_GRIND)) || acc->ext || v->ext ||
         acc->n_vars != q->lp || v->n_vars != zkr_ginf2_rq_v_vars(q) || acc->blind_vars < 1 ||
         v->blind_vars < 1)
         return ZKR_ERR_USAGE;
+    zkr_ginf2_open_params(
+        p, zkr_ginf2_rq_grind_bits(p, q, v->blind_vars, acc->blind_vars, share), off, &pg);
+    p = &pg;
     memset(&s, 0, sizeof s);
     s.q = q;
     zkr_ts_challenge_exts(t, "g2r-z", s.z, q->lp);

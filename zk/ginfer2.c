@@ -117,8 +117,22 @@ static double zkr_ginf2_open_err(const zkr_params *p, unsigned total)
     return pow(2.0, -zkr_params_soundness(p, total, 0, 0).provable_bits);
 }
 
-double zkr_ginf2_conv_soundness_bits(const zkr_params *p, const zkr_cnn_conv *c, unsigned xe,
-                                     unsigned we, unsigned ye)
+void zkr_ginf2_open_params(const zkr_params *p, unsigned extra, unsigned off, zkr_params *out)
+{
+    *out = *p;
+    if (!(off & ZKR_GINF2_OFF_GRIND))
+        out->pow_bits = p->pow_bits + extra;
+}
+
+/* The figure's target for `share` relations on one transcript: target + log2(share). */
+double zkr_ginf2_share_target(const zkr_params *p, unsigned share)
+{
+    return (double)p->target_bits + log2(share ? (double)share : 1.0);
+}
+
+/* Only the openings' query phases depend on pow_bits: the figure at p's pow_bits + extra. */
+static double g2_conv_bits(const zkr_params *p, const zkr_cnn_conv *c, unsigned xe, unsigned we,
+                           unsigned ye)
 {
     unsigned lk = zkr_ginf2_k_vars(c), nu = zkr_ginf2_u_vars(c);
     unsigned nw = zkr_cnn_conv_w_vars(c), ny = zkr_cnn_conv_y_vars(c), nx = zkr_cnn_in_vars(&c->g);
@@ -140,4 +154,42 @@ double zkr_ginf2_conv_soundness_bits(const zkr_params *p, const zkr_cnn_conv *c,
                                      zkr_hpcs_blind_vars(p, zkr_zkrange_coef_vars(nw), 1));
     err += zkr_ginf2_open_err(p, ny + ye) + zkr_ginf2_open_err(p, lc + ce);
     return -log2(err);
+}
+
+typedef struct {
+    const zkr_params *p;
+    const zkr_cnn_conv *c;
+    unsigned xe, we, ye;
+} g2_conv_grind;
+
+static double g2_conv_at(const void *ctx, unsigned extra)
+{
+    const g2_conv_grind *g = ctx;
+
+    return zkr_ginf2_conv_soundness_at(g->p, g->c, g->xe, g->we, g->ye, extra);
+}
+
+double zkr_ginf2_conv_soundness_at(const zkr_params *p, const zkr_cnn_conv *c, unsigned xe,
+                                   unsigned we, unsigned ye, unsigned extra)
+{
+    zkr_params pg;
+
+    zkr_ginf2_open_params(p, extra, 0, &pg);
+    return g2_conv_bits(&pg, c, xe, we, ye);
+}
+
+unsigned zkr_ginf2_conv_grind_bits(const zkr_params *p, const zkr_cnn_conv *c, unsigned xe,
+                                   unsigned we, unsigned ye, unsigned share)
+{
+    g2_conv_grind g = {p, c, xe, we, ye};
+
+    return zkr_params_grind_bits(p, zkr_ginf2_share_target(p, share), ZKR_GINF2_MAX_EXTRA_POW,
+                                 g2_conv_at, &g);
+}
+
+double zkr_ginf2_conv_soundness_bits(const zkr_params *p, const zkr_cnn_conv *c, unsigned xe,
+                                     unsigned we, unsigned ye)
+{
+    return zkr_ginf2_conv_soundness_at(p, c, xe, we, ye,
+                                       zkr_ginf2_conv_grind_bits(p, c, xe, we, ye, 1));
 }

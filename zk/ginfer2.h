@@ -61,6 +61,24 @@
  */
 #define ZKR_GINF2_OFF_RANGE 1u /* the range proofs of W and U */
 #define ZKR_GINF2_OFF_LINK 2u  /* U = im2col(X) (the range proof of U stays) */
+#define ZKR_GINF2_OFF_GRIND 4u /* the extra grinding: every opening at p->pow_bits only */
+
+/*
+ * Extra grinding (docs/soundness.md, "graph-inference@2"). Every hiding
+ * opening of a relation proof grinds zkr_ginf2_*_grind_bits more
+ * proof-of-work bits than the parameter set's, the fewest that lift the
+ * relation's computed figure to target_bits + log2(share): `share` is the
+ * number of relations proven on one transcript (1 alone, 3 for the chain
+ * conv -> requant -> pool), so the union bound over them reaches the
+ * target. Prover and verifier compute it from the parameters and the
+ * public shapes (and the commitments' blinding variables); no proof
+ * carries it. 0 reads as 1.
+ */
+#define ZKR_GINF2_MAX_EXTRA_POW 12u
+/* p with pow_bits raised by extra (by nothing when off holds ZKR_GINF2_OFF_GRIND). */
+void zkr_ginf2_open_params(const zkr_params *p, unsigned extra, unsigned off, zkr_params *out);
+/* target_bits + log2(share) (share 0 reads as 1). */
+double zkr_ginf2_share_target(const zkr_params *p, unsigned share);
 
 /* Variables of U (lk + loh + low) and of the kernel part k (lkw + lkh + lc). */
 static inline unsigned zkr_ginf2_k_vars(const zkr_cnn_conv *c)
@@ -133,10 +151,17 @@ zkr_ext zkr_ginf2_conv_final(unsigned lk, zkr_ext vw, zkr_ext vu, zkr_ext vy, zk
  * terms (the link point z, the two range proofs' algebra, rco and ro, the
  * lk degree-6 rounds, rho, C's linear sumcheck) plus the query and commit
  * phases of each of its ZKR_GINF2_CONV_OPENINGS openings (union bound), for
- * X, W, Y committed with xe, we, ye blinding variables.
+ * X, W, Y committed with xe, we, ye blinding variables, at the extra
+ * grinding of zkr_ginf2_conv_grind_bits (share 1).
  */
 double zkr_ginf2_conv_soundness_bits(const zkr_params *p, const zkr_cnn_conv *c, unsigned xe,
                                      unsigned we, unsigned ye);
+/* The same figure with every opening grinding `extra` more bits. */
+double zkr_ginf2_conv_soundness_at(const zkr_params *p, const zkr_cnn_conv *c, unsigned xe,
+                                   unsigned we, unsigned ye, unsigned extra);
+/* The conv's extra grinding bits for `share` relations on one transcript (above). */
+unsigned zkr_ginf2_conv_grind_bits(const zkr_params *p, const zkr_cnn_conv *c, unsigned xe,
+                                   unsigned we, unsigned ye, unsigned share);
 
 
 /* ---------------- zero-knowledge requantization ---------------- */
@@ -189,9 +214,16 @@ zkr_ext zkr_ginf2_rq_claim(const zkr_ginf2_rq *q, const zkr_ext *z, zkr_ext lamb
 /* The weights' MLE on V at r (lp + lsl values): eq(z, r_<lp) sum_j eq(r_>=lp, j) C_j. */
 zkr_ext zkr_ginf2_rq_w_eval(const zkr_ginf2_rq *q, const zkr_ext *z, const zkr_ext *cj,
                             const zkr_ext *r);
-/* Soundness bits of the requantization relation (V, acc committed with ve, ae blinding vars). */
+/*
+ * Soundness bits of the requantization relation (V, acc committed with ve,
+ * ae blinding vars), at zkr_ginf2_rq_grind_bits (share 1); _at: at `extra`.
+ */
 double zkr_ginf2_rq_soundness_bits(const zkr_params *p, const zkr_ginf2_rq *q, unsigned ve,
                                    unsigned ae);
+double zkr_ginf2_rq_soundness_at(const zkr_params *p, const zkr_ginf2_rq *q, unsigned ve,
+                                 unsigned ae, unsigned extra);
+unsigned zkr_ginf2_rq_grind_bits(const zkr_params *p, const zkr_ginf2_rq *q, unsigned ve,
+                                 unsigned ae, unsigned share);
 
 /* ---------------- zero-knowledge max pooling ---------------- */
 /*
@@ -260,7 +292,15 @@ zkr_err zkr_ginf2_pool_w_eval(const zkr_ginf2_pool *q, const zkr_ginf2_pool_chal
                               const zkr_ext *r, zkr_ext *out) ZKR_WUR;
 /* The view of z on the input tensor: pc, pi, pj, poy, pox from z. */
 zkr_cnn_view_pt zkr_ginf2_pool_view(const zkr_ginf2_pool *q, const zkr_ginf2_pool_chal *c);
+/*
+ * Soundness bits of the max pooling relation (V, X committed with ve, xe
+ * blinding vars), at zkr_ginf2_pool_grind_bits (share 1); _at: at `extra`.
+ */
 double zkr_ginf2_pool_soundness_bits(const zkr_params *p, const zkr_ginf2_pool *q, unsigned ve,
                                      unsigned xe);
+double zkr_ginf2_pool_soundness_at(const zkr_params *p, const zkr_ginf2_pool *q, unsigned ve,
+                                   unsigned xe, unsigned extra);
+unsigned zkr_ginf2_pool_grind_bits(const zkr_params *p, const zkr_ginf2_pool *q, unsigned ve,
+                                   unsigned xe, unsigned share);
 
 #endif

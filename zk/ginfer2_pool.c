@@ -226,8 +226,9 @@ zkr_cnn_view_pt zkr_ginf2_pool_view(const zkr_ginf2_pool *q, const zkr_ginf2_poo
     return v;
 }
 
-double zkr_ginf2_pool_soundness_bits(const zkr_params *p, const zkr_ginf2_pool *q, unsigned ve,
-                                     unsigned xe)
+/* The figure at p's pow_bits (only the openings' query phases depend on it). */
+static double g2pool_bits(const zkr_params *p, const zkr_ginf2_pool *q, unsigned ve,
+                          unsigned xe)
 {
     unsigned nv = zkr_ginf2_pool_v_vars(q), lcz = zkr_zkrange_coef_vars(nv);
     double err;
@@ -240,4 +241,42 @@ double zkr_ginf2_pool_soundness_bits(const zkr_params *p, const zkr_ginf2_pool *
     err += pow(2.0, -zkr_params_soundness(p, lcz + zkr_hpcs_blind_vars(p, lcz, 1), 0, 0)
                          .provable_bits);
     return -log2(err);
+}
+
+typedef struct {
+    const zkr_params *p;
+    const zkr_ginf2_pool *q;
+    unsigned ve, xe;
+} g2pool_grind;
+
+static double g2pool_at(const void *ctx, unsigned extra)
+{
+    const g2pool_grind *g = ctx;
+
+    return zkr_ginf2_pool_soundness_at(g->p, g->q, g->ve, g->xe, extra);
+}
+
+double zkr_ginf2_pool_soundness_at(const zkr_params *p, const zkr_ginf2_pool *q, unsigned ve,
+                                 unsigned xe, unsigned extra)
+{
+    zkr_params pg;
+
+    zkr_ginf2_open_params(p, extra, 0, &pg);
+    return g2pool_bits(&pg, q, ve, xe);
+}
+
+unsigned zkr_ginf2_pool_grind_bits(const zkr_params *p, const zkr_ginf2_pool *q, unsigned ve,
+                                 unsigned xe, unsigned share)
+{
+    g2pool_grind g = {p, q, ve, xe};
+
+    return zkr_params_grind_bits(p, zkr_ginf2_share_target(p, share), ZKR_GINF2_MAX_EXTRA_POW,
+                                 g2pool_at, &g);
+}
+
+double zkr_ginf2_pool_soundness_bits(const zkr_params *p, const zkr_ginf2_pool *q, unsigned ve,
+                                   unsigned xe)
+{
+    return zkr_ginf2_pool_soundness_at(p, q, ve, xe,
+                                     zkr_ginf2_pool_grind_bits(p, q, ve, xe, 1));
 }

@@ -187,8 +187,8 @@ zkr_ext zkr_ginf2_rq_w_eval(const zkr_ginf2_rq *q, const zkr_ext *z, const zkr_e
     return zkr_ext_mul(zkr_mle_eq_eval(z, r, q->lp), sl);
 }
 
-double zkr_ginf2_rq_soundness_bits(const zkr_params *p, const zkr_ginf2_rq *q, unsigned ve,
-                                   unsigned ae)
+/* The figure at p's pow_bits (only the openings' query phases depend on it). */
+static double g2rq_sound_bits(const zkr_params *p, const zkr_ginf2_rq *q, unsigned ve, unsigned ae)
 {
     unsigned nv = zkr_ginf2_rq_v_vars(q), lcz = zkr_zkrange_coef_vars(nv);
     double err;
@@ -202,4 +202,42 @@ double zkr_ginf2_rq_soundness_bits(const zkr_params *p, const zkr_ginf2_rq *q, u
     err += pow(2.0, -zkr_params_soundness(p, lcz + zkr_hpcs_blind_vars(p, lcz, 1), 0, 0)
                          .provable_bits);
     return -log2(err);
+}
+
+typedef struct {
+    const zkr_params *p;
+    const zkr_ginf2_rq *q;
+    unsigned ve, ae;
+} g2rq_grind;
+
+static double g2rq_at(const void *ctx, unsigned extra)
+{
+    const g2rq_grind *g = ctx;
+
+    return zkr_ginf2_rq_soundness_at(g->p, g->q, g->ve, g->ae, extra);
+}
+
+double zkr_ginf2_rq_soundness_at(const zkr_params *p, const zkr_ginf2_rq *q, unsigned ve,
+                                 unsigned ae, unsigned extra)
+{
+    zkr_params pg;
+
+    zkr_ginf2_open_params(p, extra, 0, &pg);
+    return g2rq_sound_bits(&pg, q, ve, ae);
+}
+
+unsigned zkr_ginf2_rq_grind_bits(const zkr_params *p, const zkr_ginf2_rq *q, unsigned ve,
+                                 unsigned ae, unsigned share)
+{
+    g2rq_grind g = {p, q, ve, ae};
+
+    return zkr_params_grind_bits(p, zkr_ginf2_share_target(p, share), ZKR_GINF2_MAX_EXTRA_POW,
+                                 g2rq_at, &g);
+}
+
+double zkr_ginf2_rq_soundness_bits(const zkr_params *p, const zkr_ginf2_rq *q, unsigned ve,
+                                   unsigned ae)
+{
+    return zkr_ginf2_rq_soundness_at(p, q, ve, ae,
+                                     zkr_ginf2_rq_grind_bits(p, q, ve, ae, 1));
 }

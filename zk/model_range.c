@@ -342,15 +342,24 @@ zkr_soundness zkr_mrange_soundness_at(const zkr_params *p, const zkr_infer2_mode
     return s;
 }
 
+typedef struct {
+    const zkr_params *p;
+    const zkr_infer2_model_commitment *mc;
+} zkr_mr_grind_ctx;
+
+static double zkr_mr_bits_at(const void *ctx, unsigned extra)
+{
+    const zkr_mr_grind_ctx *c = ctx;
+
+    return zkr_mrange_soundness_at(c->p, c->mc, extra, NULL).provable_bits;
+}
+
 unsigned zkr_mrange_grind_bits(const zkr_params *p, const zkr_infer2_model_commitment *mc)
 {
-    unsigned g = 0;
+    zkr_mr_grind_ctx c = {p, mc};
 
-    /* Each extra bit halves every opening's query-phase term: the figure is monotone in g. */
-    while (g < ZKR_MRANGE_MAX_EXTRA_POW && p->pow_bits + g < 32 &&
-           zkr_mrange_soundness_at(p, mc, g, NULL).provable_bits < (double)p->target_bits)
-        g++;
-    return g;
+    return zkr_params_grind_bits(p, (double)p->target_bits, ZKR_MRANGE_MAX_EXTRA_POW,
+                                 zkr_mr_bits_at, &c);
 }
 
 void zkr_mrange_open_params(const zkr_params *p, const zkr_infer2_model_commitment *mc,

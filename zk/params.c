@@ -82,6 +82,17 @@ void zkr_pcs_layout_of(const zkr_params *p, unsigned n_vars, zkr_pcs_layout *l)
     } while (left > 0 && l->n_layers < 32);
 }
 
+unsigned zkr_params_grind_bits(const zkr_params *p, double target, unsigned max_extra,
+                               double (*bits_at)(const void *ctx, unsigned extra),
+                               const void *ctx)
+{
+    unsigned g = 0;
+
+    while (g < max_extra && p->pow_bits + g < 32 && bits_at(ctx, g) < target)
+        g++;
+    return g;
+}
+
 zkr_soundness zkr_params_soundness_open(const zkr_params *p, unsigned n_vars, size_t n_comms,
                                         size_t n_claims, unsigned extra_rounds,
                                         unsigned max_degree)

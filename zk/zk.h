@@ -410,6 +410,19 @@ zkr_soundness zkr_params_soundness(const zkr_params *p, unsigned n_vars, unsigne
 zkr_soundness zkr_params_soundness_open(const zkr_params *p, unsigned n_vars, size_t n_comms,
                                         size_t n_claims, unsigned extra_rounds,
                                         unsigned max_degree);
+/*
+ * Extra proof-of-work grinding that lifts a relation's figure to `target`
+ * bits: the smallest g in 0..max_extra (and p->pow_bits + g <= 32) with
+ * bits_at(ctx, g) >= target, the cap when none does. bits_at is the
+ * relation's soundness figure with every opening grinding g more bits
+ * (monotone in g: each bit halves every opening's query-phase term).
+ * Prover and verifier both compute it from the parameters and public
+ * shapes, so it is never stored in a proof (the model range proof's and
+ * graph-inference@2's grinding).
+ */
+unsigned zkr_params_grind_bits(const zkr_params *p, double target, unsigned max_extra,
+                               double (*bits_at)(const void *ctx, unsigned extra),
+                               const void *ctx);
 
 /* ------------------------------------------------------------------ */
 /* Basefold polynomial commitment (verifier side and shared layout)       */

@@ -37,8 +37,8 @@ static zkr_err seeded(zkr_zkrng *g, uint8_t tag)
     return zkr_zkrng_seeded(g, seed, sizeof seed, "ginfer2 soundness", NULL, 0);
 }
 
-/* Proves f (committed fresh) with o and returns the verifier's answer (off as o's). */
-static zkr_err run(g2fx *f, const zkr_ginf2_popts *o, uint8_t tag)
+/* Proves f (committed fresh) with o and returns the verifier's answer (off voff). */
+static zkr_err run_at(g2fx *f, const zkr_ginf2_popts *o, unsigned voff, uint8_t tag)
 {
     zkr_zkrng g;
     zkr_buf pf = {0};
@@ -47,14 +47,20 @@ static zkr_err run(g2fx *f, const zkr_ginf2_popts *o, uint8_t tag)
     if ((r = seeded(&g, tag)) != ZKR_OK || (r = g2fx_commit(f, &g)) != ZKR_OK ||
         (r = g2fx_prove(f, o, &g, &pf)) != ZKR_OK)
         goto out;
-    r = g2fx_verify(f, NULL, NULL, NULL, o->off, pf.p, pf.len);
+    r = g2fx_verify(f, NULL, NULL, NULL, voff, pf.p, pf.len);
 out:
     zkr_zkrng_wipe(&g);
     zkr_buf_free(&pf);
     return r;
 }
 
-static zkr_err run_rq(g2rq *r, const zkr_ginf2_popts *o, uint8_t tag)
+/* run_at with the verifier's off as the prover's. */
+static zkr_err run(g2fx *f, const zkr_ginf2_popts *o, uint8_t tag)
+{
+    return run_at(f, o, o->off, tag);
+}
+
+static zkr_err run_rq_at(g2rq *r, const zkr_ginf2_popts *o, unsigned voff, uint8_t tag)
 {
     zkr_zkrng g;
     zkr_buf pf = {0};
@@ -63,11 +69,16 @@ static zkr_err run_rq(g2rq *r, const zkr_ginf2_popts *o, uint8_t tag)
     if ((e = seeded(&g, tag)) != ZKR_OK || (e = g2rq_commit(r, &g)) != ZKR_OK ||
         (e = g2rq_prove(r, o, &g, &pf)) != ZKR_OK)
         goto out;
-    e = g2rq_verify(r, NULL, NULL, o->off, pf.p, pf.len);
+    e = g2rq_verify(r, NULL, NULL, voff, pf.p, pf.len);
 out:
     zkr_zkrng_wipe(&g);
     zkr_buf_free(&pf);
     return e;
+}
+
+static zkr_err run_rq(g2rq *r, const zkr_ginf2_popts *o, uint8_t tag)
+{
+    return run_rq_at(r, o, o->off, tag);
 }
 
 /* y + 1 with r - 2^s at the first unclamped element with y < 127; 0 when none. */
@@ -91,7 +102,7 @@ static int rq_cheat(g2rq *r)
     return 0;
 }
 
-static zkr_err run_pl(g2pl *r, const zkr_ginf2_popts *o, uint8_t tag)
+static zkr_err run_pl_at(g2pl *r, const zkr_ginf2_popts *o, unsigned voff, uint8_t tag)
 {
     zkr_zkrng g;
     zkr_buf pf = {0};
@@ -100,11 +111,16 @@ static zkr_err run_pl(g2pl *r, const zkr_ginf2_popts *o, uint8_t tag)
     if ((e = seeded(&g, tag)) != ZKR_OK || (e = g2pl_commit(r, &g)) != ZKR_OK ||
         (e = g2pl_prove(r, o, &g, &pf)) != ZKR_OK)
         goto out;
-    e = g2pl_verify(r, NULL, NULL, o->off, pf.p, pf.len);
+    e = g2pl_verify(r, NULL, NULL, voff, pf.p, pf.len);
 out:
     zkr_zkrng_wipe(&g);
     zkr_buf_free(&pf);
     return e;
+}
+
+static zkr_err run_pl(g2pl *r, const zkr_ginf2_popts *o, uint8_t tag)
+{
+    return run_pl_at(r, o, o->off, tag);
 }
 
 static int64_t sgn(zkr_gl v)
@@ -204,12 +220,25 @@ int main(int argc, char **argv)
     if (g2fx_init(&f, 3) != ZKR_OK)
         return zkr_tap_ok(&t, 0, "fixture"), zkr_tap_done(&t);
     {
-        zkr_ginf2_popts o = {1, 0, 0, 0};
+        zkr_ginf2_popts o = {1, 0, 0, 0, 1};
         zkr_tap_ok(&t, run(&f, &o, 1) == ZKR_OK, "honest witness verifies");
+    }
+    /* grinding: an honest proof whose openings grind the set's pow_bits only */
+    {
+        zkr_ginf2_popts sh = {1, ZKR_GINF2_OFF_GRIND, 0, 0, 1};
+        unsigned gx = zkr_ginf2_conv_grind_bits(&f.p, &f.c, f.xc.blind_vars, f.wc.blind_vars,
+                                                f.yc.blind_vars, 1);
+        e = run_at(&f, &sh, ZKR_GINF2_OFF_GRIND, 13);
+        zkr_tap_ok(&t, gx > 0 && e == ZKR_OK,
+                   "conv: too little grinding verifies with the grinding check off (teeth; %u "
+                   "bits short, %d)", gx, (int)e);
+        e = run_at(&f, &sh, 0, 13);
+        zkr_tap_ok(&t, e == ZKR_ERR_VERIFY, "conv: a nonce ground %u bits short is refused (%d)",
+                   gx, (int)e);
     }
     /* range: W = 1/2 mod p at (0, 0, 0, 0), every input entry even */
     {
-        zkr_ginf2_popts on = {1, 0, 1, 0}, off = {1, ZKR_GINF2_OFF_RANGE, 0, 0};
+        zkr_ginf2_popts on = {1, 0, 1, 0, 1}, off = {1, ZKR_GINF2_OFF_RANGE, 0, 0, 1};
         size_t nx = (size_t)1 << zkr_cnn_in_vars(&f.c.g);
         for (size_t i = 0; i < nx; i++) {
             int64_t v = f.xt[i] > ZKR_GL_P / 2 ? -(int64_t)(ZKR_GL_P - f.xt[i]) : (int64_t)f.xt[i];
@@ -235,7 +264,7 @@ int main(int argc, char **argv)
     if (g2fx_init(&f, 4) != ZKR_OK)
         return zkr_tap_ok(&t, 0, "fixture"), zkr_tap_done(&t);
     {
-        zkr_ginf2_popts on = {1, 0, 0, 1}, off = {1, ZKR_GINF2_OFF_LINK, 0, 1};
+        zkr_ginf2_popts on = {1, 0, 0, 1, 1}, off = {1, ZKR_GINF2_OFF_LINK, 0, 1, 1};
         field_y(&f, 1);
         e = run(&f, &off, 4);
         zkr_tap_ok(&t, e == ZKR_OK, "link attack verifies with the link off (teeth; %d)", (int)e);
@@ -244,7 +273,7 @@ int main(int argc, char **argv)
     }
     /* product: Y + 1 at one entry */
     {
-        zkr_ginf2_popts o = {1, ZKR_GINF2_OFF_RANGE | ZKR_GINF2_OFF_LINK, 0, 0};
+        zkr_ginf2_popts o = {1, ZKR_GINF2_OFF_RANGE | ZKR_GINF2_OFF_LINK, 0, 0, 1};
         field_y(&f, 0);
         f.yt[5] = zkr_gl_add(f.yt[5], 1);
         e = run(&f, &o, 6);
@@ -254,12 +283,23 @@ int main(int argc, char **argv)
     /* requant: y + 1 with r - 2^s */
     {
         g2rq rq;
-        zkr_ginf2_popts on = {1, 0, 1, 0}, off = {1, ZKR_GINF2_OFF_RANGE, 0, 0};
+        zkr_ginf2_popts on = {1, 0, 1, 0, 1}, off = {1, ZKR_GINF2_OFF_RANGE, 0, 0, 1};
         field_y(&f, 0);
         if (g2rq_init(&rq, &f, 0) != ZKR_OK) {
             zkr_tap_ok(&t, 0, "requant fixture");
         } else {
             zkr_tap_ok(&t, run_rq(&rq, &off, 7) == ZKR_OK, "requant: honest, range off, verifies");
+            {
+                zkr_ginf2_popts sh = {1, ZKR_GINF2_OFF_GRIND, 0, 0, 1};
+                e = run_rq_at(&rq, &sh, ZKR_GINF2_OFF_GRIND, 14);
+                zkr_tap_ok(&t, e == ZKR_OK,
+                           "requant: too little grinding verifies with the check off (teeth; %d)",
+                           (int)e);
+                e = run_rq_at(&rq, &sh, 0, 14);
+                zkr_tap_ok(&t, e == ZKR_ERR_VERIFY,
+                           "requant: a nonce ground short of its extra bits is refused (%d)",
+                           (int)e);
+            }
             zkr_tap_ok(&t, rq_cheat(&rq), "requant: an unclamped element to cheat on");
             e = run_rq(&rq, &off, 8);
             zkr_tap_ok(&t, e == ZKR_OK,
@@ -274,11 +314,22 @@ int main(int argc, char **argv)
     /* maxpool: a non-maximum output */
     {
         g2pl pl;
-        zkr_ginf2_popts on = {1, 0, 1, 0}, off = {1, ZKR_GINF2_OFF_RANGE, 0, 0};
+        zkr_ginf2_popts on = {1, 0, 1, 0, 1}, off = {1, ZKR_GINF2_OFF_RANGE, 0, 0, 1};
         if (g2pl_init(&pl, &f, 2, 2, 0, 9) != ZKR_OK) {
             zkr_tap_ok(&t, 0, "pool fixture");
         } else {
             zkr_tap_ok(&t, run_pl(&pl, &off, 10) == ZKR_OK, "maxpool: honest, range off, verifies");
+            {
+                zkr_ginf2_popts sh = {1, ZKR_GINF2_OFF_GRIND, 0, 0, 1};
+                e = run_pl_at(&pl, &sh, ZKR_GINF2_OFF_GRIND, 15);
+                zkr_tap_ok(&t, e == ZKR_OK,
+                           "maxpool: too little grinding verifies with the check off (teeth; %d)",
+                           (int)e);
+                e = run_pl_at(&pl, &sh, 0, 15);
+                zkr_tap_ok(&t, e == ZKR_ERR_VERIFY,
+                           "maxpool: a nonce ground short of its extra bits is refused (%d)",
+                           (int)e);
+            }
             zkr_tap_ok(&t, pl_cheat(&pl), "maxpool: a window with a second largest element");
             e = run_pl(&pl, &off, 11);
             zkr_tap_ok(&t, e == ZKR_OK,

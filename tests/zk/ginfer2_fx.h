@@ -129,7 +129,7 @@ static inline zkr_err g2fx_verify(const g2fx *f, const zkr_hpcs_commitment *x,
     x = x ? x : &f->xc, w = w ? w : &f->wc, y = y ? y : &f->yc;
     g2fx_transcript(f, x, w, y, &t);
     zkr_dec_init(&d, pf, len);
-    r = zkr_verify_ginf2_conv(&f->p, &t, &f->c, x, w, y, off, &d);
+    r = zkr_verify_ginf2_conv(&f->p, &t, &f->c, x, w, y, off, 1, &d);
     return r != ZKR_OK ? r : zkr_dec_finish(&d);
 }
 
@@ -227,7 +227,7 @@ static inline zkr_err g2rq_verify(const g2rq *r, const zkr_hpcs_commitment *a,
     a = a ? a : &r->ac, v = v ? v : &r->vc;
     g2rq_transcript(r, a, v, &t);
     zkr_dec_init(&d, pf, len);
-    e = zkr_verify_ginf2_requant(&r->p, &t, &r->q, a, v, off, &d);
+    e = zkr_verify_ginf2_requant(&r->p, &t, &r->q, a, v, off, 1, &d);
     return e != ZKR_OK ? e : zkr_dec_finish(&d);
 }
 
@@ -321,7 +321,7 @@ static inline zkr_err g2pl_verify(const g2pl *r, const zkr_hpcs_commitment *x,
     x = x ? x : &r->xc, v = v ? v : &r->vc;
     g2pl_transcript(r, x, v, &t);
     zkr_dec_init(&d, pf, len);
-    e = zkr_verify_ginf2_pool(&r->p, &t, &r->q, x, v, off, &d);
+    e = zkr_verify_ginf2_pool(&r->p, &t, &r->q, x, v, off, 1, &d);
     return e != ZKR_OK ? e : zkr_dec_finish(&d);
 }
 

@@ -21,7 +21,7 @@ int main(int argc, char **argv)
     zkr_tap t;
     g2fx f, f2;
     zkr_zkrng g;
-    zkr_ginf2_popts o = {1, 0, 0, 0};
+    zkr_ginf2_popts o = {1, 0, 0, 0, 1};
     zkr_buf pf = {0}, pf2 = {0}, tmp = {0};
     zkr_err e;
     int flips_ok = 1;
@@ -82,7 +82,13 @@ int main(int argc, char **argv)
     {
         double bits = zkr_ginf2_conv_soundness_bits(&f.p, &f.c, f.xc.blind_vars, f.wc.blind_vars,
                                                     f.yc.blind_vars);
-        zkr_tap_ok(&t, bits > 120.0 && bits < 129.0, "conv relation soundness %.2f bits", bits);
+        double before = zkr_ginf2_conv_soundness_at(&f.p, &f.c, f.xc.blind_vars, f.wc.blind_vars,
+                                                    f.yc.blind_vars, 0);
+        unsigned gx = zkr_ginf2_conv_grind_bits(&f.p, &f.c, f.xc.blind_vars, f.wc.blind_vars,
+                                               f.yc.blind_vars, 1);
+        zkr_tap_ok(&t, bits >= (double)f.p.target_bits && bits < f.p.target_bits + 1.0 && gx > 0,
+                   "conv relation soundness %.2f bits (%u extra grinding bits; %.2f without)",
+                   bits, gx, before);
     }
     /* requantization of the conv fixture's accumulator */
     for (int relu = 0; relu < 2; relu++) {
@@ -133,7 +139,13 @@ int main(int argc, char **argv)
         if (relu == 0) {
             double bits = zkr_ginf2_rq_soundness_bits(&rq.p, &rq.q, rq.vc.blind_vars,
                                                       rq.ac.blind_vars);
-            zkr_tap_ok(&t, bits > 120.0 && bits < 129.0, "requant soundness %.2f bits", bits);
+            double before = zkr_ginf2_rq_soundness_at(&rq.p, &rq.q, rq.vc.blind_vars,
+                                                      rq.ac.blind_vars, 0);
+            unsigned gx = zkr_ginf2_rq_grind_bits(&rq.p, &rq.q, rq.vc.blind_vars,
+                                                 rq.ac.blind_vars, 1);
+            zkr_tap_ok(&t, bits >= (double)rq.p.target_bits && bits < rq.p.target_bits + 1.0,
+                       "requant soundness %.2f bits (%u extra grinding bits; %.2f without)", bits,
+                       gx, before);
         }
         zkr_buf_free(&rp);
         g2rq_free(&rq);
@@ -143,7 +155,7 @@ int main(int argc, char **argv)
     for (int k = 0; k < 2; k++) {
         g2pl pl, pl2;
         zkr_buf pp = {0};
-        zkr_ginf2_popts po = {1, 0, 0, 0};
+        zkr_ginf2_popts po = {1, 0, 0, 0, 1};
         int pflips = 1;
         if (g2pl_init(&pl, &f, k ? 3 : 2, 2, k ? 1 : 0, 5) != ZKR_OK ||
             g2pl_init(&pl2, &f, k ? 3 : 2, 2, k ? 1 : 0, 6) != ZKR_OK ||
@@ -168,7 +180,13 @@ int main(int argc, char **argv)
         if (k == 0) {
             double bits = zkr_ginf2_pool_soundness_bits(&pl.p, &pl.q, pl.vc.blind_vars,
                                                         pl.xc.blind_vars);
-            zkr_tap_ok(&t, bits > 120.0 && bits < 129.0, "maxpool soundness %.2f bits", bits);
+            double before = zkr_ginf2_pool_soundness_at(&pl.p, &pl.q, pl.vc.blind_vars,
+                                                        pl.xc.blind_vars, 0);
+            unsigned gx = zkr_ginf2_pool_grind_bits(&pl.p, &pl.q, pl.vc.blind_vars,
+                                                   pl.xc.blind_vars, 1);
+            zkr_tap_ok(&t, bits >= (double)pl.p.target_bits && bits < pl.p.target_bits + 1.0,
+                       "maxpool soundness %.2f bits (%u extra grinding bits; %.2f without)", bits,
+                       gx, before);
         }
         zkr_buf_free(&pp);
         g2pl_free(&pl);
