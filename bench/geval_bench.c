@@ -4,7 +4,8 @@
  * ReLU) over a range of N records of an N-record dataset: prove (the
  * model committed once, outside the figure), verify (best of 3, with the
  * record membership and the count), proof size, peak RSS and the
- * amortized prove time per inference. Random int8 weights from a fixed
+ * amortized prove time per inference, and the provable soundness bits
+ * (zkr_geval_soundness). Random int8 weights from a fixed
  * seed (M scaled to the fan-in, shift 20), random records; each N runs in
  * its own child process so that peak RSS is that run's.
  *
@@ -60,6 +61,7 @@ static int run(unsigned threads, uint64_t n)
     zkr_diag d = {0};
     double c0, w0, pc, pw, vbest = 1e9;
     struct rusage ru;
+    zkr_ginf_shape *sh;
 
     gx_lenet(&md.g, 0);
     gx_model_init(&md, rnd, &seed);
@@ -103,10 +105,19 @@ static int run(unsigned threads, uint64_t n)
         vbest = v0 < vbest ? v0 : vbest;
     }
     getrusage(RUSAGE_SELF, &ru);
+    if (!(sh = malloc(sizeof *sh)) ||
+        zkr_ginf_shape_init_batch(sh, &md.g, &md.mp, zkr_geval_lb((uint32_t)n), p.max_vars, &d) !=
+            ZKR_OK) {
+        fprintf(stderr, "layout: %s\n", d.msg);
+        return 1;
+    }
     printf("LeNet-5 %5llu records, %u thread(s): prove %.2f CPU-s (%.2f s wall), %.1f CPU-ms per "
-           "inference; verify %.1f CPU-ms; %.1f KiB; peak RSS %.0f MiB; %llu correct\n",
+           "inference; verify %.1f CPU-ms; %.1f KiB; peak RSS %.0f MiB; %.2f provable bits; "
+           "%llu correct\n",
            (unsigned long long)n, threads, pc, pw, 1e3 * pc / (double)n, 1e3 * vbest,
-           (double)pf.len / 1024.0, (double)ru.ru_maxrss / 1024.0, (unsigned long long)b->correct);
+           (double)pf.len / 1024.0, (double)ru.ru_maxrss / 1024.0,
+           zkr_geval_soundness(&p, sh, &md.g).provable_bits, (unsigned long long)b->correct);
+    free(sh);
     fflush(stdout);
     zkr_buf_free(&pf);
     zkr_ginf_model_free(gm);

@@ -1,4 +1,5 @@
 /* evaluation-graph@1: shared definitions (zk/geval.h). */
+#include <math.h>
 #include <string.h>
 
 #include "zk/geval.h"
@@ -89,4 +90,94 @@ zkr_err zkr_geval_extend_x(zkr_cnn_claims *cl, unsigned lx, const zkr_ext *rb, u
         c->n = lx + lb;
     }
     return ZKR_OK;
+}
+
+/* 2^-bits of one relation's random challenges (zk/cnn.h zkr_cnn_relation_error_bits). */
+static double zkr_ge_err(unsigned rounds, unsigned deg, unsigned zc, unsigned batch, unsigned na,
+                         unsigned nt)
+{
+    return exp2(-zkr_cnn_relation_error_bits(rounds, deg, zc, batch, na, nt));
+}
+
+/* Narrow requantization over lp variables: a degree-3 zero-check (z), lambda and lambda^2, tau over the slots. */
+static double zkr_ge_rqn_err(const zkr_cnn_rqn *a, unsigned lp)
+{
+    return zkr_ge_err(lp, 3, lp + a->lsl, 2, 0, 0);
+}
+
+/* A window view's reduction: a degree-2 sumcheck over the input's variables. */
+static double zkr_ge_view_err(const zkr_cnn_win *g)
+{
+    return zkr_ge_err(zkr_cnn_in_vars(g), 2, 0, 0, 0, 0);
+}
+
+/* Node i's relations as verifier/ginfer.c runs them over the batch (s->lb in lpb and the windows). */
+static double zkr_ge_node_err(const zkr_ginf_shape *s, const zkr_ml_gprog *g, uint32_t i)
+{
+    const zkr_cnn_win *w = &s->win[i];
+    unsigned lp = zkr_cnn_out_vars(w), n = lp + zkr_cnn_k_vars(w);
+
+    switch (g->nodes[i].op) {
+    case ZKR_ML_GOP_CONV:
+    case ZKR_ML_GOP_DENSE: {
+        /* requantization over the batch, then one record's convolution on X folded at rho_b */
+        const zkr_cnn_conv *c = &s->conv[i];
+        return zkr_ge_rqn_err(&s->rq[i], zkr_ginf_lpb(s, i)) +
+               zkr_ge_err(zkr_cnn_k_vars(&c->g) + c->g.lc, c->depthwise ? 3 : 2, 0, 0, 0, 0) +
+               zkr_ge_view_err(&c->g);
+    }
+    case ZKR_ML_GOP_MAXPOOL:
+        /* degree-3 zero-check (z over n, rp over lp), beta^1..3 and gamma; its range is "ginf-range" */
+        return zkr_ge_err(n, 3, n + lp, 4, 0, 0) + zkr_ge_view_err(w);
+    case ZKR_ML_GOP_AVGPOOL:
+        /* the claims at z (lp) and tau (2), the view, the byte LogUp over lp + 3 */
+        return zkr_ge_err(0, 0, lp + 2, 0, lp + 3, ZKR_CNN_BYTE_LOG) + zkr_ge_view_err(w);
+    case ZKR_ML_GOP_LOOKUP:
+        return zkr_ge_err(0, 0, 0, 0, zkr_ginf_lpb(s, i) + 2, ZKR_CNN_LUT_LOG);
+    case ZKR_ML_GOP_ADD:
+        return zkr_ge_rqn_err(&s->rq[i], zkr_ginf_lpb(s, i));
+    default:
+        return 0.0;
+    }
+}
+
+/* The argmax block: evaluation@1's zero-check, one-hot and broadcast, count sumcheck, A's byte LogUp. */
+static double zkr_ge_argmax_err(const zkr_ginf_shape *s)
+{
+    unsigned nv = s->amd.c + s->amd.lb;
+
+    /* zero-check: nv degree-3 rounds, z (nv), lambda^1..3, tau (4); one-hot at rho_b (lb), broadcast (nv) */
+    return zkr_ge_err(nv, 3, nv + ZKR_EVAL_ASLOTS_LOG + s->amd.lb + nv, 3, 0, 0) +
+           zkr_ge_err(nv, 2, 0, 0, 0, 0) +
+           zkr_ge_err(0, 0, 0, 0, s->am.log, ZKR_GINF_AM_RANGE_LOG);
+}
+
+zkr_soundness zkr_geval_soundness(const zkr_params *p, const zkr_ginf_shape *s,
+                                  const zkr_ml_gprog *g)
+{
+    zkr_soundness o, r;
+    double rel = zkr_ge_argmax_err(s), prov, conj;
+
+    for (uint32_t i = 1; i < s->n_nodes; i++)
+        rel += zkr_ge_node_err(s, g, i);
+    /* "ginf-range": the LogUp over n_r variables against 0..2^15-1, tau (4) for its values */
+    if (s->n_r)
+        rel += zkr_ge_err(0, 0, 4, 0, s->n_r, ZKR_GINF_RANGE_LOG);
+    if (zkr_ginf_one_opening(p, s)) {
+        /* V and P in one mixed opening: each counted twice among the commitments (its join) */
+        o = zkr_params_soundness_open(p, s->n_v > s->n_m ? s->n_v : s->n_m, 4,
+                                      ZKR_GINF_MAX_CLAIMS, 0, 2);
+        prov = exp2(-o.provable_bits);
+        conj = exp2(-o.conjectured_bits);
+    } else {
+        zkr_soundness om = zkr_params_soundness_open(p, s->n_m, 1, ZKR_GINF_MAX_CLAIMS, 0, 2);
+        o = zkr_params_soundness_open(p, s->n_v, 1, ZKR_GINF_MAX_CLAIMS, 0, 2);
+        prov = exp2(-o.provable_bits) + exp2(-om.provable_bits);
+        conj = exp2(-o.conjectured_bits) + exp2(-om.conjectured_bits);
+        o.query_bits = o.query_bits < om.query_bits ? o.query_bits : om.query_bits;
+    }
+    r.provable_bits = -log2(prov + rel);
+    r.conjectured_bits = -log2(conj + rel);
+    r.query_bits = o.query_bits;
+    return r;
 }

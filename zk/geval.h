@@ -87,4 +87,19 @@ uint32_t zkr_geval_argmax(const int8_t *y, uint32_t n);
 zkr_err zkr_geval_extend_x(zkr_cnn_claims *cl, unsigned lx, const zkr_ext *rb,
                            unsigned lb) ZKR_WUR;
 
+/*
+ * evaluation-graph@1's provable soundness for the batch layout s (from
+ * zkr_ginf_shape_init_batch over program g) at parameter set p, computed
+ * from the parameters: the union bound over every random-challenge error
+ * (each node's relations, the range and argmax-block LogUps, the argmax
+ * zero-check with its one-hot and broadcast checks, the count sumcheck,
+ * each at its degree and variable count with the batch's lb variables;
+ * zkr_cnn_relation_error_bits) and the opening of V and P
+ * (zkr_params_soundness_open: one mixed opening, or two where
+ * zkr_ginf_one_opening says so, each with up to ZKR_GINF_MAX_CLAIMS
+ * claims). docs/soundness.md, "evaluation-graph@1", lists the terms.
+ */
+zkr_soundness zkr_geval_soundness(const zkr_params *p, const zkr_ginf_shape *s,
+                                  const zkr_ml_gprog *g);
+
 #endif
