@@ -421,6 +421,7 @@ zkr_err zkr_prover_ginf2_conv(const zkr_params *p, zkr_transcript *t, const zkr_
 {
     g2c_ctx s;
     zkr_params pg;
+    unsigned g2x;
     size_t mark = out->len;
     zkr_err r;
 
@@ -436,10 +437,11 @@ zkr_err zkr_prover_ginf2_conv(const zkr_params *p, zkr_transcript *t, const zkr_
         zkr_hpcs_budget_left(y) < ZKR_GINF2_Y_OPENINGS)
         return ZKR_ERR_USAGE;
     /* every opening grinds the relation's extra bits (the verifier computes the same) */
-    zkr_ginf2_open_params(p,
-                          zkr_ginf2_conv_grind_bits(p, c, g2_blind(x), g2_blind(w), g2_blind(y),
-                                                    o->share),
-                          o->off, &pg);
+    g2x = zkr_ginf2_conv_grind_bits(p, c, g2_blind(x), g2_blind(w), g2_blind(y), o->share);
+    if (!(o->off & ZKR_GINF2_OFF_GRIND) &&
+        zkr_ginf2_conv_soundness_at(p, c, g2_blind(x), g2_blind(w), g2_blind(y), g2x) < zkr_ginf2_share_target(p, o->share))
+        return ZKR_ERR_UNSUPPORTED; /* the grinding cap cannot reach the target: never below it */
+    zkr_ginf2_open_params(p, g2x, o->off, &pg);
     p = &pg;
     memset(&s, 0, sizeof s);
     s.p = p, s.t = t, s.c = c, s.o = o, s.rng = rng, s.out = out;

@@ -78,6 +78,7 @@ zkr_err zkr_prover_ginf2_pool(const zkr_params *p, zkr_transcript *t, const zkr_
     zkr_ext claim, *wv = NULL, *wx = NULL;
     zkr_zkrange_table tab = ZKR_GINF2_RQ_TABLE;
     zkr_params pg;
+    unsigned g2x;
     zkr_err r;
 
     if ((!ZKR_TEST_BUILD && (o->off || o->force_range)) || (o->off & ~(ZKR_GINF2_OFF_RANGE | ZKR_GINF2_OFF_GRIND)) ||
@@ -85,10 +86,13 @@ zkr_err zkr_prover_ginf2_pool(const zkr_params *p, zkr_transcript *t, const zkr_
         zkr_hpcs_poly_n_vars(x) != nx || zkr_hpcs_poly_n_vars(v) != nv ||
         zkr_hpcs_budget_left(x) < 1 || zkr_hpcs_budget_left(v) < 1)
         return ZKR_ERR_USAGE;
-    zkr_ginf2_open_params(p,
-                          zkr_ginf2_pool_grind_bits(p, q, zkr_hpcs_poly_total_vars(v) - nv,
-                                                    zkr_hpcs_poly_total_vars(x) - nx, o->share),
-                          o->off, &pg);
+    g2x = zkr_ginf2_pool_grind_bits(p, q, zkr_hpcs_poly_total_vars(v) - nv,
+                                    zkr_hpcs_poly_total_vars(x) - nx, o->share);
+    if (!(o->off & ZKR_GINF2_OFF_GRIND) &&
+        zkr_ginf2_pool_soundness_at(p, q, zkr_hpcs_poly_total_vars(v) - nv,
+                                    zkr_hpcs_poly_total_vars(x) - nx, g2x) < zkr_ginf2_share_target(p, o->share))
+        return ZKR_ERR_UNSUPPORTED; /* the grinding cap cannot reach the target: never below it */
+    zkr_ginf2_open_params(p, g2x, o->off, &pg);
     p = &pg;
     r = ZKR_ERR_NOMEM;
     wv = malloc(((size_t)1 << nv) * sizeof *wv);

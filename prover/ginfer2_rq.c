@@ -59,6 +59,7 @@ zkr_err zkr_prover_ginf2_requant(const zkr_params *p, zkr_transcript *t, const z
     zkr_ext *eqz = NULL, *wv = NULL, *wa = NULL;
     zkr_zkrange_table tab = ZKR_GINF2_RQ_TABLE;
     zkr_params pg;
+    unsigned g2x;
     zkr_err r = ZKR_ERR_USAGE;
 
     if ((!ZKR_TEST_BUILD && (o->off || o->force_range)) || (o->off & ~(ZKR_GINF2_OFF_RANGE | ZKR_GINF2_OFF_GRIND)) ||
@@ -66,10 +67,13 @@ zkr_err zkr_prover_ginf2_requant(const zkr_params *p, zkr_transcript *t, const z
         zkr_hpcs_poly_n_vars(acc) != q->lp || zkr_hpcs_poly_n_vars(v) != nv ||
         zkr_hpcs_budget_left(acc) < 1 || zkr_hpcs_budget_left(v) < 1)
         return ZKR_ERR_USAGE;
-    zkr_ginf2_open_params(p,
-                          zkr_ginf2_rq_grind_bits(p, q, zkr_hpcs_poly_total_vars(v) - nv,
-                                                  zkr_hpcs_poly_total_vars(acc) - q->lp, o->share),
-                          o->off, &pg);
+    g2x = zkr_ginf2_rq_grind_bits(p, q, zkr_hpcs_poly_total_vars(v) - nv,
+                                  zkr_hpcs_poly_total_vars(acc) - q->lp, o->share);
+    if (!(o->off & ZKR_GINF2_OFF_GRIND) &&
+        zkr_ginf2_rq_soundness_at(p, q, zkr_hpcs_poly_total_vars(v) - nv,
+                                  zkr_hpcs_poly_total_vars(acc) - q->lp, g2x) < zkr_ginf2_share_target(p, o->share))
+        return ZKR_ERR_UNSUPPORTED; /* the grinding cap cannot reach the target: never below it */
+    zkr_ginf2_open_params(p, g2x, o->off, &pg);
     p = &pg;
     r = ZKR_ERR_NOMEM;
     eqz = malloc(((size_t)1 << q->lp) * sizeof *eqz);

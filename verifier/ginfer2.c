@@ -187,6 +187,7 @@ zkr_err zkr_verify_ginf2_conv(const zkr_params *p, zkr_transcript *t, const zkr_
 {
     g2v_ctx s;
     zkr_params pg;
+    unsigned g2x;
     zkr_err r;
 
     if ((r = zkr_ginf2_conv_check(c)) != ZKR_OK)
@@ -197,10 +198,11 @@ zkr_err zkr_verify_ginf2_conv(const zkr_params *p, zkr_transcript *t, const zkr_
         y->blind_vars < 1)
         return ZKR_ERR_USAGE;
     /* every opening grinds the relation's extra bits (computed, not read) */
-    zkr_ginf2_open_params(p,
-                          zkr_ginf2_conv_grind_bits(p, c, x->blind_vars, w->blind_vars,
-                                                    y->blind_vars, share),
-                          off, &pg);
+    g2x = zkr_ginf2_conv_grind_bits(p, c, x->blind_vars, w->blind_vars, y->blind_vars, share);
+    if (!(off & ZKR_GINF2_OFF_GRIND) &&
+        zkr_ginf2_conv_soundness_at(p, c, x->blind_vars, w->blind_vars, y->blind_vars, g2x) < zkr_ginf2_share_target(p, share))
+        return ZKR_ERR_UNSUPPORTED; /* the grinding cap cannot reach the target: never below it */
+    zkr_ginf2_open_params(p, g2x, off, &pg);
     p = &pg;
     memset(&s, 0, sizeof s);
     s.p = p, s.t = t, s.c = c, s.x = x, s.w = w, s.y = y, s.off = off, s.d = d;

@@ -81,6 +81,7 @@ zkr_err zkr_verify_ginf2_pool(const zkr_params *p, zkr_transcript *t, const zkr_
 {
     g2pv_ctx s;
     zkr_params pg;
+    unsigned g2x;
     zkr_ext claim;
     zkr_zkrange_table tab = ZKR_GINF2_RQ_TABLE;
     zkr_err r;
@@ -89,8 +90,11 @@ zkr_err zkr_verify_ginf2_pool(const zkr_params *p, zkr_transcript *t, const zkr_
         x->n_vars != zkr_ginf2_pool_x_vars(q) || v->n_vars != zkr_ginf2_pool_v_vars(q) ||
         x->blind_vars < 1 || v->blind_vars < 1)
         return ZKR_ERR_USAGE;
-    zkr_ginf2_open_params(
-        p, zkr_ginf2_pool_grind_bits(p, q, v->blind_vars, x->blind_vars, share), off, &pg);
+    g2x = zkr_ginf2_pool_grind_bits(p, q, v->blind_vars, x->blind_vars, share);
+    if (!(off & ZKR_GINF2_OFF_GRIND) &&
+        zkr_ginf2_pool_soundness_at(p, q, v->blind_vars, x->blind_vars, g2x) < zkr_ginf2_share_target(p, share))
+        return ZKR_ERR_UNSUPPORTED; /* the grinding cap cannot reach the target: never below it */
+    zkr_ginf2_open_params(p, g2x, off, &pg);
     p = &pg;
     memset(&s, 0, sizeof s);
     s.q = q;

@@ -69,6 +69,7 @@ zkr_err zkr_verify_ginf2_requant(const zkr_params *p, zkr_transcript *t, const z
 {
     g2rv_ctx s;
     zkr_params pg;
+    unsigned g2x;
     zkr_ext lambda, claim;
     zkr_zkrange_table tab = ZKR_GINF2_RQ_TABLE;
 
@@ -76,8 +77,11 @@ zkr_err zkr_verify_ginf2_requant(const zkr_params *p, zkr_transcript *t, const z
         acc->n_vars != q->lp || v->n_vars != zkr_ginf2_rq_v_vars(q) || acc->blind_vars < 1 ||
         v->blind_vars < 1)
         return ZKR_ERR_USAGE;
-    zkr_ginf2_open_params(
-        p, zkr_ginf2_rq_grind_bits(p, q, v->blind_vars, acc->blind_vars, share), off, &pg);
+    g2x = zkr_ginf2_rq_grind_bits(p, q, v->blind_vars, acc->blind_vars, share);
+    if (!(off & ZKR_GINF2_OFF_GRIND) &&
+        zkr_ginf2_rq_soundness_at(p, q, v->blind_vars, acc->blind_vars, g2x) < zkr_ginf2_share_target(p, share))
+        return ZKR_ERR_UNSUPPORTED; /* the grinding cap cannot reach the target: never below it */
+    zkr_ginf2_open_params(p, g2x, off, &pg);
     p = &pg;
     memset(&s, 0, sizeof s);
     s.q = q;

@@ -90,6 +90,26 @@ int main(int argc, char **argv)
                    "conv relation soundness %.2f bits (%u extra grinding bits; %.2f without)",
                    bits, gx, before);
     }
+    {
+        /* A target the grinding cap cannot reach: refused on both sides, never proven below it. */
+        zkr_buf hp = {0}, cp = {0};
+        unsigned tb = f.p.target_bits;
+        zkr_err pe, ve;
+        if (g2fx_commit(&f, &g) != ZKR_OK || g2fx_prove(&f, &o, &g, &hp) != ZKR_OK)
+            hp.len = 0;
+        f.p.target_bits = tb + ZKR_GINF2_MAX_EXTRA_POW + 8;
+        ve = hp.len ? g2fx_verify(&f, NULL, NULL, NULL, 0, hp.p, hp.len) : ZKR_ERR_INTERNAL;
+        f.p.target_bits = tb;
+        pe = g2fx_commit(&f, &g);
+        f.p.target_bits = tb + ZKR_GINF2_MAX_EXTRA_POW + 8;
+        pe = pe == ZKR_OK ? g2fx_prove(&f, &o, &g, &cp) : ZKR_ERR_INTERNAL;
+        f.p.target_bits = tb;
+        zkr_tap_ok(&t, hp.len && pe == ZKR_ERR_UNSUPPORTED && ve == ZKR_ERR_UNSUPPORTED,
+                   "a target %u bits over the grinding cap: prove %d, verify %d (UNSUPPORTED)",
+                   ZKR_GINF2_MAX_EXTRA_POW + 8, (int)pe, (int)ve);
+        zkr_buf_free(&hp);
+        zkr_buf_free(&cp);
+    }
     /* requantization of the conv fixture's accumulator */
     for (int relu = 0; relu < 2; relu++) {
         g2rq rq, rq2;
