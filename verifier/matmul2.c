@@ -1,5 +1,5 @@
 /*
- * matmul@2 verification (protocol version 3): bindings first, then the
+ * matmul@2 verification (protocol version ZKR_MATMUL2_VERSION, 4): bindings first, then the
  * hiding range proof, which carries y = W x as a linear claim on W.
  */
 #include <stdlib.h>
