@@ -1,7 +1,7 @@
 /*
- * Graph models for the evaluation-graph@1 tests and bench: LeNet-5 (as
- * tests/zk/test_ginfer.c builds it) and a small LeNet-shaped program for
- * quick tests, random weights with M scaled to the fan-in.
+ * Graph models for the graph-inference@1 and evaluation-graph@1 tests and
+ * bench: LeNet-5 and a small LeNet-shaped program for quick tests, random
+ * weights with M scaled to the fan-in.
  */
 #ifndef ZKR_TESTS_GEVAL_FIXTURE_H
 #define ZKR_TESTS_GEVAL_FIXTURE_H
@@ -92,7 +92,12 @@ typedef struct {
     int64_t *b[ZKR_ML_G_MAX_NODES], *m[ZKR_ML_G_MAX_NODES];
 } gx_model;
 
-static inline void gx_model_init(gx_model *md, gx_rnd_fn rnd, void *ctx)
+/*
+ * Random weights (rnd(ctx) drawn in node order); M scaled to the fan-in so
+ * that activations stay in range; a LOOKUP node gets a LeakyReLU-like
+ * table with T(0) != 0. The parameters' bounds are left unset.
+ */
+static inline void gx_model_fill(gx_model *md, gx_rnd_fn rnd, void *ctx)
 {
     memset(&md->mp, 0, sizeof md->mp);
     memset(&md->in, 0, sizeof md->in);
@@ -118,11 +123,22 @@ static inline void gx_model_init(gx_model *md, gx_rnd_fn rnd, void *ctx)
             md->mp.ma[i] = 3 << 14;
             md->mp.mb[i] = 5 << 13;
             md->mp.shift[i] = 16;
+        } else if (n->op == ZKR_ML_GOP_LOOKUP) {
+            for (int k = 0; k < 256; k++) {
+                int v = (k - 128) * 3 / 4 + 7;
+                md->mp.table[i][k] = (int8_t)(v > 127 ? 127 : v < -128 ? -128 : v);
+            }
         }
         md->in.w[i] = md->w[i], md->in.b[i] = md->b[i], md->in.m[i] = md->m[i];
     }
     md->in.g = &md->g;
     md->in.mp = &md->mp;
+}
+
+/* gx_model_fill, then the parameters' bounds (zkr_ginf_params_bound). */
+static inline void gx_model_init(gx_model *md, gx_rnd_fn rnd, void *ctx)
+{
+    gx_model_fill(md, rnd, ctx);
     zkr_ginf_params_bound(&md->in, &md->mp);
 }
 
