@@ -105,4 +105,22 @@ zkr_ext zkr_mask_gat(const zkr_ext *gco, unsigned deg, unsigned n, const zkr_ext
  */
 void zkr_mask_lambda(const zkr_ext *r, unsigned n, unsigned deg, zkr_ext *out);
 
+/*
+ * A point's subcube (zk/mle.c): of pt's n (<= 64) coordinates, those exactly 0 or 1 fix
+ * their bit in *base; the others are copied to zf and their positions to fr (n entries each
+ * at most). Returns their count nf: eq(pt, .) is nonzero only on the 2^nf indices
+ * zkr_mle_subcube_index(base, fr, nf, a), where it equals eq(zf, a).
+ */
+unsigned zkr_mle_split_point(const zkr_ext *pt, unsigned n, zkr_ext *zf, unsigned *fr,
+                             uint64_t *base);
+
+/* The hypercube index of subcube entry a: base with bit q of a placed at bit fr[q]. */
+static inline uint64_t zkr_mle_subcube_index(uint64_t base, const unsigned *fr, unsigned nf,
+                                             size_t a)
+{
+    for (unsigned q = 0; q < nf; q++)
+        base |= (uint64_t)((a >> q) & 1) << fr[q];
+    return base;
+}
+
 #endif
