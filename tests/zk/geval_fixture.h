@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "prover/geval.h"
+#include "verifier/geval.h"
 
 typedef uint64_t (*gx_rnd_fn)(void *ctx);
 
@@ -205,6 +206,30 @@ static inline void gx_binding(const gx_model *md, const uint8_t *ds, uint64_t n,
     b->value = value;
     zkr_infer_dataset_commitment(n, b->root, dc);
     free(leaves);
+}
+
+/*
+ * The verifier's statement: binding b of the dataset committed as dc, its
+ * records recs (rl bytes each), md committed as comm, statement id sid.
+ */
+static inline void gx_statement(const gx_model *md, const uint8_t sid[ZKR_DIGEST_BYTES],
+                                const zkr_pcs_commitment *comm,
+                                const uint8_t dc[ZKR_DIGEST_BYTES], const zkr_geval_binding *b,
+                                const uint8_t *recs, size_t rl, zkr_verifier_geval_statement *st)
+{
+    memset(st, 0, sizeof *st);
+    memcpy(st->statement_id, sid, ZKR_DIGEST_BYTES);
+    st->param_set = ZKR_PARAM_SET_128;
+    st->g = &md->g;
+    st->mp = &md->mp;
+    st->model = *comm;
+    memcpy(st->dataset, dc, ZKR_DIGEST_BYTES);
+    st->first = b->first;
+    st->count = b->count;
+    st->records = recs;
+    st->records_len = b->count * rl;
+    st->mode = b->mode;
+    st->value = b->value;
 }
 
 #endif

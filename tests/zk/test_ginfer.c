@@ -15,11 +15,6 @@
 #include "tests/zk/geval_fixture.h"
 #include "verifier/ginfer.h"
 
-static uint64_t tap_rnd(void *t)
-{
-    return zkr_tap_rand(t);
-}
-
 static void residual(zkr_ml_gprog *g)
 {
     uint32_t c1, c2, a, l, ap, mp, a2;
@@ -325,12 +320,12 @@ int main(int argc, char **argv)
     zkr_tap_init(&t, argc, argv);
     residual(&md->g);
     zkr_tap_ok(&t, zkr_ml_gprog_check(&md->g, NULL) == ZKR_OK, "residual program checks");
-    gx_model_fill(md, tap_rnd, &t);
+    gx_model_fill(md, zkr_tap_rand_cb, &t);
     run(&t, md, "residual");
     gx_model_free(md);
     gx_lenet(&md->g, 0);
     zkr_tap_ok(&t, zkr_ml_gprog_check(&md->g, NULL) == ZKR_OK, "LeNet-5 program checks");
-    gx_model_fill(md, tap_rnd, &t);
+    gx_model_fill(md, zkr_tap_rand_cb, &t);
     {
         /* Version 5: DENSE 120's 2^17 weights split along kw (2^16 + 2^14), P 2^17. */
         zkr_ginf_shape *sh = malloc(sizeof *sh);
