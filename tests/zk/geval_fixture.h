@@ -57,11 +57,11 @@ static inline void gx_lenet(zkr_ml_gprog *g, int small)
 }
 
 /*
- * tests/zk/test_ginfer.c's residual program without its LOOKUP (refused
- * over a batch): conv, depthwise dilated conv, ADD, average pool, padded
- * max pool, ADD of a tensor read twice, dense.
+ * A residual program with every proven op: conv, depthwise dilated conv,
+ * ADD, LOOKUP (when lookup; evaluation-graph@1 refuses it over a batch),
+ * average pool, padded max pool, ADD of a tensor read twice, dense.
  */
-static inline void gx_resid(zkr_ml_gprog *g)
+static inline void gx_resid(zkr_ml_gprog *g, int lookup)
 {
     uint32_t c1, c2, a, ap, mp, a2;
 
@@ -77,6 +77,8 @@ static inline void gx_resid(zkr_ml_gprog *g)
                                   .dh = 2, .dw = 2, .groups = 4});
     a = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_ADD, .act = ZKR_ML_ACT_RELU, .n_in = 2,
                                  .in = {c1, c2}});
+    if (lookup)
+        a = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_LOOKUP, .n_in = 1, .in = {a}});
     ap = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_AVGPOOL, .n_in = 1, .in = {a}, .kh = 2,
                                   .kw = 2, .sh = 2, .sw = 2});
     mp = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_MAXPOOL, .n_in = 1, .in = {ap}, .kh = 3,

@@ -214,7 +214,7 @@ int main(int argc, char **argv)
             abort();
         r->p = f->p;
         memcpy(r->sid, f->sid, sizeof r->sid);
-        gx_resid(&r->md.g);
+        gx_resid(&r->md.g, 0);
         zkr_tap_ok(&t, zkr_ml_gprog_check(&r->md.g, NULL) == ZKR_OK, "residual program checks");
         gx_model_init(&r->md, zkr_tap_rand_cb, &t);
         {

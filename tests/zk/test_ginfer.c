@@ -15,31 +15,6 @@
 #include "tests/zk/geval_fixture.h"
 #include "verifier/ginfer.h"
 
-static void residual(zkr_ml_gprog *g)
-{
-    uint32_t c1, c2, a, l, ap, mp, a2;
-
-    memset(g, 0, sizeof *g);
-    g->input_encoding = ZKR_ML_INPUT_U8_DIV255;
-    g->nodes[0] = (zkr_ml_gnode){.op = ZKR_ML_GOP_INPUT, .c = 2, .h = 8, .w = 8};
-    g->n_nodes = 1;
-    c1 = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .act = ZKR_ML_ACT_RELU, .n_in = 1,
-                                    .c = 4, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .pt = 1, .pl = 1,
-                                    .pb = 1, .pr = 1, .dh = 1, .dw = 1, .groups = 1});
-    c2 = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .n_in = 1, .in = {c1}, .c = 4,
-                                    .kh = 3, .kw = 3, .sh = 1, .sw = 1, .pt = 2, .pl = 2,
-                                    .pb = 2, .pr = 2, .dh = 2, .dw = 2, .groups = 4});
-    a = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_ADD, .act = ZKR_ML_ACT_RELU, .n_in = 2,
-                                   .in = {c1, c2}});
-    l = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_LOOKUP, .n_in = 1, .in = {a}});
-    ap = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_AVGPOOL, .n_in = 1, .in = {l}, .kh = 2,
-                                    .kw = 2, .sh = 2, .sw = 2});
-    mp = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_MAXPOOL, .n_in = 1, .in = {ap}, .kh = 3,
-                                    .kw = 3, .sh = 1, .sw = 1, .pt = 1, .pl = 1, .pb = 1, .pr = 1});
-    a2 = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_ADD, .n_in = 2, .in = {mp, ap}});
-    (void)gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_DENSE, .n_in = 1, .in = {a2}, .c = 10});
-}
-
 static double now_s(void)
 {
     struct timespec ts;
@@ -318,7 +293,7 @@ int main(int argc, char **argv)
     gx_model *md = calloc(1, sizeof *md);
 
     zkr_tap_init(&t, argc, argv);
-    residual(&md->g);
+    gx_resid(&md->g, 1);
     zkr_tap_ok(&t, zkr_ml_gprog_check(&md->g, NULL) == ZKR_OK, "residual program checks");
     gx_model_fill(md, zkr_tap_rand_cb, &t);
     run(&t, md, "residual");
