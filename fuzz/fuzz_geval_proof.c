@@ -18,22 +18,10 @@
 #include "prover/ginfer.h"
 #include "verifier/geval.h"
 
-static uint64_t ld(const uint8_t *p, unsigned n)
-{
-    uint64_t v = 0;
-
-    for (unsigned k = n; k-- > 0;)
-        v = v << 8 | p[k];
-    return v;
-}
-
-/* Only the documented errors; a crash or another code is a finding. */
+/* evaluation-graph@1 also answers USAGE (a missing proof or an empty batch). */
 static int documented(zkr_err r)
 {
-    return r == ZKR_OK || r == ZKR_ERR_VERIFY || r == ZKR_ERR_MALFORMED ||
-           r == ZKR_ERR_TOO_LARGE || r == ZKR_ERR_UNSUPPORTED || r == ZKR_ERR_NOMEM ||
-           r == ZKR_ERR_USAGE ||
-           (r <= ZKR_ERR_MISMATCH_STATEMENT && r >= ZKR_ERR_MISMATCH_PARAMS);
+    return zkr_fuzz_documented(r) || r == ZKR_ERR_USAGE;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -52,14 +40,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(&st, 0, sizeof st);
     memcpy(st.statement_id, data, 32);
     memcpy(st.model.root, data + 32, 32);
-    st.model.n_vars = (unsigned)ld(data + 64, 4);
+    st.model.n_vars = (unsigned)zkr_fuzz_ld(data + 64, 4);
     memcpy(st.dataset, data + 68, 32);
-    st.first = ld(data + 100, 8);
-    st.count = ld(data + 108, 8);
+    st.first = zkr_fuzz_ld(data + 100, 8);
+    st.count = zkr_fuzz_ld(data + 108, 8);
     st.mode = data[116];
-    st.value = ld(data + 117, 8);
-    model_len = (uint32_t)ld(data + 125, 4);
-    rec_len = (uint32_t)ld(data + 129, 4);
+    st.value = zkr_fuzz_ld(data + 117, 8);
+    model_len = (uint32_t)zkr_fuzz_ld(data + 125, 4);
+    rec_len = (uint32_t)zkr_fuzz_ld(data + 129, 4);
     if (model_len > size - off || rec_len > size - off - model_len)
         return 0;
     if (zkr_ml_gmodel_decode(data + off, model_len, &gm, NULL) != ZKR_OK)

@@ -21,19 +21,6 @@
 #include "prover/ginfer.h"
 #include "verifier/ginfer.h"
 
-static uint32_t ld32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-/* Only the documented errors; a crash or another code is a finding. */
-static int documented(zkr_err r)
-{
-    return r == ZKR_OK || r == ZKR_ERR_VERIFY || r == ZKR_ERR_MALFORMED ||
-           r == ZKR_ERR_TOO_LARGE || r == ZKR_ERR_UNSUPPORTED || r == ZKR_ERR_NOMEM ||
-           (r <= ZKR_ERR_MISMATCH_STATEMENT && r >= ZKR_ERR_MISMATCH_PARAMS);
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     zkr_verifier_ginf_statement st;
@@ -51,10 +38,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(&st, 0, sizeof st);
     memcpy(st.statement_id, data, 32);
     memcpy(st.model.root, data + 32, 32);
-    st.model.n_vars = ld32(data + 64);
-    model_len = ld32(data + 68);
-    input_len = ld32(data + 72);
-    output_len = ld32(data + 76);
+    st.model.n_vars = zkr_fuzz_ld32(data + 64);
+    model_len = zkr_fuzz_ld32(data + 68);
+    input_len = zkr_fuzz_ld32(data + 72);
+    output_len = zkr_fuzz_ld32(data + 76);
     if (model_len > size - off || input_len > size - off - model_len ||
         output_len > size - off - model_len - input_len)
         return 0;
@@ -75,7 +62,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     st.output_n = n;
     off += input_len + output_len;
     r = zkr_verify_ginf(data + off, size - off, &st, NULL);
-    if (!documented(r))
+    if (!zkr_fuzz_documented(r))
         __builtin_trap();
 out:
     free(store);

@@ -13,11 +13,6 @@
 #include "fuzz_infer2_proof.h"
 #include "verifier/verifier.h"
 
-static uint32_t ld32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     zkr_verifier_inference2_statement st;
@@ -29,13 +24,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     memset(&st, 0, sizeof st);
     memcpy(st.statement_id, data, 32);
-    st.param_set = ld32(data + 32);
+    st.param_set = zkr_fuzz_ld32(data + 32);
     memcpy(st.program_digest, data + 36, 32);
     memcpy(st.model_commitment, data + 68, 32);
     memcpy(st.dataset_commitment, data + 100, 32);
     st.record_index = zkr_load_le64(data + 132);
-    po = ld32(data + 140);
-    out_len = ld32(data + 144);
+    po = zkr_fuzz_ld32(data + 140);
+    out_len = zkr_fuzz_ld32(data + 144);
     if (po > 1 || out_len > ZKR_FUZZ_INFER2_MAX_OUTPUT ||
         size - ZKR_FUZZ_INFER2_HEADER < out_len)
         return 0;

@@ -15,11 +15,6 @@
 #include "fuzz_verifier.h"
 #include "verifier/verifier.h"
 
-static uint32_t ld32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 static int64_t *load_vec(const uint8_t *p, size_t n)
 {
     int64_t *v = malloc(n ? n * sizeof *v : 1);
@@ -40,12 +35,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     memset(&st, 0, sizeof st);
     memcpy(st.statement_id, data, 32);
-    st.param_set = ld32(data + 32);
-    st.pub.m = ld32(data + 36);
-    st.pub.k = ld32(data + 40);
-    st.pub.b = ld32(data + 44);
+    st.param_set = zkr_fuzz_ld32(data + 32);
+    st.pub.m = zkr_fuzz_ld32(data + 36);
+    st.pub.k = zkr_fuzz_ld32(data + 40);
+    st.pub.b = zkr_fuzz_ld32(data + 44);
     memcpy(st.pub.w.root, data + 48, 32);
-    st.pub.w.n_vars = ld32(data + 80);
+    st.pub.w.n_vars = zkr_fuzz_ld32(data + 80);
     st.pub.w_max_abs = ZKR_FUZZ_VERIFIER_W_MAX; /* the registrar's int8 bound, as the seeds' W */
     /* The registry only holds statements whose dimensions passed this check. */
     if (zkr_matmul_check_dims(st.pub.m, st.pub.k, st.pub.b) != ZKR_OK ||

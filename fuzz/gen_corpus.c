@@ -285,11 +285,17 @@ static void gen_statements(const char *dir, const char *db)
 
 /* ---- training-step@1 (fuzz_train_proof.h layout) ---- */
 
+/* v's n low bytes, little-endian (a failure marks the run failed). */
+static void put_le(zkr_buf *b, uint64_t v, unsigned n)
+{
+    for (unsigned k = 0; k < n; k++)
+        if (zkr_enc_u8(b, (uint8_t)(v >> (8 * k))) != ZKR_OK)
+            failed = 1;
+}
+
 static void put_le32(zkr_buf *b, uint32_t v)
 {
-    uint8_t le[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
-    if (zkr_buf_append(b, le, 4) != ZKR_OK)
-        failed = 1;
+    put_le(b, v, 4);
 }
 
 static void gen_train_shape(const char *dir, const uint32_t *dims, size_t n_dims, uint32_t batch,
@@ -677,13 +683,6 @@ static zkr_err gen_gmodel(const zkr_ml_gprog *g, zkr_buf *out)
 }
 
 /* ---- evaluation-graph@1 (fuzz_geval_proof.h layout) ---- */
-
-static void put_le(zkr_buf *b, uint64_t v, unsigned n)
-{
-    for (unsigned k = 0; k < n; k++)
-        if (zkr_enc_u8(b, (uint8_t)(v >> (8 * k))) != ZKR_OK)
-            failed = 1;
-}
 
 /*
  * gen_gprog without its LOOKUP (refused over a batch), records 1..3 of a

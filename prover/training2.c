@@ -118,6 +118,7 @@ zkr_err zkr_prover_train2_witness(const zkr_train2_shape *s, const zkr_ml_tstep_
 #include <stdlib.h>
 
 #include "zk/infer2_int.h"
+#include "zk/zk_int.h"
 #include "zkr_config.h"
 
 #define T2_D ZKR_TRAIN2_DEGREE
@@ -181,20 +182,11 @@ static void sp_cache_free(sp_cache *k)
 static zkr_err sparse_eval2(sp_cache *k, const zkr_gl *tab, unsigned nv, const zkr_ext *pt,
                             uint64_t off2, zkr_ext *out_a, zkr_ext *out_b)
 {
-    unsigned fr[64], nf = 0;
-    uint64_t base = 0;
+    unsigned fr[64], nf;
+    uint64_t base;
     zkr_ext zf[64], acc_a = zkr_ext_from(0), acc_b = zkr_ext_from(0);
 
-    for (unsigned i = 0; i < nv; i++) {
-        if (zkr_ext_eq(pt[i], zkr_ext_from(0)))
-            continue;
-        if (zkr_ext_eq(pt[i], zkr_ext_from(1))) {
-            base |= (uint64_t)1 << i;
-            continue;
-        }
-        zf[nf] = pt[i];
-        fr[nf++] = i;
-    }
+    nf = zkr_mle_split_point(pt, nv, zf, fr, &base);
     if (!k->eq || k->nf != nf || memcmp(k->fr, fr, nf * sizeof *fr) != 0 ||
         memcmp(k->zf, zf, nf * sizeof *zf) != 0) {
         sp_cache_free(k);
@@ -206,9 +198,7 @@ static zkr_err sparse_eval2(sp_cache *k, const zkr_gl *tab, unsigned nv, const z
         memcpy(k->zf, zf, nf * sizeof *zf);
     }
     for (size_t a = 0; a < ((size_t)1 << nf); a++) {
-        uint64_t idx = base;
-        for (unsigned q = 0; q < nf; q++)
-            idx |= (uint64_t)((a >> q) & 1) << fr[q];
+        uint64_t idx = zkr_mle_subcube_index(base, fr, nf, a);
         acc_a = zkr_ext_add(acc_a, zkr_ext_mul_base(k->eq[a], tab[idx]));
         acc_b = zkr_ext_add(acc_b, zkr_ext_mul_base(k->eq[a], tab[idx | off2]));
     }
@@ -390,27 +380,16 @@ static void rec_point(const t2p *c, unsigned n, unsigned total, zkr_ext *zf)
  */
 static zkr_err add_eq(zkr_ext *E, const zkr_ext *z, unsigned T, zkr_ext beta)
 {
-    unsigned fr[T2_MAXT], nf = 0;
-    uint64_t base = 0;
+    unsigned fr[T2_MAXT], nf;
+    uint64_t base;
     zkr_ext zf[T2_MAXT], *eq;
 
-    for (unsigned i = 0; i < T; i++) {
-        if (zkr_ext_eq(z[i], zkr_ext_from(0)))
-            continue;
-        if (zkr_ext_eq(z[i], zkr_ext_from(1))) {
-            base |= (uint64_t)1 << i;
-            continue;
-        }
-        zf[nf] = z[i];
-        fr[nf++] = i;
-    }
+    nf = zkr_mle_split_point(z, T, zf, fr, &base);
     if (!(eq = malloc(((size_t)1 << nf) * sizeof *eq)))
         return ZKR_ERR_NOMEM;
     zkr_mle_eq_table(zf, nf, eq);
     for (size_t a = 0; a < ((size_t)1 << nf); a++) {
-        uint64_t idx = base;
-        for (unsigned q = 0; q < nf; q++)
-            idx |= (uint64_t)((a >> q) & 1) << fr[q];
+        uint64_t idx = zkr_mle_subcube_index(base, fr, nf, a);
         E[idx] = zkr_ext_add(E[idx], zkr_ext_mul(beta, eq[a]));
     }
     free(eq);

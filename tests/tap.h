@@ -41,6 +41,12 @@ static inline uint64_t zkr_tap_rand(zkr_tap *t)
     return z ^ (z >> 31);
 }
 
+/* zkr_tap_rand for a fixture's rnd(ctx) callback (ctx: the zkr_tap). */
+static inline uint64_t zkr_tap_rand_cb(void *t)
+{
+    return zkr_tap_rand(t);
+}
+
 static inline int zkr_tap_ok(zkr_tap *t, int cond, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static inline int zkr_tap_ok(zkr_tap *t, int cond, const char *fmt, ...)

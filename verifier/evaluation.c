@@ -255,17 +255,6 @@ static zkr_eval_am_dims zkr_ve_dims(const zkr_eval_shape *s)
     return m;
 }
 
-static int zkr_ve_am_on(unsigned off, unsigned check)
-{
-#if ZKR_TEST_BUILD
-    return !(off & check);
-#else
-    (void)off;
-    (void)check;
-    return 1;
-#endif
-}
-
 /* Claims on V_l: a split batch's V_0 is virtual until the split step. */
 static unsigned zkr_ve_vid(const zkr_eval_shape *s, uint32_t l)
 {
@@ -324,7 +313,7 @@ zkr_err zkr_ve_am_verify(const zkr_eval_am_dims *m, zkr_transcript *t, zkr_dec *
     want = zkr_ext_add(want, zkr_ext_mul(lam[3],
                                          zkr_ext_mul(sel, zkr_ext_sub(zkr_ext_sub(KA, K), D))));
     want = zkr_ext_mul(want, zkr_mle_eq_eval(z, o->rho, nv));
-    if (zkr_ve_am_on(off, ZKR_EVAL_AM_OFF_ARGMAX) && !zkr_ext_eq(fin, want))
+    if (zkr_ve_check_on(off, ZKR_EVAL_AM_OFF_ARGMAX) && !zkr_ext_eq(fin, want))
         return zkr_fail(d, ZKR_ERR_VERIFY, "proof: argmax check fails");
     zkr_ts_absorb_ext(t, "ev-am-slots", o->slots, ZKR_EVAL_ASLOTS);
     zkr_ts_absorb_ext(t, "ev-am-y", &o->yv, 1);
@@ -336,10 +325,11 @@ zkr_err zkr_ve_am_verify(const zkr_eval_am_dims *m, zkr_transcript *t, zkr_dec *
     zkr_ts_absorb_ext(t, "ev-am-onehot", &o->e_half, 1);
     zkr_ts_absorb_ext(t, "ev-am-ka0", o->ka0, m->nd);
     /* sum_j E(j, b) = 2^c E~(1/2, .., 1/2, b) = 1 at rho_b; KA~(0, rho_b) = KA~(rho). */
-    if (zkr_ve_am_on(off, ZKR_EVAL_AM_OFF_ONEHOT) &&
+    if (zkr_ve_check_on(off, ZKR_EVAL_AM_OFF_ONEHOT) &&
         !zkr_ext_eq(zkr_ext_mul_base(o->e_half, two_c), one))
         return zkr_fail(d, ZKR_ERR_VERIFY, "proof: argmax indicator is not one-hot");
-    if (zkr_ve_am_on(off, ZKR_EVAL_AM_OFF_KEY) && !zkr_ext_eq(zkr_ve_limbs(o->ka0, 0, m->nd), KA))
+    if (zkr_ve_check_on(off, ZKR_EVAL_AM_OFF_KEY) &&
+        !zkr_ext_eq(zkr_ve_limbs(o->ka0, 0, m->nd), KA))
         return zkr_fail(d, ZKR_ERR_VERIFY, "proof: argmax key differs between outputs");
     return ZKR_OK;
 }
@@ -420,7 +410,7 @@ zkr_err zkr_ve_count_verify(const zkr_eval_am_dims *m, zkr_transcript *t, zkr_de
     zkr_ts_absorb_ext(t, "ev-count-e", ev, 1);
     if ((r = zkr_ve_labels(m, labels, stride, count, rs, &lm)) != ZKR_OK)
         return r;
-    if (zkr_ve_am_on(off, ZKR_EVAL_AM_OFF_COUNT) && !zkr_ext_eq(fin, zkr_ext_mul(*ev, lm)))
+    if (zkr_ve_check_on(off, ZKR_EVAL_AM_OFF_COUNT) && !zkr_ext_eq(fin, zkr_ext_mul(*ev, lm)))
         return zkr_fail(d, ZKR_ERR_VERIFY, "proof: count check fails");
     return ZKR_OK;
 }

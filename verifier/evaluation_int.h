@@ -8,9 +8,25 @@
 
 #include "ml/graph.h"
 #include "verifier/verifier.h"
+#include "zkr_config.h"
 
 #define ZKR_VE_MAX_PT 64
 #define ZKR_VE_MAX_ROUNDS 48
+
+/*
+ * Whether a check runs: test builds (ZKR_TEST_BUILD) may switch checks off through a
+ * statement's `off` bits (the teeth tests); production builds always run every check.
+ */
+static inline int zkr_ve_check_on(unsigned off, unsigned check)
+{
+#if ZKR_TEST_BUILD
+    return !(off & check);
+#else
+    (void)off;
+    (void)check;
+    return 1;
+#endif
+}
 
 /* What the statement section gave: program, layout, layer commitments, output. */
 typedef struct {

@@ -9,19 +9,9 @@
 
 #include <sodium.h>
 
+#include "verifier/evaluation_int.h"
 #include "verifier/geval.h"
 #include "zkr_config.h"
-
-static int zkr_vv_on(const zkr_verifier_geval_statement *st, unsigned check)
-{
-#if ZKR_TEST_BUILD
-    return !(st->off & check);
-#else
-    (void)st;
-    (void)check;
-    return 1;
-#endif
-}
 
 /* The records' membership: their commitments and the boundary hashes give R. */
 static zkr_err zkr_vv_member(const zkr_verifier_geval_statement *st, const zkr_geval_binding *b,
@@ -64,7 +54,8 @@ static zkr_err zkr_vv_binding(const zkr_verifier_geval_statement *st, const zkr_
     if (st->records_len != st->count * (ne0 + 1))
         return zkr_fail(d, ZKR_ERR_MISMATCH_INPUT, "statement: records of %zu bytes",
                         st->records_len);
-    if (zkr_vv_on(st, ZKR_GEVAL_OFF_MEMBER) && (r = zkr_vv_member(st, b, ne0 + 1, d)) != ZKR_OK)
+    if (zkr_ve_check_on(st->off, ZKR_GEVAL_OFF_MEMBER) &&
+        (r = zkr_vv_member(st, b, ne0 + 1, d)) != ZKR_OK)
         return r;
     if (b->mode != st->mode || b->value != st->value)
         return zkr_fail(d, ZKR_ERR_MISMATCH_OUTPUT, "proof: public output differs from the "

@@ -39,17 +39,6 @@ static zkr_err zkr_vg_route(zkr_vg_ctx *c, uint32_t i, uint32_t x, uint32_t b, i
     return r;
 }
 
-static int zkr_vg_on(const zkr_verifier_ginf_statement *st, unsigned check)
-{
-#if ZKR_TEST_BUILD
-    return !(st->off & check);
-#else
-    (void)st;
-    (void)check;
-    return 1;
-#endif
-}
-
 /*
  * "ginf-wsub" (version 5): a split node's weight claim must equal the
  * combination of its sub-blocks' values (zkr_ginf_wsub_sum), each then
@@ -73,7 +62,7 @@ static zkr_err zkr_vg_wsub(zkr_vg_ctx *c, uint32_t i, const zkr_cnn_claims *cl, 
                 return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: node %u split weight values truncated",
                                 i);
         zkr_ts_absorb_ext(c->t, "ginf-wsub", vals, s->n_wsub[i]);
-        if (zkr_vg_on(c->st, ZKR_GINF_OFF_WSUB) &&
+        if (zkr_ve_check_on(c->st->off, ZKR_GINF_OFF_WSUB) &&
             !zkr_ext_eq(zkr_ginf_wsub_sum(s, i, w->pt, vals), w->val))
             return zkr_fail(d, ZKR_ERR_VERIFY,
                             "proof: node %u: split weight values do not sum to its weight claim", i);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "zk/ginfer2.h"
+#include "zk/zk_int.h"
 
 zkr_err zkr_ginf2_conv_check(const zkr_cnn_conv *c)
 {
@@ -52,54 +53,22 @@ void zkr_ginf2_full_point(const zkr_ext *pt, unsigned n, zkr_ext r0, unsigned to
 
 zkr_ext zkr_ginf2_gi(const zkr_ext *gco, unsigned i, zkr_ext x)
 {
-    zkr_ext acc = zkr_ext_from(0), pw = x;
-
-    for (unsigned d = 0; d < ZKR_GINF2_DEGREE; d++) {
-        acc = zkr_ext_add(acc, zkr_ext_mul(gco[1 + (size_t)ZKR_GINF2_DEGREE * i + d], pw));
-        pw = zkr_ext_mul(pw, x);
-    }
-    return acc;
+    return zkr_mask_gi(gco, ZKR_GINF2_DEGREE, i, x);
 }
 
 zkr_ext zkr_ginf2_gsum(const zkr_ext *gco, unsigned n)
 {
-    zkr_ext s = zkr_ext_from(0);
-
-    for (unsigned i = 0; i < n; i++)
-        s = zkr_ext_add(s, zkr_ginf2_gi(gco, i, zkr_ext_from(1)));
-    /* g_i(0) = 0, so each g_i is summed 2^(n-1) times, a0 2^n times */
-    return zkr_ext_add(zkr_ext_mul_base(gco[0], zkr_gl_pow(2, n)),
-                       zkr_ext_mul_base(s, zkr_gl_pow(2, n - 1)));
+    return zkr_mask_gsum(gco, ZKR_GINF2_DEGREE, n);
 }
 
 zkr_ext zkr_ginf2_gat(const zkr_ext *gco, unsigned n, const zkr_ext *r)
 {
-    zkr_ext g = gco[0];
-
-    for (unsigned i = 0; i < n; i++)
-        g = zkr_ext_add(g, zkr_ginf2_gi(gco, i, r[i]));
-    return g;
+    return zkr_mask_gat(gco, ZKR_GINF2_DEGREE, n, r);
 }
 
 void zkr_ginf2_lambda(const zkr_ext *r, unsigned n, zkr_ext *out)
 {
-    size_t stride = zkr_ginf2_stride(n), len = (size_t)1 << zkr_ginf2_coef_vars(n);
-
-    for (size_t i = 0; i < len; i++)
-        out[i] = zkr_ext_from(0);
-    /* C holds the three base components of each coefficient: weight basis_k r_i^d. */
-    for (unsigned k = 0; k < 3; k++) {
-        zkr_ext bk = zkr_ext_from(0);
-        bk.c[k] = 1;
-        out[k * stride] = bk;
-        for (unsigned i = 0; i < n; i++) {
-            zkr_ext pw = r[i];
-            for (unsigned d = 0; d < ZKR_GINF2_DEGREE; d++) {
-                out[k * stride + 1 + (size_t)ZKR_GINF2_DEGREE * i + d] = zkr_ext_mul(bk, pw);
-                pw = zkr_ext_mul(pw, r[i]);
-            }
-        }
-    }
+    zkr_mask_lambda(r, n, ZKR_GINF2_DEGREE, out);
 }
 
 zkr_ext zkr_ginf2_conv_final(unsigned lk, zkr_ext vw, zkr_ext vu, zkr_ext vy, zkr_ext rho,

@@ -363,35 +363,17 @@ void zkr_infer2_point(const zkr_infer2_shape *sh, uint32_t l, unsigned which, co
 
 zkr_ext zkr_infer2_gi(const zkr_ext *gco, unsigned i, zkr_ext x)
 {
-    zkr_ext acc = zkr_ext_from(0), pw = x;
-
-    for (unsigned d = 0; d < ZKR_INFER2_DEGREE; d++) {
-        acc = zkr_ext_add(acc, zkr_ext_mul(gco[1 + (size_t)ZKR_INFER2_DEGREE * i + d], pw));
-        pw = zkr_ext_mul(pw, x);
-    }
-    return acc;
+    return zkr_mask_gi(gco, ZKR_INFER2_DEGREE, i, x);
 }
 
 zkr_ext zkr_infer2_gsum(const zkr_ext *gco, unsigned n)
 {
-    zkr_ext s = zkr_ext_from(0);
-
-    /* sum over {0,1}^n of a0 + sum_i g_i(x_i): g_i(0) = 0, each g_i(1) counted 2^(n-1) times */
-    for (unsigned k = 0; k < n; k++)
-        s = zkr_ext_add(s, zkr_infer2_gi(gco, k, zkr_ext_from(1)));
-    if (n == 0)
-        return gco[0];
-    return zkr_ext_add(zkr_ext_mul_base(gco[0], zkr_gl_pow(2, n)),
-                       zkr_ext_mul_base(s, zkr_gl_pow(2, n - 1)));
+    return zkr_mask_gsum(gco, ZKR_INFER2_DEGREE, n);
 }
 
 zkr_ext zkr_infer2_gat(const zkr_ext *gco, unsigned n, const zkr_ext *r)
 {
-    zkr_ext g = gco[0];
-
-    for (unsigned i = 0; i < n; i++)
-        g = zkr_ext_add(g, zkr_infer2_gi(gco, i, r[i]));
-    return g;
+    return zkr_mask_gat(gco, ZKR_INFER2_DEGREE, n, r);
 }
 
 /* One mask's weights basis_k r_i^(j+1) (scaled by xi) at C's offset off, block stride st. */

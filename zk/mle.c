@@ -2,6 +2,7 @@
 #include <stdlib.h>
 
 #include "zk/zk.h"
+#include "zk/zk_int.h"
 
 void zkr_mle_eq_table(const zkr_ext *z, unsigned n, zkr_ext *out)
 {
@@ -182,4 +183,23 @@ void zkr_mle_to_monomial_base(zkr_gl *t, unsigned n)
             zkr_mle_moebius_var(t, b, blk, v);
     for (unsigned v = lowv; v < n; v++)
         zkr_mle_moebius_var(t, 0, len, v);
+}
+
+unsigned zkr_mle_split_point(const zkr_ext *pt, unsigned n, zkr_ext *zf, unsigned *fr,
+                             uint64_t *base)
+{
+    unsigned nf = 0;
+
+    *base = 0;
+    for (unsigned i = 0; i < n; i++) {
+        if (zkr_ext_eq(pt[i], zkr_ext_from(0)))
+            continue;
+        if (zkr_ext_eq(pt[i], zkr_ext_from(1))) {
+            *base |= (uint64_t)1 << i;
+            continue;
+        }
+        zf[nf] = pt[i];
+        fr[nf++] = i;
+    }
+    return nf;
 }

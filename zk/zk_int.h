@@ -88,4 +88,39 @@ zkr_err zkr_zkrange_final(const zkr_zkrange_table *tab, unsigned n, const zkr_zr
                           int lin, const zkr_ext *r, const zkr_ext *vals, zkr_ext em,
                           zkr_ext *out);
 
+/*
+ * Libra mask polynomial g(x) = a0 + sum_i g_i(x_i), g_i(x) = sum_{d=1..deg} c_id x^d, its
+ * coefficients laid out as gco[0] = a0, gco[1 + deg*i + d-1] = c_id (zk/zk_range.c). One copy
+ * for every relation that masks its sumcheck this way; each passes its own per-round degree.
+ */
+zkr_ext zkr_mask_gi(const zkr_ext *gco, unsigned deg, unsigned i, zkr_ext x);
+/* sum of g over {0,1}^n (a0 when n = 0). */
+zkr_ext zkr_mask_gsum(const zkr_ext *gco, unsigned deg, unsigned n);
+/* g at r[0..n). */
+zkr_ext zkr_mask_gat(const zkr_ext *gco, unsigned deg, unsigned n, const zkr_ext *r);
+/*
+ * The weights lambda with <lambda, C> = g(r) for C holding the three base components of each
+ * coefficient (stride 1 + deg*n each, zero-padded to 2^log2_ceil(3 * stride) entries, all of
+ * which out must hold).
+ */
+void zkr_mask_lambda(const zkr_ext *r, unsigned n, unsigned deg, zkr_ext *out);
+
+/*
+ * A point's subcube (zk/mle.c): of pt's n (<= 64) coordinates, those exactly 0 or 1 fix
+ * their bit in *base; the others are copied to zf and their positions to fr (n entries each
+ * at most). Returns their count nf: eq(pt, .) is nonzero only on the 2^nf indices
+ * zkr_mle_subcube_index(base, fr, nf, a), where it equals eq(zf, a).
+ */
+unsigned zkr_mle_split_point(const zkr_ext *pt, unsigned n, zkr_ext *zf, unsigned *fr,
+                             uint64_t *base);
+
+/* The hypercube index of subcube entry a: base with bit q of a placed at bit fr[q]. */
+static inline uint64_t zkr_mle_subcube_index(uint64_t base, const unsigned *fr, unsigned nf,
+                                             size_t a)
+{
+    for (unsigned q = 0; q < nf; q++)
+        base |= (uint64_t)((a >> q) & 1) << fr[q];
+    return base;
+}
+
 #endif

@@ -31,9 +31,42 @@ unsigned zkr_zkrange_coef_vars(unsigned n_vars)
     return zkr_log2_ceil(3 * zkr_zr_stride(zkr_zkrange_sc_vars(n_vars)));
 }
 
-void zkr_zkrange_lambda(const zkr_ext *r, unsigned sc_vars, zkr_ext *out)
+zkr_ext zkr_mask_gi(const zkr_ext *gco, unsigned deg, unsigned i, zkr_ext x)
 {
-    size_t stride = zkr_zr_stride(sc_vars), len = (size_t)1 << zkr_log2_ceil(3 * stride);
+    zkr_ext acc = zkr_ext_from(0), pw = x;
+
+    for (unsigned d = 0; d < deg; d++) {
+        acc = zkr_ext_add(acc, zkr_ext_mul(gco[1 + (size_t)deg * i + d], pw));
+        pw = zkr_ext_mul(pw, x);
+    }
+    return acc;
+}
+
+zkr_ext zkr_mask_gsum(const zkr_ext *gco, unsigned deg, unsigned n)
+{
+    zkr_ext s = zkr_ext_from(0);
+
+    /* sum over {0,1}^n of a0 + sum_i g_i(x_i): g_i(0) = 0, each g_i(1) counted 2^(n-1) times */
+    for (unsigned k = 0; k < n; k++)
+        s = zkr_ext_add(s, zkr_mask_gi(gco, deg, k, zkr_ext_from(1)));
+    if (n == 0)
+        return gco[0];
+    return zkr_ext_add(zkr_ext_mul_base(gco[0], zkr_gl_pow(2, n)),
+                       zkr_ext_mul_base(s, zkr_gl_pow(2, n - 1)));
+}
+
+zkr_ext zkr_mask_gat(const zkr_ext *gco, unsigned deg, unsigned n, const zkr_ext *r)
+{
+    zkr_ext g = gco[0];
+
+    for (unsigned i = 0; i < n; i++)
+        g = zkr_ext_add(g, zkr_mask_gi(gco, deg, i, r[i]));
+    return g;
+}
+
+void zkr_mask_lambda(const zkr_ext *r, unsigned n, unsigned deg, zkr_ext *out)
+{
+    size_t stride = 1 + (size_t)deg * n, len = (size_t)1 << zkr_log2_ceil(3 * stride);
 
     for (size_t i = 0; i < len; i++)
         out[i] = zkr_ext_from(0);
@@ -42,14 +75,19 @@ void zkr_zkrange_lambda(const zkr_ext *r, unsigned sc_vars, zkr_ext *out)
         zkr_ext bk = zkr_ext_from(0);
         bk.c[k] = 1;
         out[k * stride] = bk;
-        for (unsigned i = 0; i < sc_vars; i++) {
+        for (unsigned i = 0; i < n; i++) {
             zkr_ext pw = r[i];
-            for (unsigned j = 0; j < ZKR_ZKRANGE_DEGREE; j++) {
-                out[k * stride + 1 + (size_t)ZKR_ZKRANGE_DEGREE * i + j] = zkr_ext_mul(bk, pw);
+            for (unsigned j = 0; j < deg; j++) {
+                out[k * stride + 1 + (size_t)deg * i + j] = zkr_ext_mul(bk, pw);
                 pw = zkr_ext_mul(pw, r[i]);
             }
         }
     }
+}
+
+void zkr_zkrange_lambda(const zkr_ext *r, unsigned sc_vars, zkr_ext *out)
+{
+    zkr_mask_lambda(r, sc_vars, ZKR_ZKRANGE_DEGREE, out);
 }
 
 zkr_err zkr_zkrange_batch_shape(const zkr_params *p, unsigned n_vars, unsigned total,

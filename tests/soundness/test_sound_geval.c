@@ -39,11 +39,6 @@
 #define FIRST 2u
 #define COUNT 4u
 
-static uint64_t rnd(void *ctx)
-{
-    return zkr_tap_rand(ctx);
-}
-
 typedef struct {
     zkr_params p;
     gx_model md;
@@ -57,19 +52,7 @@ typedef struct {
 static void statement(const fx *f, const zkr_geval_binding *b, const uint8_t *recs,
                       zkr_verifier_geval_statement *st)
 {
-    memset(st, 0, sizeof *st);
-    memcpy(st->statement_id, f->sid, sizeof f->sid);
-    st->param_set = ZKR_PARAM_SET_128;
-    st->g = &f->md.g;
-    st->mp = &f->md.mp;
-    st->model = f->comm;
-    memcpy(st->dataset, f->dc, ZKR_DIGEST_BYTES);
-    st->first = b->first;
-    st->count = b->count;
-    st->records = recs;
-    st->records_len = b->count * f->rl;
-    st->mode = b->mode;
-    st->value = b->value;
+    gx_statement(&f->md, f->sid, &f->comm, f->dc, b, recs, f->rl, st);
 }
 
 static uint8_t *inputs_of(const fx *f, const uint8_t *recs, uint64_t n)
@@ -426,13 +409,13 @@ int main(int argc, char **argv)
         abort();
     memset(f->sid, 0x4d, sizeof f->sid);
     gx_lenet(&f->md.g, 1);
-    gx_model_init(&f->md, rnd, &t);
+    gx_model_init(&f->md, zkr_tap_rand_cb, &t);
     tie_outputs(&f->md);
     if (zkr_prover_ginf_commit(&f->p, &f->md.in, 1, &f->gm, &f->comm, &d) != ZKR_OK)
         abort();
     f->ne0 = zkr_ml_gprog_elems(&f->md.g, 0);
     f->rl = f->ne0 + 1;
-    f->ds = gx_dataset(&f->md, rnd, &t, N_DS);
+    f->ds = gx_dataset(&f->md, zkr_tap_rand_cb, &t, N_DS);
     range = f->ds + FIRST * f->rl;
     recs = malloc(COUNT * f->rl);
     gx_binding(&f->md, f->ds, N_DS, FIRST, COUNT, ZKR_EVAL_MODE_EXACT, 0, b, f->dc);

@@ -1,7 +1,7 @@
 /*
- * Graph models for the evaluation-graph@1 tests and bench: LeNet-5 (as
- * tests/zk/test_ginfer.c builds it) and a small LeNet-shaped program for
- * quick tests, random weights with M scaled to the fan-in.
+ * Graph models for the graph-inference@1 and evaluation-graph@1 tests and
+ * bench: LeNet-5 and a small LeNet-shaped program for quick tests, random
+ * weights with M scaled to the fan-in.
  */
 #ifndef ZKR_TESTS_GEVAL_FIXTURE_H
 #define ZKR_TESTS_GEVAL_FIXTURE_H
@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "prover/geval.h"
+#include "verifier/geval.h"
 
 typedef uint64_t (*gx_rnd_fn)(void *ctx);
 
@@ -56,11 +57,11 @@ static inline void gx_lenet(zkr_ml_gprog *g, int small)
 }
 
 /*
- * tests/zk/test_ginfer.c's residual program without its LOOKUP (refused
- * over a batch): conv, depthwise dilated conv, ADD, average pool, padded
- * max pool, ADD of a tensor read twice, dense.
+ * A residual program with every proven op: conv, depthwise dilated conv,
+ * ADD, LOOKUP (when lookup; evaluation-graph@1 refuses it over a batch),
+ * average pool, padded max pool, ADD of a tensor read twice, dense.
  */
-static inline void gx_resid(zkr_ml_gprog *g)
+static inline void gx_resid(zkr_ml_gprog *g, int lookup)
 {
     uint32_t c1, c2, a, ap, mp, a2;
 
@@ -76,6 +77,8 @@ static inline void gx_resid(zkr_ml_gprog *g)
                                   .dh = 2, .dw = 2, .groups = 4});
     a = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_ADD, .act = ZKR_ML_ACT_RELU, .n_in = 2,
                                  .in = {c1, c2}});
+    if (lookup)
+        a = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_LOOKUP, .n_in = 1, .in = {a}});
     ap = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_AVGPOOL, .n_in = 1, .in = {a}, .kh = 2,
                                   .kw = 2, .sh = 2, .sw = 2});
     mp = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_MAXPOOL, .n_in = 1, .in = {ap}, .kh = 3,
@@ -92,7 +95,12 @@ typedef struct {
     int64_t *b[ZKR_ML_G_MAX_NODES], *m[ZKR_ML_G_MAX_NODES];
 } gx_model;
 
-static inline void gx_model_init(gx_model *md, gx_rnd_fn rnd, void *ctx)
+/*
+ * Random weights (rnd(ctx) drawn in node order); M scaled to the fan-in so
+ * that activations stay in range; a LOOKUP node gets a LeakyReLU-like
+ * table with T(0) != 0. The parameters' bounds are left unset.
+ */
+static inline void gx_model_fill(gx_model *md, gx_rnd_fn rnd, void *ctx)
 {
     memset(&md->mp, 0, sizeof md->mp);
     memset(&md->in, 0, sizeof md->in);
@@ -118,11 +126,22 @@ static inline void gx_model_init(gx_model *md, gx_rnd_fn rnd, void *ctx)
             md->mp.ma[i] = 3 << 14;
             md->mp.mb[i] = 5 << 13;
             md->mp.shift[i] = 16;
+        } else if (n->op == ZKR_ML_GOP_LOOKUP) {
+            for (int k = 0; k < 256; k++) {
+                int v = (k - 128) * 3 / 4 + 7;
+                md->mp.table[i][k] = (int8_t)(v > 127 ? 127 : v < -128 ? -128 : v);
+            }
         }
         md->in.w[i] = md->w[i], md->in.b[i] = md->b[i], md->in.m[i] = md->m[i];
     }
     md->in.g = &md->g;
     md->in.mp = &md->mp;
+}
+
+/* gx_model_fill, then the parameters' bounds (zkr_ginf_params_bound). */
+static inline void gx_model_init(gx_model *md, gx_rnd_fn rnd, void *ctx)
+{
+    gx_model_fill(md, rnd, ctx);
     zkr_ginf_params_bound(&md->in, &md->mp);
 }
 
@@ -189,6 +208,30 @@ static inline void gx_binding(const gx_model *md, const uint8_t *ds, uint64_t n,
     b->value = value;
     zkr_infer_dataset_commitment(n, b->root, dc);
     free(leaves);
+}
+
+/*
+ * The verifier's statement: binding b of the dataset committed as dc, its
+ * records recs (rl bytes each), md committed as comm, statement id sid.
+ */
+static inline void gx_statement(const gx_model *md, const uint8_t sid[ZKR_DIGEST_BYTES],
+                                const zkr_pcs_commitment *comm,
+                                const uint8_t dc[ZKR_DIGEST_BYTES], const zkr_geval_binding *b,
+                                const uint8_t *recs, size_t rl, zkr_verifier_geval_statement *st)
+{
+    memset(st, 0, sizeof *st);
+    memcpy(st->statement_id, sid, ZKR_DIGEST_BYTES);
+    st->param_set = ZKR_PARAM_SET_128;
+    st->g = &md->g;
+    st->mp = &md->mp;
+    st->model = *comm;
+    memcpy(st->dataset, dc, ZKR_DIGEST_BYTES);
+    st->first = b->first;
+    st->count = b->count;
+    st->records = recs;
+    st->records_len = b->count * rl;
+    st->mode = b->mode;
+    st->value = b->value;
 }
 
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "tests/zk/leakage.h"
+#include "zk/zk_int.h"
 
 /* ---------------- statistics ---------------- */
 
@@ -267,27 +268,18 @@ int leak_uniform_top_byte(const uint64_t *v, int n, size_t n_pos, size_t stride,
 
 int leak_mle_bytes(const uint8_t *v, unsigned n, const zkr_ext *pt, zkr_ext *out)
 {
-    unsigned fr[64], nf = 0;
-    uint64_t base = 0;
+    unsigned fr[64], nf;
+    uint64_t base;
     zkr_ext zf[64], *eq, acc = zkr_ext_from(0);
 
-    for (unsigned i = 0; i < n && i < 64; i++) {
-        if (zkr_ext_eq(pt[i], zkr_ext_from(0)))
-            continue;
-        if (zkr_ext_eq(pt[i], zkr_ext_from(1))) {
-            base |= (uint64_t)1 << i;
-            continue;
-        }
-        zf[nf] = pt[i];
-        fr[nf++] = i;
-    }
-    if (n > 64 || nf > 24 || !(eq = calloc((size_t)1 << nf, sizeof *eq)))
+    if (n > 64)
+        return 0;
+    nf = zkr_mle_split_point(pt, n, zf, fr, &base);
+    if (nf > 24 || !(eq = calloc((size_t)1 << nf, sizeof *eq)))
         return 0;
     zkr_mle_eq_table(zf, nf, eq);
     for (size_t a = 0; a < ((size_t)1 << nf); a++) {
-        uint64_t idx = base;
-        for (unsigned q = 0; q < nf; q++)
-            idx |= (uint64_t)((a >> q) & 1) << fr[q];
+        uint64_t idx = zkr_mle_subcube_index(base, fr, nf, a);
         acc = zkr_ext_add(acc, zkr_ext_mul_base(eq[a], v[idx]));
     }
     free(eq);

@@ -23,11 +23,6 @@
 
 #define N_DS 12u
 
-static uint64_t rnd(void *ctx)
-{
-    return zkr_tap_rand(ctx);
-}
-
 typedef struct {
     zkr_params p;
     gx_model md;
@@ -41,19 +36,7 @@ typedef struct {
 static void statement(const fx *f, const zkr_geval_binding *b, const uint8_t dc[ZKR_DIGEST_BYTES],
                       uint8_t *recs, zkr_verifier_geval_statement *st)
 {
-    memset(st, 0, sizeof *st);
-    memcpy(st->statement_id, f->sid, sizeof f->sid);
-    st->param_set = ZKR_PARAM_SET_128;
-    st->g = &f->md.g;
-    st->mp = &f->md.mp;
-    st->model = f->comm;
-    memcpy(st->dataset, dc, ZKR_DIGEST_BYTES);
-    st->first = b->first;
-    st->count = b->count;
-    st->records = recs;
-    st->records_len = b->count * f->rl;
-    st->mode = b->mode;
-    st->value = b->value;
+    gx_statement(&f->md, f->sid, &f->comm, dc, b, recs, f->rl, st);
 }
 
 /* Diagnostics start empty for every call (zkr_fail keeps the first message). */
@@ -183,11 +166,11 @@ int main(int argc, char **argv)
     memset(f->sid, 0x3c, sizeof f->sid);
     gx_lenet(&f->md.g, 1);
     zkr_tap_ok(&t, zkr_ml_gprog_check(&f->md.g, NULL) == ZKR_OK, "small LeNet program checks");
-    gx_model_init(&f->md, rnd, &t);
+    gx_model_init(&f->md, zkr_tap_rand_cb, &t);
     zkr_tap_ok(&t, zkr_prover_ginf_commit(&f->p, &f->md.in, 1, &f->gm, &f->comm, &d) == ZKR_OK,
                "model committed (graph-inference@1's commitment) %s", d.msg);
     f->rl = zkr_ml_gprog_elems(&f->md.g, 0) + 1;
-    f->ds = gx_dataset(&f->md, rnd, &t, N_DS);
+    f->ds = gx_dataset(&f->md, zkr_tap_rand_cb, &t, N_DS);
     gx_binding(&f->md, f->ds, N_DS, 3, 5, ZKR_EVAL_MODE_EXACT, 0, b, dc);
     if (prove_verify(&t, f, b, dc, 1, &pf))
         refusals(&t, f, b, dc, &pf);
@@ -231,9 +214,9 @@ int main(int argc, char **argv)
             abort();
         r->p = f->p;
         memcpy(r->sid, f->sid, sizeof r->sid);
-        gx_resid(&r->md.g);
+        gx_resid(&r->md.g, 0);
         zkr_tap_ok(&t, zkr_ml_gprog_check(&r->md.g, NULL) == ZKR_OK, "residual program checks");
-        gx_model_init(&r->md, rnd, &t);
+        gx_model_init(&r->md, zkr_tap_rand_cb, &t);
         {
             /* Its P has a split weight block (graph-inference@1 v5): the batch prover reads it. */
             zkr_ginf_shape *sh = malloc(sizeof *sh);
@@ -248,7 +231,7 @@ int main(int argc, char **argv)
         zkr_tap_ok(&t, zkr_prover_ginf_commit(&r->p, &r->md.in, 1, &r->gm, &r->comm, &d) == ZKR_OK,
                    "residual: model committed %s", d.msg);
         r->rl = zkr_ml_gprog_elems(&r->md.g, 0) + 1;
-        r->ds = gx_dataset(&r->md, rnd, &t, 5);
+        r->ds = gx_dataset(&r->md, zkr_tap_rand_cb, &t, 5);
         gx_binding(&r->md, r->ds, 5, 1, 3, ZKR_EVAL_MODE_EXACT, 0, rb, rdc);
         if (prove_verify(&t, r, rb, rdc, 1, &rpf)) {
             zkr_verifier_geval_statement rs;

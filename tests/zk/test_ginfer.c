@@ -12,122 +12,8 @@
 
 #include "prover/ginfer.h"
 #include "tests/tap.h"
+#include "tests/zk/geval_fixture.h"
 #include "verifier/ginfer.h"
-
-static uint32_t add_node(zkr_ml_gprog *g, zkr_ml_gnode n)
-{
-    uint32_t i = g->n_nodes++;
-
-    g->nodes[i] = n;
-    if (zkr_ml_gprog_set_shape(g, i, NULL) != ZKR_OK)
-        g->nodes[i].c = 0;
-    return i;
-}
-
-static void lenet(zkr_ml_gprog *g)
-{
-    uint32_t c1, p1, c2, p2, f1, f2;
-
-    memset(g, 0, sizeof *g);
-    g->input_encoding = ZKR_ML_INPUT_U8_DIV255;
-    g->nodes[0] = (zkr_ml_gnode){.op = ZKR_ML_GOP_INPUT, .c = 1, .h = 28, .w = 28};
-    g->n_nodes = 1;
-    c1 = add_node(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .act = ZKR_ML_ACT_RELU, .n_in = 1,
-                                    .c = 6, .kh = 5, .kw = 5, .sh = 1, .sw = 1, .pt = 2, .pl = 2,
-                                    .pb = 2, .pr = 2, .dh = 1, .dw = 1, .groups = 1});
-    p1 = add_node(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_MAXPOOL, .n_in = 1, .in = {c1}, .kh = 2,
-                                    .kw = 2, .sh = 2, .sw = 2});
-    c2 = add_node(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .act = ZKR_ML_ACT_RELU, .n_in = 1,
-                                    .in = {p1}, .c = 16, .kh = 5, .kw = 5, .sh = 1, .sw = 1,
-                                    .dh = 1, .dw = 1, .groups = 1});
-    p2 = add_node(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_MAXPOOL, .n_in = 1, .in = {c2}, .kh = 2,
-                                    .kw = 2, .sh = 2, .sw = 2});
-    f1 = add_node(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_DENSE, .act = ZKR_ML_ACT_RELU, .n_in = 1,
-                                    .in = {p2}, .c = 120});
-    f2 = add_node(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_DENSE, .act = ZKR_ML_ACT_RELU, .n_in = 1,
-                                    .in = {f1}, .c = 84});
-    (void)add_node(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_DENSE, .n_in = 1, .in = {f2}, .c = 10});
-}
-
-static void residual(zkr_ml_gprog *g)
-{
-    uint32_t c1, c2, a, l, ap, mp, a2;
-
-    memset(g, 0, sizeof *g);
-    g->input_encoding = ZKR_ML_INPUT_U8_DIV255;
-    g->nodes[0] = (zkr_ml_gnode){.op = ZKR_ML_GOP_INPUT, .c = 2, .h = 8, .w = 8};
-    g->n_nodes = 1;
-    c1 = add_node(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .act = ZKR_ML_ACT_RELU, .n_in = 1,
-                                    .c = 4, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .pt = 1, .pl = 1,
-                                    .pb = 1, .pr = 1, .dh = 1, .dw = 1, .groups = 1});
-    c2 = add_node(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .n_in = 1, .in = {c1}, .c = 4,
-                                    .kh = 3, .kw = 3, .sh = 1, .sw = 1, .pt = 2, .pl = 2,
-                                    .pb = 2, .pr = 2, .dh = 2, .dw = 2, .groups = 4});
-    a = add_node(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_ADD, .act = ZKR_ML_ACT_RELU, .n_in = 2,
-                                   .in = {c1, c2}});
-    l = add_node(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_LOOKUP, .n_in = 1, .in = {a}});
-    ap = add_node(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_AVGPOOL, .n_in = 1, .in = {l}, .kh = 2,
-                                    .kw = 2, .sh = 2, .sw = 2});
-    mp = add_node(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_MAXPOOL, .n_in = 1, .in = {ap}, .kh = 3,
-                                    .kw = 3, .sh = 1, .sw = 1, .pt = 1, .pl = 1, .pb = 1, .pr = 1});
-    a2 = add_node(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_ADD, .n_in = 2, .in = {mp, ap}});
-    (void)add_node(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_DENSE, .n_in = 1, .in = {a2}, .c = 10});
-}
-
-typedef struct {
-    zkr_ml_gprog g;
-    zkr_ginf_params mp;
-    zkr_ginf_model_in in;
-    int8_t *w[ZKR_ML_G_MAX_NODES];
-    int64_t *b[ZKR_ML_G_MAX_NODES], *m[ZKR_ML_G_MAX_NODES];
-} model;
-
-/* Random weights; M scaled to the fan-in so that activations stay in range. */
-static void model_init(zkr_tap *t, model *md)
-{
-    memset(&md->mp, 0, sizeof md->mp);
-    memset(&md->in, 0, sizeof md->in);
-    for (uint32_t i = 1; i < md->g.n_nodes; i++) {
-        const zkr_ml_gnode *n = &md->g.nodes[i];
-        uint32_t fan = zkr_ml_gprog_fanin(&md->g, i);
-        md->w[i] = NULL, md->b[i] = md->m[i] = NULL;
-        if (n->op == ZKR_ML_GOP_CONV || n->op == ZKR_ML_GOP_DENSE) {
-            size_t nw = (size_t)n->c * fan;
-            md->w[i] = malloc(nw);
-            md->b[i] = malloc(n->c * sizeof(int64_t));
-            md->m[i] = malloc(n->c * sizeof(int64_t));
-            for (size_t k = 0; k < nw; k++)
-                md->w[i][k] = (int8_t)((int)(zkr_tap_rand(t) % 255) - 127);
-            for (uint32_t c = 0; c < n->c; c++) {
-                md->b[i][c] = (int64_t)(zkr_tap_rand(t) % 20001) - 10000;
-                md->m[i][c] = (int64_t)((1u << 20) / (fan * 40u) + zkr_tap_rand(t) % 64);
-            }
-            md->mp.shift[i] = 20;
-        } else if (n->op == ZKR_ML_GOP_ADD) {
-            md->mp.ma[i] = 3 << 14;
-            md->mp.mb[i] = 5 << 13;
-            md->mp.shift[i] = 16;
-        } else if (n->op == ZKR_ML_GOP_LOOKUP) {
-            for (int k = 0; k < 256; k++) {
-                int v = (k - 128) * 3 / 4 + 7; /* a LeakyReLU-like table, T(0) != 0 */
-                md->mp.table[i][k] = (int8_t)(v > 127 ? 127 : v < -128 ? -128 : v);
-            }
-        }
-        md->in.w[i] = md->w[i], md->in.b[i] = md->b[i], md->in.m[i] = md->m[i];
-    }
-    md->in.g = &md->g;
-    md->in.mp = &md->mp;
-}
-
-static void model_free(model *md)
-{
-    for (uint32_t i = 0; i < ZKR_ML_G_MAX_NODES; i++) {
-        free(md->w[i]);
-        free(md->b[i]);
-        free(md->m[i]);
-        md->w[i] = NULL, md->b[i] = md->m[i] = NULL;
-    }
-}
 
 static double now_s(void)
 {
@@ -137,7 +23,7 @@ static double now_s(void)
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-static void run(zkr_tap *t, model *md, const char *name)
+static void run(zkr_tap *t, gx_model *md, const char *name)
 {
     zkr_params p;
     zkr_ginf_model *gm = NULL;
@@ -404,17 +290,17 @@ static void old_version(zkr_tap *t)
 int main(int argc, char **argv)
 {
     zkr_tap t;
-    model *md = calloc(1, sizeof *md);
+    gx_model *md = calloc(1, sizeof *md);
 
     zkr_tap_init(&t, argc, argv);
-    residual(&md->g);
+    gx_resid(&md->g, 1);
     zkr_tap_ok(&t, zkr_ml_gprog_check(&md->g, NULL) == ZKR_OK, "residual program checks");
-    model_init(&t, md);
+    gx_model_fill(md, zkr_tap_rand_cb, &t);
     run(&t, md, "residual");
-    model_free(md);
-    lenet(&md->g);
+    gx_model_free(md);
+    gx_lenet(&md->g, 0);
     zkr_tap_ok(&t, zkr_ml_gprog_check(&md->g, NULL) == ZKR_OK, "LeNet-5 program checks");
-    model_init(&t, md);
+    gx_model_fill(md, zkr_tap_rand_cb, &t);
     {
         /* Version 5: DENSE 120's 2^17 weights split along kw (2^16 + 2^14), P 2^17. */
         zkr_ginf_shape *sh = malloc(sizeof *sh);
@@ -429,7 +315,7 @@ int main(int argc, char **argv)
         free(sh);
     }
     run(&t, md, "LeNet-5");
-    model_free(md);
+    gx_model_free(md);
     free(md);
     fixture(&t);
     old_version(&t);
