@@ -9,6 +9,8 @@
  *              made by zkr_keyfile_generate
  *   ipc_frame/ request and reply frames from the sandbox's encoders
  *   statement/ canonical encodings of REGISTRY's statements
+ *   ginfer2_rel/ graph-inference@2 relation proofs (conv, requant, maxpool;
+ *              seeded: reproducible), each checked to verify in the harness
  * Deterministic apart from the key files (random salts and keys).
  */
 #include <stdio.h>
@@ -25,6 +27,7 @@
 #include "fuzz_train2_proof.h"
 #include "fuzz_keyfile.h"
 #include "fuzz_matmul2.h"
+#include "fuzz_ginfer2_rel.h"
 #include "prover/model_range.h"
 #include "zkr_config.h"
 #include "fuzz_proof.h"
@@ -43,6 +46,7 @@
 #include "prover/training2.h"
 #include "verifier/training2.h"
 #include "tests/zk/test_train2_fx.h"
+#include "tests/zk/ginfer2_fx.h"
 
 static int failed;
 
@@ -1003,6 +1007,121 @@ static void gen_train2(const char *dir, const uint32_t *dims, size_t nd, uint32_
     t2fx_free(&f);
 }
 
+/* ---------------- graph-inference@2 relations (fuzz_ginfer2_rel.h) ---------------- */
+static void g2_commit_put(zkr_buf *b, const zkr_hpcs_commitment *c)
+{
+    (void)!zkr_buf_append(b, c->root, 32);
+    put32(b, c->n_vars);
+    put32(b, c->blind_vars);
+}
+
+/* One fuzz_ginfer2_rel input; c[2] may be NULL (written as zeros). */
+static void g2_input(zkr_buf *b, uint8_t rel, const zkr_params *p, const uint8_t *sid,
+                     const uint32_t *shape, const zkr_hpcs_commitment *const *c, const zkr_buf *pf)
+{
+    static const zkr_hpcs_commitment none;
+
+    (void)!zkr_buf_append(b, (const uint8_t[2]){rel, 1}, 2);
+    put32(b, p->queries);
+    put32(b, p->pow_bits);
+    (void)!zkr_buf_append(b, sid, 32);
+    for (unsigned i = 0; i < ZKR_FUZZ_GINF2_SHAPE_WORDS; i++)
+        put32(b, shape[i]);
+    for (unsigned i = 0; i < 3; i++)
+        g2_commit_put(b, c[i] ? c[i] : &none);
+    (void)!zkr_buf_append(b, pf->p, pf->len);
+}
+
+/*
+ * Writes the seed once the honest proof verifies directly (direct) and
+ * through the harness's own reader (ZKR_OK, not skipped), and the input
+ * cut by one byte is refused there (the reader reached the verifier).
+ */
+static void g2_emit(const char *dir, const char *name, uint8_t rel, const zkr_params *p,
+                    const uint8_t *sid, const uint32_t *shape,
+                    const zkr_hpcs_commitment *const *c, const zkr_buf *pf, zkr_err direct)
+{
+    zkr_buf in = {0};
+
+    zkr_err h, cut;
+    int skip = 1, skip_cut = 1;
+
+    g2_input(&in, rel, p, sid, shape, c, pf);
+    h = zkr_fuzz_ginfer2_rel_verify(in.p, in.len, &skip);
+    cut = zkr_fuzz_ginfer2_rel_verify(in.p, in.len - 1, &skip_cut);
+    if (direct != ZKR_OK || h != ZKR_OK || skip || cut == ZKR_OK || skip_cut) {
+        fprintf(stderr, "fuzz_gen_corpus: ginfer2_rel %s: direct %d, harness %d/%d, cut %d\n",
+                name, (int)direct, (int)h, skip, (int)cut);
+        failed = 1;
+    } else
+        emit(dir, "ginfer2_rel", name, in.p, in.len);
+    zkr_buf_free(&in);
+}
+
+static zkr_err g2_rng(zkr_zkrng *g, uint8_t tag)
+{
+    uint8_t seed[32];
+
+    memset(seed, tag, sizeof seed);
+    return zkr_zkrng_seeded(g, seed, sizeof seed, "fuzz ginfer2_rel", NULL, 0);
+}
+
+/*
+ * One honest proof per relation at tests/zk/ginfer2_fx.h's shapes (conv
+ * 1 x 6 x 6 by two 3 x 3 kernels; requant of its 2 x 4 x 4 accumulator;
+ * 3 x 3 stride 2 pad 1 maxpool of a 2 x 5 x 5 input), on the reduced
+ * parameters (8 queries, no base grinding; the relations' extra grinding
+ * stays) so that the seeds stay small.
+ */
+static void gen_ginfer2(const char *dir)
+{
+    zkr_ginf2_popts o = {1, 0, 0, 0, 1};
+    zkr_buf pf = {0};
+    zkr_zkrng g;
+    g2fx f;
+    g2rq rq;
+    g2pl pl;
+    zkr_err e;
+    uint32_t cs[ZKR_FUZZ_GINF2_SHAPE_WORDS] = {G2FX_C, G2FX_H, G2FX_H, G2FX_K, G2FX_K, 1, 1, 1, 1,
+                                               0, 0, 0, 0, G2FX_CO};
+    uint32_t qs[ZKR_FUZZ_GINF2_SHAPE_WORDS] = {G2FX_CO, G2FX_O, G2FX_O, G2RQ_M, G2RQ_SHIFT, 1,
+                                               G2RQ_ACC_BITS};
+    uint32_t ps[ZKR_FUZZ_GINF2_SHAPE_WORDS] = {2, 5, 5, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 0};
+
+    memset(&rq, 0, sizeof rq), memset(&pl, 0, sizeof pl);
+    if ((e = g2fx_init(&f, 1)) != ZKR_OK)
+        goto out;
+    f.p.queries = 8;
+    f.p.pow_bits = 0;
+    if ((e = g2_rng(&g, 1)) != ZKR_OK || (e = g2fx_commit(&f, &g)) != ZKR_OK ||
+        (e = g2fx_prove(&f, &o, &g, &pf)) != ZKR_OK)
+        goto out;
+    g2_emit(dir, "gen-conv-1x6x6-k3-co2", 0, &f.p, f.sid, cs,
+            (const zkr_hpcs_commitment *const[3]){&f.xc, &f.wc, &f.yc}, &pf,
+            g2fx_verify(&f, NULL, NULL, NULL, 0, pf.p, pf.len));
+    pf.len = 0;
+    if ((e = g2rq_init(&rq, &f, 1)) != ZKR_OK || (e = g2rq_commit(&rq, &g)) != ZKR_OK ||
+        (e = g2rq_prove(&rq, &o, &g, &pf)) != ZKR_OK)
+        goto out;
+    g2_emit(dir, "gen-requant-2x4x4-relu", 1, &rq.p, rq.sid, qs,
+            (const zkr_hpcs_commitment *const[3]){&rq.ac, &rq.vc, NULL}, &pf,
+            g2rq_verify(&rq, NULL, NULL, 0, pf.p, pf.len));
+    pf.len = 0;
+    if ((e = g2pl_init(&pl, &f, 3, 2, 1, 5)) != ZKR_OK || (e = g2pl_commit(&pl, &g)) != ZKR_OK ||
+        (e = g2pl_prove(&pl, &o, &g, &pf)) != ZKR_OK)
+        goto out;
+    g2_emit(dir, "gen-pool-2x5x5-k3s2p1", 2, &pl.p, pl.sid, ps,
+            (const zkr_hpcs_commitment *const[3]){&pl.xc, &pl.vc, NULL}, &pf,
+            g2pl_verify(&pl, NULL, NULL, 0, pf.p, pf.len));
+out:
+    if (e != ZKR_OK) {
+        fprintf(stderr, "fuzz_gen_corpus: ginfer2_rel seed failed (%d)\n", (int)e);
+        failed = 1;
+    }
+    zkr_buf_free(&pf);
+    g2pl_free(&pl), g2rq_free(&rq), g2fx_free(&f);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2 || argc > 3) {
@@ -1021,6 +1140,7 @@ int main(int argc, char **argv)
     /* One inference@2 seed (4-4-2, public output) from the real prover. */
     gen_infer2(argv[1], 1, "gen-4-4-2-pub");
     gen_mrange(argv[1]);
+    gen_ginfer2(argv[1]);
     {
         /* training-step@2 seeds on the tests' fast parameter set (8 queries, no grinding) */
         static const uint32_t t2a[] = {4, 4, 2}, t2b[] = {6, 4, 4, 3};
