@@ -12,7 +12,9 @@
  * (unused ones still present). A graph-inference@2 relation proof does
  * not carry its commitments (the caller binds them to the transcript), so
  * the input does, with the parameter set's query count and grinding bits
- * (so that seeds made at reduced parameters verify, as fuzz_train2_proof).
+ * (at most the 128-bit set's, as fuzz_train2_proof; the seeds use the set's
+ * own, since below them the relations' capped extra grinding cannot reach
+ * the target and the verifier answers UNSUPPORTED).
  */
 #ifndef ZKR_FUZZ_GINFER2_REL_H
 #define ZKR_FUZZ_GINFER2_REL_H
