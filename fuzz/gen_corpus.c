@@ -1042,13 +1042,14 @@ static void g2_emit(const char *dir, const char *name, uint8_t rel, const zkr_pa
                     const zkr_hpcs_commitment *const *c, const zkr_buf *pf, zkr_err direct)
 {
     zkr_buf in = {0};
-
-    zkr_err h, cut;
+    zkr_err h = ZKR_ERR_NOMEM, cut = ZKR_OK;
     int skip = 1, skip_cut = 1;
 
     g2_input(&in, rel, p, sid, shape, c, pf);
-    h = zkr_fuzz_ginfer2_rel_verify(in.p, in.len, &skip);
-    cut = zkr_fuzz_ginfer2_rel_verify(in.p, in.len - 1, &skip_cut);
+    if (in.len > ZKR_FUZZ_GINF2_HEADER) { /* else an append failed */
+        h = zkr_fuzz_ginfer2_rel_verify(in.p, in.len, &skip);
+        cut = zkr_fuzz_ginfer2_rel_verify(in.p, in.len - 1, &skip_cut);
+    }
     if (direct != ZKR_OK || h != ZKR_OK || skip || cut == ZKR_OK || skip_cut) {
         fprintf(stderr, "fuzz_gen_corpus: ginfer2_rel %s: direct %d, harness %d/%d, cut %d\n",
                 name, (int)direct, (int)h, skip, (int)cut);
