@@ -200,9 +200,9 @@ zkr_err zkr_app_geval_statement_check(zkr_app *app, zkr_registry *reg, const cha
                         (long long)m.id);
     /* The layout is the prover's first check: refused here, nothing is registered. */
     if ((r = geval_model_bytes(app, &m, &mb)) == ZKR_OK &&
-        (r = geval_layout(mb.p, mb.len, count, &app->diag)) != ZKR_OK)
+        (r = geval_layout(mb.p, mb.len, count, &quiet)) != ZKR_OK)
         (void)zkr_fail(&app->diag, r, "model %lld over %llu records: %s", (long long)m.id,
-                       (unsigned long long)count, app->diag.msg);
+                       (unsigned long long)count, quiet.msg);
     zkr_buf_free(&mb);
     return r;
 }
