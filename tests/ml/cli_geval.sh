@@ -153,6 +153,20 @@ expect 1 "the proof presented for another dataset is refused" "$ZKREG" verify \
 expect 1 "the proof presented for the count off by one is refused" "$ZKREG" verify \
   --statement "$SO" "$T/p"
 
+# Threshold mode: "correct >= C" binds no count; a claim above it is refused at registration.
+expect 1 "--threshold above the model's count is refused" "$ZKREG" register-statement \
+  --schema fmnist-cnn-acc@1 --program "$TP" --model "$TM" --dataset "$DA" \
+  --param record_first=0 --param record_count=5 --public-output-from-model --threshold $((C + 1))
+expect 0 "a threshold statement 'correct >= $C' over records 0..4" "$ZKREG" register-statement \
+  --schema fmnist-cnn-acc@1 --program "$TP" --model "$TM" --dataset "$DA" \
+  --param record_first=0 --param record_count=5 --public-output-from-model --threshold "$C"
+ST=$(cat "$T/out")
+expect 0 "prove the threshold statement" "$ZKREG" prove --statement "$ST" -o "$T/pt"
+expect 0 "verify it" "$ZKREG" --json verify --statement "$ST" "$T/pt"
+grep -q '"correct"' "$T/out"; [ $? -eq 1 ]; ok $? "... reports no exact count"
+expect 1 "the threshold proof presented for the exact statement is refused" "$ZKREG" verify \
+  --statement "$S" "$T/pt"
+
 # ------------------------------------------------------------ attest, gate
 expect 0 "key generate" "$ZKREG" key generate --type ed25519 -o "$T/ed.key" \
   --passphrase-file "$T/keypass" --kdf interactive
