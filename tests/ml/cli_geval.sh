@@ -2,7 +2,8 @@
 # evaluation-graph@1 (a CNN's accuracy over a record range, one proof) through
 # the CLI with the small CNN fixture (tests/fixtures/tiny_cnn.onnx: conv, max
 # pool, dense) over 6 of the first 64 Fashion-MNIST test records:
-# register-statement --public-output-from-model binds the native count,
+# register-statement --public-output-from-model binds the native count (exact and
+# threshold),
 # prove (confined geval-prove, deterministic), verify (confined geval-verify),
 # attest, and gate --evaluation with require_evaluation, the release being a
 # graph-inference@1 attestation of the same model. Reject twins: a tampered
@@ -11,7 +12,8 @@
 # nothing, verify and attest refuse), a gate asking for one more than proven.
 # Bad input, registry byte-identical after each: a range over the 1,024-record
 # limit (exit 3, the limit named), a program the batch layout refuses
-# (LeNet-5 at 512 records, exit 3), an MLP model (exit 1).
+# (LeNet-5 at 512 records, exit 3), an MLP model (exit 1). Export, import and
+# verify on a second registry.
 # TAP. Usage: cli_geval.sh path/to/zkreg
 set -u
 ZKREG=$1
@@ -33,7 +35,10 @@ expect() {
   [ "$got" -eq "$want" ] || sed 's/^/# /' "$T/err"
 }
 id_of() { sed -n 's/.*"id":\([0-9]*\).*/\1/p' "$T/out"; }
-sum_reg() { cat "$T/reg.db" "$T/reg.db-wal" 2>/dev/null | sha256sum; }
+sum_reg() { # the registry file and every file of its store
+  { cat "$T/reg.db" "$T/reg.db-wal" 2>/dev/null
+    (cd "$T/reg.db.d" && find . -type f | LC_ALL=C sort | xargs sha256sum); } | sha256sum
+}
 # A 64-record raw IDX pair from record $1 on (the proven ranges stay cheap to re-commit).
 small() {
   { printf '\000\000\010\003\000\000\000\100\000\000\000\034\000\000\000\034'
@@ -99,7 +104,7 @@ expect 3 "... so is the whole 10,000-record set, with --public-output-from-model
   register-statement --schema fmnist-cnn-acc@1 --program "$TP" --model "$TM" --dataset "$DF" \
   --param record_first=0 --public-output-from-model
 grep -q "at most 1024 records" "$T/err"; ok $? "... naming the limit"
-[ "$(sum_reg)" = "$before" ]; ok $? "the registry is byte-identical afterwards"
+[ "$(sum_reg)" = "$before" ]; ok $? "the registry and its store are byte-identical afterwards"
 expect 0 "register-program LeNet-5" "$ZKREG" --json register-program "$LENET"
 LP=$(id_of)
 expect 0 "register-model LeNet-5 --calibrate" "$ZKREG" --json register-model "$LENET" \
@@ -111,7 +116,7 @@ expect 3 "LeNet-5 over 512 records: a layout the batch prover refuses" "$ZKREG" 
   register-statement --schema fmnist-cnn-acc@1 --program "$LP" --model "$LM" --dataset "$DF" \
   --param record_first=0 --param record_count=512 --public-output "$T/o512.bin"
 grep -q "512 records.*batch bound" "$T/err"; ok $? "... naming the layout's reason"
-[ "$(sum_reg)" = "$before" ]; ok $? "the registry is byte-identical afterwards"
+[ "$(sum_reg)" = "$before" ]; ok $? "the registry and its store are byte-identical afterwards"
 sed 's/^/# /' "$T/err"
 expect 0 "register-program of the MLP" "$ZKREG" --json register-program "$MLP"
 MP=$(id_of)
@@ -126,7 +131,7 @@ grep -q "not a graph (CNN) model.*evaluation-graph@1" "$T/err"; ok $? "... namin
 expect 3 "a public output over another count than the range's" "$ZKREG" register-statement \
   --schema fmnist-cnn-acc@1 --program "$TP" --model "$TM" --dataset "$DA" \
   --param record_first=0 --param record_count=5 --public-output "$T/off.bin"
-[ "$(sum_reg)" = "$before" ]; ok $? "the registry is byte-identical afterwards"
+[ "$(sum_reg)" = "$before" ]; ok $? "the registry and its store are byte-identical afterwards"
 
 # ------------------------------------------------------------ prove, verify
 expect 0 "prove (confined geval-prove worker)" "$ZKREG" --json prove --statement "$S" -o "$T/p"
@@ -214,5 +219,23 @@ expect 1 "gate: the release's own (graph-inference@1) attestation as the evaluat
 policy $((C + 1))
 expect 1 "gate: min_correct one above the proven count fails" "$ZKREG" gate \
   --policy "$T/policy.json" --evaluation "$T/e.att" "$T/rel.att"
+
+# ------------------------------------------------------------ export / import
+TSHA=$("$ZKREG" --json show model "$TM" | sed -n 's/.*"sha256":"\([0-9a-f]*\)".*/\1/p' | head -1)
+TPSHA=$("$ZKREG" --json show program "$TP" | sed -n 's/.*"sha256":"\([0-9a-f]*\)".*/\1/p' | head -1)
+expect 0 "export the evaluation statement" "$ZKREG" export -o "$T/b.zkb" --statement "$S" \
+  --passphrase-file "$T/pass"
+expect 0 "a second registry" "$ZKREG" --registry "$T/r2.db" init --passphrase-file "$T/pass" \
+  --kdf interactive
+VK=$("$ZKREG" --json log key 2>/dev/null | sed -n 's/.*"verifier_key":"\([^"]*\)".*/\1/p')
+expect 0 "import it there" "$ZKREG" --registry "$T/r2.db" import "$T/b.zkb" --trusted-key "$VK"
+expect 0 "the graph model's bytes placed beside the second registry" "$ZKREG" \
+  --registry "$T/r2.db" register-model "$T/reg.db.d/models/$TSHA" --program "$TPSHA"
+expect 0 "the dataset file known there too" "$ZKREG" --registry "$T/r2.db" register-dataset \
+  "$T/a-images-idx3-ubyte"
+expect 0 "the imported statement verifies on the second registry" "$ZKREG" \
+  --registry "$T/r2.db" verify --statement "$S" "$T/p"
+expect 1 "... and the tampered proof does not" "$ZKREG" --registry "$T/r2.db" verify \
+  --statement "$S" "$T/pbad"
 echo "1..$n"
 exit $fail
