@@ -19,6 +19,8 @@
 
 #include "app/attest.h"
 #include "app/eval.h"
+#include "app/geval.h"
+#include "zk/geval.h"
 #include "app/ginfer.h"
 #include "zk/infer_batch.h"
 #include "zk/eval_fixed.h"
@@ -149,6 +151,7 @@ static const attest_kind attest_kinds[] = {
     {ZKR_EVALF_NAME, ZKR_KIND_EVAL_FIXED, zkr_app_eval_verify_request, "evalf-verify"},
     {ZKR_APP_GINF_KIND, ZKR_KIND_GINFER1, zkr_app_ginf_verify_request, "ginf-verify"},
     {ZKR_IBATCH_NAME, ZKR_KIND_INFERENCE_BATCH1, zkr_app_eval_verify_request, "ibatch-verify"},
+    {ZKR_APP_GEVAL_KIND, ZKR_KIND_GEVAL1, zkr_app_geval_verify_request, "geval-verify"},
 };
 
 static const attest_kind *kind_of(const char *name)

@@ -305,7 +305,9 @@ static zkr_err rg_evaluation(void *ctx, const zkr_attest_facts *f, zkr_eval_clai
             goto out;
     }
     snprintf(c->proof_kind, sizeof c->proof_kind, "%s", st.schema.proof_kind);
-    if (strcmp(st.schema.proof_kind, "evaluation@1") != 0)
+    /* evaluation-graph@1 binds the same range parameters and public output (a CNN's accuracy). */
+    if (strcmp(st.schema.proof_kind, "evaluation@1") != 0 &&
+        strcmp(st.schema.proof_kind, "evaluation-graph@1") != 0)
         goto out; /* is_evaluation 0: the gate names the kind */
     n = st.dataset.record_count;
     if (rg_u64_param(&st, "record_first", &c->first) < 0 ||

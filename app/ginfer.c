@@ -22,7 +22,7 @@
 #define GINF_WORKER_VERSION 1u
 #define GINF_COMMIT_TAG "zkreg/graph-model-commitment/v1"
 #define GINF_PCS_SUFFIX ".gpcs"
-#define GINF_PCS_BYTES (ZKR_DIGEST_BYTES + 4u)
+#define GINF_PCS_BYTES ZKR_APP_GINF_PCS_BYTES
 #define GINF_OUTPUT_MAX ((size_t)1 << 20)
 
 int zkr_app_ginf_kind_is(const char *kind)
@@ -175,18 +175,19 @@ zkr_err zkr_app_ginf_statement_check(zkr_app *app, zkr_registry *reg, const char
         zkr_registry_artifact_get(reg, ZKR_KIND_MODEL, model, &m, &quiet) != ZKR_OK)
         return ZKR_OK; /* the registration names what is unknown */
     graph = zkr_app_model_is_graph(app, &m);
-    want = zkr_app_ginf_kind_is(sc.proof_kind);
+    /* evaluation-graph@1 proves graph models too, against the same commitment. */
+    want = zkr_app_ginf_kind_is(sc.proof_kind) || strcmp(sc.proof_kind, "evaluation-graph@1") == 0;
     if (graph && !want)
         return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_MODEL,
                         "model %lld is a graph (CNN) model (program version 2); schema %s@%llu "
                         "is %s, which proves dense (MLP) models: use a " ZKR_APP_GINF_KIND
-                        " schema",
+                        " or evaluation-graph@1 schema",
                         (long long)m.id, sc.name, (unsigned long long)sc.version, sc.proof_kind);
     if (!graph && want)
         return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_MODEL,
-                        "model %lld is not a graph (CNN) model; schema %s@%llu is "
-                        ZKR_APP_GINF_KIND ", which proves graph models only",
-                        (long long)m.id, sc.name, (unsigned long long)sc.version);
+                        "model %lld is not a graph (CNN) model; schema %s@%llu is %s, which "
+                        "proves graph models only",
+                        (long long)m.id, sc.name, (unsigned long long)sc.version, sc.proof_kind);
     return ZKR_OK;
 }
 
@@ -525,6 +526,19 @@ static zkr_err ginf_pcs_of(zkr_app *app, const zkr_statement *st, const zkr_buf 
     free(mp);
     zkr_ml_gmodel_free(gm);
     return r;
+}
+
+zkr_err zkr_app_ginf_pcs(zkr_app *app, const zkr_statement *st, const zkr_buf *model,
+                         uint8_t enc[ZKR_APP_GINF_PCS_BYTES])
+{
+    return ginf_pcs_of(app, st, model, enc);
+}
+
+zkr_err zkr_app_ginf_commit_model(const zkr_ml_gmodel *gm, unsigned threads, zkr_ginf_model **pm,
+                                  zkr_pcs_commitment *pc, zkr_ginf_params **mp, int64_t **store,
+                                  zkr_diag *d)
+{
+    return ginf_commit(gm, threads, pm, pc, mp, store, d);
 }
 
 zkr_err zkr_app_ginf_verify_request(zkr_app *app, const zkr_statement *st, uint32_t param_set,

@@ -17,6 +17,7 @@
 #include "app/app.h"
 #include "app/proof.h"
 #include "ml/ml.h"
+#include "prover/ginfer.h"
 #include "zk/ginfer.h"
 #include "zk/zk.h"
 
@@ -99,6 +100,25 @@ zkr_err zkr_app_ginf_verify(zkr_app *app, zkr_registry *reg, const zkr_statement
  */
 zkr_err zkr_app_ginf_verify_request(zkr_app *app, const zkr_statement *st, uint32_t param_set,
                                     const zkr_buf *proof, zkr_buf *req) ZKR_WUR;
+
+/*
+ * P's root and size, as the verifier workers take them (36 bytes: root,
+ * u32 n_vars big-endian): the store's cache beside the registry, else
+ * recomputed from the model bytes. Never trusted: the worker re-derives
+ * the registered commitment from it (evaluation-graph@1 shares it).
+ */
+#define ZKR_APP_GINF_PCS_BYTES 36u
+zkr_err zkr_app_ginf_pcs(zkr_app *app, const zkr_statement *st, const zkr_buf *model,
+                         uint8_t enc[ZKR_APP_GINF_PCS_BYTES]) ZKR_WUR;
+
+/*
+ * Commits to P from a decoded graph model at parameter set 1 (the
+ * appliance's own computation, as register-model's): *pm, *pc, and the
+ * public parameters *mp and *store (both freed by the caller after *pm).
+ */
+zkr_err zkr_app_ginf_commit_model(const zkr_ml_gmodel *gm, unsigned threads, zkr_ginf_model **pm,
+                                  zkr_pcs_commitment *pc, zkr_ginf_params **mp, int64_t **store,
+                                  zkr_diag *d) ZKR_WUR;
 
 /* The confined workers (app/workers.c): prover and verifier policies. */
 zkr_err zkr_app_worker_ginf_prove(const uint8_t *req, size_t req_len, zkr_buf *reply,

@@ -19,6 +19,7 @@
 #include "app/infer2.h"
 #include "app/train2.h"
 #include "app/eval.h"
+#include "app/geval.h"
 #include "app/ginfer.h"
 #include "app/train.h"
 #include "zk/infer_batch.h"
@@ -422,6 +423,21 @@ zkr_err zkr_app_prove(zkr_app *app, const zkr_app_prove_opts *o, zkr_app_prove_r
     }
     zkr_statement_free(&ps.st);
     memset(&ps, 0, sizeof ps);
+    if (zkr_app_geval_is(reg, o->statement, &ps.st)) {
+        /* evaluation-graph@1 (app/geval.c): the CPU batch prover in its own worker. */
+        if (o->backend != NULL && strcmp(o->backend, "cuda") == 0) {
+            r = zkr_fail(&app->diag, ZKR_ERR_UNSUPPORTED,
+                         "--backend cuda: " ZKR_APP_GEVAL_KIND " proves on the CPU only "
+                         "(--backend cpu or auto)");
+            goto out;
+        }
+        proof_progress(o->progress, "proving the graph evaluation in the confined worker");
+        r = zkr_app_geval_prove(app, reg, &ps.st, o->dataset_file, o->threads, o->no_sandbox,
+                                o->out, res);
+        goto out;
+    }
+    zkr_statement_free(&ps.st);
+    memset(&ps, 0, sizeof ps);
     if (zkr_app_ginf_is(reg, o->statement, &ps.st)) {
         /* graph-inference@1 (app/ginfer.c): the CPU prover in its own worker. */
         if (o->backend != NULL && strcmp(o->backend, "cuda") == 0) {
@@ -580,6 +596,39 @@ out:
     return r;
 }
 
+/* evaluation-graph@1 statements: every binding value from the registry (app/geval.c). */
+static zkr_err verify_geval(zkr_app *app, zkr_registry *reg, const zkr_app_verify_opts *o,
+                            const zkr_statement *st, zkr_app_verify_result *res)
+{
+    zkr_buf proof = {0};
+    double t0 = zkr_now();
+    zkr_err r;
+
+    res->kind = ZKR_APP_GEVAL_KIND;
+    if ((r = zkr_file_read(o->proof, ZKR_APP_PROOF_MAX, &proof, &app->diag)) != ZKR_OK)
+        goto out;
+    proof_progress(o->progress, "verifying in the confined worker");
+    if ((r = zkr_app_geval_verify(app, reg, st, proof.p, proof.len, o->no_sandbox,
+                                  &res->correct)) != ZKR_OK)
+        goto out;
+    {
+        /* Exact mode proves the count itself; a threshold proves only "at least tau". */
+        unsigned mode = ZKR_EVAL_MODE_THRESHOLD;
+        uint64_t n, v;
+        res->has_correct =
+            zkr_eval_output_decode(st->public_output.p, st->public_output.len, &mode, &n, &v) ==
+                ZKR_OK &&
+            mode == ZKR_EVAL_MODE_EXACT;
+    }
+    res->seconds = zkr_now() - t0;
+    zkr_sha256(proof.p, proof.len, res->proof_sha256);
+    memcpy(res->statement_id, st->statement_id, ZKR_DIGEST_BYTES);
+    r = zkr_record_verification(app, reg, st, res->proof_sha256, o->no_sandbox, &res->log_index);
+out:
+    zkr_buf_free(&proof);
+    return r;
+}
+
 /* inference@2: the bindings from the registry, the proof in the infer2-verify worker. */
 static zkr_err verify_infer2(zkr_app *app, zkr_registry *reg, const zkr_app_verify_opts *o,
                              const zkr_statement *st, zkr_app_verify_result *res)
@@ -679,6 +728,12 @@ zkr_err zkr_app_verify(zkr_app *app, const zkr_app_verify_opts *o, zkr_app_verif
     memset(&ps, 0, sizeof ps);
     if (zkr_app_ginf_is(reg, o->statement, &ps.st)) {
         r = zkr_verify_graph(app, reg, o, &ps.st, res);
+        goto out;
+    }
+    zkr_statement_free(&ps.st);
+    memset(&ps, 0, sizeof ps);
+    if (zkr_app_geval_is(reg, o->statement, &ps.st)) {
+        r = verify_geval(app, reg, o, &ps.st, res);
         goto out;
     }
     zkr_statement_free(&ps.st);

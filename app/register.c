@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/geval.h"
 #include "app/ginfer.h"
 #include "app/register.h"
 #include "app/infer.h"
@@ -295,6 +296,12 @@ zkr_err zkr_app_register_statement(zkr_app *app, zkr_registry *reg, const char *
         (r = batch_output_check(app, reg, schema, program, dataset, kv, nkv, public_output_file,
                                 po.p ? po.p : (const uint8_t *)"", po.len)) != ZKR_OK)
         goto out;
+    if ((r = zkr_app_geval_statement_check(app, reg, schema, model, dataset, kv, nkv,
+                                           public_output_file
+                                               ? (po.p ? po.p : (const uint8_t *)"")
+                                               : NULL,
+                                           po.len)) != ZKR_OK)
+        goto out;
     r = zkr_registry_statement_add(reg, schema, program, model, dataset, kv, nkv,
                                    public_output_file ? (po.p ? po.p : (const uint8_t *)"") : NULL,
                                    po.len, out, &app->diag);
@@ -313,7 +320,9 @@ zkr_err zkr_app_register_statement_bytes(zkr_app *app, zkr_registry *reg, const 
     memset(out, 0, sizeof *out);
     if ((r = zkr_app_ginf_statement_check(app, reg, schema, model)) != ZKR_OK ||
         (r = batch_output_check(app, reg, schema, program, dataset, kv, nkv, "the public output",
-                                po, po_len)) != ZKR_OK)
+                                po, po_len)) != ZKR_OK ||
+        (r = zkr_app_geval_statement_check(app, reg, schema, model, dataset, kv, nkv, po,
+                                           po_len)) != ZKR_OK)
         return r;
     return zkr_registry_statement_add(reg, schema, program, model, dataset, kv, nkv, po, po_len,
                                       out, &app->diag);

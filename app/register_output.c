@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/geval.h"
 #include "app/ginfer.h"
 #include "app/register.h"
 #include "app/store.h"
@@ -19,7 +20,7 @@
 #include "zk/zk.h"
 
 /* The kinds whose output is computed here. */
-enum { OUT_INFER, OUT_EVAL, OUT_BATCH };
+enum { OUT_INFER, OUT_EVAL, OUT_BATCH, OUT_GEVAL };
 
 /* The statement parameters that select the records, as text from --param. */
 typedef struct {
@@ -262,6 +263,36 @@ static zkr_err out_batch(zkr_app *app, const zkr_ml_model *m, const zkr_dataset 
     return ZKR_OK;
 }
 
+/* The evaluation output's bytes and its line, for a count computed over records first..+n. */
+static zkr_err out_eval_encode(zkr_app *app, const zkr_app_output_opts *o, uint64_t first,
+                               uint64_t n, uint64_t correct, zkr_buf *out, char *line,
+                               size_t line_len)
+{
+    zkr_err r;
+
+    if (o->has_threshold && correct < o->threshold)
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_OUTPUT,
+                        "the model gets %llu of %llu right, below the threshold %llu: no "
+                        "statement registered",
+                        (unsigned long long)correct, (unsigned long long)n,
+                        (unsigned long long)o->threshold);
+    if ((r = zkr_eval_output_encode(o->has_threshold ? ZKR_EVAL_MODE_THRESHOLD
+                                                     : ZKR_EVAL_MODE_EXACT,
+                                    n, o->has_threshold ? o->threshold : correct, out)) != ZKR_OK)
+        return zkr_fail(&app->diag, r, "evaluation output for %llu records does not encode",
+                        (unsigned long long)n);
+    if (o->has_threshold)
+        snprintf(line, line_len, "correct >= %llu of %llu (records %llu..%llu; %llu correct, "
+                 "not bound)", (unsigned long long)o->threshold, (unsigned long long)n,
+                 (unsigned long long)first, (unsigned long long)(first + n - 1),
+                 (unsigned long long)correct);
+    else
+        snprintf(line, line_len, "correct %llu of %llu (records %llu..%llu)",
+                 (unsigned long long)correct, (unsigned long long)n, (unsigned long long)first,
+                 (unsigned long long)(first + n - 1));
+    return ZKR_OK;
+}
+
 static zkr_err out_evaluation(zkr_app *app, const zkr_ml_model *m, const zkr_dataset *ds,
                               const out_params *op, const zkr_app_output_opts *o, zkr_buf *out,
                               char *line, size_t line_len)
@@ -278,28 +309,29 @@ static zkr_err out_evaluation(zkr_app *app, const zkr_ml_model *m, const zkr_dat
                         (unsigned long long)o->threshold, (unsigned long long)count);
     if ((r = zkr_ml_eval(NULL, m, ds, op->first, count, &res, &app->diag)) != ZKR_OK)
         return r;
-    if (o->has_threshold && res.quant_correct < o->threshold)
-        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_OUTPUT,
-                        "the model gets %llu of %llu right, below the threshold %llu: no "
-                        "statement registered",
-                        (unsigned long long)res.quant_correct, (unsigned long long)res.n,
-                        (unsigned long long)o->threshold);
-    if ((r = zkr_eval_output_encode(o->has_threshold ? ZKR_EVAL_MODE_THRESHOLD
-                                                     : ZKR_EVAL_MODE_EXACT,
-                                    res.n, o->has_threshold ? o->threshold : res.quant_correct,
-                                    out)) != ZKR_OK)
-        return zkr_fail(&app->diag, r, "evaluation output for %llu records does not encode",
-                        (unsigned long long)res.n);
-    if (o->has_threshold)
-        snprintf(line, line_len, "correct >= %llu of %llu (records %llu..%llu; %llu correct, "
-                 "not bound)", (unsigned long long)o->threshold, (unsigned long long)res.n,
-                 (unsigned long long)op->first, (unsigned long long)(op->first + res.n - 1),
-                 (unsigned long long)res.quant_correct);
-    else
-        snprintf(line, line_len, "correct %llu of %llu (records %llu..%llu)",
-                 (unsigned long long)res.quant_correct, (unsigned long long)res.n,
-                 (unsigned long long)op->first, (unsigned long long)(op->first + res.n - 1));
-    return ZKR_OK;
+    return out_eval_encode(app, o, op->first, res.n, res.quant_correct, out, line, line_len);
+}
+
+/* evaluation-graph@1: the graph model's native count over the range (the prover's own). */
+static zkr_err out_geval(zkr_app *app, const zkr_artifact *a, const zkr_dataset *ds,
+                         const out_params *op, const zkr_app_output_opts *o, zkr_buf *out,
+                         char *line, size_t line_len)
+{
+    zkr_buf b = {0};
+    uint64_t count = 0, correct = 0;
+    zkr_err r;
+
+    if ((r = out_range(app, ds, op, &count)) != ZKR_OK)
+        return r;
+    if (o->has_threshold && o->threshold > count)
+        return zkr_fail(&app->diag, ZKR_ERR_MALFORMED,
+                        "--threshold %llu is above the range's %llu records",
+                        (unsigned long long)o->threshold, (unsigned long long)count);
+    if ((r = out_model_bytes(app, a, &b)) == ZKR_OK &&
+        (r = zkr_app_geval_count(app, b.p, b.len, ds, op->first, count, &correct)) == ZKR_OK)
+        r = out_eval_encode(app, o, op->first, count, correct, out, line, line_len);
+    zkr_buf_free(&b);
+    return r;
 }
 
 /*
@@ -332,18 +364,20 @@ static zkr_err out_kind(zkr_app *app, const zkr_schema *sc, const zkr_app_output
                         "--public-output-from-model: schema %s@%llu binds no public output",
                         sc->name, (unsigned long long)sc->version);
     *kind = strcmp(sc->proof_kind, "evaluation@1") == 0      ? OUT_EVAL
+            : zkr_app_geval_kind_is(sc->proof_kind)        ? OUT_GEVAL
             : strcmp(sc->proof_kind, ZKR_IBATCH_NAME) == 0 ? OUT_BATCH
                                                            : OUT_INFER;
     if (*kind == OUT_INFER && strcmp(sc->proof_kind, "inference@1") != 0 &&
         !zkr_app_ginf_kind_is(sc->proof_kind))
         return zkr_fail(&app->diag, ZKR_ERR_UNSUPPORTED,
                         "--public-output-from-model: schema %s@%llu is %s; only inference@1, "
-                        ZKR_APP_GINF_KIND ", evaluation@1 and inference-batch@1 outputs are "
-                        "computed here",
+                        ZKR_APP_GINF_KIND ", evaluation@1, " ZKR_APP_GEVAL_KIND " and "
+                        "inference-batch@1 outputs are computed here",
                         sc->name, (unsigned long long)sc->version, sc->proof_kind);
-    if (*kind != OUT_EVAL && o->has_threshold)
+    if (*kind != OUT_EVAL && *kind != OUT_GEVAL && o->has_threshold)
         return zkr_fail(&app->diag, ZKR_ERR_USAGE,
-                        "--threshold is for evaluation@1 schemas; %s@%llu is %s", sc->name,
+                        "--threshold is for evaluation@1 and " ZKR_APP_GEVAL_KIND " schemas; "
+                        "%s@%llu is %s", sc->name,
                         (unsigned long long)sc->version, sc->proof_kind);
     return ZKR_OK;
 }
@@ -388,6 +422,12 @@ zkr_err zkr_app_output_from_model(zkr_app *app, zkr_registry *reg, const char *s
         r = zkr_fail(&app->diag, ZKR_ERR_MALFORMED,
                      "--public-output-from-model: %s needs --param record_index=I",
                      sc.proof_kind);
+    if (r == ZKR_OK && kind == OUT_GEVAL) {
+        if ((r = zkr_app_ginf_statement_check(app, reg, schema, model)) == ZKR_OK &&
+            (r = out_dataset(app, &ds, &d)) == ZKR_OK)
+            r = out_geval(app, &m, d, &op, o, out, line, line_len);
+        goto out;
+    }
     if (r == ZKR_OK && zkr_app_ginf_kind_is(sc.proof_kind)) {
         if ((r = zkr_app_ginf_statement_check(app, reg, schema, model)) == ZKR_OK &&
             (r = out_dataset(app, &ds, &d)) == ZKR_OK)

@@ -4,6 +4,7 @@
  */
 #include "app/workers.h"
 #include "app/eval.h"
+#include "app/geval.h"
 #include "app/ginfer.h"
 #include "app/infer.h"
 #include "app/infer2.h"
@@ -47,6 +48,10 @@ const zkr_worker_kind zkr_app_workers[] = {
      "verify a graph-inference@1 (CNN) proof against a statement and its record", NULL},
     {"ginf-prove", ZKR_SANDBOX_POLICY_PROVER, zkr_app_worker_ginf_prove,
      "prove one graph-inference@1 (CNN) inference", NULL},
+    {"geval-verify", ZKR_SANDBOX_POLICY_VERIFIER, zkr_app_worker_geval_verify,
+     "verify an evaluation-graph@1 (CNN accuracy) proof against a statement and its records", NULL},
+    {"geval-prove", ZKR_SANDBOX_POLICY_PROVER, zkr_app_worker_geval_prove,
+     "prove a graph (CNN) model's accuracy over a record range (evaluation-graph@1)", NULL},
     {"ibatch-verify", ZKR_SANDBOX_POLICY_VERIFIER, zkr_app_worker_ibatch_verify,
      "verify an inference-batch@1 proof against a statement and its records", NULL},
     {"ibatch-prove", ZKR_SANDBOX_POLICY_PROVER, zkr_app_worker_ibatch_prove,

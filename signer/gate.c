@@ -463,7 +463,8 @@ static zkr_err eval_claim_ok(const zkr_policy *pol, const zkr_attest_facts *rele
 
     if (!c->is_evaluation)
         return zkr_fail(d, ZKR_ERR_POLICY,
-                        "the evaluation attestation's statement is %s, not evaluation@1",
+                        "the evaluation attestation's statement is %s, not evaluation@1 or "
+                        "evaluation-graph@1",
                         c->proof_kind);
     if (memcmp(ef->model_sha256, release->model_sha256, 32) != 0) {
         (void)!zkr_hex_encode(ef->model_sha256, 32, got, sizeof got);

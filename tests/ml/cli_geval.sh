@@ -1,0 +1,241 @@
+#!/bin/sh
+# evaluation-graph@1 (a CNN's accuracy over a record range, one proof) through
+# the CLI with the small CNN fixture (tests/fixtures/tiny_cnn.onnx: conv, max
+# pool, dense) over 6 of the first 64 Fashion-MNIST test records:
+# register-statement --public-output-from-model binds the native count (exact and
+# threshold),
+# prove (confined geval-prove, deterministic), verify (confined geval-verify),
+# attest, and gate --evaluation with require_evaluation, the release being a
+# graph-inference@1 attestation of the same model. Reject twins: a tampered
+# and a truncated proof, the proof under a statement of another record range
+# and of another dataset, a statement whose count is off by one (prove writes
+# nothing, verify and attest refuse), a gate asking for one more than proven.
+# Bad input, registry byte-identical after each: a range over the 1,024-record
+# limit (exit 3, the limit named), a program the batch layout refuses
+# (LeNet-5 at 512 records, exit 3), an MLP model (exit 1). Export, import and
+# verify on a second registry.
+# TAP. Usage: cli_geval.sh path/to/zkreg
+set -u
+ZKREG=$1
+SRC=${ZKR_SOURCE_ROOT:-.}
+LENET=$SRC/tests/fixtures/lenet5.onnx
+MLP=$SRC/tests/fixtures/mlp_784_128_10.onnx
+TINY=$SRC/tests/fixtures/tiny_cnn.onnx
+DATA=/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz
+T=$(mktemp -d /tmp/zkr-geval-cli.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+export ZKREG_REGISTRY="$T/reg.db"
+n=0
+fail=0
+ok() { n=$((n + 1)); if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi; }
+expect() {
+  want=$1; what=$2; shift 2
+  "$@" >"$T/out" 2>"$T/err"; got=$?
+  [ "$got" -eq "$want" ]; ok $? "$what (exit $got, want $want)"
+  [ "$got" -eq "$want" ] || sed 's/^/# /' "$T/err"
+}
+id_of() { sed -n 's/.*"id":\([0-9]*\).*/\1/p' "$T/out"; }
+sum_reg() { # the registry file and every file of its store
+  { cat "$T/reg.db" "$T/reg.db-wal" 2>/dev/null
+    (cd "$T/reg.db.d" && find . -type f | LC_ALL=C sort | xargs sha256sum); } | sha256sum
+}
+# A 64-record raw IDX pair from record $1 on (the proven ranges stay cheap to re-commit).
+small() {
+  { printf '\000\000\010\003\000\000\000\100\000\000\000\034\000\000\000\034'
+    gzip -dc "$DATA" | tail -c +$((17 + $1 * 784)) | head -c $((64 * 784)); } >"$2-images-idx3-ubyte"
+  { printf '\000\000\010\001\000\000\000\100'
+    gzip -dc "${DATA%images-idx3-ubyte.gz}labels-idx1-ubyte.gz" | tail -c +$((9 + $1)) | head -c 64; } \
+    >"$2-labels-idx1-ubyte"
+}
+
+(umask 077; echo "cli-geval-test-passphrase" >"$T/pass"; echo "cli-geval-key-pass" >"$T/keypass")
+expect 0 "init" "$ZKREG" init --passphrase-file "$T/pass" --kdf interactive
+small 0 "$T/a"
+small 64 "$T/b"
+expect 0 "register-dataset A (records 0..63)" "$ZKREG" --json register-dataset "$T/a-images-idx3-ubyte"
+DA=$(id_of)
+DSHA=$(sed -n 's/.*"sha256":"\([0-9a-f]*\)".*/\1/p' "$T/out")
+expect 0 "register-dataset B (records 64..127)" "$ZKREG" --json register-dataset "$T/b-images-idx3-ubyte"
+DB=$(id_of)
+expect 0 "register-program of the small CNN" "$ZKREG" --json register-program "$TINY"
+TP=$(id_of)
+expect 0 "register-model --calibrate of it" "$ZKREG" --json register-model "$TINY" --program "$TP" \
+  --calibrate "$DA"
+TM=$(id_of)
+cat >"$T/geval.json" <<'JSON'
+{"name": "fmnist-cnn-acc", "version": 1, "proof_kind": "evaluation-graph@1",
+ "proof_system": "zkreg-sumcheck-basefold", "parameter_set": "goldilocks-128",
+ "verifier_version": "0.2.0", "public_output": true,
+ "fields": [{"name": "record_first", "type": "u64"}, {"name": "record_count", "type": "u64"}]}
+JSON
+expect 0 "register-schema evaluation-graph@1" "$ZKREG" register-schema "$T/geval.json"
+stmt() { # dataset first count -> statement id on stdout
+  "$ZKREG" register-statement --schema fmnist-cnn-acc@1 --program "$TP" --model "$TM" \
+    --dataset "$1" --param record_first="$2" --param record_count="$3" --public-output-from-model
+}
+expect 0 "statement: records 0..5 of A, the count from the model" stmt "$DA" 0 6
+S=$(cat "$T/out")
+C=$(sed -n 's/.*correct \([0-9]*\) of 6.*/\1/p' "$T/err")
+[ -n "$C" ]; ok $? "... binds 'correct $C of 6'"
+expect 0 "statement: records 1..6 of A" stmt "$DA" 1 6
+SR=$(cat "$T/out")
+expect 0 "statement: records 0..5 of B" stmt "$DB" 0 6
+SD=$(cat "$T/out")
+# The same range with the count one off (exact mode: u8 0 | u64 6 | u64 value).
+OFF=$(( C < 6 ? C + 1 : C - 1 ))
+printf '\000\000\000\000\000\000\000\000\006\000\000\000\000\000\000\000'"$(printf '\\%03o' "$OFF")" \
+  >"$T/off.bin"
+[ "$(wc -c <"$T/off.bin")" -eq 17 ]; ok $? "a 17-byte evaluation output stating $OFF correct"
+expect 0 "statement: records 0..5 of A, count off by one" "$ZKREG" register-statement \
+  --schema fmnist-cnn-acc@1 --program "$TP" --model "$TM" --dataset "$DA" \
+  --param record_first=0 --param record_count=6 --public-output "$T/off.bin"
+SO=$(cat "$T/out")
+
+# ------------------------------------------------------------ bad statements
+expect 0 "register-dataset of the full test set (10,000 records)" "$ZKREG" --json \
+  register-dataset "$DATA"
+DF=$(id_of)
+before=$(sum_reg)
+expect 3 "a range of 1,025 records is refused" "$ZKREG" register-statement \
+  --schema fmnist-cnn-acc@1 --program "$TP" --model "$TM" --dataset "$DF" \
+  --param record_first=0 --param record_count=1025 --public-output "$T/off.bin"
+grep -q "at most 1024 records" "$T/err"; ok $? "... naming the 1,024-record limit"
+expect 3 "... so is the whole 10,000-record set, with --public-output-from-model" "$ZKREG" \
+  register-statement --schema fmnist-cnn-acc@1 --program "$TP" --model "$TM" --dataset "$DF" \
+  --param record_first=0 --public-output-from-model
+grep -q "at most 1024 records" "$T/err"; ok $? "... naming the limit"
+[ "$(sum_reg)" = "$before" ]; ok $? "the registry and its store are byte-identical afterwards"
+expect 0 "register-program LeNet-5" "$ZKREG" --json register-program "$LENET"
+LP=$(id_of)
+expect 0 "register-model LeNet-5 --calibrate" "$ZKREG" --json register-model "$LENET" \
+  --program "$LP" --calibrate "$DA"
+LM=$(id_of)
+printf '\000\000\000\000\000\000\000\002\000\000\000\000\000\000\000\000\001' >"$T/o512.bin"
+before=$(sum_reg)
+expect 3 "LeNet-5 over 512 records: a layout the batch prover refuses" "$ZKREG" \
+  register-statement --schema fmnist-cnn-acc@1 --program "$LP" --model "$LM" --dataset "$DF" \
+  --param record_first=0 --param record_count=512 --public-output "$T/o512.bin"
+grep -q "512 records.*batch bound" "$T/err"; ok $? "... naming the layout's reason"
+[ "$(sum_reg)" = "$before" ]; ok $? "the registry and its store are byte-identical afterwards"
+sed 's/^/# /' "$T/err"
+expect 0 "register-program of the MLP" "$ZKREG" --json register-program "$MLP"
+MP=$(id_of)
+expect 0 "register-model of the MLP" "$ZKREG" --json register-model "$MLP" --program "$MP" \
+  --calibrate "$DA"
+MM=$(id_of)
+before=$(sum_reg)
+expect 1 "an MLP model under an evaluation-graph@1 schema is a binding mismatch" "$ZKREG" \
+  register-statement --schema fmnist-cnn-acc@1 --program "$MP" --model "$MM" --dataset "$DA" \
+  --param record_first=0 --param record_count=6 --public-output "$T/off.bin"
+grep -q "not a graph (CNN) model.*evaluation-graph@1" "$T/err"; ok $? "... naming both sides"
+expect 3 "a public output over another count than the range's" "$ZKREG" register-statement \
+  --schema fmnist-cnn-acc@1 --program "$TP" --model "$TM" --dataset "$DA" \
+  --param record_first=0 --param record_count=5 --public-output "$T/off.bin"
+[ "$(sum_reg)" = "$before" ]; ok $? "the registry and its store are byte-identical afterwards"
+
+# ------------------------------------------------------------ prove, verify
+expect 0 "prove (confined geval-prove worker)" "$ZKREG" --json prove --statement "$S" -o "$T/p"
+grep -q "\"correct\":$C" "$T/out"; ok $? "... reports $C correct"
+expect 0 "prove again with 2 threads" "$ZKREG" prove --statement "$S" -o "$T/p2" --threads 2
+cmp -s "$T/p" "$T/p2"; ok $? "... byte-identical proofs (deterministic)"
+expect 1 "prove of the off-by-one statement is refused" "$ZKREG" prove --statement "$SO" \
+  -o "$T/px"
+[ ! -e "$T/px" ]; ok $? "... and writes no proof"
+expect 0 "verify (confined geval-verify worker)" "$ZKREG" --json verify --statement "$S" "$T/p"
+grep -q '"kind":"evaluation-graph@1"' "$T/out" && grep -q "\"correct\":$C" "$T/out"
+ok $? "... reported as evaluation-graph@1, $C correct"
+sz=$(wc -c <"$T/p")
+cp "$T/p" "$T/pbad"
+printf '\001' | dd of="$T/pbad" bs=1 seek=$((sz / 2)) conv=notrunc 2>/dev/null
+cmp -s "$T/p" "$T/pbad"; [ $? -eq 1 ]; ok $? "a byte of the proof changed"
+expect 1 "a tampered proof is refused" "$ZKREG" verify --statement "$S" "$T/pbad"
+head -c $((sz - 5)) "$T/p" >"$T/ptrunc"
+expect 3 "a truncated proof is malformed" "$ZKREG" verify --statement "$S" "$T/ptrunc"
+expect 1 "the proof presented for another record range is refused" "$ZKREG" verify \
+  --statement "$SR" "$T/p"
+expect 1 "the proof presented for another dataset is refused" "$ZKREG" verify \
+  --statement "$SD" "$T/p"
+expect 1 "the proof presented for the count off by one is refused" "$ZKREG" verify \
+  --statement "$SO" "$T/p"
+
+# Threshold mode: "correct >= C" binds no count; a claim above it is refused at registration.
+expect 1 "--threshold above the model's count is refused" "$ZKREG" register-statement \
+  --schema fmnist-cnn-acc@1 --program "$TP" --model "$TM" --dataset "$DA" \
+  --param record_first=0 --param record_count=5 --public-output-from-model --threshold $((C + 1))
+expect 0 "a threshold statement 'correct >= $C' over records 0..4" "$ZKREG" register-statement \
+  --schema fmnist-cnn-acc@1 --program "$TP" --model "$TM" --dataset "$DA" \
+  --param record_first=0 --param record_count=5 --public-output-from-model --threshold "$C"
+ST=$(cat "$T/out")
+expect 0 "prove the threshold statement" "$ZKREG" prove --statement "$ST" -o "$T/pt"
+expect 0 "verify it" "$ZKREG" --json verify --statement "$ST" "$T/pt"
+grep -q '"correct"' "$T/out"; [ $? -eq 1 ]; ok $? "... reports no exact count"
+expect 1 "the threshold proof presented for the exact statement is refused" "$ZKREG" verify \
+  --statement "$S" "$T/pt"
+
+# ------------------------------------------------------------ attest, gate
+expect 0 "key generate" "$ZKREG" key generate --type ed25519 -o "$T/ed.key" \
+  --passphrase-file "$T/keypass" --kdf interactive
+expect 0 "key register" "$ZKREG" key register "file:$T/ed.key"
+ED_PUB=$("$ZKREG" key public "file:$T/ed.key" | head -1)
+att() { # statement proof out
+  "$ZKREG" attest --statement "$1" --proof "$2" --key "file:$T/ed.key" -o "$3" \
+    --passphrase-file "$T/keypass" --registry-passphrase-file "$T/pass"
+}
+expect 1 "attest refuses the proof for another record range" att "$SR" "$T/p" "$T/l.att"
+expect 1 "attest refuses the proof for another dataset" att "$SD" "$T/p" "$T/l.att"
+expect 1 "attest refuses the proof for the count off by one" att "$SO" "$T/p" "$T/l.att"
+expect 1 "attest refuses a tampered proof" att "$S" "$T/pbad" "$T/l.att"
+expect 3 "attest refuses a truncated proof" att "$S" "$T/ptrunc" "$T/l.att"
+[ ! -e "$T/l.att" ]; ok $? "... and no refused attestation was written"
+expect 0 "attest the evaluation (verify before sign)" att "$S" "$T/p" "$T/e.att"
+# The release: a graph-inference@1 proof of the same model.
+cat >"$T/ginf.json" <<'JSON'
+{"name": "fmnist-cnn-inf", "version": 1, "proof_kind": "graph-inference@1",
+ "proof_system": "zkreg-sumcheck-basefold", "parameter_set": "goldilocks-128",
+ "verifier_version": "0.2.0", "public_output": true,
+ "fields": [{"name": "record_index", "type": "u64"}]}
+JSON
+expect 0 "register-schema graph-inference@1" "$ZKREG" register-schema "$T/ginf.json"
+expect 0 "a graph-inference@1 statement of the same model" "$ZKREG" register-statement \
+  --schema fmnist-cnn-inf@1 --program "$TP" --model "$TM" --dataset "$DA" \
+  --param record_index=3 --public-output-from-model
+SI=$(cat "$T/out")
+expect 0 "prove it" "$ZKREG" prove --statement "$SI" -o "$T/pi"
+expect 0 "attest it (the release)" att "$SI" "$T/pi" "$T/rel.att"
+policy() { # min_correct
+  printf '{"format":"zkreg-policy/v1","trusted_keys":["%s"],"threshold":1,"schemas":["fmnist-cnn-inf@1","fmnist-cnn-acc@1"],"max_age_seconds":100000000000,"require_log_inclusion":true,"check_revocation":true,"require_evaluation":{"dataset":"%s","min_correct":%s,"record_first":0,"record_count":6}}\n' \
+    "$ED_PUB" "$DSHA" "$1" >"$T/policy.json"
+}
+if [ "$C" -ge 1 ]; then
+  policy "$C"
+  expect 0 "gate passes the release with the evaluation-graph@1 attestation ($C >= $C)" \
+    "$ZKREG" gate --policy "$T/policy.json" --evaluation "$T/e.att" "$T/rel.att"
+else
+  ok 1 "the small CNN gets none of records 0..5 right: no gate to pass"
+  policy 1
+fi
+expect 1 "gate: the release's own (graph-inference@1) attestation as the evaluation fails" \
+  "$ZKREG" gate --policy "$T/policy.json" --evaluation "$T/rel.att" "$T/rel.att"
+policy $((C + 1))
+expect 1 "gate: min_correct one above the proven count fails" "$ZKREG" gate \
+  --policy "$T/policy.json" --evaluation "$T/e.att" "$T/rel.att"
+
+# ------------------------------------------------------------ export / import
+TSHA=$("$ZKREG" --json show model "$TM" | sed -n 's/.*"sha256":"\([0-9a-f]*\)".*/\1/p' | head -1)
+TPSHA=$("$ZKREG" --json show program "$TP" | sed -n 's/.*"sha256":"\([0-9a-f]*\)".*/\1/p' | head -1)
+expect 0 "export the evaluation statement" "$ZKREG" export -o "$T/b.zkb" --statement "$S" \
+  --passphrase-file "$T/pass"
+expect 0 "a second registry" "$ZKREG" --registry "$T/r2.db" init --passphrase-file "$T/pass" \
+  --kdf interactive
+VK=$("$ZKREG" --json log key 2>/dev/null | sed -n 's/.*"verifier_key":"\([^"]*\)".*/\1/p')
+expect 0 "import it there" "$ZKREG" --registry "$T/r2.db" import "$T/b.zkb" --trusted-key "$VK"
+expect 0 "the graph model's bytes placed beside the second registry" "$ZKREG" \
+  --registry "$T/r2.db" register-model "$T/reg.db.d/models/$TSHA" --program "$TPSHA"
+expect 0 "the dataset file known there too" "$ZKREG" --registry "$T/r2.db" register-dataset \
+  "$T/a-images-idx3-ubyte"
+expect 0 "the imported statement verifies on the second registry" "$ZKREG" \
+  --registry "$T/r2.db" verify --statement "$S" "$T/p"
+expect 1 "... and the tampered proof does not" "$ZKREG" --registry "$T/r2.db" verify \
+  --statement "$S" "$T/pbad"
+echo "1..$n"
+exit $fail
