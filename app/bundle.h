@@ -46,4 +46,22 @@ zkr_err zkr_app_export(zkr_app *app, const zkr_app_export_opts *o,
 zkr_err zkr_app_import(zkr_app *app, const char *file, const char *trusted_vkey,
                        zkr_import_summary *sum) ZKR_WUR;
 
+/* What became of the evaluation proofs a version 2 bundle carries (app/round_eval.h). */
+typedef struct {
+    uint64_t stored;     /* verified here, written to REGISTRY.d/round-eval/ */
+    uint64_t kept;       /* verified here; the store already held that statement's proof */
+    uint64_t unverified; /* bound, but the evaluation dataset's file is unknown here: not stored */
+} zkr_app_import_evals;
+
+/*
+ * zkr_app_import, verifying the carried evaluation proofs in the confined
+ * worker (unless no_sandbox) and telling what became of them (evals may
+ * be NULL). A carried proof that names or proves another statement than
+ * the one its round derives for the worker's child, is truncated or does
+ * not verify refuses the whole import (nothing written, no file left).
+ */
+zkr_err zkr_app_import_bundle(zkr_app *app, const char *file, const char *trusted_vkey,
+                              int no_sandbox, zkr_import_summary *sum,
+                              zkr_app_import_evals *evals) ZKR_WUR;
+
 #endif
