@@ -15,6 +15,9 @@
  *   bundle_pick --eval-swap IN OUT I J          swaps proofs I and J (not
  *                                               their outcomes or statement ids)
  *   bundle_pick --eval-sid IN OUT K HEX         sets proof K's statement id
+ *   bundle_pick --eval-outcome IN OUT K INDEX   moves proof K to log entry INDEX
+ *   bundle_pick --eval-v1 IN OUT                the bundle as format version 1
+ *                                               (its entries only)
  *
  * Exit 0 on success, 1 on a malformed bundle, 2 on usage or I/O errors.
  */
@@ -173,6 +176,8 @@ static int eval_edit(const char *mode, eval_entry *ev, uint32_t m, char **arg, u
         ev[k].len = ev[x].len;
         ev[x].proof = p;
         ev[x].len = l;
+    } else if (strcmp(mode, "--eval-outcome") == 0) {
+        ev[k].outcome = strtoull(arg[1], NULL, 10);
     } else if (strcmp(mode, "--eval-sid") == 0) {
         if (strlen(arg[1]) != 64 || zkr_hex_decode_exact(arg[1], ev[k].sid, 32) != ZKR_OK)
             return 2;
@@ -188,9 +193,9 @@ static int eval_main(int argc, char **argv)
     zkr_buf in = {0}, out = {0};
     uint8_t *owned = NULL;
     uint32_t m = 0;
-    int list = strcmp(argv[1], "--eval-list") == 0, rc;
+    int list = strcmp(argv[1], "--eval-list") == 0, v1 = strcmp(argv[1], "--eval-v1") == 0, rc;
 
-    if (argc != (list ? 3 : 6)) {
+    if (argc != (list ? 3 : v1 ? 4 : 6)) {
         fprintf(stderr, "bundle_pick: usage (see the source's comment)\n");
         return 2;
     }
@@ -204,6 +209,10 @@ static int eval_main(int argc, char **argv)
                 return 2;
             printf("%u %llu %s %zu\n", i, (unsigned long long)ev[i].outcome, hex, ev[i].len);
         }
+    } else if (rc == 0 && v1) {
+        out.p[7] = '1';
+        if (zkr_file_write_atomic(argv[3], out.p, out.len, 0644, NULL) != ZKR_OK)
+            rc = 2;
     } else if (rc == 0 && (rc = eval_edit(argv[1], ev, m, argv + 4, &owned)) == 0 &&
                (rc = write_evals(&out, ev, m)) == 0 &&
                zkr_file_write_atomic(argv[3], out.p, out.len, 0644, NULL) != ZKR_OK) {
