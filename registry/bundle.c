@@ -1592,6 +1592,13 @@ zkr_err zkr_registry_import_evals(zkr_registry *reg, const uint8_t *data, size_t
     /* The proofs bind to the rounds and children as now held; the store's files are staged last. */
     if ((r = import_evals(reg, &b, &rs, hooks, d)) != ZKR_OK)
         goto out;
+#if ZKR_TEST_BUILD
+    /* A failure after the proofs were staged: the caller must remove them (round-gate-cli). */
+    if (b.m > 0 && getenv("ZKR_TEST_IMPORT_FAIL_COMMIT") != NULL) {
+        r = zkr_fail(d, ZKR_ERR_REGISTRY, "bundle: commit failure injected (test build)");
+        goto out;
+    }
+#endif
     if (out->added > 0 && ((r = import_event(reg, &out->checkpoint, b.n, out->added, d)) != ZKR_OK ||
                            (r = zkr_registry_commit(reg, d)) != ZKR_OK))
         goto out;

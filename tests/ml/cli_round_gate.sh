@@ -331,6 +331,16 @@ refused 1 "import with a proof for a worker the round did not accept" "which the
 refused 1 "import with a proof for an ungated round's worker" "whose round is not gated" "$T/x-ung.zkb"
 "$PICK" --eval-outcome "$T/ev.zkb" "$T/x-none.zkb" 0 1; ok $? "a bundle with a proof naming an entry that is no outcome"
 refused 3 "import with a proof naming no round-outcome of the bundle" "no round-outcome entry of this bundle" "$T/x-none.zkb"
+# A failure after the proofs were written beside the registry, before the commit
+# (injected, test builds): the proofs are removed again with the rollback.
+expect 0 "a second importing registry" "$ZKREG" --registry "$T/imp2.db" init --kdf interactive
+expect 0 "... the evaluation dataset registered there" "$ZKREG" --registry "$T/imp2.db" register-dataset \
+  "$T/evalset-images-idx3-ubyte"
+IMP0=$IMP; IMP="$T/imp2.db"; before=$(istate)
+expect 9 "import failing after its proofs were staged (injected)" \
+  env ZKR_TEST_IMPORT_FAIL_COMMIT=1 "$ZKREG" --registry "$IMP" import "$T/ev.zkb" --trusted-key-file "$T/vkey"
+[ "$(istate)" = "$before" ] && [ ! -e "$IMP.d/round-eval" ]; ok $? "... no proof left behind, the registry unchanged"
+IMP=$IMP0
 expect 0 "the genuine bundle imports again: its proofs verified and stored" "$ZKREG" --registry "$IMP" import \
   "$T/ev.zkb" --trusted-key-file "$T/vkey"
 grep -q "$NKEPT verified and stored" "$T/out" && grep -q ' 0 added' "$T/out"; ok $? "... all $NKEPT, nothing else added"
