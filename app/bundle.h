@@ -27,7 +27,9 @@ typedef struct {
  * they bind (or of the whole log): the verifier key, a checkpoint covering
  * the entries (the latest stored one, else a new one signed with the
  * passphrase, stored only after the bundle is written) and the entries with
- * inclusion proofs. The same registry contents give the same bytes. On
+ * inclusion proofs, and the evaluation proof kept for each accepted update
+ * of a gated round in it (app/round_eval.h). The same registry contents
+ * (and kept proofs) give the same bytes. On
  * failure neither the bundle nor a new checkpoint is left.
  * Returns ZKR_OK, ZKR_ERR_NOT_FOUND (an unknown statement),
  * ZKR_ERR_PASSPHRASE, ZKR_ERR_IO, registry errors.

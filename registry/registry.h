@@ -1024,7 +1024,9 @@ zkr_err zkr_registry_round_close(zkr_registry *reg, uint64_t round, zkr_round_wr
  * is exported; otherwise those statements and what they bind. The
  * latest stored checkpoint is used when it covers the exported leaves;
  * else one is signed when `pass` is non-NULL, else ZKR_ERR_USAGE. The
- * bytes depend only on the registry's contents (deterministic).
+ * bytes depend only on the registry's contents (deterministic). Writes
+ * format version 2 with no evaluation proofs (zkr_registry_export_evals
+ * carries them).
  */
 zkr_err zkr_registry_export(zkr_registry *reg, const uint8_t (*statements)[ZKR_DIGEST_BYTES],
                             size_t n_statements, const zkr_secret *pass, zkr_buf *out,
