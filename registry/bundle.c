@@ -208,10 +208,10 @@ static zkr_err export_select(zkr_registry *reg, const uint8_t (*statements)[ZKR_
     return ZKR_OK;
 }
 
-/* Encodes the bundle of `sel` against checkpoint `cp` (inside the caller's snapshot). */
 static zkr_err export_evals(zkr_registry *reg, const idx_set *sel,
                             const zkr_bundle_eval_hooks *h, zkr_buf *out, zkr_diag *d);
 
+/* Encodes the bundle of `sel` against checkpoint `cp` (inside the caller's snapshot). */
 static zkr_err export_write(zkr_registry *reg, const idx_set *sel, const zkr_buf *note,
                             const zkr_checkpoint *cp, const zkr_bundle_eval_hooks *h,
                             zkr_buf *out, zkr_diag *d)
@@ -1490,14 +1490,22 @@ static zkr_err export_evals(zkr_registry *reg, const idx_set *sel,
                             const zkr_bundle_eval_hooks *h, zkr_buf *out, zkr_diag *d)
 {
     round_set rs = {NULL, 0, 0, 0, NULL};
+    idx_set oc = {0};
     zkr_buf body = {0};
     uint32_t m = 0;
     zkr_err r = ZKR_OK;
 
-    for (size_t i = 0; h != NULL && h->fetch != NULL && i < sel->n && r == ZKR_OK; i++)
-        r = export_eval_one(reg, &rs, sel->v[i], h, &body, &m, d);
+    /* Only the selected round-outcome entries are read again (an indexed query finds them). */
+    if (h != NULL && h->fetch != NULL && sel->n > 0 &&
+        (r = add_query(reg, &oc, "SELECT idx FROM log WHERE type = 'round-outcome'", NULL, d)) ==
+            ZKR_OK)
+        idx_finish(&oc);
+    for (size_t i = 0; i < oc.n && r == ZKR_OK; i++)
+        if (bsearch(&oc.v[i], sel->v, sel->n, sizeof *sel->v, u64_cmp) != NULL)
+            r = export_eval_one(reg, &rs, oc.v[i], h, &body, &m, d);
     if (r == ZKR_OK && (r = zkr_enc_u32(out, m)) == ZKR_OK)
         r = zkr_buf_append(out, body.p, body.len);
+    free(oc.v);
     free(rs.slot);
     free(rs.cache);
     zkr_buf_free(&body);
