@@ -119,15 +119,28 @@ static zkr_err eval_bound(zkr_app *app, const zkr_bundle_eval_ref *ref, const zk
     return ZKR_OK;
 }
 
-/* Whether this registry remembers dataset ds's file (the records the verifier reads). */
+/*
+ * Whether this registry remembers dataset ds's file and it is there (the
+ * records the verifier reads). A file that changed since is known: the
+ * verifier then refuses its commitment.
+ */
 static zkr_err records_known(zkr_app *app, const zkr_artifact *ds, int *known)
 {
     char path[4096];
+    zkr_buf stored = {0};
     zkr_err r;
 
+    *known = 0;
     if ((r = zkr_app_store_path(app, "datasets", ds->sha256, ".path", path, sizeof path)) !=
         ZKR_OK)
         return r;
+    if (!exists(path))
+        return ZKR_OK;
+    if ((r = zkr_file_read(path, sizeof path - 1, &stored, &app->diag)) != ZKR_OK)
+        return r;
+    memcpy(path, stored.p, stored.len);
+    path[stored.len] = '\0';
+    zkr_buf_free(&stored);
     *known = exists(path);
     return ZKR_OK;
 }
@@ -185,7 +198,12 @@ static zkr_err eval_bind(void *ctx, zkr_registry *reg, const zkr_bundle_eval_ref
     }
     if ((r = zkr_app_eval_verify_derived(app, &st, proof, len, im->no_sandbox, &correct)) !=
         ZKR_OK) {
-        r = refuse(app, ref, r, "does not verify");
+        /* The evaluation dataset's file here, not the proof, is what failed for these. */
+        r = refuse(app, ref, r, r == ZKR_ERR_MISMATCH_DATASET || r == ZKR_ERR_IO ||
+                                        r == ZKR_ERR_NOT_FOUND
+                                    ? "cannot be verified with this registry's evaluation "
+                                      "dataset file"
+                                    : "does not verify");
         goto out;
     }
     if ((r = zkr_app_store_path(app, ZKR_APP_ROUND_EVAL_STORE, st.statement_id, ".zkp", path,
