@@ -27,7 +27,9 @@ typedef struct {
  * they bind (or of the whole log): the verifier key, a checkpoint covering
  * the entries (the latest stored one, else a new one signed with the
  * passphrase, stored only after the bundle is written) and the entries with
- * inclusion proofs. The same registry contents give the same bytes. On
+ * inclusion proofs, and the evaluation proof kept for each accepted update
+ * of a gated round in it (app/round_eval.h). The same registry contents
+ * (and kept proofs) give the same bytes. On
  * failure neither the bundle nor a new checkpoint is left.
  * Returns ZKR_OK, ZKR_ERR_NOT_FOUND (an unknown statement),
  * ZKR_ERR_PASSPHRASE, ZKR_ERR_IO, registry errors.
@@ -45,5 +47,23 @@ zkr_err zkr_app_export(zkr_app *app, const zkr_app_export_opts *o,
  */
 zkr_err zkr_app_import(zkr_app *app, const char *file, const char *trusted_vkey,
                        zkr_import_summary *sum) ZKR_WUR;
+
+/* What became of the evaluation proofs a version 2 bundle carries (app/round_eval.h). */
+typedef struct {
+    uint64_t stored;     /* verified here, written to REGISTRY.d/round-eval/ */
+    uint64_t kept;       /* verified here; the store already held that statement's proof */
+    uint64_t unverified; /* bound, but the evaluation dataset's file is unknown here: not stored */
+} zkr_app_import_evals;
+
+/*
+ * zkr_app_import, verifying the carried evaluation proofs in the confined
+ * worker (unless no_sandbox) and telling what became of them (evals may
+ * be NULL). A carried proof that names or proves another statement than
+ * the one its round derives for the worker's child, is truncated or does
+ * not verify refuses the whole import (nothing written, no file left).
+ */
+zkr_err zkr_app_import_bundle(zkr_app *app, const char *file, const char *trusted_vkey,
+                              int no_sandbox, zkr_import_summary *sum,
+                              zkr_app_import_evals *evals) ZKR_WUR;
 
 #endif

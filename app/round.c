@@ -19,7 +19,7 @@
 
 #define ROUND_MAX_WORKERS ZKR_ROUND_MAX_WORKERS
 #define REASON_MAX (ZKR_ROUND_REASON_MAX + 1u)
-#define ROUND_EVAL_STORE "round-eval" /* REGISTRY.d/round-eval/HEX(statement id).zkp */
+#define ROUND_EVAL_STORE ZKR_APP_ROUND_EVAL_STORE /* REGISTRY.d/round-eval/HEX(statement id).zkp */
 
 _Static_assert(ZKR_ROUND_MAX_PER_WORKER == ZKR_ML_T_MAX_BATCH, "a shard is one training batch");
 _Static_assert(ZKR_TRAIN_LR_MAX == ZKR_ML_T_LR_MAX && ZKR_TRAIN_SHIFT_MAX == ZKR_ML_T_SHIFT_MAX &&
@@ -339,6 +339,28 @@ static zkr_err gate_statement(zkr_app *app, zkr_registry *reg, const round_info 
     zkr_sha256_update(&h, st->public_output.p, st->public_output.len);
     zkr_sha256_final(&h, st->statement_id);
     return ZKR_OK;
+}
+
+zkr_err zkr_app_round_gate_statement(zkr_app *app, zkr_registry *reg, const zkr_round_open *open,
+                                     const uint8_t digest[ZKR_DIGEST_BYTES],
+                                     const uint8_t child_sha[ZKR_DIGEST_BYTES],
+                                     const uint8_t child_comm[ZKR_DIGEST_BYTES], zkr_statement *st)
+{
+    round_info *ri = calloc(1, sizeof *ri);
+    zkr_err r;
+
+    memset(st, 0, sizeof *st);
+    if (ri == NULL)
+        return ZKR_ERR_NOMEM;
+    ri->st.open = *open;
+    memcpy(ri->st.digest, digest, ZKR_DIGEST_BYTES);
+    if (!round_gated(ri))
+        r = zkr_fail(&app->diag, ZKR_ERR_VERIFY, "the round is not gated (round-open version %u)",
+                     open->version);
+    else
+        r = gate_statement(app, reg, ri, child_sha, child_comm, st);
+    free(ri);
+    return r;
 }
 
 /* ------------------------------------------------------------------ */

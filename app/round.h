@@ -155,4 +155,22 @@ typedef struct {
 zkr_err zkr_app_round_audit(zkr_app *app, zkr_registry *reg, uint64_t round, int no_sandbox,
                             zkr_app_round_audit_result *res) ZKR_WUR;
 
+/* Where accept (and import) keep a gated round's evaluation proofs: REGISTRY.d/round-eval/HEX(sid).zkp. */
+#define ZKR_APP_ROUND_EVAL_STORE "round-eval"
+
+/*
+ * The evaluation statement gated round `open` (digest `digest`) derives
+ * for a child (sha256, commitment): the one round accept verified, audit
+ * re-verifies and a bundle's carried proof must prove (docs/formats.md,
+ * "round-open", version 3). Never registered. st is freed with
+ * zkr_statement_free. Returns ZKR_OK, ZKR_ERR_VERIFY (the round is not
+ * gated), ZKR_ERR_MISMATCH_OUTPUT (K above the evaluation dataset's
+ * records), registry errors (its schema, datasets or parent not held).
+ */
+zkr_err zkr_app_round_gate_statement(zkr_app *app, zkr_registry *reg, const zkr_round_open *open,
+                                     const uint8_t digest[ZKR_DIGEST_BYTES],
+                                     const uint8_t child_sha[ZKR_DIGEST_BYTES],
+                                     const uint8_t child_comm[ZKR_DIGEST_BYTES],
+                                     zkr_statement *st) ZKR_WUR;
+
 #endif

@@ -1174,16 +1174,23 @@ static const char export_help[] =
     "their revocations and recorded proofs); without --statement, every\n"
     "registration, revocation and proof record. The latest stored checkpoint is\n"
     "used when it covers the entries, else a new one is signed (needs the\n"
-    "passphrase). The same registry contents always give the same bytes.\n" ZKR_CLI_EXIT_HELP;
+    "passphrase). The same registry contents always give the same bytes.\n"
+    "A gated round's accepted updates carry the evaluation proofs round accept\n"
+    "kept (REGISTRY.d/round-eval/), so round audit passes on the importer.\n" ZKR_CLI_EXIT_HELP;
 
 static const char import_help[] =
-    "usage: zkreg import FILE [--trusted-key VKEY | --trusted-key-file FILE]\n"
+    "usage: zkreg import FILE [--trusted-key VKEY | --trusted-key-file FILE] [--no-sandbox]\n"
     "\n"
     "Checks a bundle completely - structure, the checkpoint's signature by the\n"
     "trusted key (default: this registry's own appliance key), every inclusion\n"
     "proof, every event, every reference and conflict - and only then records\n"
     "its objects, in one transaction, with an 'import' log entry. On any\n"
-    "failure nothing is written. Objects already held are skipped.\n" ZKR_CLI_EXIT_HELP;
+    "failure nothing is written. Objects already held are skipped.\n"
+    "A gated round's evaluation proofs the bundle carries must be for the\n"
+    "statement the round derives for each accepted child; each is verified in\n"
+    "the confined evalf-verify worker and kept for round audit. Without the\n"
+    "evaluation dataset's file (register-dataset it here first) a proof cannot\n"
+    "be verified and is not stored (a note says so; import again later).\n" ZKR_CLI_EXIT_HELP;
 
 zkr_err zkr_cmd_export(zkr_cli *cli, int argc, char **argv)
 {
@@ -1250,11 +1257,13 @@ zkr_err zkr_cmd_import(zkr_cli *cli, int argc, char **argv)
     static const struct option opts[] = {ZKR_CLI_COMMON_LONGOPTS,
                                          {"trusted-key", required_argument, NULL, 'k'},
                                          {"trusted-key-file", required_argument, NULL, 'K'},
+                                         {"no-sandbox", no_argument, NULL, 'S'},
                                          {NULL, 0, NULL, 0}};
     const char *key = NULL, *key_file = NULL;
     zkr_import_summary sum;
+    zkr_app_import_evals ev = {0, 0, 0};
     zkr_buf vk = {0};
-    int c, done;
+    int c, done, no_sandbox = 0;
     zkr_err r;
 
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -1267,6 +1276,8 @@ zkr_err zkr_cmd_import(zkr_cli *cli, int argc, char **argv)
             key = optarg;
         else if (c == 'K')
             key_file = optarg;
+        else if (c == 'S')
+            no_sandbox = 1;
         else
             return zkr_cli_usage(cli, "bad option (see --help)");
     }
@@ -1274,20 +1285,31 @@ zkr_err zkr_cmd_import(zkr_cli *cli, int argc, char **argv)
         return zkr_cli_usage(cli, "expected exactly one bundle FILE");
     if ((key || key_file) && (r = trusted_key(cli, key, key_file, &vk)) != ZKR_OK)
         goto out;
-    if ((r = zkr_app_import(cli, argv[optind], vk.p ? (const char *)vk.p : NULL, &sum)) !=
-        ZKR_OK)
+    if ((r = zkr_app_import_bundle(cli, argv[optind], vk.p ? (const char *)vk.p : NULL,
+                                   no_sandbox, &sum, &ev)) != ZKR_OK)
         goto out;
+    if (ev.unverified > 0)
+        fprintf(stderr, "zkreg: note: %llu evaluation proof(s) not stored: this registry does not "
+                "know the evaluation dataset's file, so it cannot verify them (register-dataset "
+                "the file here and import the bundle again; until then round audit reports "
+                "them missing)\n", (unsigned long long)ev.unverified);
     if (cli->json)
-        r = zkr_cli_print_json(json_pack("{s:I, s:I, s:I, s:s, s:I}", "entries",
-                                         (json_int_t)sum.entries, "added", (json_int_t)sum.added,
-                                         "present", (json_int_t)sum.present, "origin",
-                                         sum.checkpoint.origin, "tree_size",
-                                         (json_int_t)sum.checkpoint.size));
+        r = zkr_cli_print_json(json_pack(
+            "{s:I, s:I, s:I, s:s, s:I, s:I, s:{s:I, s:I, s:I, s:I}}", "entries",
+            (json_int_t)sum.entries, "added", (json_int_t)sum.added, "present",
+            (json_int_t)sum.present, "origin", sum.checkpoint.origin, "tree_size",
+            (json_int_t)sum.checkpoint.size, "bundle_version", (json_int_t)sum.version,
+            "evaluation_proofs", "carried", (json_int_t)sum.evals, "stored",
+            (json_int_t)ev.stored, "already_kept", (json_int_t)ev.kept, "unverified",
+            (json_int_t)ev.unverified));
     else
-        printf("imported %s: %llu entries checked, %llu added, %llu already present "
-               "(checkpoint %s size %llu)\n",
+        printf("imported %s: %llu entries checked, %llu added, %llu already present, "
+               "%llu evaluation proof(s) carried (%llu verified and stored, %llu already kept, "
+               "%llu not verifiable here) (checkpoint %s size %llu)\n",
                argv[optind], (unsigned long long)sum.entries, (unsigned long long)sum.added,
-               (unsigned long long)sum.present, sum.checkpoint.origin,
+               (unsigned long long)sum.present, (unsigned long long)sum.evals,
+               (unsigned long long)ev.stored, (unsigned long long)ev.kept,
+               (unsigned long long)ev.unverified, sum.checkpoint.origin,
                (unsigned long long)sum.checkpoint.size);
 out:
     zkr_buf_free(&vk);

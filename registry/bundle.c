@@ -1,12 +1,16 @@
 /*
  * Export and import bundles for crossing the air gap (docs/formats.md):
  *
- *   "ZKRBNDL1" || str verifier key || bytes checkpoint note || u32 count
+ *   "ZKRBNDL2" || str verifier key || bytes checkpoint note || u32 count
  *   || count x (u64 index || bytes leaf || u8 path length || path hashes)
+ *   || u32 m || m x (u64 outcome index || statement id[32] || bytes proof)
  *
  * Entries are the original log leaves with inclusion proofs against the
  * signed checkpoint, so the importer trusts nothing in the bundle that is
- * not covered by the exporter's signature.
+ * not covered by the exporter's signature. The trailing evaluation proofs
+ * (version 2; version 1 ends after the entries) are not signed: each is
+ * bound to an accepted round-outcome entry and handed to the importer's
+ * hooks, which derive its statement and verify it before it is stored.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +20,8 @@
 
 #include "registry_int.h"
 
-#define BUNDLE_MAGIC "ZKRBNDL1"
+#define BUNDLE_MAGIC "ZKRBNDL" /* then the format version digit */
+#define BUNDLE_VERSION 2u      /* written; versions 1 and 2 are read */
 #define BUNDLE_MAX_ENTRIES 1000000u
 #define BUNDLE_VKEY_MAX 512
 
@@ -203,15 +208,21 @@ static zkr_err export_select(zkr_registry *reg, const uint8_t (*statements)[ZKR_
     return ZKR_OK;
 }
 
+static zkr_err export_evals(zkr_registry *reg, const idx_set *sel,
+                            const zkr_bundle_eval_hooks *h, zkr_buf *out, zkr_diag *d);
+
 /* Encodes the bundle of `sel` against checkpoint `cp` (inside the caller's snapshot). */
 static zkr_err export_write(zkr_registry *reg, const idx_set *sel, const zkr_buf *note,
-                            const zkr_checkpoint *cp, zkr_buf *out, zkr_diag *d)
+                            const zkr_checkpoint *cp, const zkr_bundle_eval_hooks *h,
+                            zkr_buf *out, zkr_diag *d)
 {
+    char magic[9];
     zkr_buf vk = {0};
     zkr_err r;
 
+    snprintf(magic, sizeof magic, "%s%u", BUNDLE_MAGIC, BUNDLE_VERSION);
     if ((r = zkr_registry_verifier_key(reg, &vk)) != ZKR_OK ||
-        (r = zkr_buf_append_str(out, BUNDLE_MAGIC)) != ZKR_OK ||
+        (r = zkr_buf_append_str(out, magic)) != ZKR_OK ||
         (r = zkr_enc_str(out, (const char *)vk.p)) != ZKR_OK ||
         (r = zkr_enc_bytes(out, note->p, note->len)) != ZKR_OK ||
         (r = zkr_enc_u32(out, (uint32_t)sel->n)) != ZKR_OK)
@@ -231,6 +242,8 @@ static zkr_err export_write(zkr_registry *reg, const idx_set *sel, const zkr_buf
         if (r != ZKR_OK)
             goto out;
     }
+    if ((r = export_evals(reg, sel, h, out, d)) != ZKR_OK)
+        goto out;
     if (out->len > ZKR_BUNDLE_MAX_BYTES)
         r = zkr_fail(d, ZKR_ERR_TOO_LARGE, "export: the bundle would be %zu bytes, over the "
                      "import limit of %zu; export in parts (--statement)", out->len,
@@ -248,8 +261,9 @@ out:
  * selection.
  */
 static zkr_err export_snapshot(zkr_registry *reg, const uint8_t (*statements)[ZKR_DIGEST_BYTES],
-                               size_t n_statements, const zkr_buf *given, int *covered,
-                               zkr_buf *out, zkr_diag *d)
+                               size_t n_statements, const zkr_buf *given,
+                               const zkr_bundle_eval_hooks *h, int *covered, zkr_buf *out,
+                               zkr_diag *d)
 {
     idx_set sel = {0};
     zkr_buf note = {0}, vk = {0};
@@ -303,7 +317,7 @@ static zkr_err export_snapshot(zkr_registry *reg, const uint8_t (*statements)[ZK
                      BUNDLE_MAX_ENTRIES);
         goto out;
     }
-    r = export_write(reg, &sel, &note, &cp, out, d);
+    r = export_write(reg, &sel, &note, &cp, h, out, d);
 out:
     zkr_registry_rollback(reg);
     free(sel.v);
@@ -316,10 +330,19 @@ zkr_err zkr_registry_export_staged(zkr_registry *reg,
                                    size_t n_statements, const zkr_secret *pass, zkr_buf *out,
                                    zkr_buf *pending, zkr_diag *d)
 {
+    return zkr_registry_export_evals(reg, statements, n_statements, pass, NULL, out, pending, d);
+}
+
+zkr_err zkr_registry_export_evals(zkr_registry *reg,
+                                  const uint8_t (*statements)[ZKR_DIGEST_BYTES],
+                                  size_t n_statements, const zkr_secret *pass,
+                                  const zkr_bundle_eval_hooks *h, zkr_buf *out,
+                                  zkr_buf *pending, zkr_diag *d)
+{
     int covered = 0;
     zkr_err r;
 
-    if ((r = export_snapshot(reg, statements, n_statements, NULL, &covered, out, d)) != ZKR_OK ||
+    if ((r = export_snapshot(reg, statements, n_statements, NULL, h, &covered, out, d)) != ZKR_OK ||
         covered)
         return r;
     if (pass == NULL)
@@ -334,7 +357,8 @@ zkr_err zkr_registry_export_staged(zkr_registry *reg,
      */
     pending->len = 0;
     if ((r = zkr_registry_checkpoint_make(reg, pass, pending, d)) != ZKR_OK ||
-        (r = export_snapshot(reg, statements, n_statements, pending, &covered, out, d)) != ZKR_OK)
+        (r = export_snapshot(reg, statements, n_statements, pending, h, &covered, out, d)) !=
+            ZKR_OK)
         goto out;
     if (!covered)
         r = zkr_fail(d, ZKR_ERR_INTERNAL, "export: the checkpoint just made does not cover it");
@@ -373,12 +397,24 @@ typedef struct {
     size_t payload_len;
 } bundle_entry;
 
+/* A carried evaluation proof (version 2), bound to its outcome entry at parse time. */
 typedef struct {
+    uint64_t outcome_index;
+    const uint8_t *sid;
+    const uint8_t *proof;
+    size_t proof_len;
+    zkr_round_outcome outcome;
+} bundle_eval;
+
+typedef struct {
+    uint32_t version;
     char vkey[BUNDLE_VKEY_MAX + 1];
     const uint8_t *note;
     size_t note_len;
     uint32_t n;
     bundle_entry *e;
+    uint32_t m;
+    bundle_eval *ev;
 } bundle;
 
 static zkr_err parse_entry(zkr_dec *dec, bundle_entry *e, uint64_t prev, int first,
@@ -448,6 +484,75 @@ static zkr_err check_revocation_set(const bundle *b, const zkr_checkpoint *cp, z
     return ZKR_OK;
 }
 
+/*
+ * "ZKRBNDL" and the format version digit: 1 and 2 are read; a later
+ * version is refused by name (its layout is unknown here), anything else
+ * is no bundle.
+ */
+static zkr_err parse_magic(const uint8_t *p, size_t len, uint32_t *version, zkr_diag *d)
+{
+    if (len < 8 || memcmp(p, BUNDLE_MAGIC, 7) != 0 || p[7] < '1' || p[7] > '9')
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "bundle: wrong magic (not a zkreg bundle)");
+    *version = (uint32_t)(p[7] - '0');
+    if (*version > BUNDLE_VERSION)
+        return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "bundle: format version %u refused (this zkreg "
+                        "reads versions 1 and %u only)", *version, BUNDLE_VERSION);
+    return ZKR_OK;
+}
+
+/* The bundle's entry at log index `index` (entries are strictly increasing), or NULL. */
+static const bundle_entry *entry_at(const bundle *b, uint64_t index)
+{
+    uint32_t lo = 0, hi = b->n;
+
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (b->e[mid].index < index)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < b->n && b->e[lo].index == index ? &b->e[lo] : NULL;
+}
+
+/*
+ * The carried evaluation proofs: strictly increasing outcome indices, each
+ * an accepted round-outcome entry of this bundle (a proof for a worker the
+ * round did not accept, or for no outcome in the bundle, is refused).
+ */
+static zkr_err parse_evals(zkr_dec *dec, bundle *b, zkr_diag *d)
+{
+    if (zkr_dec_u32(dec, &b->m) != ZKR_OK || b->m > b->n)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "bundle: evaluation proof count truncated or over "
+                        "the bundle's %u entries", b->n);
+    if ((b->ev = calloc(b->m ? b->m : 1, sizeof *b->ev)) == NULL)
+        return ZKR_ERR_NOMEM;
+    for (uint32_t i = 0; i < b->m; i++) {
+        bundle_eval *v = &b->ev[i];
+        const bundle_entry *e;
+        if (zkr_dec_u64(dec, &v->outcome_index) != ZKR_OK ||
+            zkr_dec_raw(dec, ZKR_DIGEST_BYTES, &v->sid) != ZKR_OK ||
+            zkr_dec_bytes(dec, ZKR_BUNDLE_EVAL_PROOF_MAX, &v->proof, &v->proof_len) != ZKR_OK)
+            return zkr_fail(d, ZKR_ERR_MALFORMED, "bundle: evaluation proof %u is truncated or "
+                            "over its bounds", i);
+        if (i > 0 && v->outcome_index <= b->ev[i - 1].outcome_index)
+            return zkr_fail(d, ZKR_ERR_MALFORMED, "bundle: evaluation proofs' outcome indices "
+                            "not strictly increasing");
+        if ((e = entry_at(b, v->outcome_index)) == NULL || strcmp(e->type, "round-outcome") != 0)
+            return zkr_fail(d, ZKR_ERR_MALFORMED, "bundle: evaluation proof %u names log entry "
+                            "%llu, which is no round-outcome entry of this bundle", i,
+                            (unsigned long long)v->outcome_index);
+        if (zkr_round_outcome_decode(e->payload, e->payload_len, &v->outcome) != ZKR_OK)
+            return zkr_fail(d, ZKR_ERR_MALFORMED, "bundle: round-outcome event %llu is malformed",
+                            (unsigned long long)e->index);
+        if (!v->outcome.accepted)
+            return zkr_fail(d, ZKR_ERR_VERIFY, "bundle: evaluation proof %u is for worker %u of "
+                            "round-outcome event %llu, which the round did not accept", i,
+                            v->outcome.worker, (unsigned long long)e->index);
+    }
+    return ZKR_OK;
+}
+
 /* Structure, signature and every inclusion proof; nothing is written. */
 static zkr_err parse_and_verify(const uint8_t *p, size_t len, const char *trusted, bundle *b,
                                 zkr_checkpoint *cp, zkr_diag *d)
@@ -463,8 +568,8 @@ static zkr_err parse_and_verify(const uint8_t *p, size_t len, const char *truste
         return zkr_fail(d, ZKR_ERR_TOO_LARGE, "bundle: %zu bytes, over the limit of %zu bytes "
                         "(%zu MiB) per bundle; export in parts (--statement)", len,
                         ZKR_BUNDLE_MAX_BYTES, ZKR_BUNDLE_MAX_BYTES >> 20);
-    if (len < 8 || memcmp(p, BUNDLE_MAGIC, 8) != 0)
-        return zkr_fail(d, ZKR_ERR_MALFORMED, "bundle: wrong magic (not a zkreg bundle v1)");
+    if ((r = parse_magic(p, len, &b->version, d)) != ZKR_OK)
+        return r;
     zkr_dec_init(&dec, p + 8, len - 8);
     if (zkr_dec_bytes(&dec, BUNDLE_VKEY_MAX, &s, &n) != ZKR_OK ||
         zkr_dec_bytes(&dec, (size_t)1 << 16, &b->note, &b->note_len) != ZKR_OK ||
@@ -501,8 +606,11 @@ static zkr_err parse_and_verify(const uint8_t *p, size_t len, const char *truste
         if ((r = decode_entry(&b->e[i], d)) != ZKR_OK)
             return r;
     }
+    if (b->version >= 2 && (r = parse_evals(&dec, b, d)) != ZKR_OK)
+        return r;
     if (zkr_dec_finish(&dec) != ZKR_OK)
-        return zkr_fail(d, ZKR_ERR_MALFORMED, "bundle: trailing bytes after the last entry");
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "bundle: trailing bytes after the last %s",
+                        b->version >= 2 ? "evaluation proof" : "entry");
     return check_revocation_set(b, cp, d);
 }
 
@@ -1295,6 +1403,148 @@ static zkr_err import_entry(zkr_registry *reg, const bundle_entry *e, round_set 
     return import_artifact(reg, e, added, d);
 }
 
+/* ------------------------------------------------------------------ */
+/* Evaluation proofs of gated rounds (format version 2)                 */
+/* ------------------------------------------------------------------ */
+
+/* The held round-open of outcome oc's round, and oc's child's registered commitment. */
+static zkr_err eval_ref_load(zkr_registry *reg, round_set *rs, const zkr_round_outcome *oc,
+                             zkr_round_open *open, uint8_t comm[ZKR_DIGEST_BYTES], zkr_diag *d)
+{
+    const round_slot *slot;
+    zkr_log_entry le;
+    zkr_artifact child;
+    char hex[65];
+    zkr_err r;
+
+    zkr_registry_hex(oc->round, 32, hex, sizeof hex);
+    if ((r = rounds_load(reg, rs, d)) != ZKR_OK)
+        return r;
+    if ((slot = rounds_find(rs, oc->round)) == NULL)
+        return zkr_fail(d, ZKR_ERR_NOT_FOUND, "round %s: its round-open is not held", hex);
+    if ((r = zkr_registry_log_entry(reg, slot->index, &le, d)) != ZKR_OK)
+        return r;
+    if (zkr_round_open_decode(le.payload, le.payload_len, open) != ZKR_OK)
+        r = zkr_fail(d, ZKR_ERR_REGISTRY, "log entry %llu: malformed round-open",
+                     (unsigned long long)slot->index);
+    zkr_log_entry_free(&le);
+    if (r != ZKR_OK)
+        return r;
+    zkr_registry_hex(oc->child, 32, hex, sizeof hex);
+    if ((r = zkr_registry_artifact_get(reg, ZKR_KIND_MODEL, hex, &child, d)) != ZKR_OK)
+        return r;
+    if (!child.has_commitment)
+        return zkr_fail(d, ZKR_ERR_VERIFY, "model %s (a round's child) has no commitment", hex);
+    memcpy(comm, child.commitment, ZKR_DIGEST_BYTES);
+    return ZKR_OK;
+}
+
+/* Appends the proof h fetches for selected entry `index` when it is a gated round's accepted outcome. */
+static zkr_err export_eval_one(zkr_registry *reg, round_set *rs, uint64_t index,
+                               const zkr_bundle_eval_hooks *h, zkr_buf *body, uint32_t *m,
+                               zkr_diag *d)
+{
+    zkr_bundle_eval_ref ref;
+    zkr_round_outcome oc;
+    zkr_round_open open;
+    zkr_log_entry e;
+    zkr_buf proof = {0};
+    uint8_t comm[ZKR_DIGEST_BYTES], sid[ZKR_DIGEST_BYTES];
+    int is, found = 0;
+    zkr_err r;
+
+    if ((r = zkr_registry_log_entry(reg, index, &e, d)) != ZKR_OK)
+        return r;
+    is = strcmp(e.type, "round-outcome") == 0 &&
+         zkr_round_outcome_decode(e.payload, e.payload_len, &oc) == ZKR_OK && oc.accepted;
+    zkr_log_entry_free(&e);
+    if (!is)
+        return ZKR_OK;
+    if ((r = eval_ref_load(reg, rs, &oc, &open, comm, d)) != ZKR_OK || open.version != 3)
+        return r;
+    ref = (zkr_bundle_eval_ref){&open, oc.round, &oc, comm, index};
+    if ((r = h->fetch(h->ctx, reg, &ref, sid, &proof, &found, d)) != ZKR_OK || !found)
+        goto out;
+    if (proof.len > ZKR_BUNDLE_EVAL_PROOF_MAX) {
+        r = zkr_fail(d, ZKR_ERR_TOO_LARGE, "export: round-outcome %llu's evaluation proof is "
+                     "%zu bytes, over %zu", (unsigned long long)index, proof.len,
+                     ZKR_BUNDLE_EVAL_PROOF_MAX);
+        goto out;
+    }
+    if ((r = zkr_enc_u64(body, index)) != ZKR_OK ||
+        (r = zkr_buf_append(body, sid, ZKR_DIGEST_BYTES)) != ZKR_OK ||
+        (r = zkr_enc_bytes(body, proof.p, proof.len)) != ZKR_OK)
+        goto out;
+    (*m)++;
+out:
+    zkr_buf_free(&proof);
+    return r;
+}
+
+/*
+ * Version 2's trailer: the evaluation proof kept for every accepted
+ * outcome of a gated round among the selected entries, in log order (none
+ * without hooks, or where the exporter keeps none).
+ */
+static zkr_err export_evals(zkr_registry *reg, const idx_set *sel,
+                            const zkr_bundle_eval_hooks *h, zkr_buf *out, zkr_diag *d)
+{
+    round_set rs = {NULL, 0, 0, 0, NULL};
+    idx_set oc = {0};
+    zkr_buf body = {0};
+    uint32_t m = 0;
+    zkr_err r = ZKR_OK;
+
+    /* Only the selected round-outcome entries are read again (an indexed query finds them). */
+    if (h != NULL && h->fetch != NULL && sel->n > 0 &&
+        (r = add_query(reg, &oc, "SELECT idx FROM log WHERE type = 'round-outcome'", NULL, d)) ==
+            ZKR_OK)
+        idx_finish(&oc);
+    for (size_t i = 0; i < oc.n && r == ZKR_OK; i++)
+        if (bsearch(&oc.v[i], sel->v, sel->n, sizeof *sel->v, u64_cmp) != NULL)
+            r = export_eval_one(reg, &rs, oc.v[i], h, &body, &m, d);
+    if (r == ZKR_OK && (r = zkr_enc_u32(out, m)) == ZKR_OK)
+        r = zkr_buf_append(out, body.p, body.len);
+    free(oc.v);
+    free(rs.slot);
+    free(rs.cache);
+    zkr_buf_free(&body);
+    return r;
+}
+
+/*
+ * Hands each carried proof, with its round and child as this registry now
+ * holds them (inside the import's transaction, after every entry), to
+ * h->bind, then h->stage. A bundle carrying proofs and no hooks is refused.
+ */
+static zkr_err import_evals(zkr_registry *reg, const bundle *b, round_set *rs,
+                            const zkr_bundle_eval_hooks *h, zkr_diag *d)
+{
+    zkr_err r;
+
+    if (b->m == 0)
+        return ZKR_OK;
+    if (h == NULL || h->bind == NULL)
+        return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "bundle: carries %u evaluation proof(s), which "
+                        "this importer cannot verify", b->m);
+    for (uint32_t i = 0; i < b->m; i++) {
+        const bundle_eval *v = &b->ev[i];
+        zkr_bundle_eval_ref ref;
+        zkr_round_open open;
+        uint8_t comm[ZKR_DIGEST_BYTES];
+        if ((r = eval_ref_load(reg, rs, &v->outcome, &open, comm, d)) != ZKR_OK)
+            return r;
+        if (open.version != 3)
+            return zkr_fail(d, ZKR_ERR_VERIFY, "bundle: evaluation proof %u is for round-outcome "
+                            "event %llu, whose round is not gated", i,
+                            (unsigned long long)v->outcome_index);
+        ref = (zkr_bundle_eval_ref){&open, v->outcome.round, &v->outcome, comm, v->outcome_index};
+        if ((r = h->bind(h->ctx, reg, &ref, v->sid, v->proof, v->proof_len, d)) != ZKR_OK)
+            return r;
+    }
+    return h->stage != NULL ? h->stage(h->ctx, d) : ZKR_OK;
+}
+
 static zkr_err import_event(zkr_registry *reg, const zkr_checkpoint *cp, uint32_t n,
                             uint64_t added, zkr_diag *d)
 {
@@ -1313,6 +1563,13 @@ static zkr_err import_event(zkr_registry *reg, const zkr_checkpoint *cp, uint32_
 zkr_err zkr_registry_import(zkr_registry *reg, const uint8_t *data, size_t len,
                             const char *trusted_vkey, zkr_import_summary *out, zkr_diag *d)
 {
+    return zkr_registry_import_evals(reg, data, len, trusted_vkey, NULL, out, d);
+}
+
+zkr_err zkr_registry_import_evals(zkr_registry *reg, const uint8_t *data, size_t len,
+                                  const char *trusted_vkey, const zkr_bundle_eval_hooks *hooks,
+                                  zkr_import_summary *out, zkr_diag *d)
+{
     zkr_buf own = {0};
     round_set rs = {NULL, 0, 0, 0, NULL};
     bundle b;
@@ -1328,6 +1585,8 @@ zkr_err zkr_registry_import(zkr_registry *reg, const uint8_t *data, size_t len,
     if ((r = parse_and_verify(data, len, trusted_vkey, &b, &out->checkpoint, d)) != ZKR_OK)
         goto out;
     out->entries = b.n;
+    out->evals = b.m;
+    out->version = b.version;
     /* References and conflicts are checked against the registry as it grows, in one transaction. */
     if ((r = zkr_registry_begin(reg, d)) != ZKR_OK)
         goto out;
@@ -1338,6 +1597,16 @@ zkr_err zkr_registry_import(zkr_registry *reg, const uint8_t *data, size_t len,
         out->added += (uint64_t)added;
         out->present += (uint64_t)!added;
     }
+    /* The proofs bind to the rounds and children as now held; the store's files are staged last. */
+    if ((r = import_evals(reg, &b, &rs, hooks, d)) != ZKR_OK)
+        goto out;
+#if ZKR_TEST_BUILD
+    /* A failure after the proofs were staged: the caller must remove them (round-gate-cli). */
+    if (b.m > 0 && getenv("ZKR_TEST_IMPORT_FAIL_COMMIT") != NULL) {
+        r = zkr_fail(d, ZKR_ERR_REGISTRY, "bundle: commit failure injected (test build)");
+        goto out;
+    }
+#endif
     if (out->added > 0 && ((r = import_event(reg, &out->checkpoint, b.n, out->added, d)) != ZKR_OK ||
                            (r = zkr_registry_commit(reg, d)) != ZKR_OK))
         goto out;
@@ -1346,6 +1615,7 @@ out:
     free(rs.slot);
     free(rs.cache);
     free(b.e);
+    free(b.ev);
     zkr_buf_free(&own);
     if (r != ZKR_OK) {
         zkr_checkpoint keep = out->checkpoint;
@@ -1365,8 +1635,12 @@ zkr_err zkr_bundle_check(const uint8_t *data, size_t len, const char *trusted_vk
     if (trusted_vkey == NULL)
         return zkr_fail(d, ZKR_ERR_USAGE, "bundle: no trusted key");
     r = parse_and_verify(data, len, trusted_vkey, &b, &out->checkpoint, d);
-    if (r == ZKR_OK)
+    if (r == ZKR_OK) {
         out->entries = b.n;
+        out->evals = b.m;
+        out->version = b.version;
+    }
     free(b.e);
+    free(b.ev);
     return r;
 }

@@ -1024,7 +1024,9 @@ zkr_err zkr_registry_round_close(zkr_registry *reg, uint64_t round, zkr_round_wr
  * is exported; otherwise those statements and what they bind. The
  * latest stored checkpoint is used when it covers the exported leaves;
  * else one is signed when `pass` is non-NULL, else ZKR_ERR_USAGE. The
- * bytes depend only on the registry's contents (deterministic).
+ * bytes depend only on the registry's contents (deterministic). Writes
+ * format version 2 with no evaluation proofs (zkr_registry_export_evals
+ * carries them).
  */
 zkr_err zkr_registry_export(zkr_registry *reg, const uint8_t (*statements)[ZKR_DIGEST_BYTES],
                             size_t n_statements, const zkr_secret *pass, zkr_buf *out,
@@ -1036,6 +1038,8 @@ zkr_err zkr_registry_export(zkr_registry *reg, const uint8_t (*statements)[ZKR_D
  * bounded (ZKR_ERR_TOO_LARGE, exit 3, naming the size and the limit).
  */
 #define ZKR_BUNDLE_MAX_BYTES ((size_t)256 << 20)
+/* The largest evaluation proof a bundle carries: a proof file's bound (ZKR_PROOF_MAX_BYTES). */
+#define ZKR_BUNDLE_EVAL_PROOF_MAX ((size_t)64 << 20)
 
 /*
  * As zkr_registry_export, but a checkpoint signed for the bundle is not
@@ -1049,10 +1053,56 @@ zkr_err zkr_registry_export_staged(zkr_registry *reg,
                                    size_t n_statements, const zkr_secret *pass, zkr_buf *out,
                                    zkr_buf *pending, zkr_diag *d) ZKR_WUR;
 
+/*
+ * A gated round's evaluation proof as a bundle carries it (format version
+ * 2, docs/formats.md section 8): the accepted round-outcome it belongs to
+ * and the statement the round derives for that worker's child. The
+ * registry knows the events; deriving the statement, reading the kept
+ * proof and verifying it are the application's (the hooks below).
+ */
+typedef struct {
+    const zkr_round_open *open;         /* version 3 (gated) */
+    const uint8_t *round;               /* the round's digest, 32 bytes */
+    const zkr_round_outcome *outcome;   /* accepted */
+    const uint8_t *child_commitment;    /* the child's registered commitment, 32 bytes */
+    uint64_t outcome_index;             /* the outcome's log index (the exporter's) */
+} zkr_bundle_eval_ref;
+
+typedef struct {
+    void *ctx;
+    /*
+     * Export: the proof kept for `ref` and the derived statement id, into
+     * sid and proof; *found = 0 (ZKR_OK) when none is kept. Called inside
+     * export's read snapshot, once per accepted outcome of a gated round.
+     */
+    zkr_err (*fetch)(void *ctx, zkr_registry *reg, const zkr_bundle_eval_ref *ref,
+                     uint8_t sid[ZKR_DIGEST_BYTES], zkr_buf *proof, int *found, zkr_diag *d);
+    /*
+     * Import: binds the carried proof (statement id `sid` as the bundle
+     * names it) to the statement the round derives for ref's child, and
+     * verifies it, inside the import's write transaction, after every
+     * entry was checked. A refusal returns its error; nothing is written.
+     */
+    zkr_err (*bind)(void *ctx, zkr_registry *reg, const zkr_bundle_eval_ref *ref,
+                    const uint8_t sid[ZKR_DIGEST_BYTES], const uint8_t *proof, size_t len,
+                    zkr_diag *d);
+    /* Import: called once after every bind and before the commit (the store's files). */
+    zkr_err (*stage)(void *ctx, zkr_diag *d);
+} zkr_bundle_eval_hooks;
+
+/* As zkr_registry_export_staged, carrying the evaluation proofs `hooks` fetches (NULL: none). */
+zkr_err zkr_registry_export_evals(zkr_registry *reg,
+                                  const uint8_t (*statements)[ZKR_DIGEST_BYTES],
+                                  size_t n_statements, const zkr_secret *pass,
+                                  const zkr_bundle_eval_hooks *hooks, zkr_buf *out,
+                                  zkr_buf *pending, zkr_diag *d) ZKR_WUR;
+
 typedef struct {
     uint64_t entries;   /* leaves in the bundle */
     uint64_t added;     /* objects newly written */
     uint64_t present;   /* objects already held */
+    uint64_t evals;     /* evaluation proofs the bundle carries (format version 2) */
+    uint32_t version;   /* the bundle's format version */
     zkr_checkpoint checkpoint;
 } zkr_import_summary;
 
@@ -1068,6 +1118,19 @@ typedef struct {
 zkr_err zkr_registry_import(zkr_registry *reg, const uint8_t *bundle, size_t len,
                             const char *trusted_vkey, zkr_import_summary *out,
                             zkr_diag *d) ZKR_WUR;
+
+/*
+ * As zkr_registry_import, with the evaluation proofs a version 2 bundle
+ * carries: each must name an accepted round-outcome entry of this bundle
+ * whose round is gated (else ZKR_ERR_VERIFY; one naming no such entry,
+ * ZKR_ERR_MALFORMED) and is then handed to hooks->bind, inside the
+ * transaction; hooks->stage runs before the commit. With hooks NULL a
+ * bundle carrying any proof is refused (ZKR_ERR_UNSUPPORTED). Nothing is
+ * written on any failure.
+ */
+zkr_err zkr_registry_import_evals(zkr_registry *reg, const uint8_t *bundle, size_t len,
+                                  const char *trusted_vkey, const zkr_bundle_eval_hooks *hooks,
+                                  zkr_import_summary *out, zkr_diag *d) ZKR_WUR;
 
 /*
  * The registry-free part of import: parses a bundle strictly and checks

@@ -259,6 +259,118 @@ expect 6 "the gated rounds' closes are refused" "$ZKREG" --registry "$T/rv.db" i
 grep -q 'round-close event [0-9]* binds the evaluation dataset' "$T/err"; ok $? "... naming the revoked evaluation dataset"
 [ "$(sha256sum "$T/rv.db" | cut -d' ' -f1)" = "$before" ]; ok $? "... the offline registry is unchanged"
 
+# --- Evaluation proofs across the air gap (bundle format version 2) ----------------------
+# Export carries the evaluation proof accept kept for every accepted update of
+# a gated round; import binds each to the statement the round derives for that
+# worker's child and verifies it in the confined worker before storing it, so
+# round audit passes on the importer. Each altered bundle is refused with the
+# importer's registry file and its store unchanged.
+gated 1; RF=$ROUND
+mkdir -p "$T/f"
+expect 0 "round $RF: worker 0 trains and proves" "$ZKREG" train --round "$RF" --worker 0 --out-dir "$T/f"
+expect 0 "round $RF: worker 1 trains and proves" "$ZKREG" train --round "$RF" --worker 1 --out-dir "$T/f"
+expect 0 "round $RF: both updates accepted with their evaluation proofs" "$ZKREG" round accept "$RF" \
+  --submission "0=$T/f/worker-0.zkrtm,$T/f/worker-0.zkp,$T/f/worker-0.eval.zkp" \
+  --submission "1=$T/f/worker-1.zkrtm,$T/f/worker-1.zkp,$T/f/worker-1.eval.zkp"
+expect 0 "export everything again" "$ZKREG" export -o "$T/ev.zkb"
+[ "$(head -c 8 "$T/ev.zkb")" = ZKRBNDL2 ]; ok $? "... a format version 2 bundle"
+"$PICK" --eval-list "$T/ev.zkb" >"$T/evlist"; ok $? "... its evaluation proofs listed"
+NKEPT=$(ls "$T/reg.db.d/round-eval/"*.zkp | wc -l)
+[ "$(wc -l <"$T/evlist")" -eq "$NKEPT" ] && [ "$NKEPT" -ge 3 ]; ok $? "... one per kept proof ($NKEPT)"
+bad=0
+while read -r k oi sid len; do
+  [ "$(wc -c <"$T/reg.db.d/round-eval/$sid.zkp")" -eq "$len" ] || { echo "# proof $k (outcome $oi): $sid"; bad=1; }
+done <"$T/evlist"; ok $bad "... each names a kept proof's derived statement id, with that file's length"
+# The two proofs of round $RF (its outcomes are its last two carried proofs).
+KF0=$(tail -2 "$T/evlist" | head -1 | cut -d' ' -f1); KF1=$(tail -1 "$T/evlist" | cut -d' ' -f1)
+SIDF0=$(tail -2 "$T/evlist" | head -1 | cut -d' ' -f3)
+LEN0=$(tail -2 "$T/evlist" | head -1 | cut -d' ' -f4)
+IMP="$T/imp.db"
+istate() { { cat "$IMP" "$IMP-wal" 2>/dev/null | sha256sum
+             (cd "$IMP.d" 2>/dev/null && find . | sort && find . -type f | sort | xargs -r sha256sum); } |
+           sha256sum | cut -d' ' -f1; }
+# refused WANT WHAT GREP BUNDLE: import refused with WANT, the message, the importer unchanged.
+refused() {
+  before=$(istate)
+  expect "$1" "$2" "$ZKREG" --registry "$IMP" import "$4" --trusted-key-file "$T/vkey"
+  grep -q -- "$3" "$T/err"; ok $? "... named: $3"
+  [ "$(istate)" = "$before" ]; ok $? "... the importer's registry file and its store are unchanged"
+}
+expect 0 "an importing registry" "$ZKREG" --registry "$IMP" init --kdf interactive
+expect 0 "import without the evaluation dataset's file" "$ZKREG" --registry "$IMP" import "$T/ev.zkb" \
+  --trusted-key-file "$T/vkey"
+grep -q "$NKEPT evaluation proof(s) not stored" "$T/err" && grep -q "$NKEPT not verifiable here" "$T/out" &&
+  [ ! -e "$IMP.d/round-eval" ]; ok $? "... the proofs it cannot verify are not stored (a note says so)"
+expect 0 "the evaluation dataset's file registered there (already held: its file remembered)" \
+  "$ZKREG" --registry "$IMP" register-dataset "$T/evalset-images-idx3-ubyte"
+"$PICK" --eval-flip "$T/ev.zkb" "$T/x-flip.zkb" "$KF0" $((LEN0 / 2)); ok $? "a bundle with one proof byte flipped"
+refused 1 "import with a tampered evaluation proof" "does not verify" "$T/x-flip.zkb"
+"$PICK" --eval-swap "$T/ev.zkb" "$T/x-swap.zkb" "$KF0" "$KF1"; ok $? "a bundle with round $RF's two proofs swapped"
+refused 1 "import with the proofs swapped between workers" "proves statement" "$T/x-swap.zkb"
+"$PICK" --eval-sid "$T/ev.zkb" "$T/x-sid.zkb" "$KF0" "$(printf '%064d' 7)"; ok $? "a bundle whose proof names another statement"
+refused 1 "import with a proof naming a statement the round does not derive" "names statement 0*7, not the statement $SIDF0" "$T/x-sid.zkb"
+"$PICK" --eval-cut "$T/ev.zkb" "$T/x-cut.zkb" "$KF0" $((LEN0 - 100)); ok $? "a bundle with one proof truncated"
+refused 3 "import with a truncated evaluation proof" "does not parse" "$T/x-cut.zkb"
+head -c $(($(wc -c <"$T/ev.zkb") - 100)) "$T/ev.zkb" >"$T/x-trunc.zkb"
+refused 3 "import of a truncated bundle" "evaluation proof [0-9]* is truncated" "$T/x-trunc.zkb"
+{ printf 'ZKRBNDL3'; tail -c +9 "$T/ev.zkb"; } >"$T/x-v3.zkb"
+refused 3 "import of a bundle of a later format version" "format version 3 refused" "$T/x-v3.zkb"
+# A proof moved to an outcome the round rejected (worker 1 of round $RA), and to one of an ungated round.
+"$ZKREG" list log >"$T/log" 2>&1
+OUTC=$(awk '/round-outcome/ {print $1}' "$T/log")
+REJ=""; UNG=""
+for i in $OUTC; do
+  cut -d' ' -f2 "$T/evlist" | grep -qx "$i" && continue
+  [ -z "$REJ" ] && REJ=$i               # the first outcome without a proof: round $RA's worker 1
+  [ "$i" -gt "$RD" ] && [ -z "$UNG" ] && UNG=$i
+done
+[ -n "$REJ" ] && [ -n "$UNG" ]; ok $? "round $RA's rejected outcome ($REJ) and round $RD's ungated one ($UNG)"
+"$PICK" --eval-outcome "$T/ev.zkb" "$T/x-rej.zkb" 0 "$REJ"; ok $? "a bundle with a proof for the rejected worker"
+refused 1 "import with a proof for a worker the round did not accept" "which the round did not accept" "$T/x-rej.zkb"
+"$PICK" --eval-outcome "$T/ev.zkb" "$T/x-ung.zkb" "$KF0" "$UNG"; ok $? "a bundle with a proof for an ungated round's outcome"
+refused 1 "import with a proof for an ungated round's worker" "whose round is not gated" "$T/x-ung.zkb"
+"$PICK" --eval-outcome "$T/ev.zkb" "$T/x-none.zkb" 0 1; ok $? "a bundle with a proof naming an entry that is no outcome"
+refused 3 "import with a proof naming no round-outcome of the bundle" "no round-outcome entry of this bundle" "$T/x-none.zkb"
+# A failure after the proofs were written beside the registry, before the commit
+# (injected, test builds): the proofs are removed again with the rollback.
+expect 0 "a second importing registry" "$ZKREG" --registry "$T/imp2.db" init --kdf interactive
+expect 0 "... the evaluation dataset registered there" "$ZKREG" --registry "$T/imp2.db" register-dataset \
+  "$T/evalset-images-idx3-ubyte"
+IMP0=$IMP; IMP="$T/imp2.db"; before=$(istate)
+expect 9 "import failing after its proofs were staged (injected)" \
+  env ZKR_TEST_IMPORT_FAIL_COMMIT=1 "$ZKREG" --registry "$IMP" import "$T/ev.zkb" --trusted-key-file "$T/vkey"
+[ "$(istate)" = "$before" ] && [ ! -e "$IMP.d/round-eval" ]; ok $? "... no proof left behind, the registry unchanged"
+IMP=$IMP0
+expect 0 "the genuine bundle imports again: its proofs verified and stored" "$ZKREG" --registry "$IMP" import \
+  "$T/ev.zkb" --trusted-key-file "$T/vkey"
+grep -q "$NKEPT verified and stored" "$T/out" && grep -q ' 0 added' "$T/out"; ok $? "... all $NKEPT, nothing else added"
+for f in "$T/reg.db.d/round-eval/"*.zkp; do
+  cmp -s "$f" "$IMP.d/round-eval/$(basename "$f")" || { echo "# $f differs"; false; }
+done; ok $? "... byte for byte the exporter's kept proofs, under the same names"
+expect 0 "import it once more" "$ZKREG" --registry "$IMP" import "$T/ev.zkb" --trusted-key-file "$T/vkey"
+grep -q "0 verified and stored, $NKEPT already kept" "$T/out"; ok $? "... the kept proofs are left as they are"
+# round audit there needs the models' bytes beside the registry (a bundle carries rows):
+# what register-model of the same files places in the store.
+mkdir -p "$IMP.d/models" && cp "$T/reg.db.d/models/"* "$IMP.d/models/"
+expect 0 "the importer signs a checkpoint over what it imported" "$ZKREG" --registry "$IMP" log checkpoint
+DIGF=$("$ZKREG" round show "$RF" | sed -n 's/^  digest \([0-9a-f]*\),.*/\1/p')
+"$ZKREG" --registry "$IMP" list log >"$T/implog" 2>&1
+IRF=""; for i in $(awk '/round-open/ {print $1}' "$T/implog"); do
+  "$ZKREG" --registry "$IMP" round show "$i" 2>/dev/null | grep -q "digest $DIGF," && IRF=$i
+done
+[ -n "$IRF" ]; ok $? "round $RF is round $IRF on the importer"
+expect 0 "round audit on the importer" "$ZKREG" --registry "$IMP" round audit "$IRF"
+grep -q '^worker 0: ok: evaluation proof re-verified' "$T/out" &&
+  grep -q '^worker 1: ok: evaluation proof re-verified' "$T/out"; ok $? "... re-verifies both workers' evaluation proofs"
+rm -f "$IMP.d/round-eval/$SIDF0.zkp"
+expect 1 "round audit on the importer without worker 0's proof" "$ZKREG" --registry "$IMP" round audit "$IRF"
+grep -q '^worker 0: FAILED: evaluation proof missing' "$T/out"; ok $? "... fails closed, named"
+# A version 1 bundle (as zkreg wrote before) still imports: the same entries, no proofs.
+"$PICK" --eval-v1 "$T/ev.zkb" "$T/v1.zkb"; ok $? "the same bundle in format version 1"
+expect 0 "a fresh registry imports the version 1 bundle" "$ZKREG" --registry "$T/imp1.db" init --kdf interactive
+expect 0 "... import" "$ZKREG" --registry "$T/imp1.db" import "$T/v1.zkb" --trusted-key-file "$T/vkey"
+grep -q '0 evaluation proof(s) carried' "$T/out" && [ ! -e "$T/imp1.db.d/round-eval" ]; ok $? "... with no proof stored"
+
 # --- A gated round-open rewritten as version 2 in the file (an insider) --------------
 gated 1; RE=$ROUND
 mkdir -p "$T/e"

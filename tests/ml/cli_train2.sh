@@ -301,6 +301,47 @@ ZKREG_REGISTRY=$T/imp.db "$Z" init --kdf interactive >/dev/null 2>&1
 ZKREG_REGISTRY=$T/imp.db "$Z" import b.bundle --trusted-key "$VK" >out.txt 2>err.txt
 ok $? "import into a fresh registry (the training-step@2 statements and the round on a version 3 dataset)"
 ZKREG_REGISTRY=$T/imp.db "$Z" show statement "$S" >/dev/null 2>&1; ok $? "... the statement is there"
+if [ $QUICK = 0 ]; then
+  # The gated private round's evaluation proof travels in the bundle (format
+  # version 2): an importer that knows the evaluation dataset's file verifies
+  # it in the confined worker, keeps it, and round audit passes there.
+  grep -q '1 evaluation proof(s) not stored' err.txt && [ ! -e imp.db.d/round-eval ]
+  ok $? "... without the evaluation dataset's file the carried evaluation proof is not stored (a note says so)"
+  IMP2=$T/imp2.db
+  istate() { { cat "$IMP2" "$IMP2-wal" 2>/dev/null | sha256sum
+               (cd "$IMP2.d" 2>/dev/null && find . | sort && find . -type f | sort | xargs -r sha256sum); } |
+             sha256sum | cut -d' ' -f1; }
+  ZKREG_REGISTRY=$IMP2 "$Z" init --kdf interactive >/dev/null 2>&1 &&
+    ZKREG_REGISTRY=$IMP2 "$Z" register-dataset "$SHARD" >/dev/null 2>&1
+  ok $? "a second importer, the evaluation dataset's file registered there"
+  EL=$(wc -c <g/worker-0.eval.zkp); BL=$(wc -c <b.bundle)
+  tail -c "$EL" b.bundle | cmp -s - g/worker-0.eval.zkp; ok $? "... the bundle ends with round $RG's evaluation proof"
+  flip b.bundle $((BL - EL / 2)) x.bundle
+  before=$(istate)
+  ZKREG_REGISTRY=$IMP2 "$Z" import x.bundle --trusted-key "$VK" >out.txt 2>err.txt; rc=$?
+  [ $rc = 1 ] && grep -q 'evaluation proof for worker 0 of round-outcome event [0-9]* does not verify' err.txt &&
+    [ "$(istate)" = "$before" ]
+  ok $? "import with that proof tampered is refused (exit $rc), the importer and its store unchanged"
+  head -c $((BL - EL / 2)) b.bundle >x.bundle
+  ZKREG_REGISTRY=$IMP2 "$Z" import x.bundle --trusted-key "$VK" >out.txt 2>err.txt; rc=$?
+  [ $rc = 3 ] && grep -q 'evaluation proof 0 is truncated' err.txt && [ "$(istate)" = "$before" ]
+  ok $? "import of the bundle truncated in that proof is refused (exit $rc), unchanged"
+  ZKREG_REGISTRY=$IMP2 "$Z" import b.bundle --trusted-key "$VK" >out.txt 2>err.txt; rc=$?
+  [ $rc = 0 ] && grep -q '1 verified and stored' out.txt && cmp -s app.db.d/round-eval/*.zkp "$IMP2.d/round-eval/"*.zkp
+  ok $? "import there: the evaluation proof verified and stored, the exporter's bytes (exit $rc)"
+  # round audit needs the public models' bytes (register-model of the same files places them).
+  mkdir -p "$IMP2.d/models" && cp app.db.d/models/* "$IMP2.d/models/" &&
+    ZKREG_REGISTRY=$IMP2 "$Z" log checkpoint >/dev/null 2>&1
+  ok $? "... the models' bytes beside it, a checkpoint signed there"
+  DG=$("$Z" round show "$RG" 2>/dev/null | sed -n 's/^  digest \([0-9a-f]*\),.*/\1/p')
+  IRG=""
+  for i in $(ZKREG_REGISTRY=$IMP2 "$Z" list log 2>/dev/null | awk '/round-open/ {print $1}'); do
+    ZKREG_REGISTRY=$IMP2 "$Z" round show "$i" 2>/dev/null | grep -q "digest $DG," && IRG=$i
+  done
+  ZKREG_REGISTRY=$IMP2 "$Z" round audit "${IRG:-none}" >out.txt 2>err.txt; rc=$?
+  [ $rc = 0 ] && grep -q "^worker 0: ok: evaluation proof re-verified: $CG of 4 correct" out.txt
+  ok $? "round audit of the gated private round on the importer (round $IRG there) re-verifies it (exit $rc)"
+fi
 
 # --- revocation: the child revoked, nothing verifies or signs ----------------------------------
 "$Z" revoke model 3 --reason "test: the child is withdrawn" >/dev/null 2>&1; ok $? "revoke the child model"

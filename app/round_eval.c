@@ -1,0 +1,287 @@
+/*
+ * round_eval.c: a gated round's evaluation proofs across the air gap
+ * (app/round_eval.h). Export reads the proofs round accept kept; import
+ * binds each carried proof to the statement the round derives for its
+ * child, verifies it in the confined evalf-verify worker, and stores it
+ * beside the registry before the import commits (removed again if the
+ * import fails).
+ */
+#include <errno.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "app/eval.h"
+#include "app/round.h"
+#include "app/round_eval.h"
+#include "app/store.h"
+#include "zk/eval_fixed.h"
+
+_Static_assert(ZKR_BUNDLE_EVAL_PROOF_MAX == ZKR_PROOF_MAX_BYTES,
+               "a bundle carries any proof a kept file may hold");
+
+/* Export: the proof accept kept for ref's child, named by the statement the round derives. */
+static zkr_err eval_fetch(void *ctx, zkr_registry *reg, const zkr_bundle_eval_ref *ref,
+                          uint8_t sid[ZKR_DIGEST_BYTES], zkr_buf *proof, int *found, zkr_diag *d)
+{
+    zkr_app *app = ctx;
+    zkr_statement st;
+    char path[4096];
+    zkr_err r;
+
+    (void)d; /* the registry passes &app->diag */
+    *found = 0;
+    if ((r = zkr_app_round_gate_statement(app, reg, ref->open, ref->round, ref->outcome->child,
+                                          ref->child_commitment, &st)) != ZKR_OK)
+        goto out;
+    memcpy(sid, st.statement_id, ZKR_DIGEST_BYTES);
+    if ((r = zkr_app_store_path(app, ZKR_APP_ROUND_EVAL_STORE, sid, ".zkp", path, sizeof path)) !=
+        ZKR_OK)
+        goto out;
+    r = zkr_file_read(path, ZKR_PROOF_MAX_BYTES, proof, &app->diag);
+    if (r == ZKR_ERR_NOT_FOUND) { /* accepted by a zkreg that kept none: audit says so here too */
+        zkr_diag_clear(&app->diag);
+        r = ZKR_OK;
+    } else if (r == ZKR_OK) {
+        *found = 1;
+    }
+out:
+    zkr_statement_free(&st);
+    return r;
+}
+
+void zkr_app_round_eval_export_hooks(zkr_app *app, zkr_bundle_eval_hooks *h)
+{
+    memset(h, 0, sizeof *h);
+    h->ctx = app;
+    h->fetch = eval_fetch;
+}
+
+/* Whether a file exists at path (any error but ENOENT counts as present: never overwritten). */
+static int exists(const char *path)
+{
+    struct stat sb;
+
+    return lstat(path, &sb) == 0 || errno != ENOENT;
+}
+
+/* Re-labels the diag as "the evaluation proof for worker W of round-outcome event I: ...". */
+static zkr_err refuse(zkr_app *app, const zkr_bundle_eval_ref *ref, zkr_err r, const char *what)
+{
+    char inner[ZKR_DIAG_BYTES];
+
+    snprintf(inner, sizeof inner, "%s", app->diag.msg);
+    zkr_diag_clear(&app->diag);
+    return zkr_fail(&app->diag, r, "bundle: the evaluation proof for worker %u of round-outcome "
+                    "event %llu %s%s%s", ref->outcome->worker,
+                    (unsigned long long)ref->outcome_index, what, inner[0] ? ": " : "", inner);
+}
+
+/*
+ * The statement binding, which needs no dataset: the bundle's statement id
+ * is the one the round derives for this child, and the proof's container
+ * parses strictly and is an evaluation-fixed@1 proof of that statement.
+ */
+static zkr_err eval_bound(zkr_app *app, const zkr_bundle_eval_ref *ref, const zkr_statement *st,
+                          const uint8_t sid[ZKR_DIGEST_BYTES], const uint8_t *proof, size_t len)
+{
+    zkr_proof_view v;
+    char want[65], got[65];
+    zkr_err r;
+
+    zkr_app_hex32(st->statement_id, want);
+    if (sodium_memcmp(sid, st->statement_id, ZKR_DIGEST_BYTES) != 0) {
+        zkr_app_hex32(sid, got);
+        zkr_diag_clear(&app->diag);
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_STATEMENT, "bundle: the evaluation proof "
+                        "for worker %u of round-outcome event %llu names statement %s, not the "
+                        "statement %s the round derives for that worker's child",
+                        ref->outcome->worker, (unsigned long long)ref->outcome_index, got, want);
+    }
+    if ((r = zkr_proof_parse(proof, len, &v, &app->diag)) != ZKR_OK)
+        return refuse(app, ref, r, "does not parse");
+    if (v.kind != ZKR_KIND_EVAL_FIXED) {
+        zkr_diag_clear(&app->diag);
+        return refuse(app, ref, ZKR_ERR_MISMATCH_PARAMS, "is no evaluation-fixed@1 proof");
+    }
+    if (sodium_memcmp(v.statement_id, st->statement_id, ZKR_DIGEST_BYTES) != 0) {
+        zkr_app_hex32(v.statement_id, got);
+        zkr_diag_clear(&app->diag);
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_STATEMENT, "bundle: the evaluation proof "
+                        "for worker %u of round-outcome event %llu proves statement %s, not %s, "
+                        "the round's statement for that worker's child (another worker's or "
+                        "round's proof)", ref->outcome->worker,
+                        (unsigned long long)ref->outcome_index, got, want);
+    }
+    return ZKR_OK;
+}
+
+/*
+ * Whether this registry remembers dataset ds's file and it is there (the
+ * records the verifier reads). A file that changed since is known: the
+ * verifier then refuses its commitment.
+ */
+static zkr_err records_known(zkr_app *app, const zkr_artifact *ds, int *known)
+{
+    char path[4096];
+    zkr_buf stored = {0};
+    zkr_err r;
+
+    *known = 0;
+    if ((r = zkr_app_store_path(app, "datasets", ds->sha256, ".path", path, sizeof path)) !=
+        ZKR_OK)
+        return r;
+    if (!exists(path))
+        return ZKR_OK;
+    if ((r = zkr_file_read(path, sizeof path - 1, &stored, &app->diag)) != ZKR_OK)
+        return r;
+    memcpy(path, stored.p, stored.len);
+    path[stored.len] = '\0';
+    zkr_buf_free(&stored);
+    *known = exists(path);
+    return ZKR_OK;
+}
+
+/* A proof bound and verified, waiting for the stage. */
+static zkr_err pending_add(zkr_app_round_eval_import *im, const uint8_t sid[ZKR_DIGEST_BYTES],
+                           const uint8_t *proof, size_t len)
+{
+    if (im->n_pending == im->cap) {
+        size_t cap = im->cap ? 2 * im->cap : 16;
+        zkr_app_round_eval_pending *p = realloc(im->pending, cap * sizeof *p);
+        if (p == NULL)
+            return ZKR_ERR_NOMEM;
+        im->pending = p;
+        im->cap = cap;
+    }
+    memcpy(im->pending[im->n_pending].sid, sid, ZKR_DIGEST_BYTES);
+    im->pending[im->n_pending].proof = proof;
+    im->pending[im->n_pending].len = len;
+    im->pending[im->n_pending].created = 0;
+    im->n_pending++;
+    return ZKR_OK;
+}
+
+/*
+ * Import: binds (eval_bound), then verifies in the confined worker when
+ * this registry knows the evaluation dataset's records; a proof it cannot
+ * verify is not stored (counted in `unverified`), never stored as if it
+ * were. One already kept under its statement's name is left as it is.
+ */
+static zkr_err eval_bind(void *ctx, zkr_registry *reg, const zkr_bundle_eval_ref *ref,
+                         const uint8_t sid[ZKR_DIGEST_BYTES], const uint8_t *proof, size_t len,
+                         zkr_diag *d)
+{
+    zkr_app_round_eval_import *im = ctx;
+    zkr_app *app = im->app;
+    zkr_statement st;
+    char path[4096];
+    uint64_t correct = 0;
+    int known = 0;
+    zkr_err r;
+
+    (void)d; /* the registry passes &app->diag */
+    if ((r = zkr_app_round_gate_statement(app, reg, ref->open, ref->round, ref->outcome->child,
+                                          ref->child_commitment, &st)) != ZKR_OK) {
+        r = refuse(app, ref, r, "has no statement here");
+        goto out;
+    }
+    if ((r = eval_bound(app, ref, &st, sid, proof, len)) != ZKR_OK ||
+        (r = records_known(app, &st.dataset, &known)) != ZKR_OK)
+        goto out;
+    if (!known) {
+        im->unverified++;
+        goto out;
+    }
+    if ((r = zkr_app_eval_verify_derived(app, &st, proof, len, im->no_sandbox, &correct)) !=
+        ZKR_OK) {
+        /* The evaluation dataset's file here, not the proof, is what failed for these. */
+        r = refuse(app, ref, r, r == ZKR_ERR_MISMATCH_DATASET || r == ZKR_ERR_IO ||
+                                        r == ZKR_ERR_NOT_FOUND
+                                    ? "cannot be verified with this registry's evaluation "
+                                      "dataset file"
+                                    : "does not verify");
+        goto out;
+    }
+    if ((r = zkr_app_store_path(app, ZKR_APP_ROUND_EVAL_STORE, st.statement_id, ".zkp", path,
+                                sizeof path)) != ZKR_OK)
+        goto out;
+    if (exists(path))
+        im->kept++;
+    else
+        r = pending_add(im, st.statement_id, proof, len);
+out:
+    zkr_statement_free(&st);
+    return r;
+}
+
+/* Import, before the commit: writes every pending proof; on a failure removes those written. */
+static zkr_err eval_stage(void *ctx, zkr_diag *d)
+{
+    zkr_app_round_eval_import *im = ctx;
+    zkr_err r;
+
+    (void)d;
+    if (im->n_pending == 0)
+        return ZKR_OK;
+    /* The directories a write may create, removed again (when empty) by an undo. */
+    if (snprintf(im->dir[0], sizeof im->dir[0], "%s.d", im->app->registry_path) >=
+            (int)sizeof im->dir[0] ||
+        snprintf(im->dir[1], sizeof im->dir[1], "%s.d/%s", im->app->registry_path,
+                 ZKR_APP_ROUND_EVAL_STORE) >= (int)sizeof im->dir[1])
+        return zkr_fail(&im->app->diag, ZKR_ERR_TOO_LARGE, "%s: path too long",
+                        im->app->registry_path);
+    im->made_dir[0] = !exists(im->dir[0]);
+    im->made_dir[1] = !exists(im->dir[1]);
+    for (size_t i = 0; i < im->n_pending; i++) {
+        zkr_app_round_eval_pending *p = &im->pending[i];
+        if ((r = zkr_app_store_write(im->app, ZKR_APP_ROUND_EVAL_STORE, p->sid, ".zkp", p->proof,
+                                     p->len)) != ZKR_OK) {
+            zkr_app_round_eval_import_undo(im);
+            return r;
+        }
+        p->created = 1;
+        im->stored++;
+    }
+    return ZKR_OK;
+}
+
+void zkr_app_round_eval_import_init(zkr_app_round_eval_import *im, zkr_app *app, int no_sandbox,
+                                    zkr_bundle_eval_hooks *h)
+{
+    memset(im, 0, sizeof *im);
+    im->app = app;
+    im->no_sandbox = no_sandbox;
+    memset(h, 0, sizeof *h);
+    h->ctx = im;
+    h->bind = eval_bind;
+    h->stage = eval_stage;
+}
+
+void zkr_app_round_eval_import_undo(zkr_app_round_eval_import *im)
+{
+    char path[4096];
+
+    for (size_t i = 0; i < im->n_pending; i++) {
+        if (!im->pending[i].created ||
+            zkr_app_store_path(im->app, ZKR_APP_ROUND_EVAL_STORE, im->pending[i].sid, ".zkp", path,
+                               sizeof path) != ZKR_OK)
+            continue;
+        (void)unlink(path);
+        im->pending[i].created = 0;
+    }
+    for (int i = 1; i >= 0; i--)
+        if (im->made_dir[i])
+            (void)rmdir(im->dir[i]); /* only if this import created it and left it empty */
+    im->stored = 0;
+}
+
+void zkr_app_round_eval_import_free(zkr_app_round_eval_import *im)
+{
+    free(im->pending);
+    im->pending = NULL;
+    im->n_pending = im->cap = 0;
+}
