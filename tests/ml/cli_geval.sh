@@ -13,7 +13,12 @@
 # Bad input, registry byte-identical after each: a range over the 1,024-record
 # limit (exit 3, the limit named), a program the batch layout refuses
 # (LeNet-5 at 512 records, exit 3), an MLP model (exit 1). Export, import and
-# verify on a second registry.
+# verify on a second registry. Adversary review ("adv: ..."): wrapping and empty
+# ranges, models of another program, schemas prove cannot read (no public
+# output, a string record_first), graph-inference@1 / evaluation@1 proofs and
+# attestations laundered both ways, the gate against another range, sub-range,
+# dataset, model and a vacuous threshold, the P-root cache and the dataset's
+# labels changed, a one-record batch at the last leaf, a revoked model.
 # TAP. Usage: cli_geval.sh path/to/zkreg
 set -u
 ZKREG=$1
