@@ -13,7 +13,12 @@
 # Bad input, registry byte-identical after each: a range over the 1,024-record
 # limit (exit 3, the limit named), a program the batch layout refuses
 # (LeNet-5 at 512 records, exit 3), an MLP model (exit 1). Export, import and
-# verify on a second registry.
+# verify on a second registry. Adversary review ("adv: ..."): wrapping and empty
+# ranges, models of another program, schemas prove cannot read (no public
+# output, a string record_first), graph-inference@1 / evaluation@1 proofs and
+# attestations laundered both ways, the gate against another range, sub-range,
+# dataset, model and a vacuous threshold, the P-root cache and the dataset's
+# labels changed, a one-record batch at the last leaf, a revoked model.
 # TAP. Usage: cli_geval.sh path/to/zkreg
 set -u
 ZKREG=$1
@@ -237,5 +242,157 @@ expect 0 "the imported statement verifies on the second registry" "$ZKREG" \
   --registry "$T/r2.db" verify --statement "$S" "$T/p"
 expect 1 "... and the tampered proof does not" "$ZKREG" --registry "$T/r2.db" verify \
   --statement "$S" "$T/pbad"
+
+# ------------------------------------------------------------ adversary review
+# Each attack below is refused; the two schema refusals were holes (the
+# statements registered and only prove refused them).
+sh1() { "$ZKREG" register-statement --schema fmnist-cnn-acc@1 --program "$TP" --model "$TM" \
+  --dataset "$DA" --param record_first="$1" --param record_count="$2" --public-output "$T/off.bin"; }
+before=$(sum_reg)
+expect 3 "adv: record_first 2^64-1 with record_count 2 (first + count wraps) is refused" \
+  sh1 18446744073709551615 2
+expect 3 "adv: records 63..+2 (one past the dataset's end) are refused" sh1 63 2
+expect 3 "adv: record_count 0 is refused" sh1 0 0
+grep -q "record_count 0" "$T/err"; ok $? "... naming the empty range"
+expect 3 "adv: record_count 2^64-1 is refused" sh1 0 18446744073709551615
+expect 3 "adv: record_first -1 is refused" sh1 -1 6
+expect 1 "adv: a model of another program (the MLP under the CNN's program) is refused" \
+  "$ZKREG" register-statement --schema fmnist-cnn-acc@1 --program "$TP" --model "$MM" \
+  --dataset "$DA" --param record_first=0 --param record_count=6 --public-output "$T/off.bin"
+expect 1 "adv: the CNN model under the MLP's program is refused" "$ZKREG" register-statement \
+  --schema fmnist-cnn-acc@1 --program "$MP" --model "$TM" --dataset "$DA" \
+  --param record_first=0 --param record_count=6 --public-output "$T/off.bin"
+[ "$(sum_reg)" = "$before" ]; ok $? "the registry and its store are byte-identical afterwards"
+sed 's/"public_output": true/"public_output": false/; s/"version": 1/"version": 2/' \
+  "$T/geval.json" >"$T/nopo.json"
+sed 's/"version": 1/"version": 3/; s/{"name": "record_first", "type": "u64"}/{"name": "record_first", "type": "string"}/' \
+  "$T/geval.json" >"$T/strf.json"
+expect 0 "adv: an evaluation-graph@1 schema without public output registers" "$ZKREG" \
+  register-schema "$T/nopo.json"
+expect 0 "adv: ... and one whose record_first is a string" "$ZKREG" register-schema "$T/strf.json"
+before=$(sum_reg)
+expect 1 "adv: a statement under the schema without public output is refused (was registered)" \
+  "$ZKREG" register-statement --schema fmnist-cnn-acc@2 --program "$TP" --model "$TM" \
+  --dataset "$DA" --param record_first=0 --param record_count=6
+grep -q "binds no public output" "$T/err"; ok $? "... naming the missing output"
+expect 1 "adv: a statement with a string record_first is refused (was registered)" "$ZKREG" \
+  register-statement --schema fmnist-cnn-acc@3 --program "$TP" --model "$TM" --dataset "$DA" \
+  --param record_first=0 --param record_count=6 --public-output "$T/off.bin"
+grep -q "field 'record_first' is string" "$T/err"; ok $? "... naming the field and its type"
+[ "$(sum_reg)" = "$before" ]; ok $? "the registry and its store are byte-identical afterwards"
+
+# Laundering between kinds: graph-inference@1 and evaluation@1 proofs and attestations.
+before=$(sum_reg)
+expect 1 "adv: the graph-inference@1 proof presented for the evaluation-graph@1 statement" \
+  "$ZKREG" verify --statement "$S" "$T/pi"
+grep -q "kind 10 is not evaluation-graph@1" "$T/err"; ok $? "... refused by the proof's kind"
+expect 1 "adv: the evaluation-graph@1 proof presented for the graph-inference@1 statement" \
+  "$ZKREG" verify --statement "$SI" "$T/p"
+[ "$(sum_reg)" = "$before" ]; ok $? "refused verifies leave the registry byte-identical"
+expect 1 "adv: attest refuses the graph-inference@1 proof for the evaluation statement" \
+  att "$S" "$T/pi" "$T/l.att"
+expect 1 "adv: attest refuses the evaluation proof for the graph-inference@1 statement" \
+  att "$SI" "$T/p" "$T/l.att"
+sed 's/evaluation-graph@1/evaluation@1/; s/fmnist-cnn-acc/mlp-acc/' "$T/geval.json" >"$T/e1.json"
+expect 0 "adv: an evaluation@1 schema" "$ZKREG" register-schema "$T/e1.json"
+expect 0 "adv: an evaluation@1 statement of the MLP over records 0..5 of A" "$ZKREG" \
+  register-statement --schema mlp-acc@1 --program "$MP" --model "$MM" --dataset "$DA" \
+  --param record_first=0 --param record_count=6 --public-output-from-model
+SE=$(cat "$T/out")
+expect 1 "adv: the CNN under the evaluation@1 schema is refused" "$ZKREG" register-statement \
+  --schema mlp-acc@1 --program "$TP" --model "$TM" --dataset "$DA" --param record_first=0 \
+  --param record_count=6 --public-output-from-model
+expect 0 "adv: prove the evaluation@1 statement" "$ZKREG" prove --statement "$SE" -o "$T/pe"
+expect 1 "adv: the evaluation@1 proof presented for the evaluation-graph@1 statement" \
+  "$ZKREG" verify --statement "$S" "$T/pe"
+expect 1 "adv: the evaluation-graph@1 proof presented for the evaluation@1 statement" \
+  "$ZKREG" verify --statement "$SE" "$T/p"
+expect 1 "adv: attest refuses the evaluation@1 proof for the evaluation-graph@1 statement" \
+  att "$S" "$T/pe" "$T/l.att"
+expect 1 "adv: attest refuses the evaluation-graph@1 proof for the evaluation@1 statement" \
+  att "$SE" "$T/p" "$T/l.att"
+[ ! -e "$T/l.att" ]; ok $? "... and no refused attestation was written"
+expect 0 "adv: attest the MLP's evaluation@1 proof" att "$SE" "$T/pe" "$T/ee.att"
+
+# The gate: another model, dataset, range, a threshold below the policy's min, revocations.
+pol() { # dataset min_correct range-members revoked_verifiers
+  printf '{"format":"zkreg-policy/v1","trusted_keys":["%s"],"threshold":1,"schemas":["fmnist-cnn-inf@1","fmnist-cnn-acc@1","mlp-acc@1"],"max_age_seconds":100000000000,"require_log_inclusion":true,"check_revocation":true,"revoked_verifiers":[%s],"require_evaluation":{"dataset":"%s","min_correct":%s%s}}\n' \
+    "$ED_PUB" "$4" "$1" "$2" "$3" >"$T/pol.json"
+}
+R06=',"record_first":0,"record_count":6'
+DBSHA=$("$ZKREG" --json show dataset "$DB" | sed -n 's/.*"sha256":"\([0-9a-f]*\)".*/\1/p' | head -1)
+g() { "$ZKREG" gate --policy "$T/pol.json" --evaluation "$@"; }
+pol "$DSHA" 1 "" ""
+expect 1 "adv gate: records 0..5 do not satisfy a policy over the whole dataset (0..63)" \
+  g "$T/e.att" "$T/rel.att"
+grep -q "the policy requires 0..+64 (the whole dataset)" "$T/err"; ok $? "... naming both ranges"
+pol "$DSHA" 1 ',"record_first":1,"record_count":6' ""
+expect 1 "adv gate: records 0..5 do not satisfy a policy over records 1..6" g "$T/e.att" "$T/rel.att"
+pol "$DSHA" 1 ',"record_first":0,"record_count":5' ""
+expect 1 "adv gate: records 0..5 do not satisfy a policy over the sub-range 0..4" \
+  g "$T/e.att" "$T/rel.att"
+pol "$DBSHA" 1 "$R06" ""
+expect 1 "adv gate: an evaluation on dataset A does not satisfy a policy on dataset B" \
+  g "$T/e.att" "$T/rel.att"
+pol "$DSHA" 1 "$R06" ""
+expect 1 "adv gate: the MLP's evaluation@1 attestation for the CNN release (another model)" \
+  g "$T/ee.att" "$T/rel.att"
+grep -q "the evaluation is of model" "$T/err"; ok $? "... naming the models"
+expect 1 "adv gate: the CNN's evaluation for the MLP's release (another model)" \
+  g "$T/e.att" "$T/ee.att"
+expect 1 "adv gate: two evaluation attestations of different statements" \
+  "$ZKREG" gate --policy "$T/pol.json" --evaluation "$T/e.att" --evaluation "$T/ee.att" "$T/rel.att"
+# "correct >= 0" over records 0..5: mode 1, count 6, value 0.
+printf '\001\000\000\000\000\000\000\000\006\000\000\000\000\000\000\000\000' >"$T/t0.bin"
+expect 0 "adv: a threshold statement 'correct >= 0' over records 0..5" "$ZKREG" register-statement \
+  --schema fmnist-cnn-acc@1 --program "$TP" --model "$TM" --dataset "$DA" \
+  --param record_first=0 --param record_count=6 --public-output "$T/t0.bin"
+ST0=$(cat "$T/out")
+expect 0 "adv: prove it" "$ZKREG" prove --statement "$ST0" -o "$T/pt0"
+expect 0 "adv: attest it" att "$ST0" "$T/pt0" "$T/t0.att"
+expect 1 "adv gate: 'at least 0' does not satisfy min_correct 1" g "$T/t0.att" "$T/rel.att"
+grep -q "proves at least 0 of 6 correct, the policy requires at least 1" "$T/err"
+ok $? "... naming the threshold and the policy's min"
+pol "$DSHA" 1 "$R06" '"evaluation-graph@1@0.2.0"'
+expect 6 "adv gate: the policy's revoked_verifiers names evaluation-graph@1@0.2.0" \
+  g "$T/e.att" "$T/rel.att"
+
+# The store: P's root cache and the dataset's labels changed under the registry.
+G=$T/reg.db.d/models/$TSHA.gpcs
+cp "$G" "$T/gpcs.orig"
+printf '\377' | dd of="$G" bs=1 seek=3 conv=notrunc 2>/dev/null
+expect 1 "adv: a changed P root in the cache is refused at verify" "$ZKREG" verify \
+  --statement "$S" "$T/p"
+grep -q "P's root does not give the registered model commitment" "$T/err"; ok $? "... naming it"
+expect 1 "adv: ... and at attest" att "$S" "$T/p" "$T/l.att"
+rm -f "$G"
+expect 0 "adv: without the cache, verify recomputes P from the model file" "$ZKREG" verify \
+  --statement "$S" "$T/p"
+cp "$T/gpcs.orig" "$G"
+cp "$T/a-labels-idx1-ubyte" "$T/labels.orig"
+printf '\011' | dd of="$T/a-labels-idx1-ubyte" bs=1 seek=9 conv=notrunc 2>/dev/null
+expect 1 "adv: a record's label changed in the dataset file: verify refuses" "$ZKREG" verify \
+  --statement "$S" "$T/p"
+expect 1 "adv: ... prove refuses" "$ZKREG" prove --statement "$S" -o "$T/px"
+cp "$T/labels.orig" "$T/a-labels-idx1-ubyte"
+expect 1 "adv: prove with --dataset-file of another dataset is refused" "$ZKREG" prove \
+  --statement "$S" -o "$T/px" --dataset-file "$T/b-images-idx3-ubyte"
+[ ! -e "$T/px" ]; ok $? "... and no proof was written"
+
+# A one-record range at the dataset's end (a batch of one, the last leaf).
+expect 0 "adv: a statement over record 63 only" stmt "$DA" 63 1
+S63=$(cat "$T/out")
+expect 0 "adv: prove it" "$ZKREG" prove --statement "$S63" -o "$T/p63"
+expect 0 "adv: verify it" "$ZKREG" verify --statement "$S63" "$T/p63"
+expect 1 "adv: its proof for records 0..5 is refused" "$ZKREG" verify --statement "$S" "$T/p63"
+
+# Revocations last (they are permanent): the model, then everything binding it refuses.
+expect 0 "adv: revoke the CNN model" "$ZKREG" revoke model "$TM" --reason "adversary review"
+pol "$DSHA" 1 "$R06" ""
+expect 6 "adv gate: the evaluation of a revoked model" g "$T/e.att" "$T/ee.att"
+expect 6 "adv: verify refuses the revoked model" "$ZKREG" verify --statement "$S" "$T/p"
+expect 6 "adv: prove refuses it" "$ZKREG" prove --statement "$S" -o "$T/px"
+expect 6 "adv: attest refuses it" att "$S" "$T/p" "$T/l.att"
+expect 6 "adv: register-statement refuses it" stmt "$DA" 0 5
 echo "1..$n"
 exit $fail
