@@ -145,6 +145,29 @@ static zkr_err records_known(zkr_app *app, const zkr_artifact *ds, int *known)
     return ZKR_OK;
 }
 
+/*
+ * Whether the store already keeps a proof under path: a regular file there
+ * (*kept = 1, never replaced; audit re-verifies it) or nothing (*kept = 0).
+ * Anything else (a directory, a link, a FIFO, a store that cannot be
+ * looked into) is refused: it is neither a kept proof nor a name the
+ * proof can be written under.
+ */
+static zkr_err kept_at(zkr_app *app, const char *path, int *kept)
+{
+    struct stat sb;
+
+    *kept = 0;
+    if (lstat(path, &sb) == 0) {
+        if (!S_ISREG(sb.st_mode))
+            return zkr_fail(&app->diag, ZKR_ERR_IO, "%s is not a regular file", path);
+        *kept = 1;
+        return ZKR_OK;
+    }
+    if (errno == ENOENT)
+        return ZKR_OK;
+    return zkr_fail(&app->diag, ZKR_ERR_IO, "%s: %s", path, strerror(errno));
+}
+
 /* A proof bound and verified, waiting for the stage. */
 static zkr_err pending_add(zkr_app_round_eval_import *im, const uint8_t sid[ZKR_DIGEST_BYTES],
                            const uint8_t *proof, size_t len)
@@ -180,7 +203,7 @@ static zkr_err eval_bind(void *ctx, zkr_registry *reg, const zkr_bundle_eval_ref
     zkr_statement st;
     char path[4096];
     uint64_t correct = 0;
-    int known = 0;
+    int known = 0, kept = 0;
     zkr_err r;
 
     (void)d; /* the registry passes &app->diag */
@@ -189,8 +212,25 @@ static zkr_err eval_bind(void *ctx, zkr_registry *reg, const zkr_bundle_eval_ref
         r = refuse(app, ref, r, "has no statement here");
         goto out;
     }
-    if ((r = eval_bound(app, ref, &st, sid, proof, len)) != ZKR_OK ||
-        (r = records_known(app, &st.dataset, &known)) != ZKR_OK)
+    if ((r = eval_bound(app, ref, &st, sid, proof, len)) != ZKR_OK)
+        goto out;
+    /*
+     * A revoked verifier's verdict is taken nowhere (round open, accept and
+     * close refuse it, round audit fails it): such a proof is bound but
+     * neither verified nor stored. The round itself may be held from
+     * before the revocation, or the bundle may carry the revocation.
+     */
+    if ((r = zkr_registry_verifier_revoked(reg, st.schema.proof_kind, st.schema.verifier_version,
+                                           &app->diag)) != ZKR_OK) {
+        if (r != ZKR_ERR_REVOKED)
+            goto out;
+        if (im->revoked++ == 0)
+            snprintf(im->revoked_msg, sizeof im->revoked_msg, "%s", app->diag.msg);
+        zkr_diag_clear(&app->diag);
+        r = ZKR_OK;
+        goto out;
+    }
+    if ((r = records_known(app, &st.dataset, &known)) != ZKR_OK)
         goto out;
     if (!known) {
         im->unverified++;
@@ -209,7 +249,9 @@ static zkr_err eval_bind(void *ctx, zkr_registry *reg, const zkr_bundle_eval_ref
     if ((r = zkr_app_store_path(app, ZKR_APP_ROUND_EVAL_STORE, st.statement_id, ".zkp", path,
                                 sizeof path)) != ZKR_OK)
         goto out;
-    if (exists(path))
+    if ((r = kept_at(app, path, &kept)) != ZKR_OK)
+        r = refuse(app, ref, r, "cannot be stored");
+    else if (kept)
         im->kept++;
     else
         r = pending_add(im, st.statement_id, proof, len);

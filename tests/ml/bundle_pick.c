@@ -16,6 +16,7 @@
  *                                               their outcomes or statement ids)
  *   bundle_pick --eval-sid IN OUT K HEX         sets proof K's statement id
  *   bundle_pick --eval-outcome IN OUT K INDEX   moves proof K to log entry INDEX
+ *   bundle_pick --eval-file IN OUT K FILE       replaces proof K's bytes by FILE's
  *   bundle_pick --eval-v1 IN OUT                the bundle as format version 1
  *                                               (its entries only)
  *
@@ -176,6 +177,13 @@ static int eval_edit(const char *mode, eval_entry *ev, uint32_t m, char **arg, u
         ev[k].len = ev[x].len;
         ev[x].proof = p;
         ev[x].len = l;
+    } else if (strcmp(mode, "--eval-file") == 0) {
+        zkr_buf f = {0};
+        if (zkr_file_read(arg[1], (size_t)1 << 30, &f, NULL) != ZKR_OK)
+            return 2;
+        *owned = f.p; /* freed by the caller */
+        ev[k].proof = f.p;
+        ev[k].len = f.len;
     } else if (strcmp(mode, "--eval-outcome") == 0) {
         ev[k].outcome = strtoull(arg[1], NULL, 10);
     } else if (strcmp(mode, "--eval-sid") == 0) {
