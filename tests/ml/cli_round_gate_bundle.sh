@@ -12,7 +12,8 @@
 #   a store that cannot be written (round-eval a file) refuses the import
 #   with nothing left;
 # - a file already under the statement's name is "already kept" and never
-#   replaced, and round audit re-verifies it (a bad one fails audit);
+#   replaced, and round audit re-verifies it (a bad one fails audit); a
+#   symbolic link or a directory there refuses the import (exit 9);
 # - a revoked verifier version: a gated round pinning the revoked
 #   evaluation-fixed@1 verifier is not imported (exit 6, as round open
 #   refuses it), and a proof of a round already held is not stored, so
@@ -158,11 +159,27 @@ refused 1 "import with another statement's valid evaluation proof" "proves state
 "$PICK" --eval-file "$T/x-other2.zkb" "$T/x-other3.zkb" 0 "$T/e0.zkp"; ok $? "... with that proof"
 refused 1 "import naming and proving a registered statement that is not the round's" "names statement $S0" "$T/x-other3.zkb"
 
+# --- Outcomes this bundle does not carry -------------------------------------------------
+IMP="$T/held.db"
+expect 0 "a registry holding the round (version 1 bundle)" "$ZKREG" --registry "$IMP" init --kdf interactive
+expect 0 "... knowing the evaluation dataset's file" "$ZKREG" --registry "$IMP" register-dataset \
+  "$T/evalset-images-idx3-ubyte"
+expect 0 "... import" "$ZKREG" --registry "$IMP" import "$T/v1.zkb" --trusted-key-file "$T/vkey"
+"$PICK" -V "$T/ev.zkb" "$T/x-orphan.zkb" round-outcome round-close; ok $? "a bundle without the outcomes, with their proofs"
+refused 3 "import of proofs naming outcomes the importer holds but the bundle lacks" \
+  "no round-outcome entry of this bundle" "$T/x-orphan.zkb"
+IMP="$T/imp.db"
+
 # --- The store beside the importer ------------------------------------------------------
 mkdir -p "$IMP.d" && : >"$IMP.d/round-eval"
 refused 9 "import where round-eval cannot be created (a file in its place)" "round-eval" "$T/ev.zkb"
 rm -f "$IMP.d/round-eval"
 mkdir -p "$IMP.d/round-eval"
+ln -s "$T/f/worker-0.eval.zkp" "$IMP.d/round-eval/$S_0.zkp"
+refused 9 "import with a symbolic link under worker 0's statement's name" "is not a regular file" "$T/ev.zkb"
+rm -f "$IMP.d/round-eval/$S_0.zkp"; mkdir "$IMP.d/round-eval/$S_0.zkp"
+refused 9 "import with a directory under worker 0's statement's name" "is not a regular file" "$T/ev.zkb"
+rmdir "$IMP.d/round-eval/$S_0.zkp"
 printf 'not a proof' >"$IMP.d/round-eval/$S_0.zkp"
 expect 0 "import with a file already under worker 0's statement's name" "$ZKREG" --registry "$IMP" \
   import "$T/ev.zkb" --trusted-key-file "$T/vkey"
