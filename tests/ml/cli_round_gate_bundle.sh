@@ -170,6 +170,18 @@ refused 3 "import of proofs naming outcomes the importer holds but the bundle la
   "no round-outcome entry of this bundle" "$T/x-orphan.zkb"
 IMP="$T/imp.db"
 
+# --- The importer's evaluation dataset file changed since it was registered ---------------
+IMP="$T/chg.db"
+mkdir -p "$T/copy" && cp "$T"/evalset-* "$T/copy/"
+expect 0 "a registry that registered a copy of the evaluation dataset's file" "$ZKREG" --registry "$IMP" \
+  init --kdf interactive
+expect 0 "... register-dataset" "$ZKREG" --registry "$IMP" register-dataset "$T/copy/evalset-images-idx3-ubyte"
+b=$(od -An -tu1 -j 100 -N1 "$T/copy/evalset-images-idx3-ubyte" | tr -d ' ')
+patch "$T/copy/evalset-images-idx3-ubyte" 100 "\\$(printf %03o $((b ^ 1)))"
+cmp -s "$T/copy/evalset-images-idx3-ubyte" "$T/evalset-images-idx3-ubyte"; [ $? -eq 1 ]; ok $? "... then one pixel of the copy changed"
+refused 1 "import verifying against the changed file" "cannot be verified with this registry's evaluation dataset file" "$T/ev.zkb"
+IMP="$T/imp.db"
+
 # --- The store beside the importer ------------------------------------------------------
 mkdir -p "$IMP.d" && : >"$IMP.d/round-eval"
 refused 9 "import where round-eval cannot be created (a file in its place)" "round-eval" "$T/ev.zkb"
