@@ -260,6 +260,33 @@ out:
     return r;
 }
 
+/*
+ * Writes a verified proof under its statement's name, never replacing a
+ * file there (ZKR_ERR_EXISTS): one may have appeared since eval_bind
+ * looked (round accept writes its kept proof before its transaction), and
+ * an undo must remove only what this import created.
+ */
+static zkr_err store_new(zkr_app *app, const uint8_t sid[ZKR_DIGEST_BYTES], const uint8_t *p,
+                         size_t len)
+{
+    char path[4096];
+    zkr_err r;
+
+    for (int i = 0; i < 2; i++) {
+        if (snprintf(path, sizeof path, i == 0 ? "%s.d" : "%s.d/%s", app->registry_path,
+                     ZKR_APP_ROUND_EVAL_STORE) >= (int)sizeof path)
+            return zkr_fail(&app->diag, ZKR_ERR_TOO_LARGE, "%s: path too long",
+                            app->registry_path);
+        if (mkdir(path, 0700) != 0 && errno != EEXIST)
+            return zkr_fail(&app->diag, ZKR_ERR_IO, "%s: cannot create: %s", path,
+                            strerror(errno));
+    }
+    if ((r = zkr_app_store_path(app, ZKR_APP_ROUND_EVAL_STORE, sid, ".zkp", path, sizeof path)) !=
+        ZKR_OK)
+        return r;
+    return zkr_file_write_new(path, p, len, 0600, &app->diag);
+}
+
 /* Import, before the commit: writes every pending proof; on a failure removes those written. */
 static zkr_err eval_stage(void *ctx, zkr_diag *d)
 {
@@ -280,8 +307,13 @@ static zkr_err eval_stage(void *ctx, zkr_diag *d)
     im->made_dir[1] = !exists(im->dir[1]);
     for (size_t i = 0; i < im->n_pending; i++) {
         zkr_app_round_eval_pending *p = &im->pending[i];
-        if ((r = zkr_app_store_write(im->app, ZKR_APP_ROUND_EVAL_STORE, p->sid, ".zkp", p->proof,
-                                     p->len)) != ZKR_OK) {
+        r = store_new(im->app, p->sid, p->proof, p->len);
+        if (r == ZKR_ERR_EXISTS) { /* written meanwhile: kept as it is (audit re-verifies it) */
+            zkr_diag_clear(&im->app->diag);
+            im->kept++;
+            continue;
+        }
+        if (r != ZKR_OK) {
             zkr_app_round_eval_import_undo(im);
             return r;
         }

@@ -1572,6 +1572,9 @@ static zkr_err import_evals(zkr_registry *reg, const bundle *b, round_set *rs,
         if ((r = h->bind(h->ctx, reg, &ref, v->sid, v->proof, v->proof_len, d)) != ZKR_OK)
             return r;
     }
+#if ZKR_TEST_BUILD
+    zkr_registry_test_pause(reg, "eval-stage"); /* a file written meanwhile (round-gate-bundle-cli) */
+#endif
     return h->stage != NULL ? h->stage(h->ctx, d) : ZKR_OK;
 }
 

@@ -13,7 +13,9 @@
 #   with nothing left;
 # - a file already under the statement's name is "already kept" and never
 #   replaced, and round audit re-verifies it (a bad one fails audit); a
-#   symbolic link or a directory there refuses the import (exit 9);
+#   symbolic link or a directory there refuses the import (exit 9); a file
+#   written there while the import runs is neither replaced nor removed by
+#   the undo of a failed import;
 # - a revoked verifier version: a gated round pinning the revoked
 #   evaluation-fixed@1 verifier is not imported (exit 6, as round open
 #   refuses it), and a proof of a round already held is not stored, so
@@ -204,6 +206,28 @@ rm -f "$IMP.d/round-eval/$S_0.zkp"
 expect 0 "the same bundle imported again" "$ZKREG" --registry "$IMP" import "$T/ev.zkb" --trusted-key-file "$T/vkey"
 grep -q '1 verified and stored, 1 already kept' "$T/out"; ok $? "... stores the missing proof"
 expect 0 "round audit on the importer" "$ZKREG" --registry "$IMP" round audit "$(imp_round)"
+
+# --- A file written under a statement's name while the import runs -------------------------
+# round accept writes its kept proof before its transaction, so one may appear
+# between import's check of the name and its stage (paused here, test builds);
+# the import then fails (injected) and removes what it wrote: never the other's.
+IMP="$T/race.db"
+expect 0 "a racing importer" "$ZKREG" --registry "$IMP" init --kdf interactive
+expect 0 "... knowing the evaluation dataset's file" "$ZKREG" --registry "$IMP" register-dataset \
+  "$T/evalset-images-idx3-ubyte"
+mkdir -p "$IMP.d/round-eval"
+mkfifo "$T/pause"
+ZKR_TEST_PAUSE_FIFO="$T/pause" ZKR_TEST_PAUSE_AT=eval-stage ZKR_TEST_IMPORT_FAIL_COMMIT=1 \
+  "$ZKREG" --registry "$IMP" import "$T/ev.zkb" --trusted-key-file "$T/vkey" >"$T/race.out" 2>"$T/race.err" &
+RP=$!
+read -r line <"$T/pause"
+[ "$line" = paused ]; ok $? "the import pauses before writing its proofs"
+printf 'written meanwhile' >"$IMP.d/round-eval/$S_0.zkp"
+: >"$T/pause"
+wait $RP; ok $([ $? -eq 9 ]; echo $?) "... then fails (injected)"
+[ "$(cat "$IMP.d/round-eval/$S_0.zkp" 2>/dev/null)" = "written meanwhile" ] &&
+  [ "$(ls "$IMP.d/round-eval" | wc -l)" -eq 1 ]; ok $? "... leaving the file written meanwhile as it was, and nothing else"
+rm -f "$T/pause"
 
 # --- A revoked evaluation verifier version on the importer ---------------------------------
 IMP="$T/rv.db"
