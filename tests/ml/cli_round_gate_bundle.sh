@@ -16,6 +16,8 @@
 #   symbolic link or a directory there refuses the import (exit 9); a file
 #   written there while the import runs is neither replaced nor removed by
 #   the undo of a failed import;
+# - proofs naming outcomes the importer holds but the bundle lacks: exit 3;
+#   an importer whose evaluation dataset file changed: exit 1;
 # - a revoked verifier version: a gated round pinning the revoked
 #   evaluation-fixed@1 verifier is not imported (exit 6, as round open
 #   refuses it), and a proof of a round already held is not stored, so
@@ -27,6 +29,7 @@ PICK=$2
 DATA=/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz
 T=$(mktemp -d /tmp/zkr-round-gate-bundle.XXXXXX)
 trap 'rm -rf "$T"' EXIT
+unset ZKR_TEST_PAUSE_FIFO ZKR_TEST_PAUSE_AT ZKR_TEST_PAUSE_SKIP ZKR_TEST_IMPORT_FAIL_COMMIT || true
 export ZKREG_REGISTRY="$T/reg.db"
 n=0
 fail=0
@@ -220,10 +223,10 @@ mkfifo "$T/pause"
 ZKR_TEST_PAUSE_FIFO="$T/pause" ZKR_TEST_PAUSE_AT=eval-stage ZKR_TEST_IMPORT_FAIL_COMMIT=1 \
   "$ZKREG" --registry "$IMP" import "$T/ev.zkb" --trusted-key-file "$T/vkey" >"$T/race.out" 2>"$T/race.err" &
 RP=$!
-read -r line <"$T/pause"
+line=$(timeout 60 head -n1 "$T/pause")
 [ "$line" = paused ]; ok $? "the import pauses before writing its proofs"
 printf 'written meanwhile' >"$IMP.d/round-eval/$S_0.zkp"
-: >"$T/pause"
+timeout 60 sh -c ': >"$1"' _ "$T/pause"
 wait $RP; ok $([ $? -eq 9 ]; echo $?) "... then fails (injected)"
 [ "$(cat "$IMP.d/round-eval/$S_0.zkp" 2>/dev/null)" = "written meanwhile" ] &&
   [ "$(ls "$IMP.d/round-eval" | wc -l)" -eq 1 ]; ok $? "... leaving the file written meanwhile as it was, and nothing else"
