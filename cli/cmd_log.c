@@ -1190,7 +1190,8 @@ static const char import_help[] =
     "statement the round derives for each accepted child; each is verified in\n"
     "the confined evalf-verify worker and kept for round audit. Without the\n"
     "evaluation dataset's file (register-dataset it here first) a proof cannot\n"
-    "be verified and is not stored (a note says so; import again later).\n" ZKR_CLI_EXIT_HELP;
+    "be verified and is not stored (a note says so; import again later); nor\n"
+    "is one whose verifier version is revoked here.\n" ZKR_CLI_EXIT_HELP;
 
 zkr_err zkr_cmd_export(zkr_cli *cli, int argc, char **argv)
 {
