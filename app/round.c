@@ -1109,8 +1109,8 @@ out:
  * accept kept for accepted worker w of a gated round, against the
  * statement the round derives for its registered child. Fills res's line
  * for w; a missing or failing proof, or a revoked evaluation verifier
- * version, sets *bad (not an error: every worker
- * is audited). Registry and I/O errors other than a missing file return.
+ * version, sets *bad (not an error: every worker is audited). Registry
+ * and I/O errors other than a missing file return.
  */
 static zkr_err audit_eval(zkr_app *app, zkr_registry *reg, const round_info *ri, uint32_t w,
                           const uint8_t comm[32], int no_sandbox,

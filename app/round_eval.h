@@ -47,8 +47,11 @@ typedef struct {
  * dataset's file (the verifier's errors, ZKR_ERR_VERIFY for a proof that
  * fails); without that file the proof is counted `unverified` and not
  * stored; where the evaluation schema's verifier version is revoked it is
- * counted `revoked`, and neither verified nor stored. stage writes the verified proofs absent from the store; on any
- * later failure of the import the caller runs zkr_app_round_eval_import_undo.
+ * counted `revoked`, and neither verified nor stored. stage writes the
+ * verified proofs absent from the store, never replacing a file (one
+ * written meanwhile counts as kept); on any later failure of the import
+ * the caller runs zkr_app_round_eval_import_undo, which removes only the
+ * files the stage created.
  * im borrows the bundle's bytes: keep them until zkr_app_round_eval_import_free.
  */
 void zkr_app_round_eval_import_init(zkr_app_round_eval_import *im, zkr_app *app, int no_sandbox,

@@ -1573,7 +1573,8 @@ static zkr_err import_evals(zkr_registry *reg, const bundle *b, round_set *rs,
             return r;
     }
 #if ZKR_TEST_BUILD
-    zkr_registry_test_pause(reg, "eval-stage"); /* a file written meanwhile (round-gate-bundle-cli) */
+    /* A file written under a proof's name meanwhile (round-gate-bundle-cli). */
+    zkr_registry_test_pause(reg, "eval-stage");
 #endif
     return h->stage != NULL ? h->stage(h->ctx, d) : ZKR_OK;
 }
