@@ -83,6 +83,8 @@ zkr_err zkr_app_import_bundle(zkr_app *app, const char *file, const char *truste
         evals->stored = im.stored;
         evals->kept = im.kept;
         evals->unverified = im.unverified;
+        evals->revoked = im.revoked;
+        snprintf(evals->revoked_msg, sizeof evals->revoked_msg, "%s", im.revoked_msg);
     }
 out:
     zkr_app_round_eval_import_free(&im);

@@ -53,6 +53,8 @@ typedef struct {
     uint64_t stored;     /* verified here, written to REGISTRY.d/round-eval/ */
     uint64_t kept;       /* verified here; the store already held that statement's proof */
     uint64_t unverified; /* bound, but the evaluation dataset's file is unknown here: not stored */
+    uint64_t revoked;    /* bound, but their verifier version is revoked here: not stored */
+    char revoked_msg[ZKR_DIAG_BYTES]; /* the first such revocation */
 } zkr_app_import_evals;
 
 /*

@@ -1108,8 +1108,9 @@ out:
  * Re-verifies, in the confined evalf-verify worker, the evaluation proof
  * accept kept for accepted worker w of a gated round, against the
  * statement the round derives for its registered child. Fills res's line
- * for w; a missing or failing proof sets *bad (not an error: every worker
- * is audited). Registry and I/O errors other than a missing file return.
+ * for w; a missing or failing proof, or a revoked evaluation verifier
+ * version, sets *bad (not an error: every worker is audited). Registry
+ * and I/O errors other than a missing file return.
  */
 static zkr_err audit_eval(zkr_app *app, zkr_registry *reg, const round_info *ri, uint32_t w,
                           const uint8_t comm[32], int no_sandbox,
@@ -1126,6 +1127,19 @@ static zkr_err audit_eval(zkr_app *app, zkr_registry *reg, const round_info *ri,
         (r = zkr_app_store_path(app, ROUND_EVAL_STORE, st.statement_id, ".zkp", path,
                                 sizeof path)) != ZKR_OK)
         goto out;
+    /* A revoked verifier's verdict re-verifies nothing (accept would refuse it now). */
+    if ((v = zkr_registry_verifier_revoked(reg, st.schema.proof_kind, st.schema.verifier_version,
+                                           &app->diag)) != ZKR_OK) {
+        if (v != ZKR_ERR_REVOKED) {
+            r = v;
+            goto out;
+        }
+        snprintf(res->eval[w], sizeof res->eval[w], "evaluation proof not re-verified: %s",
+                 app->diag.msg);
+        zkr_diag_clear(&app->diag);
+        *bad = 1;
+        goto out;
+    }
     if ((v = zkr_file_read(path, ZKR_PROOF_MAX_BYTES, &pb, &app->diag)) != ZKR_OK) {
         if (v == ZKR_ERR_NOMEM) {
             r = v;

@@ -145,6 +145,29 @@ static zkr_err records_known(zkr_app *app, const zkr_artifact *ds, int *known)
     return ZKR_OK;
 }
 
+/*
+ * Whether the store already keeps a proof under path: a regular file there
+ * (*kept = 1, never replaced; audit re-verifies it) or nothing (*kept = 0).
+ * Anything else (a directory, a link, a FIFO, a store that cannot be
+ * looked into) is refused: it is neither a kept proof nor a name the
+ * proof can be written under.
+ */
+static zkr_err kept_at(zkr_app *app, const char *path, int *kept)
+{
+    struct stat sb;
+
+    *kept = 0;
+    if (lstat(path, &sb) == 0) {
+        if (!S_ISREG(sb.st_mode))
+            return zkr_fail(&app->diag, ZKR_ERR_IO, "%s is not a regular file", path);
+        *kept = 1;
+        return ZKR_OK;
+    }
+    if (errno == ENOENT)
+        return ZKR_OK;
+    return zkr_fail(&app->diag, ZKR_ERR_IO, "%s: %s", path, strerror(errno));
+}
+
 /* A proof bound and verified, waiting for the stage. */
 static zkr_err pending_add(zkr_app_round_eval_import *im, const uint8_t sid[ZKR_DIGEST_BYTES],
                            const uint8_t *proof, size_t len)
@@ -180,7 +203,7 @@ static zkr_err eval_bind(void *ctx, zkr_registry *reg, const zkr_bundle_eval_ref
     zkr_statement st;
     char path[4096];
     uint64_t correct = 0;
-    int known = 0;
+    int known = 0, kept = 0;
     zkr_err r;
 
     (void)d; /* the registry passes &app->diag */
@@ -189,8 +212,25 @@ static zkr_err eval_bind(void *ctx, zkr_registry *reg, const zkr_bundle_eval_ref
         r = refuse(app, ref, r, "has no statement here");
         goto out;
     }
-    if ((r = eval_bound(app, ref, &st, sid, proof, len)) != ZKR_OK ||
-        (r = records_known(app, &st.dataset, &known)) != ZKR_OK)
+    if ((r = eval_bound(app, ref, &st, sid, proof, len)) != ZKR_OK)
+        goto out;
+    /*
+     * A revoked verifier's verdict is taken nowhere (round open, accept and
+     * close refuse it, round audit fails it): such a proof is bound but
+     * neither verified nor stored. The round itself may be held from
+     * before the revocation, or the bundle may carry the revocation.
+     */
+    if ((r = zkr_registry_verifier_revoked(reg, st.schema.proof_kind, st.schema.verifier_version,
+                                           &app->diag)) != ZKR_OK) {
+        if (r != ZKR_ERR_REVOKED)
+            goto out;
+        if (im->revoked++ == 0)
+            snprintf(im->revoked_msg, sizeof im->revoked_msg, "%s", app->diag.msg);
+        zkr_diag_clear(&app->diag);
+        r = ZKR_OK;
+        goto out;
+    }
+    if ((r = records_known(app, &st.dataset, &known)) != ZKR_OK)
         goto out;
     if (!known) {
         im->unverified++;
@@ -209,13 +249,42 @@ static zkr_err eval_bind(void *ctx, zkr_registry *reg, const zkr_bundle_eval_ref
     if ((r = zkr_app_store_path(app, ZKR_APP_ROUND_EVAL_STORE, st.statement_id, ".zkp", path,
                                 sizeof path)) != ZKR_OK)
         goto out;
-    if (exists(path))
+    if ((r = kept_at(app, path, &kept)) != ZKR_OK)
+        r = refuse(app, ref, r, "cannot be stored");
+    else if (kept)
         im->kept++;
     else
         r = pending_add(im, st.statement_id, proof, len);
 out:
     zkr_statement_free(&st);
     return r;
+}
+
+/*
+ * Writes a verified proof under its statement's name, never replacing a
+ * file there (ZKR_ERR_EXISTS): one may have appeared since eval_bind
+ * looked (round accept writes its kept proof before its transaction), and
+ * an undo must remove only what this import created.
+ */
+static zkr_err store_new(zkr_app *app, const uint8_t sid[ZKR_DIGEST_BYTES], const uint8_t *p,
+                         size_t len)
+{
+    char path[4096];
+    zkr_err r;
+
+    for (int i = 0; i < 2; i++) {
+        if (snprintf(path, sizeof path, i == 0 ? "%s.d" : "%s.d/%s", app->registry_path,
+                     ZKR_APP_ROUND_EVAL_STORE) >= (int)sizeof path)
+            return zkr_fail(&app->diag, ZKR_ERR_TOO_LARGE, "%s: path too long",
+                            app->registry_path);
+        if (mkdir(path, 0700) != 0 && errno != EEXIST)
+            return zkr_fail(&app->diag, ZKR_ERR_IO, "%s: cannot create: %s", path,
+                            strerror(errno));
+    }
+    if ((r = zkr_app_store_path(app, ZKR_APP_ROUND_EVAL_STORE, sid, ".zkp", path, sizeof path)) !=
+        ZKR_OK)
+        return r;
+    return zkr_file_write_new(path, p, len, 0600, &app->diag);
 }
 
 /* Import, before the commit: writes every pending proof; on a failure removes those written. */
@@ -238,8 +307,13 @@ static zkr_err eval_stage(void *ctx, zkr_diag *d)
     im->made_dir[1] = !exists(im->dir[1]);
     for (size_t i = 0; i < im->n_pending; i++) {
         zkr_app_round_eval_pending *p = &im->pending[i];
-        if ((r = zkr_app_store_write(im->app, ZKR_APP_ROUND_EVAL_STORE, p->sid, ".zkp", p->proof,
-                                     p->len)) != ZKR_OK) {
+        r = store_new(im->app, p->sid, p->proof, p->len);
+        if (r == ZKR_ERR_EXISTS) { /* written meanwhile: kept as it is (audit re-verifies it) */
+            zkr_diag_clear(&im->app->diag);
+            im->kept++;
+            continue;
+        }
+        if (r != ZKR_OK) {
             zkr_app_round_eval_import_undo(im);
             return r;
         }

@@ -31,6 +31,9 @@ typedef struct {
     uint64_t kept;        /* verified here; the store already held its statement's proof */
     uint64_t unverified;  /* bound but not verifiable here (the evaluation dataset's file is
                              unknown to this registry): not stored */
+    uint64_t revoked;     /* bound, but the evaluation schema's verifier version is revoked
+                             here: neither verified nor stored */
+    char revoked_msg[ZKR_DIAG_BYTES]; /* the first such revocation, as the registry names it */
 } zkr_app_round_eval_import;
 
 /*
@@ -43,8 +46,12 @@ typedef struct {
  * worker (unless no_sandbox) when this registry remembers the evaluation
  * dataset's file (the verifier's errors, ZKR_ERR_VERIFY for a proof that
  * fails); without that file the proof is counted `unverified` and not
- * stored. stage writes the verified proofs absent from the store; on any
- * later failure of the import the caller runs zkr_app_round_eval_import_undo.
+ * stored; where the evaluation schema's verifier version is revoked it is
+ * counted `revoked`, and neither verified nor stored. stage writes the
+ * verified proofs absent from the store, never replacing a file (one
+ * written meanwhile counts as kept); on any later failure of the import
+ * the caller runs zkr_app_round_eval_import_undo, which removes only the
+ * files the stage created.
  * im borrows the bundle's bytes: keep them until zkr_app_round_eval_import_free.
  */
 void zkr_app_round_eval_import_init(zkr_app_round_eval_import *im, zkr_app *app, int no_sandbox,

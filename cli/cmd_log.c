@@ -1190,7 +1190,8 @@ static const char import_help[] =
     "statement the round derives for each accepted child; each is verified in\n"
     "the confined evalf-verify worker and kept for round audit. Without the\n"
     "evaluation dataset's file (register-dataset it here first) a proof cannot\n"
-    "be verified and is not stored (a note says so; import again later).\n" ZKR_CLI_EXIT_HELP;
+    "be verified and is not stored (a note says so; import again later); nor\n"
+    "is one whose verifier version is revoked here.\n" ZKR_CLI_EXIT_HELP;
 
 zkr_err zkr_cmd_export(zkr_cli *cli, int argc, char **argv)
 {
@@ -1261,7 +1262,7 @@ zkr_err zkr_cmd_import(zkr_cli *cli, int argc, char **argv)
                                          {NULL, 0, NULL, 0}};
     const char *key = NULL, *key_file = NULL;
     zkr_import_summary sum;
-    zkr_app_import_evals ev = {0, 0, 0};
+    zkr_app_import_evals ev;
     zkr_buf vk = {0};
     int c, done, no_sandbox = 0;
     zkr_err r;
@@ -1283,6 +1284,7 @@ zkr_err zkr_cmd_import(zkr_cli *cli, int argc, char **argv)
     }
     if (optind + 1 != argc)
         return zkr_cli_usage(cli, "expected exactly one bundle FILE");
+    memset(&ev, 0, sizeof ev);
     if ((key || key_file) && (r = trusted_key(cli, key, key_file, &vk)) != ZKR_OK)
         goto out;
     if ((r = zkr_app_import_bundle(cli, argv[optind], vk.p ? (const char *)vk.p : NULL,
@@ -1293,23 +1295,29 @@ zkr_err zkr_cmd_import(zkr_cli *cli, int argc, char **argv)
                 "know the evaluation dataset's file, so it cannot verify them (register-dataset "
                 "the file here and import the bundle again; until then round audit reports "
                 "them missing)\n", (unsigned long long)ev.unverified);
+    if (ev.revoked > 0)
+        fprintf(stderr, "zkreg: note: %llu evaluation proof(s) neither verified nor stored: %s "
+                "(no verdict of a revoked verifier is taken; round audit reports them)\n",
+                (unsigned long long)ev.revoked, ev.revoked_msg);
     if (cli->json)
         r = zkr_cli_print_json(json_pack(
-            "{s:I, s:I, s:I, s:s, s:I, s:I, s:{s:I, s:I, s:I, s:I}}", "entries",
+            "{s:I, s:I, s:I, s:s, s:I, s:I, s:{s:I, s:I, s:I, s:I, s:I}}", "entries",
             (json_int_t)sum.entries, "added", (json_int_t)sum.added, "present",
             (json_int_t)sum.present, "origin", sum.checkpoint.origin, "tree_size",
             (json_int_t)sum.checkpoint.size, "bundle_version", (json_int_t)sum.version,
             "evaluation_proofs", "carried", (json_int_t)sum.evals, "stored",
             (json_int_t)ev.stored, "already_kept", (json_int_t)ev.kept, "unverified",
-            (json_int_t)ev.unverified));
+            (json_int_t)ev.unverified, "revoked", (json_int_t)ev.revoked));
     else
         printf("imported %s: %llu entries checked, %llu added, %llu already present, "
                "%llu evaluation proof(s) carried (%llu verified and stored, %llu already kept, "
-               "%llu not verifiable here) (checkpoint %s size %llu)\n",
+               "%llu not verifiable here, %llu of a revoked verifier) (checkpoint %s size "
+               "%llu)\n",
                argv[optind], (unsigned long long)sum.entries, (unsigned long long)sum.added,
                (unsigned long long)sum.present, (unsigned long long)sum.evals,
                (unsigned long long)ev.stored, (unsigned long long)ev.kept,
-               (unsigned long long)ev.unverified, sum.checkpoint.origin,
+               (unsigned long long)ev.unverified, (unsigned long long)ev.revoked,
+               sum.checkpoint.origin,
                (unsigned long long)sum.checkpoint.size);
 out:
     zkr_buf_free(&vk);

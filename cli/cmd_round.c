@@ -50,7 +50,7 @@ static const char round_help[] =
     "registered children and compares it with the registered result; in a gated\n"
     "round it re-verifies (confined) the evaluation proof accept kept for every\n"
     "accepted child, one line each (exit 1 on any difference, or an evaluation\n"
-    "proof missing or no longer verifying).\n" ZKR_CLI_EXIT_HELP;
+    "proof missing, no longer verifying, or of a revoked verifier version).\n" ZKR_CLI_EXIT_HELP;
 
 enum { R_MODEL = 0x300, R_DATASET, R_WORKERS, R_FIRST, R_PER, R_LR, R_SHIFT, R_SCHEMA, R_SUB, R_NOSB,
        R_EVDS, R_EVSC, R_MINC };

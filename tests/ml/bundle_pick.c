@@ -8,6 +8,8 @@
  * kept round-outcome entries are kept.
  *
  *   bundle_pick [-v] IN OUT TYPE...
+ *   bundle_pick -V IN OUT TYPE...               as -v, keeping every evaluation
+ *                                               proof (even of dropped outcomes)
  *   bundle_pick --eval-list IN                  one line per carried proof:
  *                                               "K OUTCOME_INDEX SID LENGTH"
  *   bundle_pick --eval-flip IN OUT K OFFSET     flips proof K's byte OFFSET
@@ -16,6 +18,7 @@
  *                                               their outcomes or statement ids)
  *   bundle_pick --eval-sid IN OUT K HEX         sets proof K's statement id
  *   bundle_pick --eval-outcome IN OUT K INDEX   moves proof K to log entry INDEX
+ *   bundle_pick --eval-file IN OUT K FILE       replaces proof K's bytes by FILE's
  *   bundle_pick --eval-v1 IN OUT                the bundle as format version 1
  *                                               (its entries only)
  *
@@ -176,6 +179,13 @@ static int eval_edit(const char *mode, eval_entry *ev, uint32_t m, char **arg, u
         ev[k].len = ev[x].len;
         ev[x].proof = p;
         ev[x].len = l;
+    } else if (strcmp(mode, "--eval-file") == 0) {
+        zkr_buf f = {0};
+        if (zkr_file_read(arg[1], (size_t)1 << 30, &f, NULL) != ZKR_OK)
+            return 2;
+        *owned = f.p; /* freed by the caller */
+        ev[k].proof = f.p;
+        ev[k].len = f.len;
     } else if (strcmp(mode, "--eval-outcome") == 0) {
         ev[k].outcome = strtoull(arg[1], NULL, 10);
     } else if (strcmp(mode, "--eval-sid") == 0) {
@@ -231,12 +241,13 @@ int main(int argc, char **argv)
     static eval_entry ev[MAX_EVALS];
     zkr_buf in = {0}, out = {0};
     uint32_t m = 0;
-    int invert = 0, rc;
+    int invert = 0, all_evals = 0, rc;
 
     if (argc > 2 && strncmp(argv[1], "--eval-", 7) == 0)
         return eval_main(argc, argv);
-    if (argc > 1 && strcmp(argv[1], "-v") == 0) {
+    if (argc > 1 && (strcmp(argv[1], "-v") == 0 || strcmp(argv[1], "-V") == 0)) {
         invert = 1;
+        all_evals = argv[1][1] == 'V';
         argv++;
         argc--;
     }
@@ -249,6 +260,8 @@ int main(int argc, char **argv)
         return 2;
     }
     rc = pick(&in, invert, argv + 3, argc - 3, &out, ev, &m);
+    for (uint32_t i = 0; all_evals && i < m; i++)
+        ev[i].keep = 1;
     if (rc == 0 && in.p[7] == '2')
         rc = write_evals(&out, ev, m);
     if (rc == 0 && zkr_file_write_atomic(argv[2], out.p, out.len, 0644, NULL) != ZKR_OK)
