@@ -73,7 +73,8 @@ zkr_err zkr_app_register_program(zkr_app *app, zkr_registry *reg, const char *fi
                                  const char *name, zkr_artifact *out)
 {
     zkr_buf data = {0};
-    int is_program = 0;
+    zkr_app_store_undo u;
+    int is_program = 0, own = zkr_app_store_undo_begin(app, &u);
     zkr_err r;
 
     memset(out, 0, sizeof *out);
@@ -82,9 +83,9 @@ zkr_err zkr_app_register_program(zkr_app *app, zkr_registry *reg, const char *fi
         (r = zkr_app_infer_program_bytes(app, file, &data, &is_program)) != ZKR_OK)
         goto out;
     /*
-     * A program zkreg understands is kept in the store (before the commit:
-     * content-addressed, harmless without a row), so register-model can
-     * refuse bytes that are no model of it.
+     * A program zkreg understands is kept in the store (before the commit;
+     * removed again if the registration does not commit), so register-model
+     * can refuse bytes that are no model of it.
      */
     if (is_program) {
         uint8_t sha[ZKR_DIGEST_BYTES];
@@ -95,6 +96,7 @@ zkr_err zkr_app_register_program(zkr_app *app, zkr_registry *reg, const char *fi
     r = zkr_registry_program_add(reg, name ? name : base_name(file), data.p, data.len, out,
                                  &app->diag);
 out:
+    zkr_app_store_undo_end(app, &u, own, r == ZKR_OK);
     zkr_buf_free(&data);
     return r;
 }
@@ -104,11 +106,16 @@ zkr_err zkr_app_register_model(zkr_app *app, zkr_registry *reg, const char *file
 {
     zkr_buf data = {0};
     uint8_t comm[ZKR_DIGEST_BYTES];
-    int has_comm = 0;
+    zkr_app_store_undo u;
+    int has_comm = 0, own = zkr_app_store_undo_begin(app, &u);
     zkr_err r;
 
     memset(out, 0, sizeof *out);
-    /* inference@1 / training glue: ONNX -> quantized model, decode, commitment, store. */
+    /*
+     * inference@1 / training glue: ONNX -> quantized model, decode,
+     * commitment, store (the model's bytes and its .gpcs file, removed again
+     * if the registration does not commit).
+     */
     if ((r = zkr_file_read(file, ARTIFACT_MAX_BYTES, &data, &app->diag)) != ZKR_OK ||
         (r = zkr_app_infer_model_bytes(app, reg, file, program_ref, calibrate, &data, comm,
                                        &has_comm)) != ZKR_OK)
@@ -116,6 +123,7 @@ zkr_err zkr_app_register_model(zkr_app *app, zkr_registry *reg, const char *file
     r = zkr_registry_model_add(reg, name ? name : base_name(file), program_ref, data.p, data.len,
                                has_comm ? comm : NULL, out, &app->diag);
 out:
+    zkr_app_store_undo_end(app, &u, own, r == ZKR_OK);
     zkr_buf_free(&data);
     return r;
 }
@@ -125,13 +133,16 @@ zkr_err zkr_app_register_dataset(zkr_app *app, zkr_registry *reg, const char *fi
 {
     zkr_dataset *ds = NULL;
     uint8_t comm[ZKR_DIGEST_BYTES], sha[ZKR_DIGEST_BYTES];
+    zkr_app_store_undo u;
+    int own = zkr_app_store_undo_begin(app, &u);
     zkr_err r;
 
     memset(out, 0, sizeof *out);
     /*
      * The commitment and the remembered path are inference@1 glue
      * (app/infer.c). The path file is written before the registration
-     * commits: nothing that can fail runs after the commit.
+     * commits (nothing that can fail runs after the commit) and given back
+     * its old bytes, or removed, if the registration does not commit.
      */
     zkr_progress_phase(pg, "reading the dataset", 0);
     if ((r = zkr_dataset_open(file, &ds, &app->diag)) != ZKR_OK)
@@ -148,6 +159,7 @@ zkr_err zkr_app_register_dataset(zkr_app *app, zkr_registry *reg, const char *fi
     r = zkr_registry_dataset_add(reg, name ? name : base_name(file), ds, file, comm, out,
                                  &app->diag);
 out:
+    zkr_app_store_undo_end(app, &u, own, r == ZKR_OK);
     zkr_progress_end(pg);
     zkr_dataset_free(ds);
     return r;
