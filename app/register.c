@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/eval.h"
 #include "app/geval.h"
 #include "app/ginfer.h"
 #include "app/register.h"
@@ -304,6 +305,12 @@ zkr_err zkr_app_register_statement(zkr_app *app, zkr_registry *reg, const char *
     if (public_output_file != NULL &&
         (r = zkr_file_read(public_output_file, ZKR_PUBLIC_OUTPUT_MAX, &po, &app->diag)) != ZKR_OK)
         return r;
+    if ((r = zkr_app_eval_statement_check(app, reg, schema,
+                                          public_output_file
+                                              ? (po.p ? po.p : (const uint8_t *)"")
+                                              : NULL,
+                                          po.len, public_output_file)) != ZKR_OK)
+        goto out;
     if (public_output_file != NULL &&
         (r = batch_output_check(app, reg, schema, program, dataset, kv, nkv, public_output_file,
                                 po.p ? po.p : (const uint8_t *)"", po.len)) != ZKR_OK)
@@ -331,6 +338,8 @@ zkr_err zkr_app_register_statement_bytes(zkr_app *app, zkr_registry *reg, const 
 
     memset(out, 0, sizeof *out);
     if ((r = zkr_app_ginf_statement_check(app, reg, schema, model)) != ZKR_OK ||
+        (r = zkr_app_eval_statement_check(app, reg, schema, po, po_len, "the public output")) !=
+            ZKR_OK ||
         (r = batch_output_check(app, reg, schema, program, dataset, kv, nkv, "the public output",
                                 po, po_len)) != ZKR_OK ||
         (r = zkr_app_geval_statement_check(app, reg, schema, model, dataset, kv, nkv, po,

@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "app/infer.h"
+#include "app/eval.h"
 #include "app/register.h"
 #include "registry/registry.h"
 #include "ml/ml.h"
@@ -661,7 +662,7 @@ zkr_err zkr_cmd_eval(zkr_cli *cli, int argc, char **argv)
     if (a.has_tau && a.output_file == NULL)
         return zkr_cli_usage(cli, "eval: --threshold needs --output-file");
     if (a.has_tau && a.tau == 0)
-        return zkr_cli_usage(cli, "eval: --threshold 0 claims nothing (correct >= 0)");
+        return zkr_cli_usage(cli, "eval: --" ZKR_APP_EVAL_VACUOUS);
     if (a.model != NULL && (a.calib != NULL || a.write != NULL))
         return zkr_cli_usage(cli, "eval: --calibrate-file and --write-model need --onnx without --model-file");
     return eval_run(cli, &a);

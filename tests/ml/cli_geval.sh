@@ -110,8 +110,37 @@ expect 3 "... so is the whole 10,000-record set, with --public-output-from-model
   --param record_first=0 --public-output-from-model
 grep -q "at most 1024 records" "$T/err"; ok $? "... naming the limit"
 [ "$(sum_reg)" = "$before" ]; ok $? "the registry and its store are byte-identical afterwards"
+# A refused register-batch leaves the store as it was: the new program's, model's
+# (bytes and .gpcs) and dataset's (.path) files removed, a replaced .path given back.
+small 128 "$T/c"
+cp "$T/a-images-idx3-ubyte" "$T/a-copy-images-idx3-ubyte"
+cp "$T/a-labels-idx1-ubyte" "$T/a-copy-labels-idx1-ubyte"
+cat >"$T/batch.jsonl" <<JSON
+{"type": "program", "file": "$LENET"}
+{"type": "model", "file": "$LENET", "program": "@1", "calibrate": "$DA"}
+{"type": "dataset", "file": "$T/c-images-idx3-ubyte"}
+{"type": "dataset", "file": "$T/a-copy-images-idx3-ubyte"}
+{"type": "statement", "schema": "fmnist-cnn-acc@1", "program": "@1", "model": "@2", "dataset": "$DF", "params": {"record_first": 0, "record_count": 1025}, "public_output": "$T/off.bin"}
+JSON
+before=$(sum_reg)
+expect 3 "register-batch: new program, model, dataset, then a 1,025-record range" "$ZKREG" \
+  register-batch "$T/batch.jsonl"
+grep -q "line 5: .*at most 1024 records" "$T/err"; ok $? "... naming line 5 and the limit"
+[ "$(sum_reg)" = "$before" ]; ok $? "the registry and every file of its store are byte-identical"
+[ ! -e "$T/reg.db.d/programs/$(sha256sum "$LENET" | cut -d' ' -f1)" ]; ok $? "... no program file"
+expect 3 "register-program with a control character in its name" "$ZKREG" register-program \
+  "$LENET" --name "$(printf 'bad\001')"
+expect 3 "register-dataset with a control character in its name" "$ZKREG" register-dataset \
+  "$T/c-images-idx3-ubyte" --name "$(printf 'bad\001')"
+expect 3 "register-dataset of a copy (a new .path) with a bad name" "$ZKREG" register-dataset \
+  "$T/a-copy-images-idx3-ubyte" --name "$(printf 'bad\001')"
+[ "$(sum_reg)" = "$before" ]; ok $? "... the store is byte-identical after each"
 expect 0 "register-program LeNet-5" "$ZKREG" --json register-program "$LENET"
 LP=$(id_of)
+before=$(sum_reg)
+expect 3 "register-model LeNet-5 (calibrated on B: new bytes) with a bad name" "$ZKREG" \
+  register-model "$LENET" --program "$LP" --calibrate "$DB" --name "$(printf 'bad\001')"
+[ "$(sum_reg)" = "$before" ]; ok $? "... leaves no model file or .gpcs in the store"
 expect 0 "register-model LeNet-5 --calibrate" "$ZKREG" --json register-model "$LENET" \
   --program "$LP" --calibrate "$DA"
 LM=$(id_of)
@@ -302,6 +331,42 @@ SE=$(cat "$T/out")
 expect 1 "adv: the CNN under the evaluation@1 schema is refused" "$ZKREG" register-statement \
   --schema mlp-acc@1 --program "$TP" --model "$TM" --dataset "$DA" --param record_first=0 \
   --param record_count=6 --public-output-from-model
+# The other evaluation kinds refuse, at register-statement, schemas prove cannot read.
+before=$(sum_reg)
+for k in evaluation@1 evaluation-fixed@1 inference-batch@1; do
+  n_=$(echo "$k" | sed 's/@/-/')
+  sed "s/evaluation-graph@1/$k/; s/fmnist-cnn-acc/np-$n_/" "$T/nopo.json" >"$T/np.json"
+  sed "s/evaluation-graph@1/$k/; s/fmnist-cnn-acc/sf-$n_/" "$T/strf.json" >"$T/sf.json"
+  "$ZKREG" register-schema "$T/np.json" >/dev/null 2>&1 &&
+    "$ZKREG" register-schema "$T/sf.json" >/dev/null 2>&1; ok $? "adv: $k schemas without output, string record_first"
+  before=$(sum_reg)
+  expect 1 "adv: a $k statement under the schema without public output is refused" "$ZKREG" \
+    register-statement --schema "np-$n_@2" --program "$MP" --model "$MM" --dataset "$DA" \
+    --param record_first=0 --param record_count=6
+  grep -q "binds no public output; $k proves" "$T/err"; ok $? "... naming the missing output"
+  expect 1 "adv: a $k statement with a string record_first is refused" "$ZKREG" \
+    register-statement --schema "sf-$n_@3" --program "$MP" --model "$MM" --dataset "$DA" \
+    --param record_first=0 --param record_count=6 --public-output "$T/off.bin"
+  grep -q "field 'record_first' is string; $k reads it as a u64" "$T/err"; ok $? "... naming the field"
+  [ "$(sum_reg)" = "$before" ]; ok $? "... the registry and its store are byte-identical"
+done
+# correct >= 0 claims nothing, whether --threshold 0 or a file stating it (mode 1, count 6, tau 0).
+printf '\001\000\000\000\000\000\000\000\006\000\000\000\000\000\000\000\000' >"$T/t0.bin"
+before=$(sum_reg)
+for sc in mlp-acc@1:"$MP":"$MM" fmnist-cnn-acc@1:"$TP":"$TM"; do
+  IFS=: read -r s_ p_ m_ <<EOF_
+$sc
+EOF_
+  expect 2 "adv: $s_: --threshold 0 is refused" "$ZKREG" register-statement --schema "$s_" \
+    --program "$p_" --model "$m_" --dataset "$DA" --param record_first=0 --param record_count=6 \
+    --public-output-from-model --threshold 0
+  grep -q -- "--threshold 0 claims nothing (correct >= 0)" "$T/err"; ok $? "... claims nothing"
+  expect 2 "adv: $s_: the same threshold as a --public-output file is refused (was registered)" \
+    "$ZKREG" register-statement --schema "$s_" --program "$p_" --model "$m_" --dataset "$DA" \
+    --param record_first=0 --param record_count=6 --public-output "$T/t0.bin"
+  grep -q "t0.bin: threshold 0 claims nothing (correct >= 0)" "$T/err"; ok $? "... the same words"
+done
+[ "$(sum_reg)" = "$before" ]; ok $? "the registry and its store are byte-identical afterwards"
 expect 0 "adv: prove the evaluation@1 statement" "$ZKREG" prove --statement "$SE" -o "$T/pe"
 expect 1 "adv: the evaluation@1 proof presented for the evaluation-graph@1 statement" \
   "$ZKREG" verify --statement "$S" "$T/pe"
