@@ -148,7 +148,11 @@ zkr_err zkr_app_model_commit(zkr_app *app, const char *model, const char *commit
                         "--range-proof names the same file as -o or --secrets (%s)", range_path);
     if (budget == 0 || budget > ZKR_MODEL_BUDGET_MAX)
         return zkr_fail(&app->diag, ZKR_ERR_USAGE, "--budget must be 1..%u", ZKR_MODEL_BUDGET_MAX);
-    if ((r = must_be_absent(app, commitment_path, "commitment")) != ZKR_OK ||
+    /* Each file is published new (never over another), and never over what is read. */
+    if ((r = zkr_app_out_guard(app, commitment_path, "a commitment", &model, 1)) != ZKR_OK ||
+        (r = zkr_app_out_guard(app, secrets_path, "a secrets file", &model, 1)) != ZKR_OK ||
+        (r = zkr_app_out_guard(app, range_path, "a range proof", &model, 1)) != ZKR_OK ||
+        (r = must_be_absent(app, commitment_path, "commitment")) != ZKR_OK ||
         (r = must_be_absent(app, secrets_path, "secrets file")) != ZKR_OK ||
         (r = must_be_absent(app, range_path, "range proof")) != ZKR_OK ||
         (r = read_model(app, model, &bytes, &m)) != ZKR_OK ||

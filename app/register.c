@@ -39,21 +39,17 @@ zkr_err zkr_app_dataset_open_registered(zkr_app *app, zkr_registry *reg, const c
                                         zkr_artifact *a, zkr_dataset **ds)
 {
     char path[4096];
-    zkr_buf stored = {0};
     uint8_t sha[ZKR_DIGEST_BYTES];
     zkr_err r;
 
     *ds = NULL;
-    if ((r = zkr_registry_artifact_get(reg, ZKR_KIND_DATASET, ref, a, &app->diag)) != ZKR_OK ||
-        (r = zkr_app_store_path(app, "datasets", a->sha256, ".path", path, sizeof path)) != ZKR_OK)
+    if ((r = zkr_registry_artifact_get(reg, ZKR_KIND_DATASET, ref, a, &app->diag)) != ZKR_OK)
         goto out;
-    if (zkr_file_read(path, sizeof path - 1, &stored, NULL) != ZKR_OK) {
+    if (zkr_app_dataset_remembered(app, a->sha256, path, sizeof path) != ZKR_OK) {
         r = zkr_fail(&app->diag, ZKR_ERR_NOT_FOUND,
                      "dataset %lld: its file is not known beside this registry", (long long)a->id);
         goto out;
     }
-    memcpy(path, stored.p, stored.len);
-    path[stored.len] = '\0';
     if ((r = zkr_dataset_open(path, ds, &app->diag)) != ZKR_OK ||
         (r = zkr_registry_dataset_digest(*ds, sha, NULL)) != ZKR_OK)
         goto out;
@@ -66,7 +62,6 @@ out:
         zkr_dataset_free(*ds);
         *ds = NULL;
     }
-    zkr_buf_free(&stored);
     return r;
 }
 

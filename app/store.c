@@ -217,10 +217,25 @@ static int in_registry(const char *o, const char *p)
     return strncmp(o + n, ".d/", 3) == 0;
 }
 
+/* Would writing out replace input `in`: the same directory entry, or the same file (dev, inode)? */
+static int same_file(const char *o, const struct stat *ost, int oexists, const char *in)
+{
+    char p[4200];
+    struct stat st;
+
+    zkr_app_out_entry(in, p, sizeof p);
+    if (strcmp(o, p) == 0)
+        return 1;
+    /* A symlink or hard link to the input: the rename would replace what it reads. */
+    return oexists && stat(in, &st) == 0 && st.st_dev == ost->st_dev && st.st_ino == ost->st_ino;
+}
+
 zkr_err zkr_app_out_guard(zkr_app *app, const char *out, const char *what,
                           const char *const *keep, size_t n_keep)
 {
     char o[4200], p[4200], real[4096];
+    struct stat ost;
+    int oexists;
 
     if (out == NULL || strcmp(out, "-") == 0)
         return ZKR_OK;
@@ -235,14 +250,42 @@ zkr_err zkr_app_out_guard(zkr_app *app, const char *out, const char *what,
                             "(%s, its -wal, -shm, -journal or its store %s.d/)",
                             out, what, app->registry_path, app->registry_path);
     }
+    /* The entry's target when it exists (stat follows a symlink: what the rename replaces
+     * is the link, but a link to an input names that input). */
+    oexists = stat(o, &ost) == 0;
     for (size_t i = 0; i < n_keep; i++) {
+        zkr_buf labels = {0};
+        int hit;
+
         if (keep[i] == NULL)
             continue;
-        zkr_app_out_entry(keep[i], p, sizeof p);
-        if (strcmp(o, p) == 0)
+        hit = same_file(o, &ost, oexists, keep[i]);
+        /* An IDX images file is read with its labels file: that one is an input too. */
+        if (!hit && zkr_dataset_labels_path(keep[i], &labels, NULL) == ZKR_OK)
+            hit = same_file(o, &ost, oexists, (const char *)labels.p);
+        zkr_buf_free(&labels);
+        if (hit)
             return zkr_fail(&app->diag, ZKR_ERR_USAGE, "%s: %s may not replace the input %s",
                             out, what, keep[i]);
     }
+    return ZKR_OK;
+}
+
+zkr_err zkr_app_dataset_remembered(zkr_app *app, const uint8_t sha[ZKR_DIGEST_BYTES], char *out,
+                                   size_t cap)
+{
+    char path[4096];
+    zkr_buf stored = {0};
+    zkr_err r;
+
+    if (cap == 0 || (r = zkr_app_store_path(app, "datasets", sha, ".path", path, sizeof path)) !=
+                        ZKR_OK)
+        return ZKR_ERR_TOO_LARGE;
+    if (zkr_file_read(path, cap - 1, &stored, NULL) != ZKR_OK)
+        return ZKR_ERR_NOT_FOUND;
+    memcpy(out, stored.p, stored.len);
+    out[stored.len] = '\0';
+    zkr_buf_free(&stored);
     return ZKR_OK;
 }
 

@@ -122,16 +122,28 @@ zkr_err zkr_app_secrets_unseal(zkr_app *app, const char *path, const zkr_secret 
 void zkr_app_out_entry(const char *path, char *out, size_t cap);
 
 /*
- * Refuses (ZKR_ERR_USAGE, naming `what`) an output path whose write would
- * replace or add to what the appliance keeps: the registry file (or its
- * -wal, -shm or -journal file, also through a symlinked registry), anything
- * in its store "<registry>.d/", or one of the n_keep input files (NULL
- * entries skipped: the owners' secrets, the model, a key). Paths are
- * compared by the directory entry a rename replaces (directory resolved,
- * last component as given). ZKR_OK when out is NULL or "-".
+ * Refuses (ZKR_ERR_USAGE, exit 2, naming `what`) an output path whose
+ * write would replace or add to what the appliance keeps: the registry
+ * file (or its -wal, -shm or -journal file, also through a symlinked
+ * registry), anything in its store "<registry>.d/", or one of the n_keep
+ * files the command reads (NULL entries skipped: the owners' secrets, the
+ * model, the dataset and, for an IDX images file, its labels file, a key).
+ * An input is hit when out names its directory entry (directory resolved,
+ * last component as given: the entry a rename replaces) or, out existing,
+ * the same file (st_dev and st_ino, through symlinks and hard links).
+ * Called before anything is written. ZKR_OK when out is NULL or "-".
  */
 zkr_err zkr_app_out_guard(zkr_app *app, const char *out, const char *what,
                           const char *const *keep, size_t n_keep) ZKR_WUR;
+
+/*
+ * The dataset file remembered beside the registry for the dataset of
+ * digest sha (register-dataset wrote it: REGISTRY.d/datasets/HEX.path),
+ * NUL-terminated into out (cap bytes). ZKR_ERR_NOT_FOUND when none is
+ * remembered (diag untouched), ZKR_ERR_TOO_LARGE.
+ */
+zkr_err zkr_app_dataset_remembered(zkr_app *app, const uint8_t sha[ZKR_DIGEST_BYTES], char *out,
+                                   size_t cap) ZKR_WUR;
 
 /* Maps a schema's proof-system and parameter-set names to the parameter set they pin. */
 zkr_err zkr_app_param_set_of(zkr_app *app, const zkr_schema *s, uint32_t *set) ZKR_WUR;

@@ -17,8 +17,13 @@
 # ranges, models of another program, schemas prove cannot read (no public
 # output, a string record_first), graph-inference@1 / evaluation@1 proofs and
 # attestations laundered both ways, the gate against another range, sub-range,
-# dataset, model and a vacuous threshold, the P-root cache and the dataset's
-# labels changed, a one-record batch at the last leaf, a revoked model.
+# dataset, model and a threshold below its min, the P-root cache and the dataset's
+# labels changed, a one-record batch at the last leaf, a revoked model. Hardening:
+# a refused register-batch / register-program / -model / -dataset leaves the store
+# byte-identical; evaluation@1, evaluation-fixed@1 and inference-batch@1 refuse the
+# schemas prove cannot read; "correct >= 0" is refused as --threshold 0 and as a
+# --public-output file; prove, infer, export, model commit and dataset commit refuse
+# an output over a file they read (the remembered dataset, its labels, via links).
 # TAP. Usage: cli_geval.sh path/to/zkreg
 set -u
 ZKREG=$1
@@ -95,6 +100,32 @@ expect 0 "statement: records 0..5 of A, count off by one" "$ZKREG" register-stat
   --schema fmnist-cnn-acc@1 --program "$TP" --model "$TM" --dataset "$DA" \
   --param record_first=0 --param record_count=6 --public-output "$T/off.bin"
 SO=$(cat "$T/out")
+# An output may not replace a file the command reads (exit 2, nothing written): prove
+# without --dataset-file reads the dataset file remembered at registration (and its
+# labels file); also through a symlink, a hard link and a "." in the path.
+sum_in() { cat "$T/a-images-idx3-ubyte" "$T/a-labels-idx1-ubyte" "$T/pass" "$TINY" | sha256sum; }
+ln -s "$T/a-images-idx3-ubyte" "$T/a-sym"
+ln "$T/a-labels-idx1-ubyte" "$T/a-hard"
+before=$(sum_reg); bin=$(sum_in)
+for o in "$T/a-images-idx3-ubyte" "$T/a-labels-idx1-ubyte" "$T/./a-images-idx3-ubyte" \
+         "$T/a-sym" "$T/a-hard"; do
+  expect 2 "adv: prove -o $o (the remembered dataset) is refused" "$ZKREG" prove \
+    --statement "$S" -o "$o"
+  grep -q "a proof may not replace the input" "$T/err"; ok $? "... naming the input"
+done
+expect 2 "adv: infer --output-file over the registered dataset's labels is refused" "$ZKREG" \
+  infer --model "$TM" --dataset "$DA" --record 0 --output-file "$T/a-labels-idx1-ubyte"
+expect 2 "adv: infer --output-file over its --dataset-file is refused" "$ZKREG" infer \
+  --model "$TM" --dataset-file "$T/a-images-idx3-ubyte" --record 0 --output-file "$T/a-sym"
+expect 2 "adv: export -o over its passphrase file is refused" "$ZKREG" export -o "$T/pass" \
+  --passphrase-file "$T/pass"
+expect 2 "adv: model commit -o over the model it reads is refused" "$ZKREG" model commit \
+  "$TINY" -o "$TINY" --secrets "$T/never.sec" --passphrase-file "$T/pass"
+expect 2 "adv: dataset commit -o over the labels it reads is refused" "$ZKREG" dataset commit \
+  "$T/a-images-idx3-ubyte" -o "$T/a-hard" --secrets "$T/never.sec" --passphrase-file "$T/pass"
+grep -q "a commitment may not replace the input" "$T/err"; ok $? "... naming the input"
+[ "$(sum_in)" = "$bin" ] && [ ! -e "$T/never.sec" ]; ok $? "the inputs are unchanged, nothing written"
+[ "$(sum_reg)" = "$before" ]; ok $? "the registry and its store are byte-identical afterwards"
 
 # ------------------------------------------------------------ bad statements
 expect 0 "register-dataset of the full test set (10,000 records)" "$ZKREG" --json \
@@ -407,16 +438,18 @@ expect 1 "adv gate: the CNN's evaluation for the MLP's release (another model)" 
   g "$T/e.att" "$T/ee.att"
 expect 1 "adv gate: two evaluation attestations of different statements" \
   "$ZKREG" gate --policy "$T/pol.json" --evaluation "$T/e.att" --evaluation "$T/ee.att" "$T/rel.att"
-# "correct >= 0" over records 0..5: mode 1, count 6, value 0.
-printf '\001\000\000\000\000\000\000\000\006\000\000\000\000\000\000\000\000' >"$T/t0.bin"
-expect 0 "adv: a threshold statement 'correct >= 0' over records 0..5" "$ZKREG" register-statement \
+# "correct >= 1" over records 0..5 (mode 1, count 6, value 1; "correct >= 0" is refused at
+# registration, above): a threshold below the policy's min_correct 2.
+printf '\001\000\000\000\000\000\000\000\006\000\000\000\000\000\000\000\001' >"$T/t1.bin"
+expect 0 "adv: a threshold statement 'correct >= 1' over records 0..5" "$ZKREG" register-statement \
   --schema fmnist-cnn-acc@1 --program "$TP" --model "$TM" --dataset "$DA" \
-  --param record_first=0 --param record_count=6 --public-output "$T/t0.bin"
-ST0=$(cat "$T/out")
-expect 0 "adv: prove it" "$ZKREG" prove --statement "$ST0" -o "$T/pt0"
-expect 0 "adv: attest it" att "$ST0" "$T/pt0" "$T/t0.att"
-expect 1 "adv gate: 'at least 0' does not satisfy min_correct 1" g "$T/t0.att" "$T/rel.att"
-grep -q "proves at least 0 of 6 correct, the policy requires at least 1" "$T/err"
+  --param record_first=0 --param record_count=6 --public-output "$T/t1.bin"
+ST1=$(cat "$T/out")
+expect 0 "adv: prove it" "$ZKREG" prove --statement "$ST1" -o "$T/pt1"
+expect 0 "adv: attest it" att "$ST1" "$T/pt1" "$T/t1.att"
+pol "$DSHA" 2 "$R06" ""
+expect 1 "adv gate: 'at least 1' does not satisfy min_correct 2" g "$T/t1.att" "$T/rel.att"
+grep -q "proves at least 1 of 6 correct, the policy requires at least 2" "$T/err"
 ok $? "... naming the threshold and the policy's min"
 pol "$DSHA" 1 "$R06" '"evaluation-graph@1@0.2.0"'
 expect 6 "adv gate: the policy's revoked_verifiers names evaluation-graph@1@0.2.0" \
