@@ -103,6 +103,11 @@ zkr_err zkr_app_store_write(zkr_app *app, const char *sub, const uint8_t sha[ZKR
             return zkr_fail(&app->diag, ZKR_ERR_IO,
                             "%s: cannot read the stored file it would replace", path);
     }
+    /* Something else there (a planted FIFO, a directory): replaced or refused, not restored. */
+    if (!exists && lstat(path, &st) == 0) {
+        zkr_buf_free(&old);
+        return zkr_file_write_atomic(path, p, len, 0600, &app->diag);
+    }
     if ((r = undo_record(app, path, 0, exists ? &old : NULL)) != ZKR_OK) {
         zkr_buf_free(&old);
         return zkr_fail(&app->diag, r, "%s: out of memory recording the store write", path);
