@@ -26,6 +26,8 @@ typedef struct {
     int json_printed;          /* front end: the command printed its JSON result already,
                                   also on failure (no second, error-only object) */
     zkr_diag diag;             /* why the last call failed */
+    struct zkr_app_store_undo *store_undo; /* app/store.h: store writes of the registration
+                                              in progress, undone if it does not commit */
 } zkr_app;
 
 /* Opens app->registry_path for reading and writing. */

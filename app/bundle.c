@@ -6,6 +6,7 @@
 
 #include "app/bundle.h"
 #include "app/round_eval.h"
+#include "app/store.h"
 
 #define BUNDLE_FILE_MAX ((size_t)1 << 31)
 
@@ -15,12 +16,16 @@ zkr_err zkr_app_export(zkr_app *app, const zkr_app_export_opts *o, zkr_app_expor
     zkr_secret pass = {0};
     zkr_buf bundle = {0}, pending = {0};
     zkr_bundle_eval_hooks h;
+    const char *const keep[] = {o->pass_file, getenv("ZKREG_PASSPHRASE_FILE")};
     int have_pass = 0;
     zkr_err r;
 
     memset(res, 0, sizeof *res);
     zkr_app_round_eval_export_hooks(app, &h);
-    if ((r = zkr_app_registry_open(app, &reg)) != ZKR_OK)
+    /* The bundle is renamed over o->out: never over the registry, its store or the passphrase. */
+    if ((r = zkr_app_out_guard(app, o->out, "a bundle", keep, sizeof keep / sizeof *keep)) !=
+            ZKR_OK ||
+        (r = zkr_app_registry_open(app, &reg)) != ZKR_OK)
         goto out;
     if (o->pass_file != NULL || getenv("ZKREG_PASSPHRASE_FILE") != NULL) {
         if ((r = zkr_passphrase_read(o->pass_file, &pass, &app->diag)) != ZKR_OK)

@@ -54,7 +54,10 @@ zkr_err zkr_app_dataset_commit(zkr_app *app, const char *data, const char *commi
     if (strcmp(commitment_path, secrets_path) == 0)
         return zkr_fail(&app->diag, ZKR_ERR_USAGE, "-o and --secrets name the same file %s",
                         secrets_path);
-    if ((r = must_be_absent(app, commitment_path, "commitment")) != ZKR_OK ||
+    /* Each file is published new (never over another), and never over what is read. */
+    if ((r = zkr_app_out_guard(app, commitment_path, "a commitment", &data, 1)) != ZKR_OK ||
+        (r = zkr_app_out_guard(app, secrets_path, "a secrets file", &data, 1)) != ZKR_OK ||
+        (r = must_be_absent(app, commitment_path, "commitment")) != ZKR_OK ||
         (r = must_be_absent(app, secrets_path, "secrets file")) != ZKR_OK ||
         (r = zkr_dataset_open(data, &ds, &app->diag)) != ZKR_OK ||
         (r = zkr_dscommit_build(ds, c, &sec, &app->diag)) != ZKR_OK ||
@@ -283,7 +286,10 @@ zkr_err zkr_app_dataset_commit_hpc(zkr_app *app, const char *data, const char *c
                         secrets_path);
     if (budget == 0 || budget > ZKR_HPCS_MAX_BUDGET)
         return zkr_fail(&app->diag, ZKR_ERR_USAGE, "--budget must be 1..%u", ZKR_HPCS_MAX_BUDGET);
-    if ((r = must_be_absent(app, commitment_path, "commitment")) != ZKR_OK ||
+    /* Each file is published new (never over another), and never over what is read. */
+    if ((r = zkr_app_out_guard(app, commitment_path, "a commitment", &data, 1)) != ZKR_OK ||
+        (r = zkr_app_out_guard(app, secrets_path, "a secrets file", &data, 1)) != ZKR_OK ||
+        (r = must_be_absent(app, commitment_path, "commitment")) != ZKR_OK ||
         (r = must_be_absent(app, secrets_path, "secrets file")) != ZKR_OK ||
         (r = zkr_dataset_open(data, &ds, &app->diag)) != ZKR_OK ||
         (r = zkr_params_get(ZKR_PARAM_SET_128, &p)) != ZKR_OK)

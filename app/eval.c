@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "app/eval.h"
+#include "app/geval.h"
 #include "app/infer.h"
 #include "app/store.h"
 #include "prover/evaluation_fixed.h"
@@ -85,6 +86,52 @@ int zkr_app_eval_kind_is(const char *kind)
 {
     return strcmp(kind, "evaluation@1") == 0 || strcmp(kind, ZKR_EVALF_NAME) == 0 ||
            strcmp(kind, ZKR_IBATCH_NAME) == 0;
+}
+
+/*
+ * What prove and verify read from the schema (eval_stmt_of, geval_stmt_of):
+ * a public output, and record_first / record_count, when declared, as u64.
+ * Any other schema makes statements no proof can honour (found in
+ * adversary review: they registered, and prove refused them later).
+ */
+zkr_err zkr_app_eval_schema_check(zkr_app *app, const zkr_schema *sc)
+{
+    if (!sc->public_output)
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_SCHEMA,
+                        "schema %s@%llu binds no public output; %s proves the statement's "
+                        "evaluation output (\"public_output\": true)",
+                        sc->name, (unsigned long long)sc->version, sc->proof_kind);
+    for (size_t f = 0; f < sc->n_fields; f++)
+        if ((strcmp(sc->fields[f].name, "record_first") == 0 ||
+             strcmp(sc->fields[f].name, "record_count") == 0) &&
+            sc->fields[f].type != ZKR_PARAM_U64)
+            return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_SCHEMA,
+                            "schema %s@%llu's field '%s' is %s; %s reads it as a u64",
+                            sc->name, (unsigned long long)sc->version, sc->fields[f].name,
+                            zkr_param_type_name(sc->fields[f].type), sc->proof_kind);
+    return ZKR_OK;
+}
+
+zkr_err zkr_app_eval_statement_check(zkr_app *app, zkr_registry *reg, const char *schema,
+                                     const uint8_t *po, size_t po_len, const char *what)
+{
+    zkr_schema sc;
+    zkr_diag quiet = {0};
+    unsigned mode;
+    uint64_t count, value;
+    zkr_err r;
+
+    if (schema == NULL || zkr_registry_schema_get(reg, schema, &sc, &quiet) != ZKR_OK ||
+        !(zkr_app_eval_kind_is(sc.proof_kind) || zkr_app_geval_kind_is(sc.proof_kind)))
+        return ZKR_OK; /* unknown schemas are the registry's to refuse */
+    if ((r = zkr_app_eval_schema_check(app, &sc)) != ZKR_OK)
+        return r;
+    /* The output's shape is each kind's own check; a vacuous claim is refused for all. */
+    if (po != NULL && strcmp(sc.proof_kind, ZKR_IBATCH_NAME) != 0 &&
+        zkr_eval_output_decode(po, po_len, &mode, &count, &value) == ZKR_OK &&
+        mode == ZKR_EVAL_MODE_THRESHOLD && value == 0)
+        return zkr_fail(&app->diag, ZKR_ERR_USAGE, "%s: " ZKR_APP_EVAL_VACUOUS, what);
+    return ZKR_OK;
 }
 
 /* An optional u64 statement parameter; *found tells whether it was given. */

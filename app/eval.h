@@ -28,6 +28,27 @@ int zkr_app_eval_is(zkr_registry *reg, const char *ref, zkr_statement *st);
 /* 1 when kind is "evaluation@1", "evaluation-fixed@1" or "inference-batch@1". */
 int zkr_app_eval_kind_is(const char *kind);
 
+/* Why a threshold of 0 is refused, on every path that states one (exit 2). */
+#define ZKR_APP_EVAL_VACUOUS "threshold 0 claims nothing (correct >= 0)"
+
+/*
+ * The schema of an evaluation kind (evaluation@1, evaluation-fixed@1,
+ * inference-batch@1, evaluation-graph@1) as prove and verify read it: a
+ * public output ("public_output": true) and record_first / record_count,
+ * when declared, typed u64. ZKR_ERR_MISMATCH_SCHEMA naming the schema and
+ * the field otherwise.
+ */
+zkr_err zkr_app_eval_schema_check(zkr_app *app, const zkr_schema *sc) ZKR_WUR;
+
+/*
+ * register-statement of an evaluation kind (others: ZKR_OK, nothing
+ * read): zkr_app_eval_schema_check, then a public output po (non-NULL;
+ * `what` names it in messages) stating a threshold of 0 is refused
+ * (ZKR_ERR_USAGE, ZKR_APP_EVAL_VACUOUS), as --threshold 0 is.
+ */
+zkr_err zkr_app_eval_statement_check(zkr_app *app, zkr_registry *reg, const char *schema,
+                                     const uint8_t *po, size_t po_len, const char *what) ZKR_WUR;
+
 /*
  * Proves registered evaluation statement st in the confined prover and
  * writes the proof to out; *res gets its digest, size, time, the records

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "app/eval.h"
 #include "app/geval.h"
 #include "app/ginfer.h"
 #include "app/store.h"
@@ -157,31 +158,6 @@ static zkr_err geval_output_check(zkr_app *app, const uint8_t *po, size_t po_len
     return ZKR_OK;
 }
 
-/*
- * What prove and verify read from the schema (geval_stmt_of): a public
- * output, and record_first / record_count, when declared, as u64. Any
- * other schema makes statements no proof can honour (found in adversary
- * review: they registered, and prove refused them later).
- */
-static zkr_err geval_schema_check(zkr_app *app, const zkr_schema *sc)
-{
-    if (!sc->public_output)
-        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_SCHEMA,
-                        "schema %s@%llu binds no public output; " ZKR_APP_GEVAL_KIND " proves "
-                        "the statement's evaluation output (\"public_output\": true)",
-                        sc->name, (unsigned long long)sc->version);
-    for (size_t f = 0; f < sc->n_fields; f++)
-        if ((strcmp(sc->fields[f].name, "record_first") == 0 ||
-             strcmp(sc->fields[f].name, "record_count") == 0) &&
-            sc->fields[f].type != ZKR_PARAM_U64)
-            return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_SCHEMA,
-                            "schema %s@%llu's field '%s' is %s; " ZKR_APP_GEVAL_KIND
-                            " reads it as a u64",
-                            sc->name, (unsigned long long)sc->version, sc->fields[f].name,
-                            zkr_param_type_name(sc->fields[f].type));
-    return ZKR_OK;
-}
-
 zkr_err zkr_app_geval_statement_check(zkr_app *app, zkr_registry *reg, const char *schema,
                                       const char *model, const char *dataset, const zkr_kv *kv,
                                       size_t nkv, const uint8_t *po, size_t po_len)
@@ -197,7 +173,7 @@ zkr_err zkr_app_geval_statement_check(zkr_app *app, zkr_registry *reg, const cha
     if (schema == NULL || zkr_registry_schema_get(reg, schema, &sc, &quiet) != ZKR_OK ||
         !zkr_app_geval_kind_is(sc.proof_kind))
         return ZKR_OK;
-    if ((r = geval_schema_check(app, &sc)) != ZKR_OK)
+    if ((r = zkr_app_eval_schema_check(app, &sc)) != ZKR_OK)
         return r;
     if ((r = kv_u64(app, kv, nkv, "record_first", &first, &has_first)) != ZKR_OK ||
         (r = kv_u64(app, kv, nkv, "record_count", &count, &has_count)) != ZKR_OK)

@@ -148,7 +148,11 @@ zkr_err zkr_app_model_commit(zkr_app *app, const char *model, const char *commit
                         "--range-proof names the same file as -o or --secrets (%s)", range_path);
     if (budget == 0 || budget > ZKR_MODEL_BUDGET_MAX)
         return zkr_fail(&app->diag, ZKR_ERR_USAGE, "--budget must be 1..%u", ZKR_MODEL_BUDGET_MAX);
-    if ((r = must_be_absent(app, commitment_path, "commitment")) != ZKR_OK ||
+    /* Each file is published new (never over another), and never over what is read. */
+    if ((r = zkr_app_out_guard(app, commitment_path, "a commitment", &model, 1)) != ZKR_OK ||
+        (r = zkr_app_out_guard(app, secrets_path, "a secrets file", &model, 1)) != ZKR_OK ||
+        (r = zkr_app_out_guard(app, range_path, "a range proof", &model, 1)) != ZKR_OK ||
+        (r = must_be_absent(app, commitment_path, "commitment")) != ZKR_OK ||
         (r = must_be_absent(app, secrets_path, "secrets file")) != ZKR_OK ||
         (r = must_be_absent(app, range_path, "range proof")) != ZKR_OK ||
         (r = read_model(app, model, &bytes, &m)) != ZKR_OK ||
@@ -375,8 +379,8 @@ zkr_err zkr_app_register_model_commitment(zkr_app *app, zkr_registry *reg, const
     zkr_ml_graph g;
     zkr_params p;
     zkr_buf enc = {0}, range = {0};
-    char mrange[4096];
-    int mrange_new = 0;
+    zkr_app_store_undo u;
+    int own = zkr_app_store_undo_begin(app, &u);
     zkr_err r;
 
     memset(out, 0, sizeof *out);
@@ -409,29 +413,26 @@ zkr_err zkr_app_register_model_commitment(zkr_app *app, zkr_registry *reg, const
     /* Refused before any file is written: nothing registered leaves nothing in the store. */
     if ((r = zkr_registry_name_check(name ? name : base_name(file), &app->diag)) != ZKR_OK)
         goto out;
-    /* Kept for provers and exports; public. Written before the registration commits. */
+    /*
+     * Kept for provers and exports; public. Written before the registration
+     * commits, and undone (zkr_app_store_undo) if it does not: a failure
+     * after the write (a revocation or a lock in between) must not leave a
+     * range proof this call added, which would turn a --no-range-proof
+     * model into a range-proven one with no log entry. (A concurrent
+     * registration of the same file loses it too: fail closed.)
+     */
     zkr_sha256(enc.p, enc.len, sha);
-    if ((r = zkr_app_store_write(app, "models", sha, "", enc.p, enc.len)) != ZKR_OK ||
-        (r = zkr_app_store_path(app, "models", sha, ZKR_APP_MRANGE_SUFFIX, mrange,
-                                sizeof mrange)) != ZKR_OK)
+    if ((r = zkr_app_store_write(app, "models", sha, "", enc.p, enc.len)) != ZKR_OK)
         goto out;
     /* The verified range proof: attest verifies it again before it signs (never trusted as is). */
-    mrange_new = range_path != NULL && path_missing(mrange);
     if (range_path &&
         (r = zkr_app_store_write(app, "models", sha, ZKR_APP_MRANGE_SUFFIX, range.p, range.len)) !=
             ZKR_OK)
         goto out;
     r = zkr_registry_model_add_private(reg, name ? name : base_name(file), program_ref, enc.p,
                                        enc.len, digest, out, &app->diag);
-    /*
-     * A registration that failed after the write (a revocation or a lock in
-     * between) must not leave a range proof this call added: it would turn a
-     * --no-range-proof model into a range-proven one with no log entry.
-     * (A concurrent registration of the same file loses it too: fail closed.)
-     */
-    if (r != ZKR_OK && mrange_new)
-        (void)unlink(mrange);
 out:
+    zkr_app_store_undo_end(app, &u, own, r == ZKR_OK);
     zkr_buf_free(&enc);
     zkr_buf_free(&range);
     return r;

@@ -385,6 +385,28 @@ static zkr_err prove_train2(zkr_app *app, zkr_registry *reg, const zkr_app_prove
     return zkr_app_train2_prove(app, reg, st, &to, res);
 }
 
+/*
+ * Without --dataset-file the prover reads the dataset file remembered at
+ * registration: the proof may not replace it (or its labels file) either.
+ */
+static zkr_err prove_out_guard_dataset(zkr_app *app, zkr_registry *reg,
+                                       const zkr_app_prove_opts *o)
+{
+    zkr_statement st;
+    zkr_diag quiet = {0};
+    char path[4096];
+    const char *const keep[] = {path};
+    zkr_err r = ZKR_OK;
+
+    if (o->dataset_file != NULL || o->out == NULL ||
+        zkr_registry_statement_get(reg, o->statement, &st, &quiet) != ZKR_OK)
+        return ZKR_OK; /* an unknown statement is the prover's to name */
+    if (zkr_app_dataset_remembered(app, st.dataset.sha256, path, sizeof path) == ZKR_OK)
+        r = zkr_app_out_guard(app, o->out, "a proof", keep, 1);
+    zkr_statement_free(&st);
+    return r;
+}
+
 zkr_err zkr_app_prove(zkr_app *app, const zkr_app_prove_opts *o, zkr_app_prove_result *res)
 {
     zkr_proof_stmt ps;
@@ -413,7 +435,8 @@ zkr_err zkr_app_prove(zkr_app *app, const zkr_app_prove_opts *o, zkr_app_prove_r
     if ((r = zkr_prove_backend(app, o, &use_cuda)) != ZKR_OK)
         return r;
     so.no_sandbox = o->no_sandbox;
-    if ((r = zkr_app_registry_open(app, &reg)) != ZKR_OK)
+    if ((r = zkr_app_registry_open(app, &reg)) != ZKR_OK ||
+        (r = prove_out_guard_dataset(app, reg, o)) != ZKR_OK)
         goto out;
     if (zkr_app_eval_is(reg, o->statement, &ps.st)) {
         /* evaluation@1 (app/eval.c): the CPU prover in its own worker. */

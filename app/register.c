@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/eval.h"
 #include "app/geval.h"
 #include "app/ginfer.h"
 #include "app/register.h"
@@ -38,21 +39,17 @@ zkr_err zkr_app_dataset_open_registered(zkr_app *app, zkr_registry *reg, const c
                                         zkr_artifact *a, zkr_dataset **ds)
 {
     char path[4096];
-    zkr_buf stored = {0};
     uint8_t sha[ZKR_DIGEST_BYTES];
     zkr_err r;
 
     *ds = NULL;
-    if ((r = zkr_registry_artifact_get(reg, ZKR_KIND_DATASET, ref, a, &app->diag)) != ZKR_OK ||
-        (r = zkr_app_store_path(app, "datasets", a->sha256, ".path", path, sizeof path)) != ZKR_OK)
+    if ((r = zkr_registry_artifact_get(reg, ZKR_KIND_DATASET, ref, a, &app->diag)) != ZKR_OK)
         goto out;
-    if (zkr_file_read(path, sizeof path - 1, &stored, NULL) != ZKR_OK) {
+    if (zkr_app_dataset_remembered(app, a->sha256, path, sizeof path) != ZKR_OK) {
         r = zkr_fail(&app->diag, ZKR_ERR_NOT_FOUND,
                      "dataset %lld: its file is not known beside this registry", (long long)a->id);
         goto out;
     }
-    memcpy(path, stored.p, stored.len);
-    path[stored.len] = '\0';
     if ((r = zkr_dataset_open(path, ds, &app->diag)) != ZKR_OK ||
         (r = zkr_registry_dataset_digest(*ds, sha, NULL)) != ZKR_OK)
         goto out;
@@ -65,7 +62,6 @@ out:
         zkr_dataset_free(*ds);
         *ds = NULL;
     }
-    zkr_buf_free(&stored);
     return r;
 }
 
@@ -73,7 +69,8 @@ zkr_err zkr_app_register_program(zkr_app *app, zkr_registry *reg, const char *fi
                                  const char *name, zkr_artifact *out)
 {
     zkr_buf data = {0};
-    int is_program = 0;
+    zkr_app_store_undo u;
+    int is_program = 0, own = zkr_app_store_undo_begin(app, &u);
     zkr_err r;
 
     memset(out, 0, sizeof *out);
@@ -82,9 +79,9 @@ zkr_err zkr_app_register_program(zkr_app *app, zkr_registry *reg, const char *fi
         (r = zkr_app_infer_program_bytes(app, file, &data, &is_program)) != ZKR_OK)
         goto out;
     /*
-     * A program zkreg understands is kept in the store (before the commit:
-     * content-addressed, harmless without a row), so register-model can
-     * refuse bytes that are no model of it.
+     * A program zkreg understands is kept in the store (before the commit;
+     * removed again if the registration does not commit), so register-model
+     * can refuse bytes that are no model of it.
      */
     if (is_program) {
         uint8_t sha[ZKR_DIGEST_BYTES];
@@ -95,6 +92,7 @@ zkr_err zkr_app_register_program(zkr_app *app, zkr_registry *reg, const char *fi
     r = zkr_registry_program_add(reg, name ? name : base_name(file), data.p, data.len, out,
                                  &app->diag);
 out:
+    zkr_app_store_undo_end(app, &u, own, r == ZKR_OK);
     zkr_buf_free(&data);
     return r;
 }
@@ -104,11 +102,16 @@ zkr_err zkr_app_register_model(zkr_app *app, zkr_registry *reg, const char *file
 {
     zkr_buf data = {0};
     uint8_t comm[ZKR_DIGEST_BYTES];
-    int has_comm = 0;
+    zkr_app_store_undo u;
+    int has_comm = 0, own = zkr_app_store_undo_begin(app, &u);
     zkr_err r;
 
     memset(out, 0, sizeof *out);
-    /* inference@1 / training glue: ONNX -> quantized model, decode, commitment, store. */
+    /*
+     * inference@1 / training glue: ONNX -> quantized model, decode,
+     * commitment, store (the model's bytes and its .gpcs file, removed again
+     * if the registration does not commit).
+     */
     if ((r = zkr_file_read(file, ARTIFACT_MAX_BYTES, &data, &app->diag)) != ZKR_OK ||
         (r = zkr_app_infer_model_bytes(app, reg, file, program_ref, calibrate, &data, comm,
                                        &has_comm)) != ZKR_OK)
@@ -116,6 +119,7 @@ zkr_err zkr_app_register_model(zkr_app *app, zkr_registry *reg, const char *file
     r = zkr_registry_model_add(reg, name ? name : base_name(file), program_ref, data.p, data.len,
                                has_comm ? comm : NULL, out, &app->diag);
 out:
+    zkr_app_store_undo_end(app, &u, own, r == ZKR_OK);
     zkr_buf_free(&data);
     return r;
 }
@@ -125,13 +129,16 @@ zkr_err zkr_app_register_dataset(zkr_app *app, zkr_registry *reg, const char *fi
 {
     zkr_dataset *ds = NULL;
     uint8_t comm[ZKR_DIGEST_BYTES], sha[ZKR_DIGEST_BYTES];
+    zkr_app_store_undo u;
+    int own = zkr_app_store_undo_begin(app, &u);
     zkr_err r;
 
     memset(out, 0, sizeof *out);
     /*
      * The commitment and the remembered path are inference@1 glue
      * (app/infer.c). The path file is written before the registration
-     * commits: nothing that can fail runs after the commit.
+     * commits (nothing that can fail runs after the commit) and given back
+     * its old bytes, or removed, if the registration does not commit.
      */
     zkr_progress_phase(pg, "reading the dataset", 0);
     if ((r = zkr_dataset_open(file, &ds, &app->diag)) != ZKR_OK)
@@ -148,6 +155,7 @@ zkr_err zkr_app_register_dataset(zkr_app *app, zkr_registry *reg, const char *fi
     r = zkr_registry_dataset_add(reg, name ? name : base_name(file), ds, file, comm, out,
                                  &app->diag);
 out:
+    zkr_app_store_undo_end(app, &u, own, r == ZKR_OK);
     zkr_progress_end(pg);
     zkr_dataset_free(ds);
     return r;
@@ -292,6 +300,12 @@ zkr_err zkr_app_register_statement(zkr_app *app, zkr_registry *reg, const char *
     if (public_output_file != NULL &&
         (r = zkr_file_read(public_output_file, ZKR_PUBLIC_OUTPUT_MAX, &po, &app->diag)) != ZKR_OK)
         return r;
+    if ((r = zkr_app_eval_statement_check(app, reg, schema,
+                                          public_output_file
+                                              ? (po.p ? po.p : (const uint8_t *)"")
+                                              : NULL,
+                                          po.len, public_output_file)) != ZKR_OK)
+        goto out;
     if (public_output_file != NULL &&
         (r = batch_output_check(app, reg, schema, program, dataset, kv, nkv, public_output_file,
                                 po.p ? po.p : (const uint8_t *)"", po.len)) != ZKR_OK)
@@ -319,6 +333,8 @@ zkr_err zkr_app_register_statement_bytes(zkr_app *app, zkr_registry *reg, const 
 
     memset(out, 0, sizeof *out);
     if ((r = zkr_app_ginf_statement_check(app, reg, schema, model)) != ZKR_OK ||
+        (r = zkr_app_eval_statement_check(app, reg, schema, po, po_len, "the public output")) !=
+            ZKR_OK ||
         (r = batch_output_check(app, reg, schema, program, dataset, kv, nkv, "the public output",
                                 po, po_len)) != ZKR_OK ||
         (r = zkr_app_geval_statement_check(app, reg, schema, model, dataset, kv, nkv, po,

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "app/register.h"
+#include "app/store.h"
 
 #define ZKR_BATCH_MAX_BYTES ((size_t)256 << 20)
 #define ZKR_BATCH_MAX_LINES 1000000u
@@ -369,6 +370,8 @@ zkr_err zkr_app_register_batch(zkr_app *app, const char *file, zkr_progress *pg,
 {
     zkr_registry *reg = NULL;
     zkr_buf doc = {0};
+    zkr_app_store_undo u;
+    int own = 0;
     zkr_err r;
 
     memset(out, 0, sizeof *out);
@@ -378,12 +381,19 @@ zkr_err zkr_app_register_batch(zkr_app *app, const char *file, zkr_progress *pg,
     /* One write lock for the whole batch: every line's checks and writes, then one commit. */
     if ((r = zkr_registry_write_begin(reg, &app->diag)) != ZKR_OK)
         goto out;
+    /*
+     * The store files the lines write (models, .gpcs, programs, dataset
+     * paths) are recorded: a batch that does not commit removes those it
+     * created and gives back the old bytes of those it replaced.
+     */
+    own = zkr_app_store_undo_begin(app, &u);
     if ((r = add_lines(app, reg, &doc, pg, out)) != ZKR_OK) {
         zkr_registry_end(reg);
         goto out;
     }
     r = zkr_registry_write_commit(reg, &app->diag);
 out:
+    zkr_app_store_undo_end(app, &u, own, r == ZKR_OK);
     if (r != ZKR_OK)
         zkr_app_batch_free(out); /* nothing was registered: nothing to report */
     zkr_buf_free(&doc);

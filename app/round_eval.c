@@ -183,7 +183,6 @@ static zkr_err pending_add(zkr_app_round_eval_import *im, const uint8_t sid[ZKR_
     memcpy(im->pending[im->n_pending].sid, sid, ZKR_DIGEST_BYTES);
     im->pending[im->n_pending].proof = proof;
     im->pending[im->n_pending].len = len;
-    im->pending[im->n_pending].created = 0;
     im->n_pending++;
     return ZKR_OK;
 }
@@ -261,66 +260,45 @@ out:
 }
 
 /*
- * Writes a verified proof under its statement's name, never replacing a
- * file there (ZKR_ERR_EXISTS): one may have appeared since eval_bind
- * looked (round accept writes its kept proof before its transaction), and
- * an undo must remove only what this import created.
+ * Import, before the commit: writes every pending proof, recorded
+ * (zkr_app_store_undo) so that an import that does not commit removes them
+ * and the directories it created; a failed write undoes at once. A file
+ * that appeared since eval_bind looked (round accept writes its kept proof
+ * before its transaction) is kept as it is, never replaced: audit
+ * re-verifies it, and an undo must touch only what this import wrote.
  */
-static zkr_err store_new(zkr_app *app, const uint8_t sid[ZKR_DIGEST_BYTES], const uint8_t *p,
-                         size_t len)
-{
-    char path[4096];
-    zkr_err r;
-
-    for (int i = 0; i < 2; i++) {
-        if (snprintf(path, sizeof path, i == 0 ? "%s.d" : "%s.d/%s", app->registry_path,
-                     ZKR_APP_ROUND_EVAL_STORE) >= (int)sizeof path)
-            return zkr_fail(&app->diag, ZKR_ERR_TOO_LARGE, "%s: path too long",
-                            app->registry_path);
-        if (mkdir(path, 0700) != 0 && errno != EEXIST)
-            return zkr_fail(&app->diag, ZKR_ERR_IO, "%s: cannot create: %s", path,
-                            strerror(errno));
-    }
-    if ((r = zkr_app_store_path(app, ZKR_APP_ROUND_EVAL_STORE, sid, ".zkp", path, sizeof path)) !=
-        ZKR_OK)
-        return r;
-    return zkr_file_write_new(path, p, len, 0600, &app->diag);
-}
-
-/* Import, before the commit: writes every pending proof; on a failure removes those written. */
 static zkr_err eval_stage(void *ctx, zkr_diag *d)
 {
     zkr_app_round_eval_import *im = ctx;
-    zkr_err r;
+    int own;
+    zkr_err r = ZKR_OK;
 
     (void)d;
     if (im->n_pending == 0)
         return ZKR_OK;
-    /* The directories a write may create, removed again (when empty) by an undo. */
-    if (snprintf(im->dir[0], sizeof im->dir[0], "%s.d", im->app->registry_path) >=
-            (int)sizeof im->dir[0] ||
-        snprintf(im->dir[1], sizeof im->dir[1], "%s.d/%s", im->app->registry_path,
-                 ZKR_APP_ROUND_EVAL_STORE) >= (int)sizeof im->dir[1])
-        return zkr_fail(&im->app->diag, ZKR_ERR_TOO_LARGE, "%s: path too long",
-                        im->app->registry_path);
-    im->made_dir[0] = !exists(im->dir[0]);
-    im->made_dir[1] = !exists(im->dir[1]);
-    for (size_t i = 0; i < im->n_pending; i++) {
+    own = zkr_app_store_undo_begin(im->app, &im->undo);
+    for (size_t i = 0; i < im->n_pending && r == ZKR_OK; i++) {
         zkr_app_round_eval_pending *p = &im->pending[i];
-        r = store_new(im->app, p->sid, p->proof, p->len);
-        if (r == ZKR_ERR_EXISTS) { /* written meanwhile: kept as it is (audit re-verifies it) */
-            zkr_diag_clear(&im->app->diag);
+        char path[4096];
+        int kept = 0;
+
+        if ((r = zkr_app_store_path(im->app, ZKR_APP_ROUND_EVAL_STORE, p->sid, ".zkp", path,
+                                    sizeof path)) != ZKR_OK ||
+            (r = kept_at(im->app, path, &kept)) != ZKR_OK)
+            break;
+        if (kept) {
             im->kept++;
             continue;
         }
-        if (r != ZKR_OK) {
-            zkr_app_round_eval_import_undo(im);
-            return r;
-        }
-        p->created = 1;
-        im->stored++;
+        if ((r = zkr_app_store_write(im->app, ZKR_APP_ROUND_EVAL_STORE, p->sid, ".zkp", p->proof,
+                                     p->len)) == ZKR_OK)
+            im->stored++;
     }
-    return ZKR_OK;
+    if (own)
+        zkr_app_store_undo_detach(im->app); /* kept in im->undo until the import ends */
+    if (r != ZKR_OK)
+        zkr_app_round_eval_import_undo(im);
+    return r;
 }
 
 void zkr_app_round_eval_import_init(zkr_app_round_eval_import *im, zkr_app *app, int no_sandbox,
@@ -337,24 +315,13 @@ void zkr_app_round_eval_import_init(zkr_app_round_eval_import *im, zkr_app *app,
 
 void zkr_app_round_eval_import_undo(zkr_app_round_eval_import *im)
 {
-    char path[4096];
-
-    for (size_t i = 0; i < im->n_pending; i++) {
-        if (!im->pending[i].created ||
-            zkr_app_store_path(im->app, ZKR_APP_ROUND_EVAL_STORE, im->pending[i].sid, ".zkp", path,
-                               sizeof path) != ZKR_OK)
-            continue;
-        (void)unlink(path);
-        im->pending[i].created = 0;
-    }
-    for (int i = 1; i >= 0; i--)
-        if (im->made_dir[i])
-            (void)rmdir(im->dir[i]); /* only if this import created it and left it empty */
+    zkr_app_store_undo_run(&im->undo);
     im->stored = 0;
 }
 
 void zkr_app_round_eval_import_free(zkr_app_round_eval_import *im)
 {
+    zkr_app_store_undo_free(&im->undo); /* committed: the proofs stay */
     free(im->pending);
     im->pending = NULL;
     im->n_pending = im->cap = 0;

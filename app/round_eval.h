@@ -8,6 +8,7 @@
 #define ZKR_APP_ROUND_EVAL_H
 
 #include "app/app.h"
+#include "app/store.h"
 
 /* Export: hooks that fetch each kept proof (none kept: the bundle carries none for it). */
 void zkr_app_round_eval_export_hooks(zkr_app *app, zkr_bundle_eval_hooks *h);
@@ -16,7 +17,6 @@ typedef struct {
     uint8_t sid[ZKR_DIGEST_BYTES];
     const uint8_t *proof; /* borrowed from the bundle's bytes */
     size_t len;
-    int created;          /* written by the stage */
 } zkr_app_round_eval_pending;
 
 /* One import's state: what was verified, what is written before the commit. */
@@ -25,8 +25,7 @@ typedef struct {
     int no_sandbox;
     zkr_app_round_eval_pending *pending;
     size_t n_pending, cap;
-    char dir[2][4096];    /* REGISTRY.d and REGISTRY.d/round-eval */
-    int made_dir[2];      /* created by the stage */
+    zkr_app_store_undo undo; /* what the stage wrote (app/store.h), undone if the import fails */
     uint64_t stored;      /* verified here and written to the store */
     uint64_t kept;        /* verified here; the store already held its statement's proof */
     uint64_t unverified;  /* bound but not verifiable here (the evaluation dataset's file is

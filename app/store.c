@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "app/store.h"
 #include "zk/zk.h"
@@ -25,23 +26,145 @@ zkr_err zkr_app_store_path(const zkr_app *app, const char *sub,
     return n < 0 || (size_t)n >= cap ? ZKR_ERR_TOO_LARGE : ZKR_OK;
 }
 
+/* Records one change in app's recording, if any (0 when none is under way). */
+static zkr_err undo_record(zkr_app *app, const char *path, int is_dir, zkr_buf *old)
+{
+    zkr_app_store_undo *u = app->store_undo;
+    zkr_app_store_change *c;
+
+    if (u == NULL)
+        return ZKR_OK;
+    if (u->n == u->cap) {
+        size_t cap = u->cap ? 2 * u->cap : 8;
+        zkr_app_store_change *p = realloc(u->c, cap * sizeof *p);
+        if (p == NULL)
+            goto nomem;
+        u->c = p;
+        u->cap = cap;
+    }
+    c = &u->c[u->n];
+    memset(c, 0, sizeof *c);
+    if ((c->path = strdup(path)) == NULL)
+        goto nomem;
+    c->is_dir = is_dir;
+    if (old != NULL) {
+        c->had_old = 1;
+        c->old = *old;
+        memset(old, 0, sizeof *old);
+    }
+    u->n++;
+    return ZKR_OK;
+nomem:
+    return ZKR_ERR_NOMEM;
+}
+
+/* Creates directory path (0700) unless it exists, recording a creation. */
+static zkr_err store_mkdir(zkr_app *app, const char *path)
+{
+    if (mkdir(path, 0700) == 0) {
+        if (undo_record(app, path, 1, NULL) != ZKR_OK) {
+            (void)rmdir(path);
+            return ZKR_ERR_NOMEM;
+        }
+        return ZKR_OK;
+    }
+    if (errno != EEXIST)
+        return zkr_fail(&app->diag, ZKR_ERR_IO, "%s: cannot create: %s", path, strerror(errno));
+    return ZKR_OK;
+}
+
 zkr_err zkr_app_store_write(zkr_app *app, const char *sub, const uint8_t sha[ZKR_DIGEST_BYTES],
                             const char *suffix, const uint8_t *p, size_t len)
 {
     char path[4096];
+    zkr_buf old = {0};
+    struct stat st;
+    int exists;
     zkr_err r;
 
     if (snprintf(path, sizeof path, "%s.d", app->registry_path) >= (int)sizeof path)
         return ZKR_ERR_TOO_LARGE;
-    if (mkdir(path, 0700) != 0 && errno != EEXIST)
-        return zkr_fail(&app->diag, ZKR_ERR_IO, "%s: cannot create: %s", path, strerror(errno));
+    if ((r = store_mkdir(app, path)) != ZKR_OK)
+        return r;
     if (snprintf(path, sizeof path, "%s.d/%s", app->registry_path, sub) >= (int)sizeof path)
         return ZKR_ERR_TOO_LARGE;
-    if (mkdir(path, 0700) != 0 && errno != EEXIST)
-        return zkr_fail(&app->diag, ZKR_ERR_IO, "%s: cannot create: %s", path, strerror(errno));
-    if ((r = zkr_app_store_path(app, sub, sha, suffix, path, sizeof path)) != ZKR_OK)
+    if ((r = store_mkdir(app, path)) != ZKR_OK ||
+        (r = zkr_app_store_path(app, sub, sha, suffix, path, sizeof path)) != ZKR_OK)
         return r;
+    exists = stat(path, &st) == 0 && S_ISREG(st.st_mode);
+    /* The old bytes: compared (the same bytes: nothing to write) and kept for an undo. */
+    if (exists && ((size_t)st.st_size == len || app->store_undo != NULL)) {
+        r = zkr_file_read(path, (size_t)st.st_size + 1, &old, NULL);
+        if (r == ZKR_OK && old.len == len && (len == 0 || memcmp(old.p, p, len) == 0)) {
+            zkr_buf_free(&old);
+            return ZKR_OK;
+        }
+        if (r != ZKR_OK && app->store_undo != NULL)
+            return zkr_fail(&app->diag, ZKR_ERR_IO,
+                            "%s: cannot read the stored file it would replace", path);
+    }
+    /* Something else there (a planted FIFO, a directory): replaced or refused, not restored. */
+    if (!exists && lstat(path, &st) == 0) {
+        zkr_buf_free(&old);
+        return zkr_file_write_atomic(path, p, len, 0600, &app->diag);
+    }
+    if ((r = undo_record(app, path, 0, exists ? &old : NULL)) != ZKR_OK) {
+        zkr_buf_free(&old);
+        return zkr_fail(&app->diag, r, "%s: out of memory recording the store write", path);
+    }
+    zkr_buf_free(&old);
     return zkr_file_write_atomic(path, p, len, 0600, &app->diag);
+}
+
+int zkr_app_store_undo_begin(zkr_app *app, zkr_app_store_undo *u)
+{
+    if (app->store_undo != NULL)
+        return 0;
+    memset(u, 0, sizeof *u);
+    app->store_undo = u;
+    return 1;
+}
+
+void zkr_app_store_undo_detach(zkr_app *app)
+{
+    app->store_undo = NULL;
+}
+
+void zkr_app_store_undo_run(zkr_app_store_undo *u)
+{
+    for (size_t i = u->n; i-- > 0;) {
+        zkr_app_store_change *c = &u->c[i];
+        if (c->is_dir)
+            (void)rmdir(c->path); /* only when empty: never what another writer put there */
+        else if (c->had_old) {
+            if (zkr_file_write_atomic(c->path, c->old.p, c->old.len, 0600, NULL) != ZKR_OK)
+                continue; /* the new bytes stay: the registry row decides, prove re-checks */
+        }
+        else
+            (void)unlink(c->path);
+    }
+    zkr_app_store_undo_free(u);
+}
+
+void zkr_app_store_undo_free(zkr_app_store_undo *u)
+{
+    for (size_t i = 0; i < u->n; i++) {
+        free(u->c[i].path);
+        zkr_buf_free(&u->c[i].old);
+    }
+    free(u->c);
+    memset(u, 0, sizeof *u);
+}
+
+void zkr_app_store_undo_end(zkr_app *app, zkr_app_store_undo *u, int owner, int committed)
+{
+    if (!owner)
+        return;
+    zkr_app_store_undo_detach(app);
+    if (committed)
+        zkr_app_store_undo_free(u);
+    else
+        zkr_app_store_undo_run(u);
 }
 
 zkr_err zkr_app_ledger_path(zkr_app *app, char *out, size_t cap)
@@ -99,10 +222,25 @@ static int in_registry(const char *o, const char *p)
     return strncmp(o + n, ".d/", 3) == 0;
 }
 
+/* Would writing out replace input `in`: the same directory entry, or the same file (dev, inode)? */
+static int same_file(const char *o, const struct stat *ost, int oexists, const char *in)
+{
+    char p[4200];
+    struct stat st;
+
+    zkr_app_out_entry(in, p, sizeof p);
+    if (strcmp(o, p) == 0)
+        return 1;
+    /* A symlink or hard link to the input: the rename would replace what it reads. */
+    return oexists && stat(in, &st) == 0 && st.st_dev == ost->st_dev && st.st_ino == ost->st_ino;
+}
+
 zkr_err zkr_app_out_guard(zkr_app *app, const char *out, const char *what,
                           const char *const *keep, size_t n_keep)
 {
     char o[4200], p[4200], real[4096];
+    struct stat ost;
+    int oexists;
 
     if (out == NULL || strcmp(out, "-") == 0)
         return ZKR_OK;
@@ -117,14 +255,42 @@ zkr_err zkr_app_out_guard(zkr_app *app, const char *out, const char *what,
                             "(%s, its -wal, -shm, -journal or its store %s.d/)",
                             out, what, app->registry_path, app->registry_path);
     }
+    /* The entry's target when it exists (stat follows a symlink: what the rename replaces
+     * is the link, but a link to an input names that input). */
+    oexists = stat(o, &ost) == 0;
     for (size_t i = 0; i < n_keep; i++) {
+        zkr_buf labels = {0};
+        int hit;
+
         if (keep[i] == NULL)
             continue;
-        zkr_app_out_entry(keep[i], p, sizeof p);
-        if (strcmp(o, p) == 0)
+        hit = same_file(o, &ost, oexists, keep[i]);
+        /* An IDX images file is read with its labels file: that one is an input too. */
+        if (!hit && zkr_dataset_labels_path(keep[i], &labels, NULL) == ZKR_OK)
+            hit = same_file(o, &ost, oexists, (const char *)labels.p);
+        zkr_buf_free(&labels);
+        if (hit)
             return zkr_fail(&app->diag, ZKR_ERR_USAGE, "%s: %s may not replace the input %s",
                             out, what, keep[i]);
     }
+    return ZKR_OK;
+}
+
+zkr_err zkr_app_dataset_remembered(zkr_app *app, const uint8_t sha[ZKR_DIGEST_BYTES], char *out,
+                                   size_t cap)
+{
+    char path[4096];
+    zkr_buf stored = {0};
+    zkr_err r;
+
+    if (cap == 0 || (r = zkr_app_store_path(app, "datasets", sha, ".path", path, sizeof path)) !=
+                        ZKR_OK)
+        return ZKR_ERR_TOO_LARGE;
+    if (zkr_file_read(path, cap - 1, &stored, NULL) != ZKR_OK)
+        return ZKR_ERR_NOT_FOUND;
+    memcpy(out, stored.p, stored.len);
+    out[stored.len] = '\0';
+    zkr_buf_free(&stored);
     return ZKR_OK;
 }
 

@@ -16,9 +16,66 @@ zkr_err zkr_app_store_path(const zkr_app *app, const char *sub,
                            const uint8_t sha[ZKR_DIGEST_BYTES], const char *suffix, char *out,
                            size_t cap) ZKR_WUR;
 
-/* Writes bytes to the store beside the registry: REGISTRY.d/SUB/HEX(sha)SUFFIX (0600). */
+/*
+ * Writes bytes to the store beside the registry: REGISTRY.d/SUB/HEX(sha)SUFFIX
+ * (0600). A file already holding exactly these bytes is left untouched.
+ * While app->store_undo is set (zkr_app_store_undo_begin), every directory
+ * and file the write creates, and the bytes of a file it replaces, are
+ * recorded there first, so that a registration that does not commit can
+ * leave the store as it found it. Returns ZKR_OK, ZKR_ERR_IO,
+ * ZKR_ERR_TOO_LARGE, ZKR_ERR_NOMEM (nothing written).
+ */
 zkr_err zkr_app_store_write(zkr_app *app, const char *sub, const uint8_t sha[ZKR_DIGEST_BYTES],
                             const char *suffix, const uint8_t *p, size_t len) ZKR_WUR;
+
+/* One store change zkr_app_store_write made: a directory or file created, or a file replaced. */
+typedef struct {
+    char *path;
+    int is_dir;
+    int had_old;     /* a file that existed: old holds its bytes */
+    zkr_buf old;
+} zkr_app_store_change;
+
+/*
+ * The store changes of one registration (or batch, or import) that has not
+ * committed yet. The files are written before the registry's commit (so
+ * nothing that can fail runs after it) and removed (or given back their
+ * old bytes) when the transaction does not commit: a refused registration
+ * leaves the registry and its store byte-identical (docs/transactions.md).
+ */
+typedef struct zkr_app_store_undo {
+    zkr_app_store_change *c;
+    size_t n, cap;
+} zkr_app_store_undo;
+
+/*
+ * Starts recording app's store writes into u, unless a recording is under
+ * way already (a registration inside register-batch: the batch's own
+ * recording covers it). Returns 1 when this call started it (the caller
+ * ends it with zkr_app_store_undo_end), 0 otherwise (u untouched, the end
+ * a no-op).
+ */
+int zkr_app_store_undo_begin(zkr_app *app, zkr_app_store_undo *u);
+
+/* Stops recording into app (the changes stay in u for zkr_app_store_undo_run or _free). */
+void zkr_app_store_undo_detach(zkr_app *app);
+
+/*
+ * Undoes u's changes, newest first: a created file is removed, a replaced
+ * one rewritten with its old bytes, a created directory removed when
+ * empty. Then frees u. Best effort: the registry row, not the store file,
+ * is what makes an object registered.
+ */
+void zkr_app_store_undo_run(zkr_app_store_undo *u);
+
+/* Forgets u's changes (the transaction committed). */
+void zkr_app_store_undo_free(zkr_app_store_undo *u);
+
+/*
+ * Ends what zkr_app_store_undo_begin started (owner 1): detaches, then
+ * frees u when the registration committed, runs it otherwise.
+ */
+void zkr_app_store_undo_end(zkr_app *app, zkr_app_store_undo *u, int owner, int committed);
 
 /*
  * Reads an owner's sealed secrets file (model or dataset secrets, zk seed)
@@ -65,16 +122,28 @@ zkr_err zkr_app_secrets_unseal(zkr_app *app, const char *path, const zkr_secret 
 void zkr_app_out_entry(const char *path, char *out, size_t cap);
 
 /*
- * Refuses (ZKR_ERR_USAGE, naming `what`) an output path whose write would
- * replace or add to what the appliance keeps: the registry file (or its
- * -wal, -shm or -journal file, also through a symlinked registry), anything
- * in its store "<registry>.d/", or one of the n_keep input files (NULL
- * entries skipped: the owners' secrets, the model, a key). Paths are
- * compared by the directory entry a rename replaces (directory resolved,
- * last component as given). ZKR_OK when out is NULL or "-".
+ * Refuses (ZKR_ERR_USAGE, exit 2, naming `what`) an output path whose
+ * write would replace or add to what the appliance keeps: the registry
+ * file (or its -wal, -shm or -journal file, also through a symlinked
+ * registry), anything in its store "<registry>.d/", or one of the n_keep
+ * files the command reads (NULL entries skipped: the owners' secrets, the
+ * model, the dataset and, for an IDX images file, its labels file, a key).
+ * An input is hit when out names its directory entry (directory resolved,
+ * last component as given: the entry a rename replaces) or, out existing,
+ * the same file (st_dev and st_ino, through symlinks and hard links).
+ * Called before anything is written. ZKR_OK when out is NULL or "-".
  */
 zkr_err zkr_app_out_guard(zkr_app *app, const char *out, const char *what,
                           const char *const *keep, size_t n_keep) ZKR_WUR;
+
+/*
+ * The dataset file remembered beside the registry for the dataset of
+ * digest sha (register-dataset wrote it: REGISTRY.d/datasets/HEX.path),
+ * NUL-terminated into out (cap bytes). ZKR_ERR_NOT_FOUND when none is
+ * remembered (diag untouched), ZKR_ERR_TOO_LARGE.
+ */
+zkr_err zkr_app_dataset_remembered(zkr_app *app, const uint8_t sha[ZKR_DIGEST_BYTES], char *out,
+                                   size_t cap) ZKR_WUR;
 
 /* Maps a schema's proof-system and parameter-set names to the parameter set they pin. */
 zkr_err zkr_app_param_set_of(zkr_app *app, const zkr_schema *s, uint32_t *set) ZKR_WUR;

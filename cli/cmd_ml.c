@@ -13,7 +13,9 @@
 
 #include "cli.h"
 #include "app/infer.h"
+#include "app/eval.h"
 #include "app/register.h"
+#include "app/store.h"
 #include "registry/registry.h"
 #include "ml/ml.h"
 #include "zk/infer_batch.h"
@@ -395,6 +397,12 @@ zkr_err zkr_cmd_infer(zkr_cli *cli, int argc, char **argv)
         if (ds_ref)
             ds_path = reg_paths.dataset;
     }
+    {
+        /* The output is renamed into place: never over the model or dataset infer reads. */
+        const char *const in[] = {model_path, ds_path};
+        if ((r = zkr_app_out_guard(cli, out_file, "an inference output", in, 2)) != ZKR_OK)
+            return r;
+    }
     if ((first_s || count_s) && rec_s)
         return zkr_cli_usage(cli, "infer: give --record, or --first and --count, not both");
     if (optind == argc && model_path != NULL && ds_path != NULL && (first_s || count_s))
@@ -661,8 +669,15 @@ zkr_err zkr_cmd_eval(zkr_cli *cli, int argc, char **argv)
     if (a.has_tau && a.output_file == NULL)
         return zkr_cli_usage(cli, "eval: --threshold needs --output-file");
     if (a.has_tau && a.tau == 0)
-        return zkr_cli_usage(cli, "eval: --threshold 0 claims nothing (correct >= 0)");
+        return zkr_cli_usage(cli, "eval: --" ZKR_APP_EVAL_VACUOUS);
     if (a.model != NULL && (a.calib != NULL || a.write != NULL))
         return zkr_cli_usage(cli, "eval: --calibrate-file and --write-model need --onnx without --model-file");
+    {
+        /* Both outputs are renamed into place: never over a file eval reads. */
+        const char *const in[] = {a.onnx, a.model, a.dataset, a.calib};
+        if ((r = zkr_app_out_guard(cli, a.write, "a model", in, 4)) != ZKR_OK ||
+            (r = zkr_app_out_guard(cli, a.output_file, "an evaluation output", in, 4)) != ZKR_OK)
+            return r;
+    }
     return eval_run(cli, &a);
 }

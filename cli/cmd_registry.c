@@ -12,6 +12,7 @@
 #include "app/model.h"
 #include "zk/zk.h"
 #include "app/infer.h"
+#include "app/eval.h"
 #include "app/register.h"
 #include "app/dataset.h"
 #include "app/attest.h"
@@ -812,7 +813,7 @@ zkr_err zkr_cmd_register_statement(zkr_cli *cli, int argc, char **argv)
         goto out;
     }
     if (oo.has_threshold && oo.threshold == 0) {
-        r = zkr_cli_usage(cli, "--threshold 0 claims nothing (correct >= 0)");
+        r = zkr_cli_usage(cli, "--" ZKR_APP_EVAL_VACUOUS);
         goto out;
     }
     if (oc_file != NULL && (from_model || po_file != NULL)) {

@@ -519,6 +519,13 @@ typedef struct zkr_dataset zkr_dataset;
  * ZKR_ERR_MALFORMED or ZKR_ERR_TOO_LARGE with the file and field named.
  */
 zkr_err zkr_dataset_open(const char *path, zkr_dataset **out, zkr_diag *d) ZKR_WUR;
+/*
+ * An IDX images file's labels file, which zkr_dataset_open reads too:
+ * "images-idx3" in the file's name replaced by "labels-idx1" (NUL-terminated
+ * in out). ZKR_ERR_MALFORMED when the name has no "images-idx3" (no labels
+ * file: not an IDX pair), ZKR_ERR_NOMEM.
+ */
+zkr_err zkr_dataset_labels_path(const char *images, zkr_buf *out, zkr_diag *d) ZKR_WUR;
 zkr_dataset_format zkr_dataset_format_of(const zkr_dataset *ds);
 uint64_t zkr_dataset_count(const zkr_dataset *ds);
 /* For IDX: rows and columns of each image (0 for line files). */

@@ -93,8 +93,7 @@ out:
     return r;
 }
 
-/* The labels file's path: "images-idx3" replaced by "labels-idx1" in the name. */
-static zkr_err labels_path(const char *images, zkr_buf *out, zkr_diag *d)
+zkr_err zkr_dataset_labels_path(const char *images, zkr_buf *out, zkr_diag *d)
 {
     const char *base = strrchr(images, '/');
     const char *hit;
@@ -172,7 +171,7 @@ static zkr_err open_idx(const char *path, zkr_buf *images, zkr_dataset *ds, zkr_
     zkr_err r;
 
     if ((r = idx_images_header(path, images, &n, &rows, &cols, d)) != ZKR_OK ||
-        (r = labels_path(path, &lpath, d)) != ZKR_OK ||
+        (r = zkr_dataset_labels_path(path, &lpath, d)) != ZKR_OK ||
         (r = load_maybe_gzip((const char *)lpath.p, &labels, d)) != ZKR_OK ||
         (r = idx_labels_header((const char *)lpath.p, &labels, n, d)) != ZKR_OK)
         goto out;

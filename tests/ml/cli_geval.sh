@@ -17,8 +17,13 @@
 # ranges, models of another program, schemas prove cannot read (no public
 # output, a string record_first), graph-inference@1 / evaluation@1 proofs and
 # attestations laundered both ways, the gate against another range, sub-range,
-# dataset, model and a vacuous threshold, the P-root cache and the dataset's
-# labels changed, a one-record batch at the last leaf, a revoked model.
+# dataset, model and a threshold below its min, the P-root cache and the dataset's
+# labels changed, a one-record batch at the last leaf, a revoked model. Hardening:
+# a refused register-batch / register-program / -model / -dataset leaves the store
+# byte-identical; evaluation@1, evaluation-fixed@1 and inference-batch@1 refuse the
+# schemas prove cannot read; "correct >= 0" is refused as --threshold 0 and as a
+# --public-output file; prove, infer, export, model commit and dataset commit refuse
+# an output over a file they read (the remembered dataset, its labels, via links).
 # TAP. Usage: cli_geval.sh path/to/zkreg
 set -u
 ZKREG=$1
@@ -95,6 +100,32 @@ expect 0 "statement: records 0..5 of A, count off by one" "$ZKREG" register-stat
   --schema fmnist-cnn-acc@1 --program "$TP" --model "$TM" --dataset "$DA" \
   --param record_first=0 --param record_count=6 --public-output "$T/off.bin"
 SO=$(cat "$T/out")
+# An output may not replace a file the command reads (exit 2, nothing written): prove
+# without --dataset-file reads the dataset file remembered at registration (and its
+# labels file); also through a symlink, a hard link and a "." in the path.
+sum_in() { cat "$T/a-images-idx3-ubyte" "$T/a-labels-idx1-ubyte" "$T/pass" "$TINY" | sha256sum; }
+ln -s "$T/a-images-idx3-ubyte" "$T/a-sym"
+ln "$T/a-labels-idx1-ubyte" "$T/a-hard"
+before=$(sum_reg); bin=$(sum_in)
+for o in "$T/a-images-idx3-ubyte" "$T/a-labels-idx1-ubyte" "$T/./a-images-idx3-ubyte" \
+         "$T/a-sym" "$T/a-hard"; do
+  expect 2 "adv: prove -o $o (the remembered dataset) is refused" "$ZKREG" prove \
+    --statement "$S" -o "$o"
+  grep -q "a proof may not replace the input" "$T/err"; ok $? "... naming the input"
+done
+expect 2 "adv: infer --output-file over the registered dataset's labels is refused" "$ZKREG" \
+  infer --model "$TM" --dataset "$DA" --record 0 --output-file "$T/a-labels-idx1-ubyte"
+expect 2 "adv: infer --output-file over its --dataset-file is refused" "$ZKREG" infer \
+  --model "$TM" --dataset-file "$T/a-images-idx3-ubyte" --record 0 --output-file "$T/a-sym"
+expect 2 "adv: export -o over its passphrase file is refused" "$ZKREG" export -o "$T/pass" \
+  --passphrase-file "$T/pass"
+expect 2 "adv: model commit -o over the model it reads is refused" "$ZKREG" model commit \
+  "$TINY" -o "$TINY" --secrets "$T/never.sec" --passphrase-file "$T/pass"
+expect 2 "adv: dataset commit -o over the labels it reads is refused" "$ZKREG" dataset commit \
+  "$T/a-images-idx3-ubyte" -o "$T/a-hard" --secrets "$T/never.sec" --passphrase-file "$T/pass"
+grep -q "a commitment may not replace the input" "$T/err"; ok $? "... naming the input"
+[ "$(sum_in)" = "$bin" ] && [ ! -e "$T/never.sec" ]; ok $? "the inputs are unchanged, nothing written"
+[ "$(sum_reg)" = "$before" ]; ok $? "the registry and its store are byte-identical afterwards"
 
 # ------------------------------------------------------------ bad statements
 expect 0 "register-dataset of the full test set (10,000 records)" "$ZKREG" --json \
@@ -110,8 +141,36 @@ expect 3 "... so is the whole 10,000-record set, with --public-output-from-model
   --param record_first=0 --public-output-from-model
 grep -q "at most 1024 records" "$T/err"; ok $? "... naming the limit"
 [ "$(sum_reg)" = "$before" ]; ok $? "the registry and its store are byte-identical afterwards"
+# A refused register-batch leaves the store as it was: the new program's, model's
+# (bytes and .gpcs) and dataset's (.path) files removed, a replaced .path given back.
+small 128 "$T/c"
+cp "$T/a-images-idx3-ubyte" "$T/a-copy-images-idx3-ubyte"
+cp "$T/a-labels-idx1-ubyte" "$T/a-copy-labels-idx1-ubyte"
+cat >"$T/batch.jsonl" <<JSON
+{"type": "program", "file": "$LENET"}
+{"type": "model", "file": "$LENET", "program": "@1", "calibrate": "$DA"}
+{"type": "dataset", "file": "$T/c-images-idx3-ubyte"}
+{"type": "dataset", "file": "$T/a-copy-images-idx3-ubyte"}
+{"type": "statement", "schema": "fmnist-cnn-acc@1", "program": "@1", "model": "@2", "dataset": "$DF", "params": {"record_first": 0, "record_count": 1025}, "public_output": "$T/off.bin"}
+JSON
+before=$(sum_reg)
+expect 3 "register-batch: new program, model, dataset, then a 1,025-record range" "$ZKREG" \
+  register-batch "$T/batch.jsonl"
+grep -q "line 5: .*at most 1024 records" "$T/err"; ok $? "... naming line 5 and the limit"
+[ "$(sum_reg)" = "$before" ]; ok $? "the registry and every file of its store are byte-identical"
+expect 3 "register-program with a control character in its name" "$ZKREG" register-program \
+  "$LENET" --name "$(printf 'bad\001')"
+expect 3 "register-dataset with a control character in its name" "$ZKREG" register-dataset \
+  "$T/c-images-idx3-ubyte" --name "$(printf 'bad\001')"
+expect 3 "register-dataset of a copy (a new .path) with a bad name" "$ZKREG" register-dataset \
+  "$T/a-copy-images-idx3-ubyte" --name "$(printf 'bad\001')"
+[ "$(sum_reg)" = "$before" ]; ok $? "... the store is byte-identical after each"
 expect 0 "register-program LeNet-5" "$ZKREG" --json register-program "$LENET"
 LP=$(id_of)
+before=$(sum_reg)
+expect 3 "register-model LeNet-5 (calibrated on B: new bytes) with a bad name" "$ZKREG" \
+  register-model "$LENET" --program "$LP" --calibrate "$DB" --name "$(printf 'bad\001')"
+[ "$(sum_reg)" = "$before" ]; ok $? "... leaves no model file or .gpcs in the store"
 expect 0 "register-model LeNet-5 --calibrate" "$ZKREG" --json register-model "$LENET" \
   --program "$LP" --calibrate "$DA"
 LM=$(id_of)
@@ -302,6 +361,42 @@ SE=$(cat "$T/out")
 expect 1 "adv: the CNN under the evaluation@1 schema is refused" "$ZKREG" register-statement \
   --schema mlp-acc@1 --program "$TP" --model "$TM" --dataset "$DA" --param record_first=0 \
   --param record_count=6 --public-output-from-model
+# The other evaluation kinds refuse, at register-statement, schemas prove cannot read.
+before=$(sum_reg)
+for k in evaluation@1 evaluation-fixed@1 inference-batch@1; do
+  n_=$(echo "$k" | sed 's/@/-/')
+  sed "s/evaluation-graph@1/$k/; s/fmnist-cnn-acc/np-$n_/" "$T/nopo.json" >"$T/np.json"
+  sed "s/evaluation-graph@1/$k/; s/fmnist-cnn-acc/sf-$n_/" "$T/strf.json" >"$T/sf.json"
+  "$ZKREG" register-schema "$T/np.json" >/dev/null 2>&1 &&
+    "$ZKREG" register-schema "$T/sf.json" >/dev/null 2>&1; ok $? "adv: $k schemas without output, string record_first"
+  before=$(sum_reg)
+  expect 1 "adv: a $k statement under the schema without public output is refused" "$ZKREG" \
+    register-statement --schema "np-$n_@2" --program "$MP" --model "$MM" --dataset "$DA" \
+    --param record_first=0 --param record_count=6
+  grep -q "binds no public output; $k proves" "$T/err"; ok $? "... naming the missing output"
+  expect 1 "adv: a $k statement with a string record_first is refused" "$ZKREG" \
+    register-statement --schema "sf-$n_@3" --program "$MP" --model "$MM" --dataset "$DA" \
+    --param record_first=0 --param record_count=6 --public-output "$T/off.bin"
+  grep -q "field 'record_first' is string; $k reads it as a u64" "$T/err"; ok $? "... naming the field"
+  [ "$(sum_reg)" = "$before" ]; ok $? "... the registry and its store are byte-identical"
+done
+# correct >= 0 claims nothing, whether --threshold 0 or a file stating it (mode 1, count 6, tau 0).
+printf '\001\000\000\000\000\000\000\000\006\000\000\000\000\000\000\000\000' >"$T/t0.bin"
+before=$(sum_reg)
+for sc in mlp-acc@1:"$MP":"$MM" fmnist-cnn-acc@1:"$TP":"$TM"; do
+  IFS=: read -r s_ p_ m_ <<EOF_
+$sc
+EOF_
+  expect 2 "adv: $s_: --threshold 0 is refused" "$ZKREG" register-statement --schema "$s_" \
+    --program "$p_" --model "$m_" --dataset "$DA" --param record_first=0 --param record_count=6 \
+    --public-output-from-model --threshold 0
+  grep -q -- "--threshold 0 claims nothing (correct >= 0)" "$T/err"; ok $? "... claims nothing"
+  expect 2 "adv: $s_: the same threshold as a --public-output file is refused (was registered)" \
+    "$ZKREG" register-statement --schema "$s_" --program "$p_" --model "$m_" --dataset "$DA" \
+    --param record_first=0 --param record_count=6 --public-output "$T/t0.bin"
+  grep -q "t0.bin: threshold 0 claims nothing (correct >= 0)" "$T/err"; ok $? "... the same words"
+done
+[ "$(sum_reg)" = "$before" ]; ok $? "the registry and its store are byte-identical afterwards"
 expect 0 "adv: prove the evaluation@1 statement" "$ZKREG" prove --statement "$SE" -o "$T/pe"
 expect 1 "adv: the evaluation@1 proof presented for the evaluation-graph@1 statement" \
   "$ZKREG" verify --statement "$S" "$T/pe"
@@ -342,16 +437,18 @@ expect 1 "adv gate: the CNN's evaluation for the MLP's release (another model)" 
   g "$T/e.att" "$T/ee.att"
 expect 1 "adv gate: two evaluation attestations of different statements" \
   "$ZKREG" gate --policy "$T/pol.json" --evaluation "$T/e.att" --evaluation "$T/ee.att" "$T/rel.att"
-# "correct >= 0" over records 0..5: mode 1, count 6, value 0.
-printf '\001\000\000\000\000\000\000\000\006\000\000\000\000\000\000\000\000' >"$T/t0.bin"
-expect 0 "adv: a threshold statement 'correct >= 0' over records 0..5" "$ZKREG" register-statement \
+# "correct >= 1" over records 0..5 (mode 1, count 6, value 1; "correct >= 0" is refused at
+# registration, above): a threshold below the policy's min_correct 2.
+printf '\001\000\000\000\000\000\000\000\006\000\000\000\000\000\000\000\001' >"$T/t1.bin"
+expect 0 "adv: a threshold statement 'correct >= 1' over records 0..5" "$ZKREG" register-statement \
   --schema fmnist-cnn-acc@1 --program "$TP" --model "$TM" --dataset "$DA" \
-  --param record_first=0 --param record_count=6 --public-output "$T/t0.bin"
-ST0=$(cat "$T/out")
-expect 0 "adv: prove it" "$ZKREG" prove --statement "$ST0" -o "$T/pt0"
-expect 0 "adv: attest it" att "$ST0" "$T/pt0" "$T/t0.att"
-expect 1 "adv gate: 'at least 0' does not satisfy min_correct 1" g "$T/t0.att" "$T/rel.att"
-grep -q "proves at least 0 of 6 correct, the policy requires at least 1" "$T/err"
+  --param record_first=0 --param record_count=6 --public-output "$T/t1.bin"
+ST1=$(cat "$T/out")
+expect 0 "adv: prove it" "$ZKREG" prove --statement "$ST1" -o "$T/pt1"
+expect 0 "adv: attest it" att "$ST1" "$T/pt1" "$T/t1.att"
+pol "$DSHA" 2 "$R06" ""
+expect 1 "adv gate: 'at least 1' does not satisfy min_correct 2" g "$T/t1.att" "$T/rel.att"
+grep -q "proves at least 1 of 6 correct, the policy requires at least 2" "$T/err"
 ok $? "... naming the threshold and the policy's min"
 pol "$DSHA" 1 "$R06" '"evaluation-graph@1@0.2.0"'
 expect 6 "adv gate: the policy's revoked_verifiers names evaluation-graph@1@0.2.0" \
