@@ -396,8 +396,17 @@ zkr_err zkr_prover_evaluation_cheat(const zkr_params *p,
                                     const uint8_t *wit_records, unsigned mode, uint64_t tau,
                                     zkr_eval_cheat_fn edit, void *ctx, zkr_buf *proof,
                                     zkr_buf *output, zkr_diag *d) ZKR_WUR;
+/* The same in a given format version (1..ZKR_EVAL_VERSION; the view's layout is that version's). */
+zkr_err zkr_prover_evaluation_cheat_version(const zkr_params *p,
+                                            const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                                            const zkr_infer_model *im,
+                                            const zkr_eval_batch *batch,
+                                            const uint8_t *wit_records, unsigned mode,
+                                            uint64_t tau, unsigned version,
+                                            zkr_eval_cheat_fn edit, void *ctx, zkr_buf *proof,
+                                            zkr_buf *output, zkr_diag *d) ZKR_WUR;
 /*
- * Test builds: an honest proof in format version 1, 2 or 3 (older proofs
+ * Test builds: an honest proof in format version 1..4 (older proofs
  * must keep verifying: registry exports and bundles may hold them).
  */
 zkr_err zkr_prover_evaluation_version(const zkr_params *p,

@@ -428,8 +428,9 @@ static void run_attack(zkr_tap *t, const attack *a)
             /* tau one above what the model gets: learnt from an honest run first. */
             unsigned m;
             uint64_t cnt, honest = 0;
-            r = zkr_prover_evaluation_cheat(&f.p, f.st.statement_id, f.im, &f.bt, NULL,
-                                            ZKR_EVAL_MODE_EXACT, 0, e_none, &f, &proof, &out, &d);
+            r = zkr_prover_evaluation_cheat_version(&f.p, f.st.statement_id, f.im, &f.bt, NULL,
+                                                    ZKR_EVAL_MODE_EXACT, 0, 3, e_none, &f, &proof,
+                                                    &out, &d);
             if (r == ZKR_OK && zkr_eval_output_decode(out.p, out.len, &m, &cnt, &honest) == ZKR_OK &&
                 honest + 1 <= cnt)
                 tau = honest + 1;
@@ -439,9 +440,10 @@ static void run_attack(zkr_tap *t, const attack *a)
             zkr_buf_free(&out);
         }
         if (!a->thr || r == ZKR_OK)
-            r = zkr_prover_evaluation_cheat(&f.p, f.st.statement_id, f.im, &f.bt, wit,
-                                            a->thr ? ZKR_EVAL_MODE_THRESHOLD : ZKR_EVAL_MODE_EXACT,
-                                            tau, a->edit, &f, &proof, &out, &d);
+            r = zkr_prover_evaluation_cheat_version(
+                &f.p, f.st.statement_id, f.im, &f.bt, wit,
+                a->thr ? ZKR_EVAL_MODE_THRESHOLD : ZKR_EVAL_MODE_EXACT, tau, 3, a->edit, &f, &proof,
+                &out, &d);
         free(wit);
         wit = NULL;
         if (r != ZKR_ERR_USAGE || ++tries > 40)
