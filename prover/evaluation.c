@@ -520,8 +520,8 @@ static unsigned zkr_ev_bitlen(uint64_t v)
 
 /* Format version 4's witness (zkr_ev_witness_v); w->sh is initialized (and split), acc allocated. */
 static zkr_err zkr_ev_witness4(const zkr_infer_model_parts *mp, const zkr_eval_batch *bt,
-                               const uint8_t *records, unsigned threads, zkr_ev_wit *w,
-                               zkr_diag *d)
+                               const uint8_t *records, unsigned threads, unsigned min_gbits,
+                               zkr_ev_wit *w, zkr_diag *d)
 {
     uint32_t L = w->sh.inf.n_layers;
     unsigned ghb[ZKR_INFER_MAX_LAYERS], glb[ZKR_INFER_MAX_LAYERS];
@@ -555,6 +555,11 @@ static zkr_err zkr_ev_witness4(const zkr_infer_model_parts *mp, const zkr_eval_b
         }
         ghb[l] = zkr_ev_bitlen(gh);
         glb[l] = zkr_ev_bitlen(gl);
+        /* Test builds' cheating prover: at least min_gbits declared (a limb to edit). */
+        if (ghb[l] < min_gbits && min_gbits + w->sh.inf.layer[l].shift <= 63)
+            ghb[l] = min_gbits;
+        if (glb[l] < min_gbits && min_gbits + w->sh.inf.layer[l].shift <= 63)
+            glb[l] = min_gbits;
     }
     if ((r = zkr_eval_shape_v4(&w->sh, ghb, glb, mp->params->max_vars)) != ZKR_OK) {
         r = zkr_fail(d, r, "prover: %llu records of this model exceed the parameter set",
@@ -603,12 +608,12 @@ zkr_err zkr_ev_witness_split(const zkr_infer_model_parts *mp, const zkr_eval_bat
                              const uint8_t *wit_records, unsigned threads, int split,
                              zkr_ev_wit *w, zkr_diag *d)
 {
-    return zkr_ev_witness_v(mp, bt, wit_records, threads, split ? 3 : 2, w, d);
+    return zkr_ev_witness_v(mp, bt, wit_records, threads, split ? 3 : 2, 0, w, d);
 }
 
 zkr_err zkr_ev_witness_v(const zkr_infer_model_parts *mp, const zkr_eval_batch *bt,
                          const uint8_t *wit_records, unsigned threads, unsigned version,
-                         zkr_ev_wit *w, zkr_diag *d)
+                         unsigned min_gbits, zkr_ev_wit *w, zkr_diag *d)
 {
     int split = version >= 3;
     const zkr_infer_shape *is = mp->shape;
@@ -635,8 +640,8 @@ zkr_err zkr_ev_witness_v(const zkr_infer_model_parts *mp, const zkr_eval_batch *
             if (!(w->acc[l] = calloc((size_t)1 << (w->sh.inf.layer[l].lm + w->sh.lb),
                                      sizeof(int64_t))))
                 goto nomem;
-        if ((r = zkr_ev_witness4(mp, bt, wit_records ? wit_records : bt->records, threads, w,
-                                 d)) != ZKR_OK)
+        if ((r = zkr_ev_witness4(mp, bt, wit_records ? wit_records : bt->records, threads,
+                                 min_gbits, w, d)) != ZKR_OK)
             zkr_ev_wit_free(w);
         return r;
     }
@@ -1578,6 +1583,10 @@ static zkr_err zkr_ev_logups4(zkr_ev_ctx *c, zkr_buf *lg)
         table[k] = k;
     for (uint32_t i = 0; i <= L + (s->split ? 1 : 0) && r == ZKR_OK; i++) {
         zkr_eval_entry ent[ZKR_EVAL_MAX_ENTRIES];
+#if ZKR_TEST_BUILD
+        if (c->w->skip_range == i + 1)
+            continue; /* the teeth of a range attack: this LogUp left out */
+#endif
         unsigned pid, elog, slog = zkr_ev_lu_slog(s, i), nvp, nu;
         const zkr_gl *v = zkr_ev_lu_poly(c->w, i, &pid);
         zkr_ext vals[ZKR_EVAL_ASLOTS];
@@ -1716,6 +1725,7 @@ out:
 typedef struct {
     zkr_eval_cheat_fn fn;
     void *ctx;
+    unsigned min_gbits;
 } zkr_ev_cheat;
 
 #if ZKR_TEST_BUILD
@@ -1742,12 +1752,20 @@ static zkr_err zkr_ev_apply_cheat(zkr_ev_wit *w, const uint8_t *labels, size_t r
         goto out;
     w->correct = view.set_correct ? view.correct : zkr_ev_count(&w->sh, w->a, labels, rec_len);
     w->cheat_mask = view.mask_records;
+    w->skip_range = view.skip_range;
     if ((r = zkr_ev_split_copy(w)) != ZKR_OK)
         goto out;
     if (view.chunks_only)
         memcpy(w->v[0], honest, n0 * sizeof *honest);
-    if (!view.keep_mult)
+    if (!view.keep_mult) {
         (void)zkr_ev_mult(w, 0);
+    } else if (w->sh.version >= 4) {
+        /* MU kept; the entry columns still follow the edited witness. */
+        for (uint32_t i = 0; i <= w->sh.inf.n_layers + (w->sh.split ? 1 : 0) && r == ZKR_OK; i++) {
+            unsigned na;
+            r = zkr_ev_column(w, i, &na);
+        }
+    }
 out:
     free(honest);
     return r;
@@ -1784,8 +1802,8 @@ static zkr_err zkr_ev_prove(const zkr_params *p, const uint8_t statement_id[ZKR_
         return zkr_fail(d, ZKR_ERR_UNSUPPORTED,
                         "dataset: records of %zu bytes, the model wants %u input bytes + label",
                         bt->rec_len, mp.shape->input_dim);
-    if ((r = zkr_ev_witness_v(&mp, bt, wit_records, threads ? threads : 1, version, &w, d)) !=
-        ZKR_OK)
+    if ((r = zkr_ev_witness_v(&mp, bt, wit_records, threads ? threads : 1, version,
+                              cheat ? cheat->min_gbits : 0, &w, d)) != ZKR_OK)
         return r;
 #if ZKR_TEST_BUILD
     if (cheat && (r = zkr_ev_apply_cheat(&w, wr, bt->rec_len, cheat)) != ZKR_OK)
@@ -1864,7 +1882,7 @@ zkr_err zkr_prover_evaluation_cheat(const zkr_params *p,
                                     zkr_buf *output, zkr_diag *d)
 {
     return zkr_prover_evaluation_cheat_version(p, statement_id, im, batch, wit_records, mode, tau,
-                                               ZKR_EVAL_VERSION, edit, ctx, proof, output, d);
+                                               ZKR_EVAL_VERSION, 0, edit, ctx, proof, output, d);
 }
 
 zkr_err zkr_prover_evaluation_cheat_version(const zkr_params *p,
@@ -1872,11 +1890,11 @@ zkr_err zkr_prover_evaluation_cheat_version(const zkr_params *p,
                                             const zkr_infer_model *im,
                                             const zkr_eval_batch *batch,
                                             const uint8_t *wit_records, unsigned mode,
-                                            uint64_t tau, unsigned version,
+                                            uint64_t tau, unsigned version, unsigned min_gbits,
                                             zkr_eval_cheat_fn edit, void *ctx, zkr_buf *proof,
                                             zkr_buf *output, zkr_diag *d)
 {
-    zkr_ev_cheat ch = {edit, ctx};
+    zkr_ev_cheat ch = {edit, ctx, min_gbits};
 
     if (!edit || version < 1 || version > ZKR_EVAL_VERSION)
         return ZKR_ERR_USAGE;

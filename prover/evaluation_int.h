@@ -22,6 +22,7 @@ typedef struct {
     zkr_gl *col[ZKR_INFER_MAX_LAYERS + 2]; /* format version 4: LogUp i's range-entry column */
     uint64_t correct;
     uint64_t cheat_mask; /* test builds: layer 0's zero-check masks records >= this when set */
+    unsigned skip_range; /* test builds, format version 4: LogUp skip_range - 1 left out (teeth) */
 } zkr_ev_wit;
 
 typedef struct {
@@ -67,11 +68,12 @@ zkr_err zkr_ev_witness_split(const zkr_infer_model_parts *mp, const zkr_eval_bat
 /*
  * Format version 4 (version >= 4): the narrow requantization's V_l for the
  * clamp widths the batch needs, A in 15-bit limbs, the LogUps' entry
- * columns and MU over 0..2^15-1; else as zkr_ev_witness_split.
+ * columns and MU over 0..2^15-1; else as zkr_ev_witness_split. min_gbits
+ * (test builds' cheating prover; 0 otherwise): the least clamp width declared.
  */
 zkr_err zkr_ev_witness_v(const zkr_infer_model_parts *mp, const zkr_eval_batch *bt,
                          const uint8_t *wit_records, unsigned threads, unsigned version,
-                         zkr_ev_wit *w, zkr_diag *d) ZKR_WUR;
+                         unsigned min_gbits, zkr_ev_wit *w, zkr_diag *d) ZKR_WUR;
 /* A new claim on poly, or NULL when the list is full (callers fail hard). */
 zkr_ev_claim *zkr_ev_claim_new(zkr_ev_claims *cs, unsigned poly);
 /* pt[0..bits) = the bits of v. */

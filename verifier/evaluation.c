@@ -898,11 +898,10 @@ static zkr_err zkr_ve_logups(zkr_ve_ctx *c, const uint8_t *lg, size_t lg_len, zk
     zkr_err r = ZKR_OK;
 
     zkr_dec_init(&dec, lg, lg_len);
-    /* Test builds: the teeth of the range attacks leave every LogUp out (ZKR_EVAL_OFF_RANGE). */
-    for (uint32_t i = 0; s->version >= 4 && zkr_ve_check_on(c->s->off, ZKR_EVAL_OFF_RANGE) &&
-                         i <= L + (s->split ? 1 : 0) && r == ZKR_OK;
-         i++)
-        r = zkr_ve_logup4(c, &dec, i, d);
+    /* Test builds: the teeth of a range attack leave LogUp i out (ZKR_EVAL_OFF_RANGE0 << i). */
+    for (uint32_t i = 0; s->version >= 4 && i <= L + (s->split ? 1 : 0) && r == ZKR_OK; i++)
+        if (zkr_ve_check_on(c->s->off, ZKR_EVAL_OFF_RANGE0 << i))
+            r = zkr_ve_logup4(c, &dec, i, d);
     if (r != ZKR_OK)
         return r;
     /* V_0 (a split batch: its first chunk), .., V_{L-1}, A, then the second chunk. */
