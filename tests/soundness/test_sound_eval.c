@@ -1029,6 +1029,32 @@ static void run_mixed(zkr_tap *t)
                    "split_batch_soundness_bits: 10,000 records, V_0 2^24 + 2^22, %u polys in one "
                    "opening of 2^%u: %.2f provable bits (>= 128)", k, top, sb.provable_bits);
     }
+    /* Format version 4 at 10,000 records (784-128-10, clamp widths of one limb): V_a 2^23. */
+    {
+        static const uint32_t in[2] = {784, 128}, out[2] = {128, 10}, sh[2] = {24, 24};
+        static const unsigned gw[2] = {15, 15};
+        static const int relu[2] = {1, 0};
+        zkr_eval_shape es;
+        zkr_eval_groups g;
+        uint8_t mixed[ZKR_EVAL_MAX_POLYS];
+        unsigned k = 0, top = 0;
+        zkr_soundness sb;
+        int ok = zkr_eval_shape_init(&es, 784, 2, in, out, relu, sh, 10000, f.p.max_vars) ==
+                     ZKR_OK &&
+                 zkr_eval_shape_split(&es, f.p.max_vars) == ZKR_OK &&
+                 zkr_eval_shape_v4(&es, gw, gw, f.p.max_vars) == ZKR_OK && es.split;
+        if (ok) {
+            k = zkr_eval_open_plan(&es, &f.p, mixed, &g);
+            for (unsigned id = 0; id < zkr_eval_n_polys(&es); id++)
+                if (zkr_eval_poly_vars(&es, id) > top)
+                    top = zkr_eval_poly_vars(&es, id);
+        }
+        sb = zkr_params_soundness_open(&f.p, top, 2 * (size_t)k, ZKR_EVAL_MAX_CLAIMS, 0, 2);
+        zkr_tap_ok(t, ok && top == 23 && g.n_groups == 0 && es.vlog[0] == 3 && es.alog == 2 &&
+                          sb.provable_bits >= 128.0,
+                   "v4_soundness_bits: 10,000 records, V_l in 2^3 slots, A in 2^2, %u polys in "
+                   "one opening of 2^%u: %.2f provable bits (>= 128)", k, top, sb.provable_bits);
+    }
     mx_free(&f);
 }
 
