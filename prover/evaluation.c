@@ -265,10 +265,12 @@ static uint64_t zkr_ev_count(const zkr_eval_shape *s, const zkr_gl *a, const uin
     return c;
 }
 
-static void zkr_ev_count_block(const zkr_gl *v, size_t n, zkr_gl *m, int *bad)
+
+/* In-table multiplicities of a column against 0..2^tlog-1; bad set for an entry outside. */
+static void zkr_ev_count_tab(const zkr_gl *v, size_t n, unsigned tlog, zkr_gl *m, int *bad)
 {
     for (size_t k = 0; k < n; k++) {
-        if (v[k] > 255) {
+        if (v[k] >> tlog) {
             *bad = 1;
             continue;
         }
@@ -322,17 +324,6 @@ static zkr_err zkr_ev_column(zkr_ev_wit *w, uint32_t i, unsigned *na)
     return ZKR_OK;
 }
 
-/* In-table multiplicities of a column against 0..2^tlog-1; bad set for an entry outside. */
-static void zkr_ev_count_tab(const zkr_gl *v, size_t n, unsigned tlog, zkr_gl *m, int *bad)
-{
-    for (size_t k = 0; k < n; k++) {
-        if (v[k] >> tlog) {
-            *bad = 1;
-            continue;
-        }
-        m[v[k]]++;
-    }
-}
 
 /* Format version 4's MU: the entry columns, built here, counted block by block. */
 static zkr_err zkr_ev_mult4(zkr_ev_wit *w, int strict)
@@ -369,11 +360,11 @@ static zkr_err zkr_ev_mult(zkr_ev_wit *w, int strict)
     for (uint32_t i = 0; i <= L; i++) {
         const zkr_gl *v = i < L ? (i == 0 && s->split ? w->v0a : w->v[i]) : w->a;
         size_t n = (size_t)1 << zkr_eval_poly_vars(s, L + i);
-        zkr_ev_count_block(v, n, w->mu + 256 * (size_t)i, &bad);
+        zkr_ev_count_tab(v, n, ZKR_INFER_TABLE_LOG, w->mu + 256 * (size_t)i, &bad);
     }
     if (s->split)
-        zkr_ev_count_block(w->v0b, (size_t)1 << zkr_eval_poly_vars(s, 2 * L + 2),
-                           w->mu + 256 * ((size_t)L + 1), &bad);
+        zkr_ev_count_tab(w->v0b, (size_t)1 << zkr_eval_poly_vars(s, 2 * L + 2),
+                         ZKR_INFER_TABLE_LOG, w->mu + 256 * ((size_t)L + 1), &bad);
     return bad && strict ? ZKR_ERR_INTERNAL : ZKR_OK;
 }
 
