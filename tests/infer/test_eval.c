@@ -606,6 +606,21 @@ static void test_split(zkr_tap *t)
             e.p[(size_t)(q.body[1] - e.p) + 3] = 4;
             a4 = zkr_verify_evaluation(e.p, e.len, &f.st, NULL, &vd);
         }
+        /* The version 3 proof's reject twins: a body byte flipped, the last byte cut. */
+        e.len = 0;
+        if (r3 == ZKR_OK && zkr_buf_append(&e, v3.p, v3.len) == ZKR_OK &&
+            zkr_proof_parse(e.p, e.len, &q, &d) == ZKR_OK) {
+            zkr_err b1, b2;
+            e.p[(size_t)(q.body[3] - e.p) + q.len[3] / 2] ^= 0x10;
+            b1 = zkr_verify_evaluation(e.p, e.len, &f.st, NULL, &vd);
+            e.p[(size_t)(q.body[3] - e.p) + q.len[3] / 2] ^= 0x10;
+            b2 = zkr_verify_evaluation(e.p, e.len - 1, &f.st, NULL, &vd);
+            zkr_tap_ok(t, b1 != ZKR_OK && b2 != ZKR_OK,
+                       "version 3 split proof with a body byte flipped, or truncated: refused "
+                       "(%d, %d)", b1, b2);
+        } else {
+            zkr_tap_ok(t, 0, "version 3 split proof edits: no proof");
+        }
         zkr_tap_ok(t, a3 != ZKR_OK, "adv split version 4 proof relabelled version 3: refused (%d)",
                    a3);
         zkr_tap_ok(t, r3 == ZKR_OK && a4 != ZKR_OK,
@@ -622,6 +637,7 @@ static void test_split(zkr_tap *t)
                    "refused (%d)", a2);
         zkr_buf_free(&e);
     } else {
+        zkr_tap_ok(t, 0, "adv split relabelling: no proofs");
         zkr_tap_ok(t, 0, "adv split relabelling: no proofs");
         zkr_tap_ok(t, 0, "adv split relabelling: no proofs");
         zkr_tap_ok(t, 0, "adv split relabelling: no proofs");
