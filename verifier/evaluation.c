@@ -493,7 +493,7 @@ static zkr_err zkr_ve_zerocheck4(zkr_ve_ctx *c, uint32_t l, zkr_ext *rho, zkr_ex
     /* Layer 0 of a split batch: the weight is zero past V_0's records. */
     want = zkr_ext_mul(want, l == 0 && s->split ? zkr_eval_v0_masked_eq(s, z, rho)
                                                 : zkr_mle_eq_eval(z, rho, nv));
-    if (!zkr_ext_eq(fin, want))
+    if (zkr_ve_check_on(c->s->off, ZKR_EVAL_OFF_REQUANT) && !zkr_ext_eq(fin, want))
         return zkr_fail(d, ZKR_ERR_VERIFY, "proof: layer %u requantization check fails", l);
     zkr_ts_absorb_ext(c->t, "ev-slots", slots, nu);
     zkr_ts_absorb_ext(c->t, "ev-acc-m", acc_v, 1);

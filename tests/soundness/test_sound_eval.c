@@ -592,6 +592,21 @@ static zkr_err e4_wrong_argmax_wrapped(void *ctx, zkr_eval_cheat_view *w)
     return e_wrong_argmax_wrapped(NULL, w);
 }
 
+/* The smallest logit raised above the maximum, A rebuilt on it, nothing else: the requantization refuses. */
+static zkr_err e4_logit_raised(void *ctx, zkr_eval_cheat_view *w)
+{
+    uint64_t pick = argmin_of(w, 0);
+    uint32_t l = last_l(w);
+    zkr_gl top = *v_at(w, l, w->shape->ysl[l], 0, argmax_of(w, 0));
+
+    (void)ctx;
+    if (pick == argmax_of(w, 0) || top + 1 > 255)
+        return ZKR_ERR_USAGE;
+    *v_at(w, l, w->shape->ysl[l], 0, pick) = top + 1;
+    claim_argmax(w, 0, pick);
+    return ZKR_OK;
+}
+
 typedef struct {
     const char *name;
     zkr_err (*edit)(void *ctx, zkr_eval_cheat_view *w);
@@ -600,26 +615,33 @@ typedef struct {
     int teeth;        /* a range attack on LogUp teeth - 1: proven again with that LogUp left
                        * out, accepted with ZKR_EVAL_OFF_RANGE0 << (teeth - 1) only */
     uint64_t count;   /* records 2..2+count; 0: 7 */
+    unsigned off;     /* nonzero: the same proof is accepted with these checks off (teeth) */
 } attack4;
 
 static const attack4 attacks4[] = {
-    {"v4_control_no_edit", e_none, 4, NULL, 0, 0},
-    {"v4_control_split_batch", e_split_control, 4, NULL, 0, 5},
-    {"v4_r0_wrapped_mod_p", e4_r0_wrapped, 4, "range checks of layer 1", 2, 0},
-    {"v4_r1_over_2^9_caught_by_the_scaled_entry", e4_r1_top, 4, "range checks of layer 1", 2, 0},
-    {"v4_gh_wrapped_below_0", e4_gh_wrapped, 4, "range checks of layer 1", 2, 0},
-    {"v4_gl_wrapped_below_0", e4_gl_wrapped, 4, "range checks of layer 1", 2, 0},
-    {"v4_a_d_limb_at_2^15", e4_d_limb_2_15, 3, "range checks of argmax", 3, 0},
-    {"v4_wrong_argmax_wrapped_difference", e4_wrong_argmax_wrapped, 4, "range checks of argmax", 3,
+    {"v4_control_no_edit", e_none, 4, NULL, 0, 0, 0},
+    {"v4_control_split_batch", e_split_control, 4, NULL, 0, 5, 0},
+    {"v4_r0_wrapped_mod_p", e4_r0_wrapped, 4, "range checks of layer 1", 2, 0, 0},
+    {"v4_r1_over_2^9_caught_by_the_scaled_entry", e4_r1_top, 4, "range checks of layer 1", 2, 0,
      0},
-    {"v4_count_plus_one", e_count_plus, 4, "count check", 0, 0},
-    {"v4_wrong_argmax_difference_sign_dropped", e_wrong_argmax_abs, 4, "argmax check", 0, 0},
-    {"v4_indicator_two_and_p_minus_1", e_indicator_two_minus_one, 4, "argmax", 0, 0},
-    {"v4_indicator_all_zero", e_no_argmax, 4, "one-hot", 0, 0},
-    {"v4_argmax_key_not_one_per_record", e_ka_not_broadcast, 4, "key differs", 0, 0},
+    {"v4_gh_wrapped_below_0", e4_gh_wrapped, 4, "range checks of layer 1", 2, 0, 0},
+    {"v4_gl_wrapped_below_0", e4_gl_wrapped, 4, "range checks of layer 1", 2, 0, 0},
+    {"v4_a_d_limb_at_2^15", e4_d_limb_2_15, 3, "range checks of argmax", 3, 0, 0},
+    {"v4_wrong_argmax_wrapped_difference", e4_wrong_argmax_wrapped, 4, "range checks of argmax", 3,
+     0, 0},
+    {"v4_count_plus_one", e_count_plus, 4, "count check", 0, 0, ZKR_EVAL_AM_OFF_COUNT},
+    {"v4_last_layer_logit_raised", e4_logit_raised, 4, "layer 1 requantization", 0, 0,
+     ZKR_EVAL_OFF_REQUANT},
+    {"v4_wrong_argmax_difference_sign_dropped", e_wrong_argmax_abs, 4, "argmax check", 0, 0,
+     ZKR_EVAL_AM_OFF_ARGMAX},
+    {"v4_indicator_two_and_p_minus_1", e_indicator_two_minus_one, 4, "argmax", 0, 0, 0},
+    {"v4_indicator_all_zero", e_no_argmax, 4, "one-hot", 0, 0, ZKR_EVAL_AM_OFF_ONEHOT},
+    {"v4_argmax_key_not_one_per_record", e_ka_not_broadcast, 4, "key differs", 0, 0,
+     ZKR_EVAL_AM_OFF_KEY},
     {"v4_split_zero_check_weight_drops_a_real_record", e_split_mask_short, 4,
-     "layer 0 requantization", 0, 5},
-    {"v4_split_second_chunk_not_the_v0_proven", e_split_chunk_b_edited, 4, "do not combine", 0, 5},
+     "layer 0 requantization", 0, 5, ZKR_EVAL_OFF_REQUANT},
+    {"v4_split_second_chunk_not_the_v0_proven", e_split_chunk_b_edited, 4, "do not combine", 0, 5,
+     0},
 };
 
 /* Records 2..2+count of a fresh dataset under a 10-8-out model, layer 1 at shift 24 (two r limbs). */
@@ -682,6 +704,14 @@ static void run_attack4(zkr_tap *t, const attack4 *a)
         zkr_tap_ok(t, r == ZKR_OK && v == ZKR_ERR_VERIFY && strstr(vd.msg, a->want),
                    "%s: ZKR_ERR_VERIFY naming \"%s\" (prove %d %s, verify %d: %s)", a->name,
                    a->want, r, d.msg, v, vd.msg);
+    if (a->off) {
+        zkr_diag d1 = {0};
+        zkr_err v1 = r == ZKR_OK ? zkr_verify_evaluation_off(proof.p, proof.len, &st, a->off,
+                                                             NULL, &d1)
+                                 : r;
+        zkr_tap_ok(t, v1 == ZKR_OK, "%s: teeth: accepted with that check off (%d %s)", a->name,
+                   v1, d1.msg);
+    }
     if (a->teeth) {
         /* The teeth: the same edit, the LogUps left out; every other relation holds. */
         zkr_err v0 = ZKR_ERR_INTERNAL, v1 = ZKR_ERR_INTERNAL;
@@ -716,7 +746,7 @@ static void run_attack4(zkr_tap *t, const attack4 *a)
  */
 static void run_width4(zkr_tap *t)
 {
-    static const attack4 none = {"v4_width", e_none, 4, NULL, 0, 0};
+    static const attack4 none = {"v4_width", e_none, 4, NULL, 0, 0, 0};
     ev_fixture f;
     zkr_dataset *ds = NULL;
     zkr_buf proof = {0}, out = {0};
