@@ -1169,6 +1169,8 @@ int main(int argc, char **argv)
         gen_eval_shape(argv[1], two, 2, 2, 5, "gen-6-5-3-r2x5-v1", 2);
         /* Format version 3 splits 5 records (4 + 1) and 12 (8 + 4); version 2 did not. */
         gen_eval_shape(argv[1], two, 2, 2, 5, "gen-6-5-3-r2x5-v2", 3);
+        /* Format version 4 is made now; version 3 (split 4 + 1) keeps a seed of its own. */
+        gen_eval_shape(argv[1], two, 2, 2, 5, "gen-6-5-3-r2x5-v3", 4);
     }
     if (argc == 3)
         gen_statements(argv[1], argv[2]);

@@ -854,28 +854,41 @@ static void zkr_pc_limbs16(zkr_gl *v, size_t plen, size_t p, unsigned first, uns
                                               (((uint64_t)1 << ZKR_CNN_RQN_LIMB) - 1);
 }
 
-zkr_err zkr_cnn_rqn_witness(const zkr_cnn_rqn *a, unsigned lp, const int64_t *u, zkr_gl *v,
-                            int8_t *y)
+zkr_err zkr_cnn_rqn_elem(const zkr_cnn_rqn *a, int64_t u, zkr_gl *v, size_t plen, size_t p,
+                         int8_t *y, uint64_t g[2])
 {
-    size_t plen = (size_t)1 << lp;
+    int64_t tt = u + ((int64_t)1 << (a->shift - 1));
+    int64_t q = tt >> a->shift; /* arithmetic: floor */
+    int64_t rr = tt - q * ((int64_t)1 << a->shift);
+    int64_t yy = q > 127 ? 127 : q < a->lo ? a->lo : q;
+    uint64_t gh = q > 127 ? (uint64_t)(q - 127) : 0, gl = q < a->lo ? (uint64_t)(a->lo - q) : 0;
 
-    if (lp + a->lsl > ZKR_CNN_MAX_VARS)
-        return ZKR_ERR_UNSUPPORTED;
-    memset(v, 0, (plen << a->lsl) * sizeof *v);
-    for (size_t p = 0; p < plen; p++) {
-        int64_t tt = u[p] + ((int64_t)1 << (a->shift - 1));
-        int64_t q = tt >> a->shift; /* arithmetic: floor */
-        int64_t rr = tt - q * ((int64_t)1 << a->shift);
-        int64_t yy = q > 127 ? 127 : q < a->lo ? a->lo : q;
-        uint64_t gh = q > 127 ? (uint64_t)(q - 127) : 0, gl = q < a->lo ? (uint64_t)(a->lo - q) : 0;
-        /* Over the model's bound: the caller's parameters do not fit this accumulator. */
-        if ((a->ghb < 64 && (gh >> a->ghb) != 0) || (a->glb < 64 && (gl >> a->glb) != 0))
-            return ZKR_ERR_USAGE;
-        y[p] = (int8_t)yy;
+    *y = (int8_t)yy;
+    if (g)
+        g[0] = gh, g[1] = gl;
+    /* Over the model's bound: the caller's parameters do not fit this accumulator. */
+    if ((a->ghb < 64 && (gh >> a->ghb) != 0) || (a->glb < 64 && (gl >> a->glb) != 0))
+        return ZKR_ERR_USAGE;
+    if (v) {
         zkr_pc_limbs16(v, plen, p, 0, a->nr, (uint64_t)rr);
         zkr_pc_limbs16(v, plen, p, a->slot_gh, a->ngh, gh);
         zkr_pc_limbs16(v, plen, p, a->slot_gl, a->ngl, gl);
     }
+    return ZKR_OK;
+}
+
+zkr_err zkr_cnn_rqn_witness(const zkr_cnn_rqn *a, unsigned lp, const int64_t *u, zkr_gl *v,
+                            int8_t *y)
+{
+    size_t plen = (size_t)1 << lp;
+    zkr_err r;
+
+    if (lp + a->lsl > ZKR_CNN_MAX_VARS)
+        return ZKR_ERR_UNSUPPORTED;
+    memset(v, 0, (plen << a->lsl) * sizeof *v);
+    for (size_t p = 0; p < plen; p++)
+        if ((r = zkr_cnn_rqn_elem(a, u[p], v, plen, p, &y[p], NULL)) != ZKR_OK)
+            return r;
     return ZKR_OK;
 }
 

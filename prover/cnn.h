@@ -137,6 +137,15 @@ zkr_err zkr_prover_cnn_combine(zkr_transcript *t, const zkr_gl *x, unsigned n,
 zkr_err zkr_cnn_rqn_witness(const zkr_cnn_rqn *a, unsigned lp, const int64_t *u, zkr_gl *v,
                             int8_t *y) ZKR_WUR;
 /*
+ * One element of zkr_cnn_rqn_witness (shared with evaluation@1 format
+ * version 4): y from u; g (may be NULL) gets gh, gl; when v is set, the
+ * limbs of element p of a 2^lp block (plen = 2^lp) at slot k's (k plen) | p.
+ * ZKR_ERR_USAGE (y and g still set, v untouched) when gh or gl is over a's
+ * widths.
+ */
+zkr_err zkr_cnn_rqn_elem(const zkr_cnn_rqn *a, int64_t u, zkr_gl *v, size_t plen, size_t p,
+                         int8_t *y, uint64_t g[2]) ZKR_WUR;
+/*
  * Proves the equations of zkr_cnn_rqn at a random point: xa, xb are acc
  * and the broadcast M (a->mul) or a and b; y the output tensor; v the
  * slots. Leaves claims on V (the slots), X (xa), B (xb) and Y, all at the

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "prover/cnn.h"
 #include "prover/evaluation_int.h"
 #include "prover/prover.h"
 #include "zkr_config.h"
@@ -22,6 +23,8 @@ void zkr_ev_wit_free(zkr_ev_wit *w)
     free(w->mu);
     free(w->v0a);
     free(w->v0b);
+    for (uint32_t i = 0; i < ZKR_INFER_MAX_LAYERS + 2; i++)
+        free(w->col[i]);
     memset(w, 0, sizeof *w);
 }
 
@@ -134,6 +137,8 @@ static int zkr_ev_row(const zkr_eval_shape *s, zkr_gl *v, uint32_t l, size_t row
 int zkr_ev_am_row(const zkr_eval_am_dims *m, zkr_gl *a, size_t b, const int8_t *y)
 {
     size_t J = (size_t)1 << m->c, n = J << m->lb;
+    unsigned lbits = zkr_eval_am_limb(m);
+    uint64_t lmask = ((uint64_t)1 << lbits) - 1;
     uint32_t am = 0;
     uint64_t ka;
 
@@ -151,20 +156,17 @@ int zkr_ev_am_row(const zkr_eval_am_dims *m, zkr_gl *a, size_t b, const int8_t *
             dj = ka - kj;
         }
         for (unsigned i = 0; i < m->nd; i++) {
-            a[(ZKR_EVAL_ASLOT_D0 + i) * n + b * J + j] = (dj >> (8 * i)) & 0xff;
-            a[(ZKR_EVAL_ASLOT_D0 + m->nd + i) * n + b * J + j] = (ka >> (8 * i)) & 0xff;
+            a[(ZKR_EVAL_ASLOT_D0 + i) * n + b * J + j] = (dj >> (lbits * i)) & lmask;
+            a[(ZKR_EVAL_ASLOT_D0 + m->nd + i) * n + b * J + j] = (ka >> (lbits * i)) & lmask;
         }
     }
     return 1;
 }
 
-/* The argmax block's dimensions for evaluation@1's shape. */
+/* The argmax block's dimensions for evaluation@1's shape (its version's layout). */
 static zkr_eval_am_dims zkr_ev_dims(const zkr_eval_shape *s)
 {
-    const zkr_infer_layer *L = &s->inf.layer[s->inf.n_layers - 1];
-    zkr_eval_am_dims m = {s->c, s->lb, s->nd, L->out_dim, L->lo};
-
-    return m;
+    return zkr_eval_am_of(s);
 }
 
 /* Compares one record's layers with native inference (docs/quantization.md). */
@@ -180,7 +182,7 @@ static zkr_err zkr_ev_native(const zkr_infer_model_parts *mp, const zkr_ev_wit *
         size_t n = (size_t)1 << (L->lm + s->lb);
         for (uint32_t j = 0; j < L->out_dim; j++) {
             size_t row = j + (b << L->lm);
-            int64_t y = (int64_t)w->v[l][ZKR_INFER_SLOT_Y * n + row] + L->lo;
+            int64_t y = (int64_t)w->v[l][s->ysl[l] * n + row] + L->lo;
             if (w->acc[l][row] != tr->acc[l][j] || y != tr->y[l][j])
                 return ZKR_ERR_INTERNAL;
         }
@@ -263,10 +265,12 @@ static uint64_t zkr_ev_count(const zkr_eval_shape *s, const zkr_gl *a, const uin
     return c;
 }
 
-static void zkr_ev_count_block(const zkr_gl *v, size_t n, zkr_gl *m, int *bad)
+
+/* In-table multiplicities of a column against 0..2^tlog-1; bad set for an entry outside. */
+static void zkr_ev_count_tab(const zkr_gl *v, size_t n, unsigned tlog, zkr_gl *m, int *bad)
 {
     for (size_t k = 0; k < n; k++) {
-        if (v[k] > 255) {
+        if (v[k] >> tlog) {
             *bad = 1;
             continue;
         }
@@ -274,25 +278,93 @@ static void zkr_ev_count_block(const zkr_gl *v, size_t n, zkr_gl *m, int *bad)
     }
 }
 
+/* LogUp i's committed polynomial (V_0 or its first chunk, .., V_{L-1}, A, the second chunk) and id. */
+static const zkr_gl *zkr_ev_lu_poly(const zkr_ev_wit *w, uint32_t i, unsigned *pid)
+{
+    const zkr_eval_shape *s = &w->sh;
+    uint32_t L = s->inf.n_layers;
+
+    *pid = i <= L ? L + i : 2 * L + 2;
+    if (i < L)
+        return i == 0 && s->split ? w->v0a : w->v[i];
+    return i == L ? w->a : w->v0b;
+}
+
+/* LogUp i's slot variables: V_l's (a chunk of V_0: V_0's) or A's. */
+static unsigned zkr_ev_lu_slog(const zkr_eval_shape *s, uint32_t i)
+{
+    uint32_t L = s->inf.n_layers;
+
+    return i == L ? s->alog : s->vlog[i < L ? i : 0];
+}
+
+/*
+ * Format version 4: LogUp i's column of range entries (zkr_eval_entries),
+ * entry e of element p at (e << nvp) | p, the entries past n_ent 0.
+ */
+static zkr_err zkr_ev_column(zkr_ev_wit *w, uint32_t i, unsigned *na)
+{
+    const zkr_eval_shape *s = &w->sh;
+    zkr_eval_entry ent[ZKR_EVAL_MAX_ENTRIES];
+    unsigned pid, elog, ne = zkr_eval_entries(s, i, ent, &elog);
+    const zkr_gl *v = zkr_ev_lu_poly(w, i, &pid);
+    unsigned nvp = zkr_eval_poly_vars(s, pid) - zkr_ev_lu_slog(s, i);
+    size_t n = (size_t)1 << nvp;
+    zkr_gl *col;
+
+    *na = nvp + elog;
+    free(w->col[i]);
+    if (!(col = w->col[i] = calloc(n << elog, sizeof *col)))
+        return ZKR_ERR_NOMEM;
+    for (unsigned e = 0; e < ne; e++) {
+        const zkr_gl *src = v + ((size_t)ent[e].src << nvp);
+        for (size_t p = 0; p < n; p++)
+            col[((size_t)e << nvp) | p] = zkr_gl_add(zkr_gl_mul(ent[e].coef, src[p]), ent[e].cst);
+    }
+    return ZKR_OK;
+}
+
+
+/* Format version 4's MU: the entry columns, built here, counted block by block. */
+static zkr_err zkr_ev_mult4(zkr_ev_wit *w, int strict)
+{
+    const zkr_eval_shape *s = &w->sh;
+    uint32_t L = s->inf.n_layers;
+    int bad = 0;
+    zkr_err r;
+
+    memset(w->mu, 0, ((size_t)1 << s->mu_log) * sizeof *w->mu);
+    for (uint32_t i = 0; i <= L + (s->split ? 1 : 0); i++) {
+        unsigned na;
+        if ((r = zkr_ev_column(w, i, &na)) != ZKR_OK)
+            return r;
+        zkr_ev_count_tab(w->col[i], (size_t)1 << na, s->tlog, w->mu + ((size_t)i << s->tlog),
+                         &bad);
+    }
+    return bad && strict ? ZKR_ERR_INTERNAL : ZKR_OK;
+}
+
 /*
  * MU block i: the multiplicities of polynomial L + i's entries (in-table
  * ones only); a split batch's second V_0 chunk is block L + 1.
  */
-static zkr_err zkr_ev_mult(const zkr_ev_wit *w, int strict)
+static zkr_err zkr_ev_mult(zkr_ev_wit *w, int strict)
 {
     const zkr_eval_shape *s = &w->sh;
     uint32_t L = s->inf.n_layers;
     int bad = 0;
 
+    if (s->version >= 4)
+        return zkr_ev_mult4(w, strict);
     memset(w->mu, 0, ((size_t)1 << s->mu_log) * sizeof *w->mu);
     for (uint32_t i = 0; i <= L; i++) {
         const zkr_gl *v = i < L ? (i == 0 && s->split ? w->v0a : w->v[i]) : w->a;
         size_t n = (size_t)1 << zkr_eval_poly_vars(s, L + i);
-        zkr_ev_count_block(v, n, w->mu + 256 * (size_t)i, &bad);
+        zkr_ev_count_tab(v, n, ZKR_INFER_TABLE_LOG, w->mu + 256 * (size_t)i, &bad);
     }
     if (s->split)
-        zkr_ev_count_block(w->v0b, (size_t)1 << zkr_eval_poly_vars(s, 2 * L + 2),
-                           w->mu + 256 * ((size_t)L + 1), &bad);
+        zkr_ev_count_tab(w->v0b, (size_t)1 << zkr_eval_poly_vars(s, 2 * L + 2),
+                         ZKR_INFER_TABLE_LOG, w->mu + 256 * ((size_t)L + 1), &bad);
     return bad && strict ? ZKR_ERR_INTERNAL : ZKR_OK;
 }
 
@@ -302,20 +374,218 @@ static zkr_err zkr_ev_split_copy(zkr_ev_wit *w)
     const zkr_eval_shape *s = &w->sh;
     unsigned lm = s->inf.layer[0].lm;
     size_t n = (size_t)1 << (lm + s->lb), na = n >> 1, nb = (size_t)1 << (lm + s->lb_b);
+    size_t ns = (size_t)1 << s->vlog[0];
 
     if (!s->split)
         return ZKR_OK;
     if (!w->v0a)
-        w->v0a = malloc(((size_t)1 << ZKR_INFER_SLOTS_LOG) * na * sizeof *w->v0a);
+        w->v0a = malloc(ns * na * sizeof *w->v0a);
     if (!w->v0b)
-        w->v0b = malloc(((size_t)1 << ZKR_INFER_SLOTS_LOG) * nb * sizeof *w->v0b);
+        w->v0b = malloc(ns * nb * sizeof *w->v0b);
     if (!w->v0a || !w->v0b)
         return ZKR_ERR_NOMEM;
-    for (size_t sl = 0; sl < ((size_t)1 << ZKR_INFER_SLOTS_LOG); sl++) {
+    for (size_t sl = 0; sl < ns; sl++) {
         memcpy(w->v0a + sl * na, w->v[0] + sl * n, na * sizeof *w->v0a);
         memcpy(w->v0b + sl * nb, w->v[0] + sl * n + na, nb * sizeof *w->v0b);
     }
     return ZKR_OK;
+}
+
+/* ---- format version 4: the narrow requantization's witness ---- */
+
+typedef struct {
+    const zkr_infer_model_parts *mp;
+    zkr_ev_wit *w;
+    const uint8_t *records; /* witness records, count x rec_len */
+    size_t rec_len;
+    zkr_cnn_rqn rq[ZKR_INFER_MAX_LAYERS]; /* pass 1: widths 63 - s; pass 2: the declared ones */
+    uint64_t gmax[ZKR_PAR_MAX][ZKR_INFER_MAX_LAYERS][2];
+    zkr_err err[ZKR_PAR_MAX];
+} zkr_ev4_job;
+
+/*
+ * Pass 1 over records lo..hi: the accumulators, the outputs that feed the
+ * next layer, the largest gh and gl per layer (the widths to declare).
+ */
+static void zkr_ev4_pass1(void *ctx, size_t lo, size_t hi, unsigned wk)
+{
+    zkr_ev4_job *job = ctx;
+    const zkr_eval_shape *s = &job->w->sh;
+    int64_t x[ZKR_INFER_MAX_DIM + 2];
+    int8_t y[ZKR_INFER_MAX_DIM];
+    uint64_t v0_end = zkr_eval_v0_records(s);
+
+    for (size_t b = lo; b < hi; b++) {
+        const uint8_t *in = b < s->count ? job->records + b * job->rec_len : NULL;
+        for (uint32_t k = 0; k < s->inf.input_dim; k++)
+            x[k] = in ? in[k] : 0; /* padding records: all-zero input */
+        for (uint32_t l = 0; l < s->inf.n_layers; l++) {
+            const zkr_infer_layer *L = &s->inf.layer[l];
+            const zkr_ml_qlayer *q = &job->mp->ql[l];
+            /* Past a split batch's chunks V_0 is zero (Y = 0: y = lo): layer 1 reads 0. */
+            int beyond = l == 0 && b >= v0_end;
+            for (size_t j = 0; j < L->out_dim; j++) {
+                const int8_t *wr = q->w + j * L->in_dim;
+                int64_t acc = q->bias[j];
+                uint64_t g[2];
+                int8_t yj = l + 1 < s->inf.n_layers ? 0 : (int8_t)L->lo;
+                for (size_t k = 0; k < L->in_dim; k++)
+                    acc += (int64_t)wr[k] * x[k];
+                job->w->acc[l][j + (b << L->lm)] = acc;
+                if (!beyond) {
+                    if (zkr_cnn_rqn_elem(&job->rq[l], acc * (int64_t)q->mult[j], NULL, 0, 0, &yj,
+                                         g) != ZKR_OK) {
+                        job->err[wk] = ZKR_ERR_INTERNAL; /* over 63 - s: not provable */
+                        return;
+                    }
+                    for (unsigned k = 0; k < 2; k++)
+                        if (g[k] > job->gmax[wk][l][k])
+                            job->gmax[wk][l][k] = g[k];
+                }
+                y[j] = yj;
+            }
+            for (size_t k = 0; k < L->out_dim; k++)
+                x[k] = y[k];
+        }
+    }
+}
+
+/* Pass 2 over records lo..hi: V_l's slots for the declared widths, A, the native check. */
+static void zkr_ev4_pass2(void *ctx, size_t lo, size_t hi, unsigned wk)
+{
+    zkr_ev4_job *job = ctx;
+    const zkr_eval_shape *s = &job->w->sh;
+    int8_t y[ZKR_INFER_MAX_DIM];
+    zkr_ml_trace tr;
+    zkr_err r = ZKR_OK;
+    uint64_t v0_end = zkr_eval_v0_records(s);
+    zkr_eval_am_dims am = zkr_ev_dims(s);
+
+    memset(&tr, 0, sizeof tr);
+    if (zkr_ml_trace_init(&tr, zkr_ml_model_graph(job->mp->m)) != ZKR_OK) {
+        job->err[wk] = ZKR_ERR_NOMEM;
+        return;
+    }
+    for (size_t b = lo; b < hi && r == ZKR_OK; b++) {
+        for (uint32_t l = 0; l < s->inf.n_layers && r == ZKR_OK; l++) {
+            const zkr_infer_layer *L = &s->inf.layer[l];
+            size_t n = (size_t)1 << (L->lm + s->lb);
+            for (size_t j = 0; j < ((size_t)1 << L->lm); j++) {
+                size_t row = j + (b << L->lm);
+                int64_t u = j < L->out_dim ? job->w->acc[l][row] * (int64_t)job->mp->ql[l].mult[j]
+                                           : 0;
+                int8_t yj = (int8_t)L->lo;
+                if (!(l == 0 && b >= v0_end)) {
+                    if (zkr_cnn_rqn_elem(&job->rq[l], u, job->w->v[l], n, row, &yj, NULL) !=
+                        ZKR_OK) {
+                        r = ZKR_ERR_INTERNAL;
+                        break;
+                    }
+                    job->w->v[l][s->ysl[l] * n + row] = (zkr_gl)(yj - L->lo);
+                }
+                if (j < L->out_dim)
+                    y[j] = yj;
+            }
+        }
+        if (r == ZKR_OK && !zkr_ev_am_row(&am, job->w->a, b, y))
+            r = ZKR_ERR_INTERNAL;
+        if (r == ZKR_OK && b < s->count)
+            r = zkr_ev_native(job->mp, job->w, job->records + b * job->rec_len, b, &tr);
+    }
+    zkr_ml_trace_free(&tr);
+    if (r != ZKR_OK)
+        job->err[wk] = r;
+}
+
+/* Bits of v: 0 for 0. */
+static unsigned zkr_ev_bitlen(uint64_t v)
+{
+    unsigned n = 0;
+
+    while (v) {
+        n++;
+        v >>= 1;
+    }
+    return n;
+}
+
+/* Format version 4's witness (zkr_ev_witness_v); w->sh is initialized (and split), acc allocated. */
+static zkr_err zkr_ev_witness4(const zkr_infer_model_parts *mp, const zkr_eval_batch *bt,
+                               const uint8_t *records, unsigned threads, unsigned min_gbits,
+                               zkr_ev_wit *w, zkr_diag *d)
+{
+    uint32_t L = w->sh.inf.n_layers;
+    unsigned ghb[ZKR_INFER_MAX_LAYERS], glb[ZKR_INFER_MAX_LAYERS];
+    zkr_ev4_job *job = calloc(1, sizeof *job);
+    zkr_err r = ZKR_OK;
+
+    if (!job)
+        return ZKR_ERR_NOMEM;
+    job->mp = mp;
+    job->w = w;
+    job->records = records;
+    job->rec_len = bt->rec_len;
+    for (uint32_t l = 0; l < L && r == ZKR_OK; l++) {
+        const zkr_infer_layer *Ly = &w->sh.inf.layer[l];
+        r = zkr_cnn_rqn_init(&job->rq[l], 1, 0, 0, Ly->shift, Ly->relu, 63 - Ly->shift,
+                             63 - Ly->shift);
+    }
+    if (r != ZKR_OK)
+        goto out;
+    zkr_par_for(threads, (size_t)1 << w->sh.lb, 16, zkr_ev4_pass1, job);
+    for (unsigned i = 0; i < ZKR_PAR_MAX; i++)
+        if (job->err[i] != ZKR_OK) {
+            r = zkr_fail(d, job->err[i], "prover: an accumulator over the requantization's bound");
+            goto out;
+        }
+    for (uint32_t l = 0; l < L; l++) {
+        uint64_t gh = 0, gl = 0;
+        for (unsigned i = 0; i < ZKR_PAR_MAX; i++) {
+            gh = job->gmax[i][l][0] > gh ? job->gmax[i][l][0] : gh;
+            gl = job->gmax[i][l][1] > gl ? job->gmax[i][l][1] : gl;
+        }
+        ghb[l] = zkr_ev_bitlen(gh);
+        glb[l] = zkr_ev_bitlen(gl);
+        /* Test builds' cheating prover: at least min_gbits declared (a limb to edit). */
+        if (ghb[l] < min_gbits && min_gbits + w->sh.inf.layer[l].shift <= 63)
+            ghb[l] = min_gbits;
+        if (glb[l] < min_gbits && min_gbits + w->sh.inf.layer[l].shift <= 63)
+            glb[l] = min_gbits;
+    }
+    if ((r = zkr_eval_shape_v4(&w->sh, ghb, glb, mp->params->max_vars)) != ZKR_OK) {
+        r = zkr_fail(d, r, "prover: %llu records of this model exceed the parameter set",
+                     (unsigned long long)bt->count);
+        goto out;
+    }
+    for (uint32_t l = 0; l < L && r == ZKR_OK; l++) {
+        r = zkr_eval_rqn(&w->sh, l, &job->rq[l]);
+        /* The whole V_l (a split batch's V_0 too: its chunks are copied out of it). */
+        if (r == ZKR_OK && !(w->v[l] = calloc((size_t)1 << (w->sh.inf.layer[l].lm + w->sh.lb +
+                                                             w->sh.vlog[l]),
+                                              sizeof(zkr_gl))))
+            r = ZKR_ERR_NOMEM;
+    }
+    if (r != ZKR_OK)
+        goto out;
+    w->a = calloc((size_t)1 << zkr_eval_poly_vars(&w->sh, 2 * L), sizeof(zkr_gl));
+    w->mu = calloc((size_t)1 << w->sh.mu_log, sizeof(zkr_gl));
+    if (!w->a || !w->mu) {
+        r = ZKR_ERR_NOMEM;
+        goto out;
+    }
+    memset(job->err, 0, sizeof job->err);
+    zkr_par_for(threads, (size_t)1 << w->sh.lb, 16, zkr_ev4_pass2, job);
+    for (unsigned i = 0; i < ZKR_PAR_MAX; i++)
+        if (job->err[i] != ZKR_OK) {
+            r = zkr_fail(d, job->err[i], "prover: witness differs from native inference");
+            goto out;
+        }
+    w->correct = zkr_ev_count(&w->sh, w->a, records, bt->rec_len);
+    if ((r = zkr_ev_split_copy(w)) == ZKR_OK)
+        r = zkr_ev_mult(w, 1);
+out:
+    free(job);
+    return r;
 }
 
 zkr_err zkr_ev_witness(const zkr_infer_model_parts *mp, const zkr_eval_batch *bt,
@@ -329,6 +599,14 @@ zkr_err zkr_ev_witness_split(const zkr_infer_model_parts *mp, const zkr_eval_bat
                              const uint8_t *wit_records, unsigned threads, int split,
                              zkr_ev_wit *w, zkr_diag *d)
 {
+    return zkr_ev_witness_v(mp, bt, wit_records, threads, split ? 3 : 2, 0, w, d);
+}
+
+zkr_err zkr_ev_witness_v(const zkr_infer_model_parts *mp, const zkr_eval_batch *bt,
+                         const uint8_t *wit_records, unsigned threads, unsigned version,
+                         unsigned min_gbits, zkr_ev_wit *w, zkr_diag *d)
+{
+    int split = version >= 3;
     const zkr_infer_shape *is = mp->shape;
     uint32_t in[ZKR_INFER_MAX_LAYERS], out[ZKR_INFER_MAX_LAYERS];
     int relu[ZKR_INFER_MAX_LAYERS];
@@ -348,6 +626,16 @@ zkr_err zkr_ev_witness_split(const zkr_infer_model_parts *mp, const zkr_eval_bat
     if (r != ZKR_OK)
         return zkr_fail(d, r, "prover: %llu records of this model exceed the parameter set",
                         (unsigned long long)bt->count);
+    if (version >= 4) {
+        for (uint32_t l = 0; l < is->n_layers; l++)
+            if (!(w->acc[l] = calloc((size_t)1 << (w->sh.inf.layer[l].lm + w->sh.lb),
+                                     sizeof(int64_t))))
+                goto nomem;
+        if ((r = zkr_ev_witness4(mp, bt, wit_records ? wit_records : bt->records, threads,
+                                 min_gbits, w, d)) != ZKR_OK)
+            zkr_ev_wit_free(w);
+        return r;
+    }
     for (uint32_t l = 0; l < is->n_layers; l++) {
         const zkr_infer_layer *L = &w->sh.inf.layer[l];
         w->v[l] = calloc((size_t)1 << (L->lm + w->sh.lb + ZKR_INFER_SLOTS_LOG), sizeof(zkr_gl));
@@ -511,10 +799,12 @@ zkr_err zkr_ev_am_prove(const zkr_eval_am_dims *m, const zkr_gl *a, const zkr_gl
     size_t J = (size_t)1 << m->c, n = (size_t)1 << nv;
     zkr_ext *tab[A_N] = {0}, z[ZKR_EV_MAX_PT], msgs[3 * ZKR_EV_MAX_ROUNDS];
     zkr_ext lam[4], pt[ZKR_EV_MAX_PT], eqt[ZKR_EVAL_ASLOTS];
-    zkr_gl two_c = (zkr_gl)1 << m->c;
+    zkr_gl two_c = (zkr_gl)1 << m->c, base = (zkr_gl)1 << zkr_eval_am_limb(m);
+    unsigned slog = zkr_eval_am_slog(m), nsl = 1u << slog;
     zkr_err r;
 
-    if (m->nd > 3 || nv + ZKR_EVAL_ASLOTS_LOG > ZKR_EV_MAX_PT || nv > ZKR_EV_MAX_ROUNDS)
+    if (m->nd > 3 || nv + slog > ZKR_EV_MAX_PT || nv > ZKR_EV_MAX_ROUNDS ||
+        slog > ZKR_EVAL_ASLOTS_LOG || 1 + 2 * m->nd > nsl)
         return ZKR_ERR_INTERNAL;
     if ((r = zkr_ev_alloc_tabs(tab, A_N, n)) != ZKR_OK)
         goto out;
@@ -528,8 +818,8 @@ zkr_err zkr_ev_am_prove(const zkr_eval_am_dims *m, const zkr_gl *a, const zkr_gl
         size_t j = i & (J - 1);
         zkr_gl ka = 0, dd = 0;
         for (unsigned k = m->nd; k-- > 0;) {
-            dd = zkr_gl_add(zkr_gl_mul(dd, 256), a[(ZKR_EVAL_ASLOT_D0 + k) * n + i]);
-            ka = zkr_gl_add(zkr_gl_mul(ka, 256), a[(ZKR_EVAL_ASLOT_D0 + m->nd + k) * n + i]);
+            dd = zkr_gl_add(zkr_gl_mul(dd, base), a[(ZKR_EVAL_ASLOT_D0 + k) * n + i]);
+            ka = zkr_gl_add(zkr_gl_mul(ka, base), a[(ZKR_EVAL_ASLOT_D0 + m->nd + k) * n + i]);
         }
         tab[A_E][i] = zkr_ext_from(a[ZKR_EVAL_ASLOT_E * n + i]);
         tab[A_KA][i] = zkr_ext_from(ka);
@@ -558,28 +848,27 @@ zkr_err zkr_ev_am_prove(const zkr_eval_am_dims *m, const zkr_gl *a, const zkr_gl
         zkr_sc_poly f = {tab, A_N, terms, 10, 3, NULL};
         zkr_prover_sumcheck(&f, nv, t, threads, msgs, o->rho);
     }
-    if ((r = zkr_ev_slots_at(a, nv, ZKR_EVAL_ASLOTS, o->rho, threads, o->slots)) != ZKR_OK ||
+    if ((r = zkr_ev_slots_at(a, nv, nsl, o->rho, threads, o->slots)) != ZKR_OK ||
         (r = zkr_mle_eval_base(yl, nv, o->rho, &o->yv)) != ZKR_OK)
         goto out;
-    zkr_ts_absorb_ext(t, "ev-am-slots", o->slots, ZKR_EVAL_ASLOTS);
+    zkr_ts_absorb_ext(t, "ev-am-slots", o->slots, nsl);
     zkr_ts_absorb_ext(t, "ev-am-y", &o->yv, 1);
     if ((r = zkr_enc_exts(sec, msgs, 3 * (size_t)nv)) != ZKR_OK ||
-        (r = zkr_enc_exts(sec, o->slots, ZKR_EVAL_ASLOTS)) != ZKR_OK ||
-        (r = zkr_enc_ext(sec, o->yv)) != ZKR_OK)
+        (r = zkr_enc_exts(sec, o->slots, nsl)) != ZKR_OK || (r = zkr_enc_ext(sec, o->yv)) != ZKR_OK)
         goto out;
     /* One claim for all slots: tau drawn over the slot variables. */
-    zkr_ts_challenge_exts(t, "ev-tau", o->tau, ZKR_EVAL_ASLOTS_LOG);
-    zkr_mle_eq_table(o->tau, ZKR_EVAL_ASLOTS_LOG, eqt);
+    zkr_ts_challenge_exts(t, "ev-tau", o->tau, slog);
+    zkr_mle_eq_table(o->tau, slog, eqt);
     o->fold = zkr_ext_from(0);
-    for (unsigned sl = 0; sl < ZKR_EVAL_ASLOTS; sl++)
+    for (unsigned sl = 0; sl < nsl; sl++)
         o->fold = zkr_ext_add(o->fold, zkr_ext_mul(eqt[sl], o->slots[sl]));
     /* One-hot: E~(1/2, .., 1/2, rho_b) = 2^-c; KA broadcast: KA~(0, rho_b) = KA~(rho). */
     zkr_eval_am_onehot_pt(m, o->rho, pt);
-    if ((r = zkr_mle_eval_base(a, nv + ZKR_EVAL_ASLOTS_LOG, pt, &o->e_half)) != ZKR_OK)
+    if ((r = zkr_mle_eval_base(a, nv + slog, pt, &o->e_half)) != ZKR_OK)
         goto out;
     for (unsigned k = 0; k < m->nd; k++) {
         zkr_eval_am_key_pt(m, o->rho, k, pt);
-        if ((r = zkr_mle_eval_base(a, nv + ZKR_EVAL_ASLOTS_LOG, pt, &o->ka0[k])) != ZKR_OK)
+        if ((r = zkr_mle_eval_base(a, nv + slog, pt, &o->ka0[k])) != ZKR_OK)
             goto out;
     }
     zkr_ts_absorb_ext(t, "ev-am-onehot", &o->e_half, 1);
@@ -604,18 +893,18 @@ static zkr_err zkr_ev_argmax(zkr_ev_ctx *c)
     zkr_ev_claim *cl;
     zkr_err r;
 
-    if ((r = zkr_ev_am_prove(&m, c->w->a, c->w->v[L - 1] + ZKR_INFER_SLOT_Y * n, c->t, c->threads,
+    if ((r = zkr_ev_am_prove(&m, c->w->a, c->w->v[L - 1] + s->ysl[L - 1] * n, c->t, c->threads,
                              c->sec, &o)) != ZKR_OK)
         return r;
     if (!(cl = zkr_ev_claim_new(c->cl, 2 * L)))
         return ZKR_ERR_INTERNAL;
     memcpy(cl->pt, o.rho, nv * sizeof *o.rho);
-    memcpy(cl->pt + nv, o.tau, ZKR_EVAL_ASLOTS_LOG * sizeof *o.tau);
+    memcpy(cl->pt + nv, o.tau, s->alog * sizeof *o.tau);
     cl->val = o.fold;
     if (!(cl = zkr_ev_claim_new(c->cl, zkr_ev_vid(s, L - 1))))
         return ZKR_ERR_INTERNAL;
     memcpy(cl->pt, o.rho, nv * sizeof *o.rho);
-    zkr_ev_bits(cl->pt + nv, ZKR_INFER_SLOTS_LOG, ZKR_INFER_SLOT_Y);
+    zkr_ev_bits(cl->pt + nv, s->vlog[L - 1], s->ysl[L - 1]);
     cl->val = o.yv;
     if (!(cl = zkr_ev_claim_new(c->cl, 2 * L)))
         return ZKR_ERR_INTERNAL;
@@ -682,7 +971,7 @@ static zkr_err zkr_ev_count_sc(zkr_ev_ctx *c, const uint8_t *labels_from)
     if (!(ec = zkr_ev_claim_new(c->cl, 2 * s->inf.n_layers)))
         return ZKR_ERR_INTERNAL;
     memcpy(ec->pt, rs, nv * sizeof *rs);
-    zkr_ev_bits(ec->pt + nv, ZKR_EVAL_ASLOTS_LOG, ZKR_EVAL_ASLOT_E);
+    zkr_ev_bits(ec->pt + nv, s->alog, ZKR_EVAL_ASLOT_E);
     ec->val = ev;
     return ZKR_OK;
 }
@@ -699,6 +988,8 @@ enum { ZM_ONE, ZM_AM, ZM_Y, ZM_HG, ZM_LG, ZM_R, ZM_HH, ZM_H, ZM_LL, ZM_L, ZM_HY,
 typedef struct {
     const zkr_infer_layer *L;
     const zkr_ml_qlayer *q;
+    const zkr_cnn_rqn *rq; /* format version 4: the narrow requantization's slots; else NULL */
+    unsigned ysl;
     const zkr_gl *v;
     const int64_t *acc;
     const zkr_ext *eq; /* full size: round 0's eq(z, .) */
@@ -708,13 +999,38 @@ typedef struct {
     zkr_ext s[ZKR_PAR_MAX][3][ZM_N];   /* sum eq_X m_k at X = 0, 2, 3 */
 } zkr_ev_zc_job;
 
-/* Row i's base values (the tables' entries before any fold): acc, M, Y, HI, LO, G, R. */
+/* sum_k 2^(15 k) v[slot first + k] at row i, in F (a cheater's limbs may be any field element). */
+static zkr_gl zkr_ev_limbs15(const zkr_gl *v, size_t n, size_t i, unsigned first, unsigned nl)
+{
+    zkr_gl acc = 0;
+
+    for (unsigned k = nl; k-- > 0;)
+        acc = zkr_gl_add(zkr_gl_mul(acc, (zkr_gl)1 << ZKR_CNN_RQN_LIMB), v[(first + k) * n + i]);
+    return acc;
+}
+
+/*
+ * Row i's base values (the tables' entries before any fold): acc, M, Y, HI,
+ * LO, G, R; format version 4: acc, M, Y, GH, GL, 0, R.
+ */
 static void zkr_ev_zc_row(const zkr_ev_zc_job *jb, size_t i, zkr_gl out[7])
 {
     const zkr_infer_layer *L = jb->L;
     const zkr_gl *v = jb->v;
     size_t n = jb->n, J = (size_t)1 << L->lm, j = i & (J - 1);
     uint64_t rr = 0, g = 0;
+
+    if (jb->rq) {
+        const zkr_cnn_rqn *a = jb->rq;
+        out[0] = zkr_gl_from_i64(jb->acc[i]);
+        out[1] = j < L->out_dim ? jb->q->mult[j] : 0;
+        out[2] = v[jb->ysl * n + i];
+        out[3] = zkr_ev_limbs15(v, n, i, a->slot_gh, a->ngh);
+        out[4] = zkr_ev_limbs15(v, n, i, a->slot_gl, a->ngl);
+        out[5] = 0;
+        out[6] = zkr_ev_limbs15(v, n, i, 0, a->nr);
+        return;
+    }
 
     for (unsigned k = 0; k < L->nr; k++)
         rr += v[(ZKR_INFER_SLOT_R0 + k) * n + i] << (8 * k);
@@ -810,8 +1126,14 @@ zkr_err zkr_ev_zerocheck(zkr_ev_ctx *c, uint32_t l, zkr_ext *rho)
     const zkr_gl *v = c->w->v[l];
     zkr_gl two_s = (zkr_gl)1 << L->shift;
     zkr_ev_zc_job *jb = NULL;
+    zkr_cnn_rqn rq;
+    int v4 = s->version >= 4;
+    unsigned nu = v4 ? s->nsl[l] : ZKR_INFER_SLOTS;
     zkr_err r;
 
+    if (v4 && zkr_eval_rqn(s, l, &rq) != ZKR_OK)
+        return ZKR_ERR_INTERNAL;
+    memset(slots, 0, sizeof slots);
     /* Round 0 reads the witness rows; the tables start at half size, folded. */
     if ((r = zkr_ev_alloc_tabs(tab, T_N, half)) != ZKR_OK)
         goto out;
@@ -837,6 +1159,8 @@ zkr_err zkr_ev_zerocheck(zkr_ev_ctx *c, uint32_t l, zkr_ext *rho)
     }
     jb->L = L;
     jb->q = q;
+    jb->rq = v4 ? &rq : NULL;
+    jb->ysl = s->ysl[l];
     jb->v = v;
     jb->acc = c->w->acc[l];
     jb->eq = eq;
@@ -865,9 +1189,27 @@ zkr_err zkr_ev_zerocheck(zkr_ev_ctx *c, uint32_t l, zkr_ext *rho)
             {lam[4], 3, {T_EQ, T_LO, T_Y}},
         };
         /* Term t's base monomial (its factors but eq), for round 0. */
-        static const unsigned mono[13] = {ZM_AM, ZM_ONE, ZM_Y,  ZM_HG, ZM_LG, ZM_R, ZM_HH,
-                                          ZM_H,  ZM_LL,  ZM_L,  ZM_H,  ZM_HY, ZM_LY};
-        zkr_sc_poly f = {tab, T_N, terms, 13, 3, NULL};
+        static const unsigned mono3[13] = {ZM_AM, ZM_ONE, ZM_Y,  ZM_HG, ZM_LG, ZM_R, ZM_HH,
+                                           ZM_H,  ZM_LL,  ZM_L,  ZM_H,  ZM_HY, ZM_LY};
+        /*
+         * Format version 4 (T_HI, T_LO hold gh, gl): eq times acc M + c0 - 2^s Y - 2^s GH
+         * + 2^s GL - R + lam GH (127 - lo - Y) + lam^2 GL Y.
+         */
+        zkr_sc_term terms4[9] = {
+            {one, 3, {T_EQ, T_ACC, T_M}},
+            {zkr_ext_from(c0), 1, {T_EQ}},
+            {m2s, 2, {T_EQ, T_Y}},
+            {m2s, 2, {T_EQ, T_HI}},
+            {p2s, 2, {T_EQ, T_LO}},
+            {mone, 2, {T_EQ, T_R}},
+            {zkr_ext_mul_base(lam[1], zkr_gl_from_i64(127 - L->lo)), 2, {T_EQ, T_HI}},
+            {zkr_ext_mul(lam[1], mone), 3, {T_EQ, T_HI, T_Y}},
+            {lam[2], 3, {T_EQ, T_LO, T_Y}},
+        };
+        static const unsigned mono4[9] = {ZM_AM, ZM_ONE, ZM_Y, ZM_H, ZM_L, ZM_R, ZM_H, ZM_HY, ZM_LY};
+        const unsigned *mono = v4 ? mono4 : mono3;
+        unsigned nt = v4 ? 9 : 13;
+        zkr_sc_poly f = {tab, T_N, v4 ? terms4 : terms, nt, 3, NULL};
         if (nv == 0) {
             /* One row: no rounds; the tables are the row itself. */
             zkr_gl row[7];
@@ -886,8 +1228,8 @@ zkr_err zkr_ev_zerocheck(zkr_ev_ctx *c, uint32_t l, zkr_ext *rho)
                         sm[k] = zkr_ext_add(sm[k], jb->s[w][x][k]);
                 }
                 msg[x] = zkr_ext_from(0);
-                for (unsigned t = 0; t < 13; t++)
-                    msg[x] = zkr_ext_add(msg[x], zkr_ext_mul(terms[t].coef, sm[mono[t]]));
+                for (unsigned t = 0; t < nt; t++)
+                    msg[x] = zkr_ext_add(msg[x], zkr_ext_mul(f.terms[t].coef, sm[mono[t]]));
             }
             zkr_ts_absorb_ext(c->t, "sc-round", msg, 3);
             rho[0] = zkr_ts_challenge_ext(c->t, "sc-challenge");
@@ -896,19 +1238,18 @@ zkr_err zkr_ev_zerocheck(zkr_ev_ctx *c, uint32_t l, zkr_ext *rho)
             zkr_prover_sumcheck(&f, nv - 1, c->t, c->threads, msgs + 3, rho + 1);
         }
     }
-    if ((r = zkr_ev_slots_at(v, nv, 16, rho, c->threads, slots)) != ZKR_OK)
+    if ((r = zkr_ev_slots_at(v, nv, nu, rho, c->threads, slots)) != ZKR_OK)
         goto out;
     acc_v = tab[T_ACC][0];
     m_v = tab[T_M][0];
-    zkr_ts_absorb_ext(c->t, "ev-slots", slots, 16);
+    zkr_ts_absorb_ext(c->t, "ev-slots", slots, nu);
     zkr_ts_absorb_ext(c->t, "ev-acc-m", &acc_v, 1);
     zkr_ts_absorb_ext(c->t, "ev-acc-m", &m_v, 1);
     if ((r = zkr_enc_exts(c->sec, msgs, 3 * (size_t)nv)) != ZKR_OK ||
-        (r = zkr_enc_exts(c->sec, slots, 16)) != ZKR_OK ||
+        (r = zkr_enc_exts(c->sec, slots, nu)) != ZKR_OK ||
         (r = zkr_enc_ext(c->sec, acc_v)) != ZKR_OK || (r = zkr_enc_ext(c->sec, m_v)) != ZKR_OK)
         goto out;
-    if ((r = zkr_ev_fold_claim(c, zkr_ev_vid(s, l), rho, nv, ZKR_INFER_SLOTS_LOG, slots)) !=
-        ZKR_OK)
+    if ((r = zkr_ev_fold_claim(c, zkr_ev_vid(s, l), rho, nv, s->vlog[l], slots)) != ZKR_OK)
         goto out;
     {
         /* M~(rho_j) on W'_l, column in_dim + 1 (M is the same for every record). */
@@ -1005,7 +1346,7 @@ zkr_err zkr_ev_matmul(zkr_ev_ctx *c, uint32_t l, const zkr_ext *rho,
         j.eqb = eqb;
         if (l > 0) {
             const zkr_infer_layer *P = &s->inf.layer[l - 1];
-            j.yprev = c->w->v[l - 1] + ZKR_INFER_SLOT_Y * ((size_t)1 << (P->lm + s->lb));
+            j.yprev = c->w->v[l - 1] + s->ysl[l - 1] * ((size_t)1 << (P->lm + s->lb));
             j.lo_prev = P->lo;
             j.lm_prev = P->lm;
         }
@@ -1042,7 +1383,7 @@ zkr_err zkr_ev_matmul(zkr_ev_ctx *c, uint32_t l, const zkr_ext *rho,
         zkr_ev_claim *yc;
         memcpy(pt, rk, P->lm * sizeof *rk);
         memcpy(pt + P->lm, rho + L->lm, s->lb * sizeof *rho);
-        if ((r = zkr_mle_eval_base(c->w->v[l - 1] + ZKR_INFER_SLOT_Y * ((size_t)1 << pv), pv, pt,
+        if ((r = zkr_mle_eval_base(c->w->v[l - 1] + s->ysl[l - 1] * ((size_t)1 << pv), pv, pt,
                                    &yprev)) != ZKR_OK)
             goto out;
         zkr_ts_absorb_ext(c->t, "ev-mm-y", &yprev, 1);
@@ -1053,7 +1394,7 @@ zkr_err zkr_ev_matmul(zkr_ev_ctx *c, uint32_t l, const zkr_ext *rho,
             goto out;
         }
         memcpy(yc->pt, pt, pv * sizeof *pt);
-        zkr_ev_bits(yc->pt + pv, ZKR_INFER_SLOTS_LOG, ZKR_INFER_SLOT_Y);
+        zkr_ev_bits(yc->pt + pv, s->vlog[l - 1], s->ysl[l - 1]);
         yc->val = yprev;
     }
 out:
@@ -1214,6 +1555,67 @@ static zkr_err zkr_ev_open2(zkr_ev_ctx *c, zkr_pcs_poly **wpoly, zkr_buf *out)
     return r;
 }
 
+/*
+ * Format version 4's LogUps: each entry column (zkr_ev_column) against
+ * 0..2^15-1, then the used slots of its polynomial at the LogUp's element
+ * point (sent, absorbed), folded by tau into one claim on it.
+ */
+static zkr_err zkr_ev_logups4(zkr_ev_ctx *c, zkr_buf *lg)
+{
+    const zkr_eval_shape *s = &c->w->sh;
+    uint32_t L = s->inf.n_layers;
+    size_t nt = (size_t)1 << s->tlog;
+    zkr_gl *table = malloc(nt * sizeof *table);
+    zkr_err r = ZKR_OK;
+
+    if (!table)
+        return ZKR_ERR_NOMEM;
+    for (size_t k = 0; k < nt; k++)
+        table[k] = k;
+    for (uint32_t i = 0; i <= L + (s->split ? 1 : 0) && r == ZKR_OK; i++) {
+        zkr_eval_entry ent[ZKR_EVAL_MAX_ENTRIES];
+#if ZKR_TEST_BUILD
+        if (c->w->skip_range == i + 1)
+            continue; /* the teeth of a range attack: this LogUp left out */
+#endif
+        unsigned pid, elog, slog = zkr_ev_lu_slog(s, i), nvp, nu;
+        const zkr_gl *v = zkr_ev_lu_poly(c->w, i, &pid);
+        zkr_ext vals[ZKR_EVAL_ASLOTS];
+        zkr_logup_claims lc;
+        zkr_ev_claim *mc;
+        (void)zkr_eval_entries(s, i, ent, &elog);
+        nvp = zkr_eval_poly_vars(s, pid) - slog;
+        nu = i == L ? s->anu : s->nsl[i < L ? i : 0];
+#if ZKR_TEST_BUILD
+        if (c->cheat)
+            r = zkr_prover_logup_cheat(c->t, c->w->col[i], nvp + elog, table,
+                                       c->w->mu + ((size_t)i << s->tlog), s->tlog, c->threads, lg,
+                                       &lc);
+        else
+#endif
+            r = zkr_prover_logup(c->t, c->w->col[i], nvp + elog, table,
+                                 c->w->mu + ((size_t)i << s->tlog), s->tlog, c->threads, lg, &lc);
+        if (r != ZKR_OK)
+            break;
+        memset(vals, 0, sizeof vals);
+        if ((r = zkr_ev_slots_at(v, nvp, nu, lc.ra, c->threads, vals)) != ZKR_OK)
+            break;
+        zkr_ts_absorb_ext(c->t, "ev-lu-slots", vals, nu);
+        if ((r = zkr_enc_exts(lg, vals, nu)) != ZKR_OK ||
+            (r = zkr_ev_fold_claim(c, pid, lc.ra, nvp, slog, vals)) != ZKR_OK)
+            break;
+        if (!(mc = zkr_ev_claim_new(c->cl, 2 * L + 1))) {
+            r = ZKR_ERR_INTERNAL;
+            break;
+        }
+        memcpy(mc->pt, lc.rt, s->tlog * sizeof(zkr_ext));
+        zkr_ev_bits(mc->pt + s->tlog, s->mu_log - s->tlog, i);
+        mc->val = lc.m_at_rt;
+    }
+    free(table);
+    return r;
+}
+
 static zkr_err zkr_ev_body(zkr_ev_ctx *c, unsigned version,
                            const uint8_t statement_id[ZKR_DIGEST_BYTES], const zkr_buf *stmt,
                            const uint8_t *wit_records, zkr_buf *proof)
@@ -1230,6 +1632,14 @@ static zkr_err zkr_ev_body(zkr_ev_ctx *c, unsigned version,
     zkr_eval_transcript_v(c->t, c->mp->params, version, statement_id, stmt->p, stmt->len);
     if (version >= 2 && (r = zkr_enc_u32(&roots, version)) != ZKR_OK)
         goto out;
+    /* Format version 4: the declared clamp widths (u32 ghb, u32 glb per layer), absorbed. */
+    for (uint32_t l = 0; version >= 4 && l < L && r == ZKR_OK; l++)
+        if ((r = zkr_enc_u32(&roots, s->ghb[l])) == ZKR_OK)
+            r = zkr_enc_u32(&roots, s->glb[l]);
+    if (r != ZKR_OK)
+        goto out;
+    if (version >= 4)
+        zkr_ts_absorb(c->t, "ev-widths", roots.p + 4, roots.len - 4);
     for (uint32_t i = 0; i < n_wit && r == ZKR_OK; i++) {
         const zkr_gl *v = i < L ? (i == 0 && s->split ? c->w->v0a : c->w->v[i])
                           : i == L ? c->w->a : i == L + 1 ? c->w->mu : c->w->v0b;
@@ -1243,8 +1653,10 @@ static zkr_err zkr_ev_body(zkr_ev_ctx *c, unsigned version,
         goto out;
     for (unsigned i = 0; i < 256; i++)
         table[i] = i;
+    if (version >= 4 && (r = zkr_ev_logups4(c, &lg)) != ZKR_OK)
+        goto out;
     /* LogUps: V_0 (a split batch: its first chunk), .., V_{L-1}, A, then the second chunk. */
-    for (uint32_t i = 0; i <= L + (s->split ? 1 : 0); i++) {
+    for (uint32_t i = 0; version < 4 && i <= L + (s->split ? 1 : 0); i++) {
         const zkr_gl *v = i < L ? (i == 0 && s->split ? c->w->v0a : c->w->v[i])
                           : i == L ? c->w->a : c->w->v0b;
         unsigned pid = i <= L ? L + i : 2 * L + 2, na = zkr_eval_poly_vars(s, pid);
@@ -1304,6 +1716,7 @@ out:
 typedef struct {
     zkr_eval_cheat_fn fn;
     void *ctx;
+    unsigned min_gbits;
 } zkr_ev_cheat;
 
 #if ZKR_TEST_BUILD
@@ -1311,7 +1724,7 @@ static zkr_err zkr_ev_apply_cheat(zkr_ev_wit *w, const uint8_t *labels, size_t r
                                   const zkr_ev_cheat *ch)
 {
     zkr_eval_cheat_view view;
-    size_t n0 = (size_t)1 << (w->sh.inf.layer[0].lm + w->sh.lb + ZKR_INFER_SLOTS_LOG);
+    size_t n0 = (size_t)1 << (w->sh.inf.layer[0].lm + w->sh.lb + w->sh.vlog[0]);
     zkr_gl *honest = malloc(n0 * sizeof *honest);
     zkr_err r;
 
@@ -1330,12 +1743,20 @@ static zkr_err zkr_ev_apply_cheat(zkr_ev_wit *w, const uint8_t *labels, size_t r
         goto out;
     w->correct = view.set_correct ? view.correct : zkr_ev_count(&w->sh, w->a, labels, rec_len);
     w->cheat_mask = view.mask_records;
+    w->skip_range = view.skip_range;
     if ((r = zkr_ev_split_copy(w)) != ZKR_OK)
         goto out;
     if (view.chunks_only)
         memcpy(w->v[0], honest, n0 * sizeof *honest);
-    if (!view.keep_mult)
+    if (!view.keep_mult) {
         (void)zkr_ev_mult(w, 0);
+    } else if (w->sh.version >= 4) {
+        /* MU kept; the entry columns still follow the edited witness. */
+        for (uint32_t i = 0; i <= w->sh.inf.n_layers + (w->sh.split ? 1 : 0) && r == ZKR_OK; i++) {
+            unsigned na;
+            r = zkr_ev_column(w, i, &na);
+        }
+    }
 out:
     free(honest);
     return r;
@@ -1372,8 +1793,8 @@ static zkr_err zkr_ev_prove(const zkr_params *p, const uint8_t statement_id[ZKR_
         return zkr_fail(d, ZKR_ERR_UNSUPPORTED,
                         "dataset: records of %zu bytes, the model wants %u input bytes + label",
                         bt->rec_len, mp.shape->input_dim);
-    if ((r = zkr_ev_witness_split(&mp, bt, wit_records, threads ? threads : 1, version >= 3, &w,
-                                  d)) != ZKR_OK)
+    if ((r = zkr_ev_witness_v(&mp, bt, wit_records, threads ? threads : 1, version,
+                              cheat ? cheat->min_gbits : 0, &w, d)) != ZKR_OK)
         return r;
 #if ZKR_TEST_BUILD
     if (cheat && (r = zkr_ev_apply_cheat(&w, wr, bt->rec_len, cheat)) != ZKR_OK)
@@ -1451,11 +1872,24 @@ zkr_err zkr_prover_evaluation_cheat(const zkr_params *p,
                                     zkr_eval_cheat_fn edit, void *ctx, zkr_buf *proof,
                                     zkr_buf *output, zkr_diag *d)
 {
-    zkr_ev_cheat ch = {edit, ctx};
+    return zkr_prover_evaluation_cheat_version(p, statement_id, im, batch, wit_records, mode, tau,
+                                               ZKR_EVAL_VERSION, 0, edit, ctx, proof, output, d);
+}
 
-    if (!edit)
+zkr_err zkr_prover_evaluation_cheat_version(const zkr_params *p,
+                                            const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                                            const zkr_infer_model *im,
+                                            const zkr_eval_batch *batch,
+                                            const uint8_t *wit_records, unsigned mode,
+                                            uint64_t tau, unsigned version, unsigned min_gbits,
+                                            zkr_eval_cheat_fn edit, void *ctx, zkr_buf *proof,
+                                            zkr_buf *output, zkr_diag *d)
+{
+    zkr_ev_cheat ch = {edit, ctx, min_gbits};
+
+    if (!edit || version < 1 || version > ZKR_EVAL_VERSION)
         return ZKR_ERR_USAGE;
-    return zkr_ev_prove(p, statement_id, im, batch, wit_records, mode, tau, 1, &ch,
-                        ZKR_EVAL_VERSION, proof, output, NULL, d);
+    return zkr_ev_prove(p, statement_id, im, batch, wit_records, mode, tau, 1, &ch, version,
+                        proof, output, NULL, d);
 }
 #endif

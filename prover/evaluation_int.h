@@ -19,8 +19,10 @@ typedef struct {
     zkr_gl *a;
     zkr_gl *mu;
     zkr_gl *v0a, *v0b; /* split batch: V_0's committed chunks (copies of v[0]'s records) */
+    zkr_gl *col[ZKR_INFER_MAX_LAYERS + 2]; /* format version 4: LogUp i's range-entry column */
     uint64_t correct;
     uint64_t cheat_mask; /* test builds: layer 0's zero-check masks records >= this when set */
+    unsigned skip_range; /* test builds, format version 4: LogUp skip_range - 1 left out (teeth) */
 } zkr_ev_wit;
 
 typedef struct {
@@ -63,6 +65,15 @@ zkr_err zkr_ev_witness(const zkr_infer_model_parts *mp, const zkr_eval_batch *bt
 zkr_err zkr_ev_witness_split(const zkr_infer_model_parts *mp, const zkr_eval_batch *bt,
                              const uint8_t *wit_records, unsigned threads, int split,
                              zkr_ev_wit *w, zkr_diag *d) ZKR_WUR;
+/*
+ * Format version 4 (version >= 4): the narrow requantization's V_l for the
+ * clamp widths the batch needs, A in 15-bit limbs, the LogUps' entry
+ * columns and MU over 0..2^15-1; else as zkr_ev_witness_split. min_gbits
+ * (test builds' cheating prover; 0 otherwise): the least clamp width declared.
+ */
+zkr_err zkr_ev_witness_v(const zkr_infer_model_parts *mp, const zkr_eval_batch *bt,
+                         const uint8_t *wit_records, unsigned threads, unsigned version,
+                         unsigned min_gbits, zkr_ev_wit *w, zkr_diag *d) ZKR_WUR;
 /* A new claim on poly, or NULL when the list is full (callers fail hard). */
 zkr_ev_claim *zkr_ev_claim_new(zkr_ev_claims *cs, unsigned poly);
 /* pt[0..bits) = the bits of v. */
@@ -83,7 +94,7 @@ zkr_err zkr_ev_matmul(zkr_ev_ctx *c, uint32_t l, const zkr_ext *rho,
  * The argmax relation (docs/soundness.md, "evaluation@1"), shared with
  * evaluation-graph@1 (prover/ginfer.c). zkr_ev_am_row fills record b's
  * block of A (E one-hot at the first maximal y, D = KA - K(j) and KA as nd
- * byte limbs; A zeroed by the caller): 0 when a key does not fit (never for
+ * limbs of zkr_eval_am_limb bits; A zeroed by the caller): 0 when a key does not fit (never for
  * int8 outputs above lo).
  */
 int zkr_ev_am_row(const zkr_eval_am_dims *m, zkr_gl *a, size_t b, const int8_t *y);

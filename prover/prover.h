@@ -388,6 +388,9 @@ typedef struct {
     uint64_t mask_records; /* nonzero: layer 0's zero-check weights only records below it */
     int chunks_only;       /* a split batch: the edit of V_0 reaches its committed chunks only,
                             * the sumchecks read the honest V_0 */
+    unsigned skip_range;   /* format version 4, nonzero: LogUp skip_range - 1 (0..L-1: V_l, L:
+                            * A) left out, the teeth of a range attack (verified with
+                            * zkr_verify_evaluation_off's ZKR_EVAL_OFF_RANGE0 << i only) */
 } zkr_eval_cheat_view;
 typedef zkr_err (*zkr_eval_cheat_fn)(void *ctx, zkr_eval_cheat_view *w);
 zkr_err zkr_prover_evaluation_cheat(const zkr_params *p,
@@ -397,7 +400,20 @@ zkr_err zkr_prover_evaluation_cheat(const zkr_params *p,
                                     zkr_eval_cheat_fn edit, void *ctx, zkr_buf *proof,
                                     zkr_buf *output, zkr_diag *d) ZKR_WUR;
 /*
- * Test builds: an honest proof in format version 1, 2 or 3 (older proofs
+ * The same in a given format version (1..ZKR_EVAL_VERSION; the view's
+ * layout is that version's); version 4: min_gbits is the least clamp width
+ * declared per side (so a gh / gl limb exists to edit), 0 for the honest ones.
+ */
+zkr_err zkr_prover_evaluation_cheat_version(const zkr_params *p,
+                                            const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                                            const zkr_infer_model *im,
+                                            const zkr_eval_batch *batch,
+                                            const uint8_t *wit_records, unsigned mode,
+                                            uint64_t tau, unsigned version, unsigned min_gbits,
+                                            zkr_eval_cheat_fn edit, void *ctx, zkr_buf *proof,
+                                            zkr_buf *output, zkr_diag *d) ZKR_WUR;
+/*
+ * Test builds: an honest proof in format version 1..4 (older proofs
  * must keep verifying: registry exports and bundles may hold them).
  */
 zkr_err zkr_prover_evaluation_version(const zkr_params *p,

@@ -12,6 +12,7 @@
 
 #include "ml/graph.h"
 #include "verifier/evaluation_int.h"
+#include "zk/cnn.h"
 #include "verifier/verifier.h"
 #include "zkr_config.h"
 
@@ -212,13 +213,19 @@ static zkr_err zkr_ve_statement(const zkr_proof_view *v,
 /* Mathematics                                                          */
 /* ------------------------------------------------------------------ */
 
-static zkr_ext zkr_ve_limbs(const zkr_ext *slots, unsigned first, unsigned n)
+/* sum_i 2^(bits i) slots[first + i]. */
+static zkr_ext zkr_ve_limbs_b(const zkr_ext *slots, unsigned first, unsigned n, unsigned bits)
 {
     zkr_ext acc = zkr_ext_from(0);
 
     for (unsigned i = n; i-- > 0;)
-        acc = zkr_ext_add(zkr_ext_mul_base(acc, 256), slots[first + i]);
+        acc = zkr_ext_add(zkr_ext_mul_base(acc, (zkr_gl)1 << bits), slots[first + i]);
     return acc;
+}
+
+static zkr_ext zkr_ve_limbs(const zkr_ext *slots, unsigned first, unsigned n)
+{
+    return zkr_ve_limbs_b(slots, first, n, 8);
 }
 
 static zkr_ext zkr_ve_eq_bits(const zkr_ext *r, unsigned n, uint64_t v)
@@ -246,13 +253,10 @@ static zkr_err zkr_ve_jtable(const zkr_eval_am_dims *m, int cj, const zkr_ext *r
     return r;
 }
 
-/* The argmax block's dimensions for evaluation@1's shape. */
+/* The argmax block's dimensions for evaluation@1's shape (its version's layout). */
 static zkr_eval_am_dims zkr_ve_dims(const zkr_eval_shape *s)
 {
-    const zkr_infer_layer *L = &s->inf.layer[s->inf.n_layers - 1];
-    zkr_eval_am_dims m = {s->c, s->lb, s->nd, L->out_dim, L->lo};
-
-    return m;
+    return zkr_eval_am_of(s);
 }
 
 /* Claims on V_l: a split batch's V_0 is virtual until the split step. */
@@ -286,12 +290,14 @@ zkr_err zkr_ve_am_verify(const zkr_eval_am_dims *m, zkr_transcript *t, zkr_dec *
     zkr_ext fin, sel, cj, E, KA, D, K, want;
     zkr_ext one = zkr_ext_from(1);
     zkr_gl two_c = (zkr_gl)1 << m->c;
+    unsigned slog = zkr_eval_am_slog(m), nsl = 1u << slog, lbits = zkr_eval_am_limb(m);
     zkr_err r;
 
-    if (m->nd > 3 || nv + ZKR_EVAL_ASLOTS_LOG > ZKR_VE_MAX_PT || nv > ZKR_VE_MAX_ROUNDS)
+    if (m->nd > 3 || nv + slog > ZKR_VE_MAX_PT || nv > ZKR_VE_MAX_ROUNDS ||
+        slog > ZKR_EVAL_ASLOTS_LOG || 1 + 2 * m->nd > nsl)
         return ZKR_ERR_INTERNAL;
     if (zkr_dec_exts(dec, msgs, 3 * (size_t)nv) != ZKR_OK ||
-        zkr_dec_exts(dec, o->slots, ZKR_EVAL_ASLOTS) != ZKR_OK || zkr_dec_ext(dec, &o->yv) != ZKR_OK ||
+        zkr_dec_exts(dec, o->slots, nsl) != ZKR_OK || zkr_dec_ext(dec, &o->yv) != ZKR_OK ||
         zkr_dec_ext(dec, &o->e_half) != ZKR_OK || zkr_dec_exts(dec, o->ka0, m->nd) != ZKR_OK)
         return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: argmax section truncated");
     zkr_ts_challenge_exts(t, "ev-am-z", z, nv);
@@ -304,8 +310,8 @@ zkr_err zkr_ve_am_verify(const zkr_eval_am_dims *m, zkr_transcript *t, zkr_dec *
         (r = zkr_ve_jtable(m, 1, o->rho, &cj)) != ZKR_OK)
         return r;
     E = o->slots[ZKR_EVAL_ASLOT_E];
-    D = zkr_ve_limbs(o->slots, ZKR_EVAL_ASLOT_D0, m->nd);
-    KA = zkr_ve_limbs(o->slots, ZKR_EVAL_ASLOT_D0 + m->nd, m->nd);
+    D = zkr_ve_limbs_b(o->slots, ZKR_EVAL_ASLOT_D0, m->nd, lbits);
+    KA = zkr_ve_limbs_b(o->slots, ZKR_EVAL_ASLOT_D0 + m->nd, m->nd, lbits);
     K = zkr_ext_add(zkr_ext_mul_base(o->yv, two_c), cj);
     want = zkr_ext_sub(zkr_ext_mul(E, E), E);
     want = zkr_ext_add(want, zkr_ext_mul(lam[1], zkr_ext_mul(zkr_ext_sub(one, sel), E)));
@@ -315,12 +321,12 @@ zkr_err zkr_ve_am_verify(const zkr_eval_am_dims *m, zkr_transcript *t, zkr_dec *
     want = zkr_ext_mul(want, zkr_mle_eq_eval(z, o->rho, nv));
     if (zkr_ve_check_on(off, ZKR_EVAL_AM_OFF_ARGMAX) && !zkr_ext_eq(fin, want))
         return zkr_fail(d, ZKR_ERR_VERIFY, "proof: argmax check fails");
-    zkr_ts_absorb_ext(t, "ev-am-slots", o->slots, ZKR_EVAL_ASLOTS);
+    zkr_ts_absorb_ext(t, "ev-am-slots", o->slots, nsl);
     zkr_ts_absorb_ext(t, "ev-am-y", &o->yv, 1);
-    zkr_ts_challenge_exts(t, "ev-tau", o->tau, ZKR_EVAL_ASLOTS_LOG);
-    zkr_mle_eq_table(o->tau, ZKR_EVAL_ASLOTS_LOG, eqt);
+    zkr_ts_challenge_exts(t, "ev-tau", o->tau, slog);
+    zkr_mle_eq_table(o->tau, slog, eqt);
     o->fold = zkr_ext_from(0);
-    for (unsigned sl = 0; sl < ZKR_EVAL_ASLOTS; sl++)
+    for (unsigned sl = 0; sl < nsl; sl++)
         o->fold = zkr_ext_add(o->fold, zkr_ext_mul(eqt[sl], o->slots[sl]));
     zkr_ts_absorb_ext(t, "ev-am-onehot", &o->e_half, 1);
     zkr_ts_absorb_ext(t, "ev-am-ka0", o->ka0, m->nd);
@@ -329,7 +335,7 @@ zkr_err zkr_ve_am_verify(const zkr_eval_am_dims *m, zkr_transcript *t, zkr_dec *
         !zkr_ext_eq(zkr_ext_mul_base(o->e_half, two_c), one))
         return zkr_fail(d, ZKR_ERR_VERIFY, "proof: argmax indicator is not one-hot");
     if (zkr_ve_check_on(off, ZKR_EVAL_AM_OFF_KEY) &&
-        !zkr_ext_eq(zkr_ve_limbs(o->ka0, 0, m->nd), KA))
+        !zkr_ext_eq(zkr_ve_limbs_b(o->ka0, 0, m->nd, lbits), KA))
         return zkr_fail(d, ZKR_ERR_VERIFY, "proof: argmax key differs between outputs");
     return ZKR_OK;
 }
@@ -344,17 +350,17 @@ static zkr_err zkr_ve_argmax(zkr_ve_ctx *c, zkr_diag *d)
     zkr_ve_claim *cl;
     zkr_err r;
 
-    if ((r = zkr_ve_am_verify(&m, c->t, c->dec, 0, &o, d)) != ZKR_OK)
+    if ((r = zkr_ve_am_verify(&m, c->t, c->dec, c->s->off, &o, d)) != ZKR_OK)
         return r;
     if (!(cl = zkr_ve_claim_new(c->cl, 2 * L)))
         return zkr_ve_full(d);
     memcpy(cl->pt, o.rho, nv * sizeof *o.rho);
-    memcpy(cl->pt + nv, o.tau, ZKR_EVAL_ASLOTS_LOG * sizeof *o.tau);
+    memcpy(cl->pt + nv, o.tau, s->alog * sizeof *o.tau);
     cl->val = o.fold;
     if (!(cl = zkr_ve_claim_new(c->cl, zkr_ve_vid(s, L - 1))))
         return zkr_ve_full(d);
     memcpy(cl->pt, o.rho, nv * sizeof *o.rho);
-    zkr_ve_bits(cl->pt + nv, ZKR_INFER_SLOTS_LOG, ZKR_INFER_SLOT_Y);
+    zkr_ve_bits(cl->pt + nv, s->vlog[L - 1], s->ysl[L - 1]);
     cl->val = o.yv;
     if (!(cl = zkr_ve_claim_new(c->cl, 2 * L)))
         return zkr_ve_full(d);
@@ -425,14 +431,83 @@ static zkr_err zkr_ve_count(zkr_ve_ctx *c, zkr_diag *d)
     zkr_err r;
 
     if ((r = zkr_ve_count_verify(&m, c->t, c->dec, c->st->records + s->inf.input_dim,
-                                 c->st->rec_len, s->count, c->s->correct, 0, rs, &ev, d)) !=
-        ZKR_OK)
+                                 c->st->rec_len, s->count, c->s->correct, c->s->off, rs, &ev,
+                                 d)) != ZKR_OK)
         return r;
     if (!(ec = zkr_ve_claim_new(c->cl, 2 * s->inf.n_layers)))
         return zkr_ve_full(d);
     memcpy(ec->pt, rs, nv * sizeof *rs);
-    zkr_ve_bits(ec->pt + nv, ZKR_EVAL_ASLOTS_LOG, ZKR_EVAL_ASLOT_E);
+    zkr_ve_bits(ec->pt + nv, s->alog, ZKR_EVAL_ASLOT_E);
     ec->val = ev;
+    return ZKR_OK;
+}
+
+/*
+ * Format version 4's requantization at rho (docs/soundness.md, "narrow
+ * requantization"): acc M + 2^(s-1) - 2^s (Y + lo + GH - GL) - R
+ * + lam GH (127 - lo - Y) + lam^2 GL Y, from the used slots.
+ */
+static zkr_ext zkr_ve_rqn_want(const zkr_cnn_rqn *a, const zkr_infer_layer *L, unsigned ysl,
+                               const zkr_ext *slots, zkr_ext acc_v, zkr_ext m_v,
+                               const zkr_ext *lam)
+{
+    zkr_ext Y = slots[ysl], rr = zkr_ve_limbs_b(slots, 0, a->nr, ZKR_CNN_RQN_LIMB);
+    zkr_ext gh = zkr_ve_limbs_b(slots, a->slot_gh, a->ngh, ZKR_CNN_RQN_LIMB);
+    zkr_ext gl = zkr_ve_limbs_b(slots, a->slot_gl, a->ngl, ZKR_CNN_RQN_LIMB);
+    zkr_ext lo_l = zkr_ext_from(zkr_gl_from_i64(L->lo));
+    zkr_ext q = zkr_ext_sub(zkr_ext_add(zkr_ext_add(Y, lo_l), gh), gl);
+    zkr_ext e0 = zkr_ext_sub(zkr_ext_add(zkr_ext_mul(acc_v, m_v),
+                                         zkr_ext_from((zkr_gl)1 << (L->shift - 1))),
+                             zkr_ext_add(zkr_ext_mul_base(q, (zkr_gl)1 << L->shift), rr));
+    zkr_ext e1 = zkr_ext_mul(gh, zkr_ext_sub(zkr_ext_from(zkr_gl_from_i64(127 - L->lo)), Y));
+    zkr_ext e2 = zkr_ext_mul(gl, Y);
+
+    return zkr_ext_add(e0, zkr_ext_add(zkr_ext_mul(lam[1], e1), zkr_ext_mul(lam[2], e2)));
+}
+
+/* Format version 4's layer zero-check: the used slots sent, no decomposition checks (entries). */
+static zkr_err zkr_ve_zerocheck4(zkr_ve_ctx *c, uint32_t l, zkr_ext *rho, zkr_ext *acc_v,
+                                 zkr_diag *d)
+{
+    const zkr_eval_shape *s = &c->s->sh;
+    const zkr_infer_layer *L = &s->inf.layer[l];
+    unsigned nv = L->lm + s->lb, nu = s->nsl[l];
+    zkr_ext z[ZKR_VE_MAX_PT], msgs[3 * ZKR_VE_MAX_ROUNDS], slots[16], lam[5], m_v, fin, want;
+    zkr_cnn_rqn a;
+    zkr_err r;
+
+    if (zkr_eval_rqn(s, l, &a) != ZKR_OK || nu > 16)
+        return zkr_fail(d, ZKR_ERR_INTERNAL, "verify: layer %u requantization shape", l);
+    memset(slots, 0, sizeof slots);
+    if (zkr_dec_exts(c->dec, msgs, 3 * (size_t)nv) != ZKR_OK ||
+        zkr_dec_exts(c->dec, slots, nu) != ZKR_OK || zkr_dec_ext(c->dec, acc_v) != ZKR_OK ||
+        zkr_dec_ext(c->dec, &m_v) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: layer %u section truncated", l);
+    zkr_ts_challenge_exts(c->t, "ev-z", z, nv);
+    lam[0] = zkr_ext_from(1);
+    lam[1] = zkr_ts_challenge_ext(c->t, "ev-lambda");
+    for (unsigned i = 2; i < 5; i++)
+        lam[i] = zkr_ext_mul(lam[i - 1], lam[1]);
+    zkr_sumcheck_verify(c->t, nv, 3, zkr_ext_from(0), msgs, rho, &fin);
+    want = zkr_ve_rqn_want(&a, L, s->ysl[l], slots, *acc_v, m_v, lam);
+    /* Layer 0 of a split batch: the weight is zero past V_0's records. */
+    want = zkr_ext_mul(want, l == 0 && s->split ? zkr_eval_v0_masked_eq(s, z, rho)
+                                                : zkr_mle_eq_eval(z, rho, nv));
+    if (zkr_ve_check_on(c->s->off, ZKR_EVAL_OFF_REQUANT) && !zkr_ext_eq(fin, want))
+        return zkr_fail(d, ZKR_ERR_VERIFY, "proof: layer %u requantization check fails", l);
+    zkr_ts_absorb_ext(c->t, "ev-slots", slots, nu);
+    zkr_ts_absorb_ext(c->t, "ev-acc-m", acc_v, 1);
+    zkr_ts_absorb_ext(c->t, "ev-acc-m", &m_v, 1);
+    if ((r = zkr_ve_fold_claim(c, zkr_ve_vid(s, l), rho, nv, s->vlog[l], slots, d)) != ZKR_OK)
+        return r;
+    {
+        zkr_ve_claim *mc = zkr_ve_claim_new(c->cl, l);
+        if (!mc)
+            return zkr_ve_full(d);
+        zkr_ve_bits(mc->pt, L->lk, (uint64_t)L->in_dim + 1);
+        memcpy(mc->pt + L->lk, rho, L->lm * sizeof *rho);
+        mc->val = m_v;
+    }
     return ZKR_OK;
 }
 
@@ -446,6 +521,8 @@ zkr_err zkr_ve_zerocheck(zkr_ve_ctx *c, uint32_t l, zkr_ext *rho, zkr_ext *acc_v
     zkr_ext one = zkr_ext_from(1), hi, lo, Y, g, rr, two_s;
     zkr_err r;
 
+    if (s->version >= 4)
+        return zkr_ve_zerocheck4(c, l, rho, acc_v, d);
     if (zkr_dec_exts(c->dec, msgs, 3 * (size_t)nv) != ZKR_OK ||
         zkr_dec_exts(c->dec, slots, 16) != ZKR_OK || zkr_dec_ext(c->dec, acc_v) != ZKR_OK ||
         zkr_dec_ext(c->dec, &m_v) != ZKR_OK)
@@ -582,7 +659,7 @@ zkr_err zkr_ve_matmul(zkr_ve_ctx *c, uint32_t l, const zkr_ext *rho, zkr_ext acc
             return zkr_ve_full(d);
         memcpy(yc->pt, rk, P->lm * sizeof *rk);
         memcpy(yc->pt + P->lm, rho + L->lm, s->lb * sizeof *rho);
-        zkr_ve_bits(yc->pt + pv, ZKR_INFER_SLOTS_LOG, ZKR_INFER_SLOT_Y);
+        zkr_ve_bits(yc->pt + pv, s->vlog[l - 1], s->ysl[l - 1]);
         yc->val = yprev;
     }
     if (!zkr_ext_eq(fin, zkr_ext_mul(wv, xv)))
@@ -758,6 +835,61 @@ static zkr_err zkr_ve_open2(const zkr_params *p, zkr_ve_ctx *c, const uint8_t *r
 }
 
 /* L + 1 LogUps (V_0..V_{L-1}, A) against 0..255, multiplicities in MU's blocks. */
+/*
+ * Format version 4: LogUp i's column of range entries (zkr_eval_entries)
+ * against 0..2^15-1; its claim recombined from the polynomial's used slots
+ * at the element point (sent), which fold by tau into one claim on it.
+ */
+static zkr_err zkr_ve_logup4(zkr_ve_ctx *c, zkr_dec *dec, uint32_t i, zkr_diag *d)
+{
+    const zkr_eval_shape *s = &c->s->sh;
+    uint32_t L = s->inf.n_layers;
+    zkr_eval_entry ent[ZKR_EVAL_MAX_ENTRIES];
+    unsigned elog, ne = zkr_eval_entries(s, i, ent, &elog);
+    unsigned pid = i <= L ? L + i : 2 * L + 2, slog = i == L ? s->alog : s->vlog[i < L ? i : 0];
+    unsigned nvp = zkr_eval_poly_vars(s, pid) - slog, nu = i == L ? s->anu : s->nsl[i < L ? i : 0];
+    zkr_ext vals[ZKR_EVAL_ASLOTS], tv = zkr_ext_from(0), col = zkr_ext_from(0), eqe[ZKR_EVAL_MAX_ENTRIES];
+    zkr_logup_proof *lp = NULL;
+    zkr_logup_claims lc;
+    zkr_ve_claim *mc;
+    zkr_err r;
+
+    if (nu > ZKR_EVAL_ASLOTS || elog > 5)
+        return zkr_fail(d, ZKR_ERR_INTERNAL, "verify: LogUp %u shape", i);
+    memset(vals, 0, sizeof vals);
+    if ((r = zkr_logup_proof_parse(nvp + elog, s->tlog, dec, &lp)) != ZKR_OK)
+        return zkr_fail(d, r == ZKR_ERR_NOMEM ? r : ZKR_ERR_MALFORMED, "proof: LogUp %u malformed",
+                        i);
+    r = zkr_logup_verify(c->t, nvp + elog, s->tlog, lp, &lc);
+    zkr_logup_proof_free(lp);
+    if (r != ZKR_OK)
+        return zkr_fail(d, r == ZKR_ERR_NOMEM ? r : ZKR_ERR_VERIFY,
+                        "proof: range checks of %s %u fail", i == L ? "argmax" : "layer",
+                        i == L ? 0 : i < L ? i : 0);
+    if (zkr_dec_exts(dec, vals, nu) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: LogUp %u slot values truncated", i);
+    zkr_ts_absorb_ext(c->t, "ev-lu-slots", vals, nu);
+    for (unsigned k = 0; k < s->tlog; k++)
+        tv = zkr_ext_add(tv, zkr_ext_mul_base(lc.rt[k], (zkr_gl)1 << k));
+    /* The column at (ra_p, ra_e): sum_e eq(ra_e, e) (coef_e slot_src(ra_p) + cst_e). */
+    zkr_mle_eq_table(lc.ra + nvp, elog, eqe);
+    for (unsigned e = 0; e < ne; e++)
+        col = zkr_ext_add(col, zkr_ext_mul(eqe[e], zkr_ext_add(zkr_ext_mul_base(vals[ent[e].src],
+                                                                                ent[e].coef),
+                                                               zkr_ext_from(ent[e].cst))));
+    if (!zkr_ext_eq(tv, lc.t_at_rt) || !zkr_ext_eq(col, lc.a_at_ra))
+        return zkr_fail(d, ZKR_ERR_VERIFY, "proof: range checks of %s %u: entries do not match "
+                        "the slots", i == L ? "argmax" : "layer", i == L ? 0 : i < L ? i : 0);
+    if ((r = zkr_ve_fold_claim(c, pid, lc.ra, nvp, slog, vals, d)) != ZKR_OK)
+        return r;
+    if (!(mc = zkr_ve_claim_new(c->cl, 2 * L + 1)))
+        return zkr_ve_full(d);
+    memcpy(mc->pt, lc.rt, s->tlog * sizeof(zkr_ext));
+    zkr_ve_bits(mc->pt + s->tlog, s->mu_log - s->tlog, i);
+    mc->val = lc.m_at_rt;
+    return ZKR_OK;
+}
+
 static zkr_err zkr_ve_logups(zkr_ve_ctx *c, const uint8_t *lg, size_t lg_len, zkr_diag *d)
 {
     const zkr_eval_shape *s = &c->s->sh;
@@ -766,8 +898,14 @@ static zkr_err zkr_ve_logups(zkr_ve_ctx *c, const uint8_t *lg, size_t lg_len, zk
     zkr_err r = ZKR_OK;
 
     zkr_dec_init(&dec, lg, lg_len);
+    /* Test builds: the teeth of a range attack leave LogUp i out (ZKR_EVAL_OFF_RANGE0 << i). */
+    for (uint32_t i = 0; s->version >= 4 && i <= L + (s->split ? 1 : 0) && r == ZKR_OK; i++)
+        if (zkr_ve_check_on(c->s->off, ZKR_EVAL_OFF_RANGE0 << i))
+            r = zkr_ve_logup4(c, &dec, i, d);
+    if (r != ZKR_OK)
+        return r;
     /* V_0 (a split batch: its first chunk), .., V_{L-1}, A, then the second chunk. */
-    for (uint32_t i = 0; i <= L + (s->split ? 1 : 0) && r == ZKR_OK; i++) {
+    for (uint32_t i = 0; s->version < 4 && i <= L + (s->split ? 1 : 0) && r == ZKR_OK; i++) {
         unsigned pid = i <= L ? L + i : 2 * L + 2, na = zkr_eval_poly_vars(s, pid);
         zkr_logup_proof *lp = NULL;
         zkr_logup_claims lc;
@@ -801,6 +939,36 @@ static zkr_err zkr_ve_logups(zkr_ve_ctx *c, const uint8_t *lg, size_t lg_len, zk
     return ZKR_OK;
 }
 
+/*
+ * Format version 4's declared clamp widths (after the version word): each
+ * at most 63 - s (docs/soundness.md, "narrow requantization": 2^s (y + gh -
+ * gl) cannot wrap mod p), then the shape (zkr_eval_shape_v4).
+ */
+static zkr_err zkr_ve_widths(zkr_dec *vd, const zkr_params *p, zkr_ve_stmt *s, zkr_diag *d)
+{
+    uint32_t L = s->sh.inf.n_layers;
+    unsigned ghb[ZKR_INFER_MAX_LAYERS], glb[ZKR_INFER_MAX_LAYERS];
+    zkr_err r;
+
+    for (uint32_t l = 0; l < L; l++) {
+        uint32_t gh, gl, sh = s->sh.inf.layer[l].shift;
+        if (zkr_dec_u32(vd, &gh) != ZKR_OK || zkr_dec_u32(vd, &gl) != ZKR_OK)
+            return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: roots section malformed");
+        if (zkr_ve_check_on(s->off, ZKR_EVAL_OFF_WIDTH) && (gh > 63 - sh || gl > 63 - sh))
+            return zkr_fail(d, ZKR_ERR_MALFORMED,
+                            "proof: layer %u declares clamp widths %u, %u bits (at most 63 - s = "
+                            "%u)", l, gh, gl, 63 - sh);
+        ghb[l] = gh;
+        glb[l] = gl;
+    }
+    r = zkr_eval_shape_v4(&s->sh, ghb, glb, p->max_vars);
+    if (r == ZKR_ERR_TOO_LARGE)
+        return zkr_fail(d, r, "statement: batch exceeds the parameter set");
+    if (r != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: declared clamp widths refused");
+    return ZKR_OK;
+}
+
 static zkr_err zkr_ve_math(const zkr_params *p, const zkr_proof_view *v,
                            const zkr_verifier_evaluation_statement *st, zkr_ve_stmt *s,
                            zkr_diag *d)
@@ -815,28 +983,36 @@ static zkr_err zkr_ve_math(const zkr_params *p, const zkr_proof_view *v,
 
     /*
      * Version 1: the roots alone; version 2 and later: u32 version, then the
-     * roots (version 3: one more for a split batch's second V_0 chunk).
+     * roots (version 3: one more for a split batch's second V_0 chunk;
+     * version 4: the declared clamp widths, u32 ghb | u32 glb per layer,
+     * before the roots).
      */
     if (v->len[1] != (size_t)n_roots * ZKR_DIGEST_BYTES) {
         zkr_dec vd;
-        zkr_dec_init(&vd, v->body[1], v->len[1] < 4 ? v->len[1] : 4);
+        size_t wlen;
+        zkr_dec_init(&vd, v->body[1], v->len[1]);
         if (zkr_dec_u32(&vd, &version) != ZKR_OK || version < 2)
             return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: roots section malformed");
         if (version > ZKR_EVAL_VERSION)
             return zkr_fail(d, ZKR_ERR_UNSUPPORTED,
-                            "proof: evaluation@1 format version %u; this verifier accepts "
-                            "versions 1..%u", version, ZKR_EVAL_VERSION);
+                            "proof: evaluation@1 format version %u proof refused (this verifier "
+                            "reads versions 1..%u only)", version, ZKR_EVAL_VERSION);
         if (version >= 3 && zkr_eval_shape_split(&s->sh, p->max_vars) != ZKR_OK)
             return zkr_fail(d, ZKR_ERR_TOO_LARGE, "statement: batch exceeds the parameter set");
+        if (version >= 4 && (r = zkr_ve_widths(&vd, p, s, d)) != ZKR_OK)
+            return r;
+        wlen = version >= 4 ? 8 * (size_t)L : 0;
         n_roots += s->sh.split ? 1 : 0;
-        if (v->len[1] != (size_t)n_roots * ZKR_DIGEST_BYTES + 4)
+        if (v->len[1] != (size_t)n_roots * ZKR_DIGEST_BYTES + 4 + wlen)
             return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: roots section is not %u roots",
                             n_roots);
-        roots += 4;
+        roots += 4 + wlen;
     }
     if (!(cl = calloc(1, sizeof *cl)))
         return ZKR_ERR_NOMEM;
     zkr_eval_transcript_v(&t, p, version, st->statement_id, v->body[0], v->len[0]);
+    if (version >= 4)
+        zkr_ts_absorb(&t, "ev-widths", v->body[1] + 4, 8 * (size_t)L);
     for (uint32_t i = 0; i < n_roots; i++)
         zkr_ts_absorb(&t, "ev-witness-root", roots + (size_t)i * ZKR_DIGEST_BYTES,
                       ZKR_DIGEST_BYTES);
@@ -866,9 +1042,29 @@ out:
     return r;
 }
 
+static zkr_err zkr_ve_verify(const uint8_t *proof, size_t len,
+                             const zkr_verifier_evaluation_statement *st, unsigned off,
+                             uint64_t *correct, zkr_diag *d);
+
 zkr_err zkr_verify_evaluation(const uint8_t *proof, size_t len,
                               const zkr_verifier_evaluation_statement *st, uint64_t *correct,
                               zkr_diag *d)
+{
+    return zkr_ve_verify(proof, len, st, 0, correct, d);
+}
+
+#if ZKR_TEST_BUILD
+zkr_err zkr_verify_evaluation_off(const uint8_t *proof, size_t len,
+                                  const zkr_verifier_evaluation_statement *st, unsigned off,
+                                  uint64_t *correct, zkr_diag *d)
+{
+    return zkr_ve_verify(proof, len, st, off, correct, d);
+}
+#endif
+
+static zkr_err zkr_ve_verify(const uint8_t *proof, size_t len,
+                             const zkr_verifier_evaluation_statement *st, unsigned off,
+                             uint64_t *correct, zkr_diag *d)
 {
     zkr_proof_view v;
     zkr_params p;
@@ -891,6 +1087,7 @@ zkr_err zkr_verify_evaluation(const uint8_t *proof, size_t len,
         return r;
     if (!(s = calloc(1, sizeof *s)))
         return ZKR_ERR_NOMEM;
+    s->off = ZKR_TEST_BUILD ? off : 0;
     if ((r = zkr_ve_statement(&v, st, s, &p, d)) == ZKR_OK)
         r = zkr_ve_math(&p, &v, st, s, d);
     if (r == ZKR_OK && correct)

@@ -36,6 +36,7 @@ typedef struct {
     uint32_t shifts[ZKR_INFER_MAX_LAYERS];
     unsigned mode;
     uint64_t value, correct;
+    unsigned off; /* test builds (zkr_verify_evaluation_off): checks skipped, ZKR_EVAL_OFF_* */
 } zkr_ve_stmt;
 
 typedef struct {
@@ -92,6 +93,10 @@ zkr_err zkr_ve_matmul(zkr_ve_ctx *c, uint32_t l, const zkr_ext *rho, zkr_ext acc
 #define ZKR_EVAL_AM_OFF_ONEHOT 2u
 #define ZKR_EVAL_AM_OFF_KEY 4u
 #define ZKR_EVAL_AM_OFF_COUNT 8u  /* the count sumcheck's final equation */
+/* Format version 4's checks (zkr_verify_evaluation_off). */
+#define ZKR_EVAL_OFF_WIDTH 16u  /* the declared clamp widths <= 63 - s */
+#define ZKR_EVAL_OFF_RANGE0 32u /* << i: LogUp i (V_i, A at L) of the range entries */
+#define ZKR_EVAL_OFF_REQUANT (1u << 30) /* version 4: the layer zero-checks' final equation */
 typedef struct {
     zkr_ext rho[ZKR_VE_MAX_PT];
     zkr_ext tau[ZKR_EVAL_ASLOTS_LOG];

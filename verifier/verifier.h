@@ -120,6 +120,14 @@ typedef struct {
 zkr_err zkr_verify_evaluation(const uint8_t *proof, size_t len,
                               const zkr_verifier_evaluation_statement *st, uint64_t *correct,
                               zkr_diag *d) ZKR_WUR;
+/*
+ * Test builds only (ZKR_TEST_BUILD): as zkr_verify_evaluation with the
+ * checks named by off skipped (verifier/evaluation_int.h ZKR_EVAL_OFF_*,
+ * ZKR_EVAL_AM_OFF_*), for the soundness tests' teeth.
+ */
+zkr_err zkr_verify_evaluation_off(const uint8_t *proof, size_t len,
+                                  const zkr_verifier_evaluation_statement *st, unsigned off,
+                                  uint64_t *correct, zkr_diag *d) ZKR_WUR;
 
 /* ================================================================== */
 /* training-step@1 (verifier/training.c)                                */

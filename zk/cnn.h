@@ -256,5 +256,11 @@ typedef struct {
  */
 zkr_err zkr_cnn_rqn_init(zkr_cnn_rqn *a, int mul, int64_t ma, int64_t mb, uint32_t shift,
                          int relu, unsigned ghb, unsigned glb) ZKR_WUR;
+/*
+ * evaluation@1 format version 4 (zk/eval.c): layer l's narrow
+ * requantization (u = acc M) for the shape's declared widths.
+ * ZKR_ERR_MALFORMED as zkr_cnn_rqn_init.
+ */
+zkr_err zkr_eval_rqn(const zkr_eval_shape *s, uint32_t l, zkr_cnn_rqn *a) ZKR_WUR;
 
 #endif

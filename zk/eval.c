@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "zk/cnn.h"
 #include "zk/zk.h"
 #include "zk/zk_int.h"
 
@@ -15,7 +16,7 @@ static void zkr_eval_mu_size(zkr_eval_shape *s)
     uint32_t L = s->inf.n_layers;
     unsigned best = 0, n = zkr_eval_n_polys(s);
 
-    s->mu_log = 8 + zkr_log2_ceil((uint64_t)L + 1 + s->split);
+    s->mu_log = s->tlog + zkr_log2_ceil((uint64_t)L + 1 + s->split);
     for (unsigned id = 0; id < n; id++) {
         unsigned v;
         if (id == 2 * L + 1)
@@ -52,6 +53,14 @@ zkr_err zkr_eval_shape_init(zkr_eval_shape *s, uint32_t input_dim, uint32_t n_la
     s->lb = zkr_log2_ceil(count);
     s->c = s->inf.layer[n_layers - 1].lm;
     s->nd = (s->c + 8 + 7) / 8;
+    for (uint32_t l = 0; l < n_layers; l++) {
+        s->vlog[l] = ZKR_INFER_SLOTS_LOG;
+        s->ysl[l] = ZKR_INFER_SLOT_Y;
+        s->nsl[l] = ZKR_INFER_SLOTS;
+    }
+    s->alog = ZKR_EVAL_ASLOTS_LOG;
+    s->anu = ZKR_EVAL_ASLOTS;
+    s->tlog = ZKR_INFER_TABLE_LOG;
     zkr_eval_mu_size(s);
     return zkr_eval_fits(s, max_vars);
 }
@@ -92,9 +101,9 @@ void zkr_eval_v0_split_point(const zkr_eval_shape *s, const zkr_ext *pt, zkr_ext
 
     /* pa: rows, records 0..lb-2, slots; pb: rows, records 0..lb_b-1, slots. */
     memcpy(pa, pt, top * sizeof *pt);
-    memcpy(pa + top, pt + top + 1, ZKR_INFER_SLOTS_LOG * sizeof *pt);
+    memcpy(pa + top, pt + top + 1, s->vlog[0] * sizeof *pt);
     memcpy(pb, pt, (lm + s->lb_b) * sizeof *pt);
-    memcpy(pb + lm + s->lb_b, pt + top + 1, ZKR_INFER_SLOTS_LOG * sizeof *pt);
+    memcpy(pb + lm + s->lb_b, pt + top + 1, s->vlog[0] * sizeof *pt);
     *ca = zkr_ext_sub(one, pt[top]);
     *cb = pt[top];
     for (unsigned i = lm + s->lb_b; i < top; i++)
@@ -138,16 +147,99 @@ unsigned zkr_eval_poly_vars(const zkr_eval_shape *s, unsigned id)
     uint32_t L = s->inf.n_layers;
 
     if (s->split && id == L)
-        return s->inf.layer[0].lm + s->lb - 1 + ZKR_INFER_SLOTS_LOG;
+        return s->inf.layer[0].lm + s->lb - 1 + s->vlog[0];
     if (s->split && id == 2 * L + 2)
-        return s->inf.layer[0].lm + s->lb_b + ZKR_INFER_SLOTS_LOG;
+        return s->inf.layer[0].lm + s->lb_b + s->vlog[0];
     if (id < L)
         return s->inf.layer[id].lm + s->inf.layer[id].lk;
     if (id < 2 * L)
-        return s->inf.layer[id - L].lm + s->lb + ZKR_INFER_SLOTS_LOG;
+        return s->inf.layer[id - L].lm + s->lb + s->vlog[id - L];
     if (id == 2 * L)
-        return s->c + s->lb + ZKR_EVAL_ASLOTS_LOG;
+        return s->c + s->lb + s->alog;
     return s->mu_log;
+}
+
+zkr_err zkr_eval_rqn(const zkr_eval_shape *s, uint32_t l, zkr_cnn_rqn *a)
+{
+    const zkr_infer_layer *L = &s->inf.layer[l];
+
+    return zkr_cnn_rqn_init(a, 1, 0, 0, L->shift, L->relu, s->ghb[l], s->glb[l]);
+}
+
+zkr_err zkr_eval_shape_v4(zkr_eval_shape *s, const unsigned *ghb, const unsigned *glb,
+                          unsigned max_vars)
+{
+    zkr_cnn_rqn a;
+
+    s->version = 4;
+    for (uint32_t l = 0; l < s->inf.n_layers; l++) {
+        if (ghb[l] > 63 || glb[l] > 63)
+            return ZKR_ERR_MALFORMED; /* before the sum with the shift can wrap */
+        s->ghb[l] = ghb[l];
+        s->glb[l] = glb[l];
+        /* A width over 63 - s lets 2^s (y + gh - gl) wrap mod p: refused here, on both sides. */
+        if (zkr_eval_rqn(s, l, &a) != ZKR_OK || a.nsl + 1 > ZKR_CNN_RQN_MAX_SLOTS)
+            return ZKR_ERR_MALFORMED;
+        s->nsl[l] = a.nsl + 1;
+        s->ysl[l] = a.nsl;
+        s->vlog[l] = zkr_log2_ceil(a.nsl + 1);
+    }
+    s->nd = (s->c + 8 + ZKR_EVAL_LIMB4 - 1) / ZKR_EVAL_LIMB4;
+    s->anu = 1 + 2 * s->nd;
+    s->alog = zkr_log2_ceil(s->anu);
+    s->tlog = ZKR_EVAL_LIMB4;
+    zkr_eval_mu_size(s);
+    return zkr_eval_fits(s, max_vars);
+}
+
+unsigned zkr_eval_entries(const zkr_eval_shape *s, unsigned i, zkr_eval_entry *ent,
+                          unsigned *elog)
+{
+    uint32_t L = s->inf.n_layers, l = i < L ? i : 0;
+    unsigned n = 0;
+    zkr_cnn_rqn a;
+
+    if (i == L) {
+        /* A: the limbs of D and KA (E is boolean by the argmax zero-check). */
+        for (unsigned k = 0; k < 2 * s->nd; k++)
+            ent[n++] = (zkr_eval_entry){ZKR_EVAL_ASLOT_D0 + k, 1, 0};
+    } else if (zkr_eval_rqn(s, l, &a) == ZKR_OK) {
+        /* zkr_cnn_rqn's entries over V_l's slots: y = Y + lo. */
+        for (unsigned k = 0; k < a.n_ent && n < ZKR_EVAL_MAX_ENTRIES; k++) {
+            const zkr_cnn_rqn_entry *e = &a.ent[k];
+            zkr_gl coef = zkr_gl_from_i64((int64_t)e->scale * e->sign);
+            if (e->src == ZKR_CNN_RQN_SRC_Y)
+                ent[n++] = (zkr_eval_entry){
+                    s->ysl[l], coef,
+                    zkr_gl_add(zkr_gl_from_i64(e->cst), zkr_gl_mul(coef, zkr_gl_from_i64(a.lo)))};
+            else
+                ent[n++] = (zkr_eval_entry){e->src, coef, zkr_gl_from_i64(e->cst)};
+        }
+    }
+    *elog = zkr_log2_ceil(n ? n : 1);
+    return n;
+}
+
+unsigned zkr_eval_am_slog(const zkr_eval_am_dims *m)
+{
+    return m->slog ? m->slog : ZKR_EVAL_ASLOTS_LOG;
+}
+
+unsigned zkr_eval_am_limb(const zkr_eval_am_dims *m)
+{
+    return m->limb ? m->limb : 8;
+}
+
+zkr_eval_am_dims zkr_eval_am_of(const zkr_eval_shape *s)
+{
+    const zkr_infer_layer *L = &s->inf.layer[s->inf.n_layers - 1];
+    zkr_eval_am_dims m = {s->c, s->lb, s->nd, L->out_dim, L->lo, 0, 0};
+
+    if (s->version >= 4) {
+        m.slog = s->alog;
+        m.limb = ZKR_EVAL_LIMB4;
+    }
+    return m;
 }
 
 /* Groups by size the ids with skip[id] == 0 (skip may be NULL). */
@@ -354,9 +446,9 @@ void zkr_eval_transcript(zkr_transcript *t, const zkr_params *p,
     zkr_eval_transcript_v(t, p, 1, statement_id, stmt, stmt_len);
 }
 
-static void zkr_eval_am_slot_bits(zkr_ext *pt, unsigned slot)
+static void zkr_eval_am_slot_bits(const zkr_eval_am_dims *m, zkr_ext *pt, unsigned slot)
 {
-    for (unsigned i = 0; i < ZKR_EVAL_ASLOTS_LOG; i++)
+    for (unsigned i = 0; i < zkr_eval_am_slog(m); i++)
         pt[i] = zkr_ext_from((slot >> i) & 1);
 }
 
@@ -367,7 +459,7 @@ void zkr_eval_am_onehot_pt(const zkr_eval_am_dims *m, const zkr_ext *rho, zkr_ex
     for (unsigned i = 0; i < m->c; i++)
         pt[i] = half;
     memcpy(pt + m->c, rho + m->c, m->lb * sizeof *rho);
-    zkr_eval_am_slot_bits(pt + m->c + m->lb, ZKR_EVAL_ASLOT_E);
+    zkr_eval_am_slot_bits(m, pt + m->c + m->lb, ZKR_EVAL_ASLOT_E);
 }
 
 void zkr_eval_am_key_pt(const zkr_eval_am_dims *m, const zkr_ext *rho, unsigned k, zkr_ext *pt)
@@ -375,5 +467,5 @@ void zkr_eval_am_key_pt(const zkr_eval_am_dims *m, const zkr_ext *rho, unsigned 
     for (unsigned i = 0; i < m->c; i++)
         pt[i] = zkr_ext_from(0);
     memcpy(pt + m->c, rho + m->c, m->lb * sizeof *rho);
-    zkr_eval_am_slot_bits(pt + m->c + m->lb, ZKR_EVAL_ASLOT_D0 + m->nd + k);
+    zkr_eval_am_slot_bits(m, pt + m->c + m->lb, ZKR_EVAL_ASLOT_D0 + m->nd + k);
 }

@@ -267,7 +267,7 @@ static zkr_err zkr_gi_am(zkr_ginf_shape *s, const zkr_ml_gprog *g, zkr_diag *d)
                         "of 2..128 x 1 x 1 outputs (it has %u x %u x %u)", g->nodes[last].c,
                         g->nodes[last].h, g->nodes[last].w);
     s->am_used = 1;
-    s->amd = (zkr_eval_am_dims){c, s->lb, (c + 8 + 7) / 8, g->nodes[last].c, -128};
+    s->amd = (zkr_eval_am_dims){c, s->lb, (c + 8 + 7) / 8, g->nodes[last].c, -128, 0, 0};
     s->am = (zkr_gblock){1, c + s->lb + ZKR_EVAL_ASLOTS_LOG, 0};
     s->amult = (zkr_gblock){1, ZKR_GINF_AM_RANGE_LOG, 0};
     return ZKR_OK;

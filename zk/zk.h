@@ -1227,9 +1227,12 @@ zkr_soundness zkr_matmul2_soundness(const zkr_params *p, uint32_t m, uint32_t k,
 /*
  * 2: one mixed-size opening; 3: a batch whose padding would cost more
  * than a quarter is committed as two power-of-two record chunks
- * (zkr_eval_shape_split). Versions 1 and 2 keep verifying.
+ * (zkr_eval_shape_split); 4: narrow requantization in V_l and A in 15-bit
+ * limbs, range entries read by the LogUps (zkr_eval_shape_v4). Versions
+ * 1..3 keep verifying.
  */
-#define ZKR_EVAL_VERSION 3u
+#define ZKR_EVAL_VERSION 4u
+#define ZKR_EVAL_LIMB4 15u /* version 4: limb width and the range table's log */
 #define ZKR_KIND_EVALUATION1 4u
 /* Section tags of an evaluation@1 proof (after ZKR_SEC_STATEMENT). */
 #define ZKR_SEC_EVAL_ROOTS 8u  /* witness roots: V_0..V_{L-1}, A, MU (, V_0's second chunk) */
@@ -1255,7 +1258,12 @@ typedef struct {
     unsigned c, lb, nd;
     uint32_t out_dim;
     int64_t lo;
+    unsigned slog; /* A's slot variables; 0: ZKR_EVAL_ASLOTS_LOG (format versions 1..3) */
+    unsigned limb; /* bits of a limb of D and KA; 0: 8 (format versions 1..3) */
 } zkr_eval_am_dims;
+/* The slot variables and limb bits of m (their defaults when 0). */
+unsigned zkr_eval_am_slog(const zkr_eval_am_dims *m);
+unsigned zkr_eval_am_limb(const zkr_eval_am_dims *m);
 /* A's one-hot point (1/2, .., 1/2, rho_b, E's slot bits): c + lb + 4 values. */
 void zkr_eval_am_onehot_pt(const zkr_eval_am_dims *m, const zkr_ext *rho, zkr_ext *pt);
 /* A's broadcast-key point (0, .., 0, rho_b, KA limb k's slot bits): c + lb + 4 values. */
@@ -1288,6 +1296,16 @@ typedef struct {
                           * [0, 2^(lb-1)) and [2^(lb-1), 2^(lb-1) + 2^lb_b); V_0 is zero
                           * at the records after them (zkr_eval_shape_split) */
     unsigned lb_b;       /* split: log2 of the second chunk's records (lb_b <= lb - 2) */
+    /* Format version 4 (zkr_eval_shape_v4); versions 1..3: 0, 16 byte slots, ZKR_INFER_SLOT_Y,
+     * A in 16 slots of byte limbs, the byte table. */
+    unsigned version;
+    unsigned vlog[ZKR_INFER_MAX_LAYERS]; /* V_l's slot variables */
+    unsigned ysl[ZKR_INFER_MAX_LAYERS];  /* Y = y - lo's slot in V_l */
+    unsigned nsl[ZKR_INFER_MAX_LAYERS];  /* V_l's used slots (v4: Y, r, gh, gl limbs) */
+    unsigned ghb[ZKR_INFER_MAX_LAYERS], glb[ZKR_INFER_MAX_LAYERS]; /* v4: declared clamp widths */
+    unsigned alog;       /* A's slot variables */
+    unsigned anu;        /* A's used slots: 1 + 2 nd */
+    unsigned tlog;       /* the range table's log: 8, v4 15 (MU: 2^tlog per LogUp) */
 } zkr_eval_shape;
 
 /*
@@ -1301,6 +1319,33 @@ zkr_err zkr_eval_shape_init(zkr_eval_shape *s, uint32_t input_dim, uint32_t n_la
                             const uint32_t *shifts, uint64_t count, unsigned max_vars) ZKR_WUR;
 /* Variables of polynomial id (zkr_eval_n_polys ids). */
 unsigned zkr_eval_poly_vars(const zkr_eval_shape *s, unsigned id);
+/*
+ * Format version 4 (docs/proof-system.md, "evaluation@1", format version 4):
+ * A in 15-bit limbs (slots E, nd limbs of D, nd of KA, padded to 2^alog)
+ * and V_l the narrow requantization's slots (zk/cnn.h zkr_cnn_rqn: r, gh,
+ * gl in 15-bit limbs, then Y) for the declared clamp widths ghb[l], glb[l]
+ * (each <= 63 - shift_l, as zkr_cnn_rqn_init), MU 2^15 per LogUp. Call
+ * after zkr_eval_shape_init (and zkr_eval_shape_split, in either order).
+ * ZKR_ERR_MALFORMED (a width over 63 - s), ZKR_ERR_TOO_LARGE (max_vars).
+ */
+zkr_err zkr_eval_shape_v4(zkr_eval_shape *s, const unsigned *ghb, const unsigned *glb,
+                          unsigned max_vars) ZKR_WUR;
+/*
+ * Format version 4's range entries of LogUp i (0..L-1: V_i, L: A, L + 1: a
+ * split batch's second V_0 chunk): entry e at every element is sign *
+ * scale * slot[src] + cst over the polynomial's slots; 2^elog entries (the
+ * ones past n_ent are 0). Returns n_ent; *elog gets the entry variables.
+ */
+#define ZKR_EVAL_MAX_ENTRIES 32u
+typedef struct {
+    unsigned src;
+    zkr_gl coef; /* sign * scale, in F */
+    zkr_gl cst;
+} zkr_eval_entry;
+unsigned zkr_eval_entries(const zkr_eval_shape *s, unsigned i, zkr_eval_entry *ent,
+                          unsigned *elog);
+/* The argmax block's dimensions for the shape (its version's A layout). */
+zkr_eval_am_dims zkr_eval_am_of(const zkr_eval_shape *s);
 /*
  * Format version 3: splits the batch when count = 2^k + rem with
  * 0 < rem <= 2^(k-1) (the padded 2^(k+1) records would be more than a

@@ -13,7 +13,8 @@
  * - tampering: sampled bit flips, truncation, trailing bytes;
  * - determinism: byte-identical proofs for runs and thread counts;
  * - test builds only (the older versions come from the test-only prover):
- *   format versions 1 and 2 still verify, others refused; the split batch.
+ *   format versions 1..3 still verify, 5 and relabelled ones refused; the
+ *   split batch in versions 3 and 4.
  */
 #include <unistd.h>
 
@@ -451,7 +452,7 @@ static zkr_err ev_reframe(const zkr_proof_view *pv, const uint8_t *roots, size_t
     return r;
 }
 
-/* Format versions: 3 is made, 1 still verifies, others are refused (64 records: no split). */
+/* Format versions: 4 is made, 1 still verifies, others are refused (64 records: no split). */
 static void test_versions(zkr_tap *t)
 {
     static const uint32_t dims[] = {40, 24, 10};
@@ -473,20 +474,20 @@ static void test_versions(zkr_tap *t)
             vv1 = ev_verify(&f, v1.p, v1.len, NULL);
     }
     zkr_tap_ok(t, r == ZKR_OK && v == ZKR_OK,
-               "version 2, 64 records (four polys join the fold): verifies (%d/%d, %zu bytes)", r,
+               "version 4, 64 records: verifies (%d/%d, %zu bytes)", r,
                v, f.proof.len);
     zkr_tap_ok(t, r1 == ZKR_OK && vv1 == ZKR_OK && v1.len > f.proof.len,
                "version 1 proof of the same statement still verifies (%d/%d, %zu bytes)", r1, vv1,
                v1.len);
-    /* The version word of the roots section: 4 (future) and 1 (with a marker) are refused. */
+    /* The version word of the roots section: 5 (future) and 1 (with a marker) are refused. */
     if (r == ZKR_OK && zkr_buf_append(&bad, f.proof.p, f.proof.len) == ZKR_OK &&
         zkr_proof_parse(bad.p, bad.len, &pv, &d) == ZKR_OK) {
         size_t off = (size_t)(pv.body[1] - bad.p);
         zkr_diag vd = {0};
-        bad.p[off] = 0, bad.p[off + 1] = 0, bad.p[off + 2] = 0, bad.p[off + 3] = 4;
+        bad.p[off] = 0, bad.p[off + 1] = 0, bad.p[off + 2] = 0, bad.p[off + 3] = 5;
         v = zkr_verify_evaluation(bad.p, bad.len, &f.st, NULL, &vd);
-        zkr_tap_ok(t, v == ZKR_ERR_UNSUPPORTED && strstr(vd.msg, "format version 4"),
-                   "roots section says version 4: ZKR_ERR_UNSUPPORTED (%d: %s)", v, vd.msg);
+        zkr_tap_ok(t, v == ZKR_ERR_UNSUPPORTED && strstr(vd.msg, "format version 5 proof refused"),
+                   "roots section says version 5: ZKR_ERR_UNSUPPORTED by name (%d: %s)", v, vd.msg);
         bad.p[off + 3] = 1;
         v = zkr_verify_evaluation(bad.p, bad.len, &f.st, NULL, &vd);
         zkr_tap_ok(t, v == ZKR_ERR_MALFORMED, "roots section says version 1 with a marker: "
@@ -513,11 +514,11 @@ static void test_versions(zkr_tap *t)
             a2 = zkr_verify_evaluation(e2.p, e2.len, &f.st, NULL, &vd);
             a3 = zkr_verify_evaluation(e3.p, e3.len, &f.st, NULL, &vd);
         }
-        zkr_tap_ok(t, a1 != ZKR_OK, "adv version 2 proof with its version word stripped (read as "
+        zkr_tap_ok(t, a1 != ZKR_OK, "adv version 4 proof with its version word stripped (read as "
                    "version 1): refused (%d)", a1);
         zkr_tap_ok(t, a2 != ZKR_OK, "adv version 1 proof with a version word 2 (read as version 2): "
                    "refused (%d)", a2);
-        zkr_tap_ok(t, a3 != ZKR_OK, "adv version 1 openings under version 2 roots: refused (%d)",
+        zkr_tap_ok(t, a3 != ZKR_OK, "adv version 1 openings under version 4 roots: refused (%d)",
                    a3);
         zkr_buf_free(&e1);
         zkr_buf_free(&e2);
@@ -536,21 +537,21 @@ static void test_versions(zkr_tap *t)
 }
 
 /*
- * Format version 3 splits 40 records (32 + 8 instead of 64 padded): the
- * proof verifies, is deterministic across thread counts, the version 2
- * proof of the same statement verifies too, and re-framing one as the
- * other (version word swapped: the roots count no longer fits) is refused.
+ * Format versions 3 and 4 split 40 records (32 + 8 instead of 64 padded):
+ * the version 4 proof verifies, is deterministic across thread counts, the
+ * version 3 and 2 proofs of the same statement verify too, and re-framing
+ * one as another (version word swapped) is refused.
  */
 static void test_split(zkr_tap *t)
 {
     static const uint32_t dims[] = {40, 24, 10};
     ev_fixture f;
     zkr_dataset *ds = ev_dataset_make(t, tmpdir, "x", 40, 44, 10);
-    zkr_buf p1 = {0}, o1 = {0}, v2 = {0}, o2 = {0};
+    zkr_buf p1 = {0}, o1 = {0}, v2 = {0}, o2 = {0}, v3 = {0}, o3 = {0};
     zkr_proof_view pv;
     zkr_diag d = {0};
     zkr_err r, r1 = ZKR_ERR_INTERNAL, r2 = ZKR_ERR_INTERNAL, v = ZKR_ERR_INTERNAL;
-    zkr_err vv2 = ZKR_ERR_INTERNAL;
+    zkr_err vv2 = ZKR_ERR_INTERNAL, r3 = ZKR_ERR_INTERNAL, vv3 = ZKR_ERR_INTERNAL;
     size_t n_roots = 0;
 
     memset(&f, 0, sizeof f);
@@ -560,40 +561,77 @@ static void test_split(zkr_tap *t)
     if (r == ZKR_OK) {
         v = ev_verify(&f, f.proof.p, f.proof.len, NULL);
         r1 = zkr_prover_evaluation_version(&f.p, f.st.statement_id, f.im, &f.bt,
-                                           ZKR_EVAL_MODE_EXACT, 0, 1, 3, &p1, &o1, &d);
+                                           ZKR_EVAL_MODE_EXACT, 0, 1, 4, &p1, &o1, &d);
         r2 = zkr_prover_evaluation_version(&f.p, f.st.statement_id, f.im, &f.bt,
                                            ZKR_EVAL_MODE_EXACT, 0, 1, 2, &v2, &o2, &d);
+        r3 = zkr_prover_evaluation_version(&f.p, f.st.statement_id, f.im, &f.bt,
+                                           ZKR_EVAL_MODE_EXACT, 0, 2, 3, &v3, &o3, &d);
         if (r2 == ZKR_OK)
             vv2 = ev_verify(&f, v2.p, v2.len, NULL);
-        if (zkr_proof_parse(f.proof.p, f.proof.len, &pv, &d) == ZKR_OK)
-            n_roots = (pv.len[1] - 4) / ZKR_DIGEST_BYTES;
+        if (r3 == ZKR_OK)
+            vv3 = ev_verify(&f, v3.p, v3.len, NULL);
+        /* Version 4's roots section: u32 version, u32 ghb | u32 glb per layer, the roots. */
+        if (zkr_proof_parse(f.proof.p, f.proof.len, &pv, &d) == ZKR_OK &&
+            (pv.len[1] - 4 - 8 * 2) % ZKR_DIGEST_BYTES == 0)
+            n_roots = (pv.len[1] - 4 - 8 * 2) / ZKR_DIGEST_BYTES;
     }
     zkr_tap_ok(t, r == ZKR_OK && v == ZKR_OK && n_roots == 2 + 2 + 1,
-               "version 3, 40 records split 32 + 8: verifies, five witness roots (%d/%d, %zu)", r,
+               "version 4, 40 records split 32 + 8: verifies, five witness roots (%d/%d, %zu)", r,
                v, n_roots);
     zkr_tap_ok(t, r1 == ZKR_OK && p1.len == f.proof.len &&
                       memcmp(p1.p, f.proof.p, p1.len) == 0,
-               "version 3 split proof: 1 and 2 threads give the same bytes (%d)", r1);
+               "version 4 split proof: 1 and 2 threads give the same bytes (%d)", r1);
     zkr_tap_ok(t, r2 == ZKR_OK && vv2 == ZKR_OK,
                "version 2 proof of the same statement (64 padded records) still verifies (%d/%d)",
                r2, vv2);
+    zkr_tap_ok(t, r3 == ZKR_OK && vv3 == ZKR_OK && v3.len != f.proof.len,
+               "version 3 split proof of the same statement still verifies (%d/%d, %zu bytes, "
+               "version 4: %zu)", r3, vv3, v3.len, f.proof.len);
     if (r == ZKR_OK && r2 == ZKR_OK) {
         zkr_buf e = {0};
         zkr_proof_view q;
         zkr_diag vd = {0};
         zkr_err a1 = ZKR_OK, a2 = ZKR_OK;
+        zkr_err a3 = ZKR_OK, a4 = ZKR_OK;
         if (zkr_buf_append(&e, f.proof.p, f.proof.len) == ZKR_OK &&
             zkr_proof_parse(e.p, e.len, &q, &d) == ZKR_OK) {
             e.p[(size_t)(q.body[1] - e.p) + 3] = 2;
             a1 = zkr_verify_evaluation(e.p, e.len, &f.st, NULL, &vd);
+            e.p[(size_t)(q.body[1] - e.p) + 3] = 3;
+            a3 = zkr_verify_evaluation(e.p, e.len, &f.st, NULL, &vd);
         }
+        e.len = 0;
+        if (r3 == ZKR_OK && zkr_buf_append(&e, v3.p, v3.len) == ZKR_OK &&
+            zkr_proof_parse(e.p, e.len, &q, &d) == ZKR_OK) {
+            e.p[(size_t)(q.body[1] - e.p) + 3] = 4;
+            a4 = zkr_verify_evaluation(e.p, e.len, &f.st, NULL, &vd);
+        }
+        /* The version 3 proof's reject twins: a body byte flipped, the last byte cut. */
+        e.len = 0;
+        if (r3 == ZKR_OK && zkr_buf_append(&e, v3.p, v3.len) == ZKR_OK &&
+            zkr_proof_parse(e.p, e.len, &q, &d) == ZKR_OK) {
+            zkr_err b1, b2;
+            e.p[(size_t)(q.body[3] - e.p) + q.len[3] / 2] ^= 0x10;
+            b1 = zkr_verify_evaluation(e.p, e.len, &f.st, NULL, &vd);
+            e.p[(size_t)(q.body[3] - e.p) + q.len[3] / 2] ^= 0x10;
+            b2 = zkr_verify_evaluation(e.p, e.len - 1, &f.st, NULL, &vd);
+            zkr_tap_ok(t, b1 != ZKR_OK && b2 != ZKR_OK,
+                       "version 3 split proof with a body byte flipped, or truncated: refused "
+                       "(%d, %d)", b1, b2);
+        } else {
+            zkr_tap_ok(t, 0, "version 3 split proof edits: no proof");
+        }
+        zkr_tap_ok(t, a3 != ZKR_OK, "adv split version 4 proof relabelled version 3: refused (%d)",
+                   a3);
+        zkr_tap_ok(t, r3 == ZKR_OK && a4 != ZKR_OK,
+                   "adv split version 3 proof relabelled version 4: refused (%d)", a4);
         e.len = 0;
         if (zkr_buf_append(&e, v2.p, v2.len) == ZKR_OK &&
             zkr_proof_parse(e.p, e.len, &q, &d) == ZKR_OK) {
             e.p[(size_t)(q.body[1] - e.p) + 3] = 3;
             a2 = zkr_verify_evaluation(e.p, e.len, &f.st, NULL, &vd);
         }
-        zkr_tap_ok(t, a1 == ZKR_ERR_MALFORMED, "adv split version 3 proof relabelled version 2: "
+        zkr_tap_ok(t, a1 == ZKR_ERR_MALFORMED, "adv split version 4 proof relabelled version 2: "
                    "refused (%d)", a1);
         zkr_tap_ok(t, a2 == ZKR_ERR_MALFORMED, "adv version 2 proof relabelled version 3: "
                    "refused (%d)", a2);
@@ -601,11 +639,16 @@ static void test_split(zkr_tap *t)
     } else {
         zkr_tap_ok(t, 0, "adv split relabelling: no proofs");
         zkr_tap_ok(t, 0, "adv split relabelling: no proofs");
+        zkr_tap_ok(t, 0, "adv split relabelling: no proofs");
+        zkr_tap_ok(t, 0, "adv split relabelling: no proofs");
+        zkr_tap_ok(t, 0, "adv split relabelling: no proofs");
     }
     zkr_buf_free(&p1);
     zkr_buf_free(&o1);
     zkr_buf_free(&v2);
     zkr_buf_free(&o2);
+    zkr_buf_free(&v3);
+    zkr_buf_free(&o3);
     ev_fixture_free(&f);
     zkr_dataset_free(ds);
 }

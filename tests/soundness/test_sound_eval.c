@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "tests/infer/eval_fixture.h"
+#include "verifier/evaluation_int.h"
+#include "zk/cnn.h"
 #include "zkr_config.h"
 
 static char tmpdir[256];
@@ -36,20 +38,23 @@ static uint32_t out_dim(const zkr_eval_cheat_view *w) { return w->shape->inf.lay
 static uint64_t key(zkr_eval_cheat_view *w, uint64_t b, uint64_t j)
 {
     uint64_t J = (uint64_t)1 << w->shape->c;
-    return (*v_at(w, last_l(w), ZKR_INFER_SLOT_Y, b, j) << w->shape->c) + (J - 1 - j);
+    return (*v_at(w, last_l(w), w->shape->ysl[last_l(w)], b, j) << w->shape->c) + (J - 1 - j);
 }
 
-/* Stores a field value as nd limbs: low limbs its canonical bytes, the top one solved in F. */
+/*
+ * Stores a field value as nd limbs (bytes; format version 4: 15 bits): low
+ * limbs its canonical limbs, the top one solved in F.
+ */
 static void set_limbs(zkr_eval_cheat_view *w, unsigned slot0, uint64_t b, uint64_t j, zkr_gl v)
 {
-    unsigned nd = w->shape->nd;
+    unsigned nd = w->shape->nd, bits = w->shape->version >= 4 ? ZKR_EVAL_LIMB4 : 8;
     zkr_gl low = 0, scale = 1;
 
     for (unsigned i = 0; i + 1 < nd; i++) {
-        zkr_gl byte = (v >> (8 * i)) & 0xff;
+        zkr_gl byte = (v >> (bits * i)) & (((zkr_gl)1 << bits) - 1);
         *a_at(w, slot0 + i, b, j) = byte;
         low = zkr_gl_add(low, zkr_gl_mul(byte, scale));
-        scale = zkr_gl_mul(scale, 256);
+        scale = zkr_gl_mul(scale, (zkr_gl)1 << bits);
     }
     *a_at(w, slot0 + nd - 1, b, j) = zkr_gl_mul(zkr_gl_sub(v, low), zkr_gl_inv(scale));
 }
@@ -318,11 +323,12 @@ static zkr_err e_split_control(void *ctx, zkr_eval_cheat_view *w)
     return w->shape->split && w->shape->lb_b == 0 ? ZKR_OK : ZKR_ERR_INTERNAL;
 }
 
-/* Record 4's layer-0 remainder byte moved by one: the requantization no longer holds there. */
+/* Record b's layer-0 remainder limb moved by one: the requantization no longer holds there. */
 static void bump_r0(zkr_eval_cheat_view *w, uint64_t b)
 {
-    zkr_gl *r0 = v_at(w, 0, ZKR_INFER_SLOT_R0, b, 0);
-    *r0 = *r0 < 255 ? *r0 + 1 : *r0 - 1;
+    int v4 = w->shape->version >= 4;
+    zkr_gl *r0 = v_at(w, 0, v4 ? 0 : ZKR_INFER_SLOT_R0, b, 0); /* v4: r's limbs come first */
+    *r0 = *r0 < (v4 ? 0x7ffeu : 255u) ? *r0 + 1 : *r0 - 1;
 }
 
 /* The selector: the prover's zero-check weight drops the last real record, whose row is false. */
@@ -428,8 +434,9 @@ static void run_attack(zkr_tap *t, const attack *a)
             /* tau one above what the model gets: learnt from an honest run first. */
             unsigned m;
             uint64_t cnt, honest = 0;
-            r = zkr_prover_evaluation_cheat(&f.p, f.st.statement_id, f.im, &f.bt, NULL,
-                                            ZKR_EVAL_MODE_EXACT, 0, e_none, &f, &proof, &out, &d);
+            r = zkr_prover_evaluation_cheat_version(&f.p, f.st.statement_id, f.im, &f.bt, NULL,
+                                                    ZKR_EVAL_MODE_EXACT, 0, 3, 0, e_none, &f, &proof,
+                                                    &out, &d);
             if (r == ZKR_OK && zkr_eval_output_decode(out.p, out.len, &m, &cnt, &honest) == ZKR_OK &&
                 honest + 1 <= cnt)
                 tau = honest + 1;
@@ -439,9 +446,10 @@ static void run_attack(zkr_tap *t, const attack *a)
             zkr_buf_free(&out);
         }
         if (!a->thr || r == ZKR_OK)
-            r = zkr_prover_evaluation_cheat(&f.p, f.st.statement_id, f.im, &f.bt, wit,
-                                            a->thr ? ZKR_EVAL_MODE_THRESHOLD : ZKR_EVAL_MODE_EXACT,
-                                            tau, a->edit, &f, &proof, &out, &d);
+            r = zkr_prover_evaluation_cheat_version(
+                &f.p, f.st.statement_id, f.im, &f.bt, wit,
+                a->thr ? ZKR_EVAL_MODE_THRESHOLD : ZKR_EVAL_MODE_EXACT, tau, 3, 0, a->edit, &f, &proof,
+                &out, &d);
         free(wit);
         wit = NULL;
         if (r != ZKR_ERR_USAGE || ++tries > 40)
@@ -465,6 +473,317 @@ static void run_attack(zkr_tap *t, const attack *a)
         zkr_tap_ok(t, r == ZKR_OK && v == ZKR_ERR_VERIFY && strstr(vd.msg, a->want),
                    "%s: ZKR_ERR_VERIFY naming \"%s\" (prove %d %s, verify %d: %s)", a->name,
                    a->want, r, d.msg, v, vd.msg);
+    zkr_buf_free(&proof);
+    zkr_buf_free(&out);
+    ev_fixture_free(&f);
+    zkr_dataset_free(ds);
+}
+
+/* ---- format version 4: narrow requantization, A in 15-bit limbs (docs/soundness.md) ---- */
+
+/* The edits' context: the fixture, and whether this run is the teeth (every LogUp left out). */
+typedef struct {
+    ev_fixture *f;
+    int skip;
+} v4_ctx;
+
+/* The last layer's requantization of record 0's row j: its slots (layer 1: s = 24, lo = -128). */
+typedef struct {
+    zkr_gl *y, *r0, *r1, *gh, *gl;
+} v4_row;
+
+static int v4_row_at(zkr_eval_cheat_view *w, uint64_t j, v4_row *o)
+{
+    uint32_t l = last_l(w);
+    zkr_cnn_rqn a;
+
+    if (zkr_eval_rqn(w->shape, l, &a) != ZKR_OK || a.nr != 2 || a.ngh != 1 || a.ngl != 1)
+        return 0;
+    o->y = v_at(w, l, w->shape->ysl[l], 0, j);
+    o->r0 = v_at(w, l, 0, 0, j);
+    o->r1 = v_at(w, l, 1, 0, j);
+    o->gh = v_at(w, l, a.slot_gh, 0, j);
+    o->gl = v_at(w, l, a.slot_gl, 0, j);
+    return 1;
+}
+
+/* The first real row of record 0 with no clamp and Y (= y + 128) strictly between lo_y and hi_y. */
+static int v4_pick(zkr_eval_cheat_view *w, zkr_gl lo_y, zkr_gl hi_y, v4_row *o)
+{
+    for (uint64_t j = 0; j < out_dim(w); j++)
+        if (v4_row_at(w, j, o) && *o->gh == 0 && *o->gl == 0 && *o->y > lo_y && *o->y < hi_y)
+            return 1;
+    return 0;
+}
+
+/* y + 1, r - 2^24: r0 = r0 - 2^24 wraps mod p (the argmax rebuilt on the raised logit). */
+static zkr_err e4_r0_wrapped(void *ctx, zkr_eval_cheat_view *w)
+{
+    v4_row o;
+
+    w->skip_range = ((v4_ctx *)ctx)->skip ? 2 : 0; /* LogUp 1: V_1 */
+    if (!v4_pick(w, 0, 255, &o))
+        return ZKR_ERR_USAGE;
+    *o.y += 1;
+    *o.r0 = zkr_gl_sub(*o.r0, (zkr_gl)1 << 24);
+    claim_argmax(w, 0, argmax_of(w, 0));
+    return ZKR_OK;
+}
+
+/* y - 1, r + 2^24: r1 + 2^9 stays a 15-bit limb (< 2^10); only 2^6 r1 < 2^15 refuses it. */
+static zkr_err e4_r1_top(void *ctx, zkr_eval_cheat_view *w)
+{
+    v4_row o;
+
+    w->skip_range = ((v4_ctx *)ctx)->skip ? 2 : 0; /* LogUp 1: V_1 */
+    if (!v4_pick(w, 0, 255, &o) || *o.r1 + (1u << 9) >= (1u << ZKR_EVAL_LIMB4))
+        return ZKR_ERR_USAGE;
+    *o.y -= 1;
+    *o.r1 += 1u << 9;
+    claim_argmax(w, 0, argmax_of(w, 0));
+    return ZKR_OK;
+}
+
+/* Clamped to 127 with gh = q - 127 < 0 wrapped mod p (q unclamped below 127). */
+static zkr_err e4_gh_wrapped(void *ctx, zkr_eval_cheat_view *w)
+{
+    v4_row o;
+
+    w->skip_range = ((v4_ctx *)ctx)->skip ? 2 : 0; /* LogUp 1: V_1 */
+    if (!v4_pick(w, 0, 255, &o))
+        return ZKR_ERR_USAGE;
+    /* q = y = Y - 128; claimed y = 127 (Y = 255), gh = q - 127. */
+    *o.gh = zkr_gl_from_i64((int64_t)*o.y - 128 - 127);
+    *o.y = 255;
+    claim_argmax(w, 0, argmax_of(w, 0));
+    return ZKR_OK;
+}
+
+/* Clamped to -128 with gl = -128 - q < 0 wrapped mod p (q unclamped above -128). */
+static zkr_err e4_gl_wrapped(void *ctx, zkr_eval_cheat_view *w)
+{
+    v4_row o;
+
+    w->skip_range = ((v4_ctx *)ctx)->skip ? 2 : 0; /* LogUp 1: V_1 */
+    if (!v4_pick(w, 0, 256, &o))
+        return ZKR_ERR_USAGE;
+    *o.gl = zkr_gl_from_i64(-((int64_t)*o.y)); /* -128 - q = -Y */
+    *o.y = 0;
+    claim_argmax(w, 0, argmax_of(w, 0));
+    return ZKR_OK;
+}
+
+/* A's D limb at 2^15 on the padding row (out_dim 3: row 3, sel = 0): only its range entry refuses it. */
+static zkr_err e4_d_limb_2_15(void *ctx, zkr_eval_cheat_view *w)
+{
+    uint64_t J = (uint64_t)1 << w->shape->c;
+
+    w->skip_range = ((v4_ctx *)ctx)->skip ? 3 : 0; /* LogUp 2: A */
+    if (out_dim(w) == J || w->shape->nd != 1)
+        return ZKR_ERR_USAGE;
+    *a_at(w, ZKR_EVAL_ASLOT_D0, 0, out_dim(w)) = (zkr_gl)1 << ZKR_EVAL_LIMB4;
+    return ZKR_OK;
+}
+
+/* The smallest logit claimed as the argmax: its negative differences wrap (15-bit limbs). */
+static zkr_err e4_wrong_argmax_wrapped(void *ctx, zkr_eval_cheat_view *w)
+{
+    w->skip_range = ((v4_ctx *)ctx)->skip ? 3 : 0; /* LogUp 2: A */
+    return e_wrong_argmax_wrapped(NULL, w);
+}
+
+/* The smallest logit raised above the maximum, A rebuilt on it, nothing else: the requantization refuses. */
+static zkr_err e4_logit_raised(void *ctx, zkr_eval_cheat_view *w)
+{
+    uint64_t pick = argmin_of(w, 0);
+    uint32_t l = last_l(w);
+    zkr_gl top = *v_at(w, l, w->shape->ysl[l], 0, argmax_of(w, 0));
+
+    (void)ctx;
+    if (pick == argmax_of(w, 0) || top + 1 > 255)
+        return ZKR_ERR_USAGE;
+    *v_at(w, l, w->shape->ysl[l], 0, pick) = top + 1;
+    claim_argmax(w, 0, pick);
+    return ZKR_OK;
+}
+
+typedef struct {
+    const char *name;
+    zkr_err (*edit)(void *ctx, zkr_eval_cheat_view *w);
+    uint32_t out;     /* last layer width */
+    const char *want; /* substring of the verifier's message; NULL: a control */
+    int teeth;        /* a range attack on LogUp teeth - 1: proven again with that LogUp left
+                       * out, accepted with ZKR_EVAL_OFF_RANGE0 << (teeth - 1) only */
+    uint64_t count;   /* records 2..2+count; 0: 7 */
+    unsigned off;     /* nonzero: the same proof is accepted with these checks off (teeth) */
+} attack4;
+
+static const attack4 attacks4[] = {
+    {"v4_control_no_edit", e_none, 4, NULL, 0, 0, 0},
+    {"v4_control_split_batch", e_split_control, 4, NULL, 0, 5, 0},
+    {"v4_r0_wrapped_mod_p", e4_r0_wrapped, 4, "range checks of layer 1", 2, 0, 0},
+    {"v4_r1_over_2^9_caught_by_the_scaled_entry", e4_r1_top, 4, "range checks of layer 1", 2, 0,
+     0},
+    {"v4_gh_wrapped_below_0", e4_gh_wrapped, 4, "range checks of layer 1", 2, 0, 0},
+    {"v4_gl_wrapped_below_0", e4_gl_wrapped, 4, "range checks of layer 1", 2, 0, 0},
+    {"v4_a_d_limb_at_2^15", e4_d_limb_2_15, 3, "range checks of argmax", 3, 0, 0},
+    {"v4_wrong_argmax_wrapped_difference", e4_wrong_argmax_wrapped, 4, "range checks of argmax", 3,
+     0, 0},
+    {"v4_count_plus_one", e_count_plus, 4, "count check", 0, 0, ZKR_EVAL_AM_OFF_COUNT},
+    {"v4_last_layer_logit_raised", e4_logit_raised, 4, "layer 1 requantization", 0, 0,
+     ZKR_EVAL_OFF_REQUANT},
+    {"v4_wrong_argmax_difference_sign_dropped", e_wrong_argmax_abs, 4, "argmax check", 0, 0,
+     ZKR_EVAL_AM_OFF_ARGMAX},
+    {"v4_indicator_two_and_p_minus_1", e_indicator_two_minus_one, 4, "argmax", 0, 0, 0},
+    {"v4_indicator_all_zero", e_no_argmax, 4, "one-hot", 0, 0, ZKR_EVAL_AM_OFF_ONEHOT},
+    {"v4_argmax_key_not_one_per_record", e_ka_not_broadcast, 4, "key differs", 0, 0,
+     ZKR_EVAL_AM_OFF_KEY},
+    {"v4_split_zero_check_weight_drops_a_real_record", e_split_mask_short, 4,
+     "layer 0 requantization", 0, 5, ZKR_EVAL_OFF_REQUANT},
+    {"v4_split_second_chunk_not_the_v0_proven", e_split_chunk_b_edited, 4, "do not combine", 0, 5,
+     0},
+};
+
+/* Records 2..2+count of a fresh dataset under a 10-8-out model, layer 1 at shift 24 (two r limbs). */
+static zkr_err v4_setup(zkr_tap *t, ev_fixture *f, zkr_dataset **ds, uint32_t out, uint64_t count)
+{
+    uint32_t dims[3] = {10, 8, out};
+
+    memset(f, 0, sizeof *f);
+    *ds = ev_dataset_make(t, tmpdir, "s4", 10, 12, out);
+    ev_rmodel_make(t, &f->rm, dims, 2, 0, 0);
+    f->rm.g.layers[0].act = 1;
+    f->rm.g.layers[1].act = 0;
+    f->rm.q[1].shift = 24;
+    for (uint32_t j = 0; j < out; j++)
+        f->rm.mult[1][j] = (uint32_t)ev_rnd(t, 1, 1 << 14);
+    return ev_fixture_setup(t, f, *ds, 2, count, 1);
+}
+
+static zkr_err v4_prove(ev_fixture *f, const attack4 *a, int skip, zkr_buf *proof, zkr_buf *out,
+                        zkr_diag *d)
+{
+    v4_ctx c = {f, skip};
+
+    zkr_buf_free(proof);
+    zkr_buf_free(out);
+    return zkr_prover_evaluation_cheat_version(&f->p, f->st.statement_id, f->im, &f->bt, NULL,
+                                               ZKR_EVAL_MODE_EXACT, 0, 4, ZKR_EVAL_LIMB4, a->edit,
+                                               &c, proof, out, d);
+}
+
+static void run_attack4(zkr_tap *t, const attack4 *a)
+{
+    ev_fixture f;
+    zkr_dataset *ds = NULL;
+    zkr_buf proof = {0}, out = {0};
+    zkr_diag d = {0}, vd = {0};
+    zkr_verifier_evaluation_statement st;
+    zkr_err r = ZKR_ERR_INTERNAL, v = ZKR_ERR_INTERNAL;
+
+    for (int tries = 0; tries < 40; tries++) {
+        if (v4_setup(t, &f, &ds, a->out, a->count ? a->count : 7) == ZKR_OK)
+            r = v4_prove(&f, a, 0, &proof, &out, &d);
+        if (r != ZKR_ERR_USAGE)
+            break;
+        /* The edit needs another instance (no unclamped row to edit): draw again. */
+        ev_fixture_free(&f);
+        zkr_dataset_free(ds);
+        ds = NULL;
+    }
+    st = f.st;
+    st.output = out.p; /* the statement claims what the cheater claims */
+    st.output_len = out.len;
+    if (r == ZKR_OK)
+        v = zkr_verify_evaluation(proof.p, proof.len, &st, NULL, &vd);
+    if (!a->want)
+        zkr_tap_ok(t, r == ZKR_OK && v == ZKR_OK,
+                   "%s: the unedited cheating prover verifies (prove %d %s, verify %d %s)",
+                   a->name, r, d.msg, v, vd.msg);
+    else
+        zkr_tap_ok(t, r == ZKR_OK && v == ZKR_ERR_VERIFY && strstr(vd.msg, a->want),
+                   "%s: ZKR_ERR_VERIFY naming \"%s\" (prove %d %s, verify %d: %s)", a->name,
+                   a->want, r, d.msg, v, vd.msg);
+    if (a->off) {
+        zkr_diag d1 = {0};
+        zkr_err v1 = r == ZKR_OK ? zkr_verify_evaluation_off(proof.p, proof.len, &st, a->off,
+                                                             NULL, &d1)
+                                 : r;
+        zkr_tap_ok(t, v1 == ZKR_OK, "%s: teeth: accepted with that check off (%d %s)", a->name,
+                   v1, d1.msg);
+    }
+    if (a->teeth) {
+        /* The teeth: the same edit, the LogUps left out; every other relation holds. */
+        zkr_err v0 = ZKR_ERR_INTERNAL, v1 = ZKR_ERR_INTERNAL;
+        zkr_diag d1 = {0};
+        memset(&vd, 0, sizeof vd);
+        r = r == ZKR_OK ? v4_prove(&f, a, 1, &proof, &out, &d) : r;
+        st.output = out.p;
+        st.output_len = out.len;
+        if (r == ZKR_OK) {
+            v0 = zkr_verify_evaluation(proof.p, proof.len, &st, NULL, &vd);
+            v1 = zkr_verify_evaluation_off(proof.p, proof.len, &st,
+                                           ZKR_EVAL_OFF_RANGE0 << (a->teeth - 1), NULL, &d1);
+        }
+        zkr_tap_ok(t, r == ZKR_OK && v0 != ZKR_OK && v1 == ZKR_OK,
+                   "%s: teeth: with its LogUp left out, refused with every check on (%d %s) and "
+                   "accepted with that range check off (%d %s; prove %d %s)", a->name, v0, vd.msg,
+                   v1, d1.msg, r, d.msg);
+    }
+    zkr_buf_free(&proof);
+    zkr_buf_free(&out);
+    ev_fixture_free(&f);
+    zkr_dataset_free(ds);
+}
+
+/*
+ * A declared clamp width of 64 - s (layer 1: 40 bits at s = 24) in an honest
+ * proof's roots section: refused by name (MALFORMED), and still refused with
+ * that check off (zkr_eval_shape_v4 holds the same bound through
+ * zkr_cnn_rqn_init). Its teeth are arithmetic: at 64 - s bits a gh exists
+ * with 2^s (127 + gh) + r + 1 = 2^s q + r mod p for q = -100, a clamp to
+ * 127 of a value far below it, which 63 - s bits rule out (gh >= 2^(63-s)).
+ */
+static void run_width4(zkr_tap *t)
+{
+    static const attack4 none = {"v4_width", e_none, 4, NULL, 0, 0, 0};
+    ev_fixture f;
+    zkr_dataset *ds = NULL;
+    zkr_buf proof = {0}, out = {0};
+    zkr_proof_view pv;
+    zkr_diag d = {0}, vd = {0}, vd1 = {0};
+    zkr_err r, v = ZKR_ERR_INTERNAL, v1 = ZKR_ERR_INTERNAL, v2 = ZKR_ERR_INTERNAL;
+
+    r = v4_setup(t, &f, &ds, 4, 7);
+    if (r == ZKR_OK)
+        r = v4_prove(&f, &none, 0, &proof, &out, &d);
+    if (r == ZKR_OK && zkr_proof_parse(proof.p, proof.len, &pv, &d) == ZKR_OK) {
+        zkr_verifier_evaluation_statement st = f.st;
+        size_t off = (size_t)(pv.body[1] - proof.p) + 4 + 8 * 1; /* layer 1's ghb */
+        st.output = out.p;
+        st.output_len = out.len;
+        v2 = zkr_verify_evaluation(proof.p, proof.len, &st, NULL, &vd);
+        proof.p[off] = 0, proof.p[off + 1] = 0, proof.p[off + 2] = 0, proof.p[off + 3] = 64 - 24;
+        v = zkr_verify_evaluation(proof.p, proof.len, &st, NULL, &vd);
+        v1 = zkr_verify_evaluation_off(proof.p, proof.len, &st, ZKR_EVAL_OFF_WIDTH, NULL, &vd1);
+    }
+    zkr_tap_ok(t, r == ZKR_OK && v2 == ZKR_OK && v == ZKR_ERR_MALFORMED &&
+                      strstr(vd.msg, "clamp widths") && v1 == ZKR_ERR_MALFORMED,
+               "v4_declared_width_64_minus_s: refused by name (%d: %s), with the check off still "
+               "refused by the shape (%d: %s); unedited %d", v, vd.msg, v1, vd1.msg, v2);
+    {
+        const unsigned s = 24;
+        int64_t q = -100;
+        uint64_t k = (uint64_t)((int64_t)1 << (32 - s)) + 127 + 100, gh; /* 2^(32-s) + 127 - q */
+        zkr_gl lhs, rhs;
+        gh = ((uint64_t)1 << (64 - s)) - k;
+        lhs = zkr_gl_mul(zkr_gl_from_i64(q), (zkr_gl)1 << s);           /* 2^s q + r, r = 0 */
+        rhs = zkr_gl_add(zkr_gl_mul(zkr_gl_add(127, zkr_gl_canon(gh)), (zkr_gl)1 << s), 1);
+        zkr_tap_ok(t, lhs == rhs && gh < ((uint64_t)1 << (64 - s)) &&
+                          gh >= ((uint64_t)1 << (63 - s)),
+                   "v4_width_64_minus_s_teeth: gh = 2^40 - %llu (40 bits) clamps q = -100 to 127 "
+                   "mod p; 39 bits cannot hold it", (unsigned long long)k);
+    }
     zkr_buf_free(&proof);
     zkr_buf_free(&out);
     ev_fixture_free(&f);
@@ -740,6 +1059,32 @@ static void run_mixed(zkr_tap *t)
                    "split_batch_soundness_bits: 10,000 records, V_0 2^24 + 2^22, %u polys in one "
                    "opening of 2^%u: %.2f provable bits (>= 128)", k, top, sb.provable_bits);
     }
+    /* Format version 4 at 10,000 records (784-128-10, clamp widths of one limb): V_a 2^23. */
+    {
+        static const uint32_t in[2] = {784, 128}, out[2] = {128, 10}, sh[2] = {24, 24};
+        static const unsigned gw[2] = {15, 15};
+        static const int relu[2] = {1, 0};
+        zkr_eval_shape es;
+        zkr_eval_groups g;
+        uint8_t mixed[ZKR_EVAL_MAX_POLYS];
+        unsigned k = 0, top = 0;
+        zkr_soundness sb;
+        int ok = zkr_eval_shape_init(&es, 784, 2, in, out, relu, sh, 10000, f.p.max_vars) ==
+                     ZKR_OK &&
+                 zkr_eval_shape_split(&es, f.p.max_vars) == ZKR_OK &&
+                 zkr_eval_shape_v4(&es, gw, gw, f.p.max_vars) == ZKR_OK && es.split;
+        if (ok) {
+            k = zkr_eval_open_plan(&es, &f.p, mixed, &g);
+            for (unsigned id = 0; id < zkr_eval_n_polys(&es); id++)
+                if (zkr_eval_poly_vars(&es, id) > top)
+                    top = zkr_eval_poly_vars(&es, id);
+        }
+        sb = zkr_params_soundness_open(&f.p, top, 2 * (size_t)k, ZKR_EVAL_MAX_CLAIMS, 0, 2);
+        zkr_tap_ok(t, ok && top == 23 && g.n_groups == 0 && es.vlog[0] == 3 && es.alog == 2 &&
+                          sb.provable_bits >= 128.0,
+                   "v4_soundness_bits: 10,000 records, V_l in 2^3 slots, A in 2^2, %u polys in "
+                   "one opening of 2^%u: %.2f provable bits (>= 128)", k, top, sb.provable_bits);
+    }
     mx_free(&f);
 }
 
@@ -755,6 +1100,9 @@ int main(int argc, char **argv)
         return 1;
     for (size_t i = 0; i < sizeof attacks / sizeof attacks[0]; i++)
         run_attack(&t, &attacks[i]);
+    for (size_t i = 0; i < sizeof attacks4 / sizeof attacks4[0]; i++)
+        run_attack4(&t, &attacks4[i]);
+    run_width4(&t);
     run_mixed(&t);
     rc = zkr_tap_done(&t);
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
