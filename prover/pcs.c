@@ -671,12 +671,7 @@ static void zkr_pow_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
 {
     zkr_pow_job *j = ctx;
 
-    j->found[w] = UINT64_MAX;
-    for (size_t i = lo; i < hi; i++)
-        if (zkr_ts_pow_ok(j->t, j->bits, j->base + i)) {
-            j->found[w] = j->base + i;
-            return;
-        }
+    j->found[w] = zkr_ts_pow_first(j->t, j->bits, j->base + lo, j->base + hi);
 }
 
 /* The smallest nonce that passes, whatever the thread count. */

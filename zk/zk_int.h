@@ -7,6 +7,23 @@
 #define ZKR_PCS_MAX_COMMS 64u
 #define ZKR_PCS_MAX_CLAIMS 4096u
 
+/*
+ * Eight-lane BLAKE2b (zk/b2x8.c): zkr_b2x8_ok says whether this CPU runs
+ * it (AVX-512F); zkr_b2x8 then writes out[l] = BLAKE2b-256 of msg[l][0..len)
+ * with no key, a zero salt and the 16-byte personalization pers, the digest
+ * crypto_generichash_blake2b_salt_personal gives (callers fall back to
+ * libsodium where zkr_b2x8_ok is 0; zkr_b2x8 must not be called then).
+ */
+int zkr_b2x8_ok(void);
+void zkr_b2x8(const uint8_t pers[16], const uint8_t *const msg[8], size_t len,
+              uint8_t out[8][ZKR_DIGEST_BYTES]);
+
+/*
+ * The first nonce in [lo, hi) that passes zkr_ts_pow_ok(t, bits, .), or
+ * UINT64_MAX (eight at a time where zkr_b2x8_ok).
+ */
+uint64_t zkr_ts_pow_first(const zkr_transcript *t, unsigned bits, uint64_t lo, uint64_t hi);
+
 /* One tree's opened leaves and siblings at one layer (pointers into the proof). */
 typedef struct {
     uint32_t n_open, n_sib;
