@@ -204,11 +204,11 @@ static inline zkr_ext zkr_gkr_g1(zkr_ext lambda, zkr_ext ql, zkr_ext qr)
     return zkr_ext_add(zkr_ext_add(ql, qr), zkr_ext_mul(lambda, zkr_ext_mul(ql, qr)));
 }
 
-/* G at one X: pL qR + pR qL + lambda qL qR. */
+/* G at one X: pL qR + pR qL + lambda qL qR = pL qR + qL (pR + lambda qR), three products. */
 static inline zkr_ext zkr_gkr_g(zkr_ext lambda, zkr_ext pl, zkr_ext pr, zkr_ext ql, zkr_ext qr)
 {
-    return zkr_ext_add(zkr_ext_add(zkr_ext_mul(pl, qr), zkr_ext_mul(pr, ql)),
-                       zkr_ext_mul(lambda, zkr_ext_mul(ql, qr)));
+    return zkr_ext_add(zkr_ext_mul(pl, qr),
+                       zkr_ext_mul(ql, zkr_ext_add(pr, zkr_ext_mul(lambda, qr))));
 }
 
 /* 2 t1 - t0: the line through (0, t0) and (1, t1) at X = 2. */

@@ -512,6 +512,36 @@ static void zkr_open_join(const zkr_pcs_poly *jp, zkr_ext a, size_t len, zkr_ext
     }
 }
 
+/*
+ * sum_k beta^k P_k over the polys' evaluations (or coefficients), in one
+ * pass: the sum zkr_open_fold's callers get, with beta^0 = 1 taken as the
+ * lift it is (the same field elements as adding every product to zero).
+ */
+typedef struct {
+    zkr_pcs_poly *const *polys;
+    size_t k_n;
+    const zkr_ext *beta_pow;
+    int coeffs; /* read the coefficients, not the evaluations */
+    zkr_ext *out;
+} zkr_comb_job;
+
+static void zkr_comb_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
+{
+    const zkr_comb_job *j = ctx;
+    int one = zkr_ext_eq(j->beta_pow[0], zkr_ext_from(1));
+
+    (void)w;
+    for (size_t i = lo; i < hi; i++) {
+        const zkr_gl *v0 = j->coeffs ? j->polys[0]->coeffs : j->polys[0]->evals;
+        zkr_ext acc = one ? zkr_ext_from(zkr_gl_canon(v0[i])) : zkr_ext_mul_base(j->beta_pow[0], v0[i]);
+        for (size_t k = 1; k < j->k_n; k++) {
+            const zkr_gl *v = j->coeffs ? j->polys[k]->coeffs : j->polys[k]->evals;
+            acc = zkr_ext_add(acc, zkr_ext_mul_base(j->beta_pow[k], v[i]));
+        }
+        j->out[i] = acc;
+    }
+}
+
 static zkr_err zkr_open_fold(zkr_open_ctx *c, zkr_transcript *t, zkr_pcs_poly *const *polys,
                              size_t k_n, const zkr_ext *beta_pow, const zkr_ext *z,
                              zkr_ext value, const zkr_open_joins *joins, zkr_ext *r_all)
@@ -539,12 +569,11 @@ static zkr_err zkr_open_fold(zkr_open_ctx *c, zkr_transcript *t, zkr_pcs_poly *c
         goto out;
     /* One polynomial keeps g in the base field until the first fold. */
     if (k_n > 1) {
-        g0 = calloc(len, sizeof *g0);
-        if (!g0)
+        zkr_comb_job cj = {polys, k_n, beta_pow, 0, NULL};
+        if (!(g0 = malloc(len * sizeof *g0)))
             goto out;
-        for (size_t k = 0; k < k_n; k++)
-            for (size_t i = 0; i < len; i++)
-                g0[i] = zkr_ext_add(g0[i], zkr_ext_mul_base(beta_pow[k], polys[k]->evals[i]));
+        cj.out = g0;
+        zkr_par_for(c->threads, len, 1 << 13, zkr_comb_chunk, &cj);
         g = g0;
     }
     if (l->n_layers > 1 && !c->p->accel &&
@@ -552,12 +581,11 @@ static zkr_err zkr_open_fold(zkr_open_ctx *c, zkr_transcript *t, zkr_pcs_poly *c
         goto out;
     r = ZKR_ERR_NOMEM;
     if (k_n > 1 || l->folds_total == 0) { /* combined coefficients in ext form */
-        full = calloc(len, sizeof *full);
-        if (!full)
+        zkr_comb_job cj = {polys, k_n, beta_pow, 1, NULL};
+        if (!(full = malloc(len * sizeof *full)))
             goto out;
-        for (size_t k = 0; k < k_n; k++)
-            for (size_t i = 0; i < len; i++)
-                full[i] = zkr_ext_add(full[i], zkr_ext_mul_base(beta_pow[k], polys[k]->coeffs[i]));
+        cj.out = full;
+        zkr_par_for(c->threads, len, 1 << 13, zkr_comb_chunk, &cj);
         coef = full;
     }
     zkr_ts_absorb_ext(t, "bf-claim", &value, 1);
