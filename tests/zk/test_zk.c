@@ -118,6 +118,27 @@ static void test_ext(zkr_tap *t)
             bad++;
     }
     zkr_tap_ok(t, bad == 0, "extension: product vs reference, associativity, distributivity, inverse");
+    {
+        /* Edge coefficients: near p (the accumulators' top word at its largest), 0, 1, 2^32. */
+        static const zkr_gl edge[] = {0, 1, 2, ZKR_GL_P - 1, ZKR_GL_P - 2, (zkr_gl)1 << 32,
+                                      ((zkr_gl)1 << 32) - 1, (zkr_gl)1 << 63, ZKR_GL_P - ((zkr_gl)1 << 32)};
+        size_t ne = sizeof edge / sizeof *edge, ebad = 0;
+        for (int i = 0; i < 4000; i++) {
+            zkr_ext a, b;
+            zkr_gl d[5] = {0};
+            for (int u = 0; u < 3; u++) {
+                a.c[u] = edge[rnd_gl(t) % ne];
+                b.c[u] = edge[rnd_gl(t) % ne];
+            }
+            for (int u = 0; u < 3; u++)
+                for (int v = 0; v < 3; v++)
+                    d[u + v] = zkr_gl_add(d[u + v], ref_mul(a.c[u], b.c[v]));
+            zkr_ext ref = {{zkr_gl_add(d[0], d[3]), zkr_gl_add(zkr_gl_add(d[1], d[3]), d[4]),
+                            zkr_gl_add(d[2], d[4])}};
+            ebad += !zkr_ext_eq(zkr_ext_mul(a, b), ref);
+        }
+        zkr_tap_ok(t, ebad == 0, "extension: product vs reference on edge coefficients (p - 1, 2^32, ...)");
+    }
     /* x^3 - x - 1 irreducible: no root in F_p <=> x^p != x mod f and the field has inverses
      * for every sampled element; check the Frobenius has order 3 on x. */
     zkr_ext x = {{0, 1, 0}}, xp = x;
