@@ -190,6 +190,8 @@ static void zkr_fold_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
     zkr_fold_job *j = ctx;
 
     (void)w;
+    if (!j->base_in && zkr_ext8_ok())
+        lo = zkr_ext8_fold_coef(j->in, j->out, lo, hi, j->r);
     for (size_t v = lo; v < hi; v++) {
         if (j->base_in) {
             zkr_ext o = zkr_ext_mul_base(j->r, j->base_in[2 * v + 1]);
@@ -423,6 +425,8 @@ static void zkr_g_fold(void *ctx, size_t lo, size_t hi, unsigned w)
     zkr_q_job *j = ctx;
 
     (void)w;
+    if (!j->gb && zkr_ext8_ok())
+        lo = zkr_ext8_fold(j->g, j->g_out, lo, hi, j->r);
     for (size_t i = lo; i < hi; i++) {
         if (j->gb) {
             zkr_ext o = zkr_ext_mul_base(j->r, zkr_gl_sub(j->gb[2 * i + 1], j->gb[2 * i]));
@@ -947,6 +951,11 @@ static void zkr_bm_fold_chunk(void *ctx, size_t lo, size_t hi, unsigned wk)
     zkr_bm_job *j = ctx;
 
     (void)wk;
+    if (!j->fb && zkr_ext8_ok()) {
+        size_t m = zkr_ext8_fold(j->f, j->fo, lo, hi, j->r);
+        (void)zkr_ext8_fold(j->w, j->wo, lo, m, j->r);
+        lo = m;
+    }
     for (size_t i = lo; i < hi; i++) {
         if (j->fb) {
             zkr_gl f0 = j->fb[2 * i];

@@ -19,6 +19,21 @@ void zkr_b2x8(const uint8_t pers[16], const uint8_t *const msg[8], size_t len,
               uint8_t out[8][ZKR_DIGEST_BYTES]);
 
 /*
+ * AVX-512 extension kernels (zk/ext8.c), eight elements a step, for a
+ * prefix of [lo, hi): each returns the first index it left to the caller's
+ * scalar loop (lo itself where zkr_ext8_ok is 0 or the range is short).
+ * The values are the scalar loop's. zkr_ext8_fold: out[i] = in[2i] +
+ * r (in[2i+1] - in[2i]) (in place when out == in, in index order);
+ * zkr_ext8_fold_coef: out[i] = in[2i] + r in[2i+1] (Basefold's coefficient
+ * fold; out != in); zkr_ext8_eq_level: t[i + len] = t[i] z, t[i] -= t[i + len] (an eq
+ * table's doubling; len >= 8, else nothing).
+ */
+int zkr_ext8_ok(void);
+size_t zkr_ext8_fold(const zkr_ext *in, zkr_ext *out, size_t lo, size_t hi, zkr_ext r);
+size_t zkr_ext8_fold_coef(const zkr_ext *in, zkr_ext *out, size_t lo, size_t hi, zkr_ext r);
+size_t zkr_ext8_eq_level(zkr_ext *t, size_t len, size_t lo, size_t hi, zkr_ext z);
+
+/*
  * The first nonce in [lo, hi) that passes zkr_ts_pow_ok(t, bits, .), or
  * UINT64_MAX (eight at a time where zkr_b2x8_ok).
  */

@@ -363,6 +363,59 @@ static void test_b2x8(zkr_tap *t)
     }
 }
 
+/* The AVX-512 extension kernels against the scalar loops they stand in for. */
+static void test_ext8(zkr_tap *t)
+{
+    enum { N = 64 };
+    zkr_ext in[2 * N], a[N], b[N], e1[2 * N], e2[2 * N], r = {{rnd_gl(t), rnd_gl(t), rnd_gl(t)}};
+    size_t bad = 0;
+
+    if (!zkr_ext8_ok()) {
+        zkr_tap_ok(t, zkr_ext8_fold(in, a, 3, N, r) == 3 && zkr_ext8_eq_level(e1, 8, 0, 8, r) == 0,
+                   "ext8: no AVX-512F on this CPU, the kernels leave every index to the scalar loop");
+        return;
+    }
+    for (size_t i = 0; i < 2 * N; i++)
+        in[i] = (zkr_ext){{rnd_gl(t), rnd_gl(t), i % 7 ? rnd_gl(t) : ZKR_GL_P - 1}};
+    /* Evaluation fold from index 3 (a scalar prefix before, a tail after). */
+    {
+        size_t m = zkr_ext8_fold(in, a, 3, N - 2, r);
+        for (size_t i = 3; i < m; i++)
+            bad += !zkr_ext_eq(a[i], zkr_ext_add(in[2 * i], zkr_ext_mul(r, zkr_ext_sub(in[2 * i + 1],
+                                                                                     in[2 * i]))));
+        bad += m != 3 + (N - 5) / 8 * 8;
+        m = zkr_ext8_fold_coef(in, b, 0, N, r);
+        for (size_t i = 0; i < m; i++)
+            bad += !zkr_ext_eq(b[i], zkr_ext_add(in[2 * i], zkr_ext_mul(r, in[2 * i + 1])));
+        bad += m != N;
+    }
+    /* In place, as zkr_prover_sc_fold folds one thread's table. */
+    memcpy(e1, in, sizeof in);
+    if (zkr_ext8_fold(e1, e1, 0, N, r) != N)
+        bad++;
+    for (size_t i = 0; i < N; i++)
+        bad += !zkr_ext_eq(e1[i], zkr_ext_add(in[2 * i], zkr_ext_mul(r, zkr_ext_sub(in[2 * i + 1],
+                                                                                 in[2 * i]))));
+    /* An eq table's doubling, len 32 over [0, 27) (a tail of 3). */
+    memcpy(e1, in, sizeof in);
+    memcpy(e2, in, sizeof in);
+    {
+        size_t m = zkr_ext8_eq_level(e1, 32, 0, 27, r);
+        for (size_t i = 0; i < 27; i++) {
+            zkr_ext h = zkr_ext_mul(e2[i], r);
+            e2[i + 32] = h;
+            e2[i] = zkr_ext_sub(e2[i], h);
+        }
+        for (size_t i = m; i < 27; i++) {
+            zkr_ext h = zkr_ext_mul(e1[i], r);
+            e1[i + 32] = h;
+            e1[i] = zkr_ext_sub(e1[i], h);
+        }
+        bad += m != 24 || memcmp(e1, e2, sizeof e1) != 0;
+    }
+    zkr_tap_ok(t, bad == 0, "ext8: AVX-512 folds (evaluation, coefficient, in place) and eq doubling equal the scalar loops");
+}
+
 static void test_mle(zkr_tap *t)
 {
     enum { N = 15 };
@@ -885,6 +938,7 @@ int main(int argc, char **argv)
     test_transcript(&t);
     test_merkle(&t);
     test_b2x8(&t);
+    test_ext8(&t);
     test_mle(&t);
     test_sumcheck(&t);
     test_basefold(&t, &p);
