@@ -32,6 +32,18 @@ int zkr_ext8_ok(void);
 size_t zkr_ext8_fold(const zkr_ext *in, zkr_ext *out, size_t lo, size_t hi, zkr_ext r);
 size_t zkr_ext8_fold_coef(const zkr_ext *in, zkr_ext *out, size_t lo, size_t hi, zkr_ext r);
 size_t zkr_ext8_eq_level(zkr_ext *t, size_t len, size_t lo, size_t hi, zkr_ext z);
+/*
+ * zkr_ext8_gkr_sums: a GKR layer's q[0] += sum s[i] G(0), q[1] += sum s[i]
+ * G(2) over pairs i (prover/logup.c; pl, pr NULL: numerators 1).
+ * zkr_ext8_dot: h[0] += sum w[2i] f[2i], h[1] += sum w2 f2 (the values at
+ * 2 of each pair's line), f from fe (extension) or fb (base, fe NULL).
+ * Both add to what q / h hold.
+ */
+size_t zkr_ext8_gkr_sums(const zkr_ext *s, const zkr_ext *pl, const zkr_ext *pr,
+                         const zkr_ext *ql, const zkr_ext *qr, zkr_ext lambda, size_t lo,
+                         size_t hi, zkr_ext q[2]);
+size_t zkr_ext8_dot(const zkr_ext *w, const zkr_ext *fe, const zkr_gl *fb, size_t lo, size_t hi,
+                    zkr_ext h[2]);
 
 /*
  * The first nonce in [lo, hi) that passes zkr_ts_pow_ok(t, bits, .), or

@@ -413,7 +413,59 @@ static void test_ext8(zkr_tap *t)
         }
         bad += m != 24 || memcmp(e1, e2, sizeof e1) != 0;
     }
-    zkr_tap_ok(t, bad == 0, "ext8: AVX-512 folds (evaluation, coefficient, in place) and eq doubling equal the scalar loops");
+    /* GKR sums (numerators 1 and general) and the batch sumcheck's products, against scalar sums. */
+    {
+        zkr_ext s[N / 2], lam = {{rnd_gl(t), rnd_gl(t), rnd_gl(t)}}, q[2], h[2], ref[4];
+        zkr_gl fb[N];
+        size_t m;
+        for (size_t i = 0; i < N / 2; i++)
+            s[i] = in[2 * N - 1 - i];
+        for (size_t i = 0; i < N; i++)
+            fb[i] = in[i].c[1];
+        for (int general = 0; general < 2; general++) {
+            const zkr_ext *pl = general ? in : NULL, *pr = general ? in + N / 2 : NULL;
+            const zkr_ext *ql = in + N, *qr = in + 3 * N / 2;
+            q[0] = q[1] = ref[0] = ref[1] = zkr_ext_from(0);
+            m = zkr_ext8_gkr_sums(s, pl, pr, ql, qr, lam, 1, N / 4 - 1, q);
+            for (size_t i = 1; i < N / 4 - 1; i++)
+                for (int x = 0; x < 2; x++) {
+                    zkr_ext l = ql[2 * i], r_ = qr[2 * i], g;
+                    if (x) {
+                        l = zkr_ext_sub(zkr_ext_add(ql[2 * i + 1], ql[2 * i + 1]), ql[2 * i]);
+                        r_ = zkr_ext_sub(zkr_ext_add(qr[2 * i + 1], qr[2 * i + 1]), qr[2 * i]);
+                    }
+                    if (!general) {
+                        g = zkr_ext_add(zkr_ext_add(l, r_), zkr_ext_mul(lam, zkr_ext_mul(l, r_)));
+                    } else {
+                        zkr_ext pa = pl[2 * i], pb = pr[2 * i];
+                        if (x) {
+                            pa = zkr_ext_sub(zkr_ext_add(pl[2 * i + 1], pl[2 * i + 1]), pl[2 * i]);
+                            pb = zkr_ext_sub(zkr_ext_add(pr[2 * i + 1], pr[2 * i + 1]), pr[2 * i]);
+                        }
+                        g = zkr_ext_add(zkr_ext_add(zkr_ext_mul(pa, r_), zkr_ext_mul(pb, l)),
+                                        zkr_ext_mul(lam, zkr_ext_mul(l, r_)));
+                    }
+                    ref[x] = zkr_ext_add(ref[x], zkr_ext_mul(s[i], g));
+                    if (i >= m) /* the caller's scalar tail */
+                        q[x] = zkr_ext_add(q[x], zkr_ext_mul(s[i], g));
+                }
+            bad += m != 9 || !zkr_ext_eq(q[0], ref[0]) || !zkr_ext_eq(q[1], ref[1]);
+        }
+        for (int base = 0; base < 2; base++) {
+            h[0] = h[1] = ref[2] = ref[3] = zkr_ext_from(0);
+            m = zkr_ext8_dot(in, base ? NULL : in + N, base ? fb : NULL, 0, N / 2, h);
+            for (size_t i = 0; i < m; i++) {
+                zkr_ext w0 = in[2 * i], w2 = zkr_ext_sub(zkr_ext_add(in[2 * i + 1], in[2 * i + 1]), w0);
+                zkr_ext f0 = base ? zkr_ext_from(fb[2 * i]) : in[N + 2 * i];
+                zkr_ext f1 = base ? zkr_ext_from(fb[2 * i + 1]) : in[N + 2 * i + 1];
+                zkr_ext f2 = zkr_ext_sub(zkr_ext_add(f1, f1), f0);
+                ref[2] = zkr_ext_add(ref[2], zkr_ext_mul(w0, f0));
+                ref[3] = zkr_ext_add(ref[3], zkr_ext_mul(w2, f2));
+            }
+            bad += m != N / 2 || !zkr_ext_eq(h[0], ref[2]) || !zkr_ext_eq(h[1], ref[3]);
+        }
+    }
+    zkr_tap_ok(t, bad == 0, "ext8: AVX-512 folds (evaluation, coefficient, in place), eq doubling, GKR sums and products equal the scalar loops");
 }
 
 static void test_mle(zkr_tap *t)
