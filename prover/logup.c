@@ -110,6 +110,9 @@ static void zkr_ftree_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
         }
         return;
     }
+    if (zkr_ext8_ok()) /* eight at a time (zk/ext8.c; the same values) */
+        lo = zkr_ext8_frac(f->p[j->k + 1], f->p[j->k + 1] + h, f->q[j->k + 1], f->q[j->k + 1] + h,
+                           j->p, j->q, lo, hi);
     for (size_t x = lo; x < hi; x++) {
         zkr_ext pl = f->p[j->k + 1][x], pr = f->p[j->k + 1][x + h];
         zkr_ext ql = f->q[j->k + 1][x], qr = f->q[j->k + 1][x + h];

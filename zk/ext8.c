@@ -24,7 +24,7 @@ int zkr_ext8_ok(void)
 }
 
 /* p[0..8) (24 words) as three coefficient vectors. */
-ZKR_AVX512 static inline zkr_x8 zkr_x8_load(const zkr_ext *p)
+ZKR_AVX512 static inline __attribute__((always_inline)) zkr_x8 zkr_x8_load(const zkr_ext *p)
 {
     const long long *w = (const long long *)(const void *)p;
     __m512i a = _mm512_loadu_si512((const void *)w), b = _mm512_loadu_si512((const void *)(w + 8));
@@ -42,7 +42,7 @@ ZKR_AVX512 static inline zkr_x8 zkr_x8_load(const zkr_ext *p)
 }
 
 /* The inverse of zkr_x8_load. */
-ZKR_AVX512 static inline void zkr_x8_store(zkr_ext *p, zkr_x8 x)
+ZKR_AVX512 static inline __attribute__((always_inline)) void zkr_x8_store(zkr_ext *p, zkr_x8 x)
 {
     long long *w = (long long *)(void *)p;
     /* From c0 (0..7) and c1 (8..15), then c2 (8..15 of the second step). */
@@ -60,14 +60,14 @@ ZKR_AVX512 static inline void zkr_x8_store(zkr_ext *p, zkr_x8 x)
                                                   jc, x.c[2]));
 }
 
-ZKR_AVX512 static inline zkr_x8 zkr_x8_add(zkr_x8 a, zkr_x8 b)
+ZKR_AVX512 static inline __attribute__((always_inline)) zkr_x8 zkr_x8_add(zkr_x8 a, zkr_x8 b)
 {
     for (unsigned k = 0; k < 3; k++)
         a.c[k] = zkr_v_add(a.c[k], b.c[k]);
     return a;
 }
 
-ZKR_AVX512 static inline zkr_x8 zkr_x8_sub(zkr_x8 a, zkr_x8 b)
+ZKR_AVX512 static inline __attribute__((always_inline)) zkr_x8 zkr_x8_sub(zkr_x8 a, zkr_x8 b)
 {
     for (unsigned k = 0; k < 3; k++)
         a.c[k] = zkr_v_sub(a.c[k], b.c[k]);
@@ -75,7 +75,7 @@ ZKR_AVX512 static inline zkr_x8 zkr_x8_sub(zkr_x8 a, zkr_x8 b)
 }
 
 /* a k for one constant k: zkr_ext_mul's products and sums (x^3 = x + 1), lane by lane. */
-ZKR_AVX512 static inline zkr_x8 zkr_x8_mulc(zkr_x8 a, zkr_ext k)
+ZKR_AVX512 static inline __attribute__((always_inline)) zkr_x8 zkr_x8_mulc(zkr_x8 a, zkr_ext k)
 {
     __m512i k0 = _mm512_set1_epi64((long long)k.c[0]), k1 = _mm512_set1_epi64((long long)k.c[1]);
     __m512i k2 = _mm512_set1_epi64((long long)k.c[2]);
@@ -92,7 +92,7 @@ ZKR_AVX512 static inline zkr_x8 zkr_x8_mulc(zkr_x8 a, zkr_ext k)
 }
 
 /* a b, lane by lane: zkr_ext_mul's products and sums. */
-ZKR_AVX512 static inline zkr_x8 zkr_x8_mul(zkr_x8 a, zkr_x8 b)
+ZKR_AVX512 static inline __attribute__((always_inline)) zkr_x8 zkr_x8_mul(zkr_x8 a, zkr_x8 b)
 {
     __m512i d3 = zkr_v_add(zkr_v_mul(a.c[1], b.c[2]), zkr_v_mul(a.c[2], b.c[1]));
     __m512i d4 = zkr_v_mul(a.c[2], b.c[2]);
@@ -108,19 +108,19 @@ ZKR_AVX512 static inline zkr_x8 zkr_x8_mul(zkr_x8 a, zkr_x8 b)
 }
 
 /* 2 t1 - t0 (a line through (0, t0), (1, t1) at 2). */
-ZKR_AVX512 static inline zkr_x8 zkr_x8_at2(zkr_x8 t0, zkr_x8 t1)
+ZKR_AVX512 static inline __attribute__((always_inline)) zkr_x8 zkr_x8_at2(zkr_x8 t0, zkr_x8 t1)
 {
     return zkr_x8_sub(zkr_x8_add(t1, t1), t0);
 }
 
-ZKR_AVX512 static inline zkr_x8 zkr_x8_zero(void)
+ZKR_AVX512 static inline __attribute__((always_inline)) zkr_x8 zkr_x8_zero(void)
 {
     zkr_x8 z = {{_mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512()}};
     return z;
 }
 
 /* The eight lanes' sum added to acc (field additions: any order gives the same value). */
-ZKR_AVX512 static inline zkr_ext zkr_x8_hsum(zkr_ext acc, zkr_x8 a)
+ZKR_AVX512 static inline __attribute__((always_inline)) zkr_ext zkr_x8_hsum(zkr_ext acc, zkr_x8 a)
 {
     zkr_gl w[3][8];
 
@@ -132,7 +132,7 @@ ZKR_AVX512 static inline zkr_ext zkr_x8_hsum(zkr_ext acc, zkr_x8 a)
 }
 
 /* Lanes 0, 2, .., 14 (odd = 0) or 1, 3, .., 15 (odd = 1) of x then y. */
-ZKR_AVX512 static inline zkr_x8 zkr_x8_pick(zkr_x8 x, zkr_x8 y, int odd)
+ZKR_AVX512 static inline __attribute__((always_inline)) zkr_x8 zkr_x8_pick(zkr_x8 x, zkr_x8 y, int odd)
 {
     __m512i ix = odd ? _mm512_set_epi64(15, 13, 11, 9, 7, 5, 3, 1)
                      : _mm512_set_epi64(14, 12, 10, 8, 6, 4, 2, 0);
@@ -244,6 +244,60 @@ ZKR_AVX512 static size_t zkr_ext8_dot_avx512(const zkr_ext *w, const zkr_ext *fe
     return lo;
 }
 
+/* q[0] += sum s[i] g[2i], q[1] += sum s[i] g[2i+1], g extension (ge) or base (gb). */
+ZKR_AVX512 static size_t zkr_ext8_sdot_avx512(const zkr_ext *s, const zkr_ext *ge, const zkr_gl *gb,
+                                              size_t lo, size_t hi, zkr_ext q[2])
+{
+    zkr_x8 a0 = zkr_x8_zero(), a1 = zkr_x8_zero();
+    __m512i ev = _mm512_set_epi64(14, 12, 10, 8, 6, 4, 2, 0), od = _mm512_set_epi64(15, 13, 11, 9, 7, 5, 3, 1);
+
+    for (; lo + 8 <= hi; lo += 8) {
+        zkr_x8 sv = zkr_x8_load(s + lo);
+        if (ge) {
+            zkr_x8 x = zkr_x8_load(ge + 2 * lo), y = zkr_x8_load(ge + 2 * lo + 8);
+            a0 = zkr_x8_add(a0, zkr_x8_mul(sv, zkr_x8_pick(x, y, 0)));
+            a1 = zkr_x8_add(a1, zkr_x8_mul(sv, zkr_x8_pick(x, y, 1)));
+        } else {
+            __m512i u = _mm512_loadu_si512((const void *)(gb + 2 * lo));
+            __m512i v = _mm512_loadu_si512((const void *)(gb + 2 * lo + 8));
+            __m512i b0 = _mm512_permutex2var_epi64(u, ev, v), b1 = _mm512_permutex2var_epi64(u, od, v);
+            for (unsigned k = 0; k < 3; k++) {
+                a0.c[k] = zkr_v_add(a0.c[k], zkr_v_mul(sv.c[k], b0));
+                a1.c[k] = zkr_v_add(a1.c[k], zkr_v_mul(sv.c[k], b1));
+            }
+        }
+    }
+    q[0] = zkr_x8_hsum(q[0], a0);
+    q[1] = zkr_x8_hsum(q[1], a1);
+    return lo;
+}
+
+/* A fraction tree layer: p = pl qr + pr ql, q = ql qr over [lo, hi) (prover/logup.c). */
+ZKR_AVX512 static size_t zkr_ext8_frac_avx512(const zkr_ext *pl, const zkr_ext *pr,
+                                              const zkr_ext *ql, const zkr_ext *qr, zkr_ext *p,
+                                              zkr_ext *q, size_t lo, size_t hi)
+{
+    for (; lo + 8 <= hi; lo += 8) {
+        zkr_x8 a = zkr_x8_load(pl + lo), b = zkr_x8_load(pr + lo), l = zkr_x8_load(ql + lo);
+        zkr_x8 r = zkr_x8_load(qr + lo);
+        zkr_x8_store(p + lo, zkr_x8_add(zkr_x8_mul(a, r), zkr_x8_mul(b, l)));
+        zkr_x8_store(q + lo, zkr_x8_mul(l, r));
+    }
+    return lo;
+}
+
+size_t zkr_ext8_sdot(const zkr_ext *s, const zkr_ext *ge, const zkr_gl *gb, size_t lo, size_t hi,
+                     zkr_ext q[2])
+{
+    return zkr_ext8_sdot_avx512(s, ge, gb, lo, hi, q);
+}
+
+size_t zkr_ext8_frac(const zkr_ext *pl, const zkr_ext *pr, const zkr_ext *ql, const zkr_ext *qr,
+                     zkr_ext *p, zkr_ext *q, size_t lo, size_t hi)
+{
+    return zkr_ext8_frac_avx512(pl, pr, ql, qr, p, q, lo, hi);
+}
+
 size_t zkr_ext8_gkr_sums(const zkr_ext *s, const zkr_ext *pl, const zkr_ext *pr,
                          const zkr_ext *ql, const zkr_ext *qr, zkr_ext lambda, size_t lo,
                          size_t hi, zkr_ext q[2])
@@ -277,6 +331,20 @@ size_t zkr_ext8_eq_level(zkr_ext *t, size_t len, size_t lo, size_t hi, zkr_ext z
 int zkr_ext8_ok(void)
 {
     return 0;
+}
+
+size_t zkr_ext8_sdot(const zkr_ext *s, const zkr_ext *ge, const zkr_gl *gb, size_t lo, size_t hi,
+                     zkr_ext q[2])
+{
+    (void)s, (void)ge, (void)gb, (void)hi, (void)q;
+    return lo;
+}
+
+size_t zkr_ext8_frac(const zkr_ext *pl, const zkr_ext *pr, const zkr_ext *ql, const zkr_ext *qr,
+                     zkr_ext *p, zkr_ext *q, size_t lo, size_t hi)
+{
+    (void)pl, (void)pr, (void)ql, (void)qr, (void)p, (void)q, (void)hi;
+    return lo;
 }
 
 size_t zkr_ext8_gkr_sums(const zkr_ext *s, const zkr_ext *pl, const zkr_ext *pr,

@@ -16,27 +16,27 @@
 #define ZKR_AVX512 __attribute__((target("avx512f")))
 #endif
 
-ZKR_AVX512 static inline __m512i zkr_v_canon(__m512i x)
+ZKR_AVX512 static inline __attribute__((always_inline)) __m512i zkr_v_canon(__m512i x)
 {
     __m512i p = _mm512_set1_epi64((long long)ZKR_GL_P);
     return _mm512_mask_sub_epi64(x, _mm512_cmpge_epu64_mask(x, p), x, p);
 }
 
-ZKR_AVX512 static inline __m512i zkr_v_add(__m512i a, __m512i b)
+ZKR_AVX512 static inline __attribute__((always_inline)) __m512i zkr_v_add(__m512i a, __m512i b)
 {
     __m512i s = _mm512_add_epi64(a, b), eps = _mm512_set1_epi64((long long)ZKR_GL_EPS);
     s = _mm512_mask_add_epi64(s, _mm512_cmplt_epu64_mask(s, a), s, eps);
     return zkr_v_canon(s);
 }
 
-ZKR_AVX512 static inline __m512i zkr_v_sub(__m512i a, __m512i b)
+ZKR_AVX512 static inline __attribute__((always_inline)) __m512i zkr_v_sub(__m512i a, __m512i b)
 {
     __m512i d = _mm512_sub_epi64(a, b), eps = _mm512_set1_epi64((long long)ZKR_GL_EPS);
     return _mm512_mask_sub_epi64(d, _mm512_cmplt_epu64_mask(a, b), d, eps);
 }
 
 /* The 128-bit product from four 32x32 products, then zkr_gl_reduce128. */
-ZKR_AVX512 static inline __m512i zkr_v_mul(__m512i a, __m512i b)
+ZKR_AVX512 static inline __attribute__((always_inline)) __m512i zkr_v_mul(__m512i a, __m512i b)
 {
     __m512i m32 = _mm512_set1_epi64((long long)ZKR_GL_EPS);
     __m512i ah = _mm512_srli_epi64(a, 32), bh = _mm512_srli_epi64(b, 32);

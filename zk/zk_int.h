@@ -44,6 +44,15 @@ size_t zkr_ext8_gkr_sums(const zkr_ext *s, const zkr_ext *pl, const zkr_ext *pr,
                          size_t hi, zkr_ext q[2]);
 size_t zkr_ext8_dot(const zkr_ext *w, const zkr_ext *fe, const zkr_gl *fb, size_t lo, size_t hi,
                     zkr_ext h[2]);
+/*
+ * zkr_ext8_sdot: q[0] += sum s[i] g[2i], q[1] += sum s[i] g[2i+1], g from
+ * ge (extension) or gb (base, ge NULL). zkr_ext8_frac: a fraction tree's
+ * layer p[i] = pl[i] qr[i] + pr[i] ql[i], q[i] = ql[i] qr[i].
+ */
+size_t zkr_ext8_sdot(const zkr_ext *s, const zkr_ext *ge, const zkr_gl *gb, size_t lo, size_t hi,
+                     zkr_ext q[2]);
+size_t zkr_ext8_frac(const zkr_ext *pl, const zkr_ext *pr, const zkr_ext *ql, const zkr_ext *qr,
+                     zkr_ext *p, zkr_ext *q, size_t lo, size_t hi);
 
 /*
  * The first nonce in [lo, hi) that passes zkr_ts_pow_ok(t, bits, .), or

@@ -463,9 +463,24 @@ static void test_ext8(zkr_tap *t)
                 ref[3] = zkr_ext_add(ref[3], zkr_ext_mul(w2, f2));
             }
             bad += m != N / 2 || !zkr_ext_eq(h[0], ref[2]) || !zkr_ext_eq(h[1], ref[3]);
+            /* s-weighted even and odd entries (the folding sumcheck's q(0), q(1)). */
+            h[0] = h[1] = ref[2] = ref[3] = zkr_ext_from(0);
+            m = zkr_ext8_sdot(s, base ? NULL : in, base ? fb : NULL, 0, N / 4, h);
+            for (size_t i = 0; i < m; i++)
+                for (int x = 0; x < 2; x++)
+                    ref[2 + x] = zkr_ext_add(ref[2 + x], zkr_ext_mul(s[i], base ? zkr_ext_from(fb[2 * i + x])
+                                                                                 : in[2 * i + x]));
+            bad += m != N / 4 || !zkr_ext_eq(h[0], ref[2]) || !zkr_ext_eq(h[1], ref[3]);
         }
+        /* A fraction tree layer. */
+        m = zkr_ext8_frac(in, in + N / 2, in + N, in + 3 * N / 2, e1, e2, 0, N / 2 - 3);
+        bad += m != N / 2 - 8;
+        for (size_t i = 0; i < m; i++)
+            bad += !zkr_ext_eq(e1[i], zkr_ext_add(zkr_ext_mul(in[i], in[3 * N / 2 + i]),
+                                                  zkr_ext_mul(in[N / 2 + i], in[N + i]))) ||
+                   !zkr_ext_eq(e2[i], zkr_ext_mul(in[N + i], in[3 * N / 2 + i]));
     }
-    zkr_tap_ok(t, bad == 0, "ext8: AVX-512 folds (evaluation, coefficient, in place), eq doubling, GKR sums and products equal the scalar loops");
+    zkr_tap_ok(t, bad == 0, "ext8: AVX-512 folds (evaluation, coefficient, in place), eq doubling, GKR sums, products and fraction layers equal the scalar loops");
 }
 
 static void test_mle(zkr_tap *t)
