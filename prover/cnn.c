@@ -400,6 +400,82 @@ static void zkr_pc_pool_view(const zkr_cnn_win *g, const zkr_gl *x, zkr_ext *vw,
                     }
 }
 
+/*
+ * Max pooling's sumcheck with its rounds written out: over the tables
+ * 0 eq, 1 E, 2 D, 3 valid, 4 out, 5 Wv, 6 Lc, 7 G (zkr_prover_cnn_maxpool),
+ *   h(X) = sum eq (E (s E + Lc) + b^2 (D + valid Wv)) + G E
+ * at X = 0, 2, 3: five products a point where the generic engine's five
+ * terms take eight. The same polynomial, so the same messages; the same
+ * labels, challenges and folds as zkr_pc_sumcheck (out is folded for its
+ * final value only).
+ */
+typedef struct {
+    zkr_ext *const *t;
+    int sel_bit; /* s: 1, or 0 when a test build drops E^2 - E */
+    zkr_ext b2;
+    zkr_ext acc[ZKR_PAR_MAX][3];
+} zkr_pc_mp_job;
+
+static void zkr_pc_mp_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
+{
+    static const unsigned use[7] = {0, 1, 2, 3, 5, 6, 7};
+    zkr_pc_mp_job *j = ctx;
+    zkr_ext a[3] = {zkr_ext_from(0), zkr_ext_from(0), zkr_ext_from(0)};
+
+    for (size_t i = lo; i < hi; i++) {
+        zkr_ext v[8][3]; /* each table on the line, at X = 0, 2, 3 */
+        for (unsigned u = 0; u < 7; u++) {
+            const zkr_ext *tb = j->t[use[u]];
+            zkr_ext d = zkr_ext_sub(tb[2 * i + 1], tb[2 * i]);
+            v[use[u]][0] = tb[2 * i];
+            v[use[u]][1] = zkr_ext_add(tb[2 * i + 1], d);
+            v[use[u]][2] = zkr_ext_add(v[use[u]][1], d);
+        }
+        for (unsigned x = 0; x < 3; x++) {
+            zkr_ext e = v[1][x], in = j->sel_bit ? zkr_ext_add(e, v[6][x]) : v[6][x];
+            zkr_ext p = zkr_ext_add(zkr_ext_mul(e, in),
+                                    zkr_ext_mul(j->b2, zkr_ext_add(v[2][x],
+                                                                   zkr_ext_mul(v[3][x], v[5][x]))));
+            a[x] = zkr_ext_add(a[x], zkr_ext_add(zkr_ext_mul(v[0][x], p), zkr_ext_mul(v[7][x], e)));
+        }
+    }
+    memcpy(j->acc[w], a, sizeof a);
+}
+
+static zkr_err zkr_pc_mp_sumcheck(zkr_transcript *t, zkr_ext **tabs, int sel_bit, zkr_ext b2,
+                                  unsigned n, unsigned threads, zkr_buf *out, zkr_ext *r)
+{
+    zkr_sc_poly f = {tabs, 8, NULL, 0, 3, NULL};
+    zkr_ext *msgs = malloc(((size_t)n * 3 + 1) * sizeof *msgs);
+    zkr_pc_mp_job *j = calloc(1, sizeof *j);
+    zkr_err rc = ZKR_ERR_NOMEM;
+
+    if (!msgs || !j)
+        goto out;
+    j->t = tabs;
+    j->sel_bit = sel_bit;
+    j->b2 = b2;
+    threads = threads ? threads : 1;
+    for (unsigned i = 0; i < n; i++) {
+        zkr_ext *msg = msgs + (size_t)3 * i;
+        memset(j->acc, 0, sizeof j->acc);
+        zkr_par_for(threads > 8 ? 8 : threads, (size_t)1 << (n - 1 - i), 1024, zkr_pc_mp_chunk, j);
+        for (unsigned x = 0; x < 3; x++) {
+            msg[x] = zkr_ext_from(0);
+            for (unsigned w = 0; w < ZKR_PAR_MAX; w++)
+                msg[x] = zkr_ext_add(msg[x], j->acc[w][x]);
+        }
+        zkr_ts_absorb_ext(t, "sc-round", msg, 3);
+        r[i] = zkr_ts_challenge_ext(t, "sc-challenge");
+        zkr_prover_sc_fold(&f, n - i, r[i], threads);
+    }
+    rc = zkr_enc_exts(out, msgs, (size_t)n * 3);
+out:
+    free(msgs);
+    free(j);
+    return rc;
+}
+
 zkr_err zkr_prover_cnn_maxpool(zkr_transcript *t, const zkr_cnn_win *g, const zkr_gl *x,
                                const zkr_gl *out, const zkr_gl *e, const zkr_gl *d,
                                const zkr_cnn_popts *o, zkr_buf *buf, zkr_gl *mult,
@@ -407,7 +483,7 @@ zkr_err zkr_prover_cnn_maxpool(zkr_transcript *t, const zkr_cnn_win *g, const zk
 {
     unsigned lp = zkr_cnn_out_vars(g), n = lp + zkr_cnn_k_vars(g);
     size_t len = (size_t)1 << n, plen = (size_t)1 << lp;
-    zkr_ext *mem = NULL, *tabs[7], z[ZKR_CNN_MAX_PT], rp[ZKR_CNN_MAX_PT], s[ZKR_CNN_MAX_PT];
+    zkr_ext *mem = NULL, *tabs[8], z[ZKR_CNN_MAX_PT], rp[ZKR_CNN_MAX_PT], s[ZKR_CNN_MAX_PT];
     zkr_ext beta, gam, b2, b3, one = zkr_ext_from(1), vals[4];
     zkr_err r;
 
@@ -415,9 +491,9 @@ zkr_err zkr_prover_cnn_maxpool(zkr_transcript *t, const zkr_cnn_win *g, const zk
         return r;
     if (n > ZKR_CNN_MAX_VARS)
         return ZKR_ERR_UNSUPPORTED;
-    if (!(mem = zkr_pc_ext_tables(7, len)))
+    if (!(mem = zkr_pc_ext_tables(8, len)))
         return ZKR_ERR_NOMEM;
-    for (unsigned k = 0; k < 7; k++)
+    for (unsigned k = 0; k < 8; k++)
         tabs[k] = mem + k * len;
     zkr_ts_challenge_exts(t, "cnn-mp-z", z, n);
     zkr_ts_challenge_exts(t, "cnn-mp-rp", rp, lp);
@@ -425,31 +501,41 @@ zkr_err zkr_prover_cnn_maxpool(zkr_transcript *t, const zkr_cnn_win *g, const zk
     gam = zkr_ts_challenge_ext(t, "cnn-mp-gamma");
     b2 = zkr_ext_mul(beta, beta);
     b3 = zkr_ext_mul(b2, beta);
-    /* Tables: 0 eq(z), 1 E, 2 D, 3 valid, 4 out (broadcast over e), 5 view, 6 eq(rp) (broadcast). */
-    zkr_mle_eq_table(z, n, tabs[0]);
-    zkr_pc_lift(e, len, tabs[1]);
-    zkr_pc_lift(d, len, tabs[2]);
-    zkr_pc_pool_view(g, x, tabs[5], tabs[3]);
-    zkr_mle_eq_table(rp, lp, tabs[6]);
-    for (size_t k = 0; k < len; k++) {
-        tabs[4][k] = zkr_ext_from(out[k & (plen - 1)]);
-        tabs[6][k] = tabs[6][k & (plen - 1)];
-    }
     {
-        /* E^2 - E + b^3 (1 - valid) E + b E D + b^2 (D - valid (out - view)) with
-         * eq(z, .), plus gamma eq(rp, p) E (one selected element per window). */
+        /*
+         * E^2 - E + b^3 (1 - valid) E + b E D + b^2 (D - valid (out - view))
+         * with eq(z, .), plus gamma eq(rp, p) E (one selected element per
+         * window), summed as
+         *   eq (E (s E + Lc) + b^2 D + b^2 valid Wv) + G E
+         * over the tables 0 eq(z), 1 E, 2 D, 3 valid, 4 out (broadcast over
+         * e), 5 Wv = view - out, 6 Lc = ce + b D - b^3 valid, 7 G = gamma
+         * eq(rp) (broadcast): the same polynomial as the eight terms it
+         * expands to (the same round messages and proof bytes) with fewer
+         * products. Lc, Wv and G are linear in the tables, so they fold as
+         * they do; the view's value is Wv + out at the end.
+         */
         int sel_bit = !(o->off & ZKR_CNN_OFF_SEL_BIT), sel_valid = !(o->off & ZKR_CNN_OFF_SEL_VALID);
         int sel_sum = !(o->off & ZKR_CNN_OFF_SEL_SUM);
-        zkr_ext z0 = zkr_ext_from(0), nb2 = zkr_ext_sub(z0, b2), nb3 = zkr_ext_sub(z0, b3);
+        zkr_ext z0 = zkr_ext_from(0);
         zkr_ext ce = zkr_ext_sub(sel_valid ? b3 : z0, sel_bit ? one : z0);
-        zkr_sc_term terms[8] = {
-            ZKR_PC_T(sel_bit ? one : z0, 3, 0, 1, 1), ZKR_PC_T(ce, 2, 0, 1, 0),
-            ZKR_PC_T(beta, 3, 0, 1, 2), ZKR_PC_T(b2, 2, 0, 2, 0), ZKR_PC_T(nb2, 3, 0, 3, 4),
-            ZKR_PC_T(b2, 3, 0, 3, 5), ZKR_PC_T(sel_valid ? nb3 : z0, 3, 0, 3, 1),
-            ZKR_PC_T(sel_sum ? gam : z0, 2, 6, 1, 0)};
-        if ((r = zkr_pc_sumcheck(t, tabs, 7, terms, 8, 3, n, o->threads, buf, s)) != ZKR_OK)
+        zkr_ext nb3 = zkr_ext_sub(z0, sel_valid ? b3 : z0);
+        zkr_ext *view = tabs[5];
+        zkr_mle_eq_table(z, n, tabs[0]);
+        zkr_pc_lift(e, len, tabs[1]);
+        zkr_pc_lift(d, len, tabs[2]);
+        zkr_pc_pool_view(g, x, view, tabs[3]);
+        zkr_mle_eq_table_scaled_mt(rp, lp, sel_sum ? gam : z0, 1, tabs[7]);
+        for (size_t k = 0; k < len; k++) {
+            tabs[4][k] = zkr_ext_from(out[k & (plen - 1)]);
+            tabs[7][k] = tabs[7][k & (plen - 1)];
+            view[k] = zkr_ext_sub(view[k], tabs[4][k]);
+            tabs[6][k] = zkr_ext_add(zkr_ext_add(ce, zkr_ext_mul_base(beta, d[k])),
+                                     zkr_ext_mul_base(nb3, tabs[3][k].c[0]));
+        }
+        if ((r = zkr_pc_mp_sumcheck(t, tabs, sel_bit, b2, n, o->threads, buf, s)) != ZKR_OK)
             goto out;
     }
+    tabs[5][0] = zkr_ext_add(tabs[5][0], tabs[4][0]); /* the view */
     vals[0] = tabs[1][0], vals[1] = tabs[2][0], vals[2] = tabs[4][0], vals[3] = tabs[5][0];
     if ((r = zkr_pc_send(t, "cnn-mp-vals", vals, 4, buf)) != ZKR_OK ||
         (r = zkr_cnn_claim_add(cl, ZKR_CNN_POLY_E, s, n, vals[0])) != ZKR_OK ||
@@ -892,17 +978,16 @@ zkr_err zkr_cnn_rqn_witness(const zkr_cnn_rqn *a, unsigned lp, const int64_t *u,
     return ZKR_OK;
 }
 
-/* sum_i 2^(15 i) v[slot first + i] over one element block. */
-static void zkr_pc_combine16(const zkr_gl *v, size_t plen, unsigned first, unsigned n,
-                             zkr_ext *out)
+/* sum_i 2^(15 i) v[slot first + i] at element p of one element block. */
+static zkr_gl zkr_pc_combine16_at(const zkr_gl *v, size_t plen, unsigned first, unsigned n,
+                                  size_t p)
 {
-    for (size_t p = 0; p < plen; p++) {
-        zkr_gl acc = 0;
-        for (unsigned i = n; i-- > 0;)
-            acc = zkr_gl_add(zkr_gl_mul(acc, (zkr_gl)1 << ZKR_CNN_RQN_LIMB),
-                             v[((size_t)(first + i) * plen) | p]);
-        out[p] = zkr_ext_from(acc);
-    }
+    zkr_gl acc = 0;
+
+    for (unsigned i = n; i-- > 0;)
+        acc = zkr_gl_add(zkr_gl_mul(acc, (zkr_gl)1 << ZKR_CNN_RQN_LIMB),
+                         v[((size_t)(first + i) * plen) | p]);
+    return acc;
 }
 
 zkr_err zkr_prover_cnn_rqn(zkr_transcript *t, const zkr_cnn_rqn *a, unsigned lp, const zkr_gl *xa,
@@ -911,52 +996,61 @@ zkr_err zkr_prover_cnn_rqn(zkr_transcript *t, const zkr_cnn_rqn *a, unsigned lp,
 {
     size_t plen = (size_t)1 << lp;
     unsigned nv = lp + a->lsl;
-    zkr_ext *mem = NULL, *tabs[7], z[ZKR_CNN_MAX_PT], rho[ZKR_CNN_MAX_PT + 4];
+    zkr_ext *mem = NULL, *tabs[6], z[ZKR_CNN_MAX_PT], rho[ZKR_CNN_MAX_PT + 4];
     zkr_ext sl[ZKR_CNN_RQN_MAX_SLOTS], aby[3], lam[3], tau[4];
     zkr_err r;
 
     if (nv > ZKR_CNN_MAX_VARS || a->lsl > 4)
         return ZKR_ERR_UNSUPPORTED;
-    if (!(mem = zkr_pc_ext_tables(7, plen)))
+    if (!(mem = zkr_pc_ext_tables(6, plen)))
         return ZKR_ERR_NOMEM;
-    for (unsigned k = 0; k < 7; k++)
+    for (unsigned k = 0; k < 6; k++)
         tabs[k] = mem + k * plen;
     zkr_ts_challenge_exts(t, "cnn-rqn-z", z, lp);
     lam[0] = zkr_ext_from(1);
     lam[1] = zkr_ts_challenge_ext(t, "cnn-rqn-lambda");
     lam[2] = zkr_ext_mul(lam[1], lam[1]);
-    /* Tables: 0 eq(z), 1 a, 2 b, 3 y, 4 gh, 5 gl, 6 r. */
+    /*
+     * The relation, eq [u + 2^(s-1) - 2^s (y + gh - gl) - r + lam gh (127 - y)
+     * + lam^2 gl (y - lo)], u = a b (the accumulator times the broadcast M) or
+     * Ma a + Mb b, is summed as eq (u + L + y Mq) over the tables
+     *   0 eq(z), 1 a, 2 b, 3 y, 4 L, 5 Mq,
+     *   L = 2^(s-1) - 2^s y + (lam 127 - 2^s) gh + (2^s - lam^2 lo) gl - r
+     *       (+ Ma a + Mb b for ADD),   Mq = lam^2 gl - lam gh:
+     * the same polynomial as the eleven terms it expands to (so the same
+     * round messages and proof bytes), with a third of the products. L and
+     * Mq are linear in the tables, so they fold as the tables do; gh, gl
+     * and r are read only through them.
+     */
     zkr_mle_eq_table(z, lp, tabs[0]);
     zkr_pc_lift(xa, plen, tabs[1]);
     zkr_pc_lift(xb, plen, tabs[2]);
     zkr_pc_lift(y, plen, tabs[3]);
-    zkr_pc_combine16(v, plen, a->slot_gh, a->ngh, tabs[4]);
-    zkr_pc_combine16(v, plen, a->slot_gl, a->ngl, tabs[5]);
-    zkr_pc_combine16(v, plen, 0, a->nr, tabs[6]);
     {
-        zkr_ext z0 = zkr_ext_from(0), two_s = zkr_ext_from((zkr_gl)1 << a->shift);
-        zkr_ext ntwo_s = zkr_ext_sub(z0, two_s);
-        zkr_ext half = zkr_ext_from((zkr_gl)1 << (a->shift - 1));
-        zkr_ext c127 = zkr_ext_mul(lam[1], zkr_ext_from(127));
-        zkr_ext clo = zkr_ext_sub(z0, zkr_ext_mul(lam[2], zkr_ext_from(zkr_gl_from_i64(a->lo))));
-        /*
-         * eq [u + 2^(s-1) - 2^s (y + gh - gl) - r + lam gh (127 - y) + lam^2 gl (y - lo)],
-         * u = a b (the accumulator times the broadcast M) or Ma a + Mb b.
-         */
-        zkr_sc_term terms[11] = {
-            a->mul ? (zkr_sc_term)ZKR_PC_T(zkr_ext_from(1), 3, 0, 1, 2)
-                   : (zkr_sc_term)ZKR_PC_T(zkr_ext_from(zkr_gl_from_i64(a->ma)), 2, 0, 1, 0),
-            ZKR_PC_T(a->mul ? z0 : zkr_ext_from(zkr_gl_from_i64(a->mb)), 2, 0, 2, 0),
-            ZKR_PC_T(half, 1, 0, 0, 0),
-            ZKR_PC_T(ntwo_s, 2, 0, 3, 0),
-            ZKR_PC_T(ntwo_s, 2, 0, 4, 0),
-            ZKR_PC_T(two_s, 2, 0, 5, 0),
-            ZKR_PC_T(zkr_ext_sub(z0, lam[0]), 2, 0, 6, 0),
-            ZKR_PC_T(c127, 2, 0, 4, 0),
-            ZKR_PC_T(zkr_ext_sub(z0, lam[1]), 3, 0, 4, 3),
-            ZKR_PC_T(lam[2], 3, 0, 5, 3),
-            ZKR_PC_T(clo, 2, 0, 5, 0)};
-        if ((r = zkr_pc_sumcheck(t, tabs, 7, terms, 11, 3, lp, threads, buf, rho)) != ZKR_OK)
+        zkr_gl two_s = (zkr_gl)1 << a->shift, half = (zkr_gl)1 << (a->shift - 1);
+        zkr_ext cgh = zkr_ext_sub(zkr_ext_mul(lam[1], zkr_ext_from(127)), zkr_ext_from(two_s));
+        zkr_ext cgl = zkr_ext_sub(zkr_ext_from(two_s),
+                                  zkr_ext_mul(lam[2], zkr_ext_from(zkr_gl_from_i64(a->lo))));
+        zkr_gl ma = zkr_gl_from_i64(a->ma), mb = zkr_gl_from_i64(a->mb);
+        for (size_t p = 0; p < plen; p++) {
+            zkr_gl gh = zkr_pc_combine16_at(v, plen, a->slot_gh, a->ngh, p);
+            zkr_gl gl = zkr_pc_combine16_at(v, plen, a->slot_gl, a->ngl, p);
+            zkr_gl rr = zkr_pc_combine16_at(v, plen, 0, a->nr, p);
+            zkr_gl base = zkr_gl_sub(zkr_gl_sub(half, zkr_gl_mul(two_s, y[p])), rr);
+            zkr_ext l = zkr_ext_add(zkr_ext_mul_base(cgh, gh), zkr_ext_mul_base(cgl, gl));
+            if (!a->mul)
+                base = zkr_gl_add(base, zkr_gl_add(zkr_gl_mul(ma, xa[p]), zkr_gl_mul(mb, xb[p])));
+            l.c[0] = zkr_gl_add(l.c[0], base);
+            tabs[4][p] = l;
+            tabs[5][p] = zkr_ext_sub(zkr_ext_mul_base(lam[2], gl), zkr_ext_mul_base(lam[1], gh));
+        }
+    }
+    {
+        zkr_ext one = zkr_ext_from(1);
+        zkr_sc_term terms[3] = {ZKR_PC_T(one, 2, 0, 4, 0), ZKR_PC_T(one, 3, 0, 3, 5),
+                                ZKR_PC_T(a->mul ? one : zkr_ext_from(0), 3, 0, 1, 2)};
+        if ((r = zkr_pc_sumcheck(t, tabs, 6, terms, a->mul ? 3 : 2, 3, lp, threads, buf, rho)) !=
+            ZKR_OK)
             goto out;
     }
     for (unsigned k = 0; k < a->nsl; k++)

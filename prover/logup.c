@@ -4,6 +4,7 @@
 
 #include "prover/accel.h"
 #include "prover/prover.h"
+#include "zk/zk_int.h"
 #include "zkr_config.h"
 
 zkr_err zkr_prover_logup_mult(const zkr_gl *a, size_t na, const zkr_gl *table, size_t nt,
@@ -109,6 +110,9 @@ static void zkr_ftree_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
         }
         return;
     }
+    if (zkr_ext8_ok()) /* eight at a time (zk/ext8.c; the same values) */
+        lo = zkr_ext8_frac(f->p[j->k + 1], f->p[j->k + 1] + h, f->q[j->k + 1], f->q[j->k + 1] + h,
+                           j->p, j->q, lo, hi);
     for (size_t x = lo; x < hi; x++) {
         zkr_ext pl = f->p[j->k + 1][x], pr = f->p[j->k + 1][x + h];
         zkr_ext ql = f->q[j->k + 1][x], qr = f->q[j->k + 1][x + h];
@@ -204,11 +208,11 @@ static inline zkr_ext zkr_gkr_g1(zkr_ext lambda, zkr_ext ql, zkr_ext qr)
     return zkr_ext_add(zkr_ext_add(ql, qr), zkr_ext_mul(lambda, zkr_ext_mul(ql, qr)));
 }
 
-/* G at one X: pL qR + pR qL + lambda qL qR. */
+/* G at one X: pL qR + pR qL + lambda qL qR = pL qR + qL (pR + lambda qR), three products. */
 static inline zkr_ext zkr_gkr_g(zkr_ext lambda, zkr_ext pl, zkr_ext pr, zkr_ext ql, zkr_ext qr)
 {
-    return zkr_ext_add(zkr_ext_add(zkr_ext_mul(pl, qr), zkr_ext_mul(pr, ql)),
-                       zkr_ext_mul(lambda, zkr_ext_mul(ql, qr)));
+    return zkr_ext_add(zkr_ext_mul(pl, qr),
+                       zkr_ext_mul(ql, zkr_ext_add(pr, zkr_ext_mul(lambda, qr))));
 }
 
 /* 2 t1 - t0: the line through (0, t0) and (1, t1) at X = 2. */
@@ -222,6 +226,14 @@ static void zkr_gkr_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
     zkr_gkr_job *j = ctx;
     const zkr_ext *ql = j->ql, *qr = j->qr, *pl = j->pl, *pr = j->pr, *s = j->s;
     zkr_ext a0 = zkr_ext_from(0), a1 = zkr_ext_from(0), a2 = zkr_ext_from(0), lam = j->lambda;
+
+    /* Eight pairs a step where AVX-512 runs (zk/ext8.c; the same sums). */
+    if (!j->want_q1 && zkr_ext8_ok()) {
+        zkr_ext q[2] = {zkr_ext_from(0), zkr_ext_from(0)};
+        lo = zkr_ext8_gkr_sums(s, pl, pr, ql, qr, lam, lo, hi, q);
+        a0 = q[0];
+        a2 = q[1];
+    }
 
     if (!pl) {
         for (size_t i = lo; i < hi; i++) {

@@ -190,6 +190,8 @@ static void zkr_fold_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
     zkr_fold_job *j = ctx;
 
     (void)w;
+    if (!j->base_in && zkr_ext8_ok())
+        lo = zkr_ext8_fold_coef(j->in, j->out, lo, hi, j->r);
     for (size_t v = lo; v < hi; v++) {
         if (j->base_in) {
             zkr_ext o = zkr_ext_mul_base(j->r, j->base_in[2 * v + 1]);
@@ -405,6 +407,12 @@ static void zkr_q_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
     zkr_q_job *j = ctx;
     zkr_ext q0 = zkr_ext_from(0), q1 = zkr_ext_from(0);
 
+    if (zkr_ext8_ok()) { /* eight pairs a step (zk/ext8.c; the same sums) */
+        zkr_ext q[2] = {q0, q1};
+        lo = zkr_ext8_sdot(j->s, j->gb ? NULL : j->g, j->gb, lo, hi, q);
+        q0 = q[0];
+        q1 = q[1];
+    }
     for (size_t i = lo; i < hi; i++) {
         if (j->gb) {
             q0 = zkr_ext_add(q0, zkr_ext_mul_base(j->s[i], j->gb[2 * i]));
@@ -423,6 +431,8 @@ static void zkr_g_fold(void *ctx, size_t lo, size_t hi, unsigned w)
     zkr_q_job *j = ctx;
 
     (void)w;
+    if (!j->gb && zkr_ext8_ok())
+        lo = zkr_ext8_fold(j->g, j->g_out, lo, hi, j->r);
     for (size_t i = lo; i < hi; i++) {
         if (j->gb) {
             zkr_ext o = zkr_ext_mul_base(j->r, zkr_gl_sub(j->gb[2 * i + 1], j->gb[2 * i]));
@@ -512,6 +522,36 @@ static void zkr_open_join(const zkr_pcs_poly *jp, zkr_ext a, size_t len, zkr_ext
     }
 }
 
+/*
+ * sum_k beta^k P_k over the polys' evaluations (or coefficients), in one
+ * pass: the sum zkr_open_fold's callers get, with beta^0 = 1 taken as the
+ * lift it is (the same field elements as adding every product to zero).
+ */
+typedef struct {
+    zkr_pcs_poly *const *polys;
+    size_t k_n;
+    const zkr_ext *beta_pow;
+    int coeffs; /* read the coefficients, not the evaluations */
+    zkr_ext *out;
+} zkr_comb_job;
+
+static void zkr_comb_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
+{
+    const zkr_comb_job *j = ctx;
+    int one = zkr_ext_eq(j->beta_pow[0], zkr_ext_from(1));
+
+    (void)w;
+    for (size_t i = lo; i < hi; i++) {
+        const zkr_gl *v0 = j->coeffs ? j->polys[0]->coeffs : j->polys[0]->evals;
+        zkr_ext acc = one ? zkr_ext_from(zkr_gl_canon(v0[i])) : zkr_ext_mul_base(j->beta_pow[0], v0[i]);
+        for (size_t k = 1; k < j->k_n; k++) {
+            const zkr_gl *v = j->coeffs ? j->polys[k]->coeffs : j->polys[k]->evals;
+            acc = zkr_ext_add(acc, zkr_ext_mul_base(j->beta_pow[k], v[i]));
+        }
+        j->out[i] = acc;
+    }
+}
+
 static zkr_err zkr_open_fold(zkr_open_ctx *c, zkr_transcript *t, zkr_pcs_poly *const *polys,
                              size_t k_n, const zkr_ext *beta_pow, const zkr_ext *z,
                              zkr_ext value, const zkr_open_joins *joins, zkr_ext *r_all)
@@ -539,12 +579,11 @@ static zkr_err zkr_open_fold(zkr_open_ctx *c, zkr_transcript *t, zkr_pcs_poly *c
         goto out;
     /* One polynomial keeps g in the base field until the first fold. */
     if (k_n > 1) {
-        g0 = calloc(len, sizeof *g0);
-        if (!g0)
+        zkr_comb_job cj = {polys, k_n, beta_pow, 0, NULL};
+        if (!(g0 = malloc(len * sizeof *g0)))
             goto out;
-        for (size_t k = 0; k < k_n; k++)
-            for (size_t i = 0; i < len; i++)
-                g0[i] = zkr_ext_add(g0[i], zkr_ext_mul_base(beta_pow[k], polys[k]->evals[i]));
+        cj.out = g0;
+        zkr_par_for(c->threads, len, 1 << 13, zkr_comb_chunk, &cj);
         g = g0;
     }
     if (l->n_layers > 1 && !c->p->accel &&
@@ -552,12 +591,11 @@ static zkr_err zkr_open_fold(zkr_open_ctx *c, zkr_transcript *t, zkr_pcs_poly *c
         goto out;
     r = ZKR_ERR_NOMEM;
     if (k_n > 1 || l->folds_total == 0) { /* combined coefficients in ext form */
-        full = calloc(len, sizeof *full);
-        if (!full)
+        zkr_comb_job cj = {polys, k_n, beta_pow, 1, NULL};
+        if (!(full = malloc(len * sizeof *full)))
             goto out;
-        for (size_t k = 0; k < k_n; k++)
-            for (size_t i = 0; i < len; i++)
-                full[i] = zkr_ext_add(full[i], zkr_ext_mul_base(beta_pow[k], polys[k]->coeffs[i]));
+        cj.out = full;
+        zkr_par_for(c->threads, len, 1 << 13, zkr_comb_chunk, &cj);
         coef = full;
     }
     zkr_ts_absorb_ext(t, "bf-claim", &value, 1);
@@ -671,12 +709,7 @@ static void zkr_pow_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
 {
     zkr_pow_job *j = ctx;
 
-    j->found[w] = UINT64_MAX;
-    for (size_t i = lo; i < hi; i++)
-        if (zkr_ts_pow_ok(j->t, j->bits, j->base + i)) {
-            j->found[w] = j->base + i;
-            return;
-        }
+    j->found[w] = zkr_ts_pow_first(j->t, j->bits, j->base + lo, j->base + hi);
 }
 
 /* The smallest nonce that passes, whatever the thread count. */
@@ -900,6 +933,13 @@ static void zkr_bm_msg_chunk(void *ctx, size_t lo, size_t hi, unsigned wk)
     zkr_bm_job *j = ctx;
     zkr_ext h0 = zkr_ext_from(0), h2 = zkr_ext_from(0);
 
+    if (zkr_ext8_ok()) { /* eight pairs a step (zk/ext8.c; the same sums) */
+        zkr_ext h[2] = {h0, h2};
+        lo = zkr_ext8_dot(j->w, j->fb ? NULL : j->f, j->fb, lo, hi, h);
+        h0 = h[0];
+        h2 = h[1];
+    }
+
     for (size_t i = lo; i < hi; i++) {
         zkr_ext w0 = j->w[2 * i];
         zkr_ext w2 = zkr_ext_sub(zkr_ext_add(j->w[2 * i + 1], j->w[2 * i + 1]), w0);
@@ -924,6 +964,20 @@ static void zkr_bm_fold_chunk(void *ctx, size_t lo, size_t hi, unsigned wk)
     zkr_bm_job *j = ctx;
 
     (void)wk;
+    if (zkr_ext8_ok()) {
+        /* W's fold eight at a time (zk/ext8.c); F's too, or its base values' below. */
+        size_t m = zkr_ext8_fold(j->w, j->wo, lo, hi, j->r);
+        if (!j->fb)
+            (void)zkr_ext8_fold(j->f, j->fo, lo, m, j->r);
+        else
+            for (size_t i = lo; i < m; i++) {
+                zkr_gl f0 = j->fb[2 * i];
+                zkr_ext o = zkr_ext_mul_base(j->r, zkr_gl_sub(j->fb[2 * i + 1], f0));
+                o.c[0] = zkr_gl_add(o.c[0], f0);
+                j->fo[i] = o;
+            }
+        lo = m;
+    }
     for (size_t i = lo; i < hi; i++) {
         if (j->fb) {
             zkr_gl f0 = j->fb[2 * i];

@@ -4,6 +4,7 @@
 
 #include "prover/accel.h"
 #include "prover/prover.h"
+#include "zk/zk_int.h"
 
 typedef struct {
     const zkr_sc_poly *f;
@@ -89,6 +90,7 @@ typedef struct {
     const zkr_ext *in;
     zkr_ext *out;
     zkr_ext r;
+    int x8; /* zkr_ext8_ok */
 } zkr_sc_fold_job;
 
 static void zkr_sc_fold_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
@@ -96,6 +98,8 @@ static void zkr_sc_fold_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
     zkr_sc_fold_job *j = ctx;
 
     (void)w;
+    if (j->x8)
+        lo = zkr_ext8_fold(j->in, j->out, lo, hi, j->r);
     for (size_t i = lo; i < hi; i++)
         j->out[i] = zkr_ext_add(j->in[2 * i],
                                 zkr_ext_mul(j->r, zkr_ext_sub(j->in[2 * i + 1], j->in[2 * i])));
@@ -113,6 +117,7 @@ void zkr_prover_sc_fold(const zkr_sc_poly *f, unsigned n_cur, zkr_ext r, unsigne
 {
     size_t half = (size_t)1 << (n_cur - 1);
     zkr_ext *tmp = NULL;
+    int x8 = zkr_ext8_ok();
 
     /* Large tables fold in parallel into scratch and copy back (in place a
      * chunk could overwrite entries a lower chunk still reads); small ones,
@@ -122,12 +127,12 @@ void zkr_prover_sc_fold(const zkr_sc_poly *f, unsigned n_cur, zkr_ext r, unsigne
     for (size_t k = 0; k < f->n_tables; k++) {
         zkr_ext *t = f->tables[k];
         if (tmp) {
-            zkr_sc_fold_job j = {t, tmp, r};
+            zkr_sc_fold_job j = {t, tmp, r, x8};
             zkr_par_for(threads, half, 4096, zkr_sc_fold_chunk, &j);
-            zkr_sc_fold_job c = {tmp, t, r};
+            zkr_sc_fold_job c = {tmp, t, r, x8};
             zkr_par_for(threads, half, 1 << 14, zkr_sc_copy_chunk, &c);
         } else {
-            zkr_sc_fold_job j = {t, t, r};
+            zkr_sc_fold_job j = {t, t, r, x8};
             zkr_sc_fold_chunk(&j, 0, half, 0);
         }
     }

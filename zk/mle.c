@@ -24,6 +24,7 @@ typedef struct {
     zkr_ext *out;
     size_t len;
     zkr_ext z;
+    int x8; /* zkr_ext8_ok */
 } zkr_eq_job;
 
 static void zkr_eq_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
@@ -31,6 +32,8 @@ static void zkr_eq_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
     zkr_eq_job *j = ctx;
 
     (void)w;
+    if (j->x8)
+        lo = zkr_ext8_eq_level(j->out, j->len, lo, hi, j->z);
     for (size_t i = lo; i < hi; i++) {
         zkr_ext hi_v = zkr_ext_mul(j->out[i], j->z);
         j->out[i + j->len] = hi_v;
@@ -47,10 +50,11 @@ void zkr_mle_eq_table_scaled_mt(const zkr_ext *z, unsigned n, zkr_ext scale, uns
                                 zkr_ext *out)
 {
     size_t len = 1;
+    int x8 = zkr_ext8_ok();
 
     out[0] = scale;
     for (unsigned t = 0; t < n; t++) {
-        zkr_eq_job j = {out, len, z[t]};
+        zkr_eq_job j = {out, len, z[t], x8};
         zkr_par_for(threads, len, 1 << 13, zkr_eq_chunk, &j);
         len <<= 1;
     }

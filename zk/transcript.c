@@ -6,7 +6,7 @@
 #include <sodium.h>
 #include <string.h>
 
-#include "zk/zk.h"
+#include "zk/zk_int.h"
 
 typedef crypto_generichash_blake2b_state zkr_b2;
 
@@ -217,6 +217,31 @@ uint64_t zkr_ts_pow_search(const zkr_transcript *t, unsigned bits)
         if (zkr_ts_pow_zeros(d, bits))
             return n;
     }
+}
+
+uint64_t zkr_ts_pow_first(const zkr_transcript *t, unsigned bits, uint64_t lo, uint64_t hi)
+{
+    uint8_t pers[crypto_generichash_blake2b_PERSONALBYTES] = "zkr/fs-pow";
+    uint8_t buf[8][sizeof t->state + 8], d[8][ZKR_DIGEST_BYTES];
+    const uint8_t *msg[8];
+
+    /* Eight nonces at a time: zkr_ts_pow_hash's digests (zk/b2x8.c), first passing one wins. */
+    if (zkr_b2x8_ok())
+        for (; lo + 8 <= hi; lo += 8) {
+            for (unsigned l = 0; l < 8; l++) {
+                memcpy(buf[l], t->state, sizeof t->state);
+                zkr_store_le64(buf[l] + sizeof t->state, lo + l);
+                msg[l] = buf[l];
+            }
+            zkr_b2x8(pers, msg, sizeof buf[0], d);
+            for (unsigned l = 0; l < 8; l++)
+                if (zkr_ts_pow_zeros(d[l], bits))
+                    return lo + l;
+        }
+    for (; lo < hi; lo++)
+        if (zkr_ts_pow_ok(t, bits, lo))
+            return lo;
+    return UINT64_MAX;
 }
 
 int zkr_ts_pow_check(zkr_transcript *t, unsigned bits, uint64_t nonce)

@@ -134,9 +134,11 @@ static inline int zkr_ext_eq(zkr_ext a, zkr_ext b)
 static inline zkr_gl zkr_acc_reduce(uint64_t lo, uint64_t mid, uint64_t hi)
 {
     zkr_gl a = zkr_gl_reduce128(lo, mid);
-    /* 2^128 == EPS^2 == 2^64 - 2^33 + 1 (mod p) */
-    zkr_gl h = zkr_gl_mul(zkr_gl_canon(hi), UINT64_C(0xfffffffe00000001));
-    return zkr_gl_add(a, h);
+    /* 2^128 == 2^96 2^32 == -2^32 (mod p): hi 2^32 < p is subtracted, no product
+     * (the canonical value a 2^128-by-hi product would give; zkr_ext_mul's hi <= 4). */
+    if (hi >> 31)
+        return zkr_gl_add(a, zkr_gl_mul(zkr_gl_canon(hi), UINT64_C(0xfffffffe00000001)));
+    return zkr_gl_sub(a, hi << 32);
 }
 static inline zkr_ext zkr_ext_mul(zkr_ext a, zkr_ext b)
 {

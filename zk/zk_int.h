@@ -7,6 +7,59 @@
 #define ZKR_PCS_MAX_COMMS 64u
 #define ZKR_PCS_MAX_CLAIMS 4096u
 
+/*
+ * Eight-lane BLAKE2b (zk/b2x8.c): zkr_b2x8_ok says whether this CPU runs
+ * it (AVX-512F); zkr_b2x8 then writes out[l] = BLAKE2b-256 of msg[l][0..len)
+ * with no key, a zero salt and the 16-byte personalization pers, the digest
+ * crypto_generichash_blake2b_salt_personal gives (callers fall back to
+ * libsodium where zkr_b2x8_ok is 0; zkr_b2x8 must not be called then).
+ */
+int zkr_b2x8_ok(void);
+void zkr_b2x8(const uint8_t pers[16], const uint8_t *const msg[8], size_t len,
+              uint8_t out[8][ZKR_DIGEST_BYTES]);
+
+/*
+ * AVX-512 extension kernels (zk/ext8.c), eight elements a step, for a
+ * prefix of [lo, hi): each returns the first index it left to the caller's
+ * scalar loop (lo itself where zkr_ext8_ok is 0 or the range is short).
+ * The values are the scalar loop's. zkr_ext8_fold: out[i] = in[2i] +
+ * r (in[2i+1] - in[2i]) (in place when out == in, in index order);
+ * zkr_ext8_fold_coef: out[i] = in[2i] + r in[2i+1] (Basefold's coefficient
+ * fold; out != in); zkr_ext8_eq_level: t[i + len] = t[i] z, t[i] -= t[i + len] (an eq
+ * table's doubling; len >= 8, else nothing).
+ */
+int zkr_ext8_ok(void);
+size_t zkr_ext8_fold(const zkr_ext *in, zkr_ext *out, size_t lo, size_t hi, zkr_ext r);
+size_t zkr_ext8_fold_coef(const zkr_ext *in, zkr_ext *out, size_t lo, size_t hi, zkr_ext r);
+size_t zkr_ext8_eq_level(zkr_ext *t, size_t len, size_t lo, size_t hi, zkr_ext z);
+/*
+ * zkr_ext8_gkr_sums: a GKR layer's q[0] += sum s[i] G(0), q[1] += sum s[i]
+ * G(2) over pairs i (prover/logup.c; pl, pr NULL: numerators 1).
+ * zkr_ext8_dot: h[0] += sum w[2i] f[2i], h[1] += sum w2 f2 (the values at
+ * 2 of each pair's line), f from fe (extension) or fb (base, fe NULL).
+ * Both add to what q / h hold.
+ */
+size_t zkr_ext8_gkr_sums(const zkr_ext *s, const zkr_ext *pl, const zkr_ext *pr,
+                         const zkr_ext *ql, const zkr_ext *qr, zkr_ext lambda, size_t lo,
+                         size_t hi, zkr_ext q[2]);
+size_t zkr_ext8_dot(const zkr_ext *w, const zkr_ext *fe, const zkr_gl *fb, size_t lo, size_t hi,
+                    zkr_ext h[2]);
+/*
+ * zkr_ext8_sdot: q[0] += sum s[i] g[2i], q[1] += sum s[i] g[2i+1], g from
+ * ge (extension) or gb (base, ge NULL). zkr_ext8_frac: a fraction tree's
+ * layer p[i] = pl[i] qr[i] + pr[i] ql[i], q[i] = ql[i] qr[i].
+ */
+size_t zkr_ext8_sdot(const zkr_ext *s, const zkr_ext *ge, const zkr_gl *gb, size_t lo, size_t hi,
+                     zkr_ext q[2]);
+size_t zkr_ext8_frac(const zkr_ext *pl, const zkr_ext *pr, const zkr_ext *ql, const zkr_ext *qr,
+                     zkr_ext *p, zkr_ext *q, size_t lo, size_t hi);
+
+/*
+ * The first nonce in [lo, hi) that passes zkr_ts_pow_ok(t, bits, .), or
+ * UINT64_MAX (eight at a time where zkr_b2x8_ok).
+ */
+uint64_t zkr_ts_pow_first(const zkr_transcript *t, unsigned bits, uint64_t lo, uint64_t hi);
+
 /* One tree's opened leaves and siblings at one layer (pointers into the proof). */
 typedef struct {
     uint32_t n_open, n_sib;

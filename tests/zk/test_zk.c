@@ -11,6 +11,7 @@
 #include "prover/prover.h"
 #include "tests/tap.h"
 #include "zk/zk.h"
+#include "zk/zk_int.h"
 
 static zkr_gl ref_mul(zkr_gl a, zkr_gl b)
 {
@@ -117,6 +118,27 @@ static void test_ext(zkr_tap *t)
             bad++;
     }
     zkr_tap_ok(t, bad == 0, "extension: product vs reference, associativity, distributivity, inverse");
+    {
+        /* Edge coefficients: near p (the accumulators' top word at its largest), 0, 1, 2^32. */
+        static const zkr_gl edge[] = {0, 1, 2, ZKR_GL_P - 1, ZKR_GL_P - 2, (zkr_gl)1 << 32,
+                                      ((zkr_gl)1 << 32) - 1, (zkr_gl)1 << 63, ZKR_GL_P - ((zkr_gl)1 << 32)};
+        size_t ne = sizeof edge / sizeof *edge, ebad = 0;
+        for (int i = 0; i < 4000; i++) {
+            zkr_ext a, b;
+            zkr_gl d[5] = {0};
+            for (int u = 0; u < 3; u++) {
+                a.c[u] = edge[rnd_gl(t) % ne];
+                b.c[u] = edge[rnd_gl(t) % ne];
+            }
+            for (int u = 0; u < 3; u++)
+                for (int v = 0; v < 3; v++)
+                    d[u + v] = zkr_gl_add(d[u + v], ref_mul(a.c[u], b.c[v]));
+            zkr_ext ref = {{zkr_gl_add(d[0], d[3]), zkr_gl_add(zkr_gl_add(d[1], d[3]), d[4]),
+                            zkr_gl_add(d[2], d[4])}};
+            ebad += !zkr_ext_eq(zkr_ext_mul(a, b), ref);
+        }
+        zkr_tap_ok(t, ebad == 0, "extension: product vs reference on edge coefficients (p - 1, 2^32, ...)");
+    }
     /* x^3 - x - 1 irreducible: no root in F_p <=> x^p != x mod f and the field has inverses
      * for every sampled element; check the Frobenius has order 3 on x. */
     zkr_ext x = {{0, 1, 0}}, xp = x;
@@ -300,6 +322,165 @@ static void test_merkle(zkr_tap *t)
                       ZKR_ERR_VERIFY, "wrong index rejected");
     zkr_buf_free(&sib);
     zkr_mtree_free(&tr);
+}
+
+/* The eight-lane BLAKE2b against libsodium's, over one- and multi-block lengths. */
+static void test_b2x8(zkr_tap *t)
+{
+    static const size_t lens[] = {0, 1, 40, 64, 127, 128, 129, 144, 255, 256, 257, 400};
+    uint8_t pers[16] = "zkr/test-b2x8", msg[8][400], d8[8][32], d1[32];
+    const uint8_t *mp[8];
+    int ok = 1;
+
+    if (!zkr_b2x8_ok()) {
+        zkr_tap_ok(t, 1, "b2x8: no AVX-512F on this CPU, the libsodium path runs instead");
+        return;
+    }
+    for (size_t k = 0; k < sizeof lens / sizeof *lens; k++) {
+        for (unsigned l = 0; l < 8; l++) {
+            for (size_t i = 0; i < lens[k]; i++)
+                msg[l][i] = (uint8_t)rnd_gl(t);
+            mp[l] = msg[l];
+        }
+        zkr_b2x8(pers, mp, lens[k], d8);
+        for (unsigned l = 0; l < 8; l++) {
+            (void)crypto_generichash_blake2b_salt_personal(d1, 32, msg[l], lens[k], NULL, 0, NULL,
+                                                           pers);
+            ok = ok && memcmp(d1, d8[l], 32) == 0;
+        }
+    }
+    zkr_tap_ok(t, ok, "b2x8: eight-lane BLAKE2b equals libsodium's (12 lengths, 0..400 bytes)");
+    /* The pow search's eight-lane path finds the scalar search's nonce. */
+    {
+        zkr_transcript a;
+        uint8_t pd[32] = {4}, sa[32] = {5};
+        uint64_t n;
+        zkr_ts_init(&a, "b2x8-pow", 1, 1, 1, pd, sa);
+        n = zkr_ts_pow_search(&a, 10);
+        zkr_tap_ok(t, zkr_ts_pow_first(&a, 10, 0, n + 1) == n &&
+                          zkr_ts_pow_first(&a, 10, 0, n) == UINT64_MAX,
+                   "b2x8: pow search finds the scalar nonce %llu first", (unsigned long long)n);
+    }
+}
+
+/* The AVX-512 extension kernels against the scalar loops they stand in for. */
+static void test_ext8(zkr_tap *t)
+{
+    enum { N = 64 };
+    zkr_ext in[2 * N], a[N], b[N], e1[2 * N], e2[2 * N], r = {{rnd_gl(t), rnd_gl(t), rnd_gl(t)}};
+    size_t bad = 0;
+
+    if (!zkr_ext8_ok()) {
+        zkr_tap_ok(t, zkr_ext8_fold(in, a, 3, N, r) == 3 && zkr_ext8_eq_level(e1, 8, 0, 8, r) == 0,
+                   "ext8: no AVX-512F on this CPU, the kernels leave every index to the scalar loop");
+        return;
+    }
+    for (size_t i = 0; i < 2 * N; i++)
+        in[i] = (zkr_ext){{rnd_gl(t), rnd_gl(t), i % 7 ? rnd_gl(t) : ZKR_GL_P - 1}};
+    /* Evaluation fold from index 3 (a scalar prefix before, a tail after). */
+    {
+        size_t m = zkr_ext8_fold(in, a, 3, N - 2, r);
+        for (size_t i = 3; i < m; i++)
+            bad += !zkr_ext_eq(a[i], zkr_ext_add(in[2 * i], zkr_ext_mul(r, zkr_ext_sub(in[2 * i + 1],
+                                                                                     in[2 * i]))));
+        bad += m != 3 + (N - 5) / 8 * 8;
+        m = zkr_ext8_fold_coef(in, b, 0, N, r);
+        for (size_t i = 0; i < m; i++)
+            bad += !zkr_ext_eq(b[i], zkr_ext_add(in[2 * i], zkr_ext_mul(r, in[2 * i + 1])));
+        bad += m != N;
+    }
+    /* In place, as zkr_prover_sc_fold folds one thread's table. */
+    memcpy(e1, in, sizeof in);
+    if (zkr_ext8_fold(e1, e1, 0, N, r) != N)
+        bad++;
+    for (size_t i = 0; i < N; i++)
+        bad += !zkr_ext_eq(e1[i], zkr_ext_add(in[2 * i], zkr_ext_mul(r, zkr_ext_sub(in[2 * i + 1],
+                                                                                 in[2 * i]))));
+    /* An eq table's doubling, len 32 over [0, 27) (a tail of 3). */
+    memcpy(e1, in, sizeof in);
+    memcpy(e2, in, sizeof in);
+    {
+        size_t m = zkr_ext8_eq_level(e1, 32, 0, 27, r);
+        for (size_t i = 0; i < 27; i++) {
+            zkr_ext h = zkr_ext_mul(e2[i], r);
+            e2[i + 32] = h;
+            e2[i] = zkr_ext_sub(e2[i], h);
+        }
+        for (size_t i = m; i < 27; i++) {
+            zkr_ext h = zkr_ext_mul(e1[i], r);
+            e1[i + 32] = h;
+            e1[i] = zkr_ext_sub(e1[i], h);
+        }
+        bad += m != 24 || memcmp(e1, e2, sizeof e1) != 0;
+    }
+    /* GKR sums (numerators 1 and general) and the batch sumcheck's products, against scalar sums. */
+    {
+        zkr_ext s[N / 2], lam = {{rnd_gl(t), rnd_gl(t), rnd_gl(t)}}, q[2], h[2], ref[4];
+        zkr_gl fb[N];
+        size_t m;
+        for (size_t i = 0; i < N / 2; i++)
+            s[i] = in[2 * N - 1 - i];
+        for (size_t i = 0; i < N; i++)
+            fb[i] = in[i].c[1];
+        for (int general = 0; general < 2; general++) {
+            const zkr_ext *pl = general ? in : NULL, *pr = general ? in + N / 2 : NULL;
+            const zkr_ext *ql = in + N, *qr = in + 3 * N / 2;
+            q[0] = q[1] = ref[0] = ref[1] = zkr_ext_from(0);
+            m = zkr_ext8_gkr_sums(s, pl, pr, ql, qr, lam, 1, N / 4 - 1, q);
+            for (size_t i = 1; i < N / 4 - 1; i++)
+                for (int x = 0; x < 2; x++) {
+                    zkr_ext l = ql[2 * i], r_ = qr[2 * i], g;
+                    if (x) {
+                        l = zkr_ext_sub(zkr_ext_add(ql[2 * i + 1], ql[2 * i + 1]), ql[2 * i]);
+                        r_ = zkr_ext_sub(zkr_ext_add(qr[2 * i + 1], qr[2 * i + 1]), qr[2 * i]);
+                    }
+                    if (!general) {
+                        g = zkr_ext_add(zkr_ext_add(l, r_), zkr_ext_mul(lam, zkr_ext_mul(l, r_)));
+                    } else {
+                        zkr_ext pa = pl[2 * i], pb = pr[2 * i];
+                        if (x) {
+                            pa = zkr_ext_sub(zkr_ext_add(pl[2 * i + 1], pl[2 * i + 1]), pl[2 * i]);
+                            pb = zkr_ext_sub(zkr_ext_add(pr[2 * i + 1], pr[2 * i + 1]), pr[2 * i]);
+                        }
+                        g = zkr_ext_add(zkr_ext_add(zkr_ext_mul(pa, r_), zkr_ext_mul(pb, l)),
+                                        zkr_ext_mul(lam, zkr_ext_mul(l, r_)));
+                    }
+                    ref[x] = zkr_ext_add(ref[x], zkr_ext_mul(s[i], g));
+                    if (i >= m) /* the caller's scalar tail */
+                        q[x] = zkr_ext_add(q[x], zkr_ext_mul(s[i], g));
+                }
+            bad += m != 9 || !zkr_ext_eq(q[0], ref[0]) || !zkr_ext_eq(q[1], ref[1]);
+        }
+        for (int base = 0; base < 2; base++) {
+            h[0] = h[1] = ref[2] = ref[3] = zkr_ext_from(0);
+            m = zkr_ext8_dot(in, base ? NULL : in + N, base ? fb : NULL, 0, N / 2, h);
+            for (size_t i = 0; i < m; i++) {
+                zkr_ext w0 = in[2 * i], w2 = zkr_ext_sub(zkr_ext_add(in[2 * i + 1], in[2 * i + 1]), w0);
+                zkr_ext f0 = base ? zkr_ext_from(fb[2 * i]) : in[N + 2 * i];
+                zkr_ext f1 = base ? zkr_ext_from(fb[2 * i + 1]) : in[N + 2 * i + 1];
+                zkr_ext f2 = zkr_ext_sub(zkr_ext_add(f1, f1), f0);
+                ref[2] = zkr_ext_add(ref[2], zkr_ext_mul(w0, f0));
+                ref[3] = zkr_ext_add(ref[3], zkr_ext_mul(w2, f2));
+            }
+            bad += m != N / 2 || !zkr_ext_eq(h[0], ref[2]) || !zkr_ext_eq(h[1], ref[3]);
+            /* s-weighted even and odd entries (the folding sumcheck's q(0), q(1)). */
+            h[0] = h[1] = ref[2] = ref[3] = zkr_ext_from(0);
+            m = zkr_ext8_sdot(s, base ? NULL : in, base ? fb : NULL, 0, N / 4, h);
+            for (size_t i = 0; i < m; i++)
+                for (int x = 0; x < 2; x++)
+                    ref[2 + x] = zkr_ext_add(ref[2 + x], zkr_ext_mul(s[i], base ? zkr_ext_from(fb[2 * i + x])
+                                                                                 : in[2 * i + x]));
+            bad += m != N / 4 || !zkr_ext_eq(h[0], ref[2]) || !zkr_ext_eq(h[1], ref[3]);
+        }
+        /* A fraction tree layer. */
+        m = zkr_ext8_frac(in, in + N / 2, in + N, in + 3 * N / 2, e1, e2, 0, N / 2 - 3);
+        bad += m != N / 2 - 8;
+        for (size_t i = 0; i < m; i++)
+            bad += !zkr_ext_eq(e1[i], zkr_ext_add(zkr_ext_mul(in[i], in[3 * N / 2 + i]),
+                                                  zkr_ext_mul(in[N / 2 + i], in[N + i]))) ||
+                   !zkr_ext_eq(e2[i], zkr_ext_mul(in[N + i], in[3 * N / 2 + i]));
+    }
+    zkr_tap_ok(t, bad == 0, "ext8: AVX-512 folds (evaluation, coefficient, in place), eq doubling, GKR sums, products and fraction layers equal the scalar loops");
 }
 
 static void test_mle(zkr_tap *t)
@@ -823,6 +1004,8 @@ int main(int argc, char **argv)
     test_ntt(&t);
     test_transcript(&t);
     test_merkle(&t);
+    test_b2x8(&t);
+    test_ext8(&t);
     test_mle(&t);
     test_sumcheck(&t);
     test_basefold(&t, &p);

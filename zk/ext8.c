@@ -1,0 +1,383 @@
+/*
+ * AVX-512 kernels over the cubic extension, eight elements a step: the
+ * loops that multiply a table by one extension constant (folds, eq table
+ * doublings). Each lane computes the nine base products and sums of
+ * zkr_ext_mul with zk/gl_avx512.h's canonical arithmetic, so every value
+ * is the one the scalar loop gives (a field element has one canonical
+ * form) and a proof's bytes do not depend on the path. Callers run the
+ * kernel on a prefix of their range and the scalar loop on the rest.
+ */
+#include "zk/zk_int.h"
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include "zk/gl_avx512.h"
+
+/* Eight extension elements, coefficient by coefficient. */
+typedef struct {
+    __m512i c[3];
+} zkr_x8;
+
+int zkr_ext8_ok(void)
+{
+    /* libgcc's CPU model: AVX512F and the OS saving its state (XCR0). */
+    return __builtin_cpu_supports("avx512f");
+}
+
+/* p[0..8) (24 words) as three coefficient vectors. */
+ZKR_AVX512 static inline __attribute__((always_inline)) zkr_x8 zkr_x8_load(const zkr_ext *p)
+{
+    const long long *w = (const long long *)(const void *)p;
+    __m512i a = _mm512_loadu_si512((const void *)w), b = _mm512_loadu_si512((const void *)(w + 8));
+    __m512i c = _mm512_loadu_si512((const void *)(w + 16));
+    /* Word 3e + k of the 24 is element e's coefficient k; a holds 0..7, b 8..15, c 16..23. */
+    __m512i i0 = _mm512_set_epi64(0, 0, 15, 12, 9, 6, 3, 0), j0 = _mm512_set_epi64(13, 10, 5, 4, 3, 2, 1, 0);
+    __m512i i1 = _mm512_set_epi64(0, 0, 0, 13, 10, 7, 4, 1), j1 = _mm512_set_epi64(14, 11, 8, 4, 3, 2, 1, 0);
+    __m512i i2 = _mm512_set_epi64(0, 0, 0, 14, 11, 8, 5, 2), j2 = _mm512_set_epi64(15, 12, 9, 4, 3, 2, 1, 0);
+    zkr_x8 x;
+
+    x.c[0] = _mm512_permutex2var_epi64(_mm512_permutex2var_epi64(a, i0, b), j0, c);
+    x.c[1] = _mm512_permutex2var_epi64(_mm512_permutex2var_epi64(a, i1, b), j1, c);
+    x.c[2] = _mm512_permutex2var_epi64(_mm512_permutex2var_epi64(a, i2, b), j2, c);
+    return x;
+}
+
+/* The inverse of zkr_x8_load. */
+ZKR_AVX512 static inline __attribute__((always_inline)) void zkr_x8_store(zkr_ext *p, zkr_x8 x)
+{
+    long long *w = (long long *)(void *)p;
+    /* From c0 (0..7) and c1 (8..15), then c2 (8..15 of the second step). */
+    __m512i ia = _mm512_set_epi64(10, 2, 0, 9, 1, 0, 8, 0), ja = _mm512_set_epi64(7, 6, 9, 4, 3, 8, 1, 0);
+    __m512i ib = _mm512_set_epi64(5, 0, 12, 4, 0, 11, 3, 0), jb = _mm512_set_epi64(7, 12, 5, 4, 11, 2, 1, 10);
+    __m512i ic = _mm512_set_epi64(0, 15, 7, 0, 14, 6, 0, 13), jc = _mm512_set_epi64(15, 6, 5, 14, 3, 2, 13, 0);
+
+    _mm512_storeu_si512((void *)w, _mm512_permutex2var_epi64(
+                                       _mm512_permutex2var_epi64(x.c[0], ia, x.c[1]), ja, x.c[2]));
+    _mm512_storeu_si512((void *)(w + 8),
+                        _mm512_permutex2var_epi64(_mm512_permutex2var_epi64(x.c[0], ib, x.c[1]),
+                                                  jb, x.c[2]));
+    _mm512_storeu_si512((void *)(w + 16),
+                        _mm512_permutex2var_epi64(_mm512_permutex2var_epi64(x.c[0], ic, x.c[1]),
+                                                  jc, x.c[2]));
+}
+
+ZKR_AVX512 static inline __attribute__((always_inline)) zkr_x8 zkr_x8_add(zkr_x8 a, zkr_x8 b)
+{
+    for (unsigned k = 0; k < 3; k++)
+        a.c[k] = zkr_v_add(a.c[k], b.c[k]);
+    return a;
+}
+
+ZKR_AVX512 static inline __attribute__((always_inline)) zkr_x8 zkr_x8_sub(zkr_x8 a, zkr_x8 b)
+{
+    for (unsigned k = 0; k < 3; k++)
+        a.c[k] = zkr_v_sub(a.c[k], b.c[k]);
+    return a;
+}
+
+/* a k for one constant k: zkr_ext_mul's products and sums (x^3 = x + 1), lane by lane. */
+ZKR_AVX512 static inline __attribute__((always_inline)) zkr_x8 zkr_x8_mulc(zkr_x8 a, zkr_ext k)
+{
+    __m512i k0 = _mm512_set1_epi64((long long)k.c[0]), k1 = _mm512_set1_epi64((long long)k.c[1]);
+    __m512i k2 = _mm512_set1_epi64((long long)k.c[2]);
+    __m512i d3 = zkr_v_add(zkr_v_mul(a.c[1], k2), zkr_v_mul(a.c[2], k1)); /* x^3 */
+    __m512i d4 = zkr_v_mul(a.c[2], k2);                                   /* x^4 */
+    zkr_x8 r;
+
+    r.c[0] = zkr_v_add(zkr_v_mul(a.c[0], k0), d3);
+    r.c[1] = zkr_v_add(zkr_v_add(zkr_v_add(zkr_v_mul(a.c[0], k1), zkr_v_mul(a.c[1], k0)), d3), d4);
+    r.c[2] = zkr_v_add(zkr_v_add(zkr_v_add(zkr_v_mul(a.c[0], k2), zkr_v_mul(a.c[1], k1)),
+                                 zkr_v_mul(a.c[2], k0)),
+                       d4);
+    return r;
+}
+
+/* a b, lane by lane: zkr_ext_mul's products and sums. */
+ZKR_AVX512 static inline __attribute__((always_inline)) zkr_x8 zkr_x8_mul(zkr_x8 a, zkr_x8 b)
+{
+    __m512i d3 = zkr_v_add(zkr_v_mul(a.c[1], b.c[2]), zkr_v_mul(a.c[2], b.c[1]));
+    __m512i d4 = zkr_v_mul(a.c[2], b.c[2]);
+    zkr_x8 r;
+
+    r.c[0] = zkr_v_add(zkr_v_mul(a.c[0], b.c[0]), d3);
+    r.c[1] = zkr_v_add(zkr_v_add(zkr_v_add(zkr_v_mul(a.c[0], b.c[1]), zkr_v_mul(a.c[1], b.c[0])), d3),
+                       d4);
+    r.c[2] = zkr_v_add(zkr_v_add(zkr_v_add(zkr_v_mul(a.c[0], b.c[2]), zkr_v_mul(a.c[1], b.c[1])),
+                                 zkr_v_mul(a.c[2], b.c[0])),
+                       d4);
+    return r;
+}
+
+/* 2 t1 - t0 (a line through (0, t0), (1, t1) at 2). */
+ZKR_AVX512 static inline __attribute__((always_inline)) zkr_x8 zkr_x8_at2(zkr_x8 t0, zkr_x8 t1)
+{
+    return zkr_x8_sub(zkr_x8_add(t1, t1), t0);
+}
+
+ZKR_AVX512 static inline __attribute__((always_inline)) zkr_x8 zkr_x8_zero(void)
+{
+    zkr_x8 z = {{_mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512()}};
+    return z;
+}
+
+/* The eight lanes' sum added to acc (field additions: any order gives the same value). */
+ZKR_AVX512 static inline __attribute__((always_inline)) zkr_ext zkr_x8_hsum(zkr_ext acc, zkr_x8 a)
+{
+    zkr_gl w[3][8];
+
+    for (unsigned k = 0; k < 3; k++)
+        _mm512_storeu_si512((void *)w[k], a.c[k]);
+    for (unsigned l = 0; l < 8; l++)
+        acc = zkr_ext_add(acc, (zkr_ext){{w[0][l], w[1][l], w[2][l]}});
+    return acc;
+}
+
+/* Lanes 0, 2, .., 14 (odd = 0) or 1, 3, .., 15 (odd = 1) of x then y. */
+ZKR_AVX512 static inline __attribute__((always_inline)) zkr_x8 zkr_x8_pick(zkr_x8 x, zkr_x8 y, int odd)
+{
+    __m512i ix = odd ? _mm512_set_epi64(15, 13, 11, 9, 7, 5, 3, 1)
+                     : _mm512_set_epi64(14, 12, 10, 8, 6, 4, 2, 0);
+    zkr_x8 r;
+
+    for (unsigned k = 0; k < 3; k++)
+        r.c[k] = _mm512_permutex2var_epi64(x.c[k], ix, y.c[k]);
+    return r;
+}
+
+/* coef: out = e + r o (a coefficient fold), else out = e + r (o - e) (an evaluation fold). */
+ZKR_AVX512 static size_t zkr_ext8_fold_avx512(const zkr_ext *in, zkr_ext *out, size_t lo, size_t hi,
+                                              zkr_ext r, int coef)
+{
+    for (; lo + 8 <= hi; lo += 8) {
+        zkr_x8 x = zkr_x8_load(in + 2 * lo), y = zkr_x8_load(in + 2 * lo + 8);
+        zkr_x8 e = zkr_x8_pick(x, y, 0), o = zkr_x8_pick(x, y, 1);
+        zkr_x8_store(out + lo, zkr_x8_add(e, zkr_x8_mulc(coef ? o : zkr_x8_sub(o, e), r)));
+    }
+    return lo;
+}
+
+ZKR_AVX512 static size_t zkr_ext8_eq_level_avx512(zkr_ext *t, size_t len, size_t lo, size_t hi,
+                                                  zkr_ext z)
+{
+    for (; lo + 8 <= hi; lo += 8) {
+        zkr_x8 v = zkr_x8_load(t + lo), h = zkr_x8_mulc(v, z);
+        zkr_x8_store(t + lo + len, h);
+        zkr_x8_store(t + lo, zkr_x8_sub(v, h));
+    }
+    return lo;
+}
+
+/*
+ * GKR layer sums (prover/logup.c zkr_gkr_chunk without q(1)): with pL, pR
+ * NULL (numerators 1) G = qL + qR + lambda qL qR, else G = pL qR + qL (pR
+ * + lambda qR); q[0] += sum s G(0), q[1] += sum s G(2) over pairs [lo, hi).
+ */
+ZKR_AVX512 static size_t zkr_ext8_gkr_avx512(const zkr_ext *s, const zkr_ext *pl,
+                                             const zkr_ext *pr, const zkr_ext *ql,
+                                             const zkr_ext *qr, zkr_ext lambda, size_t lo,
+                                             size_t hi, zkr_ext q[2])
+{
+    zkr_x8 a0 = zkr_x8_zero(), a2 = zkr_x8_zero();
+
+    for (; lo + 8 <= hi; lo += 8) {
+        zkr_x8 sv = zkr_x8_load(s + lo), x, y, l0, l1, r0, r1, g0, g2;
+        x = zkr_x8_load(ql + 2 * lo), y = zkr_x8_load(ql + 2 * lo + 8);
+        l0 = zkr_x8_pick(x, y, 0), l1 = zkr_x8_pick(x, y, 1);
+        x = zkr_x8_load(qr + 2 * lo), y = zkr_x8_load(qr + 2 * lo + 8);
+        r0 = zkr_x8_pick(x, y, 0), r1 = zkr_x8_pick(x, y, 1);
+        l1 = zkr_x8_at2(l0, l1);
+        r1 = zkr_x8_at2(r0, r1);
+        if (!pl) {
+            g0 = zkr_x8_add(zkr_x8_add(l0, r0), zkr_x8_mulc(zkr_x8_mul(l0, r0), lambda));
+            g2 = zkr_x8_add(zkr_x8_add(l1, r1), zkr_x8_mulc(zkr_x8_mul(l1, r1), lambda));
+        } else {
+            zkr_x8 m0, m1, n0, n1;
+            x = zkr_x8_load(pl + 2 * lo), y = zkr_x8_load(pl + 2 * lo + 8);
+            m0 = zkr_x8_pick(x, y, 0), m1 = zkr_x8_at2(m0, zkr_x8_pick(x, y, 1));
+            x = zkr_x8_load(pr + 2 * lo), y = zkr_x8_load(pr + 2 * lo + 8);
+            n0 = zkr_x8_pick(x, y, 0), n1 = zkr_x8_at2(n0, zkr_x8_pick(x, y, 1));
+            g0 = zkr_x8_add(zkr_x8_mul(m0, r0),
+                            zkr_x8_mul(l0, zkr_x8_add(n0, zkr_x8_mulc(r0, lambda))));
+            g2 = zkr_x8_add(zkr_x8_mul(m1, r1),
+                            zkr_x8_mul(l1, zkr_x8_add(n1, zkr_x8_mulc(r1, lambda))));
+        }
+        a0 = zkr_x8_add(a0, zkr_x8_mul(sv, g0));
+        a2 = zkr_x8_add(a2, zkr_x8_mul(sv, g2));
+    }
+    q[0] = zkr_x8_hsum(q[0], a0);
+    q[1] = zkr_x8_hsum(q[1], a2);
+    return lo;
+}
+
+/*
+ * h[0] += sum w[2i] f[2i], h[1] += sum (2 w[2i+1] - w[2i]) (2 f[2i+1] -
+ * f[2i]) over [lo, hi), f in the extension (fe) or the base field (fb).
+ */
+ZKR_AVX512 static size_t zkr_ext8_dot_avx512(const zkr_ext *w, const zkr_ext *fe, const zkr_gl *fb,
+                                             size_t lo, size_t hi, zkr_ext h[2])
+{
+    zkr_x8 a0 = zkr_x8_zero(), a2 = zkr_x8_zero();
+    __m512i ev = _mm512_set_epi64(14, 12, 10, 8, 6, 4, 2, 0), od = _mm512_set_epi64(15, 13, 11, 9, 7, 5, 3, 1);
+
+    for (; lo + 8 <= hi; lo += 8) {
+        zkr_x8 x = zkr_x8_load(w + 2 * lo), y = zkr_x8_load(w + 2 * lo + 8);
+        zkr_x8 w0 = zkr_x8_pick(x, y, 0), w2 = zkr_x8_at2(w0, zkr_x8_pick(x, y, 1)), f0, f2;
+        if (fe) {
+            x = zkr_x8_load(fe + 2 * lo), y = zkr_x8_load(fe + 2 * lo + 8);
+            f0 = zkr_x8_pick(x, y, 0), f2 = zkr_x8_at2(f0, zkr_x8_pick(x, y, 1));
+        } else {
+            /* Base f: the products w f take three base products each (zkr_ext_mul_base). */
+            __m512i u = _mm512_loadu_si512((const void *)(fb + 2 * lo));
+            __m512i v = _mm512_loadu_si512((const void *)(fb + 2 * lo + 8));
+            __m512i b0 = _mm512_permutex2var_epi64(u, ev, v), b1 = _mm512_permutex2var_epi64(u, od, v);
+            __m512i b2 = zkr_v_sub(zkr_v_add(b1, b1), b0);
+            for (unsigned k = 0; k < 3; k++) {
+                a0.c[k] = zkr_v_add(a0.c[k], zkr_v_mul(w0.c[k], b0));
+                a2.c[k] = zkr_v_add(a2.c[k], zkr_v_mul(w2.c[k], b2));
+            }
+            continue;
+        }
+        a0 = zkr_x8_add(a0, zkr_x8_mul(w0, f0));
+        a2 = zkr_x8_add(a2, zkr_x8_mul(w2, f2));
+    }
+    h[0] = zkr_x8_hsum(h[0], a0);
+    h[1] = zkr_x8_hsum(h[1], a2);
+    return lo;
+}
+
+/* q[0] += sum s[i] g[2i], q[1] += sum s[i] g[2i+1], g extension (ge) or base (gb). */
+ZKR_AVX512 static size_t zkr_ext8_sdot_avx512(const zkr_ext *s, const zkr_ext *ge, const zkr_gl *gb,
+                                              size_t lo, size_t hi, zkr_ext q[2])
+{
+    zkr_x8 a0 = zkr_x8_zero(), a1 = zkr_x8_zero();
+    __m512i ev = _mm512_set_epi64(14, 12, 10, 8, 6, 4, 2, 0), od = _mm512_set_epi64(15, 13, 11, 9, 7, 5, 3, 1);
+
+    for (; lo + 8 <= hi; lo += 8) {
+        zkr_x8 sv = zkr_x8_load(s + lo);
+        if (ge) {
+            zkr_x8 x = zkr_x8_load(ge + 2 * lo), y = zkr_x8_load(ge + 2 * lo + 8);
+            a0 = zkr_x8_add(a0, zkr_x8_mul(sv, zkr_x8_pick(x, y, 0)));
+            a1 = zkr_x8_add(a1, zkr_x8_mul(sv, zkr_x8_pick(x, y, 1)));
+        } else {
+            __m512i u = _mm512_loadu_si512((const void *)(gb + 2 * lo));
+            __m512i v = _mm512_loadu_si512((const void *)(gb + 2 * lo + 8));
+            __m512i b0 = _mm512_permutex2var_epi64(u, ev, v), b1 = _mm512_permutex2var_epi64(u, od, v);
+            for (unsigned k = 0; k < 3; k++) {
+                a0.c[k] = zkr_v_add(a0.c[k], zkr_v_mul(sv.c[k], b0));
+                a1.c[k] = zkr_v_add(a1.c[k], zkr_v_mul(sv.c[k], b1));
+            }
+        }
+    }
+    q[0] = zkr_x8_hsum(q[0], a0);
+    q[1] = zkr_x8_hsum(q[1], a1);
+    return lo;
+}
+
+/* A fraction tree layer: p = pl qr + pr ql, q = ql qr over [lo, hi) (prover/logup.c). */
+ZKR_AVX512 static size_t zkr_ext8_frac_avx512(const zkr_ext *pl, const zkr_ext *pr,
+                                              const zkr_ext *ql, const zkr_ext *qr, zkr_ext *p,
+                                              zkr_ext *q, size_t lo, size_t hi)
+{
+    for (; lo + 8 <= hi; lo += 8) {
+        zkr_x8 a = zkr_x8_load(pl + lo), b = zkr_x8_load(pr + lo), l = zkr_x8_load(ql + lo);
+        zkr_x8 r = zkr_x8_load(qr + lo);
+        zkr_x8_store(p + lo, zkr_x8_add(zkr_x8_mul(a, r), zkr_x8_mul(b, l)));
+        zkr_x8_store(q + lo, zkr_x8_mul(l, r));
+    }
+    return lo;
+}
+
+size_t zkr_ext8_sdot(const zkr_ext *s, const zkr_ext *ge, const zkr_gl *gb, size_t lo, size_t hi,
+                     zkr_ext q[2])
+{
+    return zkr_ext8_sdot_avx512(s, ge, gb, lo, hi, q);
+}
+
+size_t zkr_ext8_frac(const zkr_ext *pl, const zkr_ext *pr, const zkr_ext *ql, const zkr_ext *qr,
+                     zkr_ext *p, zkr_ext *q, size_t lo, size_t hi)
+{
+    return zkr_ext8_frac_avx512(pl, pr, ql, qr, p, q, lo, hi);
+}
+
+size_t zkr_ext8_gkr_sums(const zkr_ext *s, const zkr_ext *pl, const zkr_ext *pr,
+                         const zkr_ext *ql, const zkr_ext *qr, zkr_ext lambda, size_t lo,
+                         size_t hi, zkr_ext q[2])
+{
+    return zkr_ext8_gkr_avx512(s, pl, pr, ql, qr, lambda, lo, hi, q);
+}
+
+size_t zkr_ext8_dot(const zkr_ext *w, const zkr_ext *fe, const zkr_gl *fb, size_t lo, size_t hi,
+                    zkr_ext h[2])
+{
+    return zkr_ext8_dot_avx512(w, fe, fb, lo, hi, h);
+}
+
+size_t zkr_ext8_fold(const zkr_ext *in, zkr_ext *out, size_t lo, size_t hi, zkr_ext r)
+{
+    return zkr_ext8_fold_avx512(in, out, lo, hi, r, 0);
+}
+
+size_t zkr_ext8_fold_coef(const zkr_ext *in, zkr_ext *out, size_t lo, size_t hi, zkr_ext r)
+{
+    return zkr_ext8_fold_avx512(in, out, lo, hi, r, 1);
+}
+
+size_t zkr_ext8_eq_level(zkr_ext *t, size_t len, size_t lo, size_t hi, zkr_ext z)
+{
+    return len < 8 ? lo : zkr_ext8_eq_level_avx512(t, len, lo, hi, z);
+}
+
+#else
+
+int zkr_ext8_ok(void)
+{
+    return 0;
+}
+
+size_t zkr_ext8_sdot(const zkr_ext *s, const zkr_ext *ge, const zkr_gl *gb, size_t lo, size_t hi,
+                     zkr_ext q[2])
+{
+    (void)s, (void)ge, (void)gb, (void)hi, (void)q;
+    return lo;
+}
+
+size_t zkr_ext8_frac(const zkr_ext *pl, const zkr_ext *pr, const zkr_ext *ql, const zkr_ext *qr,
+                     zkr_ext *p, zkr_ext *q, size_t lo, size_t hi)
+{
+    (void)pl, (void)pr, (void)ql, (void)qr, (void)p, (void)q, (void)hi;
+    return lo;
+}
+
+size_t zkr_ext8_gkr_sums(const zkr_ext *s, const zkr_ext *pl, const zkr_ext *pr,
+                         const zkr_ext *ql, const zkr_ext *qr, zkr_ext lambda, size_t lo,
+                         size_t hi, zkr_ext q[2])
+{
+    (void)s, (void)pl, (void)pr, (void)ql, (void)qr, (void)lambda, (void)hi, (void)q;
+    return lo;
+}
+
+size_t zkr_ext8_dot(const zkr_ext *w, const zkr_ext *fe, const zkr_gl *fb, size_t lo, size_t hi,
+                    zkr_ext h[2])
+{
+    (void)w, (void)fe, (void)fb, (void)hi, (void)h;
+    return lo;
+}
+
+size_t zkr_ext8_fold(const zkr_ext *in, zkr_ext *out, size_t lo, size_t hi, zkr_ext r)
+{
+    (void)in, (void)out, (void)hi, (void)r;
+    return lo;
+}
+
+size_t zkr_ext8_fold_coef(const zkr_ext *in, zkr_ext *out, size_t lo, size_t hi, zkr_ext r)
+{
+    (void)in, (void)out, (void)hi, (void)r;
+    return lo;
+}
+
+size_t zkr_ext8_eq_level(zkr_ext *t, size_t len, size_t lo, size_t hi, zkr_ext z)
+{
+    (void)t, (void)len, (void)hi, (void)z;
+    return lo;
+}
+
+#endif
