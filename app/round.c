@@ -751,7 +751,8 @@ static zkr_err judge(zkr_app *app, accept_ctx *c, uint32_t w, const char *sub, i
     }
     zkr_sha256(pb.p, pb.len, c->proof_sha[w]);
     shard_indices(&c->ri, w, idx);
-    if ((r = zkr_app_train_commit_store(app, c->children[w], c->child_comm[w])) != ZKR_OK ||
+    /* Committed here, stored by round_write only if accepted: a rejected update leaves no file. */
+    if ((r = zkr_app_train_commit(app, c->children[w], c->child_comm[w])) != ZKR_OK ||
         (r = zkr_app_train_statement(app, c->reg, c->sref, &c->parent_a, &c->ds_a,
                                      c->child_sha[w], &c->ri.sp, idx, c->ri.st.open.per_worker,
                                      &st)) !=
@@ -872,6 +873,8 @@ static zkr_err round_write(zkr_app *app, accept_ctx *c, zkr_artifact *res, size_
         if (c->accepted[w]) {
             zkr_ml_tmodel_bytes(c->children[w], &ow[w].model, &ow[w].model_len);
             ow[w].commitment = c->child_comm[w];
+            if ((r = zkr_app_train_store(app, c->children[w])) != ZKR_OK)
+                goto out;
         }
     }
     if ((r = close_payload(c, sha, comm, &cev)) != ZKR_OK)
@@ -954,8 +957,10 @@ zkr_err zkr_app_round_accept(zkr_app *app, const zkr_app_round_accept_opts *a,
     accept_ctx *c = calloc(1, sizeof *c);
     zkr_ml_tmodel *parent = NULL;
     zkr_app_train_data td;
+    zkr_app_store_undo u = {NULL, 0, 0};
     zkr_artifact res;
     size_t k = 0;
+    int own = 0;
     zkr_err r;
 
     memset(&td, 0, sizeof td);
@@ -973,6 +978,12 @@ zkr_err zkr_app_round_accept(zkr_app *app, const zkr_app_round_accept_opts *a,
         (r = (c->priv ? round_private_dataset(app, c->reg, c->dref, &c->ds_a)
                       : zkr_app_train_data_open(app, c->reg, c->dref, &c->ds_a, &td))) != ZKR_OK)
         goto out;
+    /*
+     * The store files of the accept (kept evaluation proofs, accepted children,
+     * the average) are written before the close transaction, recorded: a close
+     * that does not commit removes them again (docs/transactions.md).
+     */
+    own = zkr_app_store_undo_begin(app, &u);
     for (uint32_t w = 0; w < c->ri.st.open.workers; w++)
         if ((r = judge(app, c, w, a->sub[w], a->no_sandbox)) != ZKR_OK)
             goto out;
@@ -981,11 +992,14 @@ zkr_err zkr_app_round_accept(zkr_app *app, const zkr_app_round_accept_opts *a,
 #endif
     if ((r = round_write(app, c, &res, &k)) != ZKR_OK)
         goto out;
+    zkr_app_store_undo_end(app, &u, own, 1); /* the close committed */
+    own = 0;
     accept_result(c, &res, k, out);
     if (k == 0)
         r = zkr_fail(&app->diag, ZKR_ERR_VERIFY, "round %llu: no update was accepted",
                      (unsigned long long)a->round);
 out:
+    zkr_app_store_undo_end(app, &u, own, 0);
     for (uint32_t w = 0; w < ROUND_MAX_WORKERS; w++)
         zkr_ml_tmodel_free(c->children[w]);
     zkr_ml_tmodel_free(parent);

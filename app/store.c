@@ -26,6 +26,17 @@ zkr_err zkr_app_store_path(const zkr_app *app, const char *sub,
     return n < 0 || (size_t)n >= cap ? ZKR_ERR_TOO_LARGE : ZKR_OK;
 }
 
+/* app's recorded change of path, when this command made or replaced it already; else NULL. */
+static zkr_app_store_change *undo_owns(const zkr_app *app, const char *path)
+{
+    zkr_app_store_undo *u = app->store_undo;
+
+    for (size_t i = 0; u != NULL && i < u->n; i++)
+        if (!u->c[i].is_dir && strcmp(u->c[i].path, path) == 0)
+            return &u->c[i];
+    return NULL;
+}
+
 /* Records one change in app's recording, if any (0 when none is under way). */
 static zkr_err undo_record(zkr_app *app, const char *path, int is_dir, zkr_buf *old)
 {
@@ -73,11 +84,29 @@ static zkr_err store_mkdir(zkr_app *app, const char *path)
     return ZKR_OK;
 }
 
+/*
+ * Notes the file (device, inode) a write just put at path into change c:
+ * the undo touches the path only while it is still that file. Unknown
+ * (stat failed): the undo leaves it.
+ */
+static void undo_mark(zkr_app_store_change *c, const char *path)
+{
+    struct stat st;
+
+    c->known = 0;
+    if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+        c->dev = st.st_dev;
+        c->ino = st.st_ino;
+        c->known = 1;
+    }
+}
+
 zkr_err zkr_app_store_write(zkr_app *app, const char *sub, const uint8_t sha[ZKR_DIGEST_BYTES],
                             const char *suffix, const uint8_t *p, size_t len)
 {
     char path[4096];
     zkr_buf old = {0};
+    zkr_app_store_change *own;
     struct stat st;
     int exists;
     zkr_err r;
@@ -97,7 +126,15 @@ zkr_err zkr_app_store_write(zkr_app *app, const char *sub, const uint8_t sha[ZKR
         r = zkr_file_read(path, (size_t)st.st_size + 1, &old, NULL);
         if (r == ZKR_OK && old.len == len && (len == 0 || memcmp(old.p, p, len) == 0)) {
             zkr_buf_free(&old);
-            return ZKR_OK;
+            /*
+             * Not recording, or this command wrote it: nothing to do. Recording: another
+             * command may have made this file and be about to undo it; rewriting the same
+             * bytes gives the file a new inode, which that command's undo leaves alone
+             * (zkr_app_store_undo_run), so a file this one's commit relies on stays.
+             */
+            if (app->store_undo == NULL || undo_owns(app, path) != NULL)
+                return ZKR_OK;
+            return zkr_file_write_atomic(path, p, len, 0600, &app->diag);
         }
         if (r != ZKR_OK && app->store_undo != NULL)
             return zkr_fail(&app->diag, ZKR_ERR_IO,
@@ -108,12 +145,28 @@ zkr_err zkr_app_store_write(zkr_app *app, const char *sub, const uint8_t sha[ZKR
         zkr_buf_free(&old);
         return zkr_file_write_atomic(path, p, len, 0600, &app->diag);
     }
+    if ((own = undo_owns(app, path)) != NULL) { /* written by this command: its record restores */
+        zkr_buf_free(&old);
+        if ((r = zkr_file_write_atomic(path, p, len, 0600, &app->diag)) == ZKR_OK)
+            undo_mark(own, path);
+        return r;
+    }
     if ((r = undo_record(app, path, 0, exists ? &old : NULL)) != ZKR_OK) {
         zkr_buf_free(&old);
         return zkr_fail(&app->diag, r, "%s: out of memory recording the store write", path);
     }
     zkr_buf_free(&old);
-    return zkr_file_write_atomic(path, p, len, 0600, &app->diag);
+    if ((r = zkr_file_write_atomic(path, p, len, 0600, &app->diag)) != ZKR_OK) {
+        if (app->store_undo != NULL) { /* nothing of this command's there: nothing to undo */
+            zkr_app_store_change *c = &app->store_undo->c[--app->store_undo->n];
+            free(c->path);
+            zkr_buf_free(&c->old);
+        }
+        return r;
+    }
+    if (app->store_undo != NULL)
+        undo_mark(&app->store_undo->c[app->store_undo->n - 1], path);
+    return ZKR_OK;
 }
 
 int zkr_app_store_undo_begin(zkr_app *app, zkr_app_store_undo *u)
@@ -134,9 +187,16 @@ void zkr_app_store_undo_run(zkr_app_store_undo *u)
 {
     for (size_t i = u->n; i-- > 0;) {
         zkr_app_store_change *c = &u->c[i];
-        if (c->is_dir)
+        struct stat st;
+
+        if (c->is_dir) {
             (void)rmdir(c->path); /* only when empty: never what another writer put there */
-        else if (c->had_old) {
+            continue;
+        }
+        /* Another command rewrote the file since (its own commit may rely on it): kept. */
+        if (!c->known || lstat(c->path, &st) != 0 || st.st_dev != c->dev || st.st_ino != c->ino)
+            continue;
+        if (c->had_old) {
             if (zkr_file_write_atomic(c->path, c->old.p, c->old.len, 0600, NULL) != ZKR_OK)
                 continue; /* the new bytes stay: the registry row decides, prove re-checks */
         }

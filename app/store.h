@@ -6,6 +6,8 @@
 #ifndef ZKR_APP_STORE_H
 #define ZKR_APP_STORE_H
 
+#include <sys/types.h>
+
 #include "app/app.h"
 
 /*
@@ -18,12 +20,16 @@ zkr_err zkr_app_store_path(const zkr_app *app, const char *sub,
 
 /*
  * Writes bytes to the store beside the registry: REGISTRY.d/SUB/HEX(sha)SUFFIX
- * (0600). A file already holding exactly these bytes is left untouched.
- * While app->store_undo is set (zkr_app_store_undo_begin), every directory
- * and file the write creates, and the bytes of a file it replaces, are
- * recorded there first, so that a registration that does not commit can
- * leave the store as it found it. Returns ZKR_OK, ZKR_ERR_IO,
- * ZKR_ERR_TOO_LARGE, ZKR_ERR_NOMEM (nothing written).
+ * (0600). A file already holding exactly these bytes is left untouched,
+ * unless a recording is under way that did not write it: then it is
+ * rewritten (same bytes, new inode, not recorded), so that another
+ * command's undo, which touches only the inode it wrote, leaves the file
+ * this one's commit relies on. While app->store_undo is set
+ * (zkr_app_store_undo_begin), every directory and file the write creates,
+ * and the bytes of a file it replaces, are recorded there first (with the
+ * inode written), so that a command that does not commit can leave the
+ * store as it found it. Returns ZKR_OK, ZKR_ERR_IO, ZKR_ERR_TOO_LARGE,
+ * ZKR_ERR_NOMEM (nothing written).
  */
 zkr_err zkr_app_store_write(zkr_app *app, const char *sub, const uint8_t sha[ZKR_DIGEST_BYTES],
                             const char *suffix, const uint8_t *p, size_t len) ZKR_WUR;
@@ -34,6 +40,9 @@ typedef struct {
     int is_dir;
     int had_old;     /* a file that existed: old holds its bytes */
     zkr_buf old;
+    int known;       /* dev and ino: the file this write put there (the undo touches only it) */
+    dev_t dev;
+    ino_t ino;
 } zkr_app_store_change;
 
 /*
@@ -63,8 +72,10 @@ void zkr_app_store_undo_detach(zkr_app *app);
 /*
  * Undoes u's changes, newest first: a created file is removed, a replaced
  * one rewritten with its old bytes, a created directory removed when
- * empty. Then frees u. Best effort: the registry row, not the store file,
- * is what makes an object registered.
+ * empty. A file that is no longer the inode this command wrote (another
+ * command rewrote it since, zkr_app_store_write) is left as it is. Then
+ * frees u. Best effort: the registry row, not the store file, is what
+ * makes an object registered.
  */
 void zkr_app_store_undo_run(zkr_app_store_undo *u);
 

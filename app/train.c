@@ -31,19 +31,25 @@ zkr_err zkr_app_train_commit(zkr_app *app, const zkr_ml_tmodel *m,
     return r;
 }
 
-zkr_err zkr_app_train_commit_store(zkr_app *app, const zkr_ml_tmodel *m,
-                                   uint8_t commitment[ZKR_DIGEST_BYTES])
+zkr_err zkr_app_train_store(zkr_app *app, const zkr_ml_tmodel *m)
 {
     const uint8_t *bytes;
     size_t len;
     uint8_t sha[ZKR_DIGEST_BYTES];
+
+    zkr_ml_tmodel_bytes(m, &bytes, &len);
+    zkr_ml_tmodel_digest(m, sha);
+    return zkr_app_store_write(app, "models", sha, "", bytes, len);
+}
+
+zkr_err zkr_app_train_commit_store(zkr_app *app, const zkr_ml_tmodel *m,
+                                   uint8_t commitment[ZKR_DIGEST_BYTES])
+{
     zkr_err r;
 
     if ((r = zkr_app_train_commit(app, m, commitment)) != ZKR_OK)
         return r;
-    zkr_ml_tmodel_bytes(m, &bytes, &len);
-    zkr_ml_tmodel_digest(m, sha);
-    return zkr_app_store_write(app, "models", sha, "", bytes, len);
+    return zkr_app_train_store(app, m);
 }
 
 zkr_err zkr_app_train_model_bytes(zkr_app *app, zkr_registry *reg, const char *file,

@@ -34,8 +34,14 @@ zkr_err zkr_app_train_commit(zkr_app *app, const zkr_ml_tmodel *m,
                              uint8_t commitment[ZKR_DIGEST_BYTES]) ZKR_WUR;
 
 /*
+ * Writes a training model's bytes to the model store beside the registry
+ * (zkr_app_store_write: recorded while a store undo is under way).
+ */
+zkr_err zkr_app_train_store(zkr_app *app, const zkr_ml_tmodel *m) ZKR_WUR;
+
+/*
  * Commits a training model (zkr_prover_train_commit, parameter set 1) and
- * writes its bytes to the model store beside the registry.
+ * writes its bytes to the model store beside the registry (zkr_app_train_store).
  */
 zkr_err zkr_app_train_commit_store(zkr_app *app, const zkr_ml_tmodel *m,
                                    uint8_t commitment[ZKR_DIGEST_BYTES]) ZKR_WUR;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "app/store.h"
 #include "app/train.h"
 
 typedef struct {
@@ -115,8 +116,9 @@ static zkr_err train_step(zkr_app *app, const zkr_app_train_opts *a, train_run *
     zkr_ml_tmodel *child = NULL;
     char prog[32], name[ZKR_NAME_MAX + 1];
     zkr_binding bound[2];
+    zkr_app_store_undo u = {NULL, 0, 0};
     uint64_t ev_index;
-    int keep = keeps_bytes(a, step);
+    int keep = keeps_bytes(a, step), own = 0;
     zkr_err r;
 
     if ((r = zkr_ml_train_batch_indices(a->first, step, a->batch, t->td.n, idx)) != ZKR_OK ||
@@ -125,8 +127,15 @@ static zkr_err train_step(zkr_app *app, const zkr_app_train_opts *a, train_run *
         (r = zkr_ml_train_step(t->parent, t->inputs.p, t->inputs.len, labels, a->batch, &a->sp,
                                &t->child_bytes, NULL, &app->diag)) != ZKR_OK ||
         (r = zkr_ml_tmodel_decode(t->child_bytes.p, t->child_bytes.len, &child, &app->diag)) !=
-            ZKR_OK ||
-        (r = (keep ? zkr_app_train_commit_store(app, child, comm)
+            ZKR_OK)
+        goto out;
+    /*
+     * The child's bytes go to the store before the transaction that registers
+     * it, recorded: a step the registry refuses (a revoked parent or dataset)
+     * removes them again (docs/transactions.md).
+     */
+    own = zkr_app_store_undo_begin(app, &u);
+    if ((r = (keep ? zkr_app_train_commit_store(app, child, comm)
                    : zkr_app_train_commit(app, child, comm))) != ZKR_OK)
         goto out;
     zkr_ml_tmodel_digest(child, sha);
@@ -145,6 +154,8 @@ static zkr_err train_step(zkr_app *app, const zkr_app_train_opts *a, train_run *
                                                 t->ev.len, bound, 2, child_a, &ev_index,
                                                 &app->diag)) != ZKR_OK)
         goto out;
+    zkr_app_store_undo_end(app, &u, own, 1); /* committed: the bytes stay */
+    own = 0;
     if (a->on_step != NULL)
         a->on_step(a->ctx, step, child_a, &t->parent_a, keep);
     if (a->prove) {
@@ -159,6 +170,7 @@ static zkr_err train_step(zkr_app *app, const zkr_app_train_opts *a, train_run *
     t->parent_a = *child_a;
     t->depth++;
 out:
+    zkr_app_store_undo_end(app, &u, own, 0);
     zkr_ml_tmodel_free(child);
     return r;
 }

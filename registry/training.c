@@ -786,6 +786,13 @@ zkr_err zkr_registry_round_close(zkr_registry *reg, uint64_t round, zkr_round_wr
         goto out;
     if ((r = close_tx(reg, s, outcome, n, close, d)) != ZKR_OK)
         goto out;
+#if ZKR_TEST_BUILD
+    /* A close that fails after every check: the accept must undo its store files (round-gate-cli). */
+    if (getenv("ZKR_TEST_ROUND_FAIL_COMMIT") != NULL) {
+        r = zkr_fail(d, ZKR_ERR_REGISTRY, "round close: commit failure injected (test build)");
+        goto out;
+    }
+#endif
     r = zkr_registry_commit(reg, d);
 out:
     zkr_registry_rollback(reg);

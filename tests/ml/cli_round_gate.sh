@@ -164,6 +164,25 @@ C0=$(json_field eval_correct)
 expect 0 "worker 1 likewise" "$ZKREG" --json train --round "$RA" --worker 1 --out-dir "$T/a"
 C1=$(json_field eval_correct)
 [ -n "$C0" ] && [ -n "$C1" ] && [ -s "$T/a/worker-0.eval.zkp" ]; ok $? "children get $C0 and $C1 of 24 right"
+# A close refused after the accept wrote its store files (the kept evaluation proof, the
+# accepted child's bytes, the average): a test-build fault in the close transaction, after
+# every check. The files are removed again: the store is byte-identical. The first refused
+# accept has registered the workers' training-step statements (their own transactions before
+# the judging, docs/transactions.md); the second, with them held, leaves the registry file
+# byte-identical as well.
+sum_store() { (cd "$T/reg.db.d" && find . -type f | LC_ALL=C sort | xargs sha256sum) | sha256sum; }
+sum_reg() { { cat "$T/reg.db" "$T/reg.db-wal" 2>/dev/null; sum_store; } | sha256sum; }
+SUBS0="0=$T/a/worker-0.zkrtm,$T/a/worker-0.zkp,$T/a/worker-0.eval.zkp"
+store0=$(sum_store)
+expect 9 "accept with the close failing after every check (test build)" \
+  env ZKR_TEST_ROUND_FAIL_COMMIT=1 "$ZKREG" round accept "$RA" --submission "$SUBS0"
+grep -q 'commit failure injected' "$T/err"; ok $? "... the injected failure named"
+[ "$(sum_store)" = "$store0" ] && [ -z "$(ls "$T/reg.db.d/round-eval" 2>/dev/null)" ]
+ok $? "... its store is byte-identical: no kept evaluation proof, no child, no average"
+before=$(sum_reg)
+expect 9 "the same accept refused again" \
+  env ZKR_TEST_ROUND_FAIL_COMMIT=1 "$ZKREG" round accept "$RA" --submission "$SUBS0"
+[ "$(sum_reg)" = "$before" ]; ok $? "... the registry file and its store are byte-identical"
 expect 0 "accept: worker 0 with its proofs, worker 1 with worker 0's evaluation proof" "$ZKREG" round accept "$RA" \
   --submission "0=$T/a/worker-0.zkrtm,$T/a/worker-0.zkp,$T/a/worker-0.eval.zkp" \
   --submission "1=$T/a/worker-1.zkrtm,$T/a/worker-1.zkp,$T/a/worker-0.eval.zkp"

@@ -114,6 +114,8 @@ grep -q '^worker 0: ACCEPTED' "$T/out"; ok $? "... the honest worker is accepted
 grep -q '^worker 1: REJECTED: proof rejected' "$T/out"; ok $? "... the faked update is rejected with the verifier's reason"
 grep -q '^worker 2: REJECTED: unproven update' "$T/out"; ok $? "... the update without a proof is rejected"
 grep -q 'closed: 1 update(s) averaged into model' "$T/out"; ok $? "... and the round closed with one update"
+[ ! -e "$T/reg.db.d/models/$(sha256sum "$T/w/worker-1.zkrtm" | cut -d' ' -f1)" ]
+ok $? "... the rejected update's bytes are not kept in the store"
 unchanged 5 "accept a closed round again" "$ZKREG" round accept "$ROUND" --submission 0="$T/w/worker-0.zkrtm","$T/w/worker-0.zkp"
 expect 0 "round audit recomputes the average" "$ZKREG" round audit "$ROUND"
 expect 0 "round show" "$ZKREG" round show "$ROUND"
@@ -133,6 +135,42 @@ expect 0 "round show on the offline registry" "$ZKREG" --registry "$T/off.db" ro
 expect 0 "importing the bundle again adds nothing" "$ZKREG" --registry "$T/off.db" import "$T/all.zkb" --trusted-key-file "$T/vkey"
 "$ZKREG" --registry "$T/off.db" list log >"$T/offlog2" 2>&1
 cmp -s "$T/offlog" "$T/offlog2"; ok $? "... the offline log is unchanged"
+
+# A step the registry refuses after the child's bytes went to the store (the parent revoked:
+# the transaction that registers the child checks it) leaves the registry file and every file
+# of its store byte-identical: the undo removes the bytes (docs/transactions.md).
+sum_reg() {
+  { cat "$T/reg.db" "$T/reg.db-wal" 2>/dev/null
+    (cd "$T/reg.db.d" && find . -type f | LC_ALL=C sort | xargs sha256sum); } | sha256sum
+}
+expect 0 "revoke the last child of the native run" "$ZKREG" revoke model "$LAST" --reason "late refusal test"
+before=$(sum_reg)
+expect 6 "train one step from the revoked model" "$ZKREG" train --model "$LAST" --dataset 3 \
+  --batch-size 4 --steps 1 --lr 3 --shift 16 --first-record 300
+grep -q 'revoked' "$T/err"; ok $? "... refused: revoked"
+[ "$(sum_reg)" = "$before" ]; ok $? "... the registry and its store are byte-identical (the child's bytes removed)"
+
+# Two runs of one step write the same child bytes. X writes them first and stops before its
+# transaction (test-build pause); Y writes them again (rewritten: a new file) and registers
+# the child; the dataset is revoked and X is refused. X's undo must leave the file Y's
+# registered child relies on (it removes only the file it wrote itself).
+ls "$T/reg.db.d/models" >"$T/models0"
+mkfifo "$T/fifo"
+ZKR_TEST_PAUSE_FIFO="$T/fifo" "$ZKREG" train --model 2 --dataset 3 --batch-size 4 --steps 1 \
+  --lr 3 --shift 16 --first-record 500 >"$T/ox" 2>"$T/ex" &
+px=$!
+timeout 60 head -n1 "$T/fifo" >/dev/null
+expect 0 "the same step by a second run, meanwhile" "$ZKREG" train --model 2 --dataset 3 \
+  --batch-size 4 --steps 1 --lr 3 --shift 16 --first-record 500
+expect 0 "then the dataset is revoked" "$ZKREG" revoke dataset 3 --reason "late refusal test"
+timeout 60 sh -c ': >"$1"' _ "$T/fifo"
+wait $px; rx=$?
+[ "$rx" -eq 6 ] && grep -q 'revoked' "$T/ex"; ok $? "the first run is refused: revoked (exit $rx)"
+ls "$T/reg.db.d/models" >"$T/models1"
+new=$(comm -13 "$T/models0" "$T/models1")
+[ "$(echo "$new" | grep -c .)" -eq 1 ] &&
+  [ "$(sha256sum "$T/reg.db.d/models/$new" | cut -d' ' -f1)" = "$new" ]
+ok $? "... the registered child's bytes stay in the store"
 
 echo "1..$n"
 exit $fail
