@@ -8,6 +8,7 @@
  */
 #include <unistd.h>
 
+#include "prover/cnn.h"
 #include "tests/infer/eval_fixture.h"
 #include "verifier/evaluation_int.h"
 #include "zk/cnn.h"
@@ -607,6 +608,110 @@ static zkr_err e4_logit_raised(void *ctx, zkr_eval_cheat_view *w)
     return ZKR_OK;
 }
 
+/*
+ * Record 0's last-layer rows recomputed after its layer-0 output at row k
+ * moved by dy: acc_1 += W_1(j, k) dy, then the narrow requantization's
+ * limbs and Y (zkr_cnn_rqn_elem, the declared widths), A rebuilt on the new
+ * logits. 0 when a row no longer fits the declared widths (draw again).
+ */
+static int v4_redo_last(const ev_fixture *f, zkr_eval_cheat_view *w, uint64_t k, int64_t dy)
+{
+    const zkr_eval_shape *s = w->shape;
+    const zkr_infer_layer *L1 = &s->inf.layer[1];
+    size_t plen = (size_t)1 << (L1->lm + s->lb);
+    zkr_cnn_rqn a;
+
+    if (s->inf.n_layers != 2 || zkr_eval_rqn(s, 1, &a) != ZKR_OK)
+        return 0;
+    for (uint64_t j = 0; j < L1->out_dim; j++) {
+        int8_t y;
+        w->acc[1][j] += (int64_t)f->rm.w[1][j * L1->in_dim + k] * dy;
+        if (zkr_cnn_rqn_elem(&a, w->acc[1][j] * (int64_t)f->rm.mult[1][j], w->v[1], plen, j, &y,
+                             NULL) != ZKR_OK)
+            return 0;
+        *v_at(w, 1, s->ysl[1], 0, j) = (zkr_gl)((int64_t)y - a.lo);
+    }
+    claim_argmax(w, 0, argmax_of(w, 0));
+    return 1;
+}
+
+/* Layer 0 (hidden, ReLU: lo = 0) of record 0: the first row with no clamp and lo_y < y < hi_y. */
+static int v4_hidden_pick(zkr_eval_cheat_view *w, int64_t lo_y, int64_t hi_y, zkr_cnn_rqn *a,
+                          uint64_t *k)
+{
+    const zkr_eval_shape *s = w->shape;
+
+    if (zkr_eval_rqn(s, 0, a) != ZKR_OK || a->lo != 0 || a->ngh < 1 || a->ngl < 1)
+        return 0;
+    for (uint64_t j = 0; j < s->inf.layer[0].out_dim; j++) {
+        int64_t y = (int64_t)*v_at(w, 0, s->ysl[0], 0, j);
+        if (*v_at(w, 0, a->slot_gh, 0, j) == 0 && *v_at(w, 0, a->slot_gl, 0, j) == 0 && y > lo_y &&
+            y < hi_y) {
+            *k = j;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* A hidden ReLU output y = q > 0 claimed 0 with gl = -q wrapped mod p (gl y = 0 holds); layer 1 and A follow. */
+static zkr_err e4_hidden_gl_wrapped(void *ctx, zkr_eval_cheat_view *w)
+{
+    v4_ctx *c = ctx;
+    zkr_cnn_rqn a;
+    uint64_t k;
+    zkr_gl y;
+
+    w->skip_range = c->skip ? 1 : 0; /* LogUp 0: V_0 */
+    if (!v4_hidden_pick(w, 0, 128, &a, &k))
+        return ZKR_ERR_USAGE;
+    y = *v_at(w, 0, w->shape->ysl[0], 0, k);
+    *v_at(w, 0, w->shape->ysl[0], 0, k) = 0;
+    *v_at(w, 0, a.slot_gl, 0, k) = zkr_gl_from_i64(-(int64_t)y);
+    return v4_redo_last(c->f, w, k, -(int64_t)y) ? ZKR_OK : ZKR_ERR_USAGE;
+}
+
+/* A hidden ReLU output y = q < 127 claimed 127 with gh = q - 127 wrapped (gh (127 - y) = 0 holds). */
+static zkr_err e4_hidden_gh_wrapped(void *ctx, zkr_eval_cheat_view *w)
+{
+    v4_ctx *c = ctx;
+    zkr_cnn_rqn a;
+    uint64_t k;
+    zkr_gl y;
+
+    w->skip_range = c->skip ? 1 : 0; /* LogUp 0: V_0 */
+    if (!v4_hidden_pick(w, -1, 127, &a, &k))
+        return ZKR_ERR_USAGE;
+    y = *v_at(w, 0, w->shape->ysl[0], 0, k);
+    *v_at(w, 0, w->shape->ysl[0], 0, k) = 127;
+    *v_at(w, 0, a.slot_gh, 0, k) = zkr_gl_from_i64((int64_t)y - 127);
+    return v4_redo_last(c->f, w, k, 127 - (int64_t)y) ? ZKR_OK : ZKR_ERR_USAGE;
+}
+
+/* A hidden output y + 1 with r - 2^s: r's low limb wraps mod p (the top limb kept). */
+static zkr_err e4_hidden_r_wrapped(void *ctx, zkr_eval_cheat_view *w)
+{
+    v4_ctx *c = ctx;
+    zkr_cnn_rqn a;
+    uint64_t k;
+    zkr_gl *r0;
+
+    w->skip_range = c->skip ? 1 : 0; /* LogUp 0: V_0 */
+    if (!v4_hidden_pick(w, -1, 127, &a, &k))
+        return ZKR_ERR_USAGE;
+    *v_at(w, 0, w->shape->ysl[0], 0, k) += 1;
+    r0 = v_at(w, 0, 0, 0, k);
+    *r0 = zkr_gl_sub(*r0, (zkr_gl)1 << a.shift);
+    return v4_redo_last(c->f, w, k, 1) ? ZKR_OK : ZKR_ERR_USAGE;
+}
+
+/* Two tied logits: index 1 claimed, D(0) = -1 wraps (15-bit limbs). */
+static zkr_err e4_tie_wrong_wrapped(void *ctx, zkr_eval_cheat_view *w)
+{
+    w->skip_range = ((v4_ctx *)ctx)->skip ? 3 : 0; /* LogUp 2: A */
+    return e_tie_wrong_wrapped(NULL, w);
+}
+
 typedef struct {
     const char *name;
     zkr_err (*edit)(void *ctx, zkr_eval_cheat_view *w);
@@ -616,47 +721,64 @@ typedef struct {
                        * out, accepted with ZKR_EVAL_OFF_RANGE0 << (teeth - 1) only */
     uint64_t count;   /* records 2..2+count; 0: 7 */
     unsigned off;     /* nonzero: the same proof is accepted with these checks off (teeth) */
+    int tie;          /* last layer rows 0 and 1 equal */
 } attack4;
 
 static const attack4 attacks4[] = {
-    {"v4_control_no_edit", e_none, 4, NULL, 0, 0, 0},
-    {"v4_control_split_batch", e_split_control, 4, NULL, 0, 5, 0},
-    {"v4_r0_wrapped_mod_p", e4_r0_wrapped, 4, "range checks of layer 1", 2, 0, 0},
+    {"v4_control_no_edit", e_none, 4, NULL, 0, 0, 0, 0},
+    {"v4_control_split_batch", e_split_control, 4, NULL, 0, 5, 0, 0},
+    {"v4_r0_wrapped_mod_p", e4_r0_wrapped, 4, "range checks of layer 1", 2, 0, 0, 0},
     {"v4_r1_over_2^9_caught_by_the_scaled_entry", e4_r1_top, 4, "range checks of layer 1", 2, 0,
-     0},
-    {"v4_gh_wrapped_below_0", e4_gh_wrapped, 4, "range checks of layer 1", 2, 0, 0},
-    {"v4_gl_wrapped_below_0", e4_gl_wrapped, 4, "range checks of layer 1", 2, 0, 0},
-    {"v4_a_d_limb_at_2^15", e4_d_limb_2_15, 3, "range checks of argmax", 3, 0, 0},
-    {"v4_wrong_argmax_wrapped_difference", e4_wrong_argmax_wrapped, 4, "range checks of argmax", 3,
      0, 0},
-    {"v4_count_plus_one", e_count_plus, 4, "count check", 0, 0, ZKR_EVAL_AM_OFF_COUNT},
+    {"v4_gh_wrapped_below_0", e4_gh_wrapped, 4, "range checks of layer 1", 2, 0, 0, 0},
+    {"v4_gl_wrapped_below_0", e4_gl_wrapped, 4, "range checks of layer 1", 2, 0, 0, 0},
+    {"v4_a_d_limb_at_2^15", e4_d_limb_2_15, 3, "range checks of argmax", 3, 0, 0, 0},
+    {"v4_wrong_argmax_wrapped_difference", e4_wrong_argmax_wrapped, 4, "range checks of argmax", 3,
+     0, 0, 0},
+    {"v4_count_plus_one", e_count_plus, 4, "count check", 0, 0, ZKR_EVAL_AM_OFF_COUNT, 0},
     {"v4_last_layer_logit_raised", e4_logit_raised, 4, "layer 1 requantization", 0, 0,
-     ZKR_EVAL_OFF_REQUANT},
+     ZKR_EVAL_OFF_REQUANT, 0},
     {"v4_wrong_argmax_difference_sign_dropped", e_wrong_argmax_abs, 4, "argmax check", 0, 0,
-     ZKR_EVAL_AM_OFF_ARGMAX},
-    {"v4_indicator_two_and_p_minus_1", e_indicator_two_minus_one, 4, "argmax", 0, 0, 0},
-    {"v4_indicator_all_zero", e_no_argmax, 4, "one-hot", 0, 0, ZKR_EVAL_AM_OFF_ONEHOT},
+     ZKR_EVAL_AM_OFF_ARGMAX, 0},
+    {"v4_indicator_two_and_p_minus_1", e_indicator_two_minus_one, 4, "argmax", 0, 0, 0, 0},
+    {"v4_indicator_all_zero", e_no_argmax, 4, "one-hot", 0, 0, ZKR_EVAL_AM_OFF_ONEHOT, 0},
     {"v4_argmax_key_not_one_per_record", e_ka_not_broadcast, 4, "key differs", 0, 0,
-     ZKR_EVAL_AM_OFF_KEY},
+     ZKR_EVAL_AM_OFF_KEY, 0},
     {"v4_split_zero_check_weight_drops_a_real_record", e_split_mask_short, 4,
-     "layer 0 requantization", 0, 5, ZKR_EVAL_OFF_REQUANT},
+     "layer 0 requantization", 0, 5, ZKR_EVAL_OFF_REQUANT, 0},
     {"v4_split_second_chunk_not_the_v0_proven", e_split_chunk_b_edited, 4, "do not combine", 0, 5,
+     0, 0},
+    {"v4_hidden_relu_gl_wrapped_below_0", e4_hidden_gl_wrapped, 4, "range checks of layer 0", 1,
+     0, 0, 0},
+    {"v4_hidden_relu_gh_wrapped_below_0", e4_hidden_gh_wrapped, 4, "range checks of layer 0", 1,
+     0, 0, 0},
+    {"v4_hidden_relu_r_wrapped_mod_p", e4_hidden_r_wrapped, 4, "range checks of layer 0", 1, 0, 0,
      0},
+    {"v4_tie_broken_high_wrapped_difference", e4_tie_wrong_wrapped, 2, "range checks of argmax", 3,
+     0, 0, 1},
+    {"v4_tie_broken_high_key_of_low_index", e_tie_wrong_in_range, 2, "argmax check", 0, 0,
+     ZKR_EVAL_AM_OFF_ARGMAX, 1},
+    {"v4_argmax_on_padding_row", e_argmax_on_padding, 3, "argmax check", 0, 0,
+     ZKR_EVAL_AM_OFF_ARGMAX, 0},
+    {"v4_indicator_two_ones", e_indicator_two_ones, 4, "argmax", 0, 0, 0, 0},
 };
 
 /* Records 2..2+count of a fresh dataset under a 10-8-out model, layer 1 at shift 24 (two r limbs). */
-static zkr_err v4_setup(zkr_tap *t, ev_fixture *f, zkr_dataset **ds, uint32_t out, uint64_t count)
+static zkr_err v4_setup(zkr_tap *t, ev_fixture *f, zkr_dataset **ds, uint32_t out, uint64_t count,
+                        int tie)
 {
     uint32_t dims[3] = {10, 8, out};
 
     memset(f, 0, sizeof *f);
     *ds = ev_dataset_make(t, tmpdir, "s4", 10, 12, out);
-    ev_rmodel_make(t, &f->rm, dims, 2, 0, 0);
+    ev_rmodel_make(t, &f->rm, dims, 2, 0, tie);
     f->rm.g.layers[0].act = 1;
     f->rm.g.layers[1].act = 0;
     f->rm.q[1].shift = 24;
     for (uint32_t j = 0; j < out; j++)
         f->rm.mult[1][j] = (uint32_t)ev_rnd(t, 1, 1 << 14);
+    if (tie)
+        f->rm.mult[1][1] = f->rm.mult[1][0]; /* rows 0 and 1 stay equal */
     return ev_fixture_setup(t, f, *ds, 2, count, 1);
 }
 
@@ -682,7 +804,7 @@ static void run_attack4(zkr_tap *t, const attack4 *a)
     zkr_err r = ZKR_ERR_INTERNAL, v = ZKR_ERR_INTERNAL;
 
     for (int tries = 0; tries < 40; tries++) {
-        if (v4_setup(t, &f, &ds, a->out, a->count ? a->count : 7) == ZKR_OK)
+        if (v4_setup(t, &f, &ds, a->out, a->count ? a->count : 7, a->tie) == ZKR_OK)
             r = v4_prove(&f, a, 0, &proof, &out, &d);
         if (r != ZKR_ERR_USAGE)
             break;
@@ -746,7 +868,7 @@ static void run_attack4(zkr_tap *t, const attack4 *a)
  */
 static void run_width4(zkr_tap *t)
 {
-    static const attack4 none = {"v4_width", e_none, 4, NULL, 0, 0, 0};
+    static const attack4 none = {"v4_width", e_none, 4, NULL, 0, 0, 0, 0};
     ev_fixture f;
     zkr_dataset *ds = NULL;
     zkr_buf proof = {0}, out = {0};
@@ -754,7 +876,7 @@ static void run_width4(zkr_tap *t)
     zkr_diag d = {0}, vd = {0}, vd1 = {0};
     zkr_err r, v = ZKR_ERR_INTERNAL, v1 = ZKR_ERR_INTERNAL, v2 = ZKR_ERR_INTERNAL;
 
-    r = v4_setup(t, &f, &ds, 4, 7);
+    r = v4_setup(t, &f, &ds, 4, 7, 0);
     if (r == ZKR_OK)
         r = v4_prove(&f, &none, 0, &proof, &out, &d);
     if (r == ZKR_OK && zkr_proof_parse(proof.p, proof.len, &pv, &d) == ZKR_OK) {
