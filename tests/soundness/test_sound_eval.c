@@ -912,6 +912,208 @@ static void run_width4(zkr_tap *t)
     zkr_dataset_free(ds);
 }
 
+/*
+ * The entry columns against the soundness rows, for every shift the verifier
+ * accepts (1..48), both layer kinds (hidden ReLU lo = 0, last lo = -128, and
+ * the other way round) and every declared width 0..63 - s on one side with
+ * 63 - s on the other: from the verifier's own entries (zkr_eval_entries) the
+ * integer interval each slot's table checks allow (a slot pinned by a +-1
+ * entry to an integer window of 2^15, then every scaled entry intersected:
+ * all products stay below 2^30, no wrap), so r, gh, gl and Y as the
+ * zero-check recombines them, and |L - R| of the requantization with |acc|,
+ * M < 2^31. Each must give 0 <= r < 2^s, gh, gl < 2^(63-s), 0 <= Y <= 127 -
+ * lo, every used slot pinned, |L - R| < p. The teeth: the same bound at
+ * 64 - s bits reaches p for every s (v4_width_64_minus_s_teeth computes one
+ * such wrap).
+ */
+typedef struct {
+    int64_t lo, hi;
+    int pinned;
+} bd_iv;
+
+static int64_t bd_signed(zkr_gl v)
+{
+    v = zkr_gl_canon(v);
+    return v > ZKR_GL_P / 2 ? -(int64_t)(ZKR_GL_P - v) : (int64_t)v;
+}
+
+static int64_t bd_floor(int64_t a, int64_t b) /* b > 0 */
+{
+    return a >= 0 ? a / b : -((-a + b - 1) / b);
+}
+
+static int64_t bd_ceil(int64_t a, int64_t b) /* b > 0 */
+{
+    return -bd_floor(-a, b);
+}
+
+/* Slot k's interval from the entries (pinned when some entry has coefficient +-1). */
+static bd_iv bd_slot(const zkr_eval_entry *ent, unsigned ne, unsigned k)
+{
+    const int64_t T = ((int64_t)1 << ZKR_EVAL_LIMB4) - 1;
+    bd_iv iv = {INT64_MIN / 4, INT64_MAX / 4, 0};
+
+    for (unsigned e = 0; e < ne; e++) {
+        int64_t c = bd_signed(ent[e].coef), d = bd_signed(ent[e].cst), lo, hi;
+        if (ent[e].src != k)
+            continue;
+        if (c == 1 || c == -1)
+            iv.pinned = 1;
+        if (c == 0 || c > ((int64_t)1 << 14) || c < -((int64_t)1 << 14))
+            return (bd_iv){0, -1, 0}; /* not an entry the argument covers */
+        /* 0 <= c v + d <= T over the integers: c > 0: -d / c <= v <= (T - d) / c, else reversed. */
+        if (c > 0) {
+            lo = bd_ceil(-d, c);
+            hi = bd_floor(T - d, c);
+        } else {
+            lo = bd_ceil(d - T, -c);
+            hi = bd_floor(d, -c);
+        }
+        iv.lo = lo > iv.lo ? lo : iv.lo;
+        iv.hi = hi < iv.hi ? hi : iv.hi;
+    }
+    return iv;
+}
+
+/* sum_i 2^(15 i) over n limbs from first: the least and greatest values. */
+static int bd_value(const zkr_eval_entry *ent, unsigned ne, unsigned first, unsigned n,
+                    __int128 *mn, __int128 *mx)
+{
+    *mn = 0, *mx = 0;
+    for (unsigned i = n; i-- > 0;) {
+        bd_iv iv = bd_slot(ent, ne, first + i);
+        if (!iv.pinned || iv.lo > iv.hi)
+            return 0;
+        *mn = *mn * ((__int128)1 << ZKR_EVAL_LIMB4) + iv.lo;
+        *mx = *mx * ((__int128)1 << ZKR_EVAL_LIMB4) + iv.hi;
+    }
+    return 1;
+}
+
+/* |L - R| at most, L = acc M + 2^(s-1) (|acc| < 2^31, 0 <= M < 2^31), R = 2^s (Y + lo + gh - gl) + r. */
+static __int128 bd_gap(unsigned s, int64_t lo, __int128 ymx, __int128 ghmx, __int128 glmx,
+                       __int128 rmx)
+{
+    __int128 am = ((__int128)1 << 31) - 1, lmax = am * am + ((__int128)1 << (s - 1)),
+             lmin = -am * am + ((__int128)1 << (s - 1));
+    __int128 rmax = ((__int128)1 << s) * (ymx + lo + ghmx) + rmx,
+             rmin = ((__int128)1 << s) * (lo - glmx);
+    __int128 a = lmax - rmin, b = rmax - lmin;
+    return a > b ? a : b;
+}
+
+static int bd_layer(const zkr_eval_shape *es, uint32_t l, __int128 *gap)
+{
+    const zkr_infer_layer *L = &es->inf.layer[l];
+    zkr_eval_entry ent[ZKR_EVAL_MAX_ENTRIES];
+    unsigned elog, ne = zkr_eval_entries(es, l, ent, &elog);
+    zkr_cnn_rqn a;
+    __int128 rmn, rmx, hmn, hmx, gmn, gmx, top = (__int128)1 << (63 - L->shift);
+    bd_iv y;
+
+    if (zkr_eval_rqn(es, l, &a) != ZKR_OK || !bd_value(ent, ne, 0, a.nr, &rmn, &rmx) ||
+        !bd_value(ent, ne, a.slot_gh, a.ngh, &hmn, &hmx) ||
+        !bd_value(ent, ne, a.slot_gl, a.ngl, &gmn, &gmx))
+        return 0;
+    y = bd_slot(ent, ne, es->ysl[l]);
+    for (unsigned k = 0; k < es->nsl[l]; k++)
+        if (!bd_slot(ent, ne, k).pinned)
+            return 0; /* a used slot no table check reads */
+    if (!y.pinned || y.lo != 0 || y.hi != 127 - L->lo || rmn != 0 ||
+        rmx != ((__int128)1 << L->shift) - 1 || hmn != 0 || hmx >= top || gmn != 0 || gmx >= top ||
+        hmx >= (__int128)1 << a.ghb || gmx >= (__int128)1 << a.glb)
+        return 0;
+    *gap = bd_gap(L->shift, L->lo, y.hi, hmx, gmx, rmx);
+    return *gap < (__int128)ZKR_GL_P;
+}
+
+static void run_bounds4(zkr_tap *t)
+{
+    static const uint32_t in[2] = {10, 8}, out[2] = {8, 3};
+    unsigned cases = 0, bad = 0, teeth = 0, bad_s = 0, a_ok = 1;
+    __int128 worst = 0;
+
+    for (unsigned s = 1; s <= 48; s++) {
+        for (int kind = 0; kind < 2; kind++) {
+            const int relu[2] = {kind == 0, kind != 0};
+            const uint32_t sh[2] = {s, s};
+            for (unsigned w = 0; w <= 63 - s; w++) {
+                for (int side = 0; side < 2; side++) {
+                    unsigned gh[2], gl[2];
+                    zkr_eval_shape es;
+                    for (int l = 0; l < 2; l++) {
+                        gh[l] = side ? w : 63 - s;
+                        gl[l] = side ? 63 - s : w;
+                    }
+                    cases++;
+                    if (zkr_eval_shape_init(&es, 10, 2, in, out, relu, sh, 7, 26) != ZKR_OK ||
+                        zkr_eval_shape_v4(&es, gh, gl, 26) != ZKR_OK) {
+                        bad++;
+                        continue;
+                    }
+                    for (uint32_t l = 0; l < 2; l++) {
+                        __int128 g = 0;
+                        if (!bd_layer(&es, l, &g))
+                            bad++;
+                        worst = g > worst ? g : worst;
+                    }
+                    if (w == 63 - s && side == 0) {
+                        /* A: D and KA limbs in 0..2^15-1, K < 2^(c+8): |KA - K - D| < 2^17. */
+                        zkr_eval_entry ent[ZKR_EVAL_MAX_ENTRIES];
+                        unsigned elog, ne = zkr_eval_entries(&es, 2, ent, &elog);
+                        __int128 mn, mx;
+                        a_ok &= ne == 2 * es.nd && es.c + 8 <= ZKR_EVAL_LIMB4 * es.nd &&
+                                bd_value(ent, ne, ZKR_EVAL_ASLOT_D0, es.nd, &mn, &mx) &&
+                                mn == 0 && mx == ((__int128)1 << (ZKR_EVAL_LIMB4 * es.nd)) - 1 &&
+                                bd_value(ent, ne, ZKR_EVAL_ASLOT_D0 + es.nd, es.nd, &mn, &mx) &&
+                                mn == 0;
+                    }
+                }
+            }
+            /* Width 64 - s on either side, the same bound: it reaches p (and the verifier refuses it). */
+            {
+                __int128 g = bd_gap(s, kind ? -128 : 0, kind ? 255 : 127,
+                                    ((__int128)1 << (64 - s)) - 1, 0, ((__int128)1 << s) - 1);
+                unsigned gh[2] = {64 - s, 64 - s}, gl[2] = {0, 0};
+                zkr_eval_shape es;
+                teeth += g >= (__int128)ZKR_GL_P;
+                if (zkr_eval_shape_init(&es, 10, 2, in, out, relu, sh, 7, 26) != ZKR_OK ||
+                    zkr_eval_shape_v4(&es, gh, gl, 26) != ZKR_ERR_MALFORMED)
+                    bad_s++;
+            }
+        }
+    }
+    zkr_tap_ok(t, bad == 0 && cases > 4000,
+               "v4_entries_imply_the_soundness_rows: s = 1..48, hidden and last layer (lo 0 and "
+               "-128), widths 0..63 - s: %u cases, %u off (r < 2^s, gh, gl < 2^(63-s), Y in 0..127 "
+               "- lo, every used slot read); largest |L - R| = p - %.4g", cases, bad,
+               (double)((__int128)ZKR_GL_P - worst));
+    zkr_tap_ok(t, teeth == 96 && bad_s == 0,
+               "v4_entries_teeth: at 64 - s bits the same bound reaches p for %u of 96 (s, kind), "
+               "and zkr_eval_shape_v4 refuses every one (%u accepted)", teeth, bad_s);
+    zkr_tap_ok(t, a_ok, "v4_argmax_entries: D and KA limbs are 15-bit entries, c + 8 <= 15 nd");
+    {
+        /* The sweep's own teeth: r's scaled top-limb entry dropped (s = 24) lets r reach 2^30 - 1. */
+        const int relu[2] = {1, 0};
+        const uint32_t sh[2] = {24, 24};
+        const unsigned gw[2] = {15, 15};
+        zkr_eval_shape es;
+        zkr_eval_entry ent[ZKR_EVAL_MAX_ENTRIES], kept[ZKR_EVAL_MAX_ENTRIES];
+        unsigned elog, ne = 0, nk = 0;
+        __int128 mn = 0, mx = 0;
+        if (zkr_eval_shape_init(&es, 10, 2, in, out, relu, sh, 7, 26) == ZKR_OK &&
+            zkr_eval_shape_v4(&es, gw, gw, 26) == ZKR_OK)
+            ne = zkr_eval_entries(&es, 1, ent, &elog);
+        for (unsigned e = 0; e < ne; e++)
+            if (!(ent[e].src == 1 && ent[e].coef != 1))
+                kept[nk++] = ent[e];
+        zkr_tap_ok(t, nk + 1 == ne && bd_value(kept, nk, 0, 2, &mn, &mx) &&
+                          mx == ((__int128)1 << 30) - 1,
+                   "v4_entries_sweep_teeth: without the 2^6 r1 entry (s = 24) r reaches 2^30 - 1 "
+                   "(%u of %u entries kept)", nk, ne);
+    }
+}
+
 /* ---- the mixed-size opening of format version 2 (docs/soundness.md) ---- */
 
 typedef struct {
@@ -1225,6 +1427,7 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof attacks4 / sizeof attacks4[0]; i++)
         run_attack4(&t, &attacks4[i]);
     run_width4(&t);
+    run_bounds4(&t);
     run_mixed(&t);
     rc = zkr_tap_done(&t);
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
