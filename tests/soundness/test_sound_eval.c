@@ -6,6 +6,7 @@
  * with ZKR_ERR_VERIFY naming the check. Each TAP line names the attack; a
  * control (no edit) verifies.
  */
+#include <math.h>
 #include <unistd.h>
 
 #include "prover/cnn.h"
@@ -885,6 +886,28 @@ static void run_width4(zkr_tap *t)
         st.output = out.p;
         st.output_len = out.len;
         v2 = zkr_verify_evaluation(proof.p, proof.len, &st, NULL, &vd);
+        {
+            /* Each declared width moved to another legal value after proving (same limbs where
+             * whole-limb widening applies): the widths are absorbed, so the transcript fails. */
+            size_t w0 = (size_t)(pv.body[1] - proof.p) + 4;
+            unsigned refused = 0, tried = 0;
+            uint8_t *cp = malloc(proof.len);
+            for (unsigned i = 0; cp && i < 4; i++) {
+                size_t o = w0 + 4 * i;
+                uint32_t was = zkr_load_be32(proof.p + o), sh = f.rm.q[i / 2].shift;
+                zkr_diag de = {0};
+                memcpy(cp, proof.p, proof.len);
+                zkr_store_be32(cp + o, was > 0 ? was - 1 : was + 1);
+                if (was > 63 - sh)
+                    continue;
+                tried++;
+                refused += zkr_verify_evaluation(cp, proof.len, &st, NULL, &de) != ZKR_OK;
+            }
+            free(cp);
+            zkr_tap_ok(t, tried == 4 && refused == 4,
+                       "v4_declared_width_moved_after_proving: %u of %u edits refused", refused,
+                       tried);
+        }
         proof.p[off] = 0, proof.p[off + 1] = 0, proof.p[off + 2] = 0, proof.p[off + 3] = 64 - 24;
         v = zkr_verify_evaluation(proof.p, proof.len, &st, NULL, &vd);
         v1 = zkr_verify_evaluation_off(proof.p, proof.len, &st, ZKR_EVAL_OFF_WIDTH, NULL, &vd1);
@@ -1408,6 +1431,33 @@ static void run_mixed(zkr_tap *t)
                           sb.provable_bits >= 128.0,
                    "v4_soundness_bits: 10,000 records, V_l in 2^3 slots, A in 2^2, %u polys in "
                    "one opening of 2^%u: %.2f provable bits (>= 128)", k, top, sb.provable_bits);
+        {
+            /*
+             * Each LogUp's own error (zkr_cnn_relation_error_bits: its column of 2^na
+             * entries, na = the element variables + elog, against the 2^15 table;
+             * the recombination's (nvp + elog) / |F| is below its 3 na^2 term),
+             * added to the opening's.
+             */
+            uint32_t L = es.inf.n_layers;
+            double err = exp2(-sb.provable_bits), worst = 1e9;
+            unsigned na_max = 0;
+            for (uint32_t i = 0; ok && i <= L + (es.split ? 1 : 0); i++) {
+                zkr_eval_entry ent[ZKR_EVAL_MAX_ENTRIES];
+                unsigned elog, pid = i <= L ? L + i : 2 * L + 2;
+                unsigned slog = i == L ? es.alog : es.vlog[i < L ? i : 0], na;
+                double b;
+                (void)zkr_eval_entries(&es, i, ent, &elog);
+                na = zkr_eval_poly_vars(&es, pid) - slog + elog;
+                b = zkr_cnn_relation_error_bits(0, 0, 0, 0, na, es.tlog);
+                err += exp2(-b);
+                na_max = na > na_max ? na : na_max;
+                worst = b < worst ? b : worst;
+            }
+            zkr_tap_ok(t, ok && es.tlog == ZKR_EVAL_LIMB4 && na_max == 23 && -log2(err) >= 128.0,
+                       "v4_soundness_bits_with_logups: %u LogUps against 2^%u, columns up to "
+                       "2^%u entries (weakest %.1f bits): %.2f bits with the opening's", L + 1 +
+                       (es.split ? 1 : 0), es.tlog, na_max, worst, -log2(err));
+        }
     }
     mx_free(&f);
 }
