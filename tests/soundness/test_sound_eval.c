@@ -575,6 +575,19 @@ static zkr_err e4_gl_wrapped(void *ctx, zkr_eval_cheat_view *w)
     return ZKR_OK;
 }
 
+/*
+ * The uncommitted entry column: the r0 wrap of e4_r0_wrapped committed in
+ * V_1, but every LogUp proves its column with the out-of-table entries
+ * replaced by 0 (MU counted on that column); the slot values sent are V's.
+ */
+static zkr_err e4_column_not_the_entries(void *ctx, zkr_eval_cheat_view *w)
+{
+    zkr_err r = e4_r0_wrapped(ctx, w);
+
+    w->clamp_columns = 1;
+    return r;
+}
+
 /* A's D limb at 2^15 on the padding row (out_dim 3: row 3, sel = 0): only its range entry refuses it. */
 static zkr_err e4_d_limb_2_15(void *ctx, zkr_eval_cheat_view *w)
 {
@@ -749,6 +762,8 @@ static const attack4 attacks4[] = {
      "layer 0 requantization", 0, 5, ZKR_EVAL_OFF_REQUANT, 0},
     {"v4_split_second_chunk_not_the_v0_proven", e_split_chunk_b_edited, 4, "do not combine", 0, 5,
      0, 0},
+    {"v4_logup_proves_a_clamped_column_not_the_entries", e4_column_not_the_entries, 4,
+     "entries do not match the slots", 0, 0, ZKR_EVAL_OFF_ENTRIES, 0},
     {"v4_hidden_relu_gl_wrapped_below_0", e4_hidden_gl_wrapped, 4, "range checks of layer 0", 1,
      0, 0, 0},
     {"v4_hidden_relu_gh_wrapped_below_0", e4_hidden_gh_wrapped, 4, "range checks of layer 0", 1,
