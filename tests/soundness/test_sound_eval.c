@@ -875,6 +875,62 @@ static void run_attack4(zkr_tap *t, const attack4 *a)
 }
 
 /*
+ * The statement binding in format version 4: the witness built on other
+ * records (records 0 and 1 swapped; record 0 replaced by record 11, outside
+ * the range 2..8) than the statement's, proven honestly otherwise: the
+ * layer-0 matmul reads the statement's records, so it refuses.
+ */
+static void run_records4(zkr_tap *t)
+{
+    static const attack4 none = {"v4_records", e_none, 4, NULL, 0, 0, 0, 0};
+
+    for (int mode = 1; mode <= 2; mode++) {
+        ev_fixture f;
+        zkr_dataset *ds = NULL;
+        zkr_buf proof = {0}, out = {0};
+        zkr_diag d = {0}, vd = {0};
+        zkr_err r, v = ZKR_ERR_INTERNAL;
+        uint8_t *wit = NULL;
+        v4_ctx c = {&f, 0};
+
+        r = v4_setup(t, &f, &ds, 4, 7, 0);
+        if (r == ZKR_OK && !(wit = malloc(7 * f.bt.rec_len)))
+            r = ZKR_ERR_NOMEM;
+        if (r == ZKR_OK) {
+            const uint8_t *p;
+            size_t len;
+            memcpy(wit, f.records, 7 * f.bt.rec_len);
+            if (mode == 1) {
+                memcpy(wit, f.records + f.bt.rec_len, f.bt.rec_len);
+                memcpy(wit + f.bt.rec_len, f.records, f.bt.rec_len);
+            } else if (zkr_dataset_record(ds, 11, &p, &len) == ZKR_OK && len == f.bt.rec_len) {
+                memcpy(wit, p, len);
+            } else {
+                r = ZKR_ERR_INTERNAL;
+            }
+        }
+        if (r == ZKR_OK)
+            r = zkr_prover_evaluation_cheat_version(&f.p, f.st.statement_id, f.im, &f.bt, wit,
+                                                    ZKR_EVAL_MODE_EXACT, 0, 4, ZKR_EVAL_LIMB4,
+                                                    none.edit, &c, &proof, &out, &d);
+        if (r == ZKR_OK) {
+            zkr_verifier_evaluation_statement st = f.st;
+            st.output = out.p;
+            st.output_len = out.len;
+            v = zkr_verify_evaluation(proof.p, proof.len, &st, NULL, &vd);
+        }
+        zkr_tap_ok(t, r == ZKR_OK && v == ZKR_ERR_VERIFY && strstr(vd.msg, "check fails"),
+                   "v4_%s: ZKR_ERR_VERIFY (prove %d %s, verify %d: %s)",
+                   mode == 1 ? "record_swapped" : "record_outside_the_range", r, d.msg, v, vd.msg);
+        free(wit);
+        zkr_buf_free(&proof);
+        zkr_buf_free(&out);
+        ev_fixture_free(&f);
+        zkr_dataset_free(ds);
+    }
+}
+
+/*
  * A declared clamp width of 64 - s (layer 1: 40 bits at s = 24) in an honest
  * proof's roots section: refused by name (MALFORMED), and still refused with
  * that check off (zkr_eval_shape_v4 holds the same bound through
@@ -1492,6 +1548,7 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof attacks4 / sizeof attacks4[0]; i++)
         run_attack4(&t, &attacks4[i]);
     run_width4(&t);
+    run_records4(&t);
     run_bounds4(&t);
     run_mixed(&t);
     rc = zkr_tap_done(&t);
