@@ -391,6 +391,9 @@ typedef struct {
     unsigned skip_range;   /* format version 4, nonzero: LogUp skip_range - 1 (0..L-1: V_l, L:
                             * A) left out, the teeth of a range attack (verified with
                             * zkr_verify_evaluation_off's ZKR_EVAL_OFF_RANGE0 << i only) */
+    int clamp_columns;     /* format version 4: each LogUp proves its entry column with the
+                            * out-of-table entries replaced by 0 (MU counted on that column),
+                            * not the column of V's slots (ZKR_EVAL_OFF_ENTRIES' teeth) */
 } zkr_eval_cheat_view;
 typedef zkr_err (*zkr_eval_cheat_fn)(void *ctx, zkr_eval_cheat_view *w);
 zkr_err zkr_prover_evaluation_cheat(const zkr_params *p,

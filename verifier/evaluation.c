@@ -877,7 +877,8 @@ static zkr_err zkr_ve_logup4(zkr_ve_ctx *c, zkr_dec *dec, uint32_t i, zkr_diag *
         col = zkr_ext_add(col, zkr_ext_mul(eqe[e], zkr_ext_add(zkr_ext_mul_base(vals[ent[e].src],
                                                                                 ent[e].coef),
                                                                zkr_ext_from(ent[e].cst))));
-    if (!zkr_ext_eq(tv, lc.t_at_rt) || !zkr_ext_eq(col, lc.a_at_ra))
+    if (!zkr_ext_eq(tv, lc.t_at_rt) ||
+        (zkr_ve_check_on(c->s->off, ZKR_EVAL_OFF_ENTRIES) && !zkr_ext_eq(col, lc.a_at_ra)))
         return zkr_fail(d, ZKR_ERR_VERIFY, "proof: range checks of %s %u: entries do not match "
                         "the slots", i == L ? "argmax" : "layer", i == L ? 0 : i < L ? i : 0);
     if ((r = zkr_ve_fold_claim(c, pid, lc.ra, nvp, slog, vals, d)) != ZKR_OK)

@@ -97,6 +97,7 @@ zkr_err zkr_ve_matmul(zkr_ve_ctx *c, uint32_t l, const zkr_ext *rho, zkr_ext acc
 #define ZKR_EVAL_OFF_WIDTH 16u  /* the declared clamp widths <= 63 - s */
 #define ZKR_EVAL_OFF_RANGE0 32u /* << i: LogUp i (V_i, A at L) of the range entries */
 #define ZKR_EVAL_OFF_REQUANT (1u << 30) /* version 4: the layer zero-checks' final equation */
+#define ZKR_EVAL_OFF_ENTRIES (1u << 29) /* version 4: a LogUp's column equals the entries of the slots */
 typedef struct {
     zkr_ext rho[ZKR_VE_MAX_PT];
     zkr_ext tau[ZKR_EVAL_ASLOTS_LOG];

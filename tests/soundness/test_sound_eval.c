@@ -6,8 +6,10 @@
  * with ZKR_ERR_VERIFY naming the check. Each TAP line names the attack; a
  * control (no edit) verifies.
  */
+#include <math.h>
 #include <unistd.h>
 
+#include "prover/cnn.h"
 #include "tests/infer/eval_fixture.h"
 #include "verifier/evaluation_int.h"
 #include "zk/cnn.h"
@@ -573,6 +575,19 @@ static zkr_err e4_gl_wrapped(void *ctx, zkr_eval_cheat_view *w)
     return ZKR_OK;
 }
 
+/*
+ * The uncommitted entry column: the r0 wrap of e4_r0_wrapped committed in
+ * V_1, but every LogUp proves its column with the out-of-table entries
+ * replaced by 0 (MU counted on that column); the slot values sent are V's.
+ */
+static zkr_err e4_column_not_the_entries(void *ctx, zkr_eval_cheat_view *w)
+{
+    zkr_err r = e4_r0_wrapped(ctx, w);
+
+    w->clamp_columns = 1;
+    return r;
+}
+
 /* A's D limb at 2^15 on the padding row (out_dim 3: row 3, sel = 0): only its range entry refuses it. */
 static zkr_err e4_d_limb_2_15(void *ctx, zkr_eval_cheat_view *w)
 {
@@ -607,6 +622,110 @@ static zkr_err e4_logit_raised(void *ctx, zkr_eval_cheat_view *w)
     return ZKR_OK;
 }
 
+/*
+ * Record 0's last-layer rows recomputed after its layer-0 output at row k
+ * moved by dy: acc_1 += W_1(j, k) dy, then the narrow requantization's
+ * limbs and Y (zkr_cnn_rqn_elem, the declared widths), A rebuilt on the new
+ * logits. 0 when a row no longer fits the declared widths (draw again).
+ */
+static int v4_redo_last(const ev_fixture *f, zkr_eval_cheat_view *w, uint64_t k, int64_t dy)
+{
+    const zkr_eval_shape *s = w->shape;
+    const zkr_infer_layer *L1 = &s->inf.layer[1];
+    size_t plen = (size_t)1 << (L1->lm + s->lb);
+    zkr_cnn_rqn a;
+
+    if (s->inf.n_layers != 2 || zkr_eval_rqn(s, 1, &a) != ZKR_OK)
+        return 0;
+    for (uint64_t j = 0; j < L1->out_dim; j++) {
+        int8_t y;
+        w->acc[1][j] += (int64_t)f->rm.w[1][j * L1->in_dim + k] * dy;
+        if (zkr_cnn_rqn_elem(&a, w->acc[1][j] * (int64_t)f->rm.mult[1][j], w->v[1], plen, j, &y,
+                             NULL) != ZKR_OK)
+            return 0;
+        *v_at(w, 1, s->ysl[1], 0, j) = (zkr_gl)((int64_t)y - a.lo);
+    }
+    claim_argmax(w, 0, argmax_of(w, 0));
+    return 1;
+}
+
+/* Layer 0 (hidden, ReLU: lo = 0) of record 0: the first row with no clamp and lo_y < y < hi_y. */
+static int v4_hidden_pick(zkr_eval_cheat_view *w, int64_t lo_y, int64_t hi_y, zkr_cnn_rqn *a,
+                          uint64_t *k)
+{
+    const zkr_eval_shape *s = w->shape;
+
+    if (zkr_eval_rqn(s, 0, a) != ZKR_OK || a->lo != 0 || a->ngh < 1 || a->ngl < 1)
+        return 0;
+    for (uint64_t j = 0; j < s->inf.layer[0].out_dim; j++) {
+        int64_t y = (int64_t)*v_at(w, 0, s->ysl[0], 0, j);
+        if (*v_at(w, 0, a->slot_gh, 0, j) == 0 && *v_at(w, 0, a->slot_gl, 0, j) == 0 && y > lo_y &&
+            y < hi_y) {
+            *k = j;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* A hidden ReLU output y = q > 0 claimed 0 with gl = -q wrapped mod p (gl y = 0 holds); layer 1 and A follow. */
+static zkr_err e4_hidden_gl_wrapped(void *ctx, zkr_eval_cheat_view *w)
+{
+    v4_ctx *c = ctx;
+    zkr_cnn_rqn a;
+    uint64_t k;
+    zkr_gl y;
+
+    w->skip_range = c->skip ? 1 : 0; /* LogUp 0: V_0 */
+    if (!v4_hidden_pick(w, 0, 128, &a, &k))
+        return ZKR_ERR_USAGE;
+    y = *v_at(w, 0, w->shape->ysl[0], 0, k);
+    *v_at(w, 0, w->shape->ysl[0], 0, k) = 0;
+    *v_at(w, 0, a.slot_gl, 0, k) = zkr_gl_from_i64(-(int64_t)y);
+    return v4_redo_last(c->f, w, k, -(int64_t)y) ? ZKR_OK : ZKR_ERR_USAGE;
+}
+
+/* A hidden ReLU output y = q < 127 claimed 127 with gh = q - 127 wrapped (gh (127 - y) = 0 holds). */
+static zkr_err e4_hidden_gh_wrapped(void *ctx, zkr_eval_cheat_view *w)
+{
+    v4_ctx *c = ctx;
+    zkr_cnn_rqn a;
+    uint64_t k;
+    zkr_gl y;
+
+    w->skip_range = c->skip ? 1 : 0; /* LogUp 0: V_0 */
+    if (!v4_hidden_pick(w, -1, 127, &a, &k))
+        return ZKR_ERR_USAGE;
+    y = *v_at(w, 0, w->shape->ysl[0], 0, k);
+    *v_at(w, 0, w->shape->ysl[0], 0, k) = 127;
+    *v_at(w, 0, a.slot_gh, 0, k) = zkr_gl_from_i64((int64_t)y - 127);
+    return v4_redo_last(c->f, w, k, 127 - (int64_t)y) ? ZKR_OK : ZKR_ERR_USAGE;
+}
+
+/* A hidden output y + 1 with r - 2^s: r's low limb wraps mod p (the top limb kept). */
+static zkr_err e4_hidden_r_wrapped(void *ctx, zkr_eval_cheat_view *w)
+{
+    v4_ctx *c = ctx;
+    zkr_cnn_rqn a;
+    uint64_t k;
+    zkr_gl *r0;
+
+    w->skip_range = c->skip ? 1 : 0; /* LogUp 0: V_0 */
+    if (!v4_hidden_pick(w, -1, 127, &a, &k))
+        return ZKR_ERR_USAGE;
+    *v_at(w, 0, w->shape->ysl[0], 0, k) += 1;
+    r0 = v_at(w, 0, 0, 0, k);
+    *r0 = zkr_gl_sub(*r0, (zkr_gl)1 << a.shift);
+    return v4_redo_last(c->f, w, k, 1) ? ZKR_OK : ZKR_ERR_USAGE;
+}
+
+/* Two tied logits: index 1 claimed, D(0) = -1 wraps (15-bit limbs). */
+static zkr_err e4_tie_wrong_wrapped(void *ctx, zkr_eval_cheat_view *w)
+{
+    w->skip_range = ((v4_ctx *)ctx)->skip ? 3 : 0; /* LogUp 2: A */
+    return e_tie_wrong_wrapped(NULL, w);
+}
+
 typedef struct {
     const char *name;
     zkr_err (*edit)(void *ctx, zkr_eval_cheat_view *w);
@@ -616,47 +735,66 @@ typedef struct {
                        * out, accepted with ZKR_EVAL_OFF_RANGE0 << (teeth - 1) only */
     uint64_t count;   /* records 2..2+count; 0: 7 */
     unsigned off;     /* nonzero: the same proof is accepted with these checks off (teeth) */
+    int tie;          /* last layer rows 0 and 1 equal */
 } attack4;
 
 static const attack4 attacks4[] = {
-    {"v4_control_no_edit", e_none, 4, NULL, 0, 0, 0},
-    {"v4_control_split_batch", e_split_control, 4, NULL, 0, 5, 0},
-    {"v4_r0_wrapped_mod_p", e4_r0_wrapped, 4, "range checks of layer 1", 2, 0, 0},
+    {"v4_control_no_edit", e_none, 4, NULL, 0, 0, 0, 0},
+    {"v4_control_split_batch", e_split_control, 4, NULL, 0, 5, 0, 0},
+    {"v4_r0_wrapped_mod_p", e4_r0_wrapped, 4, "range checks of layer 1", 2, 0, 0, 0},
     {"v4_r1_over_2^9_caught_by_the_scaled_entry", e4_r1_top, 4, "range checks of layer 1", 2, 0,
-     0},
-    {"v4_gh_wrapped_below_0", e4_gh_wrapped, 4, "range checks of layer 1", 2, 0, 0},
-    {"v4_gl_wrapped_below_0", e4_gl_wrapped, 4, "range checks of layer 1", 2, 0, 0},
-    {"v4_a_d_limb_at_2^15", e4_d_limb_2_15, 3, "range checks of argmax", 3, 0, 0},
-    {"v4_wrong_argmax_wrapped_difference", e4_wrong_argmax_wrapped, 4, "range checks of argmax", 3,
      0, 0},
-    {"v4_count_plus_one", e_count_plus, 4, "count check", 0, 0, ZKR_EVAL_AM_OFF_COUNT},
+    {"v4_gh_wrapped_below_0", e4_gh_wrapped, 4, "range checks of layer 1", 2, 0, 0, 0},
+    {"v4_gl_wrapped_below_0", e4_gl_wrapped, 4, "range checks of layer 1", 2, 0, 0, 0},
+    {"v4_a_d_limb_at_2^15", e4_d_limb_2_15, 3, "range checks of argmax", 3, 0, 0, 0},
+    {"v4_wrong_argmax_wrapped_difference", e4_wrong_argmax_wrapped, 4, "range checks of argmax", 3,
+     0, 0, 0},
+    {"v4_count_plus_one", e_count_plus, 4, "count check", 0, 0, ZKR_EVAL_AM_OFF_COUNT, 0},
     {"v4_last_layer_logit_raised", e4_logit_raised, 4, "layer 1 requantization", 0, 0,
-     ZKR_EVAL_OFF_REQUANT},
+     ZKR_EVAL_OFF_REQUANT, 0},
     {"v4_wrong_argmax_difference_sign_dropped", e_wrong_argmax_abs, 4, "argmax check", 0, 0,
-     ZKR_EVAL_AM_OFF_ARGMAX},
-    {"v4_indicator_two_and_p_minus_1", e_indicator_two_minus_one, 4, "argmax", 0, 0, 0},
-    {"v4_indicator_all_zero", e_no_argmax, 4, "one-hot", 0, 0, ZKR_EVAL_AM_OFF_ONEHOT},
+     ZKR_EVAL_AM_OFF_ARGMAX, 0},
+    {"v4_indicator_two_and_p_minus_1", e_indicator_two_minus_one, 4, "argmax", 0, 0, 0, 0},
+    {"v4_indicator_all_zero", e_no_argmax, 4, "one-hot", 0, 0, ZKR_EVAL_AM_OFF_ONEHOT, 0},
     {"v4_argmax_key_not_one_per_record", e_ka_not_broadcast, 4, "key differs", 0, 0,
-     ZKR_EVAL_AM_OFF_KEY},
+     ZKR_EVAL_AM_OFF_KEY, 0},
     {"v4_split_zero_check_weight_drops_a_real_record", e_split_mask_short, 4,
-     "layer 0 requantization", 0, 5, ZKR_EVAL_OFF_REQUANT},
+     "layer 0 requantization", 0, 5, ZKR_EVAL_OFF_REQUANT, 0},
     {"v4_split_second_chunk_not_the_v0_proven", e_split_chunk_b_edited, 4, "do not combine", 0, 5,
+     0, 0},
+    {"v4_logup_proves_a_clamped_column_not_the_entries", e4_column_not_the_entries, 4,
+     "entries do not match the slots", 0, 0, ZKR_EVAL_OFF_ENTRIES, 0},
+    {"v4_hidden_relu_gl_wrapped_below_0", e4_hidden_gl_wrapped, 4, "range checks of layer 0", 1,
+     0, 0, 0},
+    {"v4_hidden_relu_gh_wrapped_below_0", e4_hidden_gh_wrapped, 4, "range checks of layer 0", 1,
+     0, 0, 0},
+    {"v4_hidden_relu_r_wrapped_mod_p", e4_hidden_r_wrapped, 4, "range checks of layer 0", 1, 0, 0,
      0},
+    {"v4_tie_broken_high_wrapped_difference", e4_tie_wrong_wrapped, 2, "range checks of argmax", 3,
+     0, 0, 1},
+    {"v4_tie_broken_high_key_of_low_index", e_tie_wrong_in_range, 2, "argmax check", 0, 0,
+     ZKR_EVAL_AM_OFF_ARGMAX, 1},
+    {"v4_argmax_on_padding_row", e_argmax_on_padding, 3, "argmax check", 0, 0,
+     ZKR_EVAL_AM_OFF_ARGMAX, 0},
+    {"v4_indicator_two_ones", e_indicator_two_ones, 4, "argmax", 0, 0, 0, 0},
 };
 
 /* Records 2..2+count of a fresh dataset under a 10-8-out model, layer 1 at shift 24 (two r limbs). */
-static zkr_err v4_setup(zkr_tap *t, ev_fixture *f, zkr_dataset **ds, uint32_t out, uint64_t count)
+static zkr_err v4_setup(zkr_tap *t, ev_fixture *f, zkr_dataset **ds, uint32_t out, uint64_t count,
+                        int tie)
 {
     uint32_t dims[3] = {10, 8, out};
 
     memset(f, 0, sizeof *f);
     *ds = ev_dataset_make(t, tmpdir, "s4", 10, 12, out);
-    ev_rmodel_make(t, &f->rm, dims, 2, 0, 0);
+    ev_rmodel_make(t, &f->rm, dims, 2, 0, tie);
     f->rm.g.layers[0].act = 1;
     f->rm.g.layers[1].act = 0;
     f->rm.q[1].shift = 24;
     for (uint32_t j = 0; j < out; j++)
         f->rm.mult[1][j] = (uint32_t)ev_rnd(t, 1, 1 << 14);
+    if (tie)
+        f->rm.mult[1][1] = f->rm.mult[1][0]; /* rows 0 and 1 stay equal */
     return ev_fixture_setup(t, f, *ds, 2, count, 1);
 }
 
@@ -682,7 +820,7 @@ static void run_attack4(zkr_tap *t, const attack4 *a)
     zkr_err r = ZKR_ERR_INTERNAL, v = ZKR_ERR_INTERNAL;
 
     for (int tries = 0; tries < 40; tries++) {
-        if (v4_setup(t, &f, &ds, a->out, a->count ? a->count : 7) == ZKR_OK)
+        if (v4_setup(t, &f, &ds, a->out, a->count ? a->count : 7, a->tie) == ZKR_OK)
             r = v4_prove(&f, a, 0, &proof, &out, &d);
         if (r != ZKR_ERR_USAGE)
             break;
@@ -737,6 +875,62 @@ static void run_attack4(zkr_tap *t, const attack4 *a)
 }
 
 /*
+ * The statement binding in format version 4: the witness built on other
+ * records (records 0 and 1 swapped; record 0 replaced by record 11, outside
+ * the range 2..8) than the statement's, proven honestly otherwise: the
+ * layer-0 matmul reads the statement's records, so it refuses.
+ */
+static void run_records4(zkr_tap *t)
+{
+    static const attack4 none = {"v4_records", e_none, 4, NULL, 0, 0, 0, 0};
+
+    for (int mode = 1; mode <= 2; mode++) {
+        ev_fixture f;
+        zkr_dataset *ds = NULL;
+        zkr_buf proof = {0}, out = {0};
+        zkr_diag d = {0}, vd = {0};
+        zkr_err r, v = ZKR_ERR_INTERNAL;
+        uint8_t *wit = NULL;
+        v4_ctx c = {&f, 0};
+
+        r = v4_setup(t, &f, &ds, 4, 7, 0);
+        if (r == ZKR_OK && !(wit = malloc(7 * f.bt.rec_len)))
+            r = ZKR_ERR_NOMEM;
+        if (r == ZKR_OK) {
+            const uint8_t *p;
+            size_t len;
+            memcpy(wit, f.records, 7 * f.bt.rec_len);
+            if (mode == 1) {
+                memcpy(wit, f.records + f.bt.rec_len, f.bt.rec_len);
+                memcpy(wit + f.bt.rec_len, f.records, f.bt.rec_len);
+            } else if (zkr_dataset_record(ds, 11, &p, &len) == ZKR_OK && len == f.bt.rec_len) {
+                memcpy(wit, p, len);
+            } else {
+                r = ZKR_ERR_INTERNAL;
+            }
+        }
+        if (r == ZKR_OK)
+            r = zkr_prover_evaluation_cheat_version(&f.p, f.st.statement_id, f.im, &f.bt, wit,
+                                                    ZKR_EVAL_MODE_EXACT, 0, 4, ZKR_EVAL_LIMB4,
+                                                    none.edit, &c, &proof, &out, &d);
+        if (r == ZKR_OK) {
+            zkr_verifier_evaluation_statement st = f.st;
+            st.output = out.p;
+            st.output_len = out.len;
+            v = zkr_verify_evaluation(proof.p, proof.len, &st, NULL, &vd);
+        }
+        zkr_tap_ok(t, r == ZKR_OK && v == ZKR_ERR_VERIFY && strstr(vd.msg, "check fails"),
+                   "v4_%s: ZKR_ERR_VERIFY (prove %d %s, verify %d: %s)",
+                   mode == 1 ? "record_swapped" : "record_outside_the_range", r, d.msg, v, vd.msg);
+        free(wit);
+        zkr_buf_free(&proof);
+        zkr_buf_free(&out);
+        ev_fixture_free(&f);
+        zkr_dataset_free(ds);
+    }
+}
+
+/*
  * A declared clamp width of 64 - s (layer 1: 40 bits at s = 24) in an honest
  * proof's roots section: refused by name (MALFORMED), and still refused with
  * that check off (zkr_eval_shape_v4 holds the same bound through
@@ -746,7 +940,7 @@ static void run_attack4(zkr_tap *t, const attack4 *a)
  */
 static void run_width4(zkr_tap *t)
 {
-    static const attack4 none = {"v4_width", e_none, 4, NULL, 0, 0, 0};
+    static const attack4 none = {"v4_width", e_none, 4, NULL, 0, 0, 0, 0};
     ev_fixture f;
     zkr_dataset *ds = NULL;
     zkr_buf proof = {0}, out = {0};
@@ -754,7 +948,7 @@ static void run_width4(zkr_tap *t)
     zkr_diag d = {0}, vd = {0}, vd1 = {0};
     zkr_err r, v = ZKR_ERR_INTERNAL, v1 = ZKR_ERR_INTERNAL, v2 = ZKR_ERR_INTERNAL;
 
-    r = v4_setup(t, &f, &ds, 4, 7);
+    r = v4_setup(t, &f, &ds, 4, 7, 0);
     if (r == ZKR_OK)
         r = v4_prove(&f, &none, 0, &proof, &out, &d);
     if (r == ZKR_OK && zkr_proof_parse(proof.p, proof.len, &pv, &d) == ZKR_OK) {
@@ -763,6 +957,28 @@ static void run_width4(zkr_tap *t)
         st.output = out.p;
         st.output_len = out.len;
         v2 = zkr_verify_evaluation(proof.p, proof.len, &st, NULL, &vd);
+        {
+            /* Each declared width moved to another legal value after proving (same limbs where
+             * whole-limb widening applies): the widths are absorbed, so the transcript fails. */
+            size_t w0 = (size_t)(pv.body[1] - proof.p) + 4;
+            unsigned refused = 0, tried = 0;
+            uint8_t *cp = malloc(proof.len);
+            for (unsigned i = 0; cp && i < 4; i++) {
+                size_t o = w0 + 4 * i;
+                uint32_t was = zkr_load_be32(proof.p + o), sh = f.rm.q[i / 2].shift;
+                zkr_diag de = {0};
+                memcpy(cp, proof.p, proof.len);
+                zkr_store_be32(cp + o, was > 0 ? was - 1 : was + 1);
+                if (was > 63 - sh)
+                    continue;
+                tried++;
+                refused += zkr_verify_evaluation(cp, proof.len, &st, NULL, &de) != ZKR_OK;
+            }
+            free(cp);
+            zkr_tap_ok(t, tried == 4 && refused == 4,
+                       "v4_declared_width_moved_after_proving: %u of %u edits refused", refused,
+                       tried);
+        }
         proof.p[off] = 0, proof.p[off + 1] = 0, proof.p[off + 2] = 0, proof.p[off + 3] = 64 - 24;
         v = zkr_verify_evaluation(proof.p, proof.len, &st, NULL, &vd);
         v1 = zkr_verify_evaluation_off(proof.p, proof.len, &st, ZKR_EVAL_OFF_WIDTH, NULL, &vd1);
@@ -788,6 +1004,208 @@ static void run_width4(zkr_tap *t)
     zkr_buf_free(&out);
     ev_fixture_free(&f);
     zkr_dataset_free(ds);
+}
+
+/*
+ * The entry columns against the soundness rows, for every shift the verifier
+ * accepts (1..48), both layer kinds (hidden ReLU lo = 0, last lo = -128, and
+ * the other way round) and every declared width 0..63 - s on one side with
+ * 63 - s on the other: from the verifier's own entries (zkr_eval_entries) the
+ * integer interval each slot's table checks allow (a slot pinned by a +-1
+ * entry to an integer window of 2^15, then every scaled entry intersected:
+ * all products stay below 2^30, no wrap), so r, gh, gl and Y as the
+ * zero-check recombines them, and |L - R| of the requantization with |acc|,
+ * M < 2^31. Each must give 0 <= r < 2^s, gh, gl < 2^(63-s), 0 <= Y <= 127 -
+ * lo, every used slot pinned, |L - R| < p. The teeth: the same bound at
+ * 64 - s bits reaches p for every s (v4_width_64_minus_s_teeth computes one
+ * such wrap).
+ */
+typedef struct {
+    int64_t lo, hi;
+    int pinned;
+} bd_iv;
+
+static int64_t bd_signed(zkr_gl v)
+{
+    v = zkr_gl_canon(v);
+    return v > ZKR_GL_P / 2 ? -(int64_t)(ZKR_GL_P - v) : (int64_t)v;
+}
+
+static int64_t bd_floor(int64_t a, int64_t b) /* b > 0 */
+{
+    return a >= 0 ? a / b : -((-a + b - 1) / b);
+}
+
+static int64_t bd_ceil(int64_t a, int64_t b) /* b > 0 */
+{
+    return -bd_floor(-a, b);
+}
+
+/* Slot k's interval from the entries (pinned when some entry has coefficient +-1). */
+static bd_iv bd_slot(const zkr_eval_entry *ent, unsigned ne, unsigned k)
+{
+    const int64_t T = ((int64_t)1 << ZKR_EVAL_LIMB4) - 1;
+    bd_iv iv = {INT64_MIN / 4, INT64_MAX / 4, 0};
+
+    for (unsigned e = 0; e < ne; e++) {
+        int64_t c = bd_signed(ent[e].coef), d = bd_signed(ent[e].cst), lo, hi;
+        if (ent[e].src != k)
+            continue;
+        if (c == 1 || c == -1)
+            iv.pinned = 1;
+        if (c == 0 || c > ((int64_t)1 << 14) || c < -((int64_t)1 << 14))
+            return (bd_iv){0, -1, 0}; /* not an entry the argument covers */
+        /* 0 <= c v + d <= T over the integers: c > 0: -d / c <= v <= (T - d) / c, else reversed. */
+        if (c > 0) {
+            lo = bd_ceil(-d, c);
+            hi = bd_floor(T - d, c);
+        } else {
+            lo = bd_ceil(d - T, -c);
+            hi = bd_floor(d, -c);
+        }
+        iv.lo = lo > iv.lo ? lo : iv.lo;
+        iv.hi = hi < iv.hi ? hi : iv.hi;
+    }
+    return iv;
+}
+
+/* sum_i 2^(15 i) over n limbs from first: the least and greatest values. */
+static int bd_value(const zkr_eval_entry *ent, unsigned ne, unsigned first, unsigned n,
+                    __int128 *mn, __int128 *mx)
+{
+    *mn = 0, *mx = 0;
+    for (unsigned i = n; i-- > 0;) {
+        bd_iv iv = bd_slot(ent, ne, first + i);
+        if (!iv.pinned || iv.lo > iv.hi)
+            return 0;
+        *mn = *mn * ((__int128)1 << ZKR_EVAL_LIMB4) + iv.lo;
+        *mx = *mx * ((__int128)1 << ZKR_EVAL_LIMB4) + iv.hi;
+    }
+    return 1;
+}
+
+/* |L - R| at most, L = acc M + 2^(s-1) (|acc| < 2^31, 0 <= M < 2^31), R = 2^s (Y + lo + gh - gl) + r. */
+static __int128 bd_gap(unsigned s, int64_t lo, __int128 ymx, __int128 ghmx, __int128 glmx,
+                       __int128 rmx)
+{
+    __int128 am = ((__int128)1 << 31) - 1, lmax = am * am + ((__int128)1 << (s - 1)),
+             lmin = -am * am + ((__int128)1 << (s - 1));
+    __int128 rmax = ((__int128)1 << s) * (ymx + lo + ghmx) + rmx,
+             rmin = ((__int128)1 << s) * (lo - glmx);
+    __int128 a = lmax - rmin, b = rmax - lmin;
+    return a > b ? a : b;
+}
+
+static int bd_layer(const zkr_eval_shape *es, uint32_t l, __int128 *gap)
+{
+    const zkr_infer_layer *L = &es->inf.layer[l];
+    zkr_eval_entry ent[ZKR_EVAL_MAX_ENTRIES];
+    unsigned elog, ne = zkr_eval_entries(es, l, ent, &elog);
+    zkr_cnn_rqn a;
+    __int128 rmn, rmx, hmn, hmx, gmn, gmx, top = (__int128)1 << (63 - L->shift);
+    bd_iv y;
+
+    if (zkr_eval_rqn(es, l, &a) != ZKR_OK || !bd_value(ent, ne, 0, a.nr, &rmn, &rmx) ||
+        !bd_value(ent, ne, a.slot_gh, a.ngh, &hmn, &hmx) ||
+        !bd_value(ent, ne, a.slot_gl, a.ngl, &gmn, &gmx))
+        return 0;
+    y = bd_slot(ent, ne, es->ysl[l]);
+    for (unsigned k = 0; k < es->nsl[l]; k++)
+        if (!bd_slot(ent, ne, k).pinned)
+            return 0; /* a used slot no table check reads */
+    if (!y.pinned || y.lo != 0 || y.hi != 127 - L->lo || rmn != 0 ||
+        rmx != ((__int128)1 << L->shift) - 1 || hmn != 0 || hmx >= top || gmn != 0 || gmx >= top ||
+        hmx >= (__int128)1 << a.ghb || gmx >= (__int128)1 << a.glb)
+        return 0;
+    *gap = bd_gap(L->shift, L->lo, y.hi, hmx, gmx, rmx);
+    return *gap < (__int128)ZKR_GL_P;
+}
+
+static void run_bounds4(zkr_tap *t)
+{
+    static const uint32_t in[2] = {10, 8}, out[2] = {8, 3};
+    unsigned cases = 0, bad = 0, teeth = 0, bad_s = 0, a_ok = 1;
+    __int128 worst = 0;
+
+    for (unsigned s = 1; s <= 48; s++) {
+        for (int kind = 0; kind < 2; kind++) {
+            const int relu[2] = {kind == 0, kind != 0};
+            const uint32_t sh[2] = {s, s};
+            for (unsigned w = 0; w <= 63 - s; w++) {
+                for (int side = 0; side < 2; side++) {
+                    unsigned gh[2], gl[2];
+                    zkr_eval_shape es;
+                    for (int l = 0; l < 2; l++) {
+                        gh[l] = side ? w : 63 - s;
+                        gl[l] = side ? 63 - s : w;
+                    }
+                    cases++;
+                    if (zkr_eval_shape_init(&es, 10, 2, in, out, relu, sh, 7, 26) != ZKR_OK ||
+                        zkr_eval_shape_v4(&es, gh, gl, 26) != ZKR_OK) {
+                        bad++;
+                        continue;
+                    }
+                    for (uint32_t l = 0; l < 2; l++) {
+                        __int128 g = 0;
+                        if (!bd_layer(&es, l, &g))
+                            bad++;
+                        worst = g > worst ? g : worst;
+                    }
+                    if (w == 63 - s && side == 0) {
+                        /* A: D and KA limbs in 0..2^15-1, K < 2^(c+8): |KA - K - D| < 2^17. */
+                        zkr_eval_entry ent[ZKR_EVAL_MAX_ENTRIES];
+                        unsigned elog, ne = zkr_eval_entries(&es, 2, ent, &elog);
+                        __int128 mn, mx;
+                        a_ok &= ne == 2 * es.nd && es.c + 8 <= ZKR_EVAL_LIMB4 * es.nd &&
+                                bd_value(ent, ne, ZKR_EVAL_ASLOT_D0, es.nd, &mn, &mx) &&
+                                mn == 0 && mx == ((__int128)1 << (ZKR_EVAL_LIMB4 * es.nd)) - 1 &&
+                                bd_value(ent, ne, ZKR_EVAL_ASLOT_D0 + es.nd, es.nd, &mn, &mx) &&
+                                mn == 0;
+                    }
+                }
+            }
+            /* Width 64 - s on either side, the same bound: it reaches p (and the verifier refuses it). */
+            {
+                __int128 g = bd_gap(s, kind ? -128 : 0, kind ? 255 : 127,
+                                    ((__int128)1 << (64 - s)) - 1, 0, ((__int128)1 << s) - 1);
+                unsigned gh[2] = {64 - s, 64 - s}, gl[2] = {0, 0};
+                zkr_eval_shape es;
+                teeth += g >= (__int128)ZKR_GL_P;
+                if (zkr_eval_shape_init(&es, 10, 2, in, out, relu, sh, 7, 26) != ZKR_OK ||
+                    zkr_eval_shape_v4(&es, gh, gl, 26) != ZKR_ERR_MALFORMED)
+                    bad_s++;
+            }
+        }
+    }
+    zkr_tap_ok(t, bad == 0 && cases > 4000,
+               "v4_entries_imply_the_soundness_rows: s = 1..48, hidden and last layer (lo 0 and "
+               "-128), widths 0..63 - s: %u cases, %u off (r < 2^s, gh, gl < 2^(63-s), Y in 0..127 "
+               "- lo, every used slot read); largest |L - R| = p - %.4g", cases, bad,
+               (double)((__int128)ZKR_GL_P - worst));
+    zkr_tap_ok(t, teeth == 96 && bad_s == 0,
+               "v4_entries_teeth: at 64 - s bits the same bound reaches p for %u of 96 (s, kind), "
+               "and zkr_eval_shape_v4 refuses every one (%u accepted)", teeth, bad_s);
+    zkr_tap_ok(t, a_ok, "v4_argmax_entries: D and KA limbs are 15-bit entries, c + 8 <= 15 nd");
+    {
+        /* The sweep's own teeth: r's scaled top-limb entry dropped (s = 24) lets r reach 2^30 - 1. */
+        const int relu[2] = {1, 0};
+        const uint32_t sh[2] = {24, 24};
+        const unsigned gw[2] = {15, 15};
+        zkr_eval_shape es;
+        zkr_eval_entry ent[ZKR_EVAL_MAX_ENTRIES], kept[ZKR_EVAL_MAX_ENTRIES];
+        unsigned elog, ne = 0, nk = 0;
+        __int128 mn = 0, mx = 0;
+        if (zkr_eval_shape_init(&es, 10, 2, in, out, relu, sh, 7, 26) == ZKR_OK &&
+            zkr_eval_shape_v4(&es, gw, gw, 26) == ZKR_OK)
+            ne = zkr_eval_entries(&es, 1, ent, &elog);
+        for (unsigned e = 0; e < ne; e++)
+            if (!(ent[e].src == 1 && ent[e].coef != 1))
+                kept[nk++] = ent[e];
+        zkr_tap_ok(t, nk + 1 == ne && bd_value(kept, nk, 0, 2, &mn, &mx) &&
+                          mx == ((__int128)1 << 30) - 1,
+                   "v4_entries_sweep_teeth: without the 2^6 r1 entry (s = 24) r reaches 2^30 - 1 "
+                   "(%u of %u entries kept)", nk, ne);
+    }
 }
 
 /* ---- the mixed-size opening of format version 2 (docs/soundness.md) ---- */
@@ -1084,6 +1502,33 @@ static void run_mixed(zkr_tap *t)
                           sb.provable_bits >= 128.0,
                    "v4_soundness_bits: 10,000 records, V_l in 2^3 slots, A in 2^2, %u polys in "
                    "one opening of 2^%u: %.2f provable bits (>= 128)", k, top, sb.provable_bits);
+        {
+            /*
+             * Each LogUp's own error (zkr_cnn_relation_error_bits: its column of 2^na
+             * entries, na = the element variables + elog, against the 2^15 table;
+             * the recombination's (nvp + elog) / |F| is below its 3 na^2 term),
+             * added to the opening's.
+             */
+            uint32_t L = es.inf.n_layers;
+            double err = exp2(-sb.provable_bits), worst = 1e9;
+            unsigned na_max = 0;
+            for (uint32_t i = 0; ok && i <= L + (es.split ? 1 : 0); i++) {
+                zkr_eval_entry ent[ZKR_EVAL_MAX_ENTRIES];
+                unsigned elog, pid = i <= L ? L + i : 2 * L + 2;
+                unsigned slog = i == L ? es.alog : es.vlog[i < L ? i : 0], na;
+                double b;
+                (void)zkr_eval_entries(&es, i, ent, &elog);
+                na = zkr_eval_poly_vars(&es, pid) - slog + elog;
+                b = zkr_cnn_relation_error_bits(0, 0, 0, 0, na, es.tlog);
+                err += exp2(-b);
+                na_max = na > na_max ? na : na_max;
+                worst = b < worst ? b : worst;
+            }
+            zkr_tap_ok(t, ok && es.tlog == ZKR_EVAL_LIMB4 && na_max == 23 && -log2(err) >= 128.0,
+                       "v4_soundness_bits_with_logups: %u LogUps against 2^%u, columns up to "
+                       "2^%u entries (weakest %.1f bits): %.2f bits with the opening's", L + 1 +
+                       (es.split ? 1 : 0), es.tlog, na_max, worst, -log2(err));
+        }
     }
     mx_free(&f);
 }
@@ -1103,6 +1548,8 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof attacks4 / sizeof attacks4[0]; i++)
         run_attack4(&t, &attacks4[i]);
     run_width4(&t);
+    run_records4(&t);
+    run_bounds4(&t);
     run_mixed(&t);
     rc = zkr_tap_done(&t);
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
