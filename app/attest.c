@@ -9,10 +9,12 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include <jansson.h>
 #include <sodium.h>
@@ -639,25 +641,62 @@ static zkr_err out_guard(zkr_app *app, const char *out, const char *key_uri)
     return zkr_app_out_guard(app, out, "an attestation", &keep, 1);
 }
 
-/* An attestation the log does not show is not handed out: removed when nothing committed. */
+/*
+ * An attestation the log does not show is not handed out: removed when
+ * nothing committed, and the caller's file it replaced (if any) put back.
+ */
 static void made_free(const zkr_app_attest_opts *a, zkr_app_attest_made *m, int committed)
 {
-    if (m->written && !committed)
-        (void)remove(a->out);
+    if (m->written && !committed) {
+        if (m->has_prev)
+            (void)rename(m->prev, a->out);
+        else
+            (void)remove(a->out);
+    } else if (m->has_prev)
+        (void)unlink(m->prev);
+    m->has_prev = 0;
     if (!committed)
         zkr_buf_free(&m->out);
+}
+
+/*
+ * Writes bytes to path before the commit. A regular file already there is
+ * kept under a hard link beside it first, so that a refusal after the
+ * write gives the caller their file back instead of deleting it.
+ */
+static zkr_err out_write(zkr_app *app, const char *path, const zkr_buf *bytes,
+                         zkr_app_attest_made *m)
+{
+    struct stat sb;
+    zkr_err r;
+
+    if (lstat(path, &sb) == 0 && S_ISREG(sb.st_mode)) {
+        int n = snprintf(m->prev, sizeof m->prev, "%s.zkreg-prev.%ld", path, (long)getpid());
+        if (n < 0 || (size_t)n >= sizeof m->prev)
+            return zkr_fail(&app->diag, ZKR_ERR_TOO_LARGE, "%s: path too long", path);
+        (void)unlink(m->prev); /* a stale one of an earlier, killed run of this pid */
+        if (link(path, m->prev) != 0)
+            return zkr_fail(&app->diag, ZKR_ERR_IO,
+                            "%s: cannot keep the file it replaces (%s), nothing written", path,
+                            strerror(errno));
+        m->has_prev = 1;
+    }
+    if ((r = zkr_file_write_atomic(path, bytes->p, bytes->len, 0644, &app->diag)) != ZKR_OK) {
+        if (m->has_prev)
+            (void)unlink(m->prev);
+        m->has_prev = 0;
+        return r;
+    }
+    m->written = 1;
+    return ZKR_OK;
 }
 
 /* Writes m->out to a->out (not stdout) before the commit, so a failed write logs nothing. */
 static zkr_err write_before_commit(zkr_app *app, const zkr_app_attest_opts *a, zkr_app_attest_made *m)
 {
-    zkr_err r;
-
     if (a->out == NULL || strcmp(a->out, "-") == 0)
         return ZKR_OK; /* stdout: reported after the commit */
-    if ((r = zkr_file_write_atomic(a->out, m->out.p, m->out.len, 0644, &app->diag)) == ZKR_OK)
-        m->written = 1;
-    return r;
+    return out_write(app, a->out, &m->out, m);
 }
 
 /*
@@ -697,9 +736,8 @@ static zkr_err attest_sign(zkr_app *app, zkr_registry *reg, const zkr_app_attest
     }
     m->what = "attestation";
     if ((r = zkr_attest_sign(s, f, has_dom ? &dom : NULL, &m->out, &app->diag)) != ZKR_OK ||
-        (r = zkr_file_write_atomic(a->out, m->out.p, m->out.len, 0644, &app->diag)) != ZKR_OK)
+        (r = out_write(app, a->out, &m->out, m)) != ZKR_OK)
         return r;
-    m->written = 1;
     if ((r = zkr_app_attest_log(app, reg, key, f, &m->out, &m->att_idx)) == ZKR_OK)
         m->logged = 1;
     return r;
@@ -790,9 +828,8 @@ static zkr_err attest_import(zkr_app *app, zkr_registry *reg, const zkr_app_atte
      * the checks (and is seen) or waits until the attestation is logged. */
     if ((r = zkr_registry_write_begin(reg, &app->diag)) != ZKR_OK ||
         (r = import_checks(app, reg, &f, &key)) != ZKR_OK ||
-        (r = zkr_file_write_atomic(a->out, m.out.p, m.out.len, 0644, &app->diag)) != ZKR_OK)
+        (r = out_write(app, a->out, &m.out, &m)) != ZKR_OK)
         goto out;
-    m.written = 1;
     if ((r = zkr_app_attest_log(app, reg, &key, &f, &m.out, &m.att_idx)) != ZKR_OK ||
         (r = zkr_registry_write_commit(reg, &app->diag)) != ZKR_OK)
         goto out;
@@ -859,6 +896,11 @@ static zkr_err attest_locked(zkr_app *app, zkr_registry *reg, const zkr_app_atte
         (r = attest_sign(app, reg, a, &f, key, s, m)) != ZKR_OK)
         return r;
     *proof_idx = f.log_index;
+#if ZKR_TEST_BUILD
+    /* A failure after the attestation file was written: it must go, the caller's file come back. */
+    if (getenv("ZKR_TEST_ATTEST_FAIL_COMMIT") != NULL)
+        return zkr_fail(&app->diag, ZKR_ERR_REGISTRY, "attest: commit failure injected (test build)");
+#endif
     return zkr_registry_write_commit(reg, &app->diag);
 }
 

@@ -157,6 +157,8 @@ typedef struct {
     uint64_t att_idx;   /* the attestation's log entry, when logged */
     int logged;         /* an attestation event was appended */
     int written;        /* opts->out was written (removed again when nothing committed) */
+    int has_prev;       /* the file opts->out replaced is kept (hard link) at prev */
+    char prev[4200];    /* put back when nothing committed, unlinked when it did */
     int committed;      /* the transaction committed: the fields below are set */
     int has_key;        /* key is the signer's (not set for typed data) */
     zkr_pubkey key;

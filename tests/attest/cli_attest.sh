@@ -188,6 +188,23 @@ policy 1 "$ED_PUB"
 expect 0 "gate 1-of-1 passes" "$ZKREG" gate --policy "$T/policy.json" "$T/ed.att"
 expect 0 "attest again with the same inputs" attest "file:$T/ed.key" "$T/ed2.att"
 cmp -s "$T/ed.att" "$T/ed2.att"; ok $? "byte-identical attestation for the same inputs"
+# A failure after the attestation file was written (test-build hook): the file goes, and a
+# file of the caller's it replaced comes back byte for byte; nothing is logged.
+printf 'the caller kept this here\n' >"$T/mine.txt"; cp "$T/mine.txt" "$T/mine.orig"
+natt=$(count attestation)
+expect 9 "attest failing after writing over the caller's file (injected)" \
+  env ZKR_TEST_ATTEST_FAIL_COMMIT=1 "$ZKREG" attest --statement "$STMT" --proof "$T/pA" \
+  --key "file:$T/ed.key" -o "$T/mine.txt" --passphrase-file "$T/keypass" $R
+cmp -s "$T/mine.txt" "$T/mine.orig" && [ -z "$(ls "$T" | grep zkreg-prev)" ]
+ok $? "... the caller's file is back, no backup left"
+expect 9 "attest failing after writing a new file (injected)" \
+  env ZKR_TEST_ATTEST_FAIL_COMMIT=1 "$ZKREG" attest --statement "$STMT" --proof "$T/pA" \
+  --key "file:$T/ed.key" -o "$T/new.att" --passphrase-file "$T/keypass" $R
+[ ! -e "$T/new.att" ] && [ "$(count attestation)" -eq "$natt" ]
+ok $? "... no attestation file, none logged"
+expect 0 "attest over an existing file" attest "file:$T/ed.key" "$T/mine.txt"
+cmp -s "$T/mine.txt" "$T/ed.att" && [ -z "$(ls "$T" | grep zkreg-prev)" ]
+ok $? "... replaced by the attestation, no backup left"
 expect 0 "attest with the file secp256k1 key and EIP-712" attest "file:$T/k1.key" "$T/k1.att" \
   --eip712-domain "$T/domain.json"
 grep -q '"eip712":{"address":"0x' "$T/k1.att"; ok $? "... carries the EIP-712 companion"
@@ -230,7 +247,7 @@ BADSIG=$(printf '%s' "$SIG" | sed 's/^0x1/0x2/; t; s/^0x./0x1/')
 expect 1 "a wrong wallet signature is refused" "$ZKREG" attest --import-signature "$BADSIG" \
   --request "$T/req.json" -o "$T/wallet2.att"
 [ ! -e "$T/wallet2.att" ]; ok $? "... no attestation"
-[ "$(count attestation)" -eq 6 ]; ok $? "six attestations in the log"
+[ "$(count attestation)" -eq 7 ]; ok $? "seven attestations in the log"
 
 # ------------------------------------------------------------ revocations
 policy 1 "$ED_PUB"
@@ -246,7 +263,7 @@ expect 6 "attest over a revoked artifact" attest "file:$T/k1.key" "$T/rd.att"
 expect 0 "revoke statement A" "$ZKREG" revoke statement "$A" --reason "test: claim withdrawn"
 expect 6 "attest a revoked statement" attest "file:$T/k1.key" "$T/rs.att"
 [ ! -e "$T/rs.att" ]; ok $? "... no attestation"
-[ "$(count attestation)" -eq 6 ]; ok $? "still six attestations in the log"
+[ "$(count attestation)" -eq 7 ]; ok $? "still seven attestations in the log"
 expect 0 "the log audits clean" "$ZKREG" log verify
 echo "1..$n"
 exit $fail
