@@ -259,6 +259,7 @@ out:
 /* Proves with the paths as the CPU allows, then forced off; the same fixture both times. */
 static void compare(zkr_tap *t, const char *name, kind_fn fn)
 {
+    const char *first = cpu_avx512() ? "AVX-512 paths" : "no AVX-512F: scalar";
     zkr_buf on = {0}, off = {0};
     uint64_t rng = t->rng;
     int ok_on, ok_off;
@@ -270,7 +271,7 @@ static void compare(zkr_tap *t, const char *name, kind_fn fn)
     ok_off = fn(t, &off);
     if (unsetenv(ENV_OFF) != 0)
         abort();
-    zkr_tap_ok(t, ok_on, "%s: proves and verifies, paths as the CPU allows", name);
+    zkr_tap_ok(t, ok_on, "%s: proves and verifies, paths as the CPU allows (%s)", name, first);
     zkr_tap_ok(t, ok_off, "%s: proves and verifies with " ENV_OFF "=1 (scalar)", name);
     zkr_tap_ok(t, ok_on && ok_off && on.len == off.len && memcmp(on.p, off.p, on.len) == 0,
                "%s: byte-identical proofs (%zu and %zu bytes)", name, on.len, off.len);
