@@ -50,7 +50,7 @@ int zkr_b2x8_ok(void)
         return 0;
     if (!__get_cpuid_count(7, 0, &a, &b, &c, &d))
         return 0;
-    return (b & (1u << 16)) != 0;
+    return (b & (1u << 16)) != 0 && !zkr_simd_env_off();
 }
 
 #define ZKR_B2_G(a, b, c, d, x, y)                                                             \

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "zk/zk.h"
+#include "zk/zk_int.h"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define ZKR_NTT_AVX512 1
@@ -156,7 +157,7 @@ zkr_err zkr_ntt_new_mt(unsigned log_max, unsigned threads, zkr_ntt **out)
         return ZKR_ERR_NOMEM;
     n->log_max = log_max;
 #if ZKR_NTT_AVX512
-    n->simd_avail = zkr_ntt_avx512_detect();
+    n->simd_avail = zkr_ntt_avx512_detect() && !zkr_simd_env_off(); /* per context */
     n->simd = n->simd_avail;
 #endif
     n->tw = malloc(2 * half * sizeof *n->tw);

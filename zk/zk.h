@@ -203,7 +203,8 @@ zkr_err zkr_ntt_lde(const zkr_ntt *n, const zkr_gl *coeffs, unsigned log_n, unsi
                     zkr_gl shift, unsigned threads, zkr_gl *out) ZKR_WUR;
 /*
  * Chooses the butterflies: on != 0 takes the AVX-512 ones where the CPU
- * and OS have them (detected at zkr_ntt_new), 0 the portable ones. Both give
+ * and OS have them and ZKR_NO_AVX512 was not set (both read at
+ * zkr_ntt_new; docs/proof-system.md), 0 the portable ones. Both give
  * the same values; returns 1 when the AVX-512 path is now in use. For tests.
  */
 int zkr_ntt_set_simd(zkr_ntt *n, int on);

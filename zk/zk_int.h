@@ -8,8 +8,19 @@
 #define ZKR_PCS_MAX_CLAIMS 4096u
 
 /*
+ * ZKR_NO_AVX512 (docs/proof-system.md, "Turning the AVX-512 paths off"): 1
+ * where the process environment has it set to a non-empty value other than
+ * "0", so that zkr_b2x8_ok, zkr_ext8_ok and a new NTT context choose the
+ * scalar code. Read from the environment at each call (no cached global):
+ * tests set it to prove a whole statement through the scalar paths on a CPU
+ * that has AVX-512 and compare the bytes. The confined workers start with
+ * an empty environment, so it never reaches them.
+ */
+int zkr_simd_env_off(void);
+
+/*
  * Eight-lane BLAKE2b (zk/b2x8.c): zkr_b2x8_ok says whether this CPU runs
- * it (AVX-512F); zkr_b2x8 then writes out[l] = BLAKE2b-256 of msg[l][0..len)
+ * it (AVX-512F, and ZKR_NO_AVX512 not set); zkr_b2x8 then writes out[l] = BLAKE2b-256 of msg[l][0..len)
  * with no key, a zero salt and the 16-byte personalization pers, the digest
  * crypto_generichash_blake2b_salt_personal gives (callers fall back to
  * libsodium where zkr_b2x8_ok is 0; zkr_b2x8 must not be called then).
@@ -22,6 +33,7 @@ void zkr_b2x8(const uint8_t pers[16], const uint8_t *const msg[8], size_t len,
  * AVX-512 extension kernels (zk/ext8.c), eight elements a step, for a
  * prefix of [lo, hi): each returns the first index it left to the caller's
  * scalar loop (lo itself where zkr_ext8_ok is 0 or the range is short).
+ * zkr_ext8_ok: AVX-512F on this CPU and OS, and ZKR_NO_AVX512 not set.
  * The values are the scalar loop's. zkr_ext8_fold: out[i] = in[2i] +
  * r (in[2i+1] - in[2i]) (in place when out == in, in index order);
  * zkr_ext8_fold_coef: out[i] = in[2i] + r in[2i+1] (Basefold's coefficient
