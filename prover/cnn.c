@@ -1157,3 +1157,90 @@ zkr_err zkr_cnn_add_mult(unsigned lp, const zkr_gl *v, zkr_gl *mult)
 {
     return zkr_pc_byte_mult(v, (size_t)1 << (lp + ZKR_CNN_ADD_SLOTS_LOG), mult);
 }
+
+/* ------------------------------------------------------------------ */
+/* CONCAT on channels                                                   */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Input j folded at the output's point z on its pass-through variables:
+ * xz[c'] = sum_{b, hw} eq(z_b, b) eq(z_hw, hw) X_j(b, c', hw).
+ */
+static void zkr_pc_cat_fold(const zkr_cnn_cat *a, unsigned j, const zkr_gl *x,
+                            const zkr_ext *ehw, const zkr_ext *eb, zkr_ext *xz)
+{
+    size_t nhw = (size_t)1 << a->lhw, nc = (size_t)1 << a->lc[j], nb = (size_t)1 << a->lb;
+
+    for (size_t c = 0; c < nc; c++) {
+        zkr_ext acc = zkr_ext_from(0);
+        for (size_t b = 0; b < nb; b++) {
+            const zkr_gl *row = x + ((((b << a->lc[j]) | c)) << a->lhw);
+            zkr_ext rb = zkr_ext_from(0);
+            for (size_t h = 0; h < nhw; h++)
+                if (row[h])
+                    rb = zkr_ext_add(rb, zkr_ext_mul_base(ehw[h], row[h]));
+            acc = zkr_ext_add(acc, zkr_ext_mul(eb[b], rb));
+        }
+        xz[c] = acc;
+    }
+}
+
+zkr_err zkr_prover_cnn_concat(zkr_transcript *t, const zkr_cnn_cat *a, const zkr_gl *const *x,
+                              const zkr_gl *y, unsigned threads, zkr_buf *buf, zkr_cnn_claims *cl)
+{
+    static const zkr_sc_term term[1] = {{{{1, 0, 0}}, 2, {0, 1, 0, 0}}};
+    unsigned nz = a->lhw + a->lco + a->lb;
+    size_t nhw = (size_t)1 << a->lhw, nb = (size_t)1 << a->lb, nco = (size_t)1 << a->lco;
+    size_t mc = 1;
+    zkr_ext z[ZKR_CNN_MAX_PT], yv[1 + ZKR_CNN_CAT_MAX_IN], s[ZKR_CNN_MAX_PT], pt[ZKR_CNN_MAX_PT];
+    zkr_ext *ehw = NULL, *eb = NULL, *ec = NULL, *mem = NULL, *tabs[2];
+    zkr_err r = ZKR_ERR_NOMEM;
+
+    if (a->k < 2 || a->k > ZKR_CNN_CAT_MAX_IN || nz > ZKR_CNN_MAX_VARS)
+        return ZKR_ERR_USAGE;
+    for (unsigned j = 0; j < a->k; j++)
+        if (((size_t)1 << a->lc[j]) > mc)
+            mc = (size_t)1 << a->lc[j];
+    if (!(ehw = malloc((nhw + nb + nco) * sizeof *ehw)) ||
+        !(mem = zkr_pc_ext_tables(2 * a->k, mc)))
+        goto out;
+    eb = ehw + nhw, ec = eb + nb;
+    zkr_ts_challenge_exts(t, "cnn-cat-z", z, nz);
+    zkr_mle_eq_table(z, a->lhw, ehw);
+    zkr_mle_eq_table(z + a->lhw, a->lco, ec);
+    zkr_mle_eq_table(z + a->lhw + a->lco, a->lb, eb);
+    if ((r = zkr_mle_eval_base(y, nz, z, &yv[0])) != ZKR_OK)
+        goto out;
+    /* Tables per input: X_j folded at z (2j), its selector eq(z_c, off_j + c') (2j + 1). */
+    for (unsigned j = 0; j < a->k; j++) {
+        zkr_ext *xz = mem + 2 * j * mc, *sel = xz + mc;
+        zkr_pc_cat_fold(a, j, x[j], ehw, eb, xz);
+        yv[1 + j] = zkr_ext_from(0);
+        for (uint32_t c = 0; c < a->c[j]; c++) {
+            sel[c] = ec[a->off[j] + c];
+            yv[1 + j] = zkr_ext_add(yv[1 + j], zkr_ext_mul(sel[c], xz[c]));
+        }
+    }
+    if ((r = zkr_pc_send(t, "cnn-cat-yv", yv, 1 + a->k, buf)) != ZKR_OK ||
+        (r = zkr_cnn_claim_add(cl, ZKR_CNN_POLY_Y, z, nz, yv[0])) != ZKR_OK)
+        goto out;
+    for (unsigned j = 0; j < a->k; j++) {
+        zkr_ext xv;
+        tabs[0] = mem + 2 * j * mc, tabs[1] = tabs[0] + mc;
+        if ((r = zkr_pc_sumcheck(t, tabs, 2, term, 1, 2, a->lc[j], threads, buf, s)) != ZKR_OK)
+            goto out;
+        xv = tabs[0][0];
+        if ((r = zkr_pc_send(t, "cnn-cat-x", &xv, 1, buf)) != ZKR_OK)
+            goto out;
+        memcpy(pt, z, a->lhw * sizeof *pt);
+        memcpy(pt + a->lhw, s, a->lc[j] * sizeof *pt);
+        memcpy(pt + a->lhw + a->lc[j], z + a->lhw + a->lco, a->lb * sizeof *pt);
+        if ((r = zkr_cnn_claim_add(cl, ZKR_CNN_POLY_X, pt, a->lhw + a->lc[j] + a->lb, xv)) !=
+            ZKR_OK)
+            goto out;
+    }
+out:
+    free(ehw);
+    free(mem);
+    return r;
+}

@@ -156,4 +156,17 @@ zkr_err zkr_prover_cnn_rqn(zkr_transcript *t, const zkr_cnn_rqn *a, unsigned lp,
                            const zkr_gl *xb, const zkr_gl *y, const zkr_gl *v, unsigned threads,
                            zkr_buf *buf, zkr_cnn_claims *cl) ZKR_WUR;
 
+/*
+ * CONCAT on channels (zk/cnn.h zkr_cnn_cat): x[j] input j's table
+ * (2^(lhw + lc[j] + lb)), y the output's (2^(lhw + lco + lb)). Draws z
+ * ("cnn-cat-z") on the output, sends Y~(z) and each input's share v_j
+ * ("cnn-cat-yv"), then per input a degree-2 sumcheck of S_j(c') X_j~(z_hw,
+ * c', z_b) over c' and X_j's value at its end ("cnn-cat-x"). Claims: Y at
+ * z (ZKR_CNN_POLY_Y), then one ZKR_CNN_POLY_X claim per input, in input
+ * order, at (z_hw, s_j, z_b).
+ */
+zkr_err zkr_prover_cnn_concat(zkr_transcript *t, const zkr_cnn_cat *a, const zkr_gl *const *x,
+                              const zkr_gl *y, unsigned threads, zkr_buf *buf,
+                              zkr_cnn_claims *cl) ZKR_WUR;
+
 #endif

@@ -496,3 +496,43 @@ zkr_err zkr_verify_cnn_combine(zkr_transcript *t, unsigned n, const zkr_cnn_clai
     res->val = xv;
     return ZKR_OK;
 }
+
+zkr_err zkr_verify_cnn_concat(zkr_transcript *t, const zkr_cnn_cat *a, const zkr_cnn_vopts *o,
+                              zkr_dec *dec, zkr_cnn_claims *cl, zkr_diag *d)
+{
+    unsigned off, nz = a->lhw + a->lco + a->lb;
+    zkr_ext z[ZKR_CNN_MAX_PT], yv[1 + ZKR_CNN_CAT_MAX_IN], s[ZKR_CNN_MAX_PT], pt[ZKR_CNN_MAX_PT];
+    zkr_ext sum = zkr_ext_from(0);
+    zkr_err r;
+
+    if ((r = zkr_vc_opts(o, &off)) != ZKR_OK)
+        return zkr_fail(d, r, "concat: options of test builds only");
+    if (a->k < 2 || a->k > ZKR_CNN_CAT_MAX_IN || nz > ZKR_CNN_MAX_VARS)
+        return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "concat: %u inputs over 2^%u values", a->k, nz);
+    zkr_ts_challenge_exts(t, "cnn-cat-z", z, nz);
+    if (zkr_vc_recv(t, "cnn-cat-yv", dec, yv, 1 + a->k) != ZKR_OK)
+        return zkr_vc_trunc(d, "concat");
+    /* The identity: the output at z is the sum of the inputs' shares. */
+    for (unsigned j = 0; j < a->k; j++)
+        sum = zkr_ext_add(sum, yv[1 + j]);
+    if (!(off & ZKR_CNN_OFF_CAT) && !zkr_ext_eq(sum, yv[0]))
+        return zkr_fail(d, ZKR_ERR_VERIFY, "proof: concat output is not its inputs' channels");
+    if (zkr_cnn_claim_add(cl, ZKR_CNN_POLY_Y, z, nz, yv[0]) != ZKR_OK)
+        return zkr_vc_claims_full(d);
+    for (unsigned j = 0; j < a->k; j++) {
+        zkr_ext fin, xv, sel;
+        if (zkr_vc_sumcheck(t, dec, a->lc[j], 2, yv[1 + j], s, &fin) != ZKR_OK ||
+            zkr_vc_recv(t, "cnn-cat-x", dec, &xv, 1) != ZKR_OK)
+            return zkr_vc_trunc(d, "concat");
+        if ((r = zkr_cnn_cat_sel(a, j, z + a->lhw, s, &sel)) != ZKR_OK)
+            return r;
+        if (!zkr_ext_eq(fin, zkr_ext_mul(sel, xv)))
+            return zkr_fail(d, ZKR_ERR_VERIFY, "proof: concat input %u's share fails", j);
+        memcpy(pt, z, a->lhw * sizeof *pt);
+        memcpy(pt + a->lhw, s, a->lc[j] * sizeof *pt);
+        memcpy(pt + a->lhw + a->lc[j], z + a->lhw + a->lco, a->lb * sizeof *pt);
+        if (zkr_cnn_claim_add(cl, ZKR_CNN_POLY_X, pt, a->lhw + a->lc[j] + a->lb, xv) != ZKR_OK)
+            return zkr_vc_claims_full(d);
+    }
+    return ZKR_OK;
+}

@@ -49,4 +49,8 @@ zkr_err zkr_verify_cnn_combine(zkr_transcript *t, unsigned n, const zkr_cnn_clai
 zkr_err zkr_verify_cnn_rqn(zkr_transcript *t, const zkr_cnn_rqn *a, unsigned lp, zkr_dec *dec,
                            zkr_cnn_claims *cl, zkr_diag *d) ZKR_WUR;
 
+/* CONCAT on channels (zk/cnn.h zkr_cnn_cat): the claims zkr_prover_cnn_concat leaves. */
+zkr_err zkr_verify_cnn_concat(zkr_transcript *t, const zkr_cnn_cat *a, const zkr_cnn_vopts *o,
+                              zkr_dec *dec, zkr_cnn_claims *cl, zkr_diag *d) ZKR_WUR;
+
 #endif

@@ -339,3 +339,45 @@ double zkr_cnn_relation_error_bits(unsigned rounds, unsigned degree, unsigned zc
         num += ldexp(1.0, (int)na) + ldexp(1.0, (int)nt) + 3.0 * ((double)na * na + (double)nt * nt);
     return 3.0 * log2((double)ZKR_GL_P) - log2(num);
 }
+
+zkr_err zkr_cnn_cat_init(zkr_cnn_cat *a, unsigned k, const uint32_t *c, unsigned lhw, unsigned lb)
+{
+    uint64_t sum = 0;
+
+    memset(a, 0, sizeof *a);
+    if (k < 2 || k > ZKR_CNN_CAT_MAX_IN)
+        return ZKR_ERR_MALFORMED;
+    for (unsigned j = 0; j < k; j++) {
+        if (!zkr_cnn_dim_ok(c[j], ZKR_CNN_MAX_DIM))
+            return ZKR_ERR_MALFORMED;
+        a->c[j] = c[j];
+        a->off[j] = (uint32_t)sum;
+        a->lc[j] = zkr_log2_ceil(c[j]);
+        sum += c[j];
+    }
+    if (sum > ZKR_CNN_MAX_DIM)
+        return ZKR_ERR_MALFORMED;
+    a->k = k;
+    a->lco = zkr_log2_ceil(sum);
+    a->lhw = lhw;
+    a->lb = lb;
+    return lhw + a->lco + lb > ZKR_CNN_MAX_VARS ? ZKR_ERR_MALFORMED : ZKR_OK;
+}
+
+zkr_err zkr_cnn_cat_sel(const zkr_cnn_cat *a, unsigned j, const zkr_ext *zc, const zkr_ext *s,
+                        zkr_ext *out)
+{
+    zkr_ext *ez = malloc((((size_t)1 << a->lco) + ((size_t)1 << a->lc[j])) * sizeof *ez), *es;
+    zkr_ext acc = zkr_ext_from(0);
+
+    if (!ez)
+        return ZKR_ERR_NOMEM;
+    es = ez + ((size_t)1 << a->lco);
+    zkr_mle_eq_table(zc, a->lco, ez);
+    zkr_mle_eq_table(s, a->lc[j], es);
+    for (uint32_t k = 0; k < a->c[j]; k++)
+        acc = zkr_ext_add(acc, zkr_ext_mul(ez[a->off[j] + k], es[k]));
+    free(ez);
+    *out = acc;
+    return ZKR_OK;
+}

@@ -263,4 +263,41 @@ zkr_err zkr_cnn_rqn_init(zkr_cnn_rqn *a, int mul, int64_t ma, int64_t mb, uint32
  */
 zkr_err zkr_eval_rqn(const zkr_eval_shape *s, uint32_t l, zkr_cnn_rqn *a) ZKR_WUR;
 
+/*
+ * CONCAT on channels (graph-inference@1, docs/proof-system.md "CONCAT"):
+ * k = 2..ZKR_CNN_CAT_MAX_IN inputs of c[j] channels each, equal h and w,
+ * the output's channel c = off_j + c' holding input j's channel c'
+ * (off_j = c[0] + .. + c[j-1]). A point on input j or on the output is
+ * (hw part: lhw variables, channel part, lb record variables on top:
+ * evaluation-graph@1's batch, else 0); the hw and record parts pass
+ * through unchanged.
+ */
+#define ZKR_CNN_CAT_MAX_IN 4u
+/*
+ * Test builds only (verifier/cnn.h's vopts; ZKR_ERR_USAGE elsewhere): the
+ * verifier skips CONCAT's one identity Y~(z) = sum_j v_j (the teeth of
+ * tests/soundness/test_sound_cnn.c's CONCAT attacks). The prover ignores it.
+ */
+#define ZKR_CNN_OFF_CAT 32u
+typedef struct {
+    unsigned k;
+    uint32_t c[ZKR_CNN_CAT_MAX_IN], off[ZKR_CNN_CAT_MAX_IN];
+    unsigned lc[ZKR_CNN_CAT_MAX_IN]; /* each input's channel variables */
+    unsigned lco;                    /* the output's channel variables */
+    unsigned lhw, lb;
+} zkr_cnn_cat;
+/*
+ * ZKR_ERR_MALFORMED when k is outside 2..ZKR_CNN_CAT_MAX_IN, a c[j] is 0,
+ * the channels sum over ZKR_CNN_MAX_DIM or a tensor over ZKR_CNN_MAX_VARS.
+ */
+zkr_err zkr_cnn_cat_init(zkr_cnn_cat *a, unsigned k, const uint32_t *c, unsigned lhw,
+                         unsigned lb) ZKR_WUR;
+/*
+ * Input j's selector at (zc, s): S_j~ = sum_{c' < c[j]} eq(zc, off_j + c')
+ * eq(s, c'), zc the lco channel coordinates of the output's point, s lc[j]
+ * values; O(2^lco + 2^lc[j]). ZKR_ERR_NOMEM.
+ */
+zkr_err zkr_cnn_cat_sel(const zkr_cnn_cat *a, unsigned j, const zkr_ext *zc, const zkr_ext *s,
+                        zkr_ext *out) ZKR_WUR;
+
 #endif

@@ -87,6 +87,46 @@ static inline void gx_resid(zkr_ml_gprog *g, int lookup)
     (void)gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_DENSE, .n_in = 1, .in = {a2}, .c = 10});
 }
 
+/*
+ * CONCAT on channels (Inception / DenseNet style): 2x8x8 input, conv 3@3x3
+ * pad 1 ReLU (a), conv 5@1x1 (b), padded 3x3 max pool of a (p),
+ * CONCAT(a, b, p) 11x8x8 (channel counts not powers of two), conv
+ * 6@3x3 stride 2 ReLU (d) and a 2x2 average pool of the concat (q),
+ * CONCAT(d, q) 17x4x4, then DENSE 10, or (last_cat) DENSE 6 and DENSE 4
+ * of it concatenated as the 10 outputs (a vector, as evaluation-graph@1
+ * takes; the CONCAT is the last node).
+ */
+static inline void gx_concat(zkr_ml_gprog *g, int last_cat)
+{
+    uint32_t a, b, p, k, dn, q, k2, f1, f2;
+
+    memset(g, 0, sizeof *g);
+    g->input_encoding = ZKR_ML_INPUT_U8_DIV255;
+    g->nodes[0] = (zkr_ml_gnode){.op = ZKR_ML_GOP_INPUT, .c = 2, .h = 8, .w = 8};
+    g->n_nodes = 1;
+    a = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .act = ZKR_ML_ACT_RELU, .n_in = 1,
+                                 .c = 3, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .pt = 1, .pl = 1,
+                                 .pb = 1, .pr = 1, .dh = 1, .dw = 1, .groups = 1});
+    b = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .n_in = 1, .c = 5, .kh = 1, .kw = 1,
+                                 .sh = 1, .sw = 1, .dh = 1, .dw = 1, .groups = 1});
+    p = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_MAXPOOL, .n_in = 1, .in = {a}, .kh = 3, .kw = 3,
+                                 .sh = 1, .sw = 1, .pt = 1, .pl = 1, .pb = 1, .pr = 1});
+    k = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONCAT, .n_in = 3, .in = {a, b, p}});
+    dn = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .act = ZKR_ML_ACT_RELU, .n_in = 1,
+                                  .in = {k}, .c = 6, .kh = 3, .kw = 3, .sh = 2, .sw = 2, .pt = 1,
+                                  .pl = 1, .pb = 1, .pr = 1, .dh = 1, .dw = 1, .groups = 1});
+    q = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_AVGPOOL, .n_in = 1, .in = {k}, .kh = 2, .kw = 2,
+                                 .sh = 2, .sw = 2});
+    k2 = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONCAT, .n_in = 2, .in = {dn, q}});
+    if (!last_cat) {
+        (void)gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_DENSE, .n_in = 1, .in = {k2}, .c = 10});
+        return;
+    }
+    f1 = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_DENSE, .n_in = 1, .in = {k2}, .c = 6});
+    f2 = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_DENSE, .n_in = 1, .in = {k2}, .c = 4});
+    (void)gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONCAT, .n_in = 2, .in = {f1, f2}});
+}
+
 typedef struct {
     zkr_ml_gprog g;
     zkr_ginf_params mp;
