@@ -71,6 +71,17 @@ void zkr_cnn_conv_w_table(const zkr_cnn_conv *c, const int64_t *w, zkr_gl *out)
     size_t lk = g->lkh + g->lkw;
 
     memset(out, 0, ((size_t)1 << zkr_cnn_conv_w_vars(c)) * sizeof *out);
+    if (c->depthwise && c->mult > 1) {
+        /* W[o][0][i][j], o = c' mult + m, at (m, c', i, j). */
+        for (uint32_t o = 0; o < c->cout; o++)
+            for (uint32_t i = 0; i < g->kh; i++)
+                for (uint32_t j = 0; j < g->kw; j++) {
+                    size_t m = o % c->mult, ci = o / c->mult;
+                    size_t dst = (((m << g->lc) | ci) << lk) | ((size_t)i << g->lkw) | j;
+                    out[dst] = zkr_gl_from_i64(w[((size_t)o * g->kh + i) * g->kw + j]);
+                }
+        return;
+    }
     for (uint32_t co = 0; co < nco; co++)
         for (uint32_t ci = 0; ci < g->c; ci++)
             for (uint32_t i = 0; i < g->kh; i++)
@@ -109,7 +120,8 @@ void zkr_cnn_conv_native(const zkr_cnn_conv *c, const int8_t *x, const int64_t *
         for (uint32_t oy = 0; oy < g->oh; oy++)
             for (uint32_t ox = 0; ox < g->ow; ox++) {
                 int64_t acc = 0;
-                uint32_t c0 = c->depthwise ? co : 0, c1 = c->depthwise ? co + 1 : g->c;
+                uint32_t c0 = c->depthwise ? co / c->mult : 0;
+                uint32_t c1 = c->depthwise ? c0 + 1 : g->c;
                 for (uint32_t ci = c0; ci < c1; ci++)
                     for (uint32_t i = 0; i < g->kh; i++)
                         for (uint32_t j = 0; j < g->kw; j++) {
@@ -225,8 +237,8 @@ static zkr_err zkr_pc_conv(zkr_transcript *t, const zkr_cnn_conv *c, const zkr_g
                            unsigned threads, zkr_buf *out, zkr_cnn_claims *cl)
 {
     const zkr_cnn_win *g = &c->g;
-    unsigned lk = g->lkh + g->lkw, nk = lk + g->lc;
-    size_t len = (size_t)1 << nk;
+    unsigned lk = g->lkh + g->lkw, nk = lk + g->lc + (c->depthwise ? c->lm : 0);
+    size_t len = (size_t)1 << nk, lu = (size_t)1 << (lk + g->lc);
     const zkr_ext *rc = rho + g->low + g->loh; /* the output channel part */
     zkr_ext *mem = zkr_pc_ext_tables(3, len), *tabs[3], s[ZKR_CNN_MAX_PT], vals[2];
     zkr_ext *eqc = NULL;
@@ -250,13 +262,29 @@ static zkr_err zkr_pc_conv(zkr_transcript *t, const zkr_cnn_conv *c, const zkr_g
             for (size_t k = 0; k < len; k++)
                 tabs[0][k] = zkr_ext_add(tabs[0][k], zkr_ext_mul_base(eqc[co], w[(co << nk) | k]));
         r = zkr_pc_sumcheck(t, tabs, 2, t2, 1, 2, nk, threads, out, s);
-    } else {
+    } else if (c->mult == 1) {
         if (!(eqc = malloc(((size_t)1 << g->lc) * sizeof *eqc)))
             goto out;
         zkr_mle_eq_table(rc, g->lc, eqc);
         zkr_pc_lift(w, len, tabs[0]);
         for (size_t k = 0; k < len; k++)
             tabs[2][k] = eqc[k >> lk];
+        r = zkr_pc_sumcheck(t, tabs, 3, t3, 1, 3, nk, threads, out, s);
+    } else {
+        /*
+         * A channel multiplier: over (m, c, k), U constant in m and the
+         * selector eq(rho_o, c mult + m) on real (c, m), 0 elsewhere.
+         */
+        if (!(eqc = malloc(((size_t)1 << c->lco) * sizeof *eqc)))
+            goto out;
+        zkr_mle_eq_table(rc, c->lco, eqc);
+        zkr_pc_lift(w, len, tabs[0]);
+        for (size_t m = 1; m < ((size_t)1 << c->lm); m++)
+            memcpy(tabs[1] + m * lu, tabs[1], lu * sizeof *tabs[1]);
+        for (size_t m = 0; m < c->mult; m++)
+            for (size_t ci = 0; ci < g->c; ci++)
+                for (size_t k = 0; k < ((size_t)1 << lk); k++)
+                    tabs[2][m * lu + (ci << lk) + k] = eqc[ci * c->mult + m];
         r = zkr_pc_sumcheck(t, tabs, 3, t3, 1, 3, nk, threads, out, s);
     }
     if (r != ZKR_OK)

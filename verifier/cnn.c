@@ -115,16 +115,23 @@ zkr_err zkr_verify_cnn_conv(zkr_transcript *t, const zkr_cnn_conv *c, const zkr_
                             zkr_ext value, zkr_dec *dec, zkr_cnn_claims *cl, zkr_diag *d)
 {
     const zkr_cnn_win *g = &c->g;
-    unsigned lk = g->lkh + g->lkw, nk = lk + g->lc;
+    unsigned lk = g->lkh + g->lkw, nk = lk + g->lc + (c->depthwise ? c->lm : 0);
     const zkr_ext *rc = rho + g->low + g->loh;
-    zkr_ext s[ZKR_CNN_MAX_PT], fin, vals[2], want, wpt[ZKR_CNN_MAX_PT];
+    zkr_ext s[ZKR_CNN_MAX_PT], fin, vals[2], want, wpt[ZKR_CNN_MAX_PT], sel;
+    zkr_err r;
 
     if (zkr_vc_sumcheck(t, dec, nk, c->depthwise ? 3 : 2, value, s, &fin) != ZKR_OK ||
         zkr_vc_recv(t, "cnn-conv-wu", dec, vals, 2) != ZKR_OK)
         return zkr_vc_trunc(d, "convolution");
     want = zkr_ext_mul(vals[0], vals[1]);
-    if (c->depthwise)
+    if (c->depthwise && c->mult == 1) {
         want = zkr_ext_mul(want, zkr_mle_eq_eval(rc, s + lk, g->lc));
+    } else if (c->depthwise) {
+        /* A channel multiplier (prover/cnn.c): the selector over (c, m). */
+        if ((r = zkr_cnn_dw_sel(c, rc, s + lk, s + lk + g->lc, &sel)) != ZKR_OK)
+            return r;
+        want = zkr_ext_mul(want, sel);
+    }
     if (!zkr_ext_eq(fin, want))
         return zkr_fail(d, ZKR_ERR_VERIFY, "proof: convolution sumcheck fails");
     memcpy(wpt, s, nk * sizeof *s);

@@ -52,12 +52,14 @@ zkr_err zkr_cnn_win_init(zkr_cnn_win *g, uint32_t c, uint32_t h, uint32_t w, uin
 zkr_err zkr_cnn_conv_init(zkr_cnn_conv *c, const zkr_cnn_win *g, uint32_t cout, int depthwise)
 {
     memset(c, 0, sizeof *c);
-    if (!zkr_cnn_dim_ok(cout, ZKR_CNN_MAX_DIM) || (depthwise && cout != g->c))
+    if (!zkr_cnn_dim_ok(cout, ZKR_CNN_MAX_DIM) || (depthwise && cout % g->c != 0))
         return ZKR_ERR_MALFORMED;
     c->g = *g;
     c->cout = cout;
     c->depthwise = depthwise != 0;
     c->lco = zkr_log2_ceil(cout);
+    c->mult = depthwise ? cout / g->c : 1;
+    c->lm = zkr_log2_ceil(c->mult);
     if (zkr_cnn_conv_w_vars(c) > ZKR_CNN_MAX_VARS || zkr_cnn_conv_y_vars(c) > ZKR_CNN_MAX_VARS)
         return ZKR_ERR_MALFORMED;
     return ZKR_OK;
@@ -378,6 +380,29 @@ zkr_err zkr_cnn_cat_sel(const zkr_cnn_cat *a, unsigned j, const zkr_ext *zc, con
     for (uint32_t k = 0; k < a->c[j]; k++)
         acc = zkr_ext_add(acc, zkr_ext_mul(ez[a->off[j] + k], es[k]));
     free(ez);
+    *out = acc;
+    return ZKR_OK;
+}
+
+zkr_err zkr_cnn_dw_sel(const zkr_cnn_conv *c, const zkr_ext *rc, const zkr_ext *sc,
+                       const zkr_ext *sm, zkr_ext *out)
+{
+    size_t no = (size_t)1 << c->lco, nc = (size_t)1 << c->g.lc, nm = (size_t)1 << c->lm;
+    zkr_ext *eo = malloc((no + nc + nm) * sizeof *eo), *ec, *em, acc = zkr_ext_from(0);
+
+    if (!eo)
+        return ZKR_ERR_NOMEM;
+    ec = eo + no, em = ec + nc;
+    zkr_mle_eq_table(rc, c->lco, eo);
+    zkr_mle_eq_table(sc, c->g.lc, ec);
+    zkr_mle_eq_table(sm, c->lm, em);
+    for (uint32_t k = 0; k < c->g.c; k++) {
+        zkr_ext row = zkr_ext_from(0);
+        for (uint32_t m = 0; m < c->mult; m++)
+            row = zkr_ext_add(row, zkr_ext_mul(em[m], eo[(size_t)k * c->mult + m]));
+        acc = zkr_ext_add(acc, zkr_ext_mul(ec[k], row));
+    }
+    free(eo);
     *out = acc;
     return ZKR_OK;
 }

@@ -141,23 +141,40 @@ double zkr_cnn_relation_error_bits(unsigned rounds, unsigned degree, unsigned zc
                                    unsigned batch, unsigned na, unsigned nt);
 
 /* ---------------- relation parameters ---------------- */
-/* Convolution: groups 1 (W: cout x c x kh x kw) or depthwise (W: c x kh x kw, cout = c). */
+/*
+ * Convolution: groups 1 (W: cout x c x kh x kw) or depthwise (groups = c,
+ * cout = mult c with a channel multiplier mult >= 1: output channel
+ * o = c' mult + m reads input channel c'; W: cout x kh x kw, ONNX order).
+ */
 typedef struct {
     zkr_cnn_win g;
     uint32_t cout;
     int depthwise;
     unsigned lco;
+    uint32_t mult; /* depthwise: cout / c (1 without a multiplier); groups 1: 1 */
+    unsigned lm;   /* log2ceil(mult) */
 } zkr_cnn_conv;
-/* Weight tensor variables: j, i, ci, co bits from the lowest (depthwise: j, i, c). */
+/*
+ * Weight tensor variables: j, i, ci, co bits from the lowest (depthwise:
+ * j, i, c, then m, the multiplier's index, when mult > 1).
+ */
 static inline unsigned zkr_cnn_conv_w_vars(const zkr_cnn_conv *c)
 {
-    return c->g.lkw + c->g.lkh + c->g.lc + (c->depthwise ? 0 : c->lco);
+    return c->g.lkw + c->g.lkh + c->g.lc + (c->depthwise ? c->lm : c->lco);
 }
 /* Output tensor variables (cout x oh x ow). */
 static inline unsigned zkr_cnn_conv_y_vars(const zkr_cnn_conv *c)
 {
-    return c->g.low + c->g.loh + (c->depthwise ? c->g.lc : c->lco);
+    return c->g.low + c->g.loh + c->lco;
 }
+/*
+ * Depthwise with a multiplier: the selector of the convolution sumcheck at
+ * (sc, sm) (lc and lm values) for the output channel point rc (lco values):
+ * sum_{c < C, m < mult} eq(sc, c) eq(sm, m) eq(rc, c mult + m), in
+ * O(2^lco + 2^lc + 2^lm). ZKR_ERR_NOMEM.
+ */
+zkr_err zkr_cnn_dw_sel(const zkr_cnn_conv *c, const zkr_ext *rc, const zkr_ext *sc,
+                       const zkr_ext *sm, zkr_ext *out) ZKR_WUR;
 zkr_err zkr_cnn_conv_init(zkr_cnn_conv *c, const zkr_cnn_win *g, uint32_t cout,
                           int depthwise) ZKR_WUR;
 

@@ -123,7 +123,8 @@ static double zkr_ge_node_err(const zkr_ginf_shape *s, const zkr_ml_gprog *g, ui
         /* requantization over the batch, then one record's convolution on X folded at rho_b */
         const zkr_cnn_conv *c = &s->conv[i];
         return zkr_ge_rqn_err(&s->rq[i], zkr_ginf_lpb(s, i)) +
-               zkr_ge_err(zkr_cnn_k_vars(&c->g) + c->g.lc, c->depthwise ? 3 : 2, 0, 0, 0, 0) +
+               zkr_ge_err(zkr_cnn_k_vars(&c->g) + c->g.lc + (c->depthwise ? c->lm : 0),
+                          c->depthwise ? 3 : 2, 0, 0, 0, 0) +
                zkr_ge_view_err(&c->g);
     }
     case ZKR_ML_GOP_MAXPOOL:

@@ -52,9 +52,6 @@ static zkr_err zkr_gi_node(zkr_ginf_shape *s, const zkr_ml_gprog *g, const zkr_g
     case ZKR_ML_GOP_DENSE: {
         const uint32_t p0[4] = {0, 0, 0, 0}, pc[4] = {n->pt, n->pl, n->pb, n->pr};
         int dense = n->op == ZKR_ML_GOP_DENSE, dw = !dense && n->groups > 1;
-        if (dw && n->c != x->c)
-            return zkr_fail(d, ZKR_ERR_UNSUPPORTED,
-                            "node %u: depthwise convolution with a channel multiplier", i);
         if ((dense ? zkr_cnn_win_init(&s->win[i], x->c, x->h, x->w, x->h, x->w, 1, 1, 1, 1, p0)
                    : zkr_cnn_win_init(&s->win[i], x->c, x->h, x->w, n->kh, n->kw, n->sh, n->sw,
                                       n->dh, n->dw, pc)) != ZKR_OK ||
@@ -132,7 +129,10 @@ static unsigned zkr_gi_pack(zkr_gblock **bl, size_t n)
     return off <= 1 ? 1 : zkr_log2_ceil(off);
 }
 
-/* Node i's weight axes from the lowest bit: kw, kh, c, cout (depthwise: no cout). */
+/*
+ * Node i's weight axes from the lowest bit: kw, kh, c, cout (depthwise: no
+ * cout; with a channel multiplier its index m instead).
+ */
 static unsigned zkr_gi_waxes(const zkr_cnn_conv *cv, unsigned lo[4], unsigned bits[4],
                              uint32_t len[4])
 {
@@ -141,9 +141,10 @@ static unsigned zkr_gi_waxes(const zkr_cnn_conv *cv, unsigned lo[4], unsigned bi
     lo[0] = 0, bits[0] = g->lkw, len[0] = g->kw;
     lo[1] = g->lkw, bits[1] = g->lkh, len[1] = g->kh;
     lo[2] = g->lkw + g->lkh, bits[2] = g->lc, len[2] = g->c;
-    if (cv->depthwise)
+    if (cv->depthwise && cv->mult == 1)
         return 3;
-    lo[3] = lo[2] + g->lc, bits[3] = cv->lco, len[3] = cv->cout;
+    lo[3] = lo[2] + g->lc, bits[3] = cv->depthwise ? cv->lm : cv->lco;
+    len[3] = cv->depthwise ? cv->mult : cv->cout;
     return 4;
 }
 

@@ -91,14 +91,16 @@ static inline void gx_resid(zkr_ml_gprog *g, int lookup)
  * CONCAT on channels (Inception / DenseNet style): 2x8x8 input, conv 3@3x3
  * pad 1 ReLU (a), conv 5@1x1 (b), padded 3x3 max pool of a (p),
  * CONCAT(a, b, p) 11x8x8 (channel counts not powers of two), conv
- * 6@3x3 stride 2 ReLU (d) and a 2x2 average pool of the concat (q),
- * CONCAT(d, q) 17x4x4, then DENSE 10, or (last_cat) DENSE 6 and DENSE 4
+ * 6@3x3 stride 2 ReLU (d), a 2x2 average pool of the concat (q) and a
+ * depthwise 3x3 stride 2 ReLU conv of it with a channel multiplier of 3
+ * (groups 11, 33 outputs: m), CONCAT(d, q, m) 50x4x4, then DENSE 10, or
+ * (last_cat) DENSE 6 and DENSE 4
  * of it concatenated as the 10 outputs (a vector, as evaluation-graph@1
  * takes; the CONCAT is the last node).
  */
 static inline void gx_concat(zkr_ml_gprog *g, int last_cat)
 {
-    uint32_t a, b, p, k, dn, q, k2, f1, f2;
+    uint32_t a, b, p, k, dn, q, dm, k2, f1, f2;
 
     memset(g, 0, sizeof *g);
     g->input_encoding = ZKR_ML_INPUT_U8_DIV255;
@@ -117,7 +119,10 @@ static inline void gx_concat(zkr_ml_gprog *g, int last_cat)
                                   .pl = 1, .pb = 1, .pr = 1, .dh = 1, .dw = 1, .groups = 1});
     q = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_AVGPOOL, .n_in = 1, .in = {k}, .kh = 2, .kw = 2,
                                  .sh = 2, .sw = 2});
-    k2 = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONCAT, .n_in = 2, .in = {dn, q}});
+    dm = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .act = ZKR_ML_ACT_RELU, .n_in = 1,
+                                  .in = {k}, .c = 33, .kh = 3, .kw = 3, .sh = 2, .sw = 2, .pt = 1,
+                                  .pl = 1, .pb = 1, .pr = 1, .dh = 1, .dw = 1, .groups = 11});
+    k2 = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONCAT, .n_in = 3, .in = {dn, q, dm}});
     if (!last_cat) {
         (void)gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_DENSE, .n_in = 1, .in = {k2}, .c = 10});
         return;
