@@ -234,7 +234,7 @@ static zkr_err zkr_pc_conv_ur(const zkr_cnn_win *g, const zkr_gl *x, const zkr_e
 
 static zkr_err zkr_pc_conv(zkr_transcript *t, const zkr_cnn_conv *c, const zkr_gl *x,
                            const zkr_ext *xe, const zkr_gl *w, const zkr_ext *rho,
-                           unsigned threads, zkr_buf *out, zkr_cnn_claims *cl)
+                           unsigned threads, int cheat, zkr_buf *out, zkr_cnn_claims *cl)
 {
     const zkr_cnn_win *g = &c->g;
     unsigned lk = g->lkh + g->lkw, nk = lk + g->lc + (c->depthwise ? c->lm : 0);
@@ -284,7 +284,8 @@ static zkr_err zkr_pc_conv(zkr_transcript *t, const zkr_cnn_conv *c, const zkr_g
         for (size_t m = 0; m < c->mult; m++)
             for (size_t ci = 0; ci < g->c; ci++)
                 for (size_t k = 0; k < ((size_t)1 << lk); k++)
-                    tabs[2][m * lu + (ci << lk) + k] = eqc[ci * c->mult + m];
+                    tabs[2][m * lu + (ci << lk) + k] =
+                        eqc[cheat ? m * g->c + ci : ci * c->mult + m];
         r = zkr_pc_sumcheck(t, tabs, 3, t3, 1, 3, nk, threads, out, s);
     }
     if (r != ZKR_OK)
@@ -316,14 +317,25 @@ zkr_err zkr_prover_cnn_conv(zkr_transcript *t, const zkr_cnn_conv *c, const zkr_
                             const zkr_gl *w, const zkr_ext *rho, unsigned threads, zkr_buf *out,
                             zkr_cnn_claims *cl)
 {
-    return zkr_pc_conv(t, c, x, NULL, w, rho, threads, out, cl);
+    return zkr_pc_conv(t, c, x, NULL, w, rho, threads, 0, out, cl);
+}
+
+zkr_err zkr_prover_cnn_conv_opts(zkr_transcript *t, const zkr_cnn_conv *c, const zkr_gl *x,
+                                 const zkr_gl *w, const zkr_ext *rho, const zkr_cnn_popts *o,
+                                 zkr_buf *out, zkr_cnn_claims *cl)
+{
+    zkr_err r = zkr_pc_opts_ok(o);
+
+    if (r != ZKR_OK)
+        return r;
+    return zkr_pc_conv(t, c, x, NULL, w, rho, o->threads, o->cheat, out, cl);
 }
 
 zkr_err zkr_prover_cnn_conv_ext(zkr_transcript *t, const zkr_cnn_conv *c, const zkr_ext *x,
                                 const zkr_gl *w, const zkr_ext *rho, unsigned threads,
                                 zkr_buf *out, zkr_cnn_claims *cl)
 {
-    return zkr_pc_conv(t, c, NULL, x, w, rho, threads, out, cl);
+    return zkr_pc_conv(t, c, NULL, x, w, rho, threads, 0, out, cl);
 }
 
 /* ------------------------------------------------------------------ */

@@ -28,6 +28,10 @@ zkr_err zkr_verify_cnn_view(zkr_transcript *t, const zkr_cnn_win *g, const zkr_c
 /* The claim y~(rho) = value on the convolution's output. */
 zkr_err zkr_verify_cnn_conv(zkr_transcript *t, const zkr_cnn_conv *c, const zkr_ext *rho,
                             zkr_ext value, zkr_dec *dec, zkr_cnn_claims *cl, zkr_diag *d) ZKR_WUR;
+/* As zkr_verify_cnn_conv with options (test builds: ZKR_CNN_OFF_DW_SEL, prover/cnn.h). */
+zkr_err zkr_verify_cnn_conv_opts(zkr_transcript *t, const zkr_cnn_conv *c, const zkr_ext *rho,
+                                 zkr_ext value, const zkr_cnn_vopts *o, zkr_dec *dec,
+                                 zkr_cnn_claims *cl, zkr_diag *d) ZKR_WUR;
 zkr_err zkr_verify_cnn_maxpool(zkr_transcript *t, const zkr_cnn_win *g, const zkr_cnn_vopts *o,
                                zkr_dec *dec, zkr_cnn_claims *cl, zkr_diag *d) ZKR_WUR;
 zkr_err zkr_verify_cnn_avgpool(zkr_transcript *t, const zkr_cnn_win *g, const zkr_cnn_vopts *o,

@@ -50,6 +50,46 @@ static void attack(zkr_tap *t, rel *r, unsigned check, const char *name)
     r->off = 0;
 }
 
+/*
+ * Depthwise with a channel multiplier (docs/soundness.md, "CONV"): 3x6x6
+ * -> 6 (multiplier 2). The cheater claims the output with its channels
+ * transposed (channel m C + c holds the honest channel c mult + m: the
+ * weights of output o paired with input channel o mod C instead of
+ * o / mult) and proves it with the matching transposed selector; the W and
+ * X claims are true. Only the verifier's own selector refuses it (off:
+ * ZKR_CNN_OFF_DW_SEL).
+ */
+static void dw_transposed(zkr_tap *t)
+{
+    int8_t x[3 * 36];
+    int64_t w[6 * 9];
+    zkr_gl *yt;
+    rel r;
+    size_t hw;
+    int changed = 0;
+
+    for (size_t k = 0; k < sizeof x; k++)
+        x[k] = (int8_t)((int)(k * 29 % 113) - 56);
+    for (size_t k = 0; k < 6 * 9; k++)
+        w[k] = (int64_t)(k * 37 % 61) - 30;
+    if (rel_conv(&r, x, w, 3, 6, 6, 6, 3, 1, 1, 1, 1) != ZKR_OK)
+        abort();
+    hw = (size_t)1 << (r.g.loh + r.g.low);
+    if (!(yt = calloc((size_t)1 << zkr_cnn_conv_y_vars(&r.cv), sizeof *yt)))
+        abort();
+    for (uint32_t c = 0; c < 3; c++)
+        for (uint32_t m = 0; m < 2; m++)
+            for (size_t p = 0; p < hw; p++) {
+                yt[(m * 3 + c) * hw + p] = r.yconv[(c * 2 + m) * hw + p];
+                changed |= yt[(m * 3 + c) * hw + p] != r.yconv[(m * 3 + c) * hw + p];
+            }
+    free(r.yconv);
+    r.yconv = yt;
+    zkr_tap_ok(t, changed, "dw-mult: the transposed output differs from the honest one");
+    attack(t, &r, ZKR_CNN_OFF_DW_SEL, "dw-mult: output channels transposed (o reads o mod C)");
+    rel_free(&r);
+}
+
 /* Max pooling 3x3 stride 2 pad 1 over negative values: select a padded position (reads 0). */
 static void mp_padded_max(zkr_tap *t)
 {
@@ -892,6 +932,7 @@ int main(int argc, char **argv)
     zkr_tap t;
 
     zkr_tap_init(&t, argc, argv);
+    dw_transposed(&t);
     mp_padded_max(&t);
     mp_kernel_slot(&t);
     mp_wrapped(&t);
