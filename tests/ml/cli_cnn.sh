@@ -10,9 +10,9 @@
 # graph-inference@1 one, a tampered and a truncated proof, the proof for
 # another record and under an MLP statement (verify and attest), bad ONNX
 # named by node (registry byte-identical). A small CNN with a Concat on
-# channels is committed at register-model, proven and verified; its
-# tampered and truncated proofs and its proof under another statement are
-# refused.
+# channels and a depthwise convolution with a channel multiplier (x2) is
+# committed at register-model, proven and verified; its tampered and
+# truncated proofs and its proof under another statement are refused.
 # TAP. Usage: cli_cnn.sh path/to/zkreg
 set -u
 ZKREG=$1
@@ -20,7 +20,7 @@ SRC=${ZKR_SOURCE_ROOT:-.}
 FIX=$SRC/tests/fixtures/lenet5.onnx
 MLP=$SRC/tests/fixtures/mlp_784_128_10.onnx
 TINY=$SRC/tests/fixtures/tiny_cnn.onnx   # proven here: conv, max pool, dense at a fraction of LeNet's cost
-CAT=$SRC/tests/fixtures/tiny_cat_cnn.onnx  # two conv branches concatenated on channels (make_tiny_cat_cnn.py)
+CAT=$SRC/tests/fixtures/tiny_cat_cnn.onnx  # Concat of two conv branches, depthwise x2 (make_tiny_cat_cnn.py)
 DATA=/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz
 T=$(mktemp -d /tmp/zkr-cnn-cli.XXXXXX)
 trap 'rm -rf "$T"' EXIT
@@ -248,12 +248,12 @@ expect 1 "... and the tampered proof does not" "$ZKREG" --registry "$T/r2.db" ve
   --statement "$S7" "$T/pbad"
 
 # ------------------------------------------------------------ CONCAT on channels
-expect 0 "register-program of a small CNN with a Concat" "$ZKREG" --json register-program "$CAT"
+expect 0 "register-program of a small CNN with a Concat and a depthwise x2 conv" "$ZKREG" --json register-program "$CAT"
 CP=$(sed -n 's/.*"id":\([0-9]*\).*/\1/p' "$T/out")
 expect 0 "register-model --calibrate of it" "$ZKREG" --json register-model "$CAT" \
   --program "$CP" --calibrate "$SD"
 CM=$(sed -n 's/.*"id":\([0-9]*\).*/\1/p' "$T/out")
-grep -q '"commitment":"[0-9a-f]\{64\}"' "$T/out"; ok $? "... committed by zkreg (CONCAT is proven)"
+grep -q '"commitment":"[0-9a-f]\{64\}"' "$T/out"; ok $? "... committed by zkreg (CONCAT and the multiplier are proven)"
 expect 0 "infer record 9 with it" "$ZKREG" infer --model "$CM" --dataset "$SD" --record 9 \
   --output-file "$T/cout9.bin"
 expect 0 "statement for record 9, output from the model" "$ZKREG" register-statement \
