@@ -136,8 +136,7 @@ static inline unsigned zkr_ginf_lp(const zkr_ginf_shape *s, uint32_t i)
 /*
  * The layout for program g (checked by the caller with zkr_ml_gprog_check)
  * and the model's parameters. ZKR_ERR_UNSUPPORTED naming the node (a
- * depthwise CONV with a channel multiplier, a table over the relation
- * bounds, V or P over max_vars), ZKR_ERR_MALFORMED (a shift or multiplier
+ * table over the relation bounds, V or P over max_vars), ZKR_ERR_MALFORMED (a shift or multiplier
  * out of bounds).
  */
 zkr_err zkr_ginf_shape_init(zkr_ginf_shape *s, const zkr_ml_gprog *g, const zkr_ginf_params *mp,
