@@ -98,6 +98,32 @@ static inline void gx_resid(zkr_ml_gprog *g, int lookup)
  * of it concatenated as the 10 outputs (a vector, as evaluation-graph@1
  * takes; the CONCAT is the last node).
  */
+/*
+ * CONCAT of four inputs of 1, 4, 1 and 2 channels (two with no channel
+ * variable: a sumcheck of no rounds), 2x4x4 input, then DENSE 5.
+ */
+static inline void gx_concat4(zkr_ml_gprog *g)
+{
+    uint32_t a, b, p, d, k;
+
+    memset(g, 0, sizeof *g);
+    g->input_encoding = ZKR_ML_INPUT_U8_DIV255;
+    g->nodes[0] = (zkr_ml_gnode){.op = ZKR_ML_GOP_INPUT, .c = 2, .h = 4, .w = 4};
+    g->n_nodes = 1;
+    a = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .act = ZKR_ML_ACT_RELU, .n_in = 1,
+                                 .c = 1, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .pt = 1, .pl = 1,
+                                 .pb = 1, .pr = 1, .dh = 1, .dw = 1, .groups = 1});
+    b = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .n_in = 1, .c = 4, .kh = 1, .kw = 1,
+                                 .sh = 1, .sw = 1, .dh = 1, .dw = 1, .groups = 1});
+    p = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_MAXPOOL, .n_in = 1, .in = {a}, .kh = 3, .kw = 3,
+                                 .sh = 1, .sw = 1, .pt = 1, .pl = 1, .pb = 1, .pr = 1});
+    d = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .n_in = 1, .in = {b}, .c = 2, .kh = 3,
+                                 .kw = 3, .sh = 1, .sw = 1, .pt = 1, .pl = 1, .pb = 1, .pr = 1,
+                                 .dh = 1, .dw = 1, .groups = 1});
+    k = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONCAT, .n_in = 4, .in = {a, b, p, d}});
+    (void)gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_DENSE, .n_in = 1, .in = {k}, .c = 5});
+}
+
 static inline void gx_concat(zkr_ml_gprog *g, int last_cat)
 {
     uint32_t a, b, p, k, dn, q, dm, k2, f1, f2;
