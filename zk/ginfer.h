@@ -229,8 +229,9 @@ void zkr_ginf_transcript_proto(zkr_transcript *t, const char *proto, uint32_t ve
  * input (node 0) are checked against `input` (its bytes) when it is not
  * NULL (the verifier) and dropped otherwise (the prover). `x` is the node
  * whose tensor the relation's POLY_X names (CONCAT: its k-th POLY_X claim
- * goes to input k, x unused), `b` the one POLY_B names (ADD's second input), rq_acc 1 when POLY_X / POLY_B are the requantized
- * accumulator and broadcast M (they are then not routed). A split node's
+ * goes to input k, x unused), `b` the one POLY_B names (ADD's second
+ * input), rq_acc 1 when POLY_X / POLY_B are the requantized accumulator
+ * and broadcast M (they are then not routed). A split node's
  * POLY_W claim is not routed: its caller answers it (zkr_ginf_wsub_claims). ZKR_OK,
  * ZKR_ERR_VERIFY (an input claim fails), ZKR_ERR_INTERNAL (list full),
  * ZKR_ERR_NOMEM.
