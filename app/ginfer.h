@@ -50,7 +50,7 @@ zkr_err zkr_app_ginf_commitment(const zkr_ml_gmodel *gm, const zkr_pcs_commitmen
  * commits to P here (threads 2) and writes the commitment and P's root
  * into the store beside the registry (models/<sha256>.gpcs, a cache the
  * verifier re-derives the commitment from). A program graph-inference@1
- * does not prove (CONCAT, a channel multiplier) gets no commitment
+ * does not prove (a shape over the relation bounds) gets no commitment
  * (*has 0): infer runs it, prove refuses it. ZKR_OK, ZKR_ERR_MALFORMED,
  * ZKR_ERR_NOMEM, I/O errors.
  */

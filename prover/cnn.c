@@ -71,6 +71,17 @@ void zkr_cnn_conv_w_table(const zkr_cnn_conv *c, const int64_t *w, zkr_gl *out)
     size_t lk = g->lkh + g->lkw;
 
     memset(out, 0, ((size_t)1 << zkr_cnn_conv_w_vars(c)) * sizeof *out);
+    if (c->depthwise && c->mult > 1) {
+        /* W[o][0][i][j], o = c' mult + m, at (m, c', i, j). */
+        for (uint32_t o = 0; o < c->cout; o++)
+            for (uint32_t i = 0; i < g->kh; i++)
+                for (uint32_t j = 0; j < g->kw; j++) {
+                    size_t m = o % c->mult, ci = o / c->mult;
+                    size_t dst = (((m << g->lc) | ci) << lk) | ((size_t)i << g->lkw) | j;
+                    out[dst] = zkr_gl_from_i64(w[((size_t)o * g->kh + i) * g->kw + j]);
+                }
+        return;
+    }
     for (uint32_t co = 0; co < nco; co++)
         for (uint32_t ci = 0; ci < g->c; ci++)
             for (uint32_t i = 0; i < g->kh; i++)
@@ -109,7 +120,8 @@ void zkr_cnn_conv_native(const zkr_cnn_conv *c, const int8_t *x, const int64_t *
         for (uint32_t oy = 0; oy < g->oh; oy++)
             for (uint32_t ox = 0; ox < g->ow; ox++) {
                 int64_t acc = 0;
-                uint32_t c0 = c->depthwise ? co : 0, c1 = c->depthwise ? co + 1 : g->c;
+                uint32_t c0 = c->depthwise ? co / c->mult : 0;
+                uint32_t c1 = c->depthwise ? c0 + 1 : g->c;
                 for (uint32_t ci = c0; ci < c1; ci++)
                     for (uint32_t i = 0; i < g->kh; i++)
                         for (uint32_t j = 0; j < g->kw; j++) {
@@ -222,11 +234,11 @@ static zkr_err zkr_pc_conv_ur(const zkr_cnn_win *g, const zkr_gl *x, const zkr_e
 
 static zkr_err zkr_pc_conv(zkr_transcript *t, const zkr_cnn_conv *c, const zkr_gl *x,
                            const zkr_ext *xe, const zkr_gl *w, const zkr_ext *rho,
-                           unsigned threads, zkr_buf *out, zkr_cnn_claims *cl)
+                           unsigned threads, int cheat, zkr_buf *out, zkr_cnn_claims *cl)
 {
     const zkr_cnn_win *g = &c->g;
-    unsigned lk = g->lkh + g->lkw, nk = lk + g->lc;
-    size_t len = (size_t)1 << nk;
+    unsigned lk = g->lkh + g->lkw, nk = lk + g->lc + (c->depthwise ? c->lm : 0);
+    size_t len = (size_t)1 << nk, lu = (size_t)1 << (lk + g->lc);
     const zkr_ext *rc = rho + g->low + g->loh; /* the output channel part */
     zkr_ext *mem = zkr_pc_ext_tables(3, len), *tabs[3], s[ZKR_CNN_MAX_PT], vals[2];
     zkr_ext *eqc = NULL;
@@ -250,13 +262,30 @@ static zkr_err zkr_pc_conv(zkr_transcript *t, const zkr_cnn_conv *c, const zkr_g
             for (size_t k = 0; k < len; k++)
                 tabs[0][k] = zkr_ext_add(tabs[0][k], zkr_ext_mul_base(eqc[co], w[(co << nk) | k]));
         r = zkr_pc_sumcheck(t, tabs, 2, t2, 1, 2, nk, threads, out, s);
-    } else {
+    } else if (c->mult == 1) {
         if (!(eqc = malloc(((size_t)1 << g->lc) * sizeof *eqc)))
             goto out;
         zkr_mle_eq_table(rc, g->lc, eqc);
         zkr_pc_lift(w, len, tabs[0]);
         for (size_t k = 0; k < len; k++)
             tabs[2][k] = eqc[k >> lk];
+        r = zkr_pc_sumcheck(t, tabs, 3, t3, 1, 3, nk, threads, out, s);
+    } else {
+        /*
+         * A channel multiplier: over (m, c, k), U constant in m and the
+         * selector eq(rho_o, c mult + m) on real (c, m), 0 elsewhere.
+         */
+        if (!(eqc = malloc(((size_t)1 << c->lco) * sizeof *eqc)))
+            goto out;
+        zkr_mle_eq_table(rc, c->lco, eqc);
+        zkr_pc_lift(w, len, tabs[0]);
+        for (size_t m = 1; m < ((size_t)1 << c->lm); m++)
+            memcpy(tabs[1] + m * lu, tabs[1], lu * sizeof *tabs[1]);
+        for (size_t m = 0; m < c->mult; m++)
+            for (size_t ci = 0; ci < g->c; ci++)
+                for (size_t k = 0; k < ((size_t)1 << lk); k++)
+                    tabs[2][m * lu + (ci << lk) + k] =
+                        eqc[cheat ? m * g->c + ci : ci * c->mult + m];
         r = zkr_pc_sumcheck(t, tabs, 3, t3, 1, 3, nk, threads, out, s);
     }
     if (r != ZKR_OK)
@@ -288,14 +317,25 @@ zkr_err zkr_prover_cnn_conv(zkr_transcript *t, const zkr_cnn_conv *c, const zkr_
                             const zkr_gl *w, const zkr_ext *rho, unsigned threads, zkr_buf *out,
                             zkr_cnn_claims *cl)
 {
-    return zkr_pc_conv(t, c, x, NULL, w, rho, threads, out, cl);
+    return zkr_pc_conv(t, c, x, NULL, w, rho, threads, 0, out, cl);
+}
+
+zkr_err zkr_prover_cnn_conv_opts(zkr_transcript *t, const zkr_cnn_conv *c, const zkr_gl *x,
+                                 const zkr_gl *w, const zkr_ext *rho, const zkr_cnn_popts *o,
+                                 zkr_buf *out, zkr_cnn_claims *cl)
+{
+    zkr_err r = zkr_pc_opts_ok(o);
+
+    if (r != ZKR_OK)
+        return r;
+    return zkr_pc_conv(t, c, x, NULL, w, rho, o->threads, o->cheat, out, cl);
 }
 
 zkr_err zkr_prover_cnn_conv_ext(zkr_transcript *t, const zkr_cnn_conv *c, const zkr_ext *x,
                                 const zkr_gl *w, const zkr_ext *rho, unsigned threads,
                                 zkr_buf *out, zkr_cnn_claims *cl)
 {
-    return zkr_pc_conv(t, c, NULL, x, w, rho, threads, out, cl);
+    return zkr_pc_conv(t, c, NULL, x, w, rho, threads, 0, out, cl);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1156,4 +1196,91 @@ zkr_err zkr_cnn_avgpool_mult(const zkr_cnn_win *g, const zkr_gl *q, const zkr_gl
 zkr_err zkr_cnn_add_mult(unsigned lp, const zkr_gl *v, zkr_gl *mult)
 {
     return zkr_pc_byte_mult(v, (size_t)1 << (lp + ZKR_CNN_ADD_SLOTS_LOG), mult);
+}
+
+/* ------------------------------------------------------------------ */
+/* CONCAT on channels                                                   */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Input j folded at the output's point z on its pass-through variables:
+ * xz[c'] = sum_{b, hw} eq(z_b, b) eq(z_hw, hw) X_j(b, c', hw).
+ */
+static void zkr_pc_cat_fold(const zkr_cnn_cat *a, unsigned j, const zkr_gl *x,
+                            const zkr_ext *ehw, const zkr_ext *eb, zkr_ext *xz)
+{
+    size_t nhw = (size_t)1 << a->lhw, nc = (size_t)1 << a->lc[j], nb = (size_t)1 << a->lb;
+
+    for (size_t c = 0; c < nc; c++) {
+        zkr_ext acc = zkr_ext_from(0);
+        for (size_t b = 0; b < nb; b++) {
+            const zkr_gl *row = x + ((((b << a->lc[j]) | c)) << a->lhw);
+            zkr_ext rb = zkr_ext_from(0);
+            for (size_t h = 0; h < nhw; h++)
+                if (row[h])
+                    rb = zkr_ext_add(rb, zkr_ext_mul_base(ehw[h], row[h]));
+            acc = zkr_ext_add(acc, zkr_ext_mul(eb[b], rb));
+        }
+        xz[c] = acc;
+    }
+}
+
+zkr_err zkr_prover_cnn_concat(zkr_transcript *t, const zkr_cnn_cat *a, const zkr_gl *const *x,
+                              const zkr_gl *y, unsigned threads, zkr_buf *buf, zkr_cnn_claims *cl)
+{
+    static const zkr_sc_term term[1] = {{{{1, 0, 0}}, 2, {0, 1, 0, 0}}};
+    unsigned nz = a->lhw + a->lco + a->lb;
+    size_t nhw = (size_t)1 << a->lhw, nb = (size_t)1 << a->lb, nco = (size_t)1 << a->lco;
+    size_t mc = 1;
+    zkr_ext z[ZKR_CNN_MAX_PT], yv[1 + ZKR_CNN_CAT_MAX_IN], s[ZKR_CNN_MAX_PT], pt[ZKR_CNN_MAX_PT];
+    zkr_ext *ehw = NULL, *eb = NULL, *ec = NULL, *mem = NULL, *tabs[2];
+    zkr_err r = ZKR_ERR_NOMEM;
+
+    if (a->k < 2 || a->k > ZKR_CNN_CAT_MAX_IN || nz > ZKR_CNN_MAX_VARS)
+        return ZKR_ERR_USAGE;
+    for (unsigned j = 0; j < a->k; j++)
+        if (((size_t)1 << a->lc[j]) > mc)
+            mc = (size_t)1 << a->lc[j];
+    if (!(ehw = malloc((nhw + nb + nco) * sizeof *ehw)) ||
+        !(mem = zkr_pc_ext_tables(2 * a->k, mc)))
+        goto out;
+    eb = ehw + nhw, ec = eb + nb;
+    zkr_ts_challenge_exts(t, "cnn-cat-z", z, nz);
+    zkr_mle_eq_table(z, a->lhw, ehw);
+    zkr_mle_eq_table(z + a->lhw, a->lco, ec);
+    zkr_mle_eq_table(z + a->lhw + a->lco, a->lb, eb);
+    if ((r = zkr_mle_eval_base(y, nz, z, &yv[0])) != ZKR_OK)
+        goto out;
+    /* Tables per input: X_j folded at z (2j), its selector eq(z_c, off_j + c') (2j + 1). */
+    for (unsigned j = 0; j < a->k; j++) {
+        zkr_ext *xz = mem + 2 * j * mc, *sel = xz + mc;
+        zkr_pc_cat_fold(a, j, x[j], ehw, eb, xz);
+        yv[1 + j] = zkr_ext_from(0);
+        for (uint32_t c = 0; c < a->c[j]; c++) {
+            sel[c] = ec[a->off[j] + c];
+            yv[1 + j] = zkr_ext_add(yv[1 + j], zkr_ext_mul(sel[c], xz[c]));
+        }
+    }
+    if ((r = zkr_pc_send(t, "cnn-cat-yv", yv, 1 + a->k, buf)) != ZKR_OK ||
+        (r = zkr_cnn_claim_add(cl, ZKR_CNN_POLY_Y, z, nz, yv[0])) != ZKR_OK)
+        goto out;
+    for (unsigned j = 0; j < a->k; j++) {
+        zkr_ext xv;
+        tabs[0] = mem + 2 * j * mc, tabs[1] = tabs[0] + mc;
+        if ((r = zkr_pc_sumcheck(t, tabs, 2, term, 1, 2, a->lc[j], threads, buf, s)) != ZKR_OK)
+            goto out;
+        xv = tabs[0][0];
+        if ((r = zkr_pc_send(t, "cnn-cat-x", &xv, 1, buf)) != ZKR_OK)
+            goto out;
+        memcpy(pt, z, a->lhw * sizeof *pt);
+        memcpy(pt + a->lhw, s, a->lc[j] * sizeof *pt);
+        memcpy(pt + a->lhw + a->lc[j], z + a->lhw + a->lco, a->lb * sizeof *pt);
+        if ((r = zkr_cnn_claim_add(cl, ZKR_CNN_POLY_X, pt, a->lhw + a->lc[j] + a->lb, xv)) !=
+            ZKR_OK)
+            goto out;
+    }
+out:
+    free(ehw);
+    free(mem);
+    return r;
 }

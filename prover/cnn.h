@@ -28,6 +28,7 @@
 #define ZKR_CNN_OFF_SEL_VALID 2u /* max pooling: E = 0 outside the window */
 #define ZKR_CNN_OFF_SEL_SUM 4u   /* max pooling: one selected element per window */
 #define ZKR_CNN_OFF_SEL_BIT 8u   /* max pooling: E^2 = E */
+#define ZKR_CNN_OFF_DW_SEL 64u   /* depthwise with a multiplier: the selector factor (verifier) */
 typedef struct {
     unsigned threads;
     unsigned off;  /* ZKR_CNN_OFF_* (test builds), ZKR_CNN_DEFER_RANGE (zk/cnn.h; any build) */
@@ -58,6 +59,16 @@ zkr_err zkr_prover_cnn_view(zkr_transcript *t, const zkr_cnn_win *g, const zkr_c
 zkr_err zkr_prover_cnn_conv(zkr_transcript *t, const zkr_cnn_conv *c, const zkr_gl *x,
                             const zkr_gl *w, const zkr_ext *rho, unsigned threads, zkr_buf *out,
                             zkr_cnn_claims *cl) ZKR_WUR;
+/*
+ * As zkr_prover_cnn_conv with options (threads from o). Test builds only
+ * (ZKR_ERR_USAGE elsewhere), o->cheat on a depthwise convolution with a
+ * channel multiplier: the sumcheck runs with the transposed selector
+ * eq(rho_o, m C + c), proving the output whose channel m C + c is the
+ * honest channel c mult + m (tests/soundness/test_sound_cnn.c).
+ */
+zkr_err zkr_prover_cnn_conv_opts(zkr_transcript *t, const zkr_cnn_conv *c, const zkr_gl *x,
+                                 const zkr_gl *w, const zkr_ext *rho, const zkr_cnn_popts *o,
+                                 zkr_buf *out, zkr_cnn_claims *cl) ZKR_WUR;
 
 /*
  * As zkr_prover_cnn_conv over an input table in the extension field
@@ -155,5 +166,18 @@ zkr_err zkr_cnn_rqn_elem(const zkr_cnn_rqn *a, int64_t u, zkr_gl *v, size_t plen
 zkr_err zkr_prover_cnn_rqn(zkr_transcript *t, const zkr_cnn_rqn *a, unsigned lp, const zkr_gl *xa,
                            const zkr_gl *xb, const zkr_gl *y, const zkr_gl *v, unsigned threads,
                            zkr_buf *buf, zkr_cnn_claims *cl) ZKR_WUR;
+
+/*
+ * CONCAT on channels (zk/cnn.h zkr_cnn_cat): x[j] input j's table
+ * (2^(lhw + lc[j] + lb)), y the output's (2^(lhw + lco + lb)). Draws z
+ * ("cnn-cat-z") on the output, sends Y~(z) and each input's share v_j
+ * ("cnn-cat-yv"), then per input a degree-2 sumcheck of S_j(c') X_j~(z_hw,
+ * c', z_b) over c' and X_j's value at its end ("cnn-cat-x"). Claims: Y at
+ * z (ZKR_CNN_POLY_Y), then one ZKR_CNN_POLY_X claim per input, in input
+ * order, at (z_hw, s_j, z_b).
+ */
+zkr_err zkr_prover_cnn_concat(zkr_transcript *t, const zkr_cnn_cat *a, const zkr_gl *const *x,
+                              const zkr_gl *y, unsigned threads, zkr_buf *buf,
+                              zkr_cnn_claims *cl) ZKR_WUR;
 
 #endif

@@ -141,6 +141,16 @@ static zkr_err zkr_pg_eval(const zkr_ginf_model_in *in, const uint8_t *input, in
                 t[i][k] = (int16_t)zkr_pg_clamp(q, relu ? 0 : -128);
             }
             break;
+        case ZKR_ML_GOP_CONCAT: {
+            /* C-major: the inputs' elements one after another. */
+            size_t at = 0;
+            for (uint32_t k = 0; k < n->n_in; k++) {
+                size_t nk = zkr_pg_elems(&g->nodes[n->in[k]]);
+                memcpy(t[i] + at, t[n->in[k]], nk * sizeof **t);
+                at += nk;
+            }
+            break;
+        }
         default:
             return ZKR_ERR_UNSUPPORTED;
         }
@@ -524,6 +534,25 @@ out:
     return r;
 }
 
+/*
+ * CONCAT's Y block copied from its inputs' blocks, padding included (the
+ * relation's Y: zkr_cnn_cat), record by record.
+ */
+static void zkr_pg_cat_place(zkr_pg_wit *w, uint32_t i)
+{
+    const zkr_cnn_cat *a = &w->s->cat[i];
+    const zkr_ml_gnode *n = &w->m->in.g->nodes[i];
+    zkr_gl *y = zkr_pg_blk(w, i, ZKR_GB_Y);
+    unsigned lp = zkr_ginf_lp(w->s, i);
+
+    for (uint32_t k = 0; k < a->k; k++) {
+        const zkr_gl *x = zkr_pg_blk(w, n->in[k], ZKR_GB_Y);
+        size_t rec = (size_t)1 << (a->lc[k] + a->lhw), len = (size_t)a->c[k] << a->lhw;
+        for (size_t b = 0; b < ((size_t)1 << a->lb); b++)
+            memcpy(y + (b << lp) + ((size_t)a->off[k] << a->lhw), x + b * rec, len * sizeof *y);
+    }
+}
+
 static zkr_err zkr_pg_wit_node(zkr_pg_wit *w, uint32_t i)
 {
     const zkr_ml_gnode *n = &w->m->in.g->nodes[i];
@@ -555,6 +584,9 @@ static zkr_err zkr_pg_wit_node(zkr_pg_wit *w, uint32_t i)
         r = zkr_cnn_lookup_mult(n->c, n->h, n->w, w->m->in.mp->table[i],
                                 zkr_pg_blk(w, n->in[0], ZKR_GB_Y), zkr_pg_blk(w, i, ZKR_GB_Y),
                                 zkr_pg_blk(w, i, ZKR_GB_MULT));
+        break;
+    case ZKR_ML_GOP_CONCAT:
+        zkr_pg_cat_place(w, i);
         break;
     default:
         r = ZKR_ERR_UNSUPPORTED;
@@ -832,6 +864,14 @@ static zkr_err zkr_pg_node(zkr_pg_ctx *c, uint32_t i)
                                zkr_pg_tensor(c, n->in[1]), zkr_pg_blk(c->w, i, ZKR_GB_Y),
                                zkr_pg_blk(c->w, i, ZKR_GB_RQ), c->threads, c->body, &cl);
         break;
+    case ZKR_ML_GOP_CONCAT: {
+        const zkr_gl *xs[ZKR_CNN_CAT_MAX_IN];
+        for (uint32_t k = 0; k < s->cat[i].k; k++)
+            xs[k] = zkr_pg_tensor(c, n->in[k]);
+        r = zkr_prover_cnn_concat(c->t, &s->cat[i], xs, zkr_pg_blk(c->w, i, ZKR_GB_Y), c->threads,
+                                  c->body, &cl);
+        break;
+    }
     default:
         return ZKR_ERR_UNSUPPORTED;
     }

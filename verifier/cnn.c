@@ -9,6 +9,7 @@
 #define ZKR_VC_OFF_SEL_VALID 2u
 #define ZKR_VC_OFF_SEL_SUM 4u
 #define ZKR_VC_OFF_SEL_BIT 8u
+#define ZKR_VC_OFF_DW_SEL 64u
 
 static zkr_err zkr_vc_opts(const zkr_cnn_vopts *o, unsigned *off)
 {
@@ -114,18 +115,35 @@ zkr_err zkr_verify_cnn_view(zkr_transcript *t, const zkr_cnn_win *g, const zkr_c
 zkr_err zkr_verify_cnn_conv(zkr_transcript *t, const zkr_cnn_conv *c, const zkr_ext *rho,
                             zkr_ext value, zkr_dec *dec, zkr_cnn_claims *cl, zkr_diag *d)
 {
-    const zkr_cnn_win *g = &c->g;
-    unsigned lk = g->lkh + g->lkw, nk = lk + g->lc;
-    const zkr_ext *rc = rho + g->low + g->loh;
-    zkr_ext s[ZKR_CNN_MAX_PT], fin, vals[2], want, wpt[ZKR_CNN_MAX_PT];
+    return zkr_verify_cnn_conv_opts(t, c, rho, value, NULL, dec, cl, d);
+}
 
+zkr_err zkr_verify_cnn_conv_opts(zkr_transcript *t, const zkr_cnn_conv *c, const zkr_ext *rho,
+                                 zkr_ext value, const zkr_cnn_vopts *o, zkr_dec *dec,
+                                 zkr_cnn_claims *cl, zkr_diag *d)
+{
+    const zkr_cnn_win *g = &c->g;
+    unsigned lk = g->lkh + g->lkw, nk = lk + g->lc + (c->depthwise ? c->lm : 0);
+    const zkr_ext *rc = rho + g->low + g->loh;
+    zkr_ext s[ZKR_CNN_MAX_PT], fin, vals[2], want, wpt[ZKR_CNN_MAX_PT], sel;
+    unsigned off;
+    zkr_err r;
+
+    if ((r = zkr_vc_opts(o, &off)) != ZKR_OK)
+        return zkr_fail(d, r, "convolution: options of test builds only");
     if (zkr_vc_sumcheck(t, dec, nk, c->depthwise ? 3 : 2, value, s, &fin) != ZKR_OK ||
         zkr_vc_recv(t, "cnn-conv-wu", dec, vals, 2) != ZKR_OK)
         return zkr_vc_trunc(d, "convolution");
     want = zkr_ext_mul(vals[0], vals[1]);
-    if (c->depthwise)
+    if (c->depthwise && c->mult == 1) {
         want = zkr_ext_mul(want, zkr_mle_eq_eval(rc, s + lk, g->lc));
-    if (!zkr_ext_eq(fin, want))
+    } else if (c->depthwise) {
+        /* A channel multiplier (prover/cnn.c): the selector over (c, m). */
+        if ((r = zkr_cnn_dw_sel(c, rc, s + lk, s + lk + g->lc, &sel)) != ZKR_OK)
+            return r;
+        want = zkr_ext_mul(want, sel);
+    }
+    if (!zkr_ext_eq(fin, want) && !(c->depthwise && c->mult > 1 && (off & ZKR_VC_OFF_DW_SEL)))
         return zkr_fail(d, ZKR_ERR_VERIFY, "proof: convolution sumcheck fails");
     memcpy(wpt, s, nk * sizeof *s);
     if (!c->depthwise)
@@ -494,5 +512,45 @@ zkr_err zkr_verify_cnn_combine(zkr_transcript *t, unsigned n, const zkr_cnn_clai
     res->n = n;
     memcpy(res->pt, s, n * sizeof *s);
     res->val = xv;
+    return ZKR_OK;
+}
+
+zkr_err zkr_verify_cnn_concat(zkr_transcript *t, const zkr_cnn_cat *a, const zkr_cnn_vopts *o,
+                              zkr_dec *dec, zkr_cnn_claims *cl, zkr_diag *d)
+{
+    unsigned off, nz = a->lhw + a->lco + a->lb;
+    zkr_ext z[ZKR_CNN_MAX_PT], yv[1 + ZKR_CNN_CAT_MAX_IN], s[ZKR_CNN_MAX_PT], pt[ZKR_CNN_MAX_PT];
+    zkr_ext sum = zkr_ext_from(0);
+    zkr_err r;
+
+    if ((r = zkr_vc_opts(o, &off)) != ZKR_OK)
+        return zkr_fail(d, r, "concat: options of test builds only");
+    if (a->k < 2 || a->k > ZKR_CNN_CAT_MAX_IN || nz > ZKR_CNN_MAX_VARS)
+        return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "concat: %u inputs over 2^%u values", a->k, nz);
+    zkr_ts_challenge_exts(t, "cnn-cat-z", z, nz);
+    if (zkr_vc_recv(t, "cnn-cat-yv", dec, yv, 1 + a->k) != ZKR_OK)
+        return zkr_vc_trunc(d, "concat");
+    /* The identity: the output at z is the sum of the inputs' shares. */
+    for (unsigned j = 0; j < a->k; j++)
+        sum = zkr_ext_add(sum, yv[1 + j]);
+    if (!(off & ZKR_CNN_OFF_CAT) && !zkr_ext_eq(sum, yv[0]))
+        return zkr_fail(d, ZKR_ERR_VERIFY, "proof: concat output is not its inputs' channels");
+    if (zkr_cnn_claim_add(cl, ZKR_CNN_POLY_Y, z, nz, yv[0]) != ZKR_OK)
+        return zkr_vc_claims_full(d);
+    for (unsigned j = 0; j < a->k; j++) {
+        zkr_ext fin, xv, sel;
+        if (zkr_vc_sumcheck(t, dec, a->lc[j], 2, yv[1 + j], s, &fin) != ZKR_OK ||
+            zkr_vc_recv(t, "cnn-cat-x", dec, &xv, 1) != ZKR_OK)
+            return zkr_vc_trunc(d, "concat");
+        if ((r = zkr_cnn_cat_sel(a, j, z + a->lhw, s, &sel)) != ZKR_OK)
+            return r;
+        if (!zkr_ext_eq(fin, zkr_ext_mul(sel, xv)))
+            return zkr_fail(d, ZKR_ERR_VERIFY, "proof: concat input %u's share fails", j);
+        memcpy(pt, z, a->lhw * sizeof *pt);
+        memcpy(pt + a->lhw, s, a->lc[j] * sizeof *pt);
+        memcpy(pt + a->lhw + a->lc[j], z + a->lhw + a->lco, a->lb * sizeof *pt);
+        if (zkr_cnn_claim_add(cl, ZKR_CNN_POLY_X, pt, a->lhw + a->lc[j] + a->lb, xv) != ZKR_OK)
+            return zkr_vc_claims_full(d);
+    }
     return ZKR_OK;
 }

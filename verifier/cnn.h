@@ -28,6 +28,10 @@ zkr_err zkr_verify_cnn_view(zkr_transcript *t, const zkr_cnn_win *g, const zkr_c
 /* The claim y~(rho) = value on the convolution's output. */
 zkr_err zkr_verify_cnn_conv(zkr_transcript *t, const zkr_cnn_conv *c, const zkr_ext *rho,
                             zkr_ext value, zkr_dec *dec, zkr_cnn_claims *cl, zkr_diag *d) ZKR_WUR;
+/* As zkr_verify_cnn_conv with options (test builds: ZKR_CNN_OFF_DW_SEL, prover/cnn.h). */
+zkr_err zkr_verify_cnn_conv_opts(zkr_transcript *t, const zkr_cnn_conv *c, const zkr_ext *rho,
+                                 zkr_ext value, const zkr_cnn_vopts *o, zkr_dec *dec,
+                                 zkr_cnn_claims *cl, zkr_diag *d) ZKR_WUR;
 zkr_err zkr_verify_cnn_maxpool(zkr_transcript *t, const zkr_cnn_win *g, const zkr_cnn_vopts *o,
                                zkr_dec *dec, zkr_cnn_claims *cl, zkr_diag *d) ZKR_WUR;
 zkr_err zkr_verify_cnn_avgpool(zkr_transcript *t, const zkr_cnn_win *g, const zkr_cnn_vopts *o,
@@ -48,5 +52,9 @@ zkr_err zkr_verify_cnn_combine(zkr_transcript *t, unsigned n, const zkr_cnn_clai
  */
 zkr_err zkr_verify_cnn_rqn(zkr_transcript *t, const zkr_cnn_rqn *a, unsigned lp, zkr_dec *dec,
                            zkr_cnn_claims *cl, zkr_diag *d) ZKR_WUR;
+
+/* CONCAT on channels (zk/cnn.h zkr_cnn_cat): the claims zkr_prover_cnn_concat leaves. */
+zkr_err zkr_verify_cnn_concat(zkr_transcript *t, const zkr_cnn_cat *a, const zkr_cnn_vopts *o,
+                              zkr_dec *dec, zkr_cnn_claims *cl, zkr_diag *d) ZKR_WUR;
 
 #endif

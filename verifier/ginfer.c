@@ -142,6 +142,11 @@ static zkr_err zkr_vg_node(zkr_vg_ctx *c, uint32_t i, zkr_diag *d)
     case ZKR_ML_GOP_ADD:
         r = zkr_verify_cnn_rqn(c->t, &s->rq[i], zkr_ginf_lpb(s, i), c->dec, &cl, d);
         break;
+    case ZKR_ML_GOP_CONCAT: {
+        zkr_cnn_vopts o = {zkr_ve_check_on(c->st->off, ZKR_GINF_OFF_CAT) ? 0 : ZKR_CNN_OFF_CAT};
+        r = zkr_verify_cnn_concat(c->t, &s->cat[i], &o, c->dec, &cl, d);
+        break;
+    }
     default:
         return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "proof: node %u op %u", i, n->op);
     }

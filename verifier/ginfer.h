@@ -11,6 +11,7 @@
 
 /* Checks a test build may switch off (the soundness tests' teeth; ignored elsewhere). */
 #define ZKR_GINF_OFF_WSUB 1u /* a split weight claim against its sub-blocks' values */
+#define ZKR_GINF_OFF_CAT 2u  /* CONCAT's identity Y~(z) = sum of its inputs' shares */
 
 /* What the caller takes from the registry, never from the proof. */
 typedef struct {

@@ -52,12 +52,14 @@ zkr_err zkr_cnn_win_init(zkr_cnn_win *g, uint32_t c, uint32_t h, uint32_t w, uin
 zkr_err zkr_cnn_conv_init(zkr_cnn_conv *c, const zkr_cnn_win *g, uint32_t cout, int depthwise)
 {
     memset(c, 0, sizeof *c);
-    if (!zkr_cnn_dim_ok(cout, ZKR_CNN_MAX_DIM) || (depthwise && cout != g->c))
+    if (!zkr_cnn_dim_ok(cout, ZKR_CNN_MAX_DIM) || (depthwise && cout % g->c != 0))
         return ZKR_ERR_MALFORMED;
     c->g = *g;
     c->cout = cout;
     c->depthwise = depthwise != 0;
     c->lco = zkr_log2_ceil(cout);
+    c->mult = depthwise ? cout / g->c : 1;
+    c->lm = zkr_log2_ceil(c->mult);
     if (zkr_cnn_conv_w_vars(c) > ZKR_CNN_MAX_VARS || zkr_cnn_conv_y_vars(c) > ZKR_CNN_MAX_VARS)
         return ZKR_ERR_MALFORMED;
     return ZKR_OK;
@@ -338,4 +340,69 @@ double zkr_cnn_relation_error_bits(unsigned rounds, unsigned degree, unsigned zc
     if (na)
         num += ldexp(1.0, (int)na) + ldexp(1.0, (int)nt) + 3.0 * ((double)na * na + (double)nt * nt);
     return 3.0 * log2((double)ZKR_GL_P) - log2(num);
+}
+
+zkr_err zkr_cnn_cat_init(zkr_cnn_cat *a, unsigned k, const uint32_t *c, unsigned lhw, unsigned lb)
+{
+    uint64_t sum = 0;
+
+    memset(a, 0, sizeof *a);
+    if (k < 2 || k > ZKR_CNN_CAT_MAX_IN)
+        return ZKR_ERR_MALFORMED;
+    for (unsigned j = 0; j < k; j++) {
+        if (!zkr_cnn_dim_ok(c[j], ZKR_CNN_MAX_DIM))
+            return ZKR_ERR_MALFORMED;
+        a->c[j] = c[j];
+        a->off[j] = (uint32_t)sum;
+        a->lc[j] = zkr_log2_ceil(c[j]);
+        sum += c[j];
+    }
+    if (sum > ZKR_CNN_MAX_DIM)
+        return ZKR_ERR_MALFORMED;
+    a->k = k;
+    a->lco = zkr_log2_ceil(sum);
+    a->lhw = lhw;
+    a->lb = lb;
+    return lhw + a->lco + lb > ZKR_CNN_MAX_VARS ? ZKR_ERR_MALFORMED : ZKR_OK;
+}
+
+zkr_err zkr_cnn_cat_sel(const zkr_cnn_cat *a, unsigned j, const zkr_ext *zc, const zkr_ext *s,
+                        zkr_ext *out)
+{
+    zkr_ext *ez = malloc((((size_t)1 << a->lco) + ((size_t)1 << a->lc[j])) * sizeof *ez), *es;
+    zkr_ext acc = zkr_ext_from(0);
+
+    if (!ez)
+        return ZKR_ERR_NOMEM;
+    es = ez + ((size_t)1 << a->lco);
+    zkr_mle_eq_table(zc, a->lco, ez);
+    zkr_mle_eq_table(s, a->lc[j], es);
+    for (uint32_t k = 0; k < a->c[j]; k++)
+        acc = zkr_ext_add(acc, zkr_ext_mul(ez[a->off[j] + k], es[k]));
+    free(ez);
+    *out = acc;
+    return ZKR_OK;
+}
+
+zkr_err zkr_cnn_dw_sel(const zkr_cnn_conv *c, const zkr_ext *rc, const zkr_ext *sc,
+                       const zkr_ext *sm, zkr_ext *out)
+{
+    size_t no = (size_t)1 << c->lco, nc = (size_t)1 << c->g.lc, nm = (size_t)1 << c->lm;
+    zkr_ext *eo = malloc((no + nc + nm) * sizeof *eo), *ec, *em, acc = zkr_ext_from(0);
+
+    if (!eo)
+        return ZKR_ERR_NOMEM;
+    ec = eo + no, em = ec + nc;
+    zkr_mle_eq_table(rc, c->lco, eo);
+    zkr_mle_eq_table(sc, c->g.lc, ec);
+    zkr_mle_eq_table(sm, c->lm, em);
+    for (uint32_t k = 0; k < c->g.c; k++) {
+        zkr_ext row = zkr_ext_from(0);
+        for (uint32_t m = 0; m < c->mult; m++)
+            row = zkr_ext_add(row, zkr_ext_mul(em[m], eo[(size_t)k * c->mult + m]));
+        acc = zkr_ext_add(acc, zkr_ext_mul(ec[k], row));
+    }
+    free(eo);
+    *out = acc;
+    return ZKR_OK;
 }

@@ -141,23 +141,40 @@ double zkr_cnn_relation_error_bits(unsigned rounds, unsigned degree, unsigned zc
                                    unsigned batch, unsigned na, unsigned nt);
 
 /* ---------------- relation parameters ---------------- */
-/* Convolution: groups 1 (W: cout x c x kh x kw) or depthwise (W: c x kh x kw, cout = c). */
+/*
+ * Convolution: groups 1 (W: cout x c x kh x kw) or depthwise (groups = c,
+ * cout = mult c with a channel multiplier mult >= 1: output channel
+ * o = c' mult + m reads input channel c'; W: cout x kh x kw, ONNX order).
+ */
 typedef struct {
     zkr_cnn_win g;
     uint32_t cout;
     int depthwise;
     unsigned lco;
+    uint32_t mult; /* depthwise: cout / c (1 without a multiplier); groups 1: 1 */
+    unsigned lm;   /* log2ceil(mult) */
 } zkr_cnn_conv;
-/* Weight tensor variables: j, i, ci, co bits from the lowest (depthwise: j, i, c). */
+/*
+ * Weight tensor variables: j, i, ci, co bits from the lowest (depthwise:
+ * j, i, c, then m, the multiplier's index, when mult > 1).
+ */
 static inline unsigned zkr_cnn_conv_w_vars(const zkr_cnn_conv *c)
 {
-    return c->g.lkw + c->g.lkh + c->g.lc + (c->depthwise ? 0 : c->lco);
+    return c->g.lkw + c->g.lkh + c->g.lc + (c->depthwise ? c->lm : c->lco);
 }
 /* Output tensor variables (cout x oh x ow). */
 static inline unsigned zkr_cnn_conv_y_vars(const zkr_cnn_conv *c)
 {
-    return c->g.low + c->g.loh + (c->depthwise ? c->g.lc : c->lco);
+    return c->g.low + c->g.loh + c->lco;
 }
+/*
+ * Depthwise with a multiplier: the selector of the convolution sumcheck at
+ * (sc, sm) (lc and lm values) for the output channel point rc (lco values):
+ * sum_{c < C, m < mult} eq(sc, c) eq(sm, m) eq(rc, c mult + m), in
+ * O(2^lco + 2^lc + 2^lm). ZKR_ERR_NOMEM.
+ */
+zkr_err zkr_cnn_dw_sel(const zkr_cnn_conv *c, const zkr_ext *rc, const zkr_ext *sc,
+                       const zkr_ext *sm, zkr_ext *out) ZKR_WUR;
 zkr_err zkr_cnn_conv_init(zkr_cnn_conv *c, const zkr_cnn_win *g, uint32_t cout,
                           int depthwise) ZKR_WUR;
 
@@ -262,5 +279,42 @@ zkr_err zkr_cnn_rqn_init(zkr_cnn_rqn *a, int mul, int64_t ma, int64_t mb, uint32
  * ZKR_ERR_MALFORMED as zkr_cnn_rqn_init.
  */
 zkr_err zkr_eval_rqn(const zkr_eval_shape *s, uint32_t l, zkr_cnn_rqn *a) ZKR_WUR;
+
+/*
+ * CONCAT on channels (graph-inference@1, docs/proof-system.md "CONCAT"):
+ * k = 2..ZKR_CNN_CAT_MAX_IN inputs of c[j] channels each, equal h and w,
+ * the output's channel c = off_j + c' holding input j's channel c'
+ * (off_j = c[0] + .. + c[j-1]). A point on input j or on the output is
+ * (hw part: lhw variables, channel part, lb record variables on top:
+ * evaluation-graph@1's batch, else 0); the hw and record parts pass
+ * through unchanged.
+ */
+#define ZKR_CNN_CAT_MAX_IN 4u
+/*
+ * Test builds only (verifier/cnn.h's vopts; ZKR_ERR_USAGE elsewhere): the
+ * verifier skips CONCAT's one identity Y~(z) = sum_j v_j (the teeth of
+ * tests/soundness/test_sound_cnn.c's CONCAT attacks). The prover ignores it.
+ */
+#define ZKR_CNN_OFF_CAT 32u
+typedef struct {
+    unsigned k;
+    uint32_t c[ZKR_CNN_CAT_MAX_IN], off[ZKR_CNN_CAT_MAX_IN];
+    unsigned lc[ZKR_CNN_CAT_MAX_IN]; /* each input's channel variables */
+    unsigned lco;                    /* the output's channel variables */
+    unsigned lhw, lb;
+} zkr_cnn_cat;
+/*
+ * ZKR_ERR_MALFORMED when k is outside 2..ZKR_CNN_CAT_MAX_IN, a c[j] is 0,
+ * the channels sum over ZKR_CNN_MAX_DIM or a tensor over ZKR_CNN_MAX_VARS.
+ */
+zkr_err zkr_cnn_cat_init(zkr_cnn_cat *a, unsigned k, const uint32_t *c, unsigned lhw,
+                         unsigned lb) ZKR_WUR;
+/*
+ * Input j's selector at (zc, s): S_j~ = sum_{c' < c[j]} eq(zc, off_j + c')
+ * eq(s, c'), zc the lco channel coordinates of the output's point, s lc[j]
+ * values; O(2^lco + 2^lc[j]). ZKR_ERR_NOMEM.
+ */
+zkr_err zkr_cnn_cat_sel(const zkr_cnn_cat *a, unsigned j, const zkr_ext *zc, const zkr_ext *s,
+                        zkr_ext *out) ZKR_WUR;
 
 #endif

@@ -123,7 +123,8 @@ static double zkr_ge_node_err(const zkr_ginf_shape *s, const zkr_ml_gprog *g, ui
         /* requantization over the batch, then one record's convolution on X folded at rho_b */
         const zkr_cnn_conv *c = &s->conv[i];
         return zkr_ge_rqn_err(&s->rq[i], zkr_ginf_lpb(s, i)) +
-               zkr_ge_err(zkr_cnn_k_vars(&c->g) + c->g.lc, c->depthwise ? 3 : 2, 0, 0, 0, 0) +
+               zkr_ge_err(zkr_cnn_k_vars(&c->g) + c->g.lc + (c->depthwise ? c->lm : 0),
+                          c->depthwise ? 3 : 2, 0, 0, 0, 0) +
                zkr_ge_view_err(&c->g);
     }
     case ZKR_ML_GOP_MAXPOOL:
@@ -136,6 +137,14 @@ static double zkr_ge_node_err(const zkr_ginf_shape *s, const zkr_ml_gprog *g, ui
         return zkr_ge_err(0, 0, 0, 0, zkr_ginf_lpb(s, i) + 2, ZKR_CNN_LUT_LOG);
     case ZKR_ML_GOP_ADD:
         return zkr_ge_rqn_err(&s->rq[i], zkr_ginf_lpb(s, i));
+    case ZKR_ML_GOP_CONCAT: {
+        /* the random point z on Y (lpb), then per input lc_j degree-2 rounds */
+        const zkr_cnn_cat *a = &s->cat[i];
+        unsigned rounds = 0;
+        for (unsigned j = 0; j < a->k; j++)
+            rounds += a->lc[j];
+        return zkr_ge_err(rounds, 2, zkr_ginf_lpb(s, i), 0, 0, 0);
+    }
     default:
         return 0.0;
     }

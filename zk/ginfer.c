@@ -52,9 +52,6 @@ static zkr_err zkr_gi_node(zkr_ginf_shape *s, const zkr_ml_gprog *g, const zkr_g
     case ZKR_ML_GOP_DENSE: {
         const uint32_t p0[4] = {0, 0, 0, 0}, pc[4] = {n->pt, n->pl, n->pb, n->pr};
         int dense = n->op == ZKR_ML_GOP_DENSE, dw = !dense && n->groups > 1;
-        if (dw && n->c != x->c)
-            return zkr_fail(d, ZKR_ERR_UNSUPPORTED,
-                            "node %u: depthwise convolution with a channel multiplier", i);
         if ((dense ? zkr_cnn_win_init(&s->win[i], x->c, x->h, x->w, x->h, x->w, 1, 1, 1, 1, p0)
                    : zkr_cnn_win_init(&s->win[i], x->c, x->h, x->w, n->kh, n->kw, n->sh, n->sw,
                                       n->dh, n->dw, pc)) != ZKR_OK ||
@@ -98,6 +95,21 @@ static zkr_err zkr_gi_node(zkr_ginf_shape *s, const zkr_ml_gprog *g, const zkr_g
         if (zkr_gi_rqn(s, mp, i, 0, relu) != ZKR_OK)
             return zkr_fail(d, ZKR_ERR_MALFORMED, "node %u: ADD multipliers, shift or widths", i);
         return ZKR_OK;
+    case ZKR_ML_GOP_CONCAT: {
+        /* Y only: its channels are its inputs' (zkr_cnn_cat); the inputs' h and w are Y's. */
+        uint32_t cs[ZKR_CNN_CAT_MAX_IN];
+        for (uint32_t k = 0; k < n->n_in && k < ZKR_CNN_CAT_MAX_IN; k++) {
+            const zkr_ml_gnode *xk = &g->nodes[n->in[k]];
+            if (xk->h != n->h || xk->w != n->w)
+                return zkr_fail(d, ZKR_ERR_MALFORMED, "node %u: concat input %u of another size",
+                                i, k);
+            cs[k] = xk->c;
+        }
+        if (n->n_in > ZKR_CNN_CAT_MAX_IN ||
+            zkr_cnn_cat_init(&s->cat[i], n->n_in, cs, s->lh[i] + s->lw[i], s->lb) != ZKR_OK)
+            return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "node %u: concat over the relation bounds", i);
+        return ZKR_OK;
+    }
     default:
         return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "node %u: op %u not proven yet", i, n->op);
     }
@@ -117,7 +129,10 @@ static unsigned zkr_gi_pack(zkr_gblock **bl, size_t n)
     return off <= 1 ? 1 : zkr_log2_ceil(off);
 }
 
-/* Node i's weight axes from the lowest bit: kw, kh, c, cout (depthwise: no cout). */
+/*
+ * Node i's weight axes from the lowest bit: kw, kh, c, cout (depthwise: no
+ * cout; with a channel multiplier its index m instead).
+ */
 static unsigned zkr_gi_waxes(const zkr_cnn_conv *cv, unsigned lo[4], unsigned bits[4],
                              uint32_t len[4])
 {
@@ -126,9 +141,10 @@ static unsigned zkr_gi_waxes(const zkr_cnn_conv *cv, unsigned lo[4], unsigned bi
     lo[0] = 0, bits[0] = g->lkw, len[0] = g->kw;
     lo[1] = g->lkw, bits[1] = g->lkh, len[1] = g->kh;
     lo[2] = g->lkw + g->lkh, bits[2] = g->lc, len[2] = g->c;
-    if (cv->depthwise)
+    if (cv->depthwise && cv->mult == 1)
         return 3;
-    lo[3] = lo[2] + g->lc, bits[3] = cv->lco, len[3] = cv->cout;
+    lo[3] = lo[2] + g->lc, bits[3] = cv->depthwise ? cv->lm : cv->lco;
+    len[3] = cv->depthwise ? cv->mult : cv->cout;
     return 4;
 }
 
@@ -523,6 +539,8 @@ zkr_err zkr_ginf_route(const zkr_ginf_shape *s, const zkr_ml_gprog *g, uint32_t 
                        uint32_t b, int rq_acc, const zkr_cnn_claims *cl, const uint8_t *input,
                        zkr_ginf_claims *out)
 {
+    const zkr_ml_gnode *n = &g->nodes[i];
+    uint32_t nx = 0;
     zkr_err r = ZKR_OK;
 
     for (size_t k = 0; k < cl->n && r == ZKR_OK; k++) {
@@ -530,7 +548,11 @@ zkr_err zkr_ginf_route(const zkr_ginf_shape *s, const zkr_ml_gprog *g, uint32_t 
         const zkr_gblock *bl = NULL;
         switch (c->poly) {
         case ZKR_CNN_POLY_X:
-            if (!rq_acc)
+            /* CONCAT: one claim per input, in input order. */
+            if (n->op == ZKR_ML_GOP_CONCAT)
+                r = nx < n->n_in ? zkr_gi_tensor(s, g, n->in[nx++], c, input, out)
+                                 : ZKR_ERR_INTERNAL;
+            else if (!rq_acc)
                 r = zkr_gi_tensor(s, g, x, c, input, out);
             continue;
         case ZKR_CNN_POLY_B:

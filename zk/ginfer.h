@@ -80,6 +80,7 @@ typedef struct {
     zkr_cnn_win win[ZKR_ML_G_MAX_NODES];  /* CONV, DENSE (a kernel over the whole input), pools */
     zkr_cnn_conv conv[ZKR_ML_G_MAX_NODES];
     zkr_cnn_rqn rq[ZKR_ML_G_MAX_NODES];   /* CONV / DENSE requantization, ADD */
+    zkr_cnn_cat cat[ZKR_ML_G_MAX_NODES];  /* CONCAT (its Y block only in V) */
     zkr_gblock v[ZKR_ML_G_MAX_NODES][ZKR_GB_N];
     zkr_gblock m[ZKR_ML_G_MAX_NODES][ZKR_GM_N];
     unsigned n_v, n_m; /* variables of V and P */
@@ -134,9 +135,8 @@ static inline unsigned zkr_ginf_lp(const zkr_ginf_shape *s, uint32_t i)
 
 /*
  * The layout for program g (checked by the caller with zkr_ml_gprog_check)
- * and the model's parameters. ZKR_ERR_UNSUPPORTED naming the node (CONCAT,
- * a depthwise CONV with a channel multiplier, a table over the relation
- * bounds, V or P over max_vars), ZKR_ERR_MALFORMED (a shift or multiplier
+ * and the model's parameters. ZKR_ERR_UNSUPPORTED naming the node (a
+ * table over the relation bounds, V or P over max_vars), ZKR_ERR_MALFORMED (a shift or multiplier
  * out of bounds).
  */
 zkr_err zkr_ginf_shape_init(zkr_ginf_shape *s, const zkr_ml_gprog *g, const zkr_ginf_params *mp,
@@ -228,9 +228,10 @@ void zkr_ginf_transcript_proto(zkr_transcript *t, const char *proto, uint32_t ve
  * P or the public input: in V and P at the block's point; claims on the
  * input (node 0) are checked against `input` (its bytes) when it is not
  * NULL (the verifier) and dropped otherwise (the prover). `x` is the node
- * whose tensor the relation's POLY_X names, `b` the one POLY_B names (ADD's
- * second input), rq_acc 1 when POLY_X / POLY_B are the requantized
- * accumulator and broadcast M (they are then not routed). A split node's
+ * whose tensor the relation's POLY_X names (CONCAT: its k-th POLY_X claim
+ * goes to input k, x unused), `b` the one POLY_B names (ADD's second
+ * input), rq_acc 1 when POLY_X / POLY_B are the requantized accumulator
+ * and broadcast M (they are then not routed). A split node's
  * POLY_W claim is not routed: its caller answers it (zkr_ginf_wsub_claims). ZKR_OK,
  * ZKR_ERR_VERIFY (an input claim fails), ZKR_ERR_INTERNAL (list full),
  * ZKR_ERR_NOMEM.

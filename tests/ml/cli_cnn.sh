@@ -9,7 +9,10 @@
 # model, a graph model under an inference@1 schema and an MLP under a
 # graph-inference@1 one, a tampered and a truncated proof, the proof for
 # another record and under an MLP statement (verify and attest), bad ONNX
-# named by node (registry byte-identical).
+# named by node (registry byte-identical). A small CNN with a Concat on
+# channels and a depthwise convolution with a channel multiplier (x2) is
+# committed at register-model, proven and verified; its tampered and
+# truncated proofs and its proof under another statement are refused.
 # TAP. Usage: cli_cnn.sh path/to/zkreg
 set -u
 ZKREG=$1
@@ -17,6 +20,7 @@ SRC=${ZKR_SOURCE_ROOT:-.}
 FIX=$SRC/tests/fixtures/lenet5.onnx
 MLP=$SRC/tests/fixtures/mlp_784_128_10.onnx
 TINY=$SRC/tests/fixtures/tiny_cnn.onnx   # proven here: conv, max pool, dense at a fraction of LeNet's cost
+CAT=$SRC/tests/fixtures/tiny_cat_cnn.onnx  # Concat of two conv branches, depthwise x2 (make_tiny_cat_cnn.py)
 DATA=/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz
 T=$(mktemp -d /tmp/zkr-cnn-cli.XXXXXX)
 trap 'rm -rf "$T"' EXIT
@@ -242,6 +246,33 @@ expect 0 "the imported statement verifies on the second registry" "$ZKREG" --reg
   verify --statement "$S7" "$T/p7"
 expect 1 "... and the tampered proof does not" "$ZKREG" --registry "$T/r2.db" verify \
   --statement "$S7" "$T/pbad"
+
+# ------------------------------------------------------------ CONCAT on channels
+expect 0 "register-program of a small CNN with a Concat and a depthwise x2 conv" "$ZKREG" --json register-program "$CAT"
+CP=$(sed -n 's/.*"id":\([0-9]*\).*/\1/p' "$T/out")
+expect 0 "register-model --calibrate of it" "$ZKREG" --json register-model "$CAT" \
+  --program "$CP" --calibrate "$SD"
+CM=$(sed -n 's/.*"id":\([0-9]*\).*/\1/p' "$T/out")
+grep -q '"commitment":"[0-9a-f]\{64\}"' "$T/out"; ok $? "... committed by zkreg (CONCAT and the multiplier are proven)"
+expect 0 "infer record 9 with it" "$ZKREG" infer --model "$CM" --dataset "$SD" --record 9 \
+  --output-file "$T/cout9.bin"
+expect 0 "statement for record 9, output from the model" "$ZKREG" register-statement \
+  --schema fmnist-lenet@1 --program "$CP" --model "$CM" --dataset "$SD" --param record_index=9 \
+  --public-output-from-model
+SC=$(cat "$T/out")
+grep -q "bound public output $(od -An -tx1 "$T/cout9.bin" | tr -d ' \n')" "$T/err"
+ok $? "... binds exactly zkreg infer's output bytes"
+expect 0 "prove the Concat statement" "$ZKREG" prove --statement "$SC" -o "$T/pc"
+expect 0 "verify it" "$ZKREG" verify --statement "$SC" "$T/pc"
+sz=$(wc -c <"$T/pc")
+cp "$T/pc" "$T/pcbad"
+printf '\001' | dd of="$T/pcbad" bs=1 seek=$((sz / 3)) conv=notrunc 2>/dev/null
+cmp -s "$T/pc" "$T/pcbad"; [ $? -eq 1 ]; ok $? "a byte of the Concat proof changed"
+expect 1 "a tampered Concat proof is refused" "$ZKREG" verify --statement "$SC" "$T/pcbad"
+head -c $((sz - 5)) "$T/pc" >"$T/pctrunc"
+expect 3 "a truncated Concat proof is malformed" "$ZKREG" verify --statement "$SC" "$T/pctrunc"
+expect 1 "the Concat proof under the small CNN's statement is refused" "$ZKREG" verify \
+  --statement "$S7" "$T/pc"
 
 # ------------------------------------------------------------ bad ONNX
 sum_reg() { cat "$T/reg.db" "$T/reg.db-wal" 2>/dev/null | sha256sum; }

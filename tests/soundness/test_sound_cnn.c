@@ -11,6 +11,7 @@
 #include "prover/ginfer.h"
 #include "tests/tap.h"
 #include "tests/zk/cnn_rel.h"
+#include "tests/zk/geval_fixture.h"
 #include "verifier/ginfer.h"
 #include "zkr_config.h"
 
@@ -47,6 +48,46 @@ static void attack(zkr_tap *t, rel *r, unsigned check, const char *name)
     zkr_tap_ok(t, e == ZKR_OK, "%s: accepted when that check is off (%d)", name, (int)e);
     zkr_buf_free(&pf);
     r->off = 0;
+}
+
+/*
+ * Depthwise with a channel multiplier (docs/soundness.md, "CONV"): 3x6x6
+ * -> 6 (multiplier 2). The cheater claims the output with its channels
+ * transposed (channel m C + c holds the honest channel c mult + m: the
+ * weights of output o paired with input channel o mod C instead of
+ * o / mult) and proves it with the matching transposed selector; the W and
+ * X claims are true. Only the verifier's own selector refuses it (off:
+ * ZKR_CNN_OFF_DW_SEL).
+ */
+static void dw_transposed(zkr_tap *t)
+{
+    int8_t x[3 * 36];
+    int64_t w[6 * 9];
+    zkr_gl *yt;
+    rel r;
+    size_t hw;
+    int changed = 0;
+
+    for (size_t k = 0; k < sizeof x; k++)
+        x[k] = (int8_t)((int)(k * 29 % 113) - 56);
+    for (size_t k = 0; k < 6 * 9; k++)
+        w[k] = (int64_t)(k * 37 % 61) - 30;
+    if (rel_conv(&r, x, w, 3, 6, 6, 6, 3, 1, 1, 1, 1) != ZKR_OK)
+        abort();
+    hw = (size_t)1 << (r.g.loh + r.g.low);
+    if (!(yt = calloc((size_t)1 << zkr_cnn_conv_y_vars(&r.cv), sizeof *yt)))
+        abort();
+    for (uint32_t c = 0; c < 3; c++)
+        for (uint32_t m = 0; m < 2; m++)
+            for (size_t p = 0; p < hw; p++) {
+                yt[(m * 3 + c) * hw + p] = r.yconv[(c * 2 + m) * hw + p];
+                changed |= yt[(m * 3 + c) * hw + p] != r.yconv[(m * 3 + c) * hw + p];
+            }
+    free(r.yconv);
+    r.yconv = yt;
+    zkr_tap_ok(t, changed, "dw-mult: the transposed output differs from the honest one");
+    attack(t, &r, ZKR_CNN_OFF_DW_SEL, "dw-mult: output channels transposed (o reads o mod C)");
+    rel_free(&r);
 }
 
 /* Max pooling 3x3 stride 2 pad 1 over negative values: select a padded position (reads 0). */
@@ -727,6 +768,100 @@ out:
 }
 
 /*
+ * CONCAT (docs/soundness.md, "CONCAT"): gx_concat's program whose last
+ * node is CONCAT(DENSE 6, DENSE 4), 10 x 1 x 1 (lco 4: channels 10..15 are
+ * padding). The cheater edits that node's Y block in V and the public
+ * output alike, every other relation runs on the honest tensors:
+ * CAT_WRONG: output channel 0 (the first input's channel 0) taken from the
+ * second input's channel 0; CAT_SHIFT: the second input placed one channel
+ * early (channels 5..8 its 0..3, the first input's last channel lost). Each is
+ * refused by CONCAT's identity Y~(z) = sum_j v_j alone; with it off
+ * (ZKR_GINF_OFF_CAT, test builds) the cheater's output verifies (the teeth).
+ */
+enum { CAT_WRONG, CAT_SHIFT };
+typedef struct {
+    int kind;
+    int changed; /* the edit changed V */
+} cat_cheat;
+
+static void cat_edit(void *ctx, zkr_ginf_cheat_view *w)
+{
+    cat_cheat *c = ctx;
+    const zkr_ginf_shape *s = w->s;
+    uint32_t last = s->n_nodes - 1, o1 = s->cat[last].off[1];
+    zkr_gl *y = w->v + s->v[last][ZKR_GB_Y].off; /* 1 x 1: channel k at y[k] */
+
+    if (c->kind == CAT_WRONG) {
+        c->changed = y[0] != y[o1];
+        y[0] = y[o1], w->out[0] = w->out[o1];
+    } else {
+        for (uint32_t k = o1 - 1; k + 1 < (uint32_t)w->out_n; k++) {
+            c->changed |= y[k] != y[k + 1];
+            y[k] = y[k + 1], w->out[k] = w->out[k + 1];
+        }
+    }
+}
+
+static void cat_attack(zkr_tap *t, int kind, const char *name)
+{
+    gx_model *md = calloc(1, sizeof *md);
+    zkr_ginf_model *gm = NULL;
+    zkr_pcs_commitment comm;
+    zkr_params p;
+    uint8_t sid[ZKR_DIGEST_BYTES] = {12}, x[128];
+    int8_t y[10];
+    uint32_t n, am;
+    zkr_verifier_ginf_statement st;
+    zkr_buf pf = {0}, out = {0};
+    zkr_diag d = {0};
+    cat_cheat c = {kind, 0};
+    int ok;
+    zkr_err e;
+
+    if (!md)
+        abort();
+    gx_concat(&md->g, 1);
+    gx_model_init(md, zkr_tap_rand_cb, t);
+    for (size_t k = 0; k < sizeof x; k++)
+        x[k] = (uint8_t)(37 * k + 11);
+    ok = zkr_ml_gprog_check(&md->g, NULL) == ZKR_OK &&
+         zkr_params_get(ZKR_PARAM_SET_128, &p) == ZKR_OK &&
+         zkr_prover_ginf_commit(&p, &md->in, 1, &gm, &comm, &d) == ZKR_OK;
+    e = ok ? zkr_prover_ginf_cheat(&p, sid, gm, x, sizeof x, cat_edit, &c, &pf, &out, &d)
+           : ZKR_ERR_INTERNAL;
+    ok = ok && e == ZKR_OK &&
+         zkr_infer_output_decode(out.p, out.len, y, 10, &n, &am) == ZKR_OK && n == 10;
+    zkr_tap_ok(t, ok && c.changed, "%s: the cheater proves an edited output (%s)", name, d.msg);
+    if (!ok)
+        goto out;
+    memset(&st, 0, sizeof st);
+    memcpy(st.statement_id, sid, sizeof sid);
+    st.param_set = ZKR_PARAM_SET_128;
+    st.g = &md->g;
+    st.mp = &md->mp;
+    st.model = comm;
+    st.input = x;
+    st.input_len = sizeof x;
+    st.output = y;
+    st.output_n = 10;
+    memset(&d, 0, sizeof d);
+    e = zkr_verify_ginf(pf.p, pf.len, &st, &d);
+    zkr_tap_ok(t, e == ZKR_ERR_VERIFY && strstr(d.msg, "concat output is not its inputs"),
+               "%s: refused by CONCAT's identity (%s)", name, d.msg);
+    st.off = ZKR_GINF_OFF_CAT;
+    memset(&d, 0, sizeof d);
+    e = zkr_verify_ginf(pf.p, pf.len, &st, &d);
+    zkr_tap_ok(t, e == ZKR_OK, "%s: teeth: accepted with the identity off (%d %s)", name, (int)e,
+               d.msg);
+out:
+    zkr_ginf_model_free(gm);
+    gx_model_free(md);
+    free(md);
+    zkr_buf_free(&pf);
+    zkr_buf_free(&out);
+}
+
+/*
  * Adversary check of the narrow requantization's layout (docs/soundness.md,
  * "narrow requantization"): for every shift s in 1..48 and every width
  * ghb, glb <= 63 - s (the layout's whole range), the largest gh, gl and r
@@ -797,6 +932,7 @@ int main(int argc, char **argv)
     zkr_tap t;
 
     zkr_tap_init(&t, argc, argv);
+    dw_transposed(&t);
     mp_padded_max(&t);
     mp_kernel_slot(&t);
     mp_wrapped(&t);
@@ -818,6 +954,8 @@ int main(int argc, char **argv)
     ginf_opening(&t, 0);
     ginf_opening(&t, 1);
     ginf_wsub(&t);
+    cat_attack(&t, CAT_WRONG, "ginf-cat: an output channel taken from the wrong input");
+    cat_attack(&t, CAT_SHIFT, "ginf-cat: the second input one channel early");
     rqn_widths_exhaustive(&t);
     return zkr_tap_done(&t);
 }

@@ -79,8 +79,8 @@ static inline zkr_err rel_prove(rel *r, zkr_buf *out, zkr_cnn_claims *cl)
     switch (r->kind) {
     case REL_CONV:
         rel_conv_claim(r, &t, rho, &v);
-        return zkr_prover_cnn_conv(&t, &r->cv, r->tabs[ZKR_CNN_POLY_X], r->tabs[ZKR_CNN_POLY_W],
-                                   rho, 1, out, cl);
+        return zkr_prover_cnn_conv_opts(&t, &r->cv, r->tabs[ZKR_CNN_POLY_X],
+                                        r->tabs[ZKR_CNN_POLY_W], rho, &o, out, cl);
     case REL_MAXPOOL:
         return zkr_prover_cnn_maxpool(&t, &r->g, r->tabs[ZKR_CNN_POLY_X], r->tabs[ZKR_CNN_POLY_Y],
                                       r->tabs[ZKR_CNN_POLY_E], r->tabs[ZKR_CNN_POLY_D], &o, out,
@@ -115,7 +115,7 @@ static inline zkr_err rel_verify_raw(const rel *r, const uint8_t *p, size_t len,
     switch (r->kind) {
     case REL_CONV:
         rel_conv_claim((rel *)r, &t, rho, &v);
-        e = zkr_verify_cnn_conv(&t, &r->cv, rho, v, &dec, cl, d);
+        e = zkr_verify_cnn_conv_opts(&t, &r->cv, rho, v, &o, &dec, cl, d);
         break;
     case REL_MAXPOOL:
         e = zkr_verify_cnn_maxpool(&t, &r->g, &o, &dec, cl, d);
@@ -176,7 +176,7 @@ static inline zkr_err rel_conv(rel *r, const int8_t *x, const int64_t *w, uint32
     if ((e = zkr_cnn_win_init(&r->g, c, h, wd, k, k, s, s, dil, dil, pads)) != ZKR_OK ||
         (e = zkr_cnn_conv_init(&r->cv, &r->g, cout, depthwise)) != ZKR_OK)
         return e;
-    nw = (size_t)(depthwise ? 1 : cout) * c * k * k;
+    nw = (size_t)cout * (depthwise ? 1 : c) * k * k;
     r->w64 = malloc(nw * sizeof *r->w64);
     r->x8 = malloc((size_t)c * h * wd);
     y = malloc((size_t)cout * r->g.oh * r->g.ow * sizeof *y);

@@ -87,6 +87,77 @@ static inline void gx_resid(zkr_ml_gprog *g, int lookup)
     (void)gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_DENSE, .n_in = 1, .in = {a2}, .c = 10});
 }
 
+/*
+ * CONCAT on channels (Inception / DenseNet style): 2x8x8 input, conv 3@3x3
+ * pad 1 ReLU (a), conv 5@1x1 (b), padded 3x3 max pool of a (p),
+ * CONCAT(a, b, p) 11x8x8 (channel counts not powers of two), conv
+ * 6@3x3 stride 2 ReLU (d), a 2x2 average pool of the concat (q) and a
+ * depthwise 3x3 stride 2 ReLU conv of it with a channel multiplier of 3
+ * (groups 11, 33 outputs: m), CONCAT(d, q, m) 50x4x4, then DENSE 10, or
+ * (last_cat) DENSE 6 and DENSE 4
+ * of it concatenated as the 10 outputs (a vector, as evaluation-graph@1
+ * takes; the CONCAT is the last node).
+ */
+/*
+ * CONCAT of four inputs of 1, 4, 1 and 2 channels (two with no channel
+ * variable: a sumcheck of no rounds), 2x4x4 input, then DENSE 5.
+ */
+static inline void gx_concat4(zkr_ml_gprog *g)
+{
+    uint32_t a, b, p, d, k;
+
+    memset(g, 0, sizeof *g);
+    g->input_encoding = ZKR_ML_INPUT_U8_DIV255;
+    g->nodes[0] = (zkr_ml_gnode){.op = ZKR_ML_GOP_INPUT, .c = 2, .h = 4, .w = 4};
+    g->n_nodes = 1;
+    a = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .act = ZKR_ML_ACT_RELU, .n_in = 1,
+                                 .c = 1, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .pt = 1, .pl = 1,
+                                 .pb = 1, .pr = 1, .dh = 1, .dw = 1, .groups = 1});
+    b = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .n_in = 1, .c = 4, .kh = 1, .kw = 1,
+                                 .sh = 1, .sw = 1, .dh = 1, .dw = 1, .groups = 1});
+    p = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_MAXPOOL, .n_in = 1, .in = {a}, .kh = 3, .kw = 3,
+                                 .sh = 1, .sw = 1, .pt = 1, .pl = 1, .pb = 1, .pr = 1});
+    d = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .n_in = 1, .in = {b}, .c = 2, .kh = 3,
+                                 .kw = 3, .sh = 1, .sw = 1, .pt = 1, .pl = 1, .pb = 1, .pr = 1,
+                                 .dh = 1, .dw = 1, .groups = 1});
+    k = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONCAT, .n_in = 4, .in = {a, b, p, d}});
+    (void)gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_DENSE, .n_in = 1, .in = {k}, .c = 5});
+}
+
+static inline void gx_concat(zkr_ml_gprog *g, int last_cat)
+{
+    uint32_t a, b, p, k, dn, q, dm, k2, f1, f2;
+
+    memset(g, 0, sizeof *g);
+    g->input_encoding = ZKR_ML_INPUT_U8_DIV255;
+    g->nodes[0] = (zkr_ml_gnode){.op = ZKR_ML_GOP_INPUT, .c = 2, .h = 8, .w = 8};
+    g->n_nodes = 1;
+    a = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .act = ZKR_ML_ACT_RELU, .n_in = 1,
+                                 .c = 3, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .pt = 1, .pl = 1,
+                                 .pb = 1, .pr = 1, .dh = 1, .dw = 1, .groups = 1});
+    b = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .n_in = 1, .c = 5, .kh = 1, .kw = 1,
+                                 .sh = 1, .sw = 1, .dh = 1, .dw = 1, .groups = 1});
+    p = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_MAXPOOL, .n_in = 1, .in = {a}, .kh = 3, .kw = 3,
+                                 .sh = 1, .sw = 1, .pt = 1, .pl = 1, .pb = 1, .pr = 1});
+    k = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONCAT, .n_in = 3, .in = {a, b, p}});
+    dn = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .act = ZKR_ML_ACT_RELU, .n_in = 1,
+                                  .in = {k}, .c = 6, .kh = 3, .kw = 3, .sh = 2, .sw = 2, .pt = 1,
+                                  .pl = 1, .pb = 1, .pr = 1, .dh = 1, .dw = 1, .groups = 1});
+    q = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_AVGPOOL, .n_in = 1, .in = {k}, .kh = 2, .kw = 2,
+                                 .sh = 2, .sw = 2});
+    dm = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .act = ZKR_ML_ACT_RELU, .n_in = 1,
+                                  .in = {k}, .c = 33, .kh = 3, .kw = 3, .sh = 2, .sw = 2, .pt = 1,
+                                  .pl = 1, .pb = 1, .pr = 1, .dh = 1, .dw = 1, .groups = 11});
+    k2 = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONCAT, .n_in = 3, .in = {dn, q, dm}});
+    if (!last_cat) {
+        (void)gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_DENSE, .n_in = 1, .in = {k2}, .c = 10});
+        return;
+    }
+    f1 = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_DENSE, .n_in = 1, .in = {k2}, .c = 6});
+    f2 = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_DENSE, .n_in = 1, .in = {k2}, .c = 4});
+    (void)gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONCAT, .n_in = 2, .in = {f1, f2}});
+}
+
 typedef struct {
     zkr_ml_gprog g;
     zkr_ginf_params mp;

@@ -78,11 +78,13 @@ static void test_conv(zkr_tap *t)
         {1, 12, 12, 6, 5, 1, 1, 2, 0, "conv 1x12x12 -> 6, 5x5, pad 2 (LeNet's first)"},
         {4, 6, 6, 4, 3, 1, 1, 1, 1, "depthwise 4x6x6, 3x3, pad 1"},
         {3, 7, 5, 3, 2, 2, 2, 1, 1, "depthwise 3x7x5, 2x2, stride 2, dilation 2, pad 1"},
+        {3, 6, 6, 6, 3, 1, 1, 1, 1, "depthwise 3x6x6 -> 6 (multiplier 2), 3x3, pad 1"},
+        {5, 7, 7, 15, 3, 2, 1, 1, 1, "depthwise 5x7x7 -> 15 (multiplier 3), 3x3, stride 2, pad 1"},
     };
     for (size_t i = 0; i < sizeof cs / sizeof cs[0]; i++) {
         rel r;
         size_t nx = (size_t)cs[i].c * cs[i].h * cs[i].w;
-        size_t nw = (size_t)(cs[i].dw ? 1 : cs[i].cout) * cs[i].c * cs[i].k * cs[i].k;
+        size_t nw = (size_t)cs[i].cout * (cs[i].dw ? 1 : cs[i].c) * cs[i].k * cs[i].k;
         int8_t *x = malloc(nx);
         int64_t *w = malloc(nw * sizeof *w);
         for (size_t j = 0; j < nw; j++)

@@ -150,6 +150,67 @@ static int prove_verify(zkr_tap *t, fx *f, zkr_geval_binding *b, const uint8_t *
     return e == ZKR_OK;
 }
 
+/*
+ * Every other op over a batch: 3 records (padded to 4) of the residual
+ * program, or (cat) of gx_concat's program whose last node is a CONCAT.
+ */
+static void batch_program(zkr_tap *t, const fx *f, int cat)
+{
+    const char *nm = cat ? "concat" : "residual";
+    zkr_diag d = {0};
+    fx *r = calloc(1, sizeof *r);
+    zkr_geval_binding *rb = calloc(1, sizeof *rb);
+    uint8_t rdc[ZKR_DIGEST_BYTES];
+    zkr_buf rpf = {0};
+
+    if (!r || !rb)
+        abort();
+    r->p = f->p;
+    memcpy(r->sid, f->sid, sizeof r->sid);
+    if (cat)
+        gx_concat(&r->md.g, 1);
+    else
+        gx_resid(&r->md.g, 0);
+    zkr_tap_ok(t, zkr_ml_gprog_check(&r->md.g, NULL) == ZKR_OK, "%s program checks", nm);
+    gx_model_init(&r->md, zkr_tap_rand_cb, t);
+    {
+        /* Its P has a split weight block (graph-inference@1 v5): the batch prover reads it. */
+        zkr_ginf_shape *sh = malloc(sizeof *sh);
+        unsigned nsplit = 0;
+        if (sh && zkr_ginf_shape_init(sh, &r->md.g, r->md.in.mp, r->p.max_vars, &d) == ZKR_OK)
+            for (uint32_t i = 1; i < sh->n_nodes; i++)
+                nsplit += sh->n_wsub[i] > 0;
+        if (!cat)
+            zkr_tap_ok(t, nsplit > 0, "residual: %u split weight block(s) in P", nsplit);
+        free(sh);
+    }
+    memset(&d, 0, sizeof d);
+    zkr_tap_ok(t, zkr_prover_ginf_commit(&r->p, &r->md.in, 1, &r->gm, &r->comm, &d) == ZKR_OK,
+               "%s: model committed %s", nm, d.msg);
+    r->rl = zkr_ml_gprog_elems(&r->md.g, 0) + 1;
+    r->ds = gx_dataset(&r->md, zkr_tap_rand_cb, t, 5);
+    gx_binding(&r->md, r->ds, 5, 1, 3, ZKR_EVAL_MODE_EXACT, 0, rb, rdc);
+    if (prove_verify(t, r, rb, rdc, 1, &rpf)) {
+        zkr_verifier_geval_statement rs;
+        statement(r, rb, rdc, r->ds + r->rl, &rs);
+        r->ds[3 * r->rl - 2] ^= 1; /* the last record's last input byte */
+#if ZKR_TEST_BUILD
+        zkr_tap_ok(t, (rs.off = ZKR_GEVAL_OFF_MEMBER, vfy(&rpf, &rs, &d) == ZKR_ERR_VERIFY),
+                   "%s: another record is refused by the relations: %s", nm, d.msg);
+#else
+        /* No switch outside test builds: the membership refuses it first. */
+        zkr_tap_ok(t, vfy(&rpf, &rs, &d) == ZKR_ERR_MISMATCH_INPUT,
+                   "%s: another record is refused by the membership: %s", nm, d.msg);
+#endif
+    }
+    zkr_ginf_model_free(r->gm);
+    gx_model_free(&r->md);
+    zkr_buf_free(&rpf);
+    free(r->ds);
+    free(r);
+    free(rb);
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -204,55 +265,8 @@ int main(int argc, char **argv)
     zkr_tap_ok(&t, zkr_prover_geval(&f->p, f->sid, f->gm, b1, f->ds, 5 * f->rl - 1, 1, &pf2, &d) ==
                        ZKR_ERR_MISMATCH_INPUT,
                "records of the wrong length are refused");
-    {
-        /* Every other op over a batch: 3 records (padded to 4) of the residual program. */
-        fx *r = calloc(1, sizeof *r);
-        zkr_geval_binding *rb = calloc(1, sizeof *rb);
-        uint8_t rdc[ZKR_DIGEST_BYTES];
-        zkr_buf rpf = {0};
-        if (!r || !rb)
-            abort();
-        r->p = f->p;
-        memcpy(r->sid, f->sid, sizeof r->sid);
-        gx_resid(&r->md.g, 0);
-        zkr_tap_ok(&t, zkr_ml_gprog_check(&r->md.g, NULL) == ZKR_OK, "residual program checks");
-        gx_model_init(&r->md, zkr_tap_rand_cb, &t);
-        {
-            /* Its P has a split weight block (graph-inference@1 v5): the batch prover reads it. */
-            zkr_ginf_shape *sh = malloc(sizeof *sh);
-            unsigned nsplit = 0;
-            if (sh && zkr_ginf_shape_init(sh, &r->md.g, r->md.in.mp, r->p.max_vars, &d) == ZKR_OK)
-                for (uint32_t i = 1; i < sh->n_nodes; i++)
-                    nsplit += sh->n_wsub[i] > 0;
-            zkr_tap_ok(&t, nsplit > 0, "residual: %u split weight block(s) in P", nsplit);
-            free(sh);
-        }
-        memset(&d, 0, sizeof d);
-        zkr_tap_ok(&t, zkr_prover_ginf_commit(&r->p, &r->md.in, 1, &r->gm, &r->comm, &d) == ZKR_OK,
-                   "residual: model committed %s", d.msg);
-        r->rl = zkr_ml_gprog_elems(&r->md.g, 0) + 1;
-        r->ds = gx_dataset(&r->md, zkr_tap_rand_cb, &t, 5);
-        gx_binding(&r->md, r->ds, 5, 1, 3, ZKR_EVAL_MODE_EXACT, 0, rb, rdc);
-        if (prove_verify(&t, r, rb, rdc, 1, &rpf)) {
-            zkr_verifier_geval_statement rs;
-            statement(r, rb, rdc, r->ds + r->rl, &rs);
-            r->ds[3 * r->rl - 2] ^= 1; /* the last record's last input byte */
-#if ZKR_TEST_BUILD
-            zkr_tap_ok(&t, (rs.off = ZKR_GEVAL_OFF_MEMBER, vfy(&rpf, &rs, &d) == ZKR_ERR_VERIFY),
-                       "residual: another record is refused by the relations: %s", d.msg);
-#else
-            /* No switch outside test builds: the membership refuses it first. */
-            zkr_tap_ok(&t, vfy(&rpf, &rs, &d) == ZKR_ERR_MISMATCH_INPUT,
-                       "residual: another record is refused by the membership: %s", d.msg);
-#endif
-        }
-        zkr_ginf_model_free(r->gm);
-        gx_model_free(&r->md);
-        zkr_buf_free(&rpf);
-        free(r->ds);
-        free(r);
-        free(rb);
-    }
+    batch_program(&t, f, 0);
+    batch_program(&t, f, 1);
     {
         /* Soundness bits, computed from the parameters, for every batch layout the program takes. */
         zkr_ginf_shape *s = malloc(sizeof *s);

@@ -3,9 +3,13 @@
  * LeNet-5-shaped program (conv 5x5 pad 2, max pool, conv, max pool, three
  * dense layers, random weights from the seed) and a residual program with
  * every proven op (depthwise conv, ADD, LOOKUP, AVGPOOL, a padded MAXPOOL,
- * a tensor read twice). Each proves, its output is native inference's,
- * the verifier accepts; bit flips, truncation, another output, input or
- * model are refused; proofs are deterministic.
+ * a tensor read twice) and three CONCAT programs (tests/zk/geval_fixture.h
+ * gx_concat: three inputs of 3, 5, 3 and of 6, 11, 33 channels, the 33 a
+ * depthwise conv with a channel multiplier of 3; one with a CONCAT as its
+ * last node; gx_concat4: four inputs of 1, 4, 1, 2 channels). Each proves,
+ * its output is native inference's, the verifier accepts; bit flips,
+ * truncation, another output, input or model are refused; proofs are
+ * deterministic.
  */
 #include <stdio.h>
 #include <time.h>
@@ -298,6 +302,19 @@ int main(int argc, char **argv)
     gx_model_fill(md, zkr_tap_rand_cb, &t);
     run(&t, md, "residual");
     gx_model_free(md);
+    for (int lc = 0; lc < 3; lc++) {
+        const char *name = lc == 2 ? "concat of 4 (1 + 4 + 1 + 2 channels)"
+                           : lc    ? "concat (last node a CONCAT)"
+                                   : "concat";
+        if (lc == 2)
+            gx_concat4(&md->g);
+        else
+            gx_concat(&md->g, lc);
+        zkr_tap_ok(&t, zkr_ml_gprog_check(&md->g, NULL) == ZKR_OK, "%s program checks", name);
+        gx_model_init(md, zkr_tap_rand_cb, &t);
+        run(&t, md, name);
+        gx_model_free(md);
+    }
     gx_lenet(&md->g, 0);
     zkr_tap_ok(&t, zkr_ml_gprog_check(&md->g, NULL) == ZKR_OK, "LeNet-5 program checks");
     gx_model_fill(md, zkr_tap_rand_cb, &t);
