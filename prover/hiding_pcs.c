@@ -211,8 +211,7 @@ zkr_err zkr_prover_hcommit_sized(const zkr_params *p, const zkr_gl *evals, unsig
         goto out;
     memcpy(poly->evb, evals, small * sizeof *evals);
     /* Every entry off the slice u = 0^e is uniformly random: the blinding. */
-    for (size_t i = small; i < len; i++)
-        poly->evb[i] = zkr_zkrng_gl(rng);
+    zkr_zkrng_gl_fill(rng, poly->evb + small, len - small);
     memcpy(poly->cb, poly->evb, len * sizeof *poly->cb);
     zkr_mle_to_monomial_base(poly->cb, poly->total);
     if ((r = zkr_h_encode_commit(p, poly, rng, threads)) != ZKR_OK)
@@ -294,8 +293,7 @@ zkr_err zkr_prover_hcommit_ext_sized(const zkr_params *p, const zkr_ext *evals, 
         goto out;
     memcpy(poly->eve, evals, small * sizeof *evals);
     /* As for a base f: every entry off the slice u = 0^e is uniform (extension) noise. */
-    for (size_t i = small; i < len; i++)
-        poly->eve[i] = zkr_zkrng_ext(rng);
+    zkr_zkrng_ext_fill(rng, poly->eve + small, len - small);
     if ((r = zkr_h_ext_monomial(poly->eve, poly->total, poly->ce)) != ZKR_OK ||
         (r = zkr_h_encode_commit(p, poly, rng, threads)) != ZKR_OK)
         goto out;
@@ -353,8 +351,7 @@ zkr_err zkr_prover_hmask(const zkr_params *p, unsigned total_vars, zkr_zkrng *rn
     tmp = malloc(len * sizeof *tmp);
     if (!poly->eve || !poly->ce || !tmp)
         goto out;
-    for (size_t i = 0; i < len; i++)
-        poly->eve[i] = zkr_zkrng_ext(rng);
+    zkr_zkrng_ext_fill(rng, poly->eve, len);
     for (int k = 0; k < 3; k++) {
         for (size_t i = 0; i < len; i++)
             tmp[i] = poly->eve[i].c[k];
