@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "zk/blake2b_x8.h"
 #include "zk/zk.h"
 
 static const uint8_t zkr_mt_pers_leaf[16] = "zkr/mt-leaf";
@@ -56,31 +57,51 @@ typedef struct {
     const uint64_t *words;
     zkr_mtree *t;
     uint64_t level_base; /* first heap index of the level being built */
+    int x8;              /* zkr_b2b_x8_available(): eight hashes at a time */
 } zkr_mt_job;
 
+/* Leaves [lo, hi): eight at a time from a multiple of 8 (their salts are two ChaCha20 blocks). */
 static void zkr_mt_leaves(void *ctx, size_t lo, size_t hi, unsigned w)
 {
     zkr_mt_job *j = ctx;
-    uint8_t z[64] = {0}, ks[64];
+    uint8_t z[128] = {0}, ks[128];
+    size_t lw = j->t->leaf_words;
 
     (void)w;
-    for (size_t i = lo; i < hi; i++) {
-        if (i == lo || i % 4 == 0)
+    for (size_t i = lo; i < hi;) {
+        if (j->x8 && i % 8 == 0 && hi - i >= 8) {
             (void)crypto_stream_chacha20_xor_ic(ks, z, sizeof z, zkr_mt_nonce, i / 4,
                                                 j->t->salt_seed);
-        zkr_mtree_leaf_hash(ks + (i % 4) * ZKR_SALT_BYTES, j->words + i * j->t->leaf_words,
-                            j->t->leaf_words, j->t->nodes[j->t->n_leaves + i]);
+            zkr_b2b_x8_leaves(zkr_mt_pers_leaf, ks, j->words + i * lw, lw, lw,
+                              j->t->nodes + j->t->n_leaves + i);
+            i += 8;
+            continue;
+        }
+        if (i == lo || i % 4 == 0)
+            (void)crypto_stream_chacha20_xor_ic(ks, z, 64, zkr_mt_nonce, i / 4,
+                                                j->t->salt_seed);
+        zkr_mtree_leaf_hash(ks + (i % 4) * ZKR_SALT_BYTES, j->words + i * lw, lw,
+                            j->t->nodes[j->t->n_leaves + i]);
+        i++;
     }
+    sodium_memzero(ks, sizeof ks);
 }
 
+/* Nodes [lo, hi) of a level: a node's two children are 64 contiguous bytes. */
 static void zkr_mt_level(void *ctx, size_t lo, size_t hi, unsigned w)
 {
     zkr_mt_job *j = ctx;
 
     (void)w;
-    for (size_t i = lo; i < hi; i++) {
+    for (size_t i = lo; i < hi;) {
         uint64_t k = j->level_base + i;
+        if (j->x8 && hi - i >= 8) {
+            zkr_b2b_x8_64(zkr_mt_pers_node, j->t->nodes[2 * k], j->t->nodes + k);
+            i += 8;
+            continue;
+        }
         zkr_mt_node(j->t->nodes[2 * k], j->t->nodes[2 * k + 1], j->t->nodes[k]);
+        i++;
     }
 }
 
@@ -104,6 +125,7 @@ zkr_err zkr_mtree_build(const uint64_t *words, uint64_t n_leaves, size_t leaf_wo
     j.words = words;
     j.t = out;
     j.level_base = 0;
+    j.x8 = zkr_b2b_x8_available();
     zkr_par_for(threads, n_leaves, 256, zkr_mt_leaves, &j);
     for (uint64_t half = n_leaves / 2; half >= 1; half /= 2) {
         j.level_base = half;
