@@ -10,6 +10,7 @@
 
 #include "prover/prover.h"
 #include "tests/tap.h"
+#include "zk/blake2b_x8.h"
 #include "zk/zk.h"
 
 static zkr_gl ref_mul(zkr_gl a, zkr_gl b)
@@ -259,6 +260,122 @@ static void test_transcript(zkr_tap *t)
         nonce++;
     zkr_tap_ok(t, zkr_ts_pow_check(&a, 8, nonce) && !zkr_ts_pow_ok(&a, 40, nonce),
                "proof of work found and checked");
+}
+
+/* BLAKE2b-256 of msg with the 16-byte personalization pers (libsodium: the reference). */
+static void ref_b2b(const char *pers, const uint8_t *msg, size_t len, uint8_t out[32])
+{
+    uint8_t p16[16] = {0};
+
+    memcpy(p16, pers, strlen(pers));
+    (void)crypto_generichash_blake2b_salt_personal(out, 32, msg, len, NULL, 0, NULL, p16);
+}
+
+/*
+ * The eight-lane BLAKE2b (where the CPU runs it) against libsodium for leaf
+ * lengths across one to five blocks, and a tree built by zkr_mtree_build
+ * (whichever path runs) against its root recomputed with libsodium alone.
+ */
+static void test_b2b_x8(zkr_tap *t)
+{
+    static const size_t lens[] = {1, 2, 13, 14, 15, 16, 30, 48, 62, 96};
+    static const uint8_t pl[16] = "zkr/mt-leaf", pn[16] = "zkr/mt-node";
+    uint64_t words[8 * 100];
+    uint8_t salts[128], got[8][32], want[32], msg[16 + 8 * 100], nodes[512], seed[32] = {3};
+    uint8_t(*lvl)[32] = malloc(2 * 64 * 32);
+    int bad = 0, ok;
+    zkr_mtree tr;
+
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+        words[i] = rnd_gl(t) ^ ((uint64_t)i << 60);
+    for (size_t i = 0; i < sizeof salts; i++)
+        salts[i] = (uint8_t)(i * 37 + 11);
+    for (size_t i = 0; i < sizeof nodes; i++)
+        nodes[i] = (uint8_t)(i * 101 + 7);
+    if (zkr_b2b_x8_available()) {
+        for (size_t li = 0; li < sizeof lens / sizeof *lens; li++) {
+            size_t n = lens[li], stride = n + 3;
+            zkr_b2b_x8_leaves(pl, salts, words, stride, n, got);
+            for (int i = 0; i < 8; i++) {
+                memcpy(msg, salts + 16 * i, 16);
+                for (size_t k = 0; k < n; k++)
+                    zkr_store_le64(msg + 16 + 8 * k, words[(size_t)i * stride + k]);
+                ref_b2b("zkr/mt-leaf", msg, 16 + 8 * n, want);
+                bad += memcmp(got[i], want, 32) != 0;
+            }
+        }
+        zkr_b2b_x8_64(pn, nodes, got);
+        for (int i = 0; i < 8; i++) {
+            ref_b2b("zkr/mt-node", nodes + 64 * i, 64, want);
+            bad += memcmp(got[i], want, 32) != 0;
+        }
+    }
+    zkr_tap_ok(t, bad == 0, "8-lane BLAKE2b (%s) equals libsodium's digests",
+               zkr_b2b_x8_available() ? "AVX-512 on this CPU" : "not on this CPU: unused");
+    /* 64 leaves of 12 words (two blocks each), two threads: the root from libsodium alone */
+    ok = lvl && zkr_mtree_build(words, 64, 12, seed, 2, &tr) == ZKR_OK;
+    for (size_t i = 0; ok && i < 64; i++) {
+        uint8_t salt[16];
+        zkr_mtree_salt(seed, i, salt);
+        memcpy(msg, salt, 16);
+        for (size_t k = 0; k < 12; k++)
+            zkr_store_le64(msg + 16 + 8 * k, words[i * 12 + k]);
+        ref_b2b("zkr/mt-leaf", msg, 16 + 8 * 12, lvl[64 + i]);
+    }
+    for (size_t k = 63; ok && k >= 1; k--)
+        ref_b2b("zkr/mt-node", lvl[2 * k], 64, lvl[k]);
+    if (ok) {
+        uint8_t root[32];
+        zkr_mtree_root(&tr, root);
+        ok = memcmp(root, lvl[1], 32) == 0;
+        zkr_mtree_free(&tr);
+    }
+    free(lvl);
+    zkr_tap_ok(t, ok, "Merkle root of 64 two-block leaves equals the libsodium recomputation");
+}
+
+/*
+ * Bulk field draws: the same values, in the same order, as single draws,
+ * and the generator left in the same state (the bytes after agree), from
+ * byte offsets that are and are not multiples of 8, across chunk sizes.
+ */
+static void test_zkrng_fill(zkr_tap *t)
+{
+    static const size_t ns[] = {1, 7, 8, 9, 63, 500, 4097, 20000};
+    uint8_t key[32] = {5, 4, 3}, b1[97], b2[97];
+    zkr_gl *a = malloc(20000 * sizeof *a), *b = malloc(20000 * sizeof *b);
+    zkr_ext ea[301], eb[301];
+    int bad = !a || !b;
+
+    for (size_t skew = 0; !bad && skew < 3; skew++) {
+        zkr_zkrng g1, g2;
+        zkr_zkrng_from_key(&g1, key);
+        zkr_zkrng_from_key(&g2, key);
+        zkr_zkrng_bytes(&g1, b1, skew * 5);
+        zkr_zkrng_bytes(&g2, b2, skew * 5);
+        for (size_t k = 0; k < sizeof ns / sizeof *ns; k++) {
+            for (size_t i = 0; i < ns[k]; i++)
+                a[i] = zkr_zkrng_gl(&g1);
+            zkr_zkrng_gl_fill(&g2, b, ns[k]);
+            bad += memcmp(a, b, ns[k] * sizeof *a) != 0;
+            zkr_zkrng_bytes(&g1, b1, 3 + k);
+            zkr_zkrng_bytes(&g2, b2, 3 + k);
+            bad += memcmp(b1, b2, 3 + k) != 0;
+        }
+        for (size_t i = 0; i < 301; i++)
+            ea[i] = zkr_zkrng_ext(&g1);
+        zkr_zkrng_ext_fill(&g2, eb, 301);
+        for (size_t i = 0; i < 301; i++)
+            bad += !zkr_ext_eq(ea[i], eb[i]);
+        zkr_zkrng_bytes(&g1, b1, sizeof b1);
+        zkr_zkrng_bytes(&g2, b2, sizeof b2);
+        bad += memcmp(b1, b2, sizeof b1) != 0;
+        zkr_zkrng_wipe(&g1);
+        zkr_zkrng_wipe(&g2);
+    }
+    free(a);
+    free(b);
+    zkr_tap_ok(t, bad == 0, "bulk field draws equal single draws and leave the same stream");
 }
 
 static void test_merkle(zkr_tap *t)
@@ -823,6 +940,8 @@ int main(int argc, char **argv)
     test_ntt(&t);
     test_transcript(&t);
     test_merkle(&t);
+    test_b2b_x8(&t);
+    test_zkrng_fill(&t);
     test_mle(&t);
     test_sumcheck(&t);
     test_basefold(&t, &p);
