@@ -378,6 +378,7 @@ typedef struct {
     unsigned threads;
     zkr_zkrng *rng;
     zkr_ext *g, *coef;          /* G's evaluations and coefficients, folded in place */
+    zkr_ext *sfx;               /* the rounds' eq tables (2^(n - 1), reused by every round) */
     zkr_ext *layer_cw[32];
     zkr_mtree layer_tree[32];
     zkr_buf head;               /* round messages */
@@ -390,17 +391,14 @@ static zkr_err zkr_h_round(zkr_hopen_ctx *c, const zkr_ext *zf, unsigned round, 
 {
     unsigned n_cur = c->l->n_vars - round;
     size_t half = (size_t)1 << (n_cur - 1);
-    zkr_ext *sfx = malloc(half * sizeof *sfx), q0 = zkr_ext_from(0), q1 = zkr_ext_from(0);
+    zkr_ext *sfx = c->sfx, q0 = zkr_ext_from(0), q1 = zkr_ext_from(0);
     zkr_ext one = zkr_ext_from(1), zi = zf[round];
 
-    if (!sfx)
-        return ZKR_ERR_NOMEM;
     zkr_mle_eq_table_mt(zf + round + 1, n_cur - 1, c->threads, sfx);
     for (size_t i = 0; i < half; i++) {
         q0 = zkr_ext_add(q0, zkr_ext_mul(sfx[i], c->g[2 * i]));
         q1 = zkr_ext_add(q1, zkr_ext_mul(sfx[i], c->g[2 * i + 1]));
     }
-    free(sfx);
     msg[0] = zkr_ext_mul(cfac, zkr_ext_mul(zkr_ext_sub(one, zi), q0));
     msg[1] = zkr_ext_mul(cfac, zkr_ext_mul(zkr_ext_sub(zkr_ext_mul_base(zi, 3), one),
                                            zkr_ext_sub(zkr_ext_add(q1, q1), q0)));
@@ -549,19 +547,49 @@ static uint64_t zkr_h_pow(const zkr_transcript *t, unsigned bits)
     return zkr_ts_pow_search(t, bits);
 }
 
-/* Adds beta F (base or extension) to G's evaluations and coefficients. */
-static void zkr_h_accum(zkr_ext *g, zkr_ext *coef, const zkr_hpcs_poly *f, zkr_ext beta,
-                        size_t len)
+/*
+ * G = rho Z + sum_i beta_i F_i (evaluations and coefficients) in one pass
+ * over the tables, chunk by chunk on the prover's threads: the same field
+ * values as adding each term in turn (field sums are exact).
+ */
+typedef struct {
+    zkr_ext *g, *coef;
+    const zkr_hpcs_poly *z; /* the mask */
+    zkr_ext rho;
+    const zkr_hpcs_poly *const *f;
+    const zkr_ext *beta;
+    size_t k;
+} zkr_h_comb_job;
+
+static void zkr_h_comb_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
 {
-    for (size_t i = 0; i < len; i++) {
-        if (f->ext) {
-            g[i] = zkr_ext_add(g[i], zkr_ext_mul(beta, f->eve[i]));
-            coef[i] = zkr_ext_add(coef[i], zkr_ext_mul(beta, f->ce[i]));
-        } else {
-            g[i] = zkr_ext_add(g[i], zkr_ext_mul_base(beta, f->evb[i]));
-            coef[i] = zkr_ext_add(coef[i], zkr_ext_mul_base(beta, f->cb[i]));
+    const zkr_h_comb_job *j = ctx;
+
+    (void)w;
+    for (size_t i = lo; i < hi; i++) {
+        zkr_ext g = zkr_ext_mul(j->rho, j->z->eve[i]), c = zkr_ext_mul(j->rho, j->z->ce[i]);
+        for (size_t m = 0; m < j->k; m++) {
+            const zkr_hpcs_poly *f = j->f[m];
+            if (f->ext) {
+                g = zkr_ext_add(g, zkr_ext_mul(j->beta[m], f->eve[i]));
+                c = zkr_ext_add(c, zkr_ext_mul(j->beta[m], f->ce[i]));
+            } else {
+                g = zkr_ext_add(g, zkr_ext_mul_base(j->beta[m], f->evb[i]));
+                c = zkr_ext_add(c, zkr_ext_mul_base(j->beta[m], f->cb[i]));
+            }
         }
+        j->g[i] = g;
+        j->coef[i] = c;
     }
+}
+
+static void zkr_h_combine(zkr_ext *g, zkr_ext *coef, const zkr_hpcs_poly *z, zkr_ext rho,
+                          const zkr_hpcs_poly *const *f, const zkr_ext *beta, size_t k,
+                          size_t len, unsigned threads)
+{
+    zkr_h_comb_job j = {g, coef, z, rho, f, beta, k};
+
+    zkr_par_for(threads, len, 1 << 14, zkr_h_comb_chunk, &j);
 }
 
 /*
@@ -593,6 +621,11 @@ static zkr_err zkr_hopen_core(const zkr_params *p, zkr_transcript *t, unsigned t
     c.rng = rng;
     c.g = g;
     c.coef = coef;
+    /* public (eq weights of the public point): freed unwiped, as before */
+    if (!(c.sfx = malloc(((size_t)1 << (l->n_vars - 1)) * sizeof *c.sfx))) {
+        r = ZKR_ERR_NOMEM;
+        goto out;
+    }
     if ((r = zkr_h_fold_phase(&c, t, zf, value)) != ZKR_OK)
         goto out;
     nonce = zkr_h_pow(t, p->pow_bits);
@@ -604,6 +637,7 @@ static zkr_err zkr_hopen_core(const zkr_params *p, zkr_transcript *t, unsigned t
         goto out;
     r = zkr_h_queries(&c, t, trees, n_trees, out);
 out:
+    free(c.sfx);
     for (unsigned i = 0; i < 32; i++) {
         free(c.layer_cw[i]);
         zkr_mtree_free(&c.layer_tree[i]);
@@ -647,11 +681,11 @@ static zkr_err zkr_hopen_run(const zkr_params *p, zkr_transcript *t, zkr_hpcs_po
     memcpy(zf, z, (size_t)f->n_vars * sizeof *zf);
     for (unsigned b = 0; b < f->total - f->n_vars; b++)
         zf[f->n_vars + b] = u ? u[b] : zkr_ext_from((slice >> b) & 1);
-    for (size_t i = 0; i < len; i++) {
-        g[i] = zkr_ext_mul(rho, g_mask->eve[i]);
-        coef[i] = zkr_ext_mul(rho, g_mask->ce[i]);
+    {
+        const zkr_hpcs_poly *fs[1] = {f};
+        zkr_ext one = zkr_ext_from(1);
+        zkr_h_combine(g, coef, g_mask, rho, fs, &one, 1, len, threads);
     }
-    zkr_h_accum(g, coef, f, zkr_ext_from(1), len);
     zkr_ts_absorb(t, "hpcs-f", f->tree.nodes[1], ZKR_DIGEST_BYTES);
     zkr_ts_absorb(t, "hpcs-z", tree_mask->tree.nodes[1], ZKR_DIGEST_BYTES);
     if (u)
@@ -793,19 +827,15 @@ static zkr_err zkr_hopen_batch_run(const zkr_params *p, zkr_transcript *t, zkr_h
         (r = zkr_enc_ext(out, b)) != ZKR_OK)
         goto out;
     len = (size_t)1 << total;
-    g = calloc(len, sizeof *g);
-    cf = calloc(len, sizeof *cf);
+    /* every entry is written by zkr_h_combine: no zero fill */
+    g = malloc(len * sizeof *g);
+    cf = malloc(len * sizeof *cf);
     if (!g || !cf) {
         r = ZKR_ERR_NOMEM;
         goto out;
     }
-    for (size_t i = 0; i < len; i++) {
-        const zkr_hpcs_poly *z = mask2 ? mask2 : mask;
-        g[i] = zkr_ext_mul(coef[k], z->eve[i]);
-        cf[i] = zkr_ext_mul(coef[k], z->ce[i]);
-    }
-    for (size_t i = 0; i < k; i++)
-        zkr_h_accum(g, cf, f[i], coef[i], len);
+    zkr_h_combine(g, cf, mask2 ? mask2 : mask, coef[k], (const zkr_hpcs_poly *const *)f, coef, k,
+                  len, threads);
     r = zkr_hopen_core(p, t, f[0]->total, ch && ch->plain_layout, g, cf, zfull, value, trees, k + 1, rng, threads, out);
 out:
     zkr_wipe_free(g, g ? len * sizeof *g : 0);
