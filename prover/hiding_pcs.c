@@ -121,7 +121,41 @@ out:
     return r;
 }
 
-/* Codeword and salted tree of a filled poly (coefficients set). */
+/*
+ * An extension poly's monomial coefficients (ce, from eve) and its
+ * codeword, component by component: each component is gathered once for
+ * both its Moebius transform and its LDE (the values zkr_h_encode_ext
+ * gives from ce).
+ */
+static zkr_err zkr_h_ext_coef_encode(const zkr_ntt *ntt, zkr_hpcs_poly *poly, unsigned lb,
+                                     unsigned threads)
+{
+    size_t n = (size_t)1 << poly->total, big = n << lb;
+    zkr_gl *in = malloc(n * sizeof *in), *ev = malloc(big * sizeof *ev);
+    zkr_ext *out = (zkr_ext *)(void *)poly->cw;
+    zkr_err r = ZKR_ERR_NOMEM;
+
+    if (!in || !ev)
+        goto out;
+    for (int k = 0; k < 3; k++) {
+        for (size_t i = 0; i < n; i++)
+            in[i] = poly->eve[i].c[k];
+        zkr_mle_to_monomial_base(in, poly->total);
+        for (size_t i = 0; i < n; i++)
+            poly->ce[i].c[k] = in[i];
+        if ((r = zkr_ntt_lde(ntt, in, poly->total, lb, 1, threads, ev)) != ZKR_OK)
+            goto out;
+        for (size_t i = 0; i < big; i++)
+            out[i].c[k] = ev[i];
+    }
+    r = ZKR_OK;
+out:
+    zkr_wipe_free(in, in ? n * sizeof *in : 0);
+    zkr_wipe_free(ev, ev ? big * sizeof *ev : 0);
+    return r;
+}
+
+/* Codeword and salted tree of a filled poly (base: coefficients set; ext: evaluations set). */
 static zkr_err zkr_h_encode_commit(const zkr_params *p, zkr_hpcs_poly *poly, zkr_zkrng *rng,
                                    unsigned threads)
 {
@@ -138,8 +172,7 @@ static zkr_err zkr_h_encode_commit(const zkr_params *p, zkr_hpcs_poly *poly, zkr
     if ((r = zkr_ntt_new_mt(poly->total + p->log_blowup, threads, &ntt)) != ZKR_OK)
         return r;
     if (poly->ext)
-        r = zkr_h_encode_ext(ntt, poly->ce, poly->total, p->log_blowup, threads,
-                             (zkr_ext *)(void *)poly->cw);
+        r = zkr_h_ext_coef_encode(ntt, poly, p->log_blowup, threads);
     else
         r = zkr_ntt_lde(ntt, poly->cb, poly->total, p->log_blowup, 1, threads, poly->cw);
     zkr_ntt_free(ntt);
@@ -226,25 +259,6 @@ out:
     return r;
 }
 
-/* Monomial coefficients of ext evaluations, component by component. */
-static zkr_err zkr_h_ext_monomial(const zkr_ext *ev, unsigned vars, zkr_ext *ce)
-{
-    size_t len = (size_t)1 << vars;
-    zkr_gl *tmp = malloc(len * sizeof *tmp);
-
-    if (!tmp)
-        return ZKR_ERR_NOMEM;
-    for (int k = 0; k < 3; k++) {
-        for (size_t i = 0; i < len; i++)
-            tmp[i] = ev[i].c[k];
-        zkr_mle_to_monomial_base(tmp, vars);
-        for (size_t i = 0; i < len; i++)
-            ce[i].c[k] = tmp[i];
-    }
-    zkr_wipe_free(tmp, len * sizeof *tmp);
-    return ZKR_OK;
-}
-
 zkr_err zkr_prover_hcommit_ext(const zkr_params *p, const zkr_ext *evals, unsigned n_vars,
                                uint32_t budget, zkr_zkrng *rng, unsigned threads,
                                zkr_hpcs_poly **out, zkr_hpcs_commitment *comm)
@@ -294,8 +308,7 @@ zkr_err zkr_prover_hcommit_ext_sized(const zkr_params *p, const zkr_ext *evals, 
     memcpy(poly->eve, evals, small * sizeof *evals);
     /* As for a base f: every entry off the slice u = 0^e is uniform (extension) noise. */
     zkr_zkrng_ext_fill(rng, poly->eve + small, len - small);
-    if ((r = zkr_h_ext_monomial(poly->eve, poly->total, poly->ce)) != ZKR_OK ||
-        (r = zkr_h_encode_commit(p, poly, rng, threads)) != ZKR_OK)
+    if ((r = zkr_h_encode_commit(p, poly, rng, threads)) != ZKR_OK)
         goto out;
     zkr_mtree_root(&poly->tree, comm->root);
     comm->n_vars = n_vars;
@@ -332,7 +345,6 @@ zkr_err zkr_prover_hmask(const zkr_params *p, unsigned total_vars, zkr_zkrng *rn
                          unsigned threads, zkr_hpcs_poly **out, uint8_t root[ZKR_DIGEST_BYTES])
 {
     zkr_hpcs_poly *poly = NULL;
-    zkr_gl *tmp = NULL;
     size_t len;
     zkr_err r = ZKR_ERR_NOMEM;
 
@@ -348,24 +360,15 @@ zkr_err zkr_prover_hmask(const zkr_params *p, unsigned total_vars, zkr_zkrng *rn
     len = (size_t)1 << total_vars;
     poly->eve = malloc(len * sizeof *poly->eve);
     poly->ce = malloc(len * sizeof *poly->ce);
-    tmp = malloc(len * sizeof *tmp);
-    if (!poly->eve || !poly->ce || !tmp)
+    if (!poly->eve || !poly->ce)
         goto out;
     zkr_zkrng_ext_fill(rng, poly->eve, len);
-    for (int k = 0; k < 3; k++) {
-        for (size_t i = 0; i < len; i++)
-            tmp[i] = poly->eve[i].c[k];
-        zkr_mle_to_monomial_base(tmp, total_vars);
-        for (size_t i = 0; i < len; i++)
-            poly->ce[i].c[k] = tmp[i];
-    }
     if ((r = zkr_h_encode_commit(p, poly, rng, threads)) != ZKR_OK)
         goto out;
     zkr_mtree_root(&poly->tree, root);
     *out = poly;
     poly = NULL;
 out:
-    zkr_wipe_free(tmp, tmp ? len * sizeof *tmp : 0);
     zkr_hpcs_poly_free(poly);
     return r;
 }
