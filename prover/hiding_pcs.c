@@ -388,6 +388,25 @@ typedef struct {
     zkr_buf roots;
 } zkr_hopen_ctx;
 
+/* The round's two sums over pairs, per worker (exact field sums: any split gives the same). */
+typedef struct {
+    const zkr_ext *sfx, *g;
+    zkr_ext q[ZKR_PAR_MAX][2];
+} zkr_h_qsum_job;
+
+static void zkr_h_qsum_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
+{
+    zkr_h_qsum_job *j = ctx;
+    zkr_ext q0 = zkr_ext_from(0), q1 = zkr_ext_from(0);
+
+    for (size_t i = lo; i < hi; i++) {
+        q0 = zkr_ext_add(q0, zkr_ext_mul(j->sfx[i], j->g[2 * i]));
+        q1 = zkr_ext_add(q1, zkr_ext_mul(j->sfx[i], j->g[2 * i + 1]));
+    }
+    j->q[w][0] = q0;
+    j->q[w][1] = q1;
+}
+
 /* Round message (h(0), h(2)) of sum_x eq(zf, x) g(x) at round `round`. */
 static zkr_err zkr_h_round(zkr_hopen_ctx *c, const zkr_ext *zf, unsigned round, zkr_ext cfac,
                            zkr_ext msg[2])
@@ -397,10 +416,18 @@ static zkr_err zkr_h_round(zkr_hopen_ctx *c, const zkr_ext *zf, unsigned round, 
     zkr_ext *sfx = c->sfx, q0 = zkr_ext_from(0), q1 = zkr_ext_from(0);
     zkr_ext one = zkr_ext_from(1), zi = zf[round];
 
+    zkr_h_qsum_job qj;
+    unsigned nw = c->threads < ZKR_PAR_MAX ? c->threads : ZKR_PAR_MAX;
+
     zkr_mle_eq_table_mt(zf + round + 1, n_cur - 1, c->threads, sfx);
-    for (size_t i = 0; i < half; i++) {
-        q0 = zkr_ext_add(q0, zkr_ext_mul(sfx[i], c->g[2 * i]));
-        q1 = zkr_ext_add(q1, zkr_ext_mul(sfx[i], c->g[2 * i + 1]));
+    qj.sfx = sfx;
+    qj.g = c->g;
+    for (unsigned w = 0; w < nw; w++)
+        qj.q[w][0] = qj.q[w][1] = zkr_ext_from(0);
+    zkr_par_for(nw, half, 1 << 14, zkr_h_qsum_chunk, &qj);
+    for (unsigned w = 0; w < nw; w++) {
+        q0 = zkr_ext_add(q0, qj.q[w][0]);
+        q1 = zkr_ext_add(q1, qj.q[w][1]);
     }
     msg[0] = zkr_ext_mul(cfac, zkr_ext_mul(zkr_ext_sub(one, zi), q0));
     msg[1] = zkr_ext_mul(cfac, zkr_ext_mul(zkr_ext_sub(zkr_ext_mul_base(zi, 3), one),
