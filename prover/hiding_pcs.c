@@ -381,7 +381,7 @@ typedef struct {
     unsigned threads;
     zkr_zkrng *rng;
     zkr_ext *g, *coef;          /* G's evaluations and coefficients, folded in place */
-    zkr_ext *sfx;               /* the rounds' eq tables (2^(n - 1), reused by every round) */
+    zkr_ext *sfx;               /* the rounds' eq tables (2^(n - 1); round r + 1's from round r's) */
     zkr_ext *layer_cw[32];
     zkr_mtree layer_tree[32];
     zkr_buf head;               /* round messages */
@@ -419,7 +419,14 @@ static zkr_err zkr_h_round(zkr_hopen_ctx *c, const zkr_ext *zf, unsigned round, 
     zkr_h_qsum_job qj;
     unsigned nw = c->threads < ZKR_PAR_MAX ? c->threads : ZKR_PAR_MAX;
 
-    zkr_mle_eq_table_mt(zf + round + 1, n_cur - 1, c->threads, sfx);
+    if (round == 0) {
+        zkr_mle_eq_table_mt(zf + 1, n_cur - 1, c->threads, sfx);
+    } else {
+        /* eq(zf[round+1..], .) from the last round's table: eq(z, 0) + eq(z, 1) = 1 sums out
+         * its first variable (additions only; in place, reads at >= the write index) */
+        for (size_t i = 0; i < half; i++)
+            sfx[i] = zkr_ext_add(sfx[2 * i], sfx[2 * i + 1]);
+    }
     qj.sfx = sfx;
     qj.g = c->g;
     for (unsigned w = 0; w < nw; w++)
