@@ -774,18 +774,35 @@ zkr_err zkr_prover_hopen_at(const zkr_params *p, zkr_transcript *t, zkr_hpcs_pol
                          threads, out);
 }
 
-/* sum_x eq(z, x) Z(x) for a mask's extension table (only the public eq table is allocated). */
+/*
+ * sum_x eq(z, x) Z(x) for a mask's extension table, with eq split over the
+ * low and high halves of x (eq(z, x) = eq(z_lo, x_lo) eq(z_hi, x_hi)): two
+ * public tables of 2^(total/2) entries instead of one of 2^total, the
+ * same field value.
+ */
 static zkr_err zkr_h_mask_eval(const zkr_hpcs_poly *mask, const zkr_ext *z, zkr_ext *out)
 {
-    size_t len = (size_t)1 << mask->total;
-    zkr_ext *eq = malloc(len * sizeof *eq), acc = zkr_ext_from(0);
+    unsigned lo = mask->total / 2, hi = mask->total - lo;
+    size_t nlo = (size_t)1 << lo, nhi = (size_t)1 << hi;
+    zkr_ext *elo = malloc(nlo * sizeof *elo), *ehi = malloc(nhi * sizeof *ehi);
+    zkr_ext acc = zkr_ext_from(0);
 
-    if (!eq)
+    if (!elo || !ehi) {
+        free(elo);
+        free(ehi);
         return ZKR_ERR_NOMEM;
-    zkr_mle_eq_table(z, mask->total, eq);
-    for (size_t i = 0; i < len; i++)
-        acc = zkr_ext_add(acc, zkr_ext_mul(eq[i], mask->eve[i]));
-    free(eq);
+    }
+    zkr_mle_eq_table(z, lo, elo);
+    zkr_mle_eq_table(z + lo, hi, ehi);
+    for (size_t h = 0; h < nhi; h++) {
+        const zkr_ext *row = mask->eve + h * nlo;
+        zkr_ext s = zkr_ext_from(0);
+        for (size_t l = 0; l < nlo; l++)
+            s = zkr_ext_add(s, zkr_ext_mul(elo[l], row[l]));
+        acc = zkr_ext_add(acc, zkr_ext_mul(ehi[h], s));
+    }
+    free(elo);
+    free(ehi);
     *out = acc;
     return ZKR_OK;
 }
