@@ -100,8 +100,8 @@ zkr_err zkr_hpcs_charge(zkr_hpcs_poly *f, uint32_t openings, uint64_t reveals, u
 static zkr_err zkr_h_encode_ext(const zkr_ntt *ntt, const zkr_ext *c, unsigned log_n,
                                 unsigned lb, unsigned threads, zkr_ext *out)
 {
-    size_t n = (size_t)1 << log_n, big = n << lb;
-    zkr_gl *in = malloc(n * sizeof *in), *ev = malloc(big * sizeof *ev);
+    size_t n = (size_t)1 << log_n;
+    zkr_gl *in = malloc(n * sizeof *in), *ev = malloc(n * sizeof *ev); /* ev: one LDE block */
     zkr_err r = ZKR_ERR_NOMEM;
 
     if (!in || !ev)
@@ -109,15 +109,17 @@ static zkr_err zkr_h_encode_ext(const zkr_ntt *ntt, const zkr_ext *c, unsigned l
     for (int k = 0; k < 3; k++) {
         for (size_t i = 0; i < n; i++)
             in[i] = c[i].c[k];
-        if ((r = zkr_ntt_lde(ntt, in, log_n, lb, 1, threads, ev)) != ZKR_OK)
-            goto out;
-        for (size_t i = 0; i < big; i++)
-            out[i].c[k] = ev[i];
+        for (size_t t = 0; t < ((size_t)1 << lb); t++) {
+            if ((r = zkr_ntt_lde_block(ntt, in, log_n, lb, 1, threads, t, ev)) != ZKR_OK)
+                goto out;
+            for (size_t i = 0; i < n; i++)
+                out[t * n + i].c[k] = ev[i];
+        }
     }
     r = ZKR_OK;
 out:
     zkr_wipe_free(in, in ? n * sizeof *in : 0);
-    zkr_wipe_free(ev, ev ? big * sizeof *ev : 0);
+    zkr_wipe_free(ev, ev ? n * sizeof *ev : 0);
     return r;
 }
 
@@ -130,8 +132,8 @@ out:
 static zkr_err zkr_h_ext_coef_encode(const zkr_ntt *ntt, zkr_hpcs_poly *poly, unsigned lb,
                                      unsigned threads)
 {
-    size_t n = (size_t)1 << poly->total, big = n << lb;
-    zkr_gl *in = malloc(n * sizeof *in), *ev = malloc(big * sizeof *ev);
+    size_t n = (size_t)1 << poly->total;
+    zkr_gl *in = malloc(n * sizeof *in), *ev = malloc(n * sizeof *ev); /* ev: one LDE block */
     zkr_ext *out = (zkr_ext *)(void *)poly->cw;
     zkr_err r = ZKR_ERR_NOMEM;
 
@@ -143,15 +145,17 @@ static zkr_err zkr_h_ext_coef_encode(const zkr_ntt *ntt, zkr_hpcs_poly *poly, un
         zkr_mle_to_monomial_base(in, poly->total);
         for (size_t i = 0; i < n; i++)
             poly->ce[i].c[k] = in[i];
-        if ((r = zkr_ntt_lde(ntt, in, poly->total, lb, 1, threads, ev)) != ZKR_OK)
-            goto out;
-        for (size_t i = 0; i < big; i++)
-            out[i].c[k] = ev[i];
+        for (size_t t = 0; t < ((size_t)1 << lb); t++) {
+            if ((r = zkr_ntt_lde_block(ntt, in, poly->total, lb, 1, threads, t, ev)) != ZKR_OK)
+                goto out;
+            for (size_t i = 0; i < n; i++)
+                out[t * n + i].c[k] = ev[i];
+        }
     }
     r = ZKR_OK;
 out:
     zkr_wipe_free(in, in ? n * sizeof *in : 0);
-    zkr_wipe_free(ev, ev ? big * sizeof *ev : 0);
+    zkr_wipe_free(ev, ev ? n * sizeof *ev : 0);
     return r;
 }
 

@@ -530,31 +530,42 @@ static void zkr_lde_first(void *ctx, size_t lo, size_t hi, unsigned w)
  * DIF of c_i * (shift * w_big^bitrev(t))^i. This skips the stages that only
  * move zeros and keeps each transform small.
  */
-zkr_err zkr_ntt_lde(const zkr_ntt *n, const zkr_gl *coeffs, unsigned log_n, unsigned log_blowup,
-                    zkr_gl shift, unsigned threads, zkr_gl *out)
+zkr_err zkr_ntt_lde_block(const zkr_ntt *n, const zkr_gl *coeffs, unsigned log_n,
+                          unsigned log_blowup, zkr_gl shift, unsigned threads, size_t t,
+                          zkr_gl *blk)
 {
     unsigned log_big = log_n + log_blowup;
     size_t len = (size_t)1 << log_n, nblk = (size_t)1 << log_blowup;
     zkr_gl wb;
+    uint64_t b;
+
+    if (log_big > n->log_max || log_big > ZKR_GL_TWO_ADICITY || t >= nblk)
+        return ZKR_ERR_USAGE;
+    if (log_n == 0) {
+        blk[0] = coeffs[0];
+        return ZKR_OK;
+    }
+    wb = zkr_gl_root_of_unity(log_big);
+    b = zkr_bitrev(t, log_blowup);
+    zkr_lde_job lj = {n, coeffs, blk, len / 2, 0, 0, 0, b, b + nblk, log_big, shift == 1};
+    lj.g = zkr_gl_mul(shift, zkr_gl_pow(wb, b));
+    lj.gw = zkr_gl_mul(lj.g, zkr_gl_pow(wb, nblk));
+    lj.gh = zkr_gl_pow(lj.g, len / 2);
+    zkr_par_for(threads, len / 2, 1 << 13, zkr_lde_first, &lj);
+    return zkr_ntt_run_from(n, blk, log_n, 1, threads, log_n - 1);
+}
+
+zkr_err zkr_ntt_lde(const zkr_ntt *n, const zkr_gl *coeffs, unsigned log_n, unsigned log_blowup,
+                    zkr_gl shift, unsigned threads, zkr_gl *out)
+{
+    size_t len = (size_t)1 << log_n, nblk = (size_t)1 << log_blowup;
     zkr_err r;
 
-    if (log_big > n->log_max || log_big > ZKR_GL_TWO_ADICITY)
+    if (log_n + log_blowup > n->log_max || log_n + log_blowup > ZKR_GL_TWO_ADICITY)
         return ZKR_ERR_USAGE;
-    wb = zkr_gl_root_of_unity(log_big);
-    for (size_t t = 0; t < nblk; t++) {
-        zkr_gl *blk = out + t * len;
-        uint64_t b = zkr_bitrev(t, log_blowup);
-        zkr_lde_job lj = {n, coeffs, blk, len / 2, 0, 0, 0, b, b + nblk, log_big, shift == 1};
-        if (log_n == 0) {
-            blk[0] = coeffs[0];
-            continue;
-        }
-        lj.g = zkr_gl_mul(shift, zkr_gl_pow(wb, b));
-        lj.gw = zkr_gl_mul(lj.g, zkr_gl_pow(wb, nblk));
-        lj.gh = zkr_gl_pow(lj.g, len / 2);
-        zkr_par_for(threads, len / 2, 1 << 13, zkr_lde_first, &lj);
-        if ((r = zkr_ntt_run_from(n, blk, log_n, 1, threads, log_n - 1)) != ZKR_OK)
+    for (size_t t = 0; t < nblk; t++)
+        if ((r = zkr_ntt_lde_block(n, coeffs, log_n, log_blowup, shift, threads, t,
+                                   out + t * len)) != ZKR_OK)
             return r;
-    }
     return ZKR_OK;
 }

@@ -200,6 +200,14 @@ zkr_err zkr_ntt_inverse(const zkr_ntt *n, zkr_gl *a, unsigned log_n) ZKR_WUR;
 zkr_err zkr_ntt_lde(const zkr_ntt *n, const zkr_gl *coeffs, unsigned log_n, unsigned log_blowup,
                     zkr_gl shift, unsigned threads, zkr_gl *out) ZKR_WUR;
 /*
+ * Block t (< 2^log_blowup) of zkr_ntt_lde's output alone: its 2^log_n
+ * words out[t 2^log_n ..] written to blk (2^log_n words). A caller that
+ * moves each block elsewhere needs a scratch of one block, not four.
+ */
+zkr_err zkr_ntt_lde_block(const zkr_ntt *n, const zkr_gl *coeffs, unsigned log_n,
+                          unsigned log_blowup, zkr_gl shift, unsigned threads, size_t t,
+                          zkr_gl *blk) ZKR_WUR;
+/*
  * Chooses the butterflies: on != 0 takes the AVX-512 ones where the CPU
  * and OS have them (detected at zkr_ntt_new), 0 the portable ones. Both give
  * the same values; returns 1 when the AVX-512 path is now in use. For tests.
