@@ -8,10 +8,10 @@
 #include <string.h>
 
 #include "zk/blake2b_x8.h"
+#include "zk/zk_int.h"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define ZKR_B2B_AVX512 1
-#include <cpuid.h>
 #include <immintrin.h>
 #else
 #define ZKR_B2B_AVX512 0
@@ -37,22 +37,6 @@ static const uint8_t zkr_b2b_sigma[12][16] = {
     {14, 10, 4, 8, 9, 15, 13, 6, 1, 12, 0, 2, 11, 7, 5, 3}};
 
 #define ZKR_B2B_TARGET __attribute__((target("avx512f")))
-
-/* CPUID leaf 7 EBX bit 16 (AVX512F) and the OS saving the opmask and ZMM state (as zk/ntt.c). */
-static int zkr_b2b_detect(void)
-{
-    unsigned a, b, c, d, lo, hi;
-
-    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1u << 27)))
-        return 0;
-    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-    (void)hi;
-    if ((lo & 0xe6u) != 0xe6u)
-        return 0;
-    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d))
-        return 0;
-    return (b & (1u << 16)) != 0;
-}
 
 #define ZKR_B2B_G(a, b, c, d, x, y)                                                               \
     do {                                                                                           \
@@ -173,7 +157,7 @@ ZKR_B2B_TARGET static void zkr_b2b_x8_64_avx512(const uint8_t pers[16], const ui
 int zkr_b2b_x8_available(void)
 {
 #if ZKR_B2B_AVX512
-    return zkr_b2b_detect();
+    return zkr_cpu_avx512f();
 #else
     return 0;
 #endif

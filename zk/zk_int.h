@@ -143,4 +143,7 @@ static inline uint64_t zkr_mle_subcube_index(uint64_t base, const unsigned *fr, 
     return base;
 }
 
+/* 1 when this CPU and OS run AVX-512F code (the answer is fixed for the process). */
+int zkr_cpu_avx512f(void);
+
 #endif
