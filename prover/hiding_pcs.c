@@ -173,7 +173,8 @@ static zkr_err zkr_h_encode_commit(const zkr_params *p, zkr_hpcs_poly *poly, zkr
     poly->cw = malloc(poly->cw_words * sizeof *poly->cw);
     if (!poly->cw)
         return ZKR_ERR_NOMEM;
-    if ((r = zkr_ntt_new_mt(poly->total + p->log_blowup, threads, &ntt)) != ZKR_OK)
+    /* the LDE's transforms are 2^total long: a twiddle table of that size (not the codeword's) */
+    if ((r = zkr_ntt_new_mt(poly->total, threads, &ntt)) != ZKR_OK)
         return r;
     if (poly->ext)
         r = zkr_h_ext_coef_encode(ntt, poly, p->log_blowup, threads);
@@ -469,7 +470,7 @@ static zkr_err zkr_h_commit_layer(zkr_hopen_ctx *c, zkr_transcript *t, unsigned 
     c->layer_cw[layer] = malloc(cw_len * sizeof(zkr_ext));
     if (!c->layer_cw[layer])
         return ZKR_ERR_NOMEM;
-    if ((r = zkr_ntt_new_mt(lcw, c->threads, &ntt)) != ZKR_OK)
+    if ((r = zkr_ntt_new_mt(n_cur > 0 ? n_cur : 1, c->threads, &ntt)) != ZKR_OK)
         return r;
     r = zkr_h_encode_ext(ntt, c->coef, n_cur, c->p->log_blowup, c->threads, c->layer_cw[layer]);
     zkr_ntt_free(ntt);

@@ -539,7 +539,7 @@ zkr_err zkr_ntt_lde_block(const zkr_ntt *n, const zkr_gl *coeffs, unsigned log_n
     zkr_gl wb;
     uint64_t b;
 
-    if (log_big > n->log_max || log_big > ZKR_GL_TWO_ADICITY || t >= nblk)
+    if (log_n > n->log_max || log_big > ZKR_GL_TWO_ADICITY || t >= nblk)
         return ZKR_ERR_USAGE;
     if (log_n == 0) {
         blk[0] = coeffs[0];
@@ -547,7 +547,9 @@ zkr_err zkr_ntt_lde_block(const zkr_ntt *n, const zkr_gl *coeffs, unsigned log_n
     }
     wb = zkr_gl_root_of_unity(log_big);
     b = zkr_bitrev(t, log_blowup);
-    zkr_lde_job lj = {n, coeffs, blk, len / 2, 0, 0, 0, b, b + nblk, log_big, shift == 1};
+    /* powers from the table where it reaches w_big, else running products (the same values) */
+    zkr_lde_job lj = {n, coeffs, blk, len / 2, 0, 0, 0, b, b + nblk, log_big,
+                      shift == 1 && log_big <= n->log_max};
     lj.g = zkr_gl_mul(shift, zkr_gl_pow(wb, b));
     lj.gw = zkr_gl_mul(lj.g, zkr_gl_pow(wb, nblk));
     lj.gh = zkr_gl_pow(lj.g, len / 2);
@@ -561,7 +563,7 @@ zkr_err zkr_ntt_lde(const zkr_ntt *n, const zkr_gl *coeffs, unsigned log_n, unsi
     size_t len = (size_t)1 << log_n, nblk = (size_t)1 << log_blowup;
     zkr_err r;
 
-    if (log_n + log_blowup > n->log_max || log_n + log_blowup > ZKR_GL_TWO_ADICITY)
+    if (log_n > n->log_max || log_n + log_blowup > ZKR_GL_TWO_ADICITY)
         return ZKR_ERR_USAGE;
     for (size_t t = 0; t < nblk; t++)
         if ((r = zkr_ntt_lde_block(n, coeffs, log_n, log_blowup, shift, threads, t,
