@@ -96,6 +96,25 @@ zkr_err zkr_hpcs_charge(zkr_hpcs_poly *f, uint32_t openings, uint64_t reveals, u
     return ZKR_OK;
 }
 
+/*
+ * Component k of a packed ext codeword: in's LDE block by block through the
+ * scratch ev (2^log_n words, one block), each block then placed.
+ */
+static zkr_err zkr_h_lde_component(const zkr_ntt *ntt, const zkr_gl *in, unsigned log_n,
+                                   unsigned lb, unsigned threads, zkr_gl *ev, zkr_ext *out, int k)
+{
+    size_t n = (size_t)1 << log_n;
+    zkr_err r;
+
+    for (size_t t = 0; t < ((size_t)1 << lb); t++) {
+        if ((r = zkr_ntt_lde_block(ntt, in, log_n, lb, 1, threads, t, ev)) != ZKR_OK)
+            return r;
+        for (size_t i = 0; i < n; i++)
+            out[t * n + i].c[k] = ev[i];
+    }
+    return ZKR_OK;
+}
+
 /* RS-encodes 2^log_n ext coefficients component-wise into packed ext words. */
 static zkr_err zkr_h_encode_ext(const zkr_ntt *ntt, const zkr_ext *c, unsigned log_n,
                                 unsigned lb, unsigned threads, zkr_ext *out)
@@ -109,12 +128,8 @@ static zkr_err zkr_h_encode_ext(const zkr_ntt *ntt, const zkr_ext *c, unsigned l
     for (int k = 0; k < 3; k++) {
         for (size_t i = 0; i < n; i++)
             in[i] = c[i].c[k];
-        for (size_t t = 0; t < ((size_t)1 << lb); t++) {
-            if ((r = zkr_ntt_lde_block(ntt, in, log_n, lb, 1, threads, t, ev)) != ZKR_OK)
-                goto out;
-            for (size_t i = 0; i < n; i++)
-                out[t * n + i].c[k] = ev[i];
-        }
+        if ((r = zkr_h_lde_component(ntt, in, log_n, lb, threads, ev, out, k)) != ZKR_OK)
+            goto out;
     }
     r = ZKR_OK;
 out:
@@ -145,12 +160,8 @@ static zkr_err zkr_h_ext_coef_encode(const zkr_ntt *ntt, zkr_hpcs_poly *poly, un
         zkr_mle_to_monomial_base(in, poly->total);
         for (size_t i = 0; i < n; i++)
             poly->ce[i].c[k] = in[i];
-        for (size_t t = 0; t < ((size_t)1 << lb); t++) {
-            if ((r = zkr_ntt_lde_block(ntt, in, poly->total, lb, 1, threads, t, ev)) != ZKR_OK)
-                goto out;
-            for (size_t i = 0; i < n; i++)
-                out[t * n + i].c[k] = ev[i];
-        }
+        if ((r = zkr_h_lde_component(ntt, in, poly->total, lb, threads, ev, out, k)) != ZKR_OK)
+            goto out;
     }
     r = ZKR_OK;
 out:
