@@ -113,10 +113,9 @@ zkr_ext zkr_zkrng_ext(zkr_zkrng *g)
 static size_t zkr_zkrng_gl_chunk(zkr_zkrng *g, zkr_gl *out, size_t n)
 {
     uint8_t ks[64 * ZKR_ZKRNG_CHUNK_BLOCKS];
-    size_t blocks = (n * 8 + 63) / 64, used = 0, got = 0;
+    size_t blocks = n >= 8 * ZKR_ZKRNG_CHUNK_BLOCKS ? ZKR_ZKRNG_CHUNK_BLOCKS : (n + 7) / 8;
+    size_t used = 0, got = 0;
 
-    if (blocks > ZKR_ZKRNG_CHUNK_BLOCKS)
-        blocks = ZKR_ZKRNG_CHUNK_BLOCKS;
     memset(ks, 0, blocks * 64);
     (void)crypto_stream_chacha20_ietf_xor_ic(ks, ks, blocks * 64, zkr_zkrng_nonce, g->block,
                                              g->key);
