@@ -96,12 +96,31 @@ zkr_err zkr_hpcs_charge(zkr_hpcs_poly *f, uint32_t openings, uint64_t reveals, u
     return ZKR_OK;
 }
 
+/*
+ * Component k of a packed ext codeword: in's LDE block by block through the
+ * scratch ev (2^log_n words, one block), each block then placed.
+ */
+static zkr_err zkr_h_lde_component(const zkr_ntt *ntt, const zkr_gl *in, unsigned log_n,
+                                   unsigned lb, unsigned threads, zkr_gl *ev, zkr_ext *out, int k)
+{
+    size_t n = (size_t)1 << log_n;
+    zkr_err r;
+
+    for (size_t t = 0; t < ((size_t)1 << lb); t++) {
+        if ((r = zkr_ntt_lde_block(ntt, in, log_n, lb, 1, threads, t, ev)) != ZKR_OK)
+            return r;
+        for (size_t i = 0; i < n; i++)
+            out[t * n + i].c[k] = ev[i];
+    }
+    return ZKR_OK;
+}
+
 /* RS-encodes 2^log_n ext coefficients component-wise into packed ext words. */
 static zkr_err zkr_h_encode_ext(const zkr_ntt *ntt, const zkr_ext *c, unsigned log_n,
                                 unsigned lb, unsigned threads, zkr_ext *out)
 {
-    size_t n = (size_t)1 << log_n, big = n << lb;
-    zkr_gl *in = malloc(n * sizeof *in), *ev = malloc(big * sizeof *ev);
+    size_t n = (size_t)1 << log_n;
+    zkr_gl *in = malloc(n * sizeof *in), *ev = malloc(n * sizeof *ev); /* ev: one LDE block */
     zkr_err r = ZKR_ERR_NOMEM;
 
     if (!in || !ev)
@@ -109,19 +128,49 @@ static zkr_err zkr_h_encode_ext(const zkr_ntt *ntt, const zkr_ext *c, unsigned l
     for (int k = 0; k < 3; k++) {
         for (size_t i = 0; i < n; i++)
             in[i] = c[i].c[k];
-        if ((r = zkr_ntt_lde(ntt, in, log_n, lb, 1, threads, ev)) != ZKR_OK)
+        if ((r = zkr_h_lde_component(ntt, in, log_n, lb, threads, ev, out, k)) != ZKR_OK)
             goto out;
-        for (size_t i = 0; i < big; i++)
-            out[i].c[k] = ev[i];
     }
     r = ZKR_OK;
 out:
     zkr_wipe_free(in, in ? n * sizeof *in : 0);
-    zkr_wipe_free(ev, ev ? big * sizeof *ev : 0);
+    zkr_wipe_free(ev, ev ? n * sizeof *ev : 0);
     return r;
 }
 
-/* Codeword and salted tree of a filled poly (coefficients set). */
+/*
+ * An extension poly's monomial coefficients (ce, from eve) and its
+ * codeword, component by component: each component is gathered once for
+ * both its Moebius transform and its LDE (the values zkr_h_encode_ext
+ * gives from ce).
+ */
+static zkr_err zkr_h_ext_coef_encode(const zkr_ntt *ntt, zkr_hpcs_poly *poly, unsigned lb,
+                                     unsigned threads)
+{
+    size_t n = (size_t)1 << poly->total;
+    zkr_gl *in = malloc(n * sizeof *in), *ev = malloc(n * sizeof *ev); /* ev: one LDE block */
+    zkr_ext *out = (zkr_ext *)(void *)poly->cw;
+    zkr_err r = ZKR_ERR_NOMEM;
+
+    if (!in || !ev)
+        goto out;
+    for (int k = 0; k < 3; k++) {
+        for (size_t i = 0; i < n; i++)
+            in[i] = poly->eve[i].c[k];
+        zkr_mle_to_monomial_base(in, poly->total);
+        for (size_t i = 0; i < n; i++)
+            poly->ce[i].c[k] = in[i];
+        if ((r = zkr_h_lde_component(ntt, in, poly->total, lb, threads, ev, out, k)) != ZKR_OK)
+            goto out;
+    }
+    r = ZKR_OK;
+out:
+    zkr_wipe_free(in, in ? n * sizeof *in : 0);
+    zkr_wipe_free(ev, ev ? n * sizeof *ev : 0);
+    return r;
+}
+
+/* Codeword and salted tree of a filled poly (base: coefficients set; ext: evaluations set). */
 static zkr_err zkr_h_encode_commit(const zkr_params *p, zkr_hpcs_poly *poly, zkr_zkrng *rng,
                                    unsigned threads)
 {
@@ -135,11 +184,11 @@ static zkr_err zkr_h_encode_commit(const zkr_params *p, zkr_hpcs_poly *poly, zkr
     poly->cw = malloc(poly->cw_words * sizeof *poly->cw);
     if (!poly->cw)
         return ZKR_ERR_NOMEM;
-    if ((r = zkr_ntt_new_mt(poly->total + p->log_blowup, threads, &ntt)) != ZKR_OK)
+    /* the LDE's transforms are 2^total long: a twiddle table of that size (not the codeword's) */
+    if ((r = zkr_ntt_new_mt(poly->total, threads, &ntt)) != ZKR_OK)
         return r;
     if (poly->ext)
-        r = zkr_h_encode_ext(ntt, poly->ce, poly->total, p->log_blowup, threads,
-                             (zkr_ext *)(void *)poly->cw);
+        r = zkr_h_ext_coef_encode(ntt, poly, p->log_blowup, threads);
     else
         r = zkr_ntt_lde(ntt, poly->cb, poly->total, p->log_blowup, 1, threads, poly->cw);
     zkr_ntt_free(ntt);
@@ -211,8 +260,7 @@ zkr_err zkr_prover_hcommit_sized(const zkr_params *p, const zkr_gl *evals, unsig
         goto out;
     memcpy(poly->evb, evals, small * sizeof *evals);
     /* Every entry off the slice u = 0^e is uniformly random: the blinding. */
-    for (size_t i = small; i < len; i++)
-        poly->evb[i] = zkr_zkrng_gl(rng);
+    zkr_zkrng_gl_fill(rng, poly->evb + small, len - small);
     memcpy(poly->cb, poly->evb, len * sizeof *poly->cb);
     zkr_mle_to_monomial_base(poly->cb, poly->total);
     if ((r = zkr_h_encode_commit(p, poly, rng, threads)) != ZKR_OK)
@@ -225,25 +273,6 @@ zkr_err zkr_prover_hcommit_sized(const zkr_params *p, const zkr_gl *evals, unsig
 out:
     zkr_hpcs_poly_free(poly);
     return r;
-}
-
-/* Monomial coefficients of ext evaluations, component by component. */
-static zkr_err zkr_h_ext_monomial(const zkr_ext *ev, unsigned vars, zkr_ext *ce)
-{
-    size_t len = (size_t)1 << vars;
-    zkr_gl *tmp = malloc(len * sizeof *tmp);
-
-    if (!tmp)
-        return ZKR_ERR_NOMEM;
-    for (int k = 0; k < 3; k++) {
-        for (size_t i = 0; i < len; i++)
-            tmp[i] = ev[i].c[k];
-        zkr_mle_to_monomial_base(tmp, vars);
-        for (size_t i = 0; i < len; i++)
-            ce[i].c[k] = tmp[i];
-    }
-    zkr_wipe_free(tmp, len * sizeof *tmp);
-    return ZKR_OK;
 }
 
 zkr_err zkr_prover_hcommit_ext(const zkr_params *p, const zkr_ext *evals, unsigned n_vars,
@@ -294,10 +323,8 @@ zkr_err zkr_prover_hcommit_ext_sized(const zkr_params *p, const zkr_ext *evals, 
         goto out;
     memcpy(poly->eve, evals, small * sizeof *evals);
     /* As for a base f: every entry off the slice u = 0^e is uniform (extension) noise. */
-    for (size_t i = small; i < len; i++)
-        poly->eve[i] = zkr_zkrng_ext(rng);
-    if ((r = zkr_h_ext_monomial(poly->eve, poly->total, poly->ce)) != ZKR_OK ||
-        (r = zkr_h_encode_commit(p, poly, rng, threads)) != ZKR_OK)
+    zkr_zkrng_ext_fill(rng, poly->eve + small, len - small);
+    if ((r = zkr_h_encode_commit(p, poly, rng, threads)) != ZKR_OK)
         goto out;
     zkr_mtree_root(&poly->tree, comm->root);
     comm->n_vars = n_vars;
@@ -334,7 +361,6 @@ zkr_err zkr_prover_hmask(const zkr_params *p, unsigned total_vars, zkr_zkrng *rn
                          unsigned threads, zkr_hpcs_poly **out, uint8_t root[ZKR_DIGEST_BYTES])
 {
     zkr_hpcs_poly *poly = NULL;
-    zkr_gl *tmp = NULL;
     size_t len;
     zkr_err r = ZKR_ERR_NOMEM;
 
@@ -350,25 +376,15 @@ zkr_err zkr_prover_hmask(const zkr_params *p, unsigned total_vars, zkr_zkrng *rn
     len = (size_t)1 << total_vars;
     poly->eve = malloc(len * sizeof *poly->eve);
     poly->ce = malloc(len * sizeof *poly->ce);
-    tmp = malloc(len * sizeof *tmp);
-    if (!poly->eve || !poly->ce || !tmp)
+    if (!poly->eve || !poly->ce)
         goto out;
-    for (size_t i = 0; i < len; i++)
-        poly->eve[i] = zkr_zkrng_ext(rng);
-    for (int k = 0; k < 3; k++) {
-        for (size_t i = 0; i < len; i++)
-            tmp[i] = poly->eve[i].c[k];
-        zkr_mle_to_monomial_base(tmp, total_vars);
-        for (size_t i = 0; i < len; i++)
-            poly->ce[i].c[k] = tmp[i];
-    }
+    zkr_zkrng_ext_fill(rng, poly->eve, len);
     if ((r = zkr_h_encode_commit(p, poly, rng, threads)) != ZKR_OK)
         goto out;
     zkr_mtree_root(&poly->tree, root);
     *out = poly;
     poly = NULL;
 out:
-    zkr_wipe_free(tmp, tmp ? len * sizeof *tmp : 0);
     zkr_hpcs_poly_free(poly);
     return r;
 }
@@ -381,11 +397,31 @@ typedef struct {
     unsigned threads;
     zkr_zkrng *rng;
     zkr_ext *g, *coef;          /* G's evaluations and coefficients, folded in place */
+    zkr_ext *sfx;               /* the rounds' eq tables (2^(n - 1); round r + 1's from round r's) */
     zkr_ext *layer_cw[32];
     zkr_mtree layer_tree[32];
     zkr_buf head;               /* round messages */
     zkr_buf roots;
 } zkr_hopen_ctx;
+
+/* The round's two sums over pairs, per worker (exact field sums: any split gives the same). */
+typedef struct {
+    const zkr_ext *sfx, *g;
+    zkr_ext q[ZKR_PAR_MAX][2];
+} zkr_h_qsum_job;
+
+static void zkr_h_qsum_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
+{
+    zkr_h_qsum_job *j = ctx;
+    zkr_ext q0 = zkr_ext_from(0), q1 = zkr_ext_from(0);
+
+    for (size_t i = lo; i < hi; i++) {
+        q0 = zkr_ext_add(q0, zkr_ext_mul(j->sfx[i], j->g[2 * i]));
+        q1 = zkr_ext_add(q1, zkr_ext_mul(j->sfx[i], j->g[2 * i + 1]));
+    }
+    j->q[w][0] = q0;
+    j->q[w][1] = q1;
+}
 
 /* Round message (h(0), h(2)) of sum_x eq(zf, x) g(x) at round `round`. */
 static zkr_err zkr_h_round(zkr_hopen_ctx *c, const zkr_ext *zf, unsigned round, zkr_ext cfac,
@@ -393,17 +429,29 @@ static zkr_err zkr_h_round(zkr_hopen_ctx *c, const zkr_ext *zf, unsigned round, 
 {
     unsigned n_cur = c->l->n_vars - round;
     size_t half = (size_t)1 << (n_cur - 1);
-    zkr_ext *sfx = malloc(half * sizeof *sfx), q0 = zkr_ext_from(0), q1 = zkr_ext_from(0);
+    zkr_ext *sfx = c->sfx, q0 = zkr_ext_from(0), q1 = zkr_ext_from(0);
     zkr_ext one = zkr_ext_from(1), zi = zf[round];
 
-    if (!sfx)
-        return ZKR_ERR_NOMEM;
-    zkr_mle_eq_table_mt(zf + round + 1, n_cur - 1, c->threads, sfx);
-    for (size_t i = 0; i < half; i++) {
-        q0 = zkr_ext_add(q0, zkr_ext_mul(sfx[i], c->g[2 * i]));
-        q1 = zkr_ext_add(q1, zkr_ext_mul(sfx[i], c->g[2 * i + 1]));
+    zkr_h_qsum_job qj;
+    unsigned nw = c->threads < ZKR_PAR_MAX ? c->threads : ZKR_PAR_MAX;
+
+    if (round == 0) {
+        zkr_mle_eq_table_mt(zf + 1, n_cur - 1, c->threads, sfx);
+    } else {
+        /* eq(zf[round+1..], .) from the last round's table: eq(z, 0) + eq(z, 1) = 1 sums out
+         * its first variable (additions only; in place, reads at >= the write index) */
+        for (size_t i = 0; i < half; i++)
+            sfx[i] = zkr_ext_add(sfx[2 * i], sfx[2 * i + 1]);
     }
-    free(sfx);
+    qj.sfx = sfx;
+    qj.g = c->g;
+    for (unsigned w = 0; w < nw; w++)
+        qj.q[w][0] = qj.q[w][1] = zkr_ext_from(0);
+    zkr_par_for(nw, half, 1 << 14, zkr_h_qsum_chunk, &qj);
+    for (unsigned w = 0; w < nw; w++) {
+        q0 = zkr_ext_add(q0, qj.q[w][0]);
+        q1 = zkr_ext_add(q1, qj.q[w][1]);
+    }
     msg[0] = zkr_ext_mul(cfac, zkr_ext_mul(zkr_ext_sub(one, zi), q0));
     msg[1] = zkr_ext_mul(cfac, zkr_ext_mul(zkr_ext_sub(zkr_ext_mul_base(zi, 3), one),
                                            zkr_ext_sub(zkr_ext_add(q1, q1), q0)));
@@ -433,7 +481,7 @@ static zkr_err zkr_h_commit_layer(zkr_hopen_ctx *c, zkr_transcript *t, unsigned 
     c->layer_cw[layer] = malloc(cw_len * sizeof(zkr_ext));
     if (!c->layer_cw[layer])
         return ZKR_ERR_NOMEM;
-    if ((r = zkr_ntt_new_mt(lcw, c->threads, &ntt)) != ZKR_OK)
+    if ((r = zkr_ntt_new_mt(n_cur > 0 ? n_cur : 1, c->threads, &ntt)) != ZKR_OK)
         return r;
     r = zkr_h_encode_ext(ntt, c->coef, n_cur, c->p->log_blowup, c->threads, c->layer_cw[layer]);
     zkr_ntt_free(ntt);
@@ -552,19 +600,49 @@ static uint64_t zkr_h_pow(const zkr_transcript *t, unsigned bits)
     return zkr_ts_pow_search(t, bits);
 }
 
-/* Adds beta F (base or extension) to G's evaluations and coefficients. */
-static void zkr_h_accum(zkr_ext *g, zkr_ext *coef, const zkr_hpcs_poly *f, zkr_ext beta,
-                        size_t len)
+/*
+ * G = rho Z + sum_i beta_i F_i (evaluations and coefficients) in one pass
+ * over the tables, chunk by chunk on the prover's threads: the same field
+ * values as adding each term in turn (field sums are exact).
+ */
+typedef struct {
+    zkr_ext *g, *coef;
+    const zkr_hpcs_poly *z; /* the mask */
+    zkr_ext rho;
+    const zkr_hpcs_poly *const *f;
+    const zkr_ext *beta;
+    size_t k;
+} zkr_h_comb_job;
+
+static void zkr_h_comb_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
 {
-    for (size_t i = 0; i < len; i++) {
-        if (f->ext) {
-            g[i] = zkr_ext_add(g[i], zkr_ext_mul(beta, f->eve[i]));
-            coef[i] = zkr_ext_add(coef[i], zkr_ext_mul(beta, f->ce[i]));
-        } else {
-            g[i] = zkr_ext_add(g[i], zkr_ext_mul_base(beta, f->evb[i]));
-            coef[i] = zkr_ext_add(coef[i], zkr_ext_mul_base(beta, f->cb[i]));
+    const zkr_h_comb_job *j = ctx;
+
+    (void)w;
+    for (size_t i = lo; i < hi; i++) {
+        zkr_ext g = zkr_ext_mul(j->rho, j->z->eve[i]), c = zkr_ext_mul(j->rho, j->z->ce[i]);
+        for (size_t m = 0; m < j->k; m++) {
+            const zkr_hpcs_poly *f = j->f[m];
+            if (f->ext) {
+                g = zkr_ext_add(g, zkr_ext_mul(j->beta[m], f->eve[i]));
+                c = zkr_ext_add(c, zkr_ext_mul(j->beta[m], f->ce[i]));
+            } else {
+                g = zkr_ext_add(g, zkr_ext_mul_base(j->beta[m], f->evb[i]));
+                c = zkr_ext_add(c, zkr_ext_mul_base(j->beta[m], f->cb[i]));
+            }
         }
+        j->g[i] = g;
+        j->coef[i] = c;
     }
+}
+
+static void zkr_h_combine(zkr_ext *g, zkr_ext *coef, const zkr_hpcs_poly *z, zkr_ext rho,
+                          const zkr_hpcs_poly *const *f, const zkr_ext *beta, size_t k,
+                          size_t len, unsigned threads)
+{
+    zkr_h_comb_job j = {g, coef, z, rho, f, beta, k};
+
+    zkr_par_for(threads, len, 1 << 14, zkr_h_comb_chunk, &j);
 }
 
 /*
@@ -596,6 +674,11 @@ static zkr_err zkr_hopen_core(const zkr_params *p, zkr_transcript *t, unsigned t
     c.rng = rng;
     c.g = g;
     c.coef = coef;
+    /* public (eq weights of the public point): freed unwiped, as before */
+    if (!(c.sfx = malloc(((size_t)1 << (l->n_vars - 1)) * sizeof *c.sfx))) {
+        r = ZKR_ERR_NOMEM;
+        goto out;
+    }
     if ((r = zkr_h_fold_phase(&c, t, zf, value)) != ZKR_OK)
         goto out;
     nonce = zkr_h_pow(t, p->pow_bits);
@@ -607,6 +690,7 @@ static zkr_err zkr_hopen_core(const zkr_params *p, zkr_transcript *t, unsigned t
         goto out;
     r = zkr_h_queries(&c, t, trees, n_trees, out);
 out:
+    free(c.sfx);
     for (unsigned i = 0; i < 32; i++) {
         free(c.layer_cw[i]);
         zkr_mtree_free(&c.layer_tree[i]);
@@ -650,11 +734,11 @@ static zkr_err zkr_hopen_run(const zkr_params *p, zkr_transcript *t, zkr_hpcs_po
     memcpy(zf, z, (size_t)f->n_vars * sizeof *zf);
     for (unsigned b = 0; b < f->total - f->n_vars; b++)
         zf[f->n_vars + b] = u ? u[b] : zkr_ext_from((slice >> b) & 1);
-    for (size_t i = 0; i < len; i++) {
-        g[i] = zkr_ext_mul(rho, g_mask->eve[i]);
-        coef[i] = zkr_ext_mul(rho, g_mask->ce[i]);
+    {
+        const zkr_hpcs_poly *fs[1] = {f};
+        zkr_ext one = zkr_ext_from(1);
+        zkr_h_combine(g, coef, g_mask, rho, fs, &one, 1, len, threads);
     }
-    zkr_h_accum(g, coef, f, zkr_ext_from(1), len);
     zkr_ts_absorb(t, "hpcs-f", f->tree.nodes[1], ZKR_DIGEST_BYTES);
     zkr_ts_absorb(t, "hpcs-z", tree_mask->tree.nodes[1], ZKR_DIGEST_BYTES);
     if (u)
@@ -706,18 +790,35 @@ zkr_err zkr_prover_hopen_at(const zkr_params *p, zkr_transcript *t, zkr_hpcs_pol
                          threads, out);
 }
 
-/* sum_x eq(z, x) Z(x) for a mask's extension table (only the public eq table is allocated). */
+/*
+ * sum_x eq(z, x) Z(x) for a mask's extension table, with eq split over the
+ * low and high halves of x (eq(z, x) = eq(z_lo, x_lo) eq(z_hi, x_hi)): two
+ * public tables of 2^(total/2) entries instead of one of 2^total, the
+ * same field value.
+ */
 static zkr_err zkr_h_mask_eval(const zkr_hpcs_poly *mask, const zkr_ext *z, zkr_ext *out)
 {
-    size_t len = (size_t)1 << mask->total;
-    zkr_ext *eq = malloc(len * sizeof *eq), acc = zkr_ext_from(0);
+    unsigned lo = mask->total / 2, hi = mask->total - lo;
+    size_t nlo = (size_t)1 << lo, nhi = (size_t)1 << hi;
+    zkr_ext *elo = malloc(nlo * sizeof *elo), *ehi = malloc(nhi * sizeof *ehi);
+    zkr_ext acc = zkr_ext_from(0);
 
-    if (!eq)
+    if (!elo || !ehi) {
+        free(elo);
+        free(ehi);
         return ZKR_ERR_NOMEM;
-    zkr_mle_eq_table(z, mask->total, eq);
-    for (size_t i = 0; i < len; i++)
-        acc = zkr_ext_add(acc, zkr_ext_mul(eq[i], mask->eve[i]));
-    free(eq);
+    }
+    zkr_mle_eq_table(z, lo, elo);
+    zkr_mle_eq_table(z + lo, hi, ehi);
+    for (size_t h = 0; h < nhi; h++) {
+        const zkr_ext *row = mask->eve + h * nlo;
+        zkr_ext s = zkr_ext_from(0);
+        for (size_t l = 0; l < nlo; l++)
+            s = zkr_ext_add(s, zkr_ext_mul(elo[l], row[l]));
+        acc = zkr_ext_add(acc, zkr_ext_mul(ehi[h], s));
+    }
+    free(elo);
+    free(ehi);
     *out = acc;
     return ZKR_OK;
 }
@@ -796,19 +897,15 @@ static zkr_err zkr_hopen_batch_run(const zkr_params *p, zkr_transcript *t, zkr_h
         (r = zkr_enc_ext(out, b)) != ZKR_OK)
         goto out;
     len = (size_t)1 << total;
-    g = calloc(len, sizeof *g);
-    cf = calloc(len, sizeof *cf);
+    /* every entry is written by zkr_h_combine: no zero fill */
+    g = malloc(len * sizeof *g);
+    cf = malloc(len * sizeof *cf);
     if (!g || !cf) {
         r = ZKR_ERR_NOMEM;
         goto out;
     }
-    for (size_t i = 0; i < len; i++) {
-        const zkr_hpcs_poly *z = mask2 ? mask2 : mask;
-        g[i] = zkr_ext_mul(coef[k], z->eve[i]);
-        cf[i] = zkr_ext_mul(coef[k], z->ce[i]);
-    }
-    for (size_t i = 0; i < k; i++)
-        zkr_h_accum(g, cf, f[i], coef[i], len);
+    zkr_h_combine(g, cf, mask2 ? mask2 : mask, coef[k], (const zkr_hpcs_poly *const *)f, coef, k,
+                  len, threads);
     r = zkr_hopen_core(p, t, f[0]->total, ch && ch->plain_layout, g, cf, zfull, value, trees, k + 1, rng, threads, out);
 out:
     zkr_wipe_free(g, g ? len * sizeof *g : 0);

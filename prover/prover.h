@@ -554,6 +554,13 @@ void zkr_zkrng_from_key(zkr_zkrng *g, const uint8_t key[32]);
 /* Uniform in [0, p) (rejection, no bias). */
 zkr_gl zkr_zkrng_gl(zkr_zkrng *g);
 zkr_ext zkr_zkrng_ext(zkr_zkrng *g);
+/*
+ * n draws at once: the same values, in the same order, and g left in the
+ * same state as n calls of zkr_zkrng_gl (zkr_zkrng_ext), the keystream
+ * generated in multi-block chunks (the cost of blinding tables).
+ */
+void zkr_zkrng_gl_fill(zkr_zkrng *g, zkr_gl *out, size_t n);
+void zkr_zkrng_ext_fill(zkr_zkrng *g, zkr_ext *out, size_t n);
 /* Wipes the key and buffer. */
 void zkr_zkrng_wipe(zkr_zkrng *g);
 /*

@@ -183,7 +183,7 @@ static zkr_err sparse_eval2(sp_cache *k, const zkr_gl *tab, unsigned nv, const z
                             uint64_t off2, zkr_ext *out_a, zkr_ext *out_b)
 {
     unsigned fr[64], nf;
-    uint64_t base;
+    uint64_t base, mask, sub = 0;
     zkr_ext zf[64], acc_a = zkr_ext_from(0), acc_b = zkr_ext_from(0);
 
     nf = zkr_mle_split_point(pt, nv, zf, fr, &base);
@@ -197,8 +197,9 @@ static zkr_err sparse_eval2(sp_cache *k, const zkr_gl *tab, unsigned nv, const z
         memcpy(k->fr, fr, nf * sizeof *fr);
         memcpy(k->zf, zf, nf * sizeof *zf);
     }
-    for (size_t a = 0; a < ((size_t)1 << nf); a++) {
-        uint64_t idx = zkr_mle_subcube_index(base, fr, nf, a);
+    mask = zkr_mle_subcube_mask(fr, nf);
+    for (size_t a = 0; a < ((size_t)1 << nf); a++, sub = zkr_mle_subcube_next(sub, mask)) {
+        uint64_t idx = base | sub; /* zkr_mle_subcube_index(base, fr, nf, a) */
         acc_a = zkr_ext_add(acc_a, zkr_ext_mul_base(k->eq[a], tab[idx]));
         acc_b = zkr_ext_add(acc_b, zkr_ext_mul_base(k->eq[a], tab[idx | off2]));
     }
@@ -381,15 +382,16 @@ static void rec_point(const t2p *c, unsigned n, unsigned total, zkr_ext *zf)
 static zkr_err add_eq(zkr_ext *E, const zkr_ext *z, unsigned T, zkr_ext beta)
 {
     unsigned fr[T2_MAXT], nf;
-    uint64_t base;
+    uint64_t base, mask, sub = 0;
     zkr_ext zf[T2_MAXT], *eq;
 
     nf = zkr_mle_split_point(z, T, zf, fr, &base);
     if (!(eq = malloc(((size_t)1 << nf) * sizeof *eq)))
         return ZKR_ERR_NOMEM;
     zkr_mle_eq_table(zf, nf, eq);
-    for (size_t a = 0; a < ((size_t)1 << nf); a++) {
-        uint64_t idx = zkr_mle_subcube_index(base, fr, nf, a);
+    mask = zkr_mle_subcube_mask(fr, nf);
+    for (size_t a = 0; a < ((size_t)1 << nf); a++, sub = zkr_mle_subcube_next(sub, mask)) {
+        uint64_t idx = base | sub; /* zkr_mle_subcube_index(base, fr, nf, a) */
         E[idx] = zkr_ext_add(E[idx], zkr_ext_mul(beta, eq[a]));
     }
     free(eq);

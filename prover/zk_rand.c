@@ -5,6 +5,7 @@
  * zkr_zkrng_wipe.
  */
 #include <sodium.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "prover/prover.h"
@@ -91,8 +92,78 @@ zkr_gl zkr_zkrng_gl(zkr_zkrng *g)
 
 zkr_ext zkr_zkrng_ext(zkr_zkrng *g)
 {
-    zkr_ext e = {{zkr_zkrng_gl(g), zkr_zkrng_gl(g), zkr_zkrng_gl(g)}};
+    zkr_ext e;
+
+    /* one statement each: the draws' order is c[0], c[1], c[2] (zkr_zkrng_ext_fill's) */
+    e.c[0] = zkr_zkrng_gl(g);
+    e.c[1] = zkr_zkrng_gl(g);
+    e.c[2] = zkr_zkrng_gl(g);
     return e;
+}
+
+/* Keystream blocks per bulk call: libsodium's multi-block path runs on a few KiB at once. */
+#define ZKR_ZKRNG_CHUNK_BLOCKS 64u
+
+/*
+ * Draws n field elements into out from keystream blocks generated in bulk
+ * straight from g's counter (g's buffer empty), then leaves g exactly where
+ * n zkr_zkrng_gl calls would: the next byte is the one after the last used.
+ * Returns how many were drawn (fewer than n when the chunk ran out).
+ */
+static size_t zkr_zkrng_gl_chunk(zkr_zkrng *g, zkr_gl *out, size_t n)
+{
+    uint8_t ks[64 * ZKR_ZKRNG_CHUNK_BLOCKS];
+    size_t blocks = n >= 8 * ZKR_ZKRNG_CHUNK_BLOCKS ? ZKR_ZKRNG_CHUNK_BLOCKS : (n + 7) / 8;
+    size_t used = 0, got = 0;
+
+    memset(ks, 0, blocks * 64);
+    (void)crypto_stream_chacha20_ietf_xor_ic(ks, ks, blocks * 64, zkr_zkrng_nonce, g->block,
+                                             g->key);
+    for (; used + 8 <= blocks * 64 && got < n; used += 8) {
+        uint64_t v = zkr_load_le64(ks + used);
+        if (v < ZKR_GL_P)
+            out[got++] = v;
+    }
+    /* the block holding the next unused byte becomes g's buffer (as the byte path leaves it) */
+    g->block += (uint32_t)(used / 64);
+    if (used % 64 != 0) {
+        memcpy(g->buf, ks + used / 64 * 64, 64);
+        sodium_memzero(g->buf, used % 64);
+        g->pos = (unsigned)(used % 64);
+        g->block++;
+    }
+    sodium_memzero(ks, blocks * 64);
+    return got;
+}
+
+void zkr_zkrng_gl_fill(zkr_zkrng *g, zkr_gl *out, size_t n)
+{
+    size_t i = 0;
+
+    if (g->zero) {
+        memset(out, 0, n * sizeof *out);
+        return;
+    }
+    while (i < n) {
+        if (g->pos == sizeof g->buf && g->block <= UINT32_MAX - ZKR_ZKRNG_CHUNK_BLOCKS)
+            i += zkr_zkrng_gl_chunk(g, out + i, n - i);
+        else
+            out[i++] = zkr_zkrng_gl(g); /* the buffer's rest, or a draw across a refill */
+    }
+}
+
+void zkr_zkrng_ext_fill(zkr_zkrng *g, zkr_ext *out, size_t n)
+{
+    zkr_gl tmp[3 * 256];
+
+    for (size_t i = 0; i < n;) {
+        size_t k = n - i < 256 ? n - i : 256;
+        zkr_zkrng_gl_fill(g, tmp, 3 * k);
+        for (size_t j = 0; j < k; j++, i++)
+            for (int c = 0; c < 3; c++)
+                out[i].c[c] = tmp[3 * j + (size_t)c];
+    }
+    sodium_memzero(tmp, sizeof tmp);
 }
 
 void zkr_zkrng_wipe(zkr_zkrng *g)

@@ -13,7 +13,6 @@
 #include "zk/zk_int.h"
 
 #if defined(__x86_64__) && defined(__GNUC__)
-#include <cpuid.h>
 #include <immintrin.h>
 
 #define ZKR_B2_AVX512 __attribute__((target("avx512f")))
@@ -37,20 +36,9 @@ static const uint8_t zkr_b2_sigma[12][16] = {
     {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15},
     {14, 10, 4, 8, 9, 15, 13, 6, 1, 12, 0, 2, 11, 7, 5, 3}};
 
-/* CPUID leaf 7 EBX bit 16 (AVX512F) and the OS saving the ZMM state (as zk/ntt.c). */
 int zkr_b2x8_ok(void)
 {
-    unsigned a, b, c, d, lo, hi;
-
-    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1u << 27)))
-        return 0;
-    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-    (void)hi;
-    if ((lo & 0xe6u) != 0xe6u)
-        return 0;
-    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d))
-        return 0;
-    return (b & (1u << 16)) != 0 && !zkr_simd_env_off();
+    return zkr_cpu_avx512f();
 }
 
 #define ZKR_B2_G(a, b, c, d, x, y)                                                             \

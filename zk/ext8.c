@@ -12,16 +12,6 @@
 
 #include "zk/zk_int.h"
 
-/* The environment is the process's own, read-only here; getenv takes no
- * lock and makes no system call, so the seccomp-confined workers may call
- * it (their environment is empty: the AVX-512 paths stay on there). */
-int zkr_simd_env_off(void)
-{
-    const char *v = getenv("ZKR_NO_AVX512");
-
-    return v && v[0] && strcmp(v, "0") != 0;
-}
-
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include "zk/gl_avx512.h"
 
@@ -32,8 +22,7 @@ typedef struct {
 
 int zkr_ext8_ok(void)
 {
-    /* libgcc's CPU model: AVX512F and the OS saving its state (XCR0). */
-    return __builtin_cpu_supports("avx512f") && !zkr_simd_env_off();
+    return zkr_cpu_avx512f();
 }
 
 /* p[0..8) (24 words) as three coefficient vectors. */

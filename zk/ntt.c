@@ -11,7 +11,6 @@
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define ZKR_NTT_AVX512 1
-#include <cpuid.h>
 #include <immintrin.h>
 #else
 #define ZKR_NTT_AVX512 0
@@ -67,21 +66,6 @@ static void zkr_pow_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
 
 /* CPUID leaf 7 EBX bit 16 (AVX512F), and the OS saving the opmask and ZMM
  * state (XCR0 bits 1, 2, 5, 6, 7; leaf 1 ECX bit 27 OSXSAVE for XGETBV). */
-static unsigned zkr_ntt_avx512_detect(void)
-{
-    unsigned a, b, c, d, lo, hi;
-
-    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1u << 27)))
-        return 0;
-    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-    (void)hi;
-    if ((lo & 0xe6u) != 0xe6u)
-        return 0;
-    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d))
-        return 0;
-    return (b & (1u << 16)) != 0;
-}
-
 /* zkr_v_canon, zkr_v_add, zkr_v_sub, zkr_v_mul: zk/gl_avx512.h. */
 #include "zk/gl_avx512.h"
 
@@ -157,7 +141,7 @@ zkr_err zkr_ntt_new_mt(unsigned log_max, unsigned threads, zkr_ntt **out)
         return ZKR_ERR_NOMEM;
     n->log_max = log_max;
 #if ZKR_NTT_AVX512
-    n->simd_avail = zkr_ntt_avx512_detect() && !zkr_simd_env_off(); /* per context */
+    n->simd_avail = zkr_cpu_avx512f(); /* read once per context */
     n->simd = n->simd_avail;
 #endif
     n->tw = malloc(2 * half * sizeof *n->tw);
@@ -492,31 +476,44 @@ static void zkr_lde_first(void *ctx, size_t lo, size_t hi, unsigned w)
  * DIF of c_i * (shift * w_big^bitrev(t))^i. This skips the stages that only
  * move zeros and keeps each transform small.
  */
-zkr_err zkr_ntt_lde(const zkr_ntt *n, const zkr_gl *coeffs, unsigned log_n, unsigned log_blowup,
-                    zkr_gl shift, unsigned threads, zkr_gl *out)
+zkr_err zkr_ntt_lde_block(const zkr_ntt *n, const zkr_gl *coeffs, unsigned log_n,
+                          unsigned log_blowup, zkr_gl shift, unsigned threads, size_t t,
+                          zkr_gl *blk)
 {
     unsigned log_big = log_n + log_blowup;
     size_t len = (size_t)1 << log_n, nblk = (size_t)1 << log_blowup;
     zkr_gl wb;
+    uint64_t b;
+
+    if (log_n > n->log_max || log_big > ZKR_GL_TWO_ADICITY || t >= nblk)
+        return ZKR_ERR_USAGE;
+    if (log_n == 0) {
+        blk[0] = coeffs[0];
+        return ZKR_OK;
+    }
+    wb = zkr_gl_root_of_unity(log_big);
+    b = zkr_bitrev(t, log_blowup);
+    /* powers from the table where it reaches w_big, else running products (the same values) */
+    zkr_lde_job lj = {n, coeffs, blk, len / 2, 0, 0, 0, b, b + nblk, log_big,
+                      shift == 1 && log_big <= n->log_max};
+    lj.g = zkr_gl_mul(shift, zkr_gl_pow(wb, b));
+    lj.gw = zkr_gl_mul(lj.g, zkr_gl_pow(wb, nblk));
+    lj.gh = zkr_gl_pow(lj.g, len / 2);
+    zkr_par_for(threads, len / 2, 1 << 13, zkr_lde_first, &lj);
+    return zkr_ntt_run_from(n, blk, log_n, 1, threads, log_n - 1);
+}
+
+zkr_err zkr_ntt_lde(const zkr_ntt *n, const zkr_gl *coeffs, unsigned log_n, unsigned log_blowup,
+                    zkr_gl shift, unsigned threads, zkr_gl *out)
+{
+    size_t len = (size_t)1 << log_n, nblk = (size_t)1 << log_blowup;
     zkr_err r;
 
-    if (log_big > n->log_max || log_big > ZKR_GL_TWO_ADICITY)
+    if (log_n > n->log_max || log_n + log_blowup > ZKR_GL_TWO_ADICITY)
         return ZKR_ERR_USAGE;
-    wb = zkr_gl_root_of_unity(log_big);
-    for (size_t t = 0; t < nblk; t++) {
-        zkr_gl *blk = out + t * len;
-        uint64_t b = zkr_bitrev(t, log_blowup);
-        zkr_lde_job lj = {n, coeffs, blk, len / 2, 0, 0, 0, b, b + nblk, log_big, shift == 1};
-        if (log_n == 0) {
-            blk[0] = coeffs[0];
-            continue;
-        }
-        lj.g = zkr_gl_mul(shift, zkr_gl_pow(wb, b));
-        lj.gw = zkr_gl_mul(lj.g, zkr_gl_pow(wb, nblk));
-        lj.gh = zkr_gl_pow(lj.g, len / 2);
-        zkr_par_for(threads, len / 2, 1 << 13, zkr_lde_first, &lj);
-        if ((r = zkr_ntt_run_from(n, blk, log_n, 1, threads, log_n - 1)) != ZKR_OK)
+    for (size_t t = 0; t < nblk; t++)
+        if ((r = zkr_ntt_lde_block(n, coeffs, log_n, log_blowup, shift, threads, t,
+                                   out + t * len)) != ZKR_OK)
             return r;
-    }
     return ZKR_OK;
 }

@@ -197,10 +197,21 @@ zkr_err zkr_ntt_inverse(const zkr_ntt *n, zkr_gl *a, unsigned log_n) ZKR_WUR;
  * Coset low-degree extension: given 2^log_n coefficients, writes the
  * 2^(log_n+log_blowup) evaluations at shift * w^bitrev(i) (bit-reversed
  * order, so that the FRI pairs x, -x sit side by side) into out.
- * threads >= 1 workers; the result does not depend on threads.
+ * threads >= 1 workers; the result does not depend on threads. n needs
+ * log_max >= log_n only (its size-2^log_n transforms); a table that also
+ * covers log_n + log_blowup serves the coset powers, else they are running
+ * products (the same values).
  */
 zkr_err zkr_ntt_lde(const zkr_ntt *n, const zkr_gl *coeffs, unsigned log_n, unsigned log_blowup,
                     zkr_gl shift, unsigned threads, zkr_gl *out) ZKR_WUR;
+/*
+ * Block t (< 2^log_blowup) of zkr_ntt_lde's output alone: its 2^log_n
+ * words out[t 2^log_n ..] written to blk (2^log_n words). A caller that
+ * moves each block elsewhere needs a scratch of one block, not four.
+ */
+zkr_err zkr_ntt_lde_block(const zkr_ntt *n, const zkr_gl *coeffs, unsigned log_n,
+                          unsigned log_blowup, zkr_gl shift, unsigned threads, size_t t,
+                          zkr_gl *blk) ZKR_WUR;
 /*
  * Chooses the butterflies: on != 0 takes the AVX-512 ones where the CPU
  * and OS have them and ZKR_NO_AVX512 was not set (both read at

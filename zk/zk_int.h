@@ -179,6 +179,26 @@ void zkr_mask_lambda(const zkr_ext *r, unsigned n, unsigned deg, zkr_ext *out);
 unsigned zkr_mle_split_point(const zkr_ext *pt, unsigned n, zkr_ext *zf, unsigned *fr,
                              uint64_t *base);
 
+/*
+ * The free bits' mask (bit fr[q] for q < nf). With fr increasing (as
+ * zkr_mle_split_point gives it), the subcube's entries a = 0, 1, .. sit at
+ * base | s_a, s_0 = 0 and s_(a+1) = zkr_mle_subcube_next(s_a, mask): the
+ * same indices as zkr_mle_subcube_index, one step each.
+ */
+static inline uint64_t zkr_mle_subcube_mask(const unsigned *fr, unsigned nf)
+{
+    uint64_t m = 0;
+
+    for (unsigned q = 0; q < nf; q++)
+        m |= (uint64_t)1 << fr[q];
+    return m;
+}
+
+static inline uint64_t zkr_mle_subcube_next(uint64_t s, uint64_t mask)
+{
+    return ((s | ~mask) + 1) & mask;
+}
+
 /* The hypercube index of subcube entry a: base with bit q of a placed at bit fr[q]. */
 static inline uint64_t zkr_mle_subcube_index(uint64_t base, const unsigned *fr, unsigned nf,
                                              size_t a)
@@ -187,5 +207,8 @@ static inline uint64_t zkr_mle_subcube_index(uint64_t base, const unsigned *fr, 
         base |= (uint64_t)((a >> q) & 1) << fr[q];
     return base;
 }
+
+/* 1 when this CPU and OS run AVX-512F code and ZKR_NO_AVX512 is not set (zk/cpu.c). */
+int zkr_cpu_avx512f(void);
 
 #endif

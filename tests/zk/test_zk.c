@@ -283,6 +283,125 @@ static void test_transcript(zkr_tap *t)
                "proof of work found and checked");
 }
 
+/* BLAKE2b-256 of msg with the 16-byte personalization pers (libsodium: the reference). */
+static void ref_b2b(const char *pers, const uint8_t *msg, size_t len, uint8_t out[32])
+{
+    uint8_t p16[16] = {0};
+
+    memcpy(p16, pers, strlen(pers));
+    (void)crypto_generichash_blake2b_salt_personal(out, 32, msg, len, NULL, 0, NULL, p16);
+}
+
+/*
+ * A tree built by zkr_mtree_build (whichever BLAKE2b path runs: zkr_b2x8's
+ * eight lanes where the CPU has AVX-512, libsodium's otherwise) against its
+ * root recomputed with libsodium alone.
+ */
+static void test_merkle_libsodium(zkr_tap *t)
+{
+    uint64_t words[64 * 12];
+    uint8_t msg[16 + 8 * 12], seed[32] = {3};
+    uint8_t(*lvl)[32] = malloc(2 * 64 * 32);
+    int ok;
+    zkr_mtree tr;
+
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+        words[i] = rnd_gl(t) ^ ((uint64_t)i << 60);
+    /* 64 leaves of 12 words (two blocks each), two threads: the root from libsodium alone */
+    ok = lvl && zkr_mtree_build(words, 64, 12, seed, 2, &tr) == ZKR_OK;
+    for (size_t i = 0; ok && i < 64; i++) {
+        uint8_t salt[16];
+        zkr_mtree_salt(seed, i, salt);
+        memcpy(msg, salt, 16);
+        for (size_t k = 0; k < 12; k++)
+            zkr_store_le64(msg + 16 + 8 * k, words[i * 12 + k]);
+        ref_b2b("zkr/mt-leaf", msg, 16 + 8 * 12, lvl[64 + i]);
+    }
+    for (size_t k = 63; ok && k >= 1; k--)
+        ref_b2b("zkr/mt-node", lvl[2 * k], 64, lvl[k]);
+    if (ok) {
+        uint8_t root[32];
+        zkr_mtree_root(&tr, root);
+        ok = memcmp(root, lvl[1], 32) == 0;
+        zkr_mtree_free(&tr);
+    }
+    free(lvl);
+    zkr_tap_ok(t, ok, "Merkle root of 64 two-block leaves equals the libsodium recomputation");
+}
+
+/*
+ * Bulk field draws: the same values, in the same order, as single draws,
+ * and the generator left in the same state (the bytes after agree), from
+ * byte offsets that are and are not multiples of 8, across chunk sizes.
+ */
+static void test_zkrng_fill(zkr_tap *t)
+{
+    static const size_t ns[] = {1, 7, 8, 9, 63, 500, 4097, 20000};
+    uint8_t key[32] = {5, 4, 3}, b1[97], b2[97];
+    zkr_gl *a = malloc(20000 * sizeof *a), *b = malloc(20000 * sizeof *b);
+    zkr_ext ea[301], eb[301];
+    int bad = !a || !b;
+
+    for (size_t skew = 0; !bad && skew < 3; skew++) {
+        zkr_zkrng g1, g2;
+        zkr_zkrng_from_key(&g1, key);
+        zkr_zkrng_from_key(&g2, key);
+        zkr_zkrng_bytes(&g1, b1, skew * 5);
+        zkr_zkrng_bytes(&g2, b2, skew * 5);
+        for (size_t k = 0; k < sizeof ns / sizeof *ns; k++) {
+            for (size_t i = 0; i < ns[k]; i++)
+                a[i] = zkr_zkrng_gl(&g1);
+            zkr_zkrng_gl_fill(&g2, b, ns[k]);
+            bad += memcmp(a, b, ns[k] * sizeof *a) != 0;
+            zkr_zkrng_bytes(&g1, b1, 3 + k);
+            zkr_zkrng_bytes(&g2, b2, 3 + k);
+            bad += memcmp(b1, b2, 3 + k) != 0;
+        }
+        for (size_t i = 0; i < 301; i++)
+            ea[i] = zkr_zkrng_ext(&g1);
+        zkr_zkrng_ext_fill(&g2, eb, 301);
+        for (size_t i = 0; i < 301; i++)
+            bad += !zkr_ext_eq(ea[i], eb[i]);
+        zkr_zkrng_bytes(&g1, b1, sizeof b1);
+        zkr_zkrng_bytes(&g2, b2, sizeof b2);
+        bad += memcmp(b1, b2, sizeof b1) != 0;
+        zkr_zkrng_wipe(&g1);
+        zkr_zkrng_wipe(&g2);
+    }
+    free(a);
+    free(b);
+    zkr_tap_ok(t, bad == 0, "bulk field draws equal single draws and leave the same stream");
+}
+
+/*
+ * The Moebius transform (blocked, eight lanes where the CPU has AVX-512F)
+ * against the plain definition, variable 0 .. n-1 in order with
+ * zkr_gl_sub, on 2^16 entries (past the 2^14 block) near 0 and p.
+ */
+static void test_moebius(zkr_tap *t)
+{
+    unsigned n = 16;
+    size_t len = (size_t)1 << n;
+    zkr_gl *a = malloc(len * sizeof *a), *b = malloc(len * sizeof *b);
+    int ok = a && b;
+
+    for (size_t i = 0; ok && i < len; i++) {
+        zkr_gl r = rnd_gl(t);
+        a[i] = b[i] = i % 3 == 0 ? r % 5 : i % 3 == 1 ? ZKR_GL_P - 1 - r % 5 : r;
+    }
+    if (ok) {
+        zkr_mle_to_monomial_base(a, n);
+        for (unsigned v = 0; v < n; v++)
+            for (size_t i = 0; i < len; i++)
+                if ((i >> v) & 1)
+                    b[i] = zkr_gl_sub(b[i], b[i ^ ((size_t)1 << v)]);
+        ok = memcmp(a, b, len * sizeof *a) == 0;
+    }
+    free(a);
+    free(b);
+    zkr_tap_ok(t, ok, "Moebius transform of 2^16 entries equals the per-variable definition");
+}
+
 static void test_merkle(zkr_tap *t)
 {
     uint64_t words[64 * 4];
@@ -1006,6 +1125,9 @@ int main(int argc, char **argv)
     test_merkle(&t);
     test_b2x8(&t);
     test_ext8(&t);
+    test_merkle_libsodium(&t);
+    test_zkrng_fill(&t);
+    test_moebius(&t);
     test_mle(&t);
     test_sumcheck(&t);
     test_basefold(&t, &p);
