@@ -862,6 +862,110 @@ out:
 }
 
 /*
+ * CONCAT's selector at the relation level (adversary review,
+ * docs/soundness.md "CONCAT"): inputs of 2 and 3 channels over 2x2 (lhw
+ * 2; lb record variables on top), Y of lco 3 (channels 5..7 padded).
+ * Input 1's padded channel 3 holds 9 (a free padded value, as a
+ * graph-inference@1 max pool's padded outputs are). The cheater's Y has
+ * that value in its padded channel 5 (input 1's channel 3 counted as an
+ * output channel) and it proves Y with the honest prover run on the shape
+ * {2, 4}: the same transcript (lco and every lc_j are equal), its shares
+ * counting input 1's padded channel. The verifier's own selector (3
+ * channels) refuses it; the same proof verifies against the shape {2, 4},
+ * every claim true for the cheater's tables (the teeth). Control: the
+ * honest Y (channel 5 zero) proven and verified on {2, 3}.
+ */
+static int cat_rel_claims(const zkr_cnn_claims *cl, const zkr_gl *y, unsigned ny,
+                          const zkr_gl *const *x, const unsigned *nx)
+{
+    unsigned k = 0;
+
+    for (size_t i = 0; i < cl->n; i++) {
+        const zkr_cnn_claim *c = &cl->c[i];
+        const zkr_gl *tab = c->poly == ZKR_CNN_POLY_Y ? y : k < 2 ? x[k] : NULL;
+        unsigned n = c->poly == ZKR_CNN_POLY_Y ? ny : k < 2 ? nx[k] : 0;
+        zkr_ext v;
+        if (c->poly == ZKR_CNN_POLY_X)
+            k++;
+        if (!tab || c->n != n || zkr_mle_eval_base(tab, n, c->pt, &v) != ZKR_OK ||
+            !zkr_ext_eq(v, c->val))
+            return 0;
+    }
+    return cl->n == 3 && k == 2;
+}
+
+static zkr_err cat_rel_run(const zkr_cnn_cat *pa, const zkr_cnn_cat *va, const zkr_gl *const *x,
+                           const zkr_gl *y, zkr_cnn_claims *cl, zkr_diag *d)
+{
+    zkr_transcript t;
+    zkr_buf pf = {0};
+    zkr_dec dec;
+    zkr_err e;
+
+    rel_seed(&t);
+    memset(cl, 0, sizeof *cl);
+    if ((e = zkr_prover_cnn_concat(&t, pa, x, y, 1, &pf, cl)) != ZKR_OK)
+        goto out;
+    rel_seed(&t);
+    memset(cl, 0, sizeof *cl);
+    zkr_dec_init(&dec, pf.p, pf.len);
+    e = zkr_verify_cnn_concat(&t, va, NULL, &dec, cl, d);
+    if (e == ZKR_OK && zkr_dec_finish(&dec) != ZKR_OK)
+        e = ZKR_ERR_MALFORMED;
+out:
+    zkr_buf_free(&pf);
+    return e;
+}
+
+static void cat_pad_counted(zkr_tap *t, unsigned lb)
+{
+    const uint32_t ct[2] = {2, 3}, cc[2] = {2, 4};
+    zkr_cnn_cat at, ac;
+    size_t nb = (size_t)1 << lb;
+    zkr_gl *x0 = calloc(nb * 8, sizeof *x0), *x1 = calloc(nb * 16, sizeof *x1);
+    zkr_gl *y = calloc(nb * 32, sizeof *y);
+    const zkr_gl *xs[2] = {x0, x1};
+    const unsigned nx[2] = {3 + lb, 4 + lb};
+    zkr_cnn_claims cl;
+    zkr_diag d = {0};
+    zkr_err e;
+
+    if (!x0 || !x1 || !y || zkr_cnn_cat_init(&at, 2, ct, 2, lb) != ZKR_OK ||
+        zkr_cnn_cat_init(&ac, 2, cc, 2, lb) != ZKR_OK || at.lco != ac.lco ||
+        at.lc[1] != ac.lc[1])
+        abort();
+    for (size_t b = 0; b < nb; b++) {
+        for (size_t p = 0; p < 8; p++)
+            x0[b * 8 + p] = y[b * 32 + p] = zkr_gl_from_i64((int64_t)(p * 7 + b * 3) % 41 - 20);
+        for (size_t p = 0; p < 12; p++)
+            x1[b * 16 + p] = y[b * 32 + 8 + p] =
+                zkr_gl_from_i64((int64_t)(p * 11 + b * 5) % 37 - 18);
+        for (size_t p = 12; p < 16; p++)
+            x1[b * 16 + p] = zkr_gl_from_i64(9); /* input 1's padded channel */
+    }
+    e = cat_rel_run(&at, &at, xs, y, &cl, &d);
+    zkr_tap_ok(t, e == ZKR_OK && cat_rel_claims(&cl, y, 5 + lb, xs, nx),
+               "cat-sel (lb %u): control: the honest Y verifies, its claims true (%d %s)", lb,
+               (int)e, d.msg);
+    for (size_t b = 0; b < nb; b++)
+        for (size_t p = 0; p < 4; p++)
+            y[b * 32 + 20 + p] = zkr_gl_from_i64(9); /* Y's padded channel 5 */
+    memset(&d, 0, sizeof d);
+    e = cat_rel_run(&ac, &at, xs, y, &cl, &d);
+    zkr_tap_ok(t, e == ZKR_ERR_VERIFY && strstr(d.msg, "concat input 1's share fails"),
+               "cat-sel (lb %u): an input's padded channel counted into Y's padded channel: "
+               "refused by the verifier's selector (%s)", lb, d.msg);
+    memset(&d, 0, sizeof d);
+    e = cat_rel_run(&ac, &ac, xs, y, &cl, &d);
+    zkr_tap_ok(t, e == ZKR_OK && cat_rel_claims(&cl, y, 5 + lb, xs, nx),
+               "cat-sel (lb %u): teeth: accepted against the cheater's shape {2, 4}, its claims "
+               "true (%d %s)", lb, (int)e, d.msg);
+    free(x0);
+    free(x1);
+    free(y);
+}
+
+/*
  * Adversary check of the narrow requantization's layout (docs/soundness.md,
  * "narrow requantization"): for every shift s in 1..48 and every width
  * ghb, glb <= 63 - s (the layout's whole range), the largest gh, gl and r
@@ -956,6 +1060,8 @@ int main(int argc, char **argv)
     ginf_wsub(&t);
     cat_attack(&t, CAT_WRONG, "ginf-cat: an output channel taken from the wrong input");
     cat_attack(&t, CAT_SHIFT, "ginf-cat: the second input one channel early");
+    cat_pad_counted(&t, 0);
+    cat_pad_counted(&t, 1);
     rqn_widths_exhaustive(&t);
     return zkr_tap_done(&t);
 }
