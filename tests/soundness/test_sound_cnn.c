@@ -966,6 +966,261 @@ static void cat_pad_counted(zkr_tap *t, unsigned lb)
 }
 
 /*
+ * Graph-level CONCAT edits (adversary review, docs/soundness.md
+ * "graph-CONCAT"): each program proves and verifies honestly (the
+ * control); the cheater edits a CONCAT node's Y block in V (and the public
+ * output where the node is the last), every other relation run on the
+ * honest tensors (or kept true by a second edit), and is refused by
+ * CONCAT's identity alone; with it off (ZKR_GINF_OFF_CAT) the same proof
+ * verifies (the teeth: nothing else catches the edit).
+ */
+typedef void (*gcat_build_fn)(zkr_ml_gprog *g);
+
+/* A node's Y entry (c, y, x) in V (graph-inference@1: one record). */
+static zkr_gl *gcat_y(zkr_ginf_cheat_view *w, uint32_t i, uint32_t c, uint32_t yy, uint32_t x)
+{
+    const zkr_ginf_shape *s = w->s;
+    return w->v + s->v[i][ZKR_GB_Y].off +
+           (((size_t)c << (s->lh[i] + s->lw[i])) | ((size_t)yy << s->lw[i]) | x);
+}
+
+typedef struct {
+    int kind;
+    int changed;
+} gcat_cheat;
+enum { GCAT_MID_PAD, GCAT_SELF, GCAT_SPATIAL, GCAT_FOUR, GCAT_DAG };
+
+static void gcat_edit(void *ctx, zkr_ginf_cheat_view *w)
+{
+    gcat_cheat *c = ctx;
+    const zkr_ginf_shape *s = w->s;
+    uint32_t last = s->n_nodes - 1;
+
+    switch (c->kind) {
+    case GCAT_MID_PAD:
+        /*
+         * gcat_nest: node 3 = CONCAT(a, b), 5 x 4 x 4 (channels 5..7
+         * padded): its padded channel 5 set to 100 everywhere. Only the
+         * last CONCAT reads it, and that one's selector reads k's real
+         * channels only. (A conv or pool reading it would refuse the
+         * honest code's proof at the view: its window tables cover the
+         * real channels only, while the view identity covers all 2^lc;
+         * a cheater who built them over all channels would pass there.)
+         */
+        for (uint32_t k = 0; k < 16; k++)
+            *gcat_y(w, 3, 5, k / 4, k % 4) = zkr_gl_from_i64(100);
+        c->changed = 1;
+        break;
+    case GCAT_SELF: {
+        /* CONCAT(f, f), f 3 x 1 x 1: the second copy's channel 0 moved by one. */
+        zkr_gl *y = gcat_y(w, last, 3, 0, 0);
+        int16_t v = w->out[3] == 127 ? 126 : (int16_t)(w->out[3] + 1);
+        *y = zkr_gl_from_i64(v), w->out[3] = v;
+        c->changed = 1;
+        break;
+    }
+    case GCAT_SPATIAL:
+        /* CONCAT(a, b) 5 x 3 x 3 (lh = lw = 2): two padded spatial positions of channel 0. */
+        *gcat_y(w, 3, 0, 3, 0) = zkr_gl_from_i64(7);
+        *gcat_y(w, 3, 0, 0, 3) = zkr_gl_from_i64(-5);
+        c->changed = 1;
+        break;
+    case GCAT_FOUR: {
+        /* CONCAT of 1 + 3 + 1 + 3 channels (1 x 1): the one-channel inputs' values swapped. */
+        zkr_gl *a = gcat_y(w, last, 0, 0, 0), *b = gcat_y(w, last, 4, 0, 0), tv = *a;
+        int16_t to = w->out[0];
+        c->changed = *a != *b;
+        *a = *b, *b = tv;
+        w->out[0] = w->out[4], w->out[4] = to;
+        break;
+    }
+    default: {
+        /* CONCAT(s, d) last, s = ADD(k, c), d a conv of k: s's channel 0 at (0, 0) := d's. */
+        zkr_gl *a = gcat_y(w, last, 0, 0, 0), *b = gcat_y(w, last, 5, 0, 0);
+        c->changed = *a != *b;
+        *a = *b;
+        w->out[0] = w->out[5 * 16];
+        break;
+    }
+    }
+}
+
+/* CONCAT(f, f): f = DENSE 3 of a 1 x 4 x 4 input. */
+static void gcat_self(zkr_ml_gprog *g)
+{
+    uint32_t f;
+
+    memset(g, 0, sizeof *g);
+    g->input_encoding = ZKR_ML_INPUT_U8_DIV255;
+    g->nodes[0] = (zkr_ml_gnode){.op = ZKR_ML_GOP_INPUT, .c = 1, .h = 4, .w = 4};
+    g->n_nodes = 1;
+    f = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_DENSE, .n_in = 1, .c = 3});
+    (void)gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONCAT, .n_in = 2, .in = {f, f}});
+}
+
+/* 1 x 3 x 3 input, conv 3@3x3 pad 1 (a), conv 2@1x1 (b), CONCAT(a, b) 5 x 3 x 3, DENSE 4. */
+static void gcat_spatial(zkr_ml_gprog *g)
+{
+    uint32_t a, b, k;
+
+    memset(g, 0, sizeof *g);
+    g->input_encoding = ZKR_ML_INPUT_U8_DIV255;
+    g->nodes[0] = (zkr_ml_gnode){.op = ZKR_ML_GOP_INPUT, .c = 1, .h = 3, .w = 3};
+    g->n_nodes = 1;
+    a = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .act = ZKR_ML_ACT_RELU, .n_in = 1,
+                                 .c = 3, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .pt = 1, .pl = 1,
+                                 .pb = 1, .pr = 1, .dh = 1, .dw = 1, .groups = 1});
+    b = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .n_in = 1, .c = 2, .kh = 1, .kw = 1,
+                                 .sh = 1, .sw = 1, .dh = 1, .dw = 1, .groups = 1});
+    k = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONCAT, .n_in = 2, .in = {a, b}});
+    (void)gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_DENSE, .n_in = 1, .in = {k}, .c = 4});
+}
+
+/* 1 x 4 x 4 input, DENSE 1, 3, 1, 3, CONCAT of the four (offsets 0, 1, 4, 5; 8 channels). */
+static void gcat_four(zkr_ml_gprog *g)
+{
+    uint32_t f[4];
+    const uint32_t c[4] = {1, 3, 1, 3};
+
+    memset(g, 0, sizeof *g);
+    g->input_encoding = ZKR_ML_INPUT_U8_DIV255;
+    g->nodes[0] = (zkr_ml_gnode){.op = ZKR_ML_GOP_INPUT, .c = 1, .h = 4, .w = 4};
+    g->n_nodes = 1;
+    for (unsigned k = 0; k < 4; k++)
+        f[k] = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_DENSE, .n_in = 1, .c = c[k]});
+    (void)gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONCAT, .n_in = 4,
+                                   .in = {f[0], f[1], f[2], f[3]}});
+}
+
+/*
+ * A CONCAT read twice: 2 x 4 x 4 input, conv 2@3x3 pad 1 (a), conv 3@1x1
+ * (b), k = CONCAT(a, b) 5 x 4 x 4, c = conv 5@1x1 of the input, s =
+ * ADD(k, c), d = conv 4@3x3 pad 1 of k, CONCAT(s, d) 9 x 4 x 4 last.
+ */
+static void gcat_dag(zkr_ml_gprog *g)
+{
+    uint32_t a, b, k, c, s, dd;
+
+    memset(g, 0, sizeof *g);
+    g->input_encoding = ZKR_ML_INPUT_U8_DIV255;
+    g->nodes[0] = (zkr_ml_gnode){.op = ZKR_ML_GOP_INPUT, .c = 2, .h = 4, .w = 4};
+    g->n_nodes = 1;
+    a = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .act = ZKR_ML_ACT_RELU, .n_in = 1,
+                                 .c = 2, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .pt = 1, .pl = 1,
+                                 .pb = 1, .pr = 1, .dh = 1, .dw = 1, .groups = 1});
+    b = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .n_in = 1, .c = 3, .kh = 1, .kw = 1,
+                                 .sh = 1, .sw = 1, .dh = 1, .dw = 1, .groups = 1});
+    k = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONCAT, .n_in = 2, .in = {a, b}});
+    c = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .n_in = 1, .c = 5, .kh = 1, .kw = 1,
+                                 .sh = 1, .sw = 1, .dh = 1, .dw = 1, .groups = 1});
+    s = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_ADD, .n_in = 2, .in = {k, c}});
+    dd = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .n_in = 1, .in = {k}, .c = 4, .kh = 3,
+                                  .kw = 3, .sh = 1, .sw = 1, .pt = 1, .pl = 1, .pb = 1, .pr = 1,
+                                  .dh = 1, .dw = 1, .groups = 1});
+    (void)gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONCAT, .n_in = 2, .in = {s, dd}});
+}
+
+/*
+ * A CONCAT of a CONCAT: 2 x 4 x 4 input, conv 3@3x3 pad 1 (a), conv 2@1x1
+ * (b), k = CONCAT(a, b) 5 x 4 x 4, c = conv 2@1x1 of the input, CONCAT(k,
+ * c) 7 x 4 x 4 last.
+ */
+static void gcat_nest(zkr_ml_gprog *g)
+{
+    uint32_t a, b, k, c;
+
+    memset(g, 0, sizeof *g);
+    g->input_encoding = ZKR_ML_INPUT_U8_DIV255;
+    g->nodes[0] = (zkr_ml_gnode){.op = ZKR_ML_GOP_INPUT, .c = 2, .h = 4, .w = 4};
+    g->n_nodes = 1;
+    a = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .act = ZKR_ML_ACT_RELU, .n_in = 1,
+                                 .c = 3, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .pt = 1, .pl = 1,
+                                 .pb = 1, .pr = 1, .dh = 1, .dw = 1, .groups = 1});
+    b = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .n_in = 1, .c = 2, .kh = 1, .kw = 1,
+                                 .sh = 1, .sw = 1, .dh = 1, .dw = 1, .groups = 1});
+    k = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONCAT, .n_in = 2, .in = {a, b}});
+    c = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .n_in = 1, .c = 2, .kh = 1, .kw = 1,
+                                 .sh = 1, .sw = 1, .dh = 1, .dw = 1, .groups = 1});
+    (void)gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONCAT, .n_in = 2, .in = {k, c}});
+}
+
+static zkr_err gcat_verify(const zkr_buf *pf, zkr_verifier_ginf_statement *st, unsigned off,
+                           zkr_diag *d)
+{
+    st->off = off;
+    memset(d, 0, sizeof *d);
+    return zkr_verify_ginf(pf->p, pf->len, st, d);
+}
+
+static void gcat_attack(zkr_tap *t, gcat_build_fn build, int kind, const char *name)
+{
+    gx_model *md = calloc(1, sizeof *md);
+    zkr_ginf_model *gm = NULL;
+    zkr_pcs_commitment comm;
+    zkr_params p;
+    uint8_t sid[ZKR_DIGEST_BYTES] = {13}, x[128];
+    int8_t y[256];
+    uint32_t n, am;
+    size_t nx;
+    zkr_verifier_ginf_statement st;
+    zkr_buf pf = {0}, out = {0};
+    zkr_diag d = {0};
+    gcat_cheat c = {kind, 0};
+    int ok;
+    zkr_err e;
+
+    if (!md)
+        abort();
+    build(&md->g);
+    gx_model_init(md, zkr_tap_rand_cb, t);
+    nx = (size_t)md->g.nodes[0].c * md->g.nodes[0].h * md->g.nodes[0].w;
+    if (nx > sizeof x)
+        abort();
+    for (size_t k = 0; k < nx; k++)
+        x[k] = (uint8_t)(37 * k + 11);
+    memset(&st, 0, sizeof st);
+    memcpy(st.statement_id, sid, sizeof sid);
+    st.param_set = ZKR_PARAM_SET_128;
+    st.g = &md->g;
+    st.mp = &md->mp;
+    st.input = x;
+    st.input_len = nx;
+    st.output = y;
+    ok = zkr_ml_gprog_check(&md->g, &d) == ZKR_OK &&
+         zkr_params_get(ZKR_PARAM_SET_128, &p) == ZKR_OK &&
+         zkr_prover_ginf_commit(&p, &md->in, 1, &gm, &comm, &d) == ZKR_OK &&
+         zkr_prover_ginf(&p, sid, gm, x, nx, 1, &pf, &out, &d) == ZKR_OK &&
+         zkr_infer_output_decode(out.p, out.len, y, sizeof y, &n, &am) == ZKR_OK;
+    st.model = comm;
+    st.output_n = ok ? n : 0;
+    e = ok ? gcat_verify(&pf, &st, 0, &d) : ZKR_ERR_INTERNAL;
+    zkr_tap_ok(t, e == ZKR_OK, "%s: control: the honest proof verifies (%d %s)", name, (int)e,
+               d.msg);
+    zkr_buf_free(&pf);
+    zkr_buf_free(&out);
+    if (!ok)
+        goto out;
+    e = zkr_prover_ginf_cheat(&p, sid, gm, x, nx, gcat_edit, &c, &pf, &out, &d);
+    ok = e == ZKR_OK && zkr_infer_output_decode(out.p, out.len, y, sizeof y, &n, &am) == ZKR_OK;
+    zkr_tap_ok(t, ok && c.changed, "%s: the cheater proves an edited CONCAT (%s)", name, d.msg);
+    if (!ok)
+        goto out;
+    st.output_n = n;
+    e = gcat_verify(&pf, &st, 0, &d);
+    zkr_tap_ok(t, e == ZKR_ERR_VERIFY && strstr(d.msg, "concat output is not its inputs"),
+               "%s: refused by CONCAT's identity (%s)", name, d.msg);
+    e = gcat_verify(&pf, &st, ZKR_GINF_OFF_CAT, &d);
+    zkr_tap_ok(t, e == ZKR_OK, "%s: teeth: accepted with the identity off (%d %s)", name, (int)e,
+               d.msg);
+out:
+    zkr_ginf_model_free(gm);
+    gx_model_free(md);
+    free(md);
+    zkr_buf_free(&pf);
+    zkr_buf_free(&out);
+}
+
+/*
  * Adversary check of the narrow requantization's layout (docs/soundness.md,
  * "narrow requantization"): for every shift s in 1..48 and every width
  * ghb, glb <= 63 - s (the layout's whole range), the largest gh, gl and r
@@ -1062,6 +1317,11 @@ int main(int argc, char **argv)
     cat_attack(&t, CAT_SHIFT, "ginf-cat: the second input one channel early");
     cat_pad_counted(&t, 0);
     cat_pad_counted(&t, 1);
+    gcat_attack(&t, gcat_nest, GCAT_MID_PAD, "ginf-cat: a middle CONCAT's padded channel set");
+    gcat_attack(&t, gcat_self, GCAT_SELF, "ginf-cat: CONCAT(f, f), the second copy edited");
+    gcat_attack(&t, gcat_spatial, GCAT_SPATIAL, "ginf-cat: 3x3 spatial padding of Y set");
+    gcat_attack(&t, gcat_four, GCAT_FOUR, "ginf-cat: four inputs, one-channel inputs swapped");
+    gcat_attack(&t, gcat_dag, GCAT_DAG, "ginf-cat: DAG (CONCAT read by ADD and conv), last edited");
     rqn_widths_exhaustive(&t);
     return zkr_tap_done(&t);
 }
