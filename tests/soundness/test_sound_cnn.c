@@ -59,34 +59,40 @@ static void attack(zkr_tap *t, rel *r, unsigned check, const char *name)
  * X claims are true. Only the verifier's own selector refuses it (off:
  * ZKR_CNN_OFF_DW_SEL).
  */
-static void dw_transposed(zkr_tap *t)
+static void dw_transposed(zkr_tap *t, uint32_t nc, uint32_t mult)
 {
-    int8_t x[3 * 36];
-    int64_t w[6 * 9];
+    int8_t x[5 * 36];
+    int64_t w[15 * 9];
     zkr_gl *yt;
     rel r;
     size_t hw;
     int changed = 0;
+    char name[96];
 
-    for (size_t k = 0; k < sizeof x; k++)
+    if (nc > 5 || nc * mult > 15)
+        abort();
+    for (size_t k = 0; k < (size_t)nc * 36; k++)
         x[k] = (int8_t)((int)(k * 29 % 113) - 56);
-    for (size_t k = 0; k < 6 * 9; k++)
+    for (size_t k = 0; k < (size_t)nc * mult * 9; k++)
         w[k] = (int64_t)(k * 37 % 61) - 30;
-    if (rel_conv(&r, x, w, 3, 6, 6, 6, 3, 1, 1, 1, 1) != ZKR_OK)
+    if (rel_conv(&r, x, w, nc, 6, 6, nc * mult, 3, 1, 1, 1, 1) != ZKR_OK)
         abort();
     hw = (size_t)1 << (r.g.loh + r.g.low);
     if (!(yt = calloc((size_t)1 << zkr_cnn_conv_y_vars(&r.cv), sizeof *yt)))
         abort();
-    for (uint32_t c = 0; c < 3; c++)
-        for (uint32_t m = 0; m < 2; m++)
+    for (uint32_t c = 0; c < nc; c++)
+        for (uint32_t m = 0; m < mult; m++)
             for (size_t p = 0; p < hw; p++) {
-                yt[(m * 3 + c) * hw + p] = r.yconv[(c * 2 + m) * hw + p];
-                changed |= yt[(m * 3 + c) * hw + p] != r.yconv[(m * 3 + c) * hw + p];
+                yt[(m * nc + c) * hw + p] = r.yconv[(c * mult + m) * hw + p];
+                changed |= yt[(m * nc + c) * hw + p] != r.yconv[(m * nc + c) * hw + p];
             }
     free(r.yconv);
     r.yconv = yt;
-    zkr_tap_ok(t, changed, "dw-mult: the transposed output differs from the honest one");
-    attack(t, &r, ZKR_CNN_OFF_DW_SEL, "dw-mult: output channels transposed (o reads o mod C)");
+    snprintf(name, sizeof name, "dw-mult (C %u, mult %u)", (unsigned)nc, (unsigned)mult);
+    zkr_tap_ok(t, changed, "%s: the transposed output differs from the honest one", name);
+    snprintf(name, sizeof name, "dw-mult (C %u, mult %u): output channels transposed "
+             "(o reads o mod C)", (unsigned)nc, (unsigned)mult);
+    attack(t, &r, ZKR_CNN_OFF_DW_SEL, name);
     rel_free(&r);
 }
 
@@ -1291,7 +1297,9 @@ int main(int argc, char **argv)
     zkr_tap t;
 
     zkr_tap_init(&t, argc, argv);
-    dw_transposed(&t);
+    dw_transposed(&t, 3, 2);
+    dw_transposed(&t, 2, 3); /* mult not a power of two: m = 3 padded */
+    dw_transposed(&t, 3, 5); /* lm 3, C 3: both axes padded */
     mp_padded_max(&t);
     mp_kernel_slot(&t);
     mp_wrapped(&t);
