@@ -1227,6 +1227,102 @@ out:
 }
 
 /*
+ * A multiplier conv's weights split along the m axis (adversary review,
+ * docs/proof-system.md "Convolution": "a split weight block of such a node
+ * may cut the m axis"): 4 x 6 x 6 input, depthwise 4x4 conv with groups 4
+ * and 20 outputs (mult 5, lm 3): W is 4 x 4 x 4 x 8 at (m, c, i, j), cut
+ * into the m sub-blocks [0, 4) and [4, 5). Models A and B differ in one
+ * weight of output channel 4 (c 0, m 4: the second sub-block; A's is 0,
+ * B's 100, bias 0). The cheater proves B's output against A's P (their P
+ * tables swapped): refused by the sub-block sum, accepted with it off
+ * (ZKR_GINF_OFF_WSUB).
+ */
+static void ginf_wsub_m(zkr_tap *t)
+{
+    gx_model *ma = calloc(1, sizeof *ma);
+    zkr_ginf_shape *sh = malloc(sizeof *sh);
+    zkr_ginf_model *ga = NULL, *gb = NULL;
+    zkr_ginf_model_in ib;
+    int8_t *wb = malloc(20 * 16);
+    zkr_pcs_commitment ca, cb;
+    zkr_params p;
+    uint8_t sid[ZKR_DIGEST_BYTES] = {14}, x[4 * 36];
+    int8_t ya[180], yb[180];
+    zkr_verifier_ginf_statement st;
+    zkr_buf pf = {0}, out = {0};
+    zkr_diag d = {0};
+    int ok;
+    zkr_err e;
+
+    if (!ma || !sh || !wb)
+        abort();
+    ma->g.input_encoding = ZKR_ML_INPUT_U8_DIV255;
+    ma->g.nodes[0] = (zkr_ml_gnode){.op = ZKR_ML_GOP_INPUT, .c = 4, .h = 6, .w = 6};
+    ma->g.n_nodes = 1;
+    (void)gx_add(&ma->g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .n_in = 1, .c = 20, .kh = 4,
+                                        .kw = 4, .sh = 1, .sw = 1, .dh = 1, .dw = 1,
+                                        .groups = 4});
+    gx_model_init(ma, zkr_tap_rand_cb, t);
+    memset(ma->w[1] + 4 * 16, 0, 16);
+    ma->b[1][4] = 0;
+    memcpy(wb, ma->w[1], 20 * 16);
+    wb[4 * 16] = 100;
+    ib = ma->in;
+    ib.w[1] = wb;
+    memset(x, 50, sizeof x);
+    ok = zkr_ml_gprog_check(&ma->g, &d) == ZKR_OK &&
+         zkr_params_get(ZKR_PARAM_SET_128, &p) == ZKR_OK &&
+         zkr_ginf_shape_init(sh, &ma->g, &ma->mp, p.max_vars, &d) == ZKR_OK &&
+         sh->conv[1].mult == 5 && sh->n_wsub[1] == 2 && sh->wsd_bits[1] == 3 &&
+         sh->wsd_n[1] == 5 && sh->wsd_lo[1] == 2 + 2 + 2 &&
+         zkr_prover_ginf_commit(&p, &ma->in, 1, &ga, &ca, &d) == ZKR_OK &&
+         zkr_prover_ginf_commit(&p, &ib, 1, &gb, &cb, &d) == ZKR_OK &&
+         zkr_ginf_native(&ma->in, x, ya, sizeof ya) == ZKR_OK &&
+         zkr_ginf_native(&ib, x, yb, sizeof yb) == ZKR_OK && memcmp(ya, yb, sizeof ya) != 0;
+    zkr_tap_ok(t, ok, "ginf-wsub-m: fixture (W split along m in %u, at bit %u) %s",
+               sh->n_wsub[1], sh->wsd_lo[1], d.msg);
+    if (!ok)
+        goto out;
+    memset(&st, 0, sizeof st);
+    memcpy(st.statement_id, sid, sizeof sid);
+    st.param_set = ZKR_PARAM_SET_128;
+    st.g = &ma->g;
+    st.mp = &ma->mp;
+    st.model = ca;
+    st.input = x;
+    st.input_len = sizeof x;
+    st.output = ya;
+    st.output_n = sizeof ya;
+    e = zkr_prover_ginf(&p, sid, ga, x, sizeof x, 1, &pf, &out, &d);
+    if (e == ZKR_OK)
+        e = zkr_verify_ginf(pf.p, pf.len, &st, &d);
+    zkr_tap_ok(t, e == ZKR_OK, "ginf-wsub-m: the honest proof verifies (%s)", d.msg);
+    zkr_ginf_model_cheat_swap_p(ga, gb); /* gb: B's weights, A's committed P */
+    e = zkr_prover_ginf(&p, sid, gb, x, sizeof x, 1, &pf, &out, &d);
+    zkr_tap_ok(t, e == ZKR_OK, "ginf-wsub-m: the cheater proves B's output (%s)", d.msg);
+    st.output = yb;
+    memset(&d, 0, sizeof d);
+    e = zkr_verify_ginf(pf.p, pf.len, &st, &d);
+    zkr_tap_ok(t, e == ZKR_ERR_VERIFY && strstr(d.msg, "split weight values do not sum"),
+               "ginf-wsub-m: model B's output against A's commitment is refused by the sub-block "
+               "sum (%s)", d.msg);
+    st.off = ZKR_GINF_OFF_WSUB;
+    memset(&d, 0, sizeof d);
+    e = zkr_verify_ginf(pf.p, pf.len, &st, &d);
+    zkr_tap_ok(t, e == ZKR_OK, "ginf-wsub-m: teeth: accepted with the sub-block sum off (%d %s)",
+               (int)e, d.msg);
+out:
+    zkr_ginf_model_free(ga);
+    zkr_ginf_model_free(gb);
+    zkr_buf_free(&pf);
+    zkr_buf_free(&out);
+    gx_model_free(ma);
+    free(ma);
+    free(wb);
+    free(sh);
+}
+
+/*
  * Adversary check of the narrow requantization's layout (docs/soundness.md,
  * "narrow requantization"): for every shift s in 1..48 and every width
  * ghb, glb <= 63 - s (the layout's whole range), the largest gh, gl and r
@@ -1321,6 +1417,7 @@ int main(int argc, char **argv)
     ginf_opening(&t, 0);
     ginf_opening(&t, 1);
     ginf_wsub(&t);
+    ginf_wsub_m(&t);
     cat_attack(&t, CAT_WRONG, "ginf-cat: an output channel taken from the wrong input");
     cat_attack(&t, CAT_SHIFT, "ginf-cat: the second input one channel early");
     cat_pad_counted(&t, 0);
