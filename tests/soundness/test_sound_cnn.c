@@ -1323,6 +1323,50 @@ out:
 }
 
 /*
+ * CONCAT's int8 premise (adversary review): Y carries no range check, so
+ * every input must be an int8 node. A CONCAT reading node 0 (the uint8
+ * record, 0..255) is refused by the program check, before any proof; so
+ * are five inputs and an input of another spatial size.
+ */
+static void cat_program(zkr_tap *t)
+{
+    zkr_ml_gprog *g = calloc(1, sizeof *g);
+    zkr_diag d = {0};
+    uint32_t a, b;
+
+    if (!g)
+        abort();
+    for (int kind = 0; kind < 3; kind++) {
+        memset(g, 0, sizeof *g);
+        g->input_encoding = ZKR_ML_INPUT_U8_DIV255;
+        g->nodes[0] = (zkr_ml_gnode){.op = ZKR_ML_GOP_INPUT, .c = 1, .h = 4, .w = 4};
+        g->n_nodes = 1;
+        a = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .n_in = 1, .c = 2, .kh = 1, .kw = 1,
+                                     .sh = 1, .sw = 1, .dh = 1, .dw = 1, .groups = 1});
+        b = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .n_in = 1, .c = 2, .kh = 2, .kw = 2,
+                                     .sh = kind == 2 ? 2 : 1, .sw = kind == 2 ? 2 : 1, .pb = 1,
+                                     .pr = 1, .dh = 1, .dw = 1, .groups = 1});
+        g->nodes[g->n_nodes] = kind == 0 ? (zkr_ml_gnode){.op = ZKR_ML_GOP_CONCAT, .n_in = 2,
+                                                          .in = {0, a}, .c = 3, .h = 4, .w = 4}
+                                         : (zkr_ml_gnode){.op = ZKR_ML_GOP_CONCAT, .n_in = 2,
+                                                          .in = {a, b}, .c = 4, .h = 4, .w = 4};
+        g->n_nodes++;
+        memset(&d, 0, sizeof d);
+        zkr_tap_ok(t, zkr_ml_gprog_check(g, &d) == (kind == 1 ? ZKR_OK : ZKR_ERR_MALFORMED),
+                   "cat-program: %s (%s)",
+                   kind == 0   ? "a CONCAT reading the uint8 input is refused"
+                   : kind == 1 ? "control: CONCAT of two int8 nodes passes"
+                               : "an input of another spatial size is refused",
+                   d.msg);
+    }
+    g->nodes[g->n_nodes - 1].n_in = 5; /* over ZKR_ML_G_MAX_IN (the in[] array holds 4) */
+    memset(&d, 0, sizeof d);
+    zkr_tap_ok(t, zkr_ml_gprog_check(g, &d) == ZKR_ERR_MALFORMED,
+               "cat-program: five inputs are refused (%s)", d.msg);
+    free(g);
+}
+
+/*
  * Adversary check of the narrow requantization's layout (docs/soundness.md,
  * "narrow requantization"): for every shift s in 1..48 and every width
  * ghb, glb <= 63 - s (the layout's whole range), the largest gh, gl and r
@@ -1420,6 +1464,7 @@ int main(int argc, char **argv)
     ginf_wsub_m(&t);
     cat_attack(&t, CAT_WRONG, "ginf-cat: an output channel taken from the wrong input");
     cat_attack(&t, CAT_SHIFT, "ginf-cat: the second input one channel early");
+    cat_program(&t);
     cat_pad_counted(&t, 0);
     cat_pad_counted(&t, 1);
     gcat_attack(&t, gcat_nest, GCAT_MID_PAD, "ginf-cat: a middle CONCAT's padded channel set");
