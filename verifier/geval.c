@@ -115,6 +115,7 @@ zkr_err zkr_verify_geval(const uint8_t *proof, size_t len, const zkr_verifier_ge
     gs.g = st->g;
     gs.mp = st->mp;
     gs.model = st->model;
+    gs.off = st->off & ZKR_GEVAL_OFF_CAT ? ZKR_GINF_OFF_CAT : 0; /* test builds only */
     gs.input = in;
     gs.input_len = nb * ne0;
     r = zkr_verify_ginf_batch(&p, &v, &gs, (uint32_t)st->count, st->records + ne0, ne0 + 1,

@@ -24,6 +24,8 @@
  * transcripts apart, so its teeth are its absence on both sides.
  */
 #define ZKR_GEVAL_OFF_AMRANGE 32u
+/* CONCAT's identity (graph-inference@1's ZKR_GINF_OFF_CAT, passed on). */
+#define ZKR_GEVAL_OFF_CAT 64u
 
 /* What the caller takes from the registry and the dataset file, never from the proof. */
 typedef struct {

@@ -59,34 +59,40 @@ static void attack(zkr_tap *t, rel *r, unsigned check, const char *name)
  * X claims are true. Only the verifier's own selector refuses it (off:
  * ZKR_CNN_OFF_DW_SEL).
  */
-static void dw_transposed(zkr_tap *t)
+static void dw_transposed(zkr_tap *t, uint32_t nc, uint32_t mult)
 {
-    int8_t x[3 * 36];
-    int64_t w[6 * 9];
+    int8_t x[5 * 36];
+    int64_t w[15 * 9];
     zkr_gl *yt;
     rel r;
     size_t hw;
     int changed = 0;
+    char name[96];
 
-    for (size_t k = 0; k < sizeof x; k++)
+    if (nc > 5 || nc * mult > 15)
+        abort();
+    for (size_t k = 0; k < (size_t)nc * 36; k++)
         x[k] = (int8_t)((int)(k * 29 % 113) - 56);
-    for (size_t k = 0; k < 6 * 9; k++)
+    for (size_t k = 0; k < (size_t)nc * mult * 9; k++)
         w[k] = (int64_t)(k * 37 % 61) - 30;
-    if (rel_conv(&r, x, w, 3, 6, 6, 6, 3, 1, 1, 1, 1) != ZKR_OK)
+    if (rel_conv(&r, x, w, nc, 6, 6, nc * mult, 3, 1, 1, 1, 1) != ZKR_OK)
         abort();
     hw = (size_t)1 << (r.g.loh + r.g.low);
     if (!(yt = calloc((size_t)1 << zkr_cnn_conv_y_vars(&r.cv), sizeof *yt)))
         abort();
-    for (uint32_t c = 0; c < 3; c++)
-        for (uint32_t m = 0; m < 2; m++)
+    for (uint32_t c = 0; c < nc; c++)
+        for (uint32_t m = 0; m < mult; m++)
             for (size_t p = 0; p < hw; p++) {
-                yt[(m * 3 + c) * hw + p] = r.yconv[(c * 2 + m) * hw + p];
-                changed |= yt[(m * 3 + c) * hw + p] != r.yconv[(m * 3 + c) * hw + p];
+                yt[(m * nc + c) * hw + p] = r.yconv[(c * mult + m) * hw + p];
+                changed |= yt[(m * nc + c) * hw + p] != r.yconv[(m * nc + c) * hw + p];
             }
     free(r.yconv);
     r.yconv = yt;
-    zkr_tap_ok(t, changed, "dw-mult: the transposed output differs from the honest one");
-    attack(t, &r, ZKR_CNN_OFF_DW_SEL, "dw-mult: output channels transposed (o reads o mod C)");
+    snprintf(name, sizeof name, "dw-mult (C %u, mult %u)", (unsigned)nc, (unsigned)mult);
+    zkr_tap_ok(t, changed, "%s: the transposed output differs from the honest one", name);
+    snprintf(name, sizeof name, "dw-mult (C %u, mult %u): output channels transposed "
+             "(o reads o mod C)", (unsigned)nc, (unsigned)mult);
+    attack(t, &r, ZKR_CNN_OFF_DW_SEL, name);
     rel_free(&r);
 }
 
@@ -862,6 +868,505 @@ out:
 }
 
 /*
+ * CONCAT's selector at the relation level (adversary review,
+ * docs/soundness.md "CONCAT"): inputs of 2 and 3 channels over 2x2 (lhw
+ * 2; lb record variables on top), Y of lco 3 (channels 5..7 padded).
+ * Input 1's padded channel 3 holds 9 (a free padded value, as a
+ * graph-inference@1 max pool's padded outputs are). The cheater's Y has
+ * that value in its padded channel 5 (input 1's channel 3 counted as an
+ * output channel) and it proves Y with the honest prover run on the shape
+ * {2, 4}: the same transcript (lco and every lc_j are equal), its shares
+ * counting input 1's padded channel. The verifier's own selector (3
+ * channels) refuses it; the same proof verifies against the shape {2, 4},
+ * every claim true for the cheater's tables (the teeth). Control: the
+ * honest Y (channel 5 zero) proven and verified on {2, 3}.
+ */
+static int cat_rel_claims(const zkr_cnn_claims *cl, const zkr_gl *y, unsigned ny,
+                          const zkr_gl *const *x, const unsigned *nx)
+{
+    unsigned k = 0;
+
+    for (size_t i = 0; i < cl->n; i++) {
+        const zkr_cnn_claim *c = &cl->c[i];
+        const zkr_gl *tab = c->poly == ZKR_CNN_POLY_Y ? y : k < 2 ? x[k] : NULL;
+        unsigned n = c->poly == ZKR_CNN_POLY_Y ? ny : k < 2 ? nx[k] : 0;
+        zkr_ext v;
+        if (c->poly == ZKR_CNN_POLY_X)
+            k++;
+        if (!tab || c->n != n || zkr_mle_eval_base(tab, n, c->pt, &v) != ZKR_OK ||
+            !zkr_ext_eq(v, c->val))
+            return 0;
+    }
+    return cl->n == 3 && k == 2;
+}
+
+static zkr_err cat_rel_run(const zkr_cnn_cat *pa, const zkr_cnn_cat *va, const zkr_gl *const *x,
+                           const zkr_gl *y, zkr_cnn_claims *cl, zkr_diag *d)
+{
+    zkr_transcript t;
+    zkr_buf pf = {0};
+    zkr_dec dec;
+    zkr_err e;
+
+    rel_seed(&t);
+    memset(cl, 0, sizeof *cl);
+    if ((e = zkr_prover_cnn_concat(&t, pa, x, y, 1, &pf, cl)) != ZKR_OK)
+        goto out;
+    rel_seed(&t);
+    memset(cl, 0, sizeof *cl);
+    zkr_dec_init(&dec, pf.p, pf.len);
+    e = zkr_verify_cnn_concat(&t, va, NULL, &dec, cl, d);
+    if (e == ZKR_OK && zkr_dec_finish(&dec) != ZKR_OK)
+        e = ZKR_ERR_MALFORMED;
+out:
+    zkr_buf_free(&pf);
+    return e;
+}
+
+static void cat_pad_counted(zkr_tap *t, unsigned lb)
+{
+    const uint32_t ct[2] = {2, 3}, cc[2] = {2, 4};
+    zkr_cnn_cat at, ac;
+    size_t nb = (size_t)1 << lb;
+    zkr_gl *x0 = calloc(nb * 8, sizeof *x0), *x1 = calloc(nb * 16, sizeof *x1);
+    zkr_gl *y = calloc(nb * 32, sizeof *y);
+    const zkr_gl *xs[2] = {x0, x1};
+    const unsigned nx[2] = {3 + lb, 4 + lb};
+    zkr_cnn_claims cl;
+    zkr_diag d = {0};
+    zkr_err e;
+
+    if (!x0 || !x1 || !y || zkr_cnn_cat_init(&at, 2, ct, 2, lb) != ZKR_OK ||
+        zkr_cnn_cat_init(&ac, 2, cc, 2, lb) != ZKR_OK || at.lco != ac.lco ||
+        at.lc[1] != ac.lc[1])
+        abort();
+    for (size_t b = 0; b < nb; b++) {
+        for (size_t p = 0; p < 8; p++)
+            x0[b * 8 + p] = y[b * 32 + p] = zkr_gl_from_i64((int64_t)(p * 7 + b * 3) % 41 - 20);
+        for (size_t p = 0; p < 12; p++)
+            x1[b * 16 + p] = y[b * 32 + 8 + p] =
+                zkr_gl_from_i64((int64_t)(p * 11 + b * 5) % 37 - 18);
+        for (size_t p = 12; p < 16; p++)
+            x1[b * 16 + p] = zkr_gl_from_i64(9); /* input 1's padded channel */
+    }
+    e = cat_rel_run(&at, &at, xs, y, &cl, &d);
+    zkr_tap_ok(t, e == ZKR_OK && cat_rel_claims(&cl, y, 5 + lb, xs, nx),
+               "cat-sel (lb %u): control: the honest Y verifies, its claims true (%d %s)", lb,
+               (int)e, d.msg);
+    for (size_t b = 0; b < nb; b++)
+        for (size_t p = 0; p < 4; p++)
+            y[b * 32 + 20 + p] = zkr_gl_from_i64(9); /* Y's padded channel 5 */
+    memset(&d, 0, sizeof d);
+    e = cat_rel_run(&ac, &at, xs, y, &cl, &d);
+    zkr_tap_ok(t, e == ZKR_ERR_VERIFY && strstr(d.msg, "concat input 1's share fails"),
+               "cat-sel (lb %u): an input's padded channel counted into Y's padded channel: "
+               "refused by the verifier's selector (%s)", lb, d.msg);
+    memset(&d, 0, sizeof d);
+    e = cat_rel_run(&ac, &ac, xs, y, &cl, &d);
+    zkr_tap_ok(t, e == ZKR_OK && cat_rel_claims(&cl, y, 5 + lb, xs, nx),
+               "cat-sel (lb %u): teeth: accepted against the cheater's shape {2, 4}, its claims "
+               "true (%d %s)", lb, (int)e, d.msg);
+    free(x0);
+    free(x1);
+    free(y);
+}
+
+/*
+ * Graph-level CONCAT edits (adversary review, docs/soundness.md
+ * "graph-CONCAT"): each program proves and verifies honestly (the
+ * control); the cheater edits a CONCAT node's Y block in V (and the public
+ * output where the node is the last), every other relation run on the
+ * honest tensors (or kept true by a second edit), and is refused by
+ * CONCAT's identity alone; with it off (ZKR_GINF_OFF_CAT) the same proof
+ * verifies (the teeth: nothing else catches the edit).
+ */
+typedef void (*gcat_build_fn)(zkr_ml_gprog *g);
+
+/* A node's Y entry (c, y, x) in V (graph-inference@1: one record). */
+static zkr_gl *gcat_y(zkr_ginf_cheat_view *w, uint32_t i, uint32_t c, uint32_t yy, uint32_t x)
+{
+    const zkr_ginf_shape *s = w->s;
+    return w->v + s->v[i][ZKR_GB_Y].off +
+           (((size_t)c << (s->lh[i] + s->lw[i])) | ((size_t)yy << s->lw[i]) | x);
+}
+
+typedef struct {
+    int kind;
+    int changed;
+} gcat_cheat;
+enum { GCAT_MID_PAD, GCAT_SELF, GCAT_SPATIAL, GCAT_FOUR, GCAT_DAG };
+
+static void gcat_edit(void *ctx, zkr_ginf_cheat_view *w)
+{
+    gcat_cheat *c = ctx;
+    const zkr_ginf_shape *s = w->s;
+    uint32_t last = s->n_nodes - 1;
+
+    switch (c->kind) {
+    case GCAT_MID_PAD:
+        /*
+         * gcat_nest: node 3 = CONCAT(a, b), 5 x 4 x 4 (channels 5..7
+         * padded): its padded channel 5 set to 100 everywhere. Only the
+         * last CONCAT reads it, and that one's selector reads k's real
+         * channels only. (A conv or pool reading it would refuse the
+         * honest code's proof at the view: its window tables cover the
+         * real channels only, while the view identity covers all 2^lc;
+         * a cheater who built them over all channels would pass there.)
+         */
+        for (uint32_t k = 0; k < 16; k++)
+            *gcat_y(w, 3, 5, k / 4, k % 4) = zkr_gl_from_i64(100);
+        c->changed = 1;
+        break;
+    case GCAT_SELF: {
+        /* CONCAT(f, f), f 3 x 1 x 1: the second copy's channel 0 moved by one. */
+        zkr_gl *y = gcat_y(w, last, 3, 0, 0);
+        int16_t v = w->out[3] == 127 ? 126 : (int16_t)(w->out[3] + 1);
+        *y = zkr_gl_from_i64(v), w->out[3] = v;
+        c->changed = 1;
+        break;
+    }
+    case GCAT_SPATIAL:
+        /* CONCAT(a, b) 5 x 3 x 3 (lh = lw = 2): two padded spatial positions of channel 0. */
+        *gcat_y(w, 3, 0, 3, 0) = zkr_gl_from_i64(7);
+        *gcat_y(w, 3, 0, 0, 3) = zkr_gl_from_i64(-5);
+        c->changed = 1;
+        break;
+    case GCAT_FOUR: {
+        /* CONCAT of 1 + 3 + 1 + 3 channels (1 x 1): the one-channel inputs' values swapped. */
+        zkr_gl *a = gcat_y(w, last, 0, 0, 0), *b = gcat_y(w, last, 4, 0, 0), tv = *a;
+        int16_t to = w->out[0];
+        c->changed = *a != *b;
+        *a = *b, *b = tv;
+        w->out[0] = w->out[4], w->out[4] = to;
+        break;
+    }
+    default: {
+        /* CONCAT(s, d) last, s = ADD(k, c), d a conv of k: s's channel 0 at (0, 0) := d's. */
+        zkr_gl *a = gcat_y(w, last, 0, 0, 0), *b = gcat_y(w, last, 5, 0, 0);
+        c->changed = *a != *b;
+        *a = *b;
+        w->out[0] = w->out[5 * 16];
+        break;
+    }
+    }
+}
+
+/* CONCAT(f, f): f = DENSE 3 of a 1 x 4 x 4 input. */
+static void gcat_self(zkr_ml_gprog *g)
+{
+    uint32_t f;
+
+    memset(g, 0, sizeof *g);
+    g->input_encoding = ZKR_ML_INPUT_U8_DIV255;
+    g->nodes[0] = (zkr_ml_gnode){.op = ZKR_ML_GOP_INPUT, .c = 1, .h = 4, .w = 4};
+    g->n_nodes = 1;
+    f = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_DENSE, .n_in = 1, .c = 3});
+    (void)gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONCAT, .n_in = 2, .in = {f, f}});
+}
+
+/* 1 x 3 x 3 input, conv 3@3x3 pad 1 (a), conv 2@1x1 (b), CONCAT(a, b) 5 x 3 x 3, DENSE 4. */
+static void gcat_spatial(zkr_ml_gprog *g)
+{
+    uint32_t a, b, k;
+
+    memset(g, 0, sizeof *g);
+    g->input_encoding = ZKR_ML_INPUT_U8_DIV255;
+    g->nodes[0] = (zkr_ml_gnode){.op = ZKR_ML_GOP_INPUT, .c = 1, .h = 3, .w = 3};
+    g->n_nodes = 1;
+    a = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .act = ZKR_ML_ACT_RELU, .n_in = 1,
+                                 .c = 3, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .pt = 1, .pl = 1,
+                                 .pb = 1, .pr = 1, .dh = 1, .dw = 1, .groups = 1});
+    b = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .n_in = 1, .c = 2, .kh = 1, .kw = 1,
+                                 .sh = 1, .sw = 1, .dh = 1, .dw = 1, .groups = 1});
+    k = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONCAT, .n_in = 2, .in = {a, b}});
+    (void)gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_DENSE, .n_in = 1, .in = {k}, .c = 4});
+}
+
+/* 1 x 4 x 4 input, DENSE 1, 3, 1, 3, CONCAT of the four (offsets 0, 1, 4, 5; 8 channels). */
+static void gcat_four(zkr_ml_gprog *g)
+{
+    uint32_t f[4];
+    const uint32_t c[4] = {1, 3, 1, 3};
+
+    memset(g, 0, sizeof *g);
+    g->input_encoding = ZKR_ML_INPUT_U8_DIV255;
+    g->nodes[0] = (zkr_ml_gnode){.op = ZKR_ML_GOP_INPUT, .c = 1, .h = 4, .w = 4};
+    g->n_nodes = 1;
+    for (unsigned k = 0; k < 4; k++)
+        f[k] = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_DENSE, .n_in = 1, .c = c[k]});
+    (void)gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONCAT, .n_in = 4,
+                                   .in = {f[0], f[1], f[2], f[3]}});
+}
+
+/*
+ * A CONCAT read twice: 2 x 4 x 4 input, conv 2@3x3 pad 1 (a), conv 3@1x1
+ * (b), k = CONCAT(a, b) 5 x 4 x 4, c = conv 5@1x1 of the input, s =
+ * ADD(k, c), d = conv 4@3x3 pad 1 of k, CONCAT(s, d) 9 x 4 x 4 last.
+ */
+static void gcat_dag(zkr_ml_gprog *g)
+{
+    uint32_t a, b, k, c, s, dd;
+
+    memset(g, 0, sizeof *g);
+    g->input_encoding = ZKR_ML_INPUT_U8_DIV255;
+    g->nodes[0] = (zkr_ml_gnode){.op = ZKR_ML_GOP_INPUT, .c = 2, .h = 4, .w = 4};
+    g->n_nodes = 1;
+    a = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .act = ZKR_ML_ACT_RELU, .n_in = 1,
+                                 .c = 2, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .pt = 1, .pl = 1,
+                                 .pb = 1, .pr = 1, .dh = 1, .dw = 1, .groups = 1});
+    b = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .n_in = 1, .c = 3, .kh = 1, .kw = 1,
+                                 .sh = 1, .sw = 1, .dh = 1, .dw = 1, .groups = 1});
+    k = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONCAT, .n_in = 2, .in = {a, b}});
+    c = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .n_in = 1, .c = 5, .kh = 1, .kw = 1,
+                                 .sh = 1, .sw = 1, .dh = 1, .dw = 1, .groups = 1});
+    s = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_ADD, .n_in = 2, .in = {k, c}});
+    dd = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .n_in = 1, .in = {k}, .c = 4, .kh = 3,
+                                  .kw = 3, .sh = 1, .sw = 1, .pt = 1, .pl = 1, .pb = 1, .pr = 1,
+                                  .dh = 1, .dw = 1, .groups = 1});
+    (void)gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONCAT, .n_in = 2, .in = {s, dd}});
+}
+
+/*
+ * A CONCAT of a CONCAT: 2 x 4 x 4 input, conv 3@3x3 pad 1 (a), conv 2@1x1
+ * (b), k = CONCAT(a, b) 5 x 4 x 4, c = conv 2@1x1 of the input, CONCAT(k,
+ * c) 7 x 4 x 4 last.
+ */
+static void gcat_nest(zkr_ml_gprog *g)
+{
+    uint32_t a, b, k, c;
+
+    memset(g, 0, sizeof *g);
+    g->input_encoding = ZKR_ML_INPUT_U8_DIV255;
+    g->nodes[0] = (zkr_ml_gnode){.op = ZKR_ML_GOP_INPUT, .c = 2, .h = 4, .w = 4};
+    g->n_nodes = 1;
+    a = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .act = ZKR_ML_ACT_RELU, .n_in = 1,
+                                 .c = 3, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .pt = 1, .pl = 1,
+                                 .pb = 1, .pr = 1, .dh = 1, .dw = 1, .groups = 1});
+    b = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .n_in = 1, .c = 2, .kh = 1, .kw = 1,
+                                 .sh = 1, .sw = 1, .dh = 1, .dw = 1, .groups = 1});
+    k = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONCAT, .n_in = 2, .in = {a, b}});
+    c = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .n_in = 1, .c = 2, .kh = 1, .kw = 1,
+                                 .sh = 1, .sw = 1, .dh = 1, .dw = 1, .groups = 1});
+    (void)gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONCAT, .n_in = 2, .in = {k, c}});
+}
+
+static zkr_err gcat_verify(const zkr_buf *pf, zkr_verifier_ginf_statement *st, unsigned off,
+                           zkr_diag *d)
+{
+    st->off = off;
+    memset(d, 0, sizeof *d);
+    return zkr_verify_ginf(pf->p, pf->len, st, d);
+}
+
+static void gcat_attack(zkr_tap *t, gcat_build_fn build, int kind, const char *name)
+{
+    gx_model *md = calloc(1, sizeof *md);
+    zkr_ginf_model *gm = NULL;
+    zkr_pcs_commitment comm;
+    zkr_params p;
+    uint8_t sid[ZKR_DIGEST_BYTES] = {13}, x[128];
+    int8_t y[256];
+    uint32_t n, am;
+    size_t nx;
+    zkr_verifier_ginf_statement st;
+    zkr_buf pf = {0}, out = {0};
+    zkr_diag d = {0};
+    gcat_cheat c = {kind, 0};
+    int ok;
+    zkr_err e;
+
+    if (!md)
+        abort();
+    build(&md->g);
+    gx_model_init(md, zkr_tap_rand_cb, t);
+    nx = (size_t)md->g.nodes[0].c * md->g.nodes[0].h * md->g.nodes[0].w;
+    if (nx > sizeof x)
+        abort();
+    for (size_t k = 0; k < nx; k++)
+        x[k] = (uint8_t)(37 * k + 11);
+    memset(&st, 0, sizeof st);
+    memcpy(st.statement_id, sid, sizeof sid);
+    st.param_set = ZKR_PARAM_SET_128;
+    st.g = &md->g;
+    st.mp = &md->mp;
+    st.input = x;
+    st.input_len = nx;
+    st.output = y;
+    ok = zkr_ml_gprog_check(&md->g, &d) == ZKR_OK &&
+         zkr_params_get(ZKR_PARAM_SET_128, &p) == ZKR_OK &&
+         zkr_prover_ginf_commit(&p, &md->in, 1, &gm, &comm, &d) == ZKR_OK &&
+         zkr_prover_ginf(&p, sid, gm, x, nx, 1, &pf, &out, &d) == ZKR_OK &&
+         zkr_infer_output_decode(out.p, out.len, y, sizeof y, &n, &am) == ZKR_OK;
+    st.model = comm;
+    st.output_n = ok ? n : 0;
+    e = ok ? gcat_verify(&pf, &st, 0, &d) : ZKR_ERR_INTERNAL;
+    zkr_tap_ok(t, e == ZKR_OK, "%s: control: the honest proof verifies (%d %s)", name, (int)e,
+               d.msg);
+    zkr_buf_free(&pf);
+    zkr_buf_free(&out);
+    if (!ok)
+        goto out;
+    e = zkr_prover_ginf_cheat(&p, sid, gm, x, nx, gcat_edit, &c, &pf, &out, &d);
+    ok = e == ZKR_OK && zkr_infer_output_decode(out.p, out.len, y, sizeof y, &n, &am) == ZKR_OK;
+    zkr_tap_ok(t, ok && c.changed, "%s: the cheater proves an edited CONCAT (%s)", name, d.msg);
+    if (!ok)
+        goto out;
+    st.output_n = n;
+    e = gcat_verify(&pf, &st, 0, &d);
+    zkr_tap_ok(t, e == ZKR_ERR_VERIFY && strstr(d.msg, "concat output is not its inputs"),
+               "%s: refused by CONCAT's identity (%s)", name, d.msg);
+    e = gcat_verify(&pf, &st, ZKR_GINF_OFF_CAT, &d);
+    zkr_tap_ok(t, e == ZKR_OK, "%s: teeth: accepted with the identity off (%d %s)", name, (int)e,
+               d.msg);
+out:
+    zkr_ginf_model_free(gm);
+    gx_model_free(md);
+    free(md);
+    zkr_buf_free(&pf);
+    zkr_buf_free(&out);
+}
+
+/*
+ * A multiplier conv's weights split along the m axis (adversary review,
+ * docs/proof-system.md "Convolution": "a split weight block of such a node
+ * may cut the m axis"): 4 x 6 x 6 input, depthwise 4x4 conv with groups 4
+ * and 20 outputs (mult 5, lm 3): W is 4 x 4 x 4 x 8 at (m, c, i, j), cut
+ * into the m sub-blocks [0, 4) and [4, 5). Models A and B differ in one
+ * weight of output channel 4 (c 0, m 4: the second sub-block; A's is 0,
+ * B's 100, bias 0). The cheater proves B's output against A's P (their P
+ * tables swapped): refused by the sub-block sum, accepted with it off
+ * (ZKR_GINF_OFF_WSUB).
+ */
+static void ginf_wsub_m(zkr_tap *t)
+{
+    gx_model *ma = calloc(1, sizeof *ma);
+    zkr_ginf_shape *sh = malloc(sizeof *sh);
+    zkr_ginf_model *ga = NULL, *gb = NULL;
+    zkr_ginf_model_in ib;
+    int8_t *wb = malloc(20 * 16);
+    zkr_pcs_commitment ca, cb;
+    zkr_params p;
+    uint8_t sid[ZKR_DIGEST_BYTES] = {14}, x[4 * 36];
+    int8_t ya[180], yb[180];
+    zkr_verifier_ginf_statement st;
+    zkr_buf pf = {0}, out = {0};
+    zkr_diag d = {0};
+    int ok;
+    zkr_err e;
+
+    if (!ma || !sh || !wb)
+        abort();
+    ma->g.input_encoding = ZKR_ML_INPUT_U8_DIV255;
+    ma->g.nodes[0] = (zkr_ml_gnode){.op = ZKR_ML_GOP_INPUT, .c = 4, .h = 6, .w = 6};
+    ma->g.n_nodes = 1;
+    (void)gx_add(&ma->g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .n_in = 1, .c = 20, .kh = 4,
+                                        .kw = 4, .sh = 1, .sw = 1, .dh = 1, .dw = 1,
+                                        .groups = 4});
+    gx_model_init(ma, zkr_tap_rand_cb, t);
+    memset(ma->w[1] + 4 * 16, 0, 16);
+    ma->b[1][4] = 0;
+    memcpy(wb, ma->w[1], 20 * 16);
+    wb[4 * 16] = 100;
+    ib = ma->in;
+    ib.w[1] = wb;
+    memset(x, 50, sizeof x);
+    ok = zkr_ml_gprog_check(&ma->g, &d) == ZKR_OK &&
+         zkr_params_get(ZKR_PARAM_SET_128, &p) == ZKR_OK &&
+         zkr_ginf_shape_init(sh, &ma->g, &ma->mp, p.max_vars, &d) == ZKR_OK &&
+         sh->conv[1].mult == 5 && sh->n_wsub[1] == 2 && sh->wsd_bits[1] == 3 &&
+         sh->wsd_n[1] == 5 && sh->wsd_lo[1] == 2 + 2 + 2 &&
+         zkr_prover_ginf_commit(&p, &ma->in, 1, &ga, &ca, &d) == ZKR_OK &&
+         zkr_prover_ginf_commit(&p, &ib, 1, &gb, &cb, &d) == ZKR_OK &&
+         zkr_ginf_native(&ma->in, x, ya, sizeof ya) == ZKR_OK &&
+         zkr_ginf_native(&ib, x, yb, sizeof yb) == ZKR_OK && memcmp(ya, yb, sizeof ya) != 0;
+    zkr_tap_ok(t, ok, "ginf-wsub-m: fixture (W split along m in %u, at bit %u) %s",
+               sh->n_wsub[1], sh->wsd_lo[1], d.msg);
+    if (!ok)
+        goto out;
+    memset(&st, 0, sizeof st);
+    memcpy(st.statement_id, sid, sizeof sid);
+    st.param_set = ZKR_PARAM_SET_128;
+    st.g = &ma->g;
+    st.mp = &ma->mp;
+    st.model = ca;
+    st.input = x;
+    st.input_len = sizeof x;
+    st.output = ya;
+    st.output_n = sizeof ya;
+    e = zkr_prover_ginf(&p, sid, ga, x, sizeof x, 1, &pf, &out, &d);
+    if (e == ZKR_OK)
+        e = zkr_verify_ginf(pf.p, pf.len, &st, &d);
+    zkr_tap_ok(t, e == ZKR_OK, "ginf-wsub-m: the honest proof verifies (%s)", d.msg);
+    zkr_ginf_model_cheat_swap_p(ga, gb); /* gb: B's weights, A's committed P */
+    e = zkr_prover_ginf(&p, sid, gb, x, sizeof x, 1, &pf, &out, &d);
+    zkr_tap_ok(t, e == ZKR_OK, "ginf-wsub-m: the cheater proves B's output (%s)", d.msg);
+    st.output = yb;
+    memset(&d, 0, sizeof d);
+    e = zkr_verify_ginf(pf.p, pf.len, &st, &d);
+    zkr_tap_ok(t, e == ZKR_ERR_VERIFY && strstr(d.msg, "split weight values do not sum"),
+               "ginf-wsub-m: model B's output against A's commitment is refused by the sub-block "
+               "sum (%s)", d.msg);
+    st.off = ZKR_GINF_OFF_WSUB;
+    memset(&d, 0, sizeof d);
+    e = zkr_verify_ginf(pf.p, pf.len, &st, &d);
+    zkr_tap_ok(t, e == ZKR_OK, "ginf-wsub-m: teeth: accepted with the sub-block sum off (%d %s)",
+               (int)e, d.msg);
+out:
+    zkr_ginf_model_free(ga);
+    zkr_ginf_model_free(gb);
+    zkr_buf_free(&pf);
+    zkr_buf_free(&out);
+    gx_model_free(ma);
+    free(ma);
+    free(wb);
+    free(sh);
+}
+
+/*
+ * CONCAT's int8 premise (adversary review): Y carries no range check, so
+ * every input must be an int8 node. A CONCAT reading node 0 (the uint8
+ * record, 0..255) is refused by the program check, before any proof; so
+ * are five inputs and an input of another spatial size.
+ */
+static void cat_program(zkr_tap *t)
+{
+    zkr_ml_gprog *g = calloc(1, sizeof *g);
+    zkr_diag d = {0};
+    uint32_t a, b;
+
+    if (!g)
+        abort();
+    for (int kind = 0; kind < 3; kind++) {
+        memset(g, 0, sizeof *g);
+        g->input_encoding = ZKR_ML_INPUT_U8_DIV255;
+        g->nodes[0] = (zkr_ml_gnode){.op = ZKR_ML_GOP_INPUT, .c = 1, .h = 4, .w = 4};
+        g->n_nodes = 1;
+        a = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .n_in = 1, .c = 2, .kh = 1, .kw = 1,
+                                     .sh = 1, .sw = 1, .dh = 1, .dw = 1, .groups = 1});
+        b = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .n_in = 1, .c = 2, .kh = 2, .kw = 2,
+                                     .sh = kind == 2 ? 2 : 1, .sw = kind == 2 ? 2 : 1, .pb = 1,
+                                     .pr = 1, .dh = 1, .dw = 1, .groups = 1});
+        g->nodes[g->n_nodes] = kind == 0 ? (zkr_ml_gnode){.op = ZKR_ML_GOP_CONCAT, .n_in = 2,
+                                                          .in = {0, a}, .c = 3, .h = 4, .w = 4}
+                                         : (zkr_ml_gnode){.op = ZKR_ML_GOP_CONCAT, .n_in = 2,
+                                                          .in = {a, b}, .c = 4, .h = 4, .w = 4};
+        g->n_nodes++;
+        memset(&d, 0, sizeof d);
+        zkr_tap_ok(t, zkr_ml_gprog_check(g, &d) == (kind == 1 ? ZKR_OK : ZKR_ERR_MALFORMED),
+                   "cat-program: %s (%s)",
+                   kind == 0   ? "a CONCAT reading the uint8 input is refused"
+                   : kind == 1 ? "control: CONCAT of two int8 nodes passes"
+                               : "an input of another spatial size is refused",
+                   d.msg);
+    }
+    g->nodes[g->n_nodes - 1].n_in = 5; /* over ZKR_ML_G_MAX_IN (the in[] array holds 4) */
+    memset(&d, 0, sizeof d);
+    zkr_tap_ok(t, zkr_ml_gprog_check(g, &d) == ZKR_ERR_MALFORMED,
+               "cat-program: five inputs are refused (%s)", d.msg);
+    free(g);
+}
+
+/*
  * Adversary check of the narrow requantization's layout (docs/soundness.md,
  * "narrow requantization"): for every shift s in 1..48 and every width
  * ghb, glb <= 63 - s (the layout's whole range), the largest gh, gl and r
@@ -932,7 +1437,9 @@ int main(int argc, char **argv)
     zkr_tap t;
 
     zkr_tap_init(&t, argc, argv);
-    dw_transposed(&t);
+    dw_transposed(&t, 3, 2);
+    dw_transposed(&t, 2, 3); /* mult not a power of two: m = 3 padded */
+    dw_transposed(&t, 3, 5); /* lm 3, C 3: both axes padded */
     mp_padded_max(&t);
     mp_kernel_slot(&t);
     mp_wrapped(&t);
@@ -954,8 +1461,17 @@ int main(int argc, char **argv)
     ginf_opening(&t, 0);
     ginf_opening(&t, 1);
     ginf_wsub(&t);
+    ginf_wsub_m(&t);
     cat_attack(&t, CAT_WRONG, "ginf-cat: an output channel taken from the wrong input");
     cat_attack(&t, CAT_SHIFT, "ginf-cat: the second input one channel early");
+    cat_program(&t);
+    cat_pad_counted(&t, 0);
+    cat_pad_counted(&t, 1);
+    gcat_attack(&t, gcat_nest, GCAT_MID_PAD, "ginf-cat: a middle CONCAT's padded channel set");
+    gcat_attack(&t, gcat_self, GCAT_SELF, "ginf-cat: CONCAT(f, f), the second copy edited");
+    gcat_attack(&t, gcat_spatial, GCAT_SPATIAL, "ginf-cat: 3x3 spatial padding of Y set");
+    gcat_attack(&t, gcat_four, GCAT_FOUR, "ginf-cat: four inputs, one-channel inputs swapped");
+    gcat_attack(&t, gcat_dag, GCAT_DAG, "ginf-cat: DAG (CONCAT read by ADD and conv), last edited");
     rqn_widths_exhaustive(&t);
     return zkr_tap_done(&t);
 }

@@ -393,6 +393,80 @@ static void tie_outputs(gx_model *md)
     zkr_ginf_params_bound(&md->in, &md->mp);
 }
 
+/*
+ * CONCAT over a batch with a padding record (adversary review,
+ * docs/soundness.md "CONCAT"): gx_concat's program whose last node is
+ * CONCAT(DENSE 6, DENSE 4) (10 of 16 channels real) over 3 records padded
+ * to 4. evaluation-graph@1 has no output claim and the argmax's rows j >=
+ * 10 are off its selector, so only CONCAT's identity pins the last node's
+ * padded channels: the cheater sets channel 12 of record `rec` (3: the
+ * padding record) to 50 in V; refused by the identity, accepted with it
+ * off (ZKR_GEVAL_OFF_CAT), the count unchanged either way.
+ */
+typedef struct {
+    uint64_t rec;
+} cat_pad_ctx;
+
+static void cat_pad_edit(void *vctx, zkr_ginf_cheat_view *w)
+{
+    const cat_pad_ctx *c = vctx;
+    const zkr_ginf_shape *s = w->s;
+    uint32_t last = s->n_nodes - 1;
+
+    w->v[s->v[last][ZKR_GB_Y].off + ((c->rec << zkr_ginf_lp(s, last)) | 12)] = zkr_gl_from_i64(50);
+}
+
+static void cat_batch(zkr_tap *t)
+{
+    fx *f = calloc(1, sizeof *f);
+    zkr_geval_binding *b = calloc(1, sizeof *b);
+    zkr_verifier_geval_statement st;
+    zkr_buf pf = {0};
+    zkr_diag d = {0};
+    const uint8_t *range;
+
+    if (!f || !b || zkr_params_get(ZKR_PARAM_SET_128, &f->p) != ZKR_OK)
+        abort();
+    memset(f->sid, 0x5c, sizeof f->sid);
+    gx_concat(&f->md.g, 1);
+    gx_model_init(&f->md, zkr_tap_rand_cb, t);
+    if (zkr_prover_ginf_commit(&f->p, &f->md.in, 1, &f->gm, &f->comm, &d) != ZKR_OK)
+        abort();
+    f->ne0 = zkr_ml_gprog_elems(&f->md.g, 0);
+    f->rl = f->ne0 + 1;
+    f->ds = gx_dataset(&f->md, zkr_tap_rand_cb, t, N_DS);
+    range = f->ds + FIRST * f->rl;
+    gx_binding(&f->md, f->ds, N_DS, FIRST, 3, ZKR_EVAL_MODE_EXACT, 0, b, f->dc);
+    b->correct = b->value = count_with(f, range, range, 3);
+    statement(f, b, range, &st);
+    zkr_tap_ok(t, prove_raw(f, b, range, &pf) == ZKR_OK &&
+                      zkr_verify_geval(pf.p, pf.len, &st, &d) == ZKR_OK,
+               "cat-batch: control: the honest proof over 3 records verifies (%s)", d.msg);
+    for (uint64_t rec = 0; rec < 4; rec += 3) {
+        cat_pad_ctx c = {rec};
+        char what[96];
+        zkr_buf_free(&pf);
+        snprintf(what, sizeof what, "cat-batch: last CONCAT's padded channel 12 of record %llu",
+                 (unsigned long long)rec);
+        if (prove_cheat(f, b, range, cat_pad_edit, &c, &pf) != ZKR_OK) {
+            zkr_tap_ok(t, 0, "%s: proves", what);
+            continue;
+        }
+        memset(&d, 0, sizeof d);
+        st.off = 0;
+        zkr_tap_ok(t, zkr_verify_geval(pf.p, pf.len, &st, &d) == ZKR_ERR_VERIFY &&
+                          strstr(d.msg, "concat output is not its inputs"),
+                   "%s: refused by CONCAT's identity (%s)", what, d.msg);
+        teeth(t, what, &pf, &st, ZKR_GEVAL_OFF_CAT, ZKR_ERR_VERIFY);
+    }
+    zkr_buf_free(&pf);
+    zkr_ginf_model_free(f->gm);
+    gx_model_free(&f->md);
+    free(f->ds);
+    free(f);
+    free(b);
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -549,5 +623,6 @@ int main(int argc, char **argv)
     free(f);
     free(b);
     free(c);
+    cat_batch(&t);
     return zkr_tap_done(&t);
 }
