@@ -66,6 +66,8 @@ static void idx_finish(idx_set *s)
 {
     size_t w = 0;
 
+    if (s->n == 0)
+        return; /* s->v may be NULL, which qsort may not be given even for no elements */
     qsort(s->v, s->n, sizeof *s->v, u64_cmp);
     for (size_t i = 0; i < s->n; i++)
         if (w == 0 || s->v[w - 1] != s->v[i])
