@@ -36,6 +36,17 @@ typedef struct {
 zkr_err zkr_prover_ginf2_conv(const zkr_params *p, zkr_transcript *t, const zkr_cnn_conv *c,
                               zkr_hpcs_poly *x, zkr_hpcs_poly *w, zkr_hpcs_poly *y,
                               const zkr_ginf2_popts *o, zkr_zkrng *rng, zkr_buf *out) ZKR_WUR;
+/*
+ * The same for an input as *in describes (zk/ginfer2.h, zkr_ginf2_cin): X
+ * of zkr_ginf2_conv_x_vars variables, its block's real values (entry +
+ * in_off) in u_lo..u_lo + 255 (else ZKR_ERR_USAGE); grinding
+ * zkr_ginf2_conv_grind_bits_in. zkr_prover_ginf2_conv is this with
+ * ZKR_GINF2_CIN_PLAIN.
+ */
+zkr_err zkr_prover_ginf2_conv_in(const zkr_params *p, zkr_transcript *t, const zkr_cnn_conv *c,
+                                 const zkr_ginf2_cin *in, zkr_hpcs_poly *x, zkr_hpcs_poly *w,
+                                 zkr_hpcs_poly *y, const zkr_ginf2_popts *o, zkr_zkrng *rng,
+                                 zkr_buf *out) ZKR_WUR;
 
 /*
  * The masked linear sumcheck (matmul@2's pattern; docs/proof-system.md,

@@ -21,6 +21,15 @@ zkr_err zkr_verify_ginf2_conv(const zkr_params *p, zkr_transcript *t, const zkr_
                               const zkr_hpcs_commitment *x, const zkr_hpcs_commitment *w,
                               const zkr_hpcs_commitment *y, unsigned off, unsigned share,
                               zkr_dec *d) ZKR_WUR;
+/*
+ * The same for an input as *in describes (zk/ginfer2.h, zkr_ginf2_cin; x
+ * of zkr_ginf2_conv_x_vars variables): U's range is u_lo..u_lo + 255 and
+ * the link reads X's block `block` plus in_off at real positions.
+ */
+zkr_err zkr_verify_ginf2_conv_in(const zkr_params *p, zkr_transcript *t, const zkr_cnn_conv *c,
+                                 const zkr_ginf2_cin *in, const zkr_hpcs_commitment *x,
+                                 const zkr_hpcs_commitment *w, const zkr_hpcs_commitment *y,
+                                 unsigned off, unsigned share, zkr_dec *d) ZKR_WUR;
 
 /*
  * The masked linear sumcheck's verifier (zkr_prover_ginf2_lin): that

@@ -96,6 +96,50 @@ static inline unsigned zkr_ginf2_u_vars(const zkr_cnn_conv *c)
 zkr_err zkr_ginf2_conv_check(const zkr_cnn_conv *c) ZKR_WUR;
 
 /*
+ * The conv's input as its commitment holds it (the chain of relations of
+ * a network; docs/proof-system.md, "Chained conv input"). The c x h x w
+ * tensor is block `block` of 2^isl blocks above the tensor's own nx =
+ * zkr_cnn_in_vars variables (entry p at (block << nx) | p), and its real
+ * value at a real position is that entry + in_off: isl 0, block 0, in_off
+ * 0 is a plain tensor commitment; a requantization's V is isl = its lsl,
+ * block 0 (slot 0: y - lo), in_off = lo; a max pooling's V is isl = le +
+ * lsl, block ZKR_G2P_YB << le (Yb = Y + 128 at e = 0), in_off = -128. The
+ * real values are in u_lo..u_lo + 255: -128 (int8) or 0 (the record's
+ * uint8 bytes, the first conv). Only real positions are read (channel <
+ * c, row < h, column < w): the link's selector is zero elsewhere, so a
+ * padded entry of X (which a chained witness may leave free) never reaches U.
+ */
+typedef struct {
+    unsigned isl;
+    uint32_t block;
+    int64_t in_off; /* -128..0 */
+    int64_t u_lo;   /* -128 or 0 */
+} zkr_ginf2_cin;
+/* A plain int8 tensor commitment (what zkr_prover_ginf2_conv takes). */
+#define ZKR_GINF2_CIN_PLAIN ((zkr_ginf2_cin){0u, 0u, 0, -128})
+/*
+ * U's zero variables above (k, o): the fewest that let X's commitment be
+ * the range proof's hidden term (X's variables at most max(U's, 8)), as a
+ * dense layer (a 1 x 1 output) reading a pooling's V needs. U(k, o, ex) is
+ * view(X)(k, o) at ex = 0 and 0 elsewhere; the link's X weights and claim
+ * carry eq(z_ex, 0), the product opens U at ex = 0.
+ */
+unsigned zkr_ginf2_u_pad(const zkr_cnn_conv *c, const zkr_ginf2_cin *in);
+/* U's committed variables: zkr_ginf2_u_vars + zkr_ginf2_u_pad. */
+unsigned zkr_ginf2_u_vars_in(const zkr_cnn_conv *c, const zkr_ginf2_cin *in);
+/* X's commitment's variables: the tensor's and isl. */
+static inline unsigned zkr_ginf2_conv_x_vars(const zkr_cnn_conv *c, const zkr_ginf2_cin *in)
+{
+    return zkr_cnn_in_vars(&c->g) + in->isl;
+}
+/*
+ * zkr_ginf2_conv_check (but X may exceed U: U is padded, zkr_ginf2_u_pad)
+ * and the input: isl <= 8, block < 2^isl, in_off in -128..0, u_lo -128 or
+ * 0, U's padded variables at most ZKR_CNN_MAX_VARS. ZKR_ERR_MALFORMED else.
+ */
+zkr_err zkr_ginf2_conv_check_in(const zkr_cnn_conv *c, const zkr_ginf2_cin *in) ZKR_WUR;
+
+/*
  * The blinding variables e of a commitment of n variables that must serve
  * `budget` openings and carry a hiding range proof (zkr_zkrange_batch_shape:
  * n + e >= max(n, 8) + zkr_hpcs_blind_vars(max(n, 8), 1)); 0 when none
@@ -109,6 +153,8 @@ unsigned zkr_ginf2_range_blind(const zkr_params *p, unsigned n, uint32_t budget)
  * requantization of the conv's Y takes it as acc_bits.
  */
 unsigned zkr_ginf2_conv_acc_bits(const zkr_cnn_conv *c);
+/* The same for U in u_lo..u_lo + 255: K 127 max(|u_lo|, |u_lo + 255|) < 2^b (255 for the record). */
+unsigned zkr_ginf2_conv_acc_bits_in(const zkr_cnn_conv *c, const zkr_ginf2_cin *in);
 
 /* s(x) = x (1 - x), the randomised extension's weight. */
 static inline zkr_ext zkr_ginf2_s(zkr_ext x)
@@ -162,6 +208,20 @@ double zkr_ginf2_conv_soundness_at(const zkr_params *p, const zkr_cnn_conv *c, u
 /* The conv's extra grinding bits for `share` relations on one transcript (above). */
 unsigned zkr_ginf2_conv_grind_bits(const zkr_params *p, const zkr_cnn_conv *c, unsigned xe,
                                    unsigned we, unsigned ye, unsigned share);
+/* The same two for a chained input (X's opening over its isl slot variables too). */
+double zkr_ginf2_conv_soundness_in(const zkr_params *p, const zkr_cnn_conv *c,
+                                   const zkr_ginf2_cin *in, unsigned xe, unsigned we, unsigned ye,
+                                   unsigned extra);
+unsigned zkr_ginf2_conv_grind_bits_in(const zkr_params *p, const zkr_cnn_conv *c,
+                                      const zkr_ginf2_cin *in, unsigned xe, unsigned we,
+                                      unsigned ye, unsigned share);
+/*
+ * The link's selector (zk/cnn.h's S_z, restricted to real positions: c <
+ * C) at s (the tensor's nx coordinates), and its sum over the real
+ * positions (sum == NULL: skipped). v is the view point of z. NOMEM.
+ */
+zkr_err zkr_ginf2_conv_sel_eval(const zkr_cnn_win *g, const zkr_cnn_view_pt *v, const zkr_ext *s,
+                                zkr_ext *out, zkr_ext *sum) ZKR_WUR;
 
 
 /* ---------------- zero-knowledge requantization ---------------- */

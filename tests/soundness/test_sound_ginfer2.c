@@ -18,6 +18,13 @@
  *   wrapped mod p) and rs + 2^s, the slacks moved by one: every row holds
  *   mod p, y is off by one over the integers. Stopped by V's byte range
  *   proof (ZKR_GINF2_OFF_RANGE: the rows by plain masked linear sumchecks).
+ * chained input (zkr_ginf2_cin): X's commitment holds four blocks; the
+ *   verifier reads block 1 (x + 128, in_off -128). Swapped tensor: the
+ *   prover's U and Y are the view of block 2 (another tensor) instead;
+ *   offset: its U is block 1's view read at in_off -127 against the
+ *   verifier's -128 (U still int8, Y = W U). Every equation but the link
+ *   holds over the integers. Stopped by the link's claim U~(z) = sum S_z
+ *   X_block + in_off sum S_z (ZKR_GINF2_OFF_LINK).
  * maxpool, range: an output set to its window's second largest element,
  *   selected there; at the maximum D = Y - X < 0 wraps mod p (and S over
  *   255). Stopped by V's byte range proof (ZKR_GINF2_OFF_RANGE).
@@ -210,6 +217,69 @@ static void field_y(g2fx *f, int64_t u_delta)
             }
 }
 
+/*
+ * The chained-input attacks (above): X's commitment of nx + 2 variables,
+ * block 1 = the fixture's x + 128, block 2 = 255 - block 1; the prover
+ * reads pin, the verifier vin, Y = W * im2col(the prover's reading).
+ */
+static zkr_err run_cin(g2fx *f, const zkr_ginf2_cin *pin, const zkr_ginf2_cin *vin, unsigned off,
+                       uint8_t tag)
+{
+    unsigned nx = zkr_cnn_in_vars(&f->c.g), xv = nx + 2, nw = zkr_cnn_conv_w_vars(&f->c);
+    size_t n1 = (size_t)1 << nx;
+    zkr_gl *xt = calloc((size_t)1 << xv, sizeof *xt);
+    int8_t xr[G2FX_C * G2FX_H * G2FX_H];
+    zkr_hpcs_poly *xp = NULL, *wp = NULL, *yp = NULL;
+    zkr_hpcs_commitment xc, wc, yc;
+    zkr_ginf2_popts o = {1, off, 0, 0, 1};
+    zkr_transcript tr;
+    zkr_zkrng g;
+    zkr_buf pf = {0};
+    zkr_dec d;
+    zkr_err r = ZKR_ERR_NOMEM;
+
+    if ((r = seeded(&g, tag)) != ZKR_OK)
+        goto out;
+    r = ZKR_ERR_NOMEM;
+    if (!xt)
+        goto out;
+    for (uint32_t y = 0; y < G2FX_H; y++)
+        for (uint32_t x = 0; x < G2FX_H; x++) {
+            size_t p = ((size_t)y << f->c.g.lw) | x;
+            int v = f->x[y * G2FX_H + x] + 128;
+            xt[n1 | p] = (zkr_gl)v;
+            xt[2 * n1 | p] = (zkr_gl)(255 - v);
+            xr[y * G2FX_H + x] = (int8_t)((int64_t)xt[((size_t)pin->block * n1) | p] + pin->in_off);
+        }
+    zkr_cnn_conv_native(&f->c, xr, f->w, f->y);
+    for (uint32_t co = 0; co < G2FX_CO; co++)
+        for (uint32_t oy = 0; oy < G2FX_O; oy++)
+            for (uint32_t ox = 0; ox < G2FX_O; ox++)
+                f->yt[((size_t)co << (f->c.g.loh + f->c.g.low)) | ((size_t)oy << f->c.g.low) | ox] =
+                    fgl(f->y[(co * G2FX_O + oy) * G2FX_O + ox]);
+    if ((r = zkr_prover_hcommit(&f->p, xt, xv, 1, &g, 1, &xp, &xc)) != ZKR_OK ||
+        (r = zkr_prover_hcommit_sized(&f->p, f->wt, nw,
+                                      nw + zkr_ginf2_range_blind(&f->p, nw, ZKR_GINF2_W_OPENINGS),
+                                      ZKR_GINF2_W_OPENINGS, &g, 1, &wp, &wc)) != ZKR_OK ||
+        (r = zkr_prover_hcommit(&f->p, f->yt, zkr_cnn_conv_y_vars(&f->c), 1, &g, 1, &yp, &yc)) !=
+            ZKR_OK)
+        goto out;
+    g2fx_transcript(f, &xc, &wc, &yc, &tr);
+    if ((r = zkr_prover_ginf2_conv_in(&f->p, &tr, &f->c, pin, xp, wp, yp, &o, &g, &pf)) != ZKR_OK)
+        goto out;
+    g2fx_transcript(f, &xc, &wc, &yc, &tr);
+    zkr_dec_init(&d, pf.p, pf.len);
+    r = zkr_verify_ginf2_conv_in(&f->p, &tr, &f->c, vin, &xc, &wc, &yc, off, 1, &d);
+    if (r == ZKR_OK)
+        r = zkr_dec_finish(&d);
+out:
+    zkr_zkrng_wipe(&g);
+    zkr_hpcs_poly_free(xp), zkr_hpcs_poly_free(wp), zkr_hpcs_poly_free(yp);
+    zkr_buf_free(&pf);
+    free(xt);
+    return r;
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -270,6 +340,26 @@ int main(int argc, char **argv)
         zkr_tap_ok(&t, e == ZKR_OK, "link attack verifies with the link off (teeth; %d)", (int)e);
         e = run(&f, &on, 5);
         zkr_tap_ok(&t, e == ZKR_ERR_VERIFY, "link attack refused by U~(z) = S_z X (%d)", (int)e);
+    }
+    /* chained input: a tensor swapped between relations, a wrong offset */
+    {
+        zkr_ginf2_cin v1 = {2u, 1u, -128, -128}, p2 = {2u, 2u, -128, -128}, poff = {2u, 1u, -127, -128};
+        zkr_tap_ok(&t, run_cin(&f, &v1, &v1, 0, 21) == ZKR_OK,
+                   "chained input: honest, block 1 read at -128, verifies");
+        e = run_cin(&f, &p2, &v1, ZKR_GINF2_OFF_LINK, 22);
+        zkr_tap_ok(&t, e == ZKR_OK,
+                   "swapped tensor (block 2 for block 1) verifies with the link off (teeth; %d)",
+                   (int)e);
+        e = run_cin(&f, &p2, &v1, 0, 23);
+        zkr_tap_ok(&t, e == ZKR_ERR_VERIFY, "swapped tensor refused by the link (%d)", (int)e);
+        /* poff: real values x + 1 (x < 127 in this fixture's input, else the prover refuses) */
+        e = run_cin(&f, &poff, &v1, ZKR_GINF2_OFF_LINK, 24);
+        zkr_tap_ok(&t, e == ZKR_OK, "wrong offset verifies with the link off (teeth; %d)", (int)e);
+        e = run_cin(&f, &poff, &v1, 0, 25);
+        zkr_tap_ok(&t, e == ZKR_ERR_VERIFY, "wrong offset refused by the link's claim (%d)", (int)e);
+        g2fx_free(&f);
+        if (g2fx_init(&f, 4) != ZKR_OK)
+            return zkr_tap_ok(&t, 0, "fixture"), zkr_tap_done(&t);
     }
     /* product: Y + 1 at one entry */
     {
