@@ -251,8 +251,14 @@ typedef struct {
     unsigned s_rs, s_gh, s_gl, s_mh, s_mhc, s_ml, s_mlc, s_sh1, s_sh2, s_sl1, s_sl2;
     unsigned nsl, lsl;                      /* slots used, log2 of the slot block */
     zkr_gl coef[ZKR_GINF2_RQ_ROWS][ZKR_GINF2_RQ_MAX_SLOTS];
-    zkr_gl acc_coef[ZKR_GINF2_RQ_ROWS];     /* M in row 0 */
-    zkr_gl cst[ZKR_GINF2_RQ_ROWS];          /* on real elements only */
+    zkr_gl acc_coef[ZKR_GINF2_RQ_ROWS];     /* 1 in row 0: times M(c) (zkr_ginf2_rq_mc) */
+    zkr_gl cst[ZKR_GINF2_RQ_ROWS];          /* on real elements only (row 0: less M(c) b(c)) */
+    /*
+     * Per channel (zkr_ginf2_rq_init_ch; NULL: M = m everywhere, no bias):
+     * the public multipliers and biases, c entries each, the caller's
+     * arrays (they must outlive q). A padded channel has M 0 and bias 0.
+     */
+    const int64_t *mc, *bc;
 } zkr_ginf2_rq;
 /*
  * ZKR_ERR_MALFORMED: a size 0 or over ZKR_CNN_MAX_DIM, shift outside
@@ -262,6 +268,25 @@ typedef struct {
 zkr_err zkr_ginf2_rq_init(zkr_ginf2_rq *q, uint32_t c, uint32_t h, uint32_t w, int64_t m,
                           uint32_t shift, int relu, unsigned acc_bits) ZKR_WUR;
 static inline unsigned zkr_ginf2_rq_v_vars(const zkr_ginf2_rq *q) { return q->lp + q->lsl; }
+/*
+ * The requantization of a CONV / DENSE node (ml/graph.h): per output
+ * channel c a public multiplier mc[c] (0..2^31-1) and a public bias bc[c]
+ * (|b| <= 2^30; bc NULL: none), y = clamp(floor((M_c (acc + b_c) +
+ * 2^(s-1)) / 2^s), lo, 127), acc the bias-free accumulator (|acc| <
+ * 2^acc_bits). Row 0 becomes M_c acc + M_c b_c + 2^(s-1) - 2^s (yb + lo +
+ * gh - gl) - r = 0; its integer bound takes acc_bits' = bits(2^acc_bits +
+ * max |b|) and max M (acc_bits' + bits(max M) <= 59, else MALFORMED).
+ * mc and bc are kept by pointer.
+ */
+zkr_err zkr_ginf2_rq_init_ch(zkr_ginf2_rq *q, uint32_t c, uint32_t h, uint32_t w,
+                             const int64_t *mc, const int64_t *bc, uint32_t shift, int relu,
+                             unsigned acc_bits) ZKR_WUR;
+/* M of channel c (m without per-channel multipliers; 0 on a padded channel with them). */
+int64_t zkr_ginf2_rq_mc(const zkr_ginf2_rq *q, uint32_t c);
+/* The bias of channel c (0 without biases or on a padded channel). */
+int64_t zkr_ginf2_rq_bc(const zkr_ginf2_rq *q, uint32_t c);
+/* acc's weights' MLE at r (lp values): a sum_p eq(r, p) eq(z, p) M(c(p)). */
+zkr_ext zkr_ginf2_rq_a_eval(const zkr_ginf2_rq *q, const zkr_ext *z, zkr_ext a, const zkr_ext *r);
 /*
  * The honest witness V (2^(lp + lsl) base entries) from acc (2^lp signed
  * values, padding 0). ZKR_ERR_USAGE when an |acc| reaches 2^acc_bits.

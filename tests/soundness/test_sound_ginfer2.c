@@ -25,6 +25,9 @@
  *   verifier's -128 (U still int8, Y = W U). Every equation but the link
  *   holds over the integers. Stopped by the link's claim U~(z) = sum S_z
  *   X_block + in_off sum S_z (ZKR_GINF2_OFF_LINK).
+ * requant with per-channel M and bias: the same range attack on an
+ *   instance with M (600, 300) and bias (-3000, 5000), and a proof checked
+ *   against another bias (refused: row 0's constant M_c b_c).
  * maxpool, range: an output set to its window's second largest element,
  *   selected there; at the maximum D = Y - X < 0 wraps mod p (and S over
  *   255). Stopped by V's byte range proof (ZKR_GINF2_OFF_RANGE).
@@ -398,6 +401,56 @@ int main(int argc, char **argv)
             e = run_rq(&rq, &on, 9);
             zkr_tap_ok(&t, e == ZKR_ERR_VERIFY,
                        "requant y + 1 with r - 2^s refused by V's byte range proof (%d)", (int)e);
+        }
+        g2rq_free(&rq);
+    }
+    /* requant with per-channel M and bias (zkr_ginf2_rq_init_ch): the same attack, another bias */
+    {
+        static const int64_t mc[G2FX_CO] = {600, 300}, bc[G2FX_CO] = {-3000, 5000};
+        static const int64_t bc2[G2FX_CO] = {-3000, 5001};
+        zkr_ginf2_popts on = {1, 0, 1, 0, 1}, off = {1, ZKR_GINF2_OFF_RANGE, 0, 0, 1};
+        g2rq rq;
+        field_y(&f, 0);
+        if (g2rq_init_ch(&rq, &f, 1, mc, bc) != ZKR_OK) {
+            zkr_tap_ok(&t, 0, "per-channel requant fixture");
+        } else {
+            zkr_ginf2_popts o = {1, 0, 0, 0, 1};
+            zkr_zkrng g;
+            zkr_buf pf = {0};
+            zkr_ginf2_rq q1 = rq.q;
+            int ok = seeded(&g, 31) == ZKR_OK && g2rq_commit(&rq, &g) == ZKR_OK &&
+                     g2rq_prove(&rq, &o, &g, &pf) == ZKR_OK;
+            int same = 1;
+            for (size_t p = 0; p < ((size_t)1 << rq.q.lp); p++) {
+                uint32_t co = (uint32_t)(p >> (rq.q.lh + rq.q.lw));
+                int64_t u, qq;
+                if (co >= G2FX_CO || ((p >> rq.q.lw) & ((1u << rq.q.lh) - 1)) >= G2FX_O ||
+                    (p & ((1u << rq.q.lw) - 1)) >= G2FX_O)
+                    continue;
+                u = (rq.acc[p] + bc[co]) * mc[co] + (1 << (G2RQ_SHIFT - 1));
+                qq = u >= 0 ? u >> G2RQ_SHIFT : -((-u + (1 << G2RQ_SHIFT) - 1) >> G2RQ_SHIFT);
+                qq = qq < 0 ? 0 : qq > 127 ? 127 : qq;
+                same &= (int64_t)rq.vt[p] == qq; /* slot 0: y - lo, lo 0 (ReLU) */
+            }
+            zkr_tap_ok(&t, same, "per-channel requant: V's y is clamp(((acc + b_c) M_c + 2^15) >> 16)");
+            zkr_tap_ok(&t, ok && g2rq_verify(&rq, NULL, NULL, 0, pf.p, pf.len) == ZKR_OK,
+                       "per-channel requant: honest verifies");
+            ok = zkr_ginf2_rq_init_ch(&rq.q, G2FX_CO, G2FX_O, G2FX_O, mc, bc2, G2RQ_SHIFT, 1,
+                                      G2RQ_ACC_BITS) == ZKR_OK;
+            zkr_tap_ok(&t, ok && g2rq_verify(&rq, NULL, NULL, 0, pf.p, pf.len) == ZKR_ERR_VERIFY,
+                       "per-channel requant: refused against another bias (b + 1 on a channel)");
+            rq.q = q1;
+            zkr_zkrng_wipe(&g);
+            zkr_buf_free(&pf);
+            zkr_tap_ok(&t, rq_cheat(&rq), "per-channel requant: an unclamped element to cheat on");
+            e = run_rq(&rq, &off, 32);
+            zkr_tap_ok(&t, e == ZKR_OK,
+                       "per-channel requant y + 1 with r - 2^s verifies with the range proof off "
+                       "(teeth; %d)", (int)e);
+            e = run_rq(&rq, &on, 33);
+            zkr_tap_ok(&t, e == ZKR_ERR_VERIFY,
+                       "per-channel requant y + 1 with r - 2^s refused by V's byte range proof (%d)",
+                       (int)e);
         }
         g2rq_free(&rq);
     }
