@@ -86,4 +86,53 @@ zkr_err zkr_prover_ginf2_pool(const zkr_params *p, zkr_transcript *t, const zkr_
                               zkr_hpcs_poly *x, zkr_hpcs_poly *v, const zkr_ginf2_popts *o,
                               zkr_zkrng *rng, zkr_buf *out) ZKR_WUR;
 
+/* ---------------- the whole network (zk/ginfer2.h, "the whole network") ---------------- */
+/*
+ * The record's table (zk/cnn.h's layout of its c x h x w bytes, zero
+ * padded; 2^net->x_vars entries) and its hiding commitment for `proofs`
+ * proofs (ZKR_GINF2_X_OPENINGS each). ZKR_ERR_USAGE (len), NOMEM.
+ */
+zkr_err zkr_prover_ginf2_commit_record(const zkr_params *p, const zkr_ginf2_net *net,
+                                       const uint8_t *record, size_t len, uint32_t proofs,
+                                       zkr_zkrng *rng, zkr_hpcs_poly **out,
+                                       zkr_hpcs_commitment *comm) ZKR_WUR;
+/*
+ * The hidden model's commitments: one per CONV / DENSE node i, W_i (int8
+ * in -127..127, c x fanin, ONNX layout) in zkr_cnn_conv_w_table's layout,
+ * committed over zkr_ginf2_range_blind(n, ZKR_GINF2_W_OPENINGS proofs)
+ * blinding variables: its budget serves `proofs` proofs (the blinding
+ * budget; a proof past it is refused, ZKR_ERR_USAGE). Other nodes' entries
+ * are left NULL. ZKR_ERR_USAGE (a weight of -128), TOO_LARGE, NOMEM.
+ */
+zkr_err zkr_prover_ginf2_commit_model(const zkr_params *p, const zkr_ginf2_net *net,
+                                      const int8_t *const *w, uint32_t proofs, zkr_zkrng *rng,
+                                      zkr_hpcs_poly **wp, zkr_hpcs_commitment *wc) ZKR_WUR;
+
+typedef struct {
+    const zkr_ml_gprog *g;
+    const zkr_ginf2_net *net;                 /* zkr_ginf2_net_init(g, its parameters) */
+    const uint8_t *statement_id;             /* ZKR_DIGEST_BYTES */
+    const uint8_t *record;                   /* c h w bytes, C-major */
+    size_t record_len;
+    zkr_hpcs_poly *x;                        /* zkr_prover_ginf2_commit_record's */
+    const zkr_hpcs_commitment *xc;
+    const int8_t *w[ZKR_GINF2_NET_MAX_NODES]; /* CONV / DENSE weights */
+    zkr_hpcs_poly *wp[ZKR_GINF2_NET_MAX_NODES];  /* zkr_prover_ginf2_commit_model's */
+    const zkr_hpcs_commitment *wc[ZKR_GINF2_NET_MAX_NODES];
+} zkr_prover_ginf2_in;
+
+/*
+ * The whole graph-inference@2 proof (docs/proof-system.md, "The whole
+ * network"): runs the program on the record, commits every hidden tensor
+ * fresh, proves every relation on one transcript that binds the statement
+ * first, then the public output. Writes the container (kind 11, sections
+ * 30-32) to proof and the public output (the last node's int8 tensor,
+ * C-major, zkr_infer_output_encode) to output. o: threads, share is
+ * ignored (net->share). Same seed, same bytes. ZKR_ERR_USAGE (sizes, a
+ * budget spent), ZKR_ERR_UNSUPPORTED, TOO_LARGE, NOMEM.
+ */
+zkr_err zkr_prover_ginfer2(const zkr_params *p, const zkr_prover_ginf2_in *in,
+                           const zkr_ginf2_popts *o, zkr_zkrng *rng, zkr_buf *proof,
+                           zkr_buf *output, zkr_diag *d) ZKR_WUR;
+
 #endif

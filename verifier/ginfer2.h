@@ -60,4 +60,31 @@ zkr_err zkr_verify_ginf2_pool(const zkr_params *p, zkr_transcript *t, const zkr_
                               const zkr_hpcs_commitment *x, const zkr_hpcs_commitment *v,
                               unsigned off, unsigned share, zkr_dec *d) ZKR_WUR;
 
+/* ---------------- the whole network (zk/ginfer2.h, "the whole network") ---------------- */
+typedef struct {
+    uint32_t param_set;
+    const uint8_t *statement_id;                 /* ZKR_DIGEST_BYTES */
+    const zkr_ml_gprog *g;
+    const zkr_ginf2_pub *mp;                     /* the registered public parameters */
+    const zkr_hpcs_commitment *xc;               /* the record's commitment */
+    const zkr_hpcs_commitment *wc[ZKR_GINF2_NET_MAX_NODES]; /* the model's, per CONV / DENSE */
+    const int8_t *output;                        /* expected logits (NULL: any, read back) */
+    uint32_t output_len;
+} zkr_verifier_ginf2_statement;
+
+/*
+ * Verifies a whole graph-inference@2 proof (kind 11) against the
+ * statement: the container (sections 30, 31, 32 in order; parameters,
+ * kind, statement id), the version word (another version: UNSUPPORTED,
+ * "graph-inference@2 version N proof refused (this verifier reads version
+ * M only)"), the output (the statement's when given: MISMATCH_OUTPUT),
+ * then every relation and the output claim, with nothing left over. On
+ * ZKR_OK the proven logits are written to y (cap entries; *n their count)
+ * when y is not NULL. ZKR_ERR_VERIFY, MALFORMED, UNSUPPORTED,
+ * MISMATCH_PARAMS / _STATEMENT / _MODEL / _INPUT / _OUTPUT, USAGE, NOMEM.
+ */
+zkr_err zkr_verify_ginfer2(const uint8_t *proof, size_t len,
+                           const zkr_verifier_ginf2_statement *st, int8_t *y, uint32_t cap,
+                           uint32_t *n, zkr_diag *d) ZKR_WUR;
+
 #endif

@@ -34,6 +34,7 @@
 #ifndef ZKR_ZK_GINFER2_H
 #define ZKR_ZK_GINFER2_H
 
+#include "ml/graph.h"
 #include "zk/cnn.h"
 #include "zk/zk.h"
 
@@ -387,5 +388,98 @@ double zkr_ginf2_pool_soundness_at(const zkr_params *p, const zkr_ginf2_pool *q,
                                    unsigned xe, unsigned extra);
 unsigned zkr_ginf2_pool_grind_bits(const zkr_params *p, const zkr_ginf2_pool *q, unsigned ve,
                                    unsigned xe, unsigned share);
+
+/* ---------------- the whole network (graph-inference@2 proofs) ---------------- */
+/*
+ * One inference of a graph program (ml/graph.h) on a hidden record with a
+ * hidden model, its logits public (docs/proof-system.md, "graph-inference@2",
+ * "The whole network"). Supported programs: a chain (node i reads node i -
+ * 1) of CONV (groups 1) and DENSE nodes (a conv whose kernel is the whole
+ * input, a 1 x 1 output), each with its requantization (ReLU or not;
+ * per-channel public M and bias, the shift public), and MAXPOOL nodes that
+ * read a CONV / DENSE node; the first node reads the record (uint8), the
+ * last is CONV or DENSE. At most ZKR_GINF2_NET_MAX_NODES nodes.
+ *
+ * Commitments: the record X (the c x h x w byte tensor, zk/cnn.h's layout,
+ * a hiding commitment with ZKR_GINF2_X_OPENINGS openings per proof), one
+ * hiding commitment per weight tensor W_i (zkr_cnn_conv_w_vars, committed
+ * over zkr_ginf2_range_blind(n, ZKR_GINF2_W_OPENINGS * proofs): the model's
+ * budget, ZKR_GINF2_W_OPENINGS openings a proof), and per proof fresh
+ * hiding commitments of every hidden tensor: a CONV / DENSE node's
+ * accumulator Y_i (2 openings: its conv, its requantization) and
+ * requantization witness V_i, a MAXPOOL node's witness V_i (each V 2
+ * openings: its own range proof, its reader or the output claim).
+ */
+#define ZKR_GINF2_NET_MAX_NODES 16u
+#define ZKR_SEC_GINF2_OUTPUT 30u /* the public output (zkr_infer_output_encode) */
+#define ZKR_SEC_GINF2_ROOTS 31u  /* u32 ZKR_GINFER2_VERSION, then the fresh roots */
+#define ZKR_SEC_GINF2_BODY 32u   /* the relations, node by node, then the output claim */
+/* Section 33 stays reserved. */
+#define ZKR_GINF2_Y_BUDGET 2u    /* a fresh accumulator's openings */
+#define ZKR_GINF2_V_BUDGET 2u    /* a fresh witness's openings */
+
+/* The public model parameters per node (CONV / DENSE; others unused). */
+typedef struct {
+    const int64_t *m[ZKR_GINF2_NET_MAX_NODES]; /* c entries, 0..2^31-1 */
+    const int64_t *b[ZKR_GINF2_NET_MAX_NODES]; /* c entries, |b| <= 2^30 */
+    uint32_t shift[ZKR_GINF2_NET_MAX_NODES];   /* 1..48 */
+} zkr_ginf2_pub;
+
+typedef struct {
+    uint32_t n;                              /* nodes, node 0 the record */
+    uint8_t op[ZKR_GINF2_NET_MAX_NODES];
+    uint32_t c[ZKR_GINF2_NET_MAX_NODES], h[ZKR_GINF2_NET_MAX_NODES], w[ZKR_GINF2_NET_MAX_NODES];
+    zkr_cnn_conv conv[ZKR_GINF2_NET_MAX_NODES]; /* CONV / DENSE */
+    zkr_ginf2_cin cin[ZKR_GINF2_NET_MAX_NODES];
+    zkr_ginf2_rq rq[ZKR_GINF2_NET_MAX_NODES];   /* CONV / DENSE */
+    zkr_ginf2_pool pool[ZKR_GINF2_NET_MAX_NODES]; /* MAXPOOL */
+    unsigned x_vars;                         /* the record's tensor variables */
+    unsigned n_rel, share;                   /* relations; share = n_rel + 1 (the output claim) */
+    unsigned n_roots;                        /* fresh roots a proof carries */
+} zkr_ginf2_net;
+
+/*
+ * The layout of program g (zkr_ml_gprog_check passed) with the public
+ * parameters mp (kept by pointer in net's requantizations: they must
+ * outlive net). ZKR_ERR_UNSUPPORTED (an op, a depthwise conv, a node not
+ * reading its predecessor, a pool not after CONV / DENSE, a last node not
+ * CONV / DENSE, too many nodes), ZKR_ERR_MALFORMED (a shape or parameter the
+ * relations refuse).
+ */
+zkr_err zkr_ginf2_net_init(zkr_ginf2_net *net, const zkr_ml_gprog *g, const zkr_ginf2_pub *mp,
+                           zkr_diag *d) ZKR_WUR;
+/* A fresh commitment's variables and total (with blinding) for node i: kind 0 Y_i, 1 V_i. */
+unsigned zkr_ginf2_net_fresh_vars(const zkr_ginf2_net *net, uint32_t i, unsigned kind);
+unsigned zkr_ginf2_net_fresh_total(const zkr_params *p, const zkr_ginf2_net *net, uint32_t i,
+                                   unsigned kind);
+/* Node i's output tensor's variables (its witness's block) and elements. */
+unsigned zkr_ginf2_net_out_vars(const zkr_ginf2_net *net, uint32_t i);
+/* The output claim's extra grinding bits and its soundness at them (V_last: ve blinding vars). */
+unsigned zkr_ginf2_out_grind_bits(const zkr_params *p, const zkr_ginf2_net *net);
+double zkr_ginf2_out_soundness_at(const zkr_params *p, const zkr_ginf2_net *net, unsigned extra);
+/*
+ * The whole proof's soundness in bits: the union of every relation's error
+ * at its extra grinding for net->share and the output claim's; xe, we[i]:
+ * the record's and each weight commitment's blinding variables.
+ */
+double zkr_ginf2_net_soundness(const zkr_params *p, const zkr_ginf2_net *net, unsigned xe,
+                               const unsigned *we);
+/*
+ * The statement binding every graph-inference@2 proof's transcript starts
+ * with (before any commitment of the proof and any challenge): protocol,
+ * version, parameters, statement id, then the program digest ("g2n-program"),
+ * the public parameters (each CONV / DENSE node's shift, M and bias,
+ * "g2n-params"), the model's roots in node order ("g2n-model"), the record's
+ * root ("g2n-record") and the public output's encoding ("g2n-output").
+ * ZKR_ERR_MALFORMED (g), NOMEM.
+ */
+zkr_err zkr_ginf2_net_transcript(const zkr_params *p, const zkr_ml_gprog *g,
+                                 const zkr_ginf2_net *net, const uint8_t *statement_id,
+                                 const zkr_hpcs_commitment *xc,
+                                 const zkr_hpcs_commitment *const *wc, const uint8_t *out,
+                                 size_t out_len, zkr_transcript *t) ZKR_WUR;
+/* The same without the extra grinding (the figure the grinding lifts). */
+double zkr_ginf2_net_soundness_base(const zkr_params *p, const zkr_ginf2_net *net, unsigned xe,
+                                    const unsigned *we);
 
 #endif
