@@ -1076,7 +1076,7 @@ static zkr_err g2_rng(zkr_zkrng *g, uint8_t tag)
  */
 static void gen_ginfer2(const char *dir)
 {
-    zkr_ginf2_popts o = {1, 0, 0, 0, 1};
+    zkr_ginf2_popts o = {1, 0, 0, 0, 1, 0};
     zkr_buf pf = {0};
     zkr_zkrng g;
     g2fx f;

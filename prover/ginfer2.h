@@ -18,6 +18,7 @@ typedef struct {
     int force_range; /* test builds: W's range proof goes on over off-table entries */
     int64_t u_delta; /* test builds: U's entry 0 committed plus u_delta (U != im2col(X)) */
     unsigned share;  /* relations on this transcript (zk/ginfer2.h, "Extra grinding"); 0: 1 */
+    int out_delta;   /* test builds, whole proof: logit 0 published plus out_delta */
 } zkr_ginf2_popts;
 
 /*
@@ -116,8 +117,11 @@ typedef struct {
     size_t record_len;
     zkr_hpcs_poly *x;                        /* zkr_prover_ginf2_commit_record's */
     const zkr_hpcs_commitment *xc;
-    const int8_t *w[ZKR_GINF2_NET_MAX_NODES]; /* CONV / DENSE weights */
-    zkr_hpcs_poly *wp[ZKR_GINF2_NET_MAX_NODES];  /* zkr_prover_ginf2_commit_model's */
+    /*
+     * The model's commitments (zkr_prover_ginf2_commit_model's), per CONV /
+     * DENSE node: the inference runs on the committed tables themselves.
+     */
+    zkr_hpcs_poly *wp[ZKR_GINF2_NET_MAX_NODES];
     const zkr_hpcs_commitment *wc[ZKR_GINF2_NET_MAX_NODES];
 } zkr_prover_ginf2_in;
 
@@ -129,7 +133,9 @@ typedef struct {
  * 30-32) to proof and the public output (the last node's int8 tensor,
  * C-major, zkr_infer_output_encode) to output. o: threads, share is
  * ignored (net->share). Same seed, same bytes. ZKR_ERR_USAGE (sizes, a
- * budget spent), ZKR_ERR_UNSUPPORTED, TOO_LARGE, NOMEM.
+ * budget spent; o->off, force_range, out_delta outside test builds),
+ * ZKR_ERR_UNSUPPORTED, TOO_LARGE, NOMEM. Test builds: o->off (ZKR_GINF2_OFF_*)
+ * reaches every relation and ZKR_GINF2_OFF_OUT drops the output claim.
  */
 zkr_err zkr_prover_ginfer2(const zkr_params *p, const zkr_prover_ginf2_in *in,
                            const zkr_ginf2_popts *o, zkr_zkrng *rng, zkr_buf *proof,

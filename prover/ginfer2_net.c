@@ -112,7 +112,8 @@ static zkr_err g2n_run_conv(g2n_ctx *s, uint32_t i)
     const zkr_cnn_win *g = &net->conv[i].g;
     const zkr_ginf2_rq *q = &net->rq[i];
     const int64_t *x = s->act[i - 1];
-    const int8_t *w = s->in->w[i];
+    const zkr_gl *wt = zkr_hpcs_poly_base_evals(s->in->wp[i]); /* the committed W */
+    unsigned lk = zkr_ginf2_k_vars(&net->conv[i]);
     size_t np = (size_t)1 << q->lp, nv = (size_t)1 << zkr_ginf2_rq_v_vars(q);
     int64_t *acc = calloc(np, sizeof *acc);
     zkr_err r = ZKR_ERR_NOMEM;
@@ -133,7 +134,9 @@ static zkr_err g2n_run_conv(g2n_ctx *s, uint32_t i)
                             int64_t xx = (int64_t)ox * g->sw + (int64_t)kx * g->dw - g->pl;
                             if (yy < 0 || xx < 0 || yy >= g->h || xx >= g->w)
                                 continue;
-                            a += (int64_t)w[((co * g->c + ci) * g->kh + ky) * g->kw + kx] *
+                            zkr_gl wv = wt[kx | ((size_t)ky << g->lkw) |
+                                           ((size_t)ci << (g->lkw + g->lkh)) | ((size_t)co << lk)];
+                            a += (wv > ZKR_GL_P / 2 ? -(int64_t)(ZKR_GL_P - wv) : (int64_t)wv) *
                                  x[((size_t)ci * g->h + (size_t)yy) * g->w + (size_t)xx];
                         }
                 size_t p = ((size_t)co << (q->lh + q->lw)) | ((size_t)oy << q->lw) | ox;
@@ -209,7 +212,7 @@ static zkr_err g2n_witness(g2n_ctx *s, zkr_buf *roots)
 }
 
 /* The public output: the last node's real tensor, C-major. */
-static zkr_err g2n_output(const g2n_ctx *s, zkr_buf *output)
+static zkr_err g2n_output(const g2n_ctx *s, const zkr_ginf2_popts *o, zkr_buf *output)
 {
     uint32_t last = s->net->n - 1;
     uint32_t n = s->net->c[last] * s->net->h[last] * s->net->w[last];
@@ -220,6 +223,9 @@ static zkr_err g2n_output(const g2n_ctx *s, zkr_buf *output)
         return ZKR_ERR_NOMEM;
     for (uint32_t k = 0; k < n; k++)
         y[k] = (int8_t)s->act[last][k];
+#if ZKR_TEST_BUILD
+    y[0] = (int8_t)(y[0] + o->out_delta); /* a wrong public output (soundness-ginfer2) */
+#endif
     r = zkr_infer_output_encode(y, n, output);
     free(y);
     return r;
@@ -249,23 +255,28 @@ static zkr_err g2n_relations(g2n_ctx *s, const zkr_ginf2_popts *o, zkr_transcrip
                              zkr_buf *body)
 {
     const zkr_ginf2_net *net = s->net;
-    zkr_ginf2_popts on = *o;
+    zkr_ginf2_popts on = *o, orq;
     zkr_err r = ZKR_OK;
 
     on.share = net->share;
+    on.off &= ~ZKR_GINF2_OFF_OUT;
+    orq = on; /* the requantizations and poolings take OFF_RANGE, OFF_GRIND only */
+    orq.off &= ~ZKR_GINF2_OFF_LINK;
     for (uint32_t i = 1; i < net->n && r == ZKR_OK; i++) {
         zkr_hpcs_poly *x = i == 1 ? s->in->x : s->vp[i - 1];
         if (net->op[i] == ZKR_ML_GOP_MAXPOOL) {
-            r = zkr_prover_ginf2_pool(s->p, t, &net->pool[i], s->vp[i - 1], s->vp[i], &on, s->rng,
-                                      body);
+            r = zkr_prover_ginf2_pool(s->p, t, &net->pool[i], s->vp[i - 1], s->vp[i], &orq,
+                                      s->rng, body);
             continue;
         }
         if ((r = zkr_prover_ginf2_conv_in(s->p, t, &net->conv[i], &net->cin[i], x, s->in->wp[i],
                                           s->yp[i], &on, s->rng, body)) == ZKR_OK)
-            r = zkr_prover_ginf2_requant(s->p, t, &net->rq[i], s->yp[i], s->vp[i], &on, s->rng,
+            r = zkr_prover_ginf2_requant(s->p, t, &net->rq[i], s->yp[i], s->vp[i], &orq, s->rng,
                                          body);
     }
-    return r != ZKR_OK ? r : g2n_out_claim(s, t, body);
+    if (r != ZKR_OK || (o->off & ZKR_GINF2_OFF_OUT))
+        return r;
+    return g2n_out_claim(s, t, body);
 }
 
 static zkr_err g2n_check(const zkr_params *p, const zkr_prover_ginf2_in *in, zkr_diag *d)
@@ -278,7 +289,7 @@ static zkr_err g2n_check(const zkr_params *p, const zkr_prover_ginf2_in *in, zkr
         return zkr_fail(d, ZKR_ERR_USAGE, "prove: record or its commitment");
     for (uint32_t i = 1; i < net->n; i++)
         if (net->op[i] != ZKR_ML_GOP_MAXPOOL &&
-            (!in->w[i] || !in->wp[i] || !in->wc[i] ||
+            (!in->wp[i] || !in->wc[i] || !zkr_hpcs_poly_base_evals(in->wp[i]) ||
              zkr_hpcs_poly_n_vars(in->wp[i]) != zkr_cnn_conv_w_vars(&net->conv[i])))
             return zkr_fail(d, ZKR_ERR_USAGE, "prove: node %u's weights", i);
     for (uint32_t i = 1; i < net->n; i++)
@@ -299,10 +310,12 @@ zkr_err zkr_prover_ginfer2(const zkr_params *p, const zkr_prover_ginf2_in *in,
 
     if ((r = g2n_check(p, in, d)) != ZKR_OK)
         return r;
+    if (!ZKR_TEST_BUILD && (o->off || o->force_range || o->u_delta || o->out_delta))
+        return zkr_fail(d, ZKR_ERR_USAGE, "prove: test switches outside a test build");
     memset(&s, 0, sizeof s);
     s.p = p, s.in = in, s.net = in->net, s.rng = rng, s.threads = o->threads ? o->threads : 1;
     if ((r = zkr_enc_u32(&roots, ZKR_GINFER2_VERSION)) != ZKR_OK ||
-        (r = g2n_witness(&s, &roots)) != ZKR_OK || (r = g2n_output(&s, output)) != ZKR_OK ||
+        (r = g2n_witness(&s, &roots)) != ZKR_OK || (r = g2n_output(&s, o, output)) != ZKR_OK ||
         (r = zkr_ginf2_net_transcript(p, in->g, in->net, in->statement_id, in->xc, in->wc,
                                       output->p, output->len, &t)) != ZKR_OK)
         goto out;

@@ -70,6 +70,7 @@ typedef struct {
     const zkr_hpcs_commitment *wc[ZKR_GINF2_NET_MAX_NODES]; /* the model's, per CONV / DENSE */
     const int8_t *output;                        /* expected logits (NULL: any, read back) */
     uint32_t output_len;
+    unsigned off;                                /* test builds: the prover's ZKR_GINF2_OFF_* */
 } zkr_verifier_ginf2_statement;
 
 /*

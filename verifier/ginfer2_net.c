@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "verifier/ginfer2.h"
+#include "zkr_config.h"
 
 #define G2N_MAX ZKR_GINF2_NET_MAX_NODES
 
@@ -87,17 +88,23 @@ static zkr_err g2nv_relations(g2nv_ctx *s, zkr_transcript *t, zkr_dec *body)
     unsigned sh = net->share;
     zkr_err r = ZKR_OK;
 
+    unsigned off = s->st->off & ~ZKR_GINF2_OFF_OUT, rqoff = off & ~ZKR_GINF2_OFF_LINK;
+
     for (uint32_t i = 1; i < net->n && r == ZKR_OK; i++) {
         const zkr_hpcs_commitment *x = i == 1 ? s->st->xc : &s->vc[i - 1];
         if (net->op[i] == ZKR_ML_GOP_MAXPOOL) {
-            r = zkr_verify_ginf2_pool(s->p, t, &net->pool[i], &s->vc[i - 1], &s->vc[i], 0, sh, body);
+            r = zkr_verify_ginf2_pool(s->p, t, &net->pool[i], &s->vc[i - 1], &s->vc[i], rqoff, sh,
+                                      body);
             continue;
         }
         if ((r = zkr_verify_ginf2_conv_in(s->p, t, &net->conv[i], &net->cin[i], x, s->st->wc[i],
-                                          &s->yc[i], 0, sh, body)) == ZKR_OK)
-            r = zkr_verify_ginf2_requant(s->p, t, &net->rq[i], &s->yc[i], &s->vc[i], 0, sh, body);
+                                          &s->yc[i], off, sh, body)) == ZKR_OK)
+            r = zkr_verify_ginf2_requant(s->p, t, &net->rq[i], &s->yc[i], &s->vc[i], rqoff, sh,
+                                         body);
     }
-    return r != ZKR_OK ? r : g2nv_out_claim(s, t, body);
+    if (r != ZKR_OK || (s->st->off & ZKR_GINF2_OFF_OUT))
+        return r;
+    return g2nv_out_claim(s, t, body);
 }
 
 /* The statement's commitments against the program's shapes. */
@@ -149,7 +156,8 @@ zkr_err zkr_verify_ginfer2(const uint8_t *proof, size_t len,
     uint32_t last, want, argmax;
     zkr_err r;
 
-    if (!proof || !st || !st->g || !st->mp || !st->xc || !st->statement_id)
+    if (!proof || !st || !st->g || !st->mp || !st->xc || !st->statement_id ||
+        (!ZKR_TEST_BUILD && st->off))
         return zkr_fail(d, ZKR_ERR_USAGE, "verify: missing proof or statement");
     if (zkr_params_get(st->param_set, &p) != ZKR_OK)
         return zkr_fail(d, ZKR_ERR_MISMATCH_PARAMS, "statement: unknown parameter set %u",

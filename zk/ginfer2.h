@@ -63,6 +63,7 @@
 #define ZKR_GINF2_OFF_RANGE 1u /* the range proofs of W and U */
 #define ZKR_GINF2_OFF_LINK 2u  /* U = im2col(X) (the range proof of U stays) */
 #define ZKR_GINF2_OFF_GRIND 4u /* the extra grinding: every opening at p->pow_bits only */
+#define ZKR_GINF2_OFF_OUT 8u   /* the whole proof's output claim (the public logits) */
 
 /*
  * Extra grinding (docs/soundness.md, "graph-inference@2"). Every hiding

@@ -234,7 +234,7 @@ static zkr_err run_cin(g2fx *f, const zkr_ginf2_cin *pin, const zkr_ginf2_cin *v
     int8_t xr[G2FX_C * G2FX_H * G2FX_H];
     zkr_hpcs_poly *xp = NULL, *wp = NULL, *yp = NULL;
     zkr_hpcs_commitment xc, wc, yc;
-    zkr_ginf2_popts o = {1, off, 0, 0, 1};
+    zkr_ginf2_popts o = {1, off, 0, 0, 1, 0};
     zkr_transcript tr;
     zkr_zkrng g;
     zkr_buf pf = {0};
@@ -293,12 +293,12 @@ int main(int argc, char **argv)
     if (g2fx_init(&f, 3) != ZKR_OK)
         return zkr_tap_ok(&t, 0, "fixture"), zkr_tap_done(&t);
     {
-        zkr_ginf2_popts o = {1, 0, 0, 0, 1};
+        zkr_ginf2_popts o = {1, 0, 0, 0, 1, 0};
         zkr_tap_ok(&t, run(&f, &o, 1) == ZKR_OK, "honest witness verifies");
     }
     /* grinding: an honest proof whose openings grind the set's pow_bits only */
     {
-        zkr_ginf2_popts sh = {1, ZKR_GINF2_OFF_GRIND, 0, 0, 1};
+        zkr_ginf2_popts sh = {1, ZKR_GINF2_OFF_GRIND, 0, 0, 1, 0};
         unsigned gx = zkr_ginf2_conv_grind_bits(&f.p, &f.c, f.xc.blind_vars, f.wc.blind_vars,
                                                 f.yc.blind_vars, 1);
         e = run_at(&f, &sh, ZKR_GINF2_OFF_GRIND, 13);
@@ -311,7 +311,7 @@ int main(int argc, char **argv)
     }
     /* range: W = 1/2 mod p at (0, 0, 0, 0), every input entry even */
     {
-        zkr_ginf2_popts on = {1, 0, 1, 0, 1}, off = {1, ZKR_GINF2_OFF_RANGE, 0, 0, 1};
+        zkr_ginf2_popts on = {1, 0, 1, 0, 1, 0}, off = {1, ZKR_GINF2_OFF_RANGE, 0, 0, 1, 0};
         size_t nx = (size_t)1 << zkr_cnn_in_vars(&f.c.g);
         for (size_t i = 0; i < nx; i++) {
             int64_t v = f.xt[i] > ZKR_GL_P / 2 ? -(int64_t)(ZKR_GL_P - f.xt[i]) : (int64_t)f.xt[i];
@@ -337,7 +337,7 @@ int main(int argc, char **argv)
     if (g2fx_init(&f, 4) != ZKR_OK)
         return zkr_tap_ok(&t, 0, "fixture"), zkr_tap_done(&t);
     {
-        zkr_ginf2_popts on = {1, 0, 0, 1, 1}, off = {1, ZKR_GINF2_OFF_LINK, 0, 1, 1};
+        zkr_ginf2_popts on = {1, 0, 0, 1, 1, 0}, off = {1, ZKR_GINF2_OFF_LINK, 0, 1, 1, 0};
         field_y(&f, 1);
         e = run(&f, &off, 4);
         zkr_tap_ok(&t, e == ZKR_OK, "link attack verifies with the link off (teeth; %d)", (int)e);
@@ -366,7 +366,7 @@ int main(int argc, char **argv)
     }
     /* product: Y + 1 at one entry */
     {
-        zkr_ginf2_popts o = {1, ZKR_GINF2_OFF_RANGE | ZKR_GINF2_OFF_LINK, 0, 0, 1};
+        zkr_ginf2_popts o = {1, ZKR_GINF2_OFF_RANGE | ZKR_GINF2_OFF_LINK, 0, 0, 1, 0};
         field_y(&f, 0);
         f.yt[5] = zkr_gl_add(f.yt[5], 1);
         e = run(&f, &o, 6);
@@ -376,14 +376,14 @@ int main(int argc, char **argv)
     /* requant: y + 1 with r - 2^s */
     {
         g2rq rq;
-        zkr_ginf2_popts on = {1, 0, 1, 0, 1}, off = {1, ZKR_GINF2_OFF_RANGE, 0, 0, 1};
+        zkr_ginf2_popts on = {1, 0, 1, 0, 1, 0}, off = {1, ZKR_GINF2_OFF_RANGE, 0, 0, 1, 0};
         field_y(&f, 0);
         if (g2rq_init(&rq, &f, 0) != ZKR_OK) {
             zkr_tap_ok(&t, 0, "requant fixture");
         } else {
             zkr_tap_ok(&t, run_rq(&rq, &off, 7) == ZKR_OK, "requant: honest, range off, verifies");
             {
-                zkr_ginf2_popts sh = {1, ZKR_GINF2_OFF_GRIND, 0, 0, 1};
+                zkr_ginf2_popts sh = {1, ZKR_GINF2_OFF_GRIND, 0, 0, 1, 0};
                 e = run_rq_at(&rq, &sh, ZKR_GINF2_OFF_GRIND, 14);
                 zkr_tap_ok(&t, e == ZKR_OK,
                            "requant: too little grinding verifies with the check off (teeth; %d)",
@@ -408,13 +408,13 @@ int main(int argc, char **argv)
     {
         static const int64_t mc[G2FX_CO] = {600, 300}, bc[G2FX_CO] = {-3000, 5000};
         static const int64_t bc2[G2FX_CO] = {-3000, 5001};
-        zkr_ginf2_popts on = {1, 0, 1, 0, 1}, off = {1, ZKR_GINF2_OFF_RANGE, 0, 0, 1};
+        zkr_ginf2_popts on = {1, 0, 1, 0, 1, 0}, off = {1, ZKR_GINF2_OFF_RANGE, 0, 0, 1, 0};
         g2rq rq;
         field_y(&f, 0);
         if (g2rq_init_ch(&rq, &f, 1, mc, bc) != ZKR_OK) {
             zkr_tap_ok(&t, 0, "per-channel requant fixture");
         } else {
-            zkr_ginf2_popts o = {1, 0, 0, 0, 1};
+            zkr_ginf2_popts o = {1, 0, 0, 0, 1, 0};
             zkr_zkrng g;
             zkr_buf pf = {0};
             zkr_ginf2_rq q1 = rq.q;
@@ -457,13 +457,13 @@ int main(int argc, char **argv)
     /* maxpool: a non-maximum output */
     {
         g2pl pl;
-        zkr_ginf2_popts on = {1, 0, 1, 0, 1}, off = {1, ZKR_GINF2_OFF_RANGE, 0, 0, 1};
+        zkr_ginf2_popts on = {1, 0, 1, 0, 1, 0}, off = {1, ZKR_GINF2_OFF_RANGE, 0, 0, 1, 0};
         if (g2pl_init(&pl, &f, 2, 2, 0, 9) != ZKR_OK) {
             zkr_tap_ok(&t, 0, "pool fixture");
         } else {
             zkr_tap_ok(&t, run_pl(&pl, &off, 10) == ZKR_OK, "maxpool: honest, range off, verifies");
             {
-                zkr_ginf2_popts sh = {1, ZKR_GINF2_OFF_GRIND, 0, 0, 1};
+                zkr_ginf2_popts sh = {1, ZKR_GINF2_OFF_GRIND, 0, 0, 1, 0};
                 e = run_pl_at(&pl, &sh, ZKR_GINF2_OFF_GRIND, 15);
                 zkr_tap_ok(&t, e == ZKR_OK,
                            "maxpool: too little grinding verifies with the check off (teeth; %d)",

@@ -193,17 +193,24 @@ static inline zkr_err g2n_fx_commit(g2n_fx *f, uint32_t proofs, zkr_zkrng *rng)
                                          f->wp, f->wc);
 }
 
-static inline zkr_err g2n_fx_prove(g2n_fx *f, zkr_zkrng *rng, zkr_buf *proof, zkr_buf *out)
+static inline zkr_err g2n_fx_prove_o(g2n_fx *f, const zkr_ginf2_popts *po, zkr_zkrng *rng,
+                                     zkr_buf *proof, zkr_buf *out)
 {
     zkr_prover_ginf2_in in;
-    zkr_ginf2_popts o = {1, 0, 0, 0, 0};
 
     memset(&in, 0, sizeof in);
     in.g = &f->g, in.net = &f->net, in.statement_id = f->sid;
     in.record = f->record, in.record_len = f->record_len, in.x = f->xp, in.xc = &f->xc;
     for (uint32_t i = 1; i < f->g.n_nodes; i++)
-        in.w[i] = f->w[i], in.wp[i] = f->wp[i], in.wc[i] = &f->wc[i];
-    return zkr_prover_ginfer2(&f->p, &in, &o, rng, proof, out, NULL);
+        in.wp[i] = f->wp[i], in.wc[i] = &f->wc[i];
+    return zkr_prover_ginfer2(&f->p, &in, po, rng, proof, out, NULL);
+}
+
+static inline zkr_err g2n_fx_prove(g2n_fx *f, zkr_zkrng *rng, zkr_buf *proof, zkr_buf *out)
+{
+    zkr_ginf2_popts o = {1, 0, 0, 0, 0, 0};
+
+    return g2n_fx_prove_o(f, &o, rng, proof, out);
 }
 
 /* The statement over f's commitments (xc, wc override them when not NULL). */

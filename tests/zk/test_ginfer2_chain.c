@@ -86,7 +86,7 @@ static zkr_err prove(chain *c, zkr_zkrng *g, zkr_buf *out)
 {
     const zkr_hpcs_commitment *cm[G2_NROOTS] = {&c->f.xc, &c->f.wc, &c->yc2, &c->vrc,
                                                 &c->vpc,  &c->dwc,  &c->dyc};
-    zkr_ginf2_popts o = {1, 0, 0, 0, G2_SHARE};
+    zkr_ginf2_popts o = {1, 0, 0, 0, G2_SHARE, 0};
     zkr_transcript t;
     zkr_err e;
 
@@ -204,7 +204,7 @@ static int output_ok(const chain *c)
 static void u8_conv(zkr_tap *t, g2fx *f, zkr_zkrng *g)
 {
     zkr_ginf2_cin in8 = {0u, 0u, 0, 0}, plain = ZKR_GINF2_CIN_PLAIN;
-    zkr_ginf2_popts o = {1, 0, 0, 0, 1};
+    zkr_ginf2_popts o = {1, 0, 0, 0, 1, 0};
     const zkr_cnn_win *cg = &f->c.g;
     size_t nx = (size_t)1 << zkr_cnn_in_vars(cg), ny = (size_t)1 << zkr_cnn_conv_y_vars(&f->c);
     zkr_gl *xt = calloc(nx, sizeof *xt), *yt = calloc(ny, sizeof *yt);
