@@ -43,9 +43,12 @@ static zkr_err g2nv_roots(g2nv_ctx *s, zkr_dec *roots, zkr_diag *d)
             const uint8_t *raw;
             if (k == 0 && s->net->op[i] == ZKR_ML_GOP_MAXPOOL)
                 continue;
+            unsigned total = zkr_ginf2_net_fresh_total(s->p, s->net, i, k);
             memset(c, 0, sizeof *c);
             c->n_vars = zkr_ginf2_net_fresh_vars(s->net, i, k);
-            c->blind_vars = zkr_ginf2_net_fresh_total(s->p, s->net, i, k) - c->n_vars;
+            if (total <= c->n_vars) /* no blinding fits: the prover refuses it too */
+                return zkr_fail(d, ZKR_ERR_TOO_LARGE, "program: node %u's tensors", i);
+            c->blind_vars = total - c->n_vars;
             if (zkr_dec_raw(roots, ZKR_DIGEST_BYTES, &raw) != ZKR_OK)
                 return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: truncated commitments");
             memcpy(c->root, raw, ZKR_DIGEST_BYTES);
