@@ -1,10 +1,11 @@
 /*
  * graph-inference@2 provers (zk/ginfer2.h; docs/proof-system.md,
- * "graph-inference@2"). Relations only: each appends its proof bytes to out
+ * "graph-inference@2"). The relations each append their proof bytes to out
  * on a transcript that already binds the caller's commitments, and never
  * reveals a hidden value (every value sent is masked or a randomised
  * extension). Randomness comes from the caller's generator (zkr_zkrng), so
- * that a seeded generator gives byte-identical proofs.
+ * that a seeded generator gives byte-identical proofs. zkr_prover_ginfer2
+ * (at the end) makes a whole kind 11 proof of a network.
  */
 #ifndef ZKR_PROVER_GINFER2_H
 #define ZKR_PROVER_GINFER2_H

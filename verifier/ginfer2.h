@@ -1,7 +1,8 @@
 /*
  * graph-inference@2 verifiers (zk/ginfer2.h; docs/proof-system.md,
- * "graph-inference@2"). Relations only; each reads its proof from d on a
- * transcript that already binds the commitments, in the prover's order.
+ * "graph-inference@2"). Each relation verifier reads its proof from d on a
+ * transcript that already binds the commitments, in the prover's order;
+ * zkr_verify_ginfer2 (at the end) reads a whole kind 11 proof.
  */
 #ifndef ZKR_VERIFIER_GINFER2_H
 #define ZKR_VERIFIER_GINFER2_H

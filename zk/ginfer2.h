@@ -1,11 +1,12 @@
 /*
  * graph-inference@2 (kind 11; docs/proof-system.md, "graph-inference@2"):
  * the CNN relations built on the hiding layer, so that a proof reveals
- * neither the weights nor the activations. Status: relations only
- * (prover/ginfer2.h, verifier/ginfer2.h): convolution, requantization and
- * max pooling (below; tests chain them); no whole-network proof, no
- * container sections and no CLI use kind 11 yet (sections 30-33 are
- * reserved for it).
+ * neither the weights nor the activations (prover/ginfer2.h,
+ * verifier/ginfer2.h): convolution (with a chained or uint8 input),
+ * requantization (per-channel public M and bias) and max pooling (below),
+ * and the whole-network proof over chain programs of them (container
+ * sections 30-32; "the whole network" at the end). No registry kind or CLI
+ * path uses kind 11 yet.
  *
  * Zero-knowledge convolution (groups 1, no bias). The caller holds hiding
  * commitments to the input X (c x h x w int8, zk/cnn.h's tensor layout),
