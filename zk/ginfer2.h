@@ -40,7 +40,14 @@
 #include "zk/zk.h"
 
 #define ZKR_GINFER2_PROTOCOL "zkreg/graph-inference@2"
-#define ZKR_GINFER2_VERSION 1u
+/*
+ * 1: the relations alone (never in a container, never released).
+ * 2: the conv's input description (zkr_ginf2_cin: the link over real
+ *    channels, its offset claim, U padded), the per-channel requantization,
+ *    and the whole-network container (sections 30-32), whose version word
+ *    this is; a version 1 word is refused by name.
+ */
+#define ZKR_GINFER2_VERSION 2u
 #define ZKR_KIND_GINFER2 11u
 /* Container sections reserved for kind 11 (no whole proof uses them yet). */
 #define ZKR_SEC_GINF2_FIRST 30u
