@@ -11,6 +11,8 @@
  *   statement/ canonical encodings of REGISTRY's statements
  *   ginfer2_rel/ graph-inference@2 relation proofs (conv, requant, maxpool;
  *              seeded: reproducible), each checked to verify in the harness
+ *   ginfer2_net/ a whole graph-inference@2 proof of the small CNN (seeded),
+ *              checked to verify in the harness
  * Deterministic apart from the key files (random salts and keys).
  */
 #include <stdio.h>
@@ -28,6 +30,8 @@
 #include "fuzz_keyfile.h"
 #include "fuzz_matmul2.h"
 #include "fuzz_ginfer2_rel.h"
+#include "fuzz_ginfer2_net.h"
+#include "tests/zk/ginfer2_net_fx.h"
 #include "prover/model_range.h"
 #include "zkr_config.h"
 #include "fuzz_proof.h"
@@ -1076,7 +1080,7 @@ static zkr_err g2_rng(zkr_zkrng *g, uint8_t tag)
  */
 static void gen_ginfer2(const char *dir)
 {
-    zkr_ginf2_popts o = {1, 0, 0, 0, 1};
+    zkr_ginf2_popts o = {1, 0, 0, 0, 1, 0};
     zkr_buf pf = {0};
     zkr_zkrng g;
     g2fx f;
@@ -1121,6 +1125,45 @@ out:
     g2pl_free(&pl), g2rq_free(&rq), g2fx_free(&f);
 }
 
+/* ---------------- graph-inference@2 whole proofs (fuzz_ginfer2_net.h) ---------------- */
+static void gen_ginfer2_net(const char *dir)
+{
+    g2n_fx *f = calloc(1, sizeof *f);
+    zkr_buf pf = {0}, out = {0}, in = {0};
+    zkr_zkrng g;
+    zkr_err e = ZKR_ERR_NOMEM, h = ZKR_ERR_NOMEM, cut = ZKR_OK;
+    int skip = 1, skip_cut = 1;
+
+    if (!f || (e = g2n_fx_init(f, 0, 1)) != ZKR_OK || (e = g2_rng(&g, 7)) != ZKR_OK)
+        goto out;
+    if ((e = g2n_fx_commit(f, 1, &g)) == ZKR_OK)
+        e = g2n_fx_prove(f, &g, &pf, &out);
+    zkr_zkrng_wipe(&g);
+    if (e != ZKR_OK)
+        goto out;
+    (void)!zkr_buf_append(&in, f->sid, 32);
+    g2_commit_put(&in, &f->xc);
+    g2_commit_put(&in, &f->wc[1]);
+    g2_commit_put(&in, &f->wc[3]);
+    (void)!zkr_buf_append(&in, pf.p, pf.len);
+    if (in.len > ZKR_FUZZ_G2N_HEADER) {
+        h = zkr_fuzz_ginfer2_net_verify(in.p, in.len, &skip);
+        cut = zkr_fuzz_ginfer2_net_verify(in.p, in.len - 1, &skip_cut);
+    }
+    if (h == ZKR_OK && !skip && cut != ZKR_OK && !skip_cut)
+        emit(dir, "ginfer2_net", "gen-small-cnn", in.p, in.len);
+out:
+    if (e != ZKR_OK || h != ZKR_OK || skip || cut == ZKR_OK || skip_cut) {
+        fprintf(stderr, "fuzz_gen_corpus: ginfer2_net seed failed (%d, harness %d/%d, cut %d)\n",
+                (int)e, (int)h, skip, (int)cut);
+        failed = 1;
+    }
+    zkr_buf_free(&pf), zkr_buf_free(&out), zkr_buf_free(&in);
+    if (f)
+        g2n_fx_free(f);
+    free(f);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2 || argc > 3) {
@@ -1140,6 +1183,7 @@ int main(int argc, char **argv)
     gen_infer2(argv[1], 1, "gen-4-4-2-pub");
     gen_mrange(argv[1]);
     gen_ginfer2(argv[1]);
+    gen_ginfer2_net(argv[1]);
     {
         /* training-step@2 seeds on the tests' fast parameter set (8 queries, no grinding) */
         static const uint32_t t2a[] = {4, 4, 2}, t2b[] = {6, 4, 4, 3};

@@ -18,9 +18,11 @@ typedef struct {
     zkr_transcript *t;
     const zkr_cnn_conv *c;
     const zkr_ginf2_popts *o;
+    const zkr_ginf2_cin *in;
     zkr_zkrng *rng;
     zkr_buf *out;
     unsigned threads, lk, nu, nx, nw, ny, lo, lc;
+    unsigned lex;       /* U's zero variables above (k, o) (zkr_ginf2_u_pad); nu counts them */
     zkr_hpcs_poly *x, *w, *y, *u, *cp;
     zkr_ext z[64], rco[32], ro[32], r[32], rho;
     zkr_ext *gco;       /* Libra coefficients (stride) */
@@ -45,7 +47,10 @@ static int64_t g2_signed(zkr_gl v)
     return v > ZKR_GL_P / 2 ? -(int64_t)(ZKR_GL_P - v) : (int64_t)v;
 }
 
-/* U = im2col(X): entry (k = (j, i, ci), o = (ox, oy)) at k | o << lk. */
+/*
+ * U = im2col(X): entry (k = (j, i, ci), o = (ox, oy)) at k | o << lk, the
+ * real value (X's block entry + in_off; zk/ginfer2.h, zkr_ginf2_cin).
+ */
 static void g2c_u_table(const g2c_ctx *s, const zkr_gl *xt, zkr_gl *u)
 {
     const zkr_cnn_win *g = &s->c->g;
@@ -62,8 +67,12 @@ static void g2c_u_table(const g2c_ctx *s, const zkr_gl *xt, zkr_gl *u)
                         size_t o = ox | ((size_t)oy << g->low);
                         if (yy < 0 || xx < 0 || yy >= g->h || xx >= g->w)
                             continue;
-                        u[k | (o << s->lk)] =
-                            xt[((size_t)ci << (g->lh + g->lw)) | ((size_t)yy << g->lw) | (size_t)xx];
+                        size_t at = ((size_t)s->in->block << s->nx) |
+                                    ((size_t)ci << (g->lh + g->lw)) | ((size_t)yy << g->lw) |
+                                    (size_t)xx;
+                        u[k | (o << s->lk)] = zkr_gl_add(
+                            xt[at], s->in->in_off < 0 ? ZKR_GL_P - (uint64_t)-s->in->in_off
+                                                      : (uint64_t)s->in->in_off);
                     }
 }
 
@@ -84,7 +93,7 @@ static zkr_err g2c_commit_u(g2c_ctx *s)
 #endif
     for (size_t i = 0; i < n; i++) {
         int64_t v = g2_signed(u[i]);
-        if (v < -128 || v > 127) { /* X's entries in a window are int8 */
+        if (v < s->in->u_lo || v > s->in->u_lo + 255) { /* X's real entries: U's table */
             g2_wipe_free(u, n * sizeof *u);
             return ZKR_ERR_USAGE;
         }
@@ -104,11 +113,12 @@ static zkr_err g2c_commit_u(g2c_ctx *s)
 static zkr_err g2c_link(g2c_ctx *s)
 {
     const zkr_cnn_win *g = &s->c->g;
-    size_t nu = (size_t)1 << s->nu, nx = (size_t)1 << s->nx;
-    zkr_ext *wa = calloc(nu, sizeof *wa), *ub = calloc(nx, sizeof *ub), *ec = NULL, *ah = NULL;
+    size_t nu = (size_t)1 << s->nu, nx = (size_t)1 << s->nx, base = (size_t)s->in->block << s->nx;
+    zkr_ext *wa = calloc(nu, sizeof *wa), *ub = calloc(nx << s->in->isl, sizeof *ub), *ec = NULL;
+    zkr_ext *ah = NULL, ssum = zkr_ext_from(0), ez = zkr_ext_from(1);
     const zkr_ext *pz = s->z;
     zkr_cnn_view_pt v = {pz + g->lkw + g->lkh, pz + g->lkw, pz, pz + s->lk + g->low, pz + s->lk};
-    zkr_zkrange_table tab = ZKR_GINF2_U_TABLE;
+    zkr_zkrange_table tab = {s->in->u_lo, 256};
     zkr_err r = ZKR_ERR_NOMEM;
 
     zkr_ts_challenge_exts(s->t, "g2c-z", s->z, s->nu);
@@ -121,17 +131,27 @@ static zkr_err g2c_link(g2c_ctx *s)
     if (!wa || !ub || !ec || !ah)
         goto out;
     zkr_mle_eq_table(s->z, s->nu, wa);
+    for (unsigned i = s->nu - s->lex; i < s->nu; i++) /* eq(z_ex, 0): U is view(X) at ex = 0 */
+        ez = zkr_ext_mul(ez, zkr_ext_sub(zkr_ext_from(1), s->z[i]));
     zkr_mle_eq_table(v.pc, g->lc, ec);
     if ((r = zkr_cnn_view_axes(g, &v, ah, ah + ((size_t)1 << g->lh))) != ZKR_OK)
         goto out;
     for (size_t i = 0; i < nx; i++) {
         size_t xx = i & (((size_t)1 << g->lw) - 1), yy = (i >> g->lw) & (((size_t)1 << g->lh) - 1);
         size_t cc = i >> (g->lw + g->lh);
-        zkr_ext sv = zkr_ext_mul(ec[cc], zkr_ext_mul(ah[yy], ah[((size_t)1 << g->lh) + xx]));
-        ub[i] = zkr_ext_sub(zkr_ext_from(0), sv);
+        zkr_ext sv;
+        if (cc >= g->c) /* real channels only: a padded entry of X never reaches U */
+            continue;
+        sv = zkr_ext_mul(ez, zkr_ext_mul(ec[cc], zkr_ext_mul(ah[yy], ah[((size_t)1 << g->lh) + xx])));
+        ub[base | i] = zkr_ext_sub(zkr_ext_from(0), sv);
+        ssum = zkr_ext_add(ssum, sv);
     }
     {
-        zkr_zkrange_lin lin = {zkr_ext_from(0), wa, NULL, NULL};
+        /* U~(z) - sum S_z X_block = in_off sum_real S_z (zk/ginfer2.h, zkr_ginf2_cin) */
+        zkr_ext claim = zkr_ext_mul_base(ssum, s->in->in_off < 0
+                                                   ? ZKR_GL_P - (uint64_t)-s->in->in_off
+                                                   : (uint64_t)s->in->in_off);
+        zkr_zkrange_lin lin = {claim, wa, NULL, NULL};
         zkr_zkrange_link link = {s->x, ub, NULL, NULL, NULL};
         r = zkr_prover_zkrange_link(s->p, s->t, s->u, &tab, &lin, &link, NULL, s->rng, s->threads,
                                     s->out);
@@ -225,9 +245,15 @@ static zkr_err g2c_tables(g2c_ctx *s)
             return ZKR_ERR_NOMEM;
     memcpy(yp, s->ro, (size_t)s->lo * sizeof *yp);
     memcpy(yp + s->lo, s->rco, (size_t)s->c->lco * sizeof *yp);
-    if ((r = g2c_coupled(s, s->w, s->lk, s->rco, s->c->lco, s->tb[0])) != ZKR_OK ||
-        (r = g2c_coupled(s, s->u, s->lk, s->ro, s->lo, s->tb[1])) != ZKR_OK)
-        return r;
+    {
+        zkr_ext up[64]; /* (ro, 0..): U's own part at ex = 0 */
+        memcpy(up, s->ro, (size_t)s->lo * sizeof *up);
+        for (unsigned i = 0; i < s->lex; i++)
+            up[s->lo + i] = zkr_ext_from(0);
+        if ((r = g2c_coupled(s, s->w, s->lk, s->rco, s->c->lco, s->tb[0])) != ZKR_OK ||
+            (r = g2c_coupled(s, s->u, s->lk, up, s->lo + s->lex, s->tb[1])) != ZKR_OK)
+            return r;
+    }
     return g2c_coupled(s, s->y, 0, yp, s->ny, s->tb[2]);
 }
 
@@ -326,6 +352,8 @@ static zkr_err g2c_values(g2c_ctx *s)
     if ((r = g2c_open(s, s->w, pt, vals[0])) != ZKR_OK)
         return r;
     memcpy(pt + s->lk, s->ro, (size_t)s->lo * sizeof *pt);
+    for (unsigned i = 0; i < s->lex; i++)
+        pt[s->lk + s->lo + i] = zkr_ext_from(0);
     if ((r = g2c_open(s, s->u, pt, vals[1])) != ZKR_OK)
         return r;
     memcpy(pt, s->ro, (size_t)s->lo * sizeof *pt);
@@ -419,17 +447,27 @@ zkr_err zkr_prover_ginf2_conv(const zkr_params *p, zkr_transcript *t, const zkr_
                               zkr_hpcs_poly *x, zkr_hpcs_poly *w, zkr_hpcs_poly *y,
                               const zkr_ginf2_popts *o, zkr_zkrng *rng, zkr_buf *out)
 {
+    zkr_ginf2_cin in = ZKR_GINF2_CIN_PLAIN;
+
+    return zkr_prover_ginf2_conv_in(p, t, c, &in, x, w, y, o, rng, out);
+}
+
+zkr_err zkr_prover_ginf2_conv_in(const zkr_params *p, zkr_transcript *t, const zkr_cnn_conv *c,
+                                 const zkr_ginf2_cin *in, zkr_hpcs_poly *x, zkr_hpcs_poly *w,
+                                 zkr_hpcs_poly *y, const zkr_ginf2_popts *o, zkr_zkrng *rng,
+                                 zkr_buf *out)
+{
     g2c_ctx s;
     zkr_params pg;
     unsigned g2x;
     size_t mark = out->len;
     zkr_err r;
 
-    if ((r = zkr_ginf2_conv_check(c)) != ZKR_OK)
+    if ((r = zkr_ginf2_conv_check_in(c, in)) != ZKR_OK)
         return r;
     if ((!ZKR_TEST_BUILD && (o->off || o->force_range || o->u_delta)) || !zkr_hpcs_poly_base_evals(x) ||
         !zkr_hpcs_poly_base_evals(w) || !zkr_hpcs_poly_base_evals(y) ||
-        zkr_hpcs_poly_n_vars(x) != zkr_cnn_in_vars(&c->g) ||
+        zkr_hpcs_poly_n_vars(x) != zkr_ginf2_conv_x_vars(c, in) ||
         zkr_hpcs_poly_n_vars(w) != zkr_cnn_conv_w_vars(c) ||
         zkr_hpcs_poly_n_vars(y) != zkr_cnn_conv_y_vars(c) ||
         zkr_hpcs_budget_left(x) < ZKR_GINF2_X_OPENINGS ||
@@ -437,17 +475,19 @@ zkr_err zkr_prover_ginf2_conv(const zkr_params *p, zkr_transcript *t, const zkr_
         zkr_hpcs_budget_left(y) < ZKR_GINF2_Y_OPENINGS)
         return ZKR_ERR_USAGE;
     /* every opening grinds the relation's extra bits (the verifier computes the same) */
-    g2x = zkr_ginf2_conv_grind_bits(p, c, g2_blind(x), g2_blind(w), g2_blind(y), o->share);
+    g2x = zkr_ginf2_conv_grind_bits_in(p, c, in, g2_blind(x), g2_blind(w), g2_blind(y), o->share);
     if (!(o->off & ZKR_GINF2_OFF_GRIND) &&
-        zkr_ginf2_conv_soundness_at(p, c, g2_blind(x), g2_blind(w), g2_blind(y), g2x) < zkr_ginf2_share_target(p, o->share))
+        zkr_ginf2_conv_soundness_in(p, c, in, g2_blind(x), g2_blind(w), g2_blind(y), g2x) <
+            zkr_ginf2_share_target(p, o->share))
         return ZKR_ERR_UNSUPPORTED; /* the grinding cap cannot reach the target: never below it */
     zkr_ginf2_open_params(p, g2x, o->off, &pg);
     p = &pg;
     memset(&s, 0, sizeof s);
-    s.p = p, s.t = t, s.c = c, s.o = o, s.rng = rng, s.out = out;
+    s.p = p, s.t = t, s.c = c, s.o = o, s.in = in, s.rng = rng, s.out = out;
     s.threads = o->threads ? o->threads : 1;
     s.x = x, s.w = w, s.y = y;
-    s.lk = zkr_ginf2_k_vars(c), s.nu = zkr_ginf2_u_vars(c), s.nx = zkr_cnn_in_vars(&c->g);
+    s.lk = zkr_ginf2_k_vars(c), s.nu = zkr_ginf2_u_vars_in(c, in), s.nx = zkr_cnn_in_vars(&c->g);
+    s.lex = zkr_ginf2_u_pad(c, in);
     s.nw = zkr_cnn_conv_w_vars(c), s.ny = zkr_cnn_conv_y_vars(c);
     s.lo = c->g.loh + c->g.low, s.lc = zkr_ginf2_coef_vars(s.lk);
     r = g2c_run(&s);

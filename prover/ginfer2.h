@@ -1,10 +1,11 @@
 /*
  * graph-inference@2 provers (zk/ginfer2.h; docs/proof-system.md,
- * "graph-inference@2"). Relations only: each appends its proof bytes to out
+ * "graph-inference@2"). The relations each append their proof bytes to out
  * on a transcript that already binds the caller's commitments, and never
  * reveals a hidden value (every value sent is masked or a randomised
  * extension). Randomness comes from the caller's generator (zkr_zkrng), so
- * that a seeded generator gives byte-identical proofs.
+ * that a seeded generator gives byte-identical proofs. zkr_prover_ginfer2
+ * (at the end) makes a whole kind 11 proof of a network.
  */
 #ifndef ZKR_PROVER_GINFER2_H
 #define ZKR_PROVER_GINFER2_H
@@ -18,6 +19,7 @@ typedef struct {
     int force_range; /* test builds: W's range proof goes on over off-table entries */
     int64_t u_delta; /* test builds: U's entry 0 committed plus u_delta (U != im2col(X)) */
     unsigned share;  /* relations on this transcript (zk/ginfer2.h, "Extra grinding"); 0: 1 */
+    int out_delta;   /* test builds, whole proof: logit 0 published plus out_delta */
 } zkr_ginf2_popts;
 
 /*
@@ -36,6 +38,17 @@ typedef struct {
 zkr_err zkr_prover_ginf2_conv(const zkr_params *p, zkr_transcript *t, const zkr_cnn_conv *c,
                               zkr_hpcs_poly *x, zkr_hpcs_poly *w, zkr_hpcs_poly *y,
                               const zkr_ginf2_popts *o, zkr_zkrng *rng, zkr_buf *out) ZKR_WUR;
+/*
+ * The same for an input as *in describes (zk/ginfer2.h, zkr_ginf2_cin): X
+ * of zkr_ginf2_conv_x_vars variables, its block's real values (entry +
+ * in_off) in u_lo..u_lo + 255 (else ZKR_ERR_USAGE); grinding
+ * zkr_ginf2_conv_grind_bits_in. zkr_prover_ginf2_conv is this with
+ * ZKR_GINF2_CIN_PLAIN.
+ */
+zkr_err zkr_prover_ginf2_conv_in(const zkr_params *p, zkr_transcript *t, const zkr_cnn_conv *c,
+                                 const zkr_ginf2_cin *in, zkr_hpcs_poly *x, zkr_hpcs_poly *w,
+                                 zkr_hpcs_poly *y, const zkr_ginf2_popts *o, zkr_zkrng *rng,
+                                 zkr_buf *out) ZKR_WUR;
 
 /*
  * The masked linear sumcheck (matmul@2's pattern; docs/proof-system.md,
@@ -74,5 +87,59 @@ zkr_err zkr_prover_ginf2_requant(const zkr_params *p, zkr_transcript *t, const z
 zkr_err zkr_prover_ginf2_pool(const zkr_params *p, zkr_transcript *t, const zkr_ginf2_pool *q,
                               zkr_hpcs_poly *x, zkr_hpcs_poly *v, const zkr_ginf2_popts *o,
                               zkr_zkrng *rng, zkr_buf *out) ZKR_WUR;
+
+/* ---------------- the whole network (zk/ginfer2.h, "the whole network") ---------------- */
+/*
+ * The record's table (zk/cnn.h's layout of its c x h x w bytes, zero
+ * padded; 2^net->x_vars entries) and its hiding commitment for `proofs`
+ * proofs (ZKR_GINF2_X_OPENINGS each). ZKR_ERR_USAGE (len), NOMEM.
+ */
+zkr_err zkr_prover_ginf2_commit_record(const zkr_params *p, const zkr_ginf2_net *net,
+                                       const uint8_t *record, size_t len, uint32_t proofs,
+                                       zkr_zkrng *rng, zkr_hpcs_poly **out,
+                                       zkr_hpcs_commitment *comm) ZKR_WUR;
+/*
+ * The hidden model's commitments: one per CONV / DENSE node i, W_i (int8
+ * in -127..127, c x fanin, ONNX layout) in zkr_cnn_conv_w_table's layout,
+ * committed over zkr_ginf2_range_blind(n, ZKR_GINF2_W_OPENINGS proofs)
+ * blinding variables: its budget serves `proofs` proofs (the blinding
+ * budget; a proof past it is refused, ZKR_ERR_USAGE). Other nodes' entries
+ * are left NULL. ZKR_ERR_USAGE (a weight of -128), TOO_LARGE, NOMEM.
+ */
+zkr_err zkr_prover_ginf2_commit_model(const zkr_params *p, const zkr_ginf2_net *net,
+                                      const int8_t *const *w, uint32_t proofs, zkr_zkrng *rng,
+                                      zkr_hpcs_poly **wp, zkr_hpcs_commitment *wc) ZKR_WUR;
+
+typedef struct {
+    const zkr_ml_gprog *g;
+    const zkr_ginf2_net *net;                 /* zkr_ginf2_net_init(g, its parameters) */
+    const uint8_t *statement_id;             /* ZKR_DIGEST_BYTES */
+    const uint8_t *record;                   /* c h w bytes, C-major */
+    size_t record_len;
+    zkr_hpcs_poly *x;                        /* zkr_prover_ginf2_commit_record's */
+    const zkr_hpcs_commitment *xc;
+    /*
+     * The model's commitments (zkr_prover_ginf2_commit_model's), per CONV /
+     * DENSE node: the inference runs on the committed tables themselves.
+     */
+    zkr_hpcs_poly *wp[ZKR_GINF2_NET_MAX_NODES];
+    const zkr_hpcs_commitment *wc[ZKR_GINF2_NET_MAX_NODES];
+} zkr_prover_ginf2_in;
+
+/*
+ * The whole graph-inference@2 proof (docs/proof-system.md, "The whole
+ * network"): runs the program on the record, commits every hidden tensor
+ * fresh, proves every relation on one transcript that binds the statement
+ * first, then the public output. Writes the container (kind 11, sections
+ * 30-32) to proof and the public output (the last node's int8 tensor,
+ * C-major, zkr_infer_output_encode) to output. o: threads, share is
+ * ignored (net->share). Same seed, same bytes. ZKR_ERR_USAGE (sizes, a
+ * budget spent; o->off, force_range, out_delta outside test builds),
+ * ZKR_ERR_UNSUPPORTED, TOO_LARGE, NOMEM. Test builds: o->off (ZKR_GINF2_OFF_*)
+ * reaches every relation and ZKR_GINF2_OFF_OUT drops the output claim.
+ */
+zkr_err zkr_prover_ginfer2(const zkr_params *p, const zkr_prover_ginf2_in *in,
+                           const zkr_ginf2_popts *o, zkr_zkrng *rng, zkr_buf *proof,
+                           zkr_buf *output, zkr_diag *d) ZKR_WUR;
 
 #endif

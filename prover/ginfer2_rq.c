@@ -19,8 +19,9 @@ static void g2rq_weights(const zkr_ginf2_rq *q, const zkr_ext *eqz, const zkr_ex
     for (size_t j = 0; j < ((size_t)1 << q->lsl); j++)
         for (size_t p = 0; p < np; p++)
             wv[(j << q->lp) | p] = zkr_ext_mul(eqz[p], cj[j]);
-    for (size_t p = 0; p < np; p++)
-        wa[p] = zkr_ext_mul(eqz[p], a);
+    for (size_t p = 0; p < np; p++) /* times M of p's channel */
+        wa[p] = zkr_ext_mul_base(zkr_ext_mul(eqz[p], a),
+                                 zkr_gl_from_i64(zkr_ginf2_rq_mc(q, (uint32_t)(p >> (q->lh + q->lw)))));
 }
 
 /* sum_x w[x] f(x) over f's slice u = 0. */

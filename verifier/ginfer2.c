@@ -12,8 +12,9 @@ typedef struct {
     const zkr_params *p;
     zkr_transcript *t;
     const zkr_cnn_conv *c;
+    const zkr_ginf2_cin *in;
     const zkr_hpcs_commitment *x, *w, *y;
-    unsigned off, lk, nu, lo, lc;
+    unsigned off, lk, nu, lo, lc, lex; /* nu: U's variables with its lex zero ones */
     zkr_hpcs_commitment u, cc;
     zkr_ext z[64], rco[32], ro[32], r[32], rho, vals[4];
     zkr_dec *d;
@@ -28,17 +29,41 @@ static zkr_err g2v_lin_eval(const void *ctx, const zkr_ext *r, zkr_ext *out)
     return ZKR_OK;
 }
 
-/* The hidden term's weights on X at r: -S_z~(r). */
+static zkr_cnn_view_pt g2v_view(const g2v_ctx *s)
+{
+    const zkr_cnn_win *g = &s->c->g;
+    const zkr_ext *pz = s->z;
+
+    return (zkr_cnn_view_pt){pz + g->lkw + g->lkh, pz + g->lkw, pz, pz + s->lk + g->low,
+                             pz + s->lk};
+}
+
+/* eq(z_ex, 0) over U's zero variables (zkr_ginf2_u_pad). */
+static zkr_ext g2v_ez(const g2v_ctx *s)
+{
+    zkr_ext ez = zkr_ext_from(1);
+
+    for (unsigned i = s->nu - s->lex; i < s->nu; i++)
+        ez = zkr_ext_mul(ez, zkr_ext_sub(zkr_ext_from(1), s->z[i]));
+    return ez;
+}
+
+/* The hidden term's weights on X at r: -S_z~(r_<nx) eq(r_>=nx, block) (real positions only). */
 static zkr_err g2v_link_eval(const void *ctx, const zkr_ext *r, zkr_ext *out)
 {
     const g2v_ctx *s = ctx;
     const zkr_cnn_win *g = &s->c->g;
-    const zkr_ext *pz = s->z;
-    zkr_cnn_view_pt v = {pz + g->lkw + g->lkh, pz + g->lkw, pz, pz + s->lk + g->low, pz + s->lk};
-    zkr_ext sv;
-    zkr_err e = zkr_cnn_view_selector_eval(g, &v, r, &sv);
+    unsigned nx = zkr_cnn_in_vars(g);
+    zkr_cnn_view_pt v = g2v_view(s);
+    zkr_ext sv, bsel = g2v_ez(s);
+    zkr_err e = zkr_ginf2_conv_sel_eval(g, &v, r, &sv, NULL);
 
-    *out = zkr_ext_sub(zkr_ext_from(0), sv);
+    for (unsigned i = 0; i < s->in->isl; i++) {
+        zkr_ext ri = r[nx + i];
+        bsel = zkr_ext_mul(bsel, (s->in->block >> i) & 1u ? ri
+                                                         : zkr_ext_sub(zkr_ext_from(1), ri));
+    }
+    *out = zkr_ext_sub(zkr_ext_from(0), zkr_ext_mul(sv, bsel));
     return e;
 }
 
@@ -63,7 +88,9 @@ static zkr_err g2v_root(g2v_ctx *s, const char *label, zkr_hpcs_commitment *cm, 
 /* W's range proof, then U's with the link U~(z) = sum S_z X (the prover's order). */
 static zkr_err g2v_ranges(g2v_ctx *s)
 {
-    zkr_zkrange_table tu = ZKR_GINF2_U_TABLE, tw = ZKR_ZKRANGE_INT8;
+    zkr_zkrange_table tu = {s->in->u_lo, 256}, tw = ZKR_ZKRANGE_INT8;
+    zkr_cnn_view_pt v;
+    zkr_ext sv, ssum;
     zkr_err r;
 
     if (!(s->off & ZKR_GINF2_OFF_RANGE) &&
@@ -72,8 +99,15 @@ static zkr_err g2v_ranges(g2v_ctx *s)
     zkr_ts_challenge_exts(s->t, "g2c-z", s->z, s->nu);
     if (s->off & ZKR_GINF2_OFF_LINK)
         return zkr_zkrange_verify(s->p, s->t, &s->u, &tu, s->d);
+    /* the claim in_off sum_real S_z (zk/ginfer2.h, zkr_ginf2_cin); sv is unused here */
+    v = g2v_view(s);
+    if ((r = zkr_ginf2_conv_sel_eval(&s->c->g, &v, s->z, &sv, &ssum)) != ZKR_OK)
+        return r;
     {
-        zkr_zkrange_lin lin = {zkr_ext_from(0), NULL, g2v_lin_eval, s};
+        zkr_ext claim = zkr_ext_mul_base(zkr_ext_mul(ssum, g2v_ez(s)), s->in->in_off < 0
+                                                   ? ZKR_GL_P - (uint64_t)-s->in->in_off
+                                                   : (uint64_t)s->in->in_off);
+        zkr_zkrange_lin lin = {claim, NULL, g2v_lin_eval, s};
         zkr_zkrange_link link = {NULL, NULL, s->x, g2v_link_eval, s};
         return zkr_zkrange_verify_link(s->p, s->t, &s->u, &tu, &lin, &link, s->d);
     }
@@ -117,6 +151,8 @@ static zkr_err g2v_product(g2v_ctx *s)
     if ((r = g2v_open(s, s->w, pt, s->vals[0])) != ZKR_OK)
         goto out;
     memcpy(pt + s->lk, s->ro, (size_t)s->lo * sizeof *pt);
+    for (unsigned i = 0; i < s->lex; i++) /* U at ex = 0 */
+        pt[s->lk + s->lo + i] = zkr_ext_from(0);
     if ((r = g2v_open(s, &s->u, pt, s->vals[1])) != ZKR_OK)
         goto out;
     memcpy(pt, s->ro, (size_t)s->lo * sizeof *pt);
@@ -185,28 +221,40 @@ zkr_err zkr_verify_ginf2_conv(const zkr_params *p, zkr_transcript *t, const zkr_
                               const zkr_hpcs_commitment *y, unsigned off, unsigned share,
                               zkr_dec *d)
 {
+    zkr_ginf2_cin in = ZKR_GINF2_CIN_PLAIN;
+
+    return zkr_verify_ginf2_conv_in(p, t, c, &in, x, w, y, off, share, d);
+}
+
+zkr_err zkr_verify_ginf2_conv_in(const zkr_params *p, zkr_transcript *t, const zkr_cnn_conv *c,
+                                 const zkr_ginf2_cin *in, const zkr_hpcs_commitment *x,
+                                 const zkr_hpcs_commitment *w, const zkr_hpcs_commitment *y,
+                                 unsigned off, unsigned share, zkr_dec *d)
+{
     g2v_ctx s;
     zkr_params pg;
     unsigned g2x;
     zkr_err r;
 
-    if ((r = zkr_ginf2_conv_check(c)) != ZKR_OK)
+    if ((r = zkr_ginf2_conv_check_in(c, in)) != ZKR_OK)
         return r;
     if ((!ZKR_TEST_BUILD && off) || x->ext || w->ext || y->ext ||
-        x->n_vars != zkr_cnn_in_vars(&c->g) || w->n_vars != zkr_cnn_conv_w_vars(c) ||
+        x->n_vars != zkr_ginf2_conv_x_vars(c, in) || w->n_vars != zkr_cnn_conv_w_vars(c) ||
         y->n_vars != zkr_cnn_conv_y_vars(c) || x->blind_vars < 1 || w->blind_vars < 1 ||
         y->blind_vars < 1)
         return ZKR_ERR_USAGE;
     /* every opening grinds the relation's extra bits (computed, not read) */
-    g2x = zkr_ginf2_conv_grind_bits(p, c, x->blind_vars, w->blind_vars, y->blind_vars, share);
+    g2x = zkr_ginf2_conv_grind_bits_in(p, c, in, x->blind_vars, w->blind_vars, y->blind_vars,
+                                       share);
     if (!(off & ZKR_GINF2_OFF_GRIND) &&
-        zkr_ginf2_conv_soundness_at(p, c, x->blind_vars, w->blind_vars, y->blind_vars, g2x) < zkr_ginf2_share_target(p, share))
+        zkr_ginf2_conv_soundness_in(p, c, in, x->blind_vars, w->blind_vars, y->blind_vars, g2x) <
+            zkr_ginf2_share_target(p, share))
         return ZKR_ERR_UNSUPPORTED; /* the grinding cap cannot reach the target: never below it */
     zkr_ginf2_open_params(p, g2x, off, &pg);
     p = &pg;
     memset(&s, 0, sizeof s);
-    s.p = p, s.t = t, s.c = c, s.x = x, s.w = w, s.y = y, s.off = off, s.d = d;
-    s.lk = zkr_ginf2_k_vars(c), s.nu = zkr_ginf2_u_vars(c);
+    s.p = p, s.t = t, s.c = c, s.in = in, s.x = x, s.w = w, s.y = y, s.off = off, s.d = d;
+    s.lk = zkr_ginf2_k_vars(c), s.nu = zkr_ginf2_u_vars_in(c, in), s.lex = zkr_ginf2_u_pad(c, in);
     s.lo = c->g.loh + c->g.low, s.lc = zkr_ginf2_coef_vars(s.lk);
     if ((r = g2v_root(&s, "g2c-u-root", &s.u, s.nu,
                        zkr_ginf2_range_blind(p, s.nu, ZKR_GINF2_U_BUDGET))) != ZKR_OK ||

@@ -1,7 +1,8 @@
 /*
  * graph-inference@2 verifiers (zk/ginfer2.h; docs/proof-system.md,
- * "graph-inference@2"). Relations only; each reads its proof from d on a
- * transcript that already binds the commitments, in the prover's order.
+ * "graph-inference@2"). Each relation verifier reads its proof from d on a
+ * transcript that already binds the commitments, in the prover's order;
+ * zkr_verify_ginfer2 (at the end) reads a whole kind 11 proof.
  */
 #ifndef ZKR_VERIFIER_GINFER2_H
 #define ZKR_VERIFIER_GINFER2_H
@@ -21,6 +22,15 @@ zkr_err zkr_verify_ginf2_conv(const zkr_params *p, zkr_transcript *t, const zkr_
                               const zkr_hpcs_commitment *x, const zkr_hpcs_commitment *w,
                               const zkr_hpcs_commitment *y, unsigned off, unsigned share,
                               zkr_dec *d) ZKR_WUR;
+/*
+ * The same for an input as *in describes (zk/ginfer2.h, zkr_ginf2_cin; x
+ * of zkr_ginf2_conv_x_vars variables): U's range is u_lo..u_lo + 255 and
+ * the link reads X's block `block` plus in_off at real positions.
+ */
+zkr_err zkr_verify_ginf2_conv_in(const zkr_params *p, zkr_transcript *t, const zkr_cnn_conv *c,
+                                 const zkr_ginf2_cin *in, const zkr_hpcs_commitment *x,
+                                 const zkr_hpcs_commitment *w, const zkr_hpcs_commitment *y,
+                                 unsigned off, unsigned share, zkr_dec *d) ZKR_WUR;
 
 /*
  * The masked linear sumcheck's verifier (zkr_prover_ginf2_lin): that
@@ -50,5 +60,33 @@ zkr_err zkr_verify_ginf2_requant(const zkr_params *p, zkr_transcript *t, const z
 zkr_err zkr_verify_ginf2_pool(const zkr_params *p, zkr_transcript *t, const zkr_ginf2_pool *q,
                               const zkr_hpcs_commitment *x, const zkr_hpcs_commitment *v,
                               unsigned off, unsigned share, zkr_dec *d) ZKR_WUR;
+
+/* ---------------- the whole network (zk/ginfer2.h, "the whole network") ---------------- */
+typedef struct {
+    uint32_t param_set;
+    const uint8_t *statement_id;                 /* ZKR_DIGEST_BYTES */
+    const zkr_ml_gprog *g;
+    const zkr_ginf2_pub *mp;                     /* the registered public parameters */
+    const zkr_hpcs_commitment *xc;               /* the record's commitment */
+    const zkr_hpcs_commitment *wc[ZKR_GINF2_NET_MAX_NODES]; /* the model's, per CONV / DENSE */
+    const int8_t *output;                        /* expected logits (NULL: any, read back) */
+    uint32_t output_len;
+    unsigned off;                                /* test builds: the prover's ZKR_GINF2_OFF_* */
+} zkr_verifier_ginf2_statement;
+
+/*
+ * Verifies a whole graph-inference@2 proof (kind 11) against the
+ * statement: the container (sections 30, 31, 32 in order; parameters,
+ * kind, statement id), the version word (another version: UNSUPPORTED,
+ * "graph-inference@2 version N proof refused (this verifier reads version
+ * M only)"), the output (the statement's when given: MISMATCH_OUTPUT),
+ * then every relation and the output claim, with nothing left over. On
+ * ZKR_OK the proven logits are written to y (cap entries; *n their count)
+ * when y is not NULL. ZKR_ERR_VERIFY, MALFORMED, UNSUPPORTED,
+ * MISMATCH_PARAMS / _STATEMENT / _MODEL / _INPUT / _OUTPUT, USAGE, NOMEM.
+ */
+zkr_err zkr_verify_ginfer2(const uint8_t *proof, size_t len,
+                           const zkr_verifier_ginf2_statement *st, int8_t *y, uint32_t cap,
+                           uint32_t *n, zkr_diag *d) ZKR_WUR;
 
 #endif

@@ -25,7 +25,7 @@ static zkr_err g2rv_a_eval(const void *ctx, const zkr_ext *r, zkr_ext *out)
 {
     const g2rv_ctx *s = ctx;
 
-    *out = zkr_ext_mul(s->a, zkr_mle_eq_eval(s->z, r, s->q->lp));
+    *out = zkr_ginf2_rq_a_eval(s->q, s->z, s->a, r);
     return ZKR_OK;
 }
 
@@ -47,7 +47,8 @@ static zkr_err g2rv_off_range(const zkr_params *p, zkr_transcript *t, const g2rv
         for (size_t i = 0; i < ((size_t)1 << q->lp); i++)
             wv[(j << q->lp) | i] = zkr_ext_mul(eqz[i], s->cj[j]);
     for (size_t i = 0; i < ((size_t)1 << q->lp); i++)
-        wa[i] = zkr_ext_mul(eqz[i], s->a);
+        wa[i] = zkr_ext_mul_base(zkr_ext_mul(eqz[i], s->a),
+                                 zkr_gl_from_i64(zkr_ginf2_rq_mc(q, (uint32_t)(i >> (q->lh + q->lw)))));
     if ((r = zkr_dec_exts(d, parts, 2)) != ZKR_OK)
         goto out;
     zkr_ts_absorb_ext(t, "g2r-parts", parts, 2);

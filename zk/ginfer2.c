@@ -5,6 +5,7 @@
  * prover/ginfer2.c, the verifier verifier/ginfer2.c.
  */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "zk/ginfer2.h"
@@ -16,6 +17,29 @@ zkr_err zkr_ginf2_conv_check(const zkr_cnn_conv *c)
 
     if (c->depthwise || zkr_ginf2_k_vars(c) < 1 || nu > ZKR_CNN_MAX_VARS ||
         nx > (nu > ZKR_ZKRANGE_TABLE_VARS ? nu : ZKR_ZKRANGE_TABLE_VARS))
+        return ZKR_ERR_MALFORMED;
+    return ZKR_OK;
+}
+
+unsigned zkr_ginf2_u_pad(const zkr_cnn_conv *c, const zkr_ginf2_cin *in)
+{
+    unsigned nu = zkr_ginf2_u_vars(c), nx = zkr_ginf2_conv_x_vars(c, in);
+    unsigned cap = nu > ZKR_ZKRANGE_TABLE_VARS ? nu : ZKR_ZKRANGE_TABLE_VARS;
+
+    return nx > cap ? nx - nu : 0;
+}
+
+unsigned zkr_ginf2_u_vars_in(const zkr_cnn_conv *c, const zkr_ginf2_cin *in)
+{
+    return zkr_ginf2_u_vars(c) + zkr_ginf2_u_pad(c, in);
+}
+
+zkr_err zkr_ginf2_conv_check_in(const zkr_cnn_conv *c, const zkr_ginf2_cin *in)
+{
+    if (c->depthwise || zkr_ginf2_k_vars(c) < 1 || in->isl > 8 ||
+        in->block >= (1u << in->isl) || in->in_off < -128 || in->in_off > 0 ||
+        (in->u_lo != -128 && in->u_lo != 0) ||
+        zkr_ginf2_u_vars_in(c, in) > ZKR_CNN_MAX_VARS)
         return ZKR_ERR_MALFORMED;
     return ZKR_OK;
 }
@@ -34,7 +58,15 @@ unsigned zkr_ginf2_range_blind(const zkr_params *p, unsigned n, uint32_t budget)
 
 unsigned zkr_ginf2_conv_acc_bits(const zkr_cnn_conv *c)
 {
-    uint64_t k = (uint64_t)c->g.c * c->g.kh * c->g.kw, bound = k * 127u * 128u;
+    zkr_ginf2_cin in = ZKR_GINF2_CIN_PLAIN;
+
+    return zkr_ginf2_conv_acc_bits_in(c, &in);
+}
+
+unsigned zkr_ginf2_conv_acc_bits_in(const zkr_cnn_conv *c, const zkr_ginf2_cin *in)
+{
+    uint64_t umax = in->u_lo == 0 ? 255u : 128u;
+    uint64_t k = (uint64_t)c->g.c * c->g.kh * c->g.kw, bound = k * 127u * umax;
     unsigned b = 0;
 
     while ((bound >> b) != 0)
@@ -100,11 +132,12 @@ double zkr_ginf2_share_target(const zkr_params *p, unsigned share)
 }
 
 /* Only the openings' query phases depend on pow_bits: the figure at p's pow_bits + extra. */
-static double g2_conv_bits(const zkr_params *p, const zkr_cnn_conv *c, unsigned xe, unsigned we,
-                           unsigned ye)
+static double g2_conv_bits(const zkr_params *p, const zkr_cnn_conv *c, const zkr_ginf2_cin *in,
+                           unsigned xe, unsigned we, unsigned ye)
 {
-    unsigned lk = zkr_ginf2_k_vars(c), nu = zkr_ginf2_u_vars(c);
-    unsigned nw = zkr_cnn_conv_w_vars(c), ny = zkr_cnn_conv_y_vars(c), nx = zkr_cnn_in_vars(&c->g);
+    unsigned lk = zkr_ginf2_k_vars(c), nu = zkr_ginf2_u_vars_in(c, in);
+    unsigned nw = zkr_cnn_conv_w_vars(c), ny = zkr_cnn_conv_y_vars(c);
+    unsigned nx = zkr_ginf2_conv_x_vars(c, in);
     unsigned ue = zkr_ginf2_range_blind(p, nu, ZKR_GINF2_U_BUDGET);
     unsigned lc = zkr_ginf2_coef_vars(lk), ce = zkr_hpcs_blind_vars(p, lc, 1);
     double alg, err;
@@ -128,6 +161,7 @@ static double g2_conv_bits(const zkr_params *p, const zkr_cnn_conv *c, unsigned 
 typedef struct {
     const zkr_params *p;
     const zkr_cnn_conv *c;
+    const zkr_ginf2_cin *in;
     unsigned xe, we, ye;
 } g2_conv_grind;
 
@@ -135,25 +169,79 @@ static double g2_conv_at(const void *ctx, unsigned extra)
 {
     const g2_conv_grind *g = ctx;
 
-    return zkr_ginf2_conv_soundness_at(g->p, g->c, g->xe, g->we, g->ye, extra);
+    return zkr_ginf2_conv_soundness_in(g->p, g->c, g->in, g->xe, g->we, g->ye, extra);
+}
+
+double zkr_ginf2_conv_soundness_in(const zkr_params *p, const zkr_cnn_conv *c,
+                                   const zkr_ginf2_cin *in, unsigned xe, unsigned we, unsigned ye,
+                                   unsigned extra)
+{
+    zkr_params pg;
+
+    zkr_ginf2_open_params(p, extra, 0, &pg);
+    return g2_conv_bits(&pg, c, in, xe, we, ye);
 }
 
 double zkr_ginf2_conv_soundness_at(const zkr_params *p, const zkr_cnn_conv *c, unsigned xe,
                                    unsigned we, unsigned ye, unsigned extra)
 {
-    zkr_params pg;
+    zkr_ginf2_cin in = ZKR_GINF2_CIN_PLAIN;
 
-    zkr_ginf2_open_params(p, extra, 0, &pg);
-    return g2_conv_bits(&pg, c, xe, we, ye);
+    return zkr_ginf2_conv_soundness_in(p, c, &in, xe, we, ye, extra);
+}
+
+unsigned zkr_ginf2_conv_grind_bits_in(const zkr_params *p, const zkr_cnn_conv *c,
+                                      const zkr_ginf2_cin *in, unsigned xe, unsigned we,
+                                      unsigned ye, unsigned share)
+{
+    g2_conv_grind g = {p, c, in, xe, we, ye};
+
+    return zkr_params_grind_bits(p, zkr_ginf2_share_target(p, share), ZKR_GINF2_MAX_EXTRA_POW,
+                                 g2_conv_at, &g);
 }
 
 unsigned zkr_ginf2_conv_grind_bits(const zkr_params *p, const zkr_cnn_conv *c, unsigned xe,
                                    unsigned we, unsigned ye, unsigned share)
 {
-    g2_conv_grind g = {p, c, xe, we, ye};
+    zkr_ginf2_cin in = ZKR_GINF2_CIN_PLAIN;
 
-    return zkr_params_grind_bits(p, zkr_ginf2_share_target(p, share), ZKR_GINF2_MAX_EXTRA_POW,
-                                 g2_conv_at, &g);
+    return zkr_ginf2_conv_grind_bits_in(p, c, &in, xe, we, ye, share);
+}
+
+zkr_err zkr_ginf2_conv_sel_eval(const zkr_cnn_win *g, const zkr_cnn_view_pt *v, const zkr_ext *s,
+                                zkr_ext *out, zkr_ext *sum)
+{
+    size_t nh = (size_t)1 << g->lh, nw = (size_t)1 << g->lw, nc = (size_t)1 << g->lc;
+    zkr_ext *ah = malloc((nh + nw + 2 * nc) * sizeof *ah), *aw, *ep, *es, hv, wv, cv;
+    zkr_err r = ZKR_ERR_NOMEM;
+
+    if (!ah)
+        return r;
+    aw = ah + nh, ep = aw + nw, es = ep + nc;
+    if ((r = zkr_cnn_view_axes(g, v, ah, aw)) != ZKR_OK ||
+        (r = zkr_cnn_eval_vec(ah, nh, g->lh, s + g->lw, &hv)) != ZKR_OK ||
+        (r = zkr_cnn_eval_vec(aw, nw, g->lw, s, &wv)) != ZKR_OK)
+        goto out;
+    /* the channel factor over real channels only: sum_{c < C} eq(pc, c) eq(s_c, c) */
+    zkr_cnn_eq_prefix(v->pc, g->lc, g->c, ep);
+    zkr_cnn_eq_prefix(s + g->lw + g->lh, g->lc, g->c, es);
+    cv = zkr_ext_from(0);
+    for (uint32_t c = 0; c < g->c; c++)
+        cv = zkr_ext_add(cv, zkr_ext_mul(ep[c], es[c]));
+    *out = zkr_ext_mul(cv, zkr_ext_mul(hv, wv));
+    if (sum) {
+        zkr_ext sc = zkr_ext_from(0), sh = zkr_ext_from(0), sw = zkr_ext_from(0);
+        for (uint32_t c = 0; c < g->c; c++)
+            sc = zkr_ext_add(sc, ep[c]);
+        for (size_t i = 0; i < nh; i++)
+            sh = zkr_ext_add(sh, ah[i]);
+        for (size_t i = 0; i < nw; i++)
+            sw = zkr_ext_add(sw, aw[i]);
+        *sum = zkr_ext_mul(sc, zkr_ext_mul(sh, sw));
+    }
+out:
+    free(ah);
+    return r;
 }
 
 double zkr_ginf2_conv_soundness_bits(const zkr_params *p, const zkr_cnn_conv *c, unsigned xe,

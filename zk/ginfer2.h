@@ -1,11 +1,12 @@
 /*
  * graph-inference@2 (kind 11; docs/proof-system.md, "graph-inference@2"):
  * the CNN relations built on the hiding layer, so that a proof reveals
- * neither the weights nor the activations. Status: relations only
- * (prover/ginfer2.h, verifier/ginfer2.h): convolution, requantization and
- * max pooling (below; tests chain them); no whole-network proof, no
- * container sections and no CLI use kind 11 yet (sections 30-33 are
- * reserved for it).
+ * neither the weights nor the activations (prover/ginfer2.h,
+ * verifier/ginfer2.h): convolution (with a chained or uint8 input),
+ * requantization (per-channel public M and bias) and max pooling (below),
+ * and the whole-network proof over chain programs of them (container
+ * sections 30-32; "the whole network" at the end). No registry kind or CLI
+ * path uses kind 11 yet.
  *
  * Zero-knowledge convolution (groups 1, no bias). The caller holds hiding
  * commitments to the input X (c x h x w int8, zk/cnn.h's tensor layout),
@@ -34,11 +35,19 @@
 #ifndef ZKR_ZK_GINFER2_H
 #define ZKR_ZK_GINFER2_H
 
+#include "ml/graph.h"
 #include "zk/cnn.h"
 #include "zk/zk.h"
 
 #define ZKR_GINFER2_PROTOCOL "zkreg/graph-inference@2"
-#define ZKR_GINFER2_VERSION 1u
+/*
+ * 1: the relations alone (never in a container, never released).
+ * 2: the conv's input description (zkr_ginf2_cin: the link over real
+ *    channels, its offset claim, U padded), the per-channel requantization,
+ *    and the whole-network container (sections 30-32), whose version word
+ *    this is; a version 1 word is refused by name.
+ */
+#define ZKR_GINFER2_VERSION 2u
 #define ZKR_KIND_GINFER2 11u
 /* Container sections reserved for kind 11 (no whole proof uses them yet). */
 #define ZKR_SEC_GINF2_FIRST 30u
@@ -62,6 +71,7 @@
 #define ZKR_GINF2_OFF_RANGE 1u /* the range proofs of W and U */
 #define ZKR_GINF2_OFF_LINK 2u  /* U = im2col(X) (the range proof of U stays) */
 #define ZKR_GINF2_OFF_GRIND 4u /* the extra grinding: every opening at p->pow_bits only */
+#define ZKR_GINF2_OFF_OUT 8u   /* the whole proof's output claim (the public logits) */
 
 /*
  * Extra grinding (docs/soundness.md, "graph-inference@2"). Every hiding
@@ -96,6 +106,50 @@ static inline unsigned zkr_ginf2_u_vars(const zkr_cnn_conv *c)
 zkr_err zkr_ginf2_conv_check(const zkr_cnn_conv *c) ZKR_WUR;
 
 /*
+ * The conv's input as its commitment holds it (the chain of relations of
+ * a network; docs/proof-system.md, "Chained conv input"). The c x h x w
+ * tensor is block `block` of 2^isl blocks above the tensor's own nx =
+ * zkr_cnn_in_vars variables (entry p at (block << nx) | p), and its real
+ * value at a real position is that entry + in_off: isl 0, block 0, in_off
+ * 0 is a plain tensor commitment; a requantization's V is isl = its lsl,
+ * block 0 (slot 0: y - lo), in_off = lo; a max pooling's V is isl = le +
+ * lsl, block ZKR_G2P_YB << le (Yb = Y + 128 at e = 0), in_off = -128. The
+ * real values are in u_lo..u_lo + 255: -128 (int8) or 0 (the record's
+ * uint8 bytes, the first conv). Only real positions are read (channel <
+ * c, row < h, column < w): the link's selector is zero elsewhere, so a
+ * padded entry of X (which a chained witness may leave free) never reaches U.
+ */
+typedef struct {
+    unsigned isl;
+    uint32_t block;
+    int64_t in_off; /* -128..0 */
+    int64_t u_lo;   /* -128 or 0 */
+} zkr_ginf2_cin;
+/* A plain int8 tensor commitment (what zkr_prover_ginf2_conv takes). */
+#define ZKR_GINF2_CIN_PLAIN ((zkr_ginf2_cin){0u, 0u, 0, -128})
+/*
+ * U's zero variables above (k, o): the fewest that let X's commitment be
+ * the range proof's hidden term (X's variables at most max(U's, 8)), as a
+ * dense layer (a 1 x 1 output) reading a pooling's V needs. U(k, o, ex) is
+ * view(X)(k, o) at ex = 0 and 0 elsewhere; the link's X weights and claim
+ * carry eq(z_ex, 0), the product opens U at ex = 0.
+ */
+unsigned zkr_ginf2_u_pad(const zkr_cnn_conv *c, const zkr_ginf2_cin *in);
+/* U's committed variables: zkr_ginf2_u_vars + zkr_ginf2_u_pad. */
+unsigned zkr_ginf2_u_vars_in(const zkr_cnn_conv *c, const zkr_ginf2_cin *in);
+/* X's commitment's variables: the tensor's and isl. */
+static inline unsigned zkr_ginf2_conv_x_vars(const zkr_cnn_conv *c, const zkr_ginf2_cin *in)
+{
+    return zkr_cnn_in_vars(&c->g) + in->isl;
+}
+/*
+ * zkr_ginf2_conv_check (but X may exceed U: U is padded, zkr_ginf2_u_pad)
+ * and the input: isl <= 8, block < 2^isl, in_off in -128..0, u_lo -128 or
+ * 0, U's padded variables at most ZKR_CNN_MAX_VARS. ZKR_ERR_MALFORMED else.
+ */
+zkr_err zkr_ginf2_conv_check_in(const zkr_cnn_conv *c, const zkr_ginf2_cin *in) ZKR_WUR;
+
+/*
  * The blinding variables e of a commitment of n variables that must serve
  * `budget` openings and carry a hiding range proof (zkr_zkrange_batch_shape:
  * n + e >= max(n, 8) + zkr_hpcs_blind_vars(max(n, 8), 1)); 0 when none
@@ -109,6 +163,8 @@ unsigned zkr_ginf2_range_blind(const zkr_params *p, unsigned n, uint32_t budget)
  * requantization of the conv's Y takes it as acc_bits.
  */
 unsigned zkr_ginf2_conv_acc_bits(const zkr_cnn_conv *c);
+/* The same for U in u_lo..u_lo + 255: K 127 max(|u_lo|, |u_lo + 255|) < 2^b (255 for the record). */
+unsigned zkr_ginf2_conv_acc_bits_in(const zkr_cnn_conv *c, const zkr_ginf2_cin *in);
 
 /* s(x) = x (1 - x), the randomised extension's weight. */
 static inline zkr_ext zkr_ginf2_s(zkr_ext x)
@@ -162,6 +218,20 @@ double zkr_ginf2_conv_soundness_at(const zkr_params *p, const zkr_cnn_conv *c, u
 /* The conv's extra grinding bits for `share` relations on one transcript (above). */
 unsigned zkr_ginf2_conv_grind_bits(const zkr_params *p, const zkr_cnn_conv *c, unsigned xe,
                                    unsigned we, unsigned ye, unsigned share);
+/* The same two for a chained input (X's opening over its isl slot variables too). */
+double zkr_ginf2_conv_soundness_in(const zkr_params *p, const zkr_cnn_conv *c,
+                                   const zkr_ginf2_cin *in, unsigned xe, unsigned we, unsigned ye,
+                                   unsigned extra);
+unsigned zkr_ginf2_conv_grind_bits_in(const zkr_params *p, const zkr_cnn_conv *c,
+                                      const zkr_ginf2_cin *in, unsigned xe, unsigned we,
+                                      unsigned ye, unsigned share);
+/*
+ * The link's selector (zk/cnn.h's S_z, restricted to real positions: c <
+ * C) at s (the tensor's nx coordinates), and its sum over the real
+ * positions (sum == NULL: skipped). v is the view point of z. NOMEM.
+ */
+zkr_err zkr_ginf2_conv_sel_eval(const zkr_cnn_win *g, const zkr_cnn_view_pt *v, const zkr_ext *s,
+                                zkr_ext *out, zkr_ext *sum) ZKR_WUR;
 
 
 /* ---------------- zero-knowledge requantization ---------------- */
@@ -191,8 +261,14 @@ typedef struct {
     unsigned s_rs, s_gh, s_gl, s_mh, s_mhc, s_ml, s_mlc, s_sh1, s_sh2, s_sl1, s_sl2;
     unsigned nsl, lsl;                      /* slots used, log2 of the slot block */
     zkr_gl coef[ZKR_GINF2_RQ_ROWS][ZKR_GINF2_RQ_MAX_SLOTS];
-    zkr_gl acc_coef[ZKR_GINF2_RQ_ROWS];     /* M in row 0 */
-    zkr_gl cst[ZKR_GINF2_RQ_ROWS];          /* on real elements only */
+    zkr_gl acc_coef[ZKR_GINF2_RQ_ROWS];     /* 1 in row 0: times M(c) (zkr_ginf2_rq_mc) */
+    zkr_gl cst[ZKR_GINF2_RQ_ROWS];          /* on real elements only (row 0: less M(c) b(c)) */
+    /*
+     * Per channel (zkr_ginf2_rq_init_ch; NULL: M = m everywhere, no bias):
+     * the public multipliers and biases, c entries each, the caller's
+     * arrays (they must outlive q). A padded channel has M 0 and bias 0.
+     */
+    const int64_t *mc, *bc;
 } zkr_ginf2_rq;
 /*
  * ZKR_ERR_MALFORMED: a size 0 or over ZKR_CNN_MAX_DIM, shift outside
@@ -202,6 +278,25 @@ typedef struct {
 zkr_err zkr_ginf2_rq_init(zkr_ginf2_rq *q, uint32_t c, uint32_t h, uint32_t w, int64_t m,
                           uint32_t shift, int relu, unsigned acc_bits) ZKR_WUR;
 static inline unsigned zkr_ginf2_rq_v_vars(const zkr_ginf2_rq *q) { return q->lp + q->lsl; }
+/*
+ * The requantization of a CONV / DENSE node (ml/graph.h): per output
+ * channel c a public multiplier mc[c] (0..2^31-1) and a public bias bc[c]
+ * (|b| <= 2^30; bc NULL: none), y = clamp(floor((M_c (acc + b_c) +
+ * 2^(s-1)) / 2^s), lo, 127), acc the bias-free accumulator (|acc| <
+ * 2^acc_bits). Row 0 becomes M_c acc + M_c b_c + 2^(s-1) - 2^s (yb + lo +
+ * gh - gl) - r = 0; its integer bound takes acc_bits' = bits(2^acc_bits +
+ * max |b|) and max M (acc_bits' + bits(max M) <= 59, else MALFORMED).
+ * mc and bc are kept by pointer.
+ */
+zkr_err zkr_ginf2_rq_init_ch(zkr_ginf2_rq *q, uint32_t c, uint32_t h, uint32_t w,
+                             const int64_t *mc, const int64_t *bc, uint32_t shift, int relu,
+                             unsigned acc_bits) ZKR_WUR;
+/* M of channel c (m without per-channel multipliers; 0 on a padded channel with them). */
+int64_t zkr_ginf2_rq_mc(const zkr_ginf2_rq *q, uint32_t c);
+/* The bias of channel c (0 without biases or on a padded channel). */
+int64_t zkr_ginf2_rq_bc(const zkr_ginf2_rq *q, uint32_t c);
+/* acc's weights' MLE at r (lp values): a sum_p eq(r, p) eq(z, p) M(c(p)). */
+zkr_ext zkr_ginf2_rq_a_eval(const zkr_ginf2_rq *q, const zkr_ext *z, zkr_ext a, const zkr_ext *r);
 /*
  * The honest witness V (2^(lp + lsl) base entries) from acc (2^lp signed
  * values, padding 0). ZKR_ERR_USAGE when an |acc| reaches 2^acc_bits.
@@ -302,5 +397,98 @@ double zkr_ginf2_pool_soundness_at(const zkr_params *p, const zkr_ginf2_pool *q,
                                    unsigned xe, unsigned extra);
 unsigned zkr_ginf2_pool_grind_bits(const zkr_params *p, const zkr_ginf2_pool *q, unsigned ve,
                                    unsigned xe, unsigned share);
+
+/* ---------------- the whole network (graph-inference@2 proofs) ---------------- */
+/*
+ * One inference of a graph program (ml/graph.h) on a hidden record with a
+ * hidden model, its logits public (docs/proof-system.md, "graph-inference@2",
+ * "The whole network"). Supported programs: a chain (node i reads node i -
+ * 1) of CONV (groups 1) and DENSE nodes (a conv whose kernel is the whole
+ * input, a 1 x 1 output), each with its requantization (ReLU or not;
+ * per-channel public M and bias, the shift public), and MAXPOOL nodes that
+ * read a CONV / DENSE node; the first node reads the record (uint8), the
+ * last is CONV or DENSE. At most ZKR_GINF2_NET_MAX_NODES nodes.
+ *
+ * Commitments: the record X (the c x h x w byte tensor, zk/cnn.h's layout,
+ * a hiding commitment with ZKR_GINF2_X_OPENINGS openings per proof), one
+ * hiding commitment per weight tensor W_i (zkr_cnn_conv_w_vars, committed
+ * over zkr_ginf2_range_blind(n, ZKR_GINF2_W_OPENINGS * proofs): the model's
+ * budget, ZKR_GINF2_W_OPENINGS openings a proof), and per proof fresh
+ * hiding commitments of every hidden tensor: a CONV / DENSE node's
+ * accumulator Y_i (2 openings: its conv, its requantization) and
+ * requantization witness V_i, a MAXPOOL node's witness V_i (each V 2
+ * openings: its own range proof, its reader or the output claim).
+ */
+#define ZKR_GINF2_NET_MAX_NODES 16u
+#define ZKR_SEC_GINF2_OUTPUT 30u /* the public output (zkr_infer_output_encode) */
+#define ZKR_SEC_GINF2_ROOTS 31u  /* u32 ZKR_GINFER2_VERSION, then the fresh roots */
+#define ZKR_SEC_GINF2_BODY 32u   /* the relations, node by node, then the output claim */
+/* Section 33 stays reserved. */
+#define ZKR_GINF2_Y_BUDGET 2u    /* a fresh accumulator's openings */
+#define ZKR_GINF2_V_BUDGET 2u    /* a fresh witness's openings */
+
+/* The public model parameters per node (CONV / DENSE; others unused). */
+typedef struct {
+    const int64_t *m[ZKR_GINF2_NET_MAX_NODES]; /* c entries, 0..2^31-1 */
+    const int64_t *b[ZKR_GINF2_NET_MAX_NODES]; /* c entries, |b| <= 2^30 */
+    uint32_t shift[ZKR_GINF2_NET_MAX_NODES];   /* 1..48 */
+} zkr_ginf2_pub;
+
+typedef struct {
+    uint32_t n;                              /* nodes, node 0 the record */
+    uint8_t op[ZKR_GINF2_NET_MAX_NODES];
+    uint32_t c[ZKR_GINF2_NET_MAX_NODES], h[ZKR_GINF2_NET_MAX_NODES], w[ZKR_GINF2_NET_MAX_NODES];
+    zkr_cnn_conv conv[ZKR_GINF2_NET_MAX_NODES]; /* CONV / DENSE */
+    zkr_ginf2_cin cin[ZKR_GINF2_NET_MAX_NODES];
+    zkr_ginf2_rq rq[ZKR_GINF2_NET_MAX_NODES];   /* CONV / DENSE */
+    zkr_ginf2_pool pool[ZKR_GINF2_NET_MAX_NODES]; /* MAXPOOL */
+    unsigned x_vars;                         /* the record's tensor variables */
+    unsigned n_rel, share;                   /* relations; share = n_rel + 1 (the output claim) */
+    unsigned n_roots;                        /* fresh roots a proof carries */
+} zkr_ginf2_net;
+
+/*
+ * The layout of program g (zkr_ml_gprog_check passed) with the public
+ * parameters mp (kept by pointer in net's requantizations: they must
+ * outlive net). ZKR_ERR_UNSUPPORTED (an op, a depthwise conv, a node not
+ * reading its predecessor, a pool not after CONV / DENSE, a last node not
+ * CONV / DENSE, too many nodes), ZKR_ERR_MALFORMED (a shape or parameter the
+ * relations refuse).
+ */
+zkr_err zkr_ginf2_net_init(zkr_ginf2_net *net, const zkr_ml_gprog *g, const zkr_ginf2_pub *mp,
+                           zkr_diag *d) ZKR_WUR;
+/* A fresh commitment's variables and total (with blinding) for node i: kind 0 Y_i, 1 V_i. */
+unsigned zkr_ginf2_net_fresh_vars(const zkr_ginf2_net *net, uint32_t i, unsigned kind);
+unsigned zkr_ginf2_net_fresh_total(const zkr_params *p, const zkr_ginf2_net *net, uint32_t i,
+                                   unsigned kind);
+/* Node i's output tensor's variables (its witness's block) and elements. */
+unsigned zkr_ginf2_net_out_vars(const zkr_ginf2_net *net, uint32_t i);
+/* The output claim's extra grinding bits and its soundness at them (V_last: ve blinding vars). */
+unsigned zkr_ginf2_out_grind_bits(const zkr_params *p, const zkr_ginf2_net *net);
+double zkr_ginf2_out_soundness_at(const zkr_params *p, const zkr_ginf2_net *net, unsigned extra);
+/*
+ * The whole proof's soundness in bits: the union of every relation's error
+ * at its extra grinding for net->share and the output claim's; xe, we[i]:
+ * the record's and each weight commitment's blinding variables.
+ */
+double zkr_ginf2_net_soundness(const zkr_params *p, const zkr_ginf2_net *net, unsigned xe,
+                               const unsigned *we);
+/*
+ * The statement binding every graph-inference@2 proof's transcript starts
+ * with (before any commitment of the proof and any challenge): protocol,
+ * version, parameters, statement id, then the program digest ("g2n-program"),
+ * the public parameters (each CONV / DENSE node's shift, M and bias,
+ * "g2n-params"), the model's roots in node order ("g2n-model"), the record's
+ * root ("g2n-record") and the public output's encoding ("g2n-output").
+ * ZKR_ERR_MALFORMED (g), NOMEM.
+ */
+zkr_err zkr_ginf2_net_transcript(const zkr_params *p, const zkr_ml_gprog *g,
+                                 const zkr_ginf2_net *net, const uint8_t *statement_id,
+                                 const zkr_hpcs_commitment *xc,
+                                 const zkr_hpcs_commitment *const *wc, const uint8_t *out,
+                                 size_t out_len, zkr_transcript *t) ZKR_WUR;
+/* The same without the extra grinding (the figure the grinding lifts). */
+double zkr_ginf2_net_soundness_base(const zkr_params *p, const zkr_ginf2_net *net, unsigned xe,
+                                    const unsigned *we);
 
 #endif

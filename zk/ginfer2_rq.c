@@ -29,8 +29,8 @@ static void g2rq_rows(zkr_ginf2_rq *q)
     memset(q->coef, 0, sizeof q->coef);
     memset(q->acc_coef, 0, sizeof q->acc_coef);
     memset(q->cst, 0, sizeof q->cst);
-    /* 0: M acc + 2^(s-1) - 2^s (yb + lo + gh - gl) - r = 0 */
-    q->acc_coef[0] = g2rq_gl(q->m);
+    /* 0: M acc + 2^(s-1) - 2^s (yb + lo + gh - gl) - r = 0 (acc's weight times M(c)) */
+    q->acc_coef[0] = 1;
     q->coef[0][ZKR_G2RQ_Y] = g2rq_gl(-s2);
     g2rq_limbs(q, 0, q->s_gh, q->ng, -s2);
     g2rq_limbs(q, 0, q->s_gl, q->ng, s2);
@@ -66,20 +66,71 @@ static unsigned g2rq_bits(uint64_t v)
     return b;
 }
 
+int64_t zkr_ginf2_rq_mc(const zkr_ginf2_rq *q, uint32_t c)
+{
+    if (!q->mc)
+        return q->m;
+    return c < q->c ? q->mc[c] : 0;
+}
+
+int64_t zkr_ginf2_rq_bc(const zkr_ginf2_rq *q, uint32_t c)
+{
+    return q->bc && c < q->c ? q->bc[c] : 0;
+}
+
+/* The common layout: mb = bits(max M), bmax = max |b|. */
+static zkr_err g2rq_setup(zkr_ginf2_rq *q, uint32_t c, uint32_t h, uint32_t w, unsigned mb,
+                          uint64_t bmax, uint32_t shift, int relu, unsigned acc_bits);
+
 zkr_err zkr_ginf2_rq_init(zkr_ginf2_rq *q, uint32_t c, uint32_t h, uint32_t w, int64_t m,
                           uint32_t shift, int relu, unsigned acc_bits)
 {
-    unsigned mb, gb;
+    memset(q, 0, sizeof *q);
+    if (m < 0 || m >= ((int64_t)1 << 31))
+        return ZKR_ERR_MALFORMED;
+    q->m = m;
+    return g2rq_setup(q, c, h, w, g2rq_bits((uint64_t)m), 0, shift, relu, acc_bits);
+}
+
+zkr_err zkr_ginf2_rq_init_ch(zkr_ginf2_rq *q, uint32_t c, uint32_t h, uint32_t w,
+                             const int64_t *mc, const int64_t *bc, uint32_t shift, int relu,
+                             unsigned acc_bits)
+{
+    unsigned mb = 0;
+    uint64_t bmax = 0;
 
     memset(q, 0, sizeof *q);
-    if (c < 1 || h < 1 || w < 1 || c > ZKR_CNN_MAX_DIM || h > ZKR_CNN_MAX_DIM ||
-        w > ZKR_CNN_MAX_DIM || shift < 1 || shift > 48 || m < 0 || m >= ((int64_t)1 << 31) ||
-        acc_bits < 1)
+    if (!mc || c < 1 || c > ZKR_CNN_MAX_DIM)
         return ZKR_ERR_MALFORMED;
-    mb = g2rq_bits((uint64_t)m);
+    for (uint32_t k = 0; k < c; k++) {
+        if (mc[k] < 0 || mc[k] >= ((int64_t)1 << 31))
+            return ZKR_ERR_MALFORMED;
+        mb = g2rq_bits((uint64_t)mc[k]) > mb ? g2rq_bits((uint64_t)mc[k]) : mb;
+    }
+    for (uint32_t k = 0; bc && k < c; k++) {
+        uint64_t a = bc[k] < 0 ? (uint64_t)-bc[k] : (uint64_t)bc[k];
+        if (a > ((uint64_t)1 << 30))
+            return ZKR_ERR_MALFORMED;
+        bmax = a > bmax ? a : bmax;
+    }
+    q->mc = mc, q->bc = bc;
+    return g2rq_setup(q, c, h, w, mb, bmax, shift, relu, acc_bits);
+}
+
+static zkr_err g2rq_setup(zkr_ginf2_rq *q, uint32_t c, uint32_t h, uint32_t w, unsigned mb,
+                          uint64_t bmax, uint32_t shift, int relu, unsigned acc_bits)
+{
+    unsigned gb;
+
+    if (c < 1 || h < 1 || w < 1 || c > ZKR_CNN_MAX_DIM || h > ZKR_CNN_MAX_DIM ||
+        w > ZKR_CNN_MAX_DIM || shift < 1 || shift > 48 || acc_bits < 1 || acc_bits > 58)
+        return ZKR_ERR_MALFORMED;
+    /* the biased accumulator's bound: |acc + b| < 2^acc_bits + max |b| */
+    if (bmax)
+        acc_bits = g2rq_bits(((uint64_t)1 << acc_bits) + bmax);
     if (acc_bits + mb > 59)
         return ZKR_ERR_MALFORMED;
-    q->c = c, q->h = h, q->w = w, q->m = m, q->shift = shift, q->lo = relu ? 0 : -128;
+    q->c = c, q->h = h, q->w = w, q->shift = shift, q->lo = relu ? 0 : -128;
     q->acc_bits = acc_bits;
     q->lc = zkr_log2_ceil(c), q->lh = zkr_log2_ceil(h), q->lw = zkr_log2_ceil(w);
     q->lp = q->lc + q->lh + q->lw;
@@ -121,10 +172,10 @@ zkr_err zkr_ginf2_rq_witness(const zkr_ginf2_rq *q, const int64_t *acc, zkr_gl *
         for (uint32_t y = 0; y < q->h; y++)
             for (uint32_t x = 0; x < q->w; x++) {
                 size_t p = ((size_t)c << (q->lh + q->lw)) | ((size_t)y << q->lw) | x;
-                int64_t a = acc[p], u, qq, r, yy, gh, gl, mh, ml;
+                int64_t a = acc[p] + zkr_ginf2_rq_bc(q, c), u, qq, r, yy, gh, gl, mh, ml;
                 if (a >= ((int64_t)1 << q->acc_bits) || a <= -((int64_t)1 << q->acc_bits))
                     return ZKR_ERR_USAGE;
-                u = a * q->m + s2 / 2;
+                u = a * zkr_ginf2_rq_mc(q, c) + s2 / 2;
                 qq = u >= 0 ? u / s2 : -((-u + s2 - 1) / s2); /* floor */
                 r = u - qq * s2;
                 yy = qq < q->lo ? q->lo : qq > 127 ? 127 : qq;
@@ -163,6 +214,18 @@ void zkr_ginf2_rq_fold(const zkr_ginf2_rq *q, zkr_ext lambda, zkr_ext *cj, zkr_e
     }
 }
 
+/* eq(z_c, c) over the channel coordinates of z (above the spatial lh + lw). */
+static zkr_ext g2rq_eq_ch(const zkr_ginf2_rq *q, const zkr_ext *z, uint32_t c)
+{
+    zkr_ext e = zkr_ext_from(1);
+
+    for (unsigned i = 0; i < q->lc; i++) {
+        zkr_ext zi = z[q->lh + q->lw + i];
+        e = zkr_ext_mul(e, (c >> i) & 1u ? zi : zkr_ext_sub(zkr_ext_from(1), zi));
+    }
+    return e;
+}
+
 zkr_ext zkr_ginf2_rq_claim(const zkr_ginf2_rq *q, const zkr_ext *z, zkr_ext lambda)
 {
     zkr_ext pw = zkr_ext_from(1), acc = zkr_ext_from(0);
@@ -172,7 +235,38 @@ zkr_ext zkr_ginf2_rq_claim(const zkr_ginf2_rq *q, const zkr_ext *z, zkr_ext lamb
         pw = zkr_ext_mul(pw, lambda);
     }
     acc = zkr_ext_mul(acc, zkr_cnn_valid_eval(q->c, q->h, q->w, q->lc, q->lh, q->lw, z));
+    if (q->bc) { /* row 0 (weight lambda^0) on channel c: + M_c b_c on its real elements */
+        zkr_ext bsum = zkr_ext_from(0);
+        for (uint32_t c = 0; c < q->c; c++)
+            bsum = zkr_ext_add(bsum, zkr_ext_mul_base(g2rq_eq_ch(q, z, c),
+                                                      g2rq_gl(zkr_ginf2_rq_mc(q, c) *
+                                                              zkr_ginf2_rq_bc(q, c))));
+        acc = zkr_ext_add(acc, zkr_ext_mul(bsum, zkr_cnn_valid_eval(1, q->h, q->w, 0, q->lh,
+                                                                     q->lw, z)));
+    }
     return zkr_ext_sub(zkr_ext_from(0), acc);
+}
+
+zkr_ext zkr_ginf2_rq_a_eval(const zkr_ginf2_rq *q, const zkr_ext *z, zkr_ext a, const zkr_ext *r)
+{
+    unsigned ls = q->lh + q->lw;
+    zkr_ext ch = zkr_ext_from(0);
+
+    if (!q->mc) /* one M: a M eq(z, r) */
+        return zkr_ext_mul_base(zkr_ext_mul(a, zkr_mle_eq_eval(z, r, q->lp)), g2rq_gl(q->m));
+    /* eq over the spatial part, sum over the real channels of eq eq M_c */
+    for (uint32_t c = 0; c < q->c; c++) {
+        zkr_ext e = zkr_ext_from(1);
+        for (unsigned i = 0; i < q->lc; i++) {
+            zkr_ext zi = z[ls + i], ri = r[ls + i];
+            e = zkr_ext_mul(e, (c >> i) & 1u
+                                   ? zkr_ext_mul(zi, ri)
+                                   : zkr_ext_mul(zkr_ext_sub(zkr_ext_from(1), zi),
+                                                 zkr_ext_sub(zkr_ext_from(1), ri)));
+        }
+        ch = zkr_ext_add(ch, zkr_ext_mul_base(e, g2rq_gl(q->mc[c])));
+    }
+    return zkr_ext_mul(a, zkr_ext_mul(ch, zkr_mle_eq_eval(z, r, ls)));
 }
 
 zkr_ext zkr_ginf2_rq_w_eval(const zkr_ginf2_rq *q, const zkr_ext *z, const zkr_ext *cj,

@@ -18,6 +18,16 @@
  *   wrapped mod p) and rs + 2^s, the slacks moved by one: every row holds
  *   mod p, y is off by one over the integers. Stopped by V's byte range
  *   proof (ZKR_GINF2_OFF_RANGE: the rows by plain masked linear sumchecks).
+ * chained input (zkr_ginf2_cin): X's commitment holds four blocks; the
+ *   verifier reads block 1 (x + 128, in_off -128). Swapped tensor: the
+ *   prover's U and Y are the view of block 2 (another tensor) instead;
+ *   offset: its U is block 1's view read at in_off -127 against the
+ *   verifier's -128 (U still int8, Y = W U). Every equation but the link
+ *   holds over the integers. Stopped by the link's claim U~(z) = sum S_z
+ *   X_block + in_off sum S_z (ZKR_GINF2_OFF_LINK).
+ * requant with per-channel M and bias: the same range attack on an
+ *   instance with M (600, 300) and bias (-3000, 5000), and a proof checked
+ *   against another bias (refused: row 0's constant M_c b_c).
  * maxpool, range: an output set to its window's second largest element,
  *   selected there; at the maximum D = Y - X < 0 wraps mod p (and S over
  *   255). Stopped by V's byte range proof (ZKR_GINF2_OFF_RANGE).
@@ -210,6 +220,69 @@ static void field_y(g2fx *f, int64_t u_delta)
             }
 }
 
+/*
+ * The chained-input attacks (above): X's commitment of nx + 2 variables,
+ * block 1 = the fixture's x + 128, block 2 = 255 - block 1; the prover
+ * reads pin, the verifier vin, Y = W * im2col(the prover's reading).
+ */
+static zkr_err run_cin(g2fx *f, const zkr_ginf2_cin *pin, const zkr_ginf2_cin *vin, unsigned off,
+                       uint8_t tag)
+{
+    unsigned nx = zkr_cnn_in_vars(&f->c.g), xv = nx + 2, nw = zkr_cnn_conv_w_vars(&f->c);
+    size_t n1 = (size_t)1 << nx;
+    zkr_gl *xt = calloc((size_t)1 << xv, sizeof *xt);
+    int8_t xr[G2FX_C * G2FX_H * G2FX_H];
+    zkr_hpcs_poly *xp = NULL, *wp = NULL, *yp = NULL;
+    zkr_hpcs_commitment xc, wc, yc;
+    zkr_ginf2_popts o = {1, off, 0, 0, 1, 0};
+    zkr_transcript tr;
+    zkr_zkrng g;
+    zkr_buf pf = {0};
+    zkr_dec d;
+    zkr_err r = ZKR_ERR_NOMEM;
+
+    if ((r = seeded(&g, tag)) != ZKR_OK)
+        goto out;
+    r = ZKR_ERR_NOMEM;
+    if (!xt)
+        goto out;
+    for (uint32_t y = 0; y < G2FX_H; y++)
+        for (uint32_t x = 0; x < G2FX_H; x++) {
+            size_t p = ((size_t)y << f->c.g.lw) | x;
+            int v = f->x[y * G2FX_H + x] + 128;
+            xt[n1 | p] = (zkr_gl)v;
+            xt[2 * n1 | p] = (zkr_gl)(255 - v);
+            xr[y * G2FX_H + x] = (int8_t)((int64_t)xt[((size_t)pin->block * n1) | p] + pin->in_off);
+        }
+    zkr_cnn_conv_native(&f->c, xr, f->w, f->y);
+    for (uint32_t co = 0; co < G2FX_CO; co++)
+        for (uint32_t oy = 0; oy < G2FX_O; oy++)
+            for (uint32_t ox = 0; ox < G2FX_O; ox++)
+                f->yt[((size_t)co << (f->c.g.loh + f->c.g.low)) | ((size_t)oy << f->c.g.low) | ox] =
+                    fgl(f->y[(co * G2FX_O + oy) * G2FX_O + ox]);
+    if ((r = zkr_prover_hcommit(&f->p, xt, xv, 1, &g, 1, &xp, &xc)) != ZKR_OK ||
+        (r = zkr_prover_hcommit_sized(&f->p, f->wt, nw,
+                                      nw + zkr_ginf2_range_blind(&f->p, nw, ZKR_GINF2_W_OPENINGS),
+                                      ZKR_GINF2_W_OPENINGS, &g, 1, &wp, &wc)) != ZKR_OK ||
+        (r = zkr_prover_hcommit(&f->p, f->yt, zkr_cnn_conv_y_vars(&f->c), 1, &g, 1, &yp, &yc)) !=
+            ZKR_OK)
+        goto out;
+    g2fx_transcript(f, &xc, &wc, &yc, &tr);
+    if ((r = zkr_prover_ginf2_conv_in(&f->p, &tr, &f->c, pin, xp, wp, yp, &o, &g, &pf)) != ZKR_OK)
+        goto out;
+    g2fx_transcript(f, &xc, &wc, &yc, &tr);
+    zkr_dec_init(&d, pf.p, pf.len);
+    r = zkr_verify_ginf2_conv_in(&f->p, &tr, &f->c, vin, &xc, &wc, &yc, off, 1, &d);
+    if (r == ZKR_OK)
+        r = zkr_dec_finish(&d);
+out:
+    zkr_zkrng_wipe(&g);
+    zkr_hpcs_poly_free(xp), zkr_hpcs_poly_free(wp), zkr_hpcs_poly_free(yp);
+    zkr_buf_free(&pf);
+    free(xt);
+    return r;
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -220,12 +293,12 @@ int main(int argc, char **argv)
     if (g2fx_init(&f, 3) != ZKR_OK)
         return zkr_tap_ok(&t, 0, "fixture"), zkr_tap_done(&t);
     {
-        zkr_ginf2_popts o = {1, 0, 0, 0, 1};
+        zkr_ginf2_popts o = {1, 0, 0, 0, 1, 0};
         zkr_tap_ok(&t, run(&f, &o, 1) == ZKR_OK, "honest witness verifies");
     }
     /* grinding: an honest proof whose openings grind the set's pow_bits only */
     {
-        zkr_ginf2_popts sh = {1, ZKR_GINF2_OFF_GRIND, 0, 0, 1};
+        zkr_ginf2_popts sh = {1, ZKR_GINF2_OFF_GRIND, 0, 0, 1, 0};
         unsigned gx = zkr_ginf2_conv_grind_bits(&f.p, &f.c, f.xc.blind_vars, f.wc.blind_vars,
                                                 f.yc.blind_vars, 1);
         e = run_at(&f, &sh, ZKR_GINF2_OFF_GRIND, 13);
@@ -238,7 +311,7 @@ int main(int argc, char **argv)
     }
     /* range: W = 1/2 mod p at (0, 0, 0, 0), every input entry even */
     {
-        zkr_ginf2_popts on = {1, 0, 1, 0, 1}, off = {1, ZKR_GINF2_OFF_RANGE, 0, 0, 1};
+        zkr_ginf2_popts on = {1, 0, 1, 0, 1, 0}, off = {1, ZKR_GINF2_OFF_RANGE, 0, 0, 1, 0};
         size_t nx = (size_t)1 << zkr_cnn_in_vars(&f.c.g);
         for (size_t i = 0; i < nx; i++) {
             int64_t v = f.xt[i] > ZKR_GL_P / 2 ? -(int64_t)(ZKR_GL_P - f.xt[i]) : (int64_t)f.xt[i];
@@ -264,16 +337,36 @@ int main(int argc, char **argv)
     if (g2fx_init(&f, 4) != ZKR_OK)
         return zkr_tap_ok(&t, 0, "fixture"), zkr_tap_done(&t);
     {
-        zkr_ginf2_popts on = {1, 0, 0, 1, 1}, off = {1, ZKR_GINF2_OFF_LINK, 0, 1, 1};
+        zkr_ginf2_popts on = {1, 0, 0, 1, 1, 0}, off = {1, ZKR_GINF2_OFF_LINK, 0, 1, 1, 0};
         field_y(&f, 1);
         e = run(&f, &off, 4);
         zkr_tap_ok(&t, e == ZKR_OK, "link attack verifies with the link off (teeth; %d)", (int)e);
         e = run(&f, &on, 5);
         zkr_tap_ok(&t, e == ZKR_ERR_VERIFY, "link attack refused by U~(z) = S_z X (%d)", (int)e);
     }
+    /* chained input: a tensor swapped between relations, a wrong offset */
+    {
+        zkr_ginf2_cin v1 = {2u, 1u, -128, -128}, p2 = {2u, 2u, -128, -128}, poff = {2u, 1u, -127, -128};
+        zkr_tap_ok(&t, run_cin(&f, &v1, &v1, 0, 21) == ZKR_OK,
+                   "chained input: honest, block 1 read at -128, verifies");
+        e = run_cin(&f, &p2, &v1, ZKR_GINF2_OFF_LINK, 22);
+        zkr_tap_ok(&t, e == ZKR_OK,
+                   "swapped tensor (block 2 for block 1) verifies with the link off (teeth; %d)",
+                   (int)e);
+        e = run_cin(&f, &p2, &v1, 0, 23);
+        zkr_tap_ok(&t, e == ZKR_ERR_VERIFY, "swapped tensor refused by the link (%d)", (int)e);
+        /* poff: real values x + 1 (x < 127 in this fixture's input, else the prover refuses) */
+        e = run_cin(&f, &poff, &v1, ZKR_GINF2_OFF_LINK, 24);
+        zkr_tap_ok(&t, e == ZKR_OK, "wrong offset verifies with the link off (teeth; %d)", (int)e);
+        e = run_cin(&f, &poff, &v1, 0, 25);
+        zkr_tap_ok(&t, e == ZKR_ERR_VERIFY, "wrong offset refused by the link's claim (%d)", (int)e);
+        g2fx_free(&f);
+        if (g2fx_init(&f, 4) != ZKR_OK)
+            return zkr_tap_ok(&t, 0, "fixture"), zkr_tap_done(&t);
+    }
     /* product: Y + 1 at one entry */
     {
-        zkr_ginf2_popts o = {1, ZKR_GINF2_OFF_RANGE | ZKR_GINF2_OFF_LINK, 0, 0, 1};
+        zkr_ginf2_popts o = {1, ZKR_GINF2_OFF_RANGE | ZKR_GINF2_OFF_LINK, 0, 0, 1, 0};
         field_y(&f, 0);
         f.yt[5] = zkr_gl_add(f.yt[5], 1);
         e = run(&f, &o, 6);
@@ -283,14 +376,14 @@ int main(int argc, char **argv)
     /* requant: y + 1 with r - 2^s */
     {
         g2rq rq;
-        zkr_ginf2_popts on = {1, 0, 1, 0, 1}, off = {1, ZKR_GINF2_OFF_RANGE, 0, 0, 1};
+        zkr_ginf2_popts on = {1, 0, 1, 0, 1, 0}, off = {1, ZKR_GINF2_OFF_RANGE, 0, 0, 1, 0};
         field_y(&f, 0);
         if (g2rq_init(&rq, &f, 0) != ZKR_OK) {
             zkr_tap_ok(&t, 0, "requant fixture");
         } else {
             zkr_tap_ok(&t, run_rq(&rq, &off, 7) == ZKR_OK, "requant: honest, range off, verifies");
             {
-                zkr_ginf2_popts sh = {1, ZKR_GINF2_OFF_GRIND, 0, 0, 1};
+                zkr_ginf2_popts sh = {1, ZKR_GINF2_OFF_GRIND, 0, 0, 1, 0};
                 e = run_rq_at(&rq, &sh, ZKR_GINF2_OFF_GRIND, 14);
                 zkr_tap_ok(&t, e == ZKR_OK,
                            "requant: too little grinding verifies with the check off (teeth; %d)",
@@ -311,16 +404,66 @@ int main(int argc, char **argv)
         }
         g2rq_free(&rq);
     }
+    /* requant with per-channel M and bias (zkr_ginf2_rq_init_ch): the same attack, another bias */
+    {
+        static const int64_t mc[G2FX_CO] = {600, 300}, bc[G2FX_CO] = {-3000, 5000};
+        static const int64_t bc2[G2FX_CO] = {-3000, 5001};
+        zkr_ginf2_popts on = {1, 0, 1, 0, 1, 0}, off = {1, ZKR_GINF2_OFF_RANGE, 0, 0, 1, 0};
+        g2rq rq;
+        field_y(&f, 0);
+        if (g2rq_init_ch(&rq, &f, 1, mc, bc) != ZKR_OK) {
+            zkr_tap_ok(&t, 0, "per-channel requant fixture");
+        } else {
+            zkr_ginf2_popts o = {1, 0, 0, 0, 1, 0};
+            zkr_zkrng g;
+            zkr_buf pf = {0};
+            zkr_ginf2_rq q1 = rq.q;
+            int ok = seeded(&g, 31) == ZKR_OK && g2rq_commit(&rq, &g) == ZKR_OK &&
+                     g2rq_prove(&rq, &o, &g, &pf) == ZKR_OK;
+            int same = 1;
+            for (size_t p = 0; p < ((size_t)1 << rq.q.lp); p++) {
+                uint32_t co = (uint32_t)(p >> (rq.q.lh + rq.q.lw));
+                int64_t u, qq;
+                if (co >= G2FX_CO || ((p >> rq.q.lw) & ((1u << rq.q.lh) - 1)) >= G2FX_O ||
+                    (p & ((1u << rq.q.lw) - 1)) >= G2FX_O)
+                    continue;
+                u = (rq.acc[p] + bc[co]) * mc[co] + (1 << (G2RQ_SHIFT - 1));
+                qq = u >= 0 ? u >> G2RQ_SHIFT : -((-u + (1 << G2RQ_SHIFT) - 1) >> G2RQ_SHIFT);
+                qq = qq < 0 ? 0 : qq > 127 ? 127 : qq;
+                same &= (int64_t)rq.vt[p] == qq; /* slot 0: y - lo, lo 0 (ReLU) */
+            }
+            zkr_tap_ok(&t, same, "per-channel requant: V's y is clamp(((acc + b_c) M_c + 2^15) >> 16)");
+            zkr_tap_ok(&t, ok && g2rq_verify(&rq, NULL, NULL, 0, pf.p, pf.len) == ZKR_OK,
+                       "per-channel requant: honest verifies");
+            ok = zkr_ginf2_rq_init_ch(&rq.q, G2FX_CO, G2FX_O, G2FX_O, mc, bc2, G2RQ_SHIFT, 1,
+                                      G2RQ_ACC_BITS) == ZKR_OK;
+            zkr_tap_ok(&t, ok && g2rq_verify(&rq, NULL, NULL, 0, pf.p, pf.len) == ZKR_ERR_VERIFY,
+                       "per-channel requant: refused against another bias (b + 1 on a channel)");
+            rq.q = q1;
+            zkr_zkrng_wipe(&g);
+            zkr_buf_free(&pf);
+            zkr_tap_ok(&t, rq_cheat(&rq), "per-channel requant: an unclamped element to cheat on");
+            e = run_rq(&rq, &off, 32);
+            zkr_tap_ok(&t, e == ZKR_OK,
+                       "per-channel requant y + 1 with r - 2^s verifies with the range proof off "
+                       "(teeth; %d)", (int)e);
+            e = run_rq(&rq, &on, 33);
+            zkr_tap_ok(&t, e == ZKR_ERR_VERIFY,
+                       "per-channel requant y + 1 with r - 2^s refused by V's byte range proof (%d)",
+                       (int)e);
+        }
+        g2rq_free(&rq);
+    }
     /* maxpool: a non-maximum output */
     {
         g2pl pl;
-        zkr_ginf2_popts on = {1, 0, 1, 0, 1}, off = {1, ZKR_GINF2_OFF_RANGE, 0, 0, 1};
+        zkr_ginf2_popts on = {1, 0, 1, 0, 1, 0}, off = {1, ZKR_GINF2_OFF_RANGE, 0, 0, 1, 0};
         if (g2pl_init(&pl, &f, 2, 2, 0, 9) != ZKR_OK) {
             zkr_tap_ok(&t, 0, "pool fixture");
         } else {
             zkr_tap_ok(&t, run_pl(&pl, &off, 10) == ZKR_OK, "maxpool: honest, range off, verifies");
             {
-                zkr_ginf2_popts sh = {1, ZKR_GINF2_OFF_GRIND, 0, 0, 1};
+                zkr_ginf2_popts sh = {1, ZKR_GINF2_OFF_GRIND, 0, 0, 1, 0};
                 e = run_pl_at(&pl, &sh, ZKR_GINF2_OFF_GRIND, 15);
                 zkr_tap_ok(&t, e == ZKR_OK,
                            "maxpool: too little grinding verifies with the check off (teeth; %d)",

@@ -154,7 +154,13 @@ typedef struct {
     uint8_t sid[ZKR_DIGEST_BYTES];
 } g2rq;
 
-static inline zkr_err g2rq_init(g2rq *r, const g2fx *f, int relu)
+/*
+ * The requantization of f's accumulator: one M (mc NULL) or per channel
+ * M mc[co] and bias bc[co] (G2FX_CO entries each, bc may be NULL; kept by
+ * pointer).
+ */
+static inline zkr_err g2rq_init_ch(g2rq *r, const g2fx *f, int relu, const int64_t *mc,
+                                   const int64_t *bc)
 {
     const zkr_cnn_win *g = &f->c.g;
     size_t np;
@@ -163,8 +169,11 @@ static inline zkr_err g2rq_init(g2rq *r, const g2fx *f, int relu)
     memset(r, 0, sizeof *r);
     r->p = f->p;
     memcpy(r->sid, f->sid, sizeof r->sid);
-    if ((e = zkr_ginf2_rq_init(&r->q, G2FX_CO, G2FX_O, G2FX_O, G2RQ_M, G2RQ_SHIFT, relu,
-                               G2RQ_ACC_BITS)) != ZKR_OK)
+    e = mc ? zkr_ginf2_rq_init_ch(&r->q, G2FX_CO, G2FX_O, G2FX_O, mc, bc, G2RQ_SHIFT, relu,
+                                  G2RQ_ACC_BITS)
+           : zkr_ginf2_rq_init(&r->q, G2FX_CO, G2FX_O, G2FX_O, G2RQ_M, G2RQ_SHIFT, relu,
+                               G2RQ_ACC_BITS);
+    if (e != ZKR_OK)
         return e;
     np = (size_t)1 << r->q.lp;
     r->acc = calloc(np, sizeof *r->acc);
@@ -180,6 +189,11 @@ static inline zkr_err g2rq_init(g2rq *r, const g2fx *f, int relu)
                 r->at[i] = f->yt[i];
             }
     return zkr_ginf2_rq_witness(&r->q, r->acc, r->vt);
+}
+
+static inline zkr_err g2rq_init(g2rq *r, const g2fx *f, int relu)
+{
+    return g2rq_init_ch(r, f, relu, NULL, NULL);
 }
 
 static inline zkr_err g2rq_commit(g2rq *r, zkr_zkrng *rng)

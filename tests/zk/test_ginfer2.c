@@ -21,7 +21,7 @@ int main(int argc, char **argv)
     zkr_tap t;
     g2fx f, f2;
     zkr_zkrng g;
-    zkr_ginf2_popts o = {1, 0, 0, 0, 1};
+    zkr_ginf2_popts o = {1, 0, 0, 0, 1, 0};
     zkr_buf pf = {0}, pf2 = {0}, tmp = {0};
     zkr_err e;
     int flips_ok = 1;
@@ -175,7 +175,7 @@ int main(int argc, char **argv)
     for (int k = 0; k < 2; k++) {
         g2pl pl, pl2;
         zkr_buf pp = {0};
-        zkr_ginf2_popts po = {1, 0, 0, 0, 1};
+        zkr_ginf2_popts po = {1, 0, 0, 0, 1, 0};
         int pflips = 1;
         if (g2pl_init(&pl, &f, k ? 3 : 2, 2, k ? 1 : 0, 5) != ZKR_OK ||
             g2pl_init(&pl2, &f, k ? 3 : 2, 2, k ? 1 : 0, 6) != ZKR_OK ||

@@ -107,7 +107,7 @@ static int extract_pl(const g2pl *r, const zkr_buf *pf, leak_vec *v)
 static int run(zkr_tap *t, g2fx *f, g2rq *rq, g2pl *pl, int mode, samples *s)
 {
     uint64_t *tmp = malloc(MAX_POS * sizeof *tmp);
-    zkr_ginf2_popts o = {1, ZKR_GINF2_OFF_GRIND, 0, 0, 1}; /* no grinding (above) */
+    zkr_ginf2_popts o = {1, ZKR_GINF2_OFF_GRIND, 0, 0, 1, 0}; /* no grinding (above) */
 
     memset(s, 0, sizeof *s);
     s->v = calloc((size_t)MAX_POS * N_PROOFS, sizeof *s->v);

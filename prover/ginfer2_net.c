@@ -1,0 +1,347 @@
+/*
+ * graph-inference@2's whole-network prover (prover/ginfer2.h; zk/ginfer2.h,
+ * "the whole network"; docs/proof-system.md, "The whole network"): the
+ * program run natively on the record, every hidden tensor committed fresh,
+ * the relations node by node on one transcript, then the public output's
+ * claim. The verifier is verifier/ginfer2_net.c.
+ */
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "prover/cnn.h"
+#include "prover/ginfer2.h"
+#include "zkr_config.h"
+
+#define G2N_MAX ZKR_GINF2_NET_MAX_NODES
+
+typedef struct {
+    const zkr_params *p;
+    const zkr_prover_ginf2_in *in;
+    const zkr_ginf2_net *net;
+    zkr_zkrng *rng;
+    unsigned threads;
+    int64_t *act[G2N_MAX];      /* each node's real output, C-major */
+    zkr_gl *yt[G2N_MAX], *vt[G2N_MAX];
+    zkr_hpcs_poly *yp[G2N_MAX], *vp[G2N_MAX];
+    zkr_hpcs_commitment yc[G2N_MAX], vc[G2N_MAX];
+} g2n_ctx;
+
+static void g2n_wipe_free(void *p, size_t n)
+{
+    if (p)
+        sodium_memzero(p, n);
+    free(p);
+}
+
+zkr_err zkr_prover_ginf2_commit_record(const zkr_params *p, const zkr_ginf2_net *net,
+                                       const uint8_t *record, size_t len, uint32_t proofs,
+                                       zkr_zkrng *rng, zkr_hpcs_poly **out,
+                                       zkr_hpcs_commitment *comm)
+{
+    size_t n = (size_t)1 << net->x_vars;
+    unsigned lh = zkr_log2_ceil(net->h[0]), lw = zkr_log2_ceil(net->w[0]);
+    zkr_gl *t;
+    zkr_err r;
+
+    if (!record || len != (size_t)net->c[0] * net->h[0] * net->w[0] || proofs < 1)
+        return ZKR_ERR_USAGE;
+    if (!(t = calloc(n, sizeof *t)))
+        return ZKR_ERR_NOMEM;
+    for (uint32_t c = 0; c < net->c[0]; c++)
+        for (uint32_t y = 0; y < net->h[0]; y++)
+            for (uint32_t x = 0; x < net->w[0]; x++)
+                t[((size_t)c << (lh + lw)) | ((size_t)y << lw) | x] =
+                    record[((size_t)c * net->h[0] + y) * net->w[0] + x];
+    r = zkr_prover_hcommit(p, t, net->x_vars, ZKR_GINF2_X_OPENINGS * proofs, rng, 1, out, comm);
+    g2n_wipe_free(t, n * sizeof *t);
+    return r;
+}
+
+zkr_err zkr_prover_ginf2_commit_model(const zkr_params *p, const zkr_ginf2_net *net,
+                                      const int8_t *const *w, uint32_t proofs, zkr_zkrng *rng,
+                                      zkr_hpcs_poly **wp, zkr_hpcs_commitment *wc)
+{
+    zkr_err r = ZKR_OK;
+
+    for (uint32_t i = 1; i < net->n && r == ZKR_OK; i++) {
+        const zkr_cnn_conv *c = &net->conv[i];
+        size_t nw, fan = (size_t)c->g.c * c->g.kh * c->g.kw;
+        unsigned n = zkr_cnn_conv_w_vars(c), e;
+        zkr_gl *t;
+        int64_t *w64;
+        wp[i] = NULL;
+        if (net->op[i] == ZKR_ML_GOP_MAXPOOL)
+            continue;
+        nw = (size_t)c->cout * fan;
+        e = zkr_ginf2_range_blind(p, n, ZKR_GINF2_W_OPENINGS * proofs);
+        if (!w[i] || proofs < 1)
+            return ZKR_ERR_USAGE;
+        if (e == 0)
+            return ZKR_ERR_TOO_LARGE;
+        t = calloc((size_t)1 << n, sizeof *t);
+        w64 = malloc(nw * sizeof *w64);
+        r = ZKR_ERR_NOMEM;
+        if (t && w64) {
+            r = ZKR_OK;
+            for (size_t k = 0; k < nw; k++) {
+                w64[k] = w[i][k];
+                if (w64[k] < -127) /* the relation proves |W| <= 127 */
+                    r = ZKR_ERR_USAGE;
+            }
+            zkr_cnn_conv_w_table(c, w64, t);
+            if (r == ZKR_OK)
+                r = zkr_prover_hcommit_sized(p, t, n, n + e, ZKR_GINF2_W_OPENINGS * proofs, rng,
+                                             1, &wp[i], &wc[i]);
+        }
+        g2n_wipe_free(t, t ? ((size_t)1 << n) * sizeof *t : 0);
+        g2n_wipe_free(w64, w64 ? nw * sizeof *w64 : 0);
+    }
+    return r;
+}
+
+static zkr_gl g2n_gl(int64_t v)
+{
+    return v < 0 ? ZKR_GL_P - (uint64_t)-v : (uint64_t)v;
+}
+
+/* Node i (CONV / DENSE): the accumulator (no bias) from node i - 1's real output. */
+static zkr_err g2n_run_conv(g2n_ctx *s, uint32_t i)
+{
+    const zkr_ginf2_net *net = s->net;
+    const zkr_cnn_win *g = &net->conv[i].g;
+    const zkr_ginf2_rq *q = &net->rq[i];
+    const int64_t *x = s->act[i - 1];
+    const zkr_gl *wt = zkr_hpcs_poly_base_evals(s->in->wp[i]); /* the committed W */
+    unsigned lk = zkr_ginf2_k_vars(&net->conv[i]);
+    size_t np = (size_t)1 << q->lp, nv = (size_t)1 << zkr_ginf2_rq_v_vars(q);
+    int64_t *acc = calloc(np, sizeof *acc);
+    zkr_err r = ZKR_ERR_NOMEM;
+
+    s->yt[i] = calloc(np, sizeof *s->yt[i]);
+    s->vt[i] = calloc(nv, sizeof *s->vt[i]);
+    s->act[i] = calloc((size_t)net->c[i] * net->h[i] * net->w[i], sizeof *s->act[i]);
+    if (!acc || !s->yt[i] || !s->vt[i] || !s->act[i])
+        goto out;
+    for (uint32_t co = 0; co < net->conv[i].cout; co++)
+        for (uint32_t oy = 0; oy < g->oh; oy++)
+            for (uint32_t ox = 0; ox < g->ow; ox++) {
+                int64_t a = 0;
+                for (uint32_t ci = 0; ci < g->c; ci++)
+                    for (uint32_t ky = 0; ky < g->kh; ky++)
+                        for (uint32_t kx = 0; kx < g->kw; kx++) {
+                            int64_t yy = (int64_t)oy * g->sh + (int64_t)ky * g->dh - g->pt;
+                            int64_t xx = (int64_t)ox * g->sw + (int64_t)kx * g->dw - g->pl;
+                            if (yy < 0 || xx < 0 || yy >= g->h || xx >= g->w)
+                                continue;
+                            zkr_gl wv = wt[kx | ((size_t)ky << g->lkw) |
+                                           ((size_t)ci << (g->lkw + g->lkh)) | ((size_t)co << lk)];
+                            a += (wv > ZKR_GL_P / 2 ? -(int64_t)(ZKR_GL_P - wv) : (int64_t)wv) *
+                                 x[((size_t)ci * g->h + (size_t)yy) * g->w + (size_t)xx];
+                        }
+                size_t p = ((size_t)co << (q->lh + q->lw)) | ((size_t)oy << q->lw) | ox;
+                acc[p] = a;
+                s->yt[i][p] = g2n_gl(a);
+            }
+    if ((r = zkr_ginf2_rq_witness(q, acc, s->vt[i])) != ZKR_OK)
+        goto out;
+    for (uint32_t co = 0; co < q->c; co++)
+        for (uint32_t oy = 0; oy < q->h; oy++)
+            for (uint32_t ox = 0; ox < q->w; ox++)
+                s->act[i][((size_t)co * q->h + oy) * q->w + ox] =
+                    (int64_t)s->vt[i][((size_t)co << (q->lh + q->lw)) | ((size_t)oy << q->lw) | ox] +
+                    q->lo;
+out:
+    g2n_wipe_free(acc, acc ? np * sizeof *acc : 0);
+    return r;
+}
+
+/* Node i (MAXPOOL): its witness from node i - 1's requantization witness. */
+static zkr_err g2n_run_pool(g2n_ctx *s, uint32_t i)
+{
+    const zkr_ginf2_net *net = s->net;
+    const zkr_ginf2_pool *q = &net->pool[i];
+    size_t nv = (size_t)1 << zkr_ginf2_pool_v_vars(q), nq = (size_t)1 << (q->le + q->lp);
+
+    s->vt[i] = calloc(nv, sizeof *s->vt[i]);
+    s->act[i] = calloc((size_t)net->c[i] * net->h[i] * net->w[i], sizeof *s->act[i]);
+    if (!s->vt[i] || !s->act[i])
+        return ZKR_ERR_NOMEM;
+    zkr_ginf2_pool_witness(q, s->vt[i - 1], s->vt[i]);
+    for (uint32_t c = 0; c < q->g.c; c++)
+        for (uint32_t oy = 0; oy < q->g.oh; oy++)
+            for (uint32_t ox = 0; ox < q->g.ow; ox++)
+                s->act[i][((size_t)c * q->g.oh + oy) * q->g.ow + ox] =
+                    (int64_t)s->vt[i][(size_t)ZKR_G2P_YB * nq |
+                                      ((size_t)c << (q->g.loh + q->g.low)) |
+                                      ((size_t)oy << q->g.low) | ox] -
+                    128;
+    return ZKR_OK;
+}
+
+/* Runs the program and commits every fresh tensor (node order: Y_i, V_i). */
+static zkr_err g2n_witness(g2n_ctx *s, zkr_buf *roots)
+{
+    const zkr_ginf2_net *net = s->net;
+    size_t n0 = (size_t)net->c[0] * net->h[0] * net->w[0];
+    zkr_err r;
+
+    if (!(s->act[0] = malloc(n0 * sizeof *s->act[0])))
+        return ZKR_ERR_NOMEM;
+    for (size_t k = 0; k < n0; k++)
+        s->act[0][k] = s->in->record[k];
+    for (uint32_t i = 1; i < net->n; i++) {
+        int pool = net->op[i] == ZKR_ML_GOP_MAXPOOL;
+        if ((r = pool ? g2n_run_pool(s, i) : g2n_run_conv(s, i)) != ZKR_OK)
+            return r;
+        if (!pool &&
+            ((r = zkr_prover_hcommit_sized(s->p, s->yt[i], zkr_ginf2_net_fresh_vars(net, i, 0),
+                                           zkr_ginf2_net_fresh_total(s->p, net, i, 0),
+                                           ZKR_GINF2_Y_BUDGET, s->rng, s->threads, &s->yp[i],
+                                           &s->yc[i])) != ZKR_OK ||
+             (r = zkr_buf_append(roots, s->yc[i].root, ZKR_DIGEST_BYTES)) != ZKR_OK))
+            return r;
+        if ((r = zkr_prover_hcommit_sized(s->p, s->vt[i], zkr_ginf2_net_fresh_vars(net, i, 1),
+                                          zkr_ginf2_net_fresh_total(s->p, net, i, 1),
+                                          ZKR_GINF2_V_BUDGET, s->rng, s->threads, &s->vp[i],
+                                          &s->vc[i])) != ZKR_OK ||
+            (r = zkr_buf_append(roots, s->vc[i].root, ZKR_DIGEST_BYTES)) != ZKR_OK)
+            return r;
+    }
+    return ZKR_OK;
+}
+
+/* The public output: the last node's real tensor, C-major. */
+static zkr_err g2n_output(const g2n_ctx *s, const zkr_ginf2_popts *o, zkr_buf *output)
+{
+    uint32_t last = s->net->n - 1;
+    uint32_t n = s->net->c[last] * s->net->h[last] * s->net->w[last];
+    int8_t *y = malloc(n);
+    zkr_err r;
+
+    if (!y)
+        return ZKR_ERR_NOMEM;
+    for (uint32_t k = 0; k < n; k++)
+        y[k] = (int8_t)s->act[last][k];
+#if ZKR_TEST_BUILD
+    y[0] = (int8_t)(y[0] + o->out_delta); /* a wrong public output (soundness-ginfer2) */
+#endif
+    r = zkr_infer_output_encode(y, n, output);
+    free(y);
+    return r;
+}
+
+/* The output claim: sum_p eq(z, p) V_last(slot 0, p), the verifier's from the public output. */
+static zkr_err g2n_out_claim(g2n_ctx *s, zkr_transcript *t, zkr_buf *body)
+{
+    uint32_t last = s->net->n - 1;
+    const zkr_ginf2_rq *q = &s->net->rq[last];
+    size_t nv = (size_t)1 << zkr_ginf2_rq_v_vars(q);
+    zkr_ext z[ZKR_CNN_MAX_VARS], *w = calloc(nv, sizeof *w);
+    zkr_params pg;
+    zkr_err r;
+
+    if (!w)
+        return ZKR_ERR_NOMEM;
+    zkr_ts_challenge_exts(t, "g2n-out-z", z, q->lp);
+    zkr_mle_eq_table(z, q->lp, w); /* slot 0: the block at the low lp variables */
+    zkr_ginf2_open_params(s->p, zkr_ginf2_out_grind_bits(s->p, s->net), 0, &pg);
+    r = zkr_prover_ginf2_lin(&pg, t, s->vp[last], w, s->rng, s->threads, body);
+    free(w);
+    return r;
+}
+
+static zkr_err g2n_relations(g2n_ctx *s, const zkr_ginf2_popts *o, zkr_transcript *t,
+                             zkr_buf *body)
+{
+    const zkr_ginf2_net *net = s->net;
+    zkr_ginf2_popts on = *o, orq;
+    zkr_err r = ZKR_OK;
+
+    on.share = net->share;
+    on.off &= ~ZKR_GINF2_OFF_OUT;
+    orq = on; /* the requantizations and poolings take OFF_RANGE, OFF_GRIND only */
+    orq.off &= ~ZKR_GINF2_OFF_LINK;
+    for (uint32_t i = 1; i < net->n && r == ZKR_OK; i++) {
+        zkr_hpcs_poly *x = i == 1 ? s->in->x : s->vp[i - 1];
+        if (net->op[i] == ZKR_ML_GOP_MAXPOOL) {
+            r = zkr_prover_ginf2_pool(s->p, t, &net->pool[i], s->vp[i - 1], s->vp[i], &orq,
+                                      s->rng, body);
+            continue;
+        }
+        if ((r = zkr_prover_ginf2_conv_in(s->p, t, &net->conv[i], &net->cin[i], x, s->in->wp[i],
+                                          s->yp[i], &on, s->rng, body)) == ZKR_OK)
+            r = zkr_prover_ginf2_requant(s->p, t, &net->rq[i], s->yp[i], s->vp[i], &orq, s->rng,
+                                         body);
+    }
+    if (r != ZKR_OK || (o->off & ZKR_GINF2_OFF_OUT))
+        return r;
+    return g2n_out_claim(s, t, body);
+}
+
+static zkr_err g2n_check(const zkr_params *p, const zkr_prover_ginf2_in *in, zkr_diag *d)
+{
+    const zkr_ginf2_net *net = in->net;
+
+    if (!in->g || !net || !in->statement_id || !in->record || !in->x || !in->xc ||
+        in->record_len != (size_t)net->c[0] * net->h[0] * net->w[0] ||
+        zkr_hpcs_poly_n_vars(in->x) != net->x_vars)
+        return zkr_fail(d, ZKR_ERR_USAGE, "prove: record or its commitment");
+    for (uint32_t i = 1; i < net->n; i++)
+        if (net->op[i] != ZKR_ML_GOP_MAXPOOL &&
+            (!in->wp[i] || !in->wc[i] || !zkr_hpcs_poly_base_evals(in->wp[i]) ||
+             zkr_hpcs_poly_n_vars(in->wp[i]) != zkr_cnn_conv_w_vars(&net->conv[i])))
+            return zkr_fail(d, ZKR_ERR_USAGE, "prove: node %u's weights", i);
+    for (uint32_t i = 1; i < net->n; i++)
+        if (zkr_ginf2_net_fresh_total(p, net, i, 1) == 0 ||
+            (net->op[i] != ZKR_ML_GOP_MAXPOOL && zkr_ginf2_net_fresh_total(p, net, i, 0) == 0))
+            return zkr_fail(d, ZKR_ERR_TOO_LARGE, "prove: node %u's tensors", i);
+    return ZKR_OK;
+}
+
+zkr_err zkr_prover_ginfer2(const zkr_params *p, const zkr_prover_ginf2_in *in,
+                           const zkr_ginf2_popts *o, zkr_zkrng *rng, zkr_buf *proof,
+                           zkr_buf *output, zkr_diag *d)
+{
+    g2n_ctx s;
+    zkr_buf roots = {0}, body = {0};
+    zkr_transcript t;
+    zkr_err r;
+
+    if ((r = g2n_check(p, in, d)) != ZKR_OK)
+        return r;
+    if (!ZKR_TEST_BUILD && (o->off || o->force_range || o->u_delta || o->out_delta))
+        return zkr_fail(d, ZKR_ERR_USAGE, "prove: test switches outside a test build");
+    memset(&s, 0, sizeof s);
+    s.p = p, s.in = in, s.net = in->net, s.rng = rng, s.threads = o->threads ? o->threads : 1;
+    if ((r = zkr_enc_u32(&roots, ZKR_GINFER2_VERSION)) != ZKR_OK ||
+        (r = g2n_witness(&s, &roots)) != ZKR_OK || (r = g2n_output(&s, o, output)) != ZKR_OK ||
+        (r = zkr_ginf2_net_transcript(p, in->g, in->net, in->statement_id, in->xc, in->wc,
+                                      output->p, output->len, &t)) != ZKR_OK)
+        goto out;
+    zkr_ts_absorb(&t, "g2n-roots", roots.p + 4, roots.len - 4);
+    if ((r = g2n_relations(&s, o, &t, &body)) != ZKR_OK)
+        goto out;
+    if ((r = zkr_proof_begin(proof, p->id, ZKR_KIND_GINFER2, in->statement_id, 3)) != ZKR_OK ||
+        (r = zkr_proof_add_section(proof, ZKR_SEC_GINF2_OUTPUT, output->p, output->len)) !=
+            ZKR_OK ||
+        (r = zkr_proof_add_section(proof, ZKR_SEC_GINF2_ROOTS, roots.p, roots.len)) != ZKR_OK)
+        goto out;
+    r = zkr_proof_add_section(proof, ZKR_SEC_GINF2_BODY, body.p, body.len);
+out:
+    for (uint32_t i = 0; i < G2N_MAX; i++) {
+        size_t na = i < s.net->n ? (size_t)s.net->c[i] * s.net->h[i] * s.net->w[i] : 0;
+        g2n_wipe_free(s.act[i], s.act[i] ? na * sizeof *s.act[i] : 0);
+        zkr_hpcs_poly_free(s.yp[i]), zkr_hpcs_poly_free(s.vp[i]);
+        if (i >= 1 && i < s.net->n) {
+            g2n_wipe_free(s.yt[i], s.yt[i] ? ((size_t)1 << s.net->rq[i].lp) * sizeof(zkr_gl) : 0);
+            g2n_wipe_free(s.vt[i], s.vt[i] ? ((size_t)1 << zkr_ginf2_net_fresh_vars(s.net, i, 1)) *
+                                                 sizeof(zkr_gl)
+                                           : 0);
+        }
+    }
+    zkr_buf_free(&roots);
+    zkr_buf_free(&body);
+    sodium_memzero(&s, sizeof s);
+    return r;
+}

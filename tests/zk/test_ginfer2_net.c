@@ -1,0 +1,186 @@
+/*
+ * zk-ginfer2-net: the whole graph-inference@2 proof of a small CNN (1 x 6
+ * x 6 record -> conv 3x3 ReLU -> max pool 2x2 -> dense 3, public logits):
+ * the proven logits equal the reference inference; the same seeds give
+ * byte-identical proofs; 24 bit flips, a truncation, a trailing byte,
+ * another version word, another statement id, another record or model
+ * commitment, another expected output and a flipped logit in the proof
+ * are refused; a second proof over commitments made for one is refused
+ * (budget); the soundness figure is >= the target.
+ */
+#include <math.h>
+
+#include "tests/tap.h"
+#include "tests/zk/ginfer2_net_fx.h"
+
+static zkr_err verify(const g2n_fx *f, const zkr_hpcs_commitment *xc,
+                      const zkr_hpcs_commitment *wc, const uint8_t *pf, size_t len)
+{
+    zkr_verifier_ginf2_statement st;
+
+    g2n_fx_statement(f, xc, wc, &st);
+    return zkr_verify_ginfer2(pf, len, &st, NULL, 0, NULL, NULL);
+}
+
+static zkr_err seeded(zkr_zkrng *g, uint8_t tag)
+{
+    uint8_t seed[32];
+
+    memset(seed, tag, sizeof seed);
+    return zkr_zkrng_seeded(g, seed, sizeof seed, "ginfer2 net", NULL, 0);
+}
+
+/* Commits f (seed tag) for one proof and proves it (seed tag + 1). */
+static zkr_err commit_prove(g2n_fx *f, uint8_t tag, zkr_buf *pf, zkr_buf *out)
+{
+    zkr_zkrng g;
+    zkr_err r;
+
+    pf->len = out->len = 0;
+    if ((r = seeded(&g, tag)) != ZKR_OK || (r = g2n_fx_commit(f, 1, &g)) != ZKR_OK)
+        goto out;
+    zkr_zkrng_wipe(&g);
+    if ((r = seeded(&g, (uint8_t)(tag + 1))) == ZKR_OK)
+        r = g2n_fx_prove(f, &g, pf, out);
+out:
+    zkr_zkrng_wipe(&g);
+    return r;
+}
+
+/* The offset of section `tag`'s body in a container (header 8+4*4+32+4, entries tag|len). */
+static size_t section_at(const uint8_t *pf, size_t len, uint32_t tag)
+{
+    zkr_proof_view v;
+
+    if (zkr_proof_parse(pf, len, &v, NULL) != ZKR_OK)
+        return 0;
+    for (uint32_t k = 0; k < v.n_sections; k++)
+        if (v.tag[k] == tag)
+            return (size_t)(v.body[k] - pf);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    zkr_tap t;
+    g2n_fx f, f2;
+    zkr_buf pf = {0}, out = {0}, pf2 = {0}, out2 = {0};
+    int8_t y[16];
+    uint32_t ny = 0;
+    zkr_err e;
+
+    zkr_tap_init(&t, argc, argv);
+    if (g2n_fx_init(&f, 0, 1) != ZKR_OK || g2n_fx_init(&f2, 0, 2) != ZKR_OK)
+        return zkr_tap_ok(&t, 0, "fixture"), zkr_tap_done(&t);
+    zkr_tap_ok(&t, f.net.n_rel == 5 && f.net.share == 6,
+               "layout: conv, requant, pool, dense, requant (%u relations)", f.net.n_rel);
+    e = commit_prove(&f, 1, &pf, &out);
+    zkr_tap_ok(&t, e == ZKR_OK, "the small CNN proven (%d, %zu bytes)", (int)e, pf.len);
+    {
+        zkr_verifier_ginf2_statement st;
+        g2n_fx_statement(&f, NULL, NULL, &st);
+        st.output = NULL;
+        e = zkr_verify_ginfer2(pf.p, pf.len, &st, y, sizeof y, &ny, NULL);
+        zkr_tap_ok(&t, e == ZKR_OK && ny == f.n_logits && memcmp(y, f.logits, ny) == 0,
+                   "verifies; the proven logits equal the reference inference (%d: %d %d %d)",
+                   (int)e, y[0], y[1], y[2]);
+    }
+    zkr_tap_ok(&t, verify(&f, NULL, NULL, pf.p, pf.len) == ZKR_OK,
+               "verifies against the expected output");
+    e = commit_prove(&f, 1, &pf2, &out2);
+    zkr_tap_ok(&t, e == ZKR_OK && pf2.len == pf.len && memcmp(pf.p, pf2.p, pf.len) == 0,
+               "the same seeds give byte-identical proofs");
+    {
+        int flips = 1;
+        for (size_t k = 0; k < 24 && pf.len; k++) {
+            size_t at = (k * 104729u + 11u) % pf.len;
+            pf.p[at] ^= (uint8_t)(1u << (k % 8));
+            flips &= verify(&f, NULL, NULL, pf.p, pf.len) != ZKR_OK;
+            pf.p[at] ^= (uint8_t)(1u << (k % 8));
+        }
+        zkr_tap_ok(&t, flips, "24 bit flips are refused");
+    }
+    zkr_tap_ok(&t, verify(&f, NULL, NULL, pf.p, pf.len - 1) == ZKR_ERR_MALFORMED,
+               "a truncated proof is refused (malformed)");
+    {
+        uint8_t *big = malloc(pf.len + 1);
+        if (big) {
+            memcpy(big, pf.p, pf.len), big[pf.len] = 0;
+            zkr_tap_ok(&t, verify(&f, NULL, NULL, big, pf.len + 1) == ZKR_ERR_MALFORMED,
+                       "a trailing byte is refused (malformed)");
+            free(big);
+        }
+    }
+    {
+        size_t at = section_at(pf.p, pf.len, ZKR_SEC_GINF2_ROOTS);
+        zkr_diag dg;
+        zkr_verifier_ginf2_statement st;
+        zkr_diag_clear(&dg);
+        g2n_fx_statement(&f, NULL, NULL, &st);
+        pf.p[at + 3] ^= 3; /* the version word, big-endian: 2 -> 1, the relations-only version */
+        e = zkr_verify_ginfer2(pf.p, pf.len, &st, NULL, 0, NULL, &dg);
+        pf.p[at + 3] ^= 3;
+        zkr_tap_ok(&t, at && e == ZKR_ERR_UNSUPPORTED && strstr(dg.msg, "version 1 proof refused"),
+                   "an older version is refused by name (%d: %s)", (int)e, dg.msg);
+    }
+    {
+        zkr_verifier_ginf2_statement st;
+        uint8_t sid[ZKR_DIGEST_BYTES];
+        int8_t other[16];
+        g2n_fx_statement(&f, NULL, NULL, &st);
+        memcpy(sid, f.sid, sizeof sid), sid[0] ^= 1;
+        st.statement_id = sid;
+        zkr_tap_ok(&t, zkr_verify_ginfer2(pf.p, pf.len, &st, NULL, 0, NULL, NULL) ==
+                           ZKR_ERR_MISMATCH_STATEMENT,
+                   "another statement id is refused");
+        g2n_fx_statement(&f, NULL, NULL, &st);
+        memcpy(other, f.logits, f.n_logits), other[1] = (int8_t)(other[1] ^ 1);
+        st.output = other;
+        zkr_tap_ok(&t, zkr_verify_ginfer2(pf.p, pf.len, &st, NULL, 0, NULL, NULL) ==
+                           ZKR_ERR_MISMATCH_OUTPUT,
+                   "another expected output is refused");
+    }
+    {
+        /* the proof's own output section changed (its argmax kept consistent) */
+        size_t at = section_at(pf.p, pf.len, ZKR_SEC_GINF2_OUTPUT);
+        zkr_verifier_ginf2_statement st;
+        g2n_fx_statement(&f, NULL, NULL, &st);
+        st.output = NULL;
+        pf.p[at + 4 + 1] ^= 1; /* u32 n, then the logits: logit 1 */
+        e = zkr_verify_ginfer2(pf.p, pf.len, &st, NULL, 0, NULL, NULL);
+        pf.p[at + 4 + 1] ^= 1;
+        zkr_tap_ok(&t, at && e != ZKR_OK, "a logit changed in the proof is refused (%d)", (int)e);
+    }
+    {
+        zkr_zkrng g;
+        int ok = seeded(&g, 9) == ZKR_OK && g2n_fx_commit(&f2, 1, &g) == ZKR_OK;
+        zkr_zkrng_wipe(&g);
+        zkr_tap_ok(&t, ok && verify(&f, &f2.xc, NULL, pf.p, pf.len) == ZKR_ERR_VERIFY,
+                   "another record's commitment is refused");
+        zkr_tap_ok(&t, ok && verify(&f, NULL, &f2.wc[1], pf.p, pf.len) == ZKR_ERR_VERIFY,
+                   "another model's commitment (the first conv's W) is refused");
+    }
+    {
+        zkr_zkrng g;
+        zkr_buf p3 = {0}, o3 = {0};
+        e = seeded(&g, 11) == ZKR_OK ? g2n_fx_prove(&f, &g, &p3, &o3) : ZKR_ERR_USAGE;
+        zkr_zkrng_wipe(&g);
+        zkr_tap_ok(&t, e == ZKR_ERR_USAGE,
+                   "a second proof over commitments made for one is refused (budget; %d)", (int)e);
+        zkr_buf_free(&p3), zkr_buf_free(&o3);
+    }
+    {
+        unsigned we[ZKR_GINF2_NET_MAX_NODES] = {0};
+        double bits, base;
+        for (uint32_t i = 1; i < f.net.n; i++)
+            we[i] = f.wc[i].blind_vars;
+        bits = zkr_ginf2_net_soundness(&f.p, &f.net, f.xc.blind_vars, we);
+        base = zkr_ginf2_net_soundness_base(&f.p, &f.net, f.xc.blind_vars, we);
+        zkr_tap_ok(&t, bits >= (double)f.p.target_bits,
+                   "soundness %.2f bits (union of %u relations and the output claim; %.2f "
+                   "without the extra grinding)", bits, f.net.n_rel, base);
+    }
+    zkr_buf_free(&pf), zkr_buf_free(&out), zkr_buf_free(&pf2), zkr_buf_free(&out2);
+    g2n_fx_free(&f), g2n_fx_free(&f2);
+    return zkr_tap_done(&t);
+}
