@@ -72,6 +72,12 @@ typedef struct {
     const int8_t *output;                        /* expected logits (NULL: any, read back) */
     uint32_t output_len;
     unsigned off;                                /* test builds: the prover's ZKR_GINF2_OFF_* */
+    /*
+     * Test builds only (USAGE elsewhere): these parameters instead of
+     * param_set's, which the container still binds (the reduced set of
+     * the tests: no grinding, few queries, rate 1/2; docs/proof-system.md).
+     */
+    const zkr_params *params;
 } zkr_verifier_ginf2_statement;
 
 /*
