@@ -82,7 +82,10 @@ typedef struct {
 
 /*
  * Verifies a whole graph-inference@2 proof (kind 11) against the
- * statement: the container (sections 30, 31, 32 in order; parameters,
+ * statement: first, before any proof byte is read, the program (the chain
+ * rules of zkr_ginf2_net_init: UNSUPPORTED, MALFORMED) and the statement's
+ * commitments against its shapes (MISMATCH_INPUT, MISMATCH_MODEL); then
+ * the container (sections 30, 31, 32 in order; parameters,
  * kind, statement id), the version word (another version: UNSUPPORTED,
  * "graph-inference@2 version N proof refused (this verifier reads version
  * M only)"), the output (the statement's when given: MISMATCH_OUTPUT),

@@ -107,6 +107,61 @@ out:
     free(f);
 }
 
+/*
+ * A refused program or statement is refused before any proof byte is
+ * read: against 3 garbage bytes (MALFORMED had the container been parsed
+ * first) the refusal is the program's or the statement's own.
+ */
+static void refused_first(zkr_tap *t, const g2n_fx *f)
+{
+    static const uint8_t junk[3] = {0xde, 0xad, 0x00};
+    zkr_verifier_ginf2_statement st;
+    zkr_ml_gprog g = f->g;
+    zkr_hpcs_commitment xc = f->xc;
+    zkr_diag dg;
+    zkr_err e;
+
+    g.n_nodes = 3; /* input, conv, max pool: the last node a pooling */
+    g2n_fx_statement(f, NULL, NULL, &st);
+    st.g = &g;
+    zkr_diag_clear(&dg);
+    e = zkr_verify_ginfer2(junk, sizeof junk, &st, NULL, 0, NULL, &dg);
+    zkr_tap_ok(t, e == ZKR_ERR_UNSUPPORTED && strstr(dg.msg, "last node"),
+               "a program ending in a max pooling is refused before the proof is read (%d: %s)",
+               (int)e, dg.msg);
+    g = f->g;
+    g.nodes[2].op = ZKR_ML_GOP_AVGPOOL;
+    zkr_diag_clear(&dg);
+    e = zkr_verify_ginfer2(junk, sizeof junk, &st, NULL, 0, NULL, &dg);
+    zkr_tap_ok(t, e == ZKR_ERR_UNSUPPORTED && strstr(dg.msg, "no zero-knowledge relation"),
+               "a node without a relation (average pooling) is refused before the proof is read "
+               "(%d: %s)", (int)e, dg.msg);
+    g = f->g;
+    g.nodes[3].in[0] = 1; /* the dense reads the conv, skipping the pooling */
+    zkr_diag_clear(&dg);
+    e = zkr_verify_ginfer2(junk, sizeof junk, &st, NULL, 0, NULL, &dg);
+    zkr_tap_ok(t, e == ZKR_ERR_UNSUPPORTED && strstr(dg.msg, "not a chain"),
+               "a node off the chain is refused before the proof is read (%d: %s)", (int)e,
+               dg.msg);
+    g2n_fx_statement(f, NULL, NULL, &st);
+    xc.n_vars++;
+    st.xc = &xc;
+    e = zkr_verify_ginfer2(junk, sizeof junk, &st, NULL, 0, NULL, NULL);
+    zkr_tap_ok(t, e == ZKR_ERR_MISMATCH_INPUT,
+               "a record commitment of another size is refused before the proof is read (%d)",
+               (int)e);
+    g2n_fx_statement(f, NULL, NULL, &st);
+    st.wc[3] = &f->xc; /* 2^6 values for the dense's 2^5 */
+    e = zkr_verify_ginfer2(junk, sizeof junk, &st, NULL, 0, NULL, NULL);
+    zkr_tap_ok(t, e == ZKR_ERR_MISMATCH_MODEL,
+               "a weight commitment of another size is refused before the proof is read (%d)",
+               (int)e);
+    st.wc[3] = NULL;
+    e = zkr_verify_ginfer2(junk, sizeof junk, &st, NULL, 0, NULL, NULL);
+    zkr_tap_ok(t, e == ZKR_ERR_MISMATCH_MODEL,
+               "a missing weight commitment is refused before the proof is read (%d)", (int)e);
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -126,6 +181,7 @@ int main(int argc, char **argv)
     e = commit_prove(&f, 1, &pf2, &out2);
     zkr_tap_ok(&t, e == ZKR_OK && pf2.len == pf.len && memcmp(pf.p, pf2.p, pf.len) == 0,
                "the same seeds give byte-identical proofs");
+    refused_first(&t, &f);
     {
         int flips = 1;
         for (size_t k = 0; k < 24 && pf.len; k++) {
