@@ -251,6 +251,32 @@ int main(int argc, char **argv)
                    "another record's commitment is refused");
         zkr_tap_ok(&t, ok && verify(&f, NULL, &f2.wc[1], pf.p, pf.len) == ZKR_ERR_VERIFY,
                    "another model's commitment (the first conv's W) is refused");
+        {
+            zkr_verifier_ginf2_statement st;
+            zkr_hpcs_commitment xb = f.xc;
+            g2n_fx_statement(&f, NULL, NULL, &st);
+            st.wc[3] = &f2.wc[3];
+            zkr_tap_ok(&t, ok && zkr_verify_ginfer2(pf.p, pf.len, &st, NULL, 0, NULL, NULL) ==
+                                     ZKR_ERR_VERIFY,
+                       "another model's dense W (the other weights the committed ones) is refused");
+            /* same size (2^5 values each): the model's own tensors fed to the other relation */
+            g2n_fx_statement(&f, NULL, NULL, &st);
+            st.wc[1] = &f.wc[3], st.wc[3] = &f.wc[1];
+            zkr_tap_ok(&t, f.wc[1].n_vars == f.wc[3].n_vars &&
+                               zkr_verify_ginfer2(pf.p, pf.len, &st, NULL, 0, NULL, NULL) ==
+                                   ZKR_ERR_VERIFY,
+                       "the conv's and the dense's W swapped (same size) are refused");
+            g2n_fx_statement(&f, NULL, NULL, &st);
+            xb.blind_vars++;
+            st.xc = &xb;
+            zkr_tap_ok(&t, zkr_verify_ginfer2(pf.p, pf.len, &st, NULL, 0, NULL, NULL) != ZKR_OK,
+                       "the record's commitment read with another blinding size is refused");
+            g2n_fx_statement(&f, NULL, NULL, &st);
+            st.param_set = 7;
+            zkr_tap_ok(&t, zkr_verify_ginfer2(pf.p, pf.len, &st, NULL, 0, NULL, NULL) ==
+                               ZKR_ERR_MISMATCH_PARAMS,
+                       "an unknown parameter set is refused");
+        }
     }
     {
         zkr_zkrng g;
