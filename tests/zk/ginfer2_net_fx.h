@@ -180,7 +180,8 @@ static inline zkr_err g2n_fx_init(g2n_fx *f, int lenet, uint64_t seed)
 
 /*
  * The reduced parameter set of the tests (as zk-leakage-ginfer2's): no
- * grinding (the set's nor the extra, ZKR_GINF2_OFF_GRIND on both sides),
+ * grinding (the set's nor the relations' extra, ZKR_GINF2_OFF_GRIND on
+ * both sides; the output claim keeps its few extra bits),
  * 16 queries, rate 1/2. The checks run are the production code's; only
  * the figure drops (far below the target). Call before g2n_fx_commit
  * (the blinding budgets follow the query count).
