@@ -143,6 +143,19 @@ static void refused_first(zkr_tap *t, const g2n_fx *f)
     zkr_tap_ok(t, e == ZKR_ERR_UNSUPPORTED && strstr(dg.msg, "not a chain"),
                "a node off the chain is refused before the proof is read (%d: %s)", (int)e,
                dg.msg);
+    g = f->g;
+    g.nodes[1].groups = 2;
+    zkr_diag_clear(&dg);
+    e = zkr_verify_ginfer2(junk, sizeof junk, &st, NULL, 0, NULL, &dg);
+    zkr_tap_ok(t, e == ZKR_ERR_UNSUPPORTED && strstr(dg.msg, "grouped conv"),
+               "a grouped conv is refused before the proof is read (%d: %s)", (int)e, dg.msg);
+    g = f->g;
+    g.nodes[1] = f->g.nodes[2], g.nodes[1].in[0] = 0; /* a max pooling over the record */
+    zkr_diag_clear(&dg);
+    e = zkr_verify_ginfer2(junk, sizeof junk, &st, NULL, 0, NULL, &dg);
+    zkr_tap_ok(t, e == ZKR_ERR_UNSUPPORTED && strstr(dg.msg, "reads a CONV / DENSE"),
+               "a max pooling over the record is refused before the proof is read (%d: %s)",
+               (int)e, dg.msg);
     g2n_fx_statement(f, NULL, NULL, &st);
     xc.n_vars++;
     st.xc = &xc;
