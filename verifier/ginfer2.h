@@ -72,11 +72,20 @@ typedef struct {
     const int8_t *output;                        /* expected logits (NULL: any, read back) */
     uint32_t output_len;
     unsigned off;                                /* test builds: the prover's ZKR_GINF2_OFF_* */
+    /*
+     * Test builds only (USAGE elsewhere): these parameters instead of
+     * param_set's, which the container still binds (the reduced set of
+     * the tests: no grinding, few queries, rate 1/2; docs/proof-system.md).
+     */
+    const zkr_params *params;
 } zkr_verifier_ginf2_statement;
 
 /*
  * Verifies a whole graph-inference@2 proof (kind 11) against the
- * statement: the container (sections 30, 31, 32 in order; parameters,
+ * statement: first, before any proof byte is read, the program (the chain
+ * rules of zkr_ginf2_net_init: UNSUPPORTED, MALFORMED) and the statement's
+ * commitments against its shapes (MISMATCH_INPUT, MISMATCH_MODEL); then
+ * the container (sections 30, 31, 32 in order; parameters,
  * kind, statement id), the version word (another version: UNSUPPORTED,
  * "graph-inference@2 version N proof refused (this verifier reads version
  * M only)"), the output (the statement's when given: MISMATCH_OUTPUT),

@@ -160,22 +160,24 @@ zkr_err zkr_verify_ginfer2(const uint8_t *proof, size_t len,
     zkr_err r;
 
     if (!proof || !st || !st->g || !st->mp || !st->xc || !st->statement_id ||
-        (!ZKR_TEST_BUILD && st->off))
+        (!ZKR_TEST_BUILD && (st->off || st->params)))
         return zkr_fail(d, ZKR_ERR_USAGE, "verify: missing proof or statement");
     if (zkr_params_get(st->param_set, &p) != ZKR_OK)
         return zkr_fail(d, ZKR_ERR_MISMATCH_PARAMS, "statement: unknown parameter set %u",
                         st->param_set);
-    if ((r = zkr_proof_parse(proof, len, &v, d)) != ZKR_OK ||
-        (r = zkr_proof_view_bind(&v, st->param_set, ZKR_KIND_GINFER2, "graph-inference@2",
-                                 st->statement_id, tags, 3, d)) != ZKR_OK ||
-        (r = g2nv_version(&v, &roots, d)) != ZKR_OK)
-        return r;
+    if (st->params)
+        p = *st->params;
     net = malloc(sizeof *net), s = calloc(1, sizeof *s);
     r = ZKR_ERR_NOMEM;
     if (!net || !s)
         goto out;
+    /* The program and the statement first: a refused one is refused before any proof byte. */
     if ((r = zkr_ginf2_net_init(net, st->g, st->mp, d)) != ZKR_OK ||
-        (r = g2nv_statement(st, net, d)) != ZKR_OK)
+        (r = g2nv_statement(st, net, d)) != ZKR_OK ||
+        (r = zkr_proof_parse(proof, len, &v, d)) != ZKR_OK ||
+        (r = zkr_proof_view_bind(&v, st->param_set, ZKR_KIND_GINFER2, "graph-inference@2",
+                                 st->statement_id, tags, 3, d)) != ZKR_OK ||
+        (r = g2nv_version(&v, &roots, d)) != ZKR_OK)
         goto out;
     last = net->n - 1, want = net->c[last] * net->h[last] * net->w[last];
     s->p = &p, s->net = net, s->st = st;

@@ -1,12 +1,16 @@
 /*
  * zk-ginfer2-net: the whole graph-inference@2 proof of a small CNN (1 x 6
- * x 6 record -> conv 3x3 ReLU -> max pool 2x2 -> dense 3, public logits):
- * the proven logits equal the reference inference; the same seeds give
+ * x 6 record -> conv 3x3 ReLU -> max pool 2x2 -> dense 3, public logits).
+ * At the production parameters, once: the proof verifies, the proven
+ * logits equal the reference inference, a bit flip is refused, the
+ * soundness figure is >= the target. On the tests' reduced set
+ * (g2n_fx_reduce: no grinding, 16 queries, rate 1/2, prover and verifier
+ * alike; the same checks), over one honest proof: the same seeds give
  * byte-identical proofs; 24 bit flips, a truncation, a trailing byte,
  * another version word, another statement id, another record or model
  * commitment, another expected output and a flipped logit in the proof
  * are refused; a second proof over commitments made for one is refused
- * (budget); the soundness figure is >= the target.
+ * (budget).
  */
 #include <math.h>
 
@@ -60,36 +64,137 @@ static size_t section_at(const uint8_t *pf, size_t len, uint32_t tag)
     return 0;
 }
 
+/* The production run: proven, the logits read back, one bit flip, the figure. */
+static void production(zkr_tap *t)
+{
+    g2n_fx *f = calloc(1, sizeof *f);
+    zkr_buf pf = {0}, out = {0};
+    zkr_verifier_ginf2_statement st;
+    unsigned we[ZKR_GINF2_NET_MAX_NODES] = {0};
+    int8_t y[16];
+    uint32_t ny = 0;
+    zkr_err e = ZKR_ERR_NOMEM;
+
+    if (f && (e = g2n_fx_init(f, 0, 1)) == ZKR_OK)
+        e = commit_prove(f, 1, &pf, &out);
+    zkr_tap_ok(t, e == ZKR_OK && f->net.n_rel == 5 && f->net.share == 6,
+               "production parameters: the small CNN proven (%d, %zu bytes; conv, requant, "
+               "pool, dense, requant)", (int)e, pf.len);
+    if (e != ZKR_OK)
+        goto out;
+    g2n_fx_statement(f, NULL, NULL, &st);
+    st.output = NULL;
+    e = zkr_verify_ginfer2(pf.p, pf.len, &st, y, sizeof y, &ny, NULL);
+    zkr_tap_ok(t, e == ZKR_OK && ny == f->n_logits && memcmp(y, f->logits, ny) == 0,
+               "verifies; the proven logits equal the reference inference (%d: %d %d %d)",
+               (int)e, y[0], y[1], y[2]);
+    pf.p[pf.len - 333] ^= 8;
+    zkr_tap_ok(t, verify(f, NULL, NULL, pf.p, pf.len) != ZKR_OK, "a bit flip is refused");
+    pf.p[pf.len - 333] ^= 8;
+    for (uint32_t i = 1; i < f->net.n; i++)
+        we[i] = f->wc[i].blind_vars;
+    {
+        double bits = zkr_ginf2_net_soundness(&f->p, &f->net, f->xc.blind_vars, we);
+        double base = zkr_ginf2_net_soundness_base(&f->p, &f->net, f->xc.blind_vars, we);
+        zkr_tap_ok(t, bits >= (double)f->p.target_bits,
+                   "soundness %.2f bits (union of %u relations and the output claim; %.2f "
+                   "without the extra grinding)", bits, f->net.n_rel, base);
+    }
+out:
+    zkr_buf_free(&pf), zkr_buf_free(&out);
+    if (f)
+        g2n_fx_free(f);
+    free(f);
+}
+
+/*
+ * A refused program or statement is refused before any proof byte is
+ * read: against 3 garbage bytes (MALFORMED had the container been parsed
+ * first) the refusal is the program's or the statement's own.
+ */
+static void refused_first(zkr_tap *t, const g2n_fx *f)
+{
+    static const uint8_t junk[3] = {0xde, 0xad, 0x00};
+    zkr_verifier_ginf2_statement st;
+    zkr_ml_gprog g = f->g;
+    zkr_hpcs_commitment xc = f->xc;
+    zkr_diag dg;
+    zkr_err e;
+
+    g.n_nodes = 3; /* input, conv, max pool: the last node a pooling */
+    g2n_fx_statement(f, NULL, NULL, &st);
+    st.g = &g;
+    zkr_diag_clear(&dg);
+    e = zkr_verify_ginfer2(junk, sizeof junk, &st, NULL, 0, NULL, &dg);
+    zkr_tap_ok(t, e == ZKR_ERR_UNSUPPORTED && strstr(dg.msg, "last node"),
+               "a program ending in a max pooling is refused before the proof is read (%d: %s)",
+               (int)e, dg.msg);
+    g = f->g;
+    g.nodes[2].op = ZKR_ML_GOP_AVGPOOL;
+    zkr_diag_clear(&dg);
+    e = zkr_verify_ginfer2(junk, sizeof junk, &st, NULL, 0, NULL, &dg);
+    zkr_tap_ok(t, e == ZKR_ERR_UNSUPPORTED && strstr(dg.msg, "no zero-knowledge relation"),
+               "a node without a relation (average pooling) is refused before the proof is read "
+               "(%d: %s)", (int)e, dg.msg);
+    g = f->g;
+    g.nodes[3].in[0] = 1; /* the dense reads the conv, skipping the pooling */
+    zkr_diag_clear(&dg);
+    e = zkr_verify_ginfer2(junk, sizeof junk, &st, NULL, 0, NULL, &dg);
+    zkr_tap_ok(t, e == ZKR_ERR_UNSUPPORTED && strstr(dg.msg, "not a chain"),
+               "a node off the chain is refused before the proof is read (%d: %s)", (int)e,
+               dg.msg);
+    g = f->g;
+    g.nodes[1].groups = 2;
+    zkr_diag_clear(&dg);
+    e = zkr_verify_ginfer2(junk, sizeof junk, &st, NULL, 0, NULL, &dg);
+    zkr_tap_ok(t, e == ZKR_ERR_UNSUPPORTED && strstr(dg.msg, "grouped conv"),
+               "a grouped conv is refused before the proof is read (%d: %s)", (int)e, dg.msg);
+    g = f->g;
+    g.nodes[1] = f->g.nodes[2], g.nodes[1].in[0] = 0; /* a max pooling over the record */
+    zkr_diag_clear(&dg);
+    e = zkr_verify_ginfer2(junk, sizeof junk, &st, NULL, 0, NULL, &dg);
+    zkr_tap_ok(t, e == ZKR_ERR_UNSUPPORTED && strstr(dg.msg, "reads a CONV / DENSE"),
+               "a max pooling over the record is refused before the proof is read (%d: %s)",
+               (int)e, dg.msg);
+    g2n_fx_statement(f, NULL, NULL, &st);
+    xc.n_vars++;
+    st.xc = &xc;
+    e = zkr_verify_ginfer2(junk, sizeof junk, &st, NULL, 0, NULL, NULL);
+    zkr_tap_ok(t, e == ZKR_ERR_MISMATCH_INPUT,
+               "a record commitment of another size is refused before the proof is read (%d)",
+               (int)e);
+    g2n_fx_statement(f, NULL, NULL, &st);
+    st.wc[3] = &f->xc; /* 2^6 values for the dense's 2^5 */
+    e = zkr_verify_ginfer2(junk, sizeof junk, &st, NULL, 0, NULL, NULL);
+    zkr_tap_ok(t, e == ZKR_ERR_MISMATCH_MODEL,
+               "a weight commitment of another size is refused before the proof is read (%d)",
+               (int)e);
+    st.wc[3] = NULL;
+    e = zkr_verify_ginfer2(junk, sizeof junk, &st, NULL, 0, NULL, NULL);
+    zkr_tap_ok(t, e == ZKR_ERR_MISMATCH_MODEL,
+               "a missing weight commitment is refused before the proof is read (%d)", (int)e);
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
     g2n_fx f, f2;
     zkr_buf pf = {0}, out = {0}, pf2 = {0}, out2 = {0};
-    int8_t y[16];
-    uint32_t ny = 0;
     zkr_err e;
 
     zkr_tap_init(&t, argc, argv);
+    production(&t);
     if (g2n_fx_init(&f, 0, 1) != ZKR_OK || g2n_fx_init(&f2, 0, 2) != ZKR_OK)
         return zkr_tap_ok(&t, 0, "fixture"), zkr_tap_done(&t);
-    zkr_tap_ok(&t, f.net.n_rel == 5 && f.net.share == 6,
-               "layout: conv, requant, pool, dense, requant (%u relations)", f.net.n_rel);
+    g2n_fx_reduce(&f), g2n_fx_reduce(&f2);
     e = commit_prove(&f, 1, &pf, &out);
-    zkr_tap_ok(&t, e == ZKR_OK, "the small CNN proven (%d, %zu bytes)", (int)e, pf.len);
-    {
-        zkr_verifier_ginf2_statement st;
-        g2n_fx_statement(&f, NULL, NULL, &st);
-        st.output = NULL;
-        e = zkr_verify_ginfer2(pf.p, pf.len, &st, y, sizeof y, &ny, NULL);
-        zkr_tap_ok(&t, e == ZKR_OK && ny == f.n_logits && memcmp(y, f.logits, ny) == 0,
-                   "verifies; the proven logits equal the reference inference (%d: %d %d %d)",
-                   (int)e, y[0], y[1], y[2]);
-    }
-    zkr_tap_ok(&t, verify(&f, NULL, NULL, pf.p, pf.len) == ZKR_OK,
-               "verifies against the expected output");
+    zkr_tap_ok(&t, e == ZKR_OK && verify(&f, NULL, NULL, pf.p, pf.len) == ZKR_OK,
+               "reduced set: proven and verifies against the expected output (%d, %zu bytes)",
+               (int)e, pf.len);
     e = commit_prove(&f, 1, &pf2, &out2);
     zkr_tap_ok(&t, e == ZKR_OK && pf2.len == pf.len && memcmp(pf.p, pf2.p, pf.len) == 0,
                "the same seeds give byte-identical proofs");
+    refused_first(&t, &f);
     {
         int flips = 1;
         for (size_t k = 0; k < 24 && pf.len; k++) {
@@ -159,6 +264,32 @@ int main(int argc, char **argv)
                    "another record's commitment is refused");
         zkr_tap_ok(&t, ok && verify(&f, NULL, &f2.wc[1], pf.p, pf.len) == ZKR_ERR_VERIFY,
                    "another model's commitment (the first conv's W) is refused");
+        {
+            zkr_verifier_ginf2_statement st;
+            zkr_hpcs_commitment xb = f.xc;
+            g2n_fx_statement(&f, NULL, NULL, &st);
+            st.wc[3] = &f2.wc[3];
+            zkr_tap_ok(&t, ok && zkr_verify_ginfer2(pf.p, pf.len, &st, NULL, 0, NULL, NULL) ==
+                                     ZKR_ERR_VERIFY,
+                       "another model's dense W (the other weights the committed ones) is refused");
+            /* same size (2^5 values each): the model's own tensors fed to the other relation */
+            g2n_fx_statement(&f, NULL, NULL, &st);
+            st.wc[1] = &f.wc[3], st.wc[3] = &f.wc[1];
+            zkr_tap_ok(&t, f.wc[1].n_vars == f.wc[3].n_vars &&
+                               zkr_verify_ginfer2(pf.p, pf.len, &st, NULL, 0, NULL, NULL) ==
+                                   ZKR_ERR_VERIFY,
+                       "the conv's and the dense's W swapped (same size) are refused");
+            g2n_fx_statement(&f, NULL, NULL, &st);
+            xb.blind_vars++;
+            st.xc = &xb;
+            zkr_tap_ok(&t, zkr_verify_ginfer2(pf.p, pf.len, &st, NULL, 0, NULL, NULL) != ZKR_OK,
+                       "the record's commitment read with another blinding size is refused");
+            g2n_fx_statement(&f, NULL, NULL, &st);
+            st.param_set = 7;
+            zkr_tap_ok(&t, zkr_verify_ginfer2(pf.p, pf.len, &st, NULL, 0, NULL, NULL) ==
+                               ZKR_ERR_MISMATCH_PARAMS,
+                       "an unknown parameter set is refused");
+        }
     }
     {
         zkr_zkrng g;
@@ -168,17 +299,6 @@ int main(int argc, char **argv)
         zkr_tap_ok(&t, e == ZKR_ERR_USAGE,
                    "a second proof over commitments made for one is refused (budget; %d)", (int)e);
         zkr_buf_free(&p3), zkr_buf_free(&o3);
-    }
-    {
-        unsigned we[ZKR_GINF2_NET_MAX_NODES] = {0};
-        double bits, base;
-        for (uint32_t i = 1; i < f.net.n; i++)
-            we[i] = f.wc[i].blind_vars;
-        bits = zkr_ginf2_net_soundness(&f.p, &f.net, f.xc.blind_vars, we);
-        base = zkr_ginf2_net_soundness_base(&f.p, &f.net, f.xc.blind_vars, we);
-        zkr_tap_ok(&t, bits >= (double)f.p.target_bits,
-                   "soundness %.2f bits (union of %u relations and the output claim; %.2f "
-                   "without the extra grinding)", bits, f.net.n_rel, base);
     }
     zkr_buf_free(&pf), zkr_buf_free(&out), zkr_buf_free(&pf2), zkr_buf_free(&out2);
     g2n_fx_free(&f), g2n_fx_free(&f2);
