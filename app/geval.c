@@ -307,80 +307,16 @@ static zkr_err geval_stmt_of(zkr_app *app, const zkr_statement *st, int verifyin
     return ZKR_OK;
 }
 
-static zkr_err geval_revoked(zkr_app *app, zkr_registry *reg, const zkr_statement *s)
-{
-    zkr_err r;
-
-    if ((r = zkr_registry_statement_check_log(reg, s, &app->diag)) != ZKR_OK ||
-        (r = zkr_registry_verifier_revoked(reg, s->schema.proof_kind, s->schema.verifier_version,
-                                           &app->diag)) != ZKR_OK ||
-        (r = zkr_registry_check_revoked(reg, ZKR_KIND_STATEMENT, s->statement_id, NULL,
-                                        &app->diag)) != ZKR_OK ||
-        (r = zkr_registry_check_revoked(reg, ZKR_KIND_SCHEMA, s->schema.digest, NULL,
-                                        &app->diag)) != ZKR_OK ||
-        (r = zkr_registry_check_revoked(reg, ZKR_KIND_PROGRAM, s->program.sha256, NULL,
-                                        &app->diag)) != ZKR_OK ||
-        (r = zkr_registry_check_revoked(reg, ZKR_KIND_MODEL, s->model.sha256, NULL,
-                                        &app->diag)) != ZKR_OK)
-        return r;
-    return zkr_registry_check_revoked(reg, ZKR_KIND_DATASET, s->dataset.sha256, NULL, &app->diag);
-}
-
-/* The range's records of the registered dataset, the commitment checked. */
-typedef struct {
-    zkr_dataset *ds;
-    uint8_t *records;
-    uint8_t bound[ZKR_EVAL_MAX_BOUNDARY][ZKR_DIGEST_BYTES];
-    zkr_eval_batch bt;
-} geval_data;
-
-static void geval_data_free(geval_data *e)
-{
-    zkr_dataset_free(e->ds);
-    free(e->records);
-    memset(e, 0, sizeof *e);
-}
-
+/* The dataset's range (zkr_app_eval_data_open, this kind's limit), then the output's count. */
 static zkr_err geval_data_open(zkr_app *app, const zkr_statement *st, const char *file,
-                               const geval_stmt *es, geval_data *e)
+                               const geval_stmt *es, zkr_app_eval_data *e)
 {
-    char sp[4096];
-    zkr_buf stored = {0};
-    uint8_t comm[ZKR_DIGEST_BYTES];
-    uint64_t n, count;
+    uint64_t count;
     zkr_err r;
 
-    memset(e, 0, sizeof *e);
-    if (!file) {
-        if ((r = zkr_app_store_path(app, "datasets", st->dataset.sha256, ".path", sp,
-                                    sizeof sp)) != ZKR_OK ||
-            (r = zkr_file_read(sp, sizeof sp - 1, &stored, &app->diag)) != ZKR_OK)
-            return zkr_fail(&app->diag, r == ZKR_OK ? ZKR_ERR_NOT_FOUND : r,
-                            "dataset %lld: its file is unknown here; pass --dataset-file PATH",
-                            (long long)st->dataset.id);
-        memcpy(sp, stored.p, stored.len);
-        sp[stored.len] = '\0';
-        zkr_buf_free(&stored);
-        file = sp;
-    }
-    if ((r = zkr_dataset_open(file, &e->ds, &app->diag)) != ZKR_OK)
+    if ((r = zkr_app_eval_data_open(app, st, file, es->first, es->count, geval_limit, e,
+                                    &count)) != ZKR_OK)
         return r;
-    n = zkr_dataset_count(e->ds);
-    count = es->count ? es->count : (es->first < n ? n - es->first : 0);
-    if (count == 0 || es->first >= n || count > n - es->first)
-        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_INPUT,
-                        "records %llu..+%llu: the dataset has %llu records",
-                        (unsigned long long)es->first, (unsigned long long)count,
-                        (unsigned long long)n);
-    if ((r = geval_limit(app, es->first, count)) != ZKR_OK ||
-        (r = zkr_eval_batch_of(e->ds, es->first, count, &e->records, e->bound, &e->bt,
-                               &app->diag)) != ZKR_OK)
-        return r;
-    zkr_infer_dataset_commitment(n, e->bt.root, comm);
-    if (sodium_memcmp(comm, st->dataset.commitment, ZKR_DIGEST_BYTES) != 0)
-        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_DATASET,
-                        "%s: its commitment differs from dataset %lld's registered commitment",
-                        file, (long long)st->dataset.id);
     if (es->out_count != count)
         return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_OUTPUT,
                         "the public output covers %llu records, the statement's range "
@@ -462,14 +398,14 @@ zkr_err zkr_app_geval_prove(zkr_app *app, zkr_registry *reg, const zkr_statement
     zkr_sandbox_result sres;
     zkr_buf model = {0}, req = {0}, reply = {0};
     geval_stmt es;
-    geval_data e;
+    zkr_app_eval_data e;
     double t0;
     zkr_err r;
 
     memset(&e, 0, sizeof e);
     so.no_sandbox = no_sandbox;
     if ((r = geval_stmt_of(app, st, 0, &es)) != ZKR_OK ||
-        (r = geval_revoked(app, reg, st)) != ZKR_OK ||
+        (r = zkr_app_statement_revoked(app, reg, st)) != ZKR_OK ||
         (r = geval_model_bytes(app, &st->model, &model)) != ZKR_OK ||
         (r = geval_data_open(app, st, dataset_file, &es, &e)) != ZKR_OK ||
         (r = geval_prove_request(st, &es, &model, threads, &e.bt, &req)) != ZKR_OK)
@@ -484,7 +420,7 @@ out:
     zkr_buf_free(&model);
     zkr_buf_free(&req);
     zkr_buf_free(&reply);
-    geval_data_free(&e);
+    zkr_app_eval_data_free(&e);
     return r;
 }
 
@@ -585,7 +521,7 @@ static zkr_err geval_verify_req(zkr_app *app, const zkr_statement *st, const gev
                                 const zkr_buf *proof, zkr_buf *req)
 {
     zkr_buf model = {0};
-    geval_data e;
+    zkr_app_eval_data e;
     uint8_t pcs[ZKR_APP_GINF_PCS_BYTES];
     zkr_err r;
 
@@ -611,7 +547,7 @@ static zkr_err geval_verify_req(zkr_app *app, const zkr_statement *st, const gev
     r = zkr_enc_bytes(req, proof->p, proof->len);
 out:
     zkr_buf_free(&model);
-    geval_data_free(&e);
+    zkr_app_eval_data_free(&e);
     return r;
 }
 
@@ -642,7 +578,7 @@ zkr_err zkr_app_geval_verify(zkr_app *app, zkr_registry *reg, const zkr_statemen
     *correct = 0;
     so.no_sandbox = no_sandbox;
     if ((r = geval_stmt_of(app, st, 1, &es)) != ZKR_OK ||
-        (r = geval_revoked(app, reg, st)) != ZKR_OK ||
+        (r = zkr_app_statement_revoked(app, reg, st)) != ZKR_OK ||
         (r = geval_verify_req(app, st, &es, &pb, &req)) != ZKR_OK ||
         (r = zkr_sandbox_call(zkr_app_workers, "geval-verify", &so, req.p, req.len, &reply, &sres,
                               &app->diag)) != ZKR_OK)

@@ -45,7 +45,7 @@ static void proof_progress(zkr_app_progress_fn progress, const char *msg)
         progress(msg);
 }
 
-static zkr_err zkr_check_revoked(zkr_app *app, zkr_registry *reg, const zkr_statement *s)
+zkr_err zkr_app_statement_revoked(zkr_app *app, zkr_registry *reg, const zkr_statement *s)
 {
     zkr_err r;
 
@@ -95,7 +95,7 @@ static zkr_err zkr_record_verification(zkr_app *app, zkr_registry *reg, const zk
     }
     if ((r = zkr_registry_write_begin(reg, &app->diag)) != ZKR_OK)
         return r;
-    if ((r = zkr_check_revoked(app, reg, st)) == ZKR_OK &&
+    if ((r = zkr_app_statement_revoked(app, reg, st)) == ZKR_OK &&
         (r = zkr_registry_proof_record(reg, st->statement_id, sha, ZKR_VERSION, log_index,
                                        &app->diag)) == ZKR_OK)
         r = zkr_registry_write_commit(reg, &app->diag);
@@ -127,7 +127,7 @@ static zkr_err zkr_load_stmt(zkr_app *app, zkr_registry *reg, const char *ref, i
                         "schema %s@%llu pins verifier %s, this is %s", sc->name,
                         (unsigned long long)sc->version, sc->verifier_version, ZKR_VERSION);
     if ((r = zkr_app_param_set_of(app, sc, &ps->param_set)) != ZKR_OK ||
-        (r = zkr_check_revoked(app, reg, &ps->st)) != ZKR_OK)
+        (r = zkr_app_statement_revoked(app, reg, &ps->st)) != ZKR_OK)
         return r;
     for (size_t i = 0; i < ps->st.n_params; i++)
         if (strcmp(ps->st.params[i].name, "record_index") == 0 ||
@@ -337,7 +337,7 @@ static zkr_err prove_infer2(zkr_app *app, zkr_registry *reg, const zkr_app_prove
 
     memset(&st, 0, sizeof st);
     if ((r = zkr_registry_statement_get(reg, o->statement, &st, &app->diag)) != ZKR_OK ||
-        (r = zkr_check_revoked(app, reg, &st)) != ZKR_OK)
+        (r = zkr_app_statement_revoked(app, reg, &st)) != ZKR_OK)
         goto out;
     if (strcmp(st.schema.proof_kind, "inference@2") != 0) {
         r = zkr_fail(&app->diag, ZKR_ERR_USAGE, "--model-secrets applies to inference@2 "
@@ -375,7 +375,7 @@ static zkr_err prove_train2(zkr_app *app, zkr_registry *reg, const zkr_app_prove
     zkr_app_train2_opts to;
     zkr_err r;
 
-    if ((r = zkr_check_revoked(app, reg, st)) != ZKR_OK)
+    if ((r = zkr_app_statement_revoked(app, reg, st)) != ZKR_OK)
         return r;
     to = (zkr_app_train2_opts){.out = o->out, .dataset_file = o->dataset_file,
                                .dataset_secrets = o->dataset_secrets, .pass = o->pass,
@@ -675,7 +675,7 @@ static zkr_err verify_infer2(zkr_app *app, zkr_registry *reg, const zkr_app_veri
         return zkr_fail(&app->diag, ZKR_ERR_MALFORMED, "schema %s@%llu: inference@2 needs a u64 "
                         "field 'record_index'", st->schema.name,
                         (unsigned long long)st->schema.version);
-    if ((r = zkr_check_revoked(app, reg, st)) != ZKR_OK ||
+    if ((r = zkr_app_statement_revoked(app, reg, st)) != ZKR_OK ||
         (r = zkr_file_read(o->proof, ZKR_APP_PROOF_MAX, &proof, &app->diag)) != ZKR_OK ||
         (r = zkr_app_infer2_verify_request(st, index, proof.p, proof.len, &req)) != ZKR_OK)
         goto out;
@@ -705,7 +705,7 @@ static zkr_err verify_train2(zkr_app *app, zkr_registry *reg, const zkr_app_veri
     zkr_err r;
 
     res->kind = ZKR_APP_TRAIN2_KIND;
-    if ((r = zkr_check_revoked(app, reg, st)) != ZKR_OK ||
+    if ((r = zkr_app_statement_revoked(app, reg, st)) != ZKR_OK ||
         (r = zkr_file_read(o->proof, ZKR_APP_PROOF_MAX, &proof, &app->diag)) != ZKR_OK)
         goto out;
     proof_progress(o->progress, "verifying training-step@2 in the confined worker");

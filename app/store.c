@@ -346,8 +346,8 @@ zkr_err zkr_app_dataset_remembered(zkr_app *app, const uint8_t sha[ZKR_DIGEST_BY
     if (cap == 0 || (r = zkr_app_store_path(app, "datasets", sha, ".path", path, sizeof path)) !=
                         ZKR_OK)
         return ZKR_ERR_TOO_LARGE;
-    if (zkr_file_read(path, cap - 1, &stored, NULL) != ZKR_OK)
-        return ZKR_ERR_NOT_FOUND;
+    if ((r = zkr_file_read(path, cap - 1, &stored, NULL)) != ZKR_OK)
+        return r;
     memcpy(out, stored.p, stored.len);
     out[stored.len] = '\0';
     zkr_buf_free(&stored);

@@ -151,7 +151,8 @@ zkr_err zkr_app_out_guard(zkr_app *app, const char *out, const char *what,
  * The dataset file remembered beside the registry for the dataset of
  * digest sha (register-dataset wrote it: REGISTRY.d/datasets/HEX.path),
  * NUL-terminated into out (cap bytes). ZKR_ERR_NOT_FOUND when none is
- * remembered (diag untouched), ZKR_ERR_TOO_LARGE.
+ * remembered, ZKR_ERR_IO when its record is unreadable, ZKR_ERR_TOO_LARGE
+ * (the path does not fit); the diag is untouched.
  */
 zkr_err zkr_app_dataset_remembered(zkr_app *app, const uint8_t sha[ZKR_DIGEST_BYTES], char *out,
                                    size_t cap) ZKR_WUR;
