@@ -267,22 +267,6 @@ static zkr_err eval_data_open(zkr_app *app, const zkr_statement *st, const char 
     return ZKR_OK;
 }
 
-static zkr_err eval_load_model(zkr_app *app, const zkr_artifact *m, zkr_buf *out)
-{
-    char path[4096];
-    uint8_t sha[ZKR_DIGEST_BYTES];
-    zkr_err r;
-
-    if ((r = zkr_app_store_path(app, "models", m->sha256, "", path, sizeof path)) != ZKR_OK ||
-        (r = zkr_file_read(path, ZKR_ML_MODEL_MAX_BYTES, out, &app->diag)) != ZKR_OK)
-        return r;
-    zkr_sha256(out->p, out->len, sha);
-    if (sodium_memcmp(sha, m->sha256, ZKR_DIGEST_BYTES) != 0)
-        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_MODEL,
-                        "%s: stored model bytes differ from the registered sha256", path);
-    return ZKR_OK;
-}
-
 static zkr_err eval_enc_batch(zkr_buf *req, const zkr_eval_batch *bt)
 {
     zkr_err r;
@@ -416,7 +400,7 @@ zkr_err zkr_app_eval_prove(zkr_app *app, zkr_registry *reg, const zkr_statement 
 
     if ((r = eval_stmt_of(app, st, 0, &es)) != ZKR_OK ||
         (r = zkr_app_statement_revoked(app, reg, st)) != ZKR_OK ||
-        (r = eval_load_model(app, &st->model, &model)) != ZKR_OK ||
+        (r = zkr_app_store_model(app, &st->model, 0, &model)) != ZKR_OK ||
         (r = eval_prove_run(app, st, &es, model.p, model.len, dataset_file, threads, no_sandbox,
                             &reply, &secs)) != ZKR_OK)
         goto out;

@@ -75,24 +75,6 @@ static zkr_err geval_limit(zkr_app *app, uint64_t first, uint64_t count)
 /* The model: commitment, public parameters, batch layout               */
 /* ------------------------------------------------------------------ */
 
-/* The stored model bytes, checked against the registered sha256. */
-static zkr_err geval_model_bytes(zkr_app *app, const zkr_artifact *m, zkr_buf *out)
-{
-    char path[4096];
-    uint8_t sha[ZKR_DIGEST_BYTES];
-    zkr_err r;
-
-    if ((r = zkr_app_store_path(app, "models", m->sha256, "", path, sizeof path)) != ZKR_OK ||
-        (r = zkr_file_read(path, ZKR_ML_MODEL_MAX_BYTES, out, &app->diag)) != ZKR_OK)
-        return r;
-    zkr_sha256(out->p, out->len, sha);
-    if (sodium_memcmp(sha, m->sha256, ZKR_DIGEST_BYTES) != 0)
-        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_MODEL,
-                        "%s: stored model bytes differ from model %lld's registered sha256", path,
-                        (long long)m->id);
-    return ZKR_OK;
-}
-
 /* The batch layout of count records over the graph model (bytes): the prover's own check. */
 static zkr_err geval_layout(const uint8_t *model, size_t model_len, uint64_t count, zkr_diag *d)
 {
@@ -202,7 +184,7 @@ zkr_err zkr_app_geval_statement_check(zkr_app *app, zkr_registry *reg, const cha
                         ZKR_APP_GEVAL_KIND " proves against (register-model said why)",
                         (long long)m.id);
     /* The layout is the prover's first check: refused here, nothing is registered. */
-    if ((r = geval_model_bytes(app, &m, &mb)) == ZKR_OK &&
+    if ((r = zkr_app_store_model(app, &m, 1, &mb)) == ZKR_OK &&
         (r = geval_layout(mb.p, mb.len, count, &quiet)) != ZKR_OK)
         (void)zkr_fail(&app->diag, r, "model %lld over %llu records: %s", (long long)m.id,
                        (unsigned long long)count, quiet.msg);
@@ -406,7 +388,7 @@ zkr_err zkr_app_geval_prove(zkr_app *app, zkr_registry *reg, const zkr_statement
     so.no_sandbox = no_sandbox;
     if ((r = geval_stmt_of(app, st, 0, &es)) != ZKR_OK ||
         (r = zkr_app_statement_revoked(app, reg, st)) != ZKR_OK ||
-        (r = geval_model_bytes(app, &st->model, &model)) != ZKR_OK ||
+        (r = zkr_app_store_model(app, &st->model, 1, &model)) != ZKR_OK ||
         (r = geval_data_open(app, st, dataset_file, &es, &e)) != ZKR_OK ||
         (r = geval_prove_request(st, &es, &model, threads, &e.bt, &req)) != ZKR_OK)
         goto out;
@@ -526,7 +508,7 @@ static zkr_err geval_verify_req(zkr_app *app, const zkr_statement *st, const gev
     zkr_err r;
 
     memset(&e, 0, sizeof e);
-    if ((r = geval_model_bytes(app, &st->model, &model)) != ZKR_OK ||
+    if ((r = zkr_app_store_model(app, &st->model, 1, &model)) != ZKR_OK ||
         (r = zkr_app_ginf_pcs(app, st, &model, pcs)) != ZKR_OK ||
         (r = geval_data_open(app, st, NULL, es, &e)) != ZKR_OK)
         goto out;

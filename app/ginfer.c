@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "app/ginfer.h"
+#include "app/proof.h"
 #include "app/store.h"
 #include "app/workers.h"
 #include "prover/ginfer.h"
@@ -239,43 +240,6 @@ static zkr_err ginf_stmt(zkr_app *app, const zkr_statement *st, int verifying, u
     return ZKR_OK;
 }
 
-static zkr_err ginf_revoked(zkr_app *app, zkr_registry *reg, const zkr_statement *s)
-{
-    zkr_err r;
-
-    if ((r = zkr_registry_statement_check_log(reg, s, &app->diag)) != ZKR_OK ||
-        (r = zkr_registry_verifier_revoked(reg, s->schema.proof_kind, s->schema.verifier_version,
-                                           &app->diag)) != ZKR_OK ||
-        (r = zkr_registry_check_revoked(reg, ZKR_KIND_STATEMENT, s->statement_id, NULL,
-                                        &app->diag)) != ZKR_OK ||
-        (r = zkr_registry_check_revoked(reg, ZKR_KIND_SCHEMA, s->schema.digest, NULL,
-                                        &app->diag)) != ZKR_OK ||
-        (r = zkr_registry_check_revoked(reg, ZKR_KIND_PROGRAM, s->program.sha256, NULL,
-                                        &app->diag)) != ZKR_OK ||
-        (r = zkr_registry_check_revoked(reg, ZKR_KIND_MODEL, s->model.sha256, NULL,
-                                        &app->diag)) != ZKR_OK)
-        return r;
-    return zkr_registry_check_revoked(reg, ZKR_KIND_DATASET, s->dataset.sha256, NULL, &app->diag);
-}
-
-/* The stored model bytes, checked against the registered sha256. */
-static zkr_err ginf_model_bytes(zkr_app *app, const zkr_artifact *m, zkr_buf *out)
-{
-    char path[4096];
-    uint8_t sha[ZKR_DIGEST_BYTES];
-    zkr_err r;
-
-    if ((r = zkr_app_store_path(app, "models", m->sha256, "", path, sizeof path)) != ZKR_OK ||
-        (r = zkr_file_read(path, ZKR_ML_MODEL_MAX_BYTES, out, &app->diag)) != ZKR_OK)
-        return r;
-    zkr_sha256(out->p, out->len, sha);
-    if (sodium_memcmp(sha, m->sha256, ZKR_DIGEST_BYTES) != 0)
-        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_MODEL,
-                        "%s: stored model bytes differ from model %lld's registered sha256", path,
-                        (long long)m->id);
-    return ZKR_OK;
-}
-
 /* One record of the registered dataset, its inclusion path, the commitment checked. */
 typedef struct {
     zkr_dataset *ds;
@@ -403,8 +367,8 @@ zkr_err zkr_app_ginf_prove(zkr_app *app, zkr_registry *reg, const zkr_statement 
     memset(&gr, 0, sizeof gr);
     so.no_sandbox = no_sandbox;
     if ((r = ginf_stmt(app, st, 0, &set, &index)) != ZKR_OK ||
-        (r = ginf_revoked(app, reg, st)) != ZKR_OK ||
-        (r = ginf_model_bytes(app, &st->model, &model)) != ZKR_OK ||
+        (r = zkr_app_statement_revoked(app, reg, st)) != ZKR_OK ||
+        (r = zkr_app_store_model(app, &st->model, 1, &model)) != ZKR_OK ||
         (r = ginf_record_load(app, st, index, dataset_file, &gr)) != ZKR_OK)
         goto out;
     if ((r = zkr_enc_u32(&req, GINF_WORKER_VERSION)) != ZKR_OK ||
@@ -559,7 +523,7 @@ zkr_err zkr_app_ginf_verify_request(zkr_app *app, const zkr_statement *st, uint3
                      param_set, set);
         goto out;
     }
-    if ((r = ginf_model_bytes(app, &st->model, &model)) != ZKR_OK ||
+    if ((r = zkr_app_store_model(app, &st->model, 1, &model)) != ZKR_OK ||
         (r = ginf_pcs_of(app, st, &model, pcs)) != ZKR_OK ||
         (r = ginf_record_load(app, st, index, NULL, &gr)) != ZKR_OK)
         goto out;
@@ -603,7 +567,7 @@ zkr_err zkr_app_ginf_verify(zkr_app *app, zkr_registry *reg, const zkr_statement
 
     so.no_sandbox = no_sandbox;
     if ((r = ginf_stmt(app, st, 1, &set, &index)) != ZKR_OK ||
-        (r = ginf_revoked(app, reg, st)) != ZKR_OK ||
+        (r = zkr_app_statement_revoked(app, reg, st)) != ZKR_OK ||
         (r = zkr_app_ginf_verify_request(app, st, set, &pb, &req)) != ZKR_OK)
         goto out;
     r = zkr_sandbox_call(zkr_app_workers, "ginf-verify", &so, req.p, req.len, &reply, &sres,

@@ -157,23 +157,6 @@ static zkr_err zkr_load_stmt(zkr_app *app, zkr_registry *reg, const char *ref, i
     return ZKR_OK;
 }
 
-/* Reads the stored model bytes and checks them against the registered sha256. */
-static zkr_err zkr_load_model(zkr_app *app, const zkr_artifact *m, zkr_buf *out)
-{
-    char path[4096];
-    uint8_t sha[ZKR_DIGEST_BYTES];
-    zkr_err r;
-
-    if ((r = zkr_app_store_path(app, "models", m->sha256, "", path, sizeof path)) != ZKR_OK ||
-        (r = zkr_file_read(path, ZKR_ML_MODEL_MAX_BYTES, out, &app->diag)) != ZKR_OK)
-        return r;
-    zkr_sha256(out->p, out->len, sha);
-    if (sodium_memcmp(sha, m->sha256, ZKR_DIGEST_BYTES) != 0)
-        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_MODEL,
-                        "%s: stored model bytes differ from the registered sha256", path);
-    return ZKR_OK;
-}
-
 /* Opens the dataset, recomputes its commitment and record index's path. */
 static zkr_err zkr_load_record(zkr_app *app, const zkr_proof_stmt *ps, const char *file,
                                zkr_dataset **ds, zkr_infer_record *rec,
@@ -497,7 +480,7 @@ zkr_err zkr_app_prove(zkr_app *app, const zkr_app_prove_opts *o, zkr_app_prove_r
     if ((r = zkr_load_stmt(app, reg, o->statement, 0, &ps)) != ZKR_OK)
         goto out;
     proof_progress(o->progress, "loading the model and the record");
-    if ((r = zkr_load_model(app, &ps.st.model, &model)) != ZKR_OK ||
+    if ((r = zkr_app_store_model(app, &ps.st.model, 0, &model)) != ZKR_OK ||
         (r = zkr_load_record(app, &ps, o->dataset_file, &ds, &rec, path)) != ZKR_OK ||
         (r = zkr_prove_request(&ps, &model, o->threads, use_cuda, &rec, &req)) != ZKR_OK)
         goto out;
