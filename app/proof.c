@@ -390,6 +390,23 @@ static zkr_err prove_out_guard_dataset(zkr_app *app, zkr_registry *reg,
     return r;
 }
 
+/* A graph kind's prover (zkr_app_geval_prove, zkr_app_ginf_prove). */
+typedef zkr_err (*prove_graph_fn)(zkr_app *app, zkr_registry *reg, const zkr_statement *st,
+                                  const char *dataset_file, uint32_t threads, int no_sandbox,
+                                  const char *out, zkr_app_prove_result *res);
+
+/* The graph kinds prove on the CPU only: --backend cuda is refused naming kind. */
+static zkr_err prove_graph(zkr_app *app, zkr_registry *reg, const zkr_app_prove_opts *o,
+                           const zkr_statement *st, const char *kind, const char *step,
+                           prove_graph_fn prove, zkr_app_prove_result *res)
+{
+    if (o->backend != NULL && strcmp(o->backend, "cuda") == 0)
+        return zkr_fail(&app->diag, ZKR_ERR_UNSUPPORTED,
+                        "--backend cuda: %s proves on the CPU only (--backend cpu or auto)", kind);
+    proof_progress(o->progress, step);
+    return prove(app, reg, st, o->dataset_file, o->threads, o->no_sandbox, o->out, res);
+}
+
 zkr_err zkr_app_prove(zkr_app *app, const zkr_app_prove_opts *o, zkr_app_prove_result *res)
 {
     zkr_proof_stmt ps;
@@ -431,30 +448,18 @@ zkr_err zkr_app_prove(zkr_app *app, const zkr_app_prove_opts *o, zkr_app_prove_r
     memset(&ps, 0, sizeof ps);
     if (zkr_app_geval_is(reg, o->statement, &ps.st)) {
         /* evaluation-graph@1 (app/geval.c): the CPU batch prover in its own worker. */
-        if (o->backend != NULL && strcmp(o->backend, "cuda") == 0) {
-            r = zkr_fail(&app->diag, ZKR_ERR_UNSUPPORTED,
-                         "--backend cuda: " ZKR_APP_GEVAL_KIND " proves on the CPU only "
-                         "(--backend cpu or auto)");
-            goto out;
-        }
-        proof_progress(o->progress, "proving the graph evaluation in the confined worker");
-        r = zkr_app_geval_prove(app, reg, &ps.st, o->dataset_file, o->threads, o->no_sandbox,
-                                o->out, res);
+        r = prove_graph(app, reg, o, &ps.st, ZKR_APP_GEVAL_KIND,
+                        "proving the graph evaluation in the confined worker", zkr_app_geval_prove,
+                        res);
         goto out;
     }
     zkr_statement_free(&ps.st);
     memset(&ps, 0, sizeof ps);
     if (zkr_app_ginf_is(reg, o->statement, &ps.st)) {
         /* graph-inference@1 (app/ginfer.c): the CPU prover in its own worker. */
-        if (o->backend != NULL && strcmp(o->backend, "cuda") == 0) {
-            r = zkr_fail(&app->diag, ZKR_ERR_UNSUPPORTED,
-                         "--backend cuda: " ZKR_APP_GINF_KIND " proves on the CPU only "
-                         "(--backend cpu or auto)");
-            goto out;
-        }
-        proof_progress(o->progress, "proving the graph inference in the confined worker");
-        r = zkr_app_ginf_prove(app, reg, &ps.st, o->dataset_file, o->threads, o->no_sandbox,
-                               o->out, res);
+        r = prove_graph(app, reg, o, &ps.st, ZKR_APP_GINF_KIND,
+                        "proving the graph inference in the confined worker", zkr_app_ginf_prove,
+                        res);
         goto out;
     }
     zkr_statement_free(&ps.st);
