@@ -608,32 +608,6 @@ static zkr_err geval_vreq_decode(const uint8_t *req, size_t req_len, geval_vreq 
     return ZKR_OK;
 }
 
-/* The model bytes are the registered model's, of the program, with P's root re-deriving mc. */
-static zkr_err geval_vmodel(const geval_vreq *v, zkr_ml_gmodel **gm, zkr_pcs_commitment *pc,
-                            zkr_diag *d)
-{
-    uint8_t sha[ZKR_DIGEST_BYTES], c[ZKR_DIGEST_BYTES];
-    zkr_err r;
-
-    zkr_sha256(v->model, v->model_len, sha);
-    if (sodium_memcmp(sha, v->model_sha, ZKR_DIGEST_BYTES) != 0)
-        return zkr_fail(d, ZKR_ERR_MISMATCH_MODEL, "the model bytes are not the registered model");
-    if ((r = zkr_ml_gmodel_decode(v->model, v->model_len, gm, d)) != ZKR_OK)
-        return r;
-    zkr_ml_gmodel_program_digest(*gm, sha);
-    if (sodium_memcmp(sha, v->prog, ZKR_DIGEST_BYTES) != 0)
-        return zkr_fail(d, ZKR_ERR_MISMATCH_PROGRAM, "the model is not a model of the program");
-    memcpy(pc->root, v->pcs, ZKR_DIGEST_BYTES);
-    pc->n_vars = (unsigned)v->pcs[32] << 24 | (unsigned)v->pcs[33] << 16 |
-                 (unsigned)v->pcs[34] << 8 | v->pcs[35];
-    if ((r = zkr_app_ginf_commitment(*gm, pc, c)) != ZKR_OK)
-        return r;
-    if (sodium_memcmp(c, v->mc, ZKR_DIGEST_BYTES) != 0)
-        return zkr_fail(d, ZKR_ERR_MISMATCH_MODEL,
-                        "P's root does not give the registered model commitment");
-    return ZKR_OK;
-}
-
 zkr_err zkr_app_worker_geval_verify(const uint8_t *req, size_t req_len, zkr_buf *reply,
                                     zkr_diag *d)
 {
@@ -650,7 +624,8 @@ zkr_err zkr_app_worker_geval_verify(const uint8_t *req, size_t req_len, zkr_buf 
     memset(&vs, 0, sizeof vs);
     if (geval_vreq_decode(req, req_len, &v) != ZKR_OK)
         return zkr_fail(d, ZKR_ERR_MALFORMED, "geval-verify request malformed");
-    if ((r = geval_vmodel(&v, &gm, &vs.model, d)) != ZKR_OK)
+    if ((r = zkr_app_ginf_check_model(v.model, v.model_len, v.model_sha, v.prog, v.pcs, v.mc, &gm,
+                                      &vs.model, d)) != ZKR_OK)
         goto out;
     if (!(mp = calloc(1, sizeof *mp))) {
         r = ZKR_ERR_NOMEM;

@@ -632,6 +632,35 @@ static zkr_err ginf_check_record(const ginf_vreq *v, zkr_diag *d)
     return ZKR_OK;
 }
 
+zkr_err zkr_app_ginf_check_model(const uint8_t *model, size_t model_len,
+                                 const uint8_t sha[ZKR_DIGEST_BYTES],
+                                 const uint8_t prog[ZKR_DIGEST_BYTES],
+                                 const uint8_t pcs[ZKR_APP_GINF_PCS_BYTES],
+                                 const uint8_t mc[ZKR_DIGEST_BYTES], zkr_ml_gmodel **gm,
+                                 zkr_pcs_commitment *pc, zkr_diag *d)
+{
+    uint8_t h[ZKR_DIGEST_BYTES], c[ZKR_DIGEST_BYTES];
+    zkr_err r;
+
+    zkr_sha256(model, model_len, h);
+    if (sodium_memcmp(h, sha, ZKR_DIGEST_BYTES) != 0)
+        return zkr_fail(d, ZKR_ERR_MISMATCH_MODEL, "the model bytes are not the registered model");
+    if ((r = zkr_ml_gmodel_decode(model, model_len, gm, d)) != ZKR_OK)
+        return r;
+    zkr_ml_gmodel_program_digest(*gm, h);
+    if (sodium_memcmp(h, prog, ZKR_DIGEST_BYTES) != 0)
+        return zkr_fail(d, ZKR_ERR_MISMATCH_PROGRAM, "the model is not a model of the program");
+    memcpy(pc->root, pcs, ZKR_DIGEST_BYTES);
+    pc->n_vars = (unsigned)pcs[32] << 24 | (unsigned)pcs[33] << 16 | (unsigned)pcs[34] << 8 |
+                 pcs[35];
+    if ((r = zkr_app_ginf_commitment(*gm, pc, c)) != ZKR_OK)
+        return r;
+    if (sodium_memcmp(c, mc, ZKR_DIGEST_BYTES) != 0)
+        return zkr_fail(d, ZKR_ERR_MISMATCH_MODEL,
+                        "P's root does not give the registered model commitment");
+    return ZKR_OK;
+}
+
 zkr_err zkr_app_worker_ginf_verify(const uint8_t *req, size_t req_len, zkr_buf *reply,
                                    zkr_diag *d)
 {
@@ -641,7 +670,6 @@ zkr_err zkr_app_worker_ginf_verify(const uint8_t *req, size_t req_len, zkr_buf *
     zkr_ginf_params *mp = NULL;
     zkr_verifier_ginf_statement vs;
     int64_t *store = NULL;
-    uint8_t sha[ZKR_DIGEST_BYTES], c[ZKR_DIGEST_BYTES];
     int8_t *y = NULL;
     uint32_t n, am;
     zkr_err r;
@@ -651,26 +679,9 @@ zkr_err zkr_app_worker_ginf_verify(const uint8_t *req, size_t req_len, zkr_buf *
     memset(&vs, 0, sizeof vs);
     if (ginf_vreq_decode(req, req_len, &v) != ZKR_OK)
         return zkr_fail(d, ZKR_ERR_MALFORMED, "ginf-verify request malformed");
-    zkr_sha256(v.model, v.model_len, sha);
-    if (sodium_memcmp(sha, v.model_sha, ZKR_DIGEST_BYTES) != 0)
-        return zkr_fail(d, ZKR_ERR_MISMATCH_MODEL, "the model bytes are not the registered model");
-    if ((r = zkr_ml_gmodel_decode(v.model, v.model_len, &gm, d)) != ZKR_OK)
+    if ((r = zkr_app_ginf_check_model(v.model, v.model_len, v.model_sha, v.prog, v.pcs, v.mc, &gm,
+                                      &vs.model, d)) != ZKR_OK)
         goto out;
-    zkr_ml_gmodel_program_digest(gm, sha);
-    if (sodium_memcmp(sha, v.prog, ZKR_DIGEST_BYTES) != 0) {
-        r = zkr_fail(d, ZKR_ERR_MISMATCH_PROGRAM, "the model is not a model of the program");
-        goto out;
-    }
-    memcpy(vs.model.root, v.pcs, ZKR_DIGEST_BYTES);
-    vs.model.n_vars = (unsigned)v.pcs[32] << 24 | (unsigned)v.pcs[33] << 16 |
-                      (unsigned)v.pcs[34] << 8 | v.pcs[35];
-    if ((r = zkr_app_ginf_commitment(gm, &vs.model, c)) != ZKR_OK)
-        goto out;
-    if (sodium_memcmp(c, v.mc, ZKR_DIGEST_BYTES) != 0) {
-        r = zkr_fail(d, ZKR_ERR_MISMATCH_MODEL,
-                     "P's root does not give the registered model commitment");
-        goto out;
-    }
     if ((r = ginf_check_record(&v, d)) != ZKR_OK || (r = ginf_view(gm, &in, &mp, &store)) != ZKR_OK)
         goto out;
     if (v.record_len < 1) {
