@@ -523,6 +523,28 @@ static zkr_err zkr_verify_request(const zkr_proof_stmt *ps, const zkr_buf *proof
     return zkr_enc_bytes(req, proof->p, proof->len);
 }
 
+/* The proof file, read whole, before a confined verification (progress told). */
+static zkr_err verify_read(zkr_app *app, const zkr_app_verify_opts *o, zkr_buf *proof)
+{
+    zkr_err r = zkr_file_read(o->proof, ZKR_APP_PROOF_MAX, proof, &app->diag);
+
+    if (r == ZKR_OK)
+        proof_progress(o->progress, "verifying in the confined worker");
+    return r;
+}
+
+/* An accepted proof: the time since t0, its digest, then the verification logged. */
+static zkr_err verify_record(zkr_app *app, zkr_registry *reg, const zkr_app_verify_opts *o,
+                             const zkr_statement *st, const zkr_buf *proof, double t0,
+                             zkr_app_verify_result *res)
+{
+    res->seconds = zkr_now() - t0;
+    zkr_sha256(proof->p, proof->len, res->proof_sha256);
+    memcpy(res->statement_id, st->statement_id, ZKR_DIGEST_BYTES);
+    return zkr_record_verification(app, reg, st, res->proof_sha256, o->no_sandbox,
+                                   &res->log_index);
+}
+
 /* training-step@1 statements: every binding value from the registry (app/train.c). */
 static zkr_err zkr_verify_training(zkr_app *app, zkr_registry *reg, const zkr_app_verify_opts *o,
                                    const zkr_statement *st, zkr_app_verify_result *res)
@@ -532,16 +554,12 @@ static zkr_err zkr_verify_training(zkr_app *app, zkr_registry *reg, const zkr_ap
     zkr_err r;
 
     res->kind = "training-step@1";
-    if ((r = zkr_file_read(o->proof, ZKR_APP_PROOF_MAX, &proof, &app->diag)) != ZKR_OK)
+    if ((r = verify_read(app, o, &proof)) != ZKR_OK)
         goto out;
-    proof_progress(o->progress, "verifying in the confined worker");
     if ((r = zkr_app_train_verify(app, reg, st, NULL, proof.p, proof.len, o->no_sandbox)) !=
         ZKR_OK)
         goto out;
-    res->seconds = zkr_now() - t0;
-    zkr_sha256(proof.p, proof.len, res->proof_sha256);
-    memcpy(res->statement_id, st->statement_id, ZKR_DIGEST_BYTES);
-    r = zkr_record_verification(app, reg, st, res->proof_sha256, o->no_sandbox, &res->log_index);
+    r = verify_record(app, reg, o, st, &proof, t0, res);
 out:
     zkr_buf_free(&proof);
     return r;
@@ -568,17 +586,13 @@ static zkr_err zkr_verify_evaluation(zkr_app *app, zkr_registry *reg, const zkr_
     res->kind = strcmp(st->schema.proof_kind, "evaluation@1") == 0       ? "evaluation@1"
                 : strcmp(st->schema.proof_kind, ZKR_IBATCH_NAME) == 0 ? ZKR_IBATCH_NAME
                                                                       : "evaluation-fixed@1";
-    if ((r = zkr_file_read(o->proof, ZKR_APP_PROOF_MAX, &proof, &app->diag)) != ZKR_OK)
+    if ((r = verify_read(app, o, &proof)) != ZKR_OK)
         goto out;
-    proof_progress(o->progress, "verifying in the confined worker");
     if ((r = zkr_app_eval_verify(app, reg, st, proof.p, proof.len, o->no_sandbox,
                                  &res->correct)) != ZKR_OK)
         goto out;
     res->has_correct = strcmp(res->kind, ZKR_IBATCH_NAME) != 0;
-    res->seconds = zkr_now() - t0;
-    zkr_sha256(proof.p, proof.len, res->proof_sha256);
-    memcpy(res->statement_id, st->statement_id, ZKR_DIGEST_BYTES);
-    r = zkr_record_verification(app, reg, st, res->proof_sha256, o->no_sandbox, &res->log_index);
+    r = verify_record(app, reg, o, st, &proof, t0, res);
 out:
     zkr_buf_free(&proof);
     return r;
@@ -593,15 +607,11 @@ static zkr_err zkr_verify_graph(zkr_app *app, zkr_registry *reg, const zkr_app_v
     zkr_err r;
 
     res->kind = ZKR_APP_GINF_KIND;
-    if ((r = zkr_file_read(o->proof, ZKR_APP_PROOF_MAX, &proof, &app->diag)) != ZKR_OK)
+    if ((r = verify_read(app, o, &proof)) != ZKR_OK)
         goto out;
-    proof_progress(o->progress, "verifying in the confined worker");
     if ((r = zkr_app_ginf_verify(app, reg, st, proof.p, proof.len, o->no_sandbox)) != ZKR_OK)
         goto out;
-    res->seconds = zkr_now() - t0;
-    zkr_sha256(proof.p, proof.len, res->proof_sha256);
-    memcpy(res->statement_id, st->statement_id, ZKR_DIGEST_BYTES);
-    r = zkr_record_verification(app, reg, st, res->proof_sha256, o->no_sandbox, &res->log_index);
+    r = verify_record(app, reg, o, st, &proof, t0, res);
 out:
     zkr_buf_free(&proof);
     return r;
@@ -616,9 +626,8 @@ static zkr_err verify_geval(zkr_app *app, zkr_registry *reg, const zkr_app_verif
     zkr_err r;
 
     res->kind = ZKR_APP_GEVAL_KIND;
-    if ((r = zkr_file_read(o->proof, ZKR_APP_PROOF_MAX, &proof, &app->diag)) != ZKR_OK)
+    if ((r = verify_read(app, o, &proof)) != ZKR_OK)
         goto out;
-    proof_progress(o->progress, "verifying in the confined worker");
     if ((r = zkr_app_geval_verify(app, reg, st, proof.p, proof.len, o->no_sandbox,
                                   &res->correct)) != ZKR_OK)
         goto out;
@@ -631,10 +640,7 @@ static zkr_err verify_geval(zkr_app *app, zkr_registry *reg, const zkr_app_verif
                 ZKR_OK &&
             mode == ZKR_EVAL_MODE_EXACT;
     }
-    res->seconds = zkr_now() - t0;
-    zkr_sha256(proof.p, proof.len, res->proof_sha256);
-    memcpy(res->statement_id, st->statement_id, ZKR_DIGEST_BYTES);
-    r = zkr_record_verification(app, reg, st, res->proof_sha256, o->no_sandbox, &res->log_index);
+    r = verify_record(app, reg, o, st, &proof, t0, res);
 out:
     zkr_buf_free(&proof);
     return r;
