@@ -128,8 +128,8 @@ zkr_err zkr_app_eval_statement_check(zkr_app *app, zkr_registry *reg, const char
 }
 
 /* An optional u64 statement parameter; *found tells whether it was given. */
-static zkr_err eval_param(zkr_app *app, const zkr_statement *st, const char *name, uint64_t *v,
-                          int *found)
+static zkr_err eval_param(zkr_app *app, const zkr_statement *st, const char *kind,
+                          const char *name, uint64_t *v, int *found)
 {
     *found = 0;
     for (size_t i = 0; i < st->n_params; i++) {
@@ -138,17 +138,30 @@ static zkr_err eval_param(zkr_app *app, const zkr_statement *st, const char *nam
         if (st->params[i].type != ZKR_PARAM_U64 ||
             zkr_app_parse_u64(app, name, st->params[i].text, v) != ZKR_OK)
             return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_SCHEMA,
-                            "schema %s@%llu: evaluation@1's '%s' must be a u64", st->schema.name,
-                            (unsigned long long)st->schema.version, name);
+                            "schema %s@%llu: %s's '%s' must be a u64", st->schema.name,
+                            (unsigned long long)st->schema.version, kind, name);
         *found = 1;
     }
+    return ZKR_OK;
+}
+
+zkr_err zkr_app_eval_range(zkr_app *app, const zkr_statement *st, const char *kind,
+                           uint64_t *first, uint64_t *count)
+{
+    int has;
+    zkr_err r;
+
+    if ((r = eval_param(app, st, kind, "record_first", first, &has)) != ZKR_OK ||
+        (r = eval_param(app, st, kind, "record_count", count, &has)) != ZKR_OK)
+        return r;
+    if (has && *count == 0)
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_INPUT, "record_count 0: an empty range");
     return ZKR_OK;
 }
 
 /* The statement's own consistency: kind, pins, commitments, range, output. */
 static zkr_err eval_stmt_of(zkr_app *app, const zkr_statement *st, int verifying, eval_stmt *es)
 {
-    int has;
     zkr_err r;
 
     memset(es, 0, sizeof *es);
@@ -167,11 +180,8 @@ static zkr_err eval_stmt_of(zkr_app *app, const zkr_statement *st, int verifying
                         (unsigned long long)st->schema.version, st->schema.verifier_version,
                         ZKR_VERSION);
     if ((r = zkr_app_param_set_of(app, &st->schema, &es->param_set)) != ZKR_OK ||
-        (r = eval_param(app, st, "record_first", &es->first, &has)) != ZKR_OK ||
-        (r = eval_param(app, st, "record_count", &es->count, &has)) != ZKR_OK)
+        (r = zkr_app_eval_range(app, st, "evaluation@1", &es->first, &es->count)) != ZKR_OK)
         return r;
-    if (has && es->count == 0)
-        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_INPUT, "record_count 0: an empty range");
     if (!st->model.has_commitment)
         return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_MODEL, "model %lld has no commitment",
                         (long long)st->model.id);

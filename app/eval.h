@@ -89,6 +89,15 @@ zkr_err zkr_app_eval_verify_derived(zkr_app *app, const zkr_statement *st, const
                                     size_t len, int no_sandbox, uint64_t *correct) ZKR_WUR;
 
 /*
+ * The statement's record range: its parameters record_first and
+ * record_count (u64, each 0 when absent: from record 0, to the last
+ * record). ZKR_ERR_MISMATCH_SCHEMA when one is not a u64 (the message
+ * names kind), ZKR_ERR_MISMATCH_INPUT for a record_count of 0.
+ */
+zkr_err zkr_app_eval_range(zkr_app *app, const zkr_statement *st, const char *kind,
+                           uint64_t *first, uint64_t *count) ZKR_WUR;
+
+/*
  * The records first..+count of a registered statement's dataset, read
  * from its file, as the evaluation kinds (evaluation@1 and its siblings,
  * evaluation-graph@1) hand them to their workers; records and bound are

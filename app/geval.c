@@ -233,28 +233,10 @@ out:
 /* The statement at prove and verify time                               */
 /* ------------------------------------------------------------------ */
 
-static zkr_err geval_param(zkr_app *app, const zkr_statement *st, const char *name, uint64_t *v,
-                           int *found)
-{
-    *found = 0;
-    for (size_t i = 0; i < st->n_params; i++) {
-        if (strcmp(st->params[i].name, name) != 0)
-            continue;
-        if (st->params[i].type != ZKR_PARAM_U64 ||
-            zkr_app_parse_u64(app, name, st->params[i].text, v) != ZKR_OK)
-            return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_SCHEMA,
-                            "schema %s@%llu: " ZKR_APP_GEVAL_KIND "'s '%s' must be a u64",
-                            st->schema.name, (unsigned long long)st->schema.version, name);
-        *found = 1;
-    }
-    return ZKR_OK;
-}
-
 /* The statement's own consistency: kind, pins, commitments, range, output. */
 static zkr_err geval_stmt_of(zkr_app *app, const zkr_statement *st, int verifying, geval_stmt *es)
 {
     const zkr_schema *sc = &st->schema;
-    int has;
     zkr_err r;
 
     memset(es, 0, sizeof *es);
@@ -267,11 +249,8 @@ static zkr_err geval_stmt_of(zkr_app *app, const zkr_statement *st, int verifyin
                         "schema %s@%llu pins verifier %s, this is %s", sc->name,
                         (unsigned long long)sc->version, sc->verifier_version, ZKR_VERSION);
     if ((r = zkr_app_param_set_of(app, sc, &es->param_set)) != ZKR_OK ||
-        (r = geval_param(app, st, "record_first", &es->first, &has)) != ZKR_OK ||
-        (r = geval_param(app, st, "record_count", &es->count, &has)) != ZKR_OK)
+        (r = zkr_app_eval_range(app, st, ZKR_APP_GEVAL_KIND, &es->first, &es->count)) != ZKR_OK)
         return r;
-    if (has && es->count == 0)
-        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_INPUT, "record_count 0: an empty range");
     if (!st->model.has_commitment)
         return zkr_fail(&app->diag, ZKR_ERR_UNSUPPORTED,
                         "model %lld has no graph-inference@1 commitment (its program has a node "
