@@ -52,14 +52,7 @@ static size_t eval_output_max(int batch)
     return batch ? ZKR_IBATCH_OUTPUT_MAX : ZKR_EVAL_OUTPUT_BYTES;
 }
 
-typedef struct {
-    zkr_dataset *ds;
-    uint8_t *records;
-    uint8_t bound[ZKR_EVAL_MAX_BOUNDARY][ZKR_DIGEST_BYTES];
-    zkr_eval_batch bt;
-} eval_data;
-
-static void eval_data_free(eval_data *e)
+void zkr_app_eval_data_free(zkr_app_eval_data *e)
 {
     zkr_dataset_free(e->ds);
     free(e->records);
@@ -135,8 +128,8 @@ zkr_err zkr_app_eval_statement_check(zkr_app *app, zkr_registry *reg, const char
 }
 
 /* An optional u64 statement parameter; *found tells whether it was given. */
-static zkr_err eval_param(zkr_app *app, const zkr_statement *st, const char *name, uint64_t *v,
-                          int *found)
+static zkr_err eval_param(zkr_app *app, const zkr_statement *st, const char *kind,
+                          const char *name, uint64_t *v, int *found)
 {
     *found = 0;
     for (size_t i = 0; i < st->n_params; i++) {
@@ -145,17 +138,30 @@ static zkr_err eval_param(zkr_app *app, const zkr_statement *st, const char *nam
         if (st->params[i].type != ZKR_PARAM_U64 ||
             zkr_app_parse_u64(app, name, st->params[i].text, v) != ZKR_OK)
             return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_SCHEMA,
-                            "schema %s@%llu: evaluation@1's '%s' must be a u64", st->schema.name,
-                            (unsigned long long)st->schema.version, name);
+                            "schema %s@%llu: %s's '%s' must be a u64", st->schema.name,
+                            (unsigned long long)st->schema.version, kind, name);
         *found = 1;
     }
+    return ZKR_OK;
+}
+
+zkr_err zkr_app_eval_range(zkr_app *app, const zkr_statement *st, const char *kind,
+                           uint64_t *first, uint64_t *count)
+{
+    int has;
+    zkr_err r;
+
+    if ((r = eval_param(app, st, kind, "record_first", first, &has)) != ZKR_OK ||
+        (r = eval_param(app, st, kind, "record_count", count, &has)) != ZKR_OK)
+        return r;
+    if (has && *count == 0)
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_INPUT, "record_count 0: an empty range");
     return ZKR_OK;
 }
 
 /* The statement's own consistency: kind, pins, commitments, range, output. */
 static zkr_err eval_stmt_of(zkr_app *app, const zkr_statement *st, int verifying, eval_stmt *es)
 {
-    int has;
     zkr_err r;
 
     memset(es, 0, sizeof *es);
@@ -174,11 +180,8 @@ static zkr_err eval_stmt_of(zkr_app *app, const zkr_statement *st, int verifying
                         (unsigned long long)st->schema.version, st->schema.verifier_version,
                         ZKR_VERSION);
     if ((r = zkr_app_param_set_of(app, &st->schema, &es->param_set)) != ZKR_OK ||
-        (r = eval_param(app, st, "record_first", &es->first, &has)) != ZKR_OK ||
-        (r = eval_param(app, st, "record_count", &es->count, &has)) != ZKR_OK)
+        (r = zkr_app_eval_range(app, st, "evaluation@1", &es->first, &es->count)) != ZKR_OK)
         return r;
-    if (has && es->count == 0)
-        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_INPUT, "record_count 0: an empty range");
     if (!st->model.has_commitment)
         return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_MODEL, "model %lld has no commitment",
                         (long long)st->model.id);
@@ -205,59 +208,45 @@ static zkr_err eval_stmt_of(zkr_app *app, const zkr_statement *st, int verifying
     return ZKR_OK;
 }
 
-/* Revocations of everything the statement binds (as cmd_proof.c checks for inference@1). */
-static zkr_err eval_revoked(zkr_app *app, zkr_registry *reg, const zkr_statement *s)
+/* st's dataset file: file itself, else the one remembered at register-dataset (into sp). */
+static zkr_err eval_data_file(zkr_app *app, const zkr_statement *st, const char **file,
+                              char *sp, size_t cap)
 {
     zkr_err r;
 
-    if ((r = zkr_registry_statement_check_log(reg, s, &app->diag)) != ZKR_OK ||
-        (r = zkr_registry_verifier_revoked(reg, s->schema.proof_kind, s->schema.verifier_version,
-                                           &app->diag)) != ZKR_OK ||
-        (r = zkr_registry_check_revoked(reg, ZKR_KIND_STATEMENT, s->statement_id, NULL,
-                                        &app->diag)) != ZKR_OK ||
-        (r = zkr_registry_check_revoked(reg, ZKR_KIND_SCHEMA, s->schema.digest, NULL,
-                                        &app->diag)) != ZKR_OK ||
-        (r = zkr_registry_check_revoked(reg, ZKR_KIND_PROGRAM, s->program.sha256, NULL,
-                                        &app->diag)) != ZKR_OK ||
-        (r = zkr_registry_check_revoked(reg, ZKR_KIND_MODEL, s->model.sha256, NULL,
-                                        &app->diag)) != ZKR_OK)
-        return r;
-    return zkr_registry_check_revoked(reg, ZKR_KIND_DATASET, s->dataset.sha256, NULL, &app->diag);
+    if (*file != NULL)
+        return ZKR_OK;
+    if ((r = zkr_app_dataset_remembered(app, st->dataset.sha256, sp, cap)) != ZKR_OK)
+        return zkr_fail(&app->diag, r,
+                        "dataset %lld: its file is unknown here; pass --dataset-file PATH",
+                        (long long)st->dataset.id);
+    *file = sp;
+    return ZKR_OK;
 }
 
-/* Opens the dataset file, extracts the range and checks the registered commitment. */
-static zkr_err eval_data_open(zkr_app *app, const zkr_statement *st, const char *file,
-                              const eval_stmt *es, eval_data *e)
+zkr_err zkr_app_eval_data_open(zkr_app *app, const zkr_statement *st, const char *file,
+                               uint64_t first, uint64_t count, zkr_app_eval_limit_fn limit,
+                               zkr_app_eval_data *e, uint64_t *count_out)
 {
     char sp[4096];
-    zkr_buf stored = {0};
     uint8_t comm[ZKR_DIGEST_BYTES];
-    uint64_t n, count;
+    uint64_t n;
     zkr_err r;
 
     memset(e, 0, sizeof *e);
-    if (!file) {
-        if ((r = zkr_app_store_path(app, "datasets", st->dataset.sha256, ".path", sp,
-                                          sizeof sp)) != ZKR_OK ||
-            (r = zkr_file_read(sp, sizeof sp - 1, &stored, &app->diag)) != ZKR_OK)
-            return zkr_fail(&app->diag, r == ZKR_OK ? ZKR_ERR_NOT_FOUND : r,
-                            "dataset %lld: its file is unknown here; pass --dataset-file PATH",
-                            (long long)st->dataset.id);
-        memcpy(sp, stored.p, stored.len);
-        sp[stored.len] = '\0';
-        zkr_buf_free(&stored);
-        file = sp;
-    }
-    if ((r = zkr_dataset_open(file, &e->ds, &app->diag)) != ZKR_OK)
+    if ((r = eval_data_file(app, st, &file, sp, sizeof sp)) != ZKR_OK ||
+        (r = zkr_dataset_open(file, &e->ds, &app->diag)) != ZKR_OK)
         return r;
     n = zkr_dataset_count(e->ds);
-    count = es->count ? es->count : (es->first < n ? n - es->first : 0);
-    if (count == 0 || es->first >= n || count > n - es->first)
+    count = count ? count : (first < n ? n - first : 0);
+    *count_out = count;
+    if (count == 0 || first >= n || count > n - first)
         return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_INPUT,
                         "records %llu..+%llu: the dataset has %llu records",
-                        (unsigned long long)es->first, (unsigned long long)count,
+                        (unsigned long long)first, (unsigned long long)count,
                         (unsigned long long)n);
-    if ((r = zkr_eval_batch_of(e->ds, es->first, count, &e->records, e->bound, &e->bt,
+    if ((limit != NULL && (r = limit(app, first, count)) != ZKR_OK) ||
+        (r = zkr_eval_batch_of(e->ds, first, count, &e->records, e->bound, &e->bt,
                                &app->diag)) != ZKR_OK)
         return r;
     zkr_infer_dataset_commitment(n, e->bt.root, comm);
@@ -265,6 +254,19 @@ static zkr_err eval_data_open(zkr_app *app, const zkr_statement *st, const char 
         return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_DATASET,
                         "%s: its commitment differs from dataset %lld's registered commitment",
                         file, (long long)st->dataset.id);
+    return ZKR_OK;
+}
+
+/* The dataset's range (zkr_app_eval_data_open), then the public output's range against it. */
+static zkr_err eval_data_open(zkr_app *app, const zkr_statement *st, const char *file,
+                              const eval_stmt *es, zkr_app_eval_data *e)
+{
+    uint64_t count;
+    zkr_err r;
+
+    if ((r = zkr_app_eval_data_open(app, st, file, es->first, es->count, NULL, e, &count)) !=
+        ZKR_OK)
+        return r;
     if (es->out_count != count || (es->batch && es->out_first != es->first))
         return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_OUTPUT,
                         "the public output covers records %llu..+%llu, the statement's range "
@@ -272,22 +274,6 @@ static zkr_err eval_data_open(zkr_app *app, const zkr_statement *st, const char 
                         (unsigned long long)(es->batch ? es->out_first : es->first),
                         (unsigned long long)es->out_count, (unsigned long long)es->first,
                         (unsigned long long)count);
-    return ZKR_OK;
-}
-
-static zkr_err eval_load_model(zkr_app *app, const zkr_artifact *m, zkr_buf *out)
-{
-    char path[4096];
-    uint8_t sha[ZKR_DIGEST_BYTES];
-    zkr_err r;
-
-    if ((r = zkr_app_store_path(app, "models", m->sha256, "", path, sizeof path)) != ZKR_OK ||
-        (r = zkr_file_read(path, ZKR_ML_MODEL_MAX_BYTES, out, &app->diag)) != ZKR_OK)
-        return r;
-    zkr_sha256(out->p, out->len, sha);
-    if (sodium_memcmp(sha, m->sha256, ZKR_DIGEST_BYTES) != 0)
-        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_MODEL,
-                        "%s: stored model bytes differ from the registered sha256", path);
     return ZKR_OK;
 }
 
@@ -384,7 +370,7 @@ static zkr_err eval_prove_run(zkr_app *app, const zkr_statement *st, const eval_
                               const uint8_t *model, size_t model_len, const char *dataset_file,
                               uint32_t threads, int no_sandbox, zkr_buf *reply, double *secs)
 {
-    eval_data e;
+    zkr_app_eval_data e;
     zkr_buf req = {0};
     zkr_sandbox_opts so = {NULL, NULL, 0};
     zkr_sandbox_result sres;
@@ -409,7 +395,7 @@ static zkr_err eval_prove_run(zkr_app *app, const zkr_statement *st, const eval_
     *secs = eval_now() - t0;
 out:
     zkr_buf_free(&req);
-    eval_data_free(&e);
+    zkr_app_eval_data_free(&e);
     return r;
 }
 
@@ -422,8 +408,9 @@ zkr_err zkr_app_eval_prove(zkr_app *app, zkr_registry *reg, const zkr_statement 
     double secs = 0;
     zkr_err r;
 
-    if ((r = eval_stmt_of(app, st, 0, &es)) != ZKR_OK || (r = eval_revoked(app, reg, st)) != ZKR_OK ||
-        (r = eval_load_model(app, &st->model, &model)) != ZKR_OK ||
+    if ((r = eval_stmt_of(app, st, 0, &es)) != ZKR_OK ||
+        (r = zkr_app_statement_revoked(app, reg, st)) != ZKR_OK ||
+        (r = zkr_app_store_model(app, &st->model, 0, &model)) != ZKR_OK ||
         (r = eval_prove_run(app, st, &es, model.p, model.len, dataset_file, threads, no_sandbox,
                             &reply, &secs)) != ZKR_OK)
         goto out;
@@ -585,7 +572,7 @@ zkr_err zkr_app_worker_ibatch_prove(const uint8_t *req, size_t req_len, zkr_buf 
 static zkr_err eval_verify_req(zkr_app *app, const zkr_statement *st, const eval_stmt *es,
                                const zkr_buf *proof, zkr_buf *req)
 {
-    eval_data e;
+    zkr_app_eval_data e;
     zkr_err r;
 
     if ((r = eval_data_open(app, st, NULL, es, &e)) != ZKR_OK)
@@ -601,7 +588,7 @@ static zkr_err eval_verify_req(zkr_app *app, const zkr_statement *st, const eval
         goto out;
     r = zkr_enc_bytes(req, proof->p, proof->len);
 out:
-    eval_data_free(&e);
+    zkr_app_eval_data_free(&e);
     return r;
 }
 
@@ -652,7 +639,8 @@ zkr_err zkr_app_eval_verify(zkr_app *app, zkr_registry *reg, const zkr_statement
     zkr_err r;
 
     *correct = 0;
-    if ((r = eval_stmt_of(app, st, 1, &es)) != ZKR_OK || (r = eval_revoked(app, reg, st)) != ZKR_OK)
+    if ((r = eval_stmt_of(app, st, 1, &es)) != ZKR_OK ||
+        (r = zkr_app_statement_revoked(app, reg, st)) != ZKR_OK)
         return r;
     return eval_verify_run(app, st, &es, proof, len, no_sandbox, correct);
 }

@@ -15,6 +15,7 @@
 
 #include "app/app.h"
 #include "app/proof.h"
+#include "prover/prover.h"
 #include "registry/registry.h"
 
 /*
@@ -86,6 +87,48 @@ zkr_err zkr_app_eval_prove_model(zkr_app *app, const zkr_statement *st, const ui
                                  zkr_buf *proof, uint64_t *correct) ZKR_WUR;
 zkr_err zkr_app_eval_verify_derived(zkr_app *app, const zkr_statement *st, const uint8_t *proof,
                                     size_t len, int no_sandbox, uint64_t *correct) ZKR_WUR;
+
+/*
+ * The statement's record range: its parameters record_first and
+ * record_count (u64, each 0 when absent: from record 0, to the last
+ * record). ZKR_ERR_MISMATCH_SCHEMA when one is not a u64 (the message
+ * names kind), ZKR_ERR_MISMATCH_INPUT for a record_count of 0.
+ */
+zkr_err zkr_app_eval_range(zkr_app *app, const zkr_statement *st, const char *kind,
+                           uint64_t *first, uint64_t *count) ZKR_WUR;
+
+/*
+ * The records first..+count of a registered statement's dataset, read
+ * from its file, as the evaluation kinds (evaluation@1 and its siblings,
+ * evaluation-graph@1) hand them to their workers; records and bound are
+ * owned, bt points into them.
+ */
+typedef struct {
+    zkr_dataset *ds;
+    uint8_t *records;
+    uint8_t bound[ZKR_EVAL_MAX_BOUNDARY][ZKR_DIGEST_BYTES];
+    zkr_eval_batch bt;
+} zkr_app_eval_data;
+
+/* A kind's own limit on a range, checked once the range is known; fails naming it. */
+typedef zkr_err (*zkr_app_eval_limit_fn)(zkr_app *app, uint64_t first, uint64_t count);
+
+/*
+ * Opens st's dataset from file (NULL: the file remembered at
+ * register-dataset; ZKR_ERR_NOT_FOUND, ZKR_ERR_IO or ZKR_ERR_TOO_LARGE
+ * saying "pass --dataset-file PATH" when that cannot be read), resolves
+ * count (0: to the last record) and refuses a range outside the dataset
+ * (ZKR_ERR_MISMATCH_INPUT), then limit (when non-NULL), extracts the
+ * batch into *e and compares the dataset commitment with st's
+ * (ZKR_ERR_MISMATCH_DATASET naming the file). *count_out gets the
+ * resolved count. *e is zeroed first; release it with
+ * zkr_app_eval_data_free, on failure too.
+ */
+zkr_err zkr_app_eval_data_open(zkr_app *app, const zkr_statement *st, const char *file,
+                               uint64_t first, uint64_t count, zkr_app_eval_limit_fn limit,
+                               zkr_app_eval_data *e, uint64_t *count_out) ZKR_WUR;
+/* Frees what zkr_app_eval_data_open allocated and zeroes *e (a zeroed *e is fine). */
+void zkr_app_eval_data_free(zkr_app_eval_data *e);
 
 /* The "eval-verify" worker's request for st and proof (for `zkreg attest`). */
 zkr_err zkr_app_eval_verify_request(zkr_app *app, const zkr_statement *st, uint32_t param_set,

@@ -75,24 +75,6 @@ static zkr_err geval_limit(zkr_app *app, uint64_t first, uint64_t count)
 /* The model: commitment, public parameters, batch layout               */
 /* ------------------------------------------------------------------ */
 
-/* The stored model bytes, checked against the registered sha256. */
-static zkr_err geval_model_bytes(zkr_app *app, const zkr_artifact *m, zkr_buf *out)
-{
-    char path[4096];
-    uint8_t sha[ZKR_DIGEST_BYTES];
-    zkr_err r;
-
-    if ((r = zkr_app_store_path(app, "models", m->sha256, "", path, sizeof path)) != ZKR_OK ||
-        (r = zkr_file_read(path, ZKR_ML_MODEL_MAX_BYTES, out, &app->diag)) != ZKR_OK)
-        return r;
-    zkr_sha256(out->p, out->len, sha);
-    if (sodium_memcmp(sha, m->sha256, ZKR_DIGEST_BYTES) != 0)
-        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_MODEL,
-                        "%s: stored model bytes differ from model %lld's registered sha256", path,
-                        (long long)m->id);
-    return ZKR_OK;
-}
-
 /* The batch layout of count records over the graph model (bytes): the prover's own check. */
 static zkr_err geval_layout(const uint8_t *model, size_t model_len, uint64_t count, zkr_diag *d)
 {
@@ -202,7 +184,7 @@ zkr_err zkr_app_geval_statement_check(zkr_app *app, zkr_registry *reg, const cha
                         ZKR_APP_GEVAL_KIND " proves against (register-model said why)",
                         (long long)m.id);
     /* The layout is the prover's first check: refused here, nothing is registered. */
-    if ((r = geval_model_bytes(app, &m, &mb)) == ZKR_OK &&
+    if ((r = zkr_app_store_model(app, &m, 1, &mb)) == ZKR_OK &&
         (r = geval_layout(mb.p, mb.len, count, &quiet)) != ZKR_OK)
         (void)zkr_fail(&app->diag, r, "model %lld over %llu records: %s", (long long)m.id,
                        (unsigned long long)count, quiet.msg);
@@ -251,28 +233,10 @@ out:
 /* The statement at prove and verify time                               */
 /* ------------------------------------------------------------------ */
 
-static zkr_err geval_param(zkr_app *app, const zkr_statement *st, const char *name, uint64_t *v,
-                           int *found)
-{
-    *found = 0;
-    for (size_t i = 0; i < st->n_params; i++) {
-        if (strcmp(st->params[i].name, name) != 0)
-            continue;
-        if (st->params[i].type != ZKR_PARAM_U64 ||
-            zkr_app_parse_u64(app, name, st->params[i].text, v) != ZKR_OK)
-            return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_SCHEMA,
-                            "schema %s@%llu: " ZKR_APP_GEVAL_KIND "'s '%s' must be a u64",
-                            st->schema.name, (unsigned long long)st->schema.version, name);
-        *found = 1;
-    }
-    return ZKR_OK;
-}
-
 /* The statement's own consistency: kind, pins, commitments, range, output. */
 static zkr_err geval_stmt_of(zkr_app *app, const zkr_statement *st, int verifying, geval_stmt *es)
 {
     const zkr_schema *sc = &st->schema;
-    int has;
     zkr_err r;
 
     memset(es, 0, sizeof *es);
@@ -285,11 +249,8 @@ static zkr_err geval_stmt_of(zkr_app *app, const zkr_statement *st, int verifyin
                         "schema %s@%llu pins verifier %s, this is %s", sc->name,
                         (unsigned long long)sc->version, sc->verifier_version, ZKR_VERSION);
     if ((r = zkr_app_param_set_of(app, sc, &es->param_set)) != ZKR_OK ||
-        (r = geval_param(app, st, "record_first", &es->first, &has)) != ZKR_OK ||
-        (r = geval_param(app, st, "record_count", &es->count, &has)) != ZKR_OK)
+        (r = zkr_app_eval_range(app, st, ZKR_APP_GEVAL_KIND, &es->first, &es->count)) != ZKR_OK)
         return r;
-    if (has && es->count == 0)
-        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_INPUT, "record_count 0: an empty range");
     if (!st->model.has_commitment)
         return zkr_fail(&app->diag, ZKR_ERR_UNSUPPORTED,
                         "model %lld has no graph-inference@1 commitment (its program has a node "
@@ -307,80 +268,16 @@ static zkr_err geval_stmt_of(zkr_app *app, const zkr_statement *st, int verifyin
     return ZKR_OK;
 }
 
-static zkr_err geval_revoked(zkr_app *app, zkr_registry *reg, const zkr_statement *s)
-{
-    zkr_err r;
-
-    if ((r = zkr_registry_statement_check_log(reg, s, &app->diag)) != ZKR_OK ||
-        (r = zkr_registry_verifier_revoked(reg, s->schema.proof_kind, s->schema.verifier_version,
-                                           &app->diag)) != ZKR_OK ||
-        (r = zkr_registry_check_revoked(reg, ZKR_KIND_STATEMENT, s->statement_id, NULL,
-                                        &app->diag)) != ZKR_OK ||
-        (r = zkr_registry_check_revoked(reg, ZKR_KIND_SCHEMA, s->schema.digest, NULL,
-                                        &app->diag)) != ZKR_OK ||
-        (r = zkr_registry_check_revoked(reg, ZKR_KIND_PROGRAM, s->program.sha256, NULL,
-                                        &app->diag)) != ZKR_OK ||
-        (r = zkr_registry_check_revoked(reg, ZKR_KIND_MODEL, s->model.sha256, NULL,
-                                        &app->diag)) != ZKR_OK)
-        return r;
-    return zkr_registry_check_revoked(reg, ZKR_KIND_DATASET, s->dataset.sha256, NULL, &app->diag);
-}
-
-/* The range's records of the registered dataset, the commitment checked. */
-typedef struct {
-    zkr_dataset *ds;
-    uint8_t *records;
-    uint8_t bound[ZKR_EVAL_MAX_BOUNDARY][ZKR_DIGEST_BYTES];
-    zkr_eval_batch bt;
-} geval_data;
-
-static void geval_data_free(geval_data *e)
-{
-    zkr_dataset_free(e->ds);
-    free(e->records);
-    memset(e, 0, sizeof *e);
-}
-
+/* The dataset's range (zkr_app_eval_data_open, this kind's limit), then the output's count. */
 static zkr_err geval_data_open(zkr_app *app, const zkr_statement *st, const char *file,
-                               const geval_stmt *es, geval_data *e)
+                               const geval_stmt *es, zkr_app_eval_data *e)
 {
-    char sp[4096];
-    zkr_buf stored = {0};
-    uint8_t comm[ZKR_DIGEST_BYTES];
-    uint64_t n, count;
+    uint64_t count;
     zkr_err r;
 
-    memset(e, 0, sizeof *e);
-    if (!file) {
-        if ((r = zkr_app_store_path(app, "datasets", st->dataset.sha256, ".path", sp,
-                                    sizeof sp)) != ZKR_OK ||
-            (r = zkr_file_read(sp, sizeof sp - 1, &stored, &app->diag)) != ZKR_OK)
-            return zkr_fail(&app->diag, r == ZKR_OK ? ZKR_ERR_NOT_FOUND : r,
-                            "dataset %lld: its file is unknown here; pass --dataset-file PATH",
-                            (long long)st->dataset.id);
-        memcpy(sp, stored.p, stored.len);
-        sp[stored.len] = '\0';
-        zkr_buf_free(&stored);
-        file = sp;
-    }
-    if ((r = zkr_dataset_open(file, &e->ds, &app->diag)) != ZKR_OK)
+    if ((r = zkr_app_eval_data_open(app, st, file, es->first, es->count, geval_limit, e,
+                                    &count)) != ZKR_OK)
         return r;
-    n = zkr_dataset_count(e->ds);
-    count = es->count ? es->count : (es->first < n ? n - es->first : 0);
-    if (count == 0 || es->first >= n || count > n - es->first)
-        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_INPUT,
-                        "records %llu..+%llu: the dataset has %llu records",
-                        (unsigned long long)es->first, (unsigned long long)count,
-                        (unsigned long long)n);
-    if ((r = geval_limit(app, es->first, count)) != ZKR_OK ||
-        (r = zkr_eval_batch_of(e->ds, es->first, count, &e->records, e->bound, &e->bt,
-                               &app->diag)) != ZKR_OK)
-        return r;
-    zkr_infer_dataset_commitment(n, e->bt.root, comm);
-    if (sodium_memcmp(comm, st->dataset.commitment, ZKR_DIGEST_BYTES) != 0)
-        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_DATASET,
-                        "%s: its commitment differs from dataset %lld's registered commitment",
-                        file, (long long)st->dataset.id);
     if (es->out_count != count)
         return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_OUTPUT,
                         "the public output covers %llu records, the statement's range "
@@ -462,15 +359,15 @@ zkr_err zkr_app_geval_prove(zkr_app *app, zkr_registry *reg, const zkr_statement
     zkr_sandbox_result sres;
     zkr_buf model = {0}, req = {0}, reply = {0};
     geval_stmt es;
-    geval_data e;
+    zkr_app_eval_data e;
     double t0;
     zkr_err r;
 
     memset(&e, 0, sizeof e);
     so.no_sandbox = no_sandbox;
     if ((r = geval_stmt_of(app, st, 0, &es)) != ZKR_OK ||
-        (r = geval_revoked(app, reg, st)) != ZKR_OK ||
-        (r = geval_model_bytes(app, &st->model, &model)) != ZKR_OK ||
+        (r = zkr_app_statement_revoked(app, reg, st)) != ZKR_OK ||
+        (r = zkr_app_store_model(app, &st->model, 1, &model)) != ZKR_OK ||
         (r = geval_data_open(app, st, dataset_file, &es, &e)) != ZKR_OK ||
         (r = geval_prove_request(st, &es, &model, threads, &e.bt, &req)) != ZKR_OK)
         goto out;
@@ -484,7 +381,7 @@ out:
     zkr_buf_free(&model);
     zkr_buf_free(&req);
     zkr_buf_free(&reply);
-    geval_data_free(&e);
+    zkr_app_eval_data_free(&e);
     return r;
 }
 
@@ -585,12 +482,12 @@ static zkr_err geval_verify_req(zkr_app *app, const zkr_statement *st, const gev
                                 const zkr_buf *proof, zkr_buf *req)
 {
     zkr_buf model = {0};
-    geval_data e;
+    zkr_app_eval_data e;
     uint8_t pcs[ZKR_APP_GINF_PCS_BYTES];
     zkr_err r;
 
     memset(&e, 0, sizeof e);
-    if ((r = geval_model_bytes(app, &st->model, &model)) != ZKR_OK ||
+    if ((r = zkr_app_store_model(app, &st->model, 1, &model)) != ZKR_OK ||
         (r = zkr_app_ginf_pcs(app, st, &model, pcs)) != ZKR_OK ||
         (r = geval_data_open(app, st, NULL, es, &e)) != ZKR_OK)
         goto out;
@@ -611,7 +508,7 @@ static zkr_err geval_verify_req(zkr_app *app, const zkr_statement *st, const gev
     r = zkr_enc_bytes(req, proof->p, proof->len);
 out:
     zkr_buf_free(&model);
-    geval_data_free(&e);
+    zkr_app_eval_data_free(&e);
     return r;
 }
 
@@ -642,7 +539,7 @@ zkr_err zkr_app_geval_verify(zkr_app *app, zkr_registry *reg, const zkr_statemen
     *correct = 0;
     so.no_sandbox = no_sandbox;
     if ((r = geval_stmt_of(app, st, 1, &es)) != ZKR_OK ||
-        (r = geval_revoked(app, reg, st)) != ZKR_OK ||
+        (r = zkr_app_statement_revoked(app, reg, st)) != ZKR_OK ||
         (r = geval_verify_req(app, st, &es, &pb, &req)) != ZKR_OK ||
         (r = zkr_sandbox_call(zkr_app_workers, "geval-verify", &so, req.p, req.len, &reply, &sres,
                               &app->diag)) != ZKR_OK)
@@ -690,32 +587,6 @@ static zkr_err geval_vreq_decode(const uint8_t *req, size_t req_len, geval_vreq 
     return ZKR_OK;
 }
 
-/* The model bytes are the registered model's, of the program, with P's root re-deriving mc. */
-static zkr_err geval_vmodel(const geval_vreq *v, zkr_ml_gmodel **gm, zkr_pcs_commitment *pc,
-                            zkr_diag *d)
-{
-    uint8_t sha[ZKR_DIGEST_BYTES], c[ZKR_DIGEST_BYTES];
-    zkr_err r;
-
-    zkr_sha256(v->model, v->model_len, sha);
-    if (sodium_memcmp(sha, v->model_sha, ZKR_DIGEST_BYTES) != 0)
-        return zkr_fail(d, ZKR_ERR_MISMATCH_MODEL, "the model bytes are not the registered model");
-    if ((r = zkr_ml_gmodel_decode(v->model, v->model_len, gm, d)) != ZKR_OK)
-        return r;
-    zkr_ml_gmodel_program_digest(*gm, sha);
-    if (sodium_memcmp(sha, v->prog, ZKR_DIGEST_BYTES) != 0)
-        return zkr_fail(d, ZKR_ERR_MISMATCH_PROGRAM, "the model is not a model of the program");
-    memcpy(pc->root, v->pcs, ZKR_DIGEST_BYTES);
-    pc->n_vars = (unsigned)v->pcs[32] << 24 | (unsigned)v->pcs[33] << 16 |
-                 (unsigned)v->pcs[34] << 8 | v->pcs[35];
-    if ((r = zkr_app_ginf_commitment(*gm, pc, c)) != ZKR_OK)
-        return r;
-    if (sodium_memcmp(c, v->mc, ZKR_DIGEST_BYTES) != 0)
-        return zkr_fail(d, ZKR_ERR_MISMATCH_MODEL,
-                        "P's root does not give the registered model commitment");
-    return ZKR_OK;
-}
-
 zkr_err zkr_app_worker_geval_verify(const uint8_t *req, size_t req_len, zkr_buf *reply,
                                     zkr_diag *d)
 {
@@ -732,7 +603,8 @@ zkr_err zkr_app_worker_geval_verify(const uint8_t *req, size_t req_len, zkr_buf 
     memset(&vs, 0, sizeof vs);
     if (geval_vreq_decode(req, req_len, &v) != ZKR_OK)
         return zkr_fail(d, ZKR_ERR_MALFORMED, "geval-verify request malformed");
-    if ((r = geval_vmodel(&v, &gm, &vs.model, d)) != ZKR_OK)
+    if ((r = zkr_app_ginf_check_model(v.model, v.model_len, v.model_sha, v.prog, v.pcs, v.mc, &gm,
+                                      &vs.model, d)) != ZKR_OK)
         goto out;
     if (!(mp = calloc(1, sizeof *mp))) {
         r = ZKR_ERR_NOMEM;

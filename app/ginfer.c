@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "app/ginfer.h"
+#include "app/proof.h"
 #include "app/store.h"
 #include "app/workers.h"
 #include "prover/ginfer.h"
@@ -239,43 +240,6 @@ static zkr_err ginf_stmt(zkr_app *app, const zkr_statement *st, int verifying, u
     return ZKR_OK;
 }
 
-static zkr_err ginf_revoked(zkr_app *app, zkr_registry *reg, const zkr_statement *s)
-{
-    zkr_err r;
-
-    if ((r = zkr_registry_statement_check_log(reg, s, &app->diag)) != ZKR_OK ||
-        (r = zkr_registry_verifier_revoked(reg, s->schema.proof_kind, s->schema.verifier_version,
-                                           &app->diag)) != ZKR_OK ||
-        (r = zkr_registry_check_revoked(reg, ZKR_KIND_STATEMENT, s->statement_id, NULL,
-                                        &app->diag)) != ZKR_OK ||
-        (r = zkr_registry_check_revoked(reg, ZKR_KIND_SCHEMA, s->schema.digest, NULL,
-                                        &app->diag)) != ZKR_OK ||
-        (r = zkr_registry_check_revoked(reg, ZKR_KIND_PROGRAM, s->program.sha256, NULL,
-                                        &app->diag)) != ZKR_OK ||
-        (r = zkr_registry_check_revoked(reg, ZKR_KIND_MODEL, s->model.sha256, NULL,
-                                        &app->diag)) != ZKR_OK)
-        return r;
-    return zkr_registry_check_revoked(reg, ZKR_KIND_DATASET, s->dataset.sha256, NULL, &app->diag);
-}
-
-/* The stored model bytes, checked against the registered sha256. */
-static zkr_err ginf_model_bytes(zkr_app *app, const zkr_artifact *m, zkr_buf *out)
-{
-    char path[4096];
-    uint8_t sha[ZKR_DIGEST_BYTES];
-    zkr_err r;
-
-    if ((r = zkr_app_store_path(app, "models", m->sha256, "", path, sizeof path)) != ZKR_OK ||
-        (r = zkr_file_read(path, ZKR_ML_MODEL_MAX_BYTES, out, &app->diag)) != ZKR_OK)
-        return r;
-    zkr_sha256(out->p, out->len, sha);
-    if (sodium_memcmp(sha, m->sha256, ZKR_DIGEST_BYTES) != 0)
-        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_MODEL,
-                        "%s: stored model bytes differ from model %lld's registered sha256", path,
-                        (long long)m->id);
-    return ZKR_OK;
-}
-
 /* One record of the registered dataset, its inclusion path, the commitment checked. */
 typedef struct {
     zkr_dataset *ds;
@@ -403,8 +367,8 @@ zkr_err zkr_app_ginf_prove(zkr_app *app, zkr_registry *reg, const zkr_statement 
     memset(&gr, 0, sizeof gr);
     so.no_sandbox = no_sandbox;
     if ((r = ginf_stmt(app, st, 0, &set, &index)) != ZKR_OK ||
-        (r = ginf_revoked(app, reg, st)) != ZKR_OK ||
-        (r = ginf_model_bytes(app, &st->model, &model)) != ZKR_OK ||
+        (r = zkr_app_statement_revoked(app, reg, st)) != ZKR_OK ||
+        (r = zkr_app_store_model(app, &st->model, 1, &model)) != ZKR_OK ||
         (r = ginf_record_load(app, st, index, dataset_file, &gr)) != ZKR_OK)
         goto out;
     if ((r = zkr_enc_u32(&req, GINF_WORKER_VERSION)) != ZKR_OK ||
@@ -559,7 +523,7 @@ zkr_err zkr_app_ginf_verify_request(zkr_app *app, const zkr_statement *st, uint3
                      param_set, set);
         goto out;
     }
-    if ((r = ginf_model_bytes(app, &st->model, &model)) != ZKR_OK ||
+    if ((r = zkr_app_store_model(app, &st->model, 1, &model)) != ZKR_OK ||
         (r = ginf_pcs_of(app, st, &model, pcs)) != ZKR_OK ||
         (r = ginf_record_load(app, st, index, NULL, &gr)) != ZKR_OK)
         goto out;
@@ -603,7 +567,7 @@ zkr_err zkr_app_ginf_verify(zkr_app *app, zkr_registry *reg, const zkr_statement
 
     so.no_sandbox = no_sandbox;
     if ((r = ginf_stmt(app, st, 1, &set, &index)) != ZKR_OK ||
-        (r = ginf_revoked(app, reg, st)) != ZKR_OK ||
+        (r = zkr_app_statement_revoked(app, reg, st)) != ZKR_OK ||
         (r = zkr_app_ginf_verify_request(app, st, set, &pb, &req)) != ZKR_OK)
         goto out;
     r = zkr_sandbox_call(zkr_app_workers, "ginf-verify", &so, req.p, req.len, &reply, &sres,
@@ -668,6 +632,35 @@ static zkr_err ginf_check_record(const ginf_vreq *v, zkr_diag *d)
     return ZKR_OK;
 }
 
+zkr_err zkr_app_ginf_check_model(const uint8_t *model, size_t model_len,
+                                 const uint8_t sha[ZKR_DIGEST_BYTES],
+                                 const uint8_t prog[ZKR_DIGEST_BYTES],
+                                 const uint8_t pcs[ZKR_APP_GINF_PCS_BYTES],
+                                 const uint8_t mc[ZKR_DIGEST_BYTES], zkr_ml_gmodel **gm,
+                                 zkr_pcs_commitment *pc, zkr_diag *d)
+{
+    uint8_t h[ZKR_DIGEST_BYTES], c[ZKR_DIGEST_BYTES];
+    zkr_err r;
+
+    zkr_sha256(model, model_len, h);
+    if (sodium_memcmp(h, sha, ZKR_DIGEST_BYTES) != 0)
+        return zkr_fail(d, ZKR_ERR_MISMATCH_MODEL, "the model bytes are not the registered model");
+    if ((r = zkr_ml_gmodel_decode(model, model_len, gm, d)) != ZKR_OK)
+        return r;
+    zkr_ml_gmodel_program_digest(*gm, h);
+    if (sodium_memcmp(h, prog, ZKR_DIGEST_BYTES) != 0)
+        return zkr_fail(d, ZKR_ERR_MISMATCH_PROGRAM, "the model is not a model of the program");
+    memcpy(pc->root, pcs, ZKR_DIGEST_BYTES);
+    pc->n_vars = (unsigned)pcs[32] << 24 | (unsigned)pcs[33] << 16 | (unsigned)pcs[34] << 8 |
+                 pcs[35];
+    if ((r = zkr_app_ginf_commitment(*gm, pc, c)) != ZKR_OK)
+        return r;
+    if (sodium_memcmp(c, mc, ZKR_DIGEST_BYTES) != 0)
+        return zkr_fail(d, ZKR_ERR_MISMATCH_MODEL,
+                        "P's root does not give the registered model commitment");
+    return ZKR_OK;
+}
+
 zkr_err zkr_app_worker_ginf_verify(const uint8_t *req, size_t req_len, zkr_buf *reply,
                                    zkr_diag *d)
 {
@@ -677,7 +670,6 @@ zkr_err zkr_app_worker_ginf_verify(const uint8_t *req, size_t req_len, zkr_buf *
     zkr_ginf_params *mp = NULL;
     zkr_verifier_ginf_statement vs;
     int64_t *store = NULL;
-    uint8_t sha[ZKR_DIGEST_BYTES], c[ZKR_DIGEST_BYTES];
     int8_t *y = NULL;
     uint32_t n, am;
     zkr_err r;
@@ -687,26 +679,9 @@ zkr_err zkr_app_worker_ginf_verify(const uint8_t *req, size_t req_len, zkr_buf *
     memset(&vs, 0, sizeof vs);
     if (ginf_vreq_decode(req, req_len, &v) != ZKR_OK)
         return zkr_fail(d, ZKR_ERR_MALFORMED, "ginf-verify request malformed");
-    zkr_sha256(v.model, v.model_len, sha);
-    if (sodium_memcmp(sha, v.model_sha, ZKR_DIGEST_BYTES) != 0)
-        return zkr_fail(d, ZKR_ERR_MISMATCH_MODEL, "the model bytes are not the registered model");
-    if ((r = zkr_ml_gmodel_decode(v.model, v.model_len, &gm, d)) != ZKR_OK)
+    if ((r = zkr_app_ginf_check_model(v.model, v.model_len, v.model_sha, v.prog, v.pcs, v.mc, &gm,
+                                      &vs.model, d)) != ZKR_OK)
         goto out;
-    zkr_ml_gmodel_program_digest(gm, sha);
-    if (sodium_memcmp(sha, v.prog, ZKR_DIGEST_BYTES) != 0) {
-        r = zkr_fail(d, ZKR_ERR_MISMATCH_PROGRAM, "the model is not a model of the program");
-        goto out;
-    }
-    memcpy(vs.model.root, v.pcs, ZKR_DIGEST_BYTES);
-    vs.model.n_vars = (unsigned)v.pcs[32] << 24 | (unsigned)v.pcs[33] << 16 |
-                      (unsigned)v.pcs[34] << 8 | v.pcs[35];
-    if ((r = zkr_app_ginf_commitment(gm, &vs.model, c)) != ZKR_OK)
-        goto out;
-    if (sodium_memcmp(c, v.mc, ZKR_DIGEST_BYTES) != 0) {
-        r = zkr_fail(d, ZKR_ERR_MISMATCH_MODEL,
-                     "P's root does not give the registered model commitment");
-        goto out;
-    }
     if ((r = ginf_check_record(&v, d)) != ZKR_OK || (r = ginf_view(gm, &in, &mp, &store)) != ZKR_OK)
         goto out;
     if (v.record_len < 1) {

@@ -112,6 +112,21 @@ zkr_err zkr_app_ginf_pcs(zkr_app *app, const zkr_statement *st, const zkr_buf *m
                          uint8_t enc[ZKR_APP_GINF_PCS_BYTES]) ZKR_WUR;
 
 /*
+ * A verifier worker's check of the model it was handed (graph-inference@1,
+ * evaluation-graph@1): model (model_len bytes) hashes to the registered
+ * sha, decodes (into *gm, the caller frees it, on failure too) as a model
+ * of program digest prog, and P's root and size pcs (into *pc) re-derive
+ * the registered commitment mc. ZKR_ERR_MISMATCH_MODEL,
+ * ZKR_ERR_MISMATCH_PROGRAM, the decoder's errors.
+ */
+zkr_err zkr_app_ginf_check_model(const uint8_t *model, size_t model_len,
+                                 const uint8_t sha[ZKR_DIGEST_BYTES],
+                                 const uint8_t prog[ZKR_DIGEST_BYTES],
+                                 const uint8_t pcs[ZKR_APP_GINF_PCS_BYTES],
+                                 const uint8_t mc[ZKR_DIGEST_BYTES], zkr_ml_gmodel **gm,
+                                 zkr_pcs_commitment *pc, zkr_diag *d) ZKR_WUR;
+
+/*
  * Commits to P from a decoded graph model at parameter set 1 (the
  * appliance's own computation, as register-model's): *pm, *pc, and the
  * public parameters *mp and *store (both freed by the caller after *pm).

@@ -45,7 +45,7 @@ static void proof_progress(zkr_app_progress_fn progress, const char *msg)
         progress(msg);
 }
 
-static zkr_err zkr_check_revoked(zkr_app *app, zkr_registry *reg, const zkr_statement *s)
+zkr_err zkr_app_statement_revoked(zkr_app *app, zkr_registry *reg, const zkr_statement *s)
 {
     zkr_err r;
 
@@ -95,7 +95,7 @@ static zkr_err zkr_record_verification(zkr_app *app, zkr_registry *reg, const zk
     }
     if ((r = zkr_registry_write_begin(reg, &app->diag)) != ZKR_OK)
         return r;
-    if ((r = zkr_check_revoked(app, reg, st)) == ZKR_OK &&
+    if ((r = zkr_app_statement_revoked(app, reg, st)) == ZKR_OK &&
         (r = zkr_registry_proof_record(reg, st->statement_id, sha, ZKR_VERSION, log_index,
                                        &app->diag)) == ZKR_OK)
         r = zkr_registry_write_commit(reg, &app->diag);
@@ -127,7 +127,7 @@ static zkr_err zkr_load_stmt(zkr_app *app, zkr_registry *reg, const char *ref, i
                         "schema %s@%llu pins verifier %s, this is %s", sc->name,
                         (unsigned long long)sc->version, sc->verifier_version, ZKR_VERSION);
     if ((r = zkr_app_param_set_of(app, sc, &ps->param_set)) != ZKR_OK ||
-        (r = zkr_check_revoked(app, reg, &ps->st)) != ZKR_OK)
+        (r = zkr_app_statement_revoked(app, reg, &ps->st)) != ZKR_OK)
         return r;
     for (size_t i = 0; i < ps->st.n_params; i++)
         if (strcmp(ps->st.params[i].name, "record_index") == 0 ||
@@ -154,23 +154,6 @@ static zkr_err zkr_load_stmt(zkr_app *app, zkr_registry *reg, const char *ref, i
     if (!ps->st.dataset.has_commitment)
         return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_DATASET, "dataset %lld has no commitment",
                         (long long)ps->st.dataset.id);
-    return ZKR_OK;
-}
-
-/* Reads the stored model bytes and checks them against the registered sha256. */
-static zkr_err zkr_load_model(zkr_app *app, const zkr_artifact *m, zkr_buf *out)
-{
-    char path[4096];
-    uint8_t sha[ZKR_DIGEST_BYTES];
-    zkr_err r;
-
-    if ((r = zkr_app_store_path(app, "models", m->sha256, "", path, sizeof path)) != ZKR_OK ||
-        (r = zkr_file_read(path, ZKR_ML_MODEL_MAX_BYTES, out, &app->diag)) != ZKR_OK)
-        return r;
-    zkr_sha256(out->p, out->len, sha);
-    if (sodium_memcmp(sha, m->sha256, ZKR_DIGEST_BYTES) != 0)
-        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_MODEL,
-                        "%s: stored model bytes differ from the registered sha256", path);
     return ZKR_OK;
 }
 
@@ -337,7 +320,7 @@ static zkr_err prove_infer2(zkr_app *app, zkr_registry *reg, const zkr_app_prove
 
     memset(&st, 0, sizeof st);
     if ((r = zkr_registry_statement_get(reg, o->statement, &st, &app->diag)) != ZKR_OK ||
-        (r = zkr_check_revoked(app, reg, &st)) != ZKR_OK)
+        (r = zkr_app_statement_revoked(app, reg, &st)) != ZKR_OK)
         goto out;
     if (strcmp(st.schema.proof_kind, "inference@2") != 0) {
         r = zkr_fail(&app->diag, ZKR_ERR_USAGE, "--model-secrets applies to inference@2 "
@@ -375,7 +358,7 @@ static zkr_err prove_train2(zkr_app *app, zkr_registry *reg, const zkr_app_prove
     zkr_app_train2_opts to;
     zkr_err r;
 
-    if ((r = zkr_check_revoked(app, reg, st)) != ZKR_OK)
+    if ((r = zkr_app_statement_revoked(app, reg, st)) != ZKR_OK)
         return r;
     to = (zkr_app_train2_opts){.out = o->out, .dataset_file = o->dataset_file,
                                .dataset_secrets = o->dataset_secrets, .pass = o->pass,
@@ -405,6 +388,23 @@ static zkr_err prove_out_guard_dataset(zkr_app *app, zkr_registry *reg,
         r = zkr_app_out_guard(app, o->out, "a proof", keep, 1);
     zkr_statement_free(&st);
     return r;
+}
+
+/* A graph kind's prover (zkr_app_geval_prove, zkr_app_ginf_prove). */
+typedef zkr_err (*prove_graph_fn)(zkr_app *app, zkr_registry *reg, const zkr_statement *st,
+                                  const char *dataset_file, uint32_t threads, int no_sandbox,
+                                  const char *out, zkr_app_prove_result *res);
+
+/* The graph kinds prove on the CPU only: --backend cuda is refused naming kind. */
+static zkr_err prove_graph(zkr_app *app, zkr_registry *reg, const zkr_app_prove_opts *o,
+                           const zkr_statement *st, const char *kind, const char *step,
+                           prove_graph_fn prove, zkr_app_prove_result *res)
+{
+    if (o->backend != NULL && strcmp(o->backend, "cuda") == 0)
+        return zkr_fail(&app->diag, ZKR_ERR_UNSUPPORTED,
+                        "--backend cuda: %s proves on the CPU only (--backend cpu or auto)", kind);
+    proof_progress(o->progress, step);
+    return prove(app, reg, st, o->dataset_file, o->threads, o->no_sandbox, o->out, res);
 }
 
 zkr_err zkr_app_prove(zkr_app *app, const zkr_app_prove_opts *o, zkr_app_prove_result *res)
@@ -448,30 +448,18 @@ zkr_err zkr_app_prove(zkr_app *app, const zkr_app_prove_opts *o, zkr_app_prove_r
     memset(&ps, 0, sizeof ps);
     if (zkr_app_geval_is(reg, o->statement, &ps.st)) {
         /* evaluation-graph@1 (app/geval.c): the CPU batch prover in its own worker. */
-        if (o->backend != NULL && strcmp(o->backend, "cuda") == 0) {
-            r = zkr_fail(&app->diag, ZKR_ERR_UNSUPPORTED,
-                         "--backend cuda: " ZKR_APP_GEVAL_KIND " proves on the CPU only "
-                         "(--backend cpu or auto)");
-            goto out;
-        }
-        proof_progress(o->progress, "proving the graph evaluation in the confined worker");
-        r = zkr_app_geval_prove(app, reg, &ps.st, o->dataset_file, o->threads, o->no_sandbox,
-                                o->out, res);
+        r = prove_graph(app, reg, o, &ps.st, ZKR_APP_GEVAL_KIND,
+                        "proving the graph evaluation in the confined worker", zkr_app_geval_prove,
+                        res);
         goto out;
     }
     zkr_statement_free(&ps.st);
     memset(&ps, 0, sizeof ps);
     if (zkr_app_ginf_is(reg, o->statement, &ps.st)) {
         /* graph-inference@1 (app/ginfer.c): the CPU prover in its own worker. */
-        if (o->backend != NULL && strcmp(o->backend, "cuda") == 0) {
-            r = zkr_fail(&app->diag, ZKR_ERR_UNSUPPORTED,
-                         "--backend cuda: " ZKR_APP_GINF_KIND " proves on the CPU only "
-                         "(--backend cpu or auto)");
-            goto out;
-        }
-        proof_progress(o->progress, "proving the graph inference in the confined worker");
-        r = zkr_app_ginf_prove(app, reg, &ps.st, o->dataset_file, o->threads, o->no_sandbox,
-                               o->out, res);
+        r = prove_graph(app, reg, o, &ps.st, ZKR_APP_GINF_KIND,
+                        "proving the graph inference in the confined worker", zkr_app_ginf_prove,
+                        res);
         goto out;
     }
     zkr_statement_free(&ps.st);
@@ -497,7 +485,7 @@ zkr_err zkr_app_prove(zkr_app *app, const zkr_app_prove_opts *o, zkr_app_prove_r
     if ((r = zkr_load_stmt(app, reg, o->statement, 0, &ps)) != ZKR_OK)
         goto out;
     proof_progress(o->progress, "loading the model and the record");
-    if ((r = zkr_load_model(app, &ps.st.model, &model)) != ZKR_OK ||
+    if ((r = zkr_app_store_model(app, &ps.st.model, 0, &model)) != ZKR_OK ||
         (r = zkr_load_record(app, &ps, o->dataset_file, &ds, &rec, path)) != ZKR_OK ||
         (r = zkr_prove_request(&ps, &model, o->threads, use_cuda, &rec, &req)) != ZKR_OK)
         goto out;
@@ -535,6 +523,28 @@ static zkr_err zkr_verify_request(const zkr_proof_stmt *ps, const zkr_buf *proof
     return zkr_enc_bytes(req, proof->p, proof->len);
 }
 
+/* The proof file, read whole, before a confined verification (progress told). */
+static zkr_err verify_read(zkr_app *app, const zkr_app_verify_opts *o, zkr_buf *proof)
+{
+    zkr_err r = zkr_file_read(o->proof, ZKR_APP_PROOF_MAX, proof, &app->diag);
+
+    if (r == ZKR_OK)
+        proof_progress(o->progress, "verifying in the confined worker");
+    return r;
+}
+
+/* An accepted proof: the time since t0, its digest, then the verification logged. */
+static zkr_err verify_record(zkr_app *app, zkr_registry *reg, const zkr_app_verify_opts *o,
+                             const zkr_statement *st, const zkr_buf *proof, double t0,
+                             zkr_app_verify_result *res)
+{
+    res->seconds = zkr_now() - t0;
+    zkr_sha256(proof->p, proof->len, res->proof_sha256);
+    memcpy(res->statement_id, st->statement_id, ZKR_DIGEST_BYTES);
+    return zkr_record_verification(app, reg, st, res->proof_sha256, o->no_sandbox,
+                                   &res->log_index);
+}
+
 /* training-step@1 statements: every binding value from the registry (app/train.c). */
 static zkr_err zkr_verify_training(zkr_app *app, zkr_registry *reg, const zkr_app_verify_opts *o,
                                    const zkr_statement *st, zkr_app_verify_result *res)
@@ -544,16 +554,12 @@ static zkr_err zkr_verify_training(zkr_app *app, zkr_registry *reg, const zkr_ap
     zkr_err r;
 
     res->kind = "training-step@1";
-    if ((r = zkr_file_read(o->proof, ZKR_APP_PROOF_MAX, &proof, &app->diag)) != ZKR_OK)
+    if ((r = verify_read(app, o, &proof)) != ZKR_OK)
         goto out;
-    proof_progress(o->progress, "verifying in the confined worker");
     if ((r = zkr_app_train_verify(app, reg, st, NULL, proof.p, proof.len, o->no_sandbox)) !=
         ZKR_OK)
         goto out;
-    res->seconds = zkr_now() - t0;
-    zkr_sha256(proof.p, proof.len, res->proof_sha256);
-    memcpy(res->statement_id, st->statement_id, ZKR_DIGEST_BYTES);
-    r = zkr_record_verification(app, reg, st, res->proof_sha256, o->no_sandbox, &res->log_index);
+    r = verify_record(app, reg, o, st, &proof, t0, res);
 out:
     zkr_buf_free(&proof);
     return r;
@@ -580,17 +586,13 @@ static zkr_err zkr_verify_evaluation(zkr_app *app, zkr_registry *reg, const zkr_
     res->kind = strcmp(st->schema.proof_kind, "evaluation@1") == 0       ? "evaluation@1"
                 : strcmp(st->schema.proof_kind, ZKR_IBATCH_NAME) == 0 ? ZKR_IBATCH_NAME
                                                                       : "evaluation-fixed@1";
-    if ((r = zkr_file_read(o->proof, ZKR_APP_PROOF_MAX, &proof, &app->diag)) != ZKR_OK)
+    if ((r = verify_read(app, o, &proof)) != ZKR_OK)
         goto out;
-    proof_progress(o->progress, "verifying in the confined worker");
     if ((r = zkr_app_eval_verify(app, reg, st, proof.p, proof.len, o->no_sandbox,
                                  &res->correct)) != ZKR_OK)
         goto out;
     res->has_correct = strcmp(res->kind, ZKR_IBATCH_NAME) != 0;
-    res->seconds = zkr_now() - t0;
-    zkr_sha256(proof.p, proof.len, res->proof_sha256);
-    memcpy(res->statement_id, st->statement_id, ZKR_DIGEST_BYTES);
-    r = zkr_record_verification(app, reg, st, res->proof_sha256, o->no_sandbox, &res->log_index);
+    r = verify_record(app, reg, o, st, &proof, t0, res);
 out:
     zkr_buf_free(&proof);
     return r;
@@ -605,15 +607,11 @@ static zkr_err zkr_verify_graph(zkr_app *app, zkr_registry *reg, const zkr_app_v
     zkr_err r;
 
     res->kind = ZKR_APP_GINF_KIND;
-    if ((r = zkr_file_read(o->proof, ZKR_APP_PROOF_MAX, &proof, &app->diag)) != ZKR_OK)
+    if ((r = verify_read(app, o, &proof)) != ZKR_OK)
         goto out;
-    proof_progress(o->progress, "verifying in the confined worker");
     if ((r = zkr_app_ginf_verify(app, reg, st, proof.p, proof.len, o->no_sandbox)) != ZKR_OK)
         goto out;
-    res->seconds = zkr_now() - t0;
-    zkr_sha256(proof.p, proof.len, res->proof_sha256);
-    memcpy(res->statement_id, st->statement_id, ZKR_DIGEST_BYTES);
-    r = zkr_record_verification(app, reg, st, res->proof_sha256, o->no_sandbox, &res->log_index);
+    r = verify_record(app, reg, o, st, &proof, t0, res);
 out:
     zkr_buf_free(&proof);
     return r;
@@ -628,9 +626,8 @@ static zkr_err verify_geval(zkr_app *app, zkr_registry *reg, const zkr_app_verif
     zkr_err r;
 
     res->kind = ZKR_APP_GEVAL_KIND;
-    if ((r = zkr_file_read(o->proof, ZKR_APP_PROOF_MAX, &proof, &app->diag)) != ZKR_OK)
+    if ((r = verify_read(app, o, &proof)) != ZKR_OK)
         goto out;
-    proof_progress(o->progress, "verifying in the confined worker");
     if ((r = zkr_app_geval_verify(app, reg, st, proof.p, proof.len, o->no_sandbox,
                                   &res->correct)) != ZKR_OK)
         goto out;
@@ -643,10 +640,7 @@ static zkr_err verify_geval(zkr_app *app, zkr_registry *reg, const zkr_app_verif
                 ZKR_OK &&
             mode == ZKR_EVAL_MODE_EXACT;
     }
-    res->seconds = zkr_now() - t0;
-    zkr_sha256(proof.p, proof.len, res->proof_sha256);
-    memcpy(res->statement_id, st->statement_id, ZKR_DIGEST_BYTES);
-    r = zkr_record_verification(app, reg, st, res->proof_sha256, o->no_sandbox, &res->log_index);
+    r = verify_record(app, reg, o, st, &proof, t0, res);
 out:
     zkr_buf_free(&proof);
     return r;
@@ -675,7 +669,7 @@ static zkr_err verify_infer2(zkr_app *app, zkr_registry *reg, const zkr_app_veri
         return zkr_fail(&app->diag, ZKR_ERR_MALFORMED, "schema %s@%llu: inference@2 needs a u64 "
                         "field 'record_index'", st->schema.name,
                         (unsigned long long)st->schema.version);
-    if ((r = zkr_check_revoked(app, reg, st)) != ZKR_OK ||
+    if ((r = zkr_app_statement_revoked(app, reg, st)) != ZKR_OK ||
         (r = zkr_file_read(o->proof, ZKR_APP_PROOF_MAX, &proof, &app->diag)) != ZKR_OK ||
         (r = zkr_app_infer2_verify_request(st, index, proof.p, proof.len, &req)) != ZKR_OK)
         goto out;
@@ -705,7 +699,7 @@ static zkr_err verify_train2(zkr_app *app, zkr_registry *reg, const zkr_app_veri
     zkr_err r;
 
     res->kind = ZKR_APP_TRAIN2_KIND;
-    if ((r = zkr_check_revoked(app, reg, st)) != ZKR_OK ||
+    if ((r = zkr_app_statement_revoked(app, reg, st)) != ZKR_OK ||
         (r = zkr_file_read(o->proof, ZKR_APP_PROOF_MAX, &proof, &app->diag)) != ZKR_OK)
         goto out;
     proof_progress(o->progress, "verifying training-step@2 in the confined worker");

@@ -90,4 +90,12 @@ typedef struct {
 zkr_err zkr_app_verify(zkr_app *app, const zkr_app_verify_opts *o,
                        zkr_app_verify_result *res) ZKR_WUR;
 
+/*
+ * Refuses a statement whose binding was revoked, or whose registration is
+ * not in the log: the statement's log entry, its kind's pinned verifier
+ * version, then the statement, schema, program, model and dataset, in that
+ * order; the first refusal's error (ZKR_ERR_REVOKED, ...) and diag.
+ */
+zkr_err zkr_app_statement_revoked(zkr_app *app, zkr_registry *reg, const zkr_statement *s) ZKR_WUR;
+
 #endif

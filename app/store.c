@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "app/store.h"
+#include "ml/ml.h"
 #include "zk/zk.h"
 
 zkr_err zkr_app_store_path(const zkr_app *app, const char *sub,
@@ -336,6 +337,26 @@ zkr_err zkr_app_out_guard(zkr_app *app, const char *out, const char *what,
     return ZKR_OK;
 }
 
+zkr_err zkr_app_store_model(zkr_app *app, const zkr_artifact *m, int name_id, zkr_buf *out)
+{
+    char path[4096];
+    uint8_t sha[ZKR_DIGEST_BYTES];
+    zkr_err r;
+
+    if ((r = zkr_app_store_path(app, "models", m->sha256, "", path, sizeof path)) != ZKR_OK ||
+        (r = zkr_file_read(path, ZKR_ML_MODEL_MAX_BYTES, out, &app->diag)) != ZKR_OK)
+        return r;
+    zkr_sha256(out->p, out->len, sha);
+    if (sodium_memcmp(sha, m->sha256, ZKR_DIGEST_BYTES) == 0)
+        return ZKR_OK;
+    if (name_id)
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_MODEL,
+                        "%s: stored model bytes differ from model %lld's registered sha256", path,
+                        (long long)m->id);
+    return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_MODEL,
+                    "%s: stored model bytes differ from the registered sha256", path);
+}
+
 zkr_err zkr_app_dataset_remembered(zkr_app *app, const uint8_t sha[ZKR_DIGEST_BYTES], char *out,
                                    size_t cap)
 {
@@ -346,8 +367,8 @@ zkr_err zkr_app_dataset_remembered(zkr_app *app, const uint8_t sha[ZKR_DIGEST_BY
     if (cap == 0 || (r = zkr_app_store_path(app, "datasets", sha, ".path", path, sizeof path)) !=
                         ZKR_OK)
         return ZKR_ERR_TOO_LARGE;
-    if (zkr_file_read(path, cap - 1, &stored, NULL) != ZKR_OK)
-        return ZKR_ERR_NOT_FOUND;
+    if ((r = zkr_file_read(path, cap - 1, &stored, NULL)) != ZKR_OK)
+        return r;
     memcpy(out, stored.p, stored.len);
     out[stored.len] = '\0';
     zkr_buf_free(&stored);

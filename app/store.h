@@ -148,10 +148,21 @@ zkr_err zkr_app_out_guard(zkr_app *app, const char *out, const char *what,
                           const char *const *keep, size_t n_keep) ZKR_WUR;
 
 /*
+ * Reads registered model m's bytes from the store into out and checks
+ * them against its sha256: ZKR_ERR_MISMATCH_MODEL naming the file (and
+ * model m's row id when name_id is set, as the graph kinds say it), else
+ * zkr_file_read's errors (ZKR_ML_MODEL_MAX_BYTES at most). The caller
+ * frees out, on failure too.
+ */
+zkr_err zkr_app_store_model(zkr_app *app, const zkr_artifact *m, int name_id,
+                            zkr_buf *out) ZKR_WUR;
+
+/*
  * The dataset file remembered beside the registry for the dataset of
  * digest sha (register-dataset wrote it: REGISTRY.d/datasets/HEX.path),
  * NUL-terminated into out (cap bytes). ZKR_ERR_NOT_FOUND when none is
- * remembered (diag untouched), ZKR_ERR_TOO_LARGE.
+ * remembered, ZKR_ERR_IO when its record is unreadable, ZKR_ERR_TOO_LARGE
+ * (the path does not fit); the diag is untouched.
  */
 zkr_err zkr_app_dataset_remembered(zkr_app *app, const uint8_t sha[ZKR_DIGEST_BYTES], char *out,
                                    size_t cap) ZKR_WUR;
