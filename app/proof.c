@@ -381,10 +381,13 @@ static zkr_err prove_out_guard_dataset(zkr_app *app, zkr_registry *reg,
     const char *const keep[] = {path};
     zkr_err r = ZKR_OK;
 
-    if (o->dataset_file != NULL || o->out == NULL ||
-        zkr_registry_statement_get(reg, o->statement, &st, &quiet) != ZKR_OK)
-        return ZKR_OK; /* an unknown statement is the prover's to name */
-    if (zkr_app_dataset_remembered(app, st.dataset.sha256, path, sizeof path) == ZKR_OK)
+    memset(&st, 0, sizeof st);
+    if (o->dataset_file != NULL || o->out == NULL)
+        return ZKR_OK;
+    /* An unknown or refused statement is the prover's to name; a failed get may have
+     * filled part of st, so it is freed either way. */
+    if (zkr_registry_statement_get(reg, o->statement, &st, &quiet) == ZKR_OK &&
+        zkr_app_dataset_remembered(app, st.dataset.sha256, path, sizeof path) == ZKR_OK)
         r = zkr_app_out_guard(app, o->out, "a proof", keep, 1);
     zkr_statement_free(&st);
     return r;

@@ -479,7 +479,8 @@ zkr_err zkr_registry_statement_add(zkr_registry *reg, const char *schema_ref,
  * binds: schema name@version and digest, proof system, parameter set and
  * verifier version, program/model/dataset digests and commitments, the
  * parameters, the public output and its digest. Free with
- * zkr_statement_free. Returns ZKR_ERR_NOT_FOUND, ZKR_ERR_REGISTRY.
+ * zkr_statement_free. Returns ZKR_ERR_NOT_FOUND, ZKR_ERR_REGISTRY (out
+ * empty on any failure: nothing to free).
  */
 zkr_err zkr_registry_statement_get(zkr_registry *reg, const char *ref, zkr_statement *out,
                                    zkr_diag *d) ZKR_WUR;

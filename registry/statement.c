@@ -835,6 +835,8 @@ zkr_err zkr_registry_statement_get(zkr_registry *reg, const char *ref, zkr_state
     else
         r = zkr_registry_sql_err(reg, rc, "reading statements", d);
     sqlite3_finalize(st);
+    if (r != ZKR_OK)
+        zkr_statement_free(out); /* a row refused half-way: nothing handed out, nothing leaked */
     return r;
 }
 
