@@ -674,7 +674,7 @@ static zkr_err out_write(zkr_app *app, const char *path, const zkr_buf *bytes,
         int n = snprintf(m->prev, sizeof m->prev, "%s.zkreg-prev.%ld", path, (long)getpid());
         if (n < 0 || (size_t)n >= sizeof m->prev)
             return zkr_fail(&app->diag, ZKR_ERR_TOO_LARGE, "%s: path too long", path);
-        (void)unlink(m->prev); /* a stale one of an earlier, killed run of this pid */
+        /* Never unlinked first: a file already under that name is someone's, not ours. */
         if (link(path, m->prev) != 0)
             return zkr_fail(&app->diag, ZKR_ERR_IO,
                             "%s: cannot keep the file it replaces (%s), nothing written", path,
