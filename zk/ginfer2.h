@@ -37,6 +37,7 @@
 
 #include "ml/graph.h"
 #include "zk/cnn.h"
+#include "zk/ginfer2_avg.h"
 #include "zk/zk.h"
 
 #define ZKR_GINFER2_PROTOCOL "zkreg/graph-inference@2"
@@ -405,9 +406,11 @@ unsigned zkr_ginf2_pool_grind_bits(const zkr_params *p, const zkr_ginf2_pool *q,
  * "The whole network"). Supported programs: a chain (node i reads node i -
  * 1) of CONV (groups 1) and DENSE nodes (a conv whose kernel is the whole
  * input, a 1 x 1 output), each with its requantization (ReLU or not;
- * per-channel public M and bias, the shift public), and MAXPOOL nodes that
- * read a CONV / DENSE node; the first node reads the record (uint8), the
- * last is CONV or DENSE. At most ZKR_GINF2_NET_MAX_NODES nodes.
+ * per-channel public M and bias, the shift public), MAXPOOL nodes that
+ * read a CONV / DENSE node and AVGPOOL nodes (global average pooling too)
+ * that read a CONV / DENSE / MAXPOOL / AVGPOOL node (its witness V is a
+ * fresh commitment as a MAXPOOL's); the first node reads the record
+ * (uint8), the last is CONV or DENSE. At most ZKR_GINF2_NET_MAX_NODES nodes.
  *
  * Commitments: the record X (the c x h x w byte tensor, zk/cnn.h's layout,
  * a hiding commitment with ZKR_GINF2_X_OPENINGS openings per proof), one
@@ -442,10 +445,17 @@ typedef struct {
     zkr_ginf2_cin cin[ZKR_GINF2_NET_MAX_NODES];
     zkr_ginf2_rq rq[ZKR_GINF2_NET_MAX_NODES];   /* CONV / DENSE */
     zkr_ginf2_pool pool[ZKR_GINF2_NET_MAX_NODES]; /* MAXPOOL */
+    zkr_ginf2_avg avg[ZKR_GINF2_NET_MAX_NODES];   /* AVGPOOL (zk/ginfer2_avg.h) */
     unsigned x_vars;                         /* the record's tensor variables */
     unsigned n_rel, share;                   /* relations; share = n_rel + 1 (the output claim) */
     unsigned n_roots;                        /* fresh roots a proof carries */
 } zkr_ginf2_net;
+
+/* Node i has weights, an accumulator Y_i and a requantization (CONV / DENSE). */
+static inline int zkr_ginf2_net_is_conv(const zkr_ginf2_net *net, uint32_t i)
+{
+    return net->op[i] == ZKR_ML_GOP_CONV || net->op[i] == ZKR_ML_GOP_DENSE;
+}
 
 /*
  * The layout of program g (zkr_ml_gprog_check passed) with the public

@@ -18,6 +18,8 @@ static zkr_ginf2_cin g2n_cin(const zkr_ginf2_net *net, uint32_t j)
     if (net->op[j] == ZKR_ML_GOP_MAXPOOL)
         return (zkr_ginf2_cin){net->pool[j].le + net->pool[j].lsl,
                                (uint32_t)ZKR_G2P_YB << net->pool[j].le, -128, -128};
+    if (net->op[j] == ZKR_ML_GOP_AVGPOOL)
+        return (zkr_ginf2_cin){net->avg[j].lsl, (uint32_t)ZKR_G2A_YB, -128, -128};
     return (zkr_ginf2_cin){net->rq[j].lsl, 0u, net->rq[j].lo, -128}; /* slot 0: y - lo */
 }
 
@@ -71,6 +73,25 @@ static zkr_err g2n_pool(zkr_ginf2_net *net, const zkr_ml_gprog *g, uint32_t i, z
     return ZKR_OK;
 }
 
+static zkr_err g2n_avg(zkr_ginf2_net *net, const zkr_ml_gprog *g, uint32_t i, zkr_diag *d)
+{
+    const zkr_ml_gnode *n = &g->nodes[i], *in = &g->nodes[i - 1];
+    uint32_t pads[4] = {n->pt, n->pl, n->pb, n->pr};
+    zkr_ginf2_cin c;
+    zkr_cnn_win w;
+
+    if (i == 1)
+        return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "node %u: an average pooling over the record", i);
+    c = g2n_cin(net, i - 1); /* the reader's view of node i - 1's V */
+    if (zkr_cnn_win_init(&w, in->c, in->h, in->w, n->kh, n->kw, n->sh, n->sw, 1, 1, pads) !=
+            ZKR_OK ||
+        zkr_ginf2_avg_init(&net->avg[i], &w, c.isl, c.block, c.in_off) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "node %u: average pooling window", i);
+    net->n_rel += 1;
+    net->n_roots += 1;
+    return ZKR_OK;
+}
+
 zkr_err zkr_ginf2_net_init(zkr_ginf2_net *net, const zkr_ml_gprog *g, const zkr_ginf2_pub *mp,
                            zkr_diag *d)
 {
@@ -94,14 +115,16 @@ zkr_err zkr_ginf2_net_init(zkr_ginf2_net *net, const zkr_ml_gprog *g, const zkr_
             r = g2n_conv(net, g, mp, i, d);
         else if (n->op == ZKR_ML_GOP_MAXPOOL)
             r = g2n_pool(net, g, i, d);
+        else if (n->op == ZKR_ML_GOP_AVGPOOL)
+            r = g2n_avg(net, g, i, d);
         else
             r = zkr_fail(d, ZKR_ERR_UNSUPPORTED, "node %u: op %u has no zero-knowledge relation",
                          i, n->op);
         if (r != ZKR_OK)
             return r;
     }
-    if (net->op[net->n - 1] == ZKR_ML_GOP_MAXPOOL)
-        return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "program: the last node is a max pooling");
+    if (!zkr_ginf2_net_is_conv(net, net->n - 1))
+        return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "program: the last node is a pooling");
     net->share = net->n_rel + 1;
     return ZKR_OK;
 }
@@ -110,6 +133,8 @@ unsigned zkr_ginf2_net_fresh_vars(const zkr_ginf2_net *net, uint32_t i, unsigned
 {
     if (net->op[i] == ZKR_ML_GOP_MAXPOOL)
         return zkr_ginf2_pool_v_vars(&net->pool[i]);
+    if (net->op[i] == ZKR_ML_GOP_AVGPOOL)
+        return zkr_ginf2_avg_v_vars(&net->avg[i]);
     return kind == 0 ? zkr_cnn_conv_y_vars(&net->conv[i]) : zkr_ginf2_rq_v_vars(&net->rq[i]);
 }
 
@@ -118,7 +143,7 @@ unsigned zkr_ginf2_net_fresh_total(const zkr_params *p, const zkr_ginf2_net *net
 {
     unsigned n = zkr_ginf2_net_fresh_vars(net, i, kind), e;
 
-    if (kind == 0 && net->op[i] != ZKR_ML_GOP_MAXPOOL)
+    if (kind == 0 && zkr_ginf2_net_is_conv(net, i))
         e = zkr_hpcs_blind_vars(p, n, ZKR_GINF2_Y_BUDGET);
     else
         e = zkr_ginf2_range_blind(p, n, ZKR_GINF2_V_BUDGET);
@@ -131,6 +156,8 @@ unsigned zkr_ginf2_net_out_vars(const zkr_ginf2_net *net, uint32_t i)
         return net->x_vars;
     if (net->op[i] == ZKR_ML_GOP_MAXPOOL)
         return net->pool[i].lp;
+    if (net->op[i] == ZKR_ML_GOP_AVGPOOL)
+        return net->avg[i].lp;
     return net->rq[i].lp;
 }
 
@@ -192,6 +219,11 @@ static double g2n_err(const zkr_params *p, const zkr_ginf2_net *net, unsigned xe
             err += pow(2.0, -zkr_ginf2_pool_soundness_at(p, &net->pool[i], vb, xb, e));
             continue;
         }
+        if (net->op[i] == ZKR_ML_GOP_AVGPOOL) {
+            e = ground ? zkr_ginf2_avg_grind_bits(p, &net->avg[i], vb, xb, s) : 0;
+            err += pow(2.0, -zkr_ginf2_avg_soundness_at(p, &net->avg[i], vb, xb, e));
+            continue;
+        }
         {
             unsigned yb = zkr_ginf2_net_fresh_total(p, net, i, 0) -
                           zkr_ginf2_net_fresh_vars(net, i, 0);
@@ -239,7 +271,7 @@ zkr_err zkr_ginf2_net_transcript(const zkr_params *p, const zkr_ml_gprog *g,
     for (uint32_t i = 1; i < net->n; i++) {
         const zkr_ginf2_rq *q = &net->rq[i];
         uint8_t b[8];
-        if (net->op[i] == ZKR_ML_GOP_MAXPOOL)
+        if (!zkr_ginf2_net_is_conv(net, i))
             continue;
         for (uint32_t c = 0; c <= q->c; c++) { /* shift, then (M, b) per channel */
             for (unsigned k = 0; k < 2 && (c < q->c || k == 0); k++) {
