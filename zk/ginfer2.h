@@ -145,9 +145,11 @@ static inline unsigned zkr_ginf2_conv_x_vars(const zkr_cnn_conv *c, const zkr_gi
 }
 /*
  * zkr_ginf2_conv_check (but X may exceed U: U is padded, zkr_ginf2_u_pad)
- * and the input: isl <= 8, block < 2^isl, in_off in -128..0, u_lo -128 or
+ * and the input: isl <= ZKR_GINF2_MAX_ISL (16: a global average pooling's
+ * V has the slot variables of its input's whole window, zk/ginfer2_avg.h), block < 2^isl, in_off in -128..0, u_lo -128 or
  * 0, U's padded variables at most ZKR_CNN_MAX_VARS. ZKR_ERR_MALFORMED else.
  */
+#define ZKR_GINF2_MAX_ISL 16u
 zkr_err zkr_ginf2_conv_check_in(const zkr_cnn_conv *c, const zkr_ginf2_cin *in) ZKR_WUR;
 
 /*

@@ -16,7 +16,7 @@ zkr_err zkr_ginf2_avg_init(zkr_ginf2_avg *q, const zkr_cnn_win *g, unsigned isl,
     uint64_t k = (uint64_t)g->kh * g->kw;
 
     memset(q, 0, sizeof *q);
-    if (g->dh != 1 || g->dw != 1 || k == 0 || k > ZKR_G2A_MAX_K || isl > 8 ||
+    if (g->dh != 1 || g->dw != 1 || k == 0 || k > ZKR_G2A_MAX_K || isl > ZKR_GINF2_MAX_ISL ||
         (uint64_t)block >> isl != 0 || in_off < -128 || in_off > 0)
         return ZKR_ERR_MALFORMED;
     q->g = *g;

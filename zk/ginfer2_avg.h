@@ -40,7 +40,7 @@ typedef struct {
 
 /*
  * The average pooling of g (dilation 1) over an input as described above.
- * ZKR_ERR_MALFORMED: a dilation, k over ZKR_G2A_MAX_K, isl over 8, block
+ * ZKR_ERR_MALFORMED: a dilation, k over ZKR_G2A_MAX_K, isl over ZKR_GINF2_MAX_ISL, block
  * >= 2^isl, in_off outside -128..0, V over ZKR_CNN_MAX_VARS.
  */
 zkr_err zkr_ginf2_avg_init(zkr_ginf2_avg *q, const zkr_cnn_win *g, unsigned isl, uint32_t block,
