@@ -3,7 +3,8 @@
  * the CNN relations built on the hiding layer, so that a proof reveals
  * neither the weights nor the activations (prover/ginfer2.h,
  * verifier/ginfer2.h): convolution (with a chained or uint8 input),
- * requantization (per-channel public M and bias) and max pooling (below),
+ * requantization (per-channel public M and bias), max pooling (below) and
+ * average pooling (zk/ginfer2_avg.h),
  * and the whole-network proof over chain programs of them (container
  * sections 30-32; "the whole network" at the end). No registry kind or CLI
  * path uses kind 11 yet.
