@@ -398,6 +398,9 @@ double zkr_ginf2_pool_soundness_at(const zkr_params *p, const zkr_ginf2_pool *q,
 unsigned zkr_ginf2_pool_grind_bits(const zkr_params *p, const zkr_ginf2_pool *q, unsigned ve,
                                    unsigned xe, unsigned share);
 
+/* ---------------- zero-knowledge residual ADD ---------------- */
+#include "zk/ginfer2_add.h"
+
 /* ---------------- the whole network (graph-inference@2 proofs) ---------------- */
 /*
  * One inference of a graph program (ml/graph.h) on a hidden record with a
@@ -427,10 +430,10 @@ unsigned zkr_ginf2_pool_grind_bits(const zkr_params *p, const zkr_ginf2_pool *q,
 #define ZKR_GINF2_Y_BUDGET 2u    /* a fresh accumulator's openings */
 #define ZKR_GINF2_V_BUDGET 2u    /* a fresh witness's openings */
 
-/* The public model parameters per node (CONV / DENSE; others unused). */
+/* The public model parameters per node (CONV / DENSE, ADD; others unused). */
 typedef struct {
-    const int64_t *m[ZKR_GINF2_NET_MAX_NODES]; /* c entries, 0..2^31-1 */
-    const int64_t *b[ZKR_GINF2_NET_MAX_NODES]; /* c entries, |b| <= 2^30 */
+    const int64_t *m[ZKR_GINF2_NET_MAX_NODES]; /* c entries, 0..2^31-1 (ADD: {Ma, Mb}) */
+    const int64_t *b[ZKR_GINF2_NET_MAX_NODES]; /* c entries, |b| <= 2^30 (ADD: unused) */
     uint32_t shift[ZKR_GINF2_NET_MAX_NODES];   /* 1..48 */
 } zkr_ginf2_pub;
 
@@ -442,6 +445,9 @@ typedef struct {
     zkr_ginf2_cin cin[ZKR_GINF2_NET_MAX_NODES];
     zkr_ginf2_rq rq[ZKR_GINF2_NET_MAX_NODES];   /* CONV / DENSE */
     zkr_ginf2_pool pool[ZKR_GINF2_NET_MAX_NODES]; /* MAXPOOL */
+    zkr_ginf2_add add[ZKR_GINF2_NET_MAX_NODES];   /* ADD */
+    uint32_t src[ZKR_GINF2_NET_MAX_NODES][2];     /* the nodes each reads (src[i][1]: ADD's X2) */
+    uint32_t v_budget[ZKR_GINF2_NET_MAX_NODES];   /* V_i's openings: its own, its readers', the output's */
     unsigned x_vars;                         /* the record's tensor variables */
     unsigned n_rel, share;                   /* relations; share = n_rel + 1 (the output claim) */
     unsigned n_roots;                        /* fresh roots a proof carries */
