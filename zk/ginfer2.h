@@ -463,6 +463,11 @@ typedef struct {
  */
 zkr_err zkr_ginf2_net_init(zkr_ginf2_net *net, const zkr_ml_gprog *g, const zkr_ginf2_pub *mp,
                            zkr_diag *d) ZKR_WUR;
+/* Whether node i has an accumulator Y_i (CONV / DENSE) and weights W_i. */
+static inline int zkr_ginf2_net_has_y(const zkr_ginf2_net *net, uint32_t i)
+{
+    return net->op[i] == ZKR_ML_GOP_CONV || net->op[i] == ZKR_ML_GOP_DENSE;
+}
 /* A fresh commitment's variables and total (with blinding) for node i: kind 0 Y_i, 1 V_i. */
 unsigned zkr_ginf2_net_fresh_vars(const zkr_ginf2_net *net, uint32_t i, unsigned kind);
 unsigned zkr_ginf2_net_fresh_total(const zkr_params *p, const zkr_ginf2_net *net, uint32_t i,
