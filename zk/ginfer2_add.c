@@ -10,6 +10,14 @@
 
 #include "zk/ginfer2.h"
 
+/*
+ * V's slot variables may exceed the requantization's (an input with many
+ * slot variables, a pooling's V): the folds below hold 2^G2A_MAX_LSL
+ * entries and never call zkr_ginf2_rq_w_eval (its table holds
+ * ZKR_GINF2_RQ_MAX_SLOTS).
+ */
+#define G2A_MAX_LSL 8u
+
 static zkr_gl g2a_gl(int64_t v)
 {
     return v < 0 ? ZKR_GL_P - (uint64_t)-v : (uint64_t)v;
@@ -54,8 +62,7 @@ zkr_err zkr_ginf2_add_init(zkr_ginf2_add *a, uint32_t c, uint32_t h, uint32_t w,
         if (q->lp + a->in[k].isl > 8 && a->in[k].isl > lsl)
             lsl = a->in[k].isl;
     q->lsl = lsl;
-    if (q->nsl > ZKR_GINF2_RQ_MAX_SLOTS || (1u << lsl) > ZKR_GINF2_RQ_MAX_SLOTS ||
-        q->lp + q->lsl > ZKR_CNN_MAX_VARS)
+    if (q->nsl > ZKR_GINF2_RQ_MAX_SLOTS || lsl > G2A_MAX_LSL || q->lp + q->lsl > ZKR_CNN_MAX_VARS)
         return ZKR_ERR_MALFORMED;
     /* row 0: acc -> Ma A + Mb B - 128 (Ma + Mb) on real elements */
     q->acc_coef[0] = 0;
@@ -130,7 +137,7 @@ zkr_err zkr_ginf2_add_weights(const zkr_ginf2_add *a, unsigned k, const zkr_ext 
 {
     const zkr_ginf2_rq *q = &a->q;
     size_t np = (size_t)1 << q->lp, nx = (size_t)1 << zkr_ginf2_add_x_vars(a, k);
-    zkr_ext *eqz = malloc(np * sizeof *eqz), cj[ZKR_GINF2_RQ_MAX_SLOTS], acc;
+    zkr_ext *eqz = malloc(np * sizeof *eqz), cj[1u << G2A_MAX_LSL], acc;
     zkr_ext l = g2a_lcoef(k, lambda, link);
     unsigned s = k == 0 ? a->s_a : a->s_b;
 
@@ -207,11 +214,13 @@ zkr_ext zkr_ginf2_add_w_eval(const zkr_ginf2_add *a, unsigned k, const zkr_ext *
                              zkr_ext lambda, int link, const zkr_ext *r)
 {
     const zkr_ginf2_rq *q = &a->q;
-    zkr_ext cj[ZKR_GINF2_RQ_MAX_SLOTS], acc, out = zkr_ext_from(0), lt;
+    zkr_ext cj[1u << G2A_MAX_LSL], acc, out = zkr_ext_from(0), lt;
 
-    if (k == 0) {
+    if (k == 0) { /* eq(z, r_<lp) sum_j eq(r_>=lp, j) C_j over the used slots */
         zkr_ginf2_rq_fold(q, lambda, cj, &acc);
-        out = zkr_ginf2_rq_w_eval(q, z, cj, r);
+        for (unsigned j = 0; j < q->nsl; j++)
+            out = zkr_ext_add(out, zkr_ext_mul(g2a_eq_idx(r + q->lp, q->lsl, j), cj[j]));
+        out = zkr_ext_mul(out, zkr_mle_eq_eval(z, r, q->lp));
     }
     lt = zkr_ext_mul(zkr_ext_mul(g2a_lcoef(k, lambda, link), g2a_vw(q, r, z)),
                      g2a_eq_idx(r + q->lp, q->lsl, k == 0 ? a->s_a : a->s_b));
