@@ -450,7 +450,7 @@ typedef struct {
     zkr_ginf2_pool pool[ZKR_GINF2_NET_MAX_NODES]; /* MAXPOOL */
     zkr_ginf2_add add[ZKR_GINF2_NET_MAX_NODES];   /* ADD */
     uint32_t src[ZKR_GINF2_NET_MAX_NODES][2];     /* the nodes each reads (src[i][1]: ADD's X2) */
-    uint32_t v_budget[ZKR_GINF2_NET_MAX_NODES];   /* V_i's openings: its own, its readers', the output's */
+    uint32_t v_budget[ZKR_GINF2_NET_MAX_NODES];   /* V_i's openings: own, readers', output's */
     unsigned x_vars;                         /* the record's tensor variables */
     unsigned n_rel, share;                   /* relations; share = n_rel + 1 (the output claim) */
     unsigned n_roots;                        /* fresh roots a proof carries */

@@ -57,7 +57,7 @@ zkr_err zkr_ginf2_add_init(zkr_ginf2_add *a, uint32_t c, uint32_t h, uint32_t w,
     a->s_a = q->nsl, a->s_b = q->nsl + 1;
     q->nsl += 2;
     lsl = zkr_log2_ceil(q->nsl);
-    /* each input's commitment must fit the range proof's hidden term: lp + isl <= max(lp + lsl, 8) */
+    /* each input's commitment fits a range proof's hidden term: lp + isl <= max(lp + lsl, 8) */
     for (unsigned k = 0; k < 2; k++)
         if (q->lp + a->in[k].isl > 8 && a->in[k].isl > lsl)
             lsl = a->in[k].isl;

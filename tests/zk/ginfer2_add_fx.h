@@ -43,7 +43,8 @@ static inline size_t g2afx_p(const g2afx *f, uint32_t c, uint32_t y, uint32_t x)
 static inline int8_t g2afx_ref(int64_t x, int64_t x2, int relu)
 {
     int64_t u = x * G2AFX_MA + x2 * G2AFX_MB + ((int64_t)1 << (G2AFX_SHIFT - 1));
-    int64_t q = u >= 0 ? u >> G2AFX_SHIFT : -((-u + ((int64_t)1 << G2AFX_SHIFT) - 1) >> G2AFX_SHIFT);
+    int64_t s2 = (int64_t)1 << G2AFX_SHIFT;
+    int64_t q = u >= 0 ? u >> G2AFX_SHIFT : -((-u + s2 - 1) >> G2AFX_SHIFT);
     int64_t lo = relu ? 0 : -128;
 
     return (int8_t)(q < lo ? lo : q > 127 ? 127 : q);
