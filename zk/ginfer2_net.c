@@ -83,8 +83,13 @@ static zkr_err g2n_add(zkr_ginf2_net *net, const zkr_ml_gprog *g, const zkr_ginf
                        uint32_t i, zkr_diag *d)
 {
     const zkr_ml_gnode *n = &g->nodes[i];
+    const zkr_ml_gnode *a = &g->nodes[net->src[i][0]], *b = &g->nodes[net->src[i][1]];
     zkr_ginf2_cin x1 = g2n_cin(net, net->src[i][0]), x2 = g2n_cin(net, net->src[i][1]);
 
+    /* both inputs' tensors have the ADD's shape (the links read them on its layout) */
+    if (a->c != n->c || a->h != n->h || a->w != n->w || b->c != n->c || b->h != n->h ||
+        b->w != n->w)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "node %u: ADD inputs of another shape", i);
     if (!mp->m[i] || zkr_ginf2_add_init(&net->add[i], n->c, n->h, n->w, mp->m[i][0], mp->m[i][1],
                                         mp->shift[i], n->act == ZKR_ML_ACT_RELU, &x1,
                                         &x2) != ZKR_OK)

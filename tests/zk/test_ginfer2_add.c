@@ -13,7 +13,8 @@
  * logits equal native inference, a bit flip is refused, the soundness
  * figure is >= the target. On the reduced set: the same seeds give the
  * same bytes, bit flips, another model commitment, another expected output,
- * another Ma are refused.
+ * another Ma are refused. The DAG rules refuse an ADD reading the record,
+ * an ADD over inputs of another shape and a node reading itself.
  */
 #include <math.h>
 #include <stdio.h>
@@ -225,6 +226,41 @@ static void reduced(zkr_tap *t)
     free(f), free(f2);
 }
 
+/* Programs the DAG rules refuse, before any proof byte (zkr_ginf2_net_init). */
+static void refused(zkr_tap *t)
+{
+    g2n_fx *f = calloc(1, sizeof *f);
+    zkr_ginf2_net *net = malloc(sizeof *net);
+    zkr_ml_gprog g;
+    zkr_diag dg;
+    zkr_err e = f && net ? g2n_fx_residual(f, 9, 30000) : ZKR_ERR_NOMEM;
+
+    if (e == ZKR_OK) {
+        g = f->g;
+        g.nodes[3].in[1] = 0; /* add(c2, record) */
+        zkr_diag_clear(&dg);
+        e = zkr_ginf2_net_init(net, &g, &f->mp, &dg);
+        zkr_tap_ok(t, e == ZKR_ERR_UNSUPPORTED, "an ADD reading the record is refused (%s)",
+                   dg.msg);
+        g = f->g;
+        g.nodes[5].in[1] = 3; /* add(pool, add1): 2 x 3 x 3 and 2 x 6 x 6 */
+        zkr_diag_clear(&dg);
+        e = zkr_ginf2_net_init(net, &g, &f->mp, &dg);
+        zkr_tap_ok(t, e == ZKR_ERR_MALFORMED && strstr(dg.msg, "another shape"),
+                   "an ADD over inputs of another shape is refused (%s)", dg.msg);
+        g = f->g;
+        g.nodes[6].in[0] = 6; /* the dense reads itself */
+        zkr_diag_clear(&dg);
+        e = zkr_ginf2_net_init(net, &g, &f->mp, &dg);
+        zkr_tap_ok(t, e == ZKR_ERR_UNSUPPORTED, "a node reading itself is refused (%s)", dg.msg);
+    } else {
+        zkr_tap_ok(t, 0, "residual fixture");
+    }
+    if (f)
+        g2n_fx_free(f);
+    free(f), free(net);
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -233,6 +269,7 @@ int main(int argc, char **argv)
     relation(&t, 0, 1);
     relation(&t, 0, 0);
     relation(&t, 1, 1);
+    refused(&t);
     reduced(&t);
     production(&t);
     return zkr_tap_done(&t);
