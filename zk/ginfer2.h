@@ -402,18 +402,23 @@ double zkr_ginf2_pool_soundness_at(const zkr_params *p, const zkr_ginf2_pool *q,
 unsigned zkr_ginf2_pool_grind_bits(const zkr_params *p, const zkr_ginf2_pool *q, unsigned ve,
                                    unsigned xe, unsigned share);
 
+/* ---------------- zero-knowledge residual ADD ---------------- */
+#include "zk/ginfer2_add.h"
+
 /* ---------------- the whole network (graph-inference@2 proofs) ---------------- */
 /*
  * One inference of a graph program (ml/graph.h) on a hidden record with a
  * hidden model, its logits public (docs/proof-system.md, "graph-inference@2",
- * "The whole network"). Supported programs: a chain (node i reads node i -
- * 1) of CONV (groups 1) and DENSE nodes (a conv whose kernel is the whole
- * input, a 1 x 1 output), each with its requantization (ReLU or not;
- * per-channel public M and bias, the shift public), MAXPOOL nodes that
- * read a CONV / DENSE node and AVGPOOL nodes (global average pooling too)
- * that read a CONV / DENSE / MAXPOOL / AVGPOOL node (its witness V is a
- * fresh commitment as a MAXPOOL's); the first node reads the record
- * (uint8), the last is CONV or DENSE. At most ZKR_GINF2_NET_MAX_NODES nodes.
+ * "The whole network"). Supported programs: a DAG (each node reads earlier
+ * nodes, net->src) of CONV (groups 1) and DENSE nodes (a conv whose kernel
+ * is the whole input, a 1 x 1 output), each with its requantization (ReLU
+ * or not; per-channel public M and bias, the shift public), MAXPOOL nodes
+ * that read a CONV / DENSE / ADD node, AVGPOOL nodes (global average
+ * pooling too; zk/ginfer2_avg.h) that read any node but the record (their
+ * witness V is a fresh commitment as a MAXPOOL's), and ADD nodes
+ * (zk/ginfer2_add.h) that read two non-record nodes (or one twice); exactly
+ * one node reads the record (uint8), the last is CONV or DENSE. At most
+ * ZKR_GINF2_NET_MAX_NODES nodes.
  *
  * Commitments: the record X (the c x h x w byte tensor, zk/cnn.h's layout,
  * a hiding commitment with ZKR_GINF2_X_OPENINGS openings per proof), one
@@ -422,8 +427,9 @@ unsigned zkr_ginf2_pool_grind_bits(const zkr_params *p, const zkr_ginf2_pool *q,
  * budget, ZKR_GINF2_W_OPENINGS openings a proof), and per proof fresh
  * hiding commitments of every hidden tensor: a CONV / DENSE node's
  * accumulator Y_i (2 openings: its conv, its requantization) and
- * requantization witness V_i, a MAXPOOL node's witness V_i (each V 2
- * openings: its own range proof, its reader or the output claim).
+ * requantization witness V_i, a MAXPOOL or ADD node's witness V_i (each V
+ * net->v_budget[i] openings: its own range proofs (an ADD's 2), one per
+ * read by a later node, the output claim's; 2 in a chain).
  */
 #define ZKR_GINF2_NET_MAX_NODES 16u
 #define ZKR_SEC_GINF2_OUTPUT 30u /* the public output (zkr_infer_output_encode) */
@@ -431,12 +437,12 @@ unsigned zkr_ginf2_pool_grind_bits(const zkr_params *p, const zkr_ginf2_pool *q,
 #define ZKR_SEC_GINF2_BODY 32u   /* the relations, node by node, then the output claim */
 /* Section 33 stays reserved. */
 #define ZKR_GINF2_Y_BUDGET 2u    /* a fresh accumulator's openings */
-#define ZKR_GINF2_V_BUDGET 2u    /* a fresh witness's openings */
+#define ZKR_GINF2_V_BUDGET 2u    /* a chain's witness openings (net->v_budget counts) */
 
-/* The public model parameters per node (CONV / DENSE; others unused). */
+/* The public model parameters per node (CONV / DENSE, ADD; others unused). */
 typedef struct {
-    const int64_t *m[ZKR_GINF2_NET_MAX_NODES]; /* c entries, 0..2^31-1 */
-    const int64_t *b[ZKR_GINF2_NET_MAX_NODES]; /* c entries, |b| <= 2^30 */
+    const int64_t *m[ZKR_GINF2_NET_MAX_NODES]; /* c entries, 0..2^31-1 (ADD: {Ma, Mb}) */
+    const int64_t *b[ZKR_GINF2_NET_MAX_NODES]; /* c entries, |b| <= 2^30 (ADD: unused) */
     uint32_t shift[ZKR_GINF2_NET_MAX_NODES];   /* 1..48 */
 } zkr_ginf2_pub;
 
@@ -449,27 +455,30 @@ typedef struct {
     zkr_ginf2_rq rq[ZKR_GINF2_NET_MAX_NODES];   /* CONV / DENSE */
     zkr_ginf2_pool pool[ZKR_GINF2_NET_MAX_NODES]; /* MAXPOOL */
     zkr_ginf2_avg avg[ZKR_GINF2_NET_MAX_NODES];   /* AVGPOOL (zk/ginfer2_avg.h) */
+    zkr_ginf2_add add[ZKR_GINF2_NET_MAX_NODES];   /* ADD */
+    uint32_t src[ZKR_GINF2_NET_MAX_NODES][2];     /* the nodes each reads (src[i][1]: ADD's X2) */
+    uint32_t v_budget[ZKR_GINF2_NET_MAX_NODES];   /* V_i's openings: own, readers', output's */
     unsigned x_vars;                         /* the record's tensor variables */
     unsigned n_rel, share;                   /* relations; share = n_rel + 1 (the output claim) */
     unsigned n_roots;                        /* fresh roots a proof carries */
 } zkr_ginf2_net;
 
-/* Node i has weights, an accumulator Y_i and a requantization (CONV / DENSE). */
-static inline int zkr_ginf2_net_is_conv(const zkr_ginf2_net *net, uint32_t i)
-{
-    return net->op[i] == ZKR_ML_GOP_CONV || net->op[i] == ZKR_ML_GOP_DENSE;
-}
-
 /*
  * The layout of program g (zkr_ml_gprog_check passed) with the public
  * parameters mp (kept by pointer in net's requantizations: they must
- * outlive net). ZKR_ERR_UNSUPPORTED (an op, a depthwise conv, a node not
- * reading its predecessor, a pool not after CONV / DENSE, a last node not
- * CONV / DENSE, too many nodes), ZKR_ERR_MALFORMED (a shape or parameter the
- * relations refuse).
+ * outlive net). ZKR_ERR_UNSUPPORTED (an op, a depthwise conv, a node
+ * reading a later node or the wrong number of nodes, an ADD reading the
+ * record, the record read by two nodes, a pool not after CONV / DENSE /
+ * ADD, a last node not CONV / DENSE, too many nodes), ZKR_ERR_MALFORMED (a
+ * shape or parameter the relations refuse).
  */
 zkr_err zkr_ginf2_net_init(zkr_ginf2_net *net, const zkr_ml_gprog *g, const zkr_ginf2_pub *mp,
                            zkr_diag *d) ZKR_WUR;
+/* Whether node i has an accumulator Y_i (CONV / DENSE) and weights W_i. */
+static inline int zkr_ginf2_net_has_y(const zkr_ginf2_net *net, uint32_t i)
+{
+    return net->op[i] == ZKR_ML_GOP_CONV || net->op[i] == ZKR_ML_GOP_DENSE;
+}
 /* A fresh commitment's variables and total (with blinding) for node i: kind 0 Y_i, 1 V_i. */
 unsigned zkr_ginf2_net_fresh_vars(const zkr_ginf2_net *net, uint32_t i, unsigned kind);
 unsigned zkr_ginf2_net_fresh_total(const zkr_params *p, const zkr_ginf2_net *net, uint32_t i,
