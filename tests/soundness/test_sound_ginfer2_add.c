@@ -15,6 +15,13 @@
  *   proof's hidden term (ZKR_GINF2_OFF_LINK).
  * L2 (B = X2 + 128 + in_off2): the same on X2, stopped by the second.
  * L1 with both inputs one node (X + X): A from the changed table, B honest.
+ * Extreme multipliers (Ma = Mb = 2^31 - 1, shift 1: acc_bits 39, gh and gl
+ *   five byte limbs): row 0's integer bound computed from the rows' own
+ *   coefficients (sum |coef| 255 + |cst| < p / 2 at shifts 1, 24 and 48),
+ *   and the clamp written wrong: y = 126 at an element whose q is over 127
+ *   with gh + 1 (row 0 true), yc + 1, sh1 - 1, sl2 + 1 and sh2 - 1 (row 6
+ *   true mod p, sh2 wrapped below 0): stopped by V's byte range proof
+ *   (ZKR_GINF2_OFF_RANGE).
  */
 #include "tests/tap.h"
 #include "tests/zk/ginfer2_add_fx.h"
@@ -88,6 +95,68 @@ static int link_cheat(g2afx *f, unsigned k)
     return ok;
 }
 
+static int64_t signed_gl(zkr_gl v)
+{
+    return v > ZKR_GL_P / 2 ? -(int64_t)(ZKR_GL_P - v) : (int64_t)v;
+}
+
+/*
+ * Row 0's largest value over the integers when every V entry is a byte:
+ * sum_j |coef_j| 255 + |cst| (coefficients as signed integers), below p / 2
+ * so that row 0 true mod p is true over the integers (docs/soundness.md).
+ */
+static int row0_bound_ok(const zkr_ginf2_add *a)
+{
+    const zkr_ginf2_rq *q = &a->q;
+    int64_t cst = signed_gl(q->cst[0]);
+    uint64_t b = (uint64_t)(cst < 0 ? -cst : cst), lim = ZKR_GL_P / 2;
+
+    for (unsigned j = 0; j < q->nsl; j++) {
+        int64_t c = signed_gl(q->coef[0][j]);
+        uint64_t m = (uint64_t)(c < 0 ? -c : c);
+        if (m > (lim - b) / 255)
+            return 0;
+        b += 255 * m;
+    }
+    return b < lim;
+}
+
+/* f's ADD re-made at Ma = Mb = 2^31 - 1 and `shift`, its honest V recomputed. */
+static int extreme(g2afx *f, uint32_t shift)
+{
+    const zkr_ginf2_cin c1 = {0u, 0u, 0, -128}, c2 = {2u, 1u, -128, -128};
+    const int64_t m = ((int64_t)1 << 31) - 1;
+    zkr_gl *v;
+
+    if (zkr_ginf2_add_init(&f->a, G2AFX_C, G2AFX_H, G2AFX_W, m, m, shift, f->relu, &c1, &c2) !=
+            ZKR_OK ||
+        !(v = realloc(f->vt, ((size_t)1 << zkr_ginf2_add_v_vars(&f->a)) * sizeof *v)))
+        return 0;
+    f->vt = v;
+    return zkr_ginf2_add_witness(&f->a, f->x1t, f->x2t, f->vt) == ZKR_OK;
+}
+
+/* y = 126 where q > 127 (clamped high): gh + 1, yc + 1, sh1 - 1, sl2 + 1, sh2 - 1 (wraps). */
+static int clamp_cheat(g2afx *f)
+{
+    const zkr_ginf2_rq *q = &f->a.q;
+
+    for (size_t p = 0; p < ((size_t)1 << q->lp); p++) {
+        zkr_gl *v = f->vt;
+#define AT(slot) v[((size_t)(slot) << q->lp) | p]
+        if (!AT(q->s_mh) || AT(q->s_sh1) == 0 || AT(q->s_gh) == 255)
+            continue;
+        AT(ZKR_G2RQ_Y) -= 1, AT(ZKR_G2RQ_YC) += 1;
+        AT(q->s_gh) = zkr_gl_add(AT(q->s_gh), 1);
+        AT(q->s_sh1) -= 1;
+        AT(q->s_sl2) += 1;
+        AT(q->s_sh2) = zkr_gl_sub(AT(q->s_sh2), 1);
+#undef AT
+        return 1;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -127,5 +196,21 @@ int main(int argc, char **argv)
                    "(%d)", k == 1 ? 2u : 1u, k == 2 ? " (X + X)" : "", (int)e);
         g2afx_free(&f);
     }
+    /* extreme multipliers: row 0's bound, then the clamp written wrong */
+    e = g2afx_init(&f, 0, 0, 40);
+    zkr_tap_ok(&t, e == ZKR_OK && extreme(&f, 1) && f.a.q.acc_bits == 39 && f.a.q.ng == 5 &&
+                       row0_bound_ok(&f.a) && extreme(&f, 24) && row0_bound_ok(&f.a) &&
+                       extreme(&f, 48) && row0_bound_ok(&f.a) && extreme(&f, 1),
+               "ADD Ma = Mb = 2^31 - 1: acc_bits 39, row 0 below p / 2 at shifts 1, 24, 48");
+    zkr_tap_ok(&t, run(&f, &hon, 0, 40) == ZKR_OK, "ADD Ma = Mb = 2^31 - 1, shift 1: verifies");
+    zkr_tap_ok(&t, clamp_cheat(&f), "ADD clamp: an element clamped high to cheat on");
+    e = run(&f, &off, ZKR_GINF2_OFF_RANGE, 41);
+    zkr_tap_ok(&t, e == ZKR_OK,
+               "ADD clamp: y = 126 over q > 127 verifies with the range proof off (teeth; %d)",
+               (int)e);
+    e = run(&f, &forced, 0, 42);
+    zkr_tap_ok(&t, e == ZKR_ERR_VERIFY,
+               "ADD clamp: y = 126 over q > 127 refused by V's byte range proof (%d)", (int)e);
+    g2afx_free(&f);
     return zkr_tap_done(&t);
 }
