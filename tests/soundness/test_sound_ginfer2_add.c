@@ -22,6 +22,10 @@
  *   with gh + 1 (row 0 true), yc + 1, sh1 - 1, sl2 + 1 and sh2 - 1 (row 6
  *   true mod p, sh2 wrapped below 0): stopped by V's byte range proof
  *   (ZKR_GINF2_OFF_RANGE).
+ * Padding: A = 1 at a padded element (no link row reads it; row 0 there is
+ *   Ma A + Mb B = 2^s (yb + gh - gl) + r with rows 1-8 pinning yb, gh, gl
+ *   and r + rs to 0): r = Ma, rs = -Ma (row 2 true mod p, rs wrapped):
+ *   stopped by V's byte range proof (ZKR_GINF2_OFF_RANGE).
  */
 #include "tests/tap.h"
 #include "tests/zk/ginfer2_add_fx.h"
@@ -157,6 +161,32 @@ static int clamp_cheat(g2afx *f)
     return 0;
 }
 
+/* A = 1 at the first padded element, r = Ma, rs = -Ma there (rows 0..8 true mod p). */
+static int pad_cheat(g2afx *f)
+{
+    const zkr_ginf2_rq *q = &f->a.q;
+    uint64_t ma = (uint64_t)f->a.ma;
+
+    if (ma >= ((uint64_t)1 << q->shift))
+        return 0;
+    for (size_t p = 0; p < ((size_t)1 << q->lp); p++) {
+        zkr_gl *v = f->vt;
+        if ((p & (((size_t)1 << q->lw) - 1)) < q->w &&
+            ((p >> q->lw) & (((size_t)1 << q->lh) - 1)) < q->h)
+            continue;
+#define AT(slot) v[((size_t)(slot) << q->lp) | p]
+        AT(f->a.s_a) = 1;
+        for (unsigned i = 0; i < q->nr; i++) {
+            uint64_t limb = (ma >> (8 * i)) & 255u;
+            AT(ZKR_G2RQ_R0 + i) = limb;
+            AT(q->s_rs + i) = zkr_gl_sub(0, limb);
+        }
+#undef AT
+        return 1;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -211,6 +241,17 @@ int main(int argc, char **argv)
     e = run(&f, &forced, 0, 42);
     zkr_tap_ok(&t, e == ZKR_ERR_VERIFY,
                "ADD clamp: y = 126 over q > 127 refused by V's byte range proof (%d)", (int)e);
+    g2afx_free(&f);
+    /* padding: A nonzero at a padded element */
+    e = g2afx_init(&f, 0, 0, 50);
+    zkr_tap_ok(&t, e == ZKR_OK && pad_cheat(&f), "ADD padding: a padded element to cheat on");
+    e = run(&f, &off, ZKR_GINF2_OFF_RANGE, 51);
+    zkr_tap_ok(&t, e == ZKR_OK,
+               "ADD padding: A = 1 with r = Ma verifies with the range proof off (teeth; %d)",
+               (int)e);
+    e = run(&f, &forced, 0, 52);
+    zkr_tap_ok(&t, e == ZKR_ERR_VERIFY,
+               "ADD padding: A = 1 with r = Ma refused by V's byte range proof (%d)", (int)e);
     g2afx_free(&f);
     return zkr_tap_done(&t);
 }
