@@ -253,6 +253,24 @@ static void refused(zkr_tap *t)
         zkr_diag_clear(&dg);
         e = zkr_ginf2_net_init(net, &g, &f->mp, &dg);
         zkr_tap_ok(t, e == ZKR_ERR_UNSUPPORTED, "a node reading itself is refused (%s)", dg.msg);
+        g = f->g;
+        g.nodes[2].in[0] = 0; /* c2 reads the record too (2 x 6 x 6 either way) */
+        zkr_diag_clear(&dg);
+        e = zkr_ginf2_net_init(net, &g, &f->mp, &dg);
+        zkr_tap_ok(t, e == ZKR_ERR_UNSUPPORTED && strstr(dg.msg, "record is read by 2"),
+                   "a record read by two nodes is refused (%s)", dg.msg);
+        g = f->g;
+        g.nodes[3].n_in = 1, g.nodes[3].in[1] = 0; /* an ADD of one input */
+        zkr_diag_clear(&dg);
+        e = zkr_ginf2_net_init(net, &g, &f->mp, &dg);
+        zkr_tap_ok(t, e == ZKR_ERR_UNSUPPORTED, "an ADD reading one node is refused (%s)",
+                   dg.msg);
+        g = f->g;
+        g.nodes[5].in[1] = 5; /* add(pool, itself) */
+        zkr_diag_clear(&dg);
+        e = zkr_ginf2_net_init(net, &g, &f->mp, &dg);
+        zkr_tap_ok(t, e == ZKR_ERR_UNSUPPORTED, "an ADD reading itself (second input) is "
+                   "refused (%s)", dg.msg);
     } else {
         zkr_tap_ok(t, 0, "residual fixture");
     }
