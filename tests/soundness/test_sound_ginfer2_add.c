@@ -26,6 +26,9 @@
  *   Ma A + Mb B = 2^s (yb + gh - gl) + r with rows 1-8 pinning yb, gh, gl
  *   and r + rs to 0): r = Ma, rs = -Ma (row 2 true mod p, rs wrapped):
  *   stopped by V's byte range proof (ZKR_GINF2_OFF_RANGE).
+ * An input wider than V (X2's commitment over 8 variables, V over 6, the
+ *   hidden term replicated up to N = 8): honest verifies; L2's copy of
+ *   another input stopped by the hidden term (ZKR_GINF2_OFF_LINK).
  */
 #include "tests/tap.h"
 #include "tests/zk/ginfer2_add_fx.h"
@@ -187,6 +190,87 @@ static int pad_cheat(g2afx *f)
     return 0;
 }
 
+/*
+ * An input commitment with more variables than V (lp 1, X2 of 2^7 blocks:
+ * 8 variables, V 6; the hidden term fits N = max(6, 8)), as an ADD reading
+ * a 3 x 3 max pooling's V over a 2 x 1 x 1 tensor has: the honest proof
+ * (cheat 0) or V from X2 with its real entry at channel 1 plus one (cheat 1),
+ * proven with po, verified with voff.
+ */
+static zkr_err wide(int cheat, const zkr_ginf2_popts *po, unsigned voff, uint8_t tag)
+{
+    const zkr_ginf2_cin c1 = {0u, 0u, -128, -128}, c2 = {7u, 93u, -128, -128};
+    zkr_ginf2_add a;
+    zkr_params p;
+    zkr_zkrng g;
+    zkr_hpcs_poly *x1p = NULL, *x2p = NULL, *vp = NULL;
+    zkr_hpcs_commitment x1c, x2c, vc;
+    zkr_gl *x1 = NULL, *x2 = NULL, *v = NULL;
+    zkr_buf pf = {0};
+    zkr_transcript t;
+    zkr_ginf2_popts o = *po;
+    uint8_t sid[ZKR_DIGEST_BYTES] = {7}, pd[ZKR_DIGEST_BYTES];
+    unsigned nv;
+    zkr_err e;
+
+    if ((e = zkr_params_get(ZKR_PARAM_SET_128, &p)) != ZKR_OK ||
+        (e = zkr_ginf2_add_init(&a, 2, 1, 1, 30000, 20000, 15, 0, &c1, &c2)) != ZKR_OK)
+        return e;
+    p.pow_bits = 0, p.queries = 16, p.log_blowup = 1;
+    nv = zkr_ginf2_add_v_vars(&a);
+    if (zkr_ginf2_add_x_vars(&a, 1) <= nv || zkr_ginf2_add_x_vars(&a, 1) > 8)
+        return ZKR_ERR_USAGE; /* not the case under test */
+    x1 = calloc((size_t)1 << a.q.lp, sizeof *x1);
+    x2 = calloc((size_t)1 << zkr_ginf2_add_x_vars(&a, 1), sizeof *x2);
+    v = calloc((size_t)1 << nv, sizeof *v);
+    e = ZKR_ERR_NOMEM;
+    if (!x1 || !x2 || !v)
+        goto out;
+    for (size_t k = 0; k < ((size_t)1 << zkr_ginf2_add_x_vars(&a, 1)); k++)
+        x2[k] = (zkr_gl)((k * 37u + 11u) & 255u); /* bytes everywhere, the read block included */
+    x1[0] = 3, x1[1] = 250;
+    if ((e = zkr_ginf2_add_witness(&a, x1, x2, v)) != ZKR_OK)
+        goto out;
+    if (cheat) { /* V from X2 with the entry at channel 1 plus one; X2 committed honest */
+        size_t at = ((size_t)c2.block << a.q.lp) | 1u;
+        x2[at] += 1;
+        e = zkr_ginf2_add_witness(&a, x1, x2, v);
+        x2[at] -= 1;
+        if (e != ZKR_OK)
+            goto out;
+    }
+    memset(sid, tag, sizeof sid);
+    if ((e = seeded(&g, tag)) != ZKR_OK ||
+        (e = zkr_prover_hcommit(&p, x1, a.q.lp, 1, &g, 1, &x1p, &x1c)) != ZKR_OK ||
+        (e = zkr_prover_hcommit(&p, x2, zkr_ginf2_add_x_vars(&a, 1), 1, &g, 1, &x2p, &x2c)) !=
+            ZKR_OK ||
+        (e = zkr_prover_hcommit_sized(&p, v, nv,
+                                      nv + zkr_ginf2_range_blind(&p, nv, ZKR_GINF2_ADD_V_OPENINGS),
+                                      ZKR_GINF2_ADD_V_OPENINGS, &g, 1, &vp, &vc)) != ZKR_OK)
+        goto out;
+    zkr_params_digest(&p, pd);
+    zkr_ts_init(&t, ZKR_GINFER2_PROTOCOL, ZKR_GINFER2_VERSION, ZKR_PROOF_SYSTEM_ID, p.id, pd, sid);
+    zkr_ts_absorb(&t, "g2a-v-root", vc.root, ZKR_DIGEST_BYTES);
+    o.off |= ZKR_GINF2_OFF_GRIND;
+    if ((e = zkr_prover_ginf2_add(&p, &t, &a, x1p, x2p, vp, &o, &g, &pf)) != ZKR_OK)
+        goto out;
+    {
+        zkr_dec d;
+        zkr_ts_init(&t, ZKR_GINFER2_PROTOCOL, ZKR_GINFER2_VERSION, ZKR_PROOF_SYSTEM_ID, p.id, pd,
+                    sid);
+        zkr_ts_absorb(&t, "g2a-v-root", vc.root, ZKR_DIGEST_BYTES);
+        zkr_dec_init(&d, pf.p, pf.len);
+        e = zkr_verify_ginf2_add(&p, &t, &a, &x1c, &x2c, &vc, voff | ZKR_GINF2_OFF_GRIND, 1, &d);
+        if (e == ZKR_OK)
+            e = zkr_dec_finish(&d);
+    }
+out:
+    zkr_buf_free(&pf);
+    zkr_hpcs_poly_free(x1p), zkr_hpcs_poly_free(x2p), zkr_hpcs_poly_free(vp);
+    free(x1), free(x2), free(v);
+    return e;
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -253,5 +337,16 @@ int main(int argc, char **argv)
     zkr_tap_ok(&t, e == ZKR_ERR_VERIFY,
                "ADD padding: A = 1 with r = Ma refused by V's byte range proof (%d)", (int)e);
     g2afx_free(&f);
+    /* an input commitment wider than V */
+    e = wide(0, &hon, 0, 60);
+    zkr_tap_ok(&t, e == ZKR_OK, "ADD, X2 over 8 variables, V over 6: verifies (%d)", (int)e);
+    e = wide(1, &nolink, ZKR_GINF2_OFF_LINK, 61);
+    zkr_tap_ok(&t, e == ZKR_OK,
+               "ADD L2, X2 wider than V: a copy of another input verifies with the link off "
+               "(teeth; %d)", (int)e);
+    e = wide(1, &hon, 0, 62);
+    zkr_tap_ok(&t, e == ZKR_ERR_VERIFY,
+               "ADD L2, X2 wider than V: a copy of another input refused by the hidden term (%d)",
+               (int)e);
     return zkr_tap_done(&t);
 }
