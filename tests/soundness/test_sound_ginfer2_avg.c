@@ -17,9 +17,17 @@
  * Grinding: a nonce ground short of the relation's extra bits verifies
  * with ZKR_GINF2_OFF_GRIND only. Windows: 2x2 stride 2 (k 4) and global
  * average pooling over 7x7 (k 49).
+ * Whole network (zk-ginfer2-avg-net's CNN on the tests' reduced set): the
+ * "remainder below 0" cheat on every real output of one AVGPOOL node (the
+ * 3x3/1 pad 1 one reading the max pooling's V at block Yb << le, or the
+ * GAP whose V carries 10 slot variables), every later node run honestly
+ * on the moved output, so the published logits differ from native
+ * inference's on the committed record and model: refused (V's range
+ * proof), verifies with the range proofs off (the teeth).
  */
 #include "tests/tap.h"
 #include "tests/zk/ginfer2_avg_fx.h"
+#include "tests/zk/ginfer2_avg_net_fx.h"
 #include "zkr_config.h"
 
 static zkr_err seeded(zkr_zkrng *g, uint8_t tag)
@@ -144,6 +152,78 @@ static void attacks(zkr_tap *t, uint32_t c, uint32_t h, uint32_t k, uint32_t st,
     }
 }
 
+/*
+ * zk-ginfer2-avg-net's CNN proven with AVGPOOL node `node`'s outputs moved by
+ * delta (zkr_prover_ginf2_in.avg_delta), verified with voff against the
+ * output the proof publishes; *moved: that output differs from native
+ * inference's (a false statement).
+ */
+static zkr_err net_run(g2n_fx *f, int delta, uint32_t node, const zkr_ginf2_popts *po,
+                       unsigned voff, uint8_t tag, int *moved)
+{
+    zkr_zkrng g;
+    zkr_buf pf = {0}, out = {0};
+    zkr_prover_ginf2_in in;
+    zkr_verifier_ginf2_statement st;
+    zkr_ginf2_popts o = *po;
+    zkr_err r;
+
+    *moved = 0;
+    o.off |= ZKR_GINF2_OFF_GRIND; /* the reduced set: no grinding (g2n_fx_prove_o) */
+    if ((r = seeded(&g, tag)) != ZKR_OK || (r = g2n_fx_commit(f, 1, &g)) != ZKR_OK)
+        goto out;
+    memset(&in, 0, sizeof in);
+    in.g = &f->g, in.net = &f->net, in.statement_id = f->sid;
+    in.record = f->record, in.record_len = f->record_len, in.x = f->xp, in.xc = &f->xc;
+    for (uint32_t i = 1; i < f->g.n_nodes; i++)
+        in.wp[i] = f->wp[i], in.wc[i] = &f->wc[i];
+    in.avg_delta = delta, in.avg_node = node;
+    if ((r = zkr_prover_ginfer2(&f->p, &in, &o, &g, &pf, &out, NULL)) != ZKR_OK)
+        goto out;
+    *moved = out.len != 4 + f->n_logits + 4 || memcmp(out.p + 4, f->logits, f->n_logits) != 0;
+    g2n_fx_statement(f, NULL, NULL, &st);
+    st.output = NULL, st.off |= voff;
+    r = zkr_verify_ginfer2(pf.p, pf.len, &st, NULL, 0, NULL, NULL);
+out:
+    zkr_zkrng_wipe(&g);
+    zkr_buf_free(&pf), zkr_buf_free(&out);
+    return r;
+}
+
+static void net_attacks(zkr_tap *t)
+{
+    zkr_ginf2_popts on = {1, 0, 1, 0, 0, 0}, off = {1, ZKR_GINF2_OFF_RANGE, 0, 0, 0, 0};
+    static const uint32_t nodes[2] = {3, 5}; /* AVGPOOL 3x3/1 pad 1 over the max pool; GAP */
+    static const char *const nm[2] = {"AVGPOOL reading a max pooling", "GAP"};
+    g2n_fx f;
+    zkr_err e;
+    int moved;
+
+    if (g2an_fx_init(&f, 3) != ZKR_OK) {
+        zkr_tap_ok(t, 0, "net: fixture");
+        g2n_fx_free(&f);
+        return;
+    }
+    g2n_fx_reduce(&f);
+    for (unsigned a = 0; a < 2; a++) {
+        zkr_tap_ok(t, f.g.nodes[nodes[a]].op == ZKR_ML_GOP_AVGPOOL, "net: node %u is the %s",
+                   nodes[a], nm[a]);
+        e = net_run(&f, 1, nodes[a], &on, 0, (uint8_t)(80 + 2 * a), &moved);
+        zkr_tap_ok(t, moved, "net, %s's outputs + 1: the published logits are not the model's",
+                   nm[a]);
+        zkr_tap_ok(t, e == ZKR_ERR_VERIFY, "net, %s's outputs + 1 (r - k): refused (%d)", nm[a],
+                   (int)e);
+        e = net_run(&f, 1, nodes[a], &off, ZKR_GINF2_OFF_RANGE, (uint8_t)(81 + 2 * a), &moved);
+        zkr_tap_ok(t, e == ZKR_OK && moved,
+                   "net, %s's outputs + 1: verifies with the range proofs off (teeth; %d)", nm[a],
+                   (int)e);
+    }
+    e = net_run(&f, 0, 0, &on, 0, 90, &moved);
+    zkr_tap_ok(t, e == ZKR_OK && !moved, "net: the honest proof verifies, native logits (%d)",
+               (int)e);
+    g2n_fx_free(&f);
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -184,5 +264,6 @@ int main(int argc, char **argv)
         }
         g2av_free(&a), g2av_free(&b);
     }
+    net_attacks(&t);
     return zkr_tap_done(&t);
 }
