@@ -19,8 +19,9 @@
  * average pooling over 7x7 (k 49).
  * Whole network (zk-ginfer2-avg-net's CNN on the tests' reduced set): the
  * "remainder below 0" cheat on every real output of one AVGPOOL node (the
- * 3x3/1 pad 1 one reading the max pooling's V at block Yb << le, or the
- * GAP whose V carries 10 slot variables), every later node run honestly
+ * 3x3/1 pad 1 one reading the max pooling's V at block Yb << le = 16, or
+ * the GAP whose V carries 9 slot variables, which the dense then reads:
+ * ZKR_GINF2_MAX_ISL above 8), every later node run honestly
  * on the moved output, so the published logits differ from native
  * inference's on the committed record and model: refused (V's range
  * proof), verifies with the range proofs off (the teeth).
@@ -208,6 +209,9 @@ static void net_attacks(zkr_tap *t)
     for (unsigned a = 0; a < 2; a++) {
         zkr_tap_ok(t, f.g.nodes[nodes[a]].op == ZKR_ML_GOP_AVGPOOL, "net: node %u is the %s",
                    nodes[a], nm[a]);
+        zkr_tap_ok(t, a == 0 ? f.net.avg[nodes[a]].block != 0 : f.net.cin[nodes[a] + 1].isl > 8,
+                   "net: %s (%s)", nm[a],
+                   a == 0 ? "X at a nonzero block" : "its reader over more than 8 slot variables");
         e = net_run(&f, 1, nodes[a], &on, 0, (uint8_t)(80 + 2 * a), &moved);
         zkr_tap_ok(t, moved, "net, %s's outputs + 1: the published logits are not the model's",
                    nm[a]);
