@@ -17,6 +17,15 @@
  * Grinding: a nonce ground short of the relation's extra bits verifies
  * with ZKR_GINF2_OFF_GRIND only. Windows: 2x2 stride 2 (k 4) and global
  * average pooling over 7x7 (k 49).
+ * Chained X (isl 3, block 5, in_off -128, as a pooling's V is read; 3x3/1
+ * pad 1 over 2 x 6 x 6 in an 8 x 8 table): X's padded rows, columns and
+ * channels and its other blocks hold random bytes. The honest V verifies
+ * (the selector reads real positions of its own block only); a V whose
+ * windows read the padded rows and columns as input ("X's padding read",
+ * every value a byte, A0 false) is refused with the range proof on or off
+ * (no switch: the rows); a V of block 0 proven as block 5 ("another
+ * block") likewise, and a proof over block 0 verifies as one and is
+ * refused as a proof over block 5 (the teeth: the verifier's block).
  * Whole network (zk-ginfer2-avg-net's CNN on the tests' reduced set): the
  * "remainder below 0" cheat on every real output of one AVGPOOL node (the
  * 3x3/1 pad 1 one reading the max pooling's V at block Yb << le = 16, or
@@ -154,6 +163,146 @@ static void attacks(zkr_tap *t, uint32_t c, uint32_t h, uint32_t k, uint32_t st,
 }
 
 /*
+ * A chained X as above (block `block` of 2^isl, in_off -128): every entry of
+ * X's table a random byte but the real ones of the block, x + 128; V the
+ * honest witness.
+ */
+static zkr_err chained_init(g2av *r, unsigned isl, uint32_t block, uint64_t seed)
+{
+    uint32_t pads[4] = {1, 1, 1, 1}, c = 2, h = 6;
+    zkr_cnn_win g;
+    uint64_t s = seed * 0x9e3779b97f4a7c15ull + 7;
+    size_t nx;
+    zkr_err e;
+
+    memset(r, 0, sizeof *r);
+    if ((e = zkr_params_get(ZKR_PARAM_SET_128, &r->p)) != ZKR_OK ||
+        (e = zkr_cnn_win_init(&g, c, h, h, 3, 3, 1, 1, 1, 1, pads)) != ZKR_OK ||
+        (e = zkr_ginf2_avg_init(&r->q, &g, isl, block, -128)) != ZKR_OK)
+        return e;
+    for (size_t i = 0; i < sizeof r->sid; i++)
+        r->sid[i] = (uint8_t)(seed + 7 * i);
+    nx = (size_t)1 << zkr_ginf2_avg_x_vars(&r->q);
+    r->xt = calloc(nx, sizeof *r->xt);
+    r->vt = calloc((size_t)1 << zkr_ginf2_avg_v_vars(&r->q), sizeof *r->vt);
+    if (!r->xt || !r->vt)
+        return ZKR_ERR_NOMEM;
+    for (size_t i = 0; i < nx; i++) {
+        s = s * 6364136223846793005ull + 1442695040888963407ull;
+        r->xt[i] = (zkr_gl)(s >> 56);
+    }
+    for (uint32_t ch = 0; ch < c; ch++)
+        for (uint32_t y = 0; y < h; y++)
+            for (uint32_t x = 0; x < h; x++) {
+                size_t at = ((size_t)ch * h + y) * h + x;
+                s = s * 6364136223846793005ull + 1442695040888963407ull;
+                r->x[at] = (int8_t)(s >> 56);
+                r->xt[((size_t)block << zkr_cnn_in_vars(&g)) | ((size_t)ch << (g.lh + g.lw)) |
+                      ((size_t)y << g.lw) | x] = (zkr_gl)(r->x[at] + 128);
+            }
+    zkr_ginf2_avg_witness(&r->q, r->xt, r->vt);
+    return ZKR_OK;
+}
+
+/* "X's padding read": every window reads X's padded rows and columns (below 2^lh, 2^lw) too. */
+static int padding_read(g2av *a)
+{
+    const zkr_ginf2_avg *q = &a->q;
+    const zkr_cnn_win *g = &q->g;
+    size_t base = (size_t)q->block << zkr_cnn_in_vars(g);
+    int64_t k = q->k;
+    int moved = 0;
+
+    for (uint32_t c = 0; c < g->c; c++)
+        for (uint32_t oy = 0; oy < g->oh; oy++)
+            for (uint32_t ox = 0; ox < g->ow; ox++) {
+                size_t p = ((size_t)c << (g->loh + g->low)) | ((size_t)oy << g->low) | ox;
+                int64_t sum = 0, y, rem;
+                for (uint32_t i = 0; i < g->kh; i++)
+                    for (uint32_t j = 0; j < g->kw; j++) {
+                        int64_t yy = (int64_t)oy * g->sh + i - g->pt;
+                        int64_t xx = (int64_t)ox * g->sw + j - g->pl;
+                        if (yy < 0 || xx < 0 || yy >= (1 << g->lh) || xx >= (1 << g->lw))
+                            continue;
+                        sum += (int64_t)a->xt[base | ((size_t)c << (g->lh + g->lw)) |
+                                              ((size_t)yy << g->lw) | (size_t)xx] -
+                               128;
+                    }
+                y = sum + k / 2 >= 0 ? (sum + k / 2) / k : -((-(sum + k / 2) + k - 1) / k);
+                rem = sum + k / 2 - y * k;
+#define AT(slot) a->vt[((size_t)(slot) << q->lp) | p]
+                moved |= AT(ZKR_G2A_YB) != (zkr_gl)(y + 128);
+                AT(ZKR_G2A_YB) = (zkr_gl)(y + 128);
+                AT(ZKR_G2A_R0) = (zkr_gl)(rem & 255), AT(ZKR_G2A_R1) = (zkr_gl)(rem >> 8);
+                AT(ZKR_G2A_RC0) = (zkr_gl)((k - 1 - rem) & 255);
+                AT(ZKR_G2A_RC1) = (zkr_gl)((k - 1 - rem) >> 8);
+#undef AT
+            }
+    return moved;
+}
+
+/* Proves a with o (its own q), verifies against q (a's when NULL). */
+static zkr_err run_q(g2av *a, const zkr_ginf2_popts *o, const zkr_ginf2_avg *q, uint8_t tag)
+{
+    zkr_zkrng g;
+    zkr_buf pf = {0};
+    zkr_transcript t;
+    zkr_dec d;
+    zkr_err e;
+
+    if ((e = seeded(&g, tag)) != ZKR_OK || (e = g2av_commit(a, &g)) != ZKR_OK ||
+        (e = g2av_prove(a, o, &g, &pf)) != ZKR_OK)
+        goto out;
+    g2av_transcript(a, &a->xc, &a->vc, &t);
+    zkr_dec_init(&d, pf.p, pf.len);
+    if ((e = zkr_verify_ginf2_avg(&a->p, &t, q ? q : &a->q, &a->xc, &a->vc, o->off, 1, &d)) ==
+        ZKR_OK)
+        e = zkr_dec_finish(&d);
+out:
+    zkr_zkrng_wipe(&g);
+    zkr_buf_free(&pf);
+    return e;
+}
+
+static void chained_attacks(zkr_tap *t)
+{
+    zkr_ginf2_popts on = {1, 0, 0, 0, 1, 0}, off = {1, ZKR_GINF2_OFF_RANGE, 0, 0, 1, 0};
+    g2av a;
+    zkr_ginf2_avg q5;
+    zkr_err e;
+
+    if (chained_init(&a, 3, 5, 21) != ZKR_OK) {
+        zkr_tap_ok(t, 0, "chained X: fixture");
+        g2av_free(&a);
+        return;
+    }
+    e = run_q(&a, &on, NULL, 100);
+    zkr_tap_ok(t, e == ZKR_OK, "chained X (block 5 of 8, padding random): honest verifies (%d)",
+               (int)e);
+    zkr_tap_ok(t, padding_read(&a), "chained X, padding read: the outputs move");
+    e = run_q(&a, &on, NULL, 101);
+    zkr_tap_ok(t, e == ZKR_ERR_VERIFY, "chained X, padding read: refused, range on (%d)", (int)e);
+    e = run_q(&a, &off, NULL, 102);
+    zkr_tap_ok(t, e == ZKR_ERR_VERIFY, "chained X, padding read: refused, range off (%d)", (int)e);
+    q5 = a.q;
+    a.q.block = 0; /* V of block 0 */
+    zkr_ginf2_avg_witness(&a.q, a.xt, a.vt);
+    e = run_q(&a, &on, NULL, 103);
+    zkr_tap_ok(t, e == ZKR_OK, "chained X: block 0's V verifies as block 0 (teeth; %d)", (int)e);
+    e = run_q(&a, &on, &q5, 104);
+    zkr_tap_ok(t, e == ZKR_ERR_VERIFY, "chained X: block 0's proof refused as block 5 (%d)",
+               (int)e);
+    a.q = q5; /* block 0's V proven as block 5 */
+    e = run_q(&a, &on, NULL, 105);
+    zkr_tap_ok(t, e == ZKR_ERR_VERIFY, "chained X, another block: refused, range on (%d)",
+               (int)e);
+    e = run_q(&a, &off, NULL, 106);
+    zkr_tap_ok(t, e == ZKR_ERR_VERIFY, "chained X, another block: refused, range off (%d)",
+               (int)e);
+    g2av_free(&a);
+}
+
+/*
  * zk-ginfer2-avg-net's CNN proven with AVGPOOL node `node`'s outputs moved by
  * delta (zkr_prover_ginf2_in.avg_delta), verified with voff against the
  * output the proof publishes; *moved: that output differs from native
@@ -268,6 +417,7 @@ int main(int argc, char **argv)
         }
         g2av_free(&a), g2av_free(&b);
     }
+    chained_attacks(&t);
     net_attacks(&t);
     return zkr_tap_done(&t);
 }
