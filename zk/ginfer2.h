@@ -466,7 +466,9 @@ static inline int zkr_ginf2_net_is_conv(const zkr_ginf2_net *net, uint32_t i)
  * outlive net). ZKR_ERR_UNSUPPORTED (an op, a depthwise conv, a node not
  * reading its predecessor, a pool not after CONV / DENSE, a last node not
  * CONV / DENSE, too many nodes), ZKR_ERR_MALFORMED (a shape or parameter the
- * relations refuse).
+ * relations refuse; a CONV / DENSE / MAXPOOL / AVGPOOL node whose declared
+ * shape is not its window's output, which zkr_ml_gprog_check refuses too:
+ * checked here, since a reader would read a pooling's free padded outputs).
  */
 zkr_err zkr_ginf2_net_init(zkr_ginf2_net *net, const zkr_ml_gprog *g, const zkr_ginf2_pub *mp,
                            zkr_diag *d) ZKR_WUR;

@@ -33,7 +33,11 @@
  * ZKR_GINF2_MAX_ISL above 8), every later node run honestly
  * on the moved output, so the published logits differ from native
  * inference's on the committed record and model: refused (V's range
- * proof), verifies with the range proofs off (the teeth).
+ * proof), verifies with the range proofs off (the teeth). A program whose
+ * AVGPOOL declares a larger output than its window computes (a reader
+ * would read the pooling's free padded outputs) is refused by the layout
+ * and the verifier (MALFORMED; the verifier does not run
+ * zkr_ml_gprog_check itself).
  */
 #include "tests/tap.h"
 #include "tests/zk/ginfer2_avg_fx.h"
@@ -305,11 +309,11 @@ static void chained_attacks(zkr_tap *t)
 /*
  * zk-ginfer2-avg-net's CNN proven with AVGPOOL node `node`'s outputs moved by
  * delta (zkr_prover_ginf2_in.avg_delta), verified with voff against the
- * output the proof publishes; *moved: that output differs from native
- * inference's (a false statement).
+ * output the proof publishes (for program vg when not NULL); *moved: that
+ * output differs from native inference's (a false statement).
  */
 static zkr_err net_run(g2n_fx *f, int delta, uint32_t node, const zkr_ginf2_popts *po,
-                       unsigned voff, uint8_t tag, int *moved)
+                       unsigned voff, uint8_t tag, int *moved, const zkr_ml_gprog *vg)
 {
     zkr_zkrng g;
     zkr_buf pf = {0}, out = {0};
@@ -332,7 +336,7 @@ static zkr_err net_run(g2n_fx *f, int delta, uint32_t node, const zkr_ginf2_popt
         goto out;
     *moved = out.len != 4 + f->n_logits + 4 || memcmp(out.p + 4, f->logits, f->n_logits) != 0;
     g2n_fx_statement(f, NULL, NULL, &st);
-    st.output = NULL, st.off |= voff;
+    st.output = NULL, st.off |= voff, st.g = vg ? vg : st.g;
     r = zkr_verify_ginfer2(pf.p, pf.len, &st, NULL, 0, NULL, NULL);
 out:
     zkr_zkrng_wipe(&g);
@@ -361,19 +365,37 @@ static void net_attacks(zkr_tap *t)
         zkr_tap_ok(t, a == 0 ? f.net.avg[nodes[a]].block != 0 : f.net.cin[nodes[a] + 1].isl > 8,
                    "net: %s (%s)", nm[a],
                    a == 0 ? "X at a nonzero block" : "its reader over more than 8 slot variables");
-        e = net_run(&f, 1, nodes[a], &on, 0, (uint8_t)(80 + 2 * a), &moved);
+        e = net_run(&f, 1, nodes[a], &on, 0, (uint8_t)(80 + 2 * a), &moved, NULL);
         zkr_tap_ok(t, moved, "net, %s's outputs + 1: the published logits are not the model's",
                    nm[a]);
         zkr_tap_ok(t, e == ZKR_ERR_VERIFY, "net, %s's outputs + 1 (r - k): refused (%d)", nm[a],
                    (int)e);
-        e = net_run(&f, 1, nodes[a], &off, ZKR_GINF2_OFF_RANGE, (uint8_t)(81 + 2 * a), &moved);
+        e = net_run(&f, 1, nodes[a], &off, ZKR_GINF2_OFF_RANGE, (uint8_t)(81 + 2 * a), &moved,
+                    NULL);
         zkr_tap_ok(t, e == ZKR_OK && moved,
                    "net, %s's outputs + 1: verifies with the range proofs off (teeth; %d)", nm[a],
                    (int)e);
     }
-    e = net_run(&f, 0, 0, &on, 0, 90, &moved);
+    e = net_run(&f, 0, 0, &on, 0, 90, &moved, NULL);
     zkr_tap_ok(t, e == ZKR_OK && !moved, "net: the honest proof verifies, native logits (%d)",
                (int)e);
+    {
+        /* node 3 without its bottom and right pads: a 3x3 output, still declared 4x4 */
+        zkr_ml_gprog g2 = f.g;
+        zkr_ginf2_net *n2 = malloc(sizeof *n2);
+        g2.nodes[3].pb = g2.nodes[3].pr = 0;
+        zkr_tap_ok(t, zkr_ml_gprog_check(&g2, NULL) == ZKR_ERR_MALFORMED,
+                   "net: an AVGPOOL declaring 4x4 for its 3x3 window: not a valid program");
+        e = n2 ? zkr_ginf2_net_init(n2, &g2, &f.mp, NULL) : ZKR_ERR_NOMEM;
+        zkr_tap_ok(t, e == ZKR_ERR_MALFORMED,
+                   "net: its layout refused (the conv would read the pooling's free row 3; %d)",
+                   (int)e);
+        e = net_run(&f, 0, 0, &on, 0, 91, &moved, &g2);
+        zkr_tap_ok(t, e == ZKR_ERR_MALFORMED,
+                   "net: a proof verified against it: refused (MALFORMED; %d)",
+                   (int)e);
+        free(n2);
+    }
     g2n_fx_free(&f);
 }
 
