@@ -397,6 +397,29 @@ static void net_attacks(zkr_tap *t)
         free(n2);
     }
     g2n_fx_free(&f);
+    /* an AVGPOOL reading an AVGPOOL (g2an_fx_prog_avg2: nodes 2 and 3) */
+    if (g2an_fx_init_g(&f, 4, g2an_fx_prog_avg2) != ZKR_OK) {
+        zkr_tap_ok(t, 0, "net avg2: fixture");
+        g2n_fx_free(&f);
+        return;
+    }
+    g2n_fx_reduce(&f);
+    zkr_tap_ok(t, f.net.op[3] == ZKR_ML_GOP_AVGPOOL && f.net.op[2] == ZKR_ML_GOP_AVGPOOL &&
+                      f.net.avg[2].in_off == 0 && f.net.avg[3].in_off == -128,
+               "net avg2: the GAP reads the 2x2 pooling's V, that one the ReLU conv's (in_off 0)");
+    e = net_run(&f, 0, 0, &on, 0, 92, &moved, NULL);
+    zkr_tap_ok(t, e == ZKR_OK && !moved, "net avg2: honest verifies, native logits (%d)", (int)e);
+    for (uint32_t node = 2; node <= 3; node++) {
+        e = net_run(&f, 1, node, &on, 0, (uint8_t)(93 + 2 * node), &moved, NULL);
+        zkr_tap_ok(t, e == ZKR_ERR_VERIFY && moved,
+                   "net avg2, node %u's outputs + 1: false logits refused (%d)", node, (int)e);
+        e = net_run(&f, 1, node, &off, ZKR_GINF2_OFF_RANGE, (uint8_t)(94 + 2 * node), &moved,
+                    NULL);
+        zkr_tap_ok(t, e == ZKR_OK && moved,
+                   "net avg2, node %u's outputs + 1: verifies with the range proofs off (teeth; "
+                   "%d)", node, (int)e);
+    }
+    g2n_fx_free(&f);
 }
 
 int main(int argc, char **argv)
