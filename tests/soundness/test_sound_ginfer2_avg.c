@@ -30,14 +30,16 @@
  * "remainder below 0" cheat on every real output of one AVGPOOL node (the
  * 3x3/1 pad 1 one reading the max pooling's V at block Yb << le = 16, or
  * the GAP whose V carries 9 slot variables, which the dense then reads:
- * ZKR_GINF2_MAX_ISL above 8), every later node run honestly
- * on the moved output, so the published logits differ from native
- * inference's on the committed record and model: refused (V's range
- * proof), verifies with the range proofs off (the teeth). A program whose
- * AVGPOOL declares a larger output than its window computes (a reader
- * would read the pooling's free padded outputs) is refused by the layout
- * and the verifier (MALFORMED; the verifier does not run
- * zkr_ml_gprog_check itself).
+ * ZKR_GINF2_MAX_ISL above 8), every later node run honestly on the moved
+ * output, so the published logits differ from native inference's on the
+ * committed record and model: refused (V's range proof), verifies with
+ * the range proofs off (the teeth); the same on a CNN whose GAP reads a
+ * 2x2/2 AVGPOOL reading a ReLU conv (an AVGPOOL reading an AVGPOOL,
+ * in_off 0), its honest proof with native logits. A program whose AVGPOOL
+ * declares a larger output than its window computes (a reader would read
+ * the pooling's free padded outputs) is refused by the layout and the
+ * verifier (MALFORMED; the verifier does not run zkr_ml_gprog_check
+ * itself; the layout accepted it before adv-avg's check).
  */
 #include "tests/tap.h"
 #include "tests/zk/ginfer2_avg_fx.h"
