@@ -138,6 +138,14 @@ typedef struct {
      */
     zkr_hpcs_poly *wp[ZKR_GINF2_NET_MAX_NODES];
     const zkr_hpcs_commitment *wc[ZKR_GINF2_NET_MAX_NODES];
+    /*
+     * Test builds only (USAGE elsewhere; soundness-ginfer2-avg): AVGPOOL node
+     * avg_node's (0: every one's) real outputs moved by avg_delta, r by
+     * -avg_delta k and rc by +avg_delta k (both rows true in the field, a
+     * limb off its byte); the nodes after it run on the moved output.
+     */
+    int avg_delta;
+    uint32_t avg_node;
 } zkr_prover_ginf2_in;
 
 /*
@@ -148,7 +156,8 @@ typedef struct {
  * 30-32) to proof and the public output (the last node's int8 tensor,
  * C-major, zkr_infer_output_encode) to output. o: threads, share is
  * ignored (net->share). Same seed, same bytes. ZKR_ERR_USAGE (sizes, a
- * budget spent; o->off, force_range, out_delta outside test builds),
+ * budget spent; o->off, force_range, out_delta, in->avg_delta outside test
+ * builds),
  * ZKR_ERR_UNSUPPORTED, TOO_LARGE, NOMEM. Test builds: o->off (ZKR_GINF2_OFF_*)
  * reaches every relation and ZKR_GINF2_OFF_OUT drops the output claim.
  */

@@ -22,6 +22,8 @@ typedef struct {
     const zkr_ginf2_net *net;
     zkr_zkrng *rng;
     unsigned threads;
+    int avg_delta;              /* test builds: zkr_prover_ginf2_in's avg_delta, avg_node */
+    uint32_t avg_node;
     int64_t *act[G2N_MAX];      /* each node's real output, C-major */
     zkr_gl *yt[G2N_MAX], *vt[G2N_MAX];
     zkr_hpcs_poly *yp[G2N_MAX], *vp[G2N_MAX];
@@ -180,6 +182,37 @@ static zkr_err g2n_run_pool(g2n_ctx *s, uint32_t i)
     return ZKR_OK;
 }
 
+#if ZKR_TEST_BUILD
+static zkr_gl g2n_avg_gl(int64_t v)
+{
+    return v < 0 ? ZKR_GL_P - (uint64_t)-v : (uint64_t)v;
+}
+
+/*
+ * soundness-ginfer2-avg's whole-network cheat: every real output whose Yb +
+ * delta stays a byte moved by delta, r by -delta k and rc by +delta k, so
+ * A0 and A1 still hold in the field (a negative value wraps in its low limb).
+ */
+static void g2n_avg_cheat(const zkr_ginf2_avg *q, int delta, zkr_gl *v)
+{
+    int64_t k = q->k;
+
+    for (size_t p = 0; p < ((size_t)1 << q->lp); p++) {
+#define G2N_AT(slot) (&v[((size_t)(slot) << q->lp) | p])
+        zkr_gl *yb = G2N_AT(ZKR_G2A_YB), *r0 = G2N_AT(ZKR_G2A_R0), *r1 = G2N_AT(ZKR_G2A_R1);
+        zkr_gl *c0 = G2N_AT(ZKR_G2A_RC0), *c1 = G2N_AT(ZKR_G2A_RC1);
+#undef G2N_AT
+        int64_t y = (int64_t)*yb + delta, r = (int64_t)(*r0 + 256 * *r1) - delta * k;
+        int64_t rc = (int64_t)(*c0 + 256 * *c1) + delta * k;
+        if (!zkr_ginf2_avg_real(q, p) || y < 0 || y > 255)
+            continue;
+        *yb = (zkr_gl)y;
+        *r0 = r < 0 ? g2n_avg_gl(r) : (zkr_gl)(r & 255), *r1 = r < 0 ? 0 : (zkr_gl)(r >> 8);
+        *c0 = rc < 0 ? g2n_avg_gl(rc) : (zkr_gl)(rc & 255), *c1 = rc < 0 ? 0 : (zkr_gl)(rc >> 8);
+    }
+}
+#endif
+
 /* Node i (AVGPOOL): its witness from its input's witness (zk/ginfer2_avg.h). */
 static zkr_err g2n_run_avg(g2n_ctx *s, uint32_t i)
 {
@@ -192,6 +225,10 @@ static zkr_err g2n_run_avg(g2n_ctx *s, uint32_t i)
     if (!s->vt[i] || !s->act[i])
         return ZKR_ERR_NOMEM;
     zkr_ginf2_avg_witness(q, s->vt[net->src[i][0]], s->vt[i]);
+#if ZKR_TEST_BUILD
+    if (s->avg_delta && (s->avg_node == 0 || s->avg_node == i))
+        g2n_avg_cheat(q, s->avg_delta, s->vt[i]);
+#endif
     for (uint32_t c = 0; c < g->c; c++)
         for (uint32_t oy = 0; oy < g->oh; oy++)
             for (uint32_t ox = 0; ox < g->ow; ox++)
@@ -374,10 +411,12 @@ zkr_err zkr_prover_ginfer2(const zkr_params *p, const zkr_prover_ginf2_in *in,
 
     if ((r = g2n_check(p, in, d)) != ZKR_OK)
         return r;
-    if (!ZKR_TEST_BUILD && (o->off || o->force_range || o->u_delta || o->out_delta))
+    if (!ZKR_TEST_BUILD &&
+        (o->off || o->force_range || o->u_delta || o->out_delta || in->avg_delta))
         return zkr_fail(d, ZKR_ERR_USAGE, "prove: test switches outside a test build");
     memset(&s, 0, sizeof s);
     s.p = p, s.in = in, s.net = in->net, s.rng = rng, s.threads = o->threads ? o->threads : 1;
+    s.avg_delta = in->avg_delta, s.avg_node = in->avg_node;
     if ((r = zkr_enc_u32(&roots, ZKR_GINFER2_VERSION)) != ZKR_OK ||
         (r = g2n_witness(&s, &roots)) != ZKR_OK || (r = g2n_output(&s, o, output)) != ZKR_OK ||
         (r = zkr_ginf2_net_transcript(p, in->g, in->net, in->statement_id, in->xc, in->wc,

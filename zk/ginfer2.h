@@ -470,7 +470,10 @@ typedef struct {
  * reading a later node or the wrong number of nodes, an ADD reading the
  * record, the record read by two nodes, a pool not after CONV / DENSE /
  * ADD, a last node not CONV / DENSE, too many nodes), ZKR_ERR_MALFORMED (a
- * shape or parameter the relations refuse).
+ * shape or parameter the relations refuse; a CONV / DENSE / MAXPOOL /
+ * AVGPOOL node whose declared shape is not its window's output, which
+ * zkr_ml_gprog_check refuses too: checked here, since a reader would read
+ * a pooling's free padded outputs).
  */
 zkr_err zkr_ginf2_net_init(zkr_ginf2_net *net, const zkr_ml_gprog *g, const zkr_ginf2_pub *mp,
                            zkr_diag *d) ZKR_WUR;

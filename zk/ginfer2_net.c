@@ -29,6 +29,23 @@ static zkr_ginf2_cin g2n_cin(const zkr_ginf2_net *net, uint32_t j)
     return (zkr_ginf2_cin){net->rq[j].lsl, 0u, net->rq[j].lo, -128}; /* slot 0: y - lo */
 }
 
+/*
+ * Node i's declared shape against the one its window computes: the next
+ * node reads node i's commitment with the declared shape, and a position
+ * beyond the window's output is a padded one its relation leaves free (a
+ * pooling's; zkr_ml_gprog_check refuses such a program, checked here too
+ * since the relations' soundness rests on it).
+ */
+static zkr_err g2n_shape(const zkr_ml_gnode *n, uint32_t i, uint32_t c, const zkr_cnn_win *w,
+                         zkr_diag *d)
+{
+    if (n->c != c || n->h != w->oh || n->w != w->ow)
+        return zkr_fail(d, ZKR_ERR_MALFORMED,
+                        "node %u: shape %ux%ux%u, its window computes %ux%ux%u", i, n->c, n->h,
+                        n->w, c, w->oh, w->ow);
+    return ZKR_OK;
+}
+
 static zkr_err g2n_conv(zkr_ginf2_net *net, const zkr_ml_gprog *g, const zkr_ginf2_pub *mp,
                         uint32_t i, zkr_diag *d)
 {
@@ -46,6 +63,8 @@ static zkr_err g2n_conv(zkr_ginf2_net *net, const zkr_ml_gprog *g, const zkr_gin
                                pads);
     if (r != ZKR_OK || (r = zkr_cnn_conv_init(&net->conv[i], &w, n->c, 0)) != ZKR_OK)
         return zkr_fail(d, ZKR_ERR_MALFORMED, "node %u: window", i);
+    if ((r = g2n_shape(n, i, n->c, &w, d)) != ZKR_OK)
+        return r;
     net->cin[i] = g2n_cin(net, net->src[i][0]);
     if (zkr_ginf2_conv_check_in(&net->conv[i], &net->cin[i]) != ZKR_OK)
         return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "node %u: conv over 2^%u variables", i,
@@ -76,6 +95,8 @@ static zkr_err g2n_pool(zkr_ginf2_net *net, const zkr_ml_gprog *g, uint32_t i, z
             ZKR_OK ||
         zkr_ginf2_pool_init_chained(&net->pool[i], &w, x.isl, x.in_off) != ZKR_OK)
         return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "node %u: max pooling window", i);
+    if (g2n_shape(n, i, in->c, &w, d) != ZKR_OK)
+        return ZKR_ERR_MALFORMED;
     net->n_rel += 1;
     net->n_roots += 1;
     return ZKR_OK;
@@ -96,6 +117,8 @@ static zkr_err g2n_avg(zkr_ginf2_net *net, const zkr_ml_gprog *g, uint32_t i, zk
             ZKR_OK ||
         zkr_ginf2_avg_init(&net->avg[i], &w, c.isl, c.block, c.in_off) != ZKR_OK)
         return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "node %u: average pooling window", i);
+    if (g2n_shape(n, i, in->c, &w, d) != ZKR_OK)
+        return ZKR_ERR_MALFORMED;
     net->n_rel += 1;
     net->n_roots += 1;
     return ZKR_OK;
