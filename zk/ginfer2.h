@@ -72,6 +72,14 @@
 #define ZKR_GINF2_OFF_LINK 2u  /* U = im2col(X) (the range proof of U stays) */
 #define ZKR_GINF2_OFF_GRIND 4u /* the extra grinding: every opening at p->pow_bits only */
 #define ZKR_GINF2_OFF_OUT 8u   /* the whole proof's output claim (the public logits) */
+/* a depthwise conv's final check (the selector the verifier evaluates; as @1's ZKR_VC_OFF_DW_SEL) */
+#define ZKR_GINF2_OFF_DW_SEL 128u
+/*
+ * Test builds, the prover only (in zkr_ginf2_popts.off): a depthwise conv's
+ * selector maps (c, m) to m C + c, the output channels transposed (a
+ * cheating prover for soundness-ginfer2). The verifier ignores it.
+ */
+#define ZKR_GINF2_CHEAT_DW_T 256u
 
 /*
  * Extra grinding (docs/soundness.md, "graph-inference@2"). Every hiding
@@ -100,8 +108,22 @@ static inline unsigned zkr_ginf2_u_vars(const zkr_cnn_conv *c)
     return zkr_ginf2_k_vars(c) + c->g.loh + c->g.low;
 }
 /*
- * ZKR_OK when the conv fits the relation: groups 1, lk >= 1, X's variables
- * at most max(U's, 8) (the range proof's hidden term). ZKR_ERR_MALFORMED else.
+ * The product sumcheck's variables: U's kernel variables, and for a
+ * depthwise conv (groups = c, cout = mult c) the multiplier's lm above
+ * them (W's variables j, i, c, m; zkr_cnn_conv_w_vars). The verifier
+ * evaluates the depthwise selector sum_{c, m real} eq(s_c, c) eq(s_m, m)
+ * eq(rco, c mult + m) itself (zkr_cnn_dw_sel).
+ */
+static inline unsigned zkr_ginf2_sc_vars(const zkr_cnn_conv *c)
+{
+    return zkr_ginf2_k_vars(c) + (c->depthwise ? c->lm : 0);
+}
+/*
+ * ZKR_OK when the conv fits the relation: groups 1 or depthwise (then a
+ * kernel of at least 2 positions, lkw + lkh >= 1, so that the selector is
+ * constant in the first round's variable and the round degree stays
+ * ZKR_GINF2_DEGREE), lk >= 1, X's variables at most max(U's, 8) (the range
+ * proof's hidden term). ZKR_ERR_MALFORMED else.
  */
 zkr_err zkr_ginf2_conv_check(const zkr_cnn_conv *c) ZKR_WUR;
 
