@@ -30,13 +30,18 @@ static zkr_err g2n_conv(zkr_ginf2_net *net, const zkr_ml_gprog *g, const zkr_gin
     zkr_cnn_win w;
     zkr_err r;
 
-    if (n->op == ZKR_ML_GOP_CONV && n->groups != 1)
-        return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "node %u: a grouped conv", i);
+    /* groups 1 or depthwise (groups = C_in, C_out = mult C_in; zkr_ginf2_sc_vars) */
+    int dw = n->op == ZKR_ML_GOP_CONV && n->groups != 1;
+
+    if (dw && (n->groups != in->c || n->c % in->c != 0))
+        return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "node %u: a grouped conv (not depthwise)", i);
+    if (dw && n->kh * n->kw < 2) /* zkr_ginf2_conv_check: the selector constant in round 0 */
+        return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "node %u: a 1 x 1 depthwise conv", i);
     r = n->op == ZKR_ML_GOP_DENSE
             ? zkr_cnn_win_init(&w, in->c, in->h, in->w, in->h, in->w, 1, 1, 1, 1, zero)
             : zkr_cnn_win_init(&w, in->c, in->h, in->w, n->kh, n->kw, n->sh, n->sw, n->dh, n->dw,
                                pads);
-    if (r != ZKR_OK || (r = zkr_cnn_conv_init(&net->conv[i], &w, n->c, 0)) != ZKR_OK)
+    if (r != ZKR_OK || (r = zkr_cnn_conv_init(&net->conv[i], &w, n->c, dw)) != ZKR_OK)
         return zkr_fail(d, ZKR_ERR_MALFORMED, "node %u: window", i);
     net->cin[i] = g2n_cin(net, i - 1);
     if (zkr_ginf2_conv_check_in(&net->conv[i], &net->cin[i]) != ZKR_OK)
