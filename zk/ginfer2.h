@@ -8,7 +8,8 @@
  * sections 30-32; "the whole network" at the end). No registry kind or CLI
  * path uses kind 11 yet.
  *
- * Zero-knowledge convolution (groups 1, no bias). The caller holds hiding
+ * Zero-knowledge convolution (groups 1, or depthwise: zkr_ginf2_sc_vars;
+ * no bias). The caller holds hiding
  * commitments to the input X (c x h x w int8, zk/cnn.h's tensor layout),
  * the weights W (cout x c x kh x kw, zkr_cnn_conv_w_vars's layout) and the
  * accumulator Y (cout x oh x ow, the field image of the integer sum), and
@@ -425,7 +426,7 @@ unsigned zkr_ginf2_pool_grind_bits(const zkr_params *p, const zkr_ginf2_pool *q,
  * One inference of a graph program (ml/graph.h) on a hidden record with a
  * hidden model, its logits public (docs/proof-system.md, "graph-inference@2",
  * "The whole network"). Supported programs: a chain (node i reads node i -
- * 1) of CONV (groups 1) and DENSE nodes (a conv whose kernel is the whole
+ * 1) of CONV (groups 1, or depthwise with kh kw >= 2) and DENSE nodes (a conv whose kernel is the whole
  * input, a 1 x 1 output), each with its requantization (ReLU or not;
  * per-channel public M and bias, the shift public), and MAXPOOL nodes that
  * read a CONV / DENSE node; the first node reads the record (uint8), the
@@ -472,7 +473,8 @@ typedef struct {
 /*
  * The layout of program g (zkr_ml_gprog_check passed) with the public
  * parameters mp (kept by pointer in net's requantizations: they must
- * outlive net). ZKR_ERR_UNSUPPORTED (an op, a depthwise conv, a node not
+ * outlive net). ZKR_ERR_UNSUPPORTED (an op, a grouped conv not depthwise, a 1 x 1
+ * depthwise conv, a node not
  * reading its predecessor, a pool not after CONV / DENSE, a last node not
  * CONV / DENSE, too many nodes), ZKR_ERR_MALFORMED (a shape or parameter the
  * relations refuse).
