@@ -421,6 +421,73 @@ double zkr_ginf2_pool_soundness_at(const zkr_params *p, const zkr_ginf2_pool *q,
 unsigned zkr_ginf2_pool_grind_bits(const zkr_params *p, const zkr_ginf2_pool *q, unsigned ve,
                                    unsigned xe, unsigned share);
 
+/* ---------------- zero-knowledge CONCAT on channels (zk/ginfer2_cat.c) ---------------- */
+/*
+ * V = concat_c(X_0, .., X_{k-1}) (2..4 inputs of c_j channels each, the
+ * same h x w; docs/proof-system.md, "CONCAT"): a fresh hiding commitment V
+ * (lco + lh + lw + lsl variables, slot 0 the tensor in zk/cnn.h's layout,
+ * entry V(c, y, x) = value + 128, a byte; other slots 0) and, per input j,
+ * one hiding range proof of V against 0..255 whose linear claim carries
+ * X_j as the hidden term:
+ *   sum_{c' < c_j, y < h, x < w} eq(z_j, (off_j + c', y, x, 0))
+ *       (V(off_j + c', y, x, 0) - X_j(block_j, c', y, x)) = (in_off_j + 128) S_j
+ * (S_j the sum of those eq weights, z_j fresh over V's variables; X_j read
+ * as its input description zkr_ginf2_cin says: block, in_off). At a random
+ * z_j this is V = X_j + in_off_j + 128 on input j's whole region. A reader
+ * reads V as zkr_ginf2_cin {lsl, 0, -128, -128}.
+ */
+#define ZKR_GINF2_CAT_MAX_IN 4u
+typedef struct {
+    unsigned k;
+    uint32_t c[ZKR_GINF2_CAT_MAX_IN], off[ZKR_GINF2_CAT_MAX_IN];
+    zkr_ginf2_cin in[ZKR_GINF2_CAT_MAX_IN]; /* each input's commitment (u_lo unused) */
+    uint32_t h, w;
+    unsigned lh, lw, lco, lc[ZKR_GINF2_CAT_MAX_IN];
+    unsigned lsl; /* V's slot variables: each X_j's variables at most V's */
+} zkr_ginf2_cat;
+/*
+ * ZKR_ERR_MALFORMED: k outside 2..4, a c[j] 0, h or w 0, the channels over
+ * ZKR_CNN_MAX_DIM, an input description outside zkr_ginf2_conv_check_in's
+ * bounds, V over ZKR_CNN_MAX_VARS.
+ */
+zkr_err zkr_ginf2_cat_init(zkr_ginf2_cat *q, unsigned k, const uint32_t *c,
+                           const zkr_ginf2_cin *in, uint32_t h, uint32_t w) ZKR_WUR;
+static inline unsigned zkr_ginf2_cat_v_vars(const zkr_ginf2_cat *q)
+{
+    return q->lco + q->lh + q->lw + q->lsl;
+}
+/* Input j's commitment variables: its tensor's and its slot variables. */
+static inline unsigned zkr_ginf2_cat_x_vars(const zkr_ginf2_cat *q, unsigned j)
+{
+    return q->lc[j] + q->lh + q->lw + q->in[j].isl;
+}
+/* The honest V (2^v_vars entries) from the inputs' tables (entry + in_off + 128). */
+void zkr_ginf2_cat_witness(const zkr_ginf2_cat *q, const zkr_gl *const *x, zkr_gl *v);
+/*
+ * Input j's claim and the weights' MLEs (z over V's variables): the claim
+ * (in_off_j + 128) S_j; V's weights at r (v_vars values); X_j's at r
+ * (x_vars values, the minus sign included); NULL r: the tables (2^n
+ * entries out). NOMEM.
+ */
+zkr_err zkr_ginf2_cat_claim(const zkr_ginf2_cat *q, unsigned j, const zkr_ext *z,
+                            zkr_ext *out) ZKR_WUR;
+zkr_err zkr_ginf2_cat_wv(const zkr_ginf2_cat *q, unsigned j, const zkr_ext *z, const zkr_ext *r,
+                         zkr_ext *out) ZKR_WUR;
+zkr_err zkr_ginf2_cat_wx(const zkr_ginf2_cat *q, unsigned j, const zkr_ext *z, const zkr_ext *r,
+                         zkr_ext *out) ZKR_WUR;
+/*
+ * Soundness bits of the CONCAT relation (V with ve blinding variables, X_j
+ * with xe[j]): the union over the k range proofs (z_j, the range proof's
+ * algebra, V's batch, X_j's link and C's openings), at
+ * zkr_ginf2_cat_grind_bits (share 1); _at: at `extra`.
+ */
+double zkr_ginf2_cat_soundness_bits(const zkr_params *p, const zkr_ginf2_cat *q, unsigned ve,
+                                    const unsigned *xe);
+double zkr_ginf2_cat_soundness_at(const zkr_params *p, const zkr_ginf2_cat *q, unsigned ve,
+                                  const unsigned *xe, unsigned extra);
+unsigned zkr_ginf2_cat_grind_bits(const zkr_params *p, const zkr_ginf2_cat *q, unsigned ve,
+                                  const unsigned *xe, unsigned share);
+
 /* ---------------- the whole network (graph-inference@2 proofs) ---------------- */
 /*
  * One inference of a graph program (ml/graph.h) on a hidden record with a
