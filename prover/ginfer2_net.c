@@ -71,7 +71,7 @@ zkr_err zkr_prover_ginf2_commit_model(const zkr_params *p, const zkr_ginf2_net *
         zkr_gl *t;
         int64_t *w64;
         wp[i] = NULL;
-        if (net->op[i] == ZKR_ML_GOP_MAXPOOL)
+        if (!zkr_ginf2_net_has_w(net, i))
             continue;
         nw = (size_t)c->cout * fan;
         e = zkr_ginf2_range_blind(p, n, ZKR_GINF2_W_OPENINGS * proofs);
@@ -199,6 +199,29 @@ static zkr_err g2n_run_pool(g2n_ctx *s, uint32_t i)
     return ZKR_OK;
 }
 
+/* Node i (CONCAT): its witness from its inputs' witnesses, its output the channels in order. */
+static zkr_err g2n_run_cat(g2n_ctx *s, uint32_t i)
+{
+    const zkr_ginf2_net *net = s->net;
+    const zkr_ginf2_cat *q = &net->cat[i];
+    const zkr_gl *xs[ZKR_GINF2_CAT_MAX_IN];
+    size_t at = 0;
+
+    s->vt[i] = calloc((size_t)1 << zkr_ginf2_cat_v_vars(q), sizeof *s->vt[i]);
+    s->act[i] = calloc((size_t)net->c[i] * net->h[i] * net->w[i], sizeof *s->act[i]);
+    if (!s->vt[i] || !s->act[i])
+        return ZKR_ERR_NOMEM;
+    for (unsigned j = 0; j < q->k; j++) {
+        uint32_t a = net->cat_in[i][j];
+        size_t n = (size_t)net->c[a] * net->h[a] * net->w[a];
+        xs[j] = s->vt[a];
+        memcpy(s->act[i] + at, s->act[a], n * sizeof *s->act[i]);
+        at += n;
+    }
+    zkr_ginf2_cat_witness(q, xs, s->vt[i]);
+    return ZKR_OK;
+}
+
 /* Runs the program and commits every fresh tensor (node order: Y_i, V_i). */
 static zkr_err g2n_witness(g2n_ctx *s, zkr_buf *roots)
 {
@@ -211,8 +234,10 @@ static zkr_err g2n_witness(g2n_ctx *s, zkr_buf *roots)
     for (size_t k = 0; k < n0; k++)
         s->act[0][k] = s->in->record[k];
     for (uint32_t i = 1; i < net->n; i++) {
-        int pool = net->op[i] == ZKR_ML_GOP_MAXPOOL;
-        if ((r = pool ? g2n_run_pool(s, i) : g2n_run_conv(s, i)) != ZKR_OK)
+        int pool = !zkr_ginf2_net_has_w(net, i); /* V_i only */
+        if ((r = net->op[i] == ZKR_ML_GOP_CONCAT ? g2n_run_cat(s, i)
+                 : pool                          ? g2n_run_pool(s, i)
+                                                 : g2n_run_conv(s, i)) != ZKR_OK)
             return r;
         if (!pool &&
             ((r = zkr_prover_hcommit_sized(s->p, s->yt[i], zkr_ginf2_net_fresh_vars(net, i, 0),
@@ -223,7 +248,8 @@ static zkr_err g2n_witness(g2n_ctx *s, zkr_buf *roots)
             return r;
         if ((r = zkr_prover_hcommit_sized(s->p, s->vt[i], zkr_ginf2_net_fresh_vars(net, i, 1),
                                           zkr_ginf2_net_fresh_total(s->p, net, i, 1),
-                                          ZKR_GINF2_V_BUDGET, s->rng, s->threads, &s->vp[i],
+                                          zkr_ginf2_net_v_budget(net, i), s->rng, s->threads,
+                                          &s->vp[i],
                                           &s->vc[i])) != ZKR_OK ||
             (r = zkr_buf_append(roots, s->vc[i].root, ZKR_DIGEST_BYTES)) != ZKR_OK)
             return r;
@@ -291,6 +317,15 @@ static zkr_err g2n_relations(g2n_ctx *s, const zkr_ginf2_popts *o, zkr_transcrip
                                       s->rng, body);
             continue;
         }
+        if (net->op[i] == ZKR_ML_GOP_CONCAT) {
+            zkr_hpcs_poly *xs[ZKR_GINF2_CAT_MAX_IN];
+            zkr_ginf2_popts oc = on;
+            oc.off &= ZKR_GINF2_OFF_LINK | ZKR_GINF2_OFF_GRIND;
+            for (unsigned j = 0; j < net->cat[i].k; j++)
+                xs[j] = s->vp[net->cat_in[i][j]];
+            r = zkr_prover_ginf2_cat(s->p, t, &net->cat[i], xs, s->vp[i], &oc, s->rng, body);
+            continue;
+        }
         if ((r = zkr_prover_ginf2_conv_in(s->p, t, &net->conv[i], &net->cin[i], x, s->in->wp[i],
                                           s->yp[i], &on, s->rng, body)) == ZKR_OK)
             r = zkr_prover_ginf2_requant(s->p, t, &net->rq[i], s->yp[i], s->vp[i], &orq, s->rng,
@@ -310,13 +345,13 @@ static zkr_err g2n_check(const zkr_params *p, const zkr_prover_ginf2_in *in, zkr
         zkr_hpcs_poly_n_vars(in->x) != net->x_vars)
         return zkr_fail(d, ZKR_ERR_USAGE, "prove: record or its commitment");
     for (uint32_t i = 1; i < net->n; i++)
-        if (net->op[i] != ZKR_ML_GOP_MAXPOOL &&
+        if (zkr_ginf2_net_has_w(net, i) &&
             (!in->wp[i] || !in->wc[i] || !zkr_hpcs_poly_base_evals(in->wp[i]) ||
              zkr_hpcs_poly_n_vars(in->wp[i]) != zkr_cnn_conv_w_vars(&net->conv[i])))
             return zkr_fail(d, ZKR_ERR_USAGE, "prove: node %u's weights", i);
     for (uint32_t i = 1; i < net->n; i++)
         if (zkr_ginf2_net_fresh_total(p, net, i, 1) == 0 ||
-            (net->op[i] != ZKR_ML_GOP_MAXPOOL && zkr_ginf2_net_fresh_total(p, net, i, 0) == 0))
+            (zkr_ginf2_net_has_w(net, i) && zkr_ginf2_net_fresh_total(p, net, i, 0) == 0))
             return zkr_fail(d, ZKR_ERR_TOO_LARGE, "prove: node %u's tensors", i);
     return ZKR_OK;
 }

@@ -532,6 +532,9 @@ typedef struct {
     zkr_ginf2_cin cin[ZKR_GINF2_NET_MAX_NODES];
     zkr_ginf2_rq rq[ZKR_GINF2_NET_MAX_NODES];   /* CONV / DENSE */
     zkr_ginf2_pool pool[ZKR_GINF2_NET_MAX_NODES]; /* MAXPOOL */
+    zkr_ginf2_cat cat[ZKR_GINF2_NET_MAX_NODES];   /* CONCAT */
+    uint32_t cat_in[ZKR_GINF2_NET_MAX_NODES][ZKR_GINF2_CAT_MAX_IN]; /* CONCAT: its inputs */
+    uint32_t vbud[ZKR_GINF2_NET_MAX_NODES];      /* V_i's openings: own proofs + readers */
     unsigned x_vars;                         /* the record's tensor variables */
     unsigned n_rel, share;                   /* relations; share = n_rel + 1 (the output claim) */
     unsigned n_roots;                        /* fresh roots a proof carries */
@@ -548,6 +551,19 @@ typedef struct {
  */
 zkr_err zkr_ginf2_net_init(zkr_ginf2_net *net, const zkr_ml_gprog *g, const zkr_ginf2_pub *mp,
                            zkr_diag *d) ZKR_WUR;
+/* Node i has a weight tensor and an accumulator Y_i (CONV / DENSE; not MAXPOOL, CONCAT). */
+static inline int zkr_ginf2_net_has_w(const zkr_ginf2_net *net, uint32_t i)
+{
+    return net->op[i] == ZKR_ML_GOP_CONV || net->op[i] == ZKR_ML_GOP_DENSE;
+}
+/*
+ * V_i's budget: its own relation's openings (1; a CONCAT's k range proofs)
+ * and one per reader (the nodes reading it, the output claim for the last).
+ */
+static inline uint32_t zkr_ginf2_net_v_budget(const zkr_ginf2_net *net, uint32_t i)
+{
+    return net->vbud[i] ? net->vbud[i] : ZKR_GINF2_V_BUDGET;
+}
 /* A fresh commitment's variables and total (with blinding) for node i: kind 0 Y_i, 1 V_i. */
 unsigned zkr_ginf2_net_fresh_vars(const zkr_ginf2_net *net, uint32_t i, unsigned kind);
 unsigned zkr_ginf2_net_fresh_total(const zkr_params *p, const zkr_ginf2_net *net, uint32_t i,

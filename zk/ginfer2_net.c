@@ -18,6 +18,8 @@ static zkr_ginf2_cin g2n_cin(const zkr_ginf2_net *net, uint32_t j)
     if (net->op[j] == ZKR_ML_GOP_MAXPOOL)
         return (zkr_ginf2_cin){net->pool[j].le + net->pool[j].lsl,
                                (uint32_t)ZKR_G2P_YB << net->pool[j].le, -128, -128};
+    if (net->op[j] == ZKR_ML_GOP_CONCAT) /* slot 0: value + 128 */
+        return (zkr_ginf2_cin){net->cat[j].lsl, 0u, -128, -128};
     return (zkr_ginf2_cin){net->rq[j].lsl, 0u, net->rq[j].lo, -128}; /* slot 0: y - lo */
 }
 
@@ -57,6 +59,50 @@ static zkr_err g2n_conv(zkr_ginf2_net *net, const zkr_ml_gprog *g, const zkr_gin
     return ZKR_OK;
 }
 
+/*
+ * A CONCAT node (2..4 earlier CONV / DENSE / MAXPOOL nodes, channels
+ * concatenated): the one op that reads nodes other than its predecessor
+ * (each such input is then read twice: its V's budget counts readers).
+ */
+static zkr_err g2n_cat(zkr_ginf2_net *net, const zkr_ml_gprog *g, uint32_t i, zkr_diag *d)
+{
+    const zkr_ml_gnode *n = &g->nodes[i];
+    zkr_ginf2_cin in[ZKR_GINF2_CAT_MAX_IN];
+    uint32_t c[ZKR_GINF2_CAT_MAX_IN];
+
+    if (n->n_in < 2 || n->n_in > ZKR_GINF2_CAT_MAX_IN)
+        return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "node %u: CONCAT of %u inputs (2..%u)", i,
+                        n->n_in, ZKR_GINF2_CAT_MAX_IN);
+    for (unsigned j = 0; j < n->n_in; j++) {
+        uint32_t a = n->in[j];
+        if (a == 0 || a >= i || net->op[a] == ZKR_ML_GOP_CONCAT ||
+            g->nodes[a].h != n->h || g->nodes[a].w != n->w)
+            return zkr_fail(d, ZKR_ERR_UNSUPPORTED,
+                            "node %u: CONCAT reads earlier CONV / DENSE / MAXPOOL nodes (node %u)",
+                            i, a);
+        in[j] = g2n_cin(net, a);
+        c[j] = g->nodes[a].c;
+        net->cat_in[i][j] = a;
+    }
+    if (zkr_ginf2_cat_init(&net->cat[i], n->n_in, c, in, n->h, n->w) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "node %u: CONCAT shape", i);
+    net->n_rel += 1;
+    net->n_roots += 1;
+    return ZKR_OK;
+}
+
+/* V_i's budgets: own openings (a CONCAT: one per input) plus readers (the output claim too). */
+static void g2n_budgets(zkr_ginf2_net *net, const zkr_ml_gprog *g)
+{
+    for (uint32_t i = 1; i < net->n; i++)
+        net->vbud[i] = net->op[i] == ZKR_ML_GOP_CONCAT ? net->cat[i].k : 1;
+    for (uint32_t i = 1; i < net->n; i++)
+        for (unsigned j = 0; j < g->nodes[i].n_in; j++)
+            if (g->nodes[i].in[j] > 0)
+                net->vbud[g->nodes[i].in[j]]++;
+    net->vbud[net->n - 1]++;
+}
+
 static zkr_err g2n_pool(zkr_ginf2_net *net, const zkr_ml_gprog *g, uint32_t i, zkr_diag *d)
 {
     const zkr_ml_gnode *n = &g->nodes[i], *in = &g->nodes[i - 1];
@@ -90,7 +136,7 @@ zkr_err zkr_ginf2_net_init(zkr_ginf2_net *net, const zkr_ml_gprog *g, const zkr_
     net->x_vars = zkr_log2_ceil(net->c[0]) + zkr_log2_ceil(net->h[0]) + zkr_log2_ceil(net->w[0]);
     for (uint32_t i = 1; i < g->n_nodes; i++) {
         const zkr_ml_gnode *n = &g->nodes[i];
-        if (n->n_in != 1 || n->in[0] != i - 1)
+        if (n->op != ZKR_ML_GOP_CONCAT && (n->n_in != 1 || n->in[0] != i - 1))
             return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "node %u: not a chain (reads node %u)", i,
                             n->in[0]);
         net->op[i] = n->op;
@@ -99,6 +145,8 @@ zkr_err zkr_ginf2_net_init(zkr_ginf2_net *net, const zkr_ml_gprog *g, const zkr_
             r = g2n_conv(net, g, mp, i, d);
         else if (n->op == ZKR_ML_GOP_MAXPOOL)
             r = g2n_pool(net, g, i, d);
+        else if (n->op == ZKR_ML_GOP_CONCAT)
+            r = g2n_cat(net, g, i, d);
         else
             r = zkr_fail(d, ZKR_ERR_UNSUPPORTED, "node %u: op %u has no zero-knowledge relation",
                          i, n->op);
@@ -107,6 +155,9 @@ zkr_err zkr_ginf2_net_init(zkr_ginf2_net *net, const zkr_ml_gprog *g, const zkr_
     }
     if (net->op[net->n - 1] == ZKR_ML_GOP_MAXPOOL)
         return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "program: the last node is a max pooling");
+    if (!zkr_ginf2_net_has_w(net, net->n - 1))
+        return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "program: the last node is not CONV / DENSE");
+    g2n_budgets(net, g);
     net->share = net->n_rel + 1;
     return ZKR_OK;
 }
@@ -115,6 +166,8 @@ unsigned zkr_ginf2_net_fresh_vars(const zkr_ginf2_net *net, uint32_t i, unsigned
 {
     if (net->op[i] == ZKR_ML_GOP_MAXPOOL)
         return zkr_ginf2_pool_v_vars(&net->pool[i]);
+    if (net->op[i] == ZKR_ML_GOP_CONCAT)
+        return zkr_ginf2_cat_v_vars(&net->cat[i]);
     return kind == 0 ? zkr_cnn_conv_y_vars(&net->conv[i]) : zkr_ginf2_rq_v_vars(&net->rq[i]);
 }
 
@@ -123,10 +176,10 @@ unsigned zkr_ginf2_net_fresh_total(const zkr_params *p, const zkr_ginf2_net *net
 {
     unsigned n = zkr_ginf2_net_fresh_vars(net, i, kind), e;
 
-    if (kind == 0 && net->op[i] != ZKR_ML_GOP_MAXPOOL)
+    if (kind == 0 && zkr_ginf2_net_has_w(net, i))
         e = zkr_hpcs_blind_vars(p, n, ZKR_GINF2_Y_BUDGET);
     else
-        e = zkr_ginf2_range_blind(p, n, ZKR_GINF2_V_BUDGET);
+        e = zkr_ginf2_range_blind(p, n, zkr_ginf2_net_v_budget(net, i));
     return e ? n + e : 0;
 }
 
@@ -136,6 +189,8 @@ unsigned zkr_ginf2_net_out_vars(const zkr_ginf2_net *net, uint32_t i)
         return net->x_vars;
     if (net->op[i] == ZKR_ML_GOP_MAXPOOL)
         return net->pool[i].lp;
+    if (net->op[i] == ZKR_ML_GOP_CONCAT)
+        return net->cat[i].lco + net->cat[i].lh + net->cat[i].lw;
     return net->rq[i].lp;
 }
 
@@ -197,6 +252,15 @@ static double g2n_err(const zkr_params *p, const zkr_ginf2_net *net, unsigned xe
             err += pow(2.0, -zkr_ginf2_pool_soundness_at(p, &net->pool[i], vb, xb, e));
             continue;
         }
+        if (net->op[i] == ZKR_ML_GOP_CONCAT) {
+            const zkr_ginf2_cat *q = &net->cat[i];
+            unsigned xbs[ZKR_GINF2_CAT_MAX_IN];
+            for (unsigned j = 0; j < q->k; j++)
+                xbs[j] = g2n_in_blind(p, net, net->cat_in[i][j], xe);
+            e = ground ? zkr_ginf2_cat_grind_bits(p, q, vb, xbs, s) : 0;
+            err += pow(2.0, -zkr_ginf2_cat_soundness_at(p, q, vb, xbs, e));
+            continue;
+        }
         {
             unsigned yb = zkr_ginf2_net_fresh_total(p, net, i, 0) -
                           zkr_ginf2_net_fresh_vars(net, i, 0);
@@ -244,7 +308,7 @@ zkr_err zkr_ginf2_net_transcript(const zkr_params *p, const zkr_ml_gprog *g,
     for (uint32_t i = 1; i < net->n; i++) {
         const zkr_ginf2_rq *q = &net->rq[i];
         uint8_t b[8];
-        if (net->op[i] == ZKR_ML_GOP_MAXPOOL)
+        if (!zkr_ginf2_net_has_w(net, i))
             continue;
         for (uint32_t c = 0; c <= q->c; c++) { /* shift, then (M, b) per channel */
             for (unsigned k = 0; k < 2 && (c < q->c || k == 0); k++) {

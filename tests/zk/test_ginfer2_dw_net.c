@@ -1,9 +1,10 @@
 /*
  * zk-ginfer2-dw-net: a whole graph-inference@2 proof of a small CNN with
- * depthwise convolutions (zk/ginfer2.h, zkr_ginf2_net_init):
- *   record 2 x 6 x 6 -> depthwise 3x3 pad 1, multiplier 2 (4 x 6 x 6), ReLU
- *   -> max pool 2x2/2 (4 x 3 x 3) -> depthwise 3x3 pad 1, multiplier 1
- *   (4 x 3 x 3) -> dense 3.
+ * depthwise convolutions and a CONCAT (zk/ginfer2.h, zkr_ginf2_net_init):
+ *   record 2 x 6 x 6 -> [1] depthwise 3x3 pad 1, multiplier 2 (4 x 6 x 6),
+ *   ReLU -> [2] max pool 2x2/2 (4 x 3 x 3) -> [3] depthwise 3x3 pad 1,
+ *   multiplier 1 (4 x 3 x 3) -> [4] CONCAT(node 2, node 3) (8 x 3 x 3; the
+ *   pooling's V read twice) -> [5] dense 3.
  * Random int8 weights, per-channel M and biases as tests/zk/ginfer2_net_fx.h;
  * the reference logits are ml/ginfer.c's (the model encoded, decoded and run
  * by zkr_ml_ginfer). One proof at the production parameters: it verifies,
@@ -12,7 +13,8 @@
  * proofs from the same seeds; another expected output, a truncation and a
  * depthwise conv's W swapped for another's commitment of the same size are
  * refused; a grouped conv that is not depthwise (groups 2 of 4 channels)
- * and a 1 x 1 depthwise kernel are refused before the proof is read.
+ * a 1 x 1 depthwise kernel and a CONCAT reading the record are refused
+ * before the proof is read.
  */
 #include "ml/ml.h"
 #include "tests/tap.h"
@@ -28,7 +30,7 @@ static zkr_err seeded(zkr_zkrng *g, uint8_t tag)
 
 static void dw_prog(zkr_ml_gprog *g, uint32_t k2)
 {
-    uint32_t c1, p1, c2;
+    uint32_t c1, p1, c2, k1;
 
     memset(g, 0, sizeof *g);
     g->input_encoding = ZKR_ML_INPUT_U8_DIV255;
@@ -42,7 +44,8 @@ static void dw_prog(zkr_ml_gprog *g, uint32_t k2)
     c2 = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .n_in = 1, .in = {p1}, .c = 4, .kh = k2,
                                   .kw = k2, .sh = 1, .sw = 1, .pt = k2 / 2, .pl = k2 / 2,
                                   .pb = k2 / 2, .pr = k2 / 2, .dh = 1, .dw = 1, .groups = 4});
-    (void)gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_DENSE, .n_in = 1, .in = {c2}, .c = 3});
+    k1 = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONCAT, .n_in = 2, .in = {p1, c2}});
+    (void)gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_DENSE, .n_in = 1, .in = {k1}, .c = 3});
 }
 
 /* The reference logits: the model encoded as a graph-model file and run by ml/ginfer.c. */
@@ -159,10 +162,11 @@ static void production(zkr_tap *t)
 
     if (f && (e = dw_init(f, 1)) == ZKR_OK)
         e = commit_prove(f, 1, &pf, &out);
-    zkr_tap_ok(t, e == ZKR_OK && f->net.n_rel == 7 && f->net.conv[1].depthwise &&
+    zkr_tap_ok(t, e == ZKR_OK && f->net.n_rel == 8 && f->net.conv[1].depthwise &&
                       f->net.conv[1].mult == 2 && f->net.conv[3].depthwise &&
-                      f->net.conv[3].mult == 1,
-               "production parameters: the depthwise CNN proven (%d, %zu bytes; 7 relations)",
+                      f->net.conv[3].mult == 1 && f->net.vbud[2] == 3 && f->net.cat[4].k == 2,
+               "production parameters: the depthwise + CONCAT CNN proven (%d, %zu bytes; 8 "
+               "relations)",
                (int)e, pf.len);
     if (e != ZKR_OK)
         goto out;
@@ -211,6 +215,13 @@ static void refused_first(zkr_tap *t, const g2n_fx *f)
     e = zkr_verify_ginfer2(junk, sizeof junk, &st, NULL, 0, NULL, &dg);
     zkr_tap_ok(t, e == ZKR_ERR_UNSUPPORTED && strstr(dg.msg, "1 x 1 depthwise"),
                "a 1 x 1 depthwise kernel is refused before the proof is read (%d: %s)", (int)e,
+               dg.msg);
+    dw_prog(&g, 3);
+    g.nodes[4].in[0] = 0; /* CONCAT(record, node 3): shapes differ too */
+    zkr_diag_clear(&dg);
+    e = zkr_verify_ginfer2(junk, sizeof junk, &st, NULL, 0, NULL, &dg);
+    zkr_tap_ok(t, e == ZKR_ERR_UNSUPPORTED && strstr(dg.msg, "CONCAT reads"),
+               "a CONCAT reading the record is refused before the proof is read (%d: %s)", (int)e,
                dg.msg);
 }
 
