@@ -493,11 +493,13 @@ unsigned zkr_ginf2_cat_grind_bits(const zkr_params *p, const zkr_ginf2_cat *q, u
  * One inference of a graph program (ml/graph.h) on a hidden record with a
  * hidden model, its logits public (docs/proof-system.md, "graph-inference@2",
  * "The whole network"). Supported programs: a chain (node i reads node i -
- * 1) of CONV (groups 1, or depthwise with kh kw >= 2) and DENSE nodes (a conv whose kernel is the whole
- * input, a 1 x 1 output), each with its requantization (ReLU or not;
- * per-channel public M and bias, the shift public), and MAXPOOL nodes that
- * read a CONV / DENSE node; the first node reads the record (uint8), the
- * last is CONV or DENSE. At most ZKR_GINF2_NET_MAX_NODES nodes.
+ * 1) of CONV (groups 1, or depthwise with kh kw >= 2) and DENSE nodes (a
+ * conv whose kernel is the whole input, a 1 x 1 output), each with its
+ * requantization (ReLU or not; per-channel public M and bias, the shift
+ * public), MAXPOOL nodes that read a CONV / DENSE node, and CONCAT nodes
+ * (2..4 earlier CONV / DENSE / MAXPOOL nodes, the one op off the chain);
+ * the first node reads the record (uint8), the last is CONV or DENSE. At
+ * most ZKR_GINF2_NET_MAX_NODES nodes.
  *
  * Commitments: the record X (the c x h x w byte tensor, zk/cnn.h's layout,
  * a hiding commitment with ZKR_GINF2_X_OPENINGS openings per proof), one
@@ -506,8 +508,9 @@ unsigned zkr_ginf2_cat_grind_bits(const zkr_params *p, const zkr_ginf2_cat *q, u
  * budget, ZKR_GINF2_W_OPENINGS openings a proof), and per proof fresh
  * hiding commitments of every hidden tensor: a CONV / DENSE node's
  * accumulator Y_i (2 openings: its conv, its requantization) and
- * requantization witness V_i, a MAXPOOL node's witness V_i (each V 2
- * openings: its own range proof, its reader or the output claim).
+ * requantization witness V_i, a MAXPOOL or CONCAT node's witness V_i
+ * (each V zkr_ginf2_net_v_budget openings: its own range proofs, one per
+ * reader or the output claim; 2 on a chain).
  */
 #define ZKR_GINF2_NET_MAX_NODES 16u
 #define ZKR_SEC_GINF2_OUTPUT 30u /* the public output (zkr_infer_output_encode) */
