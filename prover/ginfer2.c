@@ -525,7 +525,8 @@ zkr_err zkr_prover_ginf2_conv_in(const zkr_params *p, zkr_transcript *t, const z
     s.p = p, s.t = t, s.c = c, s.o = o, s.in = in, s.rng = rng, s.out = out;
     s.threads = o->threads ? o->threads : 1;
     s.x = x, s.w = w, s.y = y;
-    s.lk = zkr_ginf2_sc_vars(c), s.lku = zkr_ginf2_k_vars(c), s.nu = zkr_ginf2_u_vars_in(c, in), s.nx = zkr_cnn_in_vars(&c->g);
+    s.lk = zkr_ginf2_sc_vars(c), s.lku = zkr_ginf2_k_vars(c);
+    s.nu = zkr_ginf2_u_vars_in(c, in), s.nx = zkr_cnn_in_vars(&c->g);
     s.lex = zkr_ginf2_u_pad(c, in);
     s.nw = zkr_cnn_conv_w_vars(c), s.ny = zkr_cnn_conv_y_vars(c);
     s.lo = c->g.loh + c->g.low, s.lc = zkr_ginf2_coef_vars(s.lk);

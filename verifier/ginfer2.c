@@ -280,7 +280,8 @@ zkr_err zkr_verify_ginf2_conv_in(const zkr_params *p, zkr_transcript *t, const z
     p = &pg;
     memset(&s, 0, sizeof s);
     s.p = p, s.t = t, s.c = c, s.in = in, s.x = x, s.w = w, s.y = y, s.off = off, s.d = d;
-    s.lk = zkr_ginf2_sc_vars(c), s.lku = zkr_ginf2_k_vars(c), s.nu = zkr_ginf2_u_vars_in(c, in), s.lex = zkr_ginf2_u_pad(c, in);
+    s.lk = zkr_ginf2_sc_vars(c), s.lku = zkr_ginf2_k_vars(c);
+    s.nu = zkr_ginf2_u_vars_in(c, in), s.lex = zkr_ginf2_u_pad(c, in);
     s.lo = c->g.loh + c->g.low, s.lc = zkr_ginf2_coef_vars(s.lk);
     if ((r = g2v_root(&s, "g2c-u-root", &s.u, s.nu,
                        zkr_ginf2_range_blind(p, s.nu, ZKR_GINF2_U_BUDGET))) != ZKR_OK ||

@@ -73,7 +73,7 @@
 #define ZKR_GINF2_OFF_LINK 2u  /* U = im2col(X) (the range proof of U stays) */
 #define ZKR_GINF2_OFF_GRIND 4u /* the extra grinding: every opening at p->pow_bits only */
 #define ZKR_GINF2_OFF_OUT 8u   /* the whole proof's output claim (the public logits) */
-/* a depthwise conv's final check (the selector the verifier evaluates; as @1's ZKR_VC_OFF_DW_SEL) */
+/* a depthwise conv's final check (the verifier's selector; as @1's ZKR_VC_OFF_DW_SEL) */
 #define ZKR_GINF2_OFF_DW_SEL 128u
 /*
  * Test builds, the prover only (in zkr_ginf2_popts.off): a depthwise conv's

@@ -57,7 +57,8 @@ void zkr_ginf2_cat_witness(const zkr_ginf2_cat *q, const zkr_gl *const *x, zkr_g
             for (uint32_t y = 0; y < q->h; y++)
                 for (uint32_t xx = 0; xx < q->w; xx++) {
                     size_t hw = ((size_t)y << q->lw) | xx;
-                    size_t src = ((size_t)q->in[j].block << nx) | ((size_t)c << (q->lh + q->lw)) | hw;
+                    size_t src = ((size_t)q->in[j].block << nx) |
+                                 ((size_t)c << (q->lh + q->lw)) | hw;
                     size_t dst = ((size_t)(q->off[j] + c) << (q->lh + q->lw)) | hw;
                     v[dst] = zkr_gl_add(x[j][src], g2k_gl(q->in[j].in_off + 128));
                 }

@@ -73,8 +73,9 @@ int main(int argc, char **argv)
     if (g2kfx_init(&f, 3) == ZKR_OK && seeded(&g, 3) == ZKR_OK && g2kfx_commit(&f, &g) == ZKR_OK) {
         unsigned xe[2] = {f.xc[0].blind_vars, f.xc[1].blind_vars};
         double bits = zkr_ginf2_cat_soundness_bits(&f.p, &f.q, f.vc.blind_vars, xe);
-        zkr_tap_ok(&t, bits >= (double)f.p.target_bits, "CONCAT soundness %.2f bits >= %u (%u extra)",
-                   bits, f.p.target_bits, zkr_ginf2_cat_grind_bits(&f.p, &f.q, f.vc.blind_vars, xe, 1));
+        zkr_tap_ok(&t, bits >= (double)f.p.target_bits,
+                   "CONCAT soundness %.2f bits >= %u (%u extra)", bits, f.p.target_bits,
+                   zkr_ginf2_cat_grind_bits(&f.p, &f.q, f.vc.blind_vars, xe, 1));
         e = g2kfx_prove(&f, &op, &g, &pf);
         zkr_tap_ok(&t, e == ZKR_OK && g2kfx_verify(&f, NULL, NULL, NULL, 0, pf.p, pf.len) == ZKR_OK,
                    "production parameters: verifies (%d, %zu bytes)", (int)e, pf.len);

@@ -49,13 +49,15 @@ static void reduced_case(zkr_tap *t, uint32_t mult)
         pf.p[at] ^= (uint8_t)(1u << (k % 8));
     }
     zkr_tap_ok(t, flips_ok, "mult %u: 24 bit flips are refused", mult);
-    zkr_tap_ok(t, g2dw_verify(&f, NULL, NULL, NULL, ZKR_GINF2_OFF_GRIND, pf.p, pf.len - 1) != ZKR_OK,
+    zkr_tap_ok(t, g2dw_verify(&f, NULL, NULL, NULL, ZKR_GINF2_OFF_GRIND, pf.p, pf.len - 1) !=
+                      ZKR_OK,
                "mult %u: a truncated proof is refused", mult);
     if (zkr_buf_append(&tmp, pf.p, pf.len) == ZKR_OK && zkr_buf_append(&tmp, pf.p, 1) == ZKR_OK)
         zkr_tap_ok(t, g2dw_verify(&f, NULL, NULL, NULL, ZKR_GINF2_OFF_GRIND, tmp.p, tmp.len) !=
                           ZKR_OK,
                    "mult %u: a trailing byte is refused", mult);
-    zkr_tap_ok(t, g2dw_verify(&f, NULL, NULL, &f2.yc, ZKR_GINF2_OFF_GRIND, pf.p, pf.len) != ZKR_OK &&
+    zkr_tap_ok(t, g2dw_verify(&f, NULL, NULL, &f2.yc, ZKR_GINF2_OFF_GRIND, pf.p, pf.len) !=
+                          ZKR_OK &&
                       g2dw_verify(&f, NULL, &f2.wc, NULL, ZKR_GINF2_OFF_GRIND, pf.p, pf.len) !=
                           ZKR_OK &&
                       g2dw_verify(&f, &f2.xc, NULL, NULL, ZKR_GINF2_OFF_GRIND, pf.p, pf.len) !=

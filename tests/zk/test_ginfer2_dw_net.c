@@ -249,7 +249,8 @@ int main(int argc, char **argv)
     f->logits[0] ^= 1;
     zkr_tap_ok(&t, verify(f, NULL, pf.p, pf.len) != ZKR_OK, "another expected output is refused");
     f->logits[0] ^= 1;
-    zkr_tap_ok(&t, f->wc[1].n_vars == f->wc[3].n_vars && verify(f, &f->wc[3], pf.p, pf.len) != ZKR_OK,
+    zkr_tap_ok(&t, f->wc[1].n_vars == f->wc[3].n_vars &&
+                       verify(f, &f->wc[3], pf.p, pf.len) != ZKR_OK,
                "the first depthwise conv's W read from the second's commitment is refused");
     refused_first(&t, f);
     zkr_buf_free(&pf), zkr_buf_free(&out), zkr_buf_free(&pf2), zkr_buf_free(&out2);
