@@ -16,6 +16,8 @@
  * a 1 x 1 depthwise kernel and a CONCAT reading the record are refused
  * before the proof is read.
  */
+#include <time.h>
+
 #include "ml/ml.h"
 #include "tests/tap.h"
 #include "tests/zk/ginfer2_net_fx.h"
@@ -159,9 +161,12 @@ static void production(zkr_tap *t)
     int8_t y[16];
     uint32_t ny = 0;
     zkr_err e = ZKR_ERR_NOMEM;
+    clock_t c0 = clock(), c1 = c0, c2;
 
-    if (f && (e = dw_init(f, 1)) == ZKR_OK)
+    if (f && (e = dw_init(f, 1)) == ZKR_OK) {
         e = commit_prove(f, 1, &pf, &out);
+        c1 = clock();
+    }
     zkr_tap_ok(t, e == ZKR_OK && f->net.n_rel == 8 && f->net.conv[1].depthwise &&
                       f->net.conv[1].mult == 2 && f->net.conv[3].depthwise &&
                       f->net.conv[3].mult == 1 && f->net.vbud[2] == 3 && f->net.cat[4].k == 2,
@@ -173,6 +178,9 @@ static void production(zkr_tap *t)
     g2n_fx_statement(f, NULL, NULL, &st);
     st.output = NULL;
     e = zkr_verify_ginfer2(pf.p, pf.len, &st, y, sizeof y, &ny, NULL);
+    c2 = clock();
+    zkr_tap_diag("commit + prove %.2f CPU-s, verify %.0f CPU-ms (this build)",
+                 (double)(c1 - c0) / CLOCKS_PER_SEC, 1e3 * (double)(c2 - c1) / CLOCKS_PER_SEC);
     zkr_tap_ok(t, e == ZKR_OK && ny == f->n_logits && memcmp(y, f->logits, ny) == 0,
                "verifies; the proven logits equal ml/ginfer.c's (%d: %d %d %d)", (int)e, y[0],
                y[1], y[2]);
