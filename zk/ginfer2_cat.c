@@ -25,7 +25,7 @@ zkr_err zkr_ginf2_cat_init(zkr_ginf2_cat *q, unsigned k, const uint32_t *c,
     q->k = k, q->h = h, q->w = w;
     q->lh = zkr_log2_ceil(h), q->lw = zkr_log2_ceil(w);
     for (unsigned j = 0; j < k; j++) {
-        if (c[j] == 0 || c[j] > ZKR_CNN_MAX_DIM || in[j].isl > 8 ||
+        if (c[j] == 0 || c[j] > ZKR_CNN_MAX_DIM || in[j].isl > ZKR_GINF2_MAX_ISL ||
             in[j].block >= (1u << in[j].isl) || in[j].in_off < -128 || in[j].in_off > 0)
             return ZKR_ERR_MALFORMED;
         q->c[j] = c[j], q->off[j] = sum, q->in[j] = in[j];

@@ -10,7 +10,11 @@
 
 #include "zk/ginfer2.h"
 
-/* The input description of a conv reading node j (the record, a requantization or a pooling). */
+/*
+ * Node j's output as its commitment holds it, for any reader (a conv, a
+ * pooling, an ADD, a CONCAT): the record, a pooling's Yb block, or slot 0 (y - lo) of
+ * a requantization's or an ADD's V.
+ */
 static zkr_ginf2_cin g2n_cin(const zkr_ginf2_net *net, uint32_t j)
 {
     if (j == 0)
@@ -18,6 +22,10 @@ static zkr_ginf2_cin g2n_cin(const zkr_ginf2_net *net, uint32_t j)
     if (net->op[j] == ZKR_ML_GOP_MAXPOOL)
         return (zkr_ginf2_cin){net->pool[j].le + net->pool[j].lsl,
                                (uint32_t)ZKR_G2P_YB << net->pool[j].le, -128, -128};
+    if (net->op[j] == ZKR_ML_GOP_AVGPOOL)
+        return (zkr_ginf2_cin){net->avg[j].lsl, (uint32_t)ZKR_G2A_YB, -128, -128};
+    if (net->op[j] == ZKR_ML_GOP_ADD)
+        return (zkr_ginf2_cin){net->add[j].q.lsl, 0u, net->add[j].q.lo, -128};
     if (net->op[j] == ZKR_ML_GOP_CONCAT) /* slot 0: value + 128 */
         return (zkr_ginf2_cin){net->cat[j].lsl, 0u, -128, -128};
     return (zkr_ginf2_cin){net->rq[j].lsl, 0u, net->rq[j].lo, -128}; /* slot 0: y - lo */
@@ -26,12 +34,11 @@ static zkr_ginf2_cin g2n_cin(const zkr_ginf2_net *net, uint32_t j)
 static zkr_err g2n_conv(zkr_ginf2_net *net, const zkr_ml_gprog *g, const zkr_ginf2_pub *mp,
                         uint32_t i, zkr_diag *d)
 {
-    const zkr_ml_gnode *n = &g->nodes[i], *in = &g->nodes[i - 1];
+    const zkr_ml_gnode *n = &g->nodes[i], *in = &g->nodes[net->src[i][0]];
     static const uint32_t zero[4] = {0, 0, 0, 0};
     uint32_t pads[4] = {n->pt, n->pl, n->pb, n->pr};
     zkr_cnn_win w;
     zkr_err r;
-
     /* groups 1 or depthwise (groups = C_in, C_out = mult C_in; zkr_ginf2_sc_vars) */
     int dw = n->op == ZKR_ML_GOP_CONV && n->groups != 1;
 
@@ -45,7 +52,7 @@ static zkr_err g2n_conv(zkr_ginf2_net *net, const zkr_ml_gprog *g, const zkr_gin
                                pads);
     if (r != ZKR_OK || (r = zkr_cnn_conv_init(&net->conv[i], &w, n->c, dw)) != ZKR_OK)
         return zkr_fail(d, ZKR_ERR_MALFORMED, "node %u: window", i);
-    net->cin[i] = g2n_cin(net, i - 1);
+    net->cin[i] = g2n_cin(net, net->src[i][0]);
     if (zkr_ginf2_conv_check_in(&net->conv[i], &net->cin[i]) != ZKR_OK)
         return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "node %u: conv over 2^%u variables", i,
                         ZKR_CNN_MAX_VARS);
@@ -59,10 +66,70 @@ static zkr_err g2n_conv(zkr_ginf2_net *net, const zkr_ml_gprog *g, const zkr_gin
     return ZKR_OK;
 }
 
+static zkr_err g2n_pool(zkr_ginf2_net *net, const zkr_ml_gprog *g, uint32_t i, zkr_diag *d)
+{
+    uint32_t j = net->src[i][0];
+    const zkr_ml_gnode *n = &g->nodes[i], *in = &g->nodes[j];
+    uint32_t pads[4] = {n->pt, n->pl, n->pb, n->pr};
+    zkr_ginf2_cin x = g2n_cin(net, j);
+    zkr_cnn_win w;
+
+    /* the pooling reads block 0 of its input's commitment: slot 0 of a requantization or ADD */
+    if (in->op != ZKR_ML_GOP_CONV && in->op != ZKR_ML_GOP_DENSE && in->op != ZKR_ML_GOP_ADD)
+        return zkr_fail(d, ZKR_ERR_UNSUPPORTED,
+                        "node %u: a max pooling reads a CONV / DENSE / ADD node", i);
+    if (zkr_cnn_win_init(&w, in->c, in->h, in->w, n->kh, n->kw, n->sh, n->sw, 1, 1, pads) !=
+            ZKR_OK ||
+        zkr_ginf2_pool_init_chained(&net->pool[i], &w, x.isl, x.in_off) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "node %u: max pooling window", i);
+    net->n_rel += 1;
+    net->n_roots += 1;
+    return ZKR_OK;
+}
+
+static zkr_err g2n_avg(zkr_ginf2_net *net, const zkr_ml_gprog *g, uint32_t i, zkr_diag *d)
+{
+    uint32_t j = net->src[i][0];
+    const zkr_ml_gnode *n = &g->nodes[i], *in = &g->nodes[j];
+    uint32_t pads[4] = {n->pt, n->pl, n->pb, n->pr};
+    zkr_ginf2_cin c;
+    zkr_cnn_win w;
+
+    if (j == 0)
+        return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "node %u: an average pooling over the record", i);
+    c = g2n_cin(net, j); /* the reader's view of node j's V */
+    if (zkr_cnn_win_init(&w, in->c, in->h, in->w, n->kh, n->kw, n->sh, n->sw, 1, 1, pads) !=
+            ZKR_OK ||
+        zkr_ginf2_avg_init(&net->avg[i], &w, c.isl, c.block, c.in_off) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "node %u: average pooling window", i);
+    net->n_rel += 1;
+    net->n_roots += 1;
+    return ZKR_OK;
+}
+
+static zkr_err g2n_add(zkr_ginf2_net *net, const zkr_ml_gprog *g, const zkr_ginf2_pub *mp,
+                       uint32_t i, zkr_diag *d)
+{
+    const zkr_ml_gnode *n = &g->nodes[i];
+    const zkr_ml_gnode *a = &g->nodes[net->src[i][0]], *b = &g->nodes[net->src[i][1]];
+    zkr_ginf2_cin x1 = g2n_cin(net, net->src[i][0]), x2 = g2n_cin(net, net->src[i][1]);
+
+    /* both inputs' tensors have the ADD's shape (the links read them on its layout) */
+    if (a->c != n->c || a->h != n->h || a->w != n->w || b->c != n->c || b->h != n->h ||
+        b->w != n->w)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "node %u: ADD inputs of another shape", i);
+    if (!mp->m[i] || zkr_ginf2_add_init(&net->add[i], n->c, n->h, n->w, mp->m[i][0], mp->m[i][1],
+                                        mp->shift[i], n->act == ZKR_ML_ACT_RELU, &x1,
+                                        &x2) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "node %u: ADD parameters or shape", i);
+    net->n_rel += 1;
+    net->n_roots += 1;
+    return ZKR_OK;
+}
+
 /*
- * A CONCAT node (2..4 earlier CONV / DENSE / MAXPOOL nodes, channels
- * concatenated): the one op that reads nodes other than its predecessor
- * (each such input is then read twice: its V's budget counts readers).
+ * A CONCAT node (2..4 non-record nodes of its h x w, channels
+ * concatenated): each input read at its block and offset (g2n_cin).
  */
 static zkr_err g2n_cat(zkr_ginf2_net *net, const zkr_ml_gprog *g, uint32_t i, zkr_diag *d)
 {
@@ -70,55 +137,71 @@ static zkr_err g2n_cat(zkr_ginf2_net *net, const zkr_ml_gprog *g, uint32_t i, zk
     zkr_ginf2_cin in[ZKR_GINF2_CAT_MAX_IN];
     uint32_t c[ZKR_GINF2_CAT_MAX_IN];
 
-    if (n->n_in < 2 || n->n_in > ZKR_GINF2_CAT_MAX_IN)
-        return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "node %u: CONCAT of %u inputs (2..%u)", i,
-                        n->n_in, ZKR_GINF2_CAT_MAX_IN);
-    for (unsigned j = 0; j < n->n_in; j++) {
-        uint32_t a = n->in[j];
-        if (a == 0 || a >= i || net->op[a] == ZKR_ML_GOP_CONCAT ||
-            g->nodes[a].h != n->h || g->nodes[a].w != n->w)
-            return zkr_fail(d, ZKR_ERR_UNSUPPORTED,
-                            "node %u: CONCAT reads earlier CONV / DENSE / MAXPOOL nodes (node %u)",
+    for (unsigned j = 0; j < net->n_src[i]; j++) {
+        uint32_t a = net->src[i][j];
+        if (g->nodes[a].h != n->h || g->nodes[a].w != n->w)
+            return zkr_fail(d, ZKR_ERR_MALFORMED, "node %u: CONCAT input %u of another h x w",
                             i, a);
         in[j] = g2n_cin(net, a);
         c[j] = g->nodes[a].c;
-        net->cat_in[i][j] = a;
     }
-    if (zkr_ginf2_cat_init(&net->cat[i], n->n_in, c, in, n->h, n->w) != ZKR_OK)
+    if (zkr_ginf2_cat_init(&net->cat[i], net->n_src[i], c, in, n->h, n->w) != ZKR_OK)
         return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "node %u: CONCAT shape", i);
     net->n_rel += 1;
     net->n_roots += 1;
     return ZKR_OK;
 }
 
-/* V_i's budgets: own openings (a CONCAT: one per input) plus readers (the output claim too). */
-static void g2n_budgets(zkr_ginf2_net *net, const zkr_ml_gprog *g)
+/* Node i's own range proofs on V_i: an ADD's 2, a CONCAT's one per input, else 1. */
+static uint32_t g2n_own_openings(const zkr_ginf2_net *net, uint32_t i)
 {
-    for (uint32_t i = 1; i < net->n; i++)
-        net->vbud[i] = net->op[i] == ZKR_ML_GOP_CONCAT ? net->cat[i].k : 1;
-    for (uint32_t i = 1; i < net->n; i++)
-        for (unsigned j = 0; j < g->nodes[i].n_in; j++)
-            if (g->nodes[i].in[j] > 0)
-                net->vbud[g->nodes[i].in[j]]++;
-    net->vbud[net->n - 1]++;
+    if (net->op[i] == ZKR_ML_GOP_ADD)
+        return ZKR_GINF2_ADD_V_OPENINGS;
+    return net->op[i] == ZKR_ML_GOP_CONCAT ? net->cat[i].k : 1u;
 }
 
-static zkr_err g2n_pool(zkr_ginf2_net *net, const zkr_ml_gprog *g, uint32_t i, zkr_diag *d)
+/* V_j's openings: its own range proofs, one per read by a later node, the output claim's. */
+static zkr_err g2n_budgets(zkr_ginf2_net *net, zkr_diag *d)
 {
-    const zkr_ml_gnode *n = &g->nodes[i], *in = &g->nodes[i - 1];
-    uint32_t pads[4] = {n->pt, n->pl, n->pb, n->pr};
-    zkr_cnn_win w;
+    uint32_t reads0 = 0;
 
-    if (in->op != ZKR_ML_GOP_CONV && in->op != ZKR_ML_GOP_DENSE)
-        return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "node %u: a max pooling reads a CONV / DENSE node",
-                        i);
-    if (zkr_cnn_win_init(&w, in->c, in->h, in->w, n->kh, n->kw, n->sh, n->sw, 1, 1, pads) !=
-            ZKR_OK ||
-        zkr_ginf2_pool_init_chained(&net->pool[i], &w, net->rq[i - 1].lsl, net->rq[i - 1].lo) !=
-            ZKR_OK)
-        return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "node %u: max pooling window", i);
-    net->n_rel += 1;
-    net->n_roots += 1;
+    for (uint32_t i = 1; i < net->n; i++)
+        net->v_budget[i] = g2n_own_openings(net, i);
+    net->v_budget[net->n - 1] += 1;
+    for (uint32_t i = 1; i < net->n; i++)
+        for (unsigned k = 0; k < net->n_src[i]; k++) {
+            if (net->src[i][k] == 0)
+                reads0++;
+            else
+                net->v_budget[net->src[i][k]] += 1;
+        }
+    if (reads0 != 1) /* the record's commitment serves ZKR_GINF2_X_OPENINGS a proof */
+        return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "program: the record is read by %u nodes (1)",
+                        reads0);
+    return ZKR_OK;
+}
+
+/*
+ * Node i's sources (a DAG: every input an earlier node, zkr_ml_gprog_check):
+ * an ADD reads two non-record nodes (one twice too), a CONCAT 2..4
+ * non-record nodes, the others one node.
+ */
+static zkr_err g2n_sources(zkr_ginf2_net *net, const zkr_ml_gnode *n, uint32_t i, zkr_diag *d)
+{
+    unsigned want = n->op == ZKR_ML_GOP_ADD ? 2u : 1u;
+    int ok = n->op == ZKR_ML_GOP_CONCAT ? n->n_in >= 2 && n->n_in <= ZKR_GINF2_NET_MAX_IN
+                                        : n->n_in == want;
+
+    for (unsigned k = 0; ok && k < n->n_in; k++)
+        ok = n->in[k] < i && (n->in[k] != 0 || n->n_in == 1);
+    if (!ok)
+        return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "node %u: reads %u nodes (node %u first)", i,
+                        n->n_in, n->in[0]);
+    net->n_src[i] = n->n_in;
+    for (unsigned k = 0; k < n->n_in; k++)
+        net->src[i][k] = n->in[k];
+    if (n->n_in == 1) /* as an ADD reading one node twice */
+        net->src[i][1] = n->in[0];
     return ZKR_OK;
 }
 
@@ -136,15 +219,18 @@ zkr_err zkr_ginf2_net_init(zkr_ginf2_net *net, const zkr_ml_gprog *g, const zkr_
     net->x_vars = zkr_log2_ceil(net->c[0]) + zkr_log2_ceil(net->h[0]) + zkr_log2_ceil(net->w[0]);
     for (uint32_t i = 1; i < g->n_nodes; i++) {
         const zkr_ml_gnode *n = &g->nodes[i];
-        if (n->op != ZKR_ML_GOP_CONCAT && (n->n_in != 1 || n->in[0] != i - 1))
-            return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "node %u: not a chain (reads node %u)", i,
-                            n->in[0]);
+        if ((r = g2n_sources(net, n, i, d)) != ZKR_OK)
+            return r;
         net->op[i] = n->op;
         net->c[i] = n->c, net->h[i] = n->h, net->w[i] = n->w;
         if (n->op == ZKR_ML_GOP_CONV || n->op == ZKR_ML_GOP_DENSE)
             r = g2n_conv(net, g, mp, i, d);
         else if (n->op == ZKR_ML_GOP_MAXPOOL)
             r = g2n_pool(net, g, i, d);
+        else if (n->op == ZKR_ML_GOP_AVGPOOL)
+            r = g2n_avg(net, g, i, d);
+        else if (n->op == ZKR_ML_GOP_ADD)
+            r = g2n_add(net, g, mp, i, d);
         else if (n->op == ZKR_ML_GOP_CONCAT)
             r = g2n_cat(net, g, i, d);
         else
@@ -153,19 +239,20 @@ zkr_err zkr_ginf2_net_init(zkr_ginf2_net *net, const zkr_ml_gprog *g, const zkr_
         if (r != ZKR_OK)
             return r;
     }
-    if (net->op[net->n - 1] == ZKR_ML_GOP_MAXPOOL)
-        return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "program: the last node is a max pooling");
-    if (!zkr_ginf2_net_has_w(net, net->n - 1))
+    if (net->op[net->n - 1] != ZKR_ML_GOP_CONV && net->op[net->n - 1] != ZKR_ML_GOP_DENSE)
         return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "program: the last node is not CONV / DENSE");
-    g2n_budgets(net, g);
     net->share = net->n_rel + 1;
-    return ZKR_OK;
+    return g2n_budgets(net, d);
 }
 
 unsigned zkr_ginf2_net_fresh_vars(const zkr_ginf2_net *net, uint32_t i, unsigned kind)
 {
     if (net->op[i] == ZKR_ML_GOP_MAXPOOL)
         return zkr_ginf2_pool_v_vars(&net->pool[i]);
+    if (net->op[i] == ZKR_ML_GOP_AVGPOOL)
+        return zkr_ginf2_avg_v_vars(&net->avg[i]);
+    if (net->op[i] == ZKR_ML_GOP_ADD)
+        return zkr_ginf2_add_v_vars(&net->add[i]);
     if (net->op[i] == ZKR_ML_GOP_CONCAT)
         return zkr_ginf2_cat_v_vars(&net->cat[i]);
     return kind == 0 ? zkr_cnn_conv_y_vars(&net->conv[i]) : zkr_ginf2_rq_v_vars(&net->rq[i]);
@@ -176,10 +263,10 @@ unsigned zkr_ginf2_net_fresh_total(const zkr_params *p, const zkr_ginf2_net *net
 {
     unsigned n = zkr_ginf2_net_fresh_vars(net, i, kind), e;
 
-    if (kind == 0 && zkr_ginf2_net_has_w(net, i))
+    if (kind == 0 && zkr_ginf2_net_has_y(net, i))
         e = zkr_hpcs_blind_vars(p, n, ZKR_GINF2_Y_BUDGET);
     else
-        e = zkr_ginf2_range_blind(p, n, zkr_ginf2_net_v_budget(net, i));
+        e = zkr_ginf2_range_blind(p, n, net->v_budget[i]);
     return e ? n + e : 0;
 }
 
@@ -189,6 +276,10 @@ unsigned zkr_ginf2_net_out_vars(const zkr_ginf2_net *net, uint32_t i)
         return net->x_vars;
     if (net->op[i] == ZKR_ML_GOP_MAXPOOL)
         return net->pool[i].lp;
+    if (net->op[i] == ZKR_ML_GOP_AVGPOOL)
+        return net->avg[i].lp;
+    if (net->op[i] == ZKR_ML_GOP_ADD)
+        return net->add[i].q.lp;
     if (net->op[i] == ZKR_ML_GOP_CONCAT)
         return net->cat[i].lco + net->cat[i].lh + net->cat[i].lw;
     return net->rq[i].lp;
@@ -245,8 +336,19 @@ static double g2n_err(const zkr_params *p, const zkr_ginf2_net *net, unsigned xe
     unsigned s = net->share, e;
 
     for (uint32_t i = 1; i < net->n; i++) {
-        unsigned xb = g2n_in_blind(p, net, i - 1, xe);
+        unsigned xb = g2n_in_blind(p, net, net->src[i][0], xe);
         unsigned vb = zkr_ginf2_net_fresh_total(p, net, i, 1) - zkr_ginf2_net_fresh_vars(net, i, 1);
+        if (net->op[i] == ZKR_ML_GOP_ADD) {
+            unsigned x2b = g2n_in_blind(p, net, net->src[i][1], xe);
+            e = ground ? zkr_ginf2_add_grind_bits(p, &net->add[i], vb, xb, x2b, s) : 0;
+            err += pow(2.0, -zkr_ginf2_add_soundness_at(p, &net->add[i], vb, xb, x2b, e));
+            continue;
+        }
+        if (net->op[i] == ZKR_ML_GOP_AVGPOOL) {
+            e = ground ? zkr_ginf2_avg_grind_bits(p, &net->avg[i], vb, xb, s) : 0;
+            err += pow(2.0, -zkr_ginf2_avg_soundness_at(p, &net->avg[i], vb, xb, e));
+            continue;
+        }
         if (net->op[i] == ZKR_ML_GOP_MAXPOOL) {
             e = ground ? zkr_ginf2_pool_grind_bits(p, &net->pool[i], vb, xb, s) : 0;
             err += pow(2.0, -zkr_ginf2_pool_soundness_at(p, &net->pool[i], vb, xb, e));
@@ -256,7 +358,7 @@ static double g2n_err(const zkr_params *p, const zkr_ginf2_net *net, unsigned xe
             const zkr_ginf2_cat *q = &net->cat[i];
             unsigned xbs[ZKR_GINF2_CAT_MAX_IN];
             for (unsigned j = 0; j < q->k; j++)
-                xbs[j] = g2n_in_blind(p, net, net->cat_in[i][j], xe);
+                xbs[j] = g2n_in_blind(p, net, net->src[i][j], xe);
             e = ground ? zkr_ginf2_cat_grind_bits(p, q, vb, xbs, s) : 0;
             err += pow(2.0, -zkr_ginf2_cat_soundness_at(p, q, vb, xbs, e));
             continue;
@@ -308,7 +410,17 @@ zkr_err zkr_ginf2_net_transcript(const zkr_params *p, const zkr_ml_gprog *g,
     for (uint32_t i = 1; i < net->n; i++) {
         const zkr_ginf2_rq *q = &net->rq[i];
         uint8_t b[8];
-        if (!zkr_ginf2_net_has_w(net, i))
+        if (net->op[i] == ZKR_ML_GOP_ADD) { /* shift, Ma, Mb; no model root */
+            const zkr_ginf2_add *a = &net->add[i];
+            uint64_t v3[3] = {a->q.shift, (uint64_t)a->ma, (uint64_t)a->mb};
+            for (unsigned k = 0; k < 3; k++) {
+                for (unsigned j = 0; j < 8; j++)
+                    b[j] = (uint8_t)(v3[k] >> (8 * j));
+                zkr_ts_absorb(t, "g2n-params", b, sizeof b);
+            }
+            continue;
+        }
+        if (!zkr_ginf2_net_has_y(net, i)) /* poolings: no parameters */
             continue;
         for (uint32_t c = 0; c <= q->c; c++) { /* shift, then (M, b) per channel */
             for (unsigned k = 0; k < 2 && (c < q->c || k == 0); k++) {
