@@ -75,11 +75,12 @@ static inline zkr_err g2n_fx_residual_native(g2n_fx *f)
 }
 
 /*
- * f's model (CONV / DENSE as g2n_fx_init's; ADD: Ma = ma, Mb = 21000 + i,
- * shift 15) and record from seed, the layout, the logits by native
- * inference (ml/ginfer.c).
+ * f's model for the DAG program prog builds (CONV / DENSE as
+ * g2n_fx_init's; ADD: Ma = ma, Mb = 21000 + i, shift 15) and record from
+ * seed, the layout, the logits by native inference (ml/ginfer.c).
  */
-static inline zkr_err g2n_fx_residual(g2n_fx *f, uint64_t seed, int64_t ma)
+static inline zkr_err g2n_fx_dag(g2n_fx *f, uint64_t seed, int64_t ma,
+                                 void (*prog)(zkr_ml_gprog *))
 {
     uint64_t s = seed * 0x9e3779b97f4a7c15ull + 5;
     zkr_err r;
@@ -87,7 +88,7 @@ static inline zkr_err g2n_fx_residual(g2n_fx *f, uint64_t seed, int64_t ma)
     memset(f, 0, sizeof *f);
     if ((r = zkr_params_get(ZKR_PARAM_SET_128, &f->p)) != ZKR_OK)
         return r;
-    g2n_fx_residual_prog(&f->g);
+    prog(&f->g);
     if ((r = zkr_ml_gprog_check(&f->g, NULL)) != ZKR_OK) {
         fprintf(stderr, "# program refused\n");
         return r;
@@ -128,11 +129,17 @@ static inline zkr_err g2n_fx_residual(g2n_fx *f, uint64_t seed, int64_t ma)
         zkr_diag dg;
         zkr_diag_clear(&dg);
         if ((r = zkr_ginf2_net_init(&f->net, &f->g, &f->mp, &dg)) != ZKR_OK) {
-            fprintf(stderr, "# residual net: %s\n", dg.msg);
+            fprintf(stderr, "# DAG net: %s\n", dg.msg);
             return r;
         }
     }
     return g2n_fx_residual_native(f);
+}
+
+/* g2n_fx_dag on the residual CNN. */
+static inline zkr_err g2n_fx_residual(g2n_fx *f, uint64_t seed, int64_t ma)
+{
+    return g2n_fx_dag(f, seed, ma, g2n_fx_residual_prog);
 }
 
 #endif
