@@ -1,5 +1,7 @@
 /*
- * The residual CNN of zk-ginfer2-add and bench/ginfer2_bench (residual):
+ * The residual CNN of zk-ginfer2-add and bench/ginfer2_bench (residual),
+ * the mixed CNN (depthwise, ADD, AVGPOOL, CONCAT) of zk-ginfer2-dw-net and
+ * bench/ginfer2_bench (mixed):
  * graph-inference@2's DAG programs with ADD (zk/ginfer2_add.h), on
  * tests/zk/ginfer2_net_fx.h's fixture type, its logits by native inference
  * (ml/ginfer.c on the model encoded and decoded).
@@ -134,6 +136,36 @@ static inline zkr_err g2n_fx_dag(g2n_fx *f, uint64_t seed, int64_t ma,
         }
     }
     return g2n_fx_residual_native(f);
+}
+
+/*
+ * The mixed CNN of zk-ginfer2-dw-net and bench/ginfer2_bench (mixed): record 1 x 6 x 6 -> [1] conv 3x3 pad 1
+ * ReLU (2) -> [2] depthwise 3x3 pad 1 (2) -> [3] ADD(2, 1) ReLU -> [4]
+ * AVGPOOL 3x3/1 pad 1 of [3] -> [5] CONCAT(3, 4) -> [6] CONCAT(5, 2) (6 x
+ * 6 x 6) -> [7] dense 3: CONCAT reads an ADD's V, an AVGPOOL's Yb block,
+ * a CONCAT's V and a requantization's V.
+ */
+static inline void g2n_fx_mix_prog(zkr_ml_gprog *g)
+{
+    uint32_t c1, d2, a3, p4, k5, k6;
+
+    memset(g, 0, sizeof *g);
+    g->input_encoding = ZKR_ML_INPUT_U8_DIV255;
+    g->nodes[0] = (zkr_ml_gnode){.op = ZKR_ML_GOP_INPUT, .c = 1, .h = 6, .w = 6};
+    g->n_nodes = 1;
+    c1 = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .act = ZKR_ML_ACT_RELU, .n_in = 1,
+                                  .c = 2, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .pt = 1, .pl = 1,
+                                  .pb = 1, .pr = 1, .dh = 1, .dw = 1, .groups = 1});
+    d2 = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .n_in = 1, .in = {c1}, .c = 2, .kh = 3,
+                                  .kw = 3, .sh = 1, .sw = 1, .pt = 1, .pl = 1, .pb = 1, .pr = 1,
+                                  .dh = 1, .dw = 1, .groups = 2});
+    a3 = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_ADD, .act = ZKR_ML_ACT_RELU, .n_in = 2,
+                                  .in = {d2, c1}});
+    p4 = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_AVGPOOL, .n_in = 1, .in = {a3}, .kh = 3,
+                                  .kw = 3, .sh = 1, .sw = 1, .pt = 1, .pl = 1, .pb = 1, .pr = 1});
+    k5 = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONCAT, .n_in = 2, .in = {a3, p4}});
+    k6 = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONCAT, .n_in = 2, .in = {k5, d2}});
+    (void)gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_DENSE, .n_in = 1, .in = {k6}, .c = 3});
 }
 
 /* g2n_fx_dag on the residual CNN. */

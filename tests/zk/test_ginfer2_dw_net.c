@@ -15,7 +15,7 @@
  * depthwise conv's W swapped for another's commitment of the same size are
  * refused; a grouped conv that is not depthwise (groups 2 of 4 channels)
  * a 1 x 1 depthwise kernel and a CONCAT reading the record are refused
- * before the proof is read. A second DAG (mix_prog) on the reduced set:
+ * before the proof is read. A second DAG (g2n_fx_mix_prog) on the reduced set:
  * CONCATs reading an ADD, an AVGPOOL, a CONCAT and a depthwise conv verify,
  * each V's budget as g2n_budgets counts it.
  */
@@ -237,37 +237,7 @@ static void refused_first(zkr_tap *t, const g2n_fx *f)
                dg.msg);
 }
 
-/*
- * CONCAT over main's DAG readers: record 1 x 6 x 6 -> [1] conv 3x3 pad 1
- * ReLU (2) -> [2] depthwise 3x3 pad 1 (2) -> [3] ADD(2, 1) ReLU -> [4]
- * AVGPOOL 3x3/1 pad 1 of [3] -> [5] CONCAT(3, 4) -> [6] CONCAT(5, 2) (6 x
- * 6 x 6) -> [7] dense 3: CONCAT reads an ADD's V, an AVGPOOL's Yb block,
- * a CONCAT's V and a requantization's V.
- */
-static void mix_prog(zkr_ml_gprog *g)
-{
-    uint32_t c1, d2, a3, p4, k5, k6;
-
-    memset(g, 0, sizeof *g);
-    g->input_encoding = ZKR_ML_INPUT_U8_DIV255;
-    g->nodes[0] = (zkr_ml_gnode){.op = ZKR_ML_GOP_INPUT, .c = 1, .h = 6, .w = 6};
-    g->n_nodes = 1;
-    c1 = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .act = ZKR_ML_ACT_RELU, .n_in = 1,
-                                  .c = 2, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .pt = 1, .pl = 1,
-                                  .pb = 1, .pr = 1, .dh = 1, .dw = 1, .groups = 1});
-    d2 = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .n_in = 1, .in = {c1}, .c = 2, .kh = 3,
-                                  .kw = 3, .sh = 1, .sw = 1, .pt = 1, .pl = 1, .pb = 1, .pr = 1,
-                                  .dh = 1, .dw = 1, .groups = 2});
-    a3 = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_ADD, .act = ZKR_ML_ACT_RELU, .n_in = 2,
-                                  .in = {d2, c1}});
-    p4 = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_AVGPOOL, .n_in = 1, .in = {a3}, .kh = 3,
-                                  .kw = 3, .sh = 1, .sw = 1, .pt = 1, .pl = 1, .pb = 1, .pr = 1});
-    k5 = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONCAT, .n_in = 2, .in = {a3, p4}});
-    k6 = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONCAT, .n_in = 2, .in = {k5, d2}});
-    (void)gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_DENSE, .n_in = 1, .in = {k6}, .c = 3});
-}
-
-/* mix_prog on the reduced set: proven, verifies, budgets as counted, tampering refused. */
+/* g2n_fx_mix_prog on the reduced set: proven, verifies, budgets as counted, tampering refused. */
 static void mixed(zkr_tap *t)
 {
     static const uint32_t bud[8] = {0, 3, 3, 4, 2, 3, 3, 2};
@@ -276,7 +246,7 @@ static void mixed(zkr_tap *t)
     zkr_err e = ZKR_ERR_NOMEM;
     int budgets = 1;
 
-    if (f && (e = g2n_fx_dag(f, 4, 19000, mix_prog)) == ZKR_OK) {
+    if (f && (e = g2n_fx_dag(f, 4, 19000, g2n_fx_mix_prog)) == ZKR_OK) {
         g2n_fx_reduce(f);
         e = commit_prove(f, 7, &pf, &out);
     }
