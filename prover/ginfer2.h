@@ -165,4 +165,22 @@ zkr_err zkr_prover_ginfer2(const zkr_params *p, const zkr_prover_ginf2_in *in,
                            const zkr_ginf2_popts *o, zkr_zkrng *rng, zkr_buf *proof,
                            zkr_buf *output, zkr_diag *d) ZKR_WUR;
 
+/*
+ * The zero-knowledge CONCAT (zk/ginfer2.h, zkr_ginf2_cat): x[j] the inputs'
+ * hiding commitments (zkr_ginf2_cat_x_vars), v the concatenated tensor's
+ * (zkr_ginf2_cat_v_vars, zkr_ginf2_cat_witness's table or a cheating one,
+ * blinded by zkr_ginf2_range_blind), all bound by the caller. One range
+ * proof of V per input, each with X_j as its link's hidden term: consumes
+ * k openings of V's budget and one of each X_j's. Every opening grinds
+ * zkr_ginf2_cat_grind_bits(o->share). o->off may hold ZKR_GINF2_OFF_LINK
+ * (plain range proofs) and ZKR_GINF2_OFF_GRIND in test builds. A V that is
+ * not the concatenation gives a proof the verifier refuses. ZKR_ERR_USAGE
+ * (sizes, budgets, off outside test builds, an entry of V not a byte),
+ * ZKR_ERR_UNSUPPORTED (the grinding cap cannot reach the target),
+ * ZKR_ERR_TOO_LARGE, NOMEM.
+ */
+zkr_err zkr_prover_ginf2_cat(const zkr_params *p, zkr_transcript *t, const zkr_ginf2_cat *q,
+                             zkr_hpcs_poly *const *x, zkr_hpcs_poly *v, const zkr_ginf2_popts *o,
+                             zkr_zkrng *rng, zkr_buf *out) ZKR_WUR;
+
 #endif

@@ -69,7 +69,7 @@ zkr_err zkr_prover_ginf2_commit_model(const zkr_params *p, const zkr_ginf2_net *
 
     for (uint32_t i = 1; i < net->n && r == ZKR_OK; i++) {
         const zkr_cnn_conv *c = &net->conv[i];
-        size_t nw, fan = (size_t)c->g.c * c->g.kh * c->g.kw;
+        size_t nw, fan = (size_t)(c->depthwise ? 1u : c->g.c) * c->g.kh * c->g.kw;
         unsigned n = zkr_cnn_conv_w_vars(c), e;
         zkr_gl *t;
         int64_t *w64;
@@ -108,6 +108,27 @@ static zkr_gl g2n_gl(int64_t v)
     return v < 0 ? ZKR_GL_P - (uint64_t)-v : (uint64_t)v;
 }
 
+/* The input channels output channel co reads: all (groups 1), or co / mult (depthwise). */
+static uint32_t g2n_c0(const zkr_cnn_conv *c, uint32_t co)
+{
+    return c->depthwise ? co / c->mult : 0;
+}
+static uint32_t g2n_c1(const zkr_cnn_conv *c, uint32_t co)
+{
+    return c->depthwise ? co / c->mult + 1 : c->g.c;
+}
+
+/* W's table index (zkr_cnn_conv_w_table): (j, i, c, co), or depthwise (j, i, c, m). */
+static size_t g2n_w_at(const zkr_cnn_conv *c, uint32_t co, uint32_t ci, uint32_t ky, uint32_t kx)
+{
+    const zkr_cnn_win *g = &c->g;
+    size_t k = kx | ((size_t)ky << g->lkw) | ((size_t)ci << (g->lkw + g->lkh));
+
+    if (c->depthwise)
+        return k | ((size_t)(co % c->mult) << zkr_ginf2_k_vars(c));
+    return k | ((size_t)co << zkr_ginf2_k_vars(c));
+}
+
 /* Node i (CONV / DENSE): the accumulator (no bias) from its input node's real output. */
 static zkr_err g2n_run_conv(g2n_ctx *s, uint32_t i)
 {
@@ -116,7 +137,6 @@ static zkr_err g2n_run_conv(g2n_ctx *s, uint32_t i)
     const zkr_ginf2_rq *q = &net->rq[i];
     const int64_t *x = s->act[net->src[i][0]];
     const zkr_gl *wt = zkr_hpcs_poly_base_evals(s->in->wp[i]); /* the committed W */
-    unsigned lk = zkr_ginf2_k_vars(&net->conv[i]);
     size_t np = (size_t)1 << q->lp, nv = (size_t)1 << zkr_ginf2_rq_v_vars(q);
     int64_t *acc = calloc(np, sizeof *acc);
     zkr_err r = ZKR_ERR_NOMEM;
@@ -130,15 +150,15 @@ static zkr_err g2n_run_conv(g2n_ctx *s, uint32_t i)
         for (uint32_t oy = 0; oy < g->oh; oy++)
             for (uint32_t ox = 0; ox < g->ow; ox++) {
                 int64_t a = 0;
-                for (uint32_t ci = 0; ci < g->c; ci++)
+                for (uint32_t ci = g2n_c0(&net->conv[i], co); ci < g2n_c1(&net->conv[i], co);
+                     ci++)
                     for (uint32_t ky = 0; ky < g->kh; ky++)
                         for (uint32_t kx = 0; kx < g->kw; kx++) {
                             int64_t yy = (int64_t)oy * g->sh + (int64_t)ky * g->dh - g->pt;
                             int64_t xx = (int64_t)ox * g->sw + (int64_t)kx * g->dw - g->pl;
                             if (yy < 0 || xx < 0 || yy >= g->h || xx >= g->w)
                                 continue;
-                            zkr_gl wv = wt[kx | ((size_t)ky << g->lkw) |
-                                           ((size_t)ci << (g->lkw + g->lkh)) | ((size_t)co << lk)];
+                            zkr_gl wv = wt[g2n_w_at(&net->conv[i], co, ci, ky, kx)];
                             a += (wv > ZKR_GL_P / 2 ? -(int64_t)(ZKR_GL_P - wv) : (int64_t)wv) *
                                  x[((size_t)ci * g->h + (size_t)yy) * g->w + (size_t)xx];
                         }
@@ -213,6 +233,29 @@ static void g2n_avg_cheat(const zkr_ginf2_avg *q, int delta, zkr_gl *v)
 }
 #endif
 
+/* Node i (CONCAT): its witness from its inputs' witnesses, its output the channels in order. */
+static zkr_err g2n_run_cat(g2n_ctx *s, uint32_t i)
+{
+    const zkr_ginf2_net *net = s->net;
+    const zkr_ginf2_cat *q = &net->cat[i];
+    const zkr_gl *xs[ZKR_GINF2_CAT_MAX_IN];
+    size_t at = 0;
+
+    s->vt[i] = calloc((size_t)1 << zkr_ginf2_cat_v_vars(q), sizeof *s->vt[i]);
+    s->act[i] = calloc((size_t)net->c[i] * net->h[i] * net->w[i], sizeof *s->act[i]);
+    if (!s->vt[i] || !s->act[i])
+        return ZKR_ERR_NOMEM;
+    for (unsigned j = 0; j < q->k; j++) {
+        uint32_t a = net->src[i][j];
+        size_t n = (size_t)net->c[a] * net->h[a] * net->w[a];
+        xs[j] = s->vt[a];
+        memcpy(s->act[i] + at, s->act[a], n * sizeof *s->act[i]);
+        at += n;
+    }
+    zkr_ginf2_cat_witness(q, xs, s->vt[i]);
+    return ZKR_OK;
+}
+
 /* Node i (AVGPOOL): its witness from its input's witness (zk/ginfer2_avg.h). */
 static zkr_err g2n_run_avg(g2n_ctx *s, uint32_t i)
 {
@@ -275,10 +318,11 @@ static zkr_err g2n_witness(g2n_ctx *s, zkr_buf *roots)
     for (size_t k = 0; k < n0; k++)
         s->act[0][k] = s->in->record[k];
     for (uint32_t i = 1; i < net->n; i++) {
-        int pool = !zkr_ginf2_net_has_y(net, i);
+        int pool = !zkr_ginf2_net_has_y(net, i); /* V_i only */
         r = net->op[i] == ZKR_ML_GOP_MAXPOOL   ? g2n_run_pool(s, i)
             : net->op[i] == ZKR_ML_GOP_AVGPOOL ? g2n_run_avg(s, i)
             : net->op[i] == ZKR_ML_GOP_ADD     ? g2n_run_add(s, i)
+            : net->op[i] == ZKR_ML_GOP_CONCAT  ? g2n_run_cat(s, i)
                                                : g2n_run_conv(s, i);
         if (r != ZKR_OK)
             return r;
@@ -368,6 +412,15 @@ static zkr_err g2n_relations(g2n_ctx *s, const zkr_ginf2_popts *o, zkr_transcrip
         }
         if (net->op[i] == ZKR_ML_GOP_AVGPOOL) {
             r = zkr_prover_ginf2_avg(s->p, t, &net->avg[i], x, s->vp[i], &orq, s->rng, body);
+            continue;
+        }
+        if (net->op[i] == ZKR_ML_GOP_CONCAT) {
+            zkr_hpcs_poly *xs[ZKR_GINF2_CAT_MAX_IN];
+            zkr_ginf2_popts oc = on;
+            oc.off &= ZKR_GINF2_OFF_LINK | ZKR_GINF2_OFF_GRIND;
+            for (unsigned k = 0; k < net->cat[i].k; k++)
+                xs[k] = s->vp[net->src[i][k]];
+            r = zkr_prover_ginf2_cat(s->p, t, &net->cat[i], xs, s->vp[i], &oc, s->rng, body);
             continue;
         }
         if ((r = zkr_prover_ginf2_conv_in(s->p, t, &net->conv[i], &net->cin[i], x, s->in->wp[i],

@@ -110,6 +110,14 @@ static zkr_err g2nv_relations(g2nv_ctx *s, zkr_transcript *t, zkr_dec *body)
             r = zkr_verify_ginf2_avg(s->p, t, &net->avg[i], x, &s->vc[i], rqoff, sh, body);
             continue;
         }
+        if (net->op[i] == ZKR_ML_GOP_CONCAT) {
+            const zkr_hpcs_commitment *xs[ZKR_GINF2_CAT_MAX_IN];
+            for (unsigned k = 0; k < net->cat[i].k; k++)
+                xs[k] = &s->vc[net->src[i][k]];
+            r = zkr_verify_ginf2_cat(s->p, t, &net->cat[i], xs, &s->vc[i],
+                                     off & (ZKR_GINF2_OFF_LINK | ZKR_GINF2_OFF_GRIND), sh, body);
+            continue;
+        }
         if ((r = zkr_verify_ginf2_conv_in(s->p, t, &net->conv[i], &net->cin[i], x, s->st->wc[i],
                                           &s->yc[i], off, sh, body)) == ZKR_OK)
             r = zkr_verify_ginf2_requant(s->p, t, &net->rq[i], &s->yc[i], &s->vc[i], rqoff, sh,

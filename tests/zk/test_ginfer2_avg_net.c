@@ -4,7 +4,8 @@
  * pool 2x2/2 -> average pool 3x3/1 pad 1 -> conv 4 3x3 pad 1 -> global
  * average pool 4x4 -> dense 3): an AVGPOOL reads a max pooling's V, a conv
  * reads an AVGPOOL's V, a GAP reads a requantization's V (no ReLU: in_off
- * -128), a dense reads the GAP's V. At the production parameters: the
+ * -128), a dense reads the GAP's V. At the production parameters
+ * (--production, the test zk-ginfer2-avg-net-prod, plain build only): the
  * proof verifies, its logits equal native inference (ml/ginfer.c's
  * zkr_ml_ginfer on the encoded model), a bit flip and another expected
  * output are refused, the composed soundness reaches the target. On the
@@ -130,7 +131,10 @@ int main(int argc, char **argv)
     zkr_err e;
 
     zkr_tap_init(&t, argc, argv);
-    production(&t);
+    if (zkr_tap_flag(argc, argv, "--production")) { /* zk-ginfer2-avg-net-prod, plain build */
+        production(&t);
+        return zkr_tap_done(&t);
+    }
     if (g2an_fx_init(&f, 2) != ZKR_OK)
         return zkr_tap_ok(&t, 0, "fixture"), zkr_tap_done(&t);
     g2n_fx_reduce(&f);
