@@ -103,9 +103,12 @@ int main(int argc, char **argv)
         zkr_tap_ok(&t, e == ZKR_OK, "%s: proves (%d)", cs[i].name, (int)e);
         if (e == ZKR_OK) {
             e = g2lt_verify(&r, NULL, NULL, NULL, 0, pf.p, pf.len);
-            zkr_tap_ok(&t, e == ZKR_OK, "%s: verifies (%d; %zu bytes, %.1f bits)", cs[i].name,
+            zkr_tap_ok(&t, e == ZKR_OK, "%s: verifies (%d; %zu bytes, %.2f bits)", cs[i].name,
                        (int)e, pf.len,
                        zkr_ginf2_lut_soundness_bits(&r.p, &r.q, r.vc.blind_vars, r.xc.blind_vars));
+            zkr_tap_diag("%s: %u extra grinding bits, %.2f bits without them\n", cs[i].name,
+                         zkr_ginf2_lut_grind_bits(&r.p, &r.q, r.vc.blind_vars, r.xc.blind_vars, 1),
+                         zkr_ginf2_lut_soundness_at(&r.p, &r.q, r.vc.blind_vars, r.xc.blind_vars, 0));
             zkr_tap_ok(&t, zkr_ginf2_lut_soundness_bits(&r.p, &r.q, r.vc.blind_vars,
                                                         r.xc.blind_vars) >= r.p.target_bits,
                        "%s: soundness reaches the target", cs[i].name);
