@@ -11,6 +11,7 @@
 
 #include "prover/cnn.h"
 #include "prover/ginfer2.h"
+#include "prover/ginfer2_lut.h"
 #include "zkr_config.h"
 
 #define G2N_MAX ZKR_GINF2_NET_MAX_NODES
@@ -71,7 +72,7 @@ zkr_err zkr_prover_ginf2_commit_model(const zkr_params *p, const zkr_ginf2_net *
         zkr_gl *t;
         int64_t *w64;
         wp[i] = NULL;
-        if (net->op[i] == ZKR_ML_GOP_MAXPOOL)
+        if (!zkr_ginf2_net_conv(net, i))
             continue;
         nw = (size_t)c->cout * fan;
         e = zkr_ginf2_range_blind(p, n, ZKR_GINF2_W_OPENINGS * proofs);
@@ -179,6 +180,29 @@ static zkr_err g2n_run_pool(g2n_ctx *s, uint32_t i)
     return ZKR_OK;
 }
 
+/* Node i (LOOKUP): its witness from node i - 1's witness (the block the lookup reads). */
+static zkr_err g2n_run_lut(g2n_ctx *s, uint32_t i)
+{
+    const zkr_ginf2_net *net = s->net;
+    const zkr_ginf2_lut *q = &net->lut[i];
+    size_t nv = (size_t)1 << zkr_ginf2_lut_v_vars(q);
+    zkr_err r;
+
+    s->vt[i] = calloc(nv, sizeof *s->vt[i]);
+    s->act[i] = calloc((size_t)q->c * q->h * q->w, sizeof *s->act[i]);
+    if (!s->vt[i] || !s->act[i])
+        return ZKR_ERR_NOMEM;
+    if ((r = zkr_ginf2_lut_witness(q, s->vt[i - 1], s->vt[i])) != ZKR_OK)
+        return r;
+    for (uint32_t c = 0; c < q->c; c++)
+        for (uint32_t y = 0; y < q->h; y++)
+            for (uint32_t x = 0; x < q->w; x++)
+                s->act[i][((size_t)c * q->h + y) * q->w + x] =
+                    (int64_t)s->vt[i][((size_t)c << (q->lh + q->lw)) | ((size_t)y << q->lw) | x] -
+                    128;
+    return ZKR_OK;
+}
+
 /* Runs the program and commits every fresh tensor (node order: Y_i, V_i). */
 static zkr_err g2n_witness(g2n_ctx *s, zkr_buf *roots)
 {
@@ -191,8 +215,11 @@ static zkr_err g2n_witness(g2n_ctx *s, zkr_buf *roots)
     for (size_t k = 0; k < n0; k++)
         s->act[0][k] = s->in->record[k];
     for (uint32_t i = 1; i < net->n; i++) {
-        int pool = net->op[i] == ZKR_ML_GOP_MAXPOOL;
-        if ((r = pool ? g2n_run_pool(s, i) : g2n_run_conv(s, i)) != ZKR_OK)
+        int pool = !zkr_ginf2_net_conv(net, i); /* no accumulator */
+        r = net->op[i] == ZKR_ML_GOP_MAXPOOL  ? g2n_run_pool(s, i)
+            : net->op[i] == ZKR_ML_GOP_LOOKUP ? g2n_run_lut(s, i)
+                                              : g2n_run_conv(s, i);
+        if (r != ZKR_OK)
             return r;
         if (!pool &&
             ((r = zkr_prover_hcommit_sized(s->p, s->yt[i], zkr_ginf2_net_fresh_vars(net, i, 0),
@@ -203,7 +230,10 @@ static zkr_err g2n_witness(g2n_ctx *s, zkr_buf *roots)
             return r;
         if ((r = zkr_prover_hcommit_sized(s->p, s->vt[i], zkr_ginf2_net_fresh_vars(net, i, 1),
                                           zkr_ginf2_net_fresh_total(s->p, net, i, 1),
-                                          ZKR_GINF2_V_BUDGET, s->rng, s->threads, &s->vp[i],
+                                          net->op[i] == ZKR_ML_GOP_LOOKUP
+                                              ? ZKR_GINF2_LUT_V_OPENINGS + 1
+                                              : ZKR_GINF2_V_BUDGET,
+                                          s->rng, s->threads, &s->vp[i],
                                           &s->vc[i])) != ZKR_OK ||
             (r = zkr_buf_append(roots, s->vc[i].root, ZKR_DIGEST_BYTES)) != ZKR_OK)
             return r;
@@ -271,6 +301,12 @@ static zkr_err g2n_relations(g2n_ctx *s, const zkr_ginf2_popts *o, zkr_transcrip
                                       s->rng, body);
             continue;
         }
+        if (net->op[i] == ZKR_ML_GOP_LOOKUP) {
+            zkr_ginf2_lopts lo = {s->threads, orq.off, orq.force_range, 0, net->share};
+            r = zkr_prover_ginf2_lut(s->p, t, &net->lut[i], s->vp[i - 1], s->vp[i], &lo, s->rng,
+                                     body);
+            continue;
+        }
         if ((r = zkr_prover_ginf2_conv_in(s->p, t, &net->conv[i], &net->cin[i], x, s->in->wp[i],
                                           s->yp[i], &on, s->rng, body)) == ZKR_OK)
             r = zkr_prover_ginf2_requant(s->p, t, &net->rq[i], s->yp[i], s->vp[i], &orq, s->rng,
@@ -290,13 +326,13 @@ static zkr_err g2n_check(const zkr_params *p, const zkr_prover_ginf2_in *in, zkr
         zkr_hpcs_poly_n_vars(in->x) != net->x_vars)
         return zkr_fail(d, ZKR_ERR_USAGE, "prove: record or its commitment");
     for (uint32_t i = 1; i < net->n; i++)
-        if (net->op[i] != ZKR_ML_GOP_MAXPOOL &&
+        if (zkr_ginf2_net_conv(net, i) &&
             (!in->wp[i] || !in->wc[i] || !zkr_hpcs_poly_base_evals(in->wp[i]) ||
              zkr_hpcs_poly_n_vars(in->wp[i]) != zkr_cnn_conv_w_vars(&net->conv[i])))
             return zkr_fail(d, ZKR_ERR_USAGE, "prove: node %u's weights", i);
     for (uint32_t i = 1; i < net->n; i++)
         if (zkr_ginf2_net_fresh_total(p, net, i, 1) == 0 ||
-            (net->op[i] != ZKR_ML_GOP_MAXPOOL && zkr_ginf2_net_fresh_total(p, net, i, 0) == 0))
+            (zkr_ginf2_net_conv(net, i) && zkr_ginf2_net_fresh_total(p, net, i, 0) == 0))
             return zkr_fail(d, ZKR_ERR_TOO_LARGE, "prove: node %u's tensors", i);
     return ZKR_OK;
 }

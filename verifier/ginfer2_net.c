@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "verifier/ginfer2.h"
+#include "verifier/ginfer2_lut.h"
 #include "zkr_config.h"
 
 #define G2N_MAX ZKR_GINF2_NET_MAX_NODES
@@ -41,7 +42,7 @@ static zkr_err g2nv_roots(g2nv_ctx *s, zkr_dec *roots, zkr_diag *d)
         for (unsigned k = 0; k < 2; k++) {
             zkr_hpcs_commitment *c = k ? &s->vc[i] : &s->yc[i];
             const uint8_t *raw;
-            if (k == 0 && s->net->op[i] == ZKR_ML_GOP_MAXPOOL)
+            if (k == 0 && !zkr_ginf2_net_conv(s->net, i))
                 continue;
             unsigned total = zkr_ginf2_net_fresh_total(s->p, s->net, i, k);
             memset(c, 0, sizeof *c);
@@ -100,6 +101,11 @@ static zkr_err g2nv_relations(g2nv_ctx *s, zkr_transcript *t, zkr_dec *body)
                                       body);
             continue;
         }
+        if (net->op[i] == ZKR_ML_GOP_LOOKUP) {
+            r = zkr_verify_ginf2_lut(s->p, t, &net->lut[i], &s->vc[i - 1], &s->vc[i], rqoff, sh,
+                                     body);
+            continue;
+        }
         if ((r = zkr_verify_ginf2_conv_in(s->p, t, &net->conv[i], &net->cin[i], x, s->st->wc[i],
                                           &s->yc[i], off, sh, body)) == ZKR_OK)
             r = zkr_verify_ginf2_requant(s->p, t, &net->rq[i], &s->yc[i], &s->vc[i], rqoff, sh,
@@ -118,7 +124,7 @@ static zkr_err g2nv_statement(const zkr_verifier_ginf2_statement *st, const zkr_
         return zkr_fail(d, ZKR_ERR_MISMATCH_INPUT, "statement: record commitment of 2^%u values, "
                         "the program's record has 2^%u", st->xc->n_vars, net->x_vars);
     for (uint32_t i = 1; i < net->n; i++)
-        if (net->op[i] != ZKR_ML_GOP_MAXPOOL &&
+        if (zkr_ginf2_net_conv(net, i) &&
             (!st->wc[i] || st->wc[i]->ext ||
              st->wc[i]->n_vars != zkr_cnn_conv_w_vars(&net->conv[i]) ||
              st->wc[i]->blind_vars < 1))

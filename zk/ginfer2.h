@@ -37,6 +37,7 @@
 
 #include "ml/graph.h"
 #include "zk/cnn.h"
+#include "zk/ginfer2_lut.h"
 #include "zk/zk.h"
 
 #define ZKR_GINFER2_PROTOCOL "zkreg/graph-inference@2"
@@ -405,9 +406,11 @@ unsigned zkr_ginf2_pool_grind_bits(const zkr_params *p, const zkr_ginf2_pool *q,
  * "The whole network"). Supported programs: a chain (node i reads node i -
  * 1) of CONV (groups 1) and DENSE nodes (a conv whose kernel is the whole
  * input, a 1 x 1 output), each with its requantization (ReLU or not;
- * per-channel public M and bias, the shift public), and MAXPOOL nodes that
- * read a CONV / DENSE node; the first node reads the record (uint8), the
- * last is CONV or DENSE. At most ZKR_GINF2_NET_MAX_NODES nodes.
+ * per-channel public M and bias, the shift public), MAXPOOL nodes that
+ * read a CONV / DENSE or LOOKUP node, and LOOKUP nodes (zk/ginfer2_lut.h;
+ * the public table mp->t) that read a CONV / DENSE, MAXPOOL or LOOKUP
+ * node; the first node reads the record (uint8), the last is CONV or
+ * DENSE. At most ZKR_GINF2_NET_MAX_NODES nodes.
  *
  * Commitments: the record X (the c x h x w byte tensor, zk/cnn.h's layout,
  * a hiding commitment with ZKR_GINF2_X_OPENINGS openings per proof), one
@@ -417,7 +420,8 @@ unsigned zkr_ginf2_pool_grind_bits(const zkr_params *p, const zkr_ginf2_pool *q,
  * hiding commitments of every hidden tensor: a CONV / DENSE node's
  * accumulator Y_i (2 openings: its conv, its requantization) and
  * requantization witness V_i, a MAXPOOL node's witness V_i (each V 2
- * openings: its own range proof, its reader or the output claim).
+ * openings: its own range proof, its reader or the output claim), a
+ * LOOKUP node's witness V_i (3: its range proof, its Z's link, its reader).
  */
 #define ZKR_GINF2_NET_MAX_NODES 16u
 #define ZKR_SEC_GINF2_OUTPUT 30u /* the public output (zkr_infer_output_encode) */
@@ -432,6 +436,7 @@ typedef struct {
     const int64_t *m[ZKR_GINF2_NET_MAX_NODES]; /* c entries, 0..2^31-1 */
     const int64_t *b[ZKR_GINF2_NET_MAX_NODES]; /* c entries, |b| <= 2^30 */
     uint32_t shift[ZKR_GINF2_NET_MAX_NODES];   /* 1..48 */
+    const int64_t *t[ZKR_GINF2_NET_MAX_NODES]; /* LOOKUP: T[x + 128], 256 entries in -128..127 */
 } zkr_ginf2_pub;
 
 typedef struct {
@@ -442,11 +447,17 @@ typedef struct {
     zkr_ginf2_cin cin[ZKR_GINF2_NET_MAX_NODES];
     zkr_ginf2_rq rq[ZKR_GINF2_NET_MAX_NODES];   /* CONV / DENSE */
     zkr_ginf2_pool pool[ZKR_GINF2_NET_MAX_NODES]; /* MAXPOOL */
+    zkr_ginf2_lut lut[ZKR_GINF2_NET_MAX_NODES];   /* LOOKUP (zk/ginfer2_lut.h) */
     unsigned x_vars;                         /* the record's tensor variables */
     unsigned n_rel, share;                   /* relations; share = n_rel + 1 (the output claim) */
     unsigned n_roots;                        /* fresh roots a proof carries */
 } zkr_ginf2_net;
 
+/* Node i has weights, an accumulator Y_i and a requantization (CONV / DENSE). */
+static inline int zkr_ginf2_net_conv(const zkr_ginf2_net *net, uint32_t i)
+{
+    return net->op[i] == ZKR_ML_GOP_CONV || net->op[i] == ZKR_ML_GOP_DENSE;
+}
 /*
  * The layout of program g (zkr_ml_gprog_check passed) with the public
  * parameters mp (kept by pointer in net's requantizations: they must

@@ -6,6 +6,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "zk/ginfer2.h"
 #include "zk/ginfer2_lut.h"
 
 zkr_err zkr_ginf2_lut_init(zkr_ginf2_lut *q, uint32_t c, uint32_t h, uint32_t w,

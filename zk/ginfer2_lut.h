@@ -22,7 +22,8 @@
 #ifndef ZKR_ZK_GINFER2_LUT_H
 #define ZKR_ZK_GINFER2_LUT_H
 
-#include "zk/ginfer2.h"
+#include "zk/cnn.h"
+#include "zk/zk.h"
 
 enum { ZKR_G2L_YB = 0, ZKR_G2L_XC = 1 };
 #define ZKR_GINF2_LUT_V_OPENINGS 2u /* V's: its range proof's batch, Z's link */

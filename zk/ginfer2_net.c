@@ -18,6 +18,8 @@ static zkr_ginf2_cin g2n_cin(const zkr_ginf2_net *net, uint32_t j)
     if (net->op[j] == ZKR_ML_GOP_MAXPOOL)
         return (zkr_ginf2_cin){net->pool[j].le + net->pool[j].lsl,
                                (uint32_t)ZKR_G2P_YB << net->pool[j].le, -128, -128};
+    if (net->op[j] == ZKR_ML_GOP_LOOKUP)
+        return (zkr_ginf2_cin){net->lut[j].lsl, 0u, -128, -128}; /* slot 0: Yb = Y + 128 */
     return (zkr_ginf2_cin){net->rq[j].lsl, 0u, net->rq[j].lo, -128}; /* slot 0: y - lo */
 }
 
@@ -58,14 +60,35 @@ static zkr_err g2n_pool(zkr_ginf2_net *net, const zkr_ml_gprog *g, uint32_t i, z
     uint32_t pads[4] = {n->pt, n->pl, n->pb, n->pr};
     zkr_cnn_win w;
 
-    if (in->op != ZKR_ML_GOP_CONV && in->op != ZKR_ML_GOP_DENSE)
-        return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "node %u: a max pooling reads a CONV / DENSE node",
-                        i);
+    int lut = in->op == ZKR_ML_GOP_LOOKUP;
+
+    if (in->op != ZKR_ML_GOP_CONV && in->op != ZKR_ML_GOP_DENSE && !lut)
+        return zkr_fail(d, ZKR_ERR_UNSUPPORTED,
+                        "node %u: a max pooling reads a CONV / DENSE or LOOKUP node", i);
     if (zkr_cnn_win_init(&w, in->c, in->h, in->w, n->kh, n->kw, n->sh, n->sw, 1, 1, pads) !=
             ZKR_OK ||
-        zkr_ginf2_pool_init_chained(&net->pool[i], &w, net->rq[i - 1].lsl, net->rq[i - 1].lo) !=
-            ZKR_OK)
+        zkr_ginf2_pool_init_chained(&net->pool[i], &w,
+                                    lut ? net->lut[i - 1].lsl : net->rq[i - 1].lsl,
+                                    lut ? -128 : net->rq[i - 1].lo) != ZKR_OK)
         return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "node %u: max pooling window", i);
+    net->n_rel += 1;
+    net->n_roots += 1;
+    return ZKR_OK;
+}
+
+/* LOOKUP reading a requantization's, a pooling's or a lookup's V (never the record). */
+static zkr_err g2n_lut(zkr_ginf2_net *net, const zkr_ml_gprog *g, const zkr_ginf2_pub *mp,
+                       uint32_t i, zkr_diag *d)
+{
+    const zkr_ml_gnode *in = &g->nodes[i - 1];
+    zkr_ginf2_cin c;
+
+    if (i == 1)
+        return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "node %u: a LOOKUP reads the record", i);
+    c = g2n_cin(net, i - 1);
+    if (!mp->t[i] || zkr_ginf2_lut_init(&net->lut[i], in->c, in->h, in->w, mp->t[i], c.isl,
+                                        c.block, c.in_off) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "node %u: lookup table or shape", i);
     net->n_rel += 1;
     net->n_roots += 1;
     return ZKR_OK;
@@ -94,14 +117,16 @@ zkr_err zkr_ginf2_net_init(zkr_ginf2_net *net, const zkr_ml_gprog *g, const zkr_
             r = g2n_conv(net, g, mp, i, d);
         else if (n->op == ZKR_ML_GOP_MAXPOOL)
             r = g2n_pool(net, g, i, d);
+        else if (n->op == ZKR_ML_GOP_LOOKUP)
+            r = g2n_lut(net, g, mp, i, d);
         else
             r = zkr_fail(d, ZKR_ERR_UNSUPPORTED, "node %u: op %u has no zero-knowledge relation",
                          i, n->op);
         if (r != ZKR_OK)
             return r;
     }
-    if (net->op[net->n - 1] == ZKR_ML_GOP_MAXPOOL)
-        return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "program: the last node is a max pooling");
+    if (!zkr_ginf2_net_conv(net, net->n - 1))
+        return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "program: the last node is not CONV / DENSE");
     net->share = net->n_rel + 1;
     return ZKR_OK;
 }
@@ -110,6 +135,8 @@ unsigned zkr_ginf2_net_fresh_vars(const zkr_ginf2_net *net, uint32_t i, unsigned
 {
     if (net->op[i] == ZKR_ML_GOP_MAXPOOL)
         return zkr_ginf2_pool_v_vars(&net->pool[i]);
+    if (net->op[i] == ZKR_ML_GOP_LOOKUP)
+        return zkr_ginf2_lut_v_vars(&net->lut[i]);
     return kind == 0 ? zkr_cnn_conv_y_vars(&net->conv[i]) : zkr_ginf2_rq_v_vars(&net->rq[i]);
 }
 
@@ -118,8 +145,10 @@ unsigned zkr_ginf2_net_fresh_total(const zkr_params *p, const zkr_ginf2_net *net
 {
     unsigned n = zkr_ginf2_net_fresh_vars(net, i, kind), e;
 
-    if (kind == 0 && net->op[i] != ZKR_ML_GOP_MAXPOOL)
+    if (kind == 0 && zkr_ginf2_net_conv(net, i))
         e = zkr_hpcs_blind_vars(p, n, ZKR_GINF2_Y_BUDGET);
+    else if (net->op[i] == ZKR_ML_GOP_LOOKUP) /* its range proof, Z's link, its reader */
+        e = zkr_ginf2_range_blind(p, n, ZKR_GINF2_LUT_V_OPENINGS + 1);
     else
         e = zkr_ginf2_range_blind(p, n, ZKR_GINF2_V_BUDGET);
     return e ? n + e : 0;
@@ -131,6 +160,8 @@ unsigned zkr_ginf2_net_out_vars(const zkr_ginf2_net *net, uint32_t i)
         return net->x_vars;
     if (net->op[i] == ZKR_ML_GOP_MAXPOOL)
         return net->pool[i].lp;
+    if (net->op[i] == ZKR_ML_GOP_LOOKUP)
+        return net->lut[i].lp;
     return net->rq[i].lp;
 }
 
@@ -192,6 +223,11 @@ static double g2n_err(const zkr_params *p, const zkr_ginf2_net *net, unsigned xe
             err += pow(2.0, -zkr_ginf2_pool_soundness_at(p, &net->pool[i], vb, xb, e));
             continue;
         }
+        if (net->op[i] == ZKR_ML_GOP_LOOKUP) {
+            e = ground ? zkr_ginf2_lut_grind_bits(p, &net->lut[i], vb, xb, s) : 0;
+            err += pow(2.0, -zkr_ginf2_lut_soundness_at(p, &net->lut[i], vb, xb, e));
+            continue;
+        }
         {
             unsigned yb = zkr_ginf2_net_fresh_total(p, net, i, 0) -
                           zkr_ginf2_net_fresh_vars(net, i, 0);
@@ -239,7 +275,13 @@ zkr_err zkr_ginf2_net_transcript(const zkr_params *p, const zkr_ml_gprog *g,
     for (uint32_t i = 1; i < net->n; i++) {
         const zkr_ginf2_rq *q = &net->rq[i];
         uint8_t b[8];
-        if (net->op[i] == ZKR_ML_GOP_MAXPOOL)
+        if (net->op[i] == ZKR_ML_GOP_LOOKUP) /* the public table, T[0..255] */
+            for (uint32_t j = 0; j < 256; j++) {
+                for (unsigned k = 0; k < 8; k++)
+                    b[k] = (uint8_t)((uint64_t)net->lut[i].t[j] >> (8 * k));
+                zkr_ts_absorb(t, "g2n-table", b, sizeof b);
+            }
+        if (!zkr_ginf2_net_conv(net, i))
             continue;
         for (uint32_t c = 0; c <= q->c; c++) { /* shift, then (M, b) per channel */
             for (unsigned k = 0; k < 2 && (c < q->c || k == 0); k++) {
