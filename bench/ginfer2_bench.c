@@ -1,11 +1,12 @@
 /*
  * ginfer2_bench: the whole zero-knowledge graph-inference@2 proof
  * (docs/proof-system.md, "The whole network") of LeNet-5 or the small CNN
- * of zk-ginfer2-net: commit (record and model, for one proof), prove,
+ * of zk-ginfer2-net, or (lut) the small CNN with a zero-knowledge LOOKUP of
+ * zk-ginfer2-net-lut: commit (record and model, for one proof), prove,
  * verify, proof size, computed soundness bits, peak RSS. One thread (the
  * relations' provers are single-threaded but for their commitments).
  *
- *   ZKR_BENCH_CPU=1 ./build-rel/bench/ginfer2_bench [lenet|small]
+ *   ZKR_BENCH_CPU=1 ./build-rel/bench/ginfer2_bench [lenet|small|lut]
  *
  * Times are CPU seconds with ZKR_BENCH_CPU=1 (process CPU clock), else wall.
  */
@@ -15,7 +16,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "tests/zk/ginfer2_net_fx.h"
+#include "tests/zk/ginfer2_net_lut_fx.h"
 
 static double clk(void)
 {
@@ -28,7 +29,9 @@ static double clk(void)
 
 int main(int argc, char **argv)
 {
-    int lenet = argc < 2 || strcmp(argv[1], "small") != 0;
+    int lut = argc >= 2 && strcmp(argv[1], "lut") == 0;
+    int lenet = !lut && (argc < 2 || strcmp(argv[1], "small") != 0);
+    static g2nl_fx lx;
     g2n_fx f;
     zkr_zkrng g;
     zkr_buf pf = {0}, out = {0};
@@ -39,11 +42,13 @@ int main(int argc, char **argv)
     double t0, tc, tp, tv;
     zkr_err e;
 
-    if (g2n_fx_init(&f, lenet, 1) != ZKR_OK ||
+    if ((lut ? g2nl_init(&lx, 3) : g2n_fx_init(&f, lenet, 1)) != ZKR_OK ||
         zkr_zkrng_seeded(&g, seed, sizeof seed, "ginfer2 bench", NULL, 0) != ZKR_OK) {
         fprintf(stderr, "ginfer2_bench: fixture\n");
         return 1;
     }
+    if (lut)
+        f = lx.f; /* the table stays in lx (f.mp.t points there) */
     t0 = clk();
     e = g2n_fx_commit(&f, 1, &g);
     tc = clk() - t0;
@@ -65,7 +70,7 @@ int main(int argc, char **argv)
     printf("model %s, %u nodes, %u relations: commit %.2f s, prove %.2f s, verify %.1f ms, "
            "proof %.1f KiB, %.2f bits (%.2f without the extra grinding), peak RSS %.1f MiB, "
            "verify %s\n",
-           lenet ? "lenet5" : "small", f.net.n, f.net.n_rel, tc, tp, tv * 1e3,
+            lut ? "small+lookup" : lenet ? "lenet5" : "small", f.net.n, f.net.n_rel, tc, tp, tv * 1e3,
            (double)pf.len / 1024.0, zkr_ginf2_net_soundness(&f.p, &f.net, f.xc.blind_vars, we),
            zkr_ginf2_net_soundness_base(&f.p, &f.net, f.xc.blind_vars, we),
            (double)ru.ru_maxrss / 1024.0, e == ZKR_OK ? "ok" : "FAILED");
