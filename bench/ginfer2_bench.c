@@ -42,7 +42,7 @@ int main(int argc, char **argv)
     double t0, tc, tp, tv;
     zkr_err e;
 
-    if ((lut ? g2nl_init(&lx, 3) : g2n_fx_init(&f, lenet, 1)) != ZKR_OK ||
+    if ((lut ? g2nl_init(&lx, 3, G2NL_MAIN) : g2n_fx_init(&f, lenet, 1)) != ZKR_OK ||
         zkr_zkrng_seeded(&g, seed, sizeof seed, "ginfer2 bench", NULL, 0) != ZKR_OK) {
         fprintf(stderr, "ginfer2_bench: fixture\n");
         return 1;

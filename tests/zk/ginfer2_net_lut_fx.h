@@ -16,8 +16,14 @@
 
 #define G2NL_LUT 2u /* the LOOKUP node */
 
-/* conv 2 3x3 (no ReLU) -> LOOKUP -> max pool 2x2/2 -> dense 3 (lut_first: LOOKUP first). */
-static inline void g2nl_program(zkr_ml_gprog *g, int lut_first, int lut_last)
+/*
+ * kind G2NL_MAIN: conv 2 3x3 (no ReLU) -> LOOKUP -> max pool 2x2/2 -> dense 3;
+ * G2NL_TWICE: conv -> LOOKUP -> LOOKUP -> dense (a lookup and a dense each
+ * reading a lookup); G2NL_FIRST: a LOOKUP first (reading the record), then
+ * MAIN; G2NL_LAST: MAIN then a LOOKUP (the last node).
+ */
+enum { G2NL_MAIN = 0, G2NL_TWICE = 1, G2NL_FIRST = 2, G2NL_LAST = 3 };
+static inline void g2nl_program(zkr_ml_gprog *g, int kind)
 {
     uint32_t a = 0;
 
@@ -25,15 +31,18 @@ static inline void g2nl_program(zkr_ml_gprog *g, int lut_first, int lut_last)
     g->input_encoding = ZKR_ML_INPUT_U8_DIV255;
     g->nodes[0] = (zkr_ml_gnode){.op = ZKR_ML_GOP_INPUT, .c = 1, .h = 6, .w = 6};
     g->n_nodes = 1;
-    if (lut_first)
+    if (kind == G2NL_FIRST)
         a = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_LOOKUP, .n_in = 1, .in = {a}});
     a = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .n_in = 1, .in = {a}, .c = 2, .kh = 3,
                                  .kw = 3, .sh = 1, .sw = 1, .dh = 1, .dw = 1, .groups = 1});
     a = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_LOOKUP, .n_in = 1, .in = {a}});
-    a = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_MAXPOOL, .n_in = 1, .in = {a}, .kh = 2, .kw = 2,
-                                 .sh = 2, .sw = 2});
+    if (kind == G2NL_TWICE)
+        a = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_LOOKUP, .n_in = 1, .in = {a}});
+    else
+        a = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_MAXPOOL, .n_in = 1, .in = {a}, .kh = 2,
+                                     .kw = 2, .sh = 2, .sw = 2});
     a = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_DENSE, .n_in = 1, .in = {a}, .c = 3});
-    if (lut_last)
+    if (kind == G2NL_LAST)
         (void)gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_LOOKUP, .n_in = 1, .in = {a}});
 }
 
@@ -44,7 +53,8 @@ typedef struct {
 } g2nl_fx;
 
 /* The model (as g2n_fx_init's), the table, the record; logits by ml/ginfer.c. */
-static inline zkr_err g2nl_init(g2nl_fx *x, uint64_t seed)
+/* kind G2NL_MAIN or G2NL_TWICE. */
+static inline zkr_err g2nl_init(g2nl_fx *x, uint64_t seed, int kind)
 {
     g2n_fx *f = &x->f;
     uint64_t s = seed * 0x9e3779b97f4a7c15ull + 5;
@@ -65,7 +75,7 @@ static inline zkr_err g2nl_init(g2nl_fx *x, uint64_t seed)
     }
     if ((r = zkr_params_get(ZKR_PARAM_SET_128, &f->p)) != ZKR_OK)
         return r;
-    g2nl_program(&f->g, 0, 0);
+    g2nl_program(&f->g, kind);
     if ((r = zkr_ml_gprog_check(&f->g, NULL)) != ZKR_OK)
         return r;
     for (uint32_t i = 1; i < f->g.n_nodes; i++) {

@@ -7,7 +7,9 @@
  * soundness figure (computed) is >= the target; a bit flip, a truncation,
  * another table in the statement and another expected output are refused;
  * a LOOKUP reading the record and a program ending in a LOOKUP are refused
- * (MALFORMED by the program check, UNSUPPORTED by the layout).
+ * (MALFORMED by the program check, UNSUPPORTED by the layout). On the
+ * reduced set, conv -> LOOKUP -> LOOKUP -> dense verifies with the native
+ * logits and another second table is refused.
  */
 #include "tests/tap.h"
 #include "tests/zk/ginfer2_net_lut_fx.h"
@@ -41,7 +43,7 @@ static void refused_programs(zkr_tap *t, const g2nl_fx *x)
         zkr_ginf2_pub mp;
         zkr_err e = ZKR_ERR_NOMEM;
         memset(&mp, 0, sizeof mp);
-        g2nl_program(&g, k == 0, k == 1);
+        g2nl_program(&g, k == 0 ? G2NL_FIRST : G2NL_LAST);
         for (uint32_t i = 1; i < g.n_nodes; i++) {
             mp.t[i] = x->t;
             mp.m[i] = x->f.m[k == 0 ? i - 1 : i], mp.b[i] = x->f.b[k == 0 ? i - 1 : i];
@@ -57,6 +59,43 @@ static void refused_programs(zkr_tap *t, const g2nl_fx *x)
     }
 }
 
+/*
+ * On the tests' reduced set (g2n_fx_reduce): conv -> LOOKUP -> LOOKUP ->
+ * dense (a lookup and a dense reading a lookup's V) verifies with the
+ * native logits; another second table is refused.
+ */
+static void twice(zkr_tap *t)
+{
+    g2nl_fx *x = calloc(1, sizeof *x);
+    zkr_buf pf = {0}, out = {0};
+    zkr_zkrng g;
+    zkr_err e = ZKR_ERR_NOMEM;
+
+    if (x && (e = g2nl_init(x, 4, G2NL_TWICE)) == ZKR_OK) {
+        g2n_fx_reduce(&x->f);
+        if ((e = seeded(&g, 5)) == ZKR_OK && (e = g2n_fx_commit(&x->f, 1, &g)) == ZKR_OK)
+            e = g2n_fx_prove(&x->f, &g, &pf, &out);
+    }
+    zkr_tap_ok(t, e == ZKR_OK && x->f.net.n_rel == 6, "reduced set: conv -> LOOKUP -> LOOKUP -> "
+               "dense proven (%d, %zu bytes)", (int)e, pf.len);
+    if (e == ZKR_OK) {
+        zkr_ginf2_pub mp2 = x->f.mp;
+        int64_t t2[256];
+        e = verify(x, NULL, NULL, pf.p, pf.len);
+        zkr_tap_ok(t, e == ZKR_OK, "verifies with the native logits (%d: %d %d %d)", (int)e,
+                   x->f.logits[0], x->f.logits[1], x->f.logits[2]);
+        memcpy(t2, x->t, sizeof t2);
+        t2[200] = t2[200] == 127 ? 126 : t2[200] + 1;
+        mp2.t[3] = t2; /* the second lookup's table */
+        zkr_tap_ok(t, verify(x, &mp2, NULL, pf.p, pf.len) != ZKR_OK,
+                   "another table for the second lookup is refused");
+    }
+    zkr_buf_free(&pf), zkr_buf_free(&out);
+    if (x)
+        g2n_fx_free(&x->f);
+    free(x);
+}
+
 int main(int argc, char **argv)
 {
     g2nl_fx *x = calloc(1, sizeof *x);
@@ -70,7 +109,7 @@ int main(int argc, char **argv)
     zkr_err e = ZKR_ERR_NOMEM;
 
     zkr_tap_init(&t, argc, argv);
-    if (x && (e = g2nl_init(x, 3)) == ZKR_OK && (e = seeded(&g, 1)) == ZKR_OK &&
+    if (x && (e = g2nl_init(x, 3, G2NL_MAIN)) == ZKR_OK && (e = seeded(&g, 1)) == ZKR_OK &&
         (e = g2n_fx_commit(&x->f, 1, &g)) == ZKR_OK)
         e = g2n_fx_prove(&x->f, &g, &pf, &out);
     zkr_tap_ok(&t, e == ZKR_OK && x->f.net.n_rel == 6 && x->f.net.share == 7,
@@ -114,6 +153,7 @@ int main(int argc, char **argv)
                    "without the extra grinding)", bits, x->f.net.n_rel, base);
     }
     refused_programs(&t, x);
+    twice(&t);
 out:
     zkr_buf_free(&pf), zkr_buf_free(&out);
     if (x)
