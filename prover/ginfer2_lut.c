@@ -132,8 +132,10 @@ zkr_err zkr_prover_ginf2_lut(const zkr_params *p, zkr_transcript *t, const zkr_g
     } else {
         zkr_zkrange_lin lin = {zkr_ext_from(0), wz, NULL, NULL};
         zkr_zkrange_link link = {v, wv, NULL, NULL, NULL};
+        int64_t zv[256];
+        zkr_ginf2_lut_zv(q, zv);
         cht.fit_val = ZKR_TEST_BUILD ? o->fit_val : 0;
-        r = zkr_prover_zkrange_link_vals(p, t, zp, q->zv, &lin, &link, &cht, rng, threads, out);
+        r = zkr_prover_zkrange_link_vals(p, t, zp, zv, &lin, &link, &cht, rng, threads, out);
     }
 out:
     if (r != ZKR_OK)

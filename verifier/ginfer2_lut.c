@@ -123,6 +123,8 @@ zkr_err zkr_verify_ginf2_lut(const zkr_params *p, zkr_transcript *t, const zkr_g
     {
         zkr_zkrange_lin lin = {zkr_ext_from(0), NULL, g2lv_wb_z, &s};
         zkr_zkrange_link link = {NULL, NULL, v, g2lv_wb_v, &s};
-        return zkr_zkrange_verify_link_vals(p, t, &zc, q->zv, &lin, &link, d);
+        int64_t zv[256];
+        zkr_ginf2_lut_zv(q, zv);
+        return zkr_zkrange_verify_link_vals(p, t, &zc, zv, &lin, &link, d);
     }
 }

@@ -24,8 +24,7 @@ zkr_err zkr_ginf2_lut_init(zkr_ginf2_lut *q, uint32_t c, uint32_t h, uint32_t w,
     for (uint32_t j = 0; j < 256; j++) {
         if (t[j] < -128 || t[j] > 127)
             return ZKR_ERR_MALFORMED;
-        q->t[j] = t[j];
-        q->zv[j] = (int64_t)j + 256 * (t[j] + 128);
+        q->t[j] = (int8_t)t[j];
     }
     if (zkr_ginf2_lut_v_vars(q) > ZKR_CNN_MAX_VARS)
         return ZKR_ERR_MALFORMED;
@@ -63,12 +62,18 @@ zkr_err zkr_ginf2_lut_witness(const zkr_ginf2_lut *q, const zkr_gl *x, zkr_gl *v
     return ZKR_OK;
 }
 
+void zkr_ginf2_lut_zv(const zkr_ginf2_lut *q, int64_t zv[256])
+{
+    for (uint32_t j = 0; j < 256; j++)
+        zv[j] = (int64_t)j + 256 * ((int64_t)q->t[j] + 128);
+}
+
 void zkr_ginf2_lut_z(const zkr_ginf2_lut *q, const zkr_gl *v, zkr_gl *z)
 {
     size_t np = (size_t)1 << q->lp, nv = np << q->lsl;
 
     for (size_t i = 0; i < nv; i++)
-        z[i] = (zkr_gl)q->zv[0];
+        z[i] = (zkr_gl)(256 * (q->t[0] + 128)); /* zv[0] */
     for (size_t p = 0; p < np; p++)
         if (zkr_ginf2_lut_real(q, p))
             z[p] = zkr_gl_add(v[(size_t)ZKR_G2L_XC * np + p],

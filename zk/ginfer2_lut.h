@@ -35,8 +35,7 @@ typedef struct {
     unsigned isl;    /* X: block `block` of 2^isl above its lp tensor variables */
     uint32_t block;
     int64_t in_off;  /* X(real p) = that block's entry + in_off, -128..0 */
-    int64_t t[256];  /* T[j] for input j - 128, -128..127 */
-    int64_t zv[256]; /* the lookup's table: j + 256 (T[j] + 128), distinct, 0..65535 */
+    int8_t t[256];   /* T[j] for input j - 128 */
 } zkr_ginf2_lut;
 
 /*
@@ -56,6 +55,8 @@ int zkr_ginf2_lut_real(const zkr_ginf2_lut *q, size_t p);
  * images). ZKR_ERR_USAGE when a real input leaves -128..127.
  */
 zkr_err zkr_ginf2_lut_witness(const zkr_ginf2_lut *q, const zkr_gl *x, zkr_gl *v) ZKR_WUR;
+/* The lookup's table zv[j] = j + 256 (T[j] + 128): distinct, 0..65535. */
+void zkr_ginf2_lut_zv(const zkr_ginf2_lut *q, int64_t zv[256]);
 /* Z from V (2^lv entries each): Xc + 256 Yb on real elements, zv[0] elsewhere. */
 void zkr_ginf2_lut_z(const zkr_ginf2_lut *q, const zkr_gl *v, zkr_gl *z);
 /* sum_p eq(r, p) eq(z, p) [p real] over the lp coordinates (z NULL: eq(r, p) alone). */

@@ -278,7 +278,7 @@ zkr_err zkr_ginf2_net_transcript(const zkr_params *p, const zkr_ml_gprog *g,
         if (net->op[i] == ZKR_ML_GOP_LOOKUP) /* the public table, T[0..255] */
             for (uint32_t j = 0; j < 256; j++) {
                 for (unsigned k = 0; k < 8; k++)
-                    b[k] = (uint8_t)((uint64_t)net->lut[i].t[j] >> (8 * k));
+                    b[k] = (uint8_t)((uint64_t)(int64_t)net->lut[i].t[j] >> (8 * k));
                 zkr_ts_absorb(t, "g2n-table", b, sizeof b);
             }
         if (!zkr_ginf2_net_conv(net, i))
