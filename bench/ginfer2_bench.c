@@ -1,12 +1,14 @@
 /*
  * ginfer2_bench: the whole zero-knowledge graph-inference@2 proof
- * (docs/proof-system.md, "The whole network") of LeNet-5 or the small CNN
- * of zk-ginfer2-net, or (lut) the small CNN with a zero-knowledge LOOKUP of
- * zk-ginfer2-net-lut: commit (record and model, for one proof), prove,
- * verify, proof size, computed soundness bits, peak RSS. One thread (the
- * relations' provers are single-threaded but for their commitments).
+ * (docs/proof-system.md, "The whole network") of LeNet-5, the small CNN
+ * of zk-ginfer2-net, zk-ginfer2-avg-net's CNN with AVGPOOL and GAP nodes
+ * (avg), the residual CNN of zk-ginfer2-add (residual) or the small CNN
+ * with a zero-knowledge LOOKUP of zk-ginfer2-net-lut (lut): commit (record
+ * and model, for one proof), prove, verify, proof size, computed soundness
+ * bits, peak RSS. One thread (the relations' provers are single-threaded
+ * but for their commitments).
  *
- *   ZKR_BENCH_CPU=1 ./build-rel/bench/ginfer2_bench [lenet|small|lut]
+ *   ZKR_BENCH_CPU=1 ./build-rel/bench/ginfer2_bench [lenet|small|avg|residual|lut]
  *
  * Times are CPU seconds with ZKR_BENCH_CPU=1 (process CPU clock), else wall.
  */
@@ -16,7 +18,9 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "tests/zk/ginfer2_avg_net_fx.h"
 #include "tests/zk/ginfer2_net_lut_fx.h"
+#include "tests/zk/ginfer2_res_fx.h"
 
 static double clk(void)
 {
@@ -29,8 +33,10 @@ static double clk(void)
 
 int main(int argc, char **argv)
 {
-    int lut = argc >= 2 && strcmp(argv[1], "lut") == 0;
-    int lenet = !lut && (argc < 2 || strcmp(argv[1], "small") != 0);
+    const char *mode = argc >= 2 ? argv[1] : "lenet";
+    int avg = strcmp(mode, "avg") == 0, res = strcmp(mode, "residual") == 0;
+    int lut = strcmp(mode, "lut") == 0;
+    int lenet = !avg && !res && !lut && strcmp(mode, "small") != 0;
     static g2nl_fx lx;
     g2n_fx f;
     zkr_zkrng g;
@@ -42,7 +48,10 @@ int main(int argc, char **argv)
     double t0, tc, tp, tv;
     zkr_err e;
 
-    if ((lut ? g2nl_init(&lx, 3, G2NL_MAIN) : g2n_fx_init(&f, lenet, 1)) != ZKR_OK ||
+    if ((avg   ? g2an_fx_init(&f, 1)
+         : res ? g2n_fx_residual(&f, 7, 30000)
+         : lut ? g2nl_init(&lx, 3, G2NL_MAIN)
+               : g2n_fx_init(&f, lenet, 1)) != ZKR_OK ||
         zkr_zkrng_seeded(&g, seed, sizeof seed, "ginfer2 bench", NULL, 0) != ZKR_OK) {
         fprintf(stderr, "ginfer2_bench: fixture\n");
         return 1;
@@ -70,7 +79,8 @@ int main(int argc, char **argv)
     printf("model %s, %u nodes, %u relations: commit %.2f s, prove %.2f s, verify %.1f ms, "
            "proof %.1f KiB, %.2f bits (%.2f without the extra grinding), peak RSS %.1f MiB, "
            "verify %s\n",
-            lut ? "small+lookup" : lenet ? "lenet5" : "small", f.net.n, f.net.n_rel, tc, tp, tv * 1e3,
+           avg ? "avg" : res ? "residual" : lut ? "small+lookup" : lenet ? "lenet5" : "small",
+           f.net.n, f.net.n_rel, tc, tp, tv * 1e3,
            (double)pf.len / 1024.0, zkr_ginf2_net_soundness(&f.p, &f.net, f.xc.blind_vars, we),
            zkr_ginf2_net_soundness_base(&f.p, &f.net, f.xc.blind_vars, we),
            (double)ru.ru_maxrss / 1024.0, e == ZKR_OK ? "ok" : "FAILED");

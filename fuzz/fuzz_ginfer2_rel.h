@@ -1,14 +1,16 @@
 /*
  * The input layout of fuzz_ginfer2_rel (shared with fuzz/gen_corpus.c,
  * which writes its seeds). Integers little-endian:
- *   relation u8 (0 conv, 1 requant, 2 maxpool) | share u8 | queries u32 |
+ *   relation u8 (0 conv, 1 requant, 2 maxpool, 3 avgpool) | share u8 | queries u32 |
  *   pow_bits u32 | statement_id[32] | ZKR_FUZZ_GINF2_SHAPE_WORDS x u32 |
  *   3 x (root[32] | n_vars u32 | blind_vars u32) | the relation's proof
  * The shape words are, by relation:
  *   conv:    c h w kh kw sh sw dh dw pad[4] cout
  *   requant: c h w M shift relu acc_bits (the rest unused)
- *   maxpool: c h w kh kw sh sw dh dw pad[4] (the last unused)
- * The commitments are conv's X, W, Y; requant's acc, V; maxpool's X, V
+ *   maxpool, avgpool: c h w kh kw sh sw dh dw pad[4] (the last unused;
+ *            avgpool's X a plain int8 tensor, zk/ginfer2_avg.h isl 0)
+ * The commitments are conv's X, W, Y; requant's acc, V; maxpool's and
+ * avgpool's X, V
  * (unused ones still present). A graph-inference@2 relation proof does
  * not carry its commitments (the caller binds them to the transcript), so
  * the input does, with the parameter set's query count and grinding bits

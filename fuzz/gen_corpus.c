@@ -9,7 +9,7 @@
  *              made by zkr_keyfile_generate
  *   ipc_frame/ request and reply frames from the sandbox's encoders
  *   statement/ canonical encodings of REGISTRY's statements
- *   ginfer2_rel/ graph-inference@2 relation proofs (conv, requant, maxpool;
+ *   ginfer2_rel/ graph-inference@2 relation proofs (conv, requant, maxpool, avgpool;
  *              seeded: reproducible), each checked to verify in the harness
  *   ginfer2_net/ a whole graph-inference@2 proof of the small CNN (seeded),
  *              checked to verify in the harness
@@ -51,6 +51,7 @@
 #include "verifier/training2.h"
 #include "tests/zk/test_train2_fx.h"
 #include "tests/zk/ginfer2_fx.h"
+#include "tests/zk/ginfer2_avg_fx.h"
 
 static int failed;
 
@@ -1074,7 +1075,8 @@ static zkr_err g2_rng(zkr_zkrng *g, uint8_t tag)
 /*
  * One honest proof per relation at tests/zk/ginfer2_fx.h's shapes (conv
  * 1 x 6 x 6 by two 3 x 3 kernels; requant of its 2 x 4 x 4 accumulator;
- * 3 x 3 stride 2 pad 1 maxpool of a 2 x 5 x 5 input), on the 128-bit
+ * 3 x 3 stride 2 pad 1 maxpool of a 2 x 5 x 5 input; tests/zk/ginfer2_avg_fx.h's
+ * 3 x 3 stride 1 pad 1 avgpool of a 2 x 6 x 6 input), on the 128-bit
  * parameter set itself: reduced ones are refused (UNSUPPORTED), since the
  * relations' extra grinding cannot lift them to the target.
  */
@@ -1092,8 +1094,10 @@ static void gen_ginfer2(const char *dir)
     uint32_t qs[ZKR_FUZZ_GINF2_SHAPE_WORDS] = {G2FX_CO, G2FX_O, G2FX_O, G2RQ_M, G2RQ_SHIFT, 1,
                                                G2RQ_ACC_BITS};
     uint32_t ps[ZKR_FUZZ_GINF2_SHAPE_WORDS] = {2, 5, 5, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 0};
+    uint32_t as[ZKR_FUZZ_GINF2_SHAPE_WORDS] = {2, 6, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0};
+    g2av av;
 
-    memset(&rq, 0, sizeof rq), memset(&pl, 0, sizeof pl);
+    memset(&rq, 0, sizeof rq), memset(&pl, 0, sizeof pl), memset(&av, 0, sizeof av);
     if ((e = g2fx_init(&f, 1)) != ZKR_OK)
         goto out;
     if ((e = g2_rng(&g, 1)) != ZKR_OK || (e = g2fx_commit(&f, &g)) != ZKR_OK ||
@@ -1116,13 +1120,20 @@ static void gen_ginfer2(const char *dir)
     g2_emit(dir, "gen-pool-2x5x5-k3s2p1", 2, &pl.p, pl.sid, ps,
             (const zkr_hpcs_commitment *const[3]){&pl.xc, &pl.vc, NULL}, &pf,
             g2pl_verify(&pl, NULL, NULL, 0, pf.p, pf.len));
+    pf.len = 0;
+    if ((e = g2av_init(&av, 2, 6, 3, 1, 1, 7)) != ZKR_OK || (e = g2av_commit(&av, &g)) != ZKR_OK ||
+        (e = g2av_prove(&av, &o, &g, &pf)) != ZKR_OK)
+        goto out;
+    g2_emit(dir, "gen-avg-2x6x6-k3s1p1", 3, &av.p, av.sid, as,
+            (const zkr_hpcs_commitment *const[3]){&av.xc, &av.vc, NULL}, &pf,
+            g2av_verify(&av, NULL, NULL, 0, pf.p, pf.len));
 out:
     if (e != ZKR_OK) {
         fprintf(stderr, "fuzz_gen_corpus: ginfer2_rel seed failed (%d)\n", (int)e);
         failed = 1;
     }
     zkr_buf_free(&pf);
-    g2pl_free(&pl), g2rq_free(&rq), g2fx_free(&f);
+    g2av_free(&av), g2pl_free(&pl), g2rq_free(&rq), g2fx_free(&f);
 }
 
 /* ---------------- graph-inference@2 whole proofs (fuzz_ginfer2_net.h) ---------------- */

@@ -9,8 +9,9 @@
 #include "fuzz.h"
 #include "fuzz_ginfer2_rel.h"
 #include "verifier/ginfer2.h"
+#include "verifier/ginfer2_avg.h"
 
-enum { REL_CONV = 0, REL_RQ = 1, REL_POOL = 2 };
+enum { REL_CONV = 0, REL_RQ = 1, REL_POOL = 2, REL_AVG = 3 };
 
 /* The transcript of tests/zk/ginfer2_fx.h: the roots under the relation's labels. */
 static void bind(const zkr_params *p, const uint8_t *sid, const char *const *labels,
@@ -24,7 +25,7 @@ static void bind(const zkr_params *p, const uint8_t *sid, const char *const *lab
         zkr_ts_absorb(t, labels[i], c[i].root, ZKR_DIGEST_BYTES);
 }
 
-/* The window of conv and maxpool (s: the shape words), within the harness's caps. */
+/* The window of conv, maxpool and avgpool (s: the shape words), within the harness's caps. */
 static int window(const uint32_t *s, zkr_cnn_win *g)
 {
     for (unsigned i = 0; i < 3; i++)
@@ -50,6 +51,7 @@ static zkr_err run(unsigned rel, const zkr_params *p, unsigned share, const uint
     zkr_cnn_conv cv;
     zkr_ginf2_rq q;
     zkr_ginf2_pool pl;
+    zkr_ginf2_avg av;
 
     *skip = 1;
     if (rel == REL_CONV) {
@@ -75,6 +77,13 @@ static zkr_err run(unsigned rel, const zkr_params *p, unsigned share, const uint
         *skip = 0;
         bind(p, sid, pool_l, c, 2, &t);
         return zkr_verify_ginf2_pool(p, &t, &pl, &c[0], &c[1], 0, share, d);
+    }
+    if (rel == REL_AVG) { /* a plain int8 X, as tests/zk/ginfer2_avg_fx.h */
+        if (!window(s, &g) || zkr_ginf2_avg_init(&av, &g, 0, 0, 0) != ZKR_OK)
+            return ZKR_OK;
+        *skip = 0;
+        bind(p, sid, pool_l, c, 2, &t);
+        return zkr_verify_ginf2_avg(p, &t, &av, &c[0], &c[1], 0, share, d);
     }
     return ZKR_OK;
 }

@@ -88,6 +88,20 @@ zkr_err zkr_prover_ginf2_pool(const zkr_params *p, zkr_transcript *t, const zkr_
                               zkr_hpcs_poly *x, zkr_hpcs_poly *v, const zkr_ginf2_popts *o,
                               zkr_zkrng *rng, zkr_buf *out) ZKR_WUR;
 
+/*
+ * Zero-knowledge residual ADD (zk/ginfer2_add.h): X1, X2 (the inputs'
+ * commitments, zkr_ginf2_add_x_vars; one poly twice when both inputs are
+ * one node) and V (zkr_ginf2_add_v_vars, zkr_ginf2_add_witness's table, or
+ * a cheating one) hiding commitments bound by the caller. Two range proofs
+ * of V: ZKR_GINF2_ADD_V_OPENINGS of V's budget, one of each input's. o as
+ * for zkr_prover_ginf2_requant, and ZKR_GINF2_OFF_LINK (test builds: the L
+ * rows and their hidden terms dropped); grinding zkr_ginf2_add_grind_bits.
+ * Same errors.
+ */
+zkr_err zkr_prover_ginf2_add(const zkr_params *p, zkr_transcript *t, const zkr_ginf2_add *a,
+                             zkr_hpcs_poly *x1, zkr_hpcs_poly *x2, zkr_hpcs_poly *v,
+                             const zkr_ginf2_popts *o, zkr_zkrng *rng, zkr_buf *out) ZKR_WUR;
+
 /* ---------------- the whole network (zk/ginfer2.h, "the whole network") ---------------- */
 /*
  * The record's table (zk/cnn.h's layout of its c x h x w bytes, zero

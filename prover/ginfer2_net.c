@@ -11,6 +11,7 @@
 
 #include "prover/cnn.h"
 #include "prover/ginfer2.h"
+#include "prover/ginfer2_avg.h"
 #include "prover/ginfer2_lut.h"
 #include "zkr_config.h"
 
@@ -72,7 +73,7 @@ zkr_err zkr_prover_ginf2_commit_model(const zkr_params *p, const zkr_ginf2_net *
         zkr_gl *t;
         int64_t *w64;
         wp[i] = NULL;
-        if (!zkr_ginf2_net_conv(net, i))
+        if (!zkr_ginf2_net_has_y(net, i))
             continue;
         nw = (size_t)c->cout * fan;
         e = zkr_ginf2_range_blind(p, n, ZKR_GINF2_W_OPENINGS * proofs);
@@ -106,13 +107,13 @@ static zkr_gl g2n_gl(int64_t v)
     return v < 0 ? ZKR_GL_P - (uint64_t)-v : (uint64_t)v;
 }
 
-/* Node i (CONV / DENSE): the accumulator (no bias) from node i - 1's real output. */
+/* Node i (CONV / DENSE): the accumulator (no bias) from its input node's real output. */
 static zkr_err g2n_run_conv(g2n_ctx *s, uint32_t i)
 {
     const zkr_ginf2_net *net = s->net;
     const zkr_cnn_win *g = &net->conv[i].g;
     const zkr_ginf2_rq *q = &net->rq[i];
-    const int64_t *x = s->act[i - 1];
+    const int64_t *x = s->act[net->src[i][0]];
     const zkr_gl *wt = zkr_hpcs_poly_base_evals(s->in->wp[i]); /* the committed W */
     unsigned lk = zkr_ginf2_k_vars(&net->conv[i]);
     size_t np = (size_t)1 << q->lp, nv = (size_t)1 << zkr_ginf2_rq_v_vars(q);
@@ -157,7 +158,7 @@ out:
     return r;
 }
 
-/* Node i (MAXPOOL): its witness from node i - 1's requantization witness. */
+/* Node i (MAXPOOL): its witness from its input's witness (a requantization's or an ADD's). */
 static zkr_err g2n_run_pool(g2n_ctx *s, uint32_t i)
 {
     const zkr_ginf2_net *net = s->net;
@@ -168,7 +169,7 @@ static zkr_err g2n_run_pool(g2n_ctx *s, uint32_t i)
     s->act[i] = calloc((size_t)net->c[i] * net->h[i] * net->w[i], sizeof *s->act[i]);
     if (!s->vt[i] || !s->act[i])
         return ZKR_ERR_NOMEM;
-    zkr_ginf2_pool_witness(q, s->vt[i - 1], s->vt[i]);
+    zkr_ginf2_pool_witness(q, s->vt[net->src[i][0]], s->vt[i]);
     for (uint32_t c = 0; c < q->g.c; c++)
         for (uint32_t oy = 0; oy < q->g.oh; oy++)
             for (uint32_t ox = 0; ox < q->g.ow; ox++)
@@ -180,7 +181,30 @@ static zkr_err g2n_run_pool(g2n_ctx *s, uint32_t i)
     return ZKR_OK;
 }
 
-/* Node i (LOOKUP): its witness from node i - 1's witness (the block the lookup reads). */
+/* Node i (AVGPOOL): its witness from its input's witness (zk/ginfer2_avg.h). */
+static zkr_err g2n_run_avg(g2n_ctx *s, uint32_t i)
+{
+    const zkr_ginf2_net *net = s->net;
+    const zkr_ginf2_avg *q = &net->avg[i];
+    const zkr_cnn_win *g = &q->g;
+
+    s->vt[i] = calloc((size_t)1 << zkr_ginf2_avg_v_vars(q), sizeof *s->vt[i]);
+    s->act[i] = calloc((size_t)net->c[i] * net->h[i] * net->w[i], sizeof *s->act[i]);
+    if (!s->vt[i] || !s->act[i])
+        return ZKR_ERR_NOMEM;
+    zkr_ginf2_avg_witness(q, s->vt[net->src[i][0]], s->vt[i]);
+    for (uint32_t c = 0; c < g->c; c++)
+        for (uint32_t oy = 0; oy < g->oh; oy++)
+            for (uint32_t ox = 0; ox < g->ow; ox++)
+                s->act[i][((size_t)c * g->oh + oy) * g->ow + ox] =
+                    (int64_t)s->vt[i][((size_t)ZKR_G2A_YB << q->lp) |
+                                      ((size_t)c << (g->loh + g->low)) | ((size_t)oy << g->low) |
+                                      ox] -
+                    128;
+    return ZKR_OK;
+}
+
+/* Node i (LOOKUP): its witness from its input's witness (the block the lookup reads). */
 static zkr_err g2n_run_lut(g2n_ctx *s, uint32_t i)
 {
     const zkr_ginf2_net *net = s->net;
@@ -192,7 +216,7 @@ static zkr_err g2n_run_lut(g2n_ctx *s, uint32_t i)
     s->act[i] = calloc((size_t)q->c * q->h * q->w, sizeof *s->act[i]);
     if (!s->vt[i] || !s->act[i])
         return ZKR_ERR_NOMEM;
-    if ((r = zkr_ginf2_lut_witness(q, s->vt[i - 1], s->vt[i])) != ZKR_OK)
+    if ((r = zkr_ginf2_lut_witness(q, s->vt[net->src[i][0]], s->vt[i])) != ZKR_OK)
         return r;
     for (uint32_t c = 0; c < q->c; c++)
         for (uint32_t y = 0; y < q->h; y++)
@@ -200,6 +224,29 @@ static zkr_err g2n_run_lut(g2n_ctx *s, uint32_t i)
                 s->act[i][((size_t)c * q->h + y) * q->w + x] =
                     (int64_t)s->vt[i][((size_t)c << (q->lh + q->lw)) | ((size_t)y << q->lw) | x] -
                     128;
+    return ZKR_OK;
+}
+
+/* Node i (ADD): its witness from its inputs' witnesses (zk/ginfer2_add.h). */
+static zkr_err g2n_run_add(g2n_ctx *s, uint32_t i)
+{
+    const zkr_ginf2_net *net = s->net;
+    const zkr_ginf2_add *a = &net->add[i];
+    const zkr_ginf2_rq *q = &a->q;
+    zkr_err r;
+
+    s->vt[i] = calloc((size_t)1 << zkr_ginf2_add_v_vars(a), sizeof *s->vt[i]);
+    s->act[i] = calloc((size_t)net->c[i] * net->h[i] * net->w[i], sizeof *s->act[i]);
+    if (!s->vt[i] || !s->act[i])
+        return ZKR_ERR_NOMEM;
+    if ((r = zkr_ginf2_add_witness(a, s->vt[net->src[i][0]], s->vt[net->src[i][1]], s->vt[i])) !=
+        ZKR_OK)
+        return r;
+    for (uint32_t c = 0; c < q->c; c++)
+        for (uint32_t oy = 0; oy < q->h; oy++)
+            for (uint32_t ox = 0; ox < q->w; ox++)
+                s->act[i][((size_t)c * q->h + oy) * q->w + ox] = zkr_ginf2_add_out(
+                    a, s->vt[i], ((size_t)c << (q->lh + q->lw)) | ((size_t)oy << q->lw) | ox);
     return ZKR_OK;
 }
 
@@ -215,10 +262,12 @@ static zkr_err g2n_witness(g2n_ctx *s, zkr_buf *roots)
     for (size_t k = 0; k < n0; k++)
         s->act[0][k] = s->in->record[k];
     for (uint32_t i = 1; i < net->n; i++) {
-        int pool = !zkr_ginf2_net_conv(net, i); /* no accumulator */
-        r = net->op[i] == ZKR_ML_GOP_MAXPOOL  ? g2n_run_pool(s, i)
-            : net->op[i] == ZKR_ML_GOP_LOOKUP ? g2n_run_lut(s, i)
-                                              : g2n_run_conv(s, i);
+        int pool = !zkr_ginf2_net_has_y(net, i);
+        r = net->op[i] == ZKR_ML_GOP_MAXPOOL   ? g2n_run_pool(s, i)
+            : net->op[i] == ZKR_ML_GOP_AVGPOOL ? g2n_run_avg(s, i)
+            : net->op[i] == ZKR_ML_GOP_ADD     ? g2n_run_add(s, i)
+            : net->op[i] == ZKR_ML_GOP_LOOKUP  ? g2n_run_lut(s, i)
+                                               : g2n_run_conv(s, i);
         if (r != ZKR_OK)
             return r;
         if (!pool &&
@@ -230,10 +279,7 @@ static zkr_err g2n_witness(g2n_ctx *s, zkr_buf *roots)
             return r;
         if ((r = zkr_prover_hcommit_sized(s->p, s->vt[i], zkr_ginf2_net_fresh_vars(net, i, 1),
                                           zkr_ginf2_net_fresh_total(s->p, net, i, 1),
-                                          net->op[i] == ZKR_ML_GOP_LOOKUP
-                                              ? ZKR_GINF2_LUT_V_OPENINGS + 1
-                                              : ZKR_GINF2_V_BUDGET,
-                                          s->rng, s->threads, &s->vp[i],
+                                          net->v_budget[i], s->rng, s->threads, &s->vp[i],
                                           &s->vc[i])) != ZKR_OK ||
             (r = zkr_buf_append(roots, s->vc[i].root, ZKR_DIGEST_BYTES)) != ZKR_OK)
             return r;
@@ -295,16 +341,26 @@ static zkr_err g2n_relations(g2n_ctx *s, const zkr_ginf2_popts *o, zkr_transcrip
     orq = on; /* the requantizations and poolings take OFF_RANGE, OFF_GRIND only */
     orq.off &= ~ZKR_GINF2_OFF_LINK;
     for (uint32_t i = 1; i < net->n && r == ZKR_OK; i++) {
-        zkr_hpcs_poly *x = i == 1 ? s->in->x : s->vp[i - 1];
+        uint32_t j = net->src[i][0];
+        zkr_hpcs_poly *x = j == 0 ? s->in->x : s->vp[j];
         if (net->op[i] == ZKR_ML_GOP_MAXPOOL) {
-            r = zkr_prover_ginf2_pool(s->p, t, &net->pool[i], s->vp[i - 1], s->vp[i], &orq,
-                                      s->rng, body);
+            r = zkr_prover_ginf2_pool(s->p, t, &net->pool[i], x, s->vp[i], &orq, s->rng, body);
+            continue;
+        }
+        if (net->op[i] == ZKR_ML_GOP_ADD) { /* the link switch reaches it (its L rows) */
+            zkr_ginf2_popts oa = orq;
+            oa.off |= on.off & ZKR_GINF2_OFF_LINK;
+            r = zkr_prover_ginf2_add(s->p, t, &net->add[i], x, s->vp[net->src[i][1]], s->vp[i],
+                                     &oa, s->rng, body);
+            continue;
+        }
+        if (net->op[i] == ZKR_ML_GOP_AVGPOOL) {
+            r = zkr_prover_ginf2_avg(s->p, t, &net->avg[i], x, s->vp[i], &orq, s->rng, body);
             continue;
         }
         if (net->op[i] == ZKR_ML_GOP_LOOKUP) {
             zkr_ginf2_lopts lo = {s->threads, orq.off, orq.force_range, 0, net->share};
-            r = zkr_prover_ginf2_lut(s->p, t, &net->lut[i], s->vp[i - 1], s->vp[i], &lo, s->rng,
-                                     body);
+            r = zkr_prover_ginf2_lut(s->p, t, &net->lut[i], x, s->vp[i], &lo, s->rng, body);
             continue;
         }
         if ((r = zkr_prover_ginf2_conv_in(s->p, t, &net->conv[i], &net->cin[i], x, s->in->wp[i],
@@ -326,13 +382,13 @@ static zkr_err g2n_check(const zkr_params *p, const zkr_prover_ginf2_in *in, zkr
         zkr_hpcs_poly_n_vars(in->x) != net->x_vars)
         return zkr_fail(d, ZKR_ERR_USAGE, "prove: record or its commitment");
     for (uint32_t i = 1; i < net->n; i++)
-        if (zkr_ginf2_net_conv(net, i) &&
+        if (zkr_ginf2_net_has_y(net, i) &&
             (!in->wp[i] || !in->wc[i] || !zkr_hpcs_poly_base_evals(in->wp[i]) ||
              zkr_hpcs_poly_n_vars(in->wp[i]) != zkr_cnn_conv_w_vars(&net->conv[i])))
             return zkr_fail(d, ZKR_ERR_USAGE, "prove: node %u's weights", i);
     for (uint32_t i = 1; i < net->n; i++)
         if (zkr_ginf2_net_fresh_total(p, net, i, 1) == 0 ||
-            (zkr_ginf2_net_conv(net, i) && zkr_ginf2_net_fresh_total(p, net, i, 0) == 0))
+            (zkr_ginf2_net_has_y(net, i) && zkr_ginf2_net_fresh_total(p, net, i, 0) == 0))
             return zkr_fail(d, ZKR_ERR_TOO_LARGE, "prove: node %u's tensors", i);
     return ZKR_OK;
 }

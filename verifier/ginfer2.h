@@ -61,6 +61,17 @@ zkr_err zkr_verify_ginf2_pool(const zkr_params *p, zkr_transcript *t, const zkr_
                               const zkr_hpcs_commitment *x, const zkr_hpcs_commitment *v,
                               unsigned off, unsigned share, zkr_dec *d) ZKR_WUR;
 
+/*
+ * Verifies the zero-knowledge residual ADD of the hidden X1, X2 into the
+ * hidden V (zk/ginfer2_add.h); off (ZKR_GINF2_OFF_RANGE, _GRIND, _LINK,
+ * test builds) and share as for zkr_verify_ginf2_requant (openings at
+ * zkr_ginf2_add_grind_bits). Same results.
+ */
+zkr_err zkr_verify_ginf2_add(const zkr_params *p, zkr_transcript *t, const zkr_ginf2_add *a,
+                             const zkr_hpcs_commitment *x1, const zkr_hpcs_commitment *x2,
+                             const zkr_hpcs_commitment *v, unsigned off, unsigned share,
+                             zkr_dec *d) ZKR_WUR;
+
 /* ---------------- the whole network (zk/ginfer2.h, "the whole network") ---------------- */
 typedef struct {
     uint32_t param_set;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "verifier/ginfer2.h"
+#include "verifier/ginfer2_avg.h"
 #include "verifier/ginfer2_lut.h"
 #include "zkr_config.h"
 
@@ -42,7 +43,7 @@ static zkr_err g2nv_roots(g2nv_ctx *s, zkr_dec *roots, zkr_diag *d)
         for (unsigned k = 0; k < 2; k++) {
             zkr_hpcs_commitment *c = k ? &s->vc[i] : &s->yc[i];
             const uint8_t *raw;
-            if (k == 0 && !zkr_ginf2_net_conv(s->net, i))
+            if (k == 0 && !zkr_ginf2_net_has_y(s->net, i))
                 continue;
             unsigned total = zkr_ginf2_net_fresh_total(s->p, s->net, i, k);
             memset(c, 0, sizeof *c);
@@ -95,15 +96,23 @@ static zkr_err g2nv_relations(g2nv_ctx *s, zkr_transcript *t, zkr_dec *body)
     unsigned off = s->st->off & ~ZKR_GINF2_OFF_OUT, rqoff = off & ~ZKR_GINF2_OFF_LINK;
 
     for (uint32_t i = 1; i < net->n && r == ZKR_OK; i++) {
-        const zkr_hpcs_commitment *x = i == 1 ? s->st->xc : &s->vc[i - 1];
+        uint32_t j = net->src[i][0];
+        const zkr_hpcs_commitment *x = j == 0 ? s->st->xc : &s->vc[j];
         if (net->op[i] == ZKR_ML_GOP_MAXPOOL) {
-            r = zkr_verify_ginf2_pool(s->p, t, &net->pool[i], &s->vc[i - 1], &s->vc[i], rqoff, sh,
-                                      body);
+            r = zkr_verify_ginf2_pool(s->p, t, &net->pool[i], x, &s->vc[i], rqoff, sh, body);
+            continue;
+        }
+        if (net->op[i] == ZKR_ML_GOP_ADD) {
+            r = zkr_verify_ginf2_add(s->p, t, &net->add[i], x, &s->vc[net->src[i][1]], &s->vc[i],
+                                     rqoff | (off & ZKR_GINF2_OFF_LINK), sh, body);
+            continue;
+        }
+        if (net->op[i] == ZKR_ML_GOP_AVGPOOL) {
+            r = zkr_verify_ginf2_avg(s->p, t, &net->avg[i], x, &s->vc[i], rqoff, sh, body);
             continue;
         }
         if (net->op[i] == ZKR_ML_GOP_LOOKUP) {
-            r = zkr_verify_ginf2_lut(s->p, t, &net->lut[i], &s->vc[i - 1], &s->vc[i], rqoff, sh,
-                                     body);
+            r = zkr_verify_ginf2_lut(s->p, t, &net->lut[i], x, &s->vc[i], rqoff, sh, body);
             continue;
         }
         if ((r = zkr_verify_ginf2_conv_in(s->p, t, &net->conv[i], &net->cin[i], x, s->st->wc[i],
@@ -124,7 +133,7 @@ static zkr_err g2nv_statement(const zkr_verifier_ginf2_statement *st, const zkr_
         return zkr_fail(d, ZKR_ERR_MISMATCH_INPUT, "statement: record commitment of 2^%u values, "
                         "the program's record has 2^%u", st->xc->n_vars, net->x_vars);
     for (uint32_t i = 1; i < net->n; i++)
-        if (zkr_ginf2_net_conv(net, i) &&
+        if (zkr_ginf2_net_has_y(net, i) &&
             (!st->wc[i] || st->wc[i]->ext ||
              st->wc[i]->n_vars != zkr_cnn_conv_w_vars(&net->conv[i]) ||
              st->wc[i]->blind_vars < 1))

@@ -3,7 +3,8 @@
  * the CNN relations built on the hiding layer, so that a proof reveals
  * neither the weights nor the activations (prover/ginfer2.h,
  * verifier/ginfer2.h): convolution (with a chained or uint8 input),
- * requantization (per-channel public M and bias) and max pooling (below),
+ * requantization (per-channel public M and bias), max pooling (below) and
+ * average pooling (zk/ginfer2_avg.h),
  * and the whole-network proof over chain programs of them (container
  * sections 30-32; "the whole network" at the end). No registry kind or CLI
  * path uses kind 11 yet.
@@ -37,6 +38,7 @@
 
 #include "ml/graph.h"
 #include "zk/cnn.h"
+#include "zk/ginfer2_avg.h"
 #include "zk/ginfer2_lut.h"
 #include "zk/zk.h"
 
@@ -145,9 +147,11 @@ static inline unsigned zkr_ginf2_conv_x_vars(const zkr_cnn_conv *c, const zkr_gi
 }
 /*
  * zkr_ginf2_conv_check (but X may exceed U: U is padded, zkr_ginf2_u_pad)
- * and the input: isl <= 8, block < 2^isl, in_off in -128..0, u_lo -128 or
+ * and the input: isl <= ZKR_GINF2_MAX_ISL (16: a global average pooling's
+ * V has the slot variables of its input's whole window, zk/ginfer2_avg.h), block < 2^isl, in_off in -128..0, u_lo -128 or
  * 0, U's padded variables at most ZKR_CNN_MAX_VARS. ZKR_ERR_MALFORMED else.
  */
+#define ZKR_GINF2_MAX_ISL 16u
 zkr_err zkr_ginf2_conv_check_in(const zkr_cnn_conv *c, const zkr_ginf2_cin *in) ZKR_WUR;
 
 /*
@@ -399,18 +403,24 @@ double zkr_ginf2_pool_soundness_at(const zkr_params *p, const zkr_ginf2_pool *q,
 unsigned zkr_ginf2_pool_grind_bits(const zkr_params *p, const zkr_ginf2_pool *q, unsigned ve,
                                    unsigned xe, unsigned share);
 
+/* ---------------- zero-knowledge residual ADD ---------------- */
+#include "zk/ginfer2_add.h"
+
 /* ---------------- the whole network (graph-inference@2 proofs) ---------------- */
 /*
  * One inference of a graph program (ml/graph.h) on a hidden record with a
  * hidden model, its logits public (docs/proof-system.md, "graph-inference@2",
- * "The whole network"). Supported programs: a chain (node i reads node i -
- * 1) of CONV (groups 1) and DENSE nodes (a conv whose kernel is the whole
- * input, a 1 x 1 output), each with its requantization (ReLU or not;
- * per-channel public M and bias, the shift public), MAXPOOL nodes that
- * read a CONV / DENSE or LOOKUP node, and LOOKUP nodes (zk/ginfer2_lut.h;
- * the public table mp->t) that read a CONV / DENSE, MAXPOOL or LOOKUP
- * node; the first node reads the record (uint8), the last is CONV or
- * DENSE. At most ZKR_GINF2_NET_MAX_NODES nodes.
+ * "The whole network"). Supported programs: a DAG (each node reads earlier
+ * nodes, net->src) of CONV (groups 1) and DENSE nodes (a conv whose kernel
+ * is the whole input, a 1 x 1 output), each with its requantization (ReLU
+ * or not; per-channel public M and bias, the shift public), MAXPOOL nodes
+ * that read a CONV / DENSE / ADD or LOOKUP node, AVGPOOL nodes (global
+ * average pooling too; zk/ginfer2_avg.h) that read any node but the record
+ * (their witness V is a fresh commitment as a MAXPOOL's), ADD nodes
+ * (zk/ginfer2_add.h) that read two non-record nodes (or one twice), and
+ * LOOKUP nodes (zk/ginfer2_lut.h; the public table mp->t) that read any
+ * node but the record; exactly one node reads the record (uint8), the last
+ * is CONV or DENSE. At most ZKR_GINF2_NET_MAX_NODES nodes.
  *
  * Commitments: the record X (the c x h x w byte tensor, zk/cnn.h's layout,
  * a hiding commitment with ZKR_GINF2_X_OPENINGS openings per proof), one
@@ -419,9 +429,10 @@ unsigned zkr_ginf2_pool_grind_bits(const zkr_params *p, const zkr_ginf2_pool *q,
  * budget, ZKR_GINF2_W_OPENINGS openings a proof), and per proof fresh
  * hiding commitments of every hidden tensor: a CONV / DENSE node's
  * accumulator Y_i (2 openings: its conv, its requantization) and
- * requantization witness V_i, a MAXPOOL node's witness V_i (each V 2
- * openings: its own range proof, its reader or the output claim), a
- * LOOKUP node's witness V_i (3: its range proof, its Z's link, its reader).
+ * requantization witness V_i, a MAXPOOL, AVGPOOL, ADD or LOOKUP node's
+ * witness V_i (each V net->v_budget[i] openings: its own (a range proof;
+ * an ADD's 2; a LOOKUP's 2, its range proof and its Z's link), one per
+ * read by a later node, the output claim's; 2 in a chain, a LOOKUP's 3).
  */
 #define ZKR_GINF2_NET_MAX_NODES 16u
 #define ZKR_SEC_GINF2_OUTPUT 30u /* the public output (zkr_infer_output_encode) */
@@ -429,12 +440,12 @@ unsigned zkr_ginf2_pool_grind_bits(const zkr_params *p, const zkr_ginf2_pool *q,
 #define ZKR_SEC_GINF2_BODY 32u   /* the relations, node by node, then the output claim */
 /* Section 33 stays reserved. */
 #define ZKR_GINF2_Y_BUDGET 2u    /* a fresh accumulator's openings */
-#define ZKR_GINF2_V_BUDGET 2u    /* a fresh witness's openings */
+#define ZKR_GINF2_V_BUDGET 2u    /* a chain's witness openings (net->v_budget counts) */
 
-/* The public model parameters per node (CONV / DENSE; others unused). */
+/* The public model parameters per node (CONV / DENSE, ADD; others unused). */
 typedef struct {
-    const int64_t *m[ZKR_GINF2_NET_MAX_NODES]; /* c entries, 0..2^31-1 */
-    const int64_t *b[ZKR_GINF2_NET_MAX_NODES]; /* c entries, |b| <= 2^30 */
+    const int64_t *m[ZKR_GINF2_NET_MAX_NODES]; /* c entries, 0..2^31-1 (ADD: {Ma, Mb}) */
+    const int64_t *b[ZKR_GINF2_NET_MAX_NODES]; /* c entries, |b| <= 2^30 (ADD: unused) */
     uint32_t shift[ZKR_GINF2_NET_MAX_NODES];   /* 1..48 */
     const int64_t *t[ZKR_GINF2_NET_MAX_NODES]; /* LOOKUP: T[x + 128], 256 entries in -128..127 */
 } zkr_ginf2_pub;
@@ -447,27 +458,33 @@ typedef struct {
     zkr_ginf2_cin cin[ZKR_GINF2_NET_MAX_NODES];
     zkr_ginf2_rq rq[ZKR_GINF2_NET_MAX_NODES];   /* CONV / DENSE */
     zkr_ginf2_pool pool[ZKR_GINF2_NET_MAX_NODES]; /* MAXPOOL */
+    zkr_ginf2_avg avg[ZKR_GINF2_NET_MAX_NODES];   /* AVGPOOL (zk/ginfer2_avg.h) */
+    zkr_ginf2_add add[ZKR_GINF2_NET_MAX_NODES];   /* ADD */
     zkr_ginf2_lut lut[ZKR_GINF2_NET_MAX_NODES];   /* LOOKUP (zk/ginfer2_lut.h) */
+    uint32_t src[ZKR_GINF2_NET_MAX_NODES][2];     /* the nodes each reads (src[i][1]: ADD's X2) */
+    uint32_t v_budget[ZKR_GINF2_NET_MAX_NODES];   /* V_i's openings: own, readers', output's */
     unsigned x_vars;                         /* the record's tensor variables */
     unsigned n_rel, share;                   /* relations; share = n_rel + 1 (the output claim) */
     unsigned n_roots;                        /* fresh roots a proof carries */
 } zkr_ginf2_net;
 
-/* Node i has weights, an accumulator Y_i and a requantization (CONV / DENSE). */
-static inline int zkr_ginf2_net_conv(const zkr_ginf2_net *net, uint32_t i)
-{
-    return net->op[i] == ZKR_ML_GOP_CONV || net->op[i] == ZKR_ML_GOP_DENSE;
-}
 /*
  * The layout of program g (zkr_ml_gprog_check passed) with the public
  * parameters mp (kept by pointer in net's requantizations: they must
- * outlive net). ZKR_ERR_UNSUPPORTED (an op, a depthwise conv, a node not
- * reading its predecessor, a pool not after CONV / DENSE, a last node not
- * CONV / DENSE, too many nodes), ZKR_ERR_MALFORMED (a shape or parameter the
- * relations refuse).
+ * outlive net). ZKR_ERR_UNSUPPORTED (an op, a depthwise conv, a node
+ * reading a later node or the wrong number of nodes, an ADD reading the
+ * record, the record read by two nodes, a max pool not after CONV / DENSE
+ * / ADD / LOOKUP, a LOOKUP reading the record, a last node not CONV /
+ * DENSE, too many nodes), ZKR_ERR_MALFORMED (a shape or parameter the
+ * relations refuse, a LOOKUP without its table).
  */
 zkr_err zkr_ginf2_net_init(zkr_ginf2_net *net, const zkr_ml_gprog *g, const zkr_ginf2_pub *mp,
                            zkr_diag *d) ZKR_WUR;
+/* Whether node i has an accumulator Y_i (CONV / DENSE) and weights W_i. */
+static inline int zkr_ginf2_net_has_y(const zkr_ginf2_net *net, uint32_t i)
+{
+    return net->op[i] == ZKR_ML_GOP_CONV || net->op[i] == ZKR_ML_GOP_DENSE;
+}
 /* A fresh commitment's variables and total (with blinding) for node i: kind 0 Y_i, 1 V_i. */
 unsigned zkr_ginf2_net_fresh_vars(const zkr_ginf2_net *net, uint32_t i, unsigned kind);
 unsigned zkr_ginf2_net_fresh_total(const zkr_params *p, const zkr_ginf2_net *net, uint32_t i,

@@ -10,7 +10,12 @@
 
 #include "zk/ginfer2.h"
 
-/* The input description of a conv reading node j (the record, a requantization or a pooling). */
+/*
+ * Node j's output as its commitment holds it, for any reader (a conv, a
+ * pooling, an ADD, a LOOKUP): the record, a pooling's Yb block, slot 0
+ * (y - lo) of a requantization's or an ADD's V, or slot 0 (Y + 128) of a
+ * LOOKUP's V.
+ */
 static zkr_ginf2_cin g2n_cin(const zkr_ginf2_net *net, uint32_t j)
 {
     if (j == 0)
@@ -18,6 +23,10 @@ static zkr_ginf2_cin g2n_cin(const zkr_ginf2_net *net, uint32_t j)
     if (net->op[j] == ZKR_ML_GOP_MAXPOOL)
         return (zkr_ginf2_cin){net->pool[j].le + net->pool[j].lsl,
                                (uint32_t)ZKR_G2P_YB << net->pool[j].le, -128, -128};
+    if (net->op[j] == ZKR_ML_GOP_AVGPOOL)
+        return (zkr_ginf2_cin){net->avg[j].lsl, (uint32_t)ZKR_G2A_YB, -128, -128};
+    if (net->op[j] == ZKR_ML_GOP_ADD)
+        return (zkr_ginf2_cin){net->add[j].q.lsl, 0u, net->add[j].q.lo, -128};
     if (net->op[j] == ZKR_ML_GOP_LOOKUP)
         return (zkr_ginf2_cin){net->lut[j].lsl, 0u, -128, -128}; /* slot 0: Yb = Y + 128 */
     return (zkr_ginf2_cin){net->rq[j].lsl, 0u, net->rq[j].lo, -128}; /* slot 0: y - lo */
@@ -26,7 +35,7 @@ static zkr_ginf2_cin g2n_cin(const zkr_ginf2_net *net, uint32_t j)
 static zkr_err g2n_conv(zkr_ginf2_net *net, const zkr_ml_gprog *g, const zkr_ginf2_pub *mp,
                         uint32_t i, zkr_diag *d)
 {
-    const zkr_ml_gnode *n = &g->nodes[i], *in = &g->nodes[i - 1];
+    const zkr_ml_gnode *n = &g->nodes[i], *in = &g->nodes[net->src[i][0]];
     static const uint32_t zero[4] = {0, 0, 0, 0};
     uint32_t pads[4] = {n->pt, n->pl, n->pb, n->pr};
     zkr_cnn_win w;
@@ -40,7 +49,7 @@ static zkr_err g2n_conv(zkr_ginf2_net *net, const zkr_ml_gprog *g, const zkr_gin
                                pads);
     if (r != ZKR_OK || (r = zkr_cnn_conv_init(&net->conv[i], &w, n->c, 0)) != ZKR_OK)
         return zkr_fail(d, ZKR_ERR_MALFORMED, "node %u: window", i);
-    net->cin[i] = g2n_cin(net, i - 1);
+    net->cin[i] = g2n_cin(net, net->src[i][0]);
     if (zkr_ginf2_conv_check_in(&net->conv[i], &net->cin[i]) != ZKR_OK)
         return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "node %u: conv over 2^%u variables", i,
                         ZKR_CNN_MAX_VARS);
@@ -56,41 +65,106 @@ static zkr_err g2n_conv(zkr_ginf2_net *net, const zkr_ml_gprog *g, const zkr_gin
 
 static zkr_err g2n_pool(zkr_ginf2_net *net, const zkr_ml_gprog *g, uint32_t i, zkr_diag *d)
 {
-    const zkr_ml_gnode *n = &g->nodes[i], *in = &g->nodes[i - 1];
+    uint32_t j = net->src[i][0];
+    const zkr_ml_gnode *n = &g->nodes[i], *in = &g->nodes[j];
     uint32_t pads[4] = {n->pt, n->pl, n->pb, n->pr};
+    zkr_ginf2_cin x = g2n_cin(net, j);
     zkr_cnn_win w;
 
-    int lut = in->op == ZKR_ML_GOP_LOOKUP;
-
-    if (in->op != ZKR_ML_GOP_CONV && in->op != ZKR_ML_GOP_DENSE && !lut)
+    /* the pooling reads block 0 of its input's commitment: slot 0 of a requantization, ADD or
+     * LOOKUP */
+    if (in->op != ZKR_ML_GOP_CONV && in->op != ZKR_ML_GOP_DENSE && in->op != ZKR_ML_GOP_ADD &&
+        in->op != ZKR_ML_GOP_LOOKUP)
         return zkr_fail(d, ZKR_ERR_UNSUPPORTED,
-                        "node %u: a max pooling reads a CONV / DENSE or LOOKUP node", i);
+                        "node %u: a max pooling reads a CONV / DENSE / ADD / LOOKUP node", i);
     if (zkr_cnn_win_init(&w, in->c, in->h, in->w, n->kh, n->kw, n->sh, n->sw, 1, 1, pads) !=
             ZKR_OK ||
-        zkr_ginf2_pool_init_chained(&net->pool[i], &w,
-                                    lut ? net->lut[i - 1].lsl : net->rq[i - 1].lsl,
-                                    lut ? -128 : net->rq[i - 1].lo) != ZKR_OK)
+        zkr_ginf2_pool_init_chained(&net->pool[i], &w, x.isl, x.in_off) != ZKR_OK)
         return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "node %u: max pooling window", i);
     net->n_rel += 1;
     net->n_roots += 1;
     return ZKR_OK;
 }
 
-/* LOOKUP reading a requantization's, a pooling's or a lookup's V (never the record). */
+static zkr_err g2n_avg(zkr_ginf2_net *net, const zkr_ml_gprog *g, uint32_t i, zkr_diag *d)
+{
+    uint32_t j = net->src[i][0];
+    const zkr_ml_gnode *n = &g->nodes[i], *in = &g->nodes[j];
+    uint32_t pads[4] = {n->pt, n->pl, n->pb, n->pr};
+    zkr_ginf2_cin c;
+    zkr_cnn_win w;
+
+    if (j == 0)
+        return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "node %u: an average pooling over the record", i);
+    c = g2n_cin(net, j); /* the reader's view of node j's V */
+    if (zkr_cnn_win_init(&w, in->c, in->h, in->w, n->kh, n->kw, n->sh, n->sw, 1, 1, pads) !=
+            ZKR_OK ||
+        zkr_ginf2_avg_init(&net->avg[i], &w, c.isl, c.block, c.in_off) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "node %u: average pooling window", i);
+    net->n_rel += 1;
+    net->n_roots += 1;
+    return ZKR_OK;
+}
+
+static zkr_err g2n_add(zkr_ginf2_net *net, const zkr_ml_gprog *g, const zkr_ginf2_pub *mp,
+                       uint32_t i, zkr_diag *d)
+{
+    const zkr_ml_gnode *n = &g->nodes[i];
+    const zkr_ml_gnode *a = &g->nodes[net->src[i][0]], *b = &g->nodes[net->src[i][1]];
+    zkr_ginf2_cin x1 = g2n_cin(net, net->src[i][0]), x2 = g2n_cin(net, net->src[i][1]);
+
+    /* both inputs' tensors have the ADD's shape (the links read them on its layout) */
+    if (a->c != n->c || a->h != n->h || a->w != n->w || b->c != n->c || b->h != n->h ||
+        b->w != n->w)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "node %u: ADD inputs of another shape", i);
+    if (!mp->m[i] || zkr_ginf2_add_init(&net->add[i], n->c, n->h, n->w, mp->m[i][0], mp->m[i][1],
+                                        mp->shift[i], n->act == ZKR_ML_ACT_RELU, &x1,
+                                        &x2) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "node %u: ADD parameters or shape", i);
+    net->n_rel += 1;
+    net->n_roots += 1;
+    return ZKR_OK;
+}
+
+/* LOOKUP reading any node's V but the record's (g2n_cin: its view of that V). */
 static zkr_err g2n_lut(zkr_ginf2_net *net, const zkr_ml_gprog *g, const zkr_ginf2_pub *mp,
                        uint32_t i, zkr_diag *d)
 {
-    const zkr_ml_gnode *in = &g->nodes[i - 1];
+    uint32_t j = net->src[i][0];
+    const zkr_ml_gnode *in = &g->nodes[j];
     zkr_ginf2_cin c;
 
-    if (i == 1)
+    if (j == 0)
         return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "node %u: a LOOKUP reads the record", i);
-    c = g2n_cin(net, i - 1);
+    c = g2n_cin(net, j);
     if (!mp->t[i] || zkr_ginf2_lut_init(&net->lut[i], in->c, in->h, in->w, mp->t[i], c.isl,
                                         c.block, c.in_off) != ZKR_OK)
         return zkr_fail(d, ZKR_ERR_MALFORMED, "node %u: lookup table or shape", i);
     net->n_rel += 1;
     net->n_roots += 1;
+    return ZKR_OK;
+}
+
+/* V_j's openings: its own range proofs, one per read by a later node, the output claim's. */
+static zkr_err g2n_budgets(zkr_ginf2_net *net, zkr_diag *d)
+{
+    uint32_t reads0 = 0;
+
+    for (uint32_t i = 1; i < net->n; i++)
+        net->v_budget[i] = net->op[i] == ZKR_ML_GOP_ADD      ? ZKR_GINF2_ADD_V_OPENINGS
+                           : net->op[i] == ZKR_ML_GOP_LOOKUP ? ZKR_GINF2_LUT_V_OPENINGS
+                                                             : 1u;
+    net->v_budget[net->n - 1] += 1;
+    for (uint32_t i = 1; i < net->n; i++)
+        for (unsigned k = 0; k < (net->op[i] == ZKR_ML_GOP_ADD ? 2u : 1u); k++) {
+            if (net->src[i][k] == 0)
+                reads0++;
+            else
+                net->v_budget[net->src[i][k]] += 1;
+        }
+    if (reads0 != 1) /* the record's commitment serves ZKR_GINF2_X_OPENINGS a proof */
+        return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "program: the record is read by %u nodes (1)",
+                        reads0);
     return ZKR_OK;
 }
 
@@ -108,15 +182,23 @@ zkr_err zkr_ginf2_net_init(zkr_ginf2_net *net, const zkr_ml_gprog *g, const zkr_
     net->x_vars = zkr_log2_ceil(net->c[0]) + zkr_log2_ceil(net->h[0]) + zkr_log2_ceil(net->w[0]);
     for (uint32_t i = 1; i < g->n_nodes; i++) {
         const zkr_ml_gnode *n = &g->nodes[i];
-        if (n->n_in != 1 || n->in[0] != i - 1)
-            return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "node %u: not a chain (reads node %u)", i,
-                            n->in[0]);
+        /* a DAG: every input an earlier node (zkr_ml_gprog_check); an ADD reads two, others one */
+        if (n->n_in != (n->op == ZKR_ML_GOP_ADD ? 2u : 1u) || n->in[0] >= i ||
+            (n->op == ZKR_ML_GOP_ADD && (n->in[1] >= i || n->in[0] == 0 || n->in[1] == 0)))
+            return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "node %u: reads %u nodes (node %u first)", i,
+                            n->n_in, n->in[0]);
         net->op[i] = n->op;
         net->c[i] = n->c, net->h[i] = n->h, net->w[i] = n->w;
+        net->src[i][0] = n->in[0];
+        net->src[i][1] = n->op == ZKR_ML_GOP_ADD ? n->in[1] : n->in[0];
         if (n->op == ZKR_ML_GOP_CONV || n->op == ZKR_ML_GOP_DENSE)
             r = g2n_conv(net, g, mp, i, d);
         else if (n->op == ZKR_ML_GOP_MAXPOOL)
             r = g2n_pool(net, g, i, d);
+        else if (n->op == ZKR_ML_GOP_AVGPOOL)
+            r = g2n_avg(net, g, i, d);
+        else if (n->op == ZKR_ML_GOP_ADD)
+            r = g2n_add(net, g, mp, i, d);
         else if (n->op == ZKR_ML_GOP_LOOKUP)
             r = g2n_lut(net, g, mp, i, d);
         else
@@ -125,16 +207,20 @@ zkr_err zkr_ginf2_net_init(zkr_ginf2_net *net, const zkr_ml_gprog *g, const zkr_
         if (r != ZKR_OK)
             return r;
     }
-    if (!zkr_ginf2_net_conv(net, net->n - 1))
+    if (!zkr_ginf2_net_has_y(net, net->n - 1))
         return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "program: the last node is not CONV / DENSE");
     net->share = net->n_rel + 1;
-    return ZKR_OK;
+    return g2n_budgets(net, d);
 }
 
 unsigned zkr_ginf2_net_fresh_vars(const zkr_ginf2_net *net, uint32_t i, unsigned kind)
 {
     if (net->op[i] == ZKR_ML_GOP_MAXPOOL)
         return zkr_ginf2_pool_v_vars(&net->pool[i]);
+    if (net->op[i] == ZKR_ML_GOP_AVGPOOL)
+        return zkr_ginf2_avg_v_vars(&net->avg[i]);
+    if (net->op[i] == ZKR_ML_GOP_ADD)
+        return zkr_ginf2_add_v_vars(&net->add[i]);
     if (net->op[i] == ZKR_ML_GOP_LOOKUP)
         return zkr_ginf2_lut_v_vars(&net->lut[i]);
     return kind == 0 ? zkr_cnn_conv_y_vars(&net->conv[i]) : zkr_ginf2_rq_v_vars(&net->rq[i]);
@@ -145,12 +231,10 @@ unsigned zkr_ginf2_net_fresh_total(const zkr_params *p, const zkr_ginf2_net *net
 {
     unsigned n = zkr_ginf2_net_fresh_vars(net, i, kind), e;
 
-    if (kind == 0 && zkr_ginf2_net_conv(net, i))
+    if (kind == 0 && zkr_ginf2_net_has_y(net, i))
         e = zkr_hpcs_blind_vars(p, n, ZKR_GINF2_Y_BUDGET);
-    else if (net->op[i] == ZKR_ML_GOP_LOOKUP) /* its range proof, Z's link, its reader */
-        e = zkr_ginf2_range_blind(p, n, ZKR_GINF2_LUT_V_OPENINGS + 1);
     else
-        e = zkr_ginf2_range_blind(p, n, ZKR_GINF2_V_BUDGET);
+        e = zkr_ginf2_range_blind(p, n, net->v_budget[i]);
     return e ? n + e : 0;
 }
 
@@ -160,6 +244,10 @@ unsigned zkr_ginf2_net_out_vars(const zkr_ginf2_net *net, uint32_t i)
         return net->x_vars;
     if (net->op[i] == ZKR_ML_GOP_MAXPOOL)
         return net->pool[i].lp;
+    if (net->op[i] == ZKR_ML_GOP_AVGPOOL)
+        return net->avg[i].lp;
+    if (net->op[i] == ZKR_ML_GOP_ADD)
+        return net->add[i].q.lp;
     if (net->op[i] == ZKR_ML_GOP_LOOKUP)
         return net->lut[i].lp;
     return net->rq[i].lp;
@@ -216,16 +304,27 @@ static double g2n_err(const zkr_params *p, const zkr_ginf2_net *net, unsigned xe
     unsigned s = net->share, e;
 
     for (uint32_t i = 1; i < net->n; i++) {
-        unsigned xb = g2n_in_blind(p, net, i - 1, xe);
+        unsigned xb = g2n_in_blind(p, net, net->src[i][0], xe);
         unsigned vb = zkr_ginf2_net_fresh_total(p, net, i, 1) - zkr_ginf2_net_fresh_vars(net, i, 1);
-        if (net->op[i] == ZKR_ML_GOP_MAXPOOL) {
-            e = ground ? zkr_ginf2_pool_grind_bits(p, &net->pool[i], vb, xb, s) : 0;
-            err += pow(2.0, -zkr_ginf2_pool_soundness_at(p, &net->pool[i], vb, xb, e));
+        if (net->op[i] == ZKR_ML_GOP_ADD) {
+            unsigned x2b = g2n_in_blind(p, net, net->src[i][1], xe);
+            e = ground ? zkr_ginf2_add_grind_bits(p, &net->add[i], vb, xb, x2b, s) : 0;
+            err += pow(2.0, -zkr_ginf2_add_soundness_at(p, &net->add[i], vb, xb, x2b, e));
+            continue;
+        }
+        if (net->op[i] == ZKR_ML_GOP_AVGPOOL) {
+            e = ground ? zkr_ginf2_avg_grind_bits(p, &net->avg[i], vb, xb, s) : 0;
+            err += pow(2.0, -zkr_ginf2_avg_soundness_at(p, &net->avg[i], vb, xb, e));
             continue;
         }
         if (net->op[i] == ZKR_ML_GOP_LOOKUP) {
             e = ground ? zkr_ginf2_lut_grind_bits(p, &net->lut[i], vb, xb, s) : 0;
             err += pow(2.0, -zkr_ginf2_lut_soundness_at(p, &net->lut[i], vb, xb, e));
+            continue;
+        }
+        if (net->op[i] == ZKR_ML_GOP_MAXPOOL) {
+            e = ground ? zkr_ginf2_pool_grind_bits(p, &net->pool[i], vb, xb, s) : 0;
+            err += pow(2.0, -zkr_ginf2_pool_soundness_at(p, &net->pool[i], vb, xb, e));
             continue;
         }
         {
@@ -275,13 +374,23 @@ zkr_err zkr_ginf2_net_transcript(const zkr_params *p, const zkr_ml_gprog *g,
     for (uint32_t i = 1; i < net->n; i++) {
         const zkr_ginf2_rq *q = &net->rq[i];
         uint8_t b[8];
+        if (net->op[i] == ZKR_ML_GOP_ADD) { /* shift, Ma, Mb; no model root */
+            const zkr_ginf2_add *a = &net->add[i];
+            uint64_t v3[3] = {a->q.shift, (uint64_t)a->ma, (uint64_t)a->mb};
+            for (unsigned k = 0; k < 3; k++) {
+                for (unsigned j = 0; j < 8; j++)
+                    b[j] = (uint8_t)(v3[k] >> (8 * j));
+                zkr_ts_absorb(t, "g2n-params", b, sizeof b);
+            }
+            continue;
+        }
         if (net->op[i] == ZKR_ML_GOP_LOOKUP) /* the public table, T[0..255] */
             for (uint32_t j = 0; j < 256; j++) {
                 for (unsigned k = 0; k < 8; k++)
                     b[k] = (uint8_t)((uint64_t)(int64_t)net->lut[i].t[j] >> (8 * k));
                 zkr_ts_absorb(t, "g2n-table", b, sizeof b);
             }
-        if (!zkr_ginf2_net_conv(net, i))
+        if (!zkr_ginf2_net_has_y(net, i)) /* poolings, lookups: no parameters */
             continue;
         for (uint32_t c = 0; c <= q->c; c++) { /* shift, then (M, b) per channel */
             for (unsigned k = 0; k < 2 && (c < q->c || k == 0); k++) {

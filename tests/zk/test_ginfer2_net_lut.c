@@ -9,7 +9,9 @@
  * a LOOKUP reading the record and a program ending in a LOOKUP are refused
  * (MALFORMED by the program check, UNSUPPORTED by the layout). On the
  * reduced set, conv -> LOOKUP -> LOOKUP -> dense verifies with the native
- * logits and another second table is refused.
+ * logits and another second table is refused. The production proof runs
+ * in the plain build only (argument "full"; the sanitizer build passes
+ * "quick"), the rest in both.
  */
 #include "tests/tap.h"
 #include "tests/zk/ginfer2_net_lut_fx.h"
@@ -96,23 +98,24 @@ static void twice(zkr_tap *t)
     free(x);
 }
 
-int main(int argc, char **argv)
+/*
+ * At the production parameters: conv -> LOOKUP -> pool -> dense verifies
+ * with the native logits; tampered proofs, another table and another
+ * output are refused; the soundness figure reaches the target.
+ */
+static void production(zkr_tap *t, g2nl_fx *x)
 {
-    g2nl_fx *x = calloc(1, sizeof *x);
     zkr_buf pf = {0}, out = {0};
     zkr_verifier_ginf2_statement st;
     unsigned we[ZKR_GINF2_NET_MAX_NODES] = {0};
     int8_t y[16];
     uint32_t ny = 0;
     zkr_zkrng g;
-    zkr_tap t;
-    zkr_err e = ZKR_ERR_NOMEM;
+    zkr_err e;
 
-    zkr_tap_init(&t, argc, argv);
-    if (x && (e = g2nl_init(x, 3, G2NL_MAIN)) == ZKR_OK && (e = seeded(&g, 1)) == ZKR_OK &&
-        (e = g2n_fx_commit(&x->f, 1, &g)) == ZKR_OK)
+    if ((e = seeded(&g, 1)) == ZKR_OK && (e = g2n_fx_commit(&x->f, 1, &g)) == ZKR_OK)
         e = g2n_fx_prove(&x->f, &g, &pf, &out);
-    zkr_tap_ok(&t, e == ZKR_OK && x->f.net.n_rel == 6 && x->f.net.share == 7,
+    zkr_tap_ok(t, e == ZKR_OK && x->f.net.n_rel == 6 && x->f.net.share == 7,
                "production parameters: conv -> LOOKUP -> pool -> dense proven (%d, %zu bytes; "
                "conv, requant, lookup, pool, dense, requant)", (int)e, pf.len);
     if (e != ZKR_OK)
@@ -120,27 +123,27 @@ int main(int argc, char **argv)
     g2n_fx_statement(&x->f, NULL, NULL, &st);
     st.output = NULL;
     e = zkr_verify_ginfer2(pf.p, pf.len, &st, y, sizeof y, &ny, NULL);
-    zkr_tap_ok(&t, e == ZKR_OK && ny == x->f.n_logits && memcmp(y, x->f.logits, ny) == 0,
+    zkr_tap_ok(t, e == ZKR_OK && ny == x->f.n_logits && memcmp(y, x->f.logits, ny) == 0,
                "verifies; the proven logits equal native inference (ml/ginfer.c) (%d: %d %d %d)",
                (int)e, y[0], y[1], y[2]);
     pf.p[pf.len - 333] ^= 8;
-    zkr_tap_ok(&t, verify(x, NULL, NULL, pf.p, pf.len) != ZKR_OK, "a bit flip is refused");
+    zkr_tap_ok(t, verify(x, NULL, NULL, pf.p, pf.len) != ZKR_OK, "a bit flip is refused");
     pf.p[pf.len - 333] ^= 8;
-    zkr_tap_ok(&t, verify(x, NULL, NULL, pf.p, pf.len - 1) != ZKR_OK, "a truncation is refused");
+    zkr_tap_ok(t, verify(x, NULL, NULL, pf.p, pf.len - 1) != ZKR_OK, "a truncation is refused");
     {
         zkr_ginf2_pub mp2 = x->f.mp;
         int64_t t2[256];
         memcpy(t2, x->t, sizeof t2);
         t2[128] += 1; /* the table at input 0 */
         mp2.t[G2NL_LUT] = t2;
-        zkr_tap_ok(&t, verify(x, &mp2, NULL, pf.p, pf.len) != ZKR_OK,
+        zkr_tap_ok(t, verify(x, &mp2, NULL, pf.p, pf.len) != ZKR_OK,
                    "another table in the statement is refused");
     }
     {
         int8_t l2[16];
         memcpy(l2, x->f.logits, x->f.n_logits);
         l2[1] = (int8_t)(l2[1] + 1);
-        zkr_tap_ok(&t, verify(x, NULL, l2, pf.p, pf.len) != ZKR_OK,
+        zkr_tap_ok(t, verify(x, NULL, l2, pf.p, pf.len) != ZKR_OK,
                    "another expected output is refused");
     }
     for (uint32_t i = 1; i < x->f.net.n; i++)
@@ -148,14 +151,37 @@ int main(int argc, char **argv)
     {
         double bits = zkr_ginf2_net_soundness(&x->f.p, &x->f.net, x->f.xc.blind_vars, we);
         double base = zkr_ginf2_net_soundness_base(&x->f.p, &x->f.net, x->f.xc.blind_vars, we);
-        zkr_tap_ok(&t, bits >= (double)x->f.p.target_bits,
+        zkr_tap_ok(t, bits >= (double)x->f.p.target_bits,
                    "soundness %.2f bits (union of %u relations and the output claim; %.2f "
                    "without the extra grinding)", bits, x->f.net.n_rel, base);
     }
+out:
+    zkr_buf_free(&pf), zkr_buf_free(&out);
+}
+
+/*
+ * argv's last word "quick" (the sanitizer build, tests/zk/meson.build):
+ * the production proof is left to the plain build; the program refusals
+ * and the reduced-set proof run in both.
+ */
+int main(int argc, char **argv)
+{
+    g2nl_fx *x = calloc(1, sizeof *x);
+    int quick = argc >= 2 && strcmp(argv[argc - 1], "quick") == 0;
+    zkr_tap t;
+    zkr_err e = ZKR_ERR_NOMEM;
+
+    zkr_tap_init(&t, argc, argv);
+    if (x)
+        e = g2nl_init(x, 3, G2NL_MAIN);
+    zkr_tap_ok(&t, e == ZKR_OK, "fixture: conv -> LOOKUP -> pool -> dense (%d)", (int)e);
+    if (e != ZKR_OK)
+        goto out;
+    if (!quick)
+        production(&t, x);
     refused_programs(&t, x);
     twice(&t);
 out:
-    zkr_buf_free(&pf), zkr_buf_free(&out);
     if (x)
         g2n_fx_free(&x->f);
     free(x);

@@ -1,0 +1,138 @@
+/*
+ * The residual CNN of zk-ginfer2-add and bench/ginfer2_bench (residual):
+ * graph-inference@2's DAG programs with ADD (zk/ginfer2_add.h), on
+ * tests/zk/ginfer2_net_fx.h's fixture type, its logits by native inference
+ * (ml/ginfer.c on the model encoded and decoded).
+ */
+#ifndef ZKR_TESTS_ZK_GINFER2_RES_FX_H
+#define ZKR_TESTS_ZK_GINFER2_RES_FX_H
+
+#include <stdio.h>
+
+#include "ml/ml.h"
+#include "tests/zk/ginfer2_net_fx.h"
+
+/*
+ * The residual CNN: 1 x 6 x 6 -> conv 3x3 pad 1 ReLU (c1) -> conv 3x3 pad 1
+ * (c2) -> add(c2, c1) ReLU -> max pool 2x2 -> add(p, p) -> dense 3.
+ */
+static inline void g2n_fx_residual_prog(zkr_ml_gprog *g)
+{
+    uint32_t c1, c2, a1, p1, a2;
+
+    memset(g, 0, sizeof *g);
+    g->input_encoding = ZKR_ML_INPUT_U8_DIV255;
+    g->nodes[0] = (zkr_ml_gnode){.op = ZKR_ML_GOP_INPUT, .c = 1, .h = 6, .w = 6};
+    g->n_nodes = 1;
+    c1 = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .act = ZKR_ML_ACT_RELU, .n_in = 1,
+                                  .c = 2, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .pt = 1, .pl = 1,
+                                  .pb = 1, .pr = 1, .dh = 1, .dw = 1, .groups = 1});
+    c2 = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .n_in = 1, .in = {c1}, .c = 2, .kh = 3,
+                                  .kw = 3, .sh = 1, .sw = 1, .pt = 1, .pl = 1, .pb = 1, .pr = 1,
+                                  .dh = 1, .dw = 1, .groups = 1});
+    a1 = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_ADD, .act = ZKR_ML_ACT_RELU, .n_in = 2,
+                                  .in = {c2, c1}});
+    p1 = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_MAXPOOL, .n_in = 1, .in = {a1}, .kh = 2,
+                                  .kw = 2, .sh = 2, .sw = 2});
+    a2 = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_ADD, .n_in = 2, .in = {p1, p1}});
+    (void)gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_DENSE, .n_in = 1, .in = {a2}, .c = 3});
+}
+
+/* The logits by native inference (ml/ginfer.c) on f's model, encoded and decoded. */
+static inline zkr_err g2n_fx_residual_native(g2n_fx *f)
+{
+    zkr_ml_gparams prm[G2N_FX_MAX];
+    int32_t bias[G2N_FX_MAX][8];
+    uint32_t mult[G2N_FX_MAX][8];
+    zkr_buf enc = {0};
+    zkr_ml_gmodel *m = NULL;
+    zkr_ml_gtrace tr;
+    zkr_err r;
+
+    memset(prm, 0, sizeof prm), memset(&tr, 0, sizeof tr);
+    for (uint32_t i = 1; i < f->g.n_nodes; i++) {
+        const zkr_ml_gnode *n = &f->g.nodes[i];
+        prm[i].shift = f->mp.shift[i];
+        if (n->op == ZKR_ML_GOP_ADD)
+            prm[i].ma = (uint32_t)f->m[i][0], prm[i].mb = (uint32_t)f->m[i][1];
+        if (n->op != ZKR_ML_GOP_CONV && n->op != ZKR_ML_GOP_DENSE)
+            continue;
+        for (uint32_t c = 0; c < n->c; c++)
+            bias[i][c] = (int32_t)f->b[i][c], mult[i][c] = (uint32_t)f->m[i][c];
+        prm[i].w = f->w[i], prm[i].bias = bias[i], prm[i].mult = mult[i];
+    }
+    if ((r = zkr_ml_gmodel_encode(&f->g, prm, &enc, NULL)) == ZKR_OK &&
+        (r = zkr_ml_gmodel_decode(enc.p, enc.len, &m, NULL)) == ZKR_OK &&
+        (r = zkr_ml_gtrace_init(&tr, &f->g)) == ZKR_OK &&
+        (r = zkr_ml_ginfer(m, f->record, f->record_len, &tr, NULL)) == ZKR_OK) {
+        f->n_logits = zkr_ml_gprog_elems(&f->g, f->g.n_nodes - 1);
+        memcpy(f->logits, tr.y[f->g.n_nodes - 1], f->n_logits);
+    }
+    zkr_ml_gtrace_free(&tr);
+    zkr_ml_gmodel_free(m);
+    zkr_buf_free(&enc);
+    return r;
+}
+
+/*
+ * f's model (CONV / DENSE as g2n_fx_init's; ADD: Ma = ma, Mb = 21000 + i,
+ * shift 15) and record from seed, the layout, the logits by native
+ * inference (ml/ginfer.c).
+ */
+static inline zkr_err g2n_fx_residual(g2n_fx *f, uint64_t seed, int64_t ma)
+{
+    uint64_t s = seed * 0x9e3779b97f4a7c15ull + 5;
+    zkr_err r;
+
+    memset(f, 0, sizeof *f);
+    if ((r = zkr_params_get(ZKR_PARAM_SET_128, &f->p)) != ZKR_OK)
+        return r;
+    g2n_fx_residual_prog(&f->g);
+    if ((r = zkr_ml_gprog_check(&f->g, NULL)) != ZKR_OK) {
+        fprintf(stderr, "# program refused\n");
+        return r;
+    }
+    for (uint32_t i = 1; i < f->g.n_nodes; i++) {
+        const zkr_ml_gnode *n = &f->g.nodes[i];
+        uint32_t fan = zkr_ml_gprog_fanin(&f->g, i);
+        if (n->op == ZKR_ML_GOP_ADD) {
+            if (!(f->m[i] = malloc(2 * sizeof *f->m[i])))
+                return ZKR_ERR_NOMEM;
+            f->m[i][0] = ma, f->m[i][1] = 21000 + i;
+            f->mp.m[i] = f->m[i], f->mp.shift[i] = 15;
+            continue;
+        }
+        if (n->op != ZKR_ML_GOP_CONV && n->op != ZKR_ML_GOP_DENSE)
+            continue;
+        f->w[i] = malloc((size_t)n->c * fan);
+        f->m[i] = malloc(n->c * sizeof *f->m[i]);
+        f->b[i] = malloc(n->c * sizeof *f->b[i]);
+        if (!f->w[i] || !f->m[i] || !f->b[i])
+            return ZKR_ERR_NOMEM;
+        for (size_t k = 0; k < (size_t)n->c * fan; k++)
+            f->w[i][k] = (int8_t)((int)(g2n_fx_rnd(&s) % 255u) - 127);
+        for (uint32_t c = 0; c < n->c; c++) {
+            f->m[i][c] = (int64_t)((1u << 16) / (fan * 24u) + 1u + c);
+            f->b[i][c] = (int64_t)(g2n_fx_rnd(&s) % 4096u) - 2048;
+        }
+        f->mp.m[i] = f->m[i], f->mp.b[i] = f->b[i], f->mp.shift[i] = 16;
+    }
+    f->record_len = zkr_ml_gprog_elems(&f->g, 0);
+    if (!(f->record = malloc(f->record_len)))
+        return ZKR_ERR_NOMEM;
+    for (size_t k = 0; k < f->record_len; k++)
+        f->record[k] = (uint8_t)g2n_fx_rnd(&s);
+    for (size_t k = 0; k < sizeof f->sid; k++)
+        f->sid[k] = (uint8_t)(seed + 3 * k);
+    {
+        zkr_diag dg;
+        zkr_diag_clear(&dg);
+        if ((r = zkr_ginf2_net_init(&f->net, &f->g, &f->mp, &dg)) != ZKR_OK) {
+            fprintf(stderr, "# residual net: %s\n", dg.msg);
+            return r;
+        }
+    }
+    return g2n_fx_residual_native(f);
+}
+
+#endif
