@@ -20,9 +20,28 @@
  * kind G2NL_MAIN: conv 2 3x3 (no ReLU) -> LOOKUP -> max pool 2x2/2 -> dense 3;
  * G2NL_TWICE: conv -> LOOKUP -> LOOKUP -> dense (a lookup and a dense each
  * reading a lookup); G2NL_FIRST: a LOOKUP first (reading the record), then
- * MAIN; G2NL_LAST: MAIN then a LOOKUP (the last node).
+ * MAIN; G2NL_LAST: MAIN then a LOOKUP (the last node); G2NL_DAG: conv c1 ->
+ * LOOKUP l2 -> ADD(c1, l2) -> LOOKUP l4 -> ADD(l4, l2) (l2 read twice) ->
+ * AVGPOOL 2x2/2 -> LOOKUP -> dense 3 (a LOOKUP reading an ADD and an
+ * AVGPOOL, read by an ADD, an AVGPOOL and a dense).
  */
-enum { G2NL_MAIN = 0, G2NL_TWICE = 1, G2NL_FIRST = 2, G2NL_LAST = 3 };
+enum { G2NL_MAIN = 0, G2NL_TWICE = 1, G2NL_FIRST = 2, G2NL_LAST = 3, G2NL_DAG = 4 };
+
+static inline void g2nl_dag(zkr_ml_gprog *g)
+{
+    uint32_t c1, l2, a;
+
+    c1 = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .n_in = 1, .in = {0}, .c = 2, .kh = 3,
+                                  .kw = 3, .sh = 1, .sw = 1, .dh = 1, .dw = 1, .groups = 1});
+    l2 = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_LOOKUP, .n_in = 1, .in = {c1}});
+    a = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_ADD, .n_in = 2, .in = {c1, l2}});
+    a = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_LOOKUP, .n_in = 1, .in = {a}});
+    a = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_ADD, .n_in = 2, .in = {a, l2}});
+    a = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_AVGPOOL, .n_in = 1, .in = {a}, .kh = 2,
+                                 .kw = 2, .sh = 2, .sw = 2});
+    a = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_LOOKUP, .n_in = 1, .in = {a}});
+    (void)gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_DENSE, .n_in = 1, .in = {a}, .c = 3});
+}
 static inline void g2nl_program(zkr_ml_gprog *g, int kind)
 {
     uint32_t a = 0;
@@ -31,6 +50,10 @@ static inline void g2nl_program(zkr_ml_gprog *g, int kind)
     g->input_encoding = ZKR_ML_INPUT_U8_DIV255;
     g->nodes[0] = (zkr_ml_gnode){.op = ZKR_ML_GOP_INPUT, .c = 1, .h = 6, .w = 6};
     g->n_nodes = 1;
+    if (kind == G2NL_DAG) {
+        g2nl_dag(g);
+        return;
+    }
     if (kind == G2NL_FIRST)
         a = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_LOOKUP, .n_in = 1, .in = {a}});
     a = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .n_in = 1, .in = {a}, .c = 2, .kh = 3,
@@ -53,7 +76,7 @@ typedef struct {
 } g2nl_fx;
 
 /* The model (as g2n_fx_init's), the table, the record; logits by ml/ginfer.c. */
-/* kind G2NL_MAIN or G2NL_TWICE. */
+/* kind G2NL_MAIN, G2NL_TWICE or G2NL_DAG (ADD: Ma = 16384 + i, Mb = 12000, shift 15). */
 static inline zkr_err g2nl_init(g2nl_fx *x, uint64_t seed, int kind)
 {
     g2n_fx *f = &x->f;
@@ -83,6 +106,14 @@ static inline zkr_err g2nl_init(g2nl_fx *x, uint64_t seed, int kind)
         uint32_t fan = zkr_ml_gprog_fanin(&f->g, i);
         if (n->op == ZKR_ML_GOP_LOOKUP) {
             f->mp.t[i] = x->t, prm[i].table = x->t8;
+            continue;
+        }
+        if (n->op == ZKR_ML_GOP_ADD) {
+            if (!(f->m[i] = malloc(2 * sizeof *f->m[i])))
+                return ZKR_ERR_NOMEM;
+            f->m[i][0] = 16384 + i, f->m[i][1] = 12000;
+            f->mp.m[i] = f->m[i], f->mp.shift[i] = 15;
+            prm[i].ma = (uint32_t)f->m[i][0], prm[i].mb = (uint32_t)f->m[i][1], prm[i].shift = 15;
             continue;
         }
         if (n->op != ZKR_ML_GOP_CONV && n->op != ZKR_ML_GOP_DENSE)

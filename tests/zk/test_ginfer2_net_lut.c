@@ -9,7 +9,8 @@
  * a LOOKUP reading the record and a program ending in a LOOKUP are refused
  * (MALFORMED by the program check, UNSUPPORTED by the layout). On the
  * reduced set, conv -> LOOKUP -> LOOKUP -> dense verifies with the native
- * logits and another second table is refused. The production proof runs
+ * logits and another second table is refused; a DAG with LOOKUPs reading
+ * and read by ADD and AVGPOOL nodes verifies. The production proof runs
  * in the plain build only (argument "full"; the sanitizer build passes
  * "quick"), the rest in both.
  */
@@ -91,6 +92,50 @@ static void twice(zkr_tap *t)
         mp2.t[3] = t2; /* the second lookup's table */
         zkr_tap_ok(t, verify(x, &mp2, NULL, pf.p, pf.len) != ZKR_OK,
                    "another table for the second lookup is refused");
+    }
+    zkr_buf_free(&pf), zkr_buf_free(&out);
+    if (x)
+        g2n_fx_free(&x->f);
+    free(x);
+}
+
+/*
+ * On the reduced set, a DAG (G2NL_DAG): a LOOKUP reading an ADD and an
+ * AVGPOOL, read by two ADDs (its V's budget counted: 2 own + 2 readers),
+ * an AVGPOOL and a dense; verifies with the native logits; a bit flip
+ * and another table are refused.
+ */
+static void dag(zkr_tap *t)
+{
+    g2nl_fx *x = calloc(1, sizeof *x);
+    zkr_buf pf = {0}, out = {0};
+    zkr_zkrng g;
+    zkr_err e = ZKR_ERR_NOMEM;
+
+    if (x && (e = g2nl_init(x, 6, G2NL_DAG)) == ZKR_OK) {
+        g2n_fx_reduce(&x->f);
+        if ((e = seeded(&g, 6)) == ZKR_OK && (e = g2n_fx_commit(&x->f, 1, &g)) == ZKR_OK)
+            e = g2n_fx_prove(&x->f, &g, &pf, &out);
+    }
+    zkr_tap_ok(t, e == ZKR_OK && x->f.net.v_budget[2] == ZKR_GINF2_LUT_V_OPENINGS + 2 &&
+                      x->f.net.v_budget[4] == ZKR_GINF2_LUT_V_OPENINGS + 1,
+               "reduced set: DAG conv -> LOOKUP -> ADD -> LOOKUP -> ADD -> AVGPOOL -> LOOKUP -> "
+               "dense proven (%d, %zu bytes; the first LOOKUP's V budget %u)", (int)e, pf.len,
+               x ? x->f.net.v_budget[2] : 0);
+    if (e == ZKR_OK) {
+        zkr_ginf2_pub mp2 = x->f.mp;
+        int64_t t2[256];
+        e = verify(x, NULL, NULL, pf.p, pf.len);
+        zkr_tap_ok(t, e == ZKR_OK, "verifies with the native logits (%d: %d %d %d)", (int)e,
+                   x->f.logits[0], x->f.logits[1], x->f.logits[2]);
+        pf.p[pf.len / 2] ^= 4;
+        zkr_tap_ok(t, verify(x, NULL, NULL, pf.p, pf.len) != ZKR_OK, "a bit flip is refused");
+        pf.p[pf.len / 2] ^= 4;
+        memcpy(t2, x->t, sizeof t2);
+        t2[100] = t2[100] == 127 ? 126 : t2[100] + 1;
+        mp2.t[7] = t2; /* the LOOKUP after the average pooling */
+        zkr_tap_ok(t, verify(x, &mp2, NULL, pf.p, pf.len) != ZKR_OK,
+                   "another table for the last lookup is refused");
     }
     zkr_buf_free(&pf), zkr_buf_free(&out);
     if (x)
@@ -181,6 +226,7 @@ int main(int argc, char **argv)
         production(&t, x);
     refused_programs(&t, x);
     twice(&t);
+    dag(&t);
 out:
     if (x)
         g2n_fx_free(&x->f);
