@@ -12,6 +12,7 @@
 #include "prover/cnn.h"
 #include "prover/ginfer2.h"
 #include "prover/ginfer2_avg.h"
+#include "prover/ginfer2_lut.h"
 #include "zkr_config.h"
 
 #define G2N_MAX ZKR_GINF2_NET_MAX_NODES
@@ -283,6 +284,29 @@ static zkr_err g2n_run_avg(g2n_ctx *s, uint32_t i)
     return ZKR_OK;
 }
 
+/* Node i (LOOKUP): its witness from its input's witness (the block the lookup reads). */
+static zkr_err g2n_run_lut(g2n_ctx *s, uint32_t i)
+{
+    const zkr_ginf2_net *net = s->net;
+    const zkr_ginf2_lut *q = &net->lut[i];
+    size_t nv = (size_t)1 << zkr_ginf2_lut_v_vars(q);
+    zkr_err r;
+
+    s->vt[i] = calloc(nv, sizeof *s->vt[i]);
+    s->act[i] = calloc((size_t)q->c * q->h * q->w, sizeof *s->act[i]);
+    if (!s->vt[i] || !s->act[i])
+        return ZKR_ERR_NOMEM;
+    if ((r = zkr_ginf2_lut_witness(q, s->vt[net->src[i][0]], s->vt[i])) != ZKR_OK)
+        return r;
+    for (uint32_t c = 0; c < q->c; c++)
+        for (uint32_t y = 0; y < q->h; y++)
+            for (uint32_t x = 0; x < q->w; x++)
+                s->act[i][((size_t)c * q->h + y) * q->w + x] =
+                    (int64_t)s->vt[i][((size_t)c << (q->lh + q->lw)) | ((size_t)y << q->lw) | x] -
+                    128;
+    return ZKR_OK;
+}
+
 /* Node i (ADD): its witness from its inputs' witnesses (zk/ginfer2_add.h). */
 static zkr_err g2n_run_add(g2n_ctx *s, uint32_t i)
 {
@@ -323,6 +347,7 @@ static zkr_err g2n_witness(g2n_ctx *s, zkr_buf *roots)
             : net->op[i] == ZKR_ML_GOP_AVGPOOL ? g2n_run_avg(s, i)
             : net->op[i] == ZKR_ML_GOP_ADD     ? g2n_run_add(s, i)
             : net->op[i] == ZKR_ML_GOP_CONCAT  ? g2n_run_cat(s, i)
+            : net->op[i] == ZKR_ML_GOP_LOOKUP  ? g2n_run_lut(s, i)
                                                : g2n_run_conv(s, i);
         if (r != ZKR_OK)
             return r;
@@ -421,6 +446,11 @@ static zkr_err g2n_relations(g2n_ctx *s, const zkr_ginf2_popts *o, zkr_transcrip
             for (unsigned k = 0; k < net->cat[i].k; k++)
                 xs[k] = s->vp[net->src[i][k]];
             r = zkr_prover_ginf2_cat(s->p, t, &net->cat[i], xs, s->vp[i], &oc, s->rng, body);
+            continue;
+        }
+        if (net->op[i] == ZKR_ML_GOP_LOOKUP) {
+            zkr_ginf2_lopts lo = {s->threads, orq.off, orq.force_range, 0, net->share};
+            r = zkr_prover_ginf2_lut(s->p, t, &net->lut[i], x, s->vp[i], &lo, s->rng, body);
             continue;
         }
         if ((r = zkr_prover_ginf2_conv_in(s->p, t, &net->conv[i], &net->cin[i], x, s->in->wp[i],

@@ -8,6 +8,7 @@
 
 #include "verifier/ginfer2.h"
 #include "verifier/ginfer2_avg.h"
+#include "verifier/ginfer2_lut.h"
 #include "zkr_config.h"
 
 #define G2N_MAX ZKR_GINF2_NET_MAX_NODES
@@ -116,6 +117,10 @@ static zkr_err g2nv_relations(g2nv_ctx *s, zkr_transcript *t, zkr_dec *body)
                 xs[k] = &s->vc[net->src[i][k]];
             r = zkr_verify_ginf2_cat(s->p, t, &net->cat[i], xs, &s->vc[i],
                                      off & (ZKR_GINF2_OFF_LINK | ZKR_GINF2_OFF_GRIND), sh, body);
+            continue;
+        }
+        if (net->op[i] == ZKR_ML_GOP_LOOKUP) {
+            r = zkr_verify_ginf2_lut(s->p, t, &net->lut[i], x, &s->vc[i], rqoff, sh, body);
             continue;
         }
         if ((r = zkr_verify_ginf2_conv_in(s->p, t, &net->conv[i], &net->cin[i], x, s->st->wc[i],

@@ -40,6 +40,7 @@
 #include "ml/graph.h"
 #include "zk/cnn.h"
 #include "zk/ginfer2_avg.h"
+#include "zk/ginfer2_lut.h"
 #include "zk/zk.h"
 
 #define ZKR_GINFER2_PROTOCOL "zkreg/graph-inference@2"
@@ -507,8 +508,9 @@ unsigned zkr_ginf2_cat_grind_bits(const zkr_params *p, const zkr_ginf2_cat *q, u
  * AVGPOOL nodes (global average pooling too; zk/ginfer2_avg.h) that read
  * any node but the record (their witness V is a fresh commitment as a
  * MAXPOOL's), ADD nodes (zk/ginfer2_add.h) that read two non-record nodes
- * (or one twice), and CONCAT nodes (2..4 non-record nodes of its h x w,
- * channels concatenated); exactly one node reads the record (uint8), the
+ * (or one twice), CONCAT nodes (2..4 non-record nodes of its h x w,
+ * channels concatenated) and LOOKUP nodes (zk/ginfer2_lut.h; the public
+ * table mp->t) that read any node but the record; exactly one node reads the record (uint8), the
  * last is CONV or DENSE. At most ZKR_GINF2_NET_MAX_NODES nodes.
  *
  * Commitments: the record X (the c x h x w byte tensor, zk/cnn.h's layout,
@@ -518,10 +520,11 @@ unsigned zkr_ginf2_cat_grind_bits(const zkr_params *p, const zkr_ginf2_cat *q, u
  * budget, ZKR_GINF2_W_OPENINGS openings a proof), and per proof fresh
  * hiding commitments of every hidden tensor: a CONV / DENSE node's
  * accumulator Y_i (2 openings: its conv, its requantization) and
- * requantization witness V_i, a MAXPOOL, AVGPOOL, ADD or CONCAT node's
- * witness V_i (each V net->v_budget[i] openings: its own range proofs (an
- * ADD's 2, a CONCAT's one per input), one per read by a later node, the
- * output claim's; 2 in a chain).
+ * requantization witness V_i, a MAXPOOL, AVGPOOL, ADD, CONCAT or LOOKUP
+ * node's witness V_i (each V net->v_budget[i] openings: its own range
+ * proofs (an ADD's 2, a CONCAT's one per input, a LOOKUP's 2: its range
+ * proof and its Z's link), one per read by a later node, the output
+ * claim's; 2 in a chain, a LOOKUP's 3).
  */
 #define ZKR_GINF2_NET_MAX_NODES 16u
 #define ZKR_GINF2_NET_MAX_IN ZKR_GINF2_CAT_MAX_IN /* a node's inputs (a CONCAT's most) */
@@ -537,6 +540,7 @@ typedef struct {
     const int64_t *m[ZKR_GINF2_NET_MAX_NODES]; /* c entries, 0..2^31-1 (ADD: {Ma, Mb}) */
     const int64_t *b[ZKR_GINF2_NET_MAX_NODES]; /* c entries, |b| <= 2^30 (ADD: unused) */
     uint32_t shift[ZKR_GINF2_NET_MAX_NODES];   /* 1..48 */
+    const int64_t *t[ZKR_GINF2_NET_MAX_NODES]; /* LOOKUP: T[x + 128], 256 entries in -128..127 */
 } zkr_ginf2_pub;
 
 typedef struct {
@@ -550,6 +554,7 @@ typedef struct {
     zkr_ginf2_avg avg[ZKR_GINF2_NET_MAX_NODES];   /* AVGPOOL (zk/ginfer2_avg.h) */
     zkr_ginf2_add add[ZKR_GINF2_NET_MAX_NODES];   /* ADD */
     zkr_ginf2_cat cat[ZKR_GINF2_NET_MAX_NODES];   /* CONCAT */
+    zkr_ginf2_lut lut[ZKR_GINF2_NET_MAX_NODES];   /* LOOKUP (zk/ginfer2_lut.h) */
     /* the nodes each reads, n_src[i] of them (ADD's X2 src[i][1], CONCAT's inputs in order) */
     uint32_t src[ZKR_GINF2_NET_MAX_NODES][ZKR_GINF2_NET_MAX_IN];
     unsigned n_src[ZKR_GINF2_NET_MAX_NODES];
@@ -565,9 +570,10 @@ typedef struct {
  * outlive net). ZKR_ERR_UNSUPPORTED (an op, a grouped conv not depthwise, a
  * 1 x 1 depthwise conv, a node reading a later node or the wrong number of
  * nodes, an ADD, AVGPOOL or CONCAT reading the record, the record read by
- * two nodes, a pool not after CONV / DENSE / ADD, a last node not CONV /
- * DENSE, too many nodes), ZKR_ERR_MALFORMED (a shape or parameter the
- * relations refuse; a CONV / DENSE / MAXPOOL / AVGPOOL node whose declared
+ * two nodes, a max pool not after CONV / DENSE / ADD / LOOKUP, a LOOKUP
+ * reading the record, a last node not CONV / DENSE, too many nodes),
+ * ZKR_ERR_MALFORMED (a shape or parameter the relations refuse, a LOOKUP
+ * without its table; a CONV / DENSE / MAXPOOL / AVGPOOL node whose declared
  * shape is not its window's output, which zkr_ml_gprog_check refuses too:
  * checked here, since a reader would read a pooling's free padded outputs).
  */

@@ -12,8 +12,9 @@
 
 /*
  * Node j's output as its commitment holds it, for any reader (a conv, a
- * pooling, an ADD, a CONCAT): the record, a pooling's Yb block, or slot 0 (y - lo) of
- * a requantization's or an ADD's V.
+ * pooling, an ADD, a CONCAT, a LOOKUP): the record, a pooling's Yb block,
+ * slot 0 (y - lo) of a requantization's or an ADD's V, or slot 0 (value +
+ * 128) of a CONCAT's or a LOOKUP's V.
  */
 static zkr_ginf2_cin g2n_cin(const zkr_ginf2_net *net, uint32_t j)
 {
@@ -28,6 +29,8 @@ static zkr_ginf2_cin g2n_cin(const zkr_ginf2_net *net, uint32_t j)
         return (zkr_ginf2_cin){net->add[j].q.lsl, 0u, net->add[j].q.lo, -128};
     if (net->op[j] == ZKR_ML_GOP_CONCAT) /* slot 0: value + 128 */
         return (zkr_ginf2_cin){net->cat[j].lsl, 0u, -128, -128};
+    if (net->op[j] == ZKR_ML_GOP_LOOKUP)
+        return (zkr_ginf2_cin){net->lut[j].lsl, 0u, -128, -128}; /* slot 0: Yb = Y + 128 */
     return (zkr_ginf2_cin){net->rq[j].lsl, 0u, net->rq[j].lo, -128}; /* slot 0: y - lo */
 }
 
@@ -93,10 +96,12 @@ static zkr_err g2n_pool(zkr_ginf2_net *net, const zkr_ml_gprog *g, uint32_t i, z
     zkr_ginf2_cin x = g2n_cin(net, j);
     zkr_cnn_win w;
 
-    /* the pooling reads block 0 of its input's commitment: slot 0 of a requantization or ADD */
-    if (in->op != ZKR_ML_GOP_CONV && in->op != ZKR_ML_GOP_DENSE && in->op != ZKR_ML_GOP_ADD)
+    /* the pooling reads block 0 of its input's commitment: slot 0 of a requantization, ADD or
+     * LOOKUP */
+    if (in->op != ZKR_ML_GOP_CONV && in->op != ZKR_ML_GOP_DENSE && in->op != ZKR_ML_GOP_ADD &&
+        in->op != ZKR_ML_GOP_LOOKUP)
         return zkr_fail(d, ZKR_ERR_UNSUPPORTED,
-                        "node %u: a max pooling reads a CONV / DENSE / ADD node", i);
+                        "node %u: a max pooling reads a CONV / DENSE / ADD / LOOKUP node", i);
     if (zkr_cnn_win_init(&w, in->c, in->h, in->w, n->kh, n->kw, n->sh, n->sw, 1, 1, pads) !=
             ZKR_OK ||
         zkr_ginf2_pool_init_chained(&net->pool[i], &w, x.isl, x.in_off) != ZKR_OK)
@@ -175,11 +180,32 @@ static zkr_err g2n_cat(zkr_ginf2_net *net, const zkr_ml_gprog *g, uint32_t i, zk
     return ZKR_OK;
 }
 
+/* LOOKUP reading any node's V but the record's (g2n_cin: its view of that V). */
+static zkr_err g2n_lut(zkr_ginf2_net *net, const zkr_ml_gprog *g, const zkr_ginf2_pub *mp,
+                       uint32_t i, zkr_diag *d)
+{
+    uint32_t j = net->src[i][0];
+    const zkr_ml_gnode *in = &g->nodes[j];
+    zkr_ginf2_cin c;
+
+    if (j == 0)
+        return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "node %u: a LOOKUP reads the record", i);
+    c = g2n_cin(net, j);
+    if (!mp->t[i] || zkr_ginf2_lut_init(&net->lut[i], in->c, in->h, in->w, mp->t[i], c.isl,
+                                        c.block, c.in_off) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "node %u: lookup table or shape", i);
+    net->n_rel += 1;
+    net->n_roots += 1;
+    return ZKR_OK;
+}
+
 /* Node i's own range proofs on V_i: an ADD's 2, a CONCAT's one per input, else 1. */
 static uint32_t g2n_own_openings(const zkr_ginf2_net *net, uint32_t i)
 {
     if (net->op[i] == ZKR_ML_GOP_ADD)
         return ZKR_GINF2_ADD_V_OPENINGS;
+    if (net->op[i] == ZKR_ML_GOP_LOOKUP)
+        return ZKR_GINF2_LUT_V_OPENINGS;
     return net->op[i] == ZKR_ML_GOP_CONCAT ? net->cat[i].k : 1u;
 }
 
@@ -256,13 +282,15 @@ zkr_err zkr_ginf2_net_init(zkr_ginf2_net *net, const zkr_ml_gprog *g, const zkr_
             r = g2n_add(net, g, mp, i, d);
         else if (n->op == ZKR_ML_GOP_CONCAT)
             r = g2n_cat(net, g, i, d);
+        else if (n->op == ZKR_ML_GOP_LOOKUP)
+            r = g2n_lut(net, g, mp, i, d);
         else
             r = zkr_fail(d, ZKR_ERR_UNSUPPORTED, "node %u: op %u has no zero-knowledge relation",
                          i, n->op);
         if (r != ZKR_OK)
             return r;
     }
-    if (net->op[net->n - 1] != ZKR_ML_GOP_CONV && net->op[net->n - 1] != ZKR_ML_GOP_DENSE)
+    if (!zkr_ginf2_net_has_y(net, net->n - 1))
         return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "program: the last node is not CONV / DENSE");
     net->share = net->n_rel + 1;
     return g2n_budgets(net, d);
@@ -278,6 +306,8 @@ unsigned zkr_ginf2_net_fresh_vars(const zkr_ginf2_net *net, uint32_t i, unsigned
         return zkr_ginf2_add_v_vars(&net->add[i]);
     if (net->op[i] == ZKR_ML_GOP_CONCAT)
         return zkr_ginf2_cat_v_vars(&net->cat[i]);
+    if (net->op[i] == ZKR_ML_GOP_LOOKUP)
+        return zkr_ginf2_lut_v_vars(&net->lut[i]);
     return kind == 0 ? zkr_cnn_conv_y_vars(&net->conv[i]) : zkr_ginf2_rq_v_vars(&net->rq[i]);
 }
 
@@ -305,6 +335,8 @@ unsigned zkr_ginf2_net_out_vars(const zkr_ginf2_net *net, uint32_t i)
         return net->add[i].q.lp;
     if (net->op[i] == ZKR_ML_GOP_CONCAT)
         return net->cat[i].lco + net->cat[i].lh + net->cat[i].lw;
+    if (net->op[i] == ZKR_ML_GOP_LOOKUP)
+        return net->lut[i].lp;
     return net->rq[i].lp;
 }
 
@@ -370,6 +402,11 @@ static double g2n_err(const zkr_params *p, const zkr_ginf2_net *net, unsigned xe
         if (net->op[i] == ZKR_ML_GOP_AVGPOOL) {
             e = ground ? zkr_ginf2_avg_grind_bits(p, &net->avg[i], vb, xb, s) : 0;
             err += pow(2.0, -zkr_ginf2_avg_soundness_at(p, &net->avg[i], vb, xb, e));
+            continue;
+        }
+        if (net->op[i] == ZKR_ML_GOP_LOOKUP) {
+            e = ground ? zkr_ginf2_lut_grind_bits(p, &net->lut[i], vb, xb, s) : 0;
+            err += pow(2.0, -zkr_ginf2_lut_soundness_at(p, &net->lut[i], vb, xb, e));
             continue;
         }
         if (net->op[i] == ZKR_ML_GOP_MAXPOOL) {
@@ -443,7 +480,13 @@ zkr_err zkr_ginf2_net_transcript(const zkr_params *p, const zkr_ml_gprog *g,
             }
             continue;
         }
-        if (!zkr_ginf2_net_has_y(net, i)) /* poolings: no parameters */
+        if (net->op[i] == ZKR_ML_GOP_LOOKUP) /* the public table, T[0..255] */
+            for (uint32_t j = 0; j < 256; j++) {
+                for (unsigned k = 0; k < 8; k++)
+                    b[k] = (uint8_t)((uint64_t)(int64_t)net->lut[i].t[j] >> (8 * k));
+                zkr_ts_absorb(t, "g2n-table", b, sizeof b);
+            }
+        if (!zkr_ginf2_net_has_y(net, i)) /* poolings, lookups: no parameters */
             continue;
         for (uint32_t c = 0; c <= q->c; c++) { /* shift, then (M, b) per channel */
             for (unsigned k = 0; k < 2 && (c < q->c || k == 0); k++) {
