@@ -800,7 +800,8 @@ zkr_err zkr_prover_zkrange_link(const zkr_params *p, zkr_transcript *t, zkr_hpcs
                                 zkr_zkrng *rng, unsigned threads, zkr_buf *out) ZKR_WUR;
 /*
  * As zkr_prover_zkrange_link against an explicit table of 256 distinct
- * public values (zkr_zkrange_verify_link_vals). USAGE when two repeat or
+ * public values (zkr_zkrange_verify_link_vals), each in
+ * -(p-1)/2..(p-1)/2. USAGE when two repeat, one is outside that range, or
  * an entry of a is off the table (unless cheat->force, test builds).
  */
 zkr_err zkr_prover_zkrange_link_vals(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *a,

@@ -85,9 +85,16 @@ static int64_t zkr_zr_index(const zkr_zr_ctx *z, int64_t v)
     return lo < (1u << ZR_TV) && z->sv[lo] == v ? (int64_t)z->si[lo] : -1;
 }
 
-/* Sorts an explicit table into sv/si; USAGE when two values repeat. */
+/*
+ * Sorts an explicit table into sv/si; USAGE when two values repeat or one
+ * is outside zkr_zr_signed's range (there, distinct integers are distinct
+ * field elements, as the verifier's check requires).
+ */
 static zkr_err zkr_zr_sort_vals(zkr_zr_ctx *z)
 {
+    for (uint32_t j = 0; j < (1u << ZR_TV); j++)
+        if (z->vals[j] < -(int64_t)(ZKR_GL_P / 2) || z->vals[j] > (int64_t)(ZKR_GL_P / 2))
+            return ZKR_ERR_USAGE;
     for (uint32_t j = 0; j < (1u << ZR_TV); j++) {
         uint32_t k = j;
         while (k > 0 && z->sv[k - 1] > z->vals[j]) {

@@ -1119,9 +1119,10 @@ zkr_err zkr_zkrange_verify_link(const zkr_params *p, zkr_transcript *t,
                                 zkr_dec *d) ZKR_WUR;
 /*
  * The same against an explicit table of 256 public values vals[0..255]
- * (distinct; the prover's zkr_prover_zkrange_link_vals): the LogUp's table
+ * (the prover's zkr_prover_zkrange_link_vals): the LogUp's table
  * column is t_j = vals[j] and the transcript binds the 256 values instead
  * of (off, count). graph-inference@2's lookup (zk/ginfer2.h) uses it.
+ * ZKR_ERR_USAGE when two values are the same field element.
  */
 zkr_err zkr_zkrange_verify_link_vals(const zkr_params *p, zkr_transcript *t,
                                      const zkr_hpcs_commitment *a, const int64_t *vals,

@@ -469,6 +469,16 @@ zkr_err zkr_zkrange_verify_link(const zkr_params *p, zkr_transcript *t,
     return zkr_zr_verify(p, t, a, tab, NULL, lin, link, NULL, d);
 }
 
+/* 1 when the 256 values are distinct field elements (the prover's contract too). */
+static int zkr_zr_vals_distinct(const int64_t *vals)
+{
+    for (uint32_t j = 1; j < (1u << ZKR_ZKRANGE_TABLE_VARS); j++)
+        for (uint32_t k = 0; k < j; k++)
+            if (zkr_gl_from_i64(vals[j]) == zkr_gl_from_i64(vals[k]))
+                return 0;
+    return 1;
+}
+
 zkr_err zkr_zkrange_verify_link_vals(const zkr_params *p, zkr_transcript *t,
                                      const zkr_hpcs_commitment *a, const int64_t *vals,
                                      const zkr_zkrange_lin *lin, const zkr_zkrange_link *link,
@@ -476,7 +486,8 @@ zkr_err zkr_zkrange_verify_link_vals(const zkr_params *p, zkr_transcript *t,
 {
     const zkr_zkrange_table tab = {0, 256};
 
-    if (!link || !vals)
+    /* a repeated value would leave LogUp sound (membership), but the contract says distinct */
+    if (!link || !vals || !zkr_zr_vals_distinct(vals))
         return ZKR_ERR_USAGE;
     return zkr_zr_verify(p, t, a, &tab, vals, lin, link, NULL, d);
 }

@@ -10,7 +10,19 @@
  *    (RB holds mod p, Yb is no byte: V's byte range proof refuses);
  *  mult: the honest witness with Z's multiplicity value m^ sent plus 1
  *    and g(r) refitted (the batched opening refuses).
+ * Adversary review (the same teeth):
+ *  xc-wrap: X's entry + 256, Xc + 256 and Yb - 1 (or - 256 and + 1): RA
+ *    and RB true mod p and over the integers, Z = zv[xc] unchanged and on
+ *    the table, Yb a byte; only V's byte range proof on Xc refuses;
+ *  padding: V's padded Yb and Xc other bytes verify (the rows pin real
+ *    elements only, and no reader reads a padded element); a padded Yb of
+ *    256 is refused by V's byte range proof (it covers the padding);
+ *  duplicate table values: the explicit-table range prover and verifier
+ *    both refuse 256 values of which two are equal (USAGE; a LogUp against
+ *    a repeated value would still be sound, the contract says distinct).
  */
+#include <stdint.h>
+
 #include "tests/tap.h"
 #include "tests/zk/ginfer2_lut_fx.h"
 #include "zkr_config.h"
@@ -44,6 +56,55 @@ static zkr_err run(g2lt *r, const zkr_ginf2_lopts *o, unsigned off, uint8_t tag)
 static size_t p0(const g2lt *r)
 {
     return ((size_t)1 << r->q.lw) + 2; /* c 0, y 1, x 2 */
+}
+
+static zkr_err dup_eval(const void *ctx, const zkr_ext *pt, zkr_ext *out)
+{
+    (void)ctx, (void)pt;
+    *out = zkr_ext_from(0);
+    return ZKR_OK;
+}
+
+/* Two equal values in an explicit table: the prover and the verifier refuse (USAGE). */
+static void dup_table(zkr_tap *t, g2lt *r)
+{
+    int64_t zv[256];
+    zkr_ext wv[1] = {{{0}}};
+    zkr_zkrange_lin lin = {{{0}}, wv, NULL, NULL}, vlin = {{{0}}, NULL, dup_eval, NULL};
+    zkr_zkrange_link link = {NULL, wv, NULL, NULL, NULL}, vlink = {NULL, NULL, NULL, dup_eval, NULL};
+    zkr_transcript ts;
+    zkr_buf pf = {0};
+    zkr_zkrng g;
+    zkr_dec d;
+    zkr_err e;
+
+    zkr_ginf2_lut_zv(&r->q, zv);
+    zv[200] = zv[3];
+    if ((e = seeded(&g, 14)) == ZKR_OK && (e = g2lt_commit(r, &g)) == ZKR_OK) {
+        link.b_poly = r->xp, vlink.b = &r->xc;
+        g2lt_transcript(r, &r->xc, &r->vc, &ts);
+        e = zkr_prover_zkrange_link_vals(&r->p, &ts, r->vp, zv, &lin, &link, NULL, &g, 1, &pf);
+        zkr_tap_ok(t, e == ZKR_ERR_USAGE && pf.len == 0, "dup: prover refuses a repeated value (%d)",
+                   (int)e);
+        g2lt_transcript(r, &r->xc, &r->vc, &ts);
+        zkr_dec_init(&d, pf.p, 0);
+        e = zkr_zkrange_verify_link_vals(&r->p, &ts, &r->vc, zv, &vlin, &vlink, &d);
+        zkr_tap_ok(t, e == ZKR_ERR_USAGE, "dup: verifier refuses a repeated value (%d)", (int)e);
+        /* distinct integers, one field element: INT64_MAX and INT64_MAX - p */
+        zkr_ginf2_lut_zv(&r->q, zv);
+        zv[200] = INT64_MAX, zv[3] = INT64_MAX - (int64_t)(ZKR_GL_P >> 1) - (int64_t)(ZKR_GL_P >> 1) - 1;
+        g2lt_transcript(r, &r->xc, &r->vc, &ts);
+        e = zkr_prover_zkrange_link_vals(&r->p, &ts, r->vp, zv, &lin, &link, NULL, &g, 1, &pf);
+        zkr_tap_ok(t, e == ZKR_ERR_USAGE && pf.len == 0,
+                   "dup: prover refuses a value beyond (p-1)/2 (%d)", (int)e);
+        g2lt_transcript(r, &r->xc, &r->vc, &ts);
+        zkr_dec_init(&d, pf.p, 0);
+        e = zkr_zkrange_verify_link_vals(&r->p, &ts, &r->vc, zv, &vlin, &vlink, &d);
+        zkr_tap_ok(t, e == ZKR_ERR_USAGE, "dup: verifier refuses v and v - p (%d)", (int)e);
+    } else {
+        zkr_tap_ok(t, 0, "dup: fixture (%d)", (int)e);
+    }
+    zkr_buf_free(&pf);
 }
 
 int main(int argc, char **argv)
@@ -90,6 +151,38 @@ int main(int argc, char **argv)
                    (unsigned long long)r.vt[p0(&r)], (int)e);
         r.vt[p0(&r)] = keep;
     }
+    /* xc-wrap: X + 256, Xc + 256, Yb - 1 (Z = Xc + 256 Yb = zv[xc] unchanged) */
+    {
+        size_t xi = ((size_t)r.q.block << r.q.lp) + p0(&r);
+        zkr_gl ky = r.vt[p0(&r)], kc = r.vt[np + p0(&r)], kx = r.xt[xi];
+        zkr_gl d = ky > 0 ? 256 : ZKR_GL_P - 256, dy = ky > 0 ? ZKR_GL_P - 1 : 1;
+        r.xt[xi] = zkr_gl_add(kx, d), r.vt[np + p0(&r)] = zkr_gl_add(kc, d);
+        r.vt[p0(&r)] = zkr_gl_add(ky, dy);
+        e = run(&r, &off, ZKR_GINF2_OFF_RANGE, 9);
+        zkr_tap_ok(&t, e == ZKR_OK, "xc-wrap: Xc = %llu verifies with the range proofs off (teeth; %d)",
+                   (unsigned long long)r.vt[np + p0(&r)], (int)e);
+        e = run(&r, &on, 0, 10);
+        zkr_tap_ok(&t, e == ZKR_ERR_VERIFY, "xc-wrap: Xc off the bytes, Z on the table, refused (%d)",
+                   (int)e);
+        r.xt[xi] = kx, r.vt[np + p0(&r)] = kc, r.vt[p0(&r)] = ky;
+    }
+    /* padding: element (c 0, y 0, x 6) is padded (w 6) */
+    {
+        size_t pp = 6;
+        zkr_gl ky = r.vt[pp], kc = r.vt[np + pp];
+        r.vt[pp] = 77, r.vt[np + pp] = 5;
+        e = run(&r, &hon, 0, 11);
+        zkr_tap_ok(&t, !zkr_ginf2_lut_real(&r.q, pp) && e == ZKR_OK,
+                   "padding: other bytes at a padded element verify (%d)", (int)e);
+        r.vt[pp] = 256;
+        e = run(&r, &off, ZKR_GINF2_OFF_RANGE, 12);
+        zkr_tap_ok(&t, e == ZKR_OK, "padding: padded Yb 256 verifies with the range proofs off (teeth; %d)",
+                   (int)e);
+        e = run(&r, &on, 0, 13);
+        zkr_tap_ok(&t, e == ZKR_ERR_VERIFY, "padding: padded Yb 256 refused (%d)", (int)e);
+        r.vt[pp] = ky, r.vt[np + pp] = kc;
+    }
+    dup_table(&t, &r);
     /* mult: m^ + 1 with g(r) refitted */
     e = run(&r, &mult, 0, 7);
     zkr_tap_ok(&t, e == ZKR_ERR_VERIFY, "multiplicity value off its commitment is refused (%d)",
