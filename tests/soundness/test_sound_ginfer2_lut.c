@@ -71,7 +71,8 @@ static void dup_table(zkr_tap *t, g2lt *r)
     int64_t zv[256];
     zkr_ext wv[1] = {{{0}}};
     zkr_zkrange_lin lin = {{{0}}, wv, NULL, NULL}, vlin = {{{0}}, NULL, dup_eval, NULL};
-    zkr_zkrange_link link = {NULL, wv, NULL, NULL, NULL}, vlink = {NULL, NULL, NULL, dup_eval, NULL};
+    zkr_zkrange_link link = {NULL, wv, NULL, NULL, NULL};
+    zkr_zkrange_link vlink = {NULL, NULL, NULL, dup_eval, NULL};
     zkr_transcript ts;
     zkr_buf pf = {0};
     zkr_zkrng g;
@@ -84,15 +85,16 @@ static void dup_table(zkr_tap *t, g2lt *r)
         link.b_poly = r->xp, vlink.b = &r->xc;
         g2lt_transcript(r, &r->xc, &r->vc, &ts);
         e = zkr_prover_zkrange_link_vals(&r->p, &ts, r->vp, zv, &lin, &link, NULL, &g, 1, &pf);
-        zkr_tap_ok(t, e == ZKR_ERR_USAGE && pf.len == 0, "dup: prover refuses a repeated value (%d)",
-                   (int)e);
+        zkr_tap_ok(t, e == ZKR_ERR_USAGE && pf.len == 0,
+                   "dup: prover refuses a repeated value (%d)", (int)e);
         g2lt_transcript(r, &r->xc, &r->vc, &ts);
         zkr_dec_init(&d, pf.p, 0);
         e = zkr_zkrange_verify_link_vals(&r->p, &ts, &r->vc, zv, &vlin, &vlink, &d);
         zkr_tap_ok(t, e == ZKR_ERR_USAGE, "dup: verifier refuses a repeated value (%d)", (int)e);
         /* distinct integers, one field element: INT64_MAX and INT64_MAX - p */
         zkr_ginf2_lut_zv(&r->q, zv);
-        zv[200] = INT64_MAX, zv[3] = INT64_MAX - (int64_t)(ZKR_GL_P >> 1) - (int64_t)(ZKR_GL_P >> 1) - 1;
+        zv[200] = INT64_MAX;
+        zv[3] = INT64_MAX - (int64_t)(ZKR_GL_P >> 1) - (int64_t)(ZKR_GL_P >> 1) - 1;
         g2lt_transcript(r, &r->xc, &r->vc, &ts);
         e = zkr_prover_zkrange_link_vals(&r->p, &ts, r->vp, zv, &lin, &link, NULL, &g, 1, &pf);
         zkr_tap_ok(t, e == ZKR_ERR_USAGE && pf.len == 0,
@@ -159,11 +161,12 @@ int main(int argc, char **argv)
         r.xt[xi] = zkr_gl_add(kx, d), r.vt[np + p0(&r)] = zkr_gl_add(kc, d);
         r.vt[p0(&r)] = zkr_gl_add(ky, dy);
         e = run(&r, &off, ZKR_GINF2_OFF_RANGE, 9);
-        zkr_tap_ok(&t, e == ZKR_OK, "xc-wrap: Xc = %llu verifies with the range proofs off (teeth; %d)",
+        zkr_tap_ok(&t, e == ZKR_OK,
+                   "xc-wrap: Xc = %llu verifies with the range proofs off (teeth; %d)",
                    (unsigned long long)r.vt[np + p0(&r)], (int)e);
         e = run(&r, &on, 0, 10);
-        zkr_tap_ok(&t, e == ZKR_ERR_VERIFY, "xc-wrap: Xc off the bytes, Z on the table, refused (%d)",
-                   (int)e);
+        zkr_tap_ok(&t, e == ZKR_ERR_VERIFY,
+                   "xc-wrap: Xc off the bytes, Z on the table, refused (%d)", (int)e);
         r.xt[xi] = kx, r.vt[np + p0(&r)] = kc, r.vt[p0(&r)] = ky;
     }
     /* padding: element (c 0, y 0, x 6) is padded (w 6) */
@@ -176,8 +179,8 @@ int main(int argc, char **argv)
                    "padding: other bytes at a padded element verify (%d)", (int)e);
         r.vt[pp] = 256;
         e = run(&r, &off, ZKR_GINF2_OFF_RANGE, 12);
-        zkr_tap_ok(&t, e == ZKR_OK, "padding: padded Yb 256 verifies with the range proofs off (teeth; %d)",
-                   (int)e);
+        zkr_tap_ok(&t, e == ZKR_OK,
+                   "padding: padded Yb 256 verifies with the range proofs off (teeth; %d)", (int)e);
         e = run(&r, &on, 0, 13);
         zkr_tap_ok(&t, e == ZKR_ERR_VERIFY, "padding: padded Yb 256 refused (%d)", (int)e);
         r.vt[pp] = ky, r.vt[np + pp] = kc;
