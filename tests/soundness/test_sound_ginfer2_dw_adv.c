@@ -17,7 +17,11 @@
  * the final check off (ZKR_GINF2_OFF_DW_SEL, the teeth). In A, "output
  * channels transposed" (ZKR_GINF2_CHEAT_DW_T: Y and the prover's selector
  * both at m C + c, every opening true): refused by the verifier's
- * selector, accepted with it off. Not prover runs: a 1 x 1 depthwise conv
+ * selector, accepted with it off. Per shape, the link with U's kernel
+ * variables below the multiplier's (lku of the lk rounds): U's entry 0
+ * committed plus 1 (or -1; not the view of X) with Y the true product of
+ * that U, refused by the link, accepted with ZKR_GINF2_OFF_LINK. Not
+ * prover runs: a 1 x 1 depthwise conv
  * is refused by the layout and by the verifier before any proof byte
  * (MALFORMED), and the requantization's accumulator bound
  * (zkr_ginf2_conv_acc_bits_in, K = kh kw) is the multiplier-free one and
@@ -127,11 +131,14 @@ static void dwa_transcript(const dwa *f, zkr_transcript *t)
     zkr_ts_absorb(t, "g2-y-root", f->yc.root, ZKR_DIGEST_BYTES);
 }
 
-/* Commits f's tables (fresh), proves with prover flags poff, verifies with voff. */
-static zkr_err run(dwa *f, unsigned poff, unsigned voff, uint8_t tag)
+/*
+ * Commits f's tables (fresh), proves with prover flags poff (and U's entry
+ * 0 plus ud), verifies with voff.
+ */
+static zkr_err run_u(dwa *f, unsigned poff, unsigned voff, int64_t ud, uint8_t tag)
 {
     unsigned nw = zkr_cnn_conv_w_vars(&f->c);
-    zkr_ginf2_popts o = {1, ZKR_GINF2_OFF_GRIND | poff, 0, 0, 1, 0};
+    zkr_ginf2_popts o = {1, ZKR_GINF2_OFF_GRIND | poff, 0, ud, 1, 0};
     uint8_t seed[32];
     zkr_buf pf = {0};
     zkr_transcript t;
@@ -164,6 +171,36 @@ static zkr_err run(dwa *f, unsigned poff, unsigned voff, uint8_t tag)
 out:
     zkr_buf_free(&pf);
     return r;
+}
+
+static zkr_err run(dwa *f, unsigned poff, unsigned voff, uint8_t tag)
+{
+    return run_u(f, poff, voff, 0, tag);
+}
+
+/*
+ * The link attack: U's entry 0 (kernel (0, 0), channel 0, output (0, 0))
+ * committed plus ud (still int8), Y the true product with that U: Y(o, 0)
+ * += W(o, 0, 0) ud for the filters of channel 0 (o < mult). Returns ud.
+ */
+static int64_t u_cheat(dwa *f)
+{
+    const zkr_cnn_win *g = &f->c.g;
+    int64_t y0 = -(int64_t)g->pt, x0 = -(int64_t)g->pl, u0 = 0, ud;
+    size_t per = (size_t)g->oh * g->ow;
+    int64_t *ys = malloc(n_y(f) * sizeof *ys);
+
+    if (!ys)
+        return 0;
+    if (y0 >= 0 && x0 >= 0)
+        u0 = f->x[(size_t)y0 * g->w + (size_t)x0];
+    ud = u0 < 127 ? 1 : -1;
+    memcpy(ys, f->y, n_y(f) * sizeof *ys);
+    for (uint32_t m = 0; m < f->c.mult; m++)
+        ys[m * per] += f->w[(size_t)m * g->kh * g->kw] * ud;
+    y_table(f, ys, 0);
+    free(ys);
+    return ud;
 }
 
 /*
@@ -224,6 +261,17 @@ static void shape(zkr_tap *t, const dwa_shape *s, uint8_t tag)
     zkr_tap_ok(t, e == ZKR_OK,
                "%s: Y(o*) from another input channel: accepted with the final check off "
                "(teeth; %d)", s->name, (int)e);
+    {
+        int64_t ud = u_cheat(&f);
+        e = ud ? run_u(&f, 0, 0, ud, (uint8_t)(tag + 5)) : ZKR_ERR_NOMEM;
+        zkr_tap_ok(t, e == ZKR_ERR_VERIFY,
+                   "%s: U's entry 0 %+lld (not the view of X), Y its true product: refused by "
+                   "the link (%d)", s->name, (long long)ud, (int)e);
+        e = ud ? run_u(&f, ZKR_GINF2_OFF_LINK, ZKR_GINF2_OFF_LINK, ud, (uint8_t)(tag + 6))
+               : ZKR_ERR_NOMEM;
+        zkr_tap_ok(t, e == ZKR_OK, "%s: the same accepted with the link off (teeth; %d)",
+                   s->name, (int)e);
+    }
     if (f.c.g.c > 1 && f.c.mult > 1) {
         y_table(&f, f.y, 1);
         e = run(&f, ZKR_GINF2_CHEAT_DW_T, 0, (uint8_t)(tag + 3));
