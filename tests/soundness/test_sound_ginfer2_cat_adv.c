@@ -195,7 +195,7 @@ static size_t xat(const cata *f, unsigned j, uint32_t block, uint32_t c, uint32_
     return ((size_t)block << (f->q.lc[j] + lhw)) | ((size_t)c << lhw) | vat(f, 0, y, x);
 }
 
-/* Input j's region of V written from X_j's block blk, channel c + cs (reversed: c_j - 1 - c), + add. */
+/* Input j's region of V from X_j's block blk, channel c + cs (rev: c_j - 1 - c), plus add. */
 static void rewrite(cata *f, unsigned j, uint32_t blk, int64_t add, uint32_t cs, int rev)
 {
     const zkr_gl *x = f->xt[f->xi[j]];
