@@ -157,13 +157,18 @@ static zkr_err g2n_add(zkr_ginf2_net *net, const zkr_ml_gprog *g, const zkr_ginf
 
 /*
  * A CONCAT node (2..4 non-record nodes of its h x w, channels
- * concatenated): each input read at its block and offset (g2n_cin).
+ * concatenated): each input read at its block and offset (g2n_cin). Its
+ * declared channels must be the inputs' sum: a reader reads V with the
+ * declared shape, and V's channels past the sum are free bytes (no link
+ * reads them; zkr_ml_gprog_check refuses such a program, checked here
+ * since the verifier does not run it; adv-dwcat).
  */
 static zkr_err g2n_cat(zkr_ginf2_net *net, const zkr_ml_gprog *g, uint32_t i, zkr_diag *d)
 {
     const zkr_ml_gnode *n = &g->nodes[i];
     zkr_ginf2_cin in[ZKR_GINF2_CAT_MAX_IN];
     uint32_t c[ZKR_GINF2_CAT_MAX_IN];
+    uint64_t sum = 0;
 
     for (unsigned j = 0; j < net->n_src[i]; j++) {
         uint32_t a = net->src[i][j];
@@ -172,7 +177,12 @@ static zkr_err g2n_cat(zkr_ginf2_net *net, const zkr_ml_gprog *g, uint32_t i, zk
                             i, a);
         in[j] = g2n_cin(net, a);
         c[j] = g->nodes[a].c;
+        sum += c[j];
     }
+    if (sum != n->c)
+        return zkr_fail(d, ZKR_ERR_MALFORMED,
+                        "node %u: CONCAT declares %u channels, its inputs hold %llu", i, n->c,
+                        (unsigned long long)sum);
     if (zkr_ginf2_cat_init(&net->cat[i], net->n_src[i], c, in, n->h, n->w) != ZKR_OK)
         return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "node %u: CONCAT shape", i);
     net->n_rel += 1;
@@ -190,6 +200,10 @@ static zkr_err g2n_lut(zkr_ginf2_net *net, const zkr_ml_gprog *g, const zkr_ginf
 
     if (j == 0)
         return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "node %u: a LOOKUP reads the record", i);
+    /* its readers read V with the declared shape: its input's (as g2n_shape; adv-dwcat) */
+    if (g->nodes[i].c != in->c || g->nodes[i].h != in->h || g->nodes[i].w != in->w)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "node %u: LOOKUP of another shape than its input",
+                        i);
     c = g2n_cin(net, j);
     if (!mp->t[i] || zkr_ginf2_lut_init(&net->lut[i], in->c, in->h, in->w, mp->t[i], c.isl,
                                         c.block, c.in_off) != ZKR_OK)
