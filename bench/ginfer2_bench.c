@@ -2,10 +2,11 @@
  * ginfer2_bench: the whole zero-knowledge graph-inference@2 proof
  * (docs/proof-system.md, "The whole network") of LeNet-5, the small CNN
  * of zk-ginfer2-net, zk-ginfer2-avg-net's CNN with AVGPOOL and GAP nodes
- * (avg) or the residual CNN of zk-ginfer2-add (residual): commit (record
- * and model, for one proof), prove, verify, proof size, computed soundness
- * bits, peak RSS. One thread (the relations' provers are single-threaded
- * but for their commitments).
+ * (avg) or the residual CNN of zk-ginfer2-add (residual): commit (version
+ * 3: the fixture's hiding dataset and the model commitment, for one
+ * proof), prove, verify, proof size, computed soundness bits, peak RSS.
+ * One thread (the relations' provers are single-threaded but for their
+ * commitments).
  *
  *   ZKR_BENCH_CPU=1 ./build-rel/bench/ginfer2_bench [lenet|small|avg|residual]
  *
@@ -62,7 +63,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "ginfer2_bench: prove failed (%d)\n", (int)e);
         return 1;
     }
-    g2n_fx_statement(&f, NULL, NULL, &st);
+    g2n_fx_statement(&f, &st);
     t0 = clk();
     e = zkr_verify_ginfer2(pf.p, pf.len, &st, NULL, 0, NULL, NULL);
     tv = clk() - t0;
