@@ -17,7 +17,8 @@ struct zkr_ginf2_model {
     const zkr_ml_gmodel *m;
     zkr_ginf2_pub mp;
     zkr_ginf2_net net;
-    int64_t *mc_m[G2M_MAX], *mc_b[G2M_MAX]; /* the public parameters, as int64 */
+    int64_t *mc_m[G2M_MAX], *mc_b[G2M_MAX]; /* CONV / DENSE public parameters, as int64 */
+    int64_t add_m[G2M_MAX][2];              /* ADD: {Ma, Mb} */
     zkr_hpcs_poly *wp[G2M_MAX];
     zkr_hpcs_commitment wc[G2M_MAX];
     zkr_buf enc;
@@ -36,7 +37,10 @@ void zkr_ginf2_model_free(zkr_ginf2_model *gm)
     free(gm);
 }
 
-/* The public parameters of m's CONV / DENSE nodes (int64 copies) and the layout. */
+/*
+ * The public parameters of m's nodes with a model-commitment entry
+ * (zkr_ginf2_mc_op_has_entry; int64 copies) and the layout.
+ */
 static zkr_err g2m_layout(zkr_ginf2_model *gm, zkr_diag *d)
 {
     const zkr_ml_gprog *g = zkr_ml_gmodel_prog(gm->m);
@@ -45,10 +49,15 @@ static zkr_err g2m_layout(zkr_ginf2_model *gm, zkr_diag *d)
 
     for (uint32_t i = 1; i < g->n_nodes; i++) {
         const zkr_ml_gnode *n = &g->nodes[i];
-        if (n->op != ZKR_ML_GOP_CONV && n->op != ZKR_ML_GOP_DENSE)
+        if (!zkr_ginf2_mc_op_has_entry(n->op))
             continue;
         if ((r = zkr_ml_gmodel_params(gm->m, i, &pr)) != ZKR_OK)
             return r;
+        if (n->op == ZKR_ML_GOP_ADD) { /* ml/graph.h: Ma, Mb and one shift */
+            gm->add_m[i][0] = pr.ma, gm->add_m[i][1] = pr.mb;
+            gm->mp.m[i] = gm->add_m[i], gm->mp.shift[i] = pr.shift;
+            continue;
+        }
         gm->mc_m[i] = malloc(n->c * sizeof *gm->mc_m[i]);
         gm->mc_b[i] = malloc(n->c * sizeof *gm->mc_b[i]);
         if (!gm->mc_m[i] || !gm->mc_b[i])
@@ -72,11 +81,16 @@ static zkr_err g2m_encode(zkr_ginf2_model *gm)
     zkr_ml_gmodel_program_digest(gm->m, mc.program_digest);
     mc.n_nodes = g->n_nodes;
     for (uint32_t i = 1; i < g->n_nodes; i++) {
-        if (!gm->mc_m[i])
+        uint8_t op = g->nodes[i].op;
+        if (!zkr_ginf2_mc_op_has_entry(op))
             continue;
-        mc.has_w[i] = 1;
+        mc.op[i] = op;
         mc.shift[i] = gm->mp.shift[i];
-        mc.cout[i] = g->nodes[i].c;
+        if (op == ZKR_ML_GOP_ADD) {
+            mc.add_m[i][0] = gm->add_m[i][0], mc.add_m[i][1] = gm->add_m[i][1];
+            continue;
+        }
+        mc.cout[i] = g->nodes[i].c; /* CONV, DENSE */
         mc.m[i] = gm->mc_m[i], mc.b[i] = gm->mc_b[i];
         mc.w[i] = gm->wc[i];
     }

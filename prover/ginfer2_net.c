@@ -329,11 +329,19 @@ static zkr_err g2n_check_mc(const zkr_params *p, const zkr_prover_ginf2_in *in, 
     if ((r = zkr_ginf2_mc_decode(p, in->mc, in->mc_len, &mc)) != ZKR_OK)
         return zkr_fail(d, r == ZKR_ERR_NOMEM ? r : ZKR_ERR_USAGE, "prove: the model commitment");
     r = zkr_ginf2_mc_fit(in->g, &mc, &mp, d);
-    for (uint32_t i = 1; i < in->net->n && r == ZKR_OK; i++)
-        if (mc.has_w[i] && (mc.w[i].n_vars != in->wc[i]->n_vars ||
-                            mc.w[i].blind_vars != in->wc[i]->blind_vars ||
-                            memcmp(mc.w[i].root, in->wc[i]->root, ZKR_DIGEST_BYTES) != 0))
+    for (uint32_t i = 1; i < in->net->n && r == ZKR_OK; i++) {
+        const zkr_ginf2_add *a = &in->net->add[i];
+        if (zkr_ginf2_mc_has_w(&mc, i) &&
+            (!in->wc[i] || mc.w[i].n_vars != in->wc[i]->n_vars ||
+             mc.w[i].blind_vars != in->wc[i]->blind_vars ||
+             memcmp(mc.w[i].root, in->wc[i]->root, ZKR_DIGEST_BYTES) != 0))
             r = zkr_fail(d, ZKR_ERR_USAGE, "prove: node %u's weights are not the commitment's", i);
+        /* the ADD's public parameters the transcript binds are the commitment's */
+        if (mc.op[i] == ZKR_ML_GOP_ADD && (a->ma != mc.add_m[i][0] || a->mb != mc.add_m[i][1] ||
+                                           a->q.shift != mc.shift[i]))
+            r = zkr_fail(d, ZKR_ERR_USAGE, "prove: node %u's ADD parameters are not the "
+                                           "commitment's", i);
+    }
     zkr_ginf2_mc_clear(&mc);
     return r == ZKR_OK ? ZKR_OK : ZKR_ERR_USAGE;
 }

@@ -227,7 +227,7 @@ static zkr_err g2nv_math(g2nv_ctx *s, const zkr_proof_view *v, zkr_dec *roots, z
     size_t at = roots->pos;
 
     for (uint32_t i = 1; i < s->net->n; i++)
-        wc[i] = s->mc.has_w[i] ? &s->mc.w[i] : NULL;
+        wc[i] = zkr_ginf2_mc_has_w(&s->mc, i) ? &s->mc.w[i] : NULL;
     if ((r = g2nv_roots(s, roots, d)) != ZKR_OK ||
         (r = zkr_ginf2_net_transcript(s->p, s->st->g, s->net, s->st->statement_id, s->bind,
                                       s->bind_len, wc, v->body[0], v->len[0], &t)) != ZKR_OK)

@@ -20,10 +20,11 @@ void zkr_ginf2_mc_clear(zkr_ginf2_mc *mc)
     memset(mc, 0, sizeof *mc);
 }
 
-static int g2mc_entry_ok(const zkr_ginf2_mc *mc, uint32_t i)
+/* A CONV / DENSE entry's bounds (the encoder's; the decoder checks as it reads). */
+static int g2mc_w_ok(const zkr_ginf2_mc *mc, uint32_t i)
 {
-    if (mc->shift[i] < 1 || mc->shift[i] > 48 || mc->cout[i] < 1 ||
-        mc->cout[i] > ZKR_CNN_MAX_DIM || !mc->m[i] || !mc->b[i] || mc->w[i].ext)
+    if (mc->cout[i] < 1 || mc->cout[i] > ZKR_CNN_MAX_DIM || !mc->m[i] || !mc->b[i] ||
+        mc->w[i].ext)
         return 0;
     for (uint32_t c = 0; c < mc->cout[i]; c++)
         if (mc->m[i][c] < 0 || mc->m[i][c] > G2MC_M_MAX || mc->b[i][c] < -G2MC_B_MAX ||
@@ -32,51 +33,88 @@ static int g2mc_entry_ok(const zkr_ginf2_mc *mc, uint32_t i)
     return 1;
 }
 
-zkr_err zkr_ginf2_mc_encode(const zkr_ginf2_mc *mc, zkr_buf *out)
+static int g2mc_entry_ok(const zkr_ginf2_mc *mc, uint32_t i)
 {
-    uint32_t nw = 0;
+    if (!zkr_ginf2_mc_op_has_entry(mc->op[i]) || mc->shift[i] < 1 || mc->shift[i] > 48)
+        return 0;
+    switch (mc->op[i]) {
+    case ZKR_ML_GOP_ADD:
+        return mc->add_m[i][0] >= 0 && mc->add_m[i][0] <= G2MC_M_MAX && mc->add_m[i][1] >= 0 &&
+               mc->add_m[i][1] <= G2MC_M_MAX;
+    default: return g2mc_w_ok(mc, i); /* CONV, DENSE */
+    }
+}
+
+/* A CONV / DENSE payload after the shift: cout, M, b, n, e, root. */
+static zkr_err g2mc_enc_w(const zkr_ginf2_mc *mc, uint32_t i, zkr_buf *out)
+{
+    zkr_err r = zkr_enc_u32(out, mc->cout[i]);
+
+    for (uint32_t c = 0; c < mc->cout[i] && r == ZKR_OK; c++)
+        r = zkr_enc_u32(out, (uint32_t)mc->m[i][c]);
+    for (uint32_t c = 0; c < mc->cout[i] && r == ZKR_OK; c++)
+        r = zkr_enc_u32(out, (uint32_t)(int32_t)mc->b[i][c]);
+    if (r == ZKR_OK && (r = zkr_enc_u32(out, mc->w[i].n_vars)) == ZKR_OK &&
+        (r = zkr_enc_u32(out, mc->w[i].blind_vars)) == ZKR_OK)
+        r = zkr_buf_append(out, mc->w[i].root, ZKR_DIGEST_BYTES);
+    return r;
+}
+
+/* One entry: node, op, then the op's payload (zkr_ginf2_mc_op_has_entry's switch). */
+static zkr_err g2mc_enc_entry(const zkr_ginf2_mc *mc, uint32_t i, zkr_buf *out)
+{
     zkr_err r;
 
-    if (mc->n_nodes < 2 || mc->n_nodes > ZKR_GINF2_NET_MAX_NODES)
-        return ZKR_ERR_USAGE;
-    for (uint32_t i = 1; i < mc->n_nodes; i++) {
-        if (mc->has_w[i] && !g2mc_entry_ok(mc, i))
-            return ZKR_ERR_USAGE;
-        nw += mc->has_w[i] != 0;
+    if ((r = zkr_enc_u32(out, i)) != ZKR_OK || (r = zkr_enc_u32(out, mc->op[i])) != ZKR_OK ||
+        (r = zkr_enc_u32(out, mc->shift[i])) != ZKR_OK)
+        return r;
+    switch (mc->op[i]) {
+    case ZKR_ML_GOP_ADD:
+        if ((r = zkr_enc_u32(out, (uint32_t)mc->add_m[i][0])) != ZKR_OK)
+            return r;
+        return zkr_enc_u32(out, (uint32_t)mc->add_m[i][1]);
+    default: return g2mc_enc_w(mc, i, out); /* CONV, DENSE */
     }
-    if (nw == 0 || mc->has_w[0])
+}
+
+zkr_err zkr_ginf2_mc_encode(const zkr_ginf2_mc *mc, zkr_buf *out)
+{
+    uint32_t ne = 0, nw = 0;
+    zkr_err r;
+
+    if (mc->n_nodes < 2 || mc->n_nodes > ZKR_GINF2_NET_MAX_NODES || mc->op[0])
+        return ZKR_ERR_USAGE;
+    for (uint32_t i = mc->n_nodes; i < ZKR_GINF2_NET_MAX_NODES; i++)
+        if (mc->op[i])
+            return ZKR_ERR_USAGE;
+    for (uint32_t i = 1; i < mc->n_nodes; i++) {
+        if (mc->op[i] && !g2mc_entry_ok(mc, i))
+            return ZKR_ERR_USAGE;
+        ne += mc->op[i] != 0;
+        nw += zkr_ginf2_mc_has_w(mc, i);
+    }
+    if (nw == 0)
         return ZKR_ERR_USAGE;
     if ((r = zkr_buf_append(out, G2MC_MAGIC, 8)) != ZKR_OK ||
         (r = zkr_enc_u32(out, ZKR_GINFER2_MC_VERSION)) != ZKR_OK ||
         (r = zkr_buf_append(out, mc->program_digest, ZKR_DIGEST_BYTES)) != ZKR_OK ||
-        (r = zkr_enc_u32(out, mc->n_nodes)) != ZKR_OK || (r = zkr_enc_u32(out, nw)) != ZKR_OK)
+        (r = zkr_enc_u32(out, mc->n_nodes)) != ZKR_OK || (r = zkr_enc_u32(out, ne)) != ZKR_OK)
         return r;
-    for (uint32_t i = 1; i < mc->n_nodes && r == ZKR_OK; i++) {
-        if (!mc->has_w[i])
-            continue;
-        if ((r = zkr_enc_u32(out, i)) != ZKR_OK || (r = zkr_enc_u32(out, mc->shift[i])) != ZKR_OK ||
-            (r = zkr_enc_u32(out, mc->cout[i])) != ZKR_OK)
-            return r;
-        for (uint32_t c = 0; c < mc->cout[i] && r == ZKR_OK; c++)
-            r = zkr_enc_u32(out, (uint32_t)mc->m[i][c]);
-        for (uint32_t c = 0; c < mc->cout[i] && r == ZKR_OK; c++)
-            r = zkr_enc_u32(out, (uint32_t)(int32_t)mc->b[i][c]);
-        if (r == ZKR_OK && (r = zkr_enc_u32(out, mc->w[i].n_vars)) == ZKR_OK &&
-            (r = zkr_enc_u32(out, mc->w[i].blind_vars)) == ZKR_OK)
-            r = zkr_buf_append(out, mc->w[i].root, ZKR_DIGEST_BYTES);
-    }
+    for (uint32_t i = 1; i < mc->n_nodes && r == ZKR_OK; i++)
+        if (mc->op[i])
+            r = g2mc_enc_entry(mc, i, out);
     return r;
 }
 
-/* One entry (after its node index): shift, cout, M, b, n, e, root. */
-static zkr_err g2mc_dec_entry(const zkr_params *p, zkr_dec *d, uint32_t i, zkr_ginf2_mc *mc)
+/* A CONV / DENSE payload after the shift: cout, M, b, n, e, root. */
+static zkr_err g2mc_dec_w(const zkr_params *p, zkr_dec *d, uint32_t i, zkr_ginf2_mc *mc)
 {
     const uint8_t *raw;
     uint32_t v;
     zkr_hpcs_commitment *w = &mc->w[i];
 
-    if (zkr_dec_u32(d, &mc->shift[i]) != ZKR_OK || zkr_dec_u32(d, &mc->cout[i]) != ZKR_OK ||
-        mc->shift[i] < 1 || mc->shift[i] > 48 || mc->cout[i] < 1 || mc->cout[i] > ZKR_CNN_MAX_DIM)
+    if (zkr_dec_u32(d, &mc->cout[i]) != ZKR_OK || mc->cout[i] < 1 ||
+        mc->cout[i] > ZKR_CNN_MAX_DIM)
         return ZKR_ERR_MALFORMED;
     mc->m[i] = malloc(mc->cout[i] * sizeof *mc->m[i]);
     mc->b[i] = malloc(mc->cout[i] * sizeof *mc->b[i]);
@@ -100,14 +138,38 @@ static zkr_err g2mc_dec_entry(const zkr_params *p, zkr_dec *d, uint32_t i, zkr_g
         w->n_vars + w->blind_vars > p->max_vars)
         return ZKR_ERR_MALFORMED;
     memcpy(w->root, raw, ZKR_DIGEST_BYTES);
+    /* one weight commitment named for two nodes: refused (no node shares another's W) */
+    for (uint32_t j = 1; j < i; j++)
+        if (zkr_ginf2_mc_has_w(mc, j) && memcmp(mc->w[j].root, w->root, ZKR_DIGEST_BYTES) == 0)
+            return ZKR_ERR_MALFORMED;
     return ZKR_OK;
+}
+
+/* One entry after its node index: op, shift, the op's payload. */
+static zkr_err g2mc_dec_entry(const zkr_params *p, zkr_dec *d, uint32_t i, zkr_ginf2_mc *mc)
+{
+    uint32_t op, v[2];
+
+    if (zkr_dec_u32(d, &op) != ZKR_OK || op > 0xffu || !zkr_ginf2_mc_op_has_entry((uint8_t)op) ||
+        zkr_dec_u32(d, &mc->shift[i]) != ZKR_OK || mc->shift[i] < 1 || mc->shift[i] > 48)
+        return ZKR_ERR_MALFORMED;
+    mc->op[i] = (uint8_t)op;
+    switch (op) {
+    case ZKR_ML_GOP_ADD:
+        if (zkr_dec_u32(d, &v[0]) != ZKR_OK || zkr_dec_u32(d, &v[1]) != ZKR_OK ||
+            v[0] > G2MC_M_MAX || v[1] > G2MC_M_MAX)
+            return ZKR_ERR_MALFORMED;
+        mc->add_m[i][0] = v[0], mc->add_m[i][1] = v[1];
+        return ZKR_OK;
+    default: return g2mc_dec_w(p, d, i, mc); /* CONV, DENSE */
+    }
 }
 
 static zkr_err g2mc_decode(const zkr_params *p, const uint8_t *in, size_t len, zkr_ginf2_mc *out)
 {
     zkr_dec d;
     const uint8_t *raw;
-    uint32_t v, nw, prev = 0, node;
+    uint32_t v, ne, nw = 0, prev = 0, node;
     zkr_err r;
 
     zkr_dec_init(&d, in, len);
@@ -117,21 +179,19 @@ static zkr_err g2mc_decode(const zkr_params *p, const uint8_t *in, size_t len, z
         return ZKR_ERR_MALFORMED;
     memcpy(out->program_digest, raw, ZKR_DIGEST_BYTES);
     if (zkr_dec_u32(&d, &out->n_nodes) != ZKR_OK || out->n_nodes < 2 ||
-        out->n_nodes > ZKR_GINF2_NET_MAX_NODES || zkr_dec_u32(&d, &nw) != ZKR_OK || nw < 1 ||
-        nw >= out->n_nodes)
+        out->n_nodes > ZKR_GINF2_NET_MAX_NODES || zkr_dec_u32(&d, &ne) != ZKR_OK || ne < 1 ||
+        ne >= out->n_nodes)
         return ZKR_ERR_MALFORMED;
-    for (uint32_t k = 0; k < nw; k++) {
+    for (uint32_t k = 0; k < ne; k++) {
         if (zkr_dec_u32(&d, &node) != ZKR_OK || node <= prev || node >= out->n_nodes)
             return ZKR_ERR_MALFORMED;
-        out->has_w[node] = 1;
         if ((r = g2mc_dec_entry(p, &d, node, out)) != ZKR_OK)
             return r;
-        /* one weight commitment named for two nodes: refused (no node shares another's W) */
-        for (uint32_t j = 1; j < node; j++)
-            if (out->has_w[j] && memcmp(out->w[j].root, out->w[node].root, ZKR_DIGEST_BYTES) == 0)
-                return ZKR_ERR_MALFORMED;
+        nw += zkr_ginf2_mc_has_w(out, node);
         prev = node;
     }
+    if (nw == 0) /* every program ends in a CONV / DENSE node */
+        return ZKR_ERR_MALFORMED;
     return zkr_dec_finish(&d) == ZKR_OK ? ZKR_OK : ZKR_ERR_MALFORMED;
 }
 
@@ -164,22 +224,32 @@ zkr_err zkr_ginf2_mc_fit(const zkr_ml_gprog *g, const zkr_ginf2_mc *mc, zkr_ginf
                         "model commitment: not one for this program (digest or node count)");
     for (uint32_t i = 1; i < g->n_nodes; i++) {
         const zkr_ml_gnode *n = &g->nodes[i];
-        int weighted = n->op == ZKR_ML_GOP_CONV || n->op == ZKR_ML_GOP_DENSE;
-        if (weighted != (mc->has_w[i] != 0) || (weighted && mc->cout[i] != n->c))
+        uint8_t want = zkr_ginf2_mc_op_has_entry(n->op) ? n->op : 0;
+        if (mc->op[i] != want)
             return zkr_fail(d, ZKR_ERR_MISMATCH_MODEL,
                             "model commitment: node %u's entry does not fit the program", i);
-        for (uint32_t j = 1; weighted && j < i; j++)
-            if (mc->has_w[j] && memcmp(mc->w[j].root, mc->w[i].root, ZKR_DIGEST_BYTES) == 0)
+        switch (want) {
+        case 0: break; /* no parameters */
+        case ZKR_ML_GOP_ADD:
+            mp->m[i] = mc->add_m[i], mp->shift[i] = mc->shift[i];
+            break;
+        default: /* CONV, DENSE */
+            if (mc->cout[i] != n->c)
                 return zkr_fail(d, ZKR_ERR_MISMATCH_MODEL,
-                                "model commitment: one root named for nodes %u and %u", j, i);
-        if (weighted)
+                                "model commitment: node %u's entry does not fit the program", i);
+            for (uint32_t j = 1; j < i; j++)
+                if (zkr_ginf2_mc_has_w(mc, j) &&
+                    memcmp(mc->w[j].root, mc->w[i].root, ZKR_DIGEST_BYTES) == 0)
+                    return zkr_fail(d, ZKR_ERR_MISMATCH_MODEL,
+                                    "model commitment: one root named for nodes %u and %u", j, i);
             mp->m[i] = mc->m[i], mp->b[i] = mc->b[i], mp->shift[i] = mc->shift[i];
+        }
     }
     if (zkr_ginf2_net_init(&net, g, mp, d) != ZKR_OK)
         return zkr_fail(d, ZKR_ERR_MISMATCH_MODEL,
                         "model commitment: its parameters do not fit the program");
     for (uint32_t i = 1; i < g->n_nodes; i++)
-        if (mc->has_w[i] && mc->w[i].n_vars != zkr_cnn_conv_w_vars(&net.conv[i]))
+        if (zkr_ginf2_mc_has_w(mc, i) && mc->w[i].n_vars != zkr_cnn_conv_w_vars(&net.conv[i]))
             return zkr_fail(d, ZKR_ERR_MISMATCH_MODEL,
                             "model commitment: node %u's weights over 2^%u, the program's 2^%u",
                             i, mc->w[i].n_vars, zkr_cnn_conv_w_vars(&net.conv[i]));

@@ -145,6 +145,26 @@ static inline zkr_err g2n_fx_native(g2n_fx *f)
 }
 
 /*
+ * The dataset's records (c h w input bytes and a label, random from *s;
+ * f->record the proven one) and the statement id from seed. NOMEM.
+ */
+static inline zkr_err g2n_fx_records(g2n_fx *f, uint64_t *s, uint64_t seed)
+{
+    f->record_len = zkr_ginf2_record_len(&f->g);
+    for (uint32_t k = 0; k < G2N_FX_RECS; k++) {
+        if (!(f->recs[k] = malloc(f->record_len)))
+            return ZKR_ERR_NOMEM;
+        for (size_t j = 0; j < f->record_len; j++)
+            f->recs[k][j] = (uint8_t)g2n_fx_rnd(s);
+        f->recs[k][f->record_len - 1] %= 10u; /* the label */
+    }
+    f->record = f->recs[G2N_FX_INDEX];
+    for (size_t k = 0; k < sizeof f->sid; k++)
+        f->sid[k] = (uint8_t)(seed + 3 * k);
+    return ZKR_OK;
+}
+
+/*
  * The model (weights in -127..127, M_c = 2^s / (fan-in 24) + c, shift 16,
  * |b| < 2^11) and record from seed, the layout, the reference logits.
  */
@@ -180,17 +200,8 @@ static inline zkr_err g2n_fx_init(g2n_fx *f, int lenet, uint64_t seed)
         }
         f->mp.m[i] = f->m[i], f->mp.b[i] = f->b[i], f->mp.shift[i] = 16;
     }
-    f->record_len = zkr_ginf2_record_len(&f->g);
-    for (uint32_t k = 0; k < G2N_FX_RECS; k++) {
-        if (!(f->recs[k] = malloc(f->record_len)))
-            return ZKR_ERR_NOMEM;
-        for (size_t j = 0; j < f->record_len; j++)
-            f->recs[k][j] = (uint8_t)g2n_fx_rnd(&s);
-        f->recs[k][f->record_len - 1] %= 10u; /* the label */
-    }
-    f->record = f->recs[G2N_FX_INDEX];
-    for (size_t k = 0; k < sizeof f->sid; k++)
-        f->sid[k] = (uint8_t)(seed + 3 * k);
+    if ((r = g2n_fx_records(f, &s, seed)) != ZKR_OK)
+        return r;
     if ((r = zkr_ginf2_net_init(&f->net, &f->g, &f->mp, NULL)) != ZKR_OK)
         return r;
     return g2n_fx_native(f);
@@ -263,9 +274,15 @@ static inline zkr_err g2n_fx_mc(const g2n_fx *f, const zkr_hpcs_commitment *cons
         return ZKR_ERR_MALFORMED;
     mc.n_nodes = f->g.n_nodes;
     for (uint32_t i = 1; i < f->g.n_nodes; i++) {
-        if (!f->m[i])
+        uint8_t op = f->g.nodes[i].op;
+        if (!zkr_ginf2_mc_op_has_entry(op))
             continue;
-        mc.has_w[i] = 1, mc.shift[i] = f->mp.shift[i], mc.cout[i] = f->g.nodes[i].c;
+        mc.op[i] = op, mc.shift[i] = f->mp.shift[i];
+        if (op == ZKR_ML_GOP_ADD) { /* f->m[i] = {Ma, Mb} */
+            mc.add_m[i][0] = f->m[i][0], mc.add_m[i][1] = f->m[i][1];
+            continue;
+        }
+        mc.cout[i] = f->g.nodes[i].c;
         mc.m[i] = f->m[i], mc.b[i] = f->b[i];
         mc.w[i] = over && over[i] ? *over[i] : f->wc[i];
     }

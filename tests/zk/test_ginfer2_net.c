@@ -359,7 +359,8 @@ static void model_commit(zkr_tap *t, g2n_fx *f2)
     e = zkr_ginf2_mc_decode(&f2->p, enc.p, enc.len, &mc);
     if (e == ZKR_OK)
         e = zkr_ginf2_mc_fit(&f2->g, &mc, &mp, NULL);
-    zkr_tap_ok(t, e == ZKR_OK && mc.has_w[1] && mc.has_w[3] && !mc.has_w[2] && mp.shift[3] == 16 &&
+    zkr_tap_ok(t, e == ZKR_OK && zkr_ginf2_mc_has_w(&mc, 1) && zkr_ginf2_mc_has_w(&mc, 3) &&
+                      !mc.op[2] && mp.shift[3] == 16 &&
                       mp.m[1][1] == f2->m[1][1] && mp.b[3][2] == f2->b[3][2],
                "model commitment: decodes and fits the program (M, b, shift public) (%d)", (int)e);
     zkr_ginf2_mc_clear(&mc);
