@@ -23,6 +23,28 @@ int zkr_app_g2_mc_is_graph(const uint8_t *enc, size_t len);
 void zkr_app_g2_mc_digest(const uint8_t *enc, size_t len, uint8_t *out);
 
 /*
+ * `model commit` of a graph model file (model, len bytes; ZKRQMOD version
+ * 2): the private graph model commitment blinded for `budget` (seed NULL:
+ * the OS CSPRNG, else derived from it), its encoding into *enc, its opening
+ * (ZKR_APP_G2_OPENING_BYTES, secret) into opening, the proofs the budget
+ * allows, the CONV / DENSE nodes committed and the program digest.
+ * ZKR_ERR_MALFORMED (a weight outside -127..127), UNSUPPORTED (a program
+ * graph-inference@2 does not prove), NOMEM.
+ */
+zkr_err zkr_app_g2_commit(const uint8_t *model, size_t len, uint32_t budget, const uint8_t *seed,
+                          size_t seed_len, zkr_buf *enc, uint8_t *opening, uint32_t *proofs,
+                          uint32_t *n_layers, uint8_t program[ZKR_DIGEST_BYTES],
+                          zkr_diag *d) ZKR_WUR;
+
+/*
+ * register-model --commitment: enc is a commitment for the graph program
+ * whose stored bytes are prog (its digest and every weight tensor's
+ * shape); file names it in messages. ZKR_ERR_MISMATCH_PROGRAM.
+ */
+zkr_err zkr_app_g2_mc_check_program(const uint8_t *enc, size_t len, const uint8_t *prog,
+                                    size_t prog_len, const char *file, zkr_diag *d) ZKR_WUR;
+
+/*
  * Reopens enc with opening for the model gm (its weights must be the
  * committed ones) and gives the proofs its budget allows (the ledger's
  * cap). ZKR_ERR_MISMATCH_MODEL, ZKR_ERR_MALFORMED, ZKR_ERR_UNSUPPORTED.
