@@ -251,49 +251,54 @@ static zkr_err prove_finish(zkr_app *app, const zkr_statement *st, const zkr_buf
 
 /* The owners' files against the registry, the output checked, the budgets reserved. */
 static zkr_err prove_prepare(zkr_app *app, const zkr_statement *st, uint64_t index,
-                             const zkr_app_infer2_opts *o, zkr_app_model_secrets *ms,
-                             zkr_app_dscommit3_secrets *dsec, zkr_dataset **ds, uint8_t *rc,
-                             uint8_t *ro, uint8_t path[ZKR_MERKLE_MAX_DEPTH][ZKR_DIGEST_BYTES],
-                             ginf2_job *j)
+                             const zkr_app_infer2_opts *o, zkr_app_owner_keys *k, ginf2_job *j)
 {
     zkr_app_owner_files of = {o->model_file, o->model_secrets, o->dataset_file,
                               o->dataset_secrets};
     uint32_t proofs = 0;
     zkr_err r;
 
-    if ((r = zkr_app_model_secrets_load(app, o->model_secrets, o->pass, ms)) != ZKR_OK ||
-        (r = zkr_app_dscommit3_secrets_load(app, o->dataset_secrets, o->pass, dsec)) != ZKR_OK ||
-        (r = zkr_app_owner_model_load(app, &st->model, &of, ms, ZKR_APP_G2_MC_MAX_BYTES,
+    if ((r = zkr_app_owner_keys_load(app, &of, o->pass, k)) != ZKR_OK ||
+        (r = zkr_app_owner_model_load(app, &st->model, &of, &k->ms, ZKR_APP_G2_MC_MAX_BYTES,
                                       zkr_app_g2_mc_digest, &j->model, &j->enc)) != ZKR_OK ||
-        (r = zkr_app_owner_record_load(app, &st->dataset, index, &of, dsec, ds, rc, ro, path,
-                                       &j->rec)) != ZKR_OK)
+        (r = zkr_app_owner_record_load(app, &st->dataset, index, &of, &k->dsec, &k->ds, k->rc,
+                                       k->ro, k->path, &j->rec)) != ZKR_OK)
         return r;
-    j->opening = ms->opening;
+    j->opening = k->ms.opening;
     if ((r = check_output(app, st, j, &proofs)) != ZKR_OK)
         return r;
     return zkr_app_owner_reserve(app, &of, ZKR_APP_GINF2_LEDGER_KIND, &j->enc, proofs, &j->rec,
-                                 dsec->budget);
+                                 k->dsec.budget);
+}
+
+/* The worker's time, measured around the call. */
+static zkr_err prove_call(zkr_app *app, int no_sandbox, const zkr_buf *req, zkr_buf *reply,
+                          zkr_app_prove_result *res)
+{
+    zkr_sandbox_opts so = {NULL, NULL, 0};
+    zkr_sandbox_result sres;
+    struct timespec t0, t1;
+    zkr_err r;
+
+    so.no_sandbox = no_sandbox;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    r = zkr_sandbox_call(zkr_app_workers, "ginfer2-prove", &so, req->p, req->len, reply, &sres,
+                         &app->diag);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    res->seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
+    return r;
 }
 
 zkr_err zkr_app_ginf2_prove(zkr_app *app, const zkr_statement *st, const zkr_app_infer2_opts *o,
                             zkr_app_prove_result *res)
 {
-    zkr_app_model_secrets ms;
-    zkr_app_dscommit3_secrets dsec;
-    uint8_t rc[ZKR_RECORD_COMMIT_BYTES], *ro = NULL;
-    uint8_t path[ZKR_MERKLE_MAX_DEPTH][ZKR_DIGEST_BYTES];
-    zkr_sandbox_opts so = {NULL, NULL, 0};
-    zkr_sandbox_result sres;
-    zkr_dataset *ds = NULL;
+    zkr_app_owner_keys k;
     zkr_buf req = {0}, reply = {0};
     ginf2_job j;
     uint64_t index = 0;
-    struct timespec t0, t1;
     zkr_err r;
 
     memset(&j, 0, sizeof j);
-    memset(&ms, 0, sizeof ms);
-    memset(&dsec, 0, sizeof dsec);
     if (o->model_file == NULL || o->model_secrets == NULL || o->dataset_file == NULL ||
         o->dataset_secrets == NULL)
         return zkr_fail(&app->diag, ZKR_ERR_USAGE,
@@ -304,31 +309,15 @@ zkr_err zkr_app_ginf2_prove(zkr_app *app, const zkr_statement *st, const zkr_app
                         "--output-secrets: " ZKR_APP_GINF2_KIND " outputs are public");
     if ((r = record_index(app, st, &index)) != ZKR_OK)
         return r;
-    if ((ro = sodium_malloc(ZKR_RECORD_OPENING_BYTES)) == NULL)
-        return ZKR_ERR_NOMEM;
-    so.no_sandbox = o->no_sandbox;
-    if ((r = prove_prepare(app, st, index, o, &ms, &dsec, &ds, rc, ro, path, &j)) != ZKR_OK ||
-        (r = job_request(st, &j, o, &req)) != ZKR_OK)
-        goto out;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    r = zkr_sandbox_call(zkr_app_workers, "ginfer2-prove", &so, req.p, req.len, &reply, &sres,
-                         &app->diag);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    res->seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
-    if (r == ZKR_OK)
+    if ((r = zkr_app_owner_keys_init(&k)) == ZKR_OK &&
+        (r = prove_prepare(app, st, index, o, &k, &j)) == ZKR_OK &&
+        (r = job_request(st, &j, o, &req)) == ZKR_OK &&
+        (r = prove_call(app, o->no_sandbox, &req, &reply, res)) == ZKR_OK)
         r = prove_finish(app, st, &reply, o->out, res);
-out:
-    if (req.p != NULL)
-        sodium_memzero(req.p, req.len); /* it carried the openings and the record */
-    zkr_buf_free(&req);
+    zkr_app_owner_keys_free(&k, &req);
     zkr_buf_free(&reply);
     zkr_buf_free(&j.model);
     zkr_buf_free(&j.enc);
-    sodium_memzero(path, sizeof path);
-    sodium_free(ro); /* wipes */
-    zkr_dataset_free(ds);
-    zkr_app_model_secrets_free(&ms);
-    zkr_app_dscommit3_secrets_free(&dsec);
     return r;
 }
 

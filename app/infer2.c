@@ -134,6 +134,36 @@ static zkr_err job_request(const infer2_job *j, uint32_t threads, zkr_buf *req)
 
 typedef zkr_app_owner_files owner_files;
 
+zkr_err zkr_app_owner_keys_init(zkr_app_owner_keys *k)
+{
+    memset(k, 0, sizeof *k);
+    k->ro = sodium_malloc(ZKR_RECORD_OPENING_BYTES);
+    return k->ro == NULL ? ZKR_ERR_NOMEM : ZKR_OK;
+}
+
+zkr_err zkr_app_owner_keys_load(zkr_app *app, const zkr_app_owner_files *o, const zkr_secret *pass,
+                                zkr_app_owner_keys *k)
+{
+    zkr_err r = zkr_app_model_secrets_load(app, o->model_secrets, pass, &k->ms);
+
+    if (r == ZKR_OK)
+        r = zkr_app_dscommit3_secrets_load(app, o->dataset_secrets, pass, &k->dsec);
+    return r;
+}
+
+void zkr_app_owner_keys_free(zkr_app_owner_keys *k, zkr_buf *req)
+{
+    if (req->p != NULL)
+        sodium_memzero(req->p, req->len); /* it carried the openings and the record */
+    zkr_buf_free(req);
+    sodium_memzero(k->path, sizeof k->path);
+    sodium_free(k->ro); /* wipes; accepts NULL */
+    zkr_dataset_free(k->ds);
+    zkr_app_model_secrets_free(&k->ms);
+    zkr_app_dscommit3_secrets_free(&k->dsec);
+    memset(k, 0, sizeof *k);
+}
+
 zkr_err zkr_app_owner_model_load(zkr_app *app, const zkr_artifact *model, const owner_files *o,
                                  const zkr_app_model_secrets *ms, size_t enc_max,
                                  void (*digest)(const uint8_t *, size_t, uint8_t *),
@@ -495,15 +525,11 @@ static zkr_err must_be_absent(zkr_app *app, const char *path, const char *what)
 zkr_err zkr_app_infer2_prove(zkr_app *app, const zkr_statement *st, uint64_t index,
                              const zkr_app_infer2_opts *o, zkr_app_prove_result *res)
 {
-    zkr_app_model_secrets ms;
-    zkr_app_dscommit3_secrets dsec;
+    zkr_app_owner_keys k;
     zkr_app_output_secrets os;
     owner_files of = {o->model_file, o->model_secrets, o->dataset_file, o->dataset_secrets};
-    uint8_t rc[ZKR_RECORD_COMMIT_BYTES], *ro = NULL;
-    uint8_t path[ZKR_MERKLE_MAX_DEPTH][ZKR_DIGEST_BYTES];
     zkr_sandbox_opts so = {NULL, NULL, 0};
     zkr_sandbox_result sres;
-    zkr_dataset *ds = NULL;
     zkr_buf req = {0}, reply = {0};
     infer2_job j;
     uint32_t proofs = 0;
@@ -514,8 +540,7 @@ zkr_err zkr_app_infer2_prove(zkr_app *app, const zkr_statement *st, uint64_t ind
     zkr_err r;
 
     memset(&j, 0, sizeof j);
-    memset(&ms, 0, sizeof ms);
-    memset(&dsec, 0, sizeof dsec);
+    memset(&k, 0, sizeof k);
     memset(&os, 0, sizeof os);
     if (o->model_file == NULL || o->model_secrets == NULL || o->dataset_file == NULL ||
         o->dataset_secrets == NULL)
@@ -535,8 +560,7 @@ zkr_err zkr_app_infer2_prove(zkr_app *app, const zkr_statement *st, uint64_t ind
     j.seed = o->zk_seed;
     j.seed_len = o->zk_seed ? o->zk_seed_len : 0;
     j.public_output = st->schema.public_output != 0;
-    ro = sodium_malloc(ZKR_RECORD_OPENING_BYTES);
-    if (ro == NULL)
+    if (zkr_app_owner_keys_init(&k) != ZKR_OK)
         return ZKR_ERR_NOMEM;
     so.no_sandbox = o->no_sandbox;
     if (!j.public_output) {
@@ -546,12 +570,12 @@ zkr_err zkr_app_infer2_prove(zkr_app *app, const zkr_statement *st, uint64_t ind
         j.oc = os.oc;
         j.oc_opening = os.opening;
     }
-    if ((r = zkr_app_model_secrets_load(app, o->model_secrets, o->pass, &ms)) != ZKR_OK ||
-        (r = zkr_app_dscommit3_secrets_load(app, o->dataset_secrets, o->pass, &dsec)) != ZKR_OK ||
-        (r = load_model(app, &st->model, &of, &ms, &j)) != ZKR_OK ||
-        (r = load_record(app, &st->dataset, index, &of, &dsec, &ds, rc, ro, path, &j)) != ZKR_OK ||
+    if ((r = zkr_app_owner_keys_load(app, &of, o->pass, &k)) != ZKR_OK ||
+        (r = load_model(app, &st->model, &of, &k.ms, &j)) != ZKR_OK ||
+        (r = load_record(app, &st->dataset, index, &of, &k.dsec, &k.ds, k.rc, k.ro, k.path, &j)) !=
+            ZKR_OK ||
         (r = check_output(app, st, &j, &proofs)) != ZKR_OK ||
-        (r = reserve(app, o, &j, proofs, dsec.budget)) != ZKR_OK ||
+        (r = reserve(app, o, &j, proofs, k.dsec.budget)) != ZKR_OK ||
         (r = job_request(&j, o->threads, &req)) != ZKR_OK)
         goto out;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -572,17 +596,10 @@ zkr_err zkr_app_infer2_prove(zkr_app *app, const zkr_statement *st, uint64_t ind
     zkr_sha256(proof, proof_len, res->sha256);
     res->bytes = proof_len;
 out:
-    if (req.p != NULL)
-        sodium_memzero(req.p, req.len); /* it carried the openings and the record */
-    zkr_buf_free(&req);
+    zkr_app_owner_keys_free(&k, &req);
     zkr_buf_free(&reply);
     zkr_buf_free(&j.model);
     zkr_buf_free(&j.enc);
-    sodium_memzero(path, sizeof path);
-    sodium_free(ro); /* wipes */
-    zkr_dataset_free(ds);
-    zkr_app_model_secrets_free(&ms);
-    zkr_app_dscommit3_secrets_free(&dsec);
     zkr_app_output_secrets_free(&os);
     return r;
 }

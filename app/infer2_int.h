@@ -20,6 +20,27 @@ typedef struct {
 } zkr_app_owner_files;
 
 /*
+ * The owners' unsealed secrets and the record's commitment, opening and
+ * path, as a proof needs them (one cleanup for every prover).
+ */
+typedef struct {
+    zkr_app_model_secrets ms;
+    zkr_app_dscommit3_secrets dsec;
+    zkr_dataset *ds;
+    uint8_t rc[ZKR_RECORD_COMMIT_BYTES];
+    uint8_t *ro; /* ZKR_RECORD_OPENING_BYTES, sodium_malloc'ed, secret */
+    uint8_t path[ZKR_MERKLE_MAX_DEPTH][ZKR_DIGEST_BYTES];
+} zkr_app_owner_keys;
+
+/* Empties k and allocates its opening. ZKR_OK, ZKR_ERR_NOMEM. */
+zkr_err zkr_app_owner_keys_init(zkr_app_owner_keys *k) ZKR_WUR;
+/* Unseals both owners' secrets files under pass into k. zkr_app_*_secrets_load's errors. */
+zkr_err zkr_app_owner_keys_load(zkr_app *app, const zkr_app_owner_files *o, const zkr_secret *pass,
+                                zkr_app_owner_keys *k) ZKR_WUR;
+/* Wipes and frees everything k holds, and the worker request req (it carried the secrets). */
+void zkr_app_owner_keys_free(zkr_app_owner_keys *k, zkr_buf *req);
+
+/*
  * Reads o->model_file into *file and checks it is the file the secrets ms
  * were made from, that ms are the registered private model's, and that the
  * store's commitment bytes (read into *enc, at most enc_max bytes) hash to
