@@ -346,7 +346,7 @@ static zkr_err stored_program(zkr_app *app, const zkr_artifact *prog, zkr_buf *b
 zkr_err zkr_app_ginf2_verify_request(zkr_app *app, const zkr_statement *st, uint32_t param_set,
                                      const zkr_buf *proof, zkr_buf *req)
 {
-    zkr_buf prog = {0}, enc = {0};
+    zkr_buf prog = {0};
     uint64_t index = 0;
     zkr_err r;
 
@@ -361,15 +361,13 @@ zkr_err zkr_app_ginf2_verify_request(zkr_app *app, const zkr_statement *st, uint
         return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_OUTPUT,
                         "statement binds no public output or no model commitment");
     if ((r = record_index(app, st, &index)) != ZKR_OK ||
-        (r = stored_program(app, &st->program, &prog)) != ZKR_OK ||
-        (r = stored_commitment(app, &st->model, &enc)) != ZKR_OK)
+        (r = stored_program(app, &st->program, &prog)) != ZKR_OK)
         goto out;
     if ((r = zkr_enc_u32(req, GINF2_WORKER_VERSION)) != ZKR_OK ||
         (r = zkr_buf_append(req, st->statement_id, ZKR_DIGEST_BYTES)) != ZKR_OK ||
         (r = zkr_enc_u32(req, param_set)) != ZKR_OK ||
         (r = zkr_enc_bytes(req, prog.p, prog.len)) != ZKR_OK ||
         (r = zkr_buf_append(req, st->model.commitment, ZKR_DIGEST_BYTES)) != ZKR_OK ||
-        (r = zkr_enc_bytes(req, enc.p, enc.len)) != ZKR_OK ||
         (r = zkr_enc_u64(req, st->dataset.record_count)) != ZKR_OK ||
         (r = zkr_buf_append(req, st->dataset.records_root, ZKR_DIGEST_BYTES)) != ZKR_OK ||
         (r = zkr_enc_u64(req, index)) != ZKR_OK ||
@@ -378,7 +376,6 @@ zkr_err zkr_app_ginf2_verify_request(zkr_app *app, const zkr_statement *st, uint
     r = zkr_enc_bytes(req, proof->p, proof->len);
 out:
     zkr_buf_free(&prog);
-    zkr_buf_free(&enc);
     return r;
 }
 
@@ -399,7 +396,6 @@ zkr_err zkr_app_worker_ginf2_verify(const uint8_t *req, size_t req_len, zkr_buf 
         zkr_dec_u32(&dec, &in.param_set) != ZKR_OK ||
         zkr_dec_bytes(&dec, ZKR_ML_MODEL_MAX_BYTES, &in.program, &in.program_len) != ZKR_OK ||
         zkr_dec_raw(&dec, ZKR_DIGEST_BYTES, &in.mc_digest) != ZKR_OK ||
-        zkr_dec_bytes(&dec, ZKR_APP_G2_MC_MAX_BYTES, &in.enc, &in.enc_len) != ZKR_OK ||
         zkr_dec_u64(&dec, &in.n_records) != ZKR_OK ||
         zkr_dec_raw(&dec, ZKR_DIGEST_BYTES, &in.root) != ZKR_OK ||
         zkr_dec_u64(&dec, &in.index) != ZKR_OK ||

@@ -65,8 +65,8 @@ zkr_err zkr_app_ginf2_verify(zkr_app *app, const zkr_statement *st, const uint8_
 
 /*
  * The "ginfer2-verify" request for st and proof (attest's verifier table):
- * the program's and the private model's commitment bytes from the store
- * (each checked against its registered digest), the version 3 dataset's
+ * the program's bytes from the store (checked against its registered
+ * sha256), the private model's commitment digest, the version 3 dataset's
  * count and root, the record index and the public output from the
  * registry; never anything from the proof. ZKR_ERR_MISMATCH_SCHEMA /
  * _PARAMS / _OUTPUT, ZKR_ERR_REGISTRY (the store differs), I/O, NOMEM.

@@ -75,8 +75,8 @@ zkr_err zkr_app_g2_prove(const zkr_app_g2_prove_in *in, zkr_buf *proof, zkr_buf 
 typedef struct {
     const uint8_t *sid, *mc_digest, *root; /* ZKR_DIGEST_BYTES each */
     uint32_t param_set;
-    const uint8_t *program, *enc, *output; /* program bytes, commitment, public output */
-    size_t program_len, enc_len, output_len;
+    const uint8_t *program, *output; /* the registered program's bytes, the public output */
+    size_t program_len, output_len;
     uint64_t n_records, index;
 } zkr_app_g2_verify_in;
 
