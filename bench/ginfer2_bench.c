@@ -55,7 +55,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "ginfer2_bench: prove failed (%d)\n", (int)e);
         return 1;
     }
-    g2n_fx_statement(&f, NULL, NULL, &st);
+    g2n_fx_statement(&f, &st);
     t0 = clk();
     e = zkr_verify_ginfer2(pf.p, pf.len, &st, NULL, 0, NULL, NULL);
     tv = clk() - t0;

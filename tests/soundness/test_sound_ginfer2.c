@@ -346,7 +346,8 @@ int main(int argc, char **argv)
     }
     /* chained input: a tensor swapped between relations, a wrong offset */
     {
-        zkr_ginf2_cin v1 = {2u, 1u, -128, -128}, p2 = {2u, 2u, -128, -128}, poff = {2u, 1u, -127, -128};
+        zkr_ginf2_cin v1 = {2u, 1u, -128, -128, 0u}, p2 = {2u, 2u, -128, -128, 0u},
+                      poff = {2u, 1u, -127, -128, 0u};
         zkr_tap_ok(&t, run_cin(&f, &v1, &v1, 0, 21) == ZKR_OK,
                    "chained input: honest, block 1 read at -128, verifies");
         e = run_cin(&f, &p2, &v1, ZKR_GINF2_OFF_LINK, 22);
