@@ -134,15 +134,17 @@ static zkr_err check_output(zkr_app *app, const zkr_statement *st, const ginf2_j
         goto out;
     g = zkr_ml_gmodel_prog(gm);
     last = g->n_nodes - 1;
-    if (j->rec.record_len != zkr_ml_gprog_elems(g, 0)) {
+    /* The record commitment holds the input bytes, then the label (zk/ginfer2_mc.h). */
+    if (j->rec.record_len != zkr_ginf2_record_len(g)) {
         r = zkr_fail(&app->diag, ZKR_ERR_MISMATCH_INPUT,
-                     "record %llu has %zu bytes; the program's input has %u",
+                     "record %llu has %zu bytes; the program's input and its label are %u",
                      (unsigned long long)j->rec.index, j->rec.record_len,
-                     zkr_ml_gprog_elems(g, 0));
+                     zkr_ginf2_record_len(g));
         goto out;
     }
     if ((r = zkr_ml_gtrace_init(&t, g)) != ZKR_OK ||
-        (r = zkr_ml_ginfer(gm, j->rec.record, j->rec.record_len, &t, &app->diag)) != ZKR_OK ||
+        (r = zkr_ml_ginfer(gm, j->rec.record, zkr_ml_gprog_elems(g, 0), &t, &app->diag)) !=
+            ZKR_OK ||
         (r = zkr_infer_output_encode(t.y[last], zkr_ml_gprog_elems(g, last), &out)) != ZKR_OK)
         goto out;
     if (out.len != st->public_output.len || memcmp(out.p, st->public_output.p, out.len) != 0)

@@ -9,12 +9,14 @@
 #define ZKR_APP_GINFER2_CORE_H
 
 #include "ml/ml.h"
+#include "prover/ginfer2.h"
 #include "prover/prover.h"
+#include "zk/ginfer2_mc.h"
 #include "zk/zk.h"
 
 /* The largest private graph model commitment and its secret opening's size. */
-#define ZKR_APP_G2_MC_MAX_BYTES ZKR_INFER2_MC_MAX_BYTES
-#define ZKR_APP_G2_OPENING_BYTES ZKR_INFER2_OPENING_BYTES
+#define ZKR_APP_G2_MC_MAX_BYTES ZKR_GINFER2_MC_MAX_BYTES
+#define ZKR_APP_G2_OPENING_BYTES ZKR_GINF2_OPENING_BYTES
 
 /* 1 when enc (len bytes) decodes as a private graph model commitment. */
 int zkr_app_g2_mc_is_graph(const uint8_t *enc, size_t len);
