@@ -334,8 +334,13 @@ static zkr_err stored_program(zkr_app *app, const zkr_artifact *prog, zkr_buf *b
     char path[4096];
     zkr_err r;
 
-    if ((r = zkr_app_store_path(app, "programs", prog->sha256, "", path, sizeof path)) != ZKR_OK ||
-        (r = zkr_file_read(path, ZKR_ML_MODEL_MAX_BYTES, b, &app->diag)) != ZKR_OK)
+    if ((r = zkr_app_store_path(app, "programs", prog->sha256, "", path, sizeof path)) != ZKR_OK)
+        return r;
+    if ((r = zkr_file_read(path, ZKR_ML_MODEL_MAX_BYTES, b, &app->diag)) == ZKR_ERR_NOT_FOUND)
+        return zkr_fail(&app->diag, r, "program %lld: its bytes are not beside this registry (an "
+                        "imported program): `zkreg register-program FILE` of the same file "
+                        "places them", (long long)prog->id);
+    if (r != ZKR_OK)
         return r;
     zkr_sha256(b->p, b->len, sha);
     if (sodium_memcmp(sha, prog->sha256, ZKR_DIGEST_BYTES) != 0)

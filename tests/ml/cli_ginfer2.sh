@@ -169,12 +169,15 @@ printf 'key pass phrase\n' > keypass; chmod 600 keypass
   >/dev/null 2>&1 && "$Z" key register "file:$T/ed.key" >/dev/null 2>&1
 ok $? "signing key"
 ED_PUB=$("$Z" key public "file:$T/ed.key" | head -1)
-run 1 "" "attest refuses the proof under another record index" -- \
-  attest --statement "$S4" --proof p3.bin --key "file:$T/ed.key" -o l.att \
-  --passphrase-file keypass --registry-passphrase-file pass
-run 1 "" "attest refuses a tampered proof" -- \
-  attest --statement "$S3" --proof pbad.bin --key "file:$T/ed.key" -o l.att \
-  --passphrase-file keypass --registry-passphrase-file pass
+# A refused attest logs its refusal ("attest-refusal") and writes no attestation.
+"$Z" attest --statement "$S4" --proof p3.bin --key "file:$T/ed.key" -o l.att \
+  --passphrase-file keypass --registry-passphrase-file pass >/dev/null 2>err.txt
+[ $? -eq 1 ] && grep -q "record_index" err.txt && [ ! -e l.att ]
+ok $? "attest refuses the proof under another record index (exit 1), nothing signed"
+"$Z" attest --statement "$S3" --proof pbad.bin --key "file:$T/ed.key" -o l.att \
+  --passphrase-file keypass --registry-passphrase-file pass >/dev/null 2>err.txt
+[ $? -eq 1 ] && grep -q "does not verify" err.txt && [ ! -e l.att ]
+ok $? "attest refuses a tampered proof (exit 1), nothing signed"
 run 0 "" "attest the proof (verified in the worker before signing)" -- \
   attest --statement "$S3" --proof p3.bin --key "file:$T/ed.key" -o g.att \
   --passphrase-file keypass --registry-passphrase-file pass
@@ -194,6 +197,11 @@ printf '\001' | dd of=b-bad.zkb bs=1 seek=$((bsz / 2)) conv=notrunc 2>/dev/null
 [ $? -ne 0 ]; ok $? "import of an altered bundle is refused"
 "$Z" --registry "$T/r2.db" import b.zkb --trusted-key "$VK" >/dev/null 2>&1
 ok $? "import it into a second registry"
+"$Z" --registry "$T/r2.db" verify --statement "$S3" p3.bin >/dev/null 2>err.txt
+[ $? -eq 4 ] && grep -q "register-program" err.txt
+ok $? "verify there before the program's bytes are placed: exit 4, naming register-program"
+"$Z" --registry "$T/r2.db" register-program "$TINY" >/dev/null 2>&1
+ok $? "register-program of the same file there places its bytes (already registered)"
 "$Z" --registry "$T/r2.db" verify --statement "$S3" p3.bin >/dev/null 2>&1
 ok $? "the imported statement verifies there"
 "$Z" --registry "$T/r2.db" verify --statement "$S3" pbad.bin >/dev/null 2>&1
