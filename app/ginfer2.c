@@ -336,10 +336,12 @@ static zkr_err stored_program(zkr_app *app, const zkr_artifact *prog, zkr_buf *b
 
     if ((r = zkr_app_store_path(app, "programs", prog->sha256, "", path, sizeof path)) != ZKR_OK)
         return r;
-    if ((r = zkr_file_read(path, ZKR_ML_MODEL_MAX_BYTES, b, &app->diag)) == ZKR_ERR_NOT_FOUND)
+    if ((r = zkr_file_read(path, ZKR_ML_MODEL_MAX_BYTES, b, &app->diag)) == ZKR_ERR_NOT_FOUND) {
+        zkr_diag_clear(&app->diag); /* the message names the way out, not the path */
         return zkr_fail(&app->diag, r, "program %lld: its bytes are not beside this registry (an "
                         "imported program): `zkreg register-program FILE` of the same file "
                         "places them", (long long)prog->id);
+    }
     if (r != ZKR_OK)
         return r;
     zkr_sha256(b->p, b->len, sha);

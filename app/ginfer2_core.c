@@ -50,6 +50,9 @@ zkr_err zkr_app_g2_commit(const uint8_t *model, size_t len, uint32_t budget, con
     zkr_err r;
 
     memset(&mc, 0, sizeof mc);
+    if (budget < 1 || budget > ZKR_APP_G2_BUDGET_MAX)
+        return zkr_fail(d, ZKR_ERR_USAGE, "--budget: a graph model is committed for 1..%u proofs",
+                        ZKR_APP_G2_BUDGET_MAX);
     if ((r = zkr_params_get(ZKR_PARAM_SET_128, &p)) != ZKR_OK ||
         (r = zkr_ml_gmodel_decode(model, len, &m, d)) != ZKR_OK)
         goto out;

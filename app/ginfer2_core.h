@@ -17,6 +17,8 @@
 /* The largest private graph model commitment and its secret opening's size. */
 #define ZKR_APP_G2_MC_MAX_BYTES ZKR_GINFER2_MC_MAX_BYTES
 #define ZKR_APP_G2_OPENING_BYTES ZKR_GINF2_OPENING_BYTES
+/* The most proofs a private graph model is committed for (each opens every W twice). */
+#define ZKR_APP_G2_BUDGET_MAX (ZKR_HPCS_MAX_BUDGET / ZKR_GINF2_W_OPENINGS)
 
 /* 1 when enc (len bytes) decodes as a private graph model commitment. */
 int zkr_app_g2_mc_is_graph(const uint8_t *enc, size_t len);
@@ -26,7 +28,8 @@ void zkr_app_g2_mc_digest(const uint8_t *enc, size_t len, uint8_t *out);
 
 /*
  * `model commit` of a graph model file (model, len bytes; ZKRQMOD version
- * 2): the private graph model commitment blinded for `budget` (seed NULL:
+ * 2): the private graph model commitment blinded for `budget` proofs
+ * (1..ZKR_APP_G2_BUDGET_MAX, else ZKR_ERR_USAGE; seed NULL:
  * the OS CSPRNG, else derived from it), its encoding into *enc, its opening
  * (ZKR_APP_G2_OPENING_BYTES, secret) into opening, the proofs the budget
  * allows, the CONV / DENSE nodes committed and the program digest.
