@@ -93,6 +93,9 @@ D=$("$Z" --json register-dataset --commitment dc.bin --name recs 2>/dev/null | j
 D2=$("$Z" --json register-dataset --commitment dc2.bin --name recs2 2>/dev/null | jid)
 [ -n "$M" ] && [ -n "$M2" ] && [ -n "$D" ] && [ -n "$D2" ]
 ok $? "register-model --commitment (twice) and register-dataset --commitment (twice)"
+printf 'not a range proof' > gmc.bin.other-range
+run 2 "range" "register-model --commitment of a graph model with a range proof named" -- \
+  register-model --commitment gmc.bin --program "$P" --name gr --range-proof gmc.bin.other-range
 cp gmc.bin gmc-bad.bin; printf 'x' >> gmc-bad.bin
 run 3 "gmc-bad.bin" "register-model --commitment with a trailing byte is malformed" -- \
   register-model --commitment gmc-bad.bin --program "$P" --name bad
@@ -116,6 +119,11 @@ run 1 "private" "the public graph model under graph-inference@2 is a binding mis
   --param record_index=3 --public-output out3.bin
 run 1 "version 3" "a version 1 dataset under graph-inference@2 is a binding mismatch" -- \
   register-statement --schema cnn-zk@1 --program "$P" --model "$M" --dataset "$SD" \
+  --param record_index=3 --public-output out3.bin
+sed -e 's/"cnn-zk"/"dense-zk"/' -e 's/"graph-inference@2"/"inference@2"/' g2.json > i2.json
+run 0 "" "register-schema inference@2" -- register-schema i2.json
+run 1 "graph (CNN)" "the private graph model under inference@2 is a binding mismatch" -- \
+  register-statement --schema dense-zk@1 --program "$P" --model "$M" --dataset "$D" \
   --param record_index=3 --public-output out3.bin
 reg() { "$Z" register-statement --schema cnn-zk@1 --program "$P" --model "$1" --dataset "$2" \
           --param record_index="$3" --public-output "$4" 2>/dev/null; }
