@@ -43,19 +43,7 @@ int zkr_app_ginf2_is(zkr_registry *reg, const char *ref, zkr_statement *st)
 /* The stored commitment bytes of private model m (their sha256 is the registered one). */
 static zkr_err stored_commitment(zkr_app *app, const zkr_artifact *m, zkr_buf *enc)
 {
-    uint8_t sha[ZKR_DIGEST_BYTES];
-    char path[4096];
-    zkr_err r;
-
-    if ((r = zkr_app_store_path(app, "models", m->sha256, "", path, sizeof path)) != ZKR_OK ||
-        (r = zkr_file_read(path, ZKR_APP_G2_MC_MAX_BYTES, enc, &app->diag)) != ZKR_OK)
-        return r;
-    zkr_sha256(enc->p, enc->len, sha);
-    if (sodium_memcmp(sha, m->sha256, ZKR_DIGEST_BYTES) != 0)
-        return zkr_fail(&app->diag, ZKR_ERR_REGISTRY,
-                        "%s: the stored commitment of model %lld differs from its registered one",
-                        path, (long long)m->id);
-    return ZKR_OK;
+    return zkr_app_store_read(app, "models", m, ZKR_APP_G2_MC_MAX_BYTES, enc);
 }
 
 zkr_err zkr_app_ginf2_statement_check(zkr_app *app, zkr_registry *reg, const char *schema,
@@ -330,26 +318,14 @@ zkr_err zkr_app_ginf2_prove(zkr_app *app, const zkr_statement *st, const zkr_app
 /* The registered program's bytes from the store (their sha256 checked). */
 static zkr_err stored_program(zkr_app *app, const zkr_artifact *prog, zkr_buf *b)
 {
-    uint8_t sha[ZKR_DIGEST_BYTES];
-    char path[4096];
-    zkr_err r;
+    zkr_err r = zkr_app_store_read(app, "programs", prog, ZKR_ML_MODEL_MAX_BYTES, b);
 
-    if ((r = zkr_app_store_path(app, "programs", prog->sha256, "", path, sizeof path)) != ZKR_OK)
+    if (r != ZKR_ERR_NOT_FOUND)
         return r;
-    if ((r = zkr_file_read(path, ZKR_ML_MODEL_MAX_BYTES, b, &app->diag)) == ZKR_ERR_NOT_FOUND) {
-        zkr_diag_clear(&app->diag); /* the message names the way out, not the path */
-        return zkr_fail(&app->diag, r, "program %lld: its bytes are not beside this registry (an "
-                        "imported program): `zkreg register-program FILE` of the same file "
-                        "places them", (long long)prog->id);
-    }
-    if (r != ZKR_OK)
-        return r;
-    zkr_sha256(b->p, b->len, sha);
-    if (sodium_memcmp(sha, prog->sha256, ZKR_DIGEST_BYTES) != 0)
-        return zkr_fail(&app->diag, ZKR_ERR_REGISTRY,
-                        "%s: the stored bytes of program %lld differ from its registered sha256",
-                        path, (long long)prog->id);
-    return ZKR_OK;
+    zkr_diag_clear(&app->diag); /* the message names the way out, not the path */
+    return zkr_fail(&app->diag, r, "program %lld: its bytes are not beside this registry (an "
+                    "imported program): `zkreg register-program FILE` of the same file places "
+                    "them", (long long)prog->id);
 }
 
 zkr_err zkr_app_ginf2_verify_request(zkr_app *app, const zkr_statement *st, uint32_t param_set,

@@ -439,7 +439,6 @@ static zkr_err register_graph(zkr_app *app, zkr_registry *reg, const char *file,
 {
     uint8_t sha[ZKR_DIGEST_BYTES];
     zkr_artifact prog;
-    char path[4096];
     zkr_buf b = {0};
     zkr_err r;
 
@@ -452,16 +451,8 @@ static zkr_err register_graph(zkr_app *app, zkr_registry *reg, const char *file,
             ZKR_OK ||
         (r = zkr_registry_check_revoked(reg, ZKR_KIND_PROGRAM, prog.sha256, NULL, &app->diag)) !=
             ZKR_OK ||
-        (r = zkr_app_store_path(app, "programs", prog.sha256, "", path, sizeof path)) != ZKR_OK ||
-        (r = zkr_file_read(path, ZKR_ML_MODEL_MAX_BYTES, &b, &app->diag)) != ZKR_OK)
-        goto out;
-    zkr_sha256(b.p, b.len, sha);
-    if (sodium_memcmp(sha, prog.sha256, ZKR_DIGEST_BYTES) != 0) {
-        r = zkr_fail(&app->diag, ZKR_ERR_REGISTRY, "%s: the stored bytes of program %lld differ "
-                     "from its registered sha256", path, (long long)prog.id);
-        goto out;
-    }
-    if ((r = zkr_app_g2_mc_check_program(enc->p, enc->len, b.p, b.len, file, &app->diag)) !=
+        (r = zkr_app_store_read(app, "programs", &prog, ZKR_ML_MODEL_MAX_BYTES, &b)) != ZKR_OK ||
+        (r = zkr_app_g2_mc_check_program(enc->p, enc->len, b.p, b.len, file, &app->diag)) !=
             ZKR_OK ||
         (r = zkr_registry_name_check(name ? name : base_name(file), &app->diag)) != ZKR_OK)
         goto out;
