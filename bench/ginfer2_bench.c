@@ -1,7 +1,8 @@
 /*
  * ginfer2_bench: the whole zero-knowledge graph-inference@2 proof
  * (docs/proof-system.md, "The whole network") of LeNet-5 or the small CNN
- * of zk-ginfer2-net: commit (record and model, for one proof), prove,
+ * of zk-ginfer2-net: commit (version 3: the fixture's hiding dataset of
+ * three records and the model commitment, for one proof), prove,
  * verify, proof size, computed soundness bits, peak RSS. One thread (the
  * relations' provers are single-threaded but for their commitments).
  *

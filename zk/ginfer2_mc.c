@@ -39,11 +39,11 @@ zkr_err zkr_ginf2_mc_encode(const zkr_ginf2_mc *mc, zkr_buf *out)
 
     if (mc->n_nodes < 2 || mc->n_nodes > ZKR_GINF2_NET_MAX_NODES)
         return ZKR_ERR_USAGE;
-    for (uint32_t i = 1; i < mc->n_nodes; i++)
+    for (uint32_t i = 1; i < mc->n_nodes; i++) {
         if (mc->has_w[i] && !g2mc_entry_ok(mc, i))
             return ZKR_ERR_USAGE;
-        else
-            nw += mc->has_w[i] != 0;
+        nw += mc->has_w[i] != 0;
+    }
     if (nw == 0 || mc->has_w[0])
         return ZKR_ERR_USAGE;
     if ((r = zkr_buf_append(out, G2MC_MAGIC, 8)) != ZKR_OK ||
