@@ -155,6 +155,19 @@ run 0 "" "prove record 3 in the confined ginfer2-prove worker" -- \
   --dataset-file small-images-idx3-ubyte --dataset-secrets ds.bin
 [ -s p3.bin ] && [ -e r.db.d/reveal-budget.ledger ]
 ok $? "... the proof written, its openings counted in the registry's ledger"
+# The ledger (docs/formats.md): the private graph model's entry (kind gmodel@2, keyed by its
+# commitment's bytes) holds budget 4, one used; the record's entry one of 1.
+python3 - <<'PY'
+import hashlib, struct, sys
+b = open("r.db.d/reveal-budget.ledger", "rb").read()
+kind, c = b"gmodel@2", open("gmc.bin", "rb").read()
+want = hashlib.sha256(b"zkr/zk-ledger/v1\0" + struct.pack("<Q", len(kind)) + kind +
+                      struct.pack("<Q", len(c)) + c).digest()
+n = struct.unpack(">I", b[12:16])[0]
+ent = {b[16 + 56 * i:48 + 56 * i]: struct.unpack(">II", b[48 + 56 * i:56 + 56 * i]) for i in range(n)}
+sys.exit(0 if n == 2 and ent.get(want) == (4, 1) and sorted(ent.values()) == [(1, 1), (4, 1)] else 1)
+PY
+ok $? "... the ledger: the graph model's commitment 1 of 4 proofs, the record's 1 of 1"
 run 6 "budget" "a second proof of record 3 (its budget of 1 spent) is refused" -- \
   prove --statement "$S3" -o p3b.bin --model-file model.bin --model-secrets gms.bin \
   --dataset-file small-images-idx3-ubyte --dataset-secrets ds.bin
