@@ -129,9 +129,10 @@ static zkr_err g2nv_relations(g2nv_ctx *s, zkr_transcript *t, zkr_dec *body)
 }
 
 /*
- * The program alone (before any proof byte): zkr_ginf2_net_init's chain
- * rules with neutral parameters (M 0, no bias, shift 1; the model
- * commitment's replace them once read).
+ * The program alone (before any proof byte): zkr_ginf2_net_init's DAG
+ * rules with neutral parameters (M 0, no bias, shift 1; an ADD's Ma = Mb
+ * = 0, which zkr_ginf2_add_init accepts; the model commitment's replace
+ * them once read, zkr_ginf2_mc_fit).
  */
 static zkr_err g2nv_program(const zkr_ml_gprog *g, zkr_ginf2_net *net, zkr_diag *d)
 {
