@@ -22,11 +22,13 @@ typedef struct {
     zkr_zkrng *rng;
     zkr_buf *out;
     unsigned threads, lk, nu, nx, nw, ny, lo, lc;
+    unsigned lku;       /* U's kernel variables (lk less a depthwise multiplier's lm) */
     unsigned lex;       /* U's zero variables above (k, o) (zkr_ginf2_u_pad); nu counts them */
     zkr_hpcs_poly *x, *w, *y, *u, *cp;
     zkr_ext z[64], rco[32], ro[32], r[32], rho;
     zkr_ext *gco;       /* Libra coefficients (stride) */
     zkr_ext *tb[3];     /* W^, U^, Y^ coupled on k_0: 2^(lk + 1) each */
+    zkr_ext *sel;       /* depthwise: the public selector over (k, c, m), 2^lk; NULL else */
 } g2c_ctx;
 
 static void g2_wipe_free(void *p, size_t n)
@@ -69,7 +71,7 @@ static void g2c_u_table(const g2c_ctx *s, const zkr_gl *xt, zkr_gl *u)
                             continue;
                         size_t at = zkr_ginf2_x_index(s->c, s->in, ci, (uint32_t)yy,
                                                       (uint32_t)xx);
-                        u[k | (o << s->lk)] = zkr_gl_add(
+                        u[k | (o << s->lku)] = zkr_gl_add(
                             xt[at], s->in->in_off < 0 ? ZKR_GL_P - (uint64_t)-s->in->in_off
                                                       : (uint64_t)s->in->in_off);
                     }
@@ -117,7 +119,8 @@ static zkr_err g2c_link(g2c_ctx *s)
     zkr_ext *wa = calloc(nu, sizeof *wa), *ub = calloc(nb, sizeof *ub), *ec = NULL;
     zkr_ext *ah = NULL, ssum = zkr_ext_from(0), ez = zkr_ext_from(1);
     const zkr_ext *pz = s->z;
-    zkr_cnn_view_pt v = {pz + g->lkw + g->lkh, pz + g->lkw, pz, pz + s->lk + g->low, pz + s->lk};
+    zkr_cnn_view_pt v = {pz + g->lkw + g->lkh, pz + g->lkw, pz, pz + s->lku + g->low,
+                         pz + s->lku};
     zkr_zkrange_table tab = {s->in->u_lo, 256};
     zkr_err r = ZKR_ERR_NOMEM;
 
@@ -214,9 +217,10 @@ static zkr_err g2c_commit_c(g2c_ctx *s)
 }
 
 /*
- * The coupled table of a hidden P: T[k | u << lk] = F_P(k, hi, u, 0..) for
- * u in {0, 1}, hi fixed to the point pt (nh coordinates) above the lk
- * variables. lk 0 leaves P's own low part empty (Y: broadcast over k).
+ * The coupled table of a hidden P: T[k | u << lk] = F_P(k_<low, hi, u, 0..)
+ * for u in {0, 1}, hi fixed to the point pt (nh coordinates) above P's low
+ * variables, broadcast over k's variables from low up (low 0: Y, constant
+ * in k; low lku < lk: a depthwise U, constant in the multiplier's m).
  */
 static zkr_err g2c_coupled(const g2c_ctx *s, const zkr_hpcs_poly *f, unsigned low,
                            const zkr_ext *pt, unsigned nh, zkr_ext *out)
@@ -234,13 +238,40 @@ static zkr_err g2c_coupled(const g2c_ctx *s, const zkr_hpcs_poly *f, unsigned lo
             zkr_ext acc = zkr_ext_from(0);
             for (size_t h = 0; h < nhi; h++)
                 acc = zkr_ext_add(acc, zkr_ext_mul_base(eq[h], ft[k | (h << low) | (u << n)]));
-            if (low)
-                out[k | (u * lk)] = acc;
-            else
-                for (size_t kk = 0; kk < lk; kk++)
-                    out[kk | (u * lk)] = acc;
+            for (size_t kk = 0; kk < (lk >> low); kk++)
+                out[k | (kk << low) | (u * lk)] = acc;
         }
     free(eq);
+    return ZKR_OK;
+}
+
+/*
+ * The depthwise selector sel(k, c, m) = eq(rco, c mult + m) on real (c, m),
+ * constant in the kernel position k (so in the first round's variable:
+ * the round degree stays ZKR_GINF2_DEGREE). Test builds: ZKR_GINF2_CHEAT_DW_T maps
+ * (c, m) to m C + c (the output channels transposed).
+ */
+static zkr_err g2c_sel_table(g2c_ctx *s)
+{
+    const zkr_cnn_conv *c = s->c;
+    unsigned lsp = c->g.lkw + c->g.lkh;
+    size_t nsp = (size_t)1 << lsp;
+    zkr_ext *eqo = malloc(((size_t)1 << c->lco) * sizeof *eqo);
+    int cheat = (s->o->off & ZKR_GINF2_CHEAT_DW_T) != 0; /* off is 0 outside test builds */
+
+    if (!eqo || !(s->sel = calloc((size_t)1 << s->lk, sizeof *s->sel))) {
+        free(eqo);
+        return ZKR_ERR_NOMEM;
+    }
+    zkr_mle_eq_table(s->rco, c->lco, eqo);
+    for (uint32_t m = 0; m < c->mult; m++)
+        for (uint32_t ci = 0; ci < c->g.c; ci++) {
+            zkr_ext e = eqo[cheat ? (size_t)m * c->g.c + ci : (size_t)ci * c->mult + m];
+            size_t base = ((size_t)ci << lsp) | ((size_t)m << (lsp + c->g.lc));
+            for (size_t k = 0; k < nsp; k++)
+                s->sel[base | k] = e;
+        }
+    free(eqo);
     return ZKR_OK;
 }
 
@@ -260,11 +291,14 @@ static zkr_err g2c_tables(g2c_ctx *s)
         memcpy(up, s->ro, (size_t)s->lo * sizeof *up);
         for (unsigned i = 0; i < s->lex; i++)
             up[s->lo + i] = zkr_ext_from(0);
-        if ((r = g2c_coupled(s, s->w, s->lk, s->rco, s->c->lco, s->tb[0])) != ZKR_OK ||
-            (r = g2c_coupled(s, s->u, s->lk, up, s->lo + s->lex, s->tb[1])) != ZKR_OK)
+        if ((r = g2c_coupled(s, s->w, s->lk, s->rco, s->c->depthwise ? 0 : s->c->lco,
+                             s->tb[0])) != ZKR_OK ||
+            (r = g2c_coupled(s, s->u, s->lku, up, s->lo + s->lex, s->tb[1])) != ZKR_OK)
             return r;
     }
-    return g2c_coupled(s, s->y, 0, yp, s->ny, s->tb[2]);
+    if ((r = g2c_coupled(s, s->y, 0, yp, s->ny, s->tb[2])) != ZKR_OK)
+        return r;
+    return s->c->depthwise ? g2c_sel_table(s) : ZKR_OK;
 }
 
 /* P at c for pair i: coupled (round 0: u = s(c)) or plain. */
@@ -298,6 +332,8 @@ static void g2c_round(const g2c_ctx *s, unsigned i, zkr_ext prefix, zkr_ext msg[
             zkr_ext pw = g2c_at(s->tb[0], j, ustride, i == 0, cc);
             zkr_ext pu = g2c_at(s->tb[1], j, ustride, i == 0, cc);
             zkr_ext py = g2c_at(s->tb[2], j, ustride, i == 0, cc);
+            if (s->sel) /* public, not coupled: constant in k_0 (zkr_ginf2_conv_check) */
+                pw = zkr_ext_mul(pw, g2c_at(s->sel, j, 0, 0, cc));
             acc = zkr_ext_add(acc, zkr_ext_sub(zkr_ext_mul(pw, pu), zkr_ext_mul_base(py, inv2k)));
         }
         g = zkr_ext_mul_base(zkr_ext_add(base, zkr_ginf2_gi(s->gco, i, cc)),
@@ -315,6 +351,8 @@ static void g2c_fold(g2c_ctx *s, unsigned i, zkr_ext ri)
     for (int k = 0; k < 3; k++)
         for (size_t j = 0; j < half; j++)
             s->tb[k][j] = g2c_at(s->tb[k], j, ustride, i == 0, ri);
+    for (size_t j = 0; s->sel && j < half; j++)
+        s->sel[j] = g2c_at(s->sel, j, 0, 0, ri);
 }
 
 static zkr_err g2c_sumcheck(g2c_ctx *s)
@@ -358,12 +396,13 @@ static zkr_err g2c_values(g2c_ctx *s)
     if ((r = zkr_enc_exts(s->out, vals, 4)) != ZKR_OK)
         return r;
     memcpy(pt, s->r, (size_t)s->lk * sizeof *pt);
-    memcpy(pt + s->lk, s->rco, (size_t)s->c->lco * sizeof *pt);
+    if (!s->c->depthwise) /* depthwise: W's variables are the sumcheck's (j, i, c, m) */
+        memcpy(pt + s->lk, s->rco, (size_t)s->c->lco * sizeof *pt);
     if ((r = g2c_open(s, s->w, pt, vals[0])) != ZKR_OK)
         return r;
-    memcpy(pt + s->lk, s->ro, (size_t)s->lo * sizeof *pt);
+    memcpy(pt + s->lku, s->ro, (size_t)s->lo * sizeof *pt); /* U: r's first lku, ro, 0.. */
     for (unsigned i = 0; i < s->lex; i++)
-        pt[s->lk + s->lo + i] = zkr_ext_from(0);
+        pt[s->lku + s->lo + i] = zkr_ext_from(0);
     if ((r = g2c_open(s, s->u, pt, vals[1])) != ZKR_OK)
         return r;
     memcpy(pt, s->ro, (size_t)s->lo * sizeof *pt);
@@ -496,7 +535,8 @@ zkr_err zkr_prover_ginf2_conv_in(const zkr_params *p, zkr_transcript *t, const z
     s.p = p, s.t = t, s.c = c, s.o = o, s.in = in, s.rng = rng, s.out = out;
     s.threads = o->threads ? o->threads : 1;
     s.x = x, s.w = w, s.y = y;
-    s.lk = zkr_ginf2_k_vars(c), s.nu = zkr_ginf2_u_vars_in(c, in), s.nx = zkr_cnn_in_vars(&c->g);
+    s.lk = zkr_ginf2_sc_vars(c), s.lku = zkr_ginf2_k_vars(c);
+    s.nu = zkr_ginf2_u_vars_in(c, in), s.nx = zkr_cnn_in_vars(&c->g);
     s.lex = zkr_ginf2_u_pad(c, in);
     s.nw = zkr_cnn_conv_w_vars(c), s.ny = zkr_cnn_conv_y_vars(c);
     s.lo = c->g.loh + c->g.low, s.lc = zkr_ginf2_coef_vars(s.lk);
@@ -508,6 +548,7 @@ zkr_err zkr_prover_ginf2_conv_in(const zkr_params *p, zkr_transcript *t, const z
     g2_wipe_free(s.gco, s.gco ? zkr_ginf2_stride(s.lk) * sizeof *s.gco : 0);
     for (int i = 0; i < 3; i++)
         g2_wipe_free(s.tb[i], s.tb[i] ? ((size_t)2 << s.lk) * sizeof(zkr_ext) : 0);
+    free(s.sel); /* public */
     sodium_memzero(&s, sizeof s);
     return r;
 }

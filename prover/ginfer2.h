@@ -140,6 +140,14 @@ typedef struct {
      */
     zkr_hpcs_poly *wp[ZKR_GINF2_NET_MAX_NODES];
     const zkr_hpcs_commitment *wc[ZKR_GINF2_NET_MAX_NODES];
+    /*
+     * Test builds only (USAGE elsewhere; soundness-ginfer2-avg): AVGPOOL node
+     * avg_node's (0: every one's) real outputs moved by avg_delta, r by
+     * -avg_delta k and rc by +avg_delta k (both rows true in the field, a
+     * limb off its byte); the nodes after it run on the moved output.
+     */
+    int avg_delta;
+    uint32_t avg_node;
 } zkr_prover_ginf2_in;
 
 /*
@@ -151,13 +159,32 @@ typedef struct {
  * sections 30-32) to proof and the public output (the last node's int8 tensor,
  * C-major, zkr_infer_output_encode) to output. o: threads, share is
  * ignored (net->share). Same seed, same bytes. ZKR_ERR_USAGE (sizes, a
- * budget spent; o->off, force_range, out_delta outside test builds),
+ * budget spent; o->off, force_range, out_delta, in->avg_delta outside test
+ * builds),
  * ZKR_ERR_UNSUPPORTED, TOO_LARGE, NOMEM. Test builds: o->off (ZKR_GINF2_OFF_*)
  * reaches every relation and ZKR_GINF2_OFF_OUT drops the output claim.
  */
 zkr_err zkr_prover_ginfer2(const zkr_params *p, const zkr_prover_ginf2_in *in,
                            const zkr_ginf2_popts *o, zkr_zkrng *rng, zkr_buf *proof,
                            zkr_buf *output, zkr_diag *d) ZKR_WUR;
+
+/*
+ * The zero-knowledge CONCAT (zk/ginfer2.h, zkr_ginf2_cat): x[j] the inputs'
+ * hiding commitments (zkr_ginf2_cat_x_vars), v the concatenated tensor's
+ * (zkr_ginf2_cat_v_vars, zkr_ginf2_cat_witness's table or a cheating one,
+ * blinded by zkr_ginf2_range_blind), all bound by the caller. One range
+ * proof of V per input, each with X_j as its link's hidden term: consumes
+ * k openings of V's budget and one of each X_j's. Every opening grinds
+ * zkr_ginf2_cat_grind_bits(o->share). o->off may hold ZKR_GINF2_OFF_LINK
+ * (plain range proofs) and ZKR_GINF2_OFF_GRIND in test builds. A V that is
+ * not the concatenation gives a proof the verifier refuses. ZKR_ERR_USAGE
+ * (sizes, budgets, off outside test builds, an entry of V not a byte),
+ * ZKR_ERR_UNSUPPORTED (the grinding cap cannot reach the target),
+ * ZKR_ERR_TOO_LARGE, NOMEM.
+ */
+zkr_err zkr_prover_ginf2_cat(const zkr_params *p, zkr_transcript *t, const zkr_ginf2_cat *q,
+                             zkr_hpcs_poly *const *x, zkr_hpcs_poly *v, const zkr_ginf2_popts *o,
+                             zkr_zkrng *rng, zkr_buf *out) ZKR_WUR;
 
 /* ---------------- the model commitment (zk/ginfer2_mc.h) ---------------- */
 /*

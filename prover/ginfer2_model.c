@@ -19,6 +19,7 @@ struct zkr_ginf2_model {
     zkr_ginf2_net net;
     int64_t *mc_m[G2M_MAX], *mc_b[G2M_MAX]; /* CONV / DENSE public parameters, as int64 */
     int64_t add_m[G2M_MAX][2];              /* ADD: {Ma, Mb} */
+    int64_t t[G2M_MAX][256];                /* LOOKUP: the model's table T[x + 128] */
     zkr_hpcs_poly *wp[G2M_MAX];
     zkr_hpcs_commitment wc[G2M_MAX];
     zkr_buf enc;
@@ -58,6 +59,14 @@ static zkr_err g2m_layout(zkr_ginf2_model *gm, zkr_diag *d)
             gm->mp.m[i] = gm->add_m[i], gm->mp.shift[i] = pr.shift;
             continue;
         }
+        if (n->op == ZKR_ML_GOP_LOOKUP) { /* ml/graph.h: 256 int8 entries */
+            if (!pr.table)
+                return ZKR_ERR_MALFORMED;
+            for (unsigned k = 0; k < 256; k++)
+                gm->t[i][k] = pr.table[k];
+            gm->mp.t[i] = gm->t[i];
+            continue;
+        }
         gm->mc_m[i] = malloc(n->c * sizeof *gm->mc_m[i]);
         gm->mc_b[i] = malloc(n->c * sizeof *gm->mc_b[i]);
         if (!gm->mc_m[i] || !gm->mc_b[i])
@@ -85,6 +94,10 @@ static zkr_err g2m_encode(zkr_ginf2_model *gm)
         if (!zkr_ginf2_mc_op_has_entry(op))
             continue;
         mc.op[i] = op;
+        if (op == ZKR_ML_GOP_LOOKUP) {
+            memcpy(mc.t[i], gm->t[i], sizeof mc.t[i]);
+            continue;
+        }
         mc.shift[i] = gm->mp.shift[i];
         if (op == ZKR_ML_GOP_ADD) {
             mc.add_m[i][0] = gm->add_m[i][0], mc.add_m[i][1] = gm->add_m[i][1];

@@ -12,6 +12,7 @@
 #include "prover/cnn.h"
 #include "prover/ginfer2.h"
 #include "prover/ginfer2_avg.h"
+#include "prover/ginfer2_lut.h"
 #include "zkr_config.h"
 
 #define G2N_MAX ZKR_GINF2_NET_MAX_NODES
@@ -22,6 +23,8 @@ typedef struct {
     const zkr_ginf2_net *net;
     zkr_zkrng *rng;
     unsigned threads;
+    int avg_delta;              /* test builds: zkr_prover_ginf2_in's avg_delta, avg_node */
+    uint32_t avg_node;
     int64_t *act[G2N_MAX];      /* each node's real output, C-major */
     zkr_gl *yt[G2N_MAX], *vt[G2N_MAX];
     zkr_hpcs_poly *yp[G2N_MAX], *vp[G2N_MAX];
@@ -43,7 +46,7 @@ zkr_err zkr_prover_ginf2_commit_model(const zkr_params *p, const zkr_ginf2_net *
 
     for (uint32_t i = 1; i < net->n && r == ZKR_OK; i++) {
         const zkr_cnn_conv *c = &net->conv[i];
-        size_t nw, fan = (size_t)c->g.c * c->g.kh * c->g.kw;
+        size_t nw, fan = (size_t)(c->depthwise ? 1u : c->g.c) * c->g.kh * c->g.kw;
         unsigned n = zkr_cnn_conv_w_vars(c), e;
         zkr_gl *t;
         int64_t *w64;
@@ -82,6 +85,27 @@ static zkr_gl g2n_gl(int64_t v)
     return v < 0 ? ZKR_GL_P - (uint64_t)-v : (uint64_t)v;
 }
 
+/* The input channels output channel co reads: all (groups 1), or co / mult (depthwise). */
+static uint32_t g2n_c0(const zkr_cnn_conv *c, uint32_t co)
+{
+    return c->depthwise ? co / c->mult : 0;
+}
+static uint32_t g2n_c1(const zkr_cnn_conv *c, uint32_t co)
+{
+    return c->depthwise ? co / c->mult + 1 : c->g.c;
+}
+
+/* W's table index (zkr_cnn_conv_w_table): (j, i, c, co), or depthwise (j, i, c, m). */
+static size_t g2n_w_at(const zkr_cnn_conv *c, uint32_t co, uint32_t ci, uint32_t ky, uint32_t kx)
+{
+    const zkr_cnn_win *g = &c->g;
+    size_t k = kx | ((size_t)ky << g->lkw) | ((size_t)ci << (g->lkw + g->lkh));
+
+    if (c->depthwise)
+        return k | ((size_t)(co % c->mult) << zkr_ginf2_k_vars(c));
+    return k | ((size_t)co << zkr_ginf2_k_vars(c));
+}
+
 /* Node i (CONV / DENSE): the accumulator (no bias) from its input node's real output. */
 static zkr_err g2n_run_conv(g2n_ctx *s, uint32_t i)
 {
@@ -90,7 +114,6 @@ static zkr_err g2n_run_conv(g2n_ctx *s, uint32_t i)
     const zkr_ginf2_rq *q = &net->rq[i];
     const int64_t *x = s->act[net->src[i][0]];
     const zkr_gl *wt = zkr_hpcs_poly_base_evals(s->in->wp[i]); /* the committed W */
-    unsigned lk = zkr_ginf2_k_vars(&net->conv[i]);
     size_t np = (size_t)1 << q->lp, nv = (size_t)1 << zkr_ginf2_rq_v_vars(q);
     int64_t *acc = calloc(np, sizeof *acc);
     zkr_err r = ZKR_ERR_NOMEM;
@@ -104,15 +127,15 @@ static zkr_err g2n_run_conv(g2n_ctx *s, uint32_t i)
         for (uint32_t oy = 0; oy < g->oh; oy++)
             for (uint32_t ox = 0; ox < g->ow; ox++) {
                 int64_t a = 0;
-                for (uint32_t ci = 0; ci < g->c; ci++)
+                for (uint32_t ci = g2n_c0(&net->conv[i], co); ci < g2n_c1(&net->conv[i], co);
+                     ci++)
                     for (uint32_t ky = 0; ky < g->kh; ky++)
                         for (uint32_t kx = 0; kx < g->kw; kx++) {
                             int64_t yy = (int64_t)oy * g->sh + (int64_t)ky * g->dh - g->pt;
                             int64_t xx = (int64_t)ox * g->sw + (int64_t)kx * g->dw - g->pl;
                             if (yy < 0 || xx < 0 || yy >= g->h || xx >= g->w)
                                 continue;
-                            zkr_gl wv = wt[kx | ((size_t)ky << g->lkw) |
-                                           ((size_t)ci << (g->lkw + g->lkh)) | ((size_t)co << lk)];
+                            zkr_gl wv = wt[g2n_w_at(&net->conv[i], co, ci, ky, kx)];
                             a += (wv > ZKR_GL_P / 2 ? -(int64_t)(ZKR_GL_P - wv) : (int64_t)wv) *
                                  x[((size_t)ci * g->h + (size_t)yy) * g->w + (size_t)xx];
                         }
@@ -156,6 +179,60 @@ static zkr_err g2n_run_pool(g2n_ctx *s, uint32_t i)
     return ZKR_OK;
 }
 
+#if ZKR_TEST_BUILD
+static zkr_gl g2n_avg_gl(int64_t v)
+{
+    return v < 0 ? ZKR_GL_P - (uint64_t)-v : (uint64_t)v;
+}
+
+/*
+ * soundness-ginfer2-avg's whole-network cheat: every real output whose Yb +
+ * delta stays a byte moved by delta, r by -delta k and rc by +delta k, so
+ * A0 and A1 still hold in the field (a negative value wraps in its low limb).
+ */
+static void g2n_avg_cheat(const zkr_ginf2_avg *q, int delta, zkr_gl *v)
+{
+    int64_t k = q->k;
+
+    for (size_t p = 0; p < ((size_t)1 << q->lp); p++) {
+#define G2N_AT(slot) (&v[((size_t)(slot) << q->lp) | p])
+        zkr_gl *yb = G2N_AT(ZKR_G2A_YB), *r0 = G2N_AT(ZKR_G2A_R0), *r1 = G2N_AT(ZKR_G2A_R1);
+        zkr_gl *c0 = G2N_AT(ZKR_G2A_RC0), *c1 = G2N_AT(ZKR_G2A_RC1);
+#undef G2N_AT
+        int64_t y = (int64_t)*yb + delta, r = (int64_t)(*r0 + 256 * *r1) - delta * k;
+        int64_t rc = (int64_t)(*c0 + 256 * *c1) + delta * k;
+        if (!zkr_ginf2_avg_real(q, p) || y < 0 || y > 255)
+            continue;
+        *yb = (zkr_gl)y;
+        *r0 = r < 0 ? g2n_avg_gl(r) : (zkr_gl)(r & 255), *r1 = r < 0 ? 0 : (zkr_gl)(r >> 8);
+        *c0 = rc < 0 ? g2n_avg_gl(rc) : (zkr_gl)(rc & 255), *c1 = rc < 0 ? 0 : (zkr_gl)(rc >> 8);
+    }
+}
+#endif
+
+/* Node i (CONCAT): its witness from its inputs' witnesses, its output the channels in order. */
+static zkr_err g2n_run_cat(g2n_ctx *s, uint32_t i)
+{
+    const zkr_ginf2_net *net = s->net;
+    const zkr_ginf2_cat *q = &net->cat[i];
+    const zkr_gl *xs[ZKR_GINF2_CAT_MAX_IN];
+    size_t at = 0;
+
+    s->vt[i] = calloc((size_t)1 << zkr_ginf2_cat_v_vars(q), sizeof *s->vt[i]);
+    s->act[i] = calloc((size_t)net->c[i] * net->h[i] * net->w[i], sizeof *s->act[i]);
+    if (!s->vt[i] || !s->act[i])
+        return ZKR_ERR_NOMEM;
+    for (unsigned j = 0; j < q->k; j++) {
+        uint32_t a = net->src[i][j];
+        size_t n = (size_t)net->c[a] * net->h[a] * net->w[a];
+        xs[j] = s->vt[a];
+        memcpy(s->act[i] + at, s->act[a], n * sizeof *s->act[i]);
+        at += n;
+    }
+    zkr_ginf2_cat_witness(q, xs, s->vt[i]);
+    return ZKR_OK;
+}
+
 /* Node i (AVGPOOL): its witness from its input's witness (zk/ginfer2_avg.h). */
 static zkr_err g2n_run_avg(g2n_ctx *s, uint32_t i)
 {
@@ -168,6 +245,10 @@ static zkr_err g2n_run_avg(g2n_ctx *s, uint32_t i)
     if (!s->vt[i] || !s->act[i])
         return ZKR_ERR_NOMEM;
     zkr_ginf2_avg_witness(q, s->vt[net->src[i][0]], s->vt[i]);
+#if ZKR_TEST_BUILD
+    if (s->avg_delta && (s->avg_node == 0 || s->avg_node == i))
+        g2n_avg_cheat(q, s->avg_delta, s->vt[i]);
+#endif
     for (uint32_t c = 0; c < g->c; c++)
         for (uint32_t oy = 0; oy < g->oh; oy++)
             for (uint32_t ox = 0; ox < g->ow; ox++)
@@ -175,6 +256,29 @@ static zkr_err g2n_run_avg(g2n_ctx *s, uint32_t i)
                     (int64_t)s->vt[i][((size_t)ZKR_G2A_YB << q->lp) |
                                       ((size_t)c << (g->loh + g->low)) | ((size_t)oy << g->low) |
                                       ox] -
+                    128;
+    return ZKR_OK;
+}
+
+/* Node i (LOOKUP): its witness from its input's witness (the block the lookup reads). */
+static zkr_err g2n_run_lut(g2n_ctx *s, uint32_t i)
+{
+    const zkr_ginf2_net *net = s->net;
+    const zkr_ginf2_lut *q = &net->lut[i];
+    size_t nv = (size_t)1 << zkr_ginf2_lut_v_vars(q);
+    zkr_err r;
+
+    s->vt[i] = calloc(nv, sizeof *s->vt[i]);
+    s->act[i] = calloc((size_t)q->c * q->h * q->w, sizeof *s->act[i]);
+    if (!s->vt[i] || !s->act[i])
+        return ZKR_ERR_NOMEM;
+    if ((r = zkr_ginf2_lut_witness(q, s->vt[net->src[i][0]], s->vt[i])) != ZKR_OK)
+        return r;
+    for (uint32_t c = 0; c < q->c; c++)
+        for (uint32_t y = 0; y < q->h; y++)
+            for (uint32_t x = 0; x < q->w; x++)
+                s->act[i][((size_t)c * q->h + y) * q->w + x] =
+                    (int64_t)s->vt[i][((size_t)c << (q->lh + q->lw)) | ((size_t)y << q->lw) | x] -
                     128;
     return ZKR_OK;
 }
@@ -214,10 +318,12 @@ static zkr_err g2n_witness(g2n_ctx *s, zkr_buf *roots)
     for (size_t k = 0; k < n0; k++)
         s->act[0][k] = s->in->rec->record[k]; /* the flat input bytes (the label after them) */
     for (uint32_t i = 1; i < net->n; i++) {
-        int pool = !zkr_ginf2_net_has_y(net, i);
+        int pool = !zkr_ginf2_net_has_y(net, i); /* V_i only */
         r = net->op[i] == ZKR_ML_GOP_MAXPOOL   ? g2n_run_pool(s, i)
             : net->op[i] == ZKR_ML_GOP_AVGPOOL ? g2n_run_avg(s, i)
             : net->op[i] == ZKR_ML_GOP_ADD     ? g2n_run_add(s, i)
+            : net->op[i] == ZKR_ML_GOP_CONCAT  ? g2n_run_cat(s, i)
+            : net->op[i] == ZKR_ML_GOP_LOOKUP  ? g2n_run_lut(s, i)
                                                : g2n_run_conv(s, i);
         if (r != ZKR_OK)
             return r;
@@ -307,6 +413,20 @@ static zkr_err g2n_relations(g2n_ctx *s, const zkr_ginf2_popts *o, zkr_transcrip
         }
         if (net->op[i] == ZKR_ML_GOP_AVGPOOL) {
             r = zkr_prover_ginf2_avg(s->p, t, &net->avg[i], x, s->vp[i], &orq, s->rng, body);
+            continue;
+        }
+        if (net->op[i] == ZKR_ML_GOP_CONCAT) {
+            zkr_hpcs_poly *xs[ZKR_GINF2_CAT_MAX_IN];
+            zkr_ginf2_popts oc = on;
+            oc.off &= ZKR_GINF2_OFF_LINK | ZKR_GINF2_OFF_GRIND;
+            for (unsigned k = 0; k < net->cat[i].k; k++)
+                xs[k] = s->vp[net->src[i][k]];
+            r = zkr_prover_ginf2_cat(s->p, t, &net->cat[i], xs, s->vp[i], &oc, s->rng, body);
+            continue;
+        }
+        if (net->op[i] == ZKR_ML_GOP_LOOKUP) {
+            zkr_ginf2_lopts lo = {s->threads, orq.off, orq.force_range, 0, net->share};
+            r = zkr_prover_ginf2_lut(s->p, t, &net->lut[i], x, s->vp[i], &lo, s->rng, body);
             continue;
         }
         if ((r = zkr_prover_ginf2_conv_in(s->p, t, &net->conv[i], &net->cin[i], x, s->in->wp[i],
@@ -424,10 +544,11 @@ zkr_err zkr_prover_ginfer2(const zkr_params *p, const zkr_prover_ginf2_in *in,
     if ((r = g2n_check(p, in, d)) != ZKR_OK)
         return r;
     if (!ZKR_TEST_BUILD &&
-        (o->off || o->force_range || o->u_delta || o->out_delta))
+        (o->off || o->force_range || o->u_delta || o->out_delta || in->avg_delta))
         return zkr_fail(d, ZKR_ERR_USAGE, "prove: test switches outside a test build");
     memset(&s, 0, sizeof s);
     s.p = p, s.in = in, s.net = in->net, s.rng = rng, s.threads = o->threads ? o->threads : 1;
+    s.avg_delta = in->avg_delta, s.avg_node = in->avg_node;
     if ((r = g2n_bind(in, &bind)) != ZKR_OK || (r = g2n_witness(&s, &roots)) != ZKR_OK ||
         (r = g2n_output(&s, o, output)) != ZKR_OK ||
         (r = zkr_ginf2_net_transcript(p, in->g, in->net, in->statement_id, bind.p, bind.len,

@@ -798,6 +798,15 @@ zkr_err zkr_prover_zkrange_link(const zkr_params *p, zkr_transcript *t, zkr_hpcs
                                 const zkr_zkrange_table *tab, const zkr_zkrange_lin *lin,
                                 const zkr_zkrange_link *link, const zkr_zkrange_cheat *cheat,
                                 zkr_zkrng *rng, unsigned threads, zkr_buf *out) ZKR_WUR;
+/*
+ * As zkr_prover_zkrange_link against an explicit table of 256 distinct
+ * public values (zkr_zkrange_verify_link_vals). USAGE when two repeat or
+ * an entry of a is off the table (unless cheat->force, test builds).
+ */
+zkr_err zkr_prover_zkrange_link_vals(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *a,
+                                     const int64_t *vals, const zkr_zkrange_lin *lin,
+                                     const zkr_zkrange_link *link, const zkr_zkrange_cheat *cheat,
+                                     zkr_zkrng *rng, unsigned threads, zkr_buf *out) ZKR_WUR;
 /* Test builds only (ZKR_TEST_BUILD): the range prover with cheat's deviations. */
 zkr_err zkr_prover_zkrange_cheat(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *a,
                                  const zkr_zkrange_table *tab, const zkr_zkrange_lin *lin,

@@ -33,6 +33,9 @@ typedef struct {
     unsigned threads, n, N, lc;
     unsigned T, E;               /* the batch's n + e; coupled blinding coordinates */
     const zkr_zkrange_table *tab;
+    const int64_t *vals; /* an explicit table (NULL: tab's interval) */
+    int64_t sv[1u << 8]; /* vals sorted, with si their indices (explicit tables) */
+    uint8_t si[1u << 8];
     const zkr_zkrange_lin *lin;  /* NULL: no linear claim */
     const zkr_zkrange_cheat *cheat; /* all zero when honest */
     const zkr_zkrange_link *link; /* NULL: no hidden term */
@@ -63,6 +66,42 @@ static int64_t zkr_zr_signed(zkr_gl v)
     return v > ZKR_GL_P / 2 ? -(int64_t)(ZKR_GL_P - v) : (int64_t)v;
 }
 
+/* The table index of value v (-1: off the table); explicit tables by bisection of sv. */
+static int64_t zkr_zr_index(const zkr_zr_ctx *z, int64_t v)
+{
+    uint32_t lo = 0, hi = 1u << ZR_TV;
+
+    if (!z->vals) {
+        int64_t j = v - z->tab->off;
+        return j >= 0 && j < (int64_t)z->tab->count ? j : -1;
+    }
+    while (lo < hi) {
+        uint32_t mid = (lo + hi) / 2;
+        if (z->sv[mid] < v)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < (1u << ZR_TV) && z->sv[lo] == v ? (int64_t)z->si[lo] : -1;
+}
+
+/* Sorts an explicit table into sv/si; USAGE when two values repeat. */
+static zkr_err zkr_zr_sort_vals(zkr_zr_ctx *z)
+{
+    for (uint32_t j = 0; j < (1u << ZR_TV); j++) {
+        uint32_t k = j;
+        while (k > 0 && z->sv[k - 1] > z->vals[j]) {
+            z->sv[k] = z->sv[k - 1], z->si[k] = z->si[k - 1];
+            k--;
+        }
+        z->sv[k] = z->vals[j], z->si[k] = (uint8_t)j;
+    }
+    for (uint32_t j = 1; j < (1u << ZR_TV); j++)
+        if (z->sv[j] == z->sv[j - 1])
+            return ZKR_ERR_USAGE;
+    return ZKR_OK;
+}
+
 /* Multiplicities of a's 2^n entries (padding included); USAGE if one is off the table. */
 static zkr_err zkr_zr_counts(const zkr_zr_ctx *z, zkr_gl *mult)
 {
@@ -70,8 +109,8 @@ static zkr_err zkr_zr_counts(const zkr_zr_ctx *z, zkr_gl *mult)
 
     memset(mult, 0, sizeof(zkr_gl) << ZR_TV);
     for (size_t i = 0; i < ((size_t)1 << z->n); i++) {
-        int64_t j = zkr_zr_signed(av[i]) - z->tab->off;
-        if (j < 0 || j >= (int64_t)z->tab->count) {
+        int64_t j = zkr_zr_index(z, zkr_zr_signed(av[i]));
+        if (j < 0) {
             if (!z->cheat->force)
                 return ZKR_ERR_USAGE;
             continue; /* a cheat: the entry is counted nowhere */
@@ -142,7 +181,7 @@ static zkr_err zkr_zr_commit_h_phi(zkr_zr_ctx *z)
     }
     for (uint32_t j = 0; j < (1u << ZR_TV); j++) {
         ph[j] = z->ch.x;
-        ph[j].c[0] = zkr_gl_sub(ph[j].c[0], zkr_gl_from_i64(zkr_zkrange_value(z->tab, j)));
+        ph[j].c[0] = zkr_gl_sub(ph[j].c[0], zkr_gl_from_i64(zkr_zkrange_tval(z->tab, z->vals, j)));
     }
     /* X is a random extension element: X = a_i or t_j has probability ~2^-192. */
     if ((r = zkr_ext_batch_inv(h, len)) != ZKR_OK ||
@@ -230,7 +269,7 @@ static zkr_err zkr_zr_tables(zkr_zr_ctx *z)
             z->tb[ZR_EM][i] = z->lin->weights[i];
     }
     for (uint32_t j = 0; j < (1u << ZR_TV); j++) {
-        z->tb[ZR_T][j] = zkr_ext_from(zkr_gl_from_i64(zkr_zkrange_value(z->tab, j)));
+        z->tb[ZR_T][j] = zkr_ext_from(zkr_gl_from_i64(zkr_zkrange_tval(z->tab, z->vals, j)));
         z->tb[ZR_S8][j] = zkr_ext_from(1);
     }
     return z->link ? zkr_zr_link_tables(z) : ZKR_OK;
@@ -674,11 +713,11 @@ static zkr_err zkr_zr_open_values(zkr_zr_ctx *z, zkr_ext gr)
     zkr_zr_full_point(z, zf);
     if (z->cheat->fit_val) {
         zkr_ext f0, f1, em = z->tb[ZR_EM][0];
-        if ((r = zkr_zkrange_final(z->tab, z->n, &z->ch, z->lin != NULL, z->r, vals, em, &f0)) !=
+        if ((r = zkr_zkrange_final(z->tab, z->vals, z->n, &z->ch, z->lin != NULL, z->r, vals, em, &f0)) !=
             ZKR_OK)
             return r;
         vals[z->cheat->fit_val - 1].c[0] = zkr_gl_add(vals[z->cheat->fit_val - 1].c[0], 1);
-        if ((r = zkr_zkrange_final(z->tab, z->n, &z->ch, z->lin != NULL, z->r, vals, em, &f1)) !=
+        if ((r = zkr_zkrange_final(z->tab, z->vals, z->n, &z->ch, z->lin != NULL, z->r, vals, em, &f1)) !=
             ZKR_OK)
             return r;
         vals[4] = zkr_ext_add(gr, zkr_ext_mul(zkr_ext_sub(f0, f1), zkr_ext_inv(z->ch.rho)));
@@ -724,16 +763,16 @@ static zkr_err zkr_zr_defer_values(zkr_zr_ctx *z, zkr_ext gr)
     vals[4] = gr;
     if (z->cheat->shift_h) {
         zkr_ext f0, f1, em = z->tb[ZR_EM][0], dm;
-        if ((r = zkr_zkrange_final(z->tab, z->n, &z->ch, z->lin != NULL, z->r, vals, em, &f0)) !=
+        if ((r = zkr_zkrange_final(z->tab, z->vals, z->n, &z->ch, z->lin != NULL, z->r, vals, em, &f0)) !=
             ZKR_OK)
             return r;
         vals[ZR_HH].c[0] = zkr_gl_add(vals[ZR_HH].c[0], 1);
-        if ((r = zkr_zkrange_final(z->tab, z->n, &z->ch, z->lin != NULL, z->r, vals, em, &f1)) !=
+        if ((r = zkr_zkrange_final(z->tab, z->vals, z->n, &z->ch, z->lin != NULL, z->r, vals, em, &f1)) !=
             ZKR_OK)
             return r;
         /* f is affine in m^ with slope -mu E2(r) S_8(r): pull m^ back onto f0 */
         vals[ZR_HM] = zkr_ext_add(vals[ZR_HM], zkr_ext_from(1));
-        if ((r = zkr_zkrange_final(z->tab, z->n, &z->ch, z->lin != NULL, z->r, vals, em, &dm)) !=
+        if ((r = zkr_zkrange_final(z->tab, z->vals, z->n, &z->ch, z->lin != NULL, z->r, vals, em, &dm)) !=
             ZKR_OK)
             return r;
         dm = zkr_ext_sub(dm, f1); /* f's change per unit of m^ */
@@ -809,8 +848,7 @@ static zkr_err zkr_zr_run(zkr_zr_ctx *z)
     zkr_ext gamma, gr;
     zkr_err r;
 
-    zkr_ts_absorb_u64(z->t, "zr-table-off", (uint64_t)z->tab->off);
-    zkr_ts_absorb_u64(z->t, "zr-table-count", z->tab->count);
+    zkr_zkrange_absorb_table(z->t, z->tab, z->vals);
     {
         uint8_t root[ZKR_DIGEST_BYTES];
         zkr_hpcs_poly_root(z->a, root);
@@ -848,7 +886,8 @@ static zkr_err zkr_zr_run(zkr_zr_ctx *z)
 }
 
 static zkr_err zkr_zr_prove(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *a,
-                            const zkr_zkrange_table *tab, const zkr_zkrange_lin *lin,
+                            const zkr_zkrange_table *tab, const int64_t *vals,
+                            const zkr_zkrange_lin *lin,
                             const zkr_zkrange_link *link, zkr_zkrange_defer *df,
                             const zkr_zkrange_cheat *cheat, zkr_zkrng *rng, unsigned threads,
                             zkr_buf *out)
@@ -862,7 +901,9 @@ static zkr_err zkr_zr_prove(const zkr_params *p, zkr_transcript *t, zkr_hpcs_pol
         return ZKR_ERR_USAGE;
     memset(&z, 0, sizeof z);
     z.p = p, z.t = t, z.rng = rng, z.threads = threads ? threads : 1, z.tab = tab;
-    z.lin = lin, z.cheat = cheat, z.a = a, z.out = out, z.df = df;
+    z.lin = lin, z.cheat = cheat, z.a = a, z.out = out, z.df = df, z.vals = vals;
+    if (vals && (r = zkr_zr_sort_vals(&z)) != ZKR_OK)
+        return r;
     z.n = zkr_hpcs_poly_n_vars(a);
     z.N = zkr_zkrange_sc_vars(z.n);
     z.lc = zkr_zkrange_coef_vars(z.n);
@@ -908,7 +949,7 @@ zkr_err zkr_prover_zkrange(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly
     zkr_zkrange_cheat honest;
 
     memset(&honest, 0, sizeof honest);
-    return zkr_zr_prove(p, t, a, tab, NULL, NULL, NULL, &honest, rng, threads, out);
+    return zkr_zr_prove(p, t, a, tab, NULL, NULL, NULL, NULL, &honest, rng, threads, out);
 }
 
 zkr_err zkr_prover_zkrange_lin(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *a,
@@ -918,7 +959,7 @@ zkr_err zkr_prover_zkrange_lin(const zkr_params *p, zkr_transcript *t, zkr_hpcs_
     zkr_zkrange_cheat honest;
 
     memset(&honest, 0, sizeof honest);
-    return zkr_zr_prove(p, t, a, tab, lin, NULL, NULL, &honest, rng, threads, out);
+    return zkr_zr_prove(p, t, a, tab, NULL, lin, NULL, NULL, &honest, rng, threads, out);
 }
 
 zkr_err zkr_prover_zkrange_link(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *a,
@@ -934,7 +975,25 @@ zkr_err zkr_prover_zkrange_link(const zkr_params *p, zkr_transcript *t, zkr_hpcs
 #endif
     if (!link)
         return ZKR_ERR_USAGE;
-    return zkr_zr_prove(p, t, a, tab, lin, link, NULL, cheat ? cheat : &honest, rng, threads, out);
+    return zkr_zr_prove(p, t, a, tab, NULL, lin, link, NULL, cheat ? cheat : &honest, rng, threads, out);
+}
+
+zkr_err zkr_prover_zkrange_link_vals(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *a,
+                                     const int64_t *vals, const zkr_zkrange_lin *lin,
+                                     const zkr_zkrange_link *link, const zkr_zkrange_cheat *cheat,
+                                     zkr_zkrng *rng, unsigned threads, zkr_buf *out)
+{
+    const zkr_zkrange_table tab = {0, 256};
+    zkr_zkrange_cheat honest;
+
+    memset(&honest, 0, sizeof honest);
+#if !ZKR_TEST_BUILD
+    cheat = NULL; /* deviations exist in test builds only */
+#endif
+    if (!link || !vals)
+        return ZKR_ERR_USAGE;
+    return zkr_zr_prove(p, t, a, &tab, vals, lin, link, NULL, cheat ? cheat : &honest, rng,
+                        threads, out);
 }
 
 zkr_err zkr_prover_zkrange_defer(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *a,
@@ -951,7 +1010,7 @@ zkr_err zkr_prover_zkrange_defer(const zkr_params *p, zkr_transcript *t, zkr_hpc
     if (!df)
         return ZKR_ERR_USAGE;
     df->h = df->ph = df->m = NULL;
-    return zkr_zr_prove(p, t, a, tab, NULL, NULL, df, cheat ? cheat : &honest, rng, threads, out);
+    return zkr_zr_prove(p, t, a, tab, NULL, NULL, NULL, df, cheat ? cheat : &honest, rng, threads, out);
 }
 
 #if ZKR_TEST_BUILD
@@ -962,7 +1021,7 @@ zkr_err zkr_prover_zkrange_force(const zkr_params *p, zkr_transcript *t, zkr_hpc
 
     memset(&force, 0, sizeof force);
     force.force = 1;
-    return zkr_zr_prove(p, t, a, tab, NULL, NULL, NULL, &force, rng, 1, out);
+    return zkr_zr_prove(p, t, a, tab, NULL, NULL, NULL, NULL, &force, rng, 1, out);
 }
 
 zkr_err zkr_prover_zkrange_cheat(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *a,
@@ -971,6 +1030,6 @@ zkr_err zkr_prover_zkrange_cheat(const zkr_params *p, zkr_transcript *t, zkr_hpc
 {
     if (cheat->fit_val > 4)
         return ZKR_ERR_USAGE;
-    return zkr_zr_prove(p, t, a, tab, lin, NULL, NULL, cheat, rng, 1, out);
+    return zkr_zr_prove(p, t, a, tab, NULL, lin, NULL, NULL, cheat, rng, 1, out);
 }
 #endif

@@ -32,6 +32,15 @@ static inline void zkr_tap_init(zkr_tap *t, int argc, char **argv)
     printf("# seed %" PRIu64 " (rerun with --seed %" PRIu64 ")\n", t->seed, t->seed);
 }
 
+/* Whether argv holds flag (e.g. --production: a test's costly part, registered on its own). */
+static inline int zkr_tap_flag(int argc, char **argv, const char *flag)
+{
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], flag) == 0)
+            return 1;
+    return 0;
+}
+
 /* splitmix64: deterministic from the printed seed. Tests only. */
 static inline uint64_t zkr_tap_rand(zkr_tap *t)
 {

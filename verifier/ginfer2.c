@@ -15,6 +15,7 @@ typedef struct {
     const zkr_ginf2_cin *in;
     const zkr_hpcs_commitment *x, *w, *y;
     unsigned off, lk, nu, lo, lc, lex; /* nu: U's variables with its lex zero ones */
+    unsigned lku;                      /* U's kernel variables (lk less a depthwise lm) */
     zkr_hpcs_commitment u, cc;
     zkr_ext z[64], rco[32], ro[32], r[32], rho, vals[4];
     zkr_dec *d;
@@ -34,8 +35,8 @@ static zkr_cnn_view_pt g2v_view(const g2v_ctx *s)
     const zkr_cnn_win *g = &s->c->g;
     const zkr_ext *pz = s->z;
 
-    return (zkr_cnn_view_pt){pz + g->lkw + g->lkh, pz + g->lkw, pz, pz + s->lk + g->low,
-                             pz + s->lk};
+    return (zkr_cnn_view_pt){pz + g->lkw + g->lkh, pz + g->lkw, pz, pz + s->lku + g->low,
+                             pz + s->lku};
 }
 
 /* eq(z_ex, 0) over U's zero variables (zkr_ginf2_u_pad). */
@@ -167,6 +168,32 @@ static zkr_err g2v_open(g2v_ctx *s, const zkr_hpcs_commitment *f, const zkr_ext 
     return zkr_hpcs_verify_batch(s->p, s->t, f, 1, zf, &v, s->d);
 }
 
+/*
+ * The final value W^ U^ sel - 2^-lk Y^ + rho g(r); sel, a depthwise conv's
+ * selector, evaluated here from the public shape (zkr_cnn_dw_sel), 1 for
+ * groups 1. ZKR_GINF2_OFF_DW_SEL (test builds) skips a depthwise check.
+ */
+static zkr_err g2v_final(const g2v_ctx *s, zkr_ext fin)
+{
+    const zkr_cnn_conv *c = s->c;
+    unsigned lsp = c->g.lkw + c->g.lkh;
+    zkr_ext vw = s->vals[0];
+    zkr_err r;
+
+    if (c->depthwise) {
+        zkr_ext sel;
+        if ((r = zkr_cnn_dw_sel(c, s->rco, s->r + lsp, s->r + lsp + c->g.lc, &sel)) != ZKR_OK)
+            return r;
+        if (s->off & ZKR_GINF2_OFF_DW_SEL)
+            return ZKR_OK;
+        vw = zkr_ext_mul(vw, sel);
+    }
+    return zkr_ext_eq(fin, zkr_ginf2_conv_final(s->lk, vw, s->vals[1], s->vals[2], s->rho,
+                                                s->vals[3]))
+               ? ZKR_OK
+               : ZKR_ERR_VERIFY;
+}
+
 static zkr_err g2v_product(g2v_ctx *s)
 {
     zkr_ext gamma, fin, *msgs = malloc((size_t)s->lk * ZKR_GINF2_DEGREE * sizeof *msgs), pt[64];
@@ -185,17 +212,16 @@ static zkr_err g2v_product(g2v_ctx *s)
     if ((r = zkr_dec_exts(s->d, s->vals, 4)) != ZKR_OK)
         goto out;
     zkr_ts_absorb_ext(s->t, "g2c-values", s->vals, 4);
-    r = ZKR_ERR_VERIFY;
-    if (!zkr_ext_eq(fin, zkr_ginf2_conv_final(s->lk, s->vals[0], s->vals[1], s->vals[2], s->rho,
-                                              s->vals[3])))
+    if ((r = g2v_final(s, fin)) != ZKR_OK)
         goto out;
     memcpy(pt, s->r, (size_t)s->lk * sizeof *pt);
-    memcpy(pt + s->lk, s->rco, (size_t)s->c->lco * sizeof *pt);
+    if (!s->c->depthwise) /* depthwise: W's variables are the sumcheck's (j, i, c, m) */
+        memcpy(pt + s->lk, s->rco, (size_t)s->c->lco * sizeof *pt);
     if ((r = g2v_open(s, s->w, pt, s->vals[0])) != ZKR_OK)
         goto out;
-    memcpy(pt + s->lk, s->ro, (size_t)s->lo * sizeof *pt);
+    memcpy(pt + s->lku, s->ro, (size_t)s->lo * sizeof *pt); /* U: r's first lku, ro, 0.. */
     for (unsigned i = 0; i < s->lex; i++) /* U at ex = 0 */
-        pt[s->lk + s->lo + i] = zkr_ext_from(0);
+        pt[s->lku + s->lo + i] = zkr_ext_from(0);
     if ((r = g2v_open(s, &s->u, pt, s->vals[1])) != ZKR_OK)
         goto out;
     memcpy(pt, s->ro, (size_t)s->lo * sizeof *pt);
@@ -297,7 +323,8 @@ zkr_err zkr_verify_ginf2_conv_in(const zkr_params *p, zkr_transcript *t, const z
     p = &pg;
     memset(&s, 0, sizeof s);
     s.p = p, s.t = t, s.c = c, s.in = in, s.x = x, s.w = w, s.y = y, s.off = off, s.d = d;
-    s.lk = zkr_ginf2_k_vars(c), s.nu = zkr_ginf2_u_vars_in(c, in), s.lex = zkr_ginf2_u_pad(c, in);
+    s.lk = zkr_ginf2_sc_vars(c), s.lku = zkr_ginf2_k_vars(c);
+    s.nu = zkr_ginf2_u_vars_in(c, in), s.lex = zkr_ginf2_u_pad(c, in);
     s.lo = c->g.loh + c->g.low, s.lc = zkr_ginf2_coef_vars(s.lk);
     if ((r = g2v_root(&s, "g2c-u-root", &s.u, s.nu,
                        zkr_ginf2_range_blind(p, s.nu, ZKR_GINF2_U_BUDGET))) != ZKR_OK ||

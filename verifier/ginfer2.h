@@ -116,4 +116,14 @@ zkr_err zkr_verify_ginfer2(const uint8_t *proof, size_t len,
                            const zkr_verifier_ginf2_statement *st, int8_t *y, uint32_t cap,
                            uint32_t *n, zkr_diag *d) ZKR_WUR;
 
+/*
+ * Verifies the zero-knowledge CONCAT of the hidden inputs x[j] into the
+ * hidden V (the prover's order; off as the prover's, test builds only;
+ * share as zkr_ginf2_cat_grind_bits). ZKR_ERR_VERIFY, MALFORMED, USAGE,
+ * UNSUPPORTED (the grinding cap cannot reach the target), TOO_LARGE, NOMEM.
+ */
+zkr_err zkr_verify_ginf2_cat(const zkr_params *p, zkr_transcript *t, const zkr_ginf2_cat *q,
+                             const zkr_hpcs_commitment *const *x, const zkr_hpcs_commitment *v,
+                             unsigned off, unsigned share, zkr_dec *d) ZKR_WUR;
+
 #endif

@@ -11,6 +11,7 @@
 
 #include "verifier/ginfer2.h"
 #include "verifier/ginfer2_avg.h"
+#include "verifier/ginfer2_lut.h"
 #include "zkr_config.h"
 
 #define G2N_MAX ZKR_GINF2_NET_MAX_NODES
@@ -118,6 +119,18 @@ static zkr_err g2nv_relations(g2nv_ctx *s, zkr_transcript *t, zkr_dec *body)
             r = zkr_verify_ginf2_avg(s->p, t, &net->avg[i], x, &s->vc[i], rqoff, sh, body);
             continue;
         }
+        if (net->op[i] == ZKR_ML_GOP_CONCAT) {
+            const zkr_hpcs_commitment *xs[ZKR_GINF2_CAT_MAX_IN];
+            for (unsigned k = 0; k < net->cat[i].k; k++)
+                xs[k] = &s->vc[net->src[i][k]];
+            r = zkr_verify_ginf2_cat(s->p, t, &net->cat[i], xs, &s->vc[i],
+                                     off & (ZKR_GINF2_OFF_LINK | ZKR_GINF2_OFF_GRIND), sh, body);
+            continue;
+        }
+        if (net->op[i] == ZKR_ML_GOP_LOOKUP) {
+            r = zkr_verify_ginf2_lut(s->p, t, &net->lut[i], x, &s->vc[i], rqoff, sh, body);
+            continue;
+        }
         if ((r = zkr_verify_ginf2_conv_in(s->p, t, &net->conv[i], &net->cin[i], x, &s->mc.w[i],
                                           &s->yc[i], off, sh, body)) == ZKR_OK)
             r = zkr_verify_ginf2_requant(s->p, t, &net->rq[i], &s->yc[i], &s->vc[i], rqoff, sh,
@@ -131,17 +144,21 @@ static zkr_err g2nv_relations(g2nv_ctx *s, zkr_transcript *t, zkr_dec *body)
 /*
  * The program alone (before any proof byte): zkr_ginf2_net_init's DAG
  * rules with neutral parameters (M 0, no bias, shift 1; an ADD's Ma = Mb
- * = 0, which zkr_ginf2_add_init accepts; the model commitment's replace
- * them once read, zkr_ginf2_mc_fit).
+ * = 0, which zkr_ginf2_add_init accepts; a LOOKUP's identity table
+ * T[x + 128] = x; depthwise convs and CONCATs need none; the model
+ * commitment's replace them once read, zkr_ginf2_mc_fit).
  */
 static zkr_err g2nv_program(const zkr_ml_gprog *g, zkr_ginf2_net *net, zkr_diag *d)
 {
     static const int64_t zero[ZKR_CNN_MAX_DIM];
+    int64_t ident[256];
     zkr_ginf2_pub mp;
 
     memset(&mp, 0, sizeof mp);
+    for (unsigned k = 0; k < 256; k++)
+        ident[k] = (int64_t)k - 128;
     for (uint32_t i = 1; i < g->n_nodes && i < G2N_MAX; i++)
-        mp.m[i] = zero, mp.shift[i] = 1;
+        mp.m[i] = zero, mp.shift[i] = 1, mp.t[i] = ident;
     return zkr_ginf2_net_init(net, g, &mp, d);
 }
 

@@ -15,7 +15,8 @@ zkr_err zkr_ginf2_conv_check(const zkr_cnn_conv *c)
 {
     unsigned nu = zkr_ginf2_u_vars(c), nx = zkr_cnn_in_vars(&c->g);
 
-    if (c->depthwise || zkr_ginf2_k_vars(c) < 1 || nu > ZKR_CNN_MAX_VARS ||
+    if ((c->depthwise && c->g.lkw + c->g.lkh < 1) || zkr_ginf2_k_vars(c) < 1 ||
+        nu > ZKR_CNN_MAX_VARS ||
         nx > (nu > ZKR_ZKRANGE_TABLE_VARS ? nu : ZKR_ZKRANGE_TABLE_VARS))
         return ZKR_ERR_MALFORMED;
     return ZKR_OK;
@@ -36,7 +37,7 @@ unsigned zkr_ginf2_u_vars_in(const zkr_cnn_conv *c, const zkr_ginf2_cin *in)
 
 zkr_err zkr_ginf2_conv_check_in(const zkr_cnn_conv *c, const zkr_ginf2_cin *in)
 {
-    if (c->depthwise || zkr_ginf2_k_vars(c) < 1 || in->isl > ZKR_GINF2_MAX_ISL ||
+    if ((c->depthwise && c->g.lkw + c->g.lkh < 1) || zkr_ginf2_k_vars(c) < 1 || in->isl > ZKR_GINF2_MAX_ISL ||
         in->block >= (1u << in->isl) || in->in_off < -128 || in->in_off > 0 ||
         (in->u_lo != -128 && in->u_lo != 0) ||
         (in->flat && (in->isl || in->block || in->in_off || in->u_lo)) ||
@@ -67,7 +68,9 @@ unsigned zkr_ginf2_conv_acc_bits(const zkr_cnn_conv *c)
 unsigned zkr_ginf2_conv_acc_bits_in(const zkr_cnn_conv *c, const zkr_ginf2_cin *in)
 {
     uint64_t umax = in->u_lo == 0 ? 255u : 128u;
-    uint64_t k = (uint64_t)c->g.c * c->g.kh * c->g.kw, bound = k * 127u * umax;
+    /* a depthwise output sums one channel's window only */
+    uint64_t k = (uint64_t)(c->depthwise ? 1u : c->g.c) * c->g.kh * c->g.kw;
+    uint64_t bound = k * 127u * umax;
     unsigned b = 0;
 
     while ((bound >> b) != 0)
@@ -136,7 +139,7 @@ double zkr_ginf2_share_target(const zkr_params *p, unsigned share)
 static double g2_conv_bits(const zkr_params *p, const zkr_cnn_conv *c, const zkr_ginf2_cin *in,
                            unsigned xe, unsigned we, unsigned ye)
 {
-    unsigned lk = zkr_ginf2_k_vars(c), nu = zkr_ginf2_u_vars_in(c, in);
+    unsigned lk = zkr_ginf2_sc_vars(c), nu = zkr_ginf2_u_vars_in(c, in);
     unsigned nw = zkr_cnn_conv_w_vars(c), ny = zkr_cnn_conv_y_vars(c);
     unsigned nx = zkr_ginf2_conv_x_vars(c, in);
     unsigned ue = zkr_ginf2_range_blind(p, nu, ZKR_GINF2_U_BUDGET);

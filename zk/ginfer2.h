@@ -9,7 +9,8 @@
  * sections 30-32; "the whole network" at the end). No registry kind or CLI
  * path uses kind 11 yet.
  *
- * Zero-knowledge convolution (groups 1, no bias). The caller holds hiding
+ * Zero-knowledge convolution (groups 1, or depthwise: zkr_ginf2_sc_vars;
+ * no bias). The caller holds hiding
  * commitments to the input X (c x h x w int8, zk/cnn.h's tensor layout),
  * the weights W (cout x c x kh x kw, zkr_cnn_conv_w_vars's layout) and the
  * accumulator Y (cout x oh x ow, the field image of the integer sum), and
@@ -39,6 +40,7 @@
 #include "ml/graph.h"
 #include "zk/cnn.h"
 #include "zk/ginfer2_avg.h"
+#include "zk/ginfer2_lut.h"
 #include "zk/zk.h"
 
 #define ZKR_GINFER2_PROTOCOL "zkreg/graph-inference@2"
@@ -78,6 +80,14 @@
 #define ZKR_GINF2_OFF_LINK 2u  /* U = im2col(X) (the range proof of U stays) */
 #define ZKR_GINF2_OFF_GRIND 4u /* the extra grinding: every opening at p->pow_bits only */
 #define ZKR_GINF2_OFF_OUT 8u   /* the whole proof's output claim (the public logits) */
+/* a depthwise conv's final check (the verifier's selector; as @1's ZKR_VC_OFF_DW_SEL) */
+#define ZKR_GINF2_OFF_DW_SEL 128u
+/*
+ * Test builds, the prover only (in zkr_ginf2_popts.off): a depthwise conv's
+ * selector maps (c, m) to m C + c, the output channels transposed (a
+ * cheating prover for soundness-ginfer2). The verifier ignores it.
+ */
+#define ZKR_GINF2_CHEAT_DW_T 256u
 
 /*
  * Extra grinding (docs/soundness.md, "graph-inference@2"). Every hiding
@@ -106,8 +116,22 @@ static inline unsigned zkr_ginf2_u_vars(const zkr_cnn_conv *c)
     return zkr_ginf2_k_vars(c) + c->g.loh + c->g.low;
 }
 /*
- * ZKR_OK when the conv fits the relation: groups 1, lk >= 1, X's variables
- * at most max(U's, 8) (the range proof's hidden term). ZKR_ERR_MALFORMED else.
+ * The product sumcheck's variables: U's kernel variables, and for a
+ * depthwise conv (groups = c, cout = mult c) the multiplier's lm above
+ * them (W's variables j, i, c, m; zkr_cnn_conv_w_vars). The verifier
+ * evaluates the depthwise selector sum_{c, m real} eq(s_c, c) eq(s_m, m)
+ * eq(rco, c mult + m) itself (zkr_cnn_dw_sel).
+ */
+static inline unsigned zkr_ginf2_sc_vars(const zkr_cnn_conv *c)
+{
+    return zkr_ginf2_k_vars(c) + (c->depthwise ? c->lm : 0);
+}
+/*
+ * ZKR_OK when the conv fits the relation: groups 1 or depthwise (then a
+ * kernel of at least 2 positions, lkw + lkh >= 1, so that the selector is
+ * constant in the first round's variable and the round degree stays
+ * ZKR_GINF2_DEGREE), lk >= 1, X's variables at most max(U's, 8) (the range
+ * proof's hidden term). ZKR_ERR_MALFORMED else.
  */
 zkr_err zkr_ginf2_conv_check(const zkr_cnn_conv *c) ZKR_WUR;
 
@@ -426,6 +450,73 @@ double zkr_ginf2_pool_soundness_at(const zkr_params *p, const zkr_ginf2_pool *q,
 unsigned zkr_ginf2_pool_grind_bits(const zkr_params *p, const zkr_ginf2_pool *q, unsigned ve,
                                    unsigned xe, unsigned share);
 
+/* ---------------- zero-knowledge CONCAT on channels (zk/ginfer2_cat.c) ---------------- */
+/*
+ * V = concat_c(X_0, .., X_{k-1}) (2..4 inputs of c_j channels each, the
+ * same h x w; docs/proof-system.md, "CONCAT"): a fresh hiding commitment V
+ * (lco + lh + lw + lsl variables, slot 0 the tensor in zk/cnn.h's layout,
+ * entry V(c, y, x) = value + 128, a byte; other slots 0) and, per input j,
+ * one hiding range proof of V against 0..255 whose linear claim carries
+ * X_j as the hidden term:
+ *   sum_{c' < c_j, y < h, x < w} eq(z_j, (off_j + c', y, x, 0))
+ *       (V(off_j + c', y, x, 0) - X_j(block_j, c', y, x)) = (in_off_j + 128) S_j
+ * (S_j the sum of those eq weights, z_j fresh over V's variables; X_j read
+ * as its input description zkr_ginf2_cin says: block, in_off). At a random
+ * z_j this is V = X_j + in_off_j + 128 on input j's whole region. A reader
+ * reads V as zkr_ginf2_cin {lsl, 0, -128, -128}.
+ */
+#define ZKR_GINF2_CAT_MAX_IN 4u
+typedef struct {
+    unsigned k;
+    uint32_t c[ZKR_GINF2_CAT_MAX_IN], off[ZKR_GINF2_CAT_MAX_IN];
+    zkr_ginf2_cin in[ZKR_GINF2_CAT_MAX_IN]; /* each input's commitment (u_lo unused) */
+    uint32_t h, w;
+    unsigned lh, lw, lco, lc[ZKR_GINF2_CAT_MAX_IN];
+    unsigned lsl; /* V's slot variables: each X_j's variables at most V's */
+} zkr_ginf2_cat;
+/*
+ * ZKR_ERR_MALFORMED: k outside 2..4, a c[j] 0, h or w 0, the channels over
+ * ZKR_CNN_MAX_DIM, an input description outside zkr_ginf2_conv_check_in's
+ * bounds, V over ZKR_CNN_MAX_VARS.
+ */
+zkr_err zkr_ginf2_cat_init(zkr_ginf2_cat *q, unsigned k, const uint32_t *c,
+                           const zkr_ginf2_cin *in, uint32_t h, uint32_t w) ZKR_WUR;
+static inline unsigned zkr_ginf2_cat_v_vars(const zkr_ginf2_cat *q)
+{
+    return q->lco + q->lh + q->lw + q->lsl;
+}
+/* Input j's commitment variables: its tensor's and its slot variables. */
+static inline unsigned zkr_ginf2_cat_x_vars(const zkr_ginf2_cat *q, unsigned j)
+{
+    return q->lc[j] + q->lh + q->lw + q->in[j].isl;
+}
+/* The honest V (2^v_vars entries) from the inputs' tables (entry + in_off + 128). */
+void zkr_ginf2_cat_witness(const zkr_ginf2_cat *q, const zkr_gl *const *x, zkr_gl *v);
+/*
+ * Input j's claim and the weights' MLEs (z over V's variables): the claim
+ * (in_off_j + 128) S_j; V's weights at r (v_vars values); X_j's at r
+ * (x_vars values, the minus sign included); NULL r: the tables (2^n
+ * entries out). NOMEM.
+ */
+zkr_err zkr_ginf2_cat_claim(const zkr_ginf2_cat *q, unsigned j, const zkr_ext *z,
+                            zkr_ext *out) ZKR_WUR;
+zkr_err zkr_ginf2_cat_wv(const zkr_ginf2_cat *q, unsigned j, const zkr_ext *z, const zkr_ext *r,
+                         zkr_ext *out) ZKR_WUR;
+zkr_err zkr_ginf2_cat_wx(const zkr_ginf2_cat *q, unsigned j, const zkr_ext *z, const zkr_ext *r,
+                         zkr_ext *out) ZKR_WUR;
+/*
+ * Soundness bits of the CONCAT relation (V with ve blinding variables, X_j
+ * with xe[j]): the union over the k range proofs (z_j, the range proof's
+ * algebra, V's batch, X_j's link and C's openings), at
+ * zkr_ginf2_cat_grind_bits (share 1); _at: at `extra`.
+ */
+double zkr_ginf2_cat_soundness_bits(const zkr_params *p, const zkr_ginf2_cat *q, unsigned ve,
+                                    const unsigned *xe);
+double zkr_ginf2_cat_soundness_at(const zkr_params *p, const zkr_ginf2_cat *q, unsigned ve,
+                                  const unsigned *xe, unsigned extra);
+unsigned zkr_ginf2_cat_grind_bits(const zkr_params *p, const zkr_ginf2_cat *q, unsigned ve,
+                                  const unsigned *xe, unsigned share);
+
 /* ---------------- zero-knowledge residual ADD ---------------- */
 #include "zk/ginfer2_add.h"
 
@@ -434,15 +525,17 @@ unsigned zkr_ginf2_pool_grind_bits(const zkr_params *p, const zkr_ginf2_pool *q,
  * One inference of a graph program (ml/graph.h) on a hidden record with a
  * hidden model, its logits public (docs/proof-system.md, "graph-inference@2",
  * "The whole network"). Supported programs: a DAG (each node reads earlier
- * nodes, net->src) of CONV (groups 1) and DENSE nodes (a conv whose kernel
- * is the whole input, a 1 x 1 output), each with its requantization (ReLU
- * or not; per-channel public M and bias, the shift public), MAXPOOL nodes
- * that read a CONV / DENSE / ADD node, AVGPOOL nodes (global average
- * pooling too; zk/ginfer2_avg.h) that read any node but the record (their
- * witness V is a fresh commitment as a MAXPOOL's), and ADD nodes
- * (zk/ginfer2_add.h) that read two non-record nodes (or one twice); exactly
- * one node reads the record (uint8), the last is CONV or DENSE. At most
- * ZKR_GINF2_NET_MAX_NODES nodes.
+ * nodes, net->src) of CONV (groups 1, or depthwise with kh kw >= 2) and
+ * DENSE nodes (a conv whose kernel is the whole input, a 1 x 1 output),
+ * each with its requantization (ReLU or not; per-channel public M and bias,
+ * the shift public), MAXPOOL nodes that read a CONV / DENSE / ADD node,
+ * AVGPOOL nodes (global average pooling too; zk/ginfer2_avg.h) that read
+ * any node but the record (their witness V is a fresh commitment as a
+ * MAXPOOL's), ADD nodes (zk/ginfer2_add.h) that read two non-record nodes
+ * (or one twice), CONCAT nodes (2..4 non-record nodes of its h x w,
+ * channels concatenated) and LOOKUP nodes (zk/ginfer2_lut.h; the public
+ * table mp->t) that read any node but the record; exactly one node reads the record (uint8), the
+ * last is CONV or DENSE. At most ZKR_GINF2_NET_MAX_NODES nodes.
  *
  * Commitments: the record X (version 3: the record commitment of a
  * registered hiding dataset, its c h w input bytes in the flat layout and
@@ -453,11 +546,14 @@ unsigned zkr_ginf2_pool_grind_bits(const zkr_params *p, const zkr_ginf2_pool *q,
  * budget, ZKR_GINF2_W_OPENINGS openings a proof), and per proof fresh
  * hiding commitments of every hidden tensor: a CONV / DENSE node's
  * accumulator Y_i (2 openings: its conv, its requantization) and
- * requantization witness V_i, a MAXPOOL or ADD node's witness V_i (each V
- * net->v_budget[i] openings: its own range proofs (an ADD's 2), one per
- * read by a later node, the output claim's; 2 in a chain).
+ * requantization witness V_i, a MAXPOOL, AVGPOOL, ADD, CONCAT or LOOKUP
+ * node's witness V_i (each V net->v_budget[i] openings: its own range
+ * proofs (an ADD's 2, a CONCAT's one per input, a LOOKUP's 2: its range
+ * proof and its Z's link), one per read by a later node, the output
+ * claim's; 2 in a chain, a LOOKUP's 3).
  */
 #define ZKR_GINF2_NET_MAX_NODES 16u
+#define ZKR_GINF2_NET_MAX_IN ZKR_GINF2_CAT_MAX_IN /* a node's inputs (a CONCAT's most) */
 #define ZKR_SEC_GINF2_OUTPUT 30u /* the public output (zkr_infer_output_encode) */
 /*
  * Section 31: u32 ZKR_GINFER2_VERSION, the binding (the model commitment's
@@ -475,6 +571,7 @@ typedef struct {
     const int64_t *m[ZKR_GINF2_NET_MAX_NODES]; /* c entries, 0..2^31-1 (ADD: {Ma, Mb}) */
     const int64_t *b[ZKR_GINF2_NET_MAX_NODES]; /* c entries, |b| <= 2^30 (ADD: unused) */
     uint32_t shift[ZKR_GINF2_NET_MAX_NODES];   /* 1..48 */
+    const int64_t *t[ZKR_GINF2_NET_MAX_NODES]; /* LOOKUP: T[x + 128], 256 entries in -128..127 */
 } zkr_ginf2_pub;
 
 typedef struct {
@@ -487,7 +584,11 @@ typedef struct {
     zkr_ginf2_pool pool[ZKR_GINF2_NET_MAX_NODES]; /* MAXPOOL */
     zkr_ginf2_avg avg[ZKR_GINF2_NET_MAX_NODES];   /* AVGPOOL (zk/ginfer2_avg.h) */
     zkr_ginf2_add add[ZKR_GINF2_NET_MAX_NODES];   /* ADD */
-    uint32_t src[ZKR_GINF2_NET_MAX_NODES][2];     /* the nodes each reads (src[i][1]: ADD's X2) */
+    zkr_ginf2_cat cat[ZKR_GINF2_NET_MAX_NODES];   /* CONCAT */
+    zkr_ginf2_lut lut[ZKR_GINF2_NET_MAX_NODES];   /* LOOKUP (zk/ginfer2_lut.h) */
+    /* the nodes each reads, n_src[i] of them (ADD's X2 src[i][1], CONCAT's inputs in order) */
+    uint32_t src[ZKR_GINF2_NET_MAX_NODES][ZKR_GINF2_NET_MAX_IN];
+    unsigned n_src[ZKR_GINF2_NET_MAX_NODES];
     uint32_t v_budget[ZKR_GINF2_NET_MAX_NODES];   /* V_i's openings: own, readers', output's */
     unsigned x_vars;                         /* the record commitment's: log2_ceil(c h w + 1) (flat) */
     unsigned n_rel, share;                   /* relations; share = n_rel + 1 (the output claim) */
@@ -497,11 +598,15 @@ typedef struct {
 /*
  * The layout of program g (zkr_ml_gprog_check passed) with the public
  * parameters mp (kept by pointer in net's requantizations: they must
- * outlive net). ZKR_ERR_UNSUPPORTED (an op, a depthwise conv, a node
- * reading a later node or the wrong number of nodes, an ADD reading the
- * record, the record read by two nodes, a pool not after CONV / DENSE /
- * ADD, a last node not CONV / DENSE, too many nodes), ZKR_ERR_MALFORMED (a
- * shape or parameter the relations refuse).
+ * outlive net). ZKR_ERR_UNSUPPORTED (an op, a grouped conv not depthwise, a
+ * 1 x 1 depthwise conv, a node reading a later node or the wrong number of
+ * nodes, an ADD, AVGPOOL or CONCAT reading the record, the record read by
+ * two nodes, a max pool not after CONV / DENSE / ADD / LOOKUP, a LOOKUP
+ * reading the record, a last node not CONV / DENSE, too many nodes),
+ * ZKR_ERR_MALFORMED (a shape or parameter the relations refuse, a LOOKUP
+ * without its table; a CONV / DENSE / MAXPOOL / AVGPOOL node whose declared
+ * shape is not its window's output, which zkr_ml_gprog_check refuses too:
+ * checked here, since a reader would read a pooling's free padded outputs).
  */
 zkr_err zkr_ginf2_net_init(zkr_ginf2_net *net, const zkr_ml_gprog *g, const zkr_ginf2_pub *mp,
                            zkr_diag *d) ZKR_WUR;

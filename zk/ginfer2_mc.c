@@ -35,7 +35,15 @@ static int g2mc_w_ok(const zkr_ginf2_mc *mc, uint32_t i)
 
 static int g2mc_entry_ok(const zkr_ginf2_mc *mc, uint32_t i)
 {
-    if (!zkr_ginf2_mc_op_has_entry(mc->op[i]) || mc->shift[i] < 1 || mc->shift[i] > 48)
+    if (!zkr_ginf2_mc_op_has_entry(mc->op[i]))
+        return 0;
+    if (mc->op[i] == ZKR_ML_GOP_LOOKUP) { /* no shift: the table's entries are int8 */
+        for (unsigned k = 0; k < 256; k++)
+            if (mc->t[i][k] < -128 || mc->t[i][k] > 127)
+                return 0;
+        return 1;
+    }
+    if (mc->shift[i] < 1 || mc->shift[i] > 48)
         return 0;
     switch (mc->op[i]) {
     case ZKR_ML_GOP_ADD:
@@ -63,10 +71,17 @@ static zkr_err g2mc_enc_w(const zkr_ginf2_mc *mc, uint32_t i, zkr_buf *out)
 /* One entry: node, op, then the op's payload (zkr_ginf2_mc_op_has_entry's switch). */
 static zkr_err g2mc_enc_entry(const zkr_ginf2_mc *mc, uint32_t i, zkr_buf *out)
 {
+    uint8_t tb[256];
     zkr_err r;
 
-    if ((r = zkr_enc_u32(out, i)) != ZKR_OK || (r = zkr_enc_u32(out, mc->op[i])) != ZKR_OK ||
-        (r = zkr_enc_u32(out, mc->shift[i])) != ZKR_OK)
+    if ((r = zkr_enc_u32(out, i)) != ZKR_OK || (r = zkr_enc_u32(out, mc->op[i])) != ZKR_OK)
+        return r;
+    if (mc->op[i] == ZKR_ML_GOP_LOOKUP) { /* T[256] as int8 bytes, no shift */
+        for (unsigned k = 0; k < 256; k++)
+            tb[k] = (uint8_t)(int8_t)mc->t[i][k];
+        return zkr_buf_append(out, tb, sizeof tb);
+    }
+    if ((r = zkr_enc_u32(out, mc->shift[i])) != ZKR_OK)
         return r;
     switch (mc->op[i]) {
     case ZKR_ML_GOP_ADD:
@@ -149,11 +164,20 @@ static zkr_err g2mc_dec_w(const zkr_params *p, zkr_dec *d, uint32_t i, zkr_ginf2
 static zkr_err g2mc_dec_entry(const zkr_params *p, zkr_dec *d, uint32_t i, zkr_ginf2_mc *mc)
 {
     uint32_t op, v[2];
+    const uint8_t *tb;
 
-    if (zkr_dec_u32(d, &op) != ZKR_OK || op > 0xffu || !zkr_ginf2_mc_op_has_entry((uint8_t)op) ||
-        zkr_dec_u32(d, &mc->shift[i]) != ZKR_OK || mc->shift[i] < 1 || mc->shift[i] > 48)
+    if (zkr_dec_u32(d, &op) != ZKR_OK || op > 0xffu || !zkr_ginf2_mc_op_has_entry((uint8_t)op))
         return ZKR_ERR_MALFORMED;
     mc->op[i] = (uint8_t)op;
+    if (op == ZKR_ML_GOP_LOOKUP) { /* T[256], int8 bytes (every byte an int8), no shift */
+        if (zkr_dec_raw(d, 256, &tb) != ZKR_OK)
+            return ZKR_ERR_MALFORMED;
+        for (unsigned k = 0; k < 256; k++)
+            mc->t[i][k] = (int8_t)tb[k];
+        return ZKR_OK;
+    }
+    if (zkr_dec_u32(d, &mc->shift[i]) != ZKR_OK || mc->shift[i] < 1 || mc->shift[i] > 48)
+        return ZKR_ERR_MALFORMED;
     switch (op) {
     case ZKR_ML_GOP_ADD:
         if (zkr_dec_u32(d, &v[0]) != ZKR_OK || zkr_dec_u32(d, &v[1]) != ZKR_OK ||
@@ -233,6 +257,7 @@ zkr_err zkr_ginf2_mc_fit(const zkr_ml_gprog *g, const zkr_ginf2_mc *mc, zkr_ginf
         case ZKR_ML_GOP_ADD:
             mp->m[i] = mc->add_m[i], mp->shift[i] = mc->shift[i];
             break;
+        case ZKR_ML_GOP_LOOKUP: mp->t[i] = mc->t[i]; break;
         default: /* CONV, DENSE */
             if (mc->cout[i] != n->c)
                 return zkr_fail(d, ZKR_ERR_MISMATCH_MODEL,

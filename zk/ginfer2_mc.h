@@ -27,11 +27,14 @@
  *     commitment of its weights W (n = zkr_cnn_conv_w_vars variables, e
  *     blinding variables);
  *   ADD:         u32 shift | u32 Ma | u32 Mb
- *     its public shift (1..48) and multipliers (0..2^31-1).
- * MAXPOOL and AVGPOOL have no parameters (no entry); LOOKUP (256 int8
- * table entries) is not yet proven by this kind. n_nodes counts node 0
- * (the record). The format changed (ADD entries) before graph-inference@2
- * version 3 was released: the magic's version stays 2.
+ *     its public shift (1..48) and multipliers (0..2^31-1);
+ *   LOOKUP:      T[256] (int8 bytes, T[x + 128], no shift)
+ *     its PUBLIC table.
+ * A depthwise CONV (groups = C_in) has the CONV entry (n: its depthwise
+ * weight layout's variables). MAXPOOL, AVGPOOL and CONCAT have no
+ * parameters (no entry). n_nodes counts node 0 (the record). The format
+ * changed (ADD, then LOOKUP entries) before graph-inference@2 version 3
+ * was released: the magic's version stays 2.
  */
 #define ZKR_GINFER2_MC_VERSION 2u
 #define ZKR_GINFER2_MC_MAX_BYTES (1u << 20)
@@ -45,19 +48,21 @@ typedef struct {
     int64_t *b[ZKR_GINF2_NET_MAX_NODES];         /* cout entries; owned */
     zkr_hpcs_commitment w[ZKR_GINF2_NET_MAX_NODES];
     int64_t add_m[ZKR_GINF2_NET_MAX_NODES][2];   /* ADD: {Ma, Mb} */
+    int64_t t[ZKR_GINF2_NET_MAX_NODES][256];     /* LOOKUP: T[x + 128], -128..127 */
 } zkr_ginf2_mc;
 
 /*
  * The per-op entry switch: whether a node of this op carries an entry
- * (CONV, DENSE, ADD). Encoder, decoder and fit follow it.
+ * (CONV, DENSE, ADD, LOOKUP). Encoder, decoder and fit follow it.
  */
 static inline int zkr_ginf2_mc_op_has_entry(uint8_t op)
 {
     switch (op) {
     case ZKR_ML_GOP_CONV:
     case ZKR_ML_GOP_DENSE:
-    case ZKR_ML_GOP_ADD: return 1;
-    default: return 0; /* MAXPOOL, AVGPOOL: no parameters; LOOKUP: not yet */
+    case ZKR_ML_GOP_ADD:
+    case ZKR_ML_GOP_LOOKUP: return 1;
+    default: return 0; /* MAXPOOL, AVGPOOL, CONCAT: no parameters */
     }
 }
 
@@ -78,7 +83,8 @@ zkr_err zkr_ginf2_mc_encode(const zkr_ginf2_mc *mc, zkr_buf *out) ZKR_WUR;
 /*
  * Strict decode: magic, version 2, 2 <= n_nodes <= ZKR_GINF2_NET_MAX_NODES,
  * 1 <= n_entries < n_nodes, at least one CONV / DENSE entry, nodes
- * strictly increasing in 1..n_nodes-1, an op with an entry, shifts 1..48,
+ * strictly increasing in 1..n_nodes-1, an op with an entry, shifts 1..48
+ * (not LOOKUP's: it has none; its 256 table bytes are any int8),
  * 1 <= cout <= ZKR_CNN_MAX_DIM, M (ADD: Ma, Mb) and b in bounds, 1 <= e <=
  * ZKR_HPCS_MAX_BLIND_VARS, n + e <= p->max_vars, no two entries naming
  * the same root, no trailing bytes, at most ZKR_GINFER2_MC_MAX_BYTES.
@@ -99,7 +105,7 @@ void zkr_ginf2_mc_digest(const uint8_t *enc, size_t len, uint8_t out[ZKR_DIGEST_
  * the node's channels, n its weight commitment's variables
  * (zkr_cnn_conv_w_vars of zkr_ginf2_net_init's conv), no root named
  * twice. Fills mp with pointers into mc (mc must outlive mp): CONV /
- * DENSE m, b, shift; ADD m = {Ma, Mb}, shift.
+ * DENSE m, b, shift; ADD m = {Ma, Mb}, shift; LOOKUP t (the table).
  * ZKR_OK or ZKR_ERR_MISMATCH_MODEL (naming the node in d).
  */
 zkr_err zkr_ginf2_mc_fit(const zkr_ml_gprog *g, const zkr_ginf2_mc *mc, zkr_ginf2_pub *mp,

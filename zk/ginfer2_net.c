@@ -12,8 +12,9 @@
 
 /*
  * Node j's output as its commitment holds it, for any reader (a conv, a
- * pooling, an ADD): the record, a pooling's Yb block, or slot 0 (y - lo) of
- * a requantization's or an ADD's V.
+ * pooling, an ADD, a CONCAT, a LOOKUP): the record, a pooling's Yb block,
+ * slot 0 (y - lo) of a requantization's or an ADD's V, or slot 0 (value +
+ * 128) of a CONCAT's or a LOOKUP's V.
  */
 static zkr_ginf2_cin g2n_cin(const zkr_ginf2_net *net, uint32_t j)
 {
@@ -26,7 +27,28 @@ static zkr_ginf2_cin g2n_cin(const zkr_ginf2_net *net, uint32_t j)
         return (zkr_ginf2_cin){net->avg[j].lsl, (uint32_t)ZKR_G2A_YB, -128, -128, 0u};
     if (net->op[j] == ZKR_ML_GOP_ADD)
         return (zkr_ginf2_cin){net->add[j].q.lsl, 0u, net->add[j].q.lo, -128, 0u};
+    if (net->op[j] == ZKR_ML_GOP_CONCAT) /* slot 0: value + 128 */
+        return (zkr_ginf2_cin){net->cat[j].lsl, 0u, -128, -128, 0u};
+    if (net->op[j] == ZKR_ML_GOP_LOOKUP)
+        return (zkr_ginf2_cin){net->lut[j].lsl, 0u, -128, -128, 0u}; /* slot 0: Yb = Y + 128 */
     return (zkr_ginf2_cin){net->rq[j].lsl, 0u, net->rq[j].lo, -128, 0u}; /* slot 0: y - lo */
+}
+
+/*
+ * Node i's declared shape against the one its window computes: the next
+ * node reads node i's commitment with the declared shape, and a position
+ * beyond the window's output is a padded one its relation leaves free (a
+ * pooling's; zkr_ml_gprog_check refuses such a program, checked here too
+ * since the relations' soundness rests on it).
+ */
+static zkr_err g2n_shape(const zkr_ml_gnode *n, uint32_t i, uint32_t c, const zkr_cnn_win *w,
+                         zkr_diag *d)
+{
+    if (n->c != c || n->h != w->oh || n->w != w->ow)
+        return zkr_fail(d, ZKR_ERR_MALFORMED,
+                        "node %u: shape %ux%ux%u, its window computes %ux%ux%u", i, n->c, n->h,
+                        n->w, c, w->oh, w->ow);
+    return ZKR_OK;
 }
 
 static zkr_err g2n_conv(zkr_ginf2_net *net, const zkr_ml_gprog *g, const zkr_ginf2_pub *mp,
@@ -37,15 +59,21 @@ static zkr_err g2n_conv(zkr_ginf2_net *net, const zkr_ml_gprog *g, const zkr_gin
     uint32_t pads[4] = {n->pt, n->pl, n->pb, n->pr};
     zkr_cnn_win w;
     zkr_err r;
+    /* groups 1 or depthwise (groups = C_in, C_out = mult C_in; zkr_ginf2_sc_vars) */
+    int dw = n->op == ZKR_ML_GOP_CONV && n->groups != 1;
 
-    if (n->op == ZKR_ML_GOP_CONV && n->groups != 1)
-        return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "node %u: a grouped conv", i);
+    if (dw && (n->groups != in->c || n->c % in->c != 0))
+        return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "node %u: a grouped conv (not depthwise)", i);
+    if (dw && n->kh * n->kw < 2) /* zkr_ginf2_conv_check: the selector constant in round 0 */
+        return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "node %u: a 1 x 1 depthwise conv", i);
     r = n->op == ZKR_ML_GOP_DENSE
             ? zkr_cnn_win_init(&w, in->c, in->h, in->w, in->h, in->w, 1, 1, 1, 1, zero)
             : zkr_cnn_win_init(&w, in->c, in->h, in->w, n->kh, n->kw, n->sh, n->sw, n->dh, n->dw,
                                pads);
-    if (r != ZKR_OK || (r = zkr_cnn_conv_init(&net->conv[i], &w, n->c, 0)) != ZKR_OK)
+    if (r != ZKR_OK || (r = zkr_cnn_conv_init(&net->conv[i], &w, n->c, dw)) != ZKR_OK)
         return zkr_fail(d, ZKR_ERR_MALFORMED, "node %u: window", i);
+    if ((r = g2n_shape(n, i, n->c, &w, d)) != ZKR_OK)
+        return r;
     net->cin[i] = g2n_cin(net, net->src[i][0]);
     if (zkr_ginf2_conv_check_in(&net->conv[i], &net->cin[i]) != ZKR_OK)
         return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "node %u: conv over 2^%u variables", i,
@@ -68,14 +96,18 @@ static zkr_err g2n_pool(zkr_ginf2_net *net, const zkr_ml_gprog *g, uint32_t i, z
     zkr_ginf2_cin x = g2n_cin(net, j);
     zkr_cnn_win w;
 
-    /* the pooling reads block 0 of its input's commitment: slot 0 of a requantization or ADD */
-    if (in->op != ZKR_ML_GOP_CONV && in->op != ZKR_ML_GOP_DENSE && in->op != ZKR_ML_GOP_ADD)
+    /* the pooling reads block 0 of its input's commitment: slot 0 of a requantization, ADD or
+     * LOOKUP */
+    if (in->op != ZKR_ML_GOP_CONV && in->op != ZKR_ML_GOP_DENSE && in->op != ZKR_ML_GOP_ADD &&
+        in->op != ZKR_ML_GOP_LOOKUP)
         return zkr_fail(d, ZKR_ERR_UNSUPPORTED,
-                        "node %u: a max pooling reads a CONV / DENSE / ADD node", i);
+                        "node %u: a max pooling reads a CONV / DENSE / ADD / LOOKUP node", i);
     if (zkr_cnn_win_init(&w, in->c, in->h, in->w, n->kh, n->kw, n->sh, n->sw, 1, 1, pads) !=
             ZKR_OK ||
         zkr_ginf2_pool_init_chained(&net->pool[i], &w, x.isl, x.in_off) != ZKR_OK)
         return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "node %u: max pooling window", i);
+    if (g2n_shape(n, i, in->c, &w, d) != ZKR_OK)
+        return ZKR_ERR_MALFORMED;
     net->n_rel += 1;
     net->n_roots += 1;
     return ZKR_OK;
@@ -96,6 +128,8 @@ static zkr_err g2n_avg(zkr_ginf2_net *net, const zkr_ml_gprog *g, uint32_t i, zk
             ZKR_OK ||
         zkr_ginf2_avg_init(&net->avg[i], &w, c.isl, c.block, c.in_off) != ZKR_OK)
         return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "node %u: average pooling window", i);
+    if (g2n_shape(n, i, in->c, &w, d) != ZKR_OK)
+        return ZKR_ERR_MALFORMED;
     net->n_rel += 1;
     net->n_roots += 1;
     return ZKR_OK;
@@ -121,16 +155,70 @@ static zkr_err g2n_add(zkr_ginf2_net *net, const zkr_ml_gprog *g, const zkr_ginf
     return ZKR_OK;
 }
 
+/*
+ * A CONCAT node (2..4 non-record nodes of its h x w, channels
+ * concatenated): each input read at its block and offset (g2n_cin).
+ */
+static zkr_err g2n_cat(zkr_ginf2_net *net, const zkr_ml_gprog *g, uint32_t i, zkr_diag *d)
+{
+    const zkr_ml_gnode *n = &g->nodes[i];
+    zkr_ginf2_cin in[ZKR_GINF2_CAT_MAX_IN];
+    uint32_t c[ZKR_GINF2_CAT_MAX_IN];
+
+    for (unsigned j = 0; j < net->n_src[i]; j++) {
+        uint32_t a = net->src[i][j];
+        if (g->nodes[a].h != n->h || g->nodes[a].w != n->w)
+            return zkr_fail(d, ZKR_ERR_MALFORMED, "node %u: CONCAT input %u of another h x w",
+                            i, a);
+        in[j] = g2n_cin(net, a);
+        c[j] = g->nodes[a].c;
+    }
+    if (zkr_ginf2_cat_init(&net->cat[i], net->n_src[i], c, in, n->h, n->w) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "node %u: CONCAT shape", i);
+    net->n_rel += 1;
+    net->n_roots += 1;
+    return ZKR_OK;
+}
+
+/* LOOKUP reading any node's V but the record's (g2n_cin: its view of that V). */
+static zkr_err g2n_lut(zkr_ginf2_net *net, const zkr_ml_gprog *g, const zkr_ginf2_pub *mp,
+                       uint32_t i, zkr_diag *d)
+{
+    uint32_t j = net->src[i][0];
+    const zkr_ml_gnode *in = &g->nodes[j];
+    zkr_ginf2_cin c;
+
+    if (j == 0)
+        return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "node %u: a LOOKUP reads the record", i);
+    c = g2n_cin(net, j);
+    if (!mp->t[i] || zkr_ginf2_lut_init(&net->lut[i], in->c, in->h, in->w, mp->t[i], c.isl,
+                                        c.block, c.in_off) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "node %u: lookup table or shape", i);
+    net->n_rel += 1;
+    net->n_roots += 1;
+    return ZKR_OK;
+}
+
+/* Node i's own range proofs on V_i: an ADD's 2, a CONCAT's one per input, else 1. */
+static uint32_t g2n_own_openings(const zkr_ginf2_net *net, uint32_t i)
+{
+    if (net->op[i] == ZKR_ML_GOP_ADD)
+        return ZKR_GINF2_ADD_V_OPENINGS;
+    if (net->op[i] == ZKR_ML_GOP_LOOKUP)
+        return ZKR_GINF2_LUT_V_OPENINGS;
+    return net->op[i] == ZKR_ML_GOP_CONCAT ? net->cat[i].k : 1u;
+}
+
 /* V_j's openings: its own range proofs, one per read by a later node, the output claim's. */
 static zkr_err g2n_budgets(zkr_ginf2_net *net, zkr_diag *d)
 {
     uint32_t reads0 = 0;
 
     for (uint32_t i = 1; i < net->n; i++)
-        net->v_budget[i] = net->op[i] == ZKR_ML_GOP_ADD ? ZKR_GINF2_ADD_V_OPENINGS : 1u;
+        net->v_budget[i] = g2n_own_openings(net, i);
     net->v_budget[net->n - 1] += 1;
     for (uint32_t i = 1; i < net->n; i++)
-        for (unsigned k = 0; k < (net->op[i] == ZKR_ML_GOP_ADD ? 2u : 1u); k++) {
+        for (unsigned k = 0; k < net->n_src[i]; k++) {
             if (net->src[i][k] == 0)
                 reads0++;
             else
@@ -139,6 +227,30 @@ static zkr_err g2n_budgets(zkr_ginf2_net *net, zkr_diag *d)
     if (reads0 != 1) /* the record's commitment serves ZKR_GINF2_X_OPENINGS a proof */
         return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "program: the record is read by %u nodes (1)",
                         reads0);
+    return ZKR_OK;
+}
+
+/*
+ * Node i's sources (a DAG: every input an earlier node, zkr_ml_gprog_check):
+ * an ADD reads two non-record nodes (one twice too), a CONCAT 2..4
+ * non-record nodes, the others one node.
+ */
+static zkr_err g2n_sources(zkr_ginf2_net *net, const zkr_ml_gnode *n, uint32_t i, zkr_diag *d)
+{
+    unsigned want = n->op == ZKR_ML_GOP_ADD ? 2u : 1u;
+    int ok = n->op == ZKR_ML_GOP_CONCAT ? n->n_in >= 2 && n->n_in <= ZKR_GINF2_NET_MAX_IN
+                                        : n->n_in == want;
+
+    for (unsigned k = 0; ok && k < n->n_in; k++)
+        ok = n->in[k] < i && (n->in[k] != 0 || n->n_in == 1);
+    if (!ok)
+        return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "node %u: reads %u nodes (node %u first)", i,
+                        n->n_in, n->in[0]);
+    net->n_src[i] = n->n_in;
+    for (unsigned k = 0; k < n->n_in; k++)
+        net->src[i][k] = n->in[k];
+    if (n->n_in == 1) /* as an ADD reading one node twice */
+        net->src[i][1] = n->in[0];
     return ZKR_OK;
 }
 
@@ -157,15 +269,10 @@ zkr_err zkr_ginf2_net_init(zkr_ginf2_net *net, const zkr_ml_gprog *g, const zkr_
     net->x_vars = zkr_log2_ceil(zkr_ginf2_record_len(g));
     for (uint32_t i = 1; i < g->n_nodes; i++) {
         const zkr_ml_gnode *n = &g->nodes[i];
-        /* a DAG: every input an earlier node (zkr_ml_gprog_check); an ADD reads two, others one */
-        if (n->n_in != (n->op == ZKR_ML_GOP_ADD ? 2u : 1u) || n->in[0] >= i ||
-            (n->op == ZKR_ML_GOP_ADD && (n->in[1] >= i || n->in[0] == 0 || n->in[1] == 0)))
-            return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "node %u: reads %u nodes (node %u first)", i,
-                            n->n_in, n->in[0]);
+        if ((r = g2n_sources(net, n, i, d)) != ZKR_OK)
+            return r;
         net->op[i] = n->op;
         net->c[i] = n->c, net->h[i] = n->h, net->w[i] = n->w;
-        net->src[i][0] = n->in[0];
-        net->src[i][1] = n->op == ZKR_ML_GOP_ADD ? n->in[1] : n->in[0];
         if (n->op == ZKR_ML_GOP_CONV || n->op == ZKR_ML_GOP_DENSE)
             r = g2n_conv(net, g, mp, i, d);
         else if (n->op == ZKR_ML_GOP_MAXPOOL)
@@ -174,13 +281,17 @@ zkr_err zkr_ginf2_net_init(zkr_ginf2_net *net, const zkr_ml_gprog *g, const zkr_
             r = g2n_avg(net, g, i, d);
         else if (n->op == ZKR_ML_GOP_ADD)
             r = g2n_add(net, g, mp, i, d);
+        else if (n->op == ZKR_ML_GOP_CONCAT)
+            r = g2n_cat(net, g, i, d);
+        else if (n->op == ZKR_ML_GOP_LOOKUP)
+            r = g2n_lut(net, g, mp, i, d);
         else
             r = zkr_fail(d, ZKR_ERR_UNSUPPORTED, "node %u: op %u has no zero-knowledge relation",
                          i, n->op);
         if (r != ZKR_OK)
             return r;
     }
-    if (net->op[net->n - 1] != ZKR_ML_GOP_CONV && net->op[net->n - 1] != ZKR_ML_GOP_DENSE)
+    if (!zkr_ginf2_net_has_y(net, net->n - 1))
         return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "program: the last node is not CONV / DENSE");
     net->share = net->n_rel + 1;
     return g2n_budgets(net, d);
@@ -194,6 +305,10 @@ unsigned zkr_ginf2_net_fresh_vars(const zkr_ginf2_net *net, uint32_t i, unsigned
         return zkr_ginf2_avg_v_vars(&net->avg[i]);
     if (net->op[i] == ZKR_ML_GOP_ADD)
         return zkr_ginf2_add_v_vars(&net->add[i]);
+    if (net->op[i] == ZKR_ML_GOP_CONCAT)
+        return zkr_ginf2_cat_v_vars(&net->cat[i]);
+    if (net->op[i] == ZKR_ML_GOP_LOOKUP)
+        return zkr_ginf2_lut_v_vars(&net->lut[i]);
     return kind == 0 ? zkr_cnn_conv_y_vars(&net->conv[i]) : zkr_ginf2_rq_v_vars(&net->rq[i]);
 }
 
@@ -219,6 +334,10 @@ unsigned zkr_ginf2_net_out_vars(const zkr_ginf2_net *net, uint32_t i)
         return net->avg[i].lp;
     if (net->op[i] == ZKR_ML_GOP_ADD)
         return net->add[i].q.lp;
+    if (net->op[i] == ZKR_ML_GOP_CONCAT)
+        return net->cat[i].lco + net->cat[i].lh + net->cat[i].lw;
+    if (net->op[i] == ZKR_ML_GOP_LOOKUP)
+        return net->lut[i].lp;
     return net->rq[i].lp;
 }
 
@@ -286,9 +405,23 @@ static double g2n_err(const zkr_params *p, const zkr_ginf2_net *net, unsigned xe
             err += pow(2.0, -zkr_ginf2_avg_soundness_at(p, &net->avg[i], vb, xb, e));
             continue;
         }
+        if (net->op[i] == ZKR_ML_GOP_LOOKUP) {
+            e = ground ? zkr_ginf2_lut_grind_bits(p, &net->lut[i], vb, xb, s) : 0;
+            err += pow(2.0, -zkr_ginf2_lut_soundness_at(p, &net->lut[i], vb, xb, e));
+            continue;
+        }
         if (net->op[i] == ZKR_ML_GOP_MAXPOOL) {
             e = ground ? zkr_ginf2_pool_grind_bits(p, &net->pool[i], vb, xb, s) : 0;
             err += pow(2.0, -zkr_ginf2_pool_soundness_at(p, &net->pool[i], vb, xb, e));
+            continue;
+        }
+        if (net->op[i] == ZKR_ML_GOP_CONCAT) {
+            const zkr_ginf2_cat *q = &net->cat[i];
+            unsigned xbs[ZKR_GINF2_CAT_MAX_IN];
+            for (unsigned j = 0; j < q->k; j++)
+                xbs[j] = g2n_in_blind(p, net, net->src[i][j], xe);
+            e = ground ? zkr_ginf2_cat_grind_bits(p, q, vb, xbs, s) : 0;
+            err += pow(2.0, -zkr_ginf2_cat_soundness_at(p, q, vb, xbs, e));
             continue;
         }
         {
@@ -348,7 +481,13 @@ zkr_err zkr_ginf2_net_transcript(const zkr_params *p, const zkr_ml_gprog *g,
             }
             continue;
         }
-        if (!zkr_ginf2_net_has_y(net, i)) /* poolings: no parameters */
+        if (net->op[i] == ZKR_ML_GOP_LOOKUP) /* the public table, T[0..255] */
+            for (uint32_t j = 0; j < 256; j++) {
+                for (unsigned k = 0; k < 8; k++)
+                    b[k] = (uint8_t)((uint64_t)(int64_t)net->lut[i].t[j] >> (8 * k));
+                zkr_ts_absorb(t, "g2n-table", b, sizeof b);
+            }
+        if (!zkr_ginf2_net_has_y(net, i)) /* poolings, lookups: no parameters */
             continue;
         for (uint32_t c = 0; c <= q->c; c++) { /* shift, then (M, b) per channel */
             for (unsigned k = 0; k < 2 && (c < q->c || k == 0); k++) {

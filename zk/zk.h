@@ -1118,6 +1118,16 @@ zkr_err zkr_zkrange_verify_link(const zkr_params *p, zkr_transcript *t,
                                 const zkr_zkrange_lin *lin, const zkr_zkrange_link *link,
                                 zkr_dec *d) ZKR_WUR;
 /*
+ * The same against an explicit table of 256 public values vals[0..255]
+ * (distinct; the prover's zkr_prover_zkrange_link_vals): the LogUp's table
+ * column is t_j = vals[j] and the transcript binds the 256 values instead
+ * of (off, count). graph-inference@2's lookup (zk/ginfer2.h) uses it.
+ */
+zkr_err zkr_zkrange_verify_link_vals(const zkr_params *p, zkr_transcript *t,
+                                     const zkr_hpcs_commitment *a, const int64_t *vals,
+                                     const zkr_zkrange_lin *lin, const zkr_zkrange_link *link,
+                                     zkr_dec *d) ZKR_WUR;
+/*
  * Deferred range proofs (inference@2 version 5, zkr_prover_zkrange_defer):
  * the helpers, committed over a's total = n + e variables with N =
  * max(n, 8) hidden ones, reveal q 2^a codeword positions (one opening)

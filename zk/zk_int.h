@@ -149,7 +149,17 @@ typedef struct {
  * without lin): E0 (h (X - a) - 1) + lambda (S_n h - S_8 phi)
  * + mu E2 (phi (X - t) - m) + nu EM a.
  */
-zkr_err zkr_zkrange_final(const zkr_zkrange_table *tab, unsigned n, const zkr_zr_chal *c,
+/* Entry j of the table: vals[j] when vals (an explicit table), else zkr_zkrange_value. */
+static inline int64_t zkr_zkrange_tval(const zkr_zkrange_table *tab, const int64_t *vals,
+                                       uint32_t j)
+{
+    return vals ? vals[j] : zkr_zkrange_value(tab, j);
+}
+/* The transcript's table binding: off and count, or (explicit) the 256 values. */
+void zkr_zkrange_absorb_table(zkr_transcript *t, const zkr_zkrange_table *tab,
+                              const int64_t *vals);
+zkr_err zkr_zkrange_final(const zkr_zkrange_table *tab, const int64_t *tvals, unsigned n,
+                          const zkr_zr_chal *c,
                           int lin, const zkr_ext *r, const zkr_ext *vals, zkr_ext em,
                           zkr_ext *out);
 

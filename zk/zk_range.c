@@ -227,7 +227,20 @@ static zkr_err zkr_zr_parse_c(const zkr_params *p, zkr_dec *d, zkr_zr_parsed *o)
     return zkr_hpcs_proof_parse_f(p, lc + o->comm[4].blind_vars, 0, d, &o->cpf);
 }
 
-zkr_err zkr_zkrange_final(const zkr_zkrange_table *tab, unsigned n, const zkr_zr_chal *c,
+void zkr_zkrange_absorb_table(zkr_transcript *t, const zkr_zkrange_table *tab,
+                              const int64_t *vals)
+{
+    if (!vals) {
+        zkr_ts_absorb_u64(t, "zr-table-off", (uint64_t)tab->off);
+        zkr_ts_absorb_u64(t, "zr-table-count", tab->count);
+        return;
+    }
+    for (uint32_t j = 0; j < (1u << ZKR_ZKRANGE_TABLE_VARS); j++)
+        zkr_ts_absorb_u64(t, "zr-table-value", (uint64_t)vals[j]);
+}
+
+zkr_err zkr_zkrange_final(const zkr_zkrange_table *tab, const int64_t *tvals, unsigned n,
+                          const zkr_zr_chal *c,
                           int lin, const zkr_ext *r, const zkr_ext *vals, zkr_ext em,
                           zkr_ext *out)
 {
@@ -242,7 +255,7 @@ zkr_err zkr_zkrange_final(const zkr_zkrange_table *tab, unsigned n, const zkr_zr
     for (unsigned k = ZKR_ZKRANGE_TABLE_VARS; k < N; k++)
         sel8 = zkr_ext_mul(sel8, zkr_ext_sub(one, r[k]));
     for (uint32_t j = 0; j < (1u << ZKR_ZKRANGE_TABLE_VARS); j++)
-        tt[j] = zkr_gl_from_i64(zkr_zkrange_value(tab, j));
+        tt[j] = zkr_gl_from_i64(zkr_zkrange_tval(tab, tvals, j));
     if ((rc = zkr_mle_eval_base(tt, ZKR_ZKRANGE_TABLE_VARS, r, &tv)) != ZKR_OK)
         return rc;
     e0 = zkr_ext_mul(zkr_mle_eq_eval(c->r0, r, n), seln);
@@ -297,11 +310,10 @@ static zkr_err zkr_zr_coef(const zkr_params *p, zkr_transcript *t, const zkr_zr_
 
 /* The sumcheck's challenges, in the prover's order. */
 static void zkr_zr_challenges(zkr_transcript *t, const zkr_hpcs_commitment *a,
-                              const zkr_zkrange_table *tab, const zkr_zkrange_lin *lin,
-                              const zkr_zr_parsed *o, zkr_zr_chal *c)
+                              const zkr_zkrange_table *tab, const int64_t *vals,
+                              const zkr_zkrange_lin *lin, const zkr_zr_parsed *o, zkr_zr_chal *c)
 {
-    zkr_ts_absorb_u64(t, "zr-table-off", (uint64_t)tab->off);
-    zkr_ts_absorb_u64(t, "zr-table-count", tab->count);
+    zkr_zkrange_absorb_table(t, tab, vals);
     zkr_ts_absorb(t, "zr-a-root", a->root, ZKR_DIGEST_BYTES);
     if (lin)
         zkr_ts_absorb_ext(t, "zr-lin-claim", &lin->claim, 1);
@@ -364,7 +376,7 @@ static zkr_err zkr_zr_link_term(const zkr_zkrange_link *link, unsigned N, const 
 
 static zkr_err zkr_zr_verify(const zkr_params *p, zkr_transcript *t,
                              const zkr_hpcs_commitment *a, const zkr_zkrange_table *tab,
-                             const zkr_zkrange_lin *lin, const zkr_zkrange_link *link,
+                             const int64_t *vals, const zkr_zkrange_lin *lin, const zkr_zkrange_link *link,
                              zkr_zkrange_deferred *df, zkr_dec *d)
 {
     unsigned n = a->n_vars, N = zkr_zkrange_sc_vars(n), total = n + a->blind_vars, E;
@@ -388,7 +400,7 @@ static zkr_err zkr_zr_verify(const zkr_params *p, zkr_transcript *t,
             rc = ZKR_ERR_USAGE;
         goto out;
     }
-    zkr_zr_challenges(t, a, tab, lin, &o, &c);
+    zkr_zr_challenges(t, a, tab, vals, lin, &o, &c);
     /* The batched claim: nu times the linear claim (0 without one), plus Libra's rho gamma. */
     claim = zkr_ext_mul(c.rho, o.gamma);
     if (lin)
@@ -405,7 +417,7 @@ static zkr_err zkr_zr_verify(const zkr_params *p, zkr_transcript *t,
         fin = zkr_ext_sub(fin, zkr_ext_mul(c.nu, lt));
     }
     if ((rc = zkr_zr_em(lin, n, r, &em)) != ZKR_OK ||
-        (rc = zkr_zkrange_final(tab, n, &c, lin != NULL, r, o.vals, em, &f)) != ZKR_OK)
+        (rc = zkr_zkrange_final(tab, vals, n, &c, lin != NULL, r, o.vals, em, &f)) != ZKR_OK)
         goto out;
     if (!zkr_ext_eq(fin, zkr_ext_add(f, zkr_ext_mul(c.rho, o.vals[4])))) {
         rc = ZKR_ERR_VERIFY;
@@ -444,7 +456,7 @@ zkr_err zkr_zkrange_verify_lin(const zkr_params *p, zkr_transcript *t,
                                const zkr_hpcs_commitment *a, const zkr_zkrange_table *tab,
                                const zkr_zkrange_lin *lin, zkr_dec *d)
 {
-    return zkr_zr_verify(p, t, a, tab, lin, NULL, NULL, d);
+    return zkr_zr_verify(p, t, a, tab, NULL, lin, NULL, NULL, d);
 }
 
 zkr_err zkr_zkrange_verify_link(const zkr_params *p, zkr_transcript *t,
@@ -454,7 +466,19 @@ zkr_err zkr_zkrange_verify_link(const zkr_params *p, zkr_transcript *t,
 {
     if (!link)
         return ZKR_ERR_USAGE;
-    return zkr_zr_verify(p, t, a, tab, lin, link, NULL, d);
+    return zkr_zr_verify(p, t, a, tab, NULL, lin, link, NULL, d);
+}
+
+zkr_err zkr_zkrange_verify_link_vals(const zkr_params *p, zkr_transcript *t,
+                                     const zkr_hpcs_commitment *a, const int64_t *vals,
+                                     const zkr_zkrange_lin *lin, const zkr_zkrange_link *link,
+                                     zkr_dec *d)
+{
+    const zkr_zkrange_table tab = {0, 256};
+
+    if (!link || !vals)
+        return ZKR_ERR_USAGE;
+    return zkr_zr_verify(p, t, a, &tab, vals, lin, link, NULL, d);
 }
 
 zkr_err zkr_zkrange_verify(const zkr_params *p, zkr_transcript *t, const zkr_hpcs_commitment *a,
@@ -469,5 +493,5 @@ zkr_err zkr_zkrange_verify_defer(const zkr_params *p, zkr_transcript *t,
 {
     if (!out)
         return ZKR_ERR_USAGE;
-    return zkr_zr_verify(p, t, a, tab, NULL, NULL, out, d);
+    return zkr_zr_verify(p, t, a, tab, NULL, NULL, NULL, out, d);
 }

@@ -36,10 +36,41 @@ static inline void g2an_fx_prog(zkr_ml_gprog *g)
 }
 
 /*
+ * An AVGPOOL reading an AVGPOOL (soundness-ginfer2-avg): 1 x 8 x 8 record ->
+ * conv 4 3x3 pad 1 ReLU -> average pool 2x2/2 (reading the requantization,
+ * in_off 0) -> global average pool 4x4 (reading that pooling's V) -> dense 3.
+ */
+static inline void g2an_fx_prog_avg2(zkr_ml_gprog *g)
+{
+    uint32_t c1, a1, a2;
+
+    memset(g, 0, sizeof *g);
+    g->input_encoding = ZKR_ML_INPUT_U8_DIV255;
+    g->nodes[0] = (zkr_ml_gnode){.op = ZKR_ML_GOP_INPUT, .c = 1, .h = 8, .w = 8};
+    g->n_nodes = 1;
+    c1 = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .act = ZKR_ML_ACT_RELU, .n_in = 1,
+                                  .c = 4, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .dh = 1, .dw = 1,
+                                  .pt = 1, .pl = 1, .pb = 1, .pr = 1, .groups = 1});
+    a1 = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_AVGPOOL, .n_in = 1, .in = {c1}, .kh = 2,
+                                  .kw = 2, .sh = 2, .sw = 2});
+    a2 = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_AVGPOOL, .n_in = 1, .in = {a1}, .kh = 4,
+                                  .kw = 4, .sh = 1, .sw = 1});
+    (void)gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_DENSE, .n_in = 1, .in = {a2}, .c = 3});
+}
+
+static inline zkr_err g2an_fx_init_g(g2n_fx *f, uint64_t seed, void (*prog)(zkr_ml_gprog *));
+
+/*
  * g2n_fx_init's model and dataset (g2n_fx_records) for avg_prog; the
  * record's logits by zkr_ml_ginfer (the input bytes without the label).
  */
 static inline zkr_err g2an_fx_init(g2n_fx *f, uint64_t seed)
+{
+    return g2an_fx_init_g(f, seed, g2an_fx_prog);
+}
+
+/* The same for the program prog writes. */
+static inline zkr_err g2an_fx_init_g(g2n_fx *f, uint64_t seed, void (*prog)(zkr_ml_gprog *))
 {
     uint64_t s = seed * 0x9e3779b97f4a7c15ull + 5;
     zkr_ml_gparams prm[ZKR_GINF2_NET_MAX_NODES];
@@ -51,7 +82,7 @@ static inline zkr_err g2an_fx_init(g2n_fx *f, uint64_t seed)
     zkr_err r;
 
     memset(f, 0, sizeof *f), memset(prm, 0, sizeof prm), memset(&tr, 0, sizeof tr);
-    g2an_fx_prog(&f->g);
+    prog(&f->g);
     if ((r = zkr_params_get(ZKR_PARAM_SET_128, &f->p)) != ZKR_OK ||
         (r = zkr_ml_gprog_check(&f->g, NULL)) != ZKR_OK)
         return r;

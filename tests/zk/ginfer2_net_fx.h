@@ -278,6 +278,11 @@ static inline zkr_err g2n_fx_mc(const g2n_fx *f, const zkr_hpcs_commitment *cons
         if (!zkr_ginf2_mc_op_has_entry(op))
             continue;
         mc.op[i] = op, mc.shift[i] = f->mp.shift[i];
+        if (op == ZKR_ML_GOP_LOOKUP) { /* f->mp.t[i]: the table */
+            memcpy(mc.t[i], f->mp.t[i], sizeof mc.t[i]);
+            mc.shift[i] = 0;
+            continue;
+        }
         if (op == ZKR_ML_GOP_ADD) { /* f->m[i] = {Ma, Mb} */
             mc.add_m[i][0] = f->m[i][0], mc.add_m[i][1] = f->m[i][1];
             continue;
@@ -344,6 +349,48 @@ static inline void g2n_fx_statement(const g2n_fx *f, zkr_verifier_ginf2_statemen
     st->output = f->logits, st->output_len = f->n_logits;
     if (f->reduced)
         st->params = &f->p, st->off = ZKR_GINF2_OFF_GRIND;
+}
+
+/* The offset of the model commitment's encoding in a proof's section 31 (0: none). */
+static inline size_t g2n_fx_mc_at(const uint8_t *pf, size_t len, size_t *mc_len)
+{
+    zkr_proof_view v;
+
+    if (zkr_proof_parse(pf, len, &v, NULL) != ZKR_OK)
+        return 0;
+    for (uint32_t k = 0; k < v.n_sections; k++)
+        if (v.tag[k] == ZKR_SEC_GINF2_ROOTS && v.len[k] >= 8) {
+            *mc_len = zkr_load_be32(v.body[k] + 4); /* after the version word */
+            return (size_t)(v.body[k] - pf) + 8;
+        }
+    return 0;
+}
+
+/*
+ * Verifies pf0 (f's proof) under f's statement naming enc's digest as the
+ * model commitment; carried: a copy of pf0 carrying enc in place of its
+ * own (same length). ZKR_ERR_USAGE when enc does not fit in place.
+ */
+static inline zkr_err g2n_fx_verify_mc(const g2n_fx *f, const zkr_buf *pf0, const zkr_buf *enc,
+                                       int carried)
+{
+    zkr_verifier_ginf2_statement st;
+    zkr_buf pf = {0};
+    uint8_t dd[ZKR_DIGEST_BYTES];
+    size_t at, len = 0;
+    zkr_err r = ZKR_ERR_USAGE;
+
+    if (zkr_buf_append(&pf, pf0->p, pf0->len) == ZKR_OK &&
+        (at = g2n_fx_mc_at(pf.p, pf.len, &len)) != 0 && len == enc->len) {
+        if (carried)
+            memcpy(pf.p + at, enc->p, len);
+        zkr_ginf2_mc_digest(enc->p, enc->len, dd);
+        g2n_fx_statement(f, &st);
+        st.model_commitment = dd;
+        r = zkr_verify_ginfer2(pf.p, pf.len, &st, NULL, 0, NULL, NULL);
+    }
+    zkr_buf_free(&pf);
+    return r;
 }
 
 static inline void g2n_fx_free(g2n_fx *f)

@@ -1,5 +1,7 @@
 /*
- * The residual CNN of zk-ginfer2-add and bench/ginfer2_bench (residual):
+ * The residual CNN of zk-ginfer2-add and bench/ginfer2_bench (residual),
+ * the mixed CNN (depthwise, ADD, AVGPOOL, CONCAT) of zk-ginfer2-dw-net and
+ * bench/ginfer2_bench (mixed):
  * graph-inference@2's DAG programs with ADD (zk/ginfer2_add.h), on
  * tests/zk/ginfer2_net_fx.h's fixture type, its logits by native inference
  * (ml/ginfer.c on the model encoded and decoded).
@@ -95,12 +97,14 @@ static inline zkr_err g2n_fx_residual_native(g2n_fx *f)
 }
 
 /*
- * f's model (CONV / DENSE as g2n_fx_init's; ADD: Ma = ma, Mb = 21000 + i,
- * shift 15; f->m[i] = {Ma, Mb}, the model commitment's ADD entry) and
- * dataset (g2n_fx_records) from seed, the layout, the record's logits by
- * native inference (ml/ginfer.c, the input bytes without the label).
+ * f's model for the DAG program prog builds (CONV / DENSE as
+ * g2n_fx_init's; ADD: Ma = ma, Mb = 21000 + i, shift 15; f->m[i] = {Ma,
+ * Mb}, the model commitment's ADD entry) and dataset (g2n_fx_records)
+ * from seed, the layout, the record's logits by native inference
+ * (ml/ginfer.c, the input bytes without the label).
  */
-static inline zkr_err g2n_fx_residual(g2n_fx *f, uint64_t seed, int64_t ma)
+static inline zkr_err g2n_fx_dag(g2n_fx *f, uint64_t seed, int64_t ma,
+                                 void (*prog)(zkr_ml_gprog *))
 {
     uint64_t s = seed * 0x9e3779b97f4a7c15ull + 5;
     zkr_err r;
@@ -108,7 +112,7 @@ static inline zkr_err g2n_fx_residual(g2n_fx *f, uint64_t seed, int64_t ma)
     memset(f, 0, sizeof *f);
     if ((r = zkr_params_get(ZKR_PARAM_SET_128, &f->p)) != ZKR_OK)
         return r;
-    g2n_fx_residual_prog(&f->g);
+    prog(&f->g);
     if ((r = zkr_ml_gprog_check(&f->g, NULL)) != ZKR_OK) {
         fprintf(stderr, "# program refused\n");
         return r;
@@ -144,11 +148,47 @@ static inline zkr_err g2n_fx_residual(g2n_fx *f, uint64_t seed, int64_t ma)
         zkr_diag dg;
         zkr_diag_clear(&dg);
         if ((r = zkr_ginf2_net_init(&f->net, &f->g, &f->mp, &dg)) != ZKR_OK) {
-            fprintf(stderr, "# residual net: %s\n", dg.msg);
+            fprintf(stderr, "# DAG net: %s\n", dg.msg);
             return r;
         }
     }
     return g2n_fx_residual_native(f);
+}
+
+/*
+ * The mixed CNN of zk-ginfer2-dw-net and bench/ginfer2_bench (mixed): record 1 x 6 x 6 -> [1] conv 3x3 pad 1
+ * ReLU (2) -> [2] depthwise 3x3 pad 1 (2) -> [3] ADD(2, 1) ReLU -> [4]
+ * AVGPOOL 3x3/1 pad 1 of [3] -> [5] CONCAT(3, 4) -> [6] CONCAT(5, 2) (6 x
+ * 6 x 6) -> [7] dense 3: CONCAT reads an ADD's V, an AVGPOOL's Yb block,
+ * a CONCAT's V and a requantization's V.
+ */
+static inline void g2n_fx_mix_prog(zkr_ml_gprog *g)
+{
+    uint32_t c1, d2, a3, p4, k5, k6;
+
+    memset(g, 0, sizeof *g);
+    g->input_encoding = ZKR_ML_INPUT_U8_DIV255;
+    g->nodes[0] = (zkr_ml_gnode){.op = ZKR_ML_GOP_INPUT, .c = 1, .h = 6, .w = 6};
+    g->n_nodes = 1;
+    c1 = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .act = ZKR_ML_ACT_RELU, .n_in = 1,
+                                  .c = 2, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .pt = 1, .pl = 1,
+                                  .pb = 1, .pr = 1, .dh = 1, .dw = 1, .groups = 1});
+    d2 = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .n_in = 1, .in = {c1}, .c = 2, .kh = 3,
+                                  .kw = 3, .sh = 1, .sw = 1, .pt = 1, .pl = 1, .pb = 1, .pr = 1,
+                                  .dh = 1, .dw = 1, .groups = 2});
+    a3 = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_ADD, .act = ZKR_ML_ACT_RELU, .n_in = 2,
+                                  .in = {d2, c1}});
+    p4 = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_AVGPOOL, .n_in = 1, .in = {a3}, .kh = 3,
+                                  .kw = 3, .sh = 1, .sw = 1, .pt = 1, .pl = 1, .pb = 1, .pr = 1});
+    k5 = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONCAT, .n_in = 2, .in = {a3, p4}});
+    k6 = gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONCAT, .n_in = 2, .in = {k5, d2}});
+    (void)gx_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_DENSE, .n_in = 1, .in = {k6}, .c = 3});
+}
+
+/* g2n_fx_dag on the residual CNN. */
+static inline zkr_err g2n_fx_residual(g2n_fx *f, uint64_t seed, int64_t ma)
+{
+    return g2n_fx_dag(f, seed, ma, g2n_fx_residual_prog);
 }
 
 #endif

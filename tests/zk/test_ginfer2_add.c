@@ -20,7 +20,7 @@
  * zkr_prover_ginfer2_commit carries its ADD entries (shift, Ma, Mb), which
  * decode strictly and fit the program (an entry missing, on another node,
  * Ma out of range, an op without entry are refused), and a proof made
- * through it verifies. With --prod (zk-ginfer2-add-prod, plain build
+ * through it verifies. With --production (zk-ginfer2-add-prod, plain build
  * only): at the production parameters once, it verifies, the logits equal
  * native inference, a bit flip is refused, the figure is >= the target.
  */
@@ -163,7 +163,7 @@ static zkr_err verify_carried(const g2n_fx *f, const zkr_buf *pf0, const zkr_buf
     return r;
 }
 
-/* The residual net at the production parameters (--prod: zk-ginfer2-add-prod, plain build). */
+/* The residual net at the production parameters (--production: zk-ginfer2-add-prod, plain build). */
 static void production(zkr_tap *t)
 {
     g2n_fx *f = calloc(1, sizeof *f);
@@ -481,6 +481,24 @@ static void refused(zkr_tap *t)
         zkr_diag_clear(&dg);
         e = zkr_ginf2_net_init(net, &g, &f->mp, &dg);
         zkr_tap_ok(t, e == ZKR_ERR_UNSUPPORTED, "a node reading itself is refused (%s)", dg.msg);
+        g = f->g;
+        g.nodes[2].in[0] = 0; /* c2 reads the record too (2 x 6 x 6 either way) */
+        zkr_diag_clear(&dg);
+        e = zkr_ginf2_net_init(net, &g, &f->mp, &dg);
+        zkr_tap_ok(t, e == ZKR_ERR_UNSUPPORTED && strstr(dg.msg, "record is read by 2"),
+                   "a record read by two nodes is refused (%s)", dg.msg);
+        g = f->g;
+        g.nodes[3].n_in = 1, g.nodes[3].in[1] = 0; /* an ADD of one input */
+        zkr_diag_clear(&dg);
+        e = zkr_ginf2_net_init(net, &g, &f->mp, &dg);
+        zkr_tap_ok(t, e == ZKR_ERR_UNSUPPORTED, "an ADD reading one node is refused (%s)",
+                   dg.msg);
+        g = f->g;
+        g.nodes[5].in[1] = 5; /* add(pool, itself) */
+        zkr_diag_clear(&dg);
+        e = zkr_ginf2_net_init(net, &g, &f->mp, &dg);
+        zkr_tap_ok(t, e == ZKR_ERR_UNSUPPORTED, "an ADD reading itself (second input) is "
+                   "refused (%s)", dg.msg);
     } else {
         zkr_tap_ok(t, 0, "residual fixture");
     }
@@ -492,10 +510,9 @@ static void refused(zkr_tap *t)
 int main(int argc, char **argv)
 {
     zkr_tap t;
-    int prod = argc >= 2 && strcmp(argv[argc - 1], "--prod") == 0;
 
     zkr_tap_init(&t, argc, argv);
-    if (prod) { /* zk-ginfer2-add-prod: the production parameters (plain build only) */
+    if (zkr_tap_flag(argc, argv, "--production")) { /* zk-ginfer2-add-prod, plain build only */
         production(&t);
         return zkr_tap_done(&t);
     }

@@ -11,7 +11,7 @@
  * zkr_ml_ginfer on the encoded model), byte-identical proofs from the same
  * seeds, 16 bit flips and a truncation refused; a program ending in an
  * average pooling and one pooling the record are refused before the proof
- * is read. With --prod (zk-ginfer2-avg-net-prod, plain build only), at the
+ * is read. With --production (zk-ginfer2-avg-net-prod, plain build only), at the
  * production parameters: the proof verifies, its logits equal native
  * inference, a bit flip and another expected output are refused, the
  * composed soundness reaches the target.
@@ -134,7 +134,7 @@ int main(int argc, char **argv)
     zkr_err e;
 
     zkr_tap_init(&t, argc, argv);
-    if (argc >= 2 && strcmp(argv[argc - 1], "--prod") == 0) { /* plain build only */
+    if (zkr_tap_flag(argc, argv, "--production")) { /* zk-ginfer2-avg-net-prod, plain build */
         production(&t);
         return zkr_tap_done(&t);
     }

@@ -137,12 +137,13 @@ static void refused_first(zkr_tap *t, const g2n_fx *f)
                "a program ending in a max pooling is refused before the proof is read (%d: %s)",
                (int)e, dg.msg);
     g = f->g;
-    g.nodes[2].op = ZKR_ML_GOP_LOOKUP;
+    /* every op has its relation now (LOOKUP, CONCAT too): an INPUT past node 0 has none */
+    g.nodes[2].op = ZKR_ML_GOP_INPUT;
     zkr_diag_clear(&dg);
     e = zkr_verify_ginfer2(junk, sizeof junk, &st, NULL, 0, NULL, &dg);
     zkr_tap_ok(t, e == ZKR_ERR_UNSUPPORTED && strstr(dg.msg, "no zero-knowledge relation"),
-               "a node without a relation (lookup) is refused before the proof is read "
-               "(%d: %s)", (int)e, dg.msg);
+               "a node without a relation (an INPUT past node 0) is refused before the proof is "
+               "read (%d: %s)", (int)e, dg.msg);
     g = f->g;
     g.nodes[3].in[0] = 0; /* the dense reads the record too (a DAG, but two readers of it) */
     zkr_diag_clear(&dg);
