@@ -8,10 +8,18 @@
  * program, fits the program (zkr_app_g2_mc_check_program, as register-model
  * --commitment does), reopens with its opening (the prover worker's path)
  * and is byte-identical from the same seed; a model whose ADD multiplier
- * differs gives another commitment digest.
+ * differs gives another commitment digest. The same path on a graph model
+ * with LOOKUP nodes (zk-ginfer2-net-lut's DAG, tests/zk/ginfer2_net_lut_fx.h)
+ * carries each LOOKUP's entry (the model's 256-entry table), which fits
+ * the program and reopens; another table entry gives another digest; the
+ * encoding one byte short is refused by the strict decoder. On
+ * zk-ginfer2-dw-net's mixed CNN (a depthwise conv, CONCATs, an AVGPOOL)
+ * the depthwise conv carries a CONV entry whose weight commitment has the
+ * depthwise layout's variables; CONCAT and AVGPOOL carry none; it fits.
  */
 #include "app/ginfer2_core.h"
 #include "tests/tap.h"
+#include "tests/zk/ginfer2_net_lut_fx.h"
 #include "tests/zk/ginfer2_res_fx.h"
 #include "zk/ginfer2_mc.h"
 
@@ -27,6 +35,107 @@ static zkr_err model_file(g2n_fx *f, int64_t ma, zkr_buf *out, zkr_ml_gmodel **m
     zkr_ml_gmodel_bytes(*m, &p, &len);
     out->len = 0;
     return zkr_buf_append(out, p, len);
+}
+
+/* f's model committed through the CLI's path into enc; fits f's program and reopens. */
+static zkr_err commit_fit(zkr_tap *t, const g2n_fx *f, const char *what, zkr_buf *enc)
+{
+    static const uint8_t seed[32] = {4, 5, 6};
+    zkr_ml_gmodel *m = NULL;
+    zkr_buf prog = {0};
+    const uint8_t *fb;
+    size_t fl;
+    uint8_t op[ZKR_APP_G2_OPENING_BYTES], pd[ZKR_DIGEST_BYTES];
+    uint32_t proofs = 0, layers = 0, left = 0;
+    zkr_diag dg;
+    zkr_err e;
+
+    zkr_diag_clear(&dg);
+    enc->len = 0;
+    if ((e = g2n_fx_gmodel(f, &m)) == ZKR_OK) {
+        zkr_ml_gmodel_bytes(m, &fb, &fl);
+        e = zkr_app_g2_commit(fb, fl, 1, seed, sizeof seed, enc, op, &proofs, &layers, pd, &dg);
+    }
+    if (e == ZKR_OK && (e = zkr_ml_gprog_encode(&f->g, &prog, NULL)) == ZKR_OK)
+        e = zkr_app_g2_mc_check_program(enc->p, enc->len, prog.p, prog.len, "gmc.bin", &dg);
+    if (e == ZKR_OK)
+        e = zkr_app_g2_proofs_left(m, enc, op, &left, &dg);
+    zkr_tap_ok(t, e == ZKR_OK && left == 1,
+               "%s: model commit, fits the program, reopens (%d: %s)", what, (int)e, dg.msg);
+    zkr_ml_gmodel_free(m);
+    zkr_buf_free(&prog);
+    return e;
+}
+
+/* LOOKUP entries through the CLI's commit path (zk-ginfer2-net-lut's DAG). */
+static void lookup(zkr_tap *t)
+{
+    static const uint32_t luts[3] = {2, 4, 7};
+    g2nl_fx *x = calloc(1, sizeof *x);
+    zkr_buf enc = {0}, enc2 = {0};
+    zkr_ginf2_mc mc;
+    zkr_params p;
+    uint8_t d1[ZKR_DIGEST_BYTES], d2[ZKR_DIGEST_BYTES];
+    int same = 1;
+    zkr_err e = ZKR_ERR_NOMEM;
+
+    memset(&mc, 0, sizeof mc);
+    if (x && (e = g2nl_init(x, 6, G2NL_DAG)) == ZKR_OK)
+        e = commit_fit(t, &x->f, "LOOKUP DAG", &enc);
+    if (e == ZKR_OK && (e = zkr_params_get(ZKR_PARAM_SET_128, &p)) == ZKR_OK)
+        e = zkr_ginf2_mc_decode(&p, enc.p, enc.len, &mc);
+    for (unsigned j = 0; j < 3 && e == ZKR_OK; j++) {
+        same &= mc.op[luts[j]] == ZKR_ML_GOP_LOOKUP;
+        for (unsigned k = 0; k < 256; k++)
+            same &= mc.t[luts[j]][k] == x->t[k];
+    }
+    zkr_tap_ok(t, e == ZKR_OK && same && mc.op[3] == ZKR_ML_GOP_ADD && !mc.op[6],
+               "each LOOKUP carries the model's table (nodes 2, 4, 7), the AVGPOOL none (%d)",
+               (int)e);
+    zkr_ginf2_mc_clear(&mc);
+    if (e == ZKR_OK) {
+        e = zkr_ginf2_mc_decode(&p, enc.p, enc.len - 1, &mc);
+        zkr_tap_ok(t, e == ZKR_ERR_MALFORMED && !mc.op[2],
+                   "the encoding one byte short (its last entry cut) is refused (%d)", (int)e);
+        x->t[200] = x->t[200] == 127 ? 126 : x->t[200] + 1; /* f->mp.t points at x->t */
+        e = commit_fit(t, &x->f, "LOOKUP DAG, another table", &enc2);
+        zkr_app_g2_mc_digest(enc.p, enc.len, d1);
+        zkr_app_g2_mc_digest(enc2.p, enc2.len, d2);
+        zkr_tap_ok(t, e == ZKR_OK && memcmp(d1, d2, sizeof d1) != 0,
+                   "another table entry gives another commitment digest");
+    }
+    zkr_buf_free(&enc), zkr_buf_free(&enc2);
+    if (x)
+        g2n_fx_free(&x->f);
+    free(x);
+}
+
+/* A depthwise conv's CONV entry (zk-ginfer2-dw-net's mixed CNN, node 2 depthwise). */
+static void depthwise(zkr_tap *t)
+{
+    g2n_fx *f = calloc(1, sizeof *f);
+    zkr_buf enc = {0};
+    zkr_ginf2_mc mc;
+    zkr_params p;
+    zkr_err e = ZKR_ERR_NOMEM;
+
+    memset(&mc, 0, sizeof mc);
+    if (f && (e = g2n_fx_dag(f, 4, 19000, g2n_fx_mix_prog)) == ZKR_OK)
+        e = commit_fit(t, f, "mixed CNN (depthwise, CONCAT, AVGPOOL)", &enc);
+    if (e == ZKR_OK && (e = zkr_params_get(ZKR_PARAM_SET_128, &p)) == ZKR_OK)
+        e = zkr_ginf2_mc_decode(&p, enc.p, enc.len, &mc);
+    zkr_tap_ok(t, e == ZKR_OK && f->net.conv[2].depthwise && mc.op[2] == ZKR_ML_GOP_CONV &&
+                      mc.cout[2] == 2 &&
+                      mc.w[2].n_vars == zkr_cnn_conv_w_vars(&f->net.conv[2]) && !mc.op[4] &&
+                      !mc.op[5] &&
+                      !mc.op[6] && mc.op[3] == ZKR_ML_GOP_ADD,
+               "the depthwise conv's CONV entry: its weights over 2^%u (the depthwise layout); "
+               "AVGPOOL and CONCATs carry none (%d)", e == ZKR_OK ? mc.w[2].n_vars : 0, (int)e);
+    zkr_ginf2_mc_clear(&mc);
+    zkr_buf_free(&enc);
+    if (f)
+        g2n_fx_free(f);
+    free(f);
 }
 
 int main(int argc, char **argv)
@@ -94,6 +203,8 @@ int main(int argc, char **argv)
     zkr_app_g2_mc_digest(enc2.p, enc2.len, d2);
     zkr_tap_ok(&t, e == ZKR_OK && memcmp(d1, d2, sizeof d1) != 0,
                "another ADD multiplier Ma gives another commitment digest");
+    lookup(&t);
+    depthwise(&t);
 out:
     zkr_ml_gmodel_free(m), zkr_ml_gmodel_free(m2);
     zkr_buf_free(&file), zkr_buf_free(&file2), zkr_buf_free(&enc), zkr_buf_free(&enc2);

@@ -42,13 +42,15 @@ static inline void g2n_fx_residual_prog(zkr_ml_gprog *g)
 
 /*
  * f's graph model (ml/ml.h's file: CONV / DENSE weights, M, b, shift; ADD
- * Ma, Mb, shift), encoded and decoded. NOMEM, or as zkr_ml_gmodel_encode.
+ * Ma, Mb, shift; LOOKUP f->mp.t's table as int8), encoded and decoded.
+ * NOMEM, or as zkr_ml_gmodel_encode.
  */
 static inline zkr_err g2n_fx_gmodel(const g2n_fx *f, zkr_ml_gmodel **out)
 {
     zkr_ml_gparams prm[G2N_FX_MAX];
     int32_t *bias[G2N_FX_MAX] = {0};
     uint32_t *mult[G2N_FX_MAX] = {0};
+    int8_t tb[G2N_FX_MAX][256];
     zkr_buf enc = {0};
     zkr_err r = ZKR_OK;
 
@@ -57,6 +59,11 @@ static inline zkr_err g2n_fx_gmodel(const g2n_fx *f, zkr_ml_gmodel **out)
     for (uint32_t i = 1; i < f->g.n_nodes && r == ZKR_OK; i++) {
         const zkr_ml_gnode *n = &f->g.nodes[i];
         prm[i].shift = f->mp.shift[i];
+        if (n->op == ZKR_ML_GOP_LOOKUP && f->mp.t[i]) {
+            for (unsigned k = 0; k < 256; k++)
+                tb[i][k] = (int8_t)f->mp.t[i][k];
+            prm[i].table = tb[i], prm[i].shift = 0;
+        }
         if (n->op == ZKR_ML_GOP_ADD)
             prm[i].ma = (uint32_t)f->m[i][0], prm[i].mb = (uint32_t)f->m[i][1];
         if (n->op != ZKR_ML_GOP_CONV && n->op != ZKR_ML_GOP_DENSE)
@@ -75,6 +82,50 @@ static inline zkr_err g2n_fx_gmodel(const g2n_fx *f, zkr_ml_gmodel **out)
     for (uint32_t i = 0; i < G2N_FX_MAX; i++)
         free(bias[i]), free(mult[i]);
     zkr_buf_free(&enc);
+    return r;
+}
+
+/*
+ * f's model committed by zkr_prover_ginfer2_commit (the CLI's path, from
+ * f's graph model file), a fresh dataset (g2n_fx_commit), a proof through
+ * the committed model (reduced set: no grinding) verified against that
+ * commitment's digest and f's logits. The verifier's verdict, or the
+ * first error.
+ */
+static inline zkr_err g2n_fx_via_commit(g2n_fx *f, uint8_t tag)
+{
+    uint8_t seed[32], op[ZKR_GINF2_OPENING_BYTES], dg[ZKR_DIGEST_BYTES];
+    zkr_ml_gmodel *m = NULL;
+    zkr_ginf2_model *gm = NULL;
+    zkr_buf enc = {0}, pf = {0}, out = {0};
+    zkr_prover_ginf2_in in;
+    zkr_verifier_ginf2_statement st;
+    zkr_ginf2_popts o = {1, f->reduced ? ZKR_GINF2_OFF_GRIND : 0u, 0, 0, 0, 0};
+    zkr_zkrng g;
+    zkr_err r;
+
+    memset(seed, tag, sizeof seed);
+    memset(&g, 0, sizeof g);
+    if ((r = g2n_fx_gmodel(f, &m)) != ZKR_OK ||
+        (r = zkr_prover_ginfer2_commit(&f->p, m, 1, seed, sizeof seed, 1, &gm, &enc, op,
+                                       NULL)) != ZKR_OK ||
+        (r = zkr_zkrng_seeded(&g, seed, sizeof seed, "g2n via commit", NULL, 0)) != ZKR_OK ||
+        (r = g2n_fx_commit(f, 1, &g)) != ZKR_OK)
+        goto out;
+    memset(&in, 0, sizeof in);
+    zkr_ginf2_model_input(gm, &in);
+    in.statement_id = f->sid, in.rec = &f->rec, in.x = f->xp;
+    if ((r = zkr_prover_ginfer2(&f->p, &in, &o, &g, &pf, &out, NULL)) != ZKR_OK)
+        goto out;
+    zkr_ginf2_mc_digest(enc.p, enc.len, dg);
+    g2n_fx_statement(f, &st);
+    st.model_commitment = dg;
+    r = zkr_verify_ginfer2(pf.p, pf.len, &st, NULL, 0, NULL, NULL);
+out:
+    zkr_zkrng_wipe(&g);
+    zkr_ginf2_model_free(gm);
+    zkr_ml_gmodel_free(m);
+    zkr_buf_free(&enc), zkr_buf_free(&pf), zkr_buf_free(&out);
     return r;
 }
 

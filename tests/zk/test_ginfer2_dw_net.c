@@ -20,7 +20,9 @@
  * a 1 x 1 depthwise kernel and a CONCAT reading the record are refused
  * before the proof is read. A second DAG (g2n_fx_mix_prog) on the reduced set:
  * CONCATs reading an ADD, an AVGPOOL, a CONCAT and a depthwise conv verify,
- * each V's budget as g2n_budgets counts it.
+ * each V's budget as g2n_budgets counts it; committed by
+ * zkr_prover_ginfer2_commit (the depthwise conv's CONV entry), a proof
+ * through it verifies.
  */
 #include <time.h>
 
@@ -283,6 +285,10 @@ static void mixed(zkr_tap *t)
         zkr_tap_ok(t, verify(f, NULL, pf.p, pf.len) != ZKR_OK,
                    "mixed DAG: another expected output is refused");
         f->logits[1] ^= 1;
+        e = g2n_fx_via_commit(f, 71);
+        zkr_tap_ok(t, e == ZKR_OK,
+                   "mixed DAG committed by zkr_prover_ginfer2_commit (the depthwise conv's CONV "
+                   "entry): a proof through it verifies (%d)", (int)e);
     }
     zkr_buf_free(&pf), zkr_buf_free(&out), zkr_buf_free(&pf2), zkr_buf_free(&out2);
     if (f)

@@ -12,12 +12,15 @@
  * (MALFORMED by the program check, UNSUPPORTED by the layout). On the
  * reduced set, conv -> LOOKUP -> LOOKUP -> dense verifies with the native
  * logits and another second table is refused; a DAG with LOOKUPs reading
- * and read by ADD and AVGPOOL nodes verifies. The production proof runs
+ * and read by ADD and AVGPOOL nodes verifies, and so does its proof through
+ * zkr_prover_ginfer2_commit (the LOOKUP entries taken from the graph
+ * model file's tables). The production proof runs
  * with --production (zk-ginfer2-net-lut-prod, plain build only), the rest
  * in both builds.
  */
 #include "tests/tap.h"
 #include "tests/zk/ginfer2_net_lut_fx.h"
+#include "tests/zk/ginfer2_res_fx.h"
 
 static zkr_err seeded(zkr_zkrng *g, uint8_t tag)
 {
@@ -155,6 +158,10 @@ static void dag(zkr_tap *t)
                    "another table for the last lookup, named: MISMATCH_MODEL");
         zkr_tap_ok(t, verify_table(x, &pf, 7, 100, 1) == ZKR_ERR_VERIFY,
                    "another table for the last lookup, carried and named: refused");
+        e = g2n_fx_via_commit(&x->f, 61);
+        zkr_tap_ok(t, e == ZKR_OK,
+                   "committed by zkr_prover_ginfer2_commit (its LOOKUP entries from the graph "
+                   "model's tables): a proof through it verifies (%d)", (int)e);
     }
     zkr_buf_free(&pf), zkr_buf_free(&out);
     if (x)
