@@ -11,8 +11,10 @@
  * differs gives another commitment digest. The same path on a graph model
  * with LOOKUP nodes (zk-ginfer2-net-lut's DAG, tests/zk/ginfer2_net_lut_fx.h)
  * carries each LOOKUP's entry (the model's 256-entry table), which fits
- * the program and reopens; another table entry gives another digest; the
- * encoding one byte short is refused by the strict decoder. On
+ * the program and reopens; another table entry gives another digest;
+ * every prefix of the encoding and a trailing byte are refused by the
+ * strict decoder; a LOOKUP without its entry and a LOOKUP entry on the
+ * AVGPOOL are refused by the fit. On
  * zk-ginfer2-dw-net's mixed CNN (a depthwise conv, CONCATs, an AVGPOOL)
  * the depthwise conv carries a CONV entry whose weight commitment has the
  * depthwise layout's variables; CONCAT and AVGPOOL carry none; it fits.
@@ -67,6 +69,37 @@ static zkr_err commit_fit(zkr_tap *t, const g2n_fx *f, const char *what, zkr_buf
     return e;
 }
 
+/*
+ * mc (x's commitment, decoded) with LOOKUP node 4's entry dropped, or a
+ * LOOKUP entry put on the AVGPOOL (node 6): encodes, decodes, and
+ * zkr_ginf2_mc_fit refuses it (MISMATCH_MODEL).
+ */
+static void fit_refusals(zkr_tap *t, const g2nl_fx *x, const zkr_params *p, zkr_ginf2_mc *mc)
+{
+    static const char *const nm[2] = {"a LOOKUP without its entry",
+                                      "a LOOKUP entry on the AVGPOOL"};
+    for (int k = 0; k < 2; k++) {
+        zkr_buf enc = {0};
+        zkr_ginf2_mc m2;
+        zkr_ginf2_pub mp;
+        zkr_err e;
+        memset(&m2, 0, sizeof m2);
+        if (k == 0) {
+            mc->op[4] = 0;
+        } else {
+            mc->op[6] = ZKR_ML_GOP_LOOKUP;
+            memcpy(mc->t[6], mc->t[2], sizeof mc->t[6]);
+        }
+        e = zkr_ginf2_mc_encode(mc, &enc);
+        if (e == ZKR_OK && (e = zkr_ginf2_mc_decode(p, enc.p, enc.len, &m2)) == ZKR_OK)
+            e = zkr_ginf2_mc_fit(&x->f.g, &m2, &mp, NULL);
+        zkr_tap_ok(t, e == ZKR_ERR_MISMATCH_MODEL, "%s: refused by the fit (%d)", nm[k], (int)e);
+        mc->op[4] = ZKR_ML_GOP_LOOKUP, mc->op[6] = 0;
+        zkr_ginf2_mc_clear(&m2);
+        zkr_buf_free(&enc);
+    }
+}
+
 /* LOOKUP entries through the CLI's commit path (zk-ginfer2-net-lut's DAG). */
 static void lookup(zkr_tap *t)
 {
@@ -92,11 +125,20 @@ static void lookup(zkr_tap *t)
     zkr_tap_ok(t, e == ZKR_OK && same && mc.op[3] == ZKR_ML_GOP_ADD && !mc.op[6],
                "each LOOKUP carries the model's table (nodes 2, 4, 7), the AVGPOOL none (%d)",
                (int)e);
+    if (e == ZKR_OK)
+        fit_refusals(t, x, &p, &mc);
     zkr_ginf2_mc_clear(&mc);
     if (e == ZKR_OK) {
-        e = zkr_ginf2_mc_decode(&p, enc.p, enc.len - 1, &mc);
-        zkr_tap_ok(t, e == ZKR_ERR_MALFORMED && !mc.op[2],
-                   "the encoding one byte short (its last entry cut) is refused (%d)", (int)e);
+        int cut = 1;
+        for (size_t n = 0; n < enc.len && cut; n++) { /* every prefix, LOOKUP entries' too */
+            cut = zkr_ginf2_mc_decode(&p, enc.p, n, &mc) == ZKR_ERR_MALFORMED && !mc.op[2];
+            zkr_ginf2_mc_clear(&mc);
+        }
+        e = zkr_buf_append(&enc, (const uint8_t *)"", 1);
+        zkr_tap_ok(t, cut && e == ZKR_OK &&
+                          zkr_ginf2_mc_decode(&p, enc.p, enc.len, &mc) == ZKR_ERR_MALFORMED,
+                   "every prefix of the encoding and a trailing byte are refused (strict)");
+        enc.len--;
         x->t[200] = x->t[200] == 127 ? 126 : x->t[200] + 1; /* f->mp.t points at x->t */
         e = commit_fit(t, &x->f, "LOOKUP DAG, another table", &enc2);
         zkr_app_g2_mc_digest(enc.p, enc.len, d1);
