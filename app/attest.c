@@ -24,6 +24,7 @@
 #include "app/geval.h"
 #include "zk/geval.h"
 #include "app/ginfer.h"
+#include "app/ginfer2.h"
 #include "zk/infer_batch.h"
 #include "zk/eval_fixed.h"
 #include "app/workers.h"
@@ -152,6 +153,7 @@ static const attest_kind attest_kinds[] = {
     {"evaluation@1", ZKR_KIND_EVALUATION1, zkr_app_eval_verify_request, "eval-verify"},
     {ZKR_EVALF_NAME, ZKR_KIND_EVAL_FIXED, zkr_app_eval_verify_request, "evalf-verify"},
     {ZKR_APP_GINF_KIND, ZKR_KIND_GINFER1, zkr_app_ginf_verify_request, "ginf-verify"},
+    {ZKR_APP_GINF2_KIND, ZKR_KIND_GINFER2, zkr_app_ginf2_verify_request, "ginfer2-verify"},
     {ZKR_IBATCH_NAME, ZKR_KIND_INFERENCE_BATCH1, zkr_app_eval_verify_request, "ibatch-verify"},
     {ZKR_APP_GEVAL_KIND, ZKR_KIND_GEVAL1, zkr_app_geval_verify_request, "geval-verify"},
 };

@@ -175,6 +175,8 @@ zkr_err zkr_app_ginf_statement_check(zkr_app *app, zkr_registry *reg, const char
         zkr_registry_schema_get(reg, schema, &sc, &quiet) != ZKR_OK ||
         zkr_registry_artifact_get(reg, ZKR_KIND_MODEL, model, &m, &quiet) != ZKR_OK)
         return ZKR_OK; /* the registration names what is unknown */
+    if (strcmp(sc.proof_kind, "graph-inference@2") == 0)
+        return ZKR_OK; /* a private graph model: zkr_app_ginf2_statement_check */
     graph = zkr_app_model_is_graph(app, &m);
     /* evaluation-graph@1 proves graph models too, against the same commitment. */
     want = zkr_app_ginf_kind_is(sc.proof_kind) || strcmp(sc.proof_kind, "evaluation-graph@1") == 0;

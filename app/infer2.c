@@ -18,6 +18,7 @@
 
 #include "app/dataset.h"
 #include "app/infer2.h"
+#include "app/infer2_int.h"
 #include "app/model.h"
 #include "app/store.h"
 #include "app/workers.h"
@@ -131,22 +132,50 @@ static zkr_err job_request(const infer2_job *j, uint32_t threads, zkr_buf *req)
     return zkr_buf_append(req, j->oc_opening, ZKR_RECORD_OPENING_BYTES);
 }
 
-/* The owners' files (a proof's or an output commitment's). */
-typedef struct {
-    const char *model_file, *model_secrets, *dataset_file, *dataset_secrets;
-} owner_files;
+typedef zkr_app_owner_files owner_files;
 
-/* The model: its file against the secrets, the secrets against the registered commitment. */
-static zkr_err load_model(zkr_app *app, const zkr_artifact *model, const owner_files *o,
-                          const zkr_app_model_secrets *ms, infer2_job *j)
+zkr_err zkr_app_owner_keys_init(zkr_app_owner_keys *k)
+{
+    memset(k, 0, sizeof *k);
+    k->ro = sodium_malloc(ZKR_RECORD_OPENING_BYTES);
+    return k->ro == NULL ? ZKR_ERR_NOMEM : ZKR_OK;
+}
+
+zkr_err zkr_app_owner_keys_load(zkr_app *app, const zkr_app_owner_files *o, const zkr_secret *pass,
+                                zkr_app_owner_keys *k)
+{
+    zkr_err r = zkr_app_model_secrets_load(app, o->model_secrets, pass, &k->ms);
+
+    if (r == ZKR_OK)
+        r = zkr_app_dscommit3_secrets_load(app, o->dataset_secrets, pass, &k->dsec);
+    return r;
+}
+
+void zkr_app_owner_keys_free(zkr_app_owner_keys *k, zkr_buf *req)
+{
+    if (req->p != NULL)
+        sodium_memzero(req->p, req->len); /* it carried the openings and the record */
+    zkr_buf_free(req);
+    sodium_memzero(k->path, sizeof k->path);
+    sodium_free(k->ro); /* wipes; accepts NULL */
+    zkr_dataset_free(k->ds);
+    zkr_app_model_secrets_free(&k->ms);
+    zkr_app_dscommit3_secrets_free(&k->dsec);
+    memset(k, 0, sizeof *k);
+}
+
+zkr_err zkr_app_owner_model_load(zkr_app *app, const zkr_artifact *model, const owner_files *o,
+                                 const zkr_app_model_secrets *ms, size_t enc_max,
+                                 void (*digest)(const uint8_t *, size_t, uint8_t *),
+                                 zkr_buf *file, zkr_buf *enc)
 {
     uint8_t sha[ZKR_DIGEST_BYTES], dig[ZKR_DIGEST_BYTES];
     char path[4096];
     zkr_err r;
 
-    if ((r = zkr_file_read(o->model_file, ZKR_ML_MODEL_MAX_BYTES, &j->model, &app->diag)) != ZKR_OK)
+    if ((r = zkr_file_read(o->model_file, ZKR_ML_MODEL_MAX_BYTES, file, &app->diag)) != ZKR_OK)
         return r;
-    zkr_sha256(j->model.p, j->model.len, sha);
+    zkr_sha256(file->p, file->len, sha);
     if (sodium_memcmp(sha, ms->model_sha256, ZKR_DIGEST_BYTES) != 0)
         return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_MODEL,
                         "%s: not the model %s was committed from", o->model_file,
@@ -156,24 +185,35 @@ static zkr_err load_model(zkr_app *app, const zkr_artifact *model, const owner_f
                         "%s: the secrets of another model than the private model %lld",
                         o->model_secrets, (long long)model->id);
     if ((r = zkr_app_store_path(app, "models", model->sha256, "", path, sizeof path)) != ZKR_OK ||
-        (r = zkr_file_read(path, ZKR_INFER2_MC_MAX_BYTES, &j->enc, &app->diag)) != ZKR_OK)
+        (r = zkr_file_read(path, enc_max, enc, &app->diag)) != ZKR_OK)
         return r;
-    zkr_sha256(j->enc.p, j->enc.len, sha);
-    zkr_infer2_mc_digest(j->enc.p, j->enc.len, dig);
+    zkr_sha256(enc->p, enc->len, sha);
+    digest(enc->p, enc->len, dig);
     if (sodium_memcmp(sha, model->sha256, ZKR_DIGEST_BYTES) != 0 ||
         sodium_memcmp(dig, model->commitment, ZKR_DIGEST_BYTES) != 0)
         return zkr_fail(&app->diag, ZKR_ERR_REGISTRY,
                         "%s: the stored commitment of model %lld differs from its registered one",
                         path, (long long)model->id);
-    j->opening = ms->opening;
     return ZKR_OK;
 }
 
+/* The model: its file against the secrets, the secrets against the registered commitment. */
+static zkr_err load_model(zkr_app *app, const zkr_artifact *model, const owner_files *o,
+                          const zkr_app_model_secrets *ms, infer2_job *j)
+{
+    zkr_err r = zkr_app_owner_model_load(app, model, o, ms, ZKR_INFER2_MC_MAX_BYTES,
+                                         zkr_infer2_mc_digest, &j->model, &j->enc);
+
+    j->opening = ms->opening;
+    return r;
+}
+
 /* The record: rebuilt from the data and the seed, checked against the registered dataset. */
-static zkr_err load_record(zkr_app *app, const zkr_artifact *dataset, uint64_t index,
-                           const owner_files *o, const zkr_app_dscommit3_secrets *dsec,
-                           zkr_dataset **ds, uint8_t *rc, uint8_t *ro,
-                           uint8_t path[ZKR_MERKLE_MAX_DEPTH][ZKR_DIGEST_BYTES], infer2_job *j)
+zkr_err zkr_app_owner_record_load(zkr_app *app, const zkr_artifact *dataset, uint64_t index,
+                                  const owner_files *o, const zkr_app_dscommit3_secrets *dsec,
+                                  zkr_dataset **ds, uint8_t *rc, uint8_t *ro,
+                                  uint8_t path[ZKR_MERKLE_MAX_DEPTH][ZKR_DIGEST_BYTES],
+                                  zkr_infer2_record *rec)
 {
     uint8_t comm[ZKR_DIGEST_BYTES];
     zkr_dscommit c;
@@ -193,14 +233,14 @@ static zkr_err load_record(zkr_app *app, const zkr_artifact *dataset, uint64_t i
     if ((r = zkr_dataset_open(o->dataset_file, ds, &app->diag)) != ZKR_OK ||
         (r = zkr_params_get(ZKR_PARAM_SET_128, &p)) != ZKR_OK ||
         (r = zkr_prover_infer2_dataset_commit(&p, *ds, dsec->budget, dsec->seed, 32, 0, index,
-                                              j->rec.root, comm, rc, ro, path, &path_len)) !=
+                                              rec->root, comm, rc, ro, path, &path_len)) !=
             ZKR_OK)
         return r;
     memset(&c, 0, sizeof c);
     c.version = ZKR_DSCOMMIT_VERSION_HPC;
     c.format = zkr_dataset_format_of(*ds);
     c.count = zkr_dataset_count(*ds);
-    memcpy(c.root, j->rec.root, ZKR_DIGEST_BYTES);
+    memcpy(c.root, rec->root, ZKR_DIGEST_BYTES);
     if ((r = zkr_dscommit_digest(&c, c.digest)) != ZKR_OK)
         return r;
     if (sodium_memcmp(c.digest, dataset->sha256, ZKR_DIGEST_BYTES) != 0)
@@ -208,14 +248,14 @@ static zkr_err load_record(zkr_app *app, const zkr_artifact *dataset, uint64_t i
                         "%s: these records under these secrets do not give dataset %lld's "
                         "commitment (other data, or changed since the commit)", o->dataset_file,
                         (long long)dataset->id);
-    j->rec.index = index;
-    j->rec.n_records = c.count;
-    if ((r = zkr_dataset_record(*ds, index, &j->rec.record, &j->rec.record_len)) != ZKR_OK)
+    rec->index = index;
+    rec->n_records = c.count;
+    if ((r = zkr_dataset_record(*ds, index, &rec->record, &rec->record_len)) != ZKR_OK)
         return r;
-    j->rec.commitment = rc;
-    j->rec.opening = ro;
-    j->rec.path = (const uint8_t(*)[ZKR_DIGEST_BYTES])path;
-    j->rec.path_len = path_len;
+    rec->commitment = rc;
+    rec->opening = ro;
+    rec->path = (const uint8_t(*)[ZKR_DIGEST_BYTES])path;
+    rec->path_len = path_len;
     return ZKR_OK;
 }
 
@@ -225,6 +265,14 @@ static zkr_err load_record(zkr_app *app, const zkr_artifact *dataset, uint64_t i
  * reopened object reports for the ledger. A hidden output: the opening
  * must open the statement's output commitment to the model's output.
  */
+static zkr_err load_record(zkr_app *app, const zkr_artifact *dataset, uint64_t index,
+                           const owner_files *o, const zkr_app_dscommit3_secrets *dsec,
+                           zkr_dataset **ds, uint8_t *rc, uint8_t *ro,
+                           uint8_t path[ZKR_MERKLE_MAX_DEPTH][ZKR_DIGEST_BYTES], infer2_job *j)
+{
+    return zkr_app_owner_record_load(app, dataset, index, o, dsec, ds, rc, ro, path, &j->rec);
+}
+
 static zkr_err check_output(zkr_app *app, const zkr_statement *st, const infer2_job *j,
                             uint32_t *proofs)
 {
@@ -267,35 +315,67 @@ out:
     return r;
 }
 
-static zkr_err reserve(zkr_app *app, const zkr_app_infer2_opts *o, const infer2_job *j,
-                       uint32_t model_proofs, uint32_t record_budget)
+/*
+ * The ledger's requests for one proof of the private model (its commitment
+ * enc under ledger kind model_kind) and of record rec's commitment:
+ * q[0], q[1] (q has room for 3), what[64] names the record.
+ */
+static void reserve_fill(const zkr_app_owner_files *o, const char *model_kind, const zkr_buf *enc,
+                         uint32_t model_proofs, const zkr_infer2_record *rec,
+                         uint32_t record_budget, const char *ledger, char *what,
+                         zkr_zkledger_req *q)
 {
-    zkr_zkledger_req q[3];
-    char what[64], ledger[4200];
-    size_t n = 2;
-    zkr_err r;
-
-    memset(q, 0, sizeof q);
-    if ((r = zkr_app_ledger_path(app, ledger, sizeof ledger)) != ZKR_OK)
-        return r;
+    memset(q, 0, 3 * sizeof *q);
     /* One ledger for every commitment; the secrets' old ledgers are imported. */
     for (size_t i = 0; i < 3; i++)
         q[i].ledger = ledger;
     q[0].legacy = o->model_secrets;
     q[0].what = "private model's commitment";
-    zkr_zkledger_id("model@2", j->enc.p, j->enc.len, q[0].id);
+    zkr_zkledger_id(model_kind, enc->p, enc->len, q[0].id);
     q[0].budget = model_proofs;
     q[0].reveal_cap = model_proofs;
     q[0].openings = 1;
     q[0].reveals = 1;
-    (void)snprintf(what, sizeof what, "record %llu commitment", (unsigned long long)j->rec.index);
+    (void)snprintf(what, 64, "record %llu commitment", (unsigned long long)rec->index);
     q[1].legacy = o->dataset_secrets;
     q[1].what = what;
-    zkr_zkledger_id("record@1", j->rec.commitment, ZKR_RECORD_COMMIT_BYTES, q[1].id);
+    zkr_zkledger_id("record@1", rec->commitment, ZKR_RECORD_COMMIT_BYTES, q[1].id);
     q[1].budget = record_budget;
     q[1].reveal_cap = record_budget;
     q[1].openings = 1;
     q[1].reveals = 1;
+}
+
+zkr_err zkr_app_owner_reserve(zkr_app *app, const zkr_app_owner_files *o, const char *model_kind,
+                              const zkr_buf *enc, uint32_t model_proofs,
+                              const zkr_infer2_record *rec, uint32_t record_budget)
+{
+    zkr_zkledger_req q[3];
+    char what[64], ledger[4200];
+    zkr_err r;
+
+    if ((r = zkr_app_ledger_path(app, ledger, sizeof ledger)) != ZKR_OK)
+        return r;
+    reserve_fill(o, model_kind, enc, model_proofs, rec, record_budget, ledger, what, q);
+    if (model_proofs == 0)
+        return zkr_fail(&app->diag, ZKR_ERR_EXPIRED,
+                        "the private model's commitment allows no proof at all");
+    return zkr_zkledger_reserve(q, 2, &app->diag);
+}
+
+static zkr_err reserve(zkr_app *app, const zkr_app_infer2_opts *o, const infer2_job *j,
+                       uint32_t model_proofs, uint32_t record_budget)
+{
+    zkr_app_owner_files of = {o->model_file, o->model_secrets, o->dataset_file,
+                              o->dataset_secrets};
+    zkr_zkledger_req q[3];
+    char what[64], ledger[4200];
+    size_t n = 2;
+    zkr_err r;
+
+    if ((r = zkr_app_ledger_path(app, ledger, sizeof ledger)) != ZKR_OK)
+        return r;
+    reserve_fill(&of, "model@2", &j->enc, model_proofs, &j->rec, record_budget, ledger, what, q);
     if (!j->public_output) {
         /* The output commitment is blinded for ZKR_INFER2_OUTPUT_BUDGET openings, one a proof. */
         q[2].legacy = o->output_secrets;
@@ -445,15 +525,11 @@ static zkr_err must_be_absent(zkr_app *app, const char *path, const char *what)
 zkr_err zkr_app_infer2_prove(zkr_app *app, const zkr_statement *st, uint64_t index,
                              const zkr_app_infer2_opts *o, zkr_app_prove_result *res)
 {
-    zkr_app_model_secrets ms;
-    zkr_app_dscommit3_secrets dsec;
+    zkr_app_owner_keys k;
     zkr_app_output_secrets os;
     owner_files of = {o->model_file, o->model_secrets, o->dataset_file, o->dataset_secrets};
-    uint8_t rc[ZKR_RECORD_COMMIT_BYTES], *ro = NULL;
-    uint8_t path[ZKR_MERKLE_MAX_DEPTH][ZKR_DIGEST_BYTES];
     zkr_sandbox_opts so = {NULL, NULL, 0};
     zkr_sandbox_result sres;
-    zkr_dataset *ds = NULL;
     zkr_buf req = {0}, reply = {0};
     infer2_job j;
     uint32_t proofs = 0;
@@ -464,8 +540,7 @@ zkr_err zkr_app_infer2_prove(zkr_app *app, const zkr_statement *st, uint64_t ind
     zkr_err r;
 
     memset(&j, 0, sizeof j);
-    memset(&ms, 0, sizeof ms);
-    memset(&dsec, 0, sizeof dsec);
+    memset(&k, 0, sizeof k);
     memset(&os, 0, sizeof os);
     if (o->model_file == NULL || o->model_secrets == NULL || o->dataset_file == NULL ||
         o->dataset_secrets == NULL)
@@ -485,8 +560,7 @@ zkr_err zkr_app_infer2_prove(zkr_app *app, const zkr_statement *st, uint64_t ind
     j.seed = o->zk_seed;
     j.seed_len = o->zk_seed ? o->zk_seed_len : 0;
     j.public_output = st->schema.public_output != 0;
-    ro = sodium_malloc(ZKR_RECORD_OPENING_BYTES);
-    if (ro == NULL)
+    if (zkr_app_owner_keys_init(&k) != ZKR_OK)
         return ZKR_ERR_NOMEM;
     so.no_sandbox = o->no_sandbox;
     if (!j.public_output) {
@@ -496,12 +570,12 @@ zkr_err zkr_app_infer2_prove(zkr_app *app, const zkr_statement *st, uint64_t ind
         j.oc = os.oc;
         j.oc_opening = os.opening;
     }
-    if ((r = zkr_app_model_secrets_load(app, o->model_secrets, o->pass, &ms)) != ZKR_OK ||
-        (r = zkr_app_dscommit3_secrets_load(app, o->dataset_secrets, o->pass, &dsec)) != ZKR_OK ||
-        (r = load_model(app, &st->model, &of, &ms, &j)) != ZKR_OK ||
-        (r = load_record(app, &st->dataset, index, &of, &dsec, &ds, rc, ro, path, &j)) != ZKR_OK ||
+    if ((r = zkr_app_owner_keys_load(app, &of, o->pass, &k)) != ZKR_OK ||
+        (r = load_model(app, &st->model, &of, &k.ms, &j)) != ZKR_OK ||
+        (r = load_record(app, &st->dataset, index, &of, &k.dsec, &k.ds, k.rc, k.ro, k.path, &j)) !=
+            ZKR_OK ||
         (r = check_output(app, st, &j, &proofs)) != ZKR_OK ||
-        (r = reserve(app, o, &j, proofs, dsec.budget)) != ZKR_OK ||
+        (r = reserve(app, o, &j, proofs, k.dsec.budget)) != ZKR_OK ||
         (r = job_request(&j, o->threads, &req)) != ZKR_OK)
         goto out;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -522,17 +596,10 @@ zkr_err zkr_app_infer2_prove(zkr_app *app, const zkr_statement *st, uint64_t ind
     zkr_sha256(proof, proof_len, res->sha256);
     res->bytes = proof_len;
 out:
-    if (req.p != NULL)
-        sodium_memzero(req.p, req.len); /* it carried the openings and the record */
-    zkr_buf_free(&req);
+    zkr_app_owner_keys_free(&k, &req);
     zkr_buf_free(&reply);
     zkr_buf_free(&j.model);
     zkr_buf_free(&j.enc);
-    sodium_memzero(path, sizeof path);
-    sodium_free(ro); /* wipes */
-    zkr_dataset_free(ds);
-    zkr_app_model_secrets_free(&ms);
-    zkr_app_dscommit3_secrets_free(&dsec);
     zkr_app_output_secrets_free(&os);
     return r;
 }

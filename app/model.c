@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include "app/model.h"
+#include "app/ginfer2_core.h"
 #include "app/store.h"
 #include "app/workers.h"
 #include "ml/ml.h"
@@ -125,6 +126,51 @@ static zkr_err prove_range(zkr_app *app, const zkr_params *p, const zkr_ml_model
     return r == ZKR_ERR_USAGE ? ZKR_ERR_MALFORMED : r;
 }
 
+/*
+ * model commit of a graph (CNN) model (graph-inference@2): the private
+ * graph model commitment (app/ginfer2_core.h) and its sealed opening; no
+ * range proof (every graph-inference@2 proof range-checks the weights).
+ */
+static zkr_err commit_graph(zkr_app *app, const zkr_buf *bytes, const char *commitment_path,
+                            const char *secrets_path, const zkr_secret *pass, int fast,
+                            const zkr_secret *seed, uint32_t budget,
+                            zkr_app_model_commit_info *info)
+{
+    zkr_buf enc = {0}, sealed = {0};
+    uint8_t *opening = sodium_malloc(ZKR_INFER2_OPENING_BYTES);
+    int secrets_written = 0;
+    zkr_err r;
+
+    if (opening == NULL)
+        return ZKR_ERR_NOMEM;
+    if ((r = zkr_app_g2_commit(bytes->p, bytes->len, budget, seed ? seed->p : NULL,
+                               seed ? seed->len : 0, &enc, opening, &info->proofs,
+                               &info->n_layers, info->program, &app->diag)) != ZKR_OK)
+        goto out;
+    zkr_sha256(bytes->p, bytes->len, info->model_sha256);
+    zkr_app_g2_mc_digest(enc.p, enc.len, info->commitment);
+    info->budget = budget;
+    info->commitment_len = enc.len;
+    if ((r = seal_secrets(app, opening, info, pass, fast, &sealed)) != ZKR_OK ||
+        (r = zkr_file_publish_new(secrets_path, sealed.p, sealed.len, 0600, &app->diag)) != ZKR_OK)
+        goto out;
+    secrets_written = 1; /* first: a commitment whose opening was lost could never be proven */
+    r = zkr_file_publish_new(commitment_path, enc.p, enc.len, 0644, &app->diag);
+out:
+    if (r != ZKR_OK && secrets_written)
+        (void)unlink(secrets_path); /* ours: published by this call a moment ago */
+    sodium_free(opening); /* wipes */
+    zkr_buf_free(&enc);
+    zkr_buf_free(&sealed);
+    return r;
+}
+
+/* 1 when bytes are a graph model file (ZKRQMOD version 2). */
+static int is_graph_model(const zkr_buf *bytes)
+{
+    return zkr_ml_model_file_version(bytes->p, bytes->len) == ZKR_ML_GMODEL_VERSION;
+}
+
 zkr_err zkr_app_model_commit(zkr_app *app, const char *model, const char *commitment_path,
                              const char *secrets_path, const char *range_path,
                              const zkr_secret *pass, int fast, const zkr_secret *seed,
@@ -154,8 +200,16 @@ zkr_err zkr_app_model_commit(zkr_app *app, const char *model, const char *commit
         (r = zkr_app_out_guard(app, range_path, "a range proof", &model, 1)) != ZKR_OK ||
         (r = must_be_absent(app, commitment_path, "commitment")) != ZKR_OK ||
         (r = must_be_absent(app, secrets_path, "secrets file")) != ZKR_OK ||
-        (r = must_be_absent(app, range_path, "range proof")) != ZKR_OK ||
-        (r = read_model(app, model, &bytes, &m)) != ZKR_OK ||
+        (r = must_be_absent(app, range_path, "range proof")) != ZKR_OK)
+        goto out;
+    if ((r = zkr_file_read(model, ZKR_ML_MODEL_MAX_BYTES, &bytes, &app->diag)) == ZKR_OK &&
+        is_graph_model(&bytes)) {
+        r = commit_graph(app, &bytes, commitment_path, secrets_path, pass, fast, seed, budget,
+                         info);
+        goto out;
+    }
+    zkr_buf_free(&bytes);
+    if ((r = read_model(app, model, &bytes, &m)) != ZKR_OK ||
         (r = zkr_params_get(ZKR_PARAM_SET_128, &p)) != ZKR_OK)
         goto out;
     opening = sodium_malloc(ZKR_INFER2_OPENING_BYTES);
@@ -221,6 +275,10 @@ zkr_err zkr_app_model_commitment_read(zkr_app *app, const char *path, zkr_buf *e
                         ZKR_INFER2_MC_MAX_BYTES);
     if (r != ZKR_OK || (r = zkr_params_get(ZKR_PARAM_SET_128, &p)) != ZKR_OK)
         return r;
+    if (zkr_app_g2_mc_is_graph(enc->p, enc->len)) {
+        zkr_app_g2_mc_digest(enc->p, enc->len, digest);
+        return ZKR_OK;
+    }
     if (zkr_infer2_mc_decode(&p, enc->p, enc->len, &mc) != ZKR_OK) {
         zkr_buf_free(enc);
         return zkr_fail(&app->diag, ZKR_ERR_MALFORMED,
@@ -369,6 +427,45 @@ static zkr_err range_read(zkr_app *app, const char *path, zkr_buf *out)
     return r;
 }
 
+/*
+ * register-model --commitment of a private graph model (graph-inference@2):
+ * the commitment against the registered graph program, no range proof
+ * (each proof range-checks the weights; one given is refused, exit 2).
+ */
+static zkr_err register_graph(zkr_app *app, zkr_registry *reg, const char *file,
+                              const zkr_buf *enc, const uint8_t digest[ZKR_DIGEST_BYTES],
+                              const char *range_path, const char *name, const char *program_ref,
+                              zkr_artifact *out)
+{
+    uint8_t sha[ZKR_DIGEST_BYTES];
+    zkr_artifact prog;
+    zkr_buf b = {0};
+    zkr_err r;
+
+    if (range_path && !path_missing(range_path))
+        return zkr_fail(&app->diag, ZKR_ERR_USAGE,
+                        "%s: a private graph model has no model range proof (every "
+                        "graph-inference@2 proof range-checks its weights); nothing registered",
+                        range_path);
+    if ((r = zkr_registry_artifact_get(reg, ZKR_KIND_PROGRAM, program_ref, &prog, &app->diag)) !=
+            ZKR_OK ||
+        (r = zkr_registry_check_revoked(reg, ZKR_KIND_PROGRAM, prog.sha256, NULL, &app->diag)) !=
+            ZKR_OK ||
+        (r = zkr_app_store_read(app, "programs", &prog, ZKR_ML_MODEL_MAX_BYTES, &b)) != ZKR_OK ||
+        (r = zkr_app_g2_mc_check_program(enc->p, enc->len, b.p, b.len, file, &app->diag)) !=
+            ZKR_OK ||
+        (r = zkr_registry_name_check(name ? name : base_name(file), &app->diag)) != ZKR_OK)
+        goto out;
+    zkr_sha256(enc->p, enc->len, sha);
+    if ((r = zkr_app_store_write(app, "models", sha, "", enc->p, enc->len)) != ZKR_OK)
+        goto out;
+    r = zkr_registry_model_add_private(reg, name ? name : base_name(file), program_ref, enc->p,
+                                       enc->len, digest, out, &app->diag);
+out:
+    zkr_buf_free(&b);
+    return r;
+}
+
 zkr_err zkr_app_register_model_commitment(zkr_app *app, zkr_registry *reg, const char *file,
                                           const char *range_path, const char *name,
                                           const char *program_ref, zkr_artifact *out)
@@ -384,8 +481,13 @@ zkr_err zkr_app_register_model_commitment(zkr_app *app, zkr_registry *reg, const
     zkr_err r;
 
     memset(out, 0, sizeof *out);
-    if ((r = zkr_app_model_commitment_read(app, file, &enc, digest)) != ZKR_OK ||
-        (r = zkr_params_get(ZKR_PARAM_SET_128, &p)) != ZKR_OK ||
+    if ((r = zkr_app_model_commitment_read(app, file, &enc, digest)) != ZKR_OK)
+        goto out;
+    if (zkr_app_g2_mc_is_graph(enc.p, enc.len)) {
+        r = register_graph(app, reg, file, &enc, digest, range_path, name, program_ref, out);
+        goto out;
+    }
+    if ((r = zkr_params_get(ZKR_PARAM_SET_128, &p)) != ZKR_OK ||
         (r = zkr_infer2_mc_decode(&p, enc.p, enc.len, &mc)) != ZKR_OK ||
         (r = zkr_registry_artifact_get(reg, ZKR_KIND_PROGRAM, program_ref, &prog, &app->diag)) !=
             ZKR_OK ||

@@ -21,6 +21,7 @@
 #include "app/eval.h"
 #include "app/geval.h"
 #include "app/ginfer.h"
+#include "app/ginfer2.h"
 #include "app/train.h"
 #include "zk/infer_batch.h"
 #include "app/workers.h"
@@ -308,23 +309,28 @@ static zkr_err prove_zk_seed_check(zkr_app *app, const zkr_app_prove_opts *o, in
                     o->statement);
 }
 
-/* inference@2 (app/infer2.c): the statement's kind and record index, then the owners' files. */
+/*
+ * inference@2 (app/infer2.c) and graph-inference@2 (app/ginfer2.c): the
+ * statement's kind and record index, then the owners' files.
+ */
 static zkr_err prove_infer2(zkr_app *app, zkr_registry *reg, const zkr_app_prove_opts *o,
                             zkr_app_prove_result *res)
 {
     zkr_app_infer2_opts io;
     zkr_statement st;
     uint64_t index = 0;
-    int found = 0;
+    int found = 0, graph;
     zkr_err r;
 
     memset(&st, 0, sizeof st);
     if ((r = zkr_registry_statement_get(reg, o->statement, &st, &app->diag)) != ZKR_OK ||
         (r = zkr_app_statement_revoked(app, reg, &st)) != ZKR_OK)
         goto out;
-    if (strcmp(st.schema.proof_kind, "inference@2") != 0) {
-        r = zkr_fail(&app->diag, ZKR_ERR_USAGE, "--model-secrets applies to inference@2 "
-                     "statements; statement %s is %s", o->statement, st.schema.proof_kind);
+    graph = zkr_app_ginf2_kind_is(st.schema.proof_kind);
+    if (strcmp(st.schema.proof_kind, "inference@2") != 0 && !graph) {
+        r = zkr_fail(&app->diag, ZKR_ERR_USAGE, "--model-secrets applies to inference@2 and "
+                     ZKR_APP_GINF2_KIND " statements; statement %s is %s", o->statement,
+                     st.schema.proof_kind);
         goto out;
     }
     for (size_t i = 0; i < st.n_params; i++)
@@ -344,6 +350,16 @@ static zkr_err prove_infer2(zkr_app *app, zkr_registry *reg, const zkr_app_prove
                                .output_secrets = o->output_secrets, .pass = o->pass,
                                .zk_seed = o->zk_seed, .zk_seed_len = o->zk_seed_len,
                                .threads = o->threads, .no_sandbox = o->no_sandbox};
+    if (graph) {
+        if (o->backend != NULL && strcmp(o->backend, "cuda") == 0)
+            r = zkr_fail(&app->diag, ZKR_ERR_UNSUPPORTED, "--backend cuda: " ZKR_APP_GINF2_KIND
+                         " proves on the CPU only (--backend cpu or auto)");
+        else
+            proof_progress(o->progress, "proving " ZKR_APP_GINF2_KIND " in the confined worker");
+        if (r == ZKR_OK)
+            r = zkr_app_ginf2_prove(app, &st, &io, res);
+        goto out;
+    }
     proof_progress(o->progress, "proving inference@2 in the confined worker");
     r = zkr_app_infer2_prove(app, &st, index, &io, res);
 out:
@@ -693,6 +709,27 @@ out:
     return r;
 }
 
+/* graph-inference@2: the bindings from the registry, the proof in the ginfer2-verify worker. */
+static zkr_err verify_ginf2(zkr_app *app, zkr_registry *reg, const zkr_app_verify_opts *o,
+                            const zkr_statement *st, zkr_app_verify_result *res)
+{
+    zkr_buf proof = {0};
+    double t0;
+    zkr_err r;
+
+    res->kind = ZKR_APP_GINF2_KIND;
+    if ((r = zkr_app_statement_revoked(app, reg, st)) != ZKR_OK ||
+        (r = verify_read(app, o, &proof)) != ZKR_OK)
+        goto out;
+    t0 = zkr_now();
+    if ((r = zkr_app_ginf2_verify(app, st, proof.p, proof.len, o->no_sandbox)) != ZKR_OK)
+        goto out;
+    r = verify_record(app, reg, o, st, &proof, t0, res);
+out:
+    zkr_buf_free(&proof);
+    return r;
+}
+
 /* training-step@2: the bindings from the registry, the proof in the train2-verify worker. */
 static zkr_err verify_train2(zkr_app *app, zkr_registry *reg, const zkr_app_verify_opts *o,
                              const zkr_statement *st, zkr_app_verify_result *res)
@@ -765,6 +802,10 @@ zkr_err zkr_app_verify(zkr_app *app, const zkr_app_verify_opts *o, zkr_app_verif
     }
     if (r == ZKR_OK && strcmp(ps.st.schema.proof_kind, ZKR_APP_TRAIN2_KIND) == 0) {
         r = verify_train2(app, reg, o, &ps.st, res);
+        goto out;
+    }
+    if (r == ZKR_OK && zkr_app_ginf2_kind_is(ps.st.schema.proof_kind)) {
+        r = verify_ginf2(app, reg, o, &ps.st, res);
         goto out;
     }
     zkr_statement_free(&ps.st);

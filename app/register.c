@@ -11,6 +11,7 @@
 #include "app/eval.h"
 #include "app/geval.h"
 #include "app/ginfer.h"
+#include "app/ginfer2.h"
 #include "app/register.h"
 #include "app/infer.h"
 #include "app/store.h"
@@ -295,7 +296,8 @@ zkr_err zkr_app_register_statement(zkr_app *app, zkr_registry *reg, const char *
     zkr_err r;
 
     memset(out, 0, sizeof *out);
-    if ((r = zkr_app_ginf_statement_check(app, reg, schema, model)) != ZKR_OK)
+    if ((r = zkr_app_ginf_statement_check(app, reg, schema, model)) != ZKR_OK ||
+        (r = zkr_app_ginf2_statement_check(app, reg, schema, model)) != ZKR_OK)
         return r;
     if (public_output_file != NULL &&
         (r = zkr_file_read(public_output_file, ZKR_PUBLIC_OUTPUT_MAX, &po, &app->diag)) != ZKR_OK)
@@ -333,6 +335,7 @@ zkr_err zkr_app_register_statement_bytes(zkr_app *app, zkr_registry *reg, const 
 
     memset(out, 0, sizeof *out);
     if ((r = zkr_app_ginf_statement_check(app, reg, schema, model)) != ZKR_OK ||
+        (r = zkr_app_ginf2_statement_check(app, reg, schema, model)) != ZKR_OK ||
         (r = zkr_app_eval_statement_check(app, reg, schema, po, po_len, "the public output")) !=
             ZKR_OK ||
         (r = batch_output_check(app, reg, schema, program, dataset, kv, nkv, "the public output",

@@ -337,6 +337,24 @@ zkr_err zkr_app_out_guard(zkr_app *app, const char *out, const char *what,
     return ZKR_OK;
 }
 
+zkr_err zkr_app_store_read(zkr_app *app, const char *sub, const zkr_artifact *a, size_t max,
+                           zkr_buf *out)
+{
+    char path[4096];
+    uint8_t sha[ZKR_DIGEST_BYTES];
+    zkr_err r;
+
+    if ((r = zkr_app_store_path(app, sub, a->sha256, "", path, sizeof path)) != ZKR_OK ||
+        (r = zkr_file_read(path, max, out, &app->diag)) != ZKR_OK)
+        return r;
+    zkr_sha256(out->p, out->len, sha);
+    if (sodium_memcmp(sha, a->sha256, ZKR_DIGEST_BYTES) != 0)
+        return zkr_fail(&app->diag, ZKR_ERR_REGISTRY,
+                        "%s: the stored bytes of %lld differ from its registered sha256", path,
+                        (long long)a->id);
+    return ZKR_OK;
+}
+
 zkr_err zkr_app_store_model(zkr_app *app, const zkr_artifact *m, int name_id, zkr_buf *out)
 {
     char path[4096];

@@ -148,6 +148,15 @@ zkr_err zkr_app_out_guard(zkr_app *app, const char *out, const char *what,
                           const char *const *keep, size_t n_keep) ZKR_WUR;
 
 /*
+ * The bytes of artifact a kept in the store's `sub` folder under its
+ * registered sha256 (at most max bytes), checked against it: another
+ * content is ZKR_ERR_REGISTRY naming the file and a->id; a missing file is
+ * the reader's ZKR_ERR_NOT_FOUND (diag: its path). I/O errors.
+ */
+zkr_err zkr_app_store_read(zkr_app *app, const char *sub, const zkr_artifact *a, size_t max,
+                           zkr_buf *out) ZKR_WUR;
+
+/*
  * Reads registered model m's bytes from the store into out and checks
  * them against its sha256: ZKR_ERR_MISMATCH_MODEL naming the file (and
  * model m's row id when name_id is set, as the graph kinds say it), else

@@ -6,6 +6,7 @@
 #include "app/eval.h"
 #include "app/geval.h"
 #include "app/ginfer.h"
+#include "app/ginfer2.h"
 #include "app/infer.h"
 #include "app/infer2.h"
 #include "app/model.h"
@@ -48,6 +49,10 @@ const zkr_worker_kind zkr_app_workers[] = {
      "verify a graph-inference@1 (CNN) proof against a statement and its record", NULL},
     {"ginf-prove", ZKR_SANDBOX_POLICY_PROVER, zkr_app_worker_ginf_prove,
      "prove one graph-inference@1 (CNN) inference", NULL},
+    {"ginfer2-verify", ZKR_SANDBOX_POLICY_VERIFIER, zkr_app_worker_ginf2_verify,
+     "verify a graph-inference@2 (zero-knowledge CNN) proof against a statement", NULL},
+    {"ginfer2-prove", ZKR_SANDBOX_POLICY_PROVER, zkr_app_worker_ginf2_prove,
+     "prove a graph-inference@2 statement (private graph model, hidden record)", NULL},
     {"geval-verify", ZKR_SANDBOX_POLICY_VERIFIER, zkr_app_worker_geval_verify,
      "verify an evaluation-graph@1 (CNN accuracy) proof against a statement and its records", NULL},
     {"geval-prove", ZKR_SANDBOX_POLICY_PROVER, zkr_app_worker_geval_prove,

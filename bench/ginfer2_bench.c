@@ -4,10 +4,11 @@
  * of zk-ginfer2-net, zk-ginfer2-avg-net's CNN with AVGPOOL and GAP nodes
  * (avg), the residual CNN of zk-ginfer2-add (residual), zk-ginfer2-dw-net's
  * mixed CNN (depthwise conv, ADD, AVGPOOL, two CONCATs; mixed) or the small
- * CNN with a zero-knowledge LOOKUP of zk-ginfer2-net-lut (lut): commit (record
- * and model, for one proof), prove, verify, proof size, computed soundness
- * bits, peak RSS. One thread (the relations' provers are single-threaded
- * but for their commitments).
+ * CNN with a zero-knowledge LOOKUP of zk-ginfer2-net-lut (lut): commit
+ * (version 3: the fixture's hiding dataset and the model commitment, for
+ * one proof), prove, verify, proof size, computed soundness bits, peak RSS.
+ * One thread (the relations' provers are single-threaded but for their
+ * commitments).
  *
  *   ZKR_BENCH_CPU=1 ./build-rel/bench/ginfer2_bench [lenet|small|avg|residual|mixed|lut]
  *
@@ -71,7 +72,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "ginfer2_bench: prove failed (%d)\n", (int)e);
         return 1;
     }
-    g2n_fx_statement(&f, NULL, NULL, &st);
+    g2n_fx_statement(&f, &st);
     t0 = clk();
     e = zkr_verify_ginfer2(pf.p, pf.len, &st, NULL, 0, NULL, NULL);
     tv = clk() - t0;

@@ -237,6 +237,10 @@ static const char model_help[] =
     "unseals the seed and seals the secrets. `prove` counts the proofs made with\n"
     "SECRETS in the registry's reveal-budget ledger (<registry>.d/reveal-budget.ledger),\n"
     "by commitment: a renamed or copied SECRETS counts on against the same budget.\n"
+    "A graph (CNN) model (ZKRQMOD version 2, as register-model --calibrate keeps it)\n"
+    "is committed for graph-inference@2 instead: one hiding commitment per weight\n"
+    "tensor, blinded for N PROOFS (each opens every tensor twice), and no range\n"
+    "proof (every graph-inference@2 proof range-checks the weights itself).\n"
     ZKR_CLI_EXIT_HELP;
 
 static zkr_err model_commit(zkr_cli *cli, const char *model, const char *out, const char *secrets,
@@ -263,13 +267,21 @@ static zkr_err model_commit(zkr_cli *cli, const char *model, const char *out, co
         goto out;
     zkr_cli_hex32(info.commitment, comm);
     zkr_cli_hex32(info.program, prog);
+    if (info.range_len == 0) /* a graph model (graph-inference@2): no range proof written */
+        range = NULL;
     if (cli->json)
         r = zkr_cli_print_json(json_pack("{s:b, s:s, s:s, s:i, s:i, s:i, s:s, s:s, s:s, s:I}",
                                          "ok", 1, "commitment", comm, "program", prog, "layers",
                                          (int)info.n_layers, "budget", (int)info.budget,
                                          "proofs", (int)info.proofs, "commitment_file", out,
-                                         "secrets", secrets, "range_proof", range,
+                                         "secrets", secrets, "range_proof", range ? range : "",
                                          "range_proof_bytes", (json_int_t)info.range_len));
+    else if (range == NULL)
+        printf("committed a private graph model: %u weight tensors, %u proofs\ncommitment:    "
+               "%s\nprogram:       %s\ncommitment file: %s\nrange proof:   none (every "
+               "graph-inference@2 proof range-checks the weights)\nsecrets:       %s (sealed; "
+               "`prove` counts the proofs in the registry's reveal-budget ledger)\n",
+               info.n_layers, info.proofs, comm, prog, out, secrets);
     else
         printf("committed a private model: %u layers, blinded for %u openings a layer (%u "
                "proofs)\ncommitment:    %s\nprogram:       %s\ncommitment file: %s\nrange proof:   "

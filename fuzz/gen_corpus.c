@@ -1152,10 +1152,15 @@ static void gen_ginfer2_net(const char *dir)
     zkr_zkrng_wipe(&g);
     if (e != ZKR_OK)
         goto out;
-    (void)!zkr_buf_append(&in, f->sid, 32);
-    g2_commit_put(&in, &f->xc);
-    g2_commit_put(&in, &f->wc[1]);
-    g2_commit_put(&in, &f->wc[3]);
+    {
+        uint8_t idx[8];
+        for (unsigned k = 0; k < 8; k++)
+            idx[k] = (uint8_t)((uint64_t)G2N_FX_INDEX >> (8 * k));
+        (void)!zkr_buf_append(&in, f->sid, 32);
+        (void)!zkr_buf_append(&in, f->mcd, 32);
+        (void)!zkr_buf_append(&in, f->dsc, 32);
+        (void)!zkr_buf_append(&in, idx, sizeof idx);
+    }
     (void)!zkr_buf_append(&in, pf.p, pf.len);
     if (in.len > ZKR_FUZZ_G2N_HEADER) {
         h = zkr_fuzz_ginfer2_net_verify(in.p, in.len, &skip);

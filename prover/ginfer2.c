@@ -69,9 +69,8 @@ static void g2c_u_table(const g2c_ctx *s, const zkr_gl *xt, zkr_gl *u)
                         size_t o = ox | ((size_t)oy << g->low);
                         if (yy < 0 || xx < 0 || yy >= g->h || xx >= g->w)
                             continue;
-                        size_t at = ((size_t)s->in->block << s->nx) |
-                                    ((size_t)ci << (g->lh + g->lw)) | ((size_t)yy << g->lw) |
-                                    (size_t)xx;
+                        size_t at = zkr_ginf2_x_index(s->c, s->in, ci, (uint32_t)yy,
+                                                      (uint32_t)xx);
                         u[k | (o << s->lku)] = zkr_gl_add(
                             xt[at], s->in->in_off < 0 ? ZKR_GL_P - (uint64_t)-s->in->in_off
                                                       : (uint64_t)s->in->in_off);
@@ -116,7 +115,8 @@ static zkr_err g2c_link(g2c_ctx *s)
 {
     const zkr_cnn_win *g = &s->c->g;
     size_t nu = (size_t)1 << s->nu, nx = (size_t)1 << s->nx, base = (size_t)s->in->block << s->nx;
-    zkr_ext *wa = calloc(nu, sizeof *wa), *ub = calloc(nx << s->in->isl, sizeof *ub), *ec = NULL;
+    size_t nb = (size_t)1 << zkr_ginf2_conv_x_vars(s->c, s->in);
+    zkr_ext *wa = calloc(nu, sizeof *wa), *ub = calloc(nb, sizeof *ub), *ec = NULL;
     zkr_ext *ah = NULL, ssum = zkr_ext_from(0), ez = zkr_ext_from(1);
     const zkr_ext *pz = s->z;
     zkr_cnn_view_pt v = {pz + g->lkw + g->lkh, pz + g->lkw, pz, pz + s->lku + g->low,
@@ -139,7 +139,17 @@ static zkr_err g2c_link(g2c_ctx *s)
     zkr_mle_eq_table(v.pc, g->lc, ec);
     if ((r = zkr_cnn_view_axes(g, &v, ah, ah + ((size_t)1 << g->lh))) != ZKR_OK)
         goto out;
-    for (size_t i = 0; i < nx; i++) {
+    if (s->in->flat) /* the record's flat layout: real positions only (never the label) */
+        for (uint32_t cc = 0; cc < g->c; cc++)
+            for (uint32_t yy = 0; yy < g->h; yy++)
+                for (uint32_t xx = 0; xx < g->w; xx++) {
+                    zkr_ext sv = zkr_ext_mul(
+                        ez, zkr_ext_mul(ec[cc], zkr_ext_mul(ah[yy], ah[((size_t)1 << g->lh) + xx])));
+                    ub[zkr_ginf2_x_index(s->c, s->in, cc, yy, xx)] =
+                        zkr_ext_sub(zkr_ext_from(0), sv);
+                    ssum = zkr_ext_add(ssum, sv);
+                }
+    for (size_t i = 0; i < nx && !s->in->flat; i++) {
         size_t xx = i & (((size_t)1 << g->lw) - 1), yy = (i >> g->lw) & (((size_t)1 << g->lh) - 1);
         size_t cc = i >> (g->lw + g->lh);
         zkr_ext sv;

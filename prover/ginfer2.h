@@ -12,6 +12,7 @@
 
 #include "prover/prover.h"
 #include "zk/ginfer2.h"
+#include "zk/ginfer2_mc.h"
 
 typedef struct {
     unsigned threads;
@@ -104,15 +105,6 @@ zkr_err zkr_prover_ginf2_add(const zkr_params *p, zkr_transcript *t, const zkr_g
 
 /* ---------------- the whole network (zk/ginfer2.h, "the whole network") ---------------- */
 /*
- * The record's table (zk/cnn.h's layout of its c x h x w bytes, zero
- * padded; 2^net->x_vars entries) and its hiding commitment for `proofs`
- * proofs (ZKR_GINF2_X_OPENINGS each). ZKR_ERR_USAGE (len), NOMEM.
- */
-zkr_err zkr_prover_ginf2_commit_record(const zkr_params *p, const zkr_ginf2_net *net,
-                                       const uint8_t *record, size_t len, uint32_t proofs,
-                                       zkr_zkrng *rng, zkr_hpcs_poly **out,
-                                       zkr_hpcs_commitment *comm) ZKR_WUR;
-/*
  * The hidden model's commitments: one per CONV / DENSE node i, W_i (int8
  * in -127..127, c x fanin, ONNX layout) in zkr_cnn_conv_w_table's layout,
  * committed over zkr_ginf2_range_blind(n, ZKR_GINF2_W_OPENINGS proofs)
@@ -128,13 +120,23 @@ typedef struct {
     const zkr_ml_gprog *g;
     const zkr_ginf2_net *net;                 /* zkr_ginf2_net_init(g, its parameters) */
     const uint8_t *statement_id;             /* ZKR_DIGEST_BYTES */
-    const uint8_t *record;                   /* c h w bytes, C-major */
-    size_t record_len;
-    zkr_hpcs_poly *x;                        /* zkr_prover_ginf2_commit_record's */
-    const zkr_hpcs_commitment *xc;
+    /*
+     * The record (version 3): rec->record is its c h w input bytes in the
+     * flat layout and the label (zkr_ginf2_record_len bytes), with its
+     * 48-byte record commitment, its inclusion path under rec->root (a
+     * dataset of rec->n_records, zkr_infer2_dataset_commitment) and index;
+     * rec->opening is not read here.
+     */
+    const zkr_infer2_record *rec;
+    /* The record commitment's prover state (zkr_prover_record_reopen of rec). */
+    zkr_hpcs_poly *x;
+    /* The model commitment's encoding (zk/ginfer2_mc.h), carried in section 31. */
+    const uint8_t *mc;
+    size_t mc_len;
     /*
      * The model's commitments (zkr_prover_ginf2_commit_model's), per CONV /
      * DENSE node: the inference runs on the committed tables themselves.
+     * The encoding must name exactly these roots (else USAGE).
      */
     zkr_hpcs_poly *wp[ZKR_GINF2_NET_MAX_NODES];
     const zkr_hpcs_commitment *wc[ZKR_GINF2_NET_MAX_NODES];
@@ -152,8 +154,9 @@ typedef struct {
  * The whole graph-inference@2 proof (docs/proof-system.md, "The whole
  * network"): runs the program on the record, commits every hidden tensor
  * fresh, proves every relation on one transcript that binds the statement
- * first, then the public output. Writes the container (kind 11, sections
- * 30-32) to proof and the public output (the last node's int8 tensor,
+ * first (the model commitment and the record's dataset binding among it),
+ * then the public output. Writes the container (kind 11, version 3,
+ * sections 30-32) to proof and the public output (the last node's int8 tensor,
  * C-major, zkr_infer_output_encode) to output. o: threads, share is
  * ignored (net->share). Same seed, same bytes. ZKR_ERR_USAGE (sizes, a
  * budget spent; o->off, force_range, out_delta, in->avg_delta outside test
@@ -182,5 +185,54 @@ zkr_err zkr_prover_ginfer2(const zkr_params *p, const zkr_prover_ginf2_in *in,
 zkr_err zkr_prover_ginf2_cat(const zkr_params *p, zkr_transcript *t, const zkr_ginf2_cat *q,
                              zkr_hpcs_poly *const *x, zkr_hpcs_poly *v, const zkr_ginf2_popts *o,
                              zkr_zkrng *rng, zkr_buf *out) ZKR_WUR;
+
+/* ---------------- the model commitment (zk/ginfer2_mc.h) ---------------- */
+/*
+ * A private graph model committed for graph-inference@2: the program, its
+ * layout, the public requantization parameters and one hiding commitment
+ * per CONV / DENSE node's weights (zkr_prover_ginf2_commit_model), every
+ * blinding entry from one 32-byte key.
+ */
+typedef struct zkr_ginf2_model zkr_ginf2_model;
+/* The secret opening: u32 version 1 | u32 budget (proofs) | key[32] (seal it as a key). */
+#define ZKR_GINF2_OPENING_BYTES 40u
+/*
+ * Commits m (a quantized graph model, ml/ml.h; m must outlive *out) for
+ * `budget` proofs (1..ZKR_HPCS_MAX_BUDGET / ZKR_GINF2_W_OPENINGS). seed
+ * NULL: the key comes from the OS CSPRNG; else (ZKR_ZK_SEED_MIN..MAX
+ * bytes) it is derived from the seed, the budget and the model's digest
+ * (same model, seed and budget: the same bytes). Appends the model
+ * commitment's encoding (the registry binds zkr_ginf2_mc_digest of it) to
+ * commitment and writes the secret opening. ZKR_ERR_USAGE (budget, seed
+ * length, a weight of -128), ZKR_ERR_UNSUPPORTED (a program
+ * zkr_ginf2_net_init refuses), MALFORMED, TOO_LARGE, NOMEM.
+ */
+zkr_err zkr_prover_ginfer2_commit(const zkr_params *p, const zkr_ml_gmodel *m, uint32_t budget,
+                                  const uint8_t *seed, size_t seed_len, unsigned threads,
+                                  zkr_ginf2_model **out, zkr_buf *commitment,
+                                  uint8_t opening[ZKR_GINF2_OPENING_BYTES],
+                                  zkr_diag *d) ZKR_WUR;
+/*
+ * Rebuilds the prover state from the model, its commitment's encoding and
+ * the secret opening (budget counted from zero in the new object).
+ * ZKR_ERR_MISMATCH_MODEL when they do not reproduce exactly `commitment`;
+ * ZKR_ERR_MALFORMED (commitment or opening bytes), other errors as commit.
+ */
+zkr_err zkr_prover_ginfer2_reopen(const zkr_params *p, const zkr_ml_gmodel *m,
+                                  const uint8_t *commitment, size_t commitment_len,
+                                  const uint8_t opening[ZKR_GINF2_OPENING_BYTES],
+                                  unsigned threads, zkr_ginf2_model **out,
+                                  zkr_diag *d) ZKR_WUR;
+/* Wipes and frees. Accepts NULL. */
+void zkr_ginf2_model_free(zkr_ginf2_model *gm);
+/* The encoding (points into gm). */
+const uint8_t *zkr_ginf2_model_commitment_bytes(const zkr_ginf2_model *gm, size_t *len);
+/* Proofs gm can still make (the smallest over its weight commitments' budgets). */
+uint32_t zkr_ginf2_model_proofs_left(const zkr_ginf2_model *gm);
+/*
+ * Fills in's g, net, mc, mc_len, wp, wc from gm (they point into gm); the
+ * caller sets statement_id, rec and x.
+ */
+void zkr_ginf2_model_input(zkr_ginf2_model *gm, zkr_prover_ginf2_in *in);
 
 #endif

@@ -38,30 +38,6 @@ static void g2n_wipe_free(void *p, size_t n)
     free(p);
 }
 
-zkr_err zkr_prover_ginf2_commit_record(const zkr_params *p, const zkr_ginf2_net *net,
-                                       const uint8_t *record, size_t len, uint32_t proofs,
-                                       zkr_zkrng *rng, zkr_hpcs_poly **out,
-                                       zkr_hpcs_commitment *comm)
-{
-    size_t n = (size_t)1 << net->x_vars;
-    unsigned lh = zkr_log2_ceil(net->h[0]), lw = zkr_log2_ceil(net->w[0]);
-    zkr_gl *t;
-    zkr_err r;
-
-    if (!record || len != (size_t)net->c[0] * net->h[0] * net->w[0] || proofs < 1)
-        return ZKR_ERR_USAGE;
-    if (!(t = calloc(n, sizeof *t)))
-        return ZKR_ERR_NOMEM;
-    for (uint32_t c = 0; c < net->c[0]; c++)
-        for (uint32_t y = 0; y < net->h[0]; y++)
-            for (uint32_t x = 0; x < net->w[0]; x++)
-                t[((size_t)c << (lh + lw)) | ((size_t)y << lw) | x] =
-                    record[((size_t)c * net->h[0] + y) * net->w[0] + x];
-    r = zkr_prover_hcommit(p, t, net->x_vars, ZKR_GINF2_X_OPENINGS * proofs, rng, 1, out, comm);
-    g2n_wipe_free(t, n * sizeof *t);
-    return r;
-}
-
 zkr_err zkr_prover_ginf2_commit_model(const zkr_params *p, const zkr_ginf2_net *net,
                                       const int8_t *const *w, uint32_t proofs, zkr_zkrng *rng,
                                       zkr_hpcs_poly **wp, zkr_hpcs_commitment *wc)
@@ -340,7 +316,7 @@ static zkr_err g2n_witness(g2n_ctx *s, zkr_buf *roots)
     if (!(s->act[0] = malloc(n0 * sizeof *s->act[0])))
         return ZKR_ERR_NOMEM;
     for (size_t k = 0; k < n0; k++)
-        s->act[0][k] = s->in->record[k];
+        s->act[0][k] = s->in->rec->record[k]; /* the flat input bytes (the label after them) */
     for (uint32_t i = 1; i < net->n; i++) {
         int pool = !zkr_ginf2_net_has_y(net, i); /* V_i only */
         r = net->op[i] == ZKR_ML_GOP_MAXPOOL   ? g2n_run_pool(s, i)
@@ -423,7 +399,7 @@ static zkr_err g2n_relations(g2n_ctx *s, const zkr_ginf2_popts *o, zkr_transcrip
     orq.off &= ~ZKR_GINF2_OFF_LINK;
     for (uint32_t i = 1; i < net->n && r == ZKR_OK; i++) {
         uint32_t j = net->src[i][0];
-        zkr_hpcs_poly *x = j == 0 ? s->in->x : s->vp[j];
+        zkr_hpcs_poly *x = j == 0 ? s->in->x : s->vp[j]; /* 0: the record, flat */
         if (net->op[i] == ZKR_ML_GOP_MAXPOOL) {
             r = zkr_prover_ginf2_pool(s->p, t, &net->pool[i], x, s->vp[i], &orq, s->rng, body);
             continue;
@@ -463,19 +439,73 @@ static zkr_err g2n_relations(g2n_ctx *s, const zkr_ginf2_popts *o, zkr_transcrip
     return g2n_out_claim(s, t, body);
 }
 
+/* The model commitment's encoding names exactly in's weight commitments, for in's program. */
+static zkr_err g2n_check_mc(const zkr_params *p, const zkr_prover_ginf2_in *in, zkr_diag *d)
+{
+    zkr_ginf2_mc mc;
+    zkr_ginf2_pub mp;
+    zkr_err r;
+
+    if ((r = zkr_ginf2_mc_decode(p, in->mc, in->mc_len, &mc)) != ZKR_OK)
+        return zkr_fail(d, r == ZKR_ERR_NOMEM ? r : ZKR_ERR_USAGE, "prove: the model commitment");
+    r = zkr_ginf2_mc_fit(in->g, &mc, &mp, d);
+    for (uint32_t i = 1; i < in->net->n && r == ZKR_OK; i++) {
+        const zkr_ginf2_add *a = &in->net->add[i];
+        if (zkr_ginf2_mc_has_w(&mc, i) &&
+            (!in->wc[i] || mc.w[i].n_vars != in->wc[i]->n_vars ||
+             mc.w[i].blind_vars != in->wc[i]->blind_vars ||
+             memcmp(mc.w[i].root, in->wc[i]->root, ZKR_DIGEST_BYTES) != 0))
+            r = zkr_fail(d, ZKR_ERR_USAGE, "prove: node %u's weights are not the commitment's", i);
+        /* the ADD's public parameters the transcript binds are the commitment's */
+        if (mc.op[i] == ZKR_ML_GOP_ADD && (a->ma != mc.add_m[i][0] || a->mb != mc.add_m[i][1] ||
+                                           a->q.shift != mc.shift[i]))
+            r = zkr_fail(d, ZKR_ERR_USAGE, "prove: node %u's ADD parameters are not the "
+                                           "commitment's", i);
+    }
+    zkr_ginf2_mc_clear(&mc);
+    return r == ZKR_OK ? ZKR_OK : ZKR_ERR_USAGE;
+}
+
+/* The record: c h w + 1 bytes, its commitment is x's, its path under the dataset's root. */
+static zkr_err g2n_check_rec(const zkr_params *p, const zkr_prover_ginf2_in *in, zkr_diag *d)
+{
+    const zkr_infer2_record *rec = in->rec;
+    zkr_record_commitment rc;
+    uint8_t root[ZKR_DIGEST_BYTES], leaf[ZKR_DIGEST_BYTES];
+
+    if (!rec || !rec->record || !rec->commitment || !in->x ||
+        rec->record_len != zkr_ginf2_record_len(in->g) ||
+        (rec->path_len && !rec->path) || rec->path_len > ZKR_MERKLE_MAX_DEPTH ||
+        zkr_record_commitment_decode(p, rec->commitment, ZKR_RECORD_COMMIT_BYTES, &rc) != ZKR_OK ||
+        rc.len != rec->record_len || zkr_hpcs_poly_n_vars(in->x) != in->net->x_vars ||
+        rc.comm.n_vars != in->net->x_vars ||
+        zkr_hpcs_poly_total_vars(in->x) != rc.comm.n_vars + rc.comm.blind_vars)
+        return zkr_fail(d, ZKR_ERR_USAGE, "prove: record or its commitment");
+    zkr_hpcs_poly_root(in->x, root);
+    zkr_infer2_record_leaf(rec->commitment, leaf);
+    if (memcmp(root, rc.comm.root, ZKR_DIGEST_BYTES) != 0 ||
+        zkr_merkle_inclusion_verify(leaf, rec->index, rec->n_records, rec->path, rec->path_len,
+                                    rec->root) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_USAGE, "prove: the record commitment is not the dataset's");
+    return ZKR_OK;
+}
+
 static zkr_err g2n_check(const zkr_params *p, const zkr_prover_ginf2_in *in, zkr_diag *d)
 {
     const zkr_ginf2_net *net = in->net;
+    zkr_err r;
 
-    if (!in->g || !net || !in->statement_id || !in->record || !in->x || !in->xc ||
-        in->record_len != (size_t)net->c[0] * net->h[0] * net->w[0] ||
-        zkr_hpcs_poly_n_vars(in->x) != net->x_vars)
-        return zkr_fail(d, ZKR_ERR_USAGE, "prove: record or its commitment");
+    if (!in->g || !net || !in->statement_id || !in->mc)
+        return zkr_fail(d, ZKR_ERR_USAGE, "prove: program, statement or model commitment");
+    if ((r = g2n_check_rec(p, in, d)) != ZKR_OK)
+        return r;
     for (uint32_t i = 1; i < net->n; i++)
         if (zkr_ginf2_net_has_y(net, i) &&
             (!in->wp[i] || !in->wc[i] || !zkr_hpcs_poly_base_evals(in->wp[i]) ||
              zkr_hpcs_poly_n_vars(in->wp[i]) != zkr_cnn_conv_w_vars(&net->conv[i])))
             return zkr_fail(d, ZKR_ERR_USAGE, "prove: node %u's weights", i);
+    if ((r = g2n_check_mc(p, in, d)) != ZKR_OK)
+        return r;
     for (uint32_t i = 1; i < net->n; i++)
         if (zkr_ginf2_net_fresh_total(p, net, i, 1) == 0 ||
             (zkr_ginf2_net_has_y(net, i) && zkr_ginf2_net_fresh_total(p, net, i, 0) == 0))
@@ -483,12 +513,31 @@ static zkr_err g2n_check(const zkr_params *p, const zkr_prover_ginf2_in *in, zkr
     return ZKR_OK;
 }
 
+/* Section 31's binding (after the version word): the model commitment, the record's binding. */
+static zkr_err g2n_bind(const zkr_prover_ginf2_in *in, zkr_buf *b)
+{
+    const zkr_infer2_record *rec = in->rec;
+    zkr_err r;
+
+    if ((r = zkr_enc_u32(b, (uint32_t)in->mc_len)) != ZKR_OK ||
+        (r = zkr_buf_append(b, in->mc, in->mc_len)) != ZKR_OK ||
+        (r = zkr_enc_u64(b, rec->n_records)) != ZKR_OK ||
+        (r = zkr_buf_append(b, rec->root, ZKR_DIGEST_BYTES)) != ZKR_OK ||
+        (r = zkr_enc_u64(b, rec->index)) != ZKR_OK ||
+        (r = zkr_buf_append(b, rec->commitment, ZKR_RECORD_COMMIT_BYTES)) != ZKR_OK ||
+        (r = zkr_enc_u32(b, (uint32_t)rec->path_len)) != ZKR_OK)
+        return r;
+    for (size_t k = 0; k < rec->path_len && r == ZKR_OK; k++)
+        r = zkr_buf_append(b, rec->path[k], ZKR_DIGEST_BYTES);
+    return r;
+}
+
 zkr_err zkr_prover_ginfer2(const zkr_params *p, const zkr_prover_ginf2_in *in,
                            const zkr_ginf2_popts *o, zkr_zkrng *rng, zkr_buf *proof,
                            zkr_buf *output, zkr_diag *d)
 {
     g2n_ctx s;
-    zkr_buf roots = {0}, body = {0};
+    zkr_buf roots = {0}, body = {0}, bind = {0}, sec = {0};
     zkr_transcript t;
     zkr_err r;
 
@@ -500,18 +549,22 @@ zkr_err zkr_prover_ginfer2(const zkr_params *p, const zkr_prover_ginf2_in *in,
     memset(&s, 0, sizeof s);
     s.p = p, s.in = in, s.net = in->net, s.rng = rng, s.threads = o->threads ? o->threads : 1;
     s.avg_delta = in->avg_delta, s.avg_node = in->avg_node;
-    if ((r = zkr_enc_u32(&roots, ZKR_GINFER2_VERSION)) != ZKR_OK ||
-        (r = g2n_witness(&s, &roots)) != ZKR_OK || (r = g2n_output(&s, o, output)) != ZKR_OK ||
-        (r = zkr_ginf2_net_transcript(p, in->g, in->net, in->statement_id, in->xc, in->wc,
-                                      output->p, output->len, &t)) != ZKR_OK)
+    if ((r = g2n_bind(in, &bind)) != ZKR_OK || (r = g2n_witness(&s, &roots)) != ZKR_OK ||
+        (r = g2n_output(&s, o, output)) != ZKR_OK ||
+        (r = zkr_ginf2_net_transcript(p, in->g, in->net, in->statement_id, bind.p, bind.len,
+                                      in->wc, output->p, output->len, &t)) != ZKR_OK)
         goto out;
-    zkr_ts_absorb(&t, "g2n-roots", roots.p + 4, roots.len - 4);
+    zkr_ts_absorb(&t, "g2n-roots", roots.p, roots.len);
+    if ((r = zkr_enc_u32(&sec, ZKR_GINFER2_VERSION)) != ZKR_OK ||
+        (r = zkr_buf_append(&sec, bind.p, bind.len)) != ZKR_OK ||
+        (r = zkr_buf_append(&sec, roots.p, roots.len)) != ZKR_OK)
+        goto out;
     if ((r = g2n_relations(&s, o, &t, &body)) != ZKR_OK)
         goto out;
     if ((r = zkr_proof_begin(proof, p->id, ZKR_KIND_GINFER2, in->statement_id, 3)) != ZKR_OK ||
         (r = zkr_proof_add_section(proof, ZKR_SEC_GINF2_OUTPUT, output->p, output->len)) !=
             ZKR_OK ||
-        (r = zkr_proof_add_section(proof, ZKR_SEC_GINF2_ROOTS, roots.p, roots.len)) != ZKR_OK)
+        (r = zkr_proof_add_section(proof, ZKR_SEC_GINF2_ROOTS, sec.p, sec.len)) != ZKR_OK)
         goto out;
     r = zkr_proof_add_section(proof, ZKR_SEC_GINF2_BODY, body.p, body.len);
 out:
@@ -528,6 +581,8 @@ out:
     }
     zkr_buf_free(&roots);
     zkr_buf_free(&body);
+    zkr_buf_free(&bind);
+    zkr_buf_free(&sec);
     sodium_memzero(&s, sizeof s);
     return r;
 }

@@ -736,7 +736,8 @@ int zkr_registry_dataset_version(const zkr_artifact *a)
 int zkr_registry_kind_hiding(const char *proof_kind)
 {
     return proof_kind != NULL &&
-           (strcmp(proof_kind, "inference@2") == 0 || strcmp(proof_kind, "training-step@2") == 0);
+           (strcmp(proof_kind, "inference@2") == 0 || strcmp(proof_kind, "training-step@2") == 0 ||
+            strcmp(proof_kind, "graph-inference@2") == 0);
 }
 
 zkr_err zkr_registry_dataset_add_commitment(zkr_registry *reg, const char *name,

@@ -17,7 +17,8 @@ static const char *const param_type_names[] = {NULL, "u64", "i64", "string", "di
 static const char *const proof_kinds[] = {"inference@1", "training-step@1", "evaluation@1",
                                           "evaluation-fixed@1", "graph-inference@1",
                                           "inference-batch@1", "inference@2",
-                                          "training-step@2", "evaluation-graph@1"};
+                                          "training-step@2", "evaluation-graph@1",
+                                          "graph-inference@2"};
 
 const char *zkr_schema_proof_kind_at(size_t i)
 {
@@ -150,7 +151,7 @@ static zkr_err parse_obj(const char *src, json_t *j, zkr_schema *s, zkr_diag *d)
         return zkr_fail(d, ZKR_ERR_UNSUPPORTED,
                         "%s: proof_kind '%s' unknown (inference@1, inference@2, "
                         "training-step@1, training-step@2, evaluation@1, evaluation-fixed@1, "
-                        "graph-inference@1, inference-batch@1, evaluation-graph@1)", src,
+                        "graph-inference@1, graph-inference@2, inference-batch@1, evaluation-graph@1)", src,
                         s->proof_kind);
     if ((r = get_ident(src, j, "proof_system", s->proof_system, 0, d)) != ZKR_OK ||
         (r = get_ident(src, j, "parameter_set", s->param_set, 0, d)) != ZKR_OK ||

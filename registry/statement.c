@@ -255,6 +255,12 @@ static zkr_err bind_params(const zkr_schema *sc, const zkr_kv *kv, size_t n, zkr
  */
 static zkr_err check_kind_params(const zkr_statement *s, zkr_diag *d)
 {
+    /* Hidden outputs of graph-inference@2 are out of scope this round (docs/cli.md). */
+    if (strcmp(s->schema.proof_kind, "graph-inference@2") == 0 && !s->schema.public_output)
+        return zkr_fail(d, ZKR_ERR_UNSUPPORTED,
+                        "schema %s@%llu: graph-inference@2 with a hidden output (public_output "
+                        "false) is not supported; its logits are public",
+                        s->schema.name, (unsigned long long)s->schema.version);
     if (strcmp(s->schema.proof_kind, "training-step@1") != 0 &&
         strcmp(s->schema.proof_kind, "training-step@2") != 0)
         return ZKR_OK;
@@ -281,7 +287,8 @@ static zkr_err check_kind_params(const zkr_statement *s, zkr_diag *d)
 int zkr_registry_kind_dataset_version(const char *proof_kind)
 {
     if (proof_kind != NULL && (strcmp(proof_kind, "inference@2") == 0 ||
-                               strcmp(proof_kind, "training-step@2") == 0))
+                               strcmp(proof_kind, "training-step@2") == 0 ||
+                               strcmp(proof_kind, "graph-inference@2") == 0))
         return 3;
     return zkr_registry_kind_hiding(proof_kind) ? 2 : 1;
 }
@@ -314,7 +321,8 @@ static zkr_err check_dataset_version(const zkr_statement *s, zkr_diag *d)
  */
 static zkr_err check_model_privacy(const zkr_statement *s, zkr_diag *d)
 {
-    int hiding = strcmp(s->schema.proof_kind, "inference@2") == 0;
+    int hiding = strcmp(s->schema.proof_kind, "inference@2") == 0 ||
+                 strcmp(s->schema.proof_kind, "graph-inference@2") == 0;
 
     if (zkr_registry_model_private(&s->model) == hiding)
         return ZKR_OK;
@@ -708,9 +716,9 @@ zkr_err zkr_registry_statement_from_event(zkr_registry *reg, const uint8_t *p, s
     take_params(&dec, out);
     /* The kind's field rules too (a local registration's check_kind_params). */
     if (check_kind_params(out, NULL) != ZKR_OK) {
-        r = zkr_fail(d, ZKR_ERR_MALFORMED, "statement event: proof kind %s names a record twice "
-                     "in record_indices; a training batch is distinct records",
-                     out->schema.proof_kind);
+        r = zkr_fail(d, ZKR_ERR_MALFORMED, "statement event: proof kind %s's field rules refuse "
+                     "it (a record named twice in record_indices, or a hidden graph-inference@2 "
+                     "output)", out->schema.proof_kind);
         goto out;
     }
     if (out->has_public_output) {

@@ -49,10 +49,46 @@ static zkr_ext g2v_ez(const g2v_ctx *s)
     return ez;
 }
 
-/* The hidden term's weights on X at r: -S_z~(r_<nx) eq(r_>=nx, block) (real positions only). */
-static zkr_err g2v_link_eval(const void *ctx, const zkr_ext *r, zkr_ext *out)
+/*
+ * The flat link's weights' MLE at r (zkr_ginf2_cin.flat): the table of
+ * S_z over the record's flat layout, real positions only (the label and
+ * the padding weigh 0), evaluated at r: O(2^n_rec).
+ */
+static zkr_err g2v_flat_eval(const g2v_ctx *s, const zkr_ext *r, zkr_ext *out)
 {
-    const g2v_ctx *s = ctx;
+    const zkr_cnn_win *g = &s->c->g;
+    unsigned nb = zkr_ginf2_conv_x_vars(s->c, s->in);
+    size_t n = (size_t)1 << nb, nh = (size_t)1 << g->lh;
+    zkr_ext *eq = malloc(n * sizeof *eq), *ec = malloc(((size_t)1 << g->lc) * sizeof *ec);
+    zkr_ext *ah = malloc((nh + ((size_t)1 << g->lw)) * sizeof *ah), acc = zkr_ext_from(0);
+    zkr_cnn_view_pt v = g2v_view(s);
+    zkr_err e = ZKR_ERR_NOMEM;
+
+    if (!eq || !ec || !ah)
+        goto out;
+    zkr_mle_eq_table(r, nb, eq);
+    zkr_mle_eq_table(v.pc, g->lc, ec);
+    if ((e = zkr_cnn_view_axes(g, &v, ah, ah + nh)) != ZKR_OK)
+        goto out;
+    for (uint32_t c = 0; c < g->c; c++)
+        for (uint32_t y = 0; y < g->h; y++) {
+            zkr_ext cy = zkr_ext_mul(ec[c], ah[y]), row = zkr_ext_from(0);
+            for (uint32_t x = 0; x < g->w; x++)
+                row = zkr_ext_add(row, zkr_ext_mul(ah[nh + x],
+                                                   eq[zkr_ginf2_x_index(s->c, s->in, c, y, x)]));
+            acc = zkr_ext_add(acc, zkr_ext_mul(cy, row));
+        }
+    *out = zkr_ext_sub(zkr_ext_from(0), zkr_ext_mul(acc, g2v_ez(s)));
+out:
+    free(eq);
+    free(ec);
+    free(ah);
+    return e;
+}
+
+/* The hidden term's weights on X at r: -S_z~(r_<nx) eq(r_>=nx, block) (real positions only). */
+static zkr_err g2v_tensor_eval(const g2v_ctx *s, const zkr_ext *r, zkr_ext *out)
+{
     const zkr_cnn_win *g = &s->c->g;
     unsigned nx = zkr_cnn_in_vars(g);
     zkr_cnn_view_pt v = g2v_view(s);
@@ -66,6 +102,13 @@ static zkr_err g2v_link_eval(const void *ctx, const zkr_ext *r, zkr_ext *out)
     }
     *out = zkr_ext_sub(zkr_ext_from(0), zkr_ext_mul(sv, bsel));
     return e;
+}
+
+static zkr_err g2v_link_eval(const void *ctx, const zkr_ext *r, zkr_ext *out)
+{
+    const g2v_ctx *s = ctx;
+
+    return s->in->flat ? g2v_flat_eval(s, r, out) : g2v_tensor_eval(s, r, out);
 }
 
 static zkr_err g2v_root(g2v_ctx *s, const char *label, zkr_hpcs_commitment *cm, unsigned n,

@@ -8,6 +8,7 @@
 #define ZKR_VERIFIER_GINFER2_H
 
 #include "zk/ginfer2.h"
+#include "zk/ginfer2_mc.h"
 
 /*
  * Verifies the zero-knowledge convolution of the hidden X, W, Y (their
@@ -77,9 +78,11 @@ typedef struct {
     uint32_t param_set;
     const uint8_t *statement_id;                 /* ZKR_DIGEST_BYTES */
     const zkr_ml_gprog *g;
-    const zkr_ginf2_pub *mp;                     /* the registered public parameters */
-    const zkr_hpcs_commitment *xc;               /* the record's commitment */
-    const zkr_hpcs_commitment *wc[ZKR_GINF2_NET_MAX_NODES]; /* the model's, per CONV / DENSE */
+    /* The registered model commitment: zkr_ginf2_mc_digest of its encoding (32 bytes). */
+    const uint8_t *model_commitment;
+    /* The registered dataset's commitment (zkr_infer2_dataset_commitment, 32 bytes). */
+    const uint8_t *dataset_commitment;
+    uint64_t record_index;
     const int8_t *output;                        /* expected logits (NULL: any, read back) */
     uint32_t output_len;
     unsigned off;                                /* test builds: the prover's ZKR_GINF2_OFF_* */
@@ -92,18 +95,22 @@ typedef struct {
 } zkr_verifier_ginf2_statement;
 
 /*
- * Verifies a whole graph-inference@2 proof (kind 11) against the
- * statement: first, before any proof byte is read, the program (the chain
- * rules of zkr_ginf2_net_init: UNSUPPORTED, MALFORMED) and the statement's
- * commitments against its shapes (MISMATCH_INPUT, MISMATCH_MODEL); then
- * the container (sections 30, 31, 32 in order; parameters,
- * kind, statement id), the version word (another version: UNSUPPORTED,
- * "graph-inference@2 version N proof refused (this verifier reads version
- * M only)"), the output (the statement's when given: MISMATCH_OUTPUT),
- * then every relation and the output claim, with nothing left over. On
- * ZKR_OK the proven logits are written to y (cap entries; *n their count)
- * when y is not NULL. ZKR_ERR_VERIFY, MALFORMED, UNSUPPORTED,
- * MISMATCH_PARAMS / _STATEMENT / _MODEL / _INPUT / _OUTPUT, USAGE, NOMEM.
+ * Verifies a whole graph-inference@2 proof (kind 11, version 3) against
+ * the statement: first, before any proof byte is read, the program (the
+ * chain rules of zkr_ginf2_net_init: UNSUPPORTED, MALFORMED); then the
+ * container (sections 30, 31, 32 in order; parameters, kind, statement
+ * id), the version word (another version: UNSUPPORTED, "graph-inference@2
+ * version N proof refused (this verifier reads version M only)"), the
+ * model commitment section 31 carries (its digest not the statement's, a
+ * commitment not for this program, one root named for two nodes:
+ * MISMATCH_MODEL), the record's binding (a dataset commitment not the
+ * statement's: MISMATCH_DATASET; another index, a record commitment not of
+ * c h w + 1 bytes, an inclusion path that fails: MISMATCH_INPUT), the
+ * output (the statement's when given: MISMATCH_OUTPUT), then every
+ * relation and the output claim, with nothing left over. On ZKR_OK the
+ * proven logits are written to y (cap entries; *n their count) when y is
+ * not NULL. ZKR_ERR_VERIFY, MALFORMED, UNSUPPORTED, MISMATCH_PARAMS /
+ * _STATEMENT / _MODEL / _DATASET / _INPUT / _OUTPUT, USAGE, NOMEM.
  */
 zkr_err zkr_verify_ginfer2(const uint8_t *proof, size_t len,
                            const zkr_verifier_ginf2_statement *st, int8_t *y, uint32_t cap,

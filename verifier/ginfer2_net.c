@@ -1,10 +1,13 @@
 /*
  * graph-inference@2's whole-network verifier (verifier/ginfer2.h), in the
- * order of prover/ginfer2_net.c: container, version, output, statement
- * binding, fresh roots, the relations node by node, the output claim.
+ * order of prover/ginfer2_net.c: the program, container, version, the model
+ * commitment and the record's dataset binding (version 3), output,
+ * statement binding, fresh roots, the relations node by node, the output claim.
  */
 #include <stdlib.h>
 #include <string.h>
+
+#include <sodium.h>
 
 #include "verifier/ginfer2.h"
 #include "verifier/ginfer2_avg.h"
@@ -17,6 +20,11 @@ typedef struct {
     const zkr_params *p;
     const zkr_ginf2_net *net;
     const zkr_verifier_ginf2_statement *st;
+    zkr_ginf2_mc mc;                 /* the model commitment section 31 carries */
+    zkr_ginf2_pub mp;                /* its public parameters (into mc) */
+    zkr_record_commitment rc;        /* the record's commitment section 31 carries */
+    const uint8_t *bind;             /* section 31's binding bytes (the transcript's "g2n-bind") */
+    size_t bind_len;
     zkr_hpcs_commitment yc[G2N_MAX], vc[G2N_MAX];
     int8_t y[ZKR_ML_G_MAX_C];
     uint32_t ny;
@@ -97,7 +105,7 @@ static zkr_err g2nv_relations(g2nv_ctx *s, zkr_transcript *t, zkr_dec *body)
 
     for (uint32_t i = 1; i < net->n && r == ZKR_OK; i++) {
         uint32_t j = net->src[i][0];
-        const zkr_hpcs_commitment *x = j == 0 ? s->st->xc : &s->vc[j];
+        const zkr_hpcs_commitment *x = j == 0 ? &s->rc.comm : &s->vc[j]; /* 0: flat record */
         if (net->op[i] == ZKR_ML_GOP_MAXPOOL) {
             r = zkr_verify_ginf2_pool(s->p, t, &net->pool[i], x, &s->vc[i], rqoff, sh, body);
             continue;
@@ -123,7 +131,7 @@ static zkr_err g2nv_relations(g2nv_ctx *s, zkr_transcript *t, zkr_dec *body)
             r = zkr_verify_ginf2_lut(s->p, t, &net->lut[i], x, &s->vc[i], rqoff, sh, body);
             continue;
         }
-        if ((r = zkr_verify_ginf2_conv_in(s->p, t, &net->conv[i], &net->cin[i], x, s->st->wc[i],
+        if ((r = zkr_verify_ginf2_conv_in(s->p, t, &net->conv[i], &net->cin[i], x, &s->mc.w[i],
                                           &s->yc[i], off, sh, body)) == ZKR_OK)
             r = zkr_verify_ginf2_requant(s->p, t, &net->rq[i], &s->yc[i], &s->vc[i], rqoff, sh,
                                          body);
@@ -133,19 +141,97 @@ static zkr_err g2nv_relations(g2nv_ctx *s, zkr_transcript *t, zkr_dec *body)
     return g2nv_out_claim(s, t, body);
 }
 
-/* The statement's commitments against the program's shapes. */
-static zkr_err g2nv_statement(const zkr_verifier_ginf2_statement *st, const zkr_ginf2_net *net,
-                              zkr_diag *d)
+/*
+ * The program alone (before any proof byte): zkr_ginf2_net_init's DAG
+ * rules with neutral parameters (M 0, no bias, shift 1; an ADD's Ma = Mb
+ * = 0, which zkr_ginf2_add_init accepts; a LOOKUP's identity table
+ * T[x + 128] = x; depthwise convs and CONCATs need none; the model
+ * commitment's replace them once read, zkr_ginf2_mc_fit).
+ */
+static zkr_err g2nv_program(const zkr_ml_gprog *g, zkr_ginf2_net *net, zkr_diag *d)
 {
-    if (st->xc->ext || st->xc->n_vars != net->x_vars || st->xc->blind_vars < 1)
-        return zkr_fail(d, ZKR_ERR_MISMATCH_INPUT, "statement: record commitment of 2^%u values, "
-                        "the program's record has 2^%u", st->xc->n_vars, net->x_vars);
-    for (uint32_t i = 1; i < net->n; i++)
-        if (zkr_ginf2_net_has_y(net, i) &&
-            (!st->wc[i] || st->wc[i]->ext ||
-             st->wc[i]->n_vars != zkr_cnn_conv_w_vars(&net->conv[i]) ||
-             st->wc[i]->blind_vars < 1))
-            return zkr_fail(d, ZKR_ERR_MISMATCH_MODEL, "statement: node %u's weight commitment", i);
+    static const int64_t zero[ZKR_CNN_MAX_DIM];
+    int64_t ident[256];
+    zkr_ginf2_pub mp;
+
+    memset(&mp, 0, sizeof mp);
+    for (unsigned k = 0; k < 256; k++)
+        ident[k] = (int64_t)k - 128;
+    for (uint32_t i = 1; i < g->n_nodes && i < G2N_MAX; i++)
+        mp.m[i] = zero, mp.shift[i] = 1, mp.t[i] = ident;
+    return zkr_ginf2_net_init(net, g, &mp, d);
+}
+
+/* Section 31's model commitment: the statement's digest, for this program, no shared root. */
+static zkr_err g2nv_model(g2nv_ctx *s, zkr_dec *dec, zkr_ginf2_net *net, zkr_diag *d)
+{
+    const uint8_t *enc;
+    size_t len;
+    uint8_t dg[ZKR_DIGEST_BYTES];
+    zkr_err r;
+
+    if (zkr_dec_bytes(dec, ZKR_GINFER2_MC_MAX_BYTES, &enc, &len) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: model commitment field malformed");
+    zkr_ginf2_mc_digest(enc, len, dg);
+    if (sodium_memcmp(dg, s->st->model_commitment, ZKR_DIGEST_BYTES) != 0)
+        return zkr_fail(d, ZKR_ERR_MISMATCH_MODEL,
+                        "proof: model commitment differs from the registered model's");
+    if ((r = zkr_ginf2_mc_decode(s->p, enc, len, &s->mc)) != ZKR_OK)
+        return r == ZKR_ERR_NOMEM ? r
+                                  : zkr_fail(d, ZKR_ERR_MISMATCH_MODEL,
+                                             "proof: the registered model commitment does not "
+                                             "decode (or names one root for two nodes)");
+    if ((r = zkr_ginf2_mc_fit(s->st->g, &s->mc, &s->mp, d)) != ZKR_OK)
+        return r;
+    if (zkr_ginf2_net_init(net, s->st->g, &s->mp, d) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_MISMATCH_MODEL, "proof: the model's parameters do not fit");
+    return ZKR_OK;
+}
+
+/* Section 31's record binding (inference@2's): dataset, index, commitment, inclusion path. */
+static zkr_err g2nv_record(g2nv_ctx *s, zkr_dec *dec, zkr_diag *d)
+{
+    uint64_t n, index;
+    const uint8_t *root, *path, *rc;
+    uint32_t path_len;
+    uint8_t dc[ZKR_DIGEST_BYTES], leaf[ZKR_DIGEST_BYTES];
+
+    if (zkr_dec_u64(dec, &n) != ZKR_OK || zkr_dec_raw(dec, ZKR_DIGEST_BYTES, &root) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: dataset commitment truncated");
+    zkr_infer2_dataset_commitment(n, root, dc);
+    if (sodium_memcmp(dc, s->st->dataset_commitment, ZKR_DIGEST_BYTES) != 0)
+        return zkr_fail(d, ZKR_ERR_MISMATCH_DATASET,
+                        "proof: dataset commitment differs from the registered dataset's");
+    if (zkr_dec_u64(dec, &index) != ZKR_OK ||
+        zkr_dec_raw(dec, ZKR_RECORD_COMMIT_BYTES, &rc) != ZKR_OK ||
+        zkr_dec_u32(dec, &path_len) != ZKR_OK || path_len > ZKR_MERKLE_MAX_DEPTH ||
+        zkr_dec_raw(dec, (size_t)path_len * ZKR_DIGEST_BYTES, &path) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: record binding malformed");
+    if (index != s->st->record_index)
+        return zkr_fail(d, ZKR_ERR_MISMATCH_INPUT, "proof: record %llu, the statement names %llu",
+                        (unsigned long long)index, (unsigned long long)s->st->record_index);
+    if (zkr_record_commitment_decode(s->p, rc, ZKR_RECORD_COMMIT_BYTES, &s->rc) != ZKR_OK ||
+        s->rc.len != zkr_ginf2_record_len(s->st->g) || s->rc.comm.n_vars != s->net->x_vars)
+        return zkr_fail(d, ZKR_ERR_MISMATCH_INPUT, "proof: the record commitment is not one of "
+                        "%u input bytes and a label", zkr_ginf2_record_len(s->st->g) - 1);
+    zkr_infer2_record_leaf(rc, leaf);
+    if (zkr_merkle_inclusion_verify(leaf, index, n, (const uint8_t(*)[ZKR_DIGEST_BYTES])path,
+                                    path_len, root) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_MISMATCH_INPUT,
+                        "proof: the record commitment is not leaf %llu of the committed dataset",
+                        (unsigned long long)index);
+    return ZKR_OK;
+}
+
+/* Section 31 after the version word: the model commitment, the record; bind the bytes read. */
+static zkr_err g2nv_bind(g2nv_ctx *s, zkr_dec *dec, zkr_ginf2_net *net, zkr_diag *d)
+{
+    size_t at = dec->pos;
+    zkr_err r;
+
+    if ((r = g2nv_model(s, dec, net, d)) != ZKR_OK || (r = g2nv_record(s, dec, d)) != ZKR_OK)
+        return r;
+    s->bind = dec->p + at, s->bind_len = dec->pos - at;
     return ZKR_OK;
 }
 
@@ -155,11 +241,16 @@ static zkr_err g2nv_math(g2nv_ctx *s, const zkr_proof_view *v, zkr_dec *roots, z
     zkr_dec body;
     zkr_err r;
 
+    const zkr_hpcs_commitment *wc[G2N_MAX] = {0};
+    size_t at = roots->pos;
+
+    for (uint32_t i = 1; i < s->net->n; i++)
+        wc[i] = zkr_ginf2_mc_has_w(&s->mc, i) ? &s->mc.w[i] : NULL;
     if ((r = g2nv_roots(s, roots, d)) != ZKR_OK ||
-        (r = zkr_ginf2_net_transcript(s->p, s->st->g, s->net, s->st->statement_id, s->st->xc,
-                                      s->st->wc, v->body[0], v->len[0], &t)) != ZKR_OK)
+        (r = zkr_ginf2_net_transcript(s->p, s->st->g, s->net, s->st->statement_id, s->bind,
+                                      s->bind_len, wc, v->body[0], v->len[0], &t)) != ZKR_OK)
         return r;
-    zkr_ts_absorb(&t, "g2n-roots", v->body[1] + 4, v->len[1] - 4);
+    zkr_ts_absorb(&t, "g2n-roots", roots->p + at, roots->len - at);
     zkr_dec_init(&body, v->body[2], v->len[2]);
     if ((r = g2nv_relations(s, &t, &body)) != ZKR_OK)
         return zkr_fail(d, r, "proof: a graph-inference@2 relation does not verify");
@@ -182,7 +273,8 @@ zkr_err zkr_verify_ginfer2(const uint8_t *proof, size_t len,
     uint32_t last, want, argmax;
     zkr_err r;
 
-    if (!proof || !st || !st->g || !st->mp || !st->xc || !st->statement_id ||
+    if (!proof || !st || !st->g || !st->model_commitment || !st->dataset_commitment ||
+        !st->statement_id ||
         (!ZKR_TEST_BUILD && (st->off || st->params)))
         return zkr_fail(d, ZKR_ERR_USAGE, "verify: missing proof or statement");
     if (zkr_params_get(st->param_set, &p) != ZKR_OK)
@@ -195,15 +287,14 @@ zkr_err zkr_verify_ginfer2(const uint8_t *proof, size_t len,
     if (!net || !s)
         goto out;
     /* The program and the statement first: a refused one is refused before any proof byte. */
-    if ((r = zkr_ginf2_net_init(net, st->g, st->mp, d)) != ZKR_OK ||
-        (r = g2nv_statement(st, net, d)) != ZKR_OK ||
+    s->p = &p, s->net = net, s->st = st;
+    if ((r = g2nv_program(st->g, net, d)) != ZKR_OK ||
         (r = zkr_proof_parse(proof, len, &v, d)) != ZKR_OK ||
         (r = zkr_proof_view_bind(&v, st->param_set, ZKR_KIND_GINFER2, "graph-inference@2",
                                  st->statement_id, tags, 3, d)) != ZKR_OK ||
-        (r = g2nv_version(&v, &roots, d)) != ZKR_OK)
+        (r = g2nv_version(&v, &roots, d)) != ZKR_OK || (r = g2nv_bind(s, &roots, net, d)) != ZKR_OK)
         goto out;
     last = net->n - 1, want = net->c[last] * net->h[last] * net->w[last];
-    s->p = &p, s->net = net, s->st = st;
     if (want > ZKR_ML_G_MAX_C ||
         zkr_infer_output_decode(v.body[0], v.len[0], s->y, ZKR_ML_G_MAX_C, &s->ny, &argmax) !=
             ZKR_OK ||
@@ -227,6 +318,8 @@ zkr_err zkr_verify_ginfer2(const uint8_t *proof, size_t len,
     if (n)
         *n = s->ny;
 out:
+    if (s)
+        zkr_ginf2_mc_clear(&s->mc);
     free(net);
     free(s);
     return r;

@@ -40,6 +40,7 @@ zkr_err zkr_ginf2_conv_check_in(const zkr_cnn_conv *c, const zkr_ginf2_cin *in)
     if ((c->depthwise && c->g.lkw + c->g.lkh < 1) || zkr_ginf2_k_vars(c) < 1 || in->isl > ZKR_GINF2_MAX_ISL ||
         in->block >= (1u << in->isl) || in->in_off < -128 || in->in_off > 0 ||
         (in->u_lo != -128 && in->u_lo != 0) ||
+        (in->flat && (in->isl || in->block || in->in_off || in->u_lo)) ||
         zkr_ginf2_u_vars_in(c, in) > ZKR_CNN_MAX_VARS)
         return ZKR_ERR_MALFORMED;
     return ZKR_OK;

@@ -50,8 +50,12 @@
  *    channels, its offset claim, U padded), the per-channel requantization,
  *    and the whole-network container (sections 30-32), whose version word
  *    this is; a version 1 word is refused by name.
+ * 3: the record is a registered hiding dataset's record commitment (the
+ *    flat layout, zkr_ginf2_cin.flat), bound by its inclusion path; the
+ *    proof carries the model commitment (zk/ginfer2_mc.h); section 31
+ *    carries both (docs/formats.md). Versions 1 and 2 are refused by name.
  */
-#define ZKR_GINFER2_VERSION 2u
+#define ZKR_GINFER2_VERSION 3u
 #define ZKR_KIND_GINFER2 11u
 /* Container sections reserved for kind 11 (no whole proof uses them yet). */
 #define ZKR_SEC_GINF2_FIRST 30u
@@ -150,9 +154,16 @@ typedef struct {
     uint32_t block;
     int64_t in_off; /* -128..0 */
     int64_t u_lo;   /* -128 or 0 */
+    /*
+     * 1: X is the record commitment's flat layout (zk/ginfer2_mc.h): the
+     * real position (c, y, x) is entry c H W + y W + x of log2_ceil(C H W
+     * + 1) variables (the label and the padding above it never read);
+     * isl 0, block 0, in_off 0, u_lo 0. 0: the tensor layout above.
+     */
+    unsigned flat;
 } zkr_ginf2_cin;
 /* A plain int8 tensor commitment (what zkr_prover_ginf2_conv takes). */
-#define ZKR_GINF2_CIN_PLAIN ((zkr_ginf2_cin){0u, 0u, 0, -128})
+#define ZKR_GINF2_CIN_PLAIN ((zkr_ginf2_cin){0u, 0u, 0, -128, 0u})
 /*
  * U's zero variables above (k, o): the fewest that let X's commitment be
  * the range proof's hidden term (X's variables at most max(U's, 8)), as a
@@ -166,13 +177,26 @@ unsigned zkr_ginf2_u_vars_in(const zkr_cnn_conv *c, const zkr_ginf2_cin *in);
 /* X's commitment's variables: the tensor's and isl. */
 static inline unsigned zkr_ginf2_conv_x_vars(const zkr_cnn_conv *c, const zkr_ginf2_cin *in)
 {
+    if (in->flat)
+        return zkr_log2_ceil(c->g.c * c->g.h * c->g.w + 1u);
     return zkr_cnn_in_vars(&c->g) + in->isl;
+}
+/* The index in X's table of the real position (ci, y, x) (the block's, or the flat layout's). */
+static inline size_t zkr_ginf2_x_index(const zkr_cnn_conv *c, const zkr_ginf2_cin *in,
+                                       uint32_t ci, uint32_t y, uint32_t x)
+{
+    if (in->flat)
+        return ((size_t)ci * c->g.h + y) * c->g.w + x;
+    return ((size_t)in->block << zkr_cnn_in_vars(&c->g)) |
+           ((size_t)ci << (c->g.lh + c->g.lw)) | ((size_t)y << c->g.lw) | (size_t)x;
 }
 /*
  * zkr_ginf2_conv_check (but X may exceed U: U is padded, zkr_ginf2_u_pad)
  * and the input: isl <= ZKR_GINF2_MAX_ISL (16: a global average pooling's
- * V has the slot variables of its input's whole window, zk/ginfer2_avg.h), block < 2^isl, in_off in -128..0, u_lo -128 or
- * 0, U's padded variables at most ZKR_CNN_MAX_VARS. ZKR_ERR_MALFORMED else.
+ * V has the slot variables of its input's whole window, zk/ginfer2_avg.h),
+ * block < 2^isl, in_off in -128..0, u_lo -128 or 0, U's padded variables
+ * at most ZKR_CNN_MAX_VARS; flat only with isl 0, block 0, in_off 0, u_lo
+ * 0. ZKR_ERR_MALFORMED else.
  */
 #define ZKR_GINF2_MAX_ISL 16u
 zkr_err zkr_ginf2_conv_check_in(const zkr_cnn_conv *c, const zkr_ginf2_cin *in) ZKR_WUR;
@@ -513,8 +537,10 @@ unsigned zkr_ginf2_cat_grind_bits(const zkr_params *p, const zkr_ginf2_cat *q, u
  * table mp->t) that read any node but the record; exactly one node reads the record (uint8), the
  * last is CONV or DENSE. At most ZKR_GINF2_NET_MAX_NODES nodes.
  *
- * Commitments: the record X (the c x h x w byte tensor, zk/cnn.h's layout,
- * a hiding commitment with ZKR_GINF2_X_OPENINGS openings per proof), one
+ * Commitments: the record X (version 3: the record commitment of a
+ * registered hiding dataset, its c h w input bytes in the flat layout and
+ * the label, zk/ginfer2_mc.h; ZKR_GINF2_X_OPENINGS openings per proof out
+ * of the data owner's budget), one
  * hiding commitment per weight tensor W_i (zkr_cnn_conv_w_vars, committed
  * over zkr_ginf2_range_blind(n, ZKR_GINF2_W_OPENINGS * proofs): the model's
  * budget, ZKR_GINF2_W_OPENINGS openings a proof), and per proof fresh
@@ -529,7 +555,12 @@ unsigned zkr_ginf2_cat_grind_bits(const zkr_params *p, const zkr_ginf2_cat *q, u
 #define ZKR_GINF2_NET_MAX_NODES 16u
 #define ZKR_GINF2_NET_MAX_IN ZKR_GINF2_CAT_MAX_IN /* a node's inputs (a CONCAT's most) */
 #define ZKR_SEC_GINF2_OUTPUT 30u /* the public output (zkr_infer_output_encode) */
-#define ZKR_SEC_GINF2_ROOTS 31u  /* u32 ZKR_GINFER2_VERSION, then the fresh roots */
+/*
+ * Section 31: u32 ZKR_GINFER2_VERSION, the binding (the model commitment's
+ * encoding and the record's dataset binding, zk/ginfer2_mc.h), then the
+ * fresh roots.
+ */
+#define ZKR_SEC_GINF2_ROOTS 31u
 #define ZKR_SEC_GINF2_BODY 32u   /* the relations, node by node, then the output claim */
 /* Section 33 stays reserved. */
 #define ZKR_GINF2_Y_BUDGET 2u    /* a fresh accumulator's openings */
@@ -559,7 +590,7 @@ typedef struct {
     uint32_t src[ZKR_GINF2_NET_MAX_NODES][ZKR_GINF2_NET_MAX_IN];
     unsigned n_src[ZKR_GINF2_NET_MAX_NODES];
     uint32_t v_budget[ZKR_GINF2_NET_MAX_NODES];   /* V_i's openings: own, readers', output's */
-    unsigned x_vars;                         /* the record's tensor variables */
+    unsigned x_vars;                         /* the record commitment's: log2_ceil(c h w + 1) (flat) */
     unsigned n_rel, share;                   /* relations; share = n_rel + 1 (the output claim) */
     unsigned n_roots;                        /* fresh roots a proof carries */
 } zkr_ginf2_net;
@@ -605,13 +636,14 @@ double zkr_ginf2_net_soundness(const zkr_params *p, const zkr_ginf2_net *net, un
  * with (before any commitment of the proof and any challenge): protocol,
  * version, parameters, statement id, then the program digest ("g2n-program"),
  * the public parameters (each CONV / DENSE node's shift, M and bias,
- * "g2n-params"), the model's roots in node order ("g2n-model"), the record's
- * root ("g2n-record") and the public output's encoding ("g2n-output").
- * ZKR_ERR_MALFORMED (g), NOMEM.
+ * "g2n-params"), the model's roots in node order ("g2n-model"), section
+ * 31's binding bytes (the model commitment's encoding and the record's
+ * dataset binding, "g2n-bind"; version 3) and the public output's encoding
+ * ("g2n-output"). ZKR_ERR_MALFORMED (g), NOMEM.
  */
 zkr_err zkr_ginf2_net_transcript(const zkr_params *p, const zkr_ml_gprog *g,
                                  const zkr_ginf2_net *net, const uint8_t *statement_id,
-                                 const zkr_hpcs_commitment *xc,
+                                 const uint8_t *bind, size_t bind_len,
                                  const zkr_hpcs_commitment *const *wc, const uint8_t *out,
                                  size_t out_len, zkr_transcript *t) ZKR_WUR;
 /* The same without the extra grinding (the figure the grinding lifts). */

@@ -8,7 +8,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "zk/ginfer2.h"
+#include "zk/ginfer2_mc.h"
 
 /*
  * Node j's output as its commitment holds it, for any reader (a conv, a
@@ -19,19 +19,19 @@
 static zkr_ginf2_cin g2n_cin(const zkr_ginf2_net *net, uint32_t j)
 {
     if (j == 0)
-        return (zkr_ginf2_cin){0u, 0u, 0, 0}; /* the record's bytes */
+        return (zkr_ginf2_cin){0u, 0u, 0, 0, 1u}; /* the record's bytes, flat (version 3) */
     if (net->op[j] == ZKR_ML_GOP_MAXPOOL)
         return (zkr_ginf2_cin){net->pool[j].le + net->pool[j].lsl,
-                               (uint32_t)ZKR_G2P_YB << net->pool[j].le, -128, -128};
+                               (uint32_t)ZKR_G2P_YB << net->pool[j].le, -128, -128, 0u};
     if (net->op[j] == ZKR_ML_GOP_AVGPOOL)
-        return (zkr_ginf2_cin){net->avg[j].lsl, (uint32_t)ZKR_G2A_YB, -128, -128};
+        return (zkr_ginf2_cin){net->avg[j].lsl, (uint32_t)ZKR_G2A_YB, -128, -128, 0u};
     if (net->op[j] == ZKR_ML_GOP_ADD)
-        return (zkr_ginf2_cin){net->add[j].q.lsl, 0u, net->add[j].q.lo, -128};
+        return (zkr_ginf2_cin){net->add[j].q.lsl, 0u, net->add[j].q.lo, -128, 0u};
     if (net->op[j] == ZKR_ML_GOP_CONCAT) /* slot 0: value + 128 */
-        return (zkr_ginf2_cin){net->cat[j].lsl, 0u, -128, -128};
+        return (zkr_ginf2_cin){net->cat[j].lsl, 0u, -128, -128, 0u};
     if (net->op[j] == ZKR_ML_GOP_LOOKUP)
-        return (zkr_ginf2_cin){net->lut[j].lsl, 0u, -128, -128}; /* slot 0: Yb = Y + 128 */
-    return (zkr_ginf2_cin){net->rq[j].lsl, 0u, net->rq[j].lo, -128}; /* slot 0: y - lo */
+        return (zkr_ginf2_cin){net->lut[j].lsl, 0u, -128, -128, 0u}; /* slot 0: Yb = Y + 128 */
+    return (zkr_ginf2_cin){net->rq[j].lsl, 0u, net->rq[j].lo, -128, 0u}; /* slot 0: y - lo */
 }
 
 /*
@@ -279,7 +279,8 @@ zkr_err zkr_ginf2_net_init(zkr_ginf2_net *net, const zkr_ml_gprog *g, const zkr_
                         ZKR_GINF2_NET_MAX_NODES);
     net->n = g->n_nodes;
     net->c[0] = g->nodes[0].c, net->h[0] = g->nodes[0].h, net->w[0] = g->nodes[0].w;
-    net->x_vars = zkr_log2_ceil(net->c[0]) + zkr_log2_ceil(net->h[0]) + zkr_log2_ceil(net->w[0]);
+    /* the record commitment's variables: c h w input bytes and the label (zk/ginfer2_mc.h) */
+    net->x_vars = zkr_log2_ceil(zkr_ginf2_record_len(g));
     for (uint32_t i = 1; i < g->n_nodes; i++) {
         const zkr_ml_gnode *n = &g->nodes[i];
         if ((r = g2n_sources(net, n, i, d)) != ZKR_OK)
@@ -468,7 +469,7 @@ double zkr_ginf2_net_soundness_base(const zkr_params *p, const zkr_ginf2_net *ne
 
 zkr_err zkr_ginf2_net_transcript(const zkr_params *p, const zkr_ml_gprog *g,
                                  const zkr_ginf2_net *net, const uint8_t *statement_id,
-                                 const zkr_hpcs_commitment *xc,
+                                 const uint8_t *bind, size_t bind_len,
                                  const zkr_hpcs_commitment *const *wc, const uint8_t *out,
                                  size_t out_len, zkr_transcript *t)
 {
@@ -514,7 +515,7 @@ zkr_err zkr_ginf2_net_transcript(const zkr_params *p, const zkr_ml_gprog *g,
         }
         zkr_ts_absorb(t, "g2n-model", wc[i]->root, ZKR_DIGEST_BYTES);
     }
-    zkr_ts_absorb(t, "g2n-record", xc->root, ZKR_DIGEST_BYTES);
+    zkr_ts_absorb(t, "g2n-bind", bind, bind_len);
     zkr_ts_absorb(t, "g2n-output", out, out_len);
     return ZKR_OK;
 }

@@ -25,6 +25,10 @@
  *   verifier's -128 (U still int8, Y = W U). Every equation but the link
  *   holds over the integers. Stopped by the link's claim U~(z) = sum S_z
  *   X_block + in_off sum S_z (ZKR_GINF2_OFF_LINK).
+ * flat record (version 3's first conv): the record commitment's bytes read
+ *   in the tensor layout instead of the flat one (the label at (4, 4), the
+ *   zero padding after it), U and Y from that reading. Stopped by the flat
+ *   link over the real positions only (ZKR_GINF2_OFF_LINK).
  * requant with per-channel M and bias: the same range attack on an
  *   instance with M (600, 300) and bias (-3000, 5000), and a proof checked
  *   against another bias (refused: row 0's constant M_c b_c).
@@ -283,6 +287,80 @@ out:
     return r;
 }
 
+/*
+ * The flat record link (zkr_ginf2_cin.flat, graph-inference@2 version 3):
+ * X is a hiding record commitment of the fixture's 36 input bytes (x + 128)
+ * and a label, 37 bytes over 6 variables. The verifier reads it flat
+ * (position (y, x) at y 6 + x). The prover reads pin: flat (honest) or the
+ * tensor layout (y 8 + x, the same 6 variables), which reads the label at
+ * (4, 4) and zero padding at (4, 5) and row 5: U = im2col of that reading,
+ * Y = W U, every equation but the link true over the integers. Stopped by
+ * the flat link U~(z) = sum S_z X over the flat layout's real positions
+ * (ZKR_GINF2_OFF_LINK).
+ */
+static zkr_err run_flat(g2fx *f, const zkr_ginf2_cin *pin, unsigned off, uint8_t tag)
+{
+    static const zkr_ginf2_cin flat = {0u, 0u, 0, 0, 1u};
+    enum { N = G2FX_C * G2FX_H * G2FX_H };
+    uint8_t rec[N + 1], rc[ZKR_RECORD_COMMIT_BYTES], ro[ZKR_RECORD_OPENING_BYTES], seed[32];
+    unsigned nw = zkr_cnn_conv_w_vars(&f->c);
+    int64_t xr[N];
+    zkr_record_commitment xc;
+    zkr_hpcs_poly *xp = NULL, *wp = NULL, *yp = NULL;
+    zkr_hpcs_commitment wc, yc;
+    zkr_ginf2_popts o = {1, off, 0, 0, 1, 0};
+    zkr_transcript tr;
+    zkr_zkrng g;
+    zkr_buf pf = {0};
+    zkr_dec d;
+    zkr_err r;
+
+    memset(seed, tag, sizeof seed);
+    for (size_t k = 0; k < N; k++)
+        rec[k] = (uint8_t)(f->x[k] + 128);
+    rec[N] = 7; /* the label */
+    for (uint32_t y = 0; y < G2FX_H; y++)
+        for (uint32_t x = 0; x < G2FX_H; x++) {
+            size_t at = zkr_ginf2_x_index(&f->c, pin, 0, y, x);
+            xr[y * G2FX_H + x] = at <= N ? rec[at] : 0; /* past the label: the zero padding */
+        }
+    for (uint32_t co = 0; co < G2FX_CO; co++)
+        for (uint32_t oy = 0; oy < G2FX_O; oy++)
+            for (uint32_t ox = 0; ox < G2FX_O; ox++) {
+                int64_t a = 0;
+                for (uint32_t ky = 0; ky < G2FX_K; ky++)
+                    for (uint32_t kx = 0; kx < G2FX_K; kx++)
+                        a += f->w[(co * G2FX_K + ky) * G2FX_K + kx] *
+                             xr[(oy + ky) * G2FX_H + ox + kx];
+                f->yt[((size_t)co << (f->c.g.loh + f->c.g.low)) | ((size_t)oy << f->c.g.low) | ox] =
+                    fgl(a);
+            }
+    if ((r = seeded(&g, tag)) != ZKR_OK ||
+        (r = zkr_prover_record_commit(&f->p, rec, sizeof rec, 1, seed, sizeof seed, 1, rc, ro)) !=
+            ZKR_OK ||
+        (r = zkr_prover_record_reopen(&f->p, rec, sizeof rec, rc, ro, 1, &xp)) != ZKR_OK ||
+        (r = zkr_record_commitment_decode(&f->p, rc, sizeof rc, &xc)) != ZKR_OK ||
+        (r = zkr_prover_hcommit_sized(&f->p, f->wt, nw,
+                                      nw + zkr_ginf2_range_blind(&f->p, nw, ZKR_GINF2_W_OPENINGS),
+                                      ZKR_GINF2_W_OPENINGS, &g, 1, &wp, &wc)) != ZKR_OK ||
+        (r = zkr_prover_hcommit(&f->p, f->yt, zkr_cnn_conv_y_vars(&f->c), 1, &g, 1, &yp, &yc)) !=
+            ZKR_OK)
+        goto out;
+    g2fx_transcript(f, &xc.comm, &wc, &yc, &tr);
+    if ((r = zkr_prover_ginf2_conv_in(&f->p, &tr, &f->c, pin, xp, wp, yp, &o, &g, &pf)) != ZKR_OK)
+        goto out;
+    g2fx_transcript(f, &xc.comm, &wc, &yc, &tr);
+    zkr_dec_init(&d, pf.p, pf.len);
+    r = zkr_verify_ginf2_conv_in(&f->p, &tr, &f->c, &flat, &xc.comm, &wc, &yc, off, 1, &d);
+    if (r == ZKR_OK)
+        r = zkr_dec_finish(&d);
+out:
+    zkr_zkrng_wipe(&g);
+    zkr_hpcs_poly_free(xp), zkr_hpcs_poly_free(wp), zkr_hpcs_poly_free(yp);
+    zkr_buf_free(&pf);
+    return r;
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -346,7 +424,8 @@ int main(int argc, char **argv)
     }
     /* chained input: a tensor swapped between relations, a wrong offset */
     {
-        zkr_ginf2_cin v1 = {2u, 1u, -128, -128}, p2 = {2u, 2u, -128, -128}, poff = {2u, 1u, -127, -128};
+        zkr_ginf2_cin v1 = {2u, 1u, -128, -128, 0u}, p2 = {2u, 2u, -128, -128, 0u},
+                      poff = {2u, 1u, -127, -128, 0u};
         zkr_tap_ok(&t, run_cin(&f, &v1, &v1, 0, 21) == ZKR_OK,
                    "chained input: honest, block 1 read at -128, verifies");
         e = run_cin(&f, &p2, &v1, ZKR_GINF2_OFF_LINK, 22);
@@ -360,6 +439,22 @@ int main(int argc, char **argv)
         zkr_tap_ok(&t, e == ZKR_OK, "wrong offset verifies with the link off (teeth; %d)", (int)e);
         e = run_cin(&f, &poff, &v1, 0, 25);
         zkr_tap_ok(&t, e == ZKR_ERR_VERIFY, "wrong offset refused by the link's claim (%d)", (int)e);
+        g2fx_free(&f);
+        if (g2fx_init(&f, 4) != ZKR_OK)
+            return zkr_tap_ok(&t, 0, "fixture"), zkr_tap_done(&t);
+    }
+    /* the flat record link: the conv reading the label and the padding */
+    {
+        zkr_ginf2_cin flat = {0u, 0u, 0, 0, 1u}, tensor = {0u, 0u, 0, 0, 0u};
+        e = run_flat(&f, &flat, 0, 26);
+        zkr_tap_ok(&t, e == ZKR_OK, "flat record: honest, read flat, verifies (%d)", (int)e);
+        e = run_flat(&f, &tensor, ZKR_GINF2_OFF_LINK, 27);
+        zkr_tap_ok(&t, e == ZKR_OK,
+                   "flat record read as a tensor (the label, the padding) verifies with the link "
+                   "off (teeth; %d)", (int)e);
+        e = run_flat(&f, &tensor, 0, 28);
+        zkr_tap_ok(&t, e == ZKR_ERR_VERIFY,
+                   "flat record read as a tensor refused by the flat link (%d)", (int)e);
         g2fx_free(&f);
         if (g2fx_init(&f, 4) != ZKR_OK)
             return zkr_tap_ok(&t, 0, "fixture"), zkr_tap_done(&t);

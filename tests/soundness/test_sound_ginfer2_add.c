@@ -131,7 +131,7 @@ static int row0_bound_ok(const zkr_ginf2_add *a)
 /* f's ADD re-made at Ma = Mb = 2^31 - 1 and `shift`, its honest V recomputed. */
 static int extreme(g2afx *f, uint32_t shift)
 {
-    const zkr_ginf2_cin c1 = {0u, 0u, 0, -128}, c2 = {2u, 1u, -128, -128};
+    const zkr_ginf2_cin c1 = {0u, 0u, 0, -128, 0u}, c2 = {2u, 1u, -128, -128, 0u};
     const int64_t m = ((int64_t)1 << 31) - 1;
     zkr_gl *v;
 
@@ -199,7 +199,7 @@ static int pad_cheat(g2afx *f)
  */
 static zkr_err wide(int cheat, const zkr_ginf2_popts *po, unsigned voff, uint8_t tag)
 {
-    const zkr_ginf2_cin c1 = {0u, 0u, -128, -128}, c2 = {7u, 93u, -128, -128};
+    const zkr_ginf2_cin c1 = {0u, 0u, -128, -128, 0u}, c2 = {7u, 93u, -128, -128, 0u};
     zkr_ginf2_add a;
     zkr_params p;
     zkr_zkrng g;

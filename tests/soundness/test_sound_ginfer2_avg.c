@@ -330,14 +330,14 @@ static zkr_err net_run(g2n_fx *f, int delta, uint32_t node, const zkr_ginf2_popt
         goto out;
     memset(&in, 0, sizeof in);
     in.g = &f->g, in.net = &f->net, in.statement_id = f->sid;
-    in.record = f->record, in.record_len = f->record_len, in.x = f->xp, in.xc = &f->xc;
+    in.rec = &f->rec, in.x = f->xp, in.mc = f->mc.p, in.mc_len = f->mc.len;
     for (uint32_t i = 1; i < f->g.n_nodes; i++)
         in.wp[i] = f->wp[i], in.wc[i] = &f->wc[i];
     in.avg_delta = delta, in.avg_node = node;
     if ((r = zkr_prover_ginfer2(&f->p, &in, &o, &g, &pf, &out, NULL)) != ZKR_OK)
         goto out;
     *moved = out.len != 4 + f->n_logits + 4 || memcmp(out.p + 4, f->logits, f->n_logits) != 0;
-    g2n_fx_statement(f, NULL, NULL, &st);
+    g2n_fx_statement(f, &st);
     st.output = NULL, st.off |= voff, st.g = vg ? vg : st.g;
     r = zkr_verify_ginfer2(pf.p, pf.len, &st, NULL, 0, NULL, NULL);
 out:

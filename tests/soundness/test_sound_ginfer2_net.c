@@ -59,12 +59,13 @@ static zkr_err run(g2n_fx *f, int64_t w00, const zkr_ginf2_popts *po, unsigned v
         r = zkr_prover_hcommit_sized(&f->p, t, n, n + f->wc[1].blind_vars, ZKR_GINF2_W_OPENINGS, &g,
                                      1, &f->wp[1], &f->wc[1]);
         free(t);
-        if (r != ZKR_OK)
+        if (r != ZKR_OK || (r = g2n_fx_mc(f, NULL, &f->mc)) != ZKR_OK)
             goto out;
+        zkr_ginf2_mc_digest(f->mc.p, f->mc.len, f->mcd); /* the cheat's model commitment */
     }
     if ((r = g2n_fx_prove_o(f, po, &g, &pf, &out)) != ZKR_OK)
         goto out;
-    g2n_fx_statement(f, NULL, NULL, &st);
+    g2n_fx_statement(f, &st);
     st.output = NULL, st.off |= voff;
     r = zkr_verify_ginfer2(pf.p, pf.len, &st, NULL, 0, NULL, NULL);
 out:

@@ -52,7 +52,7 @@ static inline int8_t g2afx_ref(int64_t x, int64_t x2, int relu)
 
 static inline zkr_err g2afx_init(g2afx *f, int same, int relu, uint64_t seed)
 {
-    const zkr_ginf2_cin c1 = {0u, 0u, 0, -128}, c2 = {2u, 1u, -128, -128};
+    const zkr_ginf2_cin c1 = {0u, 0u, 0, -128, 0u}, c2 = {2u, 1u, -128, -128, 0u};
     uint64_t s = seed * 0x9e3779b97f4a7c15ull + 7;
     size_t n2;
     zkr_err r;

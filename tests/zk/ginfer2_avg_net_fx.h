@@ -60,7 +60,10 @@ static inline void g2an_fx_prog_avg2(zkr_ml_gprog *g)
 
 static inline zkr_err g2an_fx_init_g(g2n_fx *f, uint64_t seed, void (*prog)(zkr_ml_gprog *));
 
-/* g2n_fx_init's model and record for avg_prog; the logits by zkr_ml_ginfer. */
+/*
+ * g2n_fx_init's model and dataset (g2n_fx_records) for avg_prog; the
+ * record's logits by zkr_ml_ginfer (the input bytes without the label).
+ */
 static inline zkr_err g2an_fx_init(g2n_fx *f, uint64_t seed)
 {
     return g2an_fx_init_g(f, seed, g2an_fx_prog);
@@ -104,19 +107,12 @@ static inline zkr_err g2an_fx_init_g(g2n_fx *f, uint64_t seed, void (*prog)(zkr_
         f->mp.m[i] = f->m[i], f->mp.b[i] = f->b[i], f->mp.shift[i] = 16;
         prm[i] = (zkr_ml_gparams){.w = f->w[i], .bias = bias[i], .mult = mult[i], .shift = 16};
     }
-    f->record_len = zkr_ml_gprog_elems(&f->g, 0);
-    r = ZKR_ERR_NOMEM;
-    if (!(f->record = malloc(f->record_len)))
-        goto out;
-    for (size_t k = 0; k < f->record_len; k++)
-        f->record[k] = (uint8_t)g2n_fx_rnd(&s);
-    for (size_t k = 0; k < sizeof f->sid; k++)
-        f->sid[k] = (uint8_t)(seed + 3 * k);
-    if ((r = zkr_ginf2_net_init(&f->net, &f->g, &f->mp, NULL)) != ZKR_OK ||
+    if ((r = g2n_fx_records(f, &s, seed)) != ZKR_OK ||
+        (r = zkr_ginf2_net_init(&f->net, &f->g, &f->mp, NULL)) != ZKR_OK ||
         (r = zkr_ml_gmodel_encode(&f->g, prm, &enc, NULL)) != ZKR_OK ||
         (r = zkr_ml_gmodel_decode(enc.p, enc.len, &m, NULL)) != ZKR_OK ||
         (r = zkr_ml_gtrace_init(&tr, &f->g)) != ZKR_OK ||
-        (r = zkr_ml_ginfer(m, f->record, f->record_len, &tr, NULL)) != ZKR_OK)
+        (r = zkr_ml_ginfer(m, f->record, f->record_len - 1, &tr, NULL)) != ZKR_OK)
         goto out;
     f->n_logits = zkr_ml_gprog_elems(&f->g, f->g.n_nodes - 1);
     memcpy(f->logits, tr.y[f->g.n_nodes - 1], f->n_logits);

@@ -28,7 +28,7 @@ typedef struct {
 static inline zkr_err g2kfx_init(g2kfx *f, uint64_t seed)
 {
     static const uint32_t c[2] = {3, 2};
-    const zkr_ginf2_cin in[2] = {{0, 0, 0, -128}, {1, 1, -128, -128}};
+    const zkr_ginf2_cin in[2] = {{0, 0, 0, -128, 0}, {1, 1, -128, -128, 0}};
     uint64_t s = seed * 0x9e3779b97f4a7c15ull + 3;
     zkr_err r;
 

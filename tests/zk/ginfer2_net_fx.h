@@ -4,7 +4,9 @@
  * max pool 2x2 -> dense) and LeNet-5 (tests/zk/geval_fixture.h's program),
  * random int8 weights, per-channel M scaled to the fan-in and biases, a
  * native reference inference (ml/graph.h's integer semantics, written out
- * here independently of the prover), and the commitments.
+ * here independently of the prover), and the commitments: a hiding dataset
+ * of G2N_FX_RECS records (inference@2's record commitments, the flat
+ * layout with a label) and the model commitment (zk/ginfer2_mc.h).
  */
 #ifndef ZKR_TESTS_ZK_GINFER2_NET_FX_H
 #define ZKR_TESTS_ZK_GINFER2_NET_FX_H
@@ -17,6 +19,8 @@
 #include "verifier/ginfer2.h"
 
 #define G2N_FX_MAX ZKR_GINF2_NET_MAX_NODES
+#define G2N_FX_RECS 3u  /* records of the fixture's dataset */
+#define G2N_FX_INDEX 1u /* the proven one */
 
 typedef struct {
     zkr_ml_gprog g;
@@ -24,10 +28,20 @@ typedef struct {
     zkr_ginf2_net net;
     int8_t *w[G2N_FX_MAX];
     int64_t *m[G2N_FX_MAX], *b[G2N_FX_MAX];
+    /* the dataset: G2N_FX_RECS records of c h w bytes and a label; record = recs[G2N_FX_INDEX] */
+    uint8_t *recs[G2N_FX_RECS];
     uint8_t *record;
     size_t record_len;
     int8_t logits[ZKR_ML_G_MAX_C];
     uint32_t n_logits;
+    /* g2n_fx_commit: the hiding dataset (inference@2's), the record's opening, the model's */
+    uint8_t rc[G2N_FX_RECS][ZKR_RECORD_COMMIT_BYTES], ro[ZKR_RECORD_OPENING_BYTES];
+    uint8_t root[ZKR_DIGEST_BYTES], dsc[ZKR_DIGEST_BYTES];
+    uint8_t path[ZKR_MERKLE_MAX_DEPTH][ZKR_DIGEST_BYTES];
+    size_t path_len;
+    zkr_infer2_record rec;
+    zkr_buf mc;
+    uint8_t mcd[ZKR_DIGEST_BYTES];
     zkr_hpcs_poly *xp, *wp[G2N_FX_MAX];
     zkr_hpcs_commitment xc, wc[G2N_FX_MAX];
     uint8_t sid[ZKR_DIGEST_BYTES];
@@ -113,8 +127,8 @@ static inline zkr_err g2n_fx_native(g2n_fx *f)
             r = ZKR_ERR_NOMEM;
             break;
         }
-        if (i == 0)
-            for (size_t k = 0; k < f->record_len; k++)
+        if (i == 0) /* the input bytes (the flat layout is C-major; the label after them) */
+            for (size_t k = 0; k + 1 < f->record_len; k++)
                 a[0][k] = f->record[k];
         else
             g2n_fx_native_node(f, i, a[i - 1], a[i]);
@@ -128,6 +142,26 @@ static inline zkr_err g2n_fx_native(g2n_fx *f)
     for (uint32_t i = 0; i < f->g.n_nodes; i++)
         free(a[i]);
     return r;
+}
+
+/*
+ * The dataset's records (c h w input bytes and a label, random from *s;
+ * f->record the proven one) and the statement id from seed. NOMEM.
+ */
+static inline zkr_err g2n_fx_records(g2n_fx *f, uint64_t *s, uint64_t seed)
+{
+    f->record_len = zkr_ginf2_record_len(&f->g);
+    for (uint32_t k = 0; k < G2N_FX_RECS; k++) {
+        if (!(f->recs[k] = malloc(f->record_len)))
+            return ZKR_ERR_NOMEM;
+        for (size_t j = 0; j < f->record_len; j++)
+            f->recs[k][j] = (uint8_t)g2n_fx_rnd(s);
+        f->recs[k][f->record_len - 1] %= 10u; /* the label */
+    }
+    f->record = f->recs[G2N_FX_INDEX];
+    for (size_t k = 0; k < sizeof f->sid; k++)
+        f->sid[k] = (uint8_t)(seed + 3 * k);
+    return ZKR_OK;
 }
 
 /*
@@ -166,13 +200,8 @@ static inline zkr_err g2n_fx_init(g2n_fx *f, int lenet, uint64_t seed)
         }
         f->mp.m[i] = f->m[i], f->mp.b[i] = f->b[i], f->mp.shift[i] = 16;
     }
-    f->record_len = zkr_ml_gprog_elems(&f->g, 0);
-    if (!(f->record = malloc(f->record_len)))
-        return ZKR_ERR_NOMEM;
-    for (size_t k = 0; k < f->record_len; k++)
-        f->record[k] = (uint8_t)g2n_fx_rnd(&s);
-    for (size_t k = 0; k < sizeof f->sid; k++)
-        f->sid[k] = (uint8_t)(seed + 3 * k);
+    if ((r = g2n_fx_records(f, &s, seed)) != ZKR_OK)
+        return r;
     if ((r = zkr_ginf2_net_init(&f->net, &f->g, &f->mp, NULL)) != ZKR_OK)
         return r;
     return g2n_fx_native(f);
@@ -194,7 +223,79 @@ static inline void g2n_fx_reduce(g2n_fx *f)
     f->reduced = 1;
 }
 
-/* The record's and the model's commitments for `proofs` proofs, from rng. */
+/*
+ * The dataset's hiding record commitments (inference@2's: each record
+ * committed for `proofs` proofs, keys from a seed drawn from rng), its root,
+ * commitment and the proven record's path and prover state.
+ */
+static inline zkr_err g2n_fx_dataset(g2n_fx *f, uint32_t proofs, zkr_zkrng *rng)
+{
+    uint8_t seed[32], leaves[G2N_FX_RECS][ZKR_DIGEST_BYTES], ro[ZKR_RECORD_OPENING_BYTES];
+    zkr_record_commitment rc;
+    zkr_err r = ZKR_OK;
+
+    zkr_zkrng_bytes(rng, seed, sizeof seed);
+    for (uint32_t k = 0; k < G2N_FX_RECS && r == ZKR_OK; k++) {
+        seed[0] ^= (uint8_t)k; /* one seed per record */
+        r = zkr_prover_record_commit(&f->p, f->recs[k], f->record_len,
+                                     ZKR_GINF2_X_OPENINGS * proofs, seed, sizeof seed, 1,
+                                     f->rc[k], k == G2N_FX_INDEX ? f->ro : ro);
+        zkr_infer2_record_leaf(f->rc[k], leaves[k]);
+    }
+    if (r != ZKR_OK ||
+        (r = zkr_merkle_root((const uint8_t(*)[ZKR_DIGEST_BYTES])leaves, G2N_FX_RECS, f->root)) !=
+            ZKR_OK ||
+        (r = zkr_merkle_inclusion_proof((const uint8_t(*)[ZKR_DIGEST_BYTES])leaves, G2N_FX_RECS,
+                                        G2N_FX_INDEX, f->path, &f->path_len)) != ZKR_OK ||
+        (r = zkr_record_commitment_decode(&f->p, f->rc[G2N_FX_INDEX], ZKR_RECORD_COMMIT_BYTES,
+                                          &rc)) != ZKR_OK ||
+        (r = zkr_prover_record_reopen(&f->p, f->record, f->record_len, f->rc[G2N_FX_INDEX], f->ro,
+                                      1, &f->xp)) != ZKR_OK)
+        return r;
+    f->xc = rc.comm;
+    zkr_infer2_dataset_commitment(G2N_FX_RECS, f->root, f->dsc);
+    memset(&f->rec, 0, sizeof f->rec);
+    f->rec.index = G2N_FX_INDEX, f->rec.n_records = G2N_FX_RECS;
+    memcpy(f->rec.root, f->root, ZKR_DIGEST_BYTES);
+    f->rec.record = f->record, f->rec.record_len = f->record_len;
+    f->rec.commitment = f->rc[G2N_FX_INDEX], f->rec.opening = f->ro;
+    f->rec.path = (const uint8_t(*)[ZKR_DIGEST_BYTES])f->path, f->rec.path_len = f->path_len;
+    return ZKR_OK;
+}
+
+/* The model commitment's encoding of f's weight commitments (roots[i] overrides node i's). */
+static inline zkr_err g2n_fx_mc(const g2n_fx *f, const zkr_hpcs_commitment *const *over,
+                                zkr_buf *out)
+{
+    zkr_ginf2_mc mc;
+
+    memset(&mc, 0, sizeof mc); /* borrowed arrays: never cleared */
+    if (zkr_ml_gprog_digest(&f->g, mc.program_digest, NULL) != ZKR_OK)
+        return ZKR_ERR_MALFORMED;
+    mc.n_nodes = f->g.n_nodes;
+    for (uint32_t i = 1; i < f->g.n_nodes; i++) {
+        uint8_t op = f->g.nodes[i].op;
+        if (!zkr_ginf2_mc_op_has_entry(op))
+            continue;
+        mc.op[i] = op, mc.shift[i] = f->mp.shift[i];
+        if (op == ZKR_ML_GOP_LOOKUP) { /* f->mp.t[i]: the table */
+            memcpy(mc.t[i], f->mp.t[i], sizeof mc.t[i]);
+            mc.shift[i] = 0;
+            continue;
+        }
+        if (op == ZKR_ML_GOP_ADD) { /* f->m[i] = {Ma, Mb} */
+            mc.add_m[i][0] = f->m[i][0], mc.add_m[i][1] = f->m[i][1];
+            continue;
+        }
+        mc.cout[i] = f->g.nodes[i].c;
+        mc.m[i] = f->m[i], mc.b[i] = f->b[i];
+        mc.w[i] = over && over[i] ? *over[i] : f->wc[i];
+    }
+    out->len = 0;
+    return zkr_ginf2_mc_encode(&mc, out);
+}
+
+/* The dataset's and the model's commitments for `proofs` proofs, from rng. */
 static inline zkr_err g2n_fx_commit(g2n_fx *f, uint32_t proofs, zkr_zkrng *rng)
 {
     zkr_err r;
@@ -203,11 +304,13 @@ static inline zkr_err g2n_fx_commit(g2n_fx *f, uint32_t proofs, zkr_zkrng *rng)
     f->xp = NULL;
     for (uint32_t i = 0; i < G2N_FX_MAX; i++)
         zkr_hpcs_poly_free(f->wp[i]), f->wp[i] = NULL;
-    if ((r = zkr_prover_ginf2_commit_record(&f->p, &f->net, f->record, f->record_len, proofs,
-                                            rng, &f->xp, &f->xc)) != ZKR_OK)
+    if ((r = g2n_fx_dataset(f, proofs, rng)) != ZKR_OK ||
+        (r = zkr_prover_ginf2_commit_model(&f->p, &f->net, (const int8_t *const *)f->w, proofs,
+                                           rng, f->wp, f->wc)) != ZKR_OK ||
+        (r = g2n_fx_mc(f, NULL, &f->mc)) != ZKR_OK)
         return r;
-    return zkr_prover_ginf2_commit_model(&f->p, &f->net, (const int8_t *const *)f->w, proofs, rng,
-                                         f->wp, f->wc);
+    zkr_ginf2_mc_digest(f->mc.p, f->mc.len, f->mcd);
+    return ZKR_OK;
 }
 
 static inline zkr_err g2n_fx_prove_o(g2n_fx *f, const zkr_ginf2_popts *po, zkr_zkrng *rng,
@@ -220,7 +323,7 @@ static inline zkr_err g2n_fx_prove_o(g2n_fx *f, const zkr_ginf2_popts *po, zkr_z
         o.off |= ZKR_GINF2_OFF_GRIND;
     memset(&in, 0, sizeof in);
     in.g = &f->g, in.net = &f->net, in.statement_id = f->sid;
-    in.record = f->record, in.record_len = f->record_len, in.x = f->xp, in.xc = &f->xc;
+    in.rec = &f->rec, in.x = f->xp, in.mc = f->mc.p, in.mc_len = f->mc.len;
     for (uint32_t i = 1; i < f->g.n_nodes; i++)
         in.wp[i] = f->wp[i], in.wc[i] = &f->wc[i];
     return zkr_prover_ginfer2(&f->p, &in, &o, rng, proof, out, NULL);
@@ -233,21 +336,61 @@ static inline zkr_err g2n_fx_prove(g2n_fx *f, zkr_zkrng *rng, zkr_buf *proof, zk
     return g2n_fx_prove_o(f, &o, rng, proof, out);
 }
 
-/* The statement over f's commitments (xc, wc override them when not NULL). */
-static inline void g2n_fx_statement(const g2n_fx *f, const zkr_hpcs_commitment *xc,
-                                    const zkr_hpcs_commitment *wc,
-                                    zkr_verifier_ginf2_statement *st)
+/* The statement over f's model commitment, dataset and record index. */
+static inline void g2n_fx_statement(const g2n_fx *f, zkr_verifier_ginf2_statement *st)
 {
     memset(st, 0, sizeof *st);
     st->param_set = ZKR_PARAM_SET_128;
     st->statement_id = f->sid;
-    st->g = &f->g, st->mp = &f->mp;
-    st->xc = xc ? xc : &f->xc;
-    for (uint32_t i = 1; i < f->g.n_nodes; i++)
-        st->wc[i] = f->wc[i].n_vars ? (wc ? wc : &f->wc[i]) : NULL;
+    st->g = &f->g;
+    st->model_commitment = f->mcd;
+    st->dataset_commitment = f->dsc;
+    st->record_index = G2N_FX_INDEX;
     st->output = f->logits, st->output_len = f->n_logits;
     if (f->reduced)
         st->params = &f->p, st->off = ZKR_GINF2_OFF_GRIND;
+}
+
+/* The offset of the model commitment's encoding in a proof's section 31 (0: none). */
+static inline size_t g2n_fx_mc_at(const uint8_t *pf, size_t len, size_t *mc_len)
+{
+    zkr_proof_view v;
+
+    if (zkr_proof_parse(pf, len, &v, NULL) != ZKR_OK)
+        return 0;
+    for (uint32_t k = 0; k < v.n_sections; k++)
+        if (v.tag[k] == ZKR_SEC_GINF2_ROOTS && v.len[k] >= 8) {
+            *mc_len = zkr_load_be32(v.body[k] + 4); /* after the version word */
+            return (size_t)(v.body[k] - pf) + 8;
+        }
+    return 0;
+}
+
+/*
+ * Verifies pf0 (f's proof) under f's statement naming enc's digest as the
+ * model commitment; carried: a copy of pf0 carrying enc in place of its
+ * own (same length). ZKR_ERR_USAGE when enc does not fit in place.
+ */
+static inline zkr_err g2n_fx_verify_mc(const g2n_fx *f, const zkr_buf *pf0, const zkr_buf *enc,
+                                       int carried)
+{
+    zkr_verifier_ginf2_statement st;
+    zkr_buf pf = {0};
+    uint8_t dd[ZKR_DIGEST_BYTES];
+    size_t at, len = 0;
+    zkr_err r = ZKR_ERR_USAGE;
+
+    if (zkr_buf_append(&pf, pf0->p, pf0->len) == ZKR_OK &&
+        (at = g2n_fx_mc_at(pf.p, pf.len, &len)) != 0 && len == enc->len) {
+        if (carried)
+            memcpy(pf.p + at, enc->p, len);
+        zkr_ginf2_mc_digest(enc->p, enc->len, dd);
+        g2n_fx_statement(f, &st);
+        st.model_commitment = dd;
+        r = zkr_verify_ginfer2(pf.p, pf.len, &st, NULL, 0, NULL, NULL);
+    }
+    zkr_buf_free(&pf);
+    return r;
 }
 
 static inline void g2n_fx_free(g2n_fx *f)
@@ -257,7 +400,9 @@ static inline void g2n_fx_free(g2n_fx *f)
         zkr_hpcs_poly_free(f->wp[i]);
         free(f->w[i]), free(f->m[i]), free(f->b[i]);
     }
-    free(f->record);
+    for (uint32_t k = 0; k < G2N_FX_RECS; k++)
+        free(f->recs[k]);
+    zkr_buf_free(&f->mc);
 }
 
 #endif

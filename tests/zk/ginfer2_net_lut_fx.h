@@ -75,7 +75,11 @@ typedef struct {
     int8_t t8[256];
 } g2nl_fx;
 
-/* The model (as g2n_fx_init's), the table, the record; logits by ml/ginfer.c. */
+/*
+ * The model (as g2n_fx_init's; f->mp.t[i] a LOOKUP's table, the model
+ * commitment's LOOKUP entry), the table, the dataset (g2n_fx_records);
+ * the record's logits by ml/ginfer.c (the input bytes without the label).
+ */
 /* kind G2NL_MAIN, G2NL_TWICE or G2NL_DAG (ADD: Ma = 16384 + i, Mb = 12000, shift 15). */
 static inline zkr_err g2nl_init(g2nl_fx *x, uint64_t seed, int kind)
 {
@@ -135,20 +139,15 @@ static inline zkr_err g2nl_init(g2nl_fx *x, uint64_t seed, int kind)
         f->mp.m[i] = f->m[i], f->mp.b[i] = f->b[i], f->mp.shift[i] = 16;
         prm[i].w = f->w[i], prm[i].mult = mu[i], prm[i].bias = bi[i], prm[i].shift = 16;
     }
-    f->record_len = zkr_ml_gprog_elems(&f->g, 0);
-    if (!(f->record = malloc(f->record_len)))
-        return ZKR_ERR_NOMEM;
-    for (size_t k = 0; k < f->record_len; k++)
-        f->record[k] = (uint8_t)g2n_fx_rnd(&s);
-    for (size_t k = 0; k < sizeof f->sid; k++)
-        f->sid[k] = (uint8_t)(seed + 3 * k);
+    if ((r = g2n_fx_records(f, &s, seed)) != ZKR_OK) /* the dataset (version 3) */
+        return r;
     if ((r = zkr_ginf2_net_init(&f->net, &f->g, &f->mp, NULL)) != ZKR_OK)
         return r;
     /* native inference: ml/ginfer.c on the encoded graph model */
     if ((r = zkr_ml_gmodel_encode(&f->g, prm, &mb, NULL)) == ZKR_OK &&
         (r = zkr_ml_gmodel_decode(mb.p, mb.len, &gm, NULL)) == ZKR_OK &&
         (r = zkr_ml_gtrace_init(&tr, &f->g)) == ZKR_OK &&
-        (r = zkr_ml_ginfer(gm, f->record, f->record_len, &tr, NULL)) == ZKR_OK) {
+        (r = zkr_ml_ginfer(gm, f->record, f->record_len - 1, &tr, NULL)) == ZKR_OK) {
         uint32_t last = f->g.n_nodes - 1;
         f->n_logits = zkr_ml_gprog_elems(&f->g, last);
         memcpy(f->logits, tr.y[last], f->n_logits);

@@ -4,14 +4,17 @@
  * pool 2x2/2 -> average pool 3x3/1 pad 1 -> conv 4 3x3 pad 1 -> global
  * average pool 4x4 -> dense 3): an AVGPOOL reads a max pooling's V, a conv
  * reads an AVGPOOL's V, a GAP reads a requantization's V (no ReLU: in_off
- * -128), a dense reads the GAP's V. At the production parameters
- * (--production, the test zk-ginfer2-avg-net-prod, plain build only): the
- * proof verifies, its logits equal native inference (ml/ginfer.c's
- * zkr_ml_ginfer on the encoded model), a bit flip and another expected
- * output are refused, the composed soundness reaches the target. On the
- * tests' reduced set: byte-identical proofs from the same seeds; a program
- * ending in an average pooling and one pooling the record are refused
- * before the proof is read.
+ * -128), a dense reads the GAP's V; version 3: the record one of a hiding
+ * dataset, the model behind its commitment (tests/zk/ginfer2_net_fx.h;
+ * AVGPOOL nodes have no entry). On the tests' reduced set (both builds):
+ * proven and verifies against native inference's logits (ml/ginfer.c's
+ * zkr_ml_ginfer on the encoded model), byte-identical proofs from the same
+ * seeds, 16 bit flips and a truncation refused; a program ending in an
+ * average pooling and one pooling the record are refused before the proof
+ * is read. With --production (zk-ginfer2-avg-net-prod, plain build only), at the
+ * production parameters: the proof verifies, its logits equal native
+ * inference, a bit flip and another expected output are refused, the
+ * composed soundness reaches the target.
  */
 #include <math.h>
 
@@ -46,7 +49,7 @@ static zkr_err verify(const g2n_fx *f, const uint8_t *pf, size_t len)
 {
     zkr_verifier_ginf2_statement st;
 
-    g2n_fx_statement(f, NULL, NULL, &st);
+    g2n_fx_statement(f, &st);
     return zkr_verify_ginfer2(pf, len, &st, NULL, 0, NULL, NULL);
 }
 
@@ -67,7 +70,7 @@ static void production(zkr_tap *t)
                "requant, maxpool, avgpool, conv, requant, GAP, dense, requant)", (int)e, pf.len);
     if (e != ZKR_OK)
         goto out;
-    g2n_fx_statement(f, NULL, NULL, &st);
+    g2n_fx_statement(f, &st);
     st.output = NULL;
     e = zkr_verify_ginfer2(pf.p, pf.len, &st, y, sizeof y, &ny, NULL);
     zkr_tap_ok(t, e == ZKR_OK && ny == 3 && memcmp(y, f->logits, ny) == 0,
@@ -76,7 +79,7 @@ static void production(zkr_tap *t)
     pf.p[pf.len - 333] ^= 8;
     zkr_tap_ok(t, verify(f, pf.p, pf.len) != ZKR_OK, "a bit flip is refused");
     pf.p[pf.len - 333] ^= 8;
-    g2n_fx_statement(f, NULL, NULL, &st);
+    g2n_fx_statement(f, &st);
     memcpy(other, f->logits, 3), other[2] = (int8_t)(other[2] ^ 1);
     st.output = other;
     zkr_tap_ok(t, zkr_verify_ginfer2(pf.p, pf.len, &st, NULL, 0, NULL, NULL) ==
@@ -107,7 +110,7 @@ static void refused_first(zkr_tap *t, const g2n_fx *f)
     zkr_err e;
 
     g.n_nodes = 6; /* ... conv, GAP: the last node an average pooling */
-    g2n_fx_statement(f, NULL, NULL, &st);
+    g2n_fx_statement(f, &st);
     st.g = &g;
     zkr_diag_clear(&dg);
     e = zkr_verify_ginfer2(junk, sizeof junk, &st, NULL, 0, NULL, &dg);

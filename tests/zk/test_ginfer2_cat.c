@@ -86,8 +86,8 @@ int main(int argc, char **argv)
     {
         zkr_ginf2_cat q;
         const uint32_t c[5] = {1, 1, 1, 1, 1};
-        const zkr_ginf2_cin in[5] = {{0, 0, 0, -128}, {0, 0, 0, -128}, {0, 0, 0, -128},
-                                     {0, 0, 0, -128}, {0, 0, 0, -128}};
+        const zkr_ginf2_cin in[5] = {{0, 0, 0, -128, 0}, {0, 0, 0, -128, 0}, {0, 0, 0, -128, 0},
+                                     {0, 0, 0, -128, 0}, {0, 0, 0, -128, 0}};
         zkr_tap_ok(&t, zkr_ginf2_cat_init(&q, 1, c, in, 4, 4) == ZKR_ERR_MALFORMED &&
                            zkr_ginf2_cat_init(&q, 5, c, in, 4, 4) == ZKR_ERR_MALFORMED &&
                            zkr_ginf2_cat_init(&q, 4, c, in, 4, 4) == ZKR_OK,

@@ -147,7 +147,7 @@ static zkr_err dense_init(chain *c, uint64_t seed)
     if ((e = zkr_cnn_win_init(&g, G2FX_CO, 2, 2, 2, 2, 1, 1, 1, 1, pads)) != ZKR_OK ||
         (e = zkr_cnn_conv_init(&c->dn, &g, G2D_CO, 0)) != ZKR_OK)
         return e;
-    c->din = (zkr_ginf2_cin){c->pl.le + c->pl.lsl, (uint32_t)ZKR_G2P_YB << c->pl.le, -128, -128};
+    c->din = (zkr_ginf2_cin){c->pl.le + c->pl.lsl, (uint32_t)ZKR_G2P_YB << c->pl.le, -128, -128, 0u};
     for (uint32_t ch = 0; ch < G2FX_CO; ch++)
         for (uint32_t oy = 0; oy < 2; oy++)
             for (uint32_t ox = 0; ox < 2; ox++)
@@ -203,7 +203,7 @@ static int output_ok(const chain *c)
  */
 static void u8_conv(zkr_tap *t, g2fx *f, zkr_zkrng *g)
 {
-    zkr_ginf2_cin in8 = {0u, 0u, 0, 0}, plain = ZKR_GINF2_CIN_PLAIN;
+    zkr_ginf2_cin in8 = {0u, 0u, 0, 0, 0u}, plain = ZKR_GINF2_CIN_PLAIN;
     zkr_ginf2_popts o = {1, 0, 0, 0, 1, 0};
     const zkr_cnn_win *cg = &f->c.g;
     size_t nx = (size_t)1 << zkr_cnn_in_vars(cg), ny = (size_t)1 << zkr_cnn_conv_y_vars(&f->c);

@@ -29,7 +29,7 @@ int main(int argc, char **argv)
         e = g2n_fx_prove(f, &g, &pf, &out);
     zkr_tap_ok(&t, e == ZKR_OK && f->net.n_rel == 12, "LeNet-5 proven (%d, %zu bytes)", (int)e,
                pf.len);
-    g2n_fx_statement(f, NULL, NULL, &st);
+    g2n_fx_statement(f, &st);
     e = zkr_verify_ginfer2(pf.p, pf.len, &st, NULL, 0, NULL, NULL);
     zkr_tap_ok(&t, e == ZKR_OK, "verifies: the proven logits are the reference inference's (%d)",
                (int)e);

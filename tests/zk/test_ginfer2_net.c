@@ -1,28 +1,36 @@
 /*
- * zk-ginfer2-net: the whole graph-inference@2 proof of a small CNN (1 x 6
- * x 6 record -> conv 3x3 ReLU -> max pool 2x2 -> dense 3, public logits).
- * At the production parameters, once: the proof verifies, the proven
- * logits equal the reference inference, a bit flip is refused, the
- * soundness figure is >= the target. On the tests' reduced set
- * (g2n_fx_reduce: no grinding, 16 queries, rate 1/2, prover and verifier
- * alike; the same checks), over one honest proof: the same seeds give
- * byte-identical proofs; 24 bit flips, a truncation, a trailing byte,
- * another version word, another statement id, another record or model
- * commitment, another expected output and a flipped logit in the proof
- * are refused; a second proof over commitments made for one is refused
- * (budget).
+ * zk-ginfer2-net: the whole graph-inference@2 proof (version 3) of a small
+ * CNN (1 x 6 x 6 record -> conv 3x3 ReLU -> max pool 2x2 -> dense 3,
+ * public logits), its record one of a hiding dataset of three (inference@2's
+ * record commitments, the flat layout and a label), its model behind a
+ * model commitment (zk/ginfer2_mc.h). At the production parameters, once:
+ * the proof verifies, the proven logits equal the reference inference, a
+ * bit flip is refused, the soundness figure is >= the target. On the
+ * tests' reduced set (g2n_fx_reduce: no grinding, 16 queries, rate 1/2,
+ * prover and verifier alike; the same checks), over one honest proof: the
+ * same seeds give byte-identical proofs; 24 bit flips, a truncation, a
+ * trailing byte, versions 2 and 1 relabelled, another statement id,
+ * another expected output and a flipped logit in the proof are refused;
+ * the record binding's twins (another record index, another record of the
+ * same dataset, another dataset, a path for another dataset, a record
+ * commitment not in the dataset) and the model's (another model's
+ * commitment, one root named for two nodes, two nodes' roots swapped,
+ * another model's commitment carried) are refused; a second proof over
+ * commitments made for one is refused (budget); the model commitment's
+ * decoder is strict, and a graph model committed from a seed reopens (and
+ * another key, or a budget needing other blinding sizes, does not), and a
+ * proof made through it verifies.
  */
 #include <math.h>
 
 #include "tests/tap.h"
 #include "tests/zk/ginfer2_net_fx.h"
 
-static zkr_err verify(const g2n_fx *f, const zkr_hpcs_commitment *xc,
-                      const zkr_hpcs_commitment *wc, const uint8_t *pf, size_t len)
+static zkr_err verify(const g2n_fx *f, const uint8_t *pf, size_t len)
 {
     zkr_verifier_ginf2_statement st;
 
-    g2n_fx_statement(f, xc, wc, &st);
+    g2n_fx_statement(f, &st);
     return zkr_verify_ginfer2(pf, len, &st, NULL, 0, NULL, NULL);
 }
 
@@ -82,14 +90,14 @@ static void production(zkr_tap *t)
                "pool, dense, requant)", (int)e, pf.len);
     if (e != ZKR_OK)
         goto out;
-    g2n_fx_statement(f, NULL, NULL, &st);
+    g2n_fx_statement(f, &st);
     st.output = NULL;
     e = zkr_verify_ginfer2(pf.p, pf.len, &st, y, sizeof y, &ny, NULL);
     zkr_tap_ok(t, e == ZKR_OK && ny == f->n_logits && memcmp(y, f->logits, ny) == 0,
                "verifies; the proven logits equal the reference inference (%d: %d %d %d)",
                (int)e, y[0], y[1], y[2]);
     pf.p[pf.len - 333] ^= 8;
-    zkr_tap_ok(t, verify(f, NULL, NULL, pf.p, pf.len) != ZKR_OK, "a bit flip is refused");
+    zkr_tap_ok(t, verify(f, pf.p, pf.len) != ZKR_OK, "a bit flip is refused");
     pf.p[pf.len - 333] ^= 8;
     for (uint32_t i = 1; i < f->net.n; i++)
         we[i] = f->wc[i].blind_vars;
@@ -117,12 +125,11 @@ static void refused_first(zkr_tap *t, const g2n_fx *f)
     static const uint8_t junk[3] = {0xde, 0xad, 0x00};
     zkr_verifier_ginf2_statement st;
     zkr_ml_gprog g = f->g;
-    zkr_hpcs_commitment xc = f->xc;
     zkr_diag dg;
     zkr_err e;
 
     g.n_nodes = 3; /* input, conv, max pool: the last node a pooling */
-    g2n_fx_statement(f, NULL, NULL, &st);
+    g2n_fx_statement(f, &st);
     st.g = &g;
     zkr_diag_clear(&dg);
     e = zkr_verify_ginfer2(junk, sizeof junk, &st, NULL, 0, NULL, &dg);
@@ -130,12 +137,13 @@ static void refused_first(zkr_tap *t, const g2n_fx *f)
                "a program ending in a max pooling is refused before the proof is read (%d: %s)",
                (int)e, dg.msg);
     g = f->g;
-    g.nodes[2].op = ZKR_ML_GOP_CONCAT; /* LOOKUP has its relation now (zk/ginfer2_lut.h) */
+    /* every op has its relation now (LOOKUP, CONCAT too): an INPUT past node 0 has none */
+    g.nodes[2].op = ZKR_ML_GOP_INPUT;
     zkr_diag_clear(&dg);
     e = zkr_verify_ginfer2(junk, sizeof junk, &st, NULL, 0, NULL, &dg);
     zkr_tap_ok(t, e == ZKR_ERR_UNSUPPORTED && strstr(dg.msg, "no zero-knowledge relation"),
-               "a node without a relation (concat) is refused before the proof is read "
-               "(%d: %s)", (int)e, dg.msg);
+               "a node without a relation (an INPUT past node 0) is refused before the proof is "
+               "read (%d: %s)", (int)e, dg.msg);
     g = f->g;
     g.nodes[3].in[0] = 0; /* the dense reads the record too (a DAG, but two readers of it) */
     zkr_diag_clear(&dg);
@@ -156,23 +164,246 @@ static void refused_first(zkr_tap *t, const g2n_fx *f)
     zkr_tap_ok(t, e == ZKR_ERR_UNSUPPORTED && strstr(dg.msg, "reads a CONV / DENSE"),
                "a max pooling over the record is refused before the proof is read (%d: %s)",
                (int)e, dg.msg);
-    g2n_fx_statement(f, NULL, NULL, &st);
-    xc.n_vars++;
-    st.xc = &xc;
+    g2n_fx_statement(f, &st);
+    st.model_commitment = NULL;
     e = zkr_verify_ginfer2(junk, sizeof junk, &st, NULL, 0, NULL, NULL);
+    zkr_tap_ok(t, e == ZKR_ERR_USAGE,
+               "a statement without a model commitment is refused before the proof is read (%d)",
+               (int)e);
+}
+
+/* Section 31's binding in pf: the model commitment's bytes (*mc, *mc_len) and the record's at *rb. */
+static int bind_of(const zkr_buf *pf, size_t *mc, size_t *mc_len, size_t *rb)
+{
+    size_t at = section_at(pf->p, pf->len, ZKR_SEC_GINF2_ROOTS);
+
+    if (!at)
+        return 0;
+    *mc = at + 8;
+    *mc_len = zkr_load_be32(pf->p + at + 4);
+    *rb = *mc + *mc_len; /* u64 n | root | u64 index | rc | u32 path_len | path */
+    return 1;
+}
+
+/* Verifies a copy of pf with f's statement changed by (idx, dsc, mcd) (NULL: f's). */
+static zkr_err verify_st(const g2n_fx *f, const zkr_buf *pf, uint64_t idx, const uint8_t *dsc,
+                         const uint8_t *mcd, zkr_diag *dg)
+{
+    zkr_verifier_ginf2_statement st;
+
+    g2n_fx_statement(f, &st);
+    st.record_index = idx;
+    if (dsc)
+        st.dataset_commitment = dsc;
+    if (mcd)
+        st.model_commitment = mcd;
+    zkr_diag_clear(dg);
+    return zkr_verify_ginfer2(pf->p, pf->len, &st, NULL, 0, NULL, dg);
+}
+
+/* The record binding's reject twins. */
+static void record_twins(zkr_tap *t, const g2n_fx *f, const g2n_fx *f2, const zkr_buf *pf0)
+{
+    zkr_buf pf = {0};
+    size_t mc, mcl, rb;
+    uint8_t leaves[G2N_FX_RECS][ZKR_DIGEST_BYTES], path[ZKR_MERKLE_MAX_DEPTH][ZKR_DIGEST_BYTES];
+    size_t plen = 0;
+    zkr_diag dg;
+    zkr_err e;
+
+    if (zkr_buf_append(&pf, pf0->p, pf0->len) != ZKR_OK || !bind_of(&pf, &mc, &mcl, &rb))
+        return (void)zkr_tap_ok(t, 0, "record twins: the proof's section 31");
+    e = verify_st(f, &pf, 0, NULL, NULL, &dg);
+    zkr_tap_ok(t, e == ZKR_ERR_MISMATCH_INPUT, "another record index is refused (%d: %s)", (int)e,
+               dg.msg);
+    e = verify_st(f, &pf, G2N_FX_INDEX, f2->dsc, NULL, &dg);
+    zkr_tap_ok(t, e == ZKR_ERR_MISMATCH_DATASET, "another dataset is refused (%d: %s)", (int)e,
+               dg.msg);
+    /* another record of the same dataset: record 0's commitment, index and path */
+    for (uint32_t k = 0; k < G2N_FX_RECS; k++)
+        zkr_infer2_record_leaf(f->rc[k], leaves[k]);
+    e = zkr_merkle_inclusion_proof((const uint8_t(*)[ZKR_DIGEST_BYTES])leaves, G2N_FX_RECS, 0,
+                                   path, &plen);
+    if (e == ZKR_OK && plen == f->path_len) {
+        zkr_store_be64(pf.p + rb + 40, 0);
+        memcpy(pf.p + rb + 48, f->rc[0], ZKR_RECORD_COMMIT_BYTES);
+        memcpy(pf.p + rb + 100, path, plen * ZKR_DIGEST_BYTES);
+        e = verify_st(f, &pf, 0, NULL, NULL, &dg);
+    } else {
+        e = ZKR_ERR_USAGE;
+    }
+    zkr_tap_ok(t, e == ZKR_ERR_VERIFY,
+               "another record of the same dataset (its commitment, index, path) is refused by "
+               "the relations (%d: %s)", (int)e, dg.msg);
+    memcpy(pf.p, pf0->p, pf.len);
+    /* a path for another dataset: f2's root carried, f2's dataset named */
+    memcpy(pf.p + rb + 8, f2->root, ZKR_DIGEST_BYTES);
+    e = verify_st(f, &pf, G2N_FX_INDEX, f2->dsc, NULL, &dg);
+    zkr_tap_ok(t, e == ZKR_ERR_MISMATCH_INPUT, "a path for another dataset is refused (%d: %s)",
+               (int)e, dg.msg);
+    memcpy(pf.p, pf0->p, pf.len);
+    memcpy(pf.p + rb + 48, f2->rc[G2N_FX_INDEX], ZKR_RECORD_COMMIT_BYTES);
+    e = verify_st(f, &pf, G2N_FX_INDEX, NULL, NULL, &dg);
     zkr_tap_ok(t, e == ZKR_ERR_MISMATCH_INPUT,
-               "a record commitment of another size is refused before the proof is read (%d)",
-               (int)e);
-    g2n_fx_statement(f, NULL, NULL, &st);
-    st.wc[3] = &f->xc; /* 2^6 values for the dense's 2^5 */
-    e = zkr_verify_ginfer2(junk, sizeof junk, &st, NULL, 0, NULL, NULL);
+               "a record commitment not in the dataset is refused (%d: %s)", (int)e, dg.msg);
+    zkr_buf_free(&pf);
+}
+
+/* The model commitment's reject twins (the encoding in the proof replaced, same length). */
+static void model_twins(zkr_tap *t, const g2n_fx *f, const g2n_fx *f2, const zkr_buf *pf0)
+{
+    zkr_buf pf = {0}, enc = {0};
+    size_t mc, mcl, rb;
+    uint8_t dg2[ZKR_DIGEST_BYTES];
+    const zkr_hpcs_commitment *dup[G2N_FX_MAX] = {0}, *swap[G2N_FX_MAX] = {0};
+    zkr_diag dg;
+    zkr_err e;
+
+    if (zkr_buf_append(&pf, pf0->p, pf0->len) != ZKR_OK || !bind_of(&pf, &mc, &mcl, &rb))
+        return (void)zkr_tap_ok(t, 0, "model twins: the proof's section 31");
+    e = verify_st(f, &pf, G2N_FX_INDEX, NULL, f2->mcd, &dg);
     zkr_tap_ok(t, e == ZKR_ERR_MISMATCH_MODEL,
-               "a weight commitment of another size is refused before the proof is read (%d)",
+               "another model's commitment named is refused (%d: %s)", (int)e, dg.msg);
+    memcpy(pf.p + mc, f2->mc.p, mcl);
+    e = f2->mc.len == mcl ? verify_st(f, &pf, G2N_FX_INDEX, NULL, f2->mcd, &dg) : ZKR_ERR_USAGE;
+    zkr_tap_ok(t, e == ZKR_ERR_VERIFY,
+               "another model's commitment carried and named is refused by the relations (%d)",
                (int)e);
-    st.wc[3] = NULL;
-    e = zkr_verify_ginfer2(junk, sizeof junk, &st, NULL, 0, NULL, NULL);
+    dup[3] = &f->wc[1]; /* the dense named with the conv's root (both 2^5 values) */
+    e = g2n_fx_mc(f, dup, &enc);
+    if (e == ZKR_OK && enc.len == mcl) {
+        memcpy(pf.p + mc, enc.p, mcl);
+        zkr_ginf2_mc_digest(enc.p, enc.len, dg2);
+        e = verify_st(f, &pf, G2N_FX_INDEX, NULL, dg2, &dg);
+    }
+    zkr_tap_ok(t, e == ZKR_ERR_MISMATCH_MODEL && strstr(dg.msg, "one root"),
+               "one root named for two nodes is refused (%d: %s)", (int)e, dg.msg);
+    swap[1] = &f->wc[3], swap[3] = &f->wc[1];
+    e = g2n_fx_mc(f, swap, &enc);
+    if (e == ZKR_OK && enc.len == mcl) {
+        memcpy(pf.p + mc, enc.p, mcl);
+        zkr_ginf2_mc_digest(enc.p, enc.len, dg2);
+        e = verify_st(f, &pf, G2N_FX_INDEX, NULL, dg2, &dg);
+    }
+    zkr_tap_ok(t, f->wc[1].n_vars == f->wc[3].n_vars && e == ZKR_ERR_VERIFY,
+               "the conv's and the dense's W swapped (same size) are refused (%d)", (int)e);
+    zkr_buf_free(&pf), zkr_buf_free(&enc);
+}
+
+
+/* f's model as a quantized graph model file, decoded (ml/ml.h). */
+static zkr_err fx_gmodel(const g2n_fx *f, zkr_ml_gmodel **gm)
+{
+    zkr_ml_gparams pr[G2N_FX_MAX];
+    uint32_t mult[G2N_FX_MAX][4];
+    int32_t bias[G2N_FX_MAX][4];
+    zkr_buf b = {0};
+    zkr_err r;
+
+    memset(pr, 0, sizeof pr);
+    for (uint32_t i = 1; i < f->g.n_nodes; i++) {
+        if (!f->m[i])
+            continue;
+        for (uint32_t c = 0; c < f->g.nodes[i].c && c < 4; c++)
+            mult[i][c] = (uint32_t)f->m[i][c], bias[i][c] = (int32_t)f->b[i][c];
+        pr[i].w = f->w[i], pr[i].mult = mult[i], pr[i].bias = bias[i], pr[i].shift = 16;
+    }
+    if ((r = zkr_ml_gmodel_encode(&f->g, pr, &b, NULL)) == ZKR_OK)
+        r = zkr_ml_gmodel_decode(b.p, b.len, gm, NULL);
+    zkr_buf_free(&b);
+    return r;
+}
+
+/*
+ * The model commitment from a graph model (zkr_prover_ginfer2_commit): the
+ * same seed gives the same bytes, it reopens (another key or budget does
+ * not), its encoding decodes strictly and fits the program, and a proof
+ * made through zkr_ginf2_model_input over f2's dataset verifies.
+ */
+static void model_commit(zkr_tap *t, g2n_fx *f2)
+{
+    static const uint8_t seed[32] = {5, 4, 3};
+    zkr_ml_gmodel *m = NULL;
+    zkr_ginf2_model *gm = NULL, *gm2 = NULL;
+    zkr_buf enc = {0}, enc2 = {0}, pf = {0}, out = {0};
+    uint8_t op[ZKR_GINF2_OPENING_BYTES], op2[ZKR_GINF2_OPENING_BYTES], dg[ZKR_DIGEST_BYTES];
+    zkr_ginf2_mc mc;
+    zkr_ginf2_pub mp;
+    zkr_err e;
+
+    e = fx_gmodel(f2, &m);
+    if (e == ZKR_OK)
+        e = zkr_prover_ginfer2_commit(&f2->p, m, 2, seed, sizeof seed, 1, &gm, &enc, op, NULL);
+    if (e == ZKR_OK)
+        e = zkr_prover_ginfer2_commit(&f2->p, m, 2, seed, sizeof seed, 1, &gm2, &enc2, op2, NULL);
+    zkr_tap_ok(t, e == ZKR_OK && enc.len == enc2.len && memcmp(enc.p, enc2.p, enc.len) == 0 &&
+                      memcmp(op, op2, sizeof op) == 0 && zkr_ginf2_model_proofs_left(gm) == 2,
+               "model commitment: committed from a graph model; the same seed gives the same "
+               "bytes (%d, %zu bytes)", (int)e, enc.len);
+    if (e != ZKR_OK)
+        goto out;
+    zkr_ginf2_model_free(gm2), gm2 = NULL;
+    e = zkr_prover_ginfer2_reopen(&f2->p, m, enc.p, enc.len, op, 1, &gm2, NULL);
+    zkr_tap_ok(t, e == ZKR_OK, "model commitment: reopens from the model and the opening (%d)",
+               (int)e);
+    zkr_ginf2_model_free(gm2), gm2 = NULL;
+    op[20] ^= 1;
+    e = zkr_prover_ginfer2_reopen(&f2->p, m, enc.p, enc.len, op, 1, &gm2, NULL);
+    op[20] ^= 1;
+    zkr_tap_ok(t, e == ZKR_ERR_MISMATCH_MODEL, "model commitment: another key is refused (%d)",
+               (int)e);
+    op[6] = 7; /* budget 2 -> 1794: other blinding sizes (the budget is bound through them) */
+    e = zkr_prover_ginfer2_reopen(&f2->p, m, enc.p, enc.len, op, 1, &gm2, NULL);
+    op[6] = 0;
     zkr_tap_ok(t, e == ZKR_ERR_MISMATCH_MODEL,
-               "a missing weight commitment is refused before the proof is read (%d)", (int)e);
+               "model commitment: a budget needing more blinding is refused (%d)", (int)e);
+    e = zkr_ginf2_mc_decode(&f2->p, enc.p, enc.len, &mc);
+    if (e == ZKR_OK)
+        e = zkr_ginf2_mc_fit(&f2->g, &mc, &mp, NULL);
+    zkr_tap_ok(t, e == ZKR_OK && zkr_ginf2_mc_has_w(&mc, 1) && zkr_ginf2_mc_has_w(&mc, 3) &&
+                      !mc.op[2] && mp.shift[3] == 16 &&
+                      mp.m[1][1] == f2->m[1][1] && mp.b[3][2] == f2->b[3][2],
+               "model commitment: decodes and fits the program (M, b, shift public) (%d)", (int)e);
+    zkr_ginf2_mc_clear(&mc);
+    {
+        int strict = 1;
+        strict &= zkr_ginf2_mc_decode(&f2->p, enc.p, enc.len - 1, &mc) == ZKR_ERR_MALFORMED;
+        (void)!zkr_buf_append(&enc2, "", 1);
+        strict &= zkr_ginf2_mc_decode(&f2->p, enc2.p, enc2.len, &mc) == ZKR_ERR_MALFORMED;
+        enc.p[11] = 1; /* version 2 -> 1 */
+        strict &= zkr_ginf2_mc_decode(&f2->p, enc.p, enc.len, &mc) == ZKR_ERR_MALFORMED;
+        enc.p[11] = 2;
+        enc.p[5] ^= 1; /* the magic */
+        strict &= zkr_ginf2_mc_decode(&f2->p, enc.p, enc.len, &mc) == ZKR_ERR_MALFORMED;
+        enc.p[5] ^= 1;
+        zkr_tap_ok(t, strict, "model commitment: truncation, a trailing byte, version 1, another "
+                              "magic are refused");
+    }
+    {
+        zkr_prover_ginf2_in in;
+        zkr_verifier_ginf2_statement st;
+        zkr_ginf2_popts o = {1, ZKR_GINF2_OFF_GRIND, 0, 0, 0, 0};
+        zkr_zkrng g;
+        memset(&in, 0, sizeof in);
+        zkr_ginf2_model_input(gm, &in);
+        in.statement_id = f2->sid, in.rec = &f2->rec, in.x = f2->xp;
+        e = seeded(&g, 31);
+        if (e == ZKR_OK)
+            e = zkr_prover_ginfer2(&f2->p, &in, &o, &g, &pf, &out, NULL);
+        zkr_zkrng_wipe(&g);
+        zkr_ginf2_mc_digest(enc.p, enc.len, dg);
+        g2n_fx_statement(f2, &st);
+        st.model_commitment = dg;
+        if (e == ZKR_OK)
+            e = zkr_verify_ginfer2(pf.p, pf.len, &st, NULL, 0, NULL, NULL);
+        zkr_tap_ok(t, e == ZKR_OK && zkr_ginf2_model_proofs_left(gm) == 1,
+                   "a proof through the committed graph model verifies against its digest (%d)",
+                   (int)e);
+    }
+out:
+    zkr_ginf2_model_free(gm), zkr_ginf2_model_free(gm2);
+    zkr_ml_gmodel_free(m);
+    zkr_buf_free(&enc), zkr_buf_free(&enc2), zkr_buf_free(&pf), zkr_buf_free(&out);
 }
 
 int main(int argc, char **argv)
@@ -188,7 +419,7 @@ int main(int argc, char **argv)
         return zkr_tap_ok(&t, 0, "fixture"), zkr_tap_done(&t);
     g2n_fx_reduce(&f), g2n_fx_reduce(&f2);
     e = commit_prove(&f, 1, &pf, &out);
-    zkr_tap_ok(&t, e == ZKR_OK && verify(&f, NULL, NULL, pf.p, pf.len) == ZKR_OK,
+    zkr_tap_ok(&t, e == ZKR_OK && verify(&f, pf.p, pf.len) == ZKR_OK,
                "reduced set: proven and verifies against the expected output (%d, %zu bytes)",
                (int)e, pf.len);
     e = commit_prove(&f, 1, &pf2, &out2);
@@ -200,18 +431,18 @@ int main(int argc, char **argv)
         for (size_t k = 0; k < 24 && pf.len; k++) {
             size_t at = (k * 104729u + 11u) % pf.len;
             pf.p[at] ^= (uint8_t)(1u << (k % 8));
-            flips &= verify(&f, NULL, NULL, pf.p, pf.len) != ZKR_OK;
+            flips &= verify(&f, pf.p, pf.len) != ZKR_OK;
             pf.p[at] ^= (uint8_t)(1u << (k % 8));
         }
         zkr_tap_ok(&t, flips, "24 bit flips are refused");
     }
-    zkr_tap_ok(&t, verify(&f, NULL, NULL, pf.p, pf.len - 1) == ZKR_ERR_MALFORMED,
+    zkr_tap_ok(&t, verify(&f, pf.p, pf.len - 1) == ZKR_ERR_MALFORMED,
                "a truncated proof is refused (malformed)");
     {
         uint8_t *big = malloc(pf.len + 1);
         if (big) {
             memcpy(big, pf.p, pf.len), big[pf.len] = 0;
-            zkr_tap_ok(&t, verify(&f, NULL, NULL, big, pf.len + 1) == ZKR_ERR_MALFORMED,
+            zkr_tap_ok(&t, verify(&f, big, pf.len + 1) == ZKR_ERR_MALFORMED,
                        "a trailing byte is refused (malformed)");
             free(big);
         }
@@ -221,24 +452,29 @@ int main(int argc, char **argv)
         zkr_diag dg;
         zkr_verifier_ginf2_statement st;
         zkr_diag_clear(&dg);
-        g2n_fx_statement(&f, NULL, NULL, &st);
-        pf.p[at + 3] ^= 3; /* the version word, big-endian: 2 -> 1, the relations-only version */
-        e = zkr_verify_ginfer2(pf.p, pf.len, &st, NULL, 0, NULL, &dg);
-        pf.p[at + 3] ^= 3;
-        zkr_tap_ok(&t, at && e == ZKR_ERR_UNSUPPORTED && strstr(dg.msg, "version 1 proof refused"),
-                   "an older version is refused by name (%d: %s)", (int)e, dg.msg);
+        g2n_fx_statement(&f, &st);
+        for (uint32_t ver = 1; ver <= 2; ver++) {
+            char want[64];
+            pf.p[at + 3] = (uint8_t)ver; /* the version word, big-endian: 3 -> 2, 1 */
+            zkr_diag_clear(&dg);
+            e = zkr_verify_ginfer2(pf.p, pf.len, &st, NULL, 0, NULL, &dg);
+            pf.p[at + 3] = ZKR_GINFER2_VERSION;
+            snprintf(want, sizeof want, "version %u proof refused", ver);
+            zkr_tap_ok(&t, at && e == ZKR_ERR_UNSUPPORTED && strstr(dg.msg, want),
+                       "an older version is refused by name (%d: %s)", (int)e, dg.msg);
+        }
     }
     {
         zkr_verifier_ginf2_statement st;
         uint8_t sid[ZKR_DIGEST_BYTES];
         int8_t other[16];
-        g2n_fx_statement(&f, NULL, NULL, &st);
+        g2n_fx_statement(&f, &st);
         memcpy(sid, f.sid, sizeof sid), sid[0] ^= 1;
         st.statement_id = sid;
         zkr_tap_ok(&t, zkr_verify_ginfer2(pf.p, pf.len, &st, NULL, 0, NULL, NULL) ==
                            ZKR_ERR_MISMATCH_STATEMENT,
                    "another statement id is refused");
-        g2n_fx_statement(&f, NULL, NULL, &st);
+        g2n_fx_statement(&f, &st);
         memcpy(other, f.logits, f.n_logits), other[1] = (int8_t)(other[1] ^ 1);
         st.output = other;
         zkr_tap_ok(&t, zkr_verify_ginfer2(pf.p, pf.len, &st, NULL, 0, NULL, NULL) ==
@@ -249,7 +485,7 @@ int main(int argc, char **argv)
         /* the proof's own output section changed (its argmax kept consistent) */
         size_t at = section_at(pf.p, pf.len, ZKR_SEC_GINF2_OUTPUT);
         zkr_verifier_ginf2_statement st;
-        g2n_fx_statement(&f, NULL, NULL, &st);
+        g2n_fx_statement(&f, &st);
         st.output = NULL;
         pf.p[at + 4 + 1] ^= 1; /* u32 n, then the logits: logit 1 */
         e = zkr_verify_ginfer2(pf.p, pf.len, &st, NULL, 0, NULL, NULL);
@@ -260,31 +496,13 @@ int main(int argc, char **argv)
         zkr_zkrng g;
         int ok = seeded(&g, 9) == ZKR_OK && g2n_fx_commit(&f2, 1, &g) == ZKR_OK;
         zkr_zkrng_wipe(&g);
-        zkr_tap_ok(&t, ok && verify(&f, &f2.xc, NULL, pf.p, pf.len) == ZKR_ERR_VERIFY,
-                   "another record's commitment is refused");
-        zkr_tap_ok(&t, ok && verify(&f, NULL, &f2.wc[1], pf.p, pf.len) == ZKR_ERR_VERIFY,
-                   "another model's commitment (the first conv's W) is refused");
+        zkr_tap_ok(&t, ok, "a second model and dataset committed");
+        record_twins(&t, &f, &f2, &pf);
+        model_twins(&t, &f, &f2, &pf);
+        model_commit(&t, &f2);
         {
             zkr_verifier_ginf2_statement st;
-            zkr_hpcs_commitment xb = f.xc;
-            g2n_fx_statement(&f, NULL, NULL, &st);
-            st.wc[3] = &f2.wc[3];
-            zkr_tap_ok(&t, ok && zkr_verify_ginfer2(pf.p, pf.len, &st, NULL, 0, NULL, NULL) ==
-                                     ZKR_ERR_VERIFY,
-                       "another model's dense W (the other weights the committed ones) is refused");
-            /* same size (2^5 values each): the model's own tensors fed to the other relation */
-            g2n_fx_statement(&f, NULL, NULL, &st);
-            st.wc[1] = &f.wc[3], st.wc[3] = &f.wc[1];
-            zkr_tap_ok(&t, f.wc[1].n_vars == f.wc[3].n_vars &&
-                               zkr_verify_ginfer2(pf.p, pf.len, &st, NULL, 0, NULL, NULL) ==
-                                   ZKR_ERR_VERIFY,
-                       "the conv's and the dense's W swapped (same size) are refused");
-            g2n_fx_statement(&f, NULL, NULL, &st);
-            xb.blind_vars++;
-            st.xc = &xb;
-            zkr_tap_ok(&t, zkr_verify_ginfer2(pf.p, pf.len, &st, NULL, 0, NULL, NULL) != ZKR_OK,
-                       "the record's commitment read with another blinding size is refused");
-            g2n_fx_statement(&f, NULL, NULL, &st);
+            g2n_fx_statement(&f, &st);
             st.param_set = 7;
             zkr_tap_ok(&t, zkr_verify_ginfer2(pf.p, pf.len, &st, NULL, 0, NULL, NULL) ==
                                ZKR_ERR_MISMATCH_PARAMS,

@@ -5,17 +5,22 @@
  * parameters: the proof verifies, the proven logits equal native inference
  * (ml/ginfer.c on the same model encoded as a graph-model file), the
  * soundness figure (computed) is >= the target; a bit flip, a truncation,
- * another table in the statement and another expected output are refused;
+ * another table in the model commitment (named: MISMATCH_MODEL; carried
+ * and named: refused by the relations, version 3's LOOKUP entry) and
+ * another expected output are refused;
  * a LOOKUP reading the record and a program ending in a LOOKUP are refused
  * (MALFORMED by the program check, UNSUPPORTED by the layout). On the
  * reduced set, conv -> LOOKUP -> LOOKUP -> dense verifies with the native
  * logits and another second table is refused; a DAG with LOOKUPs reading
- * and read by ADD and AVGPOOL nodes verifies. The production proof runs
- * in the plain build only (argument "full"; the sanitizer build passes
- * "quick"), the rest in both.
+ * and read by ADD and AVGPOOL nodes verifies, and so does its proof through
+ * zkr_prover_ginfer2_commit (the LOOKUP entries taken from the graph
+ * model file's tables). The production proof runs
+ * with --production (zk-ginfer2-net-lut-prod, plain build only), the rest
+ * in both builds.
  */
 #include "tests/tap.h"
 #include "tests/zk/ginfer2_net_lut_fx.h"
+#include "tests/zk/ginfer2_res_fx.h"
 
 static zkr_err seeded(zkr_zkrng *g, uint8_t tag)
 {
@@ -25,17 +30,38 @@ static zkr_err seeded(zkr_zkrng *g, uint8_t tag)
     return zkr_zkrng_seeded(g, seed, sizeof seed, "ginfer2 net lut", NULL, 0);
 }
 
-static zkr_err verify(const g2nl_fx *x, const zkr_ginf2_pub *mp, const int8_t *logits,
-                      const uint8_t *pf, size_t len)
+static zkr_err verify(const g2nl_fx *x, const int8_t *logits, const uint8_t *pf, size_t len)
 {
     zkr_verifier_ginf2_statement st;
 
-    g2n_fx_statement(&x->f, NULL, NULL, &st);
-    if (mp)
-        st.mp = mp;
+    g2n_fx_statement(&x->f, &st);
     if (logits)
         st.output = logits;
     return zkr_verify_ginfer2(pf, len, &st, NULL, 0, NULL, NULL);
+}
+
+/*
+ * pf verified against x's model commitment with LOOKUP node `node`'s table
+ * entry `at` moved by one: named only (MISMATCH_MODEL expected) or carried
+ * and named (the relations refuse it).
+ */
+static zkr_err verify_table(g2nl_fx *x, const zkr_buf *pf, uint32_t node, unsigned at,
+                            int carried)
+{
+    const int64_t *keep = x->f.mp.t[node];
+    int64_t t2[256];
+    zkr_buf enc = {0};
+    zkr_err r;
+
+    memcpy(t2, keep, sizeof t2);
+    t2[at] = t2[at] == 127 ? 126 : t2[at] + 1;
+    x->f.mp.t[node] = t2;
+    r = g2n_fx_mc(&x->f, NULL, &enc);
+    x->f.mp.t[node] = keep;
+    if (r == ZKR_OK)
+        r = g2n_fx_verify_mc(&x->f, pf, &enc, carried);
+    zkr_buf_free(&enc);
+    return r;
 }
 
 static void refused_programs(zkr_tap *t, const g2nl_fx *x)
@@ -82,16 +108,14 @@ static void twice(zkr_tap *t)
     zkr_tap_ok(t, e == ZKR_OK && x->f.net.n_rel == 6, "reduced set: conv -> LOOKUP -> LOOKUP -> "
                "dense proven (%d, %zu bytes)", (int)e, pf.len);
     if (e == ZKR_OK) {
-        zkr_ginf2_pub mp2 = x->f.mp;
-        int64_t t2[256];
-        e = verify(x, NULL, NULL, pf.p, pf.len);
+        e = verify(x, NULL, pf.p, pf.len);
         zkr_tap_ok(t, e == ZKR_OK, "verifies with the native logits (%d: %d %d %d)", (int)e,
                    x->f.logits[0], x->f.logits[1], x->f.logits[2]);
-        memcpy(t2, x->t, sizeof t2);
-        t2[200] = t2[200] == 127 ? 126 : t2[200] + 1;
-        mp2.t[3] = t2; /* the second lookup's table */
-        zkr_tap_ok(t, verify(x, &mp2, NULL, pf.p, pf.len) != ZKR_OK,
-                   "another table for the second lookup is refused");
+        /* the second lookup's table */
+        zkr_tap_ok(t, verify_table(x, &pf, 3, 200, 0) == ZKR_ERR_MISMATCH_MODEL,
+                   "another table for the second lookup, named: MISMATCH_MODEL");
+        zkr_tap_ok(t, verify_table(x, &pf, 3, 200, 1) == ZKR_ERR_VERIFY,
+                   "another table for the second lookup, carried and named: refused");
     }
     zkr_buf_free(&pf), zkr_buf_free(&out);
     if (x)
@@ -123,19 +147,21 @@ static void dag(zkr_tap *t)
                "dense proven (%d, %zu bytes; the first LOOKUP's V budget %u)", (int)e, pf.len,
                x ? x->f.net.v_budget[2] : 0);
     if (e == ZKR_OK) {
-        zkr_ginf2_pub mp2 = x->f.mp;
-        int64_t t2[256];
-        e = verify(x, NULL, NULL, pf.p, pf.len);
+        e = verify(x, NULL, pf.p, pf.len);
         zkr_tap_ok(t, e == ZKR_OK, "verifies with the native logits (%d: %d %d %d)", (int)e,
                    x->f.logits[0], x->f.logits[1], x->f.logits[2]);
         pf.p[pf.len / 2] ^= 4;
-        zkr_tap_ok(t, verify(x, NULL, NULL, pf.p, pf.len) != ZKR_OK, "a bit flip is refused");
+        zkr_tap_ok(t, verify(x, NULL, pf.p, pf.len) != ZKR_OK, "a bit flip is refused");
         pf.p[pf.len / 2] ^= 4;
-        memcpy(t2, x->t, sizeof t2);
-        t2[100] = t2[100] == 127 ? 126 : t2[100] + 1;
-        mp2.t[7] = t2; /* the LOOKUP after the average pooling */
-        zkr_tap_ok(t, verify(x, &mp2, NULL, pf.p, pf.len) != ZKR_OK,
-                   "another table for the last lookup is refused");
+        /* the LOOKUP after the average pooling */
+        zkr_tap_ok(t, verify_table(x, &pf, 7, 100, 0) == ZKR_ERR_MISMATCH_MODEL,
+                   "another table for the last lookup, named: MISMATCH_MODEL");
+        zkr_tap_ok(t, verify_table(x, &pf, 7, 100, 1) == ZKR_ERR_VERIFY,
+                   "another table for the last lookup, carried and named: refused");
+        e = g2n_fx_via_commit(&x->f, 61);
+        zkr_tap_ok(t, e == ZKR_OK,
+                   "committed by zkr_prover_ginfer2_commit (its LOOKUP entries from the graph "
+                   "model's tables): a proof through it verifies (%d)", (int)e);
     }
     zkr_buf_free(&pf), zkr_buf_free(&out);
     if (x)
@@ -165,30 +191,26 @@ static void production(zkr_tap *t, g2nl_fx *x)
                "conv, requant, lookup, pool, dense, requant)", (int)e, pf.len);
     if (e != ZKR_OK)
         goto out;
-    g2n_fx_statement(&x->f, NULL, NULL, &st);
+    g2n_fx_statement(&x->f, &st);
     st.output = NULL;
     e = zkr_verify_ginfer2(pf.p, pf.len, &st, y, sizeof y, &ny, NULL);
     zkr_tap_ok(t, e == ZKR_OK && ny == x->f.n_logits && memcmp(y, x->f.logits, ny) == 0,
                "verifies; the proven logits equal native inference (ml/ginfer.c) (%d: %d %d %d)",
                (int)e, y[0], y[1], y[2]);
     pf.p[pf.len - 333] ^= 8;
-    zkr_tap_ok(t, verify(x, NULL, NULL, pf.p, pf.len) != ZKR_OK, "a bit flip is refused");
+    zkr_tap_ok(t, verify(x, NULL, pf.p, pf.len) != ZKR_OK, "a bit flip is refused");
     pf.p[pf.len - 333] ^= 8;
-    zkr_tap_ok(t, verify(x, NULL, NULL, pf.p, pf.len - 1) != ZKR_OK, "a truncation is refused");
-    {
-        zkr_ginf2_pub mp2 = x->f.mp;
-        int64_t t2[256];
-        memcpy(t2, x->t, sizeof t2);
-        t2[128] += 1; /* the table at input 0 */
-        mp2.t[G2NL_LUT] = t2;
-        zkr_tap_ok(t, verify(x, &mp2, NULL, pf.p, pf.len) != ZKR_OK,
-                   "another table in the statement is refused");
-    }
+    zkr_tap_ok(t, verify(x, NULL, pf.p, pf.len - 1) != ZKR_OK, "a truncation is refused");
+    /* the table at input 0 */
+    zkr_tap_ok(t, verify_table(x, &pf, G2NL_LUT, 128, 0) == ZKR_ERR_MISMATCH_MODEL,
+               "another table in the model commitment, named: MISMATCH_MODEL");
+    zkr_tap_ok(t, verify_table(x, &pf, G2NL_LUT, 128, 1) == ZKR_ERR_VERIFY,
+               "another table in the model commitment, carried and named: refused");
     {
         int8_t l2[16];
         memcpy(l2, x->f.logits, x->f.n_logits);
         l2[1] = (int8_t)(l2[1] + 1);
-        zkr_tap_ok(t, verify(x, NULL, l2, pf.p, pf.len) != ZKR_OK,
+        zkr_tap_ok(t, verify(x, l2, pf.p, pf.len) != ZKR_OK,
                    "another expected output is refused");
     }
     for (uint32_t i = 1; i < x->f.net.n; i++)
@@ -205,14 +227,14 @@ out:
 }
 
 /*
- * argv's last word "quick" (the sanitizer build, tests/zk/meson.build):
- * the production proof is left to the plain build; the program refusals
- * and the reduced-set proof run in both.
+ * --production (zk-ginfer2-net-lut-prod, plain build only,
+ * tests/zk/meson.build): the production proof alone; else the program
+ * refusals and the reduced-set proofs (both builds).
  */
 int main(int argc, char **argv)
 {
     g2nl_fx *x = calloc(1, sizeof *x);
-    int quick = argc >= 2 && strcmp(argv[argc - 1], "quick") == 0;
+    int prod = zkr_tap_flag(argc, argv, "--production");
     zkr_tap t;
     zkr_err e = ZKR_ERR_NOMEM;
 
@@ -222,8 +244,10 @@ int main(int argc, char **argv)
     zkr_tap_ok(&t, e == ZKR_OK, "fixture: conv -> LOOKUP -> pool -> dense (%d)", (int)e);
     if (e != ZKR_OK)
         goto out;
-    if (!quick)
+    if (prod) {
         production(&t, x);
+        goto out;
+    }
     refused_programs(&t, x);
     twice(&t);
     dag(&t);
