@@ -190,6 +190,23 @@ run 6 "budget" "a second proof of record 3 (its budget of 1 spent) is refused" -
 run 6 "budget" "a proof of record 3 under another statement (cnn-zk@2) is refused: the record's budget is spent" -- \
   prove --statement "$S3V" -o p3b.bin --model-file model.bin --model-secrets gms.bin \
   --dataset-file small-images-idx3-ubyte --dataset-secrets ds.bin
+# ... and shared with inference@2: a private dense model (784-128-10) over the same record 3.
+"$Z" --json register-model "$SRC/tests/fixtures/mlp_784_128_10.onnx" --program "$PD" \
+  --calibrate "$SD" > dpub.json 2>/dev/null
+DTM=$(jid < dpub.json)
+cp "r.db.d/models/$(sed -n 's/.*"sha256":"\([0-9a-f]*\)".*/\1/p' dpub.json)" dmodel.bin
+"$Z" infer --model "$DTM" --dataset "$SD" --record 3 --output-file dout3.bin >/dev/null 2>&1 &&
+"$Z" model commit dmodel.bin -o dmc.bin --secrets dms.bin --kdf interactive --budget 4 \
+  >/dev/null 2>&1
+DM=$("$Z" --json register-model --commitment dmc.bin --program "$PD" --name dpriv \
+       --no-range-proof 2>/dev/null | jid)
+S3I=$("$Z" register-statement --schema dense-zk@1 --program "$PD" --model "$DM" --dataset "$D" \
+        --param record_index=3 --public-output dout3.bin 2>/dev/null)
+[ -n "$DM" ] && [ -n "$S3I" ]
+ok $? "a private dense model and an inference@2 statement over the same record 3"
+run 6 "budget" "an inference@2 proof of record 3 is refused: graph-inference@2 spent the record's budget" -- \
+  prove --statement "$S3I" -o p3b.bin --model-file dmodel.bin --model-secrets dms.bin \
+  --dataset-file small-images-idx3-ubyte --dataset-secrets ds.bin
 # The stored model commitment altered: prove refuses before reserving (ledger unchanged).
 GSHA=$(sha256sum gmc.bin | cut -d' ' -f1)
 L0=$(sha256sum r.db.d/reveal-budget.ledger | cut -d' ' -f1)
