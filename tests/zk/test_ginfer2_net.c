@@ -17,7 +17,11 @@
  * commitment, one root named for two nodes, two nodes' roots swapped,
  * another model's commitment carried) are refused; a second proof over
  * commitments made for one is refused (budget); the model commitment's
- * decoder is strict, and a graph model committed from a seed reopens (and
+ * decoder is strict (and admits one reading per program: a max pooling
+ * entry, a node twice, entries out of order, another node count, M, b,
+ * shift, blinding, tensor size, program digest or output count altered
+ * are refused by the decoder or the fit, and by the verifier with the
+ * altered encoding's digest named), and a graph model committed from a seed reopens (and
  * another key, or a budget needing other blinding sizes, does not), and a
  * proof made through it verifies.
  */
