@@ -13,7 +13,12 @@
 # registry, its store and the ledger byte-identical: a hidden-output
 # schema, a dense private model under the graph kind, a tampered and a
 # truncated proof, the proof under another record index, another model,
-# another dataset, wrong secrets, a wrong passphrase, a spent budget.
+# another dataset, wrong secrets, a wrong passphrase, a spent budget; from
+# the adversarial review: the commitment under another graph or a dense
+# program, the proof under the same bindings in another schema (verify,
+# attest), the record's budget spent through another statement and through
+# inference@2, the store's program and commitment bytes swapped, the
+# verifier version revoked.
 # Usage: cli_ginfer2.sh PATH/TO/zkreg
 set -u
 Z=$(readlink -f "${1:?usage: cli_ginfer2.sh ZKREG}")
