@@ -212,6 +212,16 @@ ok $? "a private dense model and an inference@2 statement over the same record 3
 run 6 "budget" "an inference@2 proof of record 3 is refused: graph-inference@2 spent the record's budget" -- \
   prove --statement "$S3I" -o p3b.bin --model-file dmodel.bin --model-secrets dms.bin \
   --dataset-file small-images-idx3-ubyte --dataset-secrets ds.bin
+# Adversarial review: an output path that cannot be written (no such directory) is refused
+# before the openings are reserved (it spent record 4's only opening and a proof of the model).
+L0=$(sha256sum r.db.d/reveal-budget.ledger | cut -d' ' -f1)
+"$Z" prove --statement "$S4" -o "$T/no-such-dir/p4.bin" --model-file model.bin \
+  --model-secrets gms.bin --dataset-file small-images-idx3-ubyte --dataset-secrets ds.bin \
+  >/dev/null 2>err.txt
+rc=$?
+[ $rc -eq 9 ] && grep -q "nothing reserved" err.txt &&
+  [ "$(sha256sum r.db.d/reveal-budget.ledger | cut -d' ' -f1)" = "$L0" ]
+ok $? "prove to an output path in a missing directory is refused before reserving (exit $rc)"
 # The stored model commitment altered: prove refuses before reserving (ledger unchanged).
 GSHA=$(sha256sum gmc.bin | cut -d' ' -f1)
 L0=$(sha256sum r.db.d/reveal-budget.ledger | cut -d' ' -f1)
