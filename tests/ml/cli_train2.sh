@@ -148,6 +148,8 @@ run 1 "secrets of another dataset" "prove with another shard's secrets" -- \
   prove --statement "$S" -o x.zkp --dataset-file "$SHARD" --dataset-secrets ds2.sec
 run 1 "do not give dataset" "prove with other records under the shard's secrets" -- \
   prove --statement "$S" -o x.zkp --dataset-file other-images-idx3-ubyte --dataset-secrets ds.sec
+run 9 "nothing reserved" "prove to an output path in a missing directory (adversarial review: it spent the batch's openings)" -- \
+  prove --statement "$S" -o no-such-dir/x.zkp --dataset-file "$SHARD" --dataset-secrets ds.sec
 [ ! -e x.zkp ] && [ "$(ledger)" = "$L0" ]; ok $? "... no proof written, no opening reserved"
 
 # --- prove, verify, attest ---------------------------------------------------------------------
