@@ -378,9 +378,7 @@ static zkr_err prove_train2(zkr_app *app, zkr_registry *reg, const zkr_app_prove
     zkr_app_train2_opts to;
     zkr_err r;
 
-    /* The batch's openings are reserved before the proof is written (as prove_infer2). */
-    if ((r = zkr_app_statement_revoked(app, reg, st)) != ZKR_OK ||
-        (r = zkr_app_out_probe(app, o->out, "a proof")) != ZKR_OK)
+    if ((r = zkr_app_statement_revoked(app, reg, st)) != ZKR_OK)
         return r;
     to = (zkr_app_train2_opts){.out = o->out, .dataset_file = o->dataset_file,
                                .dataset_secrets = o->dataset_secrets, .pass = o->pass,

@@ -230,6 +230,8 @@ else
 fi
 run 2 "dataset-secrets" "a private round's worker without its shard's secrets" -- train --round "$R" --worker 1 --out-dir w \
   --dataset-file "$SHARD"
+run 9 "nothing reserved" "a private round's worker with a missing --out-dir (adversarial review: it spent the batch's openings)" -- \
+  train --round "$R" --worker 1 --out-dir no-such-dir --dataset-file "$SHARD" --dataset-secrets ds.sec
 "$Z" --json round accept "$R" --submission 0=w/worker-0.zkrtm,w/worker-0.zkp \
   --submission 1=w/worker-0.zkrtm,w/worker-0.zkp >out.txt 2>err.txt
 rc=$?
