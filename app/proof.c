@@ -343,6 +343,10 @@ static zkr_err prove_infer2(zkr_app *app, zkr_registry *reg, const zkr_app_prove
                      (unsigned long long)st.schema.version);
         goto out;
     }
+    /* The openings are reserved before the proof is written: an output path that cannot be
+     * written would spend them for nothing (found in adversarial review). */
+    if ((r = zkr_app_out_probe(app, o->out, "a proof")) != ZKR_OK)
+        goto out;
     io = (zkr_app_infer2_opts){.out = o->out, .model_file = o->model_file,
                                .model_secrets = o->model_secrets,
                                .dataset_file = o->dataset_file,

@@ -503,6 +503,9 @@ static zkr_err work_private(zkr_app *app, zkr_registry *reg, const round_info *r
         ((r = zkr_ml_tmodel_decode(child.p, child.len, &cm, &app->diag)) != ZKR_OK ||
          (r = work_gate(app, reg, ri, a, cm, &child, 1, res)) != ZKR_OK))
         goto out;
+    /* The proof's path before the statement is derived and the batch's openings reserved. */
+    if ((r = zkr_app_out_probe(app, res->proof_path, "a proof")) != ZKR_OK)
+        goto out;
     zkr_sha256(child.p, child.len, sha);
     to = (zkr_app_train2_opts){.out = res->proof_path, .dataset_file = a->dataset_file,
                                .dataset_secrets = a->dataset_secrets, .pass = a->pass,

@@ -337,6 +337,30 @@ zkr_err zkr_app_out_guard(zkr_app *app, const char *out, const char *what,
     return ZKR_OK;
 }
 
+zkr_err zkr_app_out_probe(zkr_app *app, const char *out, const char *what)
+{
+    char why[ZKR_DIAG_BYTES];
+    zkr_buf tmp = {0};
+    int fd = -1;
+    zkr_err r;
+
+    if (out == NULL || strcmp(out, "-") == 0)
+        return ZKR_OK;
+    r = zkr_file_temp_create(out, ".tmp.", 0600, &tmp, &fd, &app->diag);
+    if (r == ZKR_OK) {
+        (void)unlink((const char *)tmp.p);
+        (void)close(fd); /* drops the flock after the unlink */
+    } else if (r != ZKR_ERR_NOMEM) {
+        memcpy(why, app->diag.msg, sizeof why);
+        why[sizeof why - 1] = '\0';
+        zkr_diag_clear(&app->diag);
+        r = zkr_fail(&app->diag, r, "%s: %s cannot be written there (%s); nothing reserved", out,
+                     what, why);
+    }
+    zkr_buf_free(&tmp);
+    return r;
+}
+
 zkr_err zkr_app_store_read(zkr_app *app, const char *sub, const zkr_artifact *a, size_t max,
                            zkr_buf *out)
 {

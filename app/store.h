@@ -148,6 +148,16 @@ zkr_err zkr_app_out_guard(zkr_app *app, const char *out, const char *what,
                           const char *const *keep, size_t n_keep) ZKR_WUR;
 
 /*
+ * Checks that a file can be created beside out (a temporary file made and
+ * removed at once), for commands that spend something before they write
+ * out: a proof of a hiding commitment reserves its openings in the ledger
+ * first, and an output path in a missing or read-only directory would
+ * spend them for nothing. ZKR_OK when out is NULL or "-"; ZKR_ERR_IO
+ * (naming out, `what` and "nothing reserved"), ZKR_ERR_NOMEM.
+ */
+zkr_err zkr_app_out_probe(zkr_app *app, const char *out, const char *what) ZKR_WUR;
+
+/*
  * The bytes of artifact a kept in the store's `sub` folder under its
  * registered sha256 (at most max bytes), checked against it: another
  * content is ZKR_ERR_REGISTRY naming the file and a->id; a missing file is

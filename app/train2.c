@@ -625,6 +625,11 @@ zkr_err zkr_app_train2_prove(zkr_app *app, zkr_registry *reg, const zkr_statemen
     if (o->zk_seed != NULL && o->zk_seed_len != ZKR_ZK_SEED_BYTES)
         return zkr_fail(&app->diag, ZKR_ERR_USAGE, "--zk-seed: %zu bytes, %d expected",
                         o->zk_seed_len, ZKR_ZK_SEED_BYTES);
+    /* The batch's openings are reserved before the proof is written: an output path that
+     * cannot be written (prove -o, a round worker's --out-dir) would spend them for nothing
+     * (found in adversarial review). */
+    if ((r = zkr_app_out_probe(app, o->out, "a proof")) != ZKR_OK)
+        return r;
     so.no_sandbox = o->no_sandbox;
     (void)snprintf(ref, sizeof ref, "%lld", (long long)st->model.id);
     if ((r = facts_of(app, st, &f)) != ZKR_OK ||

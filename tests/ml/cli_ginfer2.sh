@@ -13,7 +13,12 @@
 # registry, its store and the ledger byte-identical: a hidden-output
 # schema, a dense private model under the graph kind, a tampered and a
 # truncated proof, the proof under another record index, another model,
-# another dataset, wrong secrets, a wrong passphrase, a spent budget.
+# another dataset, wrong secrets, a wrong passphrase, a spent budget; from
+# the adversarial review: the commitment under another graph or a dense
+# program, the proof under the same bindings in another schema (verify,
+# attest), the record's budget spent through another statement and through
+# inference@2, the store's program and commitment bytes swapped, the
+# verifier version revoked.
 # Usage: cli_ginfer2.sh PATH/TO/zkreg
 set -u
 Z=$(readlink -f "${1:?usage: cli_ginfer2.sh ZKREG}")
@@ -61,7 +66,8 @@ jid() { sed -n 's/.*"id":\([0-9]*\).*/\1/p' | head -1; }
   > small-labels-idx1-ubyte
 "$Z" init --kdf interactive >/dev/null 2>&1
 ok $? "init"
-P=$("$Z" --json register-program "$TINY" 2>/dev/null | jid)
+"$Z" --json register-program "$TINY" > prog.json 2>/dev/null
+P=$(jid < prog.json)
 SD=$("$Z" --json register-dataset small-images-idx3-ubyte 2>/dev/null | jid)
 "$Z" --json register-model "$TINY" --program "$P" --calibrate "$SD" > pub.json 2>/dev/null
 TM=$(jid < pub.json)
@@ -99,6 +105,14 @@ run 2 "range" "register-model --commitment of a graph model with a range proof n
 cp gmc.bin gmc-bad.bin; printf 'x' >> gmc-bad.bin
 run 3 "gmc-bad.bin" "register-model --commitment with a trailing byte is malformed" -- \
   register-model --commitment gmc-bad.bin --program "$P" --name bad
+# Adversarial review: the commitment under another registered program is refused by the fit.
+PL=$("$Z" --json register-program "$SRC/tests/fixtures/lenet5.onnx" 2>/dev/null | jid)
+PD=$("$Z" --json register-program "$SRC/tests/fixtures/mlp_784_128_10.onnx" 2>/dev/null | jid)
+[ -n "$PL" ] && [ -n "$PD" ]; ok $? "two other programs (LeNet-5, a dense MLP) registered"
+run 1 "not for this program" "register-model --commitment of the graph commitment under another graph program" -- \
+  register-model --commitment gmc.bin --program "$PL" --name gother
+run 1 "no graph program" "register-model --commitment of the graph commitment under a dense program" -- \
+  register-model --commitment gmc.bin --program "$PD" --name gdense
 
 # --- schema and statements ------------------------------------------------------
 cat > g2.json <<'J'
@@ -132,8 +146,14 @@ S4=$(reg "$M" "$D" 4 out4.bin)
 SM=$(reg "$M2" "$D" 3 out3.bin)
 SD2=$(reg "$M" "$D2" 3 out3.bin)
 S3W=$(reg "$M" "$D" 3 out4.bin)
-[ -n "$S3" ] && [ -n "$S4" ] && [ -n "$SM" ] && [ -n "$SD2" ] && [ -n "$S3W" ]
-ok $? "statements: record 3, record 4, another model, another dataset, a wrong output"
+# Adversarial review: the same bindings (model, dataset, record, output) under another schema.
+sed -e 's/"version": 1/"version": 2/' g2.json > g2v2.json
+"$Z" register-schema g2v2.json >/dev/null 2>&1
+S3V=$("$Z" register-statement --schema cnn-zk@2 --program "$P" --model "$M" --dataset "$D" \
+        --param record_index=3 --public-output out3.bin 2>/dev/null)
+[ -n "$S3" ] && [ -n "$S4" ] && [ -n "$SM" ] && [ -n "$SD2" ] && [ -n "$S3W" ] && [ -n "$S3V" ] &&
+  [ "$S3V" != "$S3" ]
+ok $? "statements: record 3, record 4, another model, another dataset, a wrong output, record 3 under cnn-zk@2"
 
 # --- prove: every refusal before the reservation spends nothing ---------------
 run 1 "differs" "prove of a statement whose public output is not the model's" -- \
@@ -171,6 +191,46 @@ ok $? "... the ledger: the graph model's commitment 1 of 4 proofs, the record's 
 run 6 "budget" "a second proof of record 3 (its budget of 1 spent) is refused" -- \
   prove --statement "$S3" -o p3b.bin --model-file model.bin --model-secrets gms.bin \
   --dataset-file small-images-idx3-ubyte --dataset-secrets ds.bin
+# Adversarial review: the record's budget is its commitment's, not the statement's.
+run 6 "budget" "a proof of record 3 under another statement (cnn-zk@2) is refused: the record's budget is spent" -- \
+  prove --statement "$S3V" -o p3b.bin --model-file model.bin --model-secrets gms.bin \
+  --dataset-file small-images-idx3-ubyte --dataset-secrets ds.bin
+# ... and shared with inference@2: a private dense model (784-128-10) over the same record 3.
+"$Z" --json register-model "$SRC/tests/fixtures/mlp_784_128_10.onnx" --program "$PD" \
+  --calibrate "$SD" > dpub.json 2>/dev/null
+DTM=$(jid < dpub.json)
+cp "r.db.d/models/$(sed -n 's/.*"sha256":"\([0-9a-f]*\)".*/\1/p' dpub.json)" dmodel.bin
+"$Z" infer --model "$DTM" --dataset "$SD" --record 3 --output-file dout3.bin >/dev/null 2>&1 &&
+"$Z" model commit dmodel.bin -o dmc.bin --secrets dms.bin --kdf interactive --budget 4 \
+  >/dev/null 2>&1
+DM=$("$Z" --json register-model --commitment dmc.bin --program "$PD" --name dpriv \
+       --no-range-proof 2>/dev/null | jid)
+S3I=$("$Z" register-statement --schema dense-zk@1 --program "$PD" --model "$DM" --dataset "$D" \
+        --param record_index=3 --public-output dout3.bin 2>/dev/null)
+[ -n "$DM" ] && [ -n "$S3I" ]
+ok $? "a private dense model and an inference@2 statement over the same record 3"
+run 6 "budget" "an inference@2 proof of record 3 is refused: graph-inference@2 spent the record's budget" -- \
+  prove --statement "$S3I" -o p3b.bin --model-file dmodel.bin --model-secrets dms.bin \
+  --dataset-file small-images-idx3-ubyte --dataset-secrets ds.bin
+# Adversarial review: an output path that cannot be written (no such directory) is refused
+# before the openings are reserved (it spent record 4's only opening and a proof of the model).
+L0=$(sha256sum r.db.d/reveal-budget.ledger | cut -d' ' -f1)
+"$Z" prove --statement "$S4" -o "$T/no-such-dir/p4.bin" --model-file model.bin \
+  --model-secrets gms.bin --dataset-file small-images-idx3-ubyte --dataset-secrets ds.bin \
+  >/dev/null 2>err.txt
+rc=$?
+[ $rc -eq 9 ] && grep -q "nothing reserved" err.txt &&
+  [ "$(sha256sum r.db.d/reveal-budget.ledger | cut -d' ' -f1)" = "$L0" ]
+ok $? "prove to an output path in a missing directory is refused before reserving (exit $rc)"
+# The stored model commitment altered: prove refuses before reserving (ledger unchanged).
+GSHA=$(sha256sum gmc.bin | cut -d' ' -f1)
+L0=$(sha256sum r.db.d/reveal-budget.ledger | cut -d' ' -f1)
+cp "r.db.d/models/$GSHA" gmc-keep.bin && cp gmc2.bin "r.db.d/models/$GSHA"
+"$Z" prove --statement "$S4" -o p4.bin --model-file model.bin --model-secrets gms.bin \
+  --dataset-file small-images-idx3-ubyte --dataset-secrets ds.bin >/dev/null 2>err.txt
+rc=$?; cp gmc-keep.bin "r.db.d/models/$GSHA"
+[ $rc -ne 0 ] && [ ! -e p4.bin ] && [ "$(sha256sum r.db.d/reveal-budget.ledger | cut -d' ' -f1)" = "$L0" ]
+ok $? "prove with the store's commitment bytes replaced by another model's is refused, nothing reserved (exit $rc)"
 
 # --- verify ----------------------------------------------------------------------
 cp p3.bin pbad.bin
@@ -183,6 +243,20 @@ run 3 "" "a truncated proof is refused" -- verify --statement "$S3" ptrunc.bin
 run 1 "" "the proof under another record index is refused" -- verify --statement "$S4" p3.bin
 run 1 "" "the proof under another model is refused" -- verify --statement "$SM" p3.bin
 run 1 "" "the proof under another dataset is refused" -- verify --statement "$SD2" p3.bin
+run 1 "" "the proof under the same bindings in another schema's statement is refused" -- \
+  verify --statement "$S3V" p3.bin
+# The store's program bytes altered: verify refuses (their sha256 is the registered one).
+PSHA=$(sed -n 's/.*"sha256":"\([0-9a-f]*\)".*/\1/p' prog.json)
+if [ -f "r.db.d/programs/$PSHA" ]; then
+  cp "r.db.d/programs/$PSHA" prog-keep.bin
+  printf 'x' >> "r.db.d/programs/$PSHA"
+  "$Z" verify --statement "$S3" p3.bin >/dev/null 2>err.txt; rc=$?
+  cp prog-keep.bin "r.db.d/programs/$PSHA"
+  [ $rc -ne 0 ] && grep -q "registered sha256" err.txt
+  ok $? "verify with the store's program bytes altered is refused (exit $rc)"
+else
+  ok 1 "the program's bytes at r.db.d/programs/$PSHA"
+fi
 
 # --- attest, gate ------------------------------------------------------------------
 printf 'key pass phrase\n' > keypass; chmod 600 keypass
@@ -199,6 +273,10 @@ ok $? "attest refuses the proof under another record index (exit 1), nothing sig
   --passphrase-file keypass --registry-passphrase-file pass >/dev/null 2>err.txt
 [ $? -eq 1 ] && [ ! -e l.att ]
 ok $? "attest refuses a tampered proof (exit 1), nothing signed"
+"$Z" attest --statement "$S3V" --proof p3.bin --key "file:$T/ed.key" -o l.att \
+  --passphrase-file keypass --registry-passphrase-file pass >/dev/null 2>err.txt
+[ $? -eq 1 ] && grep -q "schema" err.txt && [ ! -e l.att ]
+ok $? "attest refuses the proof under the same bindings in another schema (exit 1), nothing signed"
 run 0 "" "attest the proof (verified in the worker before signing)" -- \
   attest --statement "$S3" --proof p3.bin --key "file:$T/ed.key" -o g.att \
   --passphrase-file keypass --registry-passphrase-file pass
@@ -227,6 +305,16 @@ ok $? "register-program of the same file there places its bytes (already registe
 ok $? "the imported statement verifies there"
 "$Z" --registry "$T/r2.db" verify --statement "$S3" pbad.bin >/dev/null 2>&1
 [ $? -eq 1 ]; ok $? "... and the tampered proof does not"
+
+# --- revocation (last: it ends this registry's use) ------------------------------------
+run 0 "" "revoke verifier graph-inference@2 0.2.0" -- \
+  revoke verifier graph-inference@2 0.2.0 --reason "adversarial review"
+run 6 "revoked" "verify under the revoked verifier version is refused" -- \
+  verify --statement "$S3" p3.bin
+"$Z" attest --statement "$S3" --proof p3.bin --key "file:$T/ed.key" -o l.att \
+  --passphrase-file keypass --registry-passphrase-file pass >/dev/null 2>err.txt
+[ $? -eq 6 ] && [ ! -e l.att ]
+ok $? "attest under the revoked verifier version is refused (exit 6), nothing signed"
 
 echo "1..$n"
 [ "$failed" = 0 ]

@@ -148,6 +148,8 @@ run 1 "secrets of another dataset" "prove with another shard's secrets" -- \
   prove --statement "$S" -o x.zkp --dataset-file "$SHARD" --dataset-secrets ds2.sec
 run 1 "do not give dataset" "prove with other records under the shard's secrets" -- \
   prove --statement "$S" -o x.zkp --dataset-file other-images-idx3-ubyte --dataset-secrets ds.sec
+run 9 "nothing reserved" "prove to an output path in a missing directory (adversarial review: it spent the batch's openings)" -- \
+  prove --statement "$S" -o no-such-dir/x.zkp --dataset-file "$SHARD" --dataset-secrets ds.sec
 [ ! -e x.zkp ] && [ "$(ledger)" = "$L0" ]; ok $? "... no proof written, no opening reserved"
 
 # --- prove, verify, attest ---------------------------------------------------------------------
@@ -228,6 +230,8 @@ else
 fi
 run 2 "dataset-secrets" "a private round's worker without its shard's secrets" -- train --round "$R" --worker 1 --out-dir w \
   --dataset-file "$SHARD"
+run 9 "nothing reserved" "a private round's worker with a missing --out-dir (adversarial review: it spent the batch's openings)" -- \
+  train --round "$R" --worker 1 --out-dir no-such-dir --dataset-file "$SHARD" --dataset-secrets ds.sec
 "$Z" --json round accept "$R" --submission 0=w/worker-0.zkrtm,w/worker-0.zkp \
   --submission 1=w/worker-0.zkrtm,w/worker-0.zkp >out.txt 2>err.txt
 rc=$?

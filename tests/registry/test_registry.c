@@ -1381,6 +1381,67 @@ static const char schema2_hidden[] =
     " \"verifier_version\": \"0.2.0\", \"public_output\": false,\n"
     " \"fields\": [{\"name\": \"record_index\", \"type\": \"u64\"}]}";
 
+/* graph-inference@2 with a hidden output: a schema registers, no statement (local or imported). */
+static const char schema_g2_hidden[] =
+    "{\"name\": \"priv-ginf\", \"version\": 1, \"proof_kind\": \"graph-inference@2\",\n"
+    " \"proof_system\": \"zkreg-sumcheck-basefold\", \"parameter_set\": \"goldilocks-128\",\n"
+    " \"verifier_version\": \"0.2.0\", \"public_output\": false,\n"
+    " \"fields\": [{\"name\": \"record_index\", \"type\": \"u64\"}]}";
+
+/*
+ * Adversarial review (graph-inference@2 through the product): a statement
+ * event over a graph-inference@2 schema with a hidden output (its output
+ * commitment bound, as inference@2's hidden statements bind theirs), logged
+ * by a registry that did not check, must not import: the kind proves public
+ * logits only, and the app's prover and verifier assume it.
+ */
+static void test_g2_hidden_import(zkr_tap *t, fixture *f, const zkr_statement *s, const char *pr,
+                                  const char *mr, const char *d3r, const zkr_kv *kv,
+                                  const uint8_t *oc, size_t oc_len)
+{
+    zkr_schema sc_in, sc;
+    zkr_statement st, s2, out;
+    zkr_buf b = {0}, canon = {0};
+    uint64_t n0;
+    zkr_diag d;
+    zkr_err r;
+
+    memset(&st, 0, sizeof st);
+    zkr_diag_clear(&d);
+    if (!zkr_tap_ok(t, zkr_schema_parse("g2h.json", (const uint8_t *)schema_g2_hidden,
+                                        strlen(schema_g2_hidden), &sc_in, &d) == ZKR_OK &&
+                           zkr_registry_schema_add(f->reg, &sc_in, &sc, &d) == ZKR_OK,
+                    "a graph-inference@2 schema with a hidden output registers (%s)", d.msg))
+        return;
+    n0 = log_size(f->reg);
+    zkr_diag_clear(&d);
+    r = zkr_registry_statement_add(f->reg, "priv-ginf@1", pr, mr, d3r, kv, 1, oc, oc_len, &st, &d);
+    zkr_tap_ok(t, r == ZKR_ERR_UNSUPPORTED && strstr(d.msg, "hidden output") &&
+                      log_size(f->reg) == n0,
+               "a hidden-output graph-inference@2 statement is refused, nothing logged: %s", d.msg);
+    zkr_statement_free(&st);
+    /* The inference@2 hidden statement (shallow), its schema swapped and no output bound
+     * (what a hidden graph-inference@2 schema binds: zkr_registry_schema_binds_output). */
+    s2 = *s;
+    s2.schema = sc;
+    s2.has_public_output = 0;
+    memset(&s2.public_output, 0, sizeof s2.public_output);
+    memset(s2.public_output_sha256, 0, sizeof s2.public_output_sha256);
+    memset(&s2.canonical, 0, sizeof s2.canonical);
+    zkr_diag_clear(&d);
+    memset(&out, 0, sizeof out);
+    r = zkr_statement_encode(&s2, &canon) == ZKR_OK &&
+                (s2.canonical = canon, zkr_statement_event_payload(&s2, &b) == ZKR_OK)
+            ? zkr_registry_statement_from_event(f->reg, b.p, b.len, &out, &d)
+            : ZKR_ERR_INTERNAL;
+    zkr_tap_ok(t, r == ZKR_ERR_MALFORMED && strstr(d.msg, "field rules"),
+               "a hidden-output graph-inference@2 statement event is refused at import: %s",
+               d.msg);
+    zkr_statement_free(&out);
+    zkr_buf_free(&b);
+    zkr_buf_free(&canon);
+}
+
 static void test_private_model(zkr_tap *t, fixture *f, const zkr_artifact *prog,
                                const zkr_artifact *pub_model, const zkr_artifact *ds1,
                                const zkr_artifact *d2, const zkr_statement *keep)
@@ -1540,6 +1601,7 @@ static void test_private_model(zkr_tap *t, fixture *f, const zkr_artifact *prog,
     zkr_statement_free(&out);
     zkr_buf_free(&b);
     zkr_buf_free(&canon);
+    test_g2_hidden_import(t, f, &s, pr, mr, d3r, kv, oc, sizeof oc);
     zkr_statement_free(&s);
 }
 

@@ -17,7 +17,11 @@
  * commitment, one root named for two nodes, two nodes' roots swapped,
  * another model's commitment carried) are refused; a second proof over
  * commitments made for one is refused (budget); the model commitment's
- * decoder is strict, and a graph model committed from a seed reopens (and
+ * decoder is strict (and admits one reading per program: a max pooling
+ * entry, a node twice, entries out of order, another node count, M, b,
+ * shift, blinding, tensor size, program digest or output count altered
+ * are refused by the decoder or the fit, and by the verifier with the
+ * altered encoding's digest named), and a graph model committed from a seed reopens (and
  * another key, or a budget needing other blinding sizes, does not), and a
  * proof made through it verifies.
  */
@@ -291,6 +295,97 @@ static void model_twins(zkr_tap *t, const g2n_fx *f, const g2n_fx *f2, const zkr
 }
 
 
+/*
+ * Adversarial review (graph-inference@2 through the product): the model
+ * commitment ZKRGM2 admits one reading per program. Each altered encoding
+ * below (f's, two entries: node 1 the conv, node 3 the dense) is refused
+ * by the strict decoder or by the fit to the program, and, carried in an
+ * honest proof with its own digest named as the registered one (what a
+ * registry that took it would bind), by the verifier before any relation
+ * (MISMATCH_MODEL, never VERIFY): an entry for the max pooling, a node
+ * named twice, entries out of order, another node count, a multiplier past
+ * 2^31-1, a bias past 2^30, shift 0 and 49, no blinding variable, a weight
+ * tensor of another size, another program's digest, another output count.
+ */
+enum { MC_HDR = 52, MC_E1 = 52, MC_E3 = 120, MC_LEN = 196 }; /* the small CNN's layout */
+
+static void mc_put(zkr_buf *b, const zkr_buf *src, size_t at, uint32_t v)
+{
+    b->len = 0;
+    if (zkr_buf_append(b, src->p, src->len) == ZKR_OK && at + 4 <= b->len)
+        zkr_store_be32(b->p + at, v);
+}
+
+/* enc refused by decode (want_dec) or by the fit, and in a proof with its digest named. */
+static void mc_refused(zkr_tap *t, const g2n_fx *f, const zkr_buf *pf0, const zkr_buf *enc,
+                       int want_dec, const char *what)
+{
+    zkr_buf pf = {0};
+    zkr_ginf2_mc mc;
+    zkr_ginf2_pub mp;
+    uint8_t dg2[ZKR_DIGEST_BYTES];
+    size_t at, mcl, rb;
+    zkr_err ed, ef = ZKR_OK, ev = ZKR_ERR_USAGE;
+    zkr_diag dg;
+
+    ed = zkr_ginf2_mc_decode(&f->p, enc->p, enc->len, &mc);
+    if (ed == ZKR_OK)
+        ef = zkr_ginf2_mc_fit(&f->g, &mc, &mp, NULL), zkr_ginf2_mc_clear(&mc);
+    zkr_diag_clear(&dg);
+    if (zkr_buf_append(&pf, pf0->p, pf0->len) == ZKR_OK && bind_of(&pf, &at, &mcl, &rb) &&
+        mcl == enc->len) {
+        memcpy(pf.p + at, enc->p, mcl);
+        zkr_ginf2_mc_digest(enc->p, enc->len, dg2);
+        ev = verify_st(f, &pf, G2N_FX_INDEX, NULL, dg2, &dg);
+    }
+    zkr_tap_ok(t, (want_dec ? ed == ZKR_ERR_MALFORMED : ed == ZKR_OK && ef == ZKR_ERR_MISMATCH_MODEL) &&
+                      ev == ZKR_ERR_MISMATCH_MODEL,
+               "model commitment: %s is refused by the %s and the verifier (%d %d %d: %s)", what,
+               want_dec ? "decoder" : "fit", (int)ed, (int)ef, (int)ev, dg.msg);
+    zkr_buf_free(&pf);
+}
+
+static void mc_canonical(zkr_tap *t, const g2n_fx *f, const zkr_buf *pf0)
+{
+    const zkr_buf *mc = &f->mc;
+    zkr_buf b = {0};
+
+    if (!zkr_tap_ok(t, mc->len == MC_LEN && zkr_load_be32(mc->p + MC_E1) == 1 &&
+                           zkr_load_be32(mc->p + MC_E3) == 3 &&
+                           zkr_load_be32(mc->p + MC_E3 + 8) == 3,
+                    "model commitment: the small CNN's layout (%zu bytes)", mc->len))
+        return;
+    mc_put(&b, mc, MC_E3, 2);
+    mc_refused(t, f, pf0, &b, 0, "an entry for the max pooling node");
+    mc_put(&b, mc, MC_E3, 1);
+    mc_refused(t, f, pf0, &b, 1, "node 1 named twice");
+    /* entries out of order: the dense's, then the conv's */
+    b.len = 0;
+    if (zkr_buf_append(&b, mc->p, MC_HDR) == ZKR_OK &&
+        zkr_buf_append(&b, mc->p + MC_E3, MC_LEN - MC_E3) == ZKR_OK)
+        (void)!zkr_buf_append(&b, mc->p + MC_E1, MC_E3 - MC_E1);
+    mc_refused(t, f, pf0, &b, 1, "entries out of order");
+    mc_put(&b, mc, 44, 5);
+    mc_refused(t, f, pf0, &b, 0, "a node count of 5");
+    mc_put(&b, mc, MC_E1 + 12, 0x80000000u);
+    mc_refused(t, f, pf0, &b, 1, "a multiplier of 2^31");
+    mc_put(&b, mc, MC_E1 + 20, (1u << 30) + 1u);
+    mc_refused(t, f, pf0, &b, 1, "a bias of 2^30 + 1");
+    mc_put(&b, mc, MC_E1 + 4, 0);
+    mc_refused(t, f, pf0, &b, 1, "shift 0");
+    mc_put(&b, mc, MC_E1 + 4, 49);
+    mc_refused(t, f, pf0, &b, 1, "shift 49");
+    mc_put(&b, mc, MC_E1 + 32, 0);
+    mc_refused(t, f, pf0, &b, 1, "a weight commitment without blinding");
+    mc_put(&b, mc, MC_E1 + 28, zkr_load_be32(mc->p + MC_E1 + 28) + 1u);
+    mc_refused(t, f, pf0, &b, 0, "a weight tensor of twice the size");
+    mc_put(&b, mc, 12, zkr_load_be32(mc->p + 12) ^ 1u);
+    mc_refused(t, f, pf0, &b, 0, "another program's digest");
+    mc_put(&b, mc, MC_E3 + 8, 2);
+    mc_refused(t, f, pf0, &b, 1, "the dense's output count 3 read as 2 (bytes left over)");
+    zkr_buf_free(&b);
+}
+
 /* f's model as a quantized graph model file, decoded (ml/ml.h). */
 static zkr_err fx_gmodel(const g2n_fx *f, zkr_ml_gmodel **gm)
 {
@@ -499,6 +594,7 @@ int main(int argc, char **argv)
         zkr_tap_ok(&t, ok, "a second model and dataset committed");
         record_twins(&t, &f, &f2, &pf);
         model_twins(&t, &f, &f2, &pf);
+        mc_canonical(&t, &f, &pf);
         model_commit(&t, &f2);
         {
             zkr_verifier_ginf2_statement st;
