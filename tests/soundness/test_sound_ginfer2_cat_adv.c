@@ -233,8 +233,8 @@ static void attack(zkr_tap *t, cata *f, const char *name, uint8_t tag)
 static void k4(zkr_tap *t)
 {
     static const cata_shape s = {4, {3, 1, 5, 2}, 3, 5,
-                                 {{0, 0, 0, -128}, {2, 2, 0, -128}, {3, 5, -128, -128},
-                                  {1, 1, -128, -128}}, 0};
+                                 {{0, 0, 0, -128, 0}, {2, 2, 0, -128, 0}, {3, 5, -128, -128, 0},
+                                  {1, 1, -128, -128, 0}}, 0};
     cata f;
     zkr_ginf2_cat vq;
     zkr_err e;
@@ -281,8 +281,8 @@ static void k4(zkr_tap *t)
 
 static void same_and_slots(zkr_tap *t)
 {
-    static const cata_shape same = {2, {2, 2}, 2, 3, {{1, 1, -128, -128}, {1, 1, -128, -128}}, 1};
-    static const cata_shape slots = {2, {3, 6}, 1, 1, {{10, 1, -128, -128}, {4, 9, -128, -128}},
+    static const cata_shape same = {2, {2, 2}, 2, 3, {{1, 1, -128, -128, 0}, {1, 1, -128, -128, 0}}, 1};
+    static const cata_shape slots = {2, {3, 6}, 1, 1, {{10, 1, -128, -128, 0}, {4, 9, -128, -128, 0}},
                                      0};
     cata f;
     zkr_err e;
