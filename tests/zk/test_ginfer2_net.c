@@ -307,7 +307,8 @@ static void model_twins(zkr_tap *t, const g2n_fx *f, const g2n_fx *f2, const zkr
  * 2^31-1, a bias past 2^30, shift 0 and 49, no blinding variable, a weight
  * tensor of another size, another program's digest, another output count.
  */
-enum { MC_HDR = 52, MC_E1 = 52, MC_E3 = 120, MC_LEN = 196 }; /* the small CNN's layout */
+/* the small CNN's layout: entries u32 node | u32 op | payload (shift, cout, M[2], b[2], n, e, root) */
+enum { MC_HDR = 52, MC_E1 = 52, MC_E3 = 124, MC_LEN = 204 };
 
 static void mc_put(zkr_buf *b, const zkr_buf *src, size_t at, uint32_t v)
 {
@@ -352,7 +353,7 @@ static void mc_canonical(zkr_tap *t, const g2n_fx *f, const zkr_buf *pf0)
 
     if (!zkr_tap_ok(t, mc->len == MC_LEN && zkr_load_be32(mc->p + MC_E1) == 1 &&
                            zkr_load_be32(mc->p + MC_E3) == 3 &&
-                           zkr_load_be32(mc->p + MC_E3 + 8) == 3,
+                           zkr_load_be32(mc->p + MC_E3 + 12) == 3,
                     "model commitment: the small CNN's layout (%zu bytes)", mc->len))
         return;
     mc_put(&b, mc, MC_E3, 2);
@@ -367,21 +368,21 @@ static void mc_canonical(zkr_tap *t, const g2n_fx *f, const zkr_buf *pf0)
     mc_refused(t, f, pf0, &b, 1, "entries out of order");
     mc_put(&b, mc, 44, 5);
     mc_refused(t, f, pf0, &b, 0, "a node count of 5");
-    mc_put(&b, mc, MC_E1 + 12, 0x80000000u);
+    mc_put(&b, mc, MC_E1 + 16, 0x80000000u);
     mc_refused(t, f, pf0, &b, 1, "a multiplier of 2^31");
-    mc_put(&b, mc, MC_E1 + 20, (1u << 30) + 1u);
+    mc_put(&b, mc, MC_E1 + 24, (1u << 30) + 1u);
     mc_refused(t, f, pf0, &b, 1, "a bias of 2^30 + 1");
-    mc_put(&b, mc, MC_E1 + 4, 0);
+    mc_put(&b, mc, MC_E1 + 8, 0);
     mc_refused(t, f, pf0, &b, 1, "shift 0");
-    mc_put(&b, mc, MC_E1 + 4, 49);
+    mc_put(&b, mc, MC_E1 + 8, 49);
     mc_refused(t, f, pf0, &b, 1, "shift 49");
-    mc_put(&b, mc, MC_E1 + 32, 0);
+    mc_put(&b, mc, MC_E1 + 36, 0);
     mc_refused(t, f, pf0, &b, 1, "a weight commitment without blinding");
-    mc_put(&b, mc, MC_E1 + 28, zkr_load_be32(mc->p + MC_E1 + 28) + 1u);
+    mc_put(&b, mc, MC_E1 + 32, zkr_load_be32(mc->p + MC_E1 + 32) + 1u);
     mc_refused(t, f, pf0, &b, 0, "a weight tensor of twice the size");
     mc_put(&b, mc, 12, zkr_load_be32(mc->p + 12) ^ 1u);
     mc_refused(t, f, pf0, &b, 0, "another program's digest");
-    mc_put(&b, mc, MC_E3 + 8, 2);
+    mc_put(&b, mc, MC_E3 + 12, 2);
     mc_refused(t, f, pf0, &b, 1, "the dense's output count 3 read as 2 (bytes left over)");
     zkr_buf_free(&b);
 }
