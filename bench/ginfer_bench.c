@@ -33,6 +33,8 @@
 #include "prover/ginfer.h"
 #include "verifier/ginfer.h"
 
+#include "bench/gnets.h"
+
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -79,91 +81,26 @@ static uint64_t rnd(void)
     return rng;
 }
 
-static uint32_t add_node(zkr_ml_gprog *g, zkr_ml_gnode n)
-{
-    uint32_t i = g->n_nodes++;
-
-    g->nodes[i] = n;
-    if (zkr_ml_gprog_set_shape(g, i, NULL) != ZKR_OK)
-        abort();
-    return i;
-}
-
-static void input(zkr_ml_gprog *g, uint32_t c, uint32_t hw)
-{
-    memset(g, 0, sizeof *g);
-    g->input_encoding = ZKR_ML_INPUT_U8_DIV255;
-    g->nodes[0] = (zkr_ml_gnode){.op = ZKR_ML_GOP_INPUT, .c = c, .h = hw, .w = hw};
-    g->n_nodes = 1;
-}
-
-/* A ReLU convolution, 3x3 pad 1 (PyTorch's Conv2d(cin, c, 3, padding=1)). */
-static uint32_t conv3(zkr_ml_gprog *g, uint32_t x, uint32_t c)
-{
-    return add_node(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .act = ZKR_ML_ACT_RELU, .n_in = 1,
-                                      .in = {x}, .c = c, .kh = 3, .kw = 3, .sh = 1, .sw = 1,
-                                      .pt = 1, .pl = 1, .pb = 1, .pr = 1, .dh = 1, .dw = 1,
-                                      .groups = 1});
-}
-
-static uint32_t pool2(zkr_ml_gprog *g, uint32_t x)
-{
-    return add_node(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_MAXPOOL, .n_in = 1, .in = {x}, .kh = 2,
-                                      .kw = 2, .sh = 2, .sw = 2});
-}
-
-static uint32_t dense(zkr_ml_gprog *g, uint32_t x, uint32_t c, int relu)
-{
-    return add_node(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_DENSE,
-                                      .act = relu ? ZKR_ML_ACT_RELU : ZKR_ML_ACT_NONE, .n_in = 1,
-                                      .in = {x}, .c = c});
-}
-
-/* DeepProve's CNN shape (ml/train_cnn.py cnn264k). */
-static void cnn264k(zkr_ml_gprog *g)
-{
-    uint32_t x;
-
-    input(g, 1, 28);
-    x = pool2(g, conv3(g, 0, 32));
-    x = pool2(g, conv3(g, x, 64));
-    x = conv3(g, x, 64);
-    (void)dense(g, dense(g, dense(g, x, 64, 1), 64, 1), 10, 0);
-}
-
-/* VGG-16 with CIFAR-10 shapes (ml/train_cnn.py vgg16). */
-static void vgg16(zkr_ml_gprog *g)
-{
-    static const uint32_t cfg[] = {64, 64, 0, 128, 128, 0, 256, 256, 256, 0,
-                                   512, 512, 512, 0, 512, 512, 512, 0};
-    uint32_t x = 0;
-
-    input(g, 3, 32);
-    for (size_t k = 0; k < sizeof cfg / sizeof *cfg; k++)
-        x = cfg[k] ? conv3(g, x, cfg[k]) : pool2(g, x);
-    (void)dense(g, dense(g, dense(g, x, 512, 1), 512, 1), 10, 0);
-}
-
 static void lenet(zkr_ml_gprog *g)
 {
     uint32_t c1, p1, c2, p2, f1, f2;
 
-    input(g, 1, 28);
-    c1 = add_node(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .act = ZKR_ML_ACT_RELU, .n_in = 1,
+    gn_input(g, 1, 28);
+    c1 = gn_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .act = ZKR_ML_ACT_RELU, .n_in = 1,
                                     .c = 6, .kh = 5, .kw = 5, .sh = 1, .sw = 1, .pt = 2, .pl = 2,
                                     .pb = 2, .pr = 2, .dh = 1, .dw = 1, .groups = 1});
-    p1 = add_node(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_MAXPOOL, .n_in = 1, .in = {c1}, .kh = 2,
+    p1 = gn_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_MAXPOOL, .n_in = 1, .in = {c1}, .kh = 2,
                                     .kw = 2, .sh = 2, .sw = 2});
-    c2 = add_node(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .act = ZKR_ML_ACT_RELU, .n_in = 1,
+    c2 = gn_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_CONV, .act = ZKR_ML_ACT_RELU, .n_in = 1,
                                     .in = {p1}, .c = 16, .kh = 5, .kw = 5, .sh = 1, .sw = 1,
                                     .dh = 1, .dw = 1, .groups = 1});
-    p2 = add_node(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_MAXPOOL, .n_in = 1, .in = {c2}, .kh = 2,
+    p2 = gn_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_MAXPOOL, .n_in = 1, .in = {c2}, .kh = 2,
                                     .kw = 2, .sh = 2, .sw = 2});
-    f1 = add_node(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_DENSE, .act = ZKR_ML_ACT_RELU, .n_in = 1,
+    f1 = gn_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_DENSE, .act = ZKR_ML_ACT_RELU, .n_in = 1,
                                     .in = {p2}, .c = 120});
-    f2 = add_node(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_DENSE, .act = ZKR_ML_ACT_RELU, .n_in = 1,
+    f2 = gn_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_DENSE, .act = ZKR_ML_ACT_RELU, .n_in = 1,
                                     .in = {f1}, .c = 84});
-    (void)add_node(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_DENSE, .n_in = 1, .in = {f2}, .c = 10});
+    (void)gn_add(g, (zkr_ml_gnode){.op = ZKR_ML_GOP_DENSE, .n_in = 1, .in = {f2}, .c = 10});
 }
 
 typedef struct {
@@ -173,7 +110,7 @@ typedef struct {
 } net;
 
 static const net nets[] = {
-    {"LeNet-5", lenet, 5}, {"CNN-264k", cnn264k, 5}, {"VGG-16", vgg16, 1}};
+    {"LeNet-5", lenet, 5}, {"CNN-264k", gn_cnn264k, 5}, {"VGG-16", gn_vgg16, 1}};
 
 /* One (network, threads) run: prints its table row. Returns 0 or 1. */
 static int bench(const net *nt, unsigned threads)
