@@ -525,11 +525,12 @@ zkr_err zkr_prover_ginf2_conv_in(const zkr_params *p, zkr_transcript *t, const z
         return ZKR_ERR_USAGE;
     /* every opening grinds the relation's extra bits (the verifier computes the same) */
     g2x = zkr_ginf2_conv_grind_bits_in(p, c, in, g2_blind(x), g2_blind(w), g2_blind(y), o->share);
-    if (!(o->off & ZKR_GINF2_OFF_GRIND) &&
-        zkr_ginf2_conv_soundness_in(p, c, in, g2_blind(x), g2_blind(w), g2_blind(y), g2x) <
-            zkr_ginf2_share_target(p, o->share))
-        return ZKR_ERR_UNSUPPORTED; /* the grinding cap cannot reach the target: never below it */
-    zkr_ginf2_open_params(p, g2x, o->off, &pg);
+    /* opening parameters at the extra bits, never below the target */
+    if ((r = zkr_ginf2_grind_params(p, g2x,
+                                    zkr_ginf2_conv_soundness_in(p, c, in, g2_blind(x), g2_blind(w),
+                                                                g2_blind(y), g2x),
+                                    o->off, o->share, &pg)) != ZKR_OK)
+        return r;
     p = &pg;
     memset(&s, 0, sizeof s);
     s.p = p, s.t = t, s.c = c, s.o = o, s.in = in, s.rng = rng, s.out = out;
@@ -551,4 +552,44 @@ zkr_err zkr_prover_ginf2_conv_in(const zkr_params *p, zkr_transcript *t, const z
     free(s.sel); /* public */
     sodium_memzero(&s, sizeof s);
     return r;
+}
+
+/* sum_i w[i] f[i] over f's 2^n_vars base entries. */
+static zkr_ext g2p_dot(const zkr_hpcs_poly *f, const zkr_ext *w)
+{
+    const zkr_gl *ft = zkr_hpcs_poly_base_evals(f);
+    zkr_ext acc = zkr_ext_from(0);
+
+    for (size_t i = 0; i < ((size_t)1 << zkr_hpcs_poly_n_vars(f)); i++)
+        acc = zkr_ext_add(acc, zkr_ext_mul_base(w[i], ft[i]));
+    return acc;
+}
+
+zkr_err zkr_prover_ginf2_parts(const zkr_params *p, zkr_transcript *t, const char *label,
+                               zkr_hpcs_poly *a, const zkr_ext *wa, zkr_hpcs_poly *b,
+                               const zkr_ext *wb, zkr_zkrng *rng, unsigned threads, zkr_buf *out)
+{
+    zkr_ext parts[2] = {g2p_dot(a, wa), g2p_dot(b, wb)};
+    zkr_err r;
+
+    zkr_ts_absorb_ext(t, label, parts, 2);
+    if ((r = zkr_enc_exts(out, parts, 2)) != ZKR_OK ||
+        (r = zkr_prover_ginf2_lin(p, t, a, wa, rng, threads, out)) != ZKR_OK)
+        return r;
+    return zkr_prover_ginf2_lin(p, t, b, wb, rng, threads, out);
+}
+
+zkr_err zkr_prover_ginf2_link(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *v,
+                              const zkr_ext *wv, zkr_ext claim, zkr_hpcs_poly *x,
+                              const zkr_ext *wx, int force, zkr_zkrng *rng, unsigned threads,
+                              zkr_buf *out)
+{
+    zkr_zkrange_table tab = ZKR_GINF2_RQ_TABLE;
+    zkr_zkrange_lin lin = {claim, wv, NULL, NULL};
+    zkr_zkrange_link link = {x, wx, NULL, NULL, NULL};
+    zkr_zkrange_cheat cht;
+
+    memset(&cht, 0, sizeof cht);
+    cht.force = ZKR_TEST_BUILD && force;
+    return zkr_prover_zkrange_link(p, t, v, &tab, &lin, &link, &cht, rng, threads, out);
 }

@@ -64,6 +64,27 @@ zkr_err zkr_prover_ginf2_lin(const zkr_params *p, zkr_transcript *t, zkr_hpcs_po
                              zkr_buf *out) ZKR_WUR;
 
 /*
+ * The glue every hiding relation prover shares (verifier/ginfer2.h's
+ * zkr_verify_ginf2_parts and zkr_verify_ginf2_link read what these write).
+ * zkr_prover_ginf2_parts: test builds' ZKR_GINF2_OFF_RANGE path, the parts
+ * sum_i wa[i] a[i] and sum_i wb[i] b[i] (a, b base-valued; 2^n_vars
+ * weights each) absorbed under `label` and sent, then a masked linear
+ * sumcheck of each. zkr_prover_ginf2_link: v's byte range proof
+ * (ZKR_GINF2_RQ_TABLE) with the linear claim sum wv v = claim, linking x
+ * with weights wx; force: test builds' zkr_zkrange_cheat.force (ignored
+ * elsewhere). Both append to out (the caller rewinds it on failure).
+ * ZKR_OK, ZKR_ERR_NOMEM, ZKR_ERR_USAGE and the range proof's errors.
+ */
+zkr_err zkr_prover_ginf2_parts(const zkr_params *p, zkr_transcript *t, const char *label,
+                               zkr_hpcs_poly *a, const zkr_ext *wa, zkr_hpcs_poly *b,
+                               const zkr_ext *wb, zkr_zkrng *rng, unsigned threads,
+                               zkr_buf *out) ZKR_WUR;
+zkr_err zkr_prover_ginf2_link(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *v,
+                              const zkr_ext *wv, zkr_ext claim, zkr_hpcs_poly *x,
+                              const zkr_ext *wx, int force, zkr_zkrng *rng, unsigned threads,
+                              zkr_buf *out) ZKR_WUR;
+
+/*
  * Zero-knowledge requantization (zk/ginfer2.h): acc (lp variables) and V
  * (zkr_ginf2_rq_v_vars, zkr_ginf2_rq_witness's table, or a cheating one)
  * hiding commitments bound by the caller. One opening of each. A V whose

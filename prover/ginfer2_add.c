@@ -8,16 +8,6 @@
 #include "prover/ginfer2.h"
 #include "zkr_config.h"
 
-static zkr_ext g2pa_dot(const zkr_hpcs_poly *f, const zkr_ext *w)
-{
-    const zkr_gl *ft = zkr_hpcs_poly_base_evals(f);
-    zkr_ext acc = zkr_ext_from(0);
-
-    for (size_t i = 0; i < ((size_t)1 << zkr_hpcs_poly_n_vars(f)); i++)
-        acc = zkr_ext_add(acc, zkr_ext_mul_base(w[i], ft[i]));
-    return acc;
-}
-
 /* Range proof k: challenges, weights, then the range proof (or, off, both parts sent). */
 static zkr_err g2pa_one(const zkr_params *p, zkr_transcript *t, const zkr_ginf2_add *a,
                         unsigned k, zkr_hpcs_poly *x, zkr_hpcs_poly *v, const zkr_ginf2_popts *o,
@@ -28,7 +18,6 @@ static zkr_err g2pa_one(const zkr_params *p, zkr_transcript *t, const zkr_ginf2_
     zkr_ext z[ZKR_CNN_MAX_VARS], lambda = zkr_ext_from(0), claim;
     zkr_ext *wv = malloc(((size_t)1 << zkr_ginf2_add_v_vars(a)) * sizeof *wv);
     zkr_ext *wx = malloc(((size_t)1 << zkr_ginf2_add_x_vars(a, k)) * sizeof *wx);
-    zkr_zkrange_table tab = ZKR_GINF2_RQ_TABLE;
     zkr_err r = ZKR_ERR_NOMEM;
 
     if (!wv || !wx)
@@ -39,20 +28,11 @@ static zkr_err g2pa_one(const zkr_params *p, zkr_transcript *t, const zkr_ginf2_
     if ((r = zkr_ginf2_add_weights(a, k, z, lambda, link, wv, wx)) != ZKR_OK)
         goto out;
     claim = zkr_ginf2_add_claim(a, k, z, lambda, link);
-    if (o->off & ZKR_GINF2_OFF_RANGE) {
-        zkr_ext parts[2] = {g2pa_dot(v, wv), g2pa_dot(x, wx)};
-        zkr_ts_absorb_ext(t, "g2a-parts", parts, 2);
-        if ((r = zkr_enc_exts(out, parts, 2)) == ZKR_OK &&
-            (r = zkr_prover_ginf2_lin(p, t, v, wv, rng, threads, out)) == ZKR_OK)
-            r = zkr_prover_ginf2_lin(p, t, x, wx, rng, threads, out);
-    } else {
-        zkr_zkrange_lin lin = {claim, wv, NULL, NULL};
-        zkr_zkrange_link lk = {x, wx, NULL, NULL, NULL};
-        zkr_zkrange_cheat ch;
-        memset(&ch, 0, sizeof ch);
-        ch.force = ZKR_TEST_BUILD && o->force_range;
-        r = zkr_prover_zkrange_link(p, t, v, &tab, &lin, &lk, &ch, rng, threads, out);
-    }
+    if (o->off & ZKR_GINF2_OFF_RANGE)
+        r = zkr_prover_ginf2_parts(p, t, "g2a-parts", v, wv, x, wx, rng, threads, out);
+    else
+        r = zkr_prover_ginf2_link(p, t, v, wv, claim, x, wx, o->force_range, rng, threads,
+                                  out);
 out:
     free(wv);
     free(wx);
@@ -80,10 +60,10 @@ zkr_err zkr_prover_ginf2_add(const zkr_params *p, zkr_transcript *t, const zkr_g
     x1e = zkr_hpcs_poly_total_vars(x1) - zkr_ginf2_add_x_vars(a, 0);
     x2e = zkr_hpcs_poly_total_vars(x2) - zkr_ginf2_add_x_vars(a, 1);
     g2x = zkr_ginf2_add_grind_bits(p, a, ve, x1e, x2e, o->share);
-    if (!(o->off & ZKR_GINF2_OFF_GRIND) &&
-        zkr_ginf2_add_soundness_at(p, a, ve, x1e, x2e, g2x) < zkr_ginf2_share_target(p, o->share))
-        return ZKR_ERR_UNSUPPORTED; /* the grinding cap cannot reach the target: never below it */
-    zkr_ginf2_open_params(p, g2x, o->off, &pg);
+    /* opening parameters at the extra bits, never below the target */
+    if ((r = zkr_ginf2_grind_params(p, g2x, zkr_ginf2_add_soundness_at(p, a, ve, x1e, x2e, g2x),
+                                    o->off, o->share, &pg)) != ZKR_OK)
+        return r;
     if ((r = g2pa_one(&pg, t, a, 0, x1, v, o, rng, out)) == ZKR_OK)
         r = g2pa_one(&pg, t, a, 1, x2, v, o, rng, out);
     if (r != ZKR_OK)

@@ -47,16 +47,6 @@ out:
     return r;
 }
 
-static zkr_ext g2ap_dot(const zkr_hpcs_poly *f, const zkr_ext *w)
-{
-    const zkr_gl *ft = zkr_hpcs_poly_base_evals(f);
-    zkr_ext acc = zkr_ext_from(0);
-
-    for (size_t i = 0; i < ((size_t)1 << zkr_hpcs_poly_n_vars(f)); i++)
-        acc = zkr_ext_add(acc, zkr_ext_mul_base(w[i], ft[i]));
-    return acc;
-}
-
 zkr_err zkr_prover_ginf2_avg(const zkr_params *p, zkr_transcript *t, const zkr_ginf2_avg *q,
                              zkr_hpcs_poly *x, zkr_hpcs_poly *v, const zkr_ginf2_popts *o,
                              zkr_zkrng *rng, zkr_buf *out)
@@ -66,7 +56,6 @@ zkr_err zkr_prover_ginf2_avg(const zkr_params *p, zkr_transcript *t, const zkr_g
     size_t mark = out->len;
     zkr_ginf2_avg_chal ch;
     zkr_ext claim, *wv = NULL, *wx = NULL;
-    zkr_zkrange_table tab = ZKR_GINF2_RQ_TABLE;
     zkr_params pg;
     zkr_err r;
 
@@ -78,10 +67,10 @@ zkr_err zkr_prover_ginf2_avg(const zkr_params *p, zkr_transcript *t, const zkr_g
         return ZKR_ERR_USAGE;
     ve = zkr_hpcs_poly_total_vars(v) - nv, xe = zkr_hpcs_poly_total_vars(x) - nx;
     g2x = zkr_ginf2_avg_grind_bits(p, q, ve, xe, o->share);
-    if (!(o->off & ZKR_GINF2_OFF_GRIND) &&
-        zkr_ginf2_avg_soundness_at(p, q, ve, xe, g2x) < zkr_ginf2_share_target(p, o->share))
-        return ZKR_ERR_UNSUPPORTED; /* the grinding cap cannot reach the target: never below it */
-    zkr_ginf2_open_params(p, g2x, o->off, &pg);
+    /* opening parameters at the extra bits, never below the target */
+    if ((r = zkr_ginf2_grind_params(p, g2x, zkr_ginf2_avg_soundness_at(p, q, ve, xe, g2x), o->off,
+                                    o->share, &pg)) != ZKR_OK)
+        return r;
     p = &pg;
     r = ZKR_ERR_NOMEM;
     wv = malloc(((size_t)1 << nv) * sizeof *wv);
@@ -92,20 +81,11 @@ zkr_err zkr_prover_ginf2_avg(const zkr_params *p, zkr_transcript *t, const zkr_g
     if ((r = zkr_ginf2_avg_claim(q, &ch, &claim)) != ZKR_OK ||
         (r = g2ap_weights(q, &ch, wv, wx)) != ZKR_OK)
         goto out;
-    if (o->off & ZKR_GINF2_OFF_RANGE) {
-        zkr_ext parts[2] = {g2ap_dot(v, wv), g2ap_dot(x, wx)};
-        zkr_ts_absorb_ext(t, "g2a-parts", parts, 2);
-        if ((r = zkr_enc_exts(out, parts, 2)) == ZKR_OK &&
-            (r = zkr_prover_ginf2_lin(p, t, v, wv, rng, threads, out)) == ZKR_OK)
-            r = zkr_prover_ginf2_lin(p, t, x, wx, rng, threads, out);
-    } else {
-        zkr_zkrange_lin lin = {claim, wv, NULL, NULL};
-        zkr_zkrange_link link = {x, wx, NULL, NULL, NULL};
-        zkr_zkrange_cheat cht;
-        memset(&cht, 0, sizeof cht);
-        cht.force = ZKR_TEST_BUILD && o->force_range;
-        r = zkr_prover_zkrange_link(p, t, v, &tab, &lin, &link, &cht, rng, threads, out);
-    }
+    if (o->off & ZKR_GINF2_OFF_RANGE)
+        r = zkr_prover_ginf2_parts(p, t, "g2a-parts", v, wv, x, wx, rng, threads, out);
+    else
+        r = zkr_prover_ginf2_link(p, t, v, wv, claim, x, wx, o->force_range, rng, threads,
+                                  out);
 out:
     if (r != ZKR_OK)
         out->len = mark;

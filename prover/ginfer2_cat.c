@@ -70,11 +70,11 @@ zkr_err zkr_prover_ginf2_cat(const zkr_params *p, zkr_transcript *t, const zkr_g
         xe[j] = g2kp_blind(x[j]);
     }
     g2x = zkr_ginf2_cat_grind_bits(p, q, g2kp_blind(v), xe, o->share);
-    if (!(o->off & ZKR_GINF2_OFF_GRIND) &&
-        zkr_ginf2_cat_soundness_at(p, q, g2kp_blind(v), xe, g2x) <
-            zkr_ginf2_share_target(p, o->share))
-        return ZKR_ERR_UNSUPPORTED; /* the grinding cap cannot reach the target: never below it */
-    zkr_ginf2_open_params(p, g2x, o->off, &pg);
+    /* opening parameters at the extra bits, never below the target */
+    if ((r = zkr_ginf2_grind_params(p, g2x,
+                                    zkr_ginf2_cat_soundness_at(p, q, g2kp_blind(v), xe, g2x),
+                                    o->off, o->share, &pg)) != ZKR_OK)
+        return r;
     for (unsigned j = 0; j < q->k && r == ZKR_OK; j++)
         r = g2kp_one(&pg, t, q, j, x[j], v, o, rng, out);
     if (r != ZKR_OK)

@@ -12,16 +12,6 @@
 #include "prover/ginfer2_lut.h"
 #include "zkr_config.h"
 
-static zkr_ext g2lp_dot(const zkr_hpcs_poly *f, const zkr_ext *w)
-{
-    const zkr_gl *ft = zkr_hpcs_poly_base_evals(f);
-    zkr_ext acc = zkr_ext_from(0);
-
-    for (size_t i = 0; i < ((size_t)1 << zkr_hpcs_poly_n_vars(f)); i++)
-        acc = zkr_ext_add(acc, zkr_ext_mul_base(w[i], ft[i]));
-    return acc;
-}
-
 /* Z = Xc + 256 Yb (zkr_ginf2_lut_z), committed fresh for its one range proof. */
 static zkr_err g2lp_commit_z(const zkr_params *p, zkr_transcript *t, const zkr_ginf2_lut *q,
                              zkr_hpcs_poly *v, unsigned threads, zkr_zkrng *rng,
@@ -44,21 +34,6 @@ static zkr_err g2lp_commit_z(const zkr_params *p, zkr_transcript *t, const zkr_g
         return r;
     zkr_ts_absorb(t, "g2l-z-root", comm.root, ZKR_DIGEST_BYTES);
     return zkr_buf_append(out, comm.root, ZKR_DIGEST_BYTES);
-}
-
-/* A row by two masked linear sumchecks, the parts in the clear (OFF_RANGE, test builds). */
-static zkr_err g2lp_off(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *a,
-                        const zkr_ext *wa, zkr_hpcs_poly *b, const zkr_ext *wb, zkr_zkrng *rng,
-                        unsigned threads, zkr_buf *out)
-{
-    zkr_ext parts[2] = {g2lp_dot(a, wa), g2lp_dot(b, wb)};
-    zkr_err r;
-
-    zkr_ts_absorb_ext(t, "g2l-parts", parts, 2);
-    if ((r = zkr_enc_exts(out, parts, 2)) != ZKR_OK ||
-        (r = zkr_prover_ginf2_lin(p, t, a, wa, rng, threads, out)) != ZKR_OK)
-        return r;
-    return zkr_prover_ginf2_lin(p, t, b, wb, rng, threads, out);
 }
 
 static zkr_err g2lp_check(const zkr_params *p, const zkr_ginf2_lut *q, zkr_hpcs_poly *x,
@@ -86,7 +61,6 @@ zkr_err zkr_prover_ginf2_lut(const zkr_params *p, zkr_transcript *t, const zkr_g
     size_t mark = out->len;
     zkr_ext z[ZKR_CNN_MAX_VARS], *wv = NULL, *wx = NULL, *wz = NULL;
     zkr_hpcs_poly *zp = NULL;
-    zkr_zkrange_table bytes = ZKR_GINF2_RQ_TABLE;
     zkr_zkrange_cheat cht;
     zkr_params pg;
     zkr_err r;
@@ -95,10 +69,10 @@ zkr_err zkr_prover_ginf2_lut(const zkr_params *p, zkr_transcript *t, const zkr_g
         return r;
     ve = zkr_hpcs_poly_total_vars(v) - nv, xe = zkr_hpcs_poly_total_vars(x) - nx;
     g2x = zkr_ginf2_lut_grind_bits(p, q, ve, xe, o->share);
-    if (!(o->off & ZKR_GINF2_OFF_GRIND) &&
-        zkr_ginf2_lut_soundness_at(p, q, ve, xe, g2x) < zkr_ginf2_share_target(p, o->share))
-        return ZKR_ERR_UNSUPPORTED; /* the grinding cap cannot reach the target: never below it */
-    zkr_ginf2_open_params(p, g2x, o->off, &pg);
+    /* opening parameters at the extra bits, never below the target */
+    if ((r = zkr_ginf2_grind_params(p, g2x, zkr_ginf2_lut_soundness_at(p, q, ve, xe, g2x), o->off,
+                                    o->share, &pg)) != ZKR_OK)
+        return r;
     p = &pg;
     memset(&cht, 0, sizeof cht);
     cht.force = ZKR_TEST_BUILD && o->force_range;
@@ -115,11 +89,10 @@ zkr_err zkr_prover_ginf2_lut(const zkr_params *p, zkr_transcript *t, const zkr_g
     zkr_ginf2_lut_wtab(q, ZKR_G2L_WA_V, z, wv);
     zkr_ginf2_lut_wtab(q, ZKR_G2L_WA_X, z, wx);
     if (o->off & ZKR_GINF2_OFF_RANGE) {
-        r = g2lp_off(p, t, v, wv, x, wx, rng, threads, out);
+        r = zkr_prover_ginf2_parts(p, t, "g2l-parts", v, wv, x, wx, rng, threads, out);
     } else {
-        zkr_zkrange_lin lin = {zkr_ginf2_lut_claim(q, z), wv, NULL, NULL};
-        zkr_zkrange_link link = {x, wx, NULL, NULL, NULL};
-        r = zkr_prover_zkrange_link(p, t, v, &bytes, &lin, &link, &cht, rng, threads, out);
+        r = zkr_prover_ginf2_link(p, t, v, wv, zkr_ginf2_lut_claim(q, z), x, wx, o->force_range,
+                                  rng, threads, out);
     }
     if (r != ZKR_OK)
         goto out;
@@ -128,7 +101,7 @@ zkr_err zkr_prover_ginf2_lut(const zkr_params *p, zkr_transcript *t, const zkr_g
     zkr_ginf2_lut_wtab(q, ZKR_G2L_WB_Z, z, wz);
     zkr_ginf2_lut_wtab(q, ZKR_G2L_WB_V, z, wv);
     if (o->off & ZKR_GINF2_OFF_RANGE) {
-        r = g2lp_off(p, t, zp, wz, v, wv, rng, threads, out);
+        r = zkr_prover_ginf2_parts(p, t, "g2l-parts", zp, wz, v, wv, rng, threads, out);
     } else {
         zkr_zkrange_lin lin = {zkr_ext_from(0), wz, NULL, NULL};
         zkr_zkrange_link link = {v, wv, NULL, NULL, NULL};

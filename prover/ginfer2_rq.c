@@ -24,32 +24,6 @@ static void g2rq_weights(const zkr_ginf2_rq *q, const zkr_ext *eqz, const zkr_ex
                                  zkr_gl_from_i64(zkr_ginf2_rq_mc(q, (uint32_t)(p >> (q->lh + q->lw)))));
 }
 
-/* sum_x w[x] f(x) over f's slice u = 0. */
-static zkr_ext g2rq_dot(const zkr_hpcs_poly *f, const zkr_ext *w)
-{
-    const zkr_gl *ft = zkr_hpcs_poly_base_evals(f);
-    zkr_ext acc = zkr_ext_from(0);
-
-    for (size_t i = 0; i < ((size_t)1 << zkr_hpcs_poly_n_vars(f)); i++)
-        acc = zkr_ext_add(acc, zkr_ext_mul_base(w[i], ft[i]));
-    return acc;
-}
-
-/* Test builds: the rows without the range proof (both parts sent, two linear sumchecks). */
-static zkr_err g2rq_off_range(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *acc,
-                              zkr_hpcs_poly *v, const zkr_ext *wv, const zkr_ext *wa,
-                              unsigned threads, zkr_zkrng *rng, zkr_buf *out)
-{
-    zkr_ext parts[2] = {g2rq_dot(v, wv), g2rq_dot(acc, wa)};
-    zkr_err r;
-
-    zkr_ts_absorb_ext(t, "g2r-parts", parts, 2);
-    if ((r = zkr_enc_exts(out, parts, 2)) != ZKR_OK ||
-        (r = zkr_prover_ginf2_lin(p, t, v, wv, rng, threads, out)) != ZKR_OK)
-        return r;
-    return zkr_prover_ginf2_lin(p, t, acc, wa, rng, threads, out);
-}
-
 zkr_err zkr_prover_ginf2_requant(const zkr_params *p, zkr_transcript *t, const zkr_ginf2_rq *q,
                                  zkr_hpcs_poly *acc, zkr_hpcs_poly *v, const zkr_ginf2_popts *o,
                                  zkr_zkrng *rng, zkr_buf *out)
@@ -58,7 +32,6 @@ zkr_err zkr_prover_ginf2_requant(const zkr_params *p, zkr_transcript *t, const z
     size_t mark = out->len;
     zkr_ext z[ZKR_CNN_MAX_VARS], lambda, cj[ZKR_GINF2_RQ_MAX_SLOTS], a, claim;
     zkr_ext *eqz = NULL, *wv = NULL, *wa = NULL;
-    zkr_zkrange_table tab = ZKR_GINF2_RQ_TABLE;
     zkr_params pg;
     unsigned g2x;
     zkr_err r = ZKR_ERR_USAGE;
@@ -70,11 +43,14 @@ zkr_err zkr_prover_ginf2_requant(const zkr_params *p, zkr_transcript *t, const z
         return ZKR_ERR_USAGE;
     g2x = zkr_ginf2_rq_grind_bits(p, q, zkr_hpcs_poly_total_vars(v) - nv,
                                   zkr_hpcs_poly_total_vars(acc) - q->lp, o->share);
-    if (!(o->off & ZKR_GINF2_OFF_GRIND) &&
-        zkr_ginf2_rq_soundness_at(p, q, zkr_hpcs_poly_total_vars(v) - nv,
-                                  zkr_hpcs_poly_total_vars(acc) - q->lp, g2x) < zkr_ginf2_share_target(p, o->share))
-        return ZKR_ERR_UNSUPPORTED; /* the grinding cap cannot reach the target: never below it */
-    zkr_ginf2_open_params(p, g2x, o->off, &pg);
+    /* opening parameters at the extra bits, never below the target */
+    if ((r = zkr_ginf2_grind_params(p, g2x,
+                                    zkr_ginf2_rq_soundness_at(p, q,
+                                                              zkr_hpcs_poly_total_vars(v) - nv,
+                                                              zkr_hpcs_poly_total_vars(acc) - q->lp,
+                                                              g2x),
+                                    o->off, o->share, &pg)) != ZKR_OK)
+        return r;
     p = &pg;
     r = ZKR_ERR_NOMEM;
     eqz = malloc(((size_t)1 << q->lp) * sizeof *eqz);
@@ -88,16 +64,10 @@ zkr_err zkr_prover_ginf2_requant(const zkr_params *p, zkr_transcript *t, const z
     zkr_ginf2_rq_fold(q, lambda, cj, &a);
     g2rq_weights(q, eqz, cj, a, wv, wa);
     claim = zkr_ginf2_rq_claim(q, z, lambda);
-    if (o->off & ZKR_GINF2_OFF_RANGE) {
-        r = g2rq_off_range(p, t, acc, v, wv, wa, threads, rng, out);
-    } else {
-        zkr_zkrange_lin lin = {claim, wv, NULL, NULL};
-        zkr_zkrange_link link = {acc, wa, NULL, NULL, NULL};
-        zkr_zkrange_cheat ch;
-        memset(&ch, 0, sizeof ch);
-        ch.force = ZKR_TEST_BUILD && o->force_range;
-        r = zkr_prover_zkrange_link(p, t, v, &tab, &lin, &link, &ch, rng, threads, out);
-    }
+    if (o->off & ZKR_GINF2_OFF_RANGE)
+        r = zkr_prover_ginf2_parts(p, t, "g2r-parts", v, wv, acc, wa, rng, threads, out);
+    else
+        r = zkr_prover_ginf2_link(p, t, v, wv, claim, acc, wa, o->force_range, rng, threads, out);
 out:
     if (r != ZKR_OK)
         out->len = mark;

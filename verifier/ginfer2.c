@@ -315,11 +315,12 @@ zkr_err zkr_verify_ginf2_conv_in(const zkr_params *p, zkr_transcript *t, const z
     /* every opening grinds the relation's extra bits (computed, not read) */
     g2x = zkr_ginf2_conv_grind_bits_in(p, c, in, x->blind_vars, w->blind_vars, y->blind_vars,
                                        share);
-    if (!(off & ZKR_GINF2_OFF_GRIND) &&
-        zkr_ginf2_conv_soundness_in(p, c, in, x->blind_vars, w->blind_vars, y->blind_vars, g2x) <
-            zkr_ginf2_share_target(p, share))
-        return ZKR_ERR_UNSUPPORTED; /* the grinding cap cannot reach the target: never below it */
-    zkr_ginf2_open_params(p, g2x, off, &pg);
+    /* opening parameters at the extra bits, never below the target */
+    if ((r = zkr_ginf2_grind_params(p, g2x,
+                                    zkr_ginf2_conv_soundness_in(p, c, in, x->blind_vars,
+                                                                w->blind_vars, y->blind_vars, g2x),
+                                    off, share, &pg)) != ZKR_OK)
+        return r;
     p = &pg;
     memset(&s, 0, sizeof s);
     s.p = p, s.t = t, s.c = c, s.in = in, s.x = x, s.w = w, s.y = y, s.off = off, s.d = d;
@@ -335,4 +336,53 @@ zkr_err zkr_verify_ginf2_conv_in(const zkr_params *p, zkr_transcript *t, const z
     if ((r = g2v_product(&s)) != ZKR_OK || (r = g2v_coef(&s)) != ZKR_OK)
         return r;
     return g2v_ranges(&s);
+}
+
+zkr_err zkr_verify_ginf2_parts(const zkr_params *p, zkr_transcript *t, const char *label,
+                               const zkr_hpcs_commitment *a, const zkr_ext *wa,
+                               const zkr_hpcs_commitment *b, const zkr_ext *wb, zkr_ext claim,
+                               zkr_dec *d)
+{
+    zkr_ext parts[2];
+    zkr_err r;
+
+    if ((r = zkr_dec_exts(d, parts, 2)) != ZKR_OK)
+        return r;
+    zkr_ts_absorb_ext(t, label, parts, 2);
+    if (!zkr_ext_eq(zkr_ext_add(parts[0], parts[1]), claim))
+        return ZKR_ERR_VERIFY;
+    if ((r = zkr_verify_ginf2_lin(p, t, a, wa, parts[0], d)) != ZKR_OK)
+        return r;
+    return zkr_verify_ginf2_lin(p, t, b, wb, parts[1], d);
+}
+
+zkr_err zkr_verify_ginf2_link(const zkr_params *p, zkr_transcript *t, const zkr_hpcs_commitment *v,
+                              zkr_ext claim,
+                              zkr_err (*v_eval)(const void *, const zkr_ext *, zkr_ext *),
+                              const zkr_hpcs_commitment *x,
+                              zkr_err (*x_eval)(const void *, const zkr_ext *, zkr_ext *),
+                              const void *ctx, zkr_dec *d)
+{
+    zkr_zkrange_table tab = ZKR_GINF2_RQ_TABLE;
+    zkr_zkrange_lin lin = {claim, NULL, v_eval, ctx};
+    zkr_zkrange_link link = {NULL, NULL, x, x_eval, ctx};
+
+    return zkr_zkrange_verify_link(p, t, v, &tab, &lin, &link, d);
+}
+
+zkr_err zkr_verify_ginf2_wtable(unsigned n, zkr_err (*f)(const void *, const zkr_ext *, zkr_ext *),
+                                const void *ctx, zkr_ext *w)
+{
+    zkr_ext pt[64];
+    zkr_err r;
+
+    if (n > 64)
+        return ZKR_ERR_USAGE;
+    for (size_t i = 0; i < ((size_t)1 << n); i++) {
+        for (unsigned b = 0; b < n; b++)
+            pt[b] = zkr_ext_from((i >> b) & 1);
+        if ((r = f(ctx, pt, &w[i])) != ZKR_OK)
+            return r;
+    }
+    return ZKR_OK;
 }

@@ -36,21 +36,14 @@ static zkr_err g2va_off_range(const zkr_params *p, zkr_transcript *t, const g2va
                               const zkr_hpcs_commitment *x, const zkr_hpcs_commitment *v,
                               zkr_ext claim, zkr_dec *d)
 {
-    zkr_ext parts[2], *wv = malloc(((size_t)1 << v->n_vars) * sizeof *wv);
+    zkr_ext *wv = malloc(((size_t)1 << v->n_vars) * sizeof *wv);
     zkr_ext *wx = malloc(((size_t)1 << x->n_vars) * sizeof *wx);
     zkr_err r = ZKR_ERR_NOMEM;
 
     if (!wv || !wx)
         goto out;
-    if ((r = zkr_ginf2_add_weights(s->a, s->k, s->z, s->lambda, s->link, wv, wx)) != ZKR_OK ||
-        (r = zkr_dec_exts(d, parts, 2)) != ZKR_OK)
-        goto out;
-    zkr_ts_absorb_ext(t, "g2a-parts", parts, 2);
-    r = ZKR_ERR_VERIFY;
-    if (!zkr_ext_eq(zkr_ext_add(parts[0], parts[1]), claim))
-        goto out;
-    if ((r = zkr_verify_ginf2_lin(p, t, v, wv, parts[0], d)) == ZKR_OK)
-        r = zkr_verify_ginf2_lin(p, t, x, wx, parts[1], d);
+    if ((r = zkr_ginf2_add_weights(s->a, s->k, s->z, s->lambda, s->link, wv, wx)) == ZKR_OK)
+        r = zkr_verify_ginf2_parts(p, t, "g2a-parts", v, wv, x, wx, claim, d);
 out:
     free(wv);
     free(wx);
@@ -63,7 +56,6 @@ static zkr_err g2va_one(const zkr_params *p, zkr_transcript *t, const zkr_ginf2_
 {
     g2va_ctx s;
     zkr_ext claim;
-    zkr_zkrange_table tab = ZKR_GINF2_RQ_TABLE;
 
     memset(&s, 0, sizeof s);
     s.a = a, s.k = k, s.link = !(off & ZKR_GINF2_OFF_LINK), s.lambda = zkr_ext_from(0);
@@ -73,11 +65,7 @@ static zkr_err g2va_one(const zkr_params *p, zkr_transcript *t, const zkr_ginf2_
     claim = zkr_ginf2_add_claim(a, k, s.z, s.lambda, s.link);
     if (off & ZKR_GINF2_OFF_RANGE)
         return g2va_off_range(p, t, &s, x, v, claim, d);
-    {
-        zkr_zkrange_lin lin = {claim, NULL, g2va_w_eval, &s};
-        zkr_zkrange_link lk = {NULL, NULL, x, g2va_x_eval, &s};
-        return zkr_zkrange_verify_link(p, t, v, &tab, &lin, &lk, d);
-    }
+    return zkr_verify_ginf2_link(p, t, v, claim, g2va_w_eval, x, g2va_x_eval, &s, d);
 }
 
 zkr_err zkr_verify_ginf2_add(const zkr_params *p, zkr_transcript *t, const zkr_ginf2_add *a,
@@ -96,11 +84,12 @@ zkr_err zkr_verify_ginf2_add(const zkr_params *p, zkr_transcript *t, const zkr_g
         x1->blind_vars < 1 || x2->blind_vars < 1 || v->blind_vars < 1)
         return ZKR_ERR_USAGE;
     g2x = zkr_ginf2_add_grind_bits(p, a, v->blind_vars, x1->blind_vars, x2->blind_vars, share);
-    if (!(off & ZKR_GINF2_OFF_GRIND) &&
-        zkr_ginf2_add_soundness_at(p, a, v->blind_vars, x1->blind_vars, x2->blind_vars, g2x) <
-            zkr_ginf2_share_target(p, share))
-        return ZKR_ERR_UNSUPPORTED; /* the grinding cap cannot reach the target: never below it */
-    zkr_ginf2_open_params(p, g2x, off, &pg);
+    /* opening parameters at the extra bits, never below the target */
+    if ((r = zkr_ginf2_grind_params(p, g2x,
+                                    zkr_ginf2_add_soundness_at(p, a, v->blind_vars, x1->blind_vars,
+                                                               x2->blind_vars, g2x),
+                                    off, share, &pg)) != ZKR_OK)
+        return r;
     if ((r = g2va_one(&pg, t, a, 0, x1, v, off, d)) != ZKR_OK)
         return r;
     return g2va_one(&pg, t, a, 1, x2, v, off, d);

@@ -49,10 +49,11 @@ zkr_err zkr_verify_ginf2_cat(const zkr_params *p, zkr_transcript *t, const zkr_g
         xe[j] = x[j]->blind_vars;
     }
     g2x = zkr_ginf2_cat_grind_bits(p, q, v->blind_vars, xe, share);
-    if (!(off & ZKR_GINF2_OFF_GRIND) &&
-        zkr_ginf2_cat_soundness_at(p, q, v->blind_vars, xe, g2x) < zkr_ginf2_share_target(p, share))
-        return ZKR_ERR_UNSUPPORTED; /* the grinding cap cannot reach the target: never below it */
-    zkr_ginf2_open_params(p, g2x, off, &pg);
+    /* opening parameters at the extra bits, never below the target */
+    if ((r = zkr_ginf2_grind_params(p, g2x,
+                                    zkr_ginf2_cat_soundness_at(p, q, v->blind_vars, xe, g2x), off,
+                                    share, &pg)) != ZKR_OK)
+        return r;
     for (unsigned j = 0; j < q->k && r == ZKR_OK; j++) {
         g2kv_ctx s;
         zkr_ext claim;

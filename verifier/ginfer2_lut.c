@@ -50,7 +50,7 @@ static zkr_err g2lv_off(const zkr_params *p, zkr_transcript *t, const g2lv_ctx *
                         unsigned ka, const zkr_hpcs_commitment *a, unsigned kb,
                         const zkr_hpcs_commitment *b, zkr_ext claim, zkr_dec *d)
 {
-    zkr_ext parts[2], *wa = malloc(((size_t)1 << a->n_vars) * sizeof *wa);
+    zkr_ext *wa = malloc(((size_t)1 << a->n_vars) * sizeof *wa);
     zkr_ext *wb = malloc(((size_t)1 << b->n_vars) * sizeof *wb);
     zkr_err r = ZKR_ERR_NOMEM;
 
@@ -58,14 +58,7 @@ static zkr_err g2lv_off(const zkr_params *p, zkr_transcript *t, const g2lv_ctx *
         goto out;
     zkr_ginf2_lut_wtab(s->q, ka, s->z, wa);
     zkr_ginf2_lut_wtab(s->q, kb, s->z, wb);
-    if ((r = zkr_dec_exts(d, parts, 2)) != ZKR_OK)
-        goto out;
-    zkr_ts_absorb_ext(t, "g2l-parts", parts, 2);
-    r = ZKR_ERR_VERIFY;
-    if (!zkr_ext_eq(zkr_ext_add(parts[0], parts[1]), claim))
-        goto out;
-    if ((r = zkr_verify_ginf2_lin(p, t, a, wa, parts[0], d)) == ZKR_OK)
-        r = zkr_verify_ginf2_lin(p, t, b, wb, parts[1], d);
+    r = zkr_verify_ginf2_parts(p, t, "g2l-parts", a, wa, b, wb, claim, d);
 out:
     free(wa);
     free(wb);
@@ -76,7 +69,6 @@ zkr_err zkr_verify_ginf2_lut(const zkr_params *p, zkr_transcript *t, const zkr_g
                              const zkr_hpcs_commitment *x, const zkr_hpcs_commitment *v,
                              unsigned off, unsigned share, zkr_dec *d)
 {
-    zkr_zkrange_table bytes = ZKR_GINF2_RQ_TABLE;
     zkr_hpcs_commitment zc;
     const uint8_t *root;
     g2lv_ctx s;
@@ -89,11 +81,12 @@ zkr_err zkr_verify_ginf2_lut(const zkr_params *p, zkr_transcript *t, const zkr_g
         v->n_vars != zkr_ginf2_lut_v_vars(q) || x->blind_vars < 1 || v->blind_vars < 1)
         return ZKR_ERR_USAGE;
     g2x = zkr_ginf2_lut_grind_bits(p, q, v->blind_vars, x->blind_vars, share);
-    if (!(off & ZKR_GINF2_OFF_GRIND) &&
-        zkr_ginf2_lut_soundness_at(p, q, v->blind_vars, x->blind_vars, g2x) <
-            zkr_ginf2_share_target(p, share))
-        return ZKR_ERR_UNSUPPORTED; /* the grinding cap cannot reach the target: never below it */
-    zkr_ginf2_open_params(p, g2x, off, &pg);
+    /* opening parameters at the extra bits, never below the target */
+    if ((r = zkr_ginf2_grind_params(p, g2x,
+                                    zkr_ginf2_lut_soundness_at(p, q, v->blind_vars, x->blind_vars,
+                                                               g2x),
+                                    off, share, &pg)) != ZKR_OK)
+        return r;
     p = &pg;
     memset(&s, 0, sizeof s);
     memset(&zc, 0, sizeof zc);
@@ -110,9 +103,8 @@ zkr_err zkr_verify_ginf2_lut(const zkr_params *p, zkr_transcript *t, const zkr_g
     if (off & ZKR_GINF2_OFF_RANGE) {
         r = g2lv_off(p, t, &s, ZKR_G2L_WA_V, v, ZKR_G2L_WA_X, x, zkr_ginf2_lut_claim(q, s.z), d);
     } else {
-        zkr_zkrange_lin lin = {zkr_ginf2_lut_claim(q, s.z), NULL, g2lv_wa_v, &s};
-        zkr_zkrange_link link = {NULL, NULL, x, g2lv_wa_x, &s};
-        r = zkr_zkrange_verify_link(p, t, v, &bytes, &lin, &link, d);
+        r = zkr_verify_ginf2_link(p, t, v, zkr_ginf2_lut_claim(q, s.z), g2lv_wa_v, x, g2lv_wa_x,
+                                  &s, d);
     }
     if (r != ZKR_OK)
         return r;

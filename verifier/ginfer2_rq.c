@@ -36,7 +36,7 @@ static zkr_err g2rv_off_range(const zkr_params *p, zkr_transcript *t, const g2rv
 {
     const zkr_ginf2_rq *q = s->q;
     unsigned nv = zkr_ginf2_rq_v_vars(q);
-    zkr_ext parts[2], *wv = malloc(((size_t)1 << nv) * sizeof *wv);
+    zkr_ext *wv = malloc(((size_t)1 << nv) * sizeof *wv);
     zkr_ext *wa = malloc(((size_t)1 << q->lp) * sizeof *wa), *eqz = NULL;
     zkr_err r = ZKR_ERR_NOMEM;
 
@@ -49,14 +49,7 @@ static zkr_err g2rv_off_range(const zkr_params *p, zkr_transcript *t, const g2rv
     for (size_t i = 0; i < ((size_t)1 << q->lp); i++)
         wa[i] = zkr_ext_mul_base(zkr_ext_mul(eqz[i], s->a),
                                  zkr_gl_from_i64(zkr_ginf2_rq_mc(q, (uint32_t)(i >> (q->lh + q->lw)))));
-    if ((r = zkr_dec_exts(d, parts, 2)) != ZKR_OK)
-        goto out;
-    zkr_ts_absorb_ext(t, "g2r-parts", parts, 2);
-    r = ZKR_ERR_VERIFY;
-    if (!zkr_ext_eq(zkr_ext_add(parts[0], parts[1]), claim))
-        goto out;
-    if ((r = zkr_verify_ginf2_lin(p, t, v, wv, parts[0], d)) == ZKR_OK)
-        r = zkr_verify_ginf2_lin(p, t, acc, wa, parts[1], d);
+    r = zkr_verify_ginf2_parts(p, t, "g2r-parts", v, wv, acc, wa, claim, d);
 out:
     free(wv);
     free(wa);
@@ -72,17 +65,19 @@ zkr_err zkr_verify_ginf2_requant(const zkr_params *p, zkr_transcript *t, const z
     zkr_params pg;
     unsigned g2x;
     zkr_ext lambda, claim;
-    zkr_zkrange_table tab = ZKR_GINF2_RQ_TABLE;
+    zkr_err r;
 
     if ((!ZKR_TEST_BUILD && off) || (off & ~(ZKR_GINF2_OFF_RANGE | ZKR_GINF2_OFF_GRIND)) || acc->ext || v->ext ||
         acc->n_vars != q->lp || v->n_vars != zkr_ginf2_rq_v_vars(q) || acc->blind_vars < 1 ||
         v->blind_vars < 1)
         return ZKR_ERR_USAGE;
     g2x = zkr_ginf2_rq_grind_bits(p, q, v->blind_vars, acc->blind_vars, share);
-    if (!(off & ZKR_GINF2_OFF_GRIND) &&
-        zkr_ginf2_rq_soundness_at(p, q, v->blind_vars, acc->blind_vars, g2x) < zkr_ginf2_share_target(p, share))
-        return ZKR_ERR_UNSUPPORTED; /* the grinding cap cannot reach the target: never below it */
-    zkr_ginf2_open_params(p, g2x, off, &pg);
+    /* opening parameters at the extra bits, never below the target */
+    if ((r = zkr_ginf2_grind_params(p, g2x,
+                                    zkr_ginf2_rq_soundness_at(p, q, v->blind_vars, acc->blind_vars,
+                                                              g2x),
+                                    off, share, &pg)) != ZKR_OK)
+        return r;
     p = &pg;
     memset(&s, 0, sizeof s);
     s.q = q;
@@ -92,9 +87,5 @@ zkr_err zkr_verify_ginf2_requant(const zkr_params *p, zkr_transcript *t, const z
     claim = zkr_ginf2_rq_claim(q, s.z, lambda);
     if (off & ZKR_GINF2_OFF_RANGE)
         return g2rv_off_range(p, t, &s, acc, v, claim, d);
-    {
-        zkr_zkrange_lin lin = {claim, NULL, g2rv_w_eval, &s};
-        zkr_zkrange_link link = {NULL, NULL, acc, g2rv_a_eval, &s};
-        return zkr_zkrange_verify_link(p, t, v, &tab, &lin, &link, d);
-    }
+    return zkr_verify_ginf2_link(p, t, v, claim, g2rv_w_eval, acc, g2rv_a_eval, &s, d);
 }

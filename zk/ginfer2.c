@@ -135,6 +135,15 @@ double zkr_ginf2_share_target(const zkr_params *p, unsigned share)
     return (double)p->target_bits + log2(share ? (double)share : 1.0);
 }
 
+zkr_err zkr_ginf2_grind_params(const zkr_params *p, unsigned extra, double bits, unsigned off,
+                               unsigned share, zkr_params *out)
+{
+    if (!(off & ZKR_GINF2_OFF_GRIND) && bits < zkr_ginf2_share_target(p, share))
+        return ZKR_ERR_UNSUPPORTED;
+    zkr_ginf2_open_params(p, extra, off, out);
+    return ZKR_OK;
+}
+
 /* Only the openings' query phases depend on pow_bits: the figure at p's pow_bits + extra. */
 static double g2_conv_bits(const zkr_params *p, const zkr_cnn_conv *c, const zkr_ginf2_cin *in,
                            unsigned xe, unsigned we, unsigned ye)

@@ -105,6 +105,16 @@
 void zkr_ginf2_open_params(const zkr_params *p, unsigned extra, unsigned off, zkr_params *out);
 /* target_bits + log2(share) (share 0 reads as 1). */
 double zkr_ginf2_share_target(const zkr_params *p, unsigned share);
+/*
+ * A relation's opening parameters, shared by its prover and verifier: out
+ * = zkr_ginf2_open_params(p, extra, off) once bits (the relation's
+ * soundness figure at `extra`, its zkr_ginf2_*_soundness_at) reaches
+ * zkr_ginf2_share_target(p, share); off holding ZKR_GINF2_OFF_GRIND skips
+ * the check (test builds). ZKR_OK, or ZKR_ERR_UNSUPPORTED when the grinding
+ * cap cannot reach the target (never below it); out is then untouched.
+ */
+zkr_err zkr_ginf2_grind_params(const zkr_params *p, unsigned extra, double bits, unsigned off,
+                               unsigned share, zkr_params *out) ZKR_WUR;
 
 /* Variables of U (lk + loh + low) and of the kernel part k (lkw + lkh + lc). */
 static inline unsigned zkr_ginf2_k_vars(const zkr_cnn_conv *c)
