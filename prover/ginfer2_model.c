@@ -156,7 +156,7 @@ zkr_err zkr_prover_ginfer2_commit(const zkr_params *p, const zkr_ml_gmodel *m, u
                                   zkr_ginf2_model **out, zkr_buf *commitment,
                                   uint8_t opening[ZKR_GINF2_OPENING_BYTES], zkr_diag *d)
 {
-    uint8_t key[32];
+    uint8_t key[32], digest[ZKR_DIGEST_BYTES];
     zkr_err r;
 
     (void)threads;
@@ -164,31 +164,18 @@ zkr_err zkr_prover_ginfer2_commit(const zkr_params *p, const zkr_ml_gmodel *m, u
     if (!g2m_budget_ok(budget))
         return zkr_fail(d, ZKR_ERR_USAGE, "model: budget %u outside 1..%u proofs", budget,
                         ZKR_HPCS_MAX_BUDGET / ZKR_GINF2_W_OPENINGS);
-    if (seed) {
-        /* as inference@2's: the secret seed keys a hash of what is committed */
-        uint8_t ctx[4 + ZKR_DIGEST_BYTES];
-        zkr_zkrng g;
-        zkr_store_be32(ctx, budget);
-        zkr_ml_gmodel_digest(m, ctx + 4);
-        if ((r = zkr_zkrng_seeded(&g, seed, seed_len, "graph-inference@2 model", ctx,
-                                  sizeof ctx)) != ZKR_OK)
-            return zkr_fail(d, r, "model: seed of %zu bytes (want %u..%u)", seed_len,
-                            ZKR_ZK_SEED_MIN, ZKR_ZK_SEED_MAX);
-        zkr_zkrng_bytes(&g, key, sizeof key);
-        zkr_zkrng_wipe(&g);
-    } else {
-        randombytes_buf(key, sizeof key);
-    }
+    /* as inference@2's: the secret seed keys a hash of what is committed */
+    zkr_ml_gmodel_digest(m, digest);
+    if ((r = zkr_prover_model_key(seed, seed_len, "graph-inference@2 model", budget, digest, key,
+                                  d)) != ZKR_OK)
+        return r;
     r = g2m_build(p, m, budget, key, out, d);
     if (r == ZKR_OK && (r = zkr_buf_append(commitment, (*out)->enc.p, (*out)->enc.len)) != ZKR_OK) {
         zkr_ginf2_model_free(*out);
         *out = NULL;
     }
-    if (r == ZKR_OK) {
-        zkr_store_be32(opening, 1);
-        zkr_store_be32(opening + 4, budget);
-        memcpy(opening + 8, key, sizeof key);
-    }
+    if (r == ZKR_OK)
+        zkr_prover_model_opening(opening, budget, key);
     sodium_memzero(key, sizeof key);
     return r;
 }

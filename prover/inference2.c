@@ -205,37 +205,24 @@ zkr_err zkr_prover_infer2_commit(const zkr_params *p, const zkr_ml_model *m, uin
                                  zkr_infer2_model **out, zkr_buf *commitment,
                                  uint8_t opening[ZKR_INFER2_OPENING_BYTES], zkr_diag *d)
 {
-    uint8_t key[32];
+    uint8_t key[32], digest[ZKR_DIGEST_BYTES];
     zkr_err r;
 
     *out = NULL;
     if (budget < ZKR_INFER2_W_OPENINGS || budget > ZKR_HPCS_MAX_BUDGET)
         return zkr_fail(d, ZKR_ERR_USAGE, "model: budget %u outside %u..%u", budget,
                         ZKR_INFER2_W_OPENINGS, ZKR_HPCS_MAX_BUDGET);
-    if (seed) {
-        uint8_t ctx[4 + ZKR_DIGEST_BYTES];
-        zkr_zkrng g;
-        zkr_store_be32(ctx, budget);
-        zkr_ml_model_digest(m, ctx + 4);
-        if ((r = zkr_zkrng_seeded(&g, seed, seed_len, "inference@2 model", ctx, sizeof ctx)) !=
-            ZKR_OK)
-            return zkr_fail(d, r, "model: seed of %zu bytes (want %u..%u)", seed_len,
-                            ZKR_ZK_SEED_MIN, ZKR_ZK_SEED_MAX);
-        zkr_zkrng_bytes(&g, key, sizeof key);
-        zkr_zkrng_wipe(&g);
-    } else {
-        randombytes_buf(key, sizeof key);
-    }
+    zkr_ml_model_digest(m, digest);
+    if ((r = zkr_prover_model_key(seed, seed_len, "inference@2 model", budget, digest, key, d)) !=
+        ZKR_OK)
+        return r;
     r = zkr_i2_build(p, m, budget, key, threads, out, d);
     if (r == ZKR_OK && (r = zkr_buf_append(commitment, (*out)->enc.p, (*out)->enc.len)) != ZKR_OK) {
         zkr_infer2_model_free(*out);
         *out = NULL;
     }
-    if (r == ZKR_OK) {
-        zkr_store_be32(opening, 1);
-        zkr_store_be32(opening + 4, budget);
-        memcpy(opening + 8, key, sizeof key);
-    }
+    if (r == ZKR_OK)
+        zkr_prover_model_opening(opening, budget, key);
     sodium_memzero(key, sizeof key);
     return r;
 }
@@ -1955,3 +1942,32 @@ zkr_err zkr_prover_infer2_witness_for_test(const zkr_infer2_model *im,
     return ZKR_OK;
 }
 #endif
+
+zkr_err zkr_prover_model_key(const uint8_t *seed, size_t seed_len, const char *label,
+                             uint32_t budget, const uint8_t digest[ZKR_DIGEST_BYTES],
+                             uint8_t key[32], zkr_diag *d)
+{
+    uint8_t ctx[4 + ZKR_DIGEST_BYTES];
+    zkr_zkrng g;
+    zkr_err r;
+
+    if (!seed) {
+        randombytes_buf(key, 32);
+        return ZKR_OK;
+    }
+    zkr_store_be32(ctx, budget);
+    memcpy(ctx + 4, digest, ZKR_DIGEST_BYTES);
+    if ((r = zkr_zkrng_seeded(&g, seed, seed_len, label, ctx, sizeof ctx)) != ZKR_OK)
+        return zkr_fail(d, r, "model: seed of %zu bytes (want %u..%u)", seed_len, ZKR_ZK_SEED_MIN,
+                        ZKR_ZK_SEED_MAX);
+    zkr_zkrng_bytes(&g, key, 32);
+    zkr_zkrng_wipe(&g);
+    return ZKR_OK;
+}
+
+void zkr_prover_model_opening(uint8_t opening[40], uint32_t budget, const uint8_t key[32])
+{
+    zkr_store_be32(opening, 1);
+    zkr_store_be32(opening + 4, budget);
+    memcpy(opening + 8, key, 32);
+}

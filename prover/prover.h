@@ -933,6 +933,18 @@ zkr_err zkr_prover_infer2_commit(const zkr_params *p, const zkr_ml_model *m, uin
                                  zkr_infer2_model **out, zkr_buf *commitment,
                                  uint8_t opening[ZKR_INFER2_OPENING_BYTES], zkr_diag *d) ZKR_WUR;
 /*
+ * The hiding model key and opening inference@2 and graph-inference@2
+ * share. zkr_prover_model_key: seed NULL, 32 bytes from the OS CSPRNG;
+ * else the secret seed keys a hash (zkr_zkrng_seeded under `label`, the
+ * context u32 budget | digest, the committed model's digest) of what is
+ * committed. ZKR_OK or ZKR_ERR_USAGE (the seed's length, reported in d).
+ * zkr_prover_model_opening: opening = u32 1 | u32 budget | key (40 bytes).
+ */
+zkr_err zkr_prover_model_key(const uint8_t *seed, size_t seed_len, const char *label,
+                             uint32_t budget, const uint8_t digest[ZKR_DIGEST_BYTES],
+                             uint8_t key[32], zkr_diag *d) ZKR_WUR;
+void zkr_prover_model_opening(uint8_t opening[40], uint32_t budget, const uint8_t key[32]);
+/*
  * Rebuilds the prover state from the model, its commitment bytes and the
  * secret opening (budget counted from zero in the new object).
  * ZKR_ERR_MISMATCH_MODEL when they do not reproduce exactly `commitment`;

@@ -263,3 +263,35 @@ double zkr_ginf2_conv_soundness_bits(const zkr_params *p, const zkr_cnn_conv *c,
     return zkr_ginf2_conv_soundness_at(p, c, xe, we, ye,
                                        zkr_ginf2_conv_grind_bits(p, c, xe, we, ye, 1));
 }
+
+typedef struct {
+    zkr_ginf2_bits2_fn bits;
+    const zkr_params *p;
+    const void *q;
+    unsigned ve, xe;
+} g2_bits2;
+
+static double g2_bits2_cb(const void *ctx, unsigned extra)
+{
+    const g2_bits2 *g = ctx;
+
+    return zkr_ginf2_bits2_at(g->bits, g->p, g->q, g->ve, g->xe, extra);
+}
+
+double zkr_ginf2_bits2_at(zkr_ginf2_bits2_fn bits, const zkr_params *p, const void *q, unsigned ve,
+                          unsigned xe, unsigned extra)
+{
+    zkr_params pg;
+
+    zkr_ginf2_open_params(p, extra, 0, &pg);
+    return bits(&pg, q, ve, xe);
+}
+
+unsigned zkr_ginf2_bits2_grind(zkr_ginf2_bits2_fn bits, const zkr_params *p, const void *q,
+                               unsigned ve, unsigned xe, unsigned share)
+{
+    g2_bits2 g = {bits, p, q, ve, xe};
+
+    return zkr_params_grind_bits(p, zkr_ginf2_share_target(p, share), ZKR_GINF2_MAX_EXTRA_POW,
+                                 g2_bits2_cb, &g);
+}

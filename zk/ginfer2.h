@@ -115,6 +115,20 @@ double zkr_ginf2_share_target(const zkr_params *p, unsigned share);
  */
 zkr_err zkr_ginf2_grind_params(const zkr_params *p, unsigned extra, double bits, unsigned off,
                                unsigned share, zkr_params *out) ZKR_WUR;
+/*
+ * The grinding boilerplate of a relation on two hiding commitments (its
+ * bits function: the relation's soundness figure at parameters p for the
+ * relation q and the commitments' ve, xe blinding variables).
+ * zkr_ginf2_bits2_at: bits at p with pow_bits raised by extra (a
+ * relation's zkr_ginf2_*_soundness_at); zkr_ginf2_bits2_grind: the fewest
+ * extra bits (up to ZKR_GINF2_MAX_EXTRA_POW) reaching
+ * zkr_ginf2_share_target(p, share) (its zkr_ginf2_*_grind_bits).
+ */
+typedef double (*zkr_ginf2_bits2_fn)(const zkr_params *p, const void *q, unsigned ve, unsigned xe);
+double zkr_ginf2_bits2_at(zkr_ginf2_bits2_fn bits, const zkr_params *p, const void *q, unsigned ve,
+                          unsigned xe, unsigned extra);
+unsigned zkr_ginf2_bits2_grind(zkr_ginf2_bits2_fn bits, const zkr_params *p, const void *q,
+                               unsigned ve, unsigned xe, unsigned share);
 
 /* Variables of U (lk + loh + low) and of the kernel part k (lkw + lkh + lc). */
 static inline unsigned zkr_ginf2_k_vars(const zkr_cnn_conv *c)

@@ -191,8 +191,9 @@ zkr_err zkr_ginf2_avg_x_eval(const zkr_ginf2_avg *q, const zkr_ginf2_avg_chal *c
 }
 
 /* The figure at p's pow_bits (only the openings' query phases depend on it). */
-static double g2avg_bits(const zkr_params *p, const zkr_ginf2_avg *q, unsigned ve, unsigned xe)
+static double g2avg_bits(const zkr_params *p, const void *qv, unsigned ve, unsigned xe)
 {
+    const zkr_ginf2_avg *q = qv;
     unsigned nv = zkr_ginf2_avg_v_vars(q), lcz = zkr_zkrange_coef_vars(nv);
     double err;
 
@@ -206,35 +207,16 @@ static double g2avg_bits(const zkr_params *p, const zkr_ginf2_avg *q, unsigned v
     return -log2(err);
 }
 
-typedef struct {
-    const zkr_params *p;
-    const zkr_ginf2_avg *q;
-    unsigned ve, xe;
-} g2avg_grind;
-
-static double g2avg_at(const void *ctx, unsigned extra)
-{
-    const g2avg_grind *g = ctx;
-
-    return zkr_ginf2_avg_soundness_at(g->p, g->q, g->ve, g->xe, extra);
-}
-
 double zkr_ginf2_avg_soundness_at(const zkr_params *p, const zkr_ginf2_avg *q, unsigned ve,
                                   unsigned xe, unsigned extra)
 {
-    zkr_params pg;
-
-    zkr_ginf2_open_params(p, extra, 0, &pg);
-    return g2avg_bits(&pg, q, ve, xe);
+    return zkr_ginf2_bits2_at(g2avg_bits, p, q, ve, xe, extra);
 }
 
 unsigned zkr_ginf2_avg_grind_bits(const zkr_params *p, const zkr_ginf2_avg *q, unsigned ve,
                                   unsigned xe, unsigned share)
 {
-    g2avg_grind g = {p, q, ve, xe};
-
-    return zkr_params_grind_bits(p, zkr_ginf2_share_target(p, share), ZKR_GINF2_MAX_EXTRA_POW,
-                                 g2avg_at, &g);
+    return zkr_ginf2_bits2_grind(g2avg_bits, p, q, ve, xe, share);
 }
 
 double zkr_ginf2_avg_soundness_bits(const zkr_params *p, const zkr_ginf2_avg *q, unsigned ve,

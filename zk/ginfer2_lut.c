@@ -177,8 +177,9 @@ static double g2l_open(const zkr_params *p, unsigned n)
 }
 
 /* The figure at p's pow_bits (only the openings' query phases depend on it). */
-static double g2lut_bits(const zkr_params *p, const zkr_ginf2_lut *q, unsigned ve, unsigned xe)
+static double g2lut_bits(const zkr_params *p, const void *qv, unsigned ve, unsigned xe)
 {
+    const zkr_ginf2_lut *q = qv;
     unsigned nv = zkr_ginf2_lut_v_vars(q), lcz = zkr_zkrange_coef_vars(nv);
     unsigned ze = zkr_ginf2_lut_z_blind(p, q), cb = lcz + zkr_hpcs_blind_vars(p, lcz, 1);
     double err;
@@ -194,35 +195,16 @@ static double g2lut_bits(const zkr_params *p, const zkr_ginf2_lut *q, unsigned v
     return -log2(err);
 }
 
-typedef struct {
-    const zkr_params *p;
-    const zkr_ginf2_lut *q;
-    unsigned ve, xe;
-} g2lut_grind;
-
-static double g2lut_at(const void *ctx, unsigned extra)
-{
-    const g2lut_grind *g = ctx;
-
-    return zkr_ginf2_lut_soundness_at(g->p, g->q, g->ve, g->xe, extra);
-}
-
 double zkr_ginf2_lut_soundness_at(const zkr_params *p, const zkr_ginf2_lut *q, unsigned ve,
                                   unsigned xe, unsigned extra)
 {
-    zkr_params pg;
-
-    zkr_ginf2_open_params(p, extra, 0, &pg);
-    return g2lut_bits(&pg, q, ve, xe);
+    return zkr_ginf2_bits2_at(g2lut_bits, p, q, ve, xe, extra);
 }
 
 unsigned zkr_ginf2_lut_grind_bits(const zkr_params *p, const zkr_ginf2_lut *q, unsigned ve,
                                   unsigned xe, unsigned share)
 {
-    g2lut_grind g = {p, q, ve, xe};
-
-    return zkr_params_grind_bits(p, zkr_ginf2_share_target(p, share), ZKR_GINF2_MAX_EXTRA_POW,
-                                 g2lut_at, &g);
+    return zkr_ginf2_bits2_grind(g2lut_bits, p, q, ve, xe, share);
 }
 
 double zkr_ginf2_lut_soundness_bits(const zkr_params *p, const zkr_ginf2_lut *q, unsigned ve,

@@ -227,9 +227,9 @@ zkr_cnn_view_pt zkr_ginf2_pool_view(const zkr_ginf2_pool *q, const zkr_ginf2_poo
 }
 
 /* The figure at p's pow_bits (only the openings' query phases depend on it). */
-static double g2pool_bits(const zkr_params *p, const zkr_ginf2_pool *q, unsigned ve,
-                          unsigned xe)
+static double g2pool_bits(const zkr_params *p, const void *qv, unsigned ve, unsigned xe)
 {
+    const zkr_ginf2_pool *q = qv;
     unsigned nv = zkr_ginf2_pool_v_vars(q), lcz = zkr_zkrange_coef_vars(nv);
     double err;
 
@@ -243,35 +243,16 @@ static double g2pool_bits(const zkr_params *p, const zkr_ginf2_pool *q, unsigned
     return -log2(err);
 }
 
-typedef struct {
-    const zkr_params *p;
-    const zkr_ginf2_pool *q;
-    unsigned ve, xe;
-} g2pool_grind;
-
-static double g2pool_at(const void *ctx, unsigned extra)
-{
-    const g2pool_grind *g = ctx;
-
-    return zkr_ginf2_pool_soundness_at(g->p, g->q, g->ve, g->xe, extra);
-}
-
 double zkr_ginf2_pool_soundness_at(const zkr_params *p, const zkr_ginf2_pool *q, unsigned ve,
                                  unsigned xe, unsigned extra)
 {
-    zkr_params pg;
-
-    zkr_ginf2_open_params(p, extra, 0, &pg);
-    return g2pool_bits(&pg, q, ve, xe);
+    return zkr_ginf2_bits2_at(g2pool_bits, p, q, ve, xe, extra);
 }
 
 unsigned zkr_ginf2_pool_grind_bits(const zkr_params *p, const zkr_ginf2_pool *q, unsigned ve,
                                  unsigned xe, unsigned share)
 {
-    g2pool_grind g = {p, q, ve, xe};
-
-    return zkr_params_grind_bits(p, zkr_ginf2_share_target(p, share), ZKR_GINF2_MAX_EXTRA_POW,
-                                 g2pool_at, &g);
+    return zkr_ginf2_bits2_grind(g2pool_bits, p, q, ve, xe, share);
 }
 
 double zkr_ginf2_pool_soundness_bits(const zkr_params *p, const zkr_ginf2_pool *q, unsigned ve,

@@ -282,8 +282,9 @@ zkr_ext zkr_ginf2_rq_w_eval(const zkr_ginf2_rq *q, const zkr_ext *z, const zkr_e
 }
 
 /* The figure at p's pow_bits (only the openings' query phases depend on it). */
-static double g2rq_sound_bits(const zkr_params *p, const zkr_ginf2_rq *q, unsigned ve, unsigned ae)
+static double g2rq_sound_bits(const zkr_params *p, const void *qv, unsigned ve, unsigned ae)
 {
+    const zkr_ginf2_rq *q = qv;
     unsigned nv = zkr_ginf2_rq_v_vars(q), lcz = zkr_zkrange_coef_vars(nv);
     double err;
 
@@ -298,35 +299,16 @@ static double g2rq_sound_bits(const zkr_params *p, const zkr_ginf2_rq *q, unsign
     return -log2(err);
 }
 
-typedef struct {
-    const zkr_params *p;
-    const zkr_ginf2_rq *q;
-    unsigned ve, ae;
-} g2rq_grind;
-
-static double g2rq_at(const void *ctx, unsigned extra)
-{
-    const g2rq_grind *g = ctx;
-
-    return zkr_ginf2_rq_soundness_at(g->p, g->q, g->ve, g->ae, extra);
-}
-
 double zkr_ginf2_rq_soundness_at(const zkr_params *p, const zkr_ginf2_rq *q, unsigned ve,
                                  unsigned ae, unsigned extra)
 {
-    zkr_params pg;
-
-    zkr_ginf2_open_params(p, extra, 0, &pg);
-    return g2rq_sound_bits(&pg, q, ve, ae);
+    return zkr_ginf2_bits2_at(g2rq_sound_bits, p, q, ve, ae, extra);
 }
 
 unsigned zkr_ginf2_rq_grind_bits(const zkr_params *p, const zkr_ginf2_rq *q, unsigned ve,
                                  unsigned ae, unsigned share)
 {
-    g2rq_grind g = {p, q, ve, ae};
-
-    return zkr_params_grind_bits(p, zkr_ginf2_share_target(p, share), ZKR_GINF2_MAX_EXTRA_POW,
-                                 g2rq_at, &g);
+    return zkr_ginf2_bits2_grind(g2rq_sound_bits, p, q, ve, ae, share);
 }
 
 double zkr_ginf2_rq_soundness_bits(const zkr_params *p, const zkr_ginf2_rq *q, unsigned ve,
