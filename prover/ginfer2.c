@@ -593,3 +593,27 @@ zkr_err zkr_prover_ginf2_link(const zkr_params *p, zkr_transcript *t, zkr_hpcs_p
     cht.force = ZKR_TEST_BUILD && force;
     return zkr_prover_zkrange_link(p, t, v, &tab, &lin, &link, &cht, rng, threads, out);
 }
+
+zkr_err zkr_prover_ginf2_pair(const zkr_params *p, zkr_transcript *t, const char *label,
+                              zkr_hpcs_poly *v, const zkr_ext *wv, zkr_ext claim,
+                              zkr_hpcs_poly *x, const zkr_ext *wx, const zkr_ginf2_popts *o,
+                              zkr_zkrng *rng, zkr_buf *out)
+{
+    unsigned threads = o->threads ? o->threads : 1;
+
+    if (o->off & ZKR_GINF2_OFF_RANGE)
+        return zkr_prover_ginf2_parts(p, t, label, v, wv, x, wx, rng, threads, out);
+    return zkr_prover_ginf2_link(p, t, v, wv, claim, x, wx, o->force_range, rng, threads, out);
+}
+
+zkr_err zkr_prover_ginf2_check2(const zkr_ginf2_popts *o, zkr_hpcs_poly *x, unsigned nx,
+                                zkr_hpcs_poly *v, unsigned nv)
+{
+    if ((!ZKR_TEST_BUILD && (o->off || o->force_range)) ||
+        (o->off & ~(ZKR_GINF2_OFF_RANGE | ZKR_GINF2_OFF_GRIND)) || !zkr_hpcs_poly_base_evals(x) ||
+        !zkr_hpcs_poly_base_evals(v) || zkr_hpcs_poly_n_vars(x) != nx ||
+        zkr_hpcs_poly_n_vars(v) != nv || zkr_hpcs_budget_left(x) < 1 ||
+        zkr_hpcs_budget_left(v) < 1)
+        return ZKR_ERR_USAGE;
+    return ZKR_OK;
+}

@@ -83,6 +83,22 @@ zkr_err zkr_prover_ginf2_link(const zkr_params *p, zkr_transcript *t, zkr_hpcs_p
                               const zkr_ext *wv, zkr_ext claim, zkr_hpcs_poly *x,
                               const zkr_ext *wx, int force, zkr_zkrng *rng, unsigned threads,
                               zkr_buf *out) ZKR_WUR;
+/*
+ * zkr_prover_ginf2_pair: o->off's ZKR_GINF2_OFF_RANGE picks
+ * zkr_prover_ginf2_parts (v then x, under `label`), else
+ * zkr_prover_ginf2_link (o->force_range), both at o->threads (0: 1).
+ * zkr_prover_ginf2_check2: a relation's input checks on x (nx variables)
+ * and v (nv), one opening of each: ZKR_ERR_USAGE unless both are
+ * base-valued of those sizes with a budget left, o->off holds only
+ * ZKR_GINF2_OFF_RANGE | ZKR_GINF2_OFF_GRIND, and o->off and
+ * o->force_range are set in test builds only; else ZKR_OK.
+ */
+zkr_err zkr_prover_ginf2_pair(const zkr_params *p, zkr_transcript *t, const char *label,
+                              zkr_hpcs_poly *v, const zkr_ext *wv, zkr_ext claim,
+                              zkr_hpcs_poly *x, const zkr_ext *wx, const zkr_ginf2_popts *o,
+                              zkr_zkrng *rng, zkr_buf *out) ZKR_WUR;
+zkr_err zkr_prover_ginf2_check2(const zkr_ginf2_popts *o, zkr_hpcs_poly *x, unsigned nx,
+                                zkr_hpcs_poly *v, unsigned nv) ZKR_WUR;
 
 /*
  * Zero-knowledge requantization (zk/ginfer2.h): acc (lp variables) and V

@@ -13,7 +13,6 @@ static zkr_err g2pa_one(const zkr_params *p, zkr_transcript *t, const zkr_ginf2_
                         unsigned k, zkr_hpcs_poly *x, zkr_hpcs_poly *v, const zkr_ginf2_popts *o,
                         zkr_zkrng *rng, zkr_buf *out)
 {
-    unsigned threads = o->threads ? o->threads : 1;
     int link = !(o->off & ZKR_GINF2_OFF_LINK);
     zkr_ext z[ZKR_CNN_MAX_VARS], lambda = zkr_ext_from(0), claim;
     zkr_ext *wv = malloc(((size_t)1 << zkr_ginf2_add_v_vars(a)) * sizeof *wv);
@@ -28,11 +27,7 @@ static zkr_err g2pa_one(const zkr_params *p, zkr_transcript *t, const zkr_ginf2_
     if ((r = zkr_ginf2_add_weights(a, k, z, lambda, link, wv, wx)) != ZKR_OK)
         goto out;
     claim = zkr_ginf2_add_claim(a, k, z, lambda, link);
-    if (o->off & ZKR_GINF2_OFF_RANGE)
-        r = zkr_prover_ginf2_parts(p, t, "g2a-parts", v, wv, x, wx, rng, threads, out);
-    else
-        r = zkr_prover_ginf2_link(p, t, v, wv, claim, x, wx, o->force_range, rng, threads,
-                                  out);
+    r = zkr_prover_ginf2_pair(p, t, "g2a-parts", v, wv, claim, x, wx, o, rng, out);
 out:
     free(wv);
     free(wx);

@@ -62,7 +62,6 @@ zkr_err zkr_prover_ginf2_pool(const zkr_params *p, zkr_transcript *t, const zkr_
                               zkr_zkrng *rng, zkr_buf *out)
 {
     unsigned nv = zkr_ginf2_pool_v_vars(q), nx = zkr_ginf2_pool_x_vars(q);
-    unsigned threads = o->threads ? o->threads : 1;
     size_t mark = out->len;
     zkr_ginf2_pool_chal ch;
     zkr_ext claim, *wv = NULL, *wx = NULL;
@@ -70,11 +69,8 @@ zkr_err zkr_prover_ginf2_pool(const zkr_params *p, zkr_transcript *t, const zkr_
     unsigned g2x;
     zkr_err r;
 
-    if ((!ZKR_TEST_BUILD && (o->off || o->force_range)) || (o->off & ~(ZKR_GINF2_OFF_RANGE | ZKR_GINF2_OFF_GRIND)) ||
-        !zkr_hpcs_poly_base_evals(x) || !zkr_hpcs_poly_base_evals(v) ||
-        zkr_hpcs_poly_n_vars(x) != nx || zkr_hpcs_poly_n_vars(v) != nv ||
-        zkr_hpcs_budget_left(x) < 1 || zkr_hpcs_budget_left(v) < 1)
-        return ZKR_ERR_USAGE;
+    if ((r = zkr_prover_ginf2_check2(o, x, nx, v, nv)) != ZKR_OK)
+        return r;
     g2x = zkr_ginf2_pool_grind_bits(p, q, zkr_hpcs_poly_total_vars(v) - nv,
                                     zkr_hpcs_poly_total_vars(x) - nx, o->share);
     /* opening parameters at the extra bits, never below the target */
@@ -95,11 +91,7 @@ zkr_err zkr_prover_ginf2_pool(const zkr_params *p, zkr_transcript *t, const zkr_
     if ((r = zkr_ginf2_pool_claim(q, &ch, &claim)) != ZKR_OK ||
         (r = g2pp_weights(q, &ch, wv, wx)) != ZKR_OK)
         goto out;
-    if (o->off & ZKR_GINF2_OFF_RANGE)
-        r = zkr_prover_ginf2_parts(p, t, "g2p-parts", v, wv, x, wx, rng, threads, out);
-    else
-        r = zkr_prover_ginf2_link(p, t, v, wv, claim, x, wx, o->force_range, rng, threads,
-                                  out);
+    r = zkr_prover_ginf2_pair(p, t, "g2p-parts", v, wv, claim, x, wx, o, rng, out);
 out:
     if (r != ZKR_OK)
         out->len = mark;

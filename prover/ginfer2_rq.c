@@ -28,7 +28,7 @@ zkr_err zkr_prover_ginf2_requant(const zkr_params *p, zkr_transcript *t, const z
                                  zkr_hpcs_poly *acc, zkr_hpcs_poly *v, const zkr_ginf2_popts *o,
                                  zkr_zkrng *rng, zkr_buf *out)
 {
-    unsigned nv = zkr_ginf2_rq_v_vars(q), threads = o->threads ? o->threads : 1;
+    unsigned nv = zkr_ginf2_rq_v_vars(q);
     size_t mark = out->len;
     zkr_ext z[ZKR_CNN_MAX_VARS], lambda, cj[ZKR_GINF2_RQ_MAX_SLOTS], a, claim;
     zkr_ext *eqz = NULL, *wv = NULL, *wa = NULL;
@@ -36,11 +36,8 @@ zkr_err zkr_prover_ginf2_requant(const zkr_params *p, zkr_transcript *t, const z
     unsigned g2x;
     zkr_err r = ZKR_ERR_USAGE;
 
-    if ((!ZKR_TEST_BUILD && (o->off || o->force_range)) || (o->off & ~(ZKR_GINF2_OFF_RANGE | ZKR_GINF2_OFF_GRIND)) ||
-        !zkr_hpcs_poly_base_evals(acc) || !zkr_hpcs_poly_base_evals(v) ||
-        zkr_hpcs_poly_n_vars(acc) != q->lp || zkr_hpcs_poly_n_vars(v) != nv ||
-        zkr_hpcs_budget_left(acc) < 1 || zkr_hpcs_budget_left(v) < 1)
-        return ZKR_ERR_USAGE;
+    if ((r = zkr_prover_ginf2_check2(o, acc, q->lp, v, nv)) != ZKR_OK)
+        return r;
     g2x = zkr_ginf2_rq_grind_bits(p, q, zkr_hpcs_poly_total_vars(v) - nv,
                                   zkr_hpcs_poly_total_vars(acc) - q->lp, o->share);
     /* opening parameters at the extra bits, never below the target */
@@ -64,10 +61,7 @@ zkr_err zkr_prover_ginf2_requant(const zkr_params *p, zkr_transcript *t, const z
     zkr_ginf2_rq_fold(q, lambda, cj, &a);
     g2rq_weights(q, eqz, cj, a, wv, wa);
     claim = zkr_ginf2_rq_claim(q, z, lambda);
-    if (o->off & ZKR_GINF2_OFF_RANGE)
-        r = zkr_prover_ginf2_parts(p, t, "g2r-parts", v, wv, acc, wa, rng, threads, out);
-    else
-        r = zkr_prover_ginf2_link(p, t, v, wv, claim, acc, wa, o->force_range, rng, threads, out);
+    r = zkr_prover_ginf2_pair(p, t, "g2r-parts", v, wv, claim, acc, wa, o, rng, out);
 out:
     if (r != ZKR_OK)
         out->len = mark;

@@ -370,8 +370,9 @@ zkr_err zkr_verify_ginf2_link(const zkr_params *p, zkr_transcript *t, const zkr_
     return zkr_zkrange_verify_link(p, t, v, &tab, &lin, &link, d);
 }
 
-zkr_err zkr_verify_ginf2_wtable(unsigned n, zkr_err (*f)(const void *, const zkr_ext *, zkr_ext *),
-                                const void *ctx, zkr_ext *w)
+/* w[i] = f(ctx, i's bits) over the n-variable hypercube (an MLE callback's table). */
+static zkr_err g2v_wtable(unsigned n, zkr_err (*f)(const void *, const zkr_ext *, zkr_ext *),
+                          const void *ctx, zkr_ext *w)
 {
     zkr_ext pt[64];
     zkr_err r;
@@ -385,4 +386,26 @@ zkr_err zkr_verify_ginf2_wtable(unsigned n, zkr_err (*f)(const void *, const zkr
             return r;
     }
     return ZKR_OK;
+}
+
+zkr_err zkr_verify_ginf2_off(const zkr_params *p, zkr_transcript *t, const char *label,
+                             const zkr_hpcs_commitment *v, zkr_ext claim,
+                             zkr_err (*v_eval)(const void *, const zkr_ext *, zkr_ext *),
+                             const zkr_hpcs_commitment *x,
+                             zkr_err (*x_eval)(const void *, const zkr_ext *, zkr_ext *),
+                             const void *ctx, zkr_dec *d)
+{
+    zkr_ext *wv = malloc(((size_t)1 << v->n_vars) * sizeof *wv);
+    zkr_ext *wx = malloc(((size_t)1 << x->n_vars) * sizeof *wx);
+    zkr_err r = ZKR_ERR_NOMEM;
+
+    if (!wv || !wx)
+        goto out;
+    if ((r = g2v_wtable(v->n_vars, v_eval, ctx, wv)) == ZKR_OK &&
+        (r = g2v_wtable(x->n_vars, x_eval, ctx, wx)) == ZKR_OK)
+        r = zkr_verify_ginf2_parts(p, t, label, v, wv, x, wx, claim, d);
+out:
+    free(wv);
+    free(wx);
+    return r;
 }

@@ -49,9 +49,10 @@ zkr_err zkr_verify_ginf2_lin(const zkr_params *p, zkr_transcript *t, const zkr_h
  * sumcheck of a against wa (2^a->n_vars entries) and of b against wb.
  * zkr_verify_ginf2_link: the byte range proof of v (ZKR_GINF2_RQ_TABLE)
  * with the linear claim sum w(v) = claim, w by v_eval, linking x by x_eval
- * (both called with ctx). zkr_verify_ginf2_wtable: w[i] = f(ctx, i's bits)
- * over the n-variable hypercube (an MLE callback's table; n <= 64).
- * Results as zkr_verify_ginf2_conv.
+ * (both called with ctx). zkr_verify_ginf2_off: zkr_verify_ginf2_parts
+ * of v and x against the tables of v_eval's and x_eval's weights (the
+ * callbacks at the hypercube's points), for relations that only have the
+ * callbacks. Results as zkr_verify_ginf2_conv.
  */
 zkr_err zkr_verify_ginf2_parts(const zkr_params *p, zkr_transcript *t, const char *label,
                                const zkr_hpcs_commitment *a, const zkr_ext *wa,
@@ -63,8 +64,12 @@ zkr_err zkr_verify_ginf2_link(const zkr_params *p, zkr_transcript *t, const zkr_
                               const zkr_hpcs_commitment *x,
                               zkr_err (*x_eval)(const void *, const zkr_ext *, zkr_ext *),
                               const void *ctx, zkr_dec *d) ZKR_WUR;
-zkr_err zkr_verify_ginf2_wtable(unsigned n, zkr_err (*f)(const void *, const zkr_ext *, zkr_ext *),
-                                const void *ctx, zkr_ext *w) ZKR_WUR;
+zkr_err zkr_verify_ginf2_off(const zkr_params *p, zkr_transcript *t, const char *label,
+                             const zkr_hpcs_commitment *v, zkr_ext claim,
+                             zkr_err (*v_eval)(const void *, const zkr_ext *, zkr_ext *),
+                             const zkr_hpcs_commitment *x,
+                             zkr_err (*x_eval)(const void *, const zkr_ext *, zkr_ext *),
+                             const void *ctx, zkr_dec *d) ZKR_WUR;
 
 /*
  * Verifies the zero-knowledge requantization of the hidden acc into the

@@ -33,25 +33,6 @@ static zkr_err g2pv_x_eval(const void *ctx, const zkr_ext *r, zkr_ext *out)
     return e;
 }
 
-static zkr_err g2pv_off_range(const zkr_params *p, zkr_transcript *t, const g2pv_ctx *s,
-                              const zkr_hpcs_commitment *x, const zkr_hpcs_commitment *v,
-                              zkr_ext claim, zkr_dec *d)
-{
-    zkr_ext *wv = malloc(((size_t)1 << v->n_vars) * sizeof *wv);
-    zkr_ext *wx = malloc(((size_t)1 << x->n_vars) * sizeof *wx);
-    zkr_err r = ZKR_ERR_NOMEM;
-
-    if (!wv || !wx)
-        goto out;
-    if ((r = zkr_verify_ginf2_wtable(v->n_vars, g2pv_w_eval, s, wv)) == ZKR_OK &&
-        (r = zkr_verify_ginf2_wtable(x->n_vars, g2pv_x_eval, s, wx)) == ZKR_OK)
-        r = zkr_verify_ginf2_parts(p, t, "g2p-parts", v, wv, x, wx, claim, d);
-out:
-    free(wv);
-    free(wx);
-    return r;
-}
-
 zkr_err zkr_verify_ginf2_pool(const zkr_params *p, zkr_transcript *t, const zkr_ginf2_pool *q,
                               const zkr_hpcs_commitment *x, const zkr_hpcs_commitment *v,
                               unsigned off, unsigned share, zkr_dec *d)
@@ -80,6 +61,7 @@ zkr_err zkr_verify_ginf2_pool(const zkr_params *p, zkr_transcript *t, const zkr_
     if ((r = zkr_ginf2_pool_claim(q, &s.ch, &claim)) != ZKR_OK)
         return r;
     if (off & ZKR_GINF2_OFF_RANGE)
-        return g2pv_off_range(p, t, &s, x, v, claim, d);
+        return zkr_verify_ginf2_off(p, t, "g2p-parts", v, claim, g2pv_w_eval, x, g2pv_x_eval, &s,
+                                    d);
     return zkr_verify_ginf2_link(p, t, v, claim, g2pv_w_eval, x, g2pv_x_eval, &s, d);
 }
