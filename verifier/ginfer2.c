@@ -409,3 +409,13 @@ out:
     free(wx);
     return r;
 }
+
+zkr_err zkr_verify_ginf2_check2(unsigned off, const zkr_hpcs_commitment *x, unsigned nx,
+                                const zkr_hpcs_commitment *v, unsigned nv)
+{
+    if ((!ZKR_TEST_BUILD && off) || (off & ~(ZKR_GINF2_OFF_RANGE | ZKR_GINF2_OFF_GRIND)) ||
+        x->ext || v->ext || x->n_vars != nx || v->n_vars != nv || x->blind_vars < 1 ||
+        v->blind_vars < 1)
+        return ZKR_ERR_USAGE;
+    return ZKR_OK;
+}

@@ -64,6 +64,14 @@ zkr_err zkr_verify_ginf2_link(const zkr_params *p, zkr_transcript *t, const zkr_
                               const zkr_hpcs_commitment *x,
                               zkr_err (*x_eval)(const void *, const zkr_ext *, zkr_ext *),
                               const void *ctx, zkr_dec *d) ZKR_WUR;
+/*
+ * A relation verifier's input checks on x (nx variables) and v (nv):
+ * ZKR_ERR_USAGE unless both are base-valued hiding commitments of those
+ * sizes and off holds only ZKR_GINF2_OFF_RANGE | ZKR_GINF2_OFF_GRIND (and
+ * nothing outside test builds); else ZKR_OK.
+ */
+zkr_err zkr_verify_ginf2_check2(unsigned off, const zkr_hpcs_commitment *x, unsigned nx,
+                                const zkr_hpcs_commitment *v, unsigned nv) ZKR_WUR;
 zkr_err zkr_verify_ginf2_off(const zkr_params *p, zkr_transcript *t, const char *label,
                              const zkr_hpcs_commitment *v, zkr_ext claim,
                              zkr_err (*v_eval)(const void *, const zkr_ext *, zkr_ext *),

@@ -37,10 +37,8 @@ zkr_err zkr_verify_ginf2_avg(const zkr_params *p, zkr_transcript *t, const zkr_g
     zkr_ext claim;
     zkr_err r;
 
-    if ((!ZKR_TEST_BUILD && off) || (off & ~(ZKR_GINF2_OFF_RANGE | ZKR_GINF2_OFF_GRIND)) ||
-        x->ext || v->ext || x->n_vars != zkr_ginf2_avg_x_vars(q) ||
-        v->n_vars != zkr_ginf2_avg_v_vars(q) || x->blind_vars < 1 || v->blind_vars < 1)
-        return ZKR_ERR_USAGE;
+    if ((r = zkr_verify_ginf2_check2(off, x, zkr_ginf2_avg_x_vars(q), v, zkr_ginf2_avg_v_vars(q))) != ZKR_OK)
+        return r;
     g2x = zkr_ginf2_avg_grind_bits(p, q, v->blind_vars, x->blind_vars, share);
     /* opening parameters at the extra bits, never below the target */
     if ((r = zkr_ginf2_grind_params(p, g2x,

@@ -67,10 +67,8 @@ zkr_err zkr_verify_ginf2_requant(const zkr_params *p, zkr_transcript *t, const z
     zkr_ext lambda, claim;
     zkr_err r;
 
-    if ((!ZKR_TEST_BUILD && off) || (off & ~(ZKR_GINF2_OFF_RANGE | ZKR_GINF2_OFF_GRIND)) || acc->ext || v->ext ||
-        acc->n_vars != q->lp || v->n_vars != zkr_ginf2_rq_v_vars(q) || acc->blind_vars < 1 ||
-        v->blind_vars < 1)
-        return ZKR_ERR_USAGE;
+    if ((r = zkr_verify_ginf2_check2(off, acc, q->lp, v, zkr_ginf2_rq_v_vars(q))) != ZKR_OK)
+        return r;
     g2x = zkr_ginf2_rq_grind_bits(p, q, v->blind_vars, acc->blind_vars, share);
     /* opening parameters at the extra bits, never below the target */
     if ((r = zkr_ginf2_grind_params(p, g2x,
