@@ -76,7 +76,8 @@ zkr_err zkr_verify_ginf2_lut(const zkr_params *p, zkr_transcript *t, const zkr_g
     unsigned g2x;
     zkr_err r;
 
-    if ((r = zkr_verify_ginf2_check2(off, x, zkr_ginf2_lut_x_vars(q), v, zkr_ginf2_lut_v_vars(q))) != ZKR_OK)
+    if ((r = zkr_verify_ginf2_check2(off, x, zkr_ginf2_lut_x_vars(q), v,
+                                     zkr_ginf2_lut_v_vars(q))) != ZKR_OK)
         return r;
     g2x = zkr_ginf2_lut_grind_bits(p, q, v->blind_vars, x->blind_vars, share);
     /* opening parameters at the extra bits, never below the target */
