@@ -77,17 +77,36 @@ static zkr_err e_logit_last(void *ctx, zkr_ibatch_cheat_view *w)
     return ZKR_OK;
 }
 
-/* Two records' stated logits swapped (each a valid output of the model, for the other record). */
+/*
+ * Two records' stated logits swapped (each a valid output of the model, for
+ * the other record): the first record whose logits differ from record 0's.
+ * When every proven record has record 0's logits (some seeds' random
+ * records), two different logits of record 0 are swapped instead, so the
+ * statement always differs from the computed one.
+ */
 static zkr_err e_swap_records(void *ctx, zkr_ibatch_cheat_view *w)
 {
     uint32_t od = out_dim(w);
+    uint64_t n = w->shape->count, b = 1;
     (void)ctx;
-    for (uint32_t j = 0; j < od; j++) {
-        int8_t t = w->y[j];
-        w->y[j] = w->y[od + j];
-        w->y[od + j] = t;
+    while (b < n && memcmp(w->y, w->y + b * od, od) == 0)
+        b++;
+    if (b < n) {
+        for (uint32_t j = 0; j < od; j++) {
+            int8_t t = w->y[j];
+            w->y[j] = w->y[b * od + j];
+            w->y[b * od + j] = t;
+        }
+        return ZKR_OK;
     }
-    return ZKR_OK;
+    for (uint32_t j = 1; j < od; j++)
+        if (w->y[j] != w->y[0]) {
+            int8_t t = w->y[0];
+            w->y[0] = w->y[j];
+            w->y[j] = t;
+            return ZKR_OK;
+        }
+    return ZKR_ERR_INTERNAL; /* one value everywhere: nothing to swap */
 }
 
 /* A padding row (j = out_dim, a real record) carrying 1 instead of the forced 0. */
