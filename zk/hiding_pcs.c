@@ -294,36 +294,113 @@ static zkr_ext zkr_hpcs_elem(const zkr_pcs_open *o, size_t words, size_t pos, si
     return e;
 }
 
+/*
+ * One layer's fold constants, shared by every query (the values the
+ * per-query powers gave: field arithmetic is exact). With lN = log_len - j
+ * and ap = a - j, fold step j of leaf L needs x^-1 = w_lN^-bitrev(L, lN - ap)
+ * w_ap^-bitrev(2i, ap). lN - ap = log_len - a = depth for every j, and
+ * w_lN = w_log_len^(2^j), so the leaf's part is b^(2^j) with
+ * b = w_log_len^-bitrev(L, depth) (pw[t] = w_log_len^-(2^t) builds b from
+ * its bits); the rest is tw[j][i].
+ */
+typedef struct {
+    zkr_gl pw[64];
+    zkr_gl tw[ZKR_PCS_MAX_FOLD_ARITY][(size_t)1 << (ZKR_PCS_MAX_FOLD_ARITY - 1)];
+    zkr_gl inv2;
+    unsigned a, depth;
+} zkr_hpcs_fold_tab;
+
+static void zkr_hpcs_fold_tab_init(zkr_hpcs_fold_tab *ft, unsigned a, unsigned log_len)
+{
+    ft->a = a;
+    ft->depth = log_len - a;
+    ft->inv2 = zkr_gl_inv(2);
+    ft->pw[0] = zkr_gl_inv(zkr_gl_root_of_unity(log_len));
+    for (unsigned t = 1; t < ft->depth && t < 64; t++)
+        ft->pw[t] = zkr_gl_mul(ft->pw[t - 1], ft->pw[t - 1]);
+    for (unsigned j = 0; j < a; j++) {
+        unsigned ap = a - j;
+        zkr_gl small_inv = zkr_gl_inv(zkr_gl_root_of_unity(ap));
+        for (size_t i = 0; i < ((size_t)1 << (ap - 1)); i++)
+            ft->tw[j][i] = zkr_gl_pow(small_inv, zkr_bitrev(2 * i, ap));
+    }
+}
+
 /* Folds a leaf's 2^a values a times (leaf L of a bit-reversed codeword of length 2^log_len). */
-static zkr_ext zkr_hpcs_fold_leaf(zkr_ext *v, unsigned a, uint64_t L, unsigned log_len,
+static zkr_ext zkr_hpcs_fold_leaf(zkr_ext *v, const zkr_hpcs_fold_tab *ft, uint64_t L,
                                   const zkr_ext *r)
 {
-    zkr_gl inv2 = zkr_gl_inv(2);
+    uint64_t e = zkr_bitrev(L, ft->depth);
+    zkr_gl base_inv = 1;
 
-    for (unsigned j = 0; j < a; j++) {
-        unsigned ap = a - j, lN = log_len - j;
-        zkr_gl base_inv = zkr_gl_pow(zkr_gl_inv(zkr_gl_root_of_unity(lN)),
-                                     zkr_bitrev(L, lN - ap));
-        zkr_gl small_inv = zkr_gl_inv(zkr_gl_root_of_unity(ap));
+    for (unsigned t = 0; e; t++, e >>= 1)
+        if (e & 1)
+            base_inv = zkr_gl_mul(base_inv, ft->pw[t]);
+    for (unsigned j = 0; j < ft->a; j++, base_inv = zkr_gl_mul(base_inv, base_inv)) {
+        unsigned ap = ft->a - j;
         for (size_t i = 0; i < ((size_t)1 << (ap - 1)); i++) {
-            zkr_gl xinv = zkr_gl_mul(base_inv, zkr_gl_pow(small_inv, zkr_bitrev(2 * i, ap)));
+            zkr_gl xinv = zkr_gl_mul(base_inv, ft->tw[j][i]);
             zkr_ext s = zkr_ext_add(v[2 * i], v[2 * i + 1]);
             zkr_ext df = zkr_ext_sub(v[2 * i], v[2 * i + 1]);
             df = zkr_ext_mul(r[j], zkr_ext_mul_base(df, xinv));
-            v[i] = zkr_ext_mul_base(zkr_ext_add(s, df), inv2);
+            v[i] = zkr_ext_mul_base(zkr_ext_add(s, df), ft->inv2);
         }
     }
     return v[0];
 }
 
-static zkr_ext zkr_hpcs_final_at(const zkr_hpcs_proof *pf, unsigned log_len, uint64_t pos)
+/*
+ * The final polynomial at w^bitrev(pos[k]) for the q queries (w of order
+ * 2^log_len): one NTT of the zero-padded coefficients per component where
+ * that costs less than q Horner evaluations, else Horner at powers built
+ * from a table. The values are the same either way (exact arithmetic).
+ */
+static zkr_err zkr_hpcs_final_vals(const zkr_hpcs_proof *pf, unsigned log_len, const uint64_t *pos,
+                                   unsigned q, zkr_ext *out)
 {
-    zkr_gl x = zkr_gl_pow(zkr_gl_root_of_unity(log_len), zkr_bitrev(pos, log_len));
-    zkr_ext acc = zkr_ext_from(0);
+    size_t n_coef = (size_t)1 << pf->l.final_vars, n;
+    zkr_ntt *ntt = NULL;
+    zkr_gl *a = NULL;
+    zkr_err r = ZKR_ERR_NOMEM;
 
-    for (size_t i = (size_t)1 << pf->l.final_vars; i-- > 0;)
-        acc = zkr_ext_add(zkr_ext_mul_base(acc, x), pf->final[i]);
-    return acc;
+    if (log_len < 1 || log_len > 30 || log_len < pf->l.final_vars ||
+        ((size_t)1 << (log_len - 1)) * (log_len + 2) >= (size_t)q * n_coef) {
+        zkr_gl pw[64];
+        pw[0] = zkr_gl_root_of_unity(log_len);
+        for (unsigned t = 1; t < log_len && t < 64; t++)
+            pw[t] = zkr_gl_mul(pw[t - 1], pw[t - 1]);
+        for (unsigned k = 0; k < q; k++) {
+            uint64_t e = zkr_bitrev(pos[k], log_len);
+            zkr_gl x = 1;
+            zkr_ext acc = zkr_ext_from(0);
+            for (unsigned t = 0; e; t++, e >>= 1)
+                if (e & 1)
+                    x = zkr_gl_mul(x, pw[t]);
+            for (size_t i = n_coef; i-- > 0;)
+                acc = zkr_ext_add(zkr_ext_mul_base(acc, x), pf->final[i]);
+            out[k] = acc;
+        }
+        return ZKR_OK;
+    }
+    n = (size_t)1 << log_len;
+    a = malloc(n * sizeof *a);
+    if (!a || (r = zkr_ntt_new(log_len, &ntt)) != ZKR_OK)
+        goto out;
+    for (unsigned c = 0; c < 3; c++) {
+        memset(a, 0, n * sizeof *a);
+        for (size_t i = 0; i < n_coef; i++)
+            a[i] = pf->final[i].c[c];
+        if ((r = zkr_ntt_forward(ntt, a, log_len)) != ZKR_OK)
+            goto out;
+        /* natural order: w^e at a[e] */
+        for (unsigned k = 0; k < q; k++)
+            out[k].c[c] = a[zkr_bitrev(pos[k], log_len)];
+    }
+    r = ZKR_OK;
+out:
+    zkr_ntt_free(ntt);
+    free(a);
+    return r;
 }
 
 /* The folding sumcheck on eq(zf, x) G(x) and the final-polynomial check. */
@@ -368,6 +445,7 @@ static zkr_err zkr_hpcs_layer(const zkr_params *p, const zkr_hpcs_proof *pf, uns
     unsigned q = p->queries, a = l->folds[layer], depth = l->log_len[layer] - a, k = pf->k;
     size_t nu, bw = (size_t)1 << a, ew = (size_t)3 << a;
     zkr_ext v[(size_t)1 << ZKR_PCS_MAX_FOLD_ARITY];
+    zkr_hpcs_fold_tab ft;
     zkr_err rc;
 
     if (layer > 0)
@@ -386,6 +464,7 @@ static zkr_err zkr_hpcs_layer(const zkr_params *p, const zkr_hpcs_proof *pf, uns
                                          ew)) != ZKR_OK) {
         return rc;
     }
+    zkr_hpcs_fold_tab_init(&ft, a, l->log_len[layer]);
     for (unsigned i = 0; i < q; i++) {
         size_t at = zkr_hpcs_find(u, nu, leaf[i]);
         for (size_t e = 0; e < bw; e++) {
@@ -402,7 +481,7 @@ static zkr_err zkr_hpcs_layer(const zkr_params *p, const zkr_hpcs_proof *pf, uns
         }
         if (layer > 0 && !zkr_ext_eq(v[pos[i] & (bw - 1)], expect[i]))
             return ZKR_ERR_VERIFY;
-        expect[i] = zkr_hpcs_fold_leaf(v, a, leaf[i], l->log_len[layer], r);
+        expect[i] = zkr_hpcs_fold_leaf(v, &ft, leaf[i], r);
         pos[i] = leaf[i];
     }
     return ZKR_OK;
@@ -416,10 +495,10 @@ static zkr_err zkr_hpcs_queries(const zkr_params *p, zkr_transcript *t, const zk
     unsigned q = p->queries, round = 0;
     uint64_t *pos = malloc(q * sizeof *pos), *leaf = malloc(q * sizeof *leaf);
     uint64_t *u = malloc(q * sizeof *u);
-    zkr_ext *expect = malloc(q * sizeof *expect);
+    zkr_ext *expect = malloc(q * sizeof *expect), *fin = malloc(q * sizeof *fin);
     zkr_err r = ZKR_ERR_NOMEM;
 
-    if (!pos || !leaf || !u || !expect)
+    if (!pos || !leaf || !u || !expect || !fin)
         goto out;
     for (unsigned i = 0; i < q; i++)
         leaf[i] = zkr_ts_challenge_index(t, "bf-query",
@@ -430,15 +509,17 @@ static zkr_err zkr_hpcs_queries(const zkr_params *p, zkr_transcript *t, const zk
             goto out;
         round += l->folds[layer];
     }
-    r = ZKR_OK;
+    if ((r = zkr_hpcs_final_vals(pf, l->log_len[l->n_layers], pos, q, fin)) != ZKR_OK)
+        goto out;
     for (unsigned i = 0; i < q; i++)
-        if (!zkr_ext_eq(expect[i], zkr_hpcs_final_at(pf, l->log_len[l->n_layers], pos[i])))
+        if (!zkr_ext_eq(expect[i], fin[i]))
             r = ZKR_ERR_VERIFY;
 out:
     free(pos);
     free(leaf);
     free(u);
     free(expect);
+    free(fin);
     return r;
 }
 
