@@ -243,13 +243,13 @@ out:
     return r;
 }
 
-/* Leaf hashes of one opened tree, checked against root. */
+/* Leaf hashes of one opened tree (its leaves' bytes as the proof holds
+ * them: salt || words as le64, the hashed message), checked against root. */
 static zkr_err zkr_hpcs_check_tree(const uint8_t root[ZKR_DIGEST_BYTES], unsigned depth,
                                    const uint64_t *idx, size_t n, const zkr_pcs_open *o,
                                    size_t words)
 {
     uint8_t (*lh)[ZKR_DIGEST_BYTES];
-    uint64_t w[ZKR_MT_MAX_LEAF_WORDS];
     size_t leaf_bytes = ZKR_SALT_BYTES + 8 * words;
     zkr_err r;
 
@@ -258,12 +258,7 @@ static zkr_err zkr_hpcs_check_tree(const uint8_t root[ZKR_DIGEST_BYTES], unsigne
     lh = malloc(n * sizeof *lh);
     if (!lh)
         return ZKR_ERR_NOMEM;
-    for (size_t i = 0; i < n; i++) {
-        const uint8_t *leaf = o->leaves + i * leaf_bytes;
-        for (size_t j = 0; j < words; j++)
-            w[j] = zkr_load_le64(leaf + ZKR_SALT_BYTES + 8 * j);
-        zkr_mtree_leaf_hash(leaf, w, words, lh[i]);
-    }
+    zkr_mtree_leaf_hashes(o->leaves, leaf_bytes, n, lh);
     r = zkr_mtree_verify(root, depth, idx, (const uint8_t(*)[ZKR_DIGEST_BYTES])lh, n, o->sib,
                          o->n_sib);
     free(lh);
