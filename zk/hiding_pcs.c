@@ -247,7 +247,7 @@ out:
  * them: salt || words as le64, the hashed message), checked against root. */
 static zkr_err zkr_hpcs_check_tree(const uint8_t root[ZKR_DIGEST_BYTES], unsigned depth,
                                    const uint64_t *idx, size_t n, const zkr_pcs_open *o,
-                                   size_t words)
+                                   size_t words, int x8)
 {
     uint8_t (*lh)[ZKR_DIGEST_BYTES];
     size_t leaf_bytes = ZKR_SALT_BYTES + 8 * words;
@@ -258,9 +258,9 @@ static zkr_err zkr_hpcs_check_tree(const uint8_t root[ZKR_DIGEST_BYTES], unsigne
     lh = malloc(n * sizeof *lh);
     if (!lh)
         return ZKR_ERR_NOMEM;
-    zkr_mtree_leaf_hashes(o->leaves, leaf_bytes, n, lh);
-    r = zkr_mtree_verify(root, depth, idx, (const uint8_t(*)[ZKR_DIGEST_BYTES])lh, n, o->sib,
-                         o->n_sib);
+    zkr_mtree_leaf_hashes(o->leaves, leaf_bytes, n, x8, lh);
+    r = zkr_mtree_verify_x8(root, depth, idx, (const uint8_t(*)[ZKR_DIGEST_BYTES])lh, n, o->sib,
+                            o->n_sib, x8);
     free(lh);
     return r;
 }
@@ -434,7 +434,7 @@ static zkr_err zkr_hpcs_fold_phase(const zkr_params *p, zkr_transcript *t,
  */
 static zkr_err zkr_hpcs_layer(const zkr_params *p, const zkr_hpcs_proof *pf, unsigned layer,
                               const uint8_t *const *roots, const zkr_ext *coef, const zkr_ext *r,
-                              uint64_t *leaf, uint64_t *u, uint64_t *pos, zkr_ext *expect)
+                              int x8, uint64_t *leaf, uint64_t *u, uint64_t *pos, zkr_ext *expect)
 {
     const zkr_pcs_layout *l = &pf->l;
     unsigned q = p->queries, a = l->folds[layer], depth = l->log_len[layer] - a, k = pf->k;
@@ -451,12 +451,12 @@ static zkr_err zkr_hpcs_layer(const zkr_params *p, const zkr_hpcs_proof *pf, uns
     if (layer == 0) {
         for (unsigned f = 0; f < k; f++)
             if ((rc = zkr_hpcs_check_tree(roots[f], depth, u, nu, &pf->open[f],
-                                          pf->f_ext[f] ? ew : bw)) != ZKR_OK)
+                                          pf->f_ext[f] ? ew : bw, x8)) != ZKR_OK)
                 return rc;
-        if ((rc = zkr_hpcs_check_tree(roots[k], depth, u, nu, &pf->open[k], ew)) != ZKR_OK)
+        if ((rc = zkr_hpcs_check_tree(roots[k], depth, u, nu, &pf->open[k], ew, x8)) != ZKR_OK)
             return rc;
     } else if ((rc = zkr_hpcs_check_tree(pf->roots[layer], depth, u, nu, &pf->open[k + layer],
-                                         ew)) != ZKR_OK) {
+                                         ew, x8)) != ZKR_OK) {
         return rc;
     }
     zkr_hpcs_fold_tab_init(&ft, a, l->log_len[layer]);
@@ -488,6 +488,7 @@ static zkr_err zkr_hpcs_queries(const zkr_params *p, zkr_transcript *t, const zk
 {
     const zkr_pcs_layout *l = &pf->l;
     unsigned q = p->queries, round = 0;
+    int x8 = zkr_b2x8_ok(); /* once: CPUID is slow under a hypervisor */
     uint64_t *pos = malloc(q * sizeof *pos), *leaf = malloc(q * sizeof *leaf);
     uint64_t *u = malloc(q * sizeof *u);
     zkr_ext *expect = malloc(q * sizeof *expect), *fin = malloc(q * sizeof *fin);
@@ -499,7 +500,7 @@ static zkr_err zkr_hpcs_queries(const zkr_params *p, zkr_transcript *t, const zk
         leaf[i] = zkr_ts_challenge_index(t, "bf-query",
                                          (uint64_t)1 << (l->log_len[0] - l->folds[0]));
     for (unsigned layer = 0; layer < l->n_layers; layer++) {
-        r = zkr_hpcs_layer(p, pf, layer, roots, coef, r_all + round, leaf, u, pos, expect);
+        r = zkr_hpcs_layer(p, pf, layer, roots, coef, r_all + round, x8, leaf, u, pos, expect);
         if (r != ZKR_OK)
             goto out;
         round += l->folds[layer];

@@ -69,11 +69,10 @@ static void zkr_mt_hash_many(const uint8_t pers[16], const uint8_t *base, size_t
                                                        len, NULL, 0, NULL, pers);
 }
 
-void zkr_mtree_leaf_hashes(const uint8_t *leaves, size_t leaf_bytes, size_t n,
+void zkr_mtree_leaf_hashes(const uint8_t *leaves, size_t leaf_bytes, size_t n, int x8,
                            uint8_t (*out)[ZKR_DIGEST_BYTES])
 {
-    zkr_mt_hash_many(zkr_mt_pers_leaf, leaves, leaf_bytes, leaf_bytes, n, out,
-                     n > 1 && zkr_b2x8_ok());
+    zkr_mt_hash_many(zkr_mt_pers_leaf, leaves, leaf_bytes, leaf_bytes, n, out, x8);
 }
 
 static void zkr_mt_node(const uint8_t *l, const uint8_t *r, uint8_t out[ZKR_DIGEST_BYTES])
@@ -301,10 +300,17 @@ zkr_err zkr_mtree_verify(const uint8_t root[ZKR_DIGEST_BYTES], unsigned depth, c
                          const uint8_t (*leaf_hash)[ZKR_DIGEST_BYTES], size_t n,
                          const uint8_t *sib, size_t n_sib)
 {
+    /* one path alone hashes one node a level: no lanes to fill, no CPUID */
+    return zkr_mtree_verify_x8(root, depth, idx, leaf_hash, n, sib, n_sib, n > 1 && zkr_b2x8_ok());
+}
+
+zkr_err zkr_mtree_verify_x8(const uint8_t root[ZKR_DIGEST_BYTES], unsigned depth,
+                            const uint64_t *idx, const uint8_t (*leaf_hash)[ZKR_DIGEST_BYTES],
+                            size_t n, const uint8_t *sib, size_t n_sib, int x8)
+{
     uint64_t *ci = NULL;
     uint8_t (*ch)[ZKR_DIGEST_BYTES] = NULL, (*pair)[2 * ZKR_DIGEST_BYTES] = NULL;
     size_t m = n, used = 0;
-    int x8;
     zkr_err r = ZKR_ERR_VERIFY;
 
     if (n == 0 || depth > 62)
@@ -319,7 +325,6 @@ zkr_err zkr_mtree_verify(const uint8_t root[ZKR_DIGEST_BYTES], unsigned depth, c
         r = ZKR_ERR_NOMEM;
         goto out;
     }
-    x8 = zkr_b2x8_ok();
     memcpy(ci, idx, n * sizeof *ci);
     memcpy(ch, leaf_hash, n * sizeof *ch);
     /* Level by level: first each parent's 64-byte input (two known children,
