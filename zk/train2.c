@@ -130,7 +130,7 @@ static void preact(em *e, const zkr_train2_shape *s, const int32_t *const *w, ui
 
     if (e->ph)
         e->ph(e->k->ctx, e->row, l, b, j, coef);
-    else
+    else if (e->k && e->k->term) /* no term sink (row counts, constants): nothing to emit */
         for (uint32_t k = 0; k < s->in[l]; k++)
             act(e, s, l, b, k, coef * row[k]);
     cnst(e, coef * 256 * (int64_t)row[s->in[l]]);
