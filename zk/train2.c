@@ -638,6 +638,8 @@ typedef struct {
     const zkr_ext *eqr; /* lin_eval: eq(r, var) */
     const zkr_train2_shape *s;
     const int32_t *const *w;
+    uint64_t cur_row; /* lin_term: the row whose terms cur sums (rows come in order) */
+    zkr_ext cur;
 } linacc;
 
 static void lin_const(void *ctx, uint64_t row, int64_t c)
@@ -647,12 +649,22 @@ static void lin_const(void *ctx, uint64_t row, int64_t c)
     a->acc = zkr_ext_sub(a->acc, zkr_ext_mul_base(a->wrow[row], zkr_gl_from_i64(c)));
 }
 
+/* acc += wrow[cur_row] cur: a row's terms weighted once, not term by term (the same sum). */
+static void lin_flush(linacc *a)
+{
+    a->acc = zkr_ext_add(a->acc, zkr_ext_mul(a->wrow[a->cur_row], a->cur));
+    a->cur = zkr_ext_from(0);
+}
+
 static void lin_term(void *ctx, uint64_t row, uint64_t var, int64_t coef)
 {
     linacc *a = ctx;
 
-    a->acc = zkr_ext_add(a->acc, zkr_ext_mul(zkr_ext_mul_base(a->wrow[row], zkr_gl_from_i64(coef)),
-                                             a->eqr[var]));
+    if (row != a->cur_row) {
+        lin_flush(a);
+        a->cur_row = row;
+    }
+    a->cur = zkr_ext_add(a->cur, zkr_ext_mul_base(a->eqr[var], zkr_gl_from_i64(coef)));
 }
 
 /*
@@ -717,7 +729,7 @@ static zkr_ext *row_weights(const zkr_train2_shape *s, const int32_t *const *w,
 zkr_err zkr_train2_lin_claim(const zkr_train2_shape *s, const int32_t *const *w,
                              const zkr_train2_rowchal *rc, zkr_ext *claim)
 {
-    linacc a = {row_weights(s, w, rc), zkr_ext_from(0), NULL, s, w};
+    linacc a = {row_weights(s, w, rc), zkr_ext_from(0), NULL, s, w, 0, zkr_ext_from(0)};
     zkr_train2_sink k = {NULL, lin_const, &a};
 
     if (!a.wrow)
@@ -732,13 +744,14 @@ zkr_err zkr_train2_lin_eval(const zkr_train2_shape *s, const int32_t *const *w,
                             const zkr_train2_rowchal *rc, const zkr_ext *r, zkr_ext *out)
 {
     zkr_ext *eqr = calloc((size_t)1 << s->n_v, sizeof *eqr);
-    linacc a = {row_weights(s, w, rc), zkr_ext_from(0), eqr, s, w};
+    linacc a = {row_weights(s, w, rc), zkr_ext_from(0), eqr, s, w, 0, zkr_ext_from(0)};
     zkr_train2_sink k = {lin_term, NULL, &a};
     zkr_err r0 = ZKR_ERR_NOMEM;
 
     if (a.wrow && eqr) {
         zkr_mle_eq_table_mt(r, s->n_v, 1, eqr);
         rows_run(s, w, &k, lin_preact);
+        lin_flush(&a);
         *out = a.acc;
         r0 = ZKR_OK;
     }
@@ -758,7 +771,7 @@ static void wt_term(void *ctx, uint64_t row, uint64_t var, int64_t coef)
 zkr_err zkr_train2_lin_weights(const zkr_train2_shape *s, const int32_t *const *w,
                                const zkr_train2_rowchal *rc, zkr_ext *out)
 {
-    linacc a = {row_weights(s, w, rc), zkr_ext_from(0), out, s, w};
+    linacc a = {row_weights(s, w, rc), zkr_ext_from(0), out, s, w, 0, zkr_ext_from(0)};
     zkr_train2_sink k = {wt_term, NULL, &a};
 
     if (!a.wrow)
