@@ -279,13 +279,21 @@ static size_t zkr_hpcs_find(const uint64_t *u, size_t n, uint64_t leaf)
     return lo;
 }
 
+/* zkr_load_le64 in line (the query loop reads every opened word): the compiler makes it one load. */
+static inline uint64_t zkr_hpcs_le64(const uint8_t *p)
+{
+    return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24 |
+           (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 |
+           (uint64_t)p[7] << 56;
+}
+
 static zkr_ext zkr_hpcs_elem(const zkr_pcs_open *o, size_t words, size_t pos, size_t u, int ext)
 {
     const uint8_t *leaf = o->leaves + pos * (ZKR_SALT_BYTES + 8 * words) + ZKR_SALT_BYTES;
     if (!ext)
-        return zkr_ext_from(zkr_load_le64(leaf + 8 * u));
-    zkr_ext e = {{zkr_load_le64(leaf + 24 * u), zkr_load_le64(leaf + 24 * u + 8),
-                  zkr_load_le64(leaf + 24 * u + 16)}};
+        return zkr_ext_from(zkr_hpcs_le64(leaf + 8 * u));
+    zkr_ext e = {{zkr_hpcs_le64(leaf + 24 * u), zkr_hpcs_le64(leaf + 24 * u + 8),
+                  zkr_hpcs_le64(leaf + 24 * u + 16)}};
     return e;
 }
 
@@ -346,9 +354,11 @@ static zkr_ext zkr_hpcs_fold_leaf(zkr_ext *v, const zkr_hpcs_fold_tab *ft, uint6
 
 /*
  * The final polynomial at w^bitrev(pos[k]) for the q queries (w of order
- * 2^log_len): one NTT of the zero-padded coefficients per component where
- * that costs less than q Horner evaluations, else Horner at powers built
- * from a table. The values are the same either way (exact arithmetic).
+ * 2^log_len): its whole codeword, one low-degree extension per component
+ * (zkr_ntt_lde, shift 1: the evaluations in bit-reversed order, the
+ * prover's layout, so entry pos[k] is the query's) where that costs less
+ * than q Horner evaluations, else Horner at powers built from a table.
+ * The values are the same either way (exact arithmetic).
  */
 static zkr_err zkr_hpcs_final_vals(const zkr_hpcs_proof *pf, unsigned log_len, const uint64_t *pos,
                                    unsigned q, zkr_ext *out)
@@ -358,7 +368,7 @@ static zkr_err zkr_hpcs_final_vals(const zkr_hpcs_proof *pf, unsigned log_len, c
     zkr_gl *a = NULL;
     zkr_err r = ZKR_ERR_NOMEM;
 
-    if (log_len < 1 || log_len > 30 || log_len < pf->l.final_vars ||
+    if (pf->l.final_vars < 1 || log_len > 30 || log_len < pf->l.final_vars ||
         ((size_t)1 << (log_len - 1)) * (log_len + 2) >= (size_t)q * n_coef) {
         zkr_gl pw[64];
         pw[0] = zkr_gl_root_of_unity(log_len);
@@ -378,18 +388,17 @@ static zkr_err zkr_hpcs_final_vals(const zkr_hpcs_proof *pf, unsigned log_len, c
         return ZKR_OK;
     }
     n = (size_t)1 << log_len;
-    a = malloc(n * sizeof *a);
-    if (!a || (r = zkr_ntt_new(log_len, &ntt)) != ZKR_OK)
+    a = malloc((n + n_coef) * sizeof *a);
+    if (!a || (r = zkr_ntt_new(pf->l.final_vars, &ntt)) != ZKR_OK)
         goto out;
     for (unsigned c = 0; c < 3; c++) {
-        memset(a, 0, n * sizeof *a);
         for (size_t i = 0; i < n_coef; i++)
-            a[i] = pf->final[i].c[c];
-        if ((r = zkr_ntt_forward(ntt, a, log_len)) != ZKR_OK)
+            a[n + i] = pf->final[i].c[c];
+        if ((r = zkr_ntt_lde(ntt, a + n, pf->l.final_vars, log_len - pf->l.final_vars, 1, 1, a)) !=
+            ZKR_OK)
             goto out;
-        /* natural order: w^e at a[e] */
         for (unsigned k = 0; k < q; k++)
-            out[k].c[c] = a[zkr_bitrev(pos[k], log_len)];
+            out[k].c[c] = a[pos[k]];
     }
     r = ZKR_OK;
 out:
@@ -468,7 +477,9 @@ static zkr_err zkr_hpcs_layer(const zkr_params *p, const zkr_hpcs_proof *pf, uns
                 for (unsigned f = 0; f < k; f++) {
                     zkr_ext fv = zkr_hpcs_elem(&pf->open[f], pf->f_ext[f] ? ew : bw, at, e,
                                                (int)pf->f_ext[f]);
-                    v[e] = zkr_ext_add(zkr_ext_mul(coef[f], fv), v[e]);
+                    /* a base word times coef: zkr_ext_mul's value at a third of the products */
+                    fv = pf->f_ext[f] ? zkr_ext_mul(coef[f], fv) : zkr_ext_mul_base(coef[f], fv.c[0]);
+                    v[e] = zkr_ext_add(fv, v[e]);
                 }
             } else {
                 v[e] = zkr_hpcs_elem(&pf->open[k + layer], ew, at, e, 1);
