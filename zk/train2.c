@@ -720,7 +720,8 @@ static zkr_ext *row_weights(const zkr_train2_shape *s, const int32_t *const *w,
 
     if (rc->n_row_vars > 40 || ((uint64_t)1 << rc->n_row_vars) < n)
         return NULL;
-    if (!(t = calloc((size_t)1 << rc->n_row_vars, sizeof *t)))
+    /* malloc, not calloc: the eq table writes every entry (no zeroing pass over it) */
+    if (!(t = malloc(((size_t)1 << rc->n_row_vars) * sizeof *t)))
         return NULL;
     zkr_mle_eq_table_mt(rc->z, rc->n_row_vars, 1, t); /* zkr_mle_eq_table's values */
     return t;
@@ -743,7 +744,7 @@ zkr_err zkr_train2_lin_claim(const zkr_train2_shape *s, const int32_t *const *w,
 zkr_err zkr_train2_lin_eval(const zkr_train2_shape *s, const int32_t *const *w,
                             const zkr_train2_rowchal *rc, const zkr_ext *r, zkr_ext *out)
 {
-    zkr_ext *eqr = calloc((size_t)1 << s->n_v, sizeof *eqr);
+    zkr_ext *eqr = malloc(((size_t)1 << s->n_v) * sizeof *eqr); /* every entry written below */
     linacc a = {row_weights(s, w, rc), zkr_ext_from(0), eqr, s, w, 0, zkr_ext_from(0)};
     zkr_train2_sink k = {lin_term, NULL, &a};
     zkr_err r0 = ZKR_ERR_NOMEM;
