@@ -12,6 +12,10 @@
  *
  * Times are the best of 3 runs, wall clock, or process CPU time (all
  * threads summed) with ZKR_BENCH_CPU=1.
+ *
+ * ZKR_BENCH_VERIFY=N (1..1000) profiles verification alone: inference@1 is
+ * skipped, the model is committed and each proof made once, and
+ * zkr_verify_inference2 runs N times (the best of N is printed).
  */
 #include <math.h>
 #include <stdio.h>
@@ -29,6 +33,7 @@
 /* Wall clock, or process CPU time (all threads) with ZKR_BENCH_CPU=1: on a
  * shared, overloaded machine the CPU time is the stable figure. */
 static int use_cpu;
+static int verify_reps; /* ZKR_BENCH_VERIFY: 0, or the verify-only loop count */
 static double now(void)
 {
     struct timespec ts;
@@ -209,7 +214,7 @@ static void bench_infer2(const zkr_params *p, const zkr_ml_model *m, const uint3
     r.record_len = rec_len;
     r.commitment = rc;
     r.opening = ro;
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < (verify_reps ? 1 : 3); i++) {
         zkr_infer2_model_free(im);
         im = NULL;
         mc.len = 0;
@@ -228,14 +233,14 @@ static void bench_infer2(const zkr_params *p, const zkr_ml_model *m, const uint3
     st.public_output = pub;
     st.output = pub ? plain.p : oc;
     st.output_len = pub ? plain.len : sizeof oc;
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < (verify_reps ? 1 : 3); i++) {
         t = now();
         ok &= zkr_prover_inference2(p, st.statement_id, im, &r, pub, pub ? NULL : oc,
                                     pub ? NULL : oco, NULL, 0, threads, &pf, &d) == ZKR_OK;
         t = now() - t;
         pr = t < pr ? t : pr;
     }
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < (verify_reps ? verify_reps : 3); i++) {
         t = now();
         ok &= zkr_verify_inference2(pf.p, pf.len, &st, &d) == ZKR_OK;
         t = now() - t;
@@ -277,6 +282,8 @@ int main(int argc, char **argv)
     uint8_t rec[785];
 
     use_cpu = getenv("ZKR_BENCH_CPU") != NULL;
+    if (getenv("ZKR_BENCH_VERIFY"))
+        verify_reps = (int)zkr_bench_arg("ZKR_BENCH_VERIFY", getenv("ZKR_BENCH_VERIFY"), 1, 1000);
     if (zkr_params_get(ZKR_PARAM_SET_128, &p) != ZKR_OK)
         return 1;
     for (size_t i = 0; i < sizeof rec; i++)
@@ -288,7 +295,8 @@ int main(int argc, char **argv)
         printf("\n| %-26s | %8s | %8s | %9s | %9s | %8s |\n", names[k], "commit s", "prove s",
                "verify ms", "proof KiB", "provable");
         printf("|---|---|---|---|---|---|\n");
-        bench_infer1(&p, m, shapes[k], n_layers[k], rec, sizeof rec, threads);
+        if (!verify_reps)
+            bench_infer1(&p, m, shapes[k], n_layers[k], rec, sizeof rec, threads);
         bench_infer2(&p, m, shapes[k], rec, sizeof rec, 1, threads);
         bench_infer2(&p, m, shapes[k], rec, sizeof rec, 0, threads);
         zkr_ml_model_free(m);

@@ -13,6 +13,9 @@
  * time with ZKR_BENCH_CPU=1, else wall clock; training-step@2's wall clock
  * of that run is printed too.
  *
+ * ZKR_BENCH_VERIFY=N (1..1000) profiles verification alone: training-step@1
+ * is skipped, training-step@2 proved once and verified N times (best of N).
+ *
  * ZKR_BENCH_SEED=1 proves training-step@2 in the seeded (deterministic)
  * mode, and ZKR_BENCH_DIGEST=1 prints the start of its proof's SHA-256 on
  * stderr: with both, a prover optimization shows that it kept the bytes.
@@ -35,6 +38,7 @@
 #define B 16u
 
 static int cpu_time;
+static int verify_reps; /* ZKR_BENCH_VERIFY: 0, or the verify-only loop count */
 
 static double clock_s(clockid_t id)
 {
@@ -191,7 +195,7 @@ static int run2(const zkr_params *p, unsigned threads, int reps, const zkr_ml_tm
     pub.rec_commit = (const uint8_t(*)[ZKR_RECORD_COMMIT_BYTES])rc;
     pub.paths = pathp;
     pub.path_len = plen;
-    for (int k = 0; k < reps; k++) {
+    for (int k = 0; k < (verify_reps ? 1 : reps); k++) {
         double t0 = now(), w0 = clock_s(CLOCK_MONOTONIC), t;
         /* each record commitment is blinded for one proof: reopened per proof */
         if (zkr_prover_train2(p, sid, &pub, &sec, seed, seed ? sizeof pseed : 0, threads,
@@ -204,7 +208,7 @@ static int run2(const zkr_params *p, unsigned threads, int reps, const zkr_ml_tm
             out->prove_wall = clock_s(CLOCK_MONOTONIC) - w0;
         }
     }
-    for (int k = 0; k < reps; k++) {
+    for (int k = 0; k < (verify_reps ? verify_reps : reps); k++) {
         double t0 = now();
         if (zkr_verify_train2(p, sid, &pub, proof.p, proof.len, &d) != ZKR_OK) {
             fprintf(stderr, "train2 verify: %s\n", d.msg);
@@ -254,6 +258,8 @@ int main(int argc, char **argv)
     int ok;
 
     cpu_time = getenv("ZKR_BENCH_CPU") != NULL;
+    if (getenv("ZKR_BENCH_VERIFY"))
+        verify_reps = (int)zkr_bench_arg("ZKR_BENCH_VERIFY", getenv("ZKR_BENCH_VERIFY"), 1, 1000);
     make_records();
     for (uint32_t i = 0; i < B; i++) {
         idx[i] = 5 + 3 * (uint64_t)i;
@@ -266,11 +272,11 @@ int main(int argc, char **argv)
          zkr_ml_tmodel_decode(pb.p, pb.len, &parent, NULL) == ZKR_OK &&
          zkr_ml_train_step(parent, in, sizeof in, lab, B, &sp, &cb, NULL, NULL) == ZKR_OK &&
          zkr_ml_tmodel_decode(cb.p, cb.len, &child, NULL) == ZKR_OK;
-    ok = ok && run1(&p, threads, reps, parent, child, idx, &r1) &&
+    ok = ok && (verify_reps || run1(&p, threads, reps, parent, child, idx, &r1)) &&
          run2(&p, threads, reps, parent, child, idx, &r2);
     if (ok) {
         printf("784-128-10, batch %u, %u thread(s), %s, best of %d\n\n", B, threads,
-               cpu_time ? "process CPU s" : "wall s", reps);
+               cpu_time ? "process CPU s" : "wall s", verify_reps ? verify_reps : reps);
         printf("| kind | prove s | verify ms | proof KiB |\n|---|---|---|---|\n");
         printf("| training-step@1 | %.3f | %.1f | %.1f |\n", r1.prove, r1.verify * 1e3,
                r1.bytes / 1024.0);

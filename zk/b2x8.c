@@ -96,14 +96,30 @@ ZKR_B2_AVX512 static void zkr_b2x8_avx512(const uint8_t pers[16], const uint8_t 
     h[7] = _mm512_xor_si512(h[7], _mm512_set1_epi64((long long)zkr_load_le64(pers + 8)));
     for (size_t b = 0; b < nb; b++) {
         size_t off = b * 128, bl = len - off < 128 ? len - off : 128;
-        for (unsigned l = 0; l < 8; l++) {
-            uint64_t blk[16] = {0}; /* x86-64: the words' little-endian bytes as they lie */
-            memcpy(blk, msg[l] + off, bl);
+        if (bl % 8 == 0) {
+            /* Whole words: word w of the eight messages by one gather (lane l's
+             * address msg[l] + off + 8 w; x86-64: little-endian words as they
+             * lie), the block's words past the message zero. */
+            __m512i at = _mm512_set_epi64(
+                (long long)(uintptr_t)(msg[7] + off), (long long)(uintptr_t)(msg[6] + off),
+                (long long)(uintptr_t)(msg[5] + off), (long long)(uintptr_t)(msg[4] + off),
+                (long long)(uintptr_t)(msg[3] + off), (long long)(uintptr_t)(msg[2] + off),
+                (long long)(uintptr_t)(msg[1] + off), (long long)(uintptr_t)(msg[0] + off));
             for (unsigned w = 0; w < 16; w++)
-                lane[w][l] = blk[w];
+                m[w] = w < bl / 8 ? _mm512_i64gather_epi64(
+                                        _mm512_add_epi64(at, _mm512_set1_epi64(8 * (long long)w)),
+                                        (const void *)0, 1)
+                                  : _mm512_setzero_si512();
+        } else {
+            for (unsigned l = 0; l < 8; l++) {
+                uint64_t blk[16] = {0}; /* a last block of part words, zero-padded */
+                memcpy(blk, msg[l] + off, bl);
+                for (unsigned w = 0; w < 16; w++)
+                    lane[w][l] = blk[w];
+            }
+            for (unsigned w = 0; w < 16; w++)
+                m[w] = _mm512_loadu_si512((const void *)lane[w]);
         }
-        for (unsigned w = 0; w < 16; w++)
-            m[w] = _mm512_loadu_si512((const void *)lane[w]);
         zkr_b2x8_compress(h, m, off + bl, b + 1 == nb);
     }
     for (unsigned i = 0; i < 4; i++)

@@ -243,13 +243,13 @@ out:
     return r;
 }
 
-/* Leaf hashes of one opened tree, checked against root. */
+/* Leaf hashes of one opened tree (its leaves' bytes as the proof holds
+ * them: salt || words as le64, the hashed message), checked against root. */
 static zkr_err zkr_hpcs_check_tree(const uint8_t root[ZKR_DIGEST_BYTES], unsigned depth,
                                    const uint64_t *idx, size_t n, const zkr_pcs_open *o,
-                                   size_t words)
+                                   size_t words, int x8)
 {
     uint8_t (*lh)[ZKR_DIGEST_BYTES];
-    uint64_t w[ZKR_MT_MAX_LEAF_WORDS];
     size_t leaf_bytes = ZKR_SALT_BYTES + 8 * words;
     zkr_err r;
 
@@ -258,14 +258,9 @@ static zkr_err zkr_hpcs_check_tree(const uint8_t root[ZKR_DIGEST_BYTES], unsigne
     lh = malloc(n * sizeof *lh);
     if (!lh)
         return ZKR_ERR_NOMEM;
-    for (size_t i = 0; i < n; i++) {
-        const uint8_t *leaf = o->leaves + i * leaf_bytes;
-        for (size_t j = 0; j < words; j++)
-            w[j] = zkr_load_le64(leaf + ZKR_SALT_BYTES + 8 * j);
-        zkr_mtree_leaf_hash(leaf, w, words, lh[i]);
-    }
-    r = zkr_mtree_verify(root, depth, idx, (const uint8_t(*)[ZKR_DIGEST_BYTES])lh, n, o->sib,
-                         o->n_sib);
+    zkr_mtree_leaf_hashes(o->leaves, leaf_bytes, n, x8, lh);
+    r = zkr_mtree_verify_x8(root, depth, idx, (const uint8_t(*)[ZKR_DIGEST_BYTES])lh, n, o->sib,
+                            o->n_sib, x8);
     free(lh);
     return r;
 }
@@ -284,46 +279,132 @@ static size_t zkr_hpcs_find(const uint64_t *u, size_t n, uint64_t leaf)
     return lo;
 }
 
+/* zkr_load_le64 in line (the query loop reads every opened word): the compiler makes it one load. */
+static inline uint64_t zkr_hpcs_le64(const uint8_t *p)
+{
+    return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24 |
+           (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 |
+           (uint64_t)p[7] << 56;
+}
+
 static zkr_ext zkr_hpcs_elem(const zkr_pcs_open *o, size_t words, size_t pos, size_t u, int ext)
 {
     const uint8_t *leaf = o->leaves + pos * (ZKR_SALT_BYTES + 8 * words) + ZKR_SALT_BYTES;
     if (!ext)
-        return zkr_ext_from(zkr_load_le64(leaf + 8 * u));
-    zkr_ext e = {{zkr_load_le64(leaf + 24 * u), zkr_load_le64(leaf + 24 * u + 8),
-                  zkr_load_le64(leaf + 24 * u + 16)}};
+        return zkr_ext_from(zkr_hpcs_le64(leaf + 8 * u));
+    zkr_ext e = {{zkr_hpcs_le64(leaf + 24 * u), zkr_hpcs_le64(leaf + 24 * u + 8),
+                  zkr_hpcs_le64(leaf + 24 * u + 16)}};
     return e;
 }
 
+/*
+ * One layer's fold constants, shared by every query (the values the
+ * per-query powers gave: field arithmetic is exact). With lN = log_len - j
+ * and ap = a - j, fold step j of leaf L needs x^-1 = w_lN^-bitrev(L, lN - ap)
+ * w_ap^-bitrev(2i, ap). lN - ap = log_len - a = depth for every j, and
+ * w_lN = w_log_len^(2^j), so the leaf's part is b^(2^j) with
+ * b = w_log_len^-bitrev(L, depth) (pw[t] = w_log_len^-(2^t) builds b from
+ * its bits); the rest is tw[j][i].
+ */
+typedef struct {
+    zkr_gl pw[64];
+    zkr_gl tw[ZKR_PCS_MAX_FOLD_ARITY][(size_t)1 << (ZKR_PCS_MAX_FOLD_ARITY - 1)];
+    zkr_gl inv2;
+    unsigned a, depth;
+} zkr_hpcs_fold_tab;
+
+static void zkr_hpcs_fold_tab_init(zkr_hpcs_fold_tab *ft, unsigned a, unsigned log_len)
+{
+    ft->a = a;
+    ft->depth = log_len - a;
+    ft->inv2 = zkr_gl_inv(2);
+    ft->pw[0] = zkr_gl_inv(zkr_gl_root_of_unity(log_len));
+    for (unsigned t = 1; t < ft->depth && t < 64; t++)
+        ft->pw[t] = zkr_gl_mul(ft->pw[t - 1], ft->pw[t - 1]);
+    for (unsigned j = 0; j < a; j++) {
+        unsigned ap = a - j;
+        zkr_gl small_inv = zkr_gl_inv(zkr_gl_root_of_unity(ap));
+        for (size_t i = 0; i < ((size_t)1 << (ap - 1)); i++)
+            ft->tw[j][i] = zkr_gl_pow(small_inv, zkr_bitrev(2 * i, ap));
+    }
+}
+
 /* Folds a leaf's 2^a values a times (leaf L of a bit-reversed codeword of length 2^log_len). */
-static zkr_ext zkr_hpcs_fold_leaf(zkr_ext *v, unsigned a, uint64_t L, unsigned log_len,
+static zkr_ext zkr_hpcs_fold_leaf(zkr_ext *v, const zkr_hpcs_fold_tab *ft, uint64_t L,
                                   const zkr_ext *r)
 {
-    zkr_gl inv2 = zkr_gl_inv(2);
+    uint64_t e = zkr_bitrev(L, ft->depth);
+    zkr_gl base_inv = 1;
 
-    for (unsigned j = 0; j < a; j++) {
-        unsigned ap = a - j, lN = log_len - j;
-        zkr_gl base_inv = zkr_gl_pow(zkr_gl_inv(zkr_gl_root_of_unity(lN)),
-                                     zkr_bitrev(L, lN - ap));
-        zkr_gl small_inv = zkr_gl_inv(zkr_gl_root_of_unity(ap));
+    for (unsigned t = 0; e; t++, e >>= 1)
+        if (e & 1)
+            base_inv = zkr_gl_mul(base_inv, ft->pw[t]);
+    for (unsigned j = 0; j < ft->a; j++, base_inv = zkr_gl_mul(base_inv, base_inv)) {
+        unsigned ap = ft->a - j;
         for (size_t i = 0; i < ((size_t)1 << (ap - 1)); i++) {
-            zkr_gl xinv = zkr_gl_mul(base_inv, zkr_gl_pow(small_inv, zkr_bitrev(2 * i, ap)));
+            zkr_gl xinv = zkr_gl_mul(base_inv, ft->tw[j][i]);
             zkr_ext s = zkr_ext_add(v[2 * i], v[2 * i + 1]);
             zkr_ext df = zkr_ext_sub(v[2 * i], v[2 * i + 1]);
             df = zkr_ext_mul(r[j], zkr_ext_mul_base(df, xinv));
-            v[i] = zkr_ext_mul_base(zkr_ext_add(s, df), inv2);
+            v[i] = zkr_ext_mul_base(zkr_ext_add(s, df), ft->inv2);
         }
     }
     return v[0];
 }
 
-static zkr_ext zkr_hpcs_final_at(const zkr_hpcs_proof *pf, unsigned log_len, uint64_t pos)
+/*
+ * The final polynomial at w^bitrev(pos[k]) for the q queries (w of order
+ * 2^log_len): its whole codeword, one low-degree extension per component
+ * (zkr_ntt_lde, shift 1: the evaluations in bit-reversed order, the
+ * prover's layout, so entry pos[k] is the query's) where that costs less
+ * than q Horner evaluations, else Horner at powers built from a table.
+ * The values are the same either way (exact arithmetic).
+ */
+static zkr_err zkr_hpcs_final_vals(const zkr_hpcs_proof *pf, unsigned log_len, const uint64_t *pos,
+                                   unsigned q, zkr_ext *out)
 {
-    zkr_gl x = zkr_gl_pow(zkr_gl_root_of_unity(log_len), zkr_bitrev(pos, log_len));
-    zkr_ext acc = zkr_ext_from(0);
+    size_t n_coef = (size_t)1 << pf->l.final_vars, n;
+    zkr_ntt *ntt = NULL;
+    zkr_gl *a = NULL;
+    zkr_err r = ZKR_ERR_NOMEM;
 
-    for (size_t i = (size_t)1 << pf->l.final_vars; i-- > 0;)
-        acc = zkr_ext_add(zkr_ext_mul_base(acc, x), pf->final[i]);
-    return acc;
+    if (pf->l.final_vars < 1 || log_len > 30 || log_len < pf->l.final_vars ||
+        ((size_t)1 << (log_len - 1)) * (log_len + 2) >= (size_t)q * n_coef) {
+        zkr_gl pw[64];
+        pw[0] = zkr_gl_root_of_unity(log_len);
+        for (unsigned t = 1; t < log_len && t < 64; t++)
+            pw[t] = zkr_gl_mul(pw[t - 1], pw[t - 1]);
+        for (unsigned k = 0; k < q; k++) {
+            uint64_t e = zkr_bitrev(pos[k], log_len);
+            zkr_gl x = 1;
+            zkr_ext acc = zkr_ext_from(0);
+            for (unsigned t = 0; e; t++, e >>= 1)
+                if (e & 1)
+                    x = zkr_gl_mul(x, pw[t]);
+            for (size_t i = n_coef; i-- > 0;)
+                acc = zkr_ext_add(zkr_ext_mul_base(acc, x), pf->final[i]);
+            out[k] = acc;
+        }
+        return ZKR_OK;
+    }
+    n = (size_t)1 << log_len;
+    a = malloc((n + n_coef) * sizeof *a);
+    if (!a || (r = zkr_ntt_new(pf->l.final_vars, &ntt)) != ZKR_OK)
+        goto out;
+    for (unsigned c = 0; c < 3; c++) {
+        for (size_t i = 0; i < n_coef; i++)
+            a[n + i] = pf->final[i].c[c];
+        if ((r = zkr_ntt_lde(ntt, a + n, pf->l.final_vars, log_len - pf->l.final_vars, 1, 1, a)) !=
+            ZKR_OK)
+            goto out;
+        for (unsigned k = 0; k < q; k++)
+            out[k].c[c] = a[pos[k]];
+    }
+    r = ZKR_OK;
+out:
+    zkr_ntt_free(ntt);
+    free(a);
+    return r;
 }
 
 /* The folding sumcheck on eq(zf, x) G(x) and the final-polynomial check. */
@@ -362,12 +443,13 @@ static zkr_err zkr_hpcs_fold_phase(const zkr_params *p, zkr_transcript *t,
  */
 static zkr_err zkr_hpcs_layer(const zkr_params *p, const zkr_hpcs_proof *pf, unsigned layer,
                               const uint8_t *const *roots, const zkr_ext *coef, const zkr_ext *r,
-                              uint64_t *leaf, uint64_t *u, uint64_t *pos, zkr_ext *expect)
+                              int x8, uint64_t *leaf, uint64_t *u, uint64_t *pos, zkr_ext *expect)
 {
     const zkr_pcs_layout *l = &pf->l;
     unsigned q = p->queries, a = l->folds[layer], depth = l->log_len[layer] - a, k = pf->k;
     size_t nu, bw = (size_t)1 << a, ew = (size_t)3 << a;
     zkr_ext v[(size_t)1 << ZKR_PCS_MAX_FOLD_ARITY];
+    zkr_hpcs_fold_tab ft;
     zkr_err rc;
 
     if (layer > 0)
@@ -378,14 +460,15 @@ static zkr_err zkr_hpcs_layer(const zkr_params *p, const zkr_hpcs_proof *pf, uns
     if (layer == 0) {
         for (unsigned f = 0; f < k; f++)
             if ((rc = zkr_hpcs_check_tree(roots[f], depth, u, nu, &pf->open[f],
-                                          pf->f_ext[f] ? ew : bw)) != ZKR_OK)
+                                          pf->f_ext[f] ? ew : bw, x8)) != ZKR_OK)
                 return rc;
-        if ((rc = zkr_hpcs_check_tree(roots[k], depth, u, nu, &pf->open[k], ew)) != ZKR_OK)
+        if ((rc = zkr_hpcs_check_tree(roots[k], depth, u, nu, &pf->open[k], ew, x8)) != ZKR_OK)
             return rc;
     } else if ((rc = zkr_hpcs_check_tree(pf->roots[layer], depth, u, nu, &pf->open[k + layer],
-                                         ew)) != ZKR_OK) {
+                                         ew, x8)) != ZKR_OK) {
         return rc;
     }
+    zkr_hpcs_fold_tab_init(&ft, a, l->log_len[layer]);
     for (unsigned i = 0; i < q; i++) {
         size_t at = zkr_hpcs_find(u, nu, leaf[i]);
         for (size_t e = 0; e < bw; e++) {
@@ -394,7 +477,9 @@ static zkr_err zkr_hpcs_layer(const zkr_params *p, const zkr_hpcs_proof *pf, uns
                 for (unsigned f = 0; f < k; f++) {
                     zkr_ext fv = zkr_hpcs_elem(&pf->open[f], pf->f_ext[f] ? ew : bw, at, e,
                                                (int)pf->f_ext[f]);
-                    v[e] = zkr_ext_add(zkr_ext_mul(coef[f], fv), v[e]);
+                    /* a base word times coef: zkr_ext_mul's value at a third of the products */
+                    fv = pf->f_ext[f] ? zkr_ext_mul(coef[f], fv) : zkr_ext_mul_base(coef[f], fv.c[0]);
+                    v[e] = zkr_ext_add(fv, v[e]);
                 }
             } else {
                 v[e] = zkr_hpcs_elem(&pf->open[k + layer], ew, at, e, 1);
@@ -402,7 +487,7 @@ static zkr_err zkr_hpcs_layer(const zkr_params *p, const zkr_hpcs_proof *pf, uns
         }
         if (layer > 0 && !zkr_ext_eq(v[pos[i] & (bw - 1)], expect[i]))
             return ZKR_ERR_VERIFY;
-        expect[i] = zkr_hpcs_fold_leaf(v, a, leaf[i], l->log_len[layer], r);
+        expect[i] = zkr_hpcs_fold_leaf(v, &ft, leaf[i], r);
         pos[i] = leaf[i];
     }
     return ZKR_OK;
@@ -414,31 +499,34 @@ static zkr_err zkr_hpcs_queries(const zkr_params *p, zkr_transcript *t, const zk
 {
     const zkr_pcs_layout *l = &pf->l;
     unsigned q = p->queries, round = 0;
+    int x8 = zkr_b2x8_ok(); /* once: CPUID is slow under a hypervisor */
     uint64_t *pos = malloc(q * sizeof *pos), *leaf = malloc(q * sizeof *leaf);
     uint64_t *u = malloc(q * sizeof *u);
-    zkr_ext *expect = malloc(q * sizeof *expect);
+    zkr_ext *expect = malloc(q * sizeof *expect), *fin = malloc(q * sizeof *fin);
     zkr_err r = ZKR_ERR_NOMEM;
 
-    if (!pos || !leaf || !u || !expect)
+    if (!pos || !leaf || !u || !expect || !fin)
         goto out;
     for (unsigned i = 0; i < q; i++)
         leaf[i] = zkr_ts_challenge_index(t, "bf-query",
                                          (uint64_t)1 << (l->log_len[0] - l->folds[0]));
     for (unsigned layer = 0; layer < l->n_layers; layer++) {
-        r = zkr_hpcs_layer(p, pf, layer, roots, coef, r_all + round, leaf, u, pos, expect);
+        r = zkr_hpcs_layer(p, pf, layer, roots, coef, r_all + round, x8, leaf, u, pos, expect);
         if (r != ZKR_OK)
             goto out;
         round += l->folds[layer];
     }
-    r = ZKR_OK;
+    if ((r = zkr_hpcs_final_vals(pf, l->log_len[l->n_layers], pos, q, fin)) != ZKR_OK)
+        goto out;
     for (unsigned i = 0; i < q; i++)
-        if (!zkr_ext_eq(expect[i], zkr_hpcs_final_at(pf, l->log_len[l->n_layers], pos[i])))
+        if (!zkr_ext_eq(expect[i], fin[i]))
             r = ZKR_ERR_VERIFY;
 out:
     free(pos);
     free(leaf);
     free(u);
     free(expect);
+    free(fin);
     return r;
 }
 

@@ -42,6 +42,39 @@ void zkr_mtree_leaf_hash(const uint8_t salt[ZKR_SALT_BYTES], const uint64_t *wor
     sodium_memzero(&st, sizeof st);
 }
 
+/*
+ * out[j] = BLAKE2b-256[pers] of the len bytes at base + j stride, j < n:
+ * eight at a time where x8 (zkr_b2x8_ok; a short last group repeats its
+ * first message in the spare lanes), libsodium for a lone one. The same
+ * digests either way (tests/zk compares the two hashers).
+ */
+static void zkr_mt_hash_many(const uint8_t pers[16], const uint8_t *base, size_t stride,
+                             size_t len, size_t n, uint8_t (*out)[ZKR_DIGEST_BYTES], int x8)
+{
+    size_t j = 0;
+
+    if (x8)
+        while (j + 1 < n) {
+            const uint8_t *msg[8];
+            uint8_t dig[8][ZKR_DIGEST_BYTES];
+            size_t c = n - j < 8 ? n - j : 8;
+            for (size_t l = 0; l < 8; l++)
+                msg[l] = base + (j + (l < c ? l : 0)) * stride;
+            zkr_b2x8(pers, msg, len, dig);
+            memcpy(out + j, dig, c * ZKR_DIGEST_BYTES);
+            j += c;
+        }
+    for (; j < n; j++)
+        (void)crypto_generichash_blake2b_salt_personal(out[j], ZKR_DIGEST_BYTES, base + j * stride,
+                                                       len, NULL, 0, NULL, pers);
+}
+
+void zkr_mtree_leaf_hashes(const uint8_t *leaves, size_t leaf_bytes, size_t n, int x8,
+                           uint8_t (*out)[ZKR_DIGEST_BYTES])
+{
+    zkr_mt_hash_many(zkr_mt_pers_leaf, leaves, leaf_bytes, leaf_bytes, n, out, x8);
+}
+
 static void zkr_mt_node(const uint8_t *l, const uint8_t *r, uint8_t out[ZKR_DIGEST_BYTES])
 {
     uint8_t buf[2 * ZKR_DIGEST_BYTES];
@@ -267,8 +300,16 @@ zkr_err zkr_mtree_verify(const uint8_t root[ZKR_DIGEST_BYTES], unsigned depth, c
                          const uint8_t (*leaf_hash)[ZKR_DIGEST_BYTES], size_t n,
                          const uint8_t *sib, size_t n_sib)
 {
+    /* one path alone hashes one node a level: no lanes to fill, no CPUID */
+    return zkr_mtree_verify_x8(root, depth, idx, leaf_hash, n, sib, n_sib, n > 1 && zkr_b2x8_ok());
+}
+
+zkr_err zkr_mtree_verify_x8(const uint8_t root[ZKR_DIGEST_BYTES], unsigned depth,
+                            const uint64_t *idx, const uint8_t (*leaf_hash)[ZKR_DIGEST_BYTES],
+                            size_t n, const uint8_t *sib, size_t n_sib, int x8)
+{
     uint64_t *ci = NULL;
-    uint8_t (*ch)[ZKR_DIGEST_BYTES] = NULL;
+    uint8_t (*ch)[ZKR_DIGEST_BYTES] = NULL, (*pair)[2 * ZKR_DIGEST_BYTES] = NULL;
     size_t m = n, used = 0;
     zkr_err r = ZKR_ERR_VERIFY;
 
@@ -279,35 +320,35 @@ zkr_err zkr_mtree_verify(const uint8_t root[ZKR_DIGEST_BYTES], unsigned depth, c
             return ZKR_ERR_VERIFY;
     ci = malloc(n * sizeof *ci);
     ch = malloc(n * sizeof *ch);
-    if (!ci || !ch) {
+    pair = malloc(n * sizeof *pair);
+    if (!ci || !ch || !pair) {
         r = ZKR_ERR_NOMEM;
         goto out;
     }
     memcpy(ci, idx, n * sizeof *ci);
     memcpy(ch, leaf_hash, n * sizeof *ch);
+    /* Level by level: first each parent's 64-byte input (two known children,
+     * or one and the next proof digest), then the level's hashes together. */
     for (unsigned lv = 0; lv < depth; lv++) {
         size_t k = 0;
-        for (size_t i = 0; i < m;) {
+        for (size_t i = 0; i < m; k++) {
             uint64_t x = ci[i];
-            uint8_t h[ZKR_DIGEST_BYTES];
             if ((x & 1) == 0 && i + 1 < m && ci[i + 1] == x + 1) {
-                zkr_mt_node(ch[i], ch[i + 1], h);
+                memcpy(pair[k], ch[i], ZKR_DIGEST_BYTES);
+                memcpy(pair[k] + ZKR_DIGEST_BYTES, ch[i + 1], ZKR_DIGEST_BYTES);
                 i += 2;
             } else {
                 if (used >= n_sib)
                     goto out;
                 const uint8_t *s = sib + used * ZKR_DIGEST_BYTES;
                 used++;
-                if (x & 1)
-                    zkr_mt_node(s, ch[i], h);
-                else
-                    zkr_mt_node(ch[i], s, h);
+                memcpy(pair[k] + ((x & 1) ? ZKR_DIGEST_BYTES : 0), ch[i], ZKR_DIGEST_BYTES);
+                memcpy(pair[k] + ((x & 1) ? 0 : ZKR_DIGEST_BYTES), s, ZKR_DIGEST_BYTES);
                 i++;
             }
             ci[k] = x >> 1;
-            memcpy(ch[k], h, ZKR_DIGEST_BYTES);
-            k++;
         }
+        zkr_mt_hash_many(zkr_mt_pers_node, pair[0], sizeof pair[0], sizeof pair[0], k, ch, x8);
         m = k;
     }
     if (used != n_sib || m != 1)
@@ -317,5 +358,6 @@ zkr_err zkr_mtree_verify(const uint8_t root[ZKR_DIGEST_BYTES], unsigned depth, c
 out:
     free(ci);
     free(ch);
+    free(pair);
     return r;
 }

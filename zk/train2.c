@@ -77,10 +77,19 @@ uint64_t zkr_train2_ridx(const zkr_train2_shape *s, uint32_t b, uint32_t k)
     return s->rec_off + ((uint64_t)b << s->lk[0]) + k;
 }
 
+/*
+ * A pre-activation's terms as one call (lin_eval's fast path): ph(ctx, row,
+ * l, b, j, coef) stands for the terms preact() would emit, its constant
+ * aside. Internal: zkr_train2_rows passes none.
+ */
+typedef void (*zkr_t2_preact_fn)(void *ctx, uint64_t row, uint32_t l, uint32_t b, uint32_t j,
+                                 int64_t coef);
+
 /* Row emission: the sink plus the running row number. */
 typedef struct {
     const zkr_train2_sink *k;
     uint64_t row;
+    zkr_t2_preact_fn ph; /* NULL: every term through k->term */
 } em;
 
 static void term(em *e, uint64_t var, int64_t coef)
@@ -119,8 +128,11 @@ static void preact(em *e, const zkr_train2_shape *s, const int32_t *const *w, ui
 {
     const int32_t *row = w[l] + (size_t)j * (s->in[l] + 1);
 
-    for (uint32_t k = 0; k < s->in[l]; k++)
-        act(e, s, l, b, k, coef * row[k]);
+    if (e->ph)
+        e->ph(e->k->ctx, e->row, l, b, j, coef);
+    else if (e->k && e->k->term) /* no term sink (row counts, constants): nothing to emit */
+        for (uint32_t k = 0; k < s->in[l]; k++)
+            act(e, s, l, b, k, coef * row[k]);
     cnst(e, coef * 256 * (int64_t)row[s->in[l]]);
 }
 
@@ -236,10 +248,10 @@ static void output_rows(em *e, const zkr_train2_shape *s, const int32_t *const *
     e->row++;
 }
 
-uint64_t zkr_train2_rows(const zkr_train2_shape *s, const int32_t *const *w,
-                         const zkr_train2_sink *sink)
+static uint64_t rows_run(const zkr_train2_shape *s, const int32_t *const *w,
+                         const zkr_train2_sink *sink, zkr_t2_preact_fn ph)
 {
-    em e = {sink, 0};
+    em e = {sink, 0, ph};
     uint32_t L = s->n_layers;
 
     for (uint32_t l = 0; l + 1 < L; l++)
@@ -280,6 +292,12 @@ uint64_t zkr_train2_rows(const zkr_train2_shape *s, const int32_t *const *w,
                         e.row++;
                     }
     return e.row;
+}
+
+uint64_t zkr_train2_rows(const zkr_train2_shape *s, const int32_t *const *w,
+                         const zkr_train2_sink *sink)
+{
+    return rows_run(s, w, sink, NULL);
 }
 
 /* The checker's accumulators: the integer value, the value mod p, the no-wrap bound. */
@@ -592,16 +610,22 @@ zkr_ext zkr_train2_claim(const zkr_train2_public *pub, const zkr_train2_chal *ch
     for (uint32_t l = 0; l < s->n_layers; l++) {
         const zkr_ext *zk = ch->zeta[l], *zj = ch->zeta[l] + s->lk[l];
         zkr_ext acc = zkr_ext_from(0);
+        /* eq(zk, k) for every k once (the values eqbits gives: the same
+         * factors, exact arithmetic); eqbits per term if the table is refused */
+        zkr_ext *ek = malloc(((size_t)1 << s->lk[l]) * sizeof *ek);
+        if (ek)
+            zkr_mle_eq_table(zk, s->lk[l], ek);
         for (uint32_t j = 0; j < s->out[l]; j++) {
             zkr_ext ej = eqbits(zj, s->lm[l], j), row = zkr_ext_from(0);
             for (uint32_t k = 0; k <= s->in[l]; k++) {
                 size_t i = (size_t)j * (s->in[l] + 1) + k;
                 int64_t u = (int64_t)pub->parent[l][i] - pub->child[l][i];
                 zkr_gl v = zkr_gl_from_i64(u * ((int64_t)1 << s->shift) - half);
-                row = zkr_ext_add(row, zkr_ext_mul_base(eqbits(zk, s->lk[l], k), v));
+                row = zkr_ext_add(row, zkr_ext_mul_base(ek ? ek[k] : eqbits(zk, s->lk[l], k), v));
             }
             acc = zkr_ext_add(acc, zkr_ext_mul(ej, row));
         }
+        free(ek);
         total = zkr_ext_add(total, zkr_ext_mul(ch->mu[l], acc));
     }
     return total;
@@ -612,6 +636,10 @@ typedef struct {
     const zkr_ext *wrow;
     zkr_ext acc;
     const zkr_ext *eqr; /* lin_eval: eq(r, var) */
+    const zkr_train2_shape *s;
+    const int32_t *const *w;
+    uint64_t cur_row; /* lin_term: the row whose terms cur sums (rows come in order) */
+    zkr_ext cur;
 } linacc;
 
 static void lin_const(void *ctx, uint64_t row, int64_t c)
@@ -621,12 +649,67 @@ static void lin_const(void *ctx, uint64_t row, int64_t c)
     a->acc = zkr_ext_sub(a->acc, zkr_ext_mul_base(a->wrow[row], zkr_gl_from_i64(c)));
 }
 
+/* acc += wrow[cur_row] cur: a row's terms weighted once, not term by term (the same sum). */
+static void lin_flush(linacc *a)
+{
+    a->acc = zkr_ext_add(a->acc, zkr_ext_mul(a->wrow[a->cur_row], a->cur));
+    a->cur = zkr_ext_from(0);
+}
+
 static void lin_term(void *ctx, uint64_t row, uint64_t var, int64_t coef)
 {
     linacc *a = ctx;
 
-    a->acc = zkr_ext_add(a->acc, zkr_ext_mul(zkr_ext_mul_base(a->wrow[row], zkr_gl_from_i64(coef)),
-                                             a->eqr[var]));
+    if (row != a->cur_row) {
+        lin_flush(a);
+        a->cur_row = row;
+    }
+    a->cur = zkr_ext_add(a->cur, zkr_ext_mul_base(a->eqr[var], zkr_gl_from_i64(coef)));
+}
+
+/*
+ * sum_k w[k] e[k] over k < n, exact: each component's signed products
+ * (|w| < 2^31, e < 2^64) summed in 128 bits (n <= 4096: |sum| < 2^107)
+ * and reduced once; the field value the terms' sum gives.
+ */
+static zkr_ext lin_dot(const int32_t *w, const zkr_ext *e, uint32_t n)
+{
+    zkr_ext out;
+
+    for (unsigned c = 0; c < 3; c++) {
+        __int128 acc = 0;
+        unsigned __int128 m;
+        for (uint32_t k = 0; k < n; k++)
+            acc += (__int128)w[k] * (__int128)e[k].c[c];
+        m = acc < 0 ? (unsigned __int128)-acc : (unsigned __int128)acc;
+        out.c[c] = zkr_gl_reduce128((uint64_t)m, (uint64_t)(m >> 64));
+        if (acc < 0)
+            out.c[c] = zkr_gl_neg(out.c[c]);
+    }
+    return out;
+}
+
+/*
+ * lin_term's sum over one pre-activation's terms, sum_k coef W(j, k) eq(r,
+ * a(b, k)), as wrow coef (sum_k W(j, k) E[k]): a(b, k) is a record byte
+ * (l = 0) or h's two bytes (E0 + 256 E1), each run contiguous in k. The
+ * same field value (coef W(j, k) 2^8t stays far inside int64).
+ */
+static void lin_preact(void *ctx, uint64_t row, uint32_t l, uint32_t b, uint32_t j, int64_t coef)
+{
+    linacc *a = ctx;
+    const zkr_train2_shape *s = a->s;
+    const int32_t *wr = a->w[l] + (size_t)j * (s->in[l] + 1);
+    zkr_ext d;
+
+    if (l == 0) {
+        d = lin_dot(wr, a->eqr + zkr_train2_ridx(s, b, 0), s->in[0]);
+    } else {
+        zkr_ext d1 = lin_dot(wr, a->eqr + zkr_train2_gidx(s, l - 1, ZKR_T2H_H + 1, b, 0), s->in[l]);
+        d = lin_dot(wr, a->eqr + zkr_train2_gidx(s, l - 1, ZKR_T2H_H, b, 0), s->in[l]);
+        d = zkr_ext_add(d, zkr_ext_mul_base(d1, 256));
+    }
+    a->acc = zkr_ext_add(a->acc, zkr_ext_mul(zkr_ext_mul_base(a->wrow[row], zkr_gl_from_i64(coef)), d));
 }
 
 static zkr_ext *row_weights(const zkr_train2_shape *s, const int32_t *const *w,
@@ -637,16 +720,17 @@ static zkr_ext *row_weights(const zkr_train2_shape *s, const int32_t *const *w,
 
     if (rc->n_row_vars > 40 || ((uint64_t)1 << rc->n_row_vars) < n)
         return NULL;
-    if (!(t = calloc((size_t)1 << rc->n_row_vars, sizeof *t)))
+    /* malloc, not calloc: the eq table writes every entry (no zeroing pass over it) */
+    if (!(t = malloc(((size_t)1 << rc->n_row_vars) * sizeof *t)))
         return NULL;
-    zkr_mle_eq_table(rc->z, rc->n_row_vars, t);
+    zkr_mle_eq_table_mt(rc->z, rc->n_row_vars, 1, t); /* zkr_mle_eq_table's values */
     return t;
 }
 
 zkr_err zkr_train2_lin_claim(const zkr_train2_shape *s, const int32_t *const *w,
                              const zkr_train2_rowchal *rc, zkr_ext *claim)
 {
-    linacc a = {row_weights(s, w, rc), zkr_ext_from(0), NULL};
+    linacc a = {row_weights(s, w, rc), zkr_ext_from(0), NULL, s, w, 0, zkr_ext_from(0)};
     zkr_train2_sink k = {NULL, lin_const, &a};
 
     if (!a.wrow)
@@ -660,14 +744,15 @@ zkr_err zkr_train2_lin_claim(const zkr_train2_shape *s, const int32_t *const *w,
 zkr_err zkr_train2_lin_eval(const zkr_train2_shape *s, const int32_t *const *w,
                             const zkr_train2_rowchal *rc, const zkr_ext *r, zkr_ext *out)
 {
-    zkr_ext *eqr = calloc((size_t)1 << s->n_v, sizeof *eqr);
-    linacc a = {row_weights(s, w, rc), zkr_ext_from(0), eqr};
+    zkr_ext *eqr = malloc(((size_t)1 << s->n_v) * sizeof *eqr); /* every entry written below */
+    linacc a = {row_weights(s, w, rc), zkr_ext_from(0), eqr, s, w, 0, zkr_ext_from(0)};
     zkr_train2_sink k = {lin_term, NULL, &a};
     zkr_err r0 = ZKR_ERR_NOMEM;
 
     if (a.wrow && eqr) {
-        zkr_mle_eq_table(r, s->n_v, eqr);
-        zkr_train2_rows(s, w, &k);
+        zkr_mle_eq_table_mt(r, s->n_v, 1, eqr);
+        rows_run(s, w, &k, lin_preact);
+        lin_flush(&a);
         *out = a.acc;
         r0 = ZKR_OK;
     }
@@ -687,7 +772,7 @@ static void wt_term(void *ctx, uint64_t row, uint64_t var, int64_t coef)
 zkr_err zkr_train2_lin_weights(const zkr_train2_shape *s, const int32_t *const *w,
                                const zkr_train2_rowchal *rc, zkr_ext *out)
 {
-    linacc a = {row_weights(s, w, rc), zkr_ext_from(0), out};
+    linacc a = {row_weights(s, w, rc), zkr_ext_from(0), out, s, w, 0, zkr_ext_from(0)};
     zkr_train2_sink k = {wt_term, NULL, &a};
 
     if (!a.wrow)

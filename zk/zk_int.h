@@ -30,6 +30,21 @@ void zkr_b2x8(const uint8_t pers[16], const uint8_t *const msg[8], size_t len,
               uint8_t out[8][ZKR_DIGEST_BYTES]);
 
 /*
+ * Merkle leaf hashes of n serialized leaves lying back to back, leaf_bytes
+ * each (salt || words as le64: the message zkr_mtree_leaf_hash hashes, as a
+ * proof carries it): out[j] is zkr_mtree_leaf_hash's digest of leaf j,
+ * eight at a time where x8 (the caller's zkr_b2x8_ok: CPUID is slow under
+ * a hypervisor, so a verifier asks once per opening, not per tree).
+ * zkr_mtree_verify_x8 is zkr_mtree_verify with that choice passed in
+ * (each level's node hashes eight at a time where x8). For verifiers.
+ */
+void zkr_mtree_leaf_hashes(const uint8_t *leaves, size_t leaf_bytes, size_t n, int x8,
+                           uint8_t (*out)[ZKR_DIGEST_BYTES]);
+zkr_err zkr_mtree_verify_x8(const uint8_t root[ZKR_DIGEST_BYTES], unsigned depth,
+                            const uint64_t *idx, const uint8_t (*leaf_hash)[ZKR_DIGEST_BYTES],
+                            size_t n, const uint8_t *sib, size_t n_sib, int x8) ZKR_WUR;
+
+/*
  * AVX-512 extension kernels (zk/ext8.c), eight elements a step, for a
  * prefix of [lo, hi): each returns the first index it left to the caller's
  * scalar loop (lo itself where zkr_ext8_ok is 0 or the range is short).

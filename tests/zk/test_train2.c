@@ -8,7 +8,10 @@
  * big-M slacks wrapped to bytes, delta = dq where the mask is 0, an update
  * remainder past 2^S with its copy wrapped, a changed record byte; and the
  * no-wrap audit: at the largest shape (784-128-10, batch 64) with |W| =
- * 2^20 - 1 every row's terms stay below 2^62.
+ * 2^20 - 1 every row's terms stay below 2^62. The verifier's linear
+ * evaluation (zkr_train2_lin_eval, whose pre-activations are one 128-bit
+ * dot product each) equals the term-by-term weights (zkr_train2_lin_weights)
+ * against eq(r, .), at random int32 weights of either sign.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -203,6 +206,50 @@ static void audit(zkr_tap *t)
     free(w[1]);
 }
 
+/* lin_eval(r) = sum_var lin_weights[var] eq(r, var) at random weights, z and r. */
+static void lin_agree(zkr_tap *t, const uint32_t *dims, size_t nd, uint32_t batch, uint32_t shift)
+{
+    zkr_train2_shape s;
+    zkr_train2_rowchal rc;
+    int32_t *w[ZKR_TRAIN_MAX_LAYERS] = {0};
+    const int32_t *cw[ZKR_TRAIN_MAX_LAYERS] = {0};
+    zkr_ext r[40], got = zkr_ext_from(0), want = zkr_ext_from(0), *wt = NULL, *eq = NULL;
+    int ok = zkr_train2_shape_of((uint32_t)nd - 1, dims, batch, 8, shift, 28, &s, NULL) == ZKR_OK;
+
+    for (size_t l = 0; ok && l + 1 < nd; l++) {
+        size_t n = (size_t)dims[l + 1] * (dims[l] + 1);
+        ok = (w[l] = malloc(n * sizeof *w[l])) != NULL;
+        for (size_t i = 0; ok && i < n; i++)
+            w[l][i] = (int32_t)(uint32_t)zkr_tap_rand(t); /* full int32 range, either sign */
+        cw[l] = w[l];
+    }
+    if (ok) {
+        rc.n_row_vars = zkr_train2_row_vars(&s, cw);
+        for (unsigned i = 0; i < 40; i++) {
+            rc.z[i] = zkr_ext_from(zkr_tap_rand(t) % ZKR_GL_P);
+            rc.z[i].c[1] = zkr_tap_rand(t) % ZKR_GL_P;
+            r[i] = zkr_ext_from(zkr_tap_rand(t) % ZKR_GL_P);
+            r[i].c[2] = zkr_tap_rand(t) % ZKR_GL_P;
+        }
+        wt = calloc((size_t)1 << s.n_v, sizeof *wt);
+        eq = calloc((size_t)1 << s.n_v, sizeof *eq);
+        ok = wt && eq && s.n_v <= 40 && zkr_train2_lin_weights(&s, cw, &rc, wt) == ZKR_OK &&
+             zkr_train2_lin_eval(&s, cw, &rc, r, &got) == ZKR_OK;
+    }
+    if (ok) {
+        zkr_mle_eq_table(r, s.n_v, eq);
+        for (size_t i = 0; i < ((size_t)1 << s.n_v); i++)
+            want = zkr_ext_add(want, zkr_ext_mul(wt[i], eq[i]));
+    }
+    zkr_tap_ok(t, ok && zkr_ext_eq(got, want),
+               "%zu-layer program at batch %u, S = %u: lin_eval = lin_weights . eq(r)", nd - 1,
+               batch, shift);
+    for (size_t l = 0; l < ZKR_TRAIN_MAX_LAYERS; l++)
+        free(w[l]);
+    free(wt);
+    free(eq);
+}
+
 int main(int argc, char **argv)
 {
     static const uint32_t d2[] = {12, 8, 3}, d3[] = {10, 8, 4, 3};
@@ -217,5 +264,8 @@ int main(int argc, char **argv)
     for (int i = 0; i < 5; i++)
         attack(&t, i, names[i]);
     audit(&t);
+    lin_agree(&t, d2, 3, 3, 12);
+    lin_agree(&t, d3, 4, 5, 12);
+    lin_agree(&t, d2, 3, 1, 16);
     return zkr_tap_done(&t);
 }
