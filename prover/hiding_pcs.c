@@ -24,14 +24,8 @@ struct zkr_hpcs_poly {
     zkr_mtree tree;
     uint32_t budget, used;
     uint64_t off_slice; /* openings at a point off u = 0^e (each reveals F there) */
+    zkr_hpcs_pool *pool; /* where the buffers go back (NULL: free) */
 };
-
-static void zkr_wipe_free(void *p, size_t n)
-{
-    if (p)
-        sodium_memzero(p, n);
-    free(p);
-}
 
 void zkr_hpcs_poly_free(zkr_hpcs_poly *poly)
 {
@@ -40,14 +34,24 @@ void zkr_hpcs_poly_free(zkr_hpcs_poly *poly)
     if (!poly)
         return;
     len = (size_t)1 << poly->total;
-    zkr_wipe_free(poly->evb, poly->evb ? len * sizeof *poly->evb : 0);
-    zkr_wipe_free(poly->cb, poly->cb ? len * sizeof *poly->cb : 0);
-    zkr_wipe_free(poly->eve, poly->eve ? len * sizeof *poly->eve : 0);
-    zkr_wipe_free(poly->ce, poly->ce ? len * sizeof *poly->ce : 0);
-    zkr_wipe_free(poly->cw, poly->cw ? poly->cw_words * sizeof *poly->cw : 0);
+    zkr_hpcs_pool_put(poly->pool, poly->evb, len * sizeof *poly->evb, 1);
+    zkr_hpcs_pool_put(poly->pool, poly->cb, len * sizeof *poly->cb, 1);
+    zkr_hpcs_pool_put(poly->pool, poly->eve, len * sizeof *poly->eve, 1);
+    zkr_hpcs_pool_put(poly->pool, poly->ce, len * sizeof *poly->ce, 1);
+    zkr_hpcs_pool_put(poly->pool, poly->cw, poly->cw_words * sizeof *poly->cw, 1);
     zkr_mtree_free(&poly->tree);
     sodium_memzero(poly, sizeof *poly);
     free(poly);
+}
+
+void zkr_hpcs_poly_use_pool(zkr_hpcs_poly *poly, zkr_hpcs_pool *pool)
+{
+    poly->pool = pool;
+}
+
+zkr_hpcs_pool *zkr_hpcs_poly_pool(const zkr_hpcs_poly *poly)
+{
+    return poly->pool;
 }
 
 const zkr_ext *zkr_hpcs_mask_evals(const zkr_hpcs_poly *mask)
@@ -117,10 +121,11 @@ static zkr_err zkr_h_lde_component(const zkr_ntt *ntt, const zkr_gl *in, unsigne
 
 /* RS-encodes 2^log_n ext coefficients component-wise into packed ext words. */
 static zkr_err zkr_h_encode_ext(const zkr_ntt *ntt, const zkr_ext *c, unsigned log_n,
-                                unsigned lb, unsigned threads, zkr_ext *out)
+                                unsigned lb, unsigned threads, zkr_hpcs_pool *pool, zkr_ext *out)
 {
     size_t n = (size_t)1 << log_n;
-    zkr_gl *in = malloc(n * sizeof *in), *ev = malloc(n * sizeof *ev); /* ev: one LDE block */
+    zkr_gl *in = zkr_hpcs_pool_get(pool, n * sizeof *in);
+    zkr_gl *ev = zkr_hpcs_pool_get(pool, n * sizeof *ev); /* ev: one LDE block */
     zkr_err r = ZKR_ERR_NOMEM;
 
     if (!in || !ev)
@@ -133,8 +138,8 @@ static zkr_err zkr_h_encode_ext(const zkr_ntt *ntt, const zkr_ext *c, unsigned l
     }
     r = ZKR_OK;
 out:
-    zkr_wipe_free(in, in ? n * sizeof *in : 0);
-    zkr_wipe_free(ev, ev ? n * sizeof *ev : 0);
+    zkr_hpcs_pool_put(pool, in, n * sizeof *in, 1);
+    zkr_hpcs_pool_put(pool, ev, n * sizeof *ev, 1);
     return r;
 }
 
@@ -148,7 +153,9 @@ static zkr_err zkr_h_ext_coef_encode(const zkr_ntt *ntt, zkr_hpcs_poly *poly, un
                                      unsigned threads)
 {
     size_t n = (size_t)1 << poly->total;
-    zkr_gl *in = malloc(n * sizeof *in), *ev = malloc(n * sizeof *ev); /* ev: one LDE block */
+    zkr_hpcs_pool *pool = poly->pool;
+    zkr_gl *in = zkr_hpcs_pool_get(pool, n * sizeof *in);
+    zkr_gl *ev = zkr_hpcs_pool_get(pool, n * sizeof *ev); /* ev: one LDE block */
     zkr_ext *out = (zkr_ext *)(void *)poly->cw;
     zkr_err r = ZKR_ERR_NOMEM;
 
@@ -165,8 +172,8 @@ static zkr_err zkr_h_ext_coef_encode(const zkr_ntt *ntt, zkr_hpcs_poly *poly, un
     }
     r = ZKR_OK;
 out:
-    zkr_wipe_free(in, in ? n * sizeof *in : 0);
-    zkr_wipe_free(ev, ev ? n * sizeof *ev : 0);
+    zkr_hpcs_pool_put(pool, in, n * sizeof *in, 1);
+    zkr_hpcs_pool_put(pool, ev, n * sizeof *ev, 1);
     return r;
 }
 
@@ -181,7 +188,7 @@ static zkr_err zkr_h_encode_commit(const zkr_params *p, zkr_hpcs_poly *poly, zkr
     zkr_err r;
 
     poly->cw_words = big * per;
-    poly->cw = malloc(poly->cw_words * sizeof *poly->cw);
+    poly->cw = zkr_hpcs_pool_get(poly->pool, poly->cw_words * sizeof *poly->cw);
     if (!poly->cw)
         return ZKR_ERR_NOMEM;
     /* the LDE's transforms are 2^total long: a twiddle table of that size (not the codeword's) */
@@ -234,6 +241,15 @@ zkr_err zkr_prover_hcommit_sized(const zkr_params *p, const zkr_gl *evals, unsig
                                  unsigned threads, zkr_hpcs_poly **out,
                                  zkr_hpcs_commitment *comm)
 {
+    return zkr_prover_hcommit_sized_pool(p, evals, n_vars, total_vars, budget, NULL, rng,
+                                         threads, out, comm);
+}
+
+zkr_err zkr_prover_hcommit_sized_pool(const zkr_params *p, const zkr_gl *evals, unsigned n_vars,
+                                      unsigned total_vars, uint32_t budget, zkr_hpcs_pool *pool,
+                                      zkr_zkrng *rng, unsigned threads, zkr_hpcs_poly **out,
+                                      zkr_hpcs_commitment *comm)
+{
     zkr_hpcs_poly *poly = NULL;
     unsigned e;
     size_t len, small;
@@ -251,11 +267,12 @@ zkr_err zkr_prover_hcommit_sized(const zkr_params *p, const zkr_gl *evals, unsig
     poly->n_vars = n_vars;
     poly->total = n_vars + e;
     poly->budget = budget;
+    poly->pool = pool;
     zkr_pcs_layout_of(p, poly->total, &poly->l);
     len = (size_t)1 << poly->total;
     small = (size_t)1 << n_vars;
-    poly->evb = malloc(len * sizeof *poly->evb);
-    poly->cb = malloc(len * sizeof *poly->cb);
+    poly->evb = zkr_hpcs_pool_get(pool, len * sizeof *poly->evb);
+    poly->cb = zkr_hpcs_pool_get(pool, len * sizeof *poly->cb);
     if (!poly->evb || !poly->cb)
         goto out;
     memcpy(poly->evb, evals, small * sizeof *evals);
@@ -296,6 +313,15 @@ zkr_err zkr_prover_hcommit_ext_sized(const zkr_params *p, const zkr_ext *evals, 
                                      unsigned threads, zkr_hpcs_poly **out,
                                      zkr_hpcs_commitment *comm)
 {
+    return zkr_prover_hcommit_ext_sized_pool(p, evals, n_vars, total_vars, budget, NULL, rng,
+                                             threads, out, comm);
+}
+
+zkr_err zkr_prover_hcommit_ext_sized_pool(const zkr_params *p, const zkr_ext *evals,
+                                          unsigned n_vars, unsigned total_vars, uint32_t budget,
+                                          zkr_hpcs_pool *pool, zkr_zkrng *rng, unsigned threads,
+                                          zkr_hpcs_poly **out, zkr_hpcs_commitment *comm)
+{
     zkr_hpcs_poly *poly = NULL;
     unsigned e;
     size_t len, small;
@@ -314,11 +340,12 @@ zkr_err zkr_prover_hcommit_ext_sized(const zkr_params *p, const zkr_ext *evals, 
     poly->n_vars = n_vars;
     poly->total = n_vars + e;
     poly->budget = budget;
+    poly->pool = pool;
     zkr_pcs_layout_of(p, poly->total, &poly->l);
     len = (size_t)1 << poly->total;
     small = (size_t)1 << n_vars;
-    poly->eve = malloc(len * sizeof *poly->eve);
-    poly->ce = malloc(len * sizeof *poly->ce);
+    poly->eve = zkr_hpcs_pool_get(pool, len * sizeof *poly->eve);
+    poly->ce = zkr_hpcs_pool_get(pool, len * sizeof *poly->ce);
     if (!poly->eve || !poly->ce)
         goto out;
     memcpy(poly->eve, evals, small * sizeof *evals);
@@ -357,8 +384,10 @@ unsigned zkr_hpcs_poly_n_vars(const zkr_hpcs_poly *poly)
     return poly->n_vars;
 }
 
-zkr_err zkr_prover_hmask(const zkr_params *p, unsigned total_vars, zkr_zkrng *rng,
-                         unsigned threads, zkr_hpcs_poly **out, uint8_t root[ZKR_DIGEST_BYTES])
+/* A fresh mask (zkr_prover_hmask), its buffers drawn from pool. */
+static zkr_err zkr_h_mask_new(const zkr_params *p, unsigned total_vars, zkr_hpcs_pool *pool,
+                              zkr_zkrng *rng, unsigned threads, zkr_hpcs_poly **out,
+                              uint8_t root[ZKR_DIGEST_BYTES])
 {
     zkr_hpcs_poly *poly = NULL;
     size_t len;
@@ -372,10 +401,11 @@ zkr_err zkr_prover_hmask(const zkr_params *p, unsigned total_vars, zkr_zkrng *rn
         return ZKR_ERR_NOMEM;
     poly->ext = 1;
     poly->n_vars = poly->total = total_vars;
+    poly->pool = pool;
     zkr_pcs_layout_of(p, total_vars, &poly->l);
     len = (size_t)1 << total_vars;
-    poly->eve = malloc(len * sizeof *poly->eve);
-    poly->ce = malloc(len * sizeof *poly->ce);
+    poly->eve = zkr_hpcs_pool_get(pool, len * sizeof *poly->eve);
+    poly->ce = zkr_hpcs_pool_get(pool, len * sizeof *poly->ce);
     if (!poly->eve || !poly->ce)
         goto out;
     zkr_zkrng_ext_fill(rng, poly->eve, len);
@@ -389,6 +419,12 @@ out:
     return r;
 }
 
+zkr_err zkr_prover_hmask(const zkr_params *p, unsigned total_vars, zkr_zkrng *rng,
+                         unsigned threads, zkr_hpcs_poly **out, uint8_t root[ZKR_DIGEST_BYTES])
+{
+    return zkr_h_mask_new(p, total_vars, NULL, rng, threads, out, root);
+}
+
 /* ---------------- opening ---------------- */
 
 typedef struct {
@@ -396,6 +432,7 @@ typedef struct {
     const zkr_pcs_layout *l;
     unsigned threads;
     zkr_zkrng *rng;
+    zkr_hpcs_pool *pool;        /* the scratch (NULL: malloc) */
     zkr_ext *g, *coef;          /* G's evaluations and coefficients, folded in place */
     zkr_ext *sfx;               /* the rounds' eq tables (2^(n - 1); round r + 1's from round r's) */
     zkr_ext *layer_cw[32];
@@ -478,12 +515,13 @@ static zkr_err zkr_h_commit_layer(zkr_hopen_ctx *c, zkr_transcript *t, unsigned 
     zkr_ntt *ntt = NULL;
     zkr_err r;
 
-    c->layer_cw[layer] = malloc(cw_len * sizeof(zkr_ext));
+    c->layer_cw[layer] = zkr_hpcs_pool_get(c->pool, cw_len * sizeof(zkr_ext));
     if (!c->layer_cw[layer])
         return ZKR_ERR_NOMEM;
     if ((r = zkr_ntt_new_mt(n_cur > 0 ? n_cur : 1, c->threads, &ntt)) != ZKR_OK)
         return r;
-    r = zkr_h_encode_ext(ntt, c->coef, n_cur, c->p->log_blowup, c->threads, c->layer_cw[layer]);
+    r = zkr_h_encode_ext(ntt, c->coef, n_cur, c->p->log_blowup, c->threads, c->pool,
+                         c->layer_cw[layer]);
     zkr_ntt_free(ntt);
     if (r != ZKR_OK)
         return r;
@@ -653,7 +691,7 @@ static void zkr_h_combine(zkr_ext *g, zkr_ext *coef, const zkr_hpcs_poly *z, zkr
 static zkr_err zkr_hopen_core(const zkr_params *p, zkr_transcript *t, unsigned total, int plain,
                               zkr_ext *g, zkr_ext *coef, const zkr_ext *zf, zkr_ext value,
                               const zkr_hpcs_poly *const *trees, size_t n_trees, zkr_zkrng *rng,
-                              unsigned threads, zkr_buf *out)
+                              unsigned threads, zkr_hpcs_pool *pool, zkr_buf *out)
 {
     zkr_hopen_ctx c;
     zkr_pcs_layout hl;
@@ -672,10 +710,11 @@ static zkr_err zkr_hopen_core(const zkr_params *p, zkr_transcript *t, unsigned t
     c.l = l;
     c.threads = threads;
     c.rng = rng;
+    c.pool = pool;
     c.g = g;
     c.coef = coef;
-    /* public (eq weights of the public point): freed unwiped, as before */
-    if (!(c.sfx = malloc(((size_t)1 << (l->n_vars - 1)) * sizeof *c.sfx))) {
+    /* public (eq weights of the public point): handed back unwiped, as before */
+    if (!(c.sfx = zkr_hpcs_pool_get(pool, ((size_t)1 << (l->n_vars - 1)) * sizeof *c.sfx))) {
         r = ZKR_ERR_NOMEM;
         goto out;
     }
@@ -690,9 +729,12 @@ static zkr_err zkr_hopen_core(const zkr_params *p, zkr_transcript *t, unsigned t
         goto out;
     r = zkr_h_queries(&c, t, trees, n_trees, out);
 out:
-    free(c.sfx);
+    zkr_hpcs_pool_put(pool, c.sfx, ((size_t)1 << (l->n_vars - 1)) * sizeof *c.sfx, 0);
     for (unsigned i = 0; i < 32; i++) {
-        free(c.layer_cw[i]);
+        /* G's layers (G is masked): handed back unwiped, as they were freed before */
+        if (c.layer_cw[i])
+            zkr_hpcs_pool_put(pool, c.layer_cw[i], ((size_t)1 << l->log_len[i]) * sizeof(zkr_ext),
+                              0);
         zkr_mtree_free(&c.layer_tree[i]);
     }
     zkr_buf_free(&c.head);
@@ -727,8 +769,8 @@ static zkr_err zkr_hopen_run(const zkr_params *p, zkr_transcript *t, zkr_hpcs_po
     f->used++;
     len = (size_t)1 << f->total;
     zf = calloc((size_t)f->total + 1, sizeof *zf);
-    g = malloc(len * sizeof *g);
-    coef = malloc(len * sizeof *coef);
+    g = zkr_hpcs_pool_get(f->pool, len * sizeof *g);
+    coef = zkr_hpcs_pool_get(f->pool, len * sizeof *coef);
     if (!zf || !g || !coef)
         goto out;
     memcpy(zf, z, (size_t)f->n_vars * sizeof *zf);
@@ -745,10 +787,11 @@ static zkr_err zkr_hopen_run(const zkr_params *p, zkr_transcript *t, zkr_hpcs_po
         zkr_ts_absorb_ext(t, "hpcs-point-full", zf, f->total);
     else
         zkr_ts_absorb_ext(t, "hpcs-point", z, f->n_vars);
-    r = zkr_hopen_core(p, t, f->total, 0, g, coef, zf, value, trees, 2, rng, threads, out);
+    r = zkr_hopen_core(p, t, f->total, 0, g, coef, zf, value, trees, 2, rng, threads, f->pool,
+                       out);
 out:
-    zkr_wipe_free(g, g ? len * sizeof *g : 0);
-    zkr_wipe_free(coef, coef ? len * sizeof *coef : 0);
+    zkr_hpcs_pool_put(f->pool, g, len * sizeof *g, 1);
+    zkr_hpcs_pool_put(f->pool, coef, len * sizeof *coef, 1);
     free(zf);
     return r;
 }
@@ -859,6 +902,7 @@ static zkr_err zkr_hopen_batch_run(const zkr_params *p, zkr_transcript *t, zkr_h
     uint8_t roots[ZKR_HPCS_MAX_BATCH][ZKR_DIGEST_BYTES], mroot[ZKR_DIGEST_BYTES];
     zkr_hpcs_poly *mask = NULL, *mask2 = NULL;
     zkr_ext coef[ZKR_HPCS_MAX_BATCH + 1], b, value = zkr_ext_from(0), *g = NULL, *cf = NULL;
+    zkr_hpcs_pool *pool = k > 0 ? f[0]->pool : NULL;
     unsigned total;
     size_t len = 0;
     zkr_err r;
@@ -871,7 +915,7 @@ static zkr_err zkr_hopen_batch_run(const zkr_params *p, zkr_transcript *t, zkr_h
         trees[i] = f[i];
     }
     /* The mask is fixed (committed) before any challenge that combines it. */
-    if ((r = zkr_prover_hmask(p, total, rng, threads, &mask, mroot)) != ZKR_OK ||
+    if ((r = zkr_h_mask_new(p, total, pool, rng, threads, &mask, mroot)) != ZKR_OK ||
         (r = zkr_h_mask_eval(mask, zfull, &b)) != ZKR_OK)
         goto out;
     if (ch && ch->swap_mask) {
@@ -898,18 +942,19 @@ static zkr_err zkr_hopen_batch_run(const zkr_params *p, zkr_transcript *t, zkr_h
         goto out;
     len = (size_t)1 << total;
     /* every entry is written by zkr_h_combine: no zero fill */
-    g = malloc(len * sizeof *g);
-    cf = malloc(len * sizeof *cf);
+    g = zkr_hpcs_pool_get(pool, len * sizeof *g);
+    cf = zkr_hpcs_pool_get(pool, len * sizeof *cf);
     if (!g || !cf) {
         r = ZKR_ERR_NOMEM;
         goto out;
     }
     zkr_h_combine(g, cf, mask2 ? mask2 : mask, coef[k], (const zkr_hpcs_poly *const *)f, coef, k,
                   len, threads);
-    r = zkr_hopen_core(p, t, f[0]->total, ch && ch->plain_layout, g, cf, zfull, value, trees, k + 1, rng, threads, out);
+    r = zkr_hopen_core(p, t, f[0]->total, ch && ch->plain_layout, g, cf, zfull, value, trees,
+                       k + 1, rng, threads, pool, out);
 out:
-    zkr_wipe_free(g, g ? len * sizeof *g : 0);
-    zkr_wipe_free(cf, cf ? len * sizeof *cf : 0);
+    zkr_hpcs_pool_put(pool, g, len * sizeof *g, 1);
+    zkr_hpcs_pool_put(pool, cf, len * sizeof *cf, 1);
     zkr_hpcs_poly_free(mask);
     zkr_hpcs_poly_free(mask2);
     return r;
