@@ -101,79 +101,99 @@ zkr_err zkr_hpcs_charge(zkr_hpcs_poly *f, uint32_t openings, uint64_t reveals, u
 }
 
 /*
- * Component k of a packed ext codeword: in's LDE block by block through the
- * scratch ev (2^log_n words, one block), each block then placed.
+ * Packed ext words to and from their three component planes, chunk by
+ * chunk on the prover's threads (copies: any split gives the same words).
  */
-static zkr_err zkr_h_lde_component(const zkr_ntt *ntt, const zkr_gl *in, unsigned log_n,
-                                   unsigned lb, unsigned threads, zkr_gl *ev, zkr_ext *out, int k)
+typedef struct {
+    zkr_ext *ext;
+    zkr_gl *pl[3];
+    int join; /* 1: ext from the planes; 0: the planes from ext */
+} zkr_h_planes_job;
+
+static void zkr_h_planes_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
+{
+    const zkr_h_planes_job *j = ctx;
+
+    (void)w;
+    if (j->join) {
+        for (size_t i = lo; i < hi; i++)
+            for (int k = 0; k < 3; k++)
+                j->ext[i].c[k] = j->pl[k][i];
+    } else {
+        for (size_t i = lo; i < hi; i++)
+            for (int k = 0; k < 3; k++)
+                j->pl[k][i] = j->ext[i].c[k];
+    }
+}
+
+static void zkr_h_planes(zkr_ext *ext, zkr_gl *pl, size_t n, int join, unsigned threads)
+{
+    zkr_h_planes_job j = {ext, {pl, pl + n, pl + 2 * n}, join};
+
+    zkr_par_for(threads, n, 1 << 14, zkr_h_planes_chunk, &j);
+}
+
+/*
+ * The codeword of three coefficient planes (in: 3 x 2^log_n) as packed ext
+ * words, LDE block by LDE block: each block's three components go through
+ * the scratch ev (3 x 2^log_n) and are written out in one sequential pass.
+ */
+static zkr_err zkr_h_lde_planes(const zkr_ntt *ntt, const zkr_gl *in, unsigned log_n,
+                                unsigned lb, unsigned threads, zkr_gl *ev, zkr_ext *out)
 {
     size_t n = (size_t)1 << log_n;
     zkr_err r;
 
     for (size_t t = 0; t < ((size_t)1 << lb); t++) {
-        if ((r = zkr_ntt_lde_block(ntt, in, log_n, lb, 1, threads, t, ev)) != ZKR_OK)
-            return r;
-        for (size_t i = 0; i < n; i++)
-            out[t * n + i].c[k] = ev[i];
+        for (size_t k = 0; k < 3; k++)
+            if ((r = zkr_ntt_lde_block(ntt, in + k * n, log_n, lb, 1, threads, t, ev + k * n)) !=
+                ZKR_OK)
+                return r;
+        zkr_h_planes(out + t * n, ev, n, 1, threads);
     }
     return ZKR_OK;
 }
 
-/* RS-encodes 2^log_n ext coefficients component-wise into packed ext words. */
-static zkr_err zkr_h_encode_ext(const zkr_ntt *ntt, const zkr_ext *c, unsigned log_n,
-                                unsigned lb, unsigned threads, zkr_hpcs_pool *pool, zkr_ext *out)
+/* RS-encodes 2^log_n ext coefficients into packed ext words (the planes' scratch from pool). */
+static zkr_err zkr_h_encode_ext(const zkr_ntt *ntt, zkr_ext *c, unsigned log_n, unsigned lb,
+                                unsigned threads, zkr_hpcs_pool *pool, zkr_ext *out)
 {
-    size_t n = (size_t)1 << log_n;
-    zkr_gl *in = zkr_hpcs_pool_get(pool, n * sizeof *in);
-    zkr_gl *ev = zkr_hpcs_pool_get(pool, n * sizeof *ev); /* ev: one LDE block */
+    size_t n = (size_t)1 << log_n, bytes = 3 * n * sizeof(zkr_gl);
+    zkr_gl *in = zkr_hpcs_pool_get(pool, bytes), *ev = zkr_hpcs_pool_get(pool, bytes);
     zkr_err r = ZKR_ERR_NOMEM;
 
-    if (!in || !ev)
-        goto out;
-    for (int k = 0; k < 3; k++) {
-        for (size_t i = 0; i < n; i++)
-            in[i] = c[i].c[k];
-        if ((r = zkr_h_lde_component(ntt, in, log_n, lb, threads, ev, out, k)) != ZKR_OK)
-            goto out;
+    if (in && ev) {
+        zkr_h_planes(c, in, n, 0, threads);
+        r = zkr_h_lde_planes(ntt, in, log_n, lb, threads, ev, out);
     }
-    r = ZKR_OK;
-out:
-    zkr_hpcs_pool_put(pool, in, n * sizeof *in, 1);
-    zkr_hpcs_pool_put(pool, ev, n * sizeof *ev, 1);
+    zkr_hpcs_pool_put(pool, in, bytes, 1);
+    zkr_hpcs_pool_put(pool, ev, bytes, 1);
     return r;
 }
 
 /*
  * An extension poly's monomial coefficients (ce, from eve) and its
- * codeword, component by component: each component is gathered once for
- * both its Moebius transform and its LDE (the values zkr_h_encode_ext
- * gives from ce).
+ * codeword: the evaluations split into planes once, each plane's Moebius
+ * transform, ce joined from the planes, then their LDE (the values
+ * zkr_h_encode_ext gives from ce).
  */
 static zkr_err zkr_h_ext_coef_encode(const zkr_ntt *ntt, zkr_hpcs_poly *poly, unsigned lb,
                                      unsigned threads)
 {
-    size_t n = (size_t)1 << poly->total;
+    size_t n = (size_t)1 << poly->total, bytes = 3 * n * sizeof(zkr_gl);
     zkr_hpcs_pool *pool = poly->pool;
-    zkr_gl *in = zkr_hpcs_pool_get(pool, n * sizeof *in);
-    zkr_gl *ev = zkr_hpcs_pool_get(pool, n * sizeof *ev); /* ev: one LDE block */
-    zkr_ext *out = (zkr_ext *)(void *)poly->cw;
+    zkr_gl *in = zkr_hpcs_pool_get(pool, bytes), *ev = zkr_hpcs_pool_get(pool, bytes);
     zkr_err r = ZKR_ERR_NOMEM;
 
-    if (!in || !ev)
-        goto out;
-    for (int k = 0; k < 3; k++) {
-        for (size_t i = 0; i < n; i++)
-            in[i] = poly->eve[i].c[k];
-        zkr_mle_to_monomial_base(in, poly->total);
-        for (size_t i = 0; i < n; i++)
-            poly->ce[i].c[k] = in[i];
-        if ((r = zkr_h_lde_component(ntt, in, poly->total, lb, threads, ev, out, k)) != ZKR_OK)
-            goto out;
+    if (in && ev) {
+        zkr_h_planes(poly->eve, in, n, 0, threads);
+        for (size_t k = 0; k < 3; k++)
+            zkr_mle_to_monomial_base_mt(in + k * n, poly->total, threads);
+        zkr_h_planes(poly->ce, in, n, 1, threads);
+        r = zkr_h_lde_planes(ntt, in, poly->total, lb, threads, ev, (zkr_ext *)(void *)poly->cw);
     }
-    r = ZKR_OK;
-out:
-    zkr_hpcs_pool_put(pool, in, n * sizeof *in, 1);
-    zkr_hpcs_pool_put(pool, ev, n * sizeof *ev, 1);
+    zkr_hpcs_pool_put(pool, in, bytes, 1);
+    zkr_hpcs_pool_put(pool, ev, bytes, 1);
     return r;
 }
 
@@ -279,7 +299,7 @@ zkr_err zkr_prover_hcommit_sized_pool(const zkr_params *p, const zkr_gl *evals, 
     /* Every entry off the slice u = 0^e is uniformly random: the blinding. */
     zkr_zkrng_gl_fill(rng, poly->evb + small, len - small);
     memcpy(poly->cb, poly->evb, len * sizeof *poly->cb);
-    zkr_mle_to_monomial_base(poly->cb, poly->total);
+    zkr_mle_to_monomial_base_mt(poly->cb, poly->total, threads);
     if ((r = zkr_h_encode_commit(p, poly, rng, threads)) != ZKR_OK)
         goto out;
     zkr_mtree_root(&poly->tree, comm->root);

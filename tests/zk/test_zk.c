@@ -402,6 +402,39 @@ static void test_moebius(zkr_tap *t)
     zkr_tap_ok(t, ok, "Moebius transform of 2^16 entries equals the per-variable definition");
 }
 
+/*
+ * The threaded Moebius transform gives the single-threaded words for every
+ * thread count (2^17 entries: three high variables, split between workers
+ * at uneven boundaries with 3 and 5 threads).
+ */
+static void test_moebius_mt(zkr_tap *t)
+{
+    unsigned n = 17;
+    size_t len = (size_t)1 << n;
+    zkr_gl *a = malloc(len * sizeof *a), *b = malloc(len * sizeof *b);
+    int ok = a && b;
+
+    for (size_t i = 0; ok && i < len; i++)
+        a[i] = rnd_gl(t);
+    if (ok) {
+        memcpy(b, a, len * sizeof *a);
+        zkr_mle_to_monomial_base(b, n);
+    }
+    for (unsigned th = 1; ok && th <= 5; th++) {
+        zkr_gl *c = malloc(len * sizeof *c);
+        ok = c != NULL;
+        if (ok) {
+            memcpy(c, a, len * sizeof *a);
+            zkr_mle_to_monomial_base_mt(c, n, th);
+            ok = memcmp(c, b, len * sizeof *c) == 0;
+        }
+        free(c);
+    }
+    free(a);
+    free(b);
+    zkr_tap_ok(t, ok, "threaded Moebius transform: the same words for 1..5 threads");
+}
+
 static void test_merkle(zkr_tap *t)
 {
     uint64_t words[64 * 4];
@@ -1128,6 +1161,7 @@ int main(int argc, char **argv)
     test_merkle_libsodium(&t);
     test_zkrng_fill(&t);
     test_moebius(&t);
+    test_moebius_mt(&t);
     test_mle(&t);
     test_sumcheck(&t);
     test_basefold(&t, &p);
