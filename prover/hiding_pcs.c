@@ -297,7 +297,7 @@ zkr_err zkr_prover_hcommit_sized_pool(const zkr_params *p, const zkr_gl *evals, 
         goto out;
     memcpy(poly->evb, evals, small * sizeof *evals);
     /* Every entry off the slice u = 0^e is uniformly random: the blinding. */
-    zkr_zkrng_gl_fill(rng, poly->evb + small, len - small);
+    zkr_zkrng_gl_fill_mt(rng, poly->evb + small, len - small, threads);
     memcpy(poly->cb, poly->evb, len * sizeof *poly->cb);
     zkr_mle_to_monomial_base_mt(poly->cb, poly->total, threads);
     if ((r = zkr_h_encode_commit(p, poly, rng, threads)) != ZKR_OK)
@@ -370,7 +370,7 @@ zkr_err zkr_prover_hcommit_ext_sized_pool(const zkr_params *p, const zkr_ext *ev
         goto out;
     memcpy(poly->eve, evals, small * sizeof *evals);
     /* As for a base f: every entry off the slice u = 0^e is uniform (extension) noise. */
-    zkr_zkrng_ext_fill(rng, poly->eve + small, len - small);
+    zkr_zkrng_ext_fill_mt(rng, poly->eve + small, len - small, threads);
     if ((r = zkr_h_encode_commit(p, poly, rng, threads)) != ZKR_OK)
         goto out;
     zkr_mtree_root(&poly->tree, comm->root);
@@ -428,7 +428,7 @@ static zkr_err zkr_h_mask_new(const zkr_params *p, unsigned total_vars, zkr_hpcs
     poly->ce = zkr_hpcs_pool_get(pool, len * sizeof *poly->ce);
     if (!poly->eve || !poly->ce)
         goto out;
-    zkr_zkrng_ext_fill(rng, poly->eve, len);
+    zkr_zkrng_ext_fill_mt(rng, poly->eve, len, threads);
     if ((r = zkr_h_encode_commit(p, poly, rng, threads)) != ZKR_OK)
         goto out;
     zkr_mtree_root(&poly->tree, root);

@@ -561,6 +561,9 @@ zkr_ext zkr_zkrng_ext(zkr_zkrng *g);
  */
 void zkr_zkrng_gl_fill(zkr_zkrng *g, zkr_gl *out, size_t n);
 void zkr_zkrng_ext_fill(zkr_zkrng *g, zkr_ext *out, size_t n);
+/* As zkr_zkrng_gl_fill / _ext_fill (the same draws and state after), the keystream on `threads` workers. */
+void zkr_zkrng_gl_fill_mt(zkr_zkrng *g, zkr_gl *out, size_t n, unsigned threads);
+void zkr_zkrng_ext_fill_mt(zkr_zkrng *g, zkr_ext *out, size_t n, unsigned threads);
 /* Wipes the key and buffer. */
 void zkr_zkrng_wipe(zkr_zkrng *g);
 /*
