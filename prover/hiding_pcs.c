@@ -859,12 +859,34 @@ zkr_err zkr_prover_hopen_at(const zkr_params *p, zkr_transcript *t, zkr_hpcs_pol
  * public tables of 2^(total/2) entries instead of one of 2^total, the
  * same field value.
  */
-static zkr_err zkr_h_mask_eval(const zkr_hpcs_poly *mask, const zkr_ext *z, zkr_ext *out)
+typedef struct {
+    const zkr_ext *eve, *elo, *ehi;
+    size_t nlo;
+    zkr_ext acc[ZKR_PAR_MAX]; /* per worker; summed in worker order (exact field sums) */
+} zkr_h_meval_job;
+
+static void zkr_h_meval_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
+{
+    zkr_h_meval_job *j = ctx;
+    zkr_ext acc = zkr_ext_from(0);
+
+    for (size_t h = lo; h < hi; h++) {
+        const zkr_ext *row = j->eve + h * j->nlo;
+        zkr_ext s = zkr_ext_from(0);
+        for (size_t l = 0; l < j->nlo; l++)
+            s = zkr_ext_add(s, zkr_ext_mul(j->elo[l], row[l]));
+        acc = zkr_ext_add(acc, zkr_ext_mul(j->ehi[h], s));
+    }
+    j->acc[w] = acc;
+}
+
+static zkr_err zkr_h_mask_eval(const zkr_hpcs_poly *mask, const zkr_ext *z, unsigned threads,
+                               zkr_ext *out)
 {
     unsigned lo = mask->total / 2, hi = mask->total - lo;
     size_t nlo = (size_t)1 << lo, nhi = (size_t)1 << hi;
     zkr_ext *elo = malloc(nlo * sizeof *elo), *ehi = malloc(nhi * sizeof *ehi);
-    zkr_ext acc = zkr_ext_from(0);
+    zkr_h_meval_job j;
 
     if (!elo || !ehi) {
         free(elo);
@@ -873,16 +895,15 @@ static zkr_err zkr_h_mask_eval(const zkr_hpcs_poly *mask, const zkr_ext *z, zkr_
     }
     zkr_mle_eq_table(z, lo, elo);
     zkr_mle_eq_table(z + lo, hi, ehi);
-    for (size_t h = 0; h < nhi; h++) {
-        const zkr_ext *row = mask->eve + h * nlo;
-        zkr_ext s = zkr_ext_from(0);
-        for (size_t l = 0; l < nlo; l++)
-            s = zkr_ext_add(s, zkr_ext_mul(elo[l], row[l]));
-        acc = zkr_ext_add(acc, zkr_ext_mul(ehi[h], s));
-    }
+    j.eve = mask->eve, j.elo = elo, j.ehi = ehi, j.nlo = nlo;
+    for (unsigned w = 0; w < ZKR_PAR_MAX; w++)
+        j.acc[w] = zkr_ext_from(0);
+    zkr_par_for(threads, nhi, 16, zkr_h_meval_chunk, &j);
+    *out = zkr_ext_from(0);
+    for (unsigned w = 0; w < ZKR_PAR_MAX; w++)
+        *out = zkr_ext_add(*out, j.acc[w]);
     free(elo);
     free(ehi);
-    *out = acc;
     return ZKR_OK;
 }
 
@@ -936,7 +957,7 @@ static zkr_err zkr_hopen_batch_run(const zkr_params *p, zkr_transcript *t, zkr_h
     }
     /* The mask is fixed (committed) before any challenge that combines it. */
     if ((r = zkr_h_mask_new(p, total, pool, rng, threads, &mask, mroot)) != ZKR_OK ||
-        (r = zkr_h_mask_eval(mask, zfull, &b)) != ZKR_OK)
+        (r = zkr_h_mask_eval(mask, zfull, threads, &b)) != ZKR_OK)
         goto out;
     if (ch && ch->swap_mask) {
         uint8_t scratch[ZKR_DIGEST_BYTES];

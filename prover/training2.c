@@ -229,6 +229,34 @@ static zkr_err col_tables(t2p *c, unsigned col)
     return r;
 }
 
+/* Columns [lo, hi) on one worker (each column's tables its own). */
+typedef struct {
+    t2p *c;
+    zkr_err r[ZKR_TRAIN2_MAX_COLS];
+} col_job;
+
+static void col_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
+{
+    col_job *j = ctx;
+
+    (void)w;
+    for (size_t q = lo; q < hi; q++)
+        j->r[q] = col_tables(j->c, (unsigned)q);
+}
+
+/* Every column's slice tables, the columns shared out between the prover's threads. */
+static zkr_err all_col_tables(t2p *c)
+{
+    col_job j;
+
+    j.c = c;
+    zkr_par_for(c->threads, c->ncols, 1, col_chunk, &j);
+    for (unsigned q = 0; q < c->ncols; q++)
+        if (j.r[q] != ZKR_OK)
+            return j.r[q];
+    return ZKR_OK;
+}
+
 /* The records' slice tables at the common point (rows past the batch are 0). */
 static zkr_err rec_tables(t2p *c)
 {
@@ -622,10 +650,7 @@ static zkr_err run(t2p *c)
     zkr_train2_draw(&c->t, c->s, &c->ch);
     N = c->ch.N;
     c->ncols = zkr_train2_n_cols(c->s);
-    for (unsigned q = 0; q < c->ncols; q++)
-        if ((r = col_tables(c, q)) != ZKR_OK)
-            return r;
-    if ((r = rec_tables(c)) != ZKR_OK)
+    if ((r = all_col_tables(c)) != ZKR_OK || (r = rec_tables(c)) != ZKR_OK)
         return r;
     gamma = zkr_infer2_gsum(c->gco, N);
     zkr_ts_absorb_ext(&c->t, "t2-gamma", &gamma, 1);

@@ -219,16 +219,30 @@ out:
  * randomised extension pairs with x_0..x_{E-1}; the later ones stay 0).
  * A cheat's off_slice reads a (only) with u_0 flipped.
  */
+typedef struct {
+    const zkr_gl *bv;
+    const zkr_ext *ev;
+    size_t flipbit;
+    zkr_ext *out;
+} zkr_zr_hidden_job;
+
+static void zkr_zr_hidden_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
+{
+    const zkr_zr_hidden_job *j = ctx;
+
+    (void)w;
+    for (size_t i = lo; i < hi; i++) {
+        size_t at = i ^ j->flipbit;
+        j->out[i] = j->bv ? zkr_ext_from(j->bv[at]) : j->ev[at];
+    }
+}
+
 static void zkr_zr_hidden(const zkr_zr_ctx *z, const zkr_hpcs_poly *f, int flip, zkr_ext *out)
 {
-    const zkr_gl *bv = zkr_hpcs_poly_base_evals(f);
-    const zkr_ext *ev = zkr_hpcs_poly_ext_evals(f);
-    size_t flipbit = flip ? (size_t)1 << z->N : 0;
+    zkr_zr_hidden_job j = {zkr_hpcs_poly_base_evals(f), zkr_hpcs_poly_ext_evals(f),
+                           flip ? (size_t)1 << z->N : 0, out};
 
-    for (size_t i = 0; i < z->hb_len; i++) {
-        size_t at = i ^ flipbit;
-        out[i] = bv ? zkr_ext_from(bv[at]) : ev[at];
-    }
+    zkr_par_for(z->threads, z->hb_len, 1 << 14, zkr_zr_hidden_chunk, &j);
 }
 
 /*
