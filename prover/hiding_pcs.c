@@ -453,7 +453,8 @@ typedef struct {
     unsigned threads;
     zkr_zkrng *rng;
     zkr_hpcs_pool *pool;        /* the scratch (NULL: malloc) */
-    zkr_ext *g, *coef;          /* G's evaluations and coefficients, folded in place */
+    zkr_ext *g, *coef;          /* G's evaluations and coefficients, folded (zkr_h_fold) */
+    zkr_ext *gb[2], *cb[2];     /* the caller's g, coef; the scratch g, coef (half size) */
     zkr_ext *sfx;               /* the rounds' eq tables (2^(n - 1); round r + 1's from round r's) */
     zkr_ext *layer_cw[32];
     zkr_mtree layer_tree[32];
@@ -515,14 +516,38 @@ static zkr_err zkr_h_round(zkr_hopen_ctx *c, const zkr_ext *zf, unsigned round, 
     return ZKR_OK;
 }
 
+/* One fold round from (g, coef) into the other buffer pair, chunk by chunk on the threads. */
+typedef struct {
+    const zkr_ext *g, *coef;
+    zkr_ext *g2, *coef2, r;
+} zkr_h_fold_job;
+
+static void zkr_h_fold_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
+{
+    const zkr_h_fold_job *j = ctx;
+
+    (void)w;
+    for (size_t i = lo; i < hi; i++) {
+        j->g2[i] = zkr_ext_add(j->g[2 * i],
+                               zkr_ext_mul(j->r, zkr_ext_sub(j->g[2 * i + 1], j->g[2 * i])));
+        j->coef2[i] = zkr_ext_add(j->coef[2 * i], zkr_ext_mul(j->r, j->coef[2 * i + 1]));
+    }
+}
+
+/*
+ * Fixes the first variable to r: the halves land in the other buffer pair
+ * (the caller's g, coef and the scratch of half their size take turns), so
+ * that the workers never read what another one writes; the same values as
+ * folding in place.
+ */
 static void zkr_h_fold(zkr_hopen_ctx *c, unsigned n_cur, zkr_ext r)
 {
-    size_t half = (size_t)1 << (n_cur - 1);
+    int to = c->g == c->gb[0] ? 1 : 0;
+    zkr_h_fold_job j = {c->g, c->coef, c->gb[to], c->cb[to], r};
 
-    for (size_t i = 0; i < half; i++) {
-        c->g[i] = zkr_ext_add(c->g[2 * i], zkr_ext_mul(r, zkr_ext_sub(c->g[2 * i + 1], c->g[2 * i])));
-        c->coef[i] = zkr_ext_add(c->coef[2 * i], zkr_ext_mul(r, c->coef[2 * i + 1]));
-    }
+    zkr_par_for(c->threads, (size_t)1 << (n_cur - 1), 1 << 13, zkr_h_fold_chunk, &j);
+    c->g = c->gb[to];
+    c->coef = c->cb[to];
 }
 
 /* Commits the folded polynomial as layer `layer` (n_cur variables left). */
@@ -731,8 +756,14 @@ static zkr_err zkr_hopen_core(const zkr_params *p, zkr_transcript *t, unsigned t
     c.threads = threads;
     c.rng = rng;
     c.pool = pool;
-    c.g = g;
-    c.coef = coef;
+    c.g = c.gb[0] = g;
+    c.coef = c.cb[0] = coef;
+    c.gb[1] = zkr_hpcs_pool_get(pool, ((size_t)1 << (l->n_vars - 1)) * sizeof(zkr_ext));
+    c.cb[1] = zkr_hpcs_pool_get(pool, ((size_t)1 << (l->n_vars - 1)) * sizeof(zkr_ext));
+    if (!c.gb[1] || !c.cb[1]) {
+        r = ZKR_ERR_NOMEM;
+        goto out;
+    }
     /* public (eq weights of the public point): handed back unwiped, as before */
     if (!(c.sfx = zkr_hpcs_pool_get(pool, ((size_t)1 << (l->n_vars - 1)) * sizeof *c.sfx))) {
         r = ZKR_ERR_NOMEM;
@@ -750,6 +781,9 @@ static zkr_err zkr_hopen_core(const zkr_params *p, zkr_transcript *t, unsigned t
     r = zkr_h_queries(&c, t, trees, n_trees, out);
 out:
     zkr_hpcs_pool_put(pool, c.sfx, ((size_t)1 << (l->n_vars - 1)) * sizeof *c.sfx, 0);
+    for (int i = 0; i < 2; i++) /* G's folds: wiped as the caller's g and coef are */
+        zkr_hpcs_pool_put(pool, i ? c.cb[1] : c.gb[1],
+                          ((size_t)1 << (l->n_vars - 1)) * sizeof(zkr_ext), 1);
     for (unsigned i = 0; i < 32; i++) {
         /* G's layers (G is masked): handed back unwiped, as they were freed before */
         if (c.layer_cw[i])
