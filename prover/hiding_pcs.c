@@ -535,17 +535,25 @@ static void zkr_h_fold_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
 }
 
 /*
- * Fixes the first variable to r: the halves land in the other buffer pair
- * (the caller's g, coef and the scratch of half their size take turns), so
- * that the workers never read what another one writes; the same values as
- * folding in place.
+ * Fixes the first variable to r. On threads the halves land in the other
+ * buffer pair (the caller's g, coef and the scratch of half their size take
+ * turns), so that no worker reads what another one writes; on one thread
+ * (no scratch) in place, in index order (each read at or above the write).
+ * The same values either way.
  */
 static void zkr_h_fold(zkr_hopen_ctx *c, unsigned n_cur, zkr_ext r)
 {
     int to = c->g == c->gb[0] ? 1 : 0;
-    zkr_h_fold_job j = {c->g, c->coef, c->gb[to], c->cb[to], r};
+    size_t half = (size_t)1 << (n_cur - 1);
+    zkr_h_fold_job j = {c->g, c->coef, c->g, c->coef, r};
 
-    zkr_par_for(c->threads, (size_t)1 << (n_cur - 1), 1 << 13, zkr_h_fold_chunk, &j);
+    if (!c->gb[1]) {
+        zkr_h_fold_chunk(&j, 0, half, 0);
+        return;
+    }
+    j.g2 = c->gb[to];
+    j.coef2 = c->cb[to];
+    zkr_par_for(c->threads, half, 1 << 13, zkr_h_fold_chunk, &j);
     c->g = c->gb[to];
     c->coef = c->cb[to];
 }
@@ -758,11 +766,13 @@ static zkr_err zkr_hopen_core(const zkr_params *p, zkr_transcript *t, unsigned t
     c.pool = pool;
     c.g = c.gb[0] = g;
     c.coef = c.cb[0] = coef;
-    c.gb[1] = zkr_hpcs_pool_get(pool, ((size_t)1 << (l->n_vars - 1)) * sizeof(zkr_ext));
-    c.cb[1] = zkr_hpcs_pool_get(pool, ((size_t)1 << (l->n_vars - 1)) * sizeof(zkr_ext));
-    if (!c.gb[1] || !c.cb[1]) {
-        r = ZKR_ERR_NOMEM;
-        goto out;
+    if (threads > 1) {
+        c.gb[1] = zkr_hpcs_pool_get(pool, ((size_t)1 << (l->n_vars - 1)) * sizeof(zkr_ext));
+        c.cb[1] = zkr_hpcs_pool_get(pool, ((size_t)1 << (l->n_vars - 1)) * sizeof(zkr_ext));
+        if (!c.gb[1] || !c.cb[1]) {
+            r = ZKR_ERR_NOMEM;
+            goto out;
+        }
     }
     /* public (eq weights of the public point): handed back unwiped, as before */
     if (!(c.sfx = zkr_hpcs_pool_get(pool, ((size_t)1 << (l->n_vars - 1)) * sizeof *c.sfx))) {
