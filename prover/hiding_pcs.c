@@ -24,14 +24,8 @@ struct zkr_hpcs_poly {
     zkr_mtree tree;
     uint32_t budget, used;
     uint64_t off_slice; /* openings at a point off u = 0^e (each reveals F there) */
+    zkr_hpcs_pool *pool; /* where the buffers go back (NULL: free) */
 };
-
-static void zkr_wipe_free(void *p, size_t n)
-{
-    if (p)
-        sodium_memzero(p, n);
-    free(p);
-}
 
 void zkr_hpcs_poly_free(zkr_hpcs_poly *poly)
 {
@@ -40,14 +34,24 @@ void zkr_hpcs_poly_free(zkr_hpcs_poly *poly)
     if (!poly)
         return;
     len = (size_t)1 << poly->total;
-    zkr_wipe_free(poly->evb, poly->evb ? len * sizeof *poly->evb : 0);
-    zkr_wipe_free(poly->cb, poly->cb ? len * sizeof *poly->cb : 0);
-    zkr_wipe_free(poly->eve, poly->eve ? len * sizeof *poly->eve : 0);
-    zkr_wipe_free(poly->ce, poly->ce ? len * sizeof *poly->ce : 0);
-    zkr_wipe_free(poly->cw, poly->cw ? poly->cw_words * sizeof *poly->cw : 0);
+    zkr_hpcs_pool_put(poly->pool, poly->evb, len * sizeof *poly->evb, 1);
+    zkr_hpcs_pool_put(poly->pool, poly->cb, len * sizeof *poly->cb, 1);
+    zkr_hpcs_pool_put(poly->pool, poly->eve, len * sizeof *poly->eve, 1);
+    zkr_hpcs_pool_put(poly->pool, poly->ce, len * sizeof *poly->ce, 1);
+    zkr_hpcs_pool_put(poly->pool, poly->cw, poly->cw_words * sizeof *poly->cw, 1);
     zkr_mtree_free(&poly->tree);
     sodium_memzero(poly, sizeof *poly);
     free(poly);
+}
+
+void zkr_hpcs_poly_use_pool(zkr_hpcs_poly *poly, zkr_hpcs_pool *pool)
+{
+    poly->pool = pool;
+}
+
+zkr_hpcs_pool *zkr_hpcs_poly_pool(const zkr_hpcs_poly *poly)
+{
+    return poly->pool;
 }
 
 const zkr_ext *zkr_hpcs_mask_evals(const zkr_hpcs_poly *mask)
@@ -97,76 +101,99 @@ zkr_err zkr_hpcs_charge(zkr_hpcs_poly *f, uint32_t openings, uint64_t reveals, u
 }
 
 /*
- * Component k of a packed ext codeword: in's LDE block by block through the
- * scratch ev (2^log_n words, one block), each block then placed.
+ * Packed ext words to and from their three component planes, chunk by
+ * chunk on the prover's threads (copies: any split gives the same words).
  */
-static zkr_err zkr_h_lde_component(const zkr_ntt *ntt, const zkr_gl *in, unsigned log_n,
-                                   unsigned lb, unsigned threads, zkr_gl *ev, zkr_ext *out, int k)
+typedef struct {
+    zkr_ext *ext;
+    zkr_gl *pl[3];
+    int join; /* 1: ext from the planes; 0: the planes from ext */
+} zkr_h_planes_job;
+
+static void zkr_h_planes_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
+{
+    const zkr_h_planes_job *j = ctx;
+
+    (void)w;
+    if (j->join) {
+        for (size_t i = lo; i < hi; i++)
+            for (int k = 0; k < 3; k++)
+                j->ext[i].c[k] = j->pl[k][i];
+    } else {
+        for (size_t i = lo; i < hi; i++)
+            for (int k = 0; k < 3; k++)
+                j->pl[k][i] = j->ext[i].c[k];
+    }
+}
+
+static void zkr_h_planes(zkr_ext *ext, zkr_gl *pl, size_t n, int join, unsigned threads)
+{
+    zkr_h_planes_job j = {ext, {pl, pl + n, pl + 2 * n}, join};
+
+    zkr_par_for(threads, n, 1 << 14, zkr_h_planes_chunk, &j);
+}
+
+/*
+ * The codeword of three coefficient planes (in: 3 x 2^log_n) as packed ext
+ * words, LDE block by LDE block: each block's three components go through
+ * the scratch ev (3 x 2^log_n) and are written out in one sequential pass.
+ */
+static zkr_err zkr_h_lde_planes(const zkr_ntt *ntt, const zkr_gl *in, unsigned log_n,
+                                unsigned lb, unsigned threads, zkr_gl *ev, zkr_ext *out)
 {
     size_t n = (size_t)1 << log_n;
     zkr_err r;
 
     for (size_t t = 0; t < ((size_t)1 << lb); t++) {
-        if ((r = zkr_ntt_lde_block(ntt, in, log_n, lb, 1, threads, t, ev)) != ZKR_OK)
-            return r;
-        for (size_t i = 0; i < n; i++)
-            out[t * n + i].c[k] = ev[i];
+        for (size_t k = 0; k < 3; k++)
+            if ((r = zkr_ntt_lde_block(ntt, in + k * n, log_n, lb, 1, threads, t, ev + k * n)) !=
+                ZKR_OK)
+                return r;
+        zkr_h_planes(out + t * n, ev, n, 1, threads);
     }
     return ZKR_OK;
 }
 
-/* RS-encodes 2^log_n ext coefficients component-wise into packed ext words. */
-static zkr_err zkr_h_encode_ext(const zkr_ntt *ntt, const zkr_ext *c, unsigned log_n,
-                                unsigned lb, unsigned threads, zkr_ext *out)
+/* RS-encodes 2^log_n ext coefficients into packed ext words (the planes' scratch from pool). */
+static zkr_err zkr_h_encode_ext(const zkr_ntt *ntt, zkr_ext *c, unsigned log_n, unsigned lb,
+                                unsigned threads, zkr_hpcs_pool *pool, zkr_ext *out)
 {
-    size_t n = (size_t)1 << log_n;
-    zkr_gl *in = malloc(n * sizeof *in), *ev = malloc(n * sizeof *ev); /* ev: one LDE block */
+    size_t n = (size_t)1 << log_n, bytes = 3 * n * sizeof(zkr_gl);
+    zkr_gl *in = zkr_hpcs_pool_get(pool, bytes), *ev = zkr_hpcs_pool_get(pool, bytes);
     zkr_err r = ZKR_ERR_NOMEM;
 
-    if (!in || !ev)
-        goto out;
-    for (int k = 0; k < 3; k++) {
-        for (size_t i = 0; i < n; i++)
-            in[i] = c[i].c[k];
-        if ((r = zkr_h_lde_component(ntt, in, log_n, lb, threads, ev, out, k)) != ZKR_OK)
-            goto out;
+    if (in && ev) {
+        zkr_h_planes(c, in, n, 0, threads);
+        r = zkr_h_lde_planes(ntt, in, log_n, lb, threads, ev, out);
     }
-    r = ZKR_OK;
-out:
-    zkr_wipe_free(in, in ? n * sizeof *in : 0);
-    zkr_wipe_free(ev, ev ? n * sizeof *ev : 0);
+    zkr_hpcs_pool_put(pool, in, bytes, 1);
+    zkr_hpcs_pool_put(pool, ev, bytes, 1);
     return r;
 }
 
 /*
  * An extension poly's monomial coefficients (ce, from eve) and its
- * codeword, component by component: each component is gathered once for
- * both its Moebius transform and its LDE (the values zkr_h_encode_ext
- * gives from ce).
+ * codeword: the evaluations split into planes once, each plane's Moebius
+ * transform, ce joined from the planes, then their LDE (the values
+ * zkr_h_encode_ext gives from ce).
  */
 static zkr_err zkr_h_ext_coef_encode(const zkr_ntt *ntt, zkr_hpcs_poly *poly, unsigned lb,
                                      unsigned threads)
 {
-    size_t n = (size_t)1 << poly->total;
-    zkr_gl *in = malloc(n * sizeof *in), *ev = malloc(n * sizeof *ev); /* ev: one LDE block */
-    zkr_ext *out = (zkr_ext *)(void *)poly->cw;
+    size_t n = (size_t)1 << poly->total, bytes = 3 * n * sizeof(zkr_gl);
+    zkr_hpcs_pool *pool = poly->pool;
+    zkr_gl *in = zkr_hpcs_pool_get(pool, bytes), *ev = zkr_hpcs_pool_get(pool, bytes);
     zkr_err r = ZKR_ERR_NOMEM;
 
-    if (!in || !ev)
-        goto out;
-    for (int k = 0; k < 3; k++) {
-        for (size_t i = 0; i < n; i++)
-            in[i] = poly->eve[i].c[k];
-        zkr_mle_to_monomial_base(in, poly->total);
-        for (size_t i = 0; i < n; i++)
-            poly->ce[i].c[k] = in[i];
-        if ((r = zkr_h_lde_component(ntt, in, poly->total, lb, threads, ev, out, k)) != ZKR_OK)
-            goto out;
+    if (in && ev) {
+        zkr_h_planes(poly->eve, in, n, 0, threads);
+        for (size_t k = 0; k < 3; k++)
+            zkr_mle_to_monomial_base_mt(in + k * n, poly->total, threads);
+        zkr_h_planes(poly->ce, in, n, 1, threads);
+        r = zkr_h_lde_planes(ntt, in, poly->total, lb, threads, ev, (zkr_ext *)(void *)poly->cw);
     }
-    r = ZKR_OK;
-out:
-    zkr_wipe_free(in, in ? n * sizeof *in : 0);
-    zkr_wipe_free(ev, ev ? n * sizeof *ev : 0);
+    zkr_hpcs_pool_put(pool, in, bytes, 1);
+    zkr_hpcs_pool_put(pool, ev, bytes, 1);
     return r;
 }
 
@@ -181,7 +208,7 @@ static zkr_err zkr_h_encode_commit(const zkr_params *p, zkr_hpcs_poly *poly, zkr
     zkr_err r;
 
     poly->cw_words = big * per;
-    poly->cw = malloc(poly->cw_words * sizeof *poly->cw);
+    poly->cw = zkr_hpcs_pool_get(poly->pool, poly->cw_words * sizeof *poly->cw);
     if (!poly->cw)
         return ZKR_ERR_NOMEM;
     /* the LDE's transforms are 2^total long: a twiddle table of that size (not the codeword's) */
@@ -234,6 +261,15 @@ zkr_err zkr_prover_hcommit_sized(const zkr_params *p, const zkr_gl *evals, unsig
                                  unsigned threads, zkr_hpcs_poly **out,
                                  zkr_hpcs_commitment *comm)
 {
+    return zkr_prover_hcommit_sized_pool(p, evals, n_vars, total_vars, budget, NULL, rng,
+                                         threads, out, comm);
+}
+
+zkr_err zkr_prover_hcommit_sized_pool(const zkr_params *p, const zkr_gl *evals, unsigned n_vars,
+                                      unsigned total_vars, uint32_t budget, zkr_hpcs_pool *pool,
+                                      zkr_zkrng *rng, unsigned threads, zkr_hpcs_poly **out,
+                                      zkr_hpcs_commitment *comm)
+{
     zkr_hpcs_poly *poly = NULL;
     unsigned e;
     size_t len, small;
@@ -251,18 +287,19 @@ zkr_err zkr_prover_hcommit_sized(const zkr_params *p, const zkr_gl *evals, unsig
     poly->n_vars = n_vars;
     poly->total = n_vars + e;
     poly->budget = budget;
+    poly->pool = pool;
     zkr_pcs_layout_of(p, poly->total, &poly->l);
     len = (size_t)1 << poly->total;
     small = (size_t)1 << n_vars;
-    poly->evb = malloc(len * sizeof *poly->evb);
-    poly->cb = malloc(len * sizeof *poly->cb);
+    poly->evb = zkr_hpcs_pool_get(pool, len * sizeof *poly->evb);
+    poly->cb = zkr_hpcs_pool_get(pool, len * sizeof *poly->cb);
     if (!poly->evb || !poly->cb)
         goto out;
     memcpy(poly->evb, evals, small * sizeof *evals);
     /* Every entry off the slice u = 0^e is uniformly random: the blinding. */
-    zkr_zkrng_gl_fill(rng, poly->evb + small, len - small);
+    zkr_zkrng_gl_fill_mt(rng, poly->evb + small, len - small, threads);
     memcpy(poly->cb, poly->evb, len * sizeof *poly->cb);
-    zkr_mle_to_monomial_base(poly->cb, poly->total);
+    zkr_mle_to_monomial_base_mt(poly->cb, poly->total, threads);
     if ((r = zkr_h_encode_commit(p, poly, rng, threads)) != ZKR_OK)
         goto out;
     zkr_mtree_root(&poly->tree, comm->root);
@@ -296,6 +333,15 @@ zkr_err zkr_prover_hcommit_ext_sized(const zkr_params *p, const zkr_ext *evals, 
                                      unsigned threads, zkr_hpcs_poly **out,
                                      zkr_hpcs_commitment *comm)
 {
+    return zkr_prover_hcommit_ext_sized_pool(p, evals, n_vars, total_vars, budget, NULL, rng,
+                                             threads, out, comm);
+}
+
+zkr_err zkr_prover_hcommit_ext_sized_pool(const zkr_params *p, const zkr_ext *evals,
+                                          unsigned n_vars, unsigned total_vars, uint32_t budget,
+                                          zkr_hpcs_pool *pool, zkr_zkrng *rng, unsigned threads,
+                                          zkr_hpcs_poly **out, zkr_hpcs_commitment *comm)
+{
     zkr_hpcs_poly *poly = NULL;
     unsigned e;
     size_t len, small;
@@ -314,16 +360,17 @@ zkr_err zkr_prover_hcommit_ext_sized(const zkr_params *p, const zkr_ext *evals, 
     poly->n_vars = n_vars;
     poly->total = n_vars + e;
     poly->budget = budget;
+    poly->pool = pool;
     zkr_pcs_layout_of(p, poly->total, &poly->l);
     len = (size_t)1 << poly->total;
     small = (size_t)1 << n_vars;
-    poly->eve = malloc(len * sizeof *poly->eve);
-    poly->ce = malloc(len * sizeof *poly->ce);
+    poly->eve = zkr_hpcs_pool_get(pool, len * sizeof *poly->eve);
+    poly->ce = zkr_hpcs_pool_get(pool, len * sizeof *poly->ce);
     if (!poly->eve || !poly->ce)
         goto out;
     memcpy(poly->eve, evals, small * sizeof *evals);
     /* As for a base f: every entry off the slice u = 0^e is uniform (extension) noise. */
-    zkr_zkrng_ext_fill(rng, poly->eve + small, len - small);
+    zkr_zkrng_ext_fill_mt(rng, poly->eve + small, len - small, threads);
     if ((r = zkr_h_encode_commit(p, poly, rng, threads)) != ZKR_OK)
         goto out;
     zkr_mtree_root(&poly->tree, comm->root);
@@ -357,8 +404,10 @@ unsigned zkr_hpcs_poly_n_vars(const zkr_hpcs_poly *poly)
     return poly->n_vars;
 }
 
-zkr_err zkr_prover_hmask(const zkr_params *p, unsigned total_vars, zkr_zkrng *rng,
-                         unsigned threads, zkr_hpcs_poly **out, uint8_t root[ZKR_DIGEST_BYTES])
+/* A fresh mask (zkr_prover_hmask), its buffers drawn from pool. */
+static zkr_err zkr_h_mask_new(const zkr_params *p, unsigned total_vars, zkr_hpcs_pool *pool,
+                              zkr_zkrng *rng, unsigned threads, zkr_hpcs_poly **out,
+                              uint8_t root[ZKR_DIGEST_BYTES])
 {
     zkr_hpcs_poly *poly = NULL;
     size_t len;
@@ -372,13 +421,14 @@ zkr_err zkr_prover_hmask(const zkr_params *p, unsigned total_vars, zkr_zkrng *rn
         return ZKR_ERR_NOMEM;
     poly->ext = 1;
     poly->n_vars = poly->total = total_vars;
+    poly->pool = pool;
     zkr_pcs_layout_of(p, total_vars, &poly->l);
     len = (size_t)1 << total_vars;
-    poly->eve = malloc(len * sizeof *poly->eve);
-    poly->ce = malloc(len * sizeof *poly->ce);
+    poly->eve = zkr_hpcs_pool_get(pool, len * sizeof *poly->eve);
+    poly->ce = zkr_hpcs_pool_get(pool, len * sizeof *poly->ce);
     if (!poly->eve || !poly->ce)
         goto out;
-    zkr_zkrng_ext_fill(rng, poly->eve, len);
+    zkr_zkrng_ext_fill_mt(rng, poly->eve, len, threads);
     if ((r = zkr_h_encode_commit(p, poly, rng, threads)) != ZKR_OK)
         goto out;
     zkr_mtree_root(&poly->tree, root);
@@ -389,6 +439,12 @@ out:
     return r;
 }
 
+zkr_err zkr_prover_hmask(const zkr_params *p, unsigned total_vars, zkr_zkrng *rng,
+                         unsigned threads, zkr_hpcs_poly **out, uint8_t root[ZKR_DIGEST_BYTES])
+{
+    return zkr_h_mask_new(p, total_vars, NULL, rng, threads, out, root);
+}
+
 /* ---------------- opening ---------------- */
 
 typedef struct {
@@ -396,7 +452,9 @@ typedef struct {
     const zkr_pcs_layout *l;
     unsigned threads;
     zkr_zkrng *rng;
-    zkr_ext *g, *coef;          /* G's evaluations and coefficients, folded in place */
+    zkr_hpcs_pool *pool;        /* the scratch (NULL: malloc) */
+    zkr_ext *g, *coef;          /* G's evaluations and coefficients, folded (zkr_h_fold) */
+    zkr_ext *gb[2], *cb[2];     /* the caller's g, coef; the scratch g, coef (half size) */
     zkr_ext *sfx;               /* the rounds' eq tables (2^(n - 1); round r + 1's from round r's) */
     zkr_ext *layer_cw[32];
     zkr_mtree layer_tree[32];
@@ -458,14 +516,46 @@ static zkr_err zkr_h_round(zkr_hopen_ctx *c, const zkr_ext *zf, unsigned round, 
     return ZKR_OK;
 }
 
+/* One fold round from (g, coef) into the other buffer pair, chunk by chunk on the threads. */
+typedef struct {
+    const zkr_ext *g, *coef;
+    zkr_ext *g2, *coef2, r;
+} zkr_h_fold_job;
+
+static void zkr_h_fold_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
+{
+    const zkr_h_fold_job *j = ctx;
+
+    (void)w;
+    for (size_t i = lo; i < hi; i++) {
+        j->g2[i] = zkr_ext_add(j->g[2 * i],
+                               zkr_ext_mul(j->r, zkr_ext_sub(j->g[2 * i + 1], j->g[2 * i])));
+        j->coef2[i] = zkr_ext_add(j->coef[2 * i], zkr_ext_mul(j->r, j->coef[2 * i + 1]));
+    }
+}
+
+/*
+ * Fixes the first variable to r. On threads the halves land in the other
+ * buffer pair (the caller's g, coef and the scratch of half their size take
+ * turns), so that no worker reads what another one writes; on one thread
+ * (no scratch) in place, in index order (each read at or above the write).
+ * The same values either way.
+ */
 static void zkr_h_fold(zkr_hopen_ctx *c, unsigned n_cur, zkr_ext r)
 {
+    int to = c->g == c->gb[0] ? 1 : 0;
     size_t half = (size_t)1 << (n_cur - 1);
+    zkr_h_fold_job j = {c->g, c->coef, c->g, c->coef, r};
 
-    for (size_t i = 0; i < half; i++) {
-        c->g[i] = zkr_ext_add(c->g[2 * i], zkr_ext_mul(r, zkr_ext_sub(c->g[2 * i + 1], c->g[2 * i])));
-        c->coef[i] = zkr_ext_add(c->coef[2 * i], zkr_ext_mul(r, c->coef[2 * i + 1]));
+    if (!c->gb[1]) {
+        zkr_h_fold_chunk(&j, 0, half, 0);
+        return;
     }
+    j.g2 = c->gb[to];
+    j.coef2 = c->cb[to];
+    zkr_par_for(c->threads, half, 1 << 13, zkr_h_fold_chunk, &j);
+    c->g = c->gb[to];
+    c->coef = c->cb[to];
 }
 
 /* Commits the folded polynomial as layer `layer` (n_cur variables left). */
@@ -478,12 +568,13 @@ static zkr_err zkr_h_commit_layer(zkr_hopen_ctx *c, zkr_transcript *t, unsigned 
     zkr_ntt *ntt = NULL;
     zkr_err r;
 
-    c->layer_cw[layer] = malloc(cw_len * sizeof(zkr_ext));
+    c->layer_cw[layer] = zkr_hpcs_pool_get(c->pool, cw_len * sizeof(zkr_ext));
     if (!c->layer_cw[layer])
         return ZKR_ERR_NOMEM;
     if ((r = zkr_ntt_new_mt(n_cur > 0 ? n_cur : 1, c->threads, &ntt)) != ZKR_OK)
         return r;
-    r = zkr_h_encode_ext(ntt, c->coef, n_cur, c->p->log_blowup, c->threads, c->layer_cw[layer]);
+    r = zkr_h_encode_ext(ntt, c->coef, n_cur, c->p->log_blowup, c->threads, c->pool,
+                         c->layer_cw[layer]);
     zkr_ntt_free(ntt);
     if (r != ZKR_OK)
         return r;
@@ -653,7 +744,7 @@ static void zkr_h_combine(zkr_ext *g, zkr_ext *coef, const zkr_hpcs_poly *z, zkr
 static zkr_err zkr_hopen_core(const zkr_params *p, zkr_transcript *t, unsigned total, int plain,
                               zkr_ext *g, zkr_ext *coef, const zkr_ext *zf, zkr_ext value,
                               const zkr_hpcs_poly *const *trees, size_t n_trees, zkr_zkrng *rng,
-                              unsigned threads, zkr_buf *out)
+                              unsigned threads, zkr_hpcs_pool *pool, zkr_buf *out)
 {
     zkr_hopen_ctx c;
     zkr_pcs_layout hl;
@@ -672,10 +763,19 @@ static zkr_err zkr_hopen_core(const zkr_params *p, zkr_transcript *t, unsigned t
     c.l = l;
     c.threads = threads;
     c.rng = rng;
-    c.g = g;
-    c.coef = coef;
-    /* public (eq weights of the public point): freed unwiped, as before */
-    if (!(c.sfx = malloc(((size_t)1 << (l->n_vars - 1)) * sizeof *c.sfx))) {
+    c.pool = pool;
+    c.g = c.gb[0] = g;
+    c.coef = c.cb[0] = coef;
+    if (threads > 1) {
+        c.gb[1] = zkr_hpcs_pool_get(pool, ((size_t)1 << (l->n_vars - 1)) * sizeof(zkr_ext));
+        c.cb[1] = zkr_hpcs_pool_get(pool, ((size_t)1 << (l->n_vars - 1)) * sizeof(zkr_ext));
+        if (!c.gb[1] || !c.cb[1]) {
+            r = ZKR_ERR_NOMEM;
+            goto out;
+        }
+    }
+    /* public (eq weights of the public point): handed back unwiped, as before */
+    if (!(c.sfx = zkr_hpcs_pool_get(pool, ((size_t)1 << (l->n_vars - 1)) * sizeof *c.sfx))) {
         r = ZKR_ERR_NOMEM;
         goto out;
     }
@@ -690,9 +790,15 @@ static zkr_err zkr_hopen_core(const zkr_params *p, zkr_transcript *t, unsigned t
         goto out;
     r = zkr_h_queries(&c, t, trees, n_trees, out);
 out:
-    free(c.sfx);
+    zkr_hpcs_pool_put(pool, c.sfx, ((size_t)1 << (l->n_vars - 1)) * sizeof *c.sfx, 0);
+    for (int i = 0; i < 2; i++) /* G's folds: wiped as the caller's g and coef are */
+        zkr_hpcs_pool_put(pool, i ? c.cb[1] : c.gb[1],
+                          ((size_t)1 << (l->n_vars - 1)) * sizeof(zkr_ext), 1);
     for (unsigned i = 0; i < 32; i++) {
-        free(c.layer_cw[i]);
+        /* G's layers (G is masked): handed back unwiped, as they were freed before */
+        if (c.layer_cw[i])
+            zkr_hpcs_pool_put(pool, c.layer_cw[i], ((size_t)1 << l->log_len[i]) * sizeof(zkr_ext),
+                              0);
         zkr_mtree_free(&c.layer_tree[i]);
     }
     zkr_buf_free(&c.head);
@@ -727,8 +833,8 @@ static zkr_err zkr_hopen_run(const zkr_params *p, zkr_transcript *t, zkr_hpcs_po
     f->used++;
     len = (size_t)1 << f->total;
     zf = calloc((size_t)f->total + 1, sizeof *zf);
-    g = malloc(len * sizeof *g);
-    coef = malloc(len * sizeof *coef);
+    g = zkr_hpcs_pool_get(f->pool, len * sizeof *g);
+    coef = zkr_hpcs_pool_get(f->pool, len * sizeof *coef);
     if (!zf || !g || !coef)
         goto out;
     memcpy(zf, z, (size_t)f->n_vars * sizeof *zf);
@@ -745,10 +851,11 @@ static zkr_err zkr_hopen_run(const zkr_params *p, zkr_transcript *t, zkr_hpcs_po
         zkr_ts_absorb_ext(t, "hpcs-point-full", zf, f->total);
     else
         zkr_ts_absorb_ext(t, "hpcs-point", z, f->n_vars);
-    r = zkr_hopen_core(p, t, f->total, 0, g, coef, zf, value, trees, 2, rng, threads, out);
+    r = zkr_hopen_core(p, t, f->total, 0, g, coef, zf, value, trees, 2, rng, threads, f->pool,
+                       out);
 out:
-    zkr_wipe_free(g, g ? len * sizeof *g : 0);
-    zkr_wipe_free(coef, coef ? len * sizeof *coef : 0);
+    zkr_hpcs_pool_put(f->pool, g, len * sizeof *g, 1);
+    zkr_hpcs_pool_put(f->pool, coef, len * sizeof *coef, 1);
     free(zf);
     return r;
 }
@@ -796,12 +903,34 @@ zkr_err zkr_prover_hopen_at(const zkr_params *p, zkr_transcript *t, zkr_hpcs_pol
  * public tables of 2^(total/2) entries instead of one of 2^total, the
  * same field value.
  */
-static zkr_err zkr_h_mask_eval(const zkr_hpcs_poly *mask, const zkr_ext *z, zkr_ext *out)
+typedef struct {
+    const zkr_ext *eve, *elo, *ehi;
+    size_t nlo;
+    zkr_ext acc[ZKR_PAR_MAX]; /* per worker; summed in worker order (exact field sums) */
+} zkr_h_meval_job;
+
+static void zkr_h_meval_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
+{
+    zkr_h_meval_job *j = ctx;
+    zkr_ext acc = zkr_ext_from(0);
+
+    for (size_t h = lo; h < hi; h++) {
+        const zkr_ext *row = j->eve + h * j->nlo;
+        zkr_ext s = zkr_ext_from(0);
+        for (size_t l = 0; l < j->nlo; l++)
+            s = zkr_ext_add(s, zkr_ext_mul(j->elo[l], row[l]));
+        acc = zkr_ext_add(acc, zkr_ext_mul(j->ehi[h], s));
+    }
+    j->acc[w] = acc;
+}
+
+static zkr_err zkr_h_mask_eval(const zkr_hpcs_poly *mask, const zkr_ext *z, unsigned threads,
+                               zkr_ext *out)
 {
     unsigned lo = mask->total / 2, hi = mask->total - lo;
     size_t nlo = (size_t)1 << lo, nhi = (size_t)1 << hi;
     zkr_ext *elo = malloc(nlo * sizeof *elo), *ehi = malloc(nhi * sizeof *ehi);
-    zkr_ext acc = zkr_ext_from(0);
+    zkr_h_meval_job j;
 
     if (!elo || !ehi) {
         free(elo);
@@ -810,16 +939,15 @@ static zkr_err zkr_h_mask_eval(const zkr_hpcs_poly *mask, const zkr_ext *z, zkr_
     }
     zkr_mle_eq_table(z, lo, elo);
     zkr_mle_eq_table(z + lo, hi, ehi);
-    for (size_t h = 0; h < nhi; h++) {
-        const zkr_ext *row = mask->eve + h * nlo;
-        zkr_ext s = zkr_ext_from(0);
-        for (size_t l = 0; l < nlo; l++)
-            s = zkr_ext_add(s, zkr_ext_mul(elo[l], row[l]));
-        acc = zkr_ext_add(acc, zkr_ext_mul(ehi[h], s));
-    }
+    j.eve = mask->eve, j.elo = elo, j.ehi = ehi, j.nlo = nlo;
+    for (unsigned w = 0; w < ZKR_PAR_MAX; w++)
+        j.acc[w] = zkr_ext_from(0);
+    zkr_par_for(threads, nhi, 16, zkr_h_meval_chunk, &j);
+    *out = zkr_ext_from(0);
+    for (unsigned w = 0; w < ZKR_PAR_MAX; w++)
+        *out = zkr_ext_add(*out, j.acc[w]);
     free(elo);
     free(ehi);
-    *out = acc;
     return ZKR_OK;
 }
 
@@ -859,6 +987,7 @@ static zkr_err zkr_hopen_batch_run(const zkr_params *p, zkr_transcript *t, zkr_h
     uint8_t roots[ZKR_HPCS_MAX_BATCH][ZKR_DIGEST_BYTES], mroot[ZKR_DIGEST_BYTES];
     zkr_hpcs_poly *mask = NULL, *mask2 = NULL;
     zkr_ext coef[ZKR_HPCS_MAX_BATCH + 1], b, value = zkr_ext_from(0), *g = NULL, *cf = NULL;
+    zkr_hpcs_pool *pool = k > 0 ? f[0]->pool : NULL;
     unsigned total;
     size_t len = 0;
     zkr_err r;
@@ -871,8 +1000,8 @@ static zkr_err zkr_hopen_batch_run(const zkr_params *p, zkr_transcript *t, zkr_h
         trees[i] = f[i];
     }
     /* The mask is fixed (committed) before any challenge that combines it. */
-    if ((r = zkr_prover_hmask(p, total, rng, threads, &mask, mroot)) != ZKR_OK ||
-        (r = zkr_h_mask_eval(mask, zfull, &b)) != ZKR_OK)
+    if ((r = zkr_h_mask_new(p, total, pool, rng, threads, &mask, mroot)) != ZKR_OK ||
+        (r = zkr_h_mask_eval(mask, zfull, threads, &b)) != ZKR_OK)
         goto out;
     if (ch && ch->swap_mask) {
         uint8_t scratch[ZKR_DIGEST_BYTES];
@@ -898,18 +1027,19 @@ static zkr_err zkr_hopen_batch_run(const zkr_params *p, zkr_transcript *t, zkr_h
         goto out;
     len = (size_t)1 << total;
     /* every entry is written by zkr_h_combine: no zero fill */
-    g = malloc(len * sizeof *g);
-    cf = malloc(len * sizeof *cf);
+    g = zkr_hpcs_pool_get(pool, len * sizeof *g);
+    cf = zkr_hpcs_pool_get(pool, len * sizeof *cf);
     if (!g || !cf) {
         r = ZKR_ERR_NOMEM;
         goto out;
     }
     zkr_h_combine(g, cf, mask2 ? mask2 : mask, coef[k], (const zkr_hpcs_poly *const *)f, coef, k,
                   len, threads);
-    r = zkr_hopen_core(p, t, f[0]->total, ch && ch->plain_layout, g, cf, zfull, value, trees, k + 1, rng, threads, out);
+    r = zkr_hopen_core(p, t, f[0]->total, ch && ch->plain_layout, g, cf, zfull, value, trees,
+                       k + 1, rng, threads, pool, out);
 out:
-    zkr_wipe_free(g, g ? len * sizeof *g : 0);
-    zkr_wipe_free(cf, cf ? len * sizeof *cf : 0);
+    zkr_hpcs_pool_put(pool, g, len * sizeof *g, 1);
+    zkr_hpcs_pool_put(pool, cf, len * sizeof *cf, 1);
     zkr_hpcs_poly_free(mask);
     zkr_hpcs_poly_free(mask2);
     return r;

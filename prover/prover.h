@@ -561,6 +561,9 @@ zkr_ext zkr_zkrng_ext(zkr_zkrng *g);
  */
 void zkr_zkrng_gl_fill(zkr_zkrng *g, zkr_gl *out, size_t n);
 void zkr_zkrng_ext_fill(zkr_zkrng *g, zkr_ext *out, size_t n);
+/* As zkr_zkrng_gl_fill / _ext_fill (the same draws and state after), the keystream on `threads` workers. */
+void zkr_zkrng_gl_fill_mt(zkr_zkrng *g, zkr_gl *out, size_t n, unsigned threads);
+void zkr_zkrng_ext_fill_mt(zkr_zkrng *g, zkr_ext *out, size_t n, unsigned threads);
 /* Wipes the key and buffer. */
 void zkr_zkrng_wipe(zkr_zkrng *g);
 /*
@@ -577,6 +580,35 @@ void zkr_zkrng_zero_for_test(zkr_zkrng *g, int mode);
  * extension-valued masks Z. Wiped on free.
  */
 typedef struct zkr_hpcs_poly zkr_hpcs_poly;
+/*
+ * A proof's pool of large scratch buffers (prover/hpool.c): a buffer handed
+ * back is given out again for the next request of exactly its size, so that
+ * the kernel does not fault in and zero fresh pages for every commitment
+ * and opening. One thread uses a pool at a time; it must outlive every poly
+ * that draws from it (zkr_hpcs_poly_use_pool). NULL everywhere means plain
+ * malloc / free.
+ */
+typedef struct zkr_hpcs_pool zkr_hpcs_pool;
+zkr_err zkr_hpcs_pool_new(zkr_hpcs_pool **out) ZKR_WUR;
+/* Frees the pool and the buffers it holds (already wiped); accepts NULL. */
+void zkr_hpcs_pool_free(zkr_hpcs_pool *pool);
+/* `bytes` of unspecified content (a reused buffer or malloc's); NULL: no memory. */
+void *zkr_hpcs_pool_get(zkr_hpcs_pool *pool, size_t bytes);
+/* As zkr_hpcs_pool_get, zero-filled (calloc's contract). */
+void *zkr_hpcs_pool_get_zero(zkr_hpcs_pool *pool, size_t bytes);
+/*
+ * Hands p (`bytes` long, from zkr_hpcs_pool_get or malloc; NULL ignored)
+ * back, first wiped with sodium_memzero when `secret`; freed when the pool
+ * is NULL or full.
+ */
+void zkr_hpcs_pool_put(zkr_hpcs_pool *pool, void *p, size_t bytes, int secret);
+/*
+ * Makes poly's buffers go back to pool when it is freed, and the openings of
+ * poly (the first member of a batch) draw their scratch and masks from it.
+ */
+void zkr_hpcs_poly_use_pool(zkr_hpcs_poly *poly, zkr_hpcs_pool *pool);
+/* The pool poly uses (NULL: none). */
+zkr_hpcs_pool *zkr_hpcs_poly_pool(const zkr_hpcs_poly *poly);
 /*
  * Commits to f (2^n_vars base evaluations, copied) blinded for `budget`
  * openings (zkr_hpcs_blind_vars). ZKR_ERR_USAGE (budget 0 or above
@@ -607,6 +639,15 @@ zkr_err zkr_prover_hcommit_ext_sized(const zkr_params *p, const zkr_ext *evals, 
                                      unsigned total_vars, uint32_t budget, zkr_zkrng *rng,
                                      unsigned threads, zkr_hpcs_poly **out,
                                      zkr_hpcs_commitment *comm) ZKR_WUR;
+/* As zkr_prover_hcommit_sized / _ext_sized, the buffers drawn from pool (used as zkr_hpcs_poly_use_pool). */
+zkr_err zkr_prover_hcommit_sized_pool(const zkr_params *p, const zkr_gl *evals, unsigned n_vars,
+                                      unsigned total_vars, uint32_t budget, zkr_hpcs_pool *pool,
+                                      zkr_zkrng *rng, unsigned threads, zkr_hpcs_poly **out,
+                                      zkr_hpcs_commitment *comm) ZKR_WUR;
+zkr_err zkr_prover_hcommit_ext_sized_pool(const zkr_params *p, const zkr_ext *evals,
+                                          unsigned n_vars, unsigned total_vars, uint32_t budget,
+                                          zkr_hpcs_pool *pool, zkr_zkrng *rng, unsigned threads,
+                                          zkr_hpcs_poly **out, zkr_hpcs_commitment *comm) ZKR_WUR;
 /* The full blinded table F (2^(n + e) entries, slice u = 0 first); NULL for the other kind. */
 const zkr_gl *zkr_hpcs_poly_base_evals(const zkr_hpcs_poly *poly);
 const zkr_ext *zkr_hpcs_poly_ext_evals(const zkr_hpcs_poly *poly);

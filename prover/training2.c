@@ -136,6 +136,7 @@ typedef struct {
     zkr_transcript t;
     zkr_zkrng rng;
     unsigned threads;
+    zkr_hpcs_pool *pool; /* V's, the range proof's and the openings' large buffers, reused */
     uint8_t *vb;
     zkr_hpcs_poly *v, *c, *rec[ZKR_TRAIN_MAX_BATCH];
     zkr_train2_chal ch;
@@ -226,6 +227,34 @@ static zkr_err col_tables(t2p *c, unsigned col)
     }
     sp_cache_free(&k);
     return r;
+}
+
+/* Columns [lo, hi) on one worker (each column's tables its own). */
+typedef struct {
+    t2p *c;
+    zkr_err r[ZKR_TRAIN2_MAX_COLS];
+} col_job;
+
+static void col_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
+{
+    col_job *j = ctx;
+
+    (void)w;
+    for (size_t q = lo; q < hi; q++)
+        j->r[q] = col_tables(j->c, (unsigned)q);
+}
+
+/* Every column's slice tables, the columns shared out between the prover's threads. */
+static zkr_err all_col_tables(t2p *c)
+{
+    col_job j;
+
+    j.c = c;
+    zkr_par_for(c->threads, c->ncols, 1, col_chunk, &j);
+    for (unsigned q = 0; q < c->ncols; q++)
+        if (j.r[q] != ZKR_OK)
+            return j.r[q];
+    return ZKR_OK;
 }
 
 /* The records' slice tables at the common point (rows past the batch are 0). */
@@ -410,8 +439,9 @@ static zkr_err reduce(t2p *c)
     const zkr_train2_shape *s = c->s;
     size_t len = (size_t)1 << c->vt;
     const zkr_gl *fb = zkr_hpcs_poly_base_evals(c->v);
-    zkr_ext beta[ZKR_TRAIN2_MAX_COLS], z[T2_MAXT], *E = calloc(len, sizeof *E);
-    zkr_ext *P = malloc(len * sizeof *P);
+    zkr_ext beta[ZKR_TRAIN2_MAX_COLS], z[T2_MAXT];
+    zkr_ext *E = zkr_hpcs_pool_get_zero(c->pool, len * sizeof *E);
+    zkr_ext *P = zkr_hpcs_pool_get(c->pool, len * sizeof *P);
     zkr_infer2_red red;
     zkr_err r = ZKR_ERR_NOMEM;
 
@@ -447,8 +477,8 @@ static zkr_err reduce(t2p *c)
     if ((r = zkr_enc_ext(c->out, c->u)) == ZKR_OK)
         r = zkr_enc_ext(c->out, c->gA);
 out:
-    t2_free_wipe(E, E ? len * sizeof *E : 0);
-    t2_free_wipe(P, P ? len * sizeof *P : 0);
+    zkr_hpcs_pool_put(c->pool, E, len * sizeof *E, 1);
+    zkr_hpcs_pool_put(c->pool, P, len * sizeof *P, 1);
     return r;
 }
 
@@ -551,6 +581,7 @@ static zkr_err commit_v_c(t2p *c)
     t2_free_wipe(vg, nv * sizeof *vg);
     if (r != ZKR_OK)
         return r;
+    zkr_hpcs_poly_use_pool(c->v, c->pool); /* the range proof and V's opening draw from it */
     c->vt = zkr_hpcs_poly_total_vars(c->v);
     c->lc = ZKR_TRAIN2_LC_VARS(c->ch.N, c->vt);
     sa = zkr_infer2_stride(c->vt);
@@ -586,7 +617,8 @@ static zkr_err range_lin(t2p *c)
     const zkr_train2_shape *s = c->s;
     const int32_t *const *w = c->pub->parent;
     zkr_zkrange_table bytes = {0, 256};
-    zkr_ext *wt = calloc((size_t)1 << s->n_v, sizeof *wt);
+    size_t wlen = ((size_t)1 << s->n_v) * sizeof(zkr_ext);
+    zkr_ext *wt = zkr_hpcs_pool_get_zero(c->pool, wlen);
     zkr_train2_linctx lctx = {s, w, &c->rc};
     zkr_zkrange_lin lin = {zkr_ext_from(0), wt, zkr_train2_lin_cb, &lctx};
     zkr_err r = ZKR_ERR_NOMEM;
@@ -595,14 +627,14 @@ static zkr_err range_lin(t2p *c)
         return r;
     c->rc.n_row_vars = zkr_train2_row_vars(s, w);
     if (c->rc.n_row_vars > 40) {
-        free(wt);
+        zkr_hpcs_pool_put(c->pool, wt, wlen, 0);
         return ZKR_ERR_TOO_LARGE;
     }
     zkr_ts_challenge_exts(&c->t, "t2-rows", c->rc.z, c->rc.n_row_vars);
     if ((r = zkr_train2_lin_weights(s, w, &c->rc, wt)) == ZKR_OK &&
         (r = zkr_train2_lin_claim(s, w, &c->rc, &lin.claim)) == ZKR_OK)
         r = zkr_prover_zkrange_lin(c->p, &c->t, c->v, &bytes, &lin, &c->rng, c->threads, c->out);
-    free(wt);
+    zkr_hpcs_pool_put(c->pool, wt, wlen, 0); /* public weights */
     return r;
 }
 
@@ -618,10 +650,7 @@ static zkr_err run(t2p *c)
     zkr_train2_draw(&c->t, c->s, &c->ch);
     N = c->ch.N;
     c->ncols = zkr_train2_n_cols(c->s);
-    for (unsigned q = 0; q < c->ncols; q++)
-        if ((r = col_tables(c, q)) != ZKR_OK)
-            return r;
-    if ((r = rec_tables(c)) != ZKR_OK)
+    if ((r = all_col_tables(c)) != ZKR_OK || (r = rec_tables(c)) != ZKR_OK)
         return r;
     gamma = zkr_infer2_gsum(c->gco, N);
     zkr_ts_absorb_ext(&c->t, "t2-gamma", &gamma, 1);
@@ -718,6 +747,8 @@ static zkr_err prove(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_
         return ZKR_ERR_NOMEM;
     c->p = p, c->pub = pub, c->s = s, c->cheat = cheat, c->threads = threads ? threads : 1;
     c->out = out;
+    if ((r = zkr_hpcs_pool_new(&c->pool)) != ZKR_OK)
+        goto out;
     zkr_train2_transcript(&c->t, p, statement_id, pub);
     if (seed)
         r = zkr_zkrng_seeded(&c->rng, seed, seed_len, "training-step@2 proof", c->t.state,
@@ -769,6 +800,7 @@ out:
         zkr_hpcs_poly_free(c->rec[b]);
     if (c->gco)
         t2_free_wipe(c->gco, c->n_gco * sizeof(zkr_ext));
+    zkr_hpcs_pool_free(c->pool); /* after every poly that draws from it */
     zkr_zkrng_wipe(&c->rng);
     sodium_memzero(c, sizeof *c);
     free(c);

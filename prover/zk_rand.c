@@ -166,6 +166,64 @@ void zkr_zkrng_ext_fill(zkr_zkrng *g, zkr_ext *out, size_t n)
     sodium_memzero(tmp, sizeof tmp);
 }
 
+/*
+ * The threaded fill: the keystream of whole blocks generated straight into
+ * out by the workers, each its own run of block counters (ChaCha20 is
+ * seekable), then checked: with no word at or above p (each is one with
+ * probability 2^-32) out holds exactly the words zkr_zkrng_gl_fill draws,
+ * and g moves past those blocks; the tail (under a block) and any run with
+ * a rejected word take the sequential path from the same state.
+ */
+typedef struct {
+    const zkr_zkrng *g;
+    uint8_t *out;
+    int bad[ZKR_PAR_MAX];
+} zkr_zkrng_par_job;
+
+static void zkr_zkrng_par_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
+{
+    zkr_zkrng_par_job *j = ctx;
+    uint8_t *b = j->out + 64 * lo;
+    const uint64_t *v = (const uint64_t *)(const void *)b;
+
+    memset(b, 0, 64 * (hi - lo));
+    (void)crypto_stream_chacha20_ietf_xor_ic(b, b, 64 * (hi - lo), zkr_zkrng_nonce,
+                                             j->g->block + (uint32_t)lo, j->g->key);
+    for (size_t i = 0; i < 8 * (hi - lo); i++)
+        j->bad[w] |= v[i] >= ZKR_GL_P;
+}
+
+void zkr_zkrng_gl_fill_mt(zkr_zkrng *g, zkr_gl *out, size_t n, unsigned threads)
+{
+    size_t blocks = n / 8;
+    zkr_zkrng_par_job j = {g, (uint8_t *)(void *)out, {0}};
+    int bad = 0;
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (threads > 1 && !g->zero && g->pos == sizeof g->buf && blocks >= 1024 &&
+        blocks <= UINT32_MAX - (size_t)g->block) {
+        zkr_par_for(threads, blocks, 256, zkr_zkrng_par_chunk, &j);
+        for (unsigned w = 0; w < ZKR_PAR_MAX; w++)
+            bad |= j.bad[w];
+        if (!bad) {
+            g->block += (uint32_t)blocks;
+            zkr_zkrng_gl_fill(g, out + 8 * blocks, n - 8 * blocks);
+            return;
+        }
+    }
+#else
+    (void)threads, (void)blocks, (void)j, (void)bad;
+#endif
+    zkr_zkrng_gl_fill(g, out, n);
+}
+
+void zkr_zkrng_ext_fill_mt(zkr_zkrng *g, zkr_ext *out, size_t n, unsigned threads)
+{
+    /* an ext is its three words in order: the same draws as zkr_zkrng_ext_fill's */
+    _Static_assert(sizeof(zkr_ext) == 3 * sizeof(zkr_gl), "zkr_ext is three packed words");
+    zkr_zkrng_gl_fill_mt(g, (zkr_gl *)(void *)out, 3 * n, threads);
+}
+
 void zkr_zkrng_wipe(zkr_zkrng *g)
 {
     sodium_memzero(g, sizeof *g);

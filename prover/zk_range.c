@@ -50,6 +50,7 @@ typedef struct {
     zkr_ext *tb[ZR_NT];
     zkr_ext *hb[ZR_NH];
     size_t hb_len;
+    zkr_hpcs_pool *pool;         /* a's (NULL: malloc): the helpers' buffers and the tables */
     zkr_buf *out;
 } zkr_zr_ctx;
 
@@ -132,7 +133,7 @@ static zkr_err zkr_zr_commit_m_c(zkr_zr_ctx *z)
 {
     size_t stride = 1 + (size_t)ZR_D * z->N, clen = (size_t)1 << z->lc;
     size_t nlen = (size_t)1 << z->N;
-    zkr_gl *cb = calloc(clen, sizeof *cb), *mult = calloc(nlen, sizeof *mult);
+    zkr_gl *cb = calloc(clen, sizeof *cb), *mult = zkr_hpcs_pool_get_zero(z->pool, nlen * sizeof *mult);
     zkr_hpcs_commitment mc, cc;
     zkr_err r = ZKR_ERR_NOMEM;
 
@@ -144,8 +145,8 @@ static zkr_err zkr_zr_commit_m_c(zkr_zr_ctx *z)
     if (z->df) {
         /* deferred: the caller drew g's coefficients and committed them in its own C */
         memcpy(z->gco, z->df->gco, stride * sizeof *z->gco);
-        if ((r = zkr_prover_hcommit_sized(z->p, mult, z->N, z->T, 1, z->rng, z->threads, &z->m,
-                                          &mc)) != ZKR_OK)
+        if ((r = zkr_prover_hcommit_sized_pool(z->p, mult, z->N, z->T, 1, z->pool, z->rng,
+                                               z->threads, &z->m, &mc)) != ZKR_OK)
             goto out;
         zkr_ts_absorb(z->t, "zr-m-root", mc.root, ZKR_DIGEST_BYTES);
         r = zkr_buf_append(z->out, mc.root, ZKR_DIGEST_BYTES);
@@ -156,8 +157,8 @@ static zkr_err zkr_zr_commit_m_c(zkr_zr_ctx *z)
         for (unsigned k = 0; k < 3; k++)
             cb[k * stride + i] = z->gco[i].c[k];
     }
-    if ((r = zkr_prover_hcommit_sized(z->p, mult, z->N, z->T, 1, z->rng, z->threads, &z->m,
-                                      &mc)) != ZKR_OK ||
+    if ((r = zkr_prover_hcommit_sized_pool(z->p, mult, z->N, z->T, 1, z->pool, z->rng,
+                                           z->threads, &z->m, &mc)) != ZKR_OK ||
         (r = zkr_prover_hcommit(z->p, cb, z->lc, 1, z->rng, z->threads, &z->c, &cc)) != ZKR_OK)
         goto out;
     zkr_ts_absorb(z->t, "zr-m-root", mc.root, ZKR_DIGEST_BYTES);
@@ -166,7 +167,7 @@ static zkr_err zkr_zr_commit_m_c(zkr_zr_ctx *z)
         goto out;
     r = zkr_buf_append(z->out, cc.root, ZKR_DIGEST_BYTES);
 out:
-    zkr_zr_wipe_free(mult, mult ? nlen * sizeof *mult : 0);
+    zkr_hpcs_pool_put(z->pool, mult, nlen * sizeof *mult, 1);
     zkr_zr_wipe_free(cb, cb ? clen * sizeof *cb : 0);
     return r;
 }
@@ -176,7 +177,8 @@ static zkr_err zkr_zr_commit_h_phi(zkr_zr_ctx *z)
 {
     size_t len = (size_t)1 << z->n, nlen = (size_t)1 << z->N;
     const zkr_gl *av = zkr_hpcs_poly_base_evals(z->a), *mv = zkr_hpcs_poly_base_evals(z->m);
-    zkr_ext *h = calloc(nlen, sizeof *h), *ph = calloc(nlen, sizeof *ph);
+    zkr_ext *h = zkr_hpcs_pool_get_zero(z->pool, nlen * sizeof *h);
+    zkr_ext *ph = zkr_hpcs_pool_get_zero(z->pool, nlen * sizeof *ph);
     zkr_hpcs_commitment hc, pc;
     zkr_err r = ZKR_ERR_NOMEM;
 
@@ -196,18 +198,18 @@ static zkr_err zkr_zr_commit_h_phi(zkr_zr_ctx *z)
         goto out;
     for (uint32_t j = 0; j < (1u << ZR_TV); j++)
         ph[j] = zkr_ext_mul_base(ph[j], mv[j]);
-    if ((r = zkr_prover_hcommit_ext_sized(z->p, h, z->N, z->T, 1, z->rng, z->threads, &z->h,
-                                          &hc)) != ZKR_OK ||
-        (r = zkr_prover_hcommit_ext_sized(z->p, ph, z->N, z->T, 1, z->rng, z->threads, &z->ph,
-                                          &pc)) != ZKR_OK)
+    if ((r = zkr_prover_hcommit_ext_sized_pool(z->p, h, z->N, z->T, 1, z->pool, z->rng,
+                                               z->threads, &z->h, &hc)) != ZKR_OK ||
+        (r = zkr_prover_hcommit_ext_sized_pool(z->p, ph, z->N, z->T, 1, z->pool, z->rng,
+                                               z->threads, &z->ph, &pc)) != ZKR_OK)
         goto out;
     zkr_ts_absorb(z->t, "zr-h-root", hc.root, ZKR_DIGEST_BYTES);
     zkr_ts_absorb(z->t, "zr-phi-root", pc.root, ZKR_DIGEST_BYTES);
     if ((r = zkr_buf_append(z->out, hc.root, ZKR_DIGEST_BYTES)) == ZKR_OK)
         r = zkr_buf_append(z->out, pc.root, ZKR_DIGEST_BYTES);
 out:
-    zkr_zr_wipe_free(ph, ph ? nlen * sizeof *ph : 0);
-    zkr_zr_wipe_free(h, h ? nlen * sizeof *h : 0);
+    zkr_hpcs_pool_put(z->pool, ph, nlen * sizeof *ph, 1);
+    zkr_hpcs_pool_put(z->pool, h, nlen * sizeof *h, 1);
     return r;
 }
 
@@ -217,16 +219,30 @@ out:
  * randomised extension pairs with x_0..x_{E-1}; the later ones stay 0).
  * A cheat's off_slice reads a (only) with u_0 flipped.
  */
+typedef struct {
+    const zkr_gl *bv;
+    const zkr_ext *ev;
+    size_t flipbit;
+    zkr_ext *out;
+} zkr_zr_hidden_job;
+
+static void zkr_zr_hidden_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
+{
+    const zkr_zr_hidden_job *j = ctx;
+
+    (void)w;
+    for (size_t i = lo; i < hi; i++) {
+        size_t at = i ^ j->flipbit;
+        j->out[i] = j->bv ? zkr_ext_from(j->bv[at]) : j->ev[at];
+    }
+}
+
 static void zkr_zr_hidden(const zkr_zr_ctx *z, const zkr_hpcs_poly *f, int flip, zkr_ext *out)
 {
-    const zkr_gl *bv = zkr_hpcs_poly_base_evals(f);
-    const zkr_ext *ev = zkr_hpcs_poly_ext_evals(f);
-    size_t flipbit = flip ? (size_t)1 << z->N : 0;
+    zkr_zr_hidden_job j = {zkr_hpcs_poly_base_evals(f), zkr_hpcs_poly_ext_evals(f),
+                           flip ? (size_t)1 << z->N : 0, out};
 
-    for (size_t i = 0; i < z->hb_len; i++) {
-        size_t at = i ^ flipbit;
-        out[i] = bv ? zkr_ext_from(bv[at]) : ev[at];
-    }
+    zkr_par_for(z->threads, z->hb_len, 1 << 14, zkr_zr_hidden_chunk, &j);
 }
 
 /*
@@ -257,13 +273,14 @@ static zkr_err zkr_zr_tables(zkr_zr_ctx *z)
     const zkr_hpcs_poly *hp[ZR_NH] = {z->a, z->h, z->ph, z->m};
 
     for (int k = 0; k < ZR_NT; k++) {
-        z->tb[k] = calloc(len, sizeof(zkr_ext));
+        z->tb[k] = zkr_hpcs_pool_get_zero(z->pool, len * sizeof(zkr_ext));
         if (!z->tb[k])
             return ZKR_ERR_NOMEM;
     }
     z->hb_len = (size_t)1 << (z->N + z->E);
     for (int k = 0; k < ZR_NH; k++) {
-        z->hb[k] = malloc(z->hb_len * sizeof(zkr_ext));
+        /* every entry written by zkr_zr_hidden */
+        z->hb[k] = zkr_hpcs_pool_get(z->pool, z->hb_len * sizeof(zkr_ext));
         if (!z->hb[k])
             return ZKR_ERR_NOMEM;
         zkr_zr_hidden(z, hp[k], k == ZR_HA && z->cheat->off_slice, z->hb[k]);
@@ -703,6 +720,22 @@ static zkr_err zkr_zr_link_open(zkr_zr_ctx *z)
 }
 
 /*
+ * Hands the sumcheck's tables back (the hidden ones wiped), for the
+ * openings that follow to reuse; the link's b and u stay.
+ */
+static void zkr_zr_tables_release(zkr_zr_ctx *z)
+{
+    for (int k = 0; k < ZR_NT; k++) {
+        zkr_hpcs_pool_put(z->pool, z->tb[k], ((size_t)1 << z->N) * sizeof(zkr_ext), 1);
+        z->tb[k] = NULL;
+    }
+    for (int k = 0; k < ZR_NH; k++) {
+        zkr_hpcs_pool_put(z->pool, z->hb[k], z->hb_len * sizeof(zkr_ext), 1);
+        z->hb[k] = NULL;
+    }
+}
+
+/*
  * The revealed values (the coupled tables folded to one entry) and their
  * batched hiding opening at the full point. A cheat's fit_val moves one
  * value by 1 and refits g(r) so that the sumcheck's final check passes;
@@ -740,6 +773,7 @@ static zkr_err zkr_zr_open_values(zkr_zr_ctx *z, zkr_ext gr)
         if ((r = zkr_enc_ext(z->out, bval)) != ZKR_OK)
             return r;
     }
+    zkr_zr_tables_release(z);
 #if ZKR_TEST_BUILD
     if (z->cheat->batch.beta_delta || z->cheat->batch.rho_delta || z->cheat->batch.b_delta ||
         z->cheat->batch.swap_mask || z->cheat->batch.plain_layout)
@@ -909,6 +943,7 @@ static zkr_err zkr_zr_prove(const zkr_params *p, zkr_transcript *t, zkr_hpcs_pol
     memset(&z, 0, sizeof z);
     z.p = p, z.t = t, z.rng = rng, z.threads = threads ? threads : 1, z.tab = tab;
     z.lin = lin, z.cheat = cheat, z.a = a, z.out = out, z.df = df, z.vals = vals;
+    z.pool = zkr_hpcs_poly_pool(a);
     if (vals && (r = zkr_zr_sort_vals(&z)) != ZKR_OK)
         return r;
     z.n = zkr_hpcs_poly_n_vars(a);
@@ -940,10 +975,7 @@ static zkr_err zkr_zr_prove(const zkr_params *p, zkr_transcript *t, zkr_hpcs_pol
     zkr_hpcs_poly_free(z.h);
     zkr_hpcs_poly_free(z.ph);
     zkr_zr_wipe_free(z.gco, z.gco ? (1 + (size_t)ZR_D * z.N) * sizeof *z.gco : 0);
-    for (int k = 0; k < ZR_NT; k++)
-        zkr_zr_wipe_free(z.tb[k], z.tb[k] ? ((size_t)1 << z.N) * sizeof(zkr_ext) : 0);
-    for (int k = 0; k < ZR_NH; k++)
-        zkr_zr_wipe_free(z.hb[k], z.hb[k] ? z.hb_len * sizeof(zkr_ext) : 0);
+    zkr_zr_tables_release(&z);
     zkr_zr_wipe_free(z.lb, z.lb ? ((size_t)2 << z.N) * sizeof(zkr_ext) : 0);
     zkr_zr_wipe_free(z.lu, z.lu ? ((size_t)1 << z.N) * sizeof(zkr_ext) : 0);
     return r;

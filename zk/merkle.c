@@ -75,6 +75,17 @@ void zkr_mtree_leaf_hashes(const uint8_t *leaves, size_t leaf_bytes, size_t n, i
     zkr_mt_hash_many(zkr_mt_pers_leaf, leaves, leaf_bytes, leaf_bytes, n, out, x8);
 }
 
+/* The little-endian bytes of n words (a plain copy on a little-endian host). */
+static void zkr_mt_put_words(uint8_t *out, const uint64_t *w, size_t n)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    memcpy(out, w, 8 * n);
+#else
+    for (size_t k = 0; k < n; k++)
+        zkr_store_le64(out + 8 * k, w[k]);
+#endif
+}
+
 static void zkr_mt_node(const uint8_t *l, const uint8_t *r, uint8_t out[ZKR_DIGEST_BYTES])
 {
     uint8_t buf[2 * ZKR_DIGEST_BYTES];
@@ -106,14 +117,14 @@ static void zkr_mt_leaves8(const zkr_mt_job *j, size_t i)
             (void)crypto_stream_chacha20_xor_ic(ks, z, sizeof z, zkr_mt_nonce, (i + l) / 4,
                                                 j->t->salt_seed);
         memcpy(buf[l], ks + ((i + l) % 4) * ZKR_SALT_BYTES, ZKR_SALT_BYTES);
-        for (size_t k = 0; k < lw; k++)
-            zkr_store_le64(buf[l] + ZKR_SALT_BYTES + 8 * k, w[k]);
+        zkr_mt_put_words(buf[l] + ZKR_SALT_BYTES, w, lw);
         msg[l] = buf[l];
     }
     zkr_b2x8(zkr_mt_pers_leaf, msg, len, dig);
-    for (unsigned l = 0; l < 8; l++)
+    for (unsigned l = 0; l < 8; l++) {
         memcpy(j->t->nodes[j->t->n_leaves + i + l], dig[l], ZKR_DIGEST_BYTES);
-    sodium_memzero(buf, sizeof buf);
+        sodium_memzero(buf[l], len); /* the part written: salt and words */
+    }
     sodium_memzero(ks, sizeof ks);
 }
 

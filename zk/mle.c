@@ -186,6 +186,37 @@ __attribute__((target("avx512f"))) static void zkr_mle_moebius_var_avx512(zkr_gl
 }
 #endif
 
+#if ZKR_MLE_AVX512
+/* t[j + bit] -= t[j] for j in [j0, j0 + run), run a multiple of 8 (the same words as zkr_gl_sub). */
+__attribute__((target("avx512f"))) static void zkr_mle_moebius_run_avx512(zkr_gl *t, size_t j0,
+                                                                          size_t run, size_t bit)
+{
+    const __m512i eps = _mm512_set1_epi64((long long)ZKR_GL_EPS);
+
+    for (size_t j = j0; j < j0 + run; j += 8) {
+        __m512i x = _mm512_loadu_si512((const void *)(t + j + bit));
+        __m512i y = _mm512_loadu_si512((const void *)(t + j));
+        __m512i d = _mm512_sub_epi64(x, y);
+        d = _mm512_mask_sub_epi64(d, _mm512_cmplt_epu64_mask(x, y), d, eps);
+        _mm512_storeu_si512((void *)(t + j + bit), d);
+    }
+}
+#endif
+
+static void zkr_mle_moebius_run(zkr_gl *t, size_t j0, size_t run, size_t bit, int simd)
+{
+#if ZKR_MLE_AVX512
+    if (simd) {
+        zkr_mle_moebius_run_avx512(t, j0, run, bit);
+        return;
+    }
+#else
+    (void)simd;
+#endif
+    for (size_t j = j0; j < j0 + run; j++)
+        t[j + bit] = zkr_gl_sub(t[j + bit], t[j]);
+}
+
 /* Variable v's step on [lo, lo + len): t[i] -= t[i ^ 2^v] where bit v of i is set. */
 static void zkr_mle_moebius_var(zkr_gl *t, size_t lo, size_t len, unsigned v, int simd)
 {
@@ -223,6 +254,57 @@ void zkr_mle_to_monomial_base(zkr_gl *t, unsigned n)
             zkr_mle_moebius_var(t, b, blk, v, simd);
     for (unsigned v = lowv; v < n; v++)
         zkr_mle_moebius_var(t, 0, len, v, simd);
+}
+
+/*
+ * The threaded form: the low variables' blocks shared out, then each high
+ * variable's pairs (t[j], t[j + 2^v]), eight at a time, split between the
+ * workers; every entry gets the same subtractions as in
+ * zkr_mle_to_monomial_base, so the same words whatever the thread count.
+ */
+typedef struct {
+    zkr_gl *t;
+    unsigned lowv, v;
+    int simd;
+} zkr_mle_mb_job;
+
+static void zkr_mle_mb_low(void *ctx, size_t lo, size_t hi, unsigned w)
+{
+    const zkr_mle_mb_job *j = ctx;
+    size_t blk = (size_t)1 << j->lowv;
+
+    (void)w;
+    for (size_t b = lo; b < hi; b++)
+        for (unsigned v = 0; v < j->lowv; v++)
+            zkr_mle_moebius_var(j->t, b * blk, blk, v, j->simd);
+}
+
+/* Pairs [8 lo, 8 hi) of variable v (bit >= 2^14: a run of 8 never crosses a block). */
+static void zkr_mle_mb_high(void *ctx, size_t lo, size_t hi, unsigned w)
+{
+    const zkr_mle_mb_job *j = ctx;
+    size_t bit = (size_t)1 << j->v, p = 8 * lo, end = 8 * hi;
+
+    (void)w;
+    while (p < end) {
+        size_t off = p & (bit - 1), run = bit - off < end - p ? bit - off : end - p;
+        zkr_mle_moebius_run(j->t, (p - off) * 2 + off, run, bit, j->simd);
+        p += run;
+    }
+}
+
+void zkr_mle_to_monomial_base_mt(zkr_gl *t, unsigned n, unsigned threads)
+{
+    zkr_mle_mb_job j = {t, n < 14 ? n : 14, 0, zkr_cpu_avx512f()};
+    size_t len = (size_t)1 << n;
+
+    if (threads <= 1 || n <= 14) {
+        zkr_mle_to_monomial_base(t, n);
+        return;
+    }
+    zkr_par_for(threads, len >> j.lowv, 4, zkr_mle_mb_low, &j);
+    for (j.v = j.lowv; j.v < n; j.v++)
+        zkr_par_for(threads, len / 16, 1 << 10, zkr_mle_mb_high, &j);
 }
 
 unsigned zkr_mle_split_point(const zkr_ext *pt, unsigned n, zkr_ext *zf, unsigned *fr,

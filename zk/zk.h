@@ -347,6 +347,8 @@ zkr_err zkr_mle_eval_base(const zkr_gl *t, unsigned n, const zkr_ext *z, zkr_ext
 zkr_ext zkr_mle_eval_monomial(const zkr_ext *c, unsigned n, const zkr_ext *z);
 /* Evaluations -> monomial coefficients, in place (Moebius transform). */
 void zkr_mle_to_monomial_base(zkr_gl *t, unsigned n);
+/* As zkr_mle_to_monomial_base on `threads` workers: the same words whatever the count. */
+void zkr_mle_to_monomial_base_mt(zkr_gl *t, unsigned n, unsigned threads);
 /* log2 of the smallest power of two >= v (v >= 1). */
 unsigned zkr_log2_ceil(uint64_t v);
 

@@ -374,6 +374,45 @@ static void test_zkrng_fill(zkr_tap *t)
 }
 
 /*
+ * The threaded fills draw what the single-threaded ones draw and leave the
+ * same stream, for 1..4 threads, lengths past and off the block multiple
+ * (the threaded path starts at 1024 blocks), from an empty and a part-used
+ * buffer (the latter takes the sequential path).
+ */
+static void test_zkrng_fill_mt(zkr_tap *t)
+{
+    static const size_t ns[] = {9000, 8192, 8195, 50001};
+    uint8_t key[32] = {7, 1}, b1[40], b2[40];
+    zkr_gl *a = malloc(3 * 50001 * sizeof *a), *b = malloc(3 * 50001 * sizeof *b);
+    int bad = !a || !b;
+
+    for (unsigned th = 1; !bad && th <= 4; th++)
+        for (size_t skew = 0; skew < 2; skew++) {
+            zkr_zkrng g1, g2;
+            zkr_zkrng_from_key(&g1, key);
+            zkr_zkrng_from_key(&g2, key);
+            zkr_zkrng_bytes(&g1, b1, skew * 5);
+            zkr_zkrng_bytes(&g2, b2, skew * 5);
+            for (size_t k = 0; k < sizeof ns / sizeof *ns; k++) {
+                zkr_zkrng_gl_fill(&g1, a, ns[k]);
+                zkr_zkrng_gl_fill_mt(&g2, b, ns[k], th);
+                bad += memcmp(a, b, ns[k] * sizeof *a) != 0;
+                zkr_zkrng_ext_fill(&g1, (zkr_ext *)(void *)a, ns[k]);
+                zkr_zkrng_ext_fill_mt(&g2, (zkr_ext *)(void *)b, ns[k], th);
+                bad += memcmp(a, b, 3 * ns[k] * sizeof *a) != 0;
+            }
+            zkr_zkrng_bytes(&g1, b1, sizeof b1);
+            zkr_zkrng_bytes(&g2, b2, sizeof b2);
+            bad += memcmp(b1, b2, sizeof b1) != 0;
+            zkr_zkrng_wipe(&g1);
+            zkr_zkrng_wipe(&g2);
+        }
+    free(a);
+    free(b);
+    zkr_tap_ok(t, bad == 0, "threaded field draws equal the single-threaded ones, same stream after");
+}
+
+/*
  * The Moebius transform (blocked, eight lanes where the CPU has AVX-512F)
  * against the plain definition, variable 0 .. n-1 in order with
  * zkr_gl_sub, on 2^16 entries (past the 2^14 block) near 0 and p.
@@ -400,6 +439,39 @@ static void test_moebius(zkr_tap *t)
     free(a);
     free(b);
     zkr_tap_ok(t, ok, "Moebius transform of 2^16 entries equals the per-variable definition");
+}
+
+/*
+ * The threaded Moebius transform gives the single-threaded words for every
+ * thread count (2^17 entries: three high variables, split between workers
+ * at uneven boundaries with 3 and 5 threads).
+ */
+static void test_moebius_mt(zkr_tap *t)
+{
+    unsigned n = 17;
+    size_t len = (size_t)1 << n;
+    zkr_gl *a = malloc(len * sizeof *a), *b = malloc(len * sizeof *b);
+    int ok = a && b;
+
+    for (size_t i = 0; ok && i < len; i++)
+        a[i] = rnd_gl(t);
+    if (ok) {
+        memcpy(b, a, len * sizeof *a);
+        zkr_mle_to_monomial_base(b, n);
+    }
+    for (unsigned th = 1; ok && th <= 5; th++) {
+        zkr_gl *c = malloc(len * sizeof *c);
+        ok = c != NULL;
+        if (ok) {
+            memcpy(c, a, len * sizeof *a);
+            zkr_mle_to_monomial_base_mt(c, n, th);
+            ok = memcmp(c, b, len * sizeof *c) == 0;
+        }
+        free(c);
+    }
+    free(a);
+    free(b);
+    zkr_tap_ok(t, ok, "threaded Moebius transform: the same words for 1..5 threads");
 }
 
 static void test_merkle(zkr_tap *t)
@@ -1127,7 +1199,9 @@ int main(int argc, char **argv)
     test_ext8(&t);
     test_merkle_libsodium(&t);
     test_zkrng_fill(&t);
+    test_zkrng_fill_mt(&t);
     test_moebius(&t);
+    test_moebius_mt(&t);
     test_mle(&t);
     test_sumcheck(&t);
     test_basefold(&t, &p);
