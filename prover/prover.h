@@ -695,6 +695,42 @@ zkr_err zkr_prover_hopen_batch_cheat(const zkr_params *p, zkr_transcript *t,
                                      zkr_zkrng *rng, zkr_buf *out) ZKR_WUR;
 
 /*
+ * Mixed-size batched hiding opening (verified by zkr_hpcs_verify_mixed;
+ * docs/proof-system.md, "3c. Mixed-size batched hiding opening"):
+ * f[0..k-1] (k <= ZKR_HPCS_MAX_MIXED, distinct, base- or extension-valued,
+ * of sizes T_i = n_i + e_i that zkr_hpcs_mixed_ok accepts), z of T = max
+ * T_i coordinates, member i taking values[i] at z's last T_i coordinates.
+ * Commits a fresh extension-valued mask Z of T variables, appends its root
+ * and b = Z(z), binds the roots, sizes, z, the values, Z's root and b,
+ * draws beta (one per full-size member) and rho, and appends the opening
+ * of G = sum beta_i F_i + rho Z, each smaller member joining as alpha_i
+ * F_i at round T - T_i (alpha_i drawn there) with its own layer-0 leaves
+ * opened at the join's query positions. The caller sends the values.
+ * Consumes one opening of each member's budget, and one revealed value of
+ * each whose point is off its slice u = 0 (zkr_hpcs_reveals_left).
+ * ZKR_ERR_USAGE (k, a size the schedule cannot take, a member twice, a
+ * budget or reveal cap spent), ZKR_ERR_NOMEM.
+ */
+zkr_err zkr_prover_hopen_mixed(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *const *f,
+                               size_t k, const zkr_ext *z, const zkr_ext *values,
+                               zkr_zkrng *rng, unsigned threads, zkr_buf *out) ZKR_WUR;
+/*
+ * A cheating mixed opening's deviations (test builds): for the joining
+ * member `member`, G formed without its alpha term (omit_alpha), or with
+ * `other` (same size and kind) folded and opened in its place.
+ */
+typedef struct {
+    size_t member;
+    int omit_alpha;
+    const zkr_hpcs_poly *other;
+} zkr_hpcs_mixed_cheat;
+/* Test builds only (ZKR_TEST_BUILD): zkr_prover_hopen_mixed with the deviations of ch. */
+zkr_err zkr_prover_hopen_mixed_cheat(const zkr_params *p, zkr_transcript *t,
+                                     zkr_hpcs_poly *const *f, size_t k, const zkr_ext *z,
+                                     const zkr_ext *values, const zkr_hpcs_mixed_cheat *ch,
+                                     zkr_zkrng *rng, zkr_buf *out) ZKR_WUR;
+
+/*
  * Test builds only (defined under ZKR_TEST_BUILD): as zkr_prover_hopen, but
  * G is formed with g_mask while tree_mask's tree is the one opened (a
  * blinded codeword inconsistent with the committed one).

@@ -561,3 +561,35 @@ out:
     zkr_hpcs_proof_free(pf);
     return r;
 }
+
+/*
+ * The query/path helpers above, for the mixed-size opening
+ * (zk/hiding_mixed.c): the same functions, exported unchanged.
+ */
+zkr_err zkr_hpcs_x_parse_open(zkr_dec *d, const zkr_params *p, size_t words, unsigned depth,
+                              zkr_pcs_open *o)
+{
+    return zkr_hpcs_parse_open(d, p, words, depth, o);
+}
+
+zkr_err zkr_hpcs_x_check_tree(const uint8_t root[ZKR_DIGEST_BYTES], unsigned depth,
+                              const uint64_t *idx, size_t n, const zkr_pcs_open *o, size_t words)
+{
+    return zkr_hpcs_check_tree(root, depth, idx, n, o, words);
+}
+
+size_t zkr_hpcs_x_find(const uint64_t *u, size_t n, uint64_t leaf)
+{
+    return zkr_hpcs_find(u, n, leaf);
+}
+
+zkr_ext zkr_hpcs_x_elem(const zkr_pcs_open *o, size_t words, size_t pos, size_t u, int ext)
+{
+    return zkr_hpcs_elem(o, words, pos, u, ext);
+}
+
+zkr_ext zkr_hpcs_x_fold_leaf(zkr_ext *v, unsigned a, uint64_t L, unsigned log_len,
+                             const zkr_ext *r)
+{
+    return zkr_hpcs_fold_leaf(v, a, L, log_len, r);
+}

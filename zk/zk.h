@@ -1023,6 +1023,50 @@ void zkr_hpcs_batch_absorb(zkr_transcript *t, size_t k, const uint8_t (*roots)[Z
                            const zkr_ext *zfull, unsigned total, const zkr_ext *values,
                            const uint8_t mask_root[ZKR_DIGEST_BYTES], zkr_ext b);
 
+/*
+ * Mixed-size batched hiding opening (docs/proof-system.md, "3c.
+ * Mixed-size batched hiding opening"): k (1..ZKR_HPCS_MAX_MIXED) hiding
+ * commitments f[0..k-1] of sizes T_i = n_i + e_i (base- or
+ * extension-valued), T = max T_i, one point z of T coordinates; member i
+ * is claimed to take values[i] at the LAST T_i coordinates z[T - T_i..)
+ * (it does not depend on the first d_i = T - T_i). Reads the fresh
+ * T-variable mask's root, b = Z(z) and the opening of G = sum beta_i F_i
+ * (the full-size members) + rho Z, to which each smaller member is added
+ * as alpha_i F_i at round d_i (alpha_i drawn there); the roots, sizes, z,
+ * the values, the mask's root and b are absorbed before beta and rho. Each
+ * joining member's layer-0 leaves are opened at its join's query
+ * positions and Merkle-checked against its root. The caller sends and
+ * binds the values. ZKR_OK, ZKR_ERR_VERIFY, ZKR_ERR_MALFORMED,
+ * ZKR_ERR_TOO_LARGE, ZKR_ERR_USAGE (k, or a size the schedule cannot
+ * take: zkr_hpcs_mixed_ok), NOMEM.
+ */
+#define ZKR_HPCS_MAX_MIXED 16u
+zkr_err zkr_hpcs_verify_mixed(const zkr_params *p, zkr_transcript *t,
+                              const zkr_hpcs_commitment *f, size_t k, const zkr_ext *z,
+                              const zkr_ext *values, zkr_dec *d) ZKR_WUR;
+/*
+ * ZKR_OK when members of sizes totals[0..k-1] (n + e each) can share one
+ * mixed opening: every smaller member joins before the final polynomial
+ * of the largest size's hiding layout and its own layer-0 leaves hold the
+ * values a query needs at its join round. ZKR_ERR_USAGE otherwise.
+ */
+zkr_err zkr_hpcs_mixed_ok(const zkr_params *p, const unsigned *totals, size_t k) ZKR_WUR;
+/*
+ * The mixed opening's error besides its query phase, computed from the
+ * parameters: the commit phase of the largest size (folds |D| / |F|) and
+ * its 4 T rounds' term, the batching of the full-size members and the
+ * mask ((n_full + 1) |D| / |F|), beta and rho (2 / |F|), and per joining
+ * member its alpha (the running claim is linear in alpha: 1 / |F|) and the
+ * proximity of the joined word (|D_i| / |F|, D_i its codeword's domain).
+ * 0 when zkr_hpcs_mixed_ok refuses the sizes.
+ */
+double zkr_hpcs_mixed_error(const zkr_params *p, const unsigned *totals, size_t k);
+/*
+ * The mixed opening's figure alone: its query phase at p->queries (with
+ * grinding) plus zkr_hpcs_mixed_error. Zero bits when the sizes are refused.
+ */
+zkr_soundness zkr_hpcs_mixed_soundness(const zkr_params *p, const unsigned *totals, size_t k);
+
 /* ---------------- hiding range proof (masked LogUp) ---------------- */
 /*
  * docs/proof-system.md, "Hiding range proof". Proves that every entry of a
