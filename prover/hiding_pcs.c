@@ -1026,9 +1026,9 @@ static zkr_err zkr_h_mixed_gate(const zkr_params *p, zkr_hpcs_poly *const *f, si
 }
 
 /*
- * The mixed opening; ch (test builds' cheats, NULL when honest) leaves a
- * joining member's alpha term out of G, or folds and opens another
- * polynomial in its place.
+ * The mixed opening; ch (test builds' cheats, NULL when honest) leaves the
+ * joining members' alpha terms out of G, or folds and opens another
+ * polynomial in one's place.
  */
 static zkr_err zkr_hopen_mixed_run(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *const *f,
                                    size_t k, const zkr_ext *z, const zkr_ext *values,
@@ -1062,7 +1062,7 @@ static zkr_err zkr_hopen_mixed_run(const zkr_params *p, zkr_transcript *t, zkr_h
         joins[nj].layer = pl.layer[i];
         joins[nj].step = pl.step[i];
         joins[nj].arity = pl.arity[i];
-        joins[nj].omit = ch && ch->member == i && ch->omit_alpha;
+        joins[nj].omit = ch && ch->omit_alpha;
         if (joins[nj].f->total != f[i]->total || joins[nj].f->ext != f[i]->ext)
             return ZKR_ERR_USAGE;
         nj++;

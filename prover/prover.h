@@ -715,9 +715,9 @@ zkr_err zkr_prover_hopen_mixed(const zkr_params *p, zkr_transcript *t, zkr_hpcs_
                                size_t k, const zkr_ext *z, const zkr_ext *values,
                                zkr_zkrng *rng, unsigned threads, zkr_buf *out) ZKR_WUR;
 /*
- * A cheating mixed opening's deviations (test builds): for the joining
- * member `member`, G formed without its alpha term (omit_alpha), or with
- * `other` (same size and kind) folded and opened in its place.
+ * A cheating mixed opening's deviations (test builds): G formed without
+ * any joining member's alpha term (omit_alpha), or with `other` (same size
+ * and kind as the joining member `member`) folded and opened in its place.
  */
 typedef struct {
     size_t member;
