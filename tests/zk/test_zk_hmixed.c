@@ -2,11 +2,12 @@
  * Mixed-size batched hiding opening (zkr_prover_hopen_mixed /
  * zkr_hpcs_verify_mixed; docs/proof-system.md, "3c. Mixed-size batched
  * hiding opening"): members of four sizes (base and extension-valued)
- * joining in layer 0 and at a layer boundary; accept, byte-identical under
- * one key, and the reject twins: a value + 1 (full-size and joining
- * member), a flipped byte in a joining member's leaf, a truncated proof,
- * another polynomial's commitment in a member's place, sizes the schedule
- * cannot take (USAGE), the budget spent.
+ * joining in layer 0, at a layer boundary and inside a folded layer; accept,
+ * byte-identical under one key and with two prover threads, and the reject
+ * twins: a value + 1 (full-size and joining member), a flipped byte in a
+ * joining member's leaf, a truncated proof, another polynomial's commitment
+ * in a member's place, another point, sizes the schedule cannot take
+ * (USAGE), the budget spent.
  */
 #include <sodium.h>
 #include <stdlib.h>
@@ -131,6 +132,37 @@ static void test_mixed(zkr_tap *t, const zkr_params *p)
     r6 = fresh_run(p, 1, cc, -1, SIZE_MAX, 0, &p3);
     zkr_tap_ok(t, r6 == ZKR_ERR_VERIFY,
                "another polynomial's commitment in the joining member's place: VERIFY (%d)", r6);
+    {
+        /* the same opening verified at another point (a wrong statement) */
+        zkr_transcript tv;
+        zkr_ext z2[32];
+        zkr_dec d;
+        memcpy(z2, x.z, sizeof z2);
+        z2[x.total - 1] = zkr_ext_add(z2[x.total - 1], zkr_ext_from(1));
+        hm_ts(p, &tv);
+        zkr_dec_init(&d, p1.p, p1.len);
+        r6 = zkr_hpcs_verify_mixed(p, &tv, x.c, x.k, z2, x.v, &d);
+        zkr_tap_ok(t, r6 == ZKR_ERR_VERIFY, "the proof checked at another point: VERIFY (%d)", r6);
+    }
+    {
+        /* two prover threads: the same bytes (exact field sums) */
+        hm_fix w;
+        zkr_transcript tp;
+        uint8_t key[32];
+        zkr_zkrng g;
+        memset(key, 7, sizeof key);
+        r6 = ZKR_ERR_INTERNAL;
+        p3.len = 0;
+        if (hm_make(p, &w, hm_n, hm_tot, hm_ext, 4, hm_budget, 1) == ZKR_OK) {
+            hm_ts(p, &tp);
+            zkr_zkrng_from_key(&g, key);
+            r6 = zkr_prover_hopen_mixed(p, &tp, w.f, w.k, w.z, w.v, &g, 2, &p3);
+            zkr_zkrng_wipe(&g);
+        }
+        hm_free(&w);
+        zkr_tap_ok(t, r6 == ZKR_OK && p3.len == p1.len && memcmp(p3.p, p1.p, p1.len) == 0,
+                   "two prover threads: the same bytes (%d)", r6);
+    }
     {
         zkr_hpcs_commitment two[2] = {x.c[0], x.c[3]};
         zkr_transcript tv;
