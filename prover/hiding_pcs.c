@@ -60,6 +60,11 @@ void zkr_hpcs_poly_root(const zkr_hpcs_poly *poly, uint8_t root[ZKR_DIGEST_BYTES
     zkr_mtree_root(&poly->tree, root);
 }
 
+uint32_t zkr_hpcs_budget_total(const zkr_hpcs_poly *f)
+{
+    return f->budget;
+}
+
 uint32_t zkr_hpcs_budget_left(const zkr_hpcs_poly *f)
 {
     return f->budget > f->used ? f->budget - f->used : 0;

@@ -623,6 +623,8 @@ void zkr_hpcs_poly_free(zkr_hpcs_poly *poly);
 const zkr_ext *zkr_hpcs_mask_evals(const zkr_hpcs_poly *mask);
 /* The Merkle root of a hiding commitment or mask. */
 void zkr_hpcs_poly_root(const zkr_hpcs_poly *poly, uint8_t root[ZKR_DIGEST_BYTES]);
+/* Openings f was blinded for (its budget; the used count aside). */
+uint32_t zkr_hpcs_budget_total(const zkr_hpcs_poly *f);
 /* Openings left in f's budget (the count lives in this object only, not across processes). */
 uint32_t zkr_hpcs_budget_left(const zkr_hpcs_poly *f);
 /*
@@ -1108,8 +1110,10 @@ zkr_err zkr_prover_inference2(const zkr_params *p, const uint8_t statement_id[ZK
  * last one + 1 (126 for 127), so oc must commit to those.
  * unmasked: zkr_zkrng_zero_for_test's mode for every draw (0: honest).
  * reduce (version 2's claim reduction): 1: W'_0's u sent (and opened) + 1;
- * 2: u honest in the reduction, W'_0's batched opening claims u + 1; 3:
- * g_A(r_A) sent + 1 (the linear claim on C follows it).
+ * 2: u honest in the reduction, W'_0's value in the (version 6: mixed)
+ * opening + 1; 3: g_A(r_A) sent + 1 (the linear claim on C follows it);
+ * 5 (version 6): u honest, the record's value in the mixed opening + 1 (a
+ * joining member).
  * forge 7 (version 3's record link): V's copy of the record differs from
  * the committed record in entry 0 (still a byte).
  * rec_x (a data owner's non-byte record): the record's input_dim + 1

@@ -432,6 +432,20 @@ void zkr_infer2_red_add_range(zkr_infer2_red *red, uint32_t n_layers, const zkr_
     }
 }
 
+void zkr_infer2_red_add_record(zkr_infer2_red *red, unsigned rec_total)
+{
+    unsigned c = red->n_claims++;
+
+    red->rec_poly = red->n_polys;
+    red->tv[red->n_polys++] = rec_total;
+    if (rec_total > red->TA)
+        red->TA = rec_total;
+    red->poly[c] = red->rec_poly;
+    red->layer[c] = 0;
+    red->which[c] = ZKR_I2_S;
+    red->suffix = 1;
+}
+
 void zkr_infer2_red_point(const zkr_infer2_shape *sh, const zkr_infer2_red *red, unsigned c,
                           const zkr_ext *r, const zkr_ext tau[][ZKR_INFER_SLOTS_LOG],
                           zkr_ext *z)
@@ -519,13 +533,28 @@ zkr_ext zkr_infer2_red_final(const zkr_infer2_shape *sh, const zkr_infer2_red *r
             if (red->poly[c] != i)
                 continue;
             zkr_infer2_red_point(sh, red, c, r, tau, z);
-            e = zkr_ext_add(e, zkr_ext_mul(beta[c], zkr_mle_eq_eval(z, rA, red->tv[i])));
+            e = zkr_ext_add(e, zkr_ext_mul(beta[c],
+                                           zkr_mle_eq_eval(z, rA + (red->suffix ? red->TA -
+                                                                                      red->tv[i]
+                                                                                : 0),
+                                                           red->tv[i])));
         }
         for (unsigned t = red->tv[i]; t < red->TA; t++)
             sc = zkr_ext_mul(sc, inv2);
         acc = zkr_ext_add(acc, zkr_ext_mul(zkr_ext_mul(sc, e), u[i]));
     }
     return acc;
+}
+
+double zkr_infer2_mixed_err(const zkr_params *p, const zkr_infer2_red *red)
+{
+    double e = zkr_hpcs_mixed_error(p, red->tv, red->n_polys);
+
+    /* sizes the schedule refuses are refused by prover and verifier; bound them anyway */
+    if (e == 0)
+        e = zkr_infer2_open_err(p, red->TA, red->n_polys) * 2.0;
+    /* the record: a join (|D| + 1) or a larger first member, at most max_vars */
+    return e + zkr_infer2_open_err(p, p->max_vars, 1);
 }
 
 void zkr_infer2_groups_of(const zkr_infer2_red *red, zkr_infer2_groups *g)
@@ -591,7 +620,6 @@ static zkr_soundness zkr_i2_sound_q(const zkr_params *p, unsigned q,
     int relu[ZKR_INFER_MAX_LAYERS] = {0};
     zkr_infer2_shape sh;
     zkr_infer2_red red;
-    zkr_infer2_groups gr;
 
     pq.queries = q;
     one = zkr_params_soundness_open(p, 20, 2, 1, 0, 1);
@@ -612,16 +640,17 @@ static zkr_soundness zkr_i2_sound_q(const zkr_params *p, unsigned q,
         zkr_ext zz[64] = {{{0}}}, zv[4] = {{{0}}};
         zkr_infer2_red_add_range(&red, L, zz, zv);
     }
-    zkr_infer2_groups_of(&red, &gr);
     for (uint32_t l = 0; l < L; l++)
         alg += sh.lm[l]; /* the zero-check point z_l */
-    /* the reduction's batched openings (version 5: V's class holds h, phi, m too) */
-    for (unsigned g = 0; g < gr.n_groups; g++)
-        alg += zkr_infer2_open_err(&pq, red.tv[gr.members[g][0]], gr.n_members[g]);
-    n_q += gr.n_groups;
-    /* the record's opening, at p (bounded at max_vars: its size is unknown here) */
-    n_p += 1;
-    alg += (double)n_p * zkr_infer2_open_err(p, p->max_vars, 1);
+    /*
+     * version 6: one mixed opening of every reduction polynomial, the
+     * record's included (its size is unknown here: bounded at max_vars, and
+     * T_A with it), at q'
+     */
+    alg += zkr_infer2_mixed_err(&pq, &red);
+    n_q += 1;
+    if (red.TA < p->max_vars)
+        red.TA = p->max_vars;
     /* C's opening (version 5: the range proof opens nothing of its own) */
     n_q += 1;
     lc = zkr_infer2_lc_vars5(sh.N, red.TA, zkr_zkrange_sc_vars(nv));

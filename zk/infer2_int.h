@@ -167,9 +167,9 @@ static inline uint32_t zkr_infer2_v_budget(uint32_t n_layers)
  * W, M, T0 per layer, S for l > 0, RV and O: 4 L + 1; version 5 adds the
  * range proof's four (a = V, h, phi, m at its full point).
  */
-#define ZKR_INFER2_RED_MAX_CLAIMS (4u * ZKR_INFER_MAX_LAYERS + 5u)
-/* W'_0..W'_{L-1}, V, [the hidden output], then (version 5) h, phi, m */
-#define ZKR_INFER2_RED_MAX_POLYS (ZKR_INFER_MAX_LAYERS + 5u)
+#define ZKR_INFER2_RED_MAX_CLAIMS (4u * ZKR_INFER_MAX_LAYERS + 6u)
+/* W'_0..W'_{L-1}, V, [the hidden output], then (version 5) h, phi, m, (version 6) the record */
+#define ZKR_INFER2_RED_MAX_POLYS (ZKR_INFER_MAX_LAYERS + 6u)
 /* Claim column of the range proof's deferred claims (layer: 0 a, 1 h, 2 phi, 3 m). */
 #define ZKR_I2_ZR 0x100u
 typedef struct {
@@ -179,6 +179,8 @@ typedef struct {
     zkr_ext zr_pt[64];                         /* ... the range proof's full point */
     zkr_ext zr_val[4];                         /* ... and its values a^, h^, phi^, m^ */
     unsigned TA;                               /* max tv */
+    unsigned rec_poly;                         /* version 6: the record's index (0: none) */
+    int suffix;                                /* version 6: polynomial i on the LAST tv[i] */
     unsigned n_claims;
     unsigned poly[ZKR_INFER2_RED_MAX_CLAIMS];  /* claim c's polynomial */
     unsigned layer[ZKR_INFER2_RED_MAX_CLAIMS]; /* ... its layer and column (ZKR_I2_*) */
@@ -198,6 +200,14 @@ void zkr_infer2_red_init(const zkr_infer2_shape *sh, const unsigned *w_total, un
  */
 void zkr_infer2_red_add_range(zkr_infer2_red *red, uint32_t n_layers, const zkr_ext *zf,
                               const zkr_ext *vals);
+/*
+ * Version 6: the record (rec_total = its n + e) becomes polynomial
+ * n_polys with one claim, S^ at layer 0's point, and every polynomial sits
+ * on the LAST tv[i] variables of r_A (red->suffix), so that every u_i is
+ * an evaluation at a suffix of r_A (one mixed hiding opening binds them
+ * all). Call right after red_init (T_A may grow).
+ */
+void zkr_infer2_red_add_record(zkr_infer2_red *red, unsigned rec_total);
 /* Claim c's full point (the range proof's for ZKR_I2_ZR) over its polynomial's tv. */
 void zkr_infer2_red_point(const zkr_infer2_shape *sh, const zkr_infer2_red *red, unsigned c,
                           const zkr_ext *r, const zkr_ext tau[][ZKR_INFER_SLOTS_LOG],
@@ -210,7 +220,8 @@ zkr_ext zkr_infer2_red_value(const zkr_infer2_red *red, unsigned c,
                              const zkr_ext tau[][ZKR_INFER_SLOTS_LOG]);
 /*
  * The reduction's final value without the mask: sum_i 2^-(TA - T_i)
- * E_i(rA) u_i, E_i(y) = sum over claims c on i of beta_c eq(z_c, y).
+ * E_i(rA) u_i, E_i(y) = sum over claims c on i of beta_c eq(z_c, y), at
+ * rA[..T_i) or (red->suffix) at rA[TA - T_i..).
  */
 zkr_ext zkr_infer2_red_final(const zkr_infer2_shape *sh, const zkr_infer2_red *red,
                              const zkr_ext *beta, const zkr_ext *r,
@@ -236,6 +247,13 @@ zkr_err zkr_prover_infer2_red_rounds(zkr_transcript *t, const zkr_infer2_red *re
  */
 double zkr_infer2_open_err(const zkr_params *p, unsigned total, unsigned k);
 
+/*
+ * Version 6's mixed opening of every reduction polynomial (W'_l, V, the
+ * hidden output, h, phi, m, the record, in index order): its commit-phase
+ * and algebraic error (zkr_hpcs_mixed_error; the record's share bounded at
+ * max_vars, its size unknown to the soundness figure).
+ */
+double zkr_infer2_mixed_err(const zkr_params *p, const zkr_infer2_red *red_without_record);
 /*
  * The batched openings of the reduction, by total variables descending, at
  * most ZKR_HPCS_MAX_BATCH members each: group g has n_members[g] polynomial

@@ -414,19 +414,24 @@ int main(int argc, char **argv)
      * guards it. Version 5 (reduce 4): the range proof's deferred h^ sent + 1
      * with m^ moved so that the range proof's final equation still holds and
      * g_R(r_R) honest (so C's linear claim holds too): only the reduction,
-     * where the four range claims now live, can refuse.
+     * where the four range claims now live, can refuse. Version 6 (reduce
+     * 2 and 5): the mixed opening of every reduction polynomial refuses a
+     * value other than the reduction's u for a full-size member (W'_0) and
+     * for a joining one (the record).
      */
     {
-        static const char *rwhat[5] = {
+        static const char *rwhat[6] = {
             NULL, "W'_0's reduced value u + 1 (sent and opened): the reduction's final check",
-            "u honest, W'_0's batched opening claims u + 1: the batched opening",
+            "u honest, W'_0's value in the mixed opening u + 1: the mixed opening",
             "g_A(r_A) + 1: the reduction's final check",
             "the range proof's deferred h^ + 1, m^ refitted (its final check holds): the "
-            "claim reduction"};
-        static const char *rmsg[5] = {NULL, "claim reduction fails",
-                                      "batched hiding opening fails", "claim reduction fails",
-                                      "claim reduction fails"};
-        for (unsigned k = 1; k <= 4; k++) {
+            "claim reduction",
+            "u honest, the record's value in the mixed opening u + 1 (a joining member): the "
+            "mixed opening"};
+        static const char *rmsg[6] = {NULL, "claim reduction fails",
+                                      "mixed hiding opening fails", "claim reduction fails",
+                                      "claim reduction fails", "mixed hiding opening fails"};
+        for (unsigned k = 1; k <= 5; k++) {
             zkr_diag d = {0};
             zkr_err r = ensure_proofs(&c) ? cheat_red(&c, 0, k, &c.plain, &pf, &d)
                                           : ZKR_ERR_INTERNAL;
