@@ -159,9 +159,11 @@ static inline uint32_t zkr_infer2_v_budget(uint32_t n_layers)
  * The claim reduction (version 2): the claims on the model's W'_l (two per
  * layer) and on V (the slot fold per layer, the source for l > 0) are
  * reduced by one masked sumcheck over T_A = max total variables to one
- * point r_A, polynomial i evaluated at r_A[0..T_i): polynomial i < L is
- * W'_i, polynomial L is V, polynomial L + 1 a hidden output. The record
- * keeps its own opening at the batched sumcheck's point.
+ * point r_A, polynomial i evaluated at r_A[0..T_i) (version 6: at the last
+ * T_i coordinates): polynomial i < L is W'_i, polynomial L is V,
+ * polynomial L + 1 a hidden output. Version 5: the record kept its own
+ * opening at the batched sumcheck's point; version 6: its claim joins
+ * (zkr_infer2_red_add_record).
  */
 /*
  * W, M, T0 per layer, S for l > 0, RV and O: 4 L + 1; version 5 adds the

@@ -1525,7 +1525,7 @@ unsigned zkr_eval_open_plan(const zkr_eval_shape *s, const zkr_params *p,
  *   14 INF2_WITNESS    V's root (the hidden witness), the Libra mask's C root
  *   13 ZK_RANGE        the hiding range proof of every entry of V in 0..255
  *   15 INF2_SUMCHECK   gamma, the batched degree-7 sumcheck, revealed values
- *   28 INF2_OPENINGS   per revealed value: mask root, b, hiding opening
+ *   28 INF2_OPENINGS   the claim reduction, then (version 6) one mixed hiding opening
  *   29 INF2_COEF       g(r) = <C, Lambda(r)>: masked linear sumcheck, C's opening
  */
 #define ZKR_INFER2_PROTOCOL "zkreg/inference@2"
