@@ -326,7 +326,6 @@ static zkr_err zkr_v2_openings(zkr_v2_ctx *c, zkr_dec *dec, zkr_diag *d)
     if (r != ZKR_OK)
         return zkr_fail(d, r == ZKR_ERR_NOMEM ? r : ZKR_ERR_MALFORMED,
                         "proof: the mixed hiding opening is malformed");
-    (void)sh;
     if (zkr_dec_finish(dec) != ZKR_OK)
         return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: openings section length");
     return ZKR_OK;

@@ -1040,7 +1040,8 @@ void zkr_hpcs_batch_absorb(zkr_transcript *t, size_t k, const uint8_t (*roots)[Z
  * ZKR_ERR_TOO_LARGE, ZKR_ERR_USAGE (k, or a size the schedule cannot
  * take: zkr_hpcs_mixed_ok), NOMEM.
  */
-#define ZKR_HPCS_MAX_MIXED 16u
+/* inference@2: W'_0..W'_15, V, the output, the record, h, phi, m (ZKR_INFER_MAX_LAYERS + 6) */
+#define ZKR_HPCS_MAX_MIXED 24u
 zkr_err zkr_hpcs_verify_mixed(const zkr_params *p, zkr_transcript *t,
                               const zkr_hpcs_commitment *f, size_t k, const zkr_ext *z,
                               const zkr_ext *values, zkr_dec *d) ZKR_WUR;

@@ -65,6 +65,26 @@ static void test_plan(zkr_tap *t, const zkr_params *p)
                       zkr_hpcs_mixed_ok(p, one, 0) == ZKR_ERR_USAGE,
                "a 7-variable member with a 16-variable one (joins past the fold or with leaves "
                "too small): USAGE; one member: OK; none: USAGE");
+    {
+        /*
+         * Every hiding commitment of set 1 has T >= 12 (2^T must exceed one
+         * opening's q 2^4 positions), so every pair 12 <= T_i <= T <= 26 must
+         * join, at the set's query count and at a raised one.
+         */
+        zkr_params pq = *p;
+        unsigned refused = 0;
+        for (unsigned q = p->queries; q <= 200; q += 200 - p->queries) {
+            pq.queries = q;
+            for (unsigned T = 12; T <= pq.max_vars; T++)
+                for (unsigned Ti = 12; Ti <= T; Ti++) {
+                    unsigned two[2] = {T, Ti};
+                    refused += zkr_hpcs_mixed_ok(&pq, two, 2) != ZKR_OK;
+                }
+        }
+        zkr_tap_ok(t, refused == 0,
+                   "every size pair 12 <= T_i <= T <= 26 joins (queries 166 and 200): %u refused",
+                   refused);
+    }
     s = zkr_hpcs_mixed_soundness(p, ok1, 4);
     zkr_tap_ok(t, s.provable_bits > 128.0 && s.provable_bits < 128.6 &&
                       zkr_hpcs_mixed_error(p, ok1, 4) > 0 &&
