@@ -402,6 +402,7 @@ typedef struct {
     zkr_mtree layer_tree[32];
     zkr_buf head;               /* round messages */
     zkr_buf roots;
+    const zkr_hpcs_batch_cheat *ch; /* tests only; NULL when honest */
 } zkr_hopen_ctx;
 
 /* The round's two sums over pairs, per worker (exact field sums: any split gives the same). */
@@ -511,6 +512,13 @@ static zkr_err zkr_h_fold_phase(zkr_hopen_ctx *c, zkr_transcript *t, const zkr_e
         for (unsigned j = 0; j < l->folds[layer]; j++, round++) {
             if ((r = zkr_h_round(c, zf, round, cfac, msg)) != ZKR_OK)
                 return r;
+            if (c->ch && (c->ch->shift_c || c->ch->shift_d) && c->ch->shift_round == round) {
+                /* q + c (1 - 2X) + d X (X - 1): the same q(0) + q(1), off the form L Lambda */
+                msg[0].c[0] = zkr_gl_add(msg[0].c[0], c->ch->shift_c);
+                msg[1].c[0] = zkr_gl_add(msg[1].c[0], zkr_gl_sub(zkr_gl_add(c->ch->shift_d,
+                                                                              c->ch->shift_d),
+                                                                   zkr_gl_mul(3, c->ch->shift_c)));
+            }
             zkr_ts_absorb_ext(t, "sc-round", msg, 2);
             rr = zkr_ts_challenge_ext(t, "sc-challenge");
             if ((r = zkr_enc_exts(&c->head, msg, 2)) != ZKR_OK)
@@ -650,7 +658,8 @@ static void zkr_h_combine(zkr_ext *g, zkr_ext *coef, const zkr_hpcs_poly *z, zkr
  * both folded in place; the caller wipes them) at the full point zf, the
  * claim `value` absorbed first; layer 0 opens trees[0..n_trees-1].
  */
-static zkr_err zkr_hopen_core(const zkr_params *p, zkr_transcript *t, unsigned total, int plain,
+static zkr_err zkr_hopen_core(const zkr_params *p, zkr_transcript *t, unsigned total,
+                              const zkr_hpcs_batch_cheat *ch,
                               zkr_ext *g, zkr_ext *coef, const zkr_ext *zf, zkr_ext value,
                               const zkr_hpcs_poly *const *trees, size_t n_trees, zkr_zkrng *rng,
                               unsigned threads, zkr_buf *out)
@@ -664,12 +673,13 @@ static zkr_err zkr_hopen_core(const zkr_params *p, zkr_transcript *t, unsigned t
     memset(&c, 0, sizeof c);
     /* The opening's own schedule (its query count): layer 0 is the committed tree's.
      * plain (a test cheat only): the previous version's schedule. */
-    if (plain)
+    if (ch && ch->plain_layout)
         zkr_pcs_layout_of(p, total, &hl);
     else
         zkr_hpcs_layout_of(p, total, &hl);
     c.p = p;
     c.l = l;
+    c.ch = ch;
     c.threads = threads;
     c.rng = rng;
     c.g = g;
@@ -745,7 +755,7 @@ static zkr_err zkr_hopen_run(const zkr_params *p, zkr_transcript *t, zkr_hpcs_po
         zkr_ts_absorb_ext(t, "hpcs-point-full", zf, f->total);
     else
         zkr_ts_absorb_ext(t, "hpcs-point", z, f->n_vars);
-    r = zkr_hopen_core(p, t, f->total, 0, g, coef, zf, value, trees, 2, rng, threads, out);
+    r = zkr_hopen_core(p, t, f->total, NULL, g, coef, zf, value, trees, 2, rng, threads, out);
 out:
     zkr_wipe_free(g, g ? len * sizeof *g : 0);
     zkr_wipe_free(coef, coef ? len * sizeof *coef : 0);
@@ -906,7 +916,7 @@ static zkr_err zkr_hopen_batch_run(const zkr_params *p, zkr_transcript *t, zkr_h
     }
     zkr_h_combine(g, cf, mask2 ? mask2 : mask, coef[k], (const zkr_hpcs_poly *const *)f, coef, k,
                   len, threads);
-    r = zkr_hopen_core(p, t, f[0]->total, ch && ch->plain_layout, g, cf, zfull, value, trees, k + 1, rng, threads, out);
+    r = zkr_hopen_core(p, t, f[0]->total, ch, g, cf, zfull, value, trees, k + 1, rng, threads, out);
 out:
     zkr_wipe_free(g, g ? len * sizeof *g : 0);
     zkr_wipe_free(cf, cf ? len * sizeof *cf : 0);

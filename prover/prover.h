@@ -687,6 +687,10 @@ typedef struct {
     zkr_gl beta_delta, rho_delta, b_delta;
     int swap_mask;
     int plain_layout; /* the folded layers on zkr_pcs_layout_of's schedule (the old version's) */
+    /* fold round shift_round's message q replaced by q + c (1 - 2X) + d X (X - 1) (c, d the
+     * shifts; none when both are 0): q(0) + q(1) kept, the form L(X, z) Lambda(X) broken */
+    unsigned shift_round;
+    zkr_gl shift_c, shift_d;
 } zkr_hpcs_batch_cheat;
 /* Test builds only (ZKR_TEST_BUILD): zkr_prover_hopen_batch with the deviations of ch. */
 zkr_err zkr_prover_hopen_batch_cheat(const zkr_params *p, zkr_transcript *t,
