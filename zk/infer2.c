@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "zk/infer2_int.h"
+#include "zk/ldr.h"
 #include "zk/zk_int.h"
 
 #define I2_MC_MAGIC "ZKRMC2\0\0"
@@ -584,8 +585,8 @@ static zkr_soundness zkr_i2_sound_q(const zkr_params *p, unsigned q,
 {
     zkr_soundness s = {0, 0, 0};
     zkr_params pq = *p;
-    zkr_soundness one, oneq;
-    double lf = 3.0 * 63.99999999966, alg = 0, miss;
+    zkr_soundness oneq;
+    double lf = 3.0 * 63.99999999966, alg = 0, ops = 0;
     unsigned L = mc->n_layers, n_q = 0, n_p = 0, nv, ve, lc, wt[ZKR_INFER_MAX_LAYERS], ot = 0;
     uint32_t in_d[ZKR_INFER_MAX_LAYERS];
     int relu[ZKR_INFER_MAX_LAYERS] = {0};
@@ -594,7 +595,6 @@ static zkr_soundness zkr_i2_sound_q(const zkr_params *p, unsigned q,
     zkr_infer2_groups gr;
 
     pq.queries = q;
-    one = zkr_params_soundness_open(p, 20, 2, 1, 0, 1);
     oneq = zkr_params_soundness_open(&pq, 20, 2, 1, 0, 1);
     for (uint32_t l = 0; l < L; l++) {
         in_d[l] = l == 0 ? input_dim : out_dims[l - 1];
@@ -616,16 +616,24 @@ static zkr_soundness zkr_i2_sound_q(const zkr_params *p, unsigned q,
     for (uint32_t l = 0; l < L; l++)
         alg += sh.lm[l]; /* the zero-check point z_l */
     /* the reduction's batched openings (version 5: V's class holds h, phi, m too) */
-    for (unsigned g = 0; g < gr.n_groups; g++)
-        alg += zkr_infer2_open_err(&pq, red.tv[gr.members[g][0]], gr.n_members[g]);
+    /* Version 6: each opening's whole figure (commit phase, batching and
+     * query phase) is the better of UD and JBR (zk/ldr.h). */
+    for (unsigned g = 0; g < gr.n_groups; g++) {
+        unsigned tv = red.tv[gr.members[g][0]], k = gr.n_members[g];
+        ops += zkr_ldr_open_err(&pq, tv, k + 1, zkr_infer2_open_err(&pq, tv, k));
+    }
     n_q += gr.n_groups;
     /* the record's opening, at p (bounded at max_vars: its size is unknown here) */
     n_p += 1;
-    alg += (double)n_p * zkr_infer2_open_err(p, p->max_vars, 1);
+    ops += (double)n_p *
+           zkr_ldr_open_err(p, p->max_vars, 2, zkr_infer2_open_err(p, p->max_vars, 1));
     /* C's opening (version 5: the range proof opens nothing of its own) */
     n_q += 1;
     lc = zkr_infer2_lc_vars5(sh.N, red.TA, zkr_zkrange_sc_vars(nv));
-    alg += zkr_infer2_open_err(&pq, lc + zkr_hpcs_blind_vars(&pq, lc, 1), 1);
+    {
+        unsigned tc = lc + zkr_hpcs_blind_vars(&pq, lc, 1);
+        ops += zkr_ldr_open_err(&pq, tc, 2, zkr_infer2_open_err(&pq, tc, 1));
+    }
     /*
      * lambda (degree 8 in the bracket), mu (L - 1 layers), Libra's rho,
      * tau (4 per layer, the slot fold), the batched sumcheck (7 N), the
@@ -640,10 +648,9 @@ static zkr_soundness zkr_i2_sound_q(const zkr_params *p, unsigned q,
     alg += sh.n_rec + 1.0;
     alg *= exp2(-lf);
     alg += zkr_zkrange_alg_error(&pq, nv, ve);
-    /* union bound over every opening's query phase */
-    miss = (double)n_q * exp2(-oneq.query_bits) + (double)n_p * exp2(-one.query_bits);
+    /* union bound over every opening (each its better regime) */
     s.query_bits = oneq.query_bits;
-    s.provable_bits = -log2(miss + alg);
+    s.provable_bits = -log2(ops + alg);
     s.conjectured_bits =
         -log2((double)n_q * exp2(-(double)(q * p->log_blowup + p->pow_bits)) +
               (double)n_p * exp2(-(double)(p->queries * p->log_blowup + p->pow_bits)) + alg);
@@ -651,12 +658,13 @@ static zkr_soundness zkr_i2_sound_q(const zkr_params *p, unsigned q,
         *n_openings = n_q + n_p;
     return s;
 }
-
+/* The smallest query count >= zkr_ldr_q_start(p) that reaches the target (capped: the code's limits). */
 /* The smallest query count >= params' that reaches the target (capped: the code's limits). */
 static unsigned zkr_i2_queries(const zkr_params *p, const zkr_infer2_model_commitment *mc,
                                uint32_t input_dim, const uint32_t *out_dims, int public_output)
 {
-    unsigned q = p->queries;
+    /* version 6: from the floor either regime needs (JBR may need fewer than p's) */
+    unsigned q = zkr_ldr_q_start(p);
 
     while (q < 2 * p->queries &&
            zkr_i2_sound_q(p, q, mc, input_dim, out_dims, public_output, NULL).provable_bits <

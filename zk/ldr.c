@@ -95,6 +95,14 @@ unsigned zkr_ldr_q_floor(const zkr_params *p)
     return need <= 0 ? 1u : (unsigned)ceil(need / per);
 }
 
+unsigned zkr_ldr_q_start(const zkr_params *p)
+{
+    unsigned f = zkr_ldr_q_floor(p);
+
+    /* a test set whose queries cannot reach its target keeps its search range */
+    return f < p->queries ? f : p->queries;
+}
+
 int zkr_hpcs_round_factored(const zkr_ext msg[2], zkr_ext claim, zkr_ext z)
 {
     /* q(0) = msg[0], q(1) = claim - q(0), q(2) = msg[1]; with q = a + bX + cX^2,

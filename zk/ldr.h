@@ -89,6 +89,8 @@ double zkr_ldr_open_err(const zkr_params *p, unsigned total_vars, unsigned words
  * query searches start here.
  */
 unsigned zkr_ldr_q_floor(const zkr_params *p);
+/* Where a kind's search for its q' starts: min(zkr_ldr_q_floor(p), p->queries). */
+unsigned zkr_ldr_q_start(const zkr_params *p);
 
 /*
  * The hiding openings' factorisation check (zk/hiding_pcs.c's fold phase):

@@ -1488,9 +1488,11 @@ unsigned zkr_eval_open_plan(const zkr_eval_shape *s, const zkr_params *p,
 /*
  * 2: the claim reduction and batched openings; 3: record bytes range-proven;
  * 4: hiding openings with the byte-optimised fold schedule; 5: the range
- * proof's claims in the reduction, one C for the three masks (4 openings).
+ * proof's claims in the reduction, one C for the three masks (4 openings); 6:
+ * the verifier's factorisation check of the hiding openings' round
+ * messages and the query count from the better of the UD and JBR figures.
  */
-#define ZKR_INFER2_VERSION 5u
+#define ZKR_INFER2_VERSION 6u
 #define ZKR_KIND_INFERENCE2 6u
 #define ZKR_SEC_INF2_WITNESS 14u
 #define ZKR_SEC_INF2_SUMCHECK 15u
