@@ -121,3 +121,24 @@ int zkr_hpcs_round_factored(const zkr_ext msg[2], zkr_ext claim, zkr_ext z)
     e = zkr_ext_add(e, zkr_ext_mul(c2, zkr_ext_mul(u, u)));
     return zkr_ext_eq(e, zkr_ext_from(0));
 }
+
+/* zkr_zkrange_alg_error's commit-phase term of one opening (total variables, words). */
+static double zkr_ldr_ud_commit(const zkr_params *p, unsigned total, double words)
+{
+    zkr_pcs_layout l;
+    double dom;
+
+    zkr_pcs_layout_of(p, total, &l);
+    dom = ldexp(1.0, (int)l.log_len[0]);
+    return ((double)l.folds_total * dom + 4.0 * total + words * dom + 1.0) *
+           exp2(-ZKR_LDR_LOG2_F);
+}
+
+double zkr_ldr_zkrange_err(const zkr_params *p, unsigned n_vars, unsigned a_blind_vars)
+{
+    unsigned lc = zkr_zkrange_coef_vars(n_vars);
+    unsigned ta = n_vars + a_blind_vars, tc = lc + zkr_hpcs_blind_vars(p, lc, 1);
+
+    return zkr_ldr_open_err(p, ta, 5, zkr_ldr_ud_commit(p, ta, 5.0)) +
+           zkr_ldr_open_err(p, tc, 2, zkr_ldr_ud_commit(p, tc, 2.0));
+}

@@ -89,6 +89,14 @@ double zkr_ldr_open_err(const zkr_params *p, unsigned total_vars, unsigned words
  * query searches start here.
  */
 unsigned zkr_ldr_q_floor(const zkr_params *p);
+/*
+ * The hiding range proof's two openings (zkr_zkrange_verify: the batch of
+ * a, h, phi, m and the mask, n_vars + a_blind_vars variables; C's), each
+ * its zkr_ldr_open_err, summed; the UD commit terms as
+ * zkr_zkrange_alg_error's.
+ */
+double zkr_ldr_zkrange_err(const zkr_params *p, unsigned n_vars, unsigned a_blind_vars);
+
 /* Where a kind's search for its q' starts: min(zkr_ldr_q_floor(p), p->queries). */
 unsigned zkr_ldr_q_start(const zkr_params *p);
 

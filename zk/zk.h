@@ -1203,7 +1203,9 @@ zkr_err zkr_record_commitment_decode(const zkr_params *p, const uint8_t *in, siz
  * 3: y = W x is a linear claim inside the range proof's batched sumcheck and
  *    the range proof's openings are batched: sections 1 and 13 only.
  */
-#define ZKR_MATMUL2_VERSION 4u /* 4: hiding openings with the byte-optimised fold schedule */
+/* 4: hiding openings with the byte-optimised fold schedule; 5: the factorisation check
+ * of the hiding openings' round messages and zkr_matmul2_params' query count */
+#define ZKR_MATMUL2_VERSION 5u
 /* The |W| bound the range proof establishes (W + 127 in 0..254). */
 #define ZKR_MATMUL2_W_MAX 127
 /* Openings of W's commitment one matmul@2 proof consumes (version 3: the batch). */
@@ -1230,13 +1232,20 @@ void zkr_matmul2_transcript(zkr_transcript *t, const zkr_params *p,
                             const uint8_t statement_id[ZKR_DIGEST_BYTES],
                             const zkr_matmul2_public *pub);
 /*
- * Soundness of a matmul@2 proof (version 3): the random point (lm + lb) of
- * the linear claim, the range proof's algebra and commit phases
- * (zkr_zkrange_alg_error) and the query phases of its two hiding openings
- * (union bound).
+ * Soundness of a matmul@2 proof (version 5) at zkr_matmul2_params' query
+ * count: the random point (lm + lb) of the linear claim, the range proof's
+ * algebra and commit phases (zkr_zkrange_alg_error) and each of its two
+ * hiding openings' figure, the better of UD and JBR (zk/ldr.h; union bound).
  */
 zkr_soundness zkr_matmul2_soundness(const zkr_params *p, uint32_t m, uint32_t k, uint32_t b,
                                     unsigned blind_vars);
+/*
+ * The parameters every opening of a matmul@2 proof of that shape runs at
+ * (version 5): p with queries the smallest count >= zkr_ldr_q_start(p)
+ * (below 2 p->queries) whose figure reaches p->target_bits.
+ */
+void zkr_matmul2_params(const zkr_params *p, uint32_t m, uint32_t k, uint32_t b,
+                        unsigned blind_vars, zkr_params *out);
 /* ================================================================== */
 /* evaluation@1 shared definitions (zk/eval.c)                          */
 /* ================================================================== */
