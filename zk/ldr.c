@@ -142,3 +142,17 @@ double zkr_ldr_zkrange_err(const zkr_params *p, unsigned n_vars, unsigned a_blin
     return zkr_ldr_open_err(p, ta, 5, zkr_ldr_ud_commit(p, ta, 5.0)) +
            zkr_ldr_open_err(p, tc, 2, zkr_ldr_ud_commit(p, tc, 2.0));
 }
+
+zkr_soundness zkr_ldr_hsoundness(const zkr_params *p, unsigned n_vars, unsigned extra_rounds,
+                                 unsigned max_degree)
+{
+    zkr_soundness s = zkr_params_soundness(p, n_vars, extra_rounds, max_degree);
+    zkr_ldr_fig f;
+    double jbr;
+
+    zkr_ldr_open(p, n_vars, ZKR_HPCS_MAX_BATCH + 1, NULL, 0, exp2(-s.provable_bits), &f);
+    jbr = -log2(f.jbr_err + (double)extra_rounds * max_degree * exp2(-ZKR_LDR_LOG2_F));
+    if (jbr > s.provable_bits)
+        s.provable_bits = jbr;
+    return s;
+}

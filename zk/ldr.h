@@ -97,6 +97,17 @@ unsigned zkr_ldr_q_floor(const zkr_params *p);
  */
 double zkr_ldr_zkrange_err(const zkr_params *p, unsigned n_vars, unsigned a_blind_vars);
 
+/*
+ * zkr_params_soundness's figure for one hiding opening of n_vars variables
+ * (any of them: up to ZKR_HPCS_MAX_BATCH words and the mask), its
+ * provable_bits the better of that UD figure and the JBR bound (at most
+ * ZKR_HPCS_MAX_BATCH + 1 words, plus the caller's extra_rounds of
+ * max_degree). graph-inference@2's relations (version 4) count their
+ * openings with it.
+ */
+zkr_soundness zkr_ldr_hsoundness(const zkr_params *p, unsigned n_vars, unsigned extra_rounds,
+                                 unsigned max_degree);
+
 /* Where a kind's search for its q' starts: min(zkr_ldr_q_floor(p), p->queries). */
 unsigned zkr_ldr_q_start(const zkr_params *p);
 
