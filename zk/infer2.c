@@ -658,7 +658,7 @@ static zkr_soundness zkr_i2_sound_q(const zkr_params *p, unsigned q,
         *n_openings = n_q + n_p;
     return s;
 }
-/* The smallest query count >= zkr_ldr_q_start(p) that reaches the target (capped: the code's limits). */
+/* The smallest count >= zkr_ldr_q_start(p) that reaches the target (capped: the code's limits). */
 /* The smallest query count >= params' that reaches the target (capped: the code's limits). */
 static unsigned zkr_i2_queries(const zkr_params *p, const zkr_infer2_model_commitment *mc,
                                uint32_t input_dim, const uint32_t *out_dims, int public_output)

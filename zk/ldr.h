@@ -49,7 +49,7 @@ typedef struct {
 typedef struct {
     double err;             /* the better of ud_err and jbr_err */
     zkr_ldr_regime regime;  /* which bound err is */
-    double ud_err;          /* unique decoding: the caller's commit terms + ((1 + rho)/2)^s 2^-pow */
+    double ud_err;          /* UD: the caller's commit terms + ((1 + rho)/2)^s 2^-pow */
     double jbr_err;         /* the JBR bound at the best m (1 when none applies) */
     unsigned m;             /* that m (0: none) */
     double t_batch;         /* eps(C_0, M, 1) */

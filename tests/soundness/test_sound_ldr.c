@@ -65,7 +65,9 @@ static void test_check_unit(zkr_tap *t)
         msg[1] = zkr_ext_add(q2, zkr_ext_add(d, d));
         half_quad += zkr_hpcs_round_factored(msg, claim, half) ? 0u : 1u;
     }
-    zkr_tap_ok(t, good == n, "q = c L(X, z) Lambda(X) passes the factorisation check (%u/%u, z = 0 included)", good, n);
+    zkr_tap_ok(t, good == n,
+               "q = c L(X, z) Lambda(X) passes the factorisation check (%u/%u, z = 0 included)",
+               good, n);
     zkr_tap_ok(t, bad_ref == n,
                "q + s (1 - 2X) + d X (X - 1), the same q(0) + q(1), refused (%u/%u)", bad_ref, n);
     zkr_tap_ok(t, half_lin == n && half_quad == n,
@@ -179,8 +181,8 @@ static void test_cheat(zkr_tap *t, const zkr_params *p)
     r0 = cheat_run(p, f, &c, z, val, &ch, &f0);
     ch.shift_round = l.folds_total - 1;
     rl = cheat_run(p, f, &c, z, val, &ch, &fl);
-    zkr_tap_ok(t, rh == ZKR_OK && fh, "honest batched opening verifies, its round 0 factored (%d, %d)",
-               (int)rh, fh);
+    zkr_tap_ok(t, rh == ZKR_OK && fh,
+               "honest batched opening verifies, its round 0 factored (%d, %d)", (int)rh, fh);
     zkr_tap_ok(t, r0 == ZKR_ERR_VERIFY && !f0,
                "round 0 shifted by 5 (1 - 2X) + 7 X (X - 1): VERIFY (%d), the message off the form "
                "L Lambda (check %d)", (int)r0, f0);
