@@ -421,6 +421,7 @@ typedef struct {
     zkr_buf roots;
     const zkr_h_join *joins;    /* a mixed opening's joining members (else none) */
     size_t n_joins;
+    const zkr_hpcs_batch_cheat *ch; /* tests only; NULL when honest */
 } zkr_hopen_ctx;
 
 /* The round's two sums over pairs, per worker (exact field sums: any split gives the same). */
@@ -560,6 +561,13 @@ static zkr_err zkr_h_fold_phase(zkr_hopen_ctx *c, zkr_transcript *t, const zkr_e
                 zkr_h_join_round(c, t, round);
             if ((r = zkr_h_round(c, zf, round, cfac, msg)) != ZKR_OK)
                 return r;
+            if (c->ch && (c->ch->shift_c || c->ch->shift_d) && c->ch->shift_round == round) {
+                /* q + c (1 - 2X) + d X (X - 1): the same q(0) + q(1), off the form L Lambda */
+                msg[0].c[0] = zkr_gl_add(msg[0].c[0], c->ch->shift_c);
+                msg[1].c[0] = zkr_gl_add(msg[1].c[0], zkr_gl_sub(zkr_gl_add(c->ch->shift_d,
+                                                                              c->ch->shift_d),
+                                                                   zkr_gl_mul(3, c->ch->shift_c)));
+            }
             zkr_ts_absorb_ext(t, "sc-round", msg, 2);
             rr = zkr_ts_challenge_ext(t, "sc-challenge");
             if ((r = zkr_enc_exts(&c->head, msg, 2)) != ZKR_OK)
@@ -726,7 +734,8 @@ static void zkr_h_combine(zkr_ext *g, zkr_ext *coef, const zkr_hpcs_poly *z, zkr
  * both folded in place; the caller wipes them) at the full point zf, the
  * claim `value` absorbed first; layer 0 opens trees[0..n_trees-1].
  */
-static zkr_err zkr_hopen_core(const zkr_params *p, zkr_transcript *t, unsigned total, int plain,
+static zkr_err zkr_hopen_core(const zkr_params *p, zkr_transcript *t, unsigned total,
+                              const zkr_hpcs_batch_cheat *ch,
                               zkr_ext *g, zkr_ext *coef, const zkr_ext *zf, zkr_ext value,
                               const zkr_hpcs_poly *const *trees, size_t n_trees,
                               const zkr_h_join *joins, size_t n_joins, zkr_zkrng *rng,
@@ -741,12 +750,13 @@ static zkr_err zkr_hopen_core(const zkr_params *p, zkr_transcript *t, unsigned t
     memset(&c, 0, sizeof c);
     /* The opening's own schedule (its query count): layer 0 is the committed tree's.
      * plain (a test cheat only): the previous version's schedule. */
-    if (plain)
+    if (ch && ch->plain_layout)
         zkr_pcs_layout_of(p, total, &hl);
     else
         zkr_hpcs_layout_of(p, total, &hl);
     c.p = p;
     c.l = l;
+    c.ch = ch;
     c.threads = threads;
     c.rng = rng;
     c.g = g;
@@ -824,7 +834,8 @@ static zkr_err zkr_hopen_run(const zkr_params *p, zkr_transcript *t, zkr_hpcs_po
         zkr_ts_absorb_ext(t, "hpcs-point-full", zf, f->total);
     else
         zkr_ts_absorb_ext(t, "hpcs-point", z, f->n_vars);
-    r = zkr_hopen_core(p, t, f->total, 0, g, coef, zf, value, trees, 2, NULL, 0, rng, threads, out);
+    r = zkr_hopen_core(p, t, f->total, NULL, g, coef, zf, value, trees, 2, NULL, 0, rng, threads,
+                       out);
 out:
     zkr_wipe_free(g, g ? len * sizeof *g : 0);
     zkr_wipe_free(coef, coef ? len * sizeof *coef : 0);
@@ -985,8 +996,8 @@ static zkr_err zkr_hopen_batch_run(const zkr_params *p, zkr_transcript *t, zkr_h
     }
     zkr_h_combine(g, cf, mask2 ? mask2 : mask, coef[k], (const zkr_hpcs_poly *const *)f, coef, k,
                   len, threads);
-    r = zkr_hopen_core(p, t, f[0]->total, ch && ch->plain_layout, g, cf, zfull, value, trees, k + 1,
-                       NULL, 0, rng, threads, out);
+    r = zkr_hopen_core(p, t, f[0]->total, ch, g, cf, zfull, value, trees, k + 1, NULL, 0, rng,
+                       threads, out);
 out:
     zkr_wipe_free(g, g ? len * sizeof *g : 0);
     zkr_wipe_free(cf, cf ? len * sizeof *cf : 0);
@@ -1033,7 +1044,7 @@ static zkr_err zkr_h_mixed_gate(const zkr_params *p, zkr_hpcs_poly *const *f, si
 /*
  * The mixed opening; ch (test builds' cheats, NULL when honest) leaves the
  * joining members' alpha terms out of G, or folds and opens another
- * polynomial in one's place.
+ * polynomial in one's place, or shifts one round message.
  */
 static zkr_err zkr_hopen_mixed_run(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *const *f,
                                    size_t k, const zkr_ext *z, const zkr_ext *values,
@@ -1044,12 +1055,14 @@ static zkr_err zkr_hopen_mixed_run(const zkr_params *p, zkr_transcript *t, zkr_h
     uint8_t roots[ZKR_HPCS_MAX_MIXED][ZKR_DIGEST_BYTES], mroot[ZKR_DIGEST_BYTES];
     unsigned nv[ZKR_HPCS_MAX_MIXED], bv[ZKR_HPCS_MAX_MIXED], ext[ZKR_HPCS_MAX_MIXED];
     zkr_h_join joins[ZKR_HPCS_MAX_MIXED];
+    zkr_hpcs_batch_cheat bc; /* the round-message shift only */
     zkr_hpcs_mixed_plan pl;
     zkr_hpcs_poly *mask = NULL;
     zkr_ext coef[ZKR_HPCS_MAX_MIXED + 1], b, value = zkr_ext_from(0), *g = NULL, *cf = NULL;
     size_t len = 0, nf = 0, nj = 0;
     zkr_err r;
 
+    memset(&bc, 0, sizeof bc);
     if ((r = zkr_h_mixed_gate(p, f, k, z, &pl)) != ZKR_OK)
         return r;
     for (size_t i = 0; i < k; i++) {
@@ -1097,8 +1110,13 @@ static zkr_err zkr_hopen_mixed_run(const zkr_params *p, zkr_transcript *t, zkr_h
         goto out;
     }
     zkr_h_combine(g, cf, mask, coef[nf], full, coef, nf, len, threads);
-    r = zkr_hopen_core(p, t, pl.total, 0, g, cf, z, value, trees, nf + 1, joins, nj, rng,
-                       threads, out);
+    if (ch && (ch->shift_c || ch->shift_d)) {
+        bc.shift_round = ch->shift_round;
+        bc.shift_c = ch->shift_c;
+        bc.shift_d = ch->shift_d;
+    }
+    r = zkr_hopen_core(p, t, pl.total, ch && (ch->shift_c || ch->shift_d) ? &bc : NULL, g, cf, z,
+                       value, trees, nf + 1, joins, nj, rng, threads, out);
 out:
     zkr_wipe_free(g, g ? len * sizeof *g : 0);
     zkr_wipe_free(cf, cf ? len * sizeof *cf : 0);

@@ -689,6 +689,10 @@ typedef struct {
     zkr_gl beta_delta, rho_delta, b_delta;
     int swap_mask;
     int plain_layout; /* the folded layers on zkr_pcs_layout_of's schedule (the old version's) */
+    /* fold round shift_round's message q replaced by q + c (1 - 2X) + d X (X - 1) (c, d the
+     * shifts; none when both are 0): q(0) + q(1) kept, the form L(X, z) Lambda(X) broken */
+    unsigned shift_round;
+    zkr_gl shift_c, shift_d;
 } zkr_hpcs_batch_cheat;
 /* Test builds only (ZKR_TEST_BUILD): zkr_prover_hopen_batch with the deviations of ch. */
 zkr_err zkr_prover_hopen_batch_cheat(const zkr_params *p, zkr_transcript *t,
@@ -719,12 +723,16 @@ zkr_err zkr_prover_hopen_mixed(const zkr_params *p, zkr_transcript *t, zkr_hpcs_
 /*
  * A cheating mixed opening's deviations (test builds): G formed without
  * any joining member's alpha term (omit_alpha), or with `other` (same size
- * and kind as the joining member `member`) folded and opened in its place.
+ * and kind as the joining member `member`) folded and opened in its place,
+ * or one round message shifted off the form L(X, z) Lambda(X).
  */
 typedef struct {
     size_t member;
     int omit_alpha;
     const zkr_hpcs_poly *other;
+    /* fold round shift_round's message shifted as zkr_hpcs_batch_cheat's (none when both 0) */
+    unsigned shift_round;
+    zkr_gl shift_c, shift_d;
 } zkr_hpcs_mixed_cheat;
 /* Test builds only (ZKR_TEST_BUILD): zkr_prover_hopen_mixed with the deviations of ch. */
 zkr_err zkr_prover_hopen_mixed_cheat(const zkr_params *p, zkr_transcript *t,

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "zk/ldr.h"
 #include "zk/zk.h"
 #include "zk/zk_int.h"
 
@@ -76,12 +77,31 @@ double zkr_hpcs_mixed_error(const zkr_params *p, const unsigned *totals, size_t 
     return e * exp2(-lf);
 }
 
+void zkr_hpcs_mixed_fig(const zkr_params *p, const unsigned *totals, size_t k, zkr_ldr_fig *out)
+{
+    zkr_hpcs_mixed_plan pl;
+    zkr_ldr_join joins[ZKR_HPCS_MAX_MIXED];
+    size_t nj = 0;
+
+    memset(out, 0, sizeof *out);
+    out->err = out->ud_err = out->jbr_err = 1.0;
+    if (zkr_hpcs_mixed_plan_of(p, totals, k, &pl) != ZKR_OK)
+        return;
+    /* one join per smaller member, at its round, one word each */
+    for (size_t i = 0; i < k; i++)
+        if (pl.d[i] > 0)
+            joins[nj++] = (zkr_ldr_join){pl.d[i], 1};
+    zkr_ldr_open(p, pl.total, (unsigned)pl.n_full + 1, joins, nj,
+                 zkr_hpcs_mixed_error(p, totals, k), out);
+}
+
 zkr_soundness zkr_hpcs_mixed_soundness(const zkr_params *p, const unsigned *totals, size_t k)
 {
     zkr_soundness s = {0, 0, 0};
     zkr_hpcs_mixed_plan pl;
     /* the query phase of one opening (parameters only) */
     zkr_soundness one = zkr_params_soundness_open(p, 20, 2, 1, 0, 1);
+    zkr_ldr_fig f;
     double alg;
 
     if (zkr_hpcs_mixed_plan_of(p, totals, k, &pl) != ZKR_OK)
@@ -89,6 +109,10 @@ zkr_soundness zkr_hpcs_mixed_soundness(const zkr_params *p, const unsigned *tota
     alg = zkr_hpcs_mixed_error(p, totals, k);
     s.query_bits = one.query_bits;
     s.provable_bits = -log2(exp2(-one.query_bits) + alg);
+    /* the better of that (UD) and [H24]'s list-decoding figure with its joins */
+    zkr_hpcs_mixed_fig(p, totals, k, &f);
+    if (-log2(f.jbr_err) > s.provable_bits)
+        s.provable_bits = -log2(f.jbr_err);
     s.conjectured_bits =
         -log2(exp2(-(double)(p->queries * p->log_blowup + p->pow_bits)) + alg);
     return s;
@@ -224,6 +248,16 @@ static zkr_err zkr_hm_fold_phase(const zkr_params *p, zkr_transcript *t, const z
                 if (!(off & ZKR_HM_OFF_ALPHA))
                     claim = zkr_ext_add(claim, zkr_ext_mul(eqv, zkr_ext_mul(alpha[i], values[i])));
             }
+            /*
+             * [H24]'s form L(X, z_d) Lambda(X), checked after the joins: a
+             * member joining here is a function of x_d.. (the last T_i
+             * coordinates), so eq(z, x) (G + alpha_i F_i) keeps the factor
+             * eq(z_d, x_d), and the claim it sums to includes the join's
+             * eq(z_<d, r_<d) alpha_i v_i (docs/soundness.md).
+             */
+            if (!(off & ZKR_HM_OFF_FACTOR) &&
+                !zkr_hpcs_round_factored(m->msgs + 2 * round, claim, z[round]))
+                return ZKR_ERR_VERIFY;
             zkr_ts_absorb_ext(t, "sc-round", m->msgs + 2 * round, 2);
             r_all[round] = zkr_ts_challenge_ext(t, "sc-challenge");
             claim = zkr_sumcheck_round_eval(m->msgs + 2 * round, 2, claim, r_all[round]);

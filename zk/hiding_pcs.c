@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "zk/ldr.h"
 #include "zk/zk.h"
 #include "zk/zk_int.h"
 
@@ -338,6 +339,10 @@ static zkr_err zkr_hpcs_fold_phase(const zkr_params *p, zkr_transcript *t,
     zkr_ts_absorb_ext(t, "bf-claim", &value, 1);
     for (unsigned layer = 0; layer < l->n_layers; layer++) {
         for (unsigned j = 0; j < l->folds[layer]; j++, round++) {
+            /* [H24]'s round message is L(X, z) Lambda(X): the list-decoding
+             * figure (zk/ldr.h) needs it (docs/soundness.md). */
+            if (!zkr_hpcs_round_factored(pf->msgs + 2 * round, claim, zf[round]))
+                return ZKR_ERR_VERIFY;
             zkr_ts_absorb_ext(t, "sc-round", pf->msgs + 2 * round, 2);
             r_all[round] = zkr_ts_challenge_ext(t, "sc-challenge");
             claim = zkr_sumcheck_round_eval(pf->msgs + 2 * round, 2, claim, r_all[round]);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "zk/infer2_int.h"
+#include "zk/ldr.h"
 #include "zk/zk_int.h"
 
 #define I2_MC_MAGIC "ZKRMC2\0\0"
@@ -548,13 +549,35 @@ zkr_ext zkr_infer2_red_final(const zkr_infer2_shape *sh, const zkr_infer2_red *r
 
 double zkr_infer2_mixed_err(const zkr_params *p, const zkr_infer2_red *red)
 {
-    double e = zkr_hpcs_mixed_error(p, red->tv, red->n_polys);
+    unsigned totals[ZKR_INFER2_RED_MAX_POLYS];
+    double rho = ldexp(1.0, -(int)p->log_blowup), worst = -1.0, e;
+    size_t k = red->n_polys;
+    zkr_ldr_fig f;
 
-    /* sizes the schedule refuses are refused by prover and verifier; bound them anyway */
+    if (k + 1 > ZKR_INFER2_RED_MAX_POLYS)
+        return 1.0;
+    memcpy(totals, red->tv, k * sizeof *totals);
+    /*
+     * The record (n + e <= max_vars, unknown here) as member k: the worst
+     * figure over its sizes. A size the schedule refuses is refused by
+     * prover and verifier alike.
+     */
+    for (unsigned rt = 1; rt <= p->max_vars; rt++) {
+        totals[k] = rt;
+        if (zkr_hpcs_mixed_ok(p, totals, k + 1) != ZKR_OK)
+            continue;
+        zkr_hpcs_mixed_fig(p, totals, k + 1, &f);
+        if (f.err > worst)
+            worst = f.err;
+    }
+    if (worst >= 0)
+        return worst;
+    /* no record size fits (test parameters): version 6's UD bound, query phase included */
+    e = zkr_hpcs_mixed_error(p, red->tv, k);
     if (e == 0)
         e = zkr_infer2_open_err(p, red->TA, red->n_polys) * 2.0;
-    /* the record: a join (|D| + 1) or a larger first member, at most max_vars */
-    return e + zkr_infer2_open_err(p, p->max_vars, 1);
+    return e + zkr_infer2_open_err(p, p->max_vars, 1) +
+           exp2(-((double)p->queries * -log2((1.0 + rho) / 2.0) + p->pow_bits));
 }
 
 void zkr_infer2_groups_of(const zkr_infer2_red *red, zkr_infer2_groups *g)
@@ -613,8 +636,8 @@ static zkr_soundness zkr_i2_sound_q(const zkr_params *p, unsigned q,
 {
     zkr_soundness s = {0, 0, 0};
     zkr_params pq = *p;
-    zkr_soundness one, oneq;
-    double lf = 3.0 * 63.99999999966, alg = 0, miss;
+    zkr_soundness oneq;
+    double lf = 3.0 * 63.99999999966, alg = 0, ops = 0;
     unsigned L = mc->n_layers, n_q = 0, n_p = 0, nv, ve, lc, wt[ZKR_INFER_MAX_LAYERS], ot = 0;
     uint32_t in_d[ZKR_INFER_MAX_LAYERS];
     int relu[ZKR_INFER_MAX_LAYERS] = {0};
@@ -622,7 +645,6 @@ static zkr_soundness zkr_i2_sound_q(const zkr_params *p, unsigned q,
     zkr_infer2_red red;
 
     pq.queries = q;
-    one = zkr_params_soundness_open(p, 20, 2, 1, 0, 1);
     oneq = zkr_params_soundness_open(&pq, 20, 2, 1, 0, 1);
     for (uint32_t l = 0; l < L; l++) {
         in_d[l] = l == 0 ? input_dim : out_dims[l - 1];
@@ -644,17 +666,21 @@ static zkr_soundness zkr_i2_sound_q(const zkr_params *p, unsigned q,
         alg += sh.lm[l]; /* the zero-check point z_l */
     /*
      * version 6: one mixed opening of every reduction polynomial, the
-     * record's included (its size is unknown here: bounded at max_vars, and
-     * T_A with it), at q'
+     * record's included (its size is unknown here: its figure is the worst
+     * over the sizes the schedule takes, and T_A is bounded at max_vars), at
+     * q', its whole figure the better of UD and JBR with its joins
      */
-    alg += zkr_infer2_mixed_err(&pq, &red);
+    ops += zkr_infer2_mixed_err(&pq, &red);
     n_q += 1;
     if (red.TA < p->max_vars)
         red.TA = p->max_vars;
     /* C's opening (version 5: the range proof opens nothing of its own) */
     n_q += 1;
     lc = zkr_infer2_lc_vars5(sh.N, red.TA, zkr_zkrange_sc_vars(nv));
-    alg += zkr_infer2_open_err(&pq, lc + zkr_hpcs_blind_vars(&pq, lc, 1), 1);
+    {
+        unsigned tc = lc + zkr_hpcs_blind_vars(&pq, lc, 1);
+        ops += zkr_ldr_open_err(&pq, tc, 2, zkr_infer2_open_err(&pq, tc, 1));
+    }
     /*
      * lambda (degree 8 in the bracket), mu (L - 1 layers), Libra's rho,
      * tau (4 per layer, the slot fold), the batched sumcheck (7 N), the
@@ -669,10 +695,9 @@ static zkr_soundness zkr_i2_sound_q(const zkr_params *p, unsigned q,
     alg += sh.n_rec + 1.0;
     alg *= exp2(-lf);
     alg += zkr_zkrange_alg_error(&pq, nv, ve);
-    /* union bound over every opening's query phase */
-    miss = (double)n_q * exp2(-oneq.query_bits) + (double)n_p * exp2(-one.query_bits);
+    /* union bound over every opening (each its better regime) */
     s.query_bits = oneq.query_bits;
-    s.provable_bits = -log2(miss + alg);
+    s.provable_bits = -log2(ops + alg);
     s.conjectured_bits =
         -log2((double)n_q * exp2(-(double)(q * p->log_blowup + p->pow_bits)) +
               (double)n_p * exp2(-(double)(p->queries * p->log_blowup + p->pow_bits)) + alg);
@@ -681,11 +706,12 @@ static zkr_soundness zkr_i2_sound_q(const zkr_params *p, unsigned q,
     return s;
 }
 
-/* The smallest query count >= params' that reaches the target (capped: the code's limits). */
+/* The smallest count >= zkr_ldr_q_start(p) that reaches the target (capped: the code's limits). */
 static unsigned zkr_i2_queries(const zkr_params *p, const zkr_infer2_model_commitment *mc,
                                uint32_t input_dim, const uint32_t *out_dims, int public_output)
 {
-    unsigned q = p->queries;
+    /* version 6: from the floor either regime needs (JBR may need fewer than p's) */
+    unsigned q = zkr_ldr_q_start(p);
 
     while (q < 2 * p->queries &&
            zkr_i2_sound_q(p, q, mc, input_dim, out_dims, public_output, NULL).provable_bits <

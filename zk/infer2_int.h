@@ -251,9 +251,10 @@ double zkr_infer2_open_err(const zkr_params *p, unsigned total, unsigned k);
 
 /*
  * Version 6's mixed opening of every reduction polynomial (W'_l, V, the
- * hidden output, h, phi, m, the record, in index order): its commit-phase
- * and algebraic error (zkr_hpcs_mixed_error; the record's share bounded at
- * max_vars, its size unknown to the soundness figure).
+ * hidden output, h, phi, m, the record, in index order): its whole error
+ * (commit phase, batching, joins, queries), the better of UD and JBR
+ * (zkr_hpcs_mixed_fig), the record's size unknown to the soundness figure:
+ * the worst over the sizes <= max_vars the schedule takes.
  */
 double zkr_infer2_mixed_err(const zkr_params *p, const zkr_infer2_red *red_without_record);
 /*

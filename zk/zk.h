@@ -1063,8 +1063,10 @@ zkr_err zkr_hpcs_mixed_ok(const zkr_params *p, const unsigned *totals, size_t k)
  */
 double zkr_hpcs_mixed_error(const zkr_params *p, const unsigned *totals, size_t k);
 /*
- * The mixed opening's figure alone: its query phase at p->queries (with
- * grinding) plus zkr_hpcs_mixed_error. Zero bits when the sizes are refused.
+ * The mixed opening's figure alone: the better of the unique-decoding one
+ * (its query phase at p->queries, with grinding, plus
+ * zkr_hpcs_mixed_error) and the list-decoding one with its joins
+ * (zkr_hpcs_mixed_fig, zk/ldr.h). Zero bits when the sizes are refused.
  */
 zkr_soundness zkr_hpcs_mixed_soundness(const zkr_params *p, const unsigned *totals, size_t k);
 
@@ -1248,7 +1250,9 @@ zkr_err zkr_record_commitment_decode(const zkr_params *p, const uint8_t *in, siz
  * 3: y = W x is a linear claim inside the range proof's batched sumcheck and
  *    the range proof's openings are batched: sections 1 and 13 only.
  */
-#define ZKR_MATMUL2_VERSION 4u /* 4: hiding openings with the byte-optimised fold schedule */
+/* 4: hiding openings with the byte-optimised fold schedule; 5: the factorisation check
+ * of the hiding openings' round messages and zkr_matmul2_params' query count */
+#define ZKR_MATMUL2_VERSION 5u
 /* The |W| bound the range proof establishes (W + 127 in 0..254). */
 #define ZKR_MATMUL2_W_MAX 127
 /* Openings of W's commitment one matmul@2 proof consumes (version 3: the batch). */
@@ -1275,13 +1279,20 @@ void zkr_matmul2_transcript(zkr_transcript *t, const zkr_params *p,
                             const uint8_t statement_id[ZKR_DIGEST_BYTES],
                             const zkr_matmul2_public *pub);
 /*
- * Soundness of a matmul@2 proof (version 3): the random point (lm + lb) of
- * the linear claim, the range proof's algebra and commit phases
- * (zkr_zkrange_alg_error) and the query phases of its two hiding openings
- * (union bound).
+ * Soundness of a matmul@2 proof (version 5) at zkr_matmul2_params' query
+ * count: the random point (lm + lb) of the linear claim, the range proof's
+ * algebra and commit phases (zkr_zkrange_alg_error) and each of its two
+ * hiding openings' figure, the better of UD and JBR (zk/ldr.h; union bound).
  */
 zkr_soundness zkr_matmul2_soundness(const zkr_params *p, uint32_t m, uint32_t k, uint32_t b,
                                     unsigned blind_vars);
+/*
+ * The parameters every opening of a matmul@2 proof of that shape runs at
+ * (version 5): p with queries the smallest count >= zkr_ldr_q_start(p)
+ * (below 2 p->queries) whose figure reaches p->target_bits.
+ */
+void zkr_matmul2_params(const zkr_params *p, uint32_t m, uint32_t k, uint32_t b,
+                        unsigned blind_vars, zkr_params *out);
 /* ================================================================== */
 /* evaluation@1 shared definitions (zk/eval.c)                          */
 /* ================================================================== */
@@ -1535,7 +1546,9 @@ unsigned zkr_eval_open_plan(const zkr_eval_shape *s, const zkr_params *p,
  * 4: hiding openings with the byte-optimised fold schedule; 5: the range
  * proof's claims in the reduction, one C for the three masks (4 openings);
  * 6: the record's claim in the reduction, every polynomial on a suffix of
- * r_A, one mixed-size hiding opening for all of them (2 openings with C's).
+ * r_A, one mixed-size hiding opening for all of them (2 openings with C's),
+ * the verifier's factorisation check of the hiding openings' round
+ * messages, the query count from the better of the UD and JBR figures.
  */
 #define ZKR_INFER2_VERSION 6u
 #define ZKR_KIND_INFERENCE2 6u

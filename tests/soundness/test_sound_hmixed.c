@@ -12,7 +12,13 @@
  *     (ZKR_HM_OFF_JOINMT);
  *  3. alpha's terms omitted by the prover (G without any alpha_i F_i, a
  *     false value claimed): the claim's and the queries' alpha terms
- *     (ZKR_HM_OFF_ALPHA: a verifier that leaves them out accepts it).
+ *     (ZKR_HM_OFF_ALPHA: a verifier that leaves them out accepts it);
+ *  4. one round message shifted off [H24]'s form L(X, z) Lambda(X) (its
+ *     q(0) + q(1) kept), at round 0, at member 1's join round 3 and at
+ *     round 4: the factorisation check (refused with the final equation
+ *     off; accepted with ZKR_HM_OFF_FINAL | ZKR_HM_OFF_FACTOR).
+ * Attack 1's false value is refused by the factorisation check at the join
+ * round as well as by the final equation: its teeth switch both off.
  */
 #include <sodium.h>
 #include <stdlib.h>
@@ -95,24 +101,55 @@ static void both(zkr_tap *t, const zkr_params *p, const char *name,
     zkr_tap_ok(t, teeth == ZKR_OK, "%s: teeth: accepted with the check off (%d)", name, teeth);
 }
 
+/*
+ * Round `round`'s message shifted by 5 (1 - 2X) + 7 X (X - 1) (q(0) + q(1)
+ * kept, the form L(X, z) Lambda(X) broken), honest values: refused; with
+ * the final equation off still refused (the factorisation check alone,
+ * applied after the round's joins); accepted with both off (teeth).
+ */
+static void shifted(zkr_tap *t, const zkr_params *p, unsigned round)
+{
+    zkr_hpcs_mixed_cheat ch = {0, 0, NULL, round, 5, 7};
+    static const unsigned offs[3] = {0, ZKR_HM_OFF_FINAL, ZKR_HM_OFF_FINAL | ZKR_HM_OFF_FACTOR};
+    zkr_err r[3] = {ZKR_ERR_INTERNAL, ZKR_ERR_INTERNAL, ZKR_ERR_INTERNAL};
+    hm_fix x;
+
+    for (int i = 0; i < 3; i++) {
+        if (hm_make(p, &x, hm_n, hm_tot, hm_ext, 3, hm_budget, 1) != ZKR_OK)
+            break;
+        r[i] = attack(p, &x, &ch, x.v, x.v, offs[i]);
+        hm_free(&x);
+    }
+    zkr_tap_ok(t, r[0] == ZKR_ERR_VERIFY && r[1] == ZKR_ERR_VERIFY,
+               "mixed: round %u's message shifted off L Lambda%s: refused (%d), with the final "
+               "equation off too (%d)", round, round == 3 ? " (member 1 joins here)" : "",
+               r[0], r[1]);
+    zkr_tap_ok(t, r[2] == ZKR_OK, "mixed: round %u shifted: teeth: accepted with the final "
+               "equation and the factorisation check off (%d)", round, r[2]);
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
     zkr_params p;
-    zkr_hpcs_mixed_cheat other = {1, 0, NULL}, omit = {2, 1, NULL};
+    zkr_hpcs_mixed_cheat other = {1, 0, NULL, 0, 0, 0}, omit = {2, 1, NULL, 0, 0, 0};
 
     zkr_tap_init(&t, argc, argv);
     if (sodium_init() < 0 || zkr_params_get(ZKR_PARAM_SET_128, &p) != ZKR_OK)
         return 1;
     /* marks "use the fixture's second polynomial" (set per run in both()) */
     other.other = (const zkr_hpcs_poly *)&other;
+    /* the factorisation check refuses a false joining value at its join round too */
     both(&t, &p, "mixed: a joining member's value + 1 (ext, layer 0 step 3)", NULL, 1, 0,
-         ZKR_HM_OFF_FINAL);
+         ZKR_HM_OFF_FINAL | ZKR_HM_OFF_FACTOR);
     both(&t, &p, "mixed: a joining member's value + 1 (base, layer 1 start)", NULL, 2, 0,
-         ZKR_HM_OFF_FINAL);
+         ZKR_HM_OFF_FINAL | ZKR_HM_OFF_FACTOR);
     both(&t, &p, "mixed: a joining member's leaves from another polynomial, its value claimed",
          &other, 1, 1, ZKR_HM_OFF_JOINMT);
     both(&t, &p, "mixed: the alpha terms omitted by the prover, a false value claimed", &omit, 2,
          0, ZKR_HM_OFF_ALPHA);
+    shifted(&t, &p, 0);
+    shifted(&t, &p, 3);
+    shifted(&t, &p, 4);
     return zkr_tap_done(&t);
 }
