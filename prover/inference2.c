@@ -1662,13 +1662,6 @@ static zkr_err zkr_i2_prove(const zkr_params *p, const uint8_t statement_id[ZKR_
         return ZKR_ERR_NOMEM;
     c->p0 = p, c->im = im, c->sh = &im->sh, c->threads = threads ? threads : 1;
     c->public_output = public_output != 0, c->cheat = cheat;
-    {
-        uint32_t od[ZKR_INFER_MAX_LAYERS];
-        for (uint32_t l = 0; l < im->sh.s.n_layers; l++)
-            od[l] = im->sh.s.layer[l].out_dim;
-        zkr_infer2_params(p, &im->mc, im->sh.s.input_dim, od, c->public_output, &c->pq);
-        c->p = &c->pq;
-    }
     zkr_params_digest(p, pd);
     if (!rec->record || rec->record_len != (size_t)im->sh.s.input_dim + 1 || !rec->commitment ||
         !rec->opening) {
@@ -1696,6 +1689,15 @@ static zkr_err zkr_i2_prove(const zkr_params *p, const uint8_t statement_id[ZKR_
     if (r != ZKR_OK) {
         r = zkr_fail(d, r, "prove: the record and its opening do not give its commitment");
         goto out;
+    }
+    {
+        /* version 6: q' from the shapes and the record's size (it joins the mixed opening) */
+        uint32_t od[ZKR_INFER_MAX_LAYERS];
+        for (uint32_t l = 0; l < im->sh.s.n_layers; l++)
+            od[l] = im->sh.s.layer[l].out_dim;
+        zkr_infer2_params(p, &im->mc, im->sh.s.input_dim, od, c->public_output,
+                          zkr_hpcs_poly_total_vars(c->rec), &c->pq);
+        c->p = &c->pq;
     }
     {
         uint8_t other[ZKR_INFER_MAX_RECORD];

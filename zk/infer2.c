@@ -547,7 +547,8 @@ zkr_ext zkr_infer2_red_final(const zkr_infer2_shape *sh, const zkr_infer2_red *r
     return acc;
 }
 
-double zkr_infer2_mixed_err(const zkr_params *p, const zkr_infer2_red *red)
+double zkr_infer2_mixed_err(const zkr_params *p, const zkr_infer2_red *red, unsigned rec_lo,
+                            unsigned rec_hi)
 {
     unsigned totals[ZKR_INFER2_RED_MAX_POLYS];
     double rho = ldexp(1.0, -(int)p->log_blowup), worst = -1.0, e;
@@ -558,11 +559,11 @@ double zkr_infer2_mixed_err(const zkr_params *p, const zkr_infer2_red *red)
         return 1.0;
     memcpy(totals, red->tv, k * sizeof *totals);
     /*
-     * The record (n + e <= max_vars, unknown here) as member k: the worst
-     * figure over its sizes. A size the schedule refuses is refused by
-     * prover and verifier alike.
+     * The record as member k: the worst figure over its sizes rec_lo..rec_hi
+     * (one when the caller knows it). A size the schedule refuses is refused
+     * by prover and verifier alike.
      */
-    for (unsigned rt = 1; rt <= p->max_vars; rt++) {
+    for (unsigned rt = rec_lo; rt <= rec_hi; rt++) {
         totals[k] = rt;
         if (zkr_hpcs_mixed_ok(p, totals, k + 1) != ZKR_OK)
             continue;
@@ -632,7 +633,7 @@ double zkr_infer2_open_err(const zkr_params *p, unsigned total, unsigned k)
 static zkr_soundness zkr_i2_sound_q(const zkr_params *p, unsigned q,
                                     const zkr_infer2_model_commitment *mc, uint32_t input_dim,
                                     const uint32_t *out_dims, int public_output,
-                                    unsigned *n_openings)
+                                    unsigned rec_total, unsigned *n_openings)
 {
     zkr_soundness s = {0, 0, 0};
     zkr_params pq = *p;
@@ -666,14 +667,19 @@ static zkr_soundness zkr_i2_sound_q(const zkr_params *p, unsigned q,
         alg += sh.lm[l]; /* the zero-check point z_l */
     /*
      * version 6: one mixed opening of every reduction polynomial, the
-     * record's included (its size is unknown here: its figure is the worst
-     * over the sizes the schedule takes, and T_A is bounded at max_vars), at
-     * q', its whole figure the better of UD and JBR with its joins
+     * record's included, at q', its whole figure the better of UD and JBR
+     * with its joins. The record's size n_rec + e: rec_total when the
+     * caller knows it, else the worst over every e a record commitment may
+     * carry (T_A bounded with it).
      */
-    ops += zkr_infer2_mixed_err(&pq, &red);
+    {
+        unsigned lo = rec_total ? rec_total : sh.n_rec + 1;
+        unsigned hi = rec_total ? rec_total : p->max_vars;
+        ops += zkr_infer2_mixed_err(&pq, &red, lo, hi);
+        if (red.TA < hi)
+            red.TA = hi;
+    }
     n_q += 1;
-    if (red.TA < p->max_vars)
-        red.TA = p->max_vars;
     /* C's opening (version 5: the range proof opens nothing of its own) */
     n_q += 1;
     lc = zkr_infer2_lc_vars5(sh.N, red.TA, zkr_zkrange_sc_vars(nv));
@@ -708,30 +714,31 @@ static zkr_soundness zkr_i2_sound_q(const zkr_params *p, unsigned q,
 
 /* The smallest count >= zkr_ldr_q_start(p) that reaches the target (capped: the code's limits). */
 static unsigned zkr_i2_queries(const zkr_params *p, const zkr_infer2_model_commitment *mc,
-                               uint32_t input_dim, const uint32_t *out_dims, int public_output)
+                               uint32_t input_dim, const uint32_t *out_dims, int public_output,
+                               unsigned rec_total)
 {
     /* version 6: from the floor either regime needs (JBR may need fewer than p's) */
     unsigned q = zkr_ldr_q_start(p);
 
     while (q < 2 * p->queries &&
-           zkr_i2_sound_q(p, q, mc, input_dim, out_dims, public_output, NULL).provable_bits <
-               (double)p->target_bits)
+           zkr_i2_sound_q(p, q, mc, input_dim, out_dims, public_output, rec_total, NULL)
+                   .provable_bits < (double)p->target_bits)
         q++;
     return q;
 }
 
 void zkr_infer2_params(const zkr_params *p, const zkr_infer2_model_commitment *mc,
                        uint32_t input_dim, const uint32_t *out_dims, int public_output,
-                       zkr_params *out)
+                       unsigned rec_total, zkr_params *out)
 {
     *out = *p;
-    out->queries = zkr_i2_queries(p, mc, input_dim, out_dims, public_output);
+    out->queries = zkr_i2_queries(p, mc, input_dim, out_dims, public_output, rec_total);
 }
 
 zkr_soundness zkr_infer2_soundness(const zkr_params *p, const zkr_infer2_model_commitment *mc,
                                    uint32_t input_dim, const uint32_t *out_dims,
-                                   int public_output, unsigned *n_openings)
+                                   int public_output, unsigned rec_total, unsigned *n_openings)
 {
-    return zkr_i2_sound_q(p, zkr_i2_queries(p, mc, input_dim, out_dims, public_output), mc,
-                          input_dim, out_dims, public_output, n_openings);
+    return zkr_i2_sound_q(p, zkr_i2_queries(p, mc, input_dim, out_dims, public_output, rec_total),
+                          mc, input_dim, out_dims, public_output, rec_total, n_openings);
 }

@@ -253,10 +253,11 @@ double zkr_infer2_open_err(const zkr_params *p, unsigned total, unsigned k);
  * Version 6's mixed opening of every reduction polynomial (W'_l, V, the
  * hidden output, h, phi, m, the record, in index order): its whole error
  * (commit phase, batching, joins, queries), the better of UD and JBR
- * (zkr_hpcs_mixed_fig), the record's size unknown to the soundness figure:
- * the worst over the sizes <= max_vars the schedule takes.
+ * (zkr_hpcs_mixed_fig), the worst over the record's sizes rec_lo..rec_hi
+ * that the schedule takes.
  */
-double zkr_infer2_mixed_err(const zkr_params *p, const zkr_infer2_red *red_without_record);
+double zkr_infer2_mixed_err(const zkr_params *p, const zkr_infer2_red *red_without_record,
+                            unsigned rec_lo, unsigned rec_hi);
 /*
  * The batched openings of the reduction, by total variables descending, at
  * most ZKR_HPCS_MAX_BATCH members each: group g has n_members[g] polynomial
@@ -270,12 +271,13 @@ typedef struct {
 void zkr_infer2_groups_of(const zkr_infer2_red *red, zkr_infer2_groups *g);
 
 /*
- * The parameters of every opening but the record's and the output's
- * (whose commitments were blinded for params' query count): params with
- * the query count raised until zkr_infer2_soundness reaches the target.
+ * The parameters of the openings (version 6: the mixed one, the record's
+ * included, and C's): params with the query count q' searched from
+ * zkr_ldr_q_start until zkr_infer2_soundness (same rec_total: the record
+ * commitment's n + e, 0 for the worst) reaches the target.
  */
 void zkr_infer2_params(const zkr_params *p, const zkr_infer2_model_commitment *mc,
                        uint32_t input_dim, const uint32_t *out_dims, int public_output,
-                       zkr_params *out);
+                       unsigned rec_total, zkr_params *out);
 
 #endif

@@ -1624,11 +1624,14 @@ void zkr_infer2_dataset_commitment(uint64_t n, const uint8_t root[ZKR_DIGEST_BYT
  * Soundness of an inference@2 proof for a model commitment: every opening's
  * query phase (union bound), the commit-phase and algebraic terms (the
  * batched sumcheck, the zero-check points, the batching scalars, the range
- * proof). Filled from the parameters and the shapes; *n_openings (may be
- * NULL) gets the number of hiding openings of one proof.
+ * proof). Filled from the parameters and the shapes; rec_total is the
+ * record commitment's n + e (version 6: the record joins the mixed
+ * opening), 0 for the worst over every e a record commitment may carry;
+ * *n_openings (may be NULL) gets the number of hiding openings of one
+ * proof.
  */
 zkr_soundness zkr_infer2_soundness(const zkr_params *p, const zkr_infer2_model_commitment *mc,
                                    uint32_t input_dim, const uint32_t *out_dims,
-                                   int public_output, unsigned *n_openings);
+                                   int public_output, unsigned rec_total, unsigned *n_openings);
 
 #endif

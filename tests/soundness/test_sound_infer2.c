@@ -20,6 +20,7 @@
  */
 #include "prover/model_range.h"
 #include "tests/zk/infer2_fixture.h"
+#include "zk/infer2_int.h"
 
 static zkr_err cheat_red(i2case *c, unsigned forge, unsigned reduce, const zkr_buf *stmt_out,
                          zkr_buf *pf, zkr_diag *dv)
@@ -486,16 +487,40 @@ int main(int argc, char **argv)
         zkr_infer2_model_commitment mc;
         zkr_soundness s;
         int ok = zkr_infer2_mc_decode(&c.p, c.mc.p, c.mc.len, &mc) == ZKR_OK;
-        s = zkr_infer2_soundness(&c.p, &mc, 4, c.dims + 1, 1, &n_open);
+        s = zkr_infer2_soundness(&c.p, &mc, 4, c.dims + 1, 1, 0, &n_open);
         zkr_tap_diag("inference@2 soundness (4-8-4-2, public output): %.2f provable bits, "
                      "%.1f conjectured, %u hiding openings", s.provable_bits, s.conjectured_bits,
                      n_open);
         ok &= s.provable_bits >= 128.0;
-        s = zkr_infer2_soundness(&c.p, &mc, 4, c.dims + 1, 0, &n_open);
+        s = zkr_infer2_soundness(&c.p, &mc, 4, c.dims + 1, 0, 0, &n_open);
         zkr_tap_diag("inference@2 soundness (4-8-4-2, hidden output): %.2f provable bits, "
                      "%.1f conjectured, %u hiding openings", s.provable_bits, s.conjectured_bits,
                      n_open);
         zkr_tap_ok(&t, ok && s.provable_bits >= 128.0, "soundness >= 128 provable bits");
+        {
+            /*
+             * Version 6: the record joins the mixed opening, so q' follows its
+             * size n + e (e chosen by whoever committed the record): every e a
+             * record commitment may carry must leave >= 128 provable bits at the
+             * q' prover and verifier derive for it; 0 (unknown) is the worst.
+             */
+            unsigned n_rec = zkr_log2_ceil(4 + 1), qlo = ~0u, qhi = 0;
+            double worst = 1e9;
+            zkr_params pq;
+            for (unsigned rt = n_rec + 1; rt <= c.p.max_vars && ok; rt++)
+                for (int po = 0; po <= 1; po++) {
+                    s = zkr_infer2_soundness(&c.p, &mc, 4, c.dims + 1, po, rt, NULL);
+                    zkr_infer2_params(&c.p, &mc, 4, c.dims + 1, po, rt, &pq);
+                    worst = s.provable_bits < worst ? s.provable_bits : worst;
+                    qlo = pq.queries < qlo ? pq.queries : qlo;
+                    qhi = pq.queries > qhi ? pq.queries : qhi;
+                }
+            zkr_infer2_params(&c.p, &mc, 4, c.dims + 1, 1, 0, &pq);
+            zkr_tap_ok(&t, ok && worst >= 128.0 && qhi <= pq.queries,
+                       "every record size n + e = %u..%u: >= 128 provable bits (worst %.2f) at its "
+                       "q' (%u..%u; the worst-case figure's %u)", n_rec + 1, c.p.max_vars, worst,
+                       qlo, qhi, pq.queries);
+        }
         /*
          * Adversary: the query count is derived from the registered commitment's
          * blinding sizes and capped at twice the parameter set's, and the
@@ -512,7 +537,7 @@ int main(int argc, char **argv)
                                                                       : ZKR_HPCS_MAX_BLIND_VARS;
             }
             for (int po = 0; po <= 1; po++) {
-                s = zkr_infer2_soundness(&c.p, &wide, 4, c.dims + 1, po, &n_open);
+                s = zkr_infer2_soundness(&c.p, &wide, 4, c.dims + 1, po, 0, &n_open);
                 if (s.provable_bits < worst)
                     worst = s.provable_bits;
             }
@@ -537,7 +562,7 @@ int main(int argc, char **argv)
                                                   ? room : ZKR_HPCS_MAX_BLIND_VARS;
                     }
                     for (int po = 0; po <= 1; po++) {
-                        s = zkr_infer2_soundness(&c.p, &big, shp[k][0], shp[k] + 1, po, &n_open);
+                        s = zkr_infer2_soundness(&c.p, &big, shp[k][0], shp[k] + 1, po, 0, &n_open);
                         if (s.provable_bits < w2)
                             w2 = s.provable_bits;
                     }

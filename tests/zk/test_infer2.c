@@ -242,7 +242,7 @@ int main(int argc, char **argv)
         zkr_infer2_model_commitment mc;
         zkr_soundness s;
         int ok = zkr_infer2_mc_decode(&c.p, c.mc.p, c.mc.len, &mc) == ZKR_OK;
-        s = zkr_infer2_soundness(&c.p, &mc, c.dims[0], c.dims + 1, 0, &n_open);
+        s = zkr_infer2_soundness(&c.p, &mc, c.dims[0], c.dims + 1, 0, 0, &n_open);
         zkr_tap_diag("soundness: %.2f provable bits, %.1f conjectured, %u openings",
                      s.provable_bits, s.conjectured_bits, n_open);
         zkr_tap_ok(&t, ok && s.provable_bits >= 128.0, "soundness >= 128 bits (%.2f)",
