@@ -21,6 +21,7 @@
 #include "prover/model_range.h"
 #include "tests/zk/infer2_fixture.h"
 #include "zk/infer2_int.h"
+#include "zk/ldr.h"
 
 static zkr_err cheat_red(i2case *c, unsigned forge, unsigned reduce, const zkr_buf *stmt_out,
                          zkr_buf *pf, zkr_diag *dv)
@@ -516,6 +517,23 @@ int main(int argc, char **argv)
                     qhi = pq.queries > qhi ? pq.queries : qhi;
                 }
             zkr_infer2_params(&c.p, &mc, 4, c.dims + 1, 1, 0, &pq);
+            {
+                /*
+                 * The record's owner blinded it for the set's q: at any q' from
+                 * the JBR floor up to it, one opening reads no more positions
+                 * (the prover's budget check then always passes).
+                 */
+                unsigned grow = 0;
+                zkr_params pl = c.p;
+                for (unsigned tt = 10; tt <= c.p.max_vars; tt++)
+                    for (pl.queries = zkr_ldr_q_start(&c.p); pl.queries <= c.p.queries;
+                         pl.queries++)
+                        grow += zkr_hpcs_positions_per_open(&pl, tt) >
+                                zkr_hpcs_positions_per_open(&c.p, tt);
+                zkr_tap_ok(&t, grow == 0 && qhi <= c.p.queries,
+                           "q' <= the set's %u for every record size, and positions per opening "
+                           "never grow below it (%u sizes/counts grow)", c.p.queries, grow);
+            }
             zkr_tap_ok(&t, ok && worst >= 128.0 && qhi <= pq.queries,
                        "every record size n + e = %u..%u: >= 128 provable bits (worst %.2f) at its "
                        "q' (%u..%u; the worst-case figure's %u)", n_rec + 1, c.p.max_vars, worst,
