@@ -64,6 +64,11 @@ void zkr_hpcs_poly_root(const zkr_hpcs_poly *poly, uint8_t root[ZKR_DIGEST_BYTES
     zkr_mtree_root(&poly->tree, root);
 }
 
+uint32_t zkr_hpcs_budget_total(const zkr_hpcs_poly *f)
+{
+    return f->budget;
+}
+
 uint32_t zkr_hpcs_budget_left(const zkr_hpcs_poly *f)
 {
     return f->budget > f->used ? f->budget - f->used : 0;
@@ -447,6 +452,18 @@ zkr_err zkr_prover_hmask(const zkr_params *p, unsigned total_vars, zkr_zkrng *rn
 
 /* ---------------- opening ---------------- */
 
+/*
+ * A member of a mixed opening that joins the fold (zkr_prover_hopen_mixed):
+ * alpha f is added to G at the start of round `round`, inside layer
+ * `layer` at step `step`; arity is f's layer-0 leaf size (log). omit: a
+ * test cheat's join without the term.
+ */
+typedef struct {
+    const zkr_hpcs_poly *f;
+    unsigned round, layer, step, arity;
+    int omit;
+} zkr_h_join;
+
 typedef struct {
     const zkr_params *p;
     const zkr_pcs_layout *l;
@@ -460,6 +477,9 @@ typedef struct {
     zkr_mtree layer_tree[32];
     zkr_buf head;               /* round messages */
     zkr_buf roots;
+    const zkr_h_join *joins;    /* a mixed opening's joining members (else none) */
+    size_t n_joins;
+    const zkr_hpcs_batch_cheat *ch; /* tests only; NULL when honest */
 } zkr_hopen_ctx;
 
 /* The round's two sums over pairs, per worker (exact field sums: any split gives the same). */
@@ -589,6 +609,34 @@ static zkr_err zkr_h_commit_layer(zkr_hopen_ctx *c, zkr_transcript *t, unsigned 
     return zkr_buf_append(&c->roots, root, ZKR_DIGEST_BYTES);
 }
 
+/*
+ * A mixed opening's joins at round `round` (members in index order): alpha
+ * drawn (`bf-join`), G += alpha f over f's 2^T_i evaluations and
+ * coefficients (f reads the last T_i variables: G's remaining ones).
+ */
+static void zkr_h_join_round(zkr_hopen_ctx *c, zkr_transcript *t, unsigned round)
+{
+    for (size_t i = 0; i < c->n_joins; i++) {
+        const zkr_hpcs_poly *f = c->joins[i].f;
+        size_t len = (size_t)1 << f->total;
+        zkr_ext alpha;
+        if (c->joins[i].round != round)
+            continue;
+        alpha = zkr_ts_challenge_ext(t, "bf-join");
+        if (c->joins[i].omit)
+            continue;
+        for (size_t x = 0; x < len; x++) {
+            if (f->ext) {
+                c->g[x] = zkr_ext_add(c->g[x], zkr_ext_mul(alpha, f->eve[x]));
+                c->coef[x] = zkr_ext_add(c->coef[x], zkr_ext_mul(alpha, f->ce[x]));
+            } else {
+                c->g[x] = zkr_ext_add(c->g[x], zkr_ext_mul_base(alpha, f->evb[x]));
+                c->coef[x] = zkr_ext_add(c->coef[x], zkr_ext_mul_base(alpha, f->cb[x]));
+            }
+        }
+    }
+}
+
 static zkr_err zkr_h_fold_phase(zkr_hopen_ctx *c, zkr_transcript *t, const zkr_ext *zf,
                                 zkr_ext value)
 {
@@ -600,8 +648,17 @@ static zkr_err zkr_h_fold_phase(zkr_hopen_ctx *c, zkr_transcript *t, const zkr_e
     zkr_ts_absorb_ext(t, "bf-claim", &value, 1);
     for (unsigned layer = 0; layer < l->n_layers; layer++) {
         for (unsigned j = 0; j < l->folds[layer]; j++, round++) {
+            if (c->n_joins)
+                zkr_h_join_round(c, t, round);
             if ((r = zkr_h_round(c, zf, round, cfac, msg)) != ZKR_OK)
                 return r;
+            if (c->ch && (c->ch->shift_c || c->ch->shift_d) && c->ch->shift_round == round) {
+                /* q + c (1 - 2X) + d X (X - 1): the same q(0) + q(1), off the form L Lambda */
+                msg[0].c[0] = zkr_gl_add(msg[0].c[0], c->ch->shift_c);
+                msg[1].c[0] = zkr_gl_add(msg[1].c[0], zkr_gl_sub(zkr_gl_add(c->ch->shift_d,
+                                                                              c->ch->shift_d),
+                                                                   zkr_gl_mul(3, c->ch->shift_c)));
+            }
             zkr_ts_absorb_ext(t, "sc-round", msg, 2);
             rr = zkr_ts_challenge_ext(t, "sc-challenge");
             if ((r = zkr_enc_exts(&c->head, msg, 2)) != ZKR_OK)
@@ -647,6 +704,31 @@ out:
     return r;
 }
 
+/*
+ * A mixed opening's members joining in layer `layer` (index order): each
+ * opens its own layer-0 tree at the leaves holding the values a query folds
+ * from its join step on (leaf L of the layer: (L << (a - step)) >> arity).
+ */
+static zkr_err zkr_h_open_joins(const zkr_hopen_ctx *c, unsigned layer, const uint64_t *leaf,
+                                uint64_t *u, zkr_buf *out)
+{
+    unsigned q = c->p->queries, a = c->l->folds[layer];
+
+    for (size_t i = 0; i < c->n_joins; i++) {
+        const zkr_h_join *j = &c->joins[i];
+        size_t nu;
+        zkr_err r;
+        if (j->layer != layer)
+            continue;
+        for (unsigned s = 0; s < q; s++)
+            u[s] = (leaf[s] << (a - j->step)) >> j->arity;
+        nu = zkr_idx_sort_unique(u, q);
+        if ((r = zkr_h_open_tree(out, &j->f->tree, j->f->cw, u, nu)) != ZKR_OK)
+            return r;
+    }
+    return ZKR_OK;
+}
+
 /* Layer 0 opens trees[0..n_trees-1] (the F's, then the mask) at the same leaves. */
 static zkr_err zkr_h_queries(zkr_hopen_ctx *c, zkr_transcript *t,
                              const zkr_hpcs_poly *const *trees, size_t n_trees, zkr_buf *out)
@@ -677,6 +759,8 @@ static zkr_err zkr_h_queries(zkr_hopen_ctx *c, zkr_transcript *t,
                                         nu)) != ZKR_OK) {
             goto out;
         }
+        if (c->n_joins && (r = zkr_h_open_joins(c, layer, leaf, u, out)) != ZKR_OK)
+            goto out;
     }
     r = ZKR_OK;
 out:
@@ -741,9 +825,11 @@ static void zkr_h_combine(zkr_ext *g, zkr_ext *coef, const zkr_hpcs_poly *z, zkr
  * both folded in place; the caller wipes them) at the full point zf, the
  * claim `value` absorbed first; layer 0 opens trees[0..n_trees-1].
  */
-static zkr_err zkr_hopen_core(const zkr_params *p, zkr_transcript *t, unsigned total, int plain,
+static zkr_err zkr_hopen_core(const zkr_params *p, zkr_transcript *t, unsigned total,
+                              const zkr_hpcs_batch_cheat *ch,
                               zkr_ext *g, zkr_ext *coef, const zkr_ext *zf, zkr_ext value,
-                              const zkr_hpcs_poly *const *trees, size_t n_trees, zkr_zkrng *rng,
+                              const zkr_hpcs_poly *const *trees, size_t n_trees,
+                              const zkr_h_join *joins, size_t n_joins, zkr_zkrng *rng,
                               unsigned threads, zkr_hpcs_pool *pool, zkr_buf *out)
 {
     zkr_hopen_ctx c;
@@ -755,15 +841,18 @@ static zkr_err zkr_hopen_core(const zkr_params *p, zkr_transcript *t, unsigned t
     memset(&c, 0, sizeof c);
     /* The opening's own schedule (its query count): layer 0 is the committed tree's.
      * plain (a test cheat only): the previous version's schedule. */
-    if (plain)
+    if (ch && ch->plain_layout)
         zkr_pcs_layout_of(p, total, &hl);
     else
         zkr_hpcs_layout_of(p, total, &hl);
     c.p = p;
     c.l = l;
+    c.ch = ch;
     c.threads = threads;
     c.rng = rng;
     c.pool = pool;
+    c.joins = joins;
+    c.n_joins = n_joins;
     c.g = c.gb[0] = g;
     c.coef = c.cb[0] = coef;
     if (threads > 1) {
@@ -851,8 +940,8 @@ static zkr_err zkr_hopen_run(const zkr_params *p, zkr_transcript *t, zkr_hpcs_po
         zkr_ts_absorb_ext(t, "hpcs-point-full", zf, f->total);
     else
         zkr_ts_absorb_ext(t, "hpcs-point", z, f->n_vars);
-    r = zkr_hopen_core(p, t, f->total, 0, g, coef, zf, value, trees, 2, rng, threads, f->pool,
-                       out);
+    r = zkr_hopen_core(p, t, f->total, NULL, g, coef, zf, value, trees, 2, NULL, 0, rng, threads,
+                       f->pool, out);
 out:
     zkr_hpcs_pool_put(f->pool, g, len * sizeof *g, 1);
     zkr_hpcs_pool_put(f->pool, coef, len * sizeof *coef, 1);
@@ -1035,8 +1124,8 @@ static zkr_err zkr_hopen_batch_run(const zkr_params *p, zkr_transcript *t, zkr_h
     }
     zkr_h_combine(g, cf, mask2 ? mask2 : mask, coef[k], (const zkr_hpcs_poly *const *)f, coef, k,
                   len, threads);
-    r = zkr_hopen_core(p, t, f[0]->total, ch && ch->plain_layout, g, cf, zfull, value, trees,
-                       k + 1, rng, threads, pool, out);
+    r = zkr_hopen_core(p, t, f[0]->total, ch, g, cf, zfull, value, trees, k + 1, NULL, 0, rng,
+                       threads, pool, out);
 out:
     zkr_hpcs_pool_put(pool, g, len * sizeof *g, 1);
     zkr_hpcs_pool_put(pool, cf, len * sizeof *cf, 1);
@@ -1051,6 +1140,134 @@ zkr_err zkr_prover_hopen_batch(const zkr_params *p, zkr_transcript *t, zkr_hpcs_
 {
     return zkr_hopen_batch_run(p, t, f, k, zfull, values, NULL, rng, threads, out);
 }
+
+/* Plan, size, budget and reveal checks of a mixed opening; counts one opening (and reveal) each. */
+static zkr_err zkr_h_mixed_gate(const zkr_params *p, zkr_hpcs_poly *const *f, size_t k,
+                                const zkr_ext *z, zkr_hpcs_mixed_plan *pl)
+{
+    unsigned totals[ZKR_HPCS_MAX_MIXED];
+
+    if (k == 0 || k > ZKR_HPCS_MAX_MIXED)
+        return ZKR_ERR_USAGE;
+    for (size_t i = 0; i < k; i++) {
+        if (f[i]->n_vars >= f[i]->total || f[i]->used >= f[i]->budget)
+            return ZKR_ERR_USAGE;
+        for (size_t j = 0; j < i; j++)
+            if (f[j] == f[i])
+                return ZKR_ERR_USAGE; /* one opening of a polynomial per batch */
+        totals[i] = f[i]->total;
+    }
+    if (zkr_hpcs_mixed_plan_of(p, totals, k, pl) != ZKR_OK)
+        return ZKR_ERR_USAGE;
+    for (size_t i = 0; i < k; i++) {
+        /* member i's own point: the last T_i coordinates of z */
+        zkr_err r = zkr_h_reveal_gate(f[i], z + pl->d[i]);
+        if (r != ZKR_OK)
+            return r;
+        f[i]->used++;
+    }
+    return ZKR_OK;
+}
+
+/*
+ * The mixed opening; ch (test builds' cheats, NULL when honest) leaves the
+ * joining members' alpha terms out of G, or folds and opens another
+ * polynomial in one's place, or shifts one round message.
+ */
+static zkr_err zkr_hopen_mixed_run(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *const *f,
+                                   size_t k, const zkr_ext *z, const zkr_ext *values,
+                                   const zkr_hpcs_mixed_cheat *ch, zkr_zkrng *rng,
+                                   unsigned threads, zkr_buf *out)
+{
+    const zkr_hpcs_poly *trees[ZKR_HPCS_MAX_MIXED + 1], *full[ZKR_HPCS_MAX_MIXED];
+    uint8_t roots[ZKR_HPCS_MAX_MIXED][ZKR_DIGEST_BYTES], mroot[ZKR_DIGEST_BYTES];
+    unsigned nv[ZKR_HPCS_MAX_MIXED], bv[ZKR_HPCS_MAX_MIXED], ext[ZKR_HPCS_MAX_MIXED];
+    zkr_h_join joins[ZKR_HPCS_MAX_MIXED];
+    zkr_hpcs_batch_cheat bc; /* the round-message shift only */
+    zkr_hpcs_mixed_plan pl;
+    zkr_hpcs_poly *mask = NULL;
+    zkr_ext coef[ZKR_HPCS_MAX_MIXED + 1], b, value = zkr_ext_from(0), *g = NULL, *cf = NULL;
+    size_t len = 0, nf = 0, nj = 0;
+    zkr_err r;
+
+    memset(&bc, 0, sizeof bc);
+    if ((r = zkr_h_mixed_gate(p, f, k, z, &pl)) != ZKR_OK)
+        return r;
+    for (size_t i = 0; i < k; i++) {
+        zkr_mtree_root(&f[i]->tree, roots[i]);
+        nv[i] = f[i]->n_vars;
+        bv[i] = f[i]->total - f[i]->n_vars;
+        ext[i] = f[i]->ext ? 1 : 0;
+        if (pl.d[i] == 0) {
+            trees[nf] = f[i];
+            full[nf++] = f[i];
+            continue;
+        }
+        joins[nj].f = ch && ch->member == i && ch->other ? ch->other : f[i];
+        joins[nj].round = pl.d[i];
+        joins[nj].layer = pl.layer[i];
+        joins[nj].step = pl.step[i];
+        joins[nj].arity = pl.arity[i];
+        joins[nj].omit = ch && ch->omit_alpha;
+        if (joins[nj].f->total != f[i]->total || joins[nj].f->ext != f[i]->ext)
+            return ZKR_ERR_USAGE;
+        nj++;
+    }
+    /* The mask (of the largest size) is fixed before any challenge that combines it. */
+    if ((r = zkr_prover_hmask(p, pl.total, rng, threads, &mask, mroot)) != ZKR_OK ||
+        (r = zkr_h_mask_eval(mask, z, threads, &b)) != ZKR_OK)
+        goto out;
+    trees[nf] = mask;
+    zkr_hpcs_mixed_absorb(t, k, (const uint8_t(*)[ZKR_DIGEST_BYTES])roots, nv, bv, ext, z,
+                          pl.total, values, mroot, b);
+    zkr_ts_challenge_exts(t, "hm-beta", coef, nf);
+    coef[nf] = zkr_ts_challenge_ext(t, "hm-rho");
+    for (size_t i = 0, j = 0; i < k; i++)
+        if (pl.d[i] == 0)
+            value = zkr_ext_add(value, zkr_ext_mul(coef[j++], values[i]));
+    value = zkr_ext_add(value, zkr_ext_mul(coef[nf], b));
+    if ((r = zkr_buf_append(out, mroot, ZKR_DIGEST_BYTES)) != ZKR_OK ||
+        (r = zkr_enc_ext(out, b)) != ZKR_OK)
+        goto out;
+    len = (size_t)1 << pl.total;
+    /* every entry is written by zkr_h_combine: no zero fill */
+    g = malloc(len * sizeof *g);
+    cf = malloc(len * sizeof *cf);
+    if (!g || !cf) {
+        r = ZKR_ERR_NOMEM;
+        goto out;
+    }
+    zkr_h_combine(g, cf, mask, coef[nf], full, coef, nf, len, threads);
+    if (ch && (ch->shift_c || ch->shift_d)) {
+        bc.shift_round = ch->shift_round;
+        bc.shift_c = ch->shift_c;
+        bc.shift_d = ch->shift_d;
+    }
+    r = zkr_hopen_core(p, t, pl.total, ch && (ch->shift_c || ch->shift_d) ? &bc : NULL, g, cf, z,
+                       value, trees, nf + 1, joins, nj, rng, threads, NULL, out);
+out:
+    zkr_hpcs_pool_put(NULL, g, len * sizeof *g, 1);
+    zkr_hpcs_pool_put(NULL, cf, len * sizeof *cf, 1);
+    zkr_hpcs_poly_free(mask);
+    return r;
+}
+
+zkr_err zkr_prover_hopen_mixed(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *const *f,
+                               size_t k, const zkr_ext *z, const zkr_ext *values,
+                               zkr_zkrng *rng, unsigned threads, zkr_buf *out)
+{
+    return zkr_hopen_mixed_run(p, t, f, k, z, values, NULL, rng, threads, out);
+}
+
+#if ZKR_TEST_BUILD
+zkr_err zkr_prover_hopen_mixed_cheat(const zkr_params *p, zkr_transcript *t,
+                                     zkr_hpcs_poly *const *f, size_t k, const zkr_ext *z,
+                                     const zkr_ext *values, const zkr_hpcs_mixed_cheat *ch,
+                                     zkr_zkrng *rng, zkr_buf *out)
+{
+    return zkr_hopen_mixed_run(p, t, f, k, z, values, ch, rng, 1, out);
+}
+#endif
 
 #if ZKR_TEST_BUILD
 zkr_err zkr_prover_hopen_batch_cheat(const zkr_params *p, zkr_transcript *t,

@@ -1163,37 +1163,13 @@ static zkr_err zkr_i2_values(zkr_i2_ctx *c)
     return zkr_enc_ext(&c->sec[3], g);
 }
 
-/* One revealed value bound to its commitment: mask Z, b = Z(point), F + rho Z opened. */
-static zkr_err zkr_i2_open_one(zkr_i2_ctx *c, zkr_hpcs_poly *f, const zkr_ext *zf, zkr_ext v)
-{
-    zkr_hpcs_poly *mask = NULL;
-    uint8_t root[ZKR_DIGEST_BYTES];
-    unsigned total = zkr_hpcs_poly_total_vars(f);
-    zkr_buf *sec = &c->sec[4];
-    zkr_ext b, rho;
-    zkr_err r;
-
-    if ((r = zkr_prover_hmask(c->p0, total, &c->rng, c->threads, &mask, root)) != ZKR_OK)
-        return r;
-    if ((r = zkr_i2_eval_at(mask, zf, &b)) == ZKR_OK) {
-        zkr_ts_absorb(&c->t, "inf2-mask-root", root, ZKR_DIGEST_BYTES);
-        zkr_ts_absorb_ext(&c->t, "inf2-mask-val", &b, 1);
-        rho = zkr_ts_challenge_ext(&c->t, "inf2-open-rho");
-        if ((r = zkr_buf_append(sec, root, ZKR_DIGEST_BYTES)) == ZKR_OK &&
-            (r = zkr_enc_ext(sec, b)) == ZKR_OK)
-            r = zkr_prover_hopen_at(c->p0, &c->t, f, mask, rho, zf,
-                                    zkr_ext_add(v, zkr_ext_mul(rho, b)), &c->rng, c->threads,
-                                    sec);
-    }
-    zkr_hpcs_poly_free(mask);
-    return r;
-}
-
 /* Polynomial i of the claim reduction: W'_i (i < L), V, the hidden output, h, phi, m. */
 static zkr_hpcs_poly *zkr_i2_red_poly(zkr_i2_ctx *c, unsigned i)
 {
     zkr_hpcs_poly *zr[3] = {c->zr.h, c->zr.ph, c->zr.m};
 
+    if (c->red.rec_poly && i == c->red.rec_poly)
+        return c->rec;
     if (i >= c->red.zr_poly && c->red.zr_poly)
         return zr[i - c->red.zr_poly];
     return i < c->sh->s.n_layers ? c->im->w[i] : i == c->sh->s.n_layers ? c->v : c->out;
@@ -1234,8 +1210,27 @@ static zkr_err zkr_i2_red_tables(zkr_i2_ctx *c, unsigned i, const zkr_ext *beta,
 static void zkr_i2_red_round(const zkr_infer2_red *red, unsigned i, unsigned t, const zkr_ext *E,
                              const zkr_ext *P, zkr_ext *h)
 {
-    zkr_ext s0 = zkr_ext_from(0), s1 = s0, s2 = s0;
+    zkr_ext s0 = zkr_ext_from(0), s1 = s0, s2 = s0, sc = zkr_ext_from(1);
+    unsigned d = red->TA - red->tv[i];
 
+    if (red->suffix && d > 0) {
+        /* version 6: on the last tv[i] variables; constant in the first d */
+        zkr_gl inv2 = zkr_gl_inv(2);
+        if (t < d) {
+            /* 2^-(t+1) S_i, S_i = sum E_i F_i over its whole table (still unfolded) */
+            zkr_ext v = zkr_ext_from(0);
+            for (size_t y = 0; y < ((size_t)1 << red->tv[i]); y++)
+                v = zkr_ext_add(v, zkr_ext_mul(E[y], P[y]));
+            for (unsigned k = 0; k <= t; k++)
+                v = zkr_ext_mul_base(v, inv2);
+            for (unsigned x = 0; x <= I2_D; x++)
+                h[x] = zkr_ext_add(h[x], v);
+            return;
+        }
+        for (unsigned k = 0; k < d; k++)
+            sc = zkr_ext_mul_base(sc, inv2);
+        t -= d; /* its own round, scaled by 2^-d */
+    }
     if (t >= red->tv[i]) {
         /* past its variables: E_i(rA) F_i(rA) 2^-(T_A - T_i) on each of 2^(T_A - 1 - t) points */
         zkr_ext v = zkr_ext_mul(E[0], P[0]);
@@ -1255,8 +1250,8 @@ static void zkr_i2_red_round(const zkr_infer2_red *red, unsigned i, unsigned t, 
     }
     for (unsigned x = 0; x <= I2_D; x++) {
         zkr_ext X = zkr_ext_from(x);
-        h[x] = zkr_ext_add(h[x], zkr_ext_add(s0, zkr_ext_mul(X, zkr_ext_add(s1,
-                                                                          zkr_ext_mul(X, s2)))));
+        h[x] = zkr_ext_add(h[x], zkr_ext_mul(sc, zkr_ext_add(s0, zkr_ext_mul(X, zkr_ext_add(s1,
+                                                                          zkr_ext_mul(X, s2))))));
     }
 }
 
@@ -1293,12 +1288,15 @@ zkr_err zkr_prover_infer2_red_rounds(zkr_transcript *t, const zkr_infer2_red *re
         rA[k] = zkr_ts_challenge_ext(t, "sc-challenge");
         if ((r = zkr_enc_exts(out, msg, I2_D)) != ZKR_OK)
             return r;
-        for (unsigned i = 0; i < red->n_polys; i++)
-            if (k < red->tv[i]) {
-                size_t half = (size_t)1 << (red->tv[i] - k - 1);
+        for (unsigned i = 0; i < red->n_polys; i++) {
+            /* version 6: polynomial i's own rounds start at TA - tv[i] */
+            unsigned d = red->suffix ? red->TA - red->tv[i] : 0;
+            if (k >= d && k - d < red->tv[i]) {
+                size_t half = (size_t)1 << (red->tv[i] - (k - d) - 1);
                 zkr_i2_red_fix(E[i], half, rA[k]);
                 zkr_i2_red_fix(P[i], half, rA[k]);
             }
+        }
         prefix = zkr_ext_add(prefix, zkr_infer2_gi(ga, k, rA[k]));
     }
     for (unsigned i = 0; i < red->n_polys; i++)
@@ -1344,7 +1342,8 @@ static zkr_err zkr_i2_red_sumcheck(zkr_i2_ctx *c, zkr_ext **E, zkr_ext **P, zkr_
  */
 static zkr_err zkr_i2_red_open(zkr_i2_ctx *c, const zkr_ext *u)
 {
-    zkr_infer2_groups g;
+    zkr_hpcs_poly *f[ZKR_HPCS_MAX_MIXED];
+    zkr_ext v[ZKR_HPCS_MAX_MIXED];
     zkr_err r;
 
     for (uint32_t l = 0; l < c->sh->s.n_layers; l++)
@@ -1358,35 +1357,44 @@ static zkr_err zkr_i2_red_open(zkr_i2_ctx *c, const zkr_ext *u)
             (r = zkr_hpcs_charge(c->out, 0, 1, 1)) != ZKR_OK)
             return ZKR_ERR_USAGE;
     }
-    zkr_infer2_groups_of(&c->red, &g);
-    for (unsigned k = 0; k < g.n_groups; k++) {
-        zkr_hpcs_poly *f[ZKR_HPCS_MAX_BATCH];
-        zkr_ext v[ZKR_HPCS_MAX_BATCH];
-        for (unsigned m = 0; m < g.n_members[k]; m++) {
-            f[m] = zkr_i2_red_poly(c, g.members[k][m]);
-            v[m] = u[g.members[k][m]];
-#if ZKR_TEST_BUILD
-            if (c->cheat && c->cheat->reduce == 2 && g.members[k][m] == 0)
-                v[m] = zkr_ext_add(v[m], zkr_ext_from(1));
-#endif
-        }
-        if ((r = zkr_prover_hopen_batch(c->p, &c->t, f, g.n_members[k], c->rA, v, &c->rng,
-                                        c->threads, &c->sec[4])) != ZKR_OK)
-            return r;
+    {
+        /*
+         * Version 6: the record is opened here, at q' (its owner blinded it
+         * for `budget` proofs at the parameter set's q): its random part must
+         * cover budget (q' 2^a + 2) per proof, S^ and u_rec its two values.
+         */
+        unsigned n = zkr_hpcs_poly_n_vars(c->rec), t = zkr_hpcs_poly_total_vars(c->rec);
+        unsigned __int128 rnd = (((unsigned __int128)1 << (t - n)) - 1) << n;
+        if (rnd < (unsigned __int128)zkr_hpcs_budget_total(c->rec) *
+                      (zkr_hpcs_positions_per_open(c->p, t) + 2) ||
+            (r = zkr_hpcs_charge(c->rec, 0, 1, 1)) != ZKR_OK)
+            return ZKR_ERR_USAGE;
     }
-    return ZKR_OK;
+    if (c->red.n_polys > ZKR_HPCS_MAX_MIXED)
+        return ZKR_ERR_TOO_LARGE;
+    for (unsigned i = 0; i < c->red.n_polys; i++) {
+        f[i] = zkr_i2_red_poly(c, i);
+        v[i] = u[i];
+#if ZKR_TEST_BUILD
+        if (c->cheat && ((c->cheat->reduce == 2 && i == 0) ||
+                         (c->cheat->reduce == 5 && i == c->red.rec_poly)))
+            v[i] = zkr_ext_add(v[i], zkr_ext_from(1));
+#endif
+    }
+    /* every u_i is F_i at the last T_i coordinates of r_A: one mixed opening */
+    return zkr_prover_hopen_mixed(c->p, &c->t, f, c->red.n_polys, c->rA, v, &c->rng, c->threads,
+                                  &c->sec[4]);
 }
 
 /*
- * Section 28 (version 2): the claim reduction of W' and V to r_A, their
- * batched openings, then the record's and a hidden output's own openings.
+ * Section 28 (version 6): the claim reduction of W', V, the output, h, phi,
+ * m and the record to r_A, then their one mixed hiding opening.
  */
 static zkr_err zkr_i2_openings(zkr_i2_ctx *c)
 {
     const zkr_infer2_shape *sh = c->sh;
     const zkr_infer2_red *red = &c->red;
     zkr_ext beta[ZKR_INFER2_RED_MAX_CLAIMS], u[ZKR_INFER2_RED_MAX_POLYS];
-    zkr_ext zf[ZKR_INFER_MAX_PT + ZKR_HPCS_MAX_BLIND_VARS + 8];
     zkr_ext *E[ZKR_INFER2_RED_MAX_POLYS] = {0}, *P[ZKR_INFER2_RED_MAX_POLYS] = {0};
     zkr_err r = ZKR_OK;
 
@@ -1402,10 +1410,9 @@ static zkr_err zkr_i2_openings(zkr_i2_ctx *c)
         zkr_i2_wipe_free(E[i], E[i] ? len * sizeof(zkr_ext) : 0);
         zkr_i2_wipe_free(P[i], P[i] ? len * sizeof(zkr_ext) : 0);
     }
-    if (r != ZKR_OK || (r = zkr_i2_red_open(c, u)) != ZKR_OK)
+    if (r != ZKR_OK)
         return r;
-    zkr_infer2_point(sh, 0, ZKR_I2_S, c->r, NULL, zkr_hpcs_poly_total_vars(c->rec), zf);
-    return zkr_i2_open_one(c, c->rec, zf, c->vals[0][ZKR_I2_S]);
+    return zkr_i2_red_open(c, u);
 }
 
 /* g(r) = <C, Lambda(r)>: the masked linear sumcheck and C's opening (prover/zk_range.c's). */
@@ -1482,6 +1489,8 @@ static zkr_err zkr_i2_commit_v_c(zkr_i2_ctx *c)
         wt[l] = zkr_hpcs_poly_total_vars(c->im->w[l]);
     zkr_infer2_red_init(sh, wt, zkr_hpcs_poly_total_vars(c->v),
                         c->public_output ? 0 : zkr_hpcs_poly_total_vars(c->out), &c->red);
+    /* version 6: the record's claim joins the reduction (T_A may grow) */
+    zkr_infer2_red_add_record(&c->red, zkr_hpcs_poly_total_vars(c->rec));
     sa = zkr_infer2_stride(c->red.TA);
     sr = zkr_infer2_stride(zkr_zkrange_sc_vars(sh->n_v));
     c->lc = zkr_infer2_lc_vars5(sh->N, c->red.TA, zkr_zkrange_sc_vars(sh->n_v));
@@ -1653,13 +1662,6 @@ static zkr_err zkr_i2_prove(const zkr_params *p, const uint8_t statement_id[ZKR_
         return ZKR_ERR_NOMEM;
     c->p0 = p, c->im = im, c->sh = &im->sh, c->threads = threads ? threads : 1;
     c->public_output = public_output != 0, c->cheat = cheat;
-    {
-        uint32_t od[ZKR_INFER_MAX_LAYERS];
-        for (uint32_t l = 0; l < im->sh.s.n_layers; l++)
-            od[l] = im->sh.s.layer[l].out_dim;
-        zkr_infer2_params(p, &im->mc, im->sh.s.input_dim, od, c->public_output, &c->pq);
-        c->p = &c->pq;
-    }
     zkr_params_digest(p, pd);
     if (!rec->record || rec->record_len != (size_t)im->sh.s.input_dim + 1 || !rec->commitment ||
         !rec->opening) {
@@ -1687,6 +1689,15 @@ static zkr_err zkr_i2_prove(const zkr_params *p, const uint8_t statement_id[ZKR_
     if (r != ZKR_OK) {
         r = zkr_fail(d, r, "prove: the record and its opening do not give its commitment");
         goto out;
+    }
+    {
+        /* version 6: q' from the shapes and the record's size (it joins the mixed opening) */
+        uint32_t od[ZKR_INFER_MAX_LAYERS];
+        for (uint32_t l = 0; l < im->sh.s.n_layers; l++)
+            od[l] = im->sh.s.layer[l].out_dim;
+        zkr_infer2_params(p, &im->mc, im->sh.s.input_dim, od, c->public_output,
+                          zkr_hpcs_poly_total_vars(c->rec), &c->pq);
+        c->p = &c->pq;
     }
     {
         uint8_t other[ZKR_INFER_MAX_RECORD];

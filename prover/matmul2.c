@@ -313,9 +313,12 @@ zkr_err zkr_prover_matmul2(const zkr_params *p, const uint8_t statement_id[ZKR_D
                            zkr_diag *d)
 {
     zkr_matmul2_cheat honest;
-    zkr_mm2_job j = {p, pub, w, poly, threads ? threads : 1, &honest};
+    zkr_params pq;
+    zkr_mm2_job j = {&pq, pub, w, poly, threads ? threads : 1, &honest};
 
     memset(&honest, 0, sizeof honest);
+    /* version 5: every opening at the shape's query count */
+    zkr_matmul2_params(p, pub->m, pub->k, pub->b, pub->w.blind_vars, &pq);
     return zkr_mm2_prove(&j, statement_id, seed, seed_len, out, d);
 }
 
@@ -325,10 +328,12 @@ zkr_err zkr_prover_matmul2_cheat(const zkr_params *p, const uint8_t statement_id
                                  zkr_hpcs_poly *poly, const uint8_t *seed, size_t seed_len,
                                  const zkr_matmul2_cheat *cheat, zkr_buf *out, zkr_diag *d)
 {
-    zkr_mm2_job j = {p, pub, w, poly, 1, cheat};
+    zkr_params pq;
+    zkr_mm2_job j = {&pq, pub, w, poly, 1, cheat};
 
     if (pub->w.blind_vars > ZKR_HPCS_MAX_BLIND_VARS)
         return ZKR_ERR_USAGE;
+    zkr_matmul2_params(p, pub->m, pub->k, pub->b, pub->w.blind_vars, &pq);
     return zkr_mm2_prove(&j, statement_id, seed, seed_len, out, d);
 }
 

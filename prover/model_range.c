@@ -123,7 +123,7 @@ static zkr_err zkr_mr_layer(zkr_mr_ctx *c, uint32_t l, zkr_hpcs_poly *w, uint32_
     size_t dlen = 0;
     zkr_err r;
 
-    if ((r = zkr_mrange_layer_shape_of(c->p, in_dim, out_dim, &s)) != ZKR_OK ||
+    if ((r = zkr_mrange_layer_shape_of(&c->po, in_dim, out_dim, &s)) != ZKR_OK ||
         zkr_hpcs_poly_n_vars(w) != s.n || !zkr_hpcs_poly_base_evals(w))
         return zkr_fail(c->d, r != ZKR_OK ? r : ZKR_ERR_MISMATCH_PROGRAM,
                         "model range proof: layer %u's W' does not fit its %ux%u shape", l,
@@ -135,7 +135,7 @@ static zkr_err zkr_mr_layer(zkr_mr_ctx *c, uint32_t l, zkr_hpcs_poly *w, uint32_
     }
     if ((r = zkr_mr_limb_table(c, l, zkr_hpcs_poly_base_evals(w), &s, in_dim, out_dim, dv)) !=
             ZKR_OK ||
-        (r = zkr_prover_hcommit_sized(c->p, dv, s.nd, s.td, 1, &c->rng, c->threads, &dp, &dc)) !=
+        (r = zkr_prover_hcommit_sized(&c->po, dv, s.nd, s.td, 1, &c->rng, c->threads, &dp, &dc)) !=
             ZKR_OK)
         goto out;
     zkr_hpcs_poly_root(w, wroot);

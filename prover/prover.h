@@ -664,6 +664,8 @@ void zkr_hpcs_poly_free(zkr_hpcs_poly *poly);
 const zkr_ext *zkr_hpcs_mask_evals(const zkr_hpcs_poly *mask);
 /* The Merkle root of a hiding commitment or mask. */
 void zkr_hpcs_poly_root(const zkr_hpcs_poly *poly, uint8_t root[ZKR_DIGEST_BYTES]);
+/* Openings f was blinded for (its budget; the used count aside). */
+uint32_t zkr_hpcs_budget_total(const zkr_hpcs_poly *f);
 /* Openings left in f's budget (the count lives in this object only, not across processes). */
 uint32_t zkr_hpcs_budget_left(const zkr_hpcs_poly *f);
 /*
@@ -728,11 +730,55 @@ typedef struct {
     zkr_gl beta_delta, rho_delta, b_delta;
     int swap_mask;
     int plain_layout; /* the folded layers on zkr_pcs_layout_of's schedule (the old version's) */
+    /* fold round shift_round's message q replaced by q + c (1 - 2X) + d X (X - 1) (c, d the
+     * shifts; none when both are 0): q(0) + q(1) kept, the form L(X, z) Lambda(X) broken */
+    unsigned shift_round;
+    zkr_gl shift_c, shift_d;
 } zkr_hpcs_batch_cheat;
 /* Test builds only (ZKR_TEST_BUILD): zkr_prover_hopen_batch with the deviations of ch. */
 zkr_err zkr_prover_hopen_batch_cheat(const zkr_params *p, zkr_transcript *t,
                                      zkr_hpcs_poly *const *f, size_t k, const zkr_ext *zfull,
                                      const zkr_ext *values, const zkr_hpcs_batch_cheat *ch,
+                                     zkr_zkrng *rng, zkr_buf *out) ZKR_WUR;
+
+/*
+ * Mixed-size batched hiding opening (verified by zkr_hpcs_verify_mixed;
+ * docs/proof-system.md, "3c. Mixed-size batched hiding opening"):
+ * f[0..k-1] (k <= ZKR_HPCS_MAX_MIXED, distinct, base- or extension-valued,
+ * of sizes T_i = n_i + e_i that zkr_hpcs_mixed_ok accepts), z of T = max
+ * T_i coordinates, member i taking values[i] at z's last T_i coordinates.
+ * Commits a fresh extension-valued mask Z of T variables, appends its root
+ * and b = Z(z), binds the roots, sizes, z, the values, Z's root and b,
+ * draws beta (one per full-size member) and rho, and appends the opening
+ * of G = sum beta_i F_i + rho Z, each smaller member joining as alpha_i
+ * F_i at round T - T_i (alpha_i drawn there) with its own layer-0 leaves
+ * opened at the join's query positions. The caller sends the values.
+ * Consumes one opening of each member's budget, and one revealed value of
+ * each whose point is off its slice u = 0 (zkr_hpcs_reveals_left).
+ * ZKR_ERR_USAGE (k, a size the schedule cannot take, a member twice, a
+ * budget or reveal cap spent), ZKR_ERR_NOMEM.
+ */
+zkr_err zkr_prover_hopen_mixed(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *const *f,
+                               size_t k, const zkr_ext *z, const zkr_ext *values,
+                               zkr_zkrng *rng, unsigned threads, zkr_buf *out) ZKR_WUR;
+/*
+ * A cheating mixed opening's deviations (test builds): G formed without
+ * any joining member's alpha term (omit_alpha), or with `other` (same size
+ * and kind as the joining member `member`) folded and opened in its place,
+ * or one round message shifted off the form L(X, z) Lambda(X).
+ */
+typedef struct {
+    size_t member;
+    int omit_alpha;
+    const zkr_hpcs_poly *other;
+    /* fold round shift_round's message shifted as zkr_hpcs_batch_cheat's (none when both 0) */
+    unsigned shift_round;
+    zkr_gl shift_c, shift_d;
+} zkr_hpcs_mixed_cheat;
+/* Test builds only (ZKR_TEST_BUILD): zkr_prover_hopen_mixed with the deviations of ch. */
+zkr_err zkr_prover_hopen_mixed_cheat(const zkr_params *p, zkr_transcript *t,
+                                     zkr_hpcs_poly *const *f, size_t k, const zkr_ext *z,
+                                     const zkr_ext *values, const zkr_hpcs_mixed_cheat *ch,
                                      zkr_zkrng *rng, zkr_buf *out) ZKR_WUR;
 
 /*
@@ -1113,8 +1159,10 @@ zkr_err zkr_prover_inference2(const zkr_params *p, const uint8_t statement_id[ZK
  * last one + 1 (126 for 127), so oc must commit to those.
  * unmasked: zkr_zkrng_zero_for_test's mode for every draw (0: honest).
  * reduce (version 2's claim reduction): 1: W'_0's u sent (and opened) + 1;
- * 2: u honest in the reduction, W'_0's batched opening claims u + 1; 3:
- * g_A(r_A) sent + 1 (the linear claim on C follows it).
+ * 2: u honest in the reduction, W'_0's value in the (version 6: mixed)
+ * opening + 1; 3: g_A(r_A) sent + 1 (the linear claim on C follows it);
+ * 5 (version 6): u honest, the record's value in the mixed opening + 1 (a
+ * joining member).
  * forge 7 (version 3's record link): V's copy of the record differs from
  * the committed record in entry 0 (still a byte).
  * rec_x (a data owner's non-byte record): the record's input_dim + 1

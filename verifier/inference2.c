@@ -261,35 +261,13 @@ static zkr_err zkr_v2_sumcheck(zkr_v2_ctx *c, zkr_dec *dec, zkr_diag *d)
     return ZKR_OK;
 }
 
-/* One revealed value's hiding opening (mask root, b, the opening) at its full point. */
-static zkr_err zkr_v2_open_one(zkr_v2_ctx *c, zkr_dec *dec, const zkr_hpcs_commitment *f,
-                               const zkr_ext *zf, zkr_ext v, zkr_diag *d)
-{
-    const uint8_t *root;
-    zkr_hpcs_proof *pf = NULL;
-    zkr_ext b, rho;
-    zkr_err r;
-
-    if (zkr_dec_raw(dec, ZKR_DIGEST_BYTES, &root) != ZKR_OK || zkr_dec_ext(dec, &b) != ZKR_OK)
-        return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: opening truncated");
-    if ((r = zkr_hpcs_proof_parse_f(c->p0, f->n_vars + f->blind_vars, 0, dec, &pf)) != ZKR_OK)
-        return zkr_fail(d, r == ZKR_ERR_NOMEM ? r : ZKR_ERR_MALFORMED, "proof: opening malformed");
-    zkr_ts_absorb(&c->t, "inf2-mask-root", root, ZKR_DIGEST_BYTES);
-    zkr_ts_absorb_ext(&c->t, "inf2-mask-val", &b, 1);
-    rho = zkr_ts_challenge_ext(&c->t, "inf2-open-rho");
-    r = zkr_hpcs_verify_at(c->p0, &c->t, f, root, rho, zf, zkr_ext_add(v, zkr_ext_mul(rho, b)),
-                           pf);
-    zkr_hpcs_proof_free(pf);
-    if (r == ZKR_ERR_VERIFY || r == ZKR_ERR_USAGE)
-        return zkr_fail(d, ZKR_ERR_VERIFY, "proof: a hiding opening fails");
-    return r;
-}
-
 /* Polynomial i of the claim reduction: W'_i (i < L), V, the hidden output, h, phi, m. */
 static const zkr_hpcs_commitment *zkr_v2_red_comm(const zkr_v2_ctx *c, unsigned i)
 {
     uint32_t L = c->s->sh.s.n_layers;
 
+    if (c->red.rec_poly && i == c->red.rec_poly)
+        return &c->s->rc.comm;
     if (c->red.zr_poly && i >= c->red.zr_poly)
         return &c->zr.comm[1 + i - c->red.zr_poly];
     return i < L ? &c->s->mc.w[i] : i == L ? &c->s->v : &c->s->oc.comm;
@@ -322,37 +300,32 @@ static zkr_err zkr_v2_reduce(zkr_v2_ctx *c, zkr_dec *dec, zkr_ext *u, zkr_diag *
     return ZKR_OK;
 }
 
-/* Section 28 (version 2): the claim reduction, its batched openings, the record's, the output's. */
+/*
+ * Section 28 (version 6): the claim reduction (the record's claim in it),
+ * then one mixed hiding opening of every reduction polynomial at the
+ * suffixes of r_A.
+ */
 static zkr_err zkr_v2_openings(zkr_v2_ctx *c, zkr_dec *dec, zkr_diag *d)
 {
     const zkr_infer2_shape *sh = &c->s->sh;
-    zkr_ext zf[ZKR_INFER_MAX_PT + ZKR_HPCS_MAX_BLIND_VARS + 8], u[ZKR_INFER2_RED_MAX_POLYS];
-    zkr_infer2_groups g;
+    zkr_ext u[ZKR_INFER2_RED_MAX_POLYS];
+    zkr_hpcs_commitment f[ZKR_HPCS_MAX_MIXED];
     zkr_err r;
 
     for (uint32_t l = 0; l < sh->s.n_layers; l++)
         zkr_ts_challenge_exts(&c->t, "inf2-tau", c->tau[l], ZKR_INFER_SLOTS_LOG);
     if ((r = zkr_v2_reduce(c, dec, u, d)) != ZKR_OK)
         return r;
-    zkr_infer2_groups_of(&c->red, &g);
-    for (unsigned k = 0; k < g.n_groups; k++) {
-        zkr_hpcs_commitment f[ZKR_HPCS_MAX_BATCH];
-        zkr_ext v[ZKR_HPCS_MAX_BATCH];
-        for (unsigned m = 0; m < g.n_members[k]; m++) {
-            f[m] = *zkr_v2_red_comm(c, g.members[k][m]);
-            v[m] = u[g.members[k][m]];
-        }
-        r = zkr_hpcs_verify_batch(c->p, &c->t, f, g.n_members[k], c->rA, v, dec);
-        if (r == ZKR_ERR_VERIFY || r == ZKR_ERR_USAGE)
-            return zkr_fail(d, ZKR_ERR_VERIFY, "proof: a batched hiding opening fails");
-        if (r != ZKR_OK)
-            return zkr_fail(d, r == ZKR_ERR_NOMEM ? r : ZKR_ERR_MALFORMED,
-                            "proof: a batched hiding opening is malformed");
-    }
-    zkr_infer2_point(sh, 0, ZKR_I2_S, c->r, NULL, c->s->rc.comm.n_vars + c->s->rc.comm.blind_vars,
-                     zf);
-    if ((r = zkr_v2_open_one(c, dec, &c->s->rc.comm, zf, c->vals[0][ZKR_I2_S], d)) != ZKR_OK)
-        return r;
+    if (c->red.n_polys > ZKR_HPCS_MAX_MIXED)
+        return zkr_fail(d, ZKR_ERR_TOO_LARGE, "proof: too many polynomials for one opening");
+    for (unsigned i = 0; i < c->red.n_polys; i++)
+        f[i] = *zkr_v2_red_comm(c, i);
+    r = zkr_hpcs_verify_mixed(c->p, &c->t, f, c->red.n_polys, c->rA, u, dec);
+    if (r == ZKR_ERR_VERIFY || r == ZKR_ERR_USAGE)
+        return zkr_fail(d, ZKR_ERR_VERIFY, "proof: the mixed hiding opening fails");
+    if (r != ZKR_OK)
+        return zkr_fail(d, r == ZKR_ERR_NOMEM ? r : ZKR_ERR_MALFORMED,
+                        "proof: the mixed hiding opening is malformed");
     if (zkr_dec_finish(dec) != ZKR_OK)
         return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: openings section length");
     return ZKR_OK;
@@ -448,6 +421,8 @@ static zkr_err zkr_v2_math(zkr_v2_ctx *c, const zkr_proof_view *v,
         wt[l] = s->mc.w[l].n_vars + s->mc.w[l].blind_vars;
     zkr_infer2_red_init(&s->sh, wt, s->v.n_vars + s->v.blind_vars,
                         c->public_output ? 0 : s->oc.comm.n_vars + s->oc.comm.blind_vars, &c->red);
+    /* version 6: the record's claim joins the reduction (T_A may grow) */
+    zkr_infer2_red_add_record(&c->red, s->rc.comm.n_vars + s->rc.comm.blind_vars);
     s->c.n_vars = zkr_infer2_lc_vars5(s->sh.N, c->red.TA, zkr_zkrange_sc_vars(s->sh.n_v));
     s->c.blind_vars = zkr_hpcs_blind_vars(c->p, s->c.n_vars, 1);
     if (!s->c.blind_vars || s->c.n_vars > 64)
@@ -510,7 +485,8 @@ static zkr_err verify(const uint8_t *proof, size_t len,
         uint32_t od[ZKR_INFER_MAX_LAYERS];
         for (uint32_t l = 0; l < s->sh.s.n_layers; l++)
             od[l] = s->sh.s.layer[l].out_dim;
-        zkr_infer2_params(&p, &s->mc, s->sh.s.input_dim, od, st->public_output != 0, &pq);
+        zkr_infer2_params(&p, &s->mc, s->sh.s.input_dim, od, st->public_output != 0,
+                          s->rc.comm.n_vars + s->rc.comm.blind_vars, &pq);
     }
     c->p = &pq;
     c->p0 = &p;

@@ -133,7 +133,7 @@ zkr_err zkr_verify_matmul2(const uint8_t *proof, size_t len,
                            const zkr_verifier_matmul2_statement *st, zkr_diag *d)
 {
     zkr_proof_view v;
-    zkr_params p;
+    zkr_params p, pq;
     zkr_matmul_public mp;
     const char *what;
     zkr_err r;
@@ -159,5 +159,7 @@ zkr_err zkr_verify_matmul2(const uint8_t *proof, size_t len,
     if (zkr_matmul_check_integer(&mp, &what) != ZKR_OK)
         return zkr_fail(d, ZKR_ERR_VERIFY, "statement: %s, so the field equation would not "
                         "imply the integer one", what);
-    return zkr_vm2_math(&p, &v, st, d);
+    /* version 5: every opening at the shape's query count (zkr_matmul2_params) */
+    zkr_matmul2_params(&p, st->pub.m, st->pub.k, st->pub.b, st->pub.w.blind_vars, &pq);
+    return zkr_vm2_math(&pq, &v, st, d);
 }

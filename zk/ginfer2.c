@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "zk/ginfer2.h"
+#include "zk/ldr.h"
 #include "zk/zk_int.h"
 
 zkr_err zkr_ginf2_conv_check(const zkr_cnn_conv *c)
@@ -119,7 +120,7 @@ zkr_ext zkr_ginf2_conv_final(unsigned lk, zkr_ext vw, zkr_ext vu, zkr_ext vy, zk
 /* 2^-bits of one hiding opening of a total-variable commitment. */
 static double zkr_ginf2_open_err(const zkr_params *p, unsigned total)
 {
-    return pow(2.0, -zkr_params_soundness(p, total, 0, 0).provable_bits);
+    return pow(2.0, -zkr_ldr_hsoundness(p, total, 0, 0).provable_bits);
 }
 
 void zkr_ginf2_open_params(const zkr_params *p, unsigned extra, unsigned off, zkr_params *out)

@@ -54,8 +54,12 @@
  *    flat layout, zkr_ginf2_cin.flat), bound by its inclusion path; the
  *    proof carries the model commitment (zk/ginfer2_mc.h); section 31
  *    carries both (docs/formats.md). Versions 1 and 2 are refused by name.
+ * 4: the verifier's factorisation check of every hiding opening's round
+ *    messages; each opening's figure the better of UD and JBR
+ *    (zkr_ldr_hsoundness, zk/ldr.h), so fewer extra grinding bits (the
+ *    query count stays the set's). Versions 1 to 3 are refused by name.
  */
-#define ZKR_GINFER2_VERSION 3u
+#define ZKR_GINFER2_VERSION 4u
 #define ZKR_KIND_GINFER2 11u
 /* Container sections reserved for kind 11 (no whole proof uses them yet). */
 #define ZKR_SEC_GINF2_FIRST 30u

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "zk/ginfer2.h"
+#include "zk/ldr.h"
 
 /*
  * V's slot variables may exceed the requantization's (an input with many
@@ -242,16 +243,16 @@ static double g2a_sound_bits(const zkr_params *p, const zkr_ginf2_add *a, unsign
                              unsigned x1e, unsigned x2e)
 {
     unsigned nv = zkr_ginf2_add_v_vars(a), lcz = zkr_zkrange_coef_vars(nv);
-    double err, c = pow(2.0, -zkr_params_soundness(p, lcz + zkr_hpcs_blind_vars(p, lcz, 1), 0, 0)
+    double err, c = pow(2.0, -zkr_ldr_hsoundness(p, lcz + zkr_hpcs_blind_vars(p, lcz, 1), 0, 0)
                                    .provable_bits);
 
     /* z, z2 (lp each) and lambda (rows 0..8 and L1: degree 9 in lambda) */
     err = pow(2.0, -zkr_cnn_relation_error_bits(0, 0, 2 * a->q.lp + ZKR_GINF2_ADD_ROWS, 0, 0, 0));
     err += 2 * zkr_zkrange_alg_error(p, nv, ve);
     /* per range proof: V's batch, C's opening; the two hidden terms' openings */
-    err += 2 * pow(2.0, -zkr_params_soundness(p, nv + ve, 0, 0).provable_bits) + 2 * c;
-    err += pow(2.0, -zkr_params_soundness(p, zkr_ginf2_add_x_vars(a, 0) + x1e, 0, 0).provable_bits);
-    err += pow(2.0, -zkr_params_soundness(p, zkr_ginf2_add_x_vars(a, 1) + x2e, 0, 0).provable_bits);
+    err += 2 * pow(2.0, -zkr_ldr_hsoundness(p, nv + ve, 0, 0).provable_bits) + 2 * c;
+    err += pow(2.0, -zkr_ldr_hsoundness(p, zkr_ginf2_add_x_vars(a, 0) + x1e, 0, 0).provable_bits);
+    err += pow(2.0, -zkr_ldr_hsoundness(p, zkr_ginf2_add_x_vars(a, 1) + x2e, 0, 0).provable_bits);
     return -log2(err);
 }
 

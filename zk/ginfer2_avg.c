@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "zk/ginfer2.h"
+#include "zk/ldr.h"
 
 zkr_err zkr_ginf2_avg_init(zkr_ginf2_avg *q, const zkr_cnn_win *g, unsigned isl, uint32_t block,
                            int64_t in_off)
@@ -200,9 +201,9 @@ static double g2avg_bits(const zkr_params *p, const void *qv, unsigned ve, unsig
     /* z (lp), lambda (2 rows: degree 1 in lambda) */
     err = pow(2.0, -zkr_cnn_relation_error_bits(0, 0, q->lp + 1, 0, 0, 0));
     err += zkr_zkrange_alg_error(p, nv, ve);
-    err += pow(2.0, -zkr_params_soundness(p, nv + ve, 0, 0).provable_bits);
-    err += pow(2.0, -zkr_params_soundness(p, zkr_ginf2_avg_x_vars(q) + xe, 0, 0).provable_bits);
-    err += pow(2.0, -zkr_params_soundness(p, lcz + zkr_hpcs_blind_vars(p, lcz, 1), 0, 0)
+    err += pow(2.0, -zkr_ldr_hsoundness(p, nv + ve, 0, 0).provable_bits);
+    err += pow(2.0, -zkr_ldr_hsoundness(p, zkr_ginf2_avg_x_vars(q) + xe, 0, 0).provable_bits);
+    err += pow(2.0, -zkr_ldr_hsoundness(p, lcz + zkr_hpcs_blind_vars(p, lcz, 1), 0, 0)
                          .provable_bits);
     return -log2(err);
 }

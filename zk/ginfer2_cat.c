@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "zk/ginfer2.h"
+#include "zk/ldr.h"
 #include "zk/zk_int.h"
 
 zkr_err zkr_ginf2_cat_init(zkr_ginf2_cat *q, unsigned k, const uint32_t *c,
@@ -205,10 +206,10 @@ static double g2k_bits(const zkr_params *p, const zkr_ginf2_cat *q, unsigned ve,
     for (unsigned j = 0; j < q->k; j++) {
         err += pow(2.0, -zkr_cnn_relation_error_bits(0, 0, nv, 0, 0, 0)); /* z_j */
         err += zkr_zkrange_alg_error(p, nv, ve);
-        err += pow(2.0, -zkr_params_soundness(p, nv + ve, 0, 0).provable_bits);
-        err += pow(2.0, -zkr_params_soundness(p, zkr_ginf2_cat_x_vars(q, j) + xe[j], 0, 0)
+        err += pow(2.0, -zkr_ldr_hsoundness(p, nv + ve, 0, 0).provable_bits);
+        err += pow(2.0, -zkr_ldr_hsoundness(p, zkr_ginf2_cat_x_vars(q, j) + xe[j], 0, 0)
                              .provable_bits);
-        err += pow(2.0, -zkr_params_soundness(p, lcz + zkr_hpcs_blind_vars(p, lcz, 1), 0, 0)
+        err += pow(2.0, -zkr_ldr_hsoundness(p, lcz + zkr_hpcs_blind_vars(p, lcz, 1), 0, 0)
                              .provable_bits);
     }
     return -log2(err);

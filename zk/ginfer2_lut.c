@@ -8,6 +8,7 @@
 
 #include "zk/ginfer2.h"
 #include "zk/ginfer2_lut.h"
+#include "zk/ldr.h"
 
 zkr_err zkr_ginf2_lut_init(zkr_ginf2_lut *q, uint32_t c, uint32_t h, uint32_t w,
                            const int64_t t[256], unsigned isl, uint32_t block, int64_t in_off)
@@ -173,7 +174,7 @@ unsigned zkr_ginf2_lut_z_blind(const zkr_params *p, const zkr_ginf2_lut *q)
 /* One opening's query (and commit) phase error over n committed variables. */
 static double g2l_open(const zkr_params *p, unsigned n)
 {
-    return pow(2.0, -zkr_params_soundness(p, n, 0, 0).provable_bits);
+    return pow(2.0, -zkr_ldr_hsoundness(p, n, 0, 0).provable_bits);
 }
 
 /* The figure at p's pow_bits (only the openings' query phases depend on it). */

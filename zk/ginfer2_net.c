@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "zk/ginfer2_mc.h"
+#include "zk/ldr.h"
 
 /*
  * Node j's output as its commitment holds it, for any reader (a conv, a
@@ -366,7 +367,7 @@ double zkr_ginf2_out_soundness_at(const zkr_params *p, const zkr_ginf2_net *net,
 
     zkr_ginf2_open_params(p, extra, 0, &pg);
     err = pow(2.0, -zkr_cnn_relation_error_bits(0, 0, net->rq[last].lp + 2 * nv + 1, 0, 0, 0));
-    err += pow(2.0, -zkr_params_soundness(&pg, total, 0, 0).provable_bits);
+    err += pow(2.0, -zkr_ldr_hsoundness(&pg, total, 0, 0).provable_bits);
     return -log2(err);
 }
 

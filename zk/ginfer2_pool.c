@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "zk/ginfer2.h"
+#include "zk/ldr.h"
 
 zkr_err zkr_ginf2_pool_init(zkr_ginf2_pool *q, const zkr_cnn_win *g)
 {
@@ -236,9 +237,9 @@ static double g2pool_bits(const zkr_params *p, const void *qv, unsigned ve, unsi
     /* z, zo, lambda (5 rows: degree 4 in lambda) */
     err = pow(2.0, -zkr_cnn_relation_error_bits(0, 0, q->le + 2 * q->lp + 5, 0, 0, 0));
     err += zkr_zkrange_alg_error(p, nv, ve);
-    err += pow(2.0, -zkr_params_soundness(p, nv + ve, 0, 0).provable_bits);
-    err += pow(2.0, -zkr_params_soundness(p, zkr_ginf2_pool_x_vars(q) + xe, 0, 0).provable_bits);
-    err += pow(2.0, -zkr_params_soundness(p, lcz + zkr_hpcs_blind_vars(p, lcz, 1), 0, 0)
+    err += pow(2.0, -zkr_ldr_hsoundness(p, nv + ve, 0, 0).provable_bits);
+    err += pow(2.0, -zkr_ldr_hsoundness(p, zkr_ginf2_pool_x_vars(q) + xe, 0, 0).provable_bits);
+    err += pow(2.0, -zkr_ldr_hsoundness(p, lcz + zkr_hpcs_blind_vars(p, lcz, 1), 0, 0)
                          .provable_bits);
     return -log2(err);
 }

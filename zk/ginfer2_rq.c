@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "zk/ginfer2.h"
+#include "zk/ldr.h"
 
 static zkr_gl g2rq_gl(int64_t v)
 {
@@ -292,9 +293,9 @@ static double g2rq_sound_bits(const zkr_params *p, const void *qv, unsigned ve, 
     err = pow(2.0, -zkr_cnn_relation_error_bits(0, 0, q->lp + ZKR_GINF2_RQ_ROWS, 0, 0, 0));
     err += zkr_zkrange_alg_error(p, nv, ve);
     /* the range proof's batch, acc's link opening, C's opening */
-    err += pow(2.0, -zkr_params_soundness(p, nv + ve, 0, 0).provable_bits);
-    err += pow(2.0, -zkr_params_soundness(p, q->lp + ae, 0, 0).provable_bits);
-    err += pow(2.0, -zkr_params_soundness(p, lcz + zkr_hpcs_blind_vars(p, lcz, 1), 0, 0)
+    err += pow(2.0, -zkr_ldr_hsoundness(p, nv + ve, 0, 0).provable_bits);
+    err += pow(2.0, -zkr_ldr_hsoundness(p, q->lp + ae, 0, 0).provable_bits);
+    err += pow(2.0, -zkr_ldr_hsoundness(p, lcz + zkr_hpcs_blind_vars(p, lcz, 1), 0, 0)
                          .provable_bits);
     return -log2(err);
 }

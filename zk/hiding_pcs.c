@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "zk/ldr.h"
 #include "zk/zk.h"
 #include "zk/zk_int.h"
 
@@ -419,6 +420,10 @@ static zkr_err zkr_hpcs_fold_phase(const zkr_params *p, zkr_transcript *t,
     zkr_ts_absorb_ext(t, "bf-claim", &value, 1);
     for (unsigned layer = 0; layer < l->n_layers; layer++) {
         for (unsigned j = 0; j < l->folds[layer]; j++, round++) {
+            /* [H24]'s round message is L(X, z) Lambda(X): the list-decoding
+             * figure (zk/ldr.h) needs it (docs/soundness.md). */
+            if (!zkr_hpcs_round_factored(pf->msgs + 2 * round, claim, zf[round]))
+                return ZKR_ERR_VERIFY;
             zkr_ts_absorb_ext(t, "sc-round", pf->msgs + 2 * round, 2);
             r_all[round] = zkr_ts_challenge_ext(t, "sc-challenge");
             claim = zkr_sumcheck_round_eval(pf->msgs + 2 * round, 2, claim, r_all[round]);
@@ -648,4 +653,39 @@ out:
     free(r_all);
     zkr_hpcs_proof_free(pf);
     return r;
+}
+
+/*
+ * The query/path helpers above, for the mixed-size opening
+ * (zk/hiding_mixed.c): the same functions, exported unchanged.
+ */
+zkr_err zkr_hpcs_x_parse_open(zkr_dec *d, const zkr_params *p, size_t words, unsigned depth,
+                              zkr_pcs_open *o)
+{
+    return zkr_hpcs_parse_open(d, p, words, depth, o);
+}
+
+zkr_err zkr_hpcs_x_check_tree(const uint8_t root[ZKR_DIGEST_BYTES], unsigned depth,
+                              const uint64_t *idx, size_t n, const zkr_pcs_open *o, size_t words)
+{
+    return zkr_hpcs_check_tree(root, depth, idx, n, o, words, zkr_b2x8_ok());
+}
+
+size_t zkr_hpcs_x_find(const uint64_t *u, size_t n, uint64_t leaf)
+{
+    return zkr_hpcs_find(u, n, leaf);
+}
+
+zkr_ext zkr_hpcs_x_elem(const zkr_pcs_open *o, size_t words, size_t pos, size_t u, int ext)
+{
+    return zkr_hpcs_elem(o, words, pos, u, ext);
+}
+
+zkr_ext zkr_hpcs_x_fold_leaf(zkr_ext *v, unsigned a, uint64_t L, unsigned log_len,
+                             const zkr_ext *r)
+{
+    zkr_hpcs_fold_tab ft;
+
+    zkr_hpcs_fold_tab_init(&ft, a, log_len);
+    return zkr_hpcs_fold_leaf(v, &ft, L, r);
 }

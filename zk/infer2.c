@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "zk/infer2_int.h"
+#include "zk/ldr.h"
 #include "zk/zk_int.h"
 
 #define I2_MC_MAGIC "ZKRMC2\0\0"
@@ -432,6 +433,20 @@ void zkr_infer2_red_add_range(zkr_infer2_red *red, uint32_t n_layers, const zkr_
     }
 }
 
+void zkr_infer2_red_add_record(zkr_infer2_red *red, unsigned rec_total)
+{
+    unsigned c = red->n_claims++;
+
+    red->rec_poly = red->n_polys;
+    red->tv[red->n_polys++] = rec_total;
+    if (rec_total > red->TA)
+        red->TA = rec_total;
+    red->poly[c] = red->rec_poly;
+    red->layer[c] = 0;
+    red->which[c] = ZKR_I2_S;
+    red->suffix = 1;
+}
+
 void zkr_infer2_red_point(const zkr_infer2_shape *sh, const zkr_infer2_red *red, unsigned c,
                           const zkr_ext *r, const zkr_ext tau[][ZKR_INFER_SLOTS_LOG],
                           zkr_ext *z)
@@ -519,13 +534,51 @@ zkr_ext zkr_infer2_red_final(const zkr_infer2_shape *sh, const zkr_infer2_red *r
             if (red->poly[c] != i)
                 continue;
             zkr_infer2_red_point(sh, red, c, r, tau, z);
-            e = zkr_ext_add(e, zkr_ext_mul(beta[c], zkr_mle_eq_eval(z, rA, red->tv[i])));
+            e = zkr_ext_add(e, zkr_ext_mul(beta[c],
+                                           zkr_mle_eq_eval(z, rA + (red->suffix ? red->TA -
+                                                                                      red->tv[i]
+                                                                                : 0),
+                                                           red->tv[i])));
         }
         for (unsigned t = red->tv[i]; t < red->TA; t++)
             sc = zkr_ext_mul(sc, inv2);
         acc = zkr_ext_add(acc, zkr_ext_mul(zkr_ext_mul(sc, e), u[i]));
     }
     return acc;
+}
+
+double zkr_infer2_mixed_err(const zkr_params *p, const zkr_infer2_red *red, unsigned rec_lo,
+                            unsigned rec_hi)
+{
+    unsigned totals[ZKR_INFER2_RED_MAX_POLYS];
+    double rho = ldexp(1.0, -(int)p->log_blowup), worst = -1.0, e;
+    size_t k = red->n_polys;
+    zkr_ldr_fig f;
+
+    if (k + 1 > ZKR_INFER2_RED_MAX_POLYS)
+        return 1.0;
+    memcpy(totals, red->tv, k * sizeof *totals);
+    /*
+     * The record as member k: the worst figure over its sizes rec_lo..rec_hi
+     * (one when the caller knows it). A size the schedule refuses is refused
+     * by prover and verifier alike.
+     */
+    for (unsigned rt = rec_lo; rt <= rec_hi; rt++) {
+        totals[k] = rt;
+        if (zkr_hpcs_mixed_ok(p, totals, k + 1) != ZKR_OK)
+            continue;
+        zkr_hpcs_mixed_fig(p, totals, k + 1, &f);
+        if (f.err > worst)
+            worst = f.err;
+    }
+    if (worst >= 0)
+        return worst;
+    /* no record size fits (test parameters): version 6's UD bound, query phase included */
+    e = zkr_hpcs_mixed_error(p, red->tv, k);
+    if (e == 0)
+        e = zkr_infer2_open_err(p, red->TA, red->n_polys) * 2.0;
+    return e + zkr_infer2_open_err(p, p->max_vars, 1) +
+           exp2(-((double)p->queries * -log2((1.0 + rho) / 2.0) + p->pow_bits));
 }
 
 void zkr_infer2_groups_of(const zkr_infer2_red *red, zkr_infer2_groups *g)
@@ -580,21 +633,19 @@ double zkr_infer2_open_err(const zkr_params *p, unsigned total, unsigned k)
 static zkr_soundness zkr_i2_sound_q(const zkr_params *p, unsigned q,
                                     const zkr_infer2_model_commitment *mc, uint32_t input_dim,
                                     const uint32_t *out_dims, int public_output,
-                                    unsigned *n_openings)
+                                    unsigned rec_total, unsigned *n_openings)
 {
     zkr_soundness s = {0, 0, 0};
     zkr_params pq = *p;
-    zkr_soundness one, oneq;
-    double lf = 3.0 * 63.99999999966, alg = 0, miss;
+    zkr_soundness oneq;
+    double lf = 3.0 * 63.99999999966, alg = 0, ops = 0;
     unsigned L = mc->n_layers, n_q = 0, n_p = 0, nv, ve, lc, wt[ZKR_INFER_MAX_LAYERS], ot = 0;
     uint32_t in_d[ZKR_INFER_MAX_LAYERS];
     int relu[ZKR_INFER_MAX_LAYERS] = {0};
     zkr_infer2_shape sh;
     zkr_infer2_red red;
-    zkr_infer2_groups gr;
 
     pq.queries = q;
-    one = zkr_params_soundness_open(p, 20, 2, 1, 0, 1);
     oneq = zkr_params_soundness_open(&pq, 20, 2, 1, 0, 1);
     for (uint32_t l = 0; l < L; l++) {
         in_d[l] = l == 0 ? input_dim : out_dims[l - 1];
@@ -612,20 +663,30 @@ static zkr_soundness zkr_i2_sound_q(const zkr_params *p, unsigned q,
         zkr_ext zz[64] = {{{0}}}, zv[4] = {{{0}}};
         zkr_infer2_red_add_range(&red, L, zz, zv);
     }
-    zkr_infer2_groups_of(&red, &gr);
     for (uint32_t l = 0; l < L; l++)
         alg += sh.lm[l]; /* the zero-check point z_l */
-    /* the reduction's batched openings (version 5: V's class holds h, phi, m too) */
-    for (unsigned g = 0; g < gr.n_groups; g++)
-        alg += zkr_infer2_open_err(&pq, red.tv[gr.members[g][0]], gr.n_members[g]);
-    n_q += gr.n_groups;
-    /* the record's opening, at p (bounded at max_vars: its size is unknown here) */
-    n_p += 1;
-    alg += (double)n_p * zkr_infer2_open_err(p, p->max_vars, 1);
+    /*
+     * version 6: one mixed opening of every reduction polynomial, the
+     * record's included, at q', its whole figure the better of UD and JBR
+     * with its joins. The record's size n_rec + e: rec_total when the
+     * caller knows it, else the worst over every e a record commitment may
+     * carry (T_A bounded with it).
+     */
+    {
+        unsigned lo = rec_total ? rec_total : sh.n_rec + 1;
+        unsigned hi = rec_total ? rec_total : p->max_vars;
+        ops += zkr_infer2_mixed_err(&pq, &red, lo, hi);
+        if (red.TA < hi)
+            red.TA = hi;
+    }
+    n_q += 1;
     /* C's opening (version 5: the range proof opens nothing of its own) */
     n_q += 1;
     lc = zkr_infer2_lc_vars5(sh.N, red.TA, zkr_zkrange_sc_vars(nv));
-    alg += zkr_infer2_open_err(&pq, lc + zkr_hpcs_blind_vars(&pq, lc, 1), 1);
+    {
+        unsigned tc = lc + zkr_hpcs_blind_vars(&pq, lc, 1);
+        ops += zkr_ldr_open_err(&pq, tc, 2, zkr_infer2_open_err(&pq, tc, 1));
+    }
     /*
      * lambda (degree 8 in the bracket), mu (L - 1 layers), Libra's rho,
      * tau (4 per layer, the slot fold), the batched sumcheck (7 N), the
@@ -640,10 +701,9 @@ static zkr_soundness zkr_i2_sound_q(const zkr_params *p, unsigned q,
     alg += sh.n_rec + 1.0;
     alg *= exp2(-lf);
     alg += zkr_zkrange_alg_error(&pq, nv, ve);
-    /* union bound over every opening's query phase */
-    miss = (double)n_q * exp2(-oneq.query_bits) + (double)n_p * exp2(-one.query_bits);
+    /* union bound over every opening (each its better regime) */
     s.query_bits = oneq.query_bits;
-    s.provable_bits = -log2(miss + alg);
+    s.provable_bits = -log2(ops + alg);
     s.conjectured_bits =
         -log2((double)n_q * exp2(-(double)(q * p->log_blowup + p->pow_bits)) +
               (double)n_p * exp2(-(double)(p->queries * p->log_blowup + p->pow_bits)) + alg);
@@ -652,31 +712,33 @@ static zkr_soundness zkr_i2_sound_q(const zkr_params *p, unsigned q,
     return s;
 }
 
-/* The smallest query count >= params' that reaches the target (capped: the code's limits). */
+/* The smallest count >= zkr_ldr_q_start(p) that reaches the target (capped: the code's limits). */
 static unsigned zkr_i2_queries(const zkr_params *p, const zkr_infer2_model_commitment *mc,
-                               uint32_t input_dim, const uint32_t *out_dims, int public_output)
+                               uint32_t input_dim, const uint32_t *out_dims, int public_output,
+                               unsigned rec_total)
 {
-    unsigned q = p->queries;
+    /* version 6: from the floor either regime needs (JBR may need fewer than p's) */
+    unsigned q = zkr_ldr_q_start(p);
 
     while (q < 2 * p->queries &&
-           zkr_i2_sound_q(p, q, mc, input_dim, out_dims, public_output, NULL).provable_bits <
-               (double)p->target_bits)
+           zkr_i2_sound_q(p, q, mc, input_dim, out_dims, public_output, rec_total, NULL)
+                   .provable_bits < (double)p->target_bits)
         q++;
     return q;
 }
 
 void zkr_infer2_params(const zkr_params *p, const zkr_infer2_model_commitment *mc,
                        uint32_t input_dim, const uint32_t *out_dims, int public_output,
-                       zkr_params *out)
+                       unsigned rec_total, zkr_params *out)
 {
     *out = *p;
-    out->queries = zkr_i2_queries(p, mc, input_dim, out_dims, public_output);
+    out->queries = zkr_i2_queries(p, mc, input_dim, out_dims, public_output, rec_total);
 }
 
 zkr_soundness zkr_infer2_soundness(const zkr_params *p, const zkr_infer2_model_commitment *mc,
                                    uint32_t input_dim, const uint32_t *out_dims,
-                                   int public_output, unsigned *n_openings)
+                                   int public_output, unsigned rec_total, unsigned *n_openings)
 {
-    return zkr_i2_sound_q(p, zkr_i2_queries(p, mc, input_dim, out_dims, public_output), mc,
-                          input_dim, out_dims, public_output, n_openings);
+    return zkr_i2_sound_q(p, zkr_i2_queries(p, mc, input_dim, out_dims, public_output, rec_total),
+                          mc, input_dim, out_dims, public_output, rec_total, n_openings);
 }

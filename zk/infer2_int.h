@@ -159,17 +159,19 @@ static inline uint32_t zkr_infer2_v_budget(uint32_t n_layers)
  * The claim reduction (version 2): the claims on the model's W'_l (two per
  * layer) and on V (the slot fold per layer, the source for l > 0) are
  * reduced by one masked sumcheck over T_A = max total variables to one
- * point r_A, polynomial i evaluated at r_A[0..T_i): polynomial i < L is
- * W'_i, polynomial L is V, polynomial L + 1 a hidden output. The record
- * keeps its own opening at the batched sumcheck's point.
+ * point r_A, polynomial i evaluated at r_A[0..T_i) (version 6: at the last
+ * T_i coordinates): polynomial i < L is W'_i, polynomial L is V,
+ * polynomial L + 1 a hidden output. Version 5: the record kept its own
+ * opening at the batched sumcheck's point; version 6: its claim joins
+ * (zkr_infer2_red_add_record).
  */
 /*
  * W, M, T0 per layer, S for l > 0, RV and O: 4 L + 1; version 5 adds the
  * range proof's four (a = V, h, phi, m at its full point).
  */
-#define ZKR_INFER2_RED_MAX_CLAIMS (4u * ZKR_INFER_MAX_LAYERS + 5u)
-/* W'_0..W'_{L-1}, V, [the hidden output], then (version 5) h, phi, m */
-#define ZKR_INFER2_RED_MAX_POLYS (ZKR_INFER_MAX_LAYERS + 5u)
+#define ZKR_INFER2_RED_MAX_CLAIMS (4u * ZKR_INFER_MAX_LAYERS + 6u)
+/* W'_0..W'_{L-1}, V, [the hidden output], then (version 5) h, phi, m, (version 6) the record */
+#define ZKR_INFER2_RED_MAX_POLYS (ZKR_INFER_MAX_LAYERS + 6u)
 /* Claim column of the range proof's deferred claims (layer: 0 a, 1 h, 2 phi, 3 m). */
 #define ZKR_I2_ZR 0x100u
 typedef struct {
@@ -179,6 +181,8 @@ typedef struct {
     zkr_ext zr_pt[64];                         /* ... the range proof's full point */
     zkr_ext zr_val[4];                         /* ... and its values a^, h^, phi^, m^ */
     unsigned TA;                               /* max tv */
+    unsigned rec_poly;                         /* version 6: the record's index (0: none) */
+    int suffix;                                /* version 6: polynomial i on the LAST tv[i] */
     unsigned n_claims;
     unsigned poly[ZKR_INFER2_RED_MAX_CLAIMS];  /* claim c's polynomial */
     unsigned layer[ZKR_INFER2_RED_MAX_CLAIMS]; /* ... its layer and column (ZKR_I2_*) */
@@ -198,6 +202,14 @@ void zkr_infer2_red_init(const zkr_infer2_shape *sh, const unsigned *w_total, un
  */
 void zkr_infer2_red_add_range(zkr_infer2_red *red, uint32_t n_layers, const zkr_ext *zf,
                               const zkr_ext *vals);
+/*
+ * Version 6: the record (rec_total = its n + e) becomes polynomial
+ * n_polys with one claim, S^ at layer 0's point, and every polynomial sits
+ * on the LAST tv[i] variables of r_A (red->suffix), so that every u_i is
+ * an evaluation at a suffix of r_A (one mixed hiding opening binds them
+ * all). Call right after red_init (T_A may grow).
+ */
+void zkr_infer2_red_add_record(zkr_infer2_red *red, unsigned rec_total);
 /* Claim c's full point (the range proof's for ZKR_I2_ZR) over its polynomial's tv. */
 void zkr_infer2_red_point(const zkr_infer2_shape *sh, const zkr_infer2_red *red, unsigned c,
                           const zkr_ext *r, const zkr_ext tau[][ZKR_INFER_SLOTS_LOG],
@@ -210,7 +222,8 @@ zkr_ext zkr_infer2_red_value(const zkr_infer2_red *red, unsigned c,
                              const zkr_ext tau[][ZKR_INFER_SLOTS_LOG]);
 /*
  * The reduction's final value without the mask: sum_i 2^-(TA - T_i)
- * E_i(rA) u_i, E_i(y) = sum over claims c on i of beta_c eq(z_c, y).
+ * E_i(rA) u_i, E_i(y) = sum over claims c on i of beta_c eq(z_c, y), at
+ * rA[..T_i) or (red->suffix) at rA[TA - T_i..).
  */
 zkr_ext zkr_infer2_red_final(const zkr_infer2_shape *sh, const zkr_infer2_red *red,
                              const zkr_ext *beta, const zkr_ext *r,
@@ -237,6 +250,15 @@ zkr_err zkr_prover_infer2_red_rounds(zkr_transcript *t, const zkr_infer2_red *re
 double zkr_infer2_open_err(const zkr_params *p, unsigned total, unsigned k);
 
 /*
+ * Version 6's mixed opening of every reduction polynomial (W'_l, V, the
+ * hidden output, h, phi, m, the record, in index order): its whole error
+ * (commit phase, batching, joins, queries), the better of UD and JBR
+ * (zkr_hpcs_mixed_fig), the worst over the record's sizes rec_lo..rec_hi
+ * that the schedule takes.
+ */
+double zkr_infer2_mixed_err(const zkr_params *p, const zkr_infer2_red *red_without_record,
+                            unsigned rec_lo, unsigned rec_hi);
+/*
  * The batched openings of the reduction, by total variables descending, at
  * most ZKR_HPCS_MAX_BATCH members each: group g has n_members[g] polynomial
  * indices members[g][..], all of tv T_g.
@@ -249,12 +271,13 @@ typedef struct {
 void zkr_infer2_groups_of(const zkr_infer2_red *red, zkr_infer2_groups *g);
 
 /*
- * The parameters of every opening but the record's and the output's
- * (whose commitments were blinded for params' query count): params with
- * the query count raised until zkr_infer2_soundness reaches the target.
+ * The parameters of the openings (version 6: the mixed one, the record's
+ * included, and C's): params with the query count q' searched from
+ * zkr_ldr_q_start until zkr_infer2_soundness (same rec_total: the record
+ * commitment's n + e, 0 for the worst) reaches the target.
  */
 void zkr_infer2_params(const zkr_params *p, const zkr_infer2_model_commitment *mc,
                        uint32_t input_dim, const uint32_t *out_dims, int public_output,
-                       zkr_params *out);
+                       unsigned rec_total, zkr_params *out);
 
 #endif

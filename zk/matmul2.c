@@ -2,6 +2,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "zk/ldr.h"
 #include "zk/zk.h"
 
 zkr_err zkr_matmul2_check_shape(const zkr_params *p, const zkr_matmul2_public *pub)
@@ -39,26 +40,52 @@ void zkr_matmul2_transcript(zkr_transcript *t, const zkr_params *p,
     zkr_ts_absorb(t, "y", dy, ZKR_DIGEST_BYTES);
 }
 
-zkr_soundness zkr_matmul2_soundness(const zkr_params *p, uint32_t m, uint32_t k, uint32_t b,
-                                    unsigned blind_vars)
+/* The figure at q queries (version 5: each opening the better of UD and JBR, zk/ldr.h). */
+static zkr_soundness zkr_mm2_sound_q(const zkr_params *p, unsigned q, uint32_t m, uint32_t k,
+                                     uint32_t b, unsigned blind_vars)
 {
     unsigned lm = zkr_log2_ceil(m), lk = zkr_log2_ceil(k), lb = zkr_log2_ceil(b);
     double lf = 3.0 * 63.99999999966; /* log2 |F_p^3|, as zk/params.c */
-    /* query_bits: the query phase of one opening (parameters only). */
-    zkr_soundness s = zkr_params_soundness_open(p, lm + lk + blind_vars, 2, 1, 0, 1);
-    double qc = (double)p->queries * p->log_blowup + p->pow_bits;
-    /*
-     * Version 3: the random point (rb, ri) of y~ = (W x)~ (lm + lb); the range
-     * proof's algebra, which carries the linear claim (nu), with the commit
-     * phases of its two openings (zkr_zkrange_alg_error); the query phases by
-     * the project's convention (docs/soundness.md, "Parameters"): a union
-     * bound over the two openings, -log2(2 2^-q) for q provable query bits.
-     */
-    double alg = zkr_zkrange_alg_error(p, lm + lk, blind_vars) + (lm + lb) * exp2(-lf);
-    double e = alg + ZKR_ZKRANGE_OPENINGS * exp2(-s.query_bits);
-    double ec = alg + ZKR_ZKRANGE_OPENINGS * exp2(-qc);
+    zkr_params pq = *p;
+    zkr_soundness s;
+    double qc, alg, e, ec;
 
+    pq.queries = q;
+    /* query_bits: the query phase of one opening (parameters only, UD). */
+    s = zkr_params_soundness_open(&pq, lm + lk + blind_vars, 2, 1, 0, 1);
+    qc = (double)q * p->log_blowup + p->pow_bits;
+    /*
+     * The random point (rb, ri) of y~ = (W x)~ (lm + lb); the range proof's
+     * algebra, which carries the linear claim (nu), with the commit phases
+     * of its two openings (zkr_zkrange_alg_error); each of the two openings'
+     * whole figure, the better regime's (zkr_ldr_zkrange_err: its UD
+     * commit terms counted twice, an upper bound).
+     */
+    alg = zkr_zkrange_alg_error(&pq, lm + lk, blind_vars) + (lm + lb) * exp2(-lf);
+    e = alg + zkr_ldr_zkrange_err(&pq, lm + lk, blind_vars);
+    ec = alg + ZKR_ZKRANGE_OPENINGS * exp2(-qc);
     s.provable_bits = -log2(e);
     s.conjectured_bits = -log2(ec);
     return s;
+}
+
+void zkr_matmul2_params(const zkr_params *p, uint32_t m, uint32_t k, uint32_t b,
+                        unsigned blind_vars, zkr_params *out)
+{
+    unsigned q = zkr_ldr_q_start(p);
+
+    while (q < 2 * p->queries &&
+           zkr_mm2_sound_q(p, q, m, k, b, blind_vars).provable_bits < (double)p->target_bits)
+        q++;
+    *out = *p;
+    out->queries = q;
+}
+
+zkr_soundness zkr_matmul2_soundness(const zkr_params *p, uint32_t m, uint32_t k, uint32_t b,
+                                    unsigned blind_vars)
+{
+    zkr_params pq;
+
+    zkr_matmul2_params(p, m, k, b, blind_vars, &pq);
+    return zkr_mm2_sound_q(p, pq.queries, m, k, b, blind_vars);
 }

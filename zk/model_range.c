@@ -6,6 +6,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "zk/ldr.h"
 #include "zk/model_range.h"
 #include "zk/zk_int.h"
 #include "zkr_config.h"
@@ -308,13 +309,19 @@ static double zkr_mr_open_err(const zkr_params *p, unsigned total, double words)
     return ((double)l.folds_total * dom + 4.0 * total + words * dom + 1.0 + 1.0) * exp2(-lf);
 }
 
-zkr_soundness zkr_mrange_soundness_at(const zkr_params *p, const zkr_infer2_model_commitment *mc,
-                                      unsigned extra, unsigned *n_openings)
+/*
+ * The figure with every opening at p's queries and p->pow_bits + extra
+ * grinding; version 4: each opening's whole figure (commit phase, batching,
+ * query phase) the better of UD and JBR (zk/ldr.h), the union bound over
+ * the 3 L openings.
+ */
+static zkr_soundness zkr_mr_sound(const zkr_params *p, const zkr_infer2_model_commitment *mc,
+                                  unsigned extra, unsigned *n_openings)
 {
     zkr_soundness s = {0, 0, 0};
     zkr_params pg = *p;
     zkr_soundness one;
-    double lf = 3.0 * 63.99999999966, alg = 0;
+    double lf = 3.0 * 63.99999999966, alg = 0, ops = 0;
     unsigned n_open = 0;
 
     pg.pow_bits = p->pow_bits + extra;
@@ -322,24 +329,46 @@ zkr_soundness zkr_mrange_soundness_at(const zkr_params *p, const zkr_infer2_mode
     for (uint32_t l = 0; l < mc->n_layers; l++) {
         unsigned n = mc->w[l].n_vars, nd = n + ZKR_MRANGE_LIMB_VARS;
         unsigned N = zkr_zkrange_sc_vars(nd), e = zkr_hpcs_blind_vars(p, N, 1);
+        unsigned tw = mc->w[l].n_vars + mc->w[l].blind_vars;
         /* LogUp, the range proof's sumcheck and its two openings */
         alg += zkr_zkrange_alg_error(p, nd, N + e - nd);
+        ops += zkr_ldr_zkrange_err(&pg, nd, N + e - nd);
         /*
          * The link: z (the zero-check of both decompositions over the n
          * variables of W'), lambda (degree 1), W''s opening (beta, rho and
          * its commit phase, one word).
          */
-        alg += (n + 1.0 + 2.0) * exp2(-lf) +
-               zkr_mr_open_err(p, mc->w[l].n_vars + mc->w[l].blind_vars, 1.0);
+        alg += (n + 1.0 + 2.0) * exp2(-lf);
+        ops += zkr_ldr_open_err(&pg, tw, 2, zkr_mr_open_err(p, tw, 1.0));
         n_open += ZKR_MRANGE_OPENINGS_PER_LAYER;
     }
     s.query_bits = one.query_bits;
-    s.provable_bits = -log2((double)n_open * exp2(-one.query_bits) + alg);
+    s.provable_bits = -log2(ops + alg);
     s.conjectured_bits =
         -log2((double)n_open * exp2(-(double)(p->queries * p->log_blowup + pg.pow_bits)) + alg);
     if (n_openings)
         *n_openings = n_open;
     return s;
+}
+
+/* Version 4: the smallest count >= zkr_ldr_q_start(p) reaching the target unground (else p's). */
+static unsigned zkr_mr_queries(const zkr_params *p, const zkr_infer2_model_commitment *mc)
+{
+    zkr_params pq = *p;
+
+    for (pq.queries = zkr_ldr_q_start(p); pq.queries < p->queries; pq.queries++)
+        if (zkr_mr_sound(&pq, mc, 0, NULL).provable_bits >= (double)p->target_bits)
+            break;
+    return pq.queries;
+}
+
+zkr_soundness zkr_mrange_soundness_at(const zkr_params *p, const zkr_infer2_model_commitment *mc,
+                                      unsigned extra, unsigned *n_openings)
+{
+    zkr_params pq = *p;
+
+    pq.queries = zkr_mr_queries(p, mc);
+    return zkr_mr_sound(&pq, mc, extra, n_openings);
 }
 
 typedef struct {
@@ -351,12 +380,15 @@ static double zkr_mr_bits_at(const void *ctx, unsigned extra)
 {
     const zkr_mr_grind_ctx *c = ctx;
 
-    return zkr_mrange_soundness_at(c->p, c->mc, extra, NULL).provable_bits;
+    return zkr_mr_sound(c->p, c->mc, extra, NULL).provable_bits;
 }
 
 unsigned zkr_mrange_grind_bits(const zkr_params *p, const zkr_infer2_model_commitment *mc)
 {
-    zkr_mr_grind_ctx c = {p, mc};
+    zkr_params pq = *p;
+    zkr_mr_grind_ctx c = {&pq, mc};
+
+    pq.queries = zkr_mr_queries(p, mc);
 
     return zkr_params_grind_bits(p, (double)p->target_bits, ZKR_MRANGE_MAX_EXTRA_POW,
                                  zkr_mr_bits_at, &c);
@@ -366,6 +398,7 @@ void zkr_mrange_open_params(const zkr_params *p, const zkr_infer2_model_commitme
                             zkr_params *out)
 {
     *out = *p;
+    out->queries = zkr_mr_queries(p, mc); /* version 4 */
     out->pow_bits = p->pow_bits + zkr_mrange_grind_bits(p, mc);
 }
 

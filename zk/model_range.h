@@ -37,9 +37,12 @@
 #define ZKR_MRANGE_PROTOCOL "zkreg/model-range@1"
 /*
  * 2: hiding openings with the byte-optimised fold schedule; 3: the openings
- * grind zkr_mrange_grind_bits extra bits (>= the target's provable bits).
+ * grind zkr_mrange_grind_bits extra bits (>= the target's provable bits);
+ * 4: the factorisation check of the hiding openings' round messages, the
+ * openings (and D's blinding) at zkr_mrange_open_params' query count, each
+ * opening's figure the better of UD and JBR (zk/ldr.h).
  */
-#define ZKR_MRANGE_VERSION 3u
+#define ZKR_MRANGE_VERSION 4u
 /* The most extra grinding bits a proof may need (a 16-layer model needs 6). */
 #define ZKR_MRANGE_MAX_EXTRA_POW 12u
 #define ZKR_MRANGE_MAGIC "ZKRMRP1\0"

@@ -6,6 +6,7 @@
 #include "zk/train2.h"
 #include "common/common.h"
 #include "zk/infer2_int.h"
+#include "zk/ldr.h"
 #include "zk/zk_int.h"
 
 zkr_err zkr_train2_shape_of(uint32_t n_layers, const uint32_t *dims, uint32_t batch, uint32_t lr,
@@ -829,7 +830,7 @@ static zkr_soundness t2_sound_q(const zkr_params *p, unsigned q, const zkr_train
 {
     zkr_soundness out = {0, 0, 0}, oneq;
     zkr_params pq = *p;
-    double lf = 3.0 * 63.99999999966, alg = 0, miss;
+    double lf = 3.0 * 63.99999999966, alg = 0, ops = 0;
     unsigned N = s->lb ? s->lb : 1, ve, ta, lc, n_q;
 
     pq.queries = q;
@@ -840,14 +841,21 @@ static zkr_soundness t2_sound_q(const zkr_params *p, unsigned q, const zkr_train
     ta = s->n_v + ve;
     lc = ZKR_TRAIN2_LC_VARS(N, ta);
     n_q = 1 + ZKR_ZKRANGE_OPENINGS + 1 + zkr_train2_rec_groups(s);
-    /* each opening's commit phase and batching: V's, the range proof's two, C's, the records' */
-    alg += zkr_infer2_open_err(&pq, ta, 1);
-    alg += 2.0 * zkr_infer2_open_err(&pq, ta, 4);
-    alg += zkr_infer2_open_err(&pq, lc + zkr_hpcs_blind_vars(&pq, lc, 1), 1);
-    for (uint32_t b0 = 0; b0 < s->batch; b0 += ZKR_HPCS_MAX_BATCH)
-        alg += zkr_infer2_open_err(&pq, rec_total,
-                                   s->batch - b0 < ZKR_HPCS_MAX_BATCH ? s->batch - b0
-                                                                      : ZKR_HPCS_MAX_BATCH);
+    /*
+     * Each opening's whole figure (commit phase, batching, query phase), the
+     * better of UD and JBR (version 4, zk/ldr.h): V's, the range proof's
+     * two, C's, the records'.
+     */
+    ops += zkr_ldr_open_err(&pq, ta, 2, zkr_infer2_open_err(&pq, ta, 1));
+    ops += 2.0 * zkr_ldr_open_err(&pq, ta, 5, zkr_infer2_open_err(&pq, ta, 4));
+    {
+        unsigned tc = lc + zkr_hpcs_blind_vars(&pq, lc, 1);
+        ops += zkr_ldr_open_err(&pq, tc, 2, zkr_infer2_open_err(&pq, tc, 1));
+    }
+    for (uint32_t b0 = 0; b0 < s->batch; b0 += ZKR_HPCS_MAX_BATCH) {
+        unsigned k = s->batch - b0 < ZKR_HPCS_MAX_BATCH ? s->batch - b0 : ZKR_HPCS_MAX_BATCH;
+        ops += zkr_ldr_open_err(&pq, rec_total, k + 1, zkr_infer2_open_err(&pq, rec_total, k));
+    }
     {
         /*
          * The scalar terms, each (degree)/|F|: the rows' combination (a
@@ -864,9 +872,8 @@ static zkr_soundness t2_sound_q(const zkr_params *p, unsigned q, const zkr_train
     }
     alg *= exp2(-lf);
     alg += zkr_zkrange_alg_error(&pq, s->n_v, ve);
-    miss = (double)n_q * exp2(-oneq.query_bits);
     out.query_bits = oneq.query_bits;
-    out.provable_bits = -log2(miss + alg);
+    out.provable_bits = -log2(ops + alg);
     out.conjectured_bits =
         -log2((double)n_q * exp2(-(double)(q * p->log_blowup + p->pow_bits)) + alg);
     if (n_openings)
@@ -876,7 +883,7 @@ static zkr_soundness t2_sound_q(const zkr_params *p, unsigned q, const zkr_train
 
 static unsigned t2_queries(const zkr_params *p, const zkr_train2_shape *s, unsigned rec_total)
 {
-    unsigned q = p->queries;
+    unsigned q = zkr_ldr_q_start(p); /* version 4: JBR may need fewer than p's */
 
     while (q < 2 * p->queries &&
            t2_sound_q(p, q, s, rec_total, NULL).provable_bits < (double)p->target_bits)

@@ -130,7 +130,10 @@ zkr_err zkr_train2_check(const zkr_train2_shape *s, const int32_t *const *w, con
  * query count of zkr_train2_params; the body starts with u32 version.
  * Version 1 and 2 bodies are refused.
  */
-#define ZKR_TRAIN2_VERSION 3u /* 3: hiding openings with the byte-optimised fold schedule */
+/* 3: hiding openings with the byte-optimised fold schedule; 4: the factorisation
+ * check of the hiding openings' round messages, the query count from the better
+ * of the UD and JBR figures (zk/ldr.h) */
+#define ZKR_TRAIN2_VERSION 4u
 #define ZKR_TRAIN2_DEGREE 7u /* per-round degree of the product sumcheck */
 #define ZKR_TRAIN2_MAX_COLS (ZKR_TRAIN_MAX_LAYERS * 8u)
 #define ZKR_TRAIN2_MAX_SC 6u /* product sumcheck variables: max(lb, 1) <= 6 */

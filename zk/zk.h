@@ -1025,6 +1025,53 @@ void zkr_hpcs_batch_absorb(zkr_transcript *t, size_t k, const uint8_t (*roots)[Z
                            const zkr_ext *zfull, unsigned total, const zkr_ext *values,
                            const uint8_t mask_root[ZKR_DIGEST_BYTES], zkr_ext b);
 
+/*
+ * Mixed-size batched hiding opening (docs/proof-system.md, "3c.
+ * Mixed-size batched hiding opening"): k (1..ZKR_HPCS_MAX_MIXED) hiding
+ * commitments f[0..k-1] of sizes T_i = n_i + e_i (base- or
+ * extension-valued), T = max T_i, one point z of T coordinates; member i
+ * is claimed to take values[i] at the LAST T_i coordinates z[T - T_i..)
+ * (it does not depend on the first d_i = T - T_i). Reads the fresh
+ * T-variable mask's root, b = Z(z) and the opening of G = sum beta_i F_i
+ * (the full-size members) + rho Z, to which each smaller member is added
+ * as alpha_i F_i at round d_i (alpha_i drawn there); the roots, sizes, z,
+ * the values, the mask's root and b are absorbed before beta and rho. Each
+ * joining member's layer-0 leaves are opened at its join's query
+ * positions and Merkle-checked against its root. The caller sends and
+ * binds the values. ZKR_OK, ZKR_ERR_VERIFY, ZKR_ERR_MALFORMED,
+ * ZKR_ERR_TOO_LARGE, ZKR_ERR_USAGE (k, or a size the schedule cannot
+ * take: zkr_hpcs_mixed_ok), NOMEM.
+ */
+/* inference@2: W'_0..W'_15, V, the output, the record, h, phi, m (ZKR_INFER_MAX_LAYERS + 6) */
+#define ZKR_HPCS_MAX_MIXED 24u
+zkr_err zkr_hpcs_verify_mixed(const zkr_params *p, zkr_transcript *t,
+                              const zkr_hpcs_commitment *f, size_t k, const zkr_ext *z,
+                              const zkr_ext *values, zkr_dec *d) ZKR_WUR;
+/*
+ * ZKR_OK when members of sizes totals[0..k-1] (n + e each) can share one
+ * mixed opening: every smaller member joins before the final polynomial
+ * of the largest size's hiding layout and its own layer-0 leaves hold the
+ * values a query needs at its join round. ZKR_ERR_USAGE otherwise.
+ */
+zkr_err zkr_hpcs_mixed_ok(const zkr_params *p, const unsigned *totals, size_t k) ZKR_WUR;
+/*
+ * The mixed opening's error besides its query phase, computed from the
+ * parameters: the commit phase of the largest size (folds |D| / |F|) and
+ * its 4 T rounds' term, the batching of the full-size members and the
+ * mask ((n_full + 1) |D| / |F|), beta and rho (2 / |F|), and per joining
+ * member its alpha (the running claim is linear in alpha: 1 / |F|) and the
+ * proximity of the joined word (|D_i| / |F|, D_i its codeword's domain).
+ * 0 when zkr_hpcs_mixed_ok refuses the sizes.
+ */
+double zkr_hpcs_mixed_error(const zkr_params *p, const unsigned *totals, size_t k);
+/*
+ * The mixed opening's figure alone: the better of the unique-decoding one
+ * (its query phase at p->queries, with grinding, plus
+ * zkr_hpcs_mixed_error) and the list-decoding one with its joins
+ * (zkr_hpcs_mixed_fig, zk/ldr.h). Zero bits when the sizes are refused.
+ */
+zkr_soundness zkr_hpcs_mixed_soundness(const zkr_params *p, const unsigned *totals, size_t k);
+
 /* ---------------- hiding range proof (masked LogUp) ---------------- */
 /*
  * docs/proof-system.md, "Hiding range proof". Proves that every entry of a
@@ -1205,7 +1252,9 @@ zkr_err zkr_record_commitment_decode(const zkr_params *p, const uint8_t *in, siz
  * 3: y = W x is a linear claim inside the range proof's batched sumcheck and
  *    the range proof's openings are batched: sections 1 and 13 only.
  */
-#define ZKR_MATMUL2_VERSION 4u /* 4: hiding openings with the byte-optimised fold schedule */
+/* 4: hiding openings with the byte-optimised fold schedule; 5: the factorisation check
+ * of the hiding openings' round messages and zkr_matmul2_params' query count */
+#define ZKR_MATMUL2_VERSION 5u
 /* The |W| bound the range proof establishes (W + 127 in 0..254). */
 #define ZKR_MATMUL2_W_MAX 127
 /* Openings of W's commitment one matmul@2 proof consumes (version 3: the batch). */
@@ -1232,13 +1281,20 @@ void zkr_matmul2_transcript(zkr_transcript *t, const zkr_params *p,
                             const uint8_t statement_id[ZKR_DIGEST_BYTES],
                             const zkr_matmul2_public *pub);
 /*
- * Soundness of a matmul@2 proof (version 3): the random point (lm + lb) of
- * the linear claim, the range proof's algebra and commit phases
- * (zkr_zkrange_alg_error) and the query phases of its two hiding openings
- * (union bound).
+ * Soundness of a matmul@2 proof (version 5) at zkr_matmul2_params' query
+ * count: the random point (lm + lb) of the linear claim, the range proof's
+ * algebra and commit phases (zkr_zkrange_alg_error) and each of its two
+ * hiding openings' figure, the better of UD and JBR (zk/ldr.h; union bound).
  */
 zkr_soundness zkr_matmul2_soundness(const zkr_params *p, uint32_t m, uint32_t k, uint32_t b,
                                     unsigned blind_vars);
+/*
+ * The parameters every opening of a matmul@2 proof of that shape runs at
+ * (version 5): p with queries the smallest count >= zkr_ldr_q_start(p)
+ * (below 2 p->queries) whose figure reaches p->target_bits.
+ */
+void zkr_matmul2_params(const zkr_params *p, uint32_t m, uint32_t k, uint32_t b,
+                        unsigned blind_vars, zkr_params *out);
 /* ================================================================== */
 /* evaluation@1 shared definitions (zk/eval.c)                          */
 /* ================================================================== */
@@ -1483,16 +1539,20 @@ unsigned zkr_eval_open_plan(const zkr_eval_shape *s, const zkr_params *p,
  *   14 INF2_WITNESS    V's root (the hidden witness), the Libra mask's C root
  *   13 ZK_RANGE        the hiding range proof of every entry of V in 0..255
  *   15 INF2_SUMCHECK   gamma, the batched degree-7 sumcheck, revealed values
- *   28 INF2_OPENINGS   per revealed value: mask root, b, hiding opening
+ *   28 INF2_OPENINGS   the claim reduction, then (version 6) one mixed hiding opening
  *   29 INF2_COEF       g(r) = <C, Lambda(r)>: masked linear sumcheck, C's opening
  */
 #define ZKR_INFER2_PROTOCOL "zkreg/inference@2"
 /*
  * 2: the claim reduction and batched openings; 3: record bytes range-proven;
  * 4: hiding openings with the byte-optimised fold schedule; 5: the range
- * proof's claims in the reduction, one C for the three masks (4 openings).
+ * proof's claims in the reduction, one C for the three masks (4 openings);
+ * 6: the record's claim in the reduction, every polynomial on a suffix of
+ * r_A, one mixed-size hiding opening for all of them (2 openings with C's),
+ * the verifier's factorisation check of the hiding openings' round
+ * messages, the query count from the better of the UD and JBR figures.
  */
-#define ZKR_INFER2_VERSION 5u
+#define ZKR_INFER2_VERSION 6u
 #define ZKR_KIND_INFERENCE2 6u
 #define ZKR_SEC_INF2_WITNESS 14u
 #define ZKR_SEC_INF2_SUMCHECK 15u
@@ -1566,11 +1626,14 @@ void zkr_infer2_dataset_commitment(uint64_t n, const uint8_t root[ZKR_DIGEST_BYT
  * Soundness of an inference@2 proof for a model commitment: every opening's
  * query phase (union bound), the commit-phase and algebraic terms (the
  * batched sumcheck, the zero-check points, the batching scalars, the range
- * proof). Filled from the parameters and the shapes; *n_openings (may be
- * NULL) gets the number of hiding openings of one proof.
+ * proof). Filled from the parameters and the shapes; rec_total is the
+ * record commitment's n + e (version 6: the record joins the mixed
+ * opening), 0 for the worst over every e a record commitment may carry;
+ * *n_openings (may be NULL) gets the number of hiding openings of one
+ * proof.
  */
 zkr_soundness zkr_infer2_soundness(const zkr_params *p, const zkr_infer2_model_commitment *mc,
                                    uint32_t input_dim, const uint32_t *out_dims,
-                                   int public_output, unsigned *n_openings);
+                                   int public_output, unsigned rec_total, unsigned *n_openings);
 
 #endif

@@ -236,4 +236,55 @@ static inline uint64_t zkr_mle_subcube_index(uint64_t base, const unsigned *fr, 
 /* 1 when this CPU and OS run AVX-512F code and ZKR_NO_AVX512 is not set (zk/cpu.c). */
 int zkr_cpu_avx512f(void);
 
+/*
+ * Mixed-size batched hiding opening (zk/hiding_mixed.c, prover/hiding_pcs.c;
+ * docs/proof-system.md, "3c. Mixed-size batched hiding opening").
+ * zkr_hpcs_mixed_plan_of lays out members of sizes totals[0..k-1] (n + e
+ * each): total = the largest, l = zkr_hpcs_layout_of(total); member i
+ * joins the fold at round d[i] = total - totals[i] (0: a full-size member,
+ * combined by a beta at round 0), inside layer layer[i] at step step[i]
+ * (d[i] = that layer's first round + step[i]), its own layer-0 leaves of
+ * 2^arity[i] values (zkr_pcs_layout_of(totals[i]).folds[0]). A join must
+ * come before the final polynomial (d < folds_total) and its leaves must
+ * hold every value one query needs there (folds[layer] - step <= arity).
+ * ZKR_ERR_USAGE otherwise, or k outside 1..ZKR_HPCS_MAX_MIXED.
+ */
+typedef struct {
+    unsigned total;
+    size_t n_full;
+    zkr_pcs_layout l;
+    unsigned d[ZKR_HPCS_MAX_MIXED], layer[ZKR_HPCS_MAX_MIXED], step[ZKR_HPCS_MAX_MIXED];
+    unsigned arity[ZKR_HPCS_MAX_MIXED];
+} zkr_hpcs_mixed_plan;
+zkr_err zkr_hpcs_mixed_plan_of(const zkr_params *p, const unsigned *totals, size_t k,
+                               zkr_hpcs_mixed_plan *out) ZKR_WUR;
+/*
+ * The mixed opening's transcript up to its challenges (prover and
+ * verifier): k, each member's root, n, e and kind, the point (total
+ * coordinates), the values, the mask's root and b.
+ */
+void zkr_hpcs_mixed_absorb(zkr_transcript *t, size_t k, const uint8_t (*roots)[ZKR_DIGEST_BYTES],
+                           const unsigned *n_vars, const unsigned *blind_vars,
+                           const unsigned *ext, const zkr_ext *z, unsigned total,
+                           const zkr_ext *values, const uint8_t mask_root[ZKR_DIGEST_BYTES],
+                           zkr_ext b);
+/* Test builds' switches for zkr_hpcs_verify_mixed_off (the soundness tests' teeth). */
+#define ZKR_HM_OFF_FINAL 1u  /* the folding sumcheck's final equation */
+#define ZKR_HM_OFF_JOINMT 2u /* the joining members' Merkle checks */
+#define ZKR_HM_OFF_ALPHA 4u  /* every alpha term (claim and queries) left out */
+#define ZKR_HM_OFF_FACTOR 8u /* the round messages' factorisation check ([H24]) */
+zkr_err zkr_hpcs_verify_mixed_off(const zkr_params *p, zkr_transcript *t,
+                                  const zkr_hpcs_commitment *f, size_t k, const zkr_ext *z,
+                                  const zkr_ext *values, unsigned off, zkr_dec *d) ZKR_WUR;
+/* zk/hiding_pcs.c's query/path helpers, exported for zk/hiding_mixed.c (same contracts). */
+zkr_err zkr_hpcs_x_parse_open(zkr_dec *d, const zkr_params *p, size_t words, unsigned depth,
+                              zkr_pcs_open *o) ZKR_WUR;
+zkr_err zkr_hpcs_x_check_tree(const uint8_t root[ZKR_DIGEST_BYTES], unsigned depth,
+                              const uint64_t *idx, size_t n, const zkr_pcs_open *o,
+                              size_t words) ZKR_WUR;
+size_t zkr_hpcs_x_find(const uint64_t *u, size_t n, uint64_t leaf);
+zkr_ext zkr_hpcs_x_elem(const zkr_pcs_open *o, size_t words, size_t pos, size_t u, int ext);
+zkr_ext zkr_hpcs_x_fold_leaf(zkr_ext *v, unsigned a, uint64_t L, unsigned log_len,
+                             const zkr_ext *r);
+
 #endif

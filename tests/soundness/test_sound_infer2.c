@@ -20,6 +20,8 @@
  */
 #include "prover/model_range.h"
 #include "tests/zk/infer2_fixture.h"
+#include "zk/infer2_int.h"
+#include "zk/ldr.h"
 
 static zkr_err cheat_red(i2case *c, unsigned forge, unsigned reduce, const zkr_buf *stmt_out,
                          zkr_buf *pf, zkr_diag *dv)
@@ -414,19 +416,24 @@ int main(int argc, char **argv)
      * guards it. Version 5 (reduce 4): the range proof's deferred h^ sent + 1
      * with m^ moved so that the range proof's final equation still holds and
      * g_R(r_R) honest (so C's linear claim holds too): only the reduction,
-     * where the four range claims now live, can refuse.
+     * where the four range claims now live, can refuse. Version 6 (reduce
+     * 2 and 5): the mixed opening of every reduction polynomial refuses a
+     * value other than the reduction's u for a full-size member (W'_0) and
+     * for a joining one (the record).
      */
     {
-        static const char *rwhat[5] = {
+        static const char *rwhat[6] = {
             NULL, "W'_0's reduced value u + 1 (sent and opened): the reduction's final check",
-            "u honest, W'_0's batched opening claims u + 1: the batched opening",
+            "u honest, W'_0's value in the mixed opening u + 1: the mixed opening",
             "g_A(r_A) + 1: the reduction's final check",
             "the range proof's deferred h^ + 1, m^ refitted (its final check holds): the "
-            "claim reduction"};
-        static const char *rmsg[5] = {NULL, "claim reduction fails",
-                                      "batched hiding opening fails", "claim reduction fails",
-                                      "claim reduction fails"};
-        for (unsigned k = 1; k <= 4; k++) {
+            "claim reduction",
+            "u honest, the record's value in the mixed opening u + 1 (a joining member): the "
+            "mixed opening"};
+        static const char *rmsg[6] = {NULL, "claim reduction fails",
+                                      "mixed hiding opening fails", "claim reduction fails",
+                                      "claim reduction fails", "mixed hiding opening fails"};
+        for (unsigned k = 1; k <= 5; k++) {
             zkr_diag d = {0};
             zkr_err r = ensure_proofs(&c) ? cheat_red(&c, 0, k, &c.plain, &pf, &d)
                                           : ZKR_ERR_INTERNAL;
@@ -481,16 +488,57 @@ int main(int argc, char **argv)
         zkr_infer2_model_commitment mc;
         zkr_soundness s;
         int ok = zkr_infer2_mc_decode(&c.p, c.mc.p, c.mc.len, &mc) == ZKR_OK;
-        s = zkr_infer2_soundness(&c.p, &mc, 4, c.dims + 1, 1, &n_open);
+        s = zkr_infer2_soundness(&c.p, &mc, 4, c.dims + 1, 1, 0, &n_open);
         zkr_tap_diag("inference@2 soundness (4-8-4-2, public output): %.2f provable bits, "
                      "%.1f conjectured, %u hiding openings", s.provable_bits, s.conjectured_bits,
                      n_open);
         ok &= s.provable_bits >= 128.0;
-        s = zkr_infer2_soundness(&c.p, &mc, 4, c.dims + 1, 0, &n_open);
+        s = zkr_infer2_soundness(&c.p, &mc, 4, c.dims + 1, 0, 0, &n_open);
         zkr_tap_diag("inference@2 soundness (4-8-4-2, hidden output): %.2f provable bits, "
                      "%.1f conjectured, %u hiding openings", s.provable_bits, s.conjectured_bits,
                      n_open);
         zkr_tap_ok(&t, ok && s.provable_bits >= 128.0, "soundness >= 128 provable bits");
+        {
+            /*
+             * Version 6: the record joins the mixed opening, so q' follows its
+             * size n + e (e chosen by whoever committed the record): every e a
+             * record commitment may carry must leave >= 128 provable bits at the
+             * q' prover and verifier derive for it; 0 (unknown) is the worst.
+             */
+            unsigned n_rec = zkr_log2_ceil(4 + 1), qlo = ~0u, qhi = 0;
+            double worst = 1e9;
+            zkr_params pq;
+            for (unsigned rt = n_rec + 1; rt <= c.p.max_vars && ok; rt++)
+                for (int po = 0; po <= 1; po++) {
+                    s = zkr_infer2_soundness(&c.p, &mc, 4, c.dims + 1, po, rt, NULL);
+                    zkr_infer2_params(&c.p, &mc, 4, c.dims + 1, po, rt, &pq);
+                    worst = s.provable_bits < worst ? s.provable_bits : worst;
+                    qlo = pq.queries < qlo ? pq.queries : qlo;
+                    qhi = pq.queries > qhi ? pq.queries : qhi;
+                }
+            zkr_infer2_params(&c.p, &mc, 4, c.dims + 1, 1, 0, &pq);
+            {
+                /*
+                 * The record's owner blinded it for the set's q: at any q' from
+                 * the JBR floor up to it, one opening reads no more positions
+                 * (the prover's budget check then always passes).
+                 */
+                unsigned grow = 0;
+                zkr_params pl = c.p;
+                for (unsigned tt = 10; tt <= c.p.max_vars; tt++)
+                    for (pl.queries = zkr_ldr_q_start(&c.p); pl.queries <= c.p.queries;
+                         pl.queries++)
+                        grow += zkr_hpcs_positions_per_open(&pl, tt) >
+                                zkr_hpcs_positions_per_open(&c.p, tt);
+                zkr_tap_ok(&t, grow == 0 && qhi <= c.p.queries,
+                           "q' <= the set's %u for every record size, and positions per opening "
+                           "never grow below it (%u sizes/counts grow)", c.p.queries, grow);
+            }
+            zkr_tap_ok(&t, ok && worst >= 128.0 && qhi <= pq.queries,
+                       "every record size n + e = %u..%u: >= 128 provable bits (worst %.2f) at its "
+                       "q' (%u..%u; the worst-case figure's %u)", n_rec + 1, c.p.max_vars, worst,
+                       qlo, qhi, pq.queries);
+        }
         /*
          * Adversary: the query count is derived from the registered commitment's
          * blinding sizes and capped at twice the parameter set's, and the
@@ -507,7 +555,7 @@ int main(int argc, char **argv)
                                                                       : ZKR_HPCS_MAX_BLIND_VARS;
             }
             for (int po = 0; po <= 1; po++) {
-                s = zkr_infer2_soundness(&c.p, &wide, 4, c.dims + 1, po, &n_open);
+                s = zkr_infer2_soundness(&c.p, &wide, 4, c.dims + 1, po, 0, &n_open);
                 if (s.provable_bits < worst)
                     worst = s.provable_bits;
             }
@@ -532,7 +580,7 @@ int main(int argc, char **argv)
                                                   ? room : ZKR_HPCS_MAX_BLIND_VARS;
                     }
                     for (int po = 0; po <= 1; po++) {
-                        s = zkr_infer2_soundness(&c.p, &big, shp[k][0], shp[k] + 1, po, &n_open);
+                        s = zkr_infer2_soundness(&c.p, &big, shp[k][0], shp[k] + 1, po, 0, &n_open);
                         if (s.provable_bits < w2)
                             w2 = s.provable_bits;
                     }

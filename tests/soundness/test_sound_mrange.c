@@ -149,9 +149,28 @@ static void version_cases(zkr_tap *t, const zkr_params *p, const raw_model *m, c
  * Version 3's grinding: a proof of an honest witness whose openings grind
  * only the parameter set's pow_bits (version 2's) is refused; the teeth: the
  * same proof verifies when the verifier checks the openings at 0 extra bits.
+ * Version 4: a 2x2 model reaches the target unground at q' < the set's
+ * queries (checked here), so the grinding is exercised under a set of 100
+ * queries (below the JBR floor: q' = 100, the rest ground).
  */
-static void grind_cases(zkr_tap *t, const zkr_params *p, const raw_model *m)
+static void grind_cases(zkr_tap *t, const zkr_params *p0, const raw_model *m)
 {
+    zkr_params ps = *p0, *p = &ps, pq, pl;
+    zkr_infer2_model_commitment mc0;
+
+    if (zkr_infer2_mc_decode(p0, m->mc.p, m->mc.len, &mc0) == ZKR_OK) {
+        zkr_mrange_open_params(p0, &mc0, &pq);
+        pl = *p0;
+        pl.queries = pq.queries - 1;
+        zkr_tap_ok(t, pq.pow_bits == p0->pow_bits && pq.queries < p0->queries &&
+                          zkr_mrange_soundness(p0, &mc0, NULL).provable_bits >= p0->target_bits &&
+                          zkr_mrange_soundness_at(&pl, &mc0, 0, NULL).provable_bits <
+                              p0->target_bits,
+                   "2x2 at the set's parameters: q' = %u (of %u), no extra grinding, %.2f "
+                   "provable bits; q' - 1 falls short", pq.queries, p0->queries,
+                   zkr_mrange_soundness(p0, &mc0, NULL).provable_bits);
+    }
+    ps.queries = 100;
     static const uint8_t seed[32] = {7, 7, 7};
     zkr_mrange_cheat ch = {0, 0, 1, seed, sizeof seed};
     zkr_infer2_model_commitment mc;

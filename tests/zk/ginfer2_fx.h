@@ -47,6 +47,10 @@ static inline zkr_err g2fx_init(g2fx *f, uint64_t seed)
             ZKR_OK ||
         (r = zkr_cnn_conv_init(&f->c, &g, G2FX_CO, 0)) != ZKR_OK)
         return r;
+    /* graph-inference@2 version 4 (openings at the better of UD and JBR): at the set's 166
+     * queries these small relations need no extra grinding; at 118 they need a few bits, so
+     * the grinding (and its teeth) stay exercised. */
+    f->p.queries = 118;
     for (size_t i = 0; i < sizeof f->x; i++) {
         s = s * 6364136223846793005ull + 1442695040888963407ull;
         f->x[i] = (int8_t)(s >> 56);

@@ -182,6 +182,38 @@ int leak_put_hpcs(leak_vec *v, zkr_dec *d, const zkr_params *p, unsigned total, 
     return 1;
 }
 
+int leak_put_hmixed(leak_vec *v, zkr_dec *d, const zkr_params *p, const unsigned *totals,
+                    const int *f_ext, size_t k, uint32_t j)
+{
+    zkr_hpcs_mixed_plan pl;
+    const zkr_pcs_layout *l = &pl.l;
+    const uint8_t *raw;
+    uint64_t nonce;
+
+    if (zkr_hpcs_mixed_plan_of(p, totals, k, &pl) != ZKR_OK ||
+        zkr_dec_raw(d, ZKR_DIGEST_BYTES, &raw) != ZKR_OK || !leak_put_exts(v, d, 1) ||
+        !leak_put_exts(v, d, 2 * (size_t)l->folds_total))
+        return 0;
+    if (l->n_layers > 1 &&
+        zkr_dec_raw(d, (size_t)(l->n_layers - 1) * ZKR_DIGEST_BYTES, &raw) != ZKR_OK)
+        return 0;
+    if (!leak_put_exts(v, d, (size_t)1 << l->final_vars) || zkr_dec_u64(d, &nonce) != ZKR_OK)
+        return 0;
+    for (unsigned layer = 0; layer < l->n_layers; layer++) {
+        for (size_t i = 0; layer == 0 && i < k; i++)
+            if (pl.d[i] == 0 &&
+                !leak_put_tree(v, d, (size_t)(f_ext[i] ? 3 : 1) << l->folds[0], j))
+                return 0;
+        if (!leak_put_tree(v, d, (size_t)3 << l->folds[layer], j))
+            return 0;
+        for (size_t i = 0; i < k; i++)
+            if (pl.d[i] > 0 && pl.layer[i] == layer &&
+                !leak_put_tree(v, d, (size_t)(f_ext[i] ? 3 : 1) << pl.arity[i], j))
+                return 0;
+    }
+    return 1;
+}
+
 int leak_put_range(leak_vec *v, zkr_dec *d, const zkr_params *p, unsigned n, unsigned e,
                    uint32_t j_batch, uint32_t j_c)
 {

@@ -73,6 +73,17 @@ int leak_put_hpcs(leak_vec *v, zkr_dec *d, const zkr_params *p, unsigned total, 
                   const int *f_ext, uint32_t j, uint64_t ones);
 
 /*
+ * A mixed-size batched hiding opening (component 3c) of k members of
+ * totals[i] variables (f_ext[i]: extension-valued): the mask's value b, the
+ * folding messages, the final polynomial, then per layer the first j
+ * leaves of its trees (layer 0: the full-size members' and Z's) and of the
+ * trees of the members joining there. Z's root, the layers' roots, the
+ * nonce and salts skipped. 0 on failure or sizes the schedule refuses.
+ */
+int leak_put_hmixed(leak_vec *v, zkr_dec *d, const zkr_params *p, const unsigned *totals,
+                    const int *f_ext, size_t k, uint32_t j);
+
+/*
  * A range proof section (the batched layout since matmul@2 version 3) over
  * an n-variable committed vector with e blinding variables: gamma, the
  * degree-7 messages, the five revealed values, the mask's value b and the

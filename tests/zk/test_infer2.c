@@ -32,19 +32,22 @@ static int section(const zkr_buf *pf, unsigned i, size_t *off, size_t *len)
  * Version 1 proofs (section 14 = the two roots, no version field), version
  * 2 proofs (the record's bytes not range-proven), version 3 proofs (the old
  * hiding fold schedule), version 4 proofs (the range proof's own two
- * openings) and a section 14 naming a later version are refused by name
- * (UNSUPPORTED), before any mathematics.
+ * openings), version 5 proofs (one opening per size class and the
+ * record's own) and a section 14 naming a later version are refused by
+ * name (UNSUPPORTED, "(this verifier reads version 6 only)"), before any
+ * mathematics.
  */
 static void test_version(zkr_tap *t, i2case *c, const zkr_buf *pf)
 {
-    static const char *what[5] = {"a version 1 proof (64-byte section 14)",
+    static const char *what[6] = {"a version 1 proof (64-byte section 14)",
                                   "a version 2 proof (record bytes not range-proven)",
                                   "a version 3 proof (the old hiding fold schedule)",
                                   "a version 4 proof (the range proof's own openings)",
+                                  "a version 5 proof (openings per size class, the record's own)",
                                   "a proof naming a later version"};
 
-    for (int mode = 0; mode < 5; mode++) {
-        uint32_t named = mode == 0 ? 1u : mode == 4 ? ZKR_INFER2_VERSION + 1 : (uint32_t)mode + 1;
+    for (int mode = 0; mode < 6; mode++) {
+        uint32_t named = mode == 0 ? 1u : mode == 5 ? ZKR_INFER2_VERSION + 1 : (uint32_t)mode + 1;
         char want[64];
         zkr_proof_view v;
         zkr_buf b = {0};
@@ -65,7 +68,7 @@ static void test_version(zkr_tap *t, i2case *c, const zkr_buf *pf)
         }
         snprintf(want, sizeof want, "version %u proof refused", named);
         ok = ok && zkr_verify_inference2(b.p, b.len, &c->st, &d) == ZKR_ERR_UNSUPPORTED &&
-             strstr(d.msg, want);
+             strstr(d.msg, want) && strstr(d.msg, "reads version 6 only");
         zkr_tap_ok(t, ok, "%s is refused by name (%s)", what[mode], want);
         zkr_buf_free(&b);
     }
@@ -239,7 +242,7 @@ int main(int argc, char **argv)
         zkr_infer2_model_commitment mc;
         zkr_soundness s;
         int ok = zkr_infer2_mc_decode(&c.p, c.mc.p, c.mc.len, &mc) == ZKR_OK;
-        s = zkr_infer2_soundness(&c.p, &mc, c.dims[0], c.dims + 1, 0, &n_open);
+        s = zkr_infer2_soundness(&c.p, &mc, c.dims[0], c.dims + 1, 0, 0, &n_open);
         zkr_tap_diag("soundness: %.2f provable bits, %.1f conjectured, %u openings",
                      s.provable_bits, s.conjectured_bits, n_open);
         zkr_tap_ok(&t, ok && s.provable_bits >= 128.0, "soundness >= 128 bits (%.2f)",

@@ -134,9 +134,9 @@ static int predict(const cands *cd, const zkr_infer2_vpoints *vp, zkr_ext *rev, 
 }
 
 /*
- * Every revealed field element of an inference@2 proof (version 5), in
- * position order. The record's opening runs at the parameter set's query
- * count, every other opening at zkr_infer2_params' raised one.
+ * Every revealed field element of an inference@2 proof (version 6), in
+ * position order. Both openings (the mixed one, the record's leaves in it,
+ * and C's) run at zkr_infer2_params' query count.
  */
 static int extract(const i2case *c, const zkr_buf *pf, int pub, leak_vec *v)
 {
@@ -145,8 +145,8 @@ static int extract(const i2case *c, const zkr_buf *pf, int pub, leak_vec *v)
     const zkr_params *p = &pq;
     static const int base4[ZKR_HPCS_MAX_BATCH] = {0};
     zkr_infer2_red red;
-    zkr_infer2_groups gr;
     unsigned wt[3];
+    int ext[ZKR_INFER2_RED_MAX_POLYS] = {0};
     zkr_proof_view pv;
     zkr_dec d;
     const uint8_t *raw;
@@ -163,7 +163,8 @@ static int extract(const i2case *c, const zkr_buf *pf, int pub, leak_vec *v)
         return 0;
     if (!pub)
         return 0; /* the leakage test proves public outputs */
-    zkr_infer2_params(p0, &mc, c->dims[0], c->dims + 1, pub, &pq);
+    zkr_infer2_params(p0, &mc, c->dims[0], c->dims + 1, pub,
+                      rc.comm.n_vars + rc.comm.blind_vars, &pq);
     for (uint32_t l = 0; l < c->n_layers; l++) {
         in[l] = c->dims[l];
         out[l] = c->dims[l + 1];
@@ -176,12 +177,12 @@ static int extract(const i2case *c, const zkr_buf *pf, int pub, leak_vec *v)
     for (uint32_t l = 0; l < c->n_layers; l++)
         wt[l] = mc.w[l].n_vars + mc.w[l].blind_vars;
     zkr_infer2_red_init(&s, wt, s.n_v + ev, 0, &red);
+    zkr_infer2_red_add_record(&red, rc.comm.n_vars + rc.comm.blind_vars); /* version 6 */
     {
         /* version 5: the range proof's claims (the point does not change the layout) */
         zkr_ext zz[64] = {{{0}}}, zv[4] = {{{0}}};
         zkr_infer2_red_add_range(&red, c->n_layers, zz, zv);
     }
-    zkr_infer2_groups_of(&red, &gr);
     lc = zkr_infer2_lc_vars5(s.N, red.TA, zkr_zkrange_sc_vars(s.n_v));
     ec = zkr_hpcs_blind_vars(p, lc, 1);
     /* section 13, deferred: m, h, phi roots, gamma, the rounds, a^ h^ phi^ m^ g(r); no opening */
@@ -199,24 +200,16 @@ static int extract(const i2case *c, const zkr_buf *pf, int pub, leak_vec *v)
         return 0;
     /*
      * Section 28: the claim reduction's gamma_A, messages, values u and
-     * g_A(r_A); each size class's batched opening at the random r_A (mask
-     * root skipped, b sampled); the record's own opening at its point (no
-     * public boolean coordinate).
+     * g_A(r_A); the one mixed opening of every reduction polynomial at the
+     * suffixes of the random r_A (mask root skipped, b sampled; the record
+     * joins it: no public boolean coordinate anywhere).
      */
     zkr_dec_init(&d, pv.body[4], pv.len[4]);
     if (!leak_put_exts(v, &d, 1 + (size_t)ZKR_INFER2_DEGREE * red.TA + red.n_polys + 1))
         return 0;
-    for (unsigned g = 0; g < gr.n_groups; g++) {
-        int ext[ZKR_HPCS_MAX_BATCH] = {0};
-        for (unsigned m = 0; m < gr.n_members[g]; m++) /* h and phi are extension-valued */
-            ext[m] = gr.members[g][m] == red.zr_poly || gr.members[g][m] == red.zr_poly + 1;
-        if (zkr_dec_raw(&d, ZKR_DIGEST_BYTES, &raw) != ZKR_OK || !leak_put_exts(v, &d, 1) ||
-            !leak_put_hpcs(v, &d, p, red.tv[gr.members[g][0]], gr.n_members[g], ext,
-                           J_LEAVES, 0))
-            return 0;
-    }
-    if (zkr_dec_raw(&d, ZKR_DIGEST_BYTES, &raw) != ZKR_OK || !leak_put_exts(v, &d, 1) ||
-        !leak_put_hpcs(v, &d, p0, rc.comm.n_vars + rc.comm.blind_vars, 1, base4, J_LEAVES, 0) ||
+    for (unsigned i = 0; i < red.n_polys; i++) /* h and phi are extension-valued */
+        ext[i] = red.zr_poly && (i == red.zr_poly || i == red.zr_poly + 1);
+    if (!leak_put_hmixed(v, &d, p, red.tv, ext, red.n_polys, J_LEAVES) ||
         zkr_dec_finish(&d) != ZKR_OK)
         return 0;
     zkr_dec_init(&d, pv.body[5], pv.len[5]);

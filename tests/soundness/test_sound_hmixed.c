@@ -1,0 +1,155 @@
+/*
+ * Cheating provers against the mixed-size batched hiding opening
+ * (docs/soundness.md, "Mixed-size batched hiding opening"), each refused,
+ * each with its teeth (accepted with the check that catches it switched
+ * off, zkr_hpcs_verify_mixed_off, test builds):
+ *  1. a false value for a joining member (the honest opening of the true
+ *     polynomial, the value + 1 sent): the folding sumcheck's final
+ *     equation (ZKR_HM_OFF_FINAL);
+ *  2. a joining member's leaves from another polynomial (G folded with
+ *     F' of the same size, F''s tree opened in the member's place, the
+ *     value F'(z) claimed): the joining tree's Merkle check
+ *     (ZKR_HM_OFF_JOINMT);
+ *  3. alpha's terms omitted by the prover (G without any alpha_i F_i, a
+ *     false value claimed): the claim's and the queries' alpha terms
+ *     (ZKR_HM_OFF_ALPHA: a verifier that leaves them out accepts it);
+ *  4. one round message shifted off [H24]'s form L(X, z) Lambda(X) (its
+ *     q(0) + q(1) kept), at round 0, at member 1's join round 3 and at
+ *     round 4: the factorisation check (refused with the final equation
+ *     off; accepted with ZKR_HM_OFF_FINAL | ZKR_HM_OFF_FACTOR).
+ * Attack 1's false value is refused by the factorisation check at the join
+ * round as well as by the final equation: its teeth switch both off.
+ */
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/tap.h"
+#include "tests/zk/hmixed_fixture.h"
+#include "zk/zk_int.h"
+#include "zkr_config.h"
+
+/* full base (n 10) at 16; a joining ext member (n 8) at 13 (layer 0, step 3), a base (n 6) at 12 */
+static const unsigned hm_n[3] = {10, 8, 6}, hm_tot[3] = {16, 13, 12}, hm_ext[3] = {0, 1, 0};
+static const uint32_t hm_budget[3] = {2, 2, 1};
+
+/* Proves (cheat ch) with values pv, verifies vv with the switches off. */
+static zkr_err attack(const zkr_params *p, hm_fix *x, const zkr_hpcs_mixed_cheat *ch,
+                      const zkr_ext *pv, const zkr_ext *vv, unsigned off)
+{
+    zkr_transcript tp, tv;
+    uint8_t key[32];
+    zkr_zkrng g;
+    zkr_buf pf = {0};
+    zkr_dec d;
+    zkr_err r;
+
+    memset(key, 0x5a, sizeof key);
+    hm_ts(p, &tp);
+    tv = tp;
+    zkr_zkrng_from_key(&g, key);
+    if (ch)
+        r = zkr_prover_hopen_mixed_cheat(p, &tp, x->f, x->k, x->z, pv, ch, &g, &pf);
+    else
+        r = zkr_prover_hopen_mixed(p, &tp, x->f, x->k, x->z, pv, &g, 1, &pf);
+    zkr_zkrng_wipe(&g);
+    if (r == ZKR_OK) {
+        zkr_dec_init(&d, pf.p, pf.len);
+        r = zkr_hpcs_verify_mixed_off(p, &tv, x->c, x->k, x->z, vv, off, &d);
+        if (r == ZKR_OK && zkr_dec_finish(&d) != ZKR_OK)
+            r = ZKR_ERR_MALFORMED;
+    }
+    zkr_buf_free(&pf);
+    return r;
+}
+
+/* One attack on a fresh fixture (budgets restart), checked on and off. */
+static void both(zkr_tap *t, const zkr_params *p, const char *name,
+                 const zkr_hpcs_mixed_cheat *ch, int member, int other_value, unsigned off)
+{
+    hm_fix x, y;
+    zkr_ext vv[HM_MAX];
+    zkr_hpcs_mixed_cheat c;
+    zkr_err on = ZKR_ERR_INTERNAL, teeth = ZKR_ERR_INTERNAL;
+
+    memset(&y, 0, sizeof y);
+    for (int pass = 0; pass < 2; pass++) {
+        if (hm_make(p, &x, hm_n, hm_tot, hm_ext, 3, hm_budget, 1) != ZKR_OK ||
+            hm_make(p, &y, hm_n, hm_tot, hm_ext, 3, hm_budget, 9) != ZKR_OK) {
+            hm_free(&x);
+            hm_free(&y);
+            break;
+        }
+        memcpy(vv, x.v, sizeof vv);
+        if (other_value) /* the other polynomial's value at the member's point */
+            vv[member] = hm_value(y.f[member], x.z + (x.total - hm_tot[member]));
+        else
+            vv[member].c[0] = zkr_gl_add(vv[member].c[0], 1);
+        if (ch) {
+            c = *ch;
+            if (c.other)
+                c.other = y.f[member];
+        }
+        if (pass == 0)
+            on = attack(p, &x, ch ? &c : NULL, vv, vv, 0);
+        else
+            teeth = attack(p, &x, ch ? &c : NULL, vv, vv, off);
+        hm_free(&x);
+        hm_free(&y);
+    }
+    zkr_tap_ok(t, on == ZKR_ERR_VERIFY, "%s: refused (%d)", name, on);
+    zkr_tap_ok(t, teeth == ZKR_OK, "%s: teeth: accepted with the check off (%d)", name, teeth);
+}
+
+/*
+ * Round `round`'s message shifted by 5 (1 - 2X) + 7 X (X - 1) (q(0) + q(1)
+ * kept, the form L(X, z) Lambda(X) broken), honest values: refused; with
+ * the final equation off still refused (the factorisation check alone,
+ * applied after the round's joins); accepted with both off (teeth).
+ */
+static void shifted(zkr_tap *t, const zkr_params *p, unsigned round)
+{
+    zkr_hpcs_mixed_cheat ch = {0, 0, NULL, round, 5, 7};
+    static const unsigned offs[3] = {0, ZKR_HM_OFF_FINAL, ZKR_HM_OFF_FINAL | ZKR_HM_OFF_FACTOR};
+    zkr_err r[3] = {ZKR_ERR_INTERNAL, ZKR_ERR_INTERNAL, ZKR_ERR_INTERNAL};
+    hm_fix x;
+
+    for (int i = 0; i < 3; i++) {
+        if (hm_make(p, &x, hm_n, hm_tot, hm_ext, 3, hm_budget, 1) != ZKR_OK)
+            break;
+        r[i] = attack(p, &x, &ch, x.v, x.v, offs[i]);
+        hm_free(&x);
+    }
+    zkr_tap_ok(t, r[0] == ZKR_ERR_VERIFY && r[1] == ZKR_ERR_VERIFY,
+               "mixed: round %u's message shifted off L Lambda%s: refused (%d), with the final "
+               "equation off too (%d)", round, round == 3 ? " (member 1 joins here)" : "",
+               r[0], r[1]);
+    zkr_tap_ok(t, r[2] == ZKR_OK, "mixed: round %u shifted: teeth: accepted with the final "
+               "equation and the factorisation check off (%d)", round, r[2]);
+}
+
+int main(int argc, char **argv)
+{
+    zkr_tap t;
+    zkr_params p;
+    zkr_hpcs_mixed_cheat other = {1, 0, NULL, 0, 0, 0}, omit = {2, 1, NULL, 0, 0, 0};
+
+    zkr_tap_init(&t, argc, argv);
+    if (sodium_init() < 0 || zkr_params_get(ZKR_PARAM_SET_128, &p) != ZKR_OK)
+        return 1;
+    /* marks "use the fixture's second polynomial" (set per run in both()) */
+    other.other = (const zkr_hpcs_poly *)&other;
+    /* the factorisation check refuses a false joining value at its join round too */
+    both(&t, &p, "mixed: a joining member's value + 1 (ext, layer 0 step 3)", NULL, 1, 0,
+         ZKR_HM_OFF_FINAL | ZKR_HM_OFF_FACTOR);
+    both(&t, &p, "mixed: a joining member's value + 1 (base, layer 1 start)", NULL, 2, 0,
+         ZKR_HM_OFF_FINAL | ZKR_HM_OFF_FACTOR);
+    both(&t, &p, "mixed: a joining member's leaves from another polynomial, its value claimed",
+         &other, 1, 1, ZKR_HM_OFF_JOINMT);
+    both(&t, &p, "mixed: the alpha terms omitted by the prover, a false value claimed", &omit, 2,
+         0, ZKR_HM_OFF_ALPHA);
+    shifted(&t, &p, 0);
+    shifted(&t, &p, 3);
+    shifted(&t, &p, 4);
+    return zkr_tap_done(&t);
+}

@@ -1,0 +1,243 @@
+/*
+ * The hiding openings in the list-decoding regime (docs/soundness.md,
+ * "Hiding openings in the list-decoding regime"; zk/ldr.h):
+ * - the factorisation check (zkr_hpcs_round_factored): every message
+ *   q = c L(X, z) Lambda(X) passes, q + s (1 - 2X) + d X (X - 1) (the
+ *   same q(0) + q(1): the sumcheck's own check cannot see it) is refused,
+ *   and at 2z = 1 a quadratic q is refused, a linear one passes;
+ * - a cheating batched opening whose round message is shifted that way
+ *   (zkr_prover_hopen_batch_cheat), at the first and at the last folding
+ *   round: VERIFY; the honest twin verifies; the shifted round-0 message
+ *   recomputed from the proof bytes fails the check and the honest one
+ *   passes it, so the refusal is the factorisation check's. (No
+ *   accepted-with-the-check-off twin exists: the sumcheck's final equation
+ *   also refuses a shifted message unless the shift vanishes at the
+ *   challenge, probability <= 2/|F|; docs/soundness.md says why the check
+ *   is there: [H24]'s proof reads Lambda from the message.)
+ * - the figure: JBR and UD both computed, the better taken, m scanned.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "prover/prover.h"
+#include "tests/tap.h"
+#include "verifier/verifier.h"
+#include "zk/ldr.h"
+#include "zkr_config.h"
+
+static zkr_ext rnd_ext(zkr_tap *t)
+{
+    zkr_ext e = {{zkr_tap_rand(t) % ZKR_GL_P, zkr_tap_rand(t) % ZKR_GL_P,
+                  zkr_tap_rand(t) % ZKR_GL_P}};
+    return e;
+}
+
+/* q(x) = c L(x, z) (l0 + l1 x) */
+static zkr_ext q_at(zkr_ext c, zkr_ext z, zkr_ext l0, zkr_ext l1, zkr_gl x)
+{
+    zkr_ext one = zkr_ext_from(1), X = zkr_ext_from(x);
+    zkr_ext L = zkr_ext_add(zkr_ext_mul(zkr_ext_sub(one, X), zkr_ext_sub(one, z)),
+                            zkr_ext_mul(X, z));
+    return zkr_ext_mul(c, zkr_ext_mul(L, zkr_ext_add(l0, zkr_ext_mul(l1, X))));
+}
+
+static void test_check_unit(zkr_tap *t)
+{
+    unsigned good = 0, bad_ref = 0, half_lin = 0, half_quad = 0, n = 200;
+    zkr_ext half = zkr_ext_from(zkr_gl_inv(2));
+
+    for (unsigned i = 0; i < n; i++) {
+        zkr_ext c = rnd_ext(t), z = i == 0 ? zkr_ext_from(0) : rnd_ext(t), l0 = rnd_ext(t),
+                l1 = rnd_ext(t), s = rnd_ext(t), d = rnd_ext(t);
+        zkr_ext q0 = q_at(c, z, l0, l1, 0), q1 = q_at(c, z, l0, l1, 1), q2 = q_at(c, z, l0, l1, 2);
+        zkr_ext claim = zkr_ext_add(q0, q1), msg[2] = {q0, q2};
+        good += zkr_hpcs_round_factored(msg, claim, z) ? 1u : 0u;
+        /* + s (1 - 2X) + d X (X - 1): at 0 +s, at 2 -3s + 2d */
+        msg[0] = zkr_ext_add(q0, s);
+        msg[1] = zkr_ext_add(q2, zkr_ext_sub(zkr_ext_add(d, d), zkr_ext_mul_base(s, 3)));
+        bad_ref += zkr_hpcs_round_factored(msg, claim, z) ? 0u : 1u;
+        /* 2z = 1: L = 1/2; q linear passes, q + d X (X - 1) does not */
+        q0 = q_at(c, half, l0, l1, 0), q1 = q_at(c, half, l0, l1, 1), q2 = q_at(c, half, l0, l1, 2);
+        claim = zkr_ext_add(q0, q1);
+        msg[0] = q0, msg[1] = q2;
+        half_lin += zkr_hpcs_round_factored(msg, claim, half) ? 1u : 0u;
+        msg[1] = zkr_ext_add(q2, zkr_ext_add(d, d));
+        half_quad += zkr_hpcs_round_factored(msg, claim, half) ? 0u : 1u;
+    }
+    zkr_tap_ok(t, good == n,
+               "q = c L(X, z) Lambda(X) passes the factorisation check (%u/%u, z = 0 included)",
+               good, n);
+    zkr_tap_ok(t, bad_ref == n,
+               "q + s (1 - 2X) + d X (X - 1), the same q(0) + q(1), refused (%u/%u)", bad_ref, n);
+    zkr_tap_ok(t, half_lin == n && half_quad == n,
+               "2z = 1: linear q passes (%u/%u), q + d X (X - 1) refused (%u/%u)", half_lin, n,
+               half_quad, n);
+}
+
+static zkr_ext value_of(zkr_hpcs_poly *f, const zkr_ext *z)
+{
+    unsigned total = zkr_hpcs_poly_total_vars(f);
+    const zkr_gl *bv = zkr_hpcs_poly_base_evals(f);
+    size_t len = (size_t)1 << total;
+    zkr_ext *eq = malloc(len * sizeof *eq), acc = zkr_ext_from(0);
+
+    if (!eq)
+        return acc;
+    zkr_mle_eq_table(z, total, eq);
+    for (size_t i = 0; i < len; i++)
+        acc = zkr_ext_add(acc, zkr_ext_mul_base(eq[i], bv[i]));
+    free(eq);
+    return acc;
+}
+
+/*
+ * Proves (ch NULL: honest) and verifies; *factored gets whether round 0's
+ * message passes the check at the claim the verifier derives.
+ */
+static zkr_err cheat_run(const zkr_params *p, zkr_hpcs_poly *f, const zkr_hpcs_commitment *c,
+                         const zkr_ext *z, zkr_ext val, const zkr_hpcs_batch_cheat *ch,
+                         int *factored)
+{
+    zkr_transcript tp, tv, tc;
+    uint8_t sid[ZKR_DIGEST_BYTES], pd[ZKR_DIGEST_BYTES], key[32];
+    unsigned total = c->n_vars + c->blind_vars;
+    zkr_hpcs_batch_cheat none;
+    zkr_ext coef[2], b, claim, msg[2];
+    zkr_buf pf = {0};
+    zkr_zkrng g;
+    zkr_dec d;
+    zkr_err r;
+
+    memset(&none, 0, sizeof none);
+    memset(sid, 0x37, sizeof sid);
+    memset(key, 0x11, sizeof key);
+    zkr_params_digest(p, pd);
+    zkr_ts_init(&tp, "zkreg/test-ldr", 1, ZKR_PROOF_SYSTEM_ID, p->id, pd, sid);
+    tv = tc = tp;
+    zkr_zkrng_from_key(&g, key);
+    r = zkr_prover_hopen_batch_cheat(p, &tp, &f, 1, z, &val, ch ? ch : &none, &g, &pf);
+    zkr_zkrng_wipe(&g);
+    if (r != ZKR_OK) {
+        zkr_buf_free(&pf);
+        return ZKR_ERR_INTERNAL;
+    }
+    /* bytes: mask root | b | round messages (2 extension elements each) | ... */
+    zkr_dec_init(&d, pf.p + ZKR_DIGEST_BYTES, pf.len - ZKR_DIGEST_BYTES);
+    if (zkr_dec_ext(&d, &b) != ZKR_OK || zkr_dec_exts(&d, msg, 2) != ZKR_OK) {
+        zkr_buf_free(&pf);
+        return ZKR_ERR_INTERNAL;
+    }
+    {
+        uint8_t root[1][ZKR_DIGEST_BYTES];
+        memcpy(root[0], c->root, ZKR_DIGEST_BYTES);
+        zkr_hpcs_batch_absorb(&tc, 1, (const uint8_t(*)[ZKR_DIGEST_BYTES])root, z, total, &val,
+                              pf.p, b);
+    }
+    zkr_ts_challenge_exts(&tc, "hb-beta", coef, 1);
+    coef[1] = zkr_ts_challenge_ext(&tc, "hb-rho");
+    claim = zkr_ext_add(zkr_ext_mul(coef[0], val), zkr_ext_mul(coef[1], b));
+    *factored = zkr_hpcs_round_factored(msg, claim, z[0]);
+    zkr_dec_init(&d, pf.p, pf.len);
+    r = zkr_hpcs_verify_batch(p, &tv, c, 1, z, &val, &d);
+    if (r == ZKR_OK && zkr_dec_finish(&d) != ZKR_OK)
+        r = ZKR_ERR_MALFORMED;
+    zkr_buf_free(&pf);
+    return r;
+}
+
+static void test_cheat(zkr_tap *t, const zkr_params *p)
+{
+    zkr_gl a[256];
+    zkr_hpcs_poly *f = NULL;
+    zkr_hpcs_commitment c;
+    zkr_ext z[64], val;
+    zkr_pcs_layout l;
+    zkr_hpcs_batch_cheat ch;
+    uint8_t key[32];
+    zkr_zkrng g;
+    int fh = 0, f0 = 1, fl = 1;
+    zkr_err rh, r0, rl;
+
+    for (int i = 0; i < 256; i++)
+        a[i] = zkr_gl_from_i64((int64_t)(zkr_tap_rand(t) % 255) - 127);
+    memset(key, 0x23, sizeof key);
+    zkr_zkrng_from_key(&g, key);
+    if (zkr_prover_hcommit(p, a, 8, 8, &g, 1, &f, &c) != ZKR_OK) {
+        zkr_tap_ok(t, 0, "commit");
+        zkr_zkrng_wipe(&g);
+        return;
+    }
+    zkr_zkrng_wipe(&g);
+    for (unsigned i = 0; i < c.n_vars + c.blind_vars; i++)
+        z[i] = i < c.n_vars ? rnd_ext(t) : zkr_ext_from(0);
+    z[c.n_vars] = rnd_ext(t); /* off the slice u = 0 (a batched opening's full point) */
+    val = value_of(f, z);
+    zkr_hpcs_layout_of(p, c.n_vars + c.blind_vars, &l);
+    rh = cheat_run(p, f, &c, z, val, NULL, &fh);
+    memset(&ch, 0, sizeof ch);
+    ch.shift_c = 5;
+    ch.shift_d = 7;
+    r0 = cheat_run(p, f, &c, z, val, &ch, &f0);
+    ch.shift_round = l.folds_total - 1;
+    rl = cheat_run(p, f, &c, z, val, &ch, &fl);
+    zkr_tap_ok(t, rh == ZKR_OK && fh,
+               "honest batched opening verifies, its round 0 factored (%d, %d)", (int)rh, fh);
+    zkr_tap_ok(t, r0 == ZKR_ERR_VERIFY && !f0,
+               "round 0 shifted by 5 (1 - 2X) + 7 X (X - 1): VERIFY (%d), the message off the form "
+               "L Lambda (check %d)", (int)r0, f0);
+    zkr_tap_ok(t, rl == ZKR_ERR_VERIFY, "last fold round (%u) shifted: VERIFY (%d)",
+               l.folds_total - 1, (int)rl);
+    zkr_hpcs_poly_free(f);
+}
+
+static void test_figure(zkr_tap *t, const zkr_params *p)
+{
+    static const unsigned totals[] = {12, 18, 21, 24, 26};
+    unsigned qf = zkr_ldr_q_floor(p);
+
+    for (size_t i = 0; i < sizeof totals / sizeof *totals; i++) {
+        zkr_ldr_fig f;
+        zkr_params pq = *p;
+        unsigned q;
+        /* the smallest q reaching the target for a 2-word opening, either regime */
+        for (q = qf; q < 2 * p->queries; q++) {
+            pq.queries = q;
+            zkr_ldr_open(&pq, totals[i], 2, NULL, 0, 0.0, &f);
+            if (-log2(f.err) >= p->target_bits)
+                break;
+        }
+        zkr_tap_ok(t, f.err <= f.ud_err && f.err <= f.jbr_err && q <= p->queries &&
+                          q >= qf,
+                   "n + e = %u, 2 words: q' = %u (UD alone %u), %s, m = %u: %.2f bits (UD %.2f, "
+                   "JBR %.2f; batch 2^%.1f, folds 2^%.1f, query 2^%.1f)",
+                   totals[i], q, p->queries, f.regime == ZKR_LDR_JBR ? "JBR" : "UD", f.m,
+                   -log2(f.err), -log2(f.ud_err), -log2(f.jbr_err), log2(f.t_batch),
+                   log2(f.t_folds), log2(f.t_query));
+    }
+    {
+        /* a join at round d costs eps(C_d, 1, 2^d) + 1/|F| more, never less */
+        zkr_ldr_fig a, b;
+        zkr_ldr_join j = {4, 1};
+        zkr_ldr_open(p, 20, 2, NULL, 0, 0.0, &a);
+        zkr_ldr_open(p, 20, 2, &j, 1, 0.0, &b);
+        zkr_tap_ok(t, b.t_joins > 0 && b.jbr_err >= a.jbr_err,
+                   "a join at round 4: +2^%.1f to the JBR error", log2(b.t_joins));
+    }
+}
+
+int main(int argc, char **argv)
+{
+    zkr_tap t;
+    zkr_params p;
+
+    zkr_tap_init(&t, argc, argv);
+    if (zkr_params_get(ZKR_PARAM_SET_128, &p) != ZKR_OK) {
+        zkr_tap_ok(&t, 0, "params");
+        return zkr_tap_done(&t);
+    }
+    test_check_unit(&t);
+    test_cheat(&t, &p);
+    test_figure(&t, &p);
+    return zkr_tap_done(&t);
+}

@@ -1,0 +1,117 @@
+/*
+ * Fixture of the mixed-size batched hiding opening's tests (tests/zk/
+ * test_zk_hmixed.c, tests/soundness/test_sound_hmixed.c): hiding
+ * commitments of different sizes T_i = n_i + e_i, base- and
+ * extension-valued, one point z of T = max T_i coordinates and each
+ * member's value at z's last T_i coordinates.
+ */
+#ifndef ZKR_TEST_HMIXED_FIXTURE_H
+#define ZKR_TEST_HMIXED_FIXTURE_H
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "prover/prover.h"
+#include "zk/zk.h"
+
+#define HM_MAX 6
+
+typedef struct {
+    zkr_hpcs_poly *f[HM_MAX];
+    zkr_hpcs_commitment c[HM_MAX];
+    size_t k;
+    unsigned total;
+    zkr_ext z[32], v[HM_MAX];
+} hm_fix;
+
+/* f's value at the full point pt (its n + e coordinates). */
+static zkr_ext hm_value(const zkr_hpcs_poly *f, const zkr_ext *pt)
+{
+    unsigned total = zkr_hpcs_poly_total_vars(f);
+    const zkr_gl *bv = zkr_hpcs_poly_base_evals(f);
+    const zkr_ext *ev = zkr_hpcs_poly_ext_evals(f);
+    size_t len = (size_t)1 << total;
+    zkr_ext *eq = malloc(len * sizeof *eq), acc = zkr_ext_from(0);
+
+    if (!eq)
+        return acc;
+    zkr_mle_eq_table(pt, total, eq);
+    for (size_t i = 0; i < len; i++)
+        acc = zkr_ext_add(acc, bv ? zkr_ext_mul_base(eq[i], bv[i]) : zkr_ext_mul(eq[i], ev[i]));
+    free(eq);
+    return acc;
+}
+
+static void hm_free(hm_fix *x)
+{
+    for (size_t i = 0; i < HM_MAX; i++)
+        zkr_hpcs_poly_free(x->f[i]);
+    memset(x, 0, sizeof *x);
+}
+
+/*
+ * k members: n[i] hidden variables, tot[i] = n + e, ext[i] extension-valued,
+ * blinded for budget[i] openings; entries derived from seed (the same
+ * seed gives the same commitments); z spread over
+ * every coordinate (blinding ones included, as inference@2's points are).
+ */
+static zkr_err hm_make(const zkr_params *p, hm_fix *x, const unsigned *n, const unsigned *tot,
+                       const unsigned *ext, size_t k, const uint32_t *budget, unsigned seed)
+{
+    uint8_t key[32];
+    zkr_zkrng g;
+    zkr_err r = ZKR_OK;
+
+    memset(x, 0, sizeof *x);
+    x->k = k;
+    for (int i = 0; i < 32; i++)
+        key[i] = (uint8_t)(i * 5 + seed);
+    zkr_zkrng_from_key(&g, key);
+    for (size_t m = 0; m < k && r == ZKR_OK; m++) {
+        size_t len = (size_t)1 << n[m];
+        if (tot[m] > x->total)
+            x->total = tot[m];
+        if (ext[m]) {
+            zkr_ext *e = malloc(len * sizeof *e);
+            if (!e) {
+                r = ZKR_ERR_NOMEM;
+                break;
+            }
+            for (size_t i = 0; i < len; i++)
+                e[i] = zkr_ext_from((zkr_gl)(1000 + 13 * i + 7 * m + seed));
+            r = zkr_prover_hcommit_ext_sized(p, e, n[m], tot[m], budget[m], &g, 1, &x->f[m],
+                                             &x->c[m]);
+            free(e);
+        } else {
+            zkr_gl *b = malloc(len * sizeof *b);
+            if (!b) {
+                r = ZKR_ERR_NOMEM;
+                break;
+            }
+            for (size_t i = 0; i < len; i++)
+                b[i] = zkr_gl_from_i64((int64_t)(i % 255) - 127 + (int64_t)(m + seed));
+            r = zkr_prover_hcommit_sized(p, b, n[m], tot[m], budget[m], &g, 1, &x->f[m], &x->c[m]);
+            free(b);
+        }
+    }
+    zkr_zkrng_wipe(&g);
+    if (r != ZKR_OK)
+        return r;
+    for (unsigned i = 0; i < x->total; i++)
+        x->z[i] = zkr_ext_from((zkr_gl)(12345 + 977 * i + seed));
+    for (size_t m = 0; m < k; m++)
+        x->v[m] = hm_value(x->f[m], x->z + (x->total - zkr_hpcs_poly_total_vars(x->f[m])));
+    return ZKR_OK;
+}
+
+/* A transcript both sides start from. */
+static void hm_ts(const zkr_params *p, zkr_transcript *t)
+{
+    uint8_t sid[ZKR_DIGEST_BYTES], pd[ZKR_DIGEST_BYTES];
+
+    memset(sid, 0x24, sizeof sid);
+    zkr_params_digest(p, pd);
+    zkr_ts_init(t, "zkreg/test-hmixed", 1, ZKR_PROOF_SYSTEM_ID, p->id, pd, sid);
+}
+
+#endif

@@ -1,0 +1,296 @@
+/*
+ * Mixed-size batched hiding opening (zkr_prover_hopen_mixed /
+ * zkr_hpcs_verify_mixed; docs/proof-system.md, "3c. Mixed-size batched
+ * hiding opening"): members of four sizes (base and extension-valued)
+ * joining in layer 0, at a layer boundary and inside a folded layer; accept,
+ * byte-identical under one key and with two prover threads, and the reject
+ * twins: a value + 1 (full-size and joining member), a flipped byte in a
+ * joining member's leaf, a truncated proof, another polynomial's commitment
+ * in a member's place, another point, sizes the schedule cannot take
+ * (USAGE), the budget spent.
+ */
+#include <math.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/tap.h"
+#include "tests/zk/hmixed_fixture.h"
+#include "zk/ldr.h"
+#include "zk/zk_int.h"
+
+/* Proves with values pv, verifies against vv (and vc's commitments); the verifier's result. */
+static zkr_err run(const zkr_params *p, hm_fix *x, const zkr_hpcs_commitment *vc,
+                   const zkr_ext *pv, const zkr_ext *vv, uint8_t key_byte, zkr_buf *pf,
+                   size_t flip, size_t cut)
+{
+    zkr_transcript tp, tv;
+    uint8_t key[32];
+    zkr_zkrng g;
+    zkr_dec d;
+    zkr_err r;
+
+    memset(key, key_byte, sizeof key);
+    hm_ts(p, &tp);
+    tv = tp;
+    zkr_zkrng_from_key(&g, key);
+    r = zkr_prover_hopen_mixed(p, &tp, x->f, x->k, x->z, pv, &g, 1, pf);
+    zkr_zkrng_wipe(&g);
+    if (r != ZKR_OK)
+        return r;
+    if (flip < pf->len)
+        pf->p[flip] ^= 0x01;
+    zkr_dec_init(&d, pf->p, pf->len - (cut < pf->len ? cut : 0));
+    r = zkr_hpcs_verify_mixed(p, &tv, vc, x->k, x->z, vv, &d);
+    if (r == ZKR_OK && zkr_dec_finish(&d) != ZKR_OK)
+        r = ZKR_ERR_MALFORMED;
+    if (flip < pf->len)
+        pf->p[flip] ^= 0x01;
+    return r;
+}
+
+static void test_plan(zkr_tap *t, const zkr_params *p)
+{
+    unsigned ok1[4] = {16, 16, 13, 12}, tiny[2] = {16, 7}, one[1] = {12};
+    zkr_hpcs_mixed_plan pl;
+    zkr_soundness s;
+    zkr_err r = zkr_hpcs_mixed_plan_of(p, ok1, 4, &pl);
+
+    zkr_tap_ok(t, r == ZKR_OK && pl.total == 16 &&
+                      pl.n_full == 2 && pl.d[2] == 3 && pl.layer[2] == 0 && pl.step[2] == 3 &&
+                      pl.d[3] == 4 && pl.layer[3] == 1 && pl.step[3] == 0,
+               "plan {16, 16, 13, 12}: two full members, 13 joins layer 0 at step 3, 12 at "
+               "layer 1's start (layout: %u layers, final %u)",
+               pl.l.n_layers, pl.l.final_vars);
+    zkr_tap_ok(t, zkr_hpcs_mixed_ok(p, tiny, 2) == ZKR_ERR_USAGE &&
+                      zkr_hpcs_mixed_ok(p, one, 1) == ZKR_OK &&
+                      zkr_hpcs_mixed_ok(p, one, 0) == ZKR_ERR_USAGE,
+               "a 7-variable member with a 16-variable one (joins past the fold or with leaves "
+               "too small): USAGE; one member: OK; none: USAGE");
+    {
+        /*
+         * Every hiding commitment of set 1 has T >= 12 (2^T must exceed one
+         * opening's q 2^4 positions), so every pair 12 <= T_i <= T <= 26 must
+         * join, at the set's query count and at a raised one.
+         */
+        zkr_params pq = *p;
+        unsigned refused = 0;
+        for (unsigned q = p->queries; q <= 200; q += 200 - p->queries) {
+            pq.queries = q;
+            for (unsigned T = 12; T <= pq.max_vars; T++)
+                for (unsigned Ti = 12; Ti <= T; Ti++) {
+                    unsigned two[2] = {T, Ti};
+                    refused += zkr_hpcs_mixed_ok(&pq, two, 2) != ZKR_OK;
+                }
+        }
+        zkr_tap_ok(t, refused == 0,
+                   "every size pair 12 <= T_i <= T <= 26 joins (queries 166 and 200): %u refused",
+                   refused);
+    }
+    s = zkr_hpcs_mixed_soundness(p, ok1, 4);
+    {
+        /* the better of UD (~128.5 bits at q = 166) and JBR with its two joins (~140.6) */
+        zkr_ldr_fig f;
+        zkr_hpcs_mixed_fig(p, ok1, 4, &f);
+        zkr_tap_ok(t, s.provable_bits > 140.4 && s.provable_bits < 140.9 &&
+                          f.regime == ZKR_LDR_JBR && f.t_joins > 0 &&
+                          fabs(s.provable_bits - -log2(f.jbr_err)) < 1e-9 &&
+                          -log2(f.ud_err) > 128.0 && -log2(f.ud_err) < 128.6 &&
+                          zkr_hpcs_mixed_error(p, ok1, 4) > 0 &&
+                          zkr_hpcs_mixed_soundness(p, tiny, 2).provable_bits == 0,
+                   "mixed opening {16, 16, 13, 12}: %.3f provable bits, %s (UD %.3f: one query "
+                   "phase, its commit, batching and two join terms; JBR %.3f at m = %u, joins "
+                   "2^%.1f), refused sizes: 0",
+                   s.provable_bits, f.regime == ZKR_LDR_JBR ? "JBR" : "UD", -log2(f.ud_err),
+                   -log2(f.jbr_err), f.m, log2(f.t_joins));
+    }
+}
+
+/* full base (n 10), full ext (n 9), ext joining at round 3 (n 8), base joining at 4 (n 6) */
+static const unsigned hm_n[4] = {10, 9, 8, 6}, hm_tot[4] = {16, 16, 13, 12}, hm_ext[4] = {0, 1, 1, 0};
+static const uint32_t hm_budget[4] = {2, 2, 2, 1};
+
+/* A fresh fixture (the same commitments for one seed), proven once. */
+static zkr_err fresh_run(const zkr_params *p, unsigned seed, const zkr_hpcs_commitment *vc,
+                         int bad_member, size_t flip, size_t cut, zkr_buf *pf)
+{
+    hm_fix x;
+    zkr_ext vv[HM_MAX];
+    zkr_err r;
+
+    if ((r = hm_make(p, &x, hm_n, hm_tot, hm_ext, 4, hm_budget, seed)) != ZKR_OK)
+        return ZKR_ERR_INTERNAL;
+    memcpy(vv, x.v, sizeof vv);
+    if (bad_member >= 0)
+        vv[bad_member].c[1] = zkr_gl_add(vv[bad_member].c[1], 1);
+    pf->len = 0;
+    r = run(p, &x, vc ? vc : x.c, x.v, vv, 7, pf, flip, cut);
+    hm_free(&x);
+    return r;
+}
+
+static void test_mixed(zkr_tap *t, const zkr_params *p)
+{
+    hm_fix x, y;
+    zkr_buf p1 = {0}, p2 = {0}, p3 = {0};
+    zkr_hpcs_commitment cc[4];
+    zkr_err r1, r2, r3, r4, r5, r6;
+
+    memset(&y, 0, sizeof y);
+    if (hm_make(p, &x, hm_n, hm_tot, hm_ext, 4, hm_budget, 1) != ZKR_OK ||
+        hm_make(p, &y, hm_n, hm_tot, hm_ext, 4, hm_budget, 2) != ZKR_OK) {
+        zkr_tap_ok(t, 0, "mixed setup");
+        goto out;
+    }
+    r1 = fresh_run(p, 1, NULL, -1, SIZE_MAX, 0, &p1);
+    r2 = fresh_run(p, 1, NULL, -1, SIZE_MAX, 0, &p2);
+    zkr_tap_ok(t, r1 == ZKR_OK && r2 == ZKR_OK && p1.len == p2.len &&
+                      memcmp(p1.p, p2.p, p1.len) == 0,
+               "mixed opening of sizes 16, 16 (ext), 13 (ext), 12 verifies, byte-identical "
+               "under one key (%d, %d; %zu bytes)",
+               r1, r2, p1.len);
+    for (int m = 0; m < 4; m++) {
+        r3 = fresh_run(p, 1, NULL, m, SIZE_MAX, 0, &p3);
+        zkr_tap_ok(t, r3 == ZKR_ERR_VERIFY, "member %d's value + 1 (%s): VERIFY (%d)", m,
+                   m < 2 ? "full size" : "joining", r3);
+    }
+    /* a byte of the last tree opened (the 12-variable member's, layer 1's joiner) */
+    r4 = fresh_run(p, 1, NULL, -1, p1.len - 40, 0, &p3);
+    r5 = fresh_run(p, 1, NULL, -1, SIZE_MAX, 1, &p3);
+    zkr_tap_ok(t, r4 != ZKR_OK && r5 == ZKR_ERR_MALFORMED,
+               "a flipped byte near the end (%d) and a proof one byte short (%d) refused", r4, r5);
+    memcpy(cc, x.c, sizeof cc);
+    cc[3] = y.c[3];
+    r6 = fresh_run(p, 1, cc, -1, SIZE_MAX, 0, &p3);
+    zkr_tap_ok(t, r6 == ZKR_ERR_VERIFY,
+               "another polynomial's commitment in the joining member's place: VERIFY (%d)", r6);
+    {
+        /* the same opening verified at another point (a wrong statement) */
+        zkr_transcript tv;
+        zkr_ext z2[32];
+        zkr_dec d;
+        memcpy(z2, x.z, sizeof z2);
+        z2[x.total - 1] = zkr_ext_add(z2[x.total - 1], zkr_ext_from(1));
+        hm_ts(p, &tv);
+        zkr_dec_init(&d, p1.p, p1.len);
+        r6 = zkr_hpcs_verify_mixed(p, &tv, x.c, x.k, z2, x.v, &d);
+        zkr_tap_ok(t, r6 == ZKR_ERR_VERIFY, "the proof checked at another point: VERIFY (%d)", r6);
+    }
+    {
+        /* two prover threads: the same bytes (exact field sums) */
+        hm_fix w;
+        zkr_transcript tp;
+        uint8_t key[32];
+        zkr_zkrng g;
+        memset(key, 7, sizeof key);
+        r6 = ZKR_ERR_INTERNAL;
+        p3.len = 0;
+        if (hm_make(p, &w, hm_n, hm_tot, hm_ext, 4, hm_budget, 1) == ZKR_OK) {
+            hm_ts(p, &tp);
+            zkr_zkrng_from_key(&g, key);
+            r6 = zkr_prover_hopen_mixed(p, &tp, w.f, w.k, w.z, w.v, &g, 2, &p3);
+            zkr_zkrng_wipe(&g);
+        }
+        hm_free(&w);
+        zkr_tap_ok(t, r6 == ZKR_OK && p3.len == p1.len && memcmp(p3.p, p1.p, p1.len) == 0,
+                   "two prover threads: the same bytes (%d)", r6);
+    }
+    {
+        zkr_hpcs_commitment two[2] = {x.c[0], x.c[3]};
+        zkr_transcript tv;
+        zkr_dec d;
+        two[1].n_vars = 1;
+        two[1].blind_vars = 6;
+        hm_ts(p, &tv);
+        zkr_dec_init(&d, p1.p, p1.len);
+        r6 = zkr_hpcs_verify_mixed(p, &tv, two, 2, x.z, x.v, &d);
+        zkr_tap_ok(t, r6 == ZKR_ERR_USAGE, "verifier: a 7-variable member beside 16: USAGE (%d)",
+                   r6);
+    }
+    {
+        zkr_hpcs_poly *dup[2] = {x.f[0], x.f[0]};
+        zkr_transcript tp;
+        uint8_t key[32] = {0};
+        zkr_zkrng g;
+        hm_ts(p, &tp);
+        zkr_zkrng_from_key(&g, key);
+        p3.len = 0;
+        r6 = zkr_prover_hopen_mixed(p, &tp, dup, 2, x.z, x.v, &g, 1, &p3);
+        zkr_zkrng_wipe(&g);
+        zkr_tap_ok(t, r6 == ZKR_ERR_USAGE, "prover: one member twice: USAGE (%d)", r6);
+    }
+    p3.len = 0;
+    r6 = run(p, &x, x.c, x.v, x.v, 9, &p3, SIZE_MAX, 0);
+    p3.len = 0;
+    r5 = run(p, &x, x.c, x.v, x.v, 9, &p3, SIZE_MAX, 0);
+    zkr_tap_ok(t, r6 == ZKR_OK && r5 == ZKR_ERR_USAGE && zkr_hpcs_budget_left(x.f[3]) == 0,
+               "the second opening of a member blinded for one: USAGE (%d, %d)", r6, r5);
+out:
+    hm_free(&x);
+    hm_free(&y);
+    zkr_buf_free(&p1);
+    zkr_buf_free(&p2);
+    zkr_buf_free(&p3);
+}
+
+/*
+ * Joins inside a folded layer: T = 18 (hiding layout 4, 3, 2; final 9)
+ * with members of 15 (layer 0, step 3), 14 (layer 1's start), 13 and 12
+ * (layer 1, steps 1 and 2: the verifier folds a query's values part way
+ * and adds the member's before the rest), as inference@2's V class (14
+ * beside W' at 19) would join.
+ */
+static void test_mixed_deep(zkr_tap *t, const zkr_params *p)
+{
+    static const unsigned n[5] = {12, 8, 8, 7, 6}, tot[5] = {18, 15, 14, 13, 12};
+    static const unsigned ext[5] = {0, 1, 0, 0, 1};
+    static const uint32_t budget[5] = {4, 4, 4, 2, 1};
+    zkr_hpcs_mixed_plan pl;
+    zkr_buf pf = {0};
+    zkr_ext vv[HM_MAX];
+    zkr_err r1 = ZKR_ERR_INTERNAL, r2 = ZKR_ERR_INTERNAL, r3 = ZKR_ERR_INTERNAL;
+    hm_fix x;
+
+    if (hm_make(p, &x, n, tot, ext, 5, budget, 3) != ZKR_OK ||
+        zkr_hpcs_mixed_plan_of(p, tot, 5, &pl) != ZKR_OK) {
+        zkr_tap_ok(t, 0, "deep setup");
+        hm_free(&x);
+        return;
+    }
+    r1 = run(p, &x, x.c, x.v, x.v, 5, &pf, SIZE_MAX, 0);
+    hm_free(&x);
+    if (hm_make(p, &x, n, tot, ext, 5, budget, 3) == ZKR_OK) {
+        memcpy(vv, x.v, sizeof vv);
+        vv[3].c[0] = zkr_gl_add(vv[3].c[0], 1);
+        pf.len = 0;
+        r2 = run(p, &x, x.c, x.v, vv, 5, &pf, SIZE_MAX, 0);
+    }
+    hm_free(&x);
+    if (hm_make(p, &x, n, tot, ext, 5, budget, 3) == ZKR_OK) {
+        memcpy(vv, x.v, sizeof vv);
+        vv[4].c[2] = zkr_gl_add(vv[4].c[2], 1);
+        pf.len = 0;
+        r3 = run(p, &x, x.c, x.v, vv, 5, &pf, SIZE_MAX, 0);
+    }
+    hm_free(&x);
+    zkr_tap_ok(t, pl.layer[3] == 1 && pl.step[3] == 1 && pl.layer[4] == 1 && pl.step[4] == 2 &&
+                      r1 == ZKR_OK && r2 == ZKR_ERR_VERIFY && r3 == ZKR_ERR_VERIFY,
+               "sizes 18, 15, 14, 13, 12 (joins at layer 0 step 3, layer 1 steps 0, 1, 2) "
+               "verify (%d); the 13- and 12-variable members' values + 1: VERIFY (%d, %d)",
+               r1, r2, r3);
+    zkr_buf_free(&pf);
+}
+
+int main(int argc, char **argv)
+{
+    zkr_tap t;
+    zkr_params p;
+
+    zkr_tap_init(&t, argc, argv);
+    if (sodium_init() < 0 || zkr_params_get(ZKR_PARAM_SET_128, &p) != ZKR_OK)
+        return 1;
+    test_plan(&t, &p);
+    test_mixed(&t, &p);
+    test_mixed_deep(&t, &p);
+    return zkr_tap_done(&t);
+}

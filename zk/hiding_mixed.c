@@ -1,0 +1,567 @@
+/*
+ * Mixed-size batched hiding opening, verifier side (docs/proof-system.md,
+ * "3c. Mixed-size batched hiding opening"). Component 3b's opening with
+ * members of different sizes: the full-size members and the mask Z (of the
+ * largest size T) start the fold, as in 3b; a member of T_i < T variables,
+ * read as a function of the last T_i coordinates, joins the fold at round
+ * d_i = T - T_i with a fresh alpha_i, as zk/pcs.c's mixed opening joins
+ * smaller polynomials (docs/proof-system.md, "Mixed-size opening"). The
+ * query helpers are zk/hiding_pcs.c's (zkr_hpcs_x_*).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "zk/ldr.h"
+#include "zk/zk.h"
+#include "zk/zk_int.h"
+
+zkr_err zkr_hpcs_mixed_plan_of(const zkr_params *p, const unsigned *totals, size_t k,
+                               zkr_hpcs_mixed_plan *out)
+{
+    memset(out, 0, sizeof *out);
+    if (k == 0 || k > ZKR_HPCS_MAX_MIXED)
+        return ZKR_ERR_USAGE;
+    for (size_t i = 0; i < k; i++)
+        if (totals[i] > out->total)
+            out->total = totals[i];
+    if (out->total > p->max_vars || out->total > 32)
+        return ZKR_ERR_USAGE;
+    zkr_hpcs_layout_of(p, out->total, &out->l);
+    for (size_t i = 0; i < k; i++) {
+        zkr_pcs_layout own;
+        unsigned d = out->total - totals[i], start = 0, L = 0;
+        out->d[i] = d;
+        if (d == 0) {
+            out->n_full++;
+            continue;
+        }
+        /* joins in the fold: before the final polynomial is sent in the clear */
+        if (d >= out->l.folds_total)
+            return ZKR_ERR_USAGE;
+        while (start + out->l.folds[L] <= d)
+            start += out->l.folds[L++];
+        zkr_pcs_layout_of(p, totals[i], &own);
+        out->layer[i] = L;
+        out->step[i] = d - start;
+        out->arity[i] = own.folds[0];
+        /* one of its leaves holds the 2^(a - step) values a query folds from there */
+        if (out->l.folds[L] - out->step[i] > own.folds[0])
+            return ZKR_ERR_USAGE;
+    }
+    return ZKR_OK;
+}
+
+zkr_err zkr_hpcs_mixed_ok(const zkr_params *p, const unsigned *totals, size_t k)
+{
+    zkr_hpcs_mixed_plan pl;
+
+    return zkr_hpcs_mixed_plan_of(p, totals, k, &pl);
+}
+
+double zkr_hpcs_mixed_error(const zkr_params *p, const unsigned *totals, size_t k)
+{
+    zkr_hpcs_mixed_plan pl;
+    zkr_pcs_layout l;
+    double lf = 3.0 * 63.99999999966, dom, e;
+
+    if (zkr_hpcs_mixed_plan_of(p, totals, k, &pl) != ZKR_OK)
+        return 0;
+    /* plain Basefold's layout: its folds_total bounds the hiding layout's */
+    zkr_pcs_layout_of(p, pl.total, &l);
+    dom = ldexp(1.0, (int)l.log_len[0]);
+    e = (double)l.folds_total * dom + 4.0 * pl.total + ((double)pl.n_full + 1.0) * dom + 2.0;
+    for (size_t i = 0; i < k; i++)
+        if (pl.d[i] > 0)
+            e += ldexp(1.0, (int)(totals[i] + p->log_blowup)) + 1.0;
+    return e * exp2(-lf);
+}
+
+void zkr_hpcs_mixed_fig(const zkr_params *p, const unsigned *totals, size_t k, zkr_ldr_fig *out)
+{
+    zkr_hpcs_mixed_plan pl;
+    zkr_ldr_join joins[ZKR_HPCS_MAX_MIXED];
+    size_t nj = 0;
+
+    memset(out, 0, sizeof *out);
+    out->err = out->ud_err = out->jbr_err = 1.0;
+    if (zkr_hpcs_mixed_plan_of(p, totals, k, &pl) != ZKR_OK)
+        return;
+    /* one join per smaller member, at its round, one word each */
+    for (size_t i = 0; i < k; i++)
+        if (pl.d[i] > 0)
+            joins[nj++] = (zkr_ldr_join){pl.d[i], 1};
+    zkr_ldr_open(p, pl.total, (unsigned)pl.n_full + 1, joins, nj,
+                 zkr_hpcs_mixed_error(p, totals, k), out);
+}
+
+zkr_soundness zkr_hpcs_mixed_soundness(const zkr_params *p, const unsigned *totals, size_t k)
+{
+    zkr_soundness s = {0, 0, 0};
+    zkr_hpcs_mixed_plan pl;
+    /* the query phase of one opening (parameters only) */
+    zkr_soundness one = zkr_params_soundness_open(p, 20, 2, 1, 0, 1);
+    zkr_ldr_fig f;
+    double alg;
+
+    if (zkr_hpcs_mixed_plan_of(p, totals, k, &pl) != ZKR_OK)
+        return s;
+    alg = zkr_hpcs_mixed_error(p, totals, k);
+    s.query_bits = one.query_bits;
+    s.provable_bits = -log2(exp2(-one.query_bits) + alg);
+    /* the better of that (UD) and [H24]'s list-decoding figure with its joins */
+    zkr_hpcs_mixed_fig(p, totals, k, &f);
+    if (-log2(f.jbr_err) > s.provable_bits)
+        s.provable_bits = -log2(f.jbr_err);
+    s.conjectured_bits =
+        -log2(exp2(-(double)(p->queries * p->log_blowup + p->pow_bits)) + alg);
+    return s;
+}
+
+void zkr_hpcs_mixed_absorb(zkr_transcript *t, size_t k, const uint8_t (*roots)[ZKR_DIGEST_BYTES],
+                           const unsigned *n_vars, const unsigned *blind_vars,
+                           const unsigned *ext, const zkr_ext *z, unsigned total,
+                           const zkr_ext *values, const uint8_t mask_root[ZKR_DIGEST_BYTES],
+                           zkr_ext b)
+{
+    zkr_ts_absorb_u64(t, "hm-k", k);
+    for (size_t i = 0; i < k; i++) {
+        zkr_ts_absorb(t, "hm-f", roots[i], ZKR_DIGEST_BYTES);
+        zkr_ts_absorb_u64(t, "hm-n", n_vars[i]);
+        zkr_ts_absorb_u64(t, "hm-e", blind_vars[i]);
+        zkr_ts_absorb_u64(t, "hm-ext", ext[i]);
+    }
+    zkr_ts_absorb_ext(t, "hm-point", z, total);
+    zkr_ts_absorb_ext(t, "hm-values", values, k);
+    zkr_ts_absorb(t, "hm-mask-root", mask_root, ZKR_DIGEST_BYTES);
+    zkr_ts_absorb_ext(t, "hm-mask-val", &b, 1);
+}
+
+/* A parsed mixed opening (pointers into the proof bytes). */
+typedef struct {
+    zkr_hpcs_mixed_plan pl;
+    const uint8_t *mask_root;
+    zkr_ext b;
+    zkr_ext *msgs, *final;
+    uint8_t roots[32][ZKR_DIGEST_BYTES]; /* layers 1.. */
+    uint64_t nonce;
+    /* [0..n_full-1] the full-size members (by index), [n_full] Z, [n_full + l] layer l >= 1 */
+    zkr_pcs_open open[32 + ZKR_HPCS_MAX_MIXED];
+    zkr_pcs_open jopen[ZKR_HPCS_MAX_MIXED]; /* joining member i's layer-0 opening */
+    size_t full[ZKR_HPCS_MAX_MIXED];        /* member index of open[j], j < n_full */
+    unsigned ext[ZKR_HPCS_MAX_MIXED];
+} zkr_hm_proof;
+
+static void zkr_hm_free(zkr_hm_proof *m)
+{
+    free(m->msgs);
+    free(m->final);
+}
+
+static size_t zkr_hm_words(unsigned ext, unsigned a)
+{
+    return ext ? (size_t)3 << a : (size_t)1 << a;
+}
+
+/* Layer layer's openings: its tree (layer 0: the full members, then Z), then its joiners'. */
+static zkr_err zkr_hm_parse_layer(const zkr_params *p, zkr_hm_proof *m, size_t k, unsigned layer,
+                                  zkr_dec *d)
+{
+    const zkr_pcs_layout *l = &m->pl.l;
+    unsigned depth = l->log_len[layer] - l->folds[layer], nf = (unsigned)m->pl.n_full;
+    size_t ew = (size_t)3 << l->folds[layer];
+    zkr_err r;
+
+    if (layer == 0) {
+        for (unsigned j = 0; j < nf; j++)
+            if ((r = zkr_hpcs_x_parse_open(d, p, zkr_hm_words(m->ext[m->full[j]], l->folds[0]),
+                                           depth, &m->open[j])) != ZKR_OK)
+                return r;
+        if ((r = zkr_hpcs_x_parse_open(d, p, ew, depth, &m->open[nf])) != ZKR_OK)
+            return r;
+    } else if ((r = zkr_hpcs_x_parse_open(d, p, ew, depth, &m->open[nf + layer])) != ZKR_OK) {
+        return r;
+    }
+    for (size_t i = 0; i < k; i++) {
+        unsigned a = m->pl.arity[i];
+        if (m->pl.d[i] == 0 || m->pl.layer[i] != layer)
+            continue;
+        if ((r = zkr_hpcs_x_parse_open(d, p, zkr_hm_words(m->ext[i], a),
+                                       m->pl.d[i] == 0 ? 0 : (m->pl.total - m->pl.d[i]) +
+                                                                 p->log_blowup - a,
+                                       &m->jopen[i])) != ZKR_OK)
+            return r;
+    }
+    return ZKR_OK;
+}
+
+static zkr_err zkr_hm_parse(const zkr_params *p, size_t k, zkr_dec *d, zkr_hm_proof *m)
+{
+    const zkr_pcs_layout *l = &m->pl.l;
+    const uint8_t *raw;
+    size_t n_final = (size_t)1 << l->final_vars;
+    zkr_err r;
+
+    if ((r = zkr_dec_raw(d, ZKR_DIGEST_BYTES, &m->mask_root)) != ZKR_OK ||
+        (r = zkr_dec_ext(d, &m->b)) != ZKR_OK)
+        return r;
+    m->msgs = calloc((size_t)2 * l->folds_total + 1, sizeof *m->msgs);
+    m->final = calloc(n_final, sizeof *m->final);
+    if (!m->msgs || !m->final)
+        return ZKR_ERR_NOMEM;
+    if ((r = zkr_dec_exts(d, m->msgs, (size_t)2 * l->folds_total)) != ZKR_OK)
+        return r;
+    for (unsigned layer = 1; layer < l->n_layers; layer++) {
+        if ((r = zkr_dec_raw(d, ZKR_DIGEST_BYTES, &raw)) != ZKR_OK)
+            return r;
+        memcpy(m->roots[layer], raw, ZKR_DIGEST_BYTES);
+    }
+    if ((r = zkr_dec_exts(d, m->final, n_final)) != ZKR_OK ||
+        (r = zkr_dec_u64(d, &m->nonce)) != ZKR_OK)
+        return r;
+    for (unsigned layer = 0; layer < l->n_layers; layer++)
+        if ((r = zkr_hm_parse_layer(p, m, k, layer, d)) != ZKR_OK)
+            return r;
+    return ZKR_OK;
+}
+
+/*
+ * The folding sumcheck on eq(z, x) G(x), G growing by alpha_i F_i at round
+ * d_i (alpha_i drawn there, the claim growing by eq(z_<d, r_<d) alpha_i
+ * v_i), and the final-polynomial check. alpha[i] out for the queries.
+ */
+static zkr_err zkr_hm_fold_phase(const zkr_params *p, zkr_transcript *t, const zkr_hm_proof *m,
+                                 size_t k, const zkr_ext *z, const zkr_ext *values,
+                                 zkr_ext value, unsigned off, zkr_ext *r_all, zkr_ext *alpha)
+{
+    const zkr_pcs_layout *l = &m->pl.l;
+    zkr_ext claim = value, eqv = zkr_ext_from(1), g_final;
+    unsigned round = 0;
+
+    zkr_ts_absorb_ext(t, "bf-claim", &value, 1);
+    for (unsigned layer = 0; layer < l->n_layers; layer++) {
+        for (unsigned j = 0; j < l->folds[layer]; j++, round++) {
+            for (size_t i = 0; i < k; i++) {
+                if (m->pl.d[i] != round || round == 0)
+                    continue;
+                alpha[i] = zkr_ts_challenge_ext(t, "bf-join");
+                if (!(off & ZKR_HM_OFF_ALPHA))
+                    claim = zkr_ext_add(claim, zkr_ext_mul(eqv, zkr_ext_mul(alpha[i], values[i])));
+            }
+            /*
+             * [H24]'s form L(X, z_d) Lambda(X), checked after the joins: a
+             * member joining here is a function of x_d.. (the last T_i
+             * coordinates), so eq(z, x) (G + alpha_i F_i) keeps the factor
+             * eq(z_d, x_d), and the claim it sums to includes the join's
+             * eq(z_<d, r_<d) alpha_i v_i (docs/soundness.md).
+             */
+            if (!(off & ZKR_HM_OFF_FACTOR) &&
+                !zkr_hpcs_round_factored(m->msgs + 2 * round, claim, z[round]))
+                return ZKR_ERR_VERIFY;
+            zkr_ts_absorb_ext(t, "sc-round", m->msgs + 2 * round, 2);
+            r_all[round] = zkr_ts_challenge_ext(t, "sc-challenge");
+            claim = zkr_sumcheck_round_eval(m->msgs + 2 * round, 2, claim, r_all[round]);
+            eqv = zkr_ext_mul(eqv, zkr_mle_eq_eval(z + round, r_all + round, 1));
+        }
+        if (layer + 1 < l->n_layers)
+            zkr_ts_absorb(t, "bf-root", m->roots[layer + 1], ZKR_DIGEST_BYTES);
+    }
+    zkr_ts_absorb_ext(t, "bf-final", m->final, (size_t)1 << l->final_vars);
+    g_final = zkr_mle_eval_monomial(m->final, l->final_vars, z + l->folds_total);
+    if (!(off & ZKR_HM_OFF_FINAL) && !zkr_ext_eq(claim, zkr_ext_mul(eqv, g_final)))
+        return ZKR_ERR_VERIFY;
+    if (!zkr_ts_pow_check(t, p->pow_bits, m->nonce))
+        return ZKR_ERR_VERIFY;
+    return ZKR_OK;
+}
+
+/* Sorted unique leaves of member i's tree its join reads (from the layer's leaves). */
+static size_t zkr_hm_join_leaves(const zkr_hm_proof *m, size_t i, const uint64_t *leaf,
+                                 unsigned q, uint64_t *ui)
+{
+    unsigned a = m->pl.l.folds[m->pl.layer[i]], j = m->pl.step[i];
+
+    for (unsigned s = 0; s < q; s++)
+        ui[s] = (leaf[s] << (a - j)) >> m->pl.arity[i];
+    return zkr_idx_sort_unique(ui, q);
+}
+
+/* The query loop's state (the layers' leaves and expected values carry between layers). */
+typedef struct {
+    const zkr_params *p;
+    const zkr_hm_proof *m;
+    size_t k;
+    const uint8_t *const *roots; /* member i's root */
+    const zkr_ext *coef;         /* [0..n_full-1] the betas, [n_full] rho */
+    const zkr_ext *alpha;
+    unsigned off;
+    uint64_t *leaf, *pos, *u;
+    uint64_t *ju[ZKR_HPCS_MAX_MIXED]; /* joiners' sorted leaves */
+    size_t jn[ZKR_HPCS_MAX_MIXED];
+    zkr_ext *expect;
+} zkr_hm_q;
+
+/* One query's 2^a layer values (layer 0: sum beta_j F_j + rho Z). */
+static void zkr_hm_values(const zkr_hm_q *c, unsigned layer, size_t at, zkr_ext *v)
+{
+    const zkr_hm_proof *m = c->m;
+    unsigned a = m->pl.l.folds[layer], nf = (unsigned)m->pl.n_full;
+    size_t bw = (size_t)1 << a, ew = (size_t)3 << a;
+
+    for (size_t e = 0; e < bw; e++) {
+        if (layer > 0) {
+            v[e] = zkr_hpcs_x_elem(&m->open[nf + layer], ew, at, e, 1);
+            continue;
+        }
+        v[e] = zkr_ext_mul(c->coef[nf], zkr_hpcs_x_elem(&m->open[nf], ew, at, e, 1));
+        for (unsigned f = 0; f < nf; f++) {
+            unsigned x = m->ext[m->full[f]];
+            zkr_ext fv = zkr_hpcs_x_elem(&m->open[f], zkr_hm_words(x, a), at, e, (int)x);
+            v[e] = zkr_ext_add(v[e], zkr_ext_mul(c->coef[f], fv));
+        }
+    }
+}
+
+/*
+ * Folds query s's layer values (v, 2^a of leaf L) through the layer, adding
+ * alpha_i times member i's opened values before step step[i] of every
+ * member joining here: after j steps v holds the 2^(a - j) positions
+ * L 2^(a - j) + e of the round's codeword, which member i's leaf
+ * (L << (a - j)) >> arity holds. Steps run as zkr_hpcs_x_fold_leaf on
+ * sub-leaves (a group of 2^(j1 - j0) values is leaf L 2^(a - j1) + g of
+ * the round-j0 codeword): the same field operations as one fold.
+ */
+static zkr_err zkr_hm_fold_query(const zkr_hm_q *c, unsigned layer, uint64_t L, zkr_ext *v,
+                                 const zkr_ext *r, zkr_ext *out)
+{
+    const zkr_hm_proof *m = c->m;
+    unsigned a = m->pl.l.folds[layer], ll = m->pl.l.log_len[layer], cur = 0;
+
+    for (unsigned j = 0; j < a; j++) {
+        int any = 0;
+        for (size_t i = 0; i < c->k; i++)
+            any |= m->pl.d[i] > 0 && m->pl.layer[i] == layer && m->pl.step[i] == j;
+        if (!any)
+            continue;
+        if (j > cur) {
+            for (uint64_t g = 0; g < ((uint64_t)1 << (a - j)); g++)
+                v[g] = zkr_hpcs_x_fold_leaf(v + (g << (j - cur)), j - cur,
+                                            (L << (a - j)) + g, ll - cur, r + cur);
+            cur = j;
+        }
+        for (size_t i = 0; i < c->k; i++) {
+            uint64_t base = L << (a - j), amask = ((uint64_t)1 << m->pl.arity[i]) - 1;
+            size_t at, w = zkr_hm_words(m->ext[i], m->pl.arity[i]);
+            if (m->pl.d[i] == 0 || m->pl.layer[i] != layer || m->pl.step[i] != j ||
+                (c->off & ZKR_HM_OFF_ALPHA))
+                continue;
+            at = zkr_hpcs_x_find(c->ju[i], c->jn[i], base >> m->pl.arity[i]);
+            if (c->ju[i][at] != base >> m->pl.arity[i])
+                return ZKR_ERR_VERIFY;
+            for (uint64_t e = 0; e < ((uint64_t)1 << (a - j)); e++) {
+                zkr_ext fv = zkr_hpcs_x_elem(&m->jopen[i], w, at, (size_t)((base & amask) + e),
+                                             (int)m->ext[i]);
+                v[e] = zkr_ext_add(v[e], zkr_ext_mul(c->alpha[i], fv));
+            }
+        }
+    }
+    *out = zkr_hpcs_x_fold_leaf(v, a - cur, L, ll - cur, r + cur);
+    return ZKR_OK;
+}
+
+/* One layer's Merkle checks (its tree, then its joiners') and fold chain. */
+static zkr_err zkr_hm_layer(zkr_hm_q *c, unsigned layer, const zkr_ext *r)
+{
+    const zkr_hm_proof *m = c->m;
+    const zkr_pcs_layout *l = &m->pl.l;
+    unsigned q = c->p->queries, a = l->folds[layer], depth = l->log_len[layer] - a;
+    unsigned nf = (unsigned)m->pl.n_full;
+    size_t nu, bw = (size_t)1 << a, ew = (size_t)3 << a;
+    zkr_ext v[(size_t)1 << ZKR_PCS_MAX_FOLD_ARITY];
+    zkr_err rc;
+
+    if (layer > 0)
+        for (unsigned s = 0; s < q; s++)
+            c->leaf[s] = c->pos[s] >> a;
+    memcpy(c->u, c->leaf, q * sizeof *c->u);
+    nu = zkr_idx_sort_unique(c->u, q);
+    if (layer == 0) {
+        for (unsigned f = 0; f < nf; f++)
+            if ((rc = zkr_hpcs_x_check_tree(c->roots[m->full[f]], depth, c->u, nu, &m->open[f],
+                                            zkr_hm_words(m->ext[m->full[f]], a))) != ZKR_OK)
+                return rc;
+        if ((rc = zkr_hpcs_x_check_tree(m->mask_root, depth, c->u, nu, &m->open[nf], ew)) !=
+            ZKR_OK)
+            return rc;
+    } else if ((rc = zkr_hpcs_x_check_tree(m->roots[layer], depth, c->u, nu,
+                                           &m->open[nf + layer], ew)) != ZKR_OK) {
+        return rc;
+    }
+    for (size_t i = 0; i < c->k; i++) {
+        unsigned ai = m->pl.arity[i];
+        if (m->pl.d[i] == 0 || m->pl.layer[i] != layer)
+            continue;
+        c->jn[i] = zkr_hm_join_leaves(m, i, c->leaf, q, c->ju[i]);
+        if (!(c->off & ZKR_HM_OFF_JOINMT) &&
+            (rc = zkr_hpcs_x_check_tree(c->roots[i], m->pl.total - m->pl.d[i] +
+                                                         c->p->log_blowup - ai,
+                                        c->ju[i], c->jn[i], &m->jopen[i],
+                                        zkr_hm_words(m->ext[i], ai))) != ZKR_OK)
+            return rc;
+        if ((c->off & ZKR_HM_OFF_JOINMT) && m->jopen[i].n_open != c->jn[i])
+            return ZKR_ERR_VERIFY;
+    }
+    for (unsigned s = 0; s < q; s++) {
+        size_t at = zkr_hpcs_x_find(c->u, nu, c->leaf[s]);
+        zkr_hm_values(c, layer, at, v);
+        if (layer > 0 && !zkr_ext_eq(v[c->pos[s] & (bw - 1)], c->expect[s]))
+            return ZKR_ERR_VERIFY;
+        if ((rc = zkr_hm_fold_query(c, layer, c->leaf[s], v, r, &c->expect[s])) != ZKR_OK)
+            return rc;
+        c->pos[s] = c->leaf[s];
+    }
+    return ZKR_OK;
+}
+
+static zkr_ext zkr_hm_final_at(const zkr_hm_proof *m, unsigned log_len, uint64_t pos)
+{
+    zkr_gl x = zkr_gl_pow(zkr_gl_root_of_unity(log_len), zkr_bitrev(pos, log_len));
+    zkr_ext acc = zkr_ext_from(0);
+
+    for (size_t i = (size_t)1 << m->pl.l.final_vars; i-- > 0;)
+        acc = zkr_ext_add(zkr_ext_mul_base(acc, x), m->final[i]);
+    return acc;
+}
+
+static zkr_err zkr_hm_queries(zkr_hm_q *c, zkr_transcript *t, const zkr_ext *r_all)
+{
+    const zkr_pcs_layout *l = &c->m->pl.l;
+    unsigned q = c->p->queries, round = 0;
+    zkr_err r = ZKR_ERR_NOMEM;
+
+    c->pos = malloc(q * sizeof *c->pos);
+    c->leaf = malloc(q * sizeof *c->leaf);
+    c->u = malloc(q * sizeof *c->u);
+    c->expect = malloc(q * sizeof *c->expect);
+    if (!c->pos || !c->leaf || !c->u || !c->expect)
+        return ZKR_ERR_NOMEM;
+    for (size_t i = 0; i < c->k; i++)
+        if (c->m->pl.d[i] > 0 && !(c->ju[i] = malloc(q * sizeof *c->ju[i])))
+            return ZKR_ERR_NOMEM;
+    for (unsigned s = 0; s < q; s++)
+        c->leaf[s] = zkr_ts_challenge_index(t, "bf-query",
+                                            (uint64_t)1 << (l->log_len[0] - l->folds[0]));
+    for (unsigned layer = 0; layer < l->n_layers; layer++) {
+        if ((r = zkr_hm_layer(c, layer, r_all + round)) != ZKR_OK)
+            return r;
+        round += l->folds[layer];
+    }
+    for (unsigned s = 0; s < q; s++)
+        if (!zkr_ext_eq(c->expect[s], zkr_hm_final_at(c->m, l->log_len[l->n_layers], c->pos[s])))
+            return ZKR_ERR_VERIFY;
+    return ZKR_OK;
+}
+
+static void zkr_hm_q_free(zkr_hm_q *c)
+{
+    free(c->pos);
+    free(c->leaf);
+    free(c->u);
+    free(c->expect);
+    for (size_t i = 0; i < ZKR_HPCS_MAX_MIXED; i++)
+        free(c->ju[i]);
+}
+
+/* Sizes, roots and kinds of the members; the plan. */
+static zkr_err zkr_hm_members(const zkr_params *p, const zkr_hpcs_commitment *f, size_t k,
+                              zkr_hm_proof *m, unsigned *nv, unsigned *bv,
+                              uint8_t (*roots)[ZKR_DIGEST_BYTES])
+{
+    unsigned totals[ZKR_HPCS_MAX_MIXED];
+
+    if (k == 0 || k > ZKR_HPCS_MAX_MIXED)
+        return ZKR_ERR_USAGE;
+    for (size_t i = 0; i < k; i++) {
+        if (f[i].blind_vars == 0 || f[i].blind_vars > ZKR_HPCS_MAX_BLIND_VARS ||
+            f[i].n_vars > p->max_vars)
+            return ZKR_ERR_USAGE;
+        totals[i] = f[i].n_vars + f[i].blind_vars;
+        nv[i] = f[i].n_vars;
+        bv[i] = f[i].blind_vars;
+        m->ext[i] = f[i].ext ? 1 : 0;
+        memcpy(roots[i], f[i].root, ZKR_DIGEST_BYTES);
+    }
+    if (zkr_hpcs_mixed_plan_of(p, totals, k, &m->pl) != ZKR_OK)
+        return ZKR_ERR_USAGE;
+    for (size_t i = 0, j = 0; i < k; i++)
+        if (m->pl.d[i] == 0)
+            m->full[j++] = i;
+    return ZKR_OK;
+}
+
+zkr_err zkr_hpcs_verify_mixed_off(const zkr_params *p, zkr_transcript *t,
+                                  const zkr_hpcs_commitment *f, size_t k, const zkr_ext *z,
+                                  const zkr_ext *values, unsigned off, zkr_dec *d)
+{
+    uint8_t roots[ZKR_HPCS_MAX_MIXED][ZKR_DIGEST_BYTES];
+    const uint8_t *rp[ZKR_HPCS_MAX_MIXED];
+    unsigned nv[ZKR_HPCS_MAX_MIXED], bv[ZKR_HPCS_MAX_MIXED];
+    zkr_ext coef[ZKR_HPCS_MAX_MIXED + 1], alpha[ZKR_HPCS_MAX_MIXED], value = zkr_ext_from(0);
+    zkr_ext *r_all = NULL;
+    zkr_hm_proof *m = calloc(1, sizeof *m);
+    zkr_hm_q c;
+    size_t nf;
+    zkr_err r;
+
+    memset(&c, 0, sizeof c);
+    if (!m)
+        return ZKR_ERR_NOMEM;
+    if (zkr_params_check(p) != ZKR_OK) {
+        r = ZKR_ERR_UNSUPPORTED;
+        goto out;
+    }
+    if ((r = zkr_hm_members(p, f, k, m, nv, bv, roots)) != ZKR_OK ||
+        (r = zkr_hm_parse(p, k, d, m)) != ZKR_OK)
+        goto out;
+    nf = m->pl.n_full;
+    for (size_t i = 0; i < k; i++) {
+        rp[i] = roots[i];
+        alpha[i] = zkr_ext_from(0);
+    }
+    zkr_hpcs_mixed_absorb(t, k, (const uint8_t(*)[ZKR_DIGEST_BYTES])roots, nv, bv, m->ext, z,
+                          m->pl.total, values, m->mask_root, m->b);
+    /* Fresh batching challenges, drawn after every value and the mask are bound. */
+    zkr_ts_challenge_exts(t, "hm-beta", coef, nf);
+    coef[nf] = zkr_ts_challenge_ext(t, "hm-rho");
+    for (size_t j = 0; j < nf; j++)
+        value = zkr_ext_add(value, zkr_ext_mul(coef[j], values[m->full[j]]));
+    value = zkr_ext_add(value, zkr_ext_mul(coef[nf], m->b));
+    if (!(r_all = calloc((size_t)m->pl.total + 1, sizeof *r_all))) {
+        r = ZKR_ERR_NOMEM;
+        goto out;
+    }
+    if ((r = zkr_hm_fold_phase(p, t, m, k, z, values, value, off, r_all, alpha)) != ZKR_OK)
+        goto out;
+    c.p = p;
+    c.m = m;
+    c.k = k;
+    c.roots = rp;
+    c.coef = coef;
+    c.alpha = alpha;
+    c.off = off;
+    r = zkr_hm_queries(&c, t, r_all);
+out:
+    zkr_hm_q_free(&c);
+    free(r_all);
+    if (m)
+        zkr_hm_free(m);
+    free(m);
+    return r;
+}
+
+zkr_err zkr_hpcs_verify_mixed(const zkr_params *p, zkr_transcript *t,
+                              const zkr_hpcs_commitment *f, size_t k, const zkr_ext *z,
+                              const zkr_ext *values, zkr_dec *d)
+{
+    return zkr_hpcs_verify_mixed_off(p, t, f, k, z, values, 0, d);
+}
