@@ -1377,7 +1377,10 @@ static zkr_err zkr_i2_red_open(zkr_i2_ctx *c, const zkr_ext *u)
         v[i] = u[i];
 #if ZKR_TEST_BUILD
         if (c->cheat && ((c->cheat->reduce == 2 && i == 0) ||
-                         (c->cheat->reduce == 5 && i == c->red.rec_poly)))
+                         (c->cheat->reduce == 5 && i == c->red.rec_poly) ||
+                         (c->cheat->reduce == 6 && i == c->sh->s.n_layers) ||
+                         (c->cheat->reduce == 7 && !c->public_output &&
+                          i == c->sh->s.n_layers + 1)))
             v[i] = zkr_ext_add(v[i], zkr_ext_from(1));
 #endif
     }

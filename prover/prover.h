@@ -1162,7 +1162,8 @@ zkr_err zkr_prover_inference2(const zkr_params *p, const uint8_t statement_id[ZK
  * 2: u honest in the reduction, W'_0's value in the (version 6: mixed)
  * opening + 1; 3: g_A(r_A) sent + 1 (the linear claim on C follows it);
  * 5 (version 6): u honest, the record's value in the mixed opening + 1 (a
- * joining member).
+ * joining member); 6: the same for V's; 7 (hidden output only): the same
+ * for the output commitment's.
  * forge 7 (version 3's record link): V's copy of the record differs from
  * the committed record in entry 0 (still a byte).
  * rec_x (a data owner's non-byte record): the record's input_dim + 1

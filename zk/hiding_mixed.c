@@ -64,6 +64,7 @@ double zkr_hpcs_mixed_error(const zkr_params *p, const unsigned *totals, size_t 
     zkr_hpcs_mixed_plan pl;
     zkr_pcs_layout l;
     double lf = 3.0 * 63.99999999966, dom, e;
+    unsigned dmax = 0;
 
     if (zkr_hpcs_mixed_plan_of(p, totals, k, &pl) != ZKR_OK)
         return 0;
@@ -74,7 +75,15 @@ double zkr_hpcs_mixed_error(const zkr_params *p, const unsigned *totals, size_t 
     for (size_t i = 0; i < k; i++)
         if (pl.d[i] > 0)
             e += ldexp(1.0, (int)(totals[i] + p->log_blowup)) + 1.0;
-    return e * exp2(-lf);
+    /*
+     * A join's claim term is alpha_i v_i times eq(z_<d, r_<d): it vanishes,
+     * unbinding v_i, when one r_j (j < d_i) is eq(z_j, .)'s root, at most
+     * one value each: max d_i / |F| for every join together.
+     */
+    for (size_t i = 0; i < k; i++)
+        if (pl.d[i] > dmax)
+            dmax = pl.d[i];
+    return (e + (double)dmax) * exp2(-lf);
 }
 
 void zkr_hpcs_mixed_fig(const zkr_params *p, const unsigned *totals, size_t k, zkr_ldr_fig *out)

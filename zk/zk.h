@@ -1060,7 +1060,8 @@ zkr_err zkr_hpcs_mixed_ok(const zkr_params *p, const unsigned *totals, size_t k)
  * its 4 T rounds' term, the batching of the full-size members and the
  * mask ((n_full + 1) |D| / |F|), beta and rho (2 / |F|), and per joining
  * member its alpha (the running claim is linear in alpha: 1 / |F|) and the
- * proximity of the joined word (|D_i| / |F|, D_i its codeword's domain).
+ * proximity of the joined word (|D_i| / |F|, D_i its codeword's domain),
+ * and max d_i / |F| for a join's factor eq(z_<d, r_<d) vanishing.
  * 0 when zkr_hpcs_mixed_ok refuses the sizes.
  */
 double zkr_hpcs_mixed_error(const zkr_params *p, const unsigned *totals, size_t k);

@@ -19,6 +19,9 @@
  *     off; accepted with ZKR_HM_OFF_FINAL | ZKR_HM_OFF_FACTOR).
  * Attack 1's false value is refused by the factorisation check at the join
  * round as well as by the final equation: its teeth switch both off.
+ * 1-3 again with members joining inside a folded layer (18 beside 13 and
+ * 12: layer 1, steps 1 and 2), where the verifier folds each query's
+ * values part way on sub-leaves before adding the member's.
  */
 #include <sodium.h>
 #include <stdlib.h>
@@ -29,9 +32,21 @@
 #include "zk/zk_int.h"
 #include "zkr_config.h"
 
+/* A fixture's shape: k members, n + e = tot each. */
+typedef struct {
+    size_t k;
+    unsigned n[HM_MAX], tot[HM_MAX], ext[HM_MAX];
+    uint32_t budget[HM_MAX];
+} hm_shape;
+
 /* full base (n 10) at 16; a joining ext member (n 8) at 13 (layer 0, step 3), a base (n 6) at 12 */
-static const unsigned hm_n[3] = {10, 8, 6}, hm_tot[3] = {16, 13, 12}, hm_ext[3] = {0, 1, 0};
-static const uint32_t hm_budget[3] = {2, 2, 1};
+static const hm_shape hm_small = {3, {10, 8, 6}, {16, 13, 12}, {0, 1, 0}, {2, 2, 1}};
+/*
+ * full base (n 12) at 18 (hiding layout 4, 3, 2); an ext member (n 7) at 13
+ * (layer 1, step 1) and a base one (n 6) at 12 (layer 1, step 2): joins
+ * inside a folded layer, the verifier's partial folds on sub-leaves.
+ */
+static const hm_shape hm_deep = {3, {12, 7, 6}, {18, 13, 12}, {0, 1, 0}, {2, 2, 1}};
 
 /* Proves (cheat ch) with values pv, verifies vv with the switches off. */
 static zkr_err attack(const zkr_params *p, hm_fix *x, const zkr_hpcs_mixed_cheat *ch,
@@ -64,7 +79,7 @@ static zkr_err attack(const zkr_params *p, hm_fix *x, const zkr_hpcs_mixed_cheat
 }
 
 /* One attack on a fresh fixture (budgets restart), checked on and off. */
-static void both(zkr_tap *t, const zkr_params *p, const char *name,
+static void both(zkr_tap *t, const zkr_params *p, const hm_shape *sh, const char *name,
                  const zkr_hpcs_mixed_cheat *ch, int member, int other_value, unsigned off)
 {
     hm_fix x, y;
@@ -74,15 +89,15 @@ static void both(zkr_tap *t, const zkr_params *p, const char *name,
 
     memset(&y, 0, sizeof y);
     for (int pass = 0; pass < 2; pass++) {
-        if (hm_make(p, &x, hm_n, hm_tot, hm_ext, 3, hm_budget, 1) != ZKR_OK ||
-            hm_make(p, &y, hm_n, hm_tot, hm_ext, 3, hm_budget, 9) != ZKR_OK) {
+        if (hm_make(p, &x, sh->n, sh->tot, sh->ext, sh->k, sh->budget, 1) != ZKR_OK ||
+            hm_make(p, &y, sh->n, sh->tot, sh->ext, sh->k, sh->budget, 9) != ZKR_OK) {
             hm_free(&x);
             hm_free(&y);
             break;
         }
         memcpy(vv, x.v, sizeof vv);
         if (other_value) /* the other polynomial's value at the member's point */
-            vv[member] = hm_value(y.f[member], x.z + (x.total - hm_tot[member]));
+            vv[member] = hm_value(y.f[member], x.z + (x.total - sh->tot[member]));
         else
             vv[member].c[0] = zkr_gl_add(vv[member].c[0], 1);
         if (ch) {
@@ -115,7 +130,7 @@ static void shifted(zkr_tap *t, const zkr_params *p, unsigned round)
     hm_fix x;
 
     for (int i = 0; i < 3; i++) {
-        if (hm_make(p, &x, hm_n, hm_tot, hm_ext, 3, hm_budget, 1) != ZKR_OK)
+        if (hm_make(p, &x, hm_small.n, hm_small.tot, hm_small.ext, hm_small.k, hm_small.budget, 1) != ZKR_OK)
             break;
         r[i] = attack(p, &x, &ch, x.v, x.v, offs[i]);
         hm_free(&x);
@@ -140,16 +155,30 @@ int main(int argc, char **argv)
     /* marks "use the fixture's second polynomial" (set per run in both()) */
     other.other = (const zkr_hpcs_poly *)&other;
     /* the factorisation check refuses a false joining value at its join round too */
-    both(&t, &p, "mixed: a joining member's value + 1 (ext, layer 0 step 3)", NULL, 1, 0,
-         ZKR_HM_OFF_FINAL | ZKR_HM_OFF_FACTOR);
-    both(&t, &p, "mixed: a joining member's value + 1 (base, layer 1 start)", NULL, 2, 0,
-         ZKR_HM_OFF_FINAL | ZKR_HM_OFF_FACTOR);
-    both(&t, &p, "mixed: a joining member's leaves from another polynomial, its value claimed",
+    both(&t, &p, &hm_small, "mixed: a joining member's value + 1 (ext, layer 0 step 3)", NULL, 1,
+         0, ZKR_HM_OFF_FINAL | ZKR_HM_OFF_FACTOR);
+    both(&t, &p, &hm_small, "mixed: a joining member's value + 1 (base, layer 1 start)", NULL, 2,
+         0, ZKR_HM_OFF_FINAL | ZKR_HM_OFF_FACTOR);
+    both(&t, &p, &hm_small,
+         "mixed: a joining member's leaves from another polynomial, its value claimed",
          &other, 1, 1, ZKR_HM_OFF_JOINMT);
-    both(&t, &p, "mixed: the alpha terms omitted by the prover, a false value claimed", &omit, 2,
+    both(&t, &p, &hm_small, "mixed: the alpha terms omitted by the prover, a false value claimed", &omit, 2,
          0, ZKR_HM_OFF_ALPHA);
     shifted(&t, &p, 0);
     shifted(&t, &p, 3);
     shifted(&t, &p, 4);
+    {
+        zkr_hpcs_mixed_plan pl;
+        int ok = zkr_hpcs_mixed_plan_of(&p, hm_deep.tot, hm_deep.k, &pl) == ZKR_OK &&
+                 pl.layer[1] == 1 && pl.step[1] == 1 && pl.layer[2] == 1 && pl.step[2] == 2;
+        zkr_tap_ok(&t, ok, "deep: 13 and 12 beside 18 join inside layer 1 (steps 1, 2)");
+    }
+    both(&t, &p, &hm_deep, "mixed: a joining member's value + 1 (base, layer 1 step 2: sub-leaf "
+         "folds)", NULL, 2, 0,
+         ZKR_HM_OFF_FINAL | ZKR_HM_OFF_FACTOR);
+    both(&t, &p, &hm_deep, "mixed: a member's leaves from another polynomial (ext, layer 1 step "
+         "1), its value claimed", &other, 1, 1, ZKR_HM_OFF_JOINMT);
+    both(&t, &p, &hm_deep, "mixed: the alpha terms omitted inside layer 1, a false value claimed",
+         &omit, 1, 0, ZKR_HM_OFF_ALPHA);
     return zkr_tap_done(&t);
 }

@@ -110,6 +110,42 @@ static int commit_logits(i2case *c, const int8_t *y, uint32_t n, const uint8_t k
  * The prover's own check that the commitment opens under the key to what
  * it committed is kept, so the commitment is made as the product makes it.
  */
+/*
+ * Version 6 (reduce 7): the honest witness and a hidden output committed
+ * to the model's own logits, but the output commitment's value in the
+ * mixed opening sent + 1 (u honest in the reduction): the mixed opening
+ * refuses the smallest, last-joining member's false value.
+ */
+static void hidden_output_reduce(zkr_tap *t, i2case *c)
+{
+    static const uint8_t key[32] = {0x5b, 4, 5, 6};
+    uint8_t oc[ZKR_INFER2_OUTPUT_COMMIT_BYTES], oco[ZKR_RECORD_OPENING_BYTES];
+    zkr_infer2_cheat ch = {.reduce = 7};
+    zkr_verifier_inference2_statement st = c->st;
+    zkr_diag d = {0};
+    int8_t y[8];
+    uint32_t n = 0, am;
+    zkr_buf pf = {0};
+    zkr_err r = ZKR_ERR_INTERNAL;
+
+    if (zkr_infer_output_decode(c->plain.p, c->plain.len, y, 8, &n, &am) == ZKR_OK &&
+        commit_logits(c, y, n, key, oc, oco) &&
+        (r = zkr_prover_inference2_cheat(&c->p, st.statement_id, c->im, &c->r, 0, oc, oco, NULL,
+                                         0, &ch, &pf, &d)) != ZKR_OK)
+        zkr_tap_diag("hidden reduce 7: %s", d.msg);
+    if (r == ZKR_OK) {
+        st.public_output = 0;
+        st.output = oc;
+        st.output_len = sizeof oc;
+        r = zkr_verify_inference2(pf.p, pf.len, &st, &d);
+        zkr_tap_diag("reduce 7: %s", d.msg);
+    }
+    zkr_tap_ok(t, r == ZKR_ERR_VERIFY && strstr(d.msg, "mixed hiding opening fails") != NULL,
+               "reduce 7 (hidden output): u honest, the output's value in the mixed opening "
+               "u + 1: the mixed opening");
+    zkr_buf_free(&pf);
+}
+
 static void hidden_output_forge(zkr_tap *t, i2case *c)
 {
     static const uint8_t key[32] = {0x5a, 1, 2, 3};
@@ -422,24 +458,33 @@ int main(int argc, char **argv)
      * for a joining one (the record).
      */
     {
-        static const char *rwhat[6] = {
+        static const char *rwhat[7] = {
             NULL, "W'_0's reduced value u + 1 (sent and opened): the reduction's final check",
             "u honest, W'_0's value in the mixed opening u + 1: the mixed opening",
             "g_A(r_A) + 1: the reduction's final check",
             "the range proof's deferred h^ + 1, m^ refitted (its final check holds): the "
             "claim reduction",
             "u honest, the record's value in the mixed opening u + 1 (a joining member): the "
-            "mixed opening"};
-        static const char *rmsg[6] = {NULL, "claim reduction fails",
-                                      "mixed hiding opening fails", "claim reduction fails",
-                                      "claim reduction fails", "mixed hiding opening fails"};
-        for (unsigned k = 1; k <= 5; k++) {
+            "mixed opening",
+            "u honest, V's value in the mixed opening u + 1: the mixed opening"};
+        static const char *rmsg[7] = {NULL,
+                                      "claim reduction fails",
+                                      "mixed hiding opening fails",
+                                      "claim reduction fails",
+                                      "claim reduction fails",
+                                      "mixed hiding opening fails",
+                                      "mixed hiding opening fails"};
+        for (unsigned k = 1; k <= 6; k++) {
             zkr_diag d = {0};
             zkr_err r = ensure_proofs(&c) ? cheat_red(&c, 0, k, &c.plain, &pf, &d)
                                           : ZKR_ERR_INTERNAL;
             zkr_tap_ok(&t, r == ZKR_ERR_VERIFY && strstr(d.msg, rmsg[k]) != NULL,
                        "reduce %u: %s", k, rwhat[k]);
         }
+        if (ensure_proofs(&c))
+            hidden_output_reduce(&t, &c);
+        else
+            zkr_tap_ok(&t, 0, "reduce 7: a proof left");
     }
     /*
      * Version 5: C's linear claim binds the range proof's g_R(r_R). Forge 2's
