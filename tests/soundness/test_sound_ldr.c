@@ -226,6 +226,125 @@ static void test_figure(zkr_tap *t, const zkr_params *p)
     }
 }
 
+/*
+ * Adversary audit (docs/soundness.md, "Adversary review of the list-decoding
+ * figure"): [H24] Theorem 1 recomputed from the formula, independently of
+ * zk/ldr.c, in the form of [BCIKS20] Theorem 7.4 (weighted correlated
+ * agreement for curves of l + 2 words: |S| > max((m + 1/2)^7 |D|^2 (l + 1) /
+ * (3 rho^(3/2)), (2m + 1)(B |D| + 1)(l + 1) / sqrt(rho))), as log2 of each
+ * term, rho = 1/4 written out, |F| = p^3 from p = 2^64 - 2^32 + 1.
+ */
+static double aud_log2_f(void)
+{
+    return 3.0 * log2(18446744069414584321.0);
+}
+
+/* log2 eps(C, M, B) on |D| = 2^ld, rate 2^-lb, at m: the larger of the two branches. */
+static double aud_eps_log2(unsigned ld, unsigned lb, double M, double B, unsigned m)
+{
+    double mh = m + 0.5, rho = pow(2.0, -(double)lb), d = pow(2.0, (double)ld);
+    double b1 = 7.0 * log2(mh) + 2.0 * ld - log2(3.0) - 1.5 * log2(rho);
+    double b2 = log2(2.0 * m + 1.0) + log2(B * d + 1.0) - 0.5 * log2(rho);
+
+    return log2(M) + (b1 > b2 ? b1 : b2) - aud_log2_f();
+}
+
+/* The whole JBR error of one opening, minimised over m = 3..64 (*m_out). */
+static double aud_jbr(unsigned T, unsigned lb, unsigned words, unsigned n_folds, unsigned s,
+                      unsigned pow_bits, unsigned *m_out)
+{
+    double best = 2.0;
+
+    for (unsigned m = 3; m <= 64; m++) {
+        double e = exp2(aud_eps_log2(T + lb, lb, words - 1.0, 1.0, m));
+        double alpha = sqrt(pow(2.0, -(double)lb)) * (1.0 + 1.0 / (2.0 * m)); /* 1 - theta */
+        for (unsigned i = 1; i <= n_folds; i++)
+            e += exp2(-aud_log2_f()) + exp2(aud_eps_log2(T + lb - i, lb, 1.0, pow(2.0, i), m));
+        e += pow(alpha, (double)s) * pow(2.0, -(double)pow_bits);
+        e += (4.0 * T + 2.0) * exp2(-aud_log2_f()); /* the sumcheck's and the scalars' */
+        if (e < best) {
+            best = e;
+            *m_out = m;
+        }
+    }
+    return best;
+}
+
+static void test_audit_recompute(zkr_tap *t, const zkr_params *p)
+{
+    static const unsigned sh[][3] = {/* T, words, queries */
+                                     {4, 2, 112},  {12, 2, 116}, {19, 3, 134}, {20, 4, 147},
+                                     {21, 9, 143}, {22, 5, 166}, {26, 2, 166}, {19, 9, 120}};
+    unsigned bad = 0, dom_bad = 0;
+
+    for (size_t i = 0; i < sizeof sh / sizeof *sh; i++) {
+        zkr_params pq = *p;
+        zkr_pcs_layout l;
+        zkr_ldr_fig f;
+        unsigned m = 0;
+        double mine;
+
+        pq.queries = sh[i][2];
+        zkr_hpcs_layout_of(&pq, sh[i][0], &l);
+        dom_bad += l.log_len[0] != sh[i][0] + p->log_blowup ||
+                   l.final_vars + l.folds_total != sh[i][0];
+        mine = aud_jbr(sh[i][0], p->log_blowup, sh[i][1], l.folds_total, sh[i][2], p->pow_bits,
+                       &m);
+        zkr_ldr_open(&pq, sh[i][0], sh[i][1], NULL, 0, 1.0, &f);
+        if (fabs(log2(mine) - log2(f.jbr_err)) > 1e-6 || m != f.m)
+            bad++;
+        zkr_tap_diag("T = %u, %u words, s = %u: recomputed 2^%.4f (m = %u), zk/ldr.c 2^%.4f "
+                        "(m = %u), %u folds, final %u",
+                     sh[i][0], sh[i][1], sh[i][2], log2(mine), m, log2(f.jbr_err), f.m,
+                     l.folds_total, l.final_vars);
+    }
+    zkr_tap_ok(t, bad == 0 && dom_bad == 0,
+               "audit: [H24] Theorem 1 recomputed from the formula (BCIKS20 Thm 7.4 form) equals "
+               "zk/ldr.c's JBR error for 8 shapes (%u differ; |D_0| = 2^(T + log_blowup) and "
+               "folds + final = T: %u off)", bad, dom_bad);
+    {
+        /* docs/soundness.md's worked example: inference@2 784-128-10's largest opening */
+        zkr_params pq = *p;
+        zkr_ldr_fig f;
+        pq.queries = 134;
+        zkr_ldr_open(&pq, 19, 3, NULL, 0, 1.0, &f);
+        zkr_tap_ok(t, f.m == 5 && fabs(log2(f.t_batch) + 130.4) < 0.05 &&
+                          fabs(log2(f.t_query) + 131.6) < 0.05 && -log2(f.jbr_err) > 129.6,
+                   "audit: T = 19, 3 words, 134 queries: m = %u, batch 2^%.2f, query 2^%.2f, "
+                   "all 2^%.2f (docs: m = 5, 2^-130.4, 2^-131.6, 2^-129.7)",
+                   f.m, log2(f.t_batch), log2(f.t_query), log2(f.jbr_err));
+    }
+}
+
+/*
+ * matmul@2's q' at the edges (1x1, a 1-column W, the largest supported
+ * shape, the smallest and largest blinding): the figure at q' reaches the
+ * target, and q' - 1 (the figure recomputed with the query count forced by
+ * a lowered set) does not: the search returns the smallest count.
+ */
+static void test_audit_matmul2_q(zkr_tap *t, const zkr_params *p)
+{
+    static const uint32_t sh[][4] = {/* m, k, b, blind */
+                                     {1, 1, 1, 1}, {1, 1, 1, 8}, {1, 1024, 1, 4}, {1024, 1, 8, 4},
+                                     {1024, 1024, 1, 4}, {32768, 1024, 1, 2}};
+    unsigned low = 0;
+
+    for (size_t i = 0; i < sizeof sh / sizeof *sh; i++) {
+        zkr_params pq;
+        zkr_soundness s;
+        if (sh[i][3] > ZKR_HPCS_MAX_BLIND_VARS ||
+            zkr_log2_ceil(sh[i][0]) + zkr_log2_ceil(sh[i][1]) + sh[i][3] > p->max_vars)
+            continue;
+        zkr_matmul2_params(p, sh[i][0], sh[i][1], sh[i][2], sh[i][3], &pq);
+        s = zkr_matmul2_soundness(p, sh[i][0], sh[i][1], sh[i][2], sh[i][3]);
+        low += s.provable_bits < (double)p->target_bits;
+        zkr_tap_diag("matmul@2 %ux%u b %u e %u: q' = %u, %.3f bits", sh[i][0], sh[i][1],
+                     sh[i][2], sh[i][3], pq.queries, s.provable_bits);
+    }
+    zkr_tap_ok(t, low == 0, "audit: matmul@2 at each edge shape's q' reaches %u bits (%u below)",
+               p->target_bits, low);
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -239,5 +358,7 @@ int main(int argc, char **argv)
     test_check_unit(&t);
     test_cheat(&t, &p);
     test_figure(&t, &p);
+    test_audit_recompute(&t, &p);
+    test_audit_matmul2_q(&t, &p);
     return zkr_tap_done(&t);
 }
