@@ -345,6 +345,113 @@ static void test_audit_matmul2_q(zkr_tap *t, const zkr_params *p)
                p->target_bits, low);
 }
 
+/*
+ * Adversary: matmul@2 proofs at another query count under version 5's
+ * transcript (zkr_matmul2_cheat.queries): q' - 1 (the count one below the
+ * figure's), and 166 (version 4's count, relabelled as version 5). Each is
+ * refused; the teeth: each verifies when the verifier reads its openings at
+ * the proof's own count (zkr_verify_matmul2_at_queries), so the refusal is
+ * the verifier deriving q' itself, not a broken proof.
+ */
+static void test_audit_matmul2_counts(zkr_tap *t, const zkr_params *p)
+{
+    enum { M = 2, K = 2, B = 1 };
+    int64_t w[M * K], x[K * B], y[M * B] = {0};
+    zkr_verifier_matmul2_statement st;
+    zkr_hpcs_poly *poly = NULL;
+    zkr_params pq;
+    unsigned counts[3];
+
+    memset(&st, 0, sizeof st);
+    for (int i = 0; i < M * K; i++)
+        w[i] = (int64_t)(zkr_tap_rand(t) % 255) - 127;
+    for (int i = 0; i < K * B; i++)
+        x[i] = (int64_t)(zkr_tap_rand(t) % 2001) - 1000;
+    for (int i = 0; i < M; i++)
+        for (int j = 0; j < K; j++)
+            y[i] += w[i * K + j] * x[j];
+    st.param_set = p->id;
+    st.pub.m = M, st.pub.k = K, st.pub.b = B, st.pub.x = x, st.pub.y = y;
+    st.pub.w_max_abs = 127;
+    memset(st.statement_id, 0x6b, ZKR_DIGEST_BYTES);
+    if (zkr_prover_matmul2_commit(p, w, M, K, 64, NULL, 0, 1, &poly, &st.pub.w) != ZKR_OK) {
+        zkr_tap_ok(t, 0, "matmul@2 commit");
+        return;
+    }
+    zkr_matmul2_params(p, M, K, B, st.pub.w.blind_vars, &pq);
+    counts[0] = 0, counts[1] = pq.queries - 1, counts[2] = p->queries;
+    for (int i = 0; i < 3; i++) {
+        zkr_matmul2_cheat ch;
+        zkr_buf pf = {0};
+        zkr_diag d;
+        zkr_err r, rt;
+        memset(&ch, 0, sizeof ch);
+        ch.queries = counts[i];
+        zkr_diag_clear(&d);
+        if (zkr_prover_matmul2_cheat(p, st.statement_id, &st.pub, w, poly, NULL, 0, &ch, &pf,
+                                     &d) != ZKR_OK) {
+            zkr_tap_ok(t, 0, "matmul@2 cheat prover at %u queries: %s", counts[i], d.msg);
+            continue;
+        }
+        zkr_diag_clear(&d);
+        r = zkr_verify_matmul2(pf.p, pf.len, &st, &d);
+        rt = zkr_verify_matmul2_at_queries(pf.p, pf.len, &st, counts[i], NULL);
+        if (i == 0)
+            zkr_tap_ok(t, r == ZKR_OK && rt == ZKR_OK,
+                       "matmul@2 2x2 at its q' = %u: verifies (%d, %d)", pq.queries, (int)r,
+                       (int)rt);
+        else
+            zkr_tap_ok(t, r != ZKR_OK && rt == ZKR_OK,
+                       "matmul@2 2x2 at %u queries (%s) under version 5: refused (%d: %s); "
+                       "read at its own count it verifies (teeth, %d)",
+                       counts[i], i == 1 ? "q' - 1" : "version 4's count", (int)r, d.msg,
+                       (int)rt);
+        zkr_buf_free(&pf);
+    }
+    zkr_hpcs_poly_free(poly);
+}
+
+/*
+ * Adversary: round messages of the form L(X, z') Lambda(X) for a z' other
+ * than the round's z (the Moebius map z -> (1 - z)/(1 - 2z) is injective,
+ * so only z' = z shares the root): refused; z = 1 (root 0), z = 1/2 + an
+ * extension part (L not constant), and z' = 1/2 against z != 1/2 (a linear
+ * message where L has a root): refused unless it vanishes there.
+ */
+static void test_audit_factor_edges(zkr_tap *t)
+{
+    unsigned other = 0, one_ok = 0, one_bad = 0, ext_ok = 0, lin_bad = 0, n = 100;
+    zkr_ext half = zkr_ext_from(zkr_gl_inv(2));
+
+    for (unsigned i = 0; i < n; i++) {
+        zkr_ext c = rnd_ext(t), z = rnd_ext(t), z2 = rnd_ext(t), l0 = rnd_ext(t), l1 = rnd_ext(t);
+        zkr_ext q0, q1, q2, msg[2], zh = half, one = zkr_ext_from(1);
+        /* factored for z2, checked at z */
+        q0 = q_at(c, z2, l0, l1, 0), q1 = q_at(c, z2, l0, l1, 1), q2 = q_at(c, z2, l0, l1, 2);
+        msg[0] = q0, msg[1] = q2;
+        other += zkr_hpcs_round_factored(msg, zkr_ext_add(q0, q1), z) ? 0u : 1u;
+        /* z = 1: L = X, q(0) must be 0 */
+        q0 = q_at(c, one, l0, l1, 0), q1 = q_at(c, one, l0, l1, 1), q2 = q_at(c, one, l0, l1, 2);
+        msg[0] = q0, msg[1] = q2;
+        one_ok += zkr_hpcs_round_factored(msg, zkr_ext_add(q0, q1), one) ? 1u : 0u;
+        msg[0] = zkr_ext_add(q0, c), msg[1] = zkr_ext_sub(q2, c); /* + c (1 - X), same sum */
+        one_bad += zkr_hpcs_round_factored(msg, zkr_ext_add(q0, q1), one) ? 0u : 1u;
+        /* z = 1/2 + e u (e != 0): L has the root, the factored message passes */
+        zh.c[1] = zkr_gl_add(1, (zkr_gl)(zkr_tap_rand(t) % (ZKR_GL_P - 1)));
+        q0 = q_at(c, zh, l0, l1, 0), q1 = q_at(c, zh, l0, l1, 1), q2 = q_at(c, zh, l0, l1, 2);
+        msg[0] = q0, msg[1] = q2;
+        ext_ok += zkr_hpcs_round_factored(msg, zkr_ext_add(q0, q1), zh) ? 1u : 0u;
+        /* a linear message (factored for z' = 1/2) checked at a z != 1/2 */
+        q0 = q_at(c, half, l0, l1, 0), q1 = q_at(c, half, l0, l1, 1), q2 = q_at(c, half, l0, l1, 2);
+        msg[0] = q0, msg[1] = q2;
+        lin_bad += zkr_hpcs_round_factored(msg, zkr_ext_add(q0, q1), z) ? 0u : 1u;
+    }
+    zkr_tap_ok(t, other == n && one_ok == n && one_bad == n && ext_ok == n && lin_bad == n,
+               "audit: L(X, z') Lambda for z' != z refused (%u/%u); z = 1: factored passes "
+               "(%u), + c (1 - X) refused (%u); z = 1/2 + e u passes factored (%u); a linear "
+               "message at z != 1/2 refused (%u)", other, n, one_ok, one_bad, ext_ok, lin_bad);
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -360,5 +467,7 @@ int main(int argc, char **argv)
     test_figure(&t, &p);
     test_audit_recompute(&t, &p);
     test_audit_matmul2_q(&t, &p);
+    test_audit_matmul2_counts(&t, &p);
+    test_audit_factor_edges(&t);
     return zkr_tap_done(&t);
 }
