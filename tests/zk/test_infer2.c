@@ -32,19 +32,20 @@ static int section(const zkr_buf *pf, unsigned i, size_t *off, size_t *len)
  * Version 1 proofs (section 14 = the two roots, no version field), version
  * 2 proofs (the record's bytes not range-proven), version 3 proofs (the old
  * hiding fold schedule), version 4 proofs (the range proof's own two
- * openings) and a section 14 naming a later version are refused by name
+ * openings), version 5 proofs (170 queries, no factorisation check) and a section 14 naming a later version are refused by name
  * (UNSUPPORTED), before any mathematics.
  */
 static void test_version(zkr_tap *t, i2case *c, const zkr_buf *pf)
 {
-    static const char *what[5] = {"a version 1 proof (64-byte section 14)",
+    static const char *what[6] = {"a version 1 proof (64-byte section 14)",
                                   "a version 2 proof (record bytes not range-proven)",
                                   "a version 3 proof (the old hiding fold schedule)",
                                   "a version 4 proof (the range proof's own openings)",
+                                  "a version 5 proof (170 queries, no factorisation check)",
                                   "a proof naming a later version"};
 
-    for (int mode = 0; mode < 5; mode++) {
-        uint32_t named = mode == 0 ? 1u : mode == 4 ? ZKR_INFER2_VERSION + 1 : (uint32_t)mode + 1;
+    for (int mode = 0; mode < 6; mode++) {
+        uint32_t named = mode == 0 ? 1u : mode == 5 ? ZKR_INFER2_VERSION + 1 : (uint32_t)mode + 1;
         char want[64];
         zkr_proof_view v;
         zkr_buf b = {0};
