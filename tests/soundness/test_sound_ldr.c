@@ -275,7 +275,7 @@ static void test_audit_recompute(zkr_tap *t, const zkr_params *p)
     static const unsigned sh[][3] = {/* T, words, queries */
                                      {4, 2, 112},  {12, 2, 116}, {19, 3, 134}, {20, 4, 147},
                                      {21, 9, 143}, {22, 5, 166}, {26, 2, 166}, {19, 9, 120}};
-    unsigned bad = 0, dom_bad = 0;
+    unsigned bad = 0, dom_bad = 0, affine_bad = 0;
 
     for (size_t i = 0; i < sizeof sh / sizeof *sh; i++) {
         zkr_params pq = *p;
@@ -293,6 +293,22 @@ static void test_audit_recompute(zkr_tap *t, const zkr_params *p)
         zkr_ldr_open(&pq, sh[i][0], sh[i][1], NULL, 0, 1.0, &f);
         if (fabs(log2(mine) - log2(f.jbr_err)) > 1e-6 || m != f.m)
             bad++;
+        {
+            /*
+             * The batch draws independent scalars (a uniform point of the
+             * span of the k + 1 words), not powers: BCIKS20's weighted
+             * correlated agreement over affine spaces bounds it by the
+             * line's error, max((m + 1/2)^7 |D|^2 / (3 rho^(3/2)),
+             * (max(2m, 20) + 3)(|D| + 1) / sqrt(rho)) / |F| (no factor
+             * M): never above the curve's term the figure counts.
+             */
+            double d0 = pow(2.0, (double)(sh[i][0] + p->log_blowup)), mh = f.m + 0.5;
+            double rho = pow(2.0, -(double)p->log_blowup), c = 2.0 * f.m > 20 ? 2.0 * f.m : 20;
+            double b1 = pow(mh, 7.0) * d0 * d0 / (3.0 * pow(rho, 1.5));
+            double b2 = (c + 3.0) * (d0 + 1.0) / sqrt(rho);
+            double aff = (b1 > b2 ? b1 : b2) * exp2(-aud_log2_f());
+            affine_bad += aff > f.t_batch * (1.0 + 1e-9);
+        }
         zkr_tap_diag("T = %u, %u words, s = %u: recomputed 2^%.4f (m = %u), zk/ldr.c 2^%.4f "
                         "(m = %u), %u folds, final %u",
                      sh[i][0], sh[i][1], sh[i][2], log2(mine), m, log2(f.jbr_err), f.m,
@@ -302,6 +318,9 @@ static void test_audit_recompute(zkr_tap *t, const zkr_params *p)
                "audit: [H24] Theorem 1 recomputed from the formula (BCIKS20 Thm 7.4 form) equals "
                "zk/ldr.c's JBR error for 8 shapes (%u differ; |D_0| = 2^(T + log_blowup) and "
                "folds + final = T: %u off)", bad, dom_bad);
+    zkr_tap_ok(t, affine_bad == 0,
+               "audit: independent batch scalars: BCIKS20's affine-space bound <= the curve "
+               "term counted (%u shapes above)", affine_bad);
     {
         /* docs/soundness.md's worked example: inference@2 784-128-10's largest opening */
         zkr_params pq = *p;
