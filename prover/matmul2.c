@@ -334,6 +334,8 @@ zkr_err zkr_prover_matmul2_cheat(const zkr_params *p, const uint8_t statement_id
     if (pub->w.blind_vars > ZKR_HPCS_MAX_BLIND_VARS)
         return ZKR_ERR_USAGE;
     zkr_matmul2_params(p, pub->m, pub->k, pub->b, pub->w.blind_vars, &pq);
+    if (cheat->queries)
+        pq.queries = cheat->queries;
     return zkr_mm2_prove(&j, statement_id, seed, seed_len, out, d);
 }
 

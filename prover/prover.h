@@ -970,11 +970,14 @@ zkr_err zkr_prover_matmul2(const zkr_params *p, const uint8_t statement_id[ZKR_D
  * (no mask, no blinding beyond poly's, zero salts: the leakage test's broken
  * build; zkr_zkrng_zero_for_test's modes, 0 honest). skip_checks: prove
  * whatever pub says (the range proof forced). range: the range proof's and
- * its batched opening's deviations (zkr_zkrange_cheat).
+ * its batched opening's deviations (zkr_zkrange_cheat). queries: every
+ * opening at this query count instead of zkr_matmul2_params' q' (0: q'),
+ * e.g. q' - 1 or version 4's 166 under version 5's label.
  */
 typedef struct {
     int unmasked, skip_checks;
     zkr_zkrange_cheat range;
+    unsigned queries;
 } zkr_matmul2_cheat;
 zkr_err zkr_prover_matmul2_cheat(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
                                  const zkr_matmul2_public *pub, const int64_t *w,

@@ -8,6 +8,7 @@
 #include <sodium.h>
 
 #include "verifier/verifier.h"
+#include "zkr_config.h"
 
 static zkr_err zkr_vm2_bind(const zkr_proof_view *v, const zkr_verifier_matmul2_statement *st,
                             zkr_diag *d)
@@ -129,8 +130,10 @@ static zkr_err zkr_vm2_math(const zkr_params *p, const zkr_proof_view *v,
     return ZKR_OK;
 }
 
-zkr_err zkr_verify_matmul2(const uint8_t *proof, size_t len,
-                           const zkr_verifier_matmul2_statement *st, zkr_diag *d)
+/* queries: 0, the shape's q' (zkr_matmul2_params); else that count (test builds only). */
+static zkr_err zkr_vm2_verify(const uint8_t *proof, size_t len,
+                              const zkr_verifier_matmul2_statement *st, unsigned queries,
+                              zkr_diag *d)
 {
     zkr_proof_view v;
     zkr_params p, pq;
@@ -161,5 +164,22 @@ zkr_err zkr_verify_matmul2(const uint8_t *proof, size_t len,
                         "imply the integer one", what);
     /* version 5: every opening at the shape's query count (zkr_matmul2_params) */
     zkr_matmul2_params(&p, st->pub.m, st->pub.k, st->pub.b, st->pub.w.blind_vars, &pq);
+    if (queries)
+        pq.queries = queries;
     return zkr_vm2_math(&pq, &v, st, d);
 }
+
+zkr_err zkr_verify_matmul2(const uint8_t *proof, size_t len,
+                           const zkr_verifier_matmul2_statement *st, zkr_diag *d)
+{
+    return zkr_vm2_verify(proof, len, st, 0, d);
+}
+
+#if ZKR_TEST_BUILD
+zkr_err zkr_verify_matmul2_at_queries(const uint8_t *proof, size_t len,
+                                      const zkr_verifier_matmul2_statement *st, unsigned queries,
+                                      zkr_diag *d)
+{
+    return zkr_vm2_verify(proof, len, st, queries, d);
+}
+#endif

@@ -173,6 +173,14 @@ typedef struct {
  */
 zkr_err zkr_verify_matmul2(const uint8_t *proof, size_t len,
                            const zkr_verifier_matmul2_statement *st, zkr_diag *d) ZKR_WUR;
+/*
+ * Test builds only (ZKR_TEST_BUILD; never called by zkreg): as
+ * zkr_verify_matmul2 with every opening read at `queries` (0: the shape's
+ * q'), the teeth of the query-count attacks (tests/soundness/test_sound_ldr.c).
+ */
+zkr_err zkr_verify_matmul2_at_queries(const uint8_t *proof, size_t len,
+                                      const zkr_verifier_matmul2_statement *st, unsigned queries,
+                                      zkr_diag *d) ZKR_WUR;
 
 
 /* ================================================================== */

@@ -549,9 +549,9 @@ int main(int argc, char **argv)
         zkr_verifier_ginf2_statement st;
         zkr_diag_clear(&dg);
         g2n_fx_statement(&f, &st);
-        for (uint32_t ver = 1; ver <= 2; ver++) {
+        for (uint32_t ver = 1; ver < ZKR_GINFER2_VERSION; ver++) { /* 3: the UD figure's grinding */
             char want[64];
-            pf.p[at + 3] = (uint8_t)ver; /* the version word, big-endian: 3 -> 2, 1 */
+            pf.p[at + 3] = (uint8_t)ver; /* the version word, big-endian: 4 -> 3, 2, 1 */
             zkr_diag_clear(&dg);
             e = zkr_verify_ginfer2(pf.p, pf.len, &st, NULL, 0, NULL, &dg);
             pf.p[at + 3] = ZKR_GINFER2_VERSION;
