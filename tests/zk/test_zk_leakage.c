@@ -101,6 +101,7 @@ static int unmasked_v(const zkr_params *p, const zkr_buf *pf, const inst *in,
     unsigned lm = zkr_log2_ceil(M_), lb = zkr_log2_ceil(B_), n = pub->w.n_vars;
     unsigned N = zkr_zkrange_sc_vars(n), total = n + pub->w.blind_vars, E;
     zkr_proof_view pv;
+    zkr_params pq;
     zkr_transcript t;
     zkr_dec d;
     const uint8_t *roots;
@@ -117,7 +118,9 @@ static int unmasked_v(const zkr_params *p, const zkr_buf *pf, const inst *in,
         zkr_dec_exts(&d, msgs, (size_t)N * ZKR_ZKRANGE_DEGREE) != ZKR_OK ||
         zkr_dec_exts(&d, vals, 5) != ZKR_OK)
         return 0;
-    zkr_matmul2_transcript(&t, p, in->sid, pub);
+    /* the prover's transcript binds the parameters at the proof's own q' */
+    zkr_matmul2_params(p, pub->m, pub->k, pub->b, pub->w.blind_vars, &pq);
+    zkr_matmul2_transcript(&t, &pq, in->sid, pub);
     zkr_ts_challenge_exts(&t, "mm-rb", pt, lb);
     zkr_ts_challenge_exts(&t, "mm-ri", pt + lb, lm);
     for (size_t i = 0; i < M_ * B_; i++)
