@@ -209,51 +209,66 @@ static zkr_err sparse_eval2(sp_cache *k, const zkr_gl *tab, unsigned nv, const z
     return ZKR_OK;
 }
 
-/* Column c's slice tables over the batch (2^N entries each). */
-static zkr_err col_tables(t2p *c, unsigned col)
+/* Column col's slice tables at batch rows [b0, b1) (of 2^N), through k's eq table. */
+static zkr_err col_rows(t2p *c, sp_cache *k, unsigned col, size_t b0, size_t b1)
 {
     const zkr_train2_shape *s = c->s;
     const zkr_gl *F = zkr_hpcs_poly_base_evals(c->v);
     zkr_ext pt[64], rb[ZKR_TRAIN2_MAX_SC];
-    sp_cache k = {0};
     zkr_err r = ZKR_OK;
 
-    for (size_t b = 0; b < ((size_t)1 << c->ch.N) && r == ZKR_OK; b++) {
+    for (size_t b = b0; b < b1 && r == ZKR_OK; b++) {
         for (unsigned i = 0; i < s->lb; i++)
             rb[i] = zkr_ext_from((b >> i) & 1);
         zkr_train2_col_point(s, &c->ch, col, rb, pt);
-        r = sparse_eval2(&k, F, s->n_v, pt, (uint64_t)1 << s->n_v, &c->ta[col][b],
+        r = sparse_eval2(k, F, s->n_v, pt, (uint64_t)1 << s->n_v, &c->ta[col][b],
                          &c->tb[col][b]);
     }
-    sp_cache_free(&k);
     return r;
 }
 
-/* Columns [lo, hi) on one worker (each column's tables its own). */
+/*
+ * Items [lo, hi) of (column, row) = (q >> N, q mod 2^N) on one worker (every
+ * item's two entries its own); worker w's first error in r[w].
+ */
 typedef struct {
     t2p *c;
-    zkr_err r[ZKR_TRAIN2_MAX_COLS];
+    zkr_err r[ZKR_PAR_MAX];
 } col_job;
 
 static void col_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
 {
     col_job *j = ctx;
+    unsigned N = j->c->ch.N;
+    sp_cache k = {0};
 
-    (void)w;
-    for (size_t q = lo; q < hi; q++)
-        j->r[q] = col_tables(j->c, (unsigned)q);
+    j->r[w] = ZKR_OK;
+    for (size_t q = lo; q < hi && j->r[w] == ZKR_OK;) {
+        size_t col = q >> N, end = (col + 1) << N;
+        if (end > hi)
+            end = hi;
+        j->r[w] = col_rows(j->c, &k, (unsigned)col, q - (col << N), end - (col << N));
+        q = end;
+    }
+    sp_cache_free(&k);
 }
 
-/* Every column's slice tables, the columns shared out between the prover's threads. */
+/*
+ * Every column's slice tables, the (column, row) items shared out between
+ * the prover's threads in contiguous runs (a run's rows of one column share
+ * one eq table; the columns' costs differ, so whole columns would not balance).
+ */
 static zkr_err all_col_tables(t2p *c)
 {
     col_job j;
 
     j.c = c;
-    zkr_par_for(c->threads, c->ncols, 1, col_chunk, &j);
-    for (unsigned q = 0; q < c->ncols; q++)
-        if (j.r[q] != ZKR_OK)
-            return j.r[q];
+    for (unsigned w = 0; w < ZKR_PAR_MAX; w++)
+        j.r[w] = ZKR_OK;
+    zkr_par_for(c->threads, (size_t)c->ncols << c->ch.N, 1, col_chunk, &j);
+    for (unsigned w = 0; w < ZKR_PAR_MAX; w++)
+        if (j.r[w] != ZKR_OK)
+            return j.r[w];
     return ZKR_OK;
 }
 
@@ -469,7 +484,7 @@ static zkr_err reduce(t2p *c)
     red.n_polys = 1;
     red.tv[0] = red.TA = c->vt;
     if ((r = zkr_prover_infer2_red_rounds(&c->t, &red, c->gco + zkr_infer2_stride(c->ch.N), &E,
-                                          &P, c->rA, &c->u, NULL, c->out)) != ZKR_OK)
+                                          &P, c->rA, &c->u, NULL, c->threads, c->out)) != ZKR_OK)
         goto out;
     c->gA = zkr_infer2_gat(c->gco + zkr_infer2_stride(c->ch.N), c->vt, c->rA);
     zkr_ts_absorb_ext(&c->t, "t2-red-value", &c->u, 1);
@@ -747,7 +762,7 @@ static zkr_err prove(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_
         return ZKR_ERR_NOMEM;
     c->p = p, c->pub = pub, c->s = s, c->cheat = cheat, c->threads = threads ? threads : 1;
     c->out = out;
-    if ((r = zkr_hpcs_pool_new(&c->pool)) != ZKR_OK)
+    if ((r = zkr_hpcs_pool_new(&c->pool, c->threads)) != ZKR_OK)
         goto out;
     zkr_train2_transcript(&c->t, p, statement_id, pub);
     if (seed)
