@@ -418,28 +418,63 @@ static void rec_point(const t2p *c, unsigned n, unsigned total, zkr_ext *zf)
         zf[n] = zkr_ext_mul(c->r[0], zkr_ext_sub(zkr_ext_from(1), c->r[0]));
 }
 
+/* E[base | sub_a] += beta eq[a] over a run of a (distinct entries: the workers share none). */
+typedef struct {
+    zkr_ext *E;
+    const zkr_ext *eq;
+    uint64_t base, mask;
+    const unsigned *fr;
+    unsigned nf;
+    zkr_ext beta;
+} add_eq_job;
+
+static void add_eq_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
+{
+    const add_eq_job *j = ctx;
+    uint64_t sub = lo ? zkr_mle_subcube_index(0, j->fr, j->nf, lo) : 0;
+
+    (void)w;
+    for (size_t a = lo; a < hi; a++, sub = zkr_mle_subcube_next(sub, j->mask)) {
+        uint64_t idx = j->base | sub; /* zkr_mle_subcube_index(base, fr, nf, a) */
+        j->E[idx] = zkr_ext_add(j->E[idx], zkr_ext_mul(j->beta, j->eq[a]));
+    }
+}
+
 /*
  * Adds beta eq(z, .) to E (2^T entries), visiting only the subcube z
  * selects: coordinates exactly 0 or 1 fix their bit (every column point
  * fixes its block, slot and padding bits), the others are enumerated.
  */
-static zkr_err add_eq(zkr_ext *E, const zkr_ext *z, unsigned T, zkr_ext beta)
+static zkr_err add_eq(zkr_ext *E, const zkr_ext *z, unsigned T, zkr_ext beta, unsigned threads)
 {
     unsigned fr[T2_MAXT], nf;
-    uint64_t base, mask, sub = 0;
+    uint64_t base;
     zkr_ext zf[T2_MAXT], *eq;
+    add_eq_job j;
 
     nf = zkr_mle_split_point(z, T, zf, fr, &base);
     if (!(eq = malloc(((size_t)1 << nf) * sizeof *eq)))
         return ZKR_ERR_NOMEM;
-    zkr_mle_eq_table(zf, nf, eq);
-    mask = zkr_mle_subcube_mask(fr, nf);
-    for (size_t a = 0; a < ((size_t)1 << nf); a++, sub = zkr_mle_subcube_next(sub, mask)) {
-        uint64_t idx = base | sub; /* zkr_mle_subcube_index(base, fr, nf, a) */
-        E[idx] = zkr_ext_add(E[idx], zkr_ext_mul(beta, eq[a]));
-    }
+    zkr_mle_eq_table_mt(zf, nf, threads, eq);
+    j = (add_eq_job){E, eq, base, zkr_mle_subcube_mask(fr, nf), fr, nf, beta};
+    zkr_par_for(threads, (size_t)1 << nf, (size_t)1 << 14, add_eq_chunk, &j);
     free(eq);
     return ZKR_OK;
+}
+
+/* P[x] = F_V(x) as extension elements. */
+typedef struct {
+    zkr_ext *P;
+    const zkr_gl *fb;
+} lift_job;
+
+static void lift_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
+{
+    const lift_job *j = ctx;
+
+    (void)w;
+    for (size_t x = lo; x < hi; x++)
+        j->P[x] = zkr_ext_from(j->fb[x]);
 }
 
 /*
@@ -463,11 +498,13 @@ static zkr_err reduce(t2p *c)
     if (!E || !P)
         goto out;
     zkr_ts_challenge_exts(&c->t, "t2-red-beta", beta, c->ncols);
-    for (size_t x = 0; x < len; x++)
-        P[x] = zkr_ext_from(fb[x]);
+    {
+        lift_job lj = {P, fb};
+        zkr_par_for(c->threads, len, (size_t)1 << 14, lift_chunk, &lj);
+    }
     for (unsigned q = 0; q < c->ncols; q++) {
         zkr_train2_full_point(s, &c->ch, q, c->r, c->vt, z);
-        if ((r = add_eq(E, z, c->vt, beta[q])) != ZKR_OK)
+        if ((r = add_eq(E, z, c->vt, beta[q], c->threads)) != ZKR_OK)
             goto out;
     }
 #if ZKR_TEST_BUILD
