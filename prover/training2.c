@@ -1,4 +1,5 @@
 /* training-step@2: the byte witness of one step (prover/training2.h). */
+#include <math.h>
 #include <string.h>
 
 #include "prover/training2.h"
@@ -228,47 +229,74 @@ static zkr_err col_rows(t2p *c, sp_cache *k, unsigned col, size_t b0, size_t b1)
 }
 
 /*
- * Items [lo, hi) of (column, row) = (q >> N, q mod 2^N) on one worker (every
- * item's two entries its own); worker w's first error in r[w].
+ * Items of (column, row) = (q >> N, q mod 2^N): part p of `parts` covers
+ * items [cut[p], cut[p + 1]), every item's two entries its own; part p's
+ * first error in r[p].
  */
 typedef struct {
     t2p *c;
+    size_t cut[ZKR_PAR_MAX + 1];
     zkr_err r[ZKR_PAR_MAX];
 } col_job;
 
-static void col_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
+static void col_chunk(void *ctx, size_t plo, size_t phi, unsigned w)
 {
     col_job *j = ctx;
     unsigned N = j->c->ch.N;
     sp_cache k = {0};
 
-    j->r[w] = ZKR_OK;
-    for (size_t q = lo; q < hi && j->r[w] == ZKR_OK;) {
-        size_t col = q >> N, end = (col + 1) << N;
-        if (end > hi)
-            end = hi;
-        j->r[w] = col_rows(j->c, &k, (unsigned)col, q - (col << N), end - (col << N));
-        q = end;
+    (void)w;
+    for (size_t p = plo; p < phi; p++) {
+        j->r[p] = ZKR_OK;
+        for (size_t q = j->cut[p]; q < j->cut[p + 1] && j->r[p] == ZKR_OK;) {
+            size_t col = q >> N, end = (col + 1) << N;
+            if (end > j->cut[p + 1])
+                end = j->cut[p + 1];
+            j->r[p] = col_rows(j->c, &k, (unsigned)col, q - (col << N), end - (col << N));
+            q = end;
+        }
     }
     sp_cache_free(&k);
 }
 
 /*
- * Every column's slice tables, the (column, row) items shared out between
- * the prover's threads in contiguous runs (a run's rows of one column share
- * one eq table; the columns' costs differ, so whole columns would not balance).
+ * Every column's slice tables, the (column, row) items cut into one
+ * contiguous run per thread of about equal cost: an item costs 2^nf, nf
+ * its column point's free coordinates (the same for every row), and the
+ * columns' nf differ widely, so equal item counts would not balance. A
+ * run's rows of one column share one eq table.
  */
 static zkr_err all_col_tables(t2p *c)
 {
+    const zkr_train2_shape *s = c->s;
+    unsigned N = c->ch.N, parts = c->threads < ZKR_PAR_MAX ? c->threads : ZKR_PAR_MAX;
+    size_t n_items = (size_t)c->ncols << N, q = 0;
+    double cost[ZKR_TRAIN2_MAX_COLS], total = 0, acc = 0;
     col_job j;
 
+    for (unsigned col = 0; col < c->ncols; col++) {
+        zkr_ext pt[64], rb[ZKR_TRAIN2_MAX_SC], zf[64];
+        unsigned fr[64];
+        uint64_t base;
+        for (unsigned i = 0; i < s->lb; i++)
+            rb[i] = zkr_ext_from(0);
+        zkr_train2_col_point(s, &c->ch, col, rb, pt);
+        cost[col] = ldexp(1.0, (int)zkr_mle_split_point(pt, s->n_v, zf, fr, &base));
+        total += cost[col] * (double)((size_t)1 << N);
+    }
     j.c = c;
-    for (unsigned w = 0; w < ZKR_PAR_MAX; w++)
-        j.r[w] = ZKR_OK;
-    zkr_par_for(c->threads, (size_t)c->ncols << c->ch.N, 1, col_chunk, &j);
-    for (unsigned w = 0; w < ZKR_PAR_MAX; w++)
-        if (j.r[w] != ZKR_OK)
-            return j.r[w];
+    j.cut[0] = 0;
+    for (unsigned p = 1; p < parts; p++) {
+        /* the first item past p / parts of the cost (a pure function of the shape and points) */
+        while (q < n_items && acc + cost[q >> N] <= total * p / parts)
+            acc += cost[q >> N], q++;
+        j.cut[p] = q;
+    }
+    j.cut[parts] = n_items;
+    zkr_par_for(parts, parts, 1, col_chunk, &j);
+    for (unsigned p = 0; p < parts; p++)
+        if (j.r[p] != ZKR_OK)
+            return j.r[p];
     return ZKR_OK;
 }
 
