@@ -663,8 +663,19 @@ typedef struct {
     unsigned i; /* the round whose challenge r_i is fixed */
 } zkr_zr_fold_job;
 
-/* Fixes r_i in tables [lo, hi): the public ones, the hidden ones, then the link's u and b
- * (each table on its own: the workers share none). */
+/*
+ * The order in which the fold's workers take the tables: the hidden ones
+ * (2^E times longer) spread between the public ones, so that contiguous
+ * runs of it carry about equal work (every table is folded on its own, so
+ * the order changes no value).
+ */
+static const unsigned char zkr_zr_fold_order[ZR_NT + ZR_NH] = {
+    ZR_NT + ZR_HA, ZR_E0, ZR_E2, ZR_NT + ZR_HH, ZR_T,
+    ZR_SN, ZR_NT + ZR_HP, ZR_S8, ZR_EM, ZR_NT + ZR_HM};
+_Static_assert(ZR_NT + ZR_NH == 10, "zkr_zr_fold_order lists every table once");
+
+/* Fixes r_i in tables [lo, hi) (in zkr_zr_fold_order, then the link's u and b; each table
+ * on its own: the workers share none). */
 static void zkr_zr_fold_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
 {
     zkr_zr_fold_job *fj = ctx;
@@ -672,7 +683,8 @@ static void zkr_zr_fold_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
     unsigned i = fj->i, n_cur = z->N - i;
 
     (void)w;
-    for (size_t k = lo; k < hi; k++) {
+    for (size_t q = lo; q < hi; q++) {
+        size_t k = q < ZR_NT + ZR_NH ? zkr_zr_fold_order[q] : q;
         if (k < ZR_NT) {
             zkr_mle_fix_first(z->tb[k], n_cur, z->r[i]);
         } else if (k < ZR_NT + ZR_NH) {
