@@ -256,7 +256,7 @@ int main(int argc, char **argv)
     zkr_ml_tmodel *parent = NULL, *child = NULL;
     zkr_ml_tstep_params sp = {3, 16};
     zkr_params p;
-    row r1 = {0, 0, 0, 0, 0, 0, 0}, r2 = {0, 0, 0, 0, 0, 0, 0};
+    row r1 = {0, 0, 0, 0, 0, 0, 0, 0}, r2 = {0, 0, 0, 0, 0, 0, 0, 0};
     int ok;
 
     cpu_time = getenv("ZKR_BENCH_CPU") != NULL;
