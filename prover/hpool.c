@@ -11,20 +11,52 @@
 #include <string.h>
 
 #include "prover/prover.h"
+#include "zk/zk.h"
 
 #define ZKR_HPOOL_SLOTS 32
 /* Smaller buffers go to and from malloc: the heap already reuses them. */
 #define ZKR_HPOOL_MIN ((size_t)1 << 20)
 
+/* Zeroing and wiping go in chunks of at least this many bytes to the threads. */
+#define ZKR_HPOOL_CHUNK ((size_t)1 << 20)
+
 struct zkr_hpcs_pool {
     void *buf[ZKR_HPOOL_SLOTS];
     size_t len[ZKR_HPOOL_SLOTS];
+    unsigned threads;
 };
 
-zkr_err zkr_hpcs_pool_new(zkr_hpcs_pool **out)
+zkr_err zkr_hpcs_pool_new(zkr_hpcs_pool **out, unsigned threads)
 {
     *out = calloc(1, sizeof **out);
-    return *out ? ZKR_OK : ZKR_ERR_NOMEM;
+    if (!*out)
+        return ZKR_ERR_NOMEM;
+    (*out)->threads = threads ? threads : 1;
+    return ZKR_OK;
+}
+
+typedef struct {
+    unsigned char *p;
+    int wipe; /* 1: sodium_memzero (secret contents), 0: memset */
+} zkr_hpool_clear_job;
+
+static void zkr_hpool_clear_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
+{
+    const zkr_hpool_clear_job *j = ctx;
+
+    (void)w;
+    if (j->wipe)
+        sodium_memzero(j->p + lo, hi - lo);
+    else
+        memset(j->p + lo, 0, hi - lo);
+}
+
+/* Zeroes (or wipes) a large buffer, shared out between the pool's threads. */
+static void zkr_hpool_clear(const zkr_hpcs_pool *pool, void *p, size_t bytes, int wipe)
+{
+    zkr_hpool_clear_job j = {p, wipe};
+
+    zkr_par_for(pool ? pool->threads : 1, bytes, ZKR_HPOOL_CHUNK, zkr_hpool_clear_chunk, &j);
 }
 
 void zkr_hpcs_pool_free(zkr_hpcs_pool *pool)
@@ -55,7 +87,7 @@ void *zkr_hpcs_pool_get_zero(zkr_hpcs_pool *pool, size_t bytes)
     if (!pool || bytes < ZKR_HPOOL_MIN)
         return calloc(1, bytes);
     if ((p = zkr_hpcs_pool_get(pool, bytes)) != NULL)
-        memset(p, 0, bytes);
+        zkr_hpool_clear(pool, p, bytes, 0);
     return p;
 }
 
@@ -64,7 +96,7 @@ void zkr_hpcs_pool_put(zkr_hpcs_pool *pool, void *p, size_t bytes, int secret)
     if (!p)
         return;
     if (secret)
-        sodium_memzero(p, bytes);
+        zkr_hpool_clear(pool, p, bytes, 1);
     if (pool && bytes >= ZKR_HPOOL_MIN)
         for (unsigned i = 0; i < ZKR_HPOOL_SLOTS; i++)
             if (!pool->buf[i]) {

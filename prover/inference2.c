@@ -1206,11 +1206,59 @@ static zkr_err zkr_i2_red_tables(zkr_i2_ctx *c, unsigned i, const zkr_ext *beta,
     return ZKR_OK;
 }
 
+/*
+ * The reduction's sums, shared out between the prover's threads (zk/par.c):
+ * worker w adds its chunk's terms into s[w]; the partial sums are then
+ * added in worker order. Field sums are exact, so the result never depends
+ * on the thread count.
+ */
+#define I2_RED_MIN_CHUNK ((size_t)1 << 12)
+typedef struct {
+    const zkr_ext *E, *P;
+    int dot; /* 1: sum E[y] P[y]; 0: a round's s0, s1, s2 over pairs */
+    zkr_ext s[ZKR_PAR_MAX][3];
+} zkr_i2_red_sum_job;
+
+static void zkr_i2_red_sum_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
+{
+    zkr_i2_red_sum_job *j = ctx;
+    zkr_ext s0 = zkr_ext_from(0), s1 = s0, s2 = s0;
+
+    for (size_t y = lo; y < hi; y++) {
+        if (j->dot) {
+            s0 = zkr_ext_add(s0, zkr_ext_mul(j->E[y], j->P[y]));
+            continue;
+        }
+        zkr_ext e0 = j->E[2 * y], p0 = j->P[2 * y];
+        zkr_ext de = zkr_ext_sub(j->E[2 * y + 1], e0), dp = zkr_ext_sub(j->P[2 * y + 1], p0);
+        s0 = zkr_ext_add(s0, zkr_ext_mul(e0, p0));
+        s1 = zkr_ext_add(s1, zkr_ext_add(zkr_ext_mul(e0, dp), zkr_ext_mul(de, p0)));
+        s2 = zkr_ext_add(s2, zkr_ext_mul(de, dp));
+    }
+    j->s[w][0] = s0, j->s[w][1] = s1, j->s[w][2] = s2;
+}
+
+/* s[0..3) = the sums over n terms (pairs unless dot). */
+static void zkr_i2_red_sums(const zkr_ext *E, const zkr_ext *P, size_t n, int dot,
+                            unsigned threads, zkr_ext s[3])
+{
+    zkr_i2_red_sum_job j;
+
+    j.E = E, j.P = P, j.dot = dot;
+    for (unsigned w = 0; w < ZKR_PAR_MAX; w++)
+        j.s[w][0] = j.s[w][1] = j.s[w][2] = zkr_ext_from(0);
+    zkr_par_for(threads, n, I2_RED_MIN_CHUNK, zkr_i2_red_sum_chunk, &j);
+    s[0] = s[1] = s[2] = zkr_ext_from(0);
+    for (unsigned w = 0; w < ZKR_PAR_MAX; w++)
+        for (unsigned k = 0; k < 3; k++)
+            s[k] = zkr_ext_add(s[k], j.s[w][k]);
+}
+
 /* Adds polynomial i's share of round t (degree 2 in the round's variable) to h. */
 static void zkr_i2_red_round(const zkr_infer2_red *red, unsigned i, unsigned t, const zkr_ext *E,
-                             const zkr_ext *P, zkr_ext *h)
+                             const zkr_ext *P, unsigned threads, zkr_ext *h)
 {
-    zkr_ext s0 = zkr_ext_from(0), s1 = s0, s2 = s0, sc = zkr_ext_from(1);
+    zkr_ext s[3], sc = zkr_ext_from(1);
     unsigned d = red->TA - red->tv[i];
 
     if (red->suffix && d > 0) {
@@ -1218,9 +1266,9 @@ static void zkr_i2_red_round(const zkr_infer2_red *red, unsigned i, unsigned t, 
         zkr_gl inv2 = zkr_gl_inv(2);
         if (t < d) {
             /* 2^-(t+1) S_i, S_i = sum E_i F_i over its whole table (still unfolded) */
-            zkr_ext v = zkr_ext_from(0);
-            for (size_t y = 0; y < ((size_t)1 << red->tv[i]); y++)
-                v = zkr_ext_add(v, zkr_ext_mul(E[y], P[y]));
+            zkr_ext v;
+            zkr_i2_red_sums(E, P, (size_t)1 << red->tv[i], 1, threads, s);
+            v = s[0];
             for (unsigned k = 0; k <= t; k++)
                 v = zkr_ext_mul_base(v, inv2);
             for (unsigned x = 0; x <= I2_D; x++)
@@ -1241,45 +1289,82 @@ static void zkr_i2_red_round(const zkr_infer2_red *red, unsigned i, unsigned t, 
             h[x] = zkr_ext_add(h[x], v);
         return;
     }
-    for (size_t y = 0; y < ((size_t)1 << (red->tv[i] - t - 1)); y++) {
-        zkr_ext e0 = E[2 * y], p0 = P[2 * y];
-        zkr_ext de = zkr_ext_sub(E[2 * y + 1], e0), dp = zkr_ext_sub(P[2 * y + 1], p0);
-        s0 = zkr_ext_add(s0, zkr_ext_mul(e0, p0));
-        s1 = zkr_ext_add(s1, zkr_ext_add(zkr_ext_mul(e0, dp), zkr_ext_mul(de, p0)));
-        s2 = zkr_ext_add(s2, zkr_ext_mul(de, dp));
-    }
+    zkr_i2_red_sums(E, P, (size_t)1 << (red->tv[i] - t - 1), 0, threads, s);
     for (unsigned x = 0; x <= I2_D; x++) {
         zkr_ext X = zkr_ext_from(x);
-        h[x] = zkr_ext_add(h[x], zkr_ext_mul(sc, zkr_ext_add(s0, zkr_ext_mul(X, zkr_ext_add(s1,
-                                                                          zkr_ext_mul(X, s2))))));
+        h[x] = zkr_ext_add(h[x], zkr_ext_mul(sc, zkr_ext_add(s[0], zkr_ext_mul(X, zkr_ext_add(s[1],
+                                                                          zkr_ext_mul(X, s[2]))))));
     }
 }
 
-static void zkr_i2_red_fix(zkr_ext *T, size_t half, zkr_ext r)
+/* T[y] = T[2y] + r (T[2y+1] - T[2y]), written to dst (y in the chunk), or copied back src -> dst. */
+typedef struct {
+    const zkr_ext *src;
+    zkr_ext *dst;
+    zkr_ext r;
+    int copy;
+} zkr_i2_red_fix_job;
+
+static void zkr_i2_red_fix_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
 {
-    for (size_t y = 0; y < half; y++)
-        T[y] = zkr_ext_add(T[2 * y], zkr_ext_mul(r, zkr_ext_sub(T[2 * y + 1], T[2 * y])));
+    const zkr_i2_red_fix_job *j = ctx;
+
+    (void)w;
+    if (j->copy) {
+        memcpy(j->dst + lo, j->src + lo, (hi - lo) * sizeof *j->dst);
+        return;
+    }
+    for (size_t y = lo; y < hi; y++)
+        j->dst[y] = zkr_ext_add(j->src[2 * y],
+                                zkr_ext_mul(j->r, zkr_ext_sub(j->src[2 * y + 1], j->src[2 * y])));
+}
+
+/*
+ * Folds T (2 half entries) in place at r. With threads > 1 (and a table
+ * worth sharing) the chunks write scr (half entries) and are then copied
+ * back: an in-place fold's chunks would read entries that others write.
+ */
+static void zkr_i2_red_fix(zkr_ext *T, size_t half, zkr_ext r, zkr_ext *scr, unsigned threads)
+{
+    zkr_i2_red_fix_job j = {T, T, r, 0};
+
+    if (!scr || threads < 2 || half < 2 * I2_RED_MIN_CHUNK) {
+        zkr_i2_red_fix_chunk(&j, 0, half, 0); /* y <= 2y: in place, in order */
+        return;
+    }
+    j.dst = scr;
+    zkr_par_for(threads, half, I2_RED_MIN_CHUNK, zkr_i2_red_fix_chunk, &j);
+    j.src = scr, j.dst = T, j.copy = 1;
+    zkr_par_for(threads, half, I2_RED_MIN_CHUNK, zkr_i2_red_fix_chunk, &j);
 }
 
 zkr_err zkr_prover_infer2_red_rounds(zkr_transcript *t, const zkr_infer2_red *red,
                                      const zkr_ext *ga, zkr_ext **E, zkr_ext **P, zkr_ext *rA,
-                                     zkr_ext *u, zkr_ext *rho_out, zkr_buf *out)
+                                     zkr_ext *u, zkr_ext *rho_out, unsigned threads, zkr_buf *out)
 {
-    zkr_ext gamma = zkr_infer2_gsum(ga, red->TA), rho, prefix = zkr_ext_from(0);
+    zkr_ext gamma = zkr_infer2_gsum(ga, red->TA), rho, prefix = zkr_ext_from(0), *scr = NULL;
+    size_t scr_len = 0;
     zkr_err r;
 
+    if (threads < 1)
+        threads = 1;
+    for (unsigned i = 0; i < red->n_polys && threads > 1; i++)
+        if (red->tv[i] >= 1 && ((size_t)1 << (red->tv[i] - 1)) > scr_len)
+            scr_len = (size_t)1 << (red->tv[i] - 1);
+    if (scr_len >= 2 * I2_RED_MIN_CHUNK && !(scr = malloc(scr_len * sizeof *scr)))
+        return ZKR_ERR_NOMEM;
     zkr_ts_absorb_ext(t, "inf2-red-gamma", &gamma, 1);
     rho = zkr_ts_challenge_ext(t, "inf2-red-rho");
     if (rho_out)
         *rho_out = rho;
     if ((r = zkr_enc_ext(out, gamma)) != ZKR_OK)
-        return r;
+        goto out;
     for (unsigned k = 0; k < red->TA; k++) {
         zkr_ext h[I2_D + 1], msg[I2_D];
         for (unsigned x = 0; x <= I2_D; x++)
             h[x] = zkr_ext_from(0);
         for (unsigned i = 0; i < red->n_polys; i++)
-            zkr_i2_red_round(red, i, k, E[i], P[i], h);
+            zkr_i2_red_round(red, i, k, E[i], P[i], threads, h);
         zkr_i2_mask_round(ga, red->TA, rho, k, prefix, h);
         msg[0] = h[0];
         for (unsigned x = 2; x <= I2_D; x++)
@@ -1287,21 +1372,23 @@ zkr_err zkr_prover_infer2_red_rounds(zkr_transcript *t, const zkr_infer2_red *re
         zkr_ts_absorb_ext(t, "sc-round", msg, I2_D);
         rA[k] = zkr_ts_challenge_ext(t, "sc-challenge");
         if ((r = zkr_enc_exts(out, msg, I2_D)) != ZKR_OK)
-            return r;
+            goto out;
         for (unsigned i = 0; i < red->n_polys; i++) {
             /* version 6: polynomial i's own rounds start at TA - tv[i] */
             unsigned d = red->suffix ? red->TA - red->tv[i] : 0;
             if (k >= d && k - d < red->tv[i]) {
                 size_t half = (size_t)1 << (red->tv[i] - (k - d) - 1);
-                zkr_i2_red_fix(E[i], half, rA[k]);
-                zkr_i2_red_fix(P[i], half, rA[k]);
+                zkr_i2_red_fix(E[i], half, rA[k], scr, threads);
+                zkr_i2_red_fix(P[i], half, rA[k], scr, threads);
             }
         }
         prefix = zkr_ext_add(prefix, zkr_infer2_gi(ga, k, rA[k]));
     }
     for (unsigned i = 0; i < red->n_polys; i++)
         u[i] = P[i][0];
-    return ZKR_OK;
+out:
+    zkr_i2_wipe_free(scr, scr ? scr_len * sizeof *scr : 0); /* held P's folds */
+    return r;
 }
 
 /*
@@ -1315,7 +1402,8 @@ static zkr_err zkr_i2_red_sumcheck(zkr_i2_ctx *c, zkr_ext **E, zkr_ext **P, zkr_
     zkr_buf *sec = &c->sec[4];
     zkr_err r;
 
-    if ((r = zkr_prover_infer2_red_rounds(&c->t, red, ga, E, P, c->rA, u, NULL, sec)) != ZKR_OK)
+    if ((r = zkr_prover_infer2_red_rounds(&c->t, red, ga, E, P, c->rA, u, NULL, c->threads,
+                                          sec)) != ZKR_OK)
         return r;
     c->gA = zkr_infer2_gat(ga, red->TA, c->rA);
 #if ZKR_TEST_BUILD

@@ -586,10 +586,11 @@ typedef struct zkr_hpcs_poly zkr_hpcs_poly;
  * the kernel does not fault in and zero fresh pages for every commitment
  * and opening. One thread uses a pool at a time; it must outlive every poly
  * that draws from it (zkr_hpcs_poly_use_pool). NULL everywhere means plain
- * malloc / free.
+ * malloc / free. Large buffers are zeroed (get_zero) and wiped (put of a
+ * secret) by `threads` threads (0 means 1); the contents never depend on it.
  */
 typedef struct zkr_hpcs_pool zkr_hpcs_pool;
-zkr_err zkr_hpcs_pool_new(zkr_hpcs_pool **out) ZKR_WUR;
+zkr_err zkr_hpcs_pool_new(zkr_hpcs_pool **out, unsigned threads) ZKR_WUR;
 /* Frees the pool and the buffers it holds (already wiped); accepts NULL. */
 void zkr_hpcs_pool_free(zkr_hpcs_pool *pool);
 /* `bytes` of unspecified content (a reused buffer or malloc's); NULL: no memory. */

@@ -1,4 +1,5 @@
 /* training-step@2: the byte witness of one step (prover/training2.h). */
+#include <math.h>
 #include <string.h>
 
 #include "prover/training2.h"
@@ -209,51 +210,93 @@ static zkr_err sparse_eval2(sp_cache *k, const zkr_gl *tab, unsigned nv, const z
     return ZKR_OK;
 }
 
-/* Column c's slice tables over the batch (2^N entries each). */
-static zkr_err col_tables(t2p *c, unsigned col)
+/* Column col's slice tables at batch rows [b0, b1) (of 2^N), through k's eq table. */
+static zkr_err col_rows(t2p *c, sp_cache *k, unsigned col, size_t b0, size_t b1)
 {
     const zkr_train2_shape *s = c->s;
     const zkr_gl *F = zkr_hpcs_poly_base_evals(c->v);
     zkr_ext pt[64], rb[ZKR_TRAIN2_MAX_SC];
-    sp_cache k = {0};
     zkr_err r = ZKR_OK;
 
-    for (size_t b = 0; b < ((size_t)1 << c->ch.N) && r == ZKR_OK; b++) {
+    for (size_t b = b0; b < b1 && r == ZKR_OK; b++) {
         for (unsigned i = 0; i < s->lb; i++)
             rb[i] = zkr_ext_from((b >> i) & 1);
         zkr_train2_col_point(s, &c->ch, col, rb, pt);
-        r = sparse_eval2(&k, F, s->n_v, pt, (uint64_t)1 << s->n_v, &c->ta[col][b],
+        r = sparse_eval2(k, F, s->n_v, pt, (uint64_t)1 << s->n_v, &c->ta[col][b],
                          &c->tb[col][b]);
     }
-    sp_cache_free(&k);
     return r;
 }
 
-/* Columns [lo, hi) on one worker (each column's tables its own). */
+/*
+ * Items of (column, row) = (q >> N, q mod 2^N): part p of `parts` covers
+ * items [cut[p], cut[p + 1]), every item's two entries its own; part p's
+ * first error in r[p].
+ */
 typedef struct {
     t2p *c;
-    zkr_err r[ZKR_TRAIN2_MAX_COLS];
+    size_t cut[ZKR_PAR_MAX + 1];
+    zkr_err r[ZKR_PAR_MAX];
 } col_job;
 
-static void col_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
+static void col_chunk(void *ctx, size_t plo, size_t phi, unsigned w)
 {
     col_job *j = ctx;
+    unsigned N = j->c->ch.N;
+    sp_cache k = {0};
 
     (void)w;
-    for (size_t q = lo; q < hi; q++)
-        j->r[q] = col_tables(j->c, (unsigned)q);
+    for (size_t p = plo; p < phi; p++) {
+        j->r[p] = ZKR_OK;
+        for (size_t q = j->cut[p]; q < j->cut[p + 1] && j->r[p] == ZKR_OK;) {
+            size_t col = q >> N, end = (col + 1) << N;
+            if (end > j->cut[p + 1])
+                end = j->cut[p + 1];
+            j->r[p] = col_rows(j->c, &k, (unsigned)col, q - (col << N), end - (col << N));
+            q = end;
+        }
+    }
+    sp_cache_free(&k);
 }
 
-/* Every column's slice tables, the columns shared out between the prover's threads. */
+/*
+ * Every column's slice tables, the (column, row) items cut into one
+ * contiguous run per thread of about equal cost: an item costs 2^nf, nf
+ * its column point's free coordinates (the same for every row), and the
+ * columns' nf differ widely, so equal item counts would not balance. A
+ * run's rows of one column share one eq table.
+ */
 static zkr_err all_col_tables(t2p *c)
 {
+    const zkr_train2_shape *s = c->s;
+    unsigned N = c->ch.N, parts = c->threads < ZKR_PAR_MAX ? c->threads : ZKR_PAR_MAX;
+    size_t n_items = (size_t)c->ncols << N, q = 0;
+    double cost[ZKR_TRAIN2_MAX_COLS], total = 0, acc = 0;
     col_job j;
 
+    for (unsigned col = 0; col < c->ncols; col++) {
+        zkr_ext pt[64], rb[ZKR_TRAIN2_MAX_SC], zf[64];
+        unsigned fr[64];
+        uint64_t base;
+        for (unsigned i = 0; i < s->lb; i++)
+            rb[i] = zkr_ext_from(0);
+        zkr_train2_col_point(s, &c->ch, col, rb, pt);
+        cost[col] = ldexp(1.0, (int)zkr_mle_split_point(pt, s->n_v, zf, fr, &base));
+        total += cost[col] * (double)((size_t)1 << N);
+    }
     j.c = c;
-    zkr_par_for(c->threads, c->ncols, 1, col_chunk, &j);
-    for (unsigned q = 0; q < c->ncols; q++)
-        if (j.r[q] != ZKR_OK)
-            return j.r[q];
+    j.cut[0] = 0;
+    for (unsigned p = 1; p < parts; p++) {
+        /* the first item past p / parts of the cost (a pure function of the shape and points) */
+        while (q < n_items && acc + cost[q >> N] <= total * p / parts)
+            acc += cost[q >> N], q++;
+        j.cut[p] = q;
+    }
+    j.cut[parts] = n_items;
+    zkr_par_for(parts, parts, 1, col_chunk, &j);
+    for (unsigned p = 0; p < parts; p++)
+        if (j.r[p] != ZKR_OK)
+            return j.r[p];
     return ZKR_OK;
 }
 
@@ -403,28 +446,63 @@ static void rec_point(const t2p *c, unsigned n, unsigned total, zkr_ext *zf)
         zf[n] = zkr_ext_mul(c->r[0], zkr_ext_sub(zkr_ext_from(1), c->r[0]));
 }
 
+/* E[base | sub_a] += beta eq[a] over a run of a (distinct entries: the workers share none). */
+typedef struct {
+    zkr_ext *E;
+    const zkr_ext *eq;
+    uint64_t base, mask;
+    const unsigned *fr;
+    unsigned nf;
+    zkr_ext beta;
+} add_eq_job;
+
+static void add_eq_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
+{
+    const add_eq_job *j = ctx;
+    uint64_t sub = lo ? zkr_mle_subcube_index(0, j->fr, j->nf, lo) : 0;
+
+    (void)w;
+    for (size_t a = lo; a < hi; a++, sub = zkr_mle_subcube_next(sub, j->mask)) {
+        uint64_t idx = j->base | sub; /* zkr_mle_subcube_index(base, fr, nf, a) */
+        j->E[idx] = zkr_ext_add(j->E[idx], zkr_ext_mul(j->beta, j->eq[a]));
+    }
+}
+
 /*
  * Adds beta eq(z, .) to E (2^T entries), visiting only the subcube z
  * selects: coordinates exactly 0 or 1 fix their bit (every column point
  * fixes its block, slot and padding bits), the others are enumerated.
  */
-static zkr_err add_eq(zkr_ext *E, const zkr_ext *z, unsigned T, zkr_ext beta)
+static zkr_err add_eq(zkr_ext *E, const zkr_ext *z, unsigned T, zkr_ext beta, unsigned threads)
 {
     unsigned fr[T2_MAXT], nf;
-    uint64_t base, mask, sub = 0;
+    uint64_t base;
     zkr_ext zf[T2_MAXT], *eq;
+    add_eq_job j;
 
     nf = zkr_mle_split_point(z, T, zf, fr, &base);
     if (!(eq = malloc(((size_t)1 << nf) * sizeof *eq)))
         return ZKR_ERR_NOMEM;
-    zkr_mle_eq_table(zf, nf, eq);
-    mask = zkr_mle_subcube_mask(fr, nf);
-    for (size_t a = 0; a < ((size_t)1 << nf); a++, sub = zkr_mle_subcube_next(sub, mask)) {
-        uint64_t idx = base | sub; /* zkr_mle_subcube_index(base, fr, nf, a) */
-        E[idx] = zkr_ext_add(E[idx], zkr_ext_mul(beta, eq[a]));
-    }
+    zkr_mle_eq_table_mt(zf, nf, threads, eq);
+    j = (add_eq_job){E, eq, base, zkr_mle_subcube_mask(fr, nf), fr, nf, beta};
+    zkr_par_for(threads, (size_t)1 << nf, (size_t)1 << 14, add_eq_chunk, &j);
     free(eq);
     return ZKR_OK;
+}
+
+/* P[x] = F_V(x) as extension elements. */
+typedef struct {
+    zkr_ext *P;
+    const zkr_gl *fb;
+} lift_job;
+
+static void lift_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
+{
+    const lift_job *j = ctx;
+
+    (void)w;
+    for (size_t x = lo; x < hi; x++)
+        j->P[x] = zkr_ext_from(j->fb[x]);
 }
 
 /*
@@ -448,11 +526,13 @@ static zkr_err reduce(t2p *c)
     if (!E || !P)
         goto out;
     zkr_ts_challenge_exts(&c->t, "t2-red-beta", beta, c->ncols);
-    for (size_t x = 0; x < len; x++)
-        P[x] = zkr_ext_from(fb[x]);
+    {
+        lift_job lj = {P, fb};
+        zkr_par_for(c->threads, len, (size_t)1 << 14, lift_chunk, &lj);
+    }
     for (unsigned q = 0; q < c->ncols; q++) {
         zkr_train2_full_point(s, &c->ch, q, c->r, c->vt, z);
-        if ((r = add_eq(E, z, c->vt, beta[q])) != ZKR_OK)
+        if ((r = add_eq(E, z, c->vt, beta[q], c->threads)) != ZKR_OK)
             goto out;
     }
 #if ZKR_TEST_BUILD
@@ -469,7 +549,7 @@ static zkr_err reduce(t2p *c)
     red.n_polys = 1;
     red.tv[0] = red.TA = c->vt;
     if ((r = zkr_prover_infer2_red_rounds(&c->t, &red, c->gco + zkr_infer2_stride(c->ch.N), &E,
-                                          &P, c->rA, &c->u, NULL, c->out)) != ZKR_OK)
+                                          &P, c->rA, &c->u, NULL, c->threads, c->out)) != ZKR_OK)
         goto out;
     c->gA = zkr_infer2_gat(c->gco + zkr_infer2_stride(c->ch.N), c->vt, c->rA);
     zkr_ts_absorb_ext(&c->t, "t2-red-value", &c->u, 1);
@@ -747,7 +827,7 @@ static zkr_err prove(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_
         return ZKR_ERR_NOMEM;
     c->p = p, c->pub = pub, c->s = s, c->cheat = cheat, c->threads = threads ? threads : 1;
     c->out = out;
-    if ((r = zkr_hpcs_pool_new(&c->pool)) != ZKR_OK)
+    if ((r = zkr_hpcs_pool_new(&c->pool, c->threads)) != ZKR_OK)
         goto out;
     zkr_train2_transcript(&c->t, p, statement_id, pub);
     if (seed)

@@ -172,6 +172,34 @@ out:
     return r;
 }
 
+/* Inverts [lo, hi) of a table in place; worker w's result in r[w]. */
+typedef struct {
+    zkr_ext *a;
+    zkr_err r[ZKR_PAR_MAX];
+} zkr_zr_inv_job;
+
+static void zkr_zr_inv_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
+{
+    zkr_zr_inv_job *j = ctx;
+
+    j->r[w] = zkr_ext_batch_inv(j->a + lo, hi - lo);
+}
+
+/* zkr_ext_batch_inv in chunks on the threads (inverses are unique: the same values). */
+static zkr_err zkr_zr_batch_inv(const zkr_zr_ctx *z, zkr_ext *a, size_t n)
+{
+    zkr_zr_inv_job j;
+
+    j.a = a;
+    for (unsigned w = 0; w < ZKR_PAR_MAX; w++)
+        j.r[w] = ZKR_OK;
+    zkr_par_for(z->threads, n, (size_t)1 << 14, zkr_zr_inv_chunk, &j);
+    for (unsigned w = 0; w < ZKR_PAR_MAX; w++)
+        if (j.r[w] != ZKR_OK)
+            return j.r[w];
+    return ZKR_OK;
+}
+
 /* h = 1/(X - a) and phi = m/(X - t), after X; both zero-extended to N variables. */
 static zkr_err zkr_zr_commit_h_phi(zkr_zr_ctx *z)
 {
@@ -193,7 +221,7 @@ static zkr_err zkr_zr_commit_h_phi(zkr_zr_ctx *z)
         ph[j].c[0] = zkr_gl_sub(ph[j].c[0], zkr_gl_from_i64(zkr_zkrange_tval(z->tab, z->vals, j)));
     }
     /* X is a random extension element: X = a_i or t_j has probability ~2^-192. */
-    if ((r = zkr_ext_batch_inv(h, len)) != ZKR_OK ||
+    if ((r = zkr_zr_batch_inv(z, h, len)) != ZKR_OK ||
         (r = zkr_ext_batch_inv(ph, 1u << ZR_TV)) != ZKR_OK)
         goto out;
     for (uint32_t j = 0; j < (1u << ZR_TV); j++)
@@ -285,7 +313,7 @@ static zkr_err zkr_zr_tables(zkr_zr_ctx *z)
             return ZKR_ERR_NOMEM;
         zkr_zr_hidden(z, hp[k], k == ZR_HA && z->cheat->off_slice, z->hb[k]);
     }
-    zkr_mle_eq_table(z->ch.r0, z->n, z->tb[ZR_E0]);
+    zkr_mle_eq_table_mt(z->ch.r0, z->n, z->threads, z->tb[ZR_E0]);
     zkr_mle_eq_table(z->ch.r2, ZR_TV, z->tb[ZR_E2]);
     for (size_t i = 0; i < ((size_t)1 << z->n); i++) {
         z->tb[ZR_SN][i] = zkr_ext_from(1);
@@ -635,8 +663,19 @@ typedef struct {
     unsigned i; /* the round whose challenge r_i is fixed */
 } zkr_zr_fold_job;
 
-/* Fixes r_i in tables [lo, hi): the public ones, the hidden ones, then the link's u and b
- * (each table on its own: the workers share none). */
+/*
+ * The order in which the fold's workers take the tables: the hidden ones
+ * (2^E times longer) spread between the public ones, so that contiguous
+ * runs of it carry about equal work (every table is folded on its own, so
+ * the order changes no value).
+ */
+static const unsigned char zkr_zr_fold_order[ZR_NT + ZR_NH] = {
+    ZR_NT + ZR_HA, ZR_E0, ZR_E2, ZR_NT + ZR_HH, ZR_T,
+    ZR_SN, ZR_NT + ZR_HP, ZR_S8, ZR_EM, ZR_NT + ZR_HM};
+_Static_assert(ZR_NT + ZR_NH == 10, "zkr_zr_fold_order lists every table once");
+
+/* Fixes r_i in tables [lo, hi) (in zkr_zr_fold_order, then the link's u and b; each table
+ * on its own: the workers share none). */
 static void zkr_zr_fold_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
 {
     zkr_zr_fold_job *fj = ctx;
@@ -644,7 +683,8 @@ static void zkr_zr_fold_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
     unsigned i = fj->i, n_cur = z->N - i;
 
     (void)w;
-    for (size_t k = lo; k < hi; k++) {
+    for (size_t q = lo; q < hi; q++) {
+        size_t k = q < ZR_NT + ZR_NH ? zkr_zr_fold_order[q] : q;
         if (k < ZR_NT) {
             zkr_mle_fix_first(z->tb[k], n_cur, z->r[i]);
         } else if (k < ZR_NT + ZR_NH) {

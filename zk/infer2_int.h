@@ -237,11 +237,14 @@ zkr_ext zkr_infer2_red_final(const zkr_infer2_shape *sh, const zkr_infer2_red *r
  * gamma_A and the TA rounds of 7 values ("sc-round" / "sc-challenge") to
  * out, folds E[i] and P[i] (ext, 2^tv[i] each) in place, and writes the
  * challenges rA (TA), u[i] = F_i(rA[..tv[i])) and rho_A (rho, may be
- * NULL). The caller absorbs and sends the u_i and g_A(rA). ZKR_ERR_NOMEM.
+ * NULL). The caller absorbs and sends the u_i and g_A(rA). The sums and
+ * folds are shared out between `threads` (the bytes never depend on it).
+ * ZKR_ERR_NOMEM.
  */
 zkr_err zkr_prover_infer2_red_rounds(zkr_transcript *t, const zkr_infer2_red *red,
                                      const zkr_ext *ga, zkr_ext **E, zkr_ext **P, zkr_ext *rA,
-                                     zkr_ext *u, zkr_ext *rho, zkr_buf *out) ZKR_WUR;
+                                     zkr_ext *u, zkr_ext *rho, unsigned threads,
+                                     zkr_buf *out) ZKR_WUR;
 /*
  * One hiding opening's commit-phase and algebraic error (total variables,
  * k committed words batched with the mask): the folds, the folding

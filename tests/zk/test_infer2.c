@@ -7,6 +7,7 @@
  * soundness figure.
  */
 #include "tests/zk/infer2_fixture.h"
+#include "zk/infer2_int.h"
 
 static zkr_err verify(const i2case *c, const zkr_buf *pf, const zkr_verifier_inference2_statement *st)
 {
@@ -158,6 +159,79 @@ static void test_tamper(zkr_tap *t, i2case *c, const zkr_buf *pf)
     zkr_buf_free(&b);
 }
 
+/* One run of the claim reduction's rounds on copies of E, P at `threads`. */
+static int red_run(const zkr_infer2_red *red, const zkr_ext *ga, zkr_ext *const *E0,
+                   zkr_ext *const *P0, unsigned threads, zkr_ext **E, zkr_ext **P, zkr_ext *rA,
+                   zkr_ext *u, zkr_buf *out)
+{
+    static const uint8_t z32[ZKR_DIGEST_BYTES] = {7};
+    zkr_transcript tr;
+
+    for (unsigned i = 0; i < red->n_polys; i++) {
+        size_t len = (size_t)1 << red->tv[i];
+        memcpy(E[i], E0[i], len * sizeof(zkr_ext));
+        memcpy(P[i], P0[i], len * sizeof(zkr_ext));
+    }
+    zkr_ts_init(&tr, "red-threads-test", 1, 1, 1, z32, z32);
+    out->len = 0;
+    return zkr_prover_infer2_red_rounds(&tr, red, ga, E, P, rA, u, NULL, threads, out) == ZKR_OK;
+}
+
+/*
+ * The reduction's rounds (threaded sums and folds, prover/inference2.c) give
+ * the same messages, challenges, values and folded tables at 1, 2 and 3
+ * threads, with tables large enough (2^15, 2^13) that the work is shared
+ * out, in both layouts (version 6's suffix rounds and the prefix ones).
+ */
+static void test_red_threads(zkr_tap *t)
+{
+    zkr_infer2_red red;
+    zkr_ext ga[1 + ZKR_INFER2_DEGREE * 15], rA[2][15], u[2][2];
+    zkr_ext *E0[2] = {0}, *P0[2] = {0}, *E[2][2] = {{0}}, *P[2][2] = {{0}};
+    zkr_buf out[2] = {{0}, {0}};
+    uint64_t x = 0x2545f4914f6cdd1dull;
+    int ok = 1;
+
+    memset(&red, 0, sizeof red);
+    red.n_polys = 2, red.tv[0] = 15, red.tv[1] = 13, red.TA = 15;
+    for (unsigned i = 0; i < 2; i++) {
+        size_t len = (size_t)1 << red.tv[i];
+        E0[i] = malloc(len * sizeof(zkr_ext)), P0[i] = malloc(len * sizeof(zkr_ext));
+        for (int k = 0; k < 2; k++)
+            E[k][i] = malloc(len * sizeof(zkr_ext)), P[k][i] = malloc(len * sizeof(zkr_ext));
+        ok = ok && E0[i] && P0[i] && E[0][i] && P[0][i] && E[1][i] && P[1][i];
+        for (size_t y = 0; ok && y < len; y++)
+            for (unsigned c = 0; c < 3; c++) {
+                x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+                E0[i][y].c[c] = zkr_gl_from_i64((int64_t)(x >> 2));
+                P0[i][y].c[c] = zkr_gl_from_i64((int64_t)(x >> 34));
+            }
+    }
+    for (size_t k = 0; k < sizeof ga / sizeof ga[0]; k++)
+        ga[k] = zkr_ext_from(zkr_gl_from_i64((int64_t)(k * 977 + 5)));
+    for (int suffix = 0; ok && suffix < 2; suffix++) {
+        red.suffix = suffix;
+        ok = red_run(&red, ga, E0, P0, 1, E[0], P[0], rA[0], u[0], &out[0]);
+        for (unsigned th = 2; ok && th <= 3; th++) {
+            ok = red_run(&red, ga, E0, P0, th, E[1], P[1], rA[1], u[1], &out[1]) &&
+                 out[0].len == out[1].len && memcmp(out[0].p, out[1].p, out[0].len) == 0 &&
+                 memcmp(rA[0], rA[1], sizeof rA[0]) == 0 && memcmp(u[0], u[1], sizeof u[0]) == 0;
+            for (unsigned i = 0; ok && i < 2; i++)
+                ok = memcmp(E[0][i], E[1][i], ((size_t)1 << red.tv[i]) * sizeof(zkr_ext)) == 0 &&
+                     memcmp(P[0][i], P[1][i], ((size_t)1 << red.tv[i]) * sizeof(zkr_ext)) == 0;
+        }
+    }
+    zkr_tap_ok(t, ok, "claim reduction rounds: the same bytes and tables at 1, 2 and 3 threads "
+               "(prefix and suffix layouts)");
+    for (unsigned i = 0; i < 2; i++) {
+        free(E0[i]), free(P0[i]);
+        for (int k = 0; k < 2; k++)
+            free(E[k][i]), free(P[k][i]);
+    }
+    zkr_buf_free(&out[0]);
+    zkr_buf_free(&out[1]);
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -166,6 +240,7 @@ int main(int argc, char **argv)
     static const uint8_t seed[32] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
 
     zkr_tap_init(&t, argc, argv);
+    test_red_threads(&t);
     if (!zkr_tap_ok(&t, i2case_init(&c, 1, 0, 10, seed), "fixture: 4-4-2 model committed"))
         return zkr_tap_done(&t);
     /* public output */
