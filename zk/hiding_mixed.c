@@ -308,7 +308,21 @@ typedef struct {
     uint64_t *ju[ZKR_HPCS_MAX_MIXED]; /* joiners' sorted leaves */
     size_t jn[ZKR_HPCS_MAX_MIXED];
     zkr_ext *expect;
+    int x8; /* zkr_b2x8_ok, asked once (CPUID is slow under a hypervisor) */
+    /* fold constants of the current layer, by steps folded (a - cur): built once a layer */
+    zkr_hpcs_fold_tab ft[ZKR_PCS_MAX_FOLD_ARITY + 1];
+    unsigned ft_ll[ZKR_PCS_MAX_FOLD_ARITY + 1];
 } zkr_hm_q;
+
+/* The layer's fold constants for a fold of `a` steps on a codeword of 2^ll (cached). */
+static const zkr_hpcs_fold_tab *zkr_hm_tab(zkr_hm_q *c, unsigned a, unsigned ll)
+{
+    if (c->ft_ll[a] != ll) {
+        zkr_hpcs_x_fold_tab_init(&c->ft[a], a, ll);
+        c->ft_ll[a] = ll;
+    }
+    return &c->ft[a];
+}
 
 /* One query's 2^a layer values (layer 0: sum beta_j F_j + rho Z). */
 static void zkr_hm_values(const zkr_hm_q *c, unsigned layer, size_t at, zkr_ext *v)
@@ -336,11 +350,11 @@ static void zkr_hm_values(const zkr_hm_q *c, unsigned layer, size_t at, zkr_ext 
  * alpha_i times member i's opened values before step step[i] of every
  * member joining here: after j steps v holds the 2^(a - j) positions
  * L 2^(a - j) + e of the round's codeword, which member i's leaf
- * (L << (a - j)) >> arity holds. Steps run as zkr_hpcs_x_fold_leaf on
+ * (L << (a - j)) >> arity holds. Steps run as zkr_hpcs_x_fold_leaf_tab on
  * sub-leaves (a group of 2^(j1 - j0) values is leaf L 2^(a - j1) + g of
  * the round-j0 codeword): the same field operations as one fold.
  */
-static zkr_err zkr_hm_fold_query(const zkr_hm_q *c, unsigned layer, uint64_t L, zkr_ext *v,
+static zkr_err zkr_hm_fold_query(zkr_hm_q *c, unsigned layer, uint64_t L, zkr_ext *v,
                                  const zkr_ext *r, zkr_ext *out)
 {
     const zkr_hm_proof *m = c->m;
@@ -354,8 +368,9 @@ static zkr_err zkr_hm_fold_query(const zkr_hm_q *c, unsigned layer, uint64_t L, 
             continue;
         if (j > cur) {
             for (uint64_t g = 0; g < ((uint64_t)1 << (a - j)); g++)
-                v[g] = zkr_hpcs_x_fold_leaf(v + (g << (j - cur)), j - cur,
-                                            (L << (a - j)) + g, ll - cur, r + cur);
+                v[g] = zkr_hpcs_x_fold_leaf_tab(v + (g << (j - cur)),
+                                                zkr_hm_tab(c, j - cur, ll - cur),
+                                                (L << (a - j)) + g, r + cur);
             cur = j;
         }
         for (size_t i = 0; i < c->k; i++) {
@@ -374,7 +389,7 @@ static zkr_err zkr_hm_fold_query(const zkr_hm_q *c, unsigned layer, uint64_t L, 
             }
         }
     }
-    *out = zkr_hpcs_x_fold_leaf(v, a - cur, L, ll - cur, r + cur);
+    *out = zkr_hpcs_x_fold_leaf_tab(v, zkr_hm_tab(c, a - cur, ll - cur), L, r + cur);
     return ZKR_OK;
 }
 
@@ -397,13 +412,14 @@ static zkr_err zkr_hm_layer(zkr_hm_q *c, unsigned layer, const zkr_ext *r)
     if (layer == 0) {
         for (unsigned f = 0; f < nf; f++)
             if ((rc = zkr_hpcs_x_check_tree(c->roots[m->full[f]], depth, c->u, nu, &m->open[f],
-                                            zkr_hm_words(m->ext[m->full[f]], a))) != ZKR_OK)
+                                            zkr_hm_words(m->ext[m->full[f]], a), c->x8)) !=
+                ZKR_OK)
                 return rc;
-        if ((rc = zkr_hpcs_x_check_tree(m->mask_root, depth, c->u, nu, &m->open[nf], ew)) !=
-            ZKR_OK)
+        if ((rc = zkr_hpcs_x_check_tree(m->mask_root, depth, c->u, nu, &m->open[nf], ew,
+                                        c->x8)) != ZKR_OK)
             return rc;
     } else if ((rc = zkr_hpcs_x_check_tree(m->roots[layer], depth, c->u, nu,
-                                           &m->open[nf + layer], ew)) != ZKR_OK) {
+                                           &m->open[nf + layer], ew, c->x8)) != ZKR_OK) {
         return rc;
     }
     for (size_t i = 0; i < c->k; i++) {
@@ -415,7 +431,7 @@ static zkr_err zkr_hm_layer(zkr_hm_q *c, unsigned layer, const zkr_ext *r)
             (rc = zkr_hpcs_x_check_tree(c->roots[i], m->pl.total - m->pl.d[i] +
                                                          c->p->log_blowup - ai,
                                         c->ju[i], c->jn[i], &m->jopen[i],
-                                        zkr_hm_words(m->ext[i], ai))) != ZKR_OK)
+                                        zkr_hm_words(m->ext[i], ai), c->x8)) != ZKR_OK)
             return rc;
         if ((c->off & ZKR_HM_OFF_JOINMT) && m->jopen[i].n_open != c->jn[i])
             return ZKR_ERR_VERIFY;
@@ -432,22 +448,16 @@ static zkr_err zkr_hm_layer(zkr_hm_q *c, unsigned layer, const zkr_ext *r)
     return ZKR_OK;
 }
 
-static zkr_ext zkr_hm_final_at(const zkr_hm_proof *m, unsigned log_len, uint64_t pos)
-{
-    zkr_gl x = zkr_gl_pow(zkr_gl_root_of_unity(log_len), zkr_bitrev(pos, log_len));
-    zkr_ext acc = zkr_ext_from(0);
-
-    for (size_t i = (size_t)1 << m->pl.l.final_vars; i-- > 0;)
-        acc = zkr_ext_add(zkr_ext_mul_base(acc, x), m->final[i]);
-    return acc;
-}
-
 static zkr_err zkr_hm_queries(zkr_hm_q *c, zkr_transcript *t, const zkr_ext *r_all)
 {
     const zkr_pcs_layout *l = &c->m->pl.l;
     unsigned q = c->p->queries, round = 0;
+    zkr_ext *fin;
     zkr_err r = ZKR_ERR_NOMEM;
 
+    c->x8 = zkr_b2x8_ok();
+    for (unsigned a = 0; a <= ZKR_PCS_MAX_FOLD_ARITY; a++)
+        c->ft_ll[a] = 0; /* no codeword has length 1: nothing cached */
     c->pos = malloc(q * sizeof *c->pos);
     c->leaf = malloc(q * sizeof *c->leaf);
     c->u = malloc(q * sizeof *c->u);
@@ -465,10 +475,16 @@ static zkr_err zkr_hm_queries(zkr_hm_q *c, zkr_transcript *t, const zkr_ext *r_a
             return r;
         round += l->folds[layer];
     }
-    for (unsigned s = 0; s < q; s++)
-        if (!zkr_ext_eq(c->expect[s], zkr_hm_final_at(c->m, l->log_len[l->n_layers], c->pos[s])))
-            return ZKR_ERR_VERIFY;
-    return ZKR_OK;
+    /* the final polynomial's values at the queries: one LDE where it is cheaper */
+    fin = malloc(q * sizeof *fin);
+    if (!fin)
+        return ZKR_ERR_NOMEM;
+    r = zkr_hpcs_x_final_vals(c->m->final, l->final_vars, l->log_len[l->n_layers], c->pos, q, fin);
+    for (unsigned s = 0; r == ZKR_OK && s < q; s++)
+        if (!zkr_ext_eq(c->expect[s], fin[s]))
+            r = ZKR_ERR_VERIFY;
+    free(fin);
+    return r;
 }
 
 static void zkr_hm_q_free(zkr_hm_q *c)

@@ -307,12 +307,6 @@ static zkr_ext zkr_hpcs_elem(const zkr_pcs_open *o, size_t words, size_t pos, si
  * b = w_log_len^-bitrev(L, depth) (pw[t] = w_log_len^-(2^t) builds b from
  * its bits); the rest is tw[j][i].
  */
-typedef struct {
-    zkr_gl pw[64];
-    zkr_gl tw[ZKR_PCS_MAX_FOLD_ARITY][(size_t)1 << (ZKR_PCS_MAX_FOLD_ARITY - 1)];
-    zkr_gl inv2;
-    unsigned a, depth;
-} zkr_hpcs_fold_tab;
 
 static void zkr_hpcs_fold_tab_init(zkr_hpcs_fold_tab *ft, unsigned a, unsigned log_len)
 {
@@ -361,15 +355,15 @@ static zkr_ext zkr_hpcs_fold_leaf(zkr_ext *v, const zkr_hpcs_fold_tab *ft, uint6
  * than q Horner evaluations, else Horner at powers built from a table.
  * The values are the same either way (exact arithmetic).
  */
-static zkr_err zkr_hpcs_final_vals(const zkr_hpcs_proof *pf, unsigned log_len, const uint64_t *pos,
-                                   unsigned q, zkr_ext *out)
+zkr_err zkr_hpcs_x_final_vals(const zkr_ext *final, unsigned final_vars, unsigned log_len,
+                              const uint64_t *pos, unsigned q, zkr_ext *out)
 {
-    size_t n_coef = (size_t)1 << pf->l.final_vars, n;
+    size_t n_coef = (size_t)1 << final_vars, n;
     zkr_ntt *ntt = NULL;
     zkr_gl *a = NULL;
     zkr_err r = ZKR_ERR_NOMEM;
 
-    if (pf->l.final_vars < 1 || log_len > 30 || log_len < pf->l.final_vars ||
+    if (final_vars < 1 || log_len > 30 || log_len < final_vars ||
         ((size_t)1 << (log_len - 1)) * (log_len + 2) >= (size_t)q * n_coef) {
         zkr_gl pw[64];
         pw[0] = zkr_gl_root_of_unity(log_len);
@@ -383,19 +377,19 @@ static zkr_err zkr_hpcs_final_vals(const zkr_hpcs_proof *pf, unsigned log_len, c
                 if (e & 1)
                     x = zkr_gl_mul(x, pw[t]);
             for (size_t i = n_coef; i-- > 0;)
-                acc = zkr_ext_add(zkr_ext_mul_base(acc, x), pf->final[i]);
+                acc = zkr_ext_add(zkr_ext_mul_base(acc, x), final[i]);
             out[k] = acc;
         }
         return ZKR_OK;
     }
     n = (size_t)1 << log_len;
     a = malloc((n + n_coef) * sizeof *a);
-    if (!a || (r = zkr_ntt_new(pf->l.final_vars, &ntt)) != ZKR_OK)
+    if (!a || (r = zkr_ntt_new(final_vars, &ntt)) != ZKR_OK)
         goto out;
     for (unsigned c = 0; c < 3; c++) {
         for (size_t i = 0; i < n_coef; i++)
-            a[n + i] = pf->final[i].c[c];
-        if ((r = zkr_ntt_lde(ntt, a + n, pf->l.final_vars, log_len - pf->l.final_vars, 1, 1, a)) !=
+            a[n + i] = final[i].c[c];
+        if ((r = zkr_ntt_lde(ntt, a + n, final_vars, log_len - final_vars, 1, 1, a)) !=
             ZKR_OK)
             goto out;
         for (unsigned k = 0; k < q; k++)
@@ -406,6 +400,12 @@ out:
     zkr_ntt_free(ntt);
     free(a);
     return r;
+}
+
+static zkr_err zkr_hpcs_final_vals(const zkr_hpcs_proof *pf, unsigned log_len, const uint64_t *pos,
+                                   unsigned q, zkr_ext *out)
+{
+    return zkr_hpcs_x_final_vals(pf->final, pf->l.final_vars, log_len, pos, q, out);
 }
 
 /* The folding sumcheck on eq(zf, x) G(x) and the final-polynomial check. */
@@ -666,9 +666,10 @@ zkr_err zkr_hpcs_x_parse_open(zkr_dec *d, const zkr_params *p, size_t words, uns
 }
 
 zkr_err zkr_hpcs_x_check_tree(const uint8_t root[ZKR_DIGEST_BYTES], unsigned depth,
-                              const uint64_t *idx, size_t n, const zkr_pcs_open *o, size_t words)
+                              const uint64_t *idx, size_t n, const zkr_pcs_open *o, size_t words,
+                              int x8)
 {
-    return zkr_hpcs_check_tree(root, depth, idx, n, o, words, zkr_b2x8_ok());
+    return zkr_hpcs_check_tree(root, depth, idx, n, o, words, x8);
 }
 
 size_t zkr_hpcs_x_find(const uint64_t *u, size_t n, uint64_t leaf)
@@ -681,11 +682,13 @@ zkr_ext zkr_hpcs_x_elem(const zkr_pcs_open *o, size_t words, size_t pos, size_t 
     return zkr_hpcs_elem(o, words, pos, u, ext);
 }
 
-zkr_ext zkr_hpcs_x_fold_leaf(zkr_ext *v, unsigned a, uint64_t L, unsigned log_len,
-                             const zkr_ext *r)
+void zkr_hpcs_x_fold_tab_init(zkr_hpcs_fold_tab *ft, unsigned a, unsigned log_len)
 {
-    zkr_hpcs_fold_tab ft;
+    zkr_hpcs_fold_tab_init(ft, a, log_len);
+}
 
-    zkr_hpcs_fold_tab_init(&ft, a, log_len);
-    return zkr_hpcs_fold_leaf(v, &ft, L, r);
+zkr_ext zkr_hpcs_x_fold_leaf_tab(zkr_ext *v, const zkr_hpcs_fold_tab *ft, uint64_t L,
+                                 const zkr_ext *r)
+{
+    return zkr_hpcs_fold_leaf(v, ft, L, r);
 }

@@ -281,10 +281,29 @@ zkr_err zkr_hpcs_x_parse_open(zkr_dec *d, const zkr_params *p, size_t words, uns
                               zkr_pcs_open *o) ZKR_WUR;
 zkr_err zkr_hpcs_x_check_tree(const uint8_t root[ZKR_DIGEST_BYTES], unsigned depth,
                               const uint64_t *idx, size_t n, const zkr_pcs_open *o,
-                              size_t words) ZKR_WUR;
+                              size_t words, int x8) ZKR_WUR;
 size_t zkr_hpcs_x_find(const uint64_t *u, size_t n, uint64_t leaf);
 zkr_ext zkr_hpcs_x_elem(const zkr_pcs_open *o, size_t words, size_t pos, size_t u, int ext);
-zkr_ext zkr_hpcs_x_fold_leaf(zkr_ext *v, unsigned a, uint64_t L, unsigned log_len,
-                             const zkr_ext *r);
+/*
+ * One layer's fold constants (x^-1 per fold step, built once and shared by
+ * every query of the layer): a fold of arity a on a codeword of length
+ * 2^log_len; zkr_hpcs_x_fold_leaf_tab folds leaf L's 2^a values with them.
+ */
+typedef struct {
+    zkr_gl pw[64];
+    zkr_gl tw[ZKR_PCS_MAX_FOLD_ARITY][(size_t)1 << (ZKR_PCS_MAX_FOLD_ARITY - 1)];
+    zkr_gl inv2;
+    unsigned a, depth;
+} zkr_hpcs_fold_tab;
+void zkr_hpcs_x_fold_tab_init(zkr_hpcs_fold_tab *ft, unsigned a, unsigned log_len);
+zkr_ext zkr_hpcs_x_fold_leaf_tab(zkr_ext *v, const zkr_hpcs_fold_tab *ft, uint64_t L,
+                                 const zkr_ext *r);
+/*
+ * The final polynomial (2^final_vars extension coefficients) at
+ * w^bitrev(pos[k]), w of order 2^log_len, for k < q: one low-degree
+ * extension or Horner, whichever costs less (the same values).
+ */
+zkr_err zkr_hpcs_x_final_vals(const zkr_ext *final, unsigned final_vars, unsigned log_len,
+                              const uint64_t *pos, unsigned q, zkr_ext *out) ZKR_WUR;
 
 #endif
