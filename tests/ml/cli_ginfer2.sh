@@ -235,7 +235,9 @@ ok $? "prove with the store's commitment bytes replaced by another model's is re
 # --- verify ----------------------------------------------------------------------
 cp p3.bin pbad.bin
 sz=$(wc -c < p3.bin)
-printf '\001' | dd of=pbad.bin bs=1 seek=$((sz - 700)) conv=notrunc 2>/dev/null
+# one bit flipped: a fixed byte would leave a random proof unchanged one run in 256
+b=$(od -An -tu1 -j$((sz - 700)) -N1 p3.bin | tr -d ' ')
+printf "\\$(printf '%03o' $(( b ^ 1 )))" | dd of=pbad.bin bs=1 seek=$((sz - 700)) conv=notrunc 2>/dev/null
 head -c $((sz - 1)) p3.bin > ptrunc.bin
 run 0 "" "verify in the confined ginfer2-verify worker" -- verify --statement "$S3" p3.bin
 run 1 "" "a tampered proof is refused" -- verify --statement "$S3" pbad.bin
