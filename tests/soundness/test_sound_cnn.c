@@ -778,8 +778,9 @@ out:
  * node is CONCAT(DENSE 6, DENSE 4), 10 x 1 x 1 (lco 4: channels 10..15 are
  * padding). The cheater edits that node's Y block in V and the public
  * output alike, every other relation runs on the honest tensors:
- * CAT_WRONG: output channel 0 (the first input's channel 0) taken from the
- * second input's channel 0; CAT_SHIFT: the second input placed one channel
+ * CAT_WRONG: an output channel of the first input taken from a channel of
+ * the second input holding another value (channel 0 from channel 0 unless
+ * a seed's random model makes them equal); CAT_SHIFT: the second input placed one channel
  * early (channels 5..8 its 0..3, the first input's last channel lost). Each is
  * refused by CONCAT's identity Y~(z) = sum_j v_j alone; with it off
  * (ZKR_GINF_OFF_CAT, test builds) the cheater's output verifies (the teeth).
@@ -798,8 +799,13 @@ static void cat_edit(void *ctx, zkr_ginf_cheat_view *w)
     zkr_gl *y = w->v + s->v[last][ZKR_GB_Y].off; /* 1 x 1: channel k at y[k] */
 
     if (c->kind == CAT_WRONG) {
-        c->changed = y[0] != y[o1];
-        y[0] = y[o1], w->out[0] = w->out[o1];
+        /* the first pair that differs (a seed's random model may give equal channels 0) */
+        for (uint32_t i = 0; i < o1 && !c->changed; i++)
+            for (uint32_t j = o1; j < (uint32_t)w->out_n && !c->changed; j++)
+                if (y[i] != y[j]) {
+                    c->changed = 1;
+                    y[i] = y[j], w->out[i] = w->out[j];
+                }
     } else {
         for (uint32_t k = o1 - 1; k + 1 < (uint32_t)w->out_n; k++) {
             c->changed |= y[k] != y[k + 1];

@@ -415,8 +415,24 @@ int main(int argc, char **argv)
     }
     zkr_tap_ok(&t, !va.leak && sa.n_pos > 1000, "vary the randomness: every revealed element "
                "looks uniform, no record or weight bytes");
-    zkr_tap_ok(&t, indistinguishable(&sa, &sb),
-               "vary the secret: the two models' proofs are indistinguishable");
+    /*
+     * The same rule for the two-model test (a pooled statistic at the 0.001
+     * level fails one run in a thousand on identical laws; one clean-clone
+     * CI run read 331.6 against 330.6 with no position differing): a failed
+     * comparison is made again with a fresh sample of model 1, which must
+     * pass; a real difference fails again.
+     */
+    int same = indistinguishable(&sa, &sb);
+    if (!same) {
+        samples sr;
+        printf("# the two models' samples differ: a fresh sample of %d proofs of model 1\n",
+               N_MAX / 2);
+        if (!run(&t, &cd, 1, 0, N_MAX / 2, &sr))
+            return zkr_tap_done(&t);
+        same = sr.verify_fail == 0 && sr.shape_fail == 0 && indistinguishable(&sa, &sr);
+        free(sr.v);
+    }
+    zkr_tap_ok(&t, same, "vary the secret: the two models' proofs are indistinguishable");
     zkr_tap_ok(&t, leak_cond_blind(&sa.cond, "model 0, conditioned on the transcript") &&
                        leak_cond_blind(&sb.cond, "model 1, conditioned on the transcript"),
                "vary the secret, conditioned on the transcript: no revealed V value equals "
