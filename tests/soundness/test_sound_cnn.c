@@ -1039,19 +1039,31 @@ static void gcat_edit(void *ctx, zkr_ginf_cheat_view *w)
         break;
     case GCAT_FOUR: {
         /* CONCAT of 1 + 3 + 1 + 3 channels (1 x 1): the one-channel inputs' values swapped. */
-        zkr_gl *a = gcat_y(w, last, 0, 0, 0), *b = gcat_y(w, last, 4, 0, 0), tv = *a;
+        /* input 3's channel 4, or (equal values on a seed's random model) the
+         * first channel of another input that differs */
+        static const uint32_t other[7] = {4, 1, 2, 3, 5, 6, 7};
+        zkr_gl *a = gcat_y(w, last, 0, 0, 0), *b = NULL, tv = *a;
         int16_t to = w->out[0];
-        c->changed = *a != *b;
-        *a = *b, *b = tv;
-        w->out[0] = w->out[4], w->out[4] = to;
+        uint32_t j = 0;
+        for (size_t k = 0; k < 7 && !b; k++)
+            if (*gcat_y(w, last, other[k], 0, 0) != *a)
+                j = other[k], b = gcat_y(w, last, j, 0, 0);
+        c->changed = b != NULL;
+        if (b) {
+            *a = *b, *b = tv;
+            w->out[0] = w->out[j], w->out[j] = to;
+        }
         break;
     }
     default: {
         /* CONCAT(s, d) last, s = ADD(k, c), d a conv of k: s's channel 0 at (0, 0) := d's. */
-        zkr_gl *a = gcat_y(w, last, 0, 0, 0), *b = gcat_y(w, last, 5, 0, 0);
-        c->changed = *a != *b;
-        *a = *b;
-        w->out[0] = w->out[5 * 16];
+        /* at (0, 0), or the first position where the two channels differ */
+        for (uint32_t q = 0; q < 16 && !c->changed; q++) {
+            zkr_gl *a = gcat_y(w, last, 0, q / 4, q % 4), *b = gcat_y(w, last, 5, q / 4, q % 4);
+            c->changed = *a != *b;
+            *a = *b;
+            w->out[q] = w->out[5 * 16 + q];
+        }
         break;
     }
     }
