@@ -16,6 +16,13 @@
  * ZKR_BENCH_VERIFY=N (1..1000) profiles verification alone: inference@1 is
  * skipped, the model is committed and each proof made once, and
  * zkr_verify_inference2 runs N times (the best of N is printed).
+ *
+ * ZKR_BENCH_SEED=1 commits the model, the output and proves in the seeded
+ * (deterministic) mode, and ZKR_BENCH_DIGEST=1 prints the start of each
+ * inference@2 proof's SHA-256 on stderr: an optimization that keeps the
+ * proof bytes keeps those digests. ZKR_BENCH_PROVE=N (1..1000) profiles the
+ * prover alone: only 784-128-10's inference@2 with a public output, the
+ * model committed once, the proof made N times and verified once.
  */
 #include <math.h>
 #include <stdio.h>
@@ -34,6 +41,8 @@
  * shared, overloaded machine the CPU time is the stable figure. */
 static int use_cpu;
 static int verify_reps; /* ZKR_BENCH_VERIFY: 0, or the verify-only loop count */
+static int prove_reps;  /* ZKR_BENCH_PROVE: 0, or the prove-only loop count */
+static int seeded;      /* ZKR_BENCH_SEED: deterministic commitments and proofs */
 static double now(void)
 {
     struct timespec ts;
@@ -183,6 +192,11 @@ static void bench_infer1(const zkr_params *p, const zkr_ml_model *m, const uint3
     zkr_buf_free(&out);
 }
 
+static unsigned dm_layers(const zkr_ml_model *m)
+{
+    return zkr_ml_model_graph(m)->n_layers;
+}
+
 /* inference@2 with a public (pub 1) or hidden output. */
 static void bench_infer2(const zkr_params *p, const zkr_ml_model *m, const uint32_t *dims,
                          const uint8_t *rec, size_t rec_len, int pub, unsigned threads)
@@ -201,7 +215,9 @@ static void bench_infer2(const zkr_params *p, const zkr_ml_model *m, const uint3
     unsigned n_open = 0;
     zkr_diag d = {0};
     double c = 1e9, pr = 1e9, v = 1e9, t;
-    int ok = 1;
+    int ok = 1, one = verify_reps || prove_reps;
+    const uint8_t *ps = seeded ? seed : NULL;
+    size_t psl = seeded ? sizeof seed : 0;
 
     memset(&r, 0, sizeof r);
     memset(&st, 0, sizeof st);
@@ -215,17 +231,17 @@ static void bench_infer2(const zkr_params *p, const zkr_ml_model *m, const uint3
     r.record_len = rec_len;
     r.commitment = rc;
     r.opening = ro;
-    for (int i = 0; i < (verify_reps ? 1 : 3); i++) {
+    for (int i = 0; i < (one ? 1 : 3); i++) {
         zkr_infer2_model_free(im);
         im = NULL;
         mc.len = 0;
         t = now();
-        ok &= zkr_prover_infer2_commit(p, m, ZKR_HPCS_DEFAULT_BUDGET, NULL, 0, threads, &im, &mc,
+        ok &= zkr_prover_infer2_commit(p, m, ZKR_HPCS_DEFAULT_BUDGET, ps, psl, threads, &im, &mc,
                                        mo, &d) == ZKR_OK;
         t = now() - t;
         c = t < c ? t : c;
     }
-    ok &= zkr_prover_infer2_output(p, im, &r, NULL, 0, threads, &plain, oc, oco, &d) == ZKR_OK;
+    ok &= zkr_prover_infer2_output(p, im, &r, ps, psl, threads, &plain, oc, oco, &d) == ZKR_OK;
     memset(st.statement_id, 0x5b, sizeof st.statement_id);
     st.param_set = p->id;
     zkr_ml_model_program_digest(m, st.program_digest);
@@ -234,14 +250,14 @@ static void bench_infer2(const zkr_params *p, const zkr_ml_model *m, const uint3
     st.public_output = pub;
     st.output = pub ? plain.p : oc;
     st.output_len = pub ? plain.len : sizeof oc;
-    for (int i = 0; i < (verify_reps ? 1 : 3); i++) {
+    for (int i = 0; i < (verify_reps ? 1 : prove_reps ? prove_reps : 3); i++) {
         t = now();
         ok &= zkr_prover_inference2(p, st.statement_id, im, &r, pub, pub ? NULL : oc,
-                                    pub ? NULL : oco, NULL, 0, threads, &pf, &d) == ZKR_OK;
+                                    pub ? NULL : oco, ps, psl, threads, &pf, &d) == ZKR_OK;
         t = now() - t;
         pr = t < pr ? t : pr;
     }
-    for (int i = 0; i < (verify_reps ? verify_reps : 3); i++) {
+    for (int i = 0; i < (verify_reps ? verify_reps : prove_reps ? 1 : 3); i++) {
         t = now();
         ok &= zkr_verify_inference2(pf.p, pf.len, &st, &d) == ZKR_OK;
         t = now() - t;
@@ -249,6 +265,15 @@ static void bench_infer2(const zkr_params *p, const zkr_ml_model *m, const uint3
     }
     if (!ok)
         fprintf(stderr, "inference@2: %s\n", d.msg);
+    if (getenv("ZKR_BENCH_DIGEST")) {
+        uint8_t h[32];
+        zkr_sha256(pf.p, pf.len, h);
+        /* The first 8 bytes: enough to see that an optimization kept the proof's bytes. */
+        fprintf(stderr, "inference@2 %u layers, %s output (%s): proof sha256 "
+                "%02x%02x%02x%02x%02x%02x%02x%02x...\n", dm_layers(m), pub ? "public" : "hidden",
+                seeded ? "seeded" : "OS randomness", h[0], h[1], h[2], h[3], h[4], h[5], h[6],
+                h[7]);
+    }
     if (zkr_infer2_mc_decode(p, mc.p, mc.len, &dm) == ZKR_OK &&
         zkr_record_commitment_decode(p, rc, sizeof rc, &rcd) == ZKR_OK) {
         /* the figure of this record's proofs (version 6: its size enters the mixed opening) */
@@ -289,21 +314,25 @@ int main(int argc, char **argv)
     use_cpu = getenv("ZKR_BENCH_CPU") != NULL;
     if (getenv("ZKR_BENCH_VERIFY"))
         verify_reps = (int)zkr_bench_arg("ZKR_BENCH_VERIFY", getenv("ZKR_BENCH_VERIFY"), 1, 1000);
+    if (getenv("ZKR_BENCH_PROVE"))
+        prove_reps = (int)zkr_bench_arg("ZKR_BENCH_PROVE", getenv("ZKR_BENCH_PROVE"), 1, 1000);
+    seeded = getenv("ZKR_BENCH_SEED") != NULL;
     if (zkr_params_get(ZKR_PARAM_SET_128, &p) != ZKR_OK)
         return 1;
     for (size_t i = 0; i < sizeof rec; i++)
         rec[i] = (uint8_t)(i < 784 ? rnd() : 3);
-    for (int k = 0; k < 2; k++) {
+    for (int k = 0; k < (prove_reps ? 1 : 2); k++) {
         zkr_ml_model *m = make_model(shapes[k], n_layers[k]);
         if (!m)
             return 1;
         printf("\n| %-26s | %8s | %8s | %9s | %9s | %8s |\n", names[k], "commit s", "prove s",
                "verify ms", "proof KiB", "provable");
         printf("|---|---|---|---|---|---|\n");
-        if (!verify_reps)
+        if (!verify_reps && !prove_reps)
             bench_infer1(&p, m, shapes[k], n_layers[k], rec, sizeof rec, threads);
         bench_infer2(&p, m, shapes[k], rec, sizeof rec, 1, threads);
-        bench_infer2(&p, m, shapes[k], rec, sizeof rec, 0, threads);
+        if (!prove_reps)
+            bench_infer2(&p, m, shapes[k], rec, sizeof rec, 0, threads);
         zkr_ml_model_free(m);
     }
     printf("peak RSS %ld MiB\n", peak_kib() / 1024);

@@ -1175,7 +1175,12 @@ static zkr_hpcs_poly *zkr_i2_red_poly(zkr_i2_ctx *c, unsigned i)
     return i < c->sh->s.n_layers ? c->im->w[i] : i == c->sh->s.n_layers ? c->v : c->out;
 }
 
-/* E_i = sum over claims c on polynomial i of beta_c eq(z_c, .), and F_i's table, both 2^T_i. */
+/*
+ * E_i = sum over claims c on polynomial i of beta_c eq(z_c, .), and F_i's
+ * table, both 2^T_i. A claim's trailing zero coordinates (a blinded
+ * polynomial's unused slices) keep its eq table on a prefix: only that
+ * prefix is built (the rest of E_i stays zero).
+ */
 static zkr_err zkr_i2_red_tables(zkr_i2_ctx *c, unsigned i, const zkr_ext *beta, zkr_ext **E,
                                  zkr_ext **P)
 {
@@ -1183,24 +1188,33 @@ static zkr_err zkr_i2_red_tables(zkr_i2_ctx *c, unsigned i, const zkr_ext *beta,
     size_t len = (size_t)1 << red->tv[i];
     const zkr_gl *fb = zkr_hpcs_poly_base_evals(zkr_i2_red_poly(c, i));
     const zkr_ext *fe = zkr_hpcs_poly_ext_evals(zkr_i2_red_poly(c, i));
-    zkr_ext *eq = zkr_i2_alloc(len);
+    zkr_ext *eq = NULL;
+    int first = 1;
 
     *E = zkr_i2_alloc(len);
     *P = zkr_i2_alloc(len);
-    if (!eq || !*E || !*P) {
-        free(eq);
+    if (!*E || !*P)
         return ZKR_ERR_NOMEM;
-    }
     for (size_t x = 0; x < len; x++)
         (*P)[x] = fb ? zkr_ext_from(fb[x]) : fe[x]; /* h and phi are extension-valued */
     for (unsigned k = 0; k < red->n_claims; k++) {
         zkr_ext z[ZKR_INFER_MAX_PT + ZKR_HPCS_MAX_BLIND_VARS + 8];
+        unsigned m = red->tv[i];
         if (red->poly[k] != i)
             continue;
         zkr_infer2_red_point(c->sh, red, k, c->r, c->tau, z);
-        zkr_mle_eq_table_mt(z, red->tv[i], c->threads, eq);
-        for (size_t x = 0; x < len; x++)
-            (*E)[x] = zkr_ext_add((*E)[x], zkr_ext_mul(beta[k], eq[x]));
+        while (m > 0 && zkr_ext_eq(z[m - 1], zkr_ext_from(0)))
+            m--;
+        if (first) {
+            zkr_mle_eq_table_scaled_mt(z, m, beta[k], c->threads, *E);
+            first = 0;
+            continue;
+        }
+        if (!eq && !(eq = zkr_i2_alloc(len)))
+            return ZKR_ERR_NOMEM;
+        zkr_mle_eq_table_scaled_mt(z, m, beta[k], c->threads, eq);
+        for (size_t x = 0; x < ((size_t)1 << m); x++)
+            (*E)[x] = zkr_ext_add((*E)[x], eq[x]);
     }
     free(eq);
     return ZKR_OK;
@@ -1210,65 +1224,85 @@ static zkr_err zkr_i2_red_tables(zkr_i2_ctx *c, unsigned i, const zkr_ext *beta,
  * The reduction's sums, shared out between the prover's threads (zk/par.c):
  * worker w adds its chunk's terms into s[w]; the partial sums are then
  * added in worker order. Field sums are exact, so the result never depends
- * on the thread count.
+ * on the thread count (nor on the AVX-512 path).
  */
 #define I2_RED_MIN_CHUNK ((size_t)1 << 12)
 typedef struct {
     const zkr_ext *E, *P;
-    int dot; /* 1: sum E[y] P[y]; 0: a round's s0, s1, s2 over pairs */
+    int x8; /* zkr_ext8_ok */
     zkr_ext s[ZKR_PAR_MAX][3];
 } zkr_i2_red_sum_job;
 
+/* Pairs [lo, hi): E P's values at 0 and 1 and the x^2 coefficient (zkr_ext8_pairs3). */
 static void zkr_i2_red_sum_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
 {
     zkr_i2_red_sum_job *j = ctx;
-    zkr_ext s0 = zkr_ext_from(0), s1 = s0, s2 = s0;
+    zkr_ext s[3] = {zkr_ext_from(0), zkr_ext_from(0), zkr_ext_from(0)};
 
+    if (j->x8)
+        lo = zkr_ext8_pairs3(j->E, j->P, lo, hi, s);
     for (size_t y = lo; y < hi; y++) {
-        if (j->dot) {
-            s0 = zkr_ext_add(s0, zkr_ext_mul(j->E[y], j->P[y]));
-            continue;
-        }
-        zkr_ext e0 = j->E[2 * y], p0 = j->P[2 * y];
-        zkr_ext de = zkr_ext_sub(j->E[2 * y + 1], e0), dp = zkr_ext_sub(j->P[2 * y + 1], p0);
-        s0 = zkr_ext_add(s0, zkr_ext_mul(e0, p0));
-        s1 = zkr_ext_add(s1, zkr_ext_add(zkr_ext_mul(e0, dp), zkr_ext_mul(de, p0)));
-        s2 = zkr_ext_add(s2, zkr_ext_mul(de, dp));
+        zkr_ext e0 = j->E[2 * y], p0 = j->P[2 * y], e1 = j->E[2 * y + 1], p1 = j->P[2 * y + 1];
+        s[0] = zkr_ext_add(s[0], zkr_ext_mul(e0, p0));
+        s[1] = zkr_ext_add(s[1], zkr_ext_mul(e1, p1));
+        s[2] = zkr_ext_add(s[2], zkr_ext_mul(zkr_ext_sub(e1, e0), zkr_ext_sub(p1, p0)));
     }
-    j->s[w][0] = s0, j->s[w][1] = s1, j->s[w][2] = s2;
+    j->s[w][0] = s[0], j->s[w][1] = s[1], j->s[w][2] = s[2];
 }
 
-/* s[0..3) = the sums over n terms (pairs unless dot). */
-static void zkr_i2_red_sums(const zkr_ext *E, const zkr_ext *P, size_t n, int dot,
-                            unsigned threads, zkr_ext s[3])
+/* a[0..3) = zkr_ext8_pairs3's three sums over n pairs (E, P: 2n entries). */
+static void zkr_i2_red_pairs(const zkr_ext *E, const zkr_ext *P, size_t n, unsigned threads,
+                             zkr_ext a[3])
 {
     zkr_i2_red_sum_job j;
 
-    j.E = E, j.P = P, j.dot = dot;
+    j.E = E, j.P = P, j.x8 = zkr_ext8_ok();
     for (unsigned w = 0; w < ZKR_PAR_MAX; w++)
         j.s[w][0] = j.s[w][1] = j.s[w][2] = zkr_ext_from(0);
     zkr_par_for(threads, n, I2_RED_MIN_CHUNK, zkr_i2_red_sum_chunk, &j);
-    s[0] = s[1] = s[2] = zkr_ext_from(0);
+    a[0] = a[1] = a[2] = zkr_ext_from(0);
     for (unsigned w = 0; w < ZKR_PAR_MAX; w++)
         for (unsigned k = 0; k < 3; k++)
-            s[k] = zkr_ext_add(s[k], j.s[w][k]);
+            a[k] = zkr_ext_add(a[k], j.s[w][k]);
 }
+
+/* sum_y E[y] P[y] over a table of len entries whose E is zero from sup on. */
+static zkr_ext zkr_i2_red_dot(const zkr_ext *E, const zkr_ext *P, size_t len, size_t sup,
+                              unsigned threads)
+{
+    zkr_ext a[3];
+
+    if (len < 2)
+        return zkr_ext_mul(E[0], P[0]);
+    zkr_i2_red_pairs(E, P, (sup + 1) / 2, threads, a);
+    return zkr_ext_add(a[0], a[1]);
+}
+
+/*
+ * Polynomial i's state in the rounds: E_i is zero from sup on (a claim's
+ * trailing zero coordinates; each fold halves it), S its whole sum while
+ * its variables wait (version 6, the first T_A - T_i rounds).
+ */
+typedef struct {
+    size_t sup;
+    zkr_ext S;
+} zkr_i2_red_st;
 
 /* Adds polynomial i's share of round t (degree 2 in the round's variable) to h. */
 static void zkr_i2_red_round(const zkr_infer2_red *red, unsigned i, unsigned t, const zkr_ext *E,
-                             const zkr_ext *P, unsigned threads, zkr_ext *h)
+                             const zkr_ext *P, const zkr_i2_red_st *st, unsigned threads,
+                             zkr_ext *h)
 {
-    zkr_ext s[3], sc = zkr_ext_from(1);
+    zkr_ext a[3], s1, sc = zkr_ext_from(1);
     unsigned d = red->TA - red->tv[i];
+    size_t n;
 
     if (red->suffix && d > 0) {
         /* version 6: on the last tv[i] variables; constant in the first d */
         zkr_gl inv2 = zkr_gl_inv(2);
         if (t < d) {
             /* 2^-(t+1) S_i, S_i = sum E_i F_i over its whole table (still unfolded) */
-            zkr_ext v;
-            zkr_i2_red_sums(E, P, (size_t)1 << red->tv[i], 1, threads, s);
-            v = s[0];
+            zkr_ext v = st->S;
             for (unsigned k = 0; k <= t; k++)
                 v = zkr_ext_mul_base(v, inv2);
             for (unsigned x = 0; x <= I2_D; x++)
@@ -1289,11 +1323,14 @@ static void zkr_i2_red_round(const zkr_infer2_red *red, unsigned i, unsigned t, 
             h[x] = zkr_ext_add(h[x], v);
         return;
     }
-    zkr_i2_red_sums(E, P, (size_t)1 << (red->tv[i] - t - 1), 0, threads, s);
+    /* the pairs past E_i's support add nothing */
+    n = (size_t)1 << (red->tv[i] - t - 1);
+    zkr_i2_red_pairs(E, P, (st->sup + 1) / 2 < n ? (st->sup + 1) / 2 : n, threads, a);
+    s1 = zkr_ext_sub(zkr_ext_sub(a[1], a[0]), a[2]); /* s(1) = s0 + s1 + s2 */
     for (unsigned x = 0; x <= I2_D; x++) {
         zkr_ext X = zkr_ext_from(x);
-        h[x] = zkr_ext_add(h[x], zkr_ext_mul(sc, zkr_ext_add(s[0], zkr_ext_mul(X, zkr_ext_add(s[1],
-                                                                          zkr_ext_mul(X, s[2]))))));
+        h[x] = zkr_ext_add(h[x], zkr_ext_mul(sc, zkr_ext_add(a[0], zkr_ext_mul(X, zkr_ext_add(s1,
+                                                                          zkr_ext_mul(X, a[2]))))));
     }
 }
 
@@ -1302,7 +1339,7 @@ typedef struct {
     const zkr_ext *src;
     zkr_ext *dst;
     zkr_ext r;
-    int copy;
+    int copy, x8;
 } zkr_i2_red_fix_job;
 
 static void zkr_i2_red_fix_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
@@ -1314,28 +1351,61 @@ static void zkr_i2_red_fix_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
         memcpy(j->dst + lo, j->src + lo, (hi - lo) * sizeof *j->dst);
         return;
     }
+    if (j->x8)
+        lo = zkr_ext8_fold(j->src, j->dst, lo, hi, j->r); /* in place: in index order */
     for (size_t y = lo; y < hi; y++)
         j->dst[y] = zkr_ext_add(j->src[2 * y],
                                 zkr_ext_mul(j->r, zkr_ext_sub(j->src[2 * y + 1], j->src[2 * y])));
 }
 
 /*
- * Folds T (2 half entries) in place at r. With threads > 1 (and a table
- * worth sharing) the chunks write scr (half entries) and are then copied
- * back: an in-place fold's chunks would read entries that others write.
+ * Folds T's first 2 n entries in place at r (n new entries). With threads
+ * > 1 (and a table worth sharing) the chunks write scr (n entries) and are
+ * then copied back: an in-place fold's chunks would read entries that
+ * others write.
  */
-static void zkr_i2_red_fix(zkr_ext *T, size_t half, zkr_ext r, zkr_ext *scr, unsigned threads)
+static void zkr_i2_red_fix(zkr_ext *T, size_t n, zkr_ext r, zkr_ext *scr, unsigned threads)
 {
-    zkr_i2_red_fix_job j = {T, T, r, 0};
+    zkr_i2_red_fix_job j = {T, T, r, 0, zkr_ext8_ok()};
 
-    if (!scr || threads < 2 || half < 2 * I2_RED_MIN_CHUNK) {
-        zkr_i2_red_fix_chunk(&j, 0, half, 0); /* y <= 2y: in place, in order */
+    if (!scr || threads < 2 || n < 2 * I2_RED_MIN_CHUNK) {
+        zkr_i2_red_fix_chunk(&j, 0, n, 0); /* y <= 2y: in place, in order */
         return;
     }
     j.dst = scr;
-    zkr_par_for(threads, half, I2_RED_MIN_CHUNK, zkr_i2_red_fix_chunk, &j);
+    zkr_par_for(threads, n, I2_RED_MIN_CHUNK, zkr_i2_red_fix_chunk, &j);
     j.src = scr, j.dst = T, j.copy = 1;
-    zkr_par_for(threads, half, I2_RED_MIN_CHUNK, zkr_i2_red_fix_chunk, &j);
+    zkr_par_for(threads, n, I2_RED_MIN_CHUNK, zkr_i2_red_fix_chunk, &j);
+}
+
+/* Folds E (zero from st->sup on) and P (2 half entries) at r; st->sup follows. */
+static void zkr_i2_red_fold(zkr_ext *E, zkr_ext *P, size_t half, zkr_ext r, zkr_i2_red_st *st,
+                            zkr_ext *scr, unsigned threads)
+{
+    size_t ns = (st->sup + 1) / 2, old = st->sup < half ? st->sup : half;
+
+    if (ns > half)
+        ns = half;
+    zkr_i2_red_fix(E, ns, r, scr, threads);
+    if (old > ns)
+        memset(E + ns, 0, (old - ns) * sizeof *E); /* still held the unfolded values */
+    st->sup = ns ? ns : 1;
+    zkr_i2_red_fix(P, half, r, scr, threads);
+}
+
+/* Each polynomial's state before the rounds: E_i's support and (version 6) its whole sum. */
+static void zkr_i2_red_start(const zkr_infer2_red *red, zkr_ext *const *E, zkr_ext *const *P,
+                             unsigned threads, zkr_i2_red_st *st)
+{
+    for (unsigned i = 0; i < red->n_polys; i++) {
+        size_t len = (size_t)1 << red->tv[i], sup = len;
+        while (sup > 1 && zkr_ext_eq(E[i][sup - 1], zkr_ext_from(0)))
+            sup--;
+        st[i].sup = sup;
+        st[i].S = zkr_ext_from(0);
+        if (red->suffix && red->TA > red->tv[i])
+            st[i].S = zkr_i2_red_dot(E[i], P[i], len, sup, threads);
+    }
 }
 
 zkr_err zkr_prover_infer2_red_rounds(zkr_transcript *t, const zkr_infer2_red *red,
@@ -1343,6 +1413,7 @@ zkr_err zkr_prover_infer2_red_rounds(zkr_transcript *t, const zkr_infer2_red *re
                                      zkr_ext *u, zkr_ext *rho_out, unsigned threads, zkr_buf *out)
 {
     zkr_ext gamma = zkr_infer2_gsum(ga, red->TA), rho, prefix = zkr_ext_from(0), *scr = NULL;
+    zkr_i2_red_st st[ZKR_INFER2_RED_MAX_POLYS];
     size_t scr_len = 0;
     zkr_err r;
 
@@ -1359,12 +1430,13 @@ zkr_err zkr_prover_infer2_red_rounds(zkr_transcript *t, const zkr_infer2_red *re
         *rho_out = rho;
     if ((r = zkr_enc_ext(out, gamma)) != ZKR_OK)
         goto out;
+    zkr_i2_red_start(red, E, P, threads, st);
     for (unsigned k = 0; k < red->TA; k++) {
         zkr_ext h[I2_D + 1], msg[I2_D];
         for (unsigned x = 0; x <= I2_D; x++)
             h[x] = zkr_ext_from(0);
         for (unsigned i = 0; i < red->n_polys; i++)
-            zkr_i2_red_round(red, i, k, E[i], P[i], threads, h);
+            zkr_i2_red_round(red, i, k, E[i], P[i], &st[i], threads, h);
         zkr_i2_mask_round(ga, red->TA, rho, k, prefix, h);
         msg[0] = h[0];
         for (unsigned x = 2; x <= I2_D; x++)
@@ -1378,8 +1450,7 @@ zkr_err zkr_prover_infer2_red_rounds(zkr_transcript *t, const zkr_infer2_red *re
             unsigned d = red->suffix ? red->TA - red->tv[i] : 0;
             if (k >= d && k - d < red->tv[i]) {
                 size_t half = (size_t)1 << (red->tv[i] - (k - d) - 1);
-                zkr_i2_red_fix(E[i], half, rA[k], scr, threads);
-                zkr_i2_red_fix(P[i], half, rA[k], scr, threads);
+                zkr_i2_red_fold(E[i], P[i], half, rA[k], &st[i], scr, threads);
             }
         }
         prefix = zkr_ext_add(prefix, zkr_infer2_gi(ga, k, rA[k]));

@@ -288,6 +288,31 @@ ZKR_AVX512 static size_t zkr_ext8_frac_avx512(const zkr_ext *pl, const zkr_ext *
     return lo;
 }
 
+/*
+ * Over pairs i in [lo, hi): s[0] += sum e[2i] p[2i], s[1] += sum e[2i+1]
+ * p[2i+1], s[2] += sum (e[2i+1] - e[2i]) (p[2i+1] - p[2i]) (a degree-2
+ * round's values at 0, 1 and its leading coefficient: three products a pair).
+ */
+ZKR_AVX512 static size_t zkr_ext8_pairs3_avx512(const zkr_ext *e, const zkr_ext *p, size_t lo,
+                                                size_t hi, zkr_ext s[3])
+{
+    zkr_x8 a0 = zkr_x8_zero(), a1 = zkr_x8_zero(), a2 = zkr_x8_zero();
+
+    for (; lo + 8 <= hi; lo += 8) {
+        zkr_x8 x = zkr_x8_load(e + 2 * lo), y = zkr_x8_load(e + 2 * lo + 8);
+        zkr_x8 e0 = zkr_x8_pick(x, y, 0), e1 = zkr_x8_pick(x, y, 1), p0, p1;
+        x = zkr_x8_load(p + 2 * lo), y = zkr_x8_load(p + 2 * lo + 8);
+        p0 = zkr_x8_pick(x, y, 0), p1 = zkr_x8_pick(x, y, 1);
+        a0 = zkr_x8_add(a0, zkr_x8_mul(e0, p0));
+        a1 = zkr_x8_add(a1, zkr_x8_mul(e1, p1));
+        a2 = zkr_x8_add(a2, zkr_x8_mul(zkr_x8_sub(e1, e0), zkr_x8_sub(p1, p0)));
+    }
+    s[0] = zkr_x8_hsum(s[0], a0);
+    s[1] = zkr_x8_hsum(s[1], a1);
+    s[2] = zkr_x8_hsum(s[2], a2);
+    return lo;
+}
+
 size_t zkr_ext8_sdot(const zkr_ext *s, const zkr_ext *ge, const zkr_gl *gb, size_t lo, size_t hi,
                      zkr_ext q[2])
 {
@@ -326,6 +351,11 @@ size_t zkr_ext8_fold_coef(const zkr_ext *in, zkr_ext *out, size_t lo, size_t hi,
 size_t zkr_ext8_eq_level(zkr_ext *t, size_t len, size_t lo, size_t hi, zkr_ext z)
 {
     return len < 8 ? lo : zkr_ext8_eq_level_avx512(t, len, lo, hi, z);
+}
+
+size_t zkr_ext8_pairs3(const zkr_ext *e, const zkr_ext *p, size_t lo, size_t hi, zkr_ext s[3])
+{
+    return zkr_ext8_pairs3_avx512(e, p, lo, hi, s);
 }
 
 #else
@@ -379,6 +409,12 @@ size_t zkr_ext8_fold_coef(const zkr_ext *in, zkr_ext *out, size_t lo, size_t hi,
 size_t zkr_ext8_eq_level(zkr_ext *t, size_t len, size_t lo, size_t hi, zkr_ext z)
 {
     (void)t, (void)len, (void)hi, (void)z;
+    return lo;
+}
+
+size_t zkr_ext8_pairs3(const zkr_ext *e, const zkr_ext *p, size_t lo, size_t hi, zkr_ext s[3])
+{
+    (void)e, (void)p, (void)hi, (void)s;
     return lo;
 }
 

@@ -80,6 +80,13 @@ size_t zkr_ext8_sdot(const zkr_ext *s, const zkr_ext *ge, const zkr_gl *gb, size
                      zkr_ext q[2]);
 size_t zkr_ext8_frac(const zkr_ext *pl, const zkr_ext *pr, const zkr_ext *ql, const zkr_ext *qr,
                      zkr_ext *p, zkr_ext *q, size_t lo, size_t hi);
+/*
+ * zkr_ext8_pairs3: over pairs i, s[0] += sum e[2i] p[2i], s[1] += sum
+ * e[2i+1] p[2i+1], s[2] += sum (e[2i+1] - e[2i]) (p[2i+1] - p[2i]) (a
+ * degree-2 sumcheck round of e p: its values at 0 and 1 and its x^2
+ * coefficient). Adds to what s holds.
+ */
+size_t zkr_ext8_pairs3(const zkr_ext *e, const zkr_ext *p, size_t lo, size_t hi, zkr_ext s[3]);
 
 /*
  * The first nonce in [lo, hi) that passes zkr_ts_pow_ok(t, bits, .), or
