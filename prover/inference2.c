@@ -1228,6 +1228,12 @@ static zkr_err zkr_i2_red_tables(zkr_i2_ctx *c, unsigned i, const zkr_ext *beta,
  */
 #define I2_RED_MIN_CHUNK ((size_t)1 << 12)
 typedef struct {
+    unsigned threads;
+    int x8;       /* zkr_ext8_ok, asked once (CPUID is slow under a hypervisor) */
+    zkr_ext *scr; /* a parallel fold's scratch, or NULL */
+} zkr_i2_red_env;
+
+typedef struct {
     const zkr_ext *E, *P;
     int x8; /* zkr_ext8_ok */
     zkr_ext s[ZKR_PAR_MAX][3];
@@ -1251,15 +1257,15 @@ static void zkr_i2_red_sum_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
 }
 
 /* a[0..3) = zkr_ext8_pairs3's three sums over n pairs (E, P: 2n entries). */
-static void zkr_i2_red_pairs(const zkr_ext *E, const zkr_ext *P, size_t n, unsigned threads,
-                             zkr_ext a[3])
+static void zkr_i2_red_pairs(const zkr_ext *E, const zkr_ext *P, size_t n,
+                             const zkr_i2_red_env *env, zkr_ext a[3])
 {
     zkr_i2_red_sum_job j;
 
-    j.E = E, j.P = P, j.x8 = zkr_ext8_ok();
+    j.E = E, j.P = P, j.x8 = env->x8;
     for (unsigned w = 0; w < ZKR_PAR_MAX; w++)
         j.s[w][0] = j.s[w][1] = j.s[w][2] = zkr_ext_from(0);
-    zkr_par_for(threads, n, I2_RED_MIN_CHUNK, zkr_i2_red_sum_chunk, &j);
+    zkr_par_for(env->threads, n, I2_RED_MIN_CHUNK, zkr_i2_red_sum_chunk, &j);
     a[0] = a[1] = a[2] = zkr_ext_from(0);
     for (unsigned w = 0; w < ZKR_PAR_MAX; w++)
         for (unsigned k = 0; k < 3; k++)
@@ -1268,13 +1274,13 @@ static void zkr_i2_red_pairs(const zkr_ext *E, const zkr_ext *P, size_t n, unsig
 
 /* sum_y E[y] P[y] over a table of len entries whose E is zero from sup on. */
 static zkr_ext zkr_i2_red_dot(const zkr_ext *E, const zkr_ext *P, size_t len, size_t sup,
-                              unsigned threads)
+                              const zkr_i2_red_env *env)
 {
     zkr_ext a[3];
 
     if (len < 2)
         return zkr_ext_mul(E[0], P[0]);
-    zkr_i2_red_pairs(E, P, (sup + 1) / 2, threads, a);
+    zkr_i2_red_pairs(E, P, (sup + 1) / 2, env, a);
     return zkr_ext_add(a[0], a[1]);
 }
 
@@ -1290,8 +1296,8 @@ typedef struct {
 
 /* Adds polynomial i's share of round t (degree 2 in the round's variable) to h. */
 static void zkr_i2_red_round(const zkr_infer2_red *red, unsigned i, unsigned t, const zkr_ext *E,
-                             const zkr_ext *P, const zkr_i2_red_st *st, unsigned threads,
-                             zkr_ext *h)
+                             const zkr_ext *P, const zkr_i2_red_st *st,
+                             const zkr_i2_red_env *env, zkr_ext *h)
 {
     zkr_ext a[3], s1, sc = zkr_ext_from(1);
     unsigned d = red->TA - red->tv[i];
@@ -1325,7 +1331,7 @@ static void zkr_i2_red_round(const zkr_infer2_red *red, unsigned i, unsigned t, 
     }
     /* the pairs past E_i's support add nothing */
     n = (size_t)1 << (red->tv[i] - t - 1);
-    zkr_i2_red_pairs(E, P, (st->sup + 1) / 2 < n ? (st->sup + 1) / 2 : n, threads, a);
+    zkr_i2_red_pairs(E, P, (st->sup + 1) / 2 < n ? (st->sup + 1) / 2 : n, env, a);
     s1 = zkr_ext_sub(zkr_ext_sub(a[1], a[0]), a[2]); /* s(1) = s0 + s1 + s2 */
     for (unsigned x = 0; x <= I2_D; x++) {
         zkr_ext X = zkr_ext_from(x);
@@ -1364,38 +1370,38 @@ static void zkr_i2_red_fix_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
  * then copied back: an in-place fold's chunks would read entries that
  * others write.
  */
-static void zkr_i2_red_fix(zkr_ext *T, size_t n, zkr_ext r, zkr_ext *scr, unsigned threads)
+static void zkr_i2_red_fix(zkr_ext *T, size_t n, zkr_ext r, const zkr_i2_red_env *env)
 {
-    zkr_i2_red_fix_job j = {T, T, r, 0, zkr_ext8_ok()};
+    zkr_i2_red_fix_job j = {T, T, r, 0, env->x8};
 
-    if (!scr || threads < 2 || n < 2 * I2_RED_MIN_CHUNK) {
+    if (!env->scr || env->threads < 2 || n < 2 * I2_RED_MIN_CHUNK) {
         zkr_i2_red_fix_chunk(&j, 0, n, 0); /* y <= 2y: in place, in order */
         return;
     }
-    j.dst = scr;
-    zkr_par_for(threads, n, I2_RED_MIN_CHUNK, zkr_i2_red_fix_chunk, &j);
-    j.src = scr, j.dst = T, j.copy = 1;
-    zkr_par_for(threads, n, I2_RED_MIN_CHUNK, zkr_i2_red_fix_chunk, &j);
+    j.dst = env->scr;
+    zkr_par_for(env->threads, n, I2_RED_MIN_CHUNK, zkr_i2_red_fix_chunk, &j);
+    j.src = env->scr, j.dst = T, j.copy = 1;
+    zkr_par_for(env->threads, n, I2_RED_MIN_CHUNK, zkr_i2_red_fix_chunk, &j);
 }
 
 /* Folds E (zero from st->sup on) and P (2 half entries) at r; st->sup follows. */
 static void zkr_i2_red_fold(zkr_ext *E, zkr_ext *P, size_t half, zkr_ext r, zkr_i2_red_st *st,
-                            zkr_ext *scr, unsigned threads)
+                            const zkr_i2_red_env *env)
 {
     size_t ns = (st->sup + 1) / 2, old = st->sup < half ? st->sup : half;
 
     if (ns > half)
         ns = half;
-    zkr_i2_red_fix(E, ns, r, scr, threads);
+    zkr_i2_red_fix(E, ns, r, env);
     if (old > ns)
         memset(E + ns, 0, (old - ns) * sizeof *E); /* still held the unfolded values */
     st->sup = ns ? ns : 1;
-    zkr_i2_red_fix(P, half, r, scr, threads);
+    zkr_i2_red_fix(P, half, r, env);
 }
 
 /* Each polynomial's state before the rounds: E_i's support and (version 6) its whole sum. */
 static void zkr_i2_red_start(const zkr_infer2_red *red, zkr_ext *const *E, zkr_ext *const *P,
-                             unsigned threads, zkr_i2_red_st *st)
+                             const zkr_i2_red_env *env, zkr_i2_red_st *st)
 {
     for (unsigned i = 0; i < red->n_polys; i++) {
         size_t len = (size_t)1 << red->tv[i], sup = len;
@@ -1404,7 +1410,7 @@ static void zkr_i2_red_start(const zkr_infer2_red *red, zkr_ext *const *E, zkr_e
         st[i].sup = sup;
         st[i].S = zkr_ext_from(0);
         if (red->suffix && red->TA > red->tv[i])
-            st[i].S = zkr_i2_red_dot(E[i], P[i], len, sup, threads);
+            st[i].S = zkr_i2_red_dot(E[i], P[i], len, sup, env);
     }
 }
 
@@ -1414,6 +1420,7 @@ zkr_err zkr_prover_infer2_red_rounds(zkr_transcript *t, const zkr_infer2_red *re
 {
     zkr_ext gamma = zkr_infer2_gsum(ga, red->TA), rho, prefix = zkr_ext_from(0), *scr = NULL;
     zkr_i2_red_st st[ZKR_INFER2_RED_MAX_POLYS];
+    zkr_i2_red_env env;
     size_t scr_len = 0;
     zkr_err r;
 
@@ -1430,13 +1437,14 @@ zkr_err zkr_prover_infer2_red_rounds(zkr_transcript *t, const zkr_infer2_red *re
         *rho_out = rho;
     if ((r = zkr_enc_ext(out, gamma)) != ZKR_OK)
         goto out;
-    zkr_i2_red_start(red, E, P, threads, st);
+    env.threads = threads, env.x8 = zkr_ext8_ok(), env.scr = scr;
+    zkr_i2_red_start(red, E, P, &env, st);
     for (unsigned k = 0; k < red->TA; k++) {
         zkr_ext h[I2_D + 1], msg[I2_D];
         for (unsigned x = 0; x <= I2_D; x++)
             h[x] = zkr_ext_from(0);
         for (unsigned i = 0; i < red->n_polys; i++)
-            zkr_i2_red_round(red, i, k, E[i], P[i], &st[i], threads, h);
+            zkr_i2_red_round(red, i, k, E[i], P[i], &st[i], &env, h);
         zkr_i2_mask_round(ga, red->TA, rho, k, prefix, h);
         msg[0] = h[0];
         for (unsigned x = 2; x <= I2_D; x++)
@@ -1450,7 +1458,7 @@ zkr_err zkr_prover_infer2_red_rounds(zkr_transcript *t, const zkr_infer2_red *re
             unsigned d = red->suffix ? red->TA - red->tv[i] : 0;
             if (k >= d && k - d < red->tv[i]) {
                 size_t half = (size_t)1 << (red->tv[i] - (k - d) - 1);
-                zkr_i2_red_fold(E[i], P[i], half, rA[k], &st[i], scr, threads);
+                zkr_i2_red_fold(E[i], P[i], half, rA[k], &st[i], &env);
             }
         }
         prefix = zkr_ext_add(prefix, zkr_infer2_gi(ga, k, rA[k]));
