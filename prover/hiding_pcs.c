@@ -473,6 +473,7 @@ typedef struct {
     zkr_ext *g, *coef;          /* G's evaluations and coefficients, folded (zkr_h_fold) */
     zkr_ext *gb[2], *cb[2];     /* the caller's g, coef; the scratch g, coef (half size) */
     zkr_ext *sfx;               /* the rounds' eq tables (2^(n - 1); round r + 1's from round r's) */
+    int x8;                     /* zkr_ext8_ok, asked once (CPUID is slow under a hypervisor) */
     zkr_ext *layer_cw[32];
     zkr_mtree layer_tree[32];
     zkr_buf head;               /* round messages */
@@ -485,6 +486,7 @@ typedef struct {
 /* The round's two sums over pairs, per worker (exact field sums: any split gives the same). */
 typedef struct {
     const zkr_ext *sfx, *g;
+    int x8; /* zkr_ext8_ok */
     zkr_ext q[ZKR_PAR_MAX][2];
 } zkr_h_qsum_job;
 
@@ -493,6 +495,11 @@ static void zkr_h_qsum_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
     zkr_h_qsum_job *j = ctx;
     zkr_ext q0 = zkr_ext_from(0), q1 = zkr_ext_from(0);
 
+    if (j->x8) {
+        zkr_ext q[2] = {q0, q1};
+        lo = zkr_ext8_sdot(j->sfx, j->g, NULL, lo, hi, q);
+        q0 = q[0], q1 = q[1];
+    }
     for (size_t i = lo; i < hi; i++) {
         q0 = zkr_ext_add(q0, zkr_ext_mul(j->sfx[i], j->g[2 * i]));
         q1 = zkr_ext_add(q1, zkr_ext_mul(j->sfx[i], j->g[2 * i + 1]));
@@ -523,6 +530,7 @@ static zkr_err zkr_h_round(zkr_hopen_ctx *c, const zkr_ext *zf, unsigned round, 
     }
     qj.sfx = sfx;
     qj.g = c->g;
+    qj.x8 = c->x8;
     for (unsigned w = 0; w < nw; w++)
         qj.q[w][0] = qj.q[w][1] = zkr_ext_from(0);
     zkr_par_for(nw, half, 1 << 14, zkr_h_qsum_chunk, &qj);
@@ -540,6 +548,7 @@ static zkr_err zkr_h_round(zkr_hopen_ctx *c, const zkr_ext *zf, unsigned round, 
 typedef struct {
     const zkr_ext *g, *coef;
     zkr_ext *g2, *coef2, r;
+    int x8; /* zkr_ext8_ok */
 } zkr_h_fold_job;
 
 static void zkr_h_fold_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
@@ -547,6 +556,11 @@ static void zkr_h_fold_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
     const zkr_h_fold_job *j = ctx;
 
     (void)w;
+    if (j->x8) {
+        /* the AVX-512 folds (in place too: each step reads before it writes, in index order) */
+        size_t m = zkr_ext8_fold(j->g, j->g2, lo, hi, j->r);
+        lo = zkr_ext8_fold_coef(j->coef, j->coef2, lo, m, j->r);
+    }
     for (size_t i = lo; i < hi; i++) {
         j->g2[i] = zkr_ext_add(j->g[2 * i],
                                zkr_ext_mul(j->r, zkr_ext_sub(j->g[2 * i + 1], j->g[2 * i])));
@@ -565,7 +579,7 @@ static void zkr_h_fold(zkr_hopen_ctx *c, unsigned n_cur, zkr_ext r)
 {
     int to = c->g == c->gb[0] ? 1 : 0;
     size_t half = (size_t)1 << (n_cur - 1);
-    zkr_h_fold_job j = {c->g, c->coef, c->g, c->coef, r};
+    zkr_h_fold_job j = {c->g, c->coef, c->g, c->coef, r, c->x8};
 
     if (!c->gb[1]) {
         zkr_h_fold_chunk(&j, 0, half, 0);
@@ -787,13 +801,42 @@ typedef struct {
     const zkr_hpcs_poly *const *f;
     const zkr_ext *beta;
     size_t k;
+    int x8; /* zkr_ext8_ok */
 } zkr_h_comb_job;
+
+static void zkr_h_comb_chunk(void *ctx, size_t lo, size_t hi, unsigned w);
+
+/* [lo, hi) term by term with the AVX-512 kernels, in blocks that stay in the cache. */
+static void zkr_h_comb_x8(const zkr_h_comb_job *j, size_t lo, size_t hi)
+{
+    for (size_t b = lo; b < hi; b += 512) {
+        size_t e = hi - b < 512 ? hi : b + 512, m;
+        m = zkr_ext8_axpy(j->g, j->z->eve, NULL, b, e, j->rho, 0);
+        m = zkr_ext8_axpy(j->coef, j->z->ce, NULL, b, m, j->rho, 0);
+        for (size_t t = 0; t < j->k; t++) {
+            const zkr_hpcs_poly *f = j->f[t];
+            m = zkr_ext8_axpy(j->g, f->ext ? f->eve : NULL, f->ext ? NULL : f->evb, b, m,
+                              j->beta[t], 1);
+            m = zkr_ext8_axpy(j->coef, f->ext ? f->ce : NULL, f->ext ? NULL : f->cb, b, m,
+                              j->beta[t], 1);
+        }
+        if (m != e) {
+            zkr_h_comb_job one = *j;
+            one.x8 = 0;
+            zkr_h_comb_chunk(&one, m, e, 0);
+        }
+    }
+}
 
 static void zkr_h_comb_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
 {
     const zkr_h_comb_job *j = ctx;
 
     (void)w;
+    if (j->x8) {
+        zkr_h_comb_x8(j, lo, hi);
+        return;
+    }
     for (size_t i = lo; i < hi; i++) {
         zkr_ext g = zkr_ext_mul(j->rho, j->z->eve[i]), c = zkr_ext_mul(j->rho, j->z->ce[i]);
         for (size_t m = 0; m < j->k; m++) {
@@ -815,7 +858,7 @@ static void zkr_h_combine(zkr_ext *g, zkr_ext *coef, const zkr_hpcs_poly *z, zkr
                           const zkr_hpcs_poly *const *f, const zkr_ext *beta, size_t k,
                           size_t len, unsigned threads)
 {
-    zkr_h_comb_job j = {g, coef, z, rho, f, beta, k};
+    zkr_h_comb_job j = {g, coef, z, rho, f, beta, k, zkr_ext8_ok()};
 
     zkr_par_for(threads, len, 1 << 14, zkr_h_comb_chunk, &j);
 }
@@ -853,6 +896,7 @@ static zkr_err zkr_hopen_core(const zkr_params *p, zkr_transcript *t, unsigned t
     c.pool = pool;
     c.joins = joins;
     c.n_joins = n_joins;
+    c.x8 = zkr_ext8_ok();
     c.g = c.gb[0] = g;
     c.coef = c.cb[0] = coef;
     if (threads > 1) {

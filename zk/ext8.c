@@ -313,6 +313,31 @@ ZKR_AVX512 static size_t zkr_ext8_pairs3_avx512(const zkr_ext *e, const zkr_ext 
     return lo;
 }
 
+/*
+ * out[i] = (add ? out[i] : 0) + k x[i] over [lo, hi), x from xe (extension)
+ * or xb (base, xe NULL).
+ */
+ZKR_AVX512 static size_t zkr_ext8_axpy_avx512(zkr_ext *out, const zkr_ext *xe, const zkr_gl *xb,
+                                              size_t lo, size_t hi, zkr_ext k, int add)
+{
+    __m512i k0 = _mm512_set1_epi64((long long)k.c[0]), k1 = _mm512_set1_epi64((long long)k.c[1]);
+    __m512i k2 = _mm512_set1_epi64((long long)k.c[2]);
+
+    for (; lo + 8 <= hi; lo += 8) {
+        zkr_x8 v;
+        if (xe) {
+            v = zkr_x8_mulc(zkr_x8_load(xe + lo), k);
+        } else {
+            __m512i b = _mm512_loadu_si512((const void *)(xb + lo));
+            v.c[0] = zkr_v_mul(b, k0), v.c[1] = zkr_v_mul(b, k1), v.c[2] = zkr_v_mul(b, k2);
+        }
+        if (add)
+            v = zkr_x8_add(zkr_x8_load(out + lo), v);
+        zkr_x8_store(out + lo, v);
+    }
+    return lo;
+}
+
 size_t zkr_ext8_sdot(const zkr_ext *s, const zkr_ext *ge, const zkr_gl *gb, size_t lo, size_t hi,
                      zkr_ext q[2])
 {
@@ -356,6 +381,12 @@ size_t zkr_ext8_eq_level(zkr_ext *t, size_t len, size_t lo, size_t hi, zkr_ext z
 size_t zkr_ext8_pairs3(const zkr_ext *e, const zkr_ext *p, size_t lo, size_t hi, zkr_ext s[3])
 {
     return zkr_ext8_pairs3_avx512(e, p, lo, hi, s);
+}
+
+size_t zkr_ext8_axpy(zkr_ext *out, const zkr_ext *xe, const zkr_gl *xb, size_t lo, size_t hi,
+                     zkr_ext k, int add)
+{
+    return zkr_ext8_axpy_avx512(out, xe, xb, lo, hi, k, add);
 }
 
 #else
@@ -415,6 +446,13 @@ size_t zkr_ext8_eq_level(zkr_ext *t, size_t len, size_t lo, size_t hi, zkr_ext z
 size_t zkr_ext8_pairs3(const zkr_ext *e, const zkr_ext *p, size_t lo, size_t hi, zkr_ext s[3])
 {
     (void)e, (void)p, (void)hi, (void)s;
+    return lo;
+}
+
+size_t zkr_ext8_axpy(zkr_ext *out, const zkr_ext *xe, const zkr_gl *xb, size_t lo, size_t hi,
+                     zkr_ext k, int add)
+{
+    (void)out, (void)xe, (void)xb, (void)hi, (void)k, (void)add;
     return lo;
 }
 

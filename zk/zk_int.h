@@ -52,7 +52,7 @@ zkr_err zkr_mtree_verify_x8(const uint8_t root[ZKR_DIGEST_BYTES], unsigned depth
  * The values are the scalar loop's. zkr_ext8_fold: out[i] = in[2i] +
  * r (in[2i+1] - in[2i]) (in place when out == in, in index order);
  * zkr_ext8_fold_coef: out[i] = in[2i] + r in[2i+1] (Basefold's coefficient
- * fold; out != in); zkr_ext8_eq_level: t[i + len] = t[i] z, t[i] -= t[i + len] (an eq
+ * fold; in place too, as zkr_ext8_fold); zkr_ext8_eq_level: t[i + len] = t[i] z, t[i] -= t[i + len] (an eq
  * table's doubling; len >= 8, else nothing).
  */
 int zkr_ext8_ok(void);
@@ -87,6 +87,12 @@ size_t zkr_ext8_frac(const zkr_ext *pl, const zkr_ext *pr, const zkr_ext *ql, co
  * coefficient). Adds to what s holds.
  */
 size_t zkr_ext8_pairs3(const zkr_ext *e, const zkr_ext *p, size_t lo, size_t hi, zkr_ext s[3]);
+/*
+ * zkr_ext8_axpy: out[i] = (add ? out[i] : 0) + k x[i], x from xe
+ * (extension) or xb (base, xe NULL).
+ */
+size_t zkr_ext8_axpy(zkr_ext *out, const zkr_ext *xe, const zkr_gl *xb, size_t lo, size_t hi,
+                     zkr_ext k, int add);
 
 /*
  * The first nonce in [lo, hi) that passes zkr_ts_pow_ok(t, bits, .), or
