@@ -32,6 +32,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "prover/prover.h"
 #include "verifier/verifier.h"
 #include "bench_util.h"
@@ -311,6 +313,9 @@ int main(int argc, char **argv)
     zkr_params p;
     uint8_t rec[785];
 
+    /* as the CLI does (cli/main.c): libsodium picks its SIMD ChaCha20 and BLAKE2b */
+    if (sodium_init() < 0)
+        return 1;
     use_cpu = getenv("ZKR_BENCH_CPU") != NULL;
     if (getenv("ZKR_BENCH_VERIFY"))
         verify_reps = (int)zkr_bench_arg("ZKR_BENCH_VERIFY", getenv("ZKR_BENCH_VERIFY"), 1, 1000);
