@@ -203,18 +203,10 @@ static int zkr_ts_pow_zeros(const uint8_t d[ZKR_DIGEST_BYTES], unsigned bits)
 
 uint64_t zkr_ts_pow_search(const zkr_transcript *t, unsigned bits)
 {
-    zkr_b2 mid, h;
-    uint8_t d[ZKR_DIGEST_BYTES];
-    uint64_t n = 0;
-
-    /* The hash of zkr_ts_pow_hash with its nonce-free prefix absorbed once. */
-    zkr_ts_start(&mid, "zkr/fs-pow");
-    zkr_ts_upd(&mid, t->state, sizeof t->state);
-    for (;; n++) {
-        h = mid;
-        zkr_ts_upd_u64(&h, n);
-        (void)crypto_generichash_blake2b_final(&h, d, ZKR_DIGEST_BYTES);
-        if (zkr_ts_pow_zeros(d, bits))
+    /* windows of zkr_ts_pow_first (eight BLAKE2b lanes at a time): the smallest passing nonce */
+    for (uint64_t lo = 0;; lo += 4096) {
+        uint64_t n = zkr_ts_pow_first(t, bits, lo, lo + 4096);
+        if (n != UINT64_MAX)
             return n;
     }
 }
