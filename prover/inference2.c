@@ -681,27 +681,43 @@ static zkr_err zkr_i2_statement(zkr_i2_ctx *c, const zkr_infer2_record *rec, con
     return zkr_enc_bytes(b, outb, out_len);
 }
 
-/* Full evaluation of a blinded polynomial's first two slices at (pt, s): F(pt, s, 0...). */
+/*
+ * Full evaluation of a blinded polynomial's first two slices at (pt, s):
+ * F(pt, s, 0...). eq(z, x) = eq(z_lo, x_lo) eq(z_hi, x_hi): two tables of
+ * about 2^(m/2) entries instead of one of 2^m, the same field value.
+ */
 static zkr_err zkr_i2_eval_at(const zkr_hpcs_poly *f, const zkr_ext *zfull, zkr_ext *out)
 {
-    unsigned m = zkr_hpcs_poly_total_vars(f);
-    size_t len;
+    unsigned m = zkr_hpcs_poly_total_vars(f), lo, hi;
+    size_t nlo, nhi;
     const zkr_gl *bv = zkr_hpcs_poly_base_evals(f);
     const zkr_ext *ev = bv ? NULL : zkr_hpcs_poly_ext_evals(f);
-    zkr_ext *eq, acc = zkr_ext_from(0);
+    zkr_ext *elo, *ehi, acc = zkr_ext_from(0);
 
     /* Trailing zero coordinates select the entries with those bits 0: a prefix. */
     while (m > 0 && zkr_ext_eq(zfull[m - 1], zkr_ext_from(0)))
         m--;
-    len = (size_t)1 << m;
-    if (!(eq = zkr_i2_alloc(len)))
+    lo = m / 2, hi = m - lo;
+    nlo = (size_t)1 << lo, nhi = (size_t)1 << hi;
+    elo = zkr_i2_alloc(nlo), ehi = zkr_i2_alloc(nhi);
+    if (!elo || !ehi) {
+        free(elo);
+        free(ehi);
         return ZKR_ERR_NOMEM;
-    if (!ev)
+    }
+    if (!bv && !ev)
         ev = zkr_hpcs_mask_evals(f);
-    zkr_mle_eq_table(zfull, m, eq);
-    for (size_t i = 0; i < len; i++)
-        acc = zkr_ext_add(acc, bv ? zkr_ext_mul_base(eq[i], bv[i]) : zkr_ext_mul(eq[i], ev[i]));
-    free(eq);
+    zkr_mle_eq_table(zfull, lo, elo);
+    zkr_mle_eq_table(zfull + lo, hi, ehi);
+    for (size_t h = 0; h < nhi; h++) {
+        zkr_ext s = zkr_ext_from(0);
+        for (size_t l = 0; l < nlo; l++)
+            s = zkr_ext_add(s, bv ? zkr_ext_mul_base(elo[l], bv[h * nlo + l])
+                                  : zkr_ext_mul(elo[l], ev[h * nlo + l]));
+        acc = zkr_ext_add(acc, zkr_ext_mul(ehi[h], s));
+    }
+    free(elo);
+    free(ehi);
     *out = acc;
     return ZKR_OK;
 }
