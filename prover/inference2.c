@@ -1191,14 +1191,21 @@ static zkr_hpcs_poly *zkr_i2_red_poly(zkr_i2_ctx *c, unsigned i)
     return i < c->sh->s.n_layers ? c->im->w[i] : i == c->sh->s.n_layers ? c->v : c->out;
 }
 
+/* Polynomial i's tables: E (written on its first en entries), P (pn entries), F's base values. */
+typedef struct {
+    zkr_ext *E, *P;
+    size_t en, pn;
+    const zkr_gl *pb; /* a base F: P is written by the first fold (pn = 2^(tv - 1)) */
+} zkr_i2_red_tab;
+
 /*
  * E_i = sum over claims c on polynomial i of beta_c eq(z_c, .), and F_i's
  * table, both 2^T_i. A claim's trailing zero coordinates (a blinded
  * polynomial's unused slices) keep its eq table on a prefix: only that
  * prefix is built (the rest of E_i stays zero).
  */
-static zkr_err zkr_i2_red_tables(zkr_i2_ctx *c, unsigned i, const zkr_ext *beta, zkr_ext **E,
-                                 zkr_ext **P)
+static zkr_err zkr_i2_red_tables(zkr_i2_ctx *c, unsigned i, const zkr_ext *beta,
+                                 zkr_i2_red_tab *tb)
 {
     const zkr_infer2_red *red = &c->red;
     size_t len = (size_t)1 << red->tv[i];
@@ -1207,12 +1214,16 @@ static zkr_err zkr_i2_red_tables(zkr_i2_ctx *c, unsigned i, const zkr_ext *beta,
     zkr_ext *eq = NULL;
     int first = 1;
 
-    *E = zkr_i2_alloc(len);
-    *P = zkr_i2_alloc(len);
-    if (!*E || !*P)
+    /* a base F stays in its table until its first fold writes P (half its size) */
+    tb->pb = fb && len > 1 ? fb : NULL;
+    tb->pn = tb->pb ? len / 2 : len;
+    tb->en = 1;
+    tb->E = zkr_i2_alloc(len);
+    tb->P = tb->pb ? malloc(tb->pn * sizeof *tb->P) : zkr_i2_alloc(len);
+    if (!tb->E || !tb->P)
         return ZKR_ERR_NOMEM;
-    for (size_t x = 0; x < len; x++)
-        (*P)[x] = fb ? zkr_ext_from(fb[x]) : fe[x]; /* h and phi are extension-valued */
+    for (size_t x = 0; !tb->pb && x < len; x++)
+        tb->P[x] = fb ? zkr_ext_from(fb[x]) : fe[x]; /* h and phi are extension-valued */
     for (unsigned k = 0; k < red->n_claims; k++) {
         zkr_ext z[ZKR_INFER_MAX_PT + ZKR_HPCS_MAX_BLIND_VARS + 8];
         unsigned m = red->tv[i];
@@ -1221,8 +1232,10 @@ static zkr_err zkr_i2_red_tables(zkr_i2_ctx *c, unsigned i, const zkr_ext *beta,
         zkr_infer2_red_point(c->sh, red, k, c->r, c->tau, z);
         while (m > 0 && zkr_ext_eq(z[m - 1], zkr_ext_from(0)))
             m--;
+        if (((size_t)1 << m) > tb->en)
+            tb->en = (size_t)1 << m;
         if (first) {
-            zkr_mle_eq_table_scaled_mt(z, m, beta[k], c->threads, *E);
+            zkr_mle_eq_table_scaled_mt(z, m, beta[k], c->threads, tb->E);
             first = 0;
             continue;
         }
@@ -1230,7 +1243,7 @@ static zkr_err zkr_i2_red_tables(zkr_i2_ctx *c, unsigned i, const zkr_ext *beta,
             return ZKR_ERR_NOMEM;
         zkr_mle_eq_table_scaled_mt(z, m, beta[k], c->threads, eq);
         for (size_t x = 0; x < ((size_t)1 << m); x++)
-            (*E)[x] = zkr_ext_add((*E)[x], eq[x]);
+            tb->E[x] = zkr_ext_add(tb->E[x], eq[x]);
     }
     free(eq);
     return ZKR_OK;
@@ -1251,7 +1264,8 @@ typedef struct {
 
 typedef struct {
     const zkr_ext *E, *P;
-    int x8; /* zkr_ext8_ok */
+    const zkr_gl *Pb; /* P's base values (P NULL) */
+    int x8;           /* zkr_ext8_ok */
     zkr_ext s[ZKR_PAR_MAX][3];
 } zkr_i2_red_sum_job;
 
@@ -1262,9 +1276,11 @@ static void zkr_i2_red_sum_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
     zkr_ext s[3] = {zkr_ext_from(0), zkr_ext_from(0), zkr_ext_from(0)};
 
     if (j->x8)
-        lo = zkr_ext8_pairs3(j->E, j->P, lo, hi, s);
+        lo = zkr_ext8_pairs3(j->E, j->P, j->Pb, lo, hi, s);
     for (size_t y = lo; y < hi; y++) {
-        zkr_ext e0 = j->E[2 * y], p0 = j->P[2 * y], e1 = j->E[2 * y + 1], p1 = j->P[2 * y + 1];
+        zkr_ext e0 = j->E[2 * y], e1 = j->E[2 * y + 1], p0, p1;
+        p0 = j->P ? j->P[2 * y] : zkr_ext_from(j->Pb[2 * y]);
+        p1 = j->P ? j->P[2 * y + 1] : zkr_ext_from(j->Pb[2 * y + 1]);
         s[0] = zkr_ext_add(s[0], zkr_ext_mul(e0, p0));
         s[1] = zkr_ext_add(s[1], zkr_ext_mul(e1, p1));
         s[2] = zkr_ext_add(s[2], zkr_ext_mul(zkr_ext_sub(e1, e0), zkr_ext_sub(p1, p0)));
@@ -1272,13 +1288,13 @@ static void zkr_i2_red_sum_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
     j->s[w][0] = s[0], j->s[w][1] = s[1], j->s[w][2] = s[2];
 }
 
-/* a[0..3) = zkr_ext8_pairs3's three sums over n pairs (E, P: 2n entries). */
-static void zkr_i2_red_pairs(const zkr_ext *E, const zkr_ext *P, size_t n,
+/* a[0..3) = zkr_ext8_pairs3's three sums over n pairs (E, P or Pb: 2n entries). */
+static void zkr_i2_red_pairs(const zkr_ext *E, const zkr_ext *P, const zkr_gl *Pb, size_t n,
                              const zkr_i2_red_env *env, zkr_ext a[3])
 {
     zkr_i2_red_sum_job j;
 
-    j.E = E, j.P = P, j.x8 = env->x8;
+    j.E = E, j.P = Pb ? NULL : P, j.Pb = Pb, j.x8 = env->x8;
     for (unsigned w = 0; w < ZKR_PAR_MAX; w++)
         j.s[w][0] = j.s[w][1] = j.s[w][2] = zkr_ext_from(0);
     zkr_par_for(env->threads, n, I2_RED_MIN_CHUNK, zkr_i2_red_sum_chunk, &j);
@@ -1288,15 +1304,15 @@ static void zkr_i2_red_pairs(const zkr_ext *E, const zkr_ext *P, size_t n,
             a[k] = zkr_ext_add(a[k], j.s[w][k]);
 }
 
-/* sum_y E[y] P[y] over a table of len entries whose E is zero from sup on. */
-static zkr_ext zkr_i2_red_dot(const zkr_ext *E, const zkr_ext *P, size_t len, size_t sup,
-                              const zkr_i2_red_env *env)
+/* sum_y E[y] P[y] (P or Pb) over a table of len entries whose E is zero from sup on. */
+static zkr_ext zkr_i2_red_dot(const zkr_ext *E, const zkr_ext *P, const zkr_gl *Pb, size_t len,
+                              size_t sup, const zkr_i2_red_env *env)
 {
     zkr_ext a[3];
 
     if (len < 2)
-        return zkr_ext_mul(E[0], P[0]);
-    zkr_i2_red_pairs(E, P, (sup + 1) / 2, env, a);
+        return zkr_ext_mul(E[0], Pb ? zkr_ext_from(Pb[0]) : P[0]);
+    zkr_i2_red_pairs(E, P, Pb, (sup + 1) / 2, env, a);
     return zkr_ext_add(a[0], a[1]);
 }
 
@@ -1308,6 +1324,7 @@ static zkr_ext zkr_i2_red_dot(const zkr_ext *E, const zkr_ext *P, size_t len, si
 typedef struct {
     size_t sup;
     zkr_ext S;
+    const zkr_gl *pb; /* P's base values until its first fold writes P; else NULL */
 } zkr_i2_red_st;
 
 /* Adds polynomial i's share of round t (degree 2 in the round's variable) to h. */
@@ -1337,7 +1354,7 @@ static void zkr_i2_red_round(const zkr_infer2_red *red, unsigned i, unsigned t, 
     }
     if (t >= red->tv[i]) {
         /* past its variables: E_i(rA) F_i(rA) 2^-(T_A - T_i) on each of 2^(T_A - 1 - t) points */
-        zkr_ext v = zkr_ext_mul(E[0], P[0]);
+        zkr_ext v = zkr_ext_mul(E[0], st->pb ? zkr_ext_from(st->pb[0]) : P[0]);
         zkr_gl inv2 = zkr_gl_inv(2);
         for (unsigned k = red->tv[i]; k <= t; k++)
             v = zkr_ext_mul_base(v, inv2);
@@ -1347,7 +1364,7 @@ static void zkr_i2_red_round(const zkr_infer2_red *red, unsigned i, unsigned t, 
     }
     /* the pairs past E_i's support add nothing */
     n = (size_t)1 << (red->tv[i] - t - 1);
-    zkr_i2_red_pairs(E, P, (st->sup + 1) / 2 < n ? (st->sup + 1) / 2 : n, env, a);
+    zkr_i2_red_pairs(E, P, st->pb, (st->sup + 1) / 2 < n ? (st->sup + 1) / 2 : n, env, a);
     s1 = zkr_ext_sub(zkr_ext_sub(a[1], a[0]), a[2]); /* s(1) = s0 + s1 + s2 */
     for (unsigned x = 0; x <= I2_D; x++) {
         zkr_ext X = zkr_ext_from(x);
@@ -1359,6 +1376,7 @@ static void zkr_i2_red_round(const zkr_infer2_red *red, unsigned i, unsigned t, 
 /* T[y] = T[2y] + r (T[2y+1] - T[2y]), written to dst (y in the chunk), or copied back src -> dst. */
 typedef struct {
     const zkr_ext *src;
+    const zkr_gl *bsrc; /* a base source (src NULL): the first fold of a base F */
     zkr_ext *dst;
     zkr_ext r;
     int copy, x8;
@@ -1371,6 +1389,15 @@ static void zkr_i2_red_fix_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
     (void)w;
     if (j->copy) {
         memcpy(j->dst + lo, j->src + lo, (hi - lo) * sizeof *j->dst);
+        return;
+    }
+    if (j->bsrc) {
+        const zkr_gl *b = j->bsrc;
+        if (j->x8)
+            lo = zkr_ext8_fold_base(b, j->dst, lo, hi, j->r);
+        for (size_t y = lo; y < hi; y++)
+            j->dst[y] = zkr_ext_add(zkr_ext_from(b[2 * y]),
+                                    zkr_ext_mul_base(j->r, zkr_gl_sub(b[2 * y + 1], b[2 * y])));
         return;
     }
     if (j->x8)
@@ -1388,7 +1415,7 @@ static void zkr_i2_red_fix_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
  */
 static void zkr_i2_red_fix(zkr_ext *T, size_t n, zkr_ext r, const zkr_i2_red_env *env)
 {
-    zkr_i2_red_fix_job j = {T, T, r, 0, env->x8};
+    zkr_i2_red_fix_job j = {T, NULL, T, r, 0, env->x8};
 
     if (!env->scr || env->threads < 2 || n < 2 * I2_RED_MIN_CHUNK) {
         zkr_i2_red_fix_chunk(&j, 0, n, 0); /* y <= 2y: in place, in order */
@@ -1412,27 +1439,41 @@ static void zkr_i2_red_fold(zkr_ext *E, zkr_ext *P, size_t half, zkr_ext r, zkr_
     if (old > ns)
         memset(E + ns, 0, (old - ns) * sizeof *E); /* still held the unfolded values */
     st->sup = ns ? ns : 1;
+    if (st->pb) {
+        /* P (half entries) from the base table: no overlap, the chunks share it out */
+        zkr_i2_red_fix_job j = {NULL, st->pb, P, r, 0, env->x8};
+        zkr_par_for(env->threads, half, I2_RED_MIN_CHUNK, zkr_i2_red_fix_chunk, &j);
+        st->pb = NULL;
+        return;
+    }
     zkr_i2_red_fix(P, half, r, env);
 }
 
 /* Each polynomial's state before the rounds: E_i's support and (version 6) its whole sum. */
 static void zkr_i2_red_start(const zkr_infer2_red *red, zkr_ext *const *E, zkr_ext *const *P,
-                             const zkr_i2_red_env *env, zkr_i2_red_st *st)
+                             const zkr_gl *const *Pb, const zkr_i2_red_env *env,
+                             zkr_i2_red_st *st)
 {
     for (unsigned i = 0; i < red->n_polys; i++) {
         size_t len = (size_t)1 << red->tv[i], sup = len;
         while (sup > 1 && zkr_ext_eq(E[i][sup - 1], zkr_ext_from(0)))
             sup--;
         st[i].sup = sup;
+        st[i].pb = Pb ? Pb[i] : NULL;
         st[i].S = zkr_ext_from(0);
         if (red->suffix && red->TA > red->tv[i])
-            st[i].S = zkr_i2_red_dot(E[i], P[i], len, sup, env);
+            st[i].S = zkr_i2_red_dot(E[i], P[i], st[i].pb, len, sup, env);
     }
 }
 
-zkr_err zkr_prover_infer2_red_rounds(zkr_transcript *t, const zkr_infer2_red *red,
-                                     const zkr_ext *ga, zkr_ext **E, zkr_ext **P, zkr_ext *rA,
-                                     zkr_ext *u, zkr_ext *rho_out, unsigned threads, zkr_buf *out)
+/*
+ * zkr_prover_infer2_red_rounds with Pb (NULL, or per polynomial NULL or
+ * its base values: then P[i] holds 2^(tv[i] - 1) entries, written by the
+ * first fold from Pb[i], tv[i] >= 1).
+ */
+static zkr_err zkr_i2_red_rounds(zkr_transcript *t, const zkr_infer2_red *red, const zkr_ext *ga,
+                                 zkr_ext **E, zkr_ext **P, const zkr_gl *const *Pb, zkr_ext *rA,
+                                 zkr_ext *u, zkr_ext *rho_out, unsigned threads, zkr_buf *out)
 {
     zkr_ext gamma = zkr_infer2_gsum(ga, red->TA), rho, prefix = zkr_ext_from(0), *scr = NULL;
     zkr_i2_red_st st[ZKR_INFER2_RED_MAX_POLYS];
@@ -1454,7 +1495,7 @@ zkr_err zkr_prover_infer2_red_rounds(zkr_transcript *t, const zkr_infer2_red *re
     if ((r = zkr_enc_ext(out, gamma)) != ZKR_OK)
         goto out;
     env.threads = threads, env.x8 = zkr_ext8_ok(), env.scr = scr;
-    zkr_i2_red_start(red, E, P, &env, st);
+    zkr_i2_red_start(red, E, P, Pb, &env, st);
     for (unsigned k = 0; k < red->TA; k++) {
         zkr_ext h[I2_D + 1], msg[I2_D];
         for (unsigned x = 0; x <= I2_D; x++)
@@ -1480,25 +1521,33 @@ zkr_err zkr_prover_infer2_red_rounds(zkr_transcript *t, const zkr_infer2_red *re
         prefix = zkr_ext_add(prefix, zkr_infer2_gi(ga, k, rA[k]));
     }
     for (unsigned i = 0; i < red->n_polys; i++)
-        u[i] = P[i][0];
+        u[i] = st[i].pb ? zkr_ext_from(st[i].pb[0]) : P[i][0];
 out:
     zkr_i2_wipe_free(scr, scr ? scr_len * sizeof *scr : 0); /* held P's folds */
     return r;
+}
+
+zkr_err zkr_prover_infer2_red_rounds(zkr_transcript *t, const zkr_infer2_red *red,
+                                     const zkr_ext *ga, zkr_ext **E, zkr_ext **P, zkr_ext *rA,
+                                     zkr_ext *u, zkr_ext *rho_out, unsigned threads, zkr_buf *out)
+{
+    return zkr_i2_red_rounds(t, red, ga, E, P, NULL, rA, u, rho_out, threads, out);
 }
 
 /*
  * The claim reduction's masked sumcheck over T_A variables of
  * sum_i 2^-(T_A - T_i) E_i F_i + rho_A g_A; u[i] = F_i(r_A[0..T_i)).
  */
-static zkr_err zkr_i2_red_sumcheck(zkr_i2_ctx *c, zkr_ext **E, zkr_ext **P, zkr_ext *u)
+static zkr_err zkr_i2_red_sumcheck(zkr_i2_ctx *c, zkr_ext **E, zkr_ext **P,
+                                   const zkr_gl *const *Pb, zkr_ext *u)
 {
     const zkr_infer2_red *red = &c->red;
     const zkr_ext *ga = c->gco + zkr_infer2_stride(c->sh->N);
     zkr_buf *sec = &c->sec[4];
     zkr_err r;
 
-    if ((r = zkr_prover_infer2_red_rounds(&c->t, red, ga, E, P, c->rA, u, NULL, c->threads,
-                                          sec)) != ZKR_OK)
+    if ((r = zkr_i2_red_rounds(&c->t, red, ga, E, P, Pb, c->rA, u, NULL, c->threads, sec)) !=
+        ZKR_OK)
         return r;
     c->gA = zkr_infer2_gat(ga, red->TA, c->rA);
 #if ZKR_TEST_BUILD
@@ -1582,19 +1631,24 @@ static zkr_err zkr_i2_openings(zkr_i2_ctx *c)
     const zkr_infer2_red *red = &c->red;
     zkr_ext beta[ZKR_INFER2_RED_MAX_CLAIMS], u[ZKR_INFER2_RED_MAX_POLYS];
     zkr_ext *E[ZKR_INFER2_RED_MAX_POLYS] = {0}, *P[ZKR_INFER2_RED_MAX_POLYS] = {0};
+    const zkr_gl *Pb[ZKR_INFER2_RED_MAX_POLYS] = {0};
+    zkr_i2_red_tab tb[ZKR_INFER2_RED_MAX_POLYS];
     zkr_err r = ZKR_OK;
 
+    memset(tb, 0, sizeof tb);
     for (uint32_t l = 0; l < sh->s.n_layers; l++)
         zkr_ts_challenge_exts(&c->t, "inf2-tau", c->tau[l], ZKR_INFER_SLOTS_LOG);
     zkr_ts_challenge_exts(&c->t, "inf2-red-beta", beta, red->n_claims);
-    for (unsigned i = 0; i < red->n_polys && r == ZKR_OK; i++)
-        r = zkr_i2_red_tables(c, i, beta, &E[i], &P[i]);
+    for (unsigned i = 0; i < red->n_polys && r == ZKR_OK; i++) {
+        r = zkr_i2_red_tables(c, i, beta, &tb[i]);
+        E[i] = tb[i].E, P[i] = tb[i].P, Pb[i] = tb[i].pb;
+    }
     if (r == ZKR_OK)
-        r = zkr_i2_red_sumcheck(c, E, P, u);
+        r = zkr_i2_red_sumcheck(c, E, P, Pb, u);
     for (unsigned i = 0; i < red->n_polys; i++) {
-        size_t len = (size_t)1 << red->tv[i];
-        zkr_i2_wipe_free(E[i], E[i] ? len * sizeof(zkr_ext) : 0);
-        zkr_i2_wipe_free(P[i], P[i] ? len * sizeof(zkr_ext) : 0);
+        /* what was written: E's prefix (the rest never held a value), all of P */
+        zkr_i2_wipe_free(tb[i].E, tb[i].E ? tb[i].en * sizeof(zkr_ext) : 0);
+        zkr_i2_wipe_free(tb[i].P, tb[i].P ? tb[i].pn * sizeof(zkr_ext) : 0);
     }
     if (r != ZKR_OK)
         return r;

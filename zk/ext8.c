@@ -291,25 +291,66 @@ ZKR_AVX512 static size_t zkr_ext8_frac_avx512(const zkr_ext *pl, const zkr_ext *
 /*
  * Over pairs i in [lo, hi): s[0] += sum e[2i] p[2i], s[1] += sum e[2i+1]
  * p[2i+1], s[2] += sum (e[2i+1] - e[2i]) (p[2i+1] - p[2i]) (a degree-2
- * round's values at 0, 1 and its leading coefficient: three products a pair).
+ * round's values at 0, 1 and its leading coefficient: three products a
+ * pair), p from pe (extension) or pb (base, pe NULL).
  */
-ZKR_AVX512 static size_t zkr_ext8_pairs3_avx512(const zkr_ext *e, const zkr_ext *p, size_t lo,
-                                                size_t hi, zkr_ext s[3])
+ZKR_AVX512 static size_t zkr_ext8_pairs3_avx512(const zkr_ext *e, const zkr_ext *pe,
+                                                const zkr_gl *pb, size_t lo, size_t hi,
+                                                zkr_ext s[3])
 {
     zkr_x8 a0 = zkr_x8_zero(), a1 = zkr_x8_zero(), a2 = zkr_x8_zero();
+    __m512i ev = _mm512_set_epi64(14, 12, 10, 8, 6, 4, 2, 0), od = _mm512_set_epi64(15, 13, 11, 9, 7, 5, 3, 1);
 
     for (; lo + 8 <= hi; lo += 8) {
         zkr_x8 x = zkr_x8_load(e + 2 * lo), y = zkr_x8_load(e + 2 * lo + 8);
-        zkr_x8 e0 = zkr_x8_pick(x, y, 0), e1 = zkr_x8_pick(x, y, 1), p0, p1;
-        x = zkr_x8_load(p + 2 * lo), y = zkr_x8_load(p + 2 * lo + 8);
-        p0 = zkr_x8_pick(x, y, 0), p1 = zkr_x8_pick(x, y, 1);
-        a0 = zkr_x8_add(a0, zkr_x8_mul(e0, p0));
-        a1 = zkr_x8_add(a1, zkr_x8_mul(e1, p1));
-        a2 = zkr_x8_add(a2, zkr_x8_mul(zkr_x8_sub(e1, e0), zkr_x8_sub(p1, p0)));
+        zkr_x8 e0 = zkr_x8_pick(x, y, 0), e1 = zkr_x8_pick(x, y, 1), de = zkr_x8_sub(e1, e0);
+        if (pe) {
+            zkr_x8 p0, p1;
+            x = zkr_x8_load(pe + 2 * lo), y = zkr_x8_load(pe + 2 * lo + 8);
+            p0 = zkr_x8_pick(x, y, 0), p1 = zkr_x8_pick(x, y, 1);
+            a0 = zkr_x8_add(a0, zkr_x8_mul(e0, p0));
+            a1 = zkr_x8_add(a1, zkr_x8_mul(e1, p1));
+            a2 = zkr_x8_add(a2, zkr_x8_mul(de, zkr_x8_sub(p1, p0)));
+            continue;
+        }
+        {
+            /* base p: three base products per extension product (zkr_ext_mul_base) */
+            __m512i u = _mm512_loadu_si512((const void *)(pb + 2 * lo));
+            __m512i v = _mm512_loadu_si512((const void *)(pb + 2 * lo + 8));
+            __m512i b0 = _mm512_permutex2var_epi64(u, ev, v), b1 = _mm512_permutex2var_epi64(u, od, v);
+            __m512i db = zkr_v_sub(b1, b0);
+            for (unsigned k = 0; k < 3; k++) {
+                a0.c[k] = zkr_v_add(a0.c[k], zkr_v_mul(e0.c[k], b0));
+                a1.c[k] = zkr_v_add(a1.c[k], zkr_v_mul(e1.c[k], b1));
+                a2.c[k] = zkr_v_add(a2.c[k], zkr_v_mul(de.c[k], db));
+            }
+        }
     }
     s[0] = zkr_x8_hsum(s[0], a0);
     s[1] = zkr_x8_hsum(s[1], a1);
     s[2] = zkr_x8_hsum(s[2], a2);
+    return lo;
+}
+
+/* out[i] = b[2i] + r (b[2i+1] - b[2i]) over [lo, hi): a base table's fold into the extension. */
+ZKR_AVX512 static size_t zkr_ext8_fold_base_avx512(const zkr_gl *b, zkr_ext *out, size_t lo,
+                                                   size_t hi, zkr_ext r)
+{
+    __m512i ev = _mm512_set_epi64(14, 12, 10, 8, 6, 4, 2, 0), od = _mm512_set_epi64(15, 13, 11, 9, 7, 5, 3, 1);
+    __m512i r0 = _mm512_set1_epi64((long long)r.c[0]), r1 = _mm512_set1_epi64((long long)r.c[1]);
+    __m512i r2 = _mm512_set1_epi64((long long)r.c[2]);
+
+    for (; lo + 8 <= hi; lo += 8) {
+        __m512i u = _mm512_loadu_si512((const void *)(b + 2 * lo));
+        __m512i v = _mm512_loadu_si512((const void *)(b + 2 * lo + 8));
+        __m512i b0 = _mm512_permutex2var_epi64(u, ev, v), b1 = _mm512_permutex2var_epi64(u, od, v);
+        __m512i d = zkr_v_sub(b1, b0);
+        zkr_x8 o;
+        o.c[0] = zkr_v_add(b0, zkr_v_mul(d, r0));
+        o.c[1] = zkr_v_mul(d, r1);
+        o.c[2] = zkr_v_mul(d, r2);
+        zkr_x8_store(out + lo, o);
+    }
     return lo;
 }
 
@@ -378,9 +419,15 @@ size_t zkr_ext8_eq_level(zkr_ext *t, size_t len, size_t lo, size_t hi, zkr_ext z
     return len < 8 ? lo : zkr_ext8_eq_level_avx512(t, len, lo, hi, z);
 }
 
-size_t zkr_ext8_pairs3(const zkr_ext *e, const zkr_ext *p, size_t lo, size_t hi, zkr_ext s[3])
+size_t zkr_ext8_pairs3(const zkr_ext *e, const zkr_ext *pe, const zkr_gl *pb, size_t lo,
+                       size_t hi, zkr_ext s[3])
 {
-    return zkr_ext8_pairs3_avx512(e, p, lo, hi, s);
+    return zkr_ext8_pairs3_avx512(e, pe, pb, lo, hi, s);
+}
+
+size_t zkr_ext8_fold_base(const zkr_gl *b, zkr_ext *out, size_t lo, size_t hi, zkr_ext r)
+{
+    return zkr_ext8_fold_base_avx512(b, out, lo, hi, r);
 }
 
 size_t zkr_ext8_axpy(zkr_ext *out, const zkr_ext *xe, const zkr_gl *xb, size_t lo, size_t hi,
@@ -443,9 +490,16 @@ size_t zkr_ext8_eq_level(zkr_ext *t, size_t len, size_t lo, size_t hi, zkr_ext z
     return lo;
 }
 
-size_t zkr_ext8_pairs3(const zkr_ext *e, const zkr_ext *p, size_t lo, size_t hi, zkr_ext s[3])
+size_t zkr_ext8_pairs3(const zkr_ext *e, const zkr_ext *pe, const zkr_gl *pb, size_t lo,
+                       size_t hi, zkr_ext s[3])
 {
-    (void)e, (void)p, (void)hi, (void)s;
+    (void)e, (void)pe, (void)pb, (void)hi, (void)s;
+    return lo;
+}
+
+size_t zkr_ext8_fold_base(const zkr_gl *b, zkr_ext *out, size_t lo, size_t hi, zkr_ext r)
+{
+    (void)b, (void)out, (void)hi, (void)r;
     return lo;
 }
 

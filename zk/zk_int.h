@@ -84,9 +84,13 @@ size_t zkr_ext8_frac(const zkr_ext *pl, const zkr_ext *pr, const zkr_ext *ql, co
  * zkr_ext8_pairs3: over pairs i, s[0] += sum e[2i] p[2i], s[1] += sum
  * e[2i+1] p[2i+1], s[2] += sum (e[2i+1] - e[2i]) (p[2i+1] - p[2i]) (a
  * degree-2 sumcheck round of e p: its values at 0 and 1 and its x^2
- * coefficient). Adds to what s holds.
+ * coefficient), p from pe (extension) or pb (base, pe NULL). Adds to what
+ * s holds. zkr_ext8_fold_base: out[i] = b[2i] + r (b[2i+1] - b[2i]) (a
+ * base table's first fold).
  */
-size_t zkr_ext8_pairs3(const zkr_ext *e, const zkr_ext *p, size_t lo, size_t hi, zkr_ext s[3]);
+size_t zkr_ext8_pairs3(const zkr_ext *e, const zkr_ext *pe, const zkr_gl *pb, size_t lo,
+                       size_t hi, zkr_ext s[3]);
+size_t zkr_ext8_fold_base(const zkr_gl *b, zkr_ext *out, size_t lo, size_t hi, zkr_ext r);
 /*
  * zkr_ext8_axpy: out[i] = (add ? out[i] : 0) + k x[i], x from xe
  * (extension) or xb (base, xe NULL).
