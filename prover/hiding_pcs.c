@@ -1230,6 +1230,7 @@ static zkr_err zkr_hopen_mixed_run(const zkr_params *p, zkr_transcript *t, zkr_h
     zkr_hpcs_batch_cheat bc; /* the round-message shift only */
     zkr_hpcs_mixed_plan pl;
     zkr_hpcs_poly *mask = NULL;
+    zkr_hpcs_pool *pool = NULL;
     zkr_ext coef[ZKR_HPCS_MAX_MIXED + 1], b, value = zkr_ext_from(0), *g = NULL, *cf = NULL;
     size_t len = 0, nf = 0, nj = 0;
     zkr_err r;
@@ -1257,8 +1258,13 @@ static zkr_err zkr_hopen_mixed_run(const zkr_params *p, zkr_transcript *t, zkr_h
             return ZKR_ERR_USAGE;
         nj++;
     }
-    /* The mask (of the largest size) is fixed before any challenge that combines it. */
-    if ((r = zkr_prover_hmask(p, pl.total, rng, threads, &mask, mroot)) != ZKR_OK ||
+    /*
+     * The mask (of the largest size) is fixed before any challenge that
+     * combines it. The opening's own pool: the mask encoding's scratch comes
+     * back (wiped) already faulted in as G's tables.
+     */
+    if ((r = zkr_hpcs_pool_new(&pool, threads)) != ZKR_OK ||
+        (r = zkr_h_mask_new(p, pl.total, pool, rng, threads, &mask, mroot)) != ZKR_OK ||
         (r = zkr_h_mask_eval(mask, z, threads, &b)) != ZKR_OK)
         goto out;
     trees[nf] = mask;
@@ -1275,8 +1281,8 @@ static zkr_err zkr_hopen_mixed_run(const zkr_params *p, zkr_transcript *t, zkr_h
         goto out;
     len = (size_t)1 << pl.total;
     /* every entry is written by zkr_h_combine: no zero fill */
-    g = malloc(len * sizeof *g);
-    cf = malloc(len * sizeof *cf);
+    g = zkr_hpcs_pool_get(pool, len * sizeof *g);
+    cf = zkr_hpcs_pool_get(pool, len * sizeof *cf);
     if (!g || !cf) {
         r = ZKR_ERR_NOMEM;
         goto out;
@@ -1288,11 +1294,12 @@ static zkr_err zkr_hopen_mixed_run(const zkr_params *p, zkr_transcript *t, zkr_h
         bc.shift_d = ch->shift_d;
     }
     r = zkr_hopen_core(p, t, pl.total, ch && (ch->shift_c || ch->shift_d) ? &bc : NULL, g, cf, z,
-                       value, trees, nf + 1, joins, nj, rng, threads, NULL, out);
+                       value, trees, nf + 1, joins, nj, rng, threads, pool, out);
 out:
-    zkr_hpcs_pool_put(NULL, g, len * sizeof *g, 1);
-    zkr_hpcs_pool_put(NULL, cf, len * sizeof *cf, 1);
-    zkr_hpcs_poly_free(mask);
+    zkr_hpcs_pool_put(pool, g, len * sizeof *g, 1);
+    zkr_hpcs_pool_put(pool, cf, len * sizeof *cf, 1);
+    zkr_hpcs_poly_free(mask); /* its buffers back to the pool, wiped */
+    zkr_hpcs_pool_free(pool);
     return r;
 }
 
