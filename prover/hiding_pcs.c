@@ -1039,6 +1039,7 @@ zkr_err zkr_prover_hopen_at(const zkr_params *p, zkr_transcript *t, zkr_hpcs_pol
 typedef struct {
     const zkr_ext *eve, *elo, *ehi;
     size_t nlo;
+    int x8;                   /* zkr_ext8_ok */
     zkr_ext acc[ZKR_PAR_MAX]; /* per worker; summed in worker order (exact field sums) */
 } zkr_h_meval_job;
 
@@ -1050,7 +1051,8 @@ static void zkr_h_meval_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
     for (size_t h = lo; h < hi; h++) {
         const zkr_ext *row = j->eve + h * j->nlo;
         zkr_ext s = zkr_ext_from(0);
-        for (size_t l = 0; l < j->nlo; l++)
+        size_t l = j->x8 ? zkr_ext8_xdot(j->elo, row, 0, j->nlo, &s) : 0;
+        for (; l < j->nlo; l++)
             s = zkr_ext_add(s, zkr_ext_mul(j->elo[l], row[l]));
         acc = zkr_ext_add(acc, zkr_ext_mul(j->ehi[h], s));
     }
@@ -1072,7 +1074,7 @@ static zkr_err zkr_h_mask_eval(const zkr_hpcs_poly *mask, const zkr_ext *z, unsi
     }
     zkr_mle_eq_table(z, lo, elo);
     zkr_mle_eq_table(z + lo, hi, ehi);
-    j.eve = mask->eve, j.elo = elo, j.ehi = ehi, j.nlo = nlo;
+    j.eve = mask->eve, j.elo = elo, j.ehi = ehi, j.nlo = nlo, j.x8 = zkr_ext8_ok();
     for (unsigned w = 0; w < ZKR_PAR_MAX; w++)
         j.acc[w] = zkr_ext_from(0);
     zkr_par_for(threads, nhi, 16, zkr_h_meval_chunk, &j);

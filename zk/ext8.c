@@ -332,6 +332,18 @@ ZKR_AVX512 static size_t zkr_ext8_pairs3_avx512(const zkr_ext *e, const zkr_ext 
     return lo;
 }
 
+/* s += sum x[i] y[i] over [lo, hi). */
+ZKR_AVX512 static size_t zkr_ext8_xdot_avx512(const zkr_ext *x, const zkr_ext *y, size_t lo,
+                                              size_t hi, zkr_ext *s)
+{
+    zkr_x8 a = zkr_x8_zero();
+
+    for (; lo + 8 <= hi; lo += 8)
+        a = zkr_x8_add(a, zkr_x8_mul(zkr_x8_load(x + lo), zkr_x8_load(y + lo)));
+    *s = zkr_x8_hsum(*s, a);
+    return lo;
+}
+
 /* out[i] = b[2i] + r (b[2i+1] - b[2i]) over [lo, hi): a base table's fold into the extension. */
 ZKR_AVX512 static size_t zkr_ext8_fold_base_avx512(const zkr_gl *b, zkr_ext *out, size_t lo,
                                                    size_t hi, zkr_ext r)
@@ -430,6 +442,11 @@ size_t zkr_ext8_fold_base(const zkr_gl *b, zkr_ext *out, size_t lo, size_t hi, z
     return zkr_ext8_fold_base_avx512(b, out, lo, hi, r);
 }
 
+size_t zkr_ext8_xdot(const zkr_ext *x, const zkr_ext *y, size_t lo, size_t hi, zkr_ext *s)
+{
+    return zkr_ext8_xdot_avx512(x, y, lo, hi, s);
+}
+
 size_t zkr_ext8_axpy(zkr_ext *out, const zkr_ext *xe, const zkr_gl *xb, size_t lo, size_t hi,
                      zkr_ext k, int add)
 {
@@ -500,6 +517,12 @@ size_t zkr_ext8_pairs3(const zkr_ext *e, const zkr_ext *pe, const zkr_gl *pb, si
 size_t zkr_ext8_fold_base(const zkr_gl *b, zkr_ext *out, size_t lo, size_t hi, zkr_ext r)
 {
     (void)b, (void)out, (void)hi, (void)r;
+    return lo;
+}
+
+size_t zkr_ext8_xdot(const zkr_ext *x, const zkr_ext *y, size_t lo, size_t hi, zkr_ext *s)
+{
+    (void)x, (void)y, (void)hi, (void)s;
     return lo;
 }
 
