@@ -632,14 +632,22 @@ static void zkr_h_join_round(zkr_hopen_ctx *c, zkr_transcript *t, unsigned round
 {
     for (size_t i = 0; i < c->n_joins; i++) {
         const zkr_hpcs_poly *f = c->joins[i].f;
-        size_t len = (size_t)1 << f->total;
+        size_t len = (size_t)1 << f->total, x0;
         zkr_ext alpha;
         if (c->joins[i].round != round)
             continue;
         alpha = zkr_ts_challenge_ext(t, "bf-join");
         if (c->joins[i].omit)
             continue;
-        for (size_t x = 0; x < len; x++) {
+        x0 = 0;
+        if (c->x8) {
+            /* eight at a time (zk/ext8.c; the same values), the scalar loop for the rest */
+            size_t m = zkr_ext8_axpy(c->g, f->ext ? f->eve : NULL, f->ext ? NULL : f->evb, 0,
+                                     len, alpha, 1);
+            x0 = zkr_ext8_axpy(c->coef, f->ext ? f->ce : NULL, f->ext ? NULL : f->cb, 0, m,
+                               alpha, 1);
+        }
+        for (size_t x = x0; x < len; x++) {
             if (f->ext) {
                 c->g[x] = zkr_ext_add(c->g[x], zkr_ext_mul(alpha, f->eve[x]));
                 c->coef[x] = zkr_ext_add(c->coef[x], zkr_ext_mul(alpha, f->ce[x]));
