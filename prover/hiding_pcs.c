@@ -1240,7 +1240,7 @@ static zkr_err zkr_hopen_mixed_run(const zkr_params *p, zkr_transcript *t, zkr_h
     zkr_hpcs_batch_cheat bc; /* the round-message shift only */
     zkr_hpcs_mixed_plan pl;
     zkr_hpcs_poly *mask = NULL;
-    zkr_hpcs_pool *pool = NULL;
+    zkr_hpcs_pool *pool = NULL, *own = NULL;
     zkr_ext coef[ZKR_HPCS_MAX_MIXED + 1], b, value = zkr_ext_from(0), *g = NULL, *cf = NULL;
     size_t len = 0, nf = 0, nj = 0;
     zkr_err r;
@@ -1270,11 +1270,18 @@ static zkr_err zkr_hopen_mixed_run(const zkr_params *p, zkr_transcript *t, zkr_h
     }
     /*
      * The mask (of the largest size) is fixed before any challenge that
-     * combines it. The opening's own pool: the mask encoding's scratch comes
-     * back (wiped) already faulted in as G's tables.
+     * combines it. Its buffers come from a member's pool (the caller's
+     * proof: what the caller handed back is already faulted in) or the
+     * opening's own; the mask encoding's scratch comes back (wiped) as G's
+     * tables.
      */
-    if ((r = zkr_hpcs_pool_new(&pool, threads)) != ZKR_OK ||
-        (r = zkr_h_mask_new(p, pl.total, pool, rng, threads, &mask, mroot)) != ZKR_OK ||
+    for (size_t i = 0; i < k && !pool; i++)
+        pool = f[i]->pool; /* a member's pool (the caller's proof), else its own */
+    if (!pool && (r = zkr_hpcs_pool_new(&own, threads)) != ZKR_OK)
+        goto out;
+    if (own)
+        pool = own;
+    if ((r = zkr_h_mask_new(p, pl.total, pool, rng, threads, &mask, mroot)) != ZKR_OK ||
         (r = zkr_h_mask_eval(mask, z, threads, &b)) != ZKR_OK)
         goto out;
     trees[nf] = mask;
@@ -1309,7 +1316,7 @@ out:
     zkr_hpcs_pool_put(pool, g, len * sizeof *g, 1);
     zkr_hpcs_pool_put(pool, cf, len * sizeof *cf, 1);
     zkr_hpcs_poly_free(mask); /* its buffers back to the pool, wiped */
-    zkr_hpcs_pool_free(pool);
+    zkr_hpcs_pool_free(own);
     return r;
 }
 

@@ -616,6 +616,7 @@ typedef struct {
     const zkr_infer2_cheat *cheat;
     zkr_i2_wit w;
     zkr_hpcs_poly *rec, *out, *v, *c;
+    zkr_hpcs_pool *pool; /* the proof's large buffers (V's, the reduction's, the mixed opening's) */
     zkr_infer2_chal ch;
     zkr_ext rho, r[ZKR_INFER_MAX_PT];
     zkr_ext *gco; /* Libra coefficients: g's 1 + 7 N, g_A's 1 + 7 T_A, g_R's 1 + 7 N_R */
@@ -1218,8 +1219,9 @@ static zkr_err zkr_i2_red_tables(zkr_i2_ctx *c, unsigned i, const zkr_ext *beta,
     tb->pb = fb && len > 1 ? fb : NULL;
     tb->pn = tb->pb ? len / 2 : len;
     tb->en = 1;
-    tb->E = zkr_i2_alloc(len);
-    tb->P = tb->pb ? malloc(tb->pn * sizeof *tb->P) : zkr_i2_alloc(len);
+    tb->E = zkr_hpcs_pool_get_zero(c->pool, len * sizeof *tb->E);
+    tb->P = tb->pb ? zkr_hpcs_pool_get(c->pool, tb->pn * sizeof *tb->P)
+                   : zkr_hpcs_pool_get_zero(c->pool, len * sizeof *tb->P);
     if (!tb->E || !tb->P)
         return ZKR_ERR_NOMEM;
     for (size_t x = 0; !tb->pb && x < len; x++)
@@ -1646,9 +1648,12 @@ static zkr_err zkr_i2_openings(zkr_i2_ctx *c)
     if (r == ZKR_OK)
         r = zkr_i2_red_sumcheck(c, E, P, Pb, u);
     for (unsigned i = 0; i < red->n_polys; i++) {
-        /* what was written: E's prefix (the rest never held a value), all of P */
-        zkr_i2_wipe_free(tb[i].E, tb[i].E ? tb[i].en * sizeof(zkr_ext) : 0);
-        zkr_i2_wipe_free(tb[i].P, tb[i].P ? tb[i].pn * sizeof(zkr_ext) : 0);
+        /* back to the pool (the mask's tables take them): E wiped over its written prefix */
+        size_t len = (size_t)1 << red->tv[i];
+        if (tb[i].E)
+            sodium_memzero(tb[i].E, tb[i].en * sizeof(zkr_ext));
+        zkr_hpcs_pool_put(c->pool, tb[i].E, len * sizeof(zkr_ext), 0);
+        zkr_hpcs_pool_put(c->pool, tb[i].P, tb[i].pn * sizeof(zkr_ext), 1);
     }
     if (r != ZKR_OK)
         return r;
@@ -1721,10 +1726,14 @@ static zkr_err zkr_i2_commit_v_c(zkr_i2_ctx *c)
     zkr_gl *cb;
     zkr_err r;
 
+    if ((r = zkr_hpcs_pool_new(&c->pool, c->threads)) != ZKR_OK)
+        return r;
     r = zkr_prover_hcommit(c->p, c->w.v, sh->n_v, zkr_infer2_v_budget(sh->s.n_layers), &c->rng,
                            c->threads, &c->v, &vc);
     if (r != ZKR_OK)
         return r;
+    /* V's pool: the range proof's helpers, the reduction and the mixed opening draw from it */
+    zkr_hpcs_poly_use_pool(c->v, c->pool);
     for (uint32_t l = 0; l < sh->s.n_layers; l++)
         wt[l] = zkr_hpcs_poly_total_vars(c->im->w[l]);
     zkr_infer2_red_init(sh, wt, zkr_hpcs_poly_total_vars(c->v),
@@ -2059,6 +2068,7 @@ out:
     zkr_hpcs_poly_free(c->zr.h);
     zkr_hpcs_poly_free(c->zr.ph);
     zkr_hpcs_poly_free(c->zr.m);
+    zkr_hpcs_pool_free(c->pool); /* after every poly that draws from it */
     zkr_i2_wipe_free(c->gco, c->gco ? c->n_gco * sizeof(zkr_ext) : 0);
     zkr_i2_wit_free(&im->sh, &c->w);
     zkr_zkrng_wipe(&c->rng);
