@@ -1059,7 +1059,7 @@ static void zkr_h_meval_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
     for (size_t h = lo; h < hi; h++) {
         const zkr_ext *row = j->eve + h * j->nlo;
         zkr_ext s = zkr_ext_from(0);
-        size_t l = j->x8 ? zkr_ext8_xdot(j->elo, row, 0, j->nlo, &s) : 0;
+        size_t l = j->x8 ? zkr_ext8_xdot(j->elo, row, NULL, 0, j->nlo, &s) : 0;
         for (; l < j->nlo; l++)
             s = zkr_ext_add(s, zkr_ext_mul(j->elo[l], row[l]));
         acc = zkr_ext_add(acc, zkr_ext_mul(j->ehi[h], s));

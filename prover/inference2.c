@@ -687,7 +687,7 @@ static zkr_err zkr_i2_statement(zkr_i2_ctx *c, const zkr_infer2_record *rec, con
  * F(pt, s, 0...). eq(z, x) = eq(z_lo, x_lo) eq(z_hi, x_hi): two tables of
  * about 2^(m/2) entries instead of one of 2^m, the same field value.
  */
-static zkr_err zkr_i2_eval_at(const zkr_hpcs_poly *f, const zkr_ext *zfull, zkr_ext *out)
+static zkr_err zkr_i2_eval_at(const zkr_hpcs_poly *f, const zkr_ext *zfull, int x8, zkr_ext *out)
 {
     unsigned m = zkr_hpcs_poly_total_vars(f), lo, hi;
     size_t nlo, nhi;
@@ -712,7 +712,10 @@ static zkr_err zkr_i2_eval_at(const zkr_hpcs_poly *f, const zkr_ext *zfull, zkr_
     zkr_mle_eq_table(zfull + lo, hi, ehi);
     for (size_t h = 0; h < nhi; h++) {
         zkr_ext s = zkr_ext_from(0);
-        for (size_t l = 0; l < nlo; l++)
+        size_t l = x8 ? zkr_ext8_xdot(elo, bv ? NULL : ev + h * nlo, bv ? bv + h * nlo : NULL, 0,
+                                      nlo, &s)
+                      : 0;
+        for (; l < nlo; l++)
             s = zkr_ext_add(s, bv ? zkr_ext_mul_base(elo[l], bv[h * nlo + l])
                                   : zkr_ext_mul(elo[l], ev[h * nlo + l]));
         acc = zkr_ext_add(acc, zkr_ext_mul(ehi[h], s));
@@ -1145,6 +1148,7 @@ static zkr_hpcs_poly *zkr_i2_poly_of(zkr_i2_ctx *c, uint32_t l, unsigned which)
 static zkr_err zkr_i2_values(zkr_i2_ctx *c)
 {
     const zkr_infer2_shape *sh = c->sh;
+    int x8 = zkr_ext8_ok(); /* once: CPUID is slow under a hypervisor */
     zkr_ext g;
     zkr_err r;
 
@@ -1158,7 +1162,7 @@ static zkr_err zkr_i2_values(zkr_i2_ctx *c)
                 for (unsigned b = 0; b < 4; b++)
                     tau[b] = zkr_ext_from(((q - ZKR_I2_T0) >> b) & 1);
             zkr_infer2_point(sh, l, which, c->r, tau, zkr_hpcs_poly_total_vars(f), zf);
-            if ((r = zkr_i2_eval_at(f, zf, &c->vals[l][q])) != ZKR_OK)
+            if ((r = zkr_i2_eval_at(f, zf, x8, &c->vals[l][q])) != ZKR_OK)
                 return r;
         }
         zkr_ts_absorb_ext(&c->t, "inf2-values", c->vals[l], nv);
@@ -1169,7 +1173,7 @@ static zkr_err zkr_i2_values(zkr_i2_ctx *c)
         /* version 3: V's copy of the record at (r[..n_rec), roff), randomised on r_0 */
         zkr_ext zf[ZKR_INFER_MAX_PT + ZKR_HPCS_MAX_BLIND_VARS + 8];
         zkr_infer2_point(sh, 0, ZKR_I2_RV, c->r, NULL, zkr_hpcs_poly_total_vars(c->v), zf);
-        if ((r = zkr_i2_eval_at(c->v, zf, &c->vals[0][ZKR_I2_RV])) != ZKR_OK)
+        if ((r = zkr_i2_eval_at(c->v, zf, x8, &c->vals[0][ZKR_I2_RV])) != ZKR_OK)
             return r;
         zkr_ts_absorb_ext(&c->t, "inf2-rec-copy", &c->vals[0][ZKR_I2_RV], 1);
         if ((r = zkr_enc_ext(&c->sec[3], c->vals[0][ZKR_I2_RV])) != ZKR_OK)

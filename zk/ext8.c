@@ -332,14 +332,24 @@ ZKR_AVX512 static size_t zkr_ext8_pairs3_avx512(const zkr_ext *e, const zkr_ext 
     return lo;
 }
 
-/* s += sum x[i] y[i] over [lo, hi). */
-ZKR_AVX512 static size_t zkr_ext8_xdot_avx512(const zkr_ext *x, const zkr_ext *y, size_t lo,
-                                              size_t hi, zkr_ext *s)
+/* s += sum x[i] y[i] over [lo, hi), y from ye (extension) or yb (base, ye NULL). */
+ZKR_AVX512 static size_t zkr_ext8_xdot_avx512(const zkr_ext *x, const zkr_ext *ye,
+                                              const zkr_gl *yb, size_t lo, size_t hi, zkr_ext *s)
 {
     zkr_x8 a = zkr_x8_zero();
 
-    for (; lo + 8 <= hi; lo += 8)
-        a = zkr_x8_add(a, zkr_x8_mul(zkr_x8_load(x + lo), zkr_x8_load(y + lo)));
+    for (; lo + 8 <= hi; lo += 8) {
+        zkr_x8 v = zkr_x8_load(x + lo);
+        if (ye) {
+            a = zkr_x8_add(a, zkr_x8_mul(v, zkr_x8_load(ye + lo)));
+            continue;
+        }
+        {
+            __m512i b = _mm512_loadu_si512((const void *)(yb + lo));
+            for (unsigned k = 0; k < 3; k++)
+                a.c[k] = zkr_v_add(a.c[k], zkr_v_mul(v.c[k], b));
+        }
+    }
     *s = zkr_x8_hsum(*s, a);
     return lo;
 }
@@ -442,9 +452,10 @@ size_t zkr_ext8_fold_base(const zkr_gl *b, zkr_ext *out, size_t lo, size_t hi, z
     return zkr_ext8_fold_base_avx512(b, out, lo, hi, r);
 }
 
-size_t zkr_ext8_xdot(const zkr_ext *x, const zkr_ext *y, size_t lo, size_t hi, zkr_ext *s)
+size_t zkr_ext8_xdot(const zkr_ext *x, const zkr_ext *ye, const zkr_gl *yb, size_t lo, size_t hi,
+                     zkr_ext *s)
 {
-    return zkr_ext8_xdot_avx512(x, y, lo, hi, s);
+    return zkr_ext8_xdot_avx512(x, ye, yb, lo, hi, s);
 }
 
 size_t zkr_ext8_axpy(zkr_ext *out, const zkr_ext *xe, const zkr_gl *xb, size_t lo, size_t hi,
@@ -520,9 +531,10 @@ size_t zkr_ext8_fold_base(const zkr_gl *b, zkr_ext *out, size_t lo, size_t hi, z
     return lo;
 }
 
-size_t zkr_ext8_xdot(const zkr_ext *x, const zkr_ext *y, size_t lo, size_t hi, zkr_ext *s)
+size_t zkr_ext8_xdot(const zkr_ext *x, const zkr_ext *ye, const zkr_gl *yb, size_t lo, size_t hi,
+                     zkr_ext *s)
 {
-    (void)x, (void)y, (void)hi, (void)s;
+    (void)x, (void)ye, (void)yb, (void)hi, (void)s;
     return lo;
 }
 

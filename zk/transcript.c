@@ -201,24 +201,16 @@ static int zkr_ts_pow_zeros(const uint8_t d[ZKR_DIGEST_BYTES], unsigned bits)
     return 1;
 }
 
-uint64_t zkr_ts_pow_search(const zkr_transcript *t, unsigned bits)
-{
-    /* windows of zkr_ts_pow_first (eight BLAKE2b lanes at a time): the smallest passing nonce */
-    for (uint64_t lo = 0;; lo += 4096) {
-        uint64_t n = zkr_ts_pow_first(t, bits, lo, lo + 4096);
-        if (n != UINT64_MAX)
-            return n;
-    }
-}
-
-uint64_t zkr_ts_pow_first(const zkr_transcript *t, unsigned bits, uint64_t lo, uint64_t hi)
+/* zkr_ts_pow_first, x8: zkr_b2x8_ok (asked once by a search: CPUID is slow under a hypervisor). */
+static uint64_t zkr_ts_pow_first_x8(const zkr_transcript *t, unsigned bits, uint64_t lo,
+                                    uint64_t hi, int x8)
 {
     uint8_t pers[crypto_generichash_blake2b_PERSONALBYTES] = "zkr/fs-pow";
     uint8_t buf[8][sizeof t->state + 8], d[8][ZKR_DIGEST_BYTES];
     const uint8_t *msg[8];
 
     /* Eight nonces at a time: zkr_ts_pow_hash's digests (zk/b2x8.c), first passing one wins. */
-    if (zkr_b2x8_ok())
+    if (x8)
         for (; lo + 8 <= hi; lo += 8) {
             for (unsigned l = 0; l < 8; l++) {
                 memcpy(buf[l], t->state, sizeof t->state);
@@ -234,6 +226,23 @@ uint64_t zkr_ts_pow_first(const zkr_transcript *t, unsigned bits, uint64_t lo, u
         if (zkr_ts_pow_ok(t, bits, lo))
             return lo;
     return UINT64_MAX;
+}
+
+uint64_t zkr_ts_pow_search(const zkr_transcript *t, unsigned bits)
+{
+    int x8 = zkr_b2x8_ok();
+
+    /* windows of eight BLAKE2b lanes at a time: the smallest passing nonce */
+    for (uint64_t lo = 0;; lo += 4096) {
+        uint64_t n = zkr_ts_pow_first_x8(t, bits, lo, lo + 4096, x8);
+        if (n != UINT64_MAX)
+            return n;
+    }
+}
+
+uint64_t zkr_ts_pow_first(const zkr_transcript *t, unsigned bits, uint64_t lo, uint64_t hi)
+{
+    return zkr_ts_pow_first_x8(t, bits, lo, hi, zkr_b2x8_ok());
 }
 
 int zkr_ts_pow_check(zkr_transcript *t, unsigned bits, uint64_t nonce)

@@ -91,8 +91,9 @@ size_t zkr_ext8_frac(const zkr_ext *pl, const zkr_ext *pr, const zkr_ext *ql, co
 size_t zkr_ext8_pairs3(const zkr_ext *e, const zkr_ext *pe, const zkr_gl *pb, size_t lo,
                        size_t hi, zkr_ext s[3]);
 size_t zkr_ext8_fold_base(const zkr_gl *b, zkr_ext *out, size_t lo, size_t hi, zkr_ext r);
-/* zkr_ext8_xdot: *s += sum x[i] y[i]. */
-size_t zkr_ext8_xdot(const zkr_ext *x, const zkr_ext *y, size_t lo, size_t hi, zkr_ext *s);
+/* zkr_ext8_xdot: *s += sum x[i] y[i], y from ye (extension) or yb (base, ye NULL). */
+size_t zkr_ext8_xdot(const zkr_ext *x, const zkr_ext *ye, const zkr_gl *yb, size_t lo, size_t hi,
+                     zkr_ext *s);
 /*
  * zkr_ext8_axpy: out[i] = (add ? out[i] : 0) + k x[i], x from xe
  * (extension) or xb (base, xe NULL).
