@@ -516,22 +516,79 @@ static zkr_hpcs_poly *red_poly(const t2p *c, unsigned i)
     return i < ZKR_TRAIN2_MIX_FIXED ? f[i] : recp(c, i - ZKR_TRAIN2_MIX_FIXED);
 }
 
-/* P[x] = F_i(x) as extension elements (h and phi are extension-valued). */
-static zkr_err red_table(const t2p *c, unsigned i, zkr_ext *P)
+/* P[x] = F_V(x) as extension elements. */
+static void v_lift(const t2p *c, zkr_ext *P)
 {
-    const zkr_hpcs_poly *f = red_poly(c, i);
-    size_t len = (size_t)1 << zkr_hpcs_poly_total_vars(f);
-    const zkr_gl *fb = zkr_hpcs_poly_base_evals(f);
-    const zkr_ext *fe = zkr_hpcs_poly_ext_evals(f);
+    lift_job lj = {P, zkr_hpcs_poly_base_evals(c->v)};
 
-    if (fb) {
-        lift_job lj = {P, fb};
-        zkr_par_for(c->threads, len, (size_t)1 << 14, lift_chunk, &lj);
-    } else {
-        memcpy(P, fe, len * sizeof *P);
-    }
-    return ZKR_OK;
+    zkr_par_for(c->threads, (size_t)1 << c->vt, (size_t)1 << 14, lift_chunk, &lj);
 }
+
+/*
+ * P[x] = sum_k w_k F_k(x) over h, phi, m (w = beta's three), and (dot) the
+ * three dot products with eq: the range helpers' combined table and their
+ * values at r_A.
+ */
+typedef struct {
+    zkr_ext *P;
+    const zkr_ext *eq, *h, *ph;
+    const zkr_gl *m;
+    zkr_ext w[3];
+    zkr_ext acc[ZKR_PAR_MAX][3];
+} hpm_job;
+
+static void hpm_comb_chunk(void *ctx, size_t lo, size_t hi, unsigned wk)
+{
+    hpm_job *j = ctx;
+
+    (void)wk;
+    for (size_t x = lo; x < hi; x++)
+        j->P[x] = zkr_ext_add(zkr_ext_add(zkr_ext_mul(j->w[0], j->h[x]),
+                                          zkr_ext_mul(j->w[1], j->ph[x])),
+                              zkr_ext_mul_base(j->w[2], j->m[x]));
+}
+
+static void hpm_dot_chunk(void *ctx, size_t lo, size_t hi, unsigned wk)
+{
+    hpm_job *j = ctx;
+    zkr_ext a = zkr_ext_from(0), b = zkr_ext_from(0), m = zkr_ext_from(0);
+
+    for (size_t x = lo; x < hi; x++) {
+        a = zkr_ext_add(a, zkr_ext_mul(j->eq[x], j->h[x]));
+        b = zkr_ext_add(b, zkr_ext_mul(j->eq[x], j->ph[x]));
+        m = zkr_ext_add(m, zkr_ext_mul_base(j->eq[x], j->m[x]));
+    }
+    j->acc[wk][0] = zkr_ext_add(j->acc[wk][0], a);
+    j->acc[wk][1] = zkr_ext_add(j->acc[wk][1], b);
+    j->acc[wk][2] = zkr_ext_add(j->acc[wk][2], m);
+}
+
+/* Record b's table as extension elements (small: the records' n + e). */
+static void rec_lift(const t2p *c, uint32_t b, zkr_ext *P)
+{
+    const zkr_gl *fb = zkr_hpcs_poly_base_evals(recp(c, b));
+
+    for (size_t x = 0; x < ((size_t)1 << c->rtot); x++)
+        P[x] = zkr_ext_from(fb[x]);
+}
+
+#if ZKR_TEST_BUILD
+/*
+ * A cheat: P changed so that sum_x E[x] P[x] is kept (P[x] + 1 where E[x]
+ * = 0, else P[x] + E[y], P[y] - E[x]): its reduced value is false.
+ */
+static void shift_keep(zkr_ext *P, const zkr_ext *E, size_t len)
+{
+    size_t x = len - 1, y = x - 1;
+
+    if (zkr_ext_eq(E[x], zkr_ext_from(0))) {
+        P[x] = zkr_ext_add(P[x], zkr_ext_from(1));
+    } else {
+        P[x] = zkr_ext_add(P[x], E[y]);
+        P[y] = zkr_ext_sub(P[y], E[x]);
+    }
+}
+#endif
 
 /*
  * The claim reduction (version 5): after fresh betas one masked sumcheck
@@ -541,72 +598,130 @@ static zkr_err red_table(const t2p *c, unsigned i, zkr_ext *P)
  * a^, h^, phi^, m^ at its full point (V, h, phi, m) and records 0..nm-1's
  * values at their full point; leaves u_i = F_i(rA[TA - T_i..)), which the
  * one mixed opening binds.
+ *
+ * h, phi and m share one claim point (E_i = beta_i eq(zr, .)), and so do
+ * the records: sum_i E_i F_i = eq (sum_i beta_i F_i), so the rounds run on
+ * three tables (V; h, phi, m combined; the records combined), the messages
+ * exactly those of the separate polynomials, and each member's u_i is
+ * evaluated directly at r_A (their beta-sum is the combined table's).
  */
 static zkr_err reduce(t2p *c)
 {
     const zkr_train2_shape *s = c->s;
-    unsigned np = ZKR_TRAIN2_MIX_FIXED + c->nm, nc = c->ncols;
-    zkr_ext beta[ZKR_TRAIN2_MAX_COLS + ZKR_HPCS_MAX_MIXED], z[T2_MAXT];
-    zkr_ext *E[ZKR_HPCS_MAX_MIXED] = {0}, *P[ZKR_HPCS_MAX_MIXED] = {0};
-    size_t len[ZKR_HPCS_MAX_MIXED];
+    unsigned np = ZKR_TRAIN2_MIX_FIXED + c->nm, nc = c->ncols, nr = c->nm ? 3 : 2;
+    zkr_ext beta[ZKR_TRAIN2_MAX_COLS + ZKR_HPCS_MAX_MIXED], z[T2_MAXT], ur[3], sum;
+    zkr_ext *E[3] = {0}, *P[3] = {0}, *R0 = NULL;
+    size_t len[3], rlen = ((size_t)1 << c->rtot) * sizeof(zkr_ext);
+    unsigned dv = c->TA - c->vt, dr = c->TA - c->rtot;
+    hpm_job *hj = calloc(1, sizeof *hj);
     zkr_infer2_red red;
     zkr_err r = ZKR_OK;
 
     memset(&red, 0, sizeof red);
-    red.n_polys = np;
+    red.n_polys = nr;
     red.TA = c->TA;
     red.suffix = 1;
-    for (unsigned i = 0; i < np && r == ZKR_OK; i++) {
-        red.tv[i] = i < ZKR_TRAIN2_MIX_FIXED ? c->vt : c->rtot;
+    for (unsigned i = 0; i < nr && r == ZKR_OK; i++) {
+        red.tv[i] = i < 2 ? c->vt : c->rtot;
         len[i] = ((size_t)1 << red.tv[i]) * sizeof(zkr_ext);
         E[i] = zkr_hpcs_pool_get_zero(c->pool, len[i]);
         P[i] = zkr_hpcs_pool_get(c->pool, len[i]);
-        r = E[i] && P[i] ? red_table(c, i, P[i]) : ZKR_ERR_NOMEM;
+        if (!E[i] || !P[i])
+            r = ZKR_ERR_NOMEM;
     }
-    if (r != ZKR_OK)
+    if (r != ZKR_OK || !hj || (c->nm && !(R0 = calloc(1, rlen)))) {
+        r = ZKR_ERR_NOMEM;
         goto out;
+    }
+    v_lift(c, P[0]);
     zkr_ts_challenge_exts(&c->t, "t2-red-beta", beta, nc + np);
     for (unsigned q = 0; q < nc && r == ZKR_OK; q++) {
         zkr_train2_full_point(s, &c->ch, q, c->r, c->vt, z);
         r = add_eq(E[0], z, c->vt, beta[q], c->threads);
     }
-    for (unsigned i = 0; i < ZKR_TRAIN2_MIX_FIXED && r == ZKR_OK; i++)
-        r = add_eq(E[i], c->zr.zf, c->vt, beta[nc + i], c->threads);
-    zkr_train2_rec_full_point(&c->ch, c->r, c->rn, c->rtot, z);
-    for (unsigned b = 0; b < c->nm && r == ZKR_OK; b++)
-        r = add_eq(E[ZKR_TRAIN2_MIX_FIXED + b], z, c->rtot, beta[nc + 4 + b], c->threads);
+    /* V's range claim a^; h, phi, m: one table eq(zr, .) and their beta-combination */
+    if (r == ZKR_OK)
+        r = add_eq(E[0], c->zr.zf, c->vt, beta[nc], c->threads);
+    if (r == ZKR_OK)
+        r = add_eq(E[1], c->zr.zf, c->vt, zkr_ext_from(1), c->threads);
     if (r != ZKR_OK)
         goto out;
-#if ZKR_TEST_BUILD
-    if (c->cheat && (c->cheat->reduce == 2 || (c->cheat->reduce == 3 && c->nm))) {
-        /*
-         * 2: V's table, 3: record 0's, changed at two entries so that every
-         * claim's weighted sum is unchanged: its reduced value false
-         */
-        unsigned i = c->cheat->reduce == 2 ? 0 : ZKR_TRAIN2_MIX_FIXED;
-        size_t x = ((size_t)1 << red.tv[i]) - 1, y = x - 1;
-        /* P[x] + 1 where E[x] = 0, else P[x] + E[y], P[y] - E[x]: sum E P unchanged */
-        if (zkr_ext_eq(E[i][x], zkr_ext_from(0))) {
-            P[i][x] = zkr_ext_add(P[i][x], zkr_ext_from(1));
-        } else {
-            P[i][x] = zkr_ext_add(P[i][x], E[i][y]);
-            P[i][y] = zkr_ext_sub(P[i][y], E[i][x]);
+    hj->P = P[1];
+    hj->h = zkr_hpcs_poly_ext_evals(c->zr.h);
+    hj->ph = zkr_hpcs_poly_ext_evals(c->zr.ph);
+    hj->m = zkr_hpcs_poly_base_evals(c->zr.m);
+    for (unsigned k = 0; k < 3; k++)
+        hj->w[k] = beta[nc + 1 + k];
+    zkr_par_for(c->threads, (size_t)1 << c->vt, (size_t)1 << 14, hpm_comb_chunk, hj);
+    if (c->nm) {
+        zkr_ext *T = zkr_hpcs_pool_get(c->pool, rlen);
+        if (!T) {
+            r = ZKR_ERR_NOMEM;
+            goto out;
         }
+        zkr_train2_rec_full_point(&c->ch, c->r, c->rn, c->rtot, z);
+        zkr_mle_eq_table(z, c->rtot, E[2]);
+        for (uint32_t b = 0; b < c->nm; b++) {
+            zkr_ext *tb = b ? T : R0; /* record 0's kept: a cheat may change it */
+            rec_lift(c, b, tb);
+#if ZKR_TEST_BUILD
+            if (b == 0 && c->cheat && c->cheat->reduce == 3)
+                shift_keep(tb, E[2], (size_t)1 << c->rtot);
+#endif
+            for (size_t x = 0; x < ((size_t)1 << c->rtot); x++)
+                P[2][x] = zkr_ext_add(b ? P[2][x] : zkr_ext_from(0),
+                                      zkr_ext_mul(beta[nc + 4 + b], tb[x]));
+        }
+        zkr_hpcs_pool_put(c->pool, T, rlen, 1);
     }
+#if ZKR_TEST_BUILD
+    if (c->cheat && c->cheat->reduce == 2)
+        shift_keep(P[0], E[0], (size_t)1 << c->vt);
 #endif
     if ((r = zkr_prover_infer2_red_rounds(&c->t, &red, c->gco + zkr_infer2_stride(c->ch.N), E, P,
-                                          c->rA, c->u, NULL, c->threads, c->out)) != ZKR_OK)
+                                          c->rA, ur, NULL, c->threads, c->out)) != ZKR_OK)
         goto out;
+    /* each member's value at r_A: h, phi, m by one eq table (E[1]'s buffer, folded already) */
+    c->u[0] = ur[0];
+    zkr_mle_eq_table_mt(c->rA + dv, c->vt, c->threads, E[1]);
+    hj->eq = E[1];
+    zkr_par_for(c->threads, (size_t)1 << c->vt, (size_t)1 << 14, hpm_dot_chunk, hj);
+    sum = zkr_ext_from(0);
+    for (unsigned k = 0; k < 3; k++) {
+        c->u[1 + k] = zkr_ext_from(0);
+        for (unsigned w = 0; w < ZKR_PAR_MAX; w++)
+            c->u[1 + k] = zkr_ext_add(c->u[1 + k], hj->acc[w][k]);
+        sum = zkr_ext_add(sum, zkr_ext_mul(hj->w[k], c->u[1 + k]));
+    }
+    if (!zkr_ext_eq(sum, ur[1])) {
+        r = ZKR_ERR_INTERNAL; /* the combination must hold: a bug, never a proof */
+        goto out;
+    }
+    sum = zkr_ext_from(0);
+    for (uint32_t b = 0; b < c->nm && r == ZKR_OK; b++) {
+        zkr_ext *u = &c->u[ZKR_TRAIN2_MIX_FIXED + b];
+        r = b ? zkr_mle_eval_base(zkr_hpcs_poly_base_evals(recp(c, b)), c->rtot, c->rA + dr, u)
+              : zkr_mle_eval_ext(R0, c->rtot, c->rA + dr, u);
+        sum = zkr_ext_add(sum, zkr_ext_mul(beta[nc + 4 + b], *u));
+    }
+    if (r != ZKR_OK || (c->nm && !zkr_ext_eq(sum, ur[2]))) {
+        r = r != ZKR_OK ? r : ZKR_ERR_INTERNAL;
+        goto out;
+    }
     c->gA = zkr_infer2_gat(c->gco + zkr_infer2_stride(c->ch.N), c->TA, c->rA);
     zkr_ts_absorb_ext(&c->t, "t2-red-values", c->u, np);
     zkr_ts_absorb_ext(&c->t, "t2-red-gr", &c->gA, 1);
     if ((r = zkr_enc_exts(c->out, c->u, np)) == ZKR_OK)
         r = zkr_enc_ext(c->out, c->gA);
 out:
-    for (unsigned i = 0; i < np; i++) {
+    for (unsigned i = 0; i < nr; i++) {
         zkr_hpcs_pool_put(c->pool, E[i], E[i] ? len[i] : 0, 1);
         zkr_hpcs_pool_put(c->pool, P[i], P[i] ? len[i] : 0, 1);
     }
+    if (R0)
+        t2_free_wipe(R0, rlen);
+    if (hj)
+        t2_free_wipe(hj, sizeof *hj);
     return r;
 }
 
