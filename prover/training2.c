@@ -493,6 +493,22 @@ static zkr_err add_eq(zkr_ext *E, const zkr_ext *z, unsigned T, zkr_ext beta, un
     return ZKR_OK;
 }
 
+/* E[x] += w eq[x] */
+typedef struct {
+    zkr_ext *E;
+    const zkr_ext *eq;
+    zkr_ext w;
+} add_scaled_job;
+
+static void add_scaled_chunk(void *ctx, size_t lo, size_t hi, unsigned wk)
+{
+    const add_scaled_job *j = ctx;
+
+    (void)wk;
+    for (size_t x = lo; x < hi; x++)
+        j->E[x] = zkr_ext_add(j->E[x], zkr_ext_mul(j->w, j->eq[x]));
+}
+
 /* P[x] = F_V(x) as extension elements. */
 typedef struct {
     zkr_ext *P;
@@ -624,7 +640,8 @@ static zkr_err reduce(t2p *c)
     for (unsigned i = 0; i < nr && r == ZKR_OK; i++) {
         red.tv[i] = i < 2 ? c->vt : c->rtot;
         len[i] = ((size_t)1 << red.tv[i]) * sizeof(zkr_ext);
-        E[i] = zkr_hpcs_pool_get_zero(c->pool, len[i]);
+        E[i] = i == 1 ? zkr_hpcs_pool_get(c->pool, len[i]) /* written whole below */
+                      : zkr_hpcs_pool_get_zero(c->pool, len[i]);
         P[i] = zkr_hpcs_pool_get(c->pool, len[i]);
         if (!E[i] || !P[i])
             r = ZKR_ERR_NOMEM;
@@ -639,13 +656,14 @@ static zkr_err reduce(t2p *c)
         zkr_train2_full_point(s, &c->ch, q, c->r, c->vt, z);
         r = add_eq(E[0], z, c->vt, beta[q], c->threads);
     }
-    /* V's range claim a^; h, phi, m: one table eq(zr, .) and their beta-combination */
-    if (r == ZKR_OK)
-        r = add_eq(E[0], c->zr.zf, c->vt, beta[nc], c->threads);
-    if (r == ZKR_OK)
-        r = add_eq(E[1], c->zr.zf, c->vt, zkr_ext_from(1), c->threads);
     if (r != ZKR_OK)
         goto out;
+    /* h, phi, m: one table eq(zr, .) (also V's range claim a^'s) and their beta-combination */
+    zkr_mle_eq_table_mt(c->zr.zf, c->vt, c->threads, E[1]);
+    {
+        add_scaled_job aj = {E[0], E[1], beta[nc]};
+        zkr_par_for(c->threads, (size_t)1 << c->vt, (size_t)1 << 14, add_scaled_chunk, &aj);
+    }
     hj->P = P[1];
     hj->h = zkr_hpcs_poly_ext_evals(c->zr.h);
     hj->ph = zkr_hpcs_poly_ext_evals(c->zr.ph);
