@@ -606,6 +606,105 @@ static void shift_keep(zkr_ext *P, const zkr_ext *E, size_t len)
 }
 #endif
 
+/* The reduction's tables of the records' combination (E = eq(z_rec, .)); R0: record 0's. */
+static void rec_comb(t2p *c, const zkr_ext *beta, zkr_ext *E, zkr_ext *P, zkr_ext *R0,
+                     zkr_ext *T)
+{
+    zkr_ext z[T2_MAXT];
+    size_t len = (size_t)1 << c->rtot;
+
+    zkr_train2_rec_full_point(&c->ch, c->r, c->rn, c->rtot, z);
+    zkr_mle_eq_table(z, c->rtot, E);
+    for (uint32_t b = 0; b < c->nm; b++) {
+        zkr_ext *tb = b ? T : R0; /* record 0's kept: a cheat may change it */
+        rec_lift(c, b, tb);
+#if ZKR_TEST_BUILD
+        if (b == 0 && c->cheat && c->cheat->reduce == 3)
+            shift_keep(tb, E, len);
+#endif
+        for (size_t x = 0; x < len; x++)
+            P[x] = zkr_ext_add(b ? P[x] : zkr_ext_from(0), zkr_ext_mul(beta[b], tb[x]));
+    }
+}
+
+/*
+ * The tables of the reduction's three polynomials: V's (E: the column
+ * claims and a^'s), the helpers' combination (E = eq(zr, .)) and the
+ * records' (E[2], P[2]; R0 gets record 0's table, T is scratch).
+ */
+static zkr_err red_tables(t2p *c, const zkr_ext *beta, zkr_ext **E, zkr_ext **P, hpm_job *hj,
+                          zkr_ext *R0, zkr_ext *T)
+{
+    const zkr_train2_shape *s = c->s;
+    unsigned nc = c->ncols;
+    zkr_ext z[T2_MAXT];
+    zkr_err r = ZKR_OK;
+
+    v_lift(c, P[0]);
+    for (unsigned q = 0; q < nc && r == ZKR_OK; q++) {
+        zkr_train2_full_point(s, &c->ch, q, c->r, c->vt, z);
+        r = add_eq(E[0], z, c->vt, beta[q], c->threads);
+    }
+    if (r != ZKR_OK)
+        return r;
+    /* h, phi, m: one table eq(zr, .) (also V's range claim a^'s) and their beta-combination */
+    zkr_mle_eq_table_mt(c->zr.zf, c->vt, c->threads, E[1]);
+    {
+        add_scaled_job aj = {E[0], E[1], beta[nc]};
+        zkr_par_for(c->threads, (size_t)1 << c->vt, (size_t)1 << 14, add_scaled_chunk, &aj);
+    }
+    hj->P = P[1];
+    hj->h = zkr_hpcs_poly_ext_evals(c->zr.h);
+    hj->ph = zkr_hpcs_poly_ext_evals(c->zr.ph);
+    hj->m = zkr_hpcs_poly_base_evals(c->zr.m);
+    for (unsigned k = 0; k < 3; k++)
+        hj->w[k] = beta[nc + 1 + k];
+    zkr_par_for(c->threads, (size_t)1 << c->vt, (size_t)1 << 14, hpm_comb_chunk, hj);
+    if (c->nm)
+        rec_comb(c, beta + nc + 4, E[2], P[2], R0, T);
+#if ZKR_TEST_BUILD
+    if (c->cheat && c->cheat->reduce == 2)
+        shift_keep(P[0], E[0], (size_t)1 << c->vt);
+#endif
+    return ZKR_OK;
+}
+
+/*
+ * Every member's u_i after the rounds: V's from them (ur[0]); h, phi, m
+ * by one eq table at r_A (in eqbuf) and a dot product each; the records'
+ * directly. Each combination's beta-sum must be the rounds' value.
+ */
+static zkr_err red_values(t2p *c, const zkr_ext *beta, const zkr_ext *ur, hpm_job *hj,
+                          zkr_ext *eqbuf, const zkr_ext *R0)
+{
+    unsigned nc = c->ncols, dv = c->TA - c->vt, dr = c->TA - c->rtot;
+    zkr_ext sum = zkr_ext_from(0);
+    zkr_err r = ZKR_OK;
+
+    c->u[0] = ur[0];
+    zkr_mle_eq_table_mt(c->rA + dv, c->vt, c->threads, eqbuf);
+    hj->eq = eqbuf;
+    zkr_par_for(c->threads, (size_t)1 << c->vt, (size_t)1 << 14, hpm_dot_chunk, hj);
+    for (unsigned k = 0; k < 3; k++) {
+        c->u[1 + k] = zkr_ext_from(0);
+        for (unsigned w = 0; w < ZKR_PAR_MAX; w++)
+            c->u[1 + k] = zkr_ext_add(c->u[1 + k], hj->acc[w][k]);
+        sum = zkr_ext_add(sum, zkr_ext_mul(hj->w[k], c->u[1 + k]));
+    }
+    if (!zkr_ext_eq(sum, ur[1]))
+        return ZKR_ERR_INTERNAL; /* the combination must hold: a bug, never a proof */
+    sum = zkr_ext_from(0);
+    for (uint32_t b = 0; b < c->nm && r == ZKR_OK; b++) {
+        zkr_ext *u = &c->u[ZKR_TRAIN2_MIX_FIXED + b];
+        r = b ? zkr_mle_eval_base(zkr_hpcs_poly_base_evals(recp(c, b)), c->rtot, c->rA + dr, u)
+              : zkr_mle_eval_ext(R0, c->rtot, c->rA + dr, u);
+        sum = zkr_ext_add(sum, zkr_ext_mul(beta[nc + 4 + b], *u));
+    }
+    if (r != ZKR_OK)
+        return r;
+    return c->nm && !zkr_ext_eq(sum, ur[2]) ? ZKR_ERR_INTERNAL : ZKR_OK;
+}
+
 /*
  * The claim reduction (version 5): after fresh betas one masked sumcheck
  * (inference@2's rounds) over TA variables of sum_i 2^-(TA - T_i) E_i F_i
@@ -623,12 +722,10 @@ static void shift_keep(zkr_ext *P, const zkr_ext *E, size_t len)
  */
 static zkr_err reduce(t2p *c)
 {
-    const zkr_train2_shape *s = c->s;
-    unsigned np = ZKR_TRAIN2_MIX_FIXED + c->nm, nc = c->ncols, nr = c->nm ? 3 : 2;
-    zkr_ext beta[ZKR_TRAIN2_MAX_COLS + ZKR_HPCS_MAX_MIXED], z[T2_MAXT], ur[3], sum;
-    zkr_ext *E[3] = {0}, *P[3] = {0}, *R0 = NULL;
+    unsigned np = ZKR_TRAIN2_MIX_FIXED + c->nm, nr = c->nm ? 3 : 2;
+    zkr_ext beta[ZKR_TRAIN2_MAX_COLS + ZKR_HPCS_MAX_MIXED], ur[3];
+    zkr_ext *E[3] = {0}, *P[3] = {0}, *R0 = NULL, *T = NULL;
     size_t len[3], rlen = ((size_t)1 << c->rtot) * sizeof(zkr_ext);
-    unsigned dv = c->TA - c->vt, dr = c->TA - c->rtot;
     hpm_job *hj = calloc(1, sizeof *hj);
     zkr_infer2_red red;
     zkr_err r = ZKR_OK;
@@ -640,92 +737,22 @@ static zkr_err reduce(t2p *c)
     for (unsigned i = 0; i < nr && r == ZKR_OK; i++) {
         red.tv[i] = i < 2 ? c->vt : c->rtot;
         len[i] = ((size_t)1 << red.tv[i]) * sizeof(zkr_ext);
-        E[i] = i == 1 ? zkr_hpcs_pool_get(c->pool, len[i]) /* written whole below */
+        E[i] = i == 1 ? zkr_hpcs_pool_get(c->pool, len[i]) /* written whole */
                       : zkr_hpcs_pool_get_zero(c->pool, len[i]);
         P[i] = zkr_hpcs_pool_get(c->pool, len[i]);
         if (!E[i] || !P[i])
             r = ZKR_ERR_NOMEM;
     }
-    if (r != ZKR_OK || !hj || (c->nm && !(R0 = calloc(1, rlen)))) {
+    if (r != ZKR_OK || !hj || (c->nm && (!(R0 = calloc(1, rlen)) || !(T = calloc(1, rlen))))) {
         r = ZKR_ERR_NOMEM;
         goto out;
     }
-    v_lift(c, P[0]);
-    zkr_ts_challenge_exts(&c->t, "t2-red-beta", beta, nc + np);
-    for (unsigned q = 0; q < nc && r == ZKR_OK; q++) {
-        zkr_train2_full_point(s, &c->ch, q, c->r, c->vt, z);
-        r = add_eq(E[0], z, c->vt, beta[q], c->threads);
-    }
-    if (r != ZKR_OK)
+    zkr_ts_challenge_exts(&c->t, "t2-red-beta", beta, c->ncols + np);
+    if ((r = red_tables(c, beta, E, P, hj, R0, T)) != ZKR_OK ||
+        (r = zkr_prover_infer2_red_rounds(&c->t, &red, c->gco + zkr_infer2_stride(c->ch.N), E,
+                                          P, c->rA, ur, NULL, c->threads, c->out)) != ZKR_OK ||
+        (r = red_values(c, beta, ur, hj, E[1], R0)) != ZKR_OK) /* E[1]: folded, reused */
         goto out;
-    /* h, phi, m: one table eq(zr, .) (also V's range claim a^'s) and their beta-combination */
-    zkr_mle_eq_table_mt(c->zr.zf, c->vt, c->threads, E[1]);
-    {
-        add_scaled_job aj = {E[0], E[1], beta[nc]};
-        zkr_par_for(c->threads, (size_t)1 << c->vt, (size_t)1 << 14, add_scaled_chunk, &aj);
-    }
-    hj->P = P[1];
-    hj->h = zkr_hpcs_poly_ext_evals(c->zr.h);
-    hj->ph = zkr_hpcs_poly_ext_evals(c->zr.ph);
-    hj->m = zkr_hpcs_poly_base_evals(c->zr.m);
-    for (unsigned k = 0; k < 3; k++)
-        hj->w[k] = beta[nc + 1 + k];
-    zkr_par_for(c->threads, (size_t)1 << c->vt, (size_t)1 << 14, hpm_comb_chunk, hj);
-    if (c->nm) {
-        zkr_ext *T = zkr_hpcs_pool_get(c->pool, rlen);
-        if (!T) {
-            r = ZKR_ERR_NOMEM;
-            goto out;
-        }
-        zkr_train2_rec_full_point(&c->ch, c->r, c->rn, c->rtot, z);
-        zkr_mle_eq_table(z, c->rtot, E[2]);
-        for (uint32_t b = 0; b < c->nm; b++) {
-            zkr_ext *tb = b ? T : R0; /* record 0's kept: a cheat may change it */
-            rec_lift(c, b, tb);
-#if ZKR_TEST_BUILD
-            if (b == 0 && c->cheat && c->cheat->reduce == 3)
-                shift_keep(tb, E[2], (size_t)1 << c->rtot);
-#endif
-            for (size_t x = 0; x < ((size_t)1 << c->rtot); x++)
-                P[2][x] = zkr_ext_add(b ? P[2][x] : zkr_ext_from(0),
-                                      zkr_ext_mul(beta[nc + 4 + b], tb[x]));
-        }
-        zkr_hpcs_pool_put(c->pool, T, rlen, 1);
-    }
-#if ZKR_TEST_BUILD
-    if (c->cheat && c->cheat->reduce == 2)
-        shift_keep(P[0], E[0], (size_t)1 << c->vt);
-#endif
-    if ((r = zkr_prover_infer2_red_rounds(&c->t, &red, c->gco + zkr_infer2_stride(c->ch.N), E, P,
-                                          c->rA, ur, NULL, c->threads, c->out)) != ZKR_OK)
-        goto out;
-    /* each member's value at r_A: h, phi, m by one eq table (E[1]'s buffer, folded already) */
-    c->u[0] = ur[0];
-    zkr_mle_eq_table_mt(c->rA + dv, c->vt, c->threads, E[1]);
-    hj->eq = E[1];
-    zkr_par_for(c->threads, (size_t)1 << c->vt, (size_t)1 << 14, hpm_dot_chunk, hj);
-    sum = zkr_ext_from(0);
-    for (unsigned k = 0; k < 3; k++) {
-        c->u[1 + k] = zkr_ext_from(0);
-        for (unsigned w = 0; w < ZKR_PAR_MAX; w++)
-            c->u[1 + k] = zkr_ext_add(c->u[1 + k], hj->acc[w][k]);
-        sum = zkr_ext_add(sum, zkr_ext_mul(hj->w[k], c->u[1 + k]));
-    }
-    if (!zkr_ext_eq(sum, ur[1])) {
-        r = ZKR_ERR_INTERNAL; /* the combination must hold: a bug, never a proof */
-        goto out;
-    }
-    sum = zkr_ext_from(0);
-    for (uint32_t b = 0; b < c->nm && r == ZKR_OK; b++) {
-        zkr_ext *u = &c->u[ZKR_TRAIN2_MIX_FIXED + b];
-        r = b ? zkr_mle_eval_base(zkr_hpcs_poly_base_evals(recp(c, b)), c->rtot, c->rA + dr, u)
-              : zkr_mle_eval_ext(R0, c->rtot, c->rA + dr, u);
-        sum = zkr_ext_add(sum, zkr_ext_mul(beta[nc + 4 + b], *u));
-    }
-    if (r != ZKR_OK || (c->nm && !zkr_ext_eq(sum, ur[2]))) {
-        r = r != ZKR_OK ? r : ZKR_ERR_INTERNAL;
-        goto out;
-    }
     c->gA = zkr_infer2_gat(c->gco + zkr_infer2_stride(c->ch.N), c->TA, c->rA);
     zkr_ts_absorb_ext(&c->t, "t2-red-values", c->u, np);
     zkr_ts_absorb_ext(&c->t, "t2-red-gr", &c->gA, 1);
@@ -738,6 +765,8 @@ out:
     }
     if (R0)
         t2_free_wipe(R0, rlen);
+    if (T)
+        t2_free_wipe(T, rlen);
     if (hj)
         t2_free_wipe(hj, sizeof *hj);
     return r;
