@@ -215,9 +215,11 @@ zkr_err zkr_train2_lin_claim(const zkr_train2_shape *s, const int32_t *const *w,
 zkr_err zkr_train2_lin_eval(const zkr_train2_shape *s, const int32_t *const *w,
                             const zkr_train2_rowchal *rc, const zkr_ext *r, zkr_ext *out) ZKR_WUR;
 /*
- * V's budget (fresh per proof, version 2): the range proof's opening, the
- * claim reduction's, and one covering the n_cols column values the product
- * sumcheck reveals (at most 65, far below one opening's positions).
+ * V's budget (fresh per proof, version 2): the range proof's opening
+ * (version 5: charged with its value, which the mixed opening binds), the
+ * claim reduction's (version 5: the mixed opening), and one covering the
+ * n_cols column values the product sumcheck reveals (at most 65, far
+ * below one opening's positions).
  */
 static inline uint32_t zkr_train2_v_budget(const zkr_train2_shape *s)
 {
