@@ -759,9 +759,13 @@ static zkr_err reduce(t2p *c)
     if ((r = zkr_enc_exts(c->out, c->u, np)) == ZKR_OK)
         r = zkr_enc_ext(c->out, c->gA);
 out:
+    /*
+     * wiped and freed, not pooled: nothing later asks for their sizes, and
+     * the pool would keep them resident through the mixed opening (peak RSS)
+     */
     for (unsigned i = 0; i < nr; i++) {
-        zkr_hpcs_pool_put(c->pool, E[i], E[i] ? len[i] : 0, 1);
-        zkr_hpcs_pool_put(c->pool, P[i], P[i] ? len[i] : 0, 1);
+        zkr_hpcs_pool_put(NULL, E[i], E[i] ? len[i] : 0, 1);
+        zkr_hpcs_pool_put(NULL, P[i], P[i] ? len[i] : 0, 1);
     }
     if (R0)
         t2_free_wipe(R0, rlen);
