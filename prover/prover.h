@@ -877,6 +877,16 @@ zkr_err zkr_prover_zkrange_defer(const zkr_params *p, zkr_transcript *t, zkr_hpc
                                  zkr_zkrange_defer *df, zkr_zkrng *rng, unsigned threads,
                                  zkr_buf *out) ZKR_WUR;
 /*
+ * As zkr_prover_zkrange_defer with lin's public linear claim in the same
+ * batched sumcheck (training-step@2 version 5; verified by
+ * zkr_zkrange_verify_defer_lin). Same contract and errors; ZKR_ERR_USAGE
+ * without lin or df.
+ */
+zkr_err zkr_prover_zkrange_defer_lin(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *a,
+                                     const zkr_zkrange_table *tab, const zkr_zkrange_lin *lin,
+                                     const zkr_zkrange_cheat *cheat, zkr_zkrange_defer *df,
+                                     zkr_zkrng *rng, unsigned threads, zkr_buf *out) ZKR_WUR;
+/*
  * As zkr_prover_zkrange_lin with a hidden term in the linear claim
  * (zkr_zkrange_link: link->b_poly, link->weights; verified by
  * zkr_zkrange_verify_link). Consumes one opening of b's budget too. cheat

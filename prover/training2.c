@@ -144,8 +144,11 @@ typedef struct {
     zkr_train2_rowchal rc;
     zkr_ext rho, r[ZKR_TRAIN2_MAX_SC], *gco; /* g's 1 + 7 N coefficients, then g_A's 1 + 7 TA */
     size_t n_gco;
-    zkr_ext rA[T2_MAXT], u, gA; /* the reduction's point, V(rA), g_A(rA) */
-    unsigned lc, ncols, vt; /* vt: V's n + e, the reduction's variables */
+    zkr_ext rA[T2_MAXT], gA; /* the reduction's point (TA), g_A(rA) */
+    zkr_ext u[ZKR_HPCS_MAX_MIXED]; /* version 5: V, h, phi, m, records 0..nm-1 at rA's suffixes */
+    unsigned lc, ncols, vt; /* vt: V's n + e */
+    unsigned TA, nm, rn, rtot; /* the reduction's variables, records joining it, their n and n + e */
+    zkr_zkrange_defer zr;      /* version 5: the range proof's deferred claims and helpers */
     zkr_ext ta[ZKR_TRAIN2_MAX_COLS + 1][T2_NB], tb[ZKR_TRAIN2_MAX_COLS + 1][T2_NB];
     zkr_ext vals[ZKR_TRAIN2_MAX_COLS], recv[ZKR_TRAIN_MAX_BATCH], gr;
     zkr_buf *out;
@@ -300,6 +303,16 @@ static zkr_err all_col_tables(t2p *c)
     return ZKR_OK;
 }
 
+/* Record b's polynomial (test builds: record 1's role played by record 0's, rec_swap). */
+static zkr_hpcs_poly *recp(const t2p *c, uint32_t b)
+{
+#if ZKR_TEST_BUILD
+    if (c->cheat && c->cheat->rec_swap && b == 1)
+        return c->rec[0];
+#endif
+    return c->rec[b];
+}
+
 /* The records' slice tables at the common point (rows past the batch are 0). */
 static zkr_err rec_tables(t2p *c)
 {
@@ -311,8 +324,8 @@ static zkr_err rec_tables(t2p *c)
     for (size_t b = 0; b < ((size_t)1 << c->ch.N) && r == ZKR_OK; b++) {
         c->ta[rc][b] = c->tb[rc][b] = zkr_ext_from(0);
         if (b < s->batch) {
-            const zkr_gl *F = zkr_hpcs_poly_base_evals(c->rec[b]);
-            unsigned n = zkr_hpcs_poly_n_vars(c->rec[b]);
+            const zkr_gl *F = zkr_hpcs_poly_base_evals(recp(c, (uint32_t)b));
+            unsigned n = zkr_hpcs_poly_n_vars(recp(c, (uint32_t)b));
             r = sparse_eval2(&k, F, n, zkr_train2_rec_point(&c->ch), (uint64_t)1 << n,
                              &c->ta[rc][b], &c->tb[rc][b]);
         }
@@ -436,16 +449,6 @@ static zkr_err values(t2p *c)
     return zkr_enc_ext(c->out, c->gr);
 }
 
-/* The full point of a record commitment: the records' common point, u_0 = s(r_0), then 0. */
-static void rec_point(const t2p *c, unsigned n, unsigned total, zkr_ext *zf)
-{
-    memcpy(zf, zkr_train2_rec_point(&c->ch), n * sizeof *zf);
-    for (unsigned i = n; i < total; i++)
-        zf[i] = zkr_ext_from(0);
-    if (total > n)
-        zf[n] = zkr_ext_mul(c->r[0], zkr_ext_sub(zkr_ext_from(1), c->r[0]));
-}
-
 /* E[base | sub_a] += beta eq[a] over a run of a (distinct entries: the workers share none). */
 typedef struct {
     zkr_ext *E;
@@ -490,6 +493,22 @@ static zkr_err add_eq(zkr_ext *E, const zkr_ext *z, unsigned T, zkr_ext beta, un
     return ZKR_OK;
 }
 
+/* E[x] += w eq[x] */
+typedef struct {
+    zkr_ext *E;
+    const zkr_ext *eq;
+    zkr_ext w;
+} add_scaled_job;
+
+static void add_scaled_chunk(void *ctx, size_t lo, size_t hi, unsigned wk)
+{
+    const add_scaled_job *j = ctx;
+
+    (void)wk;
+    for (size_t x = lo; x < hi; x++)
+        j->E[x] = zkr_ext_add(j->E[x], zkr_ext_mul(j->w, j->eq[x]));
+}
+
 /* P[x] = F_V(x) as extension elements. */
 typedef struct {
     zkr_ext *P;
@@ -505,81 +524,297 @@ static void lift_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
         j->P[x] = zkr_ext_from(j->fb[x]);
 }
 
+/* Reduction polynomial i (version 5): V, h, phi, m, then records 0..nm-1. */
+static zkr_hpcs_poly *red_poly(const t2p *c, unsigned i)
+{
+    zkr_hpcs_poly *f[ZKR_TRAIN2_MIX_FIXED] = {c->v, c->zr.h, c->zr.ph, c->zr.m};
+
+    return i < ZKR_TRAIN2_MIX_FIXED ? f[i] : recp(c, i - ZKR_TRAIN2_MIX_FIXED);
+}
+
+/* P[x] = F_V(x) as extension elements. */
+static void v_lift(const t2p *c, zkr_ext *P)
+{
+    lift_job lj = {P, zkr_hpcs_poly_base_evals(c->v)};
+
+    zkr_par_for(c->threads, (size_t)1 << c->vt, (size_t)1 << 14, lift_chunk, &lj);
+}
+
 /*
- * The claim reduction (version 2): the n_cols column values are claims on
- * V at their full points; after fresh betas one masked sumcheck (inference@2's
- * rounds, one polynomial) over V's TA = n + e variables of
- * sum_x E(x) F_V(x) + rho_A g_A(x), E = sum_c beta_c eq(z_c, .), leaves one
- * claim u = F_V(rA), which V's single batched opening binds.
+ * P[x] = sum_k w_k F_k(x) over h, phi, m (w = beta's three), and (dot) the
+ * three dot products with eq: the range helpers' combined table and their
+ * values at r_A.
+ */
+typedef struct {
+    zkr_ext *P;
+    const zkr_ext *eq, *h, *ph;
+    const zkr_gl *m;
+    zkr_ext w[3];
+    zkr_ext acc[ZKR_PAR_MAX][3];
+} hpm_job;
+
+static void hpm_comb_chunk(void *ctx, size_t lo, size_t hi, unsigned wk)
+{
+    hpm_job *j = ctx;
+
+    (void)wk;
+    for (size_t x = lo; x < hi; x++)
+        j->P[x] = zkr_ext_add(zkr_ext_add(zkr_ext_mul(j->w[0], j->h[x]),
+                                          zkr_ext_mul(j->w[1], j->ph[x])),
+                              zkr_ext_mul_base(j->w[2], j->m[x]));
+}
+
+static void hpm_dot_chunk(void *ctx, size_t lo, size_t hi, unsigned wk)
+{
+    hpm_job *j = ctx;
+    zkr_ext a = zkr_ext_from(0), b = zkr_ext_from(0), m = zkr_ext_from(0);
+
+    for (size_t x = lo; x < hi; x++) {
+        a = zkr_ext_add(a, zkr_ext_mul(j->eq[x], j->h[x]));
+        b = zkr_ext_add(b, zkr_ext_mul(j->eq[x], j->ph[x]));
+        m = zkr_ext_add(m, zkr_ext_mul_base(j->eq[x], j->m[x]));
+    }
+    j->acc[wk][0] = zkr_ext_add(j->acc[wk][0], a);
+    j->acc[wk][1] = zkr_ext_add(j->acc[wk][1], b);
+    j->acc[wk][2] = zkr_ext_add(j->acc[wk][2], m);
+}
+
+/* Record b's table as extension elements (small: the records' n + e). */
+static void rec_lift(const t2p *c, uint32_t b, zkr_ext *P)
+{
+    const zkr_gl *fb = zkr_hpcs_poly_base_evals(recp(c, b));
+
+    for (size_t x = 0; x < ((size_t)1 << c->rtot); x++)
+        P[x] = zkr_ext_from(fb[x]);
+}
+
+#if ZKR_TEST_BUILD
+/*
+ * A cheat: P changed so that sum_x E[x] P[x] is kept (P[x] + 1 where E[x]
+ * = 0, else P[x] + E[y], P[y] - E[x]): its reduced value is false.
+ */
+static void shift_keep(zkr_ext *P, const zkr_ext *E, size_t len)
+{
+    size_t x = len - 1, y = x - 1;
+
+    if (zkr_ext_eq(E[x], zkr_ext_from(0))) {
+        P[x] = zkr_ext_add(P[x], zkr_ext_from(1));
+    } else {
+        P[x] = zkr_ext_add(P[x], E[y]);
+        P[y] = zkr_ext_sub(P[y], E[x]);
+    }
+}
+#endif
+
+/* The reduction's tables of the records' combination (E = eq(z_rec, .)); R0: record 0's. */
+static void rec_comb(t2p *c, const zkr_ext *beta, zkr_ext *E, zkr_ext *P, zkr_ext *R0,
+                     zkr_ext *T)
+{
+    zkr_ext z[T2_MAXT];
+    size_t len = (size_t)1 << c->rtot;
+
+    zkr_train2_rec_full_point(&c->ch, c->r, c->rn, c->rtot, z);
+    zkr_mle_eq_table(z, c->rtot, E);
+    for (uint32_t b = 0; b < c->nm; b++) {
+        zkr_ext *tb = b ? T : R0; /* record 0's kept: a cheat may change it */
+        rec_lift(c, b, tb);
+#if ZKR_TEST_BUILD
+        if (b == 0 && c->cheat && c->cheat->reduce == 3)
+            shift_keep(tb, E, len);
+#endif
+        for (size_t x = 0; x < len; x++)
+            P[x] = zkr_ext_add(b ? P[x] : zkr_ext_from(0), zkr_ext_mul(beta[b], tb[x]));
+    }
+}
+
+/*
+ * The tables of the reduction's three polynomials: V's (E: the column
+ * claims and a^'s), the helpers' combination (E = eq(zr, .)) and the
+ * records' (E[2], P[2]; R0 gets record 0's table, T is scratch).
+ */
+static zkr_err red_tables(t2p *c, const zkr_ext *beta, zkr_ext **E, zkr_ext **P, hpm_job *hj,
+                          zkr_ext *R0, zkr_ext *T)
+{
+    const zkr_train2_shape *s = c->s;
+    unsigned nc = c->ncols;
+    zkr_ext z[T2_MAXT];
+    zkr_err r = ZKR_OK;
+
+    v_lift(c, P[0]);
+    for (unsigned q = 0; q < nc && r == ZKR_OK; q++) {
+        zkr_train2_full_point(s, &c->ch, q, c->r, c->vt, z);
+        r = add_eq(E[0], z, c->vt, beta[q], c->threads);
+    }
+    if (r != ZKR_OK)
+        return r;
+    /* h, phi, m: one table eq(zr, .) (also V's range claim a^'s) and their beta-combination */
+    zkr_mle_eq_table_mt(c->zr.zf, c->vt, c->threads, E[1]);
+    {
+        add_scaled_job aj = {E[0], E[1], beta[nc]};
+        zkr_par_for(c->threads, (size_t)1 << c->vt, (size_t)1 << 14, add_scaled_chunk, &aj);
+    }
+    hj->P = P[1];
+    hj->h = zkr_hpcs_poly_ext_evals(c->zr.h);
+    hj->ph = zkr_hpcs_poly_ext_evals(c->zr.ph);
+    hj->m = zkr_hpcs_poly_base_evals(c->zr.m);
+    for (unsigned k = 0; k < 3; k++)
+        hj->w[k] = beta[nc + 1 + k];
+    zkr_par_for(c->threads, (size_t)1 << c->vt, (size_t)1 << 14, hpm_comb_chunk, hj);
+    if (c->nm)
+        rec_comb(c, beta + nc + 4, E[2], P[2], R0, T);
+#if ZKR_TEST_BUILD
+    if (c->cheat && c->cheat->reduce == 2)
+        shift_keep(P[0], E[0], (size_t)1 << c->vt);
+#endif
+    return ZKR_OK;
+}
+
+/*
+ * Every member's u_i after the rounds: V's from them (ur[0]); h, phi, m
+ * by one eq table at r_A (in eqbuf) and a dot product each; the records'
+ * directly. Each combination's beta-sum must be the rounds' value.
+ */
+static zkr_err red_values(t2p *c, const zkr_ext *beta, const zkr_ext *ur, hpm_job *hj,
+                          zkr_ext *eqbuf, const zkr_ext *R0)
+{
+    unsigned nc = c->ncols, dv = c->TA - c->vt, dr = c->TA - c->rtot;
+    zkr_ext sum = zkr_ext_from(0);
+    zkr_err r = ZKR_OK;
+
+    c->u[0] = ur[0];
+    zkr_mle_eq_table_mt(c->rA + dv, c->vt, c->threads, eqbuf);
+    hj->eq = eqbuf;
+    zkr_par_for(c->threads, (size_t)1 << c->vt, (size_t)1 << 14, hpm_dot_chunk, hj);
+    for (unsigned k = 0; k < 3; k++) {
+        c->u[1 + k] = zkr_ext_from(0);
+        for (unsigned w = 0; w < ZKR_PAR_MAX; w++)
+            c->u[1 + k] = zkr_ext_add(c->u[1 + k], hj->acc[w][k]);
+        sum = zkr_ext_add(sum, zkr_ext_mul(hj->w[k], c->u[1 + k]));
+    }
+    if (!zkr_ext_eq(sum, ur[1]))
+        return ZKR_ERR_INTERNAL; /* the combination must hold: a bug, never a proof */
+    sum = zkr_ext_from(0);
+    for (uint32_t b = 0; b < c->nm && r == ZKR_OK; b++) {
+        zkr_ext *u = &c->u[ZKR_TRAIN2_MIX_FIXED + b];
+        r = b ? zkr_mle_eval_base(zkr_hpcs_poly_base_evals(recp(c, b)), c->rtot, c->rA + dr, u)
+              : zkr_mle_eval_ext(R0, c->rtot, c->rA + dr, u);
+        sum = zkr_ext_add(sum, zkr_ext_mul(beta[nc + 4 + b], *u));
+    }
+    if (r != ZKR_OK)
+        return r;
+    return c->nm && !zkr_ext_eq(sum, ur[2]) ? ZKR_ERR_INTERNAL : ZKR_OK;
+}
+
+/*
+ * The claim reduction (version 5): after fresh betas one masked sumcheck
+ * (inference@2's rounds) over TA variables of sum_i 2^-(TA - T_i) E_i F_i
+ * + rho_A g_A, polynomial i on the last T_i coordinates, with the claims
+ * (in beta's order) of the n_cols column values on V, the range proof's
+ * a^, h^, phi^, m^ at its full point (V, h, phi, m) and records 0..nm-1's
+ * values at their full point; leaves u_i = F_i(rA[TA - T_i..)), which the
+ * one mixed opening binds.
+ *
+ * h, phi and m share one claim point (E_i = beta_i eq(zr, .)), and so do
+ * the records: sum_i E_i F_i = eq (sum_i beta_i F_i), so the rounds run on
+ * three tables (V; h, phi, m combined; the records combined), the messages
+ * exactly those of the separate polynomials, and each member's u_i is
+ * evaluated directly at r_A (their beta-sum is the combined table's).
  */
 static zkr_err reduce(t2p *c)
 {
-    const zkr_train2_shape *s = c->s;
-    size_t len = (size_t)1 << c->vt;
-    const zkr_gl *fb = zkr_hpcs_poly_base_evals(c->v);
-    zkr_ext beta[ZKR_TRAIN2_MAX_COLS], z[T2_MAXT];
-    zkr_ext *E = zkr_hpcs_pool_get_zero(c->pool, len * sizeof *E);
-    zkr_ext *P = zkr_hpcs_pool_get(c->pool, len * sizeof *P);
+    unsigned np = ZKR_TRAIN2_MIX_FIXED + c->nm, nr = c->nm ? 3 : 2;
+    zkr_ext beta[ZKR_TRAIN2_MAX_COLS + ZKR_HPCS_MAX_MIXED], ur[3];
+    zkr_ext *E[3] = {0}, *P[3] = {0}, *R0 = NULL, *T = NULL;
+    size_t len[3], rlen = ((size_t)1 << c->rtot) * sizeof(zkr_ext);
+    hpm_job *hj = calloc(1, sizeof *hj);
     zkr_infer2_red red;
-    zkr_err r = ZKR_ERR_NOMEM;
+    zkr_err r = ZKR_OK;
 
-    if (!E || !P)
-        goto out;
-    zkr_ts_challenge_exts(&c->t, "t2-red-beta", beta, c->ncols);
-    {
-        lift_job lj = {P, fb};
-        zkr_par_for(c->threads, len, (size_t)1 << 14, lift_chunk, &lj);
-    }
-    for (unsigned q = 0; q < c->ncols; q++) {
-        zkr_train2_full_point(s, &c->ch, q, c->r, c->vt, z);
-        if ((r = add_eq(E, z, c->vt, beta[q], c->threads)) != ZKR_OK)
-            goto out;
-    }
-#if ZKR_TEST_BUILD
-    if (c->cheat && c->cheat->reduce == 2) {
-        /* F_V + 1 at an entry no claim weighs (E = 0): every claim's sum unchanged */
-        for (size_t x = len; x-- > 0;)
-            if (zkr_ext_eq(E[x], zkr_ext_from(0))) {
-                P[x] = zkr_ext_add(P[x], zkr_ext_from(1));
-                break;
-            }
-    }
-#endif
     memset(&red, 0, sizeof red);
-    red.n_polys = 1;
-    red.tv[0] = red.TA = c->vt;
-    if ((r = zkr_prover_infer2_red_rounds(&c->t, &red, c->gco + zkr_infer2_stride(c->ch.N), &E,
-                                          &P, c->rA, &c->u, NULL, c->threads, c->out)) != ZKR_OK)
+    red.n_polys = nr;
+    red.TA = c->TA;
+    red.suffix = 1;
+    for (unsigned i = 0; i < nr && r == ZKR_OK; i++) {
+        red.tv[i] = i < 2 ? c->vt : c->rtot;
+        len[i] = ((size_t)1 << red.tv[i]) * sizeof(zkr_ext);
+        E[i] = i == 1 ? zkr_hpcs_pool_get(c->pool, len[i]) /* written whole */
+                      : zkr_hpcs_pool_get_zero(c->pool, len[i]);
+        P[i] = zkr_hpcs_pool_get(c->pool, len[i]);
+        if (!E[i] || !P[i])
+            r = ZKR_ERR_NOMEM;
+    }
+    if (r != ZKR_OK || !hj || (c->nm && (!(R0 = calloc(1, rlen)) || !(T = calloc(1, rlen))))) {
+        r = ZKR_ERR_NOMEM;
         goto out;
-    c->gA = zkr_infer2_gat(c->gco + zkr_infer2_stride(c->ch.N), c->vt, c->rA);
-    zkr_ts_absorb_ext(&c->t, "t2-red-value", &c->u, 1);
+    }
+    zkr_ts_challenge_exts(&c->t, "t2-red-beta", beta, c->ncols + np);
+    if ((r = red_tables(c, beta, E, P, hj, R0, T)) != ZKR_OK ||
+        (r = zkr_prover_infer2_red_rounds(&c->t, &red, c->gco + zkr_infer2_stride(c->ch.N), E,
+                                          P, c->rA, ur, NULL, c->threads, c->out)) != ZKR_OK ||
+        (r = red_values(c, beta, ur, hj, E[1], R0)) != ZKR_OK) /* E[1]: folded, reused */
+        goto out;
+    c->gA = zkr_infer2_gat(c->gco + zkr_infer2_stride(c->ch.N), c->TA, c->rA);
+    zkr_ts_absorb_ext(&c->t, "t2-red-values", c->u, np);
     zkr_ts_absorb_ext(&c->t, "t2-red-gr", &c->gA, 1);
-    if ((r = zkr_enc_ext(c->out, c->u)) == ZKR_OK)
+    if ((r = zkr_enc_exts(c->out, c->u, np)) == ZKR_OK)
         r = zkr_enc_ext(c->out, c->gA);
 out:
-    zkr_hpcs_pool_put(c->pool, E, len * sizeof *E, 1);
-    zkr_hpcs_pool_put(c->pool, P, len * sizeof *P, 1);
+    /*
+     * wiped and freed, not pooled: nothing later asks for their sizes, and
+     * the pool would keep them resident through the mixed opening (peak RSS)
+     */
+    for (unsigned i = 0; i < nr; i++) {
+        zkr_hpcs_pool_put(NULL, E[i], E[i] ? len[i] : 0, 1);
+        zkr_hpcs_pool_put(NULL, P[i], P[i] ? len[i] : 0, 1);
+    }
+    if (R0)
+        t2_free_wipe(R0, rlen);
+    if (T)
+        t2_free_wipe(T, rlen);
+    if (hj)
+        t2_free_wipe(hj, sizeof *hj);
     return r;
 }
 
 /*
- * V's one opening at rA (its budget's second; the third covers the n_cols
- * column values, which mix in only the blinding slice u_0 = 1), then the
- * records' batched openings at their common point.
+ * Version 5: one mixed opening at rA of V (its budget's second; the third
+ * covers the n_cols column values, which mix in only the blinding slice u_0
+ * = 1, the first the range proof's, charged there), h, phi, m and records
+ * 0..nm-1 (each record's value at its full point charged: s(r_0) mixes in
+ * its first blinding slice); then records nm.. in version 4's batched
+ * openings at their full point.
  */
 static zkr_err openings(t2p *c)
 {
     const zkr_train2_shape *s = c->s;
+    unsigned np = ZKR_TRAIN2_MIX_FIXED + c->nm;
+    zkr_hpcs_poly *f[ZKR_HPCS_MAX_MIXED];
     zkr_ext zf[T2_MAXT];
     zkr_err r;
 
-    if ((r = zkr_hpcs_charge(c->v, 1, c->ncols, 1)) != ZKR_OK ||
-        (r = zkr_prover_hopen_batch(c->p, &c->t, &c->v, 1, c->rA, &c->u, &c->rng, c->threads,
-                                    c->out)) != ZKR_OK)
+    if ((r = zkr_hpcs_charge(c->v, 1, c->ncols, 1)) != ZKR_OK)
         return r;
-    for (uint32_t b0 = 0; b0 < s->batch; b0 += ZKR_HPCS_MAX_BATCH) {
+    for (unsigned i = 0; i < np; i++) {
+        f[i] = i < ZKR_TRAIN2_MIX_FIXED ? red_poly(c, i) : c->rec[i - ZKR_TRAIN2_MIX_FIXED];
+        if (i >= ZKR_TRAIN2_MIX_FIXED && (r = zkr_hpcs_charge(f[i], 0, 1, 1)) != ZKR_OK)
+            return r;
+    }
+#if ZKR_TEST_BUILD
+    if (c->cheat && c->cheat->rec_swap && c->nm > 1) {
+        /* record 1's member folded and opened with record 0's polynomial and leaves */
+        zkr_hpcs_mixed_cheat mc;
+        memset(&mc, 0, sizeof mc);
+        mc.member = ZKR_TRAIN2_MIX_FIXED + 1;
+        mc.other = c->rec[0];
+        r = zkr_prover_hopen_mixed_cheat(c->p, &c->t, f, np, c->rA, c->u, &mc, &c->rng, c->out);
+    } else
+#endif
+        r = zkr_prover_hopen_mixed(c->p, &c->t, f, np, c->rA, c->u, &c->rng, c->threads, c->out);
+    if (r != ZKR_OK)
+        return r;
+    for (uint32_t b0 = c->nm; b0 < s->batch; b0 += ZKR_HPCS_MAX_BATCH) {
         size_t k = s->batch - b0 < ZKR_HPCS_MAX_BATCH ? s->batch - b0 : ZKR_HPCS_MAX_BATCH;
-        rec_point(c, zkr_hpcs_poly_n_vars(c->rec[b0]), zkr_hpcs_poly_total_vars(c->rec[b0]), zf);
+        zkr_train2_rec_full_point(&c->ch, c->r, c->rn, c->rtot, zf);
         if ((r = zkr_prover_hopen_batch(c->p, &c->t, c->rec + b0, k, zf, c->recv + b0, &c->rng,
                                         c->threads, c->out)) != ZKR_OK)
             return r;
@@ -606,9 +841,9 @@ static zkr_err coef(t2p *c)
                               root)) != ZKR_OK)
         goto out;
     zv = zkr_hpcs_mask_evals(mask);
-    /* one linear claim for both masks: g(r) + xi g_A(rA) */
+    /* one linear claim for the three masks (version 5): g(r) + xi g_A(rA) + xi^2 g_R(rR) */
     xi = zkr_ts_challenge_ext(&c->t, "t2-xi-c");
-    zkr_infer2_lambda(c->r, c->ch.N, c->rA, c->vt, xi, c->lc, tab[1]);
+    zkr_infer2_lambda5(c->r, c->ch.N, c->rA, c->TA, c->zr.r, c->zr.N, xi, c->lc, tab[1]);
     for (size_t j = 0; j < len; j++)
         sigma = zkr_ext_add(sigma, zkr_ext_mul(zv[j], tab[1][j]));
     zkr_ts_absorb(&c->t, "t2-cmask-root", root, ZKR_DIGEST_BYTES);
@@ -647,7 +882,7 @@ out:
 static zkr_err commit_v_c(t2p *c)
 {
     const zkr_train2_shape *s = c->s;
-    size_t nv = (size_t)1 << s->n_v, sm = zkr_infer2_stride(c->ch.N), sa, clen = 0;
+    size_t nv = (size_t)1 << s->n_v, sm = zkr_infer2_stride(c->ch.N), sa, sr, clen = 0;
     zkr_hpcs_commitment vc, cc;
     zkr_gl *vg = calloc(nv, sizeof *vg), *cb = NULL;
     zkr_err r;
@@ -663,20 +898,31 @@ static zkr_err commit_v_c(t2p *c)
         return r;
     zkr_hpcs_poly_use_pool(c->v, c->pool); /* the range proof and V's opening draw from it */
     c->vt = zkr_hpcs_poly_total_vars(c->v);
-    c->lc = ZKR_TRAIN2_LC_VARS(c->ch.N, c->vt);
-    sa = zkr_infer2_stride(c->vt);
+    /* version 5: the records' sizes (known before any challenge) fix the reduction's */
+    c->rn = zkr_hpcs_poly_n_vars(c->rec[0]);
+    c->rtot = zkr_hpcs_poly_total_vars(c->rec[0]);
+    c->nm = zkr_train2_mixed_recs(c->p, s, c->vt, c->rtot);
+    c->TA = zkr_train2_red_vars(c->vt, c->rtot, c->nm);
+    if (c->TA > T2_MAXT)
+        return ZKR_ERR_TOO_LARGE;
+    c->lc = ZKR_TRAIN2_LC_VARS(c->ch.N, c->TA, zkr_zkrange_sc_vars(s->n_v));
+    sa = zkr_infer2_stride(c->TA);
+    sr = zkr_infer2_stride(zkr_zkrange_sc_vars(s->n_v));
     clen = (size_t)1 << c->lc;
-    c->n_gco = sm + sa;
+    c->n_gco = sm + sa + sr;
     c->gco = calloc(c->n_gco, sizeof(zkr_ext));
     cb = calloc(clen, sizeof *cb);
     if (!c->gco || !cb) {
         free(cb);
         return ZKR_ERR_NOMEM;
     }
+    /* C: g's three base blocks, then g_A's, then g_R's (zkr_infer2_lambda5's layout) */
     for (size_t i = 0; i < c->n_gco; i++) {
         c->gco[i] = zkr_zkrng_ext(&c->rng);
         for (unsigned k = 0; k < 3; k++)
-            cb[i < sm ? k * sm + i : 3 * sm + k * sa + (i - sm)] = c->gco[i].c[k];
+            cb[i < sm        ? k * sm + i
+               : i < sm + sa ? 3 * sm + k * sa + (i - sm)
+                             : 3 * (sm + sa) + k * sr + (i - sm - sa)] = c->gco[i].c[k];
     }
     r = zkr_prover_hcommit(c->p, cb, c->lc, 1, &c->rng, c->threads, &c->c, &cc);
     t2_free_wipe(cb, clen * sizeof *cb);
@@ -711,10 +957,32 @@ static zkr_err range_lin(t2p *c)
         return ZKR_ERR_TOO_LARGE;
     }
     zkr_ts_challenge_exts(&c->t, "t2-rows", c->rc.z, c->rc.n_row_vars);
-    if ((r = zkr_train2_lin_weights(s, w, &c->rc, wt)) == ZKR_OK &&
-        (r = zkr_train2_lin_claim(s, w, &c->rc, &lin.claim)) == ZKR_OK)
-        r = zkr_prover_zkrange_lin(c->p, &c->t, c->v, &bytes, &lin, &c->rng, c->threads, c->out);
+    if ((r = zkr_train2_lin_weights(s, w, &c->rc, wt)) == ZKR_OK)
+        r = zkr_train2_lin_claim(s, w, &c->rc, &lin.claim);
+    {
+        /* version 5: deferred, its claims join the reduction and g_R is C's third block */
+        zkr_zkrange_cheat zc;
+        memset(&zc, 0, sizeof zc);
+#if ZKR_TEST_BUILD
+        zc.shift_h = c->cheat && c->cheat->range_lie;
+#endif
+        c->zr.gco = c->gco + zkr_infer2_stride(c->ch.N) + zkr_infer2_stride(c->TA);
+        if (r == ZKR_OK)
+            r = zkr_prover_zkrange_defer_lin(c->p, &c->t, c->v, &bytes, &lin, &zc, &c->zr,
+                                             &c->rng, c->threads, c->out);
+    }
     zkr_hpcs_pool_put(c->pool, wt, wlen, 0); /* public weights */
+    /*
+     * V: the range proof's opening and value are charged (the value is bound
+     * by the mixed opening now); h, phi, m: one more value each (at the
+     * range point; their opening is the mixed one, at rA).
+     */
+    if (r == ZKR_OK && ((r = zkr_hpcs_charge(c->v, 1, 1, c->zr.E)) != ZKR_OK ||
+                        (r = zkr_hpcs_charge(c->zr.h, 0, 1, c->zr.E)) != ZKR_OK ||
+                        (r = zkr_hpcs_charge(c->zr.ph, 0, 1, c->zr.E)) != ZKR_OK))
+        return r;
+    if (r == ZKR_OK)
+        r = zkr_hpcs_charge(c->zr.m, 0, 1, c->zr.E);
     return r;
 }
 
@@ -786,7 +1054,8 @@ static zkr_err native(const zkr_train2_public *pub, const zkr_train2_secret *sec
  * Every opening of the proof runs at zkr_train2_params' raised query count.
  * The records' commitments were blinded by their owner for the set's:
  * refuse (the owner's privacy, not soundness) unless each record's random
- * entries still cover its whole budget at the raised count.
+ * entries still cover its whole budget at the raised count, two values per
+ * proof (version 5: its value at the records' point and at r_A).
  */
 static zkr_err raise_queries(t2p *c, const zkr_params *p, zkr_diag *d)
 {
@@ -797,7 +1066,7 @@ static zkr_err raise_queries(t2p *c, const zkr_params *p, zkr_diag *d)
     for (uint32_t b = 0; b < c->s->batch; b++) {
         unsigned __int128 rnd = (((unsigned __int128)1 << (total - n)) - 1) << n;
         unsigned __int128 need = (unsigned __int128)zkr_hpcs_budget_left(c->rec[b]) *
-                                 (zkr_hpcs_positions_per_open(c->p, total) + 1);
+                                 (zkr_hpcs_positions_per_open(c->p, total) + 2);
         if (rnd < need)
             return zkr_fail(d, ZKR_ERR_UNSUPPORTED, "prove: batch position %u: the record "
                             "commitment's blinding does not cover its budget at %u queries "
@@ -874,6 +1143,9 @@ out:
     zkr_ml_tstep_trace_free(&tr);
     if (c->vb)
         t2_free_wipe(c->vb, (size_t)1 << s->n_v);
+    zkr_hpcs_poly_free(c->zr.h);
+    zkr_hpcs_poly_free(c->zr.ph);
+    zkr_hpcs_poly_free(c->zr.m);
     zkr_hpcs_poly_free(c->v);
     zkr_hpcs_poly_free(c->c);
     for (uint32_t b = 0; b < ZKR_TRAIN_MAX_BATCH; b++)

@@ -46,6 +46,17 @@ typedef struct {
      * (every reduction check passes; only V's opening at rA can refuse).
      */
     int reduce;
+    /*
+     * Version 5: reduce 3 runs the reduction on record 0 plus 1 at an entry
+     * no claim weighs (only the mixed opening can refuse); range_lie sends
+     * the deferred range proof's h^ + 1 with m^ moved to keep its final
+     * check (only the reduction can refuse); rec_swap plays record 1's
+     * part (tables, reduction, the mixed opening's leaves) with record 0's
+     * polynomial (with witness_records holding record 0 at position 1: only
+     * the mixed opening's Merkle check of record 1's leaves can refuse).
+     */
+    int range_lie;
+    int rec_swap;
 } zkr_train2_cheat;
 
 /*

@@ -1092,6 +1092,24 @@ zkr_err zkr_prover_zkrange_defer(const zkr_params *p, zkr_transcript *t, zkr_hpc
     return zkr_zr_prove(p, t, a, tab, NULL, NULL, NULL, df, cheat ? cheat : &honest, rng, threads, out);
 }
 
+zkr_err zkr_prover_zkrange_defer_lin(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *a,
+                                     const zkr_zkrange_table *tab, const zkr_zkrange_lin *lin,
+                                     const zkr_zkrange_cheat *cheat, zkr_zkrange_defer *df,
+                                     zkr_zkrng *rng, unsigned threads, zkr_buf *out)
+{
+    zkr_zkrange_cheat honest;
+
+    memset(&honest, 0, sizeof honest);
+#if !ZKR_TEST_BUILD
+    cheat = NULL; /* deviations exist in test builds only */
+#endif
+    if (!df || !lin)
+        return ZKR_ERR_USAGE;
+    df->h = df->ph = df->m = NULL;
+    return zkr_zr_prove(p, t, a, tab, NULL, lin, NULL, df, cheat ? cheat : &honest, rng, threads,
+                        out);
+}
+
 #if ZKR_TEST_BUILD
 zkr_err zkr_prover_zkrange_force(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *a,
                                  const zkr_zkrange_table *tab, zkr_zkrng *rng, zkr_buf *out)

@@ -4,6 +4,7 @@
 
 #include "verifier/training2.h"
 #include "zk/infer2_int.h"
+#include "zk/zk_int.h"
 #include "zkr_config.h"
 
 #define T2_D ZKR_TRAIN2_DEGREE
@@ -19,8 +20,11 @@ typedef struct {
     zkr_train2_chal ch;
     zkr_train2_rowchal rc;
     zkr_ext r[ZKR_TRAIN2_MAX_SC], vals[ZKR_TRAIN2_MAX_COLS], recv[ZKR_TRAIN_MAX_BATCH], gr;
-    zkr_ext rA[T2_MAXT], u, gA;
-    unsigned ncols, ta;
+    zkr_ext rA[T2_MAXT], u[ZKR_HPCS_MAX_MIXED], gA; /* version 5: V, h, phi, m, records */
+    zkr_zkrange_deferred zr; /* version 5: the range proof's deferred claims */
+    unsigned ncols, ta;      /* ta: V's n + e */
+    unsigned TA, nm, rn, rtot; /* the reduction's variables, records joining it, their n, n + e */
+    unsigned off;            /* test builds: checks switched off (zkr_verify_train2_off) */
 } t2v;
 
 static zkr_err check_public(t2v *c, zkr_diag *d)
@@ -83,10 +87,14 @@ static zkr_err commitments(t2v *c, zkr_dec *dec, zkr_diag *d)
     c->v.n_vars = c->s->n_v;
     c->v.blind_vars = zkr_hpcs_blind_vars(&c->pq, c->s->n_v, zkr_train2_v_budget(c->s));
     c->ta = c->s->n_v + c->v.blind_vars;
+    c->rn = c->rec[0].n_vars;
+    c->rtot = c->rec[0].n_vars + c->rec[0].blind_vars;
+    c->nm = zkr_train2_mixed_recs(&c->pq, c->s, c->ta, c->rtot);
+    c->TA = zkr_train2_red_vars(c->ta, c->rtot, c->nm);
     memcpy(c->c.root, cr, ZKR_DIGEST_BYTES);
-    c->c.n_vars = ZKR_TRAIN2_LC_VARS(c->ch.N, c->ta);
+    c->c.n_vars = ZKR_TRAIN2_LC_VARS(c->ch.N, c->TA, zkr_zkrange_sc_vars(c->s->n_v));
     c->c.blind_vars = zkr_hpcs_blind_vars(&c->pq, c->c.n_vars, 1);
-    if (!c->v.blind_vars || !c->c.blind_vars || c->ta > T2_MAXT || c->s->n_v > 64)
+    if (!c->v.blind_vars || !c->c.blind_vars || c->TA > T2_MAXT || c->s->n_v > 64)
         return zkr_fail(d, ZKR_ERR_TOO_LARGE, "proof: the witness is too large to blind");
     zkr_ts_absorb(&c->t, "t2-v-root", c->v.root, ZKR_DIGEST_BYTES);
     zkr_ts_absorb_u64(&c->t, "t2-v-blind", c->v.blind_vars);
@@ -108,7 +116,8 @@ static zkr_err range_lin(t2v *c, zkr_dec *dec, zkr_diag *d)
     zkr_ts_challenge_exts(&c->t, "t2-rows", c->rc.z, c->rc.n_row_vars);
     if ((r = zkr_train2_lin_claim(c->s, w, &c->rc, &lin.claim)) != ZKR_OK)
         return r;
-    r = zkr_zkrange_verify_lin(&c->pq, &c->t, &c->v, &bytes, &lin, dec);
+    /* version 5: deferred, its four claims join the reduction, g_R(r_R) C's linear claim */
+    r = zkr_zkrange_verify_defer_lin(&c->pq, &c->t, &c->v, &bytes, &lin, &c->zr, dec);
     if (r == ZKR_ERR_VERIFY)
         return zkr_fail(d, r, "proof: the range and linear relations fail");
     if (r != ZKR_OK && r != ZKR_ERR_NOMEM)
@@ -148,54 +157,80 @@ static zkr_err products(t2v *c, zkr_dec *dec, zkr_diag *d)
     return ZKR_OK;
 }
 
-/* The claim reduction (version 2): the column values become one claim u = V(rA). */
+/*
+ * The claim reduction (version 5): the column values, the range proof's
+ * four and the joining records' values become one claim per polynomial
+ * (V, h, phi, m, records 0..nm-1) at the suffixes of rA.
+ */
 static zkr_err reduce(t2v *c, zkr_dec *dec, zkr_diag *d)
 {
-    zkr_ext beta[ZKR_TRAIN2_MAX_COLS], gamma, rho, claim = zkr_ext_from(0), fin, e;
-    zkr_ext msgs[T2_MAXT * T2_D];
+    unsigned nc = c->ncols, np = ZKR_TRAIN2_MIX_FIXED + c->nm;
+    zkr_ext beta[ZKR_TRAIN2_MAX_COLS + ZKR_HPCS_MAX_MIXED], gamma, rho, claim = zkr_ext_from(0);
+    zkr_ext msgs[T2_MAXT * T2_D], fin, e;
 
-    zkr_ts_challenge_exts(&c->t, "t2-red-beta", beta, c->ncols);
-    for (unsigned q = 0; q < c->ncols; q++)
+    zkr_ts_challenge_exts(&c->t, "t2-red-beta", beta, nc + np);
+    for (unsigned q = 0; q < nc; q++)
         claim = zkr_ext_add(claim, zkr_ext_mul(beta[q], c->vals[q]));
+    for (unsigned i = 0; i < ZKR_TRAIN2_MIX_FIXED; i++) /* a^, h^, phi^, m^ */
+        claim = zkr_ext_add(claim, zkr_ext_mul(beta[nc + i], c->zr.vals[i]));
+    for (unsigned b = 0; b < c->nm; b++)
+        claim = zkr_ext_add(claim, zkr_ext_mul(beta[nc + 4 + b], c->recv[b]));
     if (zkr_dec_ext(dec, &gamma) != ZKR_OK ||
-        zkr_dec_exts(dec, msgs, (size_t)c->ta * T2_D) != ZKR_OK ||
-        zkr_dec_ext(dec, &c->u) != ZKR_OK || zkr_dec_ext(dec, &c->gA) != ZKR_OK)
+        zkr_dec_exts(dec, msgs, (size_t)c->TA * T2_D) != ZKR_OK ||
+        zkr_dec_exts(dec, c->u, np) != ZKR_OK || zkr_dec_ext(dec, &c->gA) != ZKR_OK)
         return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: claim reduction truncated");
     zkr_ts_absorb_ext(&c->t, "inf2-red-gamma", &gamma, 1);
     rho = zkr_ts_challenge_ext(&c->t, "inf2-red-rho");
-    zkr_sumcheck_verify(&c->t, c->ta, T2_D, zkr_ext_add(claim, zkr_ext_mul(rho, gamma)), msgs,
+    zkr_sumcheck_verify(&c->t, c->TA, T2_D, zkr_ext_add(claim, zkr_ext_mul(rho, gamma)), msgs,
                         c->rA, &fin);
-    zkr_ts_absorb_ext(&c->t, "t2-red-value", &c->u, 1);
+    zkr_ts_absorb_ext(&c->t, "t2-red-values", c->u, np);
     zkr_ts_absorb_ext(&c->t, "t2-red-gr", &c->gA, 1);
-    e = zkr_train2_red_weight(c->s, &c->ch, c->r, c->ta, beta, c->rA);
-    if (!zkr_ext_eq(fin, zkr_ext_add(zkr_ext_mul(e, c->u), zkr_ext_mul(rho, c->gA))))
-        return zkr_fail(d, ZKR_ERR_VERIFY, "proof: the claim reduction of the column values fails");
+    e = zkr_train2_red_final(c->s, &c->ch, c->r, c->ta, c->zr.zf, c->nm, c->rn, c->rtot, c->TA,
+                             beta, c->rA, c->u);
+#if ZKR_TEST_BUILD
+    if (c->off & ZKR_T2_OFF_RED)
+        return ZKR_OK;
+#endif
+    if (!zkr_ext_eq(fin, zkr_ext_add(e, zkr_ext_mul(rho, c->gA))))
+        return zkr_fail(d, ZKR_ERR_VERIFY, "proof: the claim reduction of the column, range and "
+                        "record values fails");
     return ZKR_OK;
 }
 
-/* V's batched opening (one member) at rA, then the records' at their common point. */
+/*
+ * Version 5: the one mixed opening at rA of V, h, phi, m and records
+ * 0..nm-1, then records nm.. in batched openings at their full point.
+ */
 static zkr_err openings(t2v *c, zkr_dec *dec, zkr_diag *d)
 {
     const zkr_train2_shape *s = c->s;
+    unsigned np = ZKR_TRAIN2_MIX_FIXED + c->nm;
+    zkr_hpcs_commitment f[ZKR_HPCS_MAX_MIXED];
     zkr_ext zf[T2_MAXT];
     zkr_err r;
 
-    r = zkr_hpcs_verify_batch(&c->pq, &c->t, &c->v, 1, c->rA, &c->u, dec);
+    f[0] = c->v;
+    for (unsigned i = 1; i < ZKR_TRAIN2_MIX_FIXED; i++)
+        f[i] = c->zr.comm[i];
+    for (unsigned b = 0; b < c->nm; b++)
+        f[ZKR_TRAIN2_MIX_FIXED + b] = c->rec[b];
+#if ZKR_TEST_BUILD
+    if (c->off >> 8)
+        r = zkr_hpcs_verify_mixed_off(&c->pq, &c->t, f, np, c->rA, c->u, c->off >> 8, dec);
+    else
+#endif
+        r = zkr_hpcs_verify_mixed(&c->pq, &c->t, f, np, c->rA, c->u, dec);
     if (r == ZKR_ERR_VERIFY || r == ZKR_ERR_USAGE)
-        return zkr_fail(d, ZKR_ERR_VERIFY, "proof: the witness opening fails");
+        return zkr_fail(d, ZKR_ERR_VERIFY, "proof: the mixed opening of the witness, the range "
+                        "helpers and the records fails");
     if (r != ZKR_OK)
         return zkr_fail(d, r == ZKR_ERR_NOMEM ? r : ZKR_ERR_MALFORMED,
-                        "proof: the witness opening is malformed");
-    for (uint32_t b0 = 0; b0 < s->batch; b0 += ZKR_HPCS_MAX_BATCH) {
+                        "proof: the mixed opening is malformed");
+    if (c->rtot > T2_MAXT)
+        return zkr_fail(d, ZKR_ERR_TOO_LARGE, "proof: record commitment too large");
+    for (uint32_t b0 = c->nm; b0 < s->batch; b0 += ZKR_HPCS_MAX_BATCH) {
         size_t k = s->batch - b0 < ZKR_HPCS_MAX_BATCH ? s->batch - b0 : ZKR_HPCS_MAX_BATCH;
-        const zkr_hpcs_commitment *f = &c->rec[b0];
-        unsigned tot = f->n_vars + f->blind_vars;
-        if (tot > T2_MAXT)
-            return zkr_fail(d, ZKR_ERR_TOO_LARGE, "proof: record commitment too large");
-        memcpy(zf, zkr_train2_rec_point(&c->ch), f->n_vars * sizeof *zf);
-        for (unsigned i = f->n_vars; i < tot; i++)
-            zf[i] = zkr_ext_from(0);
-        zf[f->n_vars] = zkr_ext_mul(c->r[0], zkr_ext_sub(zkr_ext_from(1), c->r[0]));
+        zkr_train2_rec_full_point(&c->ch, c->r, c->rn, c->rtot, zf);
         r = zkr_hpcs_verify_batch(&c->pq, &c->t, c->rec + b0, k, zf, c->recv + b0, dec);
         if (r == ZKR_ERR_VERIFY || r == ZKR_ERR_USAGE)
             return zkr_fail(d, ZKR_ERR_VERIFY, "proof: the batch records' opening fails");
@@ -232,12 +267,13 @@ static zkr_err coef(t2v *c, zkr_dec *dec, zkr_diag *d)
         goto out;
     }
     xi = zkr_ts_challenge_ext(&c->t, "t2-xi-c");
-    zkr_infer2_lambda(c->r, c->ch.N, c->rA, c->ta, xi, lc, lam);
+    zkr_infer2_lambda5(c->r, c->ch.N, c->rA, c->TA, c->zr.r, c->zr.N, xi, lc, lam);
     zkr_ts_absorb(&c->t, "t2-cmask-root", root, ZKR_DIGEST_BYTES);
     zkr_ts_absorb_ext(&c->t, "t2-csigma", &csigma, 1);
     rho = zkr_ts_challenge_ext(&c->t, "t2-crho");
     zkr_sumcheck_verify(&c->t, lc, 2,
-                        zkr_ext_add(zkr_ext_add(c->gr, zkr_ext_mul(xi, c->gA)),
+                        zkr_ext_add(zkr_ext_add(c->gr, zkr_ext_mul(xi, zkr_ext_add(c->gA,
+                                                       zkr_ext_mul(xi, c->zr.vals[4])))),
                                     zkr_ext_mul(rho, csigma)),
                         cmsgs, rc, &fin);
     if ((r = zkr_mle_eval_ext(lam, lc, rc, &lv)) != ZKR_OK)
@@ -258,7 +294,7 @@ out:
 
 static zkr_err verify(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
                       const zkr_train2_public *pub, const uint8_t *proof, size_t len,
-                      zkr_train2_vpoints *pts, zkr_diag *d)
+                      zkr_train2_vpoints *pts, unsigned off, zkr_diag *d)
 {
     t2v *c = calloc(1, sizeof *c);
     zkr_dec dec;
@@ -266,7 +302,7 @@ static zkr_err verify(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST
 
     if (!c)
         return ZKR_ERR_NOMEM;
-    c->p = p, c->pub = pub, c->s = &pub->s;
+    c->p = p, c->pub = pub, c->s = &pub->s, c->off = off;
     zkr_dec_init(&dec, proof, len);
     if ((r = check_public(c, d)) != ZKR_OK)
         goto out;
@@ -293,7 +329,7 @@ zkr_err zkr_verify_train2(const zkr_params *p, const uint8_t statement_id[ZKR_DI
                           const zkr_train2_public *pub, const uint8_t *proof, size_t len,
                           zkr_diag *d)
 {
-    return verify(p, statement_id, pub, proof, len, NULL, d);
+    return verify(p, statement_id, pub, proof, len, NULL, 0, d);
 }
 
 #if ZKR_TEST_BUILD
@@ -303,6 +339,13 @@ zkr_err zkr_verify_train2_points(const zkr_params *p,
                                  zkr_train2_vpoints *pts, zkr_diag *d)
 {
     memset(pts, 0, sizeof *pts);
-    return verify(p, statement_id, pub, proof, len, pts, d);
+    return verify(p, statement_id, pub, proof, len, pts, 0, d);
+}
+
+zkr_err zkr_verify_train2_off(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
+                              const zkr_train2_public *pub, const uint8_t *proof, size_t len,
+                              unsigned off, zkr_diag *d)
+{
+    return verify(p, statement_id, pub, proof, len, NULL, off, d);
 }
 #endif

@@ -824,35 +824,104 @@ zkr_ext zkr_train2_red_weight(const zkr_train2_shape *s, const zkr_train2_chal *
     return e;
 }
 
-/* The proof's figure with every opening at q queries (V, C, the range helpers committed for q). */
+void zkr_train2_rec_full_point(const zkr_train2_chal *ch, const zkr_ext *r, unsigned n,
+                               unsigned total, zkr_ext *zf)
+{
+    memcpy(zf, zkr_train2_rec_point(ch), n * sizeof *zf);
+    for (unsigned i = n; i < total; i++)
+        zf[i] = zkr_ext_from(0);
+    if (total > n)
+        zf[n] = zkr_ext_mul(r[0], zkr_ext_sub(zkr_ext_from(1), r[0]));
+}
+
+/* x 2^-d */
+static zkr_ext halve(zkr_ext x, unsigned d)
+{
+    zkr_gl inv2 = zkr_gl_inv(2);
+
+    for (unsigned k = 0; k < d; k++)
+        x = zkr_ext_mul_base(x, inv2);
+    return x;
+}
+
+zkr_ext zkr_train2_red_final(const zkr_train2_shape *s, const zkr_train2_chal *ch,
+                             const zkr_ext *r, unsigned vt, const zkr_ext *zr, unsigned nm,
+                             unsigned rec_n, unsigned rec_total, unsigned TA,
+                             const zkr_ext *beta, const zkr_ext *rA, const zkr_ext *u)
+{
+    unsigned nc = zkr_train2_n_cols(s), dv = TA - vt, dr = TA - rec_total;
+    zkr_ext z[64 + ZKR_HPCS_MAX_BLIND_VARS], ezr = eqv(zr, rA + dv, vt), acc, e;
+
+    /* V: the column claims and the range proof's a^ */
+    e = zkr_ext_add(zkr_train2_red_weight(s, ch, r, vt, beta, rA + dv),
+                    zkr_ext_mul(beta[nc], ezr));
+    acc = halve(zkr_ext_mul(e, u[0]), dv);
+    for (unsigned i = 1; i < ZKR_TRAIN2_MIX_FIXED; i++) /* h, phi, m */
+        acc = zkr_ext_add(acc, halve(zkr_ext_mul(zkr_ext_mul(beta[nc + i], ezr), u[i]), dv));
+    if (nm) {
+        zkr_train2_rec_full_point(ch, r, rec_n, rec_total, z);
+        e = eqv(z, rA + dr, rec_total);
+        for (unsigned b = 0; b < nm; b++)
+            acc = zkr_ext_add(acc, halve(zkr_ext_mul(zkr_ext_mul(beta[nc + 4 + b], e),
+                                                     u[ZKR_TRAIN2_MIX_FIXED + b]),
+                                         dr));
+    }
+    return acc;
+}
+
+unsigned zkr_train2_mixed_recs(const zkr_params *pq, const zkr_train2_shape *s, unsigned vt,
+                               unsigned rec_total)
+{
+    unsigned totals[ZKR_HPCS_MAX_MIXED];
+    unsigned nm = s->batch < ZKR_HPCS_MAX_MIXED - ZKR_TRAIN2_MIX_FIXED
+                      ? s->batch
+                      : ZKR_HPCS_MAX_MIXED - ZKR_TRAIN2_MIX_FIXED;
+
+    for (unsigned i = 0; i < ZKR_TRAIN2_MIX_FIXED + nm; i++)
+        totals[i] = i < ZKR_TRAIN2_MIX_FIXED ? vt : rec_total;
+    return zkr_hpcs_mixed_ok(pq, totals, ZKR_TRAIN2_MIX_FIXED + nm) == ZKR_OK ? nm : 0;
+}
+
+/*
+ * The proof's figure with every opening at q queries (V, C, the range
+ * helpers committed for q; the records for their owner's set, checked by
+ * the prover to cover the raised count).
+ */
 static zkr_soundness t2_sound_q(const zkr_params *p, unsigned q, const zkr_train2_shape *s,
                                 unsigned rec_total, unsigned *n_openings)
 {
     zkr_soundness out = {0, 0, 0}, oneq;
     zkr_params pq = *p;
     double lf = 3.0 * 63.99999999966, alg = 0, ops = 0;
-    unsigned N = s->lb ? s->lb : 1, ve, ta, lc, n_q;
+    unsigned N = s->lb ? s->lb : 1, ve, vt, ta, lc, n_q, nm;
+    unsigned totals[ZKR_HPCS_MAX_MIXED];
+    zkr_ldr_fig fig;
 
     pq.queries = q;
     oneq = zkr_params_soundness_open(&pq, 20, 2, 1, 0, 1);
     ve = zkr_hpcs_blind_vars(&pq, s->n_v, zkr_train2_v_budget(s));
     if (ve == 0)
         return out;
-    ta = s->n_v + ve;
-    lc = ZKR_TRAIN2_LC_VARS(N, ta);
-    n_q = 1 + ZKR_ZKRANGE_OPENINGS + 1 + zkr_train2_rec_groups(s);
+    vt = s->n_v + ve;
+    nm = zkr_train2_mixed_recs(&pq, s, vt, rec_total);
+    ta = zkr_train2_red_vars(vt, rec_total, nm);
+    lc = ZKR_TRAIN2_LC_VARS(N, ta, zkr_zkrange_sc_vars(s->n_v));
+    n_q = 1 + 1 + zkr_train2_rec_groups(s, nm);
     /*
-     * Each opening's whole figure (commit phase, batching, query phase), the
-     * better of UD and JBR (version 4, zk/ldr.h): V's, the range proof's
-     * two, C's, the records'.
+     * Each opening's whole figure (commit phase, batching, joins, query
+     * phase), the better of UD and JBR (zk/ldr.h): the mixed one of V, h,
+     * phi, m and the nm records (version 5), C's, the other records'
+     * batches.
      */
-    ops += zkr_ldr_open_err(&pq, ta, 2, zkr_infer2_open_err(&pq, ta, 1));
-    ops += 2.0 * zkr_ldr_open_err(&pq, ta, 5, zkr_infer2_open_err(&pq, ta, 4));
+    for (unsigned i = 0; i < ZKR_TRAIN2_MIX_FIXED + nm; i++)
+        totals[i] = i < ZKR_TRAIN2_MIX_FIXED ? vt : rec_total;
+    zkr_hpcs_mixed_fig(&pq, totals, ZKR_TRAIN2_MIX_FIXED + nm, &fig);
+    ops += fig.err;
     {
         unsigned tc = lc + zkr_hpcs_blind_vars(&pq, lc, 1);
         ops += zkr_ldr_open_err(&pq, tc, 2, zkr_infer2_open_err(&pq, tc, 1));
     }
-    for (uint32_t b0 = 0; b0 < s->batch; b0 += ZKR_HPCS_MAX_BATCH) {
+    for (uint32_t b0 = nm; b0 < s->batch; b0 += ZKR_HPCS_MAX_BATCH) {
         unsigned k = s->batch - b0 < ZKR_HPCS_MAX_BATCH ? s->batch - b0 : ZKR_HPCS_MAX_BATCH;
         ops += zkr_ldr_open_err(&pq, rec_total, k + 1, zkr_infer2_open_err(&pq, rec_total, k));
     }
@@ -862,10 +931,13 @@ static zkr_soundness t2_sound_q(const zkr_params *p, unsigned q, const zkr_train
          * multilinear in at most 40 row variables), zeta (the gradient
          * multilinears, lk + lm per layer), xi (lk0 + N), mu (degree L - 1),
          * rho, the product sumcheck (7 N), the reduction's betas (linear),
-         * rho_A and its 7 TA rounds, xi_C and the linear sumcheck (2 lc).
+         * rho_A and its 7 TA rounds, xi_C (version 5: degree 2, g + xi g_A
+         * + xi^2 g_R) and the linear sumcheck (2 lc); the range proof's
+         * algebra (zkr_zkrange_alg_error still counts the commit phases of
+         * the two openings it no longer makes: an upper bound).
          */
         double sc = 40.0 + s->lk[0] + N + (s->n_layers - 1) + 1 + 7.0 * N + 1 + 1 + 7.0 * ta +
-                    1 + 2.0 * lc;
+                    2 + 2.0 * lc;
         for (uint32_t l = 0; l < s->n_layers; l++)
             sc += s->lk[l] + s->lm[l];
         alg += sc;

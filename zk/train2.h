@@ -133,7 +133,15 @@ zkr_err zkr_train2_check(const zkr_train2_shape *s, const int32_t *const *w, con
 /* 3: hiding openings with the byte-optimised fold schedule; 4: the factorisation
  * check of the hiding openings' round messages, the query count from the better
  * of the UD and JBR figures (zk/ldr.h) */
-#define ZKR_TRAIN2_VERSION 4u
+/*
+ * 5: the range proof deferred (its four claims join the claim reduction,
+ * its Libra mask g_R is C's third block, it opens nothing of its own), the
+ * records' claims join the reduction (each record a polynomial on the last
+ * n + e coordinates of r_A), and one mixed hiding opening (component 3c)
+ * binds V, h, phi, m and the joining records at r_A; records past
+ * zkr_train2_mixed_recs keep version 4's batched openings.
+ */
+#define ZKR_TRAIN2_VERSION 5u
 #define ZKR_TRAIN2_DEGREE 7u /* per-round degree of the product sumcheck */
 #define ZKR_TRAIN2_MAX_COLS (ZKR_TRAIN_MAX_LAYERS * 8u)
 #define ZKR_TRAIN2_MAX_SC 6u /* product sumcheck variables: max(lb, 1) <= 6 */
@@ -207,9 +215,11 @@ zkr_err zkr_train2_lin_claim(const zkr_train2_shape *s, const int32_t *const *w,
 zkr_err zkr_train2_lin_eval(const zkr_train2_shape *s, const int32_t *const *w,
                             const zkr_train2_rowchal *rc, const zkr_ext *r, zkr_ext *out) ZKR_WUR;
 /*
- * V's budget (fresh per proof, version 2): the range proof's opening, the
- * claim reduction's, and one covering the n_cols column values the product
- * sumcheck reveals (at most 65, far below one opening's positions).
+ * V's budget (fresh per proof, version 2): the range proof's opening
+ * (version 5: charged with its value, which the mixed opening binds), the
+ * claim reduction's (version 5: the mixed opening), and one covering the
+ * n_cols column values the product sumcheck reveals (at most 65, far
+ * below one opening's positions).
  */
 static inline uint32_t zkr_train2_v_budget(const zkr_train2_shape *s)
 {
@@ -217,13 +227,14 @@ static inline uint32_t zkr_train2_v_budget(const zkr_train2_shape *s)
     return 3u;
 }
 /*
- * Libra coefficient table variables: g over the product sumcheck's N
- * variables and g_A over the claim reduction's TA (V's n + e), 1 + 7 n
- * coefficients each, three base blocks per mask (inference@2's layout,
- * zkr_infer2_lambda).
+ * Libra coefficient table variables (version 5): g over the product
+ * sumcheck's N variables, g_A over the claim reduction's TA and the range
+ * proof's g_R over NR = zkr_zkrange_sc_vars(n_v), 1 + 7 n coefficients
+ * each, three base blocks per mask (inference@2 version 5's layout,
+ * zkr_infer2_lambda5).
  */
-#define ZKR_TRAIN2_LC_VARS(N, TA) \
-    zkr_log2_ceil(3u * (2u + ZKR_TRAIN2_DEGREE * ((N) + (TA))))
+#define ZKR_TRAIN2_LC_VARS(N, TA, NR) \
+    zkr_log2_ceil(3u * (3u + ZKR_TRAIN2_DEGREE * ((N) + (TA) + (NR))))
 /* The linear claim's weights: out[var] = sum_rows eq(z, row) coef (2^n_v entries, zeroed first). */
 zkr_err zkr_train2_lin_weights(const zkr_train2_shape *s, const int32_t *const *w,
                                const zkr_train2_rowchal *rc, zkr_ext *out) ZKR_WUR;
@@ -250,18 +261,52 @@ void zkr_train2_full_point(const zkr_train2_shape *s, const zkr_train2_chal *ch,
 zkr_ext zkr_train2_red_weight(const zkr_train2_shape *s, const zkr_train2_chal *ch,
                               const zkr_ext *r, unsigned vt, const zkr_ext *beta,
                               const zkr_ext *rA);
-/* Batched record openings per proof: ceil(batch / ZKR_HPCS_MAX_BATCH). */
-static inline unsigned zkr_train2_rec_groups(const zkr_train2_shape *s)
+/*
+ * Version 5's mixed opening: V, h, phi, m (V's n + e = vt each), then
+ * records 0..nm-1 (rec_total each). nm = min(batch, ZKR_HPCS_MAX_MIXED -
+ * 4) when the mixed schedule takes those sizes at pq (zkr_hpcs_mixed_ok),
+ * else 0 (every record then keeps version 4's batched opening). Both sides
+ * derive it from public sizes.
+ */
+#define ZKR_TRAIN2_MIX_FIXED 4u
+unsigned zkr_train2_mixed_recs(const zkr_params *pq, const zkr_train2_shape *s, unsigned vt,
+                               unsigned rec_total);
+/* The reduction's variables: max(vt, rec_total) when records join it (nm > 0), else vt. */
+static inline unsigned zkr_train2_red_vars(unsigned vt, unsigned rec_total, unsigned nm)
 {
-    return (s->batch + ZKR_HPCS_MAX_BATCH - 1) / ZKR_HPCS_MAX_BATCH;
+    return nm && rec_total > vt ? rec_total : vt;
 }
 /*
- * Provable bits of a version 2 proof (docs/soundness.md): a union bound
- * over the query phases of its 4 + ceil(B/8) hiding openings (V's at the
- * reduction point, the range proof's two, C's, the records' batches), all
- * at the raised query count zkr_train2_params picks, plus every algebraic
- * term. rec_total: the record commitments' n + e. n_openings (may be NULL)
- * gets the opening count.
+ * A record commitment's full point (total = n + e coordinates): the
+ * records' common point (its n coordinates), u_0 = s(r_0), then 0.
+ */
+void zkr_train2_rec_full_point(const zkr_train2_chal *ch, const zkr_ext *r, unsigned n,
+                               unsigned total, zkr_ext *zf);
+/*
+ * Version 5's reduction, its claims in beta's order: the n_cols column
+ * values on V, the range proof's a^, h^, phi^, m^ at its full point zr (on
+ * V, h, phi, m), then records 0..nm-1's values at their full point.
+ * Polynomials: V, h, phi, m (vt variables each), the nm records (rec_total
+ * each), each on the last tv coordinates of rA (TA). Returns the final
+ * value without the mask: sum_i 2^-(TA - tv_i) E_i(rA[TA - tv_i..)) u_i.
+ */
+zkr_ext zkr_train2_red_final(const zkr_train2_shape *s, const zkr_train2_chal *ch,
+                             const zkr_ext *r, unsigned vt, const zkr_ext *zr, unsigned nm,
+                             unsigned rec_n, unsigned rec_total, unsigned TA,
+                             const zkr_ext *beta, const zkr_ext *rA, const zkr_ext *u);
+/* Batched record openings per proof (records nm..batch-1): ceil((batch - nm) / 8). */
+static inline unsigned zkr_train2_rec_groups(const zkr_train2_shape *s, unsigned nm)
+{
+    return (s->batch - nm + ZKR_HPCS_MAX_BATCH - 1) / ZKR_HPCS_MAX_BATCH;
+}
+/*
+ * Provable bits of a version 5 proof (docs/soundness.md): a union bound
+ * over its 2 + ceil((B - nm)/8) hiding openings (the mixed one of V, h,
+ * phi, m and nm records at the reduction point, its whole figure the
+ * better of UD and JBR (zkr_hpcs_mixed_fig); C's; the remaining records'
+ * batches), all at the raised query count zkr_train2_params picks, plus
+ * every algebraic term. rec_total: the record commitments' n + e.
+ * n_openings (may be NULL) gets the opening count.
  */
 zkr_soundness zkr_train2_soundness(const zkr_params *p, const zkr_train2_shape *s,
                                    unsigned rec_total, unsigned *n_openings);

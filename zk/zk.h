@@ -1208,6 +1208,15 @@ zkr_err zkr_zkrange_verify_defer(const zkr_params *p, zkr_transcript *t,
                                  const zkr_hpcs_commitment *a, const zkr_zkrange_table *tab,
                                  zkr_zkrange_deferred *out, zkr_dec *d) ZKR_WUR;
 /*
+ * As zkr_zkrange_verify_defer with lin's public linear claim in the same
+ * batched sumcheck (zkr_prover_zkrange_defer_lin; training-step@2 version
+ * 5). ZKR_ERR_USAGE without lin or out; else the same errors.
+ */
+zkr_err zkr_zkrange_verify_defer_lin(const zkr_params *p, zkr_transcript *t,
+                                     const zkr_hpcs_commitment *a, const zkr_zkrange_table *tab,
+                                     const zkr_zkrange_lin *lin, zkr_zkrange_deferred *out,
+                                     zkr_dec *d) ZKR_WUR;
+/*
  * Soundness error (log2 would be negative bits) of the range proof's
  * algebra for an n-variable a committed with e blinding variables: LogUp's
  * X, the zero-check points, the batching scalars (lambda, mu, nu), the

@@ -393,10 +393,10 @@ static zkr_err zkr_zr_verify(const zkr_params *p, zkr_transcript *t,
                  link->b->n_vars < 1 || link->b->n_vars > N ||
                  link->b->n_vars + link->b->blind_vars > 64))
         return ZKR_ERR_USAGE;
-    if ((df && (lin || (rc = zkr_zkrange_defer_shape(p, n, total)) != ZKR_OK)) ||
+    if ((df && (link || (rc = zkr_zkrange_defer_shape(p, n, total)) != ZKR_OK)) ||
         (rc = zkr_zr_parse(p, a, df != NULL, d, &o)) != ZKR_OK ||
         (rc = zkr_zkrange_batch_shape(p, n, total, &E)) != ZKR_OK) {
-        if (df && lin)
+        if (df && link)
             rc = ZKR_ERR_USAGE;
         goto out;
     }
@@ -505,4 +505,14 @@ zkr_err zkr_zkrange_verify_defer(const zkr_params *p, zkr_transcript *t,
     if (!out)
         return ZKR_ERR_USAGE;
     return zkr_zr_verify(p, t, a, tab, NULL, NULL, NULL, out, d);
+}
+
+zkr_err zkr_zkrange_verify_defer_lin(const zkr_params *p, zkr_transcript *t,
+                                     const zkr_hpcs_commitment *a, const zkr_zkrange_table *tab,
+                                     const zkr_zkrange_lin *lin, zkr_zkrange_deferred *out,
+                                     zkr_dec *d)
+{
+    if (!out || !lin)
+        return ZKR_ERR_USAGE;
+    return zkr_zr_verify(p, t, a, tab, NULL, lin, NULL, out, d);
 }

@@ -25,8 +25,24 @@
  *   reduced_value_fit   the reduction run on V + 1 at an entry no claim weighs
  *                       (every reduction check passes): only V's opening at
  *                       rA refuses
- * The test parameter set (8 queries, no grinding) keeps it fast: every
- * verdict comes from the algebra, not from the query phase.
+ * Version 5's new paths (the records join the mixed opening only at the
+ * full parameter set: with the test set's small record commitments they
+ * keep batched openings), each refused and with its teeth (accepted by
+ * zkr_verify_train2_off with the check that catches it switched off):
+ *   rec_reduced_value   the reduction run on record 0's table changed at two
+ *                       entries (every claim's weighted sum kept): its
+ *                       reduced value is false; the mixed opening's final
+ *                       equation and factorisation check refuse
+ *   range_claim_lie     the deferred range proof's h^ + 1 with m^ moved so
+ *                       that its final check holds: the claim reduction's
+ *                       final equation refuses
+ *   rec_leaves_swapped  record 1's part played by record 0's polynomial
+ *                       (the step trained on record 0 at position 1, the
+ *                       child that step gives; record 0's leaves opened in
+ *                       record 1's place in the mixed opening): the joining
+ *                       member's Merkle check refuses
+ * The test parameter set (8 queries, no grinding) keeps the others fast:
+ * every verdict comes from the algebra, not from the query phase.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +50,7 @@
 #include "prover/training2.h"
 #include "tap.h"
 #include "verifier/training2.h"
+#include "zk/zk_int.h"
 #include "zkr_config.h"
 
 #include "../zk/test_train2_fx.h"
@@ -151,8 +168,21 @@ static void tamper(const zkr_train2_shape *s, uint8_t *v, void *arg)
 /* Batch position 1 gets another record; the public child becomes that step's. */
 static uint8_t other_recs[ZKR_TRAIN_MAX_BATCH * 64];
 
+static int retrain(t2fx *f, const uint32_t *dims, size_t nd, uint32_t batch,
+                   zkr_train2_cheat *ch);
+
 static int other_child(t2fx *f, const uint32_t *dims, size_t nd, uint32_t batch,
                        zkr_train2_cheat *ch)
+{
+    uint32_t in0 = dims[0];
+
+    memcpy(other_recs, f->batch_recs, (size_t)batch * (in0 + 1));
+    other_recs[(size_t)1 * (in0 + 1) + 2] ^= 0x5a;
+    return retrain(f, dims, nd, batch, ch);
+}
+
+/* The step on other_recs: the public child becomes its; V is built from them. */
+static int retrain(t2fx *f, const uint32_t *dims, size_t nd, uint32_t batch, zkr_train2_cheat *ch)
 {
     uint32_t in0 = dims[0];
     uint8_t in[ZKR_TRAIN_MAX_BATCH * 64], lab[ZKR_TRAIN_MAX_BATCH];
@@ -161,8 +191,6 @@ static int other_child(t2fx *f, const uint32_t *dims, size_t nd, uint32_t batch,
     zkr_ml_tmodel *cm = NULL;
     int ok;
 
-    memcpy(other_recs, f->batch_recs, (size_t)batch * (in0 + 1));
-    other_recs[(size_t)1 * (in0 + 1) + 2] ^= 0x5a;
     for (uint32_t b = 0; b < batch; b++) {
         memcpy(in + (size_t)b * in0, other_recs + (size_t)b * (in0 + 1), in0);
         lab[b] = other_recs[(size_t)b * (in0 + 1) + in0];
@@ -179,28 +207,57 @@ static int other_child(t2fx *f, const uint32_t *dims, size_t nd, uint32_t batch,
     return ok;
 }
 
+/* Batch position 1 holds record 0's bytes; the public child becomes that step's. */
+static int swap_child(t2fx *f, const uint32_t *dims, size_t nd, uint32_t batch,
+                      zkr_train2_cheat *ch)
+{
+    uint32_t in0 = dims[0];
+
+    memcpy(other_recs, f->batch_recs, (size_t)batch * (in0 + 1));
+    memcpy(other_recs + (in0 + 1), f->batch_recs, in0 + 1);
+    return retrain(f, dims, nd, batch, ch);
+}
+
 static void attack(zkr_tap *t, int which, const char *name)
 {
     static const uint32_t dims[] = {6, 4, 4, 3};
     t2fx f;
     atk a = {which, 0};
-    zkr_train2_cheat ch = {tamper, &a, which == 4 || which == 5 || which == 11, which == 7, NULL,
-                           0, which == 9 ? 1 : which == 10 ? 2 : 0};
+    zkr_train2_cheat ch = {tamper, &a, which == 4 || which == 5 || which == 11 || which == 14,
+                           which == 7, NULL, 0, which == 9 ? 1 : which == 10 ? 2 : which == 12 ? 3 : 0,
+                           which == 13, which == 14};
+    /* version 5's record paths need the full set (the records join the mixed opening) */
+    int fast = which != 12 && which != 14;
+    unsigned off = which == 12   ? (ZKR_HM_OFF_FINAL | ZKR_HM_OFF_FACTOR) << 8
+                   : which == 13 ? ZKR_T2_OFF_RED
+                   : which == 14 ? ZKR_HM_OFF_JOINMT << 8
+                                 : 0;
+    zkr_err teeth = ZKR_ERR_INTERNAL;
     zkr_buf pf = {0};
     zkr_diag d = {0};
     uint8_t seed[32] = {8};
     zkr_err pr = ZKR_ERR_INTERNAL, vr = ZKR_ERR_INTERNAL;
 
-    if (t2fx_setup_sh(t, &f, dims, 4, 3, 1, 0, 0, which == 11 ? 16 : 12)) {
+    if (which >= 12)
+        a.done = 1; /* no witness edit */
+    if (t2fx_setup_sh(t, &f, dims, 4, 3, fast, 0, 0, which == 11 ? 16 : 12)) {
         if (which == 11) /* S = 16: ru + 2^16 wraps to ru's own two bytes, V unchanged */
             f.cw[0][0] -= 1;
         if (which == 4 || which == 5)
             f.cw[0][0] += which == 4 ? -1 : 1;
         if (which == 8 && !other_child(&f, dims, 4, 3, &ch))
             goto out;
+        if (which == 14 && !swap_child(&f, dims, 4, 3, &ch))
+            goto out;
         pr = zkr_prover_train2_cheat(&f.p, f.sid, &f.pub, &f.sec, &ch, seed, sizeof seed, &pf, &d);
         if (pr == ZKR_OK)
             vr = zkr_verify_train2(&f.p, f.sid, &f.pub, pf.p, pf.len, &d);
+        if (pr == ZKR_OK && off) {
+            zkr_diag d2 = {0};
+            teeth = zkr_verify_train2_off(&f.p, f.sid, &f.pub, pf.p, pf.len, off, &d2);
+            zkr_tap_ok(t, teeth == ZKR_OK, "%s: teeth: accepted with the check off (%s)", name,
+                       d2.msg);
+        }
     }
 out:
     zkr_tap_ok(t, pr == ZKR_OK && a.done, "%s: the cheating prover produced a proof", name);
@@ -215,11 +272,12 @@ int main(int argc, char **argv)
                                   "out_rem_wrapped",   "update_ru_wrapped", "child_off",
                                   "record_copy",       "record_value_fit",  "other_record",
                                   "column_value_fit",  "reduced_value_fit",
-                                  "update_ru_wrapped_s16"};
+                                  "update_ru_wrapped_s16", "rec_reduced_value",
+                                  "range_claim_lie",   "rec_leaves_swapped"};
     zkr_tap t;
 
     zkr_tap_init(&t, argc, argv);
-    for (int i = 0; i < 12; i++)
+    for (int i = 0; i < 15; i++)
         attack(&t, i, names[i]);
     return zkr_tap_done(&t);
 }

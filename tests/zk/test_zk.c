@@ -1182,6 +1182,89 @@ out:
     zkr_buf_free(&p3);
 }
 
+/* The linear claim's weights' extension at r (8 variables): the test's eval callback. */
+static zkr_err dl_eval(const void *ctx, const zkr_ext *r, zkr_ext *out)
+{
+    return zkr_mle_eval_ext((const zkr_ext *)ctx, 8, r, out);
+}
+
+/*
+ * The deferred range proof with a linear claim (training-step@2 version
+ * 5): it verifies up to its final check, its revealed a^ is a's value at
+ * the full point it hands over, and a false claim or a missing one is
+ * refused.
+ */
+static void test_zkrange_defer_lin(zkr_tap *t, const zkr_params *p)
+{
+    enum { DN = 8 };
+    const zkr_zkrange_table bytes = {0, 256};
+    zkr_gl a[1u << DN];
+    zkr_ext w[1u << DN], gco[1 + ZKR_ZKRANGE_DEGREE * DN], claim = zkr_ext_from(0), av;
+    zkr_hpcs_poly *poly = NULL;
+    zkr_hpcs_commitment comm;
+    zkr_zkrange_defer df;
+    zkr_zkrange_deferred out;
+    zkr_zkrng rng;
+    zkr_buf pf = {0};
+    int ok;
+
+    memset(&df, 0, sizeof df);
+    zkr_zkrng_os(&rng);
+    for (size_t x = 0; x < (1u << DN); x++) {
+        a[x] = zkr_tap_rand(t) & 0xff;
+        w[x] = zkr_ext_from(3 * x + 1);
+        claim = zkr_ext_add(claim, zkr_ext_mul_base(w[x], a[x]));
+    }
+    for (size_t i = 0; i < sizeof gco / sizeof *gco; i++)
+        gco[i] = zkr_zkrng_ext(&rng);
+    df.gco = gco;
+    ok = zkr_prover_hcommit(p, a, DN, 3, &rng, 1, &poly, &comm) == ZKR_OK;
+    for (int pass = 0; ok && pass < 3; pass++) {
+        zkr_zkrange_lin lin = {claim, w, dl_eval, w};
+        zkr_transcript tp, tv;
+        uint8_t sid[ZKR_DIGEST_BYTES] = {0}, pd[ZKR_DIGEST_BYTES];
+        zkr_dec d;
+        zkr_err r;
+        zkr_params_digest(p, pd);
+        zkr_ts_init(&tp, "zkreg/test-defer-lin", 1, ZKR_PROOF_SYSTEM_ID, p->id, pd, sid);
+        tv = tp;
+        pf.len = 0;
+        if (pass == 1)
+            lin.claim = zkr_ext_add(claim, zkr_ext_from(1)); /* a false claim, proven as is */
+        if (zkr_prover_zkrange_defer_lin(p, &tp, poly, &bytes, &lin, NULL, &df, &rng, 1, &pf) !=
+            ZKR_OK) {
+            ok = 0;
+            break;
+        }
+        zkr_dec_init(&d, pf.p, pf.len);
+        r = zkr_zkrange_verify_defer_lin(p, &tv, &comm, &bytes, pass == 2 ? NULL : &lin, &out, &d);
+        if (pass == 0) {
+            /* a^ is a's committed table (blinding included) at the full point */
+            ok = r == ZKR_OK && zkr_dec_finish(&d) == ZKR_OK &&
+                 out.T == zkr_hpcs_poly_total_vars(poly) &&
+                 zkr_mle_eval_base(zkr_hpcs_poly_base_evals(poly), out.T, out.zf, &av) ==
+                     ZKR_OK &&
+                 zkr_ext_eq(av, out.vals[0]);
+            zkr_tap_ok(t, ok && memcmp(out.vals, df.vals, sizeof out.vals) == 0,
+                       "deferred range proof with a linear claim: verifies to its final check, "
+                       "a^ is a at the full point it hands over, its values the prover's");
+        } else {
+            zkr_tap_ok(t, r == (pass == 1 ? ZKR_ERR_VERIFY : ZKR_ERR_USAGE),
+                       "deferred range proof with a linear claim: %s (%d)",
+                       pass == 1 ? "a false claim is refused (VERIFY)"
+                                 : "no linear claim: USAGE",
+                       r);
+        }
+        zkr_hpcs_poly_free(df.h), zkr_hpcs_poly_free(df.ph), zkr_hpcs_poly_free(df.m);
+        df.h = df.ph = df.m = NULL;
+    }
+    if (!ok)
+        zkr_tap_ok(t, 0, "deferred range proof with a linear claim: proves");
+    zkr_hpcs_poly_free(poly);
+    zkr_zkrng_wipe(&rng);
+    zkr_buf_free(&pf);
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -1209,5 +1292,6 @@ int main(int argc, char **argv)
     test_codec(&t);
     test_record_commit(&t, &p);
     test_hpcs_batch(&t, &p);
+    test_zkrange_defer_lin(&t, &p);
     return zkr_tap_done(&t);
 }

@@ -100,7 +100,8 @@ static int extract(const t2fx *f, const zkr_buf *pf, leak_vec *v)
     zkr_record_commitment rc;
     zkr_params pq;
     const zkr_params *p = &pq;
-    unsigned ev, vt, lc, ec;
+    unsigned ev, vt, lc, ec, rt, nm, ta, np, totals[ZKR_HPCS_MAX_MIXED];
+    int ext[ZKR_HPCS_MAX_MIXED];
     zkr_dec d;
     const uint8_t *raw;
     uint32_t version;
@@ -111,23 +112,36 @@ static int extract(const t2fx *f, const zkr_buf *pf, leak_vec *v)
     zkr_train2_params(p0, s, rc.comm.n_vars + rc.comm.blind_vars, &pq);
     ev = zkr_hpcs_blind_vars(p, s->n_v, zkr_train2_v_budget(s));
     vt = s->n_v + ev;
-    lc = ZKR_TRAIN2_LC_VARS(N, vt);
+    rt = rc.comm.n_vars + rc.comm.blind_vars;
+    nm = zkr_train2_mixed_recs(p, s, vt, rt);
+    ta = zkr_train2_red_vars(vt, rt, nm);
+    np = ZKR_TRAIN2_MIX_FIXED + nm;
+    lc = ZKR_TRAIN2_LC_VARS(N, ta, zkr_zkrange_sc_vars(s->n_v));
     ec = zkr_hpcs_blind_vars(p, lc, 1);
+    for (unsigned i = 0; i < np; i++) {
+        totals[i] = i < ZKR_TRAIN2_MIX_FIXED ? vt : rt;
+        ext[i] = i == 1 || i == 2; /* h and phi are extension-valued */
+    }
     zkr_dec_init(&d, pf->p, pf->len);
+    /* version 5: the range proof deferred (m, h, phi roots, gamma, rounds, five values) */
     if (zkr_dec_u32(&d, &version) != ZKR_OK || version != ZKR_TRAIN2_VERSION ||
         zkr_dec_raw(&d, 2 * ZKR_DIGEST_BYTES, &raw) != ZKR_OK ||
-        !leak_put_range(v, &d, p, s->n_v, ev, J_LEAVES, J_LEAVES) ||
+        zkr_dec_raw(&d, 3 * ZKR_DIGEST_BYTES, &raw) != ZKR_OK ||
+        !leak_put_exts(v, &d, 1 + (size_t)zkr_zkrange_sc_vars(s->n_v) * ZKR_ZKRANGE_DEGREE + 5) ||
         !leak_put_exts(v, &d, 1 + (size_t)N * ZKR_TRAIN2_DEGREE + nc + s->batch + 1))
         return 0;
-    /* the claim reduction: gamma_A, TA rounds, V(rA), g_A(rA); V's opening at rA (no public 1) */
-    if (!leak_put_exts(v, &d, 1 + (size_t)vt * ZKR_TRAIN2_DEGREE + 2) ||
-        zkr_dec_raw(&d, ZKR_DIGEST_BYTES, &raw) != ZKR_OK || !leak_put_exts(v, &d, 1) ||
-        !leak_put_hpcs(v, &d, p, vt, 1, zeros, J_LEAVES, 0))
+    /*
+     * The claim reduction: gamma_A, TA rounds, the np values, g_A(rA); the
+     * one mixed opening of V, h, phi, m and the joining records at rA's
+     * suffixes (mask root skipped, b sampled)
+     */
+    if (!leak_put_exts(v, &d, 1 + (size_t)ta * ZKR_TRAIN2_DEGREE + np + 1) ||
+        !leak_put_hmixed(v, &d, p, totals, ext, np, J_LEAVES))
         return 0;
-    for (uint32_t b0 = 0; b0 < s->batch; b0 += ZKR_HPCS_MAX_BATCH) {
+    for (uint32_t b0 = nm; b0 < s->batch; b0 += ZKR_HPCS_MAX_BATCH) {
         size_t k = s->batch - b0 < ZKR_HPCS_MAX_BATCH ? s->batch - b0 : ZKR_HPCS_MAX_BATCH;
         if (zkr_dec_raw(&d, ZKR_DIGEST_BYTES, &raw) != ZKR_OK || !leak_put_exts(v, &d, 1) ||
-            !leak_put_hpcs(v, &d, p, rc.comm.n_vars + rc.comm.blind_vars, k, zeros, J_LEAVES, 0))
+            !leak_put_hpcs(v, &d, p, rt, k, zeros, J_LEAVES, 0))
             return 0;
     }
     if (zkr_dec_raw(&d, ZKR_DIGEST_BYTES, &raw) != ZKR_OK ||
@@ -204,7 +218,7 @@ static int run(zkr_tap *t, const cands *cd, int mode, int secret, int n, samples
         uint8_t seed[32];
         uint64_t *tmp = malloc(MAX_POS * sizeof *tmp);
         leak_vec v = {tmp, 0, MAX_POS};
-        zkr_train2_cheat ch = {NULL, NULL, 0, 0, NULL, mode, 0};
+        zkr_train2_cheat ch = {NULL, NULL, 0, 0, NULL, mode, 0, 0, 0};
         zkr_diag d = {0};
         int ok;
 
