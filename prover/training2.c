@@ -420,6 +420,18 @@ static zkr_err values(t2p *c)
 #if ZKR_TEST_BUILD
     if (c->cheat && c->cheat->reduce == 1)
         fit_col(c);
+    if (c->cheat && c->cheat->shift_rec > 0 && (uint32_t)c->cheat->shift_rec < s->batch) {
+        /* S_k -= eq(k-1, r) / eq(k, r): sum_b eq(b, r) S_b kept */
+        uint32_t k = (uint32_t)c->cheat->shift_rec;
+        zkr_ext e[2] = {zkr_ext_from(1), zkr_ext_from(1)};
+        for (unsigned q = 0; q < 2; q++)
+            for (unsigned i = 0; i < c->ch.N; i++)
+                e[q] = zkr_ext_mul(e[q], (((k - 1 + q) >> i) & 1)
+                                             ? c->r[i]
+                                             : zkr_ext_sub(zkr_ext_from(1), c->r[i]));
+        c->recv[k - 1] = zkr_ext_add(c->recv[k - 1], zkr_ext_from(1));
+        c->recv[k] = zkr_ext_sub(c->recv[k], zkr_ext_mul(e[0], zkr_ext_inv(e[1])));
+    }
     if (c->cheat && c->cheat->fit_rec) {
         /* rec rises by eq(r, 0); g(r) absorbs it so that the final check still holds */
         zkr_ext e0 = zkr_ext_from(1), ex, dlt;

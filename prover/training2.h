@@ -57,6 +57,13 @@ typedef struct {
      */
     int range_lie;
     int rec_swap;
+    /*
+     * shift_rec = k > 0: record k-1's revealed value + 1 and record k's
+     * moved so that sum_b eq(b, r) S_b, the product sumcheck's record term,
+     * is unchanged (g(r) honest): only the records' binding (the claim
+     * reduction and the mixed opening, or a batched opening) can refuse.
+     */
+    int shift_rec;
 } zkr_train2_cheat;
 
 /*

@@ -1,0 +1,150 @@
+/*
+ * training-step@2 version 5's mixed opening at its member cap and past it
+ * (docs/soundness.md, "training-step@2", version 5's attacks), at the full
+ * parameter set (the records join the mixed opening only there), on a
+ * 32-record dataset (the shared fixture's 8 cannot fill a batch of 20):
+ *   cap_20              batch 20: V, h, phi, m and 20 records, 24 members
+ *                       (ZKR_HPCS_MAX_MIXED): the honest proof accepted;
+ *                       every truncation (61 cuts) and a trailing byte
+ *                       MALFORMED
+ *   cap_20 lie 18-19    record 18's revealed value + 1 and record 19's moved
+ *                       so that sum_b eq(b, r) S_b is unchanged (the product
+ *                       sumcheck passes with g(r) honest): the claim
+ *                       reduction refuses; teeth: accepted with its final
+ *                       equation off (the mixed opening binds the u_i, not
+ *                       the records' claims)
+ *   cap_22 lie 20-21    batch 22: records 20 and 21 past the cap keep a
+ *                       batched opening; the same lie on them: refused by
+ *                       that opening, and still refused with the reduction's
+ *                       final equation off (they are not in the reduction)
+ *   blind_mixed         record 1 committed with another budget (another
+ *                       blinding size e) in the dataset: the statement is
+ *                       refused (MISMATCH_INPUT) before the proof is read
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "prover/training2.h"
+#include "tap.h"
+#include "verifier/training2.h"
+#include "zkr_config.h"
+
+#define T2FX_NREC 32u
+#include "../zk/test_train2_fx.h"
+
+static const uint32_t dims[] = {6, 4, 4, 3};
+
+static zkr_err prove(t2fx *f, int shift_rec, zkr_buf *pf, zkr_diag *d)
+{
+    zkr_train2_cheat ch;
+    uint8_t seed[32] = {9};
+
+    memset(&ch, 0, sizeof ch);
+    ch.shift_rec = shift_rec;
+    return zkr_prover_train2_cheat(&f->p, f->sid, &f->pub, &f->sec, &ch, seed, sizeof seed, pf, d);
+}
+
+/* Every truncation MALFORMED (never accepted), and one trailing byte. */
+static void malformed(zkr_tap *t, t2fx *f, const zkr_buf *pf)
+{
+    size_t step = pf->len / 61 + 1, bad = 0, n = 0;
+    uint8_t *ext = malloc(pf->len + 1);
+
+    for (size_t cut = 0; cut < pf->len; cut += step, n++)
+        if (zkr_verify_train2(&f->p, f->sid, &f->pub, pf->p, cut, NULL) != ZKR_ERR_MALFORMED)
+            bad++;
+    zkr_tap_ok(t, bad == 0, "cap_20: %zu truncations, %zu not MALFORMED", n, bad);
+    if (ext) {
+        memcpy(ext, pf->p, pf->len);
+        ext[pf->len] = 0;
+    }
+    zkr_tap_ok(t, ext && zkr_verify_train2(&f->p, f->sid, &f->pub, ext, pf->len + 1, NULL) ==
+                             ZKR_ERR_MALFORMED,
+               "cap_20: a trailing byte: MALFORMED");
+    free(ext);
+}
+
+/*
+ * Batch B at the full set: the honest proof accepted, then record lie - 1's
+ * value + 1 and lie's moved (zkr_train2_cheat.shift_rec); want names the check that must refuse it, teeth whether the
+ * reduction's final equation off lets it through.
+ */
+static void cap(zkr_tap *t, uint32_t batch, uint32_t lie, const char *want, int teeth)
+{
+    t2fx f;
+    zkr_buf pf = {0}, pc = {0};
+    zkr_diag d = {0}, d2 = {0};
+    zkr_err vr = ZKR_ERR_INTERNAL, off = ZKR_ERR_INTERNAL;
+    int ok = t2fx_setup_sh(t, &f, dims, 4, batch, 0, 0, 0, 12);
+
+    ok = ok && prove(&f, 0, &pf, &d) == ZKR_OK;
+    zkr_tap_ok(t, ok && zkr_verify_train2(&f.p, f.sid, &f.pub, pf.p, pf.len, &d) == ZKR_OK,
+               "cap_%u: the honest proof accepted (%zu bytes; %s)", batch, pf.len, d.msg);
+    if (ok && batch == ZKR_HPCS_MAX_MIXED - 4)
+        malformed(t, &f, &pf);
+    ok = ok && prove(&f, (int)lie, &pc, &d) == ZKR_OK;
+    zkr_tap_ok(t, ok, "cap_%u: lie on records %u-%u: the cheating prover produced a proof", batch,
+               lie - 1, lie);
+    if (ok) {
+        memset(&d, 0, sizeof d);
+        vr = zkr_verify_train2(&f.p, f.sid, &f.pub, pc.p, pc.len, &d);
+        off = zkr_verify_train2_off(&f.p, f.sid, &f.pub, pc.p, pc.len, ZKR_T2_OFF_RED, &d2);
+    }
+    zkr_tap_ok(t, vr == ZKR_ERR_VERIFY && strstr(d.msg, want) != NULL,
+               "cap_%u: lie on records %u-%u: refused (%s)", batch, lie - 1, lie, d.msg);
+    zkr_tap_ok(t, teeth ? off == ZKR_OK : off == ZKR_ERR_VERIFY && strstr(d2.msg, want) != NULL,
+               "cap_%u: lie on records %u-%u: with the reduction's final equation off: %s (%s)",
+               batch, lie - 1, lie, teeth ? "accepted (teeth)" : "still refused", d2.msg);
+    zkr_buf_free(&pf);
+    zkr_buf_free(&pc);
+    t2fx_free(&f);
+}
+
+/* Record 1 recommitted at another budget (another e); the dataset rebuilt around it. */
+static void blind_mixed(zkr_tap *t)
+{
+    t2fx f;
+    zkr_buf pf = {0};
+    zkr_diag d = {0};
+    zkr_record_commitment a, b;
+    uint8_t rs[32] = {0x77}, root[ZKR_DIGEST_BYTES];
+    int ok = t2fx_setup_sh(t, &f, dims, 4, 3, 0, 0, 0, 12);
+    uint64_t i1 = f.idx[1];
+
+    ok = ok && prove(&f, 0, &pf, &d) == ZKR_OK;
+    ok = ok && zkr_prover_record_commit(&f.p, f.recs[i1], dims[0] + 1, 64, rs, sizeof rs, 1,
+                                        f.allc[i1], f.allo[i1]) == ZKR_OK;
+    ok = ok && zkr_record_commitment_decode(&f.p, f.allc[i1], ZKR_RECORD_COMMIT_BYTES, &b) ==
+                   ZKR_OK &&
+         zkr_record_commitment_decode(&f.p, f.rc[0], ZKR_RECORD_COMMIT_BYTES, &a) == ZKR_OK;
+    zkr_tap_ok(t, ok && a.comm.blind_vars != b.comm.blind_vars,
+               "blind_mixed: record 1 recommitted with e = %u (record 0: e = %u)",
+               ok ? b.comm.blind_vars : 0, ok ? a.comm.blind_vars : 0);
+    zkr_infer2_record_leaf(f.allc[i1], f.leaves[i1]);
+    ok = ok && zkr_merkle_root((const uint8_t(*)[ZKR_DIGEST_BYTES])f.leaves, T2FX_NREC, root) ==
+                   ZKR_OK;
+    memcpy(f.pub.root, root, sizeof root);
+    for (uint32_t q = 0; ok && q < 3; q++) {
+        ok = zkr_merkle_inclusion_proof((const uint8_t(*)[ZKR_DIGEST_BYTES])f.leaves, T2FX_NREC,
+                                        f.idx[q], f.paths[q], &f.plen[q]) == ZKR_OK;
+        memcpy(f.rc[q], f.allc[f.idx[q]], ZKR_RECORD_COMMIT_BYTES);
+        memcpy(f.ro[q], f.allo[f.idx[q]], ZKR_RECORD_OPENING_BYTES);
+    }
+    memset(&d, 0, sizeof d);
+    zkr_tap_ok(t, ok && zkr_verify_train2(&f.p, f.sid, &f.pub, pf.p, pf.len, &d) ==
+                            ZKR_ERR_MISMATCH_INPUT && strstr(d.msg, "blinding") != NULL,
+               "blind_mixed: the statement refused (%s)", d.msg);
+    zkr_buf_free(&pf);
+    t2fx_free(&f);
+}
+
+int main(int argc, char **argv)
+{
+    zkr_tap t;
+
+    zkr_tap_init(&t, argc, argv);
+    cap(&t, ZKR_HPCS_MAX_MIXED - 4, ZKR_HPCS_MAX_MIXED - 5, "claim reduction", 1);
+    cap(&t, ZKR_HPCS_MAX_MIXED - 2, ZKR_HPCS_MAX_MIXED - 3, "batch records' opening", 0);
+    blind_mixed(&t);
+    return zkr_tap_done(&t);
+}
