@@ -903,6 +903,10 @@ static zkr_err commit_v_c(t2p *c)
         return ZKR_ERR_NOMEM;
     for (size_t i = 0; i < nv; i++)
         vg[i] = c->vb[i];
+#if ZKR_TEST_BUILD
+    if (c->cheat && c->cheat->range_off)
+        vg[nv - 1] = 256;
+#endif
     r = zkr_prover_hcommit(c->p, vg, s->n_v, zkr_train2_v_budget(s), &c->rng, c->threads, &c->v,
                            &vc);
     t2_free_wipe(vg, nv * sizeof *vg);
@@ -977,6 +981,7 @@ static zkr_err range_lin(t2p *c)
         memset(&zc, 0, sizeof zc);
 #if ZKR_TEST_BUILD
         zc.shift_h = c->cheat && c->cheat->range_lie;
+        zc.force = zc.fit_g = c->cheat && c->cheat->range_off;
 #endif
         c->zr.gco = c->gco + zkr_infer2_stride(c->ch.N) + zkr_infer2_stride(c->TA);
         if (r == ZKR_OK)

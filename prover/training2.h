@@ -64,6 +64,13 @@ typedef struct {
      * reduction and the mixed opening, or a batched opening) can refuse.
      */
     int shift_rec;
+    /*
+     * range_off: V's last entry committed as 256 (off the byte table),
+     * counted in no multiplicity, the range proof's rounds honest on the
+     * false LogUp sum and g_R(r_R) absorbing the gap (zkr_zkrange_cheat's
+     * force and fit_g): only C's linear sumcheck (g_R's block) can refuse.
+     */
+    int range_off;
 } zkr_train2_cheat;
 
 /*

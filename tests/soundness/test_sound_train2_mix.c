@@ -20,6 +20,13 @@
  *   blind_mixed         record 1 committed with another budget (another
  *                       blinding size e) in the dataset: the statement is
  *                       refused (MISMATCH_INPUT) before the proof is read
+ *   range_off           V's last entry committed as 256 (off the byte table,
+ *                       in no linear row), counted in no multiplicity, the
+ *                       range proof's rounds honest on the false LogUp sum
+ *                       and g_R(r_R) absorbing the gap: its final check and
+ *                       the reduction pass; C's linear sumcheck (g_R's
+ *                       block, version 5) refuses; teeth: accepted with it
+ *                       off
  */
 #include <stdlib.h>
 #include <string.h>
@@ -138,6 +145,34 @@ static void blind_mixed(zkr_tap *t)
     t2fx_free(&f);
 }
 
+/* V's last entry 256, the range proof's LogUp gap absorbed by g_R(r_R) (zkr_train2_cheat.range_off). */
+static void range_off(zkr_tap *t)
+{
+    t2fx f;
+    zkr_buf pf = {0};
+    zkr_diag d = {0}, d2 = {0};
+    zkr_train2_cheat ch;
+    uint8_t seed[32] = {9};
+    zkr_err vr = ZKR_ERR_INTERNAL, off = ZKR_ERR_INTERNAL;
+    int ok = t2fx_setup_sh(t, &f, dims, 4, 3, 0, 0, 0, 12);
+
+    memset(&ch, 0, sizeof ch);
+    ch.range_off = 1;
+    ok = ok && zkr_prover_train2_cheat(&f.p, f.sid, &f.pub, &f.sec, &ch, seed, sizeof seed, &pf,
+                                       &d) == ZKR_OK;
+    zkr_tap_ok(t, ok, "range_off: the cheating prover produced a proof (%s)", ok ? "" : d.msg);
+    if (ok) {
+        vr = zkr_verify_train2(&f.p, f.sid, &f.pub, pf.p, pf.len, &d);
+        off = zkr_verify_train2_off(&f.p, f.sid, &f.pub, pf.p, pf.len, ZKR_T2_OFF_COEF, &d2);
+    }
+    zkr_tap_ok(t, vr == ZKR_ERR_VERIFY && strstr(d.msg, "linear sumcheck") != NULL,
+               "range_off: refused (%s)", d.msg);
+    zkr_tap_ok(t, off == ZKR_OK, "range_off: teeth: accepted with C's linear sumcheck off (%s)",
+               d2.msg);
+    zkr_buf_free(&pf);
+    t2fx_free(&f);
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -146,5 +181,6 @@ int main(int argc, char **argv)
     cap(&t, ZKR_HPCS_MAX_MIXED - 4, ZKR_HPCS_MAX_MIXED - 5, "claim reduction", 1);
     cap(&t, ZKR_HPCS_MAX_MIXED - 2, ZKR_HPCS_MAX_MIXED - 3, "batch records' opening", 0);
     blind_mixed(&t);
+    range_off(&t);
     return zkr_tap_done(&t);
 }
