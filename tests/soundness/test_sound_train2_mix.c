@@ -20,6 +20,11 @@
  *   blind_mixed         record 1 committed with another budget (another
  *                       blinding size e) in the dataset: the statement is
  *                       refused (MISMATCH_INPUT) before the proof is read
+ *   budget_edge         (zero knowledge; the test set) batch 1, the record
+ *                       recommitted at the first budget B whose random
+ *                       entries cover B (positions(q') + 1) but not
+ *                       B (positions(q') + 2): refused by the prover; the
+ *                       last budget below it that covers both proves
  *   range_off           V's last entry committed as 256 (off the byte table,
  *                       in no linear row), counted in no multiplicity, the
  *                       range proof's rounds honest on the false LogUp sum
@@ -173,6 +178,82 @@ static void range_off(zkr_tap *t)
     t2fx_free(&f);
 }
 
+/* The dataset rebuilt around record idx[0] recommitted at budget B (batch 1). */
+static int recommit(t2fx *f, uint32_t budget)
+{
+    uint8_t rs[32] = {0x78, (uint8_t)budget, (uint8_t)(budget >> 8)}, root[ZKR_DIGEST_BYTES];
+    uint64_t i0 = f->idx[0];
+
+    if (zkr_prover_record_commit(&f->p, f->recs[i0], dims[0] + 1, budget, rs, sizeof rs, 1,
+                                 f->allc[i0], f->allo[i0]) != ZKR_OK)
+        return 0;
+    zkr_infer2_record_leaf(f->allc[i0], f->leaves[i0]);
+    if (zkr_merkle_root((const uint8_t(*)[ZKR_DIGEST_BYTES])f->leaves, T2FX_NREC, root) != ZKR_OK ||
+        zkr_merkle_inclusion_proof((const uint8_t(*)[ZKR_DIGEST_BYTES])f->leaves, T2FX_NREC, i0,
+                                   f->paths[0], &f->plen[0]) != ZKR_OK)
+        return 0;
+    memcpy(f->pub.root, root, sizeof root);
+    memcpy(f->rc[0], f->allc[i0], ZKR_RECORD_COMMIT_BYTES);
+    memcpy(f->ro[0], f->allo[i0], ZKR_RECORD_OPENING_BYTES);
+    return 1;
+}
+
+/*
+ * The zero-knowledge side (version 5: a record reveals its positions and
+ * two values per proof): the first budget B whose record commitment's
+ * random entries 2^n (2^e - 1) (e its owner's, for the set's count) lie in
+ * [B (positions(q') + 1), B (positions(q') + 2)), which one value per
+ * proof would pass, is refused by the prover (UNSUPPORTED); the last
+ * budget below it that two values take proves and verifies. The test set: such a window holds a 2^n (2^e - 1) only
+ * once B ~ positions, a record of ~2 log2(positions) variables (seconds at
+ * the full set's count, milliseconds here).
+ */
+static void budget_edge(zkr_tap *t)
+{
+    t2fx f;
+    zkr_diag d = {0};
+    zkr_buf pf = {0};
+    uint8_t seed[32] = {9};
+    uint32_t bad = 0, good = 0, n = zkr_log2_ceil(dims[0] + 1);
+    unsigned e0 = 0;
+    unsigned __int128 pos = 0;
+    int ok = t2fx_setup_sh(t, &f, dims, 4, 1, 1, 0, 0, 12), ok2;
+
+    for (uint32_t b = 1; ok && b <= ZKR_HPCS_MAX_BUDGET && !bad; b++) {
+        unsigned e = zkr_hpcs_blind_vars(&f.p, n, b);
+        unsigned __int128 rnd = (((unsigned __int128)1 << e) - 1) << n;
+        if (e == 0)
+            break;
+        if (e != e0) { /* q' depends on the records' n + e only (the shape fixed) */
+            zkr_params pq;
+            zkr_train2_params(&f.p, &f.pub.s, n + e, &pq);
+            pos = zkr_hpcs_positions_per_open(&pq, n + e);
+            e0 = e;
+        }
+        if (rnd >= (unsigned __int128)b * (pos + 1) && rnd < (unsigned __int128)b * (pos + 2))
+            bad = b;
+        else if (rnd >= (unsigned __int128)b * (pos + 2))
+            good = b; /* the last budget below bad that two values per proof take */
+    }
+    zkr_tap_ok(t, bad > 1 && good > 0,
+               "budget_edge: B = %u: one value per proof would pass, two do not (B = %u: both)",
+               bad, good);
+    ok = ok && bad > 1 && good > 0;
+    ok2 = ok && recommit(&f, good) &&
+          zkr_prover_train2(&f.p, f.sid, &f.pub, &f.sec, seed, sizeof seed, 1, &pf, &d) == ZKR_OK;
+    zkr_tap_ok(t, ok2 && zkr_verify_train2(&f.p, f.sid, &f.pub, pf.p, pf.len, &d) == ZKR_OK,
+               "budget_edge: B = %u proves and verifies (%s)", good, d.msg);
+    zkr_buf_free(&pf);
+    memset(&d, 0, sizeof d);
+    ok = ok && recommit(&f, bad);
+    zkr_tap_ok(t, ok && zkr_prover_train2(&f.p, f.sid, &f.pub, &f.sec, seed, sizeof seed, 1, &pf,
+                                          &d) == ZKR_ERR_UNSUPPORTED &&
+                      strstr(d.msg, "does not cover its budget") != NULL,
+               "budget_edge: B = %u refused by the prover (%s)", bad, d.msg);
+    zkr_buf_free(&pf);
+    t2fx_free(&f);
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -182,5 +263,6 @@ int main(int argc, char **argv)
     cap(&t, ZKR_HPCS_MAX_MIXED - 2, ZKR_HPCS_MAX_MIXED - 3, "batch records' opening", 0);
     blind_mixed(&t);
     range_off(&t);
+    budget_edge(&t);
     return zkr_tap_done(&t);
 }
