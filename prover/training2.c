@@ -420,6 +420,18 @@ static zkr_err values(t2p *c)
 #if ZKR_TEST_BUILD
     if (c->cheat && c->cheat->reduce == 1)
         fit_col(c);
+    if (c->cheat && c->cheat->shift_rec > 0 && (uint32_t)c->cheat->shift_rec < s->batch) {
+        /* S_k -= eq(k-1, r) / eq(k, r): sum_b eq(b, r) S_b kept */
+        uint32_t k = (uint32_t)c->cheat->shift_rec;
+        zkr_ext e[2] = {zkr_ext_from(1), zkr_ext_from(1)};
+        for (unsigned q = 0; q < 2; q++)
+            for (unsigned i = 0; i < c->ch.N; i++)
+                e[q] = zkr_ext_mul(e[q], (((k - 1 + q) >> i) & 1)
+                                             ? c->r[i]
+                                             : zkr_ext_sub(zkr_ext_from(1), c->r[i]));
+        c->recv[k - 1] = zkr_ext_add(c->recv[k - 1], zkr_ext_from(1));
+        c->recv[k] = zkr_ext_sub(c->recv[k], zkr_ext_mul(e[0], zkr_ext_inv(e[1])));
+    }
     if (c->cheat && c->cheat->fit_rec) {
         /* rec rises by eq(r, 0); g(r) absorbs it so that the final check still holds */
         zkr_ext e0 = zkr_ext_from(1), ex, dlt;
@@ -891,6 +903,10 @@ static zkr_err commit_v_c(t2p *c)
         return ZKR_ERR_NOMEM;
     for (size_t i = 0; i < nv; i++)
         vg[i] = c->vb[i];
+#if ZKR_TEST_BUILD
+    if (c->cheat && c->cheat->range_off)
+        vg[nv - 1] = 256;
+#endif
     r = zkr_prover_hcommit(c->p, vg, s->n_v, zkr_train2_v_budget(s), &c->rng, c->threads, &c->v,
                            &vc);
     t2_free_wipe(vg, nv * sizeof *vg);
@@ -965,6 +981,7 @@ static zkr_err range_lin(t2p *c)
         memset(&zc, 0, sizeof zc);
 #if ZKR_TEST_BUILD
         zc.shift_h = c->cheat && c->cheat->range_lie;
+        zc.force = zc.fit_g = c->cheat && c->cheat->range_off;
 #endif
         c->zr.gco = c->gco + zkr_infer2_stride(c->ch.N) + zkr_infer2_stride(c->TA);
         if (r == ZKR_OK)

@@ -57,6 +57,20 @@ typedef struct {
      */
     int range_lie;
     int rec_swap;
+    /*
+     * shift_rec = k > 0: record k-1's revealed value + 1 and record k's
+     * moved so that sum_b eq(b, r) S_b, the product sumcheck's record term,
+     * is unchanged (g(r) honest): only the records' binding (the claim
+     * reduction and the mixed opening, or a batched opening) can refuse.
+     */
+    int shift_rec;
+    /*
+     * range_off: V's last entry committed as 256 (off the byte table),
+     * counted in no multiplicity, the range proof's rounds honest on the
+     * false LogUp sum and g_R(r_R) absorbing the gap (zkr_zkrange_cheat's
+     * force and fit_g): only C's linear sumcheck (g_R's block) can refuse.
+     */
+    int range_off;
 } zkr_train2_cheat;
 
 /*

@@ -278,6 +278,10 @@ static zkr_err coef(t2v *c, zkr_dec *dec, zkr_diag *d)
                         cmsgs, rc, &fin);
     if ((r = zkr_mle_eval_ext(lam, lc, rc, &lv)) != ZKR_OK)
         goto out;
+#if ZKR_TEST_BUILD
+    if (c->off & ZKR_T2_OFF_COEF)
+        fin = zkr_ext_mul(cv, lv);
+#endif
     if (!zkr_ext_eq(fin, zkr_ext_mul(cv, lv))) {
         r = zkr_fail(d, ZKR_ERR_VERIFY, "proof: the mask's linear sumcheck fails");
         goto out;

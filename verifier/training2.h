@@ -39,10 +39,12 @@ zkr_err zkr_verify_train2_points(const zkr_params *p,
 /*
  * Test builds only (the soundness tests' teeth): zkr_verify_train2 with
  * checks switched off: ZKR_T2_OFF_RED the claim reduction's final
- * equation; the bits of (off >> 8) go to the mixed opening
- * (zkr_hpcs_verify_mixed_off's ZKR_HM_OFF_*). Never called by zkreg.
+ * equation; ZKR_T2_OFF_COEF C's linear sumcheck's; the bits of (off >> 8)
+ * go to the mixed opening (zkr_hpcs_verify_mixed_off's ZKR_HM_OFF_*).
+ * Never called by zkreg.
  */
 #define ZKR_T2_OFF_RED 1u
+#define ZKR_T2_OFF_COEF 2u /* C's linear sumcheck's final equation (g, g_A, g_R's blocks) */
 zkr_err zkr_verify_train2_off(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
                               const zkr_train2_public *pub, const uint8_t *proof, size_t len,
                               unsigned off, zkr_diag *d) ZKR_WUR;

@@ -225,7 +225,7 @@ static void attack(zkr_tap *t, int which, const char *name)
     atk a = {which, 0};
     zkr_train2_cheat ch = {tamper, &a, which == 4 || which == 5 || which == 11 || which == 14,
                            which == 7, NULL, 0, which == 9 ? 1 : which == 10 ? 2 : which == 12 ? 3 : 0,
-                           which == 13, which == 14};
+                           which == 13, which == 14, 0, 0};
     /* version 5's record paths need the full set (the records join the mixed opening) */
     int fast = which != 12 && which != 14;
     unsigned off = which == 12   ? (ZKR_HM_OFF_FINAL | ZKR_HM_OFF_FACTOR) << 8

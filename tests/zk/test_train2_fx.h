@@ -2,7 +2,9 @@
 #ifndef ZKR_TEST_TRAIN2_FX_H
 #define ZKR_TEST_TRAIN2_FX_H
 
+#ifndef T2FX_NREC /* a test may define a larger dataset before including */
 #define T2FX_NREC 8u
+#endif
 
 typedef struct {
     zkr_params p;

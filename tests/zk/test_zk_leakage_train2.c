@@ -218,7 +218,7 @@ static int run(zkr_tap *t, const cands *cd, int mode, int secret, int n, samples
         uint8_t seed[32];
         uint64_t *tmp = malloc(MAX_POS * sizeof *tmp);
         leak_vec v = {tmp, 0, MAX_POS};
-        zkr_train2_cheat ch = {NULL, NULL, 0, 0, NULL, mode, 0, 0, 0};
+        zkr_train2_cheat ch = {NULL, NULL, 0, 0, NULL, mode, 0, 0, 0, 0, 0};
         zkr_diag d = {0};
         int ok;
 
