@@ -31,6 +31,7 @@ typedef struct {
     zkr_transcript *t;
     zkr_zkrng *rng;
     unsigned threads, n, N, lc;
+    int x8;                      /* zkr_ext8_ok, asked once (CPUID is slow under a hypervisor) */
     unsigned T, E;               /* the batch's n + e; coupled blinding coordinates */
     const zkr_zkrange_table *tab;
     const int64_t *vals; /* an explicit table (NULL: tab's interval) */
@@ -584,6 +585,15 @@ static void zkr_zr_fold_pair(zkr_ext *t, unsigned n_cur, unsigned ub, zkr_ext r)
         }
 }
 
+/* zkr_mle_fix_first, eight pairs a step where x8 (zk/ext8.c: the same values; in place). */
+static void zkr_zr_fix_first(zkr_ext *t, unsigned n_cur, zkr_ext r, int x8)
+{
+    size_t half = (size_t)1 << (n_cur - 1), i = x8 ? zkr_ext8_fold(t, t, 0, half, r) : 0;
+
+    for (; i < half; i++)
+        t[i] = zkr_ext_add(t[2 * i], zkr_ext_mul(r, zkr_ext_sub(t[2 * i + 1], t[2 * i])));
+}
+
 /* g_i(c) = sum_{j=1..7} c_ij c^j. */
 static zkr_ext zkr_zr_gi(const zkr_ext *gco, unsigned i, zkr_ext c)
 {
@@ -686,19 +696,19 @@ static void zkr_zr_fold_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
     for (size_t q = lo; q < hi; q++) {
         size_t k = q < ZR_NT + ZR_NH ? zkr_zr_fold_order[q] : q;
         if (k < ZR_NT) {
-            zkr_mle_fix_first(z->tb[k], n_cur, z->r[i]);
+            zkr_zr_fix_first(z->tb[k], n_cur, z->r[i], z->x8);
         } else if (k < ZR_NT + ZR_NH) {
             zkr_ext *t = z->hb[k - ZR_NT];
             if (i < z->E)
                 zkr_zr_fold_pair(t, n_cur, z->E - i, z->r[i]);
             else
-                zkr_mle_fix_first(t, n_cur, z->r[i]);
+                zkr_zr_fix_first(t, n_cur, z->r[i], z->x8);
         } else if (k == ZR_NT + ZR_NH) {
-            zkr_mle_fix_first(z->lu, n_cur, z->r[i]);
+            zkr_zr_fix_first(z->lu, n_cur, z->r[i], z->x8);
         } else if (i == 0) {
             zkr_zr_fold_pair(z->lb, n_cur, 1, z->r[i]);
         } else {
-            zkr_mle_fix_first(z->lb, n_cur, z->r[i]);
+            zkr_zr_fix_first(z->lb, n_cur, z->r[i], z->x8);
         }
     }
 }
@@ -984,6 +994,7 @@ static zkr_err zkr_zr_prove(const zkr_params *p, zkr_transcript *t, zkr_hpcs_pol
     z.p = p, z.t = t, z.rng = rng, z.threads = threads ? threads : 1, z.tab = tab;
     z.lin = lin, z.cheat = cheat, z.a = a, z.out = out, z.df = df, z.vals = vals;
     z.pool = zkr_hpcs_poly_pool(a);
+    z.x8 = zkr_ext8_ok();
     if (vals && (r = zkr_zr_sort_vals(&z)) != ZKR_OK)
         return r;
     z.n = zkr_hpcs_poly_n_vars(a);
