@@ -594,22 +594,28 @@ static zkr_err zkr_zr_round(const zkr_zr_ctx *z, unsigned j, zkr_ext msg[ZR_D])
     return ZKR_OK;
 }
 
-/* Fixes (x_j, u_j) = (r, s(r)) in a coupled table of n_cur x-bits and ub u-bits (in place). */
-static void zkr_zr_fold_pair(zkr_ext *t, unsigned n_cur, unsigned ub, zkr_ext r)
+/*
+ * Fixes (x_j, u_j) = (r, s(r)) in a coupled table of n_cur x-bits and ub
+ * u-bits (in place; eight pairs a step where x8, the same values).
+ */
+static void zkr_zr_fold_pair(zkr_ext *t, unsigned n_cur, unsigned ub, zkr_ext r, int x8)
 {
     size_t half = (size_t)1 << (n_cur - 1), ustride = (size_t)1 << n_cur;
     size_t nu = (size_t)1 << (ub - 1);
-    zkr_ext s = zkr_ext_mul(r, zkr_ext_sub(zkr_ext_from(1), r)), rs = zkr_ext_mul(r, s);
+    zkr_ext s = zkr_ext_mul(r, zkr_ext_sub(zkr_ext_from(1), r)), k[3] = {r, s, zkr_ext_mul(r, s)};
 
-    for (size_t u = 0; u < nu; u++)
-        for (size_t i = 0; i < half; i++) {
+    for (size_t u = 0; u < nu; u++) {
+        zkr_ext *row = t + 2 * u * ustride;
+        /* reads at >= the write index: in place is safe */
+        size_t i = x8 ? zkr_ext8_fold_pair(row, row + ustride, t + u * half, 0, half, k) : 0;
+        for (; i < half; i++) {
             zkr_ext d[4], v;
-            /* reads at >= the write index: in place is safe */
-            zkr_zr_pair_diffs(t + 2 * u * ustride, i, ustride, d);
-            v = zkr_ext_add(d[0], zkr_ext_mul(d[1], r));
-            v = zkr_ext_add(v, zkr_ext_mul(d[2], s));
-            t[i + u * half] = zkr_ext_add(v, zkr_ext_mul(d[3], rs));
+            zkr_zr_pair_diffs(row, i, ustride, d);
+            v = zkr_ext_add(d[0], zkr_ext_mul(d[1], k[0]));
+            v = zkr_ext_add(v, zkr_ext_mul(d[2], k[1]));
+            t[i + u * half] = zkr_ext_add(v, zkr_ext_mul(d[3], k[2]));
         }
+    }
 }
 
 /* zkr_mle_fix_first, eight pairs a step where x8 (zk/ext8.c: the same values; in place). */
@@ -727,13 +733,13 @@ static void zkr_zr_fold_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
         } else if (k < ZR_NT + ZR_NH) {
             zkr_ext *t = z->hb[k - ZR_NT];
             if (i < z->E)
-                zkr_zr_fold_pair(t, n_cur, z->E - i, z->r[i]);
+                zkr_zr_fold_pair(t, n_cur, z->E - i, z->r[i], z->x8);
             else
                 zkr_zr_fix_first(t, n_cur, z->r[i], z->x8);
         } else if (k == ZR_NT + ZR_NH) {
             zkr_zr_fix_first(z->lu, n_cur, z->r[i], z->x8);
         } else if (i == 0) {
-            zkr_zr_fold_pair(z->lb, n_cur, 1, z->r[i]);
+            zkr_zr_fold_pair(z->lb, n_cur, 1, z->r[i], z->x8);
         } else {
             zkr_zr_fix_first(z->lb, n_cur, z->r[i], z->x8);
         }

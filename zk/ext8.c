@@ -263,6 +263,25 @@ ZKR_AVX512 static size_t zkr_ext8_zr_terms_avx512(const zkr_ext8_zr_in *in, size
     return lo;
 }
 
+/*
+ * out[i] = d0 + r d1 + s d2 + rs d3 of the coupled pair i (d0 = F00, d1 =
+ * F10 - F00, d2 = F01 - F00, d3 = F11 - F10 - F01 + F00; row 0 in t0, row 1 in t1).
+ */
+ZKR_AVX512 static size_t zkr_ext8_fold_pair_avx512(const zkr_ext *t0, const zkr_ext *t1, zkr_ext *out,
+                                                   size_t lo, size_t hi, const zkr_ext k[3])
+{
+    for (; lo + 8 <= hi; lo += 8) {
+        zkr_x8 f00, f10, f01, f11, v;
+        zkr_x8_pairs(t0, lo, &f00, &f10);
+        zkr_x8_pairs(t1, lo, &f01, &f11);
+        v = zkr_x8_add(f00, zkr_x8_mulc(zkr_x8_sub(f10, f00), k[0]));
+        v = zkr_x8_add(v, zkr_x8_mulc(zkr_x8_sub(f01, f00), k[1]));
+        v = zkr_x8_add(v, zkr_x8_mulc(zkr_x8_add(zkr_x8_sub(f11, f10), zkr_x8_sub(f00, f01)), k[2]));
+        zkr_x8_store(out + lo, v);
+    }
+    return lo;
+}
+
 /* coef: out = e + r o (a coefficient fold), else out = e + r (o - e) (an evaluation fold). */
 ZKR_AVX512 static size_t zkr_ext8_fold_avx512(const zkr_ext *in, zkr_ext *out, size_t lo, size_t hi,
                                               zkr_ext r, int coef)
@@ -588,6 +607,12 @@ size_t zkr_ext8_zr_terms(const zkr_ext8_zr_in *in, size_t lo, size_t hi, zkr_ext
     return zkr_ext8_zr_terms_avx512(in, lo, hi, se0, slam, snu);
 }
 
+size_t zkr_ext8_fold_pair(const zkr_ext *t0, const zkr_ext *t1, zkr_ext *out, size_t lo, size_t hi,
+                          const zkr_ext k[3])
+{
+    return zkr_ext8_fold_pair_avx512(t0, t1, out, lo, hi, k);
+}
+
 #else
 
 int zkr_ext8_ok(void)
@@ -676,5 +701,13 @@ size_t zkr_ext8_zr_terms(const zkr_ext8_zr_in *in, size_t lo, size_t hi, zkr_ext
     return lo;
 }
 
+size_t zkr_ext8_fold_pair(const zkr_ext *t0, const zkr_ext *t1, zkr_ext *out, size_t lo, size_t hi,
+                          const zkr_ext k[3])
+{
+    (void)t0, (void)t1, (void)out, (void)hi, (void)k;
+    return lo;
+}
+
 #endif
+
 

@@ -119,6 +119,14 @@ typedef struct {
 } zkr_ext8_zr_in;
 size_t zkr_ext8_zr_terms(const zkr_ext8_zr_in *in, size_t lo, size_t hi, zkr_ext se0[8],
                          zkr_ext slam[8], zkr_ext snu[8]);
+/*
+ * The range proof's coupled fold (zkr_zr_fold_pair): out[i] = d0 + k0 d1 +
+ * k1 d2 + k2 d3 over pairs [lo, hi), d0 = F00, d1 = F10 - F00, d2 = F01 -
+ * F00, d3 = F11 - F10 - F01 + F00, F_x0 = t0[2i + x], F_x1 = t1[2i + x];
+ * in place (out at or below t0) in index order.
+ */
+size_t zkr_ext8_fold_pair(const zkr_ext *t0, const zkr_ext *t1, zkr_ext *out, size_t lo, size_t hi,
+                          const zkr_ext k[3]);
 
 /*
  * The first nonce in [lo, hi) that passes zkr_ts_pow_ok(t, bits, .), or
