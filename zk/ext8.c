@@ -155,6 +155,14 @@ ZKR_AVX512 static inline __attribute__((always_inline)) zkr_x8 zkr_x8_set1(zkr_e
     return r;
 }
 
+/* Whether all eight lanes are 0 (canonical words: zero is the all-zero word). */
+ZKR_AVX512 static inline __attribute__((always_inline)) int zkr_x8_is_zero(zkr_x8 a)
+{
+    __m512i o = _mm512_or_si512(_mm512_or_si512(a.c[0], a.c[1]), a.c[2]);
+
+    return _mm512_test_epi64_mask(o, o) == 0;
+}
+
 /* Pairs [i, i + 8) of t: f0 = t[2i], f1 = t[2i + 1], lane by lane. */
 ZKR_AVX512 static inline __attribute__((always_inline)) void zkr_x8_pairs(const zkr_ext *t, size_t i,
                                                                       zkr_x8 *f0, zkr_x8 *f1)
@@ -226,11 +234,16 @@ zkr_x8_zr_block(const zkr_ext8_zr_in *in, size_t i, zkr_x8 xv, zkr_x8 one, zkr_x
         zkr_x8_pairs(in->m, i, &m, &dm);
         dm = zkr_x8_sub(dm, m);
     }
+    /* a zero E0 adds nothing and an all-ones SN multiplies by one: both skipped (same sums) */
+    int e_on = !zkr_x8_is_zero(e) || !zkr_x8_is_zero(de);
+    int s_one = zkr_x8_is_zero(zkr_x8_sub(s, one)) && zkr_x8_is_zero(ds);
     for (unsigned c = 0; c < 8; c++) {
         if (c != 1) {
-            zkr_x8 q = zkr_x8_mul(h.p, zkr_x8_sub(xv, a.p));
-            acc->e0[c] = zkr_x8_add(acc->e0[c], zkr_x8_mul(e, zkr_x8_sub(q, one)));
-            acc->lam[c] = zkr_x8_add(acc->lam[c], zkr_x8_mul(s, h.p));
+            if (e_on) {
+                zkr_x8 q = zkr_x8_mul(h.p, zkr_x8_sub(xv, a.p));
+                acc->e0[c] = zkr_x8_add(acc->e0[c], zkr_x8_mul(e, zkr_x8_sub(q, one)));
+            }
+            acc->lam[c] = zkr_x8_add(acc->lam[c], s_one ? h.p : zkr_x8_mul(s, h.p));
             if (in->m)
                 acc->nu[c] = zkr_x8_add(acc->nu[c], zkr_x8_mul(m, a.p));
         }
