@@ -534,6 +534,7 @@ typedef struct {
     zkr_ext *E;
     const zkr_ext *eq;
     zkr_ext w;
+    int x8; /* zkr_ext8_ok: eight at a time (zkr_ext8_axpy, the same values) */
 } add_scaled_job;
 
 static void add_scaled_chunk(void *ctx, size_t lo, size_t hi, unsigned wk)
@@ -541,6 +542,8 @@ static void add_scaled_chunk(void *ctx, size_t lo, size_t hi, unsigned wk)
     const add_scaled_job *j = ctx;
 
     (void)wk;
+    if (j->x8)
+        lo = zkr_ext8_axpy(j->E, j->eq, NULL, lo, hi, j->w, 1);
     for (size_t x = lo; x < hi; x++)
         j->E[x] = zkr_ext_add(j->E[x], zkr_ext_mul(j->w, j->eq[x]));
 }
@@ -587,6 +590,7 @@ typedef struct {
     const zkr_gl *m;
     zkr_ext w[3];
     zkr_ext acc[ZKR_PAR_MAX][3];
+    int x8; /* zkr_ext8_ok: eight at a time (zk/ext8.c, the same values) */
 } hpm_job;
 
 static void hpm_comb_chunk(void *ctx, size_t lo, size_t hi, unsigned wk)
@@ -594,6 +598,12 @@ static void hpm_comb_chunk(void *ctx, size_t lo, size_t hi, unsigned wk)
     hpm_job *j = ctx;
 
     (void)wk;
+    if (j->x8) {
+        size_t e = zkr_ext8_axpy(j->P, j->h, NULL, lo, hi, j->w[0], 0);
+        zkr_ext8_axpy(j->P, j->ph, NULL, lo, e, j->w[1], 1);
+        zkr_ext8_axpy(j->P, NULL, j->m, lo, e, j->w[2], 1);
+        lo = e;
+    }
     for (size_t x = lo; x < hi; x++)
         j->P[x] = zkr_ext_add(zkr_ext_add(zkr_ext_mul(j->w[0], j->h[x]),
                                           zkr_ext_mul(j->w[1], j->ph[x])),
@@ -605,6 +615,12 @@ static void hpm_dot_chunk(void *ctx, size_t lo, size_t hi, unsigned wk)
     hpm_job *j = ctx;
     zkr_ext a = zkr_ext_from(0), b = zkr_ext_from(0), m = zkr_ext_from(0);
 
+    if (j->x8) {
+        size_t e = zkr_ext8_xdot(j->eq, j->h, NULL, lo, hi, &a);
+        zkr_ext8_xdot(j->eq, j->ph, NULL, lo, e, &b);
+        zkr_ext8_xdot(j->eq, NULL, j->m, lo, e, &m);
+        lo = e;
+    }
     for (size_t x = lo; x < hi; x++) {
         a = zkr_ext_add(a, zkr_ext_mul(j->eq[x], j->h[x]));
         b = zkr_ext_add(b, zkr_ext_mul(j->eq[x], j->ph[x]));
@@ -686,7 +702,7 @@ static zkr_err red_tables(t2p *c, const zkr_ext *beta, zkr_ext **E, zkr_ext **P,
     /* h, phi, m: one table eq(zr, .) (also V's range claim a^'s) and their beta-combination */
     zkr_mle_eq_table_mt(c->zr.zf, c->vt, c->threads, E[1]);
     {
-        add_scaled_job aj = {E[0], E[1], beta[nc]};
+        add_scaled_job aj = {E[0], E[1], beta[nc], hj->x8};
         zkr_par_for(c->threads, (size_t)1 << c->vt, (size_t)1 << 14, add_scaled_chunk, &aj);
     }
     hj->P = P[1];
@@ -766,6 +782,8 @@ static zkr_err reduce(t2p *c)
     zkr_infer2_red red;
     zkr_err r = ZKR_OK;
 
+    if (hj)
+        hj->x8 = zkr_ext8_ok(); /* once: CPUID is slow under a hypervisor */
     memset(&red, 0, sizeof red);
     red.n_polys = nr;
     red.TA = c->TA;
