@@ -16,6 +16,9 @@
  * ZKR_BENCH_VERIFY=N (1..1000) profiles verification alone: training-step@1
  * is skipped, training-step@2 proved once and verified N times (best of N).
  *
+ * ZKR_BENCH_ONLY2=1 skips training-step@1 (its row prints zeros): a
+ * profile (perf record) of training-step@2's prove alone.
+ *
  * ZKR_BENCH_SEED=1 proves training-step@2 in the seeded (deterministic)
  * mode, and ZKR_BENCH_DIGEST=1 prints the start of its proof's SHA-256 on
  * stderr: with both, a prover optimization shows that it kept the bytes.
@@ -39,6 +42,7 @@
 
 static int cpu_time;
 static int verify_reps; /* ZKR_BENCH_VERIFY: 0, or the verify-only loop count */
+static int only2;       /* ZKR_BENCH_ONLY2: training-step@1 skipped */
 
 static double clock_s(clockid_t id)
 {
@@ -262,6 +266,7 @@ int main(int argc, char **argv)
     cpu_time = getenv("ZKR_BENCH_CPU") != NULL;
     if (getenv("ZKR_BENCH_VERIFY"))
         verify_reps = (int)zkr_bench_arg("ZKR_BENCH_VERIFY", getenv("ZKR_BENCH_VERIFY"), 1, 1000);
+    only2 = getenv("ZKR_BENCH_ONLY2") != NULL;
     make_records();
     for (uint32_t i = 0; i < B; i++) {
         idx[i] = 5 + 3 * (uint64_t)i;
@@ -274,7 +279,7 @@ int main(int argc, char **argv)
          zkr_ml_tmodel_decode(pb.p, pb.len, &parent, NULL) == ZKR_OK &&
          zkr_ml_train_step(parent, in, sizeof in, lab, B, &sp, &cb, NULL, NULL) == ZKR_OK &&
          zkr_ml_tmodel_decode(cb.p, cb.len, &child, NULL) == ZKR_OK;
-    ok = ok && (verify_reps || run1(&p, threads, reps, parent, child, idx, &r1)) &&
+    ok = ok && (verify_reps || only2 || run1(&p, threads, reps, parent, child, idx, &r1)) &&
          run2(&p, threads, reps, parent, child, idx, &r2);
     if (ok) {
         printf("784-128-10, batch %u, %u thread(s), %s, best of %d\n\n", B, threads,

@@ -591,16 +591,21 @@ typedef struct zkr_hpcs_poly zkr_hpcs_poly;
  */
 typedef struct zkr_hpcs_pool zkr_hpcs_pool;
 zkr_err zkr_hpcs_pool_new(zkr_hpcs_pool **out, unsigned threads) ZKR_WUR;
-/* Frees the pool and the buffers it holds (already wiped); accepts NULL. */
+/* Frees the pool and the buffers it holds, each wiped first (sodium_memzero); accepts NULL. */
 void zkr_hpcs_pool_free(zkr_hpcs_pool *pool);
-/* `bytes` of unspecified content (a reused buffer or malloc's); NULL: no memory. */
+/*
+ * `bytes` of unspecified content (a reused buffer, which may hold an earlier
+ * buffer's contents of the same proof, or malloc's); NULL: no memory.
+ */
 void *zkr_hpcs_pool_get(zkr_hpcs_pool *pool, size_t bytes);
 /* As zkr_hpcs_pool_get, zero-filled (calloc's contract). */
 void *zkr_hpcs_pool_get_zero(zkr_hpcs_pool *pool, size_t bytes);
 /*
  * Hands p (`bytes` long, from zkr_hpcs_pool_get or malloc; NULL ignored)
- * back, first wiped with sodium_memzero when `secret`; freed when the pool
- * is NULL or full.
+ * back. A `secret` buffer is wiped with sodium_memzero before its memory
+ * leaves the pool: at once when the pool is NULL or full (then it is
+ * freed), else when zkr_hpcs_pool_free wipes and frees every buffer it
+ * holds (a reuse within the proof overwrites it or zeroes it).
  */
 void zkr_hpcs_pool_put(zkr_hpcs_pool *pool, void *p, size_t bytes, int secret);
 /*

@@ -171,12 +171,43 @@ typedef struct {
     unsigned nf, fr[64];
     zkr_ext zf[64];
     zkr_ext *eq;
+    int x8; /* zkr_ext8_ok, asked once per cache (CPUID is slow under a hypervisor) */
 } sp_cache;
+
+/* Entries gathered per step of sparse_eval2's eight-at-a-time dot. */
+#define SP_GATHER 256u
 
 static void sp_cache_free(sp_cache *k)
 {
     free(k->eq);
     k->eq = NULL;
+}
+
+/*
+ * sparse_eval2's sums where x8: the subcube's entries gathered SP_GATHER at
+ * a time, then dotted with the eq weights eight at a time (zkr_ext8_xdot:
+ * exact field sums, so the same values as the scalar loop).
+ */
+static void sparse_dot8(const sp_cache *k, const zkr_gl *tab, uint64_t base, uint64_t mask,
+                        uint64_t off2, zkr_ext *acc_a, zkr_ext *acc_b)
+{
+    zkr_gl ga[SP_GATHER], gb[SP_GATHER];
+    size_t len = (size_t)1 << k->nf;
+    uint64_t sub = 0;
+
+    for (size_t a0 = 0; a0 < len; a0 += SP_GATHER) {
+        size_t m = len - a0 < SP_GATHER ? len - a0 : SP_GATHER, i;
+        for (i = 0; i < m; i++, sub = zkr_mle_subcube_next(sub, mask)) {
+            ga[i] = tab[base | sub];
+            gb[i] = tab[base | sub | off2];
+        }
+        i = zkr_ext8_xdot(k->eq + a0, NULL, ga, 0, m, acc_a);
+        for (size_t t = i; t < m; t++)
+            *acc_a = zkr_ext_add(*acc_a, zkr_ext_mul_base(k->eq[a0 + t], ga[t]));
+        i = zkr_ext8_xdot(k->eq + a0, NULL, gb, 0, m, acc_b);
+        for (size_t t = i; t < m; t++)
+            *acc_b = zkr_ext_add(*acc_b, zkr_ext_mul_base(k->eq[a0 + t], gb[t]));
+    }
 }
 
 /*
@@ -203,11 +234,14 @@ static zkr_err sparse_eval2(sp_cache *k, const zkr_gl *tab, unsigned nv, const z
         memcpy(k->zf, zf, nf * sizeof *zf);
     }
     mask = zkr_mle_subcube_mask(fr, nf);
-    for (size_t a = 0; a < ((size_t)1 << nf); a++, sub = zkr_mle_subcube_next(sub, mask)) {
-        uint64_t idx = base | sub; /* zkr_mle_subcube_index(base, fr, nf, a) */
-        acc_a = zkr_ext_add(acc_a, zkr_ext_mul_base(k->eq[a], tab[idx]));
-        acc_b = zkr_ext_add(acc_b, zkr_ext_mul_base(k->eq[a], tab[idx | off2]));
-    }
+    if (k->x8)
+        sparse_dot8(k, tab, base, mask, off2, &acc_a, &acc_b);
+    else
+        for (size_t a = 0; a < ((size_t)1 << nf); a++, sub = zkr_mle_subcube_next(sub, mask)) {
+            uint64_t idx = base | sub; /* zkr_mle_subcube_index(base, fr, nf, a) */
+            acc_a = zkr_ext_add(acc_a, zkr_ext_mul_base(k->eq[a], tab[idx]));
+            acc_b = zkr_ext_add(acc_b, zkr_ext_mul_base(k->eq[a], tab[idx | off2]));
+        }
     *out_a = acc_a;
     *out_b = acc_b;
     return ZKR_OK;
@@ -248,6 +282,7 @@ static void col_chunk(void *ctx, size_t plo, size_t phi, unsigned w)
     unsigned N = j->c->ch.N;
     sp_cache k = {0};
 
+    k.x8 = zkr_ext8_ok();
     (void)w;
     for (size_t p = plo; p < phi; p++) {
         j->r[p] = ZKR_OK;
@@ -321,6 +356,7 @@ static zkr_err rec_tables(t2p *c)
     sp_cache k = {0};
     zkr_err r = ZKR_OK;
 
+    k.x8 = zkr_ext8_ok();
     for (size_t b = 0; b < ((size_t)1 << c->ch.N) && r == ZKR_OK; b++) {
         c->ta[rc][b] = c->tb[rc][b] = zkr_ext_from(0);
         if (b < s->batch) {
@@ -510,6 +546,7 @@ typedef struct {
     zkr_ext *E;
     const zkr_ext *eq;
     zkr_ext w;
+    int x8; /* zkr_ext8_ok: eight at a time (zkr_ext8_axpy, the same values) */
 } add_scaled_job;
 
 static void add_scaled_chunk(void *ctx, size_t lo, size_t hi, unsigned wk)
@@ -517,6 +554,8 @@ static void add_scaled_chunk(void *ctx, size_t lo, size_t hi, unsigned wk)
     const add_scaled_job *j = ctx;
 
     (void)wk;
+    if (j->x8)
+        lo = zkr_ext8_axpy(j->E, j->eq, NULL, lo, hi, j->w, 1);
     for (size_t x = lo; x < hi; x++)
         j->E[x] = zkr_ext_add(j->E[x], zkr_ext_mul(j->w, j->eq[x]));
 }
@@ -563,6 +602,7 @@ typedef struct {
     const zkr_gl *m;
     zkr_ext w[3];
     zkr_ext acc[ZKR_PAR_MAX][3];
+    int x8; /* zkr_ext8_ok: eight at a time (zk/ext8.c, the same values) */
 } hpm_job;
 
 static void hpm_comb_chunk(void *ctx, size_t lo, size_t hi, unsigned wk)
@@ -570,6 +610,12 @@ static void hpm_comb_chunk(void *ctx, size_t lo, size_t hi, unsigned wk)
     hpm_job *j = ctx;
 
     (void)wk;
+    if (j->x8) {
+        size_t e = zkr_ext8_axpy(j->P, j->h, NULL, lo, hi, j->w[0], 0);
+        zkr_ext8_axpy(j->P, j->ph, NULL, lo, e, j->w[1], 1);
+        zkr_ext8_axpy(j->P, NULL, j->m, lo, e, j->w[2], 1);
+        lo = e;
+    }
     for (size_t x = lo; x < hi; x++)
         j->P[x] = zkr_ext_add(zkr_ext_add(zkr_ext_mul(j->w[0], j->h[x]),
                                           zkr_ext_mul(j->w[1], j->ph[x])),
@@ -581,6 +627,12 @@ static void hpm_dot_chunk(void *ctx, size_t lo, size_t hi, unsigned wk)
     hpm_job *j = ctx;
     zkr_ext a = zkr_ext_from(0), b = zkr_ext_from(0), m = zkr_ext_from(0);
 
+    if (j->x8) {
+        size_t e = zkr_ext8_xdot(j->eq, j->h, NULL, lo, hi, &a);
+        zkr_ext8_xdot(j->eq, j->ph, NULL, lo, e, &b);
+        zkr_ext8_xdot(j->eq, NULL, j->m, lo, e, &m);
+        lo = e;
+    }
     for (size_t x = lo; x < hi; x++) {
         a = zkr_ext_add(a, zkr_ext_mul(j->eq[x], j->h[x]));
         b = zkr_ext_add(b, zkr_ext_mul(j->eq[x], j->ph[x]));
@@ -662,7 +714,7 @@ static zkr_err red_tables(t2p *c, const zkr_ext *beta, zkr_ext **E, zkr_ext **P,
     /* h, phi, m: one table eq(zr, .) (also V's range claim a^'s) and their beta-combination */
     zkr_mle_eq_table_mt(c->zr.zf, c->vt, c->threads, E[1]);
     {
-        add_scaled_job aj = {E[0], E[1], beta[nc]};
+        add_scaled_job aj = {E[0], E[1], beta[nc], hj->x8};
         zkr_par_for(c->threads, (size_t)1 << c->vt, (size_t)1 << 14, add_scaled_chunk, &aj);
     }
     hj->P = P[1];
@@ -742,6 +794,8 @@ static zkr_err reduce(t2p *c)
     zkr_infer2_red red;
     zkr_err r = ZKR_OK;
 
+    if (hj)
+        hj->x8 = zkr_ext8_ok(); /* once: CPUID is slow under a hypervisor */
     memset(&red, 0, sizeof red);
     red.n_polys = nr;
     red.TA = c->TA;

@@ -31,6 +31,7 @@ typedef struct {
     zkr_transcript *t;
     zkr_zkrng *rng;
     unsigned threads, n, N, lc;
+    int x8;                      /* zkr_ext8_ok, asked once (CPUID is slow under a hypervisor) */
     unsigned T, E;               /* the batch's n + e; coupled blinding coordinates */
     const zkr_zkrange_table *tab;
     const int64_t *vals; /* an explicit table (NULL: tab's interval) */
@@ -432,70 +433,94 @@ typedef struct {
 /*
  * Pair i's contribution to each of f's terms (f = E0 (h (X - a) - 1) +
  * lam (SN h - S8 phi) + mu E2 (phi (X - t) - m) + nu EM a, split by its
- * challenge factor, which multiplies the sums once per round). A term whose
- * public table is zero on the pair (E0 above 2^n, E2 and S8 above 2^8)
- * contributes nothing and is skipped; SN's all-ones region needs no product.
+ * challenge factor, which multiplies the sums once per round), first the
+ * terms of a and h (zkr_zr_pair_main; eight pairs at a time in
+ * zkr_ext8_zr_terms), then those of phi and m (zkr_zr_pair_rest). A term
+ * whose public table is zero on the pair (E0 above 2^n, E2 and S8 above
+ * 2^8) contributes nothing and is skipped; SN's all-ones region needs no
+ * product.
  */
-static void zkr_zr_pair_terms(const zkr_zr_ctx *z, size_t i, size_t ustride, int coupled,
-                              zkr_zr_acc *acc)
+static void zkr_zr_pair_main(const zkr_zr_ctx *z, size_t i, size_t ustride, int coupled,
+                             zkr_zr_acc *acc)
 {
-    zkr_ext hv[ZR_NH][ZR_D + 1], tv[ZR_D + 1], tv2[ZR_D + 1];
+    zkr_ext ha[ZR_D + 1], hh[ZR_D + 1], tv[ZR_D + 1];
     zkr_ext one = zkr_ext_from(1);
     const zkr_ext *const *tb = (const zkr_ext *const *)z->tb;
 
-    int s8 = !zkr_zr_is(tb[ZR_S8][2 * i], 0) || !zkr_zr_is(tb[ZR_S8][2 * i + 1], 0);
-    int e2 = !zkr_zr_is(tb[ZR_E2][2 * i], 0) || !zkr_zr_is(tb[ZR_E2][2 * i + 1], 0);
-
-    /* phi and m enter only where S8 or E2 is nonzero (the table's 2^8 rows) */
-    zkr_zr_hvals(z->hb[ZR_HA], i, ustride, coupled, hv[ZR_HA]);
-    zkr_zr_hvals(z->hb[ZR_HH], i, ustride, coupled, hv[ZR_HH]);
-    if (s8 || e2)
-        zkr_zr_hvals(z->hb[ZR_HP], i, ustride, coupled, hv[ZR_HP]);
-    if (e2)
-        zkr_zr_hvals(z->hb[ZR_HM], i, ustride, coupled, hv[ZR_HM]);
+    zkr_zr_hvals(z->hb[ZR_HA], i, ustride, coupled, ha);
+    zkr_zr_hvals(z->hb[ZR_HH], i, ustride, coupled, hh);
     if (!zkr_zr_is(tb[ZR_E0][2 * i], 0) || !zkr_zr_is(tb[ZR_E0][2 * i + 1], 0)) {
         zkr_zr_tvals(tb[ZR_E0], i, tv);
         for (unsigned c = 0; c <= ZR_D; c++) {
             zkr_ext q;
             if (c == 1)
                 continue;
-            q = zkr_ext_mul(hv[ZR_HH][c], zkr_ext_sub(z->ch.x, hv[ZR_HA][c]));
+            q = zkr_ext_mul(hh[c], zkr_ext_sub(z->ch.x, ha[c]));
             acc->e0[c] = zkr_ext_add(acc->e0[c], zkr_ext_mul(tv[c], zkr_ext_sub(q, one)));
         }
     }
     if (zkr_zr_is(tb[ZR_SN][2 * i], 1) && zkr_zr_is(tb[ZR_SN][2 * i + 1], 1)) {
         for (unsigned c = 0; c <= ZR_D; c++)
-            acc->lam[c] = zkr_ext_add(acc->lam[c], hv[ZR_HH][c]);
+            acc->lam[c] = zkr_ext_add(acc->lam[c], hh[c]);
     } else if (!zkr_zr_is(tb[ZR_SN][2 * i], 0) || !zkr_zr_is(tb[ZR_SN][2 * i + 1], 0)) {
         zkr_zr_tvals(tb[ZR_SN], i, tv);
         for (unsigned c = 0; c <= ZR_D; c++)
             if (c != 1)
-                acc->lam[c] = zkr_ext_add(acc->lam[c], zkr_ext_mul(tv[c], hv[ZR_HH][c]));
+                acc->lam[c] = zkr_ext_add(acc->lam[c], zkr_ext_mul(tv[c], hh[c]));
     }
+    if (z->lin && (!zkr_zr_is(tb[ZR_EM][2 * i], 0) || !zkr_zr_is(tb[ZR_EM][2 * i + 1], 0))) {
+        zkr_zr_tvals(tb[ZR_EM], i, tv);
+        for (unsigned c = 0; c <= ZR_D; c++)
+            if (c != 1)
+                acc->nu[c] = zkr_ext_add(acc->nu[c], zkr_ext_mul(tv[c], ha[c]));
+    }
+}
+
+/* Pair i's terms of phi and m (zero outside the table's 2^8 rows: skipped there). */
+static void zkr_zr_pair_rest(const zkr_zr_ctx *z, size_t i, size_t ustride, int coupled,
+                             zkr_zr_acc *acc)
+{
+    zkr_ext hp[ZR_D + 1], hm[ZR_D + 1], tv[ZR_D + 1], tv2[ZR_D + 1];
+    const zkr_ext *const *tb = (const zkr_ext *const *)z->tb;
+    int s8 = !zkr_zr_is(tb[ZR_S8][2 * i], 0) || !zkr_zr_is(tb[ZR_S8][2 * i + 1], 0);
+    int e2 = !zkr_zr_is(tb[ZR_E2][2 * i], 0) || !zkr_zr_is(tb[ZR_E2][2 * i + 1], 0);
+
+    if (!s8 && !e2)
+        return;
+    zkr_zr_hvals(z->hb[ZR_HP], i, ustride, coupled, hp);
     if (s8) {
         zkr_zr_tvals(tb[ZR_S8], i, tv);
         for (unsigned c = 0; c <= ZR_D; c++)
             if (c != 1)
-                acc->lam[c] = zkr_ext_sub(acc->lam[c], zkr_ext_mul(tv[c], hv[ZR_HP][c]));
+                acc->lam[c] = zkr_ext_sub(acc->lam[c], zkr_ext_mul(tv[c], hp[c]));
     }
     if (e2) {
+        zkr_zr_hvals(z->hb[ZR_HM], i, ustride, coupled, hm);
         zkr_zr_tvals(tb[ZR_E2], i, tv);
         zkr_zr_tvals(tb[ZR_T], i, tv2);
         for (unsigned c = 0; c <= ZR_D; c++) {
             zkr_ext q;
             if (c == 1)
                 continue;
-            q = zkr_ext_sub(zkr_ext_mul(hv[ZR_HP][c], zkr_ext_sub(z->ch.x, tv2[c])),
-                            hv[ZR_HM][c]);
+            q = zkr_ext_sub(zkr_ext_mul(hp[c], zkr_ext_sub(z->ch.x, tv2[c])), hm[c]);
             acc->mu[c] = zkr_ext_add(acc->mu[c], zkr_ext_mul(tv[c], q));
         }
     }
-    if (z->lin && (!zkr_zr_is(tb[ZR_EM][2 * i], 0) || !zkr_zr_is(tb[ZR_EM][2 * i + 1], 0))) {
-        zkr_zr_tvals(tb[ZR_EM], i, tv);
-        for (unsigned c = 0; c <= ZR_D; c++)
-            if (c != 1)
-                acc->nu[c] = zkr_ext_add(acc->nu[c], zkr_ext_mul(tv[c], hv[ZR_HA][c]));
-    }
+}
+
+/*
+ * zkr_zr_pair_main over pairs [lo, hi), eight at a time where x8: every
+ * pair's terms computed, the zero ones too (adding zero, or multiplying
+ * by an all-ones SN, changes no sum). Returns the first pair left.
+ */
+_Static_assert(ZR_D + 1 == 8, "zkr_ext8_zr_terms evaluates c = 0..7");
+static size_t zkr_zr_main8(const zkr_zr_ctx *z, size_t lo, size_t hi, size_t ustride, int coupled,
+                           zkr_zr_acc *acc)
+{
+    zkr_ext8_zr_in in = {z->tb[ZR_E0], z->tb[ZR_SN], z->lin ? z->tb[ZR_EM] : NULL,
+                         z->hb[ZR_HA], z->hb[ZR_HH], ustride, coupled, z->ch.x};
+
+    return z->x8 ? zkr_ext8_zr_terms(&in, lo, hi, acc->e0, acc->lam, acc->nu) : lo;
 }
 
 /*
@@ -517,9 +542,12 @@ typedef struct {
 static void zkr_zr_round_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
 {
     zkr_zr_round_job *rj = ctx;
+    size_t m = zkr_zr_main8(rj->z, lo, hi, rj->ustride, rj->coupled, &rj->acc[w]);
 
     for (size_t i = lo; i < hi; i++) {
-        zkr_zr_pair_terms(rj->z, i, rj->ustride, rj->coupled, &rj->acc[w]);
+        if (i >= m)
+            zkr_zr_pair_main(rj->z, i, rj->ustride, rj->coupled, &rj->acc[w]);
+        zkr_zr_pair_rest(rj->z, i, rj->ustride, rj->coupled, &rj->acc[w]);
         if (rj->z->link)
             zkr_zr_link_round(rj->z, rj->j, i, rj->acc[w].link);
     }
@@ -566,22 +594,37 @@ static zkr_err zkr_zr_round(const zkr_zr_ctx *z, unsigned j, zkr_ext msg[ZR_D])
     return ZKR_OK;
 }
 
-/* Fixes (x_j, u_j) = (r, s(r)) in a coupled table of n_cur x-bits and ub u-bits (in place). */
-static void zkr_zr_fold_pair(zkr_ext *t, unsigned n_cur, unsigned ub, zkr_ext r)
+/*
+ * Fixes (x_j, u_j) = (r, s(r)) in a coupled table of n_cur x-bits and ub
+ * u-bits (in place; eight pairs a step where x8, the same values).
+ */
+static void zkr_zr_fold_pair(zkr_ext *t, unsigned n_cur, unsigned ub, zkr_ext r, int x8)
 {
     size_t half = (size_t)1 << (n_cur - 1), ustride = (size_t)1 << n_cur;
     size_t nu = (size_t)1 << (ub - 1);
-    zkr_ext s = zkr_ext_mul(r, zkr_ext_sub(zkr_ext_from(1), r)), rs = zkr_ext_mul(r, s);
+    zkr_ext s = zkr_ext_mul(r, zkr_ext_sub(zkr_ext_from(1), r)), k[3] = {r, s, zkr_ext_mul(r, s)};
 
-    for (size_t u = 0; u < nu; u++)
-        for (size_t i = 0; i < half; i++) {
+    for (size_t u = 0; u < nu; u++) {
+        zkr_ext *row = t + 2 * u * ustride;
+        /* reads at >= the write index: in place is safe */
+        size_t i = x8 ? zkr_ext8_fold_pair(row, row + ustride, t + u * half, 0, half, k) : 0;
+        for (; i < half; i++) {
             zkr_ext d[4], v;
-            /* reads at >= the write index: in place is safe */
-            zkr_zr_pair_diffs(t + 2 * u * ustride, i, ustride, d);
-            v = zkr_ext_add(d[0], zkr_ext_mul(d[1], r));
-            v = zkr_ext_add(v, zkr_ext_mul(d[2], s));
-            t[i + u * half] = zkr_ext_add(v, zkr_ext_mul(d[3], rs));
+            zkr_zr_pair_diffs(row, i, ustride, d);
+            v = zkr_ext_add(d[0], zkr_ext_mul(d[1], k[0]));
+            v = zkr_ext_add(v, zkr_ext_mul(d[2], k[1]));
+            t[i + u * half] = zkr_ext_add(v, zkr_ext_mul(d[3], k[2]));
         }
+    }
+}
+
+/* zkr_mle_fix_first, eight pairs a step where x8 (zk/ext8.c: the same values; in place). */
+static void zkr_zr_fix_first(zkr_ext *t, unsigned n_cur, zkr_ext r, int x8)
+{
+    size_t half = (size_t)1 << (n_cur - 1), i = x8 ? zkr_ext8_fold(t, t, 0, half, r) : 0;
+
+    for (; i < half; i++)
+        t[i] = zkr_ext_add(t[2 * i], zkr_ext_mul(r, zkr_ext_sub(t[2 * i + 1], t[2 * i])));
 }
 
 /* g_i(c) = sum_{j=1..7} c_ij c^j. */
@@ -686,19 +729,19 @@ static void zkr_zr_fold_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
     for (size_t q = lo; q < hi; q++) {
         size_t k = q < ZR_NT + ZR_NH ? zkr_zr_fold_order[q] : q;
         if (k < ZR_NT) {
-            zkr_mle_fix_first(z->tb[k], n_cur, z->r[i]);
+            zkr_zr_fix_first(z->tb[k], n_cur, z->r[i], z->x8);
         } else if (k < ZR_NT + ZR_NH) {
             zkr_ext *t = z->hb[k - ZR_NT];
             if (i < z->E)
-                zkr_zr_fold_pair(t, n_cur, z->E - i, z->r[i]);
+                zkr_zr_fold_pair(t, n_cur, z->E - i, z->r[i], z->x8);
             else
-                zkr_mle_fix_first(t, n_cur, z->r[i]);
+                zkr_zr_fix_first(t, n_cur, z->r[i], z->x8);
         } else if (k == ZR_NT + ZR_NH) {
-            zkr_mle_fix_first(z->lu, n_cur, z->r[i]);
+            zkr_zr_fix_first(z->lu, n_cur, z->r[i], z->x8);
         } else if (i == 0) {
-            zkr_zr_fold_pair(z->lb, n_cur, 1, z->r[i]);
+            zkr_zr_fold_pair(z->lb, n_cur, 1, z->r[i], z->x8);
         } else {
-            zkr_mle_fix_first(z->lb, n_cur, z->r[i]);
+            zkr_zr_fix_first(z->lb, n_cur, z->r[i], z->x8);
         }
     }
 }
@@ -984,6 +1027,7 @@ static zkr_err zkr_zr_prove(const zkr_params *p, zkr_transcript *t, zkr_hpcs_pol
     z.p = p, z.t = t, z.rng = rng, z.threads = threads ? threads : 1, z.tab = tab;
     z.lin = lin, z.cheat = cheat, z.a = a, z.out = out, z.df = df, z.vals = vals;
     z.pool = zkr_hpcs_poly_pool(a);
+    z.x8 = zkr_ext8_ok();
     if (vals && (r = zkr_zr_sort_vals(&z)) != ZKR_OK)
         return r;
     z.n = zkr_hpcs_poly_n_vars(a);

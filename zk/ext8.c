@@ -145,6 +145,156 @@ ZKR_AVX512 static inline __attribute__((always_inline)) zkr_x8 zkr_x8_pick(zkr_x
     return r;
 }
 
+/* Eight extension elements all equal to k. */
+ZKR_AVX512 static inline __attribute__((always_inline)) zkr_x8 zkr_x8_set1(zkr_ext k)
+{
+    zkr_x8 r;
+
+    for (unsigned j = 0; j < 3; j++)
+        r.c[j] = _mm512_set1_epi64((long long)k.c[j]);
+    return r;
+}
+
+/* Whether all eight lanes are 0 (canonical words: zero is the all-zero word). */
+ZKR_AVX512 static inline __attribute__((always_inline)) int zkr_x8_is_zero(zkr_x8 a)
+{
+    __m512i o = _mm512_or_si512(_mm512_or_si512(a.c[0], a.c[1]), a.c[2]);
+
+    return _mm512_test_epi64_mask(o, o) == 0;
+}
+
+/* Pairs [i, i + 8) of t: f0 = t[2i], f1 = t[2i + 1], lane by lane. */
+ZKR_AVX512 static inline __attribute__((always_inline)) void zkr_x8_pairs(const zkr_ext *t, size_t i,
+                                                                      zkr_x8 *f0, zkr_x8 *f1)
+{
+    zkr_x8 x = zkr_x8_load(t + 2 * i), y = zkr_x8_load(t + 2 * i + 8);
+
+    *f0 = zkr_x8_pick(x, y, 0);
+    *f1 = zkr_x8_pick(x, y, 1);
+}
+
+/* A pair's value p at c and its forward differences (prover/zk_range.c zkr_zr_hvals). */
+typedef struct {
+    zkr_x8 p, d1, d2, d3;
+} zkr_x8_cubic;
+
+/*
+ * zkr_zr_hvals's start at c = 0 for pairs [i, i + 8): coupled, the cubic
+ * d0 + (d1 + d2) c + (d3 - d2) c^2 - d3 c^3 of the pair's F00, F10, F01
+ * (rows ustride apart), F11 (Delta^2 = -2 d2 - 4 d3, Delta^3 = -6 d3); else
+ * the line through t[2i], t[2i + 1] (d2 = d3 = 0: adding them changes nothing).
+ */
+ZKR_AVX512 static inline __attribute__((always_inline)) zkr_x8_cubic
+zkr_x8_zr_start(const zkr_ext *t, size_t i, size_t ustride, int coupled)
+{
+    zkr_x8 f00, f10, f01, f11;
+    zkr_x8_cubic q;
+
+    zkr_x8_pairs(t, i, &f00, &f10);
+    q.p = f00;
+    q.d1 = zkr_x8_sub(f10, f00);
+    q.d2 = q.d3 = zkr_x8_zero();
+    if (coupled) {
+        zkr_x8_pairs(t + ustride, i, &f01, &f11);
+        zkr_x8 e2 = zkr_x8_sub(f01, f00), e3 = zkr_x8_add(zkr_x8_sub(f11, f10), zkr_x8_sub(f00, f01));
+        zkr_x8 m3 = zkr_x8_sub(zkr_x8_zero(), e3), m3x2 = zkr_x8_add(m3, m3);
+        zkr_x8 m3x4 = zkr_x8_add(m3x2, m3x2);
+        q.d2 = zkr_x8_sub(m3x4, zkr_x8_add(e2, e2));
+        q.d3 = zkr_x8_add(m3x4, m3x2);
+    }
+    return q;
+}
+
+/* c to c + 1 (zkr_zr_hvals's step). */
+ZKR_AVX512 static inline __attribute__((always_inline)) void zkr_x8_cubic_step(zkr_x8_cubic *q)
+{
+    q->p = zkr_x8_add(q->p, q->d1);
+    q->d1 = zkr_x8_add(q->d1, q->d2);
+    q->d2 = zkr_x8_add(q->d2, q->d3);
+}
+
+/* The accumulators of zkr_ext8_zr_terms at c = 0..7 (c = 1 unused). */
+typedef struct {
+    zkr_x8 e0[8], lam[8], nu[8];
+} zkr_x8_zr_acc;
+
+/* Pairs [i, i + 8)'s terms added to acc (zkr_ext8_zr_terms). */
+ZKR_AVX512 static inline __attribute__((always_inline)) void
+zkr_x8_zr_block(const zkr_ext8_zr_in *in, size_t i, zkr_x8 xv, zkr_x8 one, zkr_x8_zr_acc *acc)
+{
+    zkr_x8_cubic a = zkr_x8_zr_start(in->a, i, in->ustride, in->coupled);
+    zkr_x8_cubic h = zkr_x8_zr_start(in->h, i, in->ustride, in->coupled);
+    zkr_x8 e, de, s, ds, m = zkr_x8_zero(), dm = zkr_x8_zero();
+
+    zkr_x8_pairs(in->e, i, &e, &de);
+    de = zkr_x8_sub(de, e);
+    zkr_x8_pairs(in->s, i, &s, &ds);
+    ds = zkr_x8_sub(ds, s);
+    if (in->m) {
+        zkr_x8_pairs(in->m, i, &m, &dm);
+        dm = zkr_x8_sub(dm, m);
+    }
+    /* a zero E0 adds nothing and an all-ones SN multiplies by one: both skipped (same sums) */
+    int e_on = !zkr_x8_is_zero(e) || !zkr_x8_is_zero(de);
+    int s_one = zkr_x8_is_zero(zkr_x8_sub(s, one)) && zkr_x8_is_zero(ds);
+    for (unsigned c = 0; c < 8; c++) {
+        if (c != 1) {
+            if (e_on) {
+                zkr_x8 q = zkr_x8_mul(h.p, zkr_x8_sub(xv, a.p));
+                acc->e0[c] = zkr_x8_add(acc->e0[c], zkr_x8_mul(e, zkr_x8_sub(q, one)));
+            }
+            acc->lam[c] = zkr_x8_add(acc->lam[c], s_one ? h.p : zkr_x8_mul(s, h.p));
+            if (in->m)
+                acc->nu[c] = zkr_x8_add(acc->nu[c], zkr_x8_mul(m, a.p));
+        }
+        zkr_x8_cubic_step(&a);
+        zkr_x8_cubic_step(&h);
+        e = zkr_x8_add(e, de);
+        s = zkr_x8_add(s, ds);
+        m = zkr_x8_add(m, dm);
+    }
+}
+
+ZKR_AVX512 static size_t zkr_ext8_zr_terms_avx512(const zkr_ext8_zr_in *in, size_t lo, size_t hi,
+                                                  zkr_ext se0[8], zkr_ext slam[8], zkr_ext snu[8])
+{
+    zkr_x8_zr_acc acc;
+    zkr_x8 xv = zkr_x8_set1(in->x), one = zkr_x8_set1(zkr_ext_from(1));
+
+    for (unsigned c = 0; c < 8; c++)
+        acc.e0[c] = acc.lam[c] = acc.nu[c] = zkr_x8_zero();
+    for (; lo + 8 <= hi; lo += 8)
+        zkr_x8_zr_block(in, lo, xv, one, &acc);
+    for (unsigned c = 0; c < 8; c++) {
+        if (c == 1)
+            continue;
+        se0[c] = zkr_x8_hsum(se0[c], acc.e0[c]);
+        slam[c] = zkr_x8_hsum(slam[c], acc.lam[c]);
+        if (in->m)
+            snu[c] = zkr_x8_hsum(snu[c], acc.nu[c]);
+    }
+    return lo;
+}
+
+/*
+ * out[i] = d0 + r d1 + s d2 + rs d3 of the coupled pair i (d0 = F00, d1 =
+ * F10 - F00, d2 = F01 - F00, d3 = F11 - F10 - F01 + F00; row 0 in t0, row 1 in t1).
+ */
+ZKR_AVX512 static size_t zkr_ext8_fold_pair_avx512(const zkr_ext *t0, const zkr_ext *t1, zkr_ext *out,
+                                                   size_t lo, size_t hi, const zkr_ext k[3])
+{
+    for (; lo + 8 <= hi; lo += 8) {
+        zkr_x8 f00, f10, f01, f11, v;
+        zkr_x8_pairs(t0, lo, &f00, &f10);
+        zkr_x8_pairs(t1, lo, &f01, &f11);
+        v = zkr_x8_add(f00, zkr_x8_mulc(zkr_x8_sub(f10, f00), k[0]));
+        v = zkr_x8_add(v, zkr_x8_mulc(zkr_x8_sub(f01, f00), k[1]));
+        v = zkr_x8_add(v, zkr_x8_mulc(zkr_x8_add(zkr_x8_sub(f11, f10), zkr_x8_sub(f00, f01)), k[2]));
+        zkr_x8_store(out + lo, v);
+    }
+    return lo;
+}
+
 /* coef: out = e + r o (a coefficient fold), else out = e + r (o - e) (an evaluation fold). */
 ZKR_AVX512 static size_t zkr_ext8_fold_avx512(const zkr_ext *in, zkr_ext *out, size_t lo, size_t hi,
                                               zkr_ext r, int coef)
@@ -464,6 +614,18 @@ size_t zkr_ext8_axpy(zkr_ext *out, const zkr_ext *xe, const zkr_gl *xb, size_t l
     return zkr_ext8_axpy_avx512(out, xe, xb, lo, hi, k, add);
 }
 
+size_t zkr_ext8_zr_terms(const zkr_ext8_zr_in *in, size_t lo, size_t hi, zkr_ext se0[8],
+                         zkr_ext slam[8], zkr_ext snu[8])
+{
+    return zkr_ext8_zr_terms_avx512(in, lo, hi, se0, slam, snu);
+}
+
+size_t zkr_ext8_fold_pair(const zkr_ext *t0, const zkr_ext *t1, zkr_ext *out, size_t lo, size_t hi,
+                          const zkr_ext k[3])
+{
+    return zkr_ext8_fold_pair_avx512(t0, t1, out, lo, hi, k);
+}
+
 #else
 
 int zkr_ext8_ok(void)
@@ -545,4 +707,20 @@ size_t zkr_ext8_axpy(zkr_ext *out, const zkr_ext *xe, const zkr_gl *xb, size_t l
     return lo;
 }
 
+size_t zkr_ext8_zr_terms(const zkr_ext8_zr_in *in, size_t lo, size_t hi, zkr_ext se0[8],
+                         zkr_ext slam[8], zkr_ext snu[8])
+{
+    (void)in, (void)hi, (void)se0, (void)slam, (void)snu;
+    return lo;
+}
+
+size_t zkr_ext8_fold_pair(const zkr_ext *t0, const zkr_ext *t1, zkr_ext *out, size_t lo, size_t hi,
+                          const zkr_ext k[3])
+{
+    (void)t0, (void)t1, (void)out, (void)hi, (void)k;
+    return lo;
+}
+
 #endif
+
+

@@ -242,18 +242,22 @@ static void zkr_mle_moebius_var(zkr_gl *t, size_t lo, size_t len, unsigned v, in
  * Where the CPU has AVX-512F, the variables whose pairs sit 8 or more apart
  * subtract eight entries at a time (zkr_gl_sub's words, lane by lane).
  */
-void zkr_mle_to_monomial_base(zkr_gl *t, unsigned n)
+static void zkr_mle_mb_serial(zkr_gl *t, unsigned n, int simd)
 {
     size_t len = (size_t)1 << n;
     unsigned lowv = n < 14 ? n : 14;
     size_t blk = (size_t)1 << lowv;
-    int simd = zkr_cpu_avx512f();
 
     for (size_t b = 0; b < len; b += blk)
         for (unsigned v = 0; v < lowv; v++)
             zkr_mle_moebius_var(t, b, blk, v, simd);
     for (unsigned v = lowv; v < n; v++)
         zkr_mle_moebius_var(t, 0, len, v, simd);
+}
+
+void zkr_mle_to_monomial_base(zkr_gl *t, unsigned n)
+{
+    zkr_mle_mb_serial(t, n, zkr_cpu_avx512f());
 }
 
 /*
@@ -299,7 +303,7 @@ void zkr_mle_to_monomial_base_mt(zkr_gl *t, unsigned n, unsigned threads)
     size_t len = (size_t)1 << n;
 
     if (threads <= 1 || n <= 14) {
-        zkr_mle_to_monomial_base(t, n);
+        zkr_mle_mb_serial(t, n, j.simd); /* CPUID asked once: slow under a hypervisor */
         return;
     }
     zkr_par_for(threads, len >> j.lowv, 4, zkr_mle_mb_low, &j);

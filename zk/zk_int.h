@@ -102,6 +102,33 @@ size_t zkr_ext8_axpy(zkr_ext *out, const zkr_ext *xe, const zkr_gl *xb, size_t l
                      zkr_ext k, int add);
 
 /*
+ * The hiding range proof's main round terms (prover/zk_range.c), summed
+ * over pairs i of [lo, hi) at c = 0, 2..7 (entry 1 left alone): the public
+ * tables' pair values are linear in c (E0 e, SN s, EM m), the hidden
+ * tables' (a, h) cubic in a coupled round (the pair at (c, c (1 - c)), its
+ * second row ustride entries on) and linear otherwise; x the challenge:
+ *   se0[c] += sum e(c) (h(c) (x - a(c)) - 1), slam[c] += sum s(c) h(c),
+ *   snu[c] += sum m(c) a(c) (m NULL: snu untouched).
+ * Exact field sums: the values of the scalar loop (zkr_zr_pair_terms).
+ */
+typedef struct {
+    const zkr_ext *e, *s, *m, *a, *h;
+    size_t ustride;
+    int coupled;
+    zkr_ext x;
+} zkr_ext8_zr_in;
+size_t zkr_ext8_zr_terms(const zkr_ext8_zr_in *in, size_t lo, size_t hi, zkr_ext se0[8],
+                         zkr_ext slam[8], zkr_ext snu[8]);
+/*
+ * The range proof's coupled fold (zkr_zr_fold_pair): out[i] = d0 + k0 d1 +
+ * k1 d2 + k2 d3 over pairs [lo, hi), d0 = F00, d1 = F10 - F00, d2 = F01 -
+ * F00, d3 = F11 - F10 - F01 + F00, F_x0 = t0[2i + x], F_x1 = t1[2i + x];
+ * in place (out at or below t0) in index order.
+ */
+size_t zkr_ext8_fold_pair(const zkr_ext *t0, const zkr_ext *t1, zkr_ext *out, size_t lo, size_t hi,
+                          const zkr_ext k[3]);
+
+/*
  * The first nonce in [lo, hi) that passes zkr_ts_pow_ok(t, bits, .), or
  * UINT64_MAX (eight at a time where zkr_b2x8_ok).
  */
