@@ -40,7 +40,9 @@ zkr_err zkr_verify_train2_points(const zkr_params *p,
  * Test builds only (the soundness tests' teeth): zkr_verify_train2 with
  * checks switched off: ZKR_T2_OFF_RED the claim reduction's final
  * equation; ZKR_T2_OFF_COEF C's linear sumcheck's; the bits of (off >> 8)
- * go to the mixed opening (zkr_hpcs_verify_mixed_off's ZKR_HM_OFF_*).
+ * go to the mixed opening (zkr_hpcs_verify_mixed_off's ZKR_HM_OFF_*) and,
+ * ZKR_HM_OFF_FACTOR and ZKR_HM_OFF_FINAL only, to the batched openings of
+ * the records past the mixed opening's cap (zkr_hpcs_verify_batch_off).
  * Never called by zkreg.
  */
 #define ZKR_T2_OFF_RED 1u

@@ -409,9 +409,10 @@ static zkr_err zkr_hpcs_final_vals(const zkr_hpcs_proof *pf, unsigned log_len, c
 }
 
 /* The folding sumcheck on eq(zf, x) G(x) and the final-polynomial check. */
+/* off: test builds' ZKR_HM_OFF_FACTOR / ZKR_HM_OFF_FINAL (0 on every production path). */
 static zkr_err zkr_hpcs_fold_phase(const zkr_params *p, zkr_transcript *t,
                                    const zkr_hpcs_proof *pf, const zkr_ext *zf, zkr_ext value,
-                                   zkr_ext *r_all)
+                                   unsigned off, zkr_ext *r_all)
 {
     const zkr_pcs_layout *l = &pf->l;
     zkr_ext claim = value, g_final, eqv;
@@ -422,7 +423,8 @@ static zkr_err zkr_hpcs_fold_phase(const zkr_params *p, zkr_transcript *t,
         for (unsigned j = 0; j < l->folds[layer]; j++, round++) {
             /* [H24]'s round message is L(X, z) Lambda(X): the list-decoding
              * figure (zk/ldr.h) needs it (docs/soundness.md). */
-            if (!zkr_hpcs_round_factored(pf->msgs + 2 * round, claim, zf[round]))
+            if (!(off & ZKR_HM_OFF_FACTOR) &&
+                !zkr_hpcs_round_factored(pf->msgs + 2 * round, claim, zf[round]))
                 return ZKR_ERR_VERIFY;
             zkr_ts_absorb_ext(t, "sc-round", pf->msgs + 2 * round, 2);
             r_all[round] = zkr_ts_challenge_ext(t, "sc-challenge");
@@ -434,7 +436,7 @@ static zkr_err zkr_hpcs_fold_phase(const zkr_params *p, zkr_transcript *t,
     zkr_ts_absorb_ext(t, "bf-final", pf->final, (size_t)1 << l->final_vars);
     eqv = zkr_mle_eq_eval(zf, r_all, l->folds_total);
     g_final = zkr_mle_eval_monomial(pf->final, l->final_vars, zf + l->folds_total);
-    if (!zkr_ext_eq(claim, zkr_ext_mul(eqv, g_final)))
+    if (!(off & ZKR_HM_OFF_FINAL) && !zkr_ext_eq(claim, zkr_ext_mul(eqv, g_final)))
         return ZKR_ERR_VERIFY;
     if (!zkr_ts_pow_check(t, p->pow_bits, pf->nonce))
         return ZKR_ERR_VERIFY;
@@ -567,7 +569,7 @@ static zkr_err zkr_hpcs_verify_run(const zkr_params *p, zkr_transcript *t,
         zkr_ts_absorb_ext(t, "hpcs-point-full", zf, total);
     else
         zkr_ts_absorb_ext(t, "hpcs-point", z, f->n_vars);
-    if ((r = zkr_hpcs_fold_phase(p, t, pf, zf, value, r_all)) != ZKR_OK)
+    if ((r = zkr_hpcs_fold_phase(p, t, pf, zf, value, 0, r_all)) != ZKR_OK)
         goto out;
     r = zkr_hpcs_queries(p, t, pf, roots, coef, r_all);
 out:
@@ -608,6 +610,13 @@ zkr_err zkr_hpcs_verify_batch(const zkr_params *p, zkr_transcript *t,
                               const zkr_hpcs_commitment *f, size_t k, const zkr_ext *zfull,
                               const zkr_ext *values, zkr_dec *d)
 {
+    return zkr_hpcs_verify_batch_off(p, t, f, k, zfull, values, 0, d);
+}
+
+zkr_err zkr_hpcs_verify_batch_off(const zkr_params *p, zkr_transcript *t,
+                                  const zkr_hpcs_commitment *f, size_t k, const zkr_ext *zfull,
+                                  const zkr_ext *values, unsigned off, zkr_dec *d)
+{
     uint8_t roots[ZKR_HPCS_MAX_BATCH][ZKR_DIGEST_BYTES];
     const uint8_t *rp[ZKR_HPCS_MAX_BATCH + 1], *mask_root;
     unsigned f_ext[ZKR_HPCS_MAX_BATCH], total;
@@ -646,7 +655,7 @@ zkr_err zkr_hpcs_verify_batch(const zkr_params *p, zkr_transcript *t,
         r = ZKR_ERR_NOMEM;
         goto out;
     }
-    if ((r = zkr_hpcs_fold_phase(p, t, pf, zfull, value, r_all)) != ZKR_OK)
+    if ((r = zkr_hpcs_fold_phase(p, t, pf, zfull, value, off, r_all)) != ZKR_OK)
         goto out;
     r = zkr_hpcs_queries(p, t, pf, rp, coef, r_all);
 out:

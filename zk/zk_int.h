@@ -323,6 +323,14 @@ void zkr_hpcs_mixed_absorb(zkr_transcript *t, size_t k, const uint8_t (*roots)[Z
 zkr_err zkr_hpcs_verify_mixed_off(const zkr_params *p, zkr_transcript *t,
                                   const zkr_hpcs_commitment *f, size_t k, const zkr_ext *z,
                                   const zkr_ext *values, unsigned off, zkr_dec *d) ZKR_WUR;
+/*
+ * zkr_hpcs_verify_batch with test builds' switches off: ZKR_HM_OFF_FACTOR
+ * and ZKR_HM_OFF_FINAL only (the batched opening's claim checks; the
+ * soundness tests' teeth). zkr_hpcs_verify_batch is this with off = 0.
+ */
+zkr_err zkr_hpcs_verify_batch_off(const zkr_params *p, zkr_transcript *t,
+                                  const zkr_hpcs_commitment *f, size_t k, const zkr_ext *zfull,
+                                  const zkr_ext *values, unsigned off, zkr_dec *d) ZKR_WUR;
 /* zk/hiding_pcs.c's query/path helpers, exported for zk/hiding_mixed.c (same contracts). */
 zkr_err zkr_hpcs_x_parse_open(zkr_dec *d, const zkr_params *p, size_t words, unsigned depth,
                               zkr_pcs_open *o) ZKR_WUR;
