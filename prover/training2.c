@@ -208,6 +208,9 @@ static void sparse_dot8(const sp_cache *k, const zkr_gl *tab, uint64_t base, uin
         for (size_t t = i; t < m; t++)
             *acc_b = zkr_ext_add(*acc_b, zkr_ext_mul_base(k->eq[a0 + t], gb[t]));
     }
+    /* the gathers held entries of V and of the batch records */
+    sodium_memzero(ga, sizeof ga);
+    sodium_memzero(gb, sizeof gb);
 }
 
 /*

@@ -231,8 +231,13 @@ static zkr_err openings(t2v *c, zkr_dec *dec, zkr_diag *d)
     for (uint32_t b0 = c->nm; b0 < s->batch; b0 += ZKR_HPCS_MAX_BATCH) {
         size_t k = s->batch - b0 < ZKR_HPCS_MAX_BATCH ? s->batch - b0 : ZKR_HPCS_MAX_BATCH;
         zkr_train2_rec_full_point(&c->ch, c->r, c->rn, c->rtot, zf);
-        r = zkr_hpcs_verify_batch_off(&c->pq, &c->t, c->rec + b0, k, zf, c->recv + b0,
-                                      c->off >> 8, dec);
+#if ZKR_TEST_BUILD
+        if (c->off >> 8)
+            r = zkr_hpcs_verify_batch_off(&c->pq, &c->t, c->rec + b0, k, zf, c->recv + b0,
+                                          c->off >> 8, dec);
+        else
+#endif
+            r = zkr_hpcs_verify_batch(&c->pq, &c->t, c->rec + b0, k, zf, c->recv + b0, dec);
         if (r == ZKR_ERR_VERIFY || r == ZKR_ERR_USAGE)
             return zkr_fail(d, ZKR_ERR_VERIFY, "proof: the batch records' opening fails");
         if (r != ZKR_OK)

@@ -196,8 +196,7 @@ static zkr_err zkr_hm_parse_layer(const zkr_params *p, zkr_hm_proof *m, size_t k
         if (m->pl.d[i] == 0 || m->pl.layer[i] != layer)
             continue;
         if ((r = zkr_hpcs_x_parse_open(d, p, zkr_hm_words(m->ext[i], a),
-                                       m->pl.d[i] == 0 ? 0 : (m->pl.total - m->pl.d[i]) +
-                                                                 p->log_blowup - a,
+                                       (m->pl.total - m->pl.d[i]) + p->log_blowup - a,
                                        &m->jopen[i])) != ZKR_OK)
             return r;
     }

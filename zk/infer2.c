@@ -479,7 +479,7 @@ void zkr_infer2_red_init(const zkr_infer2_shape *sh, const unsigned *w_total, un
         for (unsigned i = 0; i < 4; i++) {
             unsigned c = red->n_claims;
             if (cols[i] == ZKR_I2_S && l == 0)
-                continue; /* the record: opened on its own */
+                continue; /* the record: its claim joins through zkr_infer2_red_add_record */
             red->poly[c] = cols[i] == ZKR_I2_W || cols[i] == ZKR_I2_M ? l : L;
             red->layer[c] = l;
             red->which[c] = cols[i];
