@@ -23,7 +23,9 @@ struct zkr_hpcs_poly {
     size_t cw_words;
     zkr_mtree tree;
     uint32_t budget, used;
-    uint64_t off_slice; /* openings at a point off u = 0^e (each reveals F there) */
+    uint64_t off_slice; /* values revealed at points off u = 0^e, in all */
+    /* of them, those whose points mix in the first eb blinding slices exactly, by eb */
+    uint64_t at_level[ZKR_HPCS_MAX_BLIND_VARS + 1];
     zkr_hpcs_pool *pool; /* where the buffers go back (NULL: free) */
 };
 
@@ -93,15 +95,46 @@ uint64_t zkr_hpcs_reveals_left(const zkr_hpcs_poly *f)
     return cap > f->off_slice ? cap - f->off_slice : 0;
 }
 
+/*
+ * Whether `add` more values at points mixing the first eb slices keep every
+ * prefix within its dimension: values mixing only slices 1..j are linear
+ * functionals of those slices' 2^n (2^j - 1) random entries, so for every
+ * j >= eb the values at levels <= j (the new ones included) must not
+ * outnumber them (a generic family in a flag of subspaces is independent
+ * exactly then). Then counts them.
+ */
+static zkr_err zkr_h_reveal_add(zkr_hpcs_poly *f, unsigned eb, uint64_t add)
+{
+    unsigned e = f->total - f->n_vars;
+    uint64_t below = 0;
+
+    if (eb == 0 || eb > e || e > ZKR_HPCS_MAX_BLIND_VARS)
+        return ZKR_ERR_USAGE;
+    for (unsigned j = 1; j <= e; j++) {
+        uint64_t cap = zkr_h_reveal_cap(f->n_vars, j);
+        below += f->at_level[j];
+        if (j >= eb && (below > cap || add > cap - below))
+            return ZKR_ERR_USAGE;
+    }
+    f->at_level[eb] += add;
+    f->off_slice += add;
+    return ZKR_OK;
+}
+
+uint64_t zkr_hpcs_first_slice_reveals(const zkr_hpcs_poly *f)
+{
+    return f->at_level[1];
+}
+
 zkr_err zkr_hpcs_charge(zkr_hpcs_poly *f, uint32_t openings, uint64_t reveals, unsigned eb)
 {
-    uint64_t cap = zkr_h_reveal_cap(f->n_vars, eb);
+    zkr_err r;
 
-    if (eb == 0 || eb > f->total - f->n_vars || openings > zkr_hpcs_budget_left(f) ||
-        f->off_slice > cap || reveals > cap - f->off_slice)
+    if (eb == 0 || eb > f->total - f->n_vars || openings > zkr_hpcs_budget_left(f))
         return ZKR_ERR_USAGE;
+    if ((r = zkr_h_reveal_add(f, eb, reveals)) != ZKR_OK)
+        return r;
     f->used += openings;
-    f->off_slice += reveals;
     return ZKR_OK;
 }
 
@@ -440,6 +473,58 @@ static zkr_err zkr_h_mask_new(const zkr_params *p, unsigned total_vars, zkr_hpcs
     *out = poly;
     poly = NULL;
 out:
+    zkr_hpcs_poly_free(poly);
+    return r;
+}
+
+/*
+ * A mixed opening's mask (component 3c): Z(x) = Z'(x_a0, ..) for a uniform
+ * extension-valued Z' of total_vars - a0 variables, a0 the layer-0 arity.
+ * Z's codeword is constant on every layer-0 leaf's coset (P_Z(X) =
+ * P_Z'(X^(2^a0))), so its tree holds one value a leaf: Z''s own codeword,
+ * leaf L = position L, 2^(total_vars + log_blowup - a0) leaves of 3 words.
+ */
+static zkr_err zkr_h_mask_new_periodic(const zkr_params *p, unsigned total_vars, unsigned a0,
+                                       zkr_hpcs_pool *pool, zkr_zkrng *rng, unsigned threads,
+                                       zkr_hpcs_poly **out, uint8_t root[ZKR_DIGEST_BYTES])
+{
+    zkr_hpcs_poly *poly = NULL;
+    zkr_ntt *ntt = NULL;
+    uint8_t seed[32];
+    size_t len, big;
+    zkr_err r = ZKR_ERR_NOMEM;
+
+    *out = NULL;
+    if (total_vars > p->max_vars || a0 >= total_vars)
+        return ZKR_ERR_USAGE;
+    if (!(poly = calloc(1, sizeof *poly)))
+        return ZKR_ERR_NOMEM;
+    poly->ext = 1;
+    poly->n_vars = poly->total = total_vars - a0;
+    poly->pool = pool;
+    zkr_pcs_layout_of(p, poly->total, &poly->l);
+    len = (size_t)1 << poly->total;
+    big = len << p->log_blowup;
+    poly->cw_words = 3 * big;
+    poly->eve = zkr_hpcs_pool_get(pool, len * sizeof *poly->eve);
+    poly->ce = zkr_hpcs_pool_get(pool, len * sizeof *poly->ce);
+    poly->cw = zkr_hpcs_pool_get(pool, poly->cw_words * sizeof *poly->cw);
+    if (!poly->eve || !poly->ce || !poly->cw)
+        goto out;
+    zkr_zkrng_ext_fill_mt(rng, poly->eve, len, threads);
+    if ((r = zkr_ntt_new_mt(poly->total, threads, &ntt)) != ZKR_OK ||
+        (r = zkr_h_ext_coef_encode(ntt, poly, p->log_blowup, threads)) != ZKR_OK)
+        goto out;
+    zkr_zkrng_bytes(rng, seed, sizeof seed);
+    r = zkr_mtree_build(poly->cw, big, 3, seed, threads, &poly->tree);
+    sodium_memzero(seed, sizeof seed);
+    if (r != ZKR_OK)
+        goto out;
+    zkr_mtree_root(&poly->tree, root);
+    *out = poly;
+    poly = NULL;
+out:
+    zkr_ntt_free(ntt);
     zkr_hpcs_poly_free(poly);
     return r;
 }
@@ -809,25 +894,49 @@ typedef struct {
     const zkr_hpcs_poly *const *f;
     const zkr_ext *beta;
     size_t k;
-    int x8; /* zkr_ext8_ok */
+    int x8;         /* zkr_ext8_ok */
+    unsigned shift; /* a periodic mask's a0 (Z(x) = Z'(x >> a0)); 0: a full-size mask */
 } zkr_h_comb_job;
 
 static void zkr_h_comb_chunk(void *ctx, size_t lo, size_t hi, unsigned w);
 
 /* [lo, hi) term by term with the AVX-512 kernels, in blocks that stay in the cache. */
+/* A periodic mask's rho Z'(i >> shift) on [lo, hi): every entry's value, every 2^shift-th coefficient. */
+static void zkr_h_comb_periodic(const zkr_h_comb_job *j, size_t lo, size_t hi)
+{
+    size_t per = (size_t)1 << j->shift;
+
+    for (size_t i = lo; i < hi;) {
+        size_t h = i >> j->shift, end = (h + 1) << j->shift;
+        zkr_ext zv = zkr_ext_mul(j->rho, j->z->eve[h]);
+        if (end > hi)
+            end = hi;
+        if ((i & (per - 1)) == 0)
+            j->coef[i] = zkr_ext_add(j->coef[i], zkr_ext_mul(j->rho, j->z->ce[h]));
+        for (; i < end; i++)
+            j->g[i] = zkr_ext_add(j->g[i], zv);
+    }
+}
+
 static void zkr_h_comb_x8(const zkr_h_comb_job *j, size_t lo, size_t hi)
 {
     for (size_t b = lo; b < hi; b += 512) {
-        size_t e = hi - b < 512 ? hi : b + 512, m;
-        m = zkr_ext8_axpy(j->g, j->z->eve, NULL, b, e, j->rho, 0);
-        m = zkr_ext8_axpy(j->coef, j->z->ce, NULL, b, m, j->rho, 0);
-        for (size_t t = 0; t < j->k; t++) {
+        size_t e = hi - b < 512 ? hi : b + 512, m = e;
+        int acc = 0;
+        if (!j->shift) {
+            m = zkr_ext8_axpy(j->g, j->z->eve, NULL, b, m, j->rho, 0);
+            m = zkr_ext8_axpy(j->coef, j->z->ce, NULL, b, m, j->rho, 0);
+            acc = 1;
+        }
+        for (size_t t = 0; t < j->k; t++, acc = 1) {
             const zkr_hpcs_poly *f = j->f[t];
             m = zkr_ext8_axpy(j->g, f->ext ? f->eve : NULL, f->ext ? NULL : f->evb, b, m,
-                              j->beta[t], 1);
+                              j->beta[t], acc);
             m = zkr_ext8_axpy(j->coef, f->ext ? f->ce : NULL, f->ext ? NULL : f->cb, b, m,
-                              j->beta[t], 1);
+                              j->beta[t], acc);
         }
+        if (j->shift && m > b)
+            zkr_h_comb_periodic(j, b, m);
         if (m != e) {
             zkr_h_comb_job one = *j;
             one.x8 = 0;
@@ -846,7 +955,10 @@ static void zkr_h_comb_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
         return;
     }
     for (size_t i = lo; i < hi; i++) {
-        zkr_ext g = zkr_ext_mul(j->rho, j->z->eve[i]), c = zkr_ext_mul(j->rho, j->z->ce[i]);
+        size_t h = i >> j->shift;
+        int coef_row = (i & (((size_t)1 << j->shift) - 1)) == 0;
+        zkr_ext g = zkr_ext_mul(j->rho, j->z->eve[h]);
+        zkr_ext c = coef_row ? zkr_ext_mul(j->rho, j->z->ce[h]) : zkr_ext_from(0);
         for (size_t m = 0; m < j->k; m++) {
             const zkr_hpcs_poly *f = j->f[m];
             if (f->ext) {
@@ -866,7 +978,9 @@ static void zkr_h_combine(zkr_ext *g, zkr_ext *coef, const zkr_hpcs_poly *z, zkr
                           const zkr_hpcs_poly *const *f, const zkr_ext *beta, size_t k,
                           size_t len, unsigned threads)
 {
-    zkr_h_comb_job j = {g, coef, z, rho, f, beta, k, zkr_ext8_ok()};
+    /* a mask smaller than G is a periodic one (zkr_h_mask_new_periodic) */
+    unsigned shift = k > 0 ? f[0]->total - z->total : 0;
+    zkr_h_comb_job j = {g, coef, z, rho, f, beta, k, zkr_ext8_ok(), shift};
 
     zkr_par_for(threads, len, 1 << 14, zkr_h_comb_chunk, &j);
 }
@@ -1008,20 +1122,28 @@ zkr_err zkr_prover_hopen(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *
     return zkr_hopen_run(p, t, f, mask, mask, rho, z, NULL, 0, value, rng, threads, out);
 }
 
-/* Counts one revealed value of f at zfull, refusing past the cap of the slices it mixes in. */
-static zkr_err zkr_h_reveal_gate(zkr_hpcs_poly *f, const zkr_ext *zfull)
+/*
+ * Counts 1 + extra revealed values of f at points sharing zfull's blinding
+ * coordinates, refusing past the cap of the slices they mix in. extra > 0
+ * (a mixed opening's round messages, zkr_hpcs_mixed_round_reveals) needs
+ * zfull off the slice u = 0: on it those values would be f's own.
+ */
+static zkr_err zkr_h_reveal_gate_n(zkr_hpcs_poly *f, const zkr_ext *zfull, unsigned extra)
 {
     unsigned eb = 0;
 
     for (unsigned b = f->n_vars; b < f->total; b++)
         if (!zkr_ext_eq(zfull[b], zkr_ext_from(0)))
             eb = b - f->n_vars + 1;
-    if (eb == 0)
-        return ZKR_OK; /* on the slice u = 0: the value is the hidden f's, masked by the caller */
-    if (f->off_slice >= zkr_h_reveal_cap(f->n_vars, eb))
-        return ZKR_ERR_USAGE;
-    f->off_slice++;
-    return ZKR_OK;
+    if (eb == 0) /* on the slice u = 0: the value is the hidden f's, masked by the caller */
+        return extra ? ZKR_ERR_USAGE : ZKR_OK;
+    return zkr_h_reveal_add(f, eb, 1u + (uint64_t)extra);
+}
+
+/* Counts one revealed value of f at zfull (zkr_h_reveal_gate_n without extra). */
+static zkr_err zkr_h_reveal_gate(zkr_hpcs_poly *f, const zkr_ext *zfull)
+{
+    return zkr_h_reveal_gate_n(f, zfull, 0);
 }
 
 zkr_err zkr_prover_hopen_at(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *f,
@@ -1214,8 +1336,9 @@ static zkr_err zkr_h_mixed_gate(const zkr_params *p, zkr_hpcs_poly *const *f, si
     if (zkr_hpcs_mixed_plan_of(p, totals, k, pl) != ZKR_OK)
         return ZKR_ERR_USAGE;
     for (size_t i = 0; i < k; i++) {
-        /* member i's own point: the last T_i coordinates of z */
-        zkr_err r = zkr_h_reveal_gate(f[i], z + pl->d[i]);
+        /* member i's own point: the last T_i coordinates of z; the layer-0 round messages */
+        zkr_err r = zkr_h_reveal_gate_n(f[i], z + pl->d[i],
+                                        zkr_hpcs_mixed_round_reveals(p, totals, k, i));
         if (r != ZKR_OK)
             return r;
         f[i]->used++;
@@ -1281,8 +1404,9 @@ static zkr_err zkr_hopen_mixed_run(const zkr_params *p, zkr_transcript *t, zkr_h
         goto out;
     if (own)
         pool = own;
-    if ((r = zkr_h_mask_new(p, pl.total, pool, rng, threads, &mask, mroot)) != ZKR_OK ||
-        (r = zkr_h_mask_eval(mask, z, threads, &b)) != ZKR_OK)
+    if ((r = zkr_h_mask_new_periodic(p, pl.total, pl.l.folds[0], pool, rng, threads, &mask,
+                                     mroot)) != ZKR_OK ||
+        (r = zkr_h_mask_eval(mask, z + pl.l.folds[0], threads, &b)) != ZKR_OK)
         goto out;
     trees[nf] = mask;
     zkr_hpcs_mixed_absorb(t, k, (const uint8_t(*)[ZKR_DIGEST_BYTES])roots, nv, bv, ext, z,

@@ -57,18 +57,20 @@ uint32_t zkr_infer2_proofs_left(const zkr_infer2_model *im)
     uint64_t best = UINT32_MAX;
 
     /*
-     * Per proof (version 2) each W' is charged two openings and reveals three
-     * values: W^ and M^ mix only its first blinding slice (2^n entries), so
-     * that slice's cap bounds the proofs (the object's one reveal count is
-     * checked against it, zkr_hpcs_charge).
+     * Per proof each W' is charged two openings and reveals W^ and M^ at
+     * points mixing only its first blinding slice (2^n entries), so that
+     * slice's cap bounds the proofs (zkr_hpcs_charge). The mixed opening's
+     * value and round messages (1 + zkr_hpcs_mixed_round_reveals, at most
+     * 1 + 4) are at r_A, which mixes every slice: counted in slice 1 too
+     * only when e = 1, and the whole cap 2^n (2^e - 1) never binds first.
      */
     for (uint32_t l = 0; l < im->sh.s.n_layers; l++) {
         unsigned n = zkr_hpcs_poly_n_vars(im->w[l]), e = zkr_hpcs_poly_total_vars(im->w[l]) - n;
         uint64_t b = zkr_hpcs_budget_left(im->w[l]) / ZKR_INFER2_W_OPENINGS;
-        uint64_t full = n + e >= 64 ? UINT64_MAX : (((uint64_t)1 << e) - 1) << n;
-        uint64_t spent = full - zkr_hpcs_reveals_left(im->w[l]);
+        uint64_t spent = zkr_hpcs_first_slice_reveals(im->w[l]);
         uint64_t cap1 = n >= 63 ? UINT64_MAX : (uint64_t)1 << n;
-        uint64_t v = cap1 > spent ? (cap1 - spent) / (ZKR_INFER2_W_OPENINGS + 1) : 0;
+        uint64_t per = ZKR_INFER2_W_OPENINGS + (e == 1 ? 1 + 4 : 0);
+        uint64_t v = cap1 > spent ? (cap1 - spent) / per : 0;
         best = b < best ? b : best;
         best = v < best ? v : best;
     }
@@ -1570,48 +1572,61 @@ static zkr_err zkr_i2_red_sumcheck(zkr_i2_ctx *c, zkr_ext **E, zkr_ext **P,
 }
 
 /*
- * The batched openings of the reduction, one per size class. Each W'
- * reveals W^ and M^ at points mixing only its first blinding slice and
- * F(r_A) here, and is opened once: its second budgeted opening and the two
- * values are charged explicitly (ZKR_INFER2_W_OPENINGS; the raised query
- * count stays below twice the set's, so q' 2^a + 3 <= 2 (q 2^a + 1)). A
- * hidden output reveals out^ and F(r_A): its commitment (budget
- * ZKR_INFER2_OUTPUT_BUDGET) must cover that many per proof at q'.
+ * Whether member i's random part covers `budget` proofs at this opening's
+ * query count: q' 2^a positions, `values` values and the mixed opening's
+ * round-message values (zkr_hpcs_mixed_round_reveals) per proof.
+ */
+static int zkr_i2_covers(const zkr_i2_ctx *c, const zkr_hpcs_poly *f, const unsigned *totals,
+                         unsigned i, uint64_t budget, unsigned values)
+{
+    unsigned n = zkr_hpcs_poly_n_vars(f), t = zkr_hpcs_poly_total_vars(f);
+    unsigned __int128 rnd = (((unsigned __int128)1 << (t - n)) - 1) << n;
+    uint64_t per = zkr_hpcs_positions_per_open(c->p, t) + values +
+                   zkr_hpcs_mixed_round_reveals(c->p, totals, c->red.n_polys, i);
+
+    return rnd >= (unsigned __int128)budget * per;
+}
+
+/*
+ * The mixed opening of the reduction. Each W' reveals W^ and M^ at points
+ * mixing only its first blinding slice and, in the mixed opening, F(r_A)
+ * and up to 4 round-message values (zkr_hpcs_mixed_round_reveals) at r_A;
+ * it is opened once: its second budgeted opening and the two values are
+ * charged explicitly (ZKR_INFER2_W_OPENINGS; the raised query count stays
+ * below twice the set's, so q' 2^a + 3 + 4 <= 2 (q 2^a + 1)). A hidden
+ * output reveals out^, F(r_A) and its round values: its commitment
+ * (budget ZKR_INFER2_OUTPUT_BUDGET) must cover that many per proof at q'.
  */
 static zkr_err zkr_i2_red_open(zkr_i2_ctx *c, const zkr_ext *u)
 {
     zkr_hpcs_poly *f[ZKR_HPCS_MAX_MIXED];
+    unsigned totals[ZKR_HPCS_MAX_MIXED];
     zkr_ext v[ZKR_HPCS_MAX_MIXED];
     zkr_err r;
 
-    for (uint32_t l = 0; l < c->sh->s.n_layers; l++)
-        if ((r = zkr_hpcs_charge(c->im->w[l], ZKR_INFER2_W_OPENINGS - 1, 2, 1)) != ZKR_OK)
-            return r;
-    if (!c->public_output) {
-        unsigned n = zkr_hpcs_poly_n_vars(c->out), t = zkr_hpcs_poly_total_vars(c->out);
-        unsigned __int128 rnd = (((unsigned __int128)1 << (t - n)) - 1) << n;
-        if (rnd < (unsigned __int128)ZKR_INFER2_OUTPUT_BUDGET *
-                      (zkr_hpcs_positions_per_open(c->p, t) + 2) ||
-            (r = zkr_hpcs_charge(c->out, 0, 1, 1)) != ZKR_OK)
-            return ZKR_ERR_USAGE;
-    }
-    {
-        /*
-         * Version 6: the record is opened here, at q' (its owner blinded it
-         * for `budget` proofs at the parameter set's q): its random part must
-         * cover budget (q' 2^a + 2) per proof, S^ and u_rec its two values.
-         */
-        unsigned n = zkr_hpcs_poly_n_vars(c->rec), t = zkr_hpcs_poly_total_vars(c->rec);
-        unsigned __int128 rnd = (((unsigned __int128)1 << (t - n)) - 1) << n;
-        if (rnd < (unsigned __int128)zkr_hpcs_budget_total(c->rec) *
-                      (zkr_hpcs_positions_per_open(c->p, t) + 2) ||
-            (r = zkr_hpcs_charge(c->rec, 0, 1, 1)) != ZKR_OK)
-            return ZKR_ERR_USAGE;
-    }
     if (c->red.n_polys > ZKR_HPCS_MAX_MIXED)
         return ZKR_ERR_TOO_LARGE;
     for (unsigned i = 0; i < c->red.n_polys; i++) {
         f[i] = zkr_i2_red_poly(c, i);
+        totals[i] = zkr_hpcs_poly_total_vars(f[i]);
+    }
+    for (uint32_t l = 0; l < c->sh->s.n_layers; l++)
+        if ((r = zkr_hpcs_charge(c->im->w[l], ZKR_INFER2_W_OPENINGS - 1, 2, 1)) != ZKR_OK)
+            return r;
+    if (!c->public_output &&
+        (!zkr_i2_covers(c, c->out, totals, c->sh->s.n_layers + 1, ZKR_INFER2_OUTPUT_BUDGET, 2) ||
+         (r = zkr_hpcs_charge(c->out, 0, 1, 1)) != ZKR_OK))
+        return ZKR_ERR_USAGE;
+    /*
+     * Version 6 on: the record is opened here, at q' (its owner blinded it
+     * for `budget` proofs at the parameter set's q): its random part must
+     * cover budget (q' 2^a + 2 + its round values) per proof, S^ and u_rec
+     * its two values.
+     */
+    if (!zkr_i2_covers(c, c->rec, totals, c->red.rec_poly, zkr_hpcs_budget_total(c->rec), 2) ||
+        (r = zkr_hpcs_charge(c->rec, 0, 1, 1)) != ZKR_OK)
+        return ZKR_ERR_USAGE;
+    for (unsigned i = 0; i < c->red.n_polys; i++) {
         v[i] = u[i];
 #if ZKR_TEST_BUILD
         if (c->cheat && ((c->cheat->reduce == 2 && i == 0) ||

@@ -683,9 +683,19 @@ uint32_t zkr_hpcs_budget_left(const zkr_hpcs_poly *f);
  */
 uint64_t zkr_hpcs_reveals_left(const zkr_hpcs_poly *f);
 /*
+ * Of the values zkr_hpcs_reveals_left counts, those revealed at points
+ * that mix in only the first blinding slice (each such value is a
+ * functional of that slice's 2^n random entries; zkr_hpcs_charge refuses
+ * more than 2^n of them).
+ */
+uint64_t zkr_hpcs_first_slice_reveals(const zkr_hpcs_poly *f);
+/*
  * Charges f's budget with openings and its reveal count with reveals values
  * whose points mix in only the first eb blinding slices (a protocol that
  * reveals more of f per proof than its openings count: inference@2's W').
+ * The cap is per prefix: for every j >= eb, the values counted at levels
+ * <= j (a value's level: the last blinding slice its point mixes in) must
+ * not outnumber the 2^n (2^j - 1) random entries of slices 1..j.
  * ZKR_ERR_USAGE (eb 0 or above e, budget or cap short; nothing charged).
  */
 zkr_err zkr_hpcs_charge(zkr_hpcs_poly *f, uint32_t openings, uint64_t reveals,

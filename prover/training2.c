@@ -858,6 +858,7 @@ static zkr_err openings(t2p *c)
     const zkr_train2_shape *s = c->s;
     unsigned np = ZKR_TRAIN2_MIX_FIXED + c->nm;
     zkr_hpcs_poly *f[ZKR_HPCS_MAX_MIXED];
+    unsigned totals[ZKR_HPCS_MAX_MIXED];
     zkr_ext zf[T2_MAXT];
     zkr_err r;
 
@@ -865,7 +866,21 @@ static zkr_err openings(t2p *c)
         return r;
     for (unsigned i = 0; i < np; i++) {
         f[i] = i < ZKR_TRAIN2_MIX_FIXED ? red_poly(c, i) : c->rec[i - ZKR_TRAIN2_MIX_FIXED];
-        if (i >= ZKR_TRAIN2_MIX_FIXED && (r = zkr_hpcs_charge(f[i], 0, 1, 1)) != ZKR_OK)
+        totals[i] = zkr_hpcs_poly_total_vars(f[i]);
+    }
+    for (unsigned i = ZKR_TRAIN2_MIX_FIXED; i < np; i++) {
+        /*
+         * A record joining inside layer 0 also reveals round-message values
+         * (zkr_hpcs_mixed_round_reveals): its random part must cover them
+         * on top of raise_queries' two values a proof.
+         */
+        unsigned x = zkr_hpcs_mixed_round_reveals(c->p, totals, np, i);
+        unsigned n = zkr_hpcs_poly_n_vars(f[i]);
+        unsigned __int128 rnd = (((unsigned __int128)1 << (totals[i] - n)) - 1) << n;
+        if (x && rnd < (unsigned __int128)zkr_hpcs_budget_left(f[i]) *
+                           (zkr_hpcs_positions_per_open(c->p, totals[i]) + 2 + x))
+            return ZKR_ERR_USAGE;
+        if ((r = zkr_hpcs_charge(f[i], 0, 1, 1)) != ZKR_OK)
             return r;
     }
 #if ZKR_TEST_BUILD

@@ -59,6 +59,16 @@ zkr_err zkr_hpcs_mixed_ok(const zkr_params *p, const unsigned *totals, size_t k)
     return zkr_hpcs_mixed_plan_of(p, totals, k, &pl);
 }
 
+unsigned zkr_hpcs_mixed_round_reveals(const zkr_params *p, const unsigned *totals, size_t k,
+                                      size_t i)
+{
+    zkr_hpcs_mixed_plan pl;
+
+    if (i >= k || zkr_hpcs_mixed_plan_of(p, totals, k, &pl) != ZKR_OK)
+        return 0;
+    return pl.d[i] < pl.l.folds[0] ? pl.l.folds[0] - pl.d[i] : 0;
+}
+
 double zkr_hpcs_mixed_error(const zkr_params *p, const unsigned *totals, size_t k)
 {
     zkr_hpcs_mixed_plan pl;
@@ -186,7 +196,8 @@ static zkr_err zkr_hm_parse_layer(const zkr_params *p, zkr_hm_proof *m, size_t k
             if ((r = zkr_hpcs_x_parse_open(d, p, zkr_hm_words(m->ext[m->full[j]], l->folds[0]),
                                            depth, &m->open[j])) != ZKR_OK)
                 return r;
-        if ((r = zkr_hpcs_x_parse_open(d, p, ew, depth, &m->open[nf])) != ZKR_OK)
+        /* Z's tree: one extension value a leaf (it is constant on the leaf's coset) */
+        if ((r = zkr_hpcs_x_parse_open(d, p, 3, depth, &m->open[nf])) != ZKR_OK)
             return r;
     } else if ((r = zkr_hpcs_x_parse_open(d, p, ew, depth, &m->open[nf + layer])) != ZKR_OK) {
         return r;
@@ -330,12 +341,15 @@ static void zkr_hm_values(const zkr_hm_q *c, unsigned layer, size_t at, zkr_ext 
     unsigned a = m->pl.l.folds[layer], nf = (unsigned)m->pl.n_full;
     size_t bw = (size_t)1 << a, ew = (size_t)3 << a;
 
+    zkr_ext zv = layer > 0 ? zkr_ext_from(0)
+                           : zkr_ext_mul(c->coef[nf], zkr_hpcs_x_elem(&m->open[nf], 3, at, 0, 1));
+
     for (size_t e = 0; e < bw; e++) {
         if (layer > 0) {
             v[e] = zkr_hpcs_x_elem(&m->open[nf + layer], ew, at, e, 1);
             continue;
         }
-        v[e] = zkr_ext_mul(c->coef[nf], zkr_hpcs_x_elem(&m->open[nf], ew, at, e, 1));
+        v[e] = zv; /* rho Z, the same at every position of the coset */
         for (unsigned f = 0; f < nf; f++) {
             unsigned x = m->ext[m->full[f]];
             zkr_ext fv = zkr_hpcs_x_elem(&m->open[f], zkr_hm_words(x, a), at, e, (int)x);
@@ -414,7 +428,7 @@ static zkr_err zkr_hm_layer(zkr_hm_q *c, unsigned layer, const zkr_ext *r)
                                             zkr_hm_words(m->ext[m->full[f]], a), c->x8)) !=
                 ZKR_OK)
                 return rc;
-        if ((rc = zkr_hpcs_x_check_tree(m->mask_root, depth, c->u, nu, &m->open[nf], ew,
+        if ((rc = zkr_hpcs_x_check_tree(m->mask_root, depth, c->u, nu, &m->open[nf], 3,
                                         c->x8)) != ZKR_OK)
             return rc;
     } else if ((rc = zkr_hpcs_x_check_tree(m->roots[layer], depth, c->u, nu,

@@ -139,9 +139,11 @@ zkr_err zkr_train2_check(const zkr_train2_shape *s, const int32_t *const *w, con
  * records' claims join the reduction (each record a polynomial on the last
  * n + e coordinates of r_A), and one mixed hiding opening (component 3c)
  * binds V, h, phi, m and the joining records at r_A; records past
- * zkr_train2_mixed_recs keep version 4's batched openings.
+ * zkr_train2_mixed_recs keep version 4's batched openings. Version 6: the
+ * mixed opening's mask Z depends on x_a0.. only (one value a layer-0 leaf;
+ * docs/proof-system.md, 3c).
  */
-#define ZKR_TRAIN2_VERSION 5u
+#define ZKR_TRAIN2_VERSION 6u
 #define ZKR_TRAIN2_DEGREE 7u /* per-round degree of the product sumcheck */
 #define ZKR_TRAIN2_MAX_COLS (ZKR_TRAIN_MAX_LAYERS * 8u)
 #define ZKR_TRAIN2_MAX_SC 6u /* product sumcheck variables: max(lb, 1) <= 6 */

@@ -1055,6 +1055,18 @@ zkr_err zkr_hpcs_verify_mixed(const zkr_params *p, zkr_transcript *t,
  */
 zkr_err zkr_hpcs_mixed_ok(const zkr_params *p, const unsigned *totals, size_t k) ZKR_WUR;
 /*
+ * The values of member i (of sizes totals[0..k-1]) a mixed opening reveals
+ * beyond its claimed value: the mask Z is constant on layer-0 cosets (it
+ * depends on x_a0.. only, a0 = folds[0]), so each folding round d_i..a0-1
+ * message is one more linear functional of the members folded so far,
+ * F_i at points with z's blinding coordinates (docs/proof-system.md, 3c's
+ * simulator): a0 - d_i when member i joins inside layer 0, else 0 (also 0
+ * when the sizes are refused). The prover charges them to F_i's reveal
+ * count and refuses a member it would charge at a point on the slice u = 0.
+ */
+unsigned zkr_hpcs_mixed_round_reveals(const zkr_params *p, const unsigned *totals, size_t k,
+                                      size_t i);
+/*
  * The mixed opening's error besides its query phase, computed from the
  * parameters: the commit phase of the largest size (folds |D| / |F|) and
  * its 4 T rounds' term, the batching of the full-size members and the
@@ -1560,9 +1572,11 @@ unsigned zkr_eval_open_plan(const zkr_eval_shape *s, const zkr_params *p,
  * 6: the record's claim in the reduction, every polynomial on a suffix of
  * r_A, one mixed-size hiding opening for all of them (2 openings with C's),
  * the verifier's factorisation check of the hiding openings' round
- * messages, the query count from the better of the UD and JBR figures.
+ * messages, the query count from the better of the UD and JBR figures;
+ * 7: the mixed opening's mask Z depends on x_a0.. only (one value a
+ * layer-0 leaf; docs/proof-system.md, 3c).
  */
-#define ZKR_INFER2_VERSION 6u
+#define ZKR_INFER2_VERSION 7u
 #define ZKR_KIND_INFERENCE2 6u
 #define ZKR_SEC_INF2_WITNESS 14u
 #define ZKR_SEC_INF2_SUMCHECK 15u
