@@ -101,9 +101,9 @@ uint64_t zkr_hpcs_reveals_left(const zkr_hpcs_poly *f)
  * functionals of those slices' 2^n (2^j - 1) random entries, so for every
  * j >= eb the values at levels <= j (the new ones included) must not
  * outnumber them (a generic family in a flag of subspaces is independent
- * exactly then). Then counts them.
+ * exactly then). zkr_h_reveal_add also counts them.
  */
-static zkr_err zkr_h_reveal_add(zkr_hpcs_poly *f, unsigned eb, uint64_t add)
+static zkr_err zkr_h_reveal_fits(const zkr_hpcs_poly *f, unsigned eb, uint64_t add)
 {
     unsigned e = f->total - f->n_vars;
     uint64_t below = 0;
@@ -116,6 +116,15 @@ static zkr_err zkr_h_reveal_add(zkr_hpcs_poly *f, unsigned eb, uint64_t add)
         if (j >= eb && (below > cap || add > cap - below))
             return ZKR_ERR_USAGE;
     }
+    return ZKR_OK;
+}
+
+static zkr_err zkr_h_reveal_add(zkr_hpcs_poly *f, unsigned eb, uint64_t add)
+{
+    zkr_err r = zkr_h_reveal_fits(f, eb, add);
+
+    if (r != ZKR_OK)
+        return r;
     f->at_level[eb] += add;
     f->off_slice += add;
     return ZKR_OK;
@@ -1128,7 +1137,8 @@ zkr_err zkr_prover_hopen(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *
  * (a mixed opening's round messages, zkr_hpcs_mixed_round_reveals) needs
  * zfull off the slice u = 0: on it those values would be f's own.
  */
-static zkr_err zkr_h_reveal_gate_n(zkr_hpcs_poly *f, const zkr_ext *zfull, unsigned extra)
+static zkr_err zkr_h_reveal_gate_n(zkr_hpcs_poly *f, const zkr_ext *zfull, unsigned extra,
+                                   int dry)
 {
     unsigned eb = 0;
 
@@ -1137,13 +1147,14 @@ static zkr_err zkr_h_reveal_gate_n(zkr_hpcs_poly *f, const zkr_ext *zfull, unsig
             eb = b - f->n_vars + 1;
     if (eb == 0) /* on the slice u = 0: the value is the hidden f's, masked by the caller */
         return extra ? ZKR_ERR_USAGE : ZKR_OK;
-    return zkr_h_reveal_add(f, eb, 1u + (uint64_t)extra);
+    return dry ? zkr_h_reveal_fits(f, eb, 1u + (uint64_t)extra)
+               : zkr_h_reveal_add(f, eb, 1u + (uint64_t)extra);
 }
 
 /* Counts one revealed value of f at zfull (zkr_h_reveal_gate_n without extra). */
 static zkr_err zkr_h_reveal_gate(zkr_hpcs_poly *f, const zkr_ext *zfull)
 {
-    return zkr_h_reveal_gate_n(f, zfull, 0);
+    return zkr_h_reveal_gate_n(f, zfull, 0, 0);
 }
 
 zkr_err zkr_prover_hopen_at(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *f,
@@ -1335,14 +1346,17 @@ static zkr_err zkr_h_mixed_gate(const zkr_params *p, zkr_hpcs_poly *const *f, si
     }
     if (zkr_hpcs_mixed_plan_of(p, totals, k, pl) != ZKR_OK)
         return ZKR_ERR_USAGE;
-    for (size_t i = 0; i < k; i++) {
-        /* member i's own point: the last T_i coordinates of z; the layer-0 round messages */
-        zkr_err r = zkr_h_reveal_gate_n(f[i], z + pl->d[i],
-                                        zkr_hpcs_mixed_round_reveals(p, totals, k, i));
-        if (r != ZKR_OK)
-            return r;
-        f[i]->used++;
-    }
+    /* every member checked first, then charged: a refused opening spends nothing */
+    for (int dry = 1; dry >= 0; dry--)
+        for (size_t i = 0; i < k; i++) {
+            /* member i's own point: the last T_i coordinates of z; the layer-0 round messages */
+            zkr_err r = zkr_h_reveal_gate_n(f[i], z + pl->d[i],
+                                            zkr_hpcs_mixed_round_reveals(p, totals, k, i), dry);
+            if (r != ZKR_OK)
+                return r;
+            if (!dry)
+                f[i]->used++;
+        }
     return ZKR_OK;
 }
 

@@ -763,16 +763,19 @@ zkr_err zkr_prover_hopen_batch_cheat(const zkr_params *p, zkr_transcript *t,
  * f[0..k-1] (k <= ZKR_HPCS_MAX_MIXED, distinct, base- or extension-valued,
  * of sizes T_i = n_i + e_i that zkr_hpcs_mixed_ok accepts), z of T = max
  * T_i coordinates, member i taking values[i] at z's last T_i coordinates.
- * Commits a fresh extension-valued mask Z of T variables, appends its root
- * and b = Z(z), binds the roots, sizes, z, the values, Z's root and b,
- * draws beta (one per full-size member) and rho, and appends the opening
- * of G = sum beta_i F_i + rho Z, each smaller member joining as alpha_i
- * F_i at round T - T_i (alpha_i drawn there) with its own layer-0 leaves
- * opened at the join's query positions. The caller sends the values.
- * Consumes one opening of each member's budget, and one revealed value of
- * each whose point is off its slice u = 0 (zkr_hpcs_reveals_left).
- * ZKR_ERR_USAGE (k, a size the schedule cannot take, a member twice, a
- * budget or reveal cap spent), ZKR_ERR_NOMEM.
+ * Commits a fresh extension-valued mask Z of T variables that depends on
+ * its last T - a0 only (a0 = the layer-0 arity; its tree holds one value a
+ * layer-0 leaf), appends its root and b = Z(z), binds the roots, sizes, z,
+ * the values, Z's root and b, draws beta (one per full-size member) and
+ * rho, and appends the opening of G = sum beta_i F_i + rho Z, each smaller
+ * member joining as alpha_i F_i at round T - T_i (alpha_i drawn there) with
+ * its own layer-0 leaves opened at the join's query positions. The caller
+ * sends the values. Consumes one opening of each member's budget, and 1 +
+ * zkr_hpcs_mixed_round_reveals revealed values of each whose point is off
+ * its slice u = 0 (zkr_hpcs_reveals_left). Nothing is charged or written
+ * when refused: ZKR_ERR_USAGE (k, a size the schedule cannot take, a
+ * member twice, a budget or reveal cap spent, a member with round values
+ * at a point on its slice u = 0), ZKR_ERR_NOMEM.
  */
 zkr_err zkr_prover_hopen_mixed(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *const *f,
                                size_t k, const zkr_ext *z, const zkr_ext *values,

@@ -76,8 +76,8 @@ int leak_put_hpcs(leak_vec *v, zkr_dec *d, const zkr_params *p, unsigned total, 
  * A mixed-size batched hiding opening (component 3c) of k members of
  * totals[i] variables (f_ext[i]: extension-valued): the mask's value b, the
  * folding messages, the final polynomial, then per layer the first j
- * leaves of its trees (layer 0: the full-size members' and Z's) and of the
- * trees of the members joining there. Z's root, the layers' roots, the
+ * leaves of its trees (layer 0: the full-size members' and Z's, one value a
+ * leaf) and of the trees of the members joining there. Z's root, the layers' roots, the
  * nonce and salts skipped. 0 on failure or sizes the schedule refuses.
  */
 int leak_put_hmixed(leak_vec *v, zkr_dec *d, const zkr_params *p, const unsigned *totals,

@@ -7,7 +7,8 @@
  * twins: a value + 1 (full-size and joining member), a flipped byte in a
  * joining member's leaf, a truncated proof, another polynomial's commitment
  * in a member's place, another point, sizes the schedule cannot take
- * (USAGE), the budget spent.
+ * (USAGE), the budget spent; the periodic mask's round values charged and
+ * a layer-0 member on its slice refused; per-level reveal counting.
  */
 #include <math.h>
 #include <sodium.h>
@@ -281,6 +282,90 @@ static void test_mixed_deep(zkr_tap *t, const zkr_params *p)
     zkr_buf_free(&pf);
 }
 
+/*
+ * The periodic mask's zero-knowledge bookkeeping: each member joining at
+ * round d < a0 = 4 reveals a0 - d round-message values per opening
+ * (zkr_hpcs_mixed_round_reveals), charged to its reveal count; such a
+ * member at a point on its slice u = 0 is refused (USAGE) before a byte is
+ * written, where a member that joins in a later layer is not charged.
+ */
+static void test_round_reveals(zkr_tap *t, const zkr_params *p)
+{
+    unsigned want[4] = {4, 4, 1, 0}, got[4];
+    uint64_t before[4];
+    int ok = 1;
+    hm_fix x;
+    zkr_buf pf = {0};
+    zkr_err r;
+
+    for (size_t i = 0; i < 4; i++)
+        ok &= (got[i] = zkr_hpcs_mixed_round_reveals(p, hm_tot, 4, i)) == want[i];
+    zkr_tap_ok(t, ok && zkr_hpcs_mixed_round_reveals(p, hm_tot, 4, 4) == 0,
+               "round values of {16, 16, 13, 12}: %u %u %u %u (a0 - d: 4, 4, 1, 0)", got[0],
+               got[1], got[2], got[3]);
+    if (hm_make(p, &x, hm_n, hm_tot, hm_ext, 4, hm_budget, 3) != ZKR_OK) {
+        zkr_tap_ok(t, 0, "round values setup");
+        return;
+    }
+    for (size_t i = 0; i < 4; i++)
+        before[i] = zkr_hpcs_reveals_left(x.f[i]);
+    r = run(p, &x, x.c, x.v, x.v, 5, &pf, SIZE_MAX, 0);
+    ok = r == ZKR_OK;
+    for (size_t i = 0; i < 4; i++)
+        ok &= before[i] - zkr_hpcs_reveals_left(x.f[i]) == 1u + want[i];
+    zkr_tap_ok(t, ok, "one opening charges each member its value and its round values "
+               "(5, 5, 2, 1; %d)", r);
+    hm_free(&x);
+    if (hm_make(p, &x, hm_n, hm_tot, hm_ext, 4, hm_budget, 3) != ZKR_OK) {
+        zkr_tap_ok(t, 0, "round values setup");
+        return;
+    }
+    /* member 2 (13 = 8 + 5, joins at round 3) reads z[3..16): its blinding coordinates z[11..16) */
+    for (unsigned b = 11; b < 16; b++)
+        x.z[b] = zkr_ext_from(0);
+    for (size_t m = 0; m < 4; m++)
+        x.v[m] = hm_value(x.f[m], x.z + (x.total - hm_tot[m]));
+    pf.len = 0;
+    r = run(p, &x, x.c, x.v, x.v, 5, &pf, SIZE_MAX, 0);
+    zkr_tap_ok(t, r == ZKR_ERR_USAGE && pf.len == 0 && zkr_hpcs_budget_left(x.f[0]) == 2,
+               "a member joining inside layer 0 at a point on its slice u = 0: USAGE, nothing "
+               "written (%d, %zu bytes)", r, pf.len);
+    hm_free(&x);
+    zkr_buf_free(&pf);
+}
+
+/*
+ * Per-level reveal counting (zkr_hpcs_charge): values mixing only the first
+ * slice are capped at 2^n on their own; values at level e do not use that
+ * room up, but every level's values count against the whole cap.
+ */
+static void test_reveal_levels(zkr_tap *t, const zkr_params *p)
+{
+    static const unsigned n[1] = {6}, tot[1] = {12}, ext[1] = {0};
+    static const uint32_t budget[1] = {1};
+    uint64_t cap1 = 64, cape = 64 * 63;
+    hm_fix x;
+    int a, b, c, d, e;
+
+    if (hm_make(p, &x, n, tot, ext, 1, budget, 4) != ZKR_OK) {
+        zkr_tap_ok(t, 0, "reveal levels setup");
+        return;
+    }
+    a = zkr_hpcs_charge(x.f[0], 0, 2 * cap1, 6) == ZKR_OK;
+    b = zkr_hpcs_charge(x.f[0], 0, cap1, 1) == ZKR_OK &&
+        zkr_hpcs_first_slice_reveals(x.f[0]) == cap1;
+    c = zkr_hpcs_charge(x.f[0], 0, 1, 1) == ZKR_ERR_USAGE;
+    d = zkr_hpcs_charge(x.f[0], 0, cape - 3 * cap1, 6) == ZKR_OK &&
+        zkr_hpcs_reveals_left(x.f[0]) == 0;
+    e = zkr_hpcs_charge(x.f[0], 0, 1, 6) == ZKR_ERR_USAGE &&
+        zkr_hpcs_charge(x.f[0], 0, 1, 7) == ZKR_ERR_USAGE;
+    zkr_tap_ok(t, a && b && c && d && e,
+               "reveal levels (n 6, e 6): 128 at level 6 then 64 at level 1 fit (%d, %d); a "
+               "65th first-slice value is refused (%d); level 6 fills the rest of 4032 (%d); "
+               "one more, or a level above e, is refused (%d)", a, b, c, d, e);
+    hm_free(&x);
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -292,5 +377,7 @@ int main(int argc, char **argv)
     test_plan(&t, &p);
     test_mixed(&t, &p);
     test_mixed_deep(&t, &p);
+    test_round_reveals(&t, &p);
+    test_reveal_levels(&t, &p);
     return zkr_tap_done(&t);
 }
