@@ -676,10 +676,11 @@ uint32_t zkr_hpcs_budget_total(const zkr_hpcs_poly *f);
 uint32_t zkr_hpcs_budget_left(const zkr_hpcs_poly *f);
 /*
  * Values revealed at full points off the slice u = 0 (zkr_prover_hopen_at,
- * zkr_prover_hopen_batch) left: 2^n (2^e - 1) in all, the random entries
- * such values mix in when their point spreads over every blinding
- * coordinate (an opening whose point sets only the first e' coordinates is
- * refused past 2^n (2^e' - 1)); counted in this object only.
+ * zkr_prover_hopen_batch, zkr_prover_hopen_mixed) left: 2^n (2^e - 1) in
+ * all, the random entries such values mix in when their point spreads over
+ * every blinding coordinate (a value whose point sets only the first e'
+ * coordinates is refused when the values at levels <= e' would pass
+ * 2^n (2^e' - 1); zkr_hpcs_charge); counted in this object only.
  */
 uint64_t zkr_hpcs_reveals_left(const zkr_hpcs_poly *f);
 /*
