@@ -58,21 +58,23 @@ uint32_t zkr_infer2_proofs_left(const zkr_infer2_model *im)
 
     /*
      * Per proof each W' is charged two openings and reveals W^ and M^ at
-     * points mixing only its first blinding slice (2^n entries), so that
-     * slice's cap bounds the proofs (zkr_hpcs_charge). The mixed opening's
-     * value and round messages (1 + zkr_hpcs_mixed_round_reveals, at most
-     * 1 + 4) are at r_A, which mixes every slice: counted in slice 1 too
-     * only when e = 1, and the whole cap 2^n (2^e - 1) never binds first.
+     * points mixing only its first blinding slice (2^n entries), and the
+     * mixed opening's value and round messages (1 + at most 4) at r_A,
+     * which mixes every slice (in slice 1 too only when e = 1). The prefix
+     * rule of zkr_hpcs_charge bounds the proofs twice: slice 1's 2^n by
+     * the first-slice values, the whole 2^n (2^e - 1) by all seven.
      */
     for (uint32_t l = 0; l < im->sh.s.n_layers; l++) {
         unsigned n = zkr_hpcs_poly_n_vars(im->w[l]), e = zkr_hpcs_poly_total_vars(im->w[l]) - n;
         uint64_t b = zkr_hpcs_budget_left(im->w[l]) / ZKR_INFER2_W_OPENINGS;
         uint64_t spent = zkr_hpcs_first_slice_reveals(im->w[l]);
         uint64_t cap1 = n >= 63 ? UINT64_MAX : (uint64_t)1 << n;
-        uint64_t per = ZKR_INFER2_W_OPENINGS + (e == 1 ? 1 + 4 : 0);
-        uint64_t v = cap1 > spent ? (cap1 - spent) / per : 0;
+        uint64_t per1 = ZKR_INFER2_W_OPENINGS + (e == 1 ? 1 + 4 : 0);
+        uint64_t v = cap1 > spent ? (cap1 - spent) / per1 : 0;
+        uint64_t all = zkr_hpcs_reveals_left(im->w[l]) / (ZKR_INFER2_W_OPENINGS + 1 + 4);
         best = b < best ? b : best;
         best = v < best ? v : best;
+        best = all < best ? all : best;
     }
     return (uint32_t)best;
 }

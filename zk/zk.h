@@ -1195,8 +1195,9 @@ zkr_err zkr_zkrange_verify_link_vals(const zkr_params *p, zkr_transcript *t,
  * the helpers, committed over a's total = n + e variables with N =
  * max(n, 8) hidden ones, reveal q 2^a codeword positions (one opening)
  * and two values (at the range point and at the caller's reduction point)
- * per proof: ZKR_ERR_TOO_LARGE unless 2^N (2^(total - N) - 1) covers that,
- * or batch_shape refuses.
+ * per proof, and up to 4 round values when the caller's mixed opening
+ * folds them from round 0 (zkr_hpcs_mixed_round_reveals): ZKR_ERR_TOO_LARGE
+ * unless 2^N (2^(total - N) - 1) covers that, or batch_shape refuses.
  */
 zkr_err zkr_zkrange_defer_shape(const zkr_params *p, unsigned n_vars, unsigned total) ZKR_WUR;
 /*

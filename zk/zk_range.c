@@ -112,8 +112,10 @@ zkr_err zkr_zkrange_defer_shape(const zkr_params *p, unsigned n_vars, unsigned t
     if (r != ZKR_OK)
         return r;
     rnd = (((unsigned __int128)1 << (total - N)) - 1) << N;
-    return rnd < (unsigned __int128)zkr_hpcs_positions_per_open(p, total) + 2 ? ZKR_ERR_TOO_LARGE
-                                                                            : ZKR_OK;
+    /* + 4: a full-size member's round values in the caller's mixed opening (at most a0 = 4) */
+    return rnd < (unsigned __int128)zkr_hpcs_positions_per_open(p, total) + 2 + 4
+               ? ZKR_ERR_TOO_LARGE
+               : ZKR_OK;
 }
 
 /* A helper commitment of the batch: N variables blinded up to the batch's total. */
