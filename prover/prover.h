@@ -798,6 +798,27 @@ zkr_err zkr_prover_hopen_mixed_cheat(const zkr_params *p, zkr_transcript *t,
                                      zkr_zkrng *rng, zkr_buf *out) ZKR_WUR;
 
 /*
+ * A cheating mixed opening's deviations around its periodic mask (test
+ * builds; component 3c since inference@2 version 7, training-step@2
+ * version 6; zero when honest): b sent (and claimed) plus b_delta; G
+ * folded from, and Z's leaves opened from, another mask than the one whose
+ * root is sent (swap_mask); version 6's full-size mask of T variables,
+ * b = Z(z), full-width leaves (full_mask); the reveal gate's refusals
+ * skipped, each member's opening still counted (no_gate: the proof a
+ * prover without zkr_hpcs_mixed_round_reveals' charge or its on-slice
+ * refusal would send).
+ */
+typedef struct {
+    zkr_gl b_delta;
+    int swap_mask, full_mask, no_gate;
+} zkr_hpcs_pmask_cheat;
+/* Test builds only (ZKR_TEST_BUILD): zkr_prover_hopen_mixed with the deviations of pm. */
+zkr_err zkr_prover_hopen_mixed_pmask_cheat(const zkr_params *p, zkr_transcript *t,
+                                           zkr_hpcs_poly *const *f, size_t k, const zkr_ext *z,
+                                           const zkr_ext *values, const zkr_hpcs_pmask_cheat *pm,
+                                           zkr_zkrng *rng, zkr_buf *out) ZKR_WUR;
+
+/*
  * Test builds only (defined under ZKR_TEST_BUILD): as zkr_prover_hopen, but
  * G is formed with g_mask while tree_mask's tree is the one opened (a
  * blinded codeword inconsistent with the committed one).
