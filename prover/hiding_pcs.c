@@ -1258,10 +1258,14 @@ static zkr_err zkr_h_batch_gate(zkr_hpcs_poly *const *f, size_t k, const zkr_ext
             if (f[j] == f[i])
                 return ZKR_ERR_USAGE; /* one opening of a polynomial per batch */
     }
+    /* all or nothing, as zkr_h_mixed_gate: every member checked before any is counted */
+    for (size_t i = 0; i < k; i++)
+        if (zkr_h_reveal_gate_fits(f[i], zfull, 0) != ZKR_OK)
+            return ZKR_ERR_USAGE;
     for (size_t i = 0; i < k; i++) {
         zkr_err r = zkr_h_reveal_gate(f[i], zfull);
         if (r != ZKR_OK)
-            return r;
+            return ZKR_ERR_INTERNAL; /* checked above */
         f[i]->used++;
     }
     return ZKR_OK;

@@ -769,10 +769,19 @@ zkr_err zkr_prover_hopen_batch_cheat(const zkr_params *p, zkr_transcript *t,
  * of G = sum beta_i F_i + rho Z, each smaller member joining as alpha_i
  * F_i at round T - T_i (alpha_i drawn there) with its own layer-0 leaves
  * opened at the join's query positions. The caller sends the values.
- * Consumes one opening of each member's budget, and one revealed value of
- * each whose point is off its slice u = 0 (zkr_hpcs_reveals_left).
+ * Consumes one opening of each member's budget, and 1 +
+ * zkr_hpcs_mixed_round_reveals revealed values of each whose point is off
+ * its slice u = 0 (zkr_hpcs_reveals_left; the periodic mask leaves the
+ * first a0 round messages unmasked), at its point's level; a member that
+ * would reveal round values on its slice is refused. All or nothing: a
+ * refused opening charges no member. The caller's to check: those extra
+ * values are NOT covered by a member's blinding as zkr_hpcs_blind_vars
+ * sizes it (q 2^a + 1 per budgeted opening; the counts here bound values,
+ * not positions), so a member opened in up to its whole budget of mixed
+ * openings needs budget (q' 2^a_i + 1 + x) random entries (inference@2:
+ * zkr_i2_covers and the W' charge; training-step@2: openings()).
  * ZKR_ERR_USAGE (k, a size the schedule cannot take, a member twice, a
- * budget or reveal cap spent), ZKR_ERR_NOMEM.
+ * budget or reveal cap spent, round values on a slice), ZKR_ERR_NOMEM.
  */
 zkr_err zkr_prover_hopen_mixed(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *const *f,
                                size_t k, const zkr_ext *z, const zkr_ext *values,

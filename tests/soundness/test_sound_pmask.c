@@ -34,8 +34,10 @@
  *     64 (2^j - 1) exact in both orders, levels above still open, an
  *     overflowing count, eb 0 and eb > e refused, nothing charged on a
  *     refusal;
- *  8. a refused mixed opening charges no member (the gate is all or
- *     nothing): see zkr_h_mixed_gate.
+ *  8. a refused mixed opening (member 1 on its slice) or batched opening
+ *     (member 1's reveal cap spent) charges no member: the gates are all
+ *     or nothing (zkr_h_mixed_gate, zkr_h_batch_gate; before, the members
+ *     ahead of the refused one kept an opening and their values spent).
  */
 #include <sodium.h>
 #include <stdlib.h>
@@ -333,6 +335,32 @@ static void atomic(zkr_tap *t, const zkr_params *p)
     hm_free(&x);
     zkr_tap_ok(t, ok, "a refused mixed opening charges no member (member 0's values and "
                "opening untouched) (%d)", pr);
+    /* the batched opening's gate (component 3b) alike: member 1's values spent, member 0 kept */
+    {
+        static const pm_shape two = {2, {10, 10}, {16, 16}, {0, 0}, {2, 2}};
+        zkr_transcript tp;
+        zkr_zkrng g;
+        zkr_buf pf = {0};
+        uint8_t key[32];
+        zkr_err br = ZKR_ERR_INTERNAL;
+
+        ok = 0;
+        memset(key, 0x77, sizeof key);
+        if (make(p, &x, &two) &&
+            zkr_hpcs_charge(x.f[1], 0, zkr_hpcs_reveals_left(x.f[1]), 6) == ZKR_OK) {
+            uint64_t l0 = zkr_hpcs_reveals_left(x.f[0]);
+            uint32_t b0 = zkr_hpcs_budget_left(x.f[0]);
+            hm_ts(p, &tp);
+            zkr_zkrng_from_key(&g, key);
+            br = zkr_prover_hopen_batch(p, &tp, x.f, 2, x.z, x.v, &g, 1, &pf);
+            zkr_zkrng_wipe(&g);
+            ok = br == ZKR_ERR_USAGE && zkr_hpcs_reveals_left(x.f[0]) == l0 &&
+                 zkr_hpcs_budget_left(x.f[0]) == b0;
+        }
+        zkr_buf_free(&pf);
+        hm_free(&x);
+        zkr_tap_ok(t, ok, "a refused batched opening (3b) charges no member either (%d)", br);
+    }
 }
 
 int main(int argc, char **argv)
