@@ -37,7 +37,8 @@
  *  8. a refused mixed opening (member 1 on its slice) or batched opening
  *     (member 1's reveal cap spent) charges no member: the gates are all
  *     or nothing (zkr_h_mixed_gate, zkr_h_batch_gate; before, the members
- *     ahead of the refused one kept an opening and their values spent).
+ *     ahead of the refused one kept an opening and their values spent);
+ *  9. inference@2's per-proof charges on the model's W' (infer2_ledger).
  */
 #include <sodium.h>
 #include <stdlib.h>
@@ -45,6 +46,7 @@
 
 #include "tests/tap.h"
 #include "tests/zk/hmixed_fixture.h"
+#include "tests/zk/infer2_fixture.h"
 #include "zk/zk_int.h"
 #include "zkr_config.h"
 
@@ -363,6 +365,54 @@ static void atomic(zkr_tap *t, const zkr_params *p)
     }
 }
 
+/*
+ * 9: inference@2's per-proof charges on the model (zkr_i2_red_open): each
+ * W' loses two openings, W^ and M^ in its first slice (2 values) and, in
+ * the mixed opening at r_A (every slice), F(r_A) and its x <= 4 round
+ * values; zkr_infer2_proofs_left drops by one.
+ */
+static void infer2_ledger(zkr_tap *t)
+{
+    uint8_t seed[32];
+    i2case c;
+    zkr_buf pf = {0};
+    uint64_t rl[I2F_MAX_L], fs[I2F_MAX_L];
+    uint32_t bl[I2F_MAX_L], left = 0;
+    zkr_err r = ZKR_ERR_INTERNAL;
+    int ok = 0, init;
+
+    memset(seed, 0x61, sizeof seed);
+    init = i2case_init(&c, 1, 0, 10, seed);
+    if (init) {
+        i2case_mode(&c, 1);
+        left = zkr_infer2_proofs_left(c.im);
+        for (uint32_t l = 0; l < c.n_layers; l++) {
+            zkr_hpcs_poly *w = zkr_infer2_model_layer_poly(c.im, l);
+            rl[l] = zkr_hpcs_reveals_left(w);
+            fs[l] = zkr_hpcs_first_slice_reveals(w);
+            bl[l] = zkr_hpcs_budget_left(w);
+        }
+        r = i2case_prove(&c, 1, seed, &pf);
+        ok = r == ZKR_OK && zkr_infer2_proofs_left(c.im) + 1 == left;
+        for (uint32_t l = 0; l < c.n_layers && ok; l++) {
+            zkr_hpcs_poly *w = zkr_infer2_model_layer_poly(c.im, l);
+            unsigned e = zkr_hpcs_poly_total_vars(w) - zkr_hpcs_poly_n_vars(w);
+            uint64_t dv = rl[l] - zkr_hpcs_reveals_left(w);
+            uint64_t d1 = zkr_hpcs_first_slice_reveals(w) - fs[l];
+            ok = bl[l] - zkr_hpcs_budget_left(w) == ZKR_INFER2_W_OPENINGS && dv >= 3 && dv <= 7 &&
+                 d1 == (e == 1 ? dv : 2);
+            if (!ok)
+                zkr_tap_diag("layer %u: e %u, %llu values, %llu in slice 1", l, e,
+                             (unsigned long long)dv, (unsigned long long)d1);
+        }
+    }
+    zkr_buf_free(&pf);
+    if (init)
+        i2case_free(&c);
+    zkr_tap_ok(t, ok, "inference@2: a proof charges each W' 2 openings, 2 values in slice 1 and "
+               "1 + x (x <= 4) at r_A; proofs left drop by one (%d)", r);
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -382,5 +432,6 @@ int main(int argc, char **argv)
     on_slice(&t, &p);
     levels(&t, &p);
     atomic(&t, &p);
+    infer2_ledger(&t);
     return zkr_tap_done(&t);
 }
