@@ -204,7 +204,9 @@ int leak_put_hmixed(leak_vec *v, zkr_dec *d, const zkr_params *p, const unsigned
             if (pl.d[i] == 0 &&
                 !leak_put_tree(v, d, (size_t)(f_ext[i] ? 3 : 1) << l->folds[0], j))
                 return 0;
-        if (!leak_put_tree(v, d, (size_t)3 << l->folds[layer], j))
+        /* layer 0: Z's tree, one extension value a leaf (the periodic mask, since inference@2
+         * version 7 / training-step@2 version 6); later layers: the folded layer's */
+        if (!leak_put_tree(v, d, layer == 0 ? 3 : (size_t)3 << l->folds[layer], j))
             return 0;
         for (size_t i = 0; i < k; i++)
             if (pl.d[i] > 0 && pl.layer[i] == layer &&
