@@ -29,7 +29,10 @@
  *  6. a member joining at d = 3 < a0 whose point is on its slice u = 0
  *     (the round value would be f's own) is refused; a member joining at
  *     d = 4 = a0 on its slice is opened (its value only, the caller's to
- *     mask: nothing is counted for it) and verifies;
+ *     mask: nothing is counted for it) and verifies; a full-size member on
+ *     its slice is refused, and without the gate its proof tells anyone
+ *     f's own value at a point never claimed (recovered from round 0's
+ *     message, beta, rho and b: what the refusal protects);
  *  7. the per-level counter (zkr_hpcs_charge) on n = 6, e = 6: prefix caps
  *     64 (2^j - 1) exact in both orders, levels above still open, an
  *     overflowing count, eb 0 and eb > e refused, nothing charged on a
@@ -263,6 +266,69 @@ static void on_slice(zkr_tap *t, const zkr_params *p)
                "charged 5 values in slice 1", pr[2], r[2]);
 }
 
+/*
+ * 6b, what the on-slice refusal protects: one full-size member (a0 = 4
+ * round values) whose point z has every blinding coordinate 0, opened
+ * without the gate. From the proof and the public transcript alone
+ * (beta, rho, b and round 0's q(0)), anyone computes
+ * F(0, z_1, ..) = (q_0(0) / (1 - z_0) - rho b) / beta: the secret f's own
+ * value at a point no one claimed (Z, constant in x_0, adds only rho b).
+ * The test compares it with f's true value there.
+ */
+static void on_slice_leak(zkr_tap *t, const zkr_params *p)
+{
+    static const pm_shape one = {1, {10}, {16}, {0}, {2}};
+    zkr_hpcs_pmask_cheat nog = {0, 0, 0, 1};
+    zkr_transcript tp, tv;
+    zkr_zkrng g;
+    zkr_buf pf = {0};
+    uint8_t key[32];
+    zkr_err pr = ZKR_ERR_INTERNAL, gated = ZKR_ERR_INTERNAL;
+    int leaked = 0;
+    hm_fix x;
+
+    memset(key, 0x19, sizeof key);
+    if (make(p, &x, &one)) {
+        zkr_ext pt[16], b, q0, q2, beta, rho, got, want;
+        const uint8_t *mroot;
+        zkr_dec d;
+        unsigned nv = x.c[0].n_vars, bv = x.c[0].blind_vars, ext = x.c[0].ext;
+        for (unsigned c = 10; c < 16; c++)
+            x.z[c] = zkr_ext_from(0);
+        x.v[0] = hm_value(x.f[0], x.z);
+        hm_ts(p, &tp);
+        zkr_zkrng_from_key(&g, key);
+        gated = zkr_prover_hopen_mixed(p, &tp, x.f, 1, x.z, x.v, &g, 1, &pf);
+        pf.len = 0;
+        hm_ts(p, &tp);
+        tv = tp;
+        pr = zkr_prover_hopen_mixed_pmask_cheat(p, &tp, x.f, 1, x.z, x.v, &nog, &g, &pf);
+        zkr_zkrng_wipe(&g);
+        zkr_dec_init(&d, pf.p, pf.len);
+        if (pr == ZKR_OK && zkr_dec_raw(&d, ZKR_DIGEST_BYTES, &mroot) == ZKR_OK &&
+            zkr_dec_ext(&d, &b) == ZKR_OK && zkr_dec_ext(&d, &q0) == ZKR_OK &&
+            zkr_dec_ext(&d, &q2) == ZKR_OK) {
+            zkr_hpcs_mixed_absorb(&tv, 1, (const uint8_t(*)[ZKR_DIGEST_BYTES])x.c[0].root, &nv,
+                                  &bv, &ext, x.z, 16, x.v, mroot, b);
+            zkr_ts_challenge_exts(&tv, "hm-beta", &beta, 1);
+            rho = zkr_ts_challenge_ext(&tv, "hm-rho");
+            got = zkr_ext_mul(q0, zkr_ext_inv(zkr_ext_sub(zkr_ext_from(1), x.z[0])));
+            got = zkr_ext_mul(zkr_ext_sub(got, zkr_ext_mul(rho, b)), zkr_ext_inv(beta));
+            memcpy(pt, x.z, sizeof pt);
+            pt[0] = zkr_ext_from(0);
+            want = hm_value(x.f[0], pt);
+            leaked = zkr_ext_eq(got, want);
+        }
+        zkr_buf_free(&pf);
+    }
+    hm_free(&x);
+    zkr_tap_ok(t, gated == ZKR_ERR_USAGE,
+               "a full-size member on its slice u = 0 is refused (%d)", gated);
+    zkr_tap_ok(t, pr == ZKR_OK && leaked,
+               "teeth: without the gate the proof tells f(0, z_1..) (never claimed) to anyone "
+               "(%d, %s)", pr, leaked ? "f's value recovered" : "not recovered");
+}
+
 /* 7: the per-level counter on n = 6, e = 6 (caps 64, 192, 448, ..). */
 static void levels(zkr_tap *t, const zkr_params *p)
 {
@@ -430,6 +496,7 @@ int main(int argc, char **argv)
     charges(&t, &p);
     exact(&t, &p);
     on_slice(&t, &p);
+    on_slice_leak(&t, &p);
     levels(&t, &p);
     atomic(&t, &p);
     infer2_ledger(&t);
