@@ -101,7 +101,7 @@ uint64_t zkr_hpcs_reveals_left(const zkr_hpcs_poly *f)
  * functionals of those slices' 2^n (2^j - 1) random entries, so for every
  * j >= eb the values at levels <= j (the new ones included) must not
  * outnumber them (a generic family in a flag of subspaces is independent
- * exactly then). Then counts them.
+ * exactly then). Counts nothing (zkr_h_reveal_add does).
  */
 static zkr_err zkr_h_reveal_fits(const zkr_hpcs_poly *f, unsigned eb, uint64_t add)
 {
@@ -1132,12 +1132,6 @@ zkr_err zkr_prover_hopen(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *
     return zkr_hopen_run(p, t, f, mask, mask, rho, z, NULL, 0, value, rng, threads, out);
 }
 
-/*
- * Counts 1 + extra revealed values of f at points sharing zfull's blinding
- * coordinates, refusing past the cap of the slices they mix in. extra > 0
- * (a mixed opening's round messages, zkr_hpcs_mixed_round_reveals) needs
- * zfull off the slice u = 0: on it those values would be f's own.
- */
 /* The level of zfull's blinding coordinates (0: on the slice u = 0). */
 static unsigned zkr_h_reveal_level(const zkr_hpcs_poly *f, const zkr_ext *zfull)
 {
@@ -1160,6 +1154,12 @@ static zkr_err zkr_h_reveal_gate_fits(const zkr_hpcs_poly *f, const zkr_ext *zfu
     return zkr_h_reveal_fits(f, eb, 1u + (uint64_t)extra);
 }
 
+/*
+ * Counts 1 + extra revealed values of f at points sharing zfull's blinding
+ * coordinates, refusing past the cap of the slices they mix in. extra > 0
+ * (a mixed opening's round messages, zkr_hpcs_mixed_round_reveals) needs
+ * zfull off the slice u = 0: on it those values would be f's own.
+ */
 static zkr_err zkr_h_reveal_gate_n(zkr_hpcs_poly *f, const zkr_ext *zfull, unsigned extra)
 {
     unsigned eb = zkr_h_reveal_level(f, zfull);
