@@ -59,7 +59,7 @@ typedef struct {
     uint32_t budget[HM_MAX];
 } pm_shape;
 
-/* full base (n 10) at 16 (a0 = 4); an ext member (n 8) at 13 (d = 3); a base one (n 6) at 12 (d = 4) */
+/* full base (n 10) at 16 (a0 = 4); an ext member (n 8) at 13 (d = 3); a base (n 6) at 12 (d = 4) */
 static const pm_shape pm_small = {3, {10, 8, 6}, {16, 13, 12}, {0, 1, 0}, {2, 2, 1}};
 
 /* Proves (pm: cheats, NULL honest) with values pv into *pf; verifies vv with the switches off. */
@@ -372,7 +372,8 @@ static void levels(zkr_tap *t, const zkr_params *p)
                 zkr_hpcs_reveals_left(f) == all - 193;
         hm_free(&x);
     }
-    zkr_tap_ok(t, ok[0], "levels: 128 at level 2, then 64 at level 1 (prefix 1 = 64, prefix 2 = 192)");
+    zkr_tap_ok(t, ok[0],
+               "levels: 128 at level 2, then 64 at level 1 (prefix 1 = 64, prefix 2 = 192)");
     zkr_tap_ok(t, ok[1], "levels: then one more at level 1 or 2 is refused, nothing charged");
     zkr_tap_ok(t, ok[2], "levels: level 3 takes 256, level 6 the rest, then nothing");
     zkr_tap_ok(t, ok[3], "levels: 64 at level 1 first, then 129 at level 2 refused, 128 taken");
