@@ -101,7 +101,7 @@ uint64_t zkr_hpcs_reveals_left(const zkr_hpcs_poly *f)
  * functionals of those slices' 2^n (2^j - 1) random entries, so for every
  * j >= eb the values at levels <= j (the new ones included) must not
  * outnumber them (a generic family in a flag of subspaces is independent
- * exactly then). zkr_h_reveal_add also counts them.
+ * exactly then). Counts nothing (zkr_h_reveal_add does).
  */
 static zkr_err zkr_h_reveal_fits(const zkr_hpcs_poly *f, unsigned eb, uint64_t add)
 {
@@ -119,6 +119,7 @@ static zkr_err zkr_h_reveal_fits(const zkr_hpcs_poly *f, unsigned eb, uint64_t a
     return ZKR_OK;
 }
 
+/* zkr_h_reveal_fits, then counts them (nothing counted on a refusal). */
 static zkr_err zkr_h_reveal_add(zkr_hpcs_poly *f, unsigned eb, uint64_t add)
 {
     zkr_err r = zkr_h_reveal_fits(f, eb, add);
@@ -1131,30 +1132,47 @@ zkr_err zkr_prover_hopen(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *
     return zkr_hopen_run(p, t, f, mask, mask, rho, z, NULL, 0, value, rng, threads, out);
 }
 
-/*
- * Counts 1 + extra revealed values of f at points sharing zfull's blinding
- * coordinates, refusing past the cap of the slices they mix in. extra > 0
- * (a mixed opening's round messages, zkr_hpcs_mixed_round_reveals) needs
- * zfull off the slice u = 0: on it those values would be f's own.
- */
-static zkr_err zkr_h_reveal_gate_n(zkr_hpcs_poly *f, const zkr_ext *zfull, unsigned extra,
-                                   int dry)
+/* The level of zfull's blinding coordinates (0: on the slice u = 0). */
+static unsigned zkr_h_reveal_level(const zkr_hpcs_poly *f, const zkr_ext *zfull)
 {
     unsigned eb = 0;
 
     for (unsigned b = f->n_vars; b < f->total; b++)
         if (!zkr_ext_eq(zfull[b], zkr_ext_from(0)))
             eb = b - f->n_vars + 1;
+    return eb;
+}
+
+/* Whether zkr_h_reveal_gate_n(f, zfull, extra) would count them (nothing counted). */
+static zkr_err zkr_h_reveal_gate_fits(const zkr_hpcs_poly *f, const zkr_ext *zfull,
+                                      unsigned extra)
+{
+    unsigned eb = zkr_h_reveal_level(f, zfull);
+
     if (eb == 0) /* on the slice u = 0: the value is the hidden f's, masked by the caller */
         return extra ? ZKR_ERR_USAGE : ZKR_OK;
-    return dry ? zkr_h_reveal_fits(f, eb, 1u + (uint64_t)extra)
-               : zkr_h_reveal_add(f, eb, 1u + (uint64_t)extra);
+    return zkr_h_reveal_fits(f, eb, 1u + (uint64_t)extra);
+}
+
+/*
+ * Counts 1 + extra revealed values of f at points sharing zfull's blinding
+ * coordinates, refusing past the cap of the slices they mix in. extra > 0
+ * (a mixed opening's round messages, zkr_hpcs_mixed_round_reveals) needs
+ * zfull off the slice u = 0: on it those values would be f's own.
+ */
+static zkr_err zkr_h_reveal_gate_n(zkr_hpcs_poly *f, const zkr_ext *zfull, unsigned extra)
+{
+    unsigned eb = zkr_h_reveal_level(f, zfull);
+
+    if (eb == 0) /* on the slice u = 0: the value is the hidden f's, masked by the caller */
+        return extra ? ZKR_ERR_USAGE : ZKR_OK;
+    return zkr_h_reveal_add(f, eb, 1u + (uint64_t)extra);
 }
 
 /* Counts one revealed value of f at zfull (zkr_h_reveal_gate_n without extra). */
 static zkr_err zkr_h_reveal_gate(zkr_hpcs_poly *f, const zkr_ext *zfull)
 {
-    return zkr_h_reveal_gate_n(f, zfull, 0, 0);
+    return zkr_h_reveal_gate_n(f, zfull, 0);
 }
 
 zkr_err zkr_prover_hopen_at(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *f,
@@ -1240,10 +1258,14 @@ static zkr_err zkr_h_batch_gate(zkr_hpcs_poly *const *f, size_t k, const zkr_ext
             if (f[j] == f[i])
                 return ZKR_ERR_USAGE; /* one opening of a polynomial per batch */
     }
+    /* all or nothing, as zkr_h_mixed_gate: every member checked before any is counted */
+    for (size_t i = 0; i < k; i++)
+        if (zkr_h_reveal_gate_fits(f[i], zfull, 0) != ZKR_OK)
+            return ZKR_ERR_USAGE;
     for (size_t i = 0; i < k; i++) {
         zkr_err r = zkr_h_reveal_gate(f[i], zfull);
         if (r != ZKR_OK)
-            return r;
+            return ZKR_ERR_INTERNAL; /* checked above */
         f[i]->used++;
     }
     return ZKR_OK;
@@ -1330,7 +1352,7 @@ zkr_err zkr_prover_hopen_batch(const zkr_params *p, zkr_transcript *t, zkr_hpcs_
 
 /* Plan, size, budget and reveal checks of a mixed opening; counts one opening (and reveal) each. */
 static zkr_err zkr_h_mixed_gate(const zkr_params *p, zkr_hpcs_poly *const *f, size_t k,
-                                const zkr_ext *z, zkr_hpcs_mixed_plan *pl)
+                                const zkr_ext *z, int ungated, zkr_hpcs_mixed_plan *pl)
 {
     unsigned totals[ZKR_HPCS_MAX_MIXED];
 
@@ -1346,32 +1368,48 @@ static zkr_err zkr_h_mixed_gate(const zkr_params *p, zkr_hpcs_poly *const *f, si
     }
     if (zkr_hpcs_mixed_plan_of(p, totals, k, pl) != ZKR_OK)
         return ZKR_ERR_USAGE;
-    /* every member checked first, then charged: a refused opening spends nothing */
-    for (int dry = 1; dry >= 0; dry--)
-        for (size_t i = 0; i < k; i++) {
-            /* member i's own point: the last T_i coordinates of z; the layer-0 round messages */
-            zkr_err r = zkr_h_reveal_gate_n(f[i], z + pl->d[i],
-                                            zkr_hpcs_mixed_round_reveals(p, totals, k, i), dry);
-            if (r != ZKR_OK)
-                return r;
-            if (!dry)
-                f[i]->used++;
-        }
+    /*
+     * All or nothing: every member's values are checked before any is
+     * counted (the members are distinct, so one's count never moves
+     * another's check), so a refused opening leaves every budget and reveal
+     * count as it was (counting earlier members' before a later one's
+     * refusal spent what no proof revealed). ungated: test builds' cheat
+     * (no_gate) only.
+     */
+    for (size_t i = 0; i < k && !ungated; i++) {
+        /* member i's own point: the last T_i coordinates of z; the layer-0 round messages */
+        zkr_err r = zkr_h_reveal_gate_fits(f[i], z + pl->d[i],
+                                           zkr_hpcs_mixed_round_reveals(p, totals, k, i));
+        if (r != ZKR_OK)
+            return r;
+    }
+    for (size_t i = 0; i < k; i++) {
+        zkr_err r = zkr_h_reveal_gate_n(f[i], z + pl->d[i],
+                                        zkr_hpcs_mixed_round_reveals(p, totals, k, i));
+        if (r != ZKR_OK && !ungated)
+            return ZKR_ERR_INTERNAL; /* checked above */
+        f[i]->used++;
+    }
     return ZKR_OK;
 }
 
 /*
  * The mixed opening; ch (test builds' cheats, NULL when honest) leaves the
  * joining members' alpha terms out of G, or folds and opens another
- * polynomial in one's place, or shifts one round message.
+ * polynomial in one's place, or shifts one round message; pm (test builds'
+ * cheats on the periodic mask and the reveal gate, NULL when honest).
  */
 static zkr_err zkr_hopen_mixed_run(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *const *f,
                                    size_t k, const zkr_ext *z, const zkr_ext *values,
-                                   const zkr_hpcs_mixed_cheat *ch, zkr_zkrng *rng,
+                                   const zkr_hpcs_mixed_cheat *ch,
+                                   const zkr_hpcs_pmask_cheat *pm, zkr_zkrng *rng,
                                    unsigned threads, zkr_buf *out)
 {
     const zkr_hpcs_poly *trees[ZKR_HPCS_MAX_MIXED + 1], *full[ZKR_HPCS_MAX_MIXED];
     uint8_t roots[ZKR_HPCS_MAX_MIXED][ZKR_DIGEST_BYTES], mroot[ZKR_DIGEST_BYTES];
+#if ZKR_TEST_BUILD
+    uint8_t b_root[ZKR_DIGEST_BYTES]; /* swap_mask: the opened mask's own root (not sent) */
+#endif
     unsigned nv[ZKR_HPCS_MAX_MIXED], bv[ZKR_HPCS_MAX_MIXED], ext[ZKR_HPCS_MAX_MIXED];
     zkr_h_join joins[ZKR_HPCS_MAX_MIXED];
     zkr_hpcs_batch_cheat bc; /* the round-message shift only */
@@ -1380,10 +1418,16 @@ static zkr_err zkr_hopen_mixed_run(const zkr_params *p, zkr_transcript *t, zkr_h
     zkr_hpcs_pool *pool = NULL, *own = NULL;
     zkr_ext coef[ZKR_HPCS_MAX_MIXED + 1], b, value = zkr_ext_from(0), *g = NULL, *cf = NULL;
     size_t len = 0, nf = 0, nj = 0;
+    int ungated = 0; /* test builds' no_gate only */
     zkr_err r;
 
     memset(&bc, 0, sizeof bc);
-    if ((r = zkr_h_mixed_gate(p, f, k, z, &pl)) != ZKR_OK)
+#if ZKR_TEST_BUILD
+    ungated = pm && pm->no_gate;
+#else
+    (void)pm; /* the periodic mask's cheats exist in test builds only */
+#endif
+    if ((r = zkr_h_mixed_gate(p, f, k, z, ungated, &pl)) != ZKR_OK)
         return r;
     for (size_t i = 0; i < k; i++) {
         zkr_mtree_root(&f[i]->tree, roots[i]);
@@ -1418,10 +1462,31 @@ static zkr_err zkr_hopen_mixed_run(const zkr_params *p, zkr_transcript *t, zkr_h
         goto out;
     if (own)
         pool = own;
-    if ((r = zkr_h_mask_new_periodic(p, pl.total, pl.l.folds[0], pool, rng, threads, &mask,
-                                     mroot)) != ZKR_OK ||
-        (r = zkr_h_mask_eval(mask, z + pl.l.folds[0], threads, &b)) != ZKR_OK)
+#if ZKR_TEST_BUILD
+    if (pm && pm->full_mask) { /* version 6's mask: T variables, full-width leaves, b = Z(z) */
+        if ((r = zkr_h_mask_new(p, pl.total, pool, rng, threads, &mask, mroot)) != ZKR_OK ||
+            (r = zkr_h_mask_eval(mask, z, threads, &b)) != ZKR_OK)
+            goto out;
+    } else if (pm && pm->swap_mask) { /* the sent root is another mask's */
+        if ((r = zkr_h_mask_new_periodic(p, pl.total, pl.l.folds[0], pool, rng, threads, &mask,
+                                         mroot)) != ZKR_OK)
+            goto out;
+        zkr_hpcs_poly_free(mask);
+        mask = NULL;
+        if ((r = zkr_h_mask_new_periodic(p, pl.total, pl.l.folds[0], pool, rng, threads, &mask,
+                                         b_root)) != ZKR_OK ||
+            (r = zkr_h_mask_eval(mask, z + pl.l.folds[0], threads, &b)) != ZKR_OK)
+            goto out;
+    } else
+#endif
+        if ((r = zkr_h_mask_new_periodic(p, pl.total, pl.l.folds[0], pool, rng, threads, &mask,
+                                         mroot)) != ZKR_OK ||
+            (r = zkr_h_mask_eval(mask, z + pl.l.folds[0], threads, &b)) != ZKR_OK)
         goto out;
+#if ZKR_TEST_BUILD
+    if (pm)
+        b.c[0] = zkr_gl_add(b.c[0], pm->b_delta);
+#endif
     trees[nf] = mask;
     zkr_hpcs_mixed_absorb(t, k, (const uint8_t(*)[ZKR_DIGEST_BYTES])roots, nv, bv, ext, z,
                           pl.total, values, mroot, b);
@@ -1462,7 +1527,7 @@ zkr_err zkr_prover_hopen_mixed(const zkr_params *p, zkr_transcript *t, zkr_hpcs_
                                size_t k, const zkr_ext *z, const zkr_ext *values,
                                zkr_zkrng *rng, unsigned threads, zkr_buf *out)
 {
-    return zkr_hopen_mixed_run(p, t, f, k, z, values, NULL, rng, threads, out);
+    return zkr_hopen_mixed_run(p, t, f, k, z, values, NULL, NULL, rng, threads, out);
 }
 
 #if ZKR_TEST_BUILD
@@ -1471,7 +1536,15 @@ zkr_err zkr_prover_hopen_mixed_cheat(const zkr_params *p, zkr_transcript *t,
                                      const zkr_ext *values, const zkr_hpcs_mixed_cheat *ch,
                                      zkr_zkrng *rng, zkr_buf *out)
 {
-    return zkr_hopen_mixed_run(p, t, f, k, z, values, ch, rng, 1, out);
+    return zkr_hopen_mixed_run(p, t, f, k, z, values, ch, NULL, rng, 1, out);
+}
+
+zkr_err zkr_prover_hopen_mixed_pmask_cheat(const zkr_params *p, zkr_transcript *t,
+                                           zkr_hpcs_poly *const *f, size_t k, const zkr_ext *z,
+                                           const zkr_ext *values, const zkr_hpcs_pmask_cheat *pm,
+                                           zkr_zkrng *rng, zkr_buf *out)
+{
+    return zkr_hopen_mixed_run(p, t, f, k, z, values, NULL, pm, rng, 1, out);
 }
 #endif
 

@@ -773,10 +773,18 @@ zkr_err zkr_prover_hopen_batch_cheat(const zkr_params *p, zkr_transcript *t,
  * its own layer-0 leaves opened at the join's query positions. The caller
  * sends the values. Consumes one opening of each member's budget, and 1 +
  * zkr_hpcs_mixed_round_reveals revealed values of each whose point is off
- * its slice u = 0 (zkr_hpcs_reveals_left). Nothing is charged or written
- * when refused: ZKR_ERR_USAGE (k, a size the schedule cannot take, a
- * member twice, a budget or reveal cap spent, a member with round values
- * at a point on its slice u = 0), ZKR_ERR_NOMEM.
+ * its slice u = 0 (zkr_hpcs_reveals_left; the periodic mask leaves the
+ * first a0 round messages unmasked), at its point's level; a member that
+ * would reveal round values on its slice is refused. All or nothing: a
+ * refused opening charges no member and writes nothing. The caller's to
+ * check: those extra values are NOT covered by a member's blinding as
+ * zkr_hpcs_blind_vars sizes it (q 2^a + 1 per budgeted opening; the counts
+ * here bound values, not positions), so a member opened in up to its whole
+ * budget of mixed openings needs budget (q' 2^a_i + 1 + x) random entries
+ * (inference@2: zkr_i2_covers and the W' charge; training-step@2:
+ * openings()). ZKR_ERR_USAGE (k, a size the schedule cannot take, a member
+ * twice, a budget or reveal cap spent, round values on a slice),
+ * ZKR_ERR_NOMEM.
  */
 zkr_err zkr_prover_hopen_mixed(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *const *f,
                                size_t k, const zkr_ext *z, const zkr_ext *values,
@@ -800,6 +808,27 @@ zkr_err zkr_prover_hopen_mixed_cheat(const zkr_params *p, zkr_transcript *t,
                                      zkr_hpcs_poly *const *f, size_t k, const zkr_ext *z,
                                      const zkr_ext *values, const zkr_hpcs_mixed_cheat *ch,
                                      zkr_zkrng *rng, zkr_buf *out) ZKR_WUR;
+
+/*
+ * A cheating mixed opening's deviations around its periodic mask (test
+ * builds; component 3c since inference@2 version 7, training-step@2
+ * version 6; zero when honest): b sent (and claimed) plus b_delta; G
+ * folded from, and Z's leaves opened from, another mask than the one whose
+ * root is sent (swap_mask); version 6's full-size mask of T variables,
+ * b = Z(z), full-width leaves (full_mask); the reveal gate's refusals
+ * skipped, each member's opening still counted (no_gate: the proof a
+ * prover without zkr_hpcs_mixed_round_reveals' charge or its on-slice
+ * refusal would send).
+ */
+typedef struct {
+    zkr_gl b_delta;
+    int swap_mask, full_mask, no_gate;
+} zkr_hpcs_pmask_cheat;
+/* Test builds only (ZKR_TEST_BUILD): zkr_prover_hopen_mixed with the deviations of pm. */
+zkr_err zkr_prover_hopen_mixed_pmask_cheat(const zkr_params *p, zkr_transcript *t,
+                                           zkr_hpcs_poly *const *f, size_t k, const zkr_ext *z,
+                                           const zkr_ext *values, const zkr_hpcs_pmask_cheat *pm,
+                                           zkr_zkrng *rng, zkr_buf *out) ZKR_WUR;
 
 /*
  * Test builds only (defined under ZKR_TEST_BUILD): as zkr_prover_hopen, but

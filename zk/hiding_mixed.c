@@ -428,7 +428,8 @@ static zkr_err zkr_hm_layer(zkr_hm_q *c, unsigned layer, const zkr_ext *r)
                                             zkr_hm_words(m->ext[m->full[f]], a), c->x8)) !=
                 ZKR_OK)
                 return rc;
-        if ((rc = zkr_hpcs_x_check_tree(m->mask_root, depth, c->u, nu, &m->open[nf], 3,
+        if (!(c->off & ZKR_HM_OFF_MASKMT) &&
+            (rc = zkr_hpcs_x_check_tree(m->mask_root, depth, c->u, nu, &m->open[nf], 3,
                                         c->x8)) != ZKR_OK)
             return rc;
     } else if ((rc = zkr_hpcs_x_check_tree(m->roots[layer], depth, c->u, nu,

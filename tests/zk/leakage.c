@@ -204,7 +204,8 @@ int leak_put_hmixed(leak_vec *v, zkr_dec *d, const zkr_params *p, const unsigned
             if (pl.d[i] == 0 &&
                 !leak_put_tree(v, d, (size_t)(f_ext[i] ? 3 : 1) << l->folds[0], j))
                 return 0;
-        /* layer 0: the mask Z's tree, one extension value a leaf (3c's periodic mask) */
+        /* layer 0: Z's tree, one extension value a leaf (the periodic mask, since inference@2
+         * version 7 / training-step@2 version 6); later layers: the folded layer's */
         if (!leak_put_tree(v, d, layer == 0 ? 3 : (size_t)3 << l->folds[layer], j))
             return 0;
         for (size_t i = 0; i < k; i++)
