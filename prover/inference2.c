@@ -1612,9 +1612,16 @@ static zkr_err zkr_i2_red_open(zkr_i2_ctx *c, const zkr_ext *u)
         f[i] = zkr_i2_red_poly(c, i);
         totals[i] = zkr_hpcs_poly_total_vars(f[i]);
     }
-    for (uint32_t l = 0; l < c->sh->s.n_layers; l++)
+    for (uint32_t l = 0; l < c->sh->s.n_layers; l++) {
+        /* the two charged openings (blinded at the set's q) cover q' 2^a + 3 + its round values */
+        unsigned t = zkr_hpcs_poly_total_vars(c->im->w[l]);
+        uint64_t per = zkr_hpcs_positions_per_open(c->p, t) + 3 +
+                       zkr_hpcs_mixed_round_reveals(c->p, totals, c->red.n_polys, l);
+        if (per > 2 * (zkr_hpcs_positions_per_open(c->p0, t) + 1))
+            return ZKR_ERR_USAGE;
         if ((r = zkr_hpcs_charge(c->im->w[l], ZKR_INFER2_W_OPENINGS - 1, 2, 1)) != ZKR_OK)
             return r;
+    }
     if (!c->public_output &&
         (!zkr_i2_covers(c, c->out, totals, c->sh->s.n_layers + 1, ZKR_INFER2_OUTPUT_BUDGET, 2) ||
          (r = zkr_hpcs_charge(c->out, 0, 1, 1)) != ZKR_OK))
