@@ -635,6 +635,7 @@ typedef struct {
     zkr_i2_rlink rl;
     zkr_ext vals[ZKR_INFER_MAX_LAYERS][ZKR_I2_NCOL];
     zkr_buf stmt, sec[6];
+    zkr_diag *d; /* the caller's (NULL: none): the reason a refusal inside the proof names */
 } zkr_i2_ctx;
 
 static void zkr_i2_lst_free(zkr_i2_lst *s)
@@ -1618,14 +1619,19 @@ static zkr_err zkr_i2_red_open(zkr_i2_ctx *c, const zkr_ext *u)
         uint64_t per = zkr_hpcs_positions_per_open(c->p, t) + 3 +
                        zkr_hpcs_mixed_round_reveals(c->p, totals, c->red.n_polys, l);
         if (per > 2 * (zkr_hpcs_positions_per_open(c->p0, t) + 1))
-            return ZKR_ERR_USAGE;
+            return zkr_fail(c->d, ZKR_ERR_USAGE, "prove: layer %u's weights: %u queries reveal "
+                            "more than its two charged openings are blinded for", l,
+                            c->p->queries);
         if ((r = zkr_hpcs_charge(c->im->w[l], ZKR_INFER2_W_OPENINGS - 1, 2, 1)) != ZKR_OK)
-            return r;
+            return zkr_fail(c->d, r, "prove: layer %u's weights: the model commitment's "
+                            "opening budget is spent", l);
     }
     if (!c->public_output &&
         (!zkr_i2_covers(c, c->out, totals, c->sh->s.n_layers + 1, ZKR_INFER2_OUTPUT_BUDGET, 2) ||
          (r = zkr_hpcs_charge(c->out, 0, 1, 1)) != ZKR_OK))
-        return ZKR_ERR_USAGE;
+        return zkr_fail(c->d, ZKR_ERR_USAGE, "prove: the output commitment's blinding does not "
+                        "cover %u proofs at %u queries", ZKR_INFER2_OUTPUT_BUDGET,
+                        c->p->queries);
     /*
      * Version 6 on: the record is opened here, at q' (its owner blinded it
      * for `budget` proofs at the parameter set's q): its random part must
@@ -1634,7 +1640,9 @@ static zkr_err zkr_i2_red_open(zkr_i2_ctx *c, const zkr_ext *u)
      */
     if (!zkr_i2_covers(c, c->rec, totals, c->red.rec_poly, zkr_hpcs_budget_total(c->rec), 2) ||
         (r = zkr_hpcs_charge(c->rec, 0, 1, 1)) != ZKR_OK)
-        return ZKR_ERR_USAGE;
+        return zkr_fail(c->d, ZKR_ERR_USAGE, "prove: the record commitment's blinding does not "
+                        "cover its budget of %u proofs at %u queries (commit the record with a "
+                        "smaller budget)", zkr_hpcs_budget_total(c->rec), c->p->queries);
     for (unsigned i = 0; i < c->red.n_polys; i++) {
         v[i] = u[i];
 #if ZKR_TEST_BUILD
@@ -1937,7 +1945,7 @@ static zkr_err zkr_i2_prove(const zkr_params *p, const uint8_t statement_id[ZKR_
     proof->len = 0;
     if (!c)
         return ZKR_ERR_NOMEM;
-    c->p0 = p, c->im = im, c->sh = &im->sh, c->threads = threads ? threads : 1;
+    c->p0 = p, c->im = im, c->sh = &im->sh, c->threads = threads ? threads : 1, c->d = d;
     c->public_output = public_output != 0, c->cheat = cheat;
     zkr_params_digest(p, pd);
     if (!rec->record || rec->record_len != (size_t)im->sh.s.input_dim + 1 || !rec->commitment ||
