@@ -1394,6 +1394,49 @@ static zkr_err zkr_h_mixed_gate(const zkr_params *p, zkr_hpcs_poly *const *f, si
 }
 
 /*
+ * The mixed opening's periodic mask (zkr_h_mask_new_periodic: T - a0
+ * variables) and b = Z(z) = Z'(z_a0..). pm (test builds' cheats, NULL when
+ * honest): version 6's full-size mask, a mask other than the one whose root
+ * is sent, b shifted.
+ */
+static zkr_err zkr_h_mixed_mask(const zkr_params *p, const zkr_hpcs_mixed_plan *pl,
+                                const zkr_ext *z, const zkr_hpcs_pmask_cheat *pm,
+                                zkr_hpcs_pool *pool, zkr_zkrng *rng, unsigned threads,
+                                zkr_hpcs_poly **mask, uint8_t root[ZKR_DIGEST_BYTES], zkr_ext *b)
+{
+    unsigned a0 = pl->l.folds[0];
+    zkr_err r;
+
+#if ZKR_TEST_BUILD
+    if (pm && pm->full_mask) { /* version 6's mask: T variables, full-width leaves, b = Z(z) */
+        if ((r = zkr_h_mask_new(p, pl->total, pool, rng, threads, mask, root)) == ZKR_OK)
+            r = zkr_h_mask_eval(*mask, z, threads, b);
+        return r;
+    }
+    if (pm && pm->swap_mask) { /* the sent root is another mask's */
+        uint8_t own[ZKR_DIGEST_BYTES];
+        if ((r = zkr_h_mask_new_periodic(p, pl->total, a0, pool, rng, threads, mask, root)) !=
+            ZKR_OK)
+            return r;
+        zkr_hpcs_poly_free(*mask);
+        *mask = NULL;
+        root = own;
+    }
+#else
+    (void)pm; /* the periodic mask's cheats exist in test builds only */
+#endif
+    if ((r = zkr_h_mask_new_periodic(p, pl->total, a0, pool, rng, threads, mask, root)) !=
+            ZKR_OK ||
+        (r = zkr_h_mask_eval(*mask, z + a0, threads, b)) != ZKR_OK)
+        return r;
+#if ZKR_TEST_BUILD
+    if (pm)
+        b->c[0] = zkr_gl_add(b->c[0], pm->b_delta);
+#endif
+    return ZKR_OK;
+}
+
+/*
  * The mixed opening; ch (test builds' cheats, NULL when honest) leaves the
  * joining members' alpha terms out of G, or folds and opens another
  * polynomial in one's place, or shifts one round message; pm (test builds'
@@ -1407,9 +1450,6 @@ static zkr_err zkr_hopen_mixed_run(const zkr_params *p, zkr_transcript *t, zkr_h
 {
     const zkr_hpcs_poly *trees[ZKR_HPCS_MAX_MIXED + 1], *full[ZKR_HPCS_MAX_MIXED];
     uint8_t roots[ZKR_HPCS_MAX_MIXED][ZKR_DIGEST_BYTES], mroot[ZKR_DIGEST_BYTES];
-#if ZKR_TEST_BUILD
-    uint8_t b_root[ZKR_DIGEST_BYTES]; /* swap_mask: the opened mask's own root (not sent) */
-#endif
     unsigned nv[ZKR_HPCS_MAX_MIXED], bv[ZKR_HPCS_MAX_MIXED], ext[ZKR_HPCS_MAX_MIXED];
     zkr_h_join joins[ZKR_HPCS_MAX_MIXED];
     zkr_hpcs_batch_cheat bc; /* the round-message shift only */
@@ -1424,8 +1464,6 @@ static zkr_err zkr_hopen_mixed_run(const zkr_params *p, zkr_transcript *t, zkr_h
     memset(&bc, 0, sizeof bc);
 #if ZKR_TEST_BUILD
     ungated = pm && pm->no_gate;
-#else
-    (void)pm; /* the periodic mask's cheats exist in test builds only */
 #endif
     if ((r = zkr_h_mixed_gate(p, f, k, z, ungated, &pl)) != ZKR_OK)
         return r;
@@ -1462,31 +1500,8 @@ static zkr_err zkr_hopen_mixed_run(const zkr_params *p, zkr_transcript *t, zkr_h
         goto out;
     if (own)
         pool = own;
-#if ZKR_TEST_BUILD
-    if (pm && pm->full_mask) { /* version 6's mask: T variables, full-width leaves, b = Z(z) */
-        if ((r = zkr_h_mask_new(p, pl.total, pool, rng, threads, &mask, mroot)) != ZKR_OK ||
-            (r = zkr_h_mask_eval(mask, z, threads, &b)) != ZKR_OK)
-            goto out;
-    } else if (pm && pm->swap_mask) { /* the sent root is another mask's */
-        if ((r = zkr_h_mask_new_periodic(p, pl.total, pl.l.folds[0], pool, rng, threads, &mask,
-                                         mroot)) != ZKR_OK)
-            goto out;
-        zkr_hpcs_poly_free(mask);
-        mask = NULL;
-        if ((r = zkr_h_mask_new_periodic(p, pl.total, pl.l.folds[0], pool, rng, threads, &mask,
-                                         b_root)) != ZKR_OK ||
-            (r = zkr_h_mask_eval(mask, z + pl.l.folds[0], threads, &b)) != ZKR_OK)
-            goto out;
-    } else
-#endif
-        if ((r = zkr_h_mask_new_periodic(p, pl.total, pl.l.folds[0], pool, rng, threads, &mask,
-                                         mroot)) != ZKR_OK ||
-            (r = zkr_h_mask_eval(mask, z + pl.l.folds[0], threads, &b)) != ZKR_OK)
+    if ((r = zkr_h_mixed_mask(p, &pl, z, pm, pool, rng, threads, &mask, mroot, &b)) != ZKR_OK)
         goto out;
-#if ZKR_TEST_BUILD
-    if (pm)
-        b.c[0] = zkr_gl_add(b.c[0], pm->b_delta);
-#endif
     trees[nf] = mask;
     zkr_hpcs_mixed_absorb(t, k, (const uint8_t(*)[ZKR_DIGEST_BYTES])roots, nv, bv, ext, z,
                           pl.total, values, mroot, b);
