@@ -1405,6 +1405,9 @@ static zkr_err zkr_h_mixed_mask(const zkr_params *p, const zkr_hpcs_mixed_plan *
                                 zkr_hpcs_poly **mask, uint8_t root[ZKR_DIGEST_BYTES], zkr_ext *b)
 {
     unsigned a0 = pl->l.folds[0];
+#if ZKR_TEST_BUILD
+    uint8_t own[ZKR_DIGEST_BYTES]; /* swap_mask: the opened mask's own root (not sent) */
+#endif
     zkr_err r;
 
 #if ZKR_TEST_BUILD
@@ -1414,7 +1417,6 @@ static zkr_err zkr_h_mixed_mask(const zkr_params *p, const zkr_hpcs_mixed_plan *
         return r;
     }
     if (pm && pm->swap_mask) { /* the sent root is another mask's */
-        uint8_t own[ZKR_DIGEST_BYTES];
         if ((r = zkr_h_mask_new_periodic(p, pl->total, a0, pool, rng, threads, mask, root)) !=
             ZKR_OK)
             return r;

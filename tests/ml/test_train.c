@@ -946,8 +946,15 @@ static void test_learning(zkr_tap *t)
     zkr_tap_ok(t, ok, "learning: 100 steps of 16-8-2 at batch 16 run (%s)", d.msg);
     zkr_tap_ok(t, ok && loss_last < loss_first / 2, "learning: the loss at least halves (%.3f -> %.3f)",
                loss_first, loss_last);
-    zkr_tap_ok(t, ok && acc1 >= NTEST * 95 / 100 && acc1 > acc0,
-               "learning: held-out accuracy rises to at least 95 %% (%u -> %u of %d)", acc0, acc1, NTEST);
+    /*
+     * The data are separable, so a random initial model is sometimes right
+     * on every held-out record already (seen in CI: 200 -> 200): the test
+     * asks for the end state, at least 95 %, which a model below it at the
+     * start reaches only by rising; the loss check above is the learning.
+     */
+    zkr_tap_ok(t, ok && acc1 >= NTEST * 95 / 100,
+               "learning: held-out accuracy ends at or above 95 %% (%u -> %u of %d)", acc0, acc1,
+               NTEST);
     zkr_ml_tstep_trace_free(&tr);
     zkr_buf_free(&cur);
     zkr_buf_free(&nxt);
