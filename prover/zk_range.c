@@ -1016,9 +1016,18 @@ static zkr_err zkr_zr_prove(const zkr_params *p, zkr_transcript *t, zkr_hpcs_pol
                             const zkr_zkrange_cheat *cheat, zkr_zkrng *rng, unsigned threads,
                             zkr_buf *out)
 {
+    zkr_zkrange_cheat honest;
     zkr_zr_ctx z;
     size_t mark = out->len;
     zkr_err r;
+
+    /* NULL is the honest prover; deviations exist in test builds only */
+    memset(&honest, 0, sizeof honest);
+#if !ZKR_TEST_BUILD
+    cheat = NULL;
+#endif
+    if (!cheat)
+        cheat = &honest;
 
     if (!zkr_hpcs_poly_base_evals(a) || tab->count == 0 || tab->count > 256 ||
         (lin && !lin->weights))
@@ -1069,20 +1078,14 @@ zkr_err zkr_prover_zkrange(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly
                            const zkr_zkrange_table *tab, zkr_zkrng *rng, unsigned threads,
                            zkr_buf *out)
 {
-    zkr_zkrange_cheat honest;
-
-    memset(&honest, 0, sizeof honest);
-    return zkr_zr_prove(p, t, a, tab, NULL, NULL, NULL, NULL, &honest, rng, threads, out);
+    return zkr_zr_prove(p, t, a, tab, NULL, NULL, NULL, NULL, NULL, rng, threads, out);
 }
 
 zkr_err zkr_prover_zkrange_lin(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *a,
                                const zkr_zkrange_table *tab, const zkr_zkrange_lin *lin,
                                zkr_zkrng *rng, unsigned threads, zkr_buf *out)
 {
-    zkr_zkrange_cheat honest;
-
-    memset(&honest, 0, sizeof honest);
-    return zkr_zr_prove(p, t, a, tab, NULL, lin, NULL, NULL, &honest, rng, threads, out);
+    return zkr_zr_prove(p, t, a, tab, NULL, lin, NULL, NULL, NULL, rng, threads, out);
 }
 
 zkr_err zkr_prover_zkrange_link(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *a,
@@ -1090,15 +1093,9 @@ zkr_err zkr_prover_zkrange_link(const zkr_params *p, zkr_transcript *t, zkr_hpcs
                                 const zkr_zkrange_link *link, const zkr_zkrange_cheat *cheat,
                                 zkr_zkrng *rng, unsigned threads, zkr_buf *out)
 {
-    zkr_zkrange_cheat honest;
-
-    memset(&honest, 0, sizeof honest);
-#if !ZKR_TEST_BUILD
-    cheat = NULL; /* deviations exist in test builds only */
-#endif
     if (!link)
         return ZKR_ERR_USAGE;
-    return zkr_zr_prove(p, t, a, tab, NULL, lin, link, NULL, cheat ? cheat : &honest, rng, threads, out);
+    return zkr_zr_prove(p, t, a, tab, NULL, lin, link, NULL, cheat, rng, threads, out);
 }
 
 zkr_err zkr_prover_zkrange_link_vals(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *a,
@@ -1107,16 +1104,10 @@ zkr_err zkr_prover_zkrange_link_vals(const zkr_params *p, zkr_transcript *t, zkr
                                      zkr_zkrng *rng, unsigned threads, zkr_buf *out)
 {
     const zkr_zkrange_table tab = {0, 256};
-    zkr_zkrange_cheat honest;
 
-    memset(&honest, 0, sizeof honest);
-#if !ZKR_TEST_BUILD
-    cheat = NULL; /* deviations exist in test builds only */
-#endif
     if (!link || !vals)
         return ZKR_ERR_USAGE;
-    return zkr_zr_prove(p, t, a, &tab, vals, lin, link, NULL, cheat ? cheat : &honest, rng,
-                        threads, out);
+    return zkr_zr_prove(p, t, a, &tab, vals, lin, link, NULL, cheat, rng, threads, out);
 }
 
 zkr_err zkr_prover_zkrange_defer(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *a,
@@ -1124,16 +1115,10 @@ zkr_err zkr_prover_zkrange_defer(const zkr_params *p, zkr_transcript *t, zkr_hpc
                                  zkr_zkrange_defer *df, zkr_zkrng *rng, unsigned threads,
                                  zkr_buf *out)
 {
-    zkr_zkrange_cheat honest;
-
-    memset(&honest, 0, sizeof honest);
-#if !ZKR_TEST_BUILD
-    cheat = NULL; /* deviations exist in test builds only */
-#endif
     if (!df)
         return ZKR_ERR_USAGE;
     df->h = df->ph = df->m = NULL;
-    return zkr_zr_prove(p, t, a, tab, NULL, NULL, NULL, df, cheat ? cheat : &honest, rng, threads, out);
+    return zkr_zr_prove(p, t, a, tab, NULL, NULL, NULL, df, cheat, rng, threads, out);
 }
 
 zkr_err zkr_prover_zkrange_defer_lin(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *a,
@@ -1141,17 +1126,10 @@ zkr_err zkr_prover_zkrange_defer_lin(const zkr_params *p, zkr_transcript *t, zkr
                                      const zkr_zkrange_cheat *cheat, zkr_zkrange_defer *df,
                                      zkr_zkrng *rng, unsigned threads, zkr_buf *out)
 {
-    zkr_zkrange_cheat honest;
-
-    memset(&honest, 0, sizeof honest);
-#if !ZKR_TEST_BUILD
-    cheat = NULL; /* deviations exist in test builds only */
-#endif
     if (!df || !lin)
         return ZKR_ERR_USAGE;
     df->h = df->ph = df->m = NULL;
-    return zkr_zr_prove(p, t, a, tab, NULL, lin, NULL, df, cheat ? cheat : &honest, rng, threads,
-                        out);
+    return zkr_zr_prove(p, t, a, tab, NULL, lin, NULL, df, cheat, rng, threads, out);
 }
 
 #if ZKR_TEST_BUILD
