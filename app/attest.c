@@ -113,13 +113,10 @@ static zkr_err req_inference2(zkr_app *app, const zkr_statement *st, uint32_t pa
         return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_SCHEMA,
                         "schema %s@%llu: inference@2 needs a u64 field 'record_index'",
                         st->schema.name, (unsigned long long)st->schema.version);
-    if (param_set != ZKR_PARAM_SET_128)
-        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_PARAMS, "inference@2: parameter set %u",
-                        param_set);
     if (!st->has_public_output || !st->model.has_commitment)
         return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_OUTPUT,
                         "statement binds no output or no model commitment");
-    return zkr_app_infer2_verify_request(st, record, proof->p, proof->len, req);
+    return zkr_app_infer2_verify_request(st, param_set, record, proof->p, proof->len, req);
 }
 
 /*
@@ -166,26 +163,13 @@ static const attest_kind *kind_of(const char *name)
     return NULL;
 }
 
-/* The schema's proof-system and parameter-set names and the ids they pin. */
-static zkr_err schema_ids(zkr_app *app, const zkr_schema *s, uint32_t *sys, uint32_t *set)
+/* The schema's parameter set: any known set for inference@2, set 1 for every other kind. */
+static zkr_err schema_ids(zkr_app *app, const zkr_schema *s, uint32_t kind, uint32_t *sys,
+                          uint32_t *set)
 {
-    static const char *const systems[] = {"zkreg-sumcheck-basefold", "zkr-sumcheck-basefold-gl3/1"};
-    static const char *const sets[] = {"goldilocks-128"};
-    int ok = 0;
-
-    for (size_t i = 0; i < 2; i++)
-        ok |= strcmp(s->proof_system, systems[i]) == 0;
-    if (!ok)
-        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_PARAMS,
-                        "schema %s@%llu: proof system '%s' is not this verifier's", s->name,
-                        (unsigned long long)s->version, s->proof_system);
-    if (strcmp(s->param_set, sets[0]) != 0)
-        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_PARAMS,
-                        "schema %s@%llu: parameter set '%s' unknown", s->name,
-                        (unsigned long long)s->version, s->param_set);
     *sys = ZKR_PROOF_SYSTEM_ID;
-    *set = ZKR_PARAM_SET_128;
-    return ZKR_OK;
+    return kind == ZKR_KIND_INFERENCE2 ? zkr_app_param_set_any(app, s, set)
+                                       : zkr_app_param_set_of(app, s, set);
 }
 
 static int params_equal(const zkr_statement *a, const zkr_statement *b)
@@ -307,7 +291,7 @@ zkr_err zkr_app_attest_check_proof(zkr_app *app, zkr_registry *reg, const zkr_st
         return zkr_fail(&app->diag, ZKR_ERR_UNSUPPORTED,
                         "schema %s@%llu: proof kind '%s' has no verifier here", st->schema.name,
                         (unsigned long long)st->schema.version, st->schema.proof_kind);
-    if ((r = schema_ids(app, &st->schema, &sys, &set)) != ZKR_OK ||
+    if ((r = schema_ids(app, &st->schema, k->kind, &sys, &set)) != ZKR_OK ||
         (r = zkr_verify_header(proof->p, proof->len, &v, &app->diag)) != ZKR_OK)
         return r;
     if (v.proof_system != sys || v.param_set != set || v.kind != k->kind)

@@ -267,7 +267,8 @@ static zkr_err seal_dsc3(zkr_app *app, const zkr_dscommit *c, uint32_t budget,
 
 zkr_err zkr_app_dataset_commit_hpc(zkr_app *app, const char *data, const char *commitment_path,
                                    const char *secrets_path, const zkr_secret *pass, int fast,
-                                   const zkr_secret *seed, uint32_t budget, zkr_dscommit *c)
+                                   const zkr_secret *seed, uint32_t budget, uint32_t set,
+                                   zkr_dscommit *c)
 {
     uint8_t file[ZKR_DSCOMMIT_FILE_BYTES], comm[ZKR_DIGEST_BYTES];
     uint8_t rc[ZKR_RECORD_COMMIT_BYTES], ro[ZKR_RECORD_OPENING_BYTES];
@@ -291,9 +292,12 @@ zkr_err zkr_app_dataset_commit_hpc(zkr_app *app, const char *data, const char *c
         (r = zkr_app_out_guard(app, secrets_path, "a secrets file", &data, 1)) != ZKR_OK ||
         (r = must_be_absent(app, commitment_path, "commitment")) != ZKR_OK ||
         (r = must_be_absent(app, secrets_path, "secrets file")) != ZKR_OK ||
-        (r = zkr_dataset_open(data, &ds, &app->diag)) != ZKR_OK ||
-        (r = zkr_params_get(ZKR_PARAM_SET_128, &p)) != ZKR_OK)
+        (r = zkr_dataset_open(data, &ds, &app->diag)) != ZKR_OK)
         goto out;
+    if ((r = zkr_params_get(set, &p)) != ZKR_OK) {
+        r = zkr_fail(&app->diag, r, "parameter set %u unknown", set);
+        goto out;
+    }
     key = sodium_malloc(32);
     if (key == NULL) {
         r = ZKR_ERR_NOMEM;

@@ -112,11 +112,13 @@ zkr_err zkr_app_zk_seed_applies(zkr_app *app, const char *ref) ZKR_WUR;
  * commitment; else fresh from the OS CSPRNG), and writes the version 3
  * commitment (85 bytes, 0644) and the seed, budget and digest sealed under
  * pass (0600), neither ever replacing a file (as zkr_app_dataset_commit).
- * Returns as zkr_app_dataset_commit. Secret: pass, seed, the records.
+ * The record commitments' codewords have parameter set `set`'s rate: only
+ * proofs at that set can open them (ZKR_ERR_MISMATCH_PARAMS for an unknown
+ * set). Returns as zkr_app_dataset_commit. Secret: pass, seed, the records.
  */
 zkr_err zkr_app_dataset_commit_hpc(zkr_app *app, const char *data, const char *commitment_path,
                                    const char *secrets_path, const zkr_secret *pass, int fast,
-                                   const zkr_secret *seed, uint32_t budget,
+                                   const zkr_secret *seed, uint32_t budget, uint32_t set,
                                    zkr_dscommit *c) ZKR_WUR;
 
 /* A version 3 dataset's secrets, unsealed (free with zkr_app_dscommit3_secrets_free). */

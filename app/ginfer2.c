@@ -251,8 +251,9 @@ static zkr_err prove_prepare(zkr_app *app, const zkr_statement *st, uint64_t ind
     if ((r = zkr_app_owner_keys_load(app, &of, o->pass, k)) != ZKR_OK ||
         (r = zkr_app_owner_model_load(app, &st->model, &of, &k->ms, ZKR_APP_G2_MC_MAX_BYTES,
                                       zkr_app_g2_mc_digest, &j->model, &j->enc)) != ZKR_OK ||
-        (r = zkr_app_owner_record_load(app, &st->dataset, index, &of, &k->dsec, &k->ds, k->rc,
-                                       k->ro, k->path, &j->rec)) != ZKR_OK)
+        (r = zkr_app_owner_record_load(app, &st->dataset, index, ZKR_PARAM_SET_128, &of,
+                                       &k->dsec, &k->ds, k->rc, k->ro, k->path, &j->rec)) !=
+            ZKR_OK)
         return r;
     j->opening = k->ms.opening;
     if ((r = check_output(app, st, j, &proofs)) != ZKR_OK)

@@ -33,6 +33,7 @@
 /* Everything the worker needs; the secrets point into sodium_malloc'ed memory. */
 typedef struct {
     uint8_t sid[ZKR_DIGEST_BYTES];
+    uint32_t set; /* the parameter set: the schema's, or the model commitment's */
     zkr_buf model, enc;
     const uint8_t *opening;
     zkr_infer2_record rec;
@@ -109,7 +110,7 @@ static zkr_err job_request(const infer2_job *j, uint32_t threads, zkr_buf *req)
 
     if ((r = zkr_enc_u32(req, INFER2_WORKER_VERSION)) != ZKR_OK ||
         (r = zkr_buf_append(req, j->sid, ZKR_DIGEST_BYTES)) != ZKR_OK ||
-        (r = zkr_enc_u32(req, ZKR_PARAM_SET_128)) != ZKR_OK ||
+        (r = zkr_enc_u32(req, j->set)) != ZKR_OK ||
         (r = zkr_enc_u32(req, threads)) != ZKR_OK ||
         (r = zkr_enc_bytes(req, j->model.p, j->model.len)) != ZKR_OK ||
         (r = zkr_enc_bytes(req, j->enc.p, j->enc.len)) != ZKR_OK ||
@@ -210,7 +211,8 @@ static zkr_err load_model(zkr_app *app, const zkr_artifact *model, const owner_f
 
 /* The record: rebuilt from the data and the seed, checked against the registered dataset. */
 zkr_err zkr_app_owner_record_load(zkr_app *app, const zkr_artifact *dataset, uint64_t index,
-                                  const owner_files *o, const zkr_app_dscommit3_secrets *dsec,
+                                  uint32_t set, const owner_files *o,
+                                  const zkr_app_dscommit3_secrets *dsec,
                                   zkr_dataset **ds, uint8_t *rc, uint8_t *ro,
                                   uint8_t path[ZKR_MERKLE_MAX_DEPTH][ZKR_DIGEST_BYTES],
                                   zkr_infer2_record *rec)
@@ -231,7 +233,7 @@ zkr_err zkr_app_owner_record_load(zkr_app *app, const zkr_artifact *dataset, uin
                         (unsigned long long)index, (long long)dataset->id,
                         (unsigned long long)dataset->record_count);
     if ((r = zkr_dataset_open(o->dataset_file, ds, &app->diag)) != ZKR_OK ||
-        (r = zkr_params_get(ZKR_PARAM_SET_128, &p)) != ZKR_OK ||
+        (r = zkr_params_get(set, &p)) != ZKR_OK ||
         (r = zkr_prover_infer2_dataset_commit(&p, *ds, dsec->budget, dsec->seed, 32, 0, index,
                                               rec->root, comm, rc, ro, path, &path_len)) !=
             ZKR_OK)
@@ -246,8 +248,9 @@ zkr_err zkr_app_owner_record_load(zkr_app *app, const zkr_artifact *dataset, uin
     if (sodium_memcmp(c.digest, dataset->sha256, ZKR_DIGEST_BYTES) != 0)
         return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_DATASET,
                         "%s: these records under these secrets do not give dataset %lld's "
-                        "commitment (other data, or changed since the commit)", o->dataset_file,
-                        (long long)dataset->id);
+                        "commitment at parameter set %s (other data, changed since the commit, "
+                        "or committed at another set: `dataset commit --param-set`)",
+                        o->dataset_file, (long long)dataset->id, zkr_params_name(set));
     rec->index = index;
     rec->n_records = c.count;
     if ((r = zkr_dataset_record(*ds, index, &rec->record, &rec->record_len)) != ZKR_OK)
@@ -270,7 +273,8 @@ static zkr_err load_record(zkr_app *app, const zkr_artifact *dataset, uint64_t i
                            zkr_dataset **ds, uint8_t *rc, uint8_t *ro,
                            uint8_t path[ZKR_MERKLE_MAX_DEPTH][ZKR_DIGEST_BYTES], infer2_job *j)
 {
-    return zkr_app_owner_record_load(app, dataset, index, o, dsec, ds, rc, ro, path, &j->rec);
+    return zkr_app_owner_record_load(app, dataset, index, j->set, o, dsec, ds, rc, ro, path,
+                                     &j->rec);
 }
 
 static zkr_err check_output(zkr_app *app, const zkr_statement *st, const infer2_job *j,
@@ -282,7 +286,7 @@ static zkr_err check_output(zkr_app *app, const zkr_statement *st, const infer2_
     zkr_params p;
     zkr_err r;
 
-    if ((r = zkr_params_get(ZKR_PARAM_SET_128, &p)) != ZKR_OK ||
+    if ((r = zkr_params_get(j->set, &p)) != ZKR_OK ||
         (r = zkr_ml_model_decode(j->model.p, j->model.len, &m, &app->diag)) != ZKR_OK ||
         (r = zkr_prover_infer2_reopen(&p, m, j->enc.p, j->enc.len, j->opening, 0, &im,
                                       &app->diag)) != ZKR_OK)
@@ -556,6 +560,8 @@ zkr_err zkr_app_infer2_prove(zkr_app *app, const zkr_statement *st, uint64_t ind
                         "--output-secrets: the statement's output is public (schema %s@%llu); "
                         "it has no output commitment", st->schema.name,
                         (unsigned long long)st->schema.version);
+    if ((r = zkr_app_param_set_any(app, &st->schema, &j.set)) != ZKR_OK)
+        return r;
     memcpy(j.sid, st->statement_id, ZKR_DIGEST_BYTES);
     j.seed = o->zk_seed;
     j.seed_len = o->zk_seed ? o->zk_seed_len : 0;
@@ -627,6 +633,15 @@ static zkr_err output_artifacts(zkr_app *app, zkr_registry *reg,
     return ZKR_OK;
 }
 
+/* output commit: the set the model commitment was made at is the output's (and the proof's). */
+static zkr_err model_set(zkr_app *app, infer2_job *j)
+{
+    if (zkr_infer2_mc_param_set(j->enc.p, j->enc.len, &j->set) != ZKR_OK)
+        return zkr_fail(&app->diag, ZKR_ERR_MALFORMED,
+                        "the stored model commitment is not a version 2 or 3 encoding");
+    return ZKR_OK;
+}
+
 /* output commit: the fresh commitment and its opening (the model reopened from the owners' files). */
 static zkr_err output_make(zkr_app *app, const zkr_app_output_commit_opts *o, infer2_job *j,
                            uint8_t *opening, zkr_app_output_commit_info *info)
@@ -637,7 +652,7 @@ static zkr_err output_make(zkr_app *app, const zkr_app_output_commit_opts *o, in
     zkr_params p;
     zkr_err r;
 
-    if ((r = zkr_params_get(ZKR_PARAM_SET_128, &p)) != ZKR_OK ||
+    if ((r = zkr_params_get(j->set, &p)) != ZKR_OK ||
         (r = zkr_ml_model_decode(j->model.p, j->model.len, &m, &app->diag)) != ZKR_OK ||
         (r = zkr_prover_infer2_reopen(&p, m, j->enc.p, j->enc.len, j->opening, 0, &im,
                                       &app->diag)) != ZKR_OK ||
@@ -699,6 +714,7 @@ zkr_err zkr_app_output_commit(zkr_app *app, const zkr_app_output_commit_opts *o,
         (r = zkr_app_model_secrets_load(app, o->model_secrets, o->pass, &ms)) != ZKR_OK ||
         (r = zkr_app_dscommit3_secrets_load(app, o->dataset_secrets, o->pass, &dsec)) != ZKR_OK ||
         (r = load_model(app, &model, &of, &ms, &j)) != ZKR_OK ||
+        (r = model_set(app, &j)) != ZKR_OK ||
         (r = load_record(app, &dataset, o->record, &of, &dsec, &ds, rc, ro, path, &j)) != ZKR_OK ||
         (r = output_make(app, o, &j, opening, info)) != ZKR_OK ||
         (r = output_secrets_seal(app, o, opening, info, &model, &dataset, &sealed)) != ZKR_OK)
@@ -762,8 +778,8 @@ zkr_err zkr_app_worker_infer2_verify(const uint8_t *req, size_t req_len, zkr_buf
     return zkr_verify_inference2(proof, proof_len, &st, d);
 }
 
-zkr_err zkr_app_infer2_verify_request(const zkr_statement *st, uint64_t index, const uint8_t *proof,
-                                      size_t proof_len, zkr_buf *req)
+zkr_err zkr_app_infer2_verify_request(const zkr_statement *st, uint32_t set, uint64_t index,
+                                      const uint8_t *proof, size_t proof_len, zkr_buf *req)
 {
     uint8_t dc[ZKR_DIGEST_BYTES];
     zkr_err r;
@@ -773,7 +789,7 @@ zkr_err zkr_app_infer2_verify_request(const zkr_statement *st, uint64_t index, c
     zkr_infer2_dataset_commitment(st->dataset.record_count, st->dataset.records_root, dc);
     if ((r = zkr_enc_u32(req, INFER2_WORKER_VERSION)) != ZKR_OK ||
         (r = zkr_buf_append(req, st->statement_id, ZKR_DIGEST_BYTES)) != ZKR_OK ||
-        (r = zkr_enc_u32(req, ZKR_PARAM_SET_128)) != ZKR_OK ||
+        (r = zkr_enc_u32(req, set)) != ZKR_OK ||
         (r = zkr_buf_append(req, st->program.sha256, ZKR_DIGEST_BYTES)) != ZKR_OK ||
         (r = zkr_buf_append(req, st->model.commitment, ZKR_DIGEST_BYTES)) != ZKR_OK ||
         (r = zkr_buf_append(req, dc, ZKR_DIGEST_BYTES)) != ZKR_OK ||

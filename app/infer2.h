@@ -130,14 +130,16 @@ zkr_err zkr_app_worker_infer2_prove(const uint8_t *req, size_t req_len, zkr_buf 
                                     zkr_diag *d) ZKR_WUR;
 
 /*
- * The infer2-verify worker's request for statement st (record `index`):
+ * The infer2-verify worker's request for statement st (record `index`) at
+ * the schema's parameter set `set` (zkr_app_param_set_any):
  * every binding from the registry (program digest, the private model's
  * commitment digest, zkr_infer2_dataset_commitment of the version 3
  * dataset's count and root, the output or its commitment), never from the
  * proof. Returns ZKR_OK, ZKR_ERR_NOMEM, ZKR_ERR_INTERNAL.
  */
-zkr_err zkr_app_infer2_verify_request(const zkr_statement *st, uint64_t index, const uint8_t *proof,
-                                      size_t proof_len, zkr_buf *req) ZKR_WUR;
+zkr_err zkr_app_infer2_verify_request(const zkr_statement *st, uint32_t set, uint64_t index,
+                                      const uint8_t *proof, size_t proof_len,
+                                      zkr_buf *req) ZKR_WUR;
 zkr_err zkr_app_worker_infer2_verify(const uint8_t *req, size_t req_len, zkr_buf *reply,
                                      zkr_diag *d) ZKR_WUR;
 

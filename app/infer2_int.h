@@ -56,13 +56,14 @@ zkr_err zkr_app_owner_model_load(zkr_app *app, const zkr_artifact *model,
 
 /*
  * Record `index` of the data owner's file under the sealed seed dsec,
- * rebuilt (zkr_prover_infer2_dataset_commit) and checked against the
+ * rebuilt at parameter set `set` (zkr_prover_infer2_dataset_commit: its
+ * record commitments' codewords have the set's rate) and checked against the
  * registered version 3 dataset: *rec points into *ds (the caller frees
  * it), rc, ro (secret) and path. ZKR_OK, ZKR_ERR_MISMATCH_DATASET,
  * ZKR_ERR_MISMATCH_INPUT (past the end), I/O and dataset errors.
  */
 zkr_err zkr_app_owner_record_load(zkr_app *app, const zkr_artifact *dataset, uint64_t index,
-                                  const zkr_app_owner_files *o,
+                                  uint32_t set, const zkr_app_owner_files *o,
                                   const zkr_app_dscommit3_secrets *dsec, zkr_dataset **ds,
                                   uint8_t *rc, uint8_t *ro,
                                   uint8_t path[ZKR_MERKLE_MAX_DEPTH][ZKR_DIGEST_BYTES],

@@ -174,7 +174,7 @@ static int is_graph_model(const zkr_buf *bytes)
 zkr_err zkr_app_model_commit(zkr_app *app, const char *model, const char *commitment_path,
                              const char *secrets_path, const char *range_path,
                              const zkr_secret *pass, int fast, const zkr_secret *seed,
-                             uint32_t budget, zkr_app_model_commit_info *info)
+                             uint32_t budget, uint32_t set, zkr_app_model_commit_info *info)
 {
     zkr_buf bytes = {0}, enc = {0}, sealed = {0}, range = {0};
     zkr_ml_model *m = NULL;
@@ -194,6 +194,8 @@ zkr_err zkr_app_model_commit(zkr_app *app, const char *model, const char *commit
                         "--range-proof names the same file as -o or --secrets (%s)", range_path);
     if (budget == 0 || budget > ZKR_MODEL_BUDGET_MAX)
         return zkr_fail(&app->diag, ZKR_ERR_USAGE, "--budget must be 1..%u", ZKR_MODEL_BUDGET_MAX);
+    if (zkr_params_get(set, &p) != ZKR_OK)
+        return zkr_fail(&app->diag, ZKR_ERR_USAGE, "parameter set %u unknown", set);
     /* Each file is published new (never over another), and never over what is read. */
     if ((r = zkr_app_out_guard(app, commitment_path, "a commitment", &model, 1)) != ZKR_OK ||
         (r = zkr_app_out_guard(app, secrets_path, "a secrets file", &model, 1)) != ZKR_OK ||
@@ -204,13 +206,18 @@ zkr_err zkr_app_model_commit(zkr_app *app, const char *model, const char *commit
         goto out;
     if ((r = zkr_file_read(model, ZKR_ML_MODEL_MAX_BYTES, &bytes, &app->diag)) == ZKR_OK &&
         is_graph_model(&bytes)) {
+        if (set != ZKR_PARAM_SET_128) {
+            r = zkr_fail(&app->diag, ZKR_ERR_USAGE,
+                         "%s: a graph (CNN) model is committed at goldilocks-128 only (--param-set "
+                         "%s is for dense models, inference@2)", model, zkr_params_name(set));
+            goto out;
+        }
         r = commit_graph(app, &bytes, commitment_path, secrets_path, pass, fast, seed, budget,
                          info);
         goto out;
     }
     zkr_buf_free(&bytes);
-    if ((r = read_model(app, model, &bytes, &m)) != ZKR_OK ||
-        (r = zkr_params_get(ZKR_PARAM_SET_128, &p)) != ZKR_OK)
+    if ((r = read_model(app, model, &bytes, &m)) != ZKR_OK)
         goto out;
     opening = sodium_malloc(ZKR_INFER2_OPENING_BYTES);
     if (opening == NULL) {
@@ -258,6 +265,16 @@ out:
     return r;
 }
 
+/* The parameter set a dense model commitment's head names (version 2: set 1). */
+static zkr_err mc_params(const uint8_t *enc, size_t len, zkr_params *p)
+{
+    uint32_t set;
+
+    if (zkr_infer2_mc_param_set(enc, len, &set) != ZKR_OK || zkr_params_get(set, p) != ZKR_OK)
+        return ZKR_ERR_MALFORMED;
+    return ZKR_OK;
+}
+
 zkr_err zkr_app_model_commitment_read(zkr_app *app, const char *path, zkr_buf *enc,
                                       uint8_t digest[ZKR_DIGEST_BYTES])
 {
@@ -273,16 +290,17 @@ zkr_err zkr_app_model_commitment_read(zkr_app *app, const char *path, zkr_buf *e
         return zkr_fail(&app->diag, ZKR_ERR_MALFORMED,
                         "%s: over the %u bytes of the largest model commitment", path,
                         ZKR_INFER2_MC_MAX_BYTES);
-    if (r != ZKR_OK || (r = zkr_params_get(ZKR_PARAM_SET_128, &p)) != ZKR_OK)
+    if (r != ZKR_OK)
         return r;
     if (zkr_app_g2_mc_is_graph(enc->p, enc->len)) {
         zkr_app_g2_mc_digest(enc->p, enc->len, digest);
         return ZKR_OK;
     }
-    if (zkr_infer2_mc_decode(&p, enc->p, enc->len, &mc) != ZKR_OK) {
+    if (mc_params(enc->p, enc->len, &p) != ZKR_OK ||
+        zkr_infer2_mc_decode(&p, enc->p, enc->len, &mc) != ZKR_OK) {
         zkr_buf_free(enc);
         return zkr_fail(&app->diag, ZKR_ERR_MALFORMED,
-                        "%s: not a model commitment version 2 (%zu bytes: truncated, altered, "
+                        "%s: not a model commitment version 2 or 3 (%zu bytes: truncated, altered, "
                         "trailing bytes or another version; `zkreg model commit` writes one)",
                         path, enc->len);
     }
@@ -364,8 +382,9 @@ zkr_err zkr_app_worker_mrange_verify(const uint8_t *req, size_t req_len, zkr_buf
     if (zkr_dec_bytes(&dec, ZKR_MRANGE_MAX_BYTES, &proof, &proof_len) != ZKR_OK ||
         zkr_dec_finish(&dec) != ZKR_OK)
         return zkr_fail(d, ZKR_ERR_MALFORMED, "mrange-verify request malformed");
-    if (zkr_params_get(ZKR_PARAM_SET_128, &p) != ZKR_OK)
-        return ZKR_ERR_INTERNAL;
+    /* The range proof runs at the set the commitment names (its codewords' rate). */
+    if (mc_params(mc, mc_len, &p) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "mrange-verify: not a model commitment");
     return zkr_mrange_verify(&p, mc, mc_len, &dims, proof, proof_len, d);
 }
 
@@ -487,7 +506,7 @@ zkr_err zkr_app_register_model_commitment(zkr_app *app, zkr_registry *reg, const
         r = register_graph(app, reg, file, &enc, digest, range_path, name, program_ref, out);
         goto out;
     }
-    if ((r = zkr_params_get(ZKR_PARAM_SET_128, &p)) != ZKR_OK ||
+    if ((r = mc_params(enc.p, enc.len, &p)) != ZKR_OK ||
         (r = zkr_infer2_mc_decode(&p, enc.p, enc.len, &mc)) != ZKR_OK ||
         (r = zkr_registry_artifact_get(reg, ZKR_KIND_PROGRAM, program_ref, &prog, &app->diag)) !=
             ZKR_OK ||

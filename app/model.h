@@ -42,14 +42,19 @@ typedef struct {
  * only). No file is ever replaced (ZKR_ERR_EXISTS, nothing written); the
  * secrets, then the range proof are written first and removed again when
  * the commitment cannot be. No registry is opened. Secret: pass, seed, the
- * opening (wiped). Returns ZKR_OK, ZKR_ERR_USAGE, ZKR_ERR_EXISTS,
+ * opening (wiped). A dense model's codewords (and its range proof) are
+ * made at parameter set `set`: set 1 writes a version 2 commitment, the
+ * rate-1/8 and 1/16 sets version 3 (naming the set; inference@2 schemas at
+ * that set prove with it). A graph model takes set 1 only (USAGE
+ * otherwise). Returns ZKR_OK, ZKR_ERR_USAGE, ZKR_ERR_EXISTS,
  * ZKR_ERR_NOT_FOUND, ZKR_ERR_MALFORMED, ZKR_ERR_UNSUPPORTED, ZKR_ERR_IO,
  * ZKR_ERR_NOMEM.
  */
 zkr_err zkr_app_model_commit(zkr_app *app, const char *model, const char *commitment_path,
                              const char *secrets_path, const char *range_path,
                              const zkr_secret *pass, int fast, const zkr_secret *seed,
-                             uint32_t budget, zkr_app_model_commit_info *info) ZKR_WUR;
+                             uint32_t budget, uint32_t set,
+                             zkr_app_model_commit_info *info) ZKR_WUR;
 
 /*
  * Reads and strictly decodes a model commitment file (zkr_infer2_mc_decode)

@@ -677,6 +677,7 @@ static zkr_err verify_infer2(zkr_app *app, zkr_registry *reg, const zkr_app_veri
     zkr_sandbox_result sres;
     zkr_buf proof = {0}, req = {0}, reply = {0};
     uint64_t index = 0;
+    uint32_t set;
     int found = 0;
     double t0;
     zkr_err r;
@@ -692,9 +693,10 @@ static zkr_err verify_infer2(zkr_app *app, zkr_registry *reg, const zkr_app_veri
         return zkr_fail(&app->diag, ZKR_ERR_MALFORMED, "schema %s@%llu: inference@2 needs a u64 "
                         "field 'record_index'", st->schema.name,
                         (unsigned long long)st->schema.version);
-    if ((r = zkr_app_statement_revoked(app, reg, st)) != ZKR_OK ||
+    if ((r = zkr_app_param_set_any(app, &st->schema, &set)) != ZKR_OK ||
+        (r = zkr_app_statement_revoked(app, reg, st)) != ZKR_OK ||
         (r = zkr_file_read(o->proof, ZKR_APP_PROOF_MAX, &proof, &app->diag)) != ZKR_OK ||
-        (r = zkr_app_infer2_verify_request(st, index, proof.p, proof.len, &req)) != ZKR_OK)
+        (r = zkr_app_infer2_verify_request(st, set, index, proof.p, proof.len, &req)) != ZKR_OK)
         goto out;
     proof_progress(o->progress, "verifying inference@2 in the confined worker");
     t0 = zkr_now();

@@ -473,10 +473,9 @@ out:
     return r;
 }
 
-zkr_err zkr_app_param_set_of(zkr_app *app, const zkr_schema *s, uint32_t *set)
+zkr_err zkr_app_param_set_any(zkr_app *app, const zkr_schema *s, uint32_t *set)
 {
     static const char *systems[] = {"zkreg-sumcheck-basefold", "zkr-sumcheck-basefold-gl3/1", "1"};
-    static const char *sets[] = {"goldilocks-128", "1"};
     int ok = 0;
 
     for (size_t i = 0; i < sizeof systems / sizeof *systems; i++)
@@ -485,12 +484,24 @@ zkr_err zkr_app_param_set_of(zkr_app *app, const zkr_schema *s, uint32_t *set)
         return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_PARAMS,
                         "schema %s@%llu: proof system '%s' is not this verifier's", s->name,
                         (unsigned long long)s->version, s->proof_system);
-    for (size_t i = 0; i < sizeof sets / sizeof *sets; i++)
-        if (strcmp(s->param_set, sets[i]) == 0) {
+    if (strcmp(s->param_set, "1") == 0 || zkr_params_id_of(s->param_set, set) == ZKR_OK) {
+        if (strcmp(s->param_set, "1") == 0)
             *set = ZKR_PARAM_SET_128;
-            return ZKR_OK;
-        }
+        return ZKR_OK;
+    }
     return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_PARAMS,
                     "schema %s@%llu: parameter set '%s' unknown", s->name,
                     (unsigned long long)s->version, s->param_set);
+}
+
+zkr_err zkr_app_param_set_of(zkr_app *app, const zkr_schema *s, uint32_t *set)
+{
+    zkr_err r = zkr_app_param_set_any(app, s, set);
+
+    if (r == ZKR_OK && *set != ZKR_PARAM_SET_128)
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_PARAMS,
+                        "schema %s@%llu: parameter set '%s' is for proof kind inference@2 only; "
+                        "%s runs at goldilocks-128", s->name, (unsigned long long)s->version,
+                        s->param_set, s->proof_kind);
+    return r;
 }

@@ -186,7 +186,14 @@ zkr_err zkr_app_store_model(zkr_app *app, const zkr_artifact *m, int name_id,
 zkr_err zkr_app_dataset_remembered(zkr_app *app, const uint8_t sha[ZKR_DIGEST_BYTES], char *out,
                                    size_t cap) ZKR_WUR;
 
-/* Maps a schema's proof-system and parameter-set names to the parameter set they pin. */
+/*
+ * Maps a schema's proof-system and parameter-set names to the parameter
+ * set they pin: "goldilocks-128" (or "1") only. The rate-1/8 and 1/16 sets
+ * are refused (ZKR_ERR_MISMATCH_PARAMS, naming them inference@2's), as are
+ * unknown names.
+ */
 zkr_err zkr_app_param_set_of(zkr_app *app, const zkr_schema *s, uint32_t *set) ZKR_WUR;
+/* As zkr_app_param_set_of, any set zkr_params_id_of knows: inference@2's paths only. */
+zkr_err zkr_app_param_set_any(zkr_app *app, const zkr_schema *s, uint32_t *set) ZKR_WUR;
 
 #endif

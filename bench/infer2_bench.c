@@ -23,6 +23,9 @@
  * proof bytes keeps those digests. ZKR_BENCH_PROVE=N (1..1000) profiles the
  * prover alone: only 784-128-10's inference@2 with a public output, the
  * model committed once, the proof made N times and verified once.
+ *
+ * inference@2 runs at each parameter set (goldilocks-128, then -r8 and
+ * -r16: rows "r8", "r16"); ZKR_BENCH_SET=1|2|3 runs one set only.
  */
 #include <math.h>
 #include <stdio.h>
@@ -283,8 +286,14 @@ static void bench_infer2(const zkr_params *p, const zkr_ml_model *m, const uint3
         snd = zkr_infer2_soundness(p, &dm, dims[0], dims + 1, pub, rt, &n_open);
         zkr_infer2_params(p, &dm, dims[0], dims + 1, pub, rt, &pq);
     }
-    row(pub ? "inference@2 public output" : "inference@2 hidden output", c, pr, v, pf.len,
-        snd.provable_bits, ok);
+    {
+        /* goldilocks-128 keeps the old row names; the other sets name their rate */
+        static const char *const rate[4] = {"", " output", " r8", " r16"};
+        char name[40];
+        (void)snprintf(name, sizeof name, "inference@2 %s%s", pub ? "public" : "hidden",
+                       p->id <= 3 ? rate[p->id] : "");
+        row(name, c, pr, v, pf.len, snd.provable_bits, ok);
+    }
     /* version 6: the record joins the mixed opening, at the same query count */
     printf("  %u hiding openings (%u queries each), %.1f conjectured bits\n", n_open, pq.queries,
            snd.conjectured_bits);
@@ -310,7 +319,9 @@ int main(int argc, char **argv)
     static const uint32_t n_layers[2] = {2, 3};
     static const char *names[2] = {"784-128-10", "784-512-512-10"};
     unsigned threads = argc > 1 ? (unsigned)zkr_bench_arg("threads", argv[1], 1, 16) : 1;
-    zkr_params p;
+    zkr_params ps[3];
+    uint32_t sets[3] = {ZKR_PARAM_SET_128, ZKR_PARAM_SET_128_R8, ZKR_PARAM_SET_128_R16};
+    unsigned n_sets = 3;
     uint8_t rec[785];
 
     /* as the CLI does (cli/main.c): libsodium picks its SIMD ChaCha20 and BLAKE2b */
@@ -322,8 +333,14 @@ int main(int argc, char **argv)
     if (getenv("ZKR_BENCH_PROVE"))
         prove_reps = (int)zkr_bench_arg("ZKR_BENCH_PROVE", getenv("ZKR_BENCH_PROVE"), 1, 1000);
     seeded = getenv("ZKR_BENCH_SEED") != NULL;
-    if (zkr_params_get(ZKR_PARAM_SET_128, &p) != ZKR_OK)
-        return 1;
+    if (getenv("ZKR_BENCH_SET")) {
+        /* one set only: its id (1: goldilocks-128, 2: -r8, 3: -r16) */
+        sets[0] = (uint32_t)zkr_bench_arg("ZKR_BENCH_SET", getenv("ZKR_BENCH_SET"), 1, 3);
+        n_sets = 1;
+    }
+    for (unsigned s = 0; s < n_sets; s++)
+        if (zkr_params_get(sets[s], &ps[s]) != ZKR_OK)
+            return 1;
     for (size_t i = 0; i < sizeof rec; i++)
         rec[i] = (uint8_t)(i < 784 ? rnd() : 3);
     for (int k = 0; k < (prove_reps ? 1 : 2); k++) {
@@ -334,10 +351,12 @@ int main(int argc, char **argv)
                "verify ms", "proof KiB", "provable");
         printf("|---|---|---|---|---|---|\n");
         if (!verify_reps && !prove_reps)
-            bench_infer1(&p, m, shapes[k], n_layers[k], rec, sizeof rec, threads);
-        bench_infer2(&p, m, shapes[k], rec, sizeof rec, 1, threads);
-        if (!prove_reps)
-            bench_infer2(&p, m, shapes[k], rec, sizeof rec, 0, threads);
+            bench_infer1(&ps[0], m, shapes[k], n_layers[k], rec, sizeof rec, threads);
+        for (unsigned s = 0; s < n_sets; s++) {
+            bench_infer2(&ps[s], m, shapes[k], rec, sizeof rec, 1, threads);
+            if (!prove_reps)
+                bench_infer2(&ps[s], m, shapes[k], rec, sizeof rec, 0, threads);
+        }
         zkr_ml_model_free(m);
     }
     printf("peak RSS %ld MiB\n", peak_kib() / 1024);

@@ -741,7 +741,8 @@ zkr_err zkr_cmd_log(zkr_cli *cli, int argc, char **argv)
 static const char dataset_cmd_help[] =
     "usage: zkreg dataset commit PATH -o COMMITMENT --secrets SECRETS [passphrase options]\n"
     "       zkreg dataset commit PATH -o COMMITMENT --secrets SECRETS --hiding-records\n"
-    "                            [--zk-seed FILE] [--budget N] [passphrase options]\n"
+    "                            [--zk-seed FILE] [--budget N] [--param-set NAME]\n"
+    "                            [passphrase options]\n"
     "       zkreg dataset prove-record ID INDEX [--data PATH] [-o FILE]\n"
     "       zkreg dataset prove-record INDEX --data PATH --secrets SECRETS [-o FILE]\n"
     "                                         [passphrase options]\n"
@@ -776,11 +777,15 @@ static const char dataset_cmd_help[] =
     "               --zk-seed FILE's, so the same data, seed and N give the same\n"
     "               commitment; else fresh). `prove` counts the proofs in the\n"
     "               registry's reveal-budget ledger (<registry>.d/reveal-budget.ledger).\n"
+    "--param-set    the parameter set of the record commitments (default\n"
+    "               goldilocks-128; goldilocks-128-r8 or goldilocks-128-r16: rate\n"
+    "               1/8 or 1/16, smaller inference@2 proofs): only inference@2\n"
+    "               schemas pinning the same set can prove over the dataset\n"
 ZKR_CLI_EXIT_HELP;
 
 typedef struct {
     const char *data, *out, *record, *root, *count, *secrets;
-    const char *zk_seed, *budget; /* commit --hiding-records */
+    const char *zk_seed, *budget, *param_set; /* commit --hiding-records */
     int hpc;
     zkr_cli_pass_opts pass;
 } ds_opts;
@@ -1108,6 +1113,7 @@ zkr_err zkr_cmd_dataset(zkr_cli *cli, int argc, char **argv)
                                          {"hiding-records", no_argument, NULL, 'H'},
                                          {"zk-seed", required_argument, NULL, 'Z'},
                                          {"budget", required_argument, NULL, 'B'},
+                                         {"param-set", required_argument, NULL, 'P'},
                                          ZKR_CLI_PASS_LONGOPTS,
                                          {NULL, 0, NULL, 0}};
     ds_opts o;
@@ -1137,15 +1143,16 @@ zkr_err zkr_cmd_dataset(zkr_cli *cli, int argc, char **argv)
         case 'H': o.hpc = 1; break;
         case 'Z': o.zk_seed = optarg; break;
         case 'B': o.budget = optarg; break;
+        case 'P': o.param_set = optarg; break;
         default: return zkr_cli_usage(cli, "bad option (see --help)");
         }
     }
-    if ((o.zk_seed != NULL || o.budget != NULL) && !o.hpc)
-        return zkr_cli_usage(cli, "--zk-seed and --budget go with `dataset commit "
+    if ((o.zk_seed != NULL || o.budget != NULL || o.param_set != NULL) && !o.hpc)
+        return zkr_cli_usage(cli, "--zk-seed, --budget and --param-set go with `dataset commit "
                                   "--hiding-records`");
     if (optind + 2 == argc && strcmp(argv[optind], "commit") == 0 && o.hpc)
         return zkr_cli_dataset_commit_hpc(cli, argv[optind + 1], o.out, o.secrets, o.zk_seed,
-                                          o.budget, &o.pass);
+                                          o.budget, o.param_set, &o.pass);
     if (o.hpc)
         return zkr_cli_usage(cli, "--hiding-records goes with `dataset commit`");
     if (optind + 2 == argc && strcmp(argv[optind], "commit") == 0)

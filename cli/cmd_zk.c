@@ -102,18 +102,30 @@ out:
     return r;
 }
 
+zkr_err zkr_cli_param_set(zkr_cli *cli, const char *name, uint32_t *set)
+{
+    *set = ZKR_PARAM_SET_128;
+    if (name == NULL || zkr_params_id_of(name, set) == ZKR_OK)
+        return ZKR_OK;
+    return zkr_cli_usage(cli, "--param-set: '%s' unknown (goldilocks-128, goldilocks-128-r8 or "
+                              "goldilocks-128-r16)", name);
+}
+
 zkr_err zkr_cli_dataset_commit_hpc(zkr_cli *cli, const char *data, const char *out,
                                    const char *secrets, const char *seed_file, const char *budget,
-                                   const zkr_cli_pass_opts *po)
+                                   const char *param_set, const zkr_cli_pass_opts *po)
 {
     zkr_secret pass = {0}, seed = {0};
     uint64_t n = ZKR_HPCS_DEFAULT_BUDGET;
+    uint32_t set;
     zkr_dscommit c;
     char root[65], dig[65];
     zkr_err r;
 
     if (out == NULL || secrets == NULL)
         return zkr_cli_usage(cli, "dataset commit needs -o COMMITMENT and --secrets SECRETS");
+    if ((r = zkr_cli_param_set(cli, param_set, &set)) != ZKR_OK)
+        return r;
     if (budget != NULL && (r = zkr_cli_parse_u64(cli, "--budget", budget, &n)) != ZKR_OK)
         return r;
     if (n == 0 || n > ZKR_HPCS_MAX_BUDGET)
@@ -121,7 +133,7 @@ zkr_err zkr_cli_dataset_commit_hpc(zkr_cli *cli, const char *data, const char *o
     if ((r = zkr_cli_pass_get(cli, po, &pass)) != ZKR_OK ||
         (seed_file != NULL && (r = zkr_app_zk_seed_load(cli, seed_file, &pass, &seed)) != ZKR_OK) ||
         (r = zkr_app_dataset_commit_hpc(cli, data, out, secrets, &pass, po->fast,
-                                        seed_file != NULL ? &seed : NULL, (uint32_t)n, &c)) !=
+                                        seed_file != NULL ? &seed : NULL, (uint32_t)n, set, &c)) !=
             ZKR_OK)
         goto out;
     zkr_cli_hex32(c.root, root);
@@ -216,7 +228,7 @@ zkr_err zkr_cmd_zk_seed(zkr_cli *cli, int argc, char **argv)
 
 static const char model_help[] =
     "usage: zkreg model commit MODEL -o COMMITMENT --secrets SECRETS [--range-proof FILE]\n"
-    "                          [--zk-seed FILE] [--budget N]\n"
+    "                          [--zk-seed FILE] [--budget N] [--param-set NAME]\n"
     "                          [--passphrase-file F | --passphrase-fd N]\n"
     "                          [--kdf moderate|interactive]\n"
     "\n"
@@ -241,11 +253,15 @@ static const char model_help[] =
     "is committed for graph-inference@2 instead: one hiding commitment per weight\n"
     "tensor, blinded for N PROOFS (each opens every tensor twice), and no range\n"
     "proof (every graph-inference@2 proof range-checks the weights itself).\n"
+    "--param-set NAME: the codewords' parameter set (default goldilocks-128, a\n"
+    "version 2 commitment); goldilocks-128-r8 or goldilocks-128-r16 (rate 1/8 or\n"
+    "1/16: fewer queries, smaller inference@2 proofs) write a version 3 commitment\n"
+    "naming the set, for inference@2 schemas that pin it (dense models only).\n"
     ZKR_CLI_EXIT_HELP;
 
 static zkr_err model_commit(zkr_cli *cli, const char *model, const char *out, const char *secrets,
                             const char *range, const char *seed_file, uint32_t budget,
-                            const zkr_cli_pass_opts *po)
+                            uint32_t set, const zkr_cli_pass_opts *po)
 {
     zkr_secret pass = {0}, seed = {0};
     zkr_app_model_commit_info info;
@@ -263,7 +279,7 @@ static zkr_err model_commit(zkr_cli *cli, const char *model, const char *out, co
     if ((r = zkr_cli_pass_get(cli, po, &pass)) != ZKR_OK ||
         (seed_file != NULL && (r = zkr_app_zk_seed_load(cli, seed_file, &pass, &seed)) != ZKR_OK) ||
         (r = zkr_app_model_commit(cli, model, out, secrets, range, &pass, po->fast,
-                                  seed_file != NULL ? &seed : NULL, budget, &info)) != ZKR_OK)
+                                  seed_file != NULL ? &seed : NULL, budget, set, &info)) != ZKR_OK)
         goto out;
     zkr_cli_hex32(info.commitment, comm);
     zkr_cli_hex32(info.program, prog);
@@ -303,9 +319,11 @@ zkr_err zkr_cmd_model(zkr_cli *cli, int argc, char **argv)
                                          {"zk-seed", required_argument, NULL, 'Z'},
                                          {"budget", required_argument, NULL, 'B'},
                                          {"range-proof", required_argument, NULL, 'R'},
+                                         {"param-set", required_argument, NULL, 'P'},
                                          {NULL, 0, NULL, 0}};
     const char *out = NULL, *secrets = NULL, *seed = NULL, *range = NULL;
     uint64_t budget = ZKR_MODEL_BUDGET_DEFAULT;
+    uint32_t set = ZKR_PARAM_SET_128;
     zkr_cli_pass_opts po;
     int c, done;
     zkr_err r;
@@ -330,7 +348,10 @@ zkr_err zkr_cmd_model(zkr_cli *cli, int argc, char **argv)
             seed = optarg;
         else if (c == 'R')
             range = optarg;
-        else if (c == 'B') {
+        else if (c == 'P') {
+            if ((r = zkr_cli_param_set(cli, optarg, &set)) != ZKR_OK)
+                return r;
+        } else if (c == 'B') {
             if ((r = zkr_cli_parse_u64(cli, "--budget", optarg, &budget)) != ZKR_OK)
                 return r;
             if (budget == 0 || budget > ZKR_MODEL_BUDGET_MAX)
@@ -340,7 +361,7 @@ zkr_err zkr_cmd_model(zkr_cli *cli, int argc, char **argv)
     }
     if (optind + 2 == argc && strcmp(argv[optind], "commit") == 0)
         return model_commit(cli, argv[optind + 1], out, secrets, range, seed, (uint32_t)budget,
-                            &po);
+                            set, &po);
     return zkr_cli_usage(cli, "expected `model commit MODEL -o COMMITMENT --secrets SECRETS`");
 }
 

@@ -43,9 +43,17 @@ zkr_err zkr_cli_pass_get(zkr_cli *cli, const zkr_cli_pass_opts *po, zkr_secret *
 zkr_err zkr_cli_dataset_commit(zkr_cli *cli, const char *data, const char *out,
                                const char *secrets, const zkr_cli_pass_opts *po) ZKR_WUR;
 
-/* `zkreg dataset commit PATH -o C --secrets S --hiding-records [--zk-seed F] [--budget N]`. */
+/*
+ * `zkreg dataset commit PATH -o C --secrets S --hiding-records [--zk-seed F]
+ * [--budget N] [--param-set NAME]` (param_set NULL: goldilocks-128).
+ */
 zkr_err zkr_cli_dataset_commit_hpc(zkr_cli *cli, const char *data, const char *out,
                                    const char *secrets, const char *seed_file, const char *budget,
-                                   const zkr_cli_pass_opts *po) ZKR_WUR;
+                                   const char *param_set, const zkr_cli_pass_opts *po) ZKR_WUR;
+/*
+ * --param-set NAME: the id of a parameter set zkr_params_id_of knows
+ * (NULL: goldilocks-128); a usage error (exit 2) naming the sets otherwise.
+ */
+zkr_err zkr_cli_param_set(zkr_cli *cli, const char *name, uint32_t *set) ZKR_WUR;
 
 #endif

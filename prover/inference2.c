@@ -177,6 +177,7 @@ static zkr_err zkr_i2_build(const zkr_params *p, const zkr_ml_model *m, uint32_t
     if ((r = zkr_ml_graph_encode(zkr_ml_model_graph(m), &im->program, d)) != ZKR_OK)
         goto out;
     zkr_sha256(im->program.p, im->program.len, im->mc.program_digest);
+    im->mc.param_set = p->id;
     im->mc.n_layers = im->sh.s.n_layers;
     for (uint32_t l = 0; l < im->sh.s.n_layers; l++) {
         const zkr_infer_layer *L = &im->sh.s.layer[l];
@@ -241,8 +242,12 @@ zkr_err zkr_prover_infer2_reopen(const zkr_params *p, const zkr_ml_model *m,
     zkr_err r;
 
     *out = NULL;
-    if (zkr_infer2_mc_decode(p, commitment, commitment_len, &want) != ZKR_OK)
-        return zkr_fail(d, ZKR_ERR_MALFORMED, "model commitment: not a version 2 encoding");
+    r = zkr_infer2_mc_decode(p, commitment, commitment_len, &want);
+    if (r == ZKR_ERR_MISMATCH_PARAMS)
+        return zkr_fail(d, r, "model commitment made at parameter set %s, this proof runs at %s",
+                        zkr_params_name(want.param_set), zkr_params_name(p->id));
+    if (r != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "model commitment: not a version 2 or 3 encoding");
     budget = zkr_load_be32(opening + 4);
     if (zkr_load_be32(opening) != 1 || budget < ZKR_INFER2_W_OPENINGS ||
         budget > ZKR_HPCS_MAX_BUDGET)

@@ -189,8 +189,12 @@ static zkr_err zkr_mr_prove(zkr_mr_ctx *c, const uint8_t *mc_enc, size_t mc_len,
     size_t mark = out->len;
     zkr_err r;
 
-    if (zkr_infer2_mc_decode(c->p, mc_enc, mc_len, &mc) != ZKR_OK)
-        return zkr_fail(c->d, ZKR_ERR_MALFORMED, "model range proof: not a model commitment v2");
+    if ((r = zkr_infer2_mc_decode(c->p, mc_enc, mc_len, &mc)) == ZKR_ERR_MISMATCH_PARAMS)
+        return zkr_fail(c->d, r, "model range proof: a model commitment of parameter set %s, not %s",
+                        zkr_params_name(mc.param_set), zkr_params_name(c->p->id));
+    if (r != ZKR_OK)
+        return zkr_fail(c->d, ZKR_ERR_MALFORMED,
+                        "model range proof: not a model commitment version 2 or 3");
     if (dims->n_layers != mc.n_layers)
         return zkr_fail(c->d, ZKR_ERR_MISMATCH_PROGRAM,
                         "model range proof: %u layers committed, %u in the program", mc.n_layers,

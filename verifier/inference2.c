@@ -39,6 +39,7 @@ static zkr_err zkr_v2_model(const zkr_params *p, zkr_dec *dec,
     uint8_t dg[ZKR_DIGEST_BYTES];
     uint32_t in[ZKR_INFER_MAX_LAYERS], out[ZKR_INFER_MAX_LAYERS];
     int relu[ZKR_INFER_MAX_LAYERS];
+    zkr_err r;
 
     if (zkr_dec_bytes(dec, ZKR_INFER2_MC_MAX_BYTES, &enc, &len) != ZKR_OK)
         return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: model commitment field malformed");
@@ -46,7 +47,13 @@ static zkr_err zkr_v2_model(const zkr_params *p, zkr_dec *dec,
     if (sodium_memcmp(dg, st->model_commitment, ZKR_DIGEST_BYTES) != 0)
         return zkr_fail(d, ZKR_ERR_MISMATCH_MODEL,
                         "proof: model commitment differs from the registered model's");
-    if (zkr_infer2_mc_decode(p, enc, len, &s->mc) != ZKR_OK ||
+    r = zkr_infer2_mc_decode(p, enc, len, &s->mc);
+    if (r == ZKR_ERR_MISMATCH_PARAMS)
+        return zkr_fail(d, r,
+                        "proof: the registered model commitment was made at parameter set %s, "
+                        "the statement's schema pins %s",
+                        zkr_params_name(s->mc.param_set), zkr_params_name(p->id));
+    if (r != ZKR_OK ||
         sodium_memcmp(s->mc.program_digest, pd, ZKR_DIGEST_BYTES) != 0 ||
         s->mc.n_layers != s->g.n_layers)
         return zkr_fail(d, ZKR_ERR_MISMATCH_MODEL,

@@ -15,12 +15,16 @@
 
 zkr_err zkr_infer2_mc_encode(const zkr_infer2_model_commitment *mc, zkr_buf *out)
 {
+    uint32_t set = mc->param_set ? mc->param_set : ZKR_PARAM_SET_128;
     zkr_err r;
 
-    if (mc->n_layers < 1 || mc->n_layers > ZKR_INFER_MAX_LAYERS)
+    if (mc->n_layers < 1 || mc->n_layers > ZKR_INFER_MAX_LAYERS || zkr_params_name(set) == NULL)
         return ZKR_ERR_USAGE;
+    /* Set 1 keeps version 2's bytes: commitments made before the sets existed stay valid. */
     if ((r = zkr_buf_append(out, I2_MC_MAGIC, 8)) != ZKR_OK ||
-        (r = zkr_enc_u32(out, ZKR_INFER2_MC_VERSION)) != ZKR_OK ||
+        (r = zkr_enc_u32(out, set == ZKR_PARAM_SET_128 ? ZKR_INFER2_MC_VERSION
+                                                       : ZKR_INFER2_MC_VERSION_SET)) != ZKR_OK ||
+        (set != ZKR_PARAM_SET_128 && (r = zkr_enc_u32(out, set)) != ZKR_OK) ||
         (r = zkr_buf_append(out, mc->program_digest, ZKR_DIGEST_BYTES)) != ZKR_OK ||
         (r = zkr_enc_u32(out, mc->n_layers)) != ZKR_OK)
         return r;
@@ -33,18 +37,52 @@ zkr_err zkr_infer2_mc_encode(const zkr_infer2_model_commitment *mc, zkr_buf *out
     return ZKR_OK;
 }
 
+/* The magic and version; *set the set they name (version 2: set 1). */
+static zkr_err zkr_i2_mc_head(zkr_dec *d, uint32_t *set)
+{
+    const uint8_t *raw;
+    uint32_t v;
+
+    if (zkr_dec_raw(d, 8, &raw) != ZKR_OK || memcmp(raw, I2_MC_MAGIC, 8) != 0 ||
+        zkr_dec_u32(d, &v) != ZKR_OK)
+        return ZKR_ERR_MALFORMED;
+    if (v == ZKR_INFER2_MC_VERSION) {
+        *set = ZKR_PARAM_SET_128;
+        return ZKR_OK;
+    }
+    /* Version 3 names a set other than 1: set 1 has one encoding only. */
+    if (v != ZKR_INFER2_MC_VERSION_SET || zkr_dec_u32(d, set) != ZKR_OK ||
+        *set == ZKR_PARAM_SET_128 || zkr_params_name(*set) == NULL)
+        return ZKR_ERR_MALFORMED;
+    return ZKR_OK;
+}
+
+zkr_err zkr_infer2_mc_param_set(const uint8_t *in, size_t len, uint32_t *set)
+{
+    zkr_dec d;
+
+    *set = 0;
+    if (!in)
+        return ZKR_ERR_MALFORMED;
+    zkr_dec_init(&d, in, len);
+    return zkr_i2_mc_head(&d, set);
+}
+
 zkr_err zkr_infer2_mc_decode(const zkr_params *p, const uint8_t *in, size_t len,
                              zkr_infer2_model_commitment *out)
 {
     zkr_dec d;
     const uint8_t *raw;
-    uint32_t v;
 
     memset(out, 0, sizeof *out);
+    if (!in)
+        return ZKR_ERR_MALFORMED;
     zkr_dec_init(&d, in, len);
-    if (!in || zkr_dec_raw(&d, 8, &raw) != ZKR_OK || memcmp(raw, I2_MC_MAGIC, 8) != 0 ||
-        zkr_dec_u32(&d, &v) != ZKR_OK || v != ZKR_INFER2_MC_VERSION ||
-        zkr_dec_raw(&d, ZKR_DIGEST_BYTES, &raw) != ZKR_OK)
+    if (zkr_i2_mc_head(&d, &out->param_set) != ZKR_OK)
+        return ZKR_ERR_MALFORMED;
+    if (out->param_set != p->id)
+        return ZKR_ERR_MISMATCH_PARAMS;
+    if (zkr_dec_raw(&d, ZKR_DIGEST_BYTES, &raw) != ZKR_OK)
         return ZKR_ERR_MALFORMED;
     memcpy(out->program_digest, raw, ZKR_DIGEST_BYTES);
     if (zkr_dec_u32(&d, &out->n_layers) != ZKR_OK || out->n_layers < 1 ||

@@ -247,8 +247,12 @@ static zkr_err zkr_mr_verify(const zkr_params *p, int extra, const uint8_t *mc_e
     zkr_dec dec;
     zkr_err r;
 
-    if (zkr_infer2_mc_decode(p, mc_enc, mc_len, &mc) != ZKR_OK)
-        return zkr_fail(d, ZKR_ERR_MALFORMED, "model range proof: not a model commitment v2");
+    if ((r = zkr_infer2_mc_decode(p, mc_enc, mc_len, &mc)) == ZKR_ERR_MISMATCH_PARAMS)
+        return zkr_fail(d, r, "model range proof: a model commitment of parameter set %s, not %s",
+                        zkr_params_name(mc.param_set), zkr_params_name(p->id));
+    if (r != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_MALFORMED,
+                        "model range proof: not a model commitment version 2 or 3");
     zkr_infer2_mc_digest(mc_enc, mc_len, digest);
     if (!proof)
         return zkr_fail(d, ZKR_ERR_MALFORMED, "model range proof: no file");

@@ -15,18 +15,38 @@ static double zkr_query_bits(unsigned log_blowup)
     return -log2((1.0 + rho) / 2.0);
 }
 
+/*
+ * The sets differ only in the rate and the largest polynomial: each keeps
+ * its largest codeword at 2^28 entries (set 1's), so a higher blowup buys
+ * fewer queries with a smaller max_vars, never more memory.
+ */
+static const struct {
+    uint32_t id;
+    const char *name;
+    unsigned log_blowup, max_vars;
+} zkr_param_sets[] = {
+    {ZKR_PARAM_SET_128, "goldilocks-128", 2, 26},
+    {ZKR_PARAM_SET_128_R8, "goldilocks-128-r8", 3, 25},
+    {ZKR_PARAM_SET_128_R16, "goldilocks-128-r16", 4, 24},
+};
+#define ZKR_N_PARAM_SETS (sizeof zkr_param_sets / sizeof zkr_param_sets[0])
+
 zkr_err zkr_params_get(uint32_t id, zkr_params *out)
 {
+    size_t i;
+
     memset(out, 0, sizeof *out);
-    if (id != ZKR_PARAM_SET_128)
+    for (i = 0; i < ZKR_N_PARAM_SETS && zkr_param_sets[i].id != id; i++)
+        ;
+    if (i == ZKR_N_PARAM_SETS)
         return ZKR_ERR_MISMATCH_PARAMS;
     out->id = id;
-    out->log_blowup = 2;
+    out->log_blowup = zkr_param_sets[i].log_blowup;
     out->fold_arity = 4;
     out->final_vars = 6;
     out->pow_bits = 16;
     out->target_bits = 128;
-    out->max_vars = 26;
+    out->max_vars = zkr_param_sets[i].max_vars;
     /* Query count from the target: grinding covers pow_bits, queries the rest. */
     out->queries = (unsigned)ceil((double)(out->target_bits - out->pow_bits) /
                                   zkr_query_bits(out->log_blowup));
@@ -35,6 +55,24 @@ zkr_err zkr_params_get(uint32_t id, zkr_params *out)
         return ZKR_ERR_MISMATCH_PARAMS;
     }
     return ZKR_OK;
+}
+
+zkr_err zkr_params_id_of(const char *name, uint32_t *id)
+{
+    for (size_t i = 0; name != NULL && i < ZKR_N_PARAM_SETS; i++)
+        if (strcmp(name, zkr_param_sets[i].name) == 0) {
+            *id = zkr_param_sets[i].id;
+            return ZKR_OK;
+        }
+    return ZKR_ERR_MISMATCH_PARAMS;
+}
+
+const char *zkr_params_name(uint32_t id)
+{
+    for (size_t i = 0; i < ZKR_N_PARAM_SETS; i++)
+        if (zkr_param_sets[i].id == id)
+            return zkr_param_sets[i].name;
+    return NULL;
 }
 
 zkr_err zkr_params_check(const zkr_params *p)

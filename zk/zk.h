@@ -372,7 +372,14 @@ void zkr_sumcheck_verify(zkr_transcript *t, unsigned n, unsigned d, zkr_ext clai
 /* Parameter sets and soundness                                        */
 /* ------------------------------------------------------------------ */
 #define ZKR_PROOF_SYSTEM_ID 1u /* "zkr-sumcheck-basefold-gl3/1" */
-#define ZKR_PARAM_SET_128 1u
+#define ZKR_PARAM_SET_128 1u     /* "goldilocks-128": rate 1/4, every kind */
+/*
+ * Rate 1/8 and 1/16 (docs/soundness.md, "Parameter sets"): fewer queries
+ * for the same 128 provable bits, larger codewords. Only inference@2 runs
+ * at them (app/store.c refuses them for every other kind).
+ */
+#define ZKR_PARAM_SET_128_R8 2u  /* "goldilocks-128-r8" */
+#define ZKR_PARAM_SET_128_R16 3u /* "goldilocks-128-r16" */
 /* A prover-side accelerator (prover/accel.h); never part of the parameter set. */
 struct zkr_accel;
 typedef struct {
@@ -397,6 +404,13 @@ typedef struct {
  * fails zkr_params_check.
  */
 zkr_err zkr_params_get(uint32_t id, zkr_params *out) ZKR_WUR;
+/*
+ * The id of the set a schema names ("goldilocks-128", "goldilocks-128-r8",
+ * "goldilocks-128-r16"); ZKR_ERR_MISMATCH_PARAMS for any other name or NULL.
+ */
+zkr_err zkr_params_id_of(const char *name, uint32_t *id) ZKR_WUR;
+/* The schema name of set id, NULL if unknown. */
+const char *zkr_params_name(uint32_t id);
 /*
  * Whether the code can carry p: leaves of 2^fold_arity extension elements
  * (3 words each) no wider than ZKR_MT_MAX_LEAF_WORDS, fold_arity in
@@ -1594,25 +1608,34 @@ unsigned zkr_eval_open_plan(const zkr_eval_shape *s, const zkr_params *p,
  * (big-endian): "ZKRMC2\0\0" | u32 version 2 | program_digest[32] |
  * u32 n_layers | n_layers x (u32 shift | u32 n | u32 e | root[32]), where
  * layer l's W' has n = lm + lk variables behind a hiding commitment with e
- * blinding variables (zkr_hpcs_commitment, base-valued).
+ * blinding variables (zkr_hpcs_commitment, base-valued), committed at
+ * parameter set 1. Version 3, for any other set (whose rate the roots'
+ * codewords have): u32 version 3 | u32 param_set after the magic, the
+ * rest as version 2. Set 1 is always version 2.
  */
 #define ZKR_INFER2_MC_VERSION 2u
-#define ZKR_INFER2_MC_MAX_BYTES (48u + 44u * ZKR_INFER_MAX_LAYERS)
+#define ZKR_INFER2_MC_VERSION_SET 3u
+#define ZKR_INFER2_MC_MAX_BYTES (52u + 44u * ZKR_INFER_MAX_LAYERS)
 typedef struct {
+    uint32_t param_set; /* the set its codewords were made at (0 encodes as 1) */
     uint8_t program_digest[ZKR_DIGEST_BYTES];
     uint32_t n_layers;
     uint32_t shifts[ZKR_INFER_MAX_LAYERS];
     zkr_hpcs_commitment w[ZKR_INFER_MAX_LAYERS];
 } zkr_infer2_model_commitment;
-/* Appends the encoding. ZKR_ERR_USAGE (n_layers 0 or too many), NOMEM. */
+/* Appends the encoding. ZKR_ERR_USAGE (n_layers 0 or too many, unknown set), NOMEM. */
 zkr_err zkr_infer2_mc_encode(const zkr_infer2_model_commitment *mc, zkr_buf *out) ZKR_WUR;
 /*
- * Strict decode: magic, version, 1..16 layers, shifts 1..48, 1 <= e <=
- * ZKR_HPCS_MAX_BLIND_VARS, n + e <= p->max_vars, no trailing bytes.
- * Shapes are checked against the program by the verifier. ZKR_OK, MALFORMED.
+ * Strict decode: magic, version (2, or 3 with a known set other than 1),
+ * 1..16 layers, shifts 1..48, 1 <= e <= ZKR_HPCS_MAX_BLIND_VARS, n + e <=
+ * p->max_vars, no trailing bytes. Shapes are checked against the program
+ * by the verifier. ZKR_OK, MALFORMED, or MISMATCH_PARAMS when the
+ * well-formed head names another set than p's.
  */
 zkr_err zkr_infer2_mc_decode(const zkr_params *p, const uint8_t *in, size_t len,
                              zkr_infer2_model_commitment *out) ZKR_WUR;
+/* The set a model commitment's head names (version 2: 1). ZKR_OK or MALFORMED. */
+zkr_err zkr_infer2_mc_param_set(const uint8_t *in, size_t len, uint32_t *set) ZKR_WUR;
 /* The registry's model commitment column: SHA-256("zkreg/model-commitment/v2\0" || encoding). */
 void zkr_infer2_mc_digest(const uint8_t *enc, size_t len, uint8_t out[ZKR_DIGEST_BYTES]);
 
