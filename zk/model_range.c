@@ -212,7 +212,7 @@ static zkr_err zkr_mr_header(const zkr_params *p, zkr_dec *dec, const uint8_t **
                              zkr_diag *d)
 {
     const uint8_t *raw;
-    uint32_t v, ps;
+    uint32_t v, ps = 0;
 
     if (zkr_dec_raw(dec, 8, &raw) != ZKR_OK || memcmp(raw, ZKR_MRANGE_MAGIC, 8) != 0 ||
         zkr_dec_u32(dec, &v) != ZKR_OK)
@@ -224,7 +224,12 @@ static zkr_err zkr_mr_header(const zkr_params *p, zkr_dec *dec, const uint8_t **
                         "model range proof version %u proof refused (this verifier reads version "
                         "%u only; run `zkreg model commit` again for a new range proof)", v,
                         ZKR_MRANGE_VERSION);
-    if (v != ZKR_MRANGE_VERSION || zkr_dec_u32(dec, &ps) != ZKR_OK || ps != p->id ||
+    if (v == ZKR_MRANGE_VERSION && zkr_dec_u32(dec, &ps) == ZKR_OK && ps != p->id &&
+        zkr_params_name(ps) != NULL)
+        return zkr_fail(d, ZKR_ERR_MISMATCH_PARAMS,
+                        "a model range proof at parameter set %s, the model commitment's is %s",
+                        zkr_params_name(ps), zkr_params_name(p->id));
+    if (v != ZKR_MRANGE_VERSION || ps != p->id ||
         zkr_dec_raw(dec, ZKR_DIGEST_BYTES, dg) != ZKR_OK || zkr_dec_u32(dec, nl) != ZKR_OK)
         return zkr_fail(d, ZKR_ERR_MALFORMED,
                         "not a model range proof version %u for parameter set %u (magic %.7s; "

@@ -233,6 +233,75 @@ static void test_red_threads(zkr_tap *t)
     zkr_buf_free(&out[1]);
 }
 
+/*
+ * The parameter sets (goldilocks-128, -r8, -r16): names and ids, the model
+ * commitment's version 2 / 3 heads, and every mix of sets refused. pf is a
+ * proof of c at c's set (the suite runs at set 1 and, as zk-infer2-r16, 3).
+ */
+static void param_sets(zkr_tap *t, i2case *c, const zkr_buf *pf)
+{
+    static const char *const names[3] = {"goldilocks-128", "goldilocks-128-r8",
+                                         "goldilocks-128-r16"};
+    uint32_t other_id = c->p.id == ZKR_PARAM_SET_128 ? ZKR_PARAM_SET_128_R16 : ZKR_PARAM_SET_128;
+    uint32_t id = 0, set = 0;
+    zkr_params other, q;
+    zkr_infer2_model_commitment mc;
+    zkr_infer2_model *im = NULL;
+    zkr_verifier_inference2_statement st = c->st;
+    zkr_buf b = {0};
+    zkr_diag d = {0};
+    int ok = 1;
+
+    for (uint32_t i = 0; i < 3; i++)
+        ok &= zkr_params_id_of(names[i], &id) == ZKR_OK && id == i + 1 &&
+              strcmp(zkr_params_name(i + 1), names[i]) == 0 && zkr_params_get(i + 1, &q) == ZKR_OK &&
+              q.log_blowup == i + 2 && q.max_vars + q.log_blowup == 28;
+    zkr_tap_ok(t, ok, "three sets: rates 1/4, 1/8, 1/16, each codeword at most 2^28 entries");
+    ZKR_TAP_EQ(t, zkr_params_id_of("goldilocks-128-r32", &id), ZKR_ERR_MISMATCH_PARAMS,
+               "an unknown set name is refused");
+    ZKR_TAP_EQ(t, zkr_params_id_of(NULL, &id), ZKR_ERR_MISMATCH_PARAMS, "... and NULL");
+    zkr_tap_ok(t, zkr_params_name(4) == NULL && zkr_params_get(4, &q) != ZKR_OK,
+               "set 4 does not exist");
+    if (zkr_params_get(other_id, &other) != ZKR_OK)
+        return;
+    ok = zkr_infer2_mc_param_set(c->mc.p, c->mc.len, &set) == ZKR_OK && set == c->p.id &&
+         zkr_load_be32(c->mc.p + 8) == (c->p.id == ZKR_PARAM_SET_128 ? 2u : 3u) &&
+         (c->p.id == ZKR_PARAM_SET_128 || zkr_load_be32(c->mc.p + 12) == c->p.id);
+    zkr_tap_ok(t, ok, "the model commitment names set %u (version %u)", set,
+               zkr_load_be32(c->mc.p + 8));
+    ZKR_TAP_EQ(t, zkr_infer2_mc_decode(&other, c->mc.p, c->mc.len, &mc), ZKR_ERR_MISMATCH_PARAMS,
+               "decoded at set %u: refused as a mismatch, not as garbage", other_id);
+    zkr_tap_ok(t, mc.param_set == c->p.id, "... and the decoder says which set it names");
+    ZKR_TAP_EQ(t, zkr_prover_infer2_reopen(&other, c->m, c->mc.p, c->mc.len, c->mopen, 1, &im, &d),
+               ZKR_ERR_MISMATCH_PARAMS, "reopen at set %u: refused (%s)", other_id, d.msg);
+    zkr_infer2_model_free(im);
+    /* version 3 naming set 1, an unknown set, a head cut short */
+    {
+        uint8_t head[16];
+        memcpy(head, c->mc.p, 8);
+        zkr_store_be32(head + 8, 3);
+        zkr_store_be32(head + 12, 1);
+        ok = zkr_buf_append(&b, head, 16) == ZKR_OK &&
+             zkr_buf_append(&b, c->mc.p + (c->p.id == ZKR_PARAM_SET_128 ? 12 : 16),
+                            c->mc.len - (c->p.id == ZKR_PARAM_SET_128 ? 12 : 16)) == ZKR_OK;
+        ok &= zkr_infer2_mc_param_set(b.p, b.len, &set) == ZKR_ERR_MALFORMED;
+        zkr_store_be32(b.p + 12, 9);
+        ok &= zkr_infer2_mc_param_set(b.p, b.len, &set) == ZKR_ERR_MALFORMED;
+        zkr_store_be32(b.p + 12, ZKR_PARAM_SET_128_R8);
+        ok &= zkr_infer2_mc_decode(&other, b.p, b.len, &mc) != ZKR_OK;
+        ok &= zkr_infer2_mc_param_set(b.p, 14, &set) == ZKR_ERR_MALFORMED;
+        zkr_tap_ok(t, ok, "version 3 naming set 1 or set 9, or cut in its head: malformed");
+        zkr_buf_free(&b);
+    }
+    st.param_set = other_id;
+    memset(&d, 0, sizeof d);
+    ZKR_TAP_EQ(t, zkr_verify_inference2(pf->p, pf->len, &st, &d), ZKR_ERR_MISMATCH_PARAMS,
+               "a set-%u proof verified for a statement pinning set %u: refused (%s)", c->p.id,
+               other_id, d.msg);
+    ZKR_TAP_EQ(t, zkr_verify_inference2(pf->p, pf->len, &c->st, &d), ZKR_OK,
+               "... and verifies at its own set (the twin)");
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -324,6 +393,7 @@ int main(int argc, char **argv)
         zkr_tap_ok(&t, ok && s.provable_bits >= 128.0, "soundness >= 128 bits (%.2f)",
                    s.provable_bits);
     }
+    param_sets(&t, &c, &pf);
     zkr_buf_free(&pf);
     zkr_buf_free(&pf2);
     i2case_free(&c);

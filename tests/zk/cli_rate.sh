@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# inference@2 at the rate-1/16 parameter set goldilocks-128-r16 (issue 13,
+# smaller proofs) through the real zkreg on real SQLite files (TAP): `model
+# commit --param-set` writes a version 3 model commitment naming its set,
+# `dataset commit --hiding-records --param-set` commits the records at that
+# rate, a schema pinning the set proves, verifies and attests; every mix of
+# sets is refused with its documented exit code, names the parameter set
+# and leaves the registry, its store and the ledger as they were.
+# Usage: cli_rate.sh PATH/TO/zkreg
+set -u
+Z=$(readlink -f "${1:?usage: cli_rate.sh ZKREG}")
+T=$(mktemp -d "${TMPDIR:-/tmp}/zkr-rate-XXXXXX")
+trap 'rm -rf "$T"' EXIT
+cd "$T"
+n=0
+failed=0
+ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=$((failed + 1)); fi; }
+
+printf 'owner pass phrase\n' > pass; chmod 600 pass
+export ZKREG_PASSPHRASE_FILE=$T/pass
+export ZKREG_REGISTRY=$T/r.db
+
+state() { { cat r.db r.db-wal 2>/dev/null | sha256sum
+            find r.db.d -type f 2>/dev/null | sort | xargs -r sha256sum; } | sha256sum | cut -d' ' -f1; }
+# run EXPECTED_EXIT WORD_IN_STDERR DESCRIPTION -- zkreg args...
+run() {
+  local want=$1 word=$2 what=$3; shift 4
+  local before after rc
+  before=$(state)
+  "$Z" "$@" >out.txt 2>err.txt; rc=$?
+  after=$(state)
+  if [ "$rc" = "$want" ] && grep -qF -- "$word" err.txt && { [ "$want" = 0 ] || [ "$before" = "$after" ]; }; then
+    ok 0 "$what (exit $rc)"
+  else
+    ok 1 "$what: want exit $want naming '$word', got $rc: $(head -c 300 err.txt)"
+  fi
+}
+flip() { cp "$1" "$3"; local b; b=$(od -An -tu1 -j"$2" -N1 "$1" | tr -d ' ')
+  printf "\\$(printf '%03o' $(( b ^ 1 )))" | dd of="$3" bs=1 seek="$2" conv=notrunc 2>/dev/null; }
+jget() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$@" 2>/dev/null; }
+u32at() { od -An -tu1 -j"$2" -N4 "$1" | awk '{print $1*16777216 + $2*65536 + $3*256 + $4}'; }
+
+# A dense int8 program (4 -> 3 relu -> 2), its quantized model, 2x2 IDX records.
+python3 - <<'PY'
+import hashlib, struct
+def prog(layers, din):
+    b = b"ZKRPROG\x01" + struct.pack(">IBIBBI", 1, 1, din, 8, 8, len(layers))
+    for (i, o, act) in layers:
+        b += struct.pack(">BBII", 1, act, i, o)
+    return b
+def model(p, layers, seed):
+    b = b"ZKRQMOD\x01" + struct.pack(">I", 1) + hashlib.sha256(p).digest() + struct.pack(">I", len(p)) + p
+    for li, (i, o, act) in enumerate(layers):
+        b += struct.pack(">B", 8)
+        b += b"".join(struct.pack(">I", 64 + li) for _ in range(o))
+        b += b"".join(struct.pack(">i", (7 * j + seed) % 50 - 25) for j in range(o))
+        b += bytes(((5 * k + 3 * seed) % 61 - 30) & 0xff for k in range(o * i))
+    return b
+L1 = [(4, 3, 1), (3, 2, 0)]
+p1 = prog(L1, 4)
+open("prog.bin", "wb").write(p1)
+open("m.bin", "wb").write(model(p1, L1, 1))
+open("d-images-idx3-ubyte", "wb").write(struct.pack(">IIII", 0x803, 3, 2, 2) + bytes([9, 200, 31, 77, 0, 13, 255, 64, 120, 5, 6, 250]))
+open("d-labels-idx1-ubyte", "wb").write(struct.pack(">II", 0x801, 3) + b"\x01\x00\x01")
+PY
+R16=goldilocks-128-r16
+
+# --- the owners' commits at the rate-1/16 set --------------------------------
+"$Z" zk-seed new -o seed.bin --kdf interactive >/dev/null 2>&1
+"$Z" model commit m.bin -o mc16.bin --secrets ms16.bin --param-set $R16 --zk-seed seed.bin --kdf interactive --budget 8 >out.txt 2>err.txt
+ok $? "model commit --param-set $R16 ($(head -c 200 err.txt))"
+cmp -s <(head -c 8 mc16.bin) <(printf 'ZKRMC2\0\0') && [ "$(u32at mc16.bin 8)" = 3 ] && [ "$(u32at mc16.bin 12)" = 3 ]
+ok $? "a version 3 model commitment naming set 3"
+"$Z" model commit m.bin -o mc16b.bin --secrets ms16b.bin --param-set $R16 --zk-seed seed.bin --kdf interactive --budget 8 >/dev/null 2>&1
+cmp -s mc16.bin mc16b.bin && cmp -s mc16.bin.range mc16b.bin.range
+ok $? "the same model, seed, budget and set give byte-identical commitments and range proofs"
+"$Z" model commit m.bin -o mc1.bin --secrets ms1.bin --zk-seed seed.bin --kdf interactive --budget 8 >/dev/null 2>&1
+[ "$(u32at mc1.bin 8)" = 2 ] && ! cmp -s <(tail -c 44 mc1.bin) <(tail -c 44 mc16.bin)
+ok $? "the default set writes version 2, other roots (another rate)"
+run 2 "--param-set: 'goldilocks-64' unknown" "model commit with an unknown --param-set" -- model commit m.bin -o x.bin --secrets y.bin --param-set goldilocks-64 --kdf interactive
+"$Z" dataset commit d-images-idx3-ubyte -o dc16.bin --secrets ds16.bin --hiding-records --param-set $R16 --budget 4 --zk-seed seed.bin --kdf interactive >out.txt 2>err.txt
+ok $? "dataset commit --hiding-records --param-set $R16"
+"$Z" dataset commit d-images-idx3-ubyte -o dc1.bin --secrets ds1.bin --hiding-records --budget 4 --zk-seed seed.bin --kdf interactive >/dev/null 2>&1
+! cmp -s dc1.bin dc16.bin; ok $? "the records' commitments differ between the sets"
+run 2 "--param-set go with" "--param-set without --hiding-records" -- dataset commit d-images-idx3-ubyte -o y.bin --secrets z.bin --param-set $R16
+run 2 "unknown" "dataset commit with an unknown --param-set" -- dataset commit d-images-idx3-ubyte -o y.bin --secrets z.bin --hiding-records --param-set r16 --kdf interactive
+[ ! -e x.bin ] && [ ! -e y.bin ]; ok $? "no file left by the refusals"
+
+# --- the appliance --------------------------------------------------------------
+"$Z" init --kdf interactive >/dev/null 2>&1; ok $? "init the appliance registry"
+P=$("$Z" --json register-program prog.bin 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+"$Z" --json register-model --commitment mc16.bin --program "$P" --name m16 >reg16.json 2>err.txt
+ok $? "register-model checks the rate-1/16 range proof at the commitment's set ($(head -c 200 err.txt))"
+M16=$(jget reg16.json id)
+flip mc16.bin.range 60 mr-flip.bin
+run 1 "does not verify" "a rate-1/16 range proof with one flipped byte" -- register-model --commitment mc16.bin --program "$P" --range-proof mr-flip.bin --name other
+run 1 "at parameter set goldilocks-128, the model commitment's is $R16" "the set-1 commitment's range proof beside the rate-1/16 commitment" -- register-model --commitment mc16.bin --program "$P" --range-proof mc1.bin.range --name other
+# version 3 naming set 1 (set 1 has one encoding, version 2), or an unknown set
+python3 - <<'PY'
+b = open("mc16.bin", "rb").read()
+open("mc-v3s1.bin", "wb").write(b[:12] + (1).to_bytes(4, "big") + b[16:])
+open("mc-v3s9.bin", "wb").write(b[:12] + (9).to_bytes(4, "big") + b[16:])
+PY
+run 3 "not a model commitment" "a version 3 commitment naming set 1" -- register-model --commitment mc-v3s1.bin --program "$P" --no-range-proof
+run 3 "not a model commitment" "a version 3 commitment naming an unknown set" -- register-model --commitment mc-v3s9.bin --program "$P" --no-range-proof
+M1=$("$Z" --json register-model --commitment mc1.bin --program "$P" --name m1 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+D16=$("$Z" --json register-dataset --commitment dc16.bin --name d16 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+D1=$("$Z" --json register-dataset --commitment dc1.bin --name d1 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+[ -n "$M1" ] && [ -n "$D16" ] && [ -n "$D1" ]; ok $? "the set-1 twins registered beside them"
+schema() { cat > "$1.json" <<J
+{"name": "$1", "version": 1, "proof_kind": "$2",
+ "proof_system": "zkreg-sumcheck-basefold", "parameter_set": "$3",
+ "verifier_version": "0.2.0", "public_output": true,
+ "fields": [{"name": "record_index", "type": "u64"}]}
+J
+  "$Z" register-schema "$1.json" >/dev/null 2>&1; }
+schema priv16 inference@2 $R16 && schema priv1 inference@2 goldilocks-128 && schema pub16 inference@1 $R16
+ok $? "schemas: inference@2 at $R16 and at goldilocks-128, inference@1 at $R16"
+"$Z" infer --model-file m.bin --dataset-file d-images-idx3-ubyte --record 1 --output-file o1.bin >/dev/null 2>&1
+S16=$("$Z" register-statement --schema priv16@1 --program "$P" --model "$M16" --dataset "$D16" --param record_index=1 --public-output o1.bin 2>err.txt)
+ok $? "an inference@2 statement at $R16 ($(head -c 200 err.txt))"
+S1=$("$Z" register-statement --schema priv1@1 --program "$P" --model "$M1" --dataset "$D1" --param record_index=1 --public-output o1.bin 2>/dev/null)
+SM=$("$Z" register-statement --schema priv16@1 --program "$P" --model "$M1" --dataset "$D16" --param record_index=1 --public-output o1.bin 2>/dev/null)
+SD=$("$Z" register-statement --schema priv16@1 --program "$P" --model "$M16" --dataset "$D1" --param record_index=1 --public-output o1.bin 2>/dev/null)
+[ -n "$S1" ] && [ -n "$SM" ] && [ -n "$SD" ]; ok $? "statements mixing the sets register (the proof is where they meet)"
+
+# --- prove, verify, attest ---------------------------------------------------
+OWN16=(--model-file m.bin --model-secrets ms16.bin --dataset-file d-images-idx3-ubyte --dataset-secrets ds16.bin)
+OWN1=(--model-file m.bin --model-secrets ms1.bin --dataset-file d-images-idx3-ubyte --dataset-secrets ds1.bin)
+"$Z" prove --statement "$S16" -o p16.bin "${OWN16[@]}" --zk-seed seed.bin >out.txt 2>err.txt
+ok $? "prove inference@2 at $R16 in the confined worker ($(head -c 200 err.txt))"
+"$Z" prove --statement "$S16" -o p16b.bin "${OWN16[@]}" --zk-seed seed.bin >/dev/null 2>&1 && cmp -s p16.bin p16b.bin
+ok $? "the same seed and statement give byte-identical rate-1/16 proofs"
+[ "$(u32at p16.bin 16)" = 3 ] && [ "$(u32at p16.bin 12)" = 1 ]
+ok $? "the proof header names proof system 1, parameter set 3"
+"$Z" verify --statement "$S16" p16.bin >out.txt 2>err.txt && grep -q "inference@2" out.txt
+ok $? "verify the rate-1/16 proof"
+"$Z" prove --statement "$S1" -o p1.bin "${OWN1[@]}" --zk-seed seed.bin >/dev/null 2>&1
+ok $? "prove the same inference at goldilocks-128"
+[ "$(stat -c %s p16.bin)" -lt "$(stat -c %s p1.bin)" ]
+ok $? "the rate-1/16 proof is the smaller ($(stat -c %s p16.bin) < $(stat -c %s p1.bin) bytes)"
+flip p16.bin 5000 p16-flip.bin
+run 1 "" "verify a rate-1/16 proof with one flipped byte" -- verify --statement "$S16" p16-flip.bin
+head -c 30000 p16.bin > p16-cut.bin
+"$Z" verify --statement "$S16" p16-cut.bin >out.txt 2>err.txt; rc=$?
+[ "$rc" = 1 ] || [ "$rc" = 3 ]; ok $? "verify a truncated rate-1/16 proof (exit $rc)"
+run 1 "" "the rate-1/16 proof presented for the goldilocks-128 statement" -- verify --statement "$S1" p16.bin
+run 1 "" "the goldilocks-128 proof presented for the rate-1/16 statement" -- verify --statement "$S16" p1.bin
+L=r.db.d/reveal-budget.ledger
+cp "$L" ledger.before
+run 1 "parameter set goldilocks-128, this proof runs at $R16" "prove: a goldilocks-128 model under a $R16 schema" -- prove --statement "$SM" -o pm.bin --model-file m.bin --model-secrets ms1.bin --dataset-file d-images-idx3-ubyte --dataset-secrets ds16.bin
+run 1 "at parameter set $R16" "prove: a goldilocks-128 dataset under a $R16 schema" -- prove --statement "$SD" -o pd.bin --model-file m.bin --model-secrets ms16.bin --dataset-file d-images-idx3-ubyte --dataset-secrets ds1.bin
+[ ! -e pm.bin ] && [ ! -e pd.bin ] && cmp -s "$L" ledger.before; ok $? "... no proof written, no budget spent"
+"$Z" key generate --type ed25519 -o ed.key --kdf interactive >/dev/null 2>&1 &&
+"$Z" key register file:ed.key >/dev/null 2>&1; ok $? "a registered Ed25519 signing key"
+ED_PUB=$("$Z" key public file:ed.key | head -1)
+natt() { sqlite3 -readonly r.db "select count(*) from log where type='attestation'"; }
+"$Z" attest --statement "$S16" --proof p16-flip.bin --key file:ed.key -o bad.att >out.txt 2>err.txt; rc=$?
+[ "$rc" = 1 ] && [ ! -e bad.att ] && [ "$(natt)" = 0 ]; ok $? "attest refuses the tampered rate-1/16 proof (exit $rc, nothing signed)"
+"$Z" attest --statement "$S1" --proof p16.bin --key file:ed.key -o bad.att >out.txt 2>err.txt; rc=$?
+[ "$rc" != 0 ] && [ ! -e bad.att ] && [ "$(natt)" = 0 ]; ok $? "attest refuses the rate-1/16 proof for the goldilocks-128 statement (exit $rc): $(head -c 200 err.txt)"
+"$Z" attest --statement "$S16" --proof p16.bin --key file:ed.key -o a.att >out.txt 2>err.txt; rc=$?
+[ "$rc" = 0 ] && [ -s a.att ] && [ "$(natt)" = 1 ]; ok $? "attest verifies and signs the rate-1/16 proof (exit $rc): $(head -c 200 err.txt)"
+"$Z" verify-attestation a.att --trusted-key "$ED_PUB" >/dev/null 2>&1; ok $? "the attestation verifies"
+
+# --- the other kinds stay at goldilocks-128 -----------------------------------
+M1P=$("$Z" --json register-model m.bin --program "$P" 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+DC=$("$Z" --json register-dataset d-images-idx3-ubyte --name clear 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+SP=$("$Z" register-statement --schema pub16@1 --program "$P" --model "$M1P" --dataset "$DC" --param record_index=1 --public-output o1.bin 2>/dev/null)
+run 1 "is for proof kind inference@2 only" "prove an inference@1 statement whose schema pins $R16" -- prove --statement "$SP" -o x.bin --dataset-file d-images-idx3-ubyte
+[ ! -e x.bin ]; ok $? "... no proof written"
+
+echo "1..$n"
+[ "$failed" = 0 ]
