@@ -866,7 +866,7 @@ done:
 }
 
 /* One fuzz_infer2_proof input: the registered statement, then a real inference@2 proof. */
-static void gen_infer2(const char *dir, int pub, const char *name)
+static void gen_infer2(const char *dir, int pub, uint32_t set, const char *name)
 {
     static const uint8_t seed[32] = {'f', 'u', 'z', 'z', '-', 'i', '2'};
     i2case c;
@@ -875,7 +875,7 @@ static void gen_infer2(const char *dir, int pub, const char *name)
     int ok;
 
     memset(&c, 0, sizeof c);
-    ok = i2case_init(&c, 1, 0, 4, seed);
+    ok = i2case_init_set(&c, 1, 0, 4, seed, set);
     if (ok) {
         i2case_mode(&c, pub);
         ok = i2case_prove(&c, pub, seed, &pf) == ZKR_OK &&
@@ -1195,8 +1195,9 @@ int main(int argc, char **argv)
     gen_verifier_shape(argv[1], 4, 5, 3, 4);
     /* One matmul@2 seed: a version 2 proof carries seven hiding openings (~0.85 MB). */
     gen_matmul2_shape(argv[1], 1, 1, 1, 5);
-    /* One inference@2 seed (4-4-2, public output) from the real prover. */
-    gen_infer2(argv[1], 1, "gen-4-4-2-pub");
+    /* Two inference@2 seeds (4-4-2, public output) from the real prover: sets 1 and 3. */
+    gen_infer2(argv[1], 1, ZKR_PARAM_SET_128, "gen-4-4-2-pub");
+    gen_infer2(argv[1], 1, ZKR_PARAM_SET_128_R16, "gen-4-4-2-pub-r16");
     gen_mrange(argv[1]);
     gen_ginfer2(argv[1]);
     gen_ginfer2_net(argv[1]);

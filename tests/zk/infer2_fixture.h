@@ -49,7 +49,8 @@ typedef struct {
  * changes the weights of shape 1 but not layer 1's bias-only output rows:
  * the same public output from a different model.
  */
-static inline int i2case_init(i2case *c, int shape, int variant, uint32_t budget, const uint8_t *seed)
+static inline int i2case_init_set(i2case *c, int shape, int variant, uint32_t budget,
+                                  const uint8_t *seed, uint32_t set)
 {
     static const uint32_t d0[4] = {4, 8, 4, 2}, s0[3] = {8, 12, 48};
     static const int r0[3] = {1, 0, 1};
@@ -63,9 +64,6 @@ static inline int i2case_init(i2case *c, int shape, int variant, uint32_t budget
     zkr_diag d = {0};
     zkr_buf b = {0};
     uint8_t root[ZKR_DIGEST_BYTES], rseed[32];
-    /* The suites run again at the rate-1/16 set (meson: ZKR_TEST_PARAM_SET=3). */
-    const char *ps = getenv("ZKR_TEST_PARAM_SET");
-    uint32_t set = ps ? (uint32_t)strtoul(ps, NULL, 10) : ZKR_PARAM_SET_128;
 
     memset(c, 0, sizeof *c);
     c->n_layers = shape == 2 ? 1 : shape ? 2 : 3;
@@ -167,6 +165,15 @@ static inline int i2case_init(i2case *c, int shape, int variant, uint32_t budget
     for (int i = 0; i < 32; i++)
         c->st.statement_id[i] = (uint8_t)(0xa0 + i);
     return 1;
+}
+
+/* i2case_init_set at set 1, or at $ZKR_TEST_PARAM_SET (meson reruns the suites at set 3). */
+static inline int i2case_init(i2case *c, int shape, int variant, uint32_t budget, const uint8_t *seed)
+{
+    const char *ps = getenv("ZKR_TEST_PARAM_SET");
+
+    return i2case_init_set(c, shape, variant, budget, seed,
+                           ps ? (uint32_t)strtoul(ps, NULL, 10) : ZKR_PARAM_SET_128);
 }
 
 /* Points st at the public output (pub 1) or at the output commitment (pub 0). */
