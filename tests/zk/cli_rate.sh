@@ -163,6 +163,23 @@ natt() { sqlite3 -readonly r.db "select count(*) from log where type='attestatio
 [ "$rc" = 0 ] && [ -s a.att ] && [ "$(natt)" = 1 ]; ok $? "attest verifies and signs the rate-1/16 proof (exit $rc): $(head -c 200 err.txt)"
 "$Z" verify-attestation a.att --trusted-key "$ED_PUB" >/dev/null 2>&1; ok $? "the attestation verifies"
 
+# --- a hidden output at the rate-1/16 set (output commit takes the model's set) --
+cat > privh16.json <<J
+{"name": "privh16", "version": 1, "proof_kind": "inference@2",
+ "proof_system": "zkreg-sumcheck-basefold", "parameter_set": "$R16",
+ "verifier_version": "0.2.0", "public_output": false,
+ "fields": [{"name": "record_index", "type": "u64"}]}
+J
+"$Z" register-schema privh16.json >/dev/null 2>&1; ok $? "a hidden-output inference@2 schema at $R16"
+"$Z" output commit --model "$M16" --dataset "$D16" --record 0 "${OWN16[@]}" -o oc16.bin --secrets os16.bin --kdf interactive >out.txt 2>err.txt
+ok $? "output commit of the rate-1/16 model's output ($(head -c 200 err.txt))"
+SH=$("$Z" register-statement --schema privh16@1 --program "$P" --model "$M16" --dataset "$D16" --param record_index=0 --output-commitment oc16.bin 2>err.txt)
+ok $? "a hidden-output statement at $R16"
+"$Z" prove --statement "$SH" -o ph16.bin "${OWN16[@]}" --output-secrets os16.bin >out.txt 2>err.txt &&
+"$Z" verify --statement "$SH" ph16.bin >/dev/null 2>&1
+ok $? "prove and verify the hidden output at $R16 ($(head -c 200 err.txt))"
+run 1 "" "the hidden-output proof presented for the public-output statement" -- verify --statement "$S16" ph16.bin
+
 # --- the other kinds stay at goldilocks-128 -----------------------------------
 M1P=$("$Z" --json register-model m.bin --program "$P" 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 DC=$("$Z" --json register-dataset d-images-idx3-ubyte --name clear 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
