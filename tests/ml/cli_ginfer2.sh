@@ -85,6 +85,9 @@ run 0 "commitment" "model commit of the graph model (sealed opening, budget 4)" 
   model commit model.bin -o gmc.bin --secrets gms.bin --kdf interactive --budget 4
 [ -s gmc.bin ] && [ -s gms.bin ] && [ ! -e gmc.bin.range ]
 ok $? "... a commitment and sealed secrets, no range proof (every proof range-checks the weights)"
+run 2 "committed at goldilocks-128 only" "model commit of the graph model at goldilocks-128-r16 (inference@2's set only)" -- \
+  model commit model.bin -o gmc16.bin --secrets gms16.bin --kdf interactive --param-set goldilocks-128-r16
+[ ! -e gmc16.bin ] && [ ! -e gms16.bin ]; ok $? "... no commitment or secrets written"
 run 0 "commitment" "model commit of the same file again, other blinding (another model)" -- \
   model commit model.bin -o gmc2.bin --secrets gms2.bin --kdf interactive --budget 4
 run 0 "commitment" "dataset commit --hiding-records (version 3, one proof per record)" -- \
