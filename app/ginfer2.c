@@ -287,9 +287,17 @@ zkr_err zkr_app_ginf2_prove(zkr_app *app, const zkr_statement *st, const zkr_app
     zkr_buf req = {0}, reply = {0};
     ginf2_job j;
     uint64_t index = 0;
+    uint32_t set;
     zkr_err r;
 
     memset(&j, 0, sizeof j);
+    /*
+     * The schema's set first: this kind proves at goldilocks-128 only, and a
+     * proof for a schema pinning another set would spend the model's and the
+     * record's openings on a proof no verifier accepts (adversarial review).
+     */
+    if ((r = zkr_app_param_set_of(app, &st->schema, &set)) != ZKR_OK)
+        return r;
     if (o->model_file == NULL || o->model_secrets == NULL || o->dataset_file == NULL ||
         o->dataset_secrets == NULL)
         return zkr_fail(&app->diag, ZKR_ERR_USAGE,

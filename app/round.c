@@ -65,6 +65,14 @@ static zkr_err round_kind(zkr_app *app, zkr_registry *reg, const char *sref, int
     *priv = 0;
     if ((r = zkr_registry_schema_get(reg, sref, &sc, &app->diag)) != ZKR_OK)
         return r;
+    /* goldilocks-128 only: a round at another set would train, reserve and prove for
+     * statements no verifier accepts (adversarial review). */
+    if (strcmp(sc.proof_kind, ZKR_APP_TRAIN2_KIND) == 0 ||
+        strcmp(sc.proof_kind, "training-step@1") == 0) {
+        uint32_t set;
+        if ((r = zkr_app_param_set_of(app, &sc, &set)) != ZKR_OK)
+            return r;
+    }
     if (strcmp(sc.proof_kind, ZKR_APP_TRAIN2_KIND) == 0) {
         *priv = 1;
         return ZKR_OK;

@@ -614,10 +614,15 @@ zkr_err zkr_app_train2_prove(zkr_app *app, zkr_registry *reg, const zkr_statemen
     const uint8_t *body;
     size_t body_len;
     zkr_dec dec;
+    uint32_t set;
     zkr_err r;
 
     memset(&dsec, 0, sizeof dsec);
     memset(&s, 0, sizeof s);
+    /* goldilocks-128 only: another set's statement would spend the batch's openings on a
+     * proof no verifier accepts (adversarial review). */
+    if ((r = zkr_app_param_set_of(app, &st->schema, &set)) != ZKR_OK)
+        return r;
     if (o->dataset_file == NULL || o->dataset_secrets == NULL)
         return zkr_fail(&app->diag, ZKR_ERR_USAGE,
                         "a training-step@2 proof needs --dataset-file and --dataset-secrets (the "

@@ -30,6 +30,22 @@ static void train_run_free(train_run *t)
     zkr_registry_close(t->reg);
 }
 
+/*
+ * --prove: the schema's parameter set before the first step, so that a schema
+ * pinning another set than goldilocks-128 registers no child and no statement
+ * (adversarial review).
+ */
+static zkr_err prove_schema_set(zkr_app *app, zkr_registry *reg, const char *sref)
+{
+    zkr_schema sc;
+    uint32_t set;
+    zkr_err r;
+
+    if ((r = zkr_registry_schema_get(reg, sref, &sc, &app->diag)) != ZKR_OK)
+        return r;
+    return zkr_app_param_set_of(app, &sc, &set);
+}
+
 static zkr_err prove_step(zkr_app *app, const zkr_app_train_opts *a, train_run *t,
                           const zkr_ml_tmodel *child, const uint8_t child_sha[32],
                           const uint64_t *idx, const char *proof_name)
@@ -224,7 +240,8 @@ zkr_err zkr_app_train_run(zkr_app *app, const zkr_app_train_opts *a, zkr_app_tra
                      (unsigned long long)t.td.n);
         goto out;
     }
-    if (a->prove && ((r = zkr_app_train_provable(app, t.parent, a->batch)) != ZKR_OK ||
+    if (a->prove && ((r = prove_schema_set(app, t.reg, a->schema)) != ZKR_OK ||
+                     (r = zkr_app_train_provable(app, t.parent, a->batch)) != ZKR_OK ||
                      (r = zkr_app_make_dir(app, a->out_dir)) != ZKR_OK))
         goto out;
     for (uint32_t s = 0; s < a->steps; s++)

@@ -211,6 +211,7 @@ zkr_err zkr_prover_infer2_commit(const zkr_params *p, const zkr_ml_model *m, uin
                                  uint8_t opening[ZKR_INFER2_OPENING_BYTES], zkr_diag *d)
 {
     uint8_t key[32], digest[ZKR_DIGEST_BYTES];
+    char label[48];
     zkr_err r;
 
     *out = NULL;
@@ -218,8 +219,13 @@ zkr_err zkr_prover_infer2_commit(const zkr_params *p, const zkr_ml_model *m, uin
         return zkr_fail(d, ZKR_ERR_USAGE, "model: budget %u outside %u..%u", budget,
                         ZKR_INFER2_W_OPENINGS, ZKR_HPCS_MAX_BUDGET);
     zkr_ml_model_digest(m, digest);
-    if ((r = zkr_prover_model_key(seed, seed_len, "inference@2 model", budget, digest, key, d)) !=
-        ZKR_OK)
+    /*
+     * Each set other than 1 keys its own mask (set 1 keeps its bytes): one
+     * seed at two sets would otherwise blind two commitments of one model,
+     * each with its own ledger budget, with one mask (adversarial review).
+     */
+    zkr_prover_set_label("inference@2 model", p->id, label, sizeof label);
+    if ((r = zkr_prover_model_key(seed, seed_len, label, budget, digest, key, d)) != ZKR_OK)
         return r;
     r = zkr_i2_build(p, m, budget, key, threads, out, d);
     if (r == ZKR_OK && (r = zkr_buf_append(commitment, (*out)->enc.p, (*out)->enc.len)) != ZKR_OK) {

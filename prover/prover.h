@@ -548,6 +548,13 @@ void zkr_zkrng_os(zkr_zkrng *g);
  */
 zkr_err zkr_zkrng_seeded(zkr_zkrng *g, const uint8_t *seed, size_t seed_len, const char *label,
                          const uint8_t *ctx, size_t ctx_len) ZKR_WUR;
+/*
+ * The zkr_zkrng_seeded label of a commitment at parameter set `set`: `base`
+ * itself at set 1 (the bytes of every commitment made before the sets), else
+ * "base/set N", so that one seed never keys one mask at two sets (each
+ * commitment its own reveal budget). Truncated to cap - 1 bytes.
+ */
+void zkr_prover_set_label(const char *base, uint32_t set, char *out, size_t cap);
 void zkr_zkrng_bytes(zkr_zkrng *g, uint8_t *out, size_t n);
 /* Keys g with a raw 32-byte key (a stored secret opening's). */
 void zkr_zkrng_from_key(zkr_zkrng *g, const uint8_t key[32]);

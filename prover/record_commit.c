@@ -49,11 +49,14 @@ zkr_err zkr_prover_record_commit(const zkr_params *p, const uint8_t *rec, size_t
     if (seed) {
         /* RFC 6979's idea: the secret seed keys a hash of what is committed. */
         uint8_t ctx[8 + 32];
+        char label[48];
         zkr_zkrng g;
         zkr_store_be32(ctx, (uint32_t)len);
         zkr_store_be32(ctx + 4, budget);
         crypto_generichash(ctx + 8, 32, rec, len, NULL, 0);
-        r = zkr_zkrng_seeded(&g, seed, seed_len, "record commit", ctx, sizeof ctx);
+        /* each set its own mask (as zkr_prover_infer2_commit): set 1 keeps its bytes */
+        zkr_prover_set_label("record commit", p->id, label, sizeof label);
+        r = zkr_zkrng_seeded(&g, seed, seed_len, label, ctx, sizeof ctx);
         sodium_memzero(ctx, sizeof ctx);
         if (r != ZKR_OK)
             return r;

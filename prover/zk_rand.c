@@ -6,6 +6,7 @@
  */
 #include <sodium.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "prover/prover.h"
@@ -236,3 +237,12 @@ void zkr_zkrng_zero_for_test(zkr_zkrng *g, int mode)
     g->zero = mode == 2 ? 2 : 1;
 }
 #endif
+
+void zkr_prover_set_label(const char *base, uint32_t set, char *out, size_t cap)
+{
+    /* The label is length-prefixed in the key's hash: "base" and "base/set N" never collide. */
+    if (set == ZKR_PARAM_SET_128)
+        (void)snprintf(out, cap, "%s", base);
+    else
+        (void)snprintf(out, cap, "%s/set %u", base, set);
+}

@@ -85,6 +85,9 @@ run 0 "commitment" "model commit of the graph model (sealed opening, budget 4)" 
   model commit model.bin -o gmc.bin --secrets gms.bin --kdf interactive --budget 4
 [ -s gmc.bin ] && [ -s gms.bin ] && [ ! -e gmc.bin.range ]
 ok $? "... a commitment and sealed secrets, no range proof (every proof range-checks the weights)"
+run 2 "committed at goldilocks-128 only" "model commit of the graph model at goldilocks-128-r16 (inference@2's set only)" -- \
+  model commit model.bin -o gmc16.bin --secrets gms16.bin --kdf interactive --param-set goldilocks-128-r16
+[ ! -e gmc16.bin ] && [ ! -e gms16.bin ]; ok $? "... no commitment or secrets written"
 run 0 "commitment" "model commit of the same file again, other blinding (another model)" -- \
   model commit model.bin -o gmc2.bin --secrets gms2.bin --kdf interactive --budget 4
 run 0 "commitment" "dataset commit --hiding-records (version 3, one proof per record)" -- \
@@ -156,6 +159,17 @@ S3V=$("$Z" register-statement --schema cnn-zk@2 --program "$P" --model "$M" --da
 ok $? "statements: record 3, record 4, another model, another dataset, a wrong output, record 3 under cnn-zk@2"
 
 # --- prove: every refusal before the reservation spends nothing ---------------
+# Adversarial review (parameter sets): goldilocks-128-r16 is inference@2's only. A graph schema
+# pinning it registers, but prove refused it only in verify, after the model's and the record's
+# openings were spent on a proof no verifier accepts.
+sed -e 's/"cnn-zk"/"cnn-zk-r16"/' -e 's/"goldilocks-128"/"goldilocks-128-r16"/' g2.json > g2r16.json
+"$Z" register-schema g2r16.json >/dev/null 2>&1
+S3R=$("$Z" register-statement --schema cnn-zk-r16@1 --program "$P" --model "$M" --dataset "$D" \
+        --param record_index=3 --public-output out3.bin 2>/dev/null)
+[ -n "$S3R" ]; ok $? "a graph-inference@2 statement under a schema pinning goldilocks-128-r16"
+run 1 "is for proof kind inference@2 only" "prove of the goldilocks-128-r16 graph statement" -- \
+  prove --statement "$S3R" -o pw.bin --model-file model.bin --model-secrets gms.bin \
+  --dataset-file small-images-idx3-ubyte --dataset-secrets ds.bin
 run 1 "differs" "prove of a statement whose public output is not the model's" -- \
   prove --statement "$S3W" -o pw.bin --model-file model.bin --model-secrets gms.bin \
   --dataset-file small-images-idx3-ubyte --dataset-secrets ds.bin

@@ -150,6 +150,23 @@ run 1 "do not give dataset" "prove with other records under the shard's secrets"
   prove --statement "$S" -o x.zkp --dataset-file other-images-idx3-ubyte --dataset-secrets ds.sec
 run 9 "nothing reserved" "prove to an output path in a missing directory (adversarial review: it spent the batch's openings)" -- \
   prove --statement "$S" -o no-such-dir/x.zkp --dataset-file "$SHARD" --dataset-secrets ds.sec
+# Adversarial review (parameter sets): goldilocks-128-r16 is inference@2's only. A training
+# schema pinning it registers, but prove, train --prove and round open refuse it before anything
+# is reserved, trained or registered (prove spent the batch's openings on an unverifiable proof).
+for k in 2 1; do sed -e "s/\"t$k\"/\"t${k}r16\"/" -e 's/"goldilocks-128"/"goldilocks-128-r16"/' t$k.json > t${k}r16.json
+  "$Z" register-schema t${k}r16.json >/dev/null 2>&1 || echo "register-schema t${k}r16 failed"; done
+S16=$(stmt t2r16 2 5 "$C1" 1)
+[ ${#S16} = 64 ]; ok $? "a training-step@2 statement under a schema pinning goldilocks-128-r16"
+run 1 "is for proof kind inference@2 only" "prove of the goldilocks-128-r16 training-step@2 statement" -- \
+  prove --statement "$S16" -o x.zkp --dataset-file "$SHARD" --dataset-secrets ds.sec
+run 1 "is for proof kind inference@2 only" "train --prove under a goldilocks-128-r16 training-step@1 schema" -- \
+  train --model 2 --dataset 7 --batch-size 1 --steps 1 --lr 64 --shift 8 --first-record 1 \
+  --prove --schema t1r16@1 --out-dir t1r16
+run 1 "is for proof kind inference@2 only" "round open with a goldilocks-128-r16 training-step@2 schema" -- \
+  round open --model 2 --dataset 5 --workers 2 --first-record 1 --records-per-worker 1 --lr 64 --shift 8 --schema t2r16@1
+run 1 "is for proof kind inference@2 only" "round open with a goldilocks-128-r16 training-step@1 schema" -- \
+  round open --model 2 --dataset 7 --workers 2 --first-record 1 --records-per-worker 1 --lr 64 --shift 8 --schema t1r16@1
+[ ! -e t1r16/step-0.zkp ]; ok $? "... no training-step@1 proof written"
 [ ! -e x.zkp ] && [ "$(ledger)" = "$L0" ]; ok $? "... no proof written, no opening reserved"
 
 # --- prove, verify, attest ---------------------------------------------------------------------

@@ -142,6 +142,24 @@ DC=$("$Z" --json register-dataset d-images-idx3-ubyte --name clear 2>/dev/null |
 SP=$("$Z" register-statement --schema pub16@1 --program "$P" --model "$M1P" --dataset "$DC" --param record_index=1 --public-output o1.bin 2>/dev/null)
 run 1 "is for proof kind inference@2 only" "prove an inference@1 statement whose schema pins $R16" -- prove --statement "$SP" -o x.bin --dataset-file d-images-idx3-ubyte
 [ ! -e x.bin ]; ok $? "... no proof written"
+# Adversarial review: the same refusal in verify and attest (a real proof of another statement;
+# the schema's set is refused before the proof is read), and output commit mixing the sets.
+run 1 "is for proof kind inference@2 only" "verify an inference@1 statement whose schema pins $R16" -- verify --statement "$SP" p1.bin
+"$Z" attest --statement "$SP" --proof p1.bin --key file:ed.key -o bad.att >out.txt 2>err.txt; rc=$?
+[ "$rc" = 1 ] && grep -qF "is for proof kind inference@2 only" err.txt && [ ! -e bad.att ] && [ "$(natt)" = 1 ]
+ok $? "attest refuses the inference@1 statement pinning $R16 (exit $rc, nothing signed)"
+run 1 "at parameter set $R16" "output commit: the rate-1/16 model over the goldilocks-128 dataset" -- output commit --model "$M16" --dataset "$D1" --record 0 --model-file m.bin --model-secrets ms16.bin --dataset-file d-images-idx3-ubyte --dataset-secrets ds1.bin -o ocx.bin --secrets osx.bin --kdf interactive
+run 1 "at parameter set goldilocks-128" "output commit: the goldilocks-128 model over the rate-1/16 dataset" -- output commit --model "$M1" --dataset "$D16" --record 0 --model-file m.bin --model-secrets ms1.bin --dataset-file d-images-idx3-ubyte --dataset-secrets ds16.bin -o ocx.bin --secrets osx.bin --kdf interactive
+[ ! -e ocx.bin ] && [ ! -e osx.bin ]; ok $? "... no output commitment or secrets written"
+# A set named by its id ("3") or another spelling is unknown: refused before the proof is read.
+cp "$L" ledger.before
+for ps in 3 goldilocks-128-r016 goldilocks-128-r16.; do
+  schema "odd$ps" inference@2 "$ps" 2>/dev/null
+  SO=$("$Z" register-statement --schema "odd$ps@1" --program "$P" --model "$M16" --dataset "$D16" --param record_index=1 --public-output o1.bin 2>/dev/null)
+  run 1 "parameter set '$ps' unknown" "verify under a schema naming set '$ps'" -- verify --statement "$SO" p16.bin
+  run 1 "parameter set '$ps' unknown" "prove under a schema naming set '$ps'" -- prove --statement "$SO" -o po.bin "${OWN16[@]}"
+done
+[ ! -e po.bin ] && cmp -s "$L" ledger.before; ok $? "... no proof written, no budget spent"
 
 echo "1..$n"
 [ "$failed" = 0 ]

@@ -302,6 +302,46 @@ static void param_sets(zkr_tap *t, i2case *c, const zkr_buf *pf)
                "... and verifies at its own set (the twin)");
 }
 
+/*
+ * Adversarial review of the sets: one zk seed at two sets must not blind
+ * two commitments of one model (or one record) with one mask. Each
+ * commitment has its own budget in the reveal-budget ledger (keyed by its
+ * bytes, which differ between the sets), so the same mask at two rates
+ * would reveal up to twice what it was sized for. The key a commitment is
+ * built under (its opening's last 32 bytes) differs between the sets; the
+ * same set twice gives the same key (determinism, the twin).
+ */
+static void seed_per_set(zkr_tap *t, i2case *c, const uint8_t seed[32])
+{
+    static const uint8_t rec[5] = {9, 200, 31, 77, 1};
+    uint8_t rc[ZKR_RECORD_COMMIT_BYTES], ro[3][ZKR_RECORD_OPENING_BYTES];
+    uint8_t mo[ZKR_INFER2_OPENING_BYTES];
+    int same_model = 0, same_rec = 0, ok = 1;
+
+    for (uint32_t set = ZKR_PARAM_SET_128; set <= ZKR_PARAM_SET_128_R16; set++) {
+        zkr_params q;
+        zkr_infer2_model *im = NULL;
+        zkr_buf mc = {0};
+        zkr_diag d = {0};
+        ok &= zkr_params_get(set, &q) == ZKR_OK &&
+              zkr_prover_infer2_commit(&q, c->m, 10, seed, 32, 1, &im, &mc, mo, &d) == ZKR_OK &&
+              zkr_prover_record_commit(&q, rec, sizeof rec, 4, seed, 32, 1, rc, ro[set - 1]) ==
+                  ZKR_OK;
+        if (set == c->p.id)
+            ok &= memcmp(mo + 8, c->mopen + 8, 32) == 0;
+        else
+            same_model |= memcmp(mo + 8, c->mopen + 8, 32) == 0;
+        zkr_infer2_model_free(im);
+        zkr_buf_free(&mc);
+    }
+    same_rec = memcmp(ro[0] + 8, ro[1] + 8, 32) == 0 ||
+               memcmp(ro[0] + 8, ro[2] + 8, 32) == 0 ||
+               memcmp(ro[1] + 8, ro[2] + 8, 32) == 0;
+    zkr_tap_ok(t, ok, "the same seed and set give the fixture's model key again (the twin)");
+    zkr_tap_ok(t, ok && !same_model, "one seed, the model at another set: another key");
+    zkr_tap_ok(t, ok && !same_rec, "one seed, a record at the three sets: three keys");
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -394,6 +434,7 @@ int main(int argc, char **argv)
                    s.provable_bits);
     }
     param_sets(&t, &c, &pf);
+    seed_per_set(&t, &c, seed);
     zkr_buf_free(&pf);
     zkr_buf_free(&pf2);
     i2case_free(&c);
