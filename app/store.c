@@ -484,11 +484,13 @@ zkr_err zkr_app_param_set_any(zkr_app *app, const zkr_schema *s, uint32_t *set)
         return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_PARAMS,
                         "schema %s@%llu: proof system '%s' is not this verifier's", s->name,
                         (unsigned long long)s->version, s->proof_system);
-    if (strcmp(s->param_set, "1") == 0 || zkr_params_id_of(s->param_set, set) == ZKR_OK) {
-        if (strcmp(s->param_set, "1") == 0)
-            *set = ZKR_PARAM_SET_128;
+    /* "1" is set 1's older spelling, still accepted in registered schemas. */
+    if (strcmp(s->param_set, "1") == 0) {
+        *set = ZKR_PARAM_SET_128;
         return ZKR_OK;
     }
+    if (zkr_params_id_of(s->param_set, set) == ZKR_OK)
+        return ZKR_OK;
     return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_PARAMS,
                     "schema %s@%llu: parameter set '%s' unknown", s->name,
                     (unsigned long long)s->version, s->param_set);

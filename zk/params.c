@@ -33,11 +33,11 @@ static const struct {
 
 zkr_err zkr_params_get(uint32_t id, zkr_params *out)
 {
-    size_t i;
+    size_t i = 0;
 
     memset(out, 0, sizeof *out);
-    for (i = 0; i < ZKR_N_PARAM_SETS && zkr_param_sets[i].id != id; i++)
-        ;
+    while (i < ZKR_N_PARAM_SETS && zkr_param_sets[i].id != id)
+        i++;
     if (i == ZKR_N_PARAM_SETS)
         return ZKR_ERR_MISMATCH_PARAMS;
     out->id = id;
