@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +17,7 @@
 #include "app/infer.h"
 #include "app/store.h"
 #include "zk/infer_batch.h"
+#include "zkr_config.h"
 
 #define ARTIFACT_MAX_BYTES ((size_t)1 << 32)
 
@@ -162,6 +164,38 @@ out:
     return r;
 }
 
+/*
+ * A schema whose proof system or parameter set no verifier here runs for its
+ * kind would be refused by every prove, verify and attest: it is refused at
+ * registration instead (exit 3, nothing written), so that a pipeline learns
+ * it from the command that made the mistake. The same lookups stay at every
+ * later use, for schemas that arrive by import or from older registries.
+ */
+static zkr_err schema_runnable(zkr_app *app, const char *file, const zkr_schema *s)
+{
+    char why[sizeof app->diag.msg];
+    uint32_t set;
+    zkr_err r;
+
+#if ZKR_TEST_BUILD
+    /* Test builds: $ZKREG_TEST_REGISTER_ANY_SET lets a test place the
+     * schema an import from an older registry would bring, to test the
+     * refusals at prove, verify, attest and round open. */
+    if (getenv("ZKREG_TEST_REGISTER_ANY_SET") != NULL)
+        return ZKR_OK;
+#endif
+    r = strcmp(s->proof_kind, "inference@2") == 0 ? zkr_app_param_set_any(app, s, &set)
+                                                  : zkr_app_param_set_of(app, s, &set);
+    if (r != ZKR_ERR_MISMATCH_PARAMS)
+        return r;
+    snprintf(why, sizeof why, "%s", app->diag.msg);
+    zkr_diag_clear(&app->diag);
+    return zkr_fail(&app->diag, ZKR_ERR_UNSUPPORTED,
+                    "%s: %s (known sets: goldilocks-128 for every kind; goldilocks-128-r8 and "
+                    "goldilocks-128-r16 for inference@2)",
+                    file, why);
+}
+
 zkr_err zkr_app_register_schema(zkr_app *app, zkr_registry *reg, const char *file, zkr_schema *out)
 {
     zkr_buf doc = {0};
@@ -170,7 +204,8 @@ zkr_err zkr_app_register_schema(zkr_app *app, zkr_registry *reg, const char *fil
 
     memset(out, 0, sizeof *out);
     if ((r = zkr_file_read(file, (size_t)1 << 20, &doc, &app->diag)) == ZKR_OK &&
-        (r = zkr_schema_parse(file, doc.p, doc.len, &s, &app->diag)) == ZKR_OK)
+        (r = zkr_schema_parse(file, doc.p, doc.len, &s, &app->diag)) == ZKR_OK &&
+        (r = schema_runnable(app, file, &s)) == ZKR_OK)
         r = zkr_registry_schema_add(reg, &s, out, &app->diag);
     zkr_buf_free(&doc);
     return r;

@@ -284,7 +284,8 @@ static void bench_infer2(const zkr_params *p, const zkr_ml_model *m, const uint3
         /* the figure of this record's proofs (version 6: its size enters the mixed opening) */
         unsigned rt = rcd.comm.n_vars + rcd.comm.blind_vars;
         snd = zkr_infer2_soundness(p, &dm, dims[0], dims + 1, pub, rt, &n_open);
-        zkr_infer2_params(p, &dm, dims[0], dims + 1, pub, rt, &pq);
+        if (zkr_infer2_params(p, &dm, dims[0], dims + 1, pub, rt, &pq) != ZKR_OK)
+            pq.queries = 0; /* the prover refused the shape; the table shows q' 0 */
     }
     {
         /* goldilocks-128 keeps the old row names; the other sets name their rate */

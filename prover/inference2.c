@@ -1991,8 +1991,14 @@ static zkr_err zkr_i2_prove(const zkr_params *p, const uint8_t statement_id[ZKR_
         uint32_t od[ZKR_INFER_MAX_LAYERS];
         for (uint32_t l = 0; l < im->sh.s.n_layers; l++)
             od[l] = im->sh.s.layer[l].out_dim;
-        zkr_infer2_params(p, &im->mc, im->sh.s.input_dim, od, c->public_output,
-                          zkr_hpcs_poly_total_vars(c->rec), &c->pq);
+        if (zkr_infer2_params(p, &im->mc, im->sh.s.input_dim, od, c->public_output,
+                              zkr_hpcs_poly_total_vars(c->rec), &c->pq) != ZKR_OK) {
+            r = zkr_fail(d, ZKR_ERR_MISMATCH_PARAMS,
+                         "prove: no query count up to %u reaches %u provable bits for this "
+                         "model and record at parameter set %u",
+                         c->pq.queries, p->target_bits, (unsigned)p->id);
+            goto out;
+        }
         c->p = &c->pq;
     }
     {

@@ -492,8 +492,14 @@ static zkr_err verify(const uint8_t *proof, size_t len,
         uint32_t od[ZKR_INFER_MAX_LAYERS];
         for (uint32_t l = 0; l < s->sh.s.n_layers; l++)
             od[l] = s->sh.s.layer[l].out_dim;
-        zkr_infer2_params(&p, &s->mc, s->sh.s.input_dim, od, st->public_output != 0,
-                          s->rc.comm.n_vars + s->rc.comm.blind_vars, &pq);
+        if (zkr_infer2_params(&p, &s->mc, s->sh.s.input_dim, od, st->public_output != 0,
+                              s->rc.comm.n_vars + s->rc.comm.blind_vars, &pq) != ZKR_OK) {
+            r = zkr_fail(d, ZKR_ERR_MISMATCH_PARAMS,
+                         "proof: no query count up to %u reaches %u provable bits for this "
+                         "model and record at parameter set %u",
+                         pq.queries, p.target_bits, (unsigned)p.id);
+            goto out;
+        }
     }
     c->p = &pq;
     c->p0 = &p;

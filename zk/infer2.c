@@ -750,33 +750,46 @@ static zkr_soundness zkr_i2_sound_q(const zkr_params *p, unsigned q,
     return s;
 }
 
-/* The smallest count >= zkr_ldr_q_start(p) that reaches the target (capped: the code's limits). */
+/*
+ * The smallest count >= zkr_ldr_q_start(p) that reaches the target, capped
+ * at twice p's (the code's limits); *reached says whether the count
+ * returned reaches it.
+ */
 static unsigned zkr_i2_queries(const zkr_params *p, const zkr_infer2_model_commitment *mc,
                                uint32_t input_dim, const uint32_t *out_dims, int public_output,
-                               unsigned rec_total)
+                               unsigned rec_total, int *reached)
 {
     /* version 6: from the floor either regime needs (JBR may need fewer than p's) */
     unsigned q = zkr_ldr_q_start(p);
 
-    while (q < 2 * p->queries &&
-           zkr_i2_sound_q(p, q, mc, input_dim, out_dims, public_output, rec_total, NULL)
-                   .provable_bits < (double)p->target_bits)
+    for (;;) {
+        double bits = zkr_i2_sound_q(p, q, mc, input_dim, out_dims, public_output, rec_total,
+                                     NULL)
+                          .provable_bits;
+        *reached = bits >= (double)p->target_bits;
+        if (*reached || q >= 2 * p->queries)
+            return q;
         q++;
-    return q;
+    }
 }
 
-void zkr_infer2_params(const zkr_params *p, const zkr_infer2_model_commitment *mc,
-                       uint32_t input_dim, const uint32_t *out_dims, int public_output,
-                       unsigned rec_total, zkr_params *out)
+zkr_err zkr_infer2_params(const zkr_params *p, const zkr_infer2_model_commitment *mc,
+                          uint32_t input_dim, const uint32_t *out_dims, int public_output,
+                          unsigned rec_total, zkr_params *out)
 {
+    int reached;
+
     *out = *p;
-    out->queries = zkr_i2_queries(p, mc, input_dim, out_dims, public_output, rec_total);
+    out->queries = zkr_i2_queries(p, mc, input_dim, out_dims, public_output, rec_total, &reached);
+    return reached ? ZKR_OK : ZKR_ERR_MISMATCH_PARAMS;
 }
 
 zkr_soundness zkr_infer2_soundness(const zkr_params *p, const zkr_infer2_model_commitment *mc,
                                    uint32_t input_dim, const uint32_t *out_dims,
                                    int public_output, unsigned rec_total, unsigned *n_openings)
 {
-    return zkr_i2_sound_q(p, zkr_i2_queries(p, mc, input_dim, out_dims, public_output, rec_total),
-                          mc, input_dim, out_dims, public_output, rec_total, n_openings);
+    int reached;
+    unsigned q = zkr_i2_queries(p, mc, input_dim, out_dims, public_output, rec_total, &reached);
+
+    return zkr_i2_sound_q(p, q, mc, input_dim, out_dims, public_output, rec_total, n_openings);
 }

@@ -277,10 +277,13 @@ void zkr_infer2_groups_of(const zkr_infer2_red *red, zkr_infer2_groups *g);
  * The parameters of the openings (version 6: the mixed one, the record's
  * included, and C's): params with the query count q' searched from
  * zkr_ldr_q_start until zkr_infer2_soundness (same rec_total: the record
- * commitment's n + e, 0 for the worst) reaches the target.
+ * commitment's n + e, 0 for the worst) reaches the target. Returns ZKR_OK,
+ * or ZKR_ERR_MISMATCH_PARAMS when no count up to twice p's reaches it (out
+ * then holds the cap): no proof of that shape is made or accepted, since
+ * its provable bits would fall short of the set's target.
  */
-void zkr_infer2_params(const zkr_params *p, const zkr_infer2_model_commitment *mc,
-                       uint32_t input_dim, const uint32_t *out_dims, int public_output,
-                       unsigned rec_total, zkr_params *out);
+zkr_err zkr_infer2_params(const zkr_params *p, const zkr_infer2_model_commitment *mc,
+                          uint32_t input_dim, const uint32_t *out_dims, int public_output,
+                          unsigned rec_total, zkr_params *out) ZKR_WUR;
 
 #endif

@@ -556,12 +556,13 @@ int main(int argc, char **argv)
             for (unsigned rt = n_rec + 1; rt <= c.p.max_vars && ok; rt++)
                 for (int po = 0; po <= 1; po++) {
                     s = zkr_infer2_soundness(&c.p, &mc, 4, c.dims + 1, po, rt, NULL);
-                    zkr_infer2_params(&c.p, &mc, 4, c.dims + 1, po, rt, &pq);
+                    ok = ok && zkr_infer2_params(&c.p, &mc, 4, c.dims + 1, po, rt, &pq) ==
+                                   ZKR_OK;
                     worst = s.provable_bits < worst ? s.provable_bits : worst;
                     qlo = pq.queries < qlo ? pq.queries : qlo;
                     qhi = pq.queries > qhi ? pq.queries : qhi;
                 }
-            zkr_infer2_params(&c.p, &mc, 4, c.dims + 1, 1, 0, &pq);
+            ok = ok && zkr_infer2_params(&c.p, &mc, 4, c.dims + 1, 1, 0, &pq) == ZKR_OK;
             {
                 /*
                  * The record's owner blinded it for the set's q: at any q' from

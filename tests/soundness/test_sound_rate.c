@@ -93,10 +93,10 @@ static void one_shape(const zkr_params *p, unsigned L, const uint32_t *d, int bi
         return;
     }
     s->shapes++;
-    zkr_infer2_params(p, &mc, d[0], d + 1, pub, 0, &pq);
-    f = zkr_infer2_soundness(p, &mc, d[0], d + 1, pub, 0, NULL);
-    if (pq.queries >= 2 * p->queries)
+    if (zkr_infer2_params(p, &mc, d[0], d + 1, pub, 0, &pq) != ZKR_OK ||
+        pq.queries >= 2 * p->queries)
         s->capped++;
+    f = zkr_infer2_soundness(p, &mc, d[0], d + 1, pub, 0, NULL);
     if (f.provable_bits < (double)p->target_bits)
         s->below++;
     if (pq.queries > s->q_max)
@@ -184,6 +184,43 @@ static void too_large(zkr_tap *t, uint32_t set)
                "refused", zkr_params_name(set));
 }
 
+/*
+ * A target no query count up to the cap reaches (the algebraic terms alone
+ * exceed 2^-200 in a 192-bit field): zkr_infer2_params says so, and the
+ * prover and verifier refuse on it, rather than run at the cap below the
+ * target. One count under the target is the same refusal's boundary.
+ */
+static void cap_refused(zkr_tap *t, uint32_t set)
+{
+    const uint32_t d[3] = {784, 128, 10};
+    zkr_infer2_model_commitment mc;
+    zkr_params p, pq;
+    zkr_soundness f;
+    unsigned q0;
+    zkr_err r;
+
+    if (zkr_params_get(set, &p) != ZKR_OK || !mc_of(&p, 2, d, 0, &mc)) {
+        zkr_tap_ok(t, 0, "set %u", set);
+        return;
+    }
+    r = zkr_infer2_params(&p, &mc, d[0], d + 1, 1, 0, &pq);
+    f = zkr_infer2_soundness(&p, &mc, d[0], d + 1, 1, 0, NULL);
+    zkr_tap_ok(t, r == ZKR_OK && f.provable_bits >= 128.0,
+               "%s: 784-128-10 reaches the target (q' %u, %.2f bits)", zkr_params_name(set),
+               pq.queries, f.provable_bits);
+    q0 = pq.queries;
+    p.target_bits = (unsigned)floor(f.provable_bits) + 1;
+    r = zkr_infer2_params(&p, &mc, d[0], d + 1, 1, 0, &pq);
+    zkr_tap_ok(t, r == ZKR_OK && pq.queries > q0,
+               "%s: a target one bit above reaches it with more queries (q' %u > %u)",
+               zkr_params_name(set), pq.queries, q0);
+    p.target_bits = 200;
+    r = zkr_infer2_params(&p, &mc, d[0], d + 1, 1, 0, &pq);
+    zkr_tap_ok(t, r == ZKR_ERR_MISMATCH_PARAMS && pq.queries == 2 * p.queries,
+               "%s: an unreachable target (200 bits) is refused at the cap %u, not run below it",
+               zkr_params_name(set), 2 * p.queries);
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -191,6 +228,7 @@ int main(int argc, char **argv)
     zkr_tap_init(&t, argc, argv);
     for (uint32_t set = ZKR_PARAM_SET_128; set <= ZKR_PARAM_SET_128_R16; set++) {
         too_large(&t, set);
+        cap_refused(&t, set);
         if (set != ZKR_PARAM_SET_128)
             scan(&t, set);
     }

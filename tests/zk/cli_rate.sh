@@ -70,8 +70,33 @@ schema() { cat > "$1.json" <<J
  "fields": [{"name": "record_index", "type": "u64"}]}
 J
   "$Z" register-schema "$1.json" >/dev/null 2>&1; }
-schema priv16 inference@2 $R16 && schema priv1 inference@2 goldilocks-128 && schema pub16 inference@1 $R16
-ok $? "schemas: inference@2 at $R16 and at goldilocks-128, inference@1 at $R16"
+# A schema no verifier here runs (an unknown set, or r8/r16 for another kind) is refused at
+# register-schema and register-batch: exit 3, the file and the set named, nothing written.
+# The schemas an import from an older registry could still bring are placed through the test
+# hook $ZKREG_TEST_REGISTER_ANY_SET, to test the refusals at prove, verify and attest below.
+schema_any() { ZKREG_TEST_REGISTER_ANY_SET=1 schema "$@"; }
+schema priv16 inference@2 $R16 && schema priv1 inference@2 goldilocks-128
+ok $? "schemas: inference@2 at $R16 and at goldilocks-128"
+cp r.db r.db.before; (cd r.db.d 2>/dev/null && find . -type f | sort | xargs -r sha256sum) > store.before
+schema pub16 inference@1 $R16
+run 3 "pub16.json: schema pub16@1: parameter set '$R16' is for proof kind inference@2 only" "register-schema of an inference@1 schema pinning $R16" -- register-schema pub16.json
+for k in training-step@2 graph-inference@2 training-step@1 evaluation@1; do
+  sed -e "s/\"pub16\"/\"k16\"/" -e "s/\"inference@1\"/\"$k\"/" pub16.json > k16.json
+  run 3 "is for proof kind inference@2 only" "register-schema: a $k schema pinning $R16" -- register-schema k16.json
+  sed -e "s/$R16/goldilocks-128-r8/" k16.json > k8.json
+  run 3 "is for proof kind inference@2 only" "register-schema: a $k schema pinning goldilocks-128-r8" -- register-schema k8.json
+done
+for ps in 3 goldilocks-128-r016 goldilocks-128-r16. goldilocks-64; do
+  sed -e "s/$R16/$ps/" priv16.json | sed -e 's/"priv16"/"oddset"/' > oddset.json
+  run 3 "parameter set '$ps' unknown" "register-schema naming parameter set '$ps'" -- register-schema oddset.json
+done
+sed -e 's/zkreg-sumcheck-basefold/zkreg-stark/' -e 's/"priv16"/"oddsys"/' priv16.json > oddsys.json
+run 3 "proof system 'zkreg-stark' is not this verifier's" "register-schema naming another proof system" -- register-schema oddsys.json
+printf '{"type": "schema", "file": "pub16.json"}\n' > bad.jsonl
+run 3 "is for proof kind inference@2 only" "register-batch with an inference@1 schema pinning $R16" -- register-batch bad.jsonl
+cmp -s r.db r.db.before && cmp -s store.before <(cd r.db.d 2>/dev/null && find . -type f | sort | xargs -r sha256sum); ok $? "... the registry and its store unchanged"
+[ -z "$("$Z" --json list schema 2>/dev/null | grep -E 'pub16|k16|oddset|oddsys')" ]; ok $? "... no such schema listed"
+schema_any pub16 inference@1 $R16; ok $? "(test hook) an inference@1 schema pinning $R16, as an older registry's import would bring"
 "$Z" infer --model-file m.bin --dataset-file d-images-idx3-ubyte --record 1 --output-file o1.bin >/dev/null 2>&1
 S16=$("$Z" register-statement --schema priv16@1 --program "$P" --model "$M16" --dataset "$D16" --param record_index=1 --public-output o1.bin 2>err.txt)
 ok $? "an inference@2 statement at $R16 ($(head -c 200 err.txt))"
@@ -154,7 +179,7 @@ run 1 "at parameter set goldilocks-128" "output commit: the goldilocks-128 model
 # A set named by its id ("3") or another spelling is unknown: refused before the proof is read.
 cp "$L" ledger.before
 for ps in 3 goldilocks-128-r016 goldilocks-128-r16.; do
-  schema "odd$ps" inference@2 "$ps" 2>/dev/null
+  schema_any "odd$ps" inference@2 "$ps" 2>/dev/null
   SO=$("$Z" register-statement --schema "odd$ps@1" --program "$P" --model "$M16" --dataset "$D16" --param record_index=1 --public-output o1.bin 2>/dev/null)
   run 1 "parameter set '$ps' unknown" "verify under a schema naming set '$ps'" -- verify --statement "$SO" p16.bin
   run 1 "parameter set '$ps' unknown" "prove under a schema naming set '$ps'" -- prove --statement "$SO" -o po.bin "${OWN16[@]}"

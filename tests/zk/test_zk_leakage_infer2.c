@@ -163,8 +163,9 @@ static int extract(const i2case *c, const zkr_buf *pf, int pub, leak_vec *v)
         return 0;
     if (!pub)
         return 0; /* the leakage test proves public outputs */
-    zkr_infer2_params(p0, &mc, c->dims[0], c->dims + 1, pub,
-                      rc.comm.n_vars + rc.comm.blind_vars, &pq);
+    if (zkr_infer2_params(p0, &mc, c->dims[0], c->dims + 1, pub,
+                          rc.comm.n_vars + rc.comm.blind_vars, &pq) != ZKR_OK)
+        return 0;
     for (uint32_t l = 0; l < c->n_layers; l++) {
         in[l] = c->dims[l];
         out[l] = c->dims[l + 1];
