@@ -23,6 +23,8 @@ struct zkr_hpcs_poly {
     size_t cw_words;
     zkr_mtree tree;
     uint32_t budget, used;
+    unsigned leaf_a; /* the tree's leaves hold 2^leaf_a entries */
+    int fitted;      /* leaf_a is a mixed opening's fitted arity (zkr_prover_hcommit_fit_pool) */
     uint64_t off_slice; /* values revealed at points off u = 0^e, in all */
     /* of them, those whose points mix in the first eb blinding slices exactly, by eb */
     uint64_t at_level[ZKR_HPCS_MAX_BLIND_VARS + 1];
@@ -250,7 +252,7 @@ static zkr_err zkr_h_encode_commit(const zkr_params *p, zkr_hpcs_poly *poly, zkr
                                    unsigned threads)
 {
     size_t big = (size_t)1 << (poly->total + p->log_blowup), per = poly->ext ? 3 : 1;
-    unsigned a = poly->l.folds[0];
+    unsigned a = poly->leaf_a ? poly->leaf_a : poly->l.folds[0];
     uint8_t seed[32];
     zkr_ntt *ntt = NULL;
     zkr_err r;
@@ -269,6 +271,7 @@ static zkr_err zkr_h_encode_commit(const zkr_params *p, zkr_hpcs_poly *poly, zkr
     zkr_ntt_free(ntt);
     if (r != ZKR_OK)
         return r;
+    poly->leaf_a = a;
     /* Fresh secret salts: the leaf hashes of unopened leaves hide their values. */
     zkr_zkrng_bytes(rng, seed, sizeof seed);
     r = zkr_mtree_build(poly->cw, big >> a, per << a, seed, threads, &poly->tree);
@@ -313,10 +316,36 @@ zkr_err zkr_prover_hcommit_sized(const zkr_params *p, const zkr_gl *evals, unsig
                                          threads, out, comm);
 }
 
+/*
+ * The tree's leaf arity: the layout's folds[0], or a mixed opening's fitted
+ * arity (at least 1, a leaf within the codeword and the tree's leaf size).
+ */
+static zkr_err zkr_h_leaf_arity(const zkr_params *p, zkr_hpcs_poly *poly, unsigned leaf_arity)
+{
+    size_t per = poly->ext ? 3 : 1;
+
+    poly->fitted = leaf_arity != 0;
+    poly->leaf_a = leaf_arity ? leaf_arity : poly->l.folds[0];
+    if (poly->fitted && (leaf_arity > ZKR_PCS_MAX_FOLD_ARITY ||
+                         leaf_arity > poly->total + p->log_blowup ||
+                         (per << leaf_arity) > ZKR_MT_MAX_LEAF_WORDS))
+        return ZKR_ERR_USAGE;
+    return ZKR_OK;
+}
+
 zkr_err zkr_prover_hcommit_sized_pool(const zkr_params *p, const zkr_gl *evals, unsigned n_vars,
                                       unsigned total_vars, uint32_t budget, zkr_hpcs_pool *pool,
                                       zkr_zkrng *rng, unsigned threads, zkr_hpcs_poly **out,
                                       zkr_hpcs_commitment *comm)
+{
+    return zkr_prover_hcommit_fit_pool(p, evals, n_vars, total_vars, budget, 0, pool, rng,
+                                       threads, out, comm);
+}
+
+zkr_err zkr_prover_hcommit_fit_pool(const zkr_params *p, const zkr_gl *evals, unsigned n_vars,
+                                    unsigned total_vars, uint32_t budget, unsigned leaf_arity,
+                                    zkr_hpcs_pool *pool, zkr_zkrng *rng, unsigned threads,
+                                    zkr_hpcs_poly **out, zkr_hpcs_commitment *comm)
 {
     zkr_hpcs_poly *poly = NULL;
     unsigned e;
@@ -337,6 +366,9 @@ zkr_err zkr_prover_hcommit_sized_pool(const zkr_params *p, const zkr_gl *evals, 
     poly->budget = budget;
     poly->pool = pool;
     zkr_pcs_layout_of(p, poly->total, &poly->l);
+    if ((r = zkr_h_leaf_arity(p, poly, leaf_arity)) != ZKR_OK)
+        goto out;
+    r = ZKR_ERR_NOMEM;
     len = (size_t)1 << poly->total;
     small = (size_t)1 << n_vars;
     poly->evb = zkr_hpcs_pool_get(pool, len * sizeof *poly->evb);
@@ -390,6 +422,16 @@ zkr_err zkr_prover_hcommit_ext_sized_pool(const zkr_params *p, const zkr_ext *ev
                                           zkr_hpcs_pool *pool, zkr_zkrng *rng, unsigned threads,
                                           zkr_hpcs_poly **out, zkr_hpcs_commitment *comm)
 {
+    return zkr_prover_hcommit_ext_fit_pool(p, evals, n_vars, total_vars, budget, 0, pool, rng,
+                                           threads, out, comm);
+}
+
+zkr_err zkr_prover_hcommit_ext_fit_pool(const zkr_params *p, const zkr_ext *evals,
+                                        unsigned n_vars, unsigned total_vars, uint32_t budget,
+                                        unsigned leaf_arity, zkr_hpcs_pool *pool, zkr_zkrng *rng,
+                                        unsigned threads, zkr_hpcs_poly **out,
+                                        zkr_hpcs_commitment *comm)
+{
     zkr_hpcs_poly *poly = NULL;
     unsigned e;
     size_t len, small;
@@ -410,6 +452,9 @@ zkr_err zkr_prover_hcommit_ext_sized_pool(const zkr_params *p, const zkr_ext *ev
     poly->budget = budget;
     poly->pool = pool;
     zkr_pcs_layout_of(p, poly->total, &poly->l);
+    if ((r = zkr_h_leaf_arity(p, poly, leaf_arity)) != ZKR_OK)
+        goto out;
+    r = ZKR_ERR_NOMEM;
     len = (size_t)1 << poly->total;
     small = (size_t)1 << n_vars;
     poly->eve = zkr_hpcs_pool_get(pool, len * sizeof *poly->eve);
@@ -1090,8 +1135,9 @@ static zkr_err zkr_hopen_run(const zkr_params *p, zkr_transcript *t, zkr_hpcs_po
     size_t len;
     zkr_err r = ZKR_ERR_NOMEM;
 
-    if (f->n_vars >= f->total || !tree_mask->ext || !g_mask->ext || tree_mask->total != f->total ||
-        g_mask->total != f->total)
+    /* a fitted tree's leaves are a mixed opening's join reads, not this layout's */
+    if (f->n_vars >= f->total || f->fitted || !tree_mask->ext || !g_mask->ext ||
+        tree_mask->total != f->total || g_mask->total != f->total)
         return ZKR_ERR_USAGE;
     if (f->used >= f->budget)
         return ZKR_ERR_USAGE; /* blinding covers only `budget` openings */
@@ -1251,7 +1297,7 @@ static zkr_err zkr_h_batch_gate(zkr_hpcs_poly *const *f, size_t k, const zkr_ext
     if (k == 0 || k > ZKR_HPCS_MAX_BATCH)
         return ZKR_ERR_USAGE;
     for (size_t i = 0; i < k; i++) {
-        if (f[i]->n_vars >= f[i]->total || f[i]->total != f[0]->total ||
+        if (f[i]->n_vars >= f[i]->total || f[i]->total != f[0]->total || f[i]->fitted ||
             f[i]->used >= f[i]->budget)
             return ZKR_ERR_USAGE;
         for (size_t j = 0; j < i; j++)
@@ -1355,6 +1401,7 @@ static zkr_err zkr_h_mixed_gate(const zkr_params *p, zkr_hpcs_poly *const *f, si
                                 const zkr_ext *z, int ungated, zkr_hpcs_mixed_plan *pl)
 {
     unsigned totals[ZKR_HPCS_MAX_MIXED];
+    uint32_t fit = 0;
 
     if (k == 0 || k > ZKR_HPCS_MAX_MIXED)
         return ZKR_ERR_USAGE;
@@ -1368,6 +1415,14 @@ static zkr_err zkr_h_mixed_gate(const zkr_params *p, zkr_hpcs_poly *const *f, si
     }
     if (zkr_hpcs_mixed_plan_of(p, totals, k, pl) != ZKR_OK)
         return ZKR_ERR_USAGE;
+    for (size_t i = 0; i < k; i++)
+        fit |= f[i]->fitted ? (uint32_t)1 << i : 0;
+    /* a fitted member's tree has the leaves its join reads, exactly */
+    if (zkr_hpcs_mixed_plan_fit(p, fit, k, pl) != ZKR_OK)
+        return ZKR_ERR_USAGE;
+    for (size_t i = 0; i < k; i++)
+        if (f[i]->leaf_a != (pl->d[i] ? pl->arity[i] : pl->l.folds[0]))
+            return ZKR_ERR_USAGE;
     /*
      * All or nothing: every member's values are checked before any is
      * counted (the members are distinct, so one's count never moves

@@ -1770,23 +1770,35 @@ static zkr_err zkr_i2_commit_v_c(zkr_i2_ctx *c)
     size_t sm = zkr_infer2_stride(sh->N), sa, sr, clen;
     unsigned wt[ZKR_INFER_MAX_LAYERS];
     zkr_hpcs_commitment vc, cc;
+    uint32_t budget = zkr_infer2_v_budget(sh->s.n_layers);
+    unsigned ve = zkr_hpcs_blind_vars(c->p, sh->n_v, budget), fit;
     zkr_gl *cb;
     zkr_err r;
 
+    if (ve == 0)
+        return ZKR_ERR_TOO_LARGE;
     if ((r = zkr_hpcs_pool_new(&c->pool, c->threads)) != ZKR_OK)
         return r;
-    r = zkr_prover_hcommit(c->p, c->w.v, sh->n_v, zkr_infer2_v_budget(sh->s.n_layers), &c->rng,
-                           c->threads, &c->v, &vc);
+    for (uint32_t l = 0; l < sh->s.n_layers; l++)
+        wt[l] = zkr_hpcs_poly_total_vars(c->im->w[l]);
+    zkr_infer2_red_init(sh, wt, sh->n_v + ve,
+                        c->public_output ? 0 : zkr_hpcs_poly_total_vars(c->out), &c->red);
+    /* version 6: the record's claim joins the reduction (T_A may grow) */
+    zkr_infer2_red_add_record(&c->red, zkr_hpcs_poly_total_vars(c->rec));
+    /*
+     * Version 8: V and the range proof's helpers (all of V's size) are
+     * committed with fitted leaves, the values their join in the mixed
+     * opening reads (zkr_infer2_fit_arity: from the sizes alone).
+     */
+    if ((fit = zkr_infer2_fit_arity(c->p, &c->red, sh->s.n_layers)) == 0)
+        return ZKR_ERR_USAGE;
+    c->zr.leaf_arity = fit;
+    r = zkr_prover_hcommit_fit_pool(c->p, c->w.v, sh->n_v, sh->n_v + ve, budget, fit, NULL,
+                                    &c->rng, c->threads, &c->v, &vc);
     if (r != ZKR_OK)
         return r;
     /* V's pool: the range proof's helpers, the reduction and the mixed opening draw from it */
     zkr_hpcs_poly_use_pool(c->v, c->pool);
-    for (uint32_t l = 0; l < sh->s.n_layers; l++)
-        wt[l] = zkr_hpcs_poly_total_vars(c->im->w[l]);
-    zkr_infer2_red_init(sh, wt, zkr_hpcs_poly_total_vars(c->v),
-                        c->public_output ? 0 : zkr_hpcs_poly_total_vars(c->out), &c->red);
-    /* version 6: the record's claim joins the reduction (T_A may grow) */
-    zkr_infer2_red_add_record(&c->red, zkr_hpcs_poly_total_vars(c->rec));
     sa = zkr_infer2_stride(c->red.TA);
     sr = zkr_infer2_stride(zkr_zkrange_sc_vars(sh->n_v));
     c->lc = zkr_infer2_lc_vars5(sh->N, c->red.TA, zkr_zkrange_sc_vars(sh->n_v));

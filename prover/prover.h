@@ -661,6 +661,25 @@ zkr_err zkr_prover_hcommit_ext_sized_pool(const zkr_params *p, const zkr_ext *ev
                                           unsigned n_vars, unsigned total_vars, uint32_t budget,
                                           zkr_hpcs_pool *pool, zkr_zkrng *rng, unsigned threads,
                                           zkr_hpcs_poly **out, zkr_hpcs_commitment *comm) ZKR_WUR;
+/*
+ * As zkr_prover_hcommit_sized_pool / _ext_sized_pool, the tree's leaves
+ * holding 2^leaf_arity entries (0: the layout's): a mixed opening's fitted
+ * member (zkr_hpcs_mixed_fit_arity: the leaves its join reads, nothing
+ * more; inference@2 version 8). Such a polynomial is opened only by
+ * zkr_prover_hopen_mixed, whose gate refuses it (ZKR_ERR_USAGE) unless
+ * leaf_arity is its fitted arity there; every other opening refuses it.
+ * ZKR_ERR_USAGE also for an arity past ZKR_PCS_MAX_FOLD_ARITY or the tree's
+ * leaf size.
+ */
+zkr_err zkr_prover_hcommit_fit_pool(const zkr_params *p, const zkr_gl *evals, unsigned n_vars,
+                                    unsigned total_vars, uint32_t budget, unsigned leaf_arity,
+                                    zkr_hpcs_pool *pool, zkr_zkrng *rng, unsigned threads,
+                                    zkr_hpcs_poly **out, zkr_hpcs_commitment *comm) ZKR_WUR;
+zkr_err zkr_prover_hcommit_ext_fit_pool(const zkr_params *p, const zkr_ext *evals,
+                                        unsigned n_vars, unsigned total_vars, uint32_t budget,
+                                        unsigned leaf_arity, zkr_hpcs_pool *pool, zkr_zkrng *rng,
+                                        unsigned threads, zkr_hpcs_poly **out,
+                                        zkr_hpcs_commitment *comm) ZKR_WUR;
 /* The full blinded table F (2^(n + e) entries, slice u = 0 first); NULL for the other kind. */
 const zkr_gl *zkr_hpcs_poly_base_evals(const zkr_hpcs_poly *poly);
 const zkr_ext *zkr_hpcs_poly_ext_evals(const zkr_hpcs_poly *poly);
@@ -915,6 +934,8 @@ typedef struct {
  */
 typedef struct {
     const zkr_ext *gco;
+    unsigned leaf_arity; /* in: 0, or the helpers' fitted leaf arity in the caller's mixed
+                          * opening (zkr_prover_hcommit_fit_pool; inference@2 version 8) */
     zkr_hpcs_poly *h, *ph, *m;
     zkr_ext r[64], zf[64], vals[5];
     unsigned N, E, T;

@@ -146,8 +146,8 @@ static zkr_err zkr_zr_commit_m_c(zkr_zr_ctx *z)
     if (z->df) {
         /* deferred: the caller drew g's coefficients and committed them in its own C */
         memcpy(z->gco, z->df->gco, stride * sizeof *z->gco);
-        if ((r = zkr_prover_hcommit_sized_pool(z->p, mult, z->N, z->T, 1, z->pool, z->rng,
-                                               z->threads, &z->m, &mc)) != ZKR_OK)
+        if ((r = zkr_prover_hcommit_fit_pool(z->p, mult, z->N, z->T, 1, z->df->leaf_arity,
+                                             z->pool, z->rng, z->threads, &z->m, &mc)) != ZKR_OK)
             goto out;
         zkr_ts_absorb(z->t, "zr-m-root", mc.root, ZKR_DIGEST_BYTES);
         r = zkr_buf_append(z->out, mc.root, ZKR_DIGEST_BYTES);
@@ -209,6 +209,7 @@ static zkr_err zkr_zr_commit_h_phi(zkr_zr_ctx *z)
     zkr_ext *h = zkr_hpcs_pool_get_zero(z->pool, nlen * sizeof *h);
     zkr_ext *ph = zkr_hpcs_pool_get_zero(z->pool, nlen * sizeof *ph);
     zkr_hpcs_commitment hc, pc;
+    unsigned fit = z->df ? z->df->leaf_arity : 0; /* deferred: the caller's mixed opening's */
     zkr_err r = ZKR_ERR_NOMEM;
 
     if (!h || !ph)
@@ -227,10 +228,10 @@ static zkr_err zkr_zr_commit_h_phi(zkr_zr_ctx *z)
         goto out;
     for (uint32_t j = 0; j < (1u << ZR_TV); j++)
         ph[j] = zkr_ext_mul_base(ph[j], mv[j]);
-    if ((r = zkr_prover_hcommit_ext_sized_pool(z->p, h, z->N, z->T, 1, z->pool, z->rng,
-                                               z->threads, &z->h, &hc)) != ZKR_OK ||
-        (r = zkr_prover_hcommit_ext_sized_pool(z->p, ph, z->N, z->T, 1, z->pool, z->rng,
-                                               z->threads, &z->ph, &pc)) != ZKR_OK)
+    if ((r = zkr_prover_hcommit_ext_fit_pool(z->p, h, z->N, z->T, 1, fit, z->pool, z->rng,
+                                             z->threads, &z->h, &hc)) != ZKR_OK ||
+        (r = zkr_prover_hcommit_ext_fit_pool(z->p, ph, z->N, z->T, 1, fit, z->pool, z->rng,
+                                             z->threads, &z->ph, &pc)) != ZKR_OK)
         goto out;
     zkr_ts_absorb(z->t, "zr-h-root", hc.root, ZKR_DIGEST_BYTES);
     zkr_ts_absorb(z->t, "zr-phi-root", pc.root, ZKR_DIGEST_BYTES);

@@ -52,6 +52,42 @@ zkr_err zkr_hpcs_mixed_plan_of(const zkr_params *p, const unsigned *totals, size
     return ZKR_OK;
 }
 
+unsigned zkr_hpcs_mixed_fit_arity(const zkr_params *p, unsigned total, unsigned t_i)
+{
+    zkr_pcs_layout l;
+    unsigned d, start = 0, L = 0;
+
+    if (t_i > total || total > 32)
+        return 0;
+    zkr_hpcs_layout_of(p, total, &l);
+    d = total - t_i;
+    if (d == 0)
+        return l.folds[0];
+    if (d >= l.folds_total)
+        return 0;
+    while (start + l.folds[L] <= d)
+        start += l.folds[L++];
+    return l.folds[L] - (d - start);
+}
+
+zkr_err zkr_hpcs_mixed_plan_fit(const zkr_params *p, uint32_t fit, size_t k,
+                                zkr_hpcs_mixed_plan *pl)
+{
+    if (k < 32 && (fit >> k) != 0)
+        return ZKR_ERR_USAGE;
+    for (size_t i = 0; i < k; i++) {
+        unsigned a;
+        if (!((fit >> i) & 1u))
+            continue;
+        a = zkr_hpcs_mixed_fit_arity(p, pl->total, pl->total - pl->d[i]);
+        /* the plan's own rule still holds: the leaf holds what a query reads */
+        if (a == 0 || (pl->d[i] > 0 && pl->l.folds[pl->layer[i]] - pl->step[i] != a))
+            return ZKR_ERR_USAGE;
+        pl->arity[i] = a;
+    }
+    return ZKR_OK;
+}
+
 zkr_err zkr_hpcs_mixed_ok(const zkr_params *p, const unsigned *totals, size_t k)
 {
     zkr_hpcs_mixed_plan pl;
@@ -511,9 +547,9 @@ static void zkr_hm_q_free(zkr_hm_q *c)
         free(c->ju[i]);
 }
 
-/* Sizes, roots and kinds of the members; the plan. */
+/* Sizes, roots and kinds of the members; the plan (fit: the members with fitted leaves). */
 static zkr_err zkr_hm_members(const zkr_params *p, const zkr_hpcs_commitment *f, size_t k,
-                              zkr_hm_proof *m, unsigned *nv, unsigned *bv,
+                              uint32_t fit, zkr_hm_proof *m, unsigned *nv, unsigned *bv,
                               uint8_t (*roots)[ZKR_DIGEST_BYTES])
 {
     unsigned totals[ZKR_HPCS_MAX_MIXED];
@@ -530,7 +566,8 @@ static zkr_err zkr_hm_members(const zkr_params *p, const zkr_hpcs_commitment *f,
         m->ext[i] = f[i].ext ? 1 : 0;
         memcpy(roots[i], f[i].root, ZKR_DIGEST_BYTES);
     }
-    if (zkr_hpcs_mixed_plan_of(p, totals, k, &m->pl) != ZKR_OK)
+    if (zkr_hpcs_mixed_plan_of(p, totals, k, &m->pl) != ZKR_OK ||
+        zkr_hpcs_mixed_plan_fit(p, fit, k, &m->pl) != ZKR_OK)
         return ZKR_ERR_USAGE;
     for (size_t i = 0, j = 0; i < k; i++)
         if (m->pl.d[i] == 0)
@@ -538,9 +575,9 @@ static zkr_err zkr_hm_members(const zkr_params *p, const zkr_hpcs_commitment *f,
     return ZKR_OK;
 }
 
-zkr_err zkr_hpcs_verify_mixed_off(const zkr_params *p, zkr_transcript *t,
-                                  const zkr_hpcs_commitment *f, size_t k, const zkr_ext *z,
-                                  const zkr_ext *values, unsigned off, zkr_dec *d)
+static zkr_err zkr_hm_verify(const zkr_params *p, zkr_transcript *t, const zkr_hpcs_commitment *f,
+                             size_t k, uint32_t fit, const zkr_ext *z, const zkr_ext *values,
+                             unsigned off, zkr_dec *d)
 {
     uint8_t roots[ZKR_HPCS_MAX_MIXED][ZKR_DIGEST_BYTES];
     const uint8_t *rp[ZKR_HPCS_MAX_MIXED];
@@ -559,7 +596,7 @@ zkr_err zkr_hpcs_verify_mixed_off(const zkr_params *p, zkr_transcript *t,
         r = ZKR_ERR_UNSUPPORTED;
         goto out;
     }
-    if ((r = zkr_hm_members(p, f, k, m, nv, bv, roots)) != ZKR_OK ||
+    if ((r = zkr_hm_members(p, f, k, fit, m, nv, bv, roots)) != ZKR_OK ||
         (r = zkr_hm_parse(p, k, d, m)) != ZKR_OK)
         goto out;
     nf = m->pl.n_full;
@@ -598,9 +635,31 @@ out:
     return r;
 }
 
+zkr_err zkr_hpcs_verify_mixed_off(const zkr_params *p, zkr_transcript *t,
+                                  const zkr_hpcs_commitment *f, size_t k, const zkr_ext *z,
+                                  const zkr_ext *values, unsigned off, zkr_dec *d)
+{
+    return zkr_hm_verify(p, t, f, k, 0, z, values, off, d);
+}
+
+zkr_err zkr_hpcs_verify_mixed_fit_off(const zkr_params *p, zkr_transcript *t,
+                                      const zkr_hpcs_commitment *f, size_t k, uint32_t fit,
+                                      const zkr_ext *z, const zkr_ext *values, unsigned off,
+                                      zkr_dec *d)
+{
+    return zkr_hm_verify(p, t, f, k, fit, z, values, off, d);
+}
+
 zkr_err zkr_hpcs_verify_mixed(const zkr_params *p, zkr_transcript *t,
                               const zkr_hpcs_commitment *f, size_t k, const zkr_ext *z,
                               const zkr_ext *values, zkr_dec *d)
 {
-    return zkr_hpcs_verify_mixed_off(p, t, f, k, z, values, 0, d);
+    return zkr_hm_verify(p, t, f, k, 0, z, values, 0, d);
+}
+
+zkr_err zkr_hpcs_verify_mixed_fit(const zkr_params *p, zkr_transcript *t,
+                                  const zkr_hpcs_commitment *f, size_t k, uint32_t fit,
+                                  const zkr_ext *z, const zkr_ext *values, zkr_dec *d)
+{
+    return zkr_hm_verify(p, t, f, k, fit, z, values, 0, d);
 }

@@ -471,6 +471,20 @@ void zkr_infer2_red_add_range(zkr_infer2_red *red, uint32_t n_layers, const zkr_
     }
 }
 
+unsigned zkr_infer2_fit_arity(const zkr_params *p, const zkr_infer2_red *red, uint32_t n_layers)
+{
+    return zkr_hpcs_mixed_fit_arity(p, red->TA, red->tv[n_layers]);
+}
+
+uint32_t zkr_infer2_fit_mask(const zkr_infer2_red *red, uint32_t n_layers)
+{
+    uint32_t fit = (uint32_t)1 << n_layers;
+
+    for (unsigned i = 0; red->zr_poly && i < 3; i++)
+        fit |= (uint32_t)1 << (red->zr_poly + i);
+    return fit;
+}
+
 void zkr_infer2_red_add_record(zkr_infer2_red *red, unsigned rec_total)
 {
     unsigned c = red->n_claims++;

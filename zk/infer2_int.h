@@ -203,6 +203,15 @@ void zkr_infer2_red_init(const zkr_infer2_shape *sh, const unsigned *w_total, un
 void zkr_infer2_red_add_range(zkr_infer2_red *red, uint32_t n_layers, const zkr_ext *zf,
                               const zkr_ext *vals);
 /*
+ * Version 8: the leaf arity at which V (member n_layers) and the range
+ * proof's helpers h, phi, m (V's size) are committed, fitted to their join
+ * in the mixed opening over T_A (zkr_hpcs_mixed_fit_arity; 0: they cannot
+ * join), and the mask of those members (V's bit, and the helpers' once
+ * zkr_infer2_red_add_range placed them) for zkr_hpcs_verify_mixed_fit.
+ */
+unsigned zkr_infer2_fit_arity(const zkr_params *p, const zkr_infer2_red *red, uint32_t n_layers);
+uint32_t zkr_infer2_fit_mask(const zkr_infer2_red *red, uint32_t n_layers);
+/*
  * Version 6: the record (rec_total = its n + e) becomes polynomial
  * n_polys with one claim, S^ at layer 0's point, and every polynomial sits
  * on the LAST tv[i] variables of r_A (red->suffix), so that every u_i is

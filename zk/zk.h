@@ -1062,6 +1062,25 @@ zkr_err zkr_hpcs_verify_mixed(const zkr_params *p, zkr_transcript *t,
                               const zkr_hpcs_commitment *f, size_t k, const zkr_ext *z,
                               const zkr_ext *values, zkr_dec *d) ZKR_WUR;
 /*
+ * The leaf arity (log2 of the values a leaf holds) at which a member of
+ * t_i variables in a mixed opening over `total` reads whole leaves: the
+ * fold steps left in the layer it joins (folds[layer] - step of
+ * zkr_hpcs_mixed_plan_of), folds[0] for a full-size member; 0 when no
+ * member of that size can join. A polynomial committed with it
+ * (zkr_prover_hcommit_fit_pool) is a "fitted" member: its opened leaves
+ * carry no value the verifier does not read.
+ */
+unsigned zkr_hpcs_mixed_fit_arity(const zkr_params *p, unsigned total, unsigned t_i);
+/*
+ * zkr_hpcs_verify_mixed where the members with bit i of fit set were
+ * committed with fitted leaves (zkr_hpcs_mixed_fit_arity; inference@2
+ * version 8's V, h, phi and m). ZKR_ERR_USAGE also when fit names a member
+ * past k.
+ */
+zkr_err zkr_hpcs_verify_mixed_fit(const zkr_params *p, zkr_transcript *t,
+                                  const zkr_hpcs_commitment *f, size_t k, uint32_t fit,
+                                  const zkr_ext *z, const zkr_ext *values, zkr_dec *d) ZKR_WUR;
+/*
  * ZKR_OK when members of sizes totals[0..k-1] (n + e each) can share one
  * mixed opening: every smaller member joins before the final polynomial
  * of the largest size's hiding layout and its own layer-0 leaves hold the
@@ -1591,7 +1610,7 @@ unsigned zkr_eval_open_plan(const zkr_eval_shape *s, const zkr_params *p,
  * 7: the mixed opening's mask Z depends on x_a0.. only (one value a
  * layer-0 leaf; docs/proof-system.md, 3c).
  */
-#define ZKR_INFER2_VERSION 7u
+#define ZKR_INFER2_VERSION 8u
 #define ZKR_KIND_INFERENCE2 6u
 #define ZKR_SEC_INF2_WITNESS 14u
 #define ZKR_SEC_INF2_SUMCHECK 15u

@@ -306,6 +306,15 @@ typedef struct {
 zkr_err zkr_hpcs_mixed_plan_of(const zkr_params *p, const unsigned *totals, size_t k,
                                zkr_hpcs_mixed_plan *out) ZKR_WUR;
 /*
+ * Fitted leaves (inference@2 version 8): member i with bit i of fit set was
+ * committed with leaves of exactly the 2^(folds[layer] - step) values its
+ * join reads (zkr_hpcs_mixed_fit_arity), so pl->arity[i] becomes that. A
+ * full-size member's fitted arity is folds[0], its layer-0 leaf. ZKR_OK,
+ * or ZKR_ERR_USAGE when fit names a member past k or one that cannot join.
+ */
+zkr_err zkr_hpcs_mixed_plan_fit(const zkr_params *p, uint32_t fit, size_t k,
+                                zkr_hpcs_mixed_plan *pl) ZKR_WUR;
+/*
  * The mixed opening's transcript up to its challenges (prover and
  * verifier): k, each member's root, n, e and kind, the point (total
  * coordinates), the values, the mask's root and b.
@@ -324,6 +333,11 @@ void zkr_hpcs_mixed_absorb(zkr_transcript *t, size_t k, const uint8_t (*roots)[Z
 zkr_err zkr_hpcs_verify_mixed_off(const zkr_params *p, zkr_transcript *t,
                                   const zkr_hpcs_commitment *f, size_t k, const zkr_ext *z,
                                   const zkr_ext *values, unsigned off, zkr_dec *d) ZKR_WUR;
+/* The same with fitted members (zkr_hpcs_verify_mixed_fit's fit mask). */
+zkr_err zkr_hpcs_verify_mixed_fit_off(const zkr_params *p, zkr_transcript *t,
+                                      const zkr_hpcs_commitment *f, size_t k, uint32_t fit,
+                                      const zkr_ext *z, const zkr_ext *values, unsigned off,
+                                      zkr_dec *d) ZKR_WUR;
 /*
  * zkr_hpcs_verify_batch with test builds' switches off: ZKR_HM_OFF_FACTOR
  * and ZKR_HM_OFF_FINAL only (the batched opening's claim checks; the

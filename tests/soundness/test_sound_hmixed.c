@@ -21,7 +21,9 @@
  * round as well as by the final equation: its teeth switch both off.
  * 1-3 again with members joining inside a folded layer (18 beside 13 and
  * 12: layer 1, steps 1 and 2), where the verifier folds each query's
- * values part way on sub-leaves before adding the member's.
+ * values part way on sub-leaves before adding the member's; and 1-3 with
+ * fitted members (inference@2 version 8: leaves of exactly the values
+ * their join reads), where the same checks catch them.
  */
 #include <sodium.h>
 #include <stdlib.h>
@@ -50,7 +52,7 @@ static const hm_shape hm_deep = {3, {12, 7, 6}, {18, 13, 12}, {0, 1, 0}, {2, 2, 
 
 /* Proves (cheat ch) with values pv, verifies vv with the switches off. */
 static zkr_err attack(const zkr_params *p, hm_fix *x, const zkr_hpcs_mixed_cheat *ch,
-                      const zkr_ext *pv, const zkr_ext *vv, unsigned off)
+                      const zkr_ext *pv, const zkr_ext *vv, uint32_t fit, unsigned off)
 {
     zkr_transcript tp, tv;
     uint8_t key[32];
@@ -70,7 +72,7 @@ static zkr_err attack(const zkr_params *p, hm_fix *x, const zkr_hpcs_mixed_cheat
     zkr_zkrng_wipe(&g);
     if (r == ZKR_OK) {
         zkr_dec_init(&d, pf.p, pf.len);
-        r = zkr_hpcs_verify_mixed_off(p, &tv, x->c, x->k, x->z, vv, off, &d);
+        r = zkr_hpcs_verify_mixed_fit_off(p, &tv, x->c, x->k, fit, x->z, vv, off, &d);
         if (r == ZKR_OK && zkr_dec_finish(&d) != ZKR_OK)
             r = ZKR_ERR_MALFORMED;
     }
@@ -78,9 +80,10 @@ static zkr_err attack(const zkr_params *p, hm_fix *x, const zkr_hpcs_mixed_cheat
     return r;
 }
 
-/* One attack on a fresh fixture (budgets restart), checked on and off. */
-static void both(zkr_tap *t, const zkr_params *p, const hm_shape *sh, const char *name,
-                 const zkr_hpcs_mixed_cheat *ch, int member, int other_value, unsigned off)
+/* One attack on a fresh fixture (budgets restart; fit: its fitted members), checked on and off. */
+static void both_fit(zkr_tap *t, const zkr_params *p, const hm_shape *sh, uint32_t fit,
+                     const char *name, const zkr_hpcs_mixed_cheat *ch, int member,
+                     int other_value, unsigned off)
 {
     hm_fix x, y;
     zkr_ext vv[HM_MAX];
@@ -89,8 +92,8 @@ static void both(zkr_tap *t, const zkr_params *p, const hm_shape *sh, const char
 
     memset(&y, 0, sizeof y);
     for (int pass = 0; pass < 2; pass++) {
-        if (hm_make(p, &x, sh->n, sh->tot, sh->ext, sh->k, sh->budget, 1) != ZKR_OK ||
-            hm_make(p, &y, sh->n, sh->tot, sh->ext, sh->k, sh->budget, 9) != ZKR_OK) {
+        if (hm_make_fit(p, &x, sh->n, sh->tot, sh->ext, sh->k, sh->budget, 1, fit) != ZKR_OK ||
+            hm_make_fit(p, &y, sh->n, sh->tot, sh->ext, sh->k, sh->budget, 9, fit) != ZKR_OK) {
             hm_free(&x);
             hm_free(&y);
             break;
@@ -106,14 +109,20 @@ static void both(zkr_tap *t, const zkr_params *p, const hm_shape *sh, const char
                 c.other = y.f[member];
         }
         if (pass == 0)
-            on = attack(p, &x, ch ? &c : NULL, vv, vv, 0);
+            on = attack(p, &x, ch ? &c : NULL, vv, vv, fit, 0);
         else
-            teeth = attack(p, &x, ch ? &c : NULL, vv, vv, off);
+            teeth = attack(p, &x, ch ? &c : NULL, vv, vv, fit, off);
         hm_free(&x);
         hm_free(&y);
     }
     zkr_tap_ok(t, on == ZKR_ERR_VERIFY, "%s: refused (%d)", name, on);
     zkr_tap_ok(t, teeth == ZKR_OK, "%s: teeth: accepted with the check off (%d)", name, teeth);
+}
+
+static void both(zkr_tap *t, const zkr_params *p, const hm_shape *sh, const char *name,
+                 const zkr_hpcs_mixed_cheat *ch, int member, int other_value, unsigned off)
+{
+    both_fit(t, p, sh, 0, name, ch, member, other_value, off);
 }
 
 /*
@@ -132,7 +141,7 @@ static void shifted(zkr_tap *t, const zkr_params *p, unsigned round)
     for (int i = 0; i < 3; i++) {
         if (hm_make(p, &x, hm_small.n, hm_small.tot, hm_small.ext, hm_small.k, hm_small.budget, 1) != ZKR_OK)
             break;
-        r[i] = attack(p, &x, &ch, x.v, x.v, offs[i]);
+        r[i] = attack(p, &x, &ch, x.v, x.v, 0, offs[i]);
         hm_free(&x);
     }
     zkr_tap_ok(t, r[0] == ZKR_ERR_VERIFY && r[1] == ZKR_ERR_VERIFY,
@@ -180,5 +189,20 @@ int main(int argc, char **argv)
          "1), its value claimed", &other, 1, 1, ZKR_HM_OFF_JOINMT);
     both(&t, &p, &hm_deep, "mixed: the alpha terms omitted inside layer 1, a false value claimed",
          &omit, 1, 0, ZKR_HM_OFF_ALPHA);
+    /*
+     * Fitted members (inference@2 version 8): the joiners committed with the
+     * leaves their join reads (2 values at layer 0 step 3, 8 at layer 1's
+     * start; 4 and 2 inside layer 1): the same attacks, the same checks.
+     */
+    both_fit(&t, &p, &hm_small, 6, "fitted: a joining member's value + 1 (ext, 2-value leaves)",
+             NULL, 1, 0, ZKR_HM_OFF_FINAL | ZKR_HM_OFF_FACTOR);
+    both_fit(&t, &p, &hm_small, 6, "fitted: a joining member's leaves from another polynomial "
+             "(ext, 2-value leaves), its value claimed", &other, 1, 1, ZKR_HM_OFF_JOINMT);
+    both_fit(&t, &p, &hm_small, 6, "fitted: the alpha terms omitted, a false value claimed",
+             &omit, 2, 0, ZKR_HM_OFF_ALPHA);
+    both_fit(&t, &p, &hm_deep, 6, "fitted: a member's leaves from another polynomial (ext, layer "
+             "1 step 1, 4-value leaves), its value claimed", &other, 1, 1, ZKR_HM_OFF_JOINMT);
+    both_fit(&t, &p, &hm_deep, 6, "fitted: a joining member's value + 1 (base, layer 1 step 2, "
+             "2-value leaves)", NULL, 2, 0, ZKR_HM_OFF_FINAL | ZKR_HM_OFF_FACTOR);
     return zkr_tap_done(&t);
 }

@@ -51,12 +51,14 @@ static void hm_free(hm_fix *x)
 
 /*
  * k members: n[i] hidden variables, tot[i] = n + e, ext[i] extension-valued,
- * blinded for budget[i] openings; entries derived from seed (the same
+ * blinded for budget[i] openings, those with bit i of fit committed with
+ * fitted leaves (zkr_hpcs_mixed_fit_arity); entries derived from seed (the same
  * seed gives the same commitments); z spread over
  * every coordinate (blinding ones included, as inference@2's points are).
  */
-static zkr_err hm_make(const zkr_params *p, hm_fix *x, const unsigned *n, const unsigned *tot,
-                       const unsigned *ext, size_t k, const uint32_t *budget, unsigned seed)
+static zkr_err hm_make_fit(const zkr_params *p, hm_fix *x, const unsigned *n,
+                           const unsigned *tot, const unsigned *ext, size_t k,
+                           const uint32_t *budget, unsigned seed, uint32_t fit)
 {
     uint8_t key[32];
     zkr_zkrng g;
@@ -67,10 +69,17 @@ static zkr_err hm_make(const zkr_params *p, hm_fix *x, const unsigned *n, const 
     for (int i = 0; i < 32; i++)
         key[i] = (uint8_t)(i * 5 + seed);
     zkr_zkrng_from_key(&g, key);
-    for (size_t m = 0; m < k && r == ZKR_OK; m++) {
-        size_t len = (size_t)1 << n[m];
+    for (size_t m = 0; m < k; m++)
         if (tot[m] > x->total)
             x->total = tot[m];
+    for (size_t m = 0; m < k && r == ZKR_OK; m++) {
+        size_t len = (size_t)1 << n[m];
+        /* a fitted member: the leaves its join reads (inference@2 version 8's V, h, phi, m) */
+        unsigned a = (fit >> m) & 1u ? zkr_hpcs_mixed_fit_arity(p, x->total, tot[m]) : 0;
+        if ((fit >> m) & 1u && a == 0) {
+            r = ZKR_ERR_USAGE;
+            break;
+        }
         if (ext[m]) {
             zkr_ext *e = malloc(len * sizeof *e);
             if (!e) {
@@ -79,8 +88,8 @@ static zkr_err hm_make(const zkr_params *p, hm_fix *x, const unsigned *n, const 
             }
             for (size_t i = 0; i < len; i++)
                 e[i] = zkr_ext_from((zkr_gl)(1000 + 13 * i + 7 * m + seed));
-            r = zkr_prover_hcommit_ext_sized(p, e, n[m], tot[m], budget[m], &g, 1, &x->f[m],
-                                             &x->c[m]);
+            r = zkr_prover_hcommit_ext_fit_pool(p, e, n[m], tot[m], budget[m], a, NULL, &g, 1,
+                                                &x->f[m], &x->c[m]);
             free(e);
         } else {
             zkr_gl *b = malloc(len * sizeof *b);
@@ -90,7 +99,8 @@ static zkr_err hm_make(const zkr_params *p, hm_fix *x, const unsigned *n, const 
             }
             for (size_t i = 0; i < len; i++)
                 b[i] = zkr_gl_from_i64((int64_t)(i % 255) - 127 + (int64_t)(m + seed));
-            r = zkr_prover_hcommit_sized(p, b, n[m], tot[m], budget[m], &g, 1, &x->f[m], &x->c[m]);
+            r = zkr_prover_hcommit_fit_pool(p, b, n[m], tot[m], budget[m], a, NULL, &g, 1,
+                                            &x->f[m], &x->c[m]);
             free(b);
         }
     }
@@ -102,6 +112,13 @@ static zkr_err hm_make(const zkr_params *p, hm_fix *x, const unsigned *n, const 
     for (size_t m = 0; m < k; m++)
         x->v[m] = hm_value(x->f[m], x->z + (x->total - zkr_hpcs_poly_total_vars(x->f[m])));
     return ZKR_OK;
+}
+
+/* hm_make_fit with no fitted member. */
+static zkr_err hm_make(const zkr_params *p, hm_fix *x, const unsigned *n, const unsigned *tot,
+                       const unsigned *ext, size_t k, const uint32_t *budget, unsigned seed)
+{
+    return hm_make_fit(p, x, n, tot, ext, k, budget, seed, 0);
 }
 
 /* A transcript both sides start from. */

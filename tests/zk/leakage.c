@@ -183,7 +183,7 @@ int leak_put_hpcs(leak_vec *v, zkr_dec *d, const zkr_params *p, unsigned total, 
 }
 
 int leak_put_hmixed(leak_vec *v, zkr_dec *d, const zkr_params *p, const unsigned *totals,
-                    const int *f_ext, size_t k, uint32_t j)
+                    const int *f_ext, size_t k, uint32_t fit, uint32_t j)
 {
     zkr_hpcs_mixed_plan pl;
     const zkr_pcs_layout *l = &pl.l;
@@ -191,6 +191,7 @@ int leak_put_hmixed(leak_vec *v, zkr_dec *d, const zkr_params *p, const unsigned
     uint64_t nonce;
 
     if (zkr_hpcs_mixed_plan_of(p, totals, k, &pl) != ZKR_OK ||
+        zkr_hpcs_mixed_plan_fit(p, fit, k, &pl) != ZKR_OK ||
         zkr_dec_raw(d, ZKR_DIGEST_BYTES, &raw) != ZKR_OK || !leak_put_exts(v, d, 1) ||
         !leak_put_exts(v, d, 2 * (size_t)l->folds_total))
         return 0;

@@ -366,6 +366,120 @@ static void test_reveal_levels(zkr_tap *t, const zkr_params *p)
     hm_free(&x);
 }
 
+/* Proves x (fitted or not, as made) and verifies with the verifier's fit mask. */
+static zkr_err run_fit(const zkr_params *p, hm_fix *x, uint32_t vfit, zkr_buf *pf)
+{
+    zkr_transcript tp, tv;
+    uint8_t key[32];
+    zkr_zkrng g;
+    zkr_dec d;
+    zkr_err r;
+
+    memset(key, 0x33, sizeof key);
+    hm_ts(p, &tp);
+    tv = tp;
+    zkr_zkrng_from_key(&g, key);
+    r = zkr_prover_hopen_mixed(p, &tp, x->f, x->k, x->z, x->v, &g, 1, pf);
+    zkr_zkrng_wipe(&g);
+    if (r != ZKR_OK)
+        return r;
+    zkr_dec_init(&d, pf->p, pf->len);
+    r = zkr_hpcs_verify_mixed_fit(p, &tv, x->c, x->k, vfit, x->z, x->v, &d);
+    if (r == ZKR_OK && zkr_dec_finish(&d) != ZKR_OK)
+        r = ZKR_ERR_MALFORMED;
+    return r;
+}
+
+/*
+ * Fitted members (inference@2 version 8): members 2 and 3 of {16, 16, 13,
+ * 12} committed with the leaves their join reads (2 values at layer 0
+ * step 3, 8 at layer 1's start) verify under the fit mask, in fewer bytes;
+ * the twins: the same proof under no mask, the unfitted proof under the
+ * mask, a fitted member's value + 1, a mask naming a member past k, and the
+ * prover's gate (a fitted polynomial in a plain opening, or opened beside
+ * members that give it another join) refusing before anything is charged.
+ */
+static void test_fitted(zkr_tap *t, const zkr_params *p)
+{
+    hm_fix x;
+    zkr_buf pf = {0}, pu = {0};
+    zkr_err r[6] = {ZKR_ERR_INTERNAL, ZKR_ERR_INTERNAL, ZKR_ERR_INTERNAL, ZKR_ERR_INTERNAL,
+                    ZKR_ERR_INTERNAL, ZKR_ERR_INTERNAL};
+    unsigned a2 = zkr_hpcs_mixed_fit_arity(p, 16, 13), a3 = zkr_hpcs_mixed_fit_arity(p, 16, 12);
+
+    zkr_tap_ok(t, a2 == 1 && a3 == 3 && zkr_hpcs_mixed_fit_arity(p, 16, 16) == 4 &&
+                      zkr_hpcs_mixed_fit_arity(p, 16, 7) == 0,
+               "fitted arities beside 16: 13 -> %u (layer 0 step 3), 12 -> %u (layer 1 start), "
+               "16 -> 4, 7 -> 0 (cannot join)", a2, a3);
+    if (hm_make_fit(p, &x, hm_n, hm_tot, hm_ext, 4, hm_budget, 1, 12) == ZKR_OK) {
+        r[0] = run_fit(p, &x, 12, &pf);
+        hm_free(&x);
+    }
+    if (hm_make_fit(p, &x, hm_n, hm_tot, hm_ext, 4, hm_budget, 1, 0) == ZKR_OK) {
+        r[1] = run_fit(p, &x, 0, &pu);
+        hm_free(&x);
+    }
+    zkr_tap_ok(t, r[0] == ZKR_OK && r[1] == ZKR_OK && pf.len < pu.len,
+               "fitted members verify (%d): %zu bytes, against %zu unfitted (%d)", r[0], pf.len,
+               pu.len, r[1]);
+    zkr_buf_free(&pf);
+    zkr_buf_free(&pu);
+    if (hm_make_fit(p, &x, hm_n, hm_tot, hm_ext, 4, hm_budget, 1, 12) == ZKR_OK) {
+        r[2] = run_fit(p, &x, 0, &pf);
+        zkr_buf_free(&pf);
+        hm_free(&x);
+    }
+    if (hm_make_fit(p, &x, hm_n, hm_tot, hm_ext, 4, hm_budget, 1, 0) == ZKR_OK) {
+        r[3] = run_fit(p, &x, 12, &pf);
+        zkr_buf_free(&pf);
+        hm_free(&x);
+    }
+    if (hm_make_fit(p, &x, hm_n, hm_tot, hm_ext, 4, hm_budget, 1, 12) == ZKR_OK) {
+        x.v[3].c[0] = zkr_gl_add(x.v[3].c[0], 1);
+        r[4] = run_fit(p, &x, 12, &pf);
+        zkr_buf_free(&pf);
+        hm_free(&x);
+    }
+    if (hm_make_fit(p, &x, hm_n, hm_tot, hm_ext, 4, hm_budget, 1, 12) == ZKR_OK) {
+        r[5] = run_fit(p, &x, 12 | 16, &pf);
+        zkr_buf_free(&pf);
+        hm_free(&x);
+    }
+    zkr_tap_ok(t, r[2] != ZKR_OK && r[3] != ZKR_OK,
+               "a fitted proof read with unfitted leaves (%d), an unfitted one with fitted leaves "
+               "(%d): refused", r[2], r[3]);
+    zkr_tap_ok(t, r[4] == ZKR_ERR_VERIFY, "a fitted member's value + 1: VERIFY (%d)", r[4]);
+    zkr_tap_ok(t, r[5] == ZKR_ERR_USAGE, "a fit mask naming member 4 of 4: USAGE (%d)", r[5]);
+    if (hm_make_fit(p, &x, hm_n, hm_tot, hm_ext, 4, hm_budget, 1, 12) == ZKR_OK) {
+        zkr_transcript tp;
+        zkr_zkrng g;
+        uint8_t key[32] = {7};
+        /* 13 and 12 alone: 13 is full-size there (its fitted 2-value leaves are not layer 0's) */
+        zkr_hpcs_poly *two[2] = {x.f[2], x.f[3]};
+        zkr_hpcs_poly *mask = NULL;
+        uint8_t mroot[ZKR_DIGEST_BYTES];
+        zkr_err rp, rm;
+        hm_ts(p, &tp);
+        zkr_zkrng_from_key(&g, key);
+        rm = zkr_prover_hmask(p, 12, &g, 1, &mask, mroot);
+        rp = rm == ZKR_OK ? zkr_prover_hopen(p, &tp, x.f[3], mask, zkr_ext_from(3), x.z + 4,
+                                             x.v[3], &g, 1, &pf)
+                          : rm;
+        zkr_buf_free(&pf);
+        r[0] = zkr_prover_hopen_mixed(p, &tp, two, 2, x.z + 3, x.v + 2, &g, 1, &pf);
+        zkr_buf_free(&pf);
+        r[1] = zkr_prover_hopen_mixed(p, &tp, x.f, 4, x.z, x.v, &g, 1, &pf);
+        zkr_buf_free(&pf);
+        zkr_tap_ok(t, rp == ZKR_ERR_USAGE && r[0] == ZKR_ERR_USAGE && r[1] == ZKR_OK,
+                   "prover: a fitted polynomial in a plain opening: USAGE (%d); fitted members "
+                   "opened where their join differs: USAGE (%d), charging nothing: the full set "
+                   "(member 3 blinded for one opening) still opens (%d)", rp, r[0], r[1]);
+        zkr_hpcs_poly_free(mask);
+        zkr_zkrng_wipe(&g);
+        hm_free(&x);
+    }
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -379,5 +493,6 @@ int main(int argc, char **argv)
     test_mixed_deep(&t, &p);
     test_round_reveals(&t, &p);
     test_reveal_levels(&t, &p);
+    test_fitted(&t, &p);
     return zkr_tap_done(&t);
 }
