@@ -25,6 +25,14 @@ struct zkr_hpcs_poly {
     uint32_t budget, used;
     unsigned leaf_a; /* the tree's leaves hold 2^leaf_a entries */
     int fitted;      /* leaf_a is a mixed opening's fitted arity (zkr_prover_hcommit_fit_pool) */
+    /*
+     * A stacked pair (zkr_prover_hcommit_ext_pair_fit_pool): the first
+     * (stack_tail set) owns the pair's tree over stack_cw, each leaf its
+     * entries then the second's; the second (stack_head set) has no tree.
+     */
+    struct zkr_hpcs_poly *stack_tail, *stack_head;
+    uint64_t *stack_cw;
+    size_t stack_cw_words;
     uint64_t off_slice; /* values revealed at points off u = 0^e, in all */
     /* of them, those whose points mix in the first eb blinding slices exactly, by eb */
     uint64_t at_level[ZKR_HPCS_MAX_BLIND_VARS + 1];
@@ -43,6 +51,10 @@ void zkr_hpcs_poly_free(zkr_hpcs_poly *poly)
     zkr_hpcs_pool_put(poly->pool, poly->eve, len * sizeof *poly->eve, 1);
     zkr_hpcs_pool_put(poly->pool, poly->ce, len * sizeof *poly->ce, 1);
     zkr_hpcs_pool_put(poly->pool, poly->cw, poly->cw_words * sizeof *poly->cw, 1);
+    if (poly->stack_cw) {
+        sodium_memzero(poly->stack_cw, poly->stack_cw_words * sizeof *poly->stack_cw);
+        free(poly->stack_cw);
+    }
     zkr_mtree_free(&poly->tree);
     sodium_memzero(poly, sizeof *poly);
     free(poly);
@@ -65,7 +77,7 @@ const zkr_ext *zkr_hpcs_mask_evals(const zkr_hpcs_poly *mask)
 
 void zkr_hpcs_poly_root(const zkr_hpcs_poly *poly, uint8_t root[ZKR_DIGEST_BYTES])
 {
-    zkr_mtree_root(&poly->tree, root);
+    zkr_mtree_root(poly->stack_head ? &poly->stack_head->tree : &poly->tree, root);
 }
 
 uint32_t zkr_hpcs_budget_total(const zkr_hpcs_poly *f)
@@ -248,12 +260,10 @@ static zkr_err zkr_h_ext_coef_encode(const zkr_ntt *ntt, zkr_hpcs_poly *poly, un
 }
 
 /* Codeword and salted tree of a filled poly (base: coefficients set; ext: evaluations set). */
-static zkr_err zkr_h_encode_commit(const zkr_params *p, zkr_hpcs_poly *poly, zkr_zkrng *rng,
-                                   unsigned threads)
+/* The codeword (no tree): poly->cw, 2^(total + log_blowup) entries. */
+static zkr_err zkr_h_encode(const zkr_params *p, zkr_hpcs_poly *poly, unsigned threads)
 {
     size_t big = (size_t)1 << (poly->total + p->log_blowup), per = poly->ext ? 3 : 1;
-    unsigned a = poly->leaf_a ? poly->leaf_a : poly->l.folds[0];
-    uint8_t seed[32];
     zkr_ntt *ntt = NULL;
     zkr_err r;
 
@@ -269,7 +279,18 @@ static zkr_err zkr_h_encode_commit(const zkr_params *p, zkr_hpcs_poly *poly, zkr
     else
         r = zkr_ntt_lde(ntt, poly->cb, poly->total, p->log_blowup, 1, threads, poly->cw);
     zkr_ntt_free(ntt);
-    if (r != ZKR_OK)
+    return r;
+}
+
+static zkr_err zkr_h_encode_commit(const zkr_params *p, zkr_hpcs_poly *poly, zkr_zkrng *rng,
+                                   unsigned threads)
+{
+    size_t big = (size_t)1 << (poly->total + p->log_blowup), per = poly->ext ? 3 : 1;
+    unsigned a = poly->leaf_a ? poly->leaf_a : poly->l.folds[0];
+    uint8_t seed[32];
+    zkr_err r;
+
+    if ((r = zkr_h_encode(p, poly, threads)) != ZKR_OK)
         return r;
     poly->leaf_a = a;
     /* Fresh secret salts: the leaf hashes of unopened leaves hide their values. */
@@ -426,11 +447,14 @@ zkr_err zkr_prover_hcommit_ext_sized_pool(const zkr_params *p, const zkr_ext *ev
                                            threads, out, comm);
 }
 
-zkr_err zkr_prover_hcommit_ext_fit_pool(const zkr_params *p, const zkr_ext *evals,
-                                        unsigned n_vars, unsigned total_vars, uint32_t budget,
-                                        unsigned leaf_arity, zkr_hpcs_pool *pool, zkr_zkrng *rng,
-                                        unsigned threads, zkr_hpcs_poly **out,
-                                        zkr_hpcs_commitment *comm)
+/*
+ * An extension-valued hiding polynomial, encoded; its tree built (with
+ * fresh salts) unless `tree` is 0 (a stacked pair's, built over both).
+ */
+static zkr_err zkr_h_ext_new(const zkr_params *p, const zkr_ext *evals, unsigned n_vars,
+                             unsigned total_vars, uint32_t budget, unsigned leaf_arity,
+                             zkr_hpcs_pool *pool, zkr_zkrng *rng, unsigned threads, int tree,
+                             zkr_hpcs_poly **out)
 {
     zkr_hpcs_poly *poly = NULL;
     unsigned e;
@@ -438,7 +462,6 @@ zkr_err zkr_prover_hcommit_ext_fit_pool(const zkr_params *p, const zkr_ext *eval
     zkr_err r = ZKR_ERR_NOMEM;
 
     *out = NULL;
-    memset(comm, 0, sizeof *comm);
     if (budget == 0 || budget > ZKR_HPCS_MAX_BUDGET)
         return ZKR_ERR_USAGE;
     if ((e = zkr_h_sized_e(p, n_vars, total_vars, budget)) == 0)
@@ -464,16 +487,89 @@ zkr_err zkr_prover_hcommit_ext_fit_pool(const zkr_params *p, const zkr_ext *eval
     memcpy(poly->eve, evals, small * sizeof *evals);
     /* As for a base f: every entry off the slice u = 0^e is uniform (extension) noise. */
     zkr_zkrng_ext_fill_mt(rng, poly->eve + small, len - small, threads);
-    if ((r = zkr_h_encode_commit(p, poly, rng, threads)) != ZKR_OK)
+    r = tree ? zkr_h_encode_commit(p, poly, rng, threads) : zkr_h_encode(p, poly, threads);
+    if (r != ZKR_OK)
         goto out;
-    zkr_mtree_root(&poly->tree, comm->root);
-    comm->n_vars = n_vars;
-    comm->blind_vars = e;
-    comm->ext = 1;
     *out = poly;
     poly = NULL;
 out:
     zkr_hpcs_poly_free(poly);
+    return r;
+}
+
+zkr_err zkr_prover_hcommit_ext_fit_pool(const zkr_params *p, const zkr_ext *evals,
+                                        unsigned n_vars, unsigned total_vars, uint32_t budget,
+                                        unsigned leaf_arity, zkr_hpcs_pool *pool, zkr_zkrng *rng,
+                                        unsigned threads, zkr_hpcs_poly **out,
+                                        zkr_hpcs_commitment *comm)
+{
+    zkr_err r;
+
+    memset(comm, 0, sizeof *comm);
+    r = zkr_h_ext_new(p, evals, n_vars, total_vars, budget, leaf_arity, pool, rng, threads, 1,
+                      out);
+    if (r != ZKR_OK)
+        return r;
+    zkr_mtree_root(&(*out)->tree, comm->root);
+    comm->n_vars = n_vars;
+    comm->blind_vars = (*out)->total - n_vars;
+    comm->ext = 1;
+    return ZKR_OK;
+}
+
+/* The pair's tree: each leaf a's 2^a entries then b's (3 words each), fresh salts. */
+static zkr_err zkr_h_pair_tree(zkr_hpcs_poly *a, zkr_hpcs_poly *b, zkr_zkrng *rng,
+                               unsigned threads)
+{
+    size_t w = (size_t)3 << a->leaf_a, leaves = a->cw_words / w;
+    uint8_t seed[32];
+    zkr_err r;
+
+    a->stack_cw_words = 2 * a->cw_words;
+    if (!(a->stack_cw = malloc(a->stack_cw_words * sizeof *a->stack_cw)))
+        return ZKR_ERR_NOMEM;
+    for (size_t L = 0; L < leaves; L++) {
+        memcpy(a->stack_cw + 2 * w * L, a->cw + w * L, w * sizeof *a->cw);
+        memcpy(a->stack_cw + 2 * w * L + w, b->cw + w * L, w * sizeof *b->cw);
+    }
+    zkr_zkrng_bytes(rng, seed, sizeof seed);
+    r = zkr_mtree_build(a->stack_cw, leaves, 2 * w, seed, threads, &a->tree);
+    sodium_memzero(seed, sizeof seed);
+    a->stack_tail = b;
+    b->stack_head = a;
+    return r;
+}
+
+zkr_err zkr_prover_hcommit_ext_pair_fit_pool(const zkr_params *p, const zkr_ext *ea,
+                                             const zkr_ext *eb, unsigned n_vars,
+                                             unsigned total_vars, uint32_t budget,
+                                             unsigned leaf_arity, zkr_hpcs_pool *pool,
+                                             zkr_zkrng *rng, unsigned threads,
+                                             zkr_hpcs_poly **a, zkr_hpcs_poly **b,
+                                             zkr_hpcs_commitment *comm)
+{
+    zkr_err r;
+
+    *b = NULL;
+    memset(comm, 0, sizeof *comm);
+    if (leaf_arity == 0 || ((size_t)6 << leaf_arity) > ZKR_MT_MAX_LEAF_WORDS)
+        return ZKR_ERR_USAGE;
+    if ((r = zkr_h_ext_new(p, ea, n_vars, total_vars, budget, leaf_arity, pool, rng, threads, 0,
+                           a)) != ZKR_OK)
+        return r;
+    if ((r = zkr_h_ext_new(p, eb, n_vars, total_vars, budget, leaf_arity, pool, rng, threads, 0,
+                           b)) != ZKR_OK ||
+        (r = zkr_h_pair_tree(*a, *b, rng, threads)) != ZKR_OK)
+        goto out;
+    zkr_mtree_root(&(*a)->tree, comm->root);
+    comm->n_vars = n_vars;
+    comm->blind_vars = (*a)->total - n_vars;
+    comm->ext = 1;
+    return ZKR_OK;
+out:
+    zkr_hpcs_poly_free(*b);
+    zkr_hpcs_poly_free(*a);
+    *a = *b = NULL;
     return r;
 }
 
@@ -882,10 +978,13 @@ static zkr_err zkr_h_open_joins(const zkr_hopen_ctx *c, unsigned layer, const ui
         zkr_err r;
         if (j->layer != layer)
             continue;
+        if (j->f->stack_head)
+            continue; /* opened with the pair's first member, in its leaves */
         for (unsigned s = 0; s < q; s++)
             u[s] = (leaf[s] << (a - j->step)) >> j->arity;
         nu = zkr_idx_sort_unique(u, q);
-        if ((r = zkr_h_open_tree(out, &j->f->tree, j->f->cw, u, nu)) != ZKR_OK)
+        if ((r = zkr_h_open_tree(out, &j->f->tree, j->f->stack_tail ? j->f->stack_cw : j->f->cw,
+                                 u, nu)) != ZKR_OK)
             return r;
     }
     return ZKR_OK;
@@ -1136,7 +1235,8 @@ static zkr_err zkr_hopen_run(const zkr_params *p, zkr_transcript *t, zkr_hpcs_po
     zkr_err r = ZKR_ERR_NOMEM;
 
     /* a fitted tree's leaves are a mixed opening's join reads, not this layout's */
-    if (f->n_vars >= f->total || f->fitted || !tree_mask->ext || !g_mask->ext ||
+    if (f->n_vars >= f->total || f->fitted || f->stack_head || f->stack_tail ||
+        !tree_mask->ext || !g_mask->ext ||
         tree_mask->total != f->total || g_mask->total != f->total)
         return ZKR_ERR_USAGE;
     if (f->used >= f->budget)
@@ -1298,7 +1398,7 @@ static zkr_err zkr_h_batch_gate(zkr_hpcs_poly *const *f, size_t k, const zkr_ext
         return ZKR_ERR_USAGE;
     for (size_t i = 0; i < k; i++) {
         if (f[i]->n_vars >= f[i]->total || f[i]->total != f[0]->total || f[i]->fitted ||
-            f[i]->used >= f[i]->budget)
+            f[i]->stack_head || f[i]->stack_tail || f[i]->used >= f[i]->budget)
             return ZKR_ERR_USAGE;
         for (size_t j = 0; j < i; j++)
             if (f[j] == f[i])
@@ -1420,9 +1520,15 @@ static zkr_err zkr_h_mixed_gate(const zkr_params *p, zkr_hpcs_poly *const *f, si
     /* a fitted member's tree has the leaves its join reads, exactly */
     if (zkr_hpcs_mixed_plan_fit(p, fit, k, pl) != ZKR_OK)
         return ZKR_ERR_USAGE;
-    for (size_t i = 0; i < k; i++)
+    for (size_t i = 0; i < k; i++) {
         if (f[i]->leaf_a != (pl->d[i] ? pl->arity[i] : pl->l.folds[0]))
             return ZKR_ERR_USAGE;
+        /* a stacked pair: adjacent members (first, second), both joining */
+        if ((f[i]->stack_tail && (i + 1 == k || f[i + 1] != f[i]->stack_tail)) ||
+            (f[i]->stack_head && (i == 0 || f[i - 1] != f[i]->stack_head)) ||
+            ((f[i]->stack_head || f[i]->stack_tail) && pl->d[i] == 0))
+            return ZKR_ERR_USAGE;
+    }
     /*
      * All or nothing: every member's values are checked before any is
      * counted (the members are distinct, so one's count never moves
@@ -1525,7 +1631,7 @@ static zkr_err zkr_hopen_mixed_run(const zkr_params *p, zkr_transcript *t, zkr_h
     if ((r = zkr_h_mixed_gate(p, f, k, z, ungated, &pl)) != ZKR_OK)
         return r;
     for (size_t i = 0; i < k; i++) {
-        zkr_mtree_root(&f[i]->tree, roots[i]);
+        zkr_hpcs_poly_root(f[i], roots[i]);
         nv[i] = f[i]->n_vars;
         bv[i] = f[i]->total - f[i]->n_vars;
         ext[i] = f[i]->ext ? 1 : 0;

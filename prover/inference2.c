@@ -1793,6 +1793,8 @@ static zkr_err zkr_i2_commit_v_c(zkr_i2_ctx *c)
     if ((fit = zkr_infer2_fit_arity(c->p, &c->red, sh->s.n_layers)) == 0)
         return ZKR_ERR_USAGE;
     c->zr.leaf_arity = fit;
+    /* version 9: h and phi in one tree where their leaves fit together */
+    c->zr.stack_h_phi = zkr_infer2_stacks_h_phi(c->p, &c->red, sh->s.n_layers);
     r = zkr_prover_hcommit_fit_pool(c->p, c->w.v, sh->n_v, sh->n_v + ve, budget, fit, NULL,
                                     &c->rng, c->threads, &c->v, &vc);
     if (r != ZKR_OK)

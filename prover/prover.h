@@ -680,6 +680,24 @@ zkr_err zkr_prover_hcommit_ext_fit_pool(const zkr_params *p, const zkr_ext *eval
                                         unsigned leaf_arity, zkr_hpcs_pool *pool, zkr_zkrng *rng,
                                         unsigned threads, zkr_hpcs_poly **out,
                                         zkr_hpcs_commitment *comm) ZKR_WUR;
+/*
+ * Two extension-valued polynomials of one size committed as a stacked pair
+ * under one root (comm, the pair's): each leaf of the tree holds a's
+ * 2^leaf_arity entries then b's (inference@2 version 9's h and phi). Both
+ * are opened together, only by zkr_prover_hopen_mixed, with b right after
+ * a among the members and both joining (zkr_hpcs_verify_mixed_fit's stack
+ * mask: b's bit); every other opening refuses either (ZKR_ERR_USAGE), as
+ * does a leaf_arity of 0 or a pair's leaf over ZKR_MT_MAX_LEAF_WORDS
+ * words. a owns the pair's tree: b's root (zkr_hpcs_poly_root) is read
+ * from it, so a must outlive b's uses.
+ */
+zkr_err zkr_prover_hcommit_ext_pair_fit_pool(const zkr_params *p, const zkr_ext *ea,
+                                             const zkr_ext *eb, unsigned n_vars,
+                                             unsigned total_vars, uint32_t budget,
+                                             unsigned leaf_arity, zkr_hpcs_pool *pool,
+                                             zkr_zkrng *rng, unsigned threads,
+                                             zkr_hpcs_poly **a, zkr_hpcs_poly **b,
+                                             zkr_hpcs_commitment *comm) ZKR_WUR;
 /* The full blinded table F (2^(n + e) entries, slice u = 0 first); NULL for the other kind. */
 const zkr_gl *zkr_hpcs_poly_base_evals(const zkr_hpcs_poly *poly);
 const zkr_ext *zkr_hpcs_poly_ext_evals(const zkr_hpcs_poly *poly);
@@ -936,6 +954,8 @@ typedef struct {
     const zkr_ext *gco;
     unsigned leaf_arity; /* in: 0, or the helpers' fitted leaf arity in the caller's mixed
                           * opening (zkr_prover_hcommit_fit_pool; inference@2 version 8) */
+    int stack_h_phi;     /* in: h and phi as one stacked pair (inference@2 version 9; the
+                          * proof names the pair's root twice) */
     zkr_hpcs_poly *h, *ph, *m;
     zkr_ext r[64], zf[64], vals[5];
     unsigned N, E, T;

@@ -228,10 +228,17 @@ static zkr_err zkr_zr_commit_h_phi(zkr_zr_ctx *z)
         goto out;
     for (uint32_t j = 0; j < (1u << ZR_TV); j++)
         ph[j] = zkr_ext_mul_base(ph[j], mv[j]);
-    if ((r = zkr_prover_hcommit_ext_fit_pool(z->p, h, z->N, z->T, 1, fit, z->pool, z->rng,
-                                             z->threads, &z->h, &hc)) != ZKR_OK ||
-        (r = zkr_prover_hcommit_ext_fit_pool(z->p, ph, z->N, z->T, 1, fit, z->pool, z->rng,
-                                             z->threads, &z->ph, &pc)) != ZKR_OK)
+    if (z->df && z->df->stack_h_phi) {
+        /* one tree for both (the caller's mixed opening reads them together) */
+        r = zkr_prover_hcommit_ext_pair_fit_pool(z->p, h, ph, z->N, z->T, 1, fit, z->pool, z->rng,
+                                                 z->threads, &z->h, &z->ph, &hc);
+        pc = hc;
+    } else if ((r = zkr_prover_hcommit_ext_fit_pool(z->p, h, z->N, z->T, 1, fit, z->pool, z->rng,
+                                                    z->threads, &z->h, &hc)) == ZKR_OK) {
+        r = zkr_prover_hcommit_ext_fit_pool(z->p, ph, z->N, z->T, 1, fit, z->pool, z->rng,
+                                            z->threads, &z->ph, &pc);
+    }
+    if (r != ZKR_OK)
         goto out;
     zkr_ts_absorb(z->t, "zr-h-root", hc.root, ZKR_DIGEST_BYTES);
     zkr_ts_absorb(z->t, "zr-phi-root", pc.root, ZKR_DIGEST_BYTES);

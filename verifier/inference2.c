@@ -328,8 +328,11 @@ static zkr_err zkr_v2_openings(zkr_v2_ctx *c, zkr_dec *dec, zkr_diag *d)
     for (unsigned i = 0; i < c->red.n_polys; i++)
         f[i] = *zkr_v2_red_comm(c, i);
     /* version 8: V and the range proof's helpers committed with fitted leaves */
+    /* version 9: h and phi one stacked pair (the proof names its root for both) */
     r = zkr_hpcs_verify_mixed_fit(c->p, &c->t, f, c->red.n_polys,
-                                  zkr_infer2_fit_mask(&c->red, sh->s.n_layers), c->rA, u, dec);
+                                  zkr_infer2_fit_mask(&c->red, sh->s.n_layers),
+                                  zkr_infer2_stack_mask(c->p, &c->red, sh->s.n_layers), c->rA, u,
+                                  dec);
     if (r == ZKR_ERR_VERIFY || r == ZKR_ERR_USAGE)
         return zkr_fail(d, ZKR_ERR_VERIFY, "proof: the mixed hiding opening fails");
     if (r != ZKR_OK)

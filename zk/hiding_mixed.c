@@ -205,6 +205,14 @@ typedef struct {
     zkr_pcs_open jopen[ZKR_HPCS_MAX_MIXED]; /* joining member i's layer-0 opening */
     size_t full[ZKR_HPCS_MAX_MIXED];        /* member index of open[j], j < n_full */
     unsigned ext[ZKR_HPCS_MAX_MIXED];
+    /*
+     * Stacked pairs (bit i: member i shares member i - 1's tree, each leaf
+     * i - 1's entries then i's): jw[i] is the leaf's words (the stride of
+     * jopen[i]), jopen[i] of a stacked member a view of i - 1's opening
+     * past i - 1's words.
+     */
+    uint32_t stack;
+    size_t jw[ZKR_HPCS_MAX_MIXED];
 } zkr_hm_proof;
 
 static void zkr_hm_free(zkr_hm_proof *m)
@@ -242,7 +250,12 @@ static zkr_err zkr_hm_parse_layer(const zkr_params *p, zkr_hm_proof *m, size_t k
         unsigned a = m->pl.arity[i];
         if (m->pl.d[i] == 0 || m->pl.layer[i] != layer)
             continue;
-        if ((r = zkr_hpcs_x_parse_open(d, p, zkr_hm_words(m->ext[i], a),
+        if ((m->stack >> i) & 1u) { /* its entries follow i - 1's in the pair's leaves */
+            m->jopen[i] = m->jopen[i - 1];
+            m->jopen[i].leaves += 8 * zkr_hm_words(m->ext[i - 1], m->pl.arity[i - 1]);
+            continue;
+        }
+        if ((r = zkr_hpcs_x_parse_open(d, p, m->jw[i],
                                        (m->pl.total - m->pl.d[i]) + p->log_blowup - a,
                                        &m->jopen[i])) != ZKR_OK)
             return r;
@@ -424,7 +437,7 @@ static zkr_err zkr_hm_fold_query(zkr_hm_q *c, unsigned layer, uint64_t L, zkr_ex
         }
         for (size_t i = 0; i < c->k; i++) {
             uint64_t base = L << (a - j), amask = ((uint64_t)1 << m->pl.arity[i]) - 1;
-            size_t at, w = zkr_hm_words(m->ext[i], m->pl.arity[i]);
+            size_t at, w = m->jw[i];
             if (m->pl.d[i] == 0 || m->pl.layer[i] != layer || m->pl.step[i] != j ||
                 (c->off & ZKR_HM_OFF_ALPHA))
                 continue;
@@ -477,11 +490,12 @@ static zkr_err zkr_hm_layer(zkr_hm_q *c, unsigned layer, const zkr_ext *r)
         if (m->pl.d[i] == 0 || m->pl.layer[i] != layer)
             continue;
         c->jn[i] = zkr_hm_join_leaves(m, i, c->leaf, q, c->ju[i]);
-        if (!(c->off & ZKR_HM_OFF_JOINMT) &&
+        /* a stacked pair's leaves are hashed whole, once, against the first's root */
+        if (!(c->off & ZKR_HM_OFF_JOINMT) && !((m->stack >> i) & 1u) &&
             (rc = zkr_hpcs_x_check_tree(c->roots[i], m->pl.total - m->pl.d[i] +
                                                          c->p->log_blowup - ai,
-                                        c->ju[i], c->jn[i], &m->jopen[i],
-                                        zkr_hm_words(m->ext[i], ai), c->x8)) != ZKR_OK)
+                                        c->ju[i], c->jn[i], &m->jopen[i], m->jw[i],
+                                        c->x8)) != ZKR_OK)
             return rc;
         if ((c->off & ZKR_HM_OFF_JOINMT) && m->jopen[i].n_open != c->jn[i])
             return ZKR_ERR_VERIFY;
@@ -547,6 +561,33 @@ static void zkr_hm_q_free(zkr_hm_q *c)
         free(c->ju[i]);
 }
 
+/*
+ * The stacked pairs of m (bit i: member i in member i - 1's tree): each a
+ * joiner beside a joiner of its size and leaf arity that is not itself
+ * stacked, under one root; each leaf's words, the pair's sum. USAGE else.
+ */
+static zkr_err zkr_hm_stack(const zkr_hpcs_commitment *f, size_t k, uint32_t stack,
+                            zkr_hm_proof *m)
+{
+    if ((stack & 1u) || (k < 32 && (stack >> k) != 0))
+        return ZKR_ERR_USAGE;
+    m->stack = stack;
+    for (size_t i = 0; i < k; i++) {
+        m->jw[i] = zkr_hm_words(m->ext[i], m->pl.arity[i]);
+        if (!((stack >> i) & 1u))
+            continue;
+        if (((stack >> (i - 1)) & 1u) || m->pl.d[i] == 0 || m->pl.d[i] != m->pl.d[i - 1] ||
+            m->pl.arity[i] != m->pl.arity[i - 1] ||
+            memcmp(f[i].root, f[i - 1].root, ZKR_DIGEST_BYTES) != 0)
+            return ZKR_ERR_USAGE;
+        m->jw[i - 1] += m->jw[i];
+        if (m->jw[i - 1] > ZKR_MT_MAX_LEAF_WORDS)
+            return ZKR_ERR_USAGE;
+        m->jw[i] = m->jw[i - 1];
+    }
+    return ZKR_OK;
+}
+
 /* Sizes, roots and kinds of the members; the plan (fit: the members with fitted leaves). */
 static zkr_err zkr_hm_members(const zkr_params *p, const zkr_hpcs_commitment *f, size_t k,
                               uint32_t fit, zkr_hm_proof *m, unsigned *nv, unsigned *bv,
@@ -576,8 +617,8 @@ static zkr_err zkr_hm_members(const zkr_params *p, const zkr_hpcs_commitment *f,
 }
 
 static zkr_err zkr_hm_verify(const zkr_params *p, zkr_transcript *t, const zkr_hpcs_commitment *f,
-                             size_t k, uint32_t fit, const zkr_ext *z, const zkr_ext *values,
-                             unsigned off, zkr_dec *d)
+                             size_t k, uint32_t fit, uint32_t stack, const zkr_ext *z,
+                             const zkr_ext *values, unsigned off, zkr_dec *d)
 {
     uint8_t roots[ZKR_HPCS_MAX_MIXED][ZKR_DIGEST_BYTES];
     const uint8_t *rp[ZKR_HPCS_MAX_MIXED];
@@ -597,6 +638,7 @@ static zkr_err zkr_hm_verify(const zkr_params *p, zkr_transcript *t, const zkr_h
         goto out;
     }
     if ((r = zkr_hm_members(p, f, k, fit, m, nv, bv, roots)) != ZKR_OK ||
+        (r = zkr_hm_stack(f, k, stack, m)) != ZKR_OK ||
         (r = zkr_hm_parse(p, k, d, m)) != ZKR_OK)
         goto out;
     nf = m->pl.n_full;
@@ -639,27 +681,28 @@ zkr_err zkr_hpcs_verify_mixed_off(const zkr_params *p, zkr_transcript *t,
                                   const zkr_hpcs_commitment *f, size_t k, const zkr_ext *z,
                                   const zkr_ext *values, unsigned off, zkr_dec *d)
 {
-    return zkr_hm_verify(p, t, f, k, 0, z, values, off, d);
+    return zkr_hm_verify(p, t, f, k, 0, 0, z, values, off, d);
 }
 
 zkr_err zkr_hpcs_verify_mixed_fit_off(const zkr_params *p, zkr_transcript *t,
                                       const zkr_hpcs_commitment *f, size_t k, uint32_t fit,
-                                      const zkr_ext *z, const zkr_ext *values, unsigned off,
-                                      zkr_dec *d)
+                                      uint32_t stack, const zkr_ext *z, const zkr_ext *values,
+                                      unsigned off, zkr_dec *d)
 {
-    return zkr_hm_verify(p, t, f, k, fit, z, values, off, d);
+    return zkr_hm_verify(p, t, f, k, fit, stack, z, values, off, d);
 }
 
 zkr_err zkr_hpcs_verify_mixed(const zkr_params *p, zkr_transcript *t,
                               const zkr_hpcs_commitment *f, size_t k, const zkr_ext *z,
                               const zkr_ext *values, zkr_dec *d)
 {
-    return zkr_hm_verify(p, t, f, k, 0, z, values, 0, d);
+    return zkr_hm_verify(p, t, f, k, 0, 0, z, values, 0, d);
 }
 
 zkr_err zkr_hpcs_verify_mixed_fit(const zkr_params *p, zkr_transcript *t,
                                   const zkr_hpcs_commitment *f, size_t k, uint32_t fit,
-                                  const zkr_ext *z, const zkr_ext *values, zkr_dec *d)
+                                  uint32_t stack, const zkr_ext *z, const zkr_ext *values,
+                                  zkr_dec *d)
 {
-    return zkr_hm_verify(p, t, f, k, fit, z, values, 0, d);
+    return zkr_hm_verify(p, t, f, k, fit, stack, z, values, 0, d);
 }

@@ -476,6 +476,20 @@ unsigned zkr_infer2_fit_arity(const zkr_params *p, const zkr_infer2_red *red, ui
     return zkr_hpcs_mixed_fit_arity(p, red->TA, red->tv[n_layers]);
 }
 
+int zkr_infer2_stacks_h_phi(const zkr_params *p, const zkr_infer2_red *red, uint32_t n_layers)
+{
+    unsigned a = zkr_infer2_fit_arity(p, red, n_layers);
+
+    return a > 0 && ((size_t)6 << a) <= ZKR_MT_MAX_LEAF_WORDS;
+}
+
+uint32_t zkr_infer2_stack_mask(const zkr_params *p, const zkr_infer2_red *red, uint32_t n_layers)
+{
+    return red->zr_poly && zkr_infer2_stacks_h_phi(p, red, n_layers)
+               ? (uint32_t)1 << (red->zr_poly + 1)
+               : 0;
+}
+
 uint32_t zkr_infer2_fit_mask(const zkr_infer2_red *red, uint32_t n_layers)
 {
     uint32_t fit = (uint32_t)1 << n_layers;

@@ -212,6 +212,14 @@ void zkr_infer2_red_add_range(zkr_infer2_red *red, uint32_t n_layers, const zkr_
 unsigned zkr_infer2_fit_arity(const zkr_params *p, const zkr_infer2_red *red, uint32_t n_layers);
 uint32_t zkr_infer2_fit_mask(const zkr_infer2_red *red, uint32_t n_layers);
 /*
+ * Version 9: whether h and phi are committed as one stacked pair (their
+ * fitted leaves together within ZKR_MT_MAX_LEAF_WORDS words: arity <= 3),
+ * from the sizes alone; and the stack mask for zkr_hpcs_verify_mixed_fit
+ * (phi's bit, once zkr_infer2_red_add_range placed the helpers; 0 else).
+ */
+int zkr_infer2_stacks_h_phi(const zkr_params *p, const zkr_infer2_red *red, uint32_t n_layers);
+uint32_t zkr_infer2_stack_mask(const zkr_params *p, const zkr_infer2_red *red, uint32_t n_layers);
+/*
  * Version 6: the record (rec_total = its n + e) becomes polynomial
  * n_polys with one claim, S^ at layer 0's point, and every polynomial sits
  * on the LAST tv[i] variables of r_A (red->suffix), so that every u_i is

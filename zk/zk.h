@@ -1074,12 +1074,19 @@ unsigned zkr_hpcs_mixed_fit_arity(const zkr_params *p, unsigned total, unsigned 
 /*
  * zkr_hpcs_verify_mixed where the members with bit i of fit set were
  * committed with fitted leaves (zkr_hpcs_mixed_fit_arity; inference@2
- * version 8's V, h, phi and m). ZKR_ERR_USAGE also when fit names a member
- * past k.
+ * version 8's V, h, phi and m), and those with bit i of stack set share
+ * member i - 1's tree (a stacked pair, zkr_prover_hcommit_ext_pair_fit_pool:
+ * each leaf's salt, then member i - 1's entries, then member i's, one
+ * opening at the pair's join; inference@2 version 9's h and phi). A
+ * stacked member must be a joiner of member i - 1's size and leaf arity,
+ * member i - 1 not itself stacked, both under one root, the pair's leaf
+ * at most ZKR_MT_MAX_LEAF_WORDS words. ZKR_ERR_USAGE also when a mask
+ * names a member past k, or a pair breaks those rules.
  */
 zkr_err zkr_hpcs_verify_mixed_fit(const zkr_params *p, zkr_transcript *t,
                                   const zkr_hpcs_commitment *f, size_t k, uint32_t fit,
-                                  const zkr_ext *z, const zkr_ext *values, zkr_dec *d) ZKR_WUR;
+                                  uint32_t stack, const zkr_ext *z, const zkr_ext *values,
+                                  zkr_dec *d) ZKR_WUR;
 /*
  * ZKR_OK when members of sizes totals[0..k-1] (n + e each) can share one
  * mixed opening: every smaller member joins before the final polynomial
@@ -1610,7 +1617,7 @@ unsigned zkr_eval_open_plan(const zkr_eval_shape *s, const zkr_params *p,
  * 7: the mixed opening's mask Z depends on x_a0.. only (one value a
  * layer-0 leaf; docs/proof-system.md, 3c).
  */
-#define ZKR_INFER2_VERSION 8u
+#define ZKR_INFER2_VERSION 9u
 #define ZKR_KIND_INFERENCE2 6u
 #define ZKR_SEC_INF2_WITNESS 14u
 #define ZKR_SEC_INF2_SUMCHECK 15u

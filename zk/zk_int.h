@@ -333,11 +333,11 @@ void zkr_hpcs_mixed_absorb(zkr_transcript *t, size_t k, const uint8_t (*roots)[Z
 zkr_err zkr_hpcs_verify_mixed_off(const zkr_params *p, zkr_transcript *t,
                                   const zkr_hpcs_commitment *f, size_t k, const zkr_ext *z,
                                   const zkr_ext *values, unsigned off, zkr_dec *d) ZKR_WUR;
-/* The same with fitted members (zkr_hpcs_verify_mixed_fit's fit mask). */
+/* The same with fitted and stacked members (zkr_hpcs_verify_mixed_fit's masks). */
 zkr_err zkr_hpcs_verify_mixed_fit_off(const zkr_params *p, zkr_transcript *t,
                                       const zkr_hpcs_commitment *f, size_t k, uint32_t fit,
-                                      const zkr_ext *z, const zkr_ext *values, unsigned off,
-                                      zkr_dec *d) ZKR_WUR;
+                                      uint32_t stack, const zkr_ext *z, const zkr_ext *values,
+                                      unsigned off, zkr_dec *d) ZKR_WUR;
 /*
  * zkr_hpcs_verify_batch with test builds' switches off: ZKR_HM_OFF_FACTOR
  * and ZKR_HM_OFF_FINAL only (the batched opening's claim checks; the

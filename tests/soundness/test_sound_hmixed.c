@@ -72,7 +72,7 @@ static zkr_err attack(const zkr_params *p, hm_fix *x, const zkr_hpcs_mixed_cheat
     zkr_zkrng_wipe(&g);
     if (r == ZKR_OK) {
         zkr_dec_init(&d, pf.p, pf.len);
-        r = zkr_hpcs_verify_mixed_fit_off(p, &tv, x->c, x->k, fit, x->z, vv, off, &d);
+        r = zkr_hpcs_verify_mixed_fit_off(p, &tv, x->c, x->k, fit, 0, x->z, vv, off, &d);
         if (r == ZKR_OK && zkr_dec_finish(&d) != ZKR_OK)
             r = ZKR_ERR_MALFORMED;
     }

@@ -183,7 +183,7 @@ int leak_put_hpcs(leak_vec *v, zkr_dec *d, const zkr_params *p, unsigned total, 
 }
 
 int leak_put_hmixed(leak_vec *v, zkr_dec *d, const zkr_params *p, const unsigned *totals,
-                    const int *f_ext, size_t k, uint32_t fit, uint32_t j)
+                    const int *f_ext, size_t k, uint32_t fit, uint32_t stack, uint32_t j)
 {
     zkr_hpcs_mixed_plan pl;
     const zkr_pcs_layout *l = &pl.l;
@@ -209,10 +209,15 @@ int leak_put_hmixed(leak_vec *v, zkr_dec *d, const zkr_params *p, const unsigned
          * version 7 / training-step@2 version 6); later layers: the folded layer's */
         if (!leak_put_tree(v, d, layer == 0 ? 3 : (size_t)3 << l->folds[layer], j))
             return 0;
-        for (size_t i = 0; i < k; i++)
-            if (pl.d[i] > 0 && pl.layer[i] == layer &&
-                !leak_put_tree(v, d, (size_t)(f_ext[i] ? 3 : 1) << pl.arity[i], j))
+        for (size_t i = 0; i < k; i++) {
+            size_t w = (size_t)(f_ext[i] ? 3 : 1) << pl.arity[i];
+            if (pl.d[i] == 0 || pl.layer[i] != layer || ((stack >> i) & 1u))
+                continue; /* a stacked member's values are in the previous member's leaves */
+            if (i + 1 < k && ((stack >> (i + 1)) & 1u))
+                w += (size_t)(f_ext[i + 1] ? 3 : 1) << pl.arity[i + 1];
+            if (!leak_put_tree(v, d, w, j))
                 return 0;
+        }
     }
     return 1;
 }

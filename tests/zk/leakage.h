@@ -81,7 +81,7 @@ int leak_put_hpcs(leak_vec *v, zkr_dec *d, const zkr_params *p, unsigned total, 
  * nonce and salts skipped. 0 on failure or sizes the schedule refuses.
  */
 int leak_put_hmixed(leak_vec *v, zkr_dec *d, const zkr_params *p, const unsigned *totals,
-                    const int *f_ext, size_t k, uint32_t fit, uint32_t j);
+                    const int *f_ext, size_t k, uint32_t fit, uint32_t stack, uint32_t j);
 
 /*
  * A range proof section (the batched layout since matmul@2 version 3) over

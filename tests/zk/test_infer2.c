@@ -35,23 +35,25 @@ static int section(const zkr_buf *pf, unsigned i, size_t *off, size_t *len)
  * hiding fold schedule), version 4 proofs (the range proof's own two
  * openings), version 5 proofs (one opening per size class and the
  * record's own), version 6 proofs (the mixed opening's full-size mask),
- * version 7 proofs (V's and the range helpers' 16-value leaves) and a
- * section 14 naming a later version are refused by name (UNSUPPORTED,
- * "(this verifier reads version 8 only)"), before any mathematics.
+ * version 7 proofs (V's and the range helpers' 16-value leaves), version 8
+ * proofs (h and phi in two trees) and a section 14 naming a later version
+ * are refused by name (UNSUPPORTED, "(this verifier reads version 9
+ * only)"), before any mathematics.
  */
 static void test_version(zkr_tap *t, i2case *c, const zkr_buf *pf)
 {
-    static const char *what[8] = {"a version 1 proof (64-byte section 14)",
+    static const char *what[9] = {"a version 1 proof (64-byte section 14)",
                                   "a version 2 proof (record bytes not range-proven)",
                                   "a version 3 proof (the old hiding fold schedule)",
                                   "a version 4 proof (the range proof's own openings)",
                                   "a version 5 proof (openings per size class, the record's own)",
                                   "a version 6 proof (the mixed opening's full-size mask)",
                                   "a version 7 proof (V's and the helpers' 16-value leaves)",
+                                  "a version 8 proof (h and phi in two trees)",
                                   "a proof naming a later version"};
 
-    for (int mode = 0; mode < 8; mode++) {
-        uint32_t named = mode == 0 ? 1u : mode == 7 ? ZKR_INFER2_VERSION + 1 : (uint32_t)mode + 1;
+    for (int mode = 0; mode < 9; mode++) {
+        uint32_t named = mode == 0 ? 1u : mode == 8 ? ZKR_INFER2_VERSION + 1 : (uint32_t)mode + 1;
         char want[64];
         zkr_proof_view v;
         zkr_buf b = {0};
@@ -72,7 +74,7 @@ static void test_version(zkr_tap *t, i2case *c, const zkr_buf *pf)
         }
         snprintf(want, sizeof want, "version %u proof refused", named);
         ok = ok && zkr_verify_inference2(b.p, b.len, &c->st, &d) == ZKR_ERR_UNSUPPORTED &&
-             strstr(d.msg, want) && strstr(d.msg, "reads version 8 only");
+             strstr(d.msg, want) && strstr(d.msg, "reads version 9 only");
         zkr_tap_ok(t, ok, "%s is refused by name (%s)", what[mode], want);
         zkr_buf_free(&b);
     }

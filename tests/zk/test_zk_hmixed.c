@@ -367,7 +367,8 @@ static void test_reveal_levels(zkr_tap *t, const zkr_params *p)
 }
 
 /* Proves x (fitted or not, as made) and verifies with the verifier's fit mask. */
-static zkr_err run_fit(const zkr_params *p, hm_fix *x, uint32_t vfit, zkr_buf *pf)
+static zkr_err run_fit(const zkr_params *p, hm_fix *x, uint32_t vfit, uint32_t vstack,
+                       zkr_buf *pf)
 {
     zkr_transcript tp, tv;
     uint8_t key[32];
@@ -384,7 +385,7 @@ static zkr_err run_fit(const zkr_params *p, hm_fix *x, uint32_t vfit, zkr_buf *p
     if (r != ZKR_OK)
         return r;
     zkr_dec_init(&d, pf->p, pf->len);
-    r = zkr_hpcs_verify_mixed_fit(p, &tv, x->c, x->k, vfit, x->z, x->v, &d);
+    r = zkr_hpcs_verify_mixed_fit(p, &tv, x->c, x->k, vfit, vstack, x->z, x->v, &d);
     if (r == ZKR_OK && zkr_dec_finish(&d) != ZKR_OK)
         r = ZKR_ERR_MALFORMED;
     return r;
@@ -412,11 +413,11 @@ static void test_fitted(zkr_tap *t, const zkr_params *p)
                "fitted arities beside 16: 13 -> %u (layer 0 step 3), 12 -> %u (layer 1 start), "
                "16 -> 4, 7 -> 0 (cannot join)", a2, a3);
     if (hm_make_fit(p, &x, hm_n, hm_tot, hm_ext, 4, hm_budget, 1, 12) == ZKR_OK) {
-        r[0] = run_fit(p, &x, 12, &pf);
+        r[0] = run_fit(p, &x, 12, 0, &pf);
         hm_free(&x);
     }
     if (hm_make_fit(p, &x, hm_n, hm_tot, hm_ext, 4, hm_budget, 1, 0) == ZKR_OK) {
-        r[1] = run_fit(p, &x, 0, &pu);
+        r[1] = run_fit(p, &x, 0, 0, &pu);
         hm_free(&x);
     }
     zkr_tap_ok(t, r[0] == ZKR_OK && r[1] == ZKR_OK && pf.len < pu.len,
@@ -425,23 +426,23 @@ static void test_fitted(zkr_tap *t, const zkr_params *p)
     zkr_buf_free(&pf);
     zkr_buf_free(&pu);
     if (hm_make_fit(p, &x, hm_n, hm_tot, hm_ext, 4, hm_budget, 1, 12) == ZKR_OK) {
-        r[2] = run_fit(p, &x, 0, &pf);
+        r[2] = run_fit(p, &x, 0, 0, &pf);
         zkr_buf_free(&pf);
         hm_free(&x);
     }
     if (hm_make_fit(p, &x, hm_n, hm_tot, hm_ext, 4, hm_budget, 1, 0) == ZKR_OK) {
-        r[3] = run_fit(p, &x, 12, &pf);
+        r[3] = run_fit(p, &x, 12, 0, &pf);
         zkr_buf_free(&pf);
         hm_free(&x);
     }
     if (hm_make_fit(p, &x, hm_n, hm_tot, hm_ext, 4, hm_budget, 1, 12) == ZKR_OK) {
         x.v[3].c[0] = zkr_gl_add(x.v[3].c[0], 1);
-        r[4] = run_fit(p, &x, 12, &pf);
+        r[4] = run_fit(p, &x, 12, 0, &pf);
         zkr_buf_free(&pf);
         hm_free(&x);
     }
     if (hm_make_fit(p, &x, hm_n, hm_tot, hm_ext, 4, hm_budget, 1, 12) == ZKR_OK) {
-        r[5] = run_fit(p, &x, 12 | 16, &pf);
+        r[5] = run_fit(p, &x, 12 | 16, 0, &pf);
         zkr_buf_free(&pf);
         hm_free(&x);
     }

@@ -211,7 +211,8 @@ static int extract(const i2case *c, const zkr_buf *pf, int pub, leak_vec *v)
     for (unsigned i = 0; i < red.n_polys; i++) /* h and phi are extension-valued */
         ext[i] = red.zr_poly && (i == red.zr_poly || i == red.zr_poly + 1);
     if (!leak_put_hmixed(v, &d, p, red.tv, ext, red.n_polys,
-                         zkr_infer2_fit_mask(&red, c->n_layers), J_LEAVES) ||
+                         zkr_infer2_fit_mask(&red, c->n_layers),
+                         zkr_infer2_stack_mask(p, &red, c->n_layers), J_LEAVES) ||
         zkr_dec_finish(&d) != ZKR_OK)
         return 0;
     zkr_dec_init(&d, pv.body[5], pv.len[5]);
