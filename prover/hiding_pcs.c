@@ -1641,6 +1641,9 @@ static zkr_err zkr_hopen_mixed_run(const zkr_params *p, zkr_transcript *t, zkr_h
             continue;
         }
         joins[nj].f = ch && ch->member == i && ch->other ? ch->other : f[i];
+        /* the cheat's other stacked pair replaces a pair whole (its second with it) */
+        if (ch && ch->other && ch->other->stack_tail && ch->member + 1 == i && f[i]->stack_head)
+            joins[nj].f = ch->other->stack_tail;
         joins[nj].round = pl.d[i];
         joins[nj].layer = pl.layer[i];
         joins[nj].step = pl.step[i];

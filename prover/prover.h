@@ -836,8 +836,9 @@ zkr_err zkr_prover_hopen_mixed(const zkr_params *p, zkr_transcript *t, zkr_hpcs_
 /*
  * A cheating mixed opening's deviations (test builds): G formed without
  * any joining member's alpha term (omit_alpha), or with `other` (same size
- * and kind as the joining member `member`) folded and opened in its place,
- * or one round message shifted off the form L(X, z) Lambda(X).
+ * and kind as the joining member `member`) folded and opened in its place
+ * (when `member` is a stacked pair's first and `other` one too: the other
+ * pair whole), or one round message shifted off the form L(X, z) Lambda(X).
  */
 typedef struct {
     size_t member;

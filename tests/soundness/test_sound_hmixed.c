@@ -52,7 +52,8 @@ static const hm_shape hm_deep = {3, {12, 7, 6}, {18, 13, 12}, {0, 1, 0}, {2, 2, 
 
 /* Proves (cheat ch) with values pv, verifies vv with the switches off. */
 static zkr_err attack(const zkr_params *p, hm_fix *x, const zkr_hpcs_mixed_cheat *ch,
-                      const zkr_ext *pv, const zkr_ext *vv, uint32_t fit, unsigned off)
+                      const zkr_ext *pv, const zkr_ext *vv, uint32_t fit, uint32_t stack,
+                      unsigned off)
 {
     zkr_transcript tp, tv;
     uint8_t key[32];
@@ -72,7 +73,7 @@ static zkr_err attack(const zkr_params *p, hm_fix *x, const zkr_hpcs_mixed_cheat
     zkr_zkrng_wipe(&g);
     if (r == ZKR_OK) {
         zkr_dec_init(&d, pf.p, pf.len);
-        r = zkr_hpcs_verify_mixed_fit_off(p, &tv, x->c, x->k, fit, 0, x->z, vv, off, &d);
+        r = zkr_hpcs_verify_mixed_fit_off(p, &tv, x->c, x->k, fit, stack, x->z, vv, off, &d);
         if (r == ZKR_OK && zkr_dec_finish(&d) != ZKR_OK)
             r = ZKR_ERR_MALFORMED;
     }
@@ -109,9 +110,9 @@ static void both_fit(zkr_tap *t, const zkr_params *p, const hm_shape *sh, uint32
                 c.other = y.f[member];
         }
         if (pass == 0)
-            on = attack(p, &x, ch ? &c : NULL, vv, vv, fit, 0);
+            on = attack(p, &x, ch ? &c : NULL, vv, vv, fit, 0, 0);
         else
-            teeth = attack(p, &x, ch ? &c : NULL, vv, vv, fit, off);
+            teeth = attack(p, &x, ch ? &c : NULL, vv, vv, fit, 0, off);
         hm_free(&x);
         hm_free(&y);
     }
@@ -141,7 +142,7 @@ static void shifted(zkr_tap *t, const zkr_params *p, unsigned round)
     for (int i = 0; i < 3; i++) {
         if (hm_make(p, &x, hm_small.n, hm_small.tot, hm_small.ext, hm_small.k, hm_small.budget, 1) != ZKR_OK)
             break;
-        r[i] = attack(p, &x, &ch, x.v, x.v, 0, offs[i]);
+        r[i] = attack(p, &x, &ch, x.v, x.v, 0, 0, offs[i]);
         hm_free(&x);
     }
     zkr_tap_ok(t, r[0] == ZKR_ERR_VERIFY && r[1] == ZKR_ERR_VERIFY,
@@ -150,6 +151,54 @@ static void shifted(zkr_tap *t, const zkr_params *p, unsigned round)
                r[0], r[1]);
     zkr_tap_ok(t, r[2] == ZKR_OK, "mixed: round %u shifted: teeth: accepted with the final "
                "equation and the factorisation check off (%d)", round, r[2]);
+}
+
+/*
+ * A stacked pair (inference@2 version 9's h and phi): members 1 and 2, both
+ * extension-valued at 13 beside 16, fitted (2-value leaves) and committed
+ * under one root. Two attacks, each refused and with its teeth:
+ *  - the pair's second member's value + 1 (the honest opening): the final
+ *    equation and the join round's factorisation (teeth: both off);
+ *  - another pair's leaves opened and folded in the pair's place (both its
+ *    members' values claimed): the pair's one Merkle check against the sent
+ *    root (teeth: ZKR_HM_OFF_JOINMT).
+ */
+static void stacked(zkr_tap *t, const zkr_params *p)
+{
+    static const unsigned n[4] = {10, 8, 8, 6}, tot[4] = {16, 13, 13, 12}, ext[4] = {0, 1, 1, 0};
+    static const uint32_t budget[4] = {2, 2, 2, 1};
+    zkr_hpcs_mixed_cheat other = {1, 0, NULL, 0, 0, 0};
+    zkr_err r[4] = {ZKR_ERR_INTERNAL, ZKR_ERR_INTERNAL, ZKR_ERR_INTERNAL, ZKR_ERR_INTERNAL};
+    hm_fix x, y;
+    zkr_ext vv[HM_MAX];
+
+    for (int i = 0; i < 4; i++) {
+        if (hm_make_fs(p, &x, n, tot, ext, 4, budget, 1, 14, 4) != ZKR_OK ||
+            hm_make_fs(p, &y, n, tot, ext, 4, budget, 9, 14, 4) != ZKR_OK) {
+            hm_free(&x);
+            hm_free(&y);
+            break;
+        }
+        memcpy(vv, x.v, sizeof vv);
+        if (i < 2) {
+            vv[2].c[0] = zkr_gl_add(vv[2].c[0], 1);
+            r[i] = attack(p, &x, NULL, vv, vv, 14, 4, i ? ZKR_HM_OFF_FINAL | ZKR_HM_OFF_FACTOR : 0);
+        } else {
+            /* the other pair's values at this fixture's point */
+            vv[1] = hm_value(y.f[1], x.z + (x.total - tot[1]));
+            vv[2] = hm_value(y.f[2], x.z + (x.total - tot[2]));
+            other.other = y.f[1];
+            r[i] = attack(p, &x, &other, vv, vv, 14, 4, i == 3 ? ZKR_HM_OFF_JOINMT : 0);
+        }
+        hm_free(&x);
+        hm_free(&y);
+    }
+    zkr_tap_ok(t, r[0] == ZKR_ERR_VERIFY && r[1] == ZKR_OK,
+               "stacked: the pair's second member's value + 1: refused (%d); teeth: accepted "
+               "with the final equation and the factorisation check off (%d)", r[0], r[1]);
+    zkr_tap_ok(t, r[2] == ZKR_ERR_VERIFY && r[3] == ZKR_OK,
+               "stacked: another pair's leaves in the pair's place, its values claimed: refused "
+               "(%d); teeth: accepted with the joiners' Merkle check off (%d)", r[2], r[3]);
 }
 
 int main(int argc, char **argv)
@@ -204,5 +253,6 @@ int main(int argc, char **argv)
              "1 step 1, 4-value leaves), its value claimed", &other, 1, 1, ZKR_HM_OFF_JOINMT);
     both_fit(&t, &p, &hm_deep, 6, "fitted: a joining member's value + 1 (base, layer 1 step 2, "
              "2-value leaves)", NULL, 2, 0, ZKR_HM_OFF_FINAL | ZKR_HM_OFF_FACTOR);
+    stacked(&t, &p);
     return zkr_tap_done(&t);
 }

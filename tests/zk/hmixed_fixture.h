@@ -56,9 +56,52 @@ static void hm_free(hm_fix *x)
  * seed gives the same commitments); z spread over
  * every coordinate (blinding ones included, as inference@2's points are).
  */
+/* Member m's entries (seeded): extension-valued (1000 + 13 i + 7 m + seed). */
+static zkr_ext *hm_ext_entries(size_t len, size_t m, unsigned seed)
+{
+    zkr_ext *e = malloc(len * sizeof *e);
+
+    for (size_t i = 0; e && i < len; i++)
+        e[i] = zkr_ext_from((zkr_gl)(1000 + 13 * i + 7 * m + seed));
+    return e;
+}
+
+/* Members m and m + 1 (extension-valued, one size) as one stacked pair. */
+static zkr_err hm_pair(const zkr_params *p, hm_fix *x, const unsigned *n, const unsigned *tot,
+                       const uint32_t *budget, size_t m, unsigned a, unsigned seed,
+                       zkr_zkrng *g)
+{
+    size_t len = (size_t)1 << n[m];
+    zkr_ext *e0 = hm_ext_entries(len, m, seed), *e1 = hm_ext_entries(len, m + 1, seed);
+    zkr_err r = ZKR_ERR_NOMEM;
+
+    if (e0 && e1 && n[m] == n[m + 1] && tot[m] == tot[m + 1])
+        r = zkr_prover_hcommit_ext_pair_fit_pool(p, e0, e1, n[m], tot[m], budget[m], a, NULL, g,
+                                                 1, &x->f[m], &x->f[m + 1], &x->c[m]);
+    x->c[m + 1] = x->c[m];
+    free(e0);
+    free(e1);
+    return r;
+}
+
+static zkr_err hm_make_fs(const zkr_params *p, hm_fix *x, const unsigned *n,
+                          const unsigned *tot, const unsigned *ext, size_t k,
+                          const uint32_t *budget, unsigned seed, uint32_t fit, uint32_t stack);
+
 static zkr_err hm_make_fit(const zkr_params *p, hm_fix *x, const unsigned *n,
                            const unsigned *tot, const unsigned *ext, size_t k,
                            const uint32_t *budget, unsigned seed, uint32_t fit)
+{
+    return hm_make_fs(p, x, n, tot, ext, k, budget, seed, fit, 0);
+}
+
+/*
+ * hm_make_fit, members m and m + 1 with bit m + 1 of stack set committed
+ * as one stacked pair (both extension-valued and fitted).
+ */
+static zkr_err hm_make_fs(const zkr_params *p, hm_fix *x, const unsigned *n,
+                          const unsigned *tot, const unsigned *ext, size_t k,
+                          const uint32_t *budget, unsigned seed, uint32_t fit, uint32_t stack)
 {
     uint8_t key[32];
     zkr_zkrng g;
@@ -79,6 +122,11 @@ static zkr_err hm_make_fit(const zkr_params *p, hm_fix *x, const unsigned *n,
         if ((fit >> m) & 1u && a == 0) {
             r = ZKR_ERR_USAGE;
             break;
+        }
+        if (m + 1 < k && ((stack >> (m + 1)) & 1u)) {
+            r = hm_pair(p, x, n, tot, budget, m, a, seed, &g);
+            m++;
+            continue;
         }
         if (ext[m]) {
             zkr_ext *e = malloc(len * sizeof *e);

@@ -122,6 +122,30 @@ static void test_bindings(zkr_tap *t, i2case *c, const zkr_buf *pf, int pub)
     zkr_buf_free(&ob);
 }
 
+/*
+ * Version 9: h and phi are one stacked pair, so section 13 (the range
+ * proof's, deferred: m's, h's and phi's roots) names the pair's root twice;
+ * a proof whose phi root is another (the bytes otherwise honest) is
+ * refused: the mixed opening reads the pair under one root.
+ */
+static void test_stacked_roots(zkr_tap *t, i2case *c, const zkr_buf *pf)
+{
+    size_t off, len;
+    zkr_buf b = {0};
+    int same = section(pf, 2, &off, &len) && len > 3 * ZKR_DIGEST_BYTES &&
+               memcmp(pf->p + off + ZKR_DIGEST_BYTES, pf->p + off + 2 * ZKR_DIGEST_BYTES,
+                      ZKR_DIGEST_BYTES) == 0;
+    zkr_err r = ZKR_ERR_INTERNAL;
+
+    zkr_tap_ok(t, same, "section 13 names the stacked h-phi pair's root twice");
+    if (same && zkr_buf_append(&b, pf->p, pf->len) == ZKR_OK) {
+        b.p[off + 2 * ZKR_DIGEST_BYTES] ^= 0x01;
+        r = verify(c, &b, &c->st);
+    }
+    zkr_tap_ok(t, r == ZKR_ERR_VERIFY, "a phi root other than the pair's: VERIFY (%d)", r);
+    zkr_buf_free(&b);
+}
+
 static void test_tamper(zkr_tap *t, i2case *c, const zkr_buf *pf)
 {
     zkr_buf b = {0};
@@ -364,6 +388,7 @@ int main(int argc, char **argv)
     test_bindings(&t, &c, &pf, 1);
     test_tamper(&t, &c, &pf);
     test_version(&t, &c, &pf);
+    test_stacked_roots(&t, &c, &pf);
     ZKR_TAP_EQ(&t, i2case_prove(&c, 1, seed, &pf2), ZKR_OK, "prove again with the same seed");
     zkr_tap_ok(&t, pf.len == pf2.len && memcmp(pf.p, pf2.p, pf.len) == 0,
                "same seed and statement: byte-identical proofs");

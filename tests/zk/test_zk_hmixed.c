@@ -481,6 +481,83 @@ static void test_fitted(zkr_tap *t, const zkr_params *p)
     }
 }
 
+/*
+ * A stacked pair (inference@2 version 9's h and phi): members 1 and 2 of
+ * {16, 13 (ext), 13 (ext), 12}, fitted, under one root. Accept (fewer
+ * bytes than the same members in two trees) and the twins: the proof read
+ * without the stack mask, an unstacked proof read with it, a mask with bit
+ * 0 or past k, a stacked member's value + 1; the prover's gate (a stacked
+ * polynomial in a plain opening, the pair's members not adjacent) refuses
+ * before anything is charged.
+ */
+static void test_stacked(zkr_tap *t, const zkr_params *p)
+{
+    static const unsigned n[4] = {10, 8, 8, 6}, tot[4] = {16, 13, 13, 12}, ext[4] = {0, 1, 1, 0};
+    static const uint32_t budget[4] = {2, 2, 2, 1};
+    zkr_err r[8];
+    zkr_buf pf = {0}, pu = {0};
+    hm_fix x;
+    size_t lens[2] = {0, 0};
+
+    for (int i = 0; i < 8; i++)
+        r[i] = ZKR_ERR_INTERNAL;
+    for (int i = 0; i < 7; i++) {
+        uint32_t pstack = i == 1 || i == 3 ? 0 : 4, vstack = i == 1 || i == 2 ? 0 : 4;
+        if (hm_make_fs(p, &x, n, tot, ext, 4, budget, 1, 14, pstack) != ZKR_OK)
+            break;
+        if (i == 4)
+            vstack = 5; /* bit 0: the first member cannot be stacked */
+        if (i == 5)
+            vstack = 4 | 16;
+        if (i == 6)
+            x.v[1].c[0] = zkr_gl_add(x.v[1].c[0], 1);
+        r[i] = run_fit(p, &x, 14, vstack, i < 2 ? (i ? &pu : &pf) : &pf);
+        if (i < 2)
+            lens[i] = i ? pu.len : pf.len;
+        if (i >= 2)
+            zkr_buf_free(&pf);
+        hm_free(&x);
+    }
+    zkr_tap_ok(t, r[0] == ZKR_OK && r[1] == ZKR_OK && lens[0] < lens[1],
+               "a stacked pair verifies (%d): %zu bytes, against %zu in two trees (%d)", r[0],
+               lens[0], lens[1], r[1]);
+    zkr_tap_ok(t, r[2] != ZKR_OK && r[3] != ZKR_OK,
+               "a stacked proof read as two trees (%d), two trees read as a pair (%d): refused",
+               r[2], r[3]);
+    zkr_tap_ok(t, r[4] == ZKR_ERR_USAGE && r[5] == ZKR_ERR_USAGE,
+               "a stack mask with bit 0 (%d) or past k (%d): USAGE", r[4], r[5]);
+    zkr_tap_ok(t, r[6] == ZKR_ERR_VERIFY, "the pair's first member's value + 1: VERIFY (%d)", r[6]);
+    zkr_buf_free(&pf);
+    zkr_buf_free(&pu);
+    if (hm_make_fs(p, &x, n, tot, ext, 4, budget, 1, 14, 4) == ZKR_OK) {
+        zkr_transcript tp;
+        zkr_zkrng g;
+        uint8_t key[32] = {9};
+        zkr_hpcs_poly *swapped[4] = {x.f[0], x.f[2], x.f[1], x.f[3]}, *mask = NULL;
+        zkr_ext sv[4] = {x.v[0], x.v[2], x.v[1], x.v[3]};
+        uint8_t mroot[ZKR_DIGEST_BYTES];
+        zkr_err rp, rm;
+        hm_ts(p, &tp);
+        zkr_zkrng_from_key(&g, key);
+        rm = zkr_prover_hmask(p, 13, &g, 1, &mask, mroot);
+        rp = rm == ZKR_OK ? zkr_prover_hopen(p, &tp, x.f[1], mask, zkr_ext_from(3), x.z + 3,
+                                             x.v[1], &g, 1, &pf)
+                          : rm;
+        zkr_buf_free(&pf);
+        r[0] = zkr_prover_hopen_mixed(p, &tp, swapped, 4, x.z, sv, &g, 1, &pf);
+        zkr_buf_free(&pf);
+        r[1] = zkr_prover_hopen_mixed(p, &tp, x.f, 4, x.z, x.v, &g, 1, &pf);
+        zkr_buf_free(&pf);
+        zkr_tap_ok(t, rp == ZKR_ERR_USAGE && r[0] == ZKR_ERR_USAGE && r[1] == ZKR_OK,
+                   "prover: a stacked polynomial in a plain opening: USAGE (%d); the pair's "
+                   "members out of order: USAGE (%d), charging nothing: member 3, blinded for "
+                   "one opening, still opens with the pair in order (%d)", rp, r[0], r[1]);
+        zkr_hpcs_poly_free(mask);
+        zkr_zkrng_wipe(&g);
+        hm_free(&x);
+    }
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -495,5 +572,6 @@ int main(int argc, char **argv)
     test_round_reveals(&t, &p);
     test_reveal_levels(&t, &p);
     test_fitted(&t, &p);
+    test_stacked(&t, &p);
     return zkr_tap_done(&t);
 }
