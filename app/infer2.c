@@ -292,6 +292,16 @@ static zkr_err check_output(zkr_app *app, const zkr_statement *st, const infer2_
                                       &app->diag)) != ZKR_OK)
         goto out;
     *proofs = zkr_infer2_proofs_left(im);
+    {
+        /* The worker's refusal of a shape below the target at the query cap, made here first:
+         * refused in the worker, the openings reserved below would be spent on no proof. */
+        zkr_diag d = {{0}};
+        zkr_params pq;
+        if ((r = zkr_prover_infer2_queries(&p, im, &j->rec, j->public_output, &pq, &d)) != ZKR_OK) {
+            r = zkr_fail(&app->diag, r, "%s; nothing reserved, no proof written", d.msg);
+            goto out;
+        }
+    }
     if (!j->public_output) {
         zkr_diag d = {{0}};
         r = zkr_prover_infer2_output_check(&p, im, &j->rec, j->oc, j->oc_opening, 0, &d);

@@ -1953,6 +1953,36 @@ static zkr_err zkr_i2_forge(zkr_i2_ctx *c, unsigned forge, zkr_buf *outb)
     }
 }
 
+/* zkr_infer2_params over im's shapes; the refusal names the cap and the target. */
+static zkr_err i2_queries(const zkr_params *p, const zkr_infer2_model *im, unsigned rec_total,
+                          int public_output, zkr_params *pq, zkr_diag *d)
+{
+    uint32_t od[ZKR_INFER_MAX_LAYERS];
+
+    for (uint32_t l = 0; l < im->sh.s.n_layers; l++)
+        od[l] = im->sh.s.layer[l].out_dim;
+    if (zkr_infer2_params(p, &im->mc, im->sh.s.input_dim, od, public_output != 0, rec_total,
+                          pq) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_MISMATCH_PARAMS,
+                        "prove: no query count up to %u reaches %u provable bits for this "
+                        "model and record at parameter set %u",
+                        pq->queries, p->target_bits, (unsigned)p->id);
+    return ZKR_OK;
+}
+
+zkr_err zkr_prover_infer2_queries(const zkr_params *p, const zkr_infer2_model *im,
+                                  const zkr_infer2_record *rec, int public_output,
+                                  zkr_params *pq, zkr_diag *d)
+{
+    zkr_record_commitment rc;
+
+    if (rec->commitment == NULL ||
+        zkr_record_commitment_decode(p, rec->commitment, ZKR_RECORD_COMMIT_BYTES, &rc) != ZKR_OK)
+        return zkr_fail(d, ZKR_ERR_MALFORMED, "record commitment malformed at parameter set %u",
+                        (unsigned)p->id);
+    return i2_queries(p, im, rc.comm.n_vars + rc.comm.blind_vars, public_output, pq, d);
+}
+
 static zkr_err zkr_i2_prove(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
                             zkr_infer2_model *im, const zkr_infer2_record *rec, int public_output,
                             const uint8_t *oc, const uint8_t *oc_opening, const uint8_t *seed,
@@ -2000,21 +2030,11 @@ static zkr_err zkr_i2_prove(const zkr_params *p, const uint8_t statement_id[ZKR_
         r = zkr_fail(d, r, "prove: the record and its opening do not give its commitment");
         goto out;
     }
-    {
-        /* version 6: q' from the shapes and the record's size (it joins the mixed opening) */
-        uint32_t od[ZKR_INFER_MAX_LAYERS];
-        for (uint32_t l = 0; l < im->sh.s.n_layers; l++)
-            od[l] = im->sh.s.layer[l].out_dim;
-        if (zkr_infer2_params(p, &im->mc, im->sh.s.input_dim, od, c->public_output,
-                              zkr_hpcs_poly_total_vars(c->rec), &c->pq) != ZKR_OK) {
-            r = zkr_fail(d, ZKR_ERR_MISMATCH_PARAMS,
-                         "prove: no query count up to %u reaches %u provable bits for this "
-                         "model and record at parameter set %u",
-                         c->pq.queries, p->target_bits, (unsigned)p->id);
-            goto out;
-        }
-        c->p = &c->pq;
-    }
+    /* version 6: q' from the shapes and the record's size (it joins the mixed opening) */
+    if ((r = i2_queries(p, im, zkr_hpcs_poly_total_vars(c->rec), c->public_output, &c->pq, d)) !=
+        ZKR_OK)
+        goto out;
+    c->p = &c->pq;
     {
         uint8_t other[ZKR_INFER_MAX_RECORD];
         const uint8_t *input = rec->record;

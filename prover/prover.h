@@ -1218,6 +1218,19 @@ zkr_err zkr_prover_infer2_output(const zkr_params *p, const zkr_infer2_model *im
                                  zkr_diag *d) ZKR_WUR;
 
 /*
+ * The query count q' every opening of a proof of im's model over rec's
+ * record runs at (zkr_infer2_params: the shapes, the output's mode and the
+ * record commitment's n + e), the same search zkr_prover_inference2 and
+ * the verifier make. ZKR_OK and *pq; ZKR_ERR_MISMATCH_PARAMS when no count
+ * up to twice p's reaches p's target (no proof of that shape is made or
+ * accepted); ZKR_ERR_MALFORMED (rec's commitment bytes). For callers that
+ * must refuse before anything is spent (zkreg prove's reveal-budget ledger).
+ */
+zkr_err zkr_prover_infer2_queries(const zkr_params *p, const zkr_infer2_model *im,
+                                  const zkr_infer2_record *rec, int public_output,
+                                  zkr_params *pq, zkr_diag *d) ZKR_WUR;
+
+/*
  * Checks, before any proof, that oc_opening opens the output commitment oc
  * (zkr_prover_infer2_output's pair) to the logits of im's model on rec's
  * record: the commitment is rebuilt from the model's output and the

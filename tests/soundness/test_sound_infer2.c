@@ -587,8 +587,9 @@ int main(int argc, char **argv)
         }
         /*
          * Adversary: the query count is derived from the registered commitment's
-         * blinding sizes and capped at twice the parameter set's, and the
-         * verifier does not refuse below the target. A model owner who registers
+         * blinding sizes and capped at twice the parameter set's (since stop
+         * 36 prover and verifier refuse a shape still below the target at the
+         * cap: such a model would prove nothing). A model owner who registers
          * every W' with the widest blinding the layout admits must still leave
          * >= 128 provable bits at the count the verifier derives.
          */

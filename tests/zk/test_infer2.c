@@ -370,6 +370,54 @@ static void seed_per_set(zkr_tap *t, i2case *c, const uint8_t seed[32])
     zkr_tap_ok(t, ok && !same_rec, "one seed, a record at the three sets: three keys");
 }
 
+/*
+ * The query cap (adversarial review of stop 36): at a target no count up to
+ * twice the set's reaches (200 bits; the algebraic terms alone exceed
+ * 2^-200), zkr_prover_infer2_queries, the check `zkreg prove` makes before
+ * it reserves the ledger's openings, and the prover itself refuse
+ * (MISMATCH_PARAMS): no proof bytes, none of the model's budget spent. At
+ * the set's own target both give one count, below the cap.
+ */
+static void query_cap(zkr_tap *t, i2case *c)
+{
+    const zkr_params keep = c->p;
+    unsigned left = zkr_infer2_proofs_left(c->im);
+    zkr_params pq;
+    zkr_buf pf = {0};
+    zkr_diag d = {0};
+    zkr_err r;
+
+    for (int pub = 0; pub <= 1; pub++) {
+        r = zkr_prover_infer2_queries(&c->p, c->im, &c->r, pub, &pq, &d);
+        zkr_tap_ok(t, r == ZKR_OK && pq.queries < 2 * c->p.queries,
+                   "query count at the set's target (%s output): q' %u below the cap %u",
+                   pub ? "public" : "hidden", pq.queries, 2 * c->p.queries);
+    }
+    c->p.target_bits = 200;
+    r = zkr_prover_infer2_queries(&c->p, c->im, &c->r, 0, &pq, &d);
+    zkr_tap_ok(t, r == ZKR_ERR_MISMATCH_PARAMS && pq.queries == 2 * c->p.queries,
+               "an unreachable target (200 bits): refused before any proof, at the cap %u (%s)",
+               pq.queries, d.msg);
+    ZKR_TAP_EQ(t, zkr_prover_inference2(&c->p, c->st.statement_id, c->im, &c->r, 0, c->oc, c->oco,
+                                        NULL, 0, 1, &pf, &d),
+               ZKR_ERR_MISMATCH_PARAMS, "... and by the prover, not run below the target");
+    zkr_tap_ok(t, pf.len == 0 && zkr_infer2_proofs_left(c->im) == left,
+               "... no proof bytes, the model's budget unspent (%u proofs left)", left);
+    c->p = keep;
+    {
+        /* the record commitment's n + e is read by its strict decoder */
+        const uint8_t *rc = c->r.commitment;
+        uint8_t bad[ZKR_RECORD_COMMIT_BYTES];
+        memcpy(bad, rc, sizeof bad);
+        bad[3] ^= 3; /* version 1 -> 2 */
+        c->r.commitment = bad;
+        ZKR_TAP_EQ(t, zkr_prover_infer2_queries(&c->p, c->im, &c->r, 1, &pq, &d),
+                   ZKR_ERR_MALFORMED, "query count: a record commitment of another version");
+        c->r.commitment = rc;
+    }
+    zkr_buf_free(&pf);
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -429,6 +477,7 @@ int main(int argc, char **argv)
         ZKR_TAP_EQ(&t, zkr_prover_infer2_output_check(&c.p, c.im, &c.r, c.oc, oco, 1, &d),
                    ZKR_ERR_MALFORMED, "output check: an opening of another budget is malformed");
     }
+    query_cap(&t, &c);
     /* the budget: 10 openings per layer, 2 per proof; 4 proofs made so far */
     {
         unsigned left = zkr_infer2_proofs_left(c.im), made = 0;
