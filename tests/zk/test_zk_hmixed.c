@@ -635,7 +635,7 @@ static void test_fit_sets(zkr_tap *t)
 
 /*
  * A fitted proof of {16, 16, 13, 12} (members 2 and 3 fitted), mutated:
- * one bit flipped at every 127th byte, every 251st truncation and one
+ * one bit flipped at every 251st byte, every 503rd truncation and one
  * trailing byte. None may verify (with the sanitizers: none may read out
  * of bounds); every refusal is VERIFY or MALFORMED.
  */
@@ -658,7 +658,7 @@ static void test_fit_mutations(zkr_tap *t, const zkr_params *p)
         zkr_zkrng_wipe(&g);
     }
     for (size_t m = 0; r == ZKR_OK && m < pf.len + 1; m++) {
-        int flip = m % 127 == 0 && m < pf.len, cut = m % 251 == 1, grow = m == pf.len;
+        int flip = m % 251 == 0 && m < pf.len, cut = m % 503 == 1, grow = m == pf.len;
         zkr_transcript tc = tv;
         uint8_t *b;
         size_t len = cut ? m : grow ? pf.len + 1 : pf.len;
