@@ -2,9 +2,10 @@
  * inference@2 (docs/proof-system.md, "inference@2"): completeness with a
  * public and with a hidden output, every binding's reject twin (model,
  * dataset, index, output, output commitment, output mode), a tampered byte
- * in each section, truncations, determinism under a seed and fresh
- * randomness without one, the model's opening budget, reopening, and the
- * soundness figure.
+ * in each section, truncations, the mixed opening's section (V's and the
+ * range helpers' fitted leaves, version 8) flipped and cut, determinism
+ * under a seed and fresh randomness without one, the model's opening
+ * budget, reopening, and the soundness figure.
  */
 #include "tests/zk/infer2_fixture.h"
 #include "zk/infer2_int.h"
@@ -185,6 +186,76 @@ static void test_tamper(zkr_tap *t, i2case *c, const zkr_buf *pf)
         zkr_tap_ok(t, ok, "one byte short: malformed");
         zkr_buf_free(&tr);
     }
+    zkr_buf_free(&b);
+}
+
+/* pf with section `sec`'s body cut to `keep` bytes, or one zero byte longer (keep > its length). */
+static int resection(const i2case *c, const zkr_buf *pf, unsigned sec, size_t keep, zkr_buf *b)
+{
+    zkr_proof_view v;
+    zkr_diag d = {0};
+    uint8_t *body;
+    int ok = zkr_proof_parse(pf->p, pf->len, &v, &d) == ZKR_OK && sec < v.n_sections &&
+             zkr_proof_begin(b, v.param_set, ZKR_KIND_INFERENCE2, c->st.statement_id,
+                             v.n_sections) == ZKR_OK;
+
+    for (uint32_t i = 0; ok && i < v.n_sections; i++) {
+        if (i != sec) {
+            ok = zkr_proof_add_section(b, v.tag[i], v.body[i], v.len[i]) == ZKR_OK;
+            continue;
+        }
+        if (!(body = calloc(1, v.len[i] + 1)))
+            return 0;
+        memcpy(body, v.body[i], v.len[i]);
+        ok = zkr_proof_add_section(b, v.tag[i], body, keep > v.len[i] ? v.len[i] + 1 : keep) ==
+             ZKR_OK;
+        free(body);
+    }
+    return ok;
+}
+
+/*
+ * Adversarial review of version 8 (V and the range helpers with fitted
+ * leaves in the mixed opening, section 4; in this shape V's class joins
+ * layer 0 at step 2 or 3: 2- or 1-value leaves): a bit flipped at 160
+ * spread positions of section 4, the section cut at eight lengths and one
+ * byte longer. None verifies; every refusal is VERIFY or MALFORMED (the
+ * sanitizer build: no read out of bounds).
+ */
+static void test_opening_mutations(zkr_tap *t, i2case *c, const zkr_buf *pf)
+{
+    zkr_buf b = {0};
+    size_t off, len;
+    unsigned tried = 0, accepted = 0, odd = 0;
+
+    if (!section(pf, 4, &off, &len) || zkr_buf_append(&b, pf->p, pf->len) != ZKR_OK) {
+        zkr_tap_ok(t, 0, "section 4 of the proof");
+        return;
+    }
+    for (unsigned k = 0; k < 160 + 9; k++) {
+        zkr_buf cut = {0};
+        const zkr_buf *in = &b;
+        size_t at = off + (len - 1) * k / 159;
+        zkr_err r;
+        if (k < 160) {
+            b.p[at] ^= (uint8_t)(1u << (k % 8));
+        } else if (resection(c, pf, 4, (len * (k - 160)) / 8 + (k == 168 ? 1 : 0), &cut)) {
+            in = &cut; /* k = 168: one byte past the section */
+        } else {
+            odd++;
+        }
+        r = verify(c, in, &c->st);
+        if (k < 160)
+            b.p[at] ^= (uint8_t)(1u << (k % 8));
+        tried++;
+        accepted += r == ZKR_OK;
+        odd += r != ZKR_OK && r != ZKR_ERR_VERIFY && r != ZKR_ERR_MALFORMED;
+        zkr_buf_free(&cut);
+    }
+    zkr_tap_ok(t, accepted == 0 && odd == 0,
+               "section 4 (the mixed opening, %zu bytes, V and h, phi, m fitted) flipped or cut "
+               "%u times: %u accepted, %u refused other than VERIFY / MALFORMED", len, tried,
+               accepted, odd);
     zkr_buf_free(&b);
 }
 
@@ -435,6 +506,7 @@ int main(int argc, char **argv)
     zkr_tap_diag("proof: %zu bytes", pf.len);
     test_bindings(&t, &c, &pf, 1);
     test_tamper(&t, &c, &pf);
+    test_opening_mutations(&t, &c, &pf);
     test_version(&t, &c, &pf);
     test_stacked_roots(&t, &c, &pf);
     ZKR_TAP_EQ(&t, i2case_prove(&c, 1, seed, &pf2), ZKR_OK, "prove again with the same seed");

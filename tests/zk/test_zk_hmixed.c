@@ -8,7 +8,10 @@
  * joining member's leaf, a truncated proof, another polynomial's commitment
  * in a member's place, another point, sizes the schedule cannot take
  * (USAGE), the budget spent; the periodic mask's round values charged and
- * a layer-0 member on its slice refused; per-level reveal counting.
+ * a layer-0 member on its slice refused; per-level reveal counting; fitted
+ * members (inference@2 version 8) and their adversarial review: every size
+ * pair's fitted arity at sets 1-3, members of a fitted member's size left
+ * unfitted, a fitted full-size member, sets 2 and 3, mutated fitted proofs.
  */
 #include <math.h>
 #include <sodium.h>
@@ -558,6 +561,211 @@ static void test_stacked(zkr_tap *t, const zkr_params *p)
     }
 }
 
+/*
+ * Adversarial review of the fitted leaves (inference@2 version 8). For
+ * every parameter set, at its query count and at inference@2's cap
+ * (2 queries, zkr_infer2_params), and every size pair 1 <= T_i <= T <=
+ * max_vars: a pair the schedule takes has a fitted arity, the one
+ * zkr_hpcs_mixed_plan_fit gives (folds[layer] - step, folds[0] full size),
+ * and it is never past the member's own layer-0 arity, so the q 2^a
+ * positions a fitted opening reveals stay within
+ * zkr_hpcs_positions_per_open(T_i), what zkr_hpcs_blind_vars sized the
+ * blinding for (the budget accounting still uses the layout's leaf: it is
+ * conservative); a size that cannot join before the final polynomial, or a
+ * layout that does not fold (T <= final_vars), has none and a fitted
+ * member there is refused.
+ */
+static void test_fit_sweep(zkr_tap *t)
+{
+    static const uint32_t sets[3] = {ZKR_PARAM_SET_128, ZKR_PARAM_SET_128_R8,
+                                     ZKR_PARAM_SET_128_R16};
+    unsigned pairs = 0, bad = 0, over = 0, smaller = 0;
+
+    for (int s = 0; s < 3; s++) {
+        zkr_params p;
+        if (zkr_params_get(sets[s], &p) != ZKR_OK) {
+            bad++;
+            continue;
+        }
+        for (unsigned q = p.queries; q <= 2 * p.queries; q += p.queries) {
+            zkr_params pq = p;
+            pq.queries = q;
+            for (unsigned T = 1; T <= pq.max_vars; T++)
+                for (unsigned Ti = 1; Ti <= T; Ti++) {
+                    unsigned two[2] = {T, Ti}, a = zkr_hpcs_mixed_fit_arity(&pq, T, Ti);
+                    zkr_hpcs_mixed_plan pl;
+                    zkr_pcs_layout own, hl;
+                    zkr_hpcs_layout_of(&pq, T, &hl);
+                    if (hl.folds_total == 0 || (T - Ti >= hl.folds_total && T != Ti)) {
+                        /* nothing folds, or it joins past the fold: no fitted arity, refused */
+                        bad += a != 0 || (zkr_hpcs_mixed_plan_of(&pq, two, 2, &pl) == ZKR_OK &&
+                                          zkr_hpcs_mixed_plan_fit(&pq, 3, 2, &pl) == ZKR_OK);
+                        continue;
+                    }
+                    if (zkr_hpcs_mixed_plan_of(&pq, two, 2, &pl) != ZKR_OK)
+                        continue;
+                    pairs++;
+                    zkr_pcs_layout_of(&pq, Ti, &own);
+                    if (a == 0 || zkr_hpcs_mixed_plan_fit(&pq, 2, 2, &pl) != ZKR_OK ||
+                        pl.arity[1] != a ||
+                        a != (pl.d[1] ? pl.l.folds[pl.layer[1]] - pl.step[1] : pl.l.folds[0]))
+                        bad++;
+                    if (a > own.folds[0] ||
+                        ((uint64_t)q << a) > zkr_hpcs_positions_per_open(&pq, Ti))
+                        over++;
+                    smaller += a < own.folds[0];
+                }
+        }
+    }
+    zkr_tap_ok(t, bad == 0 && over == 0 && pairs > 0 && smaller > 0,
+               "fitted arities at sets 1-3, q and 2q, every pair the schedule takes (%u): the "
+               "plan's own (%u differ), never past the member's layer-0 leaf, so within the "
+               "positions its blinding covers (%u over); %u pairs reveal fewer",
+               pairs, bad, over, smaller);
+}
+
+/*
+ * Shapes where the fit mask and the sizes could disagree: a member of a
+ * fitted member's size that is not fitted (inference@2: a record or a
+ * hidden output of V's size) beside it, and a fitted member of full size
+ * (T_A = V's n + e, V's leaves are layer 0's). The honest mask verifies;
+ * the mask naming the other of two same-size members, or both, is refused
+ * (the unfitted tree read at the fitted depth and back); for a full-size
+ * member the bit changes no reading (its fitted arity is folds[0]), and
+ * the fitted full-size polynomial is still refused by a plain opening.
+ */
+static void test_fit_same_size(zkr_tap *t, const zkr_params *p)
+{
+    static const unsigned n[4] = {10, 8, 8, 6}, tot[4] = {16, 13, 13, 12}, ext[4] = {0, 1, 1, 0};
+    static const unsigned nf[3] = {8, 8, 6}, totf[3] = {13, 13, 12}, extf[3] = {1, 0, 0};
+    static const uint32_t budget[4] = {2, 2, 2, 1}, bf[3] = {2, 2, 1};
+    static const uint32_t masks[4] = {2 | 8, 4 | 8, 2 | 4 | 8, 8};
+    zkr_err r[4], rf[2] = {ZKR_ERR_INTERNAL, ZKR_ERR_INTERNAL}, rp = ZKR_ERR_INTERNAL;
+    zkr_buf pf = {0};
+    hm_fix x;
+
+    for (int i = 0; i < 4; i++) {
+        r[i] = ZKR_ERR_INTERNAL;
+        if (hm_make_fit(p, &x, n, tot, ext, 4, budget, 4, 2 | 8) == ZKR_OK)
+            r[i] = run_fit(p, &x, masks[i], 0, &pf);
+        zkr_buf_free(&pf);
+        hm_free(&x);
+    }
+    zkr_tap_ok(t, r[0] == ZKR_OK && r[1] != ZKR_OK && r[2] != ZKR_OK && r[3] != ZKR_OK,
+               "{16, 13 fitted, 13 unfitted, 12 fitted}: the honest mask verifies (%d); the "
+               "other 13 named (%d), both (%d), neither (%d): refused", r[0], r[1], r[2], r[3]);
+    for (int i = 0; i < 2; i++) {
+        if (hm_make_fit(p, &x, nf, totf, extf, 3, bf, 5, 1 | 4) == ZKR_OK)
+            rf[i] = run_fit(p, &x, i ? 4 : 1 | 4, 0, &pf);
+        zkr_buf_free(&pf);
+        if (i == 1 && x.f[0]) {
+            zkr_transcript tp;
+            zkr_zkrng g;
+            zkr_hpcs_poly *mask = NULL;
+            uint8_t key[32] = {9}, mroot[ZKR_DIGEST_BYTES];
+            hm_ts(p, &tp);
+            zkr_zkrng_from_key(&g, key);
+            rp = zkr_prover_hmask(p, 13, &g, 1, &mask, mroot);
+            if (rp == ZKR_OK)
+                rp = zkr_prover_hopen(p, &tp, x.f[0], mask, zkr_ext_from(3), x.z, x.v[0], &g,
+                                      1, &pf);
+            zkr_buf_free(&pf);
+            zkr_hpcs_poly_free(mask);
+            zkr_zkrng_wipe(&g);
+        }
+        hm_free(&x);
+    }
+    zkr_tap_ok(t, zkr_hpcs_mixed_fit_arity(p, 13, 13) == 4 && rf[0] == ZKR_OK &&
+                      rf[1] == ZKR_OK && rp == ZKR_ERR_USAGE,
+               "{13 fitted (full size), 13, 12 fitted}: verifies with the full-size bit (%d) and "
+               "without it (%d, the same layer-0 leaves); the fitted full-size polynomial in a "
+               "plain opening: USAGE (%d)", rf[0], rf[1], rp);
+}
+
+/* Fitted members at parameter sets 2 and 3 (other layouts, other arities): accept and reject. */
+static void test_fit_sets(zkr_tap *t)
+{
+    static const uint32_t sets[2] = {ZKR_PARAM_SET_128_R8, ZKR_PARAM_SET_128_R16};
+
+    for (int s = 0; s < 2; s++) {
+        zkr_params p;
+        zkr_err r[2] = {ZKR_ERR_INTERNAL, ZKR_ERR_INTERNAL};
+        zkr_buf pf = {0};
+        hm_fix x;
+        if (zkr_params_get(sets[s], &p) != ZKR_OK)
+            break;
+        for (int i = 0; i < 2; i++) {
+            if (hm_make_fit(&p, &x, hm_n, hm_tot, hm_ext, 4, hm_budget, 1, 12) == ZKR_OK) {
+                if (i)
+                    x.v[2].c[0] = zkr_gl_add(x.v[2].c[0], 1);
+                r[i] = run_fit(&p, &x, 12, 0, &pf);
+            }
+            zkr_buf_free(&pf);
+            hm_free(&x);
+        }
+        zkr_tap_ok(t, r[0] == ZKR_OK && r[1] == ZKR_ERR_VERIFY,
+                   "set %u: fitted 13 (arity %u) and 12 (arity %u) beside 16 verify (%d); the "
+                   "13's value + 1: VERIFY (%d)", (unsigned)sets[s],
+                   zkr_hpcs_mixed_fit_arity(&p, 16, 13), zkr_hpcs_mixed_fit_arity(&p, 16, 12),
+                   r[0], r[1]);
+    }
+}
+
+/*
+ * A fitted proof of {16, 16, 13, 12} (members 2 and 3 fitted), mutated:
+ * one bit flipped at every 251st byte, every 503rd truncation and one
+ * trailing byte. None may verify (with the sanitizers: none may read out
+ * of bounds); every refusal is VERIFY or MALFORMED.
+ */
+static void test_fit_mutations(zkr_tap *t, const zkr_params *p)
+{
+    zkr_transcript tp, tv;
+    uint8_t key[32];
+    zkr_zkrng g;
+    zkr_buf pf = {0};
+    hm_fix x;
+    unsigned tried = 0, accepted = 0, odd = 0;
+    zkr_err r = ZKR_ERR_INTERNAL;
+
+    memset(key, 0x5a, sizeof key);
+    if (hm_make_fit(p, &x, hm_n, hm_tot, hm_ext, 4, hm_budget, 1, 12) == ZKR_OK) {
+        hm_ts(p, &tp);
+        tv = tp;
+        zkr_zkrng_from_key(&g, key);
+        r = zkr_prover_hopen_mixed(p, &tp, x.f, x.k, x.z, x.v, &g, 1, &pf);
+        zkr_zkrng_wipe(&g);
+    }
+    for (size_t m = 0; r == ZKR_OK && m < pf.len + 1; m++) {
+        int flip = m % 251 == 0 && m < pf.len, cut = m % 503 == 1, grow = m == pf.len;
+        zkr_transcript tc = tv;
+        uint8_t *b;
+        size_t len = cut ? m : grow ? pf.len + 1 : pf.len;
+        zkr_dec d;
+        zkr_err v;
+        if (!flip && !cut && !grow)
+            continue;
+        if (!(b = malloc(pf.len + 1)))
+            break;
+        memcpy(b, pf.p, pf.len);
+        b[pf.len] = 0;
+        if (flip)
+            b[m] ^= (uint8_t)(1u << (m % 8));
+        zkr_dec_init(&d, b, len);
+        v = zkr_hpcs_verify_mixed_fit(p, &tc, x.c, x.k, 12, 0, x.z, x.v, &d);
+        if (v == ZKR_OK && zkr_dec_finish(&d) != ZKR_OK)
+            v = ZKR_ERR_MALFORMED;
+        tried++;
+        accepted += v == ZKR_OK;
+        odd += v != ZKR_OK && v != ZKR_ERR_VERIFY && v != ZKR_ERR_MALFORMED;
+        free(b);
+    }
+    zkr_tap_ok(t, r == ZKR_OK && tried > 100 && accepted == 0 && odd == 0,
+               "a fitted proof (%zu bytes) flipped, truncated or extended %u times: %u accepted, "
+               "%u refused other than VERIFY / MALFORMED", pf.len, tried, accepted, odd);
+    zkr_buf_free(&pf);
+    hm_free(&x);
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -573,5 +781,9 @@ int main(int argc, char **argv)
     test_reveal_levels(&t, &p);
     test_fitted(&t, &p);
     test_stacked(&t, &p);
+    test_fit_sweep(&t);
+    test_fit_same_size(&t, &p);
+    test_fit_sets(&t);
+    test_fit_mutations(&t, &p);
     return zkr_tap_done(&t);
 }
