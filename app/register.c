@@ -190,10 +190,12 @@ static zkr_err schema_runnable(zkr_app *app, const char *file, const zkr_schema 
         return r;
     snprintf(why, sizeof why, "%s", app->diag.msg);
     zkr_diag_clear(&app->diag);
-    return zkr_fail(&app->diag, ZKR_ERR_UNSUPPORTED,
-                    "%s: %s (known sets: goldilocks-128 for every kind; goldilocks-128-r8 and "
-                    "goldilocks-128-r16 for inference@2)",
-                    file, why);
+    /* the sets are named only when the set is what is wrong */
+    return zkr_fail(&app->diag, ZKR_ERR_UNSUPPORTED, "%s: %s%s", file, why,
+                    strstr(why, "parameter set") == NULL
+                        ? ""
+                        : " (known sets: goldilocks-128 for every kind; goldilocks-128-r8 and "
+                          "goldilocks-128-r16 for inference@2)");
 }
 
 zkr_err zkr_app_register_schema(zkr_app *app, zkr_registry *reg, const char *file, zkr_schema *out)
