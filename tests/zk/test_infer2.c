@@ -489,6 +489,68 @@ static void query_cap(zkr_tap *t, i2case *c)
     zkr_buf_free(&pf);
 }
 
+
+/*
+ * Adversarial review of version 9: where V (so h and phi) is of T_A's size
+ * (shape 3, 4-256 at a model budget of 2), h and phi are full-size members
+ * of the mixed opening, which stacks joiners only. Version 9 as first
+ * merged stacked them anyway: the prover's gate refused its own pair
+ * (USAGE, no proof) and the verifier's stack mask named a full-size
+ * member. Now they are two trees (section 13's h and phi roots differ) and
+ * the proof verifies at every parameter set, each output mode; its twins: a
+ * flipped byte in section 13's phi root, a flipped byte of the mixed
+ * opening (section 28) and another statement are refused.
+ */
+static void test_full_size_helpers(zkr_tap *t)
+{
+    static const uint8_t seed[32] = {7, 1};
+
+    for (uint32_t set = ZKR_PARAM_SET_128; set <= ZKR_PARAM_SET_128_R16; set++)
+        for (int pub = 0; pub < 2; pub++) {
+            zkr_verifier_inference2_statement st;
+            zkr_buf pf = {0}, b = {0};
+            size_t off = 0, len = 0, moff = 0, mlen = 0;
+            zkr_err rp = ZKR_ERR_INTERNAL, rv = ZKR_ERR_INTERNAL, rr = ZKR_ERR_INTERNAL,
+                    rm = ZKR_ERR_INTERNAL, rs = ZKR_ERR_INTERNAL;
+            int two = 0;
+            i2case c;
+            if (!i2case_init_set(&c, 3, 0, 2, seed, set)) {
+                zkr_tap_ok(t, 0, "fixture: 4-256 model committed at set %u", set);
+                continue;
+            }
+            i2case_mode(&c, pub);
+            st = c.st;
+            rp = i2case_prove(&c, pub, seed, &pf);
+            if (rp == ZKR_OK) {
+                rv = verify(&c, &pf, &c.st);
+                two = section(&pf, 2, &off, &len) && len > 3 * ZKR_DIGEST_BYTES &&
+                      memcmp(pf.p + off + ZKR_DIGEST_BYTES, pf.p + off + 2 * ZKR_DIGEST_BYTES,
+                             ZKR_DIGEST_BYTES) != 0;
+                if (two && zkr_buf_append(&b, pf.p, pf.len) == ZKR_OK) {
+                    b.p[off + 2 * ZKR_DIGEST_BYTES] ^= 0x01;
+                    rr = verify(&c, &b, &c.st);
+                    b.p[off + 2 * ZKR_DIGEST_BYTES] ^= 0x01;
+                    if (section(&pf, 4, &moff, &mlen) && mlen > 0) {
+                        b.p[moff + mlen / 2] ^= 0x10;
+                        rm = verify(&c, &b, &c.st);
+                    }
+                }
+                st.statement_id[0] ^= 1;
+                rs = verify(&c, &pf, &st);
+            }
+            zkr_tap_ok(t, rp == ZKR_OK && rv == ZKR_OK && two,
+                       "set %u, %s output, V of T_A's size: h and phi in two trees, the proof "
+                       "verifies (prove %d, verify %d, %zu bytes)", set, pub ? "public" : "hidden",
+                       rp, rv, pf.len);
+            zkr_tap_ok(t, rr == ZKR_ERR_VERIFY && rm != ZKR_OK && rs != ZKR_OK,
+                       "... its twins: phi's root flipped (%d), a mixed-opening byte flipped "
+                       "(%d), another statement (%d): refused", rr, rm, rs);
+            zkr_buf_free(&b);
+            zkr_buf_free(&pf);
+            i2case_free(&c);
+        }
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -498,6 +560,7 @@ int main(int argc, char **argv)
 
     zkr_tap_init(&t, argc, argv);
     test_red_threads(&t);
+    test_full_size_helpers(&t);
     if (!zkr_tap_ok(&t, i2case_init(&c, 1, 0, 10, seed), "fixture: 4-4-2 model committed"))
         return zkr_tap_done(&t);
     /* public output */
