@@ -5,7 +5,9 @@
  * in each section, truncations, the mixed opening's section (V's and the
  * range helpers' fitted leaves, version 8) flipped and cut, determinism
  * under a seed and fresh randomness without one, the model's opening
- * budget, reopening, and the soundness figure.
+ * budget, reopening, and the soundness figure; version 9's adversarial
+ * review: h and phi in two trees where V is of T_A's size, and one seed's
+ * proofs byte-identical at 1 and 3 threads.
  */
 #include "tests/zk/infer2_fixture.h"
 #include "zk/infer2_int.h"
@@ -551,6 +553,36 @@ static void test_full_size_helpers(zkr_tap *t)
         }
 }
 
+/*
+ * Version 9's pair tree is built on the prover's threads: one seed gives
+ * byte-identical proofs at 1 and 3 threads (hidden output, shape 1, where
+ * h and phi stack), and the 3-thread proof verifies.
+ */
+static void test_threads_identical(zkr_tap *t)
+{
+    static const uint8_t seed[32] = {9, 9};
+    zkr_buf a = {0}, b = {0};
+    zkr_diag d = {0};
+    zkr_err ra = ZKR_ERR_INTERNAL, rb = ZKR_ERR_INTERNAL;
+    i2case c;
+
+    if (!i2case_init(&c, 1, 0, 4, seed)) {
+        zkr_tap_ok(t, 0, "fixture: 4-4-2 model committed (budget 4)");
+        return;
+    }
+    i2case_mode(&c, 0);
+    ra = zkr_prover_inference2(&c.p, c.st.statement_id, c.im, &c.r, 0, c.oc, c.oco, seed, 32, 1,
+                               &a, &d);
+    rb = zkr_prover_inference2(&c.p, c.st.statement_id, c.im, &c.r, 0, c.oc, c.oco, seed, 32, 3,
+                               &b, &d);
+    zkr_tap_ok(t, ra == ZKR_OK && rb == ZKR_OK && a.len == b.len && memcmp(a.p, b.p, a.len) == 0 &&
+                      verify(&c, &b, &c.st) == ZKR_OK,
+               "one seed at 1 and 3 threads: byte-identical proofs (%d, %d), verified", ra, rb);
+    zkr_buf_free(&a);
+    zkr_buf_free(&b);
+    i2case_free(&c);
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -561,6 +593,7 @@ int main(int argc, char **argv)
     zkr_tap_init(&t, argc, argv);
     test_red_threads(&t);
     test_full_size_helpers(&t);
+    test_threads_identical(&t);
     if (!zkr_tap_ok(&t, i2case_init(&c, 1, 0, 10, seed), "fixture: 4-4-2 model committed"))
         return zkr_tap_done(&t);
     /* public output */
