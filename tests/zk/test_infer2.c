@@ -583,6 +583,89 @@ static void test_threads_identical(zkr_tap *t)
     i2case_free(&c);
 }
 
+/*
+ * One one-layer shape's sizes (W', V, the record's n + e; a hidden output
+ * of 4 or none) for test_stack_sweep: -1 where version 8's members (no
+ * stack mask) fail zkr_hpcs_verify_mixed_fit's shape checks or the prover
+ * refuses before V, else 1 where the stack mask breaks them (USAGE, not
+ * MALFORMED, on an empty proof) or the prover's zkr_infer2_stacks_h_phi
+ * disagrees with the mask, 0 where they agree (*stacked: the mask is set).
+ */
+static int stack_case(const zkr_params *p, unsigned tw, unsigned tv, unsigned tr, int out,
+                      int *stacked)
+{
+    static const zkr_ext zz[64], zv[4];
+    zkr_infer2_shape sh;
+    zkr_infer2_red red;
+    zkr_hpcs_commitment f[ZKR_HPCS_MAX_MIXED];
+    zkr_transcript t0, t1;
+    zkr_dec d;
+    uint32_t mask, fit;
+
+    memset(&sh, 0, sizeof sh);
+    sh.s.n_layers = 1;
+    zkr_infer2_red_init(&sh, &tw, tv, out ? 4 : 0, &red);
+    zkr_infer2_red_add_record(&red, tr);
+    zkr_infer2_red_add_range(&red, 1, zz, zv);
+    if (zkr_infer2_fit_arity(p, &red, 1) == 0)
+        return -1;
+    memset(f, 0, sizeof f);
+    for (unsigned i = 0; i < red.n_polys; i++) {
+        f[i].n_vars = red.tv[i] - 1;
+        f[i].blind_vars = 1;
+        f[i].ext = i == red.zr_poly || i == red.zr_poly + 1;
+        f[i].root[0] = (uint8_t)(i == red.zr_poly + 1 ? red.zr_poly : i); /* the pair: one */
+    }
+    mask = zkr_infer2_stack_mask(p, &red, 1);
+    fit = zkr_infer2_fit_mask(&red, 1);
+    *stacked = mask != 0;
+    zkr_ts_init(&t0, "stack-sweep", 1, 1, 1, f[0].root, f[0].root);
+    t1 = t0;
+    zkr_dec_init(&d, NULL, 0);
+    if (zkr_hpcs_verify_mixed_fit(p, &t0, f, red.n_polys, fit, 0, zz, zv, &d) !=
+        ZKR_ERR_MALFORMED)
+        return -1;
+    zkr_dec_init(&d, NULL, 0);
+    return zkr_hpcs_verify_mixed_fit(p, &t1, f, red.n_polys, fit, mask, zz, zv, &d) !=
+               ZKR_ERR_MALFORMED ||
+           *stacked != (zkr_infer2_stacks_h_phi(p, &red, 1) != 0);
+}
+
+/*
+ * The stack rules agree for every size: at the test's parameter set
+ * ($ZKR_TEST_PARAM_SET; meson reruns the suite at 2 and 3), over every
+ * one-layer shape's sizes (2..max_vars each, hidden output or not), the
+ * stack mask never breaks a shape version 8 could open and the prover
+ * stacks exactly where the verifier's mask is set (stack_case). Before
+ * the review, V of T_A's size named a full-size pair (USAGE).
+ */
+static void test_stack_sweep(zkr_tap *t)
+{
+    const char *ps = getenv("ZKR_TEST_PARAM_SET");
+    uint32_t set = ps ? (uint32_t)strtoul(ps, NULL, 10) : ZKR_PARAM_SET_128;
+    unsigned tried = 0, stacked = 0, bad = 0, first[3] = {0, 0, 0};
+    zkr_params p;
+
+    if (zkr_params_get(set, &p) != ZKR_OK)
+        p.max_vars = 0; /* nothing tried: the check below fails */
+    for (unsigned tw = 2; tw <= p.max_vars; tw++)
+        for (unsigned tv = 2; tv <= p.max_vars; tv++)
+            for (unsigned tr = 2; tr <= p.max_vars; tr++)
+                for (int out = 0; out < 2; out++) {
+                    int st = 0, r = stack_case(&p, tw, tv, tr, out, &st);
+                    if (r < 0)
+                        continue;
+                    tried++;
+                    stacked += st;
+                    if (r && !bad++)
+                        first[0] = tw, first[1] = tv, first[2] = tr;
+                }
+    zkr_tap_ok(t, tried > 1000 && stacked > 0 && stacked < tried && bad == 0,
+               "stack rules over every one-layer size at set %u: %u verifiable shapes, %u "
+               "stacked, %u where the mask breaks the opening or the prover disagrees (first: "
+               "W' %u, V %u, record %u)", set, tried, stacked, bad, first[0], first[1], first[2]);
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -594,6 +677,7 @@ int main(int argc, char **argv)
     test_red_threads(&t);
     test_full_size_helpers(&t);
     test_threads_identical(&t);
+    test_stack_sweep(&t);
     if (!zkr_tap_ok(&t, i2case_init(&c, 1, 0, 10, seed), "fixture: 4-4-2 model committed"))
         return zkr_tap_done(&t);
     /* public output */
