@@ -767,6 +767,47 @@ out:
 }
 
 /*
+ * A stacked pair joining past layer 0 (as inference@2's h and phi do at
+ * 784-128-10), where the layer's own tree is parsed before the pair's
+ * opening and the pair's view is read at sub-leaf steps: 12 ext, 12 ext
+ * beside 16 and beside 17 (with a 13), the plan's layer and step named.
+ * Each verifies; the pair's second member's value + 1 is refused, as is the
+ * proof read without the stack mask.
+ */
+static void test_stack_layer1(zkr_tap *t, const zkr_params *p)
+{
+    static const unsigned n[2][4] = {{10, 6, 6, 8}, {11, 6, 6, 8}};
+    static const unsigned tot[2][4] = {{16, 12, 12, 13}, {17, 12, 12, 13}};
+    static const unsigned ext[4] = {0, 1, 1, 0};
+    static const uint32_t budget[4] = {2, 1, 1, 2};
+
+    for (int s = 0; s < 2; s++) {
+        zkr_err r[3] = {ZKR_ERR_INTERNAL, ZKR_ERR_INTERNAL, ZKR_ERR_INTERNAL};
+        unsigned a = zkr_hpcs_mixed_fit_arity(p, tot[s][0], 12);
+        zkr_hpcs_mixed_plan pl;
+        zkr_buf pf = {0};
+        hm_fix x;
+        if (zkr_hpcs_mixed_plan_of(p, tot[s], 4, &pl) != ZKR_OK)
+            memset(&pl, 0, sizeof pl);
+        for (int i = 0; i < 3; i++) {
+            if (hm_make_fs(p, &x, n[s], tot[s], ext, 4, budget, 2, 6, 4) != ZKR_OK)
+                break;
+            if (i == 1)
+                x.v[2].c[1] = zkr_gl_add(x.v[2].c[1], 1);
+            r[i] = run_fit(p, &x, 6, i == 2 ? 0 : 4, &pf);
+            zkr_buf_free(&pf);
+            hm_free(&x);
+        }
+        zkr_tap_ok(t, pl.layer[1] >= 1 && r[0] == ZKR_OK && r[1] == ZKR_ERR_VERIFY &&
+                          r[2] != ZKR_OK,
+                   "a stacked pair joining layer %u step %u (12 beside %u, %u-value leaves): "
+                   "verifies (%d); the second member's value + 1: VERIFY (%d); read without "
+                   "the mask: refused (%d)", pl.layer[1], pl.step[1], tot[s][0], 1u << a, r[0],
+                   r[1], r[2]);
+    }
+}
+
+/*
  * Adversarial review of the fitted leaves (inference@2 version 8). For
  * every parameter set, at its query count and at inference@2's cap
  * (2 queries, zkr_infer2_params), and every size pair 1 <= T_i <= T <=
@@ -988,6 +1029,7 @@ int main(int argc, char **argv)
     test_stacked(&t, &p);
     test_stack_rules(&t, &p);
     test_stack_flips(&t, &p);
+    test_stack_layer1(&t, &p);
     test_fit_sweep(&t);
     test_fit_same_size(&t, &p);
     test_fit_sets(&t);
