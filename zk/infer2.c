@@ -480,7 +480,12 @@ int zkr_infer2_stacks_h_phi(const zkr_params *p, const zkr_infer2_red *red, uint
 {
     unsigned a = zkr_infer2_fit_arity(p, red, n_layers);
 
-    return a > 0 && ((size_t)6 << a) <= ZKR_MT_MAX_LEAF_WORDS;
+    /*
+     * The mixed opening stacks joiners only (zkr_hpcs_verify_mixed_fit):
+     * where V, so h and phi, is of T_A's size they are full-size members,
+     * committed in two trees as in version 8 (adversarial review).
+     */
+    return a > 0 && red->tv[n_layers] < red->TA && ((size_t)6 << a) <= ZKR_MT_MAX_LEAF_WORDS;
 }
 
 uint32_t zkr_infer2_stack_mask(const zkr_params *p, const zkr_infer2_red *red, uint32_t n_layers)

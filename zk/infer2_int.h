@@ -213,8 +213,9 @@ unsigned zkr_infer2_fit_arity(const zkr_params *p, const zkr_infer2_red *red, ui
 uint32_t zkr_infer2_fit_mask(const zkr_infer2_red *red, uint32_t n_layers);
 /*
  * Version 9: whether h and phi are committed as one stacked pair (their
- * fitted leaves together within ZKR_MT_MAX_LEAF_WORDS words: arity <= 3),
- * from the sizes alone; and the stack mask for zkr_hpcs_verify_mixed_fit
+ * fitted leaves together within ZKR_MT_MAX_LEAF_WORDS words: arity <= 5;
+ * and V smaller than T_A, since only joiners stack), from the sizes alone;
+ * and the stack mask for zkr_hpcs_verify_mixed_fit
  * (phi's bit, once zkr_infer2_red_add_range placed the helpers; 0 else).
  */
 int zkr_infer2_stacks_h_phi(const zkr_params *p, const zkr_infer2_red *red, uint32_t n_layers);

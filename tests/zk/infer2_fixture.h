@@ -21,9 +21,9 @@ typedef struct {
     uint32_t n_layers;
     uint32_t dims[I2F_MAX_L + 1];
     zkr_ml_graph g;
-    int8_t w[I2F_MAX_L][64];
-    int32_t bias[I2F_MAX_L][8];
-    uint32_t mult[I2F_MAX_L][8];
+    int8_t w[I2F_MAX_L][1024];
+    int32_t bias[I2F_MAX_L][256];
+    uint32_t mult[I2F_MAX_L][256];
     zkr_ml_qlayer q[I2F_MAX_L];
     zkr_ml_model *m;
     zkr_infer2_model *im;
@@ -45,7 +45,9 @@ typedef struct {
  * hit each clamp branch (inference@1's soundness case); shape 1: 4-4-2
  * (ReLU, none; shifts 10, 16), the leakage test's tiny program; shape 2:
  * 4-2 (ReLU; shift 8), one layer whose row 0 is an output logit (the
- * record-bytes attack of soundness-infer2). variant
+ * record-bytes attack of soundness-infer2); shape 3: 4-256 (ReLU; shift 8),
+ * one wide layer whose V is of T_A's size at a model budget of 2 (V, h and
+ * phi full-size members of the mixed opening at every parameter set). variant
  * changes the weights of shape 1 but not layer 1's bias-only output rows:
  * the same public output from a different model.
  */
@@ -58,15 +60,16 @@ static inline int i2case_init_set(i2case *c, int shape, int variant, uint32_t bu
     static const int r1[2] = {1, 0};
     static const uint32_t d2[2] = {4, 2}, s2[1] = {8};
     static const int r2[1] = {1};
-    const uint32_t *dims = shape == 2 ? d2 : shape ? d1 : d0;
-    const uint32_t *shifts = shape == 2 ? s2 : shape ? s1 : s0;
-    const int *relu = shape == 2 ? r2 : shape ? r1 : r0;
+    static const uint32_t d3[2] = {4, 256};
+    const uint32_t *dims = shape == 3 ? d3 : shape == 2 ? d2 : shape ? d1 : d0;
+    const uint32_t *shifts = shape >= 2 ? s2 : shape ? s1 : s0;
+    const int *relu = shape >= 2 ? r2 : shape ? r1 : r0;
     zkr_diag d = {0};
     zkr_buf b = {0};
     uint8_t root[ZKR_DIGEST_BYTES], rseed[32];
 
     memset(c, 0, sizeof *c);
-    c->n_layers = shape == 2 ? 1 : shape ? 2 : 3;
+    c->n_layers = shape >= 2 ? 1 : shape ? 2 : 3;
     c->g.input_encoding = ZKR_ML_INPUT_U8_DIV255;
     c->g.input_dim = dims[0];
     c->g.n_layers = c->n_layers;

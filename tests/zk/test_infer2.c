@@ -5,7 +5,9 @@
  * in each section, truncations, the mixed opening's section (V's and the
  * range helpers' fitted leaves, version 8) flipped and cut, determinism
  * under a seed and fresh randomness without one, the model's opening
- * budget, reopening, and the soundness figure.
+ * budget, reopening, and the soundness figure; version 9's adversarial
+ * review: h and phi in two trees where V is of T_A's size, and one seed's
+ * proofs byte-identical at 1 and 3 threads.
  */
 #include "tests/zk/infer2_fixture.h"
 #include "zk/infer2_int.h"
@@ -489,6 +491,181 @@ static void query_cap(zkr_tap *t, i2case *c)
     zkr_buf_free(&pf);
 }
 
+
+/*
+ * Adversarial review of version 9: where V (so h and phi) is of T_A's size
+ * (shape 3, 4-256 at a model budget of 2), h and phi are full-size members
+ * of the mixed opening, which stacks joiners only. Version 9 as first
+ * merged stacked them anyway: the prover's gate refused its own pair
+ * (USAGE, no proof) and the verifier's stack mask named a full-size
+ * member. Now they are two trees (section 13's h and phi roots differ) and
+ * the proof verifies at every parameter set, each output mode; its twins: a
+ * flipped byte in section 13's phi root, a flipped byte of the mixed
+ * opening (section 28) and another statement are refused.
+ */
+static void test_full_size_helpers(zkr_tap *t)
+{
+    static const uint8_t seed[32] = {7, 1};
+
+    for (uint32_t set = ZKR_PARAM_SET_128; set <= ZKR_PARAM_SET_128_R16; set++)
+        for (int pub = 0; pub < 2; pub++) {
+            zkr_verifier_inference2_statement st;
+            zkr_buf pf = {0}, b = {0};
+            size_t off = 0, len = 0, moff = 0, mlen = 0;
+            zkr_err rp = ZKR_ERR_INTERNAL, rv = ZKR_ERR_INTERNAL, rr = ZKR_ERR_INTERNAL,
+                    rm = ZKR_ERR_INTERNAL, rs = ZKR_ERR_INTERNAL;
+            int two = 0;
+            i2case c;
+            if (!i2case_init_set(&c, 3, 0, 2, seed, set)) {
+                zkr_tap_ok(t, 0, "fixture: 4-256 model committed at set %u", set);
+                continue;
+            }
+            i2case_mode(&c, pub);
+            st = c.st;
+            rp = i2case_prove(&c, pub, seed, &pf);
+            if (rp == ZKR_OK) {
+                rv = verify(&c, &pf, &c.st);
+                two = section(&pf, 2, &off, &len) && len > 3 * ZKR_DIGEST_BYTES &&
+                      memcmp(pf.p + off + ZKR_DIGEST_BYTES, pf.p + off + 2 * ZKR_DIGEST_BYTES,
+                             ZKR_DIGEST_BYTES) != 0;
+                if (two && zkr_buf_append(&b, pf.p, pf.len) == ZKR_OK) {
+                    b.p[off + 2 * ZKR_DIGEST_BYTES] ^= 0x01;
+                    rr = verify(&c, &b, &c.st);
+                    b.p[off + 2 * ZKR_DIGEST_BYTES] ^= 0x01;
+                    if (section(&pf, 4, &moff, &mlen) && mlen > 0) {
+                        b.p[moff + mlen / 2] ^= 0x10;
+                        rm = verify(&c, &b, &c.st);
+                    }
+                }
+                st.statement_id[0] ^= 1;
+                rs = verify(&c, &pf, &st);
+            }
+            zkr_tap_ok(t, rp == ZKR_OK && rv == ZKR_OK && two,
+                       "set %u, %s output, V of T_A's size: h and phi in two trees, the proof "
+                       "verifies (prove %d, verify %d, %zu bytes)", set, pub ? "public" : "hidden",
+                       rp, rv, pf.len);
+            zkr_tap_ok(t, rr == ZKR_ERR_VERIFY && rm != ZKR_OK && rs != ZKR_OK,
+                       "... its twins: phi's root flipped (%d), a mixed-opening byte flipped "
+                       "(%d), another statement (%d): refused", rr, rm, rs);
+            zkr_buf_free(&b);
+            zkr_buf_free(&pf);
+            i2case_free(&c);
+        }
+}
+
+/*
+ * Version 9's pair tree is built on the prover's threads: one seed gives
+ * byte-identical proofs at 1 and 3 threads (hidden output, shape 1, where
+ * h and phi stack), and the 3-thread proof verifies.
+ */
+static void test_threads_identical(zkr_tap *t)
+{
+    static const uint8_t seed[32] = {9, 9};
+    zkr_buf a = {0}, b = {0};
+    zkr_diag d = {0};
+    zkr_err ra = ZKR_ERR_INTERNAL, rb = ZKR_ERR_INTERNAL;
+    i2case c;
+
+    if (!i2case_init(&c, 1, 0, 4, seed)) {
+        zkr_tap_ok(t, 0, "fixture: 4-4-2 model committed (budget 4)");
+        return;
+    }
+    i2case_mode(&c, 0);
+    ra = zkr_prover_inference2(&c.p, c.st.statement_id, c.im, &c.r, 0, c.oc, c.oco, seed, 32, 1,
+                               &a, &d);
+    rb = zkr_prover_inference2(&c.p, c.st.statement_id, c.im, &c.r, 0, c.oc, c.oco, seed, 32, 3,
+                               &b, &d);
+    zkr_tap_ok(t, ra == ZKR_OK && rb == ZKR_OK && a.len == b.len && memcmp(a.p, b.p, a.len) == 0 &&
+                      verify(&c, &b, &c.st) == ZKR_OK,
+               "one seed at 1 and 3 threads: byte-identical proofs (%d, %d), verified", ra, rb);
+    zkr_buf_free(&a);
+    zkr_buf_free(&b);
+    i2case_free(&c);
+}
+
+/*
+ * One one-layer shape's sizes (W', V, the record's n + e; a hidden output
+ * of 4 or none) for test_stack_sweep: -1 where version 8's members (no
+ * stack mask) fail zkr_hpcs_verify_mixed_fit's shape checks or the prover
+ * refuses before V, else 1 where the stack mask breaks them (USAGE, not
+ * MALFORMED, on an empty proof) or the prover's zkr_infer2_stacks_h_phi
+ * disagrees with the mask, 0 where they agree (*stacked: the mask is set).
+ */
+static int stack_case(const zkr_params *p, unsigned tw, unsigned tv, unsigned tr, int out,
+                      int *stacked)
+{
+    static const zkr_ext zz[64], zv[4];
+    zkr_infer2_shape sh;
+    zkr_infer2_red red;
+    zkr_hpcs_commitment f[ZKR_HPCS_MAX_MIXED];
+    zkr_transcript t0, t1;
+    zkr_dec d;
+    uint32_t mask, fit;
+
+    memset(&sh, 0, sizeof sh);
+    sh.s.n_layers = 1;
+    zkr_infer2_red_init(&sh, &tw, tv, out ? 4 : 0, &red);
+    zkr_infer2_red_add_record(&red, tr);
+    zkr_infer2_red_add_range(&red, 1, zz, zv);
+    if (zkr_infer2_fit_arity(p, &red, 1) == 0)
+        return -1;
+    memset(f, 0, sizeof f);
+    for (unsigned i = 0; i < red.n_polys; i++) {
+        f[i].n_vars = red.tv[i] - 1;
+        f[i].blind_vars = 1;
+        f[i].ext = i == red.zr_poly || i == red.zr_poly + 1;
+        f[i].root[0] = (uint8_t)(i == red.zr_poly + 1 ? red.zr_poly : i); /* the pair: one */
+    }
+    mask = zkr_infer2_stack_mask(p, &red, 1);
+    fit = zkr_infer2_fit_mask(&red, 1);
+    *stacked = mask != 0;
+    zkr_ts_init(&t0, "stack-sweep", 1, 1, 1, f[0].root, f[0].root);
+    t1 = t0;
+    zkr_dec_init(&d, NULL, 0);
+    if (zkr_hpcs_verify_mixed_fit(p, &t0, f, red.n_polys, fit, 0, zz, zv, &d) !=
+        ZKR_ERR_MALFORMED)
+        return -1;
+    zkr_dec_init(&d, NULL, 0);
+    return zkr_hpcs_verify_mixed_fit(p, &t1, f, red.n_polys, fit, mask, zz, zv, &d) !=
+               ZKR_ERR_MALFORMED ||
+           *stacked != (zkr_infer2_stacks_h_phi(p, &red, 1) != 0);
+}
+
+/*
+ * The stack rules agree for every size: at the test's parameter set
+ * ($ZKR_TEST_PARAM_SET; meson reruns the suite at 2 and 3), over every
+ * one-layer shape's sizes (2..max_vars each, hidden output or not), the
+ * stack mask never breaks a shape version 8 could open and the prover
+ * stacks exactly where the verifier's mask is set (stack_case). Before
+ * the review, V of T_A's size named a full-size pair (USAGE).
+ */
+static void test_stack_sweep(zkr_tap *t)
+{
+    const char *ps = getenv("ZKR_TEST_PARAM_SET");
+    uint32_t set = ps ? (uint32_t)strtoul(ps, NULL, 10) : ZKR_PARAM_SET_128;
+    unsigned tried = 0, stacked = 0, bad = 0, first[3] = {0, 0, 0};
+    zkr_params p;
+
+    if (zkr_params_get(set, &p) != ZKR_OK)
+        p.max_vars = 0; /* nothing tried: the check below fails */
+    for (unsigned tw = 2; tw <= p.max_vars; tw++)
+        for (unsigned tv = 2; tv <= p.max_vars; tv++)
+            for (unsigned tr = 2; tr <= p.max_vars; tr++)
+                for (int out = 0; out < 2; out++) {
+                    int st = 0, r = stack_case(&p, tw, tv, tr, out, &st);
+                    if (r < 0)
+                        continue;
+                    tried++;
+                    stacked += st;
+                    if (r && !bad++)
+                        first[0] = tw, first[1] = tv, first[2] = tr;
+                }
+    zkr_tap_ok(t, tried > 1000 && stacked > 0 && stacked < tried && bad == 0,
+               "stack rules over every one-layer size at set %u: %u verifiable shapes, %u "
+               "stacked, %u where the mask breaks the opening or the prover disagrees (first: "
+               "W' %u, V %u, record %u)", set, tried, stacked, bad, first[0], first[1], first[2]);
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -498,6 +675,9 @@ int main(int argc, char **argv)
 
     zkr_tap_init(&t, argc, argv);
     test_red_threads(&t);
+    test_full_size_helpers(&t);
+    test_threads_identical(&t);
+    test_stack_sweep(&t);
     if (!zkr_tap_ok(&t, i2case_init(&c, 1, 0, 10, seed), "fixture: 4-4-2 model committed"))
         return zkr_tap_done(&t);
     /* public output */

@@ -561,6 +561,252 @@ static void test_stacked(zkr_tap *t, const zkr_params *p)
     }
 }
 
+/* Proof bytes b (len) of x verified from a copy of tv with the masks fit and stack. */
+static zkr_err verify_bytes(const zkr_params *p, const zkr_transcript *tv, const hm_fix *x,
+                            uint32_t fit, uint32_t stack, const uint8_t *b, size_t len)
+{
+    zkr_transcript tc = *tv;
+    zkr_dec d;
+    zkr_err r;
+
+    zkr_dec_init(&d, b, len);
+    r = zkr_hpcs_verify_mixed_fit(p, &tc, x->c, x->k, fit, stack, x->z, x->v, &d);
+    if (r == ZKR_OK && zkr_dec_finish(&d) != ZKR_OK)
+        r = ZKR_ERR_MALFORMED;
+    return r;
+}
+
+/*
+ * Where the first layer-0 joiner's opening starts in a mixed proof of x
+ * (zkr_hm_parse's order: Z's root and b, the round messages, the layer
+ * roots, the final polynomial, the nonce, then layer 0's full members' and
+ * Z's openings, then its joiners'), its n_open and its leaf's bytes (words:
+ * the leaf's words). 0 when the bytes do not parse so.
+ */
+static int first_join_at(const zkr_params *p, const hm_fix *x, uint32_t fit, size_t words,
+                         const zkr_buf *pf, size_t *off, uint32_t *n_open, uint32_t *n_sib)
+{
+    unsigned totals[HM_MAX];
+    zkr_hpcs_mixed_plan pl;
+    const uint8_t *raw;
+    zkr_dec d;
+    size_t skip;
+
+    for (size_t i = 0; i < x->k; i++)
+        totals[i] = x->c[i].n_vars + x->c[i].blind_vars;
+    if (zkr_hpcs_mixed_plan_of(p, totals, x->k, &pl) != ZKR_OK ||
+        zkr_hpcs_mixed_plan_fit(p, fit, x->k, &pl) != ZKR_OK)
+        return 0;
+    skip = ZKR_DIGEST_BYTES + 24 + (size_t)48 * pl.l.folds_total +
+           (size_t)ZKR_DIGEST_BYTES * (pl.l.n_layers - 1) + ((size_t)24 << pl.l.final_vars) + 8;
+    zkr_dec_init(&d, pf->p, pf->len);
+    if (zkr_dec_raw(&d, skip, &raw) != ZKR_OK)
+        return 0;
+    for (size_t i = 0, j = 0; j <= pl.n_full; i++) {
+        size_t w;
+        if (j < pl.n_full && pl.d[i] != 0)
+            continue;
+        w = j < pl.n_full ? (size_t)(x->c[i].ext ? 3 : 1) << pl.l.folds[0] : 3; /* Z: 3 */
+        j++;
+        if (zkr_dec_u32(&d, n_open) != ZKR_OK || zkr_dec_u32(&d, n_sib) != ZKR_OK ||
+            zkr_dec_raw(&d, (size_t)*n_open * (ZKR_SALT_BYTES + 8 * w), &raw) != ZKR_OK ||
+            zkr_dec_raw(&d, (size_t)*n_sib * ZKR_DIGEST_BYTES, &raw) != ZKR_OK)
+            return 0;
+    }
+    *off = d.pos;
+    return zkr_dec_u32(&d, n_open) == ZKR_OK && zkr_dec_u32(&d, n_sib) == ZKR_OK &&
+           zkr_dec_raw(&d, (size_t)*n_open * (ZKR_SALT_BYTES + 8 * words), &raw) == ZKR_OK &&
+           zkr_dec_raw(&d, (size_t)*n_sib * ZKR_DIGEST_BYTES, &raw) == ZKR_OK;
+}
+
+/*
+ * Adversarial review of the stacked pair (inference@2 version 9): the
+ * verifier's stack mask and the prover's gate on the shapes the pair must
+ * not take, each refused (USAGE) before a byte is read or anything is
+ * charged: a full-size pair (members 0 and 1 of {16 ext, 16 ext, 13, 12},
+ * its own proof refused by the prover's gate and a proof of the same
+ * members in two trees read with the mask); a mask naming a joiner whose
+ * partner is full-size, two joiners of different sizes under one root (the
+ * root copied), and a chain (bits 2 and 3: member 2 both a pair's second
+ * and the next pair's first).
+ */
+static void test_stack_rules(zkr_tap *t, const zkr_params *p)
+{
+    static const unsigned nf[4] = {10, 10, 8, 6}, tf[4] = {16, 16, 13, 12}, ef[4] = {1, 1, 0, 0};
+    static const unsigned n[4] = {10, 8, 8, 6}, tot[4] = {16, 13, 13, 12}, ext[4] = {0, 1, 1, 0};
+    static const uint32_t budget[4] = {2, 2, 2, 1};
+    zkr_err full_prove = ZKR_ERR_INTERNAL, full_read = ZKR_ERR_INTERNAL, after = ZKR_ERR_INTERNAL;
+    zkr_err partner = ZKR_ERR_INTERNAL, sizes = ZKR_ERR_INTERNAL, chain = ZKR_ERR_INTERNAL;
+    zkr_buf pf = {0};
+    hm_fix x;
+
+    if (hm_make_fs(p, &x, nf, tf, ef, 4, budget, 3, 3, 2) == ZKR_OK) {
+        full_prove = run_fit(p, &x, 3, 2, &pf);
+        zkr_buf_free(&pf);
+        /* nothing charged: every member's budget as committed */
+        after = zkr_hpcs_budget_left(x.f[0]) == budget[0] &&
+                        zkr_hpcs_budget_left(x.f[1]) == budget[1] &&
+                        zkr_hpcs_budget_left(x.f[2]) == budget[2]
+                    ? ZKR_OK
+                    : ZKR_ERR_USAGE;
+        hm_free(&x);
+    }
+    if (hm_make_fs(p, &x, nf, tf, ef, 4, budget, 3, 3, 0) == ZKR_OK) {
+        full_read = run_fit(p, &x, 3, 2, &pf);
+        zkr_buf_free(&pf);
+        hm_free(&x);
+    }
+    if (hm_make_fs(p, &x, n, tot, ext, 4, budget, 1, 14, 4) == ZKR_OK) {
+        zkr_transcript tp, tv;
+        uint8_t key[32];
+        zkr_zkrng g;
+        zkr_err r;
+        memset(key, 0x33, sizeof key);
+        hm_ts(p, &tp);
+        tv = tp;
+        zkr_zkrng_from_key(&g, key);
+        r = zkr_prover_hopen_mixed(p, &tp, x.f, x.k, x.z, x.v, &g, 1, &pf);
+        zkr_zkrng_wipe(&g);
+        if (r == ZKR_OK) {
+            hm_fix y = x; /* the commitments only: the polynomials stay x's */
+            memcpy(y.c[1].root, y.c[0].root, ZKR_DIGEST_BYTES);
+            partner = verify_bytes(p, &tv, &y, 14, 2, pf.p, pf.len);
+            y = x;
+            memcpy(y.c[3].root, y.c[2].root, ZKR_DIGEST_BYTES);
+            sizes = verify_bytes(p, &tv, &y, 14 | 8, 8, pf.p, pf.len);
+            memcpy(y.c[3].root, y.c[1].root, ZKR_DIGEST_BYTES);
+            chain = verify_bytes(p, &tv, &y, 14 | 8, 4 | 8, pf.p, pf.len);
+        }
+        zkr_buf_free(&pf);
+        hm_free(&x);
+    }
+    zkr_tap_ok(t, full_prove == ZKR_ERR_USAGE && full_read == ZKR_ERR_USAGE && after == ZKR_OK,
+               "a full-size stacked pair: the prover's gate refuses it (%d), charging nothing "
+               "(%d); two full-size trees read with the pair's mask: USAGE (%d)", full_prove,
+               after, full_read);
+    zkr_tap_ok(t, partner == ZKR_ERR_USAGE && sizes == ZKR_ERR_USAGE && chain == ZKR_ERR_USAGE,
+               "stack masks over a full-size partner (%d), two sizes under one root (%d), a "
+               "chained pair (%d): USAGE", partner, sizes, chain);
+}
+
+/*
+ * The pair's one opening (members 1 and 2 of {16, 13 ext, 13 ext, 12},
+ * 2-value leaves: salt, h's 6 words, phi's 6 words), byte by byte: every
+ * byte of the first opened leaf (salt, the first member's half, the
+ * second's), one byte of the second member's half of every opened leaf,
+ * one of every sibling, n_open and n_sib moved by one either way, and the
+ * proof cut inside the second member's half: none accepted, each VERIFY or
+ * MALFORMED (ASan: no read past the opening).
+ */
+static void test_stack_flips(zkr_tap *t, const zkr_params *p)
+{
+    static const unsigned n[4] = {10, 8, 8, 6}, tot[4] = {16, 13, 13, 12}, ext[4] = {0, 1, 1, 0};
+    static const uint32_t budget[4] = {2, 2, 2, 1};
+    zkr_transcript tp, tv;
+    uint8_t key[32];
+    zkr_zkrng g;
+    zkr_buf pf = {0};
+    hm_fix x;
+    size_t off = 0, lb = 0, words = 0;
+    uint32_t n_open = 0, n_sib = 0;
+    unsigned tried = 0, accepted = 0, odd = 0, half = 0;
+    zkr_err r = ZKR_ERR_INTERNAL, honest = ZKR_ERR_INTERNAL;
+    uint8_t *b = NULL;
+    int at = 0;
+
+    memset(key, 0x61, sizeof key);
+    if (hm_make_fs(p, &x, n, tot, ext, 4, budget, 1, 14, 4) != ZKR_OK)
+        goto out;
+    hm_ts(p, &tp);
+    tv = tp;
+    zkr_zkrng_from_key(&g, key);
+    r = zkr_prover_hopen_mixed(p, &tp, x.f, x.k, x.z, x.v, &g, 1, &pf);
+    zkr_zkrng_wipe(&g);
+    words = (size_t)6 << zkr_hpcs_mixed_fit_arity(p, 16, 13); /* both members' words */
+    lb = ZKR_SALT_BYTES + 8 * words;
+    half = ZKR_SALT_BYTES + 4 * (unsigned)words; /* the second member's first byte in a leaf */
+    at = r == ZKR_OK && first_join_at(p, &x, 14, words, &pf, &off, &n_open, &n_sib);
+    if (!at || !(b = malloc(pf.len)))
+        goto out;
+    honest = verify_bytes(p, &tv, &x, 14, 4, pf.p, pf.len);
+    for (size_t m = 0; m < lb + n_open + n_sib + 5; m++) {
+        size_t pos, len = pf.len;
+        zkr_err v;
+        memcpy(b, pf.p, pf.len);
+        if (m < lb) { /* the first leaf, whole */
+            pos = off + 8 + m;
+        } else if (m < lb + n_open) { /* the second member's half of leaf m - lb */
+            pos = off + 8 + (m - lb) * lb + half + (m % (4 * words));
+        } else if (m < lb + n_open + n_sib) { /* sibling m - lb - n_open */
+            pos = off + 8 + n_open * lb + (m - lb - n_open) * ZKR_DIGEST_BYTES + m % 32;
+        } else if (m < lb + n_open + n_sib + 4) { /* the counts, +- 1 (their low bytes) */
+            size_t c = m - lb - n_open - n_sib;
+            pos = off + (c < 2 ? 3 : 7);
+            b[pos] = (uint8_t)(b[pos] + (c % 2 ? 0xff : 1));
+            pos = SIZE_MAX;
+        } else { /* cut in the last leaf's second half */
+            pos = SIZE_MAX;
+            len = off + 8 + (n_open - 1) * lb + half + 8;
+        }
+        if (pos != SIZE_MAX)
+            b[pos] ^= (uint8_t)(1u << (m % 8));
+        v = verify_bytes(p, &tv, &x, 14, 4, b, len);
+        tried++;
+        accepted += v == ZKR_OK;
+        odd += v != ZKR_OK && v != ZKR_ERR_VERIFY && v != ZKR_ERR_MALFORMED;
+    }
+out:
+    zkr_tap_ok(t, honest == ZKR_OK && tried > 100 && accepted == 0 && odd == 0,
+               "the stacked pair's opening (%u leaves of %zu bytes, %u siblings at byte %zu): "
+               "the honest bytes verify (%d); %u flips, count changes and cuts: %u accepted, %u "
+               "refused other than VERIFY / MALFORMED", n_open, lb, n_sib, off, honest, tried,
+               accepted, odd);
+    free(b);
+    zkr_buf_free(&pf);
+    hm_free(&x);
+}
+
+/*
+ * A stacked pair joining past layer 0 (as inference@2's h and phi do at
+ * 784-128-10), where the layer's own tree is parsed before the pair's
+ * opening and the pair's view is read at sub-leaf steps: 12 ext, 12 ext
+ * beside 16 and beside 17 (with a 13), the plan's layer and step named.
+ * Each verifies; the pair's second member's value + 1 is refused, as is the
+ * proof read without the stack mask.
+ */
+static void test_stack_layer1(zkr_tap *t, const zkr_params *p)
+{
+    static const unsigned n[2][4] = {{10, 6, 6, 8}, {11, 6, 6, 8}};
+    static const unsigned tot[2][4] = {{16, 12, 12, 13}, {17, 12, 12, 13}};
+    static const unsigned ext[4] = {0, 1, 1, 0};
+    static const uint32_t budget[4] = {2, 1, 1, 2};
+
+    for (int s = 0; s < 2; s++) {
+        zkr_err r[3] = {ZKR_ERR_INTERNAL, ZKR_ERR_INTERNAL, ZKR_ERR_INTERNAL};
+        unsigned a = zkr_hpcs_mixed_fit_arity(p, tot[s][0], 12);
+        zkr_hpcs_mixed_plan pl;
+        zkr_buf pf = {0};
+        hm_fix x;
+        if (zkr_hpcs_mixed_plan_of(p, tot[s], 4, &pl) != ZKR_OK)
+            memset(&pl, 0, sizeof pl);
+        for (int i = 0; i < 3; i++) {
+            if (hm_make_fs(p, &x, n[s], tot[s], ext, 4, budget, 2, 6, 4) != ZKR_OK)
+                break;
+            if (i == 1)
+                x.v[2].c[1] = zkr_gl_add(x.v[2].c[1], 1);
+            r[i] = run_fit(p, &x, 6, i == 2 ? 0 : 4, &pf);
+            zkr_buf_free(&pf);
+            hm_free(&x);
+        }
+        zkr_tap_ok(t, pl.layer[1] >= 1 && r[0] == ZKR_OK && r[1] == ZKR_ERR_VERIFY &&
+                          r[2] != ZKR_OK,
+                   "a stacked pair joining layer %u step %u (12 beside %u, %u-value leaves): "
+                   "verifies (%d); the second member's value + 1: VERIFY (%d); read without "
+                   "the mask: refused (%d)", pl.layer[1], pl.step[1], tot[s][0], 1u << a, r[0],
+                   r[1], r[2]);
+    }
+}
+
 /*
  * Adversarial review of the fitted leaves (inference@2 version 8). For
  * every parameter set, at its query count and at inference@2's cap
@@ -781,6 +1027,9 @@ int main(int argc, char **argv)
     test_reveal_levels(&t, &p);
     test_fitted(&t, &p);
     test_stacked(&t, &p);
+    test_stack_rules(&t, &p);
+    test_stack_flips(&t, &p);
+    test_stack_layer1(&t, &p);
     test_fit_sweep(&t);
     test_fit_same_size(&t, &p);
     test_fit_sets(&t);
