@@ -324,6 +324,30 @@ static zkr_err batch_output_check(zkr_app *app, zkr_registry *reg, const char *s
     return ZKR_OK;
 }
 
+/*
+ * A statement under a schema that no verifier here runs (one an import
+ * from an older registry brought: register-schema refuses it) could never
+ * be proven: refused as prove would refuse it (MISMATCH_PARAMS, exit 1),
+ * before anything is written. An unknown schema is left to the registry,
+ * which names it. Test builds: $ZKREG_TEST_REGISTER_ANY_SET skips this, to
+ * test the refusals at prove, verify, attest and round open.
+ */
+static zkr_err statement_schema_runnable(zkr_app *app, zkr_registry *reg, const char *schema)
+{
+    zkr_diag quiet = {0};
+    zkr_schema sc;
+    uint32_t set;
+
+#if ZKR_TEST_BUILD
+    if (getenv("ZKREG_TEST_REGISTER_ANY_SET") != NULL)
+        return ZKR_OK;
+#endif
+    if (zkr_registry_schema_get(reg, schema, &sc, &quiet) != ZKR_OK)
+        return ZKR_OK;
+    return strcmp(sc.proof_kind, "inference@2") == 0 ? zkr_app_param_set_any(app, &sc, &set)
+                                                      : zkr_app_param_set_of(app, &sc, &set);
+}
+
 zkr_err zkr_app_register_statement(zkr_app *app, zkr_registry *reg, const char *schema,
                               const char *program, const char *model, const char *dataset,
                               const zkr_kv *kv, size_t nkv, const char *public_output_file,
@@ -333,7 +357,8 @@ zkr_err zkr_app_register_statement(zkr_app *app, zkr_registry *reg, const char *
     zkr_err r;
 
     memset(out, 0, sizeof *out);
-    if ((r = zkr_app_ginf_statement_check(app, reg, schema, model)) != ZKR_OK ||
+    if ((r = statement_schema_runnable(app, reg, schema)) != ZKR_OK ||
+        (r = zkr_app_ginf_statement_check(app, reg, schema, model)) != ZKR_OK ||
         (r = zkr_app_ginf2_statement_check(app, reg, schema, model)) != ZKR_OK)
         return r;
     if (public_output_file != NULL &&
@@ -371,7 +396,8 @@ zkr_err zkr_app_register_statement_bytes(zkr_app *app, zkr_registry *reg, const 
     zkr_err r;
 
     memset(out, 0, sizeof *out);
-    if ((r = zkr_app_ginf_statement_check(app, reg, schema, model)) != ZKR_OK ||
+    if ((r = statement_schema_runnable(app, reg, schema)) != ZKR_OK ||
+        (r = zkr_app_ginf_statement_check(app, reg, schema, model)) != ZKR_OK ||
         (r = zkr_app_ginf2_statement_check(app, reg, schema, model)) != ZKR_OK ||
         (r = zkr_app_eval_statement_check(app, reg, schema, po, po_len, "the public output")) !=
             ZKR_OK ||

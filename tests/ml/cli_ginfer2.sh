@@ -167,7 +167,7 @@ sed -e 's/"cnn-zk"/"cnn-zk-r16"/' -e 's/"goldilocks-128"/"goldilocks-128-r16"/' 
 run 3 "is for proof kind inference@2 only" "register-schema of a graph-inference@2 schema pinning goldilocks-128-r16" -- \
   register-schema g2r16.json
 ZKREG_TEST_REGISTER_ANY_SET=1 "$Z" register-schema g2r16.json >/dev/null 2>&1
-S3R=$("$Z" register-statement --schema cnn-zk-r16@1 --program "$P" --model "$M" --dataset "$D" \
+S3R=$(ZKREG_TEST_REGISTER_ANY_SET=1 "$Z" register-statement --schema cnn-zk-r16@1 --program "$P" --model "$M" --dataset "$D" \
         --param record_index=3 --public-output out3.bin 2>/dev/null)
 [ -n "$S3R" ]; ok $? "a graph-inference@2 statement under a schema pinning goldilocks-128-r16"
 run 1 "is for proof kind inference@2 only" "prove of the goldilocks-128-r16 graph statement" -- \

@@ -158,7 +158,7 @@ for k in 2 1; do sed -e "s/\"t$k\"/\"t${k}r16\"/" -e 's/"goldilocks-128"/"goldil
     register-schema t${k}r16.json
   # the test hook places it as an import from an older registry would
   ZKREG_TEST_REGISTER_ANY_SET=1 "$Z" register-schema t${k}r16.json >/dev/null 2>&1 || echo "register-schema t${k}r16 failed"; done
-S16=$(stmt t2r16 2 5 "$C1" 1)
+S16=$(export ZKREG_TEST_REGISTER_ANY_SET=1; stmt t2r16 2 5 "$C1" 1)
 [ ${#S16} = 64 ]; ok $? "a training-step@2 statement under a schema pinning goldilocks-128-r16"
 run 1 "is for proof kind inference@2 only" "prove of the goldilocks-128-r16 training-step@2 statement" -- \
   prove --statement "$S16" -o x.zkp --dataset-file "$SHARD" --dataset-secrets ds.sec

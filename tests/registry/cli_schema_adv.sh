@@ -113,7 +113,7 @@ D=$("$Z" --json register-dataset d-images-idx3-ubyte 2>/dev/null | python3 -c 'i
 ZKREG_TEST_REGISTER_ANY_SET=1 "$Z" register-schema bad1.json >/dev/null 2>err.txt
 ok $? "(test hook) an inference@1 schema pinning goldilocks-128-r16 placed ($(head -c 200 err.txt))"
 SG=$("$Z" register-statement --schema good@1 --program "$P" --model "$M" --dataset "$D" --param record_index=1 --public-output o1.bin 2>/dev/null)
-SB=$("$Z" register-statement --schema bad1@1 --program "$P" --model "$M" --dataset "$D" --param record_index=1 --public-output o1.bin 2>/dev/null)
+SB=$(ZKREG_TEST_REGISTER_ANY_SET=1 "$Z" register-statement --schema bad1@1 --program "$P" --model "$M" --dataset "$D" --param record_index=1 --public-output o1.bin 2>/dev/null)
 [ ${#SG} = 64 ] && [ ${#SB} = 64 ]; ok $? "statements under both"
 "$Z" prove --statement "$SG" -o pg.bin >/dev/null 2>err.txt; ok $? "a proof under the good schema ($(head -c 200 err.txt))"
 "$Z" export --statement "$SB" -o bad.zkb >/dev/null 2>&1 && "$Z" log key > vkey.txt; ok $? "export of the statement under the placed schema"
@@ -130,6 +130,10 @@ state() { { cat b.db b.db-wal 2>/dev/null | sha256sum
 run 3 "is for proof kind inference@2 only" "register-schema of the identical document refused there too" -- register-schema bad1.json
 printf '{"type": "schema", "file": "bad1.json"}\n' > again.jsonl
 run 3 "line 1: bad1.json" "... and as a register-batch line" -- register-batch again.jsonl
+"$Z" infer --model-file m.bin --dataset-file d-images-idx3-ubyte --record 2 --output-file o2.bin >/dev/null 2>&1
+run 1 "is for proof kind inference@2 only" "register-statement under the imported schema refused (never provable), nothing written" -- register-statement --schema bad1@1 --program 1 --model 1 --dataset 1 --param record_index=2 --public-output o2.bin
+printf '{"type": "statement", "schema": "bad1@1", "program": 1, "model": 1, "dataset": 1, "params": {"record_index": 2}, "public_output": "o2.bin"}\n' > st.jsonl
+run 1 "is for proof kind inference@2 only" "... and as a register-batch statement line" -- register-batch st.jsonl
 run 1 "is for proof kind inference@2 only" "prove of the imported statement refused, no proof written" -- prove --statement "$SB" -o pb.bin
 [ ! -e pb.bin ]; ok $? "... no proof file"
 run 1 "is for proof kind inference@2 only" "verify of a goldilocks-128 proof against the imported statement" -- verify --statement "$SB" pg.bin
