@@ -186,5 +186,46 @@ for ps in 3 goldilocks-128-r016 goldilocks-128-r16.; do
 done
 [ ! -e po.bin ] && cmp -s "$L" ledger.before; ok $? "... no proof written, no budget spent"
 
+# --- V of the mixed opening's largest size (adversarial review of version 9) ----------
+# A 4-256 model committed at budget 2: V's n + e is T_A, so h and phi are full-size members
+# and stay in two trees (only joiners stack). Version 9 as first written refused its own proof.
+python3 - <<'PY'
+import hashlib, struct
+L = [(4, 256, 0)]
+p = b"ZKRPROG\x01" + struct.pack(">IBIBBI", 1, 1, 4, 8, 8, 1) + struct.pack(">BBII", 1, 0, 4, 256)
+m = b"ZKRQMOD\x01" + struct.pack(">I", 1) + hashlib.sha256(p).digest() + struct.pack(">I", len(p)) + p
+m += struct.pack(">B", 8) + b"".join(struct.pack(">I", 64) for _ in range(256))
+m += b"".join(struct.pack(">i", (7 * j + 1) % 50 - 25) for j in range(256))
+m += bytes(((5 * k + 3) % 61 - 30) & 0xff for k in range(256 * 4))
+open("prog-wide.bin", "wb").write(p); open("m-wide.bin", "wb").write(m)
+PY
+"$Z" model commit m-wide.bin -o mcw.bin --secrets msw.bin --budget 2 --kdf interactive >/dev/null 2>err.txt
+ok $? "model commit of a 4-256 model at budget 2 ($(head -c 200 err.txt))"
+PW=$("$Z" --json register-program prog-wide.bin 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+MW=$("$Z" --json register-model --commitment mcw.bin --program "$PW" --name wide 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+"$Z" infer --model-file m-wide.bin --dataset-file d-images-idx3-ubyte --record 2 --output-file ow.bin >/dev/null 2>&1
+SW=$("$Z" register-statement --schema priv1@1 --program "$PW" --model "$MW" --dataset "$D1" --param record_index=2 --public-output ow.bin 2>err.txt)
+[ ${#SW} = 64 ]; ok $? "a statement of the wide model on record 2 ($(head -c 200 err.txt))"
+"$Z" prove --statement "$SW" -o pw.bin --model-file m-wide.bin --model-secrets msw.bin --dataset-file d-images-idx3-ubyte --dataset-secrets ds1.bin >/dev/null 2>err.txt &&
+"$Z" verify --statement "$SW" pw.bin >/dev/null 2>&1
+ok $? "prove and verify with V of T_A's size ($(head -c 200 err.txt))"
+# section 13 (the range proof's; tag 13) names m's, h's and phi's roots: one pair or two trees
+roots_same() { python3 - "$1" <<'PY'
+import struct, sys
+b = open(sys.argv[1], "rb").read(); o = 56; n = struct.unpack(">I", b[o:o + 4])[0]; o += 4
+for _ in range(n):
+    tag, ln = struct.unpack(">II", b[o:o + 8]); body = b[o + 8:o + 8 + ln]; o += 8 + ln
+    if tag == 13:
+        sys.exit(0 if body[32:64] == body[64:96] else 1)
+sys.exit(2)
+PY
+}
+roots_same p16.bin; ok $? "the 4-3-2 model's proof at $R16 stacks h and phi (section 13 names one root twice)"
+roots_same pw.bin; [ $? = 1 ]; ok $? "the wide model's proof keeps h and phi in two trees (V full-size: they do not join)"
+python3 - <<'PY'
+b = bytearray(open("pw.bin", "rb").read()); b[len(b) // 2] ^= 0x10; open("pw-bad.bin", "wb").write(b)
+PY
+run 1 "" "the same proof with one byte flipped" -- verify --statement "$SW" pw-bad.bin
+
 echo "1..$n"
 [ "$failed" = 0 ]
