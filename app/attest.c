@@ -164,12 +164,10 @@ static const attest_kind *kind_of(const char *name)
 }
 
 /* The schema's parameter set: any known set for inference@2, set 1 for every other kind. */
-static zkr_err schema_ids(zkr_app *app, const zkr_schema *s, uint32_t kind, uint32_t *sys,
-                          uint32_t *set)
+static zkr_err schema_ids(zkr_app *app, const zkr_schema *s, uint32_t *sys, uint32_t *set)
 {
     *sys = ZKR_PROOF_SYSTEM_ID;
-    return kind == ZKR_KIND_INFERENCE2 ? zkr_app_param_set_any(app, s, set)
-                                       : zkr_app_param_set_of(app, s, set);
+    return zkr_app_param_set_for_kind(app, s, set);
 }
 
 static int params_equal(const zkr_statement *a, const zkr_statement *b)
@@ -291,7 +289,7 @@ zkr_err zkr_app_attest_check_proof(zkr_app *app, zkr_registry *reg, const zkr_st
         return zkr_fail(&app->diag, ZKR_ERR_UNSUPPORTED,
                         "schema %s@%llu: proof kind '%s' has no verifier here", st->schema.name,
                         (unsigned long long)st->schema.version, st->schema.proof_kind);
-    if ((r = schema_ids(app, &st->schema, k->kind, &sys, &set)) != ZKR_OK ||
+    if ((r = schema_ids(app, &st->schema, &sys, &set)) != ZKR_OK ||
         (r = zkr_verify_header(proof->p, proof->len, &v, &app->diag)) != ZKR_OK)
         return r;
     if (v.proof_system != sys || v.param_set != set || v.kind != k->kind)

@@ -165,6 +165,20 @@ out:
 }
 
 /*
+ * Test builds: $ZKREG_TEST_REGISTER_ANY_SET lets a test place the schema
+ * (and statements under it) that an import from an older registry would
+ * bring, to test the refusals at prove, verify, attest and round open.
+ */
+static int any_set_hook(void)
+{
+#if ZKR_TEST_BUILD
+    return getenv("ZKREG_TEST_REGISTER_ANY_SET") != NULL;
+#else
+    return 0;
+#endif
+}
+
+/*
  * A schema whose proof system or parameter set no verifier here runs for its
  * kind would be refused by every prove, verify and attest: it is refused at
  * registration instead (exit 3, nothing written), so that a pipeline learns
@@ -177,15 +191,9 @@ static zkr_err schema_runnable(zkr_app *app, const char *file, const zkr_schema 
     uint32_t set;
     zkr_err r;
 
-#if ZKR_TEST_BUILD
-    /* Test builds: $ZKREG_TEST_REGISTER_ANY_SET lets a test place the
-     * schema an import from an older registry would bring, to test the
-     * refusals at prove, verify, attest and round open. */
-    if (getenv("ZKREG_TEST_REGISTER_ANY_SET") != NULL)
+    if (any_set_hook())
         return ZKR_OK;
-#endif
-    r = strcmp(s->proof_kind, "inference@2") == 0 ? zkr_app_param_set_any(app, s, &set)
-                                                  : zkr_app_param_set_of(app, s, &set);
+    r = zkr_app_param_set_for_kind(app, s, &set);
     if (r != ZKR_ERR_MISMATCH_PARAMS)
         return r;
     snprintf(why, sizeof why, "%s", app->diag.msg);
@@ -329,8 +337,7 @@ static zkr_err batch_output_check(zkr_app *app, zkr_registry *reg, const char *s
  * from an older registry brought: register-schema refuses it) could never
  * be proven: refused as prove would refuse it (MISMATCH_PARAMS, exit 1),
  * before anything is written. An unknown schema is left to the registry,
- * which names it. Test builds: $ZKREG_TEST_REGISTER_ANY_SET skips this, to
- * test the refusals at prove, verify, attest and round open.
+ * which names it.
  */
 static zkr_err statement_schema_runnable(zkr_app *app, zkr_registry *reg, const char *schema)
 {
@@ -338,14 +345,9 @@ static zkr_err statement_schema_runnable(zkr_app *app, zkr_registry *reg, const 
     zkr_schema sc;
     uint32_t set;
 
-#if ZKR_TEST_BUILD
-    if (getenv("ZKREG_TEST_REGISTER_ANY_SET") != NULL)
+    if (any_set_hook() || zkr_registry_schema_get(reg, schema, &sc, &quiet) != ZKR_OK)
         return ZKR_OK;
-#endif
-    if (zkr_registry_schema_get(reg, schema, &sc, &quiet) != ZKR_OK)
-        return ZKR_OK;
-    return strcmp(sc.proof_kind, "inference@2") == 0 ? zkr_app_param_set_any(app, &sc, &set)
-                                                      : zkr_app_param_set_of(app, &sc, &set);
+    return zkr_app_param_set_for_kind(app, &sc, &set);
 }
 
 zkr_err zkr_app_register_statement(zkr_app *app, zkr_registry *reg, const char *schema,

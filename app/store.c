@@ -496,6 +496,12 @@ zkr_err zkr_app_param_set_any(zkr_app *app, const zkr_schema *s, uint32_t *set)
                     (unsigned long long)s->version, s->param_set);
 }
 
+zkr_err zkr_app_param_set_for_kind(zkr_app *app, const zkr_schema *s, uint32_t *set)
+{
+    return strcmp(s->proof_kind, "inference@2") == 0 ? zkr_app_param_set_any(app, s, set)
+                                                      : zkr_app_param_set_of(app, s, set);
+}
+
 zkr_err zkr_app_param_set_of(zkr_app *app, const zkr_schema *s, uint32_t *set)
 {
     zkr_err r = zkr_app_param_set_any(app, s, set);

@@ -195,5 +195,10 @@ zkr_err zkr_app_dataset_remembered(zkr_app *app, const uint8_t sha[ZKR_DIGEST_BY
 zkr_err zkr_app_param_set_of(zkr_app *app, const zkr_schema *s, uint32_t *set) ZKR_WUR;
 /* As zkr_app_param_set_of, any set zkr_params_id_of knows: inference@2's paths only. */
 zkr_err zkr_app_param_set_any(zkr_app *app, const zkr_schema *s, uint32_t *set) ZKR_WUR;
+/*
+ * The set a schema pins for its own proof kind: zkr_app_param_set_any for
+ * inference@2, zkr_app_param_set_of for every other kind (same errors).
+ */
+zkr_err zkr_app_param_set_for_kind(zkr_app *app, const zkr_schema *s, uint32_t *set) ZKR_WUR;
 
 #endif

@@ -1518,7 +1518,7 @@ static zkr_err zkr_h_mixed_gate(const zkr_params *p, zkr_hpcs_poly *const *f, si
     for (size_t i = 0; i < k; i++)
         fit |= f[i]->fitted ? (uint32_t)1 << i : 0;
     /* a fitted member's tree has the leaves its join reads, exactly */
-    if (zkr_hpcs_mixed_plan_fit(p, fit, k, pl) != ZKR_OK)
+    if (zkr_hpcs_mixed_plan_fit(fit, k, pl) != ZKR_OK)
         return ZKR_ERR_USAGE;
     for (size_t i = 0; i < k; i++) {
         if (f[i]->leaf_a != (pl->d[i] ? pl->arity[i] : pl->l.folds[0]))

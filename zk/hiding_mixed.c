@@ -52,38 +52,32 @@ zkr_err zkr_hpcs_mixed_plan_of(const zkr_params *p, const unsigned *totals, size
     return ZKR_OK;
 }
 
-unsigned zkr_hpcs_mixed_fit_arity(const zkr_params *p, unsigned total, unsigned t_i)
+/* The leaves member i's join reads whole: the layer's steps left, folds[0] full size. */
+static unsigned zkr_hm_plan_arity(const zkr_hpcs_mixed_plan *pl, size_t i)
 {
-    zkr_pcs_layout l;
-    unsigned d, start = 0, L = 0;
-
-    if (t_i > total || total > 32)
-        return 0;
-    zkr_hpcs_layout_of(p, total, &l);
-    d = total - t_i;
-    if (d == 0)
-        return l.folds[0];
-    if (d >= l.folds_total)
-        return 0;
-    while (start + l.folds[L] <= d)
-        start += l.folds[L++];
-    return l.folds[L] - (d - start);
+    return pl->d[i] ? pl->l.folds[pl->layer[i]] - pl->step[i] : pl->l.folds[0];
 }
 
-zkr_err zkr_hpcs_mixed_plan_fit(const zkr_params *p, uint32_t fit, size_t k,
-                                zkr_hpcs_mixed_plan *pl)
+unsigned zkr_hpcs_mixed_fit_arity(const zkr_params *p, unsigned total, unsigned t_i)
+{
+    unsigned totals[2] = {total, t_i};
+    zkr_hpcs_mixed_plan pl;
+
+    if (t_i > total || zkr_hpcs_mixed_plan_of(p, totals, 2, &pl) != ZKR_OK)
+        return 0;
+    return zkr_hm_plan_arity(&pl, 1);
+}
+
+zkr_err zkr_hpcs_mixed_plan_fit(uint32_t fit, size_t k, zkr_hpcs_mixed_plan *pl)
 {
     if (k < 32 && (fit >> k) != 0)
         return ZKR_ERR_USAGE;
     for (size_t i = 0; i < k; i++) {
-        unsigned a;
         if (!((fit >> i) & 1u))
             continue;
-        a = zkr_hpcs_mixed_fit_arity(p, pl->total, pl->total - pl->d[i]);
-        /* the plan's own rule still holds: the leaf holds what a query reads */
-        if (a == 0 || (pl->d[i] > 0 && pl->l.folds[pl->layer[i]] - pl->step[i] != a))
+        /* 0: a layout with no fold (no leaf to fit) */
+        if ((pl->arity[i] = zkr_hm_plan_arity(pl, i)) == 0)
             return ZKR_ERR_USAGE;
-        pl->arity[i] = a;
     }
     return ZKR_OK;
 }
@@ -608,7 +602,7 @@ static zkr_err zkr_hm_members(const zkr_params *p, const zkr_hpcs_commitment *f,
         memcpy(roots[i], f[i].root, ZKR_DIGEST_BYTES);
     }
     if (zkr_hpcs_mixed_plan_of(p, totals, k, &m->pl) != ZKR_OK ||
-        zkr_hpcs_mixed_plan_fit(p, fit, k, &m->pl) != ZKR_OK)
+        zkr_hpcs_mixed_plan_fit(fit, k, &m->pl) != ZKR_OK)
         return ZKR_ERR_USAGE;
     for (size_t i = 0, j = 0; i < k; i++)
         if (m->pl.d[i] == 0)

@@ -309,11 +309,11 @@ zkr_err zkr_hpcs_mixed_plan_of(const zkr_params *p, const unsigned *totals, size
  * Fitted leaves (inference@2 version 8): member i with bit i of fit set was
  * committed with leaves of exactly the 2^(folds[layer] - step) values its
  * join reads (zkr_hpcs_mixed_fit_arity), so pl->arity[i] becomes that. A
- * full-size member's fitted arity is folds[0], its layer-0 leaf. ZKR_OK,
- * or ZKR_ERR_USAGE when fit names a member past k or one that cannot join.
+ * full-size member's fitted arity is folds[0], its layer-0 leaf (the plan
+ * holds its layout: nothing else is needed). ZKR_OK, or ZKR_ERR_USAGE when
+ * fit names a member past k, or the layout has no fold (no leaf to fit).
  */
-zkr_err zkr_hpcs_mixed_plan_fit(const zkr_params *p, uint32_t fit, size_t k,
-                                zkr_hpcs_mixed_plan *pl) ZKR_WUR;
+zkr_err zkr_hpcs_mixed_plan_fit(uint32_t fit, size_t k, zkr_hpcs_mixed_plan *pl) ZKR_WUR;
 /*
  * The mixed opening's transcript up to its challenges (prover and
  * verifier): k, each member's root, n, e and kind, the point (total

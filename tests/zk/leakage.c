@@ -191,7 +191,7 @@ int leak_put_hmixed(leak_vec *v, zkr_dec *d, const zkr_params *p, const unsigned
     uint64_t nonce;
 
     if (zkr_hpcs_mixed_plan_of(p, totals, k, &pl) != ZKR_OK ||
-        zkr_hpcs_mixed_plan_fit(p, fit, k, &pl) != ZKR_OK ||
+        zkr_hpcs_mixed_plan_fit(fit, k, &pl) != ZKR_OK ||
         zkr_dec_raw(d, ZKR_DIGEST_BYTES, &raw) != ZKR_OK || !leak_put_exts(v, d, 1) ||
         !leak_put_exts(v, d, 2 * (size_t)l->folds_total))
         return 0;

@@ -369,6 +369,39 @@ static void test_reveal_levels(zkr_tap *t, const zkr_params *p)
     hm_free(&x);
 }
 
+/*
+ * The prover's plain (single) hiding opening of x's member m at its point,
+ * with a fresh mask of its size: what a fitted or stacked polynomial must
+ * be refused by (USAGE) before anything is charged.
+ */
+static zkr_err plain_open(const zkr_params *p, zkr_transcript *t, hm_fix *x, size_t m,
+                          zkr_zkrng *g)
+{
+    unsigned tot = zkr_hpcs_poly_total_vars(x->f[m]);
+    zkr_hpcs_poly *mask = NULL;
+    uint8_t mroot[ZKR_DIGEST_BYTES];
+    zkr_buf pf = {0};
+    zkr_err r = zkr_prover_hmask(p, tot, g, 1, &mask, mroot);
+
+    if (r == ZKR_OK)
+        r = zkr_prover_hopen(p, t, x->f[m], mask, zkr_ext_from(3), x->z + (x->total - tot),
+                             x->v[m], g, 1, &pf);
+    zkr_buf_free(&pf);
+    zkr_hpcs_poly_free(mask);
+    return r;
+}
+
+/* The prover's mixed opening of members f[0..k) at z (its bytes dropped). */
+static zkr_err mixed_open(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *const *f,
+                          size_t k, const zkr_ext *z, const zkr_ext *v, zkr_zkrng *g)
+{
+    zkr_buf pf = {0};
+    zkr_err r = zkr_prover_hopen_mixed(p, t, f, k, z, v, g, 1, &pf);
+
+    zkr_buf_free(&pf);
+    return r;
+}
+
 /* Proves x (fitted or not, as made) and verifies with the verifier's fit mask. */
 static zkr_err run_fit(const zkr_params *p, hm_fix *x, uint32_t vfit, uint32_t vstack,
                        zkr_buf *pf)
@@ -460,25 +493,16 @@ static void test_fitted(zkr_tap *t, const zkr_params *p)
         uint8_t key[32] = {7};
         /* 13 and 12 alone: 13 is full-size there (its fitted 2-value leaves are not layer 0's) */
         zkr_hpcs_poly *two[2] = {x.f[2], x.f[3]};
-        zkr_hpcs_poly *mask = NULL;
-        uint8_t mroot[ZKR_DIGEST_BYTES];
-        zkr_err rp, rm;
+        zkr_err rp;
         hm_ts(p, &tp);
         zkr_zkrng_from_key(&g, key);
-        rm = zkr_prover_hmask(p, 12, &g, 1, &mask, mroot);
-        rp = rm == ZKR_OK ? zkr_prover_hopen(p, &tp, x.f[3], mask, zkr_ext_from(3), x.z + 4,
-                                             x.v[3], &g, 1, &pf)
-                          : rm;
-        zkr_buf_free(&pf);
-        r[0] = zkr_prover_hopen_mixed(p, &tp, two, 2, x.z + 3, x.v + 2, &g, 1, &pf);
-        zkr_buf_free(&pf);
-        r[1] = zkr_prover_hopen_mixed(p, &tp, x.f, 4, x.z, x.v, &g, 1, &pf);
-        zkr_buf_free(&pf);
+        rp = plain_open(p, &tp, &x, 3, &g);
+        r[0] = mixed_open(p, &tp, two, 2, x.z + 3, x.v + 2, &g);
+        r[1] = mixed_open(p, &tp, x.f, 4, x.z, x.v, &g);
         zkr_tap_ok(t, rp == ZKR_ERR_USAGE && r[0] == ZKR_ERR_USAGE && r[1] == ZKR_OK,
                    "prover: a fitted polynomial in a plain opening: USAGE (%d); fitted members "
                    "opened where their join differs: USAGE (%d), charging nothing: the full set "
                    "(member 3 blinded for one opening) still opens (%d)", rp, r[0], r[1]);
-        zkr_hpcs_poly_free(mask);
         zkr_zkrng_wipe(&g);
         hm_free(&x);
     }
@@ -536,26 +560,18 @@ static void test_stacked(zkr_tap *t, const zkr_params *p)
         zkr_transcript tp;
         zkr_zkrng g;
         uint8_t key[32] = {9};
-        zkr_hpcs_poly *swapped[4] = {x.f[0], x.f[2], x.f[1], x.f[3]}, *mask = NULL;
+        zkr_hpcs_poly *swapped[4] = {x.f[0], x.f[2], x.f[1], x.f[3]};
         zkr_ext sv[4] = {x.v[0], x.v[2], x.v[1], x.v[3]};
-        uint8_t mroot[ZKR_DIGEST_BYTES];
-        zkr_err rp, rm;
+        zkr_err rp;
         hm_ts(p, &tp);
         zkr_zkrng_from_key(&g, key);
-        rm = zkr_prover_hmask(p, 13, &g, 1, &mask, mroot);
-        rp = rm == ZKR_OK ? zkr_prover_hopen(p, &tp, x.f[1], mask, zkr_ext_from(3), x.z + 3,
-                                             x.v[1], &g, 1, &pf)
-                          : rm;
-        zkr_buf_free(&pf);
-        r[0] = zkr_prover_hopen_mixed(p, &tp, swapped, 4, x.z, sv, &g, 1, &pf);
-        zkr_buf_free(&pf);
-        r[1] = zkr_prover_hopen_mixed(p, &tp, x.f, 4, x.z, x.v, &g, 1, &pf);
-        zkr_buf_free(&pf);
+        rp = plain_open(p, &tp, &x, 1, &g);
+        r[0] = mixed_open(p, &tp, swapped, 4, x.z, sv, &g);
+        r[1] = mixed_open(p, &tp, x.f, 4, x.z, x.v, &g);
         zkr_tap_ok(t, rp == ZKR_ERR_USAGE && r[0] == ZKR_ERR_USAGE && r[1] == ZKR_OK,
                    "prover: a stacked polynomial in a plain opening: USAGE (%d); the pair's "
                    "members out of order: USAGE (%d), charging nothing: member 3, blinded for "
                    "one opening, still opens with the pair in order (%d)", rp, r[0], r[1]);
-        zkr_hpcs_poly_free(mask);
         zkr_zkrng_wipe(&g);
         hm_free(&x);
     }
@@ -595,7 +611,7 @@ static int first_join_at(const zkr_params *p, const hm_fix *x, uint32_t fit, siz
     for (size_t i = 0; i < x->k; i++)
         totals[i] = x->c[i].n_vars + x->c[i].blind_vars;
     if (zkr_hpcs_mixed_plan_of(p, totals, x->k, &pl) != ZKR_OK ||
-        zkr_hpcs_mixed_plan_fit(p, fit, x->k, &pl) != ZKR_OK)
+        zkr_hpcs_mixed_plan_fit(fit, x->k, &pl) != ZKR_OK)
         return 0;
     skip = ZKR_DIGEST_BYTES + 24 + (size_t)48 * pl.l.folds_total +
            (size_t)ZKR_DIGEST_BYTES * (pl.l.n_layers - 1) + ((size_t)24 << pl.l.final_vars) + 8;
@@ -845,14 +861,14 @@ static void test_fit_sweep(zkr_tap *t)
                     if (hl.folds_total == 0 || (T - Ti >= hl.folds_total && T != Ti)) {
                         /* nothing folds, or it joins past the fold: no fitted arity, refused */
                         bad += a != 0 || (zkr_hpcs_mixed_plan_of(&pq, two, 2, &pl) == ZKR_OK &&
-                                          zkr_hpcs_mixed_plan_fit(&pq, 3, 2, &pl) == ZKR_OK);
+                                          zkr_hpcs_mixed_plan_fit(3, 2, &pl) == ZKR_OK);
                         continue;
                     }
                     if (zkr_hpcs_mixed_plan_of(&pq, two, 2, &pl) != ZKR_OK)
                         continue;
                     pairs++;
                     zkr_pcs_layout_of(&pq, Ti, &own);
-                    if (a == 0 || zkr_hpcs_mixed_plan_fit(&pq, 2, 2, &pl) != ZKR_OK ||
+                    if (a == 0 || zkr_hpcs_mixed_plan_fit(2, 2, &pl) != ZKR_OK ||
                         pl.arity[1] != a ||
                         a != (pl.d[1] ? pl.l.folds[pl.layer[1]] - pl.step[1] : pl.l.folds[0]))
                         bad++;
@@ -907,16 +923,10 @@ static void test_fit_same_size(zkr_tap *t, const zkr_params *p)
         if (i == 1 && x.f[0]) {
             zkr_transcript tp;
             zkr_zkrng g;
-            zkr_hpcs_poly *mask = NULL;
-            uint8_t key[32] = {9}, mroot[ZKR_DIGEST_BYTES];
+            uint8_t key[32] = {9};
             hm_ts(p, &tp);
             zkr_zkrng_from_key(&g, key);
-            rp = zkr_prover_hmask(p, 13, &g, 1, &mask, mroot);
-            if (rp == ZKR_OK)
-                rp = zkr_prover_hopen(p, &tp, x.f[0], mask, zkr_ext_from(3), x.z, x.v[0], &g,
-                                      1, &pf);
-            zkr_buf_free(&pf);
-            zkr_hpcs_poly_free(mask);
+            rp = plain_open(p, &tp, &x, 0, &g);
             zkr_zkrng_wipe(&g);
         }
         hm_free(&x);
