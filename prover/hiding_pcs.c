@@ -26,11 +26,14 @@ struct zkr_hpcs_poly {
     unsigned leaf_a; /* the tree's leaves hold 2^leaf_a entries */
     int fitted;      /* leaf_a is a mixed opening's fitted arity (zkr_prover_hcommit_fit_pool) */
     /*
-     * A stacked pair (zkr_prover_hcommit_ext_pair_fit_pool): the first
-     * (stack_tail set) owns the pair's tree over stack_cw, each leaf its
-     * entries then the second's; the second (stack_head set) has no tree.
+     * A stacked pair (zkr_prover_hcommit_pair_fit_pool and its extension
+     * twin): the first (stack_tail set) owns the pair's tree over stack_cw,
+     * each leaf its entries then the second's; the second (stack_head set)
+     * has no tree. stacked stays set when the partner is freed (which
+     * unlinks it), so that no opening takes a half pair.
      */
     struct zkr_hpcs_poly *stack_tail, *stack_head;
+    int stacked;
     uint64_t *stack_cw;
     size_t stack_cw_words;
     uint64_t off_slice; /* values revealed at points off u = 0^e, in all */
@@ -45,6 +48,11 @@ void zkr_hpcs_poly_free(zkr_hpcs_poly *poly)
 
     if (!poly)
         return;
+    /* the partner of a stacked pair outlives it only as a half pair (refused by every opening) */
+    if (poly->stack_tail)
+        poly->stack_tail->stack_head = NULL;
+    if (poly->stack_head)
+        poly->stack_head->stack_tail = NULL;
     len = (size_t)1 << poly->total;
     zkr_hpcs_pool_put(poly->pool, poly->evb, len * sizeof *poly->evb, 1);
     zkr_hpcs_pool_put(poly->pool, poly->cb, len * sizeof *poly->cb, 1);
@@ -77,6 +85,10 @@ const zkr_ext *zkr_hpcs_mask_evals(const zkr_hpcs_poly *mask)
 
 void zkr_hpcs_poly_root(const zkr_hpcs_poly *poly, uint8_t root[ZKR_DIGEST_BYTES])
 {
+    if (poly->stacked && !poly->stack_head && !poly->stack_tail) {
+        memset(root, 0, ZKR_DIGEST_BYTES); /* a half pair: its tree went with its partner */
+        return;
+    }
     zkr_mtree_root(poly->stack_head ? &poly->stack_head->tree : &poly->tree, root);
 }
 
@@ -363,10 +375,14 @@ zkr_err zkr_prover_hcommit_sized_pool(const zkr_params *p, const zkr_gl *evals, 
                                        threads, out, comm);
 }
 
-zkr_err zkr_prover_hcommit_fit_pool(const zkr_params *p, const zkr_gl *evals, unsigned n_vars,
-                                    unsigned total_vars, uint32_t budget, unsigned leaf_arity,
-                                    zkr_hpcs_pool *pool, zkr_zkrng *rng, unsigned threads,
-                                    zkr_hpcs_poly **out, zkr_hpcs_commitment *comm)
+/*
+ * A base-valued hiding polynomial, encoded; its tree built (with fresh
+ * salts) unless `tree` is 0 (a stacked pair's, built over both).
+ */
+static zkr_err zkr_h_base_new(const zkr_params *p, const zkr_gl *evals, unsigned n_vars,
+                              unsigned total_vars, uint32_t budget, unsigned leaf_arity,
+                              zkr_hpcs_pool *pool, zkr_zkrng *rng, unsigned threads, int tree,
+                              zkr_hpcs_poly **out)
 {
     zkr_hpcs_poly *poly = NULL;
     unsigned e;
@@ -374,7 +390,6 @@ zkr_err zkr_prover_hcommit_fit_pool(const zkr_params *p, const zkr_gl *evals, un
     zkr_err r = ZKR_ERR_NOMEM;
 
     *out = NULL;
-    memset(comm, 0, sizeof *comm);
     if (budget == 0 || budget > ZKR_HPCS_MAX_BUDGET)
         return ZKR_ERR_USAGE;
     if ((e = zkr_h_sized_e(p, n_vars, total_vars, budget)) == 0)
@@ -401,15 +416,38 @@ zkr_err zkr_prover_hcommit_fit_pool(const zkr_params *p, const zkr_gl *evals, un
     zkr_zkrng_gl_fill_mt(rng, poly->evb + small, len - small, threads);
     memcpy(poly->cb, poly->evb, len * sizeof *poly->cb);
     zkr_mle_to_monomial_base_mt(poly->cb, poly->total, threads);
-    if ((r = zkr_h_encode_commit(p, poly, rng, threads)) != ZKR_OK)
+    r = tree ? zkr_h_encode_commit(p, poly, rng, threads) : zkr_h_encode(p, poly, threads);
+    if (r != ZKR_OK)
         goto out;
-    zkr_mtree_root(&poly->tree, comm->root);
-    comm->n_vars = n_vars;
-    comm->blind_vars = e;
     *out = poly;
     poly = NULL;
 out:
     zkr_hpcs_poly_free(poly);
+    return r;
+}
+
+/* comm for poly (its root: its own tree's, or its stacked pair's) */
+static void zkr_h_comm(const zkr_hpcs_poly *poly, zkr_hpcs_commitment *comm)
+{
+    memset(comm, 0, sizeof *comm);
+    zkr_hpcs_poly_root(poly, comm->root);
+    comm->n_vars = poly->n_vars;
+    comm->blind_vars = poly->total - poly->n_vars;
+    comm->ext = poly->ext;
+}
+
+zkr_err zkr_prover_hcommit_fit_pool(const zkr_params *p, const zkr_gl *evals, unsigned n_vars,
+                                    unsigned total_vars, uint32_t budget, unsigned leaf_arity,
+                                    zkr_hpcs_pool *pool, zkr_zkrng *rng, unsigned threads,
+                                    zkr_hpcs_poly **out, zkr_hpcs_commitment *comm)
+{
+    zkr_err r;
+
+    memset(comm, 0, sizeof *comm);
+    r = zkr_h_base_new(p, evals, n_vars, total_vars, budget, leaf_arity, pool, rng, threads, 1,
+                       out);
+    if (r == ZKR_OK)
+        zkr_h_comm(*out, comm);
     return r;
 }
 
@@ -510,34 +548,46 @@ zkr_err zkr_prover_hcommit_ext_fit_pool(const zkr_params *p, const zkr_ext *eval
                       out);
     if (r != ZKR_OK)
         return r;
-    zkr_mtree_root(&(*out)->tree, comm->root);
-    comm->n_vars = n_vars;
-    comm->blind_vars = (*out)->total - n_vars;
-    comm->ext = 1;
+    zkr_h_comm(*out, comm);
     return ZKR_OK;
 }
 
-/* The pair's tree: each leaf a's 2^a entries then b's (3 words each), fresh salts. */
+/* The pair's tree: each leaf a's 2^a entries then b's (3 words an extension entry), fresh salts. */
 static zkr_err zkr_h_pair_tree(zkr_hpcs_poly *a, zkr_hpcs_poly *b, zkr_zkrng *rng,
                                unsigned threads)
 {
-    size_t w = (size_t)3 << a->leaf_a, leaves = a->cw_words / w;
+    size_t wa = (size_t)(a->ext ? 3 : 1) << a->leaf_a, wb = (size_t)(b->ext ? 3 : 1) << b->leaf_a;
+    size_t leaves = a->cw_words / wa;
     uint8_t seed[32];
     zkr_err r;
 
-    a->stack_cw_words = 2 * a->cw_words;
+    if (b->cw_words / wb != leaves)
+        return ZKR_ERR_INTERNAL;
+    a->stack_cw_words = a->cw_words + b->cw_words;
     if (!(a->stack_cw = malloc(a->stack_cw_words * sizeof *a->stack_cw)))
         return ZKR_ERR_NOMEM;
     for (size_t L = 0; L < leaves; L++) {
-        memcpy(a->stack_cw + 2 * w * L, a->cw + w * L, w * sizeof *a->cw);
-        memcpy(a->stack_cw + 2 * w * L + w, b->cw + w * L, w * sizeof *b->cw);
+        memcpy(a->stack_cw + (wa + wb) * L, a->cw + wa * L, wa * sizeof *a->cw);
+        memcpy(a->stack_cw + (wa + wb) * L + wa, b->cw + wb * L, wb * sizeof *b->cw);
     }
     zkr_zkrng_bytes(rng, seed, sizeof seed);
-    r = zkr_mtree_build(a->stack_cw, leaves, 2 * w, seed, threads, &a->tree);
+    r = zkr_mtree_build(a->stack_cw, leaves, wa + wb, seed, threads, &a->tree);
     sodium_memzero(seed, sizeof seed);
     a->stack_tail = b;
     b->stack_head = a;
+    a->stacked = b->stacked = 1;
     return r;
+}
+
+/* The pair's checks: a fitted arity whose two leaves fit in one tree leaf. */
+static zkr_err zkr_h_pair_ok(unsigned leaf_arity, int ext_a, int ext_b)
+{
+    size_t words = ((size_t)(ext_a ? 3 : 1) + (ext_b ? 3 : 1)) << leaf_arity;
+
+    return leaf_arity == 0 || leaf_arity > ZKR_PCS_MAX_FOLD_ARITY ||
+                   words > ZKR_MT_MAX_LEAF_WORDS
+               ? ZKR_ERR_USAGE
+               : ZKR_OK;
 }
 
 zkr_err zkr_prover_hcommit_ext_pair_fit_pool(const zkr_params *p, const zkr_ext *ea,
@@ -550,10 +600,10 @@ zkr_err zkr_prover_hcommit_ext_pair_fit_pool(const zkr_params *p, const zkr_ext 
 {
     zkr_err r;
 
-    *b = NULL;
+    *a = *b = NULL;
     memset(comm, 0, sizeof *comm);
-    if (leaf_arity == 0 || ((size_t)6 << leaf_arity) > ZKR_MT_MAX_LEAF_WORDS)
-        return ZKR_ERR_USAGE;
+    if ((r = zkr_h_pair_ok(leaf_arity, 1, 1)) != ZKR_OK)
+        return r;
     if ((r = zkr_h_ext_new(p, ea, n_vars, total_vars, budget, leaf_arity, pool, rng, threads, 0,
                            a)) != ZKR_OK)
         return r;
@@ -561,10 +611,40 @@ zkr_err zkr_prover_hcommit_ext_pair_fit_pool(const zkr_params *p, const zkr_ext 
                            b)) != ZKR_OK ||
         (r = zkr_h_pair_tree(*a, *b, rng, threads)) != ZKR_OK)
         goto out;
-    zkr_mtree_root(&(*a)->tree, comm->root);
-    comm->n_vars = n_vars;
-    comm->blind_vars = (*a)->total - n_vars;
-    comm->ext = 1;
+    zkr_h_comm(*a, comm);
+    return ZKR_OK;
+out:
+    zkr_hpcs_poly_free(*b);
+    zkr_hpcs_poly_free(*a);
+    *a = *b = NULL;
+    return r;
+}
+
+zkr_err zkr_prover_hcommit_pair_fit_pool(const zkr_params *p, const zkr_hpcs_pair_member *ma,
+                                         const zkr_hpcs_pair_member *mb, unsigned total_vars,
+                                         unsigned leaf_arity, zkr_hpcs_pool *pool, zkr_zkrng *rng,
+                                         unsigned threads, zkr_hpcs_poly **a, zkr_hpcs_poly **b,
+                                         zkr_hpcs_commitment *ca, zkr_hpcs_commitment *cb)
+{
+    zkr_err r;
+
+    *a = *b = NULL;
+    memset(ca, 0, sizeof *ca);
+    memset(cb, 0, sizeof *cb);
+    if ((r = zkr_h_pair_ok(leaf_arity, 0, 0)) != ZKR_OK)
+        return r;
+    if (!ma->evals || !mb->evals)
+        return ZKR_ERR_USAGE;
+    if ((r = zkr_h_base_new(p, ma->evals, ma->n_vars, total_vars, ma->budget, leaf_arity, pool,
+                            rng, threads, 0, a)) != ZKR_OK)
+        return r;
+    if ((r = zkr_h_base_new(p, mb->evals, mb->n_vars, total_vars, mb->budget, leaf_arity, pool,
+                            rng, threads, 0, b)) != ZKR_OK)
+        goto out;
+    if ((r = zkr_h_pair_tree(*a, *b, rng, threads)) != ZKR_OK)
+        goto out;
+    zkr_h_comm(*a, ca);
+    zkr_h_comm(*b, cb);
     return ZKR_OK;
 out:
     zkr_hpcs_poly_free(*b);
@@ -1235,7 +1315,7 @@ static zkr_err zkr_hopen_run(const zkr_params *p, zkr_transcript *t, zkr_hpcs_po
     zkr_err r = ZKR_ERR_NOMEM;
 
     /* a fitted tree's leaves are a mixed opening's join reads, not this layout's */
-    if (f->n_vars >= f->total || f->fitted || f->stack_head || f->stack_tail ||
+    if (f->n_vars >= f->total || f->fitted || f->stacked ||
         !tree_mask->ext || !g_mask->ext ||
         tree_mask->total != f->total || g_mask->total != f->total)
         return ZKR_ERR_USAGE;
@@ -1398,7 +1478,7 @@ static zkr_err zkr_h_batch_gate(zkr_hpcs_poly *const *f, size_t k, const zkr_ext
         return ZKR_ERR_USAGE;
     for (size_t i = 0; i < k; i++) {
         if (f[i]->n_vars >= f[i]->total || f[i]->total != f[0]->total || f[i]->fitted ||
-            f[i]->stack_head || f[i]->stack_tail || f[i]->used >= f[i]->budget)
+            f[i]->stacked || f[i]->used >= f[i]->budget)
             return ZKR_ERR_USAGE;
         for (size_t j = 0; j < i; j++)
             if (f[j] == f[i])
@@ -1523,10 +1603,11 @@ static zkr_err zkr_h_mixed_gate(const zkr_params *p, zkr_hpcs_poly *const *f, si
     for (size_t i = 0; i < k; i++) {
         if (f[i]->leaf_a != (pl->d[i] ? pl->arity[i] : pl->l.folds[0]))
             return ZKR_ERR_USAGE;
-        /* a stacked pair: adjacent members (first, second), both joining */
+        /* a stacked pair: adjacent members (first, second), both joining; no half pair */
         if ((f[i]->stack_tail && (i + 1 == k || f[i + 1] != f[i]->stack_tail)) ||
             (f[i]->stack_head && (i == 0 || f[i - 1] != f[i]->stack_head)) ||
-            ((f[i]->stack_head || f[i]->stack_tail) && pl->d[i] == 0))
+            (f[i]->stacked && !f[i]->stack_head && !f[i]->stack_tail) ||
+            (f[i]->stacked && pl->d[i] == 0))
             return ZKR_ERR_USAGE;
     }
     /*

@@ -1613,9 +1613,9 @@ static int zkr_i2_covers(const zkr_i2_ctx *c, const zkr_hpcs_poly *f, const unsi
  */
 static zkr_err zkr_i2_red_open(zkr_i2_ctx *c, const zkr_ext *u)
 {
-    zkr_hpcs_poly *f[ZKR_HPCS_MAX_MIXED];
-    unsigned totals[ZKR_HPCS_MAX_MIXED];
-    zkr_ext v[ZKR_HPCS_MAX_MIXED];
+    zkr_hpcs_poly *f[ZKR_HPCS_MAX_MIXED], *fo[ZKR_HPCS_MAX_MIXED];
+    unsigned totals[ZKR_HPCS_MAX_MIXED], order[ZKR_INFER2_RED_MAX_POLYS];
+    zkr_ext v[ZKR_HPCS_MAX_MIXED], vo[ZKR_HPCS_MAX_MIXED];
     zkr_err r;
 
     if (c->red.n_polys > ZKR_HPCS_MAX_MIXED)
@@ -1665,9 +1665,17 @@ static zkr_err zkr_i2_red_open(zkr_i2_ctx *c, const zkr_ext *u)
             v[i] = zkr_ext_add(v[i], zkr_ext_from(1));
 #endif
     }
-    /* every u_i is F_i at the last T_i coordinates of r_A: one mixed opening */
-    return zkr_prover_hopen_mixed(c->p, &c->t, f, c->red.n_polys, c->rA, v, &c->rng, c->threads,
-                                  &c->sec[4]);
+    /*
+     * every u_i is F_i at the last T_i coordinates of r_A: one mixed opening,
+     * members in zkr_infer2_open_order's order (version 10: m beside V)
+     */
+    zkr_infer2_open_order(&c->red, c->sh->s.n_layers, order);
+    for (unsigned j = 0; j < c->red.n_polys; j++) {
+        fo[j] = f[order[j]];
+        vo[j] = v[order[j]];
+    }
+    return zkr_prover_hopen_mixed(c->p, &c->t, fo, c->red.n_polys, c->rA, vo, &c->rng,
+                                  c->threads, &c->sec[4]);
 }
 
 /*
@@ -1761,6 +1769,42 @@ out:
 }
 
 /*
+ * V (fitted leaves) alone, or (version 10, zkr_infer2_stacks_v_m) with the
+ * range proof's multiplicities m as one stacked pair: m is V's counts
+ * over the byte table, fixed by V and bound before X as the range proof
+ * needs; the range proof takes it from c->zr.m_given.
+ */
+static zkr_err zkr_i2_commit_v(zkr_i2_ctx *c, uint32_t budget, unsigned total, unsigned fit,
+                               zkr_hpcs_commitment *vc)
+{
+    const zkr_infer2_shape *sh = c->sh;
+    const zkr_zkrange_table bytes = {0, 256};
+    unsigned nm = zkr_zkrange_sc_vars(sh->n_v);
+    size_t mlen = (size_t)1 << nm;
+    zkr_hpcs_pair_member mv = {c->w.v, sh->n_v, budget}, mm = {NULL, nm, 1};
+    zkr_zkrange_cheat zc;
+    zkr_hpcs_commitment mc;
+    zkr_gl *mult;
+    zkr_err r;
+
+    if (!zkr_infer2_stacks_v_m(c->p, &c->red, sh->s.n_layers))
+        return zkr_prover_hcommit_fit_pool(c->p, c->w.v, sh->n_v, total, budget, fit, NULL,
+                                           &c->rng, c->threads, &c->v, vc);
+    if (!(mult = calloc(mlen, sizeof *mult)))
+        return ZKR_ERR_NOMEM;
+    memset(&zc, 0, sizeof zc);
+#if ZKR_TEST_BUILD
+    zc.force = c->cheat && (c->cheat->forge || c->cheat->rec_x); /* as zkr_i2_run's */
+#endif
+    mm.evals = mult;
+    if ((r = zkr_prover_zkrange_mult(c->w.v, sh->n_v, &bytes, &zc, mult)) == ZKR_OK)
+        r = zkr_prover_hcommit_pair_fit_pool(c->p, &mv, &mm, total, fit, NULL, &c->rng,
+                                             c->threads, &c->v, &c->zr.m_given, vc, &mc);
+    zkr_i2_wipe_free(mult, mlen * sizeof *mult);
+    return r;
+}
+
+/*
  * V and the Libra coefficients C (both masks' sizes follow from V's and
  * the model's): committed before any challenge of the sumcheck.
  */
@@ -1795,9 +1839,8 @@ static zkr_err zkr_i2_commit_v_c(zkr_i2_ctx *c)
     c->zr.leaf_arity = fit;
     /* version 9: h and phi in one tree where their leaves fit together */
     c->zr.stack_h_phi = zkr_infer2_stacks_h_phi(c->p, &c->red, sh->s.n_layers);
-    r = zkr_prover_hcommit_fit_pool(c->p, c->w.v, sh->n_v, sh->n_v + ve, budget, fit, NULL,
-                                    &c->rng, c->threads, &c->v, &vc);
-    if (r != ZKR_OK)
+    /* version 10: V and the range proof's m (fixed by V) likewise */
+    if ((r = zkr_i2_commit_v(c, budget, sh->n_v + ve, fit, &vc)) != ZKR_OK)
         return r;
     /* V's pool: the range proof's helpers, the reduction and the mixed opening draw from it */
     zkr_hpcs_poly_use_pool(c->v, c->pool);
@@ -2155,6 +2198,7 @@ out:
     zkr_hpcs_poly_free(c->zr.h);
     zkr_hpcs_poly_free(c->zr.ph);
     zkr_hpcs_poly_free(c->zr.m);
+    zkr_hpcs_poly_free(c->zr.m_given); /* a refusal before the range proof took it */
     zkr_hpcs_pool_free(c->pool); /* after every poly that draws from it */
     zkr_i2_wipe_free(c->gco, c->gco ? c->n_gco * sizeof(zkr_ext) : 0);
     zkr_i2_wit_free(&im->sh, &c->w);

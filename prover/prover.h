@@ -689,7 +689,8 @@ zkr_err zkr_prover_hcommit_ext_fit_pool(const zkr_params *p, const zkr_ext *eval
  * mask: b's bit); every other opening refuses either (ZKR_ERR_USAGE), as
  * does a leaf_arity of 0 or a pair's leaf over ZKR_MT_MAX_LEAF_WORDS
  * words. a owns the pair's tree: b's root (zkr_hpcs_poly_root) is read
- * from it, so a must outlive b's uses.
+ * from it. Freeing either leaves the other a half pair: every opening
+ * refuses it (ZKR_ERR_USAGE) and its root reads as zeros.
  */
 zkr_err zkr_prover_hcommit_ext_pair_fit_pool(const zkr_params *p, const zkr_ext *ea,
                                              const zkr_ext *eb, unsigned n_vars,
@@ -698,6 +699,29 @@ zkr_err zkr_prover_hcommit_ext_pair_fit_pool(const zkr_params *p, const zkr_ext 
                                              zkr_zkrng *rng, unsigned threads,
                                              zkr_hpcs_poly **a, zkr_hpcs_poly **b,
                                              zkr_hpcs_commitment *comm) ZKR_WUR;
+/* One member of a base-valued stacked pair: 2^n_vars entries, blinded for budget openings. */
+typedef struct {
+    const zkr_gl *evals;
+    unsigned n_vars;
+    uint32_t budget;
+} zkr_hpcs_pair_member;
+/*
+ * Two base-valued polynomials blinded up to one size (total_vars) committed
+ * as a stacked pair, as zkr_prover_hcommit_ext_pair_fit_pool does for two
+ * extension-valued ones (inference@2 version 10's V and the range proof's
+ * m): each leaf holds a's 2^leaf_arity entries then b's; ca and cb carry
+ * each member's sizes and the pair's one root. Each member keeps its own
+ * budget. The same rules: opened together only by zkr_prover_hopen_mixed,
+ * b right after a, both joining; a owns the tree. ZKR_ERR_USAGE for a
+ * leaf_arity of 0 or a leaf over ZKR_MT_MAX_LEAF_WORDS words, NULL
+ * entries or a budget outside 1..ZKR_HPCS_MAX_BUDGET; ZKR_ERR_TOO_LARGE
+ * where total_vars cannot blind a member for its budget; ZKR_ERR_NOMEM.
+ */
+zkr_err zkr_prover_hcommit_pair_fit_pool(const zkr_params *p, const zkr_hpcs_pair_member *ma,
+                                         const zkr_hpcs_pair_member *mb, unsigned total_vars,
+                                         unsigned leaf_arity, zkr_hpcs_pool *pool, zkr_zkrng *rng,
+                                         unsigned threads, zkr_hpcs_poly **a, zkr_hpcs_poly **b,
+                                         zkr_hpcs_commitment *ca, zkr_hpcs_commitment *cb) ZKR_WUR;
 /* The full blinded table F (2^(n + e) entries, slice u = 0 first); NULL for the other kind. */
 const zkr_gl *zkr_hpcs_poly_base_evals(const zkr_hpcs_poly *poly);
 const zkr_ext *zkr_hpcs_poly_ext_evals(const zkr_hpcs_poly *poly);
@@ -957,10 +981,29 @@ typedef struct {
                           * opening (zkr_prover_hcommit_fit_pool; inference@2 version 8) */
     int stack_h_phi;     /* in: h and phi as one stacked pair (inference@2 version 9; the
                           * proof names the pair's root twice) */
+    /*
+     * in: NULL, or m committed by the caller (inference@2 version 10: one
+     * stacked pair with a, zkr_prover_hcommit_pair_fit_pool), holding
+     * zkr_prover_zkrange_mult's counts (else ZKR_ERR_USAGE). The range
+     * proof takes it (m_given NULL) as it binds m's root, which the proof
+     * names as before; on an earlier refusal the caller still owns it.
+     */
+    zkr_hpcs_poly *m_given;
     zkr_hpcs_poly *h, *ph, *m;
     zkr_ext r[64], zf[64], vals[5];
     unsigned N, E, T;
 } zkr_zkrange_defer;
+/*
+ * The range proof's multiplicities m over a table of interval tab (count
+ * 1..256): mult[j] (2^N entries, N = zkr_zkrange_sc_vars(n); zero past the
+ * table) the number of a's 2^n entries equal to tab->off + j, what
+ * zkr_prover_zkrange_defer commits as m (a caller commits it beside a with
+ * zkr_prover_hcommit_pair_fit_pool, df->m_given). cheat (test builds, NULL
+ * honest) with force set counts an entry off the table nowhere.
+ * ZKR_ERR_USAGE for an entry off the table (honest), a bad table or n.
+ */
+zkr_err zkr_prover_zkrange_mult(const zkr_gl *a, unsigned n, const zkr_zkrange_table *tab,
+                                const zkr_zkrange_cheat *cheat, zkr_gl *mult) ZKR_WUR;
 /*
  * As zkr_prover_zkrange (no linear claim), deferred: appends m's, h's and
  * phi's roots, gamma, the rounds and the five values, and opens nothing.

@@ -111,11 +111,9 @@ static zkr_err zkr_zr_sort_vals(zkr_zr_ctx *z)
     return ZKR_OK;
 }
 
-/* Multiplicities of a's 2^n entries (padding included); USAGE if one is off the table. */
-static zkr_err zkr_zr_counts(const zkr_zr_ctx *z, zkr_gl *mult)
+/* Multiplicities of av's 2^n entries (padding included); USAGE if one is off the table. */
+static zkr_err zkr_zr_counts_of(const zkr_zr_ctx *z, const zkr_gl *av, zkr_gl *mult)
 {
-    const zkr_gl *av = zkr_hpcs_poly_base_evals(z->a);
-
     memset(mult, 0, sizeof(zkr_gl) << ZR_TV);
     for (size_t i = 0; i < ((size_t)1 << z->n); i++) {
         int64_t j = zkr_zr_index(z, zkr_zr_signed(av[i]));
@@ -126,6 +124,45 @@ static zkr_err zkr_zr_counts(const zkr_zr_ctx *z, zkr_gl *mult)
         }
         mult[j] = zkr_gl_add(mult[j], 1);
     }
+    return ZKR_OK;
+}
+
+static zkr_err zkr_zr_counts(const zkr_zr_ctx *z, zkr_gl *mult)
+{
+    return zkr_zr_counts_of(z, zkr_hpcs_poly_base_evals(z->a), mult);
+}
+
+zkr_err zkr_prover_zkrange_mult(const zkr_gl *a, unsigned n, const zkr_zkrange_table *tab,
+                                const zkr_zkrange_cheat *cheat, zkr_gl *mult)
+{
+    zkr_zkrange_cheat honest;
+    zkr_zr_ctx z;
+
+    memset(&honest, 0, sizeof honest);
+#if !ZKR_TEST_BUILD
+    cheat = NULL;
+#endif
+    if (!a || !mult || !tab || tab->count == 0 || tab->count > 256 || n == 0 || n > 40)
+        return ZKR_ERR_USAGE;
+    memset(&z, 0, sizeof z);
+    z.tab = tab, z.n = n, z.cheat = cheat ? cheat : &honest;
+    memset(mult, 0, sizeof *mult << zkr_zkrange_sc_vars(n));
+    return zkr_zr_counts_of(&z, a, mult);
+}
+
+/* m given by the caller (stacked with a): the counts it must hold, checked. */
+static zkr_err zkr_zr_take_m(zkr_zr_ctx *z, const zkr_gl *mult, zkr_hpcs_commitment *mc)
+{
+    const zkr_gl *mv = zkr_hpcs_poly_base_evals(z->df->m_given);
+
+    if (!mv || zkr_hpcs_poly_n_vars(z->df->m_given) != z->N ||
+        zkr_hpcs_poly_total_vars(z->df->m_given) != z->T ||
+        memcmp(mv, mult, sizeof *mult << z->N) != 0)
+        return ZKR_ERR_USAGE;
+    z->m = z->df->m_given;
+    z->df->m_given = NULL;
+    memset(mc, 0, sizeof *mc);
+    zkr_hpcs_poly_root(z->m, mc->root);
     return ZKR_OK;
 }
 
@@ -146,8 +183,12 @@ static zkr_err zkr_zr_commit_m_c(zkr_zr_ctx *z)
     if (z->df) {
         /* deferred: the caller drew g's coefficients and committed them in its own C */
         memcpy(z->gco, z->df->gco, stride * sizeof *z->gco);
-        if ((r = zkr_prover_hcommit_fit_pool(z->p, mult, z->N, z->T, 1, z->df->leaf_arity,
-                                             z->pool, z->rng, z->threads, &z->m, &mc)) != ZKR_OK)
+        if (z->df->m_given)
+            r = zkr_zr_take_m(z, mult, &mc);
+        else
+            r = zkr_prover_hcommit_fit_pool(z->p, mult, z->N, z->T, 1, z->df->leaf_arity, z->pool,
+                                            z->rng, z->threads, &z->m, &mc);
+        if (r != ZKR_OK)
             goto out;
         zkr_ts_absorb(z->t, "zr-m-root", mc.root, ZKR_DIGEST_BYTES);
         r = zkr_buf_append(z->out, mc.root, ZKR_DIGEST_BYTES);

@@ -315,8 +315,9 @@ static zkr_err zkr_v2_reduce(zkr_v2_ctx *c, zkr_dec *dec, zkr_ext *u, zkr_diag *
 static zkr_err zkr_v2_openings(zkr_v2_ctx *c, zkr_dec *dec, zkr_diag *d)
 {
     const zkr_infer2_shape *sh = &c->s->sh;
-    zkr_ext u[ZKR_INFER2_RED_MAX_POLYS];
+    zkr_ext u[ZKR_INFER2_RED_MAX_POLYS], uo[ZKR_INFER2_RED_MAX_POLYS];
     zkr_hpcs_commitment f[ZKR_HPCS_MAX_MIXED];
+    unsigned order[ZKR_INFER2_RED_MAX_POLYS];
     zkr_err r;
 
     for (uint32_t l = 0; l < sh->s.n_layers; l++)
@@ -325,13 +326,21 @@ static zkr_err zkr_v2_openings(zkr_v2_ctx *c, zkr_dec *dec, zkr_diag *d)
         return r;
     if (c->red.n_polys > ZKR_HPCS_MAX_MIXED)
         return zkr_fail(d, ZKR_ERR_TOO_LARGE, "proof: too many polynomials for one opening");
-    for (unsigned i = 0; i < c->red.n_polys; i++)
-        f[i] = *zkr_v2_red_comm(c, i);
+    /* version 10: members in zkr_infer2_open_order's order (m right after V) */
+    zkr_infer2_open_order(&c->red, sh->s.n_layers, order);
+    for (unsigned j = 0; j < c->red.n_polys; j++) {
+        f[j] = *zkr_v2_red_comm(c, order[j]);
+        uo[j] = u[order[j]];
+    }
     /* version 8: V and the range proof's helpers committed with fitted leaves */
-    /* version 9: h and phi one stacked pair (the proof names its root for both) */
+    /*
+     * version 9: h and phi one stacked pair; version 10: V and m one too
+     * (the proof names the pair's root for both; zkr_hpcs_verify_mixed_fit
+     * refuses a pair whose two roots differ)
+     */
     r = zkr_hpcs_verify_mixed_fit(c->p, &c->t, f, c->red.n_polys,
                                   zkr_infer2_fit_mask(&c->red, sh->s.n_layers),
-                                  zkr_infer2_stack_mask(c->p, &c->red, sh->s.n_layers), c->rA, u,
+                                  zkr_infer2_stack_mask(c->p, &c->red, sh->s.n_layers), c->rA, uo,
                                   dec);
     if (r == ZKR_ERR_VERIFY || r == ZKR_ERR_USAGE)
         return zkr_fail(d, ZKR_ERR_VERIFY, "proof: the mixed hiding opening fails");

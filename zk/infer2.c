@@ -488,19 +488,58 @@ int zkr_infer2_stacks_h_phi(const zkr_params *p, const zkr_infer2_red *red, uint
     return a > 0 && red->tv[n_layers] < red->TA && ((size_t)6 << a) <= ZKR_MT_MAX_LEAF_WORDS;
 }
 
+int zkr_infer2_stacks_v_m(const zkr_params *p, const zkr_infer2_red *red, uint32_t n_layers)
+{
+    unsigned a = zkr_infer2_fit_arity(p, red, n_layers);
+
+    /* as h and phi: joiners only; two base leaves of 2^a values */
+    return a > 0 && red->tv[n_layers] < red->TA && ((size_t)2 << a) <= ZKR_MT_MAX_LEAF_WORDS;
+}
+
+void zkr_infer2_open_order(const zkr_infer2_red *red, uint32_t n_layers, unsigned *order)
+{
+    unsigned j = 0, m = red->zr_poly ? red->zr_poly + 2 : 0;
+
+    for (unsigned i = 0; i < red->n_polys; i++) {
+        if (m && i == m)
+            continue;
+        order[j++] = i;
+        if (m && i == n_layers)
+            order[j++] = m; /* version 10: m right after V, to stack on it */
+    }
+}
+
+/* Member j's bit where reduction polynomial i sits (zkr_infer2_open_order). */
+static uint32_t zkr_i2_member_bit(const zkr_infer2_red *red, uint32_t n_layers, unsigned i)
+{
+    unsigned order[ZKR_INFER2_RED_MAX_POLYS];
+
+    zkr_infer2_open_order(red, n_layers, order);
+    for (unsigned j = 0; j < red->n_polys && j < 32; j++)
+        if (order[j] == i)
+            return (uint32_t)1 << j;
+    return 0;
+}
+
 uint32_t zkr_infer2_stack_mask(const zkr_params *p, const zkr_infer2_red *red, uint32_t n_layers)
 {
-    return red->zr_poly && zkr_infer2_stacks_h_phi(p, red, n_layers)
-               ? (uint32_t)1 << (red->zr_poly + 1)
-               : 0;
+    uint32_t stack = 0;
+
+    if (!red->zr_poly)
+        return 0;
+    if (zkr_infer2_stacks_h_phi(p, red, n_layers))
+        stack |= zkr_i2_member_bit(red, n_layers, red->zr_poly + 1);
+    if (zkr_infer2_stacks_v_m(p, red, n_layers))
+        stack |= zkr_i2_member_bit(red, n_layers, red->zr_poly + 2);
+    return stack;
 }
 
 uint32_t zkr_infer2_fit_mask(const zkr_infer2_red *red, uint32_t n_layers)
 {
-    uint32_t fit = (uint32_t)1 << n_layers;
+    uint32_t fit = zkr_i2_member_bit(red, n_layers, n_layers);
 
     for (unsigned i = 0; red->zr_poly && i < 3; i++)
-        fit |= (uint32_t)1 << (red->zr_poly + i);
+        fit |= zkr_i2_member_bit(red, n_layers, red->zr_poly + i);
     return fit;
 }
 

@@ -207,7 +207,8 @@ void zkr_infer2_red_add_range(zkr_infer2_red *red, uint32_t n_layers, const zkr_
  * proof's helpers h, phi, m (V's size) are committed, fitted to their join
  * in the mixed opening over T_A (zkr_hpcs_mixed_fit_arity; 0: they cannot
  * join), and the mask of those members (V's bit, and the helpers' once
- * zkr_infer2_red_add_range placed them) for zkr_hpcs_verify_mixed_fit.
+ * zkr_infer2_red_add_range placed them; member bits in
+ * zkr_infer2_open_order's order) for zkr_hpcs_verify_mixed_fit.
  */
 unsigned zkr_infer2_fit_arity(const zkr_params *p, const zkr_infer2_red *red, uint32_t n_layers);
 uint32_t zkr_infer2_fit_mask(const zkr_infer2_red *red, uint32_t n_layers);
@@ -215,10 +216,25 @@ uint32_t zkr_infer2_fit_mask(const zkr_infer2_red *red, uint32_t n_layers);
  * Version 9: whether h and phi are committed as one stacked pair (their
  * fitted leaves together within ZKR_MT_MAX_LEAF_WORDS words: arity <= 5;
  * and V smaller than T_A, since only joiners stack), from the sizes alone;
- * and the stack mask for zkr_hpcs_verify_mixed_fit
- * (phi's bit, once zkr_infer2_red_add_range placed the helpers; 0 else).
+ * and the stack mask for zkr_hpcs_verify_mixed_fit (phi's member bit and,
+ * version 10, m's where zkr_infer2_stacks_v_m, once
+ * zkr_infer2_red_add_range placed the helpers; 0 else).
  */
 int zkr_infer2_stacks_h_phi(const zkr_params *p, const zkr_infer2_red *red, uint32_t n_layers);
+/*
+ * Version 10: whether V and the range proof's m (both base-valued, of V's
+ * size, fixed before X) are one stacked pair: V a joiner (smaller than
+ * T_A) and both fitted leaves within ZKR_MT_MAX_LEAF_WORDS words.
+ */
+int zkr_infer2_stacks_v_m(const zkr_params *p, const zkr_infer2_red *red, uint32_t n_layers);
+/*
+ * Version 10: the mixed opening's members, order[j] the reduction
+ * polynomial at member j (n_polys entries): the reduction's order with m
+ * moved right after V once zkr_infer2_red_add_range placed it (so that the
+ * pair is adjacent), identity before. zkr_infer2_fit_mask and
+ * zkr_infer2_stack_mask are over members in this order.
+ */
+void zkr_infer2_open_order(const zkr_infer2_red *red, uint32_t n_layers, unsigned *order);
 uint32_t zkr_infer2_stack_mask(const zkr_params *p, const zkr_infer2_red *red, uint32_t n_layers);
 /*
  * Version 6: the record (rec_total = its n + e) becomes polynomial

@@ -1615,9 +1615,11 @@ unsigned zkr_eval_open_plan(const zkr_eval_shape *s, const zkr_params *p,
  * the verifier's factorisation check of the hiding openings' round
  * messages, the query count from the better of the UD and JBR figures;
  * 7: the mixed opening's mask Z depends on x_a0.. only (one value a
- * layer-0 leaf; docs/proof-system.md, 3c).
+ * layer-0 leaf; docs/proof-system.md, 3c); 8: V, h, phi, m with fitted
+ * leaves; 9: h and phi one stacked tree; 10: V and m one stacked tree
+ * (m committed with V, the opening's members with m right after V).
  */
-#define ZKR_INFER2_VERSION 9u
+#define ZKR_INFER2_VERSION 10u
 #define ZKR_KIND_INFERENCE2 6u
 #define ZKR_SEC_INF2_WITNESS 14u
 #define ZKR_SEC_INF2_SUMCHECK 15u

@@ -39,13 +39,14 @@ static int section(const zkr_buf *pf, unsigned i, size_t *off, size_t *len)
  * openings), version 5 proofs (one opening per size class and the
  * record's own), version 6 proofs (the mixed opening's full-size mask),
  * version 7 proofs (V's and the range helpers' 16-value leaves), version 8
- * proofs (h and phi in two trees) and a section 14 naming a later version
- * are refused by name (UNSUPPORTED, "(this verifier reads version 9
- * only)"), before any mathematics.
+ * proofs (h and phi in two trees), version 9 proofs (V and m in two
+ * trees) and a section 14 naming a later version are refused by name
+ * (UNSUPPORTED, "(this verifier reads version 10 only)"), before any
+ * mathematics.
  */
 static void test_version(zkr_tap *t, i2case *c, const zkr_buf *pf)
 {
-    static const char *what[9] = {"a version 1 proof (64-byte section 14)",
+    static const char *what[10] = {"a version 1 proof (64-byte section 14)",
                                   "a version 2 proof (record bytes not range-proven)",
                                   "a version 3 proof (the old hiding fold schedule)",
                                   "a version 4 proof (the range proof's own openings)",
@@ -53,10 +54,11 @@ static void test_version(zkr_tap *t, i2case *c, const zkr_buf *pf)
                                   "a version 6 proof (the mixed opening's full-size mask)",
                                   "a version 7 proof (V's and the helpers' 16-value leaves)",
                                   "a version 8 proof (h and phi in two trees)",
+                                  "a version 9 proof (V and m in two trees)",
                                   "a proof naming a later version"};
 
-    for (int mode = 0; mode < 9; mode++) {
-        uint32_t named = mode == 0 ? 1u : mode == 8 ? ZKR_INFER2_VERSION + 1 : (uint32_t)mode + 1;
+    for (int mode = 0; mode < 10; mode++) {
+        uint32_t named = mode == 0 ? 1u : mode == 9 ? ZKR_INFER2_VERSION + 1 : (uint32_t)mode + 1;
         char want[64];
         zkr_proof_view v;
         zkr_buf b = {0};
@@ -77,7 +79,7 @@ static void test_version(zkr_tap *t, i2case *c, const zkr_buf *pf)
         }
         snprintf(want, sizeof want, "version %u proof refused", named);
         ok = ok && zkr_verify_inference2(b.p, b.len, &c->st, &d) == ZKR_ERR_UNSUPPORTED &&
-             strstr(d.msg, want) && strstr(d.msg, "reads version 9 only");
+             strstr(d.msg, want) && strstr(d.msg, "reads version 10 only");
         zkr_tap_ok(t, ok, "%s is refused by name (%s)", what[mode], want);
         zkr_buf_free(&b);
     }
@@ -588,8 +590,10 @@ static void test_threads_identical(zkr_tap *t)
  * of 4 or none) for test_stack_sweep: -1 where version 8's members (no
  * stack mask) fail zkr_hpcs_verify_mixed_fit's shape checks or the prover
  * refuses before V, else 1 where the stack mask breaks them (USAGE, not
- * MALFORMED, on an empty proof) or the prover's zkr_infer2_stacks_h_phi
- * disagrees with the mask, 0 where they agree (*stacked: the mask is set).
+ * MALFORMED, on an empty proof) or the prover's zkr_infer2_stacks_h_phi /
+ * zkr_infer2_stacks_v_m (version 10) disagree with the mask's bits, 0
+ * where they agree (*stacked: the mask is set). Members in
+ * zkr_infer2_open_order's order.
  */
 static int stack_case(const zkr_params *p, unsigned tw, unsigned tv, unsigned tr, int out,
                       int *stacked)
@@ -600,7 +604,8 @@ static int stack_case(const zkr_params *p, unsigned tw, unsigned tv, unsigned tr
     zkr_hpcs_commitment f[ZKR_HPCS_MAX_MIXED];
     zkr_transcript t0, t1;
     zkr_dec d;
-    uint32_t mask, fit;
+    uint32_t mask, fit, want = 0;
+    unsigned order[ZKR_INFER2_RED_MAX_POLYS];
 
     memset(&sh, 0, sizeof sh);
     sh.s.n_layers = 1;
@@ -610,11 +615,20 @@ static int stack_case(const zkr_params *p, unsigned tw, unsigned tv, unsigned tr
     if (zkr_infer2_fit_arity(p, &red, 1) == 0)
         return -1;
     memset(f, 0, sizeof f);
-    for (unsigned i = 0; i < red.n_polys; i++) {
-        f[i].n_vars = red.tv[i] - 1;
-        f[i].blind_vars = 1;
-        f[i].ext = i == red.zr_poly || i == red.zr_poly + 1;
-        f[i].root[0] = (uint8_t)(i == red.zr_poly + 1 ? red.zr_poly : i); /* the pair: one */
+    zkr_infer2_open_order(&red, 1, order);
+    for (unsigned j = 0; j < red.n_polys; j++) {
+        unsigned i = order[j];
+        f[j].n_vars = red.tv[i] - 1;
+        f[j].blind_vars = 1;
+        f[j].ext = i == red.zr_poly || i == red.zr_poly + 1;
+        /* each pair one root: phi's h's, m's V's (polynomial 1) */
+        f[j].root[0] = (uint8_t)(i == red.zr_poly + 1 ? red.zr_poly
+                                 : i == red.zr_poly + 2 ? 1
+                                                        : i);
+        if (i == red.zr_poly + 1 && zkr_infer2_stacks_h_phi(p, &red, 1))
+            want |= (uint32_t)1 << j;
+        if (i == red.zr_poly + 2 && zkr_infer2_stacks_v_m(p, &red, 1))
+            want |= (uint32_t)1 << j;
     }
     mask = zkr_infer2_stack_mask(p, &red, 1);
     fit = zkr_infer2_fit_mask(&red, 1);
@@ -626,9 +640,10 @@ static int stack_case(const zkr_params *p, unsigned tw, unsigned tv, unsigned tr
         ZKR_ERR_MALFORMED)
         return -1;
     zkr_dec_init(&d, NULL, 0);
+    /* m (member 2, right after V) stacks on V exactly where the prover commits them so */
     return zkr_hpcs_verify_mixed_fit(p, &t1, f, red.n_polys, fit, mask, zz, zv, &d) !=
                ZKR_ERR_MALFORMED ||
-           *stacked != (zkr_infer2_stacks_h_phi(p, &red, 1) != 0);
+           mask != want || (order[2] != red.zr_poly + 2);
 }
 
 /*

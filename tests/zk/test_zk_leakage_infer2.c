@@ -145,7 +145,7 @@ static int extract(const i2case *c, const zkr_buf *pf, int pub, leak_vec *v)
     const zkr_params *p = &pq;
     static const int base4[ZKR_HPCS_MAX_BATCH] = {0};
     zkr_infer2_red red;
-    unsigned wt[3];
+    unsigned wt[3], order[ZKR_INFER2_RED_MAX_POLYS], tvo[ZKR_INFER2_RED_MAX_POLYS];
     int ext[ZKR_INFER2_RED_MAX_POLYS] = {0};
     zkr_proof_view pv;
     zkr_dec d;
@@ -208,9 +208,14 @@ static int extract(const i2case *c, const zkr_buf *pf, int pub, leak_vec *v)
     zkr_dec_init(&d, pv.body[4], pv.len[4]);
     if (!leak_put_exts(v, &d, 1 + (size_t)ZKR_INFER2_DEGREE * red.TA + red.n_polys + 1))
         return 0;
-    for (unsigned i = 0; i < red.n_polys; i++) /* h and phi are extension-valued */
-        ext[i] = red.zr_poly && (i == red.zr_poly || i == red.zr_poly + 1);
-    if (!leak_put_hmixed(v, &d, p, red.tv, ext, red.n_polys,
+    /* members in the opening's order (version 10: m right after V); h and phi extension-valued */
+    zkr_infer2_open_order(&red, c->n_layers, order);
+    for (unsigned j = 0; j < red.n_polys; j++) {
+        unsigned i = order[j];
+        ext[j] = red.zr_poly && (i == red.zr_poly || i == red.zr_poly + 1);
+        tvo[j] = red.tv[i];
+    }
+    if (!leak_put_hmixed(v, &d, p, tvo, ext, red.n_polys,
                          zkr_infer2_fit_mask(&red, c->n_layers),
                          zkr_infer2_stack_mask(p, &red, c->n_layers), J_LEAVES) ||
         zkr_dec_finish(&d) != ZKR_OK)
