@@ -154,27 +154,31 @@ static void shifted(zkr_tap *t, const zkr_params *p, unsigned round)
 }
 
 /*
- * A stacked pair (inference@2 version 9's h and phi): members 1 and 2, both
- * extension-valued at 13 beside 16, fitted (2-value leaves) and committed
- * under one root. Two attacks, each refused and with its teeth:
+ * A stacked pair: members 1 and 2 at 13 beside 16, fitted (2-value leaves)
+ * and committed under one root; base == 0: both extension-valued of one
+ * size (inference@2 version 9's h and phi), base == 1: both base-valued of
+ * 9 and 8 hidden variables with budgets 2 and 1 (version 10's V and m).
+ * Two attacks, each refused and with its teeth:
  *  - the pair's second member's value + 1 (the honest opening): the final
  *    equation and the join round's factorisation (teeth: both off);
  *  - another pair's leaves opened and folded in the pair's place (both its
  *    members' values claimed): the pair's one Merkle check against the sent
  *    root (teeth: ZKR_HM_OFF_JOINMT).
  */
-static void stacked(zkr_tap *t, const zkr_params *p)
+static void stacked(zkr_tap *t, const zkr_params *p, int base)
 {
-    static const unsigned n[4] = {10, 8, 8, 6}, tot[4] = {16, 13, 13, 12}, ext[4] = {0, 1, 1, 0};
-    static const uint32_t budget[4] = {2, 2, 2, 1};
+    static const unsigned n[2][4] = {{10, 8, 8, 6}, {10, 9, 8, 6}}, tot[4] = {16, 13, 13, 12};
+    static const unsigned ext[2][4] = {{0, 1, 1, 0}, {0, 0, 0, 1}};
+    static const uint32_t budget[2][4] = {{2, 2, 2, 1}, {2, 2, 1, 1}};
+    const char *what = base ? "stacked base pair" : "stacked";
     zkr_hpcs_mixed_cheat other = {1, 0, NULL, 0, 0, 0};
     zkr_err r[4] = {ZKR_ERR_INTERNAL, ZKR_ERR_INTERNAL, ZKR_ERR_INTERNAL, ZKR_ERR_INTERNAL};
     hm_fix x, y;
     zkr_ext vv[HM_MAX];
 
     for (int i = 0; i < 4; i++) {
-        if (hm_make_fs(p, &x, n, tot, ext, 4, budget, 1, 14, 4) != ZKR_OK ||
-            hm_make_fs(p, &y, n, tot, ext, 4, budget, 9, 14, 4) != ZKR_OK) {
+        if (hm_make_fs(p, &x, n[base], tot, ext[base], 4, budget[base], 1, 14, 4) != ZKR_OK ||
+            hm_make_fs(p, &y, n[base], tot, ext[base], 4, budget[base], 9, 14, 4) != ZKR_OK) {
             hm_free(&x);
             hm_free(&y);
             break;
@@ -194,11 +198,11 @@ static void stacked(zkr_tap *t, const zkr_params *p)
         hm_free(&y);
     }
     zkr_tap_ok(t, r[0] == ZKR_ERR_VERIFY && r[1] == ZKR_OK,
-               "stacked: the pair's second member's value + 1: refused (%d); teeth: accepted "
-               "with the final equation and the factorisation check off (%d)", r[0], r[1]);
+               "%s: the pair's second member's value + 1: refused (%d); teeth: accepted "
+               "with the final equation and the factorisation check off (%d)", what, r[0], r[1]);
     zkr_tap_ok(t, r[2] == ZKR_ERR_VERIFY && r[3] == ZKR_OK,
-               "stacked: another pair's leaves in the pair's place, its values claimed: refused "
-               "(%d); teeth: accepted with the joiners' Merkle check off (%d)", r[2], r[3]);
+               "%s: another pair's leaves in the pair's place, its values claimed: refused "
+               "(%d); teeth: accepted with the joiners' Merkle check off (%d)", what, r[2], r[3]);
 }
 
 int main(int argc, char **argv)
@@ -253,6 +257,7 @@ int main(int argc, char **argv)
              "1 step 1, 4-value leaves), its value claimed", &other, 1, 1, ZKR_HM_OFF_JOINMT);
     both_fit(&t, &p, &hm_deep, 6, "fitted: a joining member's value + 1 (base, layer 1 step 2, "
              "2-value leaves)", NULL, 2, 0, ZKR_HM_OFF_FINAL | ZKR_HM_OFF_FACTOR);
-    stacked(&t, &p);
+    stacked(&t, &p, 0);
+    stacked(&t, &p, 1);
     return zkr_tap_done(&t);
 }

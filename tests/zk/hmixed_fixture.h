@@ -66,21 +66,49 @@ static zkr_ext *hm_ext_entries(size_t len, size_t m, unsigned seed)
     return e;
 }
 
-/* Members m and m + 1 (extension-valued, one size) as one stacked pair. */
-static zkr_err hm_pair(const zkr_params *p, hm_fix *x, const unsigned *n, const unsigned *tot,
-                       const uint32_t *budget, size_t m, unsigned a, unsigned seed,
-                       zkr_zkrng *g)
+/* Member m's entries (seeded): base-valued, as hm_make_fs's unpaired base members. */
+static zkr_gl *hm_base_entries(size_t len, size_t m, unsigned seed)
 {
-    size_t len = (size_t)1 << n[m];
-    zkr_ext *e0 = hm_ext_entries(len, m, seed), *e1 = hm_ext_entries(len, m + 1, seed);
+    zkr_gl *e = malloc(len * sizeof *e);
+
+    for (size_t i = 0; e && i < len; i++)
+        e[i] = zkr_gl_from_i64((int64_t)(i % 255) - 127 + (int64_t)(m + seed));
+    return e;
+}
+
+/*
+ * Members m and m + 1 (one total size) as one stacked pair: both
+ * extension-valued (one n and budget, inference@2 version 9's h and phi)
+ * or both base-valued (each its own n and budget, version 10's V and m).
+ */
+static zkr_err hm_pair(const zkr_params *p, hm_fix *x, const unsigned *n, const unsigned *tot,
+                       const unsigned *ext, const uint32_t *budget, size_t m, unsigned a,
+                       unsigned seed, zkr_zkrng *g)
+{
     zkr_err r = ZKR_ERR_NOMEM;
 
-    if (e0 && e1 && n[m] == n[m + 1] && tot[m] == tot[m + 1])
-        r = zkr_prover_hcommit_ext_pair_fit_pool(p, e0, e1, n[m], tot[m], budget[m], a, NULL, g,
-                                                 1, &x->f[m], &x->f[m + 1], &x->c[m]);
-    x->c[m + 1] = x->c[m];
-    free(e0);
-    free(e1);
+    if (tot[m] != tot[m + 1] || ext[m] != ext[m + 1])
+        return ZKR_ERR_USAGE;
+    if (ext[m]) {
+        size_t len = (size_t)1 << n[m];
+        zkr_ext *e0 = hm_ext_entries(len, m, seed), *e1 = hm_ext_entries(len, m + 1, seed);
+        if (e0 && e1 && n[m] == n[m + 1])
+            r = zkr_prover_hcommit_ext_pair_fit_pool(p, e0, e1, n[m], tot[m], budget[m], a,
+                                                     NULL, g, 1, &x->f[m], &x->f[m + 1],
+                                                     &x->c[m]);
+        x->c[m + 1] = x->c[m];
+        free(e0);
+        free(e1);
+    } else {
+        zkr_gl *b0 = hm_base_entries((size_t)1 << n[m], m, seed);
+        zkr_gl *b1 = hm_base_entries((size_t)1 << n[m + 1], m + 1, seed);
+        zkr_hpcs_pair_member ma = {b0, n[m], budget[m]}, mb = {b1, n[m + 1], budget[m + 1]};
+        if (b0 && b1)
+            r = zkr_prover_hcommit_pair_fit_pool(p, &ma, &mb, tot[m], a, NULL, g, 1, &x->f[m],
+                                                 &x->f[m + 1], &x->c[m], &x->c[m + 1]);
+        free(b0);
+        free(b1);
+    }
     return r;
 }
 
@@ -97,7 +125,7 @@ static zkr_err hm_make_fit(const zkr_params *p, hm_fix *x, const unsigned *n,
 
 /*
  * hm_make_fit, members m and m + 1 with bit m + 1 of stack set committed
- * as one stacked pair (both extension-valued and fitted).
+ * as one stacked pair (both fitted, both extension- or both base-valued).
  */
 static zkr_err hm_make_fs(const zkr_params *p, hm_fix *x, const unsigned *n,
                           const unsigned *tot, const unsigned *ext, size_t k,
@@ -124,7 +152,7 @@ static zkr_err hm_make_fs(const zkr_params *p, hm_fix *x, const unsigned *n,
             break;
         }
         if (m + 1 < k && ((stack >> (m + 1)) & 1u)) {
-            r = hm_pair(p, x, n, tot, budget, m, a, seed, &g);
+            r = hm_pair(p, x, n, tot, ext, budget, m, a, seed, &g);
             m++;
             continue;
         }

@@ -577,6 +577,79 @@ static void test_stacked(zkr_tap *t, const zkr_params *p)
     }
 }
 
+/*
+ * A base-valued stacked pair (inference@2 version 10's V and m): members 1
+ * and 2 of {16, 13, 13, 12 (ext)}, fitted, of different hidden sizes (9
+ * and 8 variables) and budgets (2 and 1) under one root. Accept, in fewer
+ * bytes than two trees, both commitments naming the pair's root; the twins:
+ * the proof read as two trees, the second member's value + 1 (VERIFY), a
+ * tampered second root (refused), and the prover's gate: the pair out of
+ * order, and a half pair (the second freed) opened alone, both USAGE.
+ */
+static void test_stacked_base(zkr_tap *t, const zkr_params *p)
+{
+    static const unsigned n[4] = {10, 9, 8, 6}, tot[4] = {16, 13, 13, 12}, ext[4] = {0, 0, 0, 1};
+    static const uint32_t budget[4] = {2, 2, 1, 1};
+    zkr_err r[6];
+    zkr_buf pf = {0};
+    hm_fix x;
+    size_t lens[2] = {0, 0};
+    int same_root = 0;
+
+    for (int i = 0; i < 6; i++)
+        r[i] = ZKR_ERR_INTERNAL;
+    for (int i = 0; i < 5; i++) {
+        uint32_t pstack = i == 1 ? 0 : 4, vstack = i == 1 || i == 2 ? 0 : 4;
+        if (hm_make_fs(p, &x, n, tot, ext, 4, budget, 3, 6, pstack) != ZKR_OK)
+            break;
+        if (i == 0)
+            same_root = memcmp(x.c[1].root, x.c[2].root, ZKR_DIGEST_BYTES) == 0 &&
+                        x.c[1].n_vars == 9 && x.c[2].n_vars == 8;
+        if (i == 3)
+            x.v[2].c[0] = zkr_gl_add(x.v[2].c[0], 1);
+        if (i == 4)
+            x.c[2].root[5] ^= 1;
+        r[i] = run_fit(p, &x, 6, vstack, &pf);
+        if (i < 2)
+            lens[i] = pf.len;
+        zkr_buf_free(&pf);
+        hm_free(&x);
+    }
+    zkr_tap_ok(t, r[0] == ZKR_OK && r[1] == ZKR_OK && lens[0] < lens[1] && same_root,
+               "a base-valued stacked pair (9 and 8 variables, budgets 2 and 1) verifies (%d): "
+               "%zu bytes, against %zu in two trees (%d); both commitments name one root (%d)",
+               r[0], lens[0], lens[1], r[1], same_root);
+    zkr_tap_ok(t, r[2] != ZKR_OK && r[3] == ZKR_ERR_VERIFY && r[4] != ZKR_OK,
+               "the base pair read as two trees (%d), its second member's value + 1 (%d), its "
+               "second root tampered (%d): refused", r[2], r[3], r[4]);
+    if (hm_make_fs(p, &x, n, tot, ext, 4, budget, 3, 6, 4) == ZKR_OK) {
+        zkr_transcript tp;
+        zkr_zkrng g;
+        uint8_t key[32] = {7};
+        zkr_hpcs_poly *swapped[4] = {x.f[0], x.f[2], x.f[1], x.f[3]};
+        zkr_ext sv[4] = {x.v[0], x.v[2], x.v[1], x.v[3]};
+        zkr_hpcs_poly *half[3] = {x.f[0], x.f[1], x.f[3]};
+        zkr_ext hv[3] = {x.v[0], x.v[1], x.v[3]};
+        uint8_t root[ZKR_DIGEST_BYTES], zero[ZKR_DIGEST_BYTES] = {0};
+        hm_ts(p, &tp);
+        zkr_zkrng_from_key(&g, key);
+        r[0] = mixed_open(p, &tp, swapped, 4, x.z, sv, &g);
+        zkr_hpcs_poly_free(x.f[2]);
+        x.f[2] = NULL;
+        r[1] = mixed_open(p, &tp, half, 3, x.z, hv, &g);
+        zkr_hpcs_poly_root(x.f[1], root);
+        r[2] = mixed_open(p, &tp, x.f + 3, 1, x.z + (x.total - 12), x.v + 3, &g);
+        zkr_tap_ok(t, r[0] == ZKR_ERR_USAGE && r[1] == ZKR_ERR_USAGE &&
+                          memcmp(root, zero, sizeof root) == 0 && r[2] == ZKR_OK,
+                   "prover: the base pair out of order (%d), a half pair (its second freed) "
+                   "opened alone (%d): USAGE, charging nothing (member 3, blinded for one "
+                   "opening, still opens: %d); the half pair's root reads as zeros", r[0], r[1],
+                   r[2]);
+        zkr_zkrng_wipe(&g);
+        hm_free(&x);
+    }
+}
+
 /* Proof bytes b (len) of x verified from a copy of tv with the masks fit and stack. */
 static zkr_err verify_bytes(const zkr_params *p, const zkr_transcript *tv, const hm_fix *x,
                             uint32_t fit, uint32_t stack, const uint8_t *b, size_t len)
@@ -1037,6 +1110,7 @@ int main(int argc, char **argv)
     test_reveal_levels(&t, &p);
     test_fitted(&t, &p);
     test_stacked(&t, &p);
+    test_stacked_base(&t, &p);
     test_stack_rules(&t, &p);
     test_stack_flips(&t, &p);
     test_stack_layer1(&t, &p);
