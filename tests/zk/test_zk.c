@@ -1265,6 +1265,81 @@ static void test_zkrange_defer_lin(zkr_tap *t, const zkr_params *p)
     zkr_buf_free(&pf);
 }
 
+/*
+ * The deferred range proof with m given by its caller (inference@2 version
+ * 10: m = a's counts, committed with a as one stacked pair): it binds the
+ * pair's root as m's, hands the given m back as df.m and verifies to its
+ * final check; an m whose counts are not a's (one count + 1) is refused
+ * (USAGE) with nothing written and the caller still owning it.
+ */
+static void test_zkrange_defer_mgiven(zkr_tap *t, const zkr_params *p)
+{
+    enum { DN = 8 };
+    const zkr_zkrange_table bytes = {0, 256};
+    zkr_gl a[1u << DN], mult[1u << DN];
+    zkr_ext gco[1 + ZKR_ZKRANGE_DEGREE * DN];
+    unsigned total = DN + zkr_hpcs_blind_vars(p, DN, 3);
+    zkr_zkrng rng;
+    zkr_buf pf = {0};
+    zkr_err r[2] = {ZKR_ERR_INTERNAL, ZKR_ERR_INTERNAL};
+    int kept = 0, handed = 0, root_ok = 0, verified = 0;
+
+    zkr_zkrng_os(&rng);
+    for (size_t x = 0; x < (1u << DN); x++)
+        a[x] = zkr_tap_rand(t) & 0xff;
+    for (size_t i = 0; i < sizeof gco / sizeof *gco; i++)
+        gco[i] = zkr_zkrng_ext(&rng);
+    for (int pass = 0; pass < 2; pass++) {
+        zkr_hpcs_pair_member ma = {a, DN, 3}, mm = {mult, DN, 1};
+        zkr_hpcs_commitment ca, cm;
+        zkr_hpcs_poly *pa = NULL, *pm = NULL;
+        zkr_zkrange_defer df;
+        zkr_transcript tp, tv;
+        uint8_t sid[ZKR_DIGEST_BYTES] = {0}, pd[ZKR_DIGEST_BYTES];
+        memset(&df, 0, sizeof df);
+        df.gco = gco;
+        df.leaf_arity = 1;
+        if (zkr_prover_zkrange_mult(a, DN, &bytes, NULL, mult) != ZKR_OK)
+            break;
+        if (pass == 1)
+            mult[3] = zkr_gl_add(mult[3], 1);
+        if (zkr_prover_hcommit_pair_fit_pool(p, &ma, &mm, total, 1, NULL, &rng, 1, &pa, &pm, &ca,
+                                             &cm) != ZKR_OK)
+            break;
+        df.m_given = pm;
+        zkr_params_digest(p, pd);
+        zkr_ts_init(&tp, "zkreg/test-defer-m", 1, ZKR_PROOF_SYSTEM_ID, p->id, pd, sid);
+        tv = tp;
+        pf.len = 0;
+        r[pass] = zkr_prover_zkrange_defer(p, &tp, pa, &bytes, NULL, &df, &rng, 1, &pf);
+        if (pass == 0 && r[0] == ZKR_OK) {
+            zkr_zkrange_deferred out;
+            zkr_dec d;
+            handed = df.m == pm && df.m_given == NULL;
+            root_ok = pf.len > ZKR_DIGEST_BYTES &&
+                      memcmp(pf.p, ca.root, ZKR_DIGEST_BYTES) == 0 &&
+                      memcmp(ca.root, cm.root, ZKR_DIGEST_BYTES) == 0;
+            zkr_dec_init(&d, pf.p, pf.len);
+            verified = zkr_zkrange_verify_defer(p, &tv, &ca, &bytes, &out, &d) == ZKR_OK &&
+                       zkr_dec_finish(&d) == ZKR_OK;
+        }
+        if (pass == 1)
+            kept = df.m_given == pm && df.m == NULL && pf.len == 0;
+        zkr_hpcs_poly_free(df.h), zkr_hpcs_poly_free(df.ph), zkr_hpcs_poly_free(df.m);
+        zkr_hpcs_poly_free(df.m_given);
+        zkr_hpcs_poly_free(pa);
+    }
+    zkr_tap_ok(t, r[0] == ZKR_OK && handed && root_ok && verified,
+               "deferred range proof with m given (stacked with a): proves (%d), names the "
+               "pair's root as m's (%d), hands m back (%d), verifies to its final check (%d)",
+               r[0], root_ok, handed, verified);
+    zkr_tap_ok(t, r[1] == ZKR_ERR_USAGE && kept,
+               "deferred range proof with a given m that is not a's counts: USAGE (%d), nothing "
+               "written, the caller still owns m (%d)", r[1], kept);
+    zkr_zkrng_wipe(&rng);
+    zkr_buf_free(&pf);
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -1293,5 +1368,6 @@ int main(int argc, char **argv)
     test_record_commit(&t, &p);
     test_hpcs_batch(&t, &p);
     test_zkrange_defer_lin(&t, &p);
+    test_zkrange_defer_mgiven(&t, &p);
     return zkr_tap_done(&t);
 }
