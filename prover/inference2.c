@@ -622,6 +622,7 @@ typedef struct {
     const zkr_params *p;  /* pq: V, C, the range proof and the reduction's openings */
     const zkr_params *p0; /* the parameter set: the record's and the output's openings */
     zkr_params pq;
+    zkr_params pc;        /* version 10: C's commitment and opening (zkr_infer2_c_params) */
     zkr_infer2_model *im;
     const zkr_infer2_shape *sh;
     zkr_transcript t;
@@ -1731,7 +1732,7 @@ static zkr_err zkr_i2_coef(zkr_i2_ctx *c)
 
     if (!tab[0] || !tab[1] || !msgs)
         goto out;
-    if ((r = zkr_prover_hmask(c->p, zkr_hpcs_poly_total_vars(c->c), &c->rng, c->threads, &mask,
+    if ((r = zkr_prover_hmask(&c->pc, zkr_hpcs_poly_total_vars(c->c), &c->rng, c->threads, &mask,
                               root)) != ZKR_OK)
         goto out;
     zv = zkr_hpcs_mask_evals(mask);
@@ -1759,7 +1760,7 @@ static zkr_err zkr_i2_coef(zkr_i2_ctx *c)
         (r = zkr_enc_exts(sec, msgs, 2 * (size_t)c->lc)) != ZKR_OK ||
         (r = zkr_enc_ext(sec, v)) != ZKR_OK)
         goto out;
-    r = zkr_prover_hopen(c->p, &c->t, c->c, mask, rho, rc, v, &c->rng, c->threads, sec);
+    r = zkr_prover_hopen(&c->pc, &c->t, c->c, mask, rho, rc, v, &c->rng, c->threads, sec);
 out:
     zkr_hpcs_poly_free(mask);
     for (int i = 0; i < 2; i++)
@@ -1862,7 +1863,9 @@ static zkr_err zkr_i2_commit_v_c(zkr_i2_ctx *c)
                : i < sm + sa ? 3 * sm + k * sa + (i - sm)
                              : 3 * (sm + sa) + k * sr + (i - sm - sa)] = c->gco[i].c[k];
     }
-    r = zkr_prover_hcommit(c->p, cb, c->lc, 1, &c->rng, c->threads, &c->c, &cc);
+    /* version 10: C at its own rate (zkr_infer2_c_params), fixed by the sizes */
+    zkr_infer2_c_params(c->p, c->lc, &c->pc);
+    r = zkr_prover_hcommit(&c->pc, cb, c->lc, 1, &c->rng, c->threads, &c->c, &cc);
     zkr_i2_wipe_free(cb, clen * sizeof *cb);
     if (r != ZKR_OK)
         return r;

@@ -188,6 +188,7 @@ static zkr_err zkr_v2_statement(const zkr_params *p, const zkr_proof_view *v,
 typedef struct {
     const zkr_params *p;  /* the raised query count (zkr_infer2_params) */
     const zkr_params *p0; /* the parameter set: the record's and the output's openings */
+    zkr_params pc;        /* version 10: C's commitment and opening (zkr_infer2_c_params) */
     zkr_v2_stmt *s;
     zkr_transcript t;
     zkr_infer2_chal ch;
@@ -367,7 +368,7 @@ static zkr_err zkr_v2_coef(zkr_v2_ctx *c, zkr_dec *dec, zkr_diag *d)
         zkr_dec_ext(dec, &csigma) != ZKR_OK || zkr_dec_exts(dec, cmsgs, 2 * (size_t)lc) != ZKR_OK ||
         zkr_dec_ext(dec, &cv) != ZKR_OK)
         return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: coefficient section truncated");
-    if ((r = zkr_hpcs_proof_parse_f(c->p, lc + cc->blind_vars, 0, dec, &pf)) != ZKR_OK)
+    if ((r = zkr_hpcs_proof_parse_f(&c->pc, lc + cc->blind_vars, 0, dec, &pf)) != ZKR_OK)
         return zkr_fail(d, r == ZKR_ERR_NOMEM ? r : ZKR_ERR_MALFORMED,
                         "proof: coefficient opening malformed");
     if (zkr_dec_finish(dec) != ZKR_OK) {
@@ -396,7 +397,7 @@ static zkr_err zkr_v2_coef(zkr_v2_ctx *c, zkr_dec *dec, zkr_diag *d)
         goto out;
     }
     zkr_ts_absorb_ext(&c->t, "inf2-cv", &cv, 1);
-    r = zkr_hpcs_verify(c->p, &c->t, cc, root, rho, rc, cv, pf);
+    r = zkr_hpcs_verify(&c->pc, &c->t, cc, root, rho, rc, cv, pf);
     if (r == ZKR_ERR_VERIFY || r == ZKR_ERR_USAGE)
         r = zkr_fail(d, ZKR_ERR_VERIFY, "proof: the mask coefficients' opening fails");
 out:
@@ -445,7 +446,8 @@ static zkr_err zkr_v2_math(zkr_v2_ctx *c, const zkr_proof_view *v,
     /* version 6: the record's claim joins the reduction (T_A may grow) */
     zkr_infer2_red_add_record(&c->red, s->rc.comm.n_vars + s->rc.comm.blind_vars);
     s->c.n_vars = zkr_infer2_lc_vars5(s->sh.N, c->red.TA, zkr_zkrange_sc_vars(s->sh.n_v));
-    s->c.blind_vars = zkr_hpcs_blind_vars(c->p, s->c.n_vars, 1);
+    zkr_infer2_c_params(c->p, s->c.n_vars, &c->pc);
+    s->c.blind_vars = zkr_hpcs_blind_vars(&c->pc, s->c.n_vars, 1);
     if (!s->c.blind_vars || s->c.n_vars > 64)
         return zkr_fail(d, ZKR_ERR_TOO_LARGE, "proof: witness over the parameter set's size");
     zkr_params_digest(c->p0, pd);

@@ -735,6 +735,57 @@ double zkr_infer2_open_err(const zkr_params *p, unsigned total, unsigned k)
     return ((double)l.folds_total * dom + 4.0 * total + (k + 1.0) * dom + 1.0 + 1.0) * exp2(-lf);
 }
 
+double zkr_infer2_c_err(const zkr_params *pc, unsigned lc)
+{
+    unsigned e = zkr_hpcs_blind_vars(pc, lc, 1), tc = lc + e;
+
+    if (e == 0 || tc > pc->max_vars)
+        return 1.0;
+    return zkr_ldr_open_err(pc, tc, 2, zkr_infer2_open_err(pc, tc, 1));
+}
+
+/*
+ * t: p at log blowup b (p's longest codeword kept) at the fewest queries
+ * below `below` reaching want; 0 where none does.
+ */
+static int zkr_i2_c_at(const zkr_params *p, unsigned lc, unsigned b, double want,
+                       unsigned below, zkr_params *t)
+{
+    *t = *p;
+    if (b > p->log_blowup) {
+        if (p->max_vars <= b - p->log_blowup)
+            return 0;
+        t->max_vars = p->max_vars - (b - p->log_blowup);
+        t->log_blowup = b;
+    }
+    /* from the count either regime needs at least; C's blinding grows with it: a scan */
+    for (t->queries = zkr_ldr_q_floor(t); t->queries < below; t->queries++)
+        if (zkr_infer2_c_err(t, lc) <= want)
+            return 1;
+    return 0;
+}
+
+void zkr_infer2_c_params(const zkr_params *p, unsigned lc, zkr_params *pc)
+{
+    double want = exp2(-((double)p->target_bits + ZKR_INFER2_C_MARGIN_BITS));
+    unsigned top = p->log_blowup > ZKR_INFER2_C_LOG_BLOWUP ? p->log_blowup
+                                                             : ZKR_INFER2_C_LOG_BLOWUP;
+    zkr_params t;
+
+    /* none reaching it: p's rate at twice p's count (the figure falls short, refused) */
+    *pc = *p;
+    pc->queries = 2 * p->queries;
+    /*
+     * The fewest queries over the rates from p's to 2^-top: a longer
+     * codeword gives more bits a query, until the list-decoding figure's
+     * |D|^2 / |F| term (a floor that grows with the length) binds. Ties go
+     * to the shorter codeword.
+     */
+    for (unsigned b = p->log_blowup; b <= top; b++)
+        if (zkr_i2_c_at(p, lc, b, want, pc->queries, &t))
+            *pc = t;
+}
+
 /*
  * The figure with the openings of V, W', C and the range proof at q
  * queries (V, C and the range proof's helpers committed for q), the
@@ -743,7 +794,7 @@ double zkr_infer2_open_err(const zkr_params *p, unsigned total, unsigned k)
 static zkr_soundness zkr_i2_sound_q(const zkr_params *p, unsigned q,
                                     const zkr_infer2_model_commitment *mc, uint32_t input_dim,
                                     const uint32_t *out_dims, int public_output,
-                                    unsigned rec_total, unsigned *n_openings)
+                                    unsigned rec_total, zkr_params *pc, unsigned *n_openings)
 {
     zkr_soundness s = {0, 0, 0};
     zkr_params pq = *p;
@@ -793,10 +844,10 @@ static zkr_soundness zkr_i2_sound_q(const zkr_params *p, unsigned q,
     /* C's opening (version 5: the range proof opens nothing of its own) */
     n_q += 1;
     lc = zkr_infer2_lc_vars5(sh.N, red.TA, zkr_zkrange_sc_vars(nv));
-    {
-        unsigned tc = lc + zkr_hpcs_blind_vars(&pq, lc, 1);
-        ops += zkr_ldr_open_err(&pq, tc, 2, zkr_infer2_open_err(&pq, tc, 1));
-    }
+    /* version 10: at its own rate and count (zkr_infer2_c_params; pc: the caller's, filled once) */
+    if (pc->queries == 0)
+        zkr_infer2_c_params(p, lc, pc);
+    ops += zkr_infer2_c_err(pc, lc);
     /*
      * lambda (degree 8 in the bracket), mu (L - 1 layers), Libra's rho,
      * tau (4 per layer, the slot fold), the batched sumcheck (7 N), the
@@ -833,10 +884,11 @@ static unsigned zkr_i2_queries(const zkr_params *p, const zkr_infer2_model_commi
 {
     /* version 6: from the floor either regime needs (JBR may need fewer than p's) */
     unsigned q = zkr_ldr_q_start(p);
+    zkr_params pc = {0};
 
     for (;;) {
         double bits = zkr_i2_sound_q(p, q, mc, input_dim, out_dims, public_output, rec_total,
-                                     NULL)
+                                     &pc, NULL)
                           .provable_bits;
         *reached = bits >= (double)p->target_bits;
         if (*reached || q >= 2 * p->queries)
@@ -862,6 +914,8 @@ zkr_soundness zkr_infer2_soundness(const zkr_params *p, const zkr_infer2_model_c
 {
     int reached;
     unsigned q = zkr_i2_queries(p, mc, input_dim, out_dims, public_output, rec_total, &reached);
+    zkr_params pc = {0};
 
-    return zkr_i2_sound_q(p, q, mc, input_dim, out_dims, public_output, rec_total, n_openings);
+    return zkr_i2_sound_q(p, q, mc, input_dim, out_dims, public_output, rec_total, &pc,
+                          n_openings);
 }

@@ -285,6 +285,23 @@ zkr_err zkr_prover_infer2_red_rounds(zkr_transcript *t, const zkr_infer2_red *re
  * sumcheck, the batching scalars, beta and rho.
  */
 double zkr_infer2_open_err(const zkr_params *p, unsigned total, unsigned k);
+/*
+ * Version 10: C's hiding opening runs at its own rate and count (C is
+ * small: a longer codeword costs little, and each query gives more bits):
+ * the fewest queries, over the rates from p's to 2^-ZKR_INFER2_C_LOG_BLOWUP
+ * (ties to the shorter codeword), whose whole error (zkr_infer2_c_err) is at
+ * most 2^-(target + ZKR_INFER2_C_MARGIN_BITS), a fixed 1/64 of the
+ * target's error, so the mixed opening's q' takes the rest. pc: p (the
+ * parameter set; its query count is not read) with that rate, the longest
+ * codeword kept (max_vars lowered) and that count; where no rate reaches
+ * it, p's rate at twice p's count (the figure then falls short and the
+ * shape is refused). Depends on p's set and lc (C's variables) only.
+ */
+#define ZKR_INFER2_C_LOG_BLOWUP 6u
+#define ZKR_INFER2_C_MARGIN_BITS 6.0
+void zkr_infer2_c_params(const zkr_params *p, unsigned lc, zkr_params *pc);
+/* C's opening's error at pc (lc variables, blinded for one opening at pc). */
+double zkr_infer2_c_err(const zkr_params *pc, unsigned lc);
 
 /*
  * Version 6's mixed opening of every reduction polynomial (W'_l, V, the

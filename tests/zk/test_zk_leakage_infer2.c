@@ -141,7 +141,7 @@ static int predict(const cands *cd, const zkr_infer2_vpoints *vp, zkr_ext *rev, 
 static int extract(const i2case *c, const zkr_buf *pf, int pub, leak_vec *v)
 {
     const zkr_params *p0 = &c->p;
-    zkr_params pq;
+    zkr_params pq, pc;
     const zkr_params *p = &pq;
     static const int base4[ZKR_HPCS_MAX_BATCH] = {0};
     zkr_infer2_red red;
@@ -185,7 +185,9 @@ static int extract(const i2case *c, const zkr_buf *pf, int pub, leak_vec *v)
         zkr_infer2_red_add_range(&red, c->n_layers, zz, zv);
     }
     lc = zkr_infer2_lc_vars5(s.N, red.TA, zkr_zkrange_sc_vars(s.n_v));
-    ec = zkr_hpcs_blind_vars(p, lc, 1);
+    /* version 10: C's opening at its own rate and count */
+    zkr_infer2_c_params(p, lc, &pc);
+    ec = zkr_hpcs_blind_vars(&pc, lc, 1);
     /* section 13, deferred: m, h, phi roots, gamma, the rounds, a^ h^ phi^ m^ g(r); no opening */
     zkr_dec_init(&d, pv.body[2], pv.len[2]);
     if (zkr_dec_raw(&d, 3 * ZKR_DIGEST_BYTES, &raw) != ZKR_OK ||
@@ -223,7 +225,7 @@ static int extract(const i2case *c, const zkr_buf *pf, int pub, leak_vec *v)
     zkr_dec_init(&d, pv.body[5], pv.len[5]);
     if (zkr_dec_raw(&d, ZKR_DIGEST_BYTES, &raw) != ZKR_OK ||
         !leak_put_exts(v, &d, 2 + 2 * (size_t)lc) ||
-        !leak_put_hpcs(v, &d, p, lc + ec, 1, base4, J_LEAVES, 0))
+        !leak_put_hpcs(v, &d, &pc, lc + ec, 1, base4, J_LEAVES, 0))
         return 0;
     return zkr_dec_finish(&d) == ZKR_OK;
 }
