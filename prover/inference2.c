@@ -1913,6 +1913,7 @@ static zkr_err zkr_i2_run(zkr_i2_ctx *c)
     zc.shift_h = c->cheat && c->cheat->range_lie == 1;
     zc.fit_g = c->cheat && (c->cheat->range_lie == 2 || c->cheat->range_lie == 4);
     zc.m_any = c->cheat && (c->cheat->range_lie == 3 || c->cheat->range_lie == 4);
+    zc.m_root_lie = c->cheat && c->cheat->range_lie == 6;
 #endif
     /* version 5: deferred, its claims join the reduction and g_R is C's third block */
     c->zr.gco = c->gco + zkr_infer2_stride(sh->N) + zkr_infer2_stride(c->red.TA);

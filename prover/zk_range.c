@@ -163,6 +163,8 @@ static zkr_err zkr_zr_take_m(zkr_zr_ctx *z, const zkr_gl *mult, zkr_hpcs_commitm
     z->df->m_given = NULL;
     memset(mc, 0, sizeof *mc);
     zkr_hpcs_poly_root(z->m, mc->root);
+    if (z->cheat->m_root_lie)
+        mc->root[0] ^= 1;
     return ZKR_OK;
 }
 

@@ -415,7 +415,10 @@ static int names_v_as_m(const zkr_buf *pf)
  * proofs stack (section 13's m root is section 14's V root). range_lie 5:
  * that m offered to the range proof as the honest prover does is refused
  * by the prover's own count check (zkr_zr_take_m: USAGE, no proof; the
- * refused m freed by the caller, ASan-clean).
+ * refused m freed by the caller, ASan-clean). range_lie 6: V and m honest
+ * but section 13 names, and the transcript binds, another m root than the
+ * pair's: the range proof holds on it, the mixed opening refuses (a pair
+ * whose two roots differ, zkr_hpcs_verify_mixed_fit).
  */
 static void stacked_m_lie(zkr_tap *t, i2case *c, zkr_buf *pf)
 {
@@ -453,6 +456,23 @@ static void stacked_m_lie(zkr_tap *t, i2case *c, zkr_buf *pf)
         ZKR_TAP_EQ(t, r, ZKR_ERR_USAGE,
                    "range_lie 5: the prover's range proof refuses a given m that is not V's "
                    "counts (no proof)");
+    }
+    {
+        /* range_lie 6: the range proof holds on the named root; the pair's one root refuses */
+        zkr_infer2_cheat ch = {.range_lie = 6};
+        zkr_diag d = {0};
+        zkr_err r = ZKR_ERR_INTERNAL;
+        int other = 0;
+        if (ensure_proofs(c) &&
+            zkr_prover_inference2_cheat(&c->p, c->st.statement_id, c->im, &c->r, 1, NULL, NULL,
+                                        NULL, 0, &ch, pf, &d) == ZKR_OK) {
+            other = !names_v_as_m(pf);
+            r = zkr_verify_inference2(pf->p, pf->len, &st, &d);
+            zkr_tap_diag("range_lie 6: %s", r == ZKR_OK ? "accepted" : d.msg);
+        }
+        zkr_tap_ok(t, other && r == ZKR_ERR_VERIFY && strstr(d.msg, "mixed hiding opening") != NULL,
+                   "range_lie 6: section 13 names (and the transcript binds) an m root other "
+                   "than the V-m pair's: the range proof passes, the mixed opening refuses");
     }
 }
 
