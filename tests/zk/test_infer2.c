@@ -128,6 +128,29 @@ static void test_bindings(zkr_tap *t, i2case *c, const zkr_buf *pf, int pub)
 }
 
 /*
+ * Version 10 (adversarial review): V and m one stacked pair, so section
+ * 13's first root (m's) is section 14's V root; a proof whose m root is
+ * another (the bytes otherwise honest) is refused: VERIFY.
+ */
+static void test_stacked_v_m(zkr_tap *t, i2case *c, const zkr_buf *pf)
+{
+    size_t voff, vlen, moff, mlen;
+    zkr_buf b = {0};
+    int same = section(pf, 1, &voff, &vlen) && vlen >= 4 + ZKR_DIGEST_BYTES &&
+               section(pf, 2, &moff, &mlen) && mlen >= ZKR_DIGEST_BYTES &&
+               memcmp(pf->p + voff + 4, pf->p + moff, ZKR_DIGEST_BYTES) == 0;
+    zkr_err r = ZKR_ERR_INTERNAL;
+
+    zkr_tap_ok(t, same, "section 13 names the stacked V-m pair's root (section 14's V root) as m's");
+    if (same && zkr_buf_append(&b, pf->p, pf->len) == ZKR_OK) {
+        b.p[moff] ^= 0x01;
+        r = verify(c, &b, &c->st);
+    }
+    zkr_tap_ok(t, r == ZKR_ERR_VERIFY, "an m root other than the V-m pair's: VERIFY (%d)", r);
+    zkr_buf_free(&b);
+}
+
+/*
  * Version 9: h and phi are one stacked pair, so section 13 (the range
  * proof's, deferred: m's, h's and phi's roots) names the pair's root twice;
  * a proof whose phi root is another (the bytes otherwise honest) is
@@ -149,6 +172,7 @@ static void test_stacked_roots(zkr_tap *t, i2case *c, const zkr_buf *pf)
     }
     zkr_tap_ok(t, r == ZKR_ERR_VERIFY, "a phi root other than the pair's: VERIFY (%d)", r);
     zkr_buf_free(&b);
+    test_stacked_v_m(t, c, pf);
 }
 
 static void test_tamper(zkr_tap *t, i2case *c, const zkr_buf *pf)
@@ -513,7 +537,7 @@ static void test_full_size_helpers(zkr_tap *t)
         for (int pub = 0; pub < 2; pub++) {
             zkr_verifier_inference2_statement st;
             zkr_buf pf = {0}, b = {0};
-            size_t off = 0, len = 0, moff = 0, mlen = 0;
+            size_t off = 0, len = 0, moff = 0, mlen = 0, voff = 0, vlen = 0;
             zkr_err rp = ZKR_ERR_INTERNAL, rv = ZKR_ERR_INTERNAL, rr = ZKR_ERR_INTERNAL,
                     rm = ZKR_ERR_INTERNAL, rs = ZKR_ERR_INTERNAL;
             int two = 0;
@@ -530,6 +554,9 @@ static void test_full_size_helpers(zkr_tap *t)
                 two = section(&pf, 2, &off, &len) && len > 3 * ZKR_DIGEST_BYTES &&
                       memcmp(pf.p + off + ZKR_DIGEST_BYTES, pf.p + off + 2 * ZKR_DIGEST_BYTES,
                              ZKR_DIGEST_BYTES) != 0;
+                /* version 10: V a full-size member, so m keeps its own tree (another root) */
+                two = two && section(&pf, 1, &voff, &vlen) && vlen >= 4 + ZKR_DIGEST_BYTES &&
+                      memcmp(pf.p + voff + 4, pf.p + off, ZKR_DIGEST_BYTES) != 0;
                 if (two && zkr_buf_append(&b, pf.p, pf.len) == ZKR_OK) {
                     b.p[off + 2 * ZKR_DIGEST_BYTES] ^= 0x01;
                     rr = verify(&c, &b, &c.st);
@@ -543,7 +570,7 @@ static void test_full_size_helpers(zkr_tap *t)
                 rs = verify(&c, &pf, &st);
             }
             zkr_tap_ok(t, rp == ZKR_OK && rv == ZKR_OK && two,
-                       "set %u, %s output, V of T_A's size: h and phi in two trees, the proof "
+                       "set %u, %s output, V of T_A's size: h and phi, V and m in two trees each, the proof "
                        "verifies (prove %d, verify %d, %zu bytes)", set, pub ? "public" : "hidden",
                        rp, rv, pf.len);
             zkr_tap_ok(t, rr == ZKR_ERR_VERIFY && rm != ZKR_OK && rs != ZKR_OK,
