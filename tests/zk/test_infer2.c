@@ -708,6 +708,54 @@ static void test_stack_sweep(zkr_tap *t)
                "W' %u, V %u, record %u)", set, tried, stacked, bad, first[0], first[1], first[2]);
 }
 
+/*
+ * Version 10 (adversarial review): the member order (m right after V) and
+ * the V-m stack agree between prover and verifier end to end, over every
+ * fixture shape (4-8-4-2, 4-4-2, 4-2, 4-256: three, two and one layers),
+ * model budgets 2 and 12 (W's blinding, so T_A, differs) and both output
+ * modes, at the test's parameter set: each proof verifies, stacked (m's
+ * root V's) or not (V of T_A's size), and its twin with m's root flipped
+ * is refused. Both kinds must occur.
+ */
+static void test_v_m_shapes(zkr_tap *t)
+{
+    static const uint8_t seed[32] = {10, 3};
+    static const uint32_t budgets[2] = {2, 12};
+    unsigned cases = 0, good = 0, stacked = 0, twins = 0;
+
+    for (int shape = 0; shape <= 3; shape++)
+        for (unsigned bi = 0; bi < 2; bi++)
+            for (int pub = 0; pub < 2; pub++) {
+                size_t voff, vlen, moff, mlen;
+                zkr_buf pf = {0}, b = {0};
+                i2case c;
+                cases++;
+                if (!i2case_init(&c, shape, 0, budgets[bi], seed))
+                    continue;
+                i2case_mode(&c, pub);
+                if (i2case_prove(&c, pub, seed, &pf) == ZKR_OK && verify(&c, &pf, &c.st) == ZKR_OK &&
+                    section(&pf, 1, &voff, &vlen) && vlen >= 4 + ZKR_DIGEST_BYTES &&
+                    section(&pf, 2, &moff, &mlen) && mlen >= ZKR_DIGEST_BYTES) {
+                    good++;
+                    stacked += memcmp(pf.p + voff + 4, pf.p + moff, ZKR_DIGEST_BYTES) == 0;
+                    if (zkr_buf_append(&b, pf.p, pf.len) == ZKR_OK) {
+                        b.p[moff + 5] ^= 0x20;
+                        twins += verify(&c, &b, &c.st) == ZKR_ERR_VERIFY;
+                    }
+                } else {
+                    zkr_tap_diag("shape %d budget %u %s output: no verified proof", shape,
+                                 budgets[bi], pub ? "public" : "hidden");
+                }
+                zkr_buf_free(&b);
+                zkr_buf_free(&pf);
+                i2case_free(&c);
+            }
+    zkr_tap_ok(t, good == cases && twins == cases && stacked > 0 && stacked < cases,
+               "V-m stack over every fixture shape, budgets 2 and 12, both output modes: %u of %u "
+               "proofs verify (%u with V and m stacked), %u refused with m's root flipped", good,
+               cases, stacked, twins);
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -720,6 +768,7 @@ int main(int argc, char **argv)
     test_full_size_helpers(&t);
     test_threads_identical(&t);
     test_stack_sweep(&t);
+    test_v_m_shapes(&t);
     if (!zkr_tap_ok(&t, i2case_init(&c, 1, 0, 10, seed), "fixture: 4-4-2 model committed"))
         return zkr_tap_done(&t);
     /* public output */
