@@ -1769,6 +1769,23 @@ out:
     return r;
 }
 
+#if ZKR_TEST_BUILD
+/*
+ * Cheat range_lie 3 to 5: one count of the byte table's most frequent entry
+ * moved to the next entry (m's sum unchanged; m no longer V's counts).
+ */
+static void zkr_i2_cheat_move_count(zkr_gl *mult)
+{
+    unsigned top = 0;
+
+    for (unsigned j = 1; j < 256; j++)
+        if (mult[j] > mult[top])
+            top = j;
+    mult[top] -= 1;
+    mult[(top + 1) % 256] += 1;
+}
+#endif
+
 /*
  * V (fitted leaves) alone, or (version 10, zkr_infer2_stacks_v_m) with the
  * range proof's multiplicities m as one stacked pair: m is V's counts
@@ -1798,7 +1815,12 @@ static zkr_err zkr_i2_commit_v(zkr_i2_ctx *c, uint32_t budget, unsigned total, u
     zc.force = c->cheat && (c->cheat->forge || c->cheat->rec_x); /* as zkr_i2_run's */
 #endif
     mm.evals = mult;
-    if ((r = zkr_prover_zkrange_mult(c->w.v, sh->n_v, &bytes, &zc, mult)) == ZKR_OK)
+    r = zkr_prover_zkrange_mult(c->w.v, sh->n_v, &bytes, &zc, mult);
+#if ZKR_TEST_BUILD
+    if (r == ZKR_OK && c->cheat && c->cheat->range_lie >= 3 && c->cheat->range_lie <= 5)
+        zkr_i2_cheat_move_count(mult);
+#endif
+    if (r == ZKR_OK)
         r = zkr_prover_hcommit_pair_fit_pool(c->p, &mv, &mm, total, fit, NULL, &c->rng,
                                              c->threads, &c->v, &c->zr.m_given, vc, &mc);
     zkr_i2_wipe_free(mult, mlen * sizeof *mult);
@@ -1892,7 +1914,9 @@ static zkr_err zkr_i2_run(zkr_i2_ctx *c)
 #if ZKR_TEST_BUILD
     zc.force = c->cheat && (c->cheat->forge || c->cheat->rec_x);
     zc.shift_h = c->cheat && c->cheat->range_lie == 1;
-    zc.fit_g = c->cheat && c->cheat->range_lie == 2;
+    zc.fit_g = c->cheat && (c->cheat->range_lie == 2 || c->cheat->range_lie == 4);
+    zc.m_any = c->cheat && (c->cheat->range_lie == 3 || c->cheat->range_lie == 4);
+    zc.m_root_lie = c->cheat && c->cheat->range_lie == 6;
 #endif
     /* version 5: deferred, its claims join the reduction and g_R is C's third block */
     c->zr.gco = c->gco + zkr_infer2_stride(sh->N) + zkr_infer2_stride(c->red.TA);

@@ -964,6 +964,8 @@ typedef struct {
     zkr_hpcs_batch_cheat batch;
     int shift_h; /* deferred only: h^ + 1, m^ moved to keep the final check (g(r) honest) */
     int fit_g;   /* with force: the rounds honest on the false sum, g(r) absorbs the gap */
+    int m_any;   /* deferred, m given (df->m_given): taken without the count check */
+    int m_root_lie; /* deferred, m given: another root named (and absorbed) for m */
 } zkr_zkrange_cheat;
 /*
  * The range proof with its final claims deferred to the caller (inference@2
@@ -1345,7 +1347,16 @@ zkr_err zkr_prover_inference2(const zkr_params *p, const uint8_t statement_id[ZK
  * check holds and g_R(r_R) honest, only the claim reduction can refuse;
  * 2 (with forge 2, an entry off the byte table counted nowhere): the range
  * proof's rounds are honest on the false sum and g_R(r_R) is sent off by
- * what makes its final check hold, only C's linear claim can refuse.
+ * what makes its final check hold, only C's linear claim can refuse;
+ * 3 (version 10, where V and m stack): V honest, the stacked m one count
+ * moved from V's most frequent byte to the next table entry (m's sum
+ * unchanged, so m is not V's counts), taken by the range proof unchecked
+ * (zkr_zkrange_cheat m_any), its rounds honest on the false LogUp sum;
+ * 4: 3 with g_R(r_R) fitted as 2 does, only C's linear claim can refuse;
+ * 5: that m offered to the range proof as the honest prover does (its
+ * count check refuses it: ZKR_ERR_USAGE, no proof); 6: V and m honest,
+ * but section 13 names (and the transcript absorbs) another root than the
+ * pair's for m.
  */
 typedef struct {
     unsigned forge;
@@ -1355,7 +1366,7 @@ typedef struct {
     int rec_twin;
     int rec_copy_bytes;
     zkr_buf *out;
-    unsigned range_lie; /* version 5's deferred range claims (above): 1 or 2 */
+    unsigned range_lie; /* version 5's deferred range claims (above): 1 or 2; 3 to 6 (version 10) */
 } zkr_infer2_cheat;
 zkr_err zkr_prover_inference2_cheat(const zkr_params *p,
                                     const uint8_t statement_id[ZKR_DIGEST_BYTES],

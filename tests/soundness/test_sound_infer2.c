@@ -392,6 +392,90 @@ static void record_bytes(zkr_tap *t, i2case *c, i2case *c1)
         zkr_buf_free(&out[i]);
 }
 
+/* Whether a proof names V's root (section 14's) as m's (section 13's first): V and m stacked. */
+static int names_v_as_m(const zkr_buf *pf)
+{
+    zkr_proof_view v;
+    zkr_diag d = {0};
+
+    return zkr_proof_parse(pf->p, pf->len, &v, &d) == ZKR_OK && v.n_sections > 2 &&
+           v.len[1] >= 4 + ZKR_DIGEST_BYTES && v.len[2] >= ZKR_DIGEST_BYTES &&
+           memcmp(v.body[1] + 4, v.body[2], ZKR_DIGEST_BYTES) == 0;
+}
+
+/*
+ * Version 10 (adversarial review): m is committed with V as one stacked
+ * pair before any challenge, so the LogUp challenge X follows m. A
+ * cheating prover whose stacked m is not V's counts (V honest, every entry
+ * a byte; one count of V's most frequent byte moved to the next table
+ * entry, m's sum unchanged), taken by the range proof without its count
+ * check: range_lie 3 (the range proof's rounds honest on the false LogUp
+ * sum) is refused by the range proof, range_lie 4 (g_R(r_R) fitted so that
+ * the range proof's own final check holds) by C's linear claim. Both
+ * proofs stack (section 13's m root is section 14's V root). range_lie 5:
+ * that m offered to the range proof as the honest prover does is refused
+ * by the prover's own count check (zkr_zr_take_m: USAGE, no proof; the
+ * refused m freed by the caller, ASan-clean). range_lie 6: V and m honest
+ * but section 13 names, and the transcript binds, another m root than the
+ * pair's: the range proof holds on it, the mixed opening refuses (a pair
+ * whose two roots differ, zkr_hpcs_verify_mixed_fit).
+ */
+static void stacked_m_lie(zkr_tap *t, i2case *c, zkr_buf *pf)
+{
+    static const char *msg[2] = {"range proof of the witness fails", "linear sumcheck fails"};
+    zkr_verifier_inference2_statement st = c->st;
+
+    st.public_output = 1;
+    st.output = c->plain.p;
+    st.output_len = c->plain.len;
+    for (unsigned lie = 3; lie <= 4; lie++) {
+        zkr_infer2_cheat ch = {.range_lie = lie};
+        zkr_diag d = {0};
+        zkr_err r = ZKR_ERR_INTERNAL;
+        int stacked = 0;
+        if (ensure_proofs(c) &&
+            zkr_prover_inference2_cheat(&c->p, c->st.statement_id, c->im, &c->r, 1, NULL, NULL,
+                                        NULL, 0, &ch, pf, &d) == ZKR_OK) {
+            stacked = names_v_as_m(pf);
+            r = zkr_verify_inference2(pf->p, pf->len, &st, &d);
+            zkr_tap_diag("range_lie %u: %s", lie, r == ZKR_OK ? "accepted" : d.msg);
+        } else {
+            zkr_tap_diag("range_lie %u: the cheat made no proof: %s", lie, d.msg);
+        }
+        zkr_tap_ok(t, stacked && r == ZKR_ERR_VERIFY && strstr(d.msg, msg[lie - 3]) != NULL,
+                   "range_lie %u: the stacked m not V's counts (one count moved, V honest)%s: "
+                   "refused (%s)", lie, lie == 4 ? ", g_R(r_R) fitted" : "", msg[lie - 3]);
+    }
+    {
+        zkr_infer2_cheat ch = {.range_lie = 5};
+        zkr_diag d = {0};
+        zkr_err r = ensure_proofs(c)
+                        ? zkr_prover_inference2_cheat(&c->p, c->st.statement_id, c->im, &c->r, 1,
+                                                      NULL, NULL, NULL, 0, &ch, pf, &d)
+                        : ZKR_ERR_INTERNAL;
+        ZKR_TAP_EQ(t, r, ZKR_ERR_USAGE,
+                   "range_lie 5: the prover's range proof refuses a given m that is not V's "
+                   "counts (no proof)");
+    }
+    {
+        /* range_lie 6: the range proof holds on the named root; the pair's one root refuses */
+        zkr_infer2_cheat ch = {.range_lie = 6};
+        zkr_diag d = {0};
+        zkr_err r = ZKR_ERR_INTERNAL;
+        int other = 0;
+        if (ensure_proofs(c) &&
+            zkr_prover_inference2_cheat(&c->p, c->st.statement_id, c->im, &c->r, 1, NULL, NULL,
+                                        NULL, 0, &ch, pf, &d) == ZKR_OK) {
+            other = !names_v_as_m(pf);
+            r = zkr_verify_inference2(pf->p, pf->len, &st, &d);
+            zkr_tap_diag("range_lie 6: %s", r == ZKR_OK ? "accepted" : d.msg);
+        }
+        zkr_tap_ok(t, other && r == ZKR_ERR_VERIFY && strstr(d.msg, "mixed hiding opening") != NULL,
+                   "range_lie 6: section 13 names (and the transcript binds) an m root other "
+                   "than the V-m pair's: the range proof passes, the mixed opening refuses");
+    }
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -511,6 +595,8 @@ int main(int argc, char **argv)
                    "forge 2 with the range proof's g_R(r_R) fitted to its false sum: C's linear "
                    "claim (g + xi g_A + xi^2 g_R) refuses");
     }
+    /* Version 10: the stacked m not V's counts (range_lie 3 and 4; stacked_m_lie) */
+    stacked_m_lie(&t, &c, &pf);
     /* Version 3's record link: V's copy of the record one off in entry 0 (still a byte). */
     {
         zkr_diag d = {0};

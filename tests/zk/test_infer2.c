@@ -128,6 +128,29 @@ static void test_bindings(zkr_tap *t, i2case *c, const zkr_buf *pf, int pub)
 }
 
 /*
+ * Version 10 (adversarial review): V and m one stacked pair, so section
+ * 13's first root (m's) is section 14's V root; a proof whose m root is
+ * another (the bytes otherwise honest) is refused: VERIFY.
+ */
+static void test_stacked_v_m(zkr_tap *t, i2case *c, const zkr_buf *pf)
+{
+    size_t voff, vlen, moff, mlen;
+    zkr_buf b = {0};
+    int same = section(pf, 1, &voff, &vlen) && vlen >= 4 + ZKR_DIGEST_BYTES &&
+               section(pf, 2, &moff, &mlen) && mlen >= ZKR_DIGEST_BYTES &&
+               memcmp(pf->p + voff + 4, pf->p + moff, ZKR_DIGEST_BYTES) == 0;
+    zkr_err r = ZKR_ERR_INTERNAL;
+
+    zkr_tap_ok(t, same, "section 13 names the stacked V-m pair's root (section 14's V root) as m's");
+    if (same && zkr_buf_append(&b, pf->p, pf->len) == ZKR_OK) {
+        b.p[moff] ^= 0x01;
+        r = verify(c, &b, &c->st);
+    }
+    zkr_tap_ok(t, r == ZKR_ERR_VERIFY, "an m root other than the V-m pair's: VERIFY (%d)", r);
+    zkr_buf_free(&b);
+}
+
+/*
  * Version 9: h and phi are one stacked pair, so section 13 (the range
  * proof's, deferred: m's, h's and phi's roots) names the pair's root twice;
  * a proof whose phi root is another (the bytes otherwise honest) is
@@ -149,6 +172,7 @@ static void test_stacked_roots(zkr_tap *t, i2case *c, const zkr_buf *pf)
     }
     zkr_tap_ok(t, r == ZKR_ERR_VERIFY, "a phi root other than the pair's: VERIFY (%d)", r);
     zkr_buf_free(&b);
+    test_stacked_v_m(t, c, pf);
 }
 
 /*
@@ -536,7 +560,7 @@ static void test_full_size_helpers(zkr_tap *t)
         for (int pub = 0; pub < 2; pub++) {
             zkr_verifier_inference2_statement st;
             zkr_buf pf = {0}, b = {0};
-            size_t off = 0, len = 0, moff = 0, mlen = 0;
+            size_t off = 0, len = 0, moff = 0, mlen = 0, voff = 0, vlen = 0;
             zkr_err rp = ZKR_ERR_INTERNAL, rv = ZKR_ERR_INTERNAL, rr = ZKR_ERR_INTERNAL,
                     rm = ZKR_ERR_INTERNAL, rs = ZKR_ERR_INTERNAL;
             int two = 0;
@@ -553,6 +577,9 @@ static void test_full_size_helpers(zkr_tap *t)
                 two = section(&pf, 2, &off, &len) && len > 3 * ZKR_DIGEST_BYTES &&
                       memcmp(pf.p + off + ZKR_DIGEST_BYTES, pf.p + off + 2 * ZKR_DIGEST_BYTES,
                              ZKR_DIGEST_BYTES) != 0;
+                /* version 10: V a full-size member, so m keeps its own tree (another root) */
+                two = two && section(&pf, 1, &voff, &vlen) && vlen >= 4 + ZKR_DIGEST_BYTES &&
+                      memcmp(pf.p + voff + 4, pf.p + off, ZKR_DIGEST_BYTES) != 0;
                 if (two && zkr_buf_append(&b, pf.p, pf.len) == ZKR_OK) {
                     b.p[off + 2 * ZKR_DIGEST_BYTES] ^= 0x01;
                     rr = verify(&c, &b, &c.st);
@@ -566,7 +593,7 @@ static void test_full_size_helpers(zkr_tap *t)
                 rs = verify(&c, &pf, &st);
             }
             zkr_tap_ok(t, rp == ZKR_OK && rv == ZKR_OK && two,
-                       "set %u, %s output, V of T_A's size: h and phi in two trees, the proof "
+                       "set %u, %s output, V of T_A's size: h and phi, V and m in two trees each, the proof "
                        "verifies (prove %d, verify %d, %zu bytes)", set, pub ? "public" : "hidden",
                        rp, rv, pf.len);
             zkr_tap_ok(t, rr == ZKR_ERR_VERIFY && rm != ZKR_OK && rs != ZKR_OK,
@@ -704,6 +731,54 @@ static void test_stack_sweep(zkr_tap *t)
                "W' %u, V %u, record %u)", set, tried, stacked, bad, first[0], first[1], first[2]);
 }
 
+/*
+ * Version 10 (adversarial review): the member order (m right after V) and
+ * the V-m stack agree between prover and verifier end to end, over every
+ * fixture shape (4-8-4-2, 4-4-2, 4-2, 4-256: three, two and one layers),
+ * model budgets 2 and 12 (W's blinding, so T_A, differs) and both output
+ * modes, at the test's parameter set: each proof verifies, stacked (m's
+ * root V's) or not (V of T_A's size), and its twin with m's root flipped
+ * is refused. Both kinds must occur.
+ */
+static void test_v_m_shapes(zkr_tap *t)
+{
+    static const uint8_t seed[32] = {10, 3};
+    static const uint32_t budgets[2] = {2, 12};
+    unsigned cases = 0, good = 0, stacked = 0, twins = 0;
+
+    for (int shape = 0; shape <= 3; shape++)
+        for (unsigned bi = 0; bi < 2; bi++)
+            for (int pub = 0; pub < 2; pub++) {
+                size_t voff, vlen, moff, mlen;
+                zkr_buf pf = {0}, b = {0};
+                i2case c;
+                cases++;
+                if (!i2case_init(&c, shape, 0, budgets[bi], seed))
+                    continue;
+                i2case_mode(&c, pub);
+                if (i2case_prove(&c, pub, seed, &pf) == ZKR_OK && verify(&c, &pf, &c.st) == ZKR_OK &&
+                    section(&pf, 1, &voff, &vlen) && vlen >= 4 + ZKR_DIGEST_BYTES &&
+                    section(&pf, 2, &moff, &mlen) && mlen >= ZKR_DIGEST_BYTES) {
+                    good++;
+                    stacked += memcmp(pf.p + voff + 4, pf.p + moff, ZKR_DIGEST_BYTES) == 0;
+                    if (zkr_buf_append(&b, pf.p, pf.len) == ZKR_OK) {
+                        b.p[moff + 5] ^= 0x20;
+                        twins += verify(&c, &b, &c.st) == ZKR_ERR_VERIFY;
+                    }
+                } else {
+                    zkr_tap_diag("shape %d budget %u %s output: no verified proof", shape,
+                                 budgets[bi], pub ? "public" : "hidden");
+                }
+                zkr_buf_free(&b);
+                zkr_buf_free(&pf);
+                i2case_free(&c);
+            }
+    zkr_tap_ok(t, good == cases && twins == cases && stacked > 0 && stacked < cases,
+               "V-m stack over every fixture shape, budgets 2 and 12, both output modes: %u of %u "
+               "proofs verify (%u with V and m stacked), %u refused with m's root flipped", good,
+               cases, stacked, twins);
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -716,6 +791,7 @@ int main(int argc, char **argv)
     test_full_size_helpers(&t);
     test_threads_identical(&t);
     test_stack_sweep(&t);
+    test_v_m_shapes(&t);
     if (!zkr_tap_ok(&t, i2case_init(&c, 1, 0, 10, seed), "fixture: 4-4-2 model committed"))
         return zkr_tap_done(&t);
     /* public output */

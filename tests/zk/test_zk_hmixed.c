@@ -11,7 +11,8 @@
  * a layer-0 member on its slice refused; per-level reveal counting; fitted
  * members (inference@2 version 8) and their adversarial review: every size
  * pair's fitted arity at sets 1-3, members of a fitted member's size left
- * unfitted, a fitted full-size member, sets 2 and 3, mutated fitted proofs.
+ * unfitted, a fitted full-size member, sets 2 and 3, mutated fitted proofs;
+ * base-valued stacked pairs and half pairs (inference@2 version 10).
  */
 #include <math.h>
 #include <sodium.h>
@@ -1095,6 +1096,165 @@ static void test_fit_mutations(zkr_tap *t, const zkr_params *p)
     hm_free(&x);
 }
 
+/*
+ * Base-valued stacked pairs (zkr_prover_hcommit_pair_fit_pool; inference@2
+ * version 10's V and m; adversarial review): members {16, 13, 13, 12}, 1
+ * and 2 base-valued of different n (9 and 8, budgets 2 and 1) committed
+ * as one pair with fitted leaves: one root, each member's own sizes, the
+ * proof verifies under the stack mask; its twins: the second's value + 1,
+ * the two values swapped, the proof read as two trees: refused; the
+ * commit's USAGE cases. Half pairs: freeing either partner leaves the
+ * other's root zeros and every prover opening refuses it (USAGE), the
+ * owner freed first included (ASan: no read of its freed tree); control:
+ * the same three members, never stacked, open.
+ */
+static zkr_err base_pair(const zkr_params *p, hm_fix *x, unsigned a, unsigned arity_over)
+{
+    static const unsigned n[2] = {9, 8};
+    static const uint32_t budget[2] = {2, 1};
+    zkr_gl *e[2] = {NULL, NULL};
+    zkr_hpcs_pair_member mm[2];
+    uint8_t key[32] = {0x5a};
+    zkr_zkrng g;
+    zkr_err r = ZKR_ERR_NOMEM;
+
+    zkr_hpcs_poly_free(x->f[1]);
+    zkr_hpcs_poly_free(x->f[2]);
+    x->f[1] = x->f[2] = NULL;
+    for (int i = 0; i < 2; i++) {
+        size_t len = (size_t)1 << n[i];
+        if (!(e[i] = malloc(len * sizeof *e[i])))
+            goto out;
+        for (size_t j = 0; j < len; j++)
+            e[i][j] = (zkr_gl)((j * 7 + (size_t)i * 3) % 256);
+        mm[i].evals = e[i];
+        mm[i].n_vars = n[i];
+        mm[i].budget = budget[i];
+    }
+    zkr_zkrng_from_key(&g, key);
+    r = zkr_prover_hcommit_pair_fit_pool(p, &mm[0], &mm[1], 13, a + arity_over, NULL, &g, 1,
+                                         &x->f[1], &x->f[2], &x->c[1], &x->c[2]);
+    zkr_zkrng_wipe(&g);
+    if (r == ZKR_OK)
+        for (size_t m = 1; m <= 2; m++)
+            x->v[m] = hm_value(x->f[m], x->z + (x->total - zkr_hpcs_poly_total_vars(x->f[m])));
+out:
+    free(e[0]);
+    free(e[1]);
+    return r;
+}
+
+static void test_base_pair(zkr_tap *t, const zkr_params *p)
+{
+    static const unsigned n[4] = {10, 9, 8, 6}, tot[4] = {16, 13, 13, 12}, ext[4] = {0, 0, 0, 1};
+    static const uint32_t budget[4] = {2, 2, 1, 1};
+    unsigned a = zkr_hpcs_mixed_fit_arity(p, 16, 13);
+    zkr_err r[6], rh[4];
+    zkr_buf pf = {0};
+    hm_fix x;
+    int same = 0, usage = 0;
+
+    for (int i = 0; i < 6; i++)
+        r[i] = ZKR_ERR_INTERNAL;
+    for (int i = 0; i < 4; i++)
+        rh[i] = ZKR_ERR_INTERNAL;
+    for (int i = 0; i < 4; i++) {
+        if (hm_make_fit(p, &x, n, tot, ext, 4, budget, 3, 6) != ZKR_OK ||
+            (r[0] = base_pair(p, &x, a, 0)) != ZKR_OK)
+            break;
+        if (i == 0)
+            same = memcmp(x.c[1].root, x.c[2].root, ZKR_DIGEST_BYTES) == 0 &&
+                   x.c[1].n_vars == 9 && x.c[2].n_vars == 8 && x.c[1].blind_vars == 4 &&
+                   x.c[2].blind_vars == 5 && !x.c[1].ext && !x.c[2].ext;
+        if (i == 1)
+            x.v[2].c[0] = zkr_gl_add(x.v[2].c[0], 1);
+        if (i == 2) {
+            zkr_ext v = x.v[1];
+            x.v[1] = x.v[2];
+            x.v[2] = v;
+        }
+        r[1 + i] = run_fit(p, &x, 6, i == 3 ? 0 : 4, &pf);
+        zkr_buf_free(&pf);
+        hm_free(&x);
+    }
+    zkr_tap_ok(t, r[0] == ZKR_OK && same && r[1] == ZKR_OK,
+               "a base-valued stacked pair (n 9 and 8, one size) has one root and each member's "
+               "sizes, and verifies under the stack mask (%d)", r[1]);
+    zkr_tap_ok(t, r[2] == ZKR_ERR_VERIFY && r[3] == ZKR_ERR_VERIFY && r[4] != ZKR_OK,
+               "its twins: the second's value + 1 (%d), the two values swapped (%d), read as two "
+               "trees (%d): refused", r[2], r[3], r[4]);
+    if (hm_make_fit(p, &x, n, tot, ext, 4, budget, 3, 6) == ZKR_OK) {
+        zkr_hpcs_pair_member m0 = {NULL, 9, 2}, m1 = {NULL, 8, 1};
+        zkr_hpcs_poly *pa = NULL, *pb = NULL;
+        zkr_hpcs_commitment ca, cb;
+        zkr_gl e[512] = {0};
+        zkr_zkrng g;
+        uint8_t key[32] = {1};
+        zkr_zkrng_from_key(&g, key);
+        m1.evals = e;
+        usage = zkr_prover_hcommit_pair_fit_pool(p, &m0, &m1, 13, a, NULL, &g, 1, &pa, &pb, &ca,
+                                                 &cb) == ZKR_ERR_USAGE && !pa && !pb;
+        m0.evals = e;
+        usage &= zkr_prover_hcommit_pair_fit_pool(p, &m0, &m1, 13, 0, NULL, &g, 1, &pa, &pb,
+                                                  &ca, &cb) == ZKR_ERR_USAGE && !pa && !pb;
+        m0.budget = 0;
+        usage &= zkr_prover_hcommit_pair_fit_pool(p, &m0, &m1, 13, a, NULL, &g, 1, &pa, &pb, &ca,
+                                                  &cb) == ZKR_ERR_USAGE && !pa && !pb;
+        zkr_zkrng_wipe(&g);
+        hm_free(&x);
+    }
+    zkr_tap_ok(t, usage, "the pair's commit: NULL entries, leaf arity 0, budget 0: USAGE, nothing "
+               "returned");
+    /* half pairs: the second freed (rh 0, 1), then the owner freed first (rh 2, 3) */
+    for (int owner = 0; owner < 2; owner++) {
+        if (hm_make_fit(p, &x, n, tot, ext, 4, budget, 3, 6) != ZKR_OK ||
+            base_pair(p, &x, a, 0) != ZKR_OK)
+            break;
+        {
+            size_t gone = owner ? 1 : 2, kept = owner ? 2 : 1;
+            uint8_t root[ZKR_DIGEST_BYTES], zero[ZKR_DIGEST_BYTES] = {0};
+            zkr_hpcs_poly *f3[3] = {x.f[0], x.f[kept], x.f[3]};
+            zkr_ext v3[3] = {x.v[0], x.v[kept], x.v[3]};
+            zkr_transcript tp;
+            zkr_zkrng g;
+            uint8_t key[32] = {7};
+            zkr_hpcs_poly_free(x.f[gone]);
+            x.f[gone] = NULL;
+            zkr_hpcs_poly_root(x.f[kept], root);
+            hm_ts(p, &tp);
+            zkr_zkrng_from_key(&g, key);
+            rh[2 * owner] = mixed_open(p, &tp, f3, 3, x.z, v3, &g);
+            rh[2 * owner + 1] = plain_open(p, &tp, &x, kept, &g);
+            if (memcmp(root, zero, sizeof root) != 0)
+                rh[2 * owner] = ZKR_ERR_INTERNAL;
+            zkr_zkrng_wipe(&g);
+        }
+        hm_free(&x);
+    }
+    /* control: the same three members, member 1 fitted but never stacked, open */
+    if (hm_make_fit(p, &x, n, tot, ext, 4, budget, 3, 6) == ZKR_OK) {
+        zkr_hpcs_poly *f3[3] = {x.f[0], x.f[1], x.f[3]};
+        zkr_ext v3[3] = {x.v[0], x.v[1], x.v[3]};
+        zkr_transcript tp;
+        zkr_zkrng g;
+        uint8_t key[32] = {7};
+        hm_ts(p, &tp);
+        zkr_zkrng_from_key(&g, key);
+        if (mixed_open(p, &tp, f3, 3, x.z, v3, &g) != ZKR_OK)
+            rh[0] = ZKR_ERR_INTERNAL;
+        zkr_zkrng_wipe(&g);
+        hm_free(&x);
+    } else {
+        rh[0] = ZKR_ERR_INTERNAL;
+    }
+    zkr_tap_ok(t, rh[0] == ZKR_ERR_USAGE && rh[1] == ZKR_ERR_USAGE && rh[2] == ZKR_ERR_USAGE &&
+                      rh[3] == ZKR_ERR_USAGE,
+               "half pairs: the second freed, the first's root zeros and its mixed (%d) and "
+               "plain (%d) openings USAGE; the owner freed, the second's likewise (%d, %d); "
+               "the same members unstacked open (control)",
+               rh[0], rh[1], rh[2], rh[3]);
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -1114,6 +1274,7 @@ int main(int argc, char **argv)
     test_stack_rules(&t, &p);
     test_stack_flips(&t, &p);
     test_stack_layer1(&t, &p);
+    test_base_pair(&t, &p);
     test_fit_sweep(&t);
     test_fit_same_size(&t, &p);
     test_fit_sets(&t);
