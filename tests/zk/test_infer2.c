@@ -175,29 +175,6 @@ static void test_stacked_roots(zkr_tap *t, i2case *c, const zkr_buf *pf)
     test_stacked_v_m(t, c, pf);
 }
 
-/*
- * Version 10: V and m are one stacked pair, so section 13's m root is
- * section 14's V root; a proof whose m root is another (the bytes
- * otherwise honest) is refused.
- */
-static void test_stacked_vm(zkr_tap *t, i2case *c, const zkr_buf *pf)
-{
-    size_t off, len, voff, vlen;
-    zkr_buf b = {0};
-    int same = section(pf, 2, &off, &len) && len > 3 * ZKR_DIGEST_BYTES &&
-               section(pf, 1, &voff, &vlen) && vlen == 4 + 2 * ZKR_DIGEST_BYTES &&
-               memcmp(pf->p + off, pf->p + voff + 4, ZKR_DIGEST_BYTES) == 0;
-    zkr_err r = ZKR_ERR_INTERNAL;
-
-    zkr_tap_ok(t, same, "section 13's m root is section 14's V root (one stacked pair)");
-    if (same && zkr_buf_append(&b, pf->p, pf->len) == ZKR_OK) {
-        b.p[off + 7] ^= 0x01;
-        r = verify(c, &b, &c->st);
-    }
-    zkr_tap_ok(t, r == ZKR_ERR_VERIFY, "an m root other than V's: VERIFY (%d)", r);
-    zkr_buf_free(&b);
-}
-
 static void test_tamper(zkr_tap *t, i2case *c, const zkr_buf *pf)
 {
     zkr_buf b = {0};
@@ -803,7 +780,6 @@ int main(int argc, char **argv)
     test_opening_mutations(&t, &c, &pf);
     test_version(&t, &c, &pf);
     test_stacked_roots(&t, &c, &pf);
-    test_stacked_vm(&t, &c, &pf);
     ZKR_TAP_EQ(&t, i2case_prove(&c, 1, seed, &pf2), ZKR_OK, "prove again with the same seed");
     zkr_tap_ok(&t, pf.len == pf2.len && memcmp(pf.p, pf2.p, pf.len) == 0,
                "same seed and statement: byte-identical proofs");
