@@ -908,6 +908,18 @@ zkr_err zkr_infer2_params(const zkr_params *p, const zkr_infer2_model_commitment
     return reached ? ZKR_OK : ZKR_ERR_MISMATCH_PARAMS;
 }
 
+zkr_err zkr_infer2_c_opening(const zkr_params *p, const zkr_infer2_model_commitment *mc,
+                             uint32_t input_dim, const uint32_t *out_dims, int public_output,
+                             unsigned rec_total, zkr_params *pc)
+{
+    zkr_params found = {0};
+
+    (void)zkr_i2_sound_q(p, p->queries, mc, input_dim, out_dims, public_output, rec_total, &found,
+                         NULL);
+    *pc = found;
+    return found.queries ? ZKR_OK : ZKR_ERR_MISMATCH_PARAMS;
+}
+
 zkr_soundness zkr_infer2_soundness(const zkr_params *p, const zkr_infer2_model_commitment *mc,
                                    uint32_t input_dim, const uint32_t *out_dims,
                                    int public_output, unsigned rec_total, unsigned *n_openings)

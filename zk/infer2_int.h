@@ -336,5 +336,13 @@ void zkr_infer2_groups_of(const zkr_infer2_red *red, zkr_infer2_groups *g);
 zkr_err zkr_infer2_params(const zkr_params *p, const zkr_infer2_model_commitment *mc,
                           uint32_t input_dim, const uint32_t *out_dims, int public_output,
                           unsigned rec_total, zkr_params *out) ZKR_WUR;
+/*
+ * Version 10: C's opening's parameters for the same shape
+ * (zkr_infer2_c_params over C's variables, as zkr_infer2_soundness counts
+ * them; for reports). ZKR_ERR_MISMATCH_PARAMS for a shape with no figure.
+ */
+zkr_err zkr_infer2_c_opening(const zkr_params *p, const zkr_infer2_model_commitment *mc,
+                             uint32_t input_dim, const uint32_t *out_dims, int public_output,
+                             unsigned rec_total, zkr_params *pc) ZKR_WUR;
 
 #endif
