@@ -1,7 +1,8 @@
 /*
  * inference@2 version 10's C opening at its own rate and count
  * (zkr_infer2_c_params; adversarial review, docs/soundness.md
- * "inference@2", "C's opening at its own rate"). For the bench shapes
+ * "inference@2", "Version 10: C's opening at its own rate and count").
+ * For the bench shapes
  * (784-128-10, 784-512-512-10) and two small ones, at every parameter
  * set, both output modes, W' blinded at the default budget, at budget 1 and at its
  * widest, and every record size n + e a record commitment may carry (and
@@ -17,9 +18,11 @@
  * - the figure is a union bound that contains C's error at pc: 2^-figure
  *   is at least the mixed opening's error plus C's, and above it by no
  *   more than the algebraic terms (< 2^-140); and >= 128 provable bits;
- * - the query search's C parameters: lc is the same at the first count the
- *   search tries as at q' (else the search counted C at another size;
- *   where it differs, the figure at q' is still >= the target).
+ * - lc may differ between the first count the query search tries and q'
+ *   (V's blinding follows the count; 1-1 and 2-2 at budget 1, sets 2 and
+ *   3): the search keeps C's parameters per lc (it kept the first count's),
+ *   and every case above, those included, is checked at its q'; the count
+ *   of such cases is printed.
  * Nothing is typed in: every figure is computed from the parameters.
  */
 #include <math.h>
@@ -40,7 +43,7 @@ static unsigned out_vars(uint32_t od)
     return n ? n : 1;
 }
 
-/* big_e 1: every W' at the widest blinding its size admits; 2: budget 1's; 0: the default budget's. */
+/* W' blinding: big_e 1 the widest its size admits; 2 budget 1's; 0 the default budget's. */
 static int mc_of(const zkr_params *p, unsigned L, const uint32_t *d, int big_e,
                  zkr_infer2_model_commitment *mc, zkr_infer2_shape *sh)
 {
@@ -215,8 +218,8 @@ static void one_case(const zkr_params *p, unsigned L, const uint32_t *d, int big
         t->worst_fig = f.provable_bits;
         snprintf(t->worst_at, sizeof t->worst_at,
                  "%u-%u.. %u layers, e %s, %s, rec %u: q' %u, C at 1/%u x %u, lc %u", d[0], d[1],
- L, big_e == 1 ? "widest" : big_e ? "budget 1" : "default", pub ? "public" : "hidden", rt, pq.queries,
-                 1u << pc.log_blowup, pc.queries, lc);
+                 L, big_e == 1 ? "widest" : big_e ? "budget 1" : "default",
+                 pub ? "public" : "hidden", rt, pq.queries, 1u << pc.log_blowup, pc.queries, lc);
     }
 }
 
