@@ -1885,8 +1885,14 @@ static zkr_err zkr_i2_commit_v_c(zkr_i2_ctx *c)
                : i < sm + sa ? 3 * sm + k * sa + (i - sm)
                              : 3 * (sm + sa) + k * sr + (i - sm - sa)] = c->gco[i].c[k];
     }
-    /* version 10: C at its own rate (zkr_infer2_c_params), fixed by the sizes */
-    zkr_infer2_c_params(c->p, c->lc, &c->pc);
+    /* version 10: C at its own rate (zkr_infer2_c_params from the set, as the figure's) */
+    zkr_infer2_c_params(c->p0, c->lc, &c->pc);
+#if ZKR_TEST_BUILD
+    if (c->cheat && c->cheat->c_params == 1)
+        c->pc = *c->p; /* version 9's C at the mixed opening's rate and q' */
+    else if (c->cheat && c->cheat->c_params == 2)
+        c->pc.queries--; /* one query fewer than C's own count */
+#endif
     r = zkr_prover_hcommit(&c->pc, cb, c->lc, 1, &c->rng, c->threads, &c->c, &cc);
     zkr_i2_wipe_free(cb, clen * sizeof *cb);
     if (r != ZKR_OK)

@@ -1357,6 +1357,11 @@ zkr_err zkr_prover_inference2(const zkr_params *p, const uint8_t statement_id[ZK
  * count check refuses it: ZKR_ERR_USAGE, no proof); 6: V and m honest,
  * but section 13 names (and the transcript absorbs) another root than the
  * pair's for m.
+ * c_params (version 10's C opening, adversarial review): 1: C committed
+ * and opened at the mixed opening's parameters (p's rate and q', version
+ * 9's layout) instead of zkr_infer2_c_params'; 2: at C's own rate with one
+ * query fewer (blinded for that count). The verifier derives C's
+ * parameters from the sizes and must refuse both.
  */
 typedef struct {
     unsigned forge;
@@ -1367,6 +1372,7 @@ typedef struct {
     int rec_copy_bytes;
     zkr_buf *out;
     unsigned range_lie; /* version 5's deferred range claims (above): 1 or 2; 3 to 6 (version 10) */
+    unsigned c_params;  /* version 10: C's opening at other parameters (above): 1 or 2 */
 } zkr_infer2_cheat;
 zkr_err zkr_prover_inference2_cheat(const zkr_params *p,
                                     const uint8_t statement_id[ZKR_DIGEST_BYTES],

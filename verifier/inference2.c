@@ -446,7 +446,7 @@ static zkr_err zkr_v2_math(zkr_v2_ctx *c, const zkr_proof_view *v,
     /* version 6: the record's claim joins the reduction (T_A may grow) */
     zkr_infer2_red_add_record(&c->red, s->rc.comm.n_vars + s->rc.comm.blind_vars);
     s->c.n_vars = zkr_infer2_lc_vars5(s->sh.N, c->red.TA, zkr_zkrange_sc_vars(s->sh.n_v));
-    zkr_infer2_c_params(c->p, s->c.n_vars, &c->pc);
+    zkr_infer2_c_params(c->p0, s->c.n_vars, &c->pc);
     s->c.blind_vars = zkr_hpcs_blind_vars(&c->pc, s->c.n_vars, 1);
     if (!s->c.blind_vars || s->c.n_vars > 64)
         return zkr_fail(d, ZKR_ERR_TOO_LARGE, "proof: witness over the parameter set's size");

@@ -786,6 +786,12 @@ void zkr_infer2_c_params(const zkr_params *p, unsigned lc, zkr_params *pc)
             *pc = t;
 }
 
+/* C's parameters (zkr_infer2_c_params) for lc variables; lc 0: none yet. */
+typedef struct {
+    zkr_params p;
+    unsigned lc;
+} zkr_i2_cpar;
+
 /*
  * The figure with the openings of V, W', C and the range proof at q
  * queries (V, C and the range proof's helpers committed for q), the
@@ -794,7 +800,7 @@ void zkr_infer2_c_params(const zkr_params *p, unsigned lc, zkr_params *pc)
 static zkr_soundness zkr_i2_sound_q(const zkr_params *p, unsigned q,
                                     const zkr_infer2_model_commitment *mc, uint32_t input_dim,
                                     const uint32_t *out_dims, int public_output,
-                                    unsigned rec_total, zkr_params *pc, unsigned *n_openings)
+                                    unsigned rec_total, zkr_i2_cpar *pc, unsigned *n_openings)
 {
     zkr_soundness s = {0, 0, 0};
     zkr_params pq = *p;
@@ -844,10 +850,17 @@ static zkr_soundness zkr_i2_sound_q(const zkr_params *p, unsigned q,
     /* C's opening (version 5: the range proof opens nothing of its own) */
     n_q += 1;
     lc = zkr_infer2_lc_vars5(sh.N, red.TA, zkr_zkrange_sc_vars(nv));
-    /* version 10: at its own rate and count (zkr_infer2_c_params; pc: the caller's, filled once) */
-    if (pc->queries == 0)
-        zkr_infer2_c_params(p, lc, pc);
-    ops += zkr_infer2_c_err(pc, lc);
+    /*
+     * version 10: at its own rate and count (zkr_infer2_c_params). pc: the
+     * caller's, kept while lc is: V's blinding, so T_A and lc, may change
+     * with q during the search (adversarial review: C was counted at the
+     * first count's lc throughout).
+     */
+    if (pc->lc != lc) {
+        zkr_infer2_c_params(p, lc, &pc->p);
+        pc->lc = lc;
+    }
+    ops += zkr_infer2_c_err(&pc->p, lc);
     /*
      * lambda (degree 8 in the bracket), mu (L - 1 layers), Libra's rho,
      * tau (4 per layer, the slot fold), the batched sumcheck (7 N), the
@@ -884,7 +897,7 @@ static unsigned zkr_i2_queries(const zkr_params *p, const zkr_infer2_model_commi
 {
     /* version 6: from the floor either regime needs (JBR may need fewer than p's) */
     unsigned q = zkr_ldr_q_start(p);
-    zkr_params pc = {0};
+    zkr_i2_cpar pc = {.lc = 0};
 
     for (;;) {
         double bits = zkr_i2_sound_q(p, q, mc, input_dim, out_dims, public_output, rec_total,
@@ -926,7 +939,7 @@ zkr_soundness zkr_infer2_soundness(const zkr_params *p, const zkr_infer2_model_c
 {
     int reached;
     unsigned q = zkr_i2_queries(p, mc, input_dim, out_dims, public_output, rec_total, &reached);
-    zkr_params pc = {0};
+    zkr_i2_cpar pc = {.lc = 0};
 
     return zkr_i2_sound_q(p, q, mc, input_dim, out_dims, public_output, rec_total, &pc,
                           n_openings);

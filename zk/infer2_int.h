@@ -291,11 +291,15 @@ double zkr_infer2_open_err(const zkr_params *p, unsigned total, unsigned k);
  * the fewest queries, over the rates from p's to 2^-ZKR_INFER2_C_LOG_BLOWUP
  * (ties to the shorter codeword), whose whole error (zkr_infer2_c_err) is at
  * most 2^-(target + ZKR_INFER2_C_MARGIN_BITS), a fixed 1/64 of the
- * target's error, so the mixed opening's q' takes the rest. pc: p (the
- * parameter set; its query count is not read) with that rate, the longest
- * codeword kept (max_vars lowered) and that count; where no rate reaches
- * it, p's rate at twice p's count (the figure then falls short and the
- * shape is refused). Depends on p's set and lc (C's variables) only.
+ * target's error, so the mixed opening's q' takes the rest. p: the
+ * parameter set as zkr_params_get gives it (its query count bounds the
+ * scan, below twice it; adversarial review: prover and verifier passed p
+ * at q', the figure the set's p, which agree only while C's count stays
+ * below 2 q'), so prover, verifier and zkr_infer2_soundness pass the
+ * set's p. pc: p with that rate, the longest codeword kept (max_vars
+ * lowered) and that count; where no rate reaches it, p's rate at twice
+ * p's count (its error, above the margin, still counted by the figure).
+ * Depends on p's set and lc (C's variables) only.
  */
 #define ZKR_INFER2_C_LOG_BLOWUP 6u
 #define ZKR_INFER2_C_MARGIN_BITS 6.0

@@ -476,6 +476,45 @@ static void stacked_m_lie(zkr_tap *t, i2case *c, zkr_buf *pf)
     }
 }
 
+/*
+ * Version 10 (adversarial review): C's opening runs at zkr_infer2_c_params,
+ * which the verifier derives from the sizes alone. A prover that commits
+ * and opens C at other parameters, version 9's (the mixed opening's rate
+ * and q') or its own rate one query short, is refused: the opening is read
+ * and checked at the verifier's layout and count only. The honest proof of
+ * the same statement verifies (control, through the same entry point).
+ */
+static void c_params_cheat(zkr_tap *t, i2case *c, zkr_buf *pf)
+{
+    static const char *what[3] = {"honest (control)", "at the mixed opening's rate and q'",
+                                  "at its own rate, one query fewer"};
+    zkr_verifier_inference2_statement st = c->st;
+
+    st.public_output = 1;
+    st.output = c->plain.p;
+    st.output_len = c->plain.len;
+    for (unsigned k = 0; k <= 2; k++) {
+        zkr_infer2_cheat ch = {.c_params = k};
+        zkr_diag d = {0};
+        zkr_err r = ZKR_ERR_INTERNAL;
+        if (ensure_proofs(c) &&
+            zkr_prover_inference2_cheat(&c->p, c->st.statement_id, c->im, &c->r, 1, NULL, NULL,
+                                        NULL, 0, &ch, pf, &d) == ZKR_OK) {
+            r = zkr_verify_inference2(pf->p, pf->len, &st, &d);
+            zkr_tap_diag("c_params %u: %s", k, r == ZKR_OK ? "accepted" : d.msg);
+        } else {
+            zkr_tap_diag("c_params %u: the cheat made no proof: %s", k, d.msg);
+        }
+        if (k == 0)
+            ZKR_TAP_EQ(t, r, ZKR_OK, "version 10: C's opening %s verifies", what[k]);
+        else
+            zkr_tap_ok(t, (r == ZKR_ERR_MALFORMED || r == ZKR_ERR_VERIFY) &&
+                              strstr(d.msg, "coefficient") != NULL,
+                       "version 10: C committed and opened %s: refused (%s)", what[k],
+                       d.msg);
+    }
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -597,6 +636,7 @@ int main(int argc, char **argv)
     }
     /* Version 10: the stacked m not V's counts (range_lie 3 and 4; stacked_m_lie) */
     stacked_m_lie(&t, &c, &pf);
+    c_params_cheat(&t, &c, &pf);
     /* Version 3's record link: V's copy of the record one off in entry 0 (still a byte). */
     {
         zkr_diag d = {0};

@@ -186,7 +186,7 @@ static int extract(const i2case *c, const zkr_buf *pf, int pub, leak_vec *v)
     }
     lc = zkr_infer2_lc_vars5(s.N, red.TA, zkr_zkrange_sc_vars(s.n_v));
     /* version 10: C's opening at its own rate and count */
-    zkr_infer2_c_params(p, lc, &pc);
+    zkr_infer2_c_params(p0, lc, &pc);
     ec = zkr_hpcs_blind_vars(&pc, lc, 1);
     /* section 13, deferred: m, h, phi roots, gamma, the rounds, a^ h^ phi^ m^ g(r); no opening */
     zkr_dec_init(&d, pv.body[2], pv.len[2]);
