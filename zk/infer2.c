@@ -925,12 +925,14 @@ zkr_err zkr_infer2_c_opening(const zkr_params *p, const zkr_infer2_model_commitm
                              uint32_t input_dim, const uint32_t *out_dims, int public_output,
                              unsigned rec_total, zkr_params *pc)
 {
-    zkr_params found = {0};
+    zkr_i2_cpar found = {.lc = 0};
+    int reached;
+    /* at the final count q' (V's blinding, so C's size, may move with it) */
+    unsigned q = zkr_i2_queries(p, mc, input_dim, out_dims, public_output, rec_total, &reached);
 
-    (void)zkr_i2_sound_q(p, p->queries, mc, input_dim, out_dims, public_output, rec_total, &found,
-                         NULL);
-    *pc = found;
-    return found.queries ? ZKR_OK : ZKR_ERR_MISMATCH_PARAMS;
+    (void)zkr_i2_sound_q(p, q, mc, input_dim, out_dims, public_output, rec_total, &found, NULL);
+    *pc = found.p;
+    return found.lc ? ZKR_OK : ZKR_ERR_MISMATCH_PARAMS;
 }
 
 zkr_soundness zkr_infer2_soundness(const zkr_params *p, const zkr_infer2_model_commitment *mc,
