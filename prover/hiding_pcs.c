@@ -376,6 +376,38 @@ zkr_err zkr_prover_hcommit_sized_pool(const zkr_params *p, const zkr_gl *evals, 
 }
 
 /*
+ * A hiding polynomial's shell: n_vars blinded up to total_vars for budget
+ * openings (zkr_h_sized_e), its layout and leaf arity; no tables yet.
+ */
+static zkr_err zkr_h_shell(const zkr_params *p, unsigned n_vars, unsigned total_vars,
+                           uint32_t budget, unsigned leaf_arity, zkr_hpcs_pool *pool, int ext,
+                           zkr_hpcs_poly **out)
+{
+    zkr_hpcs_poly *poly;
+    unsigned e;
+    zkr_err r;
+
+    *out = NULL;
+    if (budget == 0 || budget > ZKR_HPCS_MAX_BUDGET)
+        return ZKR_ERR_USAGE;
+    if ((e = zkr_h_sized_e(p, n_vars, total_vars, budget)) == 0)
+        return ZKR_ERR_TOO_LARGE;
+    if (!(poly = calloc(1, sizeof *poly)))
+        return ZKR_ERR_NOMEM;
+    poly->ext = ext;
+    poly->n_vars = n_vars;
+    poly->total = n_vars + e;
+    poly->budget = budget;
+    poly->pool = pool;
+    zkr_pcs_layout_of(p, poly->total, &poly->l);
+    if ((r = zkr_h_leaf_arity(p, poly, leaf_arity)) != ZKR_OK)
+        zkr_hpcs_poly_free(poly);
+    else
+        *out = poly;
+    return r;
+}
+
+/*
  * A base-valued hiding polynomial, encoded; its tree built (with fresh
  * salts) unless `tree` is 0 (a stacked pair's, built over both).
  */
@@ -385,25 +417,12 @@ static zkr_err zkr_h_base_new(const zkr_params *p, const zkr_gl *evals, unsigned
                               zkr_hpcs_poly **out)
 {
     zkr_hpcs_poly *poly = NULL;
-    unsigned e;
     size_t len, small;
-    zkr_err r = ZKR_ERR_NOMEM;
+    zkr_err r;
 
     *out = NULL;
-    if (budget == 0 || budget > ZKR_HPCS_MAX_BUDGET)
-        return ZKR_ERR_USAGE;
-    if ((e = zkr_h_sized_e(p, n_vars, total_vars, budget)) == 0)
-        return ZKR_ERR_TOO_LARGE;
-    poly = calloc(1, sizeof *poly);
-    if (!poly)
-        return ZKR_ERR_NOMEM;
-    poly->n_vars = n_vars;
-    poly->total = n_vars + e;
-    poly->budget = budget;
-    poly->pool = pool;
-    zkr_pcs_layout_of(p, poly->total, &poly->l);
-    if ((r = zkr_h_leaf_arity(p, poly, leaf_arity)) != ZKR_OK)
-        goto out;
+    if ((r = zkr_h_shell(p, n_vars, total_vars, budget, leaf_arity, pool, 0, &poly)) != ZKR_OK)
+        return r;
     r = ZKR_ERR_NOMEM;
     len = (size_t)1 << poly->total;
     small = (size_t)1 << n_vars;
@@ -495,26 +514,12 @@ static zkr_err zkr_h_ext_new(const zkr_params *p, const zkr_ext *evals, unsigned
                              zkr_hpcs_poly **out)
 {
     zkr_hpcs_poly *poly = NULL;
-    unsigned e;
     size_t len, small;
-    zkr_err r = ZKR_ERR_NOMEM;
+    zkr_err r;
 
     *out = NULL;
-    if (budget == 0 || budget > ZKR_HPCS_MAX_BUDGET)
-        return ZKR_ERR_USAGE;
-    if ((e = zkr_h_sized_e(p, n_vars, total_vars, budget)) == 0)
-        return ZKR_ERR_TOO_LARGE;
-    poly = calloc(1, sizeof *poly);
-    if (!poly)
-        return ZKR_ERR_NOMEM;
-    poly->ext = 1;
-    poly->n_vars = n_vars;
-    poly->total = n_vars + e;
-    poly->budget = budget;
-    poly->pool = pool;
-    zkr_pcs_layout_of(p, poly->total, &poly->l);
-    if ((r = zkr_h_leaf_arity(p, poly, leaf_arity)) != ZKR_OK)
-        goto out;
+    if ((r = zkr_h_shell(p, n_vars, total_vars, budget, leaf_arity, pool, 1, &poly)) != ZKR_OK)
+        return r;
     r = ZKR_ERR_NOMEM;
     len = (size_t)1 << poly->total;
     small = (size_t)1 << n_vars;

@@ -509,12 +509,9 @@ void zkr_infer2_open_order(const zkr_infer2_red *red, uint32_t n_layers, unsigne
     }
 }
 
-/* Member j's bit where reduction polynomial i sits (zkr_infer2_open_order). */
-static uint32_t zkr_i2_member_bit(const zkr_infer2_red *red, uint32_t n_layers, unsigned i)
+/* Member j's bit where reduction polynomial i sits in order (zkr_infer2_open_order's). */
+static uint32_t zkr_i2_member_bit(const zkr_infer2_red *red, const unsigned *order, unsigned i)
 {
-    unsigned order[ZKR_INFER2_RED_MAX_POLYS];
-
-    zkr_infer2_open_order(red, n_layers, order);
     for (unsigned j = 0; j < red->n_polys && j < 32; j++)
         if (order[j] == i)
             return (uint32_t)1 << j;
@@ -523,23 +520,28 @@ static uint32_t zkr_i2_member_bit(const zkr_infer2_red *red, uint32_t n_layers, 
 
 uint32_t zkr_infer2_stack_mask(const zkr_params *p, const zkr_infer2_red *red, uint32_t n_layers)
 {
+    unsigned order[ZKR_INFER2_RED_MAX_POLYS];
     uint32_t stack = 0;
 
     if (!red->zr_poly)
         return 0;
+    zkr_infer2_open_order(red, n_layers, order);
     if (zkr_infer2_stacks_h_phi(p, red, n_layers))
-        stack |= zkr_i2_member_bit(red, n_layers, red->zr_poly + 1);
+        stack |= zkr_i2_member_bit(red, order, red->zr_poly + 1);
     if (zkr_infer2_stacks_v_m(p, red, n_layers))
-        stack |= zkr_i2_member_bit(red, n_layers, red->zr_poly + 2);
+        stack |= zkr_i2_member_bit(red, order, red->zr_poly + 2);
     return stack;
 }
 
 uint32_t zkr_infer2_fit_mask(const zkr_infer2_red *red, uint32_t n_layers)
 {
-    uint32_t fit = zkr_i2_member_bit(red, n_layers, n_layers);
+    unsigned order[ZKR_INFER2_RED_MAX_POLYS];
+    uint32_t fit;
 
+    zkr_infer2_open_order(red, n_layers, order);
+    fit = zkr_i2_member_bit(red, order, n_layers);
     for (unsigned i = 0; red->zr_poly && i < 3; i++)
-        fit |= zkr_i2_member_bit(red, n_layers, red->zr_poly + i);
+        fit |= zkr_i2_member_bit(red, order, red->zr_poly + i);
     return fit;
 }
 
