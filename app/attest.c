@@ -728,10 +728,34 @@ static zkr_err attest_sign(zkr_app *app, zkr_registry *reg, const zkr_app_attest
 }
 
 /*
+ * The rules attest itself applies before it signs, for the facts' statement:
+ * its schema pins this verifier and a parameter set this verifier runs for
+ * its kind. A proof record of another verifier version (a bundle import
+ * brings one from an appliance on another release) names a verification
+ * this appliance would not make today, so it is not attested here.
+ */
+static zkr_err import_rules(zkr_app *app, zkr_registry *reg, const zkr_attest_facts *f)
+{
+    zkr_statement st;
+    char hex[65];
+    uint32_t set;
+    zkr_err r;
+
+    memset(&st, 0, sizeof st);
+    zkr_app_hex32(f->statement_id, hex);
+    if ((r = zkr_registry_statement_get(reg, hex, &st, &app->diag)) == ZKR_OK &&
+        (r = zkr_app_attest_rules(app, reg, &st, NULL)) == ZKR_OK)
+        r = zkr_app_param_set_for_kind(app, &st.schema, &set);
+    zkr_statement_free(&st);
+    return r;
+}
+
+/*
  * --import-signature checks, inside the write transaction: the request's
  * address is a registered, unrevoked key (ecrecover gave exactly it), the
  * statement and every row behind it agree with the log, nothing is revoked,
- * and the facts' proof record is in this log.
+ * the facts' proof record is in this log, and the statement's schema is one
+ * attest would sign for here (import_rules).
  */
 static zkr_err import_checks(zkr_app *app, zkr_registry *reg, const zkr_attest_facts *f,
                              const zkr_pubkey *key)
@@ -754,7 +778,8 @@ static zkr_err import_checks(zkr_app *app, zkr_registry *reg, const zkr_attest_f
     zkr_app_attest_registry(reg, &cb);
     if ((r = cb.revoked(cb.ctx, f, key, &app->diag)) != ZKR_OK ||
         (r = cb.statement(cb.ctx, f, &app->diag)) != ZKR_OK ||
-        (r = cb.inclusion(cb.ctx, f, &app->diag)) != ZKR_OK)
+        (r = cb.inclusion(cb.ctx, f, &app->diag)) != ZKR_OK ||
+        (r = import_rules(app, reg, f)) != ZKR_OK)
         return r;
     r = zkr_app_key_lookup(reg, key, &kidx, &app->diag);
     if (r == ZKR_ERR_NOT_FOUND)

@@ -8,11 +8,13 @@
 # revocation newer than the stored checkpoint (log evidence, export). Each is
 # an attack zkreg must refuse; the accept twin is run first.
 # Also `attest --import-signature` of an edited wallet request (a time this
-# appliance never gave; a statement revoked after the request was written).
-# TAP. Usage: cli_adversary.sh ZKREG WALLET
+# appliance never gave; a statement revoked after the request was written; a
+# proof record of another release's verifier, as a bundle import brings it).
+# TAP. Usage: cli_adversary.sh ZKREG WALLET PEER_PROOF
 set -u
 ZKREG=$1
 WALLET=$2
+PEER=$3
 SRC=${ZKR_SOURCE_ROOT:-.}
 FIX=$SRC/tests/fixtures/mlp_784_128_10.onnx
 DATA=/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz
@@ -258,6 +260,56 @@ expect 6 "attest --import-signature of the earlier request is refused as revoked
   env ZKREG_REGISTRY="$T/rv.db" "$ZKREG" attest --import-signature "$SIG" --request "$T/req.json" \
   -o "$T/late.att"
 [ ! -e "$T/late.att" ]; ok $? "... no attestation written"
+
+# A proof record of another release (what a bundle import brings from a peer appliance): its
+# statement's schema pins verifier $OLDV, not this one. attest refuses such a statement, so
+# a wallet request its holder wrote for that record must not be logged either.
+OLDV=0.1.0-peer
+rm -rf "$T/pv.db" "$T/pv.db.d"; sqlite3 "$ZKREG_REGISTRY" ".backup '$T/pv.db'"; cp -r "$T/reg.db.d" "$T/pv.db.d"
+sed "s/\"fmnist\"/\"fmnist-peer\"/; s/\"verifier_version\":\"[^\"]*\"/\"verifier_version\":\"$OLDV\"/" \
+  "$T/schema.json" >"$T/schema-peer.json"
+expect 0 "register-schema pinning a peer's verifier $OLDV (in a copy)" \
+  env ZKREG_REGISTRY="$T/pv.db" "$ZKREG" register-schema "$T/schema-peer.json"
+PV=$(env ZKREG_REGISTRY="$T/pv.db" "$ZKREG" --json register-statement --schema fmnist-peer@1 \
+  --program 1 --model 2 --dataset 3 --param record_index=7 --public-output "$T/out7.bin" |
+  jget statement_id /dev/stdin)
+[ ${#PV} -eq 64 ]; ok $? "a statement under it"
+PSHA=$(sha256sum "$T/p" | cut -c1-64)
+PIDX=$("$PEER" "$T/pv.db" "$PV" "$PSHA" "$OLDV"); ok $? "the peer's proof record, verifier $OLDV, at log index $PIDX"
+expect 0 "log checkpoint (the copy)" env ZKREG_REGISTRY="$T/pv.db" "$ZKREG" log checkpoint \
+  --passphrase-file "$T/regpass" -o "$T/pv.note"
+python3 - "$T/req.json" "$T/pv.db" "$T/pv.note" "$PV" "$PSHA" "$PIDX" "$OLDV" "$T/req-peer.json" <<'EOF2'
+import base64, json, sqlite3, sys
+req, db, note, sid, psha, pidx, oldv, out = sys.argv[1:]
+q = json.load(open(req))
+lines = open(note).read().split("\n")
+size, root = int(lines[1]), base64.b64decode(lines[2]).hex()
+dig = sqlite3.connect(db).execute("select hex(digest) from schema where name = 'fmnist-peer'").fetchone()[0].lower()
+pl = json.loads(base64.b64decode(q["payload"]))
+pr = pl["predicate"]
+pr["statementId"] = sid; pr["logIndex"] = int(pidx)
+pr["checkpoint"]["treeSize"] = size; pr["checkpoint"]["rootHash"] = root
+pr["schema"] = {"digest": {"sha256": dig}, "name": "fmnist-peer", "version": "1"}
+pr["verifier"]["version"] = oldv
+for s in pl["subject"]:
+    if s["name"] == "zkreg:statement": s["digest"]["sha256"] = sid
+    if s["name"] == "zkreg:proof": s["digest"]["sha256"] = psha
+q["payload"] = base64.b64encode(json.dumps(pl, sort_keys=True, separators=(",", ":")).encode()).decode()
+m = q["typedData"]["message"]
+m.update(statementId="0x" + sid, proof="0x" + psha, schema="fmnist-peer@1", schemaDigest="0x" + dig,
+         verifierVersion=oldv, logIndex=str(pidx), checkpointSize=str(size), checkpointRoot="0x" + root)
+json.dump(q, open(out, "w"))
+EOF2
+ok $? "a wallet request for the peer's record (payload and typed data agree)"
+atts=$(sqlite3 -readonly "$T/pv.db" "select count(*) from log where type='attestation'")
+SIG=$("$WALLET" sign "$T/req-peer.json")
+expect 1 "attest --import-signature refuses a proof record of verifier $OLDV" \
+  env ZKREG_REGISTRY="$T/pv.db" "$ZKREG" attest --import-signature "$SIG" \
+  --request "$T/req-peer.json" -o "$T/peer.att"
+grep -q "pins verifier $OLDV" "$T/err"; ok $? "... naming the pinned verifier"
+[ ! -e "$T/peer.att" ]; ok $? "... no attestation written"
+[ "$(sqlite3 -readonly "$T/pv.db" "select count(*) from log where type='attestation'")" -eq "$atts" ]
+ok $? "... none logged"
 
 # ------------------------------------------------------------ offline evidence from elsewhere
 expect 0 "log checkpoint" "$ZKREG" log checkpoint --passphrase-file "$T/regpass" -o "$T/cp.note"
