@@ -273,11 +273,27 @@ zkr_err zkr_app_attest_rules(zkr_app *app, zkr_registry *reg, const zkr_statemen
     return ZKR_OK;
 }
 
+/*
+ * What attest signs for at all, before any proof is read: a proof kind
+ * attest's verifier table runs (training-step@1 has none, though `verify`
+ * records its proofs) and a proof system and parameter set it runs for that
+ * kind. attest and --import-signature (which has no proof to read) share it.
+ */
+static zkr_err attest_kind_of(zkr_app *app, const zkr_statement *st, const attest_kind **k,
+                              uint32_t *sys, uint32_t *set)
+{
+    if ((*k = kind_of(st->schema.proof_kind)) == NULL)
+        return zkr_fail(&app->diag, ZKR_ERR_UNSUPPORTED,
+                        "schema %s@%llu: proof kind '%s' has no verifier here", st->schema.name,
+                        (unsigned long long)st->schema.version, st->schema.proof_kind);
+    return schema_ids(app, &st->schema, sys, set);
+}
+
 /* Rules 1-3: the header here, then the mathematics in the confined worker. */
 zkr_err zkr_app_attest_check_proof(zkr_app *app, zkr_registry *reg, const zkr_statement *st,
                            const zkr_buf *proof)
 {
-    const attest_kind *k = kind_of(st->schema.proof_kind);
+    const attest_kind *k = NULL;
     zkr_sandbox_opts so = {NULL, NULL, 0};
     zkr_sandbox_result res;
     zkr_proof_view v;
@@ -285,11 +301,7 @@ zkr_err zkr_app_attest_check_proof(zkr_app *app, zkr_registry *reg, const zkr_st
     uint32_t sys, set;
     zkr_err r;
 
-    if (k == NULL)
-        return zkr_fail(&app->diag, ZKR_ERR_UNSUPPORTED,
-                        "schema %s@%llu: proof kind '%s' has no verifier here", st->schema.name,
-                        (unsigned long long)st->schema.version, st->schema.proof_kind);
-    if ((r = schema_ids(app, &st->schema, &sys, &set)) != ZKR_OK ||
+    if ((r = attest_kind_of(app, st, &k, &sys, &set)) != ZKR_OK ||
         (r = zkr_verify_header(proof->p, proof->len, &v, &app->diag)) != ZKR_OK)
         return r;
     if (v.proof_system != sys || v.param_set != set || v.kind != k->kind)
@@ -729,23 +741,27 @@ static zkr_err attest_sign(zkr_app *app, zkr_registry *reg, const zkr_app_attest
 
 /*
  * The rules attest itself applies before it signs, for the facts' statement:
- * its schema pins this verifier and a parameter set this verifier runs for
- * its kind. A proof record of another verifier version (a bundle import
- * brings one from an appliance on another release) names a verification
- * this appliance would not make today, so it is not attested here.
+ * its schema pins this verifier, its proof kind is one attest verifies (a
+ * "proof" record alone does not say so: `verify` records training-step@1
+ * proofs, which attest refuses) and its parameter set is one this verifier
+ * runs for the kind. A proof record of another verifier version (a bundle
+ * import brings one from an appliance on another release) names a
+ * verification this appliance would not make today, so it is not attested
+ * here.
  */
 static zkr_err import_rules(zkr_app *app, zkr_registry *reg, const zkr_attest_facts *f)
 {
+    const attest_kind *k = NULL;
     zkr_statement st;
     char hex[65];
-    uint32_t set;
+    uint32_t sys, set;
     zkr_err r;
 
     memset(&st, 0, sizeof st);
     zkr_app_hex32(f->statement_id, hex);
     if ((r = zkr_registry_statement_get(reg, hex, &st, &app->diag)) == ZKR_OK &&
         (r = zkr_app_attest_rules(app, reg, &st, NULL)) == ZKR_OK)
-        r = zkr_app_param_set_for_kind(app, &st.schema, &set);
+        r = attest_kind_of(app, &st, &k, &sys, &set);
     zkr_statement_free(&st);
     return r;
 }

@@ -9,7 +9,10 @@
 # an attack zkreg must refuse; the accept twin is run first.
 # Also `attest --import-signature` of an edited wallet request (a time this
 # appliance never gave; a statement revoked after the request was written; a
-# proof record of another release's verifier, as a bundle import brings it).
+# proof record of another release's verifier, as a bundle import brings it;
+# a request retargeted at other facts of the registry: a training-step@1
+# record, which attest refuses, a verify-unconfined entry, other entries,
+# checkpoints and artifacts, duplicate keys, an r8 schema, revocations).
 # TAP. Usage: cli_adversary.sh ZKREG WALLET PEER_PROOF
 set -u
 ZKREG=$1
@@ -310,6 +313,175 @@ grep -q "pins verifier $OLDV" "$T/err"; ok $? "... naming the pinned verifier"
 [ ! -e "$T/peer.att" ]; ok $? "... no attestation written"
 [ "$(sqlite3 -readonly "$T/pv.db" "select count(*) from log where type='attestation'")" -eq "$atts" ]
 ok $? "... none logged"
+
+# ------------------------------------------------------------ more edited wallet requests
+# The holder retargets the request (payload and typed data together, so they agree) at
+# other facts of this registry, has the wallet sign it and imports it. Each in a copy of the
+# registry (x.db); retarget.py REQ DB NOTE SID PROOF_SHA LOG_INDEX OUT takes the statement's
+# program, model, dataset and schema from DB and the checkpoint from NOTE.
+cat >"$T/retarget.py" <<'EOF2'
+import base64, json, sqlite3, sys
+req, db, note, sid, psha, pidx, out = sys.argv[1:8]
+q = json.load(open(req))
+lines = open(note).read().split("\n")
+size, root = int(lines[1]), base64.b64decode(lines[2]).hex()
+row = sqlite3.connect(db).execute(
+    "select s.name, s.version, lower(hex(s.digest)), json_extract(s.document, '$.verifier_version'),"
+    " lower(hex(p.sha256)), lower(hex(m.sha256)), lower(hex(d.sha256)) from statement t"
+    " join schema s on s.id = t.schema_id join artifact p on p.id = t.program_id"
+    " join artifact m on m.id = t.model_id join artifact d on d.id = t.dataset_id"
+    " where lower(hex(t.statement_id)) = ?", (sid,)).fetchone()
+name, ver, dig, vv, prog, model, ds = row if row else ("fmnist", 1, "00" * 32, "0.0.0", "00" * 32, "00" * 32, "00" * 32)
+pl = json.loads(base64.b64decode(q["payload"]))
+pr = pl["predicate"]
+pr["statementId"] = sid; pr["logIndex"] = int(pidx)
+pr["checkpoint"]["treeSize"] = size; pr["checkpoint"]["rootHash"] = root
+pr["schema"] = {"digest": {"sha256": dig}, "name": name, "version": str(ver)}
+pr["verifier"]["version"] = vv
+subj = {"zkreg:statement": sid, "zkreg:proof": psha, "zkreg:program": prog, "zkreg:model": model,
+        "zkreg:dataset": ds}
+for s in pl["subject"]:
+    s["digest"]["sha256"] = subj[s["name"]]
+q["payload"] = base64.b64encode(json.dumps(pl, sort_keys=True, separators=(",", ":")).encode()).decode()
+q["typedData"]["message"].update(
+    statementId="0x" + sid, proof="0x" + psha, schema="%s@%s" % (name, ver), schemaDigest="0x" + dig,
+    verifierVersion=vv, logIndex=str(pidx), checkpointSize=str(size), checkpointRoot="0x" + root,
+    program="0x" + prog, model="0x" + model, dataset="0x" + ds)
+json.dump(q, open(out, "w"))
+EOF2
+X="$T/x.db"
+rm -rf "$X" "$X.d"; sqlite3 "$ZKREG_REGISTRY" ".backup '$X'"; cp -r "$T/reg.db.d" "$X.d"
+xz() { env ZKREG_REGISTRY="$X" "$@"; }
+logsum() { sqlite3 -readonly "$X" "select count(*), max(idx), hex(max(leaf_hash)) from log"; }
+# imp WANT WHAT REQUEST OUT: the wallet signs the request, the import must exit WANT.
+imp() {
+  SIG=$("$WALLET" sign "$3")
+  expect "$1" "$2" xz "$ZKREG" attest --import-signature "$SIG" --request "$3" -o "$4"
+}
+# refused WANT WHAT REQUEST: refused, and nothing written or logged.
+refused() {
+  before=$(logsum); rm -f "$T/x-refused.att"
+  imp "$1" "$2" "$3" "$T/x-refused.att"
+  [ ! -e "$T/x-refused.att" ] && [ "$(logsum)" = "$before" ]
+  ok $? "... no attestation written, the log unchanged"
+}
+PSHA=$(sha256sum "$T/p" | cut -c1-64)
+PIDX7=$(sqlite3 -readonly "$X" "select log_index from proof where lower(hex(statement_id)) = '$A'")
+
+# training-step@1: `verify` records its proofs (confined, this verifier), but attest has no
+# verifier for the kind and refuses it. The import took it (found in adversarial review).
+xz "$ZKREG" train-init --dims 784,8,10 --seed-text adv-import --out-dir "$T/tm" >/dev/null 2>&1
+TPROG=$(xz "$ZKREG" --json register-program "$T/tm/program.zkrprog" | jget id /dev/stdin)
+TMOD=$(xz "$ZKREG" --json register-model "$T/tm/init.zkrtm" --program "$TPROG" | jget id /dev/stdin)
+printf '{"name":"adv-train","version":1,"proof_kind":"training-step@1","proof_system":"zkreg-sumcheck-basefold","parameter_set":"goldilocks-128","verifier_version":"%s","public_output":false,"fields":[{"name":"child_model","type":"digest"},{"name":"record_indices","type":"u64-list"},{"name":"lr","type":"u64"},{"name":"shift","type":"u64"},{"name":"steps","type":"u64"}]}\n' \
+  "$("$ZKREG" --version | sed -n 's/^zkreg \([^ ]*\).*/\1/p')" >"$T/tschema.json"
+expect 0 "a training-step@1 schema pinning this verifier (in a copy)" xz "$ZKREG" register-schema "$T/tschema.json"
+expect 0 "train --prove one training-step@1 step" xz "$ZKREG" train --model "$TMOD" --dataset 3 \
+  --batch-size 2 --steps 1 --lr 3 --shift 16 --prove --schema adv-train@1 --out-dir "$T/tp"
+TS=$(sed -n 's/^  statement \([0-9a-f]*\)$/\1/p' "$T/out")
+expect 3 "attest refuses the training-step@1 statement (no verifier for the kind)" \
+  xz "$ZKREG" attest --statement "$TS" --proof "$T/tp/step-0.zkp" --key "file:$T/k1.key" \
+  --passphrase-file "$T/keypass" -o "$T/ts-k1.att" $R
+grep -q "has no verifier here" "$T/err"; ok $? "... naming the kind"
+expect 0 "verify records the training-step@1 proof (confined)" xz "$ZKREG" --json verify \
+  --statement "$TS" "$T/tp/step-0.zkp"
+TIDX=$(jget log_index "$T/out"); TSHA=$(sha256sum "$T/tp/step-0.zkp" | cut -c1-64)
+expect 0 "verify --no-sandbox of the inference@1 proof (a verify-unconfined entry)" \
+  xz "$ZKREG" --json verify --no-sandbox --statement "$A" "$T/p"
+UIDX=$(jget log_index "$T/out")
+expect 0 "log checkpoint (the copy)" xz "$ZKREG" log checkpoint --passphrase-file "$T/regpass" -o "$T/x.note"
+rt() { python3 "$T/retarget.py" "$T/req.json" "$X" "$T/x.note" "$@"; }
+rt "$A" "$PSHA" "$PIDX7" "$T/rq-a.json"; ok $? "accept twin built: the request retargeted at the new checkpoint"
+imp 0 "accept twin: the retargeted request for the verified statement imports" "$T/rq-a.json" "$T/x-a.att"
+rt "$TS" "$TSHA" "$TIDX" "$T/rq-ts.json"; ok $? "a request for the training-step@1 proof record"
+refused 3 "attest --import-signature refuses the training-step@1 statement, as attest does" "$T/rq-ts.json"
+grep -q "has no verifier here" "$T/err"; ok $? "... naming the kind"
+
+# A log entry that is not this statement's confined verification.
+rt "$A" "$PSHA" "$UIDX" "$T/rq-u.json"
+refused 1 "a verify-unconfined entry is not a verification here" "$T/rq-u.json"
+rt "$A" "$PSHA" "$(sqlite3 -readonly "$X" "select log_index from statement where lower(hex(statement_id)) = '$A'")" "$T/rq-st.json"
+refused 1 "the statement's own registration entry is not its verification" "$T/rq-st.json"
+rt "$A" "$TSHA" "$TIDX" "$T/rq-other.json"
+refused 1 "another statement's proof record under this statement" "$T/rq-other.json"
+rt "$A" "$PSHA" "$(sqlite3 -readonly "$X" "select max(idx) + 5 from log")" "$T/rq-past.json"
+refused 3 "a log index past the checkpoint" "$T/rq-past.json"
+rt 2222222222222222222222222222222222222222222222222222222222222222 "$PSHA" "$PIDX7" "$T/rq-unk.json"
+refused 4 "a statement this registry does not hold" "$T/rq-unk.json"
+
+# Edits of one fact, payload and typed data together (e-*), or of one side only.
+python3 - "$T/rq-a.json" "$T" <<'EOF2'
+import base64, json, sys
+q = json.load(open(sys.argv[1])); out = sys.argv[2]
+def w(name, f):
+    r = json.loads(json.dumps(q)); f(r); json.dump(r, open(f"{out}/rq-{name}.json", "w"))
+def both(fn):
+    def g(r):
+        pl = json.loads(base64.b64decode(r["payload"])); fn(pl, r["typedData"]["message"])
+        r["payload"] = base64.b64encode(json.dumps(pl, sort_keys=True, separators=(",", ":")).encode()).decode()
+    return g
+def subj(i, key, v):
+    def f(pl, m):
+        pl["subject"][i]["digest"]["sha256"] = v; m[key] = "0x" + v
+    return f
+w("prog", both(subj(2, "program", "11" * 32)))
+w("model", both(subj(3, "model", "11" * 32)))
+w("data", both(subj(4, "dataset", "11" * 32)))
+def origin(pl, m):
+    pl["predicate"]["checkpoint"]["origin"] += "x"; m["checkpointOrigin"] += "x"
+w("origin", both(origin))
+def size(pl, m):
+    pl["predicate"]["checkpoint"]["treeSize"] += 100; m["checkpointSize"] = str(int(m["checkpointSize"]) + 100)
+w("size", both(size))
+def root(pl, m):
+    pl["predicate"]["checkpoint"]["rootHash"] = "00" * 32; m["checkpointRoot"] = "0x" + "00" * 32
+w("root", both(root))
+def td(r): r["typedData"]["message"]["model"] = "0x" + "33" * 32
+w("td", td)
+def lower(r): r["address"] = r["address"].lower()
+w("lower", lower)
+txt = json.dumps(q)
+other = json.load(open(f"{out}/rq-model.json"))
+open(f"{out}/rq-duppl.json", "w").write(txt[:-1] + ', "payload": "%s"}' % other["payload"])
+open(f"{out}/rq-duptd.json", "w").write(txt[:-1] + ', "typedData": %s}' % json.dumps(other["typedData"]))
+EOF2
+ok $? "single-fact edits built"
+refused 1 "another program" "$T/rq-prog.json"
+refused 1 "another model" "$T/rq-model.json"
+refused 1 "another dataset" "$T/rq-data.json"
+refused 1 "a checkpoint of another origin" "$T/rq-origin.json"
+refused 1 "a checkpoint past this log's size" "$T/rq-size.json"
+refused 1 "a checkpoint with another root" "$T/rq-root.json"
+refused 1 "typed data whose message differs from the payload (model)" "$T/rq-td.json"
+refused 3 "a request with payload twice (the second another model's)" "$T/rq-duppl.json"
+refused 3 "a request with typedData twice" "$T/rq-duptd.json"
+imp 0 "accept twin: the address in lower case is the same signer" "$T/rq-lower.json" "$T/x-lower.att"
+
+# A schema whose parameter set this verifier does not run for inference@1 (r8 is
+# inference@2's), as an import from elsewhere brings it, with a record at this version.
+sed "s/\"fmnist\"/\"fmnist-r8\"/; s/\"goldilocks-128\"/\"goldilocks-128-r8\"/" "$T/schema.json" >"$T/schema-r8.json"
+expect 0 "register-schema inference@1 at goldilocks-128-r8 (test hook, in the copy)" \
+  xz env ZKREG_TEST_REGISTER_ANY_SET=1 "$ZKREG" register-schema "$T/schema-r8.json"
+R8=$(xz env ZKREG_TEST_REGISTER_ANY_SET=1 "$ZKREG" --json register-statement --schema fmnist-r8@1 \
+  --program 1 --model 2 --dataset 3 --param record_index=7 --public-output "$T/out7.bin" |
+  jget statement_id /dev/stdin)
+R8IDX=$("$PEER" "$X" "$R8" "$PSHA" "$("$ZKREG" --version | sed -n 's/^zkreg \([^ ]*\).*/\1/p')")
+ok $? "a proof record of it at this verifier's version, log index $R8IDX"
+expect 0 "log checkpoint (the copy)" xz "$ZKREG" log checkpoint --passphrase-file "$T/regpass" -o "$T/x.note"
+rt "$R8" "$PSHA" "$R8IDX" "$T/rq-r8.json"
+refused 1 "an inference@1 statement at goldilocks-128-r8" "$T/rq-r8.json"
+grep -q "goldilocks-128-r8" "$T/err"; ok $? "... naming the set"
+
+# Revoked after the request was written: the verifier version, the wallet key.
+rt "$A" "$PSHA" "$PIDX7" "$T/rq-a2.json"
+rm -rf "$T/y.db" "$T/y.db.d"; sqlite3 "$X" ".backup '$T/y.db'"; cp -r "$X.d" "$T/y.db.d"
+expect 0 "revoke verifier inference@1 at this version (a copy)" xz "$ZKREG" revoke verifier inference@1 \
+  "$("$ZKREG" --version | sed -n 's/^zkreg \([^ ]*\).*/\1/p')" --reason "test: unsound"
+refused 6 "a revoked verifier version" "$T/rq-a2.json"
+rm -rf "$X" "$X.d"; mv "$T/y.db" "$X"; mv "$T/y.db.d" "$X.d"
+expect 0 "revoke the wallet key (eth:, lower case)" xz "$ZKREG" revoke key \
+  "eth:$(echo "$WADDR" | tr 'A-F' 'a-f')" --reason "test: wallet lost"
+refused 6 "a revoked wallet key" "$T/rq-a2.json"
 
 # ------------------------------------------------------------ offline evidence from elsewhere
 expect 0 "log checkpoint" "$ZKREG" log checkpoint --passphrase-file "$T/regpass" -o "$T/cp.note"
