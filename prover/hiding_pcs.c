@@ -678,7 +678,10 @@ unsigned zkr_hpcs_poly_n_vars(const zkr_hpcs_poly *poly)
     return poly->n_vars;
 }
 
-/* A fresh mask (zkr_prover_hmask), its buffers drawn from pool. */
+/*
+ * A fresh mask (zkr_prover_hmask), its buffers drawn from pool; its tree
+ * built and root set unless root is NULL (a stacked pair's, built over both).
+ */
 static zkr_err zkr_h_mask_new(const zkr_params *p, unsigned total_vars, zkr_hpcs_pool *pool,
                               zkr_zkrng *rng, unsigned threads, zkr_hpcs_poly **out,
                               uint8_t root[ZKR_DIGEST_BYTES])
@@ -703,9 +706,15 @@ static zkr_err zkr_h_mask_new(const zkr_params *p, unsigned total_vars, zkr_hpcs
     if (!poly->eve || !poly->ce)
         goto out;
     zkr_zkrng_ext_fill_mt(rng, poly->eve, len, threads);
-    if ((r = zkr_h_encode_commit(p, poly, rng, threads)) != ZKR_OK)
-        goto out;
-    zkr_mtree_root(&poly->tree, root);
+    if (!root) {
+        poly->leaf_a = poly->l.folds[0];
+        if ((r = zkr_h_encode(p, poly, threads)) != ZKR_OK)
+            goto out;
+    } else {
+        if ((r = zkr_h_encode_commit(p, poly, rng, threads)) != ZKR_OK)
+            goto out;
+        zkr_mtree_root(&poly->tree, root);
+    }
     *out = poly;
     poly = NULL;
 out:
@@ -768,7 +777,38 @@ out:
 zkr_err zkr_prover_hmask(const zkr_params *p, unsigned total_vars, zkr_zkrng *rng,
                          unsigned threads, zkr_hpcs_poly **out, uint8_t root[ZKR_DIGEST_BYTES])
 {
+    if (!root)
+        return ZKR_ERR_USAGE;
     return zkr_h_mask_new(p, total_vars, NULL, rng, threads, out, root);
+}
+
+zkr_err zkr_prover_hcommit_masked(const zkr_params *p, const zkr_gl *evals, unsigned n_vars,
+                                  uint32_t budget, zkr_zkrng *rng, unsigned threads,
+                                  zkr_hpcs_poly **f, zkr_hpcs_poly **z, zkr_hpcs_commitment *comm)
+{
+    unsigned e = zkr_hpcs_blind_vars(p, n_vars, budget);
+    zkr_err r;
+
+    *f = *z = NULL;
+    memset(comm, 0, sizeof *comm);
+    if (budget == 0 || budget > ZKR_HPCS_MAX_BUDGET || !evals)
+        return ZKR_ERR_USAGE;
+    if (e == 0)
+        return ZKR_ERR_TOO_LARGE;
+    if ((r = zkr_h_base_new(p, evals, n_vars, n_vars + e, budget, 0, NULL, rng, threads, 0, f)) !=
+        ZKR_OK)
+        return r;
+    if ((r = zkr_h_pair_ok((*f)->leaf_a, 0, 1)) != ZKR_OK ||
+        (r = zkr_h_mask_new(p, (*f)->total, NULL, rng, threads, z, NULL)) != ZKR_OK ||
+        (r = zkr_h_pair_tree(*f, *z, rng, threads)) != ZKR_OK)
+        goto out;
+    zkr_h_comm(*f, comm);
+    return ZKR_OK;
+out:
+    zkr_hpcs_poly_free(*z);
+    zkr_hpcs_poly_free(*f);
+    *f = *z = NULL;
+    return r;
 }
 
 /* ---------------- opening ---------------- */
@@ -1098,7 +1138,10 @@ static zkr_err zkr_h_queries(zkr_hopen_ctx *c, zkr_transcript *t,
         nu = zkr_idx_sort_unique(u, q);
         if (layer == 0) {
             for (size_t k = 0; k < n_trees; k++)
-                if ((r = zkr_h_open_tree(out, &trees[k]->tree, trees[k]->cw, u, nu)) != ZKR_OK)
+                if ((r = zkr_h_open_tree(out, &trees[k]->tree,
+                                         trees[k]->stack_tail ? trees[k]->stack_cw
+                                                              : trees[k]->cw,
+                                         u, nu)) != ZKR_OK)
                     goto out;
         } else if ((r = zkr_h_open_tree(out, &c->layer_tree[layer],
                                         (const uint64_t *)(const void *)c->layer_cw[layer], u,
@@ -1315,12 +1358,18 @@ static zkr_err zkr_hopen_run(const zkr_params *p, zkr_transcript *t, zkr_hpcs_po
                              zkr_ext value, zkr_zkrng *rng, unsigned threads, zkr_buf *out)
 {
     const zkr_hpcs_poly *trees[2] = {f, tree_mask};
+    /* f with its own mask in one tree (zkr_prover_hcommit_masked): that tree alone opens */
+    int masked = f->stacked && f->stack_tail == tree_mask && tree_mask == g_mask &&
+                 tree_mask->stack_head == f;
+    uint8_t zroot[ZKR_DIGEST_BYTES];
     zkr_ext *zf = NULL, *g = NULL, *coef = NULL;
     size_t len;
     zkr_err r = ZKR_ERR_NOMEM;
 
-    /* a fitted tree's leaves are a mixed opening's join reads, not this layout's */
-    if (f->n_vars >= f->total || f->fitted || f->stacked ||
+    /* a fitted tree's leaves are a mixed opening's join reads, not this layout's; any other
+     * stacked half is a pair this opening does not read */
+    if (f->n_vars >= f->total || f->fitted ||
+        ((f->stacked || tree_mask->stacked || g_mask->stacked) && !masked) ||
         !tree_mask->ext || !g_mask->ext ||
         tree_mask->total != f->total || g_mask->total != f->total)
         return ZKR_ERR_USAGE;
@@ -1341,14 +1390,15 @@ static zkr_err zkr_hopen_run(const zkr_params *p, zkr_transcript *t, zkr_hpcs_po
         zkr_ext one = zkr_ext_from(1);
         zkr_h_combine(g, coef, g_mask, rho, fs, &one, 1, len, threads);
     }
+    zkr_hpcs_poly_root(tree_mask, zroot);
     zkr_ts_absorb(t, "hpcs-f", f->tree.nodes[1], ZKR_DIGEST_BYTES);
-    zkr_ts_absorb(t, "hpcs-z", tree_mask->tree.nodes[1], ZKR_DIGEST_BYTES);
+    zkr_ts_absorb(t, "hpcs-z", zroot, ZKR_DIGEST_BYTES);
     if (u)
         zkr_ts_absorb_ext(t, "hpcs-point-full", zf, f->total);
     else
         zkr_ts_absorb_ext(t, "hpcs-point", z, f->n_vars);
-    r = zkr_hopen_core(p, t, f->total, NULL, g, coef, zf, value, trees, 2, NULL, 0, rng, threads,
-                       f->pool, out);
+    r = zkr_hopen_core(p, t, f->total, NULL, g, coef, zf, value, trees, masked ? 1 : 2, NULL, 0,
+                       rng, threads, f->pool, out);
 out:
     zkr_hpcs_pool_put(f->pool, g, len * sizeof *g, 1);
     zkr_hpcs_pool_put(f->pool, coef, len * sizeof *coef, 1);

@@ -632,6 +632,7 @@ typedef struct {
     const zkr_infer2_cheat *cheat;
     zkr_i2_wit w;
     zkr_hpcs_poly *rec, *out, *v, *c;
+    zkr_hpcs_poly *cmask; /* C's opening's mask, in C's tree (version 11) */
     zkr_hpcs_pool *pool; /* the proof's large buffers (V's, the reduction's, the mixed opening's) */
     zkr_infer2_chal ch;
     zkr_ext rho, r[ZKR_INFER_MAX_PT];
@@ -1720,8 +1721,6 @@ static zkr_err zkr_i2_openings(zkr_i2_ctx *c)
 static zkr_err zkr_i2_coef(zkr_i2_ctx *c)
 {
     size_t len = (size_t)1 << c->lc;
-    zkr_hpcs_poly *mask = NULL;
-    uint8_t root[ZKR_DIGEST_BYTES];
     zkr_ext *tab[2] = {zkr_i2_alloc(len), zkr_i2_alloc(len)};
     zkr_ext *msgs = zkr_i2_alloc(2 * (size_t)c->lc + 1), rc[64], sigma = zkr_ext_from(0);
     zkr_ext rho, v, xi;
@@ -1732,16 +1731,13 @@ static zkr_err zkr_i2_coef(zkr_i2_ctx *c)
 
     if (!tab[0] || !tab[1] || !msgs)
         goto out;
-    if ((r = zkr_prover_hmask(&c->pc, zkr_hpcs_poly_total_vars(c->c), &c->rng, c->threads, &mask,
-                              root)) != ZKR_OK)
-        goto out;
-    zv = zkr_hpcs_mask_evals(mask);
+    /* version 11: the mask was committed in C's tree (zkr_prover_hcommit_masked) */
+    zv = zkr_hpcs_mask_evals(c->cmask);
     /* one linear claim for the three masks (version 5): g(r) + xi g_A(r_A) + xi^2 g_R(r_R) */
     xi = zkr_ts_challenge_ext(&c->t, "inf2-xi");
     zkr_infer2_lambda5(c->r, c->sh->N, c->rA, c->red.TA, c->zr.r, c->zr.N, xi, c->lc, tab[1]);
     for (size_t j = 0; j < len; j++)
         sigma = zkr_ext_add(sigma, zkr_ext_mul(zv[j], tab[1][j]));
-    zkr_ts_absorb(&c->t, "inf2-cmask-root", root, ZKR_DIGEST_BYTES);
     zkr_ts_absorb_ext(&c->t, "inf2-csigma", &sigma, 1);
     rho = zkr_ts_challenge_ext(&c->t, "inf2-crho");
     for (size_t j = 0; j < len; j++) {
@@ -1755,14 +1751,12 @@ static zkr_err zkr_i2_coef(zkr_i2_ctx *c)
     }
     v = tab[0][0];
     zkr_ts_absorb_ext(&c->t, "inf2-cv", &v, 1);
-    if ((r = zkr_buf_append(sec, root, ZKR_DIGEST_BYTES)) != ZKR_OK ||
-        (r = zkr_enc_ext(sec, sigma)) != ZKR_OK ||
+    if ((r = zkr_enc_ext(sec, sigma)) != ZKR_OK ||
         (r = zkr_enc_exts(sec, msgs, 2 * (size_t)c->lc)) != ZKR_OK ||
         (r = zkr_enc_ext(sec, v)) != ZKR_OK)
         goto out;
-    r = zkr_prover_hopen(&c->pc, &c->t, c->c, mask, rho, rc, v, &c->rng, c->threads, sec);
+    r = zkr_prover_hopen(&c->pc, &c->t, c->c, c->cmask, rho, rc, v, &c->rng, c->threads, sec);
 out:
-    zkr_hpcs_poly_free(mask);
     for (int i = 0; i < 2; i++)
         zkr_i2_wipe_free(tab[i], tab[i] ? len * sizeof(zkr_ext) : 0);
     free(msgs);
@@ -1893,7 +1887,8 @@ static zkr_err zkr_i2_commit_v_c(zkr_i2_ctx *c)
     else if (c->cheat && c->cheat->c_params == 2)
         c->pc.queries--; /* one query fewer than C's own count */
 #endif
-    r = zkr_prover_hcommit(&c->pc, cb, c->lc, 1, &c->rng, c->threads, &c->c, &cc);
+    r = zkr_prover_hcommit_masked(&c->pc, cb, c->lc, 1, &c->rng, c->threads, &c->c, &c->cmask,
+                                  &cc);
     zkr_i2_wipe_free(cb, clen * sizeof *cb);
     if (r != ZKR_OK)
         return r;
@@ -2227,6 +2222,7 @@ out:
     zkr_hpcs_poly_free(c->rec);
     zkr_hpcs_poly_free(c->out);
     zkr_hpcs_poly_free(c->v);
+    zkr_hpcs_poly_free(c->cmask);
     zkr_hpcs_poly_free(c->c);
     zkr_hpcs_poly_free(c->zr.h);
     zkr_hpcs_poly_free(c->zr.ph);

@@ -729,6 +729,22 @@ const zkr_ext *zkr_hpcs_poly_ext_evals(const zkr_hpcs_poly *poly);
 unsigned zkr_hpcs_poly_total_vars(const zkr_hpcs_poly *poly);
 /* n, the hidden polynomial's variables (a mask: all of them). */
 unsigned zkr_hpcs_poly_n_vars(const zkr_hpcs_poly *poly);
+/*
+ * f committed as zkr_prover_hcommit does (n_vars blinded for budget
+ * openings, the layout's layer-0 leaves) together with the mask its opening
+ * uses, in one tree (inference@2 version 11, C's opening): z is a fresh
+ * uniformly random extension-valued multilinear of f's n + e variables, and
+ * each tree leaf holds a fresh salt, f's 2^a0 values, then z's 2^a0
+ * extension values. comm is f's; its root covers both. The pair opens only
+ * as zkr_prover_hopen(p, t, f, z, ...) with this z (one tree opened at
+ * layer 0; the transcript's mask root is that root); every other opening
+ * refuses either half. ZKR_ERR_USAGE (budget, NULL evals), TOO_LARGE,
+ * NOMEM; on error *f and *z are NULL.
+ */
+zkr_err zkr_prover_hcommit_masked(const zkr_params *p, const zkr_gl *evals, unsigned n_vars,
+                                  uint32_t budget, zkr_zkrng *rng, unsigned threads,
+                                  zkr_hpcs_poly **f, zkr_hpcs_poly **z,
+                                  zkr_hpcs_commitment *comm) ZKR_WUR;
 /* A fresh uniformly random extension-valued mask of total_vars variables; root out. */
 zkr_err zkr_prover_hmask(const zkr_params *p, unsigned total_vars, zkr_zkrng *rng,
                          unsigned threads, zkr_hpcs_poly **out,
@@ -771,8 +787,10 @@ zkr_err zkr_hpcs_charge(zkr_hpcs_poly *f, uint32_t openings, uint64_t reveals,
                         unsigned eb) ZKR_WUR;
 /*
  * Proves G(z, 0^e) = value for G = f + rho mask (what zkr_hpcs_verify
- * checks) and appends the bytes. Consumes one opening of f's budget.
- * ZKR_ERR_USAGE (sizes differ, budget exhausted), ZKR_ERR_NOMEM.
+ * checks) and appends the bytes. Consumes one opening of f's budget. f and
+ * mask from one zkr_prover_hcommit_masked: their one tree is opened (what
+ * zkr_hpcs_verify_masked checks). ZKR_ERR_USAGE (sizes differ, budget
+ * exhausted, a stacked half of any other pair), ZKR_ERR_NOMEM.
  */
 zkr_err zkr_prover_hopen(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *f,
                          const zkr_hpcs_poly *mask, zkr_ext rho, const zkr_ext *z, zkr_ext value,

@@ -358,17 +358,16 @@ static zkr_err zkr_v2_coef(zkr_v2_ctx *c, zkr_dec *dec, zkr_diag *d)
 {
     const zkr_hpcs_commitment *cc = &c->s->c;
     unsigned lc = cc->n_vars;
-    const uint8_t *root;
     zkr_ext csigma, cv, rho, fin, lv, rc[64], cmsgs[128], xi;
     zkr_ext *lam = NULL;
     zkr_hpcs_proof *pf = NULL;
     zkr_err r;
 
-    if (2 * lc > 128 || zkr_dec_raw(dec, ZKR_DIGEST_BYTES, &root) != ZKR_OK ||
-        zkr_dec_ext(dec, &csigma) != ZKR_OK || zkr_dec_exts(dec, cmsgs, 2 * (size_t)lc) != ZKR_OK ||
-        zkr_dec_ext(dec, &cv) != ZKR_OK)
+    /* version 11: C's mask is in C's tree (bound by inf2-c-root before any challenge) */
+    if (2 * lc > 128 || zkr_dec_ext(dec, &csigma) != ZKR_OK ||
+        zkr_dec_exts(dec, cmsgs, 2 * (size_t)lc) != ZKR_OK || zkr_dec_ext(dec, &cv) != ZKR_OK)
         return zkr_fail(d, ZKR_ERR_MALFORMED, "proof: coefficient section truncated");
-    if ((r = zkr_hpcs_proof_parse_f(&c->pc, lc + cc->blind_vars, 0, dec, &pf)) != ZKR_OK)
+    if ((r = zkr_hpcs_proof_parse_masked(&c->pc, lc + cc->blind_vars, dec, &pf)) != ZKR_OK)
         return zkr_fail(d, r == ZKR_ERR_NOMEM ? r : ZKR_ERR_MALFORMED,
                         "proof: coefficient opening malformed");
     if (zkr_dec_finish(dec) != ZKR_OK) {
@@ -381,7 +380,6 @@ static zkr_err zkr_v2_coef(zkr_v2_ctx *c, zkr_dec *dec, zkr_diag *d)
     }
     xi = zkr_ts_challenge_ext(&c->t, "inf2-xi");
     zkr_infer2_lambda5(c->r, c->s->sh.N, c->rA, c->red.TA, c->zr.r, c->zr.N, xi, lc, lam);
-    zkr_ts_absorb(&c->t, "inf2-cmask-root", root, ZKR_DIGEST_BYTES);
     zkr_ts_absorb_ext(&c->t, "inf2-csigma", &csigma, 1);
     rho = zkr_ts_challenge_ext(&c->t, "inf2-crho");
     /* version 5: g(r) + xi g_A(r_A) + xi^2 g_R(r_R), the range proof's mask third */
@@ -397,7 +395,7 @@ static zkr_err zkr_v2_coef(zkr_v2_ctx *c, zkr_dec *dec, zkr_diag *d)
         goto out;
     }
     zkr_ts_absorb_ext(&c->t, "inf2-cv", &cv, 1);
-    r = zkr_hpcs_verify(&c->pc, &c->t, cc, root, rho, rc, cv, pf);
+    r = zkr_hpcs_verify_masked(&c->pc, &c->t, cc, rho, rc, cv, pf);
     if (r == ZKR_ERR_VERIFY || r == ZKR_ERR_USAGE)
         r = zkr_fail(d, ZKR_ERR_VERIFY, "proof: the mask coefficients' opening fails");
 out:

@@ -24,6 +24,9 @@ struct zkr_hpcs_proof {
     uint64_t nonce;
     unsigned k;                          /* committed polynomials opened together (1: single) */
     unsigned f_ext[ZKR_HPCS_MAX_BATCH];  /* each F's layer-0 words: extension (1) or base */
+    /* F (k = 1, base) and Z in one tree (zkr_hpcs_proof_parse_masked): open[1] a view of
+     * open[0], its leaves Z's words after F's */
+    int masked;
     /* [0..k-1] the F's, [k] Z, [k + l] layer l >= 1 */
     zkr_pcs_open open[32 + ZKR_HPCS_MAX_BATCH];
 };
@@ -171,20 +174,55 @@ zkr_err zkr_hpcs_proof_parse(const zkr_params *p, unsigned total_vars, zkr_dec *
     return zkr_hpcs_proof_parse_f(p, total_vars, 0, d, out);
 }
 
-/* k F trees at layer 0 (f_ext[i]: F_i's leaves hold extension words), then Z's. */
+/*
+ * k F trees at layer 0 (f_ext[i]: F_i's leaves hold extension words), then
+ * Z's; masked (k 1, F base): one tree, each leaf F's words then Z's.
+ */
 static zkr_err zkr_hpcs_parse_k(const zkr_params *p, unsigned total_vars, size_t k,
-                                const unsigned *f_ext, zkr_dec *d, zkr_hpcs_proof **out);
+                                const unsigned *f_ext, int masked, zkr_dec *d,
+                                zkr_hpcs_proof **out);
 
 zkr_err zkr_hpcs_proof_parse_f(const zkr_params *p, unsigned total_vars, unsigned f_ext,
                                zkr_dec *d, zkr_hpcs_proof **out)
 {
     unsigned fe = f_ext ? 1 : 0;
 
-    return zkr_hpcs_parse_k(p, total_vars, 1, &fe, d, out);
+    return zkr_hpcs_parse_k(p, total_vars, 1, &fe, 0, d, out);
+}
+
+zkr_err zkr_hpcs_proof_parse_masked(const zkr_params *p, unsigned total_vars, zkr_dec *d,
+                                    zkr_hpcs_proof **out)
+{
+    unsigned fe = 0;
+
+    return zkr_hpcs_parse_k(p, total_vars, 1, &fe, 1, d, out);
+}
+
+/* Layer 0's trees: the F's then Z's, or (masked) the one tree holding F and Z. */
+static zkr_err zkr_hpcs_parse_layer0(zkr_dec *d, const zkr_params *p, zkr_hpcs_proof *pf,
+                                     unsigned depth)
+{
+    size_t bw = (size_t)1 << pf->l.folds[0], ew = (size_t)3 << pf->l.folds[0];
+    unsigned k = pf->k;
+    zkr_err r;
+
+    if (pf->masked) {
+        if ((r = zkr_hpcs_parse_open(d, p, bw + ew, depth, &pf->open[0])) != ZKR_OK)
+            return r;
+        pf->open[1] = pf->open[0];
+        pf->open[1].leaves += 8 * bw;
+        return ZKR_OK;
+    }
+    for (unsigned i = 0; i < k; i++)
+        if ((r = zkr_hpcs_parse_open(d, p, pf->f_ext[i] ? ew : bw, depth, &pf->open[i])) !=
+            ZKR_OK)
+            return r;
+    return zkr_hpcs_parse_open(d, p, ew, depth, &pf->open[k]);
 }
 
 static zkr_err zkr_hpcs_parse_k(const zkr_params *p, unsigned total_vars, size_t k,
-                                const unsigned *f_ext, zkr_dec *d, zkr_hpcs_proof **out)
+                                const unsigned *f_ext, int masked, zkr_dec *d,
+                                zkr_hpcs_proof **out)
 {
     zkr_hpcs_proof *pf;
     const uint8_t *raw;
@@ -203,6 +241,7 @@ static zkr_err zkr_hpcs_parse_k(const zkr_params *p, unsigned total_vars, size_t
         return ZKR_ERR_NOMEM;
     zkr_hpcs_layout_of(p, total_vars, &pf->l);
     pf->k = (unsigned)k;
+    pf->masked = masked && k == 1 && !f_ext[0];
     for (size_t i = 0; i < k; i++)
         pf->f_ext[i] = f_ext[i] ? 1 : 0;
     n_final = (size_t)1 << pf->l.final_vars;
@@ -224,13 +263,7 @@ static zkr_err zkr_hpcs_parse_k(const zkr_params *p, unsigned total_vars, size_t
         unsigned depth = pf->l.log_len[l] - pf->l.folds[l];
         size_t ext_words = (size_t)3 << pf->l.folds[l];
         if (l == 0) {
-            for (size_t i = 0; i < k; i++)
-                if ((r = zkr_hpcs_parse_open(d, p,
-                                             pf->f_ext[i] ? ext_words
-                                                          : (size_t)1 << pf->l.folds[0],
-                                             depth, &pf->open[i])) != ZKR_OK)
-                    goto out;
-            if ((r = zkr_hpcs_parse_open(d, p, ext_words, depth, &pf->open[k])) != ZKR_OK)
+            if ((r = zkr_hpcs_parse_layer0(d, p, pf, depth)) != ZKR_OK)
                 goto out;
         } else if ((r = zkr_hpcs_parse_open(d, p, ext_words, depth, &pf->open[k + l])) != ZKR_OK) {
             goto out;
@@ -464,7 +497,12 @@ static zkr_err zkr_hpcs_layer(const zkr_params *p, const zkr_hpcs_proof *pf, uns
             leaf[i] = pos[i] >> a;
     memcpy(u, leaf, q * sizeof *u);
     nu = zkr_idx_sort_unique(u, q);
-    if (layer == 0) {
+    if (layer == 0 && pf->masked) {
+        /* F's and Z's words hashed together, once, against F's root */
+        if ((rc = zkr_hpcs_check_tree(roots[0], depth, u, nu, &pf->open[0], bw + ew, x8)) !=
+            ZKR_OK)
+            return rc;
+    } else if (layer == 0) {
         for (unsigned f = 0; f < k; f++)
             if ((rc = zkr_hpcs_check_tree(roots[f], depth, u, nu, &pf->open[f],
                                           pf->f_ext[f] ? ew : bw, x8)) != ZKR_OK)
@@ -480,10 +518,13 @@ static zkr_err zkr_hpcs_layer(const zkr_params *p, const zkr_hpcs_proof *pf, uns
         size_t at = zkr_hpcs_find(u, nu, leaf[i]);
         for (size_t e = 0; e < bw; e++) {
             if (layer == 0) {
-                v[e] = zkr_ext_mul(coef[k], zkr_hpcs_elem(&pf->open[k], ew, at, e, 1));
+                /* a masked tree's leaves are bw + ew words long (the stride of both views) */
+                v[e] = zkr_ext_mul(coef[k], zkr_hpcs_elem(&pf->open[k], pf->masked ? bw + ew : ew,
+                                                          at, e, 1));
                 for (unsigned f = 0; f < k; f++) {
-                    zkr_ext fv = zkr_hpcs_elem(&pf->open[f], pf->f_ext[f] ? ew : bw, at, e,
-                                               (int)pf->f_ext[f]);
+                    zkr_ext fv = zkr_hpcs_elem(&pf->open[f],
+                                               pf->masked ? bw + ew : pf->f_ext[f] ? ew : bw, at,
+                                               e, (int)pf->f_ext[f]);
                     /* a base word times coef: zkr_ext_mul's value at a third of the products */
                     fv = pf->f_ext[f] ? zkr_ext_mul(coef[f], fv) : zkr_ext_mul_base(coef[f], fv.c[0]);
                     v[e] = zkr_ext_add(fv, v[e]);
@@ -542,7 +583,7 @@ static zkr_err zkr_hpcs_verify_run(const zkr_params *p, zkr_transcript *t,
                                    const zkr_hpcs_commitment *f,
                                    const uint8_t mask_root[ZKR_DIGEST_BYTES], zkr_ext rho,
                                    const zkr_ext *z, int full, zkr_ext value,
-                                   const zkr_hpcs_proof *pf)
+                                   const zkr_hpcs_proof *pf, int masked)
 {
     unsigned total;
     zkr_ext *zf = NULL, *r_all = NULL;
@@ -550,8 +591,9 @@ static zkr_err zkr_hpcs_verify_run(const zkr_params *p, zkr_transcript *t,
     zkr_ext coef[2] = {zkr_ext_from(1), rho};
     zkr_err r = ZKR_ERR_NOMEM;
 
+    /* a masked proof's one tree is read only where the caller's protocol says so */
     if (!pf || pf->k != 1 || f->blind_vars == 0 || f->blind_vars > ZKR_HPCS_MAX_BLIND_VARS ||
-        pf->f_ext[0] != (f->ext ? 1u : 0u))
+        pf->f_ext[0] != (f->ext ? 1u : 0u) || pf->masked != masked)
         return ZKR_ERR_USAGE;
     total = f->n_vars + f->blind_vars;
     if (pf->l.n_vars != total)
@@ -582,14 +624,23 @@ zkr_err zkr_hpcs_verify(const zkr_params *p, zkr_transcript *t, const zkr_hpcs_c
                         const uint8_t mask_root[ZKR_DIGEST_BYTES], zkr_ext rho, const zkr_ext *z,
                         zkr_ext value, const zkr_hpcs_proof *pf)
 {
-    return zkr_hpcs_verify_run(p, t, f, mask_root, rho, z, 0, value, pf);
+    return zkr_hpcs_verify_run(p, t, f, mask_root, rho, z, 0, value, pf, 0);
+}
+
+zkr_err zkr_hpcs_verify_masked(const zkr_params *p, zkr_transcript *t,
+                               const zkr_hpcs_commitment *f, zkr_ext rho, const zkr_ext *z,
+                               zkr_ext value, const zkr_hpcs_proof *pf)
+{
+    if (f->ext)
+        return ZKR_ERR_USAGE;
+    return zkr_hpcs_verify_run(p, t, f, f->root, rho, z, 0, value, pf, 1);
 }
 
 zkr_err zkr_hpcs_verify_at(const zkr_params *p, zkr_transcript *t, const zkr_hpcs_commitment *f,
                            const uint8_t mask_root[ZKR_DIGEST_BYTES], zkr_ext rho,
                            const zkr_ext *zfull, zkr_ext value, const zkr_hpcs_proof *pf)
 {
-    return zkr_hpcs_verify_run(p, t, f, mask_root, rho, zfull, 1, value, pf);
+    return zkr_hpcs_verify_run(p, t, f, mask_root, rho, zfull, 1, value, pf, 0);
 }
 
 /* The batch's transcript before its challenges (prover and verifier, same order). */
@@ -639,7 +690,7 @@ zkr_err zkr_hpcs_verify_batch_off(const zkr_params *p, zkr_transcript *t,
     }
     if ((r = zkr_dec_raw(d, ZKR_DIGEST_BYTES, &mask_root)) != ZKR_OK ||
         (r = zkr_dec_ext(d, &b)) != ZKR_OK ||
-        (r = zkr_hpcs_parse_k(p, total, k, f_ext, d, &pf)) != ZKR_OK)
+        (r = zkr_hpcs_parse_k(p, total, k, f_ext, 0, d, &pf)) != ZKR_OK)
         return r;
     rp[k] = mask_root;
     zkr_hpcs_batch_absorb(t, k, (const uint8_t(*)[ZKR_DIGEST_BYTES])roots, zfull, total, values,

@@ -997,6 +997,14 @@ zkr_err zkr_hpcs_proof_parse(const zkr_params *p, unsigned total_vars, zkr_dec *
 /* The same for an extension-valued f (f_ext 1: F's layer-0 leaves hold extension words). */
 zkr_err zkr_hpcs_proof_parse_f(const zkr_params *p, unsigned total_vars, unsigned f_ext,
                                zkr_dec *d, zkr_hpcs_proof **out) ZKR_WUR;
+/*
+ * The same for a base-valued F committed with its opening's mask in one
+ * tree (zkr_prover_hcommit_masked; inference@2 version 11): layer 0 is one
+ * tree whose leaves hold F's 2^a0 words then Z's 2^a0 extension values.
+ * Only zkr_hpcs_verify_masked reads such a proof.
+ */
+zkr_err zkr_hpcs_proof_parse_masked(const zkr_params *p, unsigned total_vars, zkr_dec *d,
+                                    zkr_hpcs_proof **out) ZKR_WUR;
 void zkr_hpcs_proof_free(zkr_hpcs_proof *pf);
 /*
  * Verifies G(z, 0^e) = value for G = F + rho Z, F committed in *f, Z (an
@@ -1009,6 +1017,16 @@ void zkr_hpcs_proof_free(zkr_hpcs_proof *pf);
 zkr_err zkr_hpcs_verify(const zkr_params *p, zkr_transcript *t, const zkr_hpcs_commitment *f,
                         const uint8_t mask_root[ZKR_DIGEST_BYTES], zkr_ext rho, const zkr_ext *z,
                         zkr_ext value, const zkr_hpcs_proof *pf) ZKR_WUR;
+/*
+ * As zkr_hpcs_verify for a base-valued F whose mask Z shares F's tree (pf
+ * from zkr_hpcs_proof_parse_masked): the mask root is f->root, and each
+ * opened leaf's Merkle check binds F's and Z's values together. The caller
+ * must have absorbed f->root before drawing rho. Same results; USAGE for a
+ * proof parsed otherwise (and zkr_hpcs_verify refuses a masked one).
+ */
+zkr_err zkr_hpcs_verify_masked(const zkr_params *p, zkr_transcript *t,
+                               const zkr_hpcs_commitment *f, zkr_ext rho, const zkr_ext *z,
+                               zkr_ext value, const zkr_hpcs_proof *pf) ZKR_WUR;
 /*
  * As zkr_hpcs_verify at a point zfull of all n + e variables, blinding
  * coordinates included (chosen by the caller's protocol, never by the
@@ -1619,7 +1637,7 @@ unsigned zkr_eval_open_plan(const zkr_eval_shape *s, const zkr_params *p,
  * leaves; 9: h and phi one stacked tree; 10: V and m one stacked tree
  * (m committed with V, the opening's members with m right after V).
  */
-#define ZKR_INFER2_VERSION 10u
+#define ZKR_INFER2_VERSION 11u
 #define ZKR_KIND_INFERENCE2 6u
 #define ZKR_SEC_INF2_WITNESS 14u
 #define ZKR_SEC_INF2_SUMCHECK 15u

@@ -150,8 +150,25 @@ int leak_put_tree(leak_vec *v, zkr_dec *d, size_t words, uint32_t j)
     return zkr_dec_raw(d, (size_t)n_sib * ZKR_DIGEST_BYTES, &raw) == ZKR_OK;
 }
 
+static int leak_put_hpcs_run(leak_vec *v, zkr_dec *d, const zkr_params *p, unsigned total,
+                             size_t k, const int *f_ext, uint32_t j, uint64_t ones, int masked);
+
 int leak_put_hpcs(leak_vec *v, zkr_dec *d, const zkr_params *p, unsigned total, size_t k,
                   const int *f_ext, uint32_t j, uint64_t ones)
+{
+    return leak_put_hpcs_run(v, d, p, total, k, f_ext, j, ones, 0);
+}
+
+int leak_put_hpcs_masked(leak_vec *v, zkr_dec *d, const zkr_params *p, unsigned total,
+                         uint32_t j)
+{
+    static const int base[1] = {0};
+
+    return leak_put_hpcs_run(v, d, p, total, 1, base, j, 0, 1);
+}
+
+static int leak_put_hpcs_run(leak_vec *v, zkr_dec *d, const zkr_params *p, unsigned total,
+                             size_t k, const int *f_ext, uint32_t j, uint64_t ones, int masked)
 {
     zkr_pcs_layout l;
     const uint8_t *raw;
@@ -173,6 +190,11 @@ int leak_put_hpcs(leak_vec *v, zkr_dec *d, const zkr_params *p, unsigned total, 
     if (!leak_put_exts(v, d, (size_t)1 << l.final_vars) || zkr_dec_u64(d, &nonce) != ZKR_OK)
         return 0;
     for (unsigned layer = 0; layer < l.n_layers; layer++) {
+        if (layer == 0 && masked) { /* F's base words and Z's extension words, one tree */
+            if (!leak_put_tree(v, d, (size_t)4 << l.folds[0], j))
+                return 0;
+            continue;
+        }
         for (size_t i = 0; layer == 0 && i < k; i++)
             if (!leak_put_tree(v, d, (size_t)(f_ext[i] ? 3 : 1) << l.folds[0], j))
                 return 0;

@@ -71,6 +71,12 @@ int leak_put_tree(leak_vec *v, zkr_dec *d, size_t words, uint32_t j);
  */
 int leak_put_hpcs(leak_vec *v, zkr_dec *d, const zkr_params *p, unsigned total, size_t k,
                   const int *f_ext, uint32_t j, uint64_t ones);
+/*
+ * The same for a base F committed with its mask in one tree (inference@2
+ * version 11's C): layer 0's one tree, F's words then Z's in each leaf.
+ */
+int leak_put_hpcs_masked(leak_vec *v, zkr_dec *d, const zkr_params *p, unsigned total,
+                         uint32_t j);
 
 /*
  * A mixed-size batched hiding opening (component 3c) of k members of

@@ -143,7 +143,6 @@ static int extract(const i2case *c, const zkr_buf *pf, int pub, leak_vec *v)
     const zkr_params *p0 = &c->p;
     zkr_params pq, pc;
     const zkr_params *p = &pq;
-    static const int base4[ZKR_HPCS_MAX_BATCH] = {0};
     zkr_infer2_red red;
     unsigned wt[3], order[ZKR_INFER2_RED_MAX_POLYS], tvo[ZKR_INFER2_RED_MAX_POLYS];
     int ext[ZKR_INFER2_RED_MAX_POLYS] = {0};
@@ -222,10 +221,10 @@ static int extract(const i2case *c, const zkr_buf *pf, int pub, leak_vec *v)
                          zkr_infer2_stack_mask(p, &red, c->n_layers), J_LEAVES) ||
         zkr_dec_finish(&d) != ZKR_OK)
         return 0;
+    /* section 29 (version 11: no mask root; C and its mask in one tree) */
     zkr_dec_init(&d, pv.body[5], pv.len[5]);
-    if (zkr_dec_raw(&d, ZKR_DIGEST_BYTES, &raw) != ZKR_OK ||
-        !leak_put_exts(v, &d, 2 + 2 * (size_t)lc) ||
-        !leak_put_hpcs(v, &d, &pc, lc + ec, 1, base4, J_LEAVES, 0))
+    if (!leak_put_exts(v, &d, 2 + 2 * (size_t)lc) ||
+        !leak_put_hpcs_masked(v, &d, &pc, lc + ec, J_LEAVES))
         return 0;
     return zkr_dec_finish(&d) == ZKR_OK;
 }
