@@ -816,6 +816,9 @@ static zkr_err request_address(zkr_app *app, const zkr_app_attest_opts *a, const
     memset(key, 0, sizeof *key);
     key->type = ZKR_KEY_ETH;
     key->pub_len = ZKR_ETH_ADDR_BYTES;
+    if (!j) /* a duplicate key is refused here: which of two payloads would the wallet show? */
+        return zkr_fail(&app->diag, ZKR_ERR_MALFORMED, "%s: not a signing request (line %d: %s)",
+                        a->request, je.line, je.text);
     r = addr ? zkr_eth_address_parse(addr, key->pub) : ZKR_ERR_MALFORMED;
     json_decref(j);
     if (r != ZKR_OK)

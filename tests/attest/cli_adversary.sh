@@ -455,6 +455,7 @@ refused 1 "a checkpoint with another root" "$T/rq-root.json"
 refused 1 "typed data whose message differs from the payload (model)" "$T/rq-td.json"
 refused 3 "a request with payload twice (the second another model's)" "$T/rq-duppl.json"
 refused 3 "a request with typedData twice" "$T/rq-duptd.json"
+grep -q "duplicate" "$T/err"; ok $? "... naming the duplicate key"
 imp 0 "accept twin: the address in lower case is the same signer" "$T/rq-lower.json" "$T/x-lower.att"
 
 # A schema whose parameter set this verifier does not run for inference@1 (r8 is
