@@ -730,15 +730,16 @@ unsigned zkr_hpcs_poly_total_vars(const zkr_hpcs_poly *poly);
 /* n, the hidden polynomial's variables (a mask: all of them). */
 unsigned zkr_hpcs_poly_n_vars(const zkr_hpcs_poly *poly);
 /*
- * f committed as zkr_prover_hcommit does (n_vars blinded for budget
- * openings, the layout's layer-0 leaves) together with the mask its opening
+ * f committed as zkr_prover_hcommit does (n_vars blinded for one opening:
+ * budget must be 1, the pair's one mask serves one opening only; the
+ * layout's layer-0 leaves) together with the mask its opening
  * uses, in one tree (inference@2 version 11, C's opening): z is a fresh
  * uniformly random extension-valued multilinear of f's n + e variables, and
  * each tree leaf holds a fresh salt, f's 2^a0 values, then z's 2^a0
  * extension values. comm is f's; its root covers both. The pair opens only
  * as zkr_prover_hopen(p, t, f, z, ...) with this z (one tree opened at
  * layer 0; the transcript's mask root is that root); every other opening
- * refuses either half. ZKR_ERR_USAGE (budget, NULL evals), TOO_LARGE,
+ * refuses either half. ZKR_ERR_USAGE (budget other than 1, NULL evals), TOO_LARGE,
  * NOMEM; on error *f and *z are NULL.
  */
 zkr_err zkr_prover_hcommit_masked(const zkr_params *p, const zkr_gl *evals, unsigned n_vars,
@@ -920,7 +921,9 @@ zkr_err zkr_prover_hopen_mixed_pmask_cheat(const zkr_params *p, zkr_transcript *
 /*
  * Test builds only (defined under ZKR_TEST_BUILD): as zkr_prover_hopen, but
  * G is formed with g_mask while tree_mask's tree is the one opened (a
- * blinded codeword inconsistent with the committed one).
+ * blinded codeword inconsistent with the committed one). For a pair from
+ * zkr_prover_hcommit_masked (tree_mask its z) the pair's one tree opens,
+ * its leaves holding z, while G folds g_mask (an unstacked mask).
  */
 zkr_err zkr_prover_hopen_cheat(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *f,
                                const zkr_hpcs_poly *tree_mask, const zkr_hpcs_poly *g_mask,
