@@ -1383,6 +1383,13 @@ zkr_err zkr_prover_inference2(const zkr_params *p, const uint8_t statement_id[ZK
  * 9's layout) instead of zkr_infer2_c_params'; 2: at C's own rate with one
  * query fewer (blinded for that count). The verifier derives C's
  * parameters from the sizes and must refuse both.
+ * c_mask (version 11, adversarial review): C's opening's G folds a mask Z2
+ * made after rho instead of the Z in C's tree, whose leaves are opened
+ * (zkr_prover_hopen_cheat): 1, Z2 with Z's slice values (every sent value
+ * true); 2, Z2 = Z with one slice entry moved so that the linear sumcheck
+ * holds on the verifier's claim (with range_lie 2 and forge 2, a false
+ * one); 3, Z2 = Z through the same path (control). The leaves bind Z, so
+ * the opening must refuse 1 and 2.
  */
 typedef struct {
     unsigned forge;
@@ -1394,6 +1401,7 @@ typedef struct {
     zkr_buf *out;
     unsigned range_lie; /* version 5's deferred range claims (above): 1 or 2; 3 to 6 (version 10) */
     unsigned c_params;  /* version 10: C's opening at other parameters (above): 1 or 2 */
+    unsigned c_mask;    /* version 11: G of C's opening folds another mask (below): 1 to 3 */
 } zkr_infer2_cheat;
 zkr_err zkr_prover_inference2_cheat(const zkr_params *p,
                                     const uint8_t statement_id[ZKR_DIGEST_BYTES],
