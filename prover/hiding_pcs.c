@@ -791,7 +791,12 @@ zkr_err zkr_prover_hcommit_masked(const zkr_params *p, const zkr_gl *evals, unsi
 
     *f = *z = NULL;
     memset(comm, 0, sizeof *comm);
-    if (budget == 0 || budget > ZKR_HPCS_MAX_BUDGET || !evals)
+    /*
+     * One opening only: the pair holds one mask, and a second opening's
+     * G' = f + rho' z beside G = f + rho z gives f's hidden values away
+     * ((rho' v - rho v') / (rho' - rho) at a shared point).
+     */
+    if (budget != 1 || !evals)
         return ZKR_ERR_USAGE;
     if (e == 0)
         return ZKR_ERR_TOO_LARGE;
@@ -1358,9 +1363,10 @@ static zkr_err zkr_hopen_run(const zkr_params *p, zkr_transcript *t, zkr_hpcs_po
                              zkr_ext value, zkr_zkrng *rng, unsigned threads, zkr_buf *out)
 {
     const zkr_hpcs_poly *trees[2] = {f, tree_mask};
-    /* f with its own mask in one tree (zkr_prover_hcommit_masked): that tree alone opens */
-    int masked = f->stacked && f->stack_tail == tree_mask && tree_mask == g_mask &&
-                 tree_mask->stack_head == f;
+    /* f with its own mask in one tree (zkr_prover_hcommit_masked): that tree alone opens.
+     * g_mask is tree_mask on every production path; only zkr_prover_hopen_cheat (tests)
+     * folds another, unstacked mask into G over the pair's leaves. */
+    int masked = f->stacked && f->stack_tail == tree_mask && tree_mask->stack_head == f;
     uint8_t zroot[ZKR_DIGEST_BYTES];
     zkr_ext *zf = NULL, *g = NULL, *coef = NULL;
     size_t len;
@@ -1369,7 +1375,8 @@ static zkr_err zkr_hopen_run(const zkr_params *p, zkr_transcript *t, zkr_hpcs_po
     /* a fitted tree's leaves are a mixed opening's join reads, not this layout's; any other
      * stacked half is a pair this opening does not read */
     if (f->n_vars >= f->total || f->fitted ||
-        ((f->stacked || tree_mask->stacked || g_mask->stacked) && !masked) ||
+        ((f->stacked || tree_mask->stacked) && !masked) ||
+        (g_mask->stacked && g_mask != tree_mask) ||
         !tree_mask->ext || !g_mask->ext ||
         tree_mask->total != f->total || g_mask->total != f->total)
         return ZKR_ERR_USAGE;
@@ -1461,10 +1468,12 @@ zkr_err zkr_prover_hopen_at(const zkr_params *p, zkr_transcript *t, zkr_hpcs_pol
                             zkr_ext value, zkr_zkrng *rng, unsigned threads, zkr_buf *out)
 {
     /*
+     * A stacked half opens only on the slice u = 0 (a masked pair's one tree:
+     * no verifier reads it at a full point); refused before anything is counted.
      * The caller reveals F at this point: one more linear functional of the
      * blinding slices its coordinates mix in (zkr_h_reveal_cap).
      */
-    if (zkr_h_reveal_gate(f, zfull) != ZKR_OK)
+    if (f->stacked || zkr_h_reveal_gate(f, zfull) != ZKR_OK)
         return ZKR_ERR_USAGE;
     return zkr_hopen_run(p, t, f, mask, mask, rho, zfull, zfull + f->n_vars, 0, value, rng,
                          threads, out);

@@ -633,6 +633,7 @@ typedef struct {
     zkr_i2_wit w;
     zkr_hpcs_poly *rec, *out, *v, *c;
     zkr_hpcs_poly *cmask; /* C's opening's mask, in C's tree (version 11) */
+    zkr_hpcs_poly *cmask2; /* test builds' cheat c_mask: the mask G folds instead */
     zkr_hpcs_pool *pool; /* the proof's large buffers (V's, the reduction's, the mixed opening's) */
     zkr_infer2_chal ch;
     zkr_ext rho, r[ZKR_INFER_MAX_PT];
@@ -1717,6 +1718,51 @@ static zkr_err zkr_i2_openings(zkr_i2_ctx *c)
     return zkr_i2_red_open(c, u);
 }
 
+#if ZKR_TEST_BUILD
+/*
+ * Cheat c_mask (version 11, adversarial review): G of C's opening folds a
+ * mask Z2 other than the Z the pair's leaves hold, made after rho. 1: Z2
+ * has Z's slice values (every sent value honest); 2: Z2 is Z with one slice
+ * entry moved so that <C + rho Z2, Lambda> is the verifier's claim (with
+ * range_lie 2's false g_R(r_R) that claim is false: the linear sumcheck
+ * then holds, and v is G's); 3: Z2 = Z through the same path (control).
+ * tab[0] becomes C + rho Z2 on the slice.
+ */
+static zkr_err zkr_i2_cmask_cheat(zkr_i2_ctx *c, zkr_ext xi, zkr_ext rho, zkr_ext sigma,
+                                  zkr_ext *const *tab)
+{
+    size_t len = (size_t)1 << c->lc, j = 0;
+    const zkr_ext *zv = zkr_hpcs_mask_evals(c->cmask);
+    zkr_ext *z2, want, have = zkr_ext_from(0);
+    zkr_hpcs_commitment cc;
+    zkr_err r;
+
+    if (c->cheat->c_mask == 3)
+        return ZKR_OK;
+    if (!(z2 = zkr_i2_alloc(len)))
+        return ZKR_ERR_NOMEM;
+    memcpy(z2, zv, len * sizeof *z2);
+    if (c->cheat->c_mask == 2) {
+        /* the verifier's claim: g(r) + xi (g_A + xi g_R(r_R) as sent) + rho sigma */
+        want = zkr_ext_add(zkr_infer2_gat(c->gco, c->sh->N, c->r),
+                           zkr_ext_mul(xi, zkr_ext_add(c->gA, zkr_ext_mul(xi, c->zr.vals[4]))));
+        want = zkr_ext_add(want, zkr_ext_mul(rho, sigma));
+        for (size_t i = 0; i < len; i++)
+            have = zkr_ext_add(have, zkr_ext_mul(tab[0][i], tab[1][i]));
+        while (j + 1 < len && zkr_ext_eq(tab[1][j], zkr_ext_from(0)))
+            j++;
+        /* Z2[j] = Z[j] + (want - have) / (rho Lambda[j]) */
+        z2[j] = zkr_ext_add(z2[j], zkr_ext_mul(zkr_ext_sub(want, have),
+                                               zkr_ext_inv(zkr_ext_mul(rho, tab[1][j]))));
+        tab[0][j] = zkr_ext_add(tab[0][j], zkr_ext_mul(rho, zkr_ext_sub(z2[j], zv[j])));
+    }
+    r = zkr_prover_hcommit_ext_sized(&c->pc, z2, c->lc, zkr_hpcs_poly_total_vars(c->c), 1,
+                                     &c->rng, c->threads, &c->cmask2, &cc);
+    zkr_i2_wipe_free(z2, len * sizeof *z2);
+    return r;
+}
+#endif
+
 /* g(r) = <C, Lambda(r)>: the masked linear sumcheck and C's opening (prover/zk_range.c's). */
 static zkr_err zkr_i2_coef(zkr_i2_ctx *c)
 {
@@ -1744,6 +1790,10 @@ static zkr_err zkr_i2_coef(zkr_i2_ctx *c)
         tab[0][j] = zkr_ext_mul(rho, zv[j]);
         tab[0][j].c[0] = zkr_gl_add(tab[0][j].c[0], cb[j]);
     }
+#if ZKR_TEST_BUILD
+    if (c->cheat && c->cheat->c_mask && (r = zkr_i2_cmask_cheat(c, xi, rho, sigma, tab)) != ZKR_OK)
+        goto out;
+#endif
     {
         zkr_sc_term term = {zkr_ext_from(1), 2, {0, 1}};
         zkr_sc_poly f = {tab, 2, &term, 1, 2, NULL};
@@ -1755,6 +1805,14 @@ static zkr_err zkr_i2_coef(zkr_i2_ctx *c)
         (r = zkr_enc_exts(sec, msgs, 2 * (size_t)c->lc)) != ZKR_OK ||
         (r = zkr_enc_ext(sec, v)) != ZKR_OK)
         goto out;
+#if ZKR_TEST_BUILD
+    if (c->cheat && c->cheat->c_mask) {
+        /* the pair's one tree opens (its leaves hold Z), G folds c->cmask2 */
+        r = zkr_prover_hopen_cheat(&c->pc, &c->t, c->c, c->cmask,
+                                   c->cmask2 ? c->cmask2 : c->cmask, rho, rc, 0, v, &c->rng, sec);
+        goto out;
+    }
+#endif
     r = zkr_prover_hopen(&c->pc, &c->t, c->c, c->cmask, rho, rc, v, &c->rng, c->threads, sec);
 out:
     for (int i = 0; i < 2; i++)
@@ -2222,6 +2280,7 @@ out:
     zkr_hpcs_poly_free(c->rec);
     zkr_hpcs_poly_free(c->out);
     zkr_hpcs_poly_free(c->v);
+    zkr_hpcs_poly_free(c->cmask2);
     zkr_hpcs_poly_free(c->cmask);
     zkr_hpcs_poly_free(c->c);
     zkr_hpcs_poly_free(c->zr.h);

@@ -730,15 +730,16 @@ unsigned zkr_hpcs_poly_total_vars(const zkr_hpcs_poly *poly);
 /* n, the hidden polynomial's variables (a mask: all of them). */
 unsigned zkr_hpcs_poly_n_vars(const zkr_hpcs_poly *poly);
 /*
- * f committed as zkr_prover_hcommit does (n_vars blinded for budget
- * openings, the layout's layer-0 leaves) together with the mask its opening
+ * f committed as zkr_prover_hcommit does (n_vars blinded for one opening:
+ * budget must be 1, the pair's one mask serves one opening only; the
+ * layout's layer-0 leaves) together with the mask its opening
  * uses, in one tree (inference@2 version 11, C's opening): z is a fresh
  * uniformly random extension-valued multilinear of f's n + e variables, and
  * each tree leaf holds a fresh salt, f's 2^a0 values, then z's 2^a0
  * extension values. comm is f's; its root covers both. The pair opens only
  * as zkr_prover_hopen(p, t, f, z, ...) with this z (one tree opened at
  * layer 0; the transcript's mask root is that root); every other opening
- * refuses either half. ZKR_ERR_USAGE (budget, NULL evals), TOO_LARGE,
+ * refuses either half. ZKR_ERR_USAGE (budget other than 1, NULL evals), TOO_LARGE,
  * NOMEM; on error *f and *z are NULL.
  */
 zkr_err zkr_prover_hcommit_masked(const zkr_params *p, const zkr_gl *evals, unsigned n_vars,
@@ -920,7 +921,9 @@ zkr_err zkr_prover_hopen_mixed_pmask_cheat(const zkr_params *p, zkr_transcript *
 /*
  * Test builds only (defined under ZKR_TEST_BUILD): as zkr_prover_hopen, but
  * G is formed with g_mask while tree_mask's tree is the one opened (a
- * blinded codeword inconsistent with the committed one).
+ * blinded codeword inconsistent with the committed one). For a pair from
+ * zkr_prover_hcommit_masked (tree_mask its z) the pair's one tree opens,
+ * its leaves holding z, while G folds g_mask (an unstacked mask).
  */
 zkr_err zkr_prover_hopen_cheat(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *f,
                                const zkr_hpcs_poly *tree_mask, const zkr_hpcs_poly *g_mask,
@@ -1380,6 +1383,13 @@ zkr_err zkr_prover_inference2(const zkr_params *p, const uint8_t statement_id[ZK
  * 9's layout) instead of zkr_infer2_c_params'; 2: at C's own rate with one
  * query fewer (blinded for that count). The verifier derives C's
  * parameters from the sizes and must refuse both.
+ * c_mask (version 11, adversarial review): C's opening's G folds a mask Z2
+ * made after rho instead of the Z in C's tree, whose leaves are opened
+ * (zkr_prover_hopen_cheat): 1, Z2 with Z's slice values (every sent value
+ * true); 2, Z2 = Z with one slice entry moved so that the linear sumcheck
+ * holds on the verifier's claim (with range_lie 2 and forge 2, a false
+ * one); 3, Z2 = Z through the same path (control). The leaves bind Z, so
+ * the opening must refuse 1 and 2.
  */
 typedef struct {
     unsigned forge;
@@ -1391,6 +1401,7 @@ typedef struct {
     zkr_buf *out;
     unsigned range_lie; /* version 5's deferred range claims (above): 1 or 2; 3 to 6 (version 10) */
     unsigned c_params;  /* version 10: C's opening at other parameters (above): 1 or 2 */
+    unsigned c_mask;    /* version 11: G of C's opening folds another mask (below): 1 to 3 */
 } zkr_infer2_cheat;
 zkr_err zkr_prover_inference2_cheat(const zkr_params *p,
                                     const uint8_t statement_id[ZKR_DIGEST_BYTES],

@@ -515,6 +515,93 @@ static void c_params_cheat(zkr_tap *t, i2case *c, zkr_buf *pf)
     }
 }
 
+/*
+ * Version 11 (adversarial review): Z, the mask of C's opening, is in C's
+ * tree (bound by inf2-c-root before xi and rho). A prover whose opening's G
+ * folds a mask Z2 made after rho over the pair's leaves (which hold Z) is
+ * refused by the opening: c_mask 1 (Z2 with Z's slice values, every sent
+ * value true) and c_mask 2 with forge 2 and range_lie 2 (g_R(r_R) fitted to
+ * a false LogUp sum, refused by C's linear sumcheck alone, then Z2 fitted
+ * after rho so that the linear sumcheck holds on that false claim: only the
+ * leaves' Z can refuse). c_mask 3 (Z2 = Z through the same path) verifies.
+ */
+static void c_mask_cheat(zkr_tap *t, i2case *c, zkr_buf *pf)
+{
+    static const char *what[4] = {
+        NULL, "a Z2 with Z's slice values (every sent value true)",
+        "Z2 fitted after rho to forge 2's false g_R(r_R) (the linear sumcheck holds)",
+        "Z2 = Z through the cheat's path (control)"};
+    zkr_verifier_inference2_statement st = c->st;
+
+    st.public_output = 1;
+    st.output = c->plain.p;
+    st.output_len = c->plain.len;
+    for (unsigned k = 1; k <= 3; k++) {
+        zkr_infer2_cheat ch = {.c_mask = k, .forge = k == 2 ? 2 : 0, .range_lie = k == 2 ? 2 : 0};
+        zkr_diag d = {0};
+        zkr_err r = ZKR_ERR_INTERNAL;
+        if (ensure_proofs(c) &&
+            zkr_prover_inference2_cheat(&c->p, c->st.statement_id, c->im, &c->r, 1, NULL, NULL,
+                                        NULL, 0, &ch, pf, &d) == ZKR_OK) {
+            r = zkr_verify_inference2(pf->p, pf->len, &st, &d);
+            zkr_tap_diag("c_mask %u: %s", k, r == ZKR_OK ? "accepted" : d.msg);
+        } else {
+            zkr_tap_diag("c_mask %u: the cheat made no proof: %s", k, d.msg);
+        }
+        if (k == 3)
+            ZKR_TAP_EQ(t, r, ZKR_OK, "version 11: C's opening with %s verifies", what[k]);
+        else
+            zkr_tap_ok(t, r == ZKR_ERR_VERIFY &&
+                              strstr(d.msg, "mask coefficients' opening fails") != NULL,
+                       "version 11: C's opening's G folds %s: the opening refuses (%s)", what[k],
+                       d.msg);
+    }
+}
+
+/*
+ * Section 29 reshaped, the rest of a verifying proof (pf) kept: version
+ * 10's layout (a mask root before sigma), one byte more, one byte less:
+ * MALFORMED, the coefficient section named; the unchanged rebuild verifies.
+ */
+static void sec29_reshaped(zkr_tap *t, i2case *c, const zkr_buf *pf)
+{
+    static const char *what[4] = {"unchanged (twin)", "a mask root before sigma (version 10's "
+                                   "layout)", "one byte appended", "its last byte dropped"};
+    zkr_verifier_inference2_statement st = c->st;
+
+    st.public_output = 1;
+    st.output = c->plain.p;
+    st.output_len = c->plain.len;
+    for (int mode = 0; mode < 4; mode++) {
+        zkr_proof_view v;
+        zkr_buf b = {0}, s29 = {0};
+        zkr_diag d = {0};
+        zkr_err r = ZKR_ERR_INTERNAL;
+        int ok = zkr_proof_parse(pf->p, pf->len, &v, &d) == ZKR_OK && v.n_sections > 5 &&
+                 v.len[1] == 4 + 2 * ZKR_DIGEST_BYTES &&
+                 zkr_proof_begin(&b, v.param_set, ZKR_KIND_INFERENCE2, c->st.statement_id,
+                                 v.n_sections) == ZKR_OK;
+        if (ok && mode == 1) /* C's root (section 14's second) named as the mask's */
+            ok = zkr_buf_append(&s29, v.body[1] + 4 + ZKR_DIGEST_BYTES, ZKR_DIGEST_BYTES) ==
+                 ZKR_OK;
+        ok = ok && zkr_buf_append(&s29, v.body[5], v.len[5] - (mode == 3)) == ZKR_OK;
+        if (ok && mode == 2)
+            ok = zkr_buf_append(&s29, (const uint8_t *)"", 1) == ZKR_OK;
+        for (uint32_t i = 0; ok && i < v.n_sections; i++)
+            ok = zkr_proof_add_section(&b, v.tag[i], i == 5 ? s29.p : v.body[i],
+                                       i == 5 ? s29.len : v.len[i]) == ZKR_OK;
+        if (ok)
+            r = zkr_verify_inference2(b.p, b.len, &st, &d);
+        if (mode == 0)
+            ZKR_TAP_EQ(t, r, ZKR_OK, "version 11: section 29 %s verifies", what[mode]);
+        else
+            zkr_tap_ok(t, r == ZKR_ERR_MALFORMED && strstr(d.msg, "coefficient") != NULL,
+                       "version 11: section 29 with %s: MALFORMED (%s)", what[mode], d.msg);
+        zkr_buf_free(&s29);
+        zkr_buf_free(&b);
+    }
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -637,6 +724,8 @@ int main(int argc, char **argv)
     /* Version 10: the stacked m not V's counts (range_lie 3 and 4; stacked_m_lie) */
     stacked_m_lie(&t, &c, &pf);
     c_params_cheat(&t, &c, &pf);
+    c_mask_cheat(&t, &c, &pf);
+    sec29_reshaped(&t, &c, &pf); /* pf: c_mask 3's, which verifies */
     /* Version 3's record link: V's copy of the record one off in entry 0 (still a byte). */
     {
         zkr_diag d = {0};
