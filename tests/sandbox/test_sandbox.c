@@ -279,6 +279,28 @@ static void test_policy_gpu(zkr_tap *t)
     zkr_tap_ok(t, none, "policy: prover-cuda allows no socket/exec/ptrace/fork/kill/mount/...");
 }
 
+/*
+ * Whether this kernel has the 32-bit syscall entry (int 0x80) at all, asked
+ * of an unconfined child: some kernels (ia32 emulation off, as on some
+ * virtual machines) fault the instruction with SIGSEGV before any syscall or
+ * seccomp filter sees it. Then the "ia32" probe's attack path does not exist
+ * and its worker dies by that SIGSEGV; elsewhere the filter must kill it.
+ */
+static int ia32_entry_present(void)
+{
+    pid_t pid = fork();
+    int st = 0;
+
+    if (pid == 0) {
+        long nr = 20; /* getpid in the i386 table */
+        __asm__ volatile("int $0x80" : "+a"(nr) : : "memory");
+        _exit(nr == (long)getpid() ? 0 : 1);
+    }
+    if (pid < 0 || waitpid(pid, &st, 0) != pid)
+        return 1; /* unknown: expect the filter's kill */
+    return !(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
+}
+
 /* Probes under prover-cuda: what it still kills, and what it allows (Landlock picks paths). */
 static void test_live_gpu_policy(zkr_tap *t)
 {
@@ -290,9 +312,12 @@ static void test_live_gpu_policy(zkr_tap *t)
                                          "sched-other", "memfd-mprotect-exec"};
     static const char *const cpu_killed[] = {"nvidia-open", "ioctl-pipe", "gpu-allowed"};
     call_out a;
+    int ia32 = ia32_entry_present();
 
+    zkr_tap_diag("this kernel's 32-bit syscall entry: %s", ia32 ? "present" : "absent (SIGSEGV)");
     for (size_t i = 0; i < sizeof killed / sizeof killed[0]; i++)
-        expect_kill(t, "test-probe-g", killed[i], SIGSYS);
+        expect_kill(t, "test-probe-g", killed[i],
+                    strcmp(killed[i], "ia32") == 0 && !ia32 ? SIGSEGV : SIGSYS);
     for (size_t i = 0; i < sizeof cpu_killed / sizeof cpu_killed[0]; i++)
         expect_kill(t, "test-probe-p", cpu_killed[i], SIGSYS);
     call("test-probe-g", "gpu-allowed", 11, NULL, 0, &a);
