@@ -477,10 +477,75 @@ static void stacked_m_lie(zkr_tap *t, i2case *c, zkr_buf *pf)
 }
 
 /*
+ * A public-output proof from the cheating prover ch (its randomness from
+ * seed, seed_len bytes; NULL: the OS), verified against st (no proof:
+ * INTERNAL).
+ */
+static zkr_err cheat_public_seeded(i2case *c, const zkr_verifier_inference2_statement *st,
+                                   const zkr_infer2_cheat *ch, const uint8_t *seed,
+                                   size_t seed_len, zkr_buf *pf, const char *tag, unsigned k,
+                                   zkr_diag *d)
+{
+    zkr_err r = ZKR_ERR_INTERNAL;
+
+    if (ensure_proofs(c) &&
+        zkr_prover_inference2_cheat(&c->p, c->st.statement_id, c->im, &c->r, 1, NULL, NULL, seed,
+                                    seed_len, ch, pf, d) == ZKR_OK) {
+        r = zkr_verify_inference2(pf->p, pf->len, st, d);
+        zkr_tap_diag("%s %u: %s", tag, k, r == ZKR_OK ? "accepted" : d->msg);
+    } else {
+        zkr_tap_diag("%s %u: the cheat made no proof: %s", tag, k, d->msg);
+    }
+    return r;
+}
+
+static zkr_err cheat_public(i2case *c, const zkr_verifier_inference2_statement *st,
+                            const zkr_infer2_cheat *ch, zkr_buf *pf, const char *tag, unsigned k,
+                            zkr_diag *d)
+{
+    return cheat_public_seeded(c, st, ch, NULL, 0, pf, tag, k, d);
+}
+
+/*
+ * The one-query-short cheat at the first seed where it is one: the
+ * transcript draws C's query leaves in order, so the verifier's last leaf
+ * repeats one of the cheat's with probability about q / leaves (43 of
+ * 2^13). Then the cheat's proof is the honest proof byte for byte (the same
+ * leaves opened, the same seed) and rightly verifies. Seeds where the two
+ * proofs differ are the cheats; the first of up to 16 is returned.
+ */
+static zkr_err one_query_short(i2case *c, const zkr_verifier_inference2_statement *st,
+                               zkr_buf *pf, zkr_diag *d)
+{
+    zkr_infer2_cheat honest = {0}, ch = {.c_params = 2};
+    uint8_t seed[ZKR_ZK_SEED_MIN];
+    zkr_buf hp = {0};
+    zkr_err r = ZKR_ERR_INTERNAL;
+
+    for (unsigned s = 1; s <= 16; s++) {
+        zkr_diag hd = {0};
+        memset(seed, (int)s, sizeof seed);
+        zkr_buf_free(&hp);
+        zkr_diag_clear(d);
+        if (cheat_public_seeded(c, st, &honest, seed, sizeof seed, &hp, "c_params honest seed", s,
+                                &hd) != ZKR_OK)
+            break;
+        r = cheat_public_seeded(c, st, &ch, seed, sizeof seed, pf, "c_params 2 seed", s, d);
+        if (pf->len != hp.len || memcmp(pf->p, hp.p, hp.len) != 0)
+            break;
+        zkr_tap_diag("seed %u: the dropped query repeated a leaf; the proofs are identical", s);
+        r = ZKR_ERR_INTERNAL;
+    }
+    zkr_buf_free(&hp);
+    return r;
+}
+
+/*
  * Version 10 (adversarial review): C's opening runs at zkr_infer2_c_params,
  * which the verifier derives from the sizes alone. A prover that commits
  * and opens C at other parameters, version 9's (the mixed opening's rate
- * and q') or its own rate one query short, is refused: the opening is read
+ * and q') or its own rate one query short (at a seed where that differs
+ * from the honest proof: one_query_short), is refused: the opening is read
  * and checked at the verifier's layout and count only. The honest proof of
  * the same statement verifies (control, through the same entry point).
  */
@@ -496,15 +561,8 @@ static void c_params_cheat(zkr_tap *t, i2case *c, zkr_buf *pf)
     for (unsigned k = 0; k <= 2; k++) {
         zkr_infer2_cheat ch = {.c_params = k};
         zkr_diag d = {0};
-        zkr_err r = ZKR_ERR_INTERNAL;
-        if (ensure_proofs(c) &&
-            zkr_prover_inference2_cheat(&c->p, c->st.statement_id, c->im, &c->r, 1, NULL, NULL,
-                                        NULL, 0, &ch, pf, &d) == ZKR_OK) {
-            r = zkr_verify_inference2(pf->p, pf->len, &st, &d);
-            zkr_tap_diag("c_params %u: %s", k, r == ZKR_OK ? "accepted" : d.msg);
-        } else {
-            zkr_tap_diag("c_params %u: the cheat made no proof: %s", k, d.msg);
-        }
+        zkr_err r = k == 2 ? one_query_short(c, &st, pf, &d)
+                           : cheat_public(c, &st, &ch, pf, "c_params", k, &d);
         if (k == 0)
             ZKR_TAP_EQ(t, r, ZKR_OK, "version 10: C's opening %s verifies", what[k]);
         else
@@ -539,15 +597,7 @@ static void c_mask_cheat(zkr_tap *t, i2case *c, zkr_buf *pf)
     for (unsigned k = 1; k <= 3; k++) {
         zkr_infer2_cheat ch = {.c_mask = k, .forge = k == 2 ? 2 : 0, .range_lie = k == 2 ? 2 : 0};
         zkr_diag d = {0};
-        zkr_err r = ZKR_ERR_INTERNAL;
-        if (ensure_proofs(c) &&
-            zkr_prover_inference2_cheat(&c->p, c->st.statement_id, c->im, &c->r, 1, NULL, NULL,
-                                        NULL, 0, &ch, pf, &d) == ZKR_OK) {
-            r = zkr_verify_inference2(pf->p, pf->len, &st, &d);
-            zkr_tap_diag("c_mask %u: %s", k, r == ZKR_OK ? "accepted" : d.msg);
-        } else {
-            zkr_tap_diag("c_mask %u: the cheat made no proof: %s", k, d.msg);
-        }
+        zkr_err r = cheat_public(c, &st, &ch, pf, "c_mask", k, &d);
         if (k == 3)
             ZKR_TAP_EQ(t, r, ZKR_OK, "version 11: C's opening with %s verifies", what[k]);
         else
