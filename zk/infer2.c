@@ -754,6 +754,7 @@ static int zkr_i2_c_at(const zkr_params *p, unsigned lc, unsigned b, double want
                        unsigned below, zkr_params *t)
 {
     *t = *p;
+    t->fold_arity = ZKR_INFER2_C_FOLD_ARITY;
     if (b > p->log_blowup) {
         if (p->max_vars <= b - p->log_blowup)
             return 0;
@@ -776,6 +777,7 @@ void zkr_infer2_c_params(const zkr_params *p, unsigned lc, zkr_params *pc)
 
     /* none reaching it: p's rate at twice p's count (the figure falls short, refused) */
     *pc = *p;
+    pc->fold_arity = ZKR_INFER2_C_FOLD_ARITY;
     pc->queries = 2 * p->queries;
     /*
      * The fewest queries over the rates from p's to 2^-top: a longer

@@ -299,9 +299,14 @@ double zkr_infer2_open_err(const zkr_params *p, unsigned total, unsigned k);
  * set's p. pc: p with that rate, the longest codeword kept (max_vars
  * lowered) and that count; where no rate reaches it, p's rate at twice
  * p's count (its error, above the margin, still counted by the figure).
- * Depends on p's set and lc (C's variables) only.
+ * Version 12: pc folds ZKR_INFER2_C_FOLD_ARITY rounds a committed layer
+ * (leaves of 8 values, not p's 16): C's layer-0 leaf holds C's and its
+ * mask's values (4 words each), so halving the leaf saves more than the
+ * one sibling a query it adds (784-128-10 at r16: section 29 35 -> 28 KiB;
+ * arity 2: 30 KiB). Depends on p's set and lc (C's variables) only.
  */
 #define ZKR_INFER2_C_LOG_BLOWUP 6u
+#define ZKR_INFER2_C_FOLD_ARITY 3u
 #define ZKR_INFER2_C_MARGIN_BITS 6.0
 void zkr_infer2_c_params(const zkr_params *p, unsigned lc, zkr_params *pc);
 /* C's opening's error at pc (lc variables, blinded for one opening at pc). */

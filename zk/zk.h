@@ -1635,9 +1635,11 @@ unsigned zkr_eval_open_plan(const zkr_eval_shape *s, const zkr_params *p,
  * 7: the mixed opening's mask Z depends on x_a0.. only (one value a
  * layer-0 leaf; docs/proof-system.md, 3c); 8: V, h, phi, m with fitted
  * leaves; 9: h and phi one stacked tree; 10: V and m one stacked tree
- * (m committed with V, the opening's members with m right after V).
+ * (m committed with V, the opening's members with m right after V);
+ * 11: C and its opening's mask one tree; 12: C's opening folds
+ * ZKR_INFER2_C_FOLD_ARITY (3) rounds a layer (zk/infer2_int.h).
  */
-#define ZKR_INFER2_VERSION 11u
+#define ZKR_INFER2_VERSION 12u
 #define ZKR_KIND_INFERENCE2 6u
 #define ZKR_SEC_INF2_WITNESS 14u
 #define ZKR_SEC_INF2_SUMCHECK 15u

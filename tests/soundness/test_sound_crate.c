@@ -14,7 +14,8 @@
  *   JBR bound scanned over m, beside the UD bound, on the fold schedule
  *   zkr_hpcs_verify reads, C's blinding from the hiding rule) equals
  *   zkr_infer2_c_err and is at most 2^-(target + 6); the codeword stays
- *   within 2^28 and pc differs from p only in rate, max_vars and count;
+ *   within 2^28 and pc differs from p only in rate, max_vars, count and
+ *   (version 12) fold arity, ZKR_INFER2_C_FOLD_ARITY;
  * - the figure is a union bound that contains C's error at pc: 2^-figure
  *   is at least the mixed opening's error plus C's, and above it by no
  *   more than the algebraic terms (< 2^-140); and >= 128 provable bits;
@@ -194,7 +195,7 @@ static void one_case(const zkr_params *p, unsigned L, const uint32_t *d, int big
         t->bad_hand++;
     if (!(hand <= want))
         t->bad_want++;
-    if (pc.id != p->id || pc.fold_arity != p->fold_arity || pc.final_vars != p->final_vars ||
+    if (pc.id != p->id || pc.fold_arity != ZKR_INFER2_C_FOLD_ARITY || pc.final_vars != p->final_vars ||
         pc.pow_bits != p->pow_bits || pc.target_bits != p->target_bits ||
         pc.log_blowup < p->log_blowup || pc.log_blowup > ZKR_INFER2_C_LOG_BLOWUP ||
         pc.max_vars + pc.log_blowup != p->max_vars + p->log_blowup || tc > pc.max_vars ||
