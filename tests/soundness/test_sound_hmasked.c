@@ -17,6 +17,10 @@
  * two openings (one mask, so the second opening's G = F + rho' Z with the
  * same Z gives away F(z)) is refused by the prover, and so is the pair
  * opened at a full point.
+ * Adversarial review (version 12): C's opening folds
+ * ZKR_INFER2_C_FOLD_ARITY rounds at layer 0 (leaves of 8 values, not the
+ * set's 16): every case above runs again at C's own parameters
+ * (zkr_infer2_c_params for N_VARS), whose arity is checked to be that one.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +30,7 @@
 
 #include "prover/prover.h"
 #include "tap.h"
+#include "zk/infer2_int.h"
 #include "zk/zk.h"
 #include "zk/zk_int.h"
 
@@ -233,8 +238,10 @@ static size_t layer0_at(const mcase *c, size_t *leaf_bytes, size_t *region)
 
     zkr_hpcs_layout_of(c->p, N_VARS + c->comm.blind_vars, &l);
     *leaf_bytes = ZKR_SALT_BYTES + 8 * ((size_t)4 << l.folds[0]);
-    n_open = (uint32_t)zkr_load_le64(c->pf.p + at) & 0xffffffffu;
-    n_sib = (uint32_t)(zkr_load_le64(c->pf.p + at) >> 32);
+    /* the counts are big-endian u32s (zkr_enc_u32): read as le64 they were byte-swapped, and
+     * layer0_reshaped's copies (GiB long) failed and skipped every case unreported */
+    n_open = zkr_load_be32(c->pf.p + at);
+    n_sib = zkr_load_be32(c->pf.p + at + 4);
     *region = 8 + (size_t)n_open * *leaf_bytes + (size_t)n_sib * ZKR_DIGEST_BYTES;
     return at;
 }
@@ -242,7 +249,7 @@ static size_t layer0_at(const mcase *c, size_t *leaf_bytes, size_t *region)
 static void put_u32(uint8_t *p, uint32_t x)
 {
     for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(x >> (8 * i));
+        p[i] = (uint8_t)(x >> (8 * (3 - i))); /* big-endian, as zkr_enc_u32 */
 }
 
 /*
@@ -254,9 +261,15 @@ static void put_u32(uint8_t *p, uint32_t x)
 static void layer0_reshaped(zkr_tap *t, const mcase *c, const char *set)
 {
     size_t lb, region, at = layer0_at(c, &lb, &region), bad = 0, tried = 0, end;
-    uint32_t n_open = (uint32_t)(zkr_load_le64(c->pf.p + at) & 0xffffffffu);
+    uint32_t n_open = zkr_load_be32(c->pf.p + at);
     zkr_buf b = {0};
     zkr_err r;
+
+    /* a count or region off the proof would make every case below vacuous: said, not skipped */
+    if (!zkr_tap_ok(t, n_open >= 2 && n_open <= c->p->queries && at + region <= c->pf.len,
+                    "%s: layer 0's opening located (%u leaves of %zu bytes, %zu bytes in all)",
+                    set, n_open, lb, region))
+        return;
 
     /* n_open - 1, the last leaf's bytes removed */
     if (zkr_buf_append(&b, c->pf.p, at + 8 + (size_t)(n_open - 1) * lb) != ZKR_OK ||
@@ -466,22 +479,33 @@ int main(int argc, char **argv)
         zkr_tap_ok(&t, 0, "sodium_init");
         return zkr_tap_done(&t);
     }
-    for (int s = 0; s < 3; s++) {
+    /* own 0: the set's parameters; 1: C's (version 12: its own fold arity) */
+    for (int s = 0; s < 6; s++) {
         zkr_params p;
+        char name[64];
+        int own = s >= 3;
         mcase *c = calloc(1, sizeof *c);
-        zkr_err r = c && zkr_params_get(sets[s], &p) == ZKR_OK ? make(&p, c) : ZKR_ERR_NOMEM;
-        zkr_tap_ok(&t, r == ZKR_OK, "%s: C and its mask committed in one tree, opened (%d)",
-                   names[s], r);
+        zkr_err r = zkr_params_get(sets[s % 3], &p);
+        if (r == ZKR_OK && own) {
+            zkr_params set = p;
+            zkr_infer2_c_params(&set, N_VARS, &p);
+            if (p.fold_arity != ZKR_INFER2_C_FOLD_ARITY)
+                r = ZKR_ERR_INTERNAL;
+        }
+        snprintf(name, sizeof name, "%s%s", names[s % 3], own ? " at C's parameters" : "");
+        r = c && r == ZKR_OK ? make(&p, c) : r == ZKR_OK ? ZKR_ERR_NOMEM : r;
+        zkr_tap_ok(&t, r == ZKR_OK,
+                   "%s: C and its mask committed in one tree (fold arity %u), opened (%d)", name,
+                   p.fold_arity, r);
         if (r == ZKR_OK) {
             r = check(c, c->pf.p, c->pf.len, 1, c->value);
-            zkr_tap_ok(&t, r == ZKR_OK, "%s: the honest masked opening verifies (%d)", names[s],
-                       r);
-            attacks(&t, c, names[s]);
-            crossings(&t, &p, c, names[s]);
-            layer0_reshaped(&t, c, names[s]);
-            mask_swapped(&t, &p, c, names[s]);
-            two_openings(&t, &p, c, names[s]);
-            opened_at(&t, &p, c, names[s]);
+            zkr_tap_ok(&t, r == ZKR_OK, "%s: the honest masked opening verifies (%d)", name, r);
+            attacks(&t, c, name);
+            crossings(&t, &p, c, name);
+            layer0_reshaped(&t, c, name);
+            mask_swapped(&t, &p, c, name);
+            two_openings(&t, &p, c, name);
+            opened_at(&t, &p, c, name);
         }
         if (c)
             mfree(c);
