@@ -1944,6 +1944,10 @@ static zkr_err zkr_i2_commit_v_c(zkr_i2_ctx *c)
         c->pc = *c->p; /* version 9's C at the mixed opening's rate and q' */
     else if (c->cheat && c->cheat->c_params == 2)
         c->pc.queries--; /* one query fewer than C's own count */
+    else if (c->cheat && c->cheat->c_params == 3)
+        c->pc.fold_arity = c->p0->fold_arity; /* version 11's 16-value leaves */
+    else if (c->cheat && c->cheat->c_params == 4)
+        c->pc.fold_arity = ZKR_INFER2_C_FOLD_ARITY - 1; /* 4-value leaves */
 #endif
     r = zkr_prover_hcommit_masked(&c->pc, cb, c->lc, 1, &c->rng, c->threads, &c->c, &c->cmask,
                                   &cc);

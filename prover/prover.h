@@ -1381,8 +1381,11 @@ zkr_err zkr_prover_inference2(const zkr_params *p, const uint8_t statement_id[ZK
  * c_params (version 10's C opening, adversarial review): 1: C committed
  * and opened at the mixed opening's parameters (p's rate and q', version
  * 9's layout) instead of zkr_infer2_c_params'; 2: at C's own rate with one
- * query fewer (blinded for that count). The verifier derives C's
- * parameters from the sizes and must refuse both.
+ * query fewer (blinded for that count); 3 (version 12, adversarial
+ * review): at C's own rate and count but version 11's fold arity (the
+ * set's, leaves of 16 values) under a version 12 header; 4: at arity
+ * ZKR_INFER2_C_FOLD_ARITY - 1 (leaves of 4 values). The verifier derives
+ * C's parameters from the sizes and must refuse all four.
  * c_mask (version 11, adversarial review): C's opening's G folds a mask Z2
  * made after rho instead of the Z in C's tree, whose leaves are opened
  * (zkr_prover_hopen_cheat): 1, Z2 with Z's slice values (every sent value
@@ -1400,7 +1403,7 @@ typedef struct {
     int rec_copy_bytes;
     zkr_buf *out;
     unsigned range_lie; /* version 5's deferred range claims (above): 1 or 2; 3 to 6 (version 10) */
-    unsigned c_params;  /* version 10: C's opening at other parameters (above): 1 or 2 */
+    unsigned c_params;  /* version 10: C's opening at other parameters (above): 1 to 4 */
     unsigned c_mask;    /* version 11: G of C's opening folds another mask (below): 1 to 3 */
 } zkr_infer2_cheat;
 zkr_err zkr_prover_inference2_cheat(const zkr_params *p,

@@ -548,17 +548,24 @@ static zkr_err one_query_short(i2case *c, const zkr_verifier_inference2_statemen
  * from the honest proof: one_query_short), is refused: the opening is read
  * and checked at the verifier's layout and count only. The honest proof of
  * the same statement verifies (control, through the same entry point).
+ * Version 12 (adversarial review): C's opening folds
+ * ZKR_INFER2_C_FOLD_ARITY rounds a layer; a prover that commits and opens
+ * C at its own rate and count but version 11's arity (the set's, leaves of
+ * 16 values) or one below (leaves of 4) under the version 12 header is
+ * refused the same way.
  */
 static void c_params_cheat(zkr_tap *t, i2case *c, zkr_buf *pf)
 {
-    static const char *what[3] = {"honest (control)", "at the mixed opening's rate and q'",
-                                  "at its own rate, one query fewer"};
+    static const char *what[5] = {"honest (control)", "at the mixed opening's rate and q'",
+                                  "at its own rate, one query fewer",
+                                  "at its own rate and count, version 11's fold arity",
+                                  "at its own rate and count, fold arity one below version 12's"};
     zkr_verifier_inference2_statement st = c->st;
 
     st.public_output = 1;
     st.output = c->plain.p;
     st.output_len = c->plain.len;
-    for (unsigned k = 0; k <= 2; k++) {
+    for (unsigned k = 0; k <= 4; k++) {
         zkr_infer2_cheat ch = {.c_params = k};
         zkr_diag d = {0};
         zkr_err r = k == 2 ? one_query_short(c, &st, pf, &d)
@@ -568,7 +575,8 @@ static void c_params_cheat(zkr_tap *t, i2case *c, zkr_buf *pf)
         else
             zkr_tap_ok(t, (r == ZKR_ERR_MALFORMED || r == ZKR_ERR_VERIFY) &&
                               strstr(d.msg, "coefficient") != NULL,
-                       "version 10: C committed and opened %s: refused (%s)", what[k],
+                       "version %u: C committed and opened %s: refused (%s)", k < 3 ? 10u : 12u,
+                       what[k],
                        d.msg);
     }
 }
