@@ -267,6 +267,83 @@ static void scan(zkr_tap *tp, uint32_t set)
                zkr_params_name(set), p.target_bits, t.worst_fig, t.bad_union, t.bad_fig);
 }
 
+/*
+ * Version 12 (adversarial review): C's opening folds ZKR_INFER2_C_FOLD_ARITY
+ * rounds at layer 0, not the set's fold_arity. Over every lc C may have
+ * (1 up to the set's max_vars), wherever zkr_infer2_c_params reaches C's
+ * margin: pc is a set the code carries; the prover's tree (the plain
+ * layout's folds[0]) and the verifier's schedule (zkr_hpcs_layout_of) both
+ * open leaves of 2^a values, a = min(arity, tc - final_vars) taken from the
+ * constant here, not from a layout; a masked leaf (C's word and Z's three
+ * a value) fits the tree's widest; the schedule folds all of tc but the
+ * final polynomial in steps of 1..ZKR_PCS_MAX_FOLD_ARITY; C's blinding,
+ * recomputed from a, outnumbers the q 2^a values one opening reveals, + 1
+ * (a blinding sized for a wider leaf would be counted here as the
+ * verifier's and the prover's: both read zkr_hpcs_blind_vars at pc); and
+ * C's error is within the margin. lc where no rate reaches it keep the
+ * fallback (twice p's count, the figure refused): counted, not checked.
+ */
+static void scan_lc(zkr_tap *tp, uint32_t set)
+{
+    zkr_params p;
+    double want;
+    unsigned reach = 0, bad_check = 0, bad_leaf = 0, bad_sched = 0, bad_blind = 0, bad_err = 0;
+    unsigned lo = 0, hi = 0;
+
+    if (zkr_params_get(set, &p) != ZKR_OK) {
+        zkr_tap_ok(tp, 0, "set %u", set);
+        return;
+    }
+    want = exp2(-((double)p.target_bits + ZKR_INFER2_C_MARGIN_BITS));
+    for (unsigned lc = 1; lc <= p.max_vars; lc++) {
+        zkr_params pc;
+        zkr_pcs_layout lp, lh;
+        unsigned e, tc, a, sum = 0;
+
+        zkr_infer2_c_params(&p, lc, &pc);
+        if (!(zkr_infer2_c_err(&pc, lc) <= want))
+            continue;
+        reach++;
+        if (!lo)
+            lo = lc;
+        hi = lc;
+        e = zkr_hpcs_blind_vars(&pc, lc, 1);
+        tc = lc + e;
+        if (zkr_params_check(&pc) != ZKR_OK || pc.fold_arity != ZKR_INFER2_C_FOLD_ARITY ||
+            e == 0 || tc > pc.max_vars) {
+            bad_check++;
+            continue;
+        }
+        a = tc - pc.final_vars < ZKR_INFER2_C_FOLD_ARITY ? tc - pc.final_vars
+                                                         : ZKR_INFER2_C_FOLD_ARITY;
+        zkr_pcs_layout_of(&pc, tc, &lp);
+        zkr_hpcs_layout_of(&pc, tc, &lh);
+        if (lp.folds[0] != a || lh.folds[0] != a || (4u << a) > ZKR_MT_MAX_LEAF_WORDS)
+            bad_leaf++;
+        for (unsigned l = 0; l < lh.n_layers; l++) {
+            if (lh.folds[l] > ZKR_PCS_MAX_FOLD_ARITY || (l > 0 && lh.folds[l] == 0) ||
+                lh.log_len[l + 1] + lh.folds[l] != lh.log_len[l])
+                bad_sched++;
+            sum += lh.folds[l];
+        }
+        if (sum != lh.folds_total || lh.folds_total + lh.final_vars != tc ||
+            lh.log_len[0] != tc + pc.log_blowup)
+            bad_sched++;
+        if (ldexp(1.0, (int)lc) * (ldexp(1.0, (int)e) - 1.0) <
+            (double)pc.queries * ldexp(1.0, (int)a) + 1.0)
+            bad_blind++;
+        if (!(zkr_infer2_c_err(&pc, lc) <= want))
+            bad_err++;
+    }
+    zkr_tap_ok(tp, reach > 0 && bad_check == 0 && bad_leaf == 0 && bad_sched == 0 &&
+                       bad_blind == 0 && bad_err == 0,
+               "%s: version 12, every lc in %u..%u reaching C's margin (%u of 1..%u): pc carried, "
+               "leaves of 2^%u values on both sides, a whole fold schedule, the blinding covering "
+               "q 2^a + 1 (%u, %u, %u, %u, %u off)",
+               zkr_params_name(set), lo, hi, reach, p.max_vars, ZKR_INFER2_C_FOLD_ARITY,
+               bad_check, bad_leaf, bad_sched, bad_blind, bad_err);
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -274,5 +351,7 @@ int main(int argc, char **argv)
     zkr_tap_init(&t, argc, argv);
     for (uint32_t set = ZKR_PARAM_SET_128; set <= ZKR_PARAM_SET_128_R16; set++)
         scan(&t, set);
+    for (uint32_t set = ZKR_PARAM_SET_128; set <= ZKR_PARAM_SET_128_R16; set++)
+        scan_lc(&t, set);
     return zkr_tap_done(&t);
 }
