@@ -9,6 +9,8 @@
  * review: h and phi in two trees where V is of T_A's size, and one seed's
  * proofs byte-identical at 1 and 3 threads.
  */
+#include <math.h>
+
 #include "tests/zk/infer2_fixture.h"
 #include "zk/infer2_int.h"
 
@@ -85,6 +87,75 @@ static void test_version(zkr_tap *t, i2case *c, const zkr_buf *pf)
              strstr(d.msg, want) && strstr(d.msg, "reads version 12 only");
         zkr_tap_ok(t, ok, "%s is refused by name (%s)", what[mode], want);
         zkr_buf_free(&b);
+    }
+}
+
+/*
+ * Whether section 29's body (sigma, C's 2 lc rounds, v, then C's masked
+ * hiding opening) reads whole at pc for lc variables, C blinded for one
+ * opening at pc (the verifier's reading).
+ */
+static int sec29_reads(const uint8_t *body, size_t len, const zkr_params *pc, unsigned lc)
+{
+    unsigned e = zkr_hpcs_blind_vars(pc, lc, 1);
+    zkr_hpcs_proof *hp = NULL;
+    zkr_ext x;
+    zkr_dec d;
+    int ok = e != 0;
+
+    zkr_dec_init(&d, body, len);
+    for (size_t i = 0; ok && i < 2 + 2 * (size_t)lc; i++)
+        ok = zkr_dec_ext(&d, &x) == ZKR_OK;
+    ok = ok && zkr_hpcs_proof_parse_masked(pc, lc + e, &d, &hp) == ZKR_OK &&
+         zkr_dec_finish(&d) == ZKR_OK;
+    zkr_hpcs_proof_free(hp);
+    return ok;
+}
+
+/*
+ * Version 12 (adversarial review): an honest proof's section 29 is C's
+ * opening folding ZKR_INFER2_C_FOLD_ARITY rounds at layer 0 (leaves of 8
+ * values). Tried at every lc C may have, it reads whole at exactly one lc
+ * at zkr_infer2_c_params' pc, and at none with pc's arity set back to the
+ * set's (version 11's 16-value leaves): the layout is pinned by the
+ * constant, not by whatever both sides happen to share. At that lc the
+ * verifier's schedule opens 2^3-value leaves and C's blinding outnumbers
+ * the q 2^3 layer-0 values the opening reveals (+ 1).
+ */
+static void test_c_layout(zkr_tap *t, i2case *c, const zkr_buf *pf)
+{
+    size_t off, len;
+    unsigned hits = 0, hits11 = 0, at = 0;
+    int ok = section(pf, 5, &off, &len);
+
+    for (unsigned lc = 1; ok && lc <= c->p.max_vars; lc++) {
+        zkr_params pc, pc11;
+        zkr_infer2_c_params(&c->p, lc, &pc);
+        pc11 = pc;
+        pc11.fold_arity = c->p.fold_arity;
+        if (sec29_reads(pf->p + off, len, &pc, lc)) {
+            hits++;
+            at = lc;
+        }
+        hits11 += sec29_reads(pf->p + off, len, &pc11, lc) != 0;
+    }
+    zkr_tap_ok(t, ok && hits == 1 && hits11 == 0 && c->p.fold_arity != ZKR_INFER2_C_FOLD_ARITY,
+               "version 12: section 29 (%zu bytes) reads whole at C's own parameters for one lc "
+               "(%u, lc %u) and at version 11's arity %u for none (%u)", len, hits, at,
+               c->p.fold_arity, hits11);
+    if (hits == 1) {
+        zkr_params pc;
+        zkr_pcs_layout l;
+        unsigned e;
+        zkr_infer2_c_params(&c->p, at, &pc);
+        e = zkr_hpcs_blind_vars(&pc, at, 1);
+        zkr_hpcs_layout_of(&pc, at + e, &l);
+        zkr_tap_ok(t, l.folds[0] == ZKR_INFER2_C_FOLD_ARITY &&
+                          ldexp(1.0, (int)at) * (ldexp(1.0, (int)e) - 1.0) >=
+                              (double)pc.queries * ldexp(1.0, ZKR_INFER2_C_FOLD_ARITY) + 1.0,
+                   "version 12: C's layer-0 leaves hold 2^%u values and its %u blinding "
+                   "variables cover the %u x 2^%u values its opening reveals",
+                   l.folds[0], e, pc.queries, ZKR_INFER2_C_FOLD_ARITY);
     }
 }
 
@@ -782,6 +853,7 @@ int main(int argc, char **argv)
     test_tamper(&t, &c, &pf);
     test_opening_mutations(&t, &c, &pf);
     test_version(&t, &c, &pf);
+    test_c_layout(&t, &c, &pf);
     test_stacked_roots(&t, &c, &pf);
     ZKR_TAP_EQ(&t, i2case_prove(&c, 1, seed, &pf2), ZKR_OK, "prove again with the same seed");
     zkr_tap_ok(&t, pf.len == pf2.len && memcmp(pf.p, pf2.p, pf.len) == 0,
