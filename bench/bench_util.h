@@ -10,6 +10,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "common.h"
+
+/*
+ * Every bench runs under the heap policy zkreg's main() sets, so that its
+ * figures are the product's (common.h, zkr_heap_tune).
+ */
+__attribute__((constructor)) static void zkr_bench_heap_tune(void)
+{
+    zkr_heap_tune();
+}
+
 /* Parses a decimal argument in [lo, hi]; exits with status 2 naming `what` otherwise. */
 static inline unsigned long zkr_bench_arg(const char *what, const char *s, unsigned long lo,
                                           unsigned long hi)

@@ -23,6 +23,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "bench/bench_util.h"
 #include "tests/zk/ginfer2_avg_net_fx.h"
 #include "tests/zk/ginfer2_net_lut_fx.h"
 #include "tests/zk/ginfer2_res_fx.h"

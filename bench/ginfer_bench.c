@@ -30,6 +30,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "bench/bench_util.h"
 #include "prover/ginfer.h"
 #include "verifier/ginfer.h"
 

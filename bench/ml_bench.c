@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench/bench_util.h"
 #include "ml/ml.h"
 
 static double now(void)

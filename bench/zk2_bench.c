@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "bench/bench_util.h"
 #include "prover/prover.h"
 #include "verifier/verifier.h"
 

@@ -7,6 +7,7 @@
 #include <sodium.h>
 
 #include "cli.h"
+#include "common.h"
 #include "zkr_config.h"
 
 static const char usage_text[] =
@@ -75,6 +76,7 @@ int main(int argc, char **argv)
     const char *env;
 
     harden_process();
+    zkr_heap_tune(); /* the sandboxed worker runs this main() too */
     memset(&cli, 0, sizeof cli);
     if (sodium_init() < 0) {
         fputs("zkreg: libsodium failed to initialise\n", stderr);

@@ -807,4 +807,23 @@ zkr_err zkr_zkledger_reserve(const zkr_zkledger_req *reqs, size_t n, zkr_diag *d
 zkr_err zkr_zkledger_get(const char *ledger_file, const uint8_t id[ZKR_DIGEST_BYTES],
                          zkr_zkledger_entry *e, int *found, zkr_diag *d) ZKR_WUR;
 
+/* ------------------------------------------------------------------ */
+/* Heap policy                                                         */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Sets glibc's allocator to keep freed memory for reuse (an mmap threshold
+ * of 32 MiB, a 256 MiB top pad, a 1 GiB trim threshold) instead of
+ * returning large blocks to the kernel and faulting them in again. Call it
+ * once, first thing in main(), before any thread starts. Best effort: a
+ * setting the allocator refuses (a sanitizer's allocator ignores them)
+ * leaves its default, which is only slower.
+ *
+ * Keys are unaffected: they live in sodium_malloc'ed memory (its own
+ * mappings). Freed witness memory (private weights, records) stays mapped
+ * in this process until it exits, as glibc already keeps every block under
+ * its threshold; zkreg turns core dumps off and makes itself undumpable.
+ */
+void zkr_heap_tune(void);
+
 #endif /* ZKR_COMMON_H */
