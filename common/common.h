@@ -813,11 +813,13 @@ zkr_err zkr_zkledger_get(const char *ledger_file, const uint8_t id[ZKR_DIGEST_BY
 
 /*
  * Sets glibc's allocator to keep freed memory for reuse (an mmap threshold
- * of 32 MiB, a 256 MiB top pad, a 1 GiB trim threshold) instead of
+ * of 32 MiB, a 64 MiB top pad, a 1 GiB trim threshold) instead of
  * returning large blocks to the kernel and faulting them in again. Call it
  * once, first thing in main(), before any thread starts. Best effort: a
  * setting the allocator refuses (a sanitizer's allocator ignores them)
- * leaves its default, which is only slower.
+ * leaves its default, which is only slower. Under RLIMIT_AS (a sandboxed
+ * worker) the heap grows 64 MiB past each request, so the last 64 MiB
+ * below the limit serve only blocks of 32 MiB and more.
  *
  * Keys are unaffected: they live in sodium_malloc'ed memory (its own
  * mappings). Freed witness memory (private weights, records) stays mapped

@@ -13,7 +13,7 @@
  */
 enum {
     ZKR_HEAP_MMAP_THRESHOLD = 32 << 20, /* glibc's own upper bound for the dynamic one */
-    ZKR_HEAP_TOP_PAD = 256 << 20,       /* grow the heap in large steps */
+    ZKR_HEAP_TOP_PAD = 64 << 20,        /* grow the heap in large steps */
     ZKR_HEAP_TRIM_THRESHOLD = 1 << 30,  /* and give it back only at exit */
 };
 
