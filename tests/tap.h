@@ -14,6 +14,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/common.h"
+
 typedef struct {
     int n;
     int failed;
@@ -23,6 +25,8 @@ typedef struct {
 
 static inline void zkr_tap_init(zkr_tap *t, int argc, char **argv)
 {
+    /* the heap policy zkreg's main() sets, so that tests run the library as the product does */
+    zkr_heap_tune();
     memset(t, 0, sizeof *t);
     t->seed = (uint64_t)time(NULL);
     for (int i = 1; i + 1 < argc; i++)

@@ -1,5 +1,4 @@
 /* common/: encodings, hashes against third-party vectors, RFC 6962 Merkle. */
-#include <malloc.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -548,49 +547,6 @@ static void test_passphrase(zkr_tap *t)
     rmdir(dir);
 }
 
-#if defined(__SANITIZE_ADDRESS__)
-/* The sanitizer's allocator replaces glibc's and ignores mallopt: the policy
- * must then be harmless, which is all that can be checked here. */
-static void test_heap_policy(zkr_tap *t)
-{
-    uint8_t *p;
-
-    zkr_heap_tune();
-    p = malloc((size_t)24 << 20);
-    zkr_tap_ok(t, p != NULL, "heap policy: harmless under the sanitizer's allocator");
-    free(p);
-}
-#else
-/*
- * glibc maps a block over its mmap threshold on its own (hblkhd counts it)
- * and unmaps it on free; after zkr_heap_tune a block under 32 MiB comes
- * from the heap and stays there once freed. The first block, before the
- * policy, is the twin: it must be mapped, or the check below proves nothing.
- */
-static void test_heap_policy(zkr_tap *t)
-{
-    const size_t before_len = (size_t)16 << 20, after_len = (size_t)24 << 20;
-    struct mallinfo2 m0 = mallinfo2(), m1, m2, m3;
-    uint8_t *p = malloc(before_len), *q = NULL;
-
-    m1 = mallinfo2();
-    zkr_tap_ok(t, p != NULL && m1.hblkhd >= m0.hblkhd + before_len,
-               "heap policy: by default a 16 MiB block is mapped on its own");
-    free(p); /* glibc's dynamic threshold now rises to 16 MiB */
-    zkr_heap_tune();
-    m2 = mallinfo2();
-    q = malloc(after_len);
-    m3 = mallinfo2();
-    zkr_tap_ok(t, q != NULL && m3.hblkhd == m2.hblkhd,
-               "heap policy: a 24 MiB block comes from the heap");
-    if (q != NULL)
-        memset(q, 1, after_len);
-    free(q);
-    m3 = mallinfo2();
-    zkr_tap_ok(t, m3.fordblks >= after_len, "heap policy: the freed block stays for reuse");
-}
-#endif
-
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -612,6 +568,5 @@ int main(int argc, char **argv)
     test_merkle_random(&t);
     test_seal(&t);
     test_passphrase(&t);
-    test_heap_policy(&t);
     return zkr_tap_done(&t);
 }
