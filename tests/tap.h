@@ -104,4 +104,39 @@ static inline int zkr_tap_done(zkr_tap *t)
 
 #define ZKR_TAP_EQ(t, a, b, ...) zkr_tap_ok((t), (a) == (b), __VA_ARGS__)
 
+#if !defined(__SANITIZE_ADDRESS__)
+#include <malloc.h>
+
+/*
+ * zkreg reuses freed heap memory (zkr_heap_tune): a block the prover reads
+ * before writing would carry an earlier witness's bytes. prove(ctx, out)
+ * makes the seeded proof again (returns 1 on success) while glibc fills
+ * every new block with 0x5a, then 0xa5 (M_PERTURB); both must equal `ref`.
+ * The twin shows the fill lands in a fresh block. The sanitizer's
+ * allocator ignores M_PERTURB: only the plain build has this check.
+ */
+static inline void zkr_tap_heap_fills(zkr_tap *t, int (*prove)(void *ctx, zkr_buf *out),
+                                      void *ctx, const zkr_buf *ref)
+{
+    static const int fills[2] = {0x5a, 0xa5};
+    int same = 1, landed = 1;
+
+    for (int i = 0; i < 2; i++) {
+        zkr_buf q = {0};
+        uint8_t *probe;
+
+        (void)mallopt(M_PERTURB, fills[i]);
+        probe = malloc((size_t)1 << 20);
+        landed &= probe != NULL && probe[4096] == (uint8_t)(fills[i] ^ 0xff);
+        free(probe);
+        same &= prove(ctx, &q) && q.len == ref->len && memcmp(q.p, ref->p, q.len) == 0;
+        zkr_buf_free(&q);
+    }
+    (void)mallopt(M_PERTURB, 0);
+    zkr_tap_ok(t, landed, "M_PERTURB fills fresh blocks with its pattern (the twin)");
+    zkr_tap_ok(t, same, "heap filled with 0x5a, then 0xa5: the seeded proof's bytes again "
+                        "(no uninitialised heap byte reaches a proof)");
+}
+#endif
+
 #endif
