@@ -9,7 +9,8 @@
  * allocates and frees the same large tables layer after layer takes a fresh
  * page fault for every page of every table. On the 2-core machines this
  * project measures, a fault costs about 9 microseconds, and training-step@2
- * spent more time in them than in arithmetic (docs/bench.md, "Page faults").
+ * spent more time in them than in arithmetic (docs/bench.md, the training-step@2
+ * rows of stops 40 and 41).
  */
 enum {
     ZKR_HEAP_MMAP_THRESHOLD = 32 << 20, /* glibc's own upper bound for the dynamic one */
