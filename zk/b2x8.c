@@ -16,6 +16,7 @@
 #include <immintrin.h>
 
 #define ZKR_B2_AVX512 __attribute__((target("avx512f")))
+#define ZKR_NO_ASAN __attribute__((no_sanitize_address))
 
 static const uint64_t zkr_b2_iv[8] = {
     UINT64_C(0x6a09e667f3bcc908), UINT64_C(0xbb67ae8584caa73b), UINT64_C(0x3c6ef372fe94f82b),
@@ -53,8 +54,14 @@ int zkr_b2x8_ok(void)
         b = _mm512_ror_epi64(_mm512_xor_si512(b, c), 63);                                      \
     } while (0)
 
-/* One compression of the eight states h by the eight blocks m; t bytes so far, last block. */
-ZKR_B2_AVX512 static void zkr_b2x8_compress(__m512i h[8], const __m512i m[16], uint64_t t,
+/*
+ * One compression of the eight states h by the eight blocks m; t bytes so
+ * far, last block. Left out of AddressSanitizer: it touches only its
+ * fixed-size arguments and locals, indexed by the constant sigma table
+ * (0..15), and instrumenting its register-array traffic made the sanitizer
+ * test build spend most of its time here (proof-of-work).
+ */
+ZKR_B2_AVX512 ZKR_NO_ASAN static void zkr_b2x8_compress(__m512i h[8], const __m512i m[16], uint64_t t,
                                             int last)
 {
     __m512i v[16];
@@ -81,6 +88,16 @@ ZKR_B2_AVX512 static void zkr_b2x8_compress(__m512i h[8], const __m512i m[16], u
         h[i] = _mm512_xor_si512(h[i], _mm512_xor_si512(v[i], v[8 + i]));
 }
 
+/* The eight states after the parameter block (digest 32 bytes, no key, fanout 1, depth 1). */
+ZKR_B2_AVX512 static void zkr_b2x8_init(__m512i h[8], const uint8_t pers[16])
+{
+    for (unsigned i = 0; i < 8; i++)
+        h[i] = _mm512_set1_epi64((long long)zkr_b2_iv[i]);
+    h[0] = _mm512_xor_si512(h[0], _mm512_set1_epi64(0x01010000 | ZKR_DIGEST_BYTES));
+    h[6] = _mm512_xor_si512(h[6], _mm512_set1_epi64((long long)zkr_load_le64(pers)));
+    h[7] = _mm512_xor_si512(h[7], _mm512_set1_epi64((long long)zkr_load_le64(pers + 8)));
+}
+
 ZKR_B2_AVX512 static void zkr_b2x8_avx512(const uint8_t pers[16], const uint8_t *const msg[8],
                                           size_t len, uint8_t out[8][ZKR_DIGEST_BYTES])
 {
@@ -88,12 +105,7 @@ ZKR_B2_AVX512 static void zkr_b2x8_avx512(const uint8_t pers[16], const uint8_t 
     uint64_t lane[16][8], hv[4][8];
     size_t nb = len ? (len + 127) / 128 : 1;
 
-    for (unsigned i = 0; i < 8; i++)
-        h[i] = _mm512_set1_epi64((long long)zkr_b2_iv[i]);
-    /* Parameter block: digest 32 bytes, no key, fanout 1, depth 1; salt 0; personalization. */
-    h[0] = _mm512_xor_si512(h[0], _mm512_set1_epi64(0x01010000 | ZKR_DIGEST_BYTES));
-    h[6] = _mm512_xor_si512(h[6], _mm512_set1_epi64((long long)zkr_load_le64(pers)));
-    h[7] = _mm512_xor_si512(h[7], _mm512_set1_epi64((long long)zkr_load_le64(pers + 8)));
+    zkr_b2x8_init(h, pers);
     for (size_t b = 0; b < nb; b++) {
         size_t off = b * 128, bl = len - off < 128 ? len - off : 128;
         if (bl % 8 == 0) {
@@ -135,6 +147,47 @@ void zkr_b2x8(const uint8_t pers[16], const uint8_t *const msg[8], size_t len,
     zkr_b2x8_avx512(pers, msg, len, out);
 }
 
+/*
+ * The messages prefix || le64(nonce) are one block whose words differ only
+ * in word 4, so the lanes are built in registers and only each digest's
+ * first word is tested: no message copies, gathers or digest stores (the
+ * sanitizer builds instrument each of those, and proof-of-work dominates
+ * their run time).
+ */
+ZKR_B2_AVX512 static uint64_t zkr_b2x8_pow_avx512(const uint8_t pers[16],
+                                                  const uint8_t prefix[ZKR_DIGEST_BYTES],
+                                                  uint64_t lo, uint64_t groups, uint64_t zero_mask)
+{
+    __m512i h0[8], h[8], m[16];
+    const __m512i mask = _mm512_set1_epi64((long long)zero_mask);
+    __m512i nonce = _mm512_add_epi64(_mm512_set1_epi64((long long)lo),
+                                     _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0));
+
+    zkr_b2x8_init(h0, pers);
+    for (unsigned w = 0; w < 16; w++)
+        m[w] = w < ZKR_DIGEST_BYTES / 8
+                   ? _mm512_set1_epi64((long long)zkr_load_le64(prefix + 8 * w))
+                   : _mm512_setzero_si512();
+    for (uint64_t g = 0; g < groups; g++) {
+        __mmask8 fail;
+
+        memcpy(h, h0, sizeof h);
+        m[ZKR_DIGEST_BYTES / 8] = nonce;
+        zkr_b2x8_compress(h, m, ZKR_DIGEST_BYTES + 8, 1);
+        fail = _mm512_test_epi64_mask(h[0], mask);
+        if (fail != 0xff)
+            return lo + 8 * g + (uint64_t)__builtin_ctz(~(unsigned)fail & 0xffu);
+        nonce = _mm512_add_epi64(nonce, _mm512_set1_epi64(8));
+    }
+    return UINT64_MAX;
+}
+
+uint64_t zkr_b2x8_pow(const uint8_t pers[16], const uint8_t prefix[ZKR_DIGEST_BYTES], uint64_t lo,
+                      uint64_t groups, uint64_t zero_mask)
+{
+    return zkr_b2x8_pow_avx512(pers, prefix, lo, groups, zero_mask);
+}
+
 #else
 
 int zkr_b2x8_ok(void)
@@ -146,6 +199,13 @@ void zkr_b2x8(const uint8_t pers[16], const uint8_t *const msg[8], size_t len,
               uint8_t out[8][ZKR_DIGEST_BYTES])
 {
     (void)pers, (void)msg, (void)len, (void)out;
+    abort(); /* callers check zkr_b2x8_ok first */
+}
+
+uint64_t zkr_b2x8_pow(const uint8_t pers[16], const uint8_t prefix[ZKR_DIGEST_BYTES], uint64_t lo,
+                      uint64_t groups, uint64_t zero_mask)
+{
+    (void)pers, (void)prefix, (void)lo, (void)groups, (void)zero_mask;
     abort(); /* callers check zkr_b2x8_ok first */
 }
 

@@ -188,17 +188,18 @@ int zkr_ts_pow_ok(const zkr_transcript *t, unsigned bits, uint64_t nonce)
     return 1;
 }
 
-/* Leading-zero test of a pow digest (as zkr_ts_pow_ok). */
-static int zkr_ts_pow_zeros(const uint8_t d[ZKR_DIGEST_BYTES], unsigned bits)
+/*
+ * The bits of a pow digest's first little-endian word that zkr_ts_pow_ok
+ * needs zero: bytes 0 .. bits/8 - 1 whole, then the top bits % 8 bits of
+ * the next byte (bits <= 64).
+ */
+static uint64_t zkr_ts_pow_mask(unsigned bits)
 {
-    unsigned i = 0;
+    unsigned k = bits / 8, r = bits % 8;
 
-    for (; i + 8 <= bits; i += 8)
-        if (d[i / 8] != 0)
-            return 0;
-    if (bits % 8)
-        return (d[bits / 8] >> (8 - bits % 8)) == 0;
-    return 1;
+    if (k >= 8)
+        return UINT64_MAX;
+    return (((uint64_t)1 << (8 * k)) - 1) | ((((uint64_t)1 << r) - 1) << (8 * k + 8 - r));
 }
 
 /* zkr_ts_pow_first, x8: zkr_b2x8_ok (asked once by a search: CPUID is slow under a hypervisor). */
@@ -206,22 +207,17 @@ static uint64_t zkr_ts_pow_first_x8(const zkr_transcript *t, unsigned bits, uint
                                     uint64_t hi, int x8)
 {
     uint8_t pers[crypto_generichash_blake2b_PERSONALBYTES] = "zkr/fs-pow";
-    uint8_t buf[8][sizeof t->state + 8], d[8][ZKR_DIGEST_BYTES];
-    const uint8_t *msg[8];
 
-    /* Eight nonces at a time: zkr_ts_pow_hash's digests (zk/b2x8.c), first passing one wins. */
-    if (x8)
-        for (; lo + 8 <= hi; lo += 8) {
-            for (unsigned l = 0; l < 8; l++) {
-                memcpy(buf[l], t->state, sizeof t->state);
-                zkr_store_le64(buf[l] + sizeof t->state, lo + l);
-                msg[l] = buf[l];
-            }
-            zkr_b2x8(pers, msg, sizeof buf[0], d);
-            for (unsigned l = 0; l < 8; l++)
-                if (zkr_ts_pow_zeros(d[l], bits))
-                    return lo + l;
-        }
+    _Static_assert(sizeof t->state == ZKR_DIGEST_BYTES, "a pow message is state || nonce");
+    /* Eight nonces at a time (zk/b2x8.c), the first passing one wins. */
+    if (x8 && bits <= 64 && lo < hi && (hi - lo) / 8 > 0) {
+        uint64_t groups = (hi - lo) / 8, n;
+
+        n = zkr_b2x8_pow(pers, t->state, lo, groups, zkr_ts_pow_mask(bits));
+        if (n != UINT64_MAX)
+            return n;
+        lo += 8 * groups;
+    }
     for (; lo < hi; lo++)
         if (zkr_ts_pow_ok(t, bits, lo))
             return lo;

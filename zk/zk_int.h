@@ -28,6 +28,14 @@ int zkr_simd_env_off(void);
 int zkr_b2x8_ok(void);
 void zkr_b2x8(const uint8_t pers[16], const uint8_t *const msg[8], size_t len,
               uint8_t out[8][ZKR_DIGEST_BYTES]);
+/*
+ * Proof-of-work scan, eight lanes (callers check zkr_b2x8_ok first): the
+ * first nonce n in [lo, lo + 8 groups) whose digest BLAKE2b-256(pers;
+ * prefix || le64(n)) has le64(digest[0..8)) & zero_mask == 0, or
+ * UINT64_MAX. The same digests as zkr_b2x8 of those messages.
+ */
+uint64_t zkr_b2x8_pow(const uint8_t pers[16], const uint8_t prefix[ZKR_DIGEST_BYTES], uint64_t lo,
+                      uint64_t groups, uint64_t zero_mask);
 
 /*
  * Merkle leaf hashes of n serialized leaves lying back to back, leaf_bytes

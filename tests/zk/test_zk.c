@@ -552,6 +552,27 @@ static void test_b2x8(zkr_tap *t)
                           zkr_ts_pow_first(&a, 10, 0, n) == UINT64_MAX,
                    "b2x8: pow search finds the scalar nonce %llu first", (unsigned long long)n);
     }
+    /* Every bit count's digest mask: the first nonce by zkr_ts_pow_ok one at a time from an
+     * odd start equals the eight-lane scan's over a window of whole groups ending past it, and
+     * a window ending at it finds nothing before it. */
+    {
+        zkr_transcript a;
+        uint8_t pd[32] = {6}, sa[32] = {7};
+        unsigned bad = 0;
+        for (unsigned bits = 0; bits <= 13; bits++) {
+            uint64_t lo = 3, n = lo;
+            zkr_ts_init(&a, "b2x8-pow-mask", bits, 1, 1, pd, sa);
+            while (!zkr_ts_pow_ok(&a, bits, n))
+                n++;
+            uint64_t hi = lo + 8 * ((n - lo) / 8 + 2);
+            bad += zkr_ts_pow_first(&a, bits, lo, hi) != n ||
+                   zkr_ts_pow_first(&a, bits, lo, n) != UINT64_MAX;
+        }
+        zkr_tap_ok(t, bad == 0 && zkr_ts_pow_first(&a, 64, 0, 64) == UINT64_MAX &&
+                          zkr_ts_pow_first(&a, 65, 0, 64) == UINT64_MAX,
+                   "b2x8: the eight-lane scan and zkr_ts_pow_ok agree on the first nonce at 0..13 "
+                   "bits (%u differ), none passes 64 or 65 bits", bad);
+    }
 }
 
 /* The AVX-512 extension kernels against the scalar loops they stand in for. */
