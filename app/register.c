@@ -180,10 +180,11 @@ static int any_set_hook(void)
 
 /*
  * A schema whose proof system or parameter set no verifier here runs for its
- * kind would be refused by every prove, verify and attest: it is refused at
- * registration instead (exit 3, nothing written), so that a pipeline learns
- * it from the command that made the mistake. The same lookups stay at every
- * later use, for schemas that arrive by import or from older registries.
+ * kind, or that pins another verifier version, would be refused by every
+ * verify and attest: it is refused at registration instead (exit 3, nothing
+ * written), so that a pipeline learns it from the command that made the
+ * mistake. The same lookups stay at every later use, for schemas that
+ * arrive by import or from older registries.
  */
 static zkr_err schema_runnable(zkr_app *app, const char *file, const zkr_schema *s)
 {
@@ -193,6 +194,12 @@ static zkr_err schema_runnable(zkr_app *app, const char *file, const zkr_schema 
 
     if (any_set_hook())
         return ZKR_OK;
+    if (strcmp(s->verifier_version, ZKR_VERSION) != 0)
+        return zkr_fail(&app->diag, ZKR_ERR_UNSUPPORTED,
+                        "%s: schema %s@%llu pins verifier version %s, but this zkreg runs verifier "
+                        "%s: no proof under it could be verified or attested here",
+                        file, s->name, (unsigned long long)s->version, s->verifier_version,
+                        ZKR_VERSION);
     r = zkr_app_param_set_for_kind(app, s, &set);
     if (r != ZKR_ERR_MISMATCH_PARAMS)
         return r;

@@ -185,8 +185,12 @@ grep -q "empty range" "$T/err"; ok $? "... the refusal names the empty range"
 [ ! -e "$T/pp" ]; ok $? "... and no proof is written"
 sed 's/"version": 1/"version": 3/; s/"verifier_version": "0.2.0"/"verifier_version": "0.1.0"/' \
   "$T/schema.json" >"$T/schema3.json"
-expect 0 "register-schema fmnist-eval@3 pinning verifier 0.1.0" "$ZKREG" register-schema \
+expect 3 "register-schema refuses fmnist-eval@3 pinning verifier 0.1.0" "$ZKREG" register-schema \
   "$T/schema3.json"
+grep -q "pins verifier version 0.1.0" "$T/err"; ok $? "... naming the pinned version"
+# Placed as an import from an older registry would bring it (test hook), to test the later refusals.
+expect 0 "(test hook) fmnist-eval@3 pinning verifier 0.1.0 placed" \
+  env ZKREG_TEST_REGISTER_ANY_SET=1 "$ZKREG" register-schema "$T/schema3.json"
 SV=$("$ZKREG" register-statement --schema fmnist-eval@3 --program 1 --model 2 --dataset 3 \
   --param record_first=9999 --param record_count=1 --public-output "$T/olast.bin" 2>/dev/null |
   tail -1)

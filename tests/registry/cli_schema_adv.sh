@@ -4,7 +4,8 @@
 # - spellings that might slip past the check (case, whitespace, a unicode
 #   look-alike, the set's id, a proof-kind spelling) are refused, exit 3,
 #   the registry and its store byte-identical; the legacy "1" spellings of
-#   set and system still register;
+#   set and system still register; a verifier version other than this
+#   build's (older, newer, look-alike spellings) is refused likewise;
 # - register-batch: store-writing lines before a refused schema line, and
 #   the refused line first, leave the registry and its store unchanged;
 # - a schema placed as an import from an older registry would bring it
@@ -30,14 +31,16 @@ export ZKREG_REGISTRY=$T/r.db
 tiny_models
 "$Z" init --kdf interactive >/dev/null 2>&1; ok $? "init"
 
-# schema NAME KIND SYSTEM SET: writes NAME.json (SET and SYSTEM as JSON string bodies)
+# schema NAME KIND SYSTEM SET [VERIFIER]: writes NAME.json (SET, SYSTEM and VERIFIER as JSON
+# string bodies; VERIFIER defaults to this build's version)
 schema() { cat > "$1.json" <<J
 {"name": "$1", "version": 1, "proof_kind": "$2", "proof_system": "$3",
- "parameter_set": "$4", "verifier_version": "0.2.0", "public_output": true,
+ "parameter_set": "$4", "verifier_version": "${5:-$VV}", "public_output": true,
  "fields": [{"name": "record_index", "type": "u64"}]}
 J
 }
 SYS=zkreg-sumcheck-basefold
+VV=$("$Z" --version | awk '{print $NF}')
 listed() { "$Z" list schema 2>/dev/null | grep -q " $1@1 "; }
 
 # --- spellings ------------------------------------------------------------------
@@ -68,6 +71,23 @@ run 3 "proof system '2' is not this verifier's" "inference@2 under proof system 
 bad=0; for s in up ws uni kcap kalias gl3 id2 id3 idr16 idgoldilocks128r160 kinferencebatch1 sys2; do
   listed "$s" && bad=1; done
 ok $bad "... none of them listed"
+# A pinned verifier version other than this build's: no proof under it could be verified or
+# attested here (every later use refuses it too), so registration refuses it, nothing written.
+vbad=""
+for v in 0.1.0 0.2 0.2.0.0 00.2.0 1 9.9.9; do
+  nm="vv${v//./_}"; vbad="$vbad $nm"
+  schema "$nm" inference@1 $SYS goldilocks-128 "$v"
+  run 3 "pins verifier version $v, but this zkreg runs verifier $VV" \
+    "inference@1 pinning verifier version '$v' (this build: $VV)" -- register-schema "$nm.json"
+done
+schema vvsp inference@1 $SYS goldilocks-128 "$VV "
+run 3 "must be 1..64 characters of [a-z0-9._-]" "a verifier version with a trailing space" -- register-schema vvsp.json
+printf '{"type": "schema", "file": "vv0_1_0.json"}\n' > vv.jsonl
+run 3 "line 1: vv0_1_0.json" "... and as a register-batch line" -- register-batch vv.jsonl
+bad=0; for s in $vbad vvsp; do listed "$s" && bad=1; done
+ok $bad "... none of them listed"
+schema vvok inference@1 $SYS goldilocks-128 "$VV"
+"$Z" register-schema vvok.json >/dev/null 2>err.txt; ok $? "the same schema pinning this build's verifier $VV registers ($(head -c 200 err.txt))"
 schema leg1 inference@1 1 1
 "$Z" register-schema leg1.json >/dev/null 2>err.txt; ok $? "the legacy spellings: proof system '1' and set '1' for inference@1 ($(head -c 200 err.txt))"
 schema r8ok inference@2 $SYS goldilocks-128-r8

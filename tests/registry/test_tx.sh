@@ -28,7 +28,7 @@ unset ZKR_TEST_PAUSE_FIFO ZKR_TEST_PAUSE_AT ZKR_TEST_PAUSE_SKIP ZKREG_TRUSTED_KE
 mkfifo "$T/fifo"
 
 cat > schema.json <<'EOF'
-{"name":"tx","version":1,"proof_kind":"inference@1","proof_system":"zkreg-sumcheck-basefold","parameter_set":"goldilocks-128","verifier_version":"1","public_output":false,"fields":[{"name":"n","type":"u64"}]}
+{"name":"tx","version":1,"proof_kind":"inference@1","proof_system":"zkreg-sumcheck-basefold","parameter_set":"goldilocks-128","verifier_version":"0.2.0","public_output":false,"fields":[{"name":"n","type":"u64"}]}
 EOF
 printf 'record one\nrecord two\n' > data.txt
 

@@ -51,7 +51,7 @@ echo "weights one" > w1.bin
 printf 'alpha\nbeta\ngamma\n' > d.txt
 cat > s.json <<'EOF'
 {"name": "wf", "version": 1, "proof_kind": "inference@1", "proof_system": "zkreg-sumcheck-basefold",
- "parameter_set": "goldilocks-128", "verifier_version": "1", "public_output": false,
+ "parameter_set": "goldilocks-128", "verifier_version": "0.2.0", "public_output": false,
  "fields": [{"name": "n", "type": "u64"}, {"name": "idx", "type": "u64-list"}]}
 EOF
 cat > good.jsonl <<'EOF'
