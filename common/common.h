@@ -463,7 +463,8 @@ zkr_err zkr_utf8_check(const uint8_t *p, size_t len) ZKR_WUR;
 
 /*
  * Seals `secret` under `pass`. Argon2id runs with libsodium's MODERATE
- * limits unless `fast` is non-zero (INTERACTIVE; for tests and benches).
+ * limits unless `fast` is non-zero (INTERACTIVE; for tests and benches;
+ * in test builds with $ZKREG_TEST_KDF_MIN set, libsodium's minimum).
  * Returns ZKR_OK, ZKR_ERR_TOO_LARGE, ZKR_ERR_NOMEM, ZKR_ERR_INTERNAL.
  * Secret: secret and pass; neither is copied anywhere but into the KDF.
  */

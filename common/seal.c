@@ -1,9 +1,11 @@
 /* Passphrase-sealed secrets: Argon2id + XChaCha20-Poly1305 (libsodium). */
+#include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
 
 #include "common.h"
+#include "zkr_config.h"
 
 #define SEAL_MAGIC_BYTES 8
 #define SEAL_SALT_BYTES crypto_pwhash_SALTBYTES
@@ -35,19 +37,38 @@ static zkr_err derive_key(uint8_t key[SEAL_KEY_BYTES], const uint8_t *pass, size
     return ZKR_OK;
 }
 
+/*
+ * The Argon2id limits a new seal records in its header. Test builds only:
+ * with $ZKREG_TEST_KDF_MIN set, the INTERACTIVE choice becomes libsodium's
+ * minimum (1 pass, 8 KiB), because the command-line suites seal and unseal
+ * keys thousands of times and spent about a quarter of their CPU in Argon2id.
+ * The default (MODERATE) is never weakened, and release builds have no hook.
+ */
+static void seal_limits(int fast, uint64_t *ops, uint64_t *mem)
+{
+    *ops = fast ? crypto_pwhash_OPSLIMIT_INTERACTIVE : crypto_pwhash_OPSLIMIT_MODERATE;
+    *mem = fast ? crypto_pwhash_MEMLIMIT_INTERACTIVE : crypto_pwhash_MEMLIMIT_MODERATE;
+#if ZKR_TEST_BUILD
+    if (fast && getenv("ZKREG_TEST_KDF_MIN") != NULL) {
+        *ops = crypto_pwhash_OPSLIMIT_MIN;
+        *mem = crypto_pwhash_MEMLIMIT_MIN;
+    }
+#endif
+}
+
 zkr_err zkr_seal(const uint8_t *secret, size_t secret_len, const uint8_t *pass, size_t pass_len,
                  const char *label, int fast, zkr_buf *out)
 {
     uint8_t header[SEAL_HEADER_BYTES], *salt, *nonce;
     uint8_t *key = NULL;
-    uint64_t ops = fast ? crypto_pwhash_OPSLIMIT_INTERACTIVE : crypto_pwhash_OPSLIMIT_MODERATE;
-    uint64_t mem = fast ? crypto_pwhash_MEMLIMIT_INTERACTIVE : crypto_pwhash_MEMLIMIT_MODERATE;
+    uint64_t ops, mem;
     unsigned long long clen = 0;
     zkr_buf ad = {0};
     zkr_err r;
 
     if (secret_len > ZKR_SEAL_MAX_SECRET || pass_len == 0 || label == NULL)
         return secret_len > ZKR_SEAL_MAX_SECRET ? ZKR_ERR_TOO_LARGE : ZKR_ERR_USAGE;
+    seal_limits(fast, &ops, &mem);
     memcpy(header, ZKR_SEAL_MAGIC, SEAL_MAGIC_BYTES);
     zkr_store_be64(header + 8, ops);
     zkr_store_be64(header + 16, mem);

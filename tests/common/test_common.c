@@ -1,4 +1,6 @@
 /* common/: encodings, hashes against third-party vectors, RFC 6962 Merkle. */
+#include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -508,6 +510,47 @@ static void test_seal(zkr_tap *t)
     zkr_buf_free(&blob2);
 }
 
+/* The Argon2id limits a seal's header records: the header's u64s at 8 and 16. */
+static int seal_limits_are(int fast, uint64_t ops, uint64_t mem)
+{
+    const uint8_t secret[8] = "limits!", pass[] = "pw";
+    uint8_t out[8];
+    size_t n = 0;
+    zkr_buf blob = {0};
+    int ok = zkr_seal(secret, 8, pass, 2, "zkreg/test", fast, &blob) == ZKR_OK &&
+             zkr_load_be64(blob.p + 8) == ops && zkr_load_be64(blob.p + 16) == mem &&
+             zkr_unseal(blob.p, blob.len, pass, 2, "zkreg/test", out, sizeof out, &n) == ZKR_OK &&
+             n == 8;
+
+    zkr_buf_free(&blob);
+    return ok;
+}
+
+/* The test-build KDF hook ($ZKREG_TEST_KDF_MIN, set for every suite) weakens only `fast`. */
+static void test_seal_limits(zkr_tap *t)
+{
+    const char *was = getenv("ZKREG_TEST_KDF_MIN");
+    char *keep = was ? strdup(was) : NULL;
+
+    unsetenv("ZKREG_TEST_KDF_MIN");
+    zkr_tap_ok(t, seal_limits_are(1, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                                  crypto_pwhash_MEMLIMIT_INTERACTIVE) &&
+                      seal_limits_are(0, crypto_pwhash_OPSLIMIT_MODERATE,
+                                      crypto_pwhash_MEMLIMIT_MODERATE),
+               "seal: the header records INTERACTIVE limits for fast, MODERATE otherwise");
+    setenv("ZKREG_TEST_KDF_MIN", "1", 1);
+    zkr_tap_ok(t, seal_limits_are(1, crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN) &&
+                      seal_limits_are(0, crypto_pwhash_OPSLIMIT_MODERATE,
+                                      crypto_pwhash_MEMLIMIT_MODERATE),
+               "seal: with the test hook set, fast seals at libsodium's minimum and the default "
+               "stays MODERATE");
+    if (keep != NULL)
+        setenv("ZKREG_TEST_KDF_MIN", keep, 1);
+    else
+        unsetenv("ZKREG_TEST_KDF_MIN");
+    free(keep);
+}
+
 static void write_file(const char *path, const char *text, mode_t mode)
 {
     FILE *f = fopen(path, "w");
@@ -567,6 +610,7 @@ int main(int argc, char **argv)
     test_merkle_probes(&t);
     test_merkle_random(&t);
     test_seal(&t);
+    test_seal_limits(&t);
     test_passphrase(&t);
     return zkr_tap_done(&t);
 }
