@@ -271,8 +271,11 @@ OLDV=0.1.0-peer
 rm -rf "$T/pv.db" "$T/pv.db.d"; sqlite3 "$ZKREG_REGISTRY" ".backup '$T/pv.db'"; cp -r "$T/reg.db.d" "$T/pv.db.d"
 sed "s/\"fmnist\"/\"fmnist-peer\"/; s/\"verifier_version\":\"[^\"]*\"/\"verifier_version\":\"$OLDV\"/" \
   "$T/schema.json" >"$T/schema-peer.json"
-expect 0 "register-schema pinning a peer's verifier $OLDV (in a copy)" \
+expect 3 "register-schema refuses a schema pinning a peer's verifier $OLDV" \
   env ZKREG_REGISTRY="$T/pv.db" "$ZKREG" register-schema "$T/schema-peer.json"
+expect 0 "(test hook) the schema pinning $OLDV placed in a copy, as a peer's import brings it" \
+  env ZKREG_REGISTRY="$T/pv.db" ZKREG_TEST_REGISTER_ANY_SET=1 "$ZKREG" register-schema \
+  "$T/schema-peer.json"
 PV=$(env ZKREG_REGISTRY="$T/pv.db" "$ZKREG" --json register-statement --schema fmnist-peer@1 \
   --program 1 --model 2 --dataset 3 --param record_index=7 --public-output "$T/out7.bin" |
   jget statement_id /dev/stdin)

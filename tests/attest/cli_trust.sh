@@ -237,14 +237,18 @@ bad=0
 signed=0
 refused=0
 i=0
+# The spread's step: an eighth of what one verify of the proof takes here (attest verifies,
+# then signs), so the revocations fall before, during and after attest in any build.
+s0=$(date +%s%N); "$ZKREG" verify --statement "$A" "$T/pA" >/dev/null 2>&1; s1=$(date +%s%N)
+step=$(( (s1 - s0) / 8000000 + 10 ))
 while [ $i -lt "$ITER" ]; do
   i=$((i + 1))
   kid=$(keygen "$T/s$i.key")
   "$ZKREG" attest --statement "$A" --proof "$T/pA" --key "file:$T/s$i.key" -o "$T/s$i.att" \
     --passphrase-file "$T/keypass" --registry-passphrase-file "$T/regpass" >/dev/null 2>&1 &
   apid=$!
-  # Spread the revocation over attest's run (0 to 3.15 s) so both orders occur.
-  sleep "$(awk -v i=$i 'BEGIN { printf "%.2f", (i % 8) * 0.45 }')"
+  # Spread the revocation over attest's run (0 to 7 steps) so both orders occur.
+  sleep "$(awk -v i=$i -v s=$step 'BEGIN { printf "%.3f", (i % 8) * s / 1000 }')"
   "$ZKREG" revoke key "$kid" --reason "stress $i" >/dev/null 2>&1 || bad=$((bad + 1))
   wait $apid; arc=$?
   kidhex=$(printf '%s' "$kid" | xxd -p | tr -d '\n' | tr a-f A-F)
