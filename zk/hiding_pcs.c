@@ -50,22 +50,45 @@ static uint64_t zkr_h_miss(unsigned k, unsigned q)
     return acc;
 }
 
+/* Tree depths the layout's costs reach (total_vars <= 32 plus the blowup). */
+#define ZKR_H_MAX_DEPTH 64
+
+/*
+ * The per-depth figures of one query count, computed once per layout (the
+ * schedule search prices every (size, arity) pair, and the soundness scans
+ * run whole layouts thousands of times): miss[k] = zkr_h_miss(k, q), and
+ * sib[d] = the sum over levels k = 1..d of P(a level-k node is hit and its
+ * sibling is not) 2^k, the expected sibling count of a depth-d opening.
+ */
+typedef struct {
+    uint64_t miss[ZKR_H_MAX_DEPTH + 1];
+    unsigned __int128 sib[ZKR_H_MAX_DEPTH + 1];
+} zkr_h_costs;
+
+static void zkr_h_costs_of(unsigned q, zkr_h_costs *c)
+{
+    c->sib[0] = 0;
+    c->miss[0] = zkr_h_miss(0, q);
+    for (unsigned k = 1; k <= ZKR_H_MAX_DEPTH; k++) {
+        uint64_t m = zkr_h_miss(k, q);
+        c->miss[k] = m;
+        c->sib[k] = c->sib[k - 1] + ((unsigned __int128)zkr_h_fmul(ZKR_H_ONE - m, m) << k);
+    }
+}
+
 /*
  * Expected bytes (times 2^62) of one folded layer's tree opening: depth
- * levels under the root, leaves of leaf_bytes, q queries. A node is sent
- * as a sibling when it is hit and its sibling is not (the pruned
+ * levels under the root, leaves of leaf_bytes, c's query count. A node is
+ * sent as a sibling when it is hit and its sibling is not (the pruned
  * multi-opening); plus the layer's root and the two counts.
  */
-static unsigned __int128 zkr_h_layer_cost(unsigned depth, uint64_t leaf_bytes, unsigned q)
+static unsigned __int128 zkr_h_layer_cost(const zkr_h_costs *c, unsigned depth,
+                                          uint64_t leaf_bytes)
 {
-    uint64_t hit = ZKR_H_ONE - zkr_h_miss(depth, q);
-    unsigned __int128 c = ((unsigned __int128)hit << depth) * leaf_bytes;
+    uint64_t hit = ZKR_H_ONE - c->miss[depth];
+    unsigned __int128 cost = ((unsigned __int128)hit << depth) * leaf_bytes;
 
-    for (unsigned j = 0; j < depth; j++) {
-        uint64_t m = zkr_h_miss(depth - j, q);
-        c += ((unsigned __int128)zkr_h_fmul(ZKR_H_ONE - m, m) << (depth - j)) * ZKR_DIGEST_BYTES;
-    }
-    return c + ((unsigned __int128)(ZKR_DIGEST_BYTES + 8) << 62);
+    return cost + c->sib[depth] * ZKR_DIGEST_BYTES + ((unsigned __int128)(ZKR_DIGEST_BYTES + 8) << 62);
 }
 
 void zkr_hpcs_layout_of(const zkr_params *p, unsigned total_vars, zkr_pcs_layout *l)
@@ -74,10 +97,12 @@ void zkr_hpcs_layout_of(const zkr_params *p, unsigned total_vars, zkr_pcs_layout
      * pick[v]: its arity, 0 to stop there (the final polynomial). */
     unsigned __int128 best[33];
     unsigned pick[33], fmin, fmax, v, layer = 1;
+    zkr_h_costs costs;
 
     zkr_pcs_layout_of(p, total_vars, l);
-    if (l->folds[0] == 0 || total_vars > 32)
+    if (l->folds[0] == 0 || total_vars > 32 || total_vars + p->log_blowup > ZKR_H_MAX_DEPTH)
         return; /* nothing folds: the plain schedule is the only one */
+    zkr_h_costs_of(p->queries, &costs);
     fmin = l->final_vars;
     fmax = ZKR_HPCS_MAX_FINAL_VARS > fmin ? ZKR_HPCS_MAX_FINAL_VARS : fmin;
     for (v = fmin; v <= total_vars - l->folds[0]; v++) {
@@ -89,8 +114,8 @@ void zkr_hpcs_layout_of(const zkr_params *p, unsigned total_vars, zkr_pcs_layout
                 continue;
             /* a round messages (2 ext each), the layer's opening, the rest */
             c = ((unsigned __int128)(48 * a) << 62) +
-                zkr_h_layer_cost(v + p->log_blowup - a, (uint64_t)ZKR_SALT_BYTES + (24u << a),
-                                 p->queries) +
+                zkr_h_layer_cost(&costs, v + p->log_blowup - a,
+                                 (uint64_t)ZKR_SALT_BYTES + (24u << a)) +
                 best[v - a];
             if (c < best[v]) {
                 best[v] = c;

@@ -11,13 +11,37 @@
 /* log2 |F_p^3|, the challenge field (as zk/params.c). */
 #define ZKR_LDR_LOG2_F (3.0 * 63.99999999966)
 
-double zkr_ldr_eps(unsigned log_dom, unsigned log_blowup, double M, double B, unsigned m)
+/*
+ * zkr_ldr_eps's factors that depend on (log_blowup, m) only: a bound's
+ * terms are summed over every fold and join at one m, and pow dominated the
+ * soundness scans. Each is the same expression, so the sums are bit for bit
+ * those of zkr_ldr_eps.
+ */
+typedef struct {
+    double a6; /* (m + 1/2)^6 / (3 rho) */
+    double mr; /* (m + 1/2) / sqrt(rho) */
+} zkr_ldr_eps_k;
+
+static zkr_ldr_eps_k zkr_ldr_eps_k_of(unsigned log_blowup, unsigned m)
 {
     double rho = ldexp(1.0, -(int)log_blowup), sr = sqrt(rho), mh = (double)m + 0.5;
-    double dom = ldexp(1.0, (int)log_dom);
-    double a = pow(mh, 6.0) / (3.0 * rho) * dom * dom, b = 2.0 * (B * dom + 1.0);
 
-    return M * exp2(-ZKR_LDR_LOG2_F) * (mh / sr) * (a > b ? a : b);
+    return (zkr_ldr_eps_k){pow(mh, 6.0) / (3.0 * rho), mh / sr};
+}
+
+static double zkr_ldr_eps_at(const zkr_ldr_eps_k *k, unsigned log_dom, double M, double B)
+{
+    double dom = ldexp(1.0, (int)log_dom);
+    double a = k->a6 * dom * dom, b = 2.0 * (B * dom + 1.0);
+
+    return M * exp2(-ZKR_LDR_LOG2_F) * k->mr * (a > b ? a : b);
+}
+
+double zkr_ldr_eps(unsigned log_dom, unsigned log_blowup, double M, double B, unsigned m)
+{
+    zkr_ldr_eps_k k = zkr_ldr_eps_k_of(log_blowup, m);
+
+    return zkr_ldr_eps_at(&k, log_dom, M, B);
 }
 
 double zkr_ldr_query_bits(unsigned log_blowup, unsigned m)
@@ -33,12 +57,13 @@ static void zkr_ldr_at(const zkr_params *p, const zkr_pcs_layout *l, unsigned wo
 {
     unsigned lb = p->log_blowup, ld0 = l->log_len[0];
     double inv_f = exp2(-ZKR_LDR_LOG2_F);
+    zkr_ldr_eps_k k = zkr_ldr_eps_k_of(lb, m);
 
     out->m = m;
-    out->t_batch = zkr_ldr_eps(ld0, lb, (double)words - 1.0, 1.0, m);
+    out->t_batch = zkr_ldr_eps_at(&k, ld0, (double)words - 1.0, 1.0);
     out->t_folds = 0;
     for (unsigned i = 1; i <= l->folds_total; i++)
-        out->t_folds += inv_f + zkr_ldr_eps(ld0 - i, lb, 1.0, ldexp(1.0, (int)i), m);
+        out->t_folds += inv_f + zkr_ldr_eps_at(&k, ld0 - i, 1.0, ldexp(1.0, (int)i));
     out->t_joins = 0;
     for (size_t j = 0; j < n_joins; j++) {
         unsigned d = joins[j].round;
@@ -46,7 +71,7 @@ static void zkr_ldr_at(const zkr_params *p, const zkr_pcs_layout *l, unsigned wo
         if (d > l->folds_total)
             d = l->folds_total;
         out->t_joins += (double)joins[j].words *
-                        (inv_f + zkr_ldr_eps(ld0 - d, lb, 1.0, ldexp(1.0, (int)d), m));
+                        (inv_f + zkr_ldr_eps_at(&k, ld0 - d, 1.0, ldexp(1.0, (int)d)));
     }
     out->t_query = exp2(-((double)p->queries * zkr_ldr_query_bits(lb, m) + p->pow_bits));
     out->jbr_err = out->t_batch + out->t_folds + out->t_joins + out->t_query + out->t_alg;
