@@ -196,10 +196,15 @@ int zkr_ts_pow_ok(const zkr_transcript *t, unsigned bits, uint64_t nonce)
 static uint64_t zkr_ts_pow_mask(unsigned bits)
 {
     unsigned k = bits / 8, r = bits % 8;
+    uint64_t m;
 
     if (k >= 8)
         return UINT64_MAX;
-    return (((uint64_t)1 << (8 * k)) - 1) | ((((uint64_t)1 << r) - 1) << (8 * k + 8 - r));
+    m = ((uint64_t)1 << (8 * k)) - 1;
+    /* r = 0 has no partial byte; its shift, 8 k + 8, is 64 at 56 bits (undefined) */
+    if (r != 0)
+        m |= (((uint64_t)1 << r) - 1) << (8 * k + 8 - r);
+    return m;
 }
 
 /* zkr_ts_pow_first, x8: zkr_b2x8_ok (asked once by a search: CPUID is slow under a hypervisor). */

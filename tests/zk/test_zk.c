@@ -573,6 +573,41 @@ static void test_b2x8(zkr_tap *t)
                    "b2x8: the eight-lane scan and zkr_ts_pow_ok agree on the first nonce at 0..13 "
                    "bits (%u differ), none passes 64 or 65 bits", bad);
     }
+    /* Adversarial review: every bit count's mask is built (56 bits shifted a 64-bit word by 64,
+     * undefined behaviour the UBSan build stops on), and over windows of odd lengths, one
+     * ending at UINT64_MAX, the eight-lane scan and zkr_ts_pow_ok one nonce at a time find the
+     * same first nonce (or none) at 0..66 bits. */
+    {
+        static const uint64_t wlens[] = {1, 7, 9, 23, 67};
+        zkr_transcript a;
+        uint8_t pd[32] = {8}, sa[32] = {9};
+        unsigned bad = 0;
+        for (unsigned bits = 0; bits <= 66; bits++) {
+            zkr_ts_init(&a, "b2x8-pow-all", bits, 1, 1, pd, sa);
+            for (size_t k = 0; k < sizeof wlens / sizeof *wlens; k++) {
+                uint64_t los[2] = {5, UINT64_MAX - wlens[k]};
+                for (unsigned e = 0; e < 2; e++) {
+                    uint64_t lo = los[e], hi = lo + wlens[k], want = UINT64_MAX;
+                    for (uint64_t n = lo; n < hi && want == UINT64_MAX; n++)
+                        if (zkr_ts_pow_ok(&a, bits, n))
+                            want = n;
+                    bad += zkr_ts_pow_first(&a, bits, lo, hi) != want;
+                }
+            }
+            /* a passing nonce past the first two bytes' masks (14..16 bits), found one by one */
+            if (bits >= 14 && bits <= 16) {
+                uint64_t n = 1;
+                while (!zkr_ts_pow_ok(&a, bits, n))
+                    n++;
+                bad += zkr_ts_pow_first(&a, bits, 1, n + 9) != n ||
+                       zkr_ts_pow_first(&a, bits, 1, n) != UINT64_MAX;
+            }
+        }
+        zkr_tap_ok(t, bad == 0,
+                   "b2x8: at 0..66 bits, windows of 1..67 nonces from 5 and ending at "
+                   "UINT64_MAX, and the first passing nonce at 14..16 bits: the eight-lane scan "
+                   "finds zkr_ts_pow_ok's first nonce (%u differ)", bad);
+    }
 }
 
 /* The AVX-512 extension kernels against the scalar loops they stand in for. */
