@@ -684,6 +684,12 @@ static zkr_err verify_infer2(zkr_app *app, zkr_registry *reg, const zkr_app_veri
 
     res->kind = "inference@2";
     so.no_sandbox = o->no_sandbox;
+    /* as every other kind: a schema from an older registry may pin another verifier */
+    if (strcmp(st->schema.verifier_version, ZKR_VERSION) != 0)
+        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_VERIFIER,
+                        "schema %s@%llu pins verifier %s, this is %s", st->schema.name,
+                        (unsigned long long)st->schema.version, st->schema.verifier_version,
+                        ZKR_VERSION);
     for (size_t i = 0; i < st->n_params; i++)
         if (strcmp(st->params[i].name, "record_index") == 0 &&
             st->params[i].type == ZKR_PARAM_U64 &&

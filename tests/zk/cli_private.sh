@@ -211,6 +211,18 @@ cmp -s ms.bin ms.bak && cmp -s "$L" ml.bak && [ ! -e r.db.d/models/x.bin ] && cm
 ok $? "... the secrets, their ledger and the seed untouched, nothing in the store"
 "$Z" prove --statement "$SL" -o pl.bin --model-file m.bin --model-secrets ms-r.bin --dataset-file d-images-idx3-ubyte --dataset-secrets dsb.bin >/dev/null 2>&1 &&
 "$Z" verify --statement "$SL" pl.bin >/dev/null 2>&1; ok $? "a proof on the model registered without a range proof verifies"
+# Adversarial review: verify of inference@2 skipped the schema's verifier pin that every other
+# kind checks, so a statement under a schema pinning another verifier (an import from an older
+# registry brings one; the test hook places it here) verified and was logged as this
+# verifier's verification. Now exit 1 (verifier mismatch), nothing recorded.
+sed 's/"priv"/"privold"/; s/"verifier_version": "0.2.0"/"verifier_version": "0.1.0"/' s2.json > s2old.json
+run 3 "pins verifier version 0.1.0" "register-schema refuses an inference@2 schema pinning verifier 0.1.0" -- register-schema s2old.json
+ZKREG_TEST_REGISTER_ANY_SET=1 "$Z" register-schema s2old.json >/dev/null 2>err.txt
+ok $? "(test hook) the schema pinning 0.1.0 placed as an import brings it ($(head -c 200 err.txt))"
+SO=$("$Z" register-statement --schema privold@1 --program "$P" --model "$ML" --dataset "$D3B" --param record_index=0 --public-output o0.bin 2>err.txt)
+"$Z" prove --statement "$SO" -o pold.bin --model-file m.bin --model-secrets ms-r.bin --dataset-file d-images-idx3-ubyte --dataset-secrets dsb.bin >/dev/null 2>err.txt
+ok $? "prove the inference@2 statement under it ($(head -c 200 err.txt))"
+run 1 "pins verifier 0.1.0" "verify refuses the inference@2 proof under a schema pinning verifier 0.1.0" -- verify --statement "$SO" pold.bin
 # one bit flipped (an overwrite with a fixed byte left the proof unchanged when the
 # random proof held that byte already: about one run in 256)
 flip p1.bin 100000 pt.bin
