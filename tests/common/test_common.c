@@ -544,6 +544,39 @@ static void test_seal_limits(zkr_tap *t)
                                       crypto_pwhash_MEMLIMIT_MODERATE),
                "seal: with the test hook set, fast seals at libsodium's minimum and the default "
                "stays MODERATE");
+    /* Adversarial review (no hole found): a hostile header asking for limits outside
+     * libsodium's MIN..SENSITIVE is refused as malformed before Argon2id runs, whatever the
+     * hook; in-range limits other than the sealed ones fail the header's authentication. */
+    {
+        static const uint64_t bad[][2] = {
+            {0, crypto_pwhash_MEMLIMIT_MIN},
+            {crypto_pwhash_OPSLIMIT_SENSITIVE + 1, crypto_pwhash_MEMLIMIT_MIN},
+            {UINT64_MAX, crypto_pwhash_MEMLIMIT_MIN},
+            {crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN - 1},
+            {crypto_pwhash_OPSLIMIT_MIN, (uint64_t)crypto_pwhash_MEMLIMIT_SENSITIVE + 1},
+            {crypto_pwhash_OPSLIMIT_MIN, UINT64_MAX}};
+        const uint8_t secret[8] = "limits!", pass[] = "pw";
+        uint8_t out[8];
+        size_t n = 0;
+        zkr_buf blob = {0};
+        int ok = zkr_seal(secret, 8, pass, 2, "zkreg/test", 1, &blob) == ZKR_OK;
+
+        for (size_t i = 0; ok && i < sizeof bad / sizeof bad[0]; i++) {
+            zkr_store_be64(blob.p + 8, bad[i][0]);
+            zkr_store_be64(blob.p + 16, bad[i][1]);
+            ok = zkr_unseal(blob.p, blob.len, pass, 2, "zkreg/test", out, sizeof out, &n) ==
+                     ZKR_ERR_MALFORMED && n == 0;
+        }
+        if (ok) {
+            zkr_store_be64(blob.p + 8, crypto_pwhash_OPSLIMIT_INTERACTIVE + 1);
+            zkr_store_be64(blob.p + 16, crypto_pwhash_MEMLIMIT_MIN);
+            ok = zkr_unseal(blob.p, blob.len, pass, 2, "zkreg/test", out, sizeof out, &n) ==
+                 ZKR_ERR_PASSPHRASE;
+        }
+        zkr_tap_ok(t, ok, "unseal: limits outside MIN..SENSITIVE are malformed (six hostile "
+                          "headers), in-range limits not sealed fail authentication");
+        zkr_buf_free(&blob);
+    }
     if (keep != NULL)
         setenv("ZKREG_TEST_KDF_MIN", keep, 1);
     else
