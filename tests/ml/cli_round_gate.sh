@@ -170,7 +170,9 @@ C1=$(json_field eval_correct)
 # accept has registered the workers' training-step statements (their own transactions before
 # the judging, docs/transactions.md); the second, with them held, leaves the registry file
 # byte-identical as well.
-sum_store() { (cd "$T/reg.db.d" && find . -type f | LC_ALL=C sort | xargs sha256sum) | sha256sum; }
+# sort -S 1M: meson test's MALLOC_PERTURB_ makes sort fill its whole default
+# buffer (8 MiB), about 2,000 page faults a call, for a few lines of input.
+sum_store() { (cd "$T/reg.db.d" && find . -type f | LC_ALL=C sort -S 1M | xargs sha256sum) | sha256sum; }
 sum_reg() { { cat "$T/reg.db" "$T/reg.db-wal" 2>/dev/null; sum_store; } | sha256sum; }
 SUBS0="0=$T/a/worker-0.zkrtm,$T/a/worker-0.zkp,$T/a/worker-0.eval.zkp"
 store0=$(sum_store)
@@ -306,7 +308,7 @@ SIDF0=$(tail -2 "$T/evlist" | head -1 | cut -d' ' -f3)
 LEN0=$(tail -2 "$T/evlist" | head -1 | cut -d' ' -f4)
 IMP="$T/imp.db"
 istate() { { cat "$IMP" "$IMP-wal" 2>/dev/null | sha256sum
-             (cd "$IMP.d" 2>/dev/null && find . | sort && find . -type f | sort | xargs -r sha256sum); } |
+             (cd "$IMP.d" 2>/dev/null && find . | sort -S 1M && find . -type f | sort -S 1M | xargs -r sha256sum); } |
            sha256sum | cut -d' ' -f1; }
 # refused WANT WHAT GREP BUNDLE: import refused with WANT, the message, the importer unchanged.
 refused() {
