@@ -174,11 +174,8 @@ static zkr_err eval_stmt_of(zkr_app *app, const zkr_statement *st, int verifying
     /* The schema's kind picks the worker and the verifier: a proof of the other kind is refused. */
     es->fixed = strcmp(st->schema.proof_kind, ZKR_EVALF_NAME) == 0;
     es->batch = strcmp(st->schema.proof_kind, ZKR_IBATCH_NAME) == 0;
-    if (verifying && strcmp(st->schema.verifier_version, ZKR_VERSION) != 0)
-        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_VERIFIER,
-                        "schema %s@%llu pins verifier %s, this is %s", st->schema.name,
-                        (unsigned long long)st->schema.version, st->schema.verifier_version,
-                        ZKR_VERSION);
+    if (verifying && (r = zkr_app_verifier_pinned(app, &st->schema)) != ZKR_OK)
+        return r;
     if ((r = zkr_app_param_set_of(app, &st->schema, &es->param_set)) != ZKR_OK ||
         (r = zkr_app_eval_range(app, st, "evaluation@1", &es->first, &es->count)) != ZKR_OK)
         return r;

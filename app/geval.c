@@ -244,10 +244,8 @@ static zkr_err geval_stmt_of(zkr_app *app, const zkr_statement *st, int verifyin
         return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_SCHEMA,
                         "schema %s@%llu: proof kind '%s', not " ZKR_APP_GEVAL_KIND, sc->name,
                         (unsigned long long)sc->version, sc->proof_kind);
-    if (verifying && strcmp(sc->verifier_version, ZKR_VERSION) != 0)
-        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_VERIFIER,
-                        "schema %s@%llu pins verifier %s, this is %s", sc->name,
-                        (unsigned long long)sc->version, sc->verifier_version, ZKR_VERSION);
+    if (verifying && (r = zkr_app_verifier_pinned(app, sc)) != ZKR_OK)
+        return r;
     if ((r = zkr_app_param_set_of(app, sc, &es->param_set)) != ZKR_OK ||
         (r = zkr_app_eval_range(app, st, ZKR_APP_GEVAL_KIND, &es->first, &es->count)) != ZKR_OK)
         return r;

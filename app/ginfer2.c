@@ -411,11 +411,8 @@ zkr_err zkr_app_ginf2_verify(zkr_app *app, const zkr_statement *st, const uint8_
     zkr_err r;
 
     so.no_sandbox = no_sandbox;
-    if (strcmp(st->schema.verifier_version, ZKR_VERSION) != 0)
-        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_VERIFIER,
-                        "schema %s@%llu pins verifier %s, this is %s", st->schema.name,
-                        (unsigned long long)st->schema.version, st->schema.verifier_version,
-                        ZKR_VERSION);
+    if ((r = zkr_app_verifier_pinned(app, &st->schema)) != ZKR_OK)
+        return r;
     if ((r = zkr_app_param_set_of(app, &st->schema, &set)) == ZKR_OK &&
         (r = zkr_app_ginf2_verify_request(app, st, set, &pb, &req)) == ZKR_OK)
         r = zkr_sandbox_call(zkr_app_workers, "ginfer2-verify", &so, req.p, req.len, &reply,

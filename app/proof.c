@@ -123,10 +123,8 @@ static zkr_err zkr_load_stmt(zkr_app *app, zkr_registry *reg, const char *ref, i
         return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_SCHEMA,
                         "schema %s@%llu: proof kind '%s', this command proves inference@1",
                         sc->name, (unsigned long long)sc->version, sc->proof_kind);
-    if (verifying && strcmp(sc->verifier_version, ZKR_VERSION) != 0)
-        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_VERIFIER,
-                        "schema %s@%llu pins verifier %s, this is %s", sc->name,
-                        (unsigned long long)sc->version, sc->verifier_version, ZKR_VERSION);
+    if (verifying && (r = zkr_app_verifier_pinned(app, sc)) != ZKR_OK)
+        return r;
     if ((r = zkr_app_param_set_of(app, sc, &ps->param_set)) != ZKR_OK ||
         (r = zkr_app_statement_revoked(app, reg, &ps->st)) != ZKR_OK)
         return r;
@@ -685,11 +683,8 @@ static zkr_err verify_infer2(zkr_app *app, zkr_registry *reg, const zkr_app_veri
     res->kind = "inference@2";
     so.no_sandbox = o->no_sandbox;
     /* as every other kind: a schema from an older registry may pin another verifier */
-    if (strcmp(st->schema.verifier_version, ZKR_VERSION) != 0)
-        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_VERIFIER,
-                        "schema %s@%llu pins verifier %s, this is %s", st->schema.name,
-                        (unsigned long long)st->schema.version, st->schema.verifier_version,
-                        ZKR_VERSION);
+    if ((r = zkr_app_verifier_pinned(app, &st->schema)) != ZKR_OK)
+        return r;
     for (size_t i = 0; i < st->n_params; i++)
         if (strcmp(st->params[i].name, "record_index") == 0 &&
             st->params[i].type == ZKR_PARAM_U64 &&

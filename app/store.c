@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "app/store.h"
+#include "zkr_config.h"
 #include "ml/ml.h"
 #include "zk/zk.h"
 
@@ -500,6 +501,15 @@ zkr_err zkr_app_param_set_for_kind(zkr_app *app, const zkr_schema *s, uint32_t *
 {
     return strcmp(s->proof_kind, "inference@2") == 0 ? zkr_app_param_set_any(app, s, set)
                                                       : zkr_app_param_set_of(app, s, set);
+}
+
+zkr_err zkr_app_verifier_pinned(zkr_app *app, const zkr_schema *s)
+{
+    if (strcmp(s->verifier_version, ZKR_VERSION) == 0)
+        return ZKR_OK;
+    return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_VERIFIER,
+                    "schema %s@%llu pins verifier %s, this is %s", s->name,
+                    (unsigned long long)s->version, s->verifier_version, ZKR_VERSION);
 }
 
 zkr_err zkr_app_param_set_of(zkr_app *app, const zkr_schema *s, uint32_t *set)

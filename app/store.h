@@ -200,5 +200,11 @@ zkr_err zkr_app_param_set_any(zkr_app *app, const zkr_schema *s, uint32_t *set) 
  * inference@2, zkr_app_param_set_of for every other kind (same errors).
  */
 zkr_err zkr_app_param_set_for_kind(zkr_app *app, const zkr_schema *s, uint32_t *set) ZKR_WUR;
+/*
+ * ZKR_OK when the schema pins this build's verifier (ZKR_VERSION); else
+ * ZKR_ERR_MISMATCH_VERIFIER naming both versions. Every verify path asks it:
+ * a schema an import brought from an older registry may pin another.
+ */
+zkr_err zkr_app_verifier_pinned(zkr_app *app, const zkr_schema *s) ZKR_WUR;
 
 #endif

@@ -469,11 +469,8 @@ static zkr_err check_binding_rows(zkr_app *app, zkr_registry *reg, const zkr_sta
         child->program_id = st->program.id;
     }
 
-    if (strcmp(st->schema.verifier_version, ZKR_VERSION) != 0)
-        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_VERIFIER,
-                        "schema %s@%llu pins verifier %s, this is %s", st->schema.name,
-                        (unsigned long long)st->schema.version, st->schema.verifier_version,
-                        ZKR_VERSION);
+    if ((r = zkr_app_verifier_pinned(app, &st->schema)) != ZKR_OK)
+        return r;
     zkr_app_hex32(tp->child, hex);
     if (child_commitment == NULL &&
         (r = zkr_registry_artifact_get(reg, ZKR_KIND_MODEL, hex, child, &app->diag)) != ZKR_OK)

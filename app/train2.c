@@ -833,11 +833,8 @@ zkr_err zkr_app_train2_verify_request(zkr_app *app, zkr_registry *reg, const zkr
     if ((r = facts_of(app, st, &f)) != ZKR_OK ||
         (r = zkr_app_param_set_of(app, &st->schema, &set)) != ZKR_OK)
         return r;
-    if (strcmp(st->schema.verifier_version, ZKR_VERSION) != 0)
-        return zkr_fail(&app->diag, ZKR_ERR_MISMATCH_VERIFIER,
-                        "schema %s@%llu pins verifier %s, this is %s", st->schema.name,
-                        (unsigned long long)st->schema.version, st->schema.verifier_version,
-                        ZKR_VERSION);
+    if ((r = zkr_app_verifier_pinned(app, &st->schema)) != ZKR_OK)
+        return r;
     zkr_app_hex32(f.child_sha, hex);
     if (child == NULL) {
         if ((r = zkr_registry_artifact_get(reg, ZKR_KIND_MODEL, hex, &ca, &app->diag)) != ZKR_OK)
