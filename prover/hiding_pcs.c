@@ -36,6 +36,17 @@ struct zkr_hpcs_poly {
     int stacked;
     uint64_t *stack_cw;
     size_t stack_cw_words;
+    /*
+     * A nested mask (inference@2 version 13, zkr_prover_hcommit_pair_nest_pool):
+     * the pair's first owns nest, a mixed opening's periodic mask whose
+     * subtree roots nest_h levels up are the last nest_words words of the
+     * pair's leaves (never sent: the verifier recomputes them); nest_h is
+     * set on the mask, nest_spent once an opening used it.
+     */
+    struct zkr_hpcs_poly *nest;
+    size_t nest_words;
+    unsigned nest_h;
+    int nest_spent;
     uint64_t off_slice; /* values revealed at points off u = 0^e, in all */
     /* of them, those whose points mix in the first eb blinding slices exactly, by eb */
     uint64_t at_level[ZKR_HPCS_MAX_BLIND_VARS + 1];
@@ -64,6 +75,7 @@ void zkr_hpcs_poly_free(zkr_hpcs_poly *poly)
         free(poly->stack_cw);
     }
     zkr_mtree_free(&poly->tree);
+    zkr_hpcs_poly_free(poly->nest);
     sodium_memzero(poly, sizeof *poly);
     free(poly);
 }
@@ -782,6 +794,94 @@ zkr_err zkr_prover_hmask(const zkr_params *p, unsigned total_vars, zkr_zkrng *rn
     return zkr_h_mask_new(p, total_vars, NULL, rng, threads, out, root);
 }
 
+/*
+ * The pair's tree with the nested mask's subtree roots (nest_h levels up)
+ * as each leaf's last ZKR_H_NEST_WORDS words: leaf L holds a's entries,
+ * b's, then the root over mask leaves L 2^nest_h .. (L + 1) 2^nest_h - 1.
+ */
+#define ZKR_H_NEST_WORDS (ZKR_DIGEST_BYTES / 8)
+static zkr_err zkr_h_pair_nest_tree(zkr_hpcs_poly *a, zkr_hpcs_poly *b, zkr_hpcs_poly *z,
+                                    zkr_zkrng *rng, unsigned threads)
+{
+    size_t wa = (size_t)(a->ext ? 3 : 1) << a->leaf_a, wb = (size_t)(b->ext ? 3 : 1) << b->leaf_a;
+    size_t w = wa + wb + ZKR_H_NEST_WORDS, leaves = a->cw_words / wa;
+    uint64_t zl = z->tree.n_leaves;
+    uint8_t seed[32];
+    zkr_err r;
+
+    if (b->cw_words / wb != leaves || (zl >> z->nest_h) != leaves || w > ZKR_MT_MAX_LEAF_WORDS)
+        return ZKR_ERR_USAGE;
+    a->stack_cw_words = w * leaves;
+    if (!(a->stack_cw = malloc(a->stack_cw_words * sizeof *a->stack_cw)))
+        return ZKR_ERR_NOMEM;
+    for (size_t L = 0; L < leaves; L++) {
+        uint64_t *leaf = a->stack_cw + w * L;
+        const uint8_t *node = z->tree.nodes[(zl >> z->nest_h) + L];
+        memcpy(leaf, a->cw + wa * L, wa * sizeof *a->cw);
+        memcpy(leaf + wa, b->cw + wb * L, wb * sizeof *b->cw);
+        for (size_t k = 0; k < ZKR_H_NEST_WORDS; k++)
+            leaf[wa + wb + k] = zkr_load_le64(node + 8 * k);
+    }
+    zkr_zkrng_bytes(rng, seed, sizeof seed);
+    r = zkr_mtree_build(a->stack_cw, leaves, w, seed, threads, &a->tree);
+    sodium_memzero(seed, sizeof seed);
+    a->stack_tail = b;
+    b->stack_head = a;
+    a->stacked = b->stacked = 1;
+    if (r == ZKR_OK) { /* a owns the mask from here (the caller frees it otherwise) */
+        a->nest = z;
+        a->nest_words = ZKR_H_NEST_WORDS;
+    }
+    return r;
+}
+
+zkr_err zkr_prover_hcommit_pair_nest_pool(const zkr_params *p, const zkr_hpcs_pair_member *ma,
+                                          const zkr_hpcs_pair_member *mb, unsigned total_vars,
+                                          unsigned leaf_arity, unsigned mix_total,
+                                          unsigned nest_h, zkr_hpcs_pool *pool, zkr_zkrng *rng,
+                                          unsigned threads, zkr_hpcs_poly **a, zkr_hpcs_poly **b,
+                                          zkr_hpcs_commitment *ca, zkr_hpcs_commitment *cb)
+{
+    zkr_hpcs_poly *z = NULL;
+    zkr_pcs_layout ml;
+    uint8_t zroot[ZKR_DIGEST_BYTES];
+    zkr_err r;
+
+    *a = *b = NULL;
+    memset(ca, 0, sizeof *ca);
+    memset(cb, 0, sizeof *cb);
+    if ((r = zkr_h_pair_ok(leaf_arity, 0, 0)) != ZKR_OK)
+        return r;
+    if (!ma->evals || !mb->evals || mix_total > p->max_vars || nest_h == 0 ||
+        nest_h > ZKR_PCS_MAX_FOLD_ARITY)
+        return ZKR_ERR_USAGE;
+    zkr_hpcs_layout_of(p, mix_total, &ml);
+    if ((r = zkr_h_base_new(p, ma->evals, ma->n_vars, total_vars, ma->budget, leaf_arity, pool,
+                            rng, threads, 0, a)) != ZKR_OK)
+        return r;
+    if ((r = zkr_h_base_new(p, mb->evals, mb->n_vars, total_vars, mb->budget, leaf_arity, pool,
+                            rng, threads, 0, b)) != ZKR_OK ||
+        (r = zkr_h_mask_new_periodic(p, mix_total, ml.folds[0], pool, rng, threads, &z, zroot)) !=
+            ZKR_OK)
+        goto out;
+    z->nest_h = nest_h;
+    if ((r = zkr_h_pair_nest_tree(*a, *b, z, rng, threads)) != ZKR_OK)
+        goto out;
+    z = NULL; /* a owns it */
+    zkr_h_comm(*a, ca);
+    zkr_h_comm(*b, cb);
+    r = ZKR_OK;
+out:
+    sodium_memzero(zroot, sizeof zroot);
+    if (r != ZKR_OK) {
+        zkr_hpcs_poly_free(z);
+        zkr_hpcs_poly_free(*b);
+        zkr_hpcs_poly_free(*a);
+        *a = *b = NULL;
+    }
+    return r;
+}
+
 zkr_err zkr_prover_hcommit_masked(const zkr_params *p, const zkr_gl *evals, unsigned n_vars,
                                   uint32_t budget, zkr_zkrng *rng, unsigned threads,
                                   zkr_hpcs_poly **f, zkr_hpcs_poly **z, zkr_hpcs_commitment *comm)
@@ -1062,15 +1162,19 @@ static zkr_err zkr_h_fold_phase(zkr_hopen_ctx *c, zkr_transcript *t, const zkr_e
     return ZKR_OK;
 }
 
-/* Writes one tree's opening: counts, leaves (salt || words) and siblings. */
+/*
+ * Writes one tree's opening: counts, leaves (salt || their first `send`
+ * words) and the siblings up to `height` levels (the tree's depth, or a
+ * nested mask's: its subtree roots are another tree's leaf words).
+ */
 static zkr_err zkr_h_open_tree(zkr_buf *b, const zkr_mtree *tree, const uint64_t *words,
-                               const uint64_t *u, size_t nu)
+                               const uint64_t *u, size_t nu, size_t send, unsigned height)
 {
     zkr_buf sib = {0};
     size_t w = tree->leaf_words;
     zkr_err r;
 
-    if ((r = zkr_mtree_open(tree, u, nu, &sib)) != ZKR_OK)
+    if ((r = zkr_mtree_open_to(tree, u, nu, height, &sib)) != ZKR_OK)
         goto out;
     if ((r = zkr_enc_u32(b, (uint32_t)nu)) != ZKR_OK ||
         (r = zkr_enc_u32(b, (uint32_t)(sib.len / ZKR_DIGEST_BYTES))) != ZKR_OK)
@@ -1082,7 +1186,7 @@ static zkr_err zkr_h_open_tree(zkr_buf *b, const zkr_mtree *tree, const uint64_t
         sodium_memzero(salt, sizeof salt);
         if (r != ZKR_OK)
             goto out;
-        for (size_t k = 0; k < w; k++)
+        for (size_t k = 0; k < send; k++)
             if ((r = zkr_enc_gl(b, words[u[i] * w + k])) != ZKR_OK)
                 goto out;
     }
@@ -1090,6 +1194,15 @@ static zkr_err zkr_h_open_tree(zkr_buf *b, const zkr_mtree *tree, const uint64_t
 out:
     zkr_buf_free(&sib);
     return r;
+}
+
+/* A committed polynomial's layer-0 opening: its tree (a pair's, or a nested mask's subtrees). */
+static zkr_err zkr_h_open_poly(zkr_buf *b, const zkr_hpcs_poly *f, const uint64_t *u, size_t nu)
+{
+    const zkr_mtree *tree = &f->tree;
+
+    return zkr_h_open_tree(b, tree, f->stack_tail ? f->stack_cw : f->cw, u, nu,
+                           tree->leaf_words - f->nest_words, f->nest_h ? f->nest_h : tree->depth);
 }
 
 /*
@@ -1113,8 +1226,7 @@ static zkr_err zkr_h_open_joins(const zkr_hopen_ctx *c, unsigned layer, const ui
         for (unsigned s = 0; s < q; s++)
             u[s] = (leaf[s] << (a - j->step)) >> j->arity;
         nu = zkr_idx_sort_unique(u, q);
-        if ((r = zkr_h_open_tree(out, &j->f->tree, j->f->stack_tail ? j->f->stack_cw : j->f->cw,
-                                 u, nu)) != ZKR_OK)
+        if ((r = zkr_h_open_poly(out, j->f, u, nu)) != ZKR_OK)
             return r;
     }
     return ZKR_OK;
@@ -1143,14 +1255,12 @@ static zkr_err zkr_h_queries(zkr_hopen_ctx *c, zkr_transcript *t,
         nu = zkr_idx_sort_unique(u, q);
         if (layer == 0) {
             for (size_t k = 0; k < n_trees; k++)
-                if ((r = zkr_h_open_tree(out, &trees[k]->tree,
-                                         trees[k]->stack_tail ? trees[k]->stack_cw
-                                                              : trees[k]->cw,
-                                         u, nu)) != ZKR_OK)
+                if ((r = zkr_h_open_poly(out, trees[k], u, nu)) != ZKR_OK)
                     goto out;
         } else if ((r = zkr_h_open_tree(out, &c->layer_tree[layer],
                                         (const uint64_t *)(const void *)c->layer_cw[layer], u,
-                                        nu)) != ZKR_OK) {
+                                        nu, c->layer_tree[layer].leaf_words,
+                                        c->layer_tree[layer].depth)) != ZKR_OK) {
             goto out;
         }
         if (c->n_joins && (r = zkr_h_open_joins(c, layer, leaf, u, out)) != ZKR_OK)
@@ -1745,6 +1855,29 @@ static zkr_err zkr_h_mixed_mask(const zkr_params *p, const zkr_hpcs_mixed_plan *
 }
 
 /*
+ * A nested mask (version 13): the one member that carries it, which must
+ * join at layer 1 with leaves of 2^nest_h mask leaves each (its leaf for a
+ * query at layer-0 leaf L is L >> (arity + step)), the mask of the plan's
+ * T - a0 variables and not used before. *ni = k when no member carries one.
+ */
+static zkr_err zkr_h_mixed_nest(const zkr_hpcs_mixed_plan *pl, zkr_hpcs_poly *const *f, size_t k,
+                                size_t *ni)
+{
+    *ni = k;
+    for (size_t i = 0; i < k; i++) {
+        const zkr_hpcs_poly *z = f[i]->nest;
+        if (!z)
+            continue;
+        if (*ni != k || pl->d[i] == 0 || pl->layer[i] != 1 ||
+            z->nest_h != pl->arity[i] + pl->step[i] || z->total != pl->total - pl->l.folds[0] ||
+            z->nest_spent)
+            return ZKR_ERR_USAGE;
+        *ni = i;
+    }
+    return ZKR_OK;
+}
+
+/*
  * The mixed opening; ch (test builds' cheats, NULL when honest) leaves the
  * joining members' alpha terms out of G, or folds and opens another
  * polynomial in one's place, or shifts one round message; pm (test builds'
@@ -1765,7 +1898,7 @@ static zkr_err zkr_hopen_mixed_run(const zkr_params *p, zkr_transcript *t, zkr_h
     zkr_hpcs_poly *mask = NULL;
     zkr_hpcs_pool *pool = NULL, *own = NULL;
     zkr_ext coef[ZKR_HPCS_MAX_MIXED + 1], b, value = zkr_ext_from(0), *g = NULL, *cf = NULL;
-    size_t len = 0, nf = 0, nj = 0;
+    size_t len = 0, nf = 0, nj = 0, ni = k;
     int ungated = 0; /* test builds' no_gate only */
     zkr_err r;
 
@@ -1811,9 +1944,22 @@ static zkr_err zkr_hopen_mixed_run(const zkr_params *p, zkr_transcript *t, zkr_h
         goto out;
     if (own)
         pool = own;
-    if ((r = zkr_h_mixed_mask(p, &pl, z, pm, pool, rng, threads, &mask, mroot, &b)) != ZKR_OK)
+    if ((r = zkr_h_mixed_nest(&pl, f, k, &ni)) != ZKR_OK)
         goto out;
-    trees[nf] = mask;
+    if (ni < k) { /* drawn with its carrier: one opening only, b at this opening's point */
+        f[ni]->nest->nest_spent = 1;
+        zkr_hpcs_poly_root(f[ni], mroot);
+        if ((r = zkr_h_mask_eval(f[ni]->nest, z + pl.l.folds[0], threads, &b)) != ZKR_OK)
+            goto out;
+#if ZKR_TEST_BUILD
+        if (pm)
+            b.c[0] = zkr_gl_add(b.c[0], pm->b_delta);
+#endif
+    } else if ((r = zkr_h_mixed_mask(p, &pl, z, pm, pool, rng, threads, &mask, mroot, &b)) !=
+               ZKR_OK) {
+        goto out;
+    }
+    trees[nf] = ni < k ? f[ni]->nest : mask;
     zkr_hpcs_mixed_absorb(t, k, (const uint8_t(*)[ZKR_DIGEST_BYTES])roots, nv, bv, ext, z,
                           pl.total, values, mroot, b);
     zkr_ts_challenge_exts(t, "hm-beta", coef, nf);
@@ -1822,7 +1968,8 @@ static zkr_err zkr_hopen_mixed_run(const zkr_params *p, zkr_transcript *t, zkr_h
         if (pl.d[i] == 0)
             value = zkr_ext_add(value, zkr_ext_mul(coef[j++], values[i]));
     value = zkr_ext_add(value, zkr_ext_mul(coef[nf], b));
-    if ((r = zkr_buf_append(out, mroot, ZKR_DIGEST_BYTES)) != ZKR_OK ||
+    /* a nested mask's root is its carrier's (bound with the members' roots): not sent */
+    if ((ni == k && (r = zkr_buf_append(out, mroot, ZKR_DIGEST_BYTES)) != ZKR_OK) ||
         (r = zkr_enc_ext(out, b)) != ZKR_OK)
         goto out;
     len = (size_t)1 << pl.total;
@@ -1833,7 +1980,7 @@ static zkr_err zkr_hopen_mixed_run(const zkr_params *p, zkr_transcript *t, zkr_h
         r = ZKR_ERR_NOMEM;
         goto out;
     }
-    zkr_h_combine(g, cf, mask, coef[nf], full, coef, nf, len, threads);
+    zkr_h_combine(g, cf, trees[nf], coef[nf], full, coef, nf, len, threads);
     if (ch && (ch->shift_c || ch->shift_d)) {
         bc.shift_round = ch->shift_round;
         bc.shift_c = ch->shift_c;

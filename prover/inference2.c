@@ -1855,6 +1855,7 @@ static zkr_err zkr_i2_commit_v(zkr_i2_ctx *c, uint32_t budget, unsigned total, u
     zkr_zkrange_cheat zc;
     zkr_hpcs_commitment mc;
     zkr_gl *mult;
+    unsigned nest_h;
     zkr_err r;
 
     if (!zkr_infer2_stacks_v_m(c->p, &c->red, sh->s.n_layers))
@@ -1872,7 +1873,12 @@ static zkr_err zkr_i2_commit_v(zkr_i2_ctx *c, uint32_t budget, unsigned total, u
     if (r == ZKR_OK && c->cheat && c->cheat->range_lie >= 3 && c->cheat->range_lie <= 5)
         zkr_i2_cheat_move_count(mult);
 #endif
-    if (r == ZKR_OK)
+    /* version 13: the mixed opening's mask Z drawn now, nested under the pair's leaves */
+    if (r == ZKR_OK && (nest_h = zkr_infer2_nest_h(c->p, &c->red, sh->s.n_layers)) != 0)
+        r = zkr_prover_hcommit_pair_nest_pool(c->p, &mv, &mm, total, fit, c->red.TA, nest_h, NULL,
+                                              &c->rng, c->threads, &c->v, &c->zr.m_given, vc,
+                                              &mc);
+    else if (r == ZKR_OK)
         r = zkr_prover_hcommit_pair_fit_pool(c->p, &mv, &mm, total, fit, NULL, &c->rng,
                                              c->threads, &c->v, &c->zr.m_given, vc, &mc);
     zkr_i2_wipe_free(mult, mlen * sizeof *mult);

@@ -722,6 +722,26 @@ zkr_err zkr_prover_hcommit_pair_fit_pool(const zkr_params *p, const zkr_hpcs_pai
                                          unsigned leaf_arity, zkr_hpcs_pool *pool, zkr_zkrng *rng,
                                          unsigned threads, zkr_hpcs_poly **a, zkr_hpcs_poly **b,
                                          zkr_hpcs_commitment *ca, zkr_hpcs_commitment *cb) ZKR_WUR;
+/*
+ * zkr_prover_hcommit_pair_fit_pool with a nested mask (inference@2 version
+ * 13): beside the pair, the periodic mask Z of the mixed opening it will
+ * join (of mix_total - a0 variables, a0 = zkr_hpcs_layout_of(mix_total)'s
+ * first layer arity; its own salts) is drawn and committed, and each pair
+ * leaf L carries, as its last 4 words, the root over Z's leaves L 2^nest_h
+ * .. (L + 1) 2^nest_h - 1, so the pair's root binds Z. The pair's first
+ * (a) owns Z; zkr_prover_hopen_mixed takes it as the opening's mask
+ * (sending no mask root, and Z's leaves with the siblings up to those
+ * subtree roots only) and refuses a second opening with it. The pair must
+ * have 2^nest_h times fewer leaves than Z has (ZKR_ERR_USAGE else, or
+ * nest_h outside 1..ZKR_PCS_MAX_FOLD_ARITY, mix_total over max_vars), and
+ * the rest as zkr_prover_hcommit_pair_fit_pool.
+ */
+zkr_err zkr_prover_hcommit_pair_nest_pool(const zkr_params *p, const zkr_hpcs_pair_member *ma,
+                                          const zkr_hpcs_pair_member *mb, unsigned total_vars,
+                                          unsigned leaf_arity, unsigned mix_total,
+                                          unsigned nest_h, zkr_hpcs_pool *pool, zkr_zkrng *rng,
+                                          unsigned threads, zkr_hpcs_poly **a, zkr_hpcs_poly **b,
+                                          zkr_hpcs_commitment *ca, zkr_hpcs_commitment *cb) ZKR_WUR;
 /* The full blinded table F (2^(n + e) entries, slice u = 0 first); NULL for the other kind. */
 const zkr_gl *zkr_hpcs_poly_base_evals(const zkr_hpcs_poly *poly);
 const zkr_ext *zkr_hpcs_poly_ext_evals(const zkr_hpcs_poly *poly);

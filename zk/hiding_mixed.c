@@ -207,6 +207,13 @@ typedef struct {
      */
     uint32_t stack;
     size_t jw[ZKR_HPCS_MAX_MIXED];
+    /*
+     * Version 13's nested mask: nest (k: none) is the member whose tree's
+     * leaves end in the roots of Z's subtrees nest_h levels high (Z's
+     * opening climbs only to them; there is no mask root).
+     */
+    size_t nest;
+    unsigned nest_h;
 } zkr_hm_proof;
 
 static void zkr_hm_free(zkr_hm_proof *m)
@@ -235,7 +242,8 @@ static zkr_err zkr_hm_parse_layer(const zkr_params *p, zkr_hm_proof *m, size_t k
                                            depth, &m->open[j])) != ZKR_OK)
                 return r;
         /* Z's tree: one extension value a leaf (it is constant on the leaf's coset) */
-        if ((r = zkr_hpcs_x_parse_open(d, p, 3, depth, &m->open[nf])) != ZKR_OK)
+        if ((r = zkr_hpcs_x_parse_open(d, p, 3, m->nest < k ? m->nest_h : depth,
+                                       &m->open[nf])) != ZKR_OK)
             return r;
     } else if ((r = zkr_hpcs_x_parse_open(d, p, ew, depth, &m->open[nf + layer])) != ZKR_OK) {
         return r;
@@ -264,7 +272,8 @@ static zkr_err zkr_hm_parse(const zkr_params *p, size_t k, zkr_dec *d, zkr_hm_pr
     size_t n_final = (size_t)1 << l->final_vars;
     zkr_err r;
 
-    if ((r = zkr_dec_raw(d, ZKR_DIGEST_BYTES, &m->mask_root)) != ZKR_OK ||
+    /* a nested mask has no root of its own (its carrier's root binds it) */
+    if ((m->nest == k && (r = zkr_dec_raw(d, ZKR_DIGEST_BYTES, &m->mask_root)) != ZKR_OK) ||
         (r = zkr_dec_ext(d, &m->b)) != ZKR_OK)
         return r;
     m->msgs = calloc((size_t)2 * l->folds_total + 1, sizeof *m->msgs);
@@ -361,6 +370,10 @@ typedef struct {
     uint64_t *ju[ZKR_HPCS_MAX_MIXED]; /* joiners' sorted leaves */
     size_t jn[ZKR_HPCS_MAX_MIXED];
     zkr_ext *expect;
+    /* a nested mask's subtree roots its layer-0 leaves climb to (sorted unique, nzn of them) */
+    uint64_t *zni;
+    uint8_t (*zn)[ZKR_DIGEST_BYTES];
+    size_t nzn;
     int x8; /* zkr_b2x8_ok, asked once (CPUID is slow under a hypervisor) */
     /* fold constants of the current layer, by steps folded (a - cur): built once a layer */
     zkr_hpcs_fold_tab ft[ZKR_PCS_MAX_FOLD_ARITY + 1];
@@ -449,6 +462,63 @@ static zkr_err zkr_hm_fold_query(zkr_hm_q *c, unsigned layer, uint64_t L, zkr_ex
     return ZKR_OK;
 }
 
+/* The nested mask's opened leaves (u, nu) climbed nest_h levels to its subtree roots. */
+static zkr_err zkr_hm_climb_mask(zkr_hm_q *c, unsigned depth, size_t nu)
+{
+    const zkr_pcs_open *o = &c->m->open[c->m->pl.n_full];
+    uint8_t (*lh)[ZKR_DIGEST_BYTES];
+    zkr_err r;
+
+    if (o->n_open != nu)
+        return ZKR_ERR_VERIFY;
+    if (!(lh = malloc(nu * sizeof *lh)))
+        return ZKR_ERR_NOMEM;
+    zkr_mtree_leaf_hashes(o->leaves, ZKR_SALT_BYTES + 8 * 3, nu, c->x8, lh);
+    r = zkr_mtree_climb_x8(depth, c->m->nest_h, c->u, (const uint8_t(*)[ZKR_DIGEST_BYTES])lh, nu,
+                           o->sib, o->n_sib, c->x8, c->zni, c->zn, &c->nzn);
+    free(lh);
+    return r;
+}
+
+/*
+ * The nested mask's carrier (member i): each opened leaf is its sent words
+ * then the root of Z's subtree below it, which Z's climb gave for exactly
+ * these leaves (a query's carrier leaf is L >> nest_h of its layer-0 leaf
+ * L); hashed so, they must reach the carrier's root.
+ */
+static zkr_err zkr_hm_check_carrier(const zkr_hm_q *c, size_t i, const uint8_t *root,
+                                    unsigned depth)
+{
+    const zkr_pcs_open *o = &c->m->jopen[i];
+    size_t n = c->jn[i], sent = ZKR_SALT_BYTES + 8 * c->m->jw[i];
+    size_t full = sent + ZKR_DIGEST_BYTES;
+    uint8_t *buf = NULL, (*lh)[ZKR_DIGEST_BYTES] = NULL;
+    zkr_err r = ZKR_ERR_VERIFY;
+
+    if (o->n_open != n || c->nzn != n)
+        return ZKR_ERR_VERIFY;
+    for (size_t j = 0; j < n; j++)
+        if (c->zni[j] != c->ju[i][j])
+            return ZKR_ERR_VERIFY;
+    buf = malloc(n * full);
+    lh = malloc(n * sizeof *lh);
+    if (!buf || !lh) {
+        r = ZKR_ERR_NOMEM;
+        goto out;
+    }
+    for (size_t j = 0; j < n; j++) {
+        memcpy(buf + j * full, o->leaves + j * sent, sent);
+        memcpy(buf + j * full + sent, c->zn[j], ZKR_DIGEST_BYTES);
+    }
+    zkr_mtree_leaf_hashes(buf, full, n, c->x8, lh);
+    r = zkr_mtree_verify_x8(root, depth, c->ju[i], (const uint8_t(*)[ZKR_DIGEST_BYTES])lh, n,
+                            o->sib, o->n_sib, c->x8);
+out:
+    free(buf);
+    free(lh);
+    return r;
+}
+
 /* One layer's Merkle checks (its tree, then its joiners') and fold chain. */
 static zkr_err zkr_hm_layer(zkr_hm_q *c, unsigned layer, const zkr_ext *r)
 {
@@ -471,7 +541,10 @@ static zkr_err zkr_hm_layer(zkr_hm_q *c, unsigned layer, const zkr_ext *r)
                                             zkr_hm_words(m->ext[m->full[f]], a), c->x8)) !=
                 ZKR_OK)
                 return rc;
-        if (!(c->off & ZKR_HM_OFF_MASKMT) &&
+        if (!(c->off & ZKR_HM_OFF_MASKMT) && m->nest < c->k &&
+            (rc = zkr_hm_climb_mask(c, depth, nu)) != ZKR_OK)
+            return rc;
+        if (!(c->off & ZKR_HM_OFF_MASKMT) && m->nest == c->k &&
             (rc = zkr_hpcs_x_check_tree(m->mask_root, depth, c->u, nu, &m->open[nf], 3,
                                         c->x8)) != ZKR_OK)
             return rc;
@@ -484,6 +557,16 @@ static zkr_err zkr_hm_layer(zkr_hm_q *c, unsigned layer, const zkr_ext *r)
         if (m->pl.d[i] == 0 || m->pl.layer[i] != layer)
             continue;
         c->jn[i] = zkr_hm_join_leaves(m, i, c->leaf, q, c->ju[i]);
+        if (i == m->nest) { /* test builds' MASKMT off: with Z's climb, the carrier's check */
+            if (!(c->off & (ZKR_HM_OFF_JOINMT | ZKR_HM_OFF_MASKMT)) &&
+                (rc = zkr_hm_check_carrier(c, i, c->roots[i],
+                                           m->pl.total - m->pl.d[i] + c->p->log_blowup - ai)) !=
+                    ZKR_OK)
+                return rc;
+            if ((c->off & (ZKR_HM_OFF_JOINMT | ZKR_HM_OFF_MASKMT)) && m->jopen[i].n_open != c->jn[i])
+                return ZKR_ERR_VERIFY;
+            continue;
+        }
         /* a stacked pair's leaves are hashed whole, once, against the first's root */
         if (!(c->off & ZKR_HM_OFF_JOINMT) && !((m->stack >> i) & 1u) &&
             (rc = zkr_hpcs_x_check_tree(c->roots[i], m->pl.total - m->pl.d[i] +
@@ -520,7 +603,9 @@ static zkr_err zkr_hm_queries(zkr_hm_q *c, zkr_transcript *t, const zkr_ext *r_a
     c->leaf = malloc(q * sizeof *c->leaf);
     c->u = malloc(q * sizeof *c->u);
     c->expect = malloc(q * sizeof *c->expect);
-    if (!c->pos || !c->leaf || !c->u || !c->expect)
+    c->zni = malloc(q * sizeof *c->zni);
+    c->zn = malloc(q * sizeof *c->zn);
+    if (!c->pos || !c->leaf || !c->u || !c->expect || !c->zni || !c->zn)
         return ZKR_ERR_NOMEM;
     for (size_t i = 0; i < c->k; i++)
         if (c->m->pl.d[i] > 0 && !(c->ju[i] = malloc(q * sizeof *c->ju[i])))
@@ -551,6 +636,8 @@ static void zkr_hm_q_free(zkr_hm_q *c)
     free(c->leaf);
     free(c->u);
     free(c->expect);
+    free(c->zni);
+    free(c->zn);
     for (size_t i = 0; i < ZKR_HPCS_MAX_MIXED; i++)
         free(c->ju[i]);
 }
@@ -610,9 +697,36 @@ static zkr_err zkr_hm_members(const zkr_params *p, const zkr_hpcs_commitment *f,
     return ZKR_OK;
 }
 
+/*
+ * The nested mask's carrier (nest; k: none): a joiner at layer 1 that is
+ * not a stacked pair's second, whose tree has 2^nest_h times fewer leaves
+ * than Z's, nest_h = its arity + step (its leaf for layer-0 leaf L is then
+ * L >> nest_h), with room for the subtree root in its leaves. USAGE else.
+ */
+static zkr_err zkr_hm_nest(const zkr_params *p, size_t k, size_t nest, zkr_hm_proof *m)
+{
+    const zkr_hpcs_mixed_plan *pl = &m->pl;
+    unsigned h, cdepth;
+
+    m->nest = k;
+    if (nest >= k)
+        return nest == k ? ZKR_OK : ZKR_ERR_USAGE;
+    if (pl->d[nest] == 0 || pl->layer[nest] != 1 || ((m->stack >> nest) & 1u))
+        return ZKR_ERR_USAGE;
+    h = pl->arity[nest] + pl->step[nest];
+    cdepth = pl->total - pl->d[nest] + p->log_blowup - pl->arity[nest];
+    if (h == 0 || h > ZKR_PCS_MAX_FOLD_ARITY ||
+        m->jw[nest] + ZKR_DIGEST_BYTES / 8 > ZKR_MT_MAX_LEAF_WORDS ||
+        cdepth + h != pl->l.log_len[0] - pl->l.folds[0])
+        return ZKR_ERR_USAGE;
+    m->nest = nest;
+    m->nest_h = h;
+    return ZKR_OK;
+}
+
 static zkr_err zkr_hm_verify(const zkr_params *p, zkr_transcript *t, const zkr_hpcs_commitment *f,
-                             size_t k, uint32_t fit, uint32_t stack, const zkr_ext *z,
-                             const zkr_ext *values, unsigned off, zkr_dec *d)
+                             size_t k, uint32_t fit, uint32_t stack, size_t nest,
+                             const zkr_ext *z, const zkr_ext *values, unsigned off, zkr_dec *d)
 {
     uint8_t roots[ZKR_HPCS_MAX_MIXED][ZKR_DIGEST_BYTES];
     const uint8_t *rp[ZKR_HPCS_MAX_MIXED];
@@ -632,7 +746,7 @@ static zkr_err zkr_hm_verify(const zkr_params *p, zkr_transcript *t, const zkr_h
         goto out;
     }
     if ((r = zkr_hm_members(p, f, k, fit, m, nv, bv, roots)) != ZKR_OK ||
-        (r = zkr_hm_stack(f, k, stack, m)) != ZKR_OK ||
+        (r = zkr_hm_stack(f, k, stack, m)) != ZKR_OK || (r = zkr_hm_nest(p, k, nest, m)) != ZKR_OK ||
         (r = zkr_hm_parse(p, k, d, m)) != ZKR_OK)
         goto out;
     nf = m->pl.n_full;
@@ -640,8 +754,9 @@ static zkr_err zkr_hm_verify(const zkr_params *p, zkr_transcript *t, const zkr_h
         rp[i] = roots[i];
         alpha[i] = zkr_ext_from(0);
     }
+    /* a nested mask's root: its carrier's (the prover absorbs the same) */
     zkr_hpcs_mixed_absorb(t, k, (const uint8_t(*)[ZKR_DIGEST_BYTES])roots, nv, bv, m->ext, z,
-                          m->pl.total, values, m->mask_root, m->b);
+                          m->pl.total, values, m->nest < k ? roots[m->nest] : m->mask_root, m->b);
     /* Fresh batching challenges, drawn after every value and the mask are bound. */
     zkr_ts_challenge_exts(t, "hm-beta", coef, nf);
     coef[nf] = zkr_ts_challenge_ext(t, "hm-rho");
@@ -675,7 +790,7 @@ zkr_err zkr_hpcs_verify_mixed_off(const zkr_params *p, zkr_transcript *t,
                                   const zkr_hpcs_commitment *f, size_t k, const zkr_ext *z,
                                   const zkr_ext *values, unsigned off, zkr_dec *d)
 {
-    return zkr_hm_verify(p, t, f, k, 0, 0, z, values, off, d);
+    return zkr_hm_verify(p, t, f, k, 0, 0, k, z, values, off, d);
 }
 
 zkr_err zkr_hpcs_verify_mixed_fit_off(const zkr_params *p, zkr_transcript *t,
@@ -683,14 +798,14 @@ zkr_err zkr_hpcs_verify_mixed_fit_off(const zkr_params *p, zkr_transcript *t,
                                       uint32_t stack, const zkr_ext *z, const zkr_ext *values,
                                       unsigned off, zkr_dec *d)
 {
-    return zkr_hm_verify(p, t, f, k, fit, stack, z, values, off, d);
+    return zkr_hm_verify(p, t, f, k, fit, stack, k, z, values, off, d);
 }
 
 zkr_err zkr_hpcs_verify_mixed(const zkr_params *p, zkr_transcript *t,
                               const zkr_hpcs_commitment *f, size_t k, const zkr_ext *z,
                               const zkr_ext *values, zkr_dec *d)
 {
-    return zkr_hm_verify(p, t, f, k, 0, 0, z, values, 0, d);
+    return zkr_hm_verify(p, t, f, k, 0, 0, k, z, values, 0, d);
 }
 
 zkr_err zkr_hpcs_verify_mixed_fit(const zkr_params *p, zkr_transcript *t,
@@ -698,5 +813,21 @@ zkr_err zkr_hpcs_verify_mixed_fit(const zkr_params *p, zkr_transcript *t,
                                   uint32_t stack, const zkr_ext *z, const zkr_ext *values,
                                   zkr_dec *d)
 {
-    return zkr_hm_verify(p, t, f, k, fit, stack, z, values, 0, d);
+    return zkr_hm_verify(p, t, f, k, fit, stack, k, z, values, 0, d);
+}
+
+zkr_err zkr_hpcs_verify_mixed_nest_off(const zkr_params *p, zkr_transcript *t,
+                                       const zkr_hpcs_commitment *f, size_t k, uint32_t fit,
+                                       uint32_t stack, size_t nest, const zkr_ext *z,
+                                       const zkr_ext *values, unsigned off, zkr_dec *d)
+{
+    return zkr_hm_verify(p, t, f, k, fit, stack, nest, z, values, off, d);
+}
+
+zkr_err zkr_hpcs_verify_mixed_nest(const zkr_params *p, zkr_transcript *t,
+                                   const zkr_hpcs_commitment *f, size_t k, uint32_t fit,
+                                   uint32_t stack, size_t nest, const zkr_ext *z,
+                                   const zkr_ext *values, zkr_dec *d)
+{
+    return zkr_hm_verify(p, t, f, k, fit, stack, nest, z, values, 0, d);
 }

@@ -496,6 +496,20 @@ int zkr_infer2_stacks_v_m(const zkr_params *p, const zkr_infer2_red *red, uint32
     return a > 0 && red->tv[n_layers] < red->TA && ((size_t)2 << a) <= ZKR_MT_MAX_LEAF_WORDS;
 }
 
+unsigned zkr_infer2_nest_h(const zkr_params *p, const zkr_infer2_red *red, uint32_t n_layers)
+{
+    unsigned totals[2] = {red->TA, red->tv[n_layers]};
+    zkr_hpcs_mixed_plan pl;
+    unsigned a = zkr_infer2_fit_arity(p, red, n_layers);
+
+    /* V's fitted leaf is folds[1] - step values: a leaf covers 2^folds[1] of Z's */
+    if (!zkr_infer2_stacks_v_m(p, red, n_layers) ||
+        zkr_hpcs_mixed_plan_of(p, totals, 2, &pl) != ZKR_OK || pl.layer[1] != 1 ||
+        ((size_t)2 << a) + ZKR_DIGEST_BYTES / 8 > ZKR_MT_MAX_LEAF_WORDS)
+        return 0;
+    return pl.l.folds[1];
+}
+
 void zkr_infer2_open_order(const zkr_infer2_red *red, uint32_t n_layers, unsigned *order)
 {
     unsigned j = 0, m = red->zr_poly ? red->zr_poly + 2 : 0;
@@ -531,6 +545,19 @@ uint32_t zkr_infer2_stack_mask(const zkr_params *p, const zkr_infer2_red *red, u
     if (zkr_infer2_stacks_v_m(p, red, n_layers))
         stack |= zkr_i2_member_bit(red, order, red->zr_poly + 2);
     return stack;
+}
+
+size_t zkr_infer2_nest_member(const zkr_params *p, const zkr_infer2_red *red, uint32_t n_layers)
+{
+    unsigned order[ZKR_INFER2_RED_MAX_POLYS];
+
+    if (!red->zr_poly || !zkr_infer2_nest_h(p, red, n_layers))
+        return red->n_polys;
+    zkr_infer2_open_order(red, n_layers, order);
+    for (unsigned j = 0; j < red->n_polys; j++)
+        if (order[j] == n_layers)
+            return j;
+    return red->n_polys;
 }
 
 uint32_t zkr_infer2_fit_mask(const zkr_infer2_red *red, uint32_t n_layers)

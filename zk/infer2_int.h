@@ -228,6 +228,19 @@ int zkr_infer2_stacks_h_phi(const zkr_params *p, const zkr_infer2_red *red, uint
  */
 int zkr_infer2_stacks_v_m(const zkr_params *p, const zkr_infer2_red *red, uint32_t n_layers);
 /*
+ * Version 13: the height at which the mixed opening's mask Z nests under
+ * the V-m pair's leaves (zkr_prover_hcommit_pair_nest_pool: each V-m leaf
+ * ends in the root of Z's 2^h leaves below it, Z drawn with V): folds[1]
+ * of T_A's layout, where V and m stack and V joins at layer 1 with room
+ * for the root in its leaves; 0 where Z keeps its own tree (version 12's
+ * layout). From the sizes alone. zkr_infer2_nest_member: V's member index
+ * in zkr_infer2_open_order's order once zkr_infer2_red_add_range placed
+ * the helpers, for zkr_hpcs_verify_mixed_nest (n_polys where Z does not
+ * nest).
+ */
+unsigned zkr_infer2_nest_h(const zkr_params *p, const zkr_infer2_red *red, uint32_t n_layers);
+size_t zkr_infer2_nest_member(const zkr_params *p, const zkr_infer2_red *red, uint32_t n_layers);
+/*
  * Version 10: the mixed opening's members, order[j] the reduction
  * polynomial at member j (n_polys entries): the reduction's order with m
  * moved right after V once zkr_infer2_red_add_range placed it (so that the

@@ -291,20 +291,28 @@ size_t zkr_mtree_multi_count(const uint64_t *idx, size_t n, unsigned depth)
     return c;
 }
 
-zkr_err zkr_mtree_open(const zkr_mtree *t, const uint64_t *idx, size_t n, zkr_buf *out)
+zkr_err zkr_mtree_open_to(const zkr_mtree *t, const uint64_t *idx, size_t n, unsigned height,
+                          zkr_buf *out)
 {
     uint64_t *cur;
     zkr_err e = ZKR_OK;
 
+    if (height > t->depth)
+        return ZKR_ERR_USAGE;
     for (size_t i = 0; i < n; i++)
         if (idx[i] >= t->n_leaves || (i && idx[i] <= idx[i - 1]))
             return ZKR_ERR_USAGE;
     cur = malloc((n ? n : 1) * sizeof *cur);
     if (!cur)
         return ZKR_ERR_NOMEM;
-    (void)zkr_mt_walk(idx, n, t->depth, cur, t, out, &e);
+    (void)zkr_mt_walk(idx, n, height, cur, t, out, &e);
     free(cur);
     return e;
+}
+
+zkr_err zkr_mtree_open(const zkr_mtree *t, const uint64_t *idx, size_t n, zkr_buf *out)
+{
+    return zkr_mtree_open_to(t, idx, n, t->depth, out);
 }
 
 zkr_err zkr_mtree_verify(const uint8_t root[ZKR_DIGEST_BYTES], unsigned depth, const uint64_t *idx,
@@ -315,60 +323,95 @@ zkr_err zkr_mtree_verify(const uint8_t root[ZKR_DIGEST_BYTES], unsigned depth, c
     return zkr_mtree_verify_x8(root, depth, idx, leaf_hash, n, sib, n_sib, n > 1 && zkr_b2x8_ok());
 }
 
-zkr_err zkr_mtree_verify_x8(const uint8_t root[ZKR_DIGEST_BYTES], unsigned depth,
-                            const uint64_t *idx, const uint8_t (*leaf_hash)[ZKR_DIGEST_BYTES],
-                            size_t n, const uint8_t *sib, size_t n_sib, int x8)
+/*
+ * Climbs a pruned opening `height` levels from the sorted unique leaves
+ * idx (< 2^depth): level by level, first each parent's 64-byte input (two
+ * known children, or one and the next proof digest), then the level's
+ * hashes together. Every one of the n_sib digests must be used. On
+ * ZKR_OK, node_idx / node hold the *n_nodes sorted unique nodes reached
+ * (each node_idx[j] < 2^(depth - height)); both arrays need room for n.
+ */
+static zkr_err zkr_mt_climb(unsigned depth, unsigned height, const uint64_t *idx,
+                            const uint8_t (*leaf_hash)[ZKR_DIGEST_BYTES], size_t n,
+                            const uint8_t *sib, size_t n_sib, int x8, uint64_t *node_idx,
+                            uint8_t (*node)[ZKR_DIGEST_BYTES], size_t *n_nodes)
 {
-    uint64_t *ci = NULL;
-    uint8_t (*ch)[ZKR_DIGEST_BYTES] = NULL, (*pair)[2 * ZKR_DIGEST_BYTES] = NULL;
+    uint8_t (*pair)[2 * ZKR_DIGEST_BYTES] = NULL;
     size_t m = n, used = 0;
     zkr_err r = ZKR_ERR_VERIFY;
 
-    if (n == 0 || depth > 62)
+    if (n == 0 || depth > 62 || height > depth)
         return ZKR_ERR_VERIFY;
     for (size_t i = 0; i < n; i++)
         if ((idx[i] >> depth) != 0 || (i && idx[i] <= idx[i - 1]))
             return ZKR_ERR_VERIFY;
-    ci = malloc(n * sizeof *ci);
-    ch = malloc(n * sizeof *ch);
-    pair = malloc(n * sizeof *pair);
-    if (!ci || !ch || !pair) {
-        r = ZKR_ERR_NOMEM;
-        goto out;
-    }
-    memcpy(ci, idx, n * sizeof *ci);
-    memcpy(ch, leaf_hash, n * sizeof *ch);
-    /* Level by level: first each parent's 64-byte input (two known children,
-     * or one and the next proof digest), then the level's hashes together. */
-    for (unsigned lv = 0; lv < depth; lv++) {
+    if (!(pair = malloc(n * sizeof *pair)))
+        return ZKR_ERR_NOMEM;
+    memcpy(node_idx, idx, n * sizeof *node_idx);
+    memcpy(node, leaf_hash, n * sizeof *node);
+    for (unsigned lv = 0; lv < height; lv++) {
         size_t k = 0;
         for (size_t i = 0; i < m; k++) {
-            uint64_t x = ci[i];
-            if ((x & 1) == 0 && i + 1 < m && ci[i + 1] == x + 1) {
-                memcpy(pair[k], ch[i], ZKR_DIGEST_BYTES);
-                memcpy(pair[k] + ZKR_DIGEST_BYTES, ch[i + 1], ZKR_DIGEST_BYTES);
+            uint64_t x = node_idx[i];
+            if ((x & 1) == 0 && i + 1 < m && node_idx[i + 1] == x + 1) {
+                memcpy(pair[k], node[i], ZKR_DIGEST_BYTES);
+                memcpy(pair[k] + ZKR_DIGEST_BYTES, node[i + 1], ZKR_DIGEST_BYTES);
                 i += 2;
             } else {
                 if (used >= n_sib)
                     goto out;
                 const uint8_t *s = sib + used * ZKR_DIGEST_BYTES;
                 used++;
-                memcpy(pair[k] + ((x & 1) ? ZKR_DIGEST_BYTES : 0), ch[i], ZKR_DIGEST_BYTES);
+                memcpy(pair[k] + ((x & 1) ? ZKR_DIGEST_BYTES : 0), node[i], ZKR_DIGEST_BYTES);
                 memcpy(pair[k] + ((x & 1) ? 0 : ZKR_DIGEST_BYTES), s, ZKR_DIGEST_BYTES);
                 i++;
             }
-            ci[k] = x >> 1;
+            node_idx[k] = x >> 1;
         }
-        zkr_mt_hash_many(zkr_mt_pers_node, pair[0], sizeof pair[0], sizeof pair[0], k, ch, x8);
+        zkr_mt_hash_many(zkr_mt_pers_node, pair[0], sizeof pair[0], sizeof pair[0], k, node, x8);
         m = k;
     }
-    if (used != n_sib || m != 1)
+    if (used != n_sib)
         goto out;
-    if (sodium_memcmp(ch[0], root, ZKR_DIGEST_BYTES) == 0)
-        r = ZKR_OK;
+    *n_nodes = m;
+    r = ZKR_OK;
+out:
+    free(pair);
+    return r;
+}
+
+zkr_err zkr_mtree_verify_x8(const uint8_t root[ZKR_DIGEST_BYTES], unsigned depth,
+                            const uint64_t *idx, const uint8_t (*leaf_hash)[ZKR_DIGEST_BYTES],
+                            size_t n, const uint8_t *sib, size_t n_sib, int x8)
+{
+    uint64_t *ci = NULL;
+    uint8_t (*ch)[ZKR_DIGEST_BYTES] = NULL;
+    size_t m = 0;
+    zkr_err r;
+
+    if (n == 0)
+        return ZKR_ERR_VERIFY;
+    ci = malloc(n * sizeof *ci);
+    ch = malloc(n * sizeof *ch);
+    if (!ci || !ch) {
+        r = ZKR_ERR_NOMEM;
+        goto out;
+    }
+    if ((r = zkr_mt_climb(depth, depth, idx, leaf_hash, n, sib, n_sib, x8, ci, ch, &m)) !=
+        ZKR_OK)
+        goto out;
+    r = m == 1 && sodium_memcmp(ch[0], root, ZKR_DIGEST_BYTES) == 0 ? ZKR_OK : ZKR_ERR_VERIFY;
 out:
     free(ci);
     free(ch);
-    free(pair);
     return r;
+}
+
+zkr_err zkr_mtree_climb_x8(unsigned depth, unsigned height, const uint64_t *idx,
+                           const uint8_t (*leaf_hash)[ZKR_DIGEST_BYTES], size_t n,
+                           const uint8_t *sib, size_t n_sib, int x8, uint64_t *node_idx,
+                           uint8_t (*node)[ZKR_DIGEST_BYTES], size_t *n_nodes)
+{
+    return zkr_mt_climb(depth, height, idx, leaf_hash, n, sib, n_sib, x8, node_idx, node,
+                        n_nodes);
 }

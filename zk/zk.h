@@ -311,6 +311,16 @@ size_t zkr_mtree_multi_count(const uint64_t *idx, size_t n, unsigned depth);
  */
 zkr_err zkr_mtree_open(const zkr_mtree *t, const uint64_t *idx, size_t n, zkr_buf *out) ZKR_WUR;
 /*
+ * The same, stopping `height` levels above the leaves: the siblings that
+ * take idx to its nodes at that level, which the opening does not carry
+ * (a nested mask's subtree roots live in another tree's leaves;
+ * docs/proof-system.md, "inference@2", version 13). height 0: nothing;
+ * height t->depth: zkr_mtree_open. ZKR_ERR_USAGE (height over the depth,
+ * idx not sorted unique below n_leaves), or the buffer's errors.
+ */
+zkr_err zkr_mtree_open_to(const zkr_mtree *t, const uint64_t *idx, size_t n, unsigned height,
+                          zkr_buf *out) ZKR_WUR;
+/*
  * Verifies a pruned multi-opening: leaf_hash[i] is the hash of leaf idx[i]
  * (sorted unique, < 2^depth), sib holds exactly n_sib digests in opening
  * order. ZKR_OK, ZKR_ERR_VERIFY (root differs or sib count wrong),
@@ -1106,6 +1116,24 @@ zkr_err zkr_hpcs_verify_mixed_fit(const zkr_params *p, zkr_transcript *t,
                                   uint32_t stack, const zkr_ext *z, const zkr_ext *values,
                                   zkr_dec *d) ZKR_WUR;
 /*
+ * zkr_hpcs_verify_mixed_fit with a nested mask (inference@2 version 13,
+ * zkr_prover_hcommit_pair_nest_pool): member `nest` (k: none, exactly
+ * zkr_hpcs_verify_mixed_fit) carries the mask Z in its tree, each leaf
+ * ending in the root of Z's subtree of 2^h leaves below it (h: its leaf
+ * arity plus its join step). The opening then sends no mask root (the
+ * transcript binds the carrier's root in its place) and Z's leaves with
+ * the siblings up to those subtree roots only; the verifier climbs them,
+ * appends each root to the carrier's opened leaf it belongs under, and
+ * checks the carrier's tree with those leaves. ZKR_ERR_USAGE when nest is
+ * past k, or the carrier is not a layer-1 joiner with 2^h fewer leaves
+ * than Z's tree, or is a stacked pair's second; ZKR_ERR_VERIFY as
+ * zkr_hpcs_verify_mixed_fit, and when a root or leaf does not match.
+ */
+zkr_err zkr_hpcs_verify_mixed_nest(const zkr_params *p, zkr_transcript *t,
+                                   const zkr_hpcs_commitment *f, size_t k, uint32_t fit,
+                                   uint32_t stack, size_t nest, const zkr_ext *z,
+                                   const zkr_ext *values, zkr_dec *d) ZKR_WUR;
+/*
  * ZKR_OK when members of sizes totals[0..k-1] (n + e each) can share one
  * mixed opening: every smaller member joins before the final polynomial
  * of the largest size's hiding layout and its own layer-0 leaves hold the
@@ -1637,9 +1665,11 @@ unsigned zkr_eval_open_plan(const zkr_eval_shape *s, const zkr_params *p,
  * leaves; 9: h and phi one stacked tree; 10: V and m one stacked tree
  * (m committed with V, the opening's members with m right after V);
  * 11: C and its opening's mask one tree; 12: C's opening folds
- * ZKR_INFER2_C_FOLD_ARITY (3) rounds a layer (zk/infer2_int.h).
+ * ZKR_INFER2_C_FOLD_ARITY (3) rounds a layer (zk/infer2_int.h); 13: the
+ * mixed opening's mask nested under the V-m pair's leaves
+ * (zkr_infer2_nest_h: no mask root, Z's opening three levels deep).
  */
-#define ZKR_INFER2_VERSION 12u
+#define ZKR_INFER2_VERSION 13u
 #define ZKR_KIND_INFERENCE2 6u
 #define ZKR_SEC_INF2_WITNESS 14u
 #define ZKR_SEC_INF2_SUMCHECK 15u

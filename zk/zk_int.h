@@ -51,6 +51,18 @@ void zkr_mtree_leaf_hashes(const uint8_t *leaves, size_t leaf_bytes, size_t n, i
 zkr_err zkr_mtree_verify_x8(const uint8_t root[ZKR_DIGEST_BYTES], unsigned depth,
                             const uint64_t *idx, const uint8_t (*leaf_hash)[ZKR_DIGEST_BYTES],
                             size_t n, const uint8_t *sib, size_t n_sib, int x8) ZKR_WUR;
+/*
+ * The verifier's side of zkr_mtree_open_to: climbs the sorted unique
+ * leaves idx (< 2^depth, leaf_hash their digests) `height` levels with
+ * exactly the n_sib digests of sib, and returns the *n_nodes sorted unique
+ * nodes reached (node_idx, node: room for n each). ZKR_ERR_VERIFY (idx not
+ * sorted unique below 2^depth, height over depth, a digest short or left
+ * over), ZKR_ERR_NOMEM.
+ */
+zkr_err zkr_mtree_climb_x8(unsigned depth, unsigned height, const uint64_t *idx,
+                           const uint8_t (*leaf_hash)[ZKR_DIGEST_BYTES], size_t n,
+                           const uint8_t *sib, size_t n_sib, int x8, uint64_t *node_idx,
+                           uint8_t (*node)[ZKR_DIGEST_BYTES], size_t *n_nodes) ZKR_WUR;
 
 /*
  * AVX-512 extension kernels (zk/ext8.c), eight elements a step, for a
@@ -346,6 +358,15 @@ zkr_err zkr_hpcs_verify_mixed_fit_off(const zkr_params *p, zkr_transcript *t,
                                       const zkr_hpcs_commitment *f, size_t k, uint32_t fit,
                                       uint32_t stack, const zkr_ext *z, const zkr_ext *values,
                                       unsigned off, zkr_dec *d) ZKR_WUR;
+/*
+ * The same with a nested mask (zkr_hpcs_verify_mixed_nest). With a nested
+ * mask, ZKR_HM_OFF_MASKMT leaves out Z's climb and its carrier's Merkle
+ * check (the carrier's leaves cannot be hashed without the roots).
+ */
+zkr_err zkr_hpcs_verify_mixed_nest_off(const zkr_params *p, zkr_transcript *t,
+                                       const zkr_hpcs_commitment *f, size_t k, uint32_t fit,
+                                       uint32_t stack, size_t nest, const zkr_ext *z,
+                                       const zkr_ext *values, unsigned off, zkr_dec *d) ZKR_WUR;
 /*
  * zkr_hpcs_verify_batch with test builds' switches off: ZKR_HM_OFF_FACTOR
  * and ZKR_HM_OFF_FINAL only (the batched opening's claim checks; the

@@ -43,13 +43,14 @@ static int section(const zkr_buf *pf, unsigned i, size_t *off, size_t *len)
  * version 7 proofs (V's and the range helpers' 16-value leaves), version 8
  * proofs (h and phi in two trees), version 9 proofs (V and m in two
  * trees), version 10 proofs (C's mask in a tree of its own), version 11
- * proofs (C's opening folding 4 rounds a layer) and a section 14 naming a
+ * proofs (C's opening folding 4 rounds a layer), version 12 proofs (the
+ * mixed opening's mask in a tree of its own) and a section 14 naming a
  * later version are refused by name (UNSUPPORTED, "(this verifier reads
- * version 12 only)"), before any mathematics.
+ * version 13 only)"), before any mathematics.
  */
 static void test_version(zkr_tap *t, i2case *c, const zkr_buf *pf)
 {
-    static const char *what[12] = {"a version 1 proof (64-byte section 14)",
+    static const char *what[13] = {"a version 1 proof (64-byte section 14)",
                                   "a version 2 proof (record bytes not range-proven)",
                                   "a version 3 proof (the old hiding fold schedule)",
                                   "a version 4 proof (the range proof's own openings)",
@@ -60,10 +61,11 @@ static void test_version(zkr_tap *t, i2case *c, const zkr_buf *pf)
                                   "a version 9 proof (V and m in two trees)",
                                   "a version 10 proof (C's mask in a tree of its own)",
                                   "a version 11 proof (C's opening folding 4 rounds a layer)",
+                                  "a version 12 proof (the mixed opening's mask in its own tree)",
                                   "a proof naming a later version"};
 
-    for (int mode = 0; mode < 12; mode++) {
-        uint32_t named = mode == 0 ? 1u : mode == 11 ? ZKR_INFER2_VERSION + 1 : (uint32_t)mode + 1;
+    for (int mode = 0; mode < 13; mode++) {
+        uint32_t named = mode == 0 ? 1u : mode == 12 ? ZKR_INFER2_VERSION + 1 : (uint32_t)mode + 1;
         char want[64];
         zkr_proof_view v;
         zkr_buf b = {0};
@@ -84,7 +86,7 @@ static void test_version(zkr_tap *t, i2case *c, const zkr_buf *pf)
         }
         snprintf(want, sizeof want, "version %u proof refused", named);
         ok = ok && zkr_verify_inference2(b.p, b.len, &c->st, &d) == ZKR_ERR_UNSUPPORTED &&
-             strstr(d.msg, want) && strstr(d.msg, "reads version 12 only");
+             strstr(d.msg, want) && strstr(d.msg, "reads version 13 only");
         zkr_tap_ok(t, ok, "%s is refused by name (%s)", what[mode], want);
         zkr_buf_free(&b);
     }
