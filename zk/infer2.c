@@ -824,6 +824,38 @@ typedef struct {
 } zkr_i2_cpar;
 
 /*
+ * The proof's shape and claim reduction at pq (its query count sizes V's
+ * blinding ve; the output's is p's), the range proof's claims placed: what the prover's and
+ * verifier's reductions hold before the record joins. 0 where the shapes
+ * do not make a proof.
+ */
+static int zkr_i2_red_at(const zkr_params *p, const zkr_params *pq,
+                         const zkr_infer2_model_commitment *mc,
+                         uint32_t input_dim, const uint32_t *out_dims, int public_output,
+                         zkr_infer2_shape *sh, zkr_infer2_red *red, unsigned *nv, unsigned *ve)
+{
+    static const zkr_ext zz[64], zv[4]; /* the range proof's point and values do not matter */
+    unsigned L = mc->n_layers, wt[ZKR_INFER_MAX_LAYERS], ot = 0;
+    uint32_t in_d[ZKR_INFER_MAX_LAYERS];
+    int relu[ZKR_INFER_MAX_LAYERS] = {0};
+
+    for (uint32_t l = 0; l < L; l++) {
+        in_d[l] = l == 0 ? input_dim : out_dims[l - 1];
+        wt[l] = mc->w[l].n_vars + mc->w[l].blind_vars;
+    }
+    if (zkr_infer2_shape_init(sh, input_dim, L, in_d, out_dims, relu, mc->shifts) != ZKR_OK)
+        return 0;
+    *nv = sh->n_v;
+    *ve = zkr_hpcs_blind_vars(pq, *nv, zkr_infer2_v_budget(L));
+    if (!public_output)
+        ot = zkr_i2_out_vars(out_dims[L - 1]) + zkr_infer2_out_blind_vars(p, out_dims[L - 1]);
+    zkr_infer2_red_init(sh, wt, *nv + *ve, ot, red);
+    /* version 5: the range proof's claims */
+    zkr_infer2_red_add_range(red, L, zz, zv);
+    return 1;
+}
+
+/*
  * The figure with the openings of V, W', C and the range proof at q
  * queries (V, C and the range proof's helpers committed for q), the
  * record's and the output's at p's.
@@ -837,30 +869,14 @@ static zkr_soundness zkr_i2_sound_q(const zkr_params *p, unsigned q,
     zkr_params pq = *p;
     zkr_soundness oneq;
     double lf = 3.0 * 63.99999999966, alg = 0, ops = 0;
-    unsigned L = mc->n_layers, n_q = 0, n_p = 0, nv, ve, lc, wt[ZKR_INFER_MAX_LAYERS], ot = 0;
-    uint32_t in_d[ZKR_INFER_MAX_LAYERS];
-    int relu[ZKR_INFER_MAX_LAYERS] = {0};
+    unsigned L = mc->n_layers, n_q = 0, n_p = 0, nv, ve, lc;
     zkr_infer2_shape sh;
     zkr_infer2_red red;
 
     pq.queries = q;
     oneq = zkr_params_soundness_open(&pq, 20, 2, 1, 0, 1);
-    for (uint32_t l = 0; l < L; l++) {
-        in_d[l] = l == 0 ? input_dim : out_dims[l - 1];
-        wt[l] = mc->w[l].n_vars + mc->w[l].blind_vars;
-    }
-    if (zkr_infer2_shape_init(&sh, input_dim, L, in_d, out_dims, relu, mc->shifts) != ZKR_OK)
+    if (!zkr_i2_red_at(p, &pq, mc, input_dim, out_dims, public_output, &sh, &red, &nv, &ve))
         return s;
-    nv = sh.n_v;
-    ve = zkr_hpcs_blind_vars(&pq, nv, zkr_infer2_v_budget(L));
-    if (!public_output)
-        ot = zkr_i2_out_vars(out_dims[L - 1]) + zkr_infer2_out_blind_vars(p, out_dims[L - 1]);
-    zkr_infer2_red_init(&sh, wt, nv + ve, ot, &red);
-    {
-        /* version 5: the range proof's claims (their point and values do not matter here) */
-        zkr_ext zz[64] = {{{0}}}, zv[4] = {{{0}}};
-        zkr_infer2_red_add_range(&red, L, zz, zv);
-    }
     for (uint32_t l = 0; l < L; l++)
         alg += sh.lm[l]; /* the zero-check point z_l */
     /*
@@ -976,4 +992,22 @@ zkr_soundness zkr_infer2_soundness(const zkr_params *p, const zkr_infer2_model_c
 
     return zkr_i2_sound_q(p, q, mc, input_dim, out_dims, public_output, rec_total, &pc,
                           n_openings);
+}
+
+unsigned zkr_infer2_nest_of(const zkr_params *p, const zkr_infer2_model_commitment *mc,
+                            uint32_t input_dim, const uint32_t *out_dims, int public_output,
+                            unsigned rec_total)
+{
+    int reached;
+    unsigned nv, ve;
+    zkr_params pq = *p;
+    zkr_infer2_shape sh;
+    zkr_infer2_red red;
+
+    pq.queries = zkr_i2_queries(p, mc, input_dim, out_dims, public_output, rec_total, &reached);
+    if (!reached || rec_total == 0 ||
+        !zkr_i2_red_at(p, &pq, mc, input_dim, out_dims, public_output, &sh, &red, &nv, &ve))
+        return 0;
+    zkr_infer2_red_add_record(&red, rec_total);
+    return zkr_infer2_nest_h(&pq, &red, mc->n_layers);
 }

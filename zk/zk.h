@@ -1761,5 +1761,16 @@ void zkr_infer2_dataset_commitment(uint64_t n, const uint8_t root[ZKR_DIGEST_BYT
 zkr_soundness zkr_infer2_soundness(const zkr_params *p, const zkr_infer2_model_commitment *mc,
                                    uint32_t input_dim, const uint32_t *out_dims,
                                    int public_output, unsigned rec_total, unsigned *n_openings);
+/*
+ * Version 13: the height at which a proof for this model commitment and
+ * record size (rec_total: the record commitment's n + e, non-zero) nests
+ * the mixed opening's mask under the V-m pair's leaves, at the query count
+ * zkr_infer2_params picks; 0 where the mask keeps its own tree (V not at
+ * least 2^folds[0] times smaller than T_A, or not stacked with m) or no
+ * count reaches the target.
+ */
+unsigned zkr_infer2_nest_of(const zkr_params *p, const zkr_infer2_model_commitment *mc,
+                            uint32_t input_dim, const uint32_t *out_dims, int public_output,
+                            unsigned rec_total);
 
 #endif

@@ -21,7 +21,7 @@ typedef struct {
     uint32_t n_layers;
     uint32_t dims[I2F_MAX_L + 1];
     zkr_ml_graph g;
-    int8_t w[I2F_MAX_L][1024];
+    int8_t w[I2F_MAX_L][32768];
     int32_t bias[I2F_MAX_L][256];
     uint32_t mult[I2F_MAX_L][256];
     zkr_ml_qlayer q[I2F_MAX_L];
@@ -30,7 +30,7 @@ typedef struct {
     zkr_buf mc; /* the model commitment v2 bytes */
     uint8_t mopen[ZKR_INFER2_OPENING_BYTES];
     zkr_params p;
-    uint8_t rec[3][8];
+    uint8_t rec[3][520];
     uint8_t rc[3][ZKR_RECORD_COMMIT_BYTES], ro[3][ZKR_RECORD_OPENING_BYTES];
     uint8_t leaves[3][ZKR_DIGEST_BYTES];
     uint8_t path[ZKR_MERKLE_MAX_DEPTH][ZKR_DIGEST_BYTES];
@@ -47,7 +47,10 @@ typedef struct {
  * 4-2 (ReLU; shift 8), one layer whose row 0 is an output logit (the
  * record-bytes attack of soundness-infer2); shape 3: 4-256 (ReLU; shift 8),
  * one wide layer whose V is of T_A's size at a model budget of 2 (V, h and
- * phi full-size members of the mixed opening at every parameter set). variant
+ * phi full-size members of the mixed opening at every parameter set); shape
+ * 4: 64-16 (ReLU; shift 8), one layer whose W' is eight times V's size or
+ * more, so that V and m join at the opening's second layer and its mask
+ * nests under their leaves (version 13, zkr_infer2_nest_h). variant
  * changes the weights of shape 1 but not layer 1's bias-only output rows:
  * the same public output from a different model.
  */
@@ -60,8 +63,8 @@ static inline int i2case_init_set(i2case *c, int shape, int variant, uint32_t bu
     static const int r1[2] = {1, 0};
     static const uint32_t d2[2] = {4, 2}, s2[1] = {8};
     static const int r2[1] = {1};
-    static const uint32_t d3[2] = {4, 256};
-    const uint32_t *dims = shape == 3 ? d3 : shape == 2 ? d2 : shape ? d1 : d0;
+    static const uint32_t d3[2] = {4, 256}, d4[2] = {512, 64};
+    const uint32_t *dims = shape == 4 ? d4 : shape == 3 ? d3 : shape == 2 ? d2 : shape ? d1 : d0;
     const uint32_t *shifts = shape >= 2 ? s2 : shape ? s1 : s0;
     const int *relu = shape >= 2 ? r2 : shape ? r1 : r0;
     zkr_diag d = {0};
@@ -168,6 +171,18 @@ static inline int i2case_init_set(i2case *c, int shape, int variant, uint32_t bu
     for (int i = 0; i < 32; i++)
         c->st.statement_id[i] = (uint8_t)(0xa0 + i);
     return 1;
+}
+
+/* Whether c's proofs (pub: public output) nest the mixed opening's mask (zkr_infer2_nest_of). */
+static inline int i2case_nests(const i2case *c, int pub)
+{
+    zkr_infer2_model_commitment mc;
+    zkr_record_commitment rcd;
+
+    return zkr_infer2_mc_decode(&c->p, c->mc.p, c->mc.len, &mc) == ZKR_OK &&
+           zkr_record_commitment_decode(&c->p, c->rc[1], sizeof c->rc[1], &rcd) == ZKR_OK &&
+           zkr_infer2_nest_of(&c->p, &mc, c->dims[0], c->dims + 1, pub,
+                              rcd.comm.n_vars + rcd.comm.blind_vars) != 0;
 }
 
 /* i2case_init_set at set 1, or at $ZKR_TEST_PARAM_SET (meson reruns the suites at set 3). */

@@ -695,20 +695,23 @@ static void test_threads_identical(zkr_tap *t)
  * refuses before V, else 1 where the stack mask breaks them (USAGE, not
  * MALFORMED, on an empty proof) or the prover's zkr_infer2_stacks_h_phi /
  * zkr_infer2_stacks_v_m (version 10) disagree with the mask's bits, 0
- * where they agree (*stacked: the mask is set). Members in
+ * where they agree (*stacked: the mask is set). Version 13: where the
+ * prover nests the mask (zkr_infer2_nest_member names V), the verifier's
+ * shape checks take that carrier too (*nested set), else 1. Members in
  * zkr_infer2_open_order's order.
  */
 static int stack_case(const zkr_params *p, unsigned tw, unsigned tv, unsigned tr, int out,
-                      int *stacked)
+                      int *stacked, int *nested)
 {
     static const zkr_ext zz[64], zv[4];
     zkr_infer2_shape sh;
     zkr_infer2_red red;
     zkr_hpcs_commitment f[ZKR_HPCS_MAX_MIXED];
-    zkr_transcript t0, t1;
+    zkr_transcript t0, t1, t2;
     zkr_dec d;
     uint32_t mask, fit, want = 0;
     unsigned order[ZKR_INFER2_RED_MAX_POLYS];
+    size_t nest;
 
     memset(&sh, 0, sizeof sh);
     sh.s.n_layers = 1;
@@ -736,17 +739,24 @@ static int stack_case(const zkr_params *p, unsigned tw, unsigned tv, unsigned tr
     mask = zkr_infer2_stack_mask(p, &red, 1);
     fit = zkr_infer2_fit_mask(&red, 1);
     *stacked = mask != 0;
+    nest = zkr_infer2_nest_member(p, &red, 1);
+    *nested = nest < red.n_polys;
     zkr_ts_init(&t0, "stack-sweep", 1, 1, 1, f[0].root, f[0].root);
-    t1 = t0;
+    t1 = t2 = t0;
     zkr_dec_init(&d, NULL, 0);
     if (zkr_hpcs_verify_mixed_fit(p, &t0, f, red.n_polys, fit, 0, zz, zv, &d) !=
         ZKR_ERR_MALFORMED)
         return -1;
     zkr_dec_init(&d, NULL, 0);
     /* m (member 2, right after V) stacks on V exactly where the prover commits them so */
-    return zkr_hpcs_verify_mixed_fit(p, &t1, f, red.n_polys, fit, mask, zz, zv, &d) !=
-               ZKR_ERR_MALFORMED ||
-           mask != want || (order[2] != red.zr_poly + 2);
+    if (zkr_hpcs_verify_mixed_fit(p, &t1, f, red.n_polys, fit, mask, zz, zv, &d) !=
+            ZKR_ERR_MALFORMED ||
+        mask != want || (order[2] != red.zr_poly + 2))
+        return 1;
+    zkr_dec_init(&d, NULL, 0);
+    return *nested && (order[nest] != 1 || zkr_hpcs_verify_mixed_nest(p, &t2, f, red.n_polys, fit,
+                                                                       mask, nest, zz, zv, &d) !=
+                                               ZKR_ERR_MALFORMED);
 }
 
 /*
@@ -761,7 +771,7 @@ static void test_stack_sweep(zkr_tap *t)
 {
     const char *ps = getenv("ZKR_TEST_PARAM_SET");
     uint32_t set = ps ? (uint32_t)strtoul(ps, NULL, 10) : ZKR_PARAM_SET_128;
-    unsigned tried = 0, stacked = 0, bad = 0, first[3] = {0, 0, 0};
+    unsigned tried = 0, stacked = 0, nested = 0, bad = 0, first[3] = {0, 0, 0};
     zkr_params p;
 
     if (zkr_params_get(set, &p) != ZKR_OK)
@@ -770,24 +780,28 @@ static void test_stack_sweep(zkr_tap *t)
         for (unsigned tv = 2; tv <= p.max_vars; tv++)
             for (unsigned tr = 2; tr <= p.max_vars; tr++)
                 for (int out = 0; out < 2; out++) {
-                    int st = 0, r = stack_case(&p, tw, tv, tr, out, &st);
+                    int st = 0, ne = 0, r = stack_case(&p, tw, tv, tr, out, &st, &ne);
                     if (r < 0)
                         continue;
                     tried++;
                     stacked += st;
+                    nested += ne;
                     if (r && !bad++)
                         first[0] = tw, first[1] = tv, first[2] = tr;
                 }
-    zkr_tap_ok(t, tried > 1000 && stacked > 0 && stacked < tried && bad == 0,
+    zkr_tap_ok(t, tried > 1000 && stacked > 0 && stacked < tried && nested > 0 &&
+                      nested < stacked && bad == 0,
                "stack rules over every one-layer size at set %u: %u verifiable shapes, %u "
-               "stacked, %u where the mask breaks the opening or the prover disagrees (first: "
-               "W' %u, V %u, record %u)", set, tried, stacked, bad, first[0], first[1], first[2]);
+               "stacked, %u with the mask nested, %u where the masks break the opening or the "
+               "prover disagrees (first: W' %u, V %u, record %u)", set, tried, stacked, nested,
+               bad, first[0], first[1], first[2]);
 }
 
 /*
  * Version 10 (adversarial review): the member order (m right after V) and
  * the V-m stack agree between prover and verifier end to end, over every
- * fixture shape (4-8-4-2, 4-4-2, 4-2, 4-256: three, two and one layers),
+ * fixture shape (4-8-4-2, 4-4-2, 4-2, 4-256, 512-64: three, two and one
+ * layers; version 13: 512-64's mask nests under the V-m pair's leaves),
  * model budgets 2 and 12 (W's blinding, so T_A, differs) and both output
  * modes, at the test's parameter set: each proof verifies, stacked (m's
  * root V's) or not (V of T_A's size), and its twin with m's root flipped
@@ -797,9 +811,9 @@ static void test_v_m_shapes(zkr_tap *t)
 {
     static const uint8_t seed[32] = {10, 3};
     static const uint32_t budgets[2] = {2, 12};
-    unsigned cases = 0, good = 0, stacked = 0, twins = 0;
+    unsigned cases = 0, good = 0, stacked = 0, twins = 0, nested = 0;
 
-    for (int shape = 0; shape <= 3; shape++)
+    for (int shape = 0; shape <= 4; shape++)
         for (unsigned bi = 0; bi < 2; bi++)
             for (int pub = 0; pub < 2; pub++) {
                 size_t voff, vlen, moff, mlen;
@@ -814,6 +828,7 @@ static void test_v_m_shapes(zkr_tap *t)
                     section(&pf, 2, &moff, &mlen) && mlen >= ZKR_DIGEST_BYTES) {
                     good++;
                     stacked += memcmp(pf.p + voff + 4, pf.p + moff, ZKR_DIGEST_BYTES) == 0;
+                    nested += i2case_nests(&c, pub);
                     if (zkr_buf_append(&b, pf.p, pf.len) == ZKR_OK) {
                         b.p[moff + 5] ^= 0x20;
                         twins += verify(&c, &b, &c.st) == ZKR_ERR_VERIFY;
@@ -826,10 +841,11 @@ static void test_v_m_shapes(zkr_tap *t)
                 zkr_buf_free(&pf);
                 i2case_free(&c);
             }
-    zkr_tap_ok(t, good == cases && twins == cases && stacked > 0 && stacked < cases,
+    zkr_tap_ok(t, good == cases && twins == cases && stacked > 0 && stacked < cases &&
+                      nested > 0 && nested < stacked,
                "V-m stack over every fixture shape, budgets 2 and 12, both output modes: %u of %u "
-               "proofs verify (%u with V and m stacked), %u refused with m's root flipped", good,
-               cases, stacked, twins);
+               "proofs verify (%u with V and m stacked, %u of them with the mask nested), %u "
+               "refused with m's root flipped", good, cases, stacked, nested, twins);
 }
 
 #if !defined(__SANITIZE_ADDRESS__)
