@@ -217,7 +217,7 @@ static void bench_infer2(const zkr_params *p, const zkr_ml_model *m, const uint3
     zkr_record_commitment rcd;
     zkr_params pq = *p, pc = *p;
     zkr_soundness snd = {0, 0, 0};
-    unsigned n_open = 0;
+    unsigned n_open = 0, nest = 0;
     zkr_diag d = {0};
     double c = 1e9, pr = 1e9, v = 1e9, t;
     int ok = 1, one = verify_reps || prove_reps;
@@ -284,6 +284,7 @@ static void bench_infer2(const zkr_params *p, const zkr_ml_model *m, const uint3
         /* the figure of this record's proofs (version 6: its size enters the mixed opening) */
         unsigned rt = rcd.comm.n_vars + rcd.comm.blind_vars;
         snd = zkr_infer2_soundness(p, &dm, dims[0], dims + 1, pub, rt, &n_open);
+        nest = zkr_infer2_nest_of(p, &dm, dims[0], dims + 1, pub, rt);
         if (zkr_infer2_params(p, &dm, dims[0], dims + 1, pub, rt, &pq) != ZKR_OK)
             pq.queries = 0; /* the prover refused the shape; the table shows q' 0 */
         if (zkr_infer2_c_opening(p, &dm, dims[0], dims + 1, pub, rt, &pc) != ZKR_OK)
@@ -298,9 +299,10 @@ static void bench_infer2(const zkr_params *p, const zkr_ml_model *m, const uint3
         row(name, c, pr, v, pf.len, snd.provable_bits, ok);
     }
     /* version 6: the record joins the mixed opening; version 10: C's at its own rate and count */
-    printf("  %u hiding openings: the mixed one %u queries at rate 1/%u, C's %u at 1/%u; %.1f "
-           "conjectured bits\n", n_open, pq.queries, 1u << p->log_blowup, pc.queries,
-           1u << pc.log_blowup, snd.conjectured_bits);
+    /* version 13: the mixed opening's mask nested under the V-m pair's leaves (h) or not (0) */
+    printf("  %u hiding openings: the mixed one %u queries at rate 1/%u (mask nested: h %u), C's "
+           "%u at 1/%u; %.1f conjectured bits\n", n_open, pq.queries, 1u << p->log_blowup, nest,
+           pc.queries, 1u << pc.log_blowup, snd.conjectured_bits);
     {
         /* where the bytes go: each section's share (issue 13) */
         zkr_proof_view pv;
