@@ -331,10 +331,10 @@ zkr_err zkr_mtree_verify(const uint8_t root[ZKR_DIGEST_BYTES], unsigned depth, c
  * ZKR_OK, node_idx / node hold the *n_nodes sorted unique nodes reached
  * (each node_idx[j] < 2^(depth - height)); both arrays need room for n.
  */
-static zkr_err zkr_mt_climb(unsigned depth, unsigned height, const uint64_t *idx,
-                            const uint8_t (*leaf_hash)[ZKR_DIGEST_BYTES], size_t n,
-                            const uint8_t *sib, size_t n_sib, int x8, uint64_t *node_idx,
-                            uint8_t (*node)[ZKR_DIGEST_BYTES], size_t *n_nodes)
+zkr_err zkr_mtree_climb_x8(unsigned depth, unsigned height, const uint64_t *idx,
+                           const uint8_t (*leaf_hash)[ZKR_DIGEST_BYTES], size_t n,
+                           const uint8_t *sib, size_t n_sib, int x8, uint64_t *node_idx,
+                           uint8_t (*node)[ZKR_DIGEST_BYTES], size_t *n_nodes)
 {
     uint8_t (*pair)[2 * ZKR_DIGEST_BYTES] = NULL;
     size_t m = n, used = 0;
@@ -397,7 +397,7 @@ zkr_err zkr_mtree_verify_x8(const uint8_t root[ZKR_DIGEST_BYTES], unsigned depth
         r = ZKR_ERR_NOMEM;
         goto out;
     }
-    if ((r = zkr_mt_climb(depth, depth, idx, leaf_hash, n, sib, n_sib, x8, ci, ch, &m)) !=
+    if ((r = zkr_mtree_climb_x8(depth, depth, idx, leaf_hash, n, sib, n_sib, x8, ci, ch, &m)) !=
         ZKR_OK)
         goto out;
     r = m == 1 && sodium_memcmp(ch[0], root, ZKR_DIGEST_BYTES) == 0 ? ZKR_OK : ZKR_ERR_VERIFY;
@@ -405,13 +405,4 @@ out:
     free(ci);
     free(ch);
     return r;
-}
-
-zkr_err zkr_mtree_climb_x8(unsigned depth, unsigned height, const uint64_t *idx,
-                           const uint8_t (*leaf_hash)[ZKR_DIGEST_BYTES], size_t n,
-                           const uint8_t *sib, size_t n_sib, int x8, uint64_t *node_idx,
-                           uint8_t (*node)[ZKR_DIGEST_BYTES], size_t *n_nodes)
-{
-    return zkr_mt_climb(depth, height, idx, leaf_hash, n, sib, n_sib, x8, node_idx, node,
-                        n_nodes);
 }
