@@ -1949,7 +1949,17 @@ static zkr_err zkr_hopen_mixed_run(const zkr_params *p, zkr_transcript *t, zkr_h
     if (ni < k) { /* drawn with its carrier: one opening only, b at this opening's point */
         f[ni]->nest->nest_spent = 1;
         zkr_hpcs_poly_root(f[ni], mroot);
-        if ((r = zkr_h_mask_eval(f[ni]->nest, z + pl.l.folds[0], threads, &b)) != ZKR_OK)
+#if ZKR_TEST_BUILD
+        if (pm && pm->swap_mask) { /* G, b and Z's leaves from Z2, not the carrier's Z */
+            uint8_t z2root[ZKR_DIGEST_BYTES];
+            if ((r = zkr_h_mask_new_periodic(p, pl.total, pl.l.folds[0], pool, rng, threads,
+                                             &mask, z2root)) != ZKR_OK)
+                goto out;
+            mask->nest_h = f[ni]->nest->nest_h; /* opened to its own subtree roots */
+        }
+#endif
+        if ((r = zkr_h_mask_eval(mask ? mask : f[ni]->nest, z + pl.l.folds[0], threads, &b)) !=
+            ZKR_OK)
             goto out;
 #if ZKR_TEST_BUILD
         if (pm)
@@ -1959,7 +1969,7 @@ static zkr_err zkr_hopen_mixed_run(const zkr_params *p, zkr_transcript *t, zkr_h
                ZKR_OK) {
         goto out;
     }
-    trees[nf] = ni < k ? f[ni]->nest : mask;
+    trees[nf] = ni < k && !mask ? f[ni]->nest : mask;
     zkr_hpcs_mixed_absorb(t, k, (const uint8_t(*)[ZKR_DIGEST_BYTES])roots, nv, bv, ext, z,
                           pl.total, values, mroot, b);
     zkr_ts_challenge_exts(t, "hm-beta", coef, nf);

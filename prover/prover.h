@@ -922,7 +922,9 @@ zkr_err zkr_prover_hopen_mixed_cheat(const zkr_params *p, zkr_transcript *t,
  * builds; component 3c since inference@2 version 7, training-step@2
  * version 6; zero when honest): b sent (and claimed) plus b_delta; G
  * folded from, and Z's leaves opened from, another mask than the one whose
- * root is sent (swap_mask); version 6's full-size mask of T variables,
+ * root is sent (swap_mask; with a nested mask, version 13: another mask
+ * Z2 opened to its own subtree roots in place of the Z the carrier's root
+ * binds); version 6's full-size mask of T variables,
  * b = Z(z), full-width leaves (full_mask); the reveal gate's refusals
  * skipped, each member's opening still counted (no_gate: the proof a
  * prover without zkr_hpcs_mixed_round_reveals' charge or its on-slice
