@@ -34,9 +34,12 @@
  *     prover's stored leaf width) or one V word + 1: refused; a carrier
  *     salt byte flipped: refused, accepted with ZKR_HM_OFF_JOINMT;
  *  6. queries that share a carrier leaf (several Z leaves under one
- *     subtree root) occur in the fixture's proof and verify; every byte of
- *     Z's opening flipped in turn (a stride of them), and the proof cut
- *     inside Z's opening or the carrier's: never accepted.
+ *     subtree root) occur in the fixture's proof and verify; Z's first two
+ *     opened leaves exchanged: refused; every byte of Z's and the
+ *     carrier's openings flipped in turn (a stride of them), and the proof
+ *     cut inside them: never accepted;
+ *  7. the prover refuses a second opening with the same nested Z (USAGE),
+ *     and the nested proof is shorter than version 12's.
  */
 #include <sodium.h>
 #include <stdlib.h>
@@ -436,12 +439,13 @@ static void z_layouts(zkr_tap *t, const zkr_params *p)
     zkr_err r, w0 = ZKR_ERR_INTERNAL, w2 = ZKR_ERR_INTERNAL, wk = ZKR_ERR_INTERNAL;
     zkr_err wpast = ZKR_ERR_INTERNAL, fit = ZKR_ERR_INTERNAL;
     zkr_err v12n = ZKR_ERR_INTERNAL, v12k = ZKR_ERR_INTERNAL, v12off = ZKR_ERR_INTERNAL;
-    zkr_err nest12 = ZKR_ERR_INTERNAL;
-    size_t l12 = 0;
+    zkr_err nest12 = ZKR_ERR_INTERNAL, again = ZKR_ERR_INTERNAL;
+    size_t l12 = 0, l13 = 0;
 
     if ((r = ns_case_new(p, &c, 3)) == ZKR_OK) {
         zkr_transcript tv = c.tv;
         zkr_dec d;
+        l13 = c.pf.len;
         w0 = ns_verify(p, &c.x, &c.tv, c.pf.p, c.pf.len, 0, 0);
         w2 = ns_verify(p, &c.x, &c.tv, c.pf.p, c.pf.len, 2, 0);
         wk = ns_verify(p, &c.x, &c.tv, c.pf.p, c.pf.len, NS_K, 0);
@@ -452,6 +456,13 @@ static void z_layouts(zkr_tap *t, const zkr_params *p)
         fit = zkr_hpcs_verify_mixed_fit(p, &tv, c.x.c, NS_K, NS_FIT, NS_STACK, c.x.z, c.x.v, &d);
         if (fit == ZKR_OK && zkr_dec_finish(&d) != ZKR_OK)
             fit = ZKR_ERR_MALFORMED;
+        /* Z opened once only: a second opening would fold the same mask at a second point */
+        {
+            zkr_transcript tv2;
+            zkr_buf pf2 = {0};
+            again = ns_prove(p, &c.x, NULL, &tv2, &pf2);
+            zkr_buf_free(&pf2);
+        }
     }
     ns_case_free(&c);
     {
@@ -478,10 +489,13 @@ static void z_layouts(zkr_tap *t, const zkr_params *p)
                "nested mask: the nested proof read as version 12's (nest = k, a mask root "
                "expected): refused (%d; with MASKMT and JOINMT off %d), by "
                "zkr_hpcs_verify_mixed_fit (%d)", wk, nest12, fit);
-    zkr_tap_ok(t, v12k == ZKR_OK && v12n != ZKR_OK && v12off != ZKR_OK,
-               "nested mask: a version 12 proof (Z in its own tree, %zu bytes) is accepted at "
-               "nest = k (%d) and refused by the nested verifier (%d; with MASKMT and JOINMT "
-               "off %d)", l12, v12k, v12n, v12off);
+    zkr_tap_ok(t, v12k == ZKR_OK && v12n != ZKR_OK && v12off != ZKR_OK && l13 > 0 && l13 < l12,
+               "nested mask: a version 12 proof (Z in its own tree, %zu bytes; nested %zu) is "
+               "accepted at nest = k (%d) and refused by the nested verifier (%d; with MASKMT "
+               "and JOINMT off %d)", l12, l13, v12k, v12n, v12off);
+    zkr_tap_ok(t, again == ZKR_ERR_USAGE,
+               "nested mask: the prover refuses a second opening with the same nested Z (%d)",
+               again);
 }
 
 /* 5 and 6: the carrier's leaves, shared subtrees, a sweep over Z's bytes and cuts. */
@@ -490,6 +504,7 @@ static void z_carrier(zkr_tap *t, const zkr_params *p)
     ns_case c;
     zkr_buf b = {0};
     zkr_err r, wide = ZKR_ERR_INTERNAL, vw = ZKR_ERR_INTERNAL, hon = ZKR_ERR_INTERNAL;
+    zkr_err xch = ZKR_ERR_INTERNAL;
     zkr_err cs[2] = {ZKR_ERR_INTERNAL, ZKR_ERR_INTERNAL};
     size_t flips = 0, flip_ok = 0, cuts = 0, cut_ok = 0;
     uint32_t car_n = 0, z_n = 0;
@@ -523,6 +538,22 @@ static void z_carrier(zkr_tap *t, const zkr_params *p)
             if (ns_flip(&c.pf, at, &b) == ZKR_OK &&
                 ns_verify(p, &c.x, &c.tv, b.p, b.len, NS_NEST, 0) == ZKR_OK)
                 flip_ok++;
+        /* every 3rd byte of the carrier's opening (its leaves bind the climbed roots) */
+        for (size_t at = car->at; at < car->end; at += 3, flips++)
+            if (ns_flip(&c.pf, at, &b) == ZKR_OK &&
+                ns_verify(p, &c.x, &c.tv, b.p, b.len, NS_NEST, 0) == ZKR_OK)
+                flip_ok++;
+        /* Z's first two leaves (salt and value) exchanged: each must sit at its own index */
+        {
+            size_t lb = z->leaf_bytes;
+            uint8_t two[2 * (ZKR_SALT_BYTES + 24)];
+            if (z->n_open >= 2 && lb == ZKR_SALT_BYTES + 24) {
+                memcpy(two, c.pf.p + z->leaves + lb, lb);
+                memcpy(two + lb, c.pf.p + z->leaves, lb);
+                if (ns_splice(&c.pf, z->leaves, 2 * lb, two, 2 * lb, &b) == ZKR_OK)
+                    xch = ns_verify(p, &c.x, &c.tv, b.p, b.len, NS_NEST, 0);
+            }
+        }
         /* cut inside Z's opening and inside the carrier's */
         for (size_t at = z->at; at < car->end; at += 97, cuts++)
             if (ns_verify(p, &c.x, &c.tv, c.pf.p, at, NS_NEST, 0) == ZKR_OK)
@@ -542,9 +573,11 @@ static void z_carrier(zkr_tap *t, const zkr_params *p)
     zkr_tap_ok(t, r == ZKR_OK && shared && hon == ZKR_OK,
                "nested mask: the proof has queries sharing a carrier leaf (%u carrier leaves, "
                "%u Z leaves) and verifies (%d)", car_n, z_n, hon);
+    zkr_tap_ok(t, xch == ZKR_ERR_VERIFY,
+               "nested mask: Z's first two opened leaves exchanged: refused (%d)", xch);
     zkr_tap_ok(t, flips > 0 && flip_ok == 0,
-               "nested mask: %zu single-byte flips across Z's opening: none accepted (%zu)", flips,
-               flip_ok);
+               "nested mask: %zu single-byte flips across Z's and the carrier's openings: none "
+               "accepted (%zu)", flips, flip_ok);
     zkr_tap_ok(t, cuts > 0 && cut_ok == 0,
                "nested mask: %zu cuts inside Z's and the carrier's openings: none accepted (%zu)",
                cuts, cut_ok);
