@@ -39,7 +39,10 @@
  *     carrier's openings flipped in turn (a stride of them), and the proof
  *     cut inside them: never accepted;
  *  7. the prover refuses a second opening with the same nested Z (USAGE),
- *     and the nested proof is shorter than version 12's.
+ *     and the nested proof is shorter than version 12's;
+ *  8. over every one-layer inference@2 size, the verifier's carrier
+ *     (zkr_infer2_nest_member) and h agree with the prover's
+ *     (zkr_infer2_nest_h) and the nested verifier takes the sizes.
  */
 #include <sodium.h>
 #include <stdlib.h>
@@ -47,6 +50,7 @@
 
 #include "tests/tap.h"
 #include "tests/zk/hmixed_fixture.h"
+#include "zk/infer2_int.h"
 #include "zk/zk_int.h"
 #include "zkr_config.h"
 
@@ -583,6 +587,102 @@ static void z_carrier(zkr_tap *t, const zkr_params *p)
                cuts, cut_ok);
 }
 
+/*
+ * One one-layer inference@2 shape's sizes (W', V, the record; a hidden
+ * output of 4 or none), members in zkr_infer2_open_order's order: -1
+ * where the fit or the mixed plan fails (no such proof), else 1 where the verifier's carrier
+ * (zkr_infer2_nest_member) is not V, its h (the fitted plan's arity + step)
+ * is not zkr_infer2_nest_h's, or zkr_hpcs_verify_mixed_nest refuses the
+ * sizes (USAGE, not MALFORMED, on an empty proof); 0 where they agree
+ * (*nested: a carrier named).
+ */
+static int nest_case(const zkr_params *p, unsigned tw, unsigned tv, unsigned tr, int out,
+                     int *nested)
+{
+    static const zkr_ext zz[64], zv[4];
+    zkr_infer2_shape sh;
+    zkr_infer2_red red;
+    zkr_hpcs_commitment f[ZKR_HPCS_MAX_MIXED];
+    zkr_hpcs_mixed_plan pl;
+    unsigned order[ZKR_INFER2_RED_MAX_POLYS], totals[ZKR_HPCS_MAX_MIXED];
+    zkr_transcript t0;
+    zkr_dec d;
+    uint32_t fit, stack;
+    size_t nest;
+    unsigned h;
+
+    memset(&sh, 0, sizeof sh);
+    sh.s.n_layers = 1;
+    zkr_infer2_red_init(&sh, &tw, tv, out ? 4 : 0, &red);
+    zkr_infer2_red_add_record(&red, tr);
+    zkr_infer2_red_add_range(&red, 1, zz, zv);
+    if (zkr_infer2_fit_arity(p, &red, 1) == 0 || red.n_polys > ZKR_HPCS_MAX_MIXED)
+        return -1;
+    memset(f, 0, sizeof f);
+    zkr_infer2_open_order(&red, 1, order);
+    for (unsigned j = 0; j < red.n_polys; j++) {
+        unsigned i = order[j];
+        totals[j] = red.tv[i];
+        f[j].n_vars = red.tv[i] - 1;
+        f[j].blind_vars = 1;
+        f[j].ext = i == red.zr_poly || i == red.zr_poly + 1;
+        /* each pair one root: phi's h's, m's V's (polynomial 1) */
+        f[j].root[0] = (uint8_t)(i == red.zr_poly + 1 ? red.zr_poly
+                                 : i == red.zr_poly + 2 ? 1
+                                                        : i);
+    }
+    fit = zkr_infer2_fit_mask(&red, 1);
+    /* sizes no mixed opening takes (a member joining past the fold): no such proof */
+    if (zkr_hpcs_mixed_plan_of(p, totals, red.n_polys, &pl) != ZKR_OK ||
+        zkr_hpcs_mixed_plan_fit(fit, red.n_polys, &pl) != ZKR_OK)
+        return -1;
+    stack = zkr_infer2_stack_mask(p, &red, 1);
+    nest = zkr_infer2_nest_member(p, &red, 1);
+    h = zkr_infer2_nest_h(p, &red, 1);
+    *nested = nest < red.n_polys;
+    /* the prover nests exactly where h != 0 (zkr_i2_commit_v): the verifier must agree */
+    if ((h != 0) != (nest < red.n_polys))
+        return 1;
+    if (nest == red.n_polys)
+        return 0;
+    if (order[nest] != 1 || pl.arity[nest] + pl.step[nest] != h)
+        return 1;
+    zkr_ts_init(&t0, "nest-sweep", 1, 1, 1, f[0].root, f[0].root);
+    zkr_dec_init(&d, NULL, 0);
+    return zkr_hpcs_verify_mixed_nest(p, &t0, f, red.n_polys, fit, stack, nest, zz, zv, &d) !=
+           ZKR_ERR_MALFORMED;
+}
+
+/*
+ * 8: the carrier rules agree for every one-layer size at the test's set:
+ * wherever zkr_infer2_nest_h nests Z (the prover's choice), the verifier
+ * names V as the carrier, its h is the prover's, and the nested verifier
+ * takes the sizes (else every honest proof of that shape is refused, or a
+ * prover and verifier disagree on the layout); both kinds occur.
+ */
+static void nest_sweep(zkr_tap *t, const zkr_params *p)
+{
+    unsigned tried = 0, nested = 0, bad = 0, first[3] = {0, 0, 0};
+
+    for (unsigned tw = 2; tw <= p->max_vars; tw++)
+        for (unsigned tv = 2; tv <= p->max_vars; tv++)
+            for (unsigned tr = 2; tr <= p->max_vars; tr++)
+                for (int out = 0; out < 2; out++) {
+                    int n = 0, r = nest_case(p, tw, tv, tr, out, &n);
+                    if (r < 0)
+                        continue;
+                    tried++;
+                    nested += (unsigned)n;
+                    if (r && !bad++)
+                        first[0] = tw, first[1] = tv, first[2] = tr;
+                }
+    zkr_tap_ok(t, tried > 1000 && nested > 0 && nested < tried && bad == 0,
+               "nested mask: carrier rules over every one-layer size: %u shapes, %u nested, %u "
+               "where the prover's h and the verifier's carrier disagree or the nested verifier "
+               "refuses the sizes (first: W' %u, V %u, record %u)", tried, nested, bad, first[0],
+               first[1], first[2]);
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -598,5 +698,6 @@ int main(int argc, char **argv)
     z_swap(&t, &p);
     z_layouts(&t, &p);
     z_carrier(&t, &p);
+    nest_sweep(&t, &p);
     return zkr_tap_done(&t);
 }
