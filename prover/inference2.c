@@ -1677,6 +1677,16 @@ static zkr_err zkr_i2_red_open(zkr_i2_ctx *c, const zkr_ext *u)
         fo[j] = f[order[j]];
         vo[j] = v[order[j]];
     }
+#if ZKR_TEST_BUILD
+    if (c->cheat && c->cheat->mix_mask) { /* Z2 for the nested Z, b + 1, or the control */
+        zkr_hpcs_pmask_cheat pm = {c->cheat->mix_mask == 2 ? 1u : 0u, c->cheat->mix_mask == 1,
+                                   0, 0};
+        if (!zkr_infer2_nest_h(c->p, &c->red, c->sh->s.n_layers))
+            return ZKR_ERR_USAGE; /* a shape whose Z keeps its own tree: nothing nested to attack */
+        return zkr_prover_hopen_mixed_pmask_cheat(c->p, &c->t, fo, c->red.n_polys, c->rA, vo,
+                                                  &pm, &c->rng, &c->sec[4]);
+    }
+#endif
     return zkr_prover_hopen_mixed(c->p, &c->t, fo, c->red.n_polys, c->rA, vo, &c->rng,
                                   c->threads, &c->sec[4]);
 }

@@ -1415,6 +1415,11 @@ zkr_err zkr_prover_inference2(const zkr_params *p, const uint8_t statement_id[ZK
  * holds on the verifier's claim (with range_lie 2 and forge 2, a false
  * one); 3, Z2 = Z through the same path (control). The leaves bind Z, so
  * the opening must refuse 1 and 2.
+ * mix_mask (version 13, adversarial review): the mixed opening through
+ * zkr_prover_hopen_mixed_pmask_cheat: 1, G, b and Z's leaves from another
+ * mask Z2 (swap_mask) while the V-m pair's leaves commit Z; 2, b + 1 sent
+ * and claimed; 3, no deviation (control); ZKR_ERR_USAGE where the shape
+ * does not nest Z (zkr_infer2_nest_h 0).
  */
 typedef struct {
     unsigned forge;
@@ -1427,6 +1432,7 @@ typedef struct {
     unsigned range_lie; /* version 5's deferred range claims (above): 1 or 2; 3 to 6 (version 10) */
     unsigned c_params;  /* version 10: C's opening at other parameters (above): 1 to 4 */
     unsigned c_mask;    /* version 11: G of C's opening folds another mask (below): 1 to 3 */
+    unsigned mix_mask;  /* version 13: the mixed opening's nested mask (above): 1 to 3 */
 } zkr_infer2_cheat;
 zkr_err zkr_prover_inference2_cheat(const zkr_params *p,
                                     const uint8_t statement_id[ZKR_DIGEST_BYTES],
