@@ -162,7 +162,7 @@ static zkr_err ns_prove(const zkr_params *p, hm_fix *x, const zkr_hpcs_pmask_che
     return r;
 }
 
-/* Bytes b (len) verified from a copy of tv0 with carrier nest and switches off; trailing: MALFORMED. */
+/* Bytes b (len) verified from a copy of tv0, carrier nest, switches off (trailing: MALFORMED). */
 static zkr_err ns_verify(const zkr_params *p, const hm_fix *x, const zkr_transcript *tv0,
                          const uint8_t *b, size_t len, size_t nest, unsigned off)
 {
@@ -253,7 +253,8 @@ static zkr_err ns_case_new(const zkr_params *p, ns_case *c, unsigned seed)
     zkr_err r;
 
     memset(c, 0, sizeof *c);
-    if ((r = ns_shape_of(p, &c->s)) != ZKR_OK || (r = ns_make(p, &c->s, &c->x, seed, 1)) != ZKR_OK ||
+    if ((r = ns_shape_of(p, &c->s)) != ZKR_OK ||
+        (r = ns_make(p, &c->s, &c->x, seed, 1)) != ZKR_OK ||
         (r = ns_prove(p, &c->x, NULL, &c->tv, &c->pf)) != ZKR_OK)
         return r;
     return ns_walk(&c->s, c->pf.p, c->pf.len, 1, &c->m0, &c->zo, &c->l1, &c->car);
@@ -269,14 +270,11 @@ static void ns_case_free(ns_case *c)
 static zkr_err ns_word_plus1(const zkr_buf *pf, size_t at, zkr_buf *out)
 {
     uint8_t w[8];
-    zkr_err r;
 
     if (at + 8 > pf->len)
         return ZKR_ERR_USAGE;
     zkr_store_le64(w, (uint64_t)zkr_gl_add((zkr_gl)zkr_load_le64(pf->p + at), 1));
-    if ((r = ns_splice(pf, at, 8, w, 8, out)) != ZKR_OK)
-        return r;
-    return ZKR_OK;
+    return ns_splice(pf, at, 8, w, 8, out);
 }
 
 /* The proof with byte `at` xored with 1. */
