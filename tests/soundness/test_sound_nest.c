@@ -43,8 +43,9 @@
  *  8. over every one-layer inference@2 size, the verifier's carrier
  *     (zkr_infer2_nest_member) and h agree with the prover's
  *     (zkr_infer2_nest_h) and the nested verifier takes the sizes;
- *  9. end to end: inference@2 proofs whose mixed opening folds Z2 in Z's
- *     place, or sends b + 1, are refused; the same path honest accepted.
+ *  9. end to end (three shapes, public and hidden output): inference@2
+ *     proofs whose mixed opening folds Z2 in Z's place, or sends b + 1,
+ *     are refused; the same path honest accepted.
  */
 #include <sodium.h>
 #include <stdlib.h>
@@ -685,53 +686,57 @@ static void nest_sweep(zkr_tap *t, const zkr_params *p)
 }
 
 /*
- * 9: end to end, a real inference@2 proof (the shared fixture's shapes
- * 1 and 2, 4-4-2 and 4-2, public output) through the cheating prover's
- * mixed opening (zkr_infer2_cheat.mix_mask, which refuses shapes that do
- * not nest Z): Z2 in Z's place and b + 1 refused ("the mixed hiding
- * opening fails"), the same path without a deviation accepted. The model
- * budget is 64: at the fixture's usual 10 (and 12) none of its shapes nests
- * Z at sets 1 to 3 (the cheat's USAGE), at 64 these two do at all three.
+ * 9: end to end, real inference@2 proofs (the shared fixture's shapes 0,
+ * 1 and 2: 4-8-4-2, 4-4-2 and 4-2; public and hidden output, whose member
+ * orders differ) through the cheating prover's mixed opening
+ * (zkr_infer2_cheat.mix_mask, which refuses shapes that do not nest Z):
+ * Z2 in Z's place and b + 1 refused ("the mixed hiding opening fails"),
+ * the same path without a deviation accepted. The model budget is 64: at
+ * the fixture's usual 10 (and 12) none of its shapes nests Z at sets 1 to
+ * 3 (the cheat's USAGE), at 64 these three do at all three.
  */
 static void z_infer2(zkr_tap *t)
 {
     static const char *what[3] = {"G, b and Z's leaves from another mask Z2",
                                   "b + 1 sent and claimed", "no deviation (control)"};
 
-    for (int shape = 1; shape <= 2; shape++)
-        for (unsigned k = 1; k <= 3; k++) {
-            zkr_infer2_cheat ch = {.mix_mask = k};
-            uint8_t seed[32];
-            i2case c;
-            zkr_buf pf = {0};
-            zkr_diag d = {0};
-            zkr_err pr = ZKR_ERR_INTERNAL, r = ZKR_ERR_INTERNAL;
-            int init, named = 0;
+    for (int shape = 0; shape <= 2; shape++)
+        for (int pub = 1; pub >= 0; pub--)
+            for (unsigned k = 1; k <= 3; k++) {
+                zkr_infer2_cheat ch = {.mix_mask = k};
+                uint8_t seed[32];
+                i2case c;
+                zkr_buf pf = {0};
+                zkr_diag d = {0};
+                zkr_err pr = ZKR_ERR_INTERNAL, r = ZKR_ERR_INTERNAL;
+                int init, named = 0;
 
-            memset(seed, 0x30 + (int)k, sizeof seed);
-            init = i2case_init(&c, shape, 0, 64, seed);
-            if (init) {
-                i2case_mode(&c, 1);
-                pr = zkr_prover_inference2_cheat(&c.p, c.st.statement_id, c.im, &c.r, 1, NULL,
-                                                 NULL, NULL, 0, &ch, &pf, &d);
-                if (pr == ZKR_OK) {
-                    memset(&d, 0, sizeof d);
-                    r = zkr_verify_inference2(pf.p, pf.len, &c.st, &d);
-                    named = r == ZKR_ERR_VERIFY && strstr(d.msg, "mixed hiding opening fails");
+                memset(seed, 0x30 + (int)k, sizeof seed);
+                init = i2case_init(&c, shape, 0, 64, seed);
+                if (init) {
+                    i2case_mode(&c, pub);
+                    pr = zkr_prover_inference2_cheat(&c.p, c.st.statement_id, c.im, &c.r, pub,
+                                                     pub ? NULL : c.oc, pub ? NULL : c.oco, NULL,
+                                                     0, &ch, &pf, &d);
+                    if (pr == ZKR_OK) {
+                        memset(&d, 0, sizeof d);
+                        r = zkr_verify_inference2(pf.p, pf.len, &c.st, &d);
+                        named = r == ZKR_ERR_VERIFY &&
+                                strstr(d.msg, "mixed hiding opening fails") != NULL;
+                    }
                 }
+                if (k < 3)
+                    zkr_tap_ok(t, pr == ZKR_OK && named,
+                               "inference@2 shape %d, %s output (Z nested): %s: refused (%d: "
+                               "%s)", shape, pub ? "public" : "hidden", what[k - 1], r, d.msg);
+                else
+                    zkr_tap_ok(t, pr == ZKR_OK && r == ZKR_OK,
+                               "inference@2 shape %d, %s output (Z nested): %s: accepted (%d, "
+                               "%d)", shape, pub ? "public" : "hidden", what[k - 1], pr, r);
+                zkr_buf_free(&pf);
+                if (init)
+                    i2case_free(&c);
             }
-            if (k < 3)
-                zkr_tap_ok(t, pr == ZKR_OK && named,
-                           "inference@2 shape %d (Z nested): %s: refused (%d: %s)", shape,
-                           what[k - 1], r, d.msg);
-            else
-                zkr_tap_ok(t, pr == ZKR_OK && r == ZKR_OK,
-                           "inference@2 shape %d (Z nested): %s: accepted (%d, %d)", shape,
-                           what[k - 1], pr, r);
-            zkr_buf_free(&pf);
-            if (init)
-                i2case_free(&c);
-        }
 }
 
 int main(int argc, char **argv)
