@@ -48,7 +48,7 @@ typedef struct {
  * record-bytes attack of soundness-infer2); shape 3: 4-256 (ReLU; shift 8),
  * one wide layer whose V is of T_A's size at a model budget of 2 (V, h and
  * phi full-size members of the mixed opening at every parameter set); shape
- * 4: 64-16 (ReLU; shift 8), one layer whose W' is eight times V's size or
+ * 4: 512-64 (ReLU; shift 8), one layer whose W' is eight times V's size or
  * more, so that V and m join at the opening's second layer and its mask
  * nests under their leaves (version 13, zkr_infer2_nest_h). variant
  * changes the weights of shape 1 but not layer 1's bias-only output rows:

@@ -205,7 +205,8 @@ static int leak_put_hpcs_run(leak_vec *v, zkr_dec *d, const zkr_params *p, unsig
 }
 
 int leak_put_hmixed(leak_vec *v, zkr_dec *d, const zkr_params *p, const unsigned *totals,
-                    const int *f_ext, size_t k, uint32_t fit, uint32_t stack, uint32_t j)
+                    const int *f_ext, size_t k, uint32_t fit, uint32_t stack, int nested,
+                    uint32_t j)
 {
     zkr_hpcs_mixed_plan pl;
     const zkr_pcs_layout *l = &pl.l;
@@ -214,7 +215,7 @@ int leak_put_hmixed(leak_vec *v, zkr_dec *d, const zkr_params *p, const unsigned
 
     if (zkr_hpcs_mixed_plan_of(p, totals, k, &pl) != ZKR_OK ||
         zkr_hpcs_mixed_plan_fit(fit, k, &pl) != ZKR_OK ||
-        zkr_dec_raw(d, ZKR_DIGEST_BYTES, &raw) != ZKR_OK || !leak_put_exts(v, d, 1) ||
+        (!nested && zkr_dec_raw(d, ZKR_DIGEST_BYTES, &raw) != ZKR_OK) || !leak_put_exts(v, d, 1) ||
         !leak_put_exts(v, d, 2 * (size_t)l->folds_total))
         return 0;
     if (l->n_layers > 1 &&

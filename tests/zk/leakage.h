@@ -84,10 +84,14 @@ int leak_put_hpcs_masked(leak_vec *v, zkr_dec *d, const zkr_params *p, unsigned 
  * folding messages, the final polynomial, then per layer the first j
  * leaves of its trees (layer 0: the full-size members' and Z's, one value a
  * leaf) and of the trees of the members joining there. Z's root, the layers' roots, the
- * nonce and salts skipped. 0 on failure or sizes the schedule refuses.
+ * nonce and salts skipped. nested: Z nests under a member's leaves
+ * (inference@2 version 13, zkr_infer2_nest_h), so no Z root is sent and
+ * Z's opening climbs only to its subtree roots; its opened leaves are read
+ * as any other's. 0 on failure or sizes the schedule refuses.
  */
 int leak_put_hmixed(leak_vec *v, zkr_dec *d, const zkr_params *p, const unsigned *totals,
-                    const int *f_ext, size_t k, uint32_t fit, uint32_t stack, uint32_t j);
+                    const int *f_ext, size_t k, uint32_t fit, uint32_t stack, int nested,
+                    uint32_t j);
 
 /*
  * A range proof section (the batched layout since matmul@2 version 3) over

@@ -14,9 +14,14 @@
  * every tree; the linear sumcheck's values. Roots, counts,
  * salts, nonces, the version and the statement echo are not sampled.
  *
- * The program is 4-4-2 (ReLU, none). Each proof gets its own model and
- * record commitment randomness (each commitment blinded for one proof, as
- * the budget argument covers reuse) and its own proof randomness, seeded
+ * The program is 4-4-2 (ReLU, none), at model budget 2, where the mixed
+ * opening's mask Z keeps its own tree; with --nested (meson's r16 run)
+ * at budget 64, where Z nests under the V-m pair's leaves (version 13: no
+ * Z root, Z's leaves opened to its subtree roots), as 784-128-10's does
+ * at r16. Every proof's layout is checked to be the one claimed. Each
+ * proof gets its own model and record commitment randomness (each
+ * commitment blinded for one proof, as the budget argument covers reuse)
+ * and its own proof randomness, seeded
  * from the tap generator (--seed reproduces a run); the statement_id, the
  * weights, the record and every intermediate value are fixed.
  * 1. Vary the randomness only: 200 proofs; every position takes >= 190
@@ -71,13 +76,24 @@ typedef struct {
     unsigned n_v;
 } cands;
 
+/*
+ * The mixed opening's layout under test: the model budget (W's blinding,
+ * so T_A) decides whether the mask Z nests under the V-m pair's leaves
+ * (version 13, zkr_infer2_nest_h). Budget 2 keeps Z's own tree; budget 64
+ * nests it at every parameter set, as 784-128-10 does at r16 (--nested).
+ */
+typedef struct {
+    uint32_t budget;
+    int nested;
+} layout;
+
 /* Model `variant`'s V (shape 1), as an honest prover builds it. */
-static int build_cand(int variant, cands *cd)
+static int build_cand(const layout *lo, int variant, cands *cd)
 {
     i2case c;
     zkr_gl *v = NULL;
     unsigned n_v = 0;
-    int ok = i2case_init(&c, 1, variant, 2, NULL) &&
+    int ok = i2case_init(&c, 1, variant, lo->budget, NULL) &&
              zkr_prover_infer2_witness_for_test(c.im, &c.r, &v, &n_v) == ZKR_OK && n_v <= 30 &&
              (cd->v[variant] = malloc((size_t)1 << n_v));
 
@@ -138,7 +154,7 @@ static int predict(const cands *cd, const zkr_infer2_vpoints *vp, zkr_ext *rev, 
  * position order. Both openings (the mixed one, the record's leaves in it,
  * and C's) run at zkr_infer2_params' query count.
  */
-static int extract(const i2case *c, const zkr_buf *pf, int pub, leak_vec *v)
+static int extract(const i2case *c, const zkr_buf *pf, int pub, int nested, leak_vec *v)
 {
     const zkr_params *p0 = &c->p;
     zkr_params pq, pc;
@@ -218,7 +234,7 @@ static int extract(const i2case *c, const zkr_buf *pf, int pub, leak_vec *v)
     }
     if (!leak_put_hmixed(v, &d, p, tvo, ext, red.n_polys,
                          zkr_infer2_fit_mask(&red, c->n_layers),
-                         zkr_infer2_stack_mask(p, &red, c->n_layers), J_LEAVES) ||
+                         zkr_infer2_stack_mask(p, &red, c->n_layers), nested, J_LEAVES) ||
         zkr_dec_finish(&d) != ZKR_OK)
         return 0;
     /* section 29 (version 11: no mask root; C and its mask in one tree) */
@@ -262,7 +278,8 @@ static int has_witness_bytes(const zkr_buf *pf, const i2case *c)
 }
 
 /* n proofs of variant's model, mode 0 honest, 1 or 2 the broken generators. */
-static int run(zkr_tap *t, const cands *cd, int variant, int mode, int n, samples *s)
+static int run(zkr_tap *t, const layout *lo, const cands *cd, int variant, int mode, int n,
+               samples *s)
 {
     memset(s, 0, sizeof *s);
     s->n = n;
@@ -281,7 +298,7 @@ static int run(zkr_tap *t, const cands *cd, int variant, int mode, int n, sample
 
         for (int b = 0; b < 32; b++)
             seed[b] = (uint8_t)zkr_tap_rand(t);
-        if (!tmp || !i2case_init(&c, 1, variant, 2, seed)) {
+        if (!tmp || !i2case_init(&c, 1, variant, lo->budget, seed)) {
             free(tmp);
             zkr_tap_ok(t, 0, "proof %d: fixture", i);
             return 0;
@@ -307,7 +324,9 @@ static int run(zkr_tap *t, const cands *cd, int variant, int mode, int n, sample
             else
                 leak_cond_add(&s->cond, rev, p0, p1, nr, variant);
         }
-        if (!extract(&c, &pf, 1, &v) || (i > 0 && v.n != s->n_pos))
+        /* a proof of the other layout would test what the run does not claim to */
+        if (i2case_nests(&c, 1) != lo->nested || !extract(&c, &pf, 1, lo->nested, &v) ||
+            (i > 0 && v.n != s->n_pos))
             s->shape_fail++;
         s->n_pos = v.n;
         for (size_t k = 0; k < v.n; k++)
@@ -379,23 +398,31 @@ int main(int argc, char **argv)
     samples sa, sb, s1, s2;
     verdict va, v1, v2;
     cands cd = {{NULL, NULL}, 0};
+    layout lo = {2, 0};
 
     if (sodium_init() < 0)
         return 1;
     zkr_tap_init(&t, argc, argv);
-    zkr_tap_ok(&t, build_cand(0, &cd) && build_cand(1, &cd) &&
+    if (zkr_tap_flag(argc, argv, "--nested"))
+        lo = (layout){64, 1};
+    printf("# model budget %u: the mixed opening's mask %s\n", lo.budget,
+           lo.nested ? "nested under the V-m pair's leaves (version 13)" : "in its own tree");
+    zkr_tap_ok(&t, build_cand(&lo, 0, &cd) && build_cand(&lo, 1, &cd) &&
                    memcmp(cd.v[0], cd.v[1], (size_t)1 << cd.n_v) != 0,
                "the distinguisher's candidates: both models' witnesses V, which differ");
     {
         i2case a, b;
-        int ok = i2case_init(&a, 1, 0, 2, NULL) && i2case_init(&b, 1, 1, 2, NULL) &&
-                 a.plain.len == b.plain.len && memcmp(a.plain.p, b.plain.p, a.plain.len) == 0 &&
+        int ok = i2case_init(&a, 1, 0, lo.budget, NULL) &&
+                 i2case_init(&b, 1, 1, lo.budget, NULL) && a.plain.len == b.plain.len && memcmp(a.plain.p, b.plain.p, a.plain.len) == 0 &&
                  memcmp(a.w, b.w, sizeof a.w) != 0;
         zkr_tap_ok(&t, ok, "two different models behind one public output");
+        zkr_tap_ok(&t, ok && i2case_nests(&a, 1) == lo.nested && i2case_nests(&b, 1) == lo.nested,
+                   "both models' proofs %s the mixed opening's mask",
+                   lo.nested ? "nest" : "do not nest");
         i2case_free(&a);
         i2case_free(&b);
     }
-    if (!run(&t, &cd, 0, 0, N_MAX, &sa) || !run(&t, &cd, 1, 0, N_MAX / 2, &sb))
+    if (!run(&t, &lo, &cd, 0, 0, N_MAX, &sa) || !run(&t, &lo, &cd, 1, 0, N_MAX / 2, &sb))
         return zkr_tap_done(&t);
     zkr_tap_ok(&t, sa.verify_fail == 0 && sb.verify_fail == 0 && sa.shape_fail == 0 &&
                        sb.shape_fail == 0,
@@ -417,7 +444,7 @@ int main(int argc, char **argv)
         samples sr;
         printf("# %zu position(s)%s failed the chi-square alone: a fresh sample of %d proofs\n",
                va.chi_fail, va.pooled_fail ? " and the pooled test" : "", N_MAX);
-        if (!run(&t, &cd, 0, 0, N_MAX, &sr))
+        if (!run(&t, &lo, &cd, 0, 0, N_MAX, &sr))
             return zkr_tap_done(&t);
         va = detect(&sr);
         va.leak |= sr.verify_fail != 0 || sr.shape_fail != 0;
@@ -437,7 +464,7 @@ int main(int argc, char **argv)
         samples sr;
         printf("# the two models' samples differ: a fresh sample of %d proofs of model 1\n",
                N_MAX / 2);
-        if (!run(&t, &cd, 1, 0, N_MAX / 2, &sr))
+        if (!run(&t, &lo, &cd, 1, 0, N_MAX / 2, &sr))
             return zkr_tap_done(&t);
         same = sr.verify_fail == 0 && sr.shape_fail == 0 && indistinguishable(&sa, &sr);
         free(sr.v);
@@ -448,7 +475,7 @@ int main(int argc, char **argv)
                "vary the secret, conditioned on the transcript: no revealed V value equals "
                "either model's unmasked value at the verifier's points");
     /* Teeth: masking off must be caught. */
-    if (!run(&t, &cd, 0, 1, 12, &s1) || !run(&t, &cd, 0, 2, 12, &s2))
+    if (!run(&t, &lo, &cd, 0, 1, 12, &s1) || !run(&t, &lo, &cd, 0, 2, 12, &s2))
         return zkr_tap_done(&t);
     zkr_tap_ok(&t, s1.verify_fail == 0 && s2.verify_fail == 0,
                "the broken builds' proofs still verify (the leak is not an invalid proof)");

@@ -136,7 +136,7 @@ static int extract(const t2fx *f, const zkr_buf *pf, leak_vec *v)
      * suffixes (mask root skipped, b sampled)
      */
     if (!leak_put_exts(v, &d, 1 + (size_t)ta * ZKR_TRAIN2_DEGREE + np + 1) ||
-        !leak_put_hmixed(v, &d, p, totals, ext, np, 0, 0, J_LEAVES))
+        !leak_put_hmixed(v, &d, p, totals, ext, np, 0, 0, 0, J_LEAVES))
         return 0;
     for (uint32_t b0 = nm; b0 < s->batch; b0 += ZKR_HPCS_MAX_BATCH) {
         size_t k = s->batch - b0 < ZKR_HPCS_MAX_BATCH ? s->batch - b0 : ZKR_HPCS_MAX_BATCH;
