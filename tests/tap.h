@@ -84,6 +84,18 @@ static inline int zkr_tap_ok(zkr_tap *t, int cond, const char *fmt, ...)
     return cond;
 }
 
+/*
+ * A check this machine cannot run (e.g. AVX-512 kernels on a CPU without
+ * AVX-512F): a TAP skip, which .ci/summarize.py counts as skipped, never
+ * as passed.
+ */
+static inline void zkr_tap_skip(zkr_tap *t, const char *why)
+{
+    t->n++;
+    printf("ok %d - # SKIP %s\n", t->n, why);
+    fflush(stdout);
+}
+
 static inline void zkr_tap_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static inline void zkr_tap_diag(const char *fmt, ...)
 {

@@ -67,8 +67,11 @@ zkr_err zkr_mtree_climb_x8(unsigned depth, unsigned height, const uint64_t *idx,
 /*
  * AVX-512 extension kernels (zk/ext8.c), eight elements a step, for a
  * prefix of [lo, hi): each returns the first index it left to the caller's
- * scalar loop (lo itself where zkr_ext8_ok is 0 or the range is short).
- * zkr_ext8_ok: AVX-512F on this CPU and OS, and ZKR_NO_AVX512 not set.
+ * scalar loop (lo itself where the range is short). They run AVX-512
+ * instructions without asking the CPU (CPUID is slow under a hypervisor),
+ * so a caller asks zkr_ext8_ok once and calls them only where it is 1;
+ * elsewhere they die of SIGILL. zkr_ext8_ok: AVX-512F on this CPU and OS,
+ * and ZKR_NO_AVX512 not set.
  * The values are the scalar loop's. zkr_ext8_fold: out[i] = in[2i] +
  * r (in[2i+1] - in[2i]) (in place when out == in, in index order);
  * zkr_ext8_fold_coef: out[i] = in[2i] + r in[2i+1] (Basefold's coefficient

@@ -524,7 +524,8 @@ static void test_b2x8(zkr_tap *t)
     int ok = 1;
 
     if (!zkr_b2x8_ok()) {
-        zkr_tap_ok(t, 1, "b2x8: no AVX-512F on this CPU, the libsodium path runs instead");
+        zkr_tap_skip(t, "b2x8 against libsodium: no AVX-512F on this CPU (the callers take "
+                        "libsodium's BLAKE2b; zk-simd-off proves through it)");
         return;
     }
     for (size_t k = 0; k < sizeof lens / sizeof *lens; k++) {
@@ -617,9 +618,11 @@ static void test_ext8(zkr_tap *t)
     zkr_ext in[2 * N], a[N], b[N], e1[2 * N], e2[2 * N], r = {{rnd_gl(t), rnd_gl(t), rnd_gl(t)}};
     size_t bad = 0;
 
+    /* the kernels run AVX-512 instructions unasked (zk/zk_int.h): calling one here is SIGILL */
     if (!zkr_ext8_ok()) {
-        zkr_tap_ok(t, zkr_ext8_fold(in, a, 3, N, r) == 3 && zkr_ext8_eq_level(e1, 8, 0, 8, r) == 0,
-                   "ext8: no AVX-512F on this CPU, the kernels leave every index to the scalar loop");
+        zkr_tap_skip(t, "ext8 kernels against the scalar loops: no AVX-512F on this CPU (every "
+                        "caller asks zkr_ext8_ok and runs its scalar loop; zk-simd-off proves "
+                        "through them)");
         return;
     }
     for (size_t i = 0; i < 2 * N; i++)
