@@ -16,7 +16,7 @@
  *
  * The program is 4-4-2 (ReLU, none), at model budget 2, where the mixed
  * opening's mask Z keeps its own tree; with --nested (meson's r16 run)
- * at budget 64, where Z nests under the V-m pair's leaves (version 13: no
+ * at budget 32, where Z nests under the V-m pair's leaves (version 13: no
  * Z root, Z's leaves opened to its subtree roots), as 784-128-10's does
  * at r16. Every proof's layout is checked to be the one claimed. Each
  * proof gets its own model and record commitment randomness (each
@@ -79,7 +79,7 @@ typedef struct {
 /*
  * The mixed opening's layout under test: the model budget (W's blinding,
  * so T_A) decides whether the mask Z nests under the V-m pair's leaves
- * (version 13, zkr_infer2_nest_h). Budget 2 keeps Z's own tree; budget 64
+ * (version 13, zkr_infer2_nest_h). Budget 2 keeps Z's own tree; budget 32
  * nests it at every parameter set, as 784-128-10 does at r16 (--nested).
  */
 typedef struct {
@@ -354,7 +354,7 @@ static verdict detect(const samples *s)
     unsigned *pool = calloc(256, sizeof *pool);
     uint64_t sorted[N_MAX];
     int need = (s->n * 95) / 100;
-    double worst = 0;
+    double worst = 0, pooled_stat;
     size_t worst_at = 0;
 
     memset(&vd, 0, sizeof vd);
@@ -371,8 +371,8 @@ static verdict detect(const samples *s)
             worst_at = k;
         }
     }
-    vd.pooled_fail =
-        !pool || leak_chi2_uniform(pool, 256, (double)s->n_pos * s->n) > pooled_crit;
+    pooled_stat = pool ? leak_chi2_uniform(pool, 256, (double)s->n_pos * s->n) : 0;
+    vd.pooled_fail = !pool || pooled_stat > pooled_crit;
     if (vd.pooled_fail && pool)
         printf("# pooled chi-square %.1f (crit %.1f); the worst position %zu: %.1f\n",
                leak_chi2_uniform(pool, 256, (double)s->n_pos * s->n), pooled_crit, worst_at, worst);
@@ -380,8 +380,8 @@ static verdict detect(const samples *s)
     vd.leak = vd.few_distinct || vd.chi_fail || vd.pooled_fail || s->witness_bytes ||
               s->shape_fail;
     printf("# %d proofs, %zu positions: %zu with < %d distinct values, %zu failing chi-square "
-           "(crit %.1f), pooled %s, witness bytes in %d proofs\n",
-           s->n, s->n_pos, vd.few_distinct, need, vd.chi_fail, crit,
+           "(crit %.1f), pooled %.1f %s, witness bytes in %d proofs\n",
+           s->n, s->n_pos, vd.few_distinct, need, vd.chi_fail, crit, pooled_stat,
            vd.pooled_fail ? "FAIL" : "ok", s->witness_bytes);
     return vd;
 }
@@ -404,7 +404,7 @@ int main(int argc, char **argv)
         return 1;
     zkr_tap_init(&t, argc, argv);
     if (zkr_tap_flag(argc, argv, "--nested"))
-        lo = (layout){64, 1};
+        lo = (layout){32, 1};
     printf("# model budget %u: the mixed opening's mask %s\n", lo.budget,
            lo.nested ? "nested under the V-m pair's leaves (version 13)" : "in its own tree");
     zkr_tap_ok(&t, build_cand(&lo, 0, &cd) && build_cand(&lo, 1, &cd) &&
