@@ -54,6 +54,7 @@
 #include "tests/tap.h"
 #include "tests/zk/hmixed_fixture.h"
 #include "tests/zk/infer2_fixture.h"
+#include "tests/zk/infer2_sweep_fx.h"
 #include "zk/infer2_int.h"
 #include "zk/zk_int.h"
 #include "zkr_config.h"
@@ -607,7 +608,6 @@ static int nest_case(const zkr_params *p, unsigned tw, unsigned tv, unsigned tr,
                      int *nested)
 {
     static const zkr_ext zz[64], zv[4];
-    zkr_infer2_shape sh;
     zkr_infer2_red red;
     zkr_hpcs_commitment f[ZKR_HPCS_MAX_MIXED];
     zkr_hpcs_mixed_plan pl;
@@ -618,26 +618,8 @@ static int nest_case(const zkr_params *p, unsigned tw, unsigned tv, unsigned tr,
     size_t nest;
     unsigned h;
 
-    memset(&sh, 0, sizeof sh);
-    sh.s.n_layers = 1;
-    zkr_infer2_red_init(&sh, &tw, tv, out ? 4 : 0, &red);
-    zkr_infer2_red_add_record(&red, tr);
-    zkr_infer2_red_add_range(&red, 1, zz, zv);
-    if (zkr_infer2_fit_arity(p, &red, 1) == 0 || red.n_polys > ZKR_HPCS_MAX_MIXED)
+    if (!i2sweep_members(p, tw, tv, tr, out, &red, order, f, totals))
         return -1;
-    memset(f, 0, sizeof f);
-    zkr_infer2_open_order(&red, 1, order);
-    for (unsigned j = 0; j < red.n_polys; j++) {
-        unsigned i = order[j];
-        totals[j] = red.tv[i];
-        f[j].n_vars = red.tv[i] - 1;
-        f[j].blind_vars = 1;
-        f[j].ext = i == red.zr_poly || i == red.zr_poly + 1;
-        /* each pair one root: phi's h's, m's V's (polynomial 1) */
-        f[j].root[0] = (uint8_t)(i == red.zr_poly + 1 ? red.zr_poly
-                                 : i == red.zr_poly + 2 ? 1
-                                                        : i);
-    }
     fit = zkr_infer2_fit_mask(&red, 1);
     /* sizes no mixed opening takes (a member joining past the fold): no such proof */
     if (zkr_hpcs_mixed_plan_of(p, totals, red.n_polys, &pl) != ZKR_OK ||

@@ -12,6 +12,7 @@
 #include <math.h>
 
 #include "tests/zk/infer2_fixture.h"
+#include "tests/zk/infer2_sweep_fx.h"
 #include "zk/infer2_int.h"
 
 static zkr_err verify(const i2case *c, const zkr_buf *pf, const zkr_verifier_inference2_statement *st)
@@ -704,7 +705,6 @@ static int stack_case(const zkr_params *p, unsigned tw, unsigned tv, unsigned tr
                       int *stacked, int *nested)
 {
     static const zkr_ext zz[64], zv[4];
-    zkr_infer2_shape sh;
     zkr_infer2_red red;
     zkr_hpcs_commitment f[ZKR_HPCS_MAX_MIXED];
     zkr_transcript t0, t1, t2;
@@ -713,24 +713,10 @@ static int stack_case(const zkr_params *p, unsigned tw, unsigned tv, unsigned tr
     unsigned order[ZKR_INFER2_RED_MAX_POLYS];
     size_t nest;
 
-    memset(&sh, 0, sizeof sh);
-    sh.s.n_layers = 1;
-    zkr_infer2_red_init(&sh, &tw, tv, out ? 4 : 0, &red);
-    zkr_infer2_red_add_record(&red, tr);
-    zkr_infer2_red_add_range(&red, 1, zz, zv);
-    if (zkr_infer2_fit_arity(p, &red, 1) == 0)
+    if (!i2sweep_members(p, tw, tv, tr, out, &red, order, f, NULL))
         return -1;
-    memset(f, 0, sizeof f);
-    zkr_infer2_open_order(&red, 1, order);
     for (unsigned j = 0; j < red.n_polys; j++) {
         unsigned i = order[j];
-        f[j].n_vars = red.tv[i] - 1;
-        f[j].blind_vars = 1;
-        f[j].ext = i == red.zr_poly || i == red.zr_poly + 1;
-        /* each pair one root: phi's h's, m's V's (polynomial 1) */
-        f[j].root[0] = (uint8_t)(i == red.zr_poly + 1 ? red.zr_poly
-                                 : i == red.zr_poly + 2 ? 1
-                                                        : i);
         if (i == red.zr_poly + 1 && zkr_infer2_stacks_h_phi(p, &red, 1))
             want |= (uint32_t)1 << j;
         if (i == red.zr_poly + 2 && zkr_infer2_stacks_v_m(p, &red, 1))
