@@ -21,9 +21,9 @@
  * at r16. Every proof's layout is checked to be the one claimed. Each
  * proof gets its own model and record commitment randomness (each
  * commitment blinded for one proof, as the budget argument covers reuse)
- * and its own proof randomness, seeded
- * from the tap generator (--seed reproduces a run); the statement_id, the
- * weights, the record and every intermediate value are fixed.
+ * and its own proof randomness, seeded from the tap generator (--seed
+ * reproduces a run); the statement_id, the weights, the record and every
+ * intermediate value are fixed.
  * 1. Vary the randomness only: 200 proofs; every position takes >= 190
  *    distinct values and passes a chi-square test of its top byte against
  *    uniform (family significance 0.001, Bonferroni); the pooled top bytes
@@ -375,7 +375,7 @@ static verdict detect(const samples *s)
     vd.pooled_fail = !pool || pooled_stat > pooled_crit;
     if (vd.pooled_fail && pool)
         printf("# pooled chi-square %.1f (crit %.1f); the worst position %zu: %.1f\n",
-               leak_chi2_uniform(pool, 256, (double)s->n_pos * s->n), pooled_crit, worst_at, worst);
+               pooled_stat, pooled_crit, worst_at, worst);
     free(pool);
     vd.leak = vd.few_distinct || vd.chi_fail || vd.pooled_fail || s->witness_bytes ||
               s->shape_fail;
