@@ -1,11 +1,13 @@
 /*
  * Eight BLAKE2b-256 hashes at once (RFC 7693), one message per 64-bit lane
- * of AVX-512 registers: the same digests as libsodium's
- * crypto_generichash_blake2b_salt_personal with no key and no salt, for
- * the prover's bulk hashing (Merkle leaves and nodes, proof-of-work
- * nonces), where one hash at a time leaves the vector units idle. The
- * callers keep the libsodium path where AVX-512 is missing
- * (zkr_b2x8_ok), so a proof's bytes never depend on the path.
+ * of AVX-512 registers, or of two rounds of AVX2 registers (four lanes
+ * each) where the CPU has AVX2 but not AVX-512F: the same digests as
+ * libsodium's crypto_generichash_blake2b_salt_personal with no key and no
+ * salt, for the prover's and verifier's bulk hashing (Merkle leaves and
+ * nodes, proof-of-work nonces), where one hash at a time leaves the vector
+ * units idle and pays libsodium's per-call set-up. The callers keep the
+ * libsodium path where neither is there (zkr_b2x8_ok 0), so a proof's
+ * bytes never depend on the path.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +18,7 @@
 #include <immintrin.h>
 
 #define ZKR_B2_AVX512 __attribute__((target("avx512f")))
+#define ZKR_B2_AVX2 __attribute__((target("avx2")))
 #define ZKR_NO_ASAN __attribute__((no_sanitize_address))
 
 static const uint64_t zkr_b2_iv[8] = {
@@ -39,7 +42,7 @@ static const uint8_t zkr_b2_sigma[12][16] = {
 
 int zkr_b2x8_ok(void)
 {
-    return zkr_cpu_avx512f();
+    return zkr_cpu_avx512f() ? ZKR_B2X8_AVX512 : zkr_cpu_avx2() ? ZKR_B2X8_AVX2 : 0;
 }
 
 #define ZKR_B2_G(a, b, c, d, x, y)                                                             \
@@ -141,10 +144,118 @@ ZKR_B2_AVX512 static void zkr_b2x8_avx512(const uint8_t pers[16], const uint8_t 
             zkr_store_le64(out[l] + 8 * i, hv[i][l]);
 }
 
-void zkr_b2x8(const uint8_t pers[16], const uint8_t *const msg[8], size_t len,
+/* ---- AVX2: four lanes a compression; rotations by byte shuffles, 63 as >> 63 | x + x ---- */
+
+ZKR_B2_AVX2 static inline __attribute__((always_inline)) __m256i zkr_b4_ror32(__m256i x)
+{
+    return _mm256_shuffle_epi32(x, _MM_SHUFFLE(2, 3, 0, 1));
+}
+
+ZKR_B2_AVX2 static inline __attribute__((always_inline)) __m256i zkr_b4_ror24(__m256i x)
+{
+    const __m256i k = _mm256_setr_epi8(3, 4, 5, 6, 7, 0, 1, 2, 11, 12, 13, 14, 15, 8, 9, 10, 3, 4,
+                                       5, 6, 7, 0, 1, 2, 11, 12, 13, 14, 15, 8, 9, 10);
+    return _mm256_shuffle_epi8(x, k);
+}
+
+ZKR_B2_AVX2 static inline __attribute__((always_inline)) __m256i zkr_b4_ror16(__m256i x)
+{
+    const __m256i k = _mm256_setr_epi8(2, 3, 4, 5, 6, 7, 0, 1, 10, 11, 12, 13, 14, 15, 8, 9, 2, 3,
+                                       4, 5, 6, 7, 0, 1, 10, 11, 12, 13, 14, 15, 8, 9);
+    return _mm256_shuffle_epi8(x, k);
+}
+
+ZKR_B2_AVX2 static inline __attribute__((always_inline)) __m256i zkr_b4_ror63(__m256i x)
+{
+    return _mm256_or_si256(_mm256_srli_epi64(x, 63), _mm256_add_epi64(x, x));
+}
+
+#define ZKR_B4_G(a, b, c, d, x, y)                                                             \
+    do {                                                                                       \
+        a = _mm256_add_epi64(_mm256_add_epi64(a, b), x);                                       \
+        d = zkr_b4_ror32(_mm256_xor_si256(d, a));                                              \
+        c = _mm256_add_epi64(c, d);                                                            \
+        b = zkr_b4_ror24(_mm256_xor_si256(b, c));                                              \
+        a = _mm256_add_epi64(_mm256_add_epi64(a, b), y);                                       \
+        d = zkr_b4_ror16(_mm256_xor_si256(d, a));                                              \
+        c = _mm256_add_epi64(c, d);                                                            \
+        b = zkr_b4_ror63(_mm256_xor_si256(b, c));                                              \
+    } while (0)
+
+/* zkr_b2x8_compress over four lanes (left out of AddressSanitizer for the same reason). */
+ZKR_B2_AVX2 ZKR_NO_ASAN static void zkr_b2x4_compress(__m256i h[8], const __m256i m[16], uint64_t t,
+                                                       int last)
+{
+    __m256i v[16];
+
+    for (unsigned i = 0; i < 8; i++) {
+        v[i] = h[i];
+        v[8 + i] = _mm256_set1_epi64x((long long)zkr_b2_iv[i]);
+    }
+    v[12] = _mm256_xor_si256(v[12], _mm256_set1_epi64x((long long)t));
+    if (last)
+        v[14] = _mm256_xor_si256(v[14], _mm256_set1_epi64x(-1));
+    for (unsigned r = 0; r < 12; r++) {
+        const uint8_t *s = zkr_b2_sigma[r];
+        ZKR_B4_G(v[0], v[4], v[8], v[12], m[s[0]], m[s[1]]);
+        ZKR_B4_G(v[1], v[5], v[9], v[13], m[s[2]], m[s[3]]);
+        ZKR_B4_G(v[2], v[6], v[10], v[14], m[s[4]], m[s[5]]);
+        ZKR_B4_G(v[3], v[7], v[11], v[15], m[s[6]], m[s[7]]);
+        ZKR_B4_G(v[0], v[5], v[10], v[15], m[s[8]], m[s[9]]);
+        ZKR_B4_G(v[1], v[6], v[11], v[12], m[s[10]], m[s[11]]);
+        ZKR_B4_G(v[2], v[7], v[8], v[13], m[s[12]], m[s[13]]);
+        ZKR_B4_G(v[3], v[4], v[9], v[14], m[s[14]], m[s[15]]);
+    }
+    for (unsigned i = 0; i < 8; i++)
+        h[i] = _mm256_xor_si256(h[i], _mm256_xor_si256(v[i], v[8 + i]));
+}
+
+ZKR_B2_AVX2 static void zkr_b2x4_init(__m256i h[8], const uint8_t pers[16])
+{
+    for (unsigned i = 0; i < 8; i++)
+        h[i] = _mm256_set1_epi64x((long long)zkr_b2_iv[i]);
+    h[0] = _mm256_xor_si256(h[0], _mm256_set1_epi64x(0x01010000 | ZKR_DIGEST_BYTES));
+    h[6] = _mm256_xor_si256(h[6], _mm256_set1_epi64x((long long)zkr_load_le64(pers)));
+    h[7] = _mm256_xor_si256(h[7], _mm256_set1_epi64x((long long)zkr_load_le64(pers + 8)));
+}
+
+/* Four messages of len bytes into out[0..4). */
+ZKR_B2_AVX2 static void zkr_b2x4_avx2(const uint8_t pers[16], const uint8_t *const msg[4],
+                                      size_t len, uint8_t out[4][ZKR_DIGEST_BYTES])
+{
+    __m256i h[8], m[16];
+    uint64_t lane[16][4], hv[4][4];
+    size_t nb = len ? (len + 127) / 128 : 1;
+
+    zkr_b2x4_init(h, pers);
+    for (size_t b = 0; b < nb; b++) {
+        size_t off = b * 128, bl = len - off < 128 ? len - off : 128;
+        for (unsigned l = 0; l < 4; l++) {
+            uint64_t blk[16] = {0}; /* the block's words past the message zero */
+            memcpy(blk, msg[l] + off, bl);
+            for (unsigned w = 0; w < 16; w++)
+                lane[w][l] = blk[w];
+        }
+        for (unsigned w = 0; w < 16; w++)
+            m[w] = _mm256_loadu_si256((const void *)lane[w]);
+        zkr_b2x4_compress(h, m, off + bl, b + 1 == nb);
+    }
+    for (unsigned i = 0; i < 4; i++)
+        _mm256_storeu_si256((void *)hv[i], h[i]);
+    for (unsigned l = 0; l < 4; l++)
+        for (unsigned i = 0; i < 4; i++)
+            zkr_store_le64(out[l] + 8 * i, hv[i][l]);
+}
+
+void zkr_b2x8(int path, const uint8_t pers[16], const uint8_t *const msg[8], size_t len,
               uint8_t out[8][ZKR_DIGEST_BYTES])
 {
-    zkr_b2x8_avx512(pers, msg, len, out);
+    if (path == ZKR_B2X8_AVX512) {
+        zkr_b2x8_avx512(pers, msg, len, out);
+        return;
+    }
+    zkr_b2x4_avx2(pers, msg, len, out);
+    zkr_b2x4_avx2(pers, msg + 4, len, out + 4);
 }
 
 /*
@@ -182,10 +293,42 @@ ZKR_B2_AVX512 static uint64_t zkr_b2x8_pow_avx512(const uint8_t pers[16],
     return UINT64_MAX;
 }
 
-uint64_t zkr_b2x8_pow(const uint8_t pers[16], const uint8_t prefix[ZKR_DIGEST_BYTES], uint64_t lo,
-                      uint64_t groups, uint64_t zero_mask)
+/* zkr_b2x8_pow_avx512's scan four nonces a compression, two a group. */
+ZKR_B2_AVX2 static uint64_t zkr_b2x4_pow_avx2(const uint8_t pers[16],
+                                              const uint8_t prefix[ZKR_DIGEST_BYTES], uint64_t lo,
+                                              uint64_t groups, uint64_t zero_mask)
 {
-    return zkr_b2x8_pow_avx512(pers, prefix, lo, groups, zero_mask);
+    __m256i h0[8], h[8], m[16];
+    const __m256i mask = _mm256_set1_epi64x((long long)zero_mask), zero = _mm256_setzero_si256();
+    __m256i nonce = _mm256_add_epi64(_mm256_set1_epi64x((long long)lo), _mm256_set_epi64x(3, 2, 1, 0));
+
+    zkr_b2x4_init(h0, pers);
+    for (unsigned w = 0; w < 16; w++)
+        m[w] = w < ZKR_DIGEST_BYTES / 8
+                   ? _mm256_set1_epi64x((long long)zkr_load_le64(prefix + 8 * w))
+                   : _mm256_setzero_si256();
+    for (uint64_t q = 0; q < 2 * groups; q++) {
+        int pass;
+
+        memcpy(h, h0, sizeof h);
+        m[ZKR_DIGEST_BYTES / 8] = nonce;
+        zkr_b2x4_compress(h, m, ZKR_DIGEST_BYTES + 8, 1);
+        /* lane l passes where its first digest word has no bit of the mask */
+        pass = _mm256_movemask_pd(
+            _mm256_castsi256_pd(_mm256_cmpeq_epi64(_mm256_and_si256(h[0], mask), zero)));
+        if (pass != 0)
+            return lo + 4 * q + (uint64_t)__builtin_ctz((unsigned)pass);
+        nonce = _mm256_add_epi64(nonce, _mm256_set1_epi64x(4));
+    }
+    return UINT64_MAX;
+}
+
+uint64_t zkr_b2x8_pow(int path, const uint8_t pers[16], const uint8_t prefix[ZKR_DIGEST_BYTES],
+                      uint64_t lo, uint64_t groups, uint64_t zero_mask)
+{
+    if (path == ZKR_B2X8_AVX512)
+        return zkr_b2x8_pow_avx512(pers, prefix, lo, groups, zero_mask);
+    return zkr_b2x4_pow_avx2(pers, prefix, lo, groups, zero_mask);
 }
 
 #else
@@ -195,17 +338,17 @@ int zkr_b2x8_ok(void)
     return 0;
 }
 
-void zkr_b2x8(const uint8_t pers[16], const uint8_t *const msg[8], size_t len,
+void zkr_b2x8(int path, const uint8_t pers[16], const uint8_t *const msg[8], size_t len,
               uint8_t out[8][ZKR_DIGEST_BYTES])
 {
-    (void)pers, (void)msg, (void)len, (void)out;
+    (void)path, (void)pers, (void)msg, (void)len, (void)out;
     abort(); /* callers check zkr_b2x8_ok first */
 }
 
-uint64_t zkr_b2x8_pow(const uint8_t pers[16], const uint8_t prefix[ZKR_DIGEST_BYTES], uint64_t lo,
-                      uint64_t groups, uint64_t zero_mask)
+uint64_t zkr_b2x8_pow(int path, const uint8_t pers[16], const uint8_t prefix[ZKR_DIGEST_BYTES],
+                      uint64_t lo, uint64_t groups, uint64_t zero_mask)
 {
-    (void)pers, (void)prefix, (void)lo, (void)groups, (void)zero_mask;
+    (void)path, (void)pers, (void)prefix, (void)lo, (void)groups, (void)zero_mask;
     abort(); /* callers check zkr_b2x8_ok first */
 }
 

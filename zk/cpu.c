@@ -34,8 +34,30 @@ int zkr_cpu_avx512f(void)
         return 0;
     return (b & (1u << 16)) != 0 && !zkr_simd_env_off();
 }
+
+/* Leaf 1 ECX bits 27 (OSXSAVE) and 28 (AVX), XCR0 bits 1 and 2 (SSE and
+ * YMM state), leaf 7 EBX bit 5 (AVX2). */
+int zkr_cpu_avx2(void)
+{
+    unsigned a, b, c, d, lo, hi;
+
+    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1u << 27)) || !(c & (1u << 28)))
+        return 0;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    (void)hi;
+    if ((lo & 0x6u) != 0x6u)
+        return 0;
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d))
+        return 0;
+    return (b & (1u << 5)) != 0 && !zkr_simd_env_off();
+}
 #else
 int zkr_cpu_avx512f(void)
+{
+    return 0;
+}
+
+int zkr_cpu_avx2(void)
 {
     return 0;
 }

@@ -60,7 +60,7 @@ static void zkr_mt_hash_many(const uint8_t pers[16], const uint8_t *base, size_t
             size_t c = n - j < 8 ? n - j : 8;
             for (size_t l = 0; l < 8; l++)
                 msg[l] = base + (j + (l < c ? l : 0)) * stride;
-            zkr_b2x8(pers, msg, len, dig);
+            zkr_b2x8(x8, pers, msg, len, dig);
             memcpy(out + j, dig, c * ZKR_DIGEST_BYTES);
             j += c;
         }
@@ -120,7 +120,7 @@ static void zkr_mt_leaves8(const zkr_mt_job *j, size_t i)
         zkr_mt_put_words(buf[l] + ZKR_SALT_BYTES, w, lw);
         msg[l] = buf[l];
     }
-    zkr_b2x8(zkr_mt_pers_leaf, msg, len, dig);
+    zkr_b2x8(j->x8, zkr_mt_pers_leaf, msg, len, dig);
     for (unsigned l = 0; l < 8; l++) {
         memcpy(j->t->nodes[j->t->n_leaves + i + l], dig[l], ZKR_DIGEST_BYTES);
         sodium_memzero(buf[l], len); /* the part written: salt and words */
@@ -158,7 +158,7 @@ static void zkr_mt_level(void *ctx, size_t lo, size_t hi, unsigned w)
             uint8_t dig[8][ZKR_DIGEST_BYTES];
             for (unsigned l = 0; l < 8; l++)
                 msg[l] = j->t->nodes[2 * (j->level_base + lo + l)];
-            zkr_b2x8(zkr_mt_pers_node, msg, 2 * ZKR_DIGEST_BYTES, dig);
+            zkr_b2x8(j->x8, zkr_mt_pers_node, msg, 2 * ZKR_DIGEST_BYTES, dig);
             memcpy(j->t->nodes[j->level_base + lo], dig, sizeof dig);
         }
     for (size_t i = lo; i < hi; i++) {
@@ -320,7 +320,8 @@ zkr_err zkr_mtree_verify(const uint8_t root[ZKR_DIGEST_BYTES], unsigned depth, c
                          const uint8_t *sib, size_t n_sib)
 {
     /* one path alone hashes one node a level: no lanes to fill, no CPUID */
-    return zkr_mtree_verify_x8(root, depth, idx, leaf_hash, n, sib, n_sib, n > 1 && zkr_b2x8_ok());
+    return zkr_mtree_verify_x8(root, depth, idx, leaf_hash, n, sib, n_sib,
+                               n > 1 ? zkr_b2x8_ok() : 0);
 }
 
 /*

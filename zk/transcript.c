@@ -218,7 +218,7 @@ static uint64_t zkr_ts_pow_first_x8(const zkr_transcript *t, unsigned bits, uint
     if (x8 && bits <= 64 && lo < hi && (hi - lo) / 8 > 0) {
         uint64_t groups = (hi - lo) / 8, n;
 
-        n = zkr_b2x8_pow(pers, t->state, lo, groups, zkr_ts_pow_mask(bits));
+        n = zkr_b2x8_pow(x8, pers, t->state, lo, groups, zkr_ts_pow_mask(bits));
         if (n != UINT64_MAX)
             return n;
         lo += 8 * groups;

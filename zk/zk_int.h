@@ -19,23 +19,29 @@
 int zkr_simd_env_off(void);
 
 /*
- * Eight-lane BLAKE2b (zk/b2x8.c): zkr_b2x8_ok says whether this CPU runs
- * it (AVX-512F, and ZKR_NO_AVX512 not set); zkr_b2x8 then writes out[l] = BLAKE2b-256 of msg[l][0..len)
- * with no key, a zero salt and the 16-byte personalization pers, the digest
- * crypto_generichash_blake2b_salt_personal gives (callers fall back to
- * libsodium where zkr_b2x8_ok is 0; zkr_b2x8 must not be called then).
+ * Eight-lane BLAKE2b (zk/b2x8.c): zkr_b2x8_ok says which path this CPU
+ * runs, ZKR_B2X8_AVX512 (AVX-512F: eight lanes a compression),
+ * ZKR_B2X8_AVX2 (AVX2 without AVX-512F: four lanes, twice) or 0 (neither,
+ * or ZKR_NO_AVX512 set: callers use libsodium and must not call these).
+ * Callers ask once (CPUID is slow under a hypervisor) and pass that value
+ * as path, never a boolean made of it. zkr_b2x8 writes out[l] = BLAKE2b-256
+ * of msg[l][0..len) with no key, a zero salt and the 16-byte
+ * personalization pers, the digest crypto_generichash_blake2b_salt_personal
+ * gives, on either path.
  */
+#define ZKR_B2X8_AVX2 1
+#define ZKR_B2X8_AVX512 2
 int zkr_b2x8_ok(void);
-void zkr_b2x8(const uint8_t pers[16], const uint8_t *const msg[8], size_t len,
+void zkr_b2x8(int path, const uint8_t pers[16], const uint8_t *const msg[8], size_t len,
               uint8_t out[8][ZKR_DIGEST_BYTES]);
 /*
- * Proof-of-work scan, eight lanes (callers check zkr_b2x8_ok first): the
- * first nonce n in [lo, lo + 8 groups) whose digest BLAKE2b-256(pers;
+ * Proof-of-work scan on path (zkr_b2x8_ok's non-zero value): the first
+ * nonce n in [lo, lo + 8 groups) whose digest BLAKE2b-256(pers;
  * prefix || le64(n)) has le64(digest[0..8)) & zero_mask == 0, or
  * UINT64_MAX. The same digests as zkr_b2x8 of those messages.
  */
-uint64_t zkr_b2x8_pow(const uint8_t pers[16], const uint8_t prefix[ZKR_DIGEST_BYTES], uint64_t lo,
-                      uint64_t groups, uint64_t zero_mask);
+uint64_t zkr_b2x8_pow(int path, const uint8_t pers[16], const uint8_t prefix[ZKR_DIGEST_BYTES],
+                      uint64_t lo, uint64_t groups, uint64_t zero_mask);
 
 /*
  * Merkle leaf hashes of n serialized leaves lying back to back, leaf_bytes
@@ -305,6 +311,8 @@ static inline uint64_t zkr_mle_subcube_index(uint64_t base, const unsigned *fr, 
 
 /* 1 when this CPU and OS run AVX-512F code and ZKR_NO_AVX512 is not set (zk/cpu.c). */
 int zkr_cpu_avx512f(void);
+/* The same for AVX2 (the OS saving the YMM state); ZKR_NO_AVX512 turns it off too. */
+int zkr_cpu_avx2(void);
 
 /*
  * Mixed-size batched hiding opening (zk/hiding_mixed.c, prover/hiding_pcs.c;

@@ -9,8 +9,10 @@
  * proofs all run under the switch, so a model commitment that differed
  * would show as a different proof too. test_zk compares kernel by kernel;
  * this catches a kernel a caller uses on a range or shape that test does
- * not reach. On a CPU without AVX-512F both runs are scalar: the test
- * still runs every comparison and says so.
+ * not reach. On a CPU with AVX2 but not AVX-512F the first run hashes
+ * with the AVX2 BLAKE2b and the field code is scalar in both; on one with
+ * neither both runs are scalar: the test still runs every comparison and
+ * says so.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,6 +58,16 @@ static int cpu_avx512(void)
 {
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
     return __builtin_cpu_supports("avx512f");
+#else
+    return 0;
+#endif
+}
+
+/* BLAKE2b x8 also runs on AVX2 alone (two four-lane compressions). */
+static int cpu_avx2(void)
+{
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+    return __builtin_cpu_supports("avx2");
 #else
     return 0;
 #endif
@@ -259,7 +271,9 @@ out:
 /* Proves with the paths as the CPU allows, then forced off; the same fixture both times. */
 static void compare(zkr_tap *t, const char *name, kind_fn fn)
 {
-    const char *first = cpu_avx512() ? "AVX-512 paths" : "no AVX-512F: scalar";
+    const char *first = cpu_avx512() ? "AVX-512 paths"
+                        : cpu_avx2() ? "AVX2 BLAKE2b, scalar field code"
+                                     : "no AVX2 or AVX-512F: scalar";
     zkr_buf on = {0}, off = {0};
     uint64_t rng = t->rng;
     int ok_on, ok_off;
@@ -284,7 +298,8 @@ int main(int argc, char **argv)
     zkr_tap t;
     char cmd[300];
     unsigned with, without;
-    int cpu = cpu_avx512(), rc;
+    int cpu = cpu_avx512(), avx2 = cpu_avx2(), rc;
+    unsigned want = (cpu ? 7u : 0u) | (avx2 ? 1u : 0u);
 
     zkr_tap_init(&t, argc, argv);
     snprintf(tmpdir, sizeof tmpdir, "/tmp/zkr-test-simd-XXXXXX");
@@ -296,13 +311,17 @@ int main(int argc, char **argv)
     without = paths_now();
     if (setenv(ENV_OFF, "0", 1) != 0 || paths_now() != with || unsetenv(ENV_OFF) != 0)
         with = ~0u; /* "0" must leave the paths on */
-    zkr_tap_diag("%s", cpu ? "this CPU has AVX-512F: the first proof of each pair takes the "
-                             "AVX-512 paths, the second the scalar ones"
-                           : "this CPU has no AVX-512F: both proofs of each pair run the scalar "
-                             "code (the comparisons below still run)");
-    zkr_tap_ok(&t, with == (cpu ? 7u : 0u),
-               "without " ENV_OFF " (or set to 0) BLAKE2b x8, ext8 and the NTT follow the CPU "
-               "(AVX-512F %s; paths %#x)", cpu ? "present" : "absent", with);
+    zkr_tap_diag("%s", cpu    ? "this CPU has AVX-512F: the first proof of each pair takes the "
+                                "AVX-512 paths, the second the scalar ones"
+                       : avx2 ? "this CPU has AVX2 but no AVX-512F: the first proof of each "
+                                "pair hashes with the AVX2 BLAKE2b, the second with libsodium; "
+                                "both run the scalar field code"
+                              : "this CPU has neither: both proofs of each pair run the scalar "
+                                "code (the comparisons below still run)");
+    zkr_tap_ok(&t, with == want,
+               "without " ENV_OFF " (or set to 0) BLAKE2b x8 (AVX-512F or AVX2), ext8 and the NTT "
+               "(AVX-512F) follow the CPU (AVX-512F %s, AVX2 %s; paths %#x)",
+               cpu ? "present" : "absent", avx2 ? "present" : "absent", with);
     zkr_tap_ok(&t, without == 0, ENV_OFF "=1: every fast path reports scalar (paths %#x)",
                without);
     compare(&t, "graph-inference@1 (small LeNet-5)", k_ginf);

@@ -515,33 +515,77 @@ static void test_merkle(zkr_tap *t)
     zkr_mtree_free(&tr);
 }
 
-/* The eight-lane BLAKE2b against libsodium's, over one- and multi-block lengths. */
-static void test_b2x8(zkr_tap *t)
+/* Scalar truth for zkr_b2x8_pow: the first n in [lo, hi) with le64(H(prefix || n)) & mask == 0. */
+static uint64_t b2_pow_first(const uint8_t pers[16], const uint8_t prefix[32], uint64_t lo,
+                             uint64_t hi, uint64_t mask)
+{
+    for (uint64_t n = lo; n < hi; n++) {
+        uint8_t msg[40], d[32];
+        memcpy(msg, prefix, 32);
+        zkr_store_le64(msg + 32, n);
+        (void)crypto_generichash_blake2b_salt_personal(d, 32, msg, sizeof msg, NULL, 0, NULL,
+                                                       pers);
+        if ((zkr_load_le64(d) & mask) == 0)
+            return n;
+    }
+    return UINT64_MAX;
+}
+
+/* One path of the eight-lane BLAKE2b against libsodium: digests, and the nonce scan. */
+static void test_b2x8_path(zkr_tap *t, int path, const char *name)
 {
     static const size_t lens[] = {0, 1, 40, 64, 127, 128, 129, 144, 255, 256, 257, 400};
-    uint8_t pers[16] = "zkr/test-b2x8", msg[8][400], d8[8][32], d1[32];
+    static const uint64_t masks[] = {0, 1, 0xf0, 0xff, 0x80ff, 0x3fff};
+    uint8_t pers[16] = "zkr/test-b2x8", msg[8][400], d8[8][32], d1[32], prefix[32];
     const uint8_t *mp[8];
     int ok = 1;
+    unsigned bad = 0;
 
-    if (!zkr_b2x8_ok()) {
-        zkr_tap_skip(t, "b2x8 against libsodium: no AVX-512F on this CPU (the callers take "
-                        "libsodium's BLAKE2b; zk-simd-off proves through it)");
-        return;
-    }
     for (size_t k = 0; k < sizeof lens / sizeof *lens; k++) {
         for (unsigned l = 0; l < 8; l++) {
             for (size_t i = 0; i < lens[k]; i++)
                 msg[l][i] = (uint8_t)rnd_gl(t);
             mp[l] = msg[l];
         }
-        zkr_b2x8(pers, mp, lens[k], d8);
+        zkr_b2x8(path, pers, mp, lens[k], d8);
         for (unsigned l = 0; l < 8; l++) {
             (void)crypto_generichash_blake2b_salt_personal(d1, 32, msg[l], lens[k], NULL, 0, NULL,
                                                            pers);
             ok = ok && memcmp(d1, d8[l], 32) == 0;
         }
     }
-    zkr_tap_ok(t, ok, "b2x8: eight-lane BLAKE2b equals libsodium's (12 lengths, 0..400 bytes)");
+    zkr_tap_ok(t, ok, "b2x8 (%s): eight lanes equal libsodium's BLAKE2b (12 lengths, 0..400 "
+               "bytes)", name);
+    /* windows of 1..5 groups from odd starts (a pass in any lane of either half of a group) */
+    for (size_t k = 0; k < sizeof masks / sizeof *masks; k++)
+        for (uint64_t lo = 1; lo < 40; lo += 13)
+            for (uint64_t g = 1; g <= 5; g++) {
+                for (unsigned i = 0; i < 32; i++)
+                    prefix[i] = (uint8_t)rnd_gl(t);
+                bad += zkr_b2x8_pow(path, pers, prefix, lo, g, masks[k]) !=
+                       b2_pow_first(pers, prefix, lo, lo + 8 * g, masks[k]);
+            }
+    zkr_tap_ok(t, bad == 0, "b2x8 (%s): the nonce scan finds libsodium's first passing nonce "
+               "(6 masks, 15 windows each; %u differ)", name, bad);
+}
+
+/* The eight-lane BLAKE2b against libsodium's, over one- and multi-block lengths. */
+static void test_b2x8(zkr_tap *t)
+{
+    if (!zkr_b2x8_ok()) {
+        zkr_tap_skip(t, "b2x8 against libsodium: neither AVX2 nor AVX-512F on this CPU (the "
+                        "callers take libsodium's BLAKE2b; zk-simd-off proves through it)");
+        return;
+    }
+    /* every path this CPU runs: an AVX-512 machine tests its AVX2 path too */
+    if (zkr_cpu_avx2())
+        test_b2x8_path(t, ZKR_B2X8_AVX2, "AVX2");
+    else
+        zkr_tap_skip(t, "b2x8's AVX2 path: no AVX2 on this CPU");
+    if (zkr_cpu_avx512f())
+        test_b2x8_path(t, ZKR_B2X8_AVX512, "AVX-512");
+    else
+        zkr_tap_skip(t, "b2x8's AVX-512 path: no AVX-512F on this CPU");
     /* The pow search's eight-lane path finds the scalar search's nonce. */
     {
         zkr_transcript a;
