@@ -45,6 +45,22 @@ int zkr_b2x8_ok(void)
     return zkr_cpu_avx512f() ? ZKR_B2X8_AVX512 : zkr_cpu_avx2() ? ZKR_B2X8_AVX2 : 0;
 }
 
+/* BLAKE2b's twelve rounds on the working vectors v with the message vectors m, G one lane width's. */
+#define ZKR_B2_ROUNDS(G, v, m)                                                                 \
+    do {                                                                                       \
+        for (unsigned r = 0; r < 12; r++) {                                                    \
+            const uint8_t *s = zkr_b2_sigma[r];                                                \
+            G(v[0], v[4], v[8], v[12], m[s[0]], m[s[1]]);                                      \
+            G(v[1], v[5], v[9], v[13], m[s[2]], m[s[3]]);                                      \
+            G(v[2], v[6], v[10], v[14], m[s[4]], m[s[5]]);                                     \
+            G(v[3], v[7], v[11], v[15], m[s[6]], m[s[7]]);                                     \
+            G(v[0], v[5], v[10], v[15], m[s[8]], m[s[9]]);                                     \
+            G(v[1], v[6], v[11], v[12], m[s[10]], m[s[11]]);                                   \
+            G(v[2], v[7], v[8], v[13], m[s[12]], m[s[13]]);                                    \
+            G(v[3], v[4], v[9], v[14], m[s[14]], m[s[15]]);                                    \
+        }                                                                                      \
+    } while (0)
+
 #define ZKR_B2_G(a, b, c, d, x, y)                                                             \
     do {                                                                                       \
         a = _mm512_add_epi64(_mm512_add_epi64(a, b), x);                                       \
@@ -76,17 +92,7 @@ ZKR_B2_AVX512 ZKR_NO_ASAN static void zkr_b2x8_compress(__m512i h[8], const __m5
     v[12] = _mm512_xor_si512(v[12], _mm512_set1_epi64((long long)t));
     if (last)
         v[14] = _mm512_xor_si512(v[14], _mm512_set1_epi64(-1));
-    for (unsigned r = 0; r < 12; r++) {
-        const uint8_t *s = zkr_b2_sigma[r];
-        ZKR_B2_G(v[0], v[4], v[8], v[12], m[s[0]], m[s[1]]);
-        ZKR_B2_G(v[1], v[5], v[9], v[13], m[s[2]], m[s[3]]);
-        ZKR_B2_G(v[2], v[6], v[10], v[14], m[s[4]], m[s[5]]);
-        ZKR_B2_G(v[3], v[7], v[11], v[15], m[s[6]], m[s[7]]);
-        ZKR_B2_G(v[0], v[5], v[10], v[15], m[s[8]], m[s[9]]);
-        ZKR_B2_G(v[1], v[6], v[11], v[12], m[s[10]], m[s[11]]);
-        ZKR_B2_G(v[2], v[7], v[8], v[13], m[s[12]], m[s[13]]);
-        ZKR_B2_G(v[3], v[4], v[9], v[14], m[s[14]], m[s[15]]);
-    }
+    ZKR_B2_ROUNDS(ZKR_B2_G, v, m);
     for (unsigned i = 0; i < 8; i++)
         h[i] = _mm512_xor_si512(h[i], _mm512_xor_si512(v[i], v[8 + i]));
 }
@@ -195,17 +201,7 @@ ZKR_B2_AVX2 ZKR_NO_ASAN static void zkr_b2x4_compress(__m256i h[8], const __m256
     v[12] = _mm256_xor_si256(v[12], _mm256_set1_epi64x((long long)t));
     if (last)
         v[14] = _mm256_xor_si256(v[14], _mm256_set1_epi64x(-1));
-    for (unsigned r = 0; r < 12; r++) {
-        const uint8_t *s = zkr_b2_sigma[r];
-        ZKR_B4_G(v[0], v[4], v[8], v[12], m[s[0]], m[s[1]]);
-        ZKR_B4_G(v[1], v[5], v[9], v[13], m[s[2]], m[s[3]]);
-        ZKR_B4_G(v[2], v[6], v[10], v[14], m[s[4]], m[s[5]]);
-        ZKR_B4_G(v[3], v[7], v[11], v[15], m[s[6]], m[s[7]]);
-        ZKR_B4_G(v[0], v[5], v[10], v[15], m[s[8]], m[s[9]]);
-        ZKR_B4_G(v[1], v[6], v[11], v[12], m[s[10]], m[s[11]]);
-        ZKR_B4_G(v[2], v[7], v[8], v[13], m[s[12]], m[s[13]]);
-        ZKR_B4_G(v[3], v[4], v[9], v[14], m[s[14]], m[s[15]]);
-    }
+    ZKR_B2_ROUNDS(ZKR_B4_G, v, m);
     for (unsigned i = 0; i < 8; i++)
         h[i] = _mm256_xor_si256(h[i], _mm256_xor_si256(v[i], v[8 + i]));
 }
