@@ -303,7 +303,9 @@ ZKR_B2_AVX2 static uint64_t zkr_b2x4_pow_avx2(const uint8_t pers[16],
         m[w] = w < ZKR_DIGEST_BYTES / 8
                    ? _mm256_set1_epi64x((long long)zkr_load_le64(prefix + 8 * w))
                    : _mm256_setzero_si256();
-    for (uint64_t q = 0; q < 2 * groups; q++) {
+    /* q / 2 < groups, not q < 2 groups: 2 groups wraps from 2^63 groups on, where the AVX-512
+     * scan (and the contract's [lo, lo + 8 groups), modulo 2^64) still runs */
+    for (uint64_t q = 0; q / 2 < groups; q++) {
         int pass;
 
         memcpy(h, h0, sizeof h);
