@@ -215,6 +215,15 @@ ZKR_B2_AVX2 static void zkr_b2x4_init(__m256i h[8], const uint8_t pers[16])
     h[7] = _mm256_xor_si256(h[7], _mm256_set1_epi64x((long long)zkr_load_le64(pers + 8)));
 }
 
+/* The little-endian word at p, as it lies (x86-64), inlined: zkr_load_le64 is a call. */
+static inline long long zkr_b4_word(const uint8_t *p)
+{
+    long long x;
+
+    memcpy(&x, p, sizeof x);
+    return x;
+}
+
 /* Four messages of len bytes into out[0..4). */
 ZKR_B2_AVX2 static void zkr_b2x4_avx2(const uint8_t pers[16], const uint8_t *const msg[4],
                                       size_t len, uint8_t out[4][ZKR_DIGEST_BYTES])
@@ -226,14 +235,25 @@ ZKR_B2_AVX2 static void zkr_b2x4_avx2(const uint8_t pers[16], const uint8_t *con
     zkr_b2x4_init(h, pers);
     for (size_t b = 0; b < nb; b++) {
         size_t off = b * 128, bl = len - off < 128 ? len - off : 128;
-        for (unsigned l = 0; l < 4; l++) {
-            uint64_t blk[16] = {0}; /* the block's words past the message zero */
-            memcpy(blk, msg[l] + off, bl);
+        if (bl % 8 == 0) {
+            /* whole words (Merkle leaves and nodes): word w of the four messages straight
+             * into one register, the block's words past the message zero */
             for (unsigned w = 0; w < 16; w++)
-                lane[w][l] = blk[w];
+                m[w] = w < bl / 8 ? _mm256_set_epi64x(zkr_b4_word(msg[3] + off + 8 * w),
+                                                      zkr_b4_word(msg[2] + off + 8 * w),
+                                                      zkr_b4_word(msg[1] + off + 8 * w),
+                                                      zkr_b4_word(msg[0] + off + 8 * w))
+                                  : _mm256_setzero_si256();
+        } else {
+            for (unsigned l = 0; l < 4; l++) {
+                uint64_t blk[16] = {0}; /* a last block of part words, zero-padded */
+                memcpy(blk, msg[l] + off, bl);
+                for (unsigned w = 0; w < 16; w++)
+                    lane[w][l] = blk[w];
+            }
+            for (unsigned w = 0; w < 16; w++)
+                m[w] = _mm256_loadu_si256((const void *)lane[w]);
         }
-        for (unsigned w = 0; w < 16; w++)
-            m[w] = _mm256_loadu_si256((const void *)lane[w]);
         zkr_b2x4_compress(h, m, off + bl, b + 1 == nb);
     }
     for (unsigned i = 0; i < 4; i++)
