@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "zk/zk_int.h"
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -137,9 +139,11 @@ ZKR_B2_AVX512 static void zkr_b2x8_avx512(const uint8_t pers[16], const uint8_t 
                 memcpy(blk, msg[l] + off, bl);
                 for (unsigned w = 0; w < 16; w++)
                     lane[w][l] = blk[w];
+                sodium_memzero(blk, sizeof blk); /* message bytes may be salts or witness words */
             }
             for (unsigned w = 0; w < 16; w++)
                 m[w] = _mm512_loadu_si512((const void *)lane[w]);
+            sodium_memzero(lane, sizeof lane);
         }
         zkr_b2x8_compress(h, m, off + bl, b + 1 == nb);
     }
@@ -250,9 +254,11 @@ ZKR_B2_AVX2 static void zkr_b2x4_avx2(const uint8_t pers[16], const uint8_t *con
                 memcpy(blk, msg[l] + off, bl);
                 for (unsigned w = 0; w < 16; w++)
                     lane[w][l] = blk[w];
+                sodium_memzero(blk, sizeof blk); /* message bytes may be salts or witness words */
             }
             for (unsigned w = 0; w < 16; w++)
                 m[w] = _mm256_loadu_si256((const void *)lane[w]);
+            sodium_memzero(lane, sizeof lane);
         }
         zkr_b2x4_compress(h, m, off + bl, b + 1 == nb);
     }
