@@ -35,6 +35,7 @@
 #include "prover/model_range.h"
 #include "zkr_config.h"
 #include "fuzz_proof.h"
+#include "prover/prover.h"
 #include "fuzz_verifier.h"
 #include "ml/ml.h"
 #include "prover/geval.h"
@@ -71,14 +72,28 @@ static void emit(const char *dir, const char *sub, const char *name, const uint8
 static void gen_proof(const char *dir)
 {
     zkr_verifier_matmul_statement st;
-    zkr_pcs_poly *poly;
+    zkr_pcs_commitment w;
+    zkr_pcs_poly *poly = NULL;
     zkr_params p;
     zkr_buf pf = {0};
 
-    zkr_fuzz_proof_statement(&st, &poly);
-    if (poly == NULL || zkr_params_get(st.param_set, &p) != ZKR_OK ||
-        zkr_prover_matmul(&p, st.statement_id, &st.pub, zkr_fuzz_proof_w(), poly, 1, &pf, NULL) !=
-            ZKR_OK ||
+    zkr_fuzz_proof_statement(&st);
+    if (zkr_params_get(st.param_set, &p) != ZKR_OK ||
+        zkr_prover_matmul_commit(&p, zkr_fuzz_proof_w(), st.pub.m, st.pub.k, 1, &poly, &w) !=
+            ZKR_OK) {
+        fprintf(stderr, "fuzz_gen_corpus: proof seed: W does not commit\n");
+        failed = 1;
+        return;
+    }
+    if (memcmp(w.root, st.pub.w.root, sizeof w.root) != 0 || w.n_vars != st.pub.w.n_vars) {
+        /* the seeds would be made for a statement the harness no longer uses */
+        fprintf(stderr, "fuzz_gen_corpus: fuzz/fuzz_proof.c's W root is stale; the prover's is ");
+        for (size_t i = 0; i < sizeof w.root; i++)
+            fprintf(stderr, "%02x", w.root[i]);
+        fprintf(stderr, " (n_vars %u)\n", w.n_vars);
+        failed = 1;
+    } else if (zkr_prover_matmul(&p, st.statement_id, &st.pub, zkr_fuzz_proof_w(), poly, 1, &pf,
+                                 NULL) != ZKR_OK ||
         zkr_verify_matmul(pf.p, pf.len, &st, NULL) != ZKR_OK) {
         fprintf(stderr, "fuzz_gen_corpus: proof seed failed\n");
         failed = 1;
