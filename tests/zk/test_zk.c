@@ -95,6 +95,138 @@ static void test_field(zkr_tap *t)
                "2^32-th root of unity is primitive");
 }
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include "zk/gl_avx2.h"
+#define HAVE_GL_AVX2 1
+
+enum { OP_ADD, OP_SUB, OP_MUL, OP_CANON };
+
+/* Four lanes of op through zk/gl_avx2.h (b unused by canon). */
+ZKR_AVX2 static void avx2_op4(int op, const zkr_gl a[4], const zkr_gl b[4], zkr_gl r[4])
+{
+    __m256i x = _mm256_loadu_si256((const __m256i *)a), y = _mm256_loadu_si256((const __m256i *)b);
+    __m256i z = op == OP_ADD   ? zkr_v4_add(x, y)
+                : op == OP_SUB ? zkr_v4_sub(x, y)
+                : op == OP_MUL ? zkr_v4_mul(x, y)
+                               : zkr_v4_canon(x);
+    _mm256_storeu_si256((__m256i *)r, z);
+}
+#else
+#define HAVE_GL_AVX2 0
+#endif
+
+/* Which of zkr_gl_reduce128's three conditional corrections a * b takes (bits 0, 1, 2). */
+static unsigned mul_branches(zkr_gl a, zkr_gl b)
+{
+    unsigned __int128 t = (unsigned __int128)a * b;
+    uint64_t lo = (uint64_t)t, hi = (uint64_t)(t >> 64), hh = hi >> 32, hl = hi & ZKR_GL_EPS;
+    uint64_t t0 = lo - hh - (lo < hh ? ZKR_GL_EPS : 0), t1 = hl * ZKR_GL_EPS, t2 = t0 + t1;
+    unsigned m = (lo < hh) | (unsigned)(t2 < t1) << 1;
+
+    t2 += t2 < t1 ? ZKR_GL_EPS : 0;
+    return m | (unsigned)(t2 >= ZKR_GL_P) << 2;
+}
+
+/* One more value of the lane test's stream: uniform, or near a boundary the reductions test. */
+static zkr_gl lane_val(zkr_tap *t)
+{
+    static const zkr_gl base[] = {0, ZKR_GL_EPS, (zkr_gl)1 << 32, (zkr_gl)1 << 63, ZKR_GL_P - 1,
+                                  ZKR_GL_P - ZKR_GL_EPS, (zkr_gl)1 << 48, ZKR_GL_P / 2};
+    uint64_t r = zkr_tap_rand(t);
+
+    if (r % 4 == 0)
+        return zkr_tap_rand(t) % ZKR_GL_P;
+    if (r % 4 == 1) /* a multiple of 2^32 plus a little: low product halves near zero */
+        return ((zkr_tap_rand(t) << 32) + ((r >> 8) & 7)) % ZKR_GL_P;
+    return (base[(r >> 2) % 8] + (zkr_gl)((r >> 8) & 15) - 8) % ZKR_GL_P;
+}
+
+/* Compares the four lanes of op against the scalar function; returns the lanes that differ. */
+static unsigned lane_check(int op, const zkr_gl a[4], const zkr_gl b[4])
+{
+#if HAVE_GL_AVX2
+    zkr_gl r[4];
+    unsigned bad = 0;
+
+    avx2_op4(op, a, b, r);
+    for (int l = 0; l < 4; l++) {
+        zkr_gl want = op == OP_ADD   ? zkr_gl_add(a[l], b[l])
+                      : op == OP_SUB ? zkr_gl_sub(a[l], b[l])
+                      : op == OP_MUL ? zkr_gl_mul(a[l], b[l])
+                                     : zkr_gl_canon(a[l]);
+        bad += r[l] != want;
+    }
+    return bad;
+#else
+    (void)op, (void)a, (void)b;
+    return 0;
+#endif
+}
+
+/*
+ * zk/gl_avx2.h lane by lane against zkr_gl_add/sub/mul/canon: every pair of
+ * edge values (each pair in every lane position, beside other pairs), then
+ * random and near-boundary values; products must reach each of
+ * zkr_gl_reduce128's corrections, or the test proves nothing about them.
+ */
+static void test_gl_avx2(zkr_tap *t)
+{
+    static const zkr_gl edge[] = {0, 1, 2, 3, ZKR_GL_EPS - 1, ZKR_GL_EPS, (zkr_gl)1 << 32,
+                                  ((zkr_gl)1 << 32) + 1, ((zkr_gl)1 << 48), ((zkr_gl)1 << 63) - 1,
+                                  (zkr_gl)1 << 63, ((zkr_gl)1 << 63) + 1, ZKR_GL_P / 2,
+                                  ZKR_GL_P / 2 + 1, ZKR_GL_P - ZKR_GL_EPS - 1,
+                                  ZKR_GL_P - ZKR_GL_EPS, ZKR_GL_P - ((zkr_gl)1 << 32),
+                                  ZKR_GL_P - 3, ZKR_GL_P - 2, ZKR_GL_P - 1};
+    enum { NE = sizeof edge / sizeof edge[0], NR = 1 << 18 };
+    static const zkr_gl wide[] = {ZKR_GL_P, ZKR_GL_P + 1, UINT64_MAX - 1, UINT64_MAX};
+    unsigned bad[4] = {0}, hit = 0;
+    size_t pairs = 0;
+
+    if (!HAVE_GL_AVX2 || !zkr_cpu_avx2()) {
+        zkr_tap_skip(t, "gl_avx2 lanes against zkr_gl_add/sub/mul: no AVX2 on this CPU (the NTT "
+                        "runs its AVX-512 or portable butterflies)");
+        return;
+    }
+    for (size_t i = 0; i < NE; i++)
+        for (size_t j = 0; j < NE; j++)
+            for (int l = 0; l < 4; l++) {
+                zkr_gl a[4], b[4];
+                for (int k = 0; k < 4; k++) {
+                    a[k] = edge[(i + 3 * (size_t)k) % NE];
+                    b[k] = edge[(j + 5 * (size_t)k) % NE];
+                }
+                a[l] = edge[i];
+                b[l] = edge[j];
+                for (int op = 0; op < 4; op++)
+                    bad[op] += lane_check(op, a, b);
+                hit |= mul_branches(edge[i], edge[j]);
+                pairs++;
+            }
+    for (size_t i = 0; i < NR; i++) {
+        zkr_gl a[4], b[4];
+        for (int k = 0; k < 4; k++) {
+            a[k] = lane_val(t);
+            b[k] = lane_val(t);
+            hit |= mul_branches(a[k], b[k]);
+        }
+        for (int op = 0; op < 4; op++)
+            bad[op] += lane_check(op, a, b);
+    }
+    /* canon takes any 64-bit word, not only canonical ones */
+    for (size_t i = 0; i + 4 <= sizeof wide / sizeof wide[0]; i += 4)
+        bad[OP_CANON] += lane_check(OP_CANON, wide + i, wide + i);
+    zkr_tap_ok(t, bad[OP_ADD] == 0 && bad[OP_SUB] == 0,
+               "gl_avx2: add and sub equal zkr_gl_add/sub lane by lane (%zu edge pairs in each "
+               "lane, %d random quadruples; %u, %u lanes differ)", pairs / 4, NR, bad[OP_ADD],
+               bad[OP_SUB]);
+    zkr_tap_ok(t, bad[OP_MUL] == 0 && hit == 7,
+               "gl_avx2: mul equals zkr_gl_mul lane by lane, products reaching reduce128's "
+               "borrow, carry and final subtraction (branches hit %#x of 0x7; %u lanes differ)",
+               hit, bad[OP_MUL]);
+    zkr_tap_ok(t, bad[OP_CANON] == 0, "gl_avx2: canon equals zkr_gl_canon, p .. 2^64-1 included "
+               "(%u lanes differ)", bad[OP_CANON]);
+}
+
 static void test_ext(zkr_tap *t)
 {
     size_t bad = 0;
@@ -1512,6 +1644,7 @@ int main(int argc, char **argv)
     if (sodium_init() < 0 || zkr_params_get(ZKR_PARAM_SET_128, &p) != ZKR_OK)
         return 1;
     test_field(&t);
+    test_gl_avx2(&t);
     test_ext(&t);
     test_ntt(&t);
     test_transcript(&t);

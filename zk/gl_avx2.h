@@ -1,0 +1,75 @@
+/*
+ * AVX2 Goldilocks arithmetic, four lanes (internal to zk/): the same
+ * canonical results as zkr_gl_add/sub/mul (the identical reduction, lane by
+ * lane), so a proof's bytes do not depend on which path ran. For CPUs
+ * without AVX-512F (zk/gl_avx512.h is the eight-lane twin). Include only
+ * from x86-64 GCC/Clang code, inside functions compiled with ZKR_AVX2 and
+ * called after an AVX2 check.
+ *
+ * AVX2 has no unsigned 64-bit compare: x < y unsigned is
+ * (y ^ 2^63) > (x ^ 2^63) signed, an all-ones lane where true, which the
+ * reductions AND with the constant to subtract or add (no mask registers).
+ */
+#ifndef ZKR_GL_AVX2_H
+#define ZKR_GL_AVX2_H
+
+#include <immintrin.h>
+
+#include "zk/zk.h"
+
+#ifndef ZKR_AVX2
+#define ZKR_AVX2 __attribute__((target("avx2")))
+#endif
+
+#define ZKR_AVX2_INLINE ZKR_AVX2 static inline __attribute__((always_inline))
+
+/* All ones in the lanes where x < y as unsigned 64-bit integers. */
+ZKR_AVX2_INLINE __m256i zkr_v4_ltu(__m256i x, __m256i y)
+{
+    __m256i sign = _mm256_set1_epi64x(INT64_MIN);
+    return _mm256_cmpgt_epi64(_mm256_xor_si256(y, sign), _mm256_xor_si256(x, sign));
+}
+
+ZKR_AVX2_INLINE __m256i zkr_v4_canon(__m256i x)
+{
+    __m256i p = _mm256_set1_epi64x((long long)ZKR_GL_P);
+    return _mm256_sub_epi64(x, _mm256_andnot_si256(zkr_v4_ltu(x, p), p));
+}
+
+ZKR_AVX2_INLINE __m256i zkr_v4_add(__m256i a, __m256i b)
+{
+    __m256i s = _mm256_add_epi64(a, b), eps = _mm256_set1_epi64x((long long)ZKR_GL_EPS);
+    s = _mm256_add_epi64(s, _mm256_and_si256(zkr_v4_ltu(s, a), eps));
+    return zkr_v4_canon(s);
+}
+
+ZKR_AVX2_INLINE __m256i zkr_v4_sub(__m256i a, __m256i b)
+{
+    __m256i d = _mm256_sub_epi64(a, b), eps = _mm256_set1_epi64x((long long)ZKR_GL_EPS);
+    return _mm256_sub_epi64(d, _mm256_and_si256(zkr_v4_ltu(a, b), eps));
+}
+
+/* The 128-bit product from four 32x32 products, then zkr_gl_reduce128. */
+ZKR_AVX2_INLINE __m256i zkr_v4_mul(__m256i a, __m256i b)
+{
+    __m256i m32 = _mm256_set1_epi64x((long long)ZKR_GL_EPS);
+    __m256i ah = _mm256_srli_epi64(a, 32), bh = _mm256_srli_epi64(b, 32);
+    __m256i t0 = _mm256_mul_epu32(a, b), t1 = _mm256_mul_epu32(ah, b);
+    __m256i t2 = _mm256_mul_epu32(a, bh), t3 = _mm256_mul_epu32(ah, bh);
+    __m256i mid = _mm256_add_epi64(t1, _mm256_srli_epi64(t0, 32));    /* < 2^64 */
+    __m256i mid2 = _mm256_add_epi64(t2, _mm256_and_si256(mid, m32)); /* < 2^64 */
+    __m256i hi = _mm256_add_epi64(t3, _mm256_add_epi64(_mm256_srli_epi64(mid, 32),
+                                                       _mm256_srli_epi64(mid2, 32)));
+    __m256i lo = _mm256_or_si256(_mm256_slli_epi64(mid2, 32), _mm256_and_si256(t0, m32));
+    __m256i hh = _mm256_srli_epi64(hi, 32), hl = _mm256_and_si256(hi, m32);
+    __m256i r0 = _mm256_sub_epi64(lo, hh);
+    __m256i r1 = _mm256_sub_epi64(_mm256_slli_epi64(hl, 32), hl); /* hl * EPS */
+    __m256i r2;
+
+    r0 = _mm256_sub_epi64(r0, _mm256_and_si256(zkr_v4_ltu(lo, hh), m32));
+    r2 = _mm256_add_epi64(r0, r1);
+    r2 = _mm256_add_epi64(r2, _mm256_and_si256(zkr_v4_ltu(r2, r1), m32));
+    return zkr_v4_canon(r2);
+}
+
+#endif
