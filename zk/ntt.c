@@ -10,10 +10,10 @@
 #include "zk/zk_int.h"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#define ZKR_NTT_AVX512 1
+#define ZKR_NTT_X86 1
 #include <immintrin.h>
 #else
-#define ZKR_NTT_AVX512 0
+#define ZKR_NTT_X86 0
 #endif
 
 /*
@@ -24,8 +24,8 @@
  */
 struct zkr_ntt {
     unsigned log_max;
-    unsigned simd; /* 1: the AVX-512 butterflies (same values, eight at a time) */
-    unsigned simd_avail;
+    unsigned simd;       /* ZKR_NTT_AVX512, ZKR_NTT_AVX2 or 0: whose butterflies (same values) */
+    unsigned simd_avail; /* bit ZKR_NTT_AVX2, bit ZKR_NTT_AVX512: what this CPU runs */
     zkr_gl *tw;    /* 2^log_max entries */
 };
 
@@ -56,7 +56,7 @@ static void zkr_pow_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
         j->dst[i] = j->src ? zkr_gl_mul(j->src[i], s[k]) : s[k];
 }
 
-#if ZKR_NTT_AVX512
+#if ZKR_NTT_X86
 /*
  * AVX-512 Goldilocks arithmetic, eight lanes: the same canonical results as
  * zkr_gl_add/sub/mul (the identical reduction, lane by lane), so a proof's
@@ -120,6 +120,82 @@ ZKR_AVX512 static void zkr_ntt_dif_tail_avx512(zkr_gl *a, const zkr_gl *tw, size
         _mm512_storeu_si512((void *)(a + i), x);
     }
 }
+
+/*
+ * The AVX2 twins, four lanes, for CPUs without AVX-512F (zkr_v4_*:
+ * zk/gl_avx2.h): the same words as the portable butterflies.
+ */
+#define ZKR_AVX2 __attribute__((target("avx2")))
+#include "zk/gl_avx2.h"
+
+/* zkr_ntt_dif_avx512 four at a time (half-size h >= 4). */
+ZKR_AVX2 static size_t zkr_ntt_dif_avx2(zkr_gl *blk, const zkr_gl *ts, size_t h, size_t j,
+                                        size_t left)
+{
+    size_t k = 0;
+
+    for (; k + 4 <= left; k += 4, j += 4) {
+        __m256i u = _mm256_loadu_si256((const __m256i *)(blk + j));
+        __m256i v = _mm256_loadu_si256((const __m256i *)(blk + j + h));
+        __m256i w = _mm256_loadu_si256((const __m256i *)(ts + j));
+        _mm256_storeu_si256((__m256i *)(blk + j), zkr_v4_add(u, v));
+        _mm256_storeu_si256((__m256i *)(blk + j + h), zkr_v4_mul(zkr_v4_sub(u, v), w));
+    }
+    return k;
+}
+
+/*
+ * DIF stages 2, 1, 0 of `len` entries (a multiple of 8), eight at a time in
+ * two registers. Each stage regroups the lanes so that a butterfly's two
+ * inputs sit in the same lane of two registers: every lane does one
+ * butterfly once (blending sums and differences of one register, as the
+ * AVX-512 tail does, would compute every sum, difference and product twice).
+ */
+ZKR_AVX2 static void zkr_ntt_dif_tail_avx2(zkr_gl *a, const zkr_gl *tw, size_t len)
+{
+    /* stage 2: w_8^j (j < 4) = tw[4 + j]; stage 1: w_4^(j mod 2) = tw[2 + j mod 2] */
+    __m256i w4 = _mm256_loadu_si256((const __m256i *)(tw + 4));
+    __m256i w2 = _mm256_set_epi64x((long long)tw[3], (long long)tw[2], (long long)tw[3],
+                                   (long long)tw[2]);
+
+    for (size_t i = 0; i < len; i += 8) {
+        __m256i x0 = _mm256_loadu_si256((const __m256i *)(a + i));
+        __m256i x1 = _mm256_loadu_si256((const __m256i *)(a + i + 4));
+        /* stage 2: entry l (l < 4) with l + 4 */
+        __m256i y0 = zkr_v4_add(x0, x1), y1 = zkr_v4_mul(zkr_v4_sub(x0, x1), w4);
+        /* stage 1: u = entries 0 1 4 5, v = 2 3 6 7 */
+        __m256i u = _mm256_permute2x128_si256(y0, y1, 0x20);
+        __m256i v = _mm256_permute2x128_si256(y0, y1, 0x31);
+        __m256i z0 = zkr_v4_add(u, v), z1 = zkr_v4_mul(zkr_v4_sub(u, v), w2);
+        /* stage 0: p = entries 0 2 4 6, q = 1 3 5 7 */
+        __m256i p = _mm256_unpacklo_epi64(z0, z1), q = _mm256_unpackhi_epi64(z0, z1);
+        __m256i s = zkr_v4_add(p, q), d = zkr_v4_sub(p, q);
+        /* back to 0 1 4 5 and 2 3 6 7, then 0..3 and 4..7 */
+        __m256i lo = _mm256_unpacklo_epi64(s, d), hi = _mm256_unpackhi_epi64(s, d);
+        _mm256_storeu_si256((__m256i *)(a + i), _mm256_permute2x128_si256(lo, hi, 0x20));
+        _mm256_storeu_si256((__m256i *)(a + i + 4), _mm256_permute2x128_si256(lo, hi, 0x31));
+    }
+}
+
+/* The group butterflies of path simd (h >= 4 for AVX2, 8 for AVX-512); returns how many ran. */
+static size_t zkr_ntt_dif_simd(unsigned simd, zkr_gl *blk, const zkr_gl *ts, size_t h, size_t j,
+                               size_t left)
+{
+    if (simd == ZKR_NTT_AVX512 && h >= 8)
+        return zkr_ntt_dif_avx512(blk, ts, h, j, left);
+    if (simd == ZKR_NTT_AVX2 && h >= 4)
+        return zkr_ntt_dif_avx2(blk, ts, h, j, left);
+    return 0;
+}
+
+/* DIF stages 2, 1, 0 of `len` entries (a multiple of 8) on path simd (non-zero). */
+static void zkr_ntt_dif_tail(unsigned simd, zkr_gl *a, const zkr_gl *tw, size_t len)
+{
+    if (simd == ZKR_NTT_AVX512)
+        zkr_ntt_dif_tail_avx512(a, tw, len);
+    else
+        zkr_ntt_dif_tail_avx2(a, tw, len);
+}
 #endif
 
 zkr_err zkr_ntt_new(unsigned log_max, zkr_ntt **out)
@@ -140,10 +216,12 @@ zkr_err zkr_ntt_new_mt(unsigned log_max, unsigned threads, zkr_ntt **out)
     if (!n)
         return ZKR_ERR_NOMEM;
     n->log_max = log_max;
-#if ZKR_NTT_AVX512
-    n->simd_avail = zkr_cpu_avx512f(); /* read once per context */
-    n->simd = n->simd_avail;
+#if ZKR_NTT_X86
+    /* read once per context (CPUID is slow under a hypervisor) */
+    n->simd_avail = (zkr_cpu_avx2() ? 1u << ZKR_NTT_AVX2 : 0) |
+                    (zkr_cpu_avx512f() ? 1u << ZKR_NTT_AVX512 : 0);
 #endif
+    (void)zkr_ntt_set_simd(n, 1);
     n->tw = malloc(2 * half * sizeof *n->tw);
     if (!n->tw) {
         zkr_ntt_free(n);
@@ -161,10 +239,19 @@ zkr_err zkr_ntt_new_mt(unsigned log_max, unsigned threads, zkr_ntt **out)
     return ZKR_OK;
 }
 
+int zkr_ntt_set_path(zkr_ntt *n, int path)
+{
+    int ok = path == ZKR_NTT_AVX2 || path == ZKR_NTT_AVX512;
+
+    n->simd = ok && (n->simd_avail >> path & 1) ? (unsigned)path : 0;
+    return (int)n->simd;
+}
+
 int zkr_ntt_set_simd(zkr_ntt *n, int on)
 {
-    n->simd = on ? n->simd_avail : 0;
-    return (int)n->simd;
+    if (on && zkr_ntt_set_path(n, ZKR_NTT_AVX512))
+        return ZKR_NTT_AVX512;
+    return zkr_ntt_set_path(n, on ? ZKR_NTT_AVX2 : 0);
 }
 
 void zkr_ntt_free(zkr_ntt *n)
@@ -210,9 +297,9 @@ static void zkr_ntt_stage(zkr_gl *a, const zkr_gl *tw, unsigned simd, unsigned s
             zkr_gl *blk = a + ((t >> s) << (s + 1));
             if (end > hi)
                 end = hi;
-#if ZKR_NTT_AVX512
-            if (simd && h >= 8) {
-                size_t k = zkr_ntt_dif_avx512(blk, ts, h, j, end - t);
+#if ZKR_NTT_X86
+            if (simd) {
+                size_t k = zkr_ntt_dif_simd(simd, blk, ts, h, j, end - t);
                 t += k;
                 j += k;
             }
@@ -280,14 +367,14 @@ static void zkr_ntt_blocks(void *ctx, size_t lo, size_t hi, unsigned w)
         zkr_gl *blk = j->a + b * bs;
         if (j->dif) {
             unsigned s_lo = 0;
-#if ZKR_NTT_AVX512
+#if ZKR_NTT_X86
             s_lo = j->simd && j->s_hi >= 3 ? 3 : 0;
 #endif
             for (unsigned s = j->s_hi; s-- > s_lo;)
                 zkr_ntt_stage(blk, j->tw, j->simd, s, 0, bs / 2, 1);
-#if ZKR_NTT_AVX512
+#if ZKR_NTT_X86
             if (s_lo)
-                zkr_ntt_dif_tail_avx512(blk, j->tw, bs);
+                zkr_ntt_dif_tail(j->simd, blk, j->tw, bs);
 #endif
         } else {
             for (unsigned s = 0; s < j->s_top; s++)
@@ -403,7 +490,7 @@ static inline zkr_gl zkr_ntt_wpow(const zkr_ntt *n, unsigned log_big, uint64_t e
     return k < half ? n->tw[half + k] : zkr_gl_neg(n->tw[k]);
 }
 
-#if ZKR_NTT_AVX512
+#if ZKR_NTT_X86
 /* zkr_lde_first's butterflies [lo, lo + 8k), eight at a time with running
  * power vectors (g^i .. g^(i+7) times g^8 per step); returns 8k. */
 ZKR_AVX512 static size_t zkr_lde_first_avx512(const zkr_lde_job *j, size_t lo, size_t hi)
@@ -436,6 +523,38 @@ ZKR_AVX512 static size_t zkr_lde_first_avx512(const zkr_lde_job *j, size_t lo, s
     }
     return i - lo;
 }
+
+/* zkr_lde_first_avx512 four at a time (powers g^i .. g^(i+3), times g^4 per step). */
+ZKR_AVX2 static size_t zkr_lde_first_avx2(const zkr_lde_job *j, size_t lo, size_t hi)
+{
+    const zkr_gl *c = j->src;
+    zkr_gl *d = j->dst;
+    size_t h = j->h, i = lo;
+    zkr_gl pg[4], pw[4];
+    __m256i vg, vw, g4, w4, gh = _mm256_set1_epi64x((long long)j->gh);
+
+    if (hi - lo < 4)
+        return 0;
+    pg[0] = zkr_gl_pow(j->g, lo);
+    pw[0] = zkr_gl_pow(j->gw, lo);
+    for (int k = 1; k < 4; k++) {
+        pg[k] = zkr_gl_mul(pg[k - 1], j->g);
+        pw[k] = zkr_gl_mul(pw[k - 1], j->gw);
+    }
+    vg = _mm256_loadu_si256((const __m256i *)pg);
+    vw = _mm256_loadu_si256((const __m256i *)pw);
+    g4 = _mm256_set1_epi64x((long long)zkr_gl_pow(j->g, 4));
+    w4 = _mm256_set1_epi64x((long long)zkr_gl_pow(j->gw, 4));
+    for (; i + 4 <= hi; i += 4) {
+        __m256i u = _mm256_loadu_si256((const __m256i *)(c + i));
+        __m256i v = zkr_v4_mul(_mm256_loadu_si256((const __m256i *)(c + i + h)), gh);
+        _mm256_storeu_si256((__m256i *)(d + i), zkr_v4_mul(zkr_v4_add(u, v), vg));
+        _mm256_storeu_si256((__m256i *)(d + i + h), zkr_v4_mul(zkr_v4_sub(u, v), vw));
+        vg = zkr_v4_mul(vg, g4);
+        vw = zkr_v4_mul(vw, w4);
+    }
+    return i - lo;
+}
 #endif
 
 static void zkr_lde_first(void *ctx, size_t lo, size_t hi, unsigned w)
@@ -447,9 +566,11 @@ static void zkr_lde_first(void *ctx, size_t lo, size_t hi, unsigned w)
     zkr_gl pg = 1, pw = 1;
 
     (void)w;
-#if ZKR_NTT_AVX512
-    if (j->n->simd)
+#if ZKR_NTT_X86
+    if (j->n->simd == ZKR_NTT_AVX512)
         lo += zkr_lde_first_avx512(j, lo, hi);
+    else if (j->n->simd == ZKR_NTT_AVX2)
+        lo += zkr_lde_first_avx2(j, lo, hi);
 #endif
     if (!j->table) {
         pg = zkr_gl_pow(j->g, lo);

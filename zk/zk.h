@@ -213,12 +213,30 @@ zkr_err zkr_ntt_lde_block(const zkr_ntt *n, const zkr_gl *coeffs, unsigned log_n
                           unsigned log_blowup, zkr_gl shift, unsigned threads, size_t t,
                           zkr_gl *blk) ZKR_WUR;
 /*
- * Chooses the butterflies: on != 0 takes the AVX-512 ones where the CPU
- * and OS have them and ZKR_NO_AVX512 was not set (both read at
- * zkr_ntt_new; docs/proof-system.md), 0 the portable ones. Both give
- * the same values; returns 1 when the AVX-512 path is now in use. For tests.
+ * The NTT's butterfly paths: every one gives the same words (a proof's
+ * bytes do not depend on the path). ZKR_NTT_AVX512: eight lanes where the
+ * CPU and OS have AVX-512F; ZKR_NTT_AVX2: four lanes where they have AVX2;
+ * 0: portable. zkr_ntt_new takes the best this CPU runs, none where
+ * ZKR_NO_AVX512 was set (both read at zkr_ntt_new; docs/proof-system.md).
+ */
+#define ZKR_NTT_AVX2 1
+#define ZKR_NTT_AVX512 2
+/*
+ * Chooses the butterflies: on != 0 takes the best SIMD path the context
+ * found at zkr_ntt_new (AVX-512, else AVX2), 0 the portable ones. Returns
+ * the path now in use (ZKR_NTT_AVX512, ZKR_NTT_AVX2, or 0 when portable),
+ * so non-zero means SIMD butterflies run. Not thread safe against a
+ * transform running on n. For tests.
  */
 int zkr_ntt_set_simd(zkr_ntt *n, int on);
+/*
+ * Chooses path (ZKR_NTT_AVX512, ZKR_NTT_AVX2 or 0) where the context found
+ * the CPU able to run it, else the portable butterflies (any other value
+ * also selects them). Returns the path now in use: path itself, or 0 when
+ * it is not available. Lets a test on an AVX-512 machine check its AVX2
+ * path too. Not thread safe against a transform running on n. For tests.
+ */
+int zkr_ntt_set_path(zkr_ntt *n, int path);
 /* Reverses the low `bits` bits of i. */
 uint64_t zkr_bitrev(uint64_t i, unsigned bits);
 

@@ -293,39 +293,71 @@ static void test_ext(zkr_tap *t)
 }
 
 /*
- * The AVX-512 butterflies (where this CPU has them) against the portable
- * ones: every size up to 2^17 (the blocked path, the fused first LDE stage,
- * the in-register last three stages), blowups 0..2, shifts 1 and 7 (table
- * and running powers), 1 and 2 threads: the same words.
+ * One SIMD path's NTT and coset LDE against the portable ones: every size
+ * up to 2^17 (the blocked path, the fused first LDE stage, the in-register
+ * last stages), blowups 0..2, shifts 1 and 7 (table and running powers), 1
+ * and 2 threads: the same words. a: 2^17 random words; s, v: 2^19 each.
  */
-static void test_ntt_paths(zkr_tap *t)
+static int ntt_path_same(zkr_ntt *ntt, int path, const zkr_gl *a, zkr_gl *s, zkr_gl *v)
 {
-    zkr_ntt *ntt = NULL;
-    size_t big = (size_t)1 << 19;
-    zkr_gl *a = malloc(big * 8), *s = malloc(big * 8), *v = malloc(big * 8);
-    int ok = zkr_ntt_new(19, &ntt) == ZKR_OK && a && s && v, simd = 0;
+    int ok = 1;
 
-    for (size_t i = 0; ok && i < big; i++)
-        a[i] = rnd_gl(t);
     for (unsigned ln = 0; ok && ln <= 17; ln++)
         for (unsigned lb = 0; ok && lb <= 2; lb++)
             for (unsigned th = 1; ok && th <= 2; th++) {
                 zkr_gl shift = th == 1 ? 1 : 7;
                 size_t n = (size_t)1 << ln;
-                zkr_ntt_set_simd(ntt, 0);
-                ok = zkr_ntt_lde(ntt, a, ln, lb, shift, th, s) == ZKR_OK;
-                simd = zkr_ntt_set_simd(ntt, 1);
-                ok = ok && zkr_ntt_lde(ntt, a, ln, lb, shift, th, v) == ZKR_OK &&
+                ok = zkr_ntt_set_path(ntt, 0) == 0 &&
+                     zkr_ntt_lde(ntt, a, ln, lb, shift, th, s) == ZKR_OK &&
+                     zkr_ntt_set_path(ntt, path) == path &&
+                     zkr_ntt_lde(ntt, a, ln, lb, shift, th, v) == ZKR_OK &&
                      memcmp(s, v, (n << lb) * 8) == 0;
                 memcpy(s, a, n * 8);
                 memcpy(v, a, n * 8);
-                zkr_ntt_set_simd(ntt, 0);
-                ok = ok && zkr_ntt_forward(ntt, s, ln) == ZKR_OK;
-                zkr_ntt_set_simd(ntt, 1);
-                ok = ok && zkr_ntt_forward(ntt, v, ln) == ZKR_OK && memcmp(s, v, n * 8) == 0;
+                ok = ok && zkr_ntt_set_path(ntt, 0) == 0 &&
+                     zkr_ntt_forward(ntt, s, ln) == ZKR_OK &&
+                     zkr_ntt_set_path(ntt, path) == path &&
+                     zkr_ntt_forward(ntt, v, ln) == ZKR_OK && memcmp(s, v, n * 8) == 0;
             }
-    zkr_tap_ok(t, ok, "NTT and coset LDE: %s butterflies give the portable ones' words",
-               simd ? "AVX-512" : "(no AVX-512 on this CPU: portable twice)");
+    return ok;
+}
+
+/* Every SIMD butterfly path this CPU runs (an AVX-512 machine checks its AVX2 path too). */
+static void test_ntt_paths(zkr_tap *t)
+{
+    static const struct {
+        int path;
+        const char *name;
+    } paths[] = {{ZKR_NTT_AVX2, "AVX2"}, {ZKR_NTT_AVX512, "AVX-512"}};
+    zkr_ntt *ntt = NULL;
+    size_t big = (size_t)1 << 19;
+    zkr_gl *a = malloc(big * 8), *s = malloc(big * 8), *v = malloc(big * 8);
+    int ok = zkr_ntt_new(19, &ntt) == ZKR_OK && a && s && v, best;
+
+    for (size_t i = 0; ok && i < big; i++)
+        a[i] = rnd_gl(t);
+    best = ok ? zkr_ntt_set_simd(ntt, 1) : 0;
+    zkr_tap_ok(t, ok && best == (zkr_cpu_avx512f()  ? ZKR_NTT_AVX512
+                                 : zkr_cpu_avx2() ? ZKR_NTT_AVX2
+                                                  : 0) &&
+                      zkr_ntt_set_simd(ntt, 0) == 0,
+               "NTT: zkr_ntt_set_simd(1) takes the best path this CPU runs (%d), 0 the portable",
+               best);
+    for (size_t k = 0; k < sizeof paths / sizeof paths[0]; k++) {
+        if (!ok || zkr_ntt_set_path(ntt, paths[k].path) != paths[k].path) {
+            zkr_tap_ok(t, ok && paths[k].path != best && zkr_ntt_set_path(ntt, 0) == 0,
+                       "NTT: the %s path is not available on this CPU (portable taken instead)",
+                       paths[k].name);
+            zkr_tap_skip(t, paths[k].path == ZKR_NTT_AVX2
+                                ? "NTT and coset LDE, AVX2 butterflies: no AVX2 on this CPU"
+                                : "NTT and coset LDE, AVX-512 butterflies: no AVX-512F on this "
+                                  "CPU");
+            continue;
+        }
+        zkr_tap_ok(t, ntt_path_same(ntt, paths[k].path, a, s, v),
+                   "NTT and coset LDE: %s butterflies give the portable ones' words (2^0..2^17, "
+                   "blowup 0..2, shifts 1 and 7, 1 and 2 threads)", paths[k].name);
+    }
     zkr_ntt_free(ntt);
     free(a);
     free(s);
