@@ -364,6 +364,99 @@ static void test_ntt_paths(zkr_tap *t)
     free(v);
 }
 
+/*
+ * Inputs test_ntt_paths leaves out, against the portable words: structured
+ * words (all p - 1, 0 and p - 1 alternating, edge values cycled, values just
+ * below p), blowups up to 6, the verifier's context (zkr_hpcs_x_final_vals:
+ * zkr_ntt_new(log_n), so shift 1 takes running powers, not the table), 3
+ * threads where zkr_par_for's chunk edges fall inside a group of four (the
+ * top stages from 2^17, the fused first stage from 2^16), and one 2^20
+ * transform (the prover's largest stage count). A lane or remainder bug on
+ * such words would make a verdict depend on the CPU.
+ */
+static void ntt_fill(zkr_tap *t, zkr_gl *a, size_t n, unsigned pat)
+{
+    static const zkr_gl edge[] = {0, 1, ZKR_GL_P - 1, ZKR_GL_P - 2, ZKR_GL_EPS,
+                                  (zkr_gl)1 << 32, (zkr_gl)1 << 63, ZKR_GL_P - ZKR_GL_EPS,
+                                  ZKR_GL_EPS - 1, ((zkr_gl)1 << 63) - 1, 2};
+
+    for (size_t i = 0; i < n; i++)
+        a[i] = pat == 0   ? ZKR_GL_P - 1
+               : pat == 1 ? (i & 1 ? ZKR_GL_P - 1 : 0)
+               : pat == 2 ? edge[i % (sizeof edge / sizeof edge[0])]
+                          : ZKR_GL_P - 1 - zkr_tap_rand(t) % 65536;
+}
+
+/* One case on path and portable, on the words in a: zkr_ntt_lde (and, with
+ * blowup 0 and one thread, zkr_ntt_forward) give the same words. */
+static int ntt_case_same(zkr_ntt *ntt, int path, const zkr_gl *a, unsigned ln, unsigned lb,
+                         zkr_gl shift, unsigned th, zkr_gl *s, zkr_gl *v)
+{
+    size_t n = (size_t)1 << ln;
+    int ok = zkr_ntt_set_path(ntt, 0) == 0 &&
+             zkr_ntt_lde(ntt, a, ln, lb, shift, th, s) == ZKR_OK &&
+             zkr_ntt_set_path(ntt, path) == path &&
+             zkr_ntt_lde(ntt, a, ln, lb, shift, th, v) == ZKR_OK &&
+             memcmp(s, v, (n << lb) * 8) == 0;
+
+    if (ok && lb == 0 && th == 1) {
+        memcpy(s, a, n * 8);
+        memcpy(v, a, n * 8);
+        ok = zkr_ntt_set_path(ntt, 0) == 0 && zkr_ntt_forward(ntt, s, ln) == ZKR_OK &&
+             zkr_ntt_set_path(ntt, path) == path && zkr_ntt_forward(ntt, v, ln) == ZKR_OK &&
+             memcmp(s, v, n * 8) == 0;
+    }
+    return ok;
+}
+
+static void test_ntt_paths_edges(zkr_tap *t)
+{
+    static const int paths[] = {ZKR_NTT_AVX2, ZKR_NTT_AVX512};
+    size_t big = (size_t)1 << 20;
+    zkr_gl *a = malloc(big * 8), *s = malloc(big * 8), *v = malloc(big * 8);
+    zkr_ntt *wide = NULL;
+    int ok = a && s && v && zkr_ntt_new(20, &wide) == ZKR_OK, ran = 0;
+
+    for (size_t k = 0; ok && k < sizeof paths / sizeof paths[0]; k++) {
+        int path = paths[k];
+        if (zkr_ntt_set_path(wide, path) != path)
+            continue;
+        ran = 1;
+        /* structured words, every blowup, both contexts, shifts 1 and p - 1 */
+        for (unsigned ln = 0; ok && ln <= 12; ln++) {
+            zkr_ntt *own = NULL;
+            ok = zkr_ntt_new(ln ? ln : 1, &own) == ZKR_OK;
+            for (unsigned pat = 0; ok && pat < 4; pat++) {
+                ntt_fill(t, a, (size_t)1 << ln, pat);
+                for (unsigned lb = 0; ok && lb <= 6; lb++)
+                    ok = ntt_case_same(own, path, a, ln, lb, 1, 1, s, v) &&
+                         ntt_case_same(wide, path, a, ln, lb, ZKR_GL_P - 1, 3, s, v) &&
+                         (pat != (ln & 3) || ntt_case_same(wide, path, a, ln, lb, 1, 1, s, v));
+            }
+            zkr_ntt_free(own);
+        }
+        /* 3 threads: chunk edges at n/3 and 2n/3, not multiples of four */
+        for (unsigned ln = 15; ok && ln <= 17; ln++) {
+            ntt_fill(t, a, (size_t)1 << ln, ln & 3);
+            for (unsigned lb = 0; ok && lb <= 1; lb++)
+                ok = ntt_case_same(wide, path, a, ln, lb, 1, 3, s, v) &&
+                     ntt_case_same(wide, path, a, ln, lb, 7, 3, s, v);
+        }
+        ntt_fill(t, a, big, 3);
+        ok = ok && ntt_case_same(wide, path, a, 20, 0, 1, 1, s, v) &&
+             ntt_case_same(wide, path, a, 20, 0, 1, 3, s, v);
+        zkr_tap_ok(t, ok, "NTT and coset LDE, path %d: structured words (p - 1, 0 / p - 1, edges, "
+                          "near p), blowups 0..6, the verifier's context, 3 threads from 2^15, "
+                          "2^20: the portable words", path);
+    }
+    if (!ran)
+        zkr_tap_skip(t, "NTT structured words: no SIMD NTT path on this CPU");
+    zkr_ntt_free(wide);
+    free(a);
+    free(s);
+    free(v);
+}
+
 static void test_ntt(zkr_tap *t)
 {
     zkr_ntt *ntt = NULL;
@@ -422,6 +515,7 @@ static void test_ntt(zkr_tap *t)
     free(c);
     zkr_ntt_free(ntt);
     test_ntt_paths(t);
+    test_ntt_paths_edges(t);
 }
 
 static void test_transcript(zkr_tap *t)
