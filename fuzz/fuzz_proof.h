@@ -1,5 +1,5 @@
 /* The fixed statement fuzz_proof verifies against (fuzz/gen_corpus.c proves
- * it; fuzz/test_proof_statement.c checks that the prover still commits
+ * it; tests/fuzz/test_proof_statement.c checks that the prover still commits
  * W to the root written here and that the corpus's valid seed verifies). */
 #ifndef ZKR_FUZZ_PROOF_H
 #define ZKR_FUZZ_PROOF_H
