@@ -552,32 +552,27 @@ static void ref_b2b(const char *pers, const uint8_t *msg, size_t len, uint8_t ou
     (void)crypto_generichash_blake2b_salt_personal(out, 32, msg, len, NULL, 0, NULL, p16);
 }
 
-/*
- * A tree built by zkr_mtree_build (whichever BLAKE2b path runs: zkr_b2x8's
- * eight lanes where the CPU has AVX-512, libsodium's otherwise) against its
- * root recomputed with libsodium alone.
- */
-static void test_merkle_libsodium(zkr_tap *t)
+/* zkr_mtree_build's root of n leaves of lw words on `threads` threads against libsodium alone. */
+static int merkle_matches(zkr_tap *t, size_t n, size_t lw, unsigned threads)
 {
-    uint64_t words[64 * 12];
-    uint8_t msg[16 + 8 * 12], seed[32] = {3};
-    uint8_t(*lvl)[32] = malloc(2 * 64 * 32);
-    int ok;
+    uint64_t *words = malloc(n * lw * sizeof *words);
+    uint8_t msg[16 + 8 * 16], seed[32] = {3, (uint8_t)n, (uint8_t)lw};
+    uint8_t(*lvl)[32] = malloc(2 * n * 32);
+    int ok = words && lvl && lw <= 16;
     zkr_mtree tr;
 
-    for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+    for (size_t i = 0; ok && i < n * lw; i++)
         words[i] = rnd_gl(t) ^ ((uint64_t)i << 60);
-    /* 64 leaves of 12 words (two blocks each), two threads: the root from libsodium alone */
-    ok = lvl && zkr_mtree_build(words, 64, 12, seed, 2, &tr) == ZKR_OK;
-    for (size_t i = 0; ok && i < 64; i++) {
+    ok = ok && zkr_mtree_build(words, n, lw, seed, threads, &tr) == ZKR_OK;
+    for (size_t i = 0; ok && i < n; i++) {
         uint8_t salt[16];
         zkr_mtree_salt(seed, i, salt);
         memcpy(msg, salt, 16);
-        for (size_t k = 0; k < 12; k++)
-            zkr_store_le64(msg + 16 + 8 * k, words[i * 12 + k]);
-        ref_b2b("zkr/mt-leaf", msg, 16 + 8 * 12, lvl[64 + i]);
+        for (size_t k = 0; k < lw; k++)
+            zkr_store_le64(msg + 16 + 8 * k, words[i * lw + k]);
+        ref_b2b("zkr/mt-leaf", msg, 16 + 8 * lw, lvl[n + i]);
     }
-    for (size_t k = 63; ok && k >= 1; k--)
+    for (size_t k = n - 1; ok && k >= 1; k--)
         ref_b2b("zkr/mt-node", lvl[2 * k], 64, lvl[k]);
     if (ok) {
         uint8_t root[32];
@@ -586,7 +581,29 @@ static void test_merkle_libsodium(zkr_tap *t)
         zkr_mtree_free(&tr);
     }
     free(lvl);
-    zkr_tap_ok(t, ok, "Merkle root of 64 two-block leaves equals the libsodium recomputation");
+    free(words);
+    return ok;
+}
+
+/*
+ * A tree built by zkr_mtree_build (whichever BLAKE2b path runs: zkr_b2x8's
+ * lanes where the CPU has AVX2 or AVX-512, libsodium's otherwise) against
+ * its root recomputed with libsodium alone. The leaves' salts come from
+ * one ChaCha20 call per run of 64 leaves: the larger trees have several
+ * runs, and 3 or 5 threads start chunks inside a block of four salts.
+ */
+static void test_merkle_libsodium(zkr_tap *t)
+{
+    static const struct {
+        size_t n, lw;
+        unsigned threads;
+    } c[] = {{64, 12, 2}, {1024, 3, 3}, {2048, 1, 5}, {1024, 16, 1}, {512, 5, 2}};
+    int bad = 0;
+
+    for (size_t i = 0; i < sizeof c / sizeof *c; i++)
+        bad += !merkle_matches(t, c[i].n, c[i].lw, c[i].threads);
+    zkr_tap_ok(t, bad == 0, "Merkle roots (64 to 2048 leaves of 1 to 16 words, 1 to 5 threads) "
+                            "equal the libsodium recomputation");
 }
 
 /*
