@@ -723,6 +723,28 @@ zkr_err zkr_prover_hcommit_pair_fit_pool(const zkr_params *p, const zkr_hpcs_pai
                                          unsigned threads, zkr_hpcs_poly **a, zkr_hpcs_poly **b,
                                          zkr_hpcs_commitment *ca, zkr_hpcs_commitment *cb) ZKR_WUR;
 /*
+ * n (2..ZKR_HPCS_MAX_STACK) base-valued polynomials ms[0..n-1], each blinded
+ * for its own budget up to one size total_vars, committed as one stacked
+ * group under one root (inference@2 version 14's W'_0..W'_{n-1}): each
+ * leaf holds one fresh salt, then member 0's 2^a0 codeword entries, member
+ * 1's, ... (a0 the layout's folds[0]: every member is a full-size member
+ * of the mixed opening that opens them). out[i] and comms[i] are member
+ * i's (every root the group's); out[0] owns the tree. The group opens only
+ * whole, by zkr_prover_hopen_mixed with its members adjacent in this
+ * order and full-size (zkr_hpcs_verify_mixed_fit's stack mask: bits
+ * 1..n-1 of the run); every other opening refuses any member (USAGE), and
+ * freeing one member leaves the others refused likewise. ZKR_ERR_USAGE (n,
+ * NULL evals, a budget outside 1..ZKR_HPCS_MAX_BUDGET, n 2^a0 over
+ * ZKR_MT_MAX_LEAF_WORDS), ZKR_ERR_TOO_LARGE (total_vars over max_vars, or
+ * one that cannot blind a member for its budget), NOMEM; on error every
+ * out[i] is NULL. Deterministic in rng: the members' blinding in order,
+ * then the tree's salt seed.
+ */
+zkr_err zkr_prover_hcommit_stack_pool(const zkr_params *p, const zkr_hpcs_pair_member *ms,
+                                      size_t n, unsigned total_vars, zkr_hpcs_pool *pool,
+                                      zkr_zkrng *rng, unsigned threads, zkr_hpcs_poly **out,
+                                      zkr_hpcs_commitment *comms) ZKR_WUR;
+/*
  * zkr_prover_hcommit_pair_fit_pool with a nested mask (inference@2 version
  * 13): beside the pair, the periodic mask Z of the mixed opening it will
  * join (of mix_total - a0 variables, a0 = zkr_hpcs_layout_of(mix_total)'s

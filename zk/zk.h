@@ -282,12 +282,16 @@ uint64_t zkr_ts_pow_search(const zkr_transcript *t, unsigned bits);
 /* ------------------------------------------------------------------ */
 #define ZKR_SALT_BYTES 16
 /*
- * The widest leaf a tree holds: 2^ZKR_PCS_MAX_FOLD_ARITY extension
- * elements of 3 words. zkr_params_check refuses a parameter set whose
- * leaves would be wider, and the leaf hash covers every word it is given.
+ * The widest leaf a tree holds: a stacked group of up to 16 base-valued
+ * members at fold arity 4 (inference@2 version 14's W'_0..W'_15 in one
+ * tree, zkr_prover_hcommit_stack_pool), which also covers
+ * 2^ZKR_PCS_MAX_FOLD_ARITY extension elements of 3 words. zkr_params_check
+ * refuses a parameter set whose leaves would be wider than the latter, a
+ * stacked group wider than this is refused where it is built and verified,
+ * and the leaf hash covers every word it is given.
  */
 #define ZKR_PCS_MAX_FOLD_ARITY 6u
-#define ZKR_MT_MAX_LEAF_WORDS (3u << ZKR_PCS_MAX_FOLD_ARITY)
+#define ZKR_MT_MAX_LEAF_WORDS (4u << ZKR_PCS_MAX_FOLD_ARITY)
 /*
  * A tree over n_leaves (a power of two) leaves of `leaf_words` u64 each.
  * leaf hash = BLAKE2b-256[pers "zkr/mt-leaf"](salt || words LE),
@@ -1104,6 +1108,8 @@ void zkr_hpcs_batch_absorb(zkr_transcript *t, size_t k, const uint8_t (*roots)[Z
  */
 /* inference@2: W'_0..W'_15, V, the output, the record, h, phi, m (ZKR_INFER_MAX_LAYERS + 6) */
 #define ZKR_HPCS_MAX_MIXED 24u
+/* Members of one stacked group of full-size members at most (inference@2 version 14: the W'). */
+#define ZKR_HPCS_MAX_STACK ZKR_INFER_MAX_LAYERS
 zkr_err zkr_hpcs_verify_mixed(const zkr_params *p, zkr_transcript *t,
                               const zkr_hpcs_commitment *f, size_t k, const zkr_ext *z,
                               const zkr_ext *values, zkr_dec *d) ZKR_WUR;
@@ -1121,13 +1127,17 @@ unsigned zkr_hpcs_mixed_fit_arity(const zkr_params *p, unsigned total, unsigned 
  * zkr_hpcs_verify_mixed where the members with bit i of fit set were
  * committed with fitted leaves (zkr_hpcs_mixed_fit_arity; inference@2
  * version 8's V, h, phi and m), and those with bit i of stack set share
- * member i - 1's tree (a stacked pair, zkr_prover_hcommit_ext_pair_fit_pool:
- * each leaf's salt, then member i - 1's entries, then member i's, one
- * opening at the pair's join; inference@2 version 9's h and phi). A
- * stacked member must be a joiner of member i - 1's size and leaf arity,
- * member i - 1 not itself stacked, both under one root, the pair's leaf
- * at most ZKR_MT_MAX_LEAF_WORDS words. ZKR_ERR_USAGE also when a mask
- * names a member past k, or a pair breaks those rules.
+ * member i - 1's tree: a run of set bits after an unset one is one
+ * stacked group under one root, each leaf one salt then every member's
+ * entries in member order, opened once for all of them (a stacked pair of
+ * joiners, zkr_prover_hcommit_ext_pair_fit_pool: inference@2 version 9's h
+ * and phi; a group of full-size members, zkr_prover_hcommit_stack_pool:
+ * version 14's W'_0..W'_{L-1}). Every member of a group must have its
+ * head's size (all full-size, or all joining at one round with one leaf
+ * arity) and root (a full-size group base-valued only), the group's leaf
+ * at most ZKR_MT_MAX_LEAF_WORDS words.
+ * ZKR_ERR_USAGE also when a mask names a member past k, or a group breaks
+ * those rules.
  */
 zkr_err zkr_hpcs_verify_mixed_fit(const zkr_params *p, zkr_transcript *t,
                                   const zkr_hpcs_commitment *f, size_t k, uint32_t fit,
