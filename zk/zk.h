@@ -1695,9 +1695,12 @@ unsigned zkr_eval_open_plan(const zkr_eval_shape *s, const zkr_params *p,
  * 11: C and its opening's mask one tree; 12: C's opening folds
  * ZKR_INFER2_C_FOLD_ARITY (3) rounds a layer (zk/infer2_int.h); 13: the
  * mixed opening's mask nested under the V-m pair's leaves
- * (zkr_infer2_nest_h: no mask root, Z's opening three levels deep).
+ * (zkr_infer2_nest_h: no mask root, Z's opening three levels deep);
+ * 14: for a model commitment of version 4 (ZKR_INFER2_MC_VERSION_STACK),
+ * W'_0..W'_{L-1} are one stacked group, opened once a query for every
+ * layer (zkr_infer2_w_stack_mask; versions 2 and 3 keep one tree a layer).
  */
-#define ZKR_INFER2_VERSION 13u
+#define ZKR_INFER2_VERSION 14u
 #define ZKR_KIND_INFERENCE2 6u
 #define ZKR_SEC_INF2_WITNESS 14u
 #define ZKR_SEC_INF2_SUMCHECK 15u
@@ -1717,26 +1720,52 @@ unsigned zkr_eval_open_plan(const zkr_eval_shape *s, const zkr_params *p,
  * blinding variables (zkr_hpcs_commitment, base-valued), committed at
  * parameter set 1. Version 3, for any other set (whose rate the roots'
  * codewords have): u32 version 3 | u32 param_set after the magic, the
- * rest as version 2. Set 1 is always version 2.
+ * rest as version 2. Set 1 is always version 2 or 4. Version 4 (stacked,
+ * any set; inference@2 version 14): u32 version 4 | u32 param_set |
+ * program_digest[32] | u32 n_layers | n_layers x (u32 shift | u32 n | u32
+ * e) | root[32]: every layer's W' of one size n + e = T, committed as ONE
+ * stacked group (zkr_prover_hcommit_stack_pool: each leaf one salt, then
+ * layer 0's 2^a0 codeword entries, layer 1's, ...), 2 <= n_layers and
+ * n_layers 2^a0 <= ZKR_MT_MAX_LEAF_WORDS (a0 the T-variable layout's
+ * folds[0]; zkr_infer2_mc_stack_fits). Versions 2 and 3 (one tree a
+ * layer) still decode, prove and verify as before (inference@2 proofs for
+ * them keep one tree a layer); new commitments are version 4 where the
+ * layers can stack.
  */
 #define ZKR_INFER2_MC_VERSION 2u
 #define ZKR_INFER2_MC_VERSION_SET 3u
+#define ZKR_INFER2_MC_VERSION_STACK 4u
 #define ZKR_INFER2_MC_MAX_BYTES (52u + 44u * ZKR_INFER_MAX_LAYERS)
 typedef struct {
     uint32_t param_set; /* the set its codewords were made at (0 encodes as 1) */
+    uint32_t stacked;   /* 1: version 4, every w[l].root the group's one root */
     uint8_t program_digest[ZKR_DIGEST_BYTES];
     uint32_t n_layers;
     uint32_t shifts[ZKR_INFER_MAX_LAYERS];
     zkr_hpcs_commitment w[ZKR_INFER_MAX_LAYERS];
 } zkr_infer2_model_commitment;
-/* Appends the encoding. ZKR_ERR_USAGE (n_layers 0 or too many, unknown set), NOMEM. */
+/*
+ * Appends the encoding (version 4 when mc->stacked). ZKR_ERR_USAGE
+ * (n_layers 0 or too many, unknown set; stacked with layers of different
+ * sizes or roots, or a group that zkr_infer2_mc_stack_fits refuses), NOMEM.
+ */
 zkr_err zkr_infer2_mc_encode(const zkr_infer2_model_commitment *mc, zkr_buf *out) ZKR_WUR;
 /*
- * Strict decode: magic, version (2, or 3 with a known set other than 1),
- * 1..16 layers, shifts 1..48, 1 <= e <= ZKR_HPCS_MAX_BLIND_VARS, n + e <=
- * p->max_vars, no trailing bytes. Shapes are checked against the program
- * by the verifier. ZKR_OK, MALFORMED, or MISMATCH_PARAMS when the
- * well-formed head names another set than p's.
+ * Whether n_layers W' of total = n + e variables each can be one stacked
+ * group (version 4): 2..ZKR_HPCS_MAX_STACK layers, total within max_vars,
+ * the group's leaf within ZKR_MT_MAX_LEAF_WORDS.
+ */
+int zkr_infer2_mc_stack_fits(const zkr_params *p, uint32_t n_layers, unsigned total);
+/*
+ * Strict decode: magic, version (2, 3 with a known set other than 1, or 4
+ * with a known set), 1..16 layers, shifts 1..48, 1 <= e <=
+ * ZKR_HPCS_MAX_BLIND_VARS, n + e <= p->max_vars, no trailing bytes;
+ * version 4 also every layer of one n + e and a group that
+ * zkr_infer2_mc_stack_fits takes (so a layer count that disagrees with
+ * the leaf width is refused), the one root copied to every w[l].root.
+ * Shapes are checked against the program by the verifier. ZKR_OK,
+ * MALFORMED, or MISMATCH_PARAMS when the well-formed head names another
+ * set than p's.
  */
 zkr_err zkr_infer2_mc_decode(const zkr_params *p, const uint8_t *in, size_t len,
                              zkr_infer2_model_commitment *out) ZKR_WUR;
