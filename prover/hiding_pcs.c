@@ -36,6 +36,7 @@ struct zkr_hpcs_poly {
      */
     struct zkr_hpcs_poly *stack_tail, *stack_head;
     int stacked;
+    int group; /* a member of a zkr_prover_hcommit_stack_pool group (full-size, base) */
     uint64_t *stack_cw;
     size_t stack_cw_words;
     /*
@@ -706,7 +707,7 @@ static zkr_err zkr_h_stack_tree(zkr_hpcs_poly *const *m, size_t n, zkr_zkrng *rn
     for (size_t i = 0; i < n; i++) {
         m[i]->stack_head = i ? a : NULL;
         m[i]->stack_tail = i + 1 < n ? m[i + 1] : NULL;
-        m[i]->stacked = 1;
+        m[i]->stacked = m[i]->group = 1;
     }
     return r;
 }
@@ -1738,8 +1739,15 @@ static zkr_err zkr_h_batch_gate(zkr_hpcs_poly *const *f, size_t k, const zkr_ext
     if (k == 0 || k > ZKR_HPCS_MAX_BATCH)
         return ZKR_ERR_USAGE;
     for (size_t i = 0; i < k; i++) {
+        /*
+         * a stacked half or part refused, but for one whole group's member
+         * opened alone (k 1: the group's tree opens, every member's words a
+         * leaf; zkr_hpcs_verify_batch_stacked), whose caller charges the
+         * other members for what it shows of them (the model range proof)
+         */
+        int lone = k == 1 && f[i]->group && (f[i]->stack_head || f[i]->stack_tail);
         if (f[i]->n_vars >= f[i]->total || f[i]->total != f[0]->total || f[i]->fitted ||
-            f[i]->stacked || f[i]->used >= f[i]->budget)
+            (f[i]->stacked && !lone) || f[i]->used >= f[i]->budget)
             return ZKR_ERR_USAGE;
         for (size_t j = 0; j < i; j++)
             if (f[j] == f[i])
@@ -1781,8 +1789,8 @@ static zkr_err zkr_hopen_batch_run(const zkr_params *p, zkr_transcript *t, zkr_h
         return r;
     total = f[0]->total;
     for (size_t i = 0; i < k; i++) {
-        zkr_mtree_root(&f[i]->tree, roots[i]);
-        trees[i] = f[i];
+        zkr_hpcs_poly_root(f[i], roots[i]);
+        trees[i] = f[i]->stack_head ? f[i]->stack_head : f[i]; /* a group member: its tree */
     }
     /* The mask is fixed (committed) before any challenge that combines it. */
     if ((r = zkr_h_mask_new(p, total, pool, rng, threads, &mask, mroot)) != ZKR_OK ||

@@ -194,7 +194,7 @@ static zkr_err zkr_mr_prove(zkr_mr_ctx *c, const uint8_t *mc_enc, size_t mc_len,
                         zkr_params_name(mc.param_set), zkr_params_name(c->p->id));
     if (r != ZKR_OK)
         return zkr_fail(c->d, ZKR_ERR_MALFORMED,
-                        "model range proof: not a model commitment version 2 or 3");
+                        "model range proof: not a model commitment version 2, 3 or 4");
     if (dims->n_layers != mc.n_layers)
         return zkr_fail(c->d, ZKR_ERR_MISMATCH_PROGRAM,
                         "model range proof: %u layers committed, %u in the program", mc.n_layers,
@@ -210,6 +210,27 @@ static zkr_err zkr_mr_prove(zkr_mr_ctx *c, const uint8_t *mc_enc, size_t mc_len,
         (r = zkr_buf_append(out, digest, ZKR_DIGEST_BYTES)) != ZKR_OK ||
         (r = zkr_enc_u32(out, mc.n_layers)) != ZKR_OK)
         goto out;
+    /*
+     * Version 4 (stacked): each layer's opening below opens the group's
+     * tree, showing every layer's codeword entries at its positions; each
+     * layer is charged the other L - 1 openings up front (the commitment
+     * blinded each for budget + L - 1: docs/proof-system.md, "The model
+     * commitment, version 4"), all or nothing.
+     */
+    if (mc.stacked) {
+        for (uint32_t l = 0; l < mc.n_layers; l++)
+            if (zkr_hpcs_budget_left(w[l]) < mc.n_layers) {
+                r = zkr_fail(c->d, ZKR_ERR_USAGE,
+                             "model range proof: layer %u's budget cannot cover the %u "
+                             "openings of the stacked commitment", l, mc.n_layers);
+                goto out;
+            }
+        for (uint32_t l = 0; l < mc.n_layers; l++)
+            if ((r = zkr_hpcs_charge(w[l], mc.n_layers - 1, 0, 1)) != ZKR_OK) {
+                r = zkr_fail(c->d, ZKR_ERR_INTERNAL, "model range proof: layer %u's charge", l);
+                goto out;
+            }
+    }
     for (uint32_t l = 0; l < mc.n_layers; l++) {
         uint8_t root[ZKR_DIGEST_BYTES];
         zkr_hpcs_poly_root(w[l], root);

@@ -1084,6 +1084,21 @@ zkr_err zkr_hpcs_verify_at(const zkr_params *p, zkr_transcript *t, const zkr_hpc
 zkr_err zkr_hpcs_verify_batch(const zkr_params *p, zkr_transcript *t,
                               const zkr_hpcs_commitment *f, size_t k, const zkr_ext *zfull,
                               const zkr_ext *values, zkr_dec *d) ZKR_WUR;
+/*
+ * zkr_hpcs_verify_batch for one base-valued member (k = 1) of a stacked
+ * group of grp_n full-size members (zkr_prover_hcommit_stack_pool; the
+ * private model range proof of a version 4 model commitment): f->root is
+ * the group's, and the opening's layer-0 leaves hold every member's 2^a0
+ * words (member grp_i's read, all of them hashed), so such an opening
+ * shows every member's codeword entries at its positions. ZKR_ERR_USAGE
+ * (grp_n outside 2..ZKR_HPCS_MAX_STACK, grp_i past it, an
+ * extension-valued f, a group leaf over ZKR_MT_MAX_LEAF_WORDS); else as
+ * zkr_hpcs_verify_batch.
+ */
+zkr_err zkr_hpcs_verify_batch_stacked(const zkr_params *p, zkr_transcript *t,
+                                      const zkr_hpcs_commitment *f, const zkr_ext *zfull,
+                                      zkr_ext value, unsigned grp_n, unsigned grp_i,
+                                      zkr_dec *d) ZKR_WUR;
 /* The batch's transcript up to its challenges (shared by prover and verifier). */
 void zkr_hpcs_batch_absorb(zkr_transcript *t, size_t k, const uint8_t (*roots)[ZKR_DIGEST_BYTES],
                            const zkr_ext *zfull, unsigned total, const zkr_ext *values,
@@ -1261,6 +1276,12 @@ typedef struct {
     const zkr_hpcs_commitment *b;      /* verifier */
     zkr_err (*eval)(const void *ctx, const zkr_ext *r, zkr_ext *out); /* verifier */
     const void *ctx;
+    /*
+     * verifier: b is member grp_i of a stacked group of grp_n (> 1; a
+     * version 4 model commitment's W'), opened by
+     * zkr_hpcs_verify_batch_stacked; 0 (zero-initialised): its own tree
+     */
+    unsigned grp_n, grp_i;
 } zkr_zkrange_link;
 /*
  * The batched opening's shape for an a of n variables committed over total
