@@ -268,8 +268,34 @@ out:
     return r;
 }
 
+static zkr_err zkr_i2_commit_run(const zkr_params *p, const zkr_ml_model *m, uint32_t budget,
+                                 const uint8_t *seed, size_t seed_len, unsigned threads, int stack,
+                                 zkr_infer2_model **out, zkr_buf *commitment,
+                                 uint8_t opening[ZKR_INFER2_OPENING_BYTES], zkr_diag *d);
+
 zkr_err zkr_prover_infer2_commit(const zkr_params *p, const zkr_ml_model *m, uint32_t budget,
                                  const uint8_t *seed, size_t seed_len, unsigned threads,
+                                 zkr_infer2_model **out, zkr_buf *commitment,
+                                 uint8_t opening[ZKR_INFER2_OPENING_BYTES], zkr_diag *d)
+{
+    return zkr_i2_commit_run(p, m, budget, seed, seed_len, threads, 1, out, commitment, opening,
+                             d);
+}
+
+#if ZKR_TEST_BUILD
+zkr_err zkr_prover_infer2_commit_unstacked_for_test(const zkr_params *p, const zkr_ml_model *m,
+                                                    uint32_t budget, const uint8_t *seed,
+                                                    size_t seed_len, zkr_infer2_model **out,
+                                                    zkr_buf *commitment,
+                                                    uint8_t opening[ZKR_INFER2_OPENING_BYTES],
+                                                    zkr_diag *d)
+{
+    return zkr_i2_commit_run(p, m, budget, seed, seed_len, 1, 0, out, commitment, opening, d);
+}
+#endif
+
+static zkr_err zkr_i2_commit_run(const zkr_params *p, const zkr_ml_model *m, uint32_t budget,
+                                 const uint8_t *seed, size_t seed_len, unsigned threads, int stack,
                                  zkr_infer2_model **out, zkr_buf *commitment,
                                  uint8_t opening[ZKR_INFER2_OPENING_BYTES], zkr_diag *d)
 {
@@ -290,7 +316,7 @@ zkr_err zkr_prover_infer2_commit(const zkr_params *p, const zkr_ml_model *m, uin
     zkr_prover_set_label("inference@2 model", p->id, label, sizeof label);
     if ((r = zkr_prover_model_key(seed, seed_len, label, budget, digest, key, d)) != ZKR_OK)
         return r;
-    r = zkr_i2_build(p, m, budget, key, threads, 1, out, d);
+    r = zkr_i2_build(p, m, budget, key, threads, stack, out, d);
     if (r == ZKR_OK && (r = zkr_buf_append(commitment, (*out)->enc.p, (*out)->enc.len)) != ZKR_OK) {
         zkr_infer2_model_free(*out);
         *out = NULL;

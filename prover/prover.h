@@ -1229,9 +1229,13 @@ typedef struct zkr_infer2_model zkr_infer2_model;
  * per layer (ZKR_INFER2_W_OPENINGS per proof). seed NULL: the key comes
  * from the OS CSPRNG; else (ZKR_ZK_SEED_MIN..MAX bytes) it is derived from
  * the seed, the budget and the model's digest (same model, seed and budget:
- * the same bytes). Appends the model commitment v2 encoding
- * (zkr_infer2_mc_encode; the registry binds zkr_infer2_mc_digest of it) to
- * commitment and writes the secret opening. ZKR_ERR_USAGE (budget, seed
+ * the same bytes). Appends the model commitment encoding (zkr_infer2_mc_encode;
+ * the registry binds zkr_infer2_mc_digest of it) to commitment and writes
+ * the secret opening: version 4 (every W' in one stacked group, each
+ * blinded for budget + L - 1 openings: the model range proof's L openings
+ * of the group show every layer) where the layers can stack
+ * (zkr_infer2_mc_stack_fits on one size T), else version 2 / 3.
+ * zkr_prover_infer2_reopen rebuilds whichever version it is given. ZKR_ERR_USAGE (budget, seed
  * length), ZKR_ERR_UNSUPPORTED (a layer that is not dense int8),
  * ZKR_ERR_MALFORMED (shapes), ZKR_ERR_TOO_LARGE (a layer over max_vars),
  * ZKR_ERR_NOMEM.
@@ -1240,6 +1244,17 @@ zkr_err zkr_prover_infer2_commit(const zkr_params *p, const zkr_ml_model *m, uin
                                  const uint8_t *seed, size_t seed_len, unsigned threads,
                                  zkr_infer2_model **out, zkr_buf *commitment,
                                  uint8_t opening[ZKR_INFER2_OPENING_BYTES], zkr_diag *d) ZKR_WUR;
+/*
+ * Test builds only (ZKR_TEST_BUILD): zkr_prover_infer2_commit making a
+ * version 2 / 3 commitment (one tree a layer, as before version 4), the
+ * registered models whose proofs must still verify (one thread).
+ */
+zkr_err zkr_prover_infer2_commit_unstacked_for_test(const zkr_params *p, const zkr_ml_model *m,
+                                                    uint32_t budget, const uint8_t *seed,
+                                                    size_t seed_len, zkr_infer2_model **out,
+                                                    zkr_buf *commitment,
+                                                    uint8_t opening[ZKR_INFER2_OPENING_BYTES],
+                                                    zkr_diag *d) ZKR_WUR;
 /*
  * The hiding model key and opening inference@2 and graph-inference@2
  * share. zkr_prover_model_key: seed NULL, 32 bytes from the OS CSPRNG;
