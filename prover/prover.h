@@ -859,8 +859,12 @@ zkr_err zkr_prover_hopen_at(const zkr_params *p, zkr_transcript *t, zkr_hpcs_pol
  * and rho, and appends the opening of sum beta_i F_i + rho Z. The caller
  * sends the values. Consumes one opening of each member's budget, and one
  * revealed value of each whose point is off the slice u = 0
- * (zkr_hpcs_reveals_left). ZKR_ERR_USAGE (k, sizes differ, a member twice,
- * a budget or reveal cap spent), ZKR_ERR_NOMEM.
+ * (zkr_hpcs_reveals_left). A member of a zkr_prover_hcommit_stack_pool
+ * group opens only alone (k = 1): the group's tree is opened, its leaves
+ * every member's words (verified by zkr_hpcs_verify_batch_stacked), and
+ * the caller charges the other members for the positions it shows (the
+ * model range proof). ZKR_ERR_USAGE (k, sizes differ, a member twice,
+ * a budget or reveal cap spent, any other stacked member), ZKR_ERR_NOMEM.
  */
 zkr_err zkr_prover_hopen_batch(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *const *f,
                                size_t k, const zkr_ext *zfull, const zkr_ext *values,
