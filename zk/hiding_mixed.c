@@ -266,7 +266,7 @@ static zkr_err zkr_hm_parse_layer(const zkr_params *p, zkr_hm_proof *m, size_t k
         unsigned a = m->pl.arity[i];
         if (m->pl.d[i] == 0 || m->pl.layer[i] != layer)
             continue;
-        if ((m->stack >> i) & 1u) { /* its entries follow the earlier members' in the group's leaves */
+        if ((m->stack >> i) & 1u) { /* its entries follow the group's earlier members' */
             m->jopen[i] = m->jopen[m->head[i]];
             m->jopen[i].leaves += 8 * m->off[i];
             continue;

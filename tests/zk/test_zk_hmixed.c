@@ -1273,7 +1273,7 @@ static zkr_err hg_make(const zkr_params *p, hm_fix *x, size_t ng)
     zkr_zkrng g;
     zkr_err r;
 
-    /* members 3 and 4 (and the unstacked 0..2) as the fixture makes them, then the group over 0..ng-1 */
+    /* members 3 and 4 (and 0..2 unstacked) as the fixture makes them, then the group 0..ng-1 */
     if ((r = hm_make_fs(p, x, hg_n, hg_tot, hg_ext, 5, hg_budget, 5, 0, 0)) != ZKR_OK || ng < 2)
         return r;
     for (size_t m = 0; m < ng; m++) {
