@@ -701,6 +701,15 @@ static zkr_err zkr_h_stack_tree(zkr_hpcs_poly *const *m, size_t n, zkr_zkrng *rn
     for (size_t L = 0; L < leaves; L++)
         for (size_t i = 0; i < n; i++)
             memcpy(a->stack_cw + w * L + wm * i, m[i]->cw + wm * L, wm * sizeof *a->cw);
+    /*
+     * The members' own codewords are never read again (the group opens
+     * only through stack_cw): handed back now, wiped, so that a model of
+     * L layers holds its codewords once, not twice.
+     */
+    for (size_t i = 0; i < n; i++) {
+        zkr_hpcs_pool_put(m[i]->pool, m[i]->cw, m[i]->cw_words * sizeof *m[i]->cw, 1);
+        m[i]->cw = NULL;
+    }
     zkr_zkrng_bytes(rng, seed, sizeof seed);
     r = zkr_mtree_build(a->stack_cw, leaves, w, seed, threads, &a->tree);
     sodium_memzero(seed, sizeof seed);

@@ -219,6 +219,17 @@ static zkr_err zkr_i2_commit_w(const zkr_params *p, zkr_infer2_model *im, uint32
                                           im->w, im->mc.w);
         if (r != ZKR_OK)
             r = zkr_fail(d, r, "model: the layers do not fit one stacked commitment");
+        /*
+         * ... and those L - 1 openings are spent at once, in every object
+         * built (commit and reopen alike): the model range proof's other
+         * layers' openings show this layer's entries whether or not this
+         * object makes that proof, so the budget left (and
+         * zkr_infer2_proofs_left, which the ledger reserves from) is the
+         * caller's budget, as for versions 2 and 3.
+         */
+        for (uint32_t l = 0; l < L && r == ZKR_OK; l++)
+            if (zkr_hpcs_charge(im->w[l], L - 1, 0, 1) != ZKR_OK)
+                r = zkr_fail(d, ZKR_ERR_INTERNAL, "model: layer %u's stacked charge", l);
     }
     im->mc.stacked = stack_T != 0;
     for (uint32_t l = 0; l < L; l++)

@@ -212,25 +212,13 @@ static zkr_err zkr_mr_prove(zkr_mr_ctx *c, const uint8_t *mc_enc, size_t mc_len,
         goto out;
     /*
      * Version 4 (stacked): each layer's opening below opens the group's
-     * tree, showing every layer's codeword entries at its positions; each
-     * layer is charged the other L - 1 openings up front (the commitment
-     * blinded each for budget + L - 1: docs/proof-system.md, "The model
-     * commitment, version 4"), all or nothing.
+     * tree, showing every layer's codeword entries at its positions. The
+     * other L - 1 openings of each layer were charged when the model object
+     * was built (zkr_prover_infer2_commit / _reopen: blinded for budget +
+     * L - 1, L - 1 spent at once; docs/proof-system.md, "The model
+     * commitment, version 4"); here each layer spends its own one, as for
+     * versions 2 and 3.
      */
-    if (mc.stacked) {
-        for (uint32_t l = 0; l < mc.n_layers; l++)
-            if (zkr_hpcs_budget_left(w[l]) < mc.n_layers) {
-                r = zkr_fail(c->d, ZKR_ERR_USAGE,
-                             "model range proof: layer %u's budget cannot cover the %u "
-                             "openings of the stacked commitment", l, mc.n_layers);
-                goto out;
-            }
-        for (uint32_t l = 0; l < mc.n_layers; l++)
-            if ((r = zkr_hpcs_charge(w[l], mc.n_layers - 1, 0, 1)) != ZKR_OK) {
-                r = zkr_fail(c->d, ZKR_ERR_INTERNAL, "model range proof: layer %u's charge", l);
-                goto out;
-            }
-    }
     for (uint32_t l = 0; l < mc.n_layers; l++) {
         uint8_t root[ZKR_DIGEST_BYTES];
         zkr_hpcs_poly_root(w[l], root);

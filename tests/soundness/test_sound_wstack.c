@@ -19,7 +19,8 @@
  *     the encoder refuses two roots or sizes (USAGE); version 4 at set 1
  *     names its set;
  *  5. the model range proof of a version 4 commitment verifies, each
- *     layer charged L openings (its own and the others'); verified against
+ *     layer blinded for budget + L - 1 openings with L - 1 charged when
+ *     the model object is built, its own by the proof; verified against
  *     the version 3 commitment: refused.
  */
 #include <sodium.h>
@@ -255,7 +256,7 @@ static void test_mrange(zkr_tap *t)
     zkr_buf p4 = {0}, p3 = {0};
     zkr_diag d = {0};
     zkr_err r4 = ZKR_ERR_INTERNAL, r3 = ZKR_ERR_INTERNAL, x = ZKR_ERR_INTERNAL;
-    uint32_t left[2] = {0, 0}, before[2] = {0, 0};
+    uint32_t left[2] = {0, 0}, before[2] = {0, 0}, total[2] = {0, 0};
 
     if (!i2case_init(&c4, 1, 0, 2, seed) || !i2case_init(&c3, 1, 0, 2, seed) ||
         !unstacked(&c3, seed)) {
@@ -271,8 +272,10 @@ static void test_mrange(zkr_tap *t)
     {
         zkr_hpcs_poly *w[2] = {zkr_infer2_model_layer_poly(c4.im, 0),
                                zkr_infer2_model_layer_poly(c4.im, 1)};
-        for (int l = 0; l < 2; l++)
+        for (int l = 0; l < 2; l++) {
             before[l] = zkr_hpcs_budget_left(w[l]);
+            total[l] = zkr_hpcs_budget_total(w[l]);
+        }
         if (zkr_prover_mrange(&c4.p, c4.mc.p, c4.mc.len, &dims, w, seed, 32, 1, &p4, &d) ==
             ZKR_OK) {
             r4 = zkr_mrange_verify(&c4.p, c4.mc.p, c4.mc.len, &dims, p4.p, p4.len, &d);
@@ -288,10 +291,13 @@ static void test_mrange(zkr_tap *t)
             ZKR_OK)
             r3 = zkr_mrange_verify(&c3.p, c3.mc.p, c3.mc.len, &dims, p3.p, p3.len, &d);
     }
-    zkr_tap_ok(t, r4 == ZKR_OK && before[0] == left[0] + 2 && before[1] == left[1] + 2,
+    zkr_tap_ok(t, r4 == ZKR_OK && total[0] == 3 && total[1] == 3 && before[0] == 2 &&
+                      before[1] == 2 && left[0] == 1 && left[1] == 1,
                "the model range proof of a version 4 commitment verifies (%d, %zu bytes); each "
-               "layer charged 2 openings, its own and the other's (%u -> %u, %u -> %u)", r4,
-               p4.len, before[0], left[0], before[1], left[1]);
+               "layer blinded for budget + L - 1 = %u and %u openings, the other layer's range "
+               "opening charged at commit (left %u, %u: the budget), its own by the proof "
+               "(left %u, %u)", r4, p4.len, total[0], total[1], before[0], before[1], left[0],
+               left[1]);
     zkr_tap_ok(t, x != ZKR_OK && r3 == ZKR_OK,
                "... its twin: verified against the version 3 commitment of the same model: "
                "refused (%d); the version 3 commitment's own range proof verifies (%d, %zu "
