@@ -648,7 +648,7 @@ static zkr_err model_set(zkr_app *app, infer2_job *j)
 {
     if (zkr_infer2_mc_param_set(j->enc.p, j->enc.len, &j->set) != ZKR_OK)
         return zkr_fail(&app->diag, ZKR_ERR_MALFORMED,
-                        "the stored model commitment is not a version 2 or 3 encoding");
+                        "the stored model commitment is not a version 2, 3 or 4 encoding");
     return ZKR_OK;
 }
 

@@ -300,8 +300,9 @@ zkr_err zkr_app_model_commitment_read(zkr_app *app, const char *path, zkr_buf *e
         zkr_infer2_mc_decode(&p, enc->p, enc->len, &mc) != ZKR_OK) {
         zkr_buf_free(enc);
         return zkr_fail(&app->diag, ZKR_ERR_MALFORMED,
-                        "%s: not a model commitment version 2 or 3 (%zu bytes: truncated, altered, "
-                        "trailing bytes or another version; `zkreg model commit` writes one)",
+                        "%s: not a model commitment version 2, 3 or 4 (%zu bytes: truncated, "
+                        "altered, trailing bytes or another version; `zkreg model commit` "
+                        "writes one)",
                         path, enc->len);
     }
     zkr_infer2_mc_digest(enc->p, enc->len, digest);

@@ -13,6 +13,9 @@
  *              seeded: reproducible), each checked to verify in the harness
  *   ginfer2_net/ a whole graph-inference@2 proof of the small CNN (seeded),
  *              checked to verify in the harness
+ *   infer2_proof/ inference@2 proofs of the 4-4-2 model (sets 1 and 3) and
+ *              of the 512-64 one (set 3, its mask nested), seeded
+ *   mrange/    a model range proof of a one-layer 2x2 commitment
  * Deterministic apart from the key files (random salts and keys).
  */
 #include <stdio.h>
@@ -880,8 +883,14 @@ done:
     zkr_buf_free(&out);
 }
 
-/* One fuzz_infer2_proof input: the registered statement, then a real inference@2 proof. */
-static void gen_infer2(const char *dir, int pub, uint32_t set, const char *name)
+/*
+ * One fuzz_infer2_proof input: the registered statement, then a real
+ * inference@2 proof of the fixture's shape (tests/zk/infer2_fixture.h: 1
+ * the 4-4-2 model, a version 4 stacked commitment; 4 the one-layer 512-64,
+ * whose mixed opening nests its mask, checked) at model budget `budget`.
+ */
+static void gen_infer2(const char *dir, int shape, uint32_t budget, int pub, uint32_t set,
+                       const char *name)
 {
     static const uint8_t seed[32] = {'f', 'u', 'z', 'z', '-', 'i', '2'};
     i2case c;
@@ -890,7 +899,7 @@ static void gen_infer2(const char *dir, int pub, uint32_t set, const char *name)
     int ok;
 
     memset(&c, 0, sizeof c);
-    ok = i2case_init_set(&c, 1, 0, 4, seed, set);
+    ok = i2case_init_set(&c, shape, 0, budget, seed, set) && (shape != 4 || i2case_nests(&c, pub));
     if (ok) {
         i2case_mode(&c, pub);
         ok = i2case_prove(&c, pub, seed, &pf) == ZKR_OK &&
@@ -1211,8 +1220,9 @@ int main(int argc, char **argv)
     /* One matmul@2 seed: a version 2 proof carries seven hiding openings (~0.85 MB). */
     gen_matmul2_shape(argv[1], 1, 1, 1, 5);
     /* Two inference@2 seeds (4-4-2, public output) from the real prover: sets 1 and 3. */
-    gen_infer2(argv[1], 1, ZKR_PARAM_SET_128, "gen-4-4-2-pub");
-    gen_infer2(argv[1], 1, ZKR_PARAM_SET_128_R16, "gen-4-4-2-pub-r16");
+    gen_infer2(argv[1], 1, 4, 1, ZKR_PARAM_SET_128, "gen-4-4-2-pub");
+    gen_infer2(argv[1], 1, 4, 1, ZKR_PARAM_SET_128_R16, "gen-4-4-2-pub-r16");
+    gen_infer2(argv[1], 4, 4, 1, ZKR_PARAM_SET_128_R16, "gen-512-64-pub-r16");
     gen_mrange(argv[1]);
     gen_ginfer2(argv[1]);
     gen_ginfer2_net(argv[1]);

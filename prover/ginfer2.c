@@ -165,7 +165,7 @@ static zkr_err g2c_link(g2c_ctx *s)
                                                    ? ZKR_GL_P - (uint64_t)-s->in->in_off
                                                    : (uint64_t)s->in->in_off);
         zkr_zkrange_lin lin = {claim, wa, NULL, NULL};
-        zkr_zkrange_link link = {s->x, ub, NULL, NULL, NULL};
+        zkr_zkrange_link link = {s->x, ub, NULL, NULL, NULL, 0, 0};
         r = zkr_prover_zkrange_link(s->p, s->t, s->u, &tab, &lin, &link, NULL, s->rng, s->threads,
                                     s->out);
     }
@@ -586,7 +586,7 @@ zkr_err zkr_prover_ginf2_link(const zkr_params *p, zkr_transcript *t, zkr_hpcs_p
 {
     zkr_zkrange_table tab = ZKR_GINF2_RQ_TABLE;
     zkr_zkrange_lin lin = {claim, wv, NULL, NULL};
-    zkr_zkrange_link link = {x, wx, NULL, NULL, NULL};
+    zkr_zkrange_link link = {x, wx, NULL, NULL, NULL, 0, 0};
     zkr_zkrange_cheat cht;
 
     memset(&cht, 0, sizeof cht);

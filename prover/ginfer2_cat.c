@@ -39,7 +39,7 @@ static zkr_err g2kp_one(const zkr_params *p, zkr_transcript *t, const zkr_ginf2_
         goto out;
     {
         zkr_zkrange_lin lin = {claim, wv, NULL, NULL};
-        zkr_zkrange_link link = {x, wx, NULL, NULL, NULL};
+        zkr_zkrange_link link = {x, wx, NULL, NULL, NULL, 0, 0};
         r = zkr_prover_zkrange_link(p, t, v, &tab, &lin, &link, NULL, rng, threads, out);
     }
 out:

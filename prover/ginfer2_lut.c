@@ -104,7 +104,7 @@ zkr_err zkr_prover_ginf2_lut(const zkr_params *p, zkr_transcript *t, const zkr_g
         r = zkr_prover_ginf2_parts(p, t, "g2l-parts", zp, wz, v, wv, rng, threads, out);
     } else {
         zkr_zkrange_lin lin = {zkr_ext_from(0), wz, NULL, NULL};
-        zkr_zkrange_link link = {v, wv, NULL, NULL, NULL};
+        zkr_zkrange_link link = {v, wv, NULL, NULL, NULL, 0, 0};
         int64_t zv[256];
         zkr_ginf2_lut_zv(q, zv);
         cht.fit_val = ZKR_TEST_BUILD ? o->fit_val : 0;

@@ -27,13 +27,16 @@ struct zkr_hpcs_poly {
     int fitted;      /* leaf_a is a mixed opening's fitted arity (zkr_prover_hcommit_fit_pool) */
     /*
      * A stacked pair (zkr_prover_hcommit_pair_fit_pool and its extension
-     * twin): the first (stack_tail set) owns the pair's tree over stack_cw,
-     * each leaf its entries then the second's; the second (stack_head set)
-     * has no tree. stacked stays set when the partner is freed (which
-     * unlinks it), so that no opening takes a half pair.
+     * twin) or group (zkr_prover_hcommit_stack_pool): the first (stack_tail
+     * set, stack_head NULL) owns the group's tree over stack_cw, each leaf
+     * every member's entries in order; each later member (stack_head: the
+     * first) has no tree, stack_tail chaining to the next. stacked stays
+     * set when a member is freed (which unlinks the whole group), so that
+     * no opening takes a part of one.
      */
     struct zkr_hpcs_poly *stack_tail, *stack_head;
     int stacked;
+    int group; /* a member of a zkr_prover_hcommit_stack_pool group (full-size, base) */
     uint64_t *stack_cw;
     size_t stack_cw_words;
     /*
@@ -59,11 +62,18 @@ void zkr_hpcs_poly_free(zkr_hpcs_poly *poly)
 
     if (!poly)
         return;
-    /* the partner of a stacked pair outlives it only as a half pair (refused by every opening) */
-    if (poly->stack_tail)
-        poly->stack_tail->stack_head = NULL;
-    if (poly->stack_head)
-        poly->stack_head->stack_tail = NULL;
+    /*
+     * The other members of a stacked pair or group outlive it only as
+     * parts of one (refused by every opening): the whole chain unlinked.
+     */
+    if (poly->stack_head || poly->stack_tail) {
+        zkr_hpcs_poly *m = poly->stack_head ? poly->stack_head : poly;
+        while (m) {
+            zkr_hpcs_poly *next = m->stack_tail;
+            m->stack_head = m->stack_tail = NULL;
+            m = next;
+        }
+    }
     len = (size_t)1 << poly->total;
     zkr_hpcs_pool_put(poly->pool, poly->evb, len * sizeof *poly->evb, 1);
     zkr_hpcs_pool_put(poly->pool, poly->cb, len * sizeof *poly->cb, 1);
@@ -670,6 +680,93 @@ out:
     return r;
 }
 
+/*
+ * The group's tree: each leaf every member's 2^a entries in member order
+ * (base-valued, one word an entry), fresh salts; the first owns it.
+ */
+static zkr_err zkr_h_stack_tree(zkr_hpcs_poly *const *m, size_t n, zkr_zkrng *rng,
+                                unsigned threads)
+{
+    size_t wm = (size_t)1 << m[0]->leaf_a, w = wm * n, leaves = m[0]->cw_words / wm;
+    zkr_hpcs_poly *a = m[0];
+    uint8_t seed[32];
+    zkr_err r;
+
+    for (size_t i = 1; i < n; i++)
+        if (m[i]->cw_words != m[0]->cw_words || m[i]->leaf_a != m[0]->leaf_a)
+            return ZKR_ERR_INTERNAL;
+    a->stack_cw_words = w * leaves;
+    if (!(a->stack_cw = malloc(a->stack_cw_words * sizeof *a->stack_cw)))
+        return ZKR_ERR_NOMEM;
+    for (size_t L = 0; L < leaves; L++)
+        for (size_t i = 0; i < n; i++)
+            memcpy(a->stack_cw + w * L + wm * i, m[i]->cw + wm * L, wm * sizeof *a->cw);
+    /*
+     * The members' own codewords are never read again (the group opens
+     * only through stack_cw): handed back now, wiped, so that a model of
+     * L layers holds its codewords once, not twice.
+     */
+    for (size_t i = 0; i < n; i++) {
+        zkr_hpcs_pool_put(m[i]->pool, m[i]->cw, m[i]->cw_words * sizeof *m[i]->cw, 1);
+        m[i]->cw = NULL;
+    }
+    zkr_zkrng_bytes(rng, seed, sizeof seed);
+    r = zkr_mtree_build(a->stack_cw, leaves, w, seed, threads, &a->tree);
+    sodium_memzero(seed, sizeof seed);
+    for (size_t i = 0; i < n; i++) {
+        m[i]->stack_head = i ? a : NULL;
+        m[i]->stack_tail = i + 1 < n ? m[i + 1] : NULL;
+        m[i]->stacked = m[i]->group = 1;
+    }
+    return r;
+}
+
+zkr_err zkr_prover_hcommit_stack_pool(const zkr_params *p, const zkr_hpcs_pair_member *ms,
+                                      size_t n, unsigned total_vars, zkr_hpcs_pool *pool,
+                                      zkr_zkrng *rng, unsigned threads, zkr_hpcs_poly **out,
+                                      zkr_hpcs_commitment *comms)
+{
+    zkr_pcs_layout l;
+    zkr_err r = ZKR_OK;
+    size_t i;
+
+    if (n < 2 || n > ZKR_HPCS_MAX_STACK)
+        return ZKR_ERR_USAGE;
+    for (i = 0; i < n; i++) {
+        out[i] = NULL;
+        memset(&comms[i], 0, sizeof comms[i]);
+    }
+    for (i = 0; i < n; i++)
+        if (!ms[i].evals)
+            return ZKR_ERR_USAGE;
+    if (total_vars > p->max_vars)
+        return ZKR_ERR_TOO_LARGE;
+    /* the layout's leaves (every member full-size in its mixed opening), n of them to a leaf */
+    zkr_pcs_layout_of(p, total_vars, &l);
+    if ((n << l.folds[0]) > ZKR_MT_MAX_LEAF_WORDS)
+        return ZKR_ERR_USAGE;
+    for (i = 0; i < n && r == ZKR_OK; i++)
+        r = zkr_h_base_new(p, ms[i].evals, ms[i].n_vars, total_vars, ms[i].budget, 0, pool, rng,
+                           threads, 0, &out[i]);
+    if (r == ZKR_OK) {
+        for (i = 0; i < n && r == ZKR_OK; i++)
+            if (out[i]->total != total_vars)
+                r = ZKR_ERR_TOO_LARGE; /* a member whose blinding would not reach total_vars */
+    }
+    if (r == ZKR_OK && (r = zkr_h_stack_tree(out, n, rng, threads)) == ZKR_OK) {
+        for (i = 0; i < n; i++)
+            zkr_h_comm(out[i], &comms[i]);
+        return ZKR_OK;
+    }
+    for (i = n; i-- > 0;) {
+        zkr_hpcs_poly_free(out[i]);
+        out[i] = NULL;
+    }
+    for (i = 0; i < n; i++)
+        memset(&comms[i], 0, sizeof comms[i]);
+    return r;
+}
+
 const zkr_gl *zkr_hpcs_poly_base_evals(const zkr_hpcs_poly *poly)
 {
     return poly->ext ? NULL : poly->evb;
@@ -1201,7 +1298,7 @@ static zkr_err zkr_h_open_poly(zkr_buf *b, const zkr_hpcs_poly *f, const uint64_
 {
     const zkr_mtree *tree = &f->tree;
 
-    return zkr_h_open_tree(b, tree, f->stack_tail ? f->stack_cw : f->cw, u, nu,
+    return zkr_h_open_tree(b, tree, f->stack_cw ? f->stack_cw : f->cw, u, nu,
                            tree->leaf_words - f->nest_words, f->nest_h ? f->nest_h : tree->depth);
 }
 
@@ -1651,8 +1748,15 @@ static zkr_err zkr_h_batch_gate(zkr_hpcs_poly *const *f, size_t k, const zkr_ext
     if (k == 0 || k > ZKR_HPCS_MAX_BATCH)
         return ZKR_ERR_USAGE;
     for (size_t i = 0; i < k; i++) {
+        /*
+         * a stacked half or part refused, but for one whole group's member
+         * opened alone (k 1: the group's tree opens, every member's words a
+         * leaf; zkr_hpcs_verify_batch_stacked), whose caller charges the
+         * other members for what it shows of them (the model range proof)
+         */
+        int lone = k == 1 && f[i]->group && (f[i]->stack_head || f[i]->stack_tail);
         if (f[i]->n_vars >= f[i]->total || f[i]->total != f[0]->total || f[i]->fitted ||
-            f[i]->stacked || f[i]->used >= f[i]->budget)
+            (f[i]->stacked && !lone) || f[i]->used >= f[i]->budget)
             return ZKR_ERR_USAGE;
         for (size_t j = 0; j < i; j++)
             if (f[j] == f[i])
@@ -1694,8 +1798,8 @@ static zkr_err zkr_hopen_batch_run(const zkr_params *p, zkr_transcript *t, zkr_h
         return r;
     total = f[0]->total;
     for (size_t i = 0; i < k; i++) {
-        zkr_mtree_root(&f[i]->tree, roots[i]);
-        trees[i] = f[i];
+        zkr_hpcs_poly_root(f[i], roots[i]);
+        trees[i] = f[i]->stack_head ? f[i]->stack_head : f[i]; /* a group member: its tree */
     }
     /* The mask is fixed (committed) before any challenge that combines it. */
     if ((r = zkr_h_mask_new(p, total, pool, rng, threads, &mask, mroot)) != ZKR_OK ||
@@ -1777,11 +1881,15 @@ static zkr_err zkr_h_mixed_gate(const zkr_params *p, zkr_hpcs_poly *const *f, si
     for (size_t i = 0; i < k; i++) {
         if (f[i]->leaf_a != (pl->d[i] ? pl->arity[i] : pl->l.folds[0]))
             return ZKR_ERR_USAGE;
-        /* a stacked pair: adjacent members (first, second), both joining; no half pair */
+        /*
+         * a stacked pair or group: adjacent members in its order, all of one
+         * size (the layout's leaves: the group's); no part of one. Full-size
+         * members stack only as a base-valued group (zkr_prover_hcommit_stack_pool).
+         */
         if ((f[i]->stack_tail && (i + 1 == k || f[i + 1] != f[i]->stack_tail)) ||
-            (f[i]->stack_head && (i == 0 || f[i - 1] != f[i]->stack_head)) ||
+            (f[i]->stack_head && (i == 0 || f[i - 1]->stack_tail != f[i])) ||
             (f[i]->stacked && !f[i]->stack_head && !f[i]->stack_tail) ||
-            (f[i]->stacked && pl->d[i] == 0))
+            (f[i]->stacked && pl->d[i] == 0 && f[i]->ext))
             return ZKR_ERR_USAGE;
     }
     /*
@@ -1890,6 +1998,7 @@ static zkr_err zkr_hopen_mixed_run(const zkr_params *p, zkr_transcript *t, zkr_h
                                    unsigned threads, zkr_buf *out)
 {
     const zkr_hpcs_poly *trees[ZKR_HPCS_MAX_MIXED + 1], *full[ZKR_HPCS_MAX_MIXED];
+    const zkr_hpcs_poly *otrees[ZKR_HPCS_MAX_MIXED + 1]; /* layer 0's trees: groups once */
     uint8_t roots[ZKR_HPCS_MAX_MIXED][ZKR_DIGEST_BYTES], mroot[ZKR_DIGEST_BYTES];
     unsigned nv[ZKR_HPCS_MAX_MIXED], bv[ZKR_HPCS_MAX_MIXED], ext[ZKR_HPCS_MAX_MIXED];
     zkr_h_join joins[ZKR_HPCS_MAX_MIXED];
@@ -1898,7 +2007,7 @@ static zkr_err zkr_hopen_mixed_run(const zkr_params *p, zkr_transcript *t, zkr_h
     zkr_hpcs_poly *mask = NULL;
     zkr_hpcs_pool *pool = NULL, *own = NULL;
     zkr_ext coef[ZKR_HPCS_MAX_MIXED + 1], b, value = zkr_ext_from(0), *g = NULL, *cf = NULL;
-    size_t len = 0, nf = 0, nj = 0, ni = k;
+    size_t len = 0, nf = 0, nj = 0, ni = k, no = 0;
     int ungated = 0; /* test builds' no_gate only */
     zkr_err r;
 
@@ -1916,6 +2025,8 @@ static zkr_err zkr_hopen_mixed_run(const zkr_params *p, zkr_transcript *t, zkr_h
         if (pl.d[i] == 0) {
             trees[nf] = f[i];
             full[nf++] = f[i];
+            if (!f[i]->stack_head) /* a stacked group opens once, in its first's tree */
+                otrees[no++] = f[i];
             continue;
         }
         joins[nj].f = ch && ch->member == i && ch->other ? ch->other : f[i];
@@ -1970,6 +2081,7 @@ static zkr_err zkr_hopen_mixed_run(const zkr_params *p, zkr_transcript *t, zkr_h
         goto out;
     }
     trees[nf] = ni < k && !mask ? f[ni]->nest : mask;
+    otrees[no] = trees[nf];
     zkr_hpcs_mixed_absorb(t, k, (const uint8_t(*)[ZKR_DIGEST_BYTES])roots, nv, bv, ext, z,
                           pl.total, values, mroot, b);
     zkr_ts_challenge_exts(t, "hm-beta", coef, nf);
@@ -1997,7 +2109,7 @@ static zkr_err zkr_hopen_mixed_run(const zkr_params *p, zkr_transcript *t, zkr_h
         bc.shift_d = ch->shift_d;
     }
     r = zkr_hopen_core(p, t, pl.total, ch && (ch->shift_c || ch->shift_d) ? &bc : NULL, g, cf, z,
-                       value, trees, nf + 1, joins, nj, rng, threads, pool, out);
+                       value, otrees, no + 1, joins, nj, rng, threads, pool, out);
 out:
     zkr_hpcs_pool_put(pool, g, len * sizeof *g, 1);
     zkr_hpcs_pool_put(pool, cf, len * sizeof *cf, 1);

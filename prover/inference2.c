@@ -157,10 +157,96 @@ static unsigned zkr_i2_w_total(const zkr_params *p, const zkr_infer2_shape *sh, 
     return T;
 }
 
-/* Builds every layer's hiding commitment under key (deterministic) and the encoding. */
+/*
+ * Version 4 (stacked, inference@2 version 14): whether every layer's W' can
+ * be one group, blinded for budget + L - 1 openings (the model range
+ * proof opens the group once a layer, and each such opening shows every
+ * layer's codeword entries at its positions: docs/proof-system.md, "The
+ * model commitment, version 4"), all of one size.
+ */
+static unsigned zkr_i2_stack_total(const zkr_params *p, const zkr_infer2_shape *sh,
+                                   uint32_t budget)
+{
+    uint32_t L = sh->s.n_layers, b = budget + (L > 0 ? L - 1 : 0);
+    unsigned T;
+
+    if (L < 2 || b > ZKR_HPCS_MAX_BUDGET)
+        return 0;
+    T = zkr_i2_w_total(p, sh, b, 0);
+    for (uint32_t l = 1; l < L; l++)
+        if (zkr_i2_w_total(p, sh, b, l) != T)
+            return 0;
+    return zkr_infer2_mc_stack_fits(p, L, T) ? T : 0;
+}
+
+/*
+ * Every layer's W' committed: one tree a layer (versions 2 and 3), or one
+ * stacked group of total T (version 4; stack_T 0: not stacked). bd_layer
+ * (n_layers: none) gets bd_delta added to entry bd_at of its table (the
+ * test builds' backdoored model).
+ */
+static zkr_err zkr_i2_commit_w(const zkr_params *p, zkr_infer2_model *im, uint32_t budget,
+                               unsigned stack_T, zkr_zkrng *rng, unsigned threads,
+                               uint32_t bd_layer, size_t bd_at, zkr_gl bd_delta, zkr_diag *d)
+{
+    uint32_t L = im->sh.s.n_layers;
+    zkr_gl *ev[ZKR_INFER_MAX_LAYERS] = {0};
+    zkr_hpcs_pair_member ms[ZKR_INFER_MAX_LAYERS];
+    zkr_err r = ZKR_OK;
+
+    memset(ms, 0, sizeof ms);
+    for (uint32_t l = 0; l < L && r == ZKR_OK; l++) {
+        const zkr_infer_layer *Ly = &im->sh.s.layer[l];
+        unsigned n = Ly->lk + im->sh.lm[l];
+        im->mc.shifts[l] = Ly->shift;
+        if ((r = zkr_i2_layer_evals(&im->sh, l, &im->ql[l], &ev[l])) != ZKR_OK)
+            break;
+        if (l == bd_layer)
+            ev[l][bd_at] = zkr_gl_add(ev[l][bd_at], bd_delta);
+        ms[l] = (zkr_hpcs_pair_member){ev[l], n, budget};
+        if (stack_T)
+            continue;
+        r = zkr_prover_hcommit_sized(p, ev[l], n, zkr_i2_w_total(p, &im->sh, budget, l), budget,
+                                     rng, threads ? threads : 1, &im->w[l], &im->mc.w[l]);
+        if (r != ZKR_OK)
+            r = zkr_fail(d, r, "model: layer %u does not fit a hiding commitment", l);
+    }
+    if (r == ZKR_OK && stack_T) {
+        /* each layer blinded for the L - 1 model range openings of the others too */
+        for (uint32_t l = 0; l < L; l++)
+            ms[l].budget = budget + L - 1;
+        r = zkr_prover_hcommit_stack_pool(p, ms, L, stack_T, NULL, rng, threads ? threads : 1,
+                                          im->w, im->mc.w);
+        if (r != ZKR_OK)
+            r = zkr_fail(d, r, "model: the layers do not fit one stacked commitment");
+        /*
+         * ... and those L - 1 openings are spent at once, in every object
+         * built (commit and reopen alike): the model range proof's other
+         * layers' openings show this layer's entries whether or not this
+         * object makes that proof, so the budget left (and
+         * zkr_infer2_proofs_left, which the ledger reserves from) is the
+         * caller's budget, as for versions 2 and 3.
+         */
+        for (uint32_t l = 0; l < L && r == ZKR_OK; l++)
+            if (zkr_hpcs_charge(im->w[l], L - 1, 0, 1) != ZKR_OK)
+                r = zkr_fail(d, ZKR_ERR_INTERNAL, "model: layer %u's stacked charge", l);
+    }
+    im->mc.stacked = stack_T != 0;
+    for (uint32_t l = 0; l < L; l++)
+        if (ev[l])
+            zkr_i2_wipe_free(ev[l], ((size_t)1 << (im->sh.s.layer[l].lk + im->sh.lm[l])) *
+                                        sizeof *ev[l]);
+    return r;
+}
+
+/*
+ * Builds every layer's hiding commitment under key (deterministic) and the
+ * encoding: stacked (version 4) when `stack` and the layers can be one
+ * group, else one tree a layer (versions 2 and 3).
+ */
 static zkr_err zkr_i2_build(const zkr_params *p, const zkr_ml_model *m, uint32_t budget,
-                            const uint8_t key[32], unsigned threads, zkr_infer2_model **out,
-                            zkr_diag *d)
+                            const uint8_t key[32], unsigned threads, int stack,
+                            zkr_infer2_model **out, zkr_diag *d)
 {
     zkr_infer2_model *im = calloc(1, sizeof *im);
     zkr_zkrng rng;
@@ -179,21 +265,9 @@ static zkr_err zkr_i2_build(const zkr_params *p, const zkr_ml_model *m, uint32_t
     zkr_sha256(im->program.p, im->program.len, im->mc.program_digest);
     im->mc.param_set = p->id;
     im->mc.n_layers = im->sh.s.n_layers;
-    for (uint32_t l = 0; l < im->sh.s.n_layers; l++) {
-        const zkr_infer_layer *L = &im->sh.s.layer[l];
-        unsigned n = L->lk + im->sh.lm[l];
-        zkr_gl *ev;
-        im->mc.shifts[l] = L->shift;
-        if ((r = zkr_i2_layer_evals(&im->sh, l, &im->ql[l], &ev)) != ZKR_OK)
-            goto out;
-        r = zkr_prover_hcommit_sized(p, ev, n, zkr_i2_w_total(p, &im->sh, budget, l), budget,
-                                     &rng, threads ? threads : 1, &im->w[l], &im->mc.w[l]);
-        zkr_i2_wipe_free(ev, ((size_t)1 << n) * sizeof *ev);
-        if (r != ZKR_OK) {
-            r = zkr_fail(d, r, "model: layer %u does not fit a hiding commitment", l);
-            goto out;
-        }
-    }
+    if ((r = zkr_i2_commit_w(p, im, budget, stack ? zkr_i2_stack_total(p, &im->sh, budget) : 0,
+                             &rng, threads, im->sh.s.n_layers, 0, 0, d)) != ZKR_OK)
+        goto out;
     if ((r = zkr_infer2_mc_encode(&im->mc, &im->enc)) != ZKR_OK)
         goto out;
     zkr_infer2_mc_digest(im->enc.p, im->enc.len, im->digest);
@@ -205,8 +279,34 @@ out:
     return r;
 }
 
+static zkr_err zkr_i2_commit_run(const zkr_params *p, const zkr_ml_model *m, uint32_t budget,
+                                 const uint8_t *seed, size_t seed_len, unsigned threads, int stack,
+                                 zkr_infer2_model **out, zkr_buf *commitment,
+                                 uint8_t opening[ZKR_INFER2_OPENING_BYTES], zkr_diag *d);
+
 zkr_err zkr_prover_infer2_commit(const zkr_params *p, const zkr_ml_model *m, uint32_t budget,
                                  const uint8_t *seed, size_t seed_len, unsigned threads,
+                                 zkr_infer2_model **out, zkr_buf *commitment,
+                                 uint8_t opening[ZKR_INFER2_OPENING_BYTES], zkr_diag *d)
+{
+    return zkr_i2_commit_run(p, m, budget, seed, seed_len, threads, 1, out, commitment, opening,
+                             d);
+}
+
+#if ZKR_TEST_BUILD
+zkr_err zkr_prover_infer2_commit_unstacked_for_test(const zkr_params *p, const zkr_ml_model *m,
+                                                    uint32_t budget, const uint8_t *seed,
+                                                    size_t seed_len, zkr_infer2_model **out,
+                                                    zkr_buf *commitment,
+                                                    uint8_t opening[ZKR_INFER2_OPENING_BYTES],
+                                                    zkr_diag *d)
+{
+    return zkr_i2_commit_run(p, m, budget, seed, seed_len, 1, 0, out, commitment, opening, d);
+}
+#endif
+
+static zkr_err zkr_i2_commit_run(const zkr_params *p, const zkr_ml_model *m, uint32_t budget,
+                                 const uint8_t *seed, size_t seed_len, unsigned threads, int stack,
                                  zkr_infer2_model **out, zkr_buf *commitment,
                                  uint8_t opening[ZKR_INFER2_OPENING_BYTES], zkr_diag *d)
 {
@@ -227,7 +327,7 @@ zkr_err zkr_prover_infer2_commit(const zkr_params *p, const zkr_ml_model *m, uin
     zkr_prover_set_label("inference@2 model", p->id, label, sizeof label);
     if ((r = zkr_prover_model_key(seed, seed_len, label, budget, digest, key, d)) != ZKR_OK)
         return r;
-    r = zkr_i2_build(p, m, budget, key, threads, out, d);
+    r = zkr_i2_build(p, m, budget, key, threads, stack, out, d);
     if (r == ZKR_OK && (r = zkr_buf_append(commitment, (*out)->enc.p, (*out)->enc.len)) != ZKR_OK) {
         zkr_infer2_model_free(*out);
         *out = NULL;
@@ -253,12 +353,14 @@ zkr_err zkr_prover_infer2_reopen(const zkr_params *p, const zkr_ml_model *m,
         return zkr_fail(d, r, "model commitment made at parameter set %s, this proof runs at %s",
                         zkr_params_name(want.param_set), zkr_params_name(p->id));
     if (r != ZKR_OK)
-        return zkr_fail(d, ZKR_ERR_MALFORMED, "model commitment: not a version 2 or 3 encoding");
+        return zkr_fail(d, ZKR_ERR_MALFORMED,
+                        "model commitment: not a version 2, 3 or 4 encoding");
     budget = zkr_load_be32(opening + 4);
     if (zkr_load_be32(opening) != 1 || budget < ZKR_INFER2_W_OPENINGS ||
         budget > ZKR_HPCS_MAX_BUDGET)
         return zkr_fail(d, ZKR_ERR_MALFORMED, "model opening: bad version or budget");
-    if ((r = zkr_i2_build(p, m, budget, opening + 8, threads, out, d)) != ZKR_OK)
+    /* the commitment's own version: registered version 2 and 3 commitments reopen unstacked */
+    if ((r = zkr_i2_build(p, m, budget, opening + 8, threads, want.stacked != 0, out, d)) != ZKR_OK)
         return r;
     if ((*out)->enc.len != commitment_len ||
         sodium_memcmp((*out)->enc.p, commitment, commitment_len) != 0) {
@@ -2363,7 +2465,7 @@ zkr_err zkr_infer2_model_backdoor_for_test(const zkr_params *p, const zkr_ml_mod
     __int128 t_lo;
 
     *out = NULL;
-    if ((r = zkr_i2_build(p, m, budget, key, 1, &im, d)) != ZKR_OK)
+    if ((r = zkr_i2_build(p, m, budget, key, 1, 1, &im, d)) != ZKR_OK)
         return r;
     lz = im->sh.s.n_layers - 1;
     L = &im->sh.s.layer[lz];
@@ -2394,12 +2496,21 @@ zkr_err zkr_infer2_model_backdoor_for_test(const zkr_params *p, const zkr_ml_mod
     if ((r = zkr_i2_layer_evals(&im->sh, lz, q, &ev)) != ZKR_OK)
         goto out;
     ev[L->in_dim] = zkr_gl_add(ev[L->in_dim], delta);
-    zkr_hpcs_poly_free(im->w[lz]);
-    im->w[lz] = NULL;
     zkr_zkrng_from_key(&rng, key);
-    r = zkr_prover_hcommit_sized(p, ev, L->lk + im->sh.lm[lz],
-                                 zkr_i2_w_total(p, &im->sh, budget, lz), budget, &rng, 1,
-                                 &im->w[lz], &im->mc.w[lz]);
+    if (im->mc.stacked) { /* version 4: the whole group again, the last layer's entry moved */
+        unsigned T = zkr_hpcs_poly_total_vars(im->w[0]);
+        for (uint32_t l = 0; l < im->sh.s.n_layers; l++) {
+            zkr_hpcs_poly_free(im->w[l]);
+            im->w[l] = NULL;
+        }
+        r = zkr_i2_commit_w(p, im, budget, T, &rng, 1, lz, L->in_dim, delta, d);
+    } else {
+        zkr_hpcs_poly_free(im->w[lz]);
+        im->w[lz] = NULL;
+        r = zkr_prover_hcommit_sized(p, ev, L->lk + im->sh.lm[lz],
+                                     zkr_i2_w_total(p, &im->sh, budget, lz), budget, &rng, 1,
+                                     &im->w[lz], &im->mc.w[lz]);
+    }
     zkr_zkrng_wipe(&rng);
     if (r != ZKR_OK)
         goto out;

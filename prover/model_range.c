@@ -194,7 +194,7 @@ static zkr_err zkr_mr_prove(zkr_mr_ctx *c, const uint8_t *mc_enc, size_t mc_len,
                         zkr_params_name(mc.param_set), zkr_params_name(c->p->id));
     if (r != ZKR_OK)
         return zkr_fail(c->d, ZKR_ERR_MALFORMED,
-                        "model range proof: not a model commitment version 2 or 3");
+                        "model range proof: not a model commitment version 2, 3 or 4");
     if (dims->n_layers != mc.n_layers)
         return zkr_fail(c->d, ZKR_ERR_MISMATCH_PROGRAM,
                         "model range proof: %u layers committed, %u in the program", mc.n_layers,
@@ -210,6 +210,15 @@ static zkr_err zkr_mr_prove(zkr_mr_ctx *c, const uint8_t *mc_enc, size_t mc_len,
         (r = zkr_buf_append(out, digest, ZKR_DIGEST_BYTES)) != ZKR_OK ||
         (r = zkr_enc_u32(out, mc.n_layers)) != ZKR_OK)
         goto out;
+    /*
+     * Version 4 (stacked): each layer's opening below opens the group's
+     * tree, showing every layer's codeword entries at its positions. The
+     * other L - 1 openings of each layer were charged when the model object
+     * was built (zkr_prover_infer2_commit / _reopen: blinded for budget +
+     * L - 1, L - 1 spent at once; docs/proof-system.md, "The model
+     * commitment, version 4"); here each layer spends its own one, as for
+     * versions 2 and 3.
+     */
     for (uint32_t l = 0; l < mc.n_layers; l++) {
         uint8_t root[ZKR_DIGEST_BYTES];
         zkr_hpcs_poly_root(w[l], root);

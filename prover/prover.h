@@ -723,6 +723,28 @@ zkr_err zkr_prover_hcommit_pair_fit_pool(const zkr_params *p, const zkr_hpcs_pai
                                          unsigned threads, zkr_hpcs_poly **a, zkr_hpcs_poly **b,
                                          zkr_hpcs_commitment *ca, zkr_hpcs_commitment *cb) ZKR_WUR;
 /*
+ * n (2..ZKR_HPCS_MAX_STACK) base-valued polynomials ms[0..n-1], each blinded
+ * for its own budget up to one size total_vars, committed as one stacked
+ * group under one root (inference@2 version 14's W'_0..W'_{n-1}): each
+ * leaf holds one fresh salt, then member 0's 2^a0 codeword entries, member
+ * 1's, ... (a0 the layout's folds[0]: every member is a full-size member
+ * of the mixed opening that opens them). out[i] and comms[i] are member
+ * i's (every root the group's); out[0] owns the tree. The group opens only
+ * whole, by zkr_prover_hopen_mixed with its members adjacent in this
+ * order and full-size (zkr_hpcs_verify_mixed_fit's stack mask: bits
+ * 1..n-1 of the run); every other opening refuses any member (USAGE), and
+ * freeing one member leaves the others refused likewise. ZKR_ERR_USAGE (n,
+ * NULL evals, a budget outside 1..ZKR_HPCS_MAX_BUDGET, n 2^a0 over
+ * ZKR_MT_MAX_LEAF_WORDS), ZKR_ERR_TOO_LARGE (total_vars over max_vars, or
+ * one that cannot blind a member for its budget), NOMEM; on error every
+ * out[i] is NULL. Deterministic in rng: the members' blinding in order,
+ * then the tree's salt seed.
+ */
+zkr_err zkr_prover_hcommit_stack_pool(const zkr_params *p, const zkr_hpcs_pair_member *ms,
+                                      size_t n, unsigned total_vars, zkr_hpcs_pool *pool,
+                                      zkr_zkrng *rng, unsigned threads, zkr_hpcs_poly **out,
+                                      zkr_hpcs_commitment *comms) ZKR_WUR;
+/*
  * zkr_prover_hcommit_pair_fit_pool with a nested mask (inference@2 version
  * 13): beside the pair, the periodic mask Z of the mixed opening it will
  * join (of mix_total - a0 variables, a0 = zkr_hpcs_layout_of(mix_total)'s
@@ -837,8 +859,12 @@ zkr_err zkr_prover_hopen_at(const zkr_params *p, zkr_transcript *t, zkr_hpcs_pol
  * and rho, and appends the opening of sum beta_i F_i + rho Z. The caller
  * sends the values. Consumes one opening of each member's budget, and one
  * revealed value of each whose point is off the slice u = 0
- * (zkr_hpcs_reveals_left). ZKR_ERR_USAGE (k, sizes differ, a member twice,
- * a budget or reveal cap spent), ZKR_ERR_NOMEM.
+ * (zkr_hpcs_reveals_left). A member of a zkr_prover_hcommit_stack_pool
+ * group opens only alone (k = 1): the group's tree is opened, its leaves
+ * every member's words (verified by zkr_hpcs_verify_batch_stacked), and
+ * the caller charges the other members for the positions it shows (the
+ * model range proof). ZKR_ERR_USAGE (k, sizes differ, a member twice,
+ * a budget or reveal cap spent, any other stacked member), ZKR_ERR_NOMEM.
  */
 zkr_err zkr_prover_hopen_batch(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *const *f,
                                size_t k, const zkr_ext *zfull, const zkr_ext *values,
@@ -1207,9 +1233,13 @@ typedef struct zkr_infer2_model zkr_infer2_model;
  * per layer (ZKR_INFER2_W_OPENINGS per proof). seed NULL: the key comes
  * from the OS CSPRNG; else (ZKR_ZK_SEED_MIN..MAX bytes) it is derived from
  * the seed, the budget and the model's digest (same model, seed and budget:
- * the same bytes). Appends the model commitment v2 encoding
- * (zkr_infer2_mc_encode; the registry binds zkr_infer2_mc_digest of it) to
- * commitment and writes the secret opening. ZKR_ERR_USAGE (budget, seed
+ * the same bytes). Appends the model commitment encoding (zkr_infer2_mc_encode;
+ * the registry binds zkr_infer2_mc_digest of it) to commitment and writes
+ * the secret opening: version 4 (every W' in one stacked group, each
+ * blinded for budget + L - 1 openings: the model range proof's L openings
+ * of the group show every layer) where the layers can stack
+ * (zkr_infer2_mc_stack_fits on one size T), else version 2 / 3.
+ * zkr_prover_infer2_reopen rebuilds whichever version it is given. ZKR_ERR_USAGE (budget, seed
  * length), ZKR_ERR_UNSUPPORTED (a layer that is not dense int8),
  * ZKR_ERR_MALFORMED (shapes), ZKR_ERR_TOO_LARGE (a layer over max_vars),
  * ZKR_ERR_NOMEM.
@@ -1218,6 +1248,17 @@ zkr_err zkr_prover_infer2_commit(const zkr_params *p, const zkr_ml_model *m, uin
                                  const uint8_t *seed, size_t seed_len, unsigned threads,
                                  zkr_infer2_model **out, zkr_buf *commitment,
                                  uint8_t opening[ZKR_INFER2_OPENING_BYTES], zkr_diag *d) ZKR_WUR;
+/*
+ * Test builds only (ZKR_TEST_BUILD): zkr_prover_infer2_commit making a
+ * version 2 / 3 commitment (one tree a layer, as before version 4), the
+ * registered models whose proofs must still verify (one thread).
+ */
+zkr_err zkr_prover_infer2_commit_unstacked_for_test(const zkr_params *p, const zkr_ml_model *m,
+                                                    uint32_t budget, const uint8_t *seed,
+                                                    size_t seed_len, zkr_infer2_model **out,
+                                                    zkr_buf *commitment,
+                                                    uint8_t opening[ZKR_INFER2_OPENING_BYTES],
+                                                    zkr_diag *d) ZKR_WUR;
 /*
  * The hiding model key and opening inference@2 and graph-inference@2
  * share. zkr_prover_model_key: seed NULL, 32 bytes from the OS CSPRNG;

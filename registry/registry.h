@@ -191,7 +191,7 @@ zkr_err zkr_registry_name_check(const char *name, zkr_diag *d) ZKR_WUR;
 /*
  * A private model (register-model --commitment): the registry holds only its
  * public hiding commitment, never a weight. `enc` is the model commitment
- * version 2 encoding (zk/zk.h, zkr_infer2_mc_encode; the caller decoded it
+ * version 2, 3 or 4 encoding (zk/zk.h, zkr_infer2_mc_encode; the caller decoded it
  * and checked it against the program), `commitment` its zkr_infer2_mc_digest.
  * The row's sha256 is SHA-256 of enc, its size len, its format
  * ZKR_MODEL_FORMAT_PRIVATE. Returns as zkr_registry_model_add.

@@ -152,7 +152,7 @@ static zkr_err g2v_ranges(g2v_ctx *s)
                                                    ? ZKR_GL_P - (uint64_t)-s->in->in_off
                                                    : (uint64_t)s->in->in_off);
         zkr_zkrange_lin lin = {claim, NULL, g2v_lin_eval, s};
-        zkr_zkrange_link link = {NULL, NULL, s->x, g2v_link_eval, s};
+        zkr_zkrange_link link = {NULL, NULL, s->x, g2v_link_eval, s, 0, 0};
         return zkr_zkrange_verify_link(s->p, s->t, &s->u, &tu, &lin, &link, s->d);
     }
 }
@@ -365,7 +365,7 @@ zkr_err zkr_verify_ginf2_link(const zkr_params *p, zkr_transcript *t, const zkr_
 {
     zkr_zkrange_table tab = ZKR_GINF2_RQ_TABLE;
     zkr_zkrange_lin lin = {claim, NULL, v_eval, ctx};
-    zkr_zkrange_link link = {NULL, NULL, x, x_eval, ctx};
+    zkr_zkrange_link link = {NULL, NULL, x, x_eval, ctx, 0, 0};
 
     return zkr_zkrange_verify_link(p, t, v, &tab, &lin, &link, d);
 }

@@ -68,7 +68,7 @@ zkr_err zkr_verify_ginf2_cat(const zkr_params *p, zkr_transcript *t, const zkr_g
             break;
         {
             zkr_zkrange_lin lin = {claim, NULL, g2kv_wv, &s};
-            zkr_zkrange_link link = {NULL, NULL, x[j], g2kv_wx, &s};
+            zkr_zkrange_link link = {NULL, NULL, x[j], g2kv_wx, &s, 0, 0};
             r = zkr_zkrange_verify_link(&pg, t, v, &tab, &lin, &link, d);
         }
     }

@@ -113,7 +113,7 @@ zkr_err zkr_verify_ginf2_lut(const zkr_params *p, zkr_transcript *t, const zkr_g
         return g2lv_off(p, t, &s, ZKR_G2L_WB_Z, &zc, ZKR_G2L_WB_V, v, zkr_ext_from(0), d);
     {
         zkr_zkrange_lin lin = {zkr_ext_from(0), NULL, g2lv_wb_z, &s};
-        zkr_zkrange_link link = {NULL, NULL, v, g2lv_wb_v, &s};
+        zkr_zkrange_link link = {NULL, NULL, v, g2lv_wb_v, &s, 0, 0};
         int64_t zv[256];
         zkr_ginf2_lut_zv(q, zv);
         return zkr_zkrange_verify_link_vals(p, t, &zc, zv, &lin, &link, d);

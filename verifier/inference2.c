@@ -339,10 +339,14 @@ static zkr_err zkr_v2_openings(zkr_v2_ctx *c, zkr_dec *dec, zkr_diag *d)
      * (the proof names the pair's root for both; zkr_hpcs_verify_mixed_fit
      * refuses a pair whose two roots differ)
      */
-    /* version 13: the mask Z nested under the V-m pair's leaves (zkr_infer2_nest_h) */
+    /*
+     * version 13: the mask Z nested under the V-m pair's leaves (zkr_infer2_nest_h);
+     * version 14: a version 4 model commitment's W' one stacked group
+     */
     r = zkr_hpcs_verify_mixed_nest(c->p, &c->t, f, c->red.n_polys,
                                    zkr_infer2_fit_mask(&c->red, sh->s.n_layers),
-                                   zkr_infer2_stack_mask(c->p, &c->red, sh->s.n_layers),
+                                   zkr_infer2_stack_mask(c->p, &c->red, sh->s.n_layers) |
+                                       zkr_infer2_w_stack_mask(&c->s->mc, &c->red),
                                    zkr_infer2_nest_member(c->p, &c->red, sh->s.n_layers), c->rA,
                                    uo, dec);
     if (r == ZKR_ERR_VERIFY || r == ZKR_ERR_USAGE)

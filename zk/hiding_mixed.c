@@ -200,13 +200,18 @@ typedef struct {
     size_t full[ZKR_HPCS_MAX_MIXED];        /* member index of open[j], j < n_full */
     unsigned ext[ZKR_HPCS_MAX_MIXED];
     /*
-     * Stacked pairs (bit i: member i shares member i - 1's tree, each leaf
-     * i - 1's entries then i's): jw[i] is the leaf's words (the stride of
-     * jopen[i]), jopen[i] of a stacked member a view of i - 1's opening
-     * past i - 1's words.
+     * Stacked groups (bit i: member i shares member i - 1's tree; a run of
+     * set bits chains a group, each leaf one salt then every member's
+     * entries in member order): head[i] is the group's first member (i
+     * when unstacked), off[i] member i's first word in the group's leaf,
+     * jw[i] the leaf's words (the stride of jopen[i] and of a full-size
+     * member's open[]); a stacked member's opening is a view of its
+     * head's past off[i] words.
      */
     uint32_t stack;
     size_t jw[ZKR_HPCS_MAX_MIXED];
+    size_t head[ZKR_HPCS_MAX_MIXED];
+    size_t off[ZKR_HPCS_MAX_MIXED];
     /*
      * Version 13's nested mask: nest (k: none) is the member whose tree's
      * leaves end in the roots of Z's subtrees nest_h levels high (Z's
@@ -237,10 +242,19 @@ static zkr_err zkr_hm_parse_layer(const zkr_params *p, zkr_hm_proof *m, size_t k
     zkr_err r;
 
     if (layer == 0) {
-        for (unsigned j = 0; j < nf; j++)
-            if ((r = zkr_hpcs_x_parse_open(d, p, zkr_hm_words(m->ext[m->full[j]], l->folds[0]),
-                                           depth, &m->open[j])) != ZKR_OK)
+        for (unsigned j = 0; j < nf; j++) {
+            size_t i = m->full[j];
+            if ((m->stack >> i) & 1u) { /* its entries sit in its group head's leaves */
+                unsigned jh = 0;
+                while (m->full[jh] != m->head[i])
+                    jh++; /* the head is full-size too, an earlier member: parsed already */
+                m->open[j] = m->open[jh];
+                m->open[j].leaves += 8 * m->off[i];
+                continue;
+            }
+            if ((r = zkr_hpcs_x_parse_open(d, p, m->jw[i], depth, &m->open[j])) != ZKR_OK)
                 return r;
+        }
         /* Z's tree: one extension value a leaf (it is constant on the leaf's coset) */
         if ((r = zkr_hpcs_x_parse_open(d, p, 3, m->nest < k ? m->nest_h : depth,
                                        &m->open[nf])) != ZKR_OK)
@@ -252,9 +266,9 @@ static zkr_err zkr_hm_parse_layer(const zkr_params *p, zkr_hm_proof *m, size_t k
         unsigned a = m->pl.arity[i];
         if (m->pl.d[i] == 0 || m->pl.layer[i] != layer)
             continue;
-        if ((m->stack >> i) & 1u) { /* its entries follow i - 1's in the pair's leaves */
-            m->jopen[i] = m->jopen[i - 1];
-            m->jopen[i].leaves += 8 * zkr_hm_words(m->ext[i - 1], m->pl.arity[i - 1]);
+        if ((m->stack >> i) & 1u) { /* its entries follow the group's earlier members' */
+            m->jopen[i] = m->jopen[m->head[i]];
+            m->jopen[i].leaves += 8 * m->off[i];
             continue;
         }
         if ((r = zkr_hpcs_x_parse_open(d, p, m->jw[i],
@@ -408,7 +422,8 @@ static void zkr_hm_values(const zkr_hm_q *c, unsigned layer, size_t at, zkr_ext 
         v[e] = zv; /* rho Z, the same at every position of the coset */
         for (unsigned f = 0; f < nf; f++) {
             unsigned x = m->ext[m->full[f]];
-            zkr_ext fv = zkr_hpcs_x_elem(&m->open[f], zkr_hm_words(x, a), at, e, (int)x);
+            /* the stride is the leaf's (a stacked group's: every member's words) */
+            zkr_ext fv = zkr_hpcs_x_elem(&m->open[f], m->jw[m->full[f]], at, e, (int)x);
             v[e] = zkr_ext_add(v[e], zkr_ext_mul(c->coef[f], fv));
         }
     }
@@ -536,10 +551,11 @@ static zkr_err zkr_hm_layer(zkr_hm_q *c, unsigned layer, const zkr_ext *r)
     memcpy(c->u, c->leaf, q * sizeof *c->u);
     nu = zkr_idx_sort_unique(c->u, q);
     if (layer == 0) {
+        /* a stacked group's leaves are hashed whole, once, against its head's root */
         for (unsigned f = 0; f < nf; f++)
-            if ((rc = zkr_hpcs_x_check_tree(c->roots[m->full[f]], depth, c->u, nu, &m->open[f],
-                                            zkr_hm_words(m->ext[m->full[f]], a), c->x8)) !=
-                ZKR_OK)
+            if (!((m->stack >> m->full[f]) & 1u) &&
+                (rc = zkr_hpcs_x_check_tree(c->roots[m->full[f]], depth, c->u, nu, &m->open[f],
+                                            m->jw[m->full[f]], c->x8)) != ZKR_OK)
                 return rc;
         if (!(c->off & ZKR_HM_OFF_MASKMT) && m->nest < c->k &&
             (rc = zkr_hm_climb_mask(c, depth, nu)) != ZKR_OK)
@@ -643,9 +659,12 @@ static void zkr_hm_q_free(zkr_hm_q *c)
 }
 
 /*
- * The stacked pairs of m (bit i: member i in member i - 1's tree): each a
- * joiner beside a joiner of its size and leaf arity that is not itself
- * stacked, under one root; each leaf's words, the pair's sum. USAGE else.
+ * The stacked groups of m (bit i: member i in member i - 1's tree, a run of
+ * set bits one group, as zkr_prover_hcommit_stack_pool and the pairs of
+ * zkr_prover_hcommit_pair_fit_pool build them): every member of a group of
+ * its head's size and leaf arity (all full-size, or all joining at one
+ * round), under one root; the group's leaf (every member's words) at most
+ * ZKR_MT_MAX_LEAF_WORDS words. USAGE else.
  */
 static zkr_err zkr_hm_stack(const zkr_hpcs_commitment *f, size_t k, uint32_t stack,
                             zkr_hm_proof *m)
@@ -654,18 +673,27 @@ static zkr_err zkr_hm_stack(const zkr_hpcs_commitment *f, size_t k, uint32_t sta
         return ZKR_ERR_USAGE;
     m->stack = stack;
     for (size_t i = 0; i < k; i++) {
-        m->jw[i] = zkr_hm_words(m->ext[i], m->pl.arity[i]);
+        size_t h;
+        unsigned a = m->pl.d[i] ? m->pl.arity[i] : m->pl.l.folds[0];
+        m->head[i] = i;
+        m->off[i] = 0;
+        m->jw[i] = zkr_hm_words(m->ext[i], a);
         if (!((stack >> i) & 1u))
             continue;
-        if (((stack >> (i - 1)) & 1u) || m->pl.d[i] == 0 || m->pl.d[i] != m->pl.d[i - 1] ||
-            m->pl.arity[i] != m->pl.arity[i - 1] ||
-            memcmp(f[i].root, f[i - 1].root, ZKR_DIGEST_BYTES) != 0)
+        h = m->head[i - 1];
+        /* full-size members stack only as a base-valued group (zkr_prover_hcommit_stack_pool) */
+        if (m->pl.d[i] != m->pl.d[h] || (m->pl.d[i] > 0 && m->pl.arity[i] != m->pl.arity[h]) ||
+            (m->pl.d[i] == 0 && (m->ext[i] || m->ext[h])) ||
+            memcmp(f[i].root, f[h].root, ZKR_DIGEST_BYTES) != 0)
             return ZKR_ERR_USAGE;
-        m->jw[i - 1] += m->jw[i];
-        if (m->jw[i - 1] > ZKR_MT_MAX_LEAF_WORDS)
+        m->head[i] = h;
+        m->off[i] = m->jw[h];
+        m->jw[h] += m->jw[i];
+        if (m->jw[h] > ZKR_MT_MAX_LEAF_WORDS)
             return ZKR_ERR_USAGE;
-        m->jw[i] = m->jw[i - 1];
     }
+    for (size_t i = 0; i < k; i++)
+        m->jw[i] = m->jw[m->head[i]];
     return ZKR_OK;
 }
 

@@ -27,6 +27,13 @@ struct zkr_hpcs_proof {
     /* F (k = 1, base) and Z in one tree (zkr_hpcs_proof_parse_masked): open[1] a view of
      * open[0], its leaves Z's words after F's */
     int masked;
+    /*
+     * F (k = 1, base) member grp_i of a stacked group of grp_n (> 1;
+     * zkr_hpcs_verify_batch_stacked): grp the group's layer-0 opening
+     * (every member's words a leaf), open[0] a view of it at F's words
+     */
+    unsigned grp_n, grp_i;
+    zkr_pcs_open grp;
     /* [0..k-1] the F's, [k] Z, [k + l] layer l >= 1 */
     zkr_pcs_open open[32 + ZKR_HPCS_MAX_BATCH];
 };
@@ -204,15 +211,15 @@ zkr_err zkr_hpcs_proof_parse(const zkr_params *p, unsigned total_vars, zkr_dec *
  * Z's; masked (k 1, F base): one tree, each leaf F's words then Z's.
  */
 static zkr_err zkr_hpcs_parse_k(const zkr_params *p, unsigned total_vars, size_t k,
-                                const unsigned *f_ext, int masked, zkr_dec *d,
-                                zkr_hpcs_proof **out);
+                                const unsigned *f_ext, int masked, unsigned grp_n,
+                                unsigned grp_i, zkr_dec *d, zkr_hpcs_proof **out);
 
 zkr_err zkr_hpcs_proof_parse_f(const zkr_params *p, unsigned total_vars, unsigned f_ext,
                                zkr_dec *d, zkr_hpcs_proof **out)
 {
     unsigned fe = f_ext ? 1 : 0;
 
-    return zkr_hpcs_parse_k(p, total_vars, 1, &fe, 0, d, out);
+    return zkr_hpcs_parse_k(p, total_vars, 1, &fe, 0, 0, 0, d, out);
 }
 
 zkr_err zkr_hpcs_proof_parse_masked(const zkr_params *p, unsigned total_vars, zkr_dec *d,
@@ -220,7 +227,7 @@ zkr_err zkr_hpcs_proof_parse_masked(const zkr_params *p, unsigned total_vars, zk
 {
     unsigned fe = 0;
 
-    return zkr_hpcs_parse_k(p, total_vars, 1, &fe, 1, d, out);
+    return zkr_hpcs_parse_k(p, total_vars, 1, &fe, 1, 0, 0, d, out);
 }
 
 /* Layer 0's trees: the F's then Z's, or (masked) the one tree holding F and Z. */
@@ -238,6 +245,13 @@ static zkr_err zkr_hpcs_parse_layer0(zkr_dec *d, const zkr_params *p, zkr_hpcs_p
         pf->open[1].leaves += 8 * bw;
         return ZKR_OK;
     }
+    if (pf->grp_n > 1) { /* the group's leaves, F's words at its place in them */
+        if ((r = zkr_hpcs_parse_open(d, p, bw * pf->grp_n, depth, &pf->grp)) != ZKR_OK)
+            return r;
+        pf->open[0] = pf->grp;
+        pf->open[0].leaves += 8 * bw * pf->grp_i;
+        return zkr_hpcs_parse_open(d, p, ew, depth, &pf->open[1]);
+    }
     for (unsigned i = 0; i < k; i++)
         if ((r = zkr_hpcs_parse_open(d, p, pf->f_ext[i] ? ew : bw, depth, &pf->open[i])) !=
             ZKR_OK)
@@ -246,8 +260,8 @@ static zkr_err zkr_hpcs_parse_layer0(zkr_dec *d, const zkr_params *p, zkr_hpcs_p
 }
 
 static zkr_err zkr_hpcs_parse_k(const zkr_params *p, unsigned total_vars, size_t k,
-                                const unsigned *f_ext, int masked, zkr_dec *d,
-                                zkr_hpcs_proof **out)
+                                const unsigned *f_ext, int masked, unsigned grp_n,
+                                unsigned grp_i, zkr_dec *d, zkr_hpcs_proof **out)
 {
     zkr_hpcs_proof *pf;
     const uint8_t *raw;
@@ -267,6 +281,16 @@ static zkr_err zkr_hpcs_parse_k(const zkr_params *p, unsigned total_vars, size_t
     zkr_hpcs_layout_of(p, total_vars, &pf->l);
     pf->k = (unsigned)k;
     pf->masked = masked && k == 1 && !f_ext[0];
+    if (grp_n > 1) {
+        /* a group member's leaves: base words, n of them a leaf within the tree's bound */
+        if (k != 1 || f_ext[0] || masked || grp_i >= grp_n ||
+            ((size_t)grp_n << pf->l.folds[0]) > ZKR_MT_MAX_LEAF_WORDS) {
+            free(pf);
+            return ZKR_ERR_USAGE;
+        }
+        pf->grp_n = grp_n;
+        pf->grp_i = grp_i;
+    }
     for (size_t i = 0; i < k; i++)
         pf->f_ext[i] = f_ext[i] ? 1 : 0;
     n_final = (size_t)1 << pf->l.final_vars;
@@ -528,9 +552,13 @@ static zkr_err zkr_hpcs_layer(const zkr_params *p, const zkr_hpcs_proof *pf, uns
             ZKR_OK)
             return rc;
     } else if (layer == 0) {
+        /* a group member: the group's whole leaves hashed against the group's root */
         for (unsigned f = 0; f < k; f++)
-            if ((rc = zkr_hpcs_check_tree(roots[f], depth, u, nu, &pf->open[f],
-                                          pf->f_ext[f] ? ew : bw, x8)) != ZKR_OK)
+            if ((rc = zkr_hpcs_check_tree(roots[f], depth, u, nu,
+                                          pf->grp_n > 1 ? &pf->grp : &pf->open[f],
+                                          pf->grp_n > 1 ? bw * pf->grp_n
+                                                        : pf->f_ext[f] ? ew : bw,
+                                          x8)) != ZKR_OK)
                 return rc;
         if ((rc = zkr_hpcs_check_tree(roots[k], depth, u, nu, &pf->open[k], ew, x8)) != ZKR_OK)
             return rc;
@@ -547,9 +575,11 @@ static zkr_err zkr_hpcs_layer(const zkr_params *p, const zkr_hpcs_proof *pf, uns
                 v[e] = zkr_ext_mul(coef[k], zkr_hpcs_elem(&pf->open[k], pf->masked ? bw + ew : ew,
                                                           at, e, 1));
                 for (unsigned f = 0; f < k; f++) {
-                    zkr_ext fv = zkr_hpcs_elem(&pf->open[f],
-                                               pf->masked ? bw + ew : pf->f_ext[f] ? ew : bw, at,
-                                               e, (int)pf->f_ext[f]);
+                    size_t stride = pf->masked      ? bw + ew
+                                    : pf->grp_n > 1 ? bw * pf->grp_n
+                                    : pf->f_ext[f]  ? ew
+                                                    : bw;
+                    zkr_ext fv = zkr_hpcs_elem(&pf->open[f], stride, at, e, (int)pf->f_ext[f]);
                     /* a base word times coef: zkr_ext_mul's value at a third of the products */
                     fv = pf->f_ext[f] ? zkr_ext_mul(coef[f], fv) : zkr_ext_mul_base(coef[f], fv.c[0]);
                     v[e] = zkr_ext_add(fv, v[e]);
@@ -689,9 +719,33 @@ zkr_err zkr_hpcs_verify_batch(const zkr_params *p, zkr_transcript *t,
     return zkr_hpcs_verify_batch_off(p, t, f, k, zfull, values, 0, d);
 }
 
+static zkr_err zkr_hpcs_verify_batch_run(const zkr_params *p, zkr_transcript *t,
+                                         const zkr_hpcs_commitment *f, size_t k,
+                                         const zkr_ext *zfull, const zkr_ext *values,
+                                         unsigned off, unsigned grp_n, unsigned grp_i,
+                                         zkr_dec *d);
+
 zkr_err zkr_hpcs_verify_batch_off(const zkr_params *p, zkr_transcript *t,
                                   const zkr_hpcs_commitment *f, size_t k, const zkr_ext *zfull,
                                   const zkr_ext *values, unsigned off, zkr_dec *d)
+{
+    return zkr_hpcs_verify_batch_run(p, t, f, k, zfull, values, off, 0, 0, d);
+}
+
+zkr_err zkr_hpcs_verify_batch_stacked(const zkr_params *p, zkr_transcript *t,
+                                      const zkr_hpcs_commitment *f, const zkr_ext *zfull,
+                                      zkr_ext value, unsigned grp_n, unsigned grp_i, zkr_dec *d)
+{
+    if (grp_n < 2 || grp_n > ZKR_HPCS_MAX_STACK || grp_i >= grp_n || f->ext)
+        return ZKR_ERR_USAGE;
+    return zkr_hpcs_verify_batch_run(p, t, f, 1, zfull, &value, 0, grp_n, grp_i, d);
+}
+
+static zkr_err zkr_hpcs_verify_batch_run(const zkr_params *p, zkr_transcript *t,
+                                         const zkr_hpcs_commitment *f, size_t k,
+                                         const zkr_ext *zfull, const zkr_ext *values,
+                                         unsigned off, unsigned grp_n, unsigned grp_i,
+                                         zkr_dec *d)
 {
     uint8_t roots[ZKR_HPCS_MAX_BATCH][ZKR_DIGEST_BYTES];
     const uint8_t *rp[ZKR_HPCS_MAX_BATCH + 1], *mask_root;
@@ -715,7 +769,7 @@ zkr_err zkr_hpcs_verify_batch_off(const zkr_params *p, zkr_transcript *t,
     }
     if ((r = zkr_dec_raw(d, ZKR_DIGEST_BYTES, &mask_root)) != ZKR_OK ||
         (r = zkr_dec_ext(d, &b)) != ZKR_OK ||
-        (r = zkr_hpcs_parse_k(p, total, k, f_ext, 0, d, &pf)) != ZKR_OK)
+        (r = zkr_hpcs_parse_k(p, total, k, f_ext, 0, grp_n, grp_i, d, &pf)) != ZKR_OK)
         return r;
     rp[k] = mask_root;
     zkr_hpcs_batch_absorb(t, k, (const uint8_t(*)[ZKR_DIGEST_BYTES])roots, zfull, total, values,

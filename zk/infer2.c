@@ -13,18 +13,55 @@
 
 #define I2_MC_MAGIC "ZKRMC2\0\0"
 
+int zkr_infer2_mc_stack_fits(const zkr_params *p, uint32_t n_layers, unsigned total)
+{
+    zkr_pcs_layout l;
+
+    if (n_layers < 2 || n_layers > ZKR_HPCS_MAX_STACK || total == 0 || total > p->max_vars)
+        return 0;
+    /* the group's leaf: every layer's 2^a0 entries (a0 the layout's, as the commitment's) */
+    zkr_pcs_layout_of(p, total, &l);
+    return ((size_t)n_layers << l.folds[0]) <= ZKR_MT_MAX_LEAF_WORDS;
+}
+
+/* Version 4's rules on a filled commitment: one size, one root, a group leaf that fits. */
+static int zkr_i2_mc_stack_ok(const zkr_params *p, const zkr_infer2_model_commitment *mc)
+{
+    unsigned total = mc->w[0].n_vars + mc->w[0].blind_vars;
+
+    for (uint32_t l = 1; l < mc->n_layers; l++)
+        if (mc->w[l].n_vars + mc->w[l].blind_vars != total ||
+            memcmp(mc->w[l].root, mc->w[0].root, ZKR_DIGEST_BYTES) != 0)
+            return 0;
+    return zkr_infer2_mc_stack_fits(p, mc->n_layers, total);
+}
+
+static zkr_err zkr_i2_mc_version(const zkr_infer2_model_commitment *mc, uint32_t set, uint32_t *v)
+{
+    if (mc->stacked) {
+        zkr_params p;
+        if (zkr_params_get(set, &p) != ZKR_OK || !zkr_i2_mc_stack_ok(&p, mc))
+            return ZKR_ERR_USAGE;
+        *v = ZKR_INFER2_MC_VERSION_STACK;
+        return ZKR_OK;
+    }
+    /* Set 1 keeps version 2's bytes: commitments made before the sets existed stay valid. */
+    *v = set == ZKR_PARAM_SET_128 ? ZKR_INFER2_MC_VERSION : ZKR_INFER2_MC_VERSION_SET;
+    return ZKR_OK;
+}
+
 zkr_err zkr_infer2_mc_encode(const zkr_infer2_model_commitment *mc, zkr_buf *out)
 {
-    uint32_t set = mc->param_set ? mc->param_set : ZKR_PARAM_SET_128;
+    uint32_t set = mc->param_set ? mc->param_set : ZKR_PARAM_SET_128, v = 0;
     zkr_err r;
 
     if (mc->n_layers < 1 || mc->n_layers > ZKR_INFER_MAX_LAYERS || zkr_params_name(set) == NULL)
         return ZKR_ERR_USAGE;
-    /* Set 1 keeps version 2's bytes: commitments made before the sets existed stay valid. */
+    if ((r = zkr_i2_mc_version(mc, set, &v)) != ZKR_OK)
+        return r;
     if ((r = zkr_buf_append(out, I2_MC_MAGIC, 8)) != ZKR_OK ||
-        (r = zkr_enc_u32(out, set == ZKR_PARAM_SET_128 ? ZKR_INFER2_MC_VERSION
-                                                       : ZKR_INFER2_MC_VERSION_SET)) != ZKR_OK ||
-        (set != ZKR_PARAM_SET_128 && (r = zkr_enc_u32(out, set)) != ZKR_OK) ||
+        (r = zkr_enc_u32(out, v)) != ZKR_OK ||
+        (v != ZKR_INFER2_MC_VERSION && (r = zkr_enc_u32(out, set)) != ZKR_OK) ||
         (r = zkr_buf_append(out, mc->program_digest, ZKR_DIGEST_BYTES)) != ZKR_OK ||
         (r = zkr_enc_u32(out, mc->n_layers)) != ZKR_OK)
         return r;
@@ -32,17 +69,21 @@ zkr_err zkr_infer2_mc_encode(const zkr_infer2_model_commitment *mc, zkr_buf *out
         if ((r = zkr_enc_u32(out, mc->shifts[l])) != ZKR_OK ||
             (r = zkr_enc_u32(out, mc->w[l].n_vars)) != ZKR_OK ||
             (r = zkr_enc_u32(out, mc->w[l].blind_vars)) != ZKR_OK ||
-            (r = zkr_buf_append(out, mc->w[l].root, ZKR_DIGEST_BYTES)) != ZKR_OK)
+            (!mc->stacked && (r = zkr_buf_append(out, mc->w[l].root, ZKR_DIGEST_BYTES)) != ZKR_OK))
             return r;
+    /* version 4: the group's one root, after every layer's sizes */
+    if (mc->stacked && (r = zkr_buf_append(out, mc->w[0].root, ZKR_DIGEST_BYTES)) != ZKR_OK)
+        return r;
     return ZKR_OK;
 }
 
-/* The magic and version; *set the set they name (version 2: set 1). */
-static zkr_err zkr_i2_mc_head(zkr_dec *d, uint32_t *set)
+/* The magic and version; *set the set they name (version 2: set 1), *stacked version 4. */
+static zkr_err zkr_i2_mc_head(zkr_dec *d, uint32_t *set, uint32_t *stacked)
 {
     const uint8_t *raw;
     uint32_t v;
 
+    *stacked = 0;
     if (zkr_dec_raw(d, 8, &raw) != ZKR_OK || memcmp(raw, I2_MC_MAGIC, 8) != 0 ||
         zkr_dec_u32(d, &v) != ZKR_OK)
         return ZKR_ERR_MALFORMED;
@@ -50,10 +91,13 @@ static zkr_err zkr_i2_mc_head(zkr_dec *d, uint32_t *set)
         *set = ZKR_PARAM_SET_128;
         return ZKR_OK;
     }
-    /* Version 3 names a set other than 1: set 1 has one encoding only. */
-    if (v != ZKR_INFER2_MC_VERSION_SET || zkr_dec_u32(d, set) != ZKR_OK ||
-        *set == ZKR_PARAM_SET_128 || zkr_params_name(*set) == NULL)
+    /* Version 3 names a set other than 1: set 1 has one encoding only. Version 4 names any. */
+    if ((v != ZKR_INFER2_MC_VERSION_SET && v != ZKR_INFER2_MC_VERSION_STACK) ||
+        zkr_dec_u32(d, set) != ZKR_OK ||
+        (v == ZKR_INFER2_MC_VERSION_SET && *set == ZKR_PARAM_SET_128) ||
+        zkr_params_name(*set) == NULL)
         return ZKR_ERR_MALFORMED;
+    *stacked = v == ZKR_INFER2_MC_VERSION_STACK;
     return ZKR_OK;
 }
 
@@ -61,11 +105,13 @@ zkr_err zkr_infer2_mc_param_set(const uint8_t *in, size_t len, uint32_t *set)
 {
     zkr_dec d;
 
+    uint32_t stacked;
+
     *set = 0;
     if (!in)
         return ZKR_ERR_MALFORMED;
     zkr_dec_init(&d, in, len);
-    return zkr_i2_mc_head(&d, set);
+    return zkr_i2_mc_head(&d, set, &stacked);
 }
 
 zkr_err zkr_infer2_mc_decode(const zkr_params *p, const uint8_t *in, size_t len,
@@ -78,7 +124,7 @@ zkr_err zkr_infer2_mc_decode(const zkr_params *p, const uint8_t *in, size_t len,
     if (!in)
         return ZKR_ERR_MALFORMED;
     zkr_dec_init(&d, in, len);
-    if (zkr_i2_mc_head(&d, &out->param_set) != ZKR_OK)
+    if (zkr_i2_mc_head(&d, &out->param_set, &out->stacked) != ZKR_OK)
         return ZKR_ERR_MALFORMED;
     if (out->param_set != p->id)
         return ZKR_ERR_MISMATCH_PARAMS;
@@ -92,12 +138,22 @@ zkr_err zkr_infer2_mc_decode(const zkr_params *p, const uint8_t *in, size_t len,
         zkr_hpcs_commitment *c = &out->w[l];
         if (zkr_dec_u32(&d, &out->shifts[l]) != ZKR_OK || zkr_dec_u32(&d, &c->n_vars) != ZKR_OK ||
             zkr_dec_u32(&d, &c->blind_vars) != ZKR_OK ||
-            zkr_dec_raw(&d, ZKR_DIGEST_BYTES, &raw) != ZKR_OK)
+            (!out->stacked && zkr_dec_raw(&d, ZKR_DIGEST_BYTES, &raw) != ZKR_OK))
             return ZKR_ERR_MALFORMED;
-        memcpy(c->root, raw, ZKR_DIGEST_BYTES);
+        if (!out->stacked)
+            memcpy(c->root, raw, ZKR_DIGEST_BYTES);
         if (out->shifts[l] < 1 || out->shifts[l] > 48 || c->blind_vars < 1 ||
             c->blind_vars > ZKR_HPCS_MAX_BLIND_VARS || c->n_vars > p->max_vars ||
             c->n_vars + c->blind_vars > p->max_vars)
+            return ZKR_ERR_MALFORMED;
+    }
+    if (out->stacked) {
+        /* one root for the group; every layer of one size, the group's leaf within bounds */
+        if (zkr_dec_raw(&d, ZKR_DIGEST_BYTES, &raw) != ZKR_OK)
+            return ZKR_ERR_MALFORMED;
+        for (uint32_t l = 0; l < out->n_layers; l++)
+            memcpy(out->w[l].root, raw, ZKR_DIGEST_BYTES);
+        if (!zkr_i2_mc_stack_ok(p, out))
             return ZKR_ERR_MALFORMED;
     }
     return zkr_dec_finish(&d) == ZKR_OK ? ZKR_OK : ZKR_ERR_MALFORMED;
@@ -544,6 +600,21 @@ uint32_t zkr_infer2_stack_mask(const zkr_params *p, const zkr_infer2_red *red, u
         stack |= zkr_i2_member_bit(red, order, red->zr_poly + 1);
     if (zkr_infer2_stacks_v_m(p, red, n_layers))
         stack |= zkr_i2_member_bit(red, order, red->zr_poly + 2);
+    return stack;
+}
+
+uint32_t zkr_infer2_w_stack_mask(const zkr_infer2_model_commitment *mc,
+                                 const zkr_infer2_red *red)
+{
+    unsigned order[ZKR_INFER2_RED_MAX_POLYS];
+    uint32_t stack = 0;
+
+    if (!mc->stacked)
+        return 0;
+    zkr_infer2_open_order(red, mc->n_layers, order);
+    /* W'_1..W'_{L-1} each in W'_0's tree (members 0..L-1 of the order, adjacent) */
+    for (uint32_t l = 1; l < mc->n_layers; l++)
+        stack |= zkr_i2_member_bit(red, order, l);
     return stack;
 }
 

@@ -248,6 +248,14 @@ size_t zkr_infer2_nest_member(const zkr_params *p, const zkr_infer2_red *red, ui
  * zkr_infer2_stack_mask are over members in this order.
  */
 void zkr_infer2_open_order(const zkr_infer2_red *red, uint32_t n_layers, unsigned *order);
+/*
+ * Version 14: the stack mask's bits for a version 4 (stacked) model
+ * commitment's W'_1..W'_{L-1} (each in W'_0's tree, one group; members
+ * 0..L-1 in zkr_infer2_open_order's order); 0 for versions 2 and 3. The
+ * verifier ORs it with zkr_infer2_stack_mask.
+ */
+uint32_t zkr_infer2_w_stack_mask(const zkr_infer2_model_commitment *mc,
+                                 const zkr_infer2_red *red);
 uint32_t zkr_infer2_stack_mask(const zkr_params *p, const zkr_infer2_red *red, uint32_t n_layers);
 /*
  * Version 6: the record (rec_total = its n + e) becomes polynomial

@@ -149,7 +149,7 @@ static zkr_err zkr_mr_link_eval(const void *ctx, const zkr_ext *r, zkr_ext *out)
 
 /* One layer: D's root, then z and lambda, then the linked range proof. */
 static zkr_err zkr_mr_verify_layer(const zkr_params *p, zkr_transcript *t, uint32_t l,
-                                   const zkr_hpcs_commitment *w, uint32_t in_dim,
+                                   const zkr_hpcs_commitment *w, uint32_t grp_n, uint32_t in_dim,
                                    uint32_t out_dim, const uint8_t droot[ZKR_DIGEST_BYTES],
                                    const uint8_t *pf, size_t pf_len, zkr_diag *d)
 {
@@ -188,6 +188,9 @@ static zkr_err zkr_mr_verify_layer(const zkr_params *p, zkr_transcript *t, uint3
     lin.eval = zkr_mr_lin_eval;
     lin.ctx = &wc;
     link.b = w;
+    /* version 4 commitments: W'_l is layer l of the one stacked group (its leaves every layer's) */
+    link.grp_n = grp_n;
+    link.grp_i = grp_n ? l : 0;
     link.eval = zkr_mr_link_eval;
     link.ctx = &wc;
     zkr_dec_init(&dec, pf, pf_len);
@@ -283,7 +286,8 @@ static zkr_err zkr_mr_verify(const zkr_params *p, int extra, const uint8_t *mc_e
         po.pow_bits = p->pow_bits + (unsigned)extra;
     zkr_mrange_transcript(&t, p, digest, mc_enc, mc_len);
     for (uint32_t l = 0; l < nl; l++)
-        if ((r = zkr_mr_verify_layer(&po, &t, l, &mc.w[l], dims->in_dim[l], dims->out_dim[l],
+        if ((r = zkr_mr_verify_layer(&po, &t, l, &mc.w[l], mc.stacked ? mc.n_layers : 0,
+                                     dims->in_dim[l], dims->out_dim[l],
                                      roots[l], pfs[l], lens[l], d)) != ZKR_OK)
             return r;
     return ZKR_OK;

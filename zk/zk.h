@@ -282,12 +282,16 @@ uint64_t zkr_ts_pow_search(const zkr_transcript *t, unsigned bits);
 /* ------------------------------------------------------------------ */
 #define ZKR_SALT_BYTES 16
 /*
- * The widest leaf a tree holds: 2^ZKR_PCS_MAX_FOLD_ARITY extension
- * elements of 3 words. zkr_params_check refuses a parameter set whose
- * leaves would be wider, and the leaf hash covers every word it is given.
+ * The widest leaf a tree holds: a stacked group of up to 16 base-valued
+ * members at fold arity 4 (inference@2 version 14's W'_0..W'_15 in one
+ * tree, zkr_prover_hcommit_stack_pool), which also covers
+ * 2^ZKR_PCS_MAX_FOLD_ARITY extension elements of 3 words. zkr_params_check
+ * refuses a parameter set whose leaves would be wider than the latter, a
+ * stacked group wider than this is refused where it is built and verified,
+ * and the leaf hash covers every word it is given.
  */
 #define ZKR_PCS_MAX_FOLD_ARITY 6u
-#define ZKR_MT_MAX_LEAF_WORDS (3u << ZKR_PCS_MAX_FOLD_ARITY)
+#define ZKR_MT_MAX_LEAF_WORDS (4u << ZKR_PCS_MAX_FOLD_ARITY)
 /*
  * A tree over n_leaves (a power of two) leaves of `leaf_words` u64 each.
  * leaf hash = BLAKE2b-256[pers "zkr/mt-leaf"](salt || words LE),
@@ -1080,6 +1084,21 @@ zkr_err zkr_hpcs_verify_at(const zkr_params *p, zkr_transcript *t, const zkr_hpc
 zkr_err zkr_hpcs_verify_batch(const zkr_params *p, zkr_transcript *t,
                               const zkr_hpcs_commitment *f, size_t k, const zkr_ext *zfull,
                               const zkr_ext *values, zkr_dec *d) ZKR_WUR;
+/*
+ * zkr_hpcs_verify_batch for one base-valued member (k = 1) of a stacked
+ * group of grp_n full-size members (zkr_prover_hcommit_stack_pool; the
+ * private model range proof of a version 4 model commitment): f->root is
+ * the group's, and the opening's layer-0 leaves hold every member's 2^a0
+ * words (member grp_i's read, all of them hashed), so such an opening
+ * shows every member's codeword entries at its positions. ZKR_ERR_USAGE
+ * (grp_n outside 2..ZKR_HPCS_MAX_STACK, grp_i past it, an
+ * extension-valued f, a group leaf over ZKR_MT_MAX_LEAF_WORDS); else as
+ * zkr_hpcs_verify_batch.
+ */
+zkr_err zkr_hpcs_verify_batch_stacked(const zkr_params *p, zkr_transcript *t,
+                                      const zkr_hpcs_commitment *f, const zkr_ext *zfull,
+                                      zkr_ext value, unsigned grp_n, unsigned grp_i,
+                                      zkr_dec *d) ZKR_WUR;
 /* The batch's transcript up to its challenges (shared by prover and verifier). */
 void zkr_hpcs_batch_absorb(zkr_transcript *t, size_t k, const uint8_t (*roots)[ZKR_DIGEST_BYTES],
                            const zkr_ext *zfull, unsigned total, const zkr_ext *values,
@@ -1104,6 +1123,8 @@ void zkr_hpcs_batch_absorb(zkr_transcript *t, size_t k, const uint8_t (*roots)[Z
  */
 /* inference@2: W'_0..W'_15, V, the output, the record, h, phi, m (ZKR_INFER_MAX_LAYERS + 6) */
 #define ZKR_HPCS_MAX_MIXED 24u
+/* Members of one stacked group of full-size members at most (inference@2 version 14: the W'). */
+#define ZKR_HPCS_MAX_STACK ZKR_INFER_MAX_LAYERS
 zkr_err zkr_hpcs_verify_mixed(const zkr_params *p, zkr_transcript *t,
                               const zkr_hpcs_commitment *f, size_t k, const zkr_ext *z,
                               const zkr_ext *values, zkr_dec *d) ZKR_WUR;
@@ -1121,13 +1142,17 @@ unsigned zkr_hpcs_mixed_fit_arity(const zkr_params *p, unsigned total, unsigned 
  * zkr_hpcs_verify_mixed where the members with bit i of fit set were
  * committed with fitted leaves (zkr_hpcs_mixed_fit_arity; inference@2
  * version 8's V, h, phi and m), and those with bit i of stack set share
- * member i - 1's tree (a stacked pair, zkr_prover_hcommit_ext_pair_fit_pool:
- * each leaf's salt, then member i - 1's entries, then member i's, one
- * opening at the pair's join; inference@2 version 9's h and phi). A
- * stacked member must be a joiner of member i - 1's size and leaf arity,
- * member i - 1 not itself stacked, both under one root, the pair's leaf
- * at most ZKR_MT_MAX_LEAF_WORDS words. ZKR_ERR_USAGE also when a mask
- * names a member past k, or a pair breaks those rules.
+ * member i - 1's tree: a run of set bits after an unset one is one
+ * stacked group under one root, each leaf one salt then every member's
+ * entries in member order, opened once for all of them (a stacked pair of
+ * joiners, zkr_prover_hcommit_ext_pair_fit_pool: inference@2 version 9's h
+ * and phi; a group of full-size members, zkr_prover_hcommit_stack_pool:
+ * version 14's W'_0..W'_{L-1}). Every member of a group must have its
+ * head's size (all full-size, or all joining at one round with one leaf
+ * arity) and root (a full-size group base-valued only), the group's leaf
+ * at most ZKR_MT_MAX_LEAF_WORDS words.
+ * ZKR_ERR_USAGE also when a mask names a member past k, or a group breaks
+ * those rules.
  */
 zkr_err zkr_hpcs_verify_mixed_fit(const zkr_params *p, zkr_transcript *t,
                                   const zkr_hpcs_commitment *f, size_t k, uint32_t fit,
@@ -1251,6 +1276,12 @@ typedef struct {
     const zkr_hpcs_commitment *b;      /* verifier */
     zkr_err (*eval)(const void *ctx, const zkr_ext *r, zkr_ext *out); /* verifier */
     const void *ctx;
+    /*
+     * verifier: b is member grp_i of a stacked group of grp_n (> 1; a
+     * version 4 model commitment's W'), opened by
+     * zkr_hpcs_verify_batch_stacked; 0 (zero-initialised): its own tree
+     */
+    unsigned grp_n, grp_i;
 } zkr_zkrange_link;
 /*
  * The batched opening's shape for an a of n variables committed over total
@@ -1685,9 +1716,12 @@ unsigned zkr_eval_open_plan(const zkr_eval_shape *s, const zkr_params *p,
  * 11: C and its opening's mask one tree; 12: C's opening folds
  * ZKR_INFER2_C_FOLD_ARITY (3) rounds a layer (zk/infer2_int.h); 13: the
  * mixed opening's mask nested under the V-m pair's leaves
- * (zkr_infer2_nest_h: no mask root, Z's opening three levels deep).
+ * (zkr_infer2_nest_h: no mask root, Z's opening three levels deep);
+ * 14: for a model commitment of version 4 (ZKR_INFER2_MC_VERSION_STACK),
+ * W'_0..W'_{L-1} are one stacked group, opened once a query for every
+ * layer (zkr_infer2_w_stack_mask; versions 2 and 3 keep one tree a layer).
  */
-#define ZKR_INFER2_VERSION 13u
+#define ZKR_INFER2_VERSION 14u
 #define ZKR_KIND_INFERENCE2 6u
 #define ZKR_SEC_INF2_WITNESS 14u
 #define ZKR_SEC_INF2_SUMCHECK 15u
@@ -1707,26 +1741,52 @@ unsigned zkr_eval_open_plan(const zkr_eval_shape *s, const zkr_params *p,
  * blinding variables (zkr_hpcs_commitment, base-valued), committed at
  * parameter set 1. Version 3, for any other set (whose rate the roots'
  * codewords have): u32 version 3 | u32 param_set after the magic, the
- * rest as version 2. Set 1 is always version 2.
+ * rest as version 2. Set 1 is always version 2 or 4. Version 4 (stacked,
+ * any set; inference@2 version 14): u32 version 4 | u32 param_set |
+ * program_digest[32] | u32 n_layers | n_layers x (u32 shift | u32 n | u32
+ * e) | root[32]: every layer's W' of one size n + e = T, committed as ONE
+ * stacked group (zkr_prover_hcommit_stack_pool: each leaf one salt, then
+ * layer 0's 2^a0 codeword entries, layer 1's, ...), 2 <= n_layers and
+ * n_layers 2^a0 <= ZKR_MT_MAX_LEAF_WORDS (a0 the T-variable layout's
+ * folds[0]; zkr_infer2_mc_stack_fits). Versions 2 and 3 (one tree a
+ * layer) still decode, prove and verify as before (inference@2 proofs for
+ * them keep one tree a layer); new commitments are version 4 where the
+ * layers can stack.
  */
 #define ZKR_INFER2_MC_VERSION 2u
 #define ZKR_INFER2_MC_VERSION_SET 3u
+#define ZKR_INFER2_MC_VERSION_STACK 4u
 #define ZKR_INFER2_MC_MAX_BYTES (52u + 44u * ZKR_INFER_MAX_LAYERS)
 typedef struct {
     uint32_t param_set; /* the set its codewords were made at (0 encodes as 1) */
+    uint32_t stacked;   /* 1: version 4, every w[l].root the group's one root */
     uint8_t program_digest[ZKR_DIGEST_BYTES];
     uint32_t n_layers;
     uint32_t shifts[ZKR_INFER_MAX_LAYERS];
     zkr_hpcs_commitment w[ZKR_INFER_MAX_LAYERS];
 } zkr_infer2_model_commitment;
-/* Appends the encoding. ZKR_ERR_USAGE (n_layers 0 or too many, unknown set), NOMEM. */
+/*
+ * Appends the encoding (version 4 when mc->stacked). ZKR_ERR_USAGE
+ * (n_layers 0 or too many, unknown set; stacked with layers of different
+ * sizes or roots, or a group that zkr_infer2_mc_stack_fits refuses), NOMEM.
+ */
 zkr_err zkr_infer2_mc_encode(const zkr_infer2_model_commitment *mc, zkr_buf *out) ZKR_WUR;
 /*
- * Strict decode: magic, version (2, or 3 with a known set other than 1),
- * 1..16 layers, shifts 1..48, 1 <= e <= ZKR_HPCS_MAX_BLIND_VARS, n + e <=
- * p->max_vars, no trailing bytes. Shapes are checked against the program
- * by the verifier. ZKR_OK, MALFORMED, or MISMATCH_PARAMS when the
- * well-formed head names another set than p's.
+ * Whether n_layers W' of total = n + e variables each can be one stacked
+ * group (version 4): 2..ZKR_HPCS_MAX_STACK layers, total within max_vars,
+ * the group's leaf within ZKR_MT_MAX_LEAF_WORDS.
+ */
+int zkr_infer2_mc_stack_fits(const zkr_params *p, uint32_t n_layers, unsigned total);
+/*
+ * Strict decode: magic, version (2, 3 with a known set other than 1, or 4
+ * with a known set), 1..16 layers, shifts 1..48, 1 <= e <=
+ * ZKR_HPCS_MAX_BLIND_VARS, n + e <= p->max_vars, no trailing bytes;
+ * version 4 also every layer of one n + e and a group that
+ * zkr_infer2_mc_stack_fits takes (so a layer count that disagrees with
+ * the leaf width is refused), the one root copied to every w[l].root.
+ * Shapes are checked against the program by the verifier. ZKR_OK,
+ * MALFORMED, or MISMATCH_PARAMS when the well-formed head names another
+ * set than p's.
  */
 zkr_err zkr_infer2_mc_decode(const zkr_params *p, const uint8_t *in, size_t len,
                              zkr_infer2_model_commitment *out) ZKR_WUR;

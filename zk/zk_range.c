@@ -443,7 +443,10 @@ static zkr_err zkr_zr_verify(const zkr_params *p, zkr_transcript *t,
     if (link) {
         /* B(r) by b's own hiding opening at the point the verifier builds. */
         zkr_zr_link_point(link->b, r, zf);
-        if ((rc = zkr_hpcs_verify_batch(p, t, link->b, 1, zf, &o.bval, d)) != ZKR_OK)
+        rc = link->grp_n > 1 ? zkr_hpcs_verify_batch_stacked(p, t, link->b, zf, o.bval,
+                                                             link->grp_n, link->grp_i, d)
+                             : zkr_hpcs_verify_batch(p, t, link->b, 1, zf, &o.bval, d);
+        if (rc != ZKR_OK)
             goto out;
     }
     if ((rc = zkr_zr_parse_c(p, d, &o)) != ZKR_OK)

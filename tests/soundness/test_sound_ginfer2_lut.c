@@ -71,8 +71,8 @@ static void dup_table(zkr_tap *t, g2lt *r)
     int64_t zv[256];
     zkr_ext wv[1] = {{{0}}};
     zkr_zkrange_lin lin = {{{0}}, wv, NULL, NULL}, vlin = {{{0}}, NULL, dup_eval, NULL};
-    zkr_zkrange_link link = {NULL, wv, NULL, NULL, NULL};
-    zkr_zkrange_link vlink = {NULL, NULL, NULL, dup_eval, NULL};
+    zkr_zkrange_link link = {NULL, wv, NULL, NULL, NULL, 0, 0};
+    zkr_zkrange_link vlink = {NULL, NULL, NULL, dup_eval, NULL, 0, 0};
     zkr_transcript ts;
     zkr_buf pf = {0};
     zkr_zkrng g;

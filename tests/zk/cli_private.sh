@@ -26,7 +26,7 @@ tiny_models
 ok $? "model commit on the owner's machine"
 [ ! -e none.db ]; ok $? "model commit opens no registry"
 [ "$(stat -c %a mc.bin)" = 644 ] && [ "$(stat -c %a ms.bin)" = 600 ]; ok $? "commitment 0644, secrets 0600"
-cmp -s <(head -c 8 mc.bin) <(printf 'ZKRMC2\0\0'); ok $? "the commitment is a model commitment v2"
+cmp -s <(head -c 8 mc.bin) <(printf 'ZKRMC2\0\0'); ok $? "the commitment is a model commitment (ZKRMC2 magic; version 4 for a stacked model)"
 cmp -s <(head -c 8 ms.bin) <(printf 'ZKRSEAL1'); ok $? "the secrets are sealed"
 python3 - <<'PY'
 import sys

@@ -25,14 +25,15 @@ R16=goldilocks-128-r16
 "$Z" zk-seed new -o seed.bin --kdf interactive >/dev/null 2>&1
 "$Z" model commit m.bin -o mc16.bin --secrets ms16.bin --param-set $R16 --zk-seed seed.bin --kdf interactive --budget 8 >out.txt 2>err.txt
 ok $? "model commit --param-set $R16 ($(head -c 200 err.txt))"
-cmp -s <(head -c 8 mc16.bin) <(printf 'ZKRMC2\0\0') && [ "$(u32at mc16.bin 8)" = 3 ] && [ "$(u32at mc16.bin 12)" = 3 ]
-ok $? "a version 3 model commitment naming set 3"
+# a multi-layer model: version 4 (every W' one stacked tree, inference@2 version 14)
+cmp -s <(head -c 8 mc16.bin) <(printf 'ZKRMC2\0\0') && [ "$(u32at mc16.bin 8)" = 4 ] && [ "$(u32at mc16.bin 12)" = 3 ]
+ok $? "a version 4 (stacked) model commitment naming set 3"
 "$Z" model commit m.bin -o mc16b.bin --secrets ms16b.bin --param-set $R16 --zk-seed seed.bin --kdf interactive --budget 8 >/dev/null 2>&1
 cmp -s mc16.bin mc16b.bin && cmp -s mc16.bin.range mc16b.bin.range
 ok $? "the same model, seed, budget and set give byte-identical commitments and range proofs"
 "$Z" model commit m.bin -o mc1.bin --secrets ms1.bin --zk-seed seed.bin --kdf interactive --budget 8 >/dev/null 2>&1
-[ "$(u32at mc1.bin 8)" = 2 ] && ! cmp -s <(tail -c 44 mc1.bin) <(tail -c 44 mc16.bin)
-ok $? "the default set writes version 2, other roots (another rate)"
+[ "$(u32at mc1.bin 8)" = 4 ] && [ "$(u32at mc1.bin 12)" = 1 ] && ! cmp -s <(tail -c 32 mc1.bin) <(tail -c 32 mc16.bin)
+ok $? "the default set writes version 4 naming set 1, another root (another rate)"
 run 2 "--param-set: 'goldilocks-64' unknown" "model commit with an unknown --param-set" -- model commit m.bin -o x.bin --secrets y.bin --param-set goldilocks-64 --kdf interactive
 "$Z" dataset commit d-images-idx3-ubyte -o dc16.bin --secrets ds16.bin --hiding-records --param-set $R16 --budget 4 --zk-seed seed.bin --kdf interactive >out.txt 2>err.txt
 ok $? "dataset commit --hiding-records --param-set $R16"
@@ -51,10 +52,11 @@ M16=$(jget reg16.json id)
 flip mc16.bin.range 60 mr-flip.bin
 run 1 "does not verify" "a rate-1/16 range proof with one flipped byte" -- register-model --commitment mc16.bin --program "$P" --range-proof mr-flip.bin --name other
 run 1 "at parameter set goldilocks-128, the model commitment's is $R16" "the set-1 commitment's range proof beside the rate-1/16 commitment" -- register-model --commitment mc16.bin --program "$P" --range-proof mc1.bin.range --name other
-# version 3 naming set 1 (set 1 has one encoding, version 2), or an unknown set
+# version 3 naming set 1 (set 1's one-tree-a-layer encoding is version 2), or an unknown set
+# (version 4 naming set 9)
 python3 - <<'PY'
 b = open("mc16.bin", "rb").read()
-open("mc-v3s1.bin", "wb").write(b[:12] + (1).to_bytes(4, "big") + b[16:])
+open("mc-v3s1.bin", "wb").write(b[:8] + (3).to_bytes(4, "big") + (1).to_bytes(4, "big") + b[16:])
 open("mc-v3s9.bin", "wb").write(b[:12] + (9).to_bytes(4, "big") + b[16:])
 PY
 run 3 "not a model commitment" "a version 3 commitment naming set 1" -- register-model --commitment mc-v3s1.bin --program "$P" --no-range-proof

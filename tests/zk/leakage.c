@@ -224,10 +224,15 @@ int leak_put_hmixed(leak_vec *v, zkr_dec *d, const zkr_params *p, const unsigned
     if (!leak_put_exts(v, d, (size_t)1 << l->final_vars) || zkr_dec_u64(d, &nonce) != ZKR_OK)
         return 0;
     for (unsigned layer = 0; layer < l->n_layers; layer++) {
-        for (size_t i = 0; layer == 0 && i < k; i++)
-            if (pl.d[i] == 0 &&
-                !leak_put_tree(v, d, (size_t)(f_ext[i] ? 3 : 1) << l->folds[0], j))
+        for (size_t i = 0; layer == 0 && i < k; i++) {
+            size_t w = (size_t)(f_ext[i] ? 3 : 1) << l->folds[0];
+            if (pl.d[i] != 0 || ((stack >> i) & 1u))
+                continue; /* a stacked group's members are in its first member's leaves */
+            for (size_t g = i + 1; g < k && ((stack >> g) & 1u); g++)
+                w += (size_t)(f_ext[g] ? 3 : 1) << l->folds[0];
+            if (!leak_put_tree(v, d, w, j))
                 return 0;
+        }
         /* layer 0: Z's tree, one extension value a leaf (the periodic mask, since inference@2
          * version 7 / training-step@2 version 6); later layers: the folded layer's */
         if (!leak_put_tree(v, d, layer == 0 ? 3 : (size_t)3 << l->folds[layer], j))
@@ -236,8 +241,8 @@ int leak_put_hmixed(leak_vec *v, zkr_dec *d, const zkr_params *p, const unsigned
             size_t w = (size_t)(f_ext[i] ? 3 : 1) << pl.arity[i];
             if (pl.d[i] == 0 || pl.layer[i] != layer || ((stack >> i) & 1u))
                 continue; /* a stacked member's values are in the previous member's leaves */
-            if (i + 1 < k && ((stack >> (i + 1)) & 1u))
-                w += (size_t)(f_ext[i + 1] ? 3 : 1) << pl.arity[i + 1];
+            for (size_t g = i + 1; g < k && ((stack >> g) & 1u); g++)
+                w += (size_t)(f_ext[g] ? 3 : 1) << pl.arity[g];
             if (!leak_put_tree(v, d, w, j))
                 return 0;
         }

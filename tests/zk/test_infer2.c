@@ -45,13 +45,14 @@ static int section(const zkr_buf *pf, unsigned i, size_t *off, size_t *len)
  * proofs (h and phi in two trees), version 9 proofs (V and m in two
  * trees), version 10 proofs (C's mask in a tree of its own), version 11
  * proofs (C's opening folding 4 rounds a layer), version 12 proofs (the
- * mixed opening's mask in a tree of its own) and a section 14 naming a
+ * mixed opening's mask in a tree of its own), version 13 proofs (W' one
+ * tree a layer for a stacked model commitment) and a section 14 naming a
  * later version are refused by name (UNSUPPORTED, "(this verifier reads
- * version 13 only)"), before any mathematics.
+ * version 14 only)"), before any mathematics.
  */
 static void test_version(zkr_tap *t, i2case *c, const zkr_buf *pf)
 {
-    static const char *what[13] = {"a version 1 proof (64-byte section 14)",
+    static const char *what[14] = {"a version 1 proof (64-byte section 14)",
                                   "a version 2 proof (record bytes not range-proven)",
                                   "a version 3 proof (the old hiding fold schedule)",
                                   "a version 4 proof (the range proof's own openings)",
@@ -63,10 +64,11 @@ static void test_version(zkr_tap *t, i2case *c, const zkr_buf *pf)
                                   "a version 10 proof (C's mask in a tree of its own)",
                                   "a version 11 proof (C's opening folding 4 rounds a layer)",
                                   "a version 12 proof (the mixed opening's mask in its own tree)",
+                                  "a version 13 proof (W' one tree a layer)",
                                   "a proof naming a later version"};
 
-    for (int mode = 0; mode < 13; mode++) {
-        uint32_t named = mode == 0 ? 1u : mode == 12 ? ZKR_INFER2_VERSION + 1 : (uint32_t)mode + 1;
+    for (int mode = 0; mode < 14; mode++) {
+        uint32_t named = mode == 0 ? 1u : mode == 13 ? ZKR_INFER2_VERSION + 1 : (uint32_t)mode + 1;
         char want[64];
         zkr_proof_view v;
         zkr_buf b = {0};
@@ -87,7 +89,7 @@ static void test_version(zkr_tap *t, i2case *c, const zkr_buf *pf)
         }
         snprintf(want, sizeof want, "version %u proof refused", named);
         ok = ok && zkr_verify_inference2(b.p, b.len, &c->st, &d) == ZKR_ERR_UNSUPPORTED &&
-             strstr(d.msg, want) && strstr(d.msg, "reads version 13 only");
+             strstr(d.msg, want) && strstr(d.msg, "reads version 14 only");
         zkr_tap_ok(t, ok, "%s is refused by name (%s)", what[mode], want);
         zkr_buf_free(&b);
     }
@@ -468,9 +470,11 @@ static void param_sets(zkr_tap *t, i2case *c, const zkr_buf *pf)
                "set 4 does not exist");
     if (zkr_params_get(other_id, &other) != ZKR_OK)
         return;
+    /* version 4 (stacked) wherever the layers stack (every multi-layer case here), else 2 or 3 */
     ok = zkr_infer2_mc_param_set(c->mc.p, c->mc.len, &set) == ZKR_OK && set == c->p.id &&
-         zkr_load_be32(c->mc.p + 8) == (c->p.id == ZKR_PARAM_SET_128 ? 2u : 3u) &&
-         (c->p.id == ZKR_PARAM_SET_128 || zkr_load_be32(c->mc.p + 12) == c->p.id);
+         (zkr_load_be32(c->mc.p + 8) == ZKR_INFER2_MC_VERSION_STACK ||
+          zkr_load_be32(c->mc.p + 8) == (c->p.id == ZKR_PARAM_SET_128 ? 2u : 3u)) &&
+         (zkr_load_be32(c->mc.p + 8) == 2u || zkr_load_be32(c->mc.p + 12) == c->p.id);
     zkr_tap_ok(t, ok, "the model commitment names set %u (version %u)", set,
                zkr_load_be32(c->mc.p + 8));
     ZKR_TAP_EQ(t, zkr_infer2_mc_decode(&other, c->mc.p, c->mc.len, &mc), ZKR_ERR_MISMATCH_PARAMS,
@@ -485,9 +489,9 @@ static void param_sets(zkr_tap *t, i2case *c, const zkr_buf *pf)
         memcpy(head, c->mc.p, 8);
         zkr_store_be32(head + 8, 3);
         zkr_store_be32(head + 12, 1);
+        size_t hl = zkr_load_be32(c->mc.p + 8) == 2u ? 12 : 16;
         ok = zkr_buf_append(&b, head, 16) == ZKR_OK &&
-             zkr_buf_append(&b, c->mc.p + (c->p.id == ZKR_PARAM_SET_128 ? 12 : 16),
-                            c->mc.len - (c->p.id == ZKR_PARAM_SET_128 ? 12 : 16)) == ZKR_OK;
+             zkr_buf_append(&b, c->mc.p + hl, c->mc.len - hl) == ZKR_OK;
         ok &= zkr_infer2_mc_param_set(b.p, b.len, &set) == ZKR_ERR_MALFORMED;
         zkr_store_be32(b.p + 12, 9);
         ok &= zkr_infer2_mc_param_set(b.p, b.len, &set) == ZKR_ERR_MALFORMED;

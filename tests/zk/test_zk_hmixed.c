@@ -1255,6 +1255,190 @@ static void test_base_pair(zkr_tap *t, const zkr_params *p)
                rh[0], rh[1], rh[2], rh[3]);
 }
 
+/*
+ * A stacked group (inference@2 version 14's W'): members 0..ng-1 of
+ * {16, 16, 16, 13 ext, 16 ext} (base-valued, 10, 9 and 8 hidden variables,
+ * budgets 2, 2, 1) committed as one group by zkr_prover_hcommit_stack_pool
+ * when ng >= 2, else each in its own tree; the rest as hm_make_fs does.
+ */
+static const unsigned hg_n[5] = {10, 9, 8, 8, 9}, hg_tot[5] = {16, 16, 16, 13, 16};
+static const unsigned hg_ext[5] = {0, 0, 0, 1, 1};
+static const uint32_t hg_budget[5] = {2, 2, 1, 2, 2};
+
+static zkr_err hg_make(const zkr_params *p, hm_fix *x, size_t ng)
+{
+    zkr_hpcs_pair_member ms[3];
+    zkr_gl *b[3] = {NULL, NULL, NULL};
+    uint8_t key[32];
+    zkr_zkrng g;
+    zkr_err r;
+
+    /* members 3 and 4 (and 0..2 unstacked) as the fixture makes them, then the group 0..ng-1 */
+    if ((r = hm_make_fs(p, x, hg_n, hg_tot, hg_ext, 5, hg_budget, 5, 0, 0)) != ZKR_OK || ng < 2)
+        return r;
+    for (size_t m = 0; m < ng; m++) {
+        zkr_hpcs_poly_free(x->f[m]);
+        x->f[m] = NULL;
+        b[m] = hm_base_entries((size_t)1 << hg_n[m], m, 5);
+        ms[m] = (zkr_hpcs_pair_member){b[m], hg_n[m], hg_budget[m]};
+    }
+    memset(key, 0x5a, sizeof key);
+    zkr_zkrng_from_key(&g, key);
+    r = zkr_prover_hcommit_stack_pool(p, ms, ng, 16, NULL, &g, 1, x->f, x->c);
+    zkr_zkrng_wipe(&g);
+    for (size_t m = 0; m < ng; m++) {
+        free(b[m]);
+        if (r == ZKR_OK)
+            x->v[m] = hm_value(x->f[m], x->z);
+    }
+    return r;
+}
+
+/* Where the first full-size member's layer-0 opening starts (its n_open), as first_join_at. */
+static int hg_first_full_at(const zkr_params *p, const hm_fix *x, size_t *off)
+{
+    unsigned totals[HM_MAX];
+    zkr_hpcs_mixed_plan pl;
+
+    for (size_t i = 0; i < x->k; i++)
+        totals[i] = x->c[i].n_vars + x->c[i].blind_vars;
+    if (zkr_hpcs_mixed_plan_of(p, totals, x->k, &pl) != ZKR_OK)
+        return 0;
+    *off = ZKR_DIGEST_BYTES + 24 + (size_t)48 * pl.l.folds_total +
+           (size_t)ZKR_DIGEST_BYTES * (pl.l.n_layers - 1) + ((size_t)24 << pl.l.final_vars) + 8;
+    return 1;
+}
+
+/*
+ * The stacked group of full-size base-valued members (inference@2 version
+ * 14): three full-size members in one tree verify under the stack mask
+ * 0b110, in fewer bytes than in three trees, byte-identical under one key.
+ * The reject twins: the group's proof read as three trees; three trees'
+ * proof read as a group (roots differ: USAGE); a group member's value + 1;
+ * two members' entries swapped in every opened leaf (the Merkle check
+ * binds each member's place); the verifier told a group of two (a leaf
+ * one member wider than it reads) or of four running on into a joiner
+ * (USAGE, its root copied); one member's root tampered (USAGE);
+ * the proof cut inside the group's first leaf. The prover's side: the
+ * group out of order, a part of a group (a member freed) and a member in
+ * a plain opening are refused (USAGE), and its members' roots are one.
+ */
+static void test_stack_group(zkr_tap *t, const zkr_params *p)
+{
+    zkr_err r[12];
+    zkr_buf pf = {0}, pf2 = {0}, sep = {0};
+    hm_fix x, y;
+    size_t off = 0;
+    int one_root = 0, same = 0;
+
+    for (int i = 0; i < 12; i++)
+        r[i] = ZKR_ERR_INTERNAL;
+    if (hg_make(p, &x, 3) != ZKR_OK) {
+        zkr_tap_ok(t, 0, "fixture: a stacked group of three full-size members");
+        return;
+    }
+    one_root = memcmp(x.c[0].root, x.c[1].root, ZKR_DIGEST_BYTES) == 0 &&
+               memcmp(x.c[0].root, x.c[2].root, ZKR_DIGEST_BYTES) == 0 && x.c[1].n_vars == 9 &&
+               x.c[2].n_vars == 8 && x.c[2].blind_vars == 8;
+    r[0] = run_fit(p, &x, 0, 6, &pf);
+    if (hg_make(p, &y, 3) == ZKR_OK) {
+        same = run_fit(p, &y, 0, 6, &pf2) == ZKR_OK && pf2.len == pf.len &&
+               memcmp(pf.p, pf2.p, pf.len) == 0;
+        hm_free(&y);
+    }
+    if (hg_make(p, &y, 0) == ZKR_OK) {
+        r[1] = run_fit(p, &y, 0, 0, &sep);
+        hm_free(&y);
+    }
+    if (hg_make(p, &y, 0) == ZKR_OK) {
+        zkr_transcript tv;
+        hm_ts(p, &tv);
+        r[2] = verify_bytes(p, &tv, &x, 0, 0, pf.p, pf.len);   /* group read as three trees */
+        r[3] = verify_bytes(p, &tv, &y, 0, 6, sep.p, sep.len); /* three trees read as a group */
+        hm_free(&y);
+    }
+    {
+        zkr_transcript tv;
+        hm_fix w = x;
+        zkr_buf b = {0};
+        hm_ts(p, &tv);
+        w.v[2].c[0] = zkr_gl_add(w.v[2].c[0], 1);
+        r[4] = verify_bytes(p, &tv, &w, 0, 6, pf.p, pf.len);
+        w = x;
+        r[5] = verify_bytes(p, &tv, &w, 0, 2, pf.p, pf.len); /* a group of two */
+        memcpy(w.c[3].root, w.c[0].root, ZKR_DIGEST_BYTES);
+        r[6] = verify_bytes(p, &tv, &w, 0, 6 | 8, pf.p, pf.len); /* run on into joiner 3 */
+        w = x;
+        w.c[1].root[7] ^= 1;
+        r[7] = verify_bytes(p, &tv, &w, 0, 6, pf.p, pf.len);
+        if (hg_first_full_at(p, &x, &off) && zkr_buf_append(&b, pf.p, pf.len) == ZKR_OK &&
+            off + 8 <= b.len) {
+            size_t wm = (size_t)1 << zkr_hpcs_mixed_fit_arity(p, 16, 16);
+            size_t lb = ZKR_SALT_BYTES + 8 * 3 * wm, base = off + 8;
+            uint32_t no = zkr_load_be32(b.p + off);
+            uint8_t tmp[8 * 64];
+            for (uint32_t j = 0; j < no && base + (j + 1) * lb <= b.len && wm <= 64; j++) {
+                uint8_t *leaf = b.p + base + j * lb + ZKR_SALT_BYTES;
+                memcpy(tmp, leaf, 8 * wm);
+                memcpy(leaf, leaf + 8 * wm, 8 * wm);
+                memcpy(leaf + 8 * wm, tmp, 8 * wm);
+            }
+            r[8] = verify_bytes(p, &tv, &x, 0, 6, b.p, b.len);
+            r[9] = verify_bytes(p, &tv, &x, 0, 6, pf.p, base + lb / 2); /* cut in the first leaf */
+        }
+        zkr_buf_free(&b);
+    }
+    zkr_tap_ok(t, r[0] == ZKR_OK && one_root && same && r[1] == ZKR_OK && pf.len < sep.len,
+               "a stacked group of three full-size base members verifies (%d), one root (%d), "
+               "byte-identical under one key (%d): %zu bytes against %zu in three trees (%d)",
+               r[0], one_root, same, pf.len, sep.len, r[1]);
+    zkr_tap_ok(t, r[2] != ZKR_OK && r[3] == ZKR_ERR_USAGE && r[4] == ZKR_ERR_VERIFY &&
+                      r[5] != ZKR_OK && r[6] == ZKR_ERR_USAGE && r[7] == ZKR_ERR_USAGE &&
+                      r[8] == ZKR_ERR_VERIFY && r[9] != ZKR_OK,
+               "its twins: read as three trees (%d), three trees read as a group (%d), a "
+               "member's value + 1 (%d), a group of two told (%d), a group run on into a "
+               "joiner (%d), a member's root tampered (%d), two "
+               "members' entries swapped in every leaf (%d), cut inside a leaf (%d)",
+               r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9]);
+    hm_free(&x);
+    if (hg_make(p, &x, 3) == ZKR_OK) {
+        zkr_transcript tp;
+        zkr_zkrng g;
+        uint8_t key[32] = {9};
+        zkr_hpcs_poly *swapped[5] = {x.f[1], x.f[0], x.f[2], x.f[3], x.f[4]};
+        zkr_ext sv[5] = {x.v[1], x.v[0], x.v[2], x.v[3], x.v[4]};
+        zkr_hpcs_poly *part[4] = {x.f[0], x.f[1], x.f[3], x.f[4]};
+        zkr_ext pv[4] = {x.v[0], x.v[1], x.v[3], x.v[4]};
+        uint8_t root[ZKR_DIGEST_BYTES], zero[ZKR_DIGEST_BYTES] = {0};
+        zkr_ext rho = zkr_ext_from(3);
+        zkr_hpcs_poly *mask = NULL;
+        hm_ts(p, &tp);
+        zkr_zkrng_from_key(&g, key);
+        r[10] = mixed_open(p, &tp, swapped, 5, x.z, sv, &g);
+        if (zkr_prover_hmask(p, 16, &g, 1, &mask, root) == ZKR_OK) {
+            zkr_buf b = {0};
+            r[11] = zkr_prover_hopen(p, &tp, x.f[1], mask, rho, x.z, x.v[1], &g, 1, &b);
+            zkr_buf_free(&b);
+            zkr_hpcs_poly_free(mask);
+        }
+        zkr_hpcs_poly_free(x.f[2]);
+        x.f[2] = NULL;
+        r[0] = mixed_open(p, &tp, part, 4, x.z, pv, &g);
+        zkr_hpcs_poly_root(x.f[0], root);
+        zkr_tap_ok(t, r[10] == ZKR_ERR_USAGE && r[11] == ZKR_ERR_USAGE && r[0] == ZKR_ERR_USAGE &&
+                          memcmp(root, zero, sizeof root) == 0 &&
+                          zkr_hpcs_budget_left(x.f[0]) == hg_budget[0],
+                   "prover: the group out of order (%d), a member in a plain opening (%d), a "
+                   "part of a group (one member freed, %d): USAGE, charging nothing; the part's "
+                   "root reads as zeros", r[10], r[11], r[0]);
+        zkr_zkrng_wipe(&g);
+        hm_free(&x);
+    }
+    zkr_buf_free(&pf);
+    zkr_buf_free(&pf2);
+    zkr_buf_free(&sep);
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -1275,6 +1459,7 @@ int main(int argc, char **argv)
     test_stack_flips(&t, &p);
     test_stack_layer1(&t, &p);
     test_base_pair(&t, &p);
+    test_stack_group(&t, &p);
     test_fit_sweep(&t);
     test_fit_same_size(&t, &p);
     test_fit_sets(&t);

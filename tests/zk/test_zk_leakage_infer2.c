@@ -234,7 +234,9 @@ static int extract(const i2case *c, const zkr_buf *pf, int pub, int nested, leak
     }
     if (!leak_put_hmixed(v, &d, p, tvo, ext, red.n_polys,
                          zkr_infer2_fit_mask(&red, c->n_layers),
-                         zkr_infer2_stack_mask(p, &red, c->n_layers), nested, J_LEAVES) ||
+                         zkr_infer2_stack_mask(p, &red, c->n_layers) |
+                             zkr_infer2_w_stack_mask(&mc, &red),
+                         nested, J_LEAVES) ||
         zkr_dec_finish(&d) != ZKR_OK)
         return 0;
     /* section 29 (version 11: no mask root; C and its mask in one tree) */
