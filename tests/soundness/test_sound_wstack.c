@@ -308,6 +308,68 @@ static void test_mrange(zkr_tap *t)
     i2case_free(&c3);
 }
 
+/*
+ * (adversarial review) A second model range proof from one version 4
+ * model object. Each layer's opening of the group's tree shows every
+ * layer's codeword entries at its positions; the object pre-charges each
+ * layer L - 1 openings for ONE range proof's other openings. A second
+ * range proof from the same object charged each layer only its own
+ * opening while showing L: with budget 2 (blinded for 2 + L - 1 = 3
+ * openings, L = 2) two range proofs showed each layer's entries at 2 x 2
+ * = 4 openings' positions, past its blinding. A member of a stacked group
+ * opens alone at most once an object: the second range proof is refused,
+ * each layer's budget untouched; the first still verifies.
+ */
+static void test_mrange_twice(zkr_tap *t)
+{
+    static const uint8_t seed[32] = {6, 14};
+    i2case c;
+    zkr_mrange_dims dims;
+    zkr_buf p1 = {0}, p2 = {0};
+    zkr_diag d = {0};
+    zkr_err r1 = ZKR_ERR_INTERNAL, v1 = ZKR_ERR_INTERNAL, r2 = ZKR_ERR_INTERNAL;
+    uint32_t total[2] = {0, 0}, mid[2] = {0, 0}, after[2] = {0, 0}, shown[2] = {0, 0};
+
+    if (!i2case_init(&c, 1, 0, 2, seed)) {
+        zkr_tap_ok(t, 0, "fixture: 4-4-2 committed stacked");
+        return;
+    }
+    memset(&dims, 0, sizeof dims);
+    dims.n_layers = 2;
+    for (uint32_t l = 0; l < 2; l++) {
+        dims.in_dim[l] = c.dims[l];
+        dims.out_dim[l] = c.dims[l + 1];
+    }
+    {
+        zkr_hpcs_poly *w[2] = {zkr_infer2_model_layer_poly(c.im, 0),
+                               zkr_infer2_model_layer_poly(c.im, 1)};
+        r1 = zkr_prover_mrange(&c.p, c.mc.p, c.mc.len, &dims, w, seed, 32, 1, &p1, &d);
+        if (r1 == ZKR_OK)
+            v1 = zkr_mrange_verify(&c.p, c.mc.p, c.mc.len, &dims, p1.p, p1.len, &d);
+        for (int l = 0; l < 2; l++) {
+            total[l] = zkr_hpcs_budget_total(w[l]);
+            mid[l] = zkr_hpcs_budget_left(w[l]);
+        }
+        r2 = zkr_prover_mrange(&c.p, c.mc.p, c.mc.len, &dims, w, seed, 32, 1, &p2, &d);
+        for (int l = 0; l < 2; l++) {
+            after[l] = zkr_hpcs_budget_left(w[l]);
+            /* each range proof made shows every layer at L = 2 openings' positions */
+            shown[l] = 2 * ((r1 == ZKR_OK) + (r2 == ZKR_OK));
+        }
+    }
+    zkr_tap_ok(t, r1 == ZKR_OK && v1 == ZKR_OK && r2 != ZKR_OK && p2.len == 0 &&
+                      after[0] == mid[0] && after[1] == mid[1] && shown[0] <= total[0] &&
+                      shown[1] <= total[1],
+               "a second model range proof from one version 4 object is refused (%d, %zu "
+               "bytes; the first %d, verified %d): no layer shown at more openings than its "
+               "blinding (%u, %u shown of %u, %u), budgets untouched (%u, %u left, %u, %u "
+               "before)", r2, p2.len, r1, v1, shown[0], shown[1], total[0], total[1], after[0],
+               after[1], mid[0], mid[1]);
+    zkr_buf_free(&p1);
+    zkr_buf_free(&p2);
+    i2case_free(&c);
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -318,5 +380,6 @@ int main(int argc, char **argv)
     test_codec(&t);
     test_end_to_end(&t);
     test_mrange(&t);
+    test_mrange_twice(&t);
     return zkr_tap_done(&t);
 }
