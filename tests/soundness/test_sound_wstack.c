@@ -21,7 +21,10 @@
  *  5. the model range proof of a version 4 commitment verifies, each
  *     layer blinded for budget + L - 1 openings with L - 1 charged when
  *     the model object is built, its own by the proof; verified against
- *     the version 3 commitment: refused.
+ *     the version 3 commitment: refused;
+ *  6. (adversarial review) decoder version confusion at set 2; a second
+ *     model range proof from one version 4 object (refused: it showed
+ *     every layer past its blinding).
  */
 #include <sodium.h>
 #include <string.h>
@@ -248,6 +251,80 @@ static void test_codec(zkr_tap *t)
     zkr_buf_free(&b);
 }
 
+/*
+ * (adversarial review) Version confusion in the decoder, at set 2 (where
+ * versions 3 and 4 both exist): a version 3 encoding (one root a layer, the
+ * roots all equal) relabelled version 4; a version 4 encoding relabelled
+ * version 3; version 4 with a second root appended (per-layer roots cut
+ * short); version 4 naming an unknown set, or set 1 decoded at set 2; a
+ * version 2 (set 1) encoding relabelled 4 (its digest read as the set):
+ * each MALFORMED or MISMATCH_PARAMS, never a commitment.
+ */
+static void test_codec_confusion(zkr_tap *t)
+{
+    zkr_params p2, p1;
+    zkr_infer2_model_commitment m, back;
+    zkr_buf v3 = {0}, v4 = {0}, v2 = {0}, x = {0};
+    zkr_err r[7];
+
+    for (int i = 0; i < 7; i++)
+        r[i] = ZKR_ERR_INTERNAL;
+    if (zkr_params_get(ZKR_PARAM_SET_128_R8, &p2) != ZKR_OK ||
+        zkr_params_get(ZKR_PARAM_SET_128, &p1) != ZKR_OK)
+        return;
+    memset(&m, 0, sizeof m);
+    m.param_set = ZKR_PARAM_SET_128_R8;
+    m.n_layers = 2;
+    memset(m.program_digest, 7, ZKR_DIGEST_BYTES);
+    for (uint32_t l = 0; l < 2; l++) {
+        m.shifts[l] = 8;
+        m.w[l].n_vars = 10 - l;
+        m.w[l].blind_vars = 6 + l;
+        memset(m.w[l].root, 0x5c, ZKR_DIGEST_BYTES);
+    }
+    if (zkr_infer2_mc_encode(&m, &v3) == ZKR_OK) {
+        m.stacked = 1;
+        if (zkr_infer2_mc_encode(&m, &v4) == ZKR_OK) {
+            m.stacked = 0;
+            m.param_set = ZKR_PARAM_SET_128;
+            if (zkr_infer2_mc_encode(&m, &v2) != ZKR_OK)
+                v2.len = 0;
+        }
+    }
+    if (v3.len && v4.len && v2.len && zkr_load_be32(v3.p + 8) == 3 && zkr_load_be32(v4.p + 8) == 4 &&
+        zkr_load_be32(v2.p + 8) == 2 && zkr_infer2_mc_decode(&p2, v4.p, v4.len, &back) == ZKR_OK &&
+        zkr_infer2_mc_decode(&p2, v3.p, v3.len, &back) == ZKR_OK) {
+        zkr_store_be32(v3.p + 8, 4);
+        r[0] = zkr_infer2_mc_decode(&p2, v3.p, v3.len, &back);
+        zkr_store_be32(v3.p + 8, 3);
+        zkr_store_be32(v4.p + 8, 3);
+        r[1] = zkr_infer2_mc_decode(&p2, v4.p, v4.len, &back);
+        zkr_store_be32(v4.p + 8, 4);
+        if (zkr_buf_append(&x, v4.p, v4.len) == ZKR_OK &&
+            zkr_buf_append(&x, v4.p + v4.len - ZKR_DIGEST_BYTES, ZKR_DIGEST_BYTES) == ZKR_OK)
+            r[2] = zkr_infer2_mc_decode(&p2, x.p, x.len, &back);
+        zkr_store_be32(v4.p + 12, 9);
+        r[3] = zkr_infer2_mc_decode(&p2, v4.p, v4.len, &back);
+        zkr_store_be32(v4.p + 12, ZKR_PARAM_SET_128);
+        r[4] = zkr_infer2_mc_decode(&p2, v4.p, v4.len, &back);
+        r[5] = zkr_infer2_mc_decode(&p1, v4.p, v4.len, &back); /* set 1 at set 1: its own */
+        zkr_store_be32(v2.p + 8, 4);
+        r[6] = zkr_infer2_mc_decode(&p1, v2.p, v2.len, &back);
+    }
+    zkr_tap_ok(t, r[0] == ZKR_ERR_MALFORMED && r[1] == ZKR_ERR_MALFORMED &&
+                      r[2] == ZKR_ERR_MALFORMED && r[3] == ZKR_ERR_MALFORMED &&
+                      r[4] == ZKR_ERR_MISMATCH_PARAMS && r[5] == ZKR_OK &&
+                      r[6] == ZKR_ERR_MALFORMED,
+               "decoder version confusion: version 3 relabelled 4 (%d), 4 relabelled 3 (%d), "
+               "version 4 with per-layer roots (%d), naming set 9 (%d): MALFORMED; naming set 1 "
+               "at set 2: MISMATCH_PARAMS (%d; %d at set 1); version 2 relabelled 4 (%d): "
+               "MALFORMED", r[0], r[1], r[2], r[3], r[4], r[5], r[6]);
+    zkr_buf_free(&v3);
+    zkr_buf_free(&v4);
+    zkr_buf_free(&v2);
+    zkr_buf_free(&x);
+}
+
 static void test_mrange(zkr_tap *t)
 {
     static const uint8_t seed[32] = {5, 14};
@@ -378,6 +455,7 @@ int main(int argc, char **argv)
     if (sodium_init() < 0)
         return 1;
     test_codec(&t);
+    test_codec_confusion(&t);
     test_end_to_end(&t);
     test_mrange(&t);
     test_mrange_twice(&t);
