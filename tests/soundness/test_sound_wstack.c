@@ -447,6 +447,55 @@ static void test_mrange_twice(zkr_tap *t)
     i2case_free(&c);
 }
 
+/*
+ * (adversarial review) A two-layer model (512-64-2, 2^16 entries in W'_0,
+ * 2^8 in W'_1 blinded up to W'_0's size) whose W' stack into one group of
+ * full-size members beside the joiner pairs (h-phi, V-m) in one mixed
+ * opening (the diagnostic says whether its mask also nests: at these
+ * sizes V joins in layer 0, so it does not). Proves and verifies with
+ * public and hidden outputs; its twins (another record index, a flipped
+ * byte in the opening) are refused.
+ */
+static void test_group_and_nest(zkr_tap *t)
+{
+    static const uint8_t seed[32] = {7, 14};
+    zkr_infer2_model_commitment mc;
+    i2case c;
+    zkr_buf pp = {0}, ph = {0};
+    zkr_err rp = ZKR_ERR_INTERNAL, rh = ZKR_ERR_INTERNAL, vp = ZKR_ERR_INTERNAL,
+            vh = ZKR_ERR_INTERNAL, other = ZKR_ERR_INTERNAL, flip = ZKR_ERR_INTERNAL;
+    int stacked = 0, nests = 0;
+
+    if (!i2case_init(&c, 5, 0, 4, seed)) {
+        zkr_tap_ok(t, 0, "fixture: 512-64-2 committed");
+        return;
+    }
+    stacked = zkr_infer2_mc_decode(&c.p, c.mc.p, c.mc.len, &mc) == ZKR_OK && mc.stacked;
+    nests = i2case_nests(&c, 1);
+    i2case_mode(&c, 1);
+    if ((rp = i2case_prove(&c, 1, seed, &pp)) == ZKR_OK) {
+        zkr_verifier_inference2_statement st = c.st;
+        vp = verify(&pp, &c.st);
+        st.record_index = 0;
+        other = verify(&pp, &st);
+        pp.p[pp.len - pp.len / 8] ^= 0x10;
+        flip = verify(&pp, &c.st);
+        pp.p[pp.len - pp.len / 8] ^= 0x10;
+    }
+    i2case_mode(&c, 0);
+    if ((rh = i2case_prove(&c, 0, seed, &ph)) == ZKR_OK)
+        vh = verify(&ph, &c.st);
+    zkr_tap_ok(t, stacked && rp == ZKR_OK && vp == ZKR_OK && rh == ZKR_OK && vh == ZKR_OK &&
+                      other != ZKR_OK && flip != ZKR_OK,
+               "512-64-2: a version 4 commitment (%d) whose group opens beside the joiner "
+               "pairs (%s nested mask) proves and verifies, public output (%d, %d) and hidden (%d, %d); another "
+               "record index (%d), a flipped byte (%d): refused", stacked,
+               nests ? "a" : "no", rp, vp, rh, vh, other, flip);
+    zkr_buf_free(&pp);
+    zkr_buf_free(&ph);
+    i2case_free(&c);
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -459,5 +508,6 @@ int main(int argc, char **argv)
     test_end_to_end(&t);
     test_mrange(&t);
     test_mrange_twice(&t);
+    test_group_and_nest(&t);
     return zkr_tap_done(&t);
 }
