@@ -291,8 +291,9 @@ static void test_codec_confusion(zkr_tap *t)
                 v2.len = 0;
         }
     }
-    if (v3.len && v4.len && v2.len && zkr_load_be32(v3.p + 8) == 3 && zkr_load_be32(v4.p + 8) == 4 &&
-        zkr_load_be32(v2.p + 8) == 2 && zkr_infer2_mc_decode(&p2, v4.p, v4.len, &back) == ZKR_OK &&
+    if (v3.len && v4.len && v2.len && zkr_load_be32(v3.p + 8) == 3 &&
+        zkr_load_be32(v4.p + 8) == 4 && zkr_load_be32(v2.p + 8) == 2 &&
+        zkr_infer2_mc_decode(&p2, v4.p, v4.len, &back) == ZKR_OK &&
         zkr_infer2_mc_decode(&p2, v3.p, v3.len, &back) == ZKR_OK) {
         zkr_store_be32(v3.p + 8, 4);
         r[0] = zkr_infer2_mc_decode(&p2, v3.p, v3.len, &back);
@@ -488,8 +489,8 @@ static void test_group_and_nest(zkr_tap *t)
     zkr_tap_ok(t, stacked && rp == ZKR_OK && vp == ZKR_OK && rh == ZKR_OK && vh == ZKR_OK &&
                       other != ZKR_OK && flip != ZKR_OK,
                "512-64-2: a version 4 commitment (%d) whose group opens beside the joiner "
-               "pairs (%s nested mask) proves and verifies, public output (%d, %d) and hidden (%d, %d); another "
-               "record index (%d), a flipped byte (%d): refused", stacked,
+               "pairs (%s nested mask) proves and verifies, public output (%d, %d) and "
+               "hidden (%d, %d); another record index (%d), a flipped byte (%d): refused", stacked,
                nests ? "a" : "no", rp, vp, rh, vh, other, flip);
     zkr_buf_free(&pp);
     zkr_buf_free(&ph);
