@@ -2,7 +2,7 @@
  * The private model's range proof (zk/model_range.h, docs/formats.md "Model
  * range proof"): what `register-model --commitment` and `attest` hand the
  * "mrange-verify" worker. Input (big-endian): u32 mc_len | model commitment
- * v2 bytes | u8 n_layers | n_layers x (u32 in_dim | u32 out_dim) | the range
+ * v2, 3 or 4 bytes | u8 n_layers | n_layers x (u32 in_dim | u32 out_dim) | the range
  * proof file. The verifier must never crash and must answer the same twice.
  */
 #include <string.h>

@@ -37,6 +37,13 @@ struct zkr_hpcs_poly {
     struct zkr_hpcs_poly *stack_tail, *stack_head;
     int stacked;
     int group; /* a member of a zkr_prover_hcommit_stack_pool group (full-size, base) */
+    /*
+     * a group member opened alone (zkr_prover_hopen_batch, k 1) once: its
+     * opening showed every other member's entries, which their callers
+     * pre-charge for one such opening of each member (inference@2's L - 1),
+     * so a second is refused
+     */
+    int lone_opened;
     uint64_t *stack_cw;
     size_t stack_cw_words;
     /*
@@ -1752,11 +1759,14 @@ static zkr_err zkr_h_batch_gate(zkr_hpcs_poly *const *f, size_t k, const zkr_ext
          * a stacked half or part refused, but for one whole group's member
          * opened alone (k 1: the group's tree opens, every member's words a
          * leaf; zkr_hpcs_verify_batch_stacked), whose caller charges the
-         * other members for what it shows of them (the model range proof)
+         * other members for what it shows of them (the model range proof:
+         * one such opening of each member an object, pre-charged; a second
+         * would show the others past what they were charged)
          */
         int lone = k == 1 && f[i]->group && (f[i]->stack_head || f[i]->stack_tail);
         if (f[i]->n_vars >= f[i]->total || f[i]->total != f[0]->total || f[i]->fitted ||
-            (f[i]->stacked && !lone) || f[i]->used >= f[i]->budget)
+            (f[i]->stacked && !lone) || (lone && f[i]->lone_opened) ||
+            f[i]->used >= f[i]->budget)
             return ZKR_ERR_USAGE;
         for (size_t j = 0; j < i; j++)
             if (f[j] == f[i])
@@ -1771,6 +1781,8 @@ static zkr_err zkr_h_batch_gate(zkr_hpcs_poly *const *f, size_t k, const zkr_ext
         if (r != ZKR_OK)
             return ZKR_ERR_INTERNAL; /* checked above */
         f[i]->used++;
+        if (k == 1 && f[i]->group)
+            f[i]->lone_opened = 1;
     }
     return ZKR_OK;
 }

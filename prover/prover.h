@@ -863,8 +863,10 @@ zkr_err zkr_prover_hopen_at(const zkr_params *p, zkr_transcript *t, zkr_hpcs_pol
  * group opens only alone (k = 1): the group's tree is opened, its leaves
  * every member's words (verified by zkr_hpcs_verify_batch_stacked), and
  * the caller charges the other members for the positions it shows (the
- * model range proof). ZKR_ERR_USAGE (k, sizes differ, a member twice,
- * a budget or reveal cap spent, any other stacked member), ZKR_ERR_NOMEM.
+ * model range proof); each member opens so at most once an object (the
+ * caller's charge covers one such opening of each). ZKR_ERR_USAGE (k,
+ * sizes differ, a member twice, a budget or reveal cap spent, any other
+ * stacked member, a group member's second lone opening), ZKR_ERR_NOMEM.
  */
 zkr_err zkr_prover_hopen_batch(const zkr_params *p, zkr_transcript *t, zkr_hpcs_poly *const *f,
                                size_t k, const zkr_ext *zfull, const zkr_ext *values,

@@ -21,7 +21,10 @@
  *  5. the model range proof of a version 4 commitment verifies, each
  *     layer blinded for budget + L - 1 openings with L - 1 charged when
  *     the model object is built, its own by the proof; verified against
- *     the version 3 commitment: refused.
+ *     the version 3 commitment: refused;
+ *  6. (adversarial review) decoder version confusion at set 2; a second
+ *     model range proof from one version 4 object (refused: it showed
+ *     every layer past its blinding).
  */
 #include <sodium.h>
 #include <string.h>
@@ -248,6 +251,81 @@ static void test_codec(zkr_tap *t)
     zkr_buf_free(&b);
 }
 
+/*
+ * (adversarial review) Version confusion in the decoder, at set 2 (where
+ * versions 3 and 4 both exist): a version 3 encoding (one root a layer, the
+ * roots all equal) relabelled version 4; a version 4 encoding relabelled
+ * version 3; version 4 with a second root appended (per-layer roots cut
+ * short); version 4 naming an unknown set, or set 1 decoded at set 2; a
+ * version 2 (set 1) encoding relabelled 4 (its digest read as the set):
+ * each MALFORMED or MISMATCH_PARAMS, never a commitment.
+ */
+static void test_codec_confusion(zkr_tap *t)
+{
+    zkr_params p2, p1;
+    zkr_infer2_model_commitment m, back;
+    zkr_buf v3 = {0}, v4 = {0}, v2 = {0}, x = {0};
+    zkr_err r[7];
+
+    for (int i = 0; i < 7; i++)
+        r[i] = ZKR_ERR_INTERNAL;
+    if (zkr_params_get(ZKR_PARAM_SET_128_R8, &p2) != ZKR_OK ||
+        zkr_params_get(ZKR_PARAM_SET_128, &p1) != ZKR_OK)
+        return;
+    memset(&m, 0, sizeof m);
+    m.param_set = ZKR_PARAM_SET_128_R8;
+    m.n_layers = 2;
+    memset(m.program_digest, 7, ZKR_DIGEST_BYTES);
+    for (uint32_t l = 0; l < 2; l++) {
+        m.shifts[l] = 8;
+        m.w[l].n_vars = 10 - l;
+        m.w[l].blind_vars = 6 + l;
+        memset(m.w[l].root, 0x5c, ZKR_DIGEST_BYTES);
+    }
+    if (zkr_infer2_mc_encode(&m, &v3) == ZKR_OK) {
+        m.stacked = 1;
+        if (zkr_infer2_mc_encode(&m, &v4) == ZKR_OK) {
+            m.stacked = 0;
+            m.param_set = ZKR_PARAM_SET_128;
+            if (zkr_infer2_mc_encode(&m, &v2) != ZKR_OK)
+                v2.len = 0;
+        }
+    }
+    if (v3.len && v4.len && v2.len && zkr_load_be32(v3.p + 8) == 3 &&
+        zkr_load_be32(v4.p + 8) == 4 && zkr_load_be32(v2.p + 8) == 2 &&
+        zkr_infer2_mc_decode(&p2, v4.p, v4.len, &back) == ZKR_OK &&
+        zkr_infer2_mc_decode(&p2, v3.p, v3.len, &back) == ZKR_OK) {
+        zkr_store_be32(v3.p + 8, 4);
+        r[0] = zkr_infer2_mc_decode(&p2, v3.p, v3.len, &back);
+        zkr_store_be32(v3.p + 8, 3);
+        zkr_store_be32(v4.p + 8, 3);
+        r[1] = zkr_infer2_mc_decode(&p2, v4.p, v4.len, &back);
+        zkr_store_be32(v4.p + 8, 4);
+        if (zkr_buf_append(&x, v4.p, v4.len) == ZKR_OK &&
+            zkr_buf_append(&x, v4.p + v4.len - ZKR_DIGEST_BYTES, ZKR_DIGEST_BYTES) == ZKR_OK)
+            r[2] = zkr_infer2_mc_decode(&p2, x.p, x.len, &back);
+        zkr_store_be32(v4.p + 12, 9);
+        r[3] = zkr_infer2_mc_decode(&p2, v4.p, v4.len, &back);
+        zkr_store_be32(v4.p + 12, ZKR_PARAM_SET_128);
+        r[4] = zkr_infer2_mc_decode(&p2, v4.p, v4.len, &back);
+        r[5] = zkr_infer2_mc_decode(&p1, v4.p, v4.len, &back); /* set 1 at set 1: its own */
+        zkr_store_be32(v2.p + 8, 4);
+        r[6] = zkr_infer2_mc_decode(&p1, v2.p, v2.len, &back);
+    }
+    zkr_tap_ok(t, r[0] == ZKR_ERR_MALFORMED && r[1] == ZKR_ERR_MALFORMED &&
+                      r[2] == ZKR_ERR_MALFORMED && r[3] == ZKR_ERR_MALFORMED &&
+                      r[4] == ZKR_ERR_MISMATCH_PARAMS && r[5] == ZKR_OK &&
+                      r[6] == ZKR_ERR_MALFORMED,
+               "decoder version confusion: version 3 relabelled 4 (%d), 4 relabelled 3 (%d), "
+               "version 4 with per-layer roots (%d), naming set 9 (%d): MALFORMED; naming set 1 "
+               "at set 2: MISMATCH_PARAMS (%d; %d at set 1); version 2 relabelled 4 (%d): "
+               "MALFORMED", r[0], r[1], r[2], r[3], r[4], r[5], r[6]);
+    zkr_buf_free(&v3);
+    zkr_buf_free(&v4);
+    zkr_buf_free(&v2);
+    zkr_buf_free(&x);
+}
+
 static void test_mrange(zkr_tap *t)
 {
     static const uint8_t seed[32] = {5, 14};
@@ -308,6 +386,117 @@ static void test_mrange(zkr_tap *t)
     i2case_free(&c3);
 }
 
+/*
+ * (adversarial review) A second model range proof from one version 4
+ * model object. Each layer's opening of the group's tree shows every
+ * layer's codeword entries at its positions; the object pre-charges each
+ * layer L - 1 openings for ONE range proof's other openings. A second
+ * range proof from the same object charged each layer only its own
+ * opening while showing L: with budget 2 (blinded for 2 + L - 1 = 3
+ * openings, L = 2) two range proofs showed each layer's entries at 2 x 2
+ * = 4 openings' positions, past its blinding. A member of a stacked group
+ * opens alone at most once an object: the second range proof is refused,
+ * each layer's budget untouched; the first still verifies.
+ */
+static void test_mrange_twice(zkr_tap *t)
+{
+    static const uint8_t seed[32] = {6, 14};
+    i2case c;
+    zkr_mrange_dims dims;
+    zkr_buf p1 = {0}, p2 = {0};
+    zkr_diag d = {0};
+    zkr_err r1 = ZKR_ERR_INTERNAL, v1 = ZKR_ERR_INTERNAL, r2 = ZKR_ERR_INTERNAL;
+    uint32_t total[2] = {0, 0}, mid[2] = {0, 0}, after[2] = {0, 0}, shown[2] = {0, 0};
+
+    if (!i2case_init(&c, 1, 0, 2, seed)) {
+        zkr_tap_ok(t, 0, "fixture: 4-4-2 committed stacked");
+        return;
+    }
+    memset(&dims, 0, sizeof dims);
+    dims.n_layers = 2;
+    for (uint32_t l = 0; l < 2; l++) {
+        dims.in_dim[l] = c.dims[l];
+        dims.out_dim[l] = c.dims[l + 1];
+    }
+    {
+        zkr_hpcs_poly *w[2] = {zkr_infer2_model_layer_poly(c.im, 0),
+                               zkr_infer2_model_layer_poly(c.im, 1)};
+        r1 = zkr_prover_mrange(&c.p, c.mc.p, c.mc.len, &dims, w, seed, 32, 1, &p1, &d);
+        if (r1 == ZKR_OK)
+            v1 = zkr_mrange_verify(&c.p, c.mc.p, c.mc.len, &dims, p1.p, p1.len, &d);
+        for (int l = 0; l < 2; l++) {
+            total[l] = zkr_hpcs_budget_total(w[l]);
+            mid[l] = zkr_hpcs_budget_left(w[l]);
+        }
+        r2 = zkr_prover_mrange(&c.p, c.mc.p, c.mc.len, &dims, w, seed, 32, 1, &p2, &d);
+        for (int l = 0; l < 2; l++) {
+            after[l] = zkr_hpcs_budget_left(w[l]);
+            /* each range proof made shows every layer at L = 2 openings' positions */
+            shown[l] = 2 * ((r1 == ZKR_OK) + (r2 == ZKR_OK));
+        }
+    }
+    zkr_tap_ok(t, r1 == ZKR_OK && v1 == ZKR_OK && r2 != ZKR_OK && p2.len == 0 &&
+                      after[0] == mid[0] && after[1] == mid[1] && shown[0] <= total[0] &&
+                      shown[1] <= total[1],
+               "a second model range proof from one version 4 object is refused (%d, %zu "
+               "bytes; the first %d, verified %d): no layer shown at more openings than its "
+               "blinding (%u, %u shown of %u, %u), budgets untouched (%u, %u left, %u, %u "
+               "before)", r2, p2.len, r1, v1, shown[0], shown[1], total[0], total[1], after[0],
+               after[1], mid[0], mid[1]);
+    zkr_buf_free(&p1);
+    zkr_buf_free(&p2);
+    i2case_free(&c);
+}
+
+/*
+ * (adversarial review) A two-layer model (512-64-2, 2^16 entries in W'_0,
+ * 2^8 in W'_1 blinded up to W'_0's size) whose W' stack into one group of
+ * full-size members beside the joiner pairs (h-phi, V-m) in one mixed
+ * opening (the diagnostic says whether its mask also nests: at these
+ * sizes V joins in layer 0, so it does not). Proves and verifies with
+ * public and hidden outputs; its twins (another record index, a flipped
+ * byte in the opening) are refused.
+ */
+static void test_group_and_nest(zkr_tap *t)
+{
+    static const uint8_t seed[32] = {7, 14};
+    zkr_infer2_model_commitment mc;
+    i2case c;
+    zkr_buf pp = {0}, ph = {0};
+    zkr_err rp = ZKR_ERR_INTERNAL, rh = ZKR_ERR_INTERNAL, vp = ZKR_ERR_INTERNAL,
+            vh = ZKR_ERR_INTERNAL, other = ZKR_ERR_INTERNAL, flip = ZKR_ERR_INTERNAL;
+    int stacked = 0, nests = 0;
+
+    if (!i2case_init(&c, 5, 0, 4, seed)) {
+        zkr_tap_ok(t, 0, "fixture: 512-64-2 committed");
+        return;
+    }
+    stacked = zkr_infer2_mc_decode(&c.p, c.mc.p, c.mc.len, &mc) == ZKR_OK && mc.stacked;
+    nests = i2case_nests(&c, 1);
+    i2case_mode(&c, 1);
+    if ((rp = i2case_prove(&c, 1, seed, &pp)) == ZKR_OK) {
+        zkr_verifier_inference2_statement st = c.st;
+        vp = verify(&pp, &c.st);
+        st.record_index = 0;
+        other = verify(&pp, &st);
+        pp.p[pp.len - pp.len / 8] ^= 0x10;
+        flip = verify(&pp, &c.st);
+        pp.p[pp.len - pp.len / 8] ^= 0x10;
+    }
+    i2case_mode(&c, 0);
+    if ((rh = i2case_prove(&c, 0, seed, &ph)) == ZKR_OK)
+        vh = verify(&ph, &c.st);
+    zkr_tap_ok(t, stacked && rp == ZKR_OK && vp == ZKR_OK && rh == ZKR_OK && vh == ZKR_OK &&
+                      other != ZKR_OK && flip != ZKR_OK,
+               "512-64-2: a version 4 commitment (%d) whose group opens beside the joiner "
+               "pairs (%s nested mask) proves and verifies, public output (%d, %d) and "
+               "hidden (%d, %d); another record index (%d), a flipped byte (%d): refused", stacked,
+               nests ? "a" : "no", rp, vp, rh, vh, other, flip);
+    zkr_buf_free(&pp);
+    zkr_buf_free(&ph);
+    i2case_free(&c);
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -316,7 +505,10 @@ int main(int argc, char **argv)
     if (sodium_init() < 0)
         return 1;
     test_codec(&t);
+    test_codec_confusion(&t);
     test_end_to_end(&t);
     test_mrange(&t);
+    test_mrange_twice(&t);
+    test_group_and_nest(&t);
     return zkr_tap_done(&t);
 }

@@ -50,7 +50,9 @@ typedef struct {
  * phi full-size members of the mixed opening at every parameter set); shape
  * 4: 512-64 (ReLU; shift 8), one layer whose W' is eight times V's size or
  * more, so that V and m join at the opening's second layer and its mask
- * nests under their leaves (version 13, zkr_infer2_nest_h). variant
+ * nests under their leaves (version 13, zkr_infer2_nest_h); shape 5:
+ * 512-64-2 (ReLU, none; shifts 10, 16), two layers whose W' stack (a
+ * version 4 model commitment) beside a V small enough to nest. variant
  * changes the weights of shape 1 but not layer 1's bias-only output rows:
  * the same public output from a different model.
  */
@@ -63,16 +65,21 @@ static inline int i2case_init_set(i2case *c, int shape, int variant, uint32_t bu
     static const int r1[2] = {1, 0};
     static const uint32_t d2[2] = {4, 2}, s2[1] = {8};
     static const int r2[1] = {1};
-    static const uint32_t d3[2] = {4, 256}, d4[2] = {512, 64};
-    const uint32_t *dims = shape == 4 ? d4 : shape == 3 ? d3 : shape == 2 ? d2 : shape ? d1 : d0;
-    const uint32_t *shifts = shape >= 2 ? s2 : shape ? s1 : s0;
-    const int *relu = shape >= 2 ? r2 : shape ? r1 : r0;
+    static const uint32_t d3[2] = {4, 256}, d4[2] = {512, 64}, d5[3] = {512, 64, 2};
+    const uint32_t *dims = shape == 5   ? d5
+                           : shape == 4 ? d4
+                           : shape == 3 ? d3
+                           : shape == 2 ? d2
+                           : shape      ? d1
+                                        : d0;
+    const uint32_t *shifts = shape == 5 ? s1 : shape >= 2 ? s2 : shape ? s1 : s0;
+    const int *relu = shape == 5 ? r1 : shape >= 2 ? r2 : shape ? r1 : r0;
     zkr_diag d = {0};
     zkr_buf b = {0};
     uint8_t root[ZKR_DIGEST_BYTES], rseed[32];
 
     memset(c, 0, sizeof *c);
-    c->n_layers = shape >= 2 ? 1 : shape ? 2 : 3;
+    c->n_layers = shape == 5 ? 2 : shape >= 2 ? 1 : shape ? 2 : 3;
     c->g.input_encoding = ZKR_ML_INPUT_U8_DIV255;
     c->g.input_dim = dims[0];
     c->g.n_layers = c->n_layers;

@@ -12,7 +12,8 @@
  * members (inference@2 version 8) and their adversarial review: every size
  * pair's fitted arity at sets 1-3, members of a fitted member's size left
  * unfitted, a fitted full-size member, sets 2 and 3, mutated fitted proofs;
- * base-valued stacked pairs and half pairs (inference@2 version 10).
+ * base-valued stacked pairs and half pairs (inference@2 version 10); stacked
+ * groups (version 14) and a group member opened alone (adversarial review).
  */
 #include <math.h>
 #include <sodium.h>
@@ -1439,6 +1440,94 @@ static void test_stack_group(zkr_tap *t, const zkr_params *p)
     zkr_buf_free(&sep);
 }
 
+/* Verifies bytes b as member i's lone opening of a group of n (n < 2: a plain k = 1 batch). */
+static zkr_err hg_lone_verify(const zkr_params *p, const zkr_transcript *tv, const hm_fix *x,
+                              size_t i, zkr_ext v, unsigned n, unsigned gi, const zkr_buf *b)
+{
+    zkr_transcript tc = *tv;
+    zkr_dec d;
+    zkr_err r;
+
+    zkr_dec_init(&d, b->p, b->len);
+    r = n < 2 ? zkr_hpcs_verify_batch(p, &tc, &x->c[i], 1, x->z, &v, &d)
+              : zkr_hpcs_verify_batch_stacked(p, &tc, &x->c[i], x->z, v, n, gi, &d);
+    if (r == ZKR_OK && zkr_dec_finish(&d) != ZKR_OK)
+        r = ZKR_ERR_MALFORMED;
+    return r;
+}
+
+/*
+ * (adversarial review) A stacked group's member opened alone
+ * (zkr_prover_hopen_batch, k 1; the model range proof of a version 4
+ * model commitment): its opening's leaves hold every member's entries, the
+ * verifier reads member grp_i's. Accepts as member 1 of 3; refused read
+ * as member 0 or 2 (another layer's view at the same leaves), as a group
+ * of 2 or 4 (another leaf width), as a plain opening of its own tree, with
+ * its value + 1, cut short. Zero knowledge: the opening shows the other
+ * members' entries, which their caller pre-charges for one such opening of
+ * each member, so a second lone opening of member 1 is refused (USAGE,
+ * nothing charged) while member 0's first goes through.
+ */
+static void test_stack_lone(zkr_tap *t, const zkr_params *p)
+{
+    zkr_transcript tp, tv;
+    zkr_buf pf = {0}, pf2 = {0}, pf0 = {0}, cut = {0};
+    zkr_err r[10];
+    uint32_t left1 = 0, left1b = 0;
+    uint8_t key[32];
+    zkr_zkrng g;
+    hm_fix x;
+
+    for (int i = 0; i < 10; i++)
+        r[i] = ZKR_ERR_INTERNAL;
+    if (hg_make(p, &x, 3) != ZKR_OK) {
+        zkr_tap_ok(t, 0, "fixture: a stacked group of three full-size members");
+        return;
+    }
+    memset(key, 0x3c, sizeof key);
+    zkr_zkrng_from_key(&g, key);
+    hm_ts(p, &tp);
+    tv = tp;
+    r[0] = zkr_prover_hopen_batch(p, &tp, &x.f[1], 1, x.z, &x.v[1], &g, 1, &pf);
+    if (r[0] == ZKR_OK) {
+        zkr_ext v1 = x.v[1];
+        r[1] = hg_lone_verify(p, &tv, &x, 1, x.v[1], 3, 1, &pf);
+        r[2] = hg_lone_verify(p, &tv, &x, 1, x.v[1], 3, 0, &pf);
+        r[3] = hg_lone_verify(p, &tv, &x, 1, x.v[1], 3, 2, &pf);
+        r[4] = hg_lone_verify(p, &tv, &x, 1, x.v[1], 2, 1, &pf);
+        r[5] = hg_lone_verify(p, &tv, &x, 1, x.v[1], 4, 1, &pf);
+        r[6] = hg_lone_verify(p, &tv, &x, 1, x.v[1], 0, 0, &pf);
+        v1.c[0] = zkr_gl_add(v1.c[0], 1);
+        r[7] = hg_lone_verify(p, &tv, &x, 1, v1, 3, 1, &pf);
+        if (zkr_buf_append(&cut, pf.p, pf.len - 1) == ZKR_OK)
+            r[8] = hg_lone_verify(p, &tv, &x, 1, x.v[1], 3, 1, &cut);
+    }
+    left1 = zkr_hpcs_budget_left(x.f[1]);
+    hm_ts(p, &tp);
+    r[9] = zkr_prover_hopen_batch(p, &tp, &x.f[1], 1, x.z, &x.v[1], &g, 1, &pf2);
+    left1b = zkr_hpcs_budget_left(x.f[1]);
+    zkr_tap_ok(t, r[0] == ZKR_OK && r[1] == ZKR_OK && r[2] == ZKR_ERR_VERIFY &&
+                      r[3] == ZKR_ERR_VERIFY && r[4] != ZKR_OK && r[5] != ZKR_OK &&
+                      r[6] != ZKR_OK && r[7] == ZKR_ERR_VERIFY && r[8] != ZKR_OK,
+               "a group member opened alone verifies as member 1 of 3 (%d); refused read as "
+               "member 0 (%d) or 2 (%d), as a group of 2 (%d) or 4 (%d), as its own tree "
+               "(%d), its value + 1 (%d), cut short (%d)", r[1], r[2], r[3], r[4], r[5],
+               r[6], r[7], r[8]);
+    hm_ts(p, &tp);
+    r[0] = zkr_prover_hopen_batch(p, &tp, &x.f[0], 1, x.z, &x.v[0], &g, 1, &pf0);
+    zkr_tap_ok(t, r[9] == ZKR_ERR_USAGE && pf2.len == 0 && left1b == left1 && left1 > 0 &&
+                      r[0] == ZKR_OK,
+               "a member's second lone opening is refused (%d, %zu bytes), nothing charged "
+               "(%u left of its budget, %u before); another member's first goes through (%d)",
+               r[9], pf2.len, left1b, left1, r[0]);
+    zkr_zkrng_wipe(&g);
+    zkr_buf_free(&pf);
+    zkr_buf_free(&pf2);
+    zkr_buf_free(&pf0);
+    zkr_buf_free(&cut);
+    hm_free(&x);
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -1460,6 +1549,7 @@ int main(int argc, char **argv)
     test_stack_layer1(&t, &p);
     test_base_pair(&t, &p);
     test_stack_group(&t, &p);
+    test_stack_lone(&t, &p);
     test_fit_sweep(&t);
     test_fit_same_size(&t, &p);
     test_fit_sets(&t);
