@@ -119,7 +119,9 @@ edge "a bad line after a good one" "{\"statement\": \"$S7\", \"proof\": \"p7.zkp
 # --- register-batch ------------------------------------------------------
 cp "$FIX" copy.onnx
 printf '{"name":"adv","version":1,"proof_kind":"inference@1","proof_system":"zkreg-sumcheck-basefold","parameter_set":"goldilocks-128","verifier_version":"0.2.0","public_output":true,"fields":[{"name":"record_index","type":"u64"}]}\n' > schema2.json
-head -c 4096 /dev/urandom > junk.bin
+# Fixed junk (seeded): a first byte of 0x08 would be read as an ONNX file
+# (exit 3 before the program store is checked; random junk did so once in 256).
+python3 -c 'import random, sys; r = random.Random(11); b = bytearray(r.getrandbits(8) for _ in range(4096)); b[0] = 0x5a; sys.stdout.buffer.write(b)' > junk.bin
 printf '\x01junk' >> junk.bin
 rows() { sqlite3 -readonly "$ZKREG_REGISTRY" "select (select count(*) from log)||'/'||(select count(*) from artifact)||'/'||(select count(*) from schema)||'/'||(select count(*) from statement)"; }
 rb() { # NAME WANT_RC LINE...
