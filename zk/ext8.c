@@ -1,5 +1,6 @@
 /*
- * AVX-512 kernels over the cubic extension, eight elements a step: the
+ * AVX-512 kernels over the cubic extension, eight elements a step (AVX2
+ * CPUs run zk/ext4.c's four-lane twins through the same entry points): the
  * loops that multiply a table by one extension constant (folds, eq table
  * doublings). Each lane computes the nine base products and sums of
  * zkr_ext_mul with zk/gl_avx512.h's canonical arithmetic, so every value
@@ -22,7 +23,23 @@ typedef struct {
 
 int zkr_ext8_ok(void)
 {
-    return zkr_cpu_avx512f();
+    return zkr_cpu_avx512f() || zkr_cpu_avx2();
+}
+
+/*
+ * Which kernels an entry point runs, asked per call: libgcc's CPU model,
+ * read from memory (CPUID ran once, at load), so it costs no trap under a
+ * hypervisor. AVX-512F usable: the eight-lane kernels here; else the AVX2
+ * twins (zk/ext4.c). A caller reaches these only where zkr_ext8_ok said 1.
+ */
+static int zkr_ext8_wide(void)
+{
+    return __builtin_cpu_supports("avx512f");
+}
+
+unsigned zkr_ext8_lanes(void)
+{
+    return !zkr_ext8_ok() ? 0 : zkr_ext8_wide() ? 8 : 4;
 }
 
 /* p[0..8) (24 words) as three coefficient vectors. */
@@ -554,81 +571,100 @@ ZKR_AVX512 static size_t zkr_ext8_axpy_avx512(zkr_ext *out, const zkr_ext *xe, c
 size_t zkr_ext8_sdot(const zkr_ext *s, const zkr_ext *ge, const zkr_gl *gb, size_t lo, size_t hi,
                      zkr_ext q[2])
 {
-    return zkr_ext8_sdot_avx512(s, ge, gb, lo, hi, q);
+    return zkr_ext8_wide() ? zkr_ext8_sdot_avx512(s, ge, gb, lo, hi, q)
+                           : zkr_ext4_sdot(s, ge, gb, lo, hi, q);
 }
 
 size_t zkr_ext8_frac(const zkr_ext *pl, const zkr_ext *pr, const zkr_ext *ql, const zkr_ext *qr,
                      zkr_ext *p, zkr_ext *q, size_t lo, size_t hi)
 {
-    return zkr_ext8_frac_avx512(pl, pr, ql, qr, p, q, lo, hi);
+    return zkr_ext8_wide() ? zkr_ext8_frac_avx512(pl, pr, ql, qr, p, q, lo, hi)
+                           : zkr_ext4_frac(pl, pr, ql, qr, p, q, lo, hi);
 }
 
 size_t zkr_ext8_gkr_sums(const zkr_ext *s, const zkr_ext *pl, const zkr_ext *pr,
                          const zkr_ext *ql, const zkr_ext *qr, zkr_ext lambda, size_t lo,
                          size_t hi, zkr_ext q[2])
 {
-    return zkr_ext8_gkr_avx512(s, pl, pr, ql, qr, lambda, lo, hi, q);
+    return zkr_ext8_wide() ? zkr_ext8_gkr_avx512(s, pl, pr, ql, qr, lambda, lo, hi, q)
+                           : zkr_ext4_gkr_sums(s, pl, pr, ql, qr, lambda, lo, hi, q);
 }
 
 size_t zkr_ext8_dot(const zkr_ext *w, const zkr_ext *fe, const zkr_gl *fb, size_t lo, size_t hi,
                     zkr_ext h[2])
 {
-    return zkr_ext8_dot_avx512(w, fe, fb, lo, hi, h);
+    return zkr_ext8_wide() ? zkr_ext8_dot_avx512(w, fe, fb, lo, hi, h)
+                           : zkr_ext4_dot(w, fe, fb, lo, hi, h);
 }
 
 size_t zkr_ext8_fold(const zkr_ext *in, zkr_ext *out, size_t lo, size_t hi, zkr_ext r)
 {
-    return zkr_ext8_fold_avx512(in, out, lo, hi, r, 0);
+    return zkr_ext8_wide() ? zkr_ext8_fold_avx512(in, out, lo, hi, r, 0)
+                           : zkr_ext4_fold(in, out, lo, hi, r, 0);
 }
 
 size_t zkr_ext8_fold_coef(const zkr_ext *in, zkr_ext *out, size_t lo, size_t hi, zkr_ext r)
 {
-    return zkr_ext8_fold_avx512(in, out, lo, hi, r, 1);
+    return zkr_ext8_wide() ? zkr_ext8_fold_avx512(in, out, lo, hi, r, 1)
+                           : zkr_ext4_fold(in, out, lo, hi, r, 1);
 }
 
 size_t zkr_ext8_eq_level(zkr_ext *t, size_t len, size_t lo, size_t hi, zkr_ext z)
 {
-    return len < 8 ? lo : zkr_ext8_eq_level_avx512(t, len, lo, hi, z);
+    if (zkr_ext8_wide())
+        return len < 8 ? lo : zkr_ext8_eq_level_avx512(t, len, lo, hi, z);
+    return len < 4 ? lo : zkr_ext4_eq_level(t, len, lo, hi, z);
 }
 
 size_t zkr_ext8_pairs3(const zkr_ext *e, const zkr_ext *pe, const zkr_gl *pb, size_t lo,
                        size_t hi, zkr_ext s[3])
 {
-    return zkr_ext8_pairs3_avx512(e, pe, pb, lo, hi, s);
+    return zkr_ext8_wide() ? zkr_ext8_pairs3_avx512(e, pe, pb, lo, hi, s)
+                           : zkr_ext4_pairs3(e, pe, pb, lo, hi, s);
 }
 
 size_t zkr_ext8_fold_base(const zkr_gl *b, zkr_ext *out, size_t lo, size_t hi, zkr_ext r)
 {
-    return zkr_ext8_fold_base_avx512(b, out, lo, hi, r);
+    return zkr_ext8_wide() ? zkr_ext8_fold_base_avx512(b, out, lo, hi, r)
+                           : zkr_ext4_fold_base(b, out, lo, hi, r);
 }
 
 size_t zkr_ext8_xdot(const zkr_ext *x, const zkr_ext *ye, const zkr_gl *yb, size_t lo, size_t hi,
                      zkr_ext *s)
 {
-    return zkr_ext8_xdot_avx512(x, ye, yb, lo, hi, s);
+    return zkr_ext8_wide() ? zkr_ext8_xdot_avx512(x, ye, yb, lo, hi, s)
+                           : zkr_ext4_xdot(x, ye, yb, lo, hi, s);
 }
 
 size_t zkr_ext8_axpy(zkr_ext *out, const zkr_ext *xe, const zkr_gl *xb, size_t lo, size_t hi,
                      zkr_ext k, int add)
 {
-    return zkr_ext8_axpy_avx512(out, xe, xb, lo, hi, k, add);
+    return zkr_ext8_wide() ? zkr_ext8_axpy_avx512(out, xe, xb, lo, hi, k, add)
+                           : zkr_ext4_axpy(out, xe, xb, lo, hi, k, add);
 }
 
 size_t zkr_ext8_zr_terms(const zkr_ext8_zr_in *in, size_t lo, size_t hi, zkr_ext se0[8],
                          zkr_ext slam[8], zkr_ext snu[8])
 {
-    return zkr_ext8_zr_terms_avx512(in, lo, hi, se0, slam, snu);
+    return zkr_ext8_wide() ? zkr_ext8_zr_terms_avx512(in, lo, hi, se0, slam, snu)
+                           : zkr_ext4_zr_terms(in, lo, hi, se0, slam, snu);
 }
 
 size_t zkr_ext8_fold_pair(const zkr_ext *t0, const zkr_ext *t1, zkr_ext *out, size_t lo, size_t hi,
                           const zkr_ext k[3])
 {
-    return zkr_ext8_fold_pair_avx512(t0, t1, out, lo, hi, k);
+    return zkr_ext8_wide() ? zkr_ext8_fold_pair_avx512(t0, t1, out, lo, hi, k)
+                           : zkr_ext4_fold_pair(t0, t1, out, lo, hi, k);
 }
 
 #else
 
 int zkr_ext8_ok(void)
+{
+    return 0;
+}
+
+unsigned zkr_ext8_lanes(void)
 {
     return 0;
 }

@@ -71,13 +71,14 @@ zkr_err zkr_mtree_climb_x8(unsigned depth, unsigned height, const uint64_t *idx,
                            uint8_t (*node)[ZKR_DIGEST_BYTES], size_t *n_nodes) ZKR_WUR;
 
 /*
- * AVX-512 extension kernels (zk/ext8.c), eight elements a step, for a
- * prefix of [lo, hi): each returns the first index it left to the caller's
- * scalar loop (lo itself where the range is short). They run AVX-512
- * instructions without asking the CPU (CPUID is slow under a hypervisor),
- * so a caller asks zkr_ext8_ok once and calls them only where it is 1;
- * elsewhere they die of SIGILL. zkr_ext8_ok: AVX-512F on this CPU and OS,
- * and ZKR_NO_AVX512 not set.
+ * Vector extension kernels (zk/ext8.c), eight elements a step with
+ * AVX-512F, else four with AVX2 (zk/ext4.c), for a prefix of [lo, hi):
+ * each returns the first index it left to the caller's scalar loop (lo
+ * itself where the range is short); a range whose length is a multiple of
+ * 8 is covered whole. They run vector instructions without CPUID (slow
+ * under a hypervisor), so a caller asks zkr_ext8_ok once and calls them
+ * only where it is 1; elsewhere they die of SIGILL. zkr_ext8_ok: AVX-512F
+ * or AVX2 on this CPU and OS, and ZKR_NO_AVX512 not set.
  * The values are the scalar loop's. zkr_ext8_fold: out[i] = in[2i] +
  * r (in[2i+1] - in[2i]) (in place when out == in, in index order);
  * zkr_ext8_fold_coef: out[i] = in[2i] + r in[2i+1] (Basefold's coefficient
@@ -85,6 +86,8 @@ zkr_err zkr_mtree_climb_x8(unsigned depth, unsigned height, const uint64_t *idx,
  * table's doubling; len >= 8, else nothing).
  */
 int zkr_ext8_ok(void);
+/* The elements a kernel takes a step here: 8 (AVX-512F), 4 (AVX2), 0 (none: zkr_ext8_ok 0). */
+unsigned zkr_ext8_lanes(void);
 size_t zkr_ext8_fold(const zkr_ext *in, zkr_ext *out, size_t lo, size_t hi, zkr_ext r);
 size_t zkr_ext8_fold_coef(const zkr_ext *in, zkr_ext *out, size_t lo, size_t hi, zkr_ext r);
 size_t zkr_ext8_eq_level(zkr_ext *t, size_t len, size_t lo, size_t hi, zkr_ext z);
@@ -156,6 +159,35 @@ size_t zkr_ext8_zr_terms(const zkr_ext8_zr_in *in, size_t lo, size_t hi, zkr_ext
  */
 size_t zkr_ext8_fold_pair(const zkr_ext *t0, const zkr_ext *t1, zkr_ext *out, size_t lo, size_t hi,
                           const zkr_ext k[3]);
+
+/*
+ * AVX2 twins (zk/ext4.c): the zkr_ext8_* entry points' kernels where
+ * AVX-512F is absent, four elements a step, the same contracts (fold:
+ * coef 1 the coefficient fold; eq_level needs len >= 4). Called only
+ * through zk/ext8.c.
+ */
+size_t zkr_ext4_zr_terms(const zkr_ext8_zr_in *in, size_t lo, size_t hi, zkr_ext se0[8],
+                         zkr_ext slam[8], zkr_ext snu[8]);
+size_t zkr_ext4_fold_pair(const zkr_ext *t0, const zkr_ext *t1, zkr_ext *out, size_t lo, size_t hi,
+                          const zkr_ext k[3]);
+size_t zkr_ext4_fold(const zkr_ext *in, zkr_ext *out, size_t lo, size_t hi, zkr_ext r, int coef);
+size_t zkr_ext4_eq_level(zkr_ext *t, size_t len, size_t lo, size_t hi, zkr_ext z);
+size_t zkr_ext4_gkr_sums(const zkr_ext *s, const zkr_ext *pl, const zkr_ext *pr,
+                         const zkr_ext *ql, const zkr_ext *qr, zkr_ext lambda, size_t lo,
+                         size_t hi, zkr_ext q[2]);
+size_t zkr_ext4_dot(const zkr_ext *w, const zkr_ext *fe, const zkr_gl *fb, size_t lo, size_t hi,
+                    zkr_ext h[2]);
+size_t zkr_ext4_sdot(const zkr_ext *s, const zkr_ext *ge, const zkr_gl *gb, size_t lo, size_t hi,
+                     zkr_ext q[2]);
+size_t zkr_ext4_frac(const zkr_ext *pl, const zkr_ext *pr, const zkr_ext *ql, const zkr_ext *qr,
+                     zkr_ext *p, zkr_ext *q, size_t lo, size_t hi);
+size_t zkr_ext4_pairs3(const zkr_ext *e, const zkr_ext *pe, const zkr_gl *pb, size_t lo,
+                       size_t hi, zkr_ext s[3]);
+size_t zkr_ext4_xdot(const zkr_ext *x, const zkr_ext *ye, const zkr_gl *yb, size_t lo, size_t hi,
+                     zkr_ext *s);
+size_t zkr_ext4_fold_base(const zkr_gl *b, zkr_ext *out, size_t lo, size_t hi, zkr_ext r);
+size_t zkr_ext4_axpy(zkr_ext *out, const zkr_ext *xe, const zkr_gl *xb, size_t lo, size_t hi,
+                     zkr_ext k, int add);
 
 /*
  * The first nonce in [lo, hi) that passes zkr_ts_pow_ok(t, bits, .), or

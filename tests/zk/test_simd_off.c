@@ -10,9 +10,9 @@
  * would show as a different proof too. test_zk compares kernel by kernel;
  * this catches a kernel a caller uses on a range or shape that test does
  * not reach. On a CPU with AVX2 but not AVX-512F the first run hashes
- * with the AVX2 BLAKE2b and transforms with the AVX2 NTT, and the rest of
- * the field code is scalar in both; on one with neither both runs are
- * scalar: the test still runs every comparison and says so.
+ * with the AVX2 BLAKE2b, transforms with the AVX2 NTT and runs the
+ * extension kernels four lanes a step (zk/ext4.c); on one with neither
+ * both runs are scalar: the test still runs every comparison and says so.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -272,7 +272,7 @@ out:
 static void compare(zkr_tap *t, const char *name, kind_fn fn)
 {
     const char *first = cpu_avx512() ? "AVX-512 paths"
-                        : cpu_avx2() ? "AVX2 BLAKE2b and NTT, the other field code scalar"
+                        : cpu_avx2() ? "AVX2 BLAKE2b, NTT and extension kernels"
                                      : "no AVX2 or AVX-512F: scalar";
     zkr_buf on = {0}, off = {0};
     uint64_t rng = t->rng;
@@ -299,7 +299,7 @@ int main(int argc, char **argv)
     char cmd[300];
     unsigned with, without;
     int cpu = cpu_avx512(), avx2 = cpu_avx2(), rc;
-    unsigned want = (cpu ? 7u : 0u) | (avx2 ? 5u : 0u);
+    unsigned want = (cpu ? 7u : 0u) | (avx2 ? 7u : 0u);
 
     zkr_tap_init(&t, argc, argv);
     snprintf(tmpdir, sizeof tmpdir, "/tmp/zkr-test-simd-XXXXXX");
@@ -314,14 +314,16 @@ int main(int argc, char **argv)
     zkr_tap_diag("%s", cpu    ? "this CPU has AVX-512F: the first proof of each pair takes the "
                                 "AVX-512 paths, the second the scalar ones"
                        : avx2 ? "this CPU has AVX2 but no AVX-512F: the first proof of each "
-                                "pair hashes with the AVX2 BLAKE2b and transforms with the AVX2 "
-                                "NTT, the second with libsodium and the portable NTT; the other "
-                                "field code is scalar in both"
+                                "pair hashes with the AVX2 BLAKE2b, transforms with the AVX2 "
+                                "NTT and runs the extension kernels four lanes a step "
+                                "(zk/ext4.c), the second with libsodium, the portable NTT and "
+                                "the scalar loops"
                               : "this CPU has neither: both proofs of each pair run the scalar "
                                 "code (the comparisons below still run)");
     zkr_tap_ok(&t, with == want,
                "without " ENV_OFF " (or set to 0) BLAKE2b x8 and the NTT (AVX-512F or AVX2) and "
-               "ext8 (AVX-512F) follow the CPU (AVX-512F %s, AVX2 %s; paths %#x)",
+               "the extension kernels (AVX-512F or AVX2) follow the CPU (AVX-512F %s, AVX2 %s; paths "
+               "%#x)",
                cpu ? "present" : "absent", avx2 ? "present" : "absent", with);
     zkr_tap_ok(&t, without == 0, ENV_OFF "=1: every fast path reports scalar (paths %#x)",
                without);
