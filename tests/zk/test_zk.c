@@ -1111,6 +1111,95 @@ static void test_ext8(zkr_tap *t)
     zkr_tap_ok(t, bad == 0, "ext8: %zu-lane folds (evaluation, coefficient, in place), eq doubling, GKR sums, products and fraction layers equal the scalar loops", w);
 }
 
+/*
+ * The other kernels (sumcheck pairs, base folds, dot products, axpy, the
+ * range proof's coupled fold) against their scalar definitions, over a
+ * range with a scalar prefix and tail; each covers whole steps of its width.
+ */
+static void test_ext8_more(zkr_tap *t)
+{
+    enum { N = 64 };
+    zkr_ext in[2 * N], out[N], ref[N], k = {{rnd_gl(t), rnd_gl(t), rnd_gl(t)}}, ks[3], s[3], r3[3];
+    zkr_gl b[2 * N];
+    size_t bad = 0, w = zkr_ext8_lanes(), lo = 1, hi = N / 2 - 2, m, want;
+
+    if (!zkr_ext8_ok()) {
+        zkr_tap_skip(t, "ext8 kernels (pairs, base folds, dots, axpy, coupled fold): neither "
+                        "AVX-512F nor AVX2 on this CPU");
+        return;
+    }
+    want = lo + (hi - lo) / w * w;
+    for (size_t i = 0; i < 2 * N; i++) {
+        in[i] = (zkr_ext){{rnd_gl(t), i % 5 ? rnd_gl(t) : ZKR_GL_P - 1, rnd_gl(t)}};
+        b[i] = i % 9 ? rnd_gl(t) % ZKR_GL_P : ZKR_GL_P - 1;
+    }
+    for (unsigned j = 0; j < 3; j++)
+        ks[j] = (zkr_ext){{rnd_gl(t), rnd_gl(t), rnd_gl(t)}};
+    for (int base = 0; base < 2; base++) {
+        /* pairs3: values at 0 and 1 and the x^2 coefficient of e p, pair by pair */
+        const zkr_ext *e = in, *pe = base ? NULL : in + N;
+        s[0] = s[1] = s[2] = r3[0] = r3[1] = r3[2] = zkr_ext_from(0);
+        m = zkr_ext8_pairs3(e, pe, base ? b : NULL, lo, hi, s);
+        bad += m != want;
+        for (size_t i = lo; i < m; i++) {
+            zkr_ext p0 = base ? zkr_ext_from(b[2 * i]) : pe[2 * i];
+            zkr_ext p1 = base ? zkr_ext_from(b[2 * i + 1]) : pe[2 * i + 1];
+            r3[0] = zkr_ext_add(r3[0], zkr_ext_mul(e[2 * i], p0));
+            r3[1] = zkr_ext_add(r3[1], zkr_ext_mul(e[2 * i + 1], p1));
+            r3[2] = zkr_ext_add(r3[2], zkr_ext_mul(zkr_ext_sub(e[2 * i + 1], e[2 * i]),
+                                                   zkr_ext_sub(p1, p0)));
+        }
+        for (unsigned j = 0; j < 3; j++)
+            bad += !zkr_ext_eq(s[j], r3[j]);
+        /* xdot: sum x[i] y[i] */
+        s[0] = r3[0] = zkr_ext_from(0);
+        m = zkr_ext8_xdot(in, base ? NULL : in + N, base ? b : NULL, lo, hi, &s[0]);
+        bad += m != want;
+        for (size_t i = lo; i < m; i++)
+            r3[0] = zkr_ext_add(r3[0], zkr_ext_mul(in[i], base ? zkr_ext_from(b[i]) : in[N + i]));
+        bad += !zkr_ext_eq(s[0], r3[0]);
+        /* axpy, overwriting and adding */
+        for (int add = 0; add < 2; add++) {
+            memcpy(out, in + N / 2, sizeof out);
+            memcpy(ref, in + N / 2, sizeof ref);
+            m = zkr_ext8_axpy(out, base ? NULL : in, base ? b : NULL, lo, hi, k, add);
+            bad += m != want;
+            for (size_t i = lo; i < m; i++) {
+                zkr_ext v = zkr_ext_mul(k, base ? zkr_ext_from(b[i]) : in[i]);
+                ref[i] = add ? zkr_ext_add(ref[i], v) : v;
+            }
+            bad += memcmp(out, ref, sizeof out) != 0;
+        }
+    }
+    /* fold_base: a base table's first fold into the extension */
+    memset(out, 0, sizeof out);
+    memset(ref, 0, sizeof ref);
+    m = zkr_ext8_fold_base(b, out, lo, hi, k);
+    bad += m != want;
+    for (size_t i = lo; i < m; i++)
+        ref[i] = zkr_ext_add(zkr_ext_from(b[2 * i]),
+                             zkr_ext_mul(k, zkr_ext_from(zkr_gl_sub(b[2 * i + 1], b[2 * i]))));
+    bad += memcmp(out, ref, sizeof out) != 0;
+    /* fold_pair: d0 + k0 d1 + k1 d2 + k2 d3 of each coupled pair (rows in and in + N) */
+    memset(out, 0, sizeof out);
+    memset(ref, 0, sizeof ref);
+    m = zkr_ext8_fold_pair(in, in + N, out, lo, hi, ks);
+    bad += m != want;
+    for (size_t i = lo; i < m; i++) {
+        zkr_ext f00 = in[2 * i], f10 = in[2 * i + 1], f01 = in[N + 2 * i], f11 = in[N + 2 * i + 1];
+        zkr_ext d3 = zkr_ext_add(zkr_ext_sub(f11, f10), zkr_ext_sub(f00, f01));
+        ref[i] = zkr_ext_add(zkr_ext_add(f00, zkr_ext_mul(ks[0], zkr_ext_sub(f10, f00))),
+                             zkr_ext_add(zkr_ext_mul(ks[1], zkr_ext_sub(f01, f00)),
+                                         zkr_ext_mul(ks[2], d3)));
+    }
+    bad += memcmp(out, ref, sizeof out) != 0;
+    zkr_tap_ok(t, bad == 0,
+               "ext8: %zu-lane sumcheck pairs, dot products and axpy (extension and base "
+               "operands), base folds and the coupled fold equal the scalar definitions over "
+               "[%zu, %zu) (%zu bad)",
+               w, lo, hi, bad);
+}
+
 static void test_mle(zkr_tap *t)
 {
     enum { N = 15 };
@@ -1793,6 +1882,7 @@ int main(int argc, char **argv)
     test_merkle(&t);
     test_b2x8(&t);
     test_ext8(&t);
+    test_ext8_more(&t);
     test_merkle_libsodium(&t);
     test_zkrng_fill(&t);
     test_zkrng_fill_mt(&t);
