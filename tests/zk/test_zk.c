@@ -1703,6 +1703,48 @@ out:
             munmap(c.arena[k], 2 * pg);
 }
 
+/*
+ * The verifier's reach into the kernels: zk/train2.c builds its eq tables
+ * with zkr_mle_eq_table_mt, whose doublings run zkr_ext8_eq_level (on AVX2
+ * from len 4, one step at len 4..7). At 0..11 variables, 1 and 2 threads,
+ * scale 1 or an edge element, z drawn from edge elements (0, 1, -1 among
+ * them): the scalar zkr_mle_eq_table's words, times the scale.
+ */
+static void test_ext4_eq_tables(zkr_tap *t)
+{
+    enum { N = 11 };
+    zkr_ext z[N], *a = malloc(sizeof(zkr_ext) << N), *b = malloc(sizeof(zkr_ext) << N);
+    size_t bad = 0;
+
+    if (!a || !b) {
+        zkr_tap_ok(t, 0, "ext4 eq tables: memory");
+        free(a);
+        free(b);
+        return;
+    }
+    for (unsigned trial = 0; trial < 4; trial++)
+        for (unsigned n = 0; n <= N; n++)
+            for (unsigned th = 1; th <= 2; th++) {
+                zkr_ext sc = trial & 1 ? adv_ext(t) : zkr_ext_from(1);
+                for (unsigned i = 0; i < n; i++)
+                    z[i] = adv_ext(t);
+                zkr_mle_eq_table(z, n, a);
+                for (size_t i = 0; i < (size_t)1 << n; i++)
+                    a[i] = zkr_ext_mul(a[i], sc);
+                if (trial & 1)
+                    zkr_mle_eq_table_scaled_mt(z, n, sc, th, b);
+                else
+                    zkr_mle_eq_table_mt(z, n, th, b);
+                bad += memcmp(a, b, sizeof(zkr_ext) << n) != 0;
+            }
+    zkr_tap_ok(t, bad == 0,
+               "ext4 eq tables: zkr_mle_eq_table_mt and _scaled_mt (the %zu-lane eq_level) equal "
+               "the scalar table at 0..%d variables, 1 and 2 threads, edge z and scale (%zu differ)",
+               (size_t)zkr_ext8_lanes(), N, bad);
+    free(a);
+    free(b);
+}
+
 static void test_mle(zkr_tap *t)
 {
     enum { N = 15 };
@@ -2387,6 +2429,7 @@ int main(int argc, char **argv)
     test_ext8(&t);
     test_ext8_more(&t);
     test_ext4_adv(&t);
+    test_ext4_eq_tables(&t);
     test_merkle_libsodium(&t);
     test_zkrng_fill(&t);
     test_zkrng_fill_mt(&t);
