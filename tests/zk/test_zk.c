@@ -1243,16 +1243,22 @@ static zkr_ext adv_ext(zkr_tap *t)
 
     /* whole elements that make products vanish or stay large: 0, 1, -1, x, -x^2 */
     switch (r % 11) {
-    case 0: return zkr_ext_from(0);
-    case 1: return zkr_ext_from(1);
-    case 2: return zkr_ext_from(ZKR_GL_P - 1);
-    case 3: return (zkr_ext){{0, 1, 0}};
-    case 4: return (zkr_ext){{0, 0, ZKR_GL_P - 1}};
-    default: return (zkr_ext){{adv_gl(t), adv_gl(t), adv_gl(t)}};
+    case 0:
+        return zkr_ext_from(0);
+    case 1:
+        return zkr_ext_from(1);
+    case 2:
+        return zkr_ext_from(ZKR_GL_P - 1);
+    case 3:
+        return (zkr_ext){{0, 1, 0}};
+    case 4:
+        return (zkr_ext){{0, 0, ZKR_GL_P - 1}};
+    default:
+        return (zkr_ext){{adv_gl(t), adv_gl(t), adv_gl(t)}};
     }
 }
 
-/* n entries of arena k placed so that the last one touches the guard page. */
+/* bytes of arena k placed so that the last one touches the guard page. */
 static void *adv_tail(adv_ctx *c, unsigned k, size_t bytes)
 {
     return c->arena[k] + c->pg - bytes;
@@ -1588,8 +1594,9 @@ static void adv_range(adv_ctx *c, size_t lo, size_t hi, size_t bad[K_N])
         size_t us = coupled ? 2 * hi + (mode >> 3) : 0, ext = us + 2 * hi;
         zkr_ext se[8], sl[8], sn[8], re[8], rl[8], rn[8];
         zkr_ext8_zr_in zin;
-        zin.e = adv_exts(c, 0, 2 * hi);
-        zin.s = adv_exts(c, 1, 2 * hi);
+        zkr_ext *ze = adv_exts(c, 0, 2 * hi), *zs = adv_exts(c, 1, 2 * hi);
+        zin.e = ze;
+        zin.s = zs;
         zin.m = with_m ? adv_exts(c, 2, 2 * hi) : NULL;
         zin.a = adv_exts(c, 3, ext);
         zin.h = adv_exts(c, 4, ext);
@@ -1599,12 +1606,11 @@ static void adv_range(adv_ctx *c, size_t lo, size_t hi, size_t bad[K_N])
         {
             /* E0 zero and SN one on a prefix cut at a random point (whole blocks and parts) */
             size_t cut = hi ? zkr_tap_rand(t) % (2 * hi + 1) : 0;
-            zkr_ext *e = (zkr_ext *)(uintptr_t)zin.e, *s = (zkr_ext *)(uintptr_t)zin.s;
             for (size_t i = 0; i < cut; i++) {
                 if (mode & 4)
-                    e[i] = zkr_ext_from(0);
+                    ze[i] = zkr_ext_from(0);
                 if (mode & 8)
-                    s[i] = zkr_ext_from(1);
+                    zs[i] = zkr_ext_from(1);
             }
         }
         for (unsigned j = 0; j < 8; j++) {
@@ -1679,8 +1685,8 @@ static void test_ext4_adv(zkr_tap *t)
     for (int path = 0; path < 2; path++) {
         /* path 0 runs AVX2 unasked: only where the CPU has it; path 1 where a caller would */
         if (path == 0 ? !zkr_cpu_avx2() : !zkr_ext8_ok()) {
-            zkr_tap_skip(t, path == 0 ? "ext4 adversarial: zkr_ext4_* directly (no AVX2 here)"
-                                      : "ext4 adversarial: zkr_ext8_* entry points (no kernels here)");
+            zkr_tap_skip(t, path == 0 ? "ext4 adversarial: zkr_ext4_* directly (no AVX2, or ZKR_NO_AVX512 set)"
+                                      : "ext4 adversarial: zkr_ext8_* entry points (zkr_ext8_ok 0)");
             continue;
         }
         c.path = path;
