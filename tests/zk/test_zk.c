@@ -1200,6 +1200,557 @@ static void test_ext8_more(zkr_tap *t)
                w, lo, hi, bad);
 }
 
+/*
+ * Adversarial review of the AVX2 twins (zk/ext4.c), which every prover and
+ * verifier caller of the extension kernels runs on a CPU with AVX2 and no
+ * AVX-512F. Each kernel, called directly (zkr_ext4_*, where AVX2 runs) and
+ * through zk/ext8.c's entry points, over every lo in 0..7 and 0..12
+ * elements, on operands drawn mostly from edge words (0, 1, p-1, p-2,
+ * 2^32-1, 2^32, 2^63, near p) in every slot: the kernel's prefix plus the
+ * scalar tail must equal the scalar definition on the whole range, the
+ * prefix must be whole steps of the path's width, nothing outside the
+ * prefix may be written, and every operand ends at a PROT_NONE page, so a
+ * read or write past the last entry the scalar loop touches faults.
+ */
+enum { ADV_ARENAS = 10 };
+typedef struct {
+    zkr_tap *t;
+    uint8_t *arena[ADV_ARENAS];
+    size_t pg;
+    int path;   /* 0: zkr_ext4_* directly; 1: the zkr_ext8_* entry points */
+    size_t w;   /* the path's width */
+} adv_ctx;
+
+/* Words a kernel's reduction treats specially: carries at 2^32, 2^63, p. */
+static zkr_gl adv_gl(zkr_tap *t)
+{
+    static const zkr_gl edge[] = {0, 1, 2, 3, ZKR_GL_P - 1, ZKR_GL_P - 2, ZKR_GL_P - 3,
+                                  ZKR_GL_EPS, ZKR_GL_EPS + 1, ZKR_GL_EPS + 2, ZKR_GL_EPS - 1,
+                                  (zkr_gl)1 << 63, ((zkr_gl)1 << 63) - 1, ((zkr_gl)1 << 63) + 1,
+                                  ZKR_GL_P - ZKR_GL_EPS, ZKR_GL_P - ZKR_GL_EPS - 1,
+                                  (ZKR_GL_P - 1) / 2, (ZKR_GL_P + 1) / 2, ZKR_GL_EPS * ZKR_GL_EPS,
+                                  (zkr_gl)1 << 48, ZKR_GL_P - ((zkr_gl)1 << 32) - 2};
+    uint64_t r = zkr_tap_rand(t);
+
+    if (r % 4 == 0)
+        return zkr_tap_rand(t) % ZKR_GL_P;
+    return edge[(r >> 8) % (sizeof edge / sizeof edge[0])];
+}
+
+static zkr_ext adv_ext(zkr_tap *t)
+{
+    uint64_t r = zkr_tap_rand(t);
+
+    /* whole elements that make products vanish or stay large: 0, 1, -1, x, -x^2 */
+    switch (r % 11) {
+    case 0:
+        return zkr_ext_from(0);
+    case 1:
+        return zkr_ext_from(1);
+    case 2:
+        return zkr_ext_from(ZKR_GL_P - 1);
+    case 3:
+        return (zkr_ext){{0, 1, 0}};
+    case 4:
+        return (zkr_ext){{0, 0, ZKR_GL_P - 1}};
+    default:
+        return (zkr_ext){{adv_gl(t), adv_gl(t), adv_gl(t)}};
+    }
+}
+
+/* bytes of arena k placed so that the last one touches the guard page. */
+static void *adv_tail(adv_ctx *c, unsigned k, size_t bytes)
+{
+    return c->arena[k] + c->pg - bytes;
+}
+
+static zkr_ext *adv_exts(adv_ctx *c, unsigned k, size_t n)
+{
+    zkr_ext *p = adv_tail(c, k, n * sizeof *p);
+
+    for (size_t i = 0; i < n; i++)
+        p[i] = adv_ext(c->t);
+    return p;
+}
+
+static zkr_gl *adv_gls(adv_ctx *c, unsigned k, size_t n)
+{
+    zkr_gl *p = adv_tail(c, k, n * sizeof *p);
+
+    for (size_t i = 0; i < n; i++)
+        p[i] = adv_gl(c->t);
+    return p;
+}
+
+static zkr_ext adv_c(unsigned c)
+{
+    return zkr_ext_from(c);
+}
+
+/* A pair's line at c: t[2i] + c (t[2i+1] - t[2i]). */
+static zkr_ext adv_lin(const zkr_ext *t, size_t i, unsigned c)
+{
+    return zkr_ext_add(t[2 * i], zkr_ext_mul(adv_c(c), zkr_ext_sub(t[2 * i + 1], t[2 * i])));
+}
+
+/* A hidden pair at (c, s = c (1 - c)) evaluated bilinearly (coupled), else its line. */
+static zkr_ext adv_hid(const zkr_ext *t, size_t i, size_t us, int coupled, unsigned c)
+{
+    zkr_ext f00 = t[2 * i], f10 = t[2 * i + 1], x = adv_c(c), s, v;
+
+    if (!coupled)
+        return adv_lin(t, i, c);
+    zkr_ext f01 = t[us + 2 * i], f11 = t[us + 2 * i + 1];
+    s = zkr_ext_from(zkr_gl_sub(c, zkr_gl_mul(c, c)));
+    v = zkr_ext_add(f00, zkr_ext_mul(x, zkr_ext_sub(f10, f00)));
+    v = zkr_ext_add(v, zkr_ext_mul(s, zkr_ext_sub(f01, f00)));
+    return zkr_ext_add(v, zkr_ext_mul(zkr_ext_mul(x, s),
+                                      zkr_ext_add(zkr_ext_sub(f11, f10), zkr_ext_sub(f00, f01))));
+}
+
+static void adv_zr_ref(const zkr_ext8_zr_in *in, size_t lo, size_t hi, zkr_ext e0[8],
+                       zkr_ext lam[8], zkr_ext nu[8])
+{
+    for (size_t i = lo; i < hi; i++)
+        for (unsigned c = 0; c < 8; c++) {
+            zkr_ext a, h;
+            if (c == 1)
+                continue;
+            a = adv_hid(in->a, i, in->ustride, in->coupled, c);
+            h = adv_hid(in->h, i, in->ustride, in->coupled, c);
+            e0[c] = zkr_ext_add(e0[c], zkr_ext_mul(adv_lin(in->e, i, c),
+                                                   zkr_ext_sub(zkr_ext_mul(h, zkr_ext_sub(in->x, a)),
+                                                               zkr_ext_from(1))));
+            lam[c] = zkr_ext_add(lam[c], zkr_ext_mul(adv_lin(in->s, i, c), h));
+            if (in->m)
+                nu[c] = zkr_ext_add(nu[c], zkr_ext_mul(adv_lin(in->m, i, c), a));
+        }
+}
+
+static int adv_eq(const zkr_ext *a, const zkr_ext *b, size_t n)
+{
+    return memcmp(a, b, n * sizeof *a) == 0;
+}
+
+/* Kernel names for the per-kernel report. */
+enum { K_FOLD, K_FOLDC, K_FOLD_IP, K_EQ, K_GKR1, K_GKR, K_DOT, K_DOTB, K_SDOT, K_SDOTB, K_FRAC,
+       K_P3, K_P3B, K_XDOT, K_XDOTB, K_AXPY, K_AXPYB, K_FBASE, K_FPAIR, K_FPAIR_IP, K_ZR,
+       K_CHAIN, K_N };
+static const char *const adv_kname[K_N] = {
+    "fold (evaluation)", "fold_coef", "fold in place (out == in)",
+    "eq_level (len hi..hi+5, in place)", "gkr_sums (pl, pr NULL)", "gkr_sums (pl, pr given)",
+    "dot (extension f)", "dot (base f)", "sdot (extension g)", "sdot (base g)", "frac",
+    "pairs3 (extension p)", "pairs3 (base p)", "xdot (extension y)", "xdot (base y)",
+    "axpy (extension x, add 0/1, out == x)", "axpy (base x, add 0/1)", "fold_base",
+    "fold_pair (separate out)", "fold_pair in place (out 0..3 below t0)",
+    "zr_terms (coupled 0/1, m NULL or not, E0 zero / SN one runs)",
+    "chained calls (hpm_comb_chunk, hpm_dot_chunk, zkr_bm_fold_chunk)"};
+
+#define ADV_K(c, name, ...) ((c)->path ? zkr_ext8_##name(__VA_ARGS__) : zkr_ext4_##name(__VA_ARGS__))
+
+/* One (lo, hi): every kernel on fresh operands; bad[k] counts kernel k's failures. */
+static void adv_range(adv_ctx *c, size_t lo, size_t hi, size_t bad[K_N])
+{
+    zkr_tap *t = c->t;
+    size_t want = lo + (hi - lo) / c->w * c->w, m;
+    zkr_ext r = adv_ext(t), ref[128], got[128], acc[8], racc[8];
+    zkr_ext *out, *in, *x, *y, *u, *v;
+    zkr_gl *b;
+
+    /* folds: evaluation and coefficient, into a separate out */
+    for (int coef = 0; coef < 2; coef++) {
+        in = adv_exts(c, 0, 2 * hi);
+        out = adv_exts(c, 1, hi);
+        memcpy(ref, out, hi * sizeof *out);
+        m = c->path ? (coef ? zkr_ext8_fold_coef(in, out, lo, hi, r) : zkr_ext8_fold(in, out, lo, hi, r))
+                    : zkr_ext4_fold(in, out, lo, hi, r, coef);
+        bad[coef ? K_FOLDC : K_FOLD] += m != want || !adv_eq(out + m, ref + m, hi - m);
+        for (size_t i = lo; i < hi; i++) {
+            zkr_ext o = coef ? in[2 * i + 1] : zkr_ext_sub(in[2 * i + 1], in[2 * i]);
+            ref[i] = zkr_ext_add(in[2 * i], zkr_ext_mul(r, o));
+            if (i >= m)
+                out[i] = ref[i];
+        }
+        bad[coef ? K_FOLDC : K_FOLD] += !adv_eq(out, ref, hi);
+    }
+    /* fold in place, scalar tail in index order, as zkr_zr_fix_first */
+    in = adv_exts(c, 0, 2 * hi);
+    memcpy(got, in, 2 * hi * sizeof *in);
+    for (size_t i = 0; i < 2 * hi; i++)
+        ref[i] = in[i];
+    for (size_t i = lo; i < hi; i++)
+        ref[i] = zkr_ext_add(got[2 * i], zkr_ext_mul(r, zkr_ext_sub(got[2 * i + 1], got[2 * i])));
+    m = c->path ? zkr_ext8_fold(in, in, lo, hi, r) : zkr_ext4_fold(in, in, lo, hi, r, 0);
+    for (size_t i = m; i < hi; i++)
+        in[i] = zkr_ext_add(in[2 * i], zkr_ext_mul(r, zkr_ext_sub(in[2 * i + 1], in[2 * i])));
+    bad[K_FOLD_IP] += m != want || !adv_eq(in, ref, 2 * hi);
+    /* eq_level: t[i + len] = t[i] z, t[i] -= that over [lo, hi), hi <= len */
+    for (size_t len = hi ? hi : 1; len <= hi + 5; len++) {
+        size_t w_eff = c->path ? c->w : 4, wnt;
+        if (!c->path && len < 4)
+            continue; /* zkr_ext4_eq_level needs len >= 4 (its entry point checks) */
+        wnt = len < w_eff ? lo : want;
+        x = adv_exts(c, 2, hi + len);
+        memcpy(ref, x, (hi + len) * sizeof *x);
+        for (size_t i = lo; i < hi; i++) {
+            zkr_ext h = zkr_ext_mul(ref[i], r);
+            ref[i + len] = h;
+            ref[i] = zkr_ext_sub(ref[i], h);
+        }
+        memcpy(got, x, (hi + len) * sizeof *x);
+        m = c->path ? zkr_ext8_eq_level(x, len, lo, hi, r) : zkr_ext4_eq_level(x, len, lo, hi, r);
+        /* nothing outside [lo, m) and [lo + len, m + len) written */
+        for (size_t i = 0; i < hi + len; i++)
+            if ((i < lo || i >= m) && (i < lo + len || i >= m + len))
+                bad[K_EQ] += !adv_eq(&x[i], &got[i], 1);
+        for (size_t i = m; i < hi; i++) {
+            zkr_ext h = zkr_ext_mul(x[i], r);
+            x[i + len] = h;
+            x[i] = zkr_ext_sub(x[i], h);
+        }
+        bad[K_EQ] += m != wnt || !adv_eq(x, ref, hi + len);
+    }
+    /* gkr_sums, both forms, accumulators starting nonzero */
+    for (int gen = 0; gen < 2; gen++) {
+        zkr_ext *s = adv_exts(c, 0, hi), *ql = adv_exts(c, 1, 2 * hi), *qr = adv_exts(c, 2, 2 * hi);
+        zkr_ext *pl = gen ? adv_exts(c, 3, 2 * hi) : NULL, *pr = gen ? adv_exts(c, 4, 2 * hi) : NULL;
+        zkr_ext lam = adv_ext(t);
+        acc[0] = racc[0] = adv_ext(t);
+        acc[1] = racc[1] = adv_ext(t);
+        m = ADV_K(c, gkr_sums, s, pl, pr, ql, qr, lam, lo, hi, acc);
+        for (size_t i = lo; i < hi; i++)
+            for (int xx = 0; xx < 2; xx++) {
+                zkr_ext l = ql[2 * i], rr = qr[2 * i], g;
+                if (xx) {
+                    l = zkr_ext_sub(zkr_ext_add(ql[2 * i + 1], ql[2 * i + 1]), ql[2 * i]);
+                    rr = zkr_ext_sub(zkr_ext_add(qr[2 * i + 1], qr[2 * i + 1]), qr[2 * i]);
+                }
+                g = zkr_ext_mul(lam, zkr_ext_mul(l, rr));
+                if (!gen) {
+                    g = zkr_ext_add(g, zkr_ext_add(l, rr));
+                } else {
+                    zkr_ext pa = pl[2 * i], pb = pr[2 * i];
+                    if (xx) {
+                        pa = zkr_ext_sub(zkr_ext_add(pl[2 * i + 1], pl[2 * i + 1]), pl[2 * i]);
+                        pb = zkr_ext_sub(zkr_ext_add(pr[2 * i + 1], pr[2 * i + 1]), pr[2 * i]);
+                    }
+                    g = zkr_ext_add(g, zkr_ext_add(zkr_ext_mul(pa, rr), zkr_ext_mul(pb, l)));
+                }
+                g = zkr_ext_mul(s[i], g);
+                racc[xx] = zkr_ext_add(racc[xx], g);
+                if (i >= m)
+                    acc[xx] = zkr_ext_add(acc[xx], g);
+            }
+        bad[gen ? K_GKR : K_GKR1] += m != want || !adv_eq(acc, racc, 2);
+    }
+    /* dot and sdot, extension and base operands */
+    for (int base = 0; base < 2; base++) {
+        zkr_ext *w = adv_exts(c, 0, 2 * hi), *fe = base ? NULL : adv_exts(c, 1, 2 * hi);
+        zkr_ext *s = adv_exts(c, 3, hi);
+        zkr_gl *fb = base ? adv_gls(c, 2, 2 * hi) : NULL;
+        acc[0] = racc[0] = adv_ext(t);
+        acc[1] = racc[1] = adv_ext(t);
+        m = ADV_K(c, dot, w, fe, fb, lo, hi, acc);
+        for (size_t i = lo; i < hi; i++) {
+            zkr_ext f0 = base ? zkr_ext_from(fb[2 * i]) : fe[2 * i];
+            zkr_ext f1 = base ? zkr_ext_from(fb[2 * i + 1]) : fe[2 * i + 1];
+            zkr_ext w2 = zkr_ext_sub(zkr_ext_add(w[2 * i + 1], w[2 * i + 1]), w[2 * i]);
+            zkr_ext g0 = zkr_ext_mul(w[2 * i], f0);
+            zkr_ext g2 = zkr_ext_mul(w2, zkr_ext_sub(zkr_ext_add(f1, f1), f0));
+            racc[0] = zkr_ext_add(racc[0], g0), racc[1] = zkr_ext_add(racc[1], g2);
+            if (i >= m)
+                acc[0] = zkr_ext_add(acc[0], g0), acc[1] = zkr_ext_add(acc[1], g2);
+        }
+        bad[base ? K_DOTB : K_DOT] += m != want || !adv_eq(acc, racc, 2);
+        acc[0] = racc[0] = adv_ext(t);
+        acc[1] = racc[1] = adv_ext(t);
+        m = ADV_K(c, sdot, s, fe ? fe : NULL, fb, lo, hi, acc);
+        for (size_t i = lo; i < hi; i++)
+            for (int xx = 0; xx < 2; xx++) {
+                zkr_ext g = zkr_ext_mul(s[i], base ? zkr_ext_from(fb[2 * i + xx]) : fe[2 * i + xx]);
+                racc[xx] = zkr_ext_add(racc[xx], g);
+                if (i >= m)
+                    acc[xx] = zkr_ext_add(acc[xx], g);
+            }
+        bad[base ? K_SDOTB : K_SDOT] += m != want || !adv_eq(acc, racc, 2);
+    }
+    /* frac: outputs touch the guard too */
+    {
+        zkr_ext *pl = adv_exts(c, 0, hi), *pr = adv_exts(c, 1, hi), *ql = adv_exts(c, 2, hi);
+        zkr_ext *qr = adv_exts(c, 3, hi), *po = adv_exts(c, 4, hi), *qo = adv_exts(c, 5, hi);
+        zkr_ext rq[32];
+        memcpy(ref, po, hi * sizeof *po);
+        memcpy(rq, qo, hi * sizeof *qo);
+        m = ADV_K(c, frac, pl, pr, ql, qr, po, qo, lo, hi);
+        bad[K_FRAC] += m != want || !adv_eq(po + m, ref + m, hi - m) || !adv_eq(qo + m, rq + m, hi - m);
+        for (size_t i = lo; i < hi; i++) {
+            ref[i] = zkr_ext_add(zkr_ext_mul(pl[i], qr[i]), zkr_ext_mul(pr[i], ql[i]));
+            rq[i] = zkr_ext_mul(ql[i], qr[i]);
+            if (i >= m)
+                po[i] = ref[i], qo[i] = rq[i];
+        }
+        bad[K_FRAC] += !adv_eq(po, ref, hi) || !adv_eq(qo, rq, hi);
+    }
+    /* pairs3, xdot, axpy: extension and base operands */
+    for (int base = 0; base < 2; base++) {
+        zkr_ext *e = adv_exts(c, 0, 2 * hi), *pe = base ? NULL : adv_exts(c, 1, 2 * hi);
+        zkr_gl *pb = base ? adv_gls(c, 2, 2 * hi) : NULL;
+        for (unsigned j = 0; j < 3; j++)
+            acc[j] = racc[j] = adv_ext(t);
+        m = ADV_K(c, pairs3, e, pe, pb, lo, hi, acc);
+        for (size_t i = lo; i < hi; i++) {
+            zkr_ext p0 = base ? zkr_ext_from(pb[2 * i]) : pe[2 * i];
+            zkr_ext p1 = base ? zkr_ext_from(pb[2 * i + 1]) : pe[2 * i + 1], g[3];
+            g[0] = zkr_ext_mul(e[2 * i], p0);
+            g[1] = zkr_ext_mul(e[2 * i + 1], p1);
+            g[2] = zkr_ext_mul(zkr_ext_sub(e[2 * i + 1], e[2 * i]), zkr_ext_sub(p1, p0));
+            for (unsigned j = 0; j < 3; j++) {
+                racc[j] = zkr_ext_add(racc[j], g[j]);
+                if (i >= m)
+                    acc[j] = zkr_ext_add(acc[j], g[j]);
+            }
+        }
+        bad[base ? K_P3B : K_P3] += m != want || !adv_eq(acc, racc, 3);
+        x = adv_exts(c, 3, hi);
+        y = base ? NULL : adv_exts(c, 4, hi);
+        b = base ? adv_gls(c, 5, hi) : NULL;
+        acc[0] = racc[0] = adv_ext(t);
+        m = ADV_K(c, xdot, x, y, b, lo, hi, acc);
+        for (size_t i = lo; i < hi; i++) {
+            zkr_ext g = zkr_ext_mul(x[i], base ? zkr_ext_from(b[i]) : y[i]);
+            racc[0] = zkr_ext_add(racc[0], g);
+            if (i >= m)
+                acc[0] = zkr_ext_add(acc[0], g);
+        }
+        bad[base ? K_XDOTB : K_XDOT] += m != want || !adv_eq(acc, racc, 1);
+        /* axpy: add 0 and 1; extension x also aliased with out (out[i] (1 + k) or k out[i]) */
+        for (int mode = 0; mode < (base ? 2 : 4); mode++) {
+            int add = mode & 1, alias = mode >> 1;
+            zkr_ext k = adv_ext(t);
+            out = adv_exts(c, 6, hi);
+            memcpy(ref, out, hi * sizeof *out);
+            const zkr_ext *xe = base ? NULL : alias ? out : y;
+            zkr_ext xv[32];
+            for (size_t i = 0; i < hi; i++)
+                xv[i] = base ? zkr_ext_from(b[i]) : alias ? out[i] : y[i];
+            m = ADV_K(c, axpy, out, xe, b, lo, hi, k, add);
+            bad[base ? K_AXPYB : K_AXPY] += m != want || !adv_eq(out + m, ref + m, hi - m) ||
+                                            !adv_eq(out, ref, lo);
+            for (size_t i = lo; i < hi; i++) {
+                zkr_ext v2 = zkr_ext_mul(k, xv[i]);
+                ref[i] = add ? zkr_ext_add(ref[i], v2) : v2;
+                if (i >= m)
+                    out[i] = ref[i];
+            }
+            bad[base ? K_AXPYB : K_AXPY] += !adv_eq(out, ref, hi);
+        }
+    }
+    /* fold_base */
+    b = adv_gls(c, 0, 2 * hi);
+    out = adv_exts(c, 1, hi);
+    memcpy(ref, out, hi * sizeof *out);
+    m = ADV_K(c, fold_base, b, out, lo, hi, r);
+    bad[K_FBASE] += m != want || !adv_eq(out + m, ref + m, hi - m) || !adv_eq(out, ref, lo);
+    for (size_t i = lo; i < hi; i++) {
+        ref[i] = zkr_ext_add(zkr_ext_from(b[2 * i]),
+                             zkr_ext_mul(r, zkr_ext_from(zkr_gl_sub(b[2 * i + 1], b[2 * i]))));
+        if (i >= m)
+            out[i] = ref[i];
+    }
+    bad[K_FBASE] += !adv_eq(out, ref, hi);
+    /* fold_pair: separate out, then in place with out 0..3 entries below t0 */
+    for (size_t d = 0; d < 5; d++) {
+        int sep = d == 4;
+        size_t below = sep ? 0 : d, us = 2 * hi + (d & 1) * 3, ext = below + us + 2 * hi;
+        zkr_ext k3[3] = {adv_ext(t), adv_ext(t), adv_ext(t)}, orig[128];
+        u = adv_exts(c, 0, ext);
+        memcpy(orig, u, ext * sizeof *u);
+        zkr_ext *t0 = u + below, *t1 = t0 + us;
+        v = sep ? adv_exts(c, 1, hi) : u;
+        memcpy(got, v, (sep ? hi : ext) * sizeof *v);
+        for (size_t i = lo; i < hi; i++) {
+            const zkr_ext *o0 = orig + below, *o1 = o0 + us;
+            zkr_ext f00 = o0[2 * i], f10 = o0[2 * i + 1], f01 = o1[2 * i], f11 = o1[2 * i + 1];
+            zkr_ext val = zkr_ext_add(f00, zkr_ext_mul(zkr_ext_sub(f10, f00), k3[0]));
+            val = zkr_ext_add(val, zkr_ext_mul(zkr_ext_sub(f01, f00), k3[1]));
+            val = zkr_ext_add(val, zkr_ext_mul(zkr_ext_add(zkr_ext_sub(f11, f10), zkr_ext_sub(f00, f01)),
+                                               k3[2]));
+            got[i] = val;
+        }
+        m = ADV_K(c, fold_pair, t0, t1, v, lo, hi, k3);
+        for (size_t i = m; i < hi; i++) {
+            zkr_ext f00 = t0[2 * i], f10 = t0[2 * i + 1], f01 = t1[2 * i], f11 = t1[2 * i + 1];
+            zkr_ext val = zkr_ext_add(f00, zkr_ext_mul(zkr_ext_sub(f10, f00), k3[0]));
+            val = zkr_ext_add(val, zkr_ext_mul(zkr_ext_sub(f01, f00), k3[1]));
+            val = zkr_ext_add(val, zkr_ext_mul(zkr_ext_add(zkr_ext_sub(f11, f10), zkr_ext_sub(f00, f01)),
+                                               k3[2]));
+            v[i] = val;
+        }
+        bad[sep ? K_FPAIR : K_FPAIR_IP] += m != want || !adv_eq(v, got, sep ? hi : ext);
+    }
+    /* zr_terms: coupled or not, m NULL or not, runs of zero E0 and all-one SN */
+    for (int mode = 0; mode < 16; mode++) {
+        int coupled = mode & 1, with_m = (mode >> 1) & 1;
+        size_t us = coupled ? 2 * hi + (mode >> 3) : 0, ext = us + 2 * hi;
+        zkr_ext se[8], sl[8], sn[8], re[8], rl[8], rn[8];
+        zkr_ext8_zr_in zin;
+        zkr_ext *ze = adv_exts(c, 0, 2 * hi), *zs = adv_exts(c, 1, 2 * hi);
+        zin.e = ze;
+        zin.s = zs;
+        zin.m = with_m ? adv_exts(c, 2, 2 * hi) : NULL;
+        zin.a = adv_exts(c, 3, ext);
+        zin.h = adv_exts(c, 4, ext);
+        zin.ustride = us;
+        zin.coupled = coupled;
+        zin.x = adv_ext(t);
+        {
+            /* E0 zero and SN one on a prefix cut at a random point (whole blocks and parts) */
+            size_t cut = hi ? zkr_tap_rand(t) % (2 * hi + 1) : 0;
+            for (size_t i = 0; i < cut; i++) {
+                if (mode & 4)
+                    ze[i] = zkr_ext_from(0);
+                if (mode & 8)
+                    zs[i] = zkr_ext_from(1);
+            }
+        }
+        for (unsigned j = 0; j < 8; j++) {
+            se[j] = re[j] = adv_ext(t);
+            sl[j] = rl[j] = adv_ext(t);
+            sn[j] = rn[j] = adv_ext(t);
+        }
+        m = ADV_K(c, zr_terms, &zin, lo, hi, se, sl, sn);
+        adv_zr_ref(&zin, m, hi, se, sl, sn);
+        adv_zr_ref(&zin, lo, hi, re, rl, rn);
+        bad[K_ZR] += m != want || !adv_eq(se, re, 8) || !adv_eq(sl, rl, 8) || !adv_eq(sn, rn, 8);
+    }
+    /* chains: a later kernel's hi is the first one's returned e, the scalar loop the rest */
+    {
+        zkr_ext *P = adv_exts(c, 0, hi), *h = adv_exts(c, 1, hi), *ph = adv_exts(c, 2, hi);
+        zkr_ext *eq = adv_exts(c, 4, hi), wk[3] = {adv_ext(t), adv_ext(t), adv_ext(t)}, d[3];
+        zkr_gl *mm = adv_gls(c, 3, hi);
+        size_t e1 = ADV_K(c, axpy, P, h, NULL, lo, hi, wk[0], 0);
+        bad[K_CHAIN] += ADV_K(c, axpy, P, ph, NULL, lo, e1, wk[1], 1) != e1 ||
+                        ADV_K(c, axpy, P, NULL, mm, lo, e1, wk[2], 1) != e1;
+        for (size_t i = e1; i < hi; i++)
+            P[i] = zkr_ext_add(zkr_ext_add(zkr_ext_mul(wk[0], h[i]), zkr_ext_mul(wk[1], ph[i])),
+                               zkr_ext_mul_base(wk[2], mm[i]));
+        for (size_t i = lo; i < hi; i++)
+            bad[K_CHAIN] += !zkr_ext_eq(P[i], zkr_ext_add(zkr_ext_add(zkr_ext_mul(wk[0], h[i]),
+                                                                      zkr_ext_mul(wk[1], ph[i])),
+                                                          zkr_ext_mul_base(wk[2], mm[i])));
+        d[0] = d[1] = d[2] = racc[0] = racc[1] = racc[2] = zkr_ext_from(0);
+        e1 = ADV_K(c, xdot, eq, h, NULL, lo, hi, &d[0]);
+        bad[K_CHAIN] += ADV_K(c, xdot, eq, ph, NULL, lo, e1, &d[1]) != e1 ||
+                        ADV_K(c, xdot, eq, NULL, mm, lo, e1, &d[2]) != e1;
+        for (size_t i = lo; i < hi; i++) {
+            zkr_ext g[3] = {zkr_ext_mul(eq[i], h[i]), zkr_ext_mul(eq[i], ph[i]),
+                            zkr_ext_mul_base(eq[i], mm[i])};
+            for (unsigned j = 0; j < 3; j++) {
+                racc[j] = zkr_ext_add(racc[j], g[j]);
+                if (i >= e1)
+                    d[j] = zkr_ext_add(d[j], g[j]);
+            }
+        }
+        bad[K_CHAIN] += !adv_eq(d, racc, 3);
+        /* zkr_bm_fold_chunk / zkr_h_fold_chunk: W's fold, then F's (or coef's) to its e */
+        {
+            zkr_ext *wv = adv_exts(c, 5, 2 * hi), *wo = adv_exts(c, 6, hi), *fv = adv_exts(c, 7, 2 * hi);
+            zkr_ext *fo = adv_exts(c, 8, hi);
+            e1 = c->path ? zkr_ext8_fold(wv, wo, lo, hi, r) : zkr_ext4_fold(wv, wo, lo, hi, r, 0);
+            bad[K_CHAIN] += (c->path ? zkr_ext8_fold_coef(fv, fo, lo, e1, r)
+                                     : zkr_ext4_fold(fv, fo, lo, e1, r, 1)) != e1 ||
+                            e1 != want;
+        }
+    }
+}
+
+static void test_ext4_adv(zkr_tap *t)
+{
+    adv_ctx c;
+    size_t bad[2][K_N], pg = (size_t)sysconf(_SC_PAGESIZE);
+    int ok = 1;
+
+    memset(bad, 0, sizeof bad);
+    memset(&c, 0, sizeof c);
+    c.t = t, c.pg = pg;
+    for (unsigned k = 0; k < ADV_ARENAS; k++) {
+        void *map = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        c.arena[k] = map == MAP_FAILED ? NULL : map;
+        ok = ok && c.arena[k] && mprotect(c.arena[k] + pg, pg, PROT_NONE) == 0;
+    }
+    if (!ok) {
+        zkr_tap_ok(t, 0, "ext4 adversarial: guard pages mapped");
+        goto out;
+    }
+    for (int path = 0; path < 2; path++) {
+        /* path 0 runs AVX2 unasked: only where the CPU has it; path 1 where a caller would */
+        if (path == 0 ? !zkr_cpu_avx2() : !zkr_ext8_ok()) {
+            zkr_tap_skip(t, path == 0 ? "ext4 adversarial: zkr_ext4_* directly (no AVX2, or ZKR_NO_AVX512 set)"
+                                      : "ext4 adversarial: zkr_ext8_* entry points (zkr_ext8_ok 0)");
+            continue;
+        }
+        c.path = path;
+        c.w = path == 0 ? 4 : zkr_ext8_lanes();
+        for (size_t lo = 0; lo < 8; lo++)
+            for (size_t n = 0; n <= 12; n++)
+                for (unsigned trial = 0; trial < 3; trial++)
+                    adv_range(&c, lo, lo + n, bad[path]);
+        for (unsigned k = 0; k < K_N; k++)
+            zkr_tap_ok(t, bad[path][k] == 0,
+                       "ext4 adversarial (%s, %zu lanes): %s, lo 0..7, 0..12 entries, edge "
+                       "words, guard pages: whole steps, no stray write, the scalar values (%zu "
+                       "bad)",
+                       path ? "zkr_ext8_* entry points" : "zkr_ext4_* directly", c.w, adv_kname[k],
+                       bad[path][k]);
+    }
+out:
+    for (unsigned k = 0; k < ADV_ARENAS; k++)
+        if (c.arena[k])
+            munmap(c.arena[k], 2 * pg);
+}
+
+/*
+ * The verifier's reach into the kernels: zk/train2.c builds its eq tables
+ * with zkr_mle_eq_table_mt, whose doublings run zkr_ext8_eq_level (on AVX2
+ * from len 4, one step at len 4..7). At 0..11 variables, 1 and 2 threads,
+ * scale 1 or an edge element, z drawn from edge elements (0, 1, -1 among
+ * them): the scalar zkr_mle_eq_table's words, times the scale.
+ */
+static void test_ext4_eq_tables(zkr_tap *t)
+{
+    enum { N = 11 };
+    zkr_ext z[N], *a = malloc(sizeof(zkr_ext) << N), *b = malloc(sizeof(zkr_ext) << N);
+    size_t bad = 0;
+
+    if (!a || !b) {
+        zkr_tap_ok(t, 0, "ext4 eq tables: memory");
+        free(a);
+        free(b);
+        return;
+    }
+    for (unsigned trial = 0; trial < 4; trial++)
+        for (unsigned n = 0; n <= N; n++)
+            for (unsigned th = 1; th <= 2; th++) {
+                zkr_ext sc = trial & 1 ? adv_ext(t) : zkr_ext_from(1);
+                for (unsigned i = 0; i < n; i++)
+                    z[i] = adv_ext(t);
+                zkr_mle_eq_table(z, n, a);
+                for (size_t i = 0; i < (size_t)1 << n; i++)
+                    a[i] = zkr_ext_mul(a[i], sc);
+                if (trial & 1)
+                    zkr_mle_eq_table_scaled_mt(z, n, sc, th, b);
+                else
+                    zkr_mle_eq_table_mt(z, n, th, b);
+                bad += memcmp(a, b, sizeof(zkr_ext) << n) != 0;
+            }
+    zkr_tap_ok(t, bad == 0,
+               "ext4 eq tables: zkr_mle_eq_table_mt and _scaled_mt (the %zu-lane eq_level) equal "
+               "the scalar table at 0..%d variables, 1 and 2 threads, edge z and scale (%zu differ)",
+               (size_t)zkr_ext8_lanes(), N, bad);
+    free(a);
+    free(b);
+}
+
 static void test_mle(zkr_tap *t)
 {
     enum { N = 15 };
@@ -1883,6 +2434,8 @@ int main(int argc, char **argv)
     test_b2x8(&t);
     test_ext8(&t);
     test_ext8_more(&t);
+    test_ext4_adv(&t);
+    test_ext4_eq_tables(&t);
     test_merkle_libsodium(&t);
     test_zkrng_fill(&t);
     test_zkrng_fill_mt(&t);
