@@ -140,6 +140,7 @@ typedef struct {
     zkr_hpcs_pool *pool; /* V's, the range proof's and the openings' large buffers, reused */
     uint8_t *vb;
     zkr_hpcs_poly *v, *c, *rec[ZKR_TRAIN_MAX_BATCH];
+    zkr_err rec_r[ZKR_TRAIN_MAX_BATCH]; /* reopen_all's result for each batch position */
     zkr_train2_chal ch;
     zkr_train2_rowchal rc;
     zkr_ext rho, r[ZKR_TRAIN2_MAX_SC], *gco; /* g's 1 + 7 N coefficients, then g_A's 1 + 7 TA */
@@ -1164,6 +1165,39 @@ static zkr_err raise_queries(t2p *c, const zkr_params *p, zkr_diag *d)
     return ZKR_OK;
 }
 
+/* Records [lo, hi) reopened (each alone on its worker: the commitment is deterministic). */
+typedef struct {
+    t2p *c;
+    const zkr_params *p;
+    const zkr_train2_public *pub;
+    const zkr_train2_secret *sec;
+} reopen_job;
+
+static void reopen_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
+{
+    const reopen_job *j = ctx;
+    size_t rl = (size_t)j->pub->s.in[0] + 1;
+
+    (void)w;
+    for (size_t b = lo; b < hi; b++)
+        j->c->rec_r[b] = zkr_prover_record_reopen(j->p, j->sec->records + b * rl, rl,
+                                                  j->pub->rec_commit[b], j->sec->openings[b], 1,
+                                                  &j->c->rec[b]);
+}
+
+/*
+ * Every batch record's commitment rebuilt from its opening, records spread
+ * over the threads: each is small (a few par_for calls of a few thousand
+ * leaves), so one thread a record beats two threads on each in turn.
+ */
+static void reopen_all(t2p *c, const zkr_params *p, const zkr_train2_public *pub,
+                       const zkr_train2_secret *sec)
+{
+    reopen_job j = {c, p, pub, sec};
+
+    zkr_par_for(c->threads, pub->s.batch, 1, reopen_chunk, &j);
+}
+
 static zkr_err prove(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
                      const zkr_train2_public *pub, const zkr_train2_secret *sec,
                      const zkr_train2_cheat *cheat, const uint8_t *seed, size_t seed_len,
@@ -1204,10 +1238,9 @@ static zkr_err prove(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_
 #endif
     if ((r = native(pub, sec, wrec, cheat, &tr, d)) != ZKR_OK)
         goto out;
+    reopen_all(c, p, pub, sec);
     for (uint32_t b = 0; b < s->batch && r == ZKR_OK; b++) {
-        r = zkr_prover_record_reopen(p, sec->records + (size_t)b * (s->in[0] + 1), s->in[0] + 1,
-                                     pub->rec_commit[b], sec->openings[b], c->threads, &c->rec[b]);
-        if (r != ZKR_OK)
+        if ((r = c->rec_r[b]) != ZKR_OK)
             r = zkr_fail(d, r == ZKR_ERR_NOMEM ? r : ZKR_ERR_MISMATCH_INPUT,
                          "prove: batch position %u: the record and its opening do not give its "
                          "commitment", b);
