@@ -403,7 +403,8 @@ static void zkr_zr_pair_diffs(const zkr_ext *t, size_t i, size_t ustride, zkr_ex
  * The link's term nu U B at c = 0, 2..7 for pair i of round j (B coupled
  * with u_0 in round 0 only, as zkr_zr_round's hidden polys).
  */
-static void zkr_zr_link_round(const zkr_zr_ctx *z, unsigned j, size_t i, zkr_ext *acc)
+static void zkr_zr_link_round(const zkr_zr_ctx *z, unsigned j, size_t i, unsigned cm,
+                              zkr_ext *acc)
 {
     unsigned n_cur = z->N - j;
     zkr_ext u0 = z->lu[2 * i], du = zkr_ext_sub(z->lu[2 * i + 1], u0), bd[4];
@@ -415,7 +416,7 @@ static void zkr_zr_link_round(const zkr_zr_ctx *z, unsigned j, size_t i, zkr_ext
         bd[1] = zkr_ext_sub(z->lb[2 * i + 1], bd[0]);
         bd[2] = bd[3] = zkr_ext_from(0);
     }
-    for (unsigned c = 0; c <= ZR_D; c++) {
+    for (unsigned c = 0; c <= cm; c++) {
         zkr_gl s = j == 0 ? zkr_gl_sub(c, zkr_gl_mul(c, c)) : 0;
         zkr_ext u, b;
         if (c == 1)
@@ -433,7 +434,7 @@ static void zkr_zr_link_round(const zkr_zr_ctx *z, unsigned j, size_t i, zkr_ext
  * differences (Delta = d1, Delta^2 = -2 d2 - 4 d3, Delta^3 = -6 d3 at 0):
  * additions only, the same field values as evaluating it.
  */
-static void zkr_zr_hvals(const zkr_ext *t, size_t i, size_t ustride, int coupled,
+static void zkr_zr_hvals(const zkr_ext *t, size_t i, size_t ustride, int coupled, unsigned cm,
                          zkr_ext out[ZR_D + 1])
 {
     zkr_ext d[4], p, d1, d2 = zkr_ext_from(0), d3 = zkr_ext_from(0);
@@ -451,7 +452,7 @@ static void zkr_zr_hvals(const zkr_ext *t, size_t i, size_t ustride, int coupled
     p = d[0];
     d1 = d[1];
     out[0] = p;
-    for (unsigned c = 1; c <= ZR_D; c++) {
+    for (unsigned c = 1; c <= cm; c++) {
         p = zkr_ext_add(p, d1);
         out[c] = p;
         if (coupled) {
@@ -466,13 +467,13 @@ static int zkr_zr_is(zkr_ext v, zkr_gl c0)
     return v.c[0] == c0 && v.c[1] == 0 && v.c[2] == 0;
 }
 
-/* A public table's values at c = 0..7 for pair i (linear in c). */
-static void zkr_zr_tvals(const zkr_ext *t, size_t i, zkr_ext out[ZR_D + 1])
+/* A public table's values at c = 0..cm for pair i (linear in c). */
+static void zkr_zr_tvals(const zkr_ext *t, size_t i, unsigned cm, zkr_ext out[ZR_D + 1])
 {
     zkr_ext d = zkr_ext_sub(t[2 * i + 1], t[2 * i]);
 
     out[0] = t[2 * i];
-    for (unsigned c = 1; c <= ZR_D; c++)
+    for (unsigned c = 1; c <= cm; c++)
         out[c] = zkr_ext_add(out[c - 1], d);
 }
 
@@ -492,17 +493,17 @@ typedef struct {
  * product.
  */
 static void zkr_zr_pair_main(const zkr_zr_ctx *z, size_t i, size_t ustride, int coupled,
-                             zkr_zr_acc *acc)
+                             unsigned cm, zkr_zr_acc *acc)
 {
     zkr_ext ha[ZR_D + 1], hh[ZR_D + 1], tv[ZR_D + 1];
     zkr_ext one = zkr_ext_from(1);
     const zkr_ext *const *tb = (const zkr_ext *const *)z->tb;
 
-    zkr_zr_hvals(z->hb[ZR_HA], i, ustride, coupled, ha);
-    zkr_zr_hvals(z->hb[ZR_HH], i, ustride, coupled, hh);
+    zkr_zr_hvals(z->hb[ZR_HA], i, ustride, coupled, cm, ha);
+    zkr_zr_hvals(z->hb[ZR_HH], i, ustride, coupled, cm, hh);
     if (!zkr_zr_is(tb[ZR_E0][2 * i], 0) || !zkr_zr_is(tb[ZR_E0][2 * i + 1], 0)) {
-        zkr_zr_tvals(tb[ZR_E0], i, tv);
-        for (unsigned c = 0; c <= ZR_D; c++) {
+        zkr_zr_tvals(tb[ZR_E0], i, cm, tv);
+        for (unsigned c = 0; c <= cm; c++) {
             zkr_ext q;
             if (c == 1)
                 continue;
@@ -511,17 +512,17 @@ static void zkr_zr_pair_main(const zkr_zr_ctx *z, size_t i, size_t ustride, int 
         }
     }
     if (zkr_zr_is(tb[ZR_SN][2 * i], 1) && zkr_zr_is(tb[ZR_SN][2 * i + 1], 1)) {
-        for (unsigned c = 0; c <= ZR_D; c++)
+        for (unsigned c = 0; c <= cm; c++)
             acc->lam[c] = zkr_ext_add(acc->lam[c], hh[c]);
     } else if (!zkr_zr_is(tb[ZR_SN][2 * i], 0) || !zkr_zr_is(tb[ZR_SN][2 * i + 1], 0)) {
-        zkr_zr_tvals(tb[ZR_SN], i, tv);
-        for (unsigned c = 0; c <= ZR_D; c++)
+        zkr_zr_tvals(tb[ZR_SN], i, cm, tv);
+        for (unsigned c = 0; c <= cm; c++)
             if (c != 1)
                 acc->lam[c] = zkr_ext_add(acc->lam[c], zkr_ext_mul(tv[c], hh[c]));
     }
     if (z->lin && (!zkr_zr_is(tb[ZR_EM][2 * i], 0) || !zkr_zr_is(tb[ZR_EM][2 * i + 1], 0))) {
-        zkr_zr_tvals(tb[ZR_EM], i, tv);
-        for (unsigned c = 0; c <= ZR_D; c++)
+        zkr_zr_tvals(tb[ZR_EM], i, cm, tv);
+        for (unsigned c = 0; c <= cm; c++)
             if (c != 1)
                 acc->nu[c] = zkr_ext_add(acc->nu[c], zkr_ext_mul(tv[c], ha[c]));
     }
@@ -529,7 +530,7 @@ static void zkr_zr_pair_main(const zkr_zr_ctx *z, size_t i, size_t ustride, int 
 
 /* Pair i's terms of phi and m (zero outside the table's 2^8 rows: skipped there). */
 static void zkr_zr_pair_rest(const zkr_zr_ctx *z, size_t i, size_t ustride, int coupled,
-                             zkr_zr_acc *acc)
+                             unsigned cm, zkr_zr_acc *acc)
 {
     zkr_ext hp[ZR_D + 1], hm[ZR_D + 1], tv[ZR_D + 1], tv2[ZR_D + 1];
     const zkr_ext *const *tb = (const zkr_ext *const *)z->tb;
@@ -538,18 +539,18 @@ static void zkr_zr_pair_rest(const zkr_zr_ctx *z, size_t i, size_t ustride, int 
 
     if (!s8 && !e2)
         return;
-    zkr_zr_hvals(z->hb[ZR_HP], i, ustride, coupled, hp);
+    zkr_zr_hvals(z->hb[ZR_HP], i, ustride, coupled, cm, hp);
     if (s8) {
-        zkr_zr_tvals(tb[ZR_S8], i, tv);
-        for (unsigned c = 0; c <= ZR_D; c++)
+        zkr_zr_tvals(tb[ZR_S8], i, cm, tv);
+        for (unsigned c = 0; c <= cm; c++)
             if (c != 1)
                 acc->lam[c] = zkr_ext_sub(acc->lam[c], zkr_ext_mul(tv[c], hp[c]));
     }
     if (e2) {
-        zkr_zr_hvals(z->hb[ZR_HM], i, ustride, coupled, hm);
-        zkr_zr_tvals(tb[ZR_E2], i, tv);
-        zkr_zr_tvals(tb[ZR_T], i, tv2);
-        for (unsigned c = 0; c <= ZR_D; c++) {
+        zkr_zr_hvals(z->hb[ZR_HM], i, ustride, coupled, cm, hm);
+        zkr_zr_tvals(tb[ZR_E2], i, cm, tv);
+        zkr_zr_tvals(tb[ZR_T], i, cm, tv2);
+        for (unsigned c = 0; c <= cm; c++) {
             zkr_ext q;
             if (c == 1)
                 continue;
@@ -587,6 +588,7 @@ typedef struct {
     unsigned j;
     size_t ustride;
     int coupled;
+    unsigned cm;     /* the last point c summed (zkr_zr_round) */
     zkr_zr_acc *acc; /* one per worker */
 } zkr_zr_round_job;
 
@@ -597,10 +599,32 @@ static void zkr_zr_round_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
 
     for (size_t i = lo; i < hi; i++) {
         if (i >= m)
-            zkr_zr_pair_main(rj->z, i, rj->ustride, rj->coupled, &rj->acc[w]);
-        zkr_zr_pair_rest(rj->z, i, rj->ustride, rj->coupled, &rj->acc[w]);
+            zkr_zr_pair_main(rj->z, i, rj->ustride, rj->coupled, rj->cm, &rj->acc[w]);
+        zkr_zr_pair_rest(rj->z, i, rj->ustride, rj->coupled, rj->cm, &rj->acc[w]);
         if (rj->z->link)
-            zkr_zr_link_round(rj->z, rj->j, i, rj->acc[w].link);
+            zkr_zr_link_round(rj->z, rj->j, i, rj->cm, rj->acc[w].link);
+    }
+}
+
+/*
+ * f's values at 5, 6, 7 from those at 0, 2, 3, 4 (Lagrange on those nodes):
+ * exact for a cubic, which f is in every uncoupled round (each table
+ * linear in the round's variable, every term a product of at most three).
+ */
+_Static_assert(ZR_D == 7, "zkr_zr_cubic_rest fills c = 5..7");
+static void zkr_zr_cubic_rest(zkr_ext f[ZR_D + 1])
+{
+    /* 4 f(5) = -f0 + 10 f2 - 20 f3 + 15 f4; f(6) = -f0 + 9 f2 - 16 f3 + 9 f4;
+     * 2 f(7) = -5 f0 + 42 f2 - 70 f3 + 35 f4 */
+    static const int64_t w[3][4] = {{-1, 10, -20, 15}, {-1, 9, -16, 9}, {-5, 42, -70, 35}};
+    const zkr_ext *p[4] = {&f[0], &f[2], &f[3], &f[4]};
+    zkr_gl scale[3] = {zkr_gl_inv(4), 1, zkr_gl_inv(2)};
+
+    for (unsigned k = 0; k < 3; k++) {
+        zkr_ext v = zkr_ext_from(0);
+        for (unsigned q = 0; q < 4; q++)
+            v = zkr_ext_add(v, zkr_ext_mul_base(*p[q], zkr_gl_from_i64(w[k][q])));
+        f[5 + k] = zkr_ext_mul_base(v, scale[k]);
     }
 }
 
@@ -608,7 +632,13 @@ static zkr_err zkr_zr_round(const zkr_zr_ctx *z, unsigned j, zkr_ext msg[ZR_D])
 {
     unsigned n_cur = z->N - j;
     size_t half = (size_t)1 << (n_cur - 1);
-    zkr_zr_round_job rj = {z, j, (size_t)1 << n_cur, j < z->E, NULL};
+    /*
+     * Past the coupled rounds (and the link's round 0) f is a cubic in c:
+     * the pairs are summed at c = 0..4 only and 5..7 follow from them
+     * (zkr_zr_cubic_rest: the same field values, about 3/7 fewer products).
+     */
+    int cubic = j >= z->E && j >= 1;
+    zkr_zr_round_job rj = {z, j, (size_t)1 << n_cur, j < z->E, cubic ? 4 : ZR_D, NULL};
     zkr_zr_acc acc;
     zkr_ext f[ZR_D + 1];
     unsigned nw = z->threads < ZKR_PAR_MAX ? z->threads : ZKR_PAR_MAX;
@@ -632,13 +662,15 @@ static zkr_err zkr_zr_round(const zkr_zr_ctx *z, unsigned j, zkr_ext msg[ZR_D])
             acc.link[c] = zkr_ext_add(acc.link[c], rj.acc[w].link[c]);
         }
     zkr_zr_wipe_free(rj.acc, nw * sizeof *rj.acc);
-    for (unsigned c = 0; c <= ZR_D; c++) {
+    for (unsigned c = 0; c <= rj.cm; c++) {
         f[c] = zkr_ext_add(acc.e0[c], zkr_ext_mul(z->ch.lam, acc.lam[c]));
         f[c] = zkr_ext_add(f[c], zkr_ext_mul(z->ch.mu, acc.mu[c]));
         if (z->lin)
             f[c] = zkr_ext_add(f[c], zkr_ext_mul(z->ch.nu, acc.nu[c]));
         f[c] = zkr_ext_add(f[c], acc.link[c]);
     }
+    if (rj.cm < ZR_D)
+        zkr_zr_cubic_rest(f);
     msg[0] = f[0];
     for (unsigned c = 2; c <= ZR_D; c++)
         msg[c - 1] = f[c];
