@@ -49,6 +49,7 @@ typedef struct {
     zkr_ext r[64];
     zkr_ext *gco;                /* Libra mask coefficients (stride) */
     zkr_ext *tb[ZR_NT];
+    size_t tlen[ZR_NT];          /* tb[k] is zero from tlen[k] on (public: the tables' shapes) */
     zkr_ext *hb[ZR_NH];
     size_t hb_len;
     zkr_hpcs_pool *pool;         /* a's (NULL: malloc): the helpers' buffers and the tables */
@@ -365,6 +366,9 @@ static zkr_err zkr_zr_tables(zkr_zr_ctx *z)
             return ZKR_ERR_NOMEM;
         zkr_zr_hidden(z, hp[k], k == ZR_HA && z->cheat->off_slice, z->hb[k]);
     }
+    /* the regions the tables below fill; the rest stays zero (get_zero) */
+    for (int k = 0; k < ZR_NT; k++)
+        z->tlen[k] = k == ZR_E2 || k == ZR_T || k == ZR_S8 ? (size_t)1 << ZR_TV : (size_t)1 << z->n;
     zkr_mle_eq_table_mt(z->ch.r0, z->n, z->threads, z->tb[ZR_E0]);
     zkr_mle_eq_table(z->ch.r2, ZR_TV, z->tb[ZR_E2]);
     for (size_t i = 0; i < ((size_t)1 << z->n); i++) {
@@ -710,6 +714,28 @@ static void zkr_zr_fix_first(zkr_ext *t, unsigned n_cur, zkr_ext r, int x8)
         t[i] = zkr_ext_add(t[2 * i], zkr_ext_mul(r, zkr_ext_sub(t[2 * i + 1], t[2 * i])));
 }
 
+/*
+ * zkr_zr_fix_first of a public table that is zero from *len on: the
+ * entries folded from zeros are zero, so only the first ceil(len / 2) are
+ * computed and the stale ones behind them cleared (the same table);
+ * *len follows.
+ */
+static void zkr_zr_fix_public(zkr_ext *t, unsigned n_cur, zkr_ext r, int x8, size_t *len)
+{
+    size_t half = (size_t)1 << (n_cur - 1), nl = (*len + 1) / 2, old = *len, i;
+
+    if (nl > half)
+        nl = half;
+    i = x8 ? zkr_ext8_fold(t, t, 0, nl, r) : 0;
+    for (; i < nl; i++)
+        t[i] = zkr_ext_add(t[2 * i], zkr_ext_mul(r, zkr_ext_sub(t[2 * i + 1], t[2 * i])));
+    if (old > half)
+        old = half;
+    for (i = nl; i < old; i++)
+        t[i] = zkr_ext_from(0);
+    *len = nl;
+}
+
 /* g_i(c) = sum_{j=1..7} c_ij c^j. */
 static zkr_ext zkr_zr_gi(const zkr_ext *gco, unsigned i, zkr_ext c)
 {
@@ -812,7 +838,7 @@ static void zkr_zr_fold_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
     for (size_t q = lo; q < hi; q++) {
         size_t k = q < ZR_NT + ZR_NH ? zkr_zr_fold_order[q] : q;
         if (k < ZR_NT) {
-            zkr_zr_fix_first(z->tb[k], n_cur, z->r[i], z->x8);
+            zkr_zr_fix_public(z->tb[k], n_cur, z->r[i], z->x8, &z->tlen[k]);
         } else if (k < ZR_NT + ZR_NH) {
             zkr_ext *t = z->hb[k - ZR_NT];
             if (i < z->E)
