@@ -598,7 +598,10 @@ static void v_lift(const t2p *c, zkr_ext *P)
 /*
  * P[x] = sum_k w_k F_k(x) over h, phi, m (w = beta's three), and (dot) the
  * three dot products with eq: the range helpers' combined table and their
- * values at r_A.
+ * values at r_A. phi and m are zero on [z0, z1) by the range proof's
+ * shapes (public: phi = m / (X - t) and m's counts live on the table's
+ * 2^8 rows, zero-extended to N variables on the slice u = 0), so their
+ * terms are skipped there: adding zero changes no sum.
  */
 typedef struct {
     zkr_ext *P;
@@ -606,12 +609,21 @@ typedef struct {
     const zkr_gl *m;
     zkr_ext w[3];
     zkr_ext acc[ZKR_PAR_MAX][3];
+    size_t z0, z1;
     int x8; /* zkr_ext8_ok: eight at a time (zk/ext8.c, the same values) */
 } hpm_job;
+
+/* [lo, hi) cut at [z0, z1): *mid_lo, *mid_hi bound the part inside it (empty if none). */
+static void hpm_split(const hpm_job *j, size_t lo, size_t hi, size_t *mid_lo, size_t *mid_hi)
+{
+    *mid_lo = j->z0 > lo ? (j->z0 < hi ? j->z0 : hi) : lo;
+    *mid_hi = j->z1 < hi ? (j->z1 > *mid_lo ? j->z1 : *mid_lo) : hi;
+}
 
 static void hpm_comb_chunk(void *ctx, size_t lo, size_t hi, unsigned wk)
 {
     hpm_job *j = ctx;
+    size_t ml, mh;
 
     (void)wk;
     if (j->x8) {
@@ -620,16 +632,24 @@ static void hpm_comb_chunk(void *ctx, size_t lo, size_t hi, unsigned wk)
         zkr_ext8_axpy(j->P, NULL, j->m, lo, e, j->w[2], 1);
         lo = e;
     }
-    for (size_t x = lo; x < hi; x++)
+    hpm_split(j, lo, hi, &ml, &mh);
+    for (size_t x = lo; x < hi; x++) {
+        if (x == ml)
+            for (; x < mh; x++) /* phi and m zero */
+                j->P[x] = zkr_ext_mul(j->w[0], j->h[x]);
+        if (x == hi)
+            break;
         j->P[x] = zkr_ext_add(zkr_ext_add(zkr_ext_mul(j->w[0], j->h[x]),
                                           zkr_ext_mul(j->w[1], j->ph[x])),
                               zkr_ext_mul_base(j->w[2], j->m[x]));
+    }
 }
 
 static void hpm_dot_chunk(void *ctx, size_t lo, size_t hi, unsigned wk)
 {
     hpm_job *j = ctx;
     zkr_ext a = zkr_ext_from(0), b = zkr_ext_from(0), m = zkr_ext_from(0);
+    size_t ml, mh;
 
     if (j->x8) {
         size_t e = zkr_ext8_xdot(j->eq, j->h, NULL, lo, hi, &a);
@@ -637,7 +657,13 @@ static void hpm_dot_chunk(void *ctx, size_t lo, size_t hi, unsigned wk)
         zkr_ext8_xdot(j->eq, NULL, j->m, lo, e, &m);
         lo = e;
     }
+    hpm_split(j, lo, hi, &ml, &mh);
     for (size_t x = lo; x < hi; x++) {
+        if (x == ml)
+            for (; x < mh; x++) /* phi and m zero */
+                a = zkr_ext_add(a, zkr_ext_mul(j->eq[x], j->h[x]));
+        if (x == hi)
+            break;
         a = zkr_ext_add(a, zkr_ext_mul(j->eq[x], j->h[x]));
         b = zkr_ext_add(b, zkr_ext_mul(j->eq[x], j->ph[x]));
         m = zkr_ext_add(m, zkr_ext_mul_base(j->eq[x], j->m[x]));
@@ -725,6 +751,10 @@ static zkr_err red_tables(t2p *c, const zkr_ext *beta, zkr_ext **E, zkr_ext **P,
     hj->h = zkr_hpcs_poly_ext_evals(c->zr.h);
     hj->ph = zkr_hpcs_poly_ext_evals(c->zr.ph);
     hj->m = zkr_hpcs_poly_base_evals(c->zr.m);
+    hj->z0 = (size_t)1 << ZKR_ZKRANGE_TABLE_VARS;
+    hj->z1 = (size_t)1 << c->zr.N;
+    if (hj->z1 < hj->z0)
+        hj->z1 = hj->z0;
     for (unsigned k = 0; k < 3; k++)
         hj->w[k] = beta[nc + 1 + k];
     zkr_par_for(c->threads, (size_t)1 << c->vt, (size_t)1 << 14, hpm_comb_chunk, hj);
