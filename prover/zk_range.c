@@ -217,32 +217,36 @@ out:
     return r;
 }
 
-/* Inverts [lo, hi) of a table in place; worker w's result in r[w]. */
+/*
+ * h[lo, hi) = 1/(X - a_i) from inv (1/(X - t_j) for the table's 2^8
+ * entries): a_i on the table is t_j for j = its index, and inverses are
+ * unique, so the lookup gives batch inversion's values; an entry off the
+ * table (a cheat's) is inverted on its own. Worker w's result in r[w].
+ */
 typedef struct {
-    zkr_ext *a;
+    const zkr_zr_ctx *z;
+    const zkr_gl *av;
+    const zkr_ext *inv;
+    zkr_ext *h;
     zkr_err r[ZKR_PAR_MAX];
-} zkr_zr_inv_job;
+} zkr_zr_hfill_job;
 
-static void zkr_zr_inv_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
+static void zkr_zr_hfill_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
 {
-    zkr_zr_inv_job *j = ctx;
+    zkr_zr_hfill_job *j = ctx;
 
-    j->r[w] = zkr_ext_batch_inv(j->a + lo, hi - lo);
-}
-
-/* zkr_ext_batch_inv in chunks on the threads (inverses are unique: the same values). */
-static zkr_err zkr_zr_batch_inv(const zkr_zr_ctx *z, zkr_ext *a, size_t n)
-{
-    zkr_zr_inv_job j;
-
-    j.a = a;
-    for (unsigned w = 0; w < ZKR_PAR_MAX; w++)
-        j.r[w] = ZKR_OK;
-    zkr_par_for(z->threads, n, (size_t)1 << 14, zkr_zr_inv_chunk, &j);
-    for (unsigned w = 0; w < ZKR_PAR_MAX; w++)
-        if (j.r[w] != ZKR_OK)
-            return j.r[w];
-    return ZKR_OK;
+    for (size_t i = lo; i < hi; i++) {
+        int64_t k = zkr_zr_index(j->z, zkr_zr_signed(j->av[i]));
+        zkr_err r;
+        if (k >= 0) {
+            j->h[i] = j->inv[k];
+            continue;
+        }
+        j->h[i] = j->z->ch.x;
+        j->h[i].c[0] = zkr_gl_sub(j->h[i].c[0], j->av[i]);
+        if ((r = zkr_ext_batch_inv(&j->h[i], 1)) != ZKR_OK)
+            j->r[w] = r;
+    }
 }
 
 /* h = 1/(X - a) and phi = m/(X - t), after X; both zero-extended to N variables. */
@@ -258,18 +262,29 @@ static zkr_err zkr_zr_commit_h_phi(zkr_zr_ctx *z)
 
     if (!h || !ph)
         goto out;
-    for (size_t i = 0; i < len; i++) {
-        h[i] = z->ch.x;
-        h[i].c[0] = zkr_gl_sub(h[i].c[0], av[i]);
-    }
     for (uint32_t j = 0; j < (1u << ZR_TV); j++) {
         ph[j] = z->ch.x;
         ph[j].c[0] = zkr_gl_sub(ph[j].c[0], zkr_gl_from_i64(zkr_zkrange_tval(z->tab, z->vals, j)));
     }
     /* X is a random extension element: X = a_i or t_j has probability ~2^-192. */
-    if ((r = zkr_zr_batch_inv(z, h, len)) != ZKR_OK ||
-        (r = zkr_ext_batch_inv(ph, 1u << ZR_TV)) != ZKR_OK)
+    if ((r = zkr_ext_batch_inv(ph, 1u << ZR_TV)) != ZKR_OK)
         goto out;
+    {
+        /*
+         * a's 2^n entries take at most 2^8 values: h by lookup in the table's
+         * inverses, not a batch inversion of every entry. inv is public (X and
+         * the table); h is not, and goes back to the pool as a secret.
+         */
+        zkr_zr_hfill_job hj;
+        hj.z = z, hj.av = av, hj.inv = ph, hj.h = h;
+        for (unsigned w = 0; w < ZKR_PAR_MAX; w++)
+            hj.r[w] = ZKR_OK;
+        zkr_par_for(z->threads, len, 1 << 14, zkr_zr_hfill_chunk, &hj);
+        for (unsigned w = 0; w < ZKR_PAR_MAX && r == ZKR_OK; w++)
+            r = hj.r[w];
+        if (r != ZKR_OK)
+            goto out;
+    }
     for (uint32_t j = 0; j < (1u << ZR_TV); j++)
         ph[j] = zkr_ext_mul_base(ph[j], mv[j]);
     if (z->df && z->df->stack_h_phi) {
