@@ -610,7 +610,8 @@ typedef struct {
     zkr_ext w[3];
     zkr_ext acc[ZKR_PAR_MAX][3];
     size_t z0, z1;
-    int x8; /* zkr_ext8_ok: eight at a time (zk/ext8.c, the same values) */
+    size_t half; /* 2^(vt - 1): the workers' split (hpm_comb_chunk) */
+    int x8;      /* zkr_ext8_ok: eight at a time (zk/ext8.c, the same values) */
 } hpm_job;
 
 /* [lo, hi) cut at [z0, z1): *mid_lo, *mid_hi bound the part inside it (empty if none). */
@@ -620,12 +621,10 @@ static void hpm_split(const hpm_job *j, size_t lo, size_t hi, size_t *mid_lo, si
     *mid_hi = j->z1 < hi ? (j->z1 > *mid_lo ? j->z1 : *mid_lo) : hi;
 }
 
-static void hpm_comb_chunk(void *ctx, size_t lo, size_t hi, unsigned wk)
+static void hpm_comb_run(hpm_job *j, size_t lo, size_t hi)
 {
-    hpm_job *j = ctx;
     size_t ml, mh;
 
-    (void)wk;
     if (j->x8) {
         size_t e = zkr_ext8_axpy(j->P, j->h, NULL, lo, hi, j->w[0], 0);
         zkr_ext8_axpy(j->P, j->ph, NULL, lo, e, j->w[1], 1);
@@ -645,9 +644,8 @@ static void hpm_comb_chunk(void *ctx, size_t lo, size_t hi, unsigned wk)
     }
 }
 
-static void hpm_dot_chunk(void *ctx, size_t lo, size_t hi, unsigned wk)
+static void hpm_dot_run(hpm_job *j, size_t lo, size_t hi, unsigned wk)
 {
-    hpm_job *j = ctx;
     zkr_ext a = zkr_ext_from(0), b = zkr_ext_from(0), m = zkr_ext_from(0);
     size_t ml, mh;
 
@@ -671,6 +669,29 @@ static void hpm_dot_chunk(void *ctx, size_t lo, size_t hi, unsigned wk)
     j->acc[wk][0] = zkr_ext_add(j->acc[wk][0], a);
     j->acc[wk][1] = zkr_ext_add(j->acc[wk][1], b);
     j->acc[wk][2] = zkr_ext_add(j->acc[wk][2], m);
+}
+
+/*
+ * The workers take [lo, hi) of each half of the table (half = 2^(vt - 1)
+ * entries): phi's and m's zeros all lie in the first half, and split this
+ * way each worker gets its share of them (contiguous chunks would leave
+ * the first worker idle for most of the pass).
+ */
+static void hpm_comb_chunk(void *ctx, size_t lo, size_t hi, unsigned wk)
+{
+    hpm_job *j = ctx;
+
+    (void)wk;
+    hpm_comb_run(j, lo, hi);
+    hpm_comb_run(j, j->half + lo, j->half + hi);
+}
+
+static void hpm_dot_chunk(void *ctx, size_t lo, size_t hi, unsigned wk)
+{
+    hpm_job *j = ctx;
+
+    hpm_dot_run(j, lo, hi, wk);
+    hpm_dot_run(j, j->half + lo, j->half + hi, wk);
 }
 
 /* Record b's table as extension elements (small: the records' n + e). */
@@ -757,7 +778,8 @@ static zkr_err red_tables(t2p *c, const zkr_ext *beta, zkr_ext **E, zkr_ext **P,
         hj->z1 = hj->z0;
     for (unsigned k = 0; k < 3; k++)
         hj->w[k] = beta[nc + 1 + k];
-    zkr_par_for(c->threads, (size_t)1 << c->vt, (size_t)1 << 14, hpm_comb_chunk, hj);
+    hj->half = (size_t)1 << (c->vt - 1);
+    zkr_par_for(c->threads, hj->half, (size_t)1 << 13, hpm_comb_chunk, hj);
     if (c->nm)
         rec_comb(c, beta + nc + 4, E[2], P[2], R0, T);
 #if ZKR_TEST_BUILD
@@ -782,7 +804,7 @@ static zkr_err red_values(t2p *c, const zkr_ext *beta, const zkr_ext *ur, hpm_jo
     c->u[0] = ur[0];
     zkr_mle_eq_table_mt(c->rA + dv, c->vt, c->threads, eqbuf);
     hj->eq = eqbuf;
-    zkr_par_for(c->threads, (size_t)1 << c->vt, (size_t)1 << 14, hpm_dot_chunk, hj);
+    zkr_par_for(c->threads, hj->half, (size_t)1 << 13, hpm_dot_chunk, hj);
     for (unsigned k = 0; k < 3; k++) {
         c->u[1 + k] = zkr_ext_from(0);
         for (unsigned w = 0; w < ZKR_PAR_MAX; w++)
