@@ -169,6 +169,18 @@ static zkr_err zkr_zr_take_m(zkr_zr_ctx *z, const zkr_gl *mult, zkr_hpcs_commitm
     return ZKR_OK;
 }
 
+/*
+ * m and phi live on the table's 2^8 rows, zero-extended to N variables:
+ * their evaluations [2^8, 2^N) are zero by shape (public), which the
+ * openings' combinations skip (zkr_hpcs_poly_set_zeros).
+ */
+static zkr_err zkr_zr_mark_zeros(const zkr_zr_ctx *z, zkr_hpcs_poly *f)
+{
+    if (z->N <= ZR_TV)
+        return ZKR_OK;
+    return zkr_hpcs_poly_set_zeros(f, (size_t)1 << ZR_TV, (size_t)1 << z->N);
+}
+
 /* m (zero-extended to N variables, blinded to the batch's size) and C: both fixed before X. */
 static zkr_err zkr_zr_commit_m_c(zkr_zr_ctx *z)
 {
@@ -188,9 +200,10 @@ static zkr_err zkr_zr_commit_m_c(zkr_zr_ctx *z)
         memcpy(z->gco, z->df->gco, stride * sizeof *z->gco);
         if (z->df->m_given)
             r = zkr_zr_take_m(z, mult, &mc);
-        else
-            r = zkr_prover_hcommit_fit_pool(z->p, mult, z->N, z->T, 1, z->df->leaf_arity, z->pool,
-                                            z->rng, z->threads, &z->m, &mc);
+        else if ((r = zkr_prover_hcommit_fit_pool(z->p, mult, z->N, z->T, 1, z->df->leaf_arity,
+                                                  z->pool, z->rng, z->threads, &z->m, &mc)) ==
+                 ZKR_OK)
+            r = zkr_zr_mark_zeros(z, z->m);
         if (r != ZKR_OK)
             goto out;
         zkr_ts_absorb(z->t, "zr-m-root", mc.root, ZKR_DIGEST_BYTES);
@@ -204,6 +217,7 @@ static zkr_err zkr_zr_commit_m_c(zkr_zr_ctx *z)
     }
     if ((r = zkr_prover_hcommit_sized_pool(z->p, mult, z->N, z->T, 1, z->pool, z->rng,
                                            z->threads, &z->m, &mc)) != ZKR_OK ||
+        (r = zkr_zr_mark_zeros(z, z->m)) != ZKR_OK ||
         (r = zkr_prover_hcommit(z->p, cb, z->lc, 1, z->rng, z->threads, &z->c, &cc)) != ZKR_OK)
         goto out;
     zkr_ts_absorb(z->t, "zr-m-root", mc.root, ZKR_DIGEST_BYTES);
@@ -297,7 +311,7 @@ static zkr_err zkr_zr_commit_h_phi(zkr_zr_ctx *z)
         r = zkr_prover_hcommit_ext_fit_pool(z->p, ph, z->N, z->T, 1, fit, z->pool, z->rng,
                                             z->threads, &z->ph, &pc);
     }
-    if (r != ZKR_OK)
+    if (r != ZKR_OK || (r = zkr_zr_mark_zeros(z, z->ph)) != ZKR_OK)
         goto out;
     zkr_ts_absorb(z->t, "zr-h-root", hc.root, ZKR_DIGEST_BYTES);
     zkr_ts_absorb(z->t, "zr-phi-root", pc.root, ZKR_DIGEST_BYTES);
