@@ -1085,7 +1085,7 @@ static zkr_err range_lin(t2p *c)
     const int32_t *const *w = c->pub->parent;
     zkr_zkrange_table bytes = {0, 256};
     size_t wlen = ((size_t)1 << s->n_v) * sizeof(zkr_ext);
-    zkr_ext *wt = zkr_hpcs_pool_get_zero(c->pool, wlen);
+    zkr_ext *wt = zkr_hpcs_pool_get(c->pool, wlen); /* zkr_train2_lin_weights writes it whole */
     zkr_train2_linctx lctx = {s, w, &c->rc};
     zkr_zkrange_lin lin = {zkr_ext_from(0), wt, zkr_train2_lin_cb, &lctx};
     zkr_err r = ZKR_ERR_NOMEM;

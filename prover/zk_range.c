@@ -377,13 +377,37 @@ static zkr_err zkr_zr_link_tables(zkr_zr_ctx *z)
     return ZKR_OK;
 }
 
+/*
+ * The public tables' entries [lo, hi) in one pass on the threads: SN's
+ * ones and EM's weights on the first 2^n, every table's zero tail (E0's
+ * 2^n and E2's, t's and S8's 2^8 head are written by zkr_zr_tables).
+ */
+static void zkr_zr_pub_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
+{
+    const zkr_zr_ctx *z = ctx;
+    size_t nn = (size_t)1 << z->n, n8 = (size_t)1 << ZR_TV;
+    zkr_ext zero = zkr_ext_from(0), one = zkr_ext_from(1);
+
+    (void)w;
+    for (size_t i = lo; i < hi; i++) {
+        int in = i < nn;
+        if (!in)
+            z->tb[ZR_E0][i] = zero;
+        z->tb[ZR_SN][i] = in ? one : zero;
+        z->tb[ZR_EM][i] = in && z->lin ? z->lin->weights[i] : zero;
+        if (i >= n8)
+            z->tb[ZR_E2][i] = z->tb[ZR_T][i] = z->tb[ZR_S8][i] = zero;
+    }
+}
+
 static zkr_err zkr_zr_tables(zkr_zr_ctx *z)
 {
     size_t len = (size_t)1 << z->N;
     const zkr_hpcs_poly *hp[ZR_NH] = {z->a, z->h, z->ph, z->m};
 
     for (int k = 0; k < ZR_NT; k++) {
-        z->tb[k] = zkr_hpcs_pool_get_zero(z->pool, len * sizeof(zkr_ext));
+        /* every entry written below (zkr_zr_pub_chunk and the heads) */
+        z->tb[k] = zkr_hpcs_pool_get(z->pool, len * sizeof(zkr_ext));
         if (!z->tb[k])
             return ZKR_ERR_NOMEM;
     }
@@ -395,16 +419,12 @@ static zkr_err zkr_zr_tables(zkr_zr_ctx *z)
             return ZKR_ERR_NOMEM;
         zkr_zr_hidden(z, hp[k], k == ZR_HA && z->cheat->off_slice, z->hb[k]);
     }
-    /* the regions the tables below fill; the rest stays zero (get_zero) */
+    /* the regions the tables below fill; the rest zero (zkr_zr_pub_chunk) */
     for (int k = 0; k < ZR_NT; k++)
         z->tlen[k] = k == ZR_E2 || k == ZR_T || k == ZR_S8 ? (size_t)1 << ZR_TV : (size_t)1 << z->n;
+    zkr_par_for(z->threads, len, 1 << 14, zkr_zr_pub_chunk, z);
     zkr_mle_eq_table_mt(z->ch.r0, z->n, z->threads, z->tb[ZR_E0]);
     zkr_mle_eq_table(z->ch.r2, ZR_TV, z->tb[ZR_E2]);
-    for (size_t i = 0; i < ((size_t)1 << z->n); i++) {
-        z->tb[ZR_SN][i] = zkr_ext_from(1);
-        if (z->lin)
-            z->tb[ZR_EM][i] = z->lin->weights[i];
-    }
     for (uint32_t j = 0; j < (1u << ZR_TV); j++) {
         z->tb[ZR_T][j] = zkr_ext_from(zkr_gl_from_i64(zkr_zkrange_tval(z->tab, z->vals, j)));
         z->tb[ZR_S8][j] = zkr_ext_from(1);
