@@ -1085,7 +1085,7 @@ static zkr_err range_lin(t2p *c)
     const int32_t *const *w = c->pub->parent;
     zkr_zkrange_table bytes = {0, 256};
     size_t wlen = ((size_t)1 << s->n_v) * sizeof(zkr_ext);
-    zkr_ext *wt = zkr_hpcs_pool_get(c->pool, wlen); /* zkr_train2_lin_weights writes it whole */
+    zkr_ext *wt = zkr_hpcs_pool_get(c->pool, wlen); /* written whole below */
     zkr_train2_linctx lctx = {s, w, &c->rc};
     zkr_zkrange_lin lin = {zkr_ext_from(0), wt, zkr_train2_lin_cb, &lctx};
     zkr_err r = ZKR_ERR_NOMEM;
@@ -1098,8 +1098,7 @@ static zkr_err range_lin(t2p *c)
         return ZKR_ERR_TOO_LARGE;
     }
     zkr_ts_challenge_exts(&c->t, "t2-rows", c->rc.z, c->rc.n_row_vars);
-    if ((r = zkr_train2_lin_weights(s, w, &c->rc, wt)) == ZKR_OK)
-        r = zkr_train2_lin_claim(s, w, &c->rc, &lin.claim);
+    r = zkr_train2_lin_weights_claim(s, w, &c->rc, wt, &lin.claim);
     {
         /* version 5: deferred, its claims join the reduction and g_R is C's third block */
         zkr_zkrange_cheat zc;
