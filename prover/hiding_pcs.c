@@ -58,6 +58,7 @@ struct zkr_hpcs_poly {
     unsigned nest_h;
     int nest_spent;
     uint64_t off_slice; /* values revealed at points off u = 0^e, in all */
+    size_t zero_lo, zero_hi; /* evaluations [zero_lo, zero_hi) are zero by shape (public) */
     /* of them, those whose points mix in the first eb blinding slices exactly, by eb */
     uint64_t at_level[ZKR_HPCS_MAX_BLIND_VARS + 1];
     zkr_hpcs_pool *pool; /* where the buffers go back (NULL: free) */
@@ -794,6 +795,21 @@ unsigned zkr_hpcs_poly_n_vars(const zkr_hpcs_poly *poly)
     return poly->n_vars;
 }
 
+zkr_err zkr_hpcs_poly_set_zeros(zkr_hpcs_poly *poly, size_t lo, size_t hi)
+{
+    if (lo > hi || hi > ((size_t)1 << poly->n_vars) || (!poly->evb && !poly->eve))
+        return ZKR_ERR_USAGE;
+#if ZKR_TEST_BUILD
+    /* test builds check the caller's claim (a wrong one would change G's values) */
+    for (size_t i = lo; i < hi; i++)
+        if (poly->ext ? !zkr_ext_eq(poly->eve[i], zkr_ext_from(0)) : poly->evb[i] != 0)
+            return ZKR_ERR_INTERNAL;
+#endif
+    poly->zero_lo = lo;
+    poly->zero_hi = hi;
+    return ZKR_OK;
+}
+
 /*
  * A fresh mask (zkr_prover_hmask), its buffers drawn from pool; its tree
  * built and root set unless root is NULL (a stacked pair's, built over both).
@@ -1397,6 +1413,7 @@ typedef struct {
     size_t k;
     int x8;         /* zkr_ext8_ok */
     unsigned shift; /* a periodic mask's a0 (Z(x) = Z'(x >> a0)); 0: a full-size mask */
+    size_t half;    /* len / 2 (zkr_h_comb_halves) */
 } zkr_h_comb_job;
 
 static void zkr_h_comb_chunk(void *ctx, size_t lo, size_t hi, unsigned w);
@@ -1446,27 +1463,35 @@ static void zkr_h_comb_x8(const zkr_h_comb_job *j, size_t lo, size_t hi)
     }
 }
 
-static void zkr_h_comb_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
+/*
+ * The scalar pass over [lo, hi): a periodic mask's rho Z'(h) is computed
+ * once per run of 2^shift entries, and a member's evaluation term is
+ * skipped on its zero run (zkr_hpcs_poly_set_zeros): the same sums.
+ */
+static void zkr_h_comb_range(const zkr_h_comb_job *j, size_t lo, size_t hi)
 {
-    const zkr_h_comb_job *j = ctx;
+    size_t zh = SIZE_MAX;
+    zkr_ext zv = zkr_ext_from(0);
 
-    (void)w;
-    if (j->x8) {
-        zkr_h_comb_x8(j, lo, hi);
-        return;
-    }
     for (size_t i = lo; i < hi; i++) {
         size_t h = i >> j->shift;
         int coef_row = (i & (((size_t)1 << j->shift) - 1)) == 0;
-        zkr_ext g = zkr_ext_mul(j->rho, j->z->eve[h]);
-        zkr_ext c = coef_row ? zkr_ext_mul(j->rho, j->z->ce[h]) : zkr_ext_from(0);
+        zkr_ext g, c = coef_row ? zkr_ext_mul(j->rho, j->z->ce[h]) : zkr_ext_from(0);
+        if (h != zh) {
+            zv = zkr_ext_mul(j->rho, j->z->eve[h]);
+            zh = h;
+        }
+        g = zv;
         for (size_t m = 0; m < j->k; m++) {
             const zkr_hpcs_poly *f = j->f[m];
+            int ev = i < f->zero_lo || i >= f->zero_hi;
             if (f->ext) {
-                g = zkr_ext_add(g, zkr_ext_mul(j->beta[m], f->eve[i]));
+                if (ev)
+                    g = zkr_ext_add(g, zkr_ext_mul(j->beta[m], f->eve[i]));
                 c = zkr_ext_add(c, zkr_ext_mul(j->beta[m], f->ce[i]));
             } else {
-                g = zkr_ext_add(g, zkr_ext_mul_base(j->beta[m], f->evb[i]));
+                if (ev)
+                    g = zkr_ext_add(g, zkr_ext_mul_base(j->beta[m], f->evb[i]));
                 c = zkr_ext_add(c, zkr_ext_mul_base(j->beta[m], f->cb[i]));
             }
         }
@@ -1475,15 +1500,42 @@ static void zkr_h_comb_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
     }
 }
 
+static void zkr_h_comb_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
+{
+    const zkr_h_comb_job *j = ctx;
+
+    (void)w;
+    if (j->x8)
+        zkr_h_comb_x8(j, lo, hi);
+    else
+        zkr_h_comb_range(j, lo, hi);
+}
+
+/*
+ * Worker chunks: [lo, hi) of each half of the table. Members' zero runs
+ * lie in the first half (the slice u = 0), so contiguous chunks would give
+ * the first worker less work than the others.
+ */
+static void zkr_h_comb_halves(void *ctx, size_t lo, size_t hi, unsigned w)
+{
+    const zkr_h_comb_job *j = ctx;
+
+    zkr_h_comb_chunk(ctx, lo, hi, w);
+    zkr_h_comb_chunk(ctx, j->half + lo, j->half + hi, w);
+}
+
 static void zkr_h_combine(zkr_ext *g, zkr_ext *coef, const zkr_hpcs_poly *z, zkr_ext rho,
                           const zkr_hpcs_poly *const *f, const zkr_ext *beta, size_t k,
                           size_t len, unsigned threads)
 {
     /* a mask smaller than G is a periodic one (zkr_h_mask_new_periodic) */
     unsigned shift = k > 0 ? f[0]->total - z->total : 0;
-    zkr_h_comb_job j = {g, coef, z, rho, f, beta, k, zkr_ext8_ok(), shift};
+    zkr_h_comb_job j = {g, coef, z, rho, f, beta, k, zkr_ext8_ok(), shift, len / 2};
 
-    zkr_par_for(threads, len, 1 << 14, zkr_h_comb_chunk, &j);
+    if (len < 2)
+        zkr_h_comb_chunk(&j, 0, len, 0);
+    else
+        zkr_par_for(threads, len / 2, 1 << 13, zkr_h_comb_halves, &j);
 }
 
 /*

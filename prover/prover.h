@@ -772,6 +772,14 @@ unsigned zkr_hpcs_poly_total_vars(const zkr_hpcs_poly *poly);
 /* n, the hidden polynomial's variables (a mask: all of them). */
 unsigned zkr_hpcs_poly_n_vars(const zkr_hpcs_poly *poly);
 /*
+ * Declares poly's evaluations [lo, hi) (within the slice u = 0, hi <= 2^n)
+ * zero by their shape, which is public (never by inspecting secret
+ * values): the mixed opening's combination skips them. ZKR_ERR_USAGE (a
+ * range outside 2^n, a poly without evaluations); test builds check the
+ * claim (ZKR_ERR_INTERNAL if an entry is not zero). Not thread safe.
+ */
+zkr_err zkr_hpcs_poly_set_zeros(zkr_hpcs_poly *poly, size_t lo, size_t hi) ZKR_WUR;
+/*
  * f committed as zkr_prover_hcommit does (n_vars blinded for one opening:
  * budget must be 1, the pair's one mask serves one opening only; the
  * layout's layer-0 leaves) together with the mask its opening

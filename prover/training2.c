@@ -140,6 +140,7 @@ typedef struct {
     zkr_hpcs_pool *pool; /* V's, the range proof's and the openings' large buffers, reused */
     uint8_t *vb;
     zkr_hpcs_poly *v, *c, *rec[ZKR_TRAIN_MAX_BATCH];
+    zkr_err rec_r[ZKR_TRAIN_MAX_BATCH]; /* reopen_all's result for each batch position */
     zkr_train2_chal ch;
     zkr_train2_rowchal rc;
     zkr_ext rho, r[ZKR_TRAIN2_MAX_SC], *gco; /* g's 1 + 7 N coefficients, then g_A's 1 + 7 TA */
@@ -597,7 +598,10 @@ static void v_lift(const t2p *c, zkr_ext *P)
 /*
  * P[x] = sum_k w_k F_k(x) over h, phi, m (w = beta's three), and (dot) the
  * three dot products with eq: the range helpers' combined table and their
- * values at r_A.
+ * values at r_A. phi and m are zero on [z0, z1) by the range proof's
+ * shapes (public: phi = m / (X - t) and m's counts live on the table's
+ * 2^8 rows, zero-extended to N variables on the slice u = 0), so their
+ * terms are skipped there: adding zero changes no sum.
  */
 typedef struct {
     zkr_ext *P;
@@ -605,30 +609,45 @@ typedef struct {
     const zkr_gl *m;
     zkr_ext w[3];
     zkr_ext acc[ZKR_PAR_MAX][3];
-    int x8; /* zkr_ext8_ok: eight at a time (zk/ext8.c, the same values) */
+    size_t z0, z1;
+    size_t half; /* 2^(vt - 1): the workers' split (hpm_comb_chunk) */
+    int x8;      /* zkr_ext8_ok: eight at a time (zk/ext8.c, the same values) */
 } hpm_job;
 
-static void hpm_comb_chunk(void *ctx, size_t lo, size_t hi, unsigned wk)
+/* [lo, hi) cut at [z0, z1): *mid_lo, *mid_hi bound the part inside it (empty if none). */
+static void hpm_split(const hpm_job *j, size_t lo, size_t hi, size_t *mid_lo, size_t *mid_hi)
 {
-    hpm_job *j = ctx;
+    *mid_lo = j->z0 > lo ? (j->z0 < hi ? j->z0 : hi) : lo;
+    *mid_hi = j->z1 < hi ? (j->z1 > *mid_lo ? j->z1 : *mid_lo) : hi;
+}
 
-    (void)wk;
+static void hpm_comb_run(hpm_job *j, size_t lo, size_t hi)
+{
+    size_t ml, mh;
+
     if (j->x8) {
         size_t e = zkr_ext8_axpy(j->P, j->h, NULL, lo, hi, j->w[0], 0);
         zkr_ext8_axpy(j->P, j->ph, NULL, lo, e, j->w[1], 1);
         zkr_ext8_axpy(j->P, NULL, j->m, lo, e, j->w[2], 1);
         lo = e;
     }
-    for (size_t x = lo; x < hi; x++)
+    hpm_split(j, lo, hi, &ml, &mh);
+    for (size_t x = lo; x < hi; x++) {
+        if (x == ml)
+            for (; x < mh; x++) /* phi and m zero */
+                j->P[x] = zkr_ext_mul(j->w[0], j->h[x]);
+        if (x == hi)
+            break;
         j->P[x] = zkr_ext_add(zkr_ext_add(zkr_ext_mul(j->w[0], j->h[x]),
                                           zkr_ext_mul(j->w[1], j->ph[x])),
                               zkr_ext_mul_base(j->w[2], j->m[x]));
+    }
 }
 
-static void hpm_dot_chunk(void *ctx, size_t lo, size_t hi, unsigned wk)
+static void hpm_dot_run(hpm_job *j, size_t lo, size_t hi, unsigned wk)
 {
-    hpm_job *j = ctx;
     zkr_ext a = zkr_ext_from(0), b = zkr_ext_from(0), m = zkr_ext_from(0);
+    size_t ml, mh;
 
     if (j->x8) {
         size_t e = zkr_ext8_xdot(j->eq, j->h, NULL, lo, hi, &a);
@@ -636,7 +655,13 @@ static void hpm_dot_chunk(void *ctx, size_t lo, size_t hi, unsigned wk)
         zkr_ext8_xdot(j->eq, NULL, j->m, lo, e, &m);
         lo = e;
     }
+    hpm_split(j, lo, hi, &ml, &mh);
     for (size_t x = lo; x < hi; x++) {
+        if (x == ml)
+            for (; x < mh; x++) /* phi and m zero */
+                a = zkr_ext_add(a, zkr_ext_mul(j->eq[x], j->h[x]));
+        if (x == hi)
+            break;
         a = zkr_ext_add(a, zkr_ext_mul(j->eq[x], j->h[x]));
         b = zkr_ext_add(b, zkr_ext_mul(j->eq[x], j->ph[x]));
         m = zkr_ext_add(m, zkr_ext_mul_base(j->eq[x], j->m[x]));
@@ -644,6 +669,29 @@ static void hpm_dot_chunk(void *ctx, size_t lo, size_t hi, unsigned wk)
     j->acc[wk][0] = zkr_ext_add(j->acc[wk][0], a);
     j->acc[wk][1] = zkr_ext_add(j->acc[wk][1], b);
     j->acc[wk][2] = zkr_ext_add(j->acc[wk][2], m);
+}
+
+/*
+ * The workers take [lo, hi) of each half of the table (half = 2^(vt - 1)
+ * entries): phi's and m's zeros all lie in the first half, and split this
+ * way each worker gets its share of them (contiguous chunks would leave
+ * the first worker idle for most of the pass).
+ */
+static void hpm_comb_chunk(void *ctx, size_t lo, size_t hi, unsigned wk)
+{
+    hpm_job *j = ctx;
+
+    (void)wk;
+    hpm_comb_run(j, lo, hi);
+    hpm_comb_run(j, j->half + lo, j->half + hi);
+}
+
+static void hpm_dot_chunk(void *ctx, size_t lo, size_t hi, unsigned wk)
+{
+    hpm_job *j = ctx;
+
+    hpm_dot_run(j, lo, hi, wk);
+    hpm_dot_run(j, j->half + lo, j->half + hi, wk);
 }
 
 /* Record b's table as extension elements (small: the records' n + e). */
@@ -724,9 +772,14 @@ static zkr_err red_tables(t2p *c, const zkr_ext *beta, zkr_ext **E, zkr_ext **P,
     hj->h = zkr_hpcs_poly_ext_evals(c->zr.h);
     hj->ph = zkr_hpcs_poly_ext_evals(c->zr.ph);
     hj->m = zkr_hpcs_poly_base_evals(c->zr.m);
+    hj->z0 = (size_t)1 << ZKR_ZKRANGE_TABLE_VARS;
+    hj->z1 = (size_t)1 << c->zr.N;
+    if (hj->z1 < hj->z0)
+        hj->z1 = hj->z0;
     for (unsigned k = 0; k < 3; k++)
         hj->w[k] = beta[nc + 1 + k];
-    zkr_par_for(c->threads, (size_t)1 << c->vt, (size_t)1 << 14, hpm_comb_chunk, hj);
+    hj->half = (size_t)1 << (c->vt - 1);
+    zkr_par_for(c->threads, hj->half, (size_t)1 << 13, hpm_comb_chunk, hj);
     if (c->nm)
         rec_comb(c, beta + nc + 4, E[2], P[2], R0, T);
 #if ZKR_TEST_BUILD
@@ -751,7 +804,7 @@ static zkr_err red_values(t2p *c, const zkr_ext *beta, const zkr_ext *ur, hpm_jo
     c->u[0] = ur[0];
     zkr_mle_eq_table_mt(c->rA + dv, c->vt, c->threads, eqbuf);
     hj->eq = eqbuf;
-    zkr_par_for(c->threads, (size_t)1 << c->vt, (size_t)1 << 14, hpm_dot_chunk, hj);
+    zkr_par_for(c->threads, hj->half, (size_t)1 << 13, hpm_dot_chunk, hj);
     for (unsigned k = 0; k < 3; k++) {
         c->u[1 + k] = zkr_ext_from(0);
         for (unsigned w = 0; w < ZKR_PAR_MAX; w++)
@@ -1032,7 +1085,7 @@ static zkr_err range_lin(t2p *c)
     const int32_t *const *w = c->pub->parent;
     zkr_zkrange_table bytes = {0, 256};
     size_t wlen = ((size_t)1 << s->n_v) * sizeof(zkr_ext);
-    zkr_ext *wt = zkr_hpcs_pool_get_zero(c->pool, wlen);
+    zkr_ext *wt = zkr_hpcs_pool_get(c->pool, wlen); /* written whole below */
     zkr_train2_linctx lctx = {s, w, &c->rc};
     zkr_zkrange_lin lin = {zkr_ext_from(0), wt, zkr_train2_lin_cb, &lctx};
     zkr_err r = ZKR_ERR_NOMEM;
@@ -1045,8 +1098,7 @@ static zkr_err range_lin(t2p *c)
         return ZKR_ERR_TOO_LARGE;
     }
     zkr_ts_challenge_exts(&c->t, "t2-rows", c->rc.z, c->rc.n_row_vars);
-    if ((r = zkr_train2_lin_weights(s, w, &c->rc, wt)) == ZKR_OK)
-        r = zkr_train2_lin_claim(s, w, &c->rc, &lin.claim);
+    r = zkr_train2_lin_weights_claim(s, w, &c->rc, wt, &lin.claim);
     {
         /* version 5: deferred, its claims join the reduction and g_R is C's third block */
         zkr_zkrange_cheat zc;
@@ -1164,6 +1216,39 @@ static zkr_err raise_queries(t2p *c, const zkr_params *p, zkr_diag *d)
     return ZKR_OK;
 }
 
+/* Records [lo, hi) reopened (each alone on its worker: the commitment is deterministic). */
+typedef struct {
+    t2p *c;
+    const zkr_params *p;
+    const zkr_train2_public *pub;
+    const zkr_train2_secret *sec;
+} reopen_job;
+
+static void reopen_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
+{
+    const reopen_job *j = ctx;
+    size_t rl = (size_t)j->pub->s.in[0] + 1;
+
+    (void)w;
+    for (size_t b = lo; b < hi; b++)
+        j->c->rec_r[b] = zkr_prover_record_reopen(j->p, j->sec->records + b * rl, rl,
+                                                  j->pub->rec_commit[b], j->sec->openings[b], 1,
+                                                  &j->c->rec[b]);
+}
+
+/*
+ * Every batch record's commitment rebuilt from its opening, records spread
+ * over the threads: each is small (a few par_for calls of a few thousand
+ * leaves), so one thread a record beats two threads on each in turn.
+ */
+static void reopen_all(t2p *c, const zkr_params *p, const zkr_train2_public *pub,
+                       const zkr_train2_secret *sec)
+{
+    reopen_job j = {c, p, pub, sec};
+
+    zkr_par_for(c->threads, pub->s.batch, 1, reopen_chunk, &j);
+}
+
 static zkr_err prove(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_BYTES],
                      const zkr_train2_public *pub, const zkr_train2_secret *sec,
                      const zkr_train2_cheat *cheat, const uint8_t *seed, size_t seed_len,
@@ -1204,10 +1289,9 @@ static zkr_err prove(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST_
 #endif
     if ((r = native(pub, sec, wrec, cheat, &tr, d)) != ZKR_OK)
         goto out;
+    reopen_all(c, p, pub, sec);
     for (uint32_t b = 0; b < s->batch && r == ZKR_OK; b++) {
-        r = zkr_prover_record_reopen(p, sec->records + (size_t)b * (s->in[0] + 1), s->in[0] + 1,
-                                     pub->rec_commit[b], sec->openings[b], c->threads, &c->rec[b]);
-        if (r != ZKR_OK)
+        if ((r = c->rec_r[b]) != ZKR_OK)
             r = zkr_fail(d, r == ZKR_ERR_NOMEM ? r : ZKR_ERR_MISMATCH_INPUT,
                          "prove: batch position %u: the record and its opening do not give its "
                          "commitment", b);

@@ -173,10 +173,36 @@ static void zkr_mt_level(void *ctx, size_t lo, size_t hi, unsigned w)
     }
 }
 
+/*
+ * Subtrees [lo, hi) of `parts` equal ones (parts a power of two dividing
+ * every level it is used on): each hashes its leaves and builds its own
+ * levels up to its root, with no barrier between levels.
+ */
+typedef struct {
+    const zkr_mt_job *job;
+    uint64_t parts;
+} zkr_mt_sub_job;
+
+static void zkr_mt_subtrees(void *ctx, size_t lo, size_t hi, unsigned w)
+{
+    const zkr_mt_sub_job *s = ctx;
+    uint64_t n = s->job->t->n_leaves, parts = s->parts;
+
+    for (size_t p = lo; p < hi; p++) {
+        zkr_mt_job j = *s->job;
+        zkr_mt_leaves(&j, n / parts * p, n / parts * (p + 1), w);
+        for (uint64_t half = n / 2; half >= parts; half /= 2) {
+            j.level_base = half;
+            zkr_mt_level(&j, half / parts * p, half / parts * (p + 1), w);
+        }
+    }
+}
+
 zkr_err zkr_mtree_build(const uint64_t *words, uint64_t n_leaves, size_t leaf_words,
                         const uint8_t salt_seed[32], unsigned threads, zkr_mtree *out)
 {
     zkr_mt_job j;
+    zkr_mt_sub_job sj;
 
     memset(out, 0, sizeof *out);
     if (n_leaves == 0 || (n_leaves & (n_leaves - 1)) != 0 || leaf_words == 0 ||
@@ -194,6 +220,22 @@ zkr_err zkr_mtree_build(const uint64_t *words, uint64_t n_leaves, size_t leaf_wo
     j.t = out;
     j.level_base = 0;
     j.x8 = zkr_b2x8_ok();
+    sj.job = &j;
+    sj.parts = threads;
+    if (threads > 1 && threads <= ZKR_PAR_MAX && (threads & (threads - 1)) == 0 &&
+        n_leaves / sj.parts >= 2048) {
+        /*
+         * One subtree a thread (a power of two of them), then the few levels
+         * above them here: one fork-join for the tree, not one a level. The
+         * same nodes (each hashes its two children).
+         */
+        zkr_par_for(threads, sj.parts, 1, zkr_mt_subtrees, &sj);
+        for (uint64_t half = sj.parts / 2; half >= 1; half /= 2) {
+            j.level_base = half;
+            zkr_mt_level(&j, 0, half, 0);
+        }
+        return ZKR_OK;
+    }
     zkr_par_for(threads, n_leaves, 256, zkr_mt_leaves, &j);
     for (uint64_t half = n_leaves / 2; half >= 1; half /= 2) {
         j.level_base = half;

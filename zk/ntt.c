@@ -383,6 +383,25 @@ static void zkr_ntt_blocks(void *ctx, size_t lo, size_t hi, unsigned w)
     }
 }
 
+static zkr_err zkr_ntt_run_from(const zkr_ntt *n, zkr_gl *a, unsigned log_n, int dif,
+                                unsigned threads, unsigned s_hi);
+
+/* Sub-transforms [lo, hi) of 2^log_sub entries each, one thread each. */
+typedef struct {
+    const zkr_ntt *n;
+    zkr_gl *a;
+    unsigned log_sub;
+} zkr_ntt_sub_job;
+
+static void zkr_ntt_subs(void *ctx, size_t lo, size_t hi, unsigned w)
+{
+    const zkr_ntt_sub_job *j = ctx;
+
+    (void)w;
+    for (size_t k = lo; k < hi; k++)
+        (void)zkr_ntt_run_from(j->n, j->a + (k << j->log_sub), j->log_sub, 1, 1, j->log_sub);
+}
+
 /* DIF runs stages from the largest block down (natural -> bit-reversed);
  * DIT the reverse (bit-reversed -> natural) with inverse twiddles. Stages
  * with half-size below the block size run block by block. A DIF starts at
@@ -406,6 +425,18 @@ static zkr_err zkr_ntt_run_from(const zkr_ntt *n, zkr_gl *a, unsigned log_n, int
             zkr_ntt_job j = {a, tw, n->simd, s, 0};
             zkr_par_for(threads, nb, (size_t)1 << 14, zkr_ntt_chunk, &j);
         }
+        return ZKR_OK;
+    }
+    if (threads > 1 && s_hi >= ZKR_NTT_BLOCK_LOG && s_hi < log_n &&
+        ((size_t)1 << (log_n - s_hi)) >= threads) {
+        /*
+         * The caller ran the top stages: what is left is 2^(log_n - s_hi)
+         * independent DIFs of 2^s_hi entries (stage s's twiddles depend on s
+         * only), at least one a thread. One fork-join for all of them, not
+         * one per stage: the same butterflies on the same entries.
+         */
+        zkr_ntt_sub_job sj = {n, a, s_hi};
+        zkr_par_for(threads, (size_t)1 << (log_n - s_hi), 1, zkr_ntt_subs, &sj);
         return ZKR_OK;
     }
     for (unsigned s = s_hi; s-- > s_top;) {

@@ -240,6 +240,13 @@ static inline uint32_t zkr_train2_v_budget(const zkr_train2_shape *s)
 /* The linear claim's weights: out[var] = sum_rows eq(z, row) coef (2^n_v entries, zeroed first). */
 zkr_err zkr_train2_lin_weights(const zkr_train2_shape *s, const int32_t *const *w,
                                const zkr_train2_rowchal *rc, zkr_ext *out) ZKR_WUR;
+/*
+ * zkr_train2_lin_weights and zkr_train2_lin_claim in one pass over the
+ * rows (one row-weight table): the same out and claim. ZKR_ERR_NOMEM.
+ */
+zkr_err zkr_train2_lin_weights_claim(const zkr_train2_shape *s, const int32_t *const *w,
+                                     const zkr_train2_rowchal *rc, zkr_ext *out,
+                                     zkr_ext *claim) ZKR_WUR;
 /* Row challenge variables: log2_ceil(rows). */
 unsigned zkr_train2_row_vars(const zkr_train2_shape *s, const int32_t *const *w);
 /* The common tail of both sides' linear claims: the eval callback's context. */
