@@ -770,35 +770,35 @@ static void wt_term(void *ctx, uint64_t row, uint64_t var, int64_t coef)
     out[var] = zkr_ext_add(out[var], zkr_ext_mul_base(a->wrow[row], zkr_gl_from_i64(coef)));
 }
 
-zkr_err zkr_train2_lin_weights(const zkr_train2_shape *s, const int32_t *const *w,
-                               const zkr_train2_rowchal *rc, zkr_ext *out)
+/* The weights into out and, with claim, the constant side too: one pass over the rows. */
+static zkr_err lin_weights_run(const zkr_train2_shape *s, const int32_t *const *w,
+                               const zkr_train2_rowchal *rc, zkr_ext *out, zkr_ext *claim)
 {
     linacc a = {row_weights(s, w, rc), zkr_ext_from(0), out, s, w, 0, zkr_ext_from(0)};
-    zkr_train2_sink k = {wt_term, NULL, &a};
+    /* the two sinks' callbacks touch apart */
+    zkr_train2_sink k = {wt_term, claim ? lin_const : NULL, &a};
 
     if (!a.wrow)
         return ZKR_ERR_NOMEM;
     for (size_t i = 0; i < ((size_t)1 << s->n_v); i++)
         out[i] = zkr_ext_from(0);
     zkr_train2_rows(s, w, &k);
+    if (claim)
+        *claim = a.acc;
     free((void *)a.wrow);
     return ZKR_OK;
+}
+
+zkr_err zkr_train2_lin_weights(const zkr_train2_shape *s, const int32_t *const *w,
+                               const zkr_train2_rowchal *rc, zkr_ext *out)
+{
+    return lin_weights_run(s, w, rc, out, NULL);
 }
 
 zkr_err zkr_train2_lin_weights_claim(const zkr_train2_shape *s, const int32_t *const *w,
                                      const zkr_train2_rowchal *rc, zkr_ext *out, zkr_ext *claim)
 {
-    linacc a = {row_weights(s, w, rc), zkr_ext_from(0), out, s, w, 0, zkr_ext_from(0)};
-    zkr_train2_sink k = {wt_term, lin_const, &a}; /* the two sinks' callbacks touch apart */
-
-    if (!a.wrow)
-        return ZKR_ERR_NOMEM;
-    for (size_t i = 0; i < ((size_t)1 << s->n_v); i++)
-        out[i] = zkr_ext_from(0);
-    zkr_train2_rows(s, w, &k);
-    *claim = a.acc;
-    free((void *)a.wrow);
-    return ZKR_OK;
+    return lin_weights_run(s, w, rc, out, claim);
 }
 
 unsigned zkr_train2_row_vars(const zkr_train2_shape *s, const int32_t *const *w)
