@@ -145,6 +145,39 @@ ZKR_AVX2 static size_t zkr_ntt_dif_avx2(zkr_gl *blk, const zkr_gl *ts, size_t h,
 }
 
 /*
+ * DIF stages s and s - 1 in one pass (radix 4) over `len` entries, groups
+ * of 4q entries (q = 2^(s-1) >= 4): the butterflies and twiddles of the two
+ * radix-2 stages, in the same order per entry, so the same words, but each
+ * entry is loaded and stored once for both stages, not twice (the
+ * 128 KiB blocks live in L2, whose traffic bounds these stages).
+ */
+ZKR_AVX2 static void zkr_ntt_dif2_avx2(zkr_gl *a, const zkr_gl *tw, size_t q, size_t len)
+{
+    const zkr_gl *t1 = tw + 2 * q, *t0 = tw + q; /* stage s: w_4q^j; stage s - 1: w_2q^j */
+
+    for (size_t g = 0; g < len; g += 4 * q) {
+        zkr_gl *blk = a + g;
+        for (size_t j = 0; j < q; j += 4) {
+            __m256i x0 = _mm256_loadu_si256((const __m256i *)(blk + j));
+            __m256i x1 = _mm256_loadu_si256((const __m256i *)(blk + j + q));
+            __m256i x2 = _mm256_loadu_si256((const __m256i *)(blk + j + 2 * q));
+            __m256i x3 = _mm256_loadu_si256((const __m256i *)(blk + j + 3 * q));
+            __m256i wa = _mm256_loadu_si256((const __m256i *)(t1 + j));
+            __m256i wb = _mm256_loadu_si256((const __m256i *)(t1 + j + q));
+            __m256i wc = _mm256_loadu_si256((const __m256i *)(t0 + j));
+            /* stage s: (x0, x2) with w_4q^j, (x1, x3) with w_4q^(j+q) */
+            __m256i y0 = zkr_v4_add(x0, x2), y2 = zkr_v4_mul(zkr_v4_sub(x0, x2), wa);
+            __m256i y1 = zkr_v4_add(x1, x3), y3 = zkr_v4_mul(zkr_v4_sub(x1, x3), wb);
+            /* stage s - 1: (y0, y1) and (y2, y3), both with w_2q^j */
+            _mm256_storeu_si256((__m256i *)(blk + j), zkr_v4_add(y0, y1));
+            _mm256_storeu_si256((__m256i *)(blk + j + q), zkr_v4_mul(zkr_v4_sub(y0, y1), wc));
+            _mm256_storeu_si256((__m256i *)(blk + j + 2 * q), zkr_v4_add(y2, y3));
+            _mm256_storeu_si256((__m256i *)(blk + j + 3 * q), zkr_v4_mul(zkr_v4_sub(y2, y3), wc));
+        }
+    }
+}
+
+/*
  * DIF stages 2, 1, 0 of `len` entries (a multiple of 8), eight at a time in
  * two registers. Each stage regroups the lanes so that a butterfly's two
  * inputs sit in the same lane of two registers: every lane does one
@@ -370,7 +403,13 @@ static void zkr_ntt_blocks(void *ctx, size_t lo, size_t hi, unsigned w)
 #if ZKR_NTT_X86
             s_lo = j->simd && j->s_hi >= 3 ? 3 : 0;
 #endif
-            for (unsigned s = j->s_hi; s-- > s_lo;)
+            unsigned s = j->s_hi;
+#if ZKR_NTT_X86
+            /* AVX2: stages two at a time while both are above the tail */
+            for (; j->simd == ZKR_NTT_AVX2 && s >= 4 && s >= s_lo + 2; s -= 2)
+                zkr_ntt_dif2_avx2(blk, j->tw, (size_t)1 << (s - 2), bs);
+#endif
+            while (s-- > s_lo)
                 zkr_ntt_stage(blk, j->tw, j->simd, s, 0, bs / 2, 1);
 #if ZKR_NTT_X86
             if (s_lo)
