@@ -138,8 +138,10 @@ ZKR_AVX2 static size_t zkr_ntt_dif_avx2(zkr_gl *blk, const zkr_gl *ts, size_t h,
         __m256i u = _mm256_loadu_si256((const __m256i *)(blk + j));
         __m256i v = _mm256_loadu_si256((const __m256i *)(blk + j + h));
         __m256i w = _mm256_loadu_si256((const __m256i *)(ts + j));
-        _mm256_storeu_si256((__m256i *)(blk + j), zkr_v4_add(u, v));
-        _mm256_storeu_si256((__m256i *)(blk + j + h), zkr_v4_mul(zkr_v4_sub(u, v), w));
+        __m256i x, y;
+        zkr_v4_addsub(u, v, &x, &y);
+        _mm256_storeu_si256((__m256i *)(blk + j), x);
+        _mm256_storeu_si256((__m256i *)(blk + j + h), zkr_v4_mul(y, w));
     }
     return k;
 }
@@ -165,14 +167,19 @@ ZKR_AVX2 static void zkr_ntt_dif2_avx2(zkr_gl *a, const zkr_gl *tw, size_t q, si
             __m256i wa = _mm256_loadu_si256((const __m256i *)(t1 + j));
             __m256i wb = _mm256_loadu_si256((const __m256i *)(t1 + j + q));
             __m256i wc = _mm256_loadu_si256((const __m256i *)(t0 + j));
+            __m256i y0, y1, y2, y3, z0, z1, z2, z3;
             /* stage s: (x0, x2) with w_4q^j, (x1, x3) with w_4q^(j+q) */
-            __m256i y0 = zkr_v4_add(x0, x2), y2 = zkr_v4_mul(zkr_v4_sub(x0, x2), wa);
-            __m256i y1 = zkr_v4_add(x1, x3), y3 = zkr_v4_mul(zkr_v4_sub(x1, x3), wb);
+            zkr_v4_addsub(x0, x2, &y0, &y2);
+            zkr_v4_addsub(x1, x3, &y1, &y3);
+            y2 = zkr_v4_mul(y2, wa);
+            y3 = zkr_v4_mul(y3, wb);
             /* stage s - 1: (y0, y1) and (y2, y3), both with w_2q^j */
-            _mm256_storeu_si256((__m256i *)(blk + j), zkr_v4_add(y0, y1));
-            _mm256_storeu_si256((__m256i *)(blk + j + q), zkr_v4_mul(zkr_v4_sub(y0, y1), wc));
-            _mm256_storeu_si256((__m256i *)(blk + j + 2 * q), zkr_v4_add(y2, y3));
-            _mm256_storeu_si256((__m256i *)(blk + j + 3 * q), zkr_v4_mul(zkr_v4_sub(y2, y3), wc));
+            zkr_v4_addsub(y0, y1, &z0, &z1);
+            zkr_v4_addsub(y2, y3, &z2, &z3);
+            _mm256_storeu_si256((__m256i *)(blk + j), z0);
+            _mm256_storeu_si256((__m256i *)(blk + j + q), zkr_v4_mul(z1, wc));
+            _mm256_storeu_si256((__m256i *)(blk + j + 2 * q), z2);
+            _mm256_storeu_si256((__m256i *)(blk + j + 3 * q), zkr_v4_mul(z3, wc));
         }
     }
 }
@@ -195,14 +202,17 @@ ZKR_AVX2 static void zkr_ntt_dif_tail_avx2(zkr_gl *a, const zkr_gl *tw, size_t l
         __m256i x0 = _mm256_loadu_si256((const __m256i *)(a + i));
         __m256i x1 = _mm256_loadu_si256((const __m256i *)(a + i + 4));
         /* stage 2: entry l (l < 4) with l + 4 */
-        __m256i y0 = zkr_v4_add(x0, x1), y1 = zkr_v4_mul(zkr_v4_sub(x0, x1), w4);
+        __m256i y0, y1, z0, z1, s, d;
+        zkr_v4_addsub(x0, x1, &y0, &y1);
+        y1 = zkr_v4_mul(y1, w4);
         /* stage 1: u = entries 0 1 4 5, v = 2 3 6 7 */
         __m256i u = _mm256_permute2x128_si256(y0, y1, 0x20);
         __m256i v = _mm256_permute2x128_si256(y0, y1, 0x31);
-        __m256i z0 = zkr_v4_add(u, v), z1 = zkr_v4_mul(zkr_v4_sub(u, v), w2);
+        zkr_v4_addsub(u, v, &z0, &z1);
+        z1 = zkr_v4_mul(z1, w2);
         /* stage 0: p = entries 0 2 4 6, q = 1 3 5 7 */
         __m256i p = _mm256_unpacklo_epi64(z0, z1), q = _mm256_unpackhi_epi64(z0, z1);
-        __m256i s = zkr_v4_add(p, q), d = zkr_v4_sub(p, q);
+        zkr_v4_addsub(p, q, &s, &d);
         /* back to 0 1 4 5 and 2 3 6 7, then 0..3 and 4..7 */
         __m256i lo = _mm256_unpacklo_epi64(s, d), hi = _mm256_unpackhi_epi64(s, d);
         _mm256_storeu_si256((__m256i *)(a + i), _mm256_permute2x128_si256(lo, hi, 0x20));
@@ -617,9 +627,10 @@ ZKR_AVX2 static size_t zkr_lde_first_avx2(const zkr_lde_job *j, size_t lo, size_
     w4 = _mm256_set1_epi64x((long long)zkr_gl_pow(j->gw, 4));
     for (; i + 4 <= hi; i += 4) {
         __m256i u = _mm256_loadu_si256((const __m256i *)(c + i));
-        __m256i v = zkr_v4_mul(_mm256_loadu_si256((const __m256i *)(c + i + h)), gh);
-        _mm256_storeu_si256((__m256i *)(d + i), zkr_v4_mul(zkr_v4_add(u, v), vg));
-        _mm256_storeu_si256((__m256i *)(d + i + h), zkr_v4_mul(zkr_v4_sub(u, v), vw));
+        __m256i v = zkr_v4_mul(_mm256_loadu_si256((const __m256i *)(c + i + h)), gh), x, y;
+        zkr_v4_addsub(u, v, &x, &y);
+        _mm256_storeu_si256((__m256i *)(d + i), zkr_v4_mul(x, vg));
+        _mm256_storeu_si256((__m256i *)(d + i + h), zkr_v4_mul(y, vw));
         vg = zkr_v4_mul(vg, g4);
         vw = zkr_v4_mul(vw, w4);
     }
