@@ -83,14 +83,17 @@ ZKR_AVX2_INLINE __m256i zkr_v4_mul(__m256i a, __m256i b)
     __m256i m32 = _mm256_set1_epi64x((long long)ZKR_GL_EPS);
     __m256i sign = _mm256_set1_epi64x(INT64_MIN);
     __m256i p_s = _mm256_set1_epi64x((long long)(ZKR_GL_P ^ (UINT64_C(1) << 63)));
-    __m256i ah = _mm256_srli_epi64(a, 32), bh = _mm256_srli_epi64(b, 32);
+    /* the high halves by a dword shuffle, not a shift: _mm256_mul_epu32 reads
+     * only the low dword, and shuffles leave the shift unit to the rest */
+    __m256i ah = _mm256_shuffle_epi32(a, 0xf5), bh = _mm256_shuffle_epi32(b, 0xf5);
     __m256i t0 = _mm256_mul_epu32(a, b), t1 = _mm256_mul_epu32(ah, b);
     __m256i t2 = _mm256_mul_epu32(a, bh), t3 = _mm256_mul_epu32(ah, bh);
     __m256i mid = _mm256_add_epi64(t1, _mm256_srli_epi64(t0, 32));    /* < 2^64 */
     __m256i mid2 = _mm256_add_epi64(t2, _mm256_and_si256(mid, m32)); /* < 2^64 */
     __m256i hi = _mm256_add_epi64(t3, _mm256_add_epi64(_mm256_srli_epi64(mid, 32),
                                                        _mm256_srli_epi64(mid2, 32)));
-    __m256i lo = _mm256_or_si256(_mm256_slli_epi64(mid2, 32), _mm256_and_si256(t0, m32));
+    /* lo: t0's low dword under mid2's low dword (moved up by a shuffle, blended in) */
+    __m256i lo = _mm256_blend_epi32(t0, _mm256_shuffle_epi32(mid2, 0xa0), 0xaa);
     __m256i lo_s = _mm256_xor_si256(lo, sign), hh = _mm256_srli_epi64(hi, 32);
     __m256i r1 = _mm256_mul_epu32(hi, m32); /* (hi mod 2^32) * EPS: the low half only */
     __m256i r0_s = _mm256_sub_epi64(lo_s, hh), r2_s;
