@@ -147,41 +147,42 @@ ZKR_AVX2 static size_t zkr_ntt_dif_avx2(zkr_gl *blk, const zkr_gl *ts, size_t h,
 }
 
 /*
- * DIF stages s and s - 1 in one pass (radix 4) over `len` entries, groups
- * of 4q entries (q = 2^(s-1) >= 4): the butterflies and twiddles of the two
- * radix-2 stages, in the same order per entry, so the same words, but each
- * entry is loaded and stored once for both stages, not twice (the
- * 128 KiB blocks live in L2, whose traffic bounds these stages).
+ * DIF stages s and s - 1 in one pass (radix 4) for quads j, j+1, .. of one
+ * group of 4q entries (q = 2^(s-1) >= 4), four at a time while at least
+ * four of the `left` remain; returns how many ran. The butterflies and
+ * twiddles of the two radix-2 stages in the same order per entry, so the
+ * same words, but each entry is loaded and stored once for both stages,
+ * not twice (the top stages stream memory; the 2^14 blocks live in L2).
  */
-ZKR_AVX2 static void zkr_ntt_dif2_avx2(zkr_gl *a, const zkr_gl *tw, size_t q, size_t len)
+ZKR_AVX2 static size_t zkr_ntt_dif2_avx2(zkr_gl *blk, const zkr_gl *tw, size_t q, size_t j,
+                                         size_t left)
 {
     const zkr_gl *t1 = tw + 2 * q, *t0 = tw + q; /* stage s: w_4q^j; stage s - 1: w_2q^j */
+    size_t k = 0;
 
-    for (size_t g = 0; g < len; g += 4 * q) {
-        zkr_gl *blk = a + g;
-        for (size_t j = 0; j < q; j += 4) {
-            __m256i x0 = _mm256_loadu_si256((const __m256i *)(blk + j));
-            __m256i x1 = _mm256_loadu_si256((const __m256i *)(blk + j + q));
-            __m256i x2 = _mm256_loadu_si256((const __m256i *)(blk + j + 2 * q));
-            __m256i x3 = _mm256_loadu_si256((const __m256i *)(blk + j + 3 * q));
-            __m256i wa = _mm256_loadu_si256((const __m256i *)(t1 + j));
-            __m256i wb = _mm256_loadu_si256((const __m256i *)(t1 + j + q));
-            __m256i wc = _mm256_loadu_si256((const __m256i *)(t0 + j));
-            __m256i y0, y1, y2, y3, z0, z1, z2, z3;
-            /* stage s: (x0, x2) with w_4q^j, (x1, x3) with w_4q^(j+q) */
-            zkr_v4_addsub(x0, x2, &y0, &y2);
-            zkr_v4_addsub(x1, x3, &y1, &y3);
-            y2 = zkr_v4_mul(y2, wa);
-            y3 = zkr_v4_mul(y3, wb);
-            /* stage s - 1: (y0, y1) and (y2, y3), both with w_2q^j */
-            zkr_v4_addsub(y0, y1, &z0, &z1);
-            zkr_v4_addsub(y2, y3, &z2, &z3);
-            _mm256_storeu_si256((__m256i *)(blk + j), z0);
-            _mm256_storeu_si256((__m256i *)(blk + j + q), zkr_v4_mul(z1, wc));
-            _mm256_storeu_si256((__m256i *)(blk + j + 2 * q), z2);
-            _mm256_storeu_si256((__m256i *)(blk + j + 3 * q), zkr_v4_mul(z3, wc));
-        }
+    for (; k + 4 <= left; k += 4, j += 4) {
+        __m256i x0 = _mm256_loadu_si256((const __m256i *)(blk + j));
+        __m256i x1 = _mm256_loadu_si256((const __m256i *)(blk + j + q));
+        __m256i x2 = _mm256_loadu_si256((const __m256i *)(blk + j + 2 * q));
+        __m256i x3 = _mm256_loadu_si256((const __m256i *)(blk + j + 3 * q));
+        __m256i wa = _mm256_loadu_si256((const __m256i *)(t1 + j));
+        __m256i wb = _mm256_loadu_si256((const __m256i *)(t1 + j + q));
+        __m256i wc = _mm256_loadu_si256((const __m256i *)(t0 + j));
+        __m256i y0, y1, y2, y3, z0, z1, z2, z3;
+        /* stage s: (x0, x2) with w_4q^j, (x1, x3) with w_4q^(j+q) */
+        zkr_v4_addsub(x0, x2, &y0, &y2);
+        zkr_v4_addsub(x1, x3, &y1, &y3);
+        y2 = zkr_v4_mul(y2, wa);
+        y3 = zkr_v4_mul(y3, wb);
+        /* stage s - 1: (y0, y1) and (y2, y3), both with w_2q^j */
+        zkr_v4_addsub(y0, y1, &z0, &z1);
+        zkr_v4_addsub(y2, y3, &z2, &z3);
+        _mm256_storeu_si256((__m256i *)(blk + j), z0);
+        _mm256_storeu_si256((__m256i *)(blk + j + q), zkr_v4_mul(z1, wc));
+        _mm256_storeu_si256((__m256i *)(blk + j + 2 * q), z2);
+        _mm256_storeu_si256((__m256i *)(blk + j + 3 * q), zkr_v4_mul(z3, wc));
     }
+    return k;
 }
 
 /*
@@ -388,6 +389,56 @@ static void zkr_ntt_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
     zkr_ntt_stage(j->a, j->tw, j->simd, j->s, lo, hi, j->dif);
 }
 
+/*
+ * DIF stages s and s - 1 (q = 2^(s-1)) over quads [lo, hi): quad t is entry
+ * (t / q) 4q + t mod q and its partners q, 2q and 3q on. The portable quad
+ * is the four radix-2 butterflies in stage order (for chunk edges and
+ * groups the SIMD loop leaves over).
+ */
+static void zkr_ntt_stage2(zkr_gl *a, const zkr_gl *tw, unsigned simd, size_t q, size_t lo,
+                           size_t hi)
+{
+    size_t t = lo;
+
+    while (t < hi) {
+        size_t j = t & (q - 1), end = t - j + q;
+        zkr_gl *blk = a + (t - j) * 4;
+        if (end > hi)
+            end = hi;
+#if ZKR_NTT_X86
+        if (simd == ZKR_NTT_AVX2 && q >= 4) {
+            size_t k = zkr_ntt_dif2_avx2(blk, tw, q, j, end - t);
+            t += k;
+            j += k;
+        }
+#else
+        (void)simd;
+#endif
+        for (; t < end; t++, j++) {
+            zkr_gl *x = blk + j;
+            zkr_ntt_bf_dif(x, x + 2 * q, tw[2 * q + j]);
+            zkr_ntt_bf_dif(x + q, x + 3 * q, tw[3 * q + j]);
+            zkr_ntt_bf_dif(x, x + q, tw[q + j]);
+            zkr_ntt_bf_dif(x + 2 * q, x + 3 * q, tw[q + j]);
+        }
+    }
+}
+
+typedef struct {
+    zkr_gl *a;
+    const zkr_gl *tw;
+    unsigned simd;
+    size_t q;
+} zkr_ntt_job2;
+
+static void zkr_ntt_chunk2(void *ctx, size_t lo, size_t hi, unsigned w)
+{
+    zkr_ntt_job2 *j = ctx;
+
+    (void)w;
+    zkr_ntt_stage2(j->a, j->tw, j->simd, j->q, lo, hi);
+}
+
 /* Blocks of 2^ZKR_NTT_BLOCK_LOG elements (128 KiB) stay in cache for their
  * remaining stages, so large transforms make few passes over memory. */
 #define ZKR_NTT_BLOCK_LOG 14
@@ -417,7 +468,7 @@ static void zkr_ntt_blocks(void *ctx, size_t lo, size_t hi, unsigned w)
 #if ZKR_NTT_X86
             /* AVX2: stages two at a time while both are above the tail */
             for (; j->simd == ZKR_NTT_AVX2 && s >= 4 && s >= s_lo + 2; s -= 2)
-                zkr_ntt_dif2_avx2(blk, j->tw, (size_t)1 << (s - 2), bs);
+                zkr_ntt_stage2(blk, j->tw, j->simd, (size_t)1 << (s - 2), 0, bs / 4);
 #endif
             while (s-- > s_lo)
                 zkr_ntt_stage(blk, j->tw, j->simd, s, 0, bs / 2, 1);
@@ -487,6 +538,11 @@ static zkr_err zkr_ntt_run_from(const zkr_ntt *n, zkr_gl *a, unsigned log_n, int
         zkr_ntt_sub_job sj = {n, a, s_hi};
         zkr_par_for(threads, (size_t)1 << (log_n - s_hi), 1, zkr_ntt_subs, &sj);
         return ZKR_OK;
+    }
+    /* AVX2: the top stages two at a time too (one pass over memory per pair) */
+    for (; n->simd == ZKR_NTT_AVX2 && s_hi >= s_top + 2; s_hi -= 2) {
+        zkr_ntt_job2 j = {a, tw, n->simd, (size_t)1 << (s_hi - 2)};
+        zkr_par_for(threads, nb / 2, (size_t)1 << 13, zkr_ntt_chunk2, &j);
     }
     for (unsigned s = s_hi; s-- > s_top;) {
         zkr_ntt_job j = {a, tw, n->simd, s, 1};
