@@ -457,6 +457,62 @@ static void test_ntt_paths_edges(zkr_tap *t)
     free(v);
 }
 
+/*
+ * The AVX2 path alone against the portable one on random canonical words
+ * (rnd_gl's edge values among them): every size 2^1..2^16, the coset LDE
+ * at log blowups 0..4 (the parameter sets' 4, 8 and 16 included; the
+ * radix-4 in-block stages, the tail and the fused first stage), the
+ * forward DIF and the inverse (DIT), 1 and 2 threads, shifts 1 and 7. The
+ * NTT takes canonical words only (zkr_gl is a field element): on words
+ * >= p the paths were never promised to agree. Skipped without AVX2.
+ */
+static void test_ntt_avx2_random(zkr_tap *t)
+{
+    size_t big = (size_t)1 << 20;
+    zkr_gl *a = malloc(big * 8), *s = malloc(big * 8), *v = malloc(big * 8);
+    zkr_ntt *ntt = NULL;
+    int ok = a && s && v && zkr_ntt_new(16, &ntt) == ZKR_OK;
+
+    if (ok && zkr_ntt_set_path(ntt, ZKR_NTT_AVX2) != ZKR_NTT_AVX2) {
+        zkr_tap_skip(t, "NTT AVX2 vs portable, random words: no AVX2 on this CPU");
+        goto out;
+    }
+    for (size_t i = 0; ok && i < big; i++)
+        a[i] = rnd_gl(t);
+    for (unsigned ln = 1; ok && ln <= 16; ln++) {
+        size_t n = (size_t)1 << ln;
+        for (unsigned lb = 0; ok && lb <= 4; lb++) {
+            unsigned th = 1 + ((ln + lb) & 1);
+            zkr_gl shift = lb & 1 ? 7 : 1;
+            ok = zkr_ntt_set_path(ntt, 0) == 0 &&
+                 zkr_ntt_lde(ntt, a, ln, lb, shift, th, s) == ZKR_OK &&
+                 zkr_ntt_set_path(ntt, ZKR_NTT_AVX2) == ZKR_NTT_AVX2 &&
+                 zkr_ntt_lde(ntt, a, ln, lb, shift, th, v) == ZKR_OK &&
+                 memcmp(s, v, (n << lb) * 8) == 0;
+        }
+        memcpy(s, a, n * 8);
+        memcpy(v, a, n * 8);
+        ok = ok && zkr_ntt_set_path(ntt, 0) == 0 && zkr_ntt_forward(ntt, s, ln) == ZKR_OK &&
+             zkr_ntt_set_path(ntt, ZKR_NTT_AVX2) == ZKR_NTT_AVX2 &&
+             zkr_ntt_forward(ntt, v, ln) == ZKR_OK && memcmp(s, v, n * 8) == 0;
+        /* the inverse of random evaluations (not of the forward's output) */
+        memcpy(s, a + n, n * 8);
+        memcpy(v, a + n, n * 8);
+        ok = ok && zkr_ntt_set_path(ntt, 0) == 0 && zkr_ntt_inverse(ntt, s, ln) == ZKR_OK &&
+             zkr_ntt_set_path(ntt, ZKR_NTT_AVX2) == ZKR_NTT_AVX2 &&
+             zkr_ntt_inverse(ntt, v, ln) == ZKR_OK && memcmp(s, v, n * 8) == 0;
+        if (!ok)
+            zkr_tap_diag("AVX2 and portable NTT words differ at 2^%u", ln);
+    }
+    zkr_tap_ok(t, ok, "NTT AVX2 vs portable, random words: 2^1..2^16, LDE log blowups 0..4, "
+                      "forward and inverse, the same words");
+out:
+    zkr_ntt_free(ntt);
+    free(a);
+    free(s);
+    free(v);
+}
+
 static void test_ntt(zkr_tap *t)
 {
     zkr_ntt *ntt = NULL;
@@ -516,6 +572,7 @@ static void test_ntt(zkr_tap *t)
     zkr_ntt_free(ntt);
     test_ntt_paths(t);
     test_ntt_paths_edges(t);
+    test_ntt_avx2_random(t);
 }
 
 static void test_transcript(zkr_tap *t)
