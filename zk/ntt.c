@@ -751,6 +751,17 @@ zkr_err zkr_ntt_lde_block(const zkr_ntt *n, const zkr_gl *coeffs, unsigned log_n
     }
     wb = zkr_gl_root_of_unity(log_big);
     b = zkr_bitrev(t, log_blowup);
+    if (n->simd == ZKR_NTT_AVX2 && shift == 1 && b == 0) {
+        /*
+         * Block 0 of a shift-1 LDE evaluates on <w_n> itself (g = 1): its
+         * first stage is a plain DIF stage (g^j = 1, (g w_n)^j = w_n^j), so
+         * the plain DIF from the top gives the same words with one product
+         * per butterfly, not five, and pairs that stage with the next.
+         * memmove: the fused stage also ran in place (blk == coeffs).
+         */
+        memmove(blk, coeffs, len * sizeof *blk);
+        return zkr_ntt_run_from(n, blk, log_n, 1, threads, log_n);
+    }
     /* powers from the table where it reaches w_big, else running products (the same values) */
     zkr_lde_job lj = {n, coeffs, blk, len / 2, 0, 0, 0, b, b + nblk, log_big,
                       shift == 1 && log_big <= n->log_max};
