@@ -379,13 +379,14 @@ static zkr_err zkr_zr_link_tables(zkr_zr_ctx *z)
 
 /*
  * The public tables' entries [lo, hi) in one pass on the threads: SN's
- * ones and EM's weights on the first 2^n, every table's zero tail (E0's
- * 2^n and E2's, t's and S8's 2^8 head are written by zkr_zr_tables).
+ * ones and EM's weights on the first 2^n, E0's zero tail (E0's 2^n and
+ * E2's, t's and S8's 2^8 head are written by zkr_zr_tables; those three
+ * are only their head long, zkr_zr_tcap).
  */
 static void zkr_zr_pub_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
 {
     const zkr_zr_ctx *z = ctx;
-    size_t nn = (size_t)1 << z->n, n8 = (size_t)1 << ZR_TV;
+    size_t nn = (size_t)1 << z->n;
     zkr_ext zero = zkr_ext_from(0), one = zkr_ext_from(1);
 
     (void)w;
@@ -395,9 +396,19 @@ static void zkr_zr_pub_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
             z->tb[ZR_E0][i] = zero;
         z->tb[ZR_SN][i] = in ? one : zero;
         z->tb[ZR_EM][i] = in && z->lin ? z->lin->weights[i] : zero;
-        if (i >= n8)
-            z->tb[ZR_E2][i] = z->tb[ZR_T][i] = z->tb[ZR_S8][i] = zero;
     }
+}
+
+/*
+ * Table k's length: E2, t and S8 are zero past the table's 2^8 rows
+ * (tlen, which every read of them checks first, and their folds keep
+ * within), so only those rows are stored; the others 2^N.
+ */
+static size_t zkr_zr_tcap(const zkr_zr_ctx *z, int k)
+{
+    int head = k == ZR_E2 || k == ZR_T || k == ZR_S8;
+
+    return (size_t)1 << (head && z->N > ZR_TV ? ZR_TV : z->N);
 }
 
 static zkr_err zkr_zr_tables(zkr_zr_ctx *z)
@@ -407,7 +418,7 @@ static zkr_err zkr_zr_tables(zkr_zr_ctx *z)
 
     for (int k = 0; k < ZR_NT; k++) {
         /* every entry written below (zkr_zr_pub_chunk and the heads) */
-        z->tb[k] = zkr_hpcs_pool_get(z->pool, len * sizeof(zkr_ext));
+        z->tb[k] = zkr_hpcs_pool_get(z->pool, zkr_zr_tcap(z, k) * sizeof(zkr_ext));
         if (!z->tb[k])
             return ZKR_ERR_NOMEM;
     }
@@ -581,14 +592,17 @@ static void zkr_zr_pair_main(const zkr_zr_ctx *z, size_t i, size_t ustride, int 
     }
 }
 
-/* Pair i's terms of phi and m (zero outside the table's 2^8 rows: skipped there). */
+/*
+ * Pair i's terms of phi and m (zero outside the table's 2^8 rows, where S8
+ * and E2 are zero: skipped there, by their tlen, as they are stored only
+ * up to it; a zero pair inside adds zero).
+ */
 static void zkr_zr_pair_rest(const zkr_zr_ctx *z, size_t i, size_t ustride, int coupled,
                              unsigned cm, zkr_zr_acc *acc)
 {
     zkr_ext hp[ZR_D + 1], hm[ZR_D + 1], tv[ZR_D + 1], tv2[ZR_D + 1];
     const zkr_ext *const *tb = (const zkr_ext *const *)z->tb;
-    int s8 = !zkr_zr_is(tb[ZR_S8][2 * i], 0) || !zkr_zr_is(tb[ZR_S8][2 * i + 1], 0);
-    int e2 = !zkr_zr_is(tb[ZR_E2][2 * i], 0) || !zkr_zr_is(tb[ZR_E2][2 * i + 1], 0);
+    int s8 = 2 * i < z->tlen[ZR_S8], e2 = 2 * i < z->tlen[ZR_E2];
 
     if (!s8 && !e2)
         return;
@@ -967,7 +981,7 @@ static zkr_err zkr_zr_link_open(zkr_zr_ctx *z)
 static void zkr_zr_tables_release(zkr_zr_ctx *z)
 {
     for (int k = 0; k < ZR_NT; k++) {
-        zkr_hpcs_pool_put(z->pool, z->tb[k], ((size_t)1 << z->N) * sizeof(zkr_ext), 1);
+        zkr_hpcs_pool_put(z->pool, z->tb[k], zkr_zr_tcap(z, k) * sizeof(zkr_ext), 1);
         z->tb[k] = NULL;
     }
     for (int k = 0; k < ZR_NH; k++) {
