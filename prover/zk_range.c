@@ -268,7 +268,8 @@ static zkr_err zkr_zr_commit_h_phi(zkr_zr_ctx *z)
 {
     size_t len = (size_t)1 << z->n, nlen = (size_t)1 << z->N;
     const zkr_gl *av = zkr_hpcs_poly_base_evals(z->a), *mv = zkr_hpcs_poly_base_evals(z->m);
-    zkr_ext *h = zkr_hpcs_pool_get_zero(z->pool, nlen * sizeof *h);
+    /* h: its first 2^n entries written by the lookup below, only the tail zeroed */
+    zkr_ext *h = zkr_hpcs_pool_get(z->pool, nlen * sizeof *h);
     zkr_ext *ph = zkr_hpcs_pool_get_zero(z->pool, nlen * sizeof *ph);
     zkr_hpcs_commitment hc, pc;
     unsigned fit = z->df ? z->df->leaf_arity : 0; /* deferred: the caller's mixed opening's */
@@ -276,6 +277,7 @@ static zkr_err zkr_zr_commit_h_phi(zkr_zr_ctx *z)
 
     if (!h || !ph)
         goto out;
+    memset(h + len, 0, (nlen - len) * sizeof *h);
     for (uint32_t j = 0; j < (1u << ZR_TV); j++) {
         ph[j] = z->ch.x;
         ph[j].c[0] = zkr_gl_sub(ph[j].c[0], zkr_gl_from_i64(zkr_zkrange_tval(z->tab, z->vals, j)));
