@@ -636,10 +636,11 @@ static void zkr_zr_pair_rest(const zkr_zr_ctx *z, size_t i, size_t ustride, int 
  */
 _Static_assert(ZR_D + 1 == 8, "zkr_ext8_zr_terms evaluates c = 0..7");
 static size_t zkr_zr_main8(const zkr_zr_ctx *z, size_t lo, size_t hi, size_t ustride, int coupled,
-                           zkr_zr_acc *acc)
+                           unsigned cm, zkr_zr_acc *acc)
 {
+    /* c = 0..cm only: a cubic round's 5..7 are interpolated (zkr_zr_cubic_rest) */
     zkr_ext8_zr_in in = {z->tb[ZR_E0], z->tb[ZR_SN], z->lin ? z->tb[ZR_EM] : NULL,
-                         z->hb[ZR_HA], z->hb[ZR_HH], ustride, coupled, z->ch.x};
+                         z->hb[ZR_HA], z->hb[ZR_HH], ustride, coupled, z->ch.x, cm};
 
     return z->x8 ? zkr_ext8_zr_terms(&in, lo, hi, acc->e0, acc->lam, acc->nu) : lo;
 }
@@ -664,7 +665,7 @@ typedef struct {
 static void zkr_zr_round_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
 {
     zkr_zr_round_job *rj = ctx;
-    size_t m = zkr_zr_main8(rj->z, lo, hi, rj->ustride, rj->coupled, &rj->acc[w]);
+    size_t m = zkr_zr_main8(rj->z, lo, hi, rj->ustride, rj->coupled, rj->cm, &rj->acc[w]);
 
     for (size_t i = lo; i < hi; i++) {
         if (i >= m)
