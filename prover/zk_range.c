@@ -268,7 +268,8 @@ static zkr_err zkr_zr_commit_h_phi(zkr_zr_ctx *z)
 {
     size_t len = (size_t)1 << z->n, nlen = (size_t)1 << z->N;
     const zkr_gl *av = zkr_hpcs_poly_base_evals(z->a), *mv = zkr_hpcs_poly_base_evals(z->m);
-    zkr_ext *h = zkr_hpcs_pool_get_zero(z->pool, nlen * sizeof *h);
+    /* h: its first 2^n entries written by the lookup below, only the tail zeroed */
+    zkr_ext *h = zkr_hpcs_pool_get(z->pool, nlen * sizeof *h);
     zkr_ext *ph = zkr_hpcs_pool_get_zero(z->pool, nlen * sizeof *ph);
     zkr_hpcs_commitment hc, pc;
     unsigned fit = z->df ? z->df->leaf_arity : 0; /* deferred: the caller's mixed opening's */
@@ -276,6 +277,7 @@ static zkr_err zkr_zr_commit_h_phi(zkr_zr_ctx *z)
 
     if (!h || !ph)
         goto out;
+    memset(h + len, 0, (nlen - len) * sizeof *h);
     for (uint32_t j = 0; j < (1u << ZR_TV); j++) {
         ph[j] = z->ch.x;
         ph[j].c[0] = zkr_gl_sub(ph[j].c[0], zkr_gl_from_i64(zkr_zkrange_tval(z->tab, z->vals, j)));
@@ -379,13 +381,14 @@ static zkr_err zkr_zr_link_tables(zkr_zr_ctx *z)
 
 /*
  * The public tables' entries [lo, hi) in one pass on the threads: SN's
- * ones and EM's weights on the first 2^n, every table's zero tail (E0's
- * 2^n and E2's, t's and S8's 2^8 head are written by zkr_zr_tables).
+ * ones and EM's weights on the first 2^n, E0's zero tail (E0's 2^n and
+ * E2's, t's and S8's 2^8 head are written by zkr_zr_tables; those three
+ * are only their head long, zkr_zr_tcap).
  */
 static void zkr_zr_pub_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
 {
     const zkr_zr_ctx *z = ctx;
-    size_t nn = (size_t)1 << z->n, n8 = (size_t)1 << ZR_TV;
+    size_t nn = (size_t)1 << z->n;
     zkr_ext zero = zkr_ext_from(0), one = zkr_ext_from(1);
 
     (void)w;
@@ -395,9 +398,19 @@ static void zkr_zr_pub_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
             z->tb[ZR_E0][i] = zero;
         z->tb[ZR_SN][i] = in ? one : zero;
         z->tb[ZR_EM][i] = in && z->lin ? z->lin->weights[i] : zero;
-        if (i >= n8)
-            z->tb[ZR_E2][i] = z->tb[ZR_T][i] = z->tb[ZR_S8][i] = zero;
     }
+}
+
+/*
+ * Table k's length: E2, t and S8 are zero past the table's 2^8 rows
+ * (tlen, which every read of them checks first, and their folds keep
+ * within), so only those rows are stored; the others 2^N.
+ */
+static size_t zkr_zr_tcap(const zkr_zr_ctx *z, int k)
+{
+    int head = k == ZR_E2 || k == ZR_T || k == ZR_S8;
+
+    return (size_t)1 << (head && z->N > ZR_TV ? ZR_TV : z->N);
 }
 
 static zkr_err zkr_zr_tables(zkr_zr_ctx *z)
@@ -407,7 +420,7 @@ static zkr_err zkr_zr_tables(zkr_zr_ctx *z)
 
     for (int k = 0; k < ZR_NT; k++) {
         /* every entry written below (zkr_zr_pub_chunk and the heads) */
-        z->tb[k] = zkr_hpcs_pool_get(z->pool, len * sizeof(zkr_ext));
+        z->tb[k] = zkr_hpcs_pool_get(z->pool, zkr_zr_tcap(z, k) * sizeof(zkr_ext));
         if (!z->tb[k])
             return ZKR_ERR_NOMEM;
     }
@@ -581,14 +594,17 @@ static void zkr_zr_pair_main(const zkr_zr_ctx *z, size_t i, size_t ustride, int 
     }
 }
 
-/* Pair i's terms of phi and m (zero outside the table's 2^8 rows: skipped there). */
+/*
+ * Pair i's terms of phi and m (zero outside the table's 2^8 rows, where S8
+ * and E2 are zero: skipped there, by their tlen, as they are stored only
+ * up to it; a zero pair inside adds zero).
+ */
 static void zkr_zr_pair_rest(const zkr_zr_ctx *z, size_t i, size_t ustride, int coupled,
                              unsigned cm, zkr_zr_acc *acc)
 {
     zkr_ext hp[ZR_D + 1], hm[ZR_D + 1], tv[ZR_D + 1], tv2[ZR_D + 1];
     const zkr_ext *const *tb = (const zkr_ext *const *)z->tb;
-    int s8 = !zkr_zr_is(tb[ZR_S8][2 * i], 0) || !zkr_zr_is(tb[ZR_S8][2 * i + 1], 0);
-    int e2 = !zkr_zr_is(tb[ZR_E2][2 * i], 0) || !zkr_zr_is(tb[ZR_E2][2 * i + 1], 0);
+    int s8 = 2 * i < z->tlen[ZR_S8], e2 = 2 * i < z->tlen[ZR_E2];
 
     if (!s8 && !e2)
         return;
@@ -620,10 +636,11 @@ static void zkr_zr_pair_rest(const zkr_zr_ctx *z, size_t i, size_t ustride, int 
  */
 _Static_assert(ZR_D + 1 == 8, "zkr_ext8_zr_terms evaluates c = 0..7");
 static size_t zkr_zr_main8(const zkr_zr_ctx *z, size_t lo, size_t hi, size_t ustride, int coupled,
-                           zkr_zr_acc *acc)
+                           unsigned cm, zkr_zr_acc *acc)
 {
+    /* c = 0..cm only: a cubic round's 5..7 are interpolated (zkr_zr_cubic_rest) */
     zkr_ext8_zr_in in = {z->tb[ZR_E0], z->tb[ZR_SN], z->lin ? z->tb[ZR_EM] : NULL,
-                         z->hb[ZR_HA], z->hb[ZR_HH], ustride, coupled, z->ch.x};
+                         z->hb[ZR_HA], z->hb[ZR_HH], ustride, coupled, z->ch.x, cm};
 
     return z->x8 ? zkr_ext8_zr_terms(&in, lo, hi, acc->e0, acc->lam, acc->nu) : lo;
 }
@@ -648,7 +665,7 @@ typedef struct {
 static void zkr_zr_round_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
 {
     zkr_zr_round_job *rj = ctx;
-    size_t m = zkr_zr_main8(rj->z, lo, hi, rj->ustride, rj->coupled, &rj->acc[w]);
+    size_t m = zkr_zr_main8(rj->z, lo, hi, rj->ustride, rj->coupled, rj->cm, &rj->acc[w]);
 
     for (size_t i = lo; i < hi; i++) {
         if (i >= m)
@@ -967,7 +984,7 @@ static zkr_err zkr_zr_link_open(zkr_zr_ctx *z)
 static void zkr_zr_tables_release(zkr_zr_ctx *z)
 {
     for (int k = 0; k < ZR_NT; k++) {
-        zkr_hpcs_pool_put(z->pool, z->tb[k], ((size_t)1 << z->N) * sizeof(zkr_ext), 1);
+        zkr_hpcs_pool_put(z->pool, z->tb[k], zkr_zr_tcap(z, k) * sizeof(zkr_ext), 1);
         z->tb[k] = NULL;
     }
     for (int k = 0; k < ZR_NH; k++) {

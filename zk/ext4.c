@@ -220,7 +220,7 @@ typedef struct {
 
 /* Pairs [i, i + 4)'s terms added to acc (zk/ext8.c's zkr_x8_zr_block). */
 ZKR_AVX2_INLINE void zkr_x4_zr_block(const zkr_ext8_zr_in *in, size_t i, zkr_x4 xv, zkr_x4 one,
-                                     zkr_x4_zr_acc *acc)
+                                     zkr_x4_zr_acc *acc, unsigned cm)
 {
     zkr_x4_cubic a = zkr_x4_zr_start(in->a, i, in->ustride, in->coupled);
     zkr_x4_cubic h = zkr_x4_zr_start(in->h, i, in->ustride, in->coupled);
@@ -237,7 +237,7 @@ ZKR_AVX2_INLINE void zkr_x4_zr_block(const zkr_ext8_zr_in *in, size_t i, zkr_x4 
     /* a zero E0 adds nothing and an all-ones SN multiplies by one: both skipped (same sums) */
     int e_on = !zkr_x4_is_zero(e) || !zkr_x4_is_zero(de);
     int s_one = zkr_x4_is_zero(zkr_x4_sub(s, one)) && zkr_x4_is_zero(ds);
-    for (unsigned c = 0; c < 8; c++) {
+    for (unsigned c = 0; c <= cm; c++) {
         if (c != 1) {
             if (e_on) {
                 zkr_x4 q = zkr_x4_mul(h.p, zkr_x4_sub(xv, a.p));
@@ -263,10 +263,15 @@ ZKR_AVX2 size_t zkr_ext4_zr_terms(const zkr_ext8_zr_in *in, size_t lo, size_t hi
 
     for (unsigned c = 0; c < 8; c++)
         acc.e0[c] = acc.lam[c] = acc.nu[c] = zkr_x4_zero();
-    for (; lo + 4 <= hi; lo += 4)
-        zkr_x4_zr_block(in, lo, xv, one, &acc);
+    /* cm a constant in each loop (the block unrolled for it) */
+    if (in->cm >= 7)
+        for (; lo + 4 <= hi; lo += 4)
+            zkr_x4_zr_block(in, lo, xv, one, &acc, 7);
+    else
+        for (; lo + 4 <= hi; lo += 4)
+            zkr_x4_zr_block(in, lo, xv, one, &acc, 4);
     for (unsigned c = 0; c < 8; c++) {
-        if (c == 1)
+        if (c == 1 || c > in->cm)
             continue;
         se0[c] = zkr_x4_hsum(se0[c], acc.e0[c]);
         slam[c] = zkr_x4_hsum(slam[c], acc.lam[c]);

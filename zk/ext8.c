@@ -237,7 +237,8 @@ typedef struct {
 
 /* Pairs [i, i + 8)'s terms added to acc (zkr_ext8_zr_terms). */
 ZKR_AVX512 static inline __attribute__((always_inline)) void
-zkr_x8_zr_block(const zkr_ext8_zr_in *in, size_t i, zkr_x8 xv, zkr_x8 one, zkr_x8_zr_acc *acc)
+zkr_x8_zr_block(const zkr_ext8_zr_in *in, size_t i, zkr_x8 xv, zkr_x8 one, zkr_x8_zr_acc *acc,
+                unsigned cm)
 {
     zkr_x8_cubic a = zkr_x8_zr_start(in->a, i, in->ustride, in->coupled);
     zkr_x8_cubic h = zkr_x8_zr_start(in->h, i, in->ustride, in->coupled);
@@ -254,7 +255,7 @@ zkr_x8_zr_block(const zkr_ext8_zr_in *in, size_t i, zkr_x8 xv, zkr_x8 one, zkr_x
     /* a zero E0 adds nothing and an all-ones SN multiplies by one: both skipped (same sums) */
     int e_on = !zkr_x8_is_zero(e) || !zkr_x8_is_zero(de);
     int s_one = zkr_x8_is_zero(zkr_x8_sub(s, one)) && zkr_x8_is_zero(ds);
-    for (unsigned c = 0; c < 8; c++) {
+    for (unsigned c = 0; c <= cm; c++) {
         if (c != 1) {
             if (e_on) {
                 zkr_x8 q = zkr_x8_mul(h.p, zkr_x8_sub(xv, a.p));
@@ -280,10 +281,15 @@ ZKR_AVX512 static size_t zkr_ext8_zr_terms_avx512(const zkr_ext8_zr_in *in, size
 
     for (unsigned c = 0; c < 8; c++)
         acc.e0[c] = acc.lam[c] = acc.nu[c] = zkr_x8_zero();
-    for (; lo + 8 <= hi; lo += 8)
-        zkr_x8_zr_block(in, lo, xv, one, &acc);
+    /* cm a constant in each loop (the block unrolled for it) */
+    if (in->cm >= 7)
+        for (; lo + 8 <= hi; lo += 8)
+            zkr_x8_zr_block(in, lo, xv, one, &acc, 7);
+    else
+        for (; lo + 8 <= hi; lo += 8)
+            zkr_x8_zr_block(in, lo, xv, one, &acc, 4);
     for (unsigned c = 0; c < 8; c++) {
-        if (c == 1)
+        if (c == 1 || c > in->cm)
             continue;
         se0[c] = zkr_x8_hsum(se0[c], acc.e0[c]);
         slam[c] = zkr_x8_hsum(slam[c], acc.lam[c]);

@@ -1,5 +1,6 @@
 /* training-step@2: the byte witness layout and its linear relation system (zk/train2.h). */
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -673,19 +674,24 @@ static void lin_term(void *ctx, uint64_t row, uint64_t var, int64_t coef)
  * (|w| < 2^31, e < 2^64) summed in 128 bits (n <= 4096: |sum| < 2^107)
  * and reduced once; the field value the terms' sum gives.
  */
+/* A signed 128-bit sum (|acc| < 2^127) as the field element it stands for. */
+static zkr_gl lin_gl128(__int128 acc)
+{
+    unsigned __int128 m = acc < 0 ? (unsigned __int128)-acc : (unsigned __int128)acc;
+    zkr_gl v = zkr_gl_reduce128((uint64_t)m, (uint64_t)(m >> 64));
+
+    return acc < 0 ? zkr_gl_neg(v) : v;
+}
+
 static zkr_ext lin_dot(const int32_t *w, const zkr_ext *e, uint32_t n)
 {
     zkr_ext out;
 
     for (unsigned c = 0; c < 3; c++) {
         __int128 acc = 0;
-        unsigned __int128 m;
         for (uint32_t k = 0; k < n; k++)
             acc += (__int128)w[k] * (__int128)e[k].c[c];
-        m = acc < 0 ? (unsigned __int128)-acc : (unsigned __int128)acc;
-        out.c[c] = zkr_gl_reduce128((uint64_t)m, (uint64_t)(m >> 64));
-        if (acc < 0)
-            out.c[c] = zkr_gl_neg(out.c[c]);
+        out.c[c] = lin_gl128(acc);
     }
     return out;
 }
@@ -770,23 +776,108 @@ static void wt_term(void *ctx, uint64_t row, uint64_t var, int64_t coef)
     out[var] = zkr_ext_add(out[var], zkr_ext_mul_base(a->wrow[row], zkr_gl_from_i64(coef)));
 }
 
+/*
+ * The weights' pre-activations, gathered: wt_preact stands for preact()'s
+ * terms out[a(b, k)] += wrow[row] coef W(j, k) and only adds om(l, b, j) =
+ * wrow[row] coef; wt_preacts then adds sum_j om(l, b, j) W(j, k) to each
+ * activation's var, one exact 128-bit sum per component (om < 2^64, |W| <
+ * 2^31, at most WT_J rows a sum: under 2^107) and one reduction, not a
+ * field product per term. The same field values (field sums in any order).
+ */
+#define WT_J 4096u
+
+typedef struct {
+    linacc a;
+    zkr_ext *om;                          /* om(l, b, j) at off[l] + b out[l] + j */
+    size_t off[ZKR_TRAIN_MAX_LAYERS + 1];
+    __int128 *acc;                        /* 3 max(in) sums (wt_preacts' scratch) */
+} wtacc;
+
+static void wt_preact(void *ctx, uint64_t row, uint32_t l, uint32_t b, uint32_t j, int64_t coef)
+{
+    wtacc *t = ctx;
+    zkr_ext *o = &t->om[t->off[l] + (size_t)b * t->a.s->out[l] + j];
+
+    *o = zkr_ext_add(*o, zkr_ext_mul_base(t->a.wrow[row], zkr_gl_from_i64(coef)));
+}
+
+/* out[var] += f v for the activation a_l(b, k) (a record byte, or h_{l-1}'s two bytes). */
+static void wt_act_add(const zkr_train2_shape *s, zkr_ext *out, uint32_t l, uint32_t b,
+                       uint32_t k, zkr_ext v)
+{
+    uint64_t i;
+
+    if (l == 0) {
+        i = zkr_train2_ridx(s, b, k);
+        out[i] = zkr_ext_add(out[i], v);
+        return;
+    }
+    i = zkr_train2_gidx(s, l - 1, ZKR_T2H_H, b, k);
+    out[i] = zkr_ext_add(out[i], v);
+    i = zkr_train2_gidx(s, l - 1, ZKR_T2H_H + 1, b, k);
+    out[i] = zkr_ext_add(out[i], zkr_ext_mul_base(v, 256));
+}
+
+static void wt_preacts(const wtacc *t, const int32_t *const *w, zkr_ext *out)
+{
+    const zkr_train2_shape *s = t->a.s;
+
+    for (uint32_t l = 0; l < s->n_layers; l++)
+        for (uint32_t b = 0; b < s->batch; b++)
+            for (uint32_t j0 = 0; j0 < s->out[l]; j0 += WT_J) {
+                uint32_t j1 = s->out[l] - j0 < WT_J ? s->out[l] : j0 + WT_J, n = s->in[l];
+                const zkr_ext *om = t->om + t->off[l] + (size_t)b * s->out[l];
+                memset(t->acc, 0, 3 * (size_t)n * sizeof *t->acc);
+                for (uint32_t j = j0; j < j1; j++) {
+                    const int32_t *wr = w[l] + (size_t)j * (n + 1);
+                    __int128 o0 = om[j].c[0], o1 = om[j].c[1], o2 = om[j].c[2];
+                    for (uint32_t k = 0; k < n; k++) {
+                        t->acc[3 * k] += wr[k] * o0;
+                        t->acc[3 * k + 1] += wr[k] * o1;
+                        t->acc[3 * k + 2] += wr[k] * o2;
+                    }
+                }
+                for (uint32_t k = 0; k < n; k++) {
+                    zkr_ext v;
+                    for (unsigned c = 0; c < 3; c++)
+                        v.c[c] = lin_gl128(t->acc[3 * k + c]);
+                    wt_act_add(s, out, l, b, k, v);
+                }
+            }
+}
+
 /* The weights into out and, with claim, the constant side too: one pass over the rows. */
 static zkr_err lin_weights_run(const zkr_train2_shape *s, const int32_t *const *w,
                                const zkr_train2_rowchal *rc, zkr_ext *out, zkr_ext *claim)
 {
-    linacc a = {row_weights(s, w, rc), zkr_ext_from(0), out, s, w, 0, zkr_ext_from(0)};
-    /* the two sinks' callbacks touch apart */
-    zkr_train2_sink k = {wt_term, claim ? lin_const : NULL, &a};
+    wtacc t = {{row_weights(s, w, rc), zkr_ext_from(0), out, s, w, 0, zkr_ext_from(0)},
+               NULL, {0}, NULL};
+    /* the two sinks' callbacks touch apart; the pre-activations gathered in t.om */
+    zkr_train2_sink k = {wt_term, claim ? lin_const : NULL, &t};
+    uint32_t in_max = 0;
+    zkr_err r = ZKR_ERR_NOMEM;
 
-    if (!a.wrow)
-        return ZKR_ERR_NOMEM;
+    _Static_assert(offsetof(wtacc, a) == 0, "the sink's callbacks read t as its linacc");
+    for (uint32_t l = 0; l < s->n_layers; l++) {
+        t.off[l + 1] = t.off[l] + (size_t)s->batch * s->out[l];
+        in_max = s->in[l] > in_max ? s->in[l] : in_max;
+    }
+    t.om = calloc(t.off[s->n_layers] + 1, sizeof *t.om);
+    t.acc = malloc(3 * ((size_t)in_max + 1) * sizeof *t.acc);
+    if (!t.a.wrow || !t.om || !t.acc)
+        goto out;
     for (size_t i = 0; i < ((size_t)1 << s->n_v); i++)
         out[i] = zkr_ext_from(0);
-    zkr_train2_rows(s, w, &k);
+    rows_run(s, w, &k, wt_preact);
+    wt_preacts(&t, w, out);
     if (claim)
-        *claim = a.acc;
-    free((void *)a.wrow);
-    return ZKR_OK;
+        *claim = t.a.acc;
+    r = ZKR_OK;
+out:
+    free((void *)t.a.wrow);
+    free(t.om);
+    free(t.acc);
+    return r;
 }
 
 zkr_err zkr_train2_lin_weights(const zkr_train2_shape *s, const int32_t *const *w,

@@ -135,7 +135,9 @@ size_t zkr_ext8_axpy(zkr_ext *out, const zkr_ext *xe, const zkr_gl *xb, size_t l
 
 /*
  * The hiding range proof's main round terms (prover/zk_range.c), summed
- * over pairs i of [lo, hi) at c = 0, 2..7 (entry 1 left alone): the public
+ * over pairs i of [lo, hi) at c = 0, 2..cm (entry 1 and those past cm left
+ * alone; cm is 7, or 4 in a cubic round, whose 5..7 the caller
+ * interpolates): the public
  * tables' pair values are linear in c (E0 e, SN s, EM m), the hidden
  * tables' (a, h) cubic in a coupled round (the pair at (c, c (1 - c)), its
  * second row ustride entries on) and linear otherwise; x the challenge:
@@ -148,6 +150,7 @@ typedef struct {
     size_t ustride;
     int coupled;
     zkr_ext x;
+    unsigned cm; /* 7 or 4 */
 } zkr_ext8_zr_in;
 size_t zkr_ext8_zr_terms(const zkr_ext8_zr_in *in, size_t lo, size_t hi, zkr_ext se0[8],
                          zkr_ext slam[8], zkr_ext snu[8]);

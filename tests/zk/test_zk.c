@@ -1369,7 +1369,7 @@ static void adv_zr_ref(const zkr_ext8_zr_in *in, size_t lo, size_t hi, zkr_ext e
                        zkr_ext lam[8], zkr_ext nu[8])
 {
     for (size_t i = lo; i < hi; i++)
-        for (unsigned c = 0; c < 8; c++) {
+        for (unsigned c = 0; c <= in->cm; c++) {
             zkr_ext a, h;
             if (c == 1)
                 continue;
@@ -1660,6 +1660,7 @@ static void adv_range(adv_ctx *c, size_t lo, size_t hi, size_t bad[K_N])
         zin.ustride = us;
         zin.coupled = coupled;
         zin.x = adv_ext(t);
+        zin.cm = zkr_tap_rand(t) & 1 ? 7 : 4; /* a cubic round's 5..7 untouched */
         {
             /* E0 zero and SN one on a prefix cut at a random point (whole blocks and parts) */
             size_t cut = hi ? zkr_tap_rand(t) % (2 * hi + 1) : 0;
