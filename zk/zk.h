@@ -189,6 +189,11 @@ zkr_err zkr_ntt_new(unsigned log_max, zkr_ntt **out) ZKR_WUR;
 /* The same, computing the twiddles with `threads` workers. */
 zkr_err zkr_ntt_new_mt(unsigned log_max, unsigned threads, zkr_ntt **out) ZKR_WUR;
 void zkr_ntt_free(zkr_ntt *n);
+/*
+ * Every transform below takes canonical words (< p) and writes canonical
+ * words; the SIMD paths give the portable path's words only on those.
+ * Builds with test hooks refuse other input words with ZKR_ERR_USAGE.
+ */
 /* Coefficients (natural order) -> evaluations at w^i (natural order). */
 zkr_err zkr_ntt_forward(const zkr_ntt *n, zkr_gl *a, unsigned log_n) ZKR_WUR;
 /* Evaluations (natural) -> coefficients (natural). */

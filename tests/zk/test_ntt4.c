@@ -4,7 +4,7 @@
  * block 0): zkr_v4_addsub and zkr_v4_mul against the scalar field on
  * boundary grids and millions of random canonical words (outputs canonical
  * too), then the AVX2 transforms against the portable ones at every size
- * 2^0..2^20, log blowups 0..5, threads 1..4 (3 puts chunk edges mid-group
+ * 2^0..2^18, log blowups 0..5, threads 1..4 (3 puts chunk edges mid-group
  * and off the four-lane grid), shifts 1, 7 and a generator power, the
  * verifier's small contexts (running coset powers) and a table context,
  * zkr_ntt_lde_block in place and out of place, on random words and on
@@ -16,6 +16,7 @@
 #include "tests/tap.h"
 #include "zk/zk.h"
 #include "zk/zk_int.h"
+#include "zkr_config.h"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include "zk/gl_avx2.h"
@@ -191,7 +192,7 @@ enum { NKIND = 10 };
 /* AVX2 vs portable: forward, inverse and LDE of every size; threads 1..4. */
 static void test_transforms(zkr_tap *t)
 {
-    enum { LMAX = 20, LBIG = 22 };
+    enum { LMAX = 18, LBIG = 19 };
     size_t cap = (size_t)1 << LBIG;
     zkr_gl *in = malloc(cap * 8), *s = malloc(cap * 8), *v = malloc(cap * 8);
     zkr_ntt *big = NULL;
@@ -200,13 +201,13 @@ static void test_transforms(zkr_tap *t)
     int ok = in && s && v && zkr_ntt_new(LBIG, &big) == ZKR_OK;
 
     if (ok && zkr_ntt_set_path(big, ZKR_NTT_AVX2) != ZKR_NTT_AVX2) {
-        zkr_tap_skip(t, "NTT AVX2 vs portable, forward and inverse 2^0..2^20: no AVX2 on this CPU");
+        zkr_tap_skip(t, "NTT AVX2 vs portable, forward and inverse 2^0..2^18: no AVX2 on this CPU");
         zkr_tap_skip(t, "NTT AVX2 vs portable, LDE: no AVX2 on this CPU");
         zkr_tap_skip(t, "zkr_ntt_lde_block in place and out of place: no AVX2 on this CPU");
         zkr_tap_skip(t, "NTT AVX2 vs portable, edge-value inputs: no AVX2 on this CPU");
         goto out;
     }
-    zkr_tap_ok(t, ok, "NTT adversarial: buffers and a 2^22 context");
+    zkr_tap_ok(t, ok, "NTT adversarial: buffers and a 2^19 context");
     if (!ok)
         goto out;
     for (unsigned ln = 0; ln <= LMAX; ln++) {
@@ -231,11 +232,11 @@ static void test_transforms(zkr_tap *t)
         runs++;
     }
     zkr_tap_ok(t, fwd_bad == 0 && inv_bad == 0,
-               "NTT AVX2 vs portable: forward and inverse at every size 2^0..2^20, the same words "
+               "NTT AVX2 vs portable: forward and inverse at every size 2^0..2^18, the same words "
                "(%zu, %zu of %zu sizes differ)", fwd_bad, inv_bad, runs);
 
     /* LDE: the verifier's small context (log_max = log_n, running coset powers) and the
-     * 2^22 table context; block 0 of shift 1 is the AVX2 plain-DIF path */
+     * 2^19 table context; block 0 of shift 1 is the AVX2 plain-DIF path */
     for (unsigned ln = 0; ln <= LMAX; ln++) {
         size_t n = (size_t)1 << ln;
         zkr_ntt *small = NULL;
@@ -310,7 +311,7 @@ static void test_transforms(zkr_tap *t)
         zkr_ntt_free(small);
     }
     zkr_tap_ok(t, lde_bad == 0,
-               "NTT AVX2 vs portable, LDE 2^0..2^20 at log blowups 0..5 (to 2^22 words), shifts "
+               "NTT AVX2 vs portable, LDE 2^0..2^18 at log blowups 0..5 (to 2^19 words), shifts "
                "1, 7 and a root of unity, threads 1..4, small and table contexts: the same words "
                "(%zu of %zu runs differ)", lde_bad, lde_runs);
     zkr_tap_ok(t, blk_bad == 0,
@@ -352,6 +353,50 @@ out:
     free(v);
 }
 
+/*
+ * The transforms' contract (zk/zk.h): canonical words in. Test builds
+ * refuse a word >= p at every entry point, on every path, so a caller that
+ * passed one would fail its own suite rather than get path-dependent words.
+ */
+static void test_canon_contract(zkr_tap *t)
+{
+    enum { LN = 6, N = 1 << LN };
+    zkr_gl a[N], out[4 * N];
+    zkr_ntt *n = NULL;
+    int ok = zkr_ntt_new(LN + 2, &n) == ZKR_OK, refused = 1, accepted = 1;
+
+    if (!ZKR_TEST_BUILD) {
+        zkr_tap_skip(t, "transforms refuse words >= p: a build without test hooks skips the check");
+        zkr_tap_skip(t, "transforms take the same words once canonical: no check to twin");
+        zkr_ntt_free(n);
+        return;
+    }
+    for (unsigned path = 0; ok && path < 2; path++) {
+        if (path && zkr_ntt_set_path(n, ZKR_NTT_AVX2) != ZKR_NTT_AVX2)
+            break;
+        for (size_t bad = 0; bad < N; bad += N / 4 - 1) {
+            for (size_t i = 0; i < N; i++)
+                a[i] = (zkr_gl)(i * 0x9e3779b97f4a7c15ull % ZKR_GL_P);
+            a[bad] = bad % 2 ? ZKR_GL_P : UINT64_MAX;
+            refused &= zkr_ntt_forward(n, a, LN) == ZKR_ERR_USAGE;
+            refused &= zkr_ntt_inverse(n, a, LN) == ZKR_ERR_USAGE;
+            refused &= zkr_ntt_lde(n, a, LN, 2, 1, 1, out) == ZKR_ERR_USAGE;
+            refused &= zkr_ntt_lde(n, a, LN, 2, 7, 2, out) == ZKR_ERR_USAGE;
+            refused &= zkr_ntt_lde_block(n, a, LN, 2, 1, 1, 0, out) == ZKR_ERR_USAGE;
+            a[bad] = zkr_gl_canon(a[bad]);
+            accepted &= zkr_ntt_forward(n, a, LN) == ZKR_OK;
+            accepted &= zkr_ntt_inverse(n, a, LN) == ZKR_OK;
+            accepted &= zkr_ntt_lde(n, a, LN, 2, 1, 1, out) == ZKR_OK;
+            accepted &= zkr_ntt_lde_block(n, a, LN, 2, 1, 1, 0, out) == ZKR_OK;
+        }
+    }
+    zkr_tap_ok(t, ok && refused,
+               "transforms refuse words >= p (p and 2^64 - 1 at four positions; forward, inverse, "
+               "lde, lde_block; portable and AVX2 paths): ZKR_ERR_USAGE");
+    zkr_tap_ok(t, ok && accepted, "the same inputs reduced mod p are transformed (ZKR_OK)");
+    zkr_ntt_free(n);
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -359,5 +404,6 @@ int main(int argc, char **argv)
     zkr_tap_init(&t, argc, argv);
     test_lanes(&t);
     test_transforms(&t);
+    test_canon_contract(&t);
     return zkr_tap_done(&t);
 }
