@@ -103,7 +103,7 @@ double zkr_hpcs_mixed_error(const zkr_params *p, const unsigned *totals, size_t 
 {
     zkr_hpcs_mixed_plan pl;
     zkr_pcs_layout l;
-    double lf = 3.0 * 63.99999999966, dom, e;
+    double lf = ZKR_LOG2_EXT_FIELD, dom, e;
     unsigned dmax = 0;
 
     if (zkr_hpcs_mixed_plan_of(p, totals, k, &pl) != ZKR_OK)

@@ -828,7 +828,7 @@ void zkr_infer2_groups_of(const zkr_infer2_red *red, zkr_infer2_groups *g)
 double zkr_infer2_open_err(const zkr_params *p, unsigned total, unsigned k)
 {
     zkr_pcs_layout l;
-    double lf = 3.0 * 63.99999999966, dom;
+    double lf = ZKR_LOG2_EXT_FIELD, dom;
 
     zkr_pcs_layout_of(p, total, &l);
     dom = ldexp(1.0, (int)l.log_len[0]);
@@ -939,7 +939,7 @@ static zkr_soundness zkr_i2_sound_q(const zkr_params *p, unsigned q,
     zkr_soundness s = {0, 0, 0};
     zkr_params pq = *p;
     zkr_soundness oneq;
-    double lf = 3.0 * 63.99999999966, alg = 0, ops = 0;
+    double lf = ZKR_LOG2_EXT_FIELD, alg = 0, ops = 0;
     unsigned L = mc->n_layers, n_q = 0, n_p = 0, nv, ve, lc;
     zkr_infer2_shape sh;
     zkr_infer2_red red;

@@ -8,9 +8,6 @@
 #include "zk/ldr.h"
 #include "zk/zk_int.h"
 
-/* log2 |F_p^3|, the challenge field (as zk/params.c). */
-#define ZKR_LDR_LOG2_F (3.0 * 63.99999999966)
-
 /*
  * zkr_ldr_eps's factors that depend on (log_blowup, m) only: a bound's
  * terms are summed over every fold and join at one m, and pow dominated the
@@ -34,7 +31,7 @@ static double zkr_ldr_eps_at(const zkr_ldr_eps_k *k, unsigned log_dom, double M,
     double dom = ldexp(1.0, (int)log_dom);
     double a = k->a6 * dom * dom, b = 2.0 * (B * dom + 1.0);
 
-    return M * exp2(-ZKR_LDR_LOG2_F) * k->mr * (a > b ? a : b);
+    return M * exp2(-ZKR_LOG2_EXT_FIELD) * k->mr * (a > b ? a : b);
 }
 
 double zkr_ldr_eps(unsigned log_dom, unsigned log_blowup, double M, double B, unsigned m)
@@ -56,7 +53,7 @@ static void zkr_ldr_at(const zkr_params *p, const zkr_pcs_layout *l, unsigned wo
                        const zkr_ldr_join *joins, size_t n_joins, unsigned m, zkr_ldr_fig *out)
 {
     unsigned lb = p->log_blowup, ld0 = l->log_len[0];
-    double inv_f = exp2(-ZKR_LDR_LOG2_F);
+    double inv_f = exp2(-ZKR_LOG2_EXT_FIELD);
     zkr_ldr_eps_k k = zkr_ldr_eps_k_of(lb, m);
 
     out->m = m;
@@ -88,7 +85,7 @@ void zkr_ldr_open(const zkr_params *p, unsigned total_vars, unsigned words,
     cur = (zkr_ldr_fig){0};
     /* The folding sumcheck (degree 2, 2 per round) and the value's scalars
      * (beta, rho), as the UD figure counts them. */
-    cur.t_alg = (4.0 * total_vars + 2.0) * exp2(-ZKR_LDR_LOG2_F);
+    cur.t_alg = (4.0 * total_vars + 2.0) * exp2(-ZKR_LOG2_EXT_FIELD);
     cur.ud_err = ud_commit + exp2(-((double)p->queries * -log2((1.0 + rho) / 2.0) +
                                     p->pow_bits));
     best = cur;
@@ -156,7 +153,7 @@ static double zkr_ldr_ud_commit(const zkr_params *p, unsigned total, double word
     zkr_pcs_layout_of(p, total, &l);
     dom = ldexp(1.0, (int)l.log_len[0]);
     return ((double)l.folds_total * dom + 4.0 * total + words * dom + 1.0) *
-           exp2(-ZKR_LDR_LOG2_F);
+           exp2(-ZKR_LOG2_EXT_FIELD);
 }
 
 double zkr_ldr_zkrange_err(const zkr_params *p, unsigned n_vars, unsigned a_blind_vars)
@@ -176,7 +173,7 @@ zkr_soundness zkr_ldr_hsoundness(const zkr_params *p, unsigned n_vars, unsigned 
     double jbr;
 
     zkr_ldr_open(p, n_vars, ZKR_HPCS_MAX_BATCH + 1, NULL, 0, exp2(-s.provable_bits), &f);
-    jbr = -log2(f.jbr_err + (double)extra_rounds * max_degree * exp2(-ZKR_LDR_LOG2_F));
+    jbr = -log2(f.jbr_err + (double)extra_rounds * max_degree * exp2(-ZKR_LOG2_EXT_FIELD));
     if (jbr > s.provable_bits)
         s.provable_bits = jbr;
     return s;

@@ -4,6 +4,7 @@
 
 #include "zk/ldr.h"
 #include "zk/zk.h"
+#include "zk/zk_int.h"
 
 zkr_err zkr_matmul2_check_shape(const zkr_params *p, const zkr_matmul2_public *pub)
 {
@@ -45,7 +46,7 @@ static zkr_soundness zkr_mm2_sound_q(const zkr_params *p, unsigned q, uint32_t m
                                      uint32_t b, unsigned blind_vars)
 {
     unsigned lm = zkr_log2_ceil(m), lk = zkr_log2_ceil(k), lb = zkr_log2_ceil(b);
-    double lf = 3.0 * 63.99999999966; /* log2 |F_p^3|, as zk/params.c */
+    double lf = ZKR_LOG2_EXT_FIELD;
     zkr_params pq = *p;
     zkr_soundness s;
     double qc, alg, e, ec;

@@ -315,7 +315,7 @@ zkr_err zkr_mrange_verify_at(const zkr_params *p, unsigned extra, const uint8_t 
 static double zkr_mr_open_err(const zkr_params *p, unsigned total, double words)
 {
     zkr_pcs_layout l;
-    double lf = 3.0 * 63.99999999966, dom;
+    double lf = ZKR_LOG2_EXT_FIELD, dom;
 
     zkr_pcs_layout_of(p, total, &l);
     dom = ldexp(1.0, (int)l.log_len[0]);
@@ -334,7 +334,7 @@ static zkr_soundness zkr_mr_sound(const zkr_params *p, const zkr_infer2_model_co
     zkr_soundness s = {0, 0, 0};
     zkr_params pg = *p;
     zkr_soundness one;
-    double lf = 3.0 * 63.99999999966, alg = 0, ops = 0;
+    double lf = ZKR_LOG2_EXT_FIELD, alg = 0, ops = 0;
     unsigned n_open = 0;
 
     pg.pow_bits = p->pow_bits + extra;

@@ -5,8 +5,6 @@
 #include "zk/zk.h"
 #include "zk/zk_int.h"
 
-/* log2 |F_p^3|, the challenge field. */
-#define ZKR_LOG2_EXT_FIELD (3.0 * 63.99999999966)
 
 /* Provable per-query error in the unique-decoding regime: (1 + rho) / 2. */
 static double zkr_query_bits(unsigned log_blowup)

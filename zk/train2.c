@@ -999,7 +999,7 @@ static zkr_soundness t2_sound_q(const zkr_params *p, unsigned q, const zkr_train
 {
     zkr_soundness out = {0, 0, 0}, oneq;
     zkr_params pq = *p;
-    double lf = 3.0 * 63.99999999966, alg = 0, ops = 0;
+    double lf = ZKR_LOG2_EXT_FIELD, alg = 0, ops = 0;
     unsigned N = s->lb ? s->lb : 1, ve, vt, ta, lc, n_q, nm;
     unsigned totals[ZKR_HPCS_MAX_MIXED];
     zkr_ldr_fig fig;

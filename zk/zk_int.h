@@ -8,6 +8,13 @@
 #define ZKR_PCS_MAX_CLAIMS 4096u
 
 /*
+ * log2 |F_p^3|, the challenge field every soundness figure divides by.
+ * One definition: the list-decoding figures are bound by it (their |D|^2 /
+ * |F| batch term), so a larger challenge field changes it here only.
+ */
+#define ZKR_LOG2_EXT_FIELD (3.0 * 63.99999999966)
+
+/*
  * ZKR_NO_AVX512 (docs/proof-system.md, "Turning the AVX-512 paths off"): 1
  * where the process environment has it set to a non-empty value other than
  * "0", so that zkr_b2x8_ok, zkr_ext8_ok and a new NTT context choose the

@@ -133,7 +133,7 @@ double zkr_zkrange_alg_error(const zkr_params *p, unsigned n_vars, unsigned a_bl
 {
     unsigned N = zkr_zkrange_sc_vars(n_vars), lc = zkr_zkrange_coef_vars(n_vars);
     unsigned totals[2];
-    double lf = 3.0 * 63.99999999966, e; /* log2 |F_p^3|, as zk/params.c */
+    double lf = ZKR_LOG2_EXT_FIELD, e;
     double words[2] = {5.0, 2.0};
 
     totals[0] = n_vars + a_blind_vars;
