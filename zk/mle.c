@@ -7,9 +7,17 @@
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define ZKR_MLE_AVX512 1
 #include <immintrin.h>
+
+#include "zk/gl_avx2.h"
 #else
 #define ZKR_MLE_AVX512 0
 #endif
+
+/* Which Moebius path runs: lanes a step (8 AVX-512F, 4 AVX2, 1 portable). */
+static int zkr_mle_mb_lanes(void)
+{
+    return zkr_cpu_avx512f() ? 8 : zkr_cpu_avx2() ? 4 : 1;
+}
 
 void zkr_mle_eq_table(const zkr_ext *z, unsigned n, zkr_ext *out)
 {
@@ -203,32 +211,53 @@ __attribute__((target("avx512f"))) static void zkr_mle_moebius_run_avx512(zkr_gl
 }
 #endif
 
-static void zkr_mle_moebius_run(zkr_gl *t, size_t j0, size_t run, size_t bit, int simd)
+#if ZKR_MLE_AVX512
+/* t[j + bit] -= t[j] for j in [j0, j0 + run), run a multiple of 4 (zkr_v4_sub: zkr_gl_sub's words). */
+ZKR_AVX2 static void zkr_mle_moebius_run_avx2(zkr_gl *t, size_t j0, size_t run, size_t bit)
+{
+    for (size_t j = j0; j < j0 + run; j += 4) {
+        __m256i x = _mm256_loadu_si256((const void *)(t + j + bit));
+        __m256i y = _mm256_loadu_si256((const void *)(t + j));
+        _mm256_storeu_si256((void *)(t + j + bit), zkr_v4_sub(x, y));
+    }
+}
+#endif
+
+static void zkr_mle_moebius_run(zkr_gl *t, size_t j0, size_t run, size_t bit, int lanes)
 {
 #if ZKR_MLE_AVX512
-    if (simd) {
+    if (lanes == 8) {
         zkr_mle_moebius_run_avx512(t, j0, run, bit);
         return;
     }
+    if (lanes == 4) {
+        zkr_mle_moebius_run_avx2(t, j0, run, bit);
+        return;
+    }
 #else
-    (void)simd;
+    (void)lanes;
 #endif
     for (size_t j = j0; j < j0 + run; j++)
         t[j + bit] = zkr_gl_sub(t[j + bit], t[j]);
 }
 
 /* Variable v's step on [lo, lo + len): t[i] -= t[i ^ 2^v] where bit v of i is set. */
-static void zkr_mle_moebius_var(zkr_gl *t, size_t lo, size_t len, unsigned v, int simd)
+static void zkr_mle_moebius_var(zkr_gl *t, size_t lo, size_t len, unsigned v, int lanes)
 {
     size_t bit = (size_t)1 << v;
 
 #if ZKR_MLE_AVX512
-    if (simd && bit >= 8) {
+    if (lanes == 8 && bit >= 8) {
         zkr_mle_moebius_var_avx512(t, lo, len, bit);
         return;
     }
+    if (lanes == 4 && bit >= 4) {
+        for (size_t b = lo; b < lo + len; b += 2 * bit)
+            zkr_mle_moebius_run_avx2(t, b, bit, bit);
+        return;
+    }
 #else
-    (void)simd;
+    (void)lanes;
 #endif
     for (size_t b = lo; b < lo + len; b += 2 * bit)
         for (size_t j = b; j < b + bit; j++)
@@ -240,9 +269,10 @@ static void zkr_mle_moebius_var(zkr_gl *t, size_t lo, size_t len, unsigned v, in
  * low variables run block by block in cache (2^14 entries), then the high
  * ones as whole passes: the same field values as variable 0 .. n-1 in order.
  * Where the CPU has AVX-512F, the variables whose pairs sit 8 or more apart
- * subtract eight entries at a time (zkr_gl_sub's words, lane by lane).
+ * subtract eight entries at a time, with AVX2 alone those 4 or more apart
+ * four at a time (zkr_gl_sub's words, lane by lane).
  */
-static void zkr_mle_mb_serial(zkr_gl *t, unsigned n, int simd)
+static void zkr_mle_mb_serial(zkr_gl *t, unsigned n, int lanes)
 {
     size_t len = (size_t)1 << n;
     unsigned lowv = n < 14 ? n : 14;
@@ -250,14 +280,14 @@ static void zkr_mle_mb_serial(zkr_gl *t, unsigned n, int simd)
 
     for (size_t b = 0; b < len; b += blk)
         for (unsigned v = 0; v < lowv; v++)
-            zkr_mle_moebius_var(t, b, blk, v, simd);
+            zkr_mle_moebius_var(t, b, blk, v, lanes);
     for (unsigned v = lowv; v < n; v++)
-        zkr_mle_moebius_var(t, 0, len, v, simd);
+        zkr_mle_moebius_var(t, 0, len, v, lanes);
 }
 
 void zkr_mle_to_monomial_base(zkr_gl *t, unsigned n)
 {
-    zkr_mle_mb_serial(t, n, zkr_cpu_avx512f());
+    zkr_mle_mb_serial(t, n, zkr_mle_mb_lanes());
 }
 
 /*
@@ -269,7 +299,7 @@ void zkr_mle_to_monomial_base(zkr_gl *t, unsigned n)
 typedef struct {
     zkr_gl *t;
     unsigned lowv, v;
-    int simd;
+    int lanes; /* zkr_mle_mb_lanes */
 } zkr_mle_mb_job;
 
 static void zkr_mle_mb_low(void *ctx, size_t lo, size_t hi, unsigned w)
@@ -280,7 +310,7 @@ static void zkr_mle_mb_low(void *ctx, size_t lo, size_t hi, unsigned w)
     (void)w;
     for (size_t b = lo; b < hi; b++)
         for (unsigned v = 0; v < j->lowv; v++)
-            zkr_mle_moebius_var(j->t, b * blk, blk, v, j->simd);
+            zkr_mle_moebius_var(j->t, b * blk, blk, v, j->lanes);
 }
 
 /* Pairs [8 lo, 8 hi) of variable v (bit >= 2^14: a run of 8 never crosses a block). */
@@ -292,18 +322,18 @@ static void zkr_mle_mb_high(void *ctx, size_t lo, size_t hi, unsigned w)
     (void)w;
     while (p < end) {
         size_t off = p & (bit - 1), run = bit - off < end - p ? bit - off : end - p;
-        zkr_mle_moebius_run(j->t, (p - off) * 2 + off, run, bit, j->simd);
+        zkr_mle_moebius_run(j->t, (p - off) * 2 + off, run, bit, j->lanes);
         p += run;
     }
 }
 
 void zkr_mle_to_monomial_base_mt(zkr_gl *t, unsigned n, unsigned threads)
 {
-    zkr_mle_mb_job j = {t, n < 14 ? n : 14, 0, zkr_cpu_avx512f()};
+    zkr_mle_mb_job j = {t, n < 14 ? n : 14, 0, zkr_mle_mb_lanes()};
     size_t len = (size_t)1 << n;
 
     if (threads <= 1 || n <= 14) {
-        zkr_mle_mb_serial(t, n, j.simd); /* CPUID asked once: slow under a hypervisor */
+        zkr_mle_mb_serial(t, n, j.lanes); /* CPUID asked once: slow under a hypervisor */
         return;
     }
     zkr_par_for(threads, len >> j.lowv, 4, zkr_mle_mb_low, &j);

@@ -747,7 +747,8 @@ static void test_zkrng_fill_mt(zkr_tap *t)
 }
 
 /*
- * The Moebius transform (blocked, eight lanes where the CPU has AVX-512F)
+ * The Moebius transform (blocked; eight lanes where the CPU has AVX-512F,
+ * four where it has AVX2 alone)
  * against the plain definition, variable 0 .. n-1 in order with
  * zkr_gl_sub, on 2^16 entries (past the 2^14 block) near 0 and p.
  */
