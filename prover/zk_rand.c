@@ -196,10 +196,22 @@ static void zkr_zkrng_par_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
 
 void zkr_zkrng_gl_fill_mt(zkr_zkrng *g, zkr_gl *out, size_t n, unsigned threads)
 {
-    size_t blocks = n / 8;
-    zkr_zkrng_par_job j = {g, (uint8_t *)(void *)out, {0}};
+    size_t blocks;
+    zkr_zkrng_par_job j = {g, NULL, {0}};
     int bad = 0;
 
+    /*
+     * The buffer's rest first, word by word as zkr_zkrng_gl_fill draws it
+     * (at most eight words, one more a rejection): a fill that follows a few
+     * single draws then starts on a block boundary and still runs threaded,
+     * where it used to take the sequential path whole.
+     */
+    while (threads > 1 && !g->zero && n > 0 && g->pos != sizeof g->buf && g->pos % 8 == 0) {
+        *out++ = zkr_zkrng_gl(g);
+        n--;
+    }
+    blocks = n / 8;
+    j.out = (uint8_t *)(void *)out;
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     if (threads > 1 && !g->zero && g->pos == sizeof g->buf && blocks >= 1024 &&
         blocks <= UINT32_MAX - (size_t)g->block) {

@@ -710,23 +710,24 @@ static void test_zkrng_fill(zkr_tap *t)
 /*
  * The threaded fills draw what the single-threaded ones draw and leave the
  * same stream, for 1..4 threads, lengths past and off the block multiple
- * (the threaded path starts at 1024 blocks), from an empty and a part-used
- * buffer (the latter takes the sequential path).
+ * (the threaded path starts at 1024 blocks), from an empty buffer and from
+ * part-used ones: 5 bytes used (off the word grid: the sequential path), and
+ * 8, 24 and 56 (on it: the rest drawn word by word, then threaded).
  */
 static void test_zkrng_fill_mt(zkr_tap *t)
 {
-    static const size_t ns[] = {9000, 8192, 8195, 50001};
-    uint8_t key[32] = {7, 1}, b1[40], b2[40];
+    static const size_t ns[] = {9000, 8192, 8195, 50001}, skews[] = {0, 5, 8, 24, 56};
+    uint8_t key[32] = {7, 1}, b1[64], b2[64];
     zkr_gl *a = malloc(3 * 50001 * sizeof *a), *b = malloc(3 * 50001 * sizeof *b);
     int bad = !a || !b;
 
     for (unsigned th = 1; !bad && th <= 4; th++)
-        for (size_t skew = 0; skew < 2; skew++) {
+        for (size_t sk = 0; sk < sizeof skews / sizeof *skews; sk++) {
             zkr_zkrng g1, g2;
             zkr_zkrng_from_key(&g1, key);
             zkr_zkrng_from_key(&g2, key);
-            zkr_zkrng_bytes(&g1, b1, skew * 5);
-            zkr_zkrng_bytes(&g2, b2, skew * 5);
+            zkr_zkrng_bytes(&g1, b1, skews[sk]);
+            zkr_zkrng_bytes(&g2, b2, skews[sk]);
             for (size_t k = 0; k < sizeof ns / sizeof *ns; k++) {
                 zkr_zkrng_gl_fill(&g1, a, ns[k]);
                 zkr_zkrng_gl_fill_mt(&g2, b, ns[k], th);
