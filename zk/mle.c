@@ -5,12 +5,12 @@
 #include "zk/zk_int.h"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#define ZKR_MLE_AVX512 1
+#define ZKR_MLE_X86 1
 #include <immintrin.h>
 
 #include "zk/gl_avx2.h"
 #else
-#define ZKR_MLE_AVX512 0
+#define ZKR_MLE_X86 0
 #endif
 
 /* Which Moebius path runs: lanes a step (8 AVX-512F, 4 AVX2, 1 portable). */
@@ -176,7 +176,7 @@ zkr_ext zkr_mle_eval_monomial(const zkr_ext *c, unsigned n, const zkr_ext *z)
     return acc;
 }
 
-#if ZKR_MLE_AVX512
+#if ZKR_MLE_X86
 /* zkr_gl_sub eight lanes at a time: a - b, minus EPS where it borrowed (the same words). */
 __attribute__((target("avx512f"))) static void zkr_mle_moebius_var_avx512(zkr_gl *t, size_t lo,
                                                                           size_t len, size_t bit)
@@ -194,7 +194,7 @@ __attribute__((target("avx512f"))) static void zkr_mle_moebius_var_avx512(zkr_gl
 }
 #endif
 
-#if ZKR_MLE_AVX512
+#if ZKR_MLE_X86
 /* t[j + bit] -= t[j] for j in [j0, j0 + run), run a multiple of 8 (the same words as zkr_gl_sub). */
 __attribute__((target("avx512f"))) static void zkr_mle_moebius_run_avx512(zkr_gl *t, size_t j0,
                                                                           size_t run, size_t bit)
@@ -211,7 +211,7 @@ __attribute__((target("avx512f"))) static void zkr_mle_moebius_run_avx512(zkr_gl
 }
 #endif
 
-#if ZKR_MLE_AVX512
+#if ZKR_MLE_X86
 /* t[j + bit] -= t[j] for j in [j0, j0 + run), run a multiple of 4 (zkr_v4_sub: zkr_gl_sub's words). */
 ZKR_AVX2 static void zkr_mle_moebius_run_avx2(zkr_gl *t, size_t j0, size_t run, size_t bit)
 {
@@ -225,7 +225,7 @@ ZKR_AVX2 static void zkr_mle_moebius_run_avx2(zkr_gl *t, size_t j0, size_t run, 
 
 static void zkr_mle_moebius_run(zkr_gl *t, size_t j0, size_t run, size_t bit, int lanes)
 {
-#if ZKR_MLE_AVX512
+#if ZKR_MLE_X86
     if (lanes == 8) {
         zkr_mle_moebius_run_avx512(t, j0, run, bit);
         return;
@@ -246,7 +246,7 @@ static void zkr_mle_moebius_var(zkr_gl *t, size_t lo, size_t len, unsigned v, in
 {
     size_t bit = (size_t)1 << v;
 
-#if ZKR_MLE_AVX512
+#if ZKR_MLE_X86
     if (lanes == 8 && bit >= 8) {
         zkr_mle_moebius_var_avx512(t, lo, len, bit);
         return;

@@ -29,6 +29,9 @@ bash "$run" check ginfer2_net >/dev/null 2>"$work/e4"; rc=$?
 check "the committed ginfer2_net seed (4.6 MiB) is refused" '[ $rc -eq 2 ] && grep -q gen-small-cnn "$work/e4"'
 bash "$run" check proof >"$work/o5" 2>/dev/null; rc=$?
 check "the committed proof seeds are taken" '[ $rc -eq 0 ]'
+FUZZ_CORPUS="$work/missing" bash "$run" check proof >/dev/null 2>"$work/e7"; rc=$?
+check "a FUZZ_CORPUS that is not a folder is a usage error (exit 2), not an empty campaign" \
+  '[ $rc -eq 2 ] && grep -q "is not a folder" "$work/e7"'
 bash "$run" check no_such_target >/dev/null 2>"$work/e6"; rc=$?
 check "an unknown target is a usage error (exit 2)" '[ $rc -eq 2 ] && grep -q "unknown target" "$work/e6"'
 echo "1..$n"

@@ -298,27 +298,41 @@ static void test_ext(zkr_tap *t)
  * last stages), blowups 0..2, shifts 1 and 7 (table and running powers), 1
  * and 2 threads: the same words. a: 2^17 random words; s, v: 2^19 each.
  */
+/* The coset LDE of a's 2^ln words on the portable path (into s) and on path (into v): equal. */
+static int ntt_lde_same(zkr_ntt *ntt, int path, const zkr_gl *a, unsigned ln, unsigned lb,
+                        zkr_gl shift, unsigned th, zkr_gl *s, zkr_gl *v)
+{
+    size_t n = (size_t)1 << ln;
+
+    return zkr_ntt_set_path(ntt, 0) == 0 && zkr_ntt_lde(ntt, a, ln, lb, shift, th, s) == ZKR_OK &&
+           zkr_ntt_set_path(ntt, path) == path &&
+           zkr_ntt_lde(ntt, a, ln, lb, shift, th, v) == ZKR_OK &&
+           memcmp(s, v, (n << lb) * 8) == 0;
+}
+
+/* The forward (inverse 0) or inverse transform of a's 2^ln words on both paths: equal. */
+static int ntt_xform_same(zkr_ntt *ntt, int path, const zkr_gl *a, unsigned ln, int inverse,
+                          zkr_gl *s, zkr_gl *v)
+{
+    size_t n = (size_t)1 << ln;
+    zkr_err (*f)(const zkr_ntt *, zkr_gl *, unsigned) = inverse ? zkr_ntt_inverse : zkr_ntt_forward;
+
+    memcpy(s, a, n * 8);
+    memcpy(v, a, n * 8);
+    return zkr_ntt_set_path(ntt, 0) == 0 && f(ntt, s, ln) == ZKR_OK &&
+           zkr_ntt_set_path(ntt, path) == path && f(ntt, v, ln) == ZKR_OK &&
+           memcmp(s, v, n * 8) == 0;
+}
+
 static int ntt_path_same(zkr_ntt *ntt, int path, const zkr_gl *a, zkr_gl *s, zkr_gl *v)
 {
     int ok = 1;
 
     for (unsigned ln = 0; ok && ln <= 17; ln++)
         for (unsigned lb = 0; ok && lb <= 2; lb++)
-            for (unsigned th = 1; ok && th <= 2; th++) {
-                zkr_gl shift = th == 1 ? 1 : 7;
-                size_t n = (size_t)1 << ln;
-                ok = zkr_ntt_set_path(ntt, 0) == 0 &&
-                     zkr_ntt_lde(ntt, a, ln, lb, shift, th, s) == ZKR_OK &&
-                     zkr_ntt_set_path(ntt, path) == path &&
-                     zkr_ntt_lde(ntt, a, ln, lb, shift, th, v) == ZKR_OK &&
-                     memcmp(s, v, (n << lb) * 8) == 0;
-                memcpy(s, a, n * 8);
-                memcpy(v, a, n * 8);
-                ok = ok && zkr_ntt_set_path(ntt, 0) == 0 &&
-                     zkr_ntt_forward(ntt, s, ln) == ZKR_OK &&
-                     zkr_ntt_set_path(ntt, path) == path &&
-                     zkr_ntt_forward(ntt, v, ln) == ZKR_OK && memcmp(s, v, n * 8) == 0;
-            }
+            for (unsigned th = 1; ok && th <= 2; th++)
+                ok = ntt_lde_same(ntt, path, a, ln, lb, th == 1 ? 1 : 7, th, s, v) &&
+                     ntt_xform_same(ntt, path, a, ln, 0, s, v);
     return ok;
 }
 
@@ -481,26 +495,12 @@ static void test_ntt_avx2_random(zkr_tap *t)
         a[i] = rnd_gl(t);
     for (unsigned ln = 1; ok && ln <= 16; ln++) {
         size_t n = (size_t)1 << ln;
-        for (unsigned lb = 0; ok && lb <= 4; lb++) {
-            unsigned th = 1 + ((ln + lb) & 1);
-            zkr_gl shift = lb & 1 ? 7 : 1;
-            ok = zkr_ntt_set_path(ntt, 0) == 0 &&
-                 zkr_ntt_lde(ntt, a, ln, lb, shift, th, s) == ZKR_OK &&
-                 zkr_ntt_set_path(ntt, ZKR_NTT_AVX2) == ZKR_NTT_AVX2 &&
-                 zkr_ntt_lde(ntt, a, ln, lb, shift, th, v) == ZKR_OK &&
-                 memcmp(s, v, (n << lb) * 8) == 0;
-        }
-        memcpy(s, a, n * 8);
-        memcpy(v, a, n * 8);
-        ok = ok && zkr_ntt_set_path(ntt, 0) == 0 && zkr_ntt_forward(ntt, s, ln) == ZKR_OK &&
-             zkr_ntt_set_path(ntt, ZKR_NTT_AVX2) == ZKR_NTT_AVX2 &&
-             zkr_ntt_forward(ntt, v, ln) == ZKR_OK && memcmp(s, v, n * 8) == 0;
+        for (unsigned lb = 0; ok && lb <= 4; lb++)
+            ok = ntt_lde_same(ntt, ZKR_NTT_AVX2, a, ln, lb, lb & 1 ? 7 : 1, 1 + ((ln + lb) & 1),
+                              s, v);
         /* the inverse of random evaluations (not of the forward's output) */
-        memcpy(s, a + n, n * 8);
-        memcpy(v, a + n, n * 8);
-        ok = ok && zkr_ntt_set_path(ntt, 0) == 0 && zkr_ntt_inverse(ntt, s, ln) == ZKR_OK &&
-             zkr_ntt_set_path(ntt, ZKR_NTT_AVX2) == ZKR_NTT_AVX2 &&
-             zkr_ntt_inverse(ntt, v, ln) == ZKR_OK && memcmp(s, v, n * 8) == 0;
+        ok = ok && ntt_xform_same(ntt, ZKR_NTT_AVX2, a, ln, 0, s, v) &&
+             ntt_xform_same(ntt, ZKR_NTT_AVX2, a + n, ln, 1, s, v);
         if (!ok)
             zkr_tap_diag("AVX2 and portable NTT words differ at 2^%u", ln);
     }
