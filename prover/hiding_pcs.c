@@ -1066,6 +1066,9 @@ typedef struct {
     zkr_buf roots;
     const zkr_h_join *joins;    /* a mixed opening's joining members (else none) */
     size_t n_joins;
+    /* a mixed opening: its folded layers' leaves leave out each first query's value (1; 2: the
+     * last query's, a test cheat) */
+    int derive;
     const zkr_hpcs_batch_cheat *ch; /* tests only; NULL when honest */
 } zkr_hopen_ctx;
 
@@ -1285,10 +1288,14 @@ static zkr_err zkr_h_fold_phase(zkr_hopen_ctx *c, zkr_transcript *t, const zkr_e
 /*
  * Writes one tree's opening: counts, leaves (salt || their first `send`
  * words) and the siblings up to `height` levels (the tree's depth, or a
- * nested mask's: its subtree roots are another tree's leaf words).
+ * nested mask's: its subtree roots are another tree's leaf words). skip
+ * (NULL: none): leaf i's extension value skip[i] (words 3 skip[i] .. + 2)
+ * is left out, the one the verifier derives (a mixed opening's folded
+ * layers, zkr_h_derive_slots).
  */
 static zkr_err zkr_h_open_tree(zkr_buf *b, const zkr_mtree *tree, const uint64_t *words,
-                               const uint64_t *u, size_t nu, size_t send, unsigned height)
+                               const uint64_t *u, size_t nu, size_t send, unsigned height,
+                               const size_t *skip)
 {
     zkr_buf sib = {0};
     size_t w = tree->leaf_words;
@@ -1307,7 +1314,7 @@ static zkr_err zkr_h_open_tree(zkr_buf *b, const zkr_mtree *tree, const uint64_t
         if (r != ZKR_OK)
             goto out;
         for (size_t k = 0; k < send; k++)
-            if ((r = zkr_enc_gl(b, words[u[i] * w + k])) != ZKR_OK)
+            if ((!skip || k / 3 != skip[i]) && (r = zkr_enc_gl(b, words[u[i] * w + k])) != ZKR_OK)
                 goto out;
     }
     r = zkr_buf_append(b, sib.p, sib.len);
@@ -1322,7 +1329,8 @@ static zkr_err zkr_h_open_poly(zkr_buf *b, const zkr_hpcs_poly *f, const uint64_
     const zkr_mtree *tree = &f->tree;
 
     return zkr_h_open_tree(b, tree, f->stack_cw ? f->stack_cw : f->cw, u, nu,
-                           tree->leaf_words - f->nest_words, f->nest_h ? f->nest_h : tree->depth);
+                           tree->leaf_words - f->nest_words, f->nest_h ? f->nest_h : tree->depth,
+                           NULL);
 }
 
 /*
@@ -1352,6 +1360,27 @@ static zkr_err zkr_h_open_joins(const zkr_hopen_ctx *c, unsigned layer, const ui
     return ZKR_OK;
 }
 
+/*
+ * A mixed opening's folded layer (zk/hiding_mixed.c's zkr_hm_derive): for
+ * each opened leaf u[j], the slot of the value the first query (in query
+ * order) reading it derives; pos[s] is query s's position in the layer's
+ * codeword, leaf[s] = pos[s] >> a.
+ */
+static void zkr_h_derive_slots(const uint64_t *pos, const uint64_t *leaf, unsigned q, unsigned a,
+                               const uint64_t *u, size_t nu, int last, size_t *slot)
+{
+    size_t bw = (size_t)1 << a;
+
+    for (size_t j = 0; j < nu; j++)
+        slot[j] = bw;
+    for (unsigned i = 0; i < q; i++) {
+        unsigned s = last ? q - 1 - i : i; /* last: a test cheat's rule, not the verifier's */
+        size_t at = zkr_hpcs_x_find(u, nu, leaf[s]);
+        if (slot[at] == bw)
+            slot[at] = (size_t)(pos[s] & (bw - 1));
+    }
+}
+
 /* Layer 0 opens trees[0..n_trees-1] (the F's, then the mask) at the same leaves. */
 static zkr_err zkr_h_queries(zkr_hopen_ctx *c, zkr_transcript *t,
                              const zkr_hpcs_poly *const *trees, size_t n_trees, zkr_buf *out)
@@ -1359,20 +1388,26 @@ static zkr_err zkr_h_queries(zkr_hopen_ctx *c, zkr_transcript *t,
     const zkr_pcs_layout *l = c->l;
     unsigned q = c->p->queries;
     uint64_t *leaf = malloc(q * sizeof *leaf), *u = malloc(q * sizeof *u);
+    uint64_t *pos = malloc(q * sizeof *pos);
+    size_t *slot = malloc(q * sizeof *slot);
     zkr_err r = ZKR_ERR_NOMEM;
 
-    if (!leaf || !u)
+    if (!leaf || !u || !pos || !slot)
         goto out;
     for (unsigned i = 0; i < q; i++)
         leaf[i] = zkr_ts_challenge_index(t, "bf-query",
                                          (uint64_t)1 << (l->log_len[0] - l->folds[0]));
     for (unsigned layer = 0; layer < l->n_layers; layer++) {
         size_t nu;
-        if (layer > 0)
+        if (layer > 0) {
+            memcpy(pos, leaf, q * sizeof *pos);
             for (unsigned i = 0; i < q; i++)
                 leaf[i] >>= l->folds[layer];
+        }
         memcpy(u, leaf, q * sizeof *u);
         nu = zkr_idx_sort_unique(u, q);
+        if (layer > 0 && c->derive)
+            zkr_h_derive_slots(pos, leaf, q, l->folds[layer], u, nu, c->derive == 2, slot);
         if (layer == 0) {
             for (size_t k = 0; k < n_trees; k++)
                 if ((r = zkr_h_open_poly(out, trees[k], u, nu)) != ZKR_OK)
@@ -1380,7 +1415,8 @@ static zkr_err zkr_h_queries(zkr_hopen_ctx *c, zkr_transcript *t,
         } else if ((r = zkr_h_open_tree(out, &c->layer_tree[layer],
                                         (const uint64_t *)(const void *)c->layer_cw[layer], u,
                                         nu, c->layer_tree[layer].leaf_words,
-                                        c->layer_tree[layer].depth)) != ZKR_OK) {
+                                        c->layer_tree[layer].depth,
+                                        c->derive ? slot : NULL)) != ZKR_OK) {
             goto out;
         }
         if (c->n_joins && (r = zkr_h_open_joins(c, layer, leaf, u, out)) != ZKR_OK)
@@ -1390,6 +1426,8 @@ static zkr_err zkr_h_queries(zkr_hopen_ctx *c, zkr_transcript *t,
 out:
     free(leaf);
     free(u);
+    free(pos);
+    free(slot);
     return r;
 }
 
@@ -1571,6 +1609,9 @@ static zkr_err zkr_hopen_core(const zkr_params *p, zkr_transcript *t, unsigned t
     c.pool = pool;
     c.joins = joins;
     c.n_joins = n_joins;
+    c.derive = joins != NULL; /* only the mixed opening passes a joins array (maybe empty) */
+    if (c.derive && ch && ch->derive)
+        c.derive = ch->derive == ZKR_HPCS_DERIVE_SENT ? 0 : 2;
     c.x8 = zkr_ext8_ok();
     c.g = c.gb[0] = g;
     c.coef = c.cb[0] = coef;
@@ -2167,13 +2208,14 @@ static zkr_err zkr_hopen_mixed_run(const zkr_params *p, zkr_transcript *t, zkr_h
         goto out;
     }
     zkr_h_combine(g, cf, trees[nf], coef[nf], full, coef, nf, len, threads);
-    if (ch && (ch->shift_c || ch->shift_d)) {
+    if (ch && (ch->shift_c || ch->shift_d || ch->derive)) {
         bc.shift_round = ch->shift_round;
         bc.shift_c = ch->shift_c;
         bc.shift_d = ch->shift_d;
+        bc.derive = ch->derive;
     }
-    r = zkr_hopen_core(p, t, pl.total, ch && (ch->shift_c || ch->shift_d) ? &bc : NULL, g, cf, z,
-                       value, otrees, no + 1, joins, nj, rng, threads, pool, out);
+    r = zkr_hopen_core(p, t, pl.total, ch && (ch->shift_c || ch->shift_d || ch->derive) ? &bc : NULL,
+                       g, cf, z, value, otrees, no + 1, joins, nj, rng, threads, pool, out);
 out:
     zkr_hpcs_pool_put(pool, g, len * sizeof *g, 1);
     zkr_hpcs_pool_put(pool, cf, len * sizeof *cf, 1);

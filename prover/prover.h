@@ -894,6 +894,7 @@ typedef struct {
      * shifts; none when both are 0): q(0) + q(1) kept, the form L(X, z) Lambda(X) broken */
     unsigned shift_round;
     zkr_gl shift_c, shift_d;
+    unsigned derive; /* a mixed opening's: zkr_hpcs_mixed_cheat's */
 } zkr_hpcs_batch_cheat;
 /* Test builds only (ZKR_TEST_BUILD): zkr_prover_hopen_batch with the deviations of ch. */
 zkr_err zkr_prover_hopen_batch_cheat(const zkr_params *p, zkr_transcript *t,
@@ -946,7 +947,13 @@ typedef struct {
     /* fold round shift_round's message shifted as zkr_hpcs_batch_cheat's (none when both 0) */
     unsigned shift_round;
     zkr_gl shift_c, shift_d;
+    /* the folded layers' derived values: 0 left out as the verifier derives them (honest);
+     * ZKR_HPCS_DERIVE_SENT every value sent (version 14's layout); ZKR_HPCS_DERIVE_LAST the
+     * last query's value left out of a leaf, not the first's */
+    unsigned derive;
 } zkr_hpcs_mixed_cheat;
+#define ZKR_HPCS_DERIVE_SENT 1u
+#define ZKR_HPCS_DERIVE_LAST 2u
 /* Test builds only (ZKR_TEST_BUILD): zkr_prover_hopen_mixed with the deviations of ch. */
 zkr_err zkr_prover_hopen_mixed_cheat(const zkr_params *p, zkr_transcript *t,
                                      zkr_hpcs_poly *const *f, size_t k, const zkr_ext *z,

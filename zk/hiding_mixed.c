@@ -259,7 +259,9 @@ static zkr_err zkr_hm_parse_layer(const zkr_params *p, zkr_hm_proof *m, size_t k
         if ((r = zkr_hpcs_x_parse_open(d, p, 3, m->nest < k ? m->nest_h : depth,
                                        &m->open[nf])) != ZKR_OK)
             return r;
-    } else if ((r = zkr_hpcs_x_parse_open(d, p, ew, depth, &m->open[nf + layer])) != ZKR_OK) {
+    } else if ((r = zkr_hpcs_x_parse_open(d, p, ew - 3, depth, &m->open[nf + layer])) !=
+               ZKR_OK) {
+        /* version 15: each leaf leaves out the value its first query derives (zkr_hm_derive) */
         return r;
     }
     for (size_t i = 0; i < k; i++) {
@@ -388,6 +390,10 @@ typedef struct {
     uint64_t *zni;
     uint8_t (*zn)[ZKR_DIGEST_BYTES];
     size_t nzn;
+    /* a folded layer's leaves as hashed (zkr_hm_derive): the sent words, the derived value put back */
+    zkr_pcs_open lay;
+    uint8_t *lay_buf;
+    size_t *slot; /* per opened leaf: the slot of its derived value */
     int x8; /* zkr_b2x8_ok, asked once (CPUID is slow under a hypervisor) */
     /* fold constants of the current layer, by steps folded (a - cur): built once a layer */
     zkr_hpcs_fold_tab ft[ZKR_PCS_MAX_FOLD_ARITY + 1];
@@ -416,7 +422,7 @@ static void zkr_hm_values(const zkr_hm_q *c, unsigned layer, size_t at, zkr_ext 
 
     for (size_t e = 0; e < bw; e++) {
         if (layer > 0) {
-            v[e] = zkr_hpcs_x_elem(&m->open[nf + layer], ew, at, e, 1);
+            v[e] = zkr_hpcs_x_elem(&c->lay, ew, at, e, 1);
             continue;
         }
         v[e] = zv; /* rho Z, the same at every position of the coset */
@@ -534,6 +540,64 @@ out:
     return r;
 }
 
+/*
+ * A folded layer's opened leaves as its tree hashed them (c->lay). Since
+ * version 15 the proof leaves out of each leaf the value at the slot of the
+ * first query (in query order) that reads it: that value is the previous
+ * layer's fold, c->expect, which the verifier has computed, so it is put
+ * back here and the Merkle check binds it. A proof that sent it would have
+ * been refused unless it equalled c->expect: the accepted proofs are the
+ * same, less those bytes.
+ */
+static zkr_err zkr_hm_derive(zkr_hm_q *c, unsigned layer, size_t nu)
+{
+    const zkr_pcs_open *o = &c->m->open[c->m->pl.n_full + layer];
+    unsigned a = c->m->pl.l.folds[layer], q = c->p->queries;
+    size_t bw = (size_t)1 << a, sent = ZKR_SALT_BYTES + 24 * (bw - 1);
+    size_t full = ZKR_SALT_BYTES + 24 * bw;
+    zkr_ext *dv;
+
+    if (o->n_open != nu)
+        return ZKR_ERR_VERIFY;
+    free(c->lay_buf);
+    c->lay_buf = malloc(nu * full);
+    dv = malloc(nu * sizeof *dv);
+    if (!c->lay_buf || !dv) {
+        free(dv);
+        return ZKR_ERR_NOMEM;
+    }
+    for (size_t j = 0; j < nu; j++)
+        c->slot[j] = bw; /* none yet: every opened leaf is some query's (u is leaf[]'s set) */
+    for (unsigned i = 0; i < q; i++) {
+        unsigned s = (c->off & ZKR_HM_OFF_DERIVE) ? q - 1 - i : i; /* the teeth's rule: last */
+        size_t at = zkr_hpcs_x_find(c->u, nu, c->leaf[s]);
+        if (c->slot[at] == bw) {
+            c->slot[at] = (size_t)(c->pos[s] & (bw - 1));
+            dv[at] = c->expect[s];
+        }
+    }
+    for (size_t j = 0; j < nu; j++) {
+        const uint8_t *src = o->leaves + j * sent;
+        uint8_t *dst = c->lay_buf + j * full;
+        memcpy(dst, src, ZKR_SALT_BYTES);
+        src += ZKR_SALT_BYTES;
+        dst += ZKR_SALT_BYTES;
+        for (size_t e = 0; e < bw; e++, dst += 24) {
+            if (e == c->slot[j]) {
+                for (int w = 0; w < 3; w++)
+                    zkr_store_le64(dst + 8 * w, dv[j].c[w]);
+                continue;
+            }
+            memcpy(dst, src, 24);
+            src += 24;
+        }
+    }
+    free(dv);
+    c->lay = *o;
+    c->lay.leaves = c->lay_buf;
+    return ZKR_OK;
+}
+
 /* One layer's Merkle checks (its tree, then its joiners') and fold chain. */
 static zkr_err zkr_hm_layer(zkr_hm_q *c, unsigned layer, const zkr_ext *r)
 {
@@ -564,8 +628,9 @@ static zkr_err zkr_hm_layer(zkr_hm_q *c, unsigned layer, const zkr_ext *r)
             (rc = zkr_hpcs_x_check_tree(m->mask_root, depth, c->u, nu, &m->open[nf], 3,
                                         c->x8)) != ZKR_OK)
             return rc;
-    } else if ((rc = zkr_hpcs_x_check_tree(m->roots[layer], depth, c->u, nu,
-                                           &m->open[nf + layer], ew, c->x8)) != ZKR_OK) {
+    } else if ((rc = zkr_hm_derive(c, layer, nu)) != ZKR_OK ||
+               (rc = zkr_hpcs_x_check_tree(m->roots[layer], depth, c->u, nu, &c->lay, ew,
+                                           c->x8)) != ZKR_OK) {
         return rc;
     }
     for (size_t i = 0; i < c->k; i++) {
@@ -621,7 +686,8 @@ static zkr_err zkr_hm_queries(zkr_hm_q *c, zkr_transcript *t, const zkr_ext *r_a
     c->expect = malloc(q * sizeof *c->expect);
     c->zni = malloc(q * sizeof *c->zni);
     c->zn = malloc(q * sizeof *c->zn);
-    if (!c->pos || !c->leaf || !c->u || !c->expect || !c->zni || !c->zn)
+    c->slot = malloc(q * sizeof *c->slot);
+    if (!c->pos || !c->leaf || !c->u || !c->expect || !c->zni || !c->zn || !c->slot)
         return ZKR_ERR_NOMEM;
     for (size_t i = 0; i < c->k; i++)
         if (c->m->pl.d[i] > 0 && !(c->ju[i] = malloc(q * sizeof *c->ju[i])))
@@ -654,6 +720,8 @@ static void zkr_hm_q_free(zkr_hm_q *c)
     free(c->expect);
     free(c->zni);
     free(c->zn);
+    free(c->slot);
+    free(c->lay_buf);
     for (size_t i = 0; i < ZKR_HPCS_MAX_MIXED; i++)
         free(c->ju[i]);
 }

@@ -141,9 +141,10 @@ zkr_err zkr_train2_check(const zkr_train2_shape *s, const int32_t *const *w, con
  * binds V, h, phi, m and the joining records at r_A; records past
  * zkr_train2_mixed_recs keep version 4's batched openings. Version 6: the
  * mixed opening's mask Z depends on x_a0.. only (one value a layer-0 leaf;
- * docs/proof-system.md, 3c).
+ * docs/proof-system.md, 3c). Version 7: each opened leaf of the mixed
+ * opening's folded layers leaves out the value its first query derives.
  */
-#define ZKR_TRAIN2_VERSION 6u
+#define ZKR_TRAIN2_VERSION 7u
 #define ZKR_TRAIN2_DEGREE 7u /* per-round degree of the product sumcheck */
 #define ZKR_TRAIN2_MAX_COLS (ZKR_TRAIN_MAX_LAYERS * 8u)
 #define ZKR_TRAIN2_MAX_SC 6u /* product sumcheck variables: max(lb, 1) <= 6 */

@@ -1724,9 +1724,11 @@ unsigned zkr_eval_open_plan(const zkr_eval_shape *s, const zkr_params *p,
  * (zkr_infer2_nest_h: no mask root, Z's opening three levels deep);
  * 14: for a model commitment of version 4 (ZKR_INFER2_MC_VERSION_STACK),
  * W'_0..W'_{L-1} are one stacked group, opened once a query for every
- * layer (zkr_infer2_w_stack_mask; versions 2 and 3 keep one tree a layer).
+ * layer (zkr_infer2_w_stack_mask; versions 2 and 3 keep one tree a layer);
+ * 15: each opened leaf of the mixed opening's folded layers leaves out the
+ * value its first query derives (the verifier puts it back before hashing).
  */
-#define ZKR_INFER2_VERSION 14u
+#define ZKR_INFER2_VERSION 15u
 #define ZKR_KIND_INFERENCE2 6u
 #define ZKR_SEC_INF2_WITNESS 14u
 #define ZKR_SEC_INF2_SUMCHECK 15u

@@ -403,6 +403,9 @@ void zkr_hpcs_mixed_absorb(zkr_transcript *t, size_t k, const uint8_t (*roots)[Z
 #define ZKR_HM_OFF_ALPHA 4u  /* every alpha term (claim and queries) left out */
 #define ZKR_HM_OFF_FACTOR 8u /* the round messages' factorisation check ([H24]) */
 #define ZKR_HM_OFF_MASKMT 16u /* the mask Z's layer-0 Merkle check (its one-value leaves) */
+/* the folded layers' derived value put back at the slot of a leaf's last query, not its first's
+ * (the rule zkr_hpcs_mixed_cheat's ZKR_HPCS_DERIVE_LAST proves with) */
+#define ZKR_HM_OFF_DERIVE 32u
 zkr_err zkr_hpcs_verify_mixed_off(const zkr_params *p, zkr_transcript *t,
                                   const zkr_hpcs_commitment *f, size_t k, const zkr_ext *z,
                                   const zkr_ext *values, unsigned off, zkr_dec *d) ZKR_WUR;

@@ -17,6 +17,14 @@
  *     q(0) + q(1) kept), at round 0, at member 1's join round 3 and at
  *     round 4: the factorisation check (refused with the final equation
  *     off; accepted with ZKR_HM_OFF_FINAL | ZKR_HM_OFF_FACTOR).
+ *  5. (version 15: each folded-layer leaf leaves out the value its first
+ *     query derives) the value of a leaf's last query left out instead
+ *     (the other queries' slots differ where queries share a leaf): the
+ *     derived value hashed at the first query's slot fails the layer's
+ *     Merkle check (teeth: accepted by a verifier that puts it back at the
+ *     last query's slot, ZKR_HM_OFF_DERIVE); every value sent (version
+ *     14's layout): refused by the parser or the Merkle check, its bytes
+ *     24 a folded-layer leaf more than the honest proof's.
  * Attack 1's false value is refused by the factorisation check at the join
  * round as well as by the final equation: its teeth switch both off.
  * 1-3 again with members joining inside a folded layer (18 beside 13 and
@@ -50,10 +58,10 @@ static const hm_shape hm_small = {3, {10, 8, 6}, {16, 13, 12}, {0, 1, 0}, {2, 2,
  */
 static const hm_shape hm_deep = {3, {12, 7, 6}, {18, 13, 12}, {0, 1, 0}, {2, 2, 1}};
 
-/* Proves (cheat ch) with values pv, verifies vv with the switches off. */
-static zkr_err attack(const zkr_params *p, hm_fix *x, const zkr_hpcs_mixed_cheat *ch,
-                      const zkr_ext *pv, const zkr_ext *vv, uint32_t fit, uint32_t stack,
-                      unsigned off)
+/* Proves (cheat ch) with values pv, verifies vv with the switches off; the proof's length. */
+static zkr_err attack_len(const zkr_params *p, hm_fix *x, const zkr_hpcs_mixed_cheat *ch,
+                          const zkr_ext *pv, const zkr_ext *vv, uint32_t fit, uint32_t stack,
+                          unsigned off, size_t *len)
 {
     zkr_transcript tp, tv;
     uint8_t key[32];
@@ -71,6 +79,7 @@ static zkr_err attack(const zkr_params *p, hm_fix *x, const zkr_hpcs_mixed_cheat
     else
         r = zkr_prover_hopen_mixed(p, &tp, x->f, x->k, x->z, pv, &g, 1, &pf);
     zkr_zkrng_wipe(&g);
+    *len = pf.len;
     if (r == ZKR_OK) {
         zkr_dec_init(&d, pf.p, pf.len);
         r = zkr_hpcs_verify_mixed_fit_off(p, &tv, x->c, x->k, fit, stack, x->z, vv, off, &d);
@@ -79,6 +88,15 @@ static zkr_err attack(const zkr_params *p, hm_fix *x, const zkr_hpcs_mixed_cheat
     }
     zkr_buf_free(&pf);
     return r;
+}
+
+static zkr_err attack(const zkr_params *p, hm_fix *x, const zkr_hpcs_mixed_cheat *ch,
+                      const zkr_ext *pv, const zkr_ext *vv, uint32_t fit, uint32_t stack,
+                      unsigned off)
+{
+    size_t len;
+
+    return attack_len(p, x, ch, pv, vv, fit, stack, off, &len);
 }
 
 /* One attack on a fresh fixture (budgets restart; fit: its fitted members), checked on and off. */
@@ -134,7 +152,7 @@ static void both(zkr_tap *t, const zkr_params *p, const hm_shape *sh, const char
  */
 static void shifted(zkr_tap *t, const zkr_params *p, unsigned round)
 {
-    zkr_hpcs_mixed_cheat ch = {0, 0, NULL, round, 5, 7};
+    zkr_hpcs_mixed_cheat ch = {0, 0, NULL, round, 5, 7, 0};
     static const unsigned offs[3] = {0, ZKR_HM_OFF_FINAL, ZKR_HM_OFF_FINAL | ZKR_HM_OFF_FACTOR};
     zkr_err r[3] = {ZKR_ERR_INTERNAL, ZKR_ERR_INTERNAL, ZKR_ERR_INTERNAL};
     hm_fix x;
@@ -171,7 +189,7 @@ static void stacked(zkr_tap *t, const zkr_params *p, int base)
     static const unsigned ext[2][4] = {{0, 1, 1, 0}, {0, 0, 0, 1}};
     static const uint32_t budget[2][4] = {{2, 2, 2, 1}, {2, 2, 1, 1}};
     const char *what = base ? "stacked base pair" : "stacked";
-    zkr_hpcs_mixed_cheat other = {1, 0, NULL, 0, 0, 0};
+    zkr_hpcs_mixed_cheat other = {1, 0, NULL, 0, 0, 0, 0};
     zkr_err r[4] = {ZKR_ERR_INTERNAL, ZKR_ERR_INTERNAL, ZKR_ERR_INTERNAL, ZKR_ERR_INTERNAL};
     hm_fix x, y;
     zkr_ext vv[HM_MAX];
@@ -205,11 +223,47 @@ static void stacked(zkr_tap *t, const zkr_params *p, int base)
                "(%d); teeth: accepted with the joiners' Merkle check off (%d)", what, r[2], r[3]);
 }
 
+/*
+ * Attack 5 on the deep shape (two folded layers; at this set's queries
+ * some share a folded-layer leaf): the honest proof verifies; the last
+ * query's value left out is refused and accepted by the verifier that puts
+ * the derived value back by the same rule (the proofs differ, so the
+ * shape has shared leaves at other slots); every value sent is refused
+ * and is longer by 24 bytes a folded-layer leaf.
+ */
+static void derived(zkr_tap *t, const zkr_params *p)
+{
+    zkr_hpcs_mixed_cheat last = {0, 0, NULL, 0, 0, 0, ZKR_HPCS_DERIVE_LAST};
+    zkr_hpcs_mixed_cheat sent = {0, 0, NULL, 0, 0, 0, ZKR_HPCS_DERIVE_SENT};
+    const zkr_hpcs_mixed_cheat *ch[4] = {NULL, &last, &last, &sent};
+    static const unsigned offs[4] = {0, 0, ZKR_HM_OFF_DERIVE, 0};
+    zkr_err r[4] = {ZKR_ERR_INTERNAL, ZKR_ERR_INTERNAL, ZKR_ERR_INTERNAL, ZKR_ERR_INTERNAL};
+    size_t len[4] = {0, 0, 0, 0};
+    hm_fix x;
+
+    for (int i = 0; i < 4; i++) {
+        if (hm_make(p, &x, hm_deep.n, hm_deep.tot, hm_deep.ext, hm_deep.k, hm_deep.budget, 1) !=
+            ZKR_OK)
+            break;
+        r[i] = attack_len(p, &x, ch[i], x.v, x.v, 0, 0, offs[i], &len[i]);
+        hm_free(&x);
+    }
+    zkr_tap_ok(t, r[0] == ZKR_OK, "derived: the honest proof verifies (%d, %zu bytes)", r[0],
+               len[0]);
+    zkr_tap_ok(t, r[1] == ZKR_ERR_VERIFY && r[2] == ZKR_OK && len[1] == len[0],
+               "derived: a leaf's last query's value left out, not its first's: refused (%d); "
+               "teeth: accepted by the verifier that derives the last's (%d)", r[1], r[2]);
+    zkr_tap_ok(t, (r[3] == ZKR_ERR_MALFORMED || r[3] == ZKR_ERR_VERIFY) && len[3] > len[0] &&
+                      (len[3] - len[0]) % 24 == 0,
+               "derived: every folded-layer value sent (version 14's layout): refused (%d), %zu "
+               "bytes more (%zu values)", r[3], len[3] - len[0], (len[3] - len[0]) / 24);
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
     zkr_params p;
-    zkr_hpcs_mixed_cheat other = {1, 0, NULL, 0, 0, 0}, omit = {2, 1, NULL, 0, 0, 0};
+    zkr_hpcs_mixed_cheat other = {1, 0, NULL, 0, 0, 0, 0}, omit = {2, 1, NULL, 0, 0, 0, 0};
 
     zkr_tap_init(&t, argc, argv);
     if (sodium_init() < 0 || zkr_params_get(ZKR_PARAM_SET_128, &p) != ZKR_OK)
@@ -259,5 +313,6 @@ int main(int argc, char **argv)
              "2-value leaves)", NULL, 2, 0, ZKR_HM_OFF_FINAL | ZKR_HM_OFF_FACTOR);
     stacked(&t, &p, 0);
     stacked(&t, &p, 1);
+    derived(&t, &p);
     return zkr_tap_done(&t);
 }

@@ -204,8 +204,9 @@ static zkr_err ns_open_at(const uint8_t *b, size_t len, size_t at, size_t words,
 /*
  * The nested proof's layout (zkr_hm_parse): b, the round messages, layers
  * 1..'s roots, the final polynomial, the nonce; layer 0: member 0's tree,
- * then Z's (3 words a leaf); layer 1: its tree, then the carrier's (V's
- * and m's fitted words, the root words not sent). nested 0: a mask root first.
+ * then Z's (3 words a leaf); layer 1: its tree (each leaf less the value
+ * its first query derives, since version 15), then the carrier's (V's and
+ * m's fitted words, the root words not sent). nested 0: a mask root first.
  */
 static zkr_err ns_walk(const ns_shape *s, const uint8_t *b, size_t len, int nested, ns_open *m0,
                        ns_open *zo, ns_open *l1, ns_open *car)
@@ -219,7 +220,7 @@ static zkr_err ns_walk(const ns_shape *s, const uint8_t *b, size_t len, int nest
         return ZKR_ERR_USAGE;
     if ((r = ns_open_at(b, len, at, (size_t)1 << l->folds[0], m0)) != ZKR_OK ||
         (r = ns_open_at(b, len, m0->end, 3, zo)) != ZKR_OK ||
-        (r = ns_open_at(b, len, zo->end, (size_t)3 << l->folds[1], l1)) != ZKR_OK ||
+        (r = ns_open_at(b, len, zo->end, ((size_t)3 << l->folds[1]) - 3, l1)) != ZKR_OK ||
         (r = ns_open_at(b, len, l1->end, (size_t)2 << s->a, car)) != ZKR_OK)
         return r;
     return ZKR_OK;

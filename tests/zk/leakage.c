@@ -234,8 +234,9 @@ int leak_put_hmixed(leak_vec *v, zkr_dec *d, const zkr_params *p, const unsigned
                 return 0;
         }
         /* layer 0: Z's tree, one extension value a leaf (the periodic mask, since inference@2
-         * version 7 / training-step@2 version 6); later layers: the folded layer's */
-        if (!leak_put_tree(v, d, layer == 0 ? 3 : (size_t)3 << l->folds[layer], j))
+         * version 7 / training-step@2 version 6); later layers: the folded layer's, each leaf
+         * less the value its first query derives (inference@2 15, training-step@2 7) */
+        if (!leak_put_tree(v, d, layer == 0 ? 3 : ((size_t)3 << l->folds[layer]) - 3, j))
             return 0;
         for (size_t i = 0; i < k; i++) {
             size_t w = (size_t)(f_ext[i] ? 3 : 1) << pl.arity[i];

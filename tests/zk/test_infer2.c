@@ -46,13 +46,14 @@ static int section(const zkr_buf *pf, unsigned i, size_t *off, size_t *len)
  * trees), version 10 proofs (C's mask in a tree of its own), version 11
  * proofs (C's opening folding 4 rounds a layer), version 12 proofs (the
  * mixed opening's mask in a tree of its own), version 13 proofs (W' one
- * tree a layer for a stacked model commitment) and a section 14 naming a
- * later version are refused by name (UNSUPPORTED, "(this verifier reads
- * version 14 only)"), before any mathematics.
+ * tree a layer for a stacked model commitment), version 14 proofs (every
+ * folded-layer value sent) and a section 14 naming a later version are
+ * refused by name (UNSUPPORTED, "(this verifier reads version 15 only)"),
+ * before any mathematics.
  */
 static void test_version(zkr_tap *t, i2case *c, const zkr_buf *pf)
 {
-    static const char *what[14] = {"a version 1 proof (64-byte section 14)",
+    static const char *what[15] = {"a version 1 proof (64-byte section 14)",
                                   "a version 2 proof (record bytes not range-proven)",
                                   "a version 3 proof (the old hiding fold schedule)",
                                   "a version 4 proof (the range proof's own openings)",
@@ -65,10 +66,11 @@ static void test_version(zkr_tap *t, i2case *c, const zkr_buf *pf)
                                   "a version 11 proof (C's opening folding 4 rounds a layer)",
                                   "a version 12 proof (the mixed opening's mask in its own tree)",
                                   "a version 13 proof (W' one tree a layer)",
+                                  "a version 14 proof (every folded-layer value sent)",
                                   "a proof naming a later version"};
 
-    for (int mode = 0; mode < 14; mode++) {
-        uint32_t named = mode == 0 ? 1u : mode == 13 ? ZKR_INFER2_VERSION + 1 : (uint32_t)mode + 1;
+    for (int mode = 0; mode < 15; mode++) {
+        uint32_t named = mode == 0 ? 1u : mode == 14 ? ZKR_INFER2_VERSION + 1 : (uint32_t)mode + 1;
         char want[64];
         zkr_proof_view v;
         zkr_buf b = {0};
@@ -89,7 +91,7 @@ static void test_version(zkr_tap *t, i2case *c, const zkr_buf *pf)
         }
         snprintf(want, sizeof want, "version %u proof refused", named);
         ok = ok && zkr_verify_inference2(b.p, b.len, &c->st, &d) == ZKR_ERR_UNSUPPORTED &&
-             strstr(d.msg, want) && strstr(d.msg, "reads version 14 only");
+             strstr(d.msg, want) && strstr(d.msg, "reads version 15 only");
         zkr_tap_ok(t, ok, "%s is refused by name (%s)", what[mode], want);
         zkr_buf_free(&b);
     }
