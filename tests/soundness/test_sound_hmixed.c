@@ -24,7 +24,11 @@
  *     Merkle check (teeth: accepted by a verifier that puts it back at the
  *     last query's slot, ZKR_HM_OFF_DERIVE); every value sent (version
  *     14's layout): refused by the parser or the Merkle check, its bytes
- *     24 a folded-layer leaf more than the honest proof's.
+ *     24 a folded-layer leaf more than the honest proof's. derive_bytes:
+ *     the folded layers' bytes of an honest proof with a leaf read at two
+ *     slots and a position read twice (flips, cuts, n_open one off, the
+ *     last layer's count short where the proof ends: each refused, nothing
+ *     read past the proof; teeth of the count check: the sanitizer build).
  * Attack 1's false value is refused by the factorisation check at the join
  * round as well as by the final equation: its teeth switch both off.
  * 1-3 again with members joining inside a folded layer (18 beside 13 and
@@ -259,6 +263,324 @@ static void derived(zkr_tap *t, const zkr_params *p)
                "bytes more (%zu values)", r[3], len[3] - len[0], (len[3] - len[0]) / 24);
 }
 
+/*
+ * Byte-level checks of version 15's folded-layer openings (hm_deep: layers
+ * 1 and 2 folded, layer 2 the last before the final polynomial). The
+ * proof is walked as zkr_hm_parse reads it: the mask root, b, the round
+ * messages, layers 1..'s roots, the final polynomial, the nonce; layer 0:
+ * the full members' trees then Z's (one ext a leaf); each folded layer:
+ * its tree (2^a - 1 ext values a leaf), then its joiners' trees.
+ */
+typedef struct {
+    size_t at, leaves, sib, end; /* byte offsets */
+    uint32_t n_open, n_sib;
+    size_t leaf_bytes;
+} dv_open;
+
+static int dv_open_at(const uint8_t *b, size_t len, size_t at, size_t words, dv_open *o)
+{
+    if (at + 8 > len)
+        return 0;
+    o->at = at;
+    o->n_open = zkr_load_be32(b + at);
+    o->n_sib = zkr_load_be32(b + at + 4);
+    o->leaf_bytes = ZKR_SALT_BYTES + 8 * words;
+    o->leaves = at + 8;
+    o->sib = o->leaves + (size_t)o->n_open * o->leaf_bytes;
+    o->end = o->sib + (size_t)o->n_sib * ZKR_DIGEST_BYTES;
+    return o->end <= len;
+}
+
+/* lay[0]: member 0's layer-0 tree; lay[l], l >= 1: folded layer l's. 1 when the walk ends at len. */
+static int dv_walk(const zkr_hpcs_mixed_plan *pl, const hm_shape *sh, const uint8_t *b,
+                   size_t len, dv_open *lay)
+{
+    const zkr_pcs_layout *l = &pl->l;
+    size_t at = ZKR_DIGEST_BYTES + 24 + (size_t)2 * l->folds_total * 24 +
+                (size_t)(l->n_layers - 1) * ZKR_DIGEST_BYTES + ((size_t)24 << l->final_vars) + 8;
+    dv_open o;
+
+    for (unsigned layer = 0; layer < l->n_layers; layer++) {
+        if (layer == 0) {
+            int first = 1;
+            for (size_t i = 0; i < sh->k; i++) {
+                if (pl->d[i] != 0)
+                    continue;
+                if (!dv_open_at(b, len, at, (size_t)(sh->ext[i] ? 3 : 1) << l->folds[0], &o))
+                    return 0;
+                if (first)
+                    lay[0] = o;
+                first = 0;
+                at = o.end;
+            }
+            if (!dv_open_at(b, len, at, 3, &o)) /* Z */
+                return 0;
+        } else if (!dv_open_at(b, len, at, ((size_t)3 << l->folds[layer]) - 3, &o)) {
+            return 0;
+        } else {
+            lay[layer] = o;
+        }
+        at = o.end;
+        for (size_t i = 0; i < sh->k; i++) {
+            if (pl->d[i] == 0 || pl->layer[i] != layer)
+                continue;
+            if (!dv_open_at(b, len, at, (size_t)(sh->ext[i] ? 3 : 1) << pl->arity[i], &o))
+                return 0;
+            at = o.end;
+        }
+    }
+    return at == len;
+}
+
+/* The honest (ch NULL) or cheating proof of x's values, from the shared key; its bytes in pf. */
+static zkr_err dv_prove(const zkr_params *p, hm_fix *x, const zkr_hpcs_mixed_cheat *ch,
+                        zkr_transcript *tv, zkr_buf *pf)
+{
+    zkr_transcript tp;
+    uint8_t key[32];
+    zkr_zkrng g;
+    zkr_err r;
+
+    memset(key, 0x5a, sizeof key);
+    hm_ts(p, &tp);
+    *tv = tp;
+    zkr_zkrng_from_key(&g, key);
+    if (ch)
+        r = zkr_prover_hopen_mixed_cheat(p, &tp, x->f, x->k, x->z, x->v, ch, &g, pf);
+    else
+        r = zkr_prover_hopen_mixed(p, &tp, x->f, x->k, x->z, x->v, &g, 1, pf);
+    zkr_zkrng_wipe(&g);
+    return r;
+}
+
+/*
+ * Bytes b (len) verified from a copy of tv0 (trailing bytes: MALFORMED),
+ * from a heap copy of exactly len bytes (a read past them is the
+ * sanitizer build's error, not a read of the next test's bytes).
+ */
+static zkr_err dv_verify(const zkr_params *p, const hm_fix *x, const zkr_transcript *tv0,
+                         const uint8_t *b, size_t len)
+{
+    zkr_transcript tv = *tv0;
+    uint8_t *own = malloc(len ? len : 1);
+    zkr_dec d;
+    zkr_err r;
+
+    if (!own)
+        return ZKR_ERR_NOMEM;
+    memcpy(own, b, len);
+    zkr_dec_init(&d, own, len);
+    r = zkr_hpcs_verify_mixed_fit_off(p, &tv, x->c, x->k, 0, 0, x->z, x->v, 0, &d);
+    if (r == ZKR_OK && zkr_dec_finish(&d) != ZKR_OK)
+        r = ZKR_ERR_MALFORMED;
+    free(own);
+    return r;
+}
+
+/* A copy of pf with n bytes at `at` replaced by ins (ni bytes); 0 on failure. */
+static int dv_splice(const zkr_buf *pf, size_t at, size_t n, const uint8_t *ins, size_t ni,
+                     zkr_buf *out)
+{
+    out->len = 0;
+    return at + n <= pf->len && zkr_buf_append(out, pf->p, at) == ZKR_OK &&
+           (!ni || zkr_buf_append(out, ins, ni) == ZKR_OK) &&
+           zkr_buf_append(out, pf->p + at + n, pf->len - at - n) == ZKR_OK;
+}
+
+/*
+ * The folded layers' bytes (version 15), on an hm_deep proof whose layer 1
+ * has a leaf two queries read at different slots (it has fewer leaves
+ * than layer 0: two distinct layer-1 positions in one leaf) and whose
+ * layer 2 has queries at one position, hence one slot (layer 1 has fewer
+ * leaves than q queries). Each attack with its accept twin (the honest
+ * proof, which verifies):
+ *  - the leaf that differs between the honest proof and ZKR_HPCS_DERIVE_LAST's
+ *    (a leaf whose first and last queries read different slots): every
+ *    byte flipped, refused; so is every byte of layer 2's first and last
+ *    leaf (the last folded layer, the final polynomial next);
+ *  - the proof cut at every byte of a folded layer's first leaf, and just
+ *    after its leaves: refused (MALFORMED), never read past;
+ *  - n_open one less with the last leaf's bytes dropped, or one more with
+ *    a leaf's bytes repeated (the counts coherent, so the decoder takes
+ *    them): refused before the derived value is put back (VERIFY);
+ *  - each byte of the layer's n_open and n_sib words flipped: refused.
+ */
+static void derive_bytes(zkr_tap *t, const zkr_params *p)
+{
+    zkr_hpcs_mixed_cheat last = {0, 0, NULL, 0, 0, 0, ZKR_HPCS_DERIVE_LAST};
+    zkr_hpcs_mixed_plan pl;
+    zkr_transcript tv, tl;
+    zkr_buf pf = {0}, pl_last = {0}, bad = {0};
+    dv_open lay[8], lay2[8];
+    hm_fix x, y;
+    unsigned seed = 0, L = 2;
+    int shape = 0, walked = 0;
+    size_t n_flip = 0, n_flip_ok = 0, n_cut = 0, n_cut_ok = 0, shared = SIZE_MAX;
+    zkr_err honest = ZKR_ERR_INTERNAL, fewer = ZKR_ERR_INTERNAL, more = ZKR_ERR_INTERNAL;
+    zkr_err fewer_last = ZKR_ERR_INTERNAL, more_last = ZKR_ERR_INTERNAL;
+    zkr_err fewer_end = ZKR_ERR_INTERNAL;
+    int hdr_ok = 1;
+
+    memset(&x, 0, sizeof x);
+    memset(&y, 0, sizeof y);
+    if (zkr_hpcs_mixed_plan_of(p, hm_deep.tot, hm_deep.k, &pl) != ZKR_OK ||
+        pl.l.n_layers != 3 || pl.l.n_layers > 8) {
+        zkr_tap_ok(t, 0, "derive bytes: hm_deep has 3 layers");
+        return;
+    }
+    /* the first fixture seed (from 1) whose proof shares leaves as described */
+    for (seed = 1; seed <= 8 && !shape; seed++) {
+        hm_free(&x);
+        pf.len = 0;
+        if (hm_make(p, &x, hm_deep.n, hm_deep.tot, hm_deep.ext, hm_deep.k, hm_deep.budget,
+                    seed) != ZKR_OK ||
+            dv_prove(p, &x, NULL, &tv, &pf) != ZKR_OK)
+            break;
+        walked = dv_walk(&pl, &hm_deep, pf.p, pf.len, lay);
+        shape = walked && lay[1].n_open < lay[0].n_open && lay[1].n_open < p->queries;
+    }
+    zkr_tap_ok(t, walked && shape,
+               "derive bytes: an hm_deep proof (seed %u) whose layer 1 has %u leaves for %u "
+               "layer-0 leaves (a leaf read at two slots) and %u queries (one position read "
+               "twice at layer 2)", seed - 1, walked ? lay[1].n_open : 0,
+               walked ? lay[0].n_open : 0, p->queries);
+    if (!shape)
+        goto out;
+    honest = dv_verify(p, &x, &tv, pf.p, pf.len);
+    zkr_tap_ok(t, honest == ZKR_OK, "derive bytes: the honest proof verifies (%d)", honest);
+
+    /* the leaf whose first and last queries' slots differ: it differs from the LAST cheat's
+     * (proven from a fresh fixture of the same seed: member 2's budget is one opening) */
+    hm_free(&y);
+    if (hm_make(p, &y, hm_deep.n, hm_deep.tot, hm_deep.ext, hm_deep.k, hm_deep.budget,
+                seed - 1) == ZKR_OK &&
+        dv_prove(p, &y, &last, &tl, &pl_last) == ZKR_OK && pl_last.len == pf.len &&
+        dv_walk(&pl, &hm_deep, pl_last.p, pl_last.len, lay2) && lay2[1].at == lay[1].at)
+        for (size_t j = 0; j < lay[1].n_open && shared == SIZE_MAX; j++)
+            if (memcmp(pf.p + lay[1].leaves + j * lay[1].leaf_bytes,
+                       pl_last.p + lay[1].leaves + j * lay[1].leaf_bytes, lay[1].leaf_bytes) != 0)
+                shared = j;
+    zkr_tap_ok(t, shared != SIZE_MAX,
+               "derive bytes: layer 1's leaf %zu is read by queries at different slots (it "
+               "differs from the proof that leaves out its last query's value)", shared);
+    if (zkr_buf_reserve(&bad, pf.len + 4096) != ZKR_OK)
+        goto out;
+    for (int which = 0; which < 3; which++) {
+        unsigned ly = which == 0 ? 1 : L;
+        size_t j = which == 0 ? (shared == SIZE_MAX ? 0 : shared)
+                              : which == 1 ? 0 : lay[ly].n_open - 1;
+        size_t base = lay[ly].leaves + j * lay[ly].leaf_bytes;
+        for (size_t i = 0; i < lay[ly].leaf_bytes; i++) {
+            bad.len = 0;
+            if (zkr_buf_append(&bad, pf.p, pf.len) != ZKR_OK)
+                goto out;
+            bad.p[base + i] ^= 0x01;
+            n_flip++;
+            n_flip_ok += dv_verify(p, &x, &tv, bad.p, bad.len) == ZKR_OK;
+        }
+    }
+    zkr_tap_ok(t, n_flip > 0 && n_flip_ok == 0,
+               "derive bytes: every byte of layer 1's shared leaf and layer 2's first and last "
+               "leaves flipped: %zu of %zu accepted", n_flip_ok, n_flip);
+    /* every layer-2 leaf (one holds a position two queries read): one sent value's low byte */
+    n_flip = n_flip_ok = 0;
+    for (size_t j = 0; j < lay[L].n_open; j++) {
+        size_t nv = (lay[L].leaf_bytes - ZKR_SALT_BYTES) / 24;
+        bad.len = 0;
+        if (zkr_buf_append(&bad, pf.p, pf.len) != ZKR_OK)
+            goto out;
+        bad.p[lay[L].leaves + j * lay[L].leaf_bytes + ZKR_SALT_BYTES + 24 * (j % nv)] ^= 0x01;
+        n_flip++;
+        n_flip_ok += dv_verify(p, &x, &tv, bad.p, bad.len) == ZKR_OK;
+    }
+    zkr_tap_ok(t, n_flip == lay[L].n_open && n_flip_ok == 0,
+               "derive bytes: a sent value of each of layer 2's %u leaves + 1 (low byte): %zu "
+               "accepted", lay[L].n_open, n_flip_ok);
+    for (unsigned ly = 1; ly <= L; ly++) {
+        for (size_t i = 0; i <= lay[ly].leaf_bytes; i++) {
+            n_cut++;
+            n_cut_ok += dv_verify(p, &x, &tv, pf.p, lay[ly].leaves + i) != ZKR_ERR_MALFORMED;
+        }
+        n_cut++;
+        n_cut_ok += dv_verify(p, &x, &tv, pf.p, lay[ly].sib) != ZKR_ERR_MALFORMED;
+        n_cut++;
+        n_cut_ok += dv_verify(p, &x, &tv, pf.p, lay[ly].sib - 1) != ZKR_ERR_MALFORMED;
+    }
+    zkr_tap_ok(t, n_cut_ok == 0,
+               "derive bytes: the proof cut inside or just after a folded layer's leaves: "
+               "%zu of %zu not MALFORMED", n_cut_ok, n_cut);
+    for (unsigned ly = 1; ly <= L; ly++) {
+        uint8_t hdr[8];
+        zkr_err *f = ly == 1 ? &fewer : &fewer_last, *m = ly == 1 ? &more : &more_last;
+        /* n_open - 1: the last leaf's bytes gone */
+        zkr_store_be32(hdr, lay[ly].n_open - 1);
+        zkr_store_be32(hdr + 4, lay[ly].n_sib);
+        if (lay[ly].n_open > 1 && dv_splice(&pf, lay[ly].at, 8, hdr, 8, &bad)) {
+            zkr_buf cut = {0};
+            size_t drop = lay[ly].sib - lay[ly].leaf_bytes;
+            if (zkr_buf_append(&cut, bad.p, drop) == ZKR_OK &&
+                zkr_buf_append(&cut, bad.p + lay[ly].sib, bad.len - lay[ly].sib) == ZKR_OK)
+                *f = dv_verify(p, &x, &tv, cut.p, cut.len);
+            zkr_buf_free(&cut);
+        }
+        /* n_open + 1: the first leaf repeated after the last */
+        zkr_store_be32(hdr, lay[ly].n_open + 1);
+        if (dv_splice(&pf, lay[ly].at, 8, hdr, 8, &bad)) {
+            zkr_buf more_b = {0};
+            if (zkr_buf_append(&more_b, bad.p, lay[ly].sib) == ZKR_OK &&
+                zkr_buf_append(&more_b, bad.p + lay[ly].leaves, lay[ly].leaf_bytes) == ZKR_OK &&
+                zkr_buf_append(&more_b, bad.p + lay[ly].sib, bad.len - lay[ly].sib) == ZKR_OK)
+                *m = dv_verify(p, &x, &tv, more_b.p, more_b.len);
+            zkr_buf_free(&more_b);
+        }
+        for (size_t i = 0; i < 8; i++) {
+            bad.len = 0;
+            if (zkr_buf_append(&bad, pf.p, pf.len) != ZKR_OK)
+                goto out;
+            bad.p[lay[ly].at + i] ^= 0x01;
+            hdr_ok &= dv_verify(p, &x, &tv, bad.p, bad.len) != ZKR_OK;
+            bad.p[lay[ly].at + i] ^= 0x81;
+            hdr_ok &= dv_verify(p, &x, &tv, bad.p, bad.len) != ZKR_OK;
+        }
+    }
+    /*
+     * The last layer's n_open one less and no siblings, its last leaf and
+     * every sibling dropped: the proof ends where its leaves do, so putting
+     * nu leaves back from n_open would read past it (the sanitizer build);
+     * refused by the count check first.
+     */
+    {
+        uint8_t hdr[8];
+        zkr_buf cut = {0};
+        zkr_store_be32(hdr, lay[L].n_open - 1);
+        zkr_store_be32(hdr + 4, 0);
+        if (lay[L].end == pf.len && lay[L].n_open > 1 &&
+            zkr_buf_append(&cut, pf.p, lay[L].at) == ZKR_OK &&
+            zkr_buf_append(&cut, hdr, 8) == ZKR_OK &&
+            zkr_buf_append(&cut, pf.p + lay[L].leaves,
+                           (size_t)(lay[L].n_open - 1) * lay[L].leaf_bytes) == ZKR_OK)
+            fewer_end = dv_verify(p, &x, &tv, cut.p, cut.len);
+        zkr_buf_free(&cut);
+    }
+    zkr_tap_ok(t, fewer_end == ZKR_ERR_VERIFY,
+               "derive bytes: the last layer's n_open one less and no siblings, the proof "
+               "ending at its leaves: refused, nothing read past it (%d)", fewer_end);
+    zkr_tap_ok(t, fewer == ZKR_ERR_VERIFY && fewer_last == ZKR_ERR_VERIFY,
+               "derive bytes: a folded layer's n_open one less, its last leaf dropped: refused "
+               "(layer 1 %d, layer 2 %d)", fewer, fewer_last);
+    zkr_tap_ok(t, more == ZKR_ERR_VERIFY && more_last == ZKR_ERR_VERIFY,
+               "derive bytes: a folded layer's n_open one more, a leaf repeated: refused "
+               "(layer 1 %d, layer 2 %d)", more, more_last);
+    zkr_tap_ok(t, hdr_ok, "derive bytes: each byte of a folded layer's n_open and n_sib flipped: "
+               "refused");
+out:
+    zkr_buf_free(&pf);
+    zkr_buf_free(&pl_last);
+    zkr_buf_free(&bad);
+    hm_free(&x);
+    hm_free(&y);
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -314,5 +636,6 @@ int main(int argc, char **argv)
     stacked(&t, &p, 0);
     stacked(&t, &p, 1);
     derived(&t, &p);
+    derive_bytes(&t, &p);
     return zkr_tap_done(&t);
 }

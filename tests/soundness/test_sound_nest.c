@@ -727,6 +727,74 @@ static void z_infer2(zkr_tap *t)
             }
 }
 
+/*
+ * Version 15 on the nested shape: layer 1's opening (each leaf less the
+ * value its first query derives) sits between Z's and the carrier's. The
+ * honest proof verifies; every byte of its first and last leaf flipped,
+ * every sent word of them + 1 (mod p, so still canonical: the Merkle check
+ * with the derived value put back refuses it, not the decoder), the proof
+ * cut at every byte of its first leaf, and n_open one less with the last
+ * leaf dropped (the carrier's bytes following, so the counts parse) are
+ * refused.
+ */
+static void l1_bytes(zkr_tap *t, const zkr_params *p)
+{
+    ns_case c;
+    zkr_buf b = {0};
+    size_t n_flip = 0, n_ok = 0, n_word = 0, n_word_bad = 0, n_cut = 0, n_cut_bad = 0;
+    zkr_err hon = ZKR_ERR_INTERNAL, fewer = ZKR_ERR_INTERNAL, r;
+
+    if ((r = ns_case_new(p, &c, 1)) != ZKR_OK) {
+        zkr_tap_ok(t, 0, "nested layer 1: the case (%d)", r);
+        ns_case_free(&c);
+        return;
+    }
+    hon = ns_verify(p, &c.x, &c.tv, c.pf.p, c.pf.len, NS_NEST, 0);
+    for (int which = 0; which < 2; which++) {
+        size_t base = c.l1.leaves + (which ? (size_t)(c.l1.n_open - 1) * c.l1.leaf_bytes : 0);
+        for (size_t i = 0; i < c.l1.leaf_bytes; i++) {
+            if (ns_flip(&c.pf, base + i, &b) != ZKR_OK)
+                goto out;
+            n_flip++;
+            n_ok += ns_verify(p, &c.x, &c.tv, b.p, b.len, NS_NEST, 0) == ZKR_OK;
+        }
+        for (size_t w = ZKR_SALT_BYTES; w < c.l1.leaf_bytes; w += 8) {
+            if (ns_word_plus1(&c.pf, base + w, &b) != ZKR_OK)
+                goto out;
+            n_word++;
+            n_word_bad += ns_verify(p, &c.x, &c.tv, b.p, b.len, NS_NEST, 0) != ZKR_ERR_VERIFY;
+        }
+    }
+    for (size_t i = 0; i <= c.l1.leaf_bytes; i++) {
+        n_cut++;
+        n_cut_bad += ns_verify(p, &c.x, &c.tv, c.pf.p, c.l1.leaves + i, NS_NEST, 0) !=
+                     ZKR_ERR_MALFORMED;
+    }
+    if (c.l1.n_open > 1 && ns_u32(&c.pf, c.l1.at, c.l1.n_open - 1, &b) == ZKR_OK) {
+        zkr_buf cut = {0};
+        size_t last = c.l1.sib - c.l1.leaf_bytes;
+        if (ns_splice(&b, last, c.l1.leaf_bytes, NULL, 0, &cut) == ZKR_OK)
+            fewer = ns_verify(p, &c.x, &c.tv, cut.p, cut.len, NS_NEST, 0);
+        zkr_buf_free(&cut);
+    }
+out:
+    zkr_tap_ok(t, hon == ZKR_OK, "nested layer 1: the honest proof verifies (%d; %u leaves of %zu "
+               "bytes, the derived value left out)", hon, c.l1.n_open, c.l1.leaf_bytes);
+    zkr_tap_ok(t, n_flip > 0 && n_ok == 0,
+               "nested layer 1: every byte of its first and last leaf flipped: %zu of %zu "
+               "accepted", n_ok, n_flip);
+    zkr_tap_ok(t, n_word > 0 && n_word_bad == 0,
+               "nested layer 1: each sent word of its first and last leaf + 1: refused by the "
+               "verification (%zu of %zu otherwise)", n_word_bad, n_word);
+    zkr_tap_ok(t, n_cut > 0 && n_cut_bad == 0,
+               "nested layer 1: the proof cut inside its first leaf: %zu of %zu not MALFORMED",
+               n_cut_bad, n_cut);
+    zkr_tap_ok(t, fewer == ZKR_ERR_VERIFY,
+               "nested layer 1: n_open one less, its last leaf dropped: refused (%d)", fewer);
+    zkr_buf_free(&b);
+    ns_case_free(&c);
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -742,6 +810,7 @@ int main(int argc, char **argv)
     z_swap(&t, &p);
     z_layouts(&t, &p);
     z_carrier(&t, &p);
+    l1_bytes(&t, &p);
     nest_sweep(&t, &p);
     z_infer2(&t);
     return zkr_tap_done(&t);
