@@ -67,22 +67,11 @@ static zkr_err attack_len(const zkr_params *p, hm_fix *x, const zkr_hpcs_mixed_c
                           const zkr_ext *pv, const zkr_ext *vv, uint32_t fit, uint32_t stack,
                           unsigned off, size_t *len)
 {
-    zkr_transcript tp, tv;
-    uint8_t key[32];
-    zkr_zkrng g;
+    zkr_transcript tv;
     zkr_buf pf = {0};
     zkr_dec d;
-    zkr_err r;
+    zkr_err r = hm_prove(p, x, ch, NULL, pv, &tv, &pf);
 
-    memset(key, 0x5a, sizeof key);
-    hm_ts(p, &tp);
-    tv = tp;
-    zkr_zkrng_from_key(&g, key);
-    if (ch)
-        r = zkr_prover_hopen_mixed_cheat(p, &tp, x->f, x->k, x->z, pv, ch, &g, &pf);
-    else
-        r = zkr_prover_hopen_mixed(p, &tp, x->f, x->k, x->z, pv, &g, 1, &pf);
-    zkr_zkrng_wipe(&g);
     *len = pf.len;
     if (r == ZKR_OK) {
         zkr_dec_init(&d, pf.p, pf.len);
@@ -271,34 +260,19 @@ static void derived(zkr_tap *t, const zkr_params *p)
  * the full members' trees then Z's (one ext a leaf); each folded layer:
  * its tree (2^a - 1 ext values a leaf), then its joiners' trees.
  */
-typedef struct {
-    size_t at, leaves, sib, end; /* byte offsets */
-    uint32_t n_open, n_sib;
-    size_t leaf_bytes;
-} dv_open;
-
-static int dv_open_at(const uint8_t *b, size_t len, size_t at, size_t words, dv_open *o)
+static int dv_open_at(const uint8_t *b, size_t len, size_t at, size_t words, hm_open *o)
 {
-    if (at + 8 > len)
-        return 0;
-    o->at = at;
-    o->n_open = zkr_load_be32(b + at);
-    o->n_sib = zkr_load_be32(b + at + 4);
-    o->leaf_bytes = ZKR_SALT_BYTES + 8 * words;
-    o->leaves = at + 8;
-    o->sib = o->leaves + (size_t)o->n_open * o->leaf_bytes;
-    o->end = o->sib + (size_t)o->n_sib * ZKR_DIGEST_BYTES;
-    return o->end <= len;
+    return hm_open_at(b, len, at, words, o) == ZKR_OK;
 }
 
 /* lay[0]: member 0's layer-0 tree; lay[l], l >= 1: folded layer l's. 1 when the walk ends at len. */
 static int dv_walk(const zkr_hpcs_mixed_plan *pl, const hm_shape *sh, const uint8_t *b,
-                   size_t len, dv_open *lay)
+                   size_t len, hm_open *lay)
 {
     const zkr_pcs_layout *l = &pl->l;
     size_t at = ZKR_DIGEST_BYTES + 24 + (size_t)2 * l->folds_total * 24 +
                 (size_t)(l->n_layers - 1) * ZKR_DIGEST_BYTES + ((size_t)24 << l->final_vars) + 8;
-    dv_open o;
+    hm_open o;
 
     for (unsigned layer = 0; layer < l->n_layers; layer++) {
         if (layer == 0) {
@@ -336,21 +310,7 @@ static int dv_walk(const zkr_hpcs_mixed_plan *pl, const hm_shape *sh, const uint
 static zkr_err dv_prove(const zkr_params *p, hm_fix *x, const zkr_hpcs_mixed_cheat *ch,
                         zkr_transcript *tv, zkr_buf *pf)
 {
-    zkr_transcript tp;
-    uint8_t key[32];
-    zkr_zkrng g;
-    zkr_err r;
-
-    memset(key, 0x5a, sizeof key);
-    hm_ts(p, &tp);
-    *tv = tp;
-    zkr_zkrng_from_key(&g, key);
-    if (ch)
-        r = zkr_prover_hopen_mixed_cheat(p, &tp, x->f, x->k, x->z, x->v, ch, &g, pf);
-    else
-        r = zkr_prover_hopen_mixed(p, &tp, x->f, x->k, x->z, x->v, &g, 1, pf);
-    zkr_zkrng_wipe(&g);
-    return r;
+    return hm_prove(p, x, ch, NULL, x->v, tv, pf);
 }
 
 /*
@@ -411,7 +371,7 @@ static void derive_bytes(zkr_tap *t, const zkr_params *p)
     zkr_hpcs_mixed_plan pl;
     zkr_transcript tv, tl;
     zkr_buf pf = {0}, pl_last = {0}, bad = {0};
-    dv_open lay[8], lay2[8];
+    hm_open lay[8], lay2[8];
     hm_fix x, y;
     unsigned seed = 0, L = 2;
     int shape = 0, walked = 0;

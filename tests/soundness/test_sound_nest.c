@@ -147,21 +147,7 @@ out:
 static zkr_err ns_prove(const zkr_params *p, hm_fix *x, const zkr_hpcs_pmask_cheat *pm,
                         zkr_transcript *tv, zkr_buf *pf)
 {
-    zkr_transcript tp;
-    uint8_t key[32];
-    zkr_zkrng g;
-    zkr_err r;
-
-    memset(key, 0x5a, sizeof key);
-    hm_ts(p, &tp);
-    *tv = tp;
-    zkr_zkrng_from_key(&g, key);
-    if (pm)
-        r = zkr_prover_hopen_mixed_pmask_cheat(p, &tp, x->f, x->k, x->z, x->v, pm, &g, pf);
-    else
-        r = zkr_prover_hopen_mixed(p, &tp, x->f, x->k, x->z, x->v, &g, 1, pf);
-    zkr_zkrng_wipe(&g);
-    return r;
+    return hm_prove(p, x, NULL, pm, x->v, tv, pf);
 }
 
 /* Bytes b (len) verified from a copy of tv0, carrier nest, switches off (trailing: MALFORMED). */
@@ -180,26 +166,6 @@ static zkr_err ns_verify(const zkr_params *p, const hm_fix *x, const zkr_transcr
     return r;
 }
 
-/* Where one tree's opening lies in the proof: its header, leaves and siblings. */
-typedef struct {
-    size_t at, leaves, sib, end; /* byte offsets */
-    uint32_t n_open, n_sib;
-    size_t leaf_bytes;
-} ns_open;
-
-static zkr_err ns_open_at(const uint8_t *b, size_t len, size_t at, size_t words, ns_open *o)
-{
-    if (at + 8 > len)
-        return ZKR_ERR_MALFORMED;
-    o->at = at;
-    o->n_open = zkr_load_be32(b + at);
-    o->n_sib = zkr_load_be32(b + at + 4);
-    o->leaf_bytes = ZKR_SALT_BYTES + 8 * words;
-    o->leaves = at + 8;
-    o->sib = o->leaves + (size_t)o->n_open * o->leaf_bytes;
-    o->end = o->sib + (size_t)o->n_sib * ZKR_DIGEST_BYTES;
-    return o->end <= len ? ZKR_OK : ZKR_ERR_MALFORMED;
-}
 
 /*
  * The nested proof's layout (zkr_hm_parse): b, the round messages, layers
@@ -208,8 +174,8 @@ static zkr_err ns_open_at(const uint8_t *b, size_t len, size_t at, size_t words,
  * its first query derives, since version 15), then the carrier's (V's and
  * m's fitted words, the root words not sent). nested 0: a mask root first.
  */
-static zkr_err ns_walk(const ns_shape *s, const uint8_t *b, size_t len, int nested, ns_open *m0,
-                       ns_open *zo, ns_open *l1, ns_open *car)
+static zkr_err ns_walk(const ns_shape *s, const uint8_t *b, size_t len, int nested, hm_open *m0,
+                       hm_open *zo, hm_open *l1, hm_open *car)
 {
     const zkr_pcs_layout *l = &s->pl.l;
     size_t at = (nested ? 0 : ZKR_DIGEST_BYTES) + 24 + (size_t)2 * l->folds_total * 24 +
@@ -218,10 +184,10 @@ static zkr_err ns_walk(const ns_shape *s, const uint8_t *b, size_t len, int nest
 
     if (l->n_layers < 2)
         return ZKR_ERR_USAGE;
-    if ((r = ns_open_at(b, len, at, (size_t)1 << l->folds[0], m0)) != ZKR_OK ||
-        (r = ns_open_at(b, len, m0->end, 3, zo)) != ZKR_OK ||
-        (r = ns_open_at(b, len, zo->end, ((size_t)3 << l->folds[1]) - 3, l1)) != ZKR_OK ||
-        (r = ns_open_at(b, len, l1->end, (size_t)2 << s->a, car)) != ZKR_OK)
+    if ((r = hm_open_at(b, len, at, (size_t)1 << l->folds[0], m0)) != ZKR_OK ||
+        (r = hm_open_at(b, len, m0->end, 3, zo)) != ZKR_OK ||
+        (r = hm_open_at(b, len, zo->end, ((size_t)3 << l->folds[1]) - 3, l1)) != ZKR_OK ||
+        (r = hm_open_at(b, len, l1->end, (size_t)2 << s->a, car)) != ZKR_OK)
         return r;
     return ZKR_OK;
 }
@@ -248,7 +214,7 @@ typedef struct {
     hm_fix x;
     zkr_transcript tv;
     zkr_buf pf;
-    ns_open m0, zo, l1, car;
+    hm_open m0, zo, l1, car;
 } ns_case;
 
 static zkr_err ns_case_new(const zkr_params *p, ns_case *c, unsigned seed)
@@ -323,7 +289,7 @@ static void z_bytes(zkr_tap *t, const zkr_params *p)
     int shape = 0;
 
     if ((r = ns_case_new(p, &c, 1)) == ZKR_OK) {
-        const ns_open *z = &c.zo;
+        const hm_open *z = &c.zo;
         size_t last = z->leaves + (size_t)(z->n_open - 1) * z->leaf_bytes;
         uint8_t zero[ZKR_DIGEST_BYTES] = {0};
         /* Z opened only h levels: at most h siblings a leaf; the carrier to its root */
@@ -412,7 +378,7 @@ static void z_swap(zkr_tap *t, const zkr_params *p)
         memset(&x, 0, sizeof x);
         if (ns_shape_of(p, &s) == ZKR_OK && ns_make(p, &s, &x, 2, 1) == ZKR_OK &&
             (pr[i] = ns_prove(p, &x, ch[i], &tv, &pf)) == ZKR_OK) {
-            ns_open m0, zo, l1, car;
+            hm_open m0, zo, l1, car;
             on[i] = ns_verify(p, &x, &tv, pf.p, pf.len, NS_NEST, 0);
             teeth[i] = ns_verify(p, &x, &tv, pf.p, pf.len, NS_NEST, off[i]);
             if (i == 0) {
@@ -519,7 +485,7 @@ static void z_carrier(zkr_tap *t, const zkr_params *p)
     int shared = 0;
 
     if ((r = ns_case_new(p, &c, 4)) == ZKR_OK) {
-        const ns_open *car = &c.car, *z = &c.zo;
+        const hm_open *car = &c.car, *z = &c.zo;
         hon = ns_verify(p, &c.x, &c.tv, c.pf.p, c.pf.len, NS_NEST, 0);
         /* the carrier's leaves with the 4 root words sent too (zero words: canonical) */
         {

@@ -13,6 +13,7 @@
 
 #include "prover/prover.h"
 #include "zk/zk.h"
+#include "zkr_config.h"
 
 #define HM_MAX 6
 
@@ -206,5 +207,59 @@ static void hm_ts(const zkr_params *p, zkr_transcript *t)
     zkr_params_digest(p, pd);
     zkr_ts_init(t, "zkreg/test-hmixed", 1, ZKR_PROOF_SYSTEM_ID, p->id, pd, sid);
 }
+
+/* Where one tree's opening lies in a mixed opening's bytes: its header, leaves and siblings. */
+typedef struct {
+    size_t at, leaves, sib, end; /* byte offsets */
+    uint32_t n_open, n_sib;
+    size_t leaf_bytes;
+} hm_open;
+
+/* The opening at byte `at` of b (len), `words` words a leaf: ZKR_OK, or MALFORMED past len. */
+static inline zkr_err hm_open_at(const uint8_t *b, size_t len, size_t at, size_t words,
+                                 hm_open *o)
+{
+    if (at + 8 > len)
+        return ZKR_ERR_MALFORMED;
+    o->at = at;
+    o->n_open = zkr_load_be32(b + at);
+    o->n_sib = zkr_load_be32(b + at + 4);
+    o->leaf_bytes = ZKR_SALT_BYTES + 8 * words;
+    o->leaves = at + 8;
+    o->sib = o->leaves + (size_t)o->n_open * o->leaf_bytes;
+    o->end = o->sib + (size_t)o->n_sib * ZKR_DIGEST_BYTES;
+    return o->end <= len ? ZKR_OK : ZKR_ERR_MALFORMED;
+}
+
+#if ZKR_TEST_BUILD
+/*
+ * A mixed opening of x's members at x's point, pv its values (the honest
+ * ones, or a cheat's), from a fixed key: honest when ch and pm are NULL,
+ * else the cheat ch (or the periodic-mask cheat pm); *tv the verifier's
+ * transcript before the opening, its bytes in pf.
+ */
+static inline zkr_err hm_prove(const zkr_params *p, hm_fix *x, const zkr_hpcs_mixed_cheat *ch,
+                               const zkr_hpcs_pmask_cheat *pm, const zkr_ext *pv,
+                               zkr_transcript *tv, zkr_buf *pf)
+{
+    zkr_transcript tp;
+    uint8_t key[32];
+    zkr_zkrng g;
+    zkr_err r;
+
+    memset(key, 0x5a, sizeof key);
+    hm_ts(p, &tp);
+    *tv = tp;
+    zkr_zkrng_from_key(&g, key);
+    if (ch)
+        r = zkr_prover_hopen_mixed_cheat(p, &tp, x->f, x->k, x->z, pv, ch, &g, pf);
+    else if (pm)
+        r = zkr_prover_hopen_mixed_pmask_cheat(p, &tp, x->f, x->k, x->z, pv, pm, &g, pf);
+    else
+        r = zkr_prover_hopen_mixed(p, &tp, x->f, x->k, x->z, pv, &g, 1, pf);
+    zkr_zkrng_wipe(&g);
+    return r;
+}
+#endif
 
 #endif
