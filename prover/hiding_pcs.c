@@ -1361,24 +1361,18 @@ static zkr_err zkr_h_open_joins(const zkr_hopen_ctx *c, unsigned layer, const ui
 }
 
 /*
- * A mixed opening's folded layer (zk/hiding_mixed.c's zkr_hm_derive): for
- * each opened leaf u[j], the slot of the value the first query (in query
- * order) reading it derives; pos[s] is query s's position in the layer's
- * codeword, leaf[s] = pos[s] >> a.
+ * A mixed opening's folded layer: for each opened leaf u[j], the slot of
+ * the value it leaves out (zkr_hpcs_x_derive_first's query, the rule the
+ * verifier's zkr_hm_derive reads); pos[s] is query s's position in the
+ * layer's codeword, leaf[s] = pos[s] >> a; first is scratch of q entries.
  */
 static void zkr_h_derive_slots(const uint64_t *pos, const uint64_t *leaf, unsigned q, unsigned a,
-                               const uint64_t *u, size_t nu, int last, size_t *slot)
+                               const uint64_t *u, size_t nu, int last, unsigned *first,
+                               size_t *slot)
 {
-    size_t bw = (size_t)1 << a;
-
+    zkr_hpcs_x_derive_first(leaf, q, u, nu, last, first);
     for (size_t j = 0; j < nu; j++)
-        slot[j] = bw;
-    for (unsigned i = 0; i < q; i++) {
-        unsigned s = last ? q - 1 - i : i; /* last: a test cheat's rule, not the verifier's */
-        size_t at = zkr_hpcs_x_find(u, nu, leaf[s]);
-        if (slot[at] == bw)
-            slot[at] = (size_t)(pos[s] & (bw - 1));
-    }
+        slot[j] = (size_t)(pos[first[j]] & (((size_t)1 << a) - 1));
 }
 
 /* Layer 0 opens trees[0..n_trees-1] (the F's, then the mask) at the same leaves. */
@@ -1390,9 +1384,10 @@ static zkr_err zkr_h_queries(zkr_hopen_ctx *c, zkr_transcript *t,
     uint64_t *leaf = malloc(q * sizeof *leaf), *u = malloc(q * sizeof *u);
     uint64_t *pos = malloc(q * sizeof *pos);
     size_t *slot = malloc(q * sizeof *slot);
+    unsigned *first = malloc(q * sizeof *first);
     zkr_err r = ZKR_ERR_NOMEM;
 
-    if (!leaf || !u || !pos || !slot)
+    if (!leaf || !u || !pos || !slot || !first)
         goto out;
     for (unsigned i = 0; i < q; i++)
         leaf[i] = zkr_ts_challenge_index(t, "bf-query",
@@ -1407,7 +1402,8 @@ static zkr_err zkr_h_queries(zkr_hopen_ctx *c, zkr_transcript *t,
         memcpy(u, leaf, q * sizeof *u);
         nu = zkr_idx_sort_unique(u, q);
         if (layer > 0 && c->derive)
-            zkr_h_derive_slots(pos, leaf, q, l->folds[layer], u, nu, c->derive == 2, slot);
+            zkr_h_derive_slots(pos, leaf, q, l->folds[layer], u, nu, c->derive == 2, first,
+                               slot);
         if (layer == 0) {
             for (size_t k = 0; k < n_trees; k++)
                 if ((r = zkr_h_open_poly(out, trees[k], u, nu)) != ZKR_OK)
@@ -1428,6 +1424,7 @@ out:
     free(u);
     free(pos);
     free(slot);
+    free(first);
     return r;
 }
 

@@ -394,7 +394,7 @@ typedef struct {
     /* a folded layer's leaves as hashed (zkr_hm_derive): the sent words, the derived value put back */
     zkr_pcs_open lay;
     uint8_t *lay_buf;
-    size_t *slot; /* per opened leaf: the slot of its derived value */
+    unsigned *first; /* per opened leaf: the query whose value it leaves out */
     int x8; /* zkr_b2x8_ok, asked once (CPUID is slow under a hypervisor) */
     /* fold constants of the current layer, by steps folded (a - cur): built once a layer */
     zkr_hpcs_fold_tab ft[ZKR_PCS_MAX_FOLD_ARITY + 1];
@@ -556,44 +556,30 @@ static zkr_err zkr_hm_derive(zkr_hm_q *c, unsigned layer, size_t nu)
     unsigned a = c->m->pl.l.folds[layer], q = c->p->queries;
     size_t bw = (size_t)1 << a, sent = ZKR_SALT_BYTES + 24 * (bw - 1);
     size_t full = ZKR_SALT_BYTES + 24 * bw;
-    zkr_ext *dv;
 
     if (o->n_open != nu)
         return ZKR_ERR_VERIFY;
     free(c->lay_buf);
-    c->lay_buf = malloc(nu * full);
-    dv = malloc(nu * sizeof *dv);
-    if (!c->lay_buf || !dv) {
-        free(dv);
+    if (!(c->lay_buf = malloc(nu * full)))
         return ZKR_ERR_NOMEM;
-    }
-    for (size_t j = 0; j < nu; j++)
-        c->slot[j] = bw; /* none yet: every opened leaf is some query's (u is leaf[]'s set) */
-    for (unsigned i = 0; i < q; i++) {
-        unsigned s = (c->off & ZKR_HM_OFF_DERIVE) ? q - 1 - i : i; /* the teeth's rule: last */
-        size_t at = zkr_hpcs_x_find(c->u, nu, c->leaf[s]);
-        if (c->slot[at] == bw) {
-            c->slot[at] = (size_t)(c->pos[s] & (bw - 1));
-            dv[at] = c->expect[s];
-        }
-    }
+    zkr_hpcs_x_derive_first(c->leaf, q, c->u, nu, (c->off & ZKR_HM_OFF_DERIVE) != 0, c->first);
     for (size_t j = 0; j < nu; j++) {
         const uint8_t *src = o->leaves + j * sent;
         uint8_t *dst = c->lay_buf + j * full;
+        size_t slot = (size_t)(c->pos[c->first[j]] & (bw - 1));
         memcpy(dst, src, ZKR_SALT_BYTES);
         src += ZKR_SALT_BYTES;
         dst += ZKR_SALT_BYTES;
         for (size_t e = 0; e < bw; e++, dst += 24) {
-            if (e == c->slot[j]) {
+            if (e == slot) {
                 for (int w = 0; w < 3; w++)
-                    zkr_store_le64(dst + 8 * w, dv[j].c[w]);
+                    zkr_store_le64(dst + 8 * w, c->expect[c->first[j]].c[w]);
                 continue;
             }
             memcpy(dst, src, 24);
             src += 24;
         }
     }
-    free(dv);
     c->lay = *o;
     c->lay.leaves = c->lay_buf;
     return ZKR_OK;
@@ -687,8 +673,8 @@ static zkr_err zkr_hm_queries(zkr_hm_q *c, zkr_transcript *t, const zkr_ext *r_a
     c->expect = malloc(q * sizeof *c->expect);
     c->zni = malloc(q * sizeof *c->zni);
     c->zn = malloc(q * sizeof *c->zn);
-    c->slot = malloc(q * sizeof *c->slot);
-    if (!c->pos || !c->leaf || !c->u || !c->expect || !c->zni || !c->zn || !c->slot)
+    c->first = malloc(q * sizeof *c->first);
+    if (!c->pos || !c->leaf || !c->u || !c->expect || !c->zni || !c->zn || !c->first)
         return ZKR_ERR_NOMEM;
     for (size_t i = 0; i < c->k; i++)
         if (c->m->pl.d[i] > 0 && !(c->ju[i] = malloc(q * sizeof *c->ju[i])))
@@ -721,7 +707,7 @@ static void zkr_hm_q_free(zkr_hm_q *c)
     free(c->expect);
     free(c->zni);
     free(c->zn);
-    free(c->slot);
+    free(c->first);
     free(c->lay_buf);
     for (size_t i = 0; i < ZKR_HPCS_MAX_MIXED; i++)
         free(c->ju[i]);

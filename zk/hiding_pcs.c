@@ -820,6 +820,19 @@ size_t zkr_hpcs_x_find(const uint64_t *u, size_t n, uint64_t leaf)
     return zkr_hpcs_find(u, n, leaf);
 }
 
+void zkr_hpcs_x_derive_first(const uint64_t *leaf, unsigned q, const uint64_t *u, size_t nu,
+                             int last, unsigned *first)
+{
+    for (size_t j = 0; j < nu; j++)
+        first[j] = q; /* none yet: every opened leaf is some query's */
+    for (unsigned i = 0; i < q; i++) {
+        unsigned s = last ? q - 1 - i : i;
+        size_t at = zkr_hpcs_find(u, nu, leaf[s]);
+        if (first[at] == q)
+            first[at] = s;
+    }
+}
+
 zkr_ext zkr_hpcs_x_elem(const zkr_pcs_open *o, size_t words, size_t pos, size_t u, int ext)
 {
     return zkr_hpcs_elem(o, words, pos, u, ext);

@@ -438,6 +438,16 @@ zkr_err zkr_hpcs_x_check_tree(const uint8_t root[ZKR_DIGEST_BYTES], unsigned dep
                               const uint64_t *idx, size_t n, const zkr_pcs_open *o,
                               size_t words, int x8) ZKR_WUR;
 size_t zkr_hpcs_x_find(const uint64_t *u, size_t n, uint64_t leaf);
+/*
+ * A mixed opening's folded layer (inference@2 version 15, training-step@2
+ * version 7): for each opened leaf u[j] (u the sorted unique set of
+ * leaf[0..q-1]), first[j] = the first query s, in query order, with
+ * leaf[s] = u[j] (last: the last such query, the test cheat's and the
+ * teeth's rule). That query's value is the one the leaf leaves out: the
+ * prover and the verifier both take the rule from here.
+ */
+void zkr_hpcs_x_derive_first(const uint64_t *leaf, unsigned q, const uint64_t *u, size_t nu,
+                             int last, unsigned *first);
 zkr_ext zkr_hpcs_x_elem(const zkr_pcs_open *o, size_t words, size_t pos, size_t u, int ext);
 /*
  * One layer's fold constants (x^-1 per fold step, built once and shared by
