@@ -16,40 +16,22 @@ int zkr_simd_env_off(void)
 }
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#include <cpuid.h>
-
-/* CPUID leaf 7 EBX bit 16 (AVX512F), and the OS saving the opmask and ZMM
- * state (XCR0 bits 1, 2, 5, 6, 7; leaf 1 ECX bit 27 OSXSAVE for XGETBV). */
+/*
+ * libgcc's CPU model, filled once at load: CPUID leaf 7 EBX bit 16
+ * (AVX512F) counted only when XGETBV shows the OS saving the opmask and
+ * ZMM state, bit 5 (AVX2) only with the YMM state saved. Read from memory
+ * here because the callers ask per kernel call, and CPUID traps to the
+ * hypervisor on a virtual machine (about 1 % of an inference@2 proof's CPU
+ * time when this function ran CPUID itself; docs/bench.md, "Stop 51").
+ */
 int zkr_cpu_avx512f(void)
 {
-    unsigned a, b, c, d, lo, hi;
-
-    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1u << 27)))
-        return 0;
-    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-    (void)hi;
-    if ((lo & 0xe6u) != 0xe6u)
-        return 0;
-    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d))
-        return 0;
-    return (b & (1u << 16)) != 0 && !zkr_simd_env_off();
+    return __builtin_cpu_supports("avx512f") && !zkr_simd_env_off();
 }
 
-/* Leaf 1 ECX bits 27 (OSXSAVE) and 28 (AVX), XCR0 bits 1 and 2 (SSE and
- * YMM state), leaf 7 EBX bit 5 (AVX2). */
 int zkr_cpu_avx2(void)
 {
-    unsigned a, b, c, d, lo, hi;
-
-    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1u << 27)) || !(c & (1u << 28)))
-        return 0;
-    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-    (void)hi;
-    if ((lo & 0x6u) != 0x6u)
-        return 0;
-    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d))
-        return 0;
-    return (b & (1u << 5)) != 0 && !zkr_simd_env_off();
+    return __builtin_cpu_supports("avx2") && !zkr_simd_env_off();
 }
 #else
 int zkr_cpu_avx512f(void)

@@ -101,8 +101,9 @@ ZKR_AVX512 static inline __m512i zkr_v_dif_lanes(__m512i x, __m512i partner_idx,
     return _mm512_mask_blend_epi64(upper, sum, diff);
 }
 
-/* DIF stages 2, 1, 0 of `len` entries (a multiple of 8), group by group. */
-ZKR_AVX512 static void zkr_ntt_dif_tail_avx512(zkr_gl *a, const zkr_gl *tw, size_t len)
+/* DIF stages 2, 1, 0 of `len` entries (a multiple of 8), one group a register (the
+ * leftover group of zkr_ntt_dif_tail_avx512). */
+ZKR_AVX512 static void zkr_ntt_dif_tail8_avx512(zkr_gl *a, const zkr_gl *tw, size_t len)
 {
     __m512i i4 = _mm512_set_epi64(3, 2, 1, 0, 7, 6, 5, 4);
     __m512i i2 = _mm512_set_epi64(5, 4, 7, 6, 1, 0, 3, 2);
@@ -120,6 +121,89 @@ ZKR_AVX512 static void zkr_ntt_dif_tail_avx512(zkr_gl *a, const zkr_gl *tw, size
         x = zkr_v_dif_lanes(x, i1, 0xaa, NULL);
         _mm512_storeu_si512((void *)(a + i), x);
     }
+}
+
+/* Lane indices of _mm512_permutex2var_epi64 (0..7 the first register, 8..15 the second). */
+static const long long zkr_ntt_x2_lo4[8] = {0, 1, 2, 3, 8, 9, 10, 11};
+static const long long zkr_ntt_x2_hi4[8] = {4, 5, 6, 7, 12, 13, 14, 15};
+static const long long zkr_ntt_x2_lo2[8] = {0, 1, 4, 5, 8, 9, 12, 13};
+static const long long zkr_ntt_x2_hi2[8] = {2, 3, 6, 7, 10, 11, 14, 15};
+static const long long zkr_ntt_x2_even[8] = {0, 2, 4, 6, 8, 10, 12, 14};
+static const long long zkr_ntt_x2_odd[8] = {1, 3, 5, 7, 9, 11, 13, 15};
+static const long long zkr_ntt_x2_out_a[8] = {0, 8, 4, 12, 2, 10, 6, 14};
+static const long long zkr_ntt_x2_out_b[8] = {1, 9, 5, 13, 3, 11, 7, 15};
+
+ZKR_AVX512 static inline __m512i zkr_ntt_x2(__m512i x, const long long *idx, __m512i y)
+{
+    return _mm512_permutex2var_epi64(x, _mm512_loadu_si512((const void *)idx), y);
+}
+
+/*
+ * DIF stages 2, 1, 0 of `len` entries (a multiple of 8), two groups of
+ * eight (a, b) in two registers at a time. Each stage regroups the lanes
+ * so that a butterfly's two inputs sit in the same lane of two registers:
+ * every lane does one butterfly once, where the one-register tail blends
+ * sums and differences and so computes each of them twice. Lanes after
+ * stage 2: u = a0-3 b0-3, v = a4-7 b4-7; stage 1: a0 a1 b0 b1 a4 a5 b4 b5
+ * against a2 a3 b2 b3 a6 a7 b6 b7; stage 0: the even entries against the
+ * odd ones. The same butterflies and twiddles as the portable stages.
+ */
+ZKR_AVX512 static void zkr_ntt_dif_tail_avx512(zkr_gl *a, const zkr_gl *tw, size_t len)
+{
+    __m512i w4 = _mm512_set_epi64((long long)tw[7], (long long)tw[6], (long long)tw[5],
+                                  (long long)tw[4], (long long)tw[7], (long long)tw[6],
+                                  (long long)tw[5], (long long)tw[4]);
+    __m512i w2 = _mm512_set_epi64((long long)tw[3], (long long)tw[2], (long long)tw[3],
+                                  (long long)tw[2], (long long)tw[3], (long long)tw[2],
+                                  (long long)tw[3], (long long)tw[2]);
+    size_t i = 0;
+
+    for (; i + 16 <= len; i += 16) {
+        __m512i x0 = _mm512_loadu_si512((const void *)(a + i));
+        __m512i x1 = _mm512_loadu_si512((const void *)(a + i + 8));
+        __m512i u = zkr_ntt_x2(x0, zkr_ntt_x2_lo4, x1), v = zkr_ntt_x2(x0, zkr_ntt_x2_hi4, x1);
+        __m512i y0 = zkr_v_add(u, v), y1 = zkr_v_mul(zkr_v_sub(u, v), w4);
+        u = zkr_ntt_x2(y0, zkr_ntt_x2_lo2, y1), v = zkr_ntt_x2(y0, zkr_ntt_x2_hi2, y1);
+        y0 = zkr_v_add(u, v), y1 = zkr_v_mul(zkr_v_sub(u, v), w2);
+        u = zkr_ntt_x2(y0, zkr_ntt_x2_even, y1), v = zkr_ntt_x2(y0, zkr_ntt_x2_odd, y1);
+        y0 = zkr_v_add(u, v), y1 = zkr_v_sub(u, v);
+        _mm512_storeu_si512((void *)(a + i), zkr_ntt_x2(y0, zkr_ntt_x2_out_a, y1));
+        _mm512_storeu_si512((void *)(a + i + 8), zkr_ntt_x2(y0, zkr_ntt_x2_out_b, y1));
+    }
+    if (i < len)
+        zkr_ntt_dif_tail8_avx512(a + i, tw, len - i);
+}
+
+/*
+ * DIF stages s and s - 1 in one pass (radix 4) for quads j, j+1, .. of one
+ * group of 4q entries (q = 2^(s-1) >= 8), eight at a time while at least
+ * eight of the `left` remain; returns how many ran. zkr_ntt_dif2_avx2's
+ * butterflies and twiddles, eight lanes.
+ */
+ZKR_AVX512 static size_t zkr_ntt_dif2_avx512(zkr_gl *blk, const zkr_gl *tw, size_t q, size_t j,
+                                             size_t left)
+{
+    const zkr_gl *t1 = tw + 2 * q, *t0 = tw + q; /* stage s: w_4q^j; stage s - 1: w_2q^j */
+    size_t k = 0;
+
+    for (; k + 8 <= left; k += 8, j += 8) {
+        __m512i x0 = _mm512_loadu_si512((const void *)(blk + j));
+        __m512i x1 = _mm512_loadu_si512((const void *)(blk + j + q));
+        __m512i x2 = _mm512_loadu_si512((const void *)(blk + j + 2 * q));
+        __m512i x3 = _mm512_loadu_si512((const void *)(blk + j + 3 * q));
+        __m512i wa = _mm512_loadu_si512((const void *)(t1 + j));
+        __m512i wb = _mm512_loadu_si512((const void *)(t1 + j + q));
+        __m512i wc = _mm512_loadu_si512((const void *)(t0 + j));
+        /* stage s: (x0, x2) with w_4q^j, (x1, x3) with w_4q^(j+q) */
+        __m512i y0 = zkr_v_add(x0, x2), y2 = zkr_v_mul(zkr_v_sub(x0, x2), wa);
+        __m512i y1 = zkr_v_add(x1, x3), y3 = zkr_v_mul(zkr_v_sub(x1, x3), wb);
+        /* stage s - 1: (y0, y1) and (y2, y3), both with w_2q^j */
+        _mm512_storeu_si512((void *)(blk + j), zkr_v_add(y0, y1));
+        _mm512_storeu_si512((void *)(blk + j + q), zkr_v_mul(zkr_v_sub(y0, y1), wc));
+        _mm512_storeu_si512((void *)(blk + j + 2 * q), zkr_v_add(y2, y3));
+        _mm512_storeu_si512((void *)(blk + j + 3 * q), zkr_v_mul(zkr_v_sub(y2, y3), wc));
+    }
+    return k;
 }
 
 /*
@@ -407,8 +491,11 @@ static void zkr_ntt_stage2(zkr_gl *a, const zkr_gl *tw, unsigned simd, size_t q,
         if (end > hi)
             end = hi;
 #if ZKR_NTT_X86
-        if (simd == ZKR_NTT_AVX2 && q >= 4) {
-            size_t k = zkr_ntt_dif2_avx2(blk, tw, q, j, end - t);
+        if (simd) {
+            size_t n = end - t;
+            size_t k = simd == ZKR_NTT_AVX512 && q >= 8 ? zkr_ntt_dif2_avx512(blk, tw, q, j, n)
+                       : simd == ZKR_NTT_AVX2 && q >= 4 ? zkr_ntt_dif2_avx2(blk, tw, q, j, n)
+                                                        : 0;
             t += k;
             j += k;
         }
@@ -467,8 +554,9 @@ static void zkr_ntt_blocks(void *ctx, size_t lo, size_t hi, unsigned w)
 #endif
             unsigned s = j->s_hi;
 #if ZKR_NTT_X86
-            /* AVX2: stages two at a time while both are above the tail */
-            for (; j->simd == ZKR_NTT_AVX2 && s >= 4 && s >= s_lo + 2; s -= 2)
+            /* stages two at a time while both are above the tail and the
+             * quads fill the path's lanes (q = 2^(s-2): 4 AVX2, 8 AVX-512) */
+            for (; j->simd && s >= (j->simd == ZKR_NTT_AVX512 ? 5u : 4u) && s >= s_lo + 2; s -= 2)
                 zkr_ntt_stage2(blk, j->tw, j->simd, (size_t)1 << (s - 2), 0, bs / 4);
 #endif
             while (s-- > s_lo)
@@ -540,8 +628,8 @@ static zkr_err zkr_ntt_run_from(const zkr_ntt *n, zkr_gl *a, unsigned log_n, int
         zkr_par_for(threads, (size_t)1 << (log_n - s_hi), 1, zkr_ntt_subs, &sj);
         return ZKR_OK;
     }
-    /* AVX2: the top stages two at a time too (one pass over memory per pair) */
-    for (; n->simd == ZKR_NTT_AVX2 && s_hi >= s_top + 2; s_hi -= 2) {
+    /* SIMD: the top stages two at a time too (one pass over memory per pair) */
+    for (; n->simd && s_hi >= s_top + 2; s_hi -= 2) {
         zkr_ntt_job2 j = {a, tw, n->simd, (size_t)1 << (s_hi - 2)};
         zkr_par_for(threads, nb / 2, (size_t)1 << 13, zkr_ntt_chunk2, &j);
     }
