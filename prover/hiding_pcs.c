@@ -1059,7 +1059,7 @@ typedef struct {
     zkr_ext *g, *coef;          /* G's evaluations and coefficients, folded (zkr_h_fold) */
     zkr_ext *gb[2], *cb[2];     /* the caller's g, coef; the scratch g, coef (half size) */
     zkr_ext *sfx;               /* the rounds' eq tables (2^(n - 1); round r + 1's from round r's) */
-    int x8;                     /* zkr_ext8_ok, asked once (CPUID is slow under a hypervisor) */
+    int x8;                     /* zkr_ext8_ok, asked once (one path for the whole job) */
     zkr_ext *layer_cw[32];
     zkr_mtree layer_tree[32];
     zkr_buf head;               /* round messages */

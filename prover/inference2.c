@@ -1269,7 +1269,7 @@ static zkr_hpcs_poly *zkr_i2_poly_of(zkr_i2_ctx *c, uint32_t l, unsigned which)
 static zkr_err zkr_i2_values(zkr_i2_ctx *c)
 {
     const zkr_infer2_shape *sh = c->sh;
-    int x8 = zkr_ext8_ok(); /* once: CPUID is slow under a hypervisor */
+    int x8 = zkr_ext8_ok(); /* once: one path for the whole job */
     zkr_ext g;
     zkr_err r;
 
@@ -1385,7 +1385,7 @@ static zkr_err zkr_i2_red_tables(zkr_i2_ctx *c, unsigned i, const zkr_ext *beta,
 #define I2_RED_MIN_CHUNK ((size_t)1 << 12)
 typedef struct {
     unsigned threads;
-    int x8;       /* zkr_ext8_ok, asked once (CPUID is slow under a hypervisor) */
+    int x8;       /* zkr_ext8_ok, asked once (one path for the whole job) */
     zkr_ext *scr; /* a parallel fold's scratch, or NULL */
 } zkr_i2_red_env;
 

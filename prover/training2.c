@@ -172,7 +172,7 @@ typedef struct {
     unsigned nf, fr[64];
     zkr_ext zf[64];
     zkr_ext *eq;
-    int x8; /* zkr_ext8_ok, asked once per cache (CPUID is slow under a hypervisor) */
+    int x8; /* zkr_ext8_ok, asked once per cache (one path for all of it) */
 } sp_cache;
 
 /* Entries gathered per step of sparse_eval2's eight-at-a-time dot. */
@@ -851,7 +851,7 @@ static zkr_err reduce(t2p *c)
     zkr_err r = ZKR_OK;
 
     if (hj)
-        hj->x8 = zkr_ext8_ok(); /* once: CPUID is slow under a hypervisor */
+        hj->x8 = zkr_ext8_ok(); /* once: one path for the whole job */
     memset(&red, 0, sizeof red);
     red.n_polys = nr;
     red.TA = c->TA;

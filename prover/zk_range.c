@@ -31,7 +31,7 @@ typedef struct {
     zkr_transcript *t;
     zkr_zkrng *rng;
     unsigned threads, n, N, lc;
-    int x8;                      /* zkr_ext8_ok, asked once (CPUID is slow under a hypervisor) */
+    int x8;                      /* zkr_ext8_ok, asked once (one path for the whole job) */
     unsigned T, E;               /* the batch's n + e; coupled blinding coordinates */
     const zkr_zkrange_table *tab;
     const int64_t *vals; /* an explicit table (NULL: tab's interval) */

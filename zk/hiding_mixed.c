@@ -395,7 +395,7 @@ typedef struct {
     zkr_pcs_open lay;
     uint8_t *lay_buf;
     unsigned *first; /* per opened leaf: the query whose value it leaves out */
-    int x8; /* zkr_b2x8_ok, asked once (CPUID is slow under a hypervisor) */
+    int x8; /* zkr_b2x8_ok, asked once (one path for the whole job) */
     /* fold constants of the current layer, by steps folded (a - cur): built once a layer */
     zkr_hpcs_fold_tab ft[ZKR_PCS_MAX_FOLD_ARITY + 1];
     unsigned ft_ll[ZKR_PCS_MAX_FOLD_ARITY + 1];

@@ -603,7 +603,7 @@ static zkr_err zkr_hpcs_queries(const zkr_params *p, zkr_transcript *t, const zk
 {
     const zkr_pcs_layout *l = &pf->l;
     unsigned q = p->queries, round = 0;
-    int x8 = zkr_b2x8_ok(); /* once: CPUID is slow under a hypervisor */
+    int x8 = zkr_b2x8_ok(); /* once: one path for the whole job */
     uint64_t *pos = malloc(q * sizeof *pos), *leaf = malloc(q * sizeof *leaf);
     uint64_t *u = malloc(q * sizeof *u);
     zkr_ext *expect = malloc(q * sizeof *expect), *fin = malloc(q * sizeof *fin);

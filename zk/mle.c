@@ -333,7 +333,7 @@ void zkr_mle_to_monomial_base_mt(zkr_gl *t, unsigned n, unsigned threads)
     size_t len = (size_t)1 << n;
 
     if (threads <= 1 || n <= 14) {
-        zkr_mle_mb_serial(t, n, j.lanes); /* CPUID asked once: slow under a hypervisor */
+        zkr_mle_mb_serial(t, n, j.lanes); /* lanes asked once for the whole transform */
         return;
     }
     zkr_par_for(threads, len >> j.lowv, 4, zkr_mle_mb_low, &j);

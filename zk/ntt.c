@@ -346,7 +346,7 @@ zkr_err zkr_ntt_new_mt(unsigned log_max, unsigned threads, zkr_ntt **out)
         return ZKR_ERR_NOMEM;
     n->log_max = log_max;
 #if ZKR_NTT_X86
-    /* read once per context (CPUID is slow under a hypervisor) */
+    /* read once per context: the paths this CPU runs */
     n->simd_avail = (zkr_cpu_avx2() ? 1u << ZKR_NTT_AVX2 : 0) |
                     (zkr_cpu_avx512f() ? 1u << ZKR_NTT_AVX512 : 0);
 #endif

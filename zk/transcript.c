@@ -207,7 +207,7 @@ static uint64_t zkr_ts_pow_mask(unsigned bits)
     return m;
 }
 
-/* zkr_ts_pow_first, x8: zkr_b2x8_ok (asked once by a search: CPUID is slow under a hypervisor). */
+/* zkr_ts_pow_first, x8: zkr_b2x8_ok (asked once by a search: one path for all of it). */
 static uint64_t zkr_ts_pow_first_x8(const zkr_transcript *t, unsigned bits, uint64_t lo,
                                     uint64_t hi, int x8)
 {

@@ -30,7 +30,7 @@ int zkr_simd_env_off(void);
  * runs, ZKR_B2X8_AVX512 (AVX-512F: eight lanes a compression),
  * ZKR_B2X8_AVX2 (AVX2 without AVX-512F: four lanes, twice) or 0 (neither,
  * or ZKR_NO_AVX512 set: callers use libsodium and must not call these).
- * Callers ask once (CPUID is slow under a hypervisor) and pass that value
+ * Callers ask once a job (one path for all of it) and pass that value
  * as path, never a boolean made of it. zkr_b2x8 writes out[l] = BLAKE2b-256
  * of msg[l][0..len) with no key, a zero salt and the 16-byte
  * personalization pers, the digest crypto_generichash_blake2b_salt_personal
@@ -54,8 +54,8 @@ uint64_t zkr_b2x8_pow(int path, const uint8_t pers[16], const uint8_t prefix[ZKR
  * Merkle leaf hashes of n serialized leaves lying back to back, leaf_bytes
  * each (salt || words as le64: the message zkr_mtree_leaf_hash hashes, as a
  * proof carries it): out[j] is zkr_mtree_leaf_hash's digest of leaf j,
- * eight at a time where x8 (the caller's zkr_b2x8_ok: CPUID is slow under
- * a hypervisor, so a verifier asks once per opening, not per tree).
+ * eight at a time where x8 (the caller's zkr_b2x8_ok: a verifier asks once
+ * per opening, not per tree, so one opening takes one path).
  * zkr_mtree_verify_x8 is zkr_mtree_verify with that choice passed in
  * (each level's node hashes eight at a time where x8). For verifiers.
  */
@@ -82,8 +82,8 @@ zkr_err zkr_mtree_climb_x8(unsigned depth, unsigned height, const uint64_t *idx,
  * AVX-512F, else four with AVX2 (zk/ext4.c), for a prefix of [lo, hi):
  * each returns the first index it left to the caller's scalar loop (lo
  * itself where the range is short); a range whose length is a multiple of
- * 8 is covered whole. They run vector instructions without CPUID (slow
- * under a hypervisor), so a caller asks zkr_ext8_ok once and calls them
+ * 8 is covered whole. They run vector instructions without checking the
+ * CPU, so a caller asks zkr_ext8_ok once and calls them
  * only where it is 1; elsewhere they die of SIGILL. zkr_ext8_ok: AVX-512F
  * or AVX2 on this CPU and OS, and ZKR_NO_AVX512 not set.
  * The values are the scalar loop's. zkr_ext8_fold: out[i] = in[2i] +
@@ -351,7 +351,8 @@ static inline uint64_t zkr_mle_subcube_index(uint64_t base, const unsigned *fr, 
     return base;
 }
 
-/* 1 when this CPU and OS run AVX-512F code and ZKR_NO_AVX512 is not set (zk/cpu.c). */
+/* 1 when this CPU and OS run AVX-512F code and ZKR_NO_AVX512 is not set (zk/cpu.c: libgcc's
+ * CPU model, read from memory, and the environment; no CPUID, which a hypervisor traps). */
 int zkr_cpu_avx512f(void);
 /* The same for AVX2 (the OS saving the YMM state); ZKR_NO_AVX512 turns it off too. */
 int zkr_cpu_avx2(void);
