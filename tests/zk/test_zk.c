@@ -111,6 +111,44 @@ ZKR_AVX2 static void avx2_op4(int op, const zkr_gl a[4], const zkr_gl b[4], zkr_
                                : zkr_v4_canon(x);
     _mm256_storeu_si256((__m256i *)r, z);
 }
+#include "zk/gl_avx512.h"
+#include <cpuid.h>
+
+/* Eight lanes of op through zk/gl_avx512.h (b unused by canon): the NTT's
+ * AVX-512 butterflies, radix-2, radix-4 and the in-register tails. */
+ZKR_AVX512 static void avx512_op8(int op, const zkr_gl a[8], const zkr_gl b[8], zkr_gl r[8])
+{
+    __m512i x = _mm512_loadu_si512((const void *)a), y = _mm512_loadu_si512((const void *)b);
+    __m512i z = op == OP_ADD   ? zkr_v_add(x, y)
+                : op == OP_SUB ? zkr_v_sub(x, y)
+                : op == OP_MUL ? zkr_v_mul(x, y)
+                               : zkr_v_canon(x);
+    _mm512_storeu_si512((void *)r, z);
+}
+
+/*
+ * The CPU check zk/cpu.c ran before it read libgcc's CPU model, kept here
+ * as the reference: CPUID leaf 7 EBX bit 16 (AVX512F) or 5 (AVX2), and
+ * XGETBV showing the OS saving the state those registers need (XCR0 bits
+ * 1, 2, 5, 6, 7 for AVX-512; 1, 2 and leaf 1 ECX bit 28 for AVX2). A CPU
+ * with the instructions but an OS that does not save the ZMM state must
+ * get the portable or AVX2 path, or the first ZMM instruction faults.
+ */
+static int ref_cpu_has(int want_avx512)
+{
+    unsigned a, b, c, d, lo, hi;
+
+    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1u << 27)) ||
+        (!want_avx512 && !(c & (1u << 28))))
+        return 0;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    (void)hi;
+    if ((lo & (want_avx512 ? 0xe6u : 0x6u)) != (want_avx512 ? 0xe6u : 0x6u))
+        return 0;
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d))
+        return 0;
+    return (b & (1u << (want_avx512 ? 16 : 5))) != 0;
+}
 #else
 #define HAVE_GL_AVX2 0
 #endif
@@ -225,6 +263,117 @@ static void test_gl_avx2(zkr_tap *t)
                hit, bad[OP_MUL]);
     zkr_tap_ok(t, bad[OP_CANON] == 0, "gl_avx2: canon equals zkr_gl_canon, p .. 2^64-1 included "
                "(%u lanes differ)", bad[OP_CANON]);
+}
+
+/* The eight lanes of op against the scalar function; returns the lanes that differ. */
+static unsigned lane_check8(int op, const zkr_gl a[8], const zkr_gl b[8])
+{
+#if HAVE_GL_AVX2
+    zkr_gl r[8];
+    unsigned bad = 0;
+
+    avx512_op8(op, a, b, r);
+    for (int l = 0; l < 8; l++) {
+        zkr_gl want = op == OP_ADD   ? zkr_gl_add(a[l], b[l])
+                      : op == OP_SUB ? zkr_gl_sub(a[l], b[l])
+                      : op == OP_MUL ? zkr_gl_mul(a[l], b[l])
+                                     : zkr_gl_canon(a[l]);
+        bad += r[l] != want;
+    }
+    return bad;
+#else
+    (void)op, (void)a, (void)b;
+    return 0;
+#endif
+}
+
+/*
+ * zk/gl_avx512.h lane by lane against zkr_gl_add/sub/mul/canon, as
+ * test_gl_avx2 does for the four-lane twins: every NTT path word on an
+ * AVX-512F host comes out of these four, and no other test calls them
+ * directly (the NTT comparisons would only show a wrong lane where a
+ * transform happens to feed it the input that breaks it).
+ */
+static void test_gl_avx512(zkr_tap *t)
+{
+    static const zkr_gl edge[] = {0, 1, 2, 3, ZKR_GL_EPS - 1, ZKR_GL_EPS, (zkr_gl)1 << 32,
+                                  ((zkr_gl)1 << 32) + 1, ((zkr_gl)1 << 48), ((zkr_gl)1 << 63) - 1,
+                                  (zkr_gl)1 << 63, ((zkr_gl)1 << 63) + 1, ZKR_GL_P / 2,
+                                  ZKR_GL_P / 2 + 1, ZKR_GL_P - ZKR_GL_EPS - 1,
+                                  ZKR_GL_P - ZKR_GL_EPS, ZKR_GL_P - ((zkr_gl)1 << 32),
+                                  ZKR_GL_P - 3, ZKR_GL_P - 2, ZKR_GL_P - 1};
+    enum { NE = sizeof edge / sizeof edge[0], NR = 1 << 17 };
+    static const zkr_gl wide[8] = {ZKR_GL_P,     ZKR_GL_P + 1, UINT64_MAX - 1, UINT64_MAX,
+                                   ZKR_GL_P - 1, ZKR_GL_P + 2, 0,              ZKR_GL_EPS};
+    unsigned bad[4] = {0}, hit = 0;
+    size_t pairs = 0;
+
+    if (!HAVE_GL_AVX2 || !zkr_cpu_avx512f()) {
+        zkr_tap_skip(t, "gl_avx512 lanes against zkr_gl_add/sub/mul: no AVX-512F on this CPU");
+        return;
+    }
+    /* every pair of edge values in every lane, beside other pairs */
+    for (size_t i = 0; i < NE; i++)
+        for (size_t j = 0; j < NE; j++)
+            for (int l = 0; l < 8; l++) {
+                zkr_gl a[8], b[8];
+                for (int k = 0; k < 8; k++) {
+                    a[k] = edge[(i + 3 * (size_t)k) % NE];
+                    b[k] = edge[(j + 5 * (size_t)k) % NE];
+                }
+                a[l] = edge[i];
+                b[l] = edge[j];
+                for (int op = 0; op < 4; op++)
+                    bad[op] += lane_check8(op, a, b);
+                hit |= mul_branches(edge[i], edge[j]);
+                pairs++;
+            }
+    for (size_t i = 0; i < NR; i++) {
+        zkr_gl a[8], b[8];
+        for (int k = 0; k < 8; k++) {
+            a[k] = lane_val(t);
+            b[k] = lane_val(t);
+            hit |= mul_branches(a[k], b[k]);
+        }
+        for (int op = 0; op < 4; op++)
+            bad[op] += lane_check8(op, a, b);
+    }
+    /* canon takes any 64-bit word, not only canonical ones */
+    bad[OP_CANON] += lane_check8(OP_CANON, wide, wide);
+    zkr_tap_ok(t, bad[OP_ADD] == 0 && bad[OP_SUB] == 0,
+               "gl_avx512: add and sub equal zkr_gl_add/sub lane by lane (%zu edge pairs in each "
+               "lane, %d random octets; %u, %u lanes differ)", pairs / 8, NR, bad[OP_ADD],
+               bad[OP_SUB]);
+    zkr_tap_ok(t, bad[OP_MUL] == 0 && hit == 7,
+               "gl_avx512: mul equals zkr_gl_mul lane by lane, products reaching reduce128's "
+               "borrow, carry and final subtraction (branches hit %#x of 0x7; %u lanes differ)",
+               hit, bad[OP_MUL]);
+    zkr_tap_ok(t, bad[OP_CANON] == 0, "gl_avx512: canon equals zkr_gl_canon, p .. 2^64-1 included "
+               "(%u lanes differ)", bad[OP_CANON]);
+}
+
+/*
+ * zkr_cpu_avx512f and zkr_cpu_avx2 read libgcc's CPU model since 5071748
+ * (__builtin_cpu_supports, filled once at load), not CPUID per call. They
+ * must still say what the CPUID + XGETBV check says (ref_cpu_has): a model
+ * that counted AVX512F without the OS saving the ZMM state would send the
+ * NTT onto instructions that fault, and one that left it out would only
+ * cost speed; either way this host's answer must be the reference's. The
+ * ZKR_NO_AVX512 switch turns both off as before.
+ */
+static void test_cpu_check(zkr_tap *t)
+{
+#if HAVE_GL_AVX2
+    int off = zkr_simd_env_off();
+    int want512 = ref_cpu_has(1) && !off, want2 = ref_cpu_has(0) && !off;
+
+    zkr_tap_ok(t, zkr_cpu_avx512f() == want512 && zkr_cpu_avx2() == want2,
+               "zkr_cpu_avx512f (%d) and zkr_cpu_avx2 (%d) equal the CPUID + XGETBV check "
+               "(%d, %d; ZKR_NO_AVX512 %s)", zkr_cpu_avx512f(), zkr_cpu_avx2(), want512, want2,
+               off ? "set" : "unset");
+#else
+    zkr_tap_skip(t, "CPU check against CPUID + XGETBV: not x86-64 GCC/Clang");
+#endif
 }
 
 static void test_ext(zkr_tap *t)
@@ -472,6 +621,130 @@ static void test_ntt_paths_edges(zkr_tap *t)
 }
 
 /*
+ * The AVX-512 path as 5071748 left it (radix-4 passes from q = 8 in the
+ * blocks and above them, the two-register DIF tail and its one-register
+ * leftover) against the portable words where test_ntt_paths and
+ * test_ntt_paths_edges do not reach: the forward and inverse transforms at
+ * every size 2^0..2^20 (blocks whose stage count s_hi is odd and even, one
+ * and two top pairs, a single top stage left over at 2^15, 2^17, 2^19);
+ * the coset LDE at 2^13..2^20, whose blocks start at s_hi = log_n - 1, on
+ * 1, 2, 3 and 7 threads (2: one sub-transform a thread; 3 and 7: chunk
+ * edges of the top radix-4 pass off the eight-lane grid); and every block
+ * of zkr_ntt_lde_block in place (blk == coeffs), which test_ntt4 checks for
+ * AVX2 only. Skipped without AVX-512F.
+ */
+static void test_ntt_avx512_more(zkr_tap *t)
+{
+    static const unsigned ths[] = {1, 2, 3, 7};
+    size_t big = (size_t)1 << 20;
+    zkr_gl *a = malloc(big * 8), *s = malloc(big * 8), *v = malloc(big * 8);
+    zkr_ntt *ntt = NULL;
+    int ok = a && s && v && zkr_ntt_new(20, &ntt) == ZKR_OK, fwd = 1, lde = 1, blk = 1;
+
+    if (ok && zkr_ntt_set_path(ntt, ZKR_NTT_AVX512) != ZKR_NTT_AVX512) {
+        zkr_tap_skip(t, "NTT AVX-512 vs portable, forward and inverse 2^0..2^20: no AVX-512F");
+        zkr_tap_skip(t, "NTT AVX-512 vs portable, LDE 2^13..2^20 on 1, 2, 3, 7 threads: no "
+                        "AVX-512F");
+        zkr_tap_skip(t, "zkr_ntt_lde_block in place, AVX-512: no AVX-512F");
+        goto out;
+    }
+    for (size_t i = 0; ok && i < big; i++)
+        a[i] = rnd_gl(t);
+    /* the inverse of other words than the forward's (a + 1: a shifted window) */
+    for (unsigned ln = 0; ok && fwd && ln <= 20; ln++) {
+        fwd = ntt_xform_same(ntt, ZKR_NTT_AVX512, a, ln, 0, s, v) &&
+              ntt_xform_same(ntt, ZKR_NTT_AVX512, a + (ln < 20), ln, 1, s, v);
+        if (!fwd)
+            zkr_tap_diag("AVX-512 and portable forward or inverse differ at 2^%u", ln);
+    }
+    zkr_tap_ok(t, ok && fwd, "NTT AVX-512 vs portable: forward and inverse at every size "
+                             "2^0..2^20, the same words");
+    for (unsigned ln = 13; ok && lde && ln <= 20; ln++)
+        for (unsigned k = 0; lde && k < sizeof ths / sizeof ths[0]; k++) {
+            /* blowups up to the 2^20 buffers; shift 1 (the table) and 7 alternate */
+            unsigned lb = (ln + k) % 3 > 20 - ln ? 20 - ln : (ln + k) % 3;
+            lde = ntt_lde_same(ntt, ZKR_NTT_AVX512, a, ln, lb, k & 1 ? 7 : 1, ths[k], s, v);
+            if (!lde)
+                zkr_tap_diag("AVX-512 and portable LDE differ: 2^%u, blowup 2^%u, %u threads", ln,
+                             lb, ths[k]);
+        }
+    zkr_tap_ok(t, ok && lde, "NTT AVX-512 vs portable: coset LDE 2^13..2^20 (blocks from "
+                             "s_hi = log_n - 1) on 1, 2, 3 and 7 threads, the same words");
+    /* in place: block t of the LDE written over its own coefficients, 3 threads */
+    for (unsigned ln = 0; ok && blk && ln <= 16; ln += 1 + (ln >= 4)) {
+        size_t n = (size_t)1 << ln;
+        ok = zkr_ntt_set_path(ntt, 0) == 0 && zkr_ntt_lde(ntt, a, ln, 2, 1, 1, s) == ZKR_OK &&
+             zkr_ntt_set_path(ntt, ZKR_NTT_AVX512) == ZKR_NTT_AVX512;
+        for (size_t b = 0; ok && blk && b < 4; b++) {
+            memcpy(v, a, n * 8);
+            blk = zkr_ntt_lde_block(ntt, v, ln, 2, 1, 3, b, v) == ZKR_OK &&
+                  memcmp(v, s + b * n, n * 8) == 0;
+            if (!blk)
+                zkr_tap_diag("zkr_ntt_lde_block in place, AVX-512: 2^%u block %zu differs", ln,
+                             b);
+        }
+    }
+    zkr_tap_ok(t, ok && blk, "zkr_ntt_lde_block in place (blk == coeffs), AVX-512, 2^0..2^16, "
+                             "every block of blowup 4: the portable LDE's words");
+out:
+    zkr_ntt_free(ntt);
+    free(a);
+    free(s);
+    free(v);
+}
+
+/*
+ * The verifier's own NTT use (zkr_hpcs_x_final_vals: a fresh zkr_ntt_new
+ * context, so the path is the CPU's) must give the same final-polynomial
+ * values on every path, or a proof would verify on one host and not on
+ * another. The CPU's path (AVX-512 on an AVX-512F host) and the portable
+ * one (ZKR_NO_AVX512=1 turns both SIMD paths off, zk/cpu.c) against Horner
+ * at w^bitrev(pos), at shapes that take the LDE branch (q n_coef above
+ * 2^(log_len-1) (log_len + 2)), final sizes 2^3..2^10 (the one-register
+ * tail at 2^3, radix-4 passes from 2^5), blowups 2..8, edge-biased words.
+ */
+static void test_final_vals_paths(zkr_tap *t)
+{
+    enum { NQ = 64 };
+    const char *env = getenv("ZKR_NO_AVX512");
+    char *saved = env ? strdup(env) : NULL;
+    zkr_ext *fin = malloc(((size_t)1 << 10) * sizeof *fin), simd[NQ], port[NQ];
+    uint64_t pos[NQ];
+    int ok = fin && (!env || saved), same = 1, horner = 1, ntt_branch = 1;
+
+    for (unsigned fv = 3; ok && fv <= 10; fv++)
+        for (unsigned lb = 1; ok && lb <= 3; lb++) {
+            unsigned ll = fv + lb;
+            size_t nc = (size_t)1 << fv;
+            for (size_t i = 0; i < nc; i++)
+                for (int c = 0; c < 3; c++)
+                    fin[i].c[c] = rnd_gl(t);
+            for (unsigned k = 0; k < NQ; k++)
+                pos[k] = zkr_tap_rand(t) % ((uint64_t)1 << ll);
+            ntt_branch = ntt_branch && ((size_t)1 << (ll - 1)) * (ll + 2) < (size_t)NQ * nc;
+            ok = (!saved || unsetenv("ZKR_NO_AVX512") == 0) &&
+                 zkr_hpcs_x_final_vals(fin, fv, ll, pos, NQ, simd) == ZKR_OK &&
+                 setenv("ZKR_NO_AVX512", "1", 1) == 0 &&
+                 zkr_hpcs_x_final_vals(fin, fv, ll, pos, NQ, port) == ZKR_OK &&
+                 (saved ? setenv("ZKR_NO_AVX512", saved, 1) : unsetenv("ZKR_NO_AVX512")) == 0;
+            for (unsigned k = 0; ok && k < NQ; k++) {
+                zkr_gl x = zkr_gl_pow(zkr_gl_root_of_unity(ll), zkr_bitrev(pos[k], ll));
+                zkr_ext acc = zkr_ext_from(0);
+                for (size_t i = nc; i-- > 0;)
+                    acc = zkr_ext_add(zkr_ext_mul_base(acc, x), fin[i]);
+                same = same && zkr_ext_eq(simd[k], port[k]);
+                horner = horner && zkr_ext_eq(port[k], acc);
+            }
+        }
+    zkr_tap_ok(t, ok && ntt_branch && same && horner,
+               "zkr_hpcs_x_final_vals: the CPU's NTT path (AVX-512 here: %d) and the portable "
+               "one give the same values, Horner's, final 2^3..2^10, blowups 2..8 (LDE branch "
+               "%d, same %d, Horner %d)", zkr_cpu_avx512f(), ntt_branch, same, horner);
+    free(fin);
+    free(saved);
+}
+
+/*
  * The AVX2 path alone against the portable one on random canonical words
  * (rnd_gl's edge values among them): every size 2^1..2^16, the coset LDE
  * at log blowups 0..4 (the parameter sets' 4, 8 and 16 included; the
@@ -573,6 +846,8 @@ static void test_ntt(zkr_tap *t)
     test_ntt_paths(t);
     test_ntt_paths_edges(t);
     test_ntt_avx2_random(t);
+    test_ntt_avx512_more(t);
+    test_final_vals_paths(t);
 }
 
 static void test_transcript(zkr_tap *t)
@@ -2487,6 +2762,8 @@ int main(int argc, char **argv)
         return 1;
     test_field(&t);
     test_gl_avx2(&t);
+    test_gl_avx512(&t);
+    test_cpu_check(&t);
     test_ext(&t);
     test_ntt(&t);
     test_transcript(&t);
