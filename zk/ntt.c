@@ -65,8 +65,6 @@ static void zkr_pow_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
  */
 #define ZKR_AVX512 __attribute__((target("avx512f")))
 
-/* CPUID leaf 7 EBX bit 16 (AVX512F), and the OS saving the opmask and ZMM
- * state (XCR0 bits 1, 2, 5, 6, 7; leaf 1 ECX bit 27 OSXSAVE for XGETBV). */
 /* zkr_v_canon, zkr_v_add, zkr_v_sub, zkr_v_mul: zk/gl_avx512.h. */
 #include "zk/gl_avx512.h"
 
