@@ -179,101 +179,19 @@ static zkr_gl lane_val(zkr_tap *t)
     return (base[(r >> 2) % 8] + (zkr_gl)((r >> 8) & 15) - 8) % ZKR_GL_P;
 }
 
-/* Compares the four lanes of op against the scalar function; returns the lanes that differ. */
-static unsigned lane_check(int op, const zkr_gl a[4], const zkr_gl b[4])
-{
-#if HAVE_GL_AVX2
-    zkr_gl r[4];
-    unsigned bad = 0;
-
-    avx2_op4(op, a, b, r);
-    for (int l = 0; l < 4; l++) {
-        zkr_gl want = op == OP_ADD   ? zkr_gl_add(a[l], b[l])
-                      : op == OP_SUB ? zkr_gl_sub(a[l], b[l])
-                      : op == OP_MUL ? zkr_gl_mul(a[l], b[l])
-                                     : zkr_gl_canon(a[l]);
-        bad += r[l] != want;
-    }
-    return bad;
-#else
-    (void)op, (void)a, (void)b;
-    return 0;
-#endif
-}
-
-/*
- * zk/gl_avx2.h lane by lane against zkr_gl_add/sub/mul/canon: every pair of
- * edge values (each pair in every lane position, beside other pairs), then
- * random and near-boundary values; products must reach each of
- * zkr_gl_reduce128's corrections, or the test proves nothing about them.
- */
-static void test_gl_avx2(zkr_tap *t)
-{
-    static const zkr_gl edge[] = {0, 1, 2, 3, ZKR_GL_EPS - 1, ZKR_GL_EPS, (zkr_gl)1 << 32,
-                                  ((zkr_gl)1 << 32) + 1, ((zkr_gl)1 << 48), ((zkr_gl)1 << 63) - 1,
-                                  (zkr_gl)1 << 63, ((zkr_gl)1 << 63) + 1, ZKR_GL_P / 2,
-                                  ZKR_GL_P / 2 + 1, ZKR_GL_P - ZKR_GL_EPS - 1,
-                                  ZKR_GL_P - ZKR_GL_EPS, ZKR_GL_P - ((zkr_gl)1 << 32),
-                                  ZKR_GL_P - 3, ZKR_GL_P - 2, ZKR_GL_P - 1};
-    enum { NE = sizeof edge / sizeof edge[0], NR = 1 << 18 };
-    static const zkr_gl wide[] = {ZKR_GL_P, ZKR_GL_P + 1, UINT64_MAX - 1, UINT64_MAX};
-    unsigned bad[4] = {0}, hit = 0;
-    size_t pairs = 0;
-
-    if (!HAVE_GL_AVX2 || !zkr_cpu_avx2()) {
-        zkr_tap_skip(t, "gl_avx2 lanes against zkr_gl_add/sub/mul: no AVX2 on this CPU (the NTT "
-                        "runs its AVX-512 or portable butterflies)");
-        return;
-    }
-    for (size_t i = 0; i < NE; i++)
-        for (size_t j = 0; j < NE; j++)
-            for (int l = 0; l < 4; l++) {
-                zkr_gl a[4], b[4];
-                for (int k = 0; k < 4; k++) {
-                    a[k] = edge[(i + 3 * (size_t)k) % NE];
-                    b[k] = edge[(j + 5 * (size_t)k) % NE];
-                }
-                a[l] = edge[i];
-                b[l] = edge[j];
-                for (int op = 0; op < 4; op++)
-                    bad[op] += lane_check(op, a, b);
-                hit |= mul_branches(edge[i], edge[j]);
-                pairs++;
-            }
-    for (size_t i = 0; i < NR; i++) {
-        zkr_gl a[4], b[4];
-        for (int k = 0; k < 4; k++) {
-            a[k] = lane_val(t);
-            b[k] = lane_val(t);
-            hit |= mul_branches(a[k], b[k]);
-        }
-        for (int op = 0; op < 4; op++)
-            bad[op] += lane_check(op, a, b);
-    }
-    /* canon takes any 64-bit word, not only canonical ones */
-    for (size_t i = 0; i + 4 <= sizeof wide / sizeof wide[0]; i += 4)
-        bad[OP_CANON] += lane_check(OP_CANON, wide + i, wide + i);
-    zkr_tap_ok(t, bad[OP_ADD] == 0 && bad[OP_SUB] == 0,
-               "gl_avx2: add and sub equal zkr_gl_add/sub lane by lane (%zu edge pairs in each "
-               "lane, %d random quadruples; %u, %u lanes differ)", pairs / 4, NR, bad[OP_ADD],
-               bad[OP_SUB]);
-    zkr_tap_ok(t, bad[OP_MUL] == 0 && hit == 7,
-               "gl_avx2: mul equals zkr_gl_mul lane by lane, products reaching reduce128's "
-               "borrow, carry and final subtraction (branches hit %#x of 0x7; %u lanes differ)",
-               hit, bad[OP_MUL]);
-    zkr_tap_ok(t, bad[OP_CANON] == 0, "gl_avx2: canon equals zkr_gl_canon, p .. 2^64-1 included "
-               "(%u lanes differ)", bad[OP_CANON]);
-}
-
-/* The eight lanes of op against the scalar function; returns the lanes that differ. */
-static unsigned lane_check8(int op, const zkr_gl a[8], const zkr_gl b[8])
+/* Compares `lanes` lanes of op (4: zk/gl_avx2.h, 8: zk/gl_avx512.h) against
+ * the scalar function; returns the lanes that differ. */
+static unsigned lane_check(int op, const zkr_gl *a, const zkr_gl *b, unsigned lanes)
 {
 #if HAVE_GL_AVX2
     zkr_gl r[8];
     unsigned bad = 0;
 
-    avx512_op8(op, a, b, r);
-    for (int l = 0; l < 8; l++) {
+    if (lanes == 8)
+        avx512_op8(op, a, b, r);
+    else
+        avx2_op4(op, a, b, r);
+    for (unsigned l = 0; l < lanes; l++) {
         zkr_gl want = op == OP_ADD   ? zkr_gl_add(a[l], b[l])
                       : op == OP_SUB ? zkr_gl_sub(a[l], b[l])
                       : op == OP_MUL ? zkr_gl_mul(a[l], b[l])
@@ -282,19 +200,22 @@ static unsigned lane_check8(int op, const zkr_gl a[8], const zkr_gl b[8])
     }
     return bad;
 #else
-    (void)op, (void)a, (void)b;
+    (void)op, (void)a, (void)b, (void)lanes;
     return 0;
 #endif
 }
 
 /*
- * zk/gl_avx512.h lane by lane against zkr_gl_add/sub/mul/canon, as
- * test_gl_avx2 does for the four-lane twins: every NTT path word on an
- * AVX-512F host comes out of these four, and no other test calls them
- * directly (the NTT comparisons would only show a wrong lane where a
- * transform happens to feed it the input that breaks it).
+ * One lane width's arithmetic (4: zk/gl_avx2.h, 8: zk/gl_avx512.h) lane by
+ * lane against zkr_gl_add/sub/mul/canon: every pair of edge values (each
+ * pair in every lane position, beside other pairs), then nr groups of
+ * random and near-boundary values; products must reach each of
+ * zkr_gl_reduce128's corrections, or the test proves nothing about them.
+ * Every NTT word of that path comes out of these four, and the NTT
+ * comparisons would only show a wrong lane where a transform happens to
+ * feed it the input that breaks it.
  */
-static void test_gl_avx512(zkr_tap *t)
+static void test_gl_lanes(zkr_tap *t, const char *name, unsigned lanes, size_t nr)
 {
     static const zkr_gl edge[] = {0, 1, 2, 3, ZKR_GL_EPS - 1, ZKR_GL_EPS, (zkr_gl)1 << 32,
                                   ((zkr_gl)1 << 32) + 1, ((zkr_gl)1 << 48), ((zkr_gl)1 << 63) - 1,
@@ -302,54 +223,69 @@ static void test_gl_avx512(zkr_tap *t)
                                   ZKR_GL_P / 2 + 1, ZKR_GL_P - ZKR_GL_EPS - 1,
                                   ZKR_GL_P - ZKR_GL_EPS, ZKR_GL_P - ((zkr_gl)1 << 32),
                                   ZKR_GL_P - 3, ZKR_GL_P - 2, ZKR_GL_P - 1};
-    enum { NE = sizeof edge / sizeof edge[0], NR = 1 << 17 };
+    enum { NE = sizeof edge / sizeof edge[0] };
+    /* canon takes any 64-bit word, not only canonical ones */
     static const zkr_gl wide[8] = {ZKR_GL_P,     ZKR_GL_P + 1, UINT64_MAX - 1, UINT64_MAX,
                                    ZKR_GL_P - 1, ZKR_GL_P + 2, 0,              ZKR_GL_EPS};
     unsigned bad[4] = {0}, hit = 0;
     size_t pairs = 0;
 
-    if (!HAVE_GL_AVX2 || !zkr_cpu_avx512f()) {
-        zkr_tap_skip(t, "gl_avx512 lanes against zkr_gl_add/sub/mul: no AVX-512F on this CPU");
-        return;
-    }
-    /* every pair of edge values in every lane, beside other pairs */
     for (size_t i = 0; i < NE; i++)
         for (size_t j = 0; j < NE; j++)
-            for (int l = 0; l < 8; l++) {
+            for (unsigned l = 0; l < lanes; l++) {
                 zkr_gl a[8], b[8];
-                for (int k = 0; k < 8; k++) {
+                for (unsigned k = 0; k < lanes; k++) {
                     a[k] = edge[(i + 3 * (size_t)k) % NE];
                     b[k] = edge[(j + 5 * (size_t)k) % NE];
                 }
                 a[l] = edge[i];
                 b[l] = edge[j];
                 for (int op = 0; op < 4; op++)
-                    bad[op] += lane_check8(op, a, b);
+                    bad[op] += lane_check(op, a, b, lanes);
                 hit |= mul_branches(edge[i], edge[j]);
                 pairs++;
             }
-    for (size_t i = 0; i < NR; i++) {
+    for (size_t i = 0; i < nr; i++) {
         zkr_gl a[8], b[8];
-        for (int k = 0; k < 8; k++) {
+        for (unsigned k = 0; k < lanes; k++) {
             a[k] = lane_val(t);
             b[k] = lane_val(t);
             hit |= mul_branches(a[k], b[k]);
         }
         for (int op = 0; op < 4; op++)
-            bad[op] += lane_check8(op, a, b);
+            bad[op] += lane_check(op, a, b, lanes);
     }
-    /* canon takes any 64-bit word, not only canonical ones */
-    bad[OP_CANON] += lane_check8(OP_CANON, wide, wide);
+    for (size_t i = 0; i + lanes <= 8; i += lanes)
+        bad[OP_CANON] += lane_check(OP_CANON, wide + i, wide + i, lanes);
     zkr_tap_ok(t, bad[OP_ADD] == 0 && bad[OP_SUB] == 0,
-               "gl_avx512: add and sub equal zkr_gl_add/sub lane by lane (%zu edge pairs in each "
-               "lane, %d random octets; %u, %u lanes differ)", pairs / 8, NR, bad[OP_ADD],
-               bad[OP_SUB]);
+               "%s: add and sub equal zkr_gl_add/sub lane by lane (%zu edge pairs in each "
+               "lane, %zu random groups of %u; %u, %u lanes differ)", name, pairs / lanes, nr,
+               lanes, bad[OP_ADD], bad[OP_SUB]);
     zkr_tap_ok(t, bad[OP_MUL] == 0 && hit == 7,
-               "gl_avx512: mul equals zkr_gl_mul lane by lane, products reaching reduce128's "
+               "%s: mul equals zkr_gl_mul lane by lane, products reaching reduce128's "
                "borrow, carry and final subtraction (branches hit %#x of 0x7; %u lanes differ)",
-               hit, bad[OP_MUL]);
-    zkr_tap_ok(t, bad[OP_CANON] == 0, "gl_avx512: canon equals zkr_gl_canon, p .. 2^64-1 included "
-               "(%u lanes differ)", bad[OP_CANON]);
+               name, hit, bad[OP_MUL]);
+    zkr_tap_ok(t, bad[OP_CANON] == 0, "%s: canon equals zkr_gl_canon, p .. 2^64-1 included "
+               "(%u lanes differ)", name, bad[OP_CANON]);
+}
+
+static void test_gl_avx2(zkr_tap *t)
+{
+    if (!HAVE_GL_AVX2 || !zkr_cpu_avx2()) {
+        zkr_tap_skip(t, "gl_avx2 lanes against zkr_gl_add/sub/mul: no AVX2 on this CPU (the NTT "
+                        "runs its AVX-512 or portable butterflies)");
+        return;
+    }
+    test_gl_lanes(t, "gl_avx2", 4, (size_t)1 << 18);
+}
+
+static void test_gl_avx512(zkr_tap *t)
+{
+    if (!HAVE_GL_AVX2 || !zkr_cpu_avx512f()) {
+        zkr_tap_skip(t, "gl_avx512 lanes against zkr_gl_add/sub/mul: no AVX-512F on this CPU");
+        return;
+    }
+    test_gl_lanes(t, "gl_avx512", 8, (size_t)1 << 17);
 }
 
 /*
