@@ -65,7 +65,7 @@ static gval *find_val(gimp *im, const char *name)
         if (strcmp(im->vals[i].name, name) == 0)
             return &im->vals[i];
     for (size_t i = 0; i < im->gp->n_initializer; i++)
-        if (strcmp(im->gp->initializer[i]->name, name) == 0) {
+        if (im->gp->initializer[i]->name && strcmp(im->gp->initializer[i]->name, name) == 0) {
             /* Initializers become constant values on first use. */
             gval *v = &im->vals[im->n_vals++];
             memset(v, 0, sizeof *v);
@@ -188,14 +188,20 @@ static zkr_err attrs(gimp *im, const Onnx__NodeProto *nd, gattr *want, size_t n_
             if (at->n_ints > ZKR_ONNX_MAX_RANK)
                 return FAIL(im, ZKR_ERR_UNSUPPORTED, "attribute '%s' has %zu entries",
                             want[k].name, at->n_ints);
-            memcpy(want[k].ints, at->ints, at->n_ints * sizeof(int64_t));
+            /* an empty list may come with no array at all: memcpy of NULL is undefined */
+            if (at->n_ints)
+                memcpy(want[k].ints, at->ints, at->n_ints * sizeof(int64_t));
             want[k].n_ints = at->n_ints;
         }
         if (at->type == ATTR_STRING) {
             size_t len = at->has_s ? at->s.len : 0;
             if (len >= sizeof want[k].s)
                 return FAIL(im, ZKR_ERR_UNSUPPORTED, "attribute '%s' value too long", want[k].name);
-            memcpy(want[k].s, at->s.data, len);
+            if (len && memchr(at->s.data, 0, len))
+                return FAIL(im, ZKR_ERR_MALFORMED, "attribute '%s' value holds a NUL byte",
+                            want[k].name);
+            if (len)
+                memcpy(want[k].s, at->s.data, len);
             want[k].s[len] = '\0';
         }
     }
@@ -909,7 +915,8 @@ static zkr_err op_softmax(gimp *im, const Onnx__NodeProto *nd)
     if ((r = need_io(im, nd, 1, 1)) != ZKR_OK || (r = attrs(im, nd, at, 1)) != ZKR_OK ||
         (r = act_input(im, nd, 0, &x)) != ZKR_OK)
         return r;
-    if (im->gp->n_output != 1 || strcmp(im->gp->output[0]->name, nd->output[0]) != 0 ||
+    if (im->gp->n_output != 1 || im->gp->output[0]->name == NULL ||
+        strcmp(im->gp->output[0]->name, nd->output[0]) != 0 ||
         x->rank != 2 || (at[0].found && at[0].i != 1 && at[0].i != -1))
         return FAIL(im, ZKR_ERR_UNSUPPORTED, "%s",
                     "Softmax only as the last node, over the classes of a [1, N] output");

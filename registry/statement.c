@@ -589,6 +589,9 @@ static zkr_err decode_canonical(const uint8_t *p, size_t len, zkr_statement *s)
             return ZKR_ERR_MALFORMED;
         memcpy(type, b, n);
         type[n] = '\0';
+        /* A NUL inside would let "u64\0junk" name the type "u64": two encodings of one claim. */
+        if (strlen(type) != n)
+            return ZKR_ERR_MALFORMED;
         for (t = ZKR_PARAM_U64; t <= ZKR_PARAM_U64_LIST; t++)
             if (strcmp(type, zkr_param_type_name((zkr_param_type)t)) == 0)
                 break;

@@ -400,6 +400,15 @@ static void r_softmax_mid(ob_model *b) { node_named(b, "sig")->op_type = (char *
 static void r_concat_axis(ob_model *b) { node_named(b, "cat")->attribute[0]->i = 2; }
 static void r_attr(ob_model *b) { ob_attr_i(b, node_named(b, "conv1"), "foo", 1); }
 static void r_auto_pad(ob_model *b) { ob_attr_s(b, node_named(b, "dw"), "auto_pad", "SAME_UPPER"); }
+/* "NOTSET", a NUL and more: strcmp would read it as NOTSET, an accepted value. */
+static void r_auto_pad_nul(ob_model *b)
+{
+    static const char v[] = "NOTSET\0SAME_UP";
+    Onnx__NodeProto *nd = node_named(b, "dw");
+
+    ob_attr_s(b, nd, "auto_pad", v);
+    nd->attribute[nd->n_attribute - 1]->s.len = sizeof v - 1;
+}
 static void r_transpose(ob_model *b)
 {
     static const int64_t perm[4] = {0, 2, 1, 3};
@@ -428,6 +437,7 @@ static void test_refusals(zkr_tap *t)
         {"Concat on another axis", "node 7 (Concat 'cat')", "axis 2", r_concat_axis},
         {"an unknown attribute", "node 0 (Conv 'conv1')", "attribute 'foo'", r_attr},
         {"auto_pad SAME_UPPER", "node 4 (Conv 'dw')", "SAME_UPPER", r_auto_pad},
+        {"auto_pad with a NUL byte", "node 4 (Conv 'dw')", "NUL byte", r_auto_pad_nul},
         {"a Transpose that moves data", "node 6 (Transpose 'sig')", "moves data", r_transpose},
         {"an Add that would broadcast", "node 5 (Add 'res')", "different shapes", r_add_bcast},
         {"pooling the raw input", "node 3 (MaxPool 'pool1')", "raw input", r_pool_input},
