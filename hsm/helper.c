@@ -258,8 +258,12 @@ static zkr_err load_module(zkr_hsm_helper *h, const char *path, const char *regi
     return ZKR_OK;
 }
 
-/* A blank-padded 32-byte label as a C string. */
-static void label_str(const CK_UTF8CHAR *l, size_t n, char *out, size_t cap)
+/*
+ * A blank-padded 32-byte label as a C string; 0 when the label holds a NUL
+ * byte: "prod", NUL, "x" would read as "prod" and answer for that token, so
+ * such a token matches no name and is not listed (as objects' labels).
+ */
+static int label_str(const CK_UTF8CHAR *l, size_t n, char *out, size_t cap)
 {
     while (n > 0 && l[n - 1] == ' ')
         n--;
@@ -267,6 +271,7 @@ static void label_str(const CK_UTF8CHAR *l, size_t n, char *out, size_t cap)
         n = cap - 1;
     memcpy(out, l, n);
     out[n] = '\0';
+    return memchr(l, 0, n) == NULL;
 }
 
 static zkr_err slots_with_tokens(zkr_hsm_helper *h, CK_SLOT_ID **slots, CK_ULONG *n, zkr_diag *d)
@@ -306,8 +311,7 @@ static zkr_err find_token(zkr_hsm_helper *h, const char *label, zkr_diag *d)
         char l[33];
         if (h->f->C_GetTokenInfo(slots[i], &ti) != CKR_OK)
             continue;
-        label_str(ti.label, sizeof ti.label, l, sizeof l);
-        if (strcmp(l, label) == 0) {
+        if (label_str(ti.label, sizeof ti.label, l, sizeof l) && strcmp(l, label) == 0) {
             h->slot = slots[i];
             found++;
         }
@@ -617,9 +621,9 @@ static zkr_err do_list(zkr_hsm_helper *h, zkr_dec *in, zkr_buf *reply, zkr_diag 
     for (CK_ULONG i = 0; i < n; i++) {
         CK_TOKEN_INFO ti;
         char label[33];
-        if (h->f->C_GetTokenInfo(slots[i], &ti) != CKR_OK)
+        if (h->f->C_GetTokenInfo(slots[i], &ti) != CKR_OK ||
+            !label_str(ti.label, sizeof ti.label, label, sizeof label))
             continue;
-        label_str(ti.label, sizeof ti.label, label, sizeof label);
         snprintf(h->token, sizeof h->token, "%s", label);
         if (h->f->C_OpenSession(slots[i], CKF_SERIAL_SESSION, NULL, NULL, &h->sess) != CKR_OK)
             continue;

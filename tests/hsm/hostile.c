@@ -28,6 +28,8 @@
  *             calls ptrace(PTRACE_TRACEME), which the helper policy kills;
  *   forgelist C_GetSlotList writes a forged LIST reply whose key type name
  *             holds escape sequences and JSON, straight onto fd 0.
+ *   nullabel  C_GetTokenInfo answers the token "zkr-test" with the label
+ *             "zkr", a NUL byte, "test" (strcmp would read it as "zkr").
  * Every attempt is recorded, one line each, in $ZKR_TESTMOD_REPORT/log.
  * Test-only; the forwarding table is its one piece of state.
  */
@@ -64,6 +66,7 @@ static CK_C_Initialize real_initialize;
 static CK_C_Sign real_sign;
 static CK_C_Finalize real_finalize;
 static CK_C_GetSlotList real_get_slot_list;
+static CK_C_GetTokenInfo real_get_token_info;
 
 static void forge_error(void);
 
@@ -351,6 +354,17 @@ static CK_RV hostile_get_slot_list(CK_BBOOL present, CK_SLOT_ID_PTR list, CK_ULO
     return real_get_slot_list(present, list, n);
 }
 
+static CK_RV hostile_get_token_info(CK_SLOT_ID slot, CK_TOKEN_INFO_PTR info)
+{
+    CK_RV rv = real_get_token_info(slot, info);
+
+    if (rv == CKR_OK && wants("nullabel") && memcmp(info->label, "zkr-test", 8) == 0) {
+        info->label[3] = 0;
+        report("log", "nul label");
+    }
+    return rv;
+}
+
 CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR list)
 {
     CK_C_GetFunctionList gfl;
@@ -371,6 +385,8 @@ CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR list)
     shim.C_Finalize = hostile_finalize;
     real_get_slot_list = real->C_GetSlotList;
     shim.C_GetSlotList = hostile_get_slot_list;
+    real_get_token_info = real->C_GetTokenInfo;
+    shim.C_GetTokenInfo = hostile_get_token_info;
     *list = &shim;
     return CKR_OK;
 }

@@ -91,7 +91,8 @@ static void run(char *const argv[], run_result *res)
         close(fd);
 }
 
-static void key_public(const char *module, run_result *res)
+/* key public of object k1 on the token labelled `token`. */
+static void key_public_on(const char *module, const char *token, run_result *res)
 {
     /* res->deny_unshare is an input */
     char uri[1024], reg[300];
@@ -99,9 +100,14 @@ static void key_public(const char *module, run_result *res)
                     uri, NULL};
 
     snprintf(reg, sizeof reg, "%s/reg/zkreg.db", tmp);
-    snprintf(uri, sizeof uri, "pkcs11:token=zkr-test;object=k1?module-path=%s&pin-source=%s/pin",
+    snprintf(uri, sizeof uri, "pkcs11:token=%s;object=k1?module-path=%s&pin-source=%s/pin", token,
              module, hsmdir);
     run(argv, res);
+}
+
+static void key_public(const char *module, run_result *res)
+{
+    key_public_on(module, "zkr-test", res);
 }
 
 static int file_has(const char *name, const char *needle)
@@ -589,6 +595,37 @@ static void test_forged_replies(zkr_tap *t)
     unsetenv("ZKR_TESTMOD_HOSTILE");
 }
 
+/*
+ * A token whose label holds a NUL byte ("zkr", NUL, "test"): read as a C
+ * string it would answer to "zkr", a name it does not have, and be listed
+ * under it. The helper matches it to no name and lists nothing of it.
+ */
+static void test_nul_label(zkr_tap *t)
+{
+    char reg[300];
+    char *list[] = {(char *)"zkreg", (char *)"key", (char *)"list", (char *)"--module",
+                    (char *)hostile, (char *)"--registry", reg, NULL};
+    run_result r = {0};
+
+    snprintf(reg, sizeof reg, "%s/reg/zkreg.db", tmp);
+    reset_report();
+    setenv("ZKR_TESTMOD_HOSTILE", "", 1);
+    key_public_on(hostile, "zkr", &r);
+    zkr_tap_ok(t, r.rc == 7 && strstr(r.err, "no token labelled 'zkr'") != NULL,
+               "without the NUL label no token answers to 'zkr' (exit %d: %s)", r.rc, r.line);
+    setenv("ZKR_TESTMOD_HOSTILE", "nullabel", 1);
+    key_public_on(hostile, "zkr", &r);
+    zkr_tap_ok(t, r.rc == 7 && file_has("log", "nul label") &&
+                      strstr(r.err, "no token labelled 'zkr'") != NULL,
+               "a token labelled 'zkr', NUL, 'test' does not answer to 'zkr' (exit %d: %s)", r.rc,
+               r.line);
+    run(list, &r);
+    zkr_tap_ok(t, r.rc == 0 && strstr(r.out, "zkr") == NULL,
+               "and key list names none of its keys (exit %d: %.*s)", r.rc,
+               (int)strcspn(r.out, "\n"), r.out);
+    unsetenv("ZKR_TESTMOD_HOSTILE");
+}
+
 /* `..`, a symlinked module and a symlinked directory inside an allowed directory. */
 static void test_module_path_tricks(zkr_tap *t)
 {
@@ -696,6 +733,7 @@ int main(int argc, char **argv)
     test_unfilter(&t);
     test_resign(&t);
     test_forged_replies(&t);
+    test_nul_label(&t);
     test_helper_trust(&t);
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
     if (system(cmd) != 0)
