@@ -260,12 +260,15 @@ static zkr_err load_module(zkr_hsm_helper *h, const char *path, const char *regi
 
 /*
  * A blank-padded 32-byte label as a C string; 0 when the label holds a NUL
- * byte: "prod", NUL, "x" would read as "prod" and answer for that token, so
- * such a token matches no name and is not listed (as objects' labels).
+ * byte before its end: "prod", NUL, "x" would read as "prod" and answer for
+ * that token, so such a token matches no name and is not listed (as
+ * objects' labels). Trailing NULs are padding, as trailing blanks are: some
+ * modules pad with them, against the standard, and their tokens stay
+ * reachable by name.
  */
 static int label_str(const CK_UTF8CHAR *l, size_t n, char *out, size_t cap)
 {
-    while (n > 0 && l[n - 1] == ' ')
+    while (n > 0 && (l[n - 1] == ' ' || l[n - 1] == 0))
         n--;
     if (n >= cap)
         n = cap - 1;

@@ -30,6 +30,8 @@
  *             holds escape sequences and JSON, straight onto fd 0.
  *   nullabel  C_GetTokenInfo answers the token "zkr-test" with the label
  *             "zkr", a NUL byte, "test" (strcmp would read it as "zkr").
+ *   nulpad    C_GetTokenInfo pads the token "zkr-test"'s label with NUL
+ *             bytes instead of blanks (some modules do).
  * Every attempt is recorded, one line each, in $ZKR_TESTMOD_REPORT/log.
  * Test-only; the forwarding table is its one piece of state.
  */
@@ -361,6 +363,10 @@ static CK_RV hostile_get_token_info(CK_SLOT_ID slot, CK_TOKEN_INFO_PTR info)
     if (rv == CKR_OK && wants("nullabel") && memcmp(info->label, "zkr-test", 8) == 0) {
         info->label[3] = 0;
         report("log", "nul label");
+    }
+    if (rv == CKR_OK && wants("nulpad") && memcmp(info->label, "zkr-test", 8) == 0) {
+        memset(info->label + 8, 0, sizeof info->label - 8);
+        report("log", "nul padding");
     }
     return rv;
 }

@@ -623,6 +623,13 @@ static void test_nul_label(zkr_tap *t)
     zkr_tap_ok(t, r.rc == 0 && strstr(r.out, "zkr") == NULL,
                "and key list names none of its keys (exit %d: %.*s)", r.rc,
                (int)strcspn(r.out, "\n"), r.out);
+    /* NULs after the label are padding, not a second name: the token stays usable */
+    reset_report();
+    setenv("ZKR_TESTMOD_HOSTILE", "nulpad", 1);
+    key_public(hostile, &r);
+    zkr_tap_ok(t, r.rc == 0 && file_has("log", "nul padding"),
+               "a label padded with NULs instead of blanks still answers to its name (exit %d: "
+               "%s)", r.rc, r.line);
     unsetenv("ZKR_TESTMOD_HOSTILE");
 }
 
