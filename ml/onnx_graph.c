@@ -19,6 +19,7 @@
 #define ATTR_INTS ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS
 #define ATTR_FLOAT ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT
 #define ATTR_STRING ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING
+#define ATTR_TENSOR ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TENSOR
 
 typedef struct {
     const char *name;
@@ -881,13 +882,27 @@ static zkr_err op_pad(gimp *im, const Onnx__NodeProto *nd)
     return def_val(im, nd->output[0], &v);
 }
 
+/*
+ * Whether nd is a Constant this importer reads: the standard domain, no
+ * input, one named output, and one attribute "value" of type TENSOR. One
+ * rule for a Constant met on its own (op_constant) and inside a pattern
+ * (op_gelu), so a node refused in one place is not read in the other.
+ */
+static int is_value_constant(const Onnx__NodeProto *nd)
+{
+    const Onnx__AttributeProto *a = nd->n_attribute == 1 ? nd->attribute[0] : NULL;
+
+    return nd->op_type && strcmp(nd->op_type, "Constant") == 0 &&
+           (is_empty(nd->domain) || strcmp(nd->domain, "ai.onnx") == 0) && nd->n_input == 0 &&
+           nd->n_output == 1 && !is_empty(nd->output[0]) && a != NULL && a->name != NULL &&
+           strcmp(a->name, "value") == 0 && a->has_type && a->type == ATTR_TENSOR && a->t != NULL;
+}
+
 static zkr_err op_constant(gimp *im, const Onnx__NodeProto *nd)
 {
     gval v = {0};
 
-    if (nd->n_input != 0 || nd->n_output != 1 || nd->n_attribute != 1 ||
-        nd->attribute[0]->name == NULL || strcmp(nd->attribute[0]->name, "value") != 0 ||
-        nd->attribute[0]->t == NULL)
+    if (!is_value_constant(nd))
         return FAIL(im, ZKR_ERR_UNSUPPORTED, "%s", "only a 'value' tensor is supported");
     v.konst = nd->attribute[0]->t;
     return def_val(im, nd->output[0], &v);
@@ -959,8 +974,7 @@ static zkr_err op_gelu(gimp *im, const Onnx__NodeProto *nd, size_t *skip)
     /* The next four nodes that are not Constant (PyTorch puts each Constant just before its use). */
     for (; j < im->gp->n_node && k < 5; j++) {
         const Onnx__NodeProto *c = im->gp->node[j];
-        if (c->op_type && strcmp(c->op_type, "Constant") == 0 && c->n_output == 1 &&
-            !is_empty(c->output[0]) && c->n_attribute == 1 && c->attribute[0]->t != NULL) {
+        if (is_value_constant(c)) {
             gval v = {0};
             zkr_err r;
             v.konst = c->attribute[0]->t;

@@ -419,6 +419,64 @@ static void r_transpose(ob_model *b)
 static void r_add_bcast(ob_model *b) { node_named(b, "res")->input[0] = (char *)"r1"; }
 static void r_pool_input(ob_model *b) { node_named(b, "pool1")->input[0] = (char *)"x"; }
 
+/*
+ * The Gelu net with its Add's 1.0 read from a Constant node placed right
+ * before the Add (as PyTorch places them), the node changed by `how`: 0 as
+ * exported, 1 in a foreign domain, 2 with its tensor under an attribute
+ * other than "value". The pattern matcher must read a Constant by the same
+ * rule as a Constant met on its own, which refuses 1 and 2.
+ */
+static zkr_err import_gelu_constant(int how, zkr_diag *d)
+{
+    static const int64_t scalar[1] = {1};
+    static const float one = 1.0f;
+    ob_model b;
+    zkr_ml_gfmodel *f = NULL;
+    Onnx__NodeProto *c, *add = NULL;
+    Onnx__TensorProto *tv;
+    size_t at = 0, last;
+    zkr_err r;
+
+    build_net(&b, 1);
+    tv = ob_floats(&b, "one_c", scalar, 0, &one, 1);
+    b.g.n_initializer--; /* the tensor only, as the Constant's attribute */
+    c = ob_node(&b, "Constant", NULL, NULL, NULL, "one_k");
+    ob_attr(&b, c, how == 2 ? "sparse_value" : "value")->type =
+        ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TENSOR;
+    c->attribute[0]->t = tv;
+    if (how == 1)
+        c->domain = (char *)"com.evil";
+    last = b.g.n_node - 1;
+    for (size_t i = 0; i < last; i++)
+        if (strcmp(b.ndp[i]->op_type, "Add") == 0 && strcmp(b.ndp[i]->input[0], "one") == 0)
+            add = b.ndp[i], at = i;
+    if (add == NULL) {
+        ob_free(&b);
+        return ZKR_ERR_INTERNAL;
+    }
+    add->input[0] = (char *)"one_k";
+    memmove(&b.ndp[at + 1], &b.ndp[at], (last - at) * sizeof b.ndp[0]);
+    b.ndp[at] = c;
+    zkr_diag_clear(d);
+    r = import(&b, &f, d);
+    zkr_ml_gfmodel_free(f);
+    ob_free(&b);
+    return r;
+}
+
+static void test_gelu_constants(zkr_tap *t)
+{
+    zkr_diag d;
+    zkr_err r = import_gelu_constant(0, &d);
+
+    zkr_tap_ok(t, r == ZKR_OK, "Gelu with its 1.0 from a Constant node: imports (%s)", d.msg);
+    r = import_gelu_constant(1, &d);
+    zkr_tap_ok(t, r != ZKR_OK, "Gelu with a Constant in domain com.evil: refused (%s)", d.msg);
+    r = import_gelu_constant(2, &d);
+    zkr_tap_ok(t, r != ZKR_OK, "Gelu with a Constant whose tensor is not 'value': refused (%s)",
+               d.msg);
+}
+
 static void test_refusals(zkr_tap *t)
 {
     static const struct {
@@ -501,6 +559,7 @@ int main(int argc, char **argv)
         test_quantize(&t, f);
     zkr_ml_gfmodel_free(f);
     test_refusals(&t);
+    test_gelu_constants(&t);
     test_any(&t);
     return zkr_tap_done(&t);
 }
