@@ -66,7 +66,7 @@ static gval *find_val(gimp *im, const char *name)
         if (strcmp(im->vals[i].name, name) == 0)
             return &im->vals[i];
     for (size_t i = 0; i < im->gp->n_initializer; i++)
-        if (im->gp->initializer[i]->name && strcmp(im->gp->initializer[i]->name, name) == 0) {
+        if (strcmp(im->gp->initializer[i]->name, name) == 0) { /* named: check_initializers */
             /* Initializers become constant values on first use. */
             gval *v = &im->vals[im->n_vals++];
             memset(v, 0, sizeof *v);
