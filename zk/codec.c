@@ -64,6 +64,26 @@ zkr_err zkr_enc_exts(zkr_buf *b, const zkr_ext *v, size_t n)
     return r;
 }
 
+zkr_err zkr_dec_ext6s(zkr_dec *d, zkr_ext6 *v, size_t n)
+{
+    zkr_err r = ZKR_OK;
+
+    for (size_t i = 0; i < n && r == ZKR_OK; i++)
+        if ((r = zkr_dec_ext(d, &v[i].a)) == ZKR_OK)
+            r = zkr_dec_ext(d, &v[i].b);
+    return r;
+}
+
+zkr_err zkr_enc_ext6s(zkr_buf *b, const zkr_ext6 *v, size_t n)
+{
+    zkr_err r = ZKR_OK;
+
+    for (size_t i = 0; i < n && r == ZKR_OK; i++)
+        if ((r = zkr_enc_ext(b, v[i].a)) == ZKR_OK)
+            r = zkr_enc_ext(b, v[i].b);
+    return r;
+}
+
 zkr_err zkr_proof_begin(zkr_buf *b, uint32_t param_set, uint32_t kind,
                         const uint8_t statement_id[ZKR_DIGEST_BYTES], uint32_t n_sections)
 {

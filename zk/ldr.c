@@ -144,6 +144,21 @@ int zkr_hpcs_round_factored(const zkr_ext msg[2], zkr_ext claim, zkr_ext z)
     return zkr_ext_eq(e, zkr_ext_from(0));
 }
 
+int zkr_hpcs_round_factored6(const zkr_ext6 msg[2], zkr_ext6 claim, zkr_ext z)
+{
+    /* zkr_hpcs_round_factored's identity with q over F_p^6 and z in F_p^3 */
+    zkr_ext6 q0 = msg[0], q1 = zkr_ext6_sub(claim, msg[0]), q2 = msg[1];
+    zkr_ext6 c2 = zkr_ext6_add(zkr_ext6_sub(q2, zkr_ext6_add(q1, q1)), q0);
+    zkr_ext6 d = zkr_ext6_sub(q1, q0);
+    zkr_ext6 b2 = zkr_ext6_sub(zkr_ext6_add(d, d), c2);
+    zkr_ext u = zkr_ext_sub(zkr_ext_from(1), z), w = zkr_ext_sub(u, z);
+    zkr_ext6 e = zkr_ext6_mul_ext(zkr_ext6_add(q0, q0), zkr_ext_mul(w, w));
+
+    e = zkr_ext6_add(e, zkr_ext6_mul_ext(b2, zkr_ext_mul(u, w)));
+    e = zkr_ext6_add(e, zkr_ext6_mul_ext(c2, zkr_ext_mul(u, u)));
+    return zkr_ext6_eq(e, zkr_ext6_from_ext(zkr_ext_from(0)));
+}
+
 /* zkr_zkrange_alg_error's commit-phase term of one opening (total variables, words). */
 static double zkr_ldr_ud_commit(const zkr_params *p, unsigned total, double words)
 {

@@ -130,5 +130,7 @@ unsigned zkr_ldr_q_start(const zkr_params *p);
  * 2z = 1 (L constant), q has degree <= 1. Computed without an inverse.
  */
 int zkr_hpcs_round_factored(const zkr_ext msg[2], zkr_ext claim, zkr_ext z);
+/* The same check for a round message over F_p^6 (the point z in F_p^3). */
+int zkr_hpcs_round_factored6(const zkr_ext6 msg[2], zkr_ext6 claim, zkr_ext z);
 
 #endif

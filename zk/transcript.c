@@ -144,6 +144,25 @@ void zkr_ts_challenge_exts(zkr_transcript *t, const char *label, zkr_ext *out, s
         out[i] = zkr_ts_challenge_ext(t, label);
 }
 
+void zkr_ts_absorb_ext6(zkr_transcript *t, const char *label, const zkr_ext6 *v, size_t n)
+{
+    _Static_assert(sizeof(zkr_ext6) == 6 * sizeof(zkr_gl), "a + b y is six consecutive words");
+    zkr_ts_absorb_gl(t, label, (const zkr_gl *)(const void *)v, 6 * n);
+}
+
+zkr_ext6 zkr_ts_challenge_ext6(zkr_transcript *t, const char *label)
+{
+    zkr_gl w[6];
+    zkr_ext6 e;
+
+    zkr_ts_squeeze(t, label, w, 6);
+    for (int i = 0; i < 3; i++) {
+        e.a.c[i] = w[i];
+        e.b.c[i] = w[3 + i];
+    }
+    return e;
+}
+
 uint64_t zkr_ts_challenge_index(zkr_transcript *t, const char *label, uint64_t n)
 {
     unsigned bits = zkr_log2_ceil(n);

@@ -169,6 +169,60 @@ zkr_ext zkr_ext_inv(zkr_ext a);
 zkr_err zkr_ext_batch_inv(zkr_ext *a, size_t n) ZKR_WUR;
 
 /* ------------------------------------------------------------------ */
+/* Sextic extension F_p^3[y]/(y^2 - 7)                                  */
+/* ------------------------------------------------------------------ */
+/*
+ * A challenge field of 2^384 elements for one opening whose list-decoding
+ * figure needs more than F_p^3 gives (docs/proof-system.md, "Stop 52"). It
+ * contains F_p^3 (b = 0), so points and values drawn in F_p^3 embed as they
+ * are. 7 is a non-square in F_p (it generates F_p^*), hence in F_p^3 (odd
+ * degree), so y^2 - 7 is irreducible over F_p^3 (tests/zk/test_zk_ext6.c
+ * checks Euler's criterion in F_p^3).
+ */
+#define ZKR_EXT6_BYTES 48
+#define ZKR_EXT6_NONRESIDUE 7u
+typedef struct {
+    zkr_ext a, b; /* a + b y */
+} zkr_ext6;
+
+static inline zkr_ext6 zkr_ext6_from_ext(zkr_ext a)
+{
+    zkr_ext6 r = {a, zkr_ext_from(0)};
+    return r;
+}
+static inline zkr_ext6 zkr_ext6_add(zkr_ext6 x, zkr_ext6 z)
+{
+    zkr_ext6 r = {zkr_ext_add(x.a, z.a), zkr_ext_add(x.b, z.b)};
+    return r;
+}
+static inline zkr_ext6 zkr_ext6_sub(zkr_ext6 x, zkr_ext6 z)
+{
+    zkr_ext6 r = {zkr_ext_sub(x.a, z.a), zkr_ext_sub(x.b, z.b)};
+    return r;
+}
+/* x s for s in F_p^3 (two F_p^3 products). */
+static inline zkr_ext6 zkr_ext6_mul_ext(zkr_ext6 x, zkr_ext s)
+{
+    zkr_ext6 r = {zkr_ext_mul(x.a, s), zkr_ext_mul(x.b, s)};
+    return r;
+}
+static inline zkr_ext6 zkr_ext6_mul(zkr_ext6 x, zkr_ext6 z)
+{
+    /* Karatsuba: three F_p^3 products, y^2 = 7 */
+    zkr_ext aa = zkr_ext_mul(x.a, z.a), bb = zkr_ext_mul(x.b, z.b);
+    zkr_ext mid = zkr_ext_mul(zkr_ext_add(x.a, x.b), zkr_ext_add(z.a, z.b));
+    zkr_ext6 r = {zkr_ext_add(aa, zkr_ext_mul_base(bb, ZKR_EXT6_NONRESIDUE)),
+                  zkr_ext_sub(mid, zkr_ext_add(aa, bb))};
+    return r;
+}
+static inline int zkr_ext6_eq(zkr_ext6 x, zkr_ext6 z)
+{
+    return zkr_ext_eq(x.a, z.a) & zkr_ext_eq(x.b, z.b);
+}
+/* x^-1 (0 for 0): conj(x) / N(x), N(x) = a^2 - 7 b^2 in F_p^3, nonzero for x != 0. */
+zkr_ext6 zkr_ext6_inv(zkr_ext6 x);
+
+/* ------------------------------------------------------------------ */
 /* Fork-join parallelism                                               */
 /* ------------------------------------------------------------------ */
 #define ZKR_PAR_MAX 64
@@ -630,6 +684,26 @@ zkr_err zkr_dec_exts(zkr_dec *d, zkr_ext *v, size_t n) ZKR_WUR;
 zkr_err zkr_enc_gl(zkr_buf *b, zkr_gl v) ZKR_WUR;
 zkr_err zkr_enc_ext(zkr_buf *b, zkr_ext v) ZKR_WUR;
 zkr_err zkr_enc_exts(zkr_buf *b, const zkr_ext *v, size_t n) ZKR_WUR;
+
+/* ------------------------------------------------------------------ */
+/* Sextic extension: transcript, codecs, the verifier's evaluations     */
+/* ------------------------------------------------------------------ */
+/*
+ * An F_p^6 element travels and is absorbed as its six canonical words
+ * a.c[0..3) then b.c[0..3); a challenge is six uniform words drawn the same
+ * way (so uniform in F_p^6).
+ */
+void zkr_ts_absorb_ext6(zkr_transcript *t, const char *label, const zkr_ext6 *v, size_t n);
+zkr_ext6 zkr_ts_challenge_ext6(zkr_transcript *t, const char *label);
+/* ZKR_ERR_MALFORMED if truncated or a word >= p (nothing past the error is written). */
+zkr_err zkr_dec_ext6s(zkr_dec *d, zkr_ext6 *v, size_t n) ZKR_WUR;
+zkr_err zkr_enc_ext6s(zkr_buf *b, const zkr_ext6 *v, size_t n) ZKR_WUR;
+/* zkr_sumcheck_round_eval over F_p^6: msg = h(0), h(2), ..., h(d), 1 <= d <= 8 (else 0). */
+zkr_ext6 zkr_sumcheck_round_eval6(const zkr_ext6 *msg, unsigned d, zkr_ext6 claim, zkr_ext6 r);
+/* eq(a, b) = prod (a_i b_i + (1 - a_i)(1 - b_i)), a in F_p^3 (a point), b in F_p^6. */
+zkr_ext6 zkr_mle_eq_eval6(const zkr_ext *a, const zkr_ext6 *b, unsigned n);
+/* A multilinear of 2^n monomial coefficients in F_p^6 at z (no allocation). */
+zkr_ext6 zkr_mle_eval_monomial6(const zkr_ext6 *c, unsigned n, const zkr_ext *z);
 
 /* ------------------------------------------------------------------ */
 /* matmul@1 shared definitions                                         */
