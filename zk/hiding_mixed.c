@@ -104,7 +104,7 @@ double zkr_hpcs_mixed_error(const zkr_params *p, const unsigned *totals, size_t 
 {
     zkr_hpcs_mixed_plan pl;
     zkr_pcs_layout l;
-    double lf = ZKR_LOG2_EXT_FIELD, dom, e;
+    double lf = zkr_params_log2_field(p), dom, e;
     unsigned dmax = 0;
 
     if (zkr_hpcs_mixed_plan_of(p, totals, k, &pl) != ZKR_OK)
@@ -168,11 +168,12 @@ zkr_soundness zkr_hpcs_mixed_soundness(const zkr_params *p, const unsigned *tota
     return s;
 }
 
-void zkr_hpcs_mixed_absorb(zkr_transcript *t, size_t k, const uint8_t (*roots)[ZKR_DIGEST_BYTES],
-                           const unsigned *n_vars, const unsigned *blind_vars,
-                           const unsigned *ext, const zkr_ext *z, unsigned total,
-                           const zkr_ext *values, const uint8_t mask_root[ZKR_DIGEST_BYTES],
-                           zkr_ext b)
+/* The members, the point and values, the mask's root; its value b by the caller. */
+static void zkr_hm_absorb_head(zkr_transcript *t, size_t k,
+                               const uint8_t (*roots)[ZKR_DIGEST_BYTES], const unsigned *n_vars,
+                               const unsigned *blind_vars, const unsigned *ext, const zkr_ext *z,
+                               unsigned total, const zkr_ext *values,
+                               const uint8_t mask_root[ZKR_DIGEST_BYTES])
 {
     zkr_ts_absorb_u64(t, "hm-k", k);
     for (size_t i = 0; i < k; i++) {
@@ -184,15 +185,44 @@ void zkr_hpcs_mixed_absorb(zkr_transcript *t, size_t k, const uint8_t (*roots)[Z
     zkr_ts_absorb_ext(t, "hm-point", z, total);
     zkr_ts_absorb_ext(t, "hm-values", values, k);
     zkr_ts_absorb(t, "hm-mask-root", mask_root, ZKR_DIGEST_BYTES);
+}
+
+void zkr_hpcs_mixed_absorb(zkr_transcript *t, size_t k, const uint8_t (*roots)[ZKR_DIGEST_BYTES],
+                           const unsigned *n_vars, const unsigned *blind_vars,
+                           const unsigned *ext, const zkr_ext *z, unsigned total,
+                           const zkr_ext *values, const uint8_t mask_root[ZKR_DIGEST_BYTES],
+                           zkr_ext b)
+{
+    zkr_hm_absorb_head(t, k, roots, n_vars, blind_vars, ext, z, total, values, mask_root);
     zkr_ts_absorb_ext(t, "hm-mask-val", &b, 1);
 }
 
-/* A parsed mixed opening (pointers into the proof bytes). */
+void zkr_hpcs_mixed_absorb6(zkr_transcript *t, size_t k, const uint8_t (*roots)[ZKR_DIGEST_BYTES],
+                            const unsigned *n_vars, const unsigned *blind_vars,
+                            const unsigned *ext, const zkr_ext *z, unsigned total,
+                            const zkr_ext *values, const uint8_t mask_root[ZKR_DIGEST_BYTES],
+                            zkr_ext6 b)
+{
+    zkr_hm_absorb_head(t, k, roots, n_vars, blind_vars, ext, z, total, values, mask_root);
+    zkr_ts_absorb_ext6(t, "hm-mask-val", &b, 1);
+}
+
+/*
+ * A parsed mixed opening (pointers into the proof bytes). Its field values
+ * (b, the round messages, the final polynomial, Z's and the folded layers'
+ * entries) are in the opening's field, deg words each: F_p^3 (deg 3), held
+ * here in F_p^6 as its subfield (b = 0: the same sums and products), or
+ * F_p^6 (deg 6, p->mixed_ext6). msgs3 / fin_a keep the wire form the
+ * transcript absorbs.
+ */
 typedef struct {
     zkr_hpcs_mixed_plan pl;
+    unsigned deg;
     const uint8_t *mask_root;
-    zkr_ext b;
-    zkr_ext *msgs, *final;
+    zkr_ext6 b;
+    zkr_ext6 *msgs, *final;
+    zkr_ext *msgs3;        /* deg 3: the messages as sent */
+    zkr_ext *fin_a, *fin_b; /* the final polynomial's a and b parts (fin_b: deg 6) */
     uint8_t roots[32][ZKR_DIGEST_BYTES]; /* layers 1.. */
     uint64_t nonce;
     /* [0..n_full-1] the full-size members (by index), [n_full] Z, [n_full + l] layer l >= 1 */
@@ -226,11 +256,58 @@ static void zkr_hm_free(zkr_hm_proof *m)
 {
     free(m->msgs);
     free(m->final);
+    free(m->msgs3);
+    free(m->fin_a);
+    free(m->fin_b);
 }
 
 static size_t zkr_hm_words(unsigned ext, unsigned a)
 {
     return ext ? (size_t)3 << a : (size_t)1 << a;
+}
+
+/* Value u of a leaf of `words` words holding deg-word values (F_p^3 ones embedded). */
+static zkr_ext6 zkr_hm_elem(const zkr_pcs_open *o, size_t words, size_t at, size_t u,
+                            unsigned deg)
+{
+    zkr_ext6 v;
+
+    if (deg == 3)
+        return zkr_ext6_from_ext(zkr_hpcs_x_elem(o, words, at, u, 1));
+    v.a = zkr_hpcs_x_elem(o, words, at, 2 * u, 1);
+    v.b = zkr_hpcs_x_elem(o, words, at, 2 * u + 1, 1);
+    return v;
+}
+
+/* A challenge of the opening's field (an F_p^3 one embedded: the transcript's draw as before). */
+static zkr_ext6 zkr_hm_challenge(zkr_transcript *t, const char *label, unsigned deg)
+{
+    return deg == 6 ? zkr_ts_challenge_ext6(t, label)
+                    : zkr_ext6_from_ext(zkr_ts_challenge_ext(t, label));
+}
+
+/* Absorbs n values as sent: v3 (deg 3, the F_p^3 wire values) or v (deg 6). */
+static void zkr_hm_absorb(zkr_transcript *t, const char *label, const zkr_ext6 *v,
+                          const zkr_ext *v3, size_t n, unsigned deg)
+{
+    if (deg == 6)
+        zkr_ts_absorb_ext6(t, label, v, n);
+    else
+        zkr_ts_absorb_ext(t, label, v3, n);
+}
+
+/* n values of the opening's field: v (F_p^6 form); v3 (deg 3) the wire values too. */
+static zkr_err zkr_hm_dec(zkr_dec *d, zkr_ext6 *v, zkr_ext *v3, size_t n, unsigned deg)
+{
+    zkr_err r;
+
+    if (deg == 6)
+        return zkr_dec_ext6s(d, v, n);
+    if ((r = zkr_dec_exts(d, v3, n)) != ZKR_OK)
+        return r;
+    for (size_t i = 0; i < n; i++)
+        v[i] = zkr_ext6_from_ext(v3[i]);
+    return ZKR_OK;
 }
 
 /* Layer layer's openings: its tree (layer 0: the full members, then Z), then its joiners'. */
@@ -239,7 +316,7 @@ static zkr_err zkr_hm_parse_layer(const zkr_params *p, zkr_hm_proof *m, size_t k
 {
     const zkr_pcs_layout *l = &m->pl.l;
     unsigned depth = l->log_len[layer] - l->folds[layer], nf = (unsigned)m->pl.n_full;
-    size_t ew = (size_t)3 << l->folds[layer];
+    size_t ew = (size_t)m->deg << l->folds[layer];
     zkr_err r;
 
     if (layer == 0) {
@@ -256,11 +333,11 @@ static zkr_err zkr_hm_parse_layer(const zkr_params *p, zkr_hm_proof *m, size_t k
             if ((r = zkr_hpcs_x_parse_open(d, p, m->jw[i], depth, &m->open[j])) != ZKR_OK)
                 return r;
         }
-        /* Z's tree: one extension value a leaf (it is constant on the leaf's coset) */
-        if ((r = zkr_hpcs_x_parse_open(d, p, 3, m->nest < k ? m->nest_h : depth,
+        /* Z's tree: one value a leaf (it is constant on the leaf's coset) */
+        if ((r = zkr_hpcs_x_parse_open(d, p, m->deg, m->nest < k ? m->nest_h : depth,
                                        &m->open[nf])) != ZKR_OK)
             return r;
-    } else if ((r = zkr_hpcs_x_parse_open(d, p, ew - 3, depth, &m->open[nf + layer])) !=
+    } else if ((r = zkr_hpcs_x_parse_open(d, p, ew - m->deg, depth, &m->open[nf + layer])) !=
                ZKR_OK) {
         /* version 15: each leaf leaves out the value its first query derives (zkr_hm_derive) */
         return r;
@@ -282,29 +359,52 @@ static zkr_err zkr_hm_parse_layer(const zkr_params *p, zkr_hm_proof *m, size_t k
     return ZKR_OK;
 }
 
+/* The final polynomial: its F_p^6 form and its a and b parts (the query values' LDEs). */
+static zkr_err zkr_hm_parse_final(zkr_hm_proof *m, size_t n_final, zkr_dec *d)
+{
+    zkr_err r;
+
+    m->final = calloc(n_final, sizeof *m->final);
+    m->fin_a = calloc(n_final, sizeof *m->fin_a);
+    if (!m->final || !m->fin_a)
+        return ZKR_ERR_NOMEM;
+    if ((r = zkr_hm_dec(d, m->final, m->fin_a, n_final, m->deg)) != ZKR_OK)
+        return r;
+    if (m->deg == 3)
+        return ZKR_OK;
+    if (!(m->fin_b = calloc(n_final, sizeof *m->fin_b)))
+        return ZKR_ERR_NOMEM;
+    for (size_t i = 0; i < n_final; i++) {
+        m->fin_a[i] = m->final[i].a;
+        m->fin_b[i] = m->final[i].b;
+    }
+    return ZKR_OK;
+}
+
 static zkr_err zkr_hm_parse(const zkr_params *p, size_t k, zkr_dec *d, zkr_hm_proof *m)
 {
     const zkr_pcs_layout *l = &m->pl.l;
     const uint8_t *raw;
-    size_t n_final = (size_t)1 << l->final_vars;
+    size_t n_final = (size_t)1 << l->final_vars, n_msgs = (size_t)2 * l->folds_total;
+    zkr_ext b3;
     zkr_err r;
 
     /* a nested mask has no root of its own (its carrier's root binds it) */
     if ((m->nest == k && (r = zkr_dec_raw(d, ZKR_DIGEST_BYTES, &m->mask_root)) != ZKR_OK) ||
-        (r = zkr_dec_ext(d, &m->b)) != ZKR_OK)
+        (r = zkr_hm_dec(d, &m->b, &b3, 1, m->deg)) != ZKR_OK)
         return r;
-    m->msgs = calloc((size_t)2 * l->folds_total + 1, sizeof *m->msgs);
-    m->final = calloc(n_final, sizeof *m->final);
-    if (!m->msgs || !m->final)
+    m->msgs = calloc(n_msgs + 1, sizeof *m->msgs);
+    m->msgs3 = calloc(n_msgs + 1, sizeof *m->msgs3);
+    if (!m->msgs || !m->msgs3)
         return ZKR_ERR_NOMEM;
-    if ((r = zkr_dec_exts(d, m->msgs, (size_t)2 * l->folds_total)) != ZKR_OK)
+    if ((r = zkr_hm_dec(d, m->msgs, m->msgs3, n_msgs, m->deg)) != ZKR_OK)
         return r;
     for (unsigned layer = 1; layer < l->n_layers; layer++) {
         if ((r = zkr_dec_raw(d, ZKR_DIGEST_BYTES, &raw)) != ZKR_OK)
             return r;
         memcpy(m->roots[layer], raw, ZKR_DIGEST_BYTES);
     }
-    if ((r = zkr_dec_exts(d, m->final, n_final)) != ZKR_OK ||
+    if ((r = zkr_hm_parse_final(m, n_final, d)) != ZKR_OK ||
         (r = zkr_dec_u64(d, &m->nonce)) != ZKR_OK)
         return r;
     for (unsigned layer = 0; layer < l->n_layers; layer++)
@@ -320,21 +420,23 @@ static zkr_err zkr_hm_parse(const zkr_params *p, size_t k, zkr_dec *d, zkr_hm_pr
  */
 static zkr_err zkr_hm_fold_phase(const zkr_params *p, zkr_transcript *t, const zkr_hm_proof *m,
                                  size_t k, const zkr_ext *z, const zkr_ext *values,
-                                 zkr_ext value, unsigned off, zkr_ext *r_all, zkr_ext *alpha)
+                                 zkr_ext6 value, unsigned off, zkr_ext6 *r_all, zkr_ext6 *alpha)
 {
     const zkr_pcs_layout *l = &m->pl.l;
-    zkr_ext claim = value, eqv = zkr_ext_from(1), g_final;
-    unsigned round = 0;
+    zkr_ext6 claim = value, eqv = zkr_ext6_from_ext(zkr_ext_from(1)), g_final;
+    unsigned round = 0, deg = m->deg;
 
-    zkr_ts_absorb_ext(t, "bf-claim", &value, 1);
+    zkr_hm_absorb(t, "bf-claim", &value, &value.a, 1, deg);
     for (unsigned layer = 0; layer < l->n_layers; layer++) {
         for (unsigned j = 0; j < l->folds[layer]; j++, round++) {
+            const zkr_ext6 *msg = m->msgs + 2 * round;
             for (size_t i = 0; i < k; i++) {
                 if (m->pl.d[i] != round || round == 0)
                     continue;
-                alpha[i] = zkr_ts_challenge_ext(t, "bf-join");
+                alpha[i] = zkr_hm_challenge(t, "bf-join", deg);
                 if (!(off & ZKR_HM_OFF_ALPHA))
-                    claim = zkr_ext_add(claim, zkr_ext_mul(eqv, zkr_ext_mul(alpha[i], values[i])));
+                    claim = zkr_ext6_add(claim, zkr_ext6_mul(eqv, zkr_ext6_mul_ext(alpha[i],
+                                                                                   values[i])));
             }
             /*
              * [H24]'s form L(X, z_d) Lambda(X), checked after the joins: a
@@ -343,20 +445,19 @@ static zkr_err zkr_hm_fold_phase(const zkr_params *p, zkr_transcript *t, const z
              * eq(z_d, x_d), and the claim it sums to includes the join's
              * eq(z_<d, r_<d) alpha_i v_i (docs/soundness.md).
              */
-            if (!(off & ZKR_HM_OFF_FACTOR) &&
-                !zkr_hpcs_round_factored(m->msgs + 2 * round, claim, z[round]))
+            if (!(off & ZKR_HM_OFF_FACTOR) && !zkr_hpcs_round_factored6(msg, claim, z[round]))
                 return ZKR_ERR_VERIFY;
-            zkr_ts_absorb_ext(t, "sc-round", m->msgs + 2 * round, 2);
-            r_all[round] = zkr_ts_challenge_ext(t, "sc-challenge");
-            claim = zkr_sumcheck_round_eval(m->msgs + 2 * round, 2, claim, r_all[round]);
-            eqv = zkr_ext_mul(eqv, zkr_mle_eq_eval(z + round, r_all + round, 1));
+            zkr_hm_absorb(t, "sc-round", msg, m->msgs3 + 2 * round, 2, deg);
+            r_all[round] = zkr_hm_challenge(t, "sc-challenge", deg);
+            claim = zkr_sumcheck_round_eval6(msg, 2, claim, r_all[round]);
+            eqv = zkr_ext6_mul(eqv, zkr_mle_eq_eval6(z + round, r_all + round, 1));
         }
         if (layer + 1 < l->n_layers)
             zkr_ts_absorb(t, "bf-root", m->roots[layer + 1], ZKR_DIGEST_BYTES);
     }
-    zkr_ts_absorb_ext(t, "bf-final", m->final, (size_t)1 << l->final_vars);
-    g_final = zkr_mle_eval_monomial(m->final, l->final_vars, z + l->folds_total);
-    if (!(off & ZKR_HM_OFF_FINAL) && !zkr_ext_eq(claim, zkr_ext_mul(eqv, g_final)))
+    zkr_hm_absorb(t, "bf-final", m->final, m->fin_a, (size_t)1 << l->final_vars, deg);
+    g_final = zkr_mle_eval_monomial6(m->final, l->final_vars, z + l->folds_total);
+    if (!(off & ZKR_HM_OFF_FINAL) && !zkr_ext6_eq(claim, zkr_ext6_mul(eqv, g_final)))
         return ZKR_ERR_VERIFY;
     if (!zkr_ts_pow_check(t, p->pow_bits, m->nonce))
         return ZKR_ERR_VERIFY;
@@ -380,13 +481,13 @@ typedef struct {
     const zkr_hm_proof *m;
     size_t k;
     const uint8_t *const *roots; /* member i's root */
-    const zkr_ext *coef;         /* [0..n_full-1] the betas, [n_full] rho */
-    const zkr_ext *alpha;
+    const zkr_ext6 *coef;        /* [0..n_full-1] the betas, [n_full] rho */
+    const zkr_ext6 *alpha;
     unsigned off;
     uint64_t *leaf, *pos, *u;
     uint64_t *ju[ZKR_HPCS_MAX_MIXED]; /* joiners' sorted leaves */
     size_t jn[ZKR_HPCS_MAX_MIXED];
-    zkr_ext *expect;
+    zkr_ext6 *expect;
     /* a nested mask's subtree roots its layer-0 leaves climb to (sorted unique, nzn of them) */
     uint64_t *zni;
     uint8_t (*zn)[ZKR_DIGEST_BYTES];
@@ -412,18 +513,18 @@ static const zkr_hpcs_fold_tab *zkr_hm_tab(zkr_hm_q *c, unsigned a, unsigned ll)
 }
 
 /* One query's 2^a layer values (layer 0: sum beta_j F_j + rho Z). */
-static void zkr_hm_values(const zkr_hm_q *c, unsigned layer, size_t at, zkr_ext *v)
+static void zkr_hm_values(const zkr_hm_q *c, unsigned layer, size_t at, zkr_ext6 *v)
 {
     const zkr_hm_proof *m = c->m;
-    unsigned a = m->pl.l.folds[layer], nf = (unsigned)m->pl.n_full;
-    size_t bw = (size_t)1 << a, ew = (size_t)3 << a;
+    unsigned a = m->pl.l.folds[layer], nf = (unsigned)m->pl.n_full, deg = m->deg;
+    size_t bw = (size_t)1 << a, ew = (size_t)deg << a;
+    zkr_ext6 zv = zkr_ext6_from_ext(zkr_ext_from(0));
 
-    zkr_ext zv = layer > 0 ? zkr_ext_from(0)
-                           : zkr_ext_mul(c->coef[nf], zkr_hpcs_x_elem(&m->open[nf], 3, at, 0, 1));
-
+    if (layer == 0)
+        zv = zkr_ext6_mul(c->coef[nf], zkr_hm_elem(&m->open[nf], deg, at, 0, deg));
     for (size_t e = 0; e < bw; e++) {
         if (layer > 0) {
-            v[e] = zkr_hpcs_x_elem(&c->lay, ew, at, e, 1);
+            v[e] = zkr_hm_elem(&c->lay, ew, at, e, deg);
             continue;
         }
         v[e] = zv; /* rho Z, the same at every position of the coset */
@@ -431,7 +532,7 @@ static void zkr_hm_values(const zkr_hm_q *c, unsigned layer, size_t at, zkr_ext 
             unsigned x = m->ext[m->full[f]];
             /* the stride is the leaf's (a stacked group's: every member's words) */
             zkr_ext fv = zkr_hpcs_x_elem(&m->open[f], m->jw[m->full[f]], at, e, (int)x);
-            v[e] = zkr_ext_add(v[e], zkr_ext_mul(c->coef[f], fv));
+            v[e] = zkr_ext6_add(v[e], zkr_ext6_mul_ext(c->coef[f], fv));
         }
     }
 }
@@ -445,8 +546,8 @@ static void zkr_hm_values(const zkr_hm_q *c, unsigned layer, size_t at, zkr_ext 
  * sub-leaves (a group of 2^(j1 - j0) values is leaf L 2^(a - j1) + g of
  * the round-j0 codeword): the same field operations as one fold.
  */
-static zkr_err zkr_hm_fold_query(zkr_hm_q *c, unsigned layer, uint64_t L, zkr_ext *v,
-                                 const zkr_ext *r, zkr_ext *out)
+static zkr_err zkr_hm_fold_query(zkr_hm_q *c, unsigned layer, uint64_t L, zkr_ext6 *v,
+                                 const zkr_ext6 *r, zkr_ext6 *out)
 {
     const zkr_hm_proof *m = c->m;
     unsigned a = m->pl.l.folds[layer], ll = m->pl.l.log_len[layer], cur = 0;
@@ -459,9 +560,9 @@ static zkr_err zkr_hm_fold_query(zkr_hm_q *c, unsigned layer, uint64_t L, zkr_ex
             continue;
         if (j > cur) {
             for (uint64_t g = 0; g < ((uint64_t)1 << (a - j)); g++)
-                v[g] = zkr_hpcs_x_fold_leaf_tab(v + (g << (j - cur)),
-                                                zkr_hm_tab(c, j - cur, ll - cur),
-                                                (L << (a - j)) + g, r + cur);
+                v[g] = zkr_hpcs_x_fold_leaf_tab6(v + (g << (j - cur)),
+                                                 zkr_hm_tab(c, j - cur, ll - cur),
+                                                 (L << (a - j)) + g, r + cur);
             cur = j;
         }
         for (size_t i = 0; i < c->k; i++) {
@@ -476,11 +577,11 @@ static zkr_err zkr_hm_fold_query(zkr_hm_q *c, unsigned layer, uint64_t L, zkr_ex
             for (uint64_t e = 0; e < ((uint64_t)1 << (a - j)); e++) {
                 zkr_ext fv = zkr_hpcs_x_elem(&m->jopen[i], w, at, (size_t)((base & amask) + e),
                                              (int)m->ext[i]);
-                v[e] = zkr_ext_add(v[e], zkr_ext_mul(c->alpha[i], fv));
+                v[e] = zkr_ext6_add(v[e], zkr_ext6_mul_ext(c->alpha[i], fv));
             }
         }
     }
-    *out = zkr_hpcs_x_fold_leaf_tab(v, zkr_hm_tab(c, a - cur, ll - cur), L, r + cur);
+    *out = zkr_hpcs_x_fold_leaf_tab6(v, zkr_hm_tab(c, a - cur, ll - cur), L, r + cur);
     return ZKR_OK;
 }
 
@@ -553,9 +654,9 @@ out:
 static zkr_err zkr_hm_derive(zkr_hm_q *c, unsigned layer, size_t nu)
 {
     const zkr_pcs_open *o = &c->m->open[c->m->pl.n_full + layer];
-    unsigned a = c->m->pl.l.folds[layer], q = c->p->queries;
-    size_t bw = (size_t)1 << a, sent = ZKR_SALT_BYTES + 24 * (bw - 1);
-    size_t full = ZKR_SALT_BYTES + 24 * bw;
+    unsigned a = c->m->pl.l.folds[layer], q = c->p->queries, deg = c->m->deg;
+    size_t vb = 8 * (size_t)deg, bw = (size_t)1 << a, sent = ZKR_SALT_BYTES + vb * (bw - 1);
+    size_t full = ZKR_SALT_BYTES + vb * bw;
 
     if (o->n_open != nu)
         return ZKR_ERR_VERIFY;
@@ -570,14 +671,16 @@ static zkr_err zkr_hm_derive(zkr_hm_q *c, unsigned layer, size_t nu)
         memcpy(dst, src, ZKR_SALT_BYTES);
         src += ZKR_SALT_BYTES;
         dst += ZKR_SALT_BYTES;
-        for (size_t e = 0; e < bw; e++, dst += 24) {
+        for (size_t e = 0; e < bw; e++, dst += vb) {
             if (e == slot) {
-                for (int w = 0; w < 3; w++)
-                    zkr_store_le64(dst + 8 * w, c->expect[c->first[j]].c[w]);
+                /* a then b (deg 6); an F_p^3 opening's value is its a part */
+                const zkr_ext6 *x = &c->expect[c->first[j]];
+                for (unsigned w = 0; w < deg; w++)
+                    zkr_store_le64(dst + 8 * w, w < 3 ? x->a.c[w] : x->b.c[w - 3]);
                 continue;
             }
-            memcpy(dst, src, 24);
-            src += 24;
+            memcpy(dst, src, vb);
+            src += vb;
         }
     }
     c->lay = *o;
@@ -586,14 +689,14 @@ static zkr_err zkr_hm_derive(zkr_hm_q *c, unsigned layer, size_t nu)
 }
 
 /* One layer's Merkle checks (its tree, then its joiners') and fold chain. */
-static zkr_err zkr_hm_layer(zkr_hm_q *c, unsigned layer, const zkr_ext *r)
+static zkr_err zkr_hm_layer(zkr_hm_q *c, unsigned layer, const zkr_ext6 *r)
 {
     const zkr_hm_proof *m = c->m;
     const zkr_pcs_layout *l = &m->pl.l;
     unsigned q = c->p->queries, a = l->folds[layer], depth = l->log_len[layer] - a;
     unsigned nf = (unsigned)m->pl.n_full;
-    size_t nu, bw = (size_t)1 << a, ew = (size_t)3 << a;
-    zkr_ext v[(size_t)1 << ZKR_PCS_MAX_FOLD_ARITY];
+    size_t nu, bw = (size_t)1 << a, ew = (size_t)m->deg << a;
+    zkr_ext6 v[(size_t)1 << ZKR_PCS_MAX_FOLD_ARITY];
     zkr_err rc;
 
     if (layer > 0)
@@ -612,7 +715,7 @@ static zkr_err zkr_hm_layer(zkr_hm_q *c, unsigned layer, const zkr_ext *r)
             (rc = zkr_hm_climb_mask(c, depth, nu)) != ZKR_OK)
             return rc;
         if (!(c->off & ZKR_HM_OFF_MASKMT) && m->nest == c->k &&
-            (rc = zkr_hpcs_x_check_tree(m->mask_root, depth, c->u, nu, &m->open[nf], 3,
+            (rc = zkr_hpcs_x_check_tree(m->mask_root, depth, c->u, nu, &m->open[nf], m->deg,
                                         c->x8)) != ZKR_OK)
             return rc;
     } else if ((rc = zkr_hm_derive(c, layer, nu)) != ZKR_OK ||
@@ -648,7 +751,7 @@ static zkr_err zkr_hm_layer(zkr_hm_q *c, unsigned layer, const zkr_ext *r)
     for (unsigned s = 0; s < q; s++) {
         size_t at = zkr_hpcs_x_find(c->u, nu, c->leaf[s]);
         zkr_hm_values(c, layer, at, v);
-        if (layer > 0 && !zkr_ext_eq(v[c->pos[s] & (bw - 1)], c->expect[s]))
+        if (layer > 0 && !zkr_ext6_eq(v[c->pos[s] & (bw - 1)], c->expect[s]))
             return ZKR_ERR_VERIFY;
         if ((rc = zkr_hm_fold_query(c, layer, c->leaf[s], v, r, &c->expect[s])) != ZKR_OK)
             return rc;
@@ -657,11 +760,39 @@ static zkr_err zkr_hm_layer(zkr_hm_q *c, unsigned layer, const zkr_ext *r)
     return ZKR_OK;
 }
 
-static zkr_err zkr_hm_queries(zkr_hm_q *c, zkr_transcript *t, const zkr_ext *r_all)
+/*
+ * The final polynomial's values at the queries' last positions: its a and
+ * b parts apart (the domain points are in F_p, so each part's LDE is the
+ * value's part).
+ */
+static zkr_err zkr_hm_final_vals(const zkr_hm_q *c, unsigned log_len, zkr_ext6 *out)
+{
+    const zkr_hm_proof *m = c->m;
+    unsigned q = c->p->queries, fv = m->pl.l.final_vars;
+    zkr_ext *va = malloc(q * sizeof *va), *vb = malloc(q * sizeof *vb);
+    zkr_err r = ZKR_ERR_NOMEM;
+
+    if (!va || !vb)
+        goto out;
+    if ((r = zkr_hpcs_x_final_vals(m->fin_a, fv, log_len, c->pos, q, va)) != ZKR_OK ||
+        (m->deg == 6 && (r = zkr_hpcs_x_final_vals(m->fin_b, fv, log_len, c->pos, q, vb)) !=
+                            ZKR_OK))
+        goto out;
+    for (unsigned s = 0; s < q; s++) {
+        out[s].a = va[s];
+        out[s].b = m->deg == 6 ? vb[s] : zkr_ext_from(0);
+    }
+out:
+    free(va);
+    free(vb);
+    return r;
+}
+
+static zkr_err zkr_hm_queries(zkr_hm_q *c, zkr_transcript *t, const zkr_ext6 *r_all)
 {
     const zkr_pcs_layout *l = &c->m->pl.l;
     unsigned q = c->p->queries, round = 0;
-    zkr_ext *fin;
+    zkr_ext6 *fin;
     zkr_err r = ZKR_ERR_NOMEM;
 
     c->x8 = zkr_b2x8_ok();
@@ -691,9 +822,9 @@ static zkr_err zkr_hm_queries(zkr_hm_q *c, zkr_transcript *t, const zkr_ext *r_a
     fin = malloc(q * sizeof *fin);
     if (!fin)
         return ZKR_ERR_NOMEM;
-    r = zkr_hpcs_x_final_vals(c->m->final, l->final_vars, l->log_len[l->n_layers], c->pos, q, fin);
+    r = zkr_hm_final_vals(c, l->log_len[l->n_layers], fin);
     for (unsigned s = 0; r == ZKR_OK && s < q; s++)
-        if (!zkr_ext_eq(c->expect[s], fin[s]))
+        if (!zkr_ext6_eq(c->expect[s], fin[s]))
             r = ZKR_ERR_VERIFY;
     free(fin);
     return r;
@@ -814,8 +945,9 @@ static zkr_err zkr_hm_verify(const zkr_params *p, zkr_transcript *t, const zkr_h
     uint8_t roots[ZKR_HPCS_MAX_MIXED][ZKR_DIGEST_BYTES];
     const uint8_t *rp[ZKR_HPCS_MAX_MIXED];
     unsigned nv[ZKR_HPCS_MAX_MIXED], bv[ZKR_HPCS_MAX_MIXED];
-    zkr_ext coef[ZKR_HPCS_MAX_MIXED + 1], alpha[ZKR_HPCS_MAX_MIXED], value = zkr_ext_from(0);
-    zkr_ext *r_all = NULL;
+    zkr_ext6 coef[ZKR_HPCS_MAX_MIXED + 1], alpha[ZKR_HPCS_MAX_MIXED];
+    zkr_ext6 value = zkr_ext6_from_ext(zkr_ext_from(0));
+    zkr_ext6 *r_all = NULL;
     zkr_hm_proof *m = calloc(1, sizeof *m);
     zkr_hm_q c;
     size_t nf;
@@ -837,6 +969,12 @@ static zkr_err zkr_hm_verify(const zkr_params *p, zkr_transcript *t, const zkr_h
         r = ZKR_ERR_UNSUPPORTED;
         goto out;
     }
+    m->deg = p->mixed_ext6 ? 6 : 3;
+    /* an F_p^6 opening's mask has a tree of its own (the nested form carries F_p^3 values) */
+    if (m->deg == 6 && nest < k) {
+        r = ZKR_ERR_USAGE;
+        goto out;
+    }
     if ((r = zkr_hm_members(p, f, k, fit, m, nv, bv, roots)) != ZKR_OK ||
         (r = zkr_hm_stack(f, k, stack, m)) != ZKR_OK || (r = zkr_hm_nest(p, k, nest, m)) != ZKR_OK ||
         (r = zkr_hm_parse(p, k, d, m)) != ZKR_OK)
@@ -844,17 +982,23 @@ static zkr_err zkr_hm_verify(const zkr_params *p, zkr_transcript *t, const zkr_h
     nf = m->pl.n_full;
     for (size_t i = 0; i < k; i++) {
         rp[i] = roots[i];
-        alpha[i] = zkr_ext_from(0);
+        alpha[i] = zkr_ext6_from_ext(zkr_ext_from(0));
     }
     /* a nested mask's root: its carrier's (the prover absorbs the same) */
-    zkr_hpcs_mixed_absorb(t, k, (const uint8_t(*)[ZKR_DIGEST_BYTES])roots, nv, bv, m->ext, z,
-                          m->pl.total, values, m->nest < k ? roots[m->nest] : m->mask_root, m->b);
+    if (m->deg == 6)
+        zkr_hpcs_mixed_absorb6(t, k, (const uint8_t(*)[ZKR_DIGEST_BYTES])roots, nv, bv, m->ext,
+                               z, m->pl.total, values, m->mask_root, m->b);
+    else
+        zkr_hpcs_mixed_absorb(t, k, (const uint8_t(*)[ZKR_DIGEST_BYTES])roots, nv, bv, m->ext,
+                              z, m->pl.total, values,
+                              m->nest < k ? roots[m->nest] : m->mask_root, m->b.a);
     /* Fresh batching challenges, drawn after every value and the mask are bound. */
-    zkr_ts_challenge_exts(t, "hm-beta", coef, nf);
-    coef[nf] = zkr_ts_challenge_ext(t, "hm-rho");
     for (size_t j = 0; j < nf; j++)
-        value = zkr_ext_add(value, zkr_ext_mul(coef[j], values[m->full[j]]));
-    value = zkr_ext_add(value, zkr_ext_mul(coef[nf], m->b));
+        coef[j] = zkr_hm_challenge(t, "hm-beta", m->deg);
+    coef[nf] = zkr_hm_challenge(t, "hm-rho", m->deg);
+    for (size_t j = 0; j < nf; j++)
+        value = zkr_ext6_add(value, zkr_ext6_mul_ext(coef[j], values[m->full[j]]));
+    value = zkr_ext6_add(value, zkr_ext6_mul(coef[nf], m->b));
     if (!(r_all = calloc((size_t)m->pl.total + 1, sizeof *r_all))) {
         r = ZKR_ERR_NOMEM;
         goto out;

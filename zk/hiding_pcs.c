@@ -105,6 +105,8 @@ void zkr_hpcs_layout_of(const zkr_params *p, unsigned total_vars, zkr_pcs_layout
      * pick[v]: its arity, 0 to stop there (the final polynomial). */
     unsigned __int128 best[33];
     unsigned pick[33], fmin, fmax, v, layer = 1;
+    /* a mixed opening over F_p^6 (p->mixed_ext6): 48-byte values, leaves within the word cap */
+    unsigned eb = p->mixed_ext6 ? ZKR_EXT6_BYTES : ZKR_EXT_BYTES, ew = eb / 8;
     zkr_h_costs costs;
 
     zkr_pcs_layout_of(p, total_vars, l);
@@ -115,15 +117,17 @@ void zkr_hpcs_layout_of(const zkr_params *p, unsigned total_vars, zkr_pcs_layout
     fmax = ZKR_HPCS_MAX_FINAL_VARS > fmin ? ZKR_HPCS_MAX_FINAL_VARS : fmin;
     for (v = fmin; v <= total_vars - l->folds[0]; v++) {
         pick[v] = 0;
-        best[v] = v <= fmax ? ((unsigned __int128)24 << v) << 62 : ~(unsigned __int128)0;
-        for (unsigned a = 1; a <= ZKR_PCS_MAX_FOLD_ARITY && a + fmin <= v; a++) {
+        best[v] = v <= fmax ? ((unsigned __int128)eb << v) << 62 : ~(unsigned __int128)0;
+        for (unsigned a = 1; a <= ZKR_PCS_MAX_FOLD_ARITY && a + fmin <= v &&
+                             (ew << a) <= ZKR_MT_MAX_LEAF_WORDS;
+             a++) {
             unsigned __int128 c;
             if (best[v - a] == ~(unsigned __int128)0)
                 continue;
-            /* a round messages (2 ext each), the layer's opening, the rest */
-            c = ((unsigned __int128)(48 * a) << 62) +
+            /* a round messages (2 values each), the layer's opening, the rest */
+            c = ((unsigned __int128)(2 * eb * a) << 62) +
                 zkr_h_layer_cost(&costs, v + p->log_blowup - a,
-                                 (uint64_t)ZKR_SALT_BYTES + (24u << a)) +
+                                 (uint64_t)ZKR_SALT_BYTES + ((uint64_t)eb << a)) +
                 best[v - a];
             if (c < best[v]) {
                 best[v] = c;
@@ -847,4 +851,27 @@ zkr_ext zkr_hpcs_x_fold_leaf_tab(zkr_ext *v, const zkr_hpcs_fold_tab *ft, uint64
                                  const zkr_ext *r)
 {
     return zkr_hpcs_fold_leaf(v, ft, L, r);
+}
+
+zkr_ext6 zkr_hpcs_x_fold_leaf_tab6(zkr_ext6 *v, const zkr_hpcs_fold_tab *ft, uint64_t L,
+                                   const zkr_ext6 *r)
+{
+    uint64_t e = zkr_bitrev(L, ft->depth);
+    zkr_gl base_inv = 1;
+
+    /* zkr_hpcs_fold_leaf's steps with values and challenges in F_p^6 (the x^-1 are in F_p) */
+    for (unsigned t = 0; e; t++, e >>= 1)
+        if (e & 1)
+            base_inv = zkr_gl_mul(base_inv, ft->pw[t]);
+    for (unsigned j = 0; j < ft->a; j++, base_inv = zkr_gl_mul(base_inv, base_inv)) {
+        unsigned ap = ft->a - j;
+        for (size_t i = 0; i < ((size_t)1 << (ap - 1)); i++) {
+            zkr_gl xinv = zkr_gl_mul(base_inv, ft->tw[j][i]);
+            zkr_ext6 s = zkr_ext6_add(v[2 * i], v[2 * i + 1]);
+            zkr_ext6 df = zkr_ext6_sub(v[2 * i], v[2 * i + 1]);
+            df = zkr_ext6_mul(r[j], zkr_ext6_mul_base(df, xinv));
+            v[i] = zkr_ext6_mul_base(zkr_ext6_add(s, df), ft->inv2);
+        }
+    }
+    return v[0];
 }

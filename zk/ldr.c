@@ -15,15 +15,16 @@
  * those of zkr_ldr_eps.
  */
 typedef struct {
-    double a6; /* (m + 1/2)^6 / (3 rho) */
-    double mr; /* (m + 1/2) / sqrt(rho) */
+    double a6;    /* (m + 1/2)^6 / (3 rho) */
+    double mr;    /* (m + 1/2) / sqrt(rho) */
+    double inv_f; /* 1 / |F|, the opening's challenge field */
 } zkr_ldr_eps_k;
 
-static zkr_ldr_eps_k zkr_ldr_eps_k_of(unsigned log_blowup, unsigned m)
+static zkr_ldr_eps_k zkr_ldr_eps_k_of(unsigned log_blowup, unsigned m, double log2_field)
 {
     double rho = ldexp(1.0, -(int)log_blowup), sr = sqrt(rho), mh = (double)m + 0.5;
 
-    return (zkr_ldr_eps_k){pow(mh, 6.0) / (3.0 * rho), mh / sr};
+    return (zkr_ldr_eps_k){pow(mh, 6.0) / (3.0 * rho), mh / sr, exp2(-log2_field)};
 }
 
 static double zkr_ldr_eps_at(const zkr_ldr_eps_k *k, unsigned log_dom, double M, double B)
@@ -31,12 +32,12 @@ static double zkr_ldr_eps_at(const zkr_ldr_eps_k *k, unsigned log_dom, double M,
     double dom = ldexp(1.0, (int)log_dom);
     double a = k->a6 * dom * dom, b = 2.0 * (B * dom + 1.0);
 
-    return M * exp2(-ZKR_LOG2_EXT_FIELD) * k->mr * (a > b ? a : b);
+    return M * k->inv_f * k->mr * (a > b ? a : b);
 }
 
 double zkr_ldr_eps(unsigned log_dom, unsigned log_blowup, double M, double B, unsigned m)
 {
-    zkr_ldr_eps_k k = zkr_ldr_eps_k_of(log_blowup, m);
+    zkr_ldr_eps_k k = zkr_ldr_eps_k_of(log_blowup, m, ZKR_LOG2_EXT_FIELD);
 
     return zkr_ldr_eps_at(&k, log_dom, M, B);
 }
@@ -53,8 +54,8 @@ static void zkr_ldr_at(const zkr_params *p, const zkr_pcs_layout *l, unsigned wo
                        const zkr_ldr_join *joins, size_t n_joins, unsigned m, zkr_ldr_fig *out)
 {
     unsigned lb = p->log_blowup, ld0 = l->log_len[0];
-    double inv_f = exp2(-ZKR_LOG2_EXT_FIELD);
-    zkr_ldr_eps_k k = zkr_ldr_eps_k_of(lb, m);
+    zkr_ldr_eps_k k = zkr_ldr_eps_k_of(lb, m, zkr_params_log2_field(p));
+    double inv_f = k.inv_f;
 
     out->m = m;
     out->t_batch = zkr_ldr_eps_at(&k, ld0, (double)words - 1.0, 1.0);
@@ -85,7 +86,7 @@ void zkr_ldr_open(const zkr_params *p, unsigned total_vars, unsigned words,
     cur = (zkr_ldr_fig){0};
     /* The folding sumcheck (degree 2, 2 per round) and the value's scalars
      * (beta, rho), as the UD figure counts them. */
-    cur.t_alg = (4.0 * total_vars + 2.0) * exp2(-ZKR_LOG2_EXT_FIELD);
+    cur.t_alg = (4.0 * total_vars + 2.0) * exp2(-zkr_params_log2_field(p));
     cur.ud_err = ud_commit + exp2(-((double)p->queries * -log2((1.0 + rho) / 2.0) +
                                     p->pow_bits));
     best = cur;
@@ -168,7 +169,7 @@ static double zkr_ldr_ud_commit(const zkr_params *p, unsigned total, double word
     zkr_pcs_layout_of(p, total, &l);
     dom = ldexp(1.0, (int)l.log_len[0]);
     return ((double)l.folds_total * dom + 4.0 * total + words * dom + 1.0) *
-           exp2(-ZKR_LOG2_EXT_FIELD);
+           exp2(-zkr_params_log2_field(p));
 }
 
 double zkr_ldr_zkrange_err(const zkr_params *p, unsigned n_vars, unsigned a_blind_vars)
@@ -188,7 +189,7 @@ zkr_soundness zkr_ldr_hsoundness(const zkr_params *p, unsigned n_vars, unsigned 
     double jbr;
 
     zkr_ldr_open(p, n_vars, ZKR_HPCS_MAX_BATCH + 1, NULL, 0, exp2(-s.provable_bits), &f);
-    jbr = -log2(f.jbr_err + (double)extra_rounds * max_degree * exp2(-ZKR_LOG2_EXT_FIELD));
+    jbr = -log2(f.jbr_err + (double)extra_rounds * max_degree * exp2(-zkr_params_log2_field(p)));
     if (jbr > s.provable_bits)
         s.provable_bits = jbr;
     return s;

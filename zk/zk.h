@@ -200,6 +200,12 @@ static inline zkr_ext6 zkr_ext6_sub(zkr_ext6 x, zkr_ext6 z)
     zkr_ext6 r = {zkr_ext_sub(x.a, z.a), zkr_ext_sub(x.b, z.b)};
     return r;
 }
+/* x s for s in F_p (six F_p products). */
+static inline zkr_ext6 zkr_ext6_mul_base(zkr_ext6 x, zkr_gl s)
+{
+    zkr_ext6 r = {zkr_ext_mul_base(x.a, s), zkr_ext_mul_base(x.b, s)};
+    return r;
+}
 /* x s for s in F_p^3 (two F_p^3 products). */
 static inline zkr_ext6 zkr_ext6_mul_ext(zkr_ext6 x, zkr_ext s)
 {
@@ -482,6 +488,15 @@ typedef struct {
     unsigned queries;        /* computed from target_bits */
     unsigned target_bits;
     unsigned max_vars;       /* largest committed polynomial accepted */
+    /*
+     * 1: the mixed-size hiding opening (component 3c) draws its challenges,
+     * mask, round messages, folded layers and final polynomial in F_p^6
+     * (zk/ext6.c), its schedule priced at 48-byte elements and its figures
+     * at |F| = 2^384; 0: F_p^3. Every other opening ignores it, so a caller
+     * that derives another opening's parameters from such a set clears it.
+     * Not digested: the set id binds it (zkr_params_get).
+     */
+    unsigned mixed_ext6;
     /*
      * Prover only: where encoding and Merkle hashing run (NULL: this
      * process's CPU code). Not digested, never read by the verifier; a

@@ -13,6 +13,13 @@
  * |F| batch term), so a larger challenge field changes it here only.
  */
 #define ZKR_LOG2_EXT_FIELD (3.0 * 63.99999999966)
+/* log2 |F_p^6|: a mixed opening's challenge field where p->mixed_ext6 (zk/ext6.c). */
+#define ZKR_LOG2_EXT6_FIELD (6.0 * 63.99999999966)
+/* The challenge field a hiding opening at p is counted over: F_p^6 for p->mixed_ext6. */
+static inline double zkr_params_log2_field(const zkr_params *p)
+{
+    return p->mixed_ext6 ? ZKR_LOG2_EXT6_FIELD : ZKR_LOG2_EXT_FIELD;
+}
 
 /*
  * ZKR_NO_AVX512 (docs/proof-system.md, "Turning the AVX-512 paths off"): 1
@@ -398,6 +405,12 @@ void zkr_hpcs_mixed_absorb(zkr_transcript *t, size_t k, const uint8_t (*roots)[Z
                            const unsigned *ext, const zkr_ext *z, unsigned total,
                            const zkr_ext *values, const uint8_t mask_root[ZKR_DIGEST_BYTES],
                            zkr_ext b);
+/* The same for an opening over F_p^6 (p->mixed_ext6): b absorbed as an F_p^6 value. */
+void zkr_hpcs_mixed_absorb6(zkr_transcript *t, size_t k, const uint8_t (*roots)[ZKR_DIGEST_BYTES],
+                            const unsigned *n_vars, const unsigned *blind_vars,
+                            const unsigned *ext, const zkr_ext *z, unsigned total,
+                            const zkr_ext *values, const uint8_t mask_root[ZKR_DIGEST_BYTES],
+                            zkr_ext6 b);
 /* Test builds' switches for zkr_hpcs_verify_mixed_off (the soundness tests' teeth). */
 #define ZKR_HM_OFF_FINAL 1u  /* the folding sumcheck's final equation */
 #define ZKR_HM_OFF_JOINMT 2u /* the joining members' Merkle checks */
@@ -464,6 +477,9 @@ typedef struct {
 void zkr_hpcs_x_fold_tab_init(zkr_hpcs_fold_tab *ft, unsigned a, unsigned log_len);
 zkr_ext zkr_hpcs_x_fold_leaf_tab(zkr_ext *v, const zkr_hpcs_fold_tab *ft, uint64_t L,
                                  const zkr_ext *r);
+/* The same fold over F_p^6 (a mixed opening at p->mixed_ext6): values and challenges there. */
+zkr_ext6 zkr_hpcs_x_fold_leaf_tab6(zkr_ext6 *v, const zkr_hpcs_fold_tab *ft, uint64_t L,
+                                   const zkr_ext6 *r);
 /*
  * The final polynomial (2^final_vars extension coefficients) at
  * w^bitrev(pos[k]), w of order 2^log_len, for k < q: one low-degree
