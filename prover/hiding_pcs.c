@@ -9,60 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "prover/hiding_int.h"
 #include "prover/prover.h"
 #include "zk/zk_int.h"
 #include "zkr_config.h"
 
-struct zkr_hpcs_poly {
-    unsigned n_vars, total; /* hidden variables, with the blinding ones */
-    zkr_pcs_layout l;
-    int ext;                /* 1: an extension-valued mask */
-    zkr_gl *evb, *cb;       /* base: evaluations, monomial coefficients (2^total) */
-    zkr_ext *eve, *ce;      /* ext: the same */
-    uint64_t *cw;           /* codeword words (bit-reversed; 3 per entry when ext) */
-    size_t cw_words;
-    zkr_mtree tree;
-    uint32_t budget, used;
-    unsigned leaf_a; /* the tree's leaves hold 2^leaf_a entries */
-    int fitted;      /* leaf_a is a mixed opening's fitted arity (zkr_prover_hcommit_fit_pool) */
-    /*
-     * A stacked pair (zkr_prover_hcommit_pair_fit_pool and its extension
-     * twin) or group (zkr_prover_hcommit_stack_pool): the first (stack_tail
-     * set, stack_head NULL) owns the group's tree over stack_cw, each leaf
-     * every member's entries in order; each later member (stack_head: the
-     * first) has no tree, stack_tail chaining to the next. stacked stays
-     * set when a member is freed (which unlinks the whole group), so that
-     * no opening takes a part of one.
-     */
-    struct zkr_hpcs_poly *stack_tail, *stack_head;
-    int stacked;
-    int group; /* a member of a zkr_prover_hcommit_stack_pool group (full-size, base) */
-    /*
-     * a group member opened alone (zkr_prover_hopen_batch, k 1) once: its
-     * opening showed every other member's entries, which their callers
-     * pre-charge for one such opening of each member (inference@2's L - 1),
-     * so a second is refused
-     */
-    int lone_opened;
-    uint64_t *stack_cw;
-    size_t stack_cw_words;
-    /*
-     * A nested mask (inference@2 version 13, zkr_prover_hcommit_pair_nest_pool):
-     * the pair's first owns nest, a mixed opening's periodic mask whose
-     * subtree roots nest_h levels up are the last nest_words words of the
-     * pair's leaves (never sent: the verifier recomputes them); nest_h is
-     * set on the mask, nest_spent once an opening used it.
-     */
-    struct zkr_hpcs_poly *nest;
-    size_t nest_words;
-    unsigned nest_h;
-    int nest_spent;
-    uint64_t off_slice; /* values revealed at points off u = 0^e, in all */
-    size_t zero_lo, zero_hi; /* evaluations [zero_lo, zero_hi) are zero by shape (public) */
-    /* of them, those whose points mix in the first eb blinding slices exactly, by eb */
-    uint64_t at_level[ZKR_HPCS_MAX_BLIND_VARS + 1];
-    zkr_hpcs_pool *pool; /* where the buffers go back (NULL: free) */
-};
 
 void zkr_hpcs_poly_free(zkr_hpcs_poly *poly)
 {
@@ -259,7 +210,7 @@ static zkr_err zkr_h_lde_planes(const zkr_ntt *ntt, const zkr_gl *in, unsigned l
 }
 
 /* RS-encodes 2^log_n ext coefficients into packed ext words (the planes' scratch from pool). */
-static zkr_err zkr_h_encode_ext(const zkr_ntt *ntt, zkr_ext *c, unsigned log_n, unsigned lb,
+zkr_err zkr_h_encode_ext(const zkr_ntt *ntt, zkr_ext *c, unsigned log_n, unsigned lb,
                                 unsigned threads, zkr_hpcs_pool *pool, zkr_ext *out)
 {
     size_t n = (size_t)1 << log_n, bytes = 3 * n * sizeof(zkr_gl);
@@ -588,7 +539,7 @@ zkr_err zkr_prover_hcommit_ext_fit_pool(const zkr_params *p, const zkr_ext *eval
 }
 
 /* The pair's tree: each leaf a's 2^a entries then b's (3 words an extension entry), fresh salts. */
-static zkr_err zkr_h_pair_tree(zkr_hpcs_poly *a, zkr_hpcs_poly *b, zkr_zkrng *rng,
+zkr_err zkr_h_pair_tree(zkr_hpcs_poly *a, zkr_hpcs_poly *b, zkr_zkrng *rng,
                                unsigned threads)
 {
     size_t wa = (size_t)(a->ext ? 3 : 1) << a->leaf_a, wb = (size_t)(b->ext ? 3 : 1) << b->leaf_a;
@@ -861,7 +812,7 @@ out:
  * P_Z'(X^(2^a0))), so its tree holds one value a leaf: Z''s own codeword,
  * leaf L = position L, 2^(total_vars + log_blowup - a0) leaves of 3 words.
  */
-static zkr_err zkr_h_mask_new_periodic(const zkr_params *p, unsigned total_vars, unsigned a0,
+zkr_err zkr_h_mask_new_periodic(const zkr_params *p, unsigned total_vars, unsigned a0,
                                        zkr_hpcs_pool *pool, zkr_zkrng *rng, unsigned threads,
                                        zkr_hpcs_poly **out, uint8_t root[ZKR_DIGEST_BYTES])
 {
@@ -892,12 +843,14 @@ static zkr_err zkr_h_mask_new_periodic(const zkr_params *p, unsigned total_vars,
     if ((r = zkr_ntt_new_mt(poly->total, threads, &ntt)) != ZKR_OK ||
         (r = zkr_h_ext_coef_encode(ntt, poly, p->log_blowup, threads)) != ZKR_OK)
         goto out;
-    zkr_zkrng_bytes(rng, seed, sizeof seed);
-    r = zkr_mtree_build(poly->cw, big, 3, seed, threads, &poly->tree);
-    sodium_memzero(seed, sizeof seed);
-    if (r != ZKR_OK)
-        goto out;
-    zkr_mtree_root(&poly->tree, root);
+    if (root) { /* NULL: the caller builds the tree (an F_p^6 mask's pair, zkr_h6_mask) */
+        zkr_zkrng_bytes(rng, seed, sizeof seed);
+        r = zkr_mtree_build(poly->cw, big, 3, seed, threads, &poly->tree);
+        sodium_memzero(seed, sizeof seed);
+        if (r != ZKR_OK)
+            goto out;
+        zkr_mtree_root(&poly->tree, root);
+    }
     *out = poly;
     poly = NULL;
 out:
@@ -1038,17 +991,6 @@ out:
 
 /* ---------------- opening ---------------- */
 
-/*
- * A member of a mixed opening that joins the fold (zkr_prover_hopen_mixed):
- * alpha f is added to G at the start of round `round`, inside layer
- * `layer` at step `step`; arity is f's layer-0 leaf size (log). omit: a
- * test cheat's join without the term.
- */
-typedef struct {
-    const zkr_hpcs_poly *f;
-    unsigned round, layer, step, arity;
-    int omit;
-} zkr_h_join;
 
 typedef struct {
     const zkr_params *p;
@@ -1293,9 +1235,9 @@ static zkr_err zkr_h_fold_phase(zkr_hopen_ctx *c, zkr_transcript *t, const zkr_e
  * is left out, the one the verifier derives (a mixed opening's folded
  * layers, zkr_h_derive_slots).
  */
-static zkr_err zkr_h_open_tree(zkr_buf *b, const zkr_mtree *tree, const uint64_t *words,
-                               const uint64_t *u, size_t nu, size_t send, unsigned height,
-                               const size_t *skip)
+zkr_err zkr_h_open_tree(zkr_buf *b, const zkr_mtree *tree, const uint64_t *words,
+                        const uint64_t *u, size_t nu, size_t send, unsigned height,
+                        const size_t *skip, unsigned vw)
 {
     zkr_buf sib = {0};
     size_t w = tree->leaf_words;
@@ -1314,7 +1256,7 @@ static zkr_err zkr_h_open_tree(zkr_buf *b, const zkr_mtree *tree, const uint64_t
         if (r != ZKR_OK)
             goto out;
         for (size_t k = 0; k < send; k++)
-            if ((!skip || k / 3 != skip[i]) && (r = zkr_enc_gl(b, words[u[i] * w + k])) != ZKR_OK)
+            if ((!skip || k / vw != skip[i]) && (r = zkr_enc_gl(b, words[u[i] * w + k])) != ZKR_OK)
                 goto out;
     }
     r = zkr_buf_append(b, sib.p, sib.len);
@@ -1324,13 +1266,13 @@ out:
 }
 
 /* A committed polynomial's layer-0 opening: its tree (a pair's, or a nested mask's subtrees). */
-static zkr_err zkr_h_open_poly(zkr_buf *b, const zkr_hpcs_poly *f, const uint64_t *u, size_t nu)
+zkr_err zkr_h_open_poly(zkr_buf *b, const zkr_hpcs_poly *f, const uint64_t *u, size_t nu)
 {
     const zkr_mtree *tree = &f->tree;
 
     return zkr_h_open_tree(b, tree, f->stack_cw ? f->stack_cw : f->cw, u, nu,
                            tree->leaf_words - f->nest_words, f->nest_h ? f->nest_h : tree->depth,
-                           NULL);
+                           NULL, 3);
 }
 
 /*
@@ -1366,7 +1308,7 @@ static zkr_err zkr_h_open_joins(const zkr_hopen_ctx *c, unsigned layer, const ui
  * verifier's zkr_hm_derive reads); pos[s] is query s's position in the
  * layer's codeword, leaf[s] = pos[s] >> a; first is scratch of q entries.
  */
-static void zkr_h_derive_slots(const uint64_t *pos, const uint64_t *leaf, unsigned q, unsigned a,
+void zkr_h_derive_slots(const uint64_t *pos, const uint64_t *leaf, unsigned q, unsigned a,
                                const uint64_t *u, size_t nu, int last, unsigned *first,
                                size_t *slot)
 {
@@ -1412,7 +1354,7 @@ static zkr_err zkr_h_queries(zkr_hopen_ctx *c, zkr_transcript *t,
                                         (const uint64_t *)(const void *)c->layer_cw[layer], u,
                                         nu, c->layer_tree[layer].leaf_words,
                                         c->layer_tree[layer].depth,
-                                        c->derive ? slot : NULL)) != ZKR_OK) {
+                                        c->derive ? slot : NULL, 3)) != ZKR_OK) {
             goto out;
         }
         if (c->n_joins && (r = zkr_h_open_joins(c, layer, leaf, u, out)) != ZKR_OK)
@@ -1812,7 +1754,7 @@ static void zkr_h_meval_chunk(void *ctx, size_t lo, size_t hi, unsigned w)
     j->acc[w] = acc;
 }
 
-static zkr_err zkr_h_mask_eval(const zkr_hpcs_poly *mask, const zkr_ext *z, unsigned threads,
+zkr_err zkr_h_mask_eval(const zkr_hpcs_poly *mask, const zkr_ext *z, unsigned threads,
                                zkr_ext *out)
 {
     unsigned lo = mask->total / 2, hi = mask->total - lo;
@@ -2159,6 +2101,16 @@ static zkr_err zkr_hopen_mixed_run(const zkr_params *p, zkr_transcript *t, zkr_h
         pool = own;
     if ((r = zkr_h_mixed_nest(&pl, f, k, &ni)) != ZKR_OK)
         goto out;
+    if (p->mixed_ext6) {
+        /* over F_p^6 (prover/hiding_mixed6.c): its mask has a tree of its own; no test cheats */
+        if (ni < k || ch || pm) {
+            r = ZKR_ERR_USAGE;
+            goto out;
+        }
+        r = zkr_h6_open(p, t, &pl, k, (const uint8_t(*)[ZKR_DIGEST_BYTES])roots, nv, bv, ext,
+                        full, nf, otrees, no, joins, nj, z, values, rng, threads, pool, out);
+        goto out;
+    }
     if (ni < k) { /* drawn with its carrier: one opening only, b at this opening's point */
         f[ni]->nest->nest_spent = 1;
         zkr_hpcs_poly_root(f[ni], mroot);

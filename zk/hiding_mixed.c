@@ -97,7 +97,11 @@ unsigned zkr_hpcs_mixed_round_reveals(const zkr_params *p, const unsigned *total
 
     if (i >= k || zkr_hpcs_mixed_plan_of(p, totals, k, &pl) != ZKR_OK)
         return 0;
-    return pl.d[i] < pl.l.folds[0] ? pl.l.folds[0] - pl.d[i] : 0;
+    /*
+     * Over F_p^6 each round value is two F_p^3-linear forms of the members'
+     * partial sums (its a and b parts), so each counts twice.
+     */
+    return (pl.d[i] < pl.l.folds[0] ? pl.l.folds[0] - pl.d[i] : 0) * (p->mixed_ext6 ? 2u : 1u);
 }
 
 double zkr_hpcs_mixed_error(const zkr_params *p, const unsigned *totals, size_t k)

@@ -25,6 +25,12 @@
 #include "zk/ldr.h"
 #include "zk/zk_int.h"
 
+/* Bytes of one value of the opening's field: F_p^3, or F_p^6 where p->mixed_ext6. */
+static size_t hm_vb(const zkr_params *p)
+{
+    return p->mixed_ext6 ? ZKR_EXT6_BYTES : ZKR_EXT_BYTES;
+}
+
 /* Proves with values pv, verifies against vv (and vc's commitments); the verifier's result. */
 static zkr_err run(const zkr_params *p, hm_fix *x, const zkr_hpcs_commitment *vc,
                    const zkr_ext *pv, const zkr_ext *vv, uint8_t key_byte, zkr_buf *pf,
@@ -445,8 +451,12 @@ static void test_fitted(zkr_tap *t, const zkr_params *p)
     zkr_err r[6] = {ZKR_ERR_INTERNAL, ZKR_ERR_INTERNAL, ZKR_ERR_INTERNAL, ZKR_ERR_INTERNAL,
                     ZKR_ERR_INTERNAL, ZKR_ERR_INTERNAL};
     unsigned a2 = zkr_hpcs_mixed_fit_arity(p, 16, 13), a3 = zkr_hpcs_mixed_fit_arity(p, 16, 12);
+    zkr_pcs_layout hl;
 
-    zkr_tap_ok(t, a2 == 1 && a3 == 3 && zkr_hpcs_mixed_fit_arity(p, 16, 16) == 4 &&
+    /* 12 joins at layer 1's start: its arity is that layer's (3 at F_p^3's pricing) */
+    zkr_hpcs_layout_of(p, 16, &hl);
+    zkr_tap_ok(t, a2 == 1 && a3 == hl.folds[1] && (p->mixed_ext6 || a3 == 3) &&
+                      zkr_hpcs_mixed_fit_arity(p, 16, 16) == 4 &&
                       zkr_hpcs_mixed_fit_arity(p, 16, 7) == 0,
                "fitted arities beside 16: 13 -> %u (layer 0 step 3), 12 -> %u (layer 1 start), "
                "16 -> 4, 7 -> 0 (cannot join)", a2, a3);
@@ -688,8 +698,8 @@ static int first_join_at(const zkr_params *p, const hm_fix *x, uint32_t fit, siz
     if (zkr_hpcs_mixed_plan_of(p, totals, x->k, &pl) != ZKR_OK ||
         zkr_hpcs_mixed_plan_fit(fit, x->k, &pl) != ZKR_OK)
         return 0;
-    skip = ZKR_DIGEST_BYTES + 24 + (size_t)48 * pl.l.folds_total +
-           (size_t)ZKR_DIGEST_BYTES * (pl.l.n_layers - 1) + ((size_t)24 << pl.l.final_vars) + 8;
+    skip = ZKR_DIGEST_BYTES + hm_vb(p) + (size_t)2 * hm_vb(p) * pl.l.folds_total +
+           (size_t)ZKR_DIGEST_BYTES * (pl.l.n_layers - 1) + (hm_vb(p) << pl.l.final_vars) + 8;
     zkr_dec_init(&d, pf->p, pf->len);
     if (zkr_dec_raw(&d, skip, &raw) != ZKR_OK)
         return 0;
@@ -697,7 +707,8 @@ static int first_join_at(const zkr_params *p, const hm_fix *x, uint32_t fit, siz
         size_t w;
         if (j < pl.n_full && pl.d[i] != 0)
             continue;
-        w = j < pl.n_full ? (size_t)(x->c[i].ext ? 3 : 1) << pl.l.folds[0] : 3; /* Z: 3 */
+        /* Z: one value of the opening's field */
+        w = j < pl.n_full ? (size_t)(x->c[i].ext ? 3 : 1) << pl.l.folds[0] : hm_vb(p) / 8;
         j++;
         if (zkr_dec_u32(&d, n_open) != ZKR_OK || zkr_dec_u32(&d, n_sib) != ZKR_OK ||
             zkr_dec_raw(&d, (size_t)*n_open * (ZKR_SALT_BYTES + 8 * w), &raw) != ZKR_OK ||
@@ -1305,8 +1316,8 @@ static int hg_first_full_at(const zkr_params *p, const hm_fix *x, size_t *off)
         totals[i] = x->c[i].n_vars + x->c[i].blind_vars;
     if (zkr_hpcs_mixed_plan_of(p, totals, x->k, &pl) != ZKR_OK)
         return 0;
-    *off = ZKR_DIGEST_BYTES + 24 + (size_t)48 * pl.l.folds_total +
-           (size_t)ZKR_DIGEST_BYTES * (pl.l.n_layers - 1) + ((size_t)24 << pl.l.final_vars) + 8;
+    *off = ZKR_DIGEST_BYTES + hm_vb(p) + (size_t)2 * hm_vb(p) * pl.l.folds_total +
+           (size_t)ZKR_DIGEST_BYTES * (pl.l.n_layers - 1) + (hm_vb(p) << pl.l.final_vars) + 8;
     return 1;
 }
 
@@ -1528,6 +1539,80 @@ static void test_stack_lone(zkr_tap *t, const zkr_params *p)
     hm_free(&x);
 }
 
+/*
+ * An F_p^6 opening's own twins (p6->mixed_ext6): the second half (y's part)
+ * of b, of the first round message and of the final polynomial's first
+ * value moved; about 40 bytes flipped, one at a time, spread evenly over the
+ * whole proof (each field's bytes are hit: the stride is odd); the proof read
+ * by an F_p^3 verifier, and an F_p^3 proof of the same members read by an
+ * F_p^6 one; none accepted. Its size against the F_p^3 opening's.
+ */
+static void test_ext6_twins(zkr_tap *t, const zkr_params *p6)
+{
+    zkr_params p3 = *p6;
+    zkr_buf pf = {0}, p3f = {0};
+    zkr_hpcs_mixed_plan pl;
+    size_t at_b, at_msg, at_fin, stride;
+    unsigned refused = 0, tried = 0, other = 0;
+    zkr_err r1 = ZKR_ERR_INTERNAL, rb, rm, rf, x63 = ZKR_ERR_INTERNAL, x36 = ZKR_ERR_INTERNAL;
+    hm_fix x;
+
+    p3.mixed_ext6 = 0;
+    if (hm_make(p6, &x, hm_n, hm_tot, hm_ext, 4, hm_budget, 1) != ZKR_OK ||
+        zkr_hpcs_mixed_plan_of(p6, hm_tot, 4, &pl) != ZKR_OK) {
+        zkr_tap_ok(t, 0, "F_p^6 twins: setup");
+        return;
+    }
+    r1 = run(p6, &x, x.c, x.v, x.v, 7, &pf, SIZE_MAX, 0);
+    hm_free(&x);
+    at_b = ZKR_DIGEST_BYTES + ZKR_EXT_BYTES;
+    at_msg = ZKR_DIGEST_BYTES + ZKR_EXT6_BYTES + ZKR_EXT_BYTES;
+    at_fin = ZKR_DIGEST_BYTES + ZKR_EXT6_BYTES + (size_t)2 * ZKR_EXT6_BYTES * pl.l.folds_total +
+             (size_t)ZKR_DIGEST_BYTES * (pl.l.n_layers - 1) + ZKR_EXT_BYTES;
+    rb = fresh_run(p6, 1, NULL, -1, at_b, 0, &p3f);
+    rm = fresh_run(p6, 1, NULL, -1, at_msg, 0, &p3f);
+    rf = fresh_run(p6, 1, NULL, -1, at_fin, 0, &p3f);
+    zkr_tap_ok(t, r1 == ZKR_OK && rb == ZKR_ERR_VERIFY && rm == ZKR_ERR_VERIFY &&
+                      rf == ZKR_ERR_VERIFY,
+               "F_p^6 opening verifies (%d, %zu bytes); the y half of b (%d), of the first "
+               "round message (%d), of the final polynomial's first value (%d) moved: VERIFY",
+               r1, pf.len, rb, rm, rf);
+    stride = (pf.len / 41) | 1;
+    for (size_t at = 0; r1 == ZKR_OK && at < pf.len; at += stride) {
+        zkr_err r = fresh_run(p6, 1, NULL, -1, at, 0, &p3f);
+        tried++;
+        refused += r != ZKR_OK;
+        other += r != ZKR_OK && r != ZKR_ERR_VERIFY && r != ZKR_ERR_MALFORMED;
+    }
+    zkr_tap_ok(t, tried > 0 && refused == tried && other == 0,
+               "a byte every %zu flipped (%u proofs): %u refused, %u other than VERIFY / "
+               "MALFORMED", stride, tried, refused, other);
+    if (hm_make(p6, &x, hm_n, hm_tot, hm_ext, 4, hm_budget, 1) == ZKR_OK) {
+        zkr_transcript tv;
+        zkr_dec d;
+        hm_ts(&p3, &tv);
+        zkr_dec_init(&d, pf.p, pf.len);
+        x63 = zkr_hpcs_verify_mixed(&p3, &tv, x.c, x.k, x.z, x.v, &d);
+        hm_free(&x);
+    }
+    if (hm_make(&p3, &x, hm_n, hm_tot, hm_ext, 4, hm_budget, 1) == ZKR_OK) {
+        zkr_transcript tv;
+        zkr_dec d;
+        p3f.len = 0;
+        if (run(&p3, &x, x.c, x.v, x.v, 7, &p3f, SIZE_MAX, 0) == ZKR_OK) {
+            hm_ts(p6, &tv);
+            zkr_dec_init(&d, p3f.p, p3f.len);
+            x36 = zkr_hpcs_verify_mixed(p6, &tv, x.c, x.k, x.z, x.v, &d);
+        }
+        hm_free(&x);
+    }
+    zkr_tap_ok(t, x63 != ZKR_OK && x36 != ZKR_OK,
+               "the F_p^6 proof read over F_p^3 (%d), the F_p^3 proof (%zu bytes) read over "
+               "F_p^6 (%d): refused", x63, p3f.len, x36);
+    zkr_buf_free(&pf);
+    zkr_buf_free(&p3f);
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -1554,5 +1639,24 @@ int main(int argc, char **argv)
     test_fit_same_size(&t, &p);
     test_fit_sets(&t);
     test_fit_mutations(&t, &p);
+    {
+        /* the same openings over F_p^6 (p->mixed_ext6: zk/ext6.c, prover/hiding_mixed6.c) */
+        zkr_params p6 = p;
+        p6.mixed_ext6 = 1;
+        test_mixed(&t, &p6);
+        test_mixed_deep(&t, &p6);
+        test_fitted(&t, &p6);
+        test_stacked(&t, &p6);
+        test_stacked_base(&t, &p6);
+        test_stack_rules(&t, &p6);
+        test_stack_flips(&t, &p6);
+        test_stack_layer1(&t, &p6);
+        test_base_pair(&t, &p6);
+        test_stack_group(&t, &p6);
+        test_stack_lone(&t, &p6);
+        test_fit_same_size(&t, &p6);
+        test_fit_mutations(&t, &p6);
+        test_ext6_twins(&t, &p6);
+    }
     return zkr_tap_done(&t);
 }
