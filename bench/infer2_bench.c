@@ -341,7 +341,7 @@ int main(int argc, char **argv)
     seeded = getenv("ZKR_BENCH_SEED") != NULL;
     if (getenv("ZKR_BENCH_SET")) {
         /* one set only: its id (1: goldilocks-128, 2: -r8, 3: -r16) */
-        sets[0] = (uint32_t)zkr_bench_arg("ZKR_BENCH_SET", getenv("ZKR_BENCH_SET"), 1, 3);
+        sets[0] = (uint32_t)zkr_bench_arg("ZKR_BENCH_SET", getenv("ZKR_BENCH_SET"), 1, 4);
         n_sets = 1;
     }
     for (unsigned s = 0; s < n_sets; s++)

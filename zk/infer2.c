@@ -558,8 +558,9 @@ unsigned zkr_infer2_nest_h(const zkr_params *p, const zkr_infer2_red *red, uint3
     zkr_hpcs_mixed_plan pl;
     unsigned a = zkr_infer2_fit_arity(p, red, n_layers);
 
-    /* V's fitted leaf is folds[1] - step values: a leaf covers 2^folds[1] of Z's */
-    if (!zkr_infer2_stacks_v_m(p, red, n_layers) ||
+    /* V's fitted leaf is folds[1] - step values: a leaf covers 2^folds[1] of Z's;
+     * an F_p^6 opening's mask keeps a tree of its own (zk/hiding_mixed.c) */
+    if (p->mixed_ext6 || !zkr_infer2_stacks_v_m(p, red, n_layers) ||
         zkr_hpcs_mixed_plan_of(p, totals, 2, &pl) != ZKR_OK || pl.layer[1] != 1 ||
         ((size_t)2 << a) + ZKR_DIGEST_BYTES / 8 > ZKR_MT_MAX_LEAF_WORDS)
         return 0;
@@ -853,6 +854,7 @@ static int zkr_i2_c_at(const zkr_params *p, unsigned lc, unsigned b, double want
 {
     *t = *p;
     t->fold_arity = ZKR_INFER2_C_FOLD_ARITY;
+    t->mixed_ext6 = 0; /* C's opening is component 3's, over F_p^3 at every set */
     if (b > p->log_blowup) {
         if (p->max_vars <= b - p->log_blowup)
             return 0;
@@ -876,6 +878,7 @@ void zkr_infer2_c_params(const zkr_params *p, unsigned lc, zkr_params *pc)
     /* none reaching it: p's rate at twice p's count (the figure falls short, refused) */
     *pc = *p;
     pc->fold_arity = ZKR_INFER2_C_FOLD_ARITY;
+    pc->mixed_ext6 = 0;
     pc->queries = 2 * p->queries;
     /*
      * The fewest queries over the rates from p's to 2^-top: a longer

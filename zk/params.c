@@ -21,11 +21,12 @@ static double zkr_query_bits(unsigned log_blowup)
 static const struct {
     uint32_t id;
     const char *name;
-    unsigned log_blowup, max_vars;
+    unsigned log_blowup, max_vars, mixed_ext6;
 } zkr_param_sets[] = {
-    {ZKR_PARAM_SET_128, "goldilocks-128", 2, 26},
-    {ZKR_PARAM_SET_128_R8, "goldilocks-128-r8", 3, 25},
-    {ZKR_PARAM_SET_128_R16, "goldilocks-128-r16", 4, 24},
+    {ZKR_PARAM_SET_128, "goldilocks-128", 2, 26, 0},
+    {ZKR_PARAM_SET_128_R8, "goldilocks-128-r8", 3, 25, 0},
+    {ZKR_PARAM_SET_128_R16, "goldilocks-128-r16", 4, 24, 0},
+    {ZKR_PARAM_SET_128_R64, "goldilocks-128-r64", 6, 22, 1},
 };
 #define ZKR_N_PARAM_SETS (sizeof zkr_param_sets / sizeof zkr_param_sets[0])
 
@@ -45,6 +46,7 @@ zkr_err zkr_params_get(uint32_t id, zkr_params *out)
     out->pow_bits = 16;
     out->target_bits = 128;
     out->max_vars = zkr_param_sets[i].max_vars;
+    out->mixed_ext6 = zkr_param_sets[i].mixed_ext6;
     /* Query count from the target: grinding covers pow_bits, queries the rest. */
     out->queries = (unsigned)ceil((double)(out->target_bits - out->pow_bits) /
                                   zkr_query_bits(out->log_blowup));
@@ -81,20 +83,22 @@ zkr_err zkr_params_check(const zkr_params *p)
         (3u << p->fold_arity) > ZKR_MT_MAX_LEAF_WORDS)
         return ZKR_ERR_UNSUPPORTED;
     if (p->log_blowup < 1 || p->log_blowup > 8 || p->queries < 1 || p->max_vars > 32 ||
-        p->final_vars > p->max_vars || p->pow_bits > 32)
+        p->final_vars > p->max_vars || p->pow_bits > 32 || p->mixed_ext6 > 1)
         return ZKR_ERR_UNSUPPORTED;
     return ZKR_OK;
 }
 
 void zkr_params_digest(const zkr_params *p, uint8_t out[ZKR_DIGEST_BYTES])
 {
-    uint8_t b[4 * 8];
-    uint32_t v[8] = {p->id, p->log_blowup, p->fold_arity, p->final_vars,
-                     p->pow_bits, p->queries, p->target_bits, p->max_vars};
+    uint8_t b[4 * 9];
+    uint32_t v[9] = {p->id,       p->log_blowup, p->fold_arity,  p->final_vars, p->pow_bits,
+                     p->queries, p->target_bits, p->max_vars, p->mixed_ext6};
+    /* the F_p^6 flag only where set: every F_p^3 set keeps its digest (and its proofs' bytes) */
+    size_t n = p->mixed_ext6 ? 9 : 8;
 
-    for (int i = 0; i < 8; i++)
+    for (size_t i = 0; i < n; i++)
         zkr_store_be32(b + 4 * i, v[i]);
-    zkr_blake2b256(b, sizeof b, out);
+    zkr_blake2b256(b, 4 * n, out);
 }
 
 void zkr_pcs_layout_of(const zkr_params *p, unsigned n_vars, zkr_pcs_layout *l)

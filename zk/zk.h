@@ -477,6 +477,11 @@ void zkr_sumcheck_verify(zkr_transcript *t, unsigned n, unsigned d, zkr_ext clai
  */
 #define ZKR_PARAM_SET_128_R8 2u  /* "goldilocks-128-r8" */
 #define ZKR_PARAM_SET_128_R16 3u /* "goldilocks-128-r16" */
+/*
+ * Rate 1/64 with the mixed opening over F_p^6 (docs/proof-system.md, "Stop
+ * 52"): large models' smaller inference@2 proofs. inference@2 only.
+ */
+#define ZKR_PARAM_SET_128_R64 4u /* "goldilocks-128-r64" */
 /* A prover-side accelerator (prover/accel.h); never part of the parameter set. */
 struct zkr_accel;
 typedef struct {
