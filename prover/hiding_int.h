@@ -109,13 +109,16 @@ void zkr_h_derive_slots(const uint64_t *pos, const uint64_t *leaf, unsigned q, u
  * layer 0's trees (otrees, no: a stacked group once), the joins (nj).
  * Commits the F_p^6 mask (two periodic F_p^3 masks as one pair tree),
  * appends its root and b, binds as zkr_hpcs_mixed_absorb6, and appends the
- * opening. ZKR_ERR_NOMEM, ZKR_ERR_USAGE.
+ * opening. ch, pm: test builds' cheats (NULL when honest; refused in
+ * release builds), as zkr_prover_hopen_mixed_cheat's and
+ * _pmask_cheat's (full_mask excepted: USAGE). ZKR_ERR_NOMEM, ZKR_ERR_USAGE.
  */
 zkr_err zkr_h6_open(const zkr_params *p, zkr_transcript *t, const zkr_hpcs_mixed_plan *pl,
                     size_t k, const uint8_t (*roots)[ZKR_DIGEST_BYTES], const unsigned *nv,
                     const unsigned *bv, const unsigned *ext, const zkr_hpcs_poly *const *full,
                     size_t nf, const zkr_hpcs_poly *const *otrees, size_t no,
                     const zkr_h_join *joins, size_t nj, const zkr_ext *z, const zkr_ext *values,
+                    const zkr_hpcs_mixed_cheat *ch, const zkr_hpcs_pmask_cheat *pm,
                     zkr_zkrng *rng, unsigned threads, zkr_hpcs_pool *pool,
                     zkr_buf *out) ZKR_WUR;
 

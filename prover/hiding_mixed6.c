@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "prover/hiding_int.h"
+#include "zkr_config.h"
 
 #define ZKR_H6_WORDS 6u /* words of one F_p^6 value */
 
@@ -32,6 +33,7 @@ typedef struct {
     zkr_buf head, roots;
     const zkr_h_join *joins;
     size_t n_joins;
+    const zkr_hpcs_mixed_cheat *ch; /* tests only; NULL when honest */
 } zkr_h6_ctx;
 
 static zkr_ext6 zkr_h6_zero(void)
@@ -187,6 +189,8 @@ static void zkr_h6_join_round(zkr_h6_ctx *c, zkr_transcript *t, unsigned round)
         if (c->joins[i].round != round)
             continue;
         alpha = zkr_ts_challenge_ext6(t, "bf-join");
+        if (c->joins[i].omit)
+            continue; /* a test cheat's join without its term */
         for (size_t x = 0; x < len; x++) {
             if (f->ext) {
                 c->g[x] = zkr_ext6_add(c->g[x], zkr_ext6_mul_ext(alpha, f->eve[x]));
@@ -212,6 +216,13 @@ static zkr_err zkr_h6_fold_phase(zkr_h6_ctx *c, zkr_transcript *t, const zkr_ext
         for (unsigned j = 0; j < l->folds[layer]; j++, round++) {
             zkr_h6_join_round(c, t, round);
             zkr_h6_round(c, zf, round, cfac, msg);
+            if (c->ch && (c->ch->shift_c || c->ch->shift_d) && c->ch->shift_round == round) {
+                /* a test cheat: q + c (1 - 2X) + d X (X - 1), the same q(0) + q(1) */
+                msg[0].a.c[0] = zkr_gl_add(msg[0].a.c[0], c->ch->shift_c);
+                msg[1].a.c[0] = zkr_gl_add(msg[1].a.c[0],
+                                           zkr_gl_sub(zkr_gl_add(c->ch->shift_d, c->ch->shift_d),
+                                                      zkr_gl_mul(3, c->ch->shift_c)));
+            }
             zkr_ts_absorb_ext6(t, "sc-round", msg, 2);
             rr = zkr_ts_challenge_ext6(t, "sc-challenge");
             if ((r = zkr_enc_ext6s(&c->head, msg, 2)) != ZKR_OK)
@@ -279,11 +290,15 @@ static zkr_err zkr_h6_queries(zkr_h6_ctx *c, zkr_transcript *t, const zkr_hpcs_p
                 if ((r = zkr_h_open_poly(out, trees[k], u, nu)) != ZKR_OK)
                     goto out;
         } else {
-            /* each folded leaf leaves out the value its first query derives (zkr_hm_derive) */
-            zkr_h_derive_slots(pos, leaf, q, l->folds[layer], u, nu, 0, first, slot);
+            /* each folded leaf leaves out the value its first query derives (zkr_hm_derive);
+             * test cheats: every value sent, or the last query's left out */
+            unsigned dv = c->ch ? c->ch->derive : 0;
+            zkr_h_derive_slots(pos, leaf, q, l->folds[layer], u, nu, dv == ZKR_HPCS_DERIVE_LAST,
+                               first, slot);
             if ((r = zkr_h_open_tree(out, &c->layer_tree[layer], c->layer_cw[layer], u, nu,
                                      c->layer_tree[layer].leaf_words, c->layer_tree[layer].depth,
-                                     slot, ZKR_H6_WORDS)) != ZKR_OK)
+                                     dv == ZKR_HPCS_DERIVE_SENT ? NULL : slot, ZKR_H6_WORDS)) !=
+                ZKR_OK)
                 goto out;
         }
         if ((r = zkr_h6_open_joins(c, layer, leaf, u, out)) != ZKR_OK)
@@ -326,22 +341,48 @@ static zkr_err zkr_h6_core(zkr_h6_ctx *c, zkr_transcript *t, const zkr_ext *z, z
     return zkr_h6_queries(c, t, trees, n_trees, out);
 }
 
-/* The F_p^6 mask: two periodic F_p^3 masks (T - a0 variables) under one pair tree; b = Z(z). */
-static zkr_err zkr_h6_mask(const zkr_params *p, const zkr_hpcs_mixed_plan *pl, const zkr_ext *z,
-                           zkr_zkrng *rng, unsigned threads, zkr_hpcs_pool *pool,
-                           zkr_hpcs_poly **za, zkr_hpcs_poly **zb,
-                           uint8_t root[ZKR_DIGEST_BYTES], zkr_ext6 *b)
+/* Two periodic F_p^3 masks (T - a0 variables) under one pair tree: Z = Z_a + y Z_b. */
+static zkr_err zkr_h6_mask_pair(const zkr_params *p, const zkr_hpcs_mixed_plan *pl,
+                                zkr_zkrng *rng, unsigned threads, zkr_hpcs_pool *pool,
+                                zkr_hpcs_poly **za, zkr_hpcs_poly **zb)
 {
     unsigned a0 = pl->l.folds[0];
     zkr_err r;
 
     if ((r = zkr_h_mask_new_periodic(p, pl->total, a0, pool, rng, threads, za, NULL)) != ZKR_OK ||
-        (r = zkr_h_mask_new_periodic(p, pl->total, a0, pool, rng, threads, zb, NULL)) != ZKR_OK ||
-        (r = zkr_h_pair_tree(*za, *zb, rng, threads)) != ZKR_OK ||
-        (r = zkr_h_mask_eval(*za, z + a0, threads, &b->a)) != ZKR_OK ||
-        (r = zkr_h_mask_eval(*zb, z + a0, threads, &b->b)) != ZKR_OK)
+        (r = zkr_h_mask_new_periodic(p, pl->total, a0, pool, rng, threads, zb, NULL)) != ZKR_OK)
         return r;
-    zkr_mtree_root(&(*za)->tree, root);
+    return zkr_h_pair_tree(*za, *zb, rng, threads);
+}
+
+/*
+ * The F_p^6 mask and b = Z(z); its root. pm (test builds; NULL when honest):
+ * b sent plus b_delta; swap_mask: G, b and Z's leaves from a second pair
+ * (zg) while the first pair's root is sent. zg is the pair G folds and
+ * layer 0 opens (the sent one when honest).
+ */
+static zkr_err zkr_h6_mask(const zkr_params *p, const zkr_hpcs_mixed_plan *pl, const zkr_ext *z,
+                           const zkr_hpcs_pmask_cheat *pm, zkr_zkrng *rng, unsigned threads,
+                           zkr_hpcs_pool *pool, zkr_hpcs_poly *zs[4],
+                           uint8_t root[ZKR_DIGEST_BYTES], zkr_ext6 *b)
+{
+    unsigned a0 = pl->l.folds[0];
+    zkr_hpcs_poly **zg = zs;
+    zkr_err r;
+
+    if ((r = zkr_h6_mask_pair(p, pl, rng, threads, pool, &zs[0], &zs[1])) != ZKR_OK)
+        return r;
+    zkr_mtree_root(&zs[0]->tree, root);
+    if (pm && pm->swap_mask) {
+        if ((r = zkr_h6_mask_pair(p, pl, rng, threads, pool, &zs[2], &zs[3])) != ZKR_OK)
+            return r;
+        zg = zs + 2;
+    }
+    if ((r = zkr_h_mask_eval(zg[0], z + a0, threads, &b->a)) != ZKR_OK ||
+        (r = zkr_h_mask_eval(zg[1], z + a0, threads, &b->b)) != ZKR_OK)
+        return r;
+    if (pm)
+        b->a.c[0] = zkr_gl_add(b->a.c[0], pm->b_delta);
     return ZKR_OK;
 }
 
@@ -362,10 +403,11 @@ zkr_err zkr_h6_open(const zkr_params *p, zkr_transcript *t, const zkr_hpcs_mixed
                     const unsigned *bv, const unsigned *ext, const zkr_hpcs_poly *const *full,
                     size_t nf, const zkr_hpcs_poly *const *otrees, size_t no,
                     const zkr_h_join *joins, size_t nj, const zkr_ext *z, const zkr_ext *values,
+                    const zkr_hpcs_mixed_cheat *ch, const zkr_hpcs_pmask_cheat *pm,
                     zkr_zkrng *rng, unsigned threads, zkr_hpcs_pool *pool, zkr_buf *out)
 {
     const zkr_hpcs_poly *trees[ZKR_HPCS_MAX_MIXED + 1];
-    zkr_hpcs_poly *za = NULL, *zb = NULL;
+    zkr_hpcs_poly *zs[4] = {NULL, NULL, NULL, NULL}, *const *zg;
     uint8_t mroot[ZKR_DIGEST_BYTES];
     zkr_ext6 coef[ZKR_HPCS_MAX_MIXED + 1], b, value = zkr_h6_zero();
     size_t len = (size_t)1 << pl->total;
@@ -375,6 +417,9 @@ zkr_err zkr_h6_open(const zkr_params *p, zkr_transcript *t, const zkr_hpcs_mixed
     memset(&c, 0, sizeof c);
     if (!p->mixed_ext6 || no > ZKR_HPCS_MAX_MIXED || nf > ZKR_HPCS_MAX_MIXED)
         return ZKR_ERR_USAGE;
+    /* test cheats exist in test builds only; version 6's full-size mask never over F_p^6 */
+    if ((!ZKR_TEST_BUILD && (ch || pm)) || (pm && pm->full_mask))
+        return ZKR_ERR_USAGE;
     c.p = p;
     c.l = &pl->l;
     c.threads = threads;
@@ -382,9 +427,11 @@ zkr_err zkr_h6_open(const zkr_params *p, zkr_transcript *t, const zkr_hpcs_mixed
     c.pool = pool;
     c.joins = joins;
     c.n_joins = nj;
+    c.ch = ch;
     /* the mask is fixed before any challenge that combines it */
-    if ((r = zkr_h6_mask(p, pl, z, rng, threads, pool, &za, &zb, mroot, &b)) != ZKR_OK)
+    if ((r = zkr_h6_mask(p, pl, z, pm, rng, threads, pool, zs, mroot, &b)) != ZKR_OK)
         goto out;
+    zg = zs[2] ? zs + 2 : zs; /* the pair G folds and layer 0 opens (a swap cheat's second) */
     zkr_hpcs_mixed_absorb6(t, k, roots, nv, bv, ext, z, pl->total, values, mroot, b);
     for (size_t j = 0; j < nf; j++)
         coef[j] = zkr_ts_challenge_ext6(t, "hm-beta");
@@ -402,9 +449,9 @@ zkr_err zkr_h6_open(const zkr_params *p, zkr_transcript *t, const zkr_hpcs_mixed
         r = ZKR_ERR_NOMEM;
         goto out;
     }
-    zkr_h6_combine(&c, za, zb, coef[nf], full, coef, nf, len, pl->l.folds[0]);
+    zkr_h6_combine(&c, zg[0], zg[1], coef[nf], full, coef, nf, len, pl->l.folds[0]);
     memcpy(trees, otrees, no * sizeof *trees);
-    trees[no] = za; /* the pair's tree: Z_a's value then Z_b's, a leaf */
+    trees[no] = zg[0]; /* the pair's tree: Z_a's value then Z_b's, a leaf */
     r = zkr_h6_core(&c, t, z, value, trees, no + 1, out);
 out:
     /* G's tables (the witness, masked): wiped */
@@ -415,7 +462,7 @@ out:
     free(c.g);
     free(c.coef);
     zkr_h6_free(&c);
-    zkr_hpcs_poly_free(zb);
-    zkr_hpcs_poly_free(za);
+    for (int i = 3; i >= 0; i--)
+        zkr_hpcs_poly_free(zs[i]);
     return r;
 }

@@ -2102,13 +2102,14 @@ static zkr_err zkr_hopen_mixed_run(const zkr_params *p, zkr_transcript *t, zkr_h
     if ((r = zkr_h_mixed_nest(&pl, f, k, &ni)) != ZKR_OK)
         goto out;
     if (p->mixed_ext6) {
-        /* over F_p^6 (prover/hiding_mixed6.c): its mask has a tree of its own; no test cheats */
-        if (ni < k || ch || pm) {
+        /* over F_p^6 (prover/hiding_mixed6.c): its mask has a tree of its own */
+        if (ni < k) {
             r = ZKR_ERR_USAGE;
             goto out;
         }
         r = zkr_h6_open(p, t, &pl, k, (const uint8_t(*)[ZKR_DIGEST_BYTES])roots, nv, bv, ext,
-                        full, nf, otrees, no, joins, nj, z, values, rng, threads, pool, out);
+                        full, nf, otrees, no, joins, nj, z, values, ch, pm, rng, threads, pool,
+                        out);
         goto out;
     }
     if (ni < k) { /* drawn with its carrier: one opening only, b at this opening's point */

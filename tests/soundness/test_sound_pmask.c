@@ -260,10 +260,12 @@ static void on_slice(zkr_tap *t, const zkr_params *p)
                "would be f's own) (%d)", pr[0]);
     zkr_tap_ok(t, pr[1] == ZKR_OK && r[1] == ZKR_OK,
                "teeth: without the gate that opening is made (%d) and accepted (%d)", pr[1], r[1]);
-    zkr_tap_ok(t, pr[2] == ZKR_OK && r[2] == ZKR_OK && l1 == a1 && l0 - a0 == 5 && s0 == 5,
+    /* 1 + a0 round values (twice those over F_p^6: two F_p^3-linear forms each) */
+    uint64_t want = p->mixed_ext6 ? 9 : 5;
+    zkr_tap_ok(t, pr[2] == ZKR_OK && r[2] == ZKR_OK && l1 == a1 && l0 - a0 == want && s0 == want,
                "a member joining at d = 4 = a0 on its slice is opened and accepted (%d, %d), "
                "nothing counted for it; the full-size member (z mixes its slice 1 only) "
-               "charged 5 values in slice 1", pr[2], r[2]);
+               "charged %llu values in slice 1", pr[2], r[2], (unsigned long long)want);
 }
 
 /*
@@ -436,7 +438,8 @@ static void atomic(zkr_tap *t, const zkr_params *p)
  * 9: inference@2's per-proof charges on the model (zkr_i2_red_open): each
  * W' loses two openings, W^ and M^ in its first slice (2 values) and, in
  * the mixed opening at r_A (every slice), F(r_A) and its x <= 4 round
- * values; zkr_infer2_proofs_left drops by one.
+ * values (x <= 8 over F_p^6, goldilocks-128-r64); zkr_infer2_proofs_left
+ * drops by one.
  */
 static void infer2_ledger(zkr_tap *t)
 {
@@ -466,7 +469,10 @@ static void infer2_ledger(zkr_tap *t)
             unsigned e = zkr_hpcs_poly_total_vars(w) - zkr_hpcs_poly_n_vars(w);
             uint64_t dv = rl[l] - zkr_hpcs_reveals_left(w);
             uint64_t d1 = zkr_hpcs_first_slice_reveals(w) - fs[l];
-            ok = bl[l] - zkr_hpcs_budget_left(w) == ZKR_INFER2_W_OPENINGS && dv >= 3 && dv <= 7 &&
+            /* an F_p^6 opening's round values count twice (zkr_hpcs_mixed_round_reveals) */
+            uint64_t xmax = c.p.mixed_ext6 ? 8 : 4;
+            ok = bl[l] - zkr_hpcs_budget_left(w) == ZKR_INFER2_W_OPENINGS && dv >= 3 &&
+                 dv <= 3 + xmax &&
                  d1 == (e == 1 ? dv : 2);
             if (!ok)
                 zkr_tap_diag("layer %u: e %u, %llu values, %llu in slice 1", l, e,
@@ -477,7 +483,7 @@ static void infer2_ledger(zkr_tap *t)
     if (init)
         i2case_free(&c);
     zkr_tap_ok(t, ok, "inference@2: a proof charges each W' 2 openings, 2 values in slice 1 and "
-               "1 + x (x <= 4) at r_A; proofs left drop by one (%d)", r);
+               "1 + x (x <= 4; 8 over F_p^6) at r_A; proofs left drop by one (%d)", r);
 }
 
 int main(int argc, char **argv)
@@ -501,5 +507,35 @@ int main(int argc, char **argv)
     levels(&t, &p);
     atomic(&t, &p);
     infer2_ledger(&t);
+    {
+        /* the mask over F_p^6 (p->mixed_ext6: Z_a + y Z_b, one pair tree): the same attacks */
+        zkr_params p6 = p;
+        p6.mixed_ext6 = 1;
+        attack(&t, &p6, "F_p^6 mask: b + 1 sent and claimed, G honest", &bd,
+               ZKR_HM_OFF_FINAL | ZKR_HM_OFF_FACTOR);
+        attack(&t, &p6, "F_p^6 mask: G and Z's leaves from another mask than the sent root's",
+               &swap, ZKR_HM_OFF_MASKMT);
+        /*
+         * Not repeated here: version 6's full-size mask (never over F_p^6:
+         * USAGE), and the F_p^3 counts of charges, exact and on_slice_leak;
+         * over F_p^6 each round value is two F_p^3-linear forms and counts
+         * twice, pinned below.
+         */
+        on_slice(&t, &p6);
+        levels(&t, &p6);
+        atomic(&t, &p6);
+        {
+            unsigned tot[3] = {16, 13, 12};
+            unsigned r3[3], r6[3];
+            for (size_t i = 0; i < 3; i++) {
+                r3[i] = zkr_hpcs_mixed_round_reveals(&p, tot, 3, i);
+                r6[i] = zkr_hpcs_mixed_round_reveals(&p6, tot, 3, i);
+            }
+            zkr_tap_ok(&t, r3[0] == 4 && r3[1] == 1 && r3[2] == 0 && r6[0] == 8 && r6[1] == 2 &&
+                               r6[2] == 0,
+                       "round reveals of {16, 13, 12} over F_p^6: %u, %u, %u (twice F_p^3's %u, "
+                       "%u, %u)", r6[0], r6[1], r6[2], r3[0], r3[1], r3[2]);
+        }
+    }
     return zkr_tap_done(&t);
 }

@@ -212,16 +212,19 @@ int leak_put_hmixed(leak_vec *v, zkr_dec *d, const zkr_params *p, const unsigned
     const zkr_pcs_layout *l = &pl.l;
     const uint8_t *raw;
     uint64_t nonce;
+    /* the opening's own values (b, messages, final polynomial, Z's and the folded layers'
+     * entries): F_p^3, or F_p^6 (two F_p^3 halves, each sampled) where p->mixed_ext6 */
+    size_t hv = p->mixed_ext6 ? 2 : 1;
 
     if (zkr_hpcs_mixed_plan_of(p, totals, k, &pl) != ZKR_OK ||
         zkr_hpcs_mixed_plan_fit(fit, k, &pl) != ZKR_OK ||
-        (!nested && zkr_dec_raw(d, ZKR_DIGEST_BYTES, &raw) != ZKR_OK) || !leak_put_exts(v, d, 1) ||
-        !leak_put_exts(v, d, 2 * (size_t)l->folds_total))
+        (!nested && zkr_dec_raw(d, ZKR_DIGEST_BYTES, &raw) != ZKR_OK) ||
+        !leak_put_exts(v, d, hv) || !leak_put_exts(v, d, hv * 2 * (size_t)l->folds_total))
         return 0;
     if (l->n_layers > 1 &&
         zkr_dec_raw(d, (size_t)(l->n_layers - 1) * ZKR_DIGEST_BYTES, &raw) != ZKR_OK)
         return 0;
-    if (!leak_put_exts(v, d, (size_t)1 << l->final_vars) || zkr_dec_u64(d, &nonce) != ZKR_OK)
+    if (!leak_put_exts(v, d, hv << l->final_vars) || zkr_dec_u64(d, &nonce) != ZKR_OK)
         return 0;
     for (unsigned layer = 0; layer < l->n_layers; layer++) {
         for (size_t i = 0; layer == 0 && i < k; i++) {
@@ -236,7 +239,7 @@ int leak_put_hmixed(leak_vec *v, zkr_dec *d, const zkr_params *p, const unsigned
         /* layer 0: Z's tree, one extension value a leaf (the periodic mask, since inference@2
          * version 7 / training-step@2 version 6); later layers: the folded layer's, each leaf
          * less the value its first query derives (inference@2 15, training-step@2 7) */
-        if (!leak_put_tree(v, d, layer == 0 ? 3 : ((size_t)3 << l->folds[layer]) - 3, j))
+        if (!leak_put_tree(v, d, hv * (layer == 0 ? 3 : ((size_t)3 << l->folds[layer]) - 3), j))
             return 0;
         for (size_t i = 0; i < k; i++) {
             size_t w = (size_t)(f_ext[i] ? 3 : 1) << pl.arity[i];
