@@ -1286,10 +1286,12 @@ int main(int argc, char **argv)
     gen_verifier_shape(argv[1], 4, 5, 3, 4);
     /* One matmul@2 seed: a version 2 proof carries seven hiding openings (~0.85 MB). */
     gen_matmul2_shape(argv[1], 1, 1, 1, 5);
-    /* Two inference@2 seeds (4-4-2, public output) from the real prover: sets 1 and 3. */
+    /* inference@2 seeds (public output) from the real prover: sets 1, 3 and 4. */
     gen_infer2(argv[1], 1, 4, 1, ZKR_PARAM_SET_128, "gen-4-4-2-pub");
     gen_infer2(argv[1], 1, 4, 1, ZKR_PARAM_SET_128_R16, "gen-4-4-2-pub-r16");
     gen_infer2(argv[1], 4, 4, 1, ZKR_PARAM_SET_128_R16, "gen-512-64-pub-r16");
+    /* set 4: the mixed opening over F_p^6 */
+    gen_infer2(argv[1], 1, 4, 1, ZKR_PARAM_SET_128_R64, "gen-4-4-2-pub-r64");
     gen_mrange(argv[1]);
     gen_mrange_stacked(argv[1]);
     gen_ginfer2(argv[1]);

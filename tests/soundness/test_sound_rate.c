@@ -226,7 +226,7 @@ int main(int argc, char **argv)
     zkr_tap t;
 
     zkr_tap_init(&t, argc, argv);
-    for (uint32_t set = ZKR_PARAM_SET_128; set <= ZKR_PARAM_SET_128_R16; set++) {
+    for (uint32_t set = ZKR_PARAM_SET_128; set <= ZKR_PARAM_SET_128_R64; set++) {
         too_large(&t, set);
         cap_refused(&t, set);
         if (set != ZKR_PARAM_SET_128)

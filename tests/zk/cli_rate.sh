@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # inference@2 at the rate-1/16 parameter set goldilocks-128-r16 (issue 13,
-# smaller proofs) through the real zkreg on real SQLite files (TAP): `model
+# smaller proofs), and at goldilocks-128-r64 (its mixed opening over F_p^6,
+# stop 52), through the real zkreg on real SQLite files (TAP): `model
 # commit --param-set` writes a version 3 model commitment naming its set,
 # `dataset commit --hiding-records --param-set` commits the records at that
 # rate, a schema pinning the set proves, verifies and attests; every mix of
@@ -230,6 +231,40 @@ python3 - <<'PY'
 b = bytearray(open("pw.bin", "rb").read()); b[len(b) // 2] ^= 0x10; open("pw-bad.bin", "wb").write(b)
 PY
 run 1 "" "the same proof with one byte flipped" -- verify --statement "$SW" pw-bad.bin
+
+# --- goldilocks-128-r64: the mixed opening over F_p^6 (stop 52) ---------------------
+R64=goldilocks-128-r64
+"$Z" model commit m.bin -o mc64.bin --secrets ms64.bin --param-set $R64 --zk-seed seed.bin --kdf interactive --budget 8 >/dev/null 2>err.txt
+ok $? "model commit --param-set $R64 ($(head -c 200 err.txt))"
+[ "$(u32at mc64.bin 8)" = 4 ] && [ "$(u32at mc64.bin 12)" = 4 ]; ok $? "a version 4 model commitment naming set 4"
+"$Z" dataset commit d-images-idx3-ubyte -o dc64.bin --secrets ds64.bin --hiding-records --param-set $R64 --budget 4 --zk-seed seed.bin --kdf interactive >/dev/null 2>err.txt
+ok $? "dataset commit --hiding-records --param-set $R64 ($(head -c 200 err.txt))"
+M64=$("$Z" --json register-model --commitment mc64.bin --program "$P" --name m64 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+D64=$("$Z" --json register-dataset --commitment dc64.bin --name d64 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+[ -n "$M64" ] && [ -n "$D64" ]; ok $? "register-model checks the rate-1/64 range proof; the dataset registers"
+schema priv64 inference@2 $R64; ok $? "an inference@2 schema at $R64"
+schema pub64 inference@1 $R64 ; [ $? != 0 ]; ok $? "an inference@1 schema pinning $R64 is refused"
+S64=$("$Z" register-statement --schema priv64@1 --program "$P" --model "$M64" --dataset "$D64" --param record_index=1 --public-output o1.bin 2>err.txt)
+ok $? "an inference@2 statement at $R64 ($(head -c 200 err.txt))"
+OWN64=(--model-file m.bin --model-secrets ms64.bin --dataset-file d-images-idx3-ubyte --dataset-secrets ds64.bin)
+"$Z" prove --statement "$S64" -o p64.bin "${OWN64[@]}" --zk-seed seed.bin >/dev/null 2>err.txt
+ok $? "prove inference@2 at $R64 in the confined worker ($(head -c 200 err.txt))"
+"$Z" prove --statement "$S64" -o p64b.bin "${OWN64[@]}" --zk-seed seed.bin >/dev/null 2>&1 && cmp -s p64.bin p64b.bin
+ok $? "the same seed and statement give byte-identical rate-1/64 proofs"
+[ "$(u32at p64.bin 16)" = 4 ]; ok $? "the proof header names parameter set 4"
+"$Z" verify --statement "$S64" p64.bin >/dev/null 2>err.txt; ok $? "verify the rate-1/64 proof ($(head -c 200 err.txt))"
+flip p64.bin 5000 p64-flip.bin
+run 1 "" "verify a rate-1/64 proof with one flipped byte" -- verify --statement "$S64" p64-flip.bin
+flip p64.bin $(( $(stat -c %s p64.bin) - 700 )) p64-flip2.bin
+run 1 "" "verify a rate-1/64 proof with a byte near its end flipped" -- verify --statement "$S64" p64-flip2.bin
+run 1 "" "the rate-1/64 proof presented for the rate-1/16 statement" -- verify --statement "$S16" p64.bin
+run 1 "" "the rate-1/16 proof presented for the rate-1/64 statement" -- verify --statement "$S64" p16.bin
+run 1 "the secrets of another dataset" "prove: the rate-1/16 dataset's secrets under the $R64 statement" -- prove --statement "$S64" -o px.bin --model-file m.bin --model-secrets ms64.bin --dataset-file d-images-idx3-ubyte --dataset-secrets ds16.bin
+[ ! -e px.bin ]; ok $? "... no proof written"
+"$Z" attest --statement "$S64" --proof p64-flip.bin --key file:ed.key -o bad64.att >/dev/null 2>&1; rc=$?
+[ "$rc" = 1 ] && [ ! -e bad64.att ] && [ "$(natt)" = 1 ]; ok $? "attest refuses the tampered rate-1/64 proof (exit $rc, nothing signed)"
+"$Z" attest --statement "$S64" --proof p64.bin --key file:ed.key -o a64.att >/dev/null 2>err.txt; rc=$?
+[ "$rc" = 0 ] && [ -s a64.att ] && [ "$(natt)" = 2 ]; ok $? "attest verifies and signs the rate-1/64 proof (exit $rc): $(head -c 200 err.txt)"
 
 echo "1..$n"
 [ "$failed" = 0 ]
