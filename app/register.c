@@ -209,8 +209,8 @@ static zkr_err schema_runnable(zkr_app *app, const char *file, const zkr_schema 
     return zkr_fail(&app->diag, ZKR_ERR_UNSUPPORTED, "%s: %s%s", file, why,
                     strstr(why, "parameter set") == NULL
                         ? ""
-                        : " (known sets: goldilocks-128 for every kind; goldilocks-128-r8 and "
-                          "goldilocks-128-r16 for inference@2)");
+                        : " (known sets: goldilocks-128 for every kind; goldilocks-128-r8, "
+                          "goldilocks-128-r16 and goldilocks-128-r64 for inference@2)");
 }
 
 zkr_err zkr_app_register_schema(zkr_app *app, zkr_registry *reg, const char *file, zkr_schema *out)

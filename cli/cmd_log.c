@@ -778,8 +778,9 @@ static const char dataset_cmd_help[] =
     "               commitment; else fresh). `prove` counts the proofs in the\n"
     "               registry's reveal-budget ledger (<registry>.d/reveal-budget.ledger).\n"
     "--param-set    the parameter set of the record commitments (default\n"
-    "               goldilocks-128; goldilocks-128-r8 or goldilocks-128-r16: rate\n"
-    "               1/8 or 1/16, smaller inference@2 proofs): only inference@2\n"
+    "               goldilocks-128; goldilocks-128-r8, goldilocks-128-r16 or\n"
+    "               goldilocks-128-r64: rate 1/8, 1/16 or 1/64, smaller\n"
+    "               inference@2 proofs): only inference@2\n"
     "               schemas pinning the same set can prove over the dataset\n"
 ZKR_CLI_EXIT_HELP;
 

@@ -107,8 +107,8 @@ zkr_err zkr_cli_param_set(zkr_cli *cli, const char *name, uint32_t *set)
     *set = ZKR_PARAM_SET_128;
     if (name == NULL || zkr_params_id_of(name, set) == ZKR_OK)
         return ZKR_OK;
-    return zkr_cli_usage(cli, "--param-set: '%s' unknown (goldilocks-128, goldilocks-128-r8 or "
-                              "goldilocks-128-r16)", name);
+    return zkr_cli_usage(cli, "--param-set: '%s' unknown (goldilocks-128, goldilocks-128-r8, "
+                              "goldilocks-128-r16 or goldilocks-128-r64)", name);
 }
 
 zkr_err zkr_cli_dataset_commit_hpc(zkr_cli *cli, const char *data, const char *out,
@@ -255,8 +255,10 @@ static const char model_help[] =
     "proof (every graph-inference@2 proof range-checks the weights itself).\n"
     "--param-set NAME: the codewords' parameter set (default goldilocks-128, a\n"
     "version 2 commitment); goldilocks-128-r8 or goldilocks-128-r16 (rate 1/8 or\n"
-    "1/16: fewer queries, smaller inference@2 proofs) write a version 3 commitment\n"
-    "naming the set, for inference@2 schemas that pin it (dense models only).\n"
+    "1/16: fewer queries, smaller inference@2 proofs) or goldilocks-128-r64 (rate\n"
+    "1/64, its mixed opening over F_p^6: large models' smallest proofs) write a\n"
+    "commitment naming the set, for inference@2 schemas that pin it (dense models\n"
+    "only).\n"
     ZKR_CLI_EXIT_HELP;
 
 static zkr_err model_commit(zkr_cli *cli, const char *model, const char *out, const char *secrets,
