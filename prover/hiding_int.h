@@ -89,19 +89,29 @@ zkr_err zkr_h_mask_new_periodic(const zkr_params *p, unsigned total_vars, unsign
 zkr_err zkr_h_mask_eval(const zkr_hpcs_poly *mask, const zkr_ext *z, unsigned threads,
                         zkr_ext *out) ZKR_WUR;
 /*
- * One tree's opening: counts, leaves (salt || their first `send` words,
- * less value skip[i] of vw words where skip is not NULL) and the siblings
- * up to `height` levels.
+ * What a hiding opening's query phase opens: the folded layers' trees and
+ * words (vw words a value), the derived-value rule (0: every value sent;
+ * 1: each leaf leaves out its first query's; 2: its last query's, a test
+ * cheat) and a mixed opening's joins.
  */
-zkr_err zkr_h_open_tree(zkr_buf *b, const zkr_mtree *tree, const uint64_t *words,
-                        const uint64_t *u, size_t nu, size_t send, unsigned height,
-                        const size_t *skip, unsigned vw) ZKR_WUR;
-/* A committed polynomial's layer-0 opening (its tree, a pair's or group's leaves whole). */
-zkr_err zkr_h_open_poly(zkr_buf *b, const zkr_hpcs_poly *f, const uint64_t *u,
-                        size_t nu) ZKR_WUR;
-/* A folded layer's left-out slots (zkr_hpcs_x_derive_first's rule). */
-void zkr_h_derive_slots(const uint64_t *pos, const uint64_t *leaf, unsigned q, unsigned a,
-                        const uint64_t *u, size_t nu, int last, unsigned *first, size_t *slot);
+typedef struct {
+    const zkr_params *p;
+    const zkr_pcs_layout *l;
+    const zkr_mtree *layer_tree; /* [32] */
+    const uint64_t *layer_words[32];
+    unsigned vw;
+    int derive;
+    const zkr_h_join *joins;
+    size_t n_joins;
+} zkr_h_qphase;
+/*
+ * Draws the queries (`bf-query`) and writes every layer's openings: layer
+ * 0 opens trees[0..n_trees-1] at the same leaves, each folded layer its
+ * tree, each layer its joiners'. ZKR_ERR_NOMEM.
+ */
+zkr_err zkr_h_query_phase(const zkr_h_qphase *qp, zkr_transcript *t,
+                          const zkr_hpcs_poly *const *trees, size_t n_trees,
+                          zkr_buf *out) ZKR_WUR;
 /*
  * The mixed opening over F_p^6 (p->mixed_ext6), from the point where the
  * F_p^3 one commits its mask: the plan and gate done, the members' roots,

@@ -238,80 +238,22 @@ static zkr_err zkr_h6_fold_phase(zkr_h6_ctx *c, zkr_transcript *t, const zkr_ext
     return ZKR_OK;
 }
 
-/* The joins of layer `layer`: each member's own layer-0 leaves a query folds from its step on. */
-static zkr_err zkr_h6_open_joins(const zkr_h6_ctx *c, unsigned layer, const uint64_t *leaf,
-                                 uint64_t *u, zkr_buf *out)
-{
-    unsigned q = c->p->queries, a = c->l->folds[layer];
-
-    for (size_t i = 0; i < c->n_joins; i++) {
-        const zkr_h_join *j = &c->joins[i];
-        size_t nu;
-        zkr_err r;
-        if (j->layer != layer || j->f->stack_head)
-            continue; /* another layer's, or opened in its pair's first member's leaves */
-        for (unsigned s = 0; s < q; s++)
-            u[s] = (leaf[s] << (a - j->step)) >> j->arity;
-        nu = zkr_idx_sort_unique(u, q);
-        if ((r = zkr_h_open_poly(out, j->f, u, nu)) != ZKR_OK)
-            return r;
-    }
-    return ZKR_OK;
-}
-
-/* Layer 0 opens trees[0..n_trees-1] (the members' trees, then the mask's) at the same leaves. */
+/* The query phase: folded layers six words a value; test cheats' derive rules. */
 static zkr_err zkr_h6_queries(zkr_h6_ctx *c, zkr_transcript *t, const zkr_hpcs_poly *const *trees,
                               size_t n_trees, zkr_buf *out)
 {
-    const zkr_pcs_layout *l = c->l;
-    unsigned q = c->p->queries;
-    uint64_t *leaf = malloc(q * sizeof *leaf), *u = malloc(q * sizeof *u);
-    uint64_t *pos = malloc(q * sizeof *pos);
-    size_t *slot = malloc(q * sizeof *slot);
-    unsigned *first = malloc(q * sizeof *first);
-    zkr_err r = ZKR_ERR_NOMEM;
+    unsigned dv = c->ch ? c->ch->derive : 0;
+    zkr_h_qphase qp = {c->p, c->l, c->layer_tree, {NULL}, ZKR_H6_WORDS, 1, c->joins, c->n_joins};
 
-    if (!leaf || !u || !pos || !slot || !first)
-        goto out;
-    for (unsigned i = 0; i < q; i++)
-        leaf[i] = zkr_ts_challenge_index(t, "bf-query",
-                                         (uint64_t)1 << (l->log_len[0] - l->folds[0]));
-    for (unsigned layer = 0; layer < l->n_layers; layer++) {
-        size_t nu;
-        if (layer > 0) {
-            memcpy(pos, leaf, q * sizeof *pos);
-            for (unsigned i = 0; i < q; i++)
-                leaf[i] >>= l->folds[layer];
-        }
-        memcpy(u, leaf, q * sizeof *u);
-        nu = zkr_idx_sort_unique(u, q);
-        if (layer == 0) {
-            for (size_t k = 0; k < n_trees; k++)
-                if ((r = zkr_h_open_poly(out, trees[k], u, nu)) != ZKR_OK)
-                    goto out;
-        } else {
-            /* each folded leaf leaves out the value its first query derives (zkr_hm_derive);
-             * test cheats: every value sent, or the last query's left out */
-            unsigned dv = c->ch ? c->ch->derive : 0;
-            zkr_h_derive_slots(pos, leaf, q, l->folds[layer], u, nu, dv == ZKR_HPCS_DERIVE_LAST,
-                               first, slot);
-            if ((r = zkr_h_open_tree(out, &c->layer_tree[layer], c->layer_cw[layer], u, nu,
-                                     c->layer_tree[layer].leaf_words, c->layer_tree[layer].depth,
-                                     dv == ZKR_HPCS_DERIVE_SENT ? NULL : slot, ZKR_H6_WORDS)) !=
-                ZKR_OK)
-                goto out;
-        }
-        if ((r = zkr_h6_open_joins(c, layer, leaf, u, out)) != ZKR_OK)
-            goto out;
-    }
-    r = ZKR_OK;
-out:
-    free(leaf);
-    free(u);
-    free(pos);
-    free(slot);
-    free(first);
-    return r;
+    /* each folded leaf leaves out the value its first query derives (zkr_hm_derive);
+     * test cheats: every value sent, or the last query's left out */
+    if (dv == ZKR_HPCS_DERIVE_SENT)
+        qp.derive = 0;
+    else if (dv == ZKR_HPCS_DERIVE_LAST)
+        qp.derive = 2;
+    for (unsigned i = 0; i < 32; i++)
+        qp.layer_words[i] = c->layer_cw[i];
+    return zkr_h_query_phase(&qp, t, trees, n_trees, out);
 }
 
 /*

@@ -1235,7 +1235,7 @@ static zkr_err zkr_h_fold_phase(zkr_hopen_ctx *c, zkr_transcript *t, const zkr_e
  * is left out, the one the verifier derives (a mixed opening's folded
  * layers, zkr_h_derive_slots).
  */
-zkr_err zkr_h_open_tree(zkr_buf *b, const zkr_mtree *tree, const uint64_t *words,
+static zkr_err zkr_h_open_tree(zkr_buf *b, const zkr_mtree *tree, const uint64_t *words,
                         const uint64_t *u, size_t nu, size_t send, unsigned height,
                         const size_t *skip, unsigned vw)
 {
@@ -1266,7 +1266,7 @@ out:
 }
 
 /* A committed polynomial's layer-0 opening: its tree (a pair's, or a nested mask's subtrees). */
-zkr_err zkr_h_open_poly(zkr_buf *b, const zkr_hpcs_poly *f, const uint64_t *u, size_t nu)
+static zkr_err zkr_h_open_poly(zkr_buf *b, const zkr_hpcs_poly *f, const uint64_t *u, size_t nu)
 {
     const zkr_mtree *tree = &f->tree;
 
@@ -1280,13 +1280,13 @@ zkr_err zkr_h_open_poly(zkr_buf *b, const zkr_hpcs_poly *f, const uint64_t *u, s
  * opens its own layer-0 tree at the leaves holding the values a query folds
  * from its join step on (leaf L of the layer: (L << (a - step)) >> arity).
  */
-static zkr_err zkr_h_open_joins(const zkr_hopen_ctx *c, unsigned layer, const uint64_t *leaf,
+static zkr_err zkr_h_open_joins(const zkr_h_qphase *qp, unsigned layer, const uint64_t *leaf,
                                 uint64_t *u, zkr_buf *out)
 {
-    unsigned q = c->p->queries, a = c->l->folds[layer];
+    unsigned q = qp->p->queries, a = qp->l->folds[layer];
 
-    for (size_t i = 0; i < c->n_joins; i++) {
-        const zkr_h_join *j = &c->joins[i];
+    for (size_t i = 0; i < qp->n_joins; i++) {
+        const zkr_h_join *j = &qp->joins[i];
         size_t nu;
         zkr_err r;
         if (j->layer != layer)
@@ -1308,7 +1308,7 @@ static zkr_err zkr_h_open_joins(const zkr_hopen_ctx *c, unsigned layer, const ui
  * verifier's zkr_hm_derive reads); pos[s] is query s's position in the
  * layer's codeword, leaf[s] = pos[s] >> a; first is scratch of q entries.
  */
-void zkr_h_derive_slots(const uint64_t *pos, const uint64_t *leaf, unsigned q, unsigned a,
+static void zkr_h_derive_slots(const uint64_t *pos, const uint64_t *leaf, unsigned q, unsigned a,
                                const uint64_t *u, size_t nu, int last, unsigned *first,
                                size_t *slot)
 {
@@ -1317,12 +1317,11 @@ void zkr_h_derive_slots(const uint64_t *pos, const uint64_t *leaf, unsigned q, u
         slot[j] = (size_t)(pos[first[j]] & (((size_t)1 << a) - 1));
 }
 
-/* Layer 0 opens trees[0..n_trees-1] (the F's, then the mask) at the same leaves. */
-static zkr_err zkr_h_queries(zkr_hopen_ctx *c, zkr_transcript *t,
-                             const zkr_hpcs_poly *const *trees, size_t n_trees, zkr_buf *out)
+zkr_err zkr_h_query_phase(const zkr_h_qphase *qp, zkr_transcript *t,
+                          const zkr_hpcs_poly *const *trees, size_t n_trees, zkr_buf *out)
 {
-    const zkr_pcs_layout *l = c->l;
-    unsigned q = c->p->queries;
+    const zkr_pcs_layout *l = qp->l;
+    unsigned q = qp->p->queries;
     uint64_t *leaf = malloc(q * sizeof *leaf), *u = malloc(q * sizeof *u);
     uint64_t *pos = malloc(q * sizeof *pos);
     size_t *slot = malloc(q * sizeof *slot);
@@ -1343,21 +1342,20 @@ static zkr_err zkr_h_queries(zkr_hopen_ctx *c, zkr_transcript *t,
         }
         memcpy(u, leaf, q * sizeof *u);
         nu = zkr_idx_sort_unique(u, q);
-        if (layer > 0 && c->derive)
-            zkr_h_derive_slots(pos, leaf, q, l->folds[layer], u, nu, c->derive == 2, first,
+        if (layer > 0 && qp->derive)
+            zkr_h_derive_slots(pos, leaf, q, l->folds[layer], u, nu, qp->derive == 2, first,
                                slot);
         if (layer == 0) {
             for (size_t k = 0; k < n_trees; k++)
                 if ((r = zkr_h_open_poly(out, trees[k], u, nu)) != ZKR_OK)
                     goto out;
-        } else if ((r = zkr_h_open_tree(out, &c->layer_tree[layer],
-                                        (const uint64_t *)(const void *)c->layer_cw[layer], u,
-                                        nu, c->layer_tree[layer].leaf_words,
-                                        c->layer_tree[layer].depth,
-                                        c->derive ? slot : NULL, 3)) != ZKR_OK) {
+        } else if ((r = zkr_h_open_tree(out, &qp->layer_tree[layer], qp->layer_words[layer], u,
+                                        nu, qp->layer_tree[layer].leaf_words,
+                                        qp->layer_tree[layer].depth, qp->derive ? slot : NULL,
+                                        qp->vw)) != ZKR_OK) {
             goto out;
         }
-        if (c->n_joins && (r = zkr_h_open_joins(c, layer, leaf, u, out)) != ZKR_OK)
+        if (qp->n_joins && (r = zkr_h_open_joins(qp, layer, leaf, u, out)) != ZKR_OK)
             goto out;
     }
     r = ZKR_OK;
@@ -1368,6 +1366,17 @@ out:
     free(slot);
     free(first);
     return r;
+}
+
+/* The query phase of c's opening: its folded layers three words a value. */
+static zkr_err zkr_h_queries(zkr_hopen_ctx *c, zkr_transcript *t,
+                             const zkr_hpcs_poly *const *trees, size_t n_trees, zkr_buf *out)
+{
+    zkr_h_qphase qp = {c->p, c->l, c->layer_tree, {NULL}, 3, c->derive, c->joins, c->n_joins};
+
+    for (unsigned i = 0; i < 32; i++)
+        qp.layer_words[i] = (const uint64_t *)(const void *)c->layer_cw[i];
+    return zkr_h_query_phase(&qp, t, trees, n_trees, out);
 }
 
 /* The smallest nonce that passes (the grinding is public work, no secret). */
