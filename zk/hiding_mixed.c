@@ -28,7 +28,7 @@ zkr_err zkr_hpcs_mixed_plan_of(const zkr_params *p, const unsigned *totals, size
             out->total = totals[i];
     if (out->total > p->max_vars || out->total > 32)
         return ZKR_ERR_USAGE;
-    zkr_hpcs_layout_of(p, out->total, &out->l);
+    zkr_hpcs_mixed_layout_of(p, out->total, &out->l);
     for (size_t i = 0; i < k; i++) {
         zkr_pcs_layout own;
         unsigned d = out->total - totals[i], start = 0, L = 0;
@@ -145,8 +145,8 @@ void zkr_hpcs_mixed_fig(const zkr_params *p, const unsigned *totals, size_t k, z
     for (size_t i = 0; i < k; i++)
         if (pl.d[i] > 0)
             joins[nj++] = (zkr_ldr_join){pl.d[i], 1};
-    zkr_ldr_open(p, pl.total, (unsigned)pl.n_full + 1, joins, nj,
-                 zkr_hpcs_mixed_error(p, totals, k), out);
+    zkr_ldr_open_mixed(p, pl.total, (unsigned)pl.n_full + 1, joins, nj,
+                       zkr_hpcs_mixed_error(p, totals, k), out);
 }
 
 zkr_soundness zkr_hpcs_mixed_soundness(const zkr_params *p, const unsigned *totals, size_t k)

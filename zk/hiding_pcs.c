@@ -99,14 +99,17 @@ static unsigned __int128 zkr_h_layer_cost(const zkr_h_costs *c, unsigned depth,
     return cost + c->sib[depth] * ZKR_DIGEST_BYTES + ((unsigned __int128)(ZKR_DIGEST_BYTES + 8) << 62);
 }
 
-void zkr_hpcs_layout_of(const zkr_params *p, unsigned total_vars, zkr_pcs_layout *l)
+/*
+ * The schedule with the folded layers' values eb bytes each (24: F_p^3;
+ * 48: an F_p^6 mixed opening's), leaves within the Merkle word cap.
+ */
+static void zkr_hpcs_layout_priced(const zkr_params *p, unsigned total_vars, unsigned eb,
+                                   zkr_pcs_layout *l)
 {
     /* best[v]: the least expected bytes from a folded layer of v variables on;
      * pick[v]: its arity, 0 to stop there (the final polynomial). */
     unsigned __int128 best[33];
-    unsigned pick[33], fmin, fmax, v, layer = 1;
-    /* a mixed opening over F_p^6 (p->mixed_ext6): 48-byte values, leaves within the word cap */
-    unsigned eb = p->mixed_ext6 ? ZKR_EXT6_BYTES : ZKR_EXT_BYTES, ew = eb / 8;
+    unsigned pick[33], fmin, fmax, v, layer = 1, ew = eb / 8;
     zkr_h_costs costs;
 
     zkr_pcs_layout_of(p, total_vars, l);
@@ -149,6 +152,16 @@ void zkr_hpcs_layout_of(const zkr_params *p, unsigned total_vars, zkr_pcs_layout
         l->folds[i] = 0;
         l->log_len[i + 1] = 0;
     }
+}
+
+void zkr_hpcs_layout_of(const zkr_params *p, unsigned total_vars, zkr_pcs_layout *l)
+{
+    zkr_hpcs_layout_priced(p, total_vars, ZKR_EXT_BYTES, l);
+}
+
+void zkr_hpcs_mixed_layout_of(const zkr_params *p, unsigned total_vars, zkr_pcs_layout *l)
+{
+    zkr_hpcs_layout_priced(p, total_vars, p->mixed_ext6 ? ZKR_EXT6_BYTES : ZKR_EXT_BYTES, l);
 }
 
 uint64_t zkr_hpcs_positions_per_open(const zkr_params *p, unsigned total_vars)

@@ -49,12 +49,12 @@ double zkr_ldr_query_bits(unsigned log_blowup, unsigned m)
     return -log2(sr * (1.0 + 1.0 / (2.0 * (double)m)));
 }
 
-/* The JBR bound at m, its terms in out (out->m, t_*, jbr_err). */
-static void zkr_ldr_at(const zkr_params *p, const zkr_pcs_layout *l, unsigned words,
+/* The JBR bound at m over a field of 2^lf, its terms in out (out->m, t_*, jbr_err). */
+static void zkr_ldr_at(const zkr_params *p, const zkr_pcs_layout *l, double lf, unsigned words,
                        const zkr_ldr_join *joins, size_t n_joins, unsigned m, zkr_ldr_fig *out)
 {
     unsigned lb = p->log_blowup, ld0 = l->log_len[0];
-    zkr_ldr_eps_k k = zkr_ldr_eps_k_of(lb, m, zkr_params_log2_field(p));
+    zkr_ldr_eps_k k = zkr_ldr_eps_k_of(lb, m, lf);
     double inv_f = k.inv_f;
 
     out->m = m;
@@ -75,30 +75,53 @@ static void zkr_ldr_at(const zkr_params *p, const zkr_pcs_layout *l, unsigned wo
     out->jbr_err = out->t_batch + out->t_folds + out->t_joins + out->t_query + out->t_alg;
 }
 
-void zkr_ldr_open(const zkr_params *p, unsigned total_vars, unsigned words,
-                  const zkr_ldr_join *joins, size_t n_joins, double ud_commit, zkr_ldr_fig *out)
+/*
+ * One opening's figure on schedule l, over a challenge field of 2^lf: every
+ * opening's is F_p^3's (zkr_ldr_open); only the mixed opening's may be
+ * F_p^6's (zkr_hpcs_mixed_fig, p->mixed_ext6).
+ */
+static void zkr_ldr_open_on(const zkr_params *p, const zkr_pcs_layout *l, double lf,
+                            unsigned words, const zkr_ldr_join *joins, size_t n_joins,
+                            double ud_commit, zkr_ldr_fig *out)
 {
-    zkr_pcs_layout l;
     zkr_ldr_fig best, cur;
     double rho = ldexp(1.0, -(int)p->log_blowup);
 
-    zkr_hpcs_layout_of(p, total_vars, &l);
     cur = (zkr_ldr_fig){0};
     /* The folding sumcheck (degree 2, 2 per round) and the value's scalars
      * (beta, rho), as the UD figure counts them. */
-    cur.t_alg = (4.0 * total_vars + 2.0) * exp2(-zkr_params_log2_field(p));
+    cur.t_alg = (4.0 * l->n_vars + 2.0) * exp2(-lf);
     cur.ud_err = ud_commit + exp2(-((double)p->queries * -log2((1.0 + rho) / 2.0) +
                                     p->pow_bits));
     best = cur;
     best.jbr_err = 1.0;
     for (unsigned m = ZKR_LDR_M_MIN; m <= ZKR_LDR_M_MAX; m++) {
-        zkr_ldr_at(p, &l, words, joins, n_joins, m, &cur);
+        zkr_ldr_at(p, l, lf, words, joins, n_joins, m, &cur);
         if (cur.jbr_err < best.jbr_err)
             best = cur;
     }
     best.regime = best.jbr_err < best.ud_err ? ZKR_LDR_JBR : ZKR_LDR_UD;
     best.err = best.regime == ZKR_LDR_JBR ? best.jbr_err : best.ud_err;
     *out = best;
+}
+
+void zkr_ldr_open(const zkr_params *p, unsigned total_vars, unsigned words,
+                  const zkr_ldr_join *joins, size_t n_joins, double ud_commit, zkr_ldr_fig *out)
+{
+    zkr_pcs_layout l;
+
+    zkr_hpcs_layout_of(p, total_vars, &l);
+    zkr_ldr_open_on(p, &l, ZKR_LOG2_EXT_FIELD, words, joins, n_joins, ud_commit, out);
+}
+
+void zkr_ldr_open_mixed(const zkr_params *p, unsigned total_vars, unsigned words,
+                        const zkr_ldr_join *joins, size_t n_joins, double ud_commit,
+                        zkr_ldr_fig *out)
+{
+    zkr_pcs_layout l;
+
+    zkr_hpcs_mixed_layout_of(p, total_vars, &l);
+    zkr_ldr_open_on(p, &l, zkr_params_log2_field(p), words, joins, n_joins, ud_commit, out);
 }
 
 double zkr_ldr_open_err(const zkr_params *p, unsigned total_vars, unsigned words,
@@ -169,7 +192,7 @@ static double zkr_ldr_ud_commit(const zkr_params *p, unsigned total, double word
     zkr_pcs_layout_of(p, total, &l);
     dom = ldexp(1.0, (int)l.log_len[0]);
     return ((double)l.folds_total * dom + 4.0 * total + words * dom + 1.0) *
-           exp2(-zkr_params_log2_field(p));
+           exp2(-ZKR_LOG2_EXT_FIELD);
 }
 
 double zkr_ldr_zkrange_err(const zkr_params *p, unsigned n_vars, unsigned a_blind_vars)
@@ -189,7 +212,7 @@ zkr_soundness zkr_ldr_hsoundness(const zkr_params *p, unsigned n_vars, unsigned 
     double jbr;
 
     zkr_ldr_open(p, n_vars, ZKR_HPCS_MAX_BATCH + 1, NULL, 0, exp2(-s.provable_bits), &f);
-    jbr = -log2(f.jbr_err + (double)extra_rounds * max_degree * exp2(-zkr_params_log2_field(p)));
+    jbr = -log2(f.jbr_err + (double)extra_rounds * max_degree * exp2(-ZKR_LOG2_EXT_FIELD));
     if (jbr > s.provable_bits)
         s.provable_bits = jbr;
     return s;

@@ -78,6 +78,16 @@ double zkr_ldr_query_bits(unsigned log_blowup, unsigned m);
 void zkr_ldr_open(const zkr_params *p, unsigned total_vars, unsigned words,
                   const zkr_ldr_join *joins, size_t n_joins, double ud_commit, zkr_ldr_fig *out);
 
+/*
+ * zkr_ldr_open for the mixed opening (component 3c): its schedule
+ * (zkr_hpcs_mixed_layout_of) and its challenge field, F_p^6 where
+ * p->mixed_ext6 (zkr_params_log2_field). Every other opening is counted by
+ * zkr_ldr_open, over F_p^3, whatever the flag.
+ */
+void zkr_ldr_open_mixed(const zkr_params *p, unsigned total_vars, unsigned words,
+                        const zkr_ldr_join *joins, size_t n_joins, double ud_commit,
+                        zkr_ldr_fig *out);
+
 /* zkr_ldr_open's err, no joins. */
 double zkr_ldr_open_err(const zkr_params *p, unsigned total_vars, unsigned words,
                         double ud_commit);

@@ -496,10 +496,12 @@ typedef struct {
     /*
      * 1: the mixed-size hiding opening (component 3c) draws its challenges,
      * mask, round messages, folded layers and final polynomial in F_p^6
-     * (zk/ext6.c), its schedule priced at 48-byte elements and its figures
-     * at |F| = 2^384; 0: F_p^3. Every other opening ignores it, so a caller
-     * that derives another opening's parameters from such a set clears it.
-     * Not digested: the set id binds it (zkr_params_get).
+     * (zk/ext6.c), its schedule priced at 48-byte values
+     * (zkr_hpcs_mixed_layout_of) and its figure at |F| = 2^384
+     * (zkr_ldr_open_mixed); 0: F_p^3. Every other opening ignores it: its
+     * schedule (zkr_hpcs_layout_of) and figure (zkr_ldr_open) are F_p^3's
+     * whatever the flag (adversarial review: the model range proof's
+     * figure read it). Digested where set (zkr_params_digest).
      */
     unsigned mixed_ext6;
     /*
@@ -601,6 +603,13 @@ void zkr_pcs_layout_of(const zkr_params *p, unsigned n_vars, zkr_pcs_layout *out
  */
 #define ZKR_HPCS_MAX_FINAL_VARS 10u
 void zkr_hpcs_layout_of(const zkr_params *p, unsigned total_vars, zkr_pcs_layout *out);
+/*
+ * The mixed opening's schedule (component 3c): zkr_hpcs_layout_of's, but
+ * where p->mixed_ext6 priced at 48-byte values (folds of at most 5, so a
+ * folded leaf fits the Merkle word cap). Every other opening ignores the
+ * flag: its values are F_p^3's.
+ */
+void zkr_hpcs_mixed_layout_of(const zkr_params *p, unsigned total_vars, zkr_pcs_layout *out);
 
 /* A parsed opening proof (pointers into the proof bytes; no copies). */
 typedef struct zkr_pcs_proof zkr_pcs_proof;

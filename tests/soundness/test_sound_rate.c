@@ -26,6 +26,7 @@
 
 #include "tests/tap.h"
 #include "zk/infer2_int.h"
+#include "zk/ldr.h"
 #include "zk/model_range.h"
 #include "zk/zk.h"
 #include "zkr_config.h"
@@ -221,11 +222,60 @@ static void cap_refused(zkr_tap *t, uint32_t set)
                zkr_params_name(set), 2 * p.queries);
 }
 
+/*
+ * Adversarial review (stop 52): the F_p^6 flag of goldilocks-128-r64 must
+ * reach the mixed opening only. The model range proof's openings are over
+ * F_p^3: at set 4 its figure and query count must be those computed with
+ * the flag cleared (before the fix they were counted over 2^384: 129.98
+ * claimed bits that were 115.8 over F_p^3), and the generic figure and
+ * schedule ignore the flag while the mixed ones read it (the twin).
+ */
+static void flag_scope(zkr_tap *t)
+{
+    static const uint32_t d[3] = {784, 128, 10};
+    zkr_params p, p3, o, o3;
+    zkr_infer2_model_commitment mc;
+    zkr_soundness a, b;
+    zkr_ldr_fig f4, f3, m4, m3;
+    zkr_pcs_layout l4, l3, x4, x3;
+    int ok;
+
+    if (zkr_params_get(ZKR_PARAM_SET_128_R64, &p) != ZKR_OK || !mc_of(&p, 2, d, 1, &mc)) {
+        zkr_tap_ok(t, 0, "flag scope: set 4 and a 784-128-10 commitment");
+        return;
+    }
+    p3 = p;
+    p3.mixed_ext6 = 0;
+    zkr_mrange_open_params(&p, &mc, &o);
+    zkr_mrange_open_params(&p3, &mc, &o3);
+    a = zkr_mrange_soundness(&p, &mc, NULL);
+    b = zkr_mrange_soundness(&p3, &mc, NULL);
+    zkr_tap_ok(t, o.queries == o3.queries && o.pow_bits == o3.pow_bits &&
+                      a.provable_bits == b.provable_bits && a.provable_bits >= 128.0,
+               "goldilocks-128-r64: the model range proof is counted over F_p^3 (q %u, grinding "
+               "%u, %.2f provable bits; with the flag cleared: q %u, %u, %.2f)", o.queries,
+               o.pow_bits, a.provable_bits, o3.queries, o3.pow_bits, b.provable_bits);
+    zkr_ldr_open(&p, 20, 5, NULL, 0, 0.0, &f4);
+    zkr_ldr_open(&p3, 20, 5, NULL, 0, 0.0, &f3);
+    zkr_ldr_open_mixed(&p, 20, 5, NULL, 0, 0.0, &m4);
+    zkr_ldr_open_mixed(&p3, 20, 5, NULL, 0, 0.0, &m3);
+    zkr_hpcs_layout_of(&p, 20, &l4);
+    zkr_hpcs_layout_of(&p3, 20, &l3);
+    zkr_hpcs_mixed_layout_of(&p, 20, &x4);
+    zkr_hpcs_mixed_layout_of(&p3, 20, &x3);
+    ok = f4.err == f3.err && memcmp(&l4, &l3, sizeof l4) == 0 && m3.err == f3.err &&
+         m4.err < m3.err && memcmp(&x3, &l3, sizeof l3) == 0;
+    zkr_tap_ok(t, ok, "goldilocks-128-r64: zkr_ldr_open and zkr_hpcs_layout_of ignore the flag "
+               "(2^%.1f both ways); the mixed figure reads it (2^%.1f over F_p^6, 2^%.1f over "
+               "F_p^3)", log2(f4.err), log2(m4.err), log2(m3.err));
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
 
     zkr_tap_init(&t, argc, argv);
+    flag_scope(&t);
     for (uint32_t set = ZKR_PARAM_SET_128; set <= ZKR_PARAM_SET_128_R64; set++) {
         too_large(&t, set);
         cap_refused(&t, set);

@@ -454,7 +454,7 @@ static void test_fitted(zkr_tap *t, const zkr_params *p)
     zkr_pcs_layout hl;
 
     /* 12 joins at layer 1's start: its arity is that layer's (3 at F_p^3's pricing) */
-    zkr_hpcs_layout_of(p, 16, &hl);
+    zkr_hpcs_mixed_layout_of(p, 16, &hl);
     zkr_tap_ok(t, a2 == 1 && a3 == hl.folds[1] && (p->mixed_ext6 || a3 == 3) &&
                       zkr_hpcs_mixed_fit_arity(p, 16, 16) == 4 &&
                       zkr_hpcs_mixed_fit_arity(p, 16, 7) == 0,
