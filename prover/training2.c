@@ -1339,6 +1339,11 @@ zkr_err zkr_prover_train2(const zkr_params *p, const uint8_t statement_id[ZKR_DI
                           const uint8_t *seed, size_t seed_len, unsigned threads, zkr_buf *out,
                           zkr_diag *d)
 {
+    /* analysed over F_p^3 only: a set whose mixed opening runs over F_p^6 is inference@2's */
+    if (p->mixed_ext6)
+        return zkr_fail(d, ZKR_ERR_MISMATCH_PARAMS, "training-step@2: parameter set %s runs "
+                        "inference@2 only (its mixed opening over F_p^6)",
+                        zkr_params_name(p->id) ? zkr_params_name(p->id) : "?");
     return prove(p, statement_id, pub, sec, NULL, seed, seed_len, threads, out, d);
 }
 

@@ -306,11 +306,16 @@ static zkr_err verify(const zkr_params *p, const uint8_t statement_id[ZKR_DIGEST
                       const zkr_train2_public *pub, const uint8_t *proof, size_t len,
                       zkr_train2_vpoints *pts, unsigned off, zkr_diag *d)
 {
-    t2v *c = calloc(1, sizeof *c);
+    t2v *c;
     zkr_dec dec;
     zkr_err r;
 
-    if (!c)
+    /* its relations and blinding are analysed over F_p^3 only (adversarial review, stop 52) */
+    if (p->mixed_ext6)
+        return zkr_fail(d, ZKR_ERR_MISMATCH_PARAMS, "training-step@2: parameter set %s runs "
+                        "inference@2 only (its mixed opening over F_p^6)",
+                        zkr_params_name(p->id) ? zkr_params_name(p->id) : "?");
+    if (!(c = calloc(1, sizeof *c)))
         return ZKR_ERR_NOMEM;
     c->p = p, c->pub = pub, c->s = &pub->s, c->off = off;
     zkr_dec_init(&dec, proof, len);

@@ -154,6 +154,22 @@ static void bindings(zkr_tap *t)
                           ZKR_ERR_MALFORMED,
                    "truncated by half: MALFORMED");
         {
+            /* goldilocks-128-r64's flag (its mixed opening over F_p^6) is inference@2's only */
+            zkr_params p6 = f.p;
+            zkr_buf px = {0};
+            p6.mixed_ext6 = 1;
+            zkr_tap_ok(t, zkr_verify_train2(&p6, f.sid, &f.pub, pf.p, pf.len, NULL) ==
+                                  ZKR_ERR_MISMATCH_PARAMS &&
+                              zkr_prover_train2(&p6, f.sid, &f.pub, &f.sec, seed, 32, 1, &px,
+                                                NULL) == ZKR_ERR_MISMATCH_PARAMS &&
+                              px.len == 0 &&
+                              zkr_verify_train2(&f.p, f.sid, &f.pub, pf.p, pf.len, NULL) ==
+                                  ZKR_OK,
+                       "parameters with the F_p^6 flag: prover and verifier refuse "
+                       "(MISMATCH_PARAMS); the same proof verifies without it");
+            zkr_buf_free(&px);
+        }
+        {
             /* version 1 bodies had no version field (V's root first); a field naming 1 */
             zkr_diag dv = {0};
             zkr_tap_ok(t, zkr_verify_train2(&f.p, f.sid, &f.pub, pf.p + 4, pf.len - 4, &dv) ==
