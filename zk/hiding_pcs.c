@@ -424,9 +424,8 @@ static void zkr_hpcs_fold_tab_init(zkr_hpcs_fold_tab *ft, unsigned a, unsigned l
     }
 }
 
-/* Folds a leaf's 2^a values a times (leaf L of a bit-reversed codeword of length 2^log_len). */
-static zkr_ext zkr_hpcs_fold_leaf(zkr_ext *v, const zkr_hpcs_fold_tab *ft, uint64_t L,
-                                  const zkr_ext *r)
+/* Leaf L's part of fold step 0's x^-1: w_log_len^-bitrev(L, depth), from pw's powers. */
+static zkr_gl zkr_hpcs_leaf_base_inv(const zkr_hpcs_fold_tab *ft, uint64_t L)
 {
     uint64_t e = zkr_bitrev(L, ft->depth);
     zkr_gl base_inv = 1;
@@ -434,6 +433,15 @@ static zkr_ext zkr_hpcs_fold_leaf(zkr_ext *v, const zkr_hpcs_fold_tab *ft, uint6
     for (unsigned t = 0; e; t++, e >>= 1)
         if (e & 1)
             base_inv = zkr_gl_mul(base_inv, ft->pw[t]);
+    return base_inv;
+}
+
+/* Folds a leaf's 2^a values a times (leaf L of a bit-reversed codeword of length 2^log_len). */
+static zkr_ext zkr_hpcs_fold_leaf(zkr_ext *v, const zkr_hpcs_fold_tab *ft, uint64_t L,
+                                  const zkr_ext *r)
+{
+    zkr_gl base_inv = zkr_hpcs_leaf_base_inv(ft, L);
+
     for (unsigned j = 0; j < ft->a; j++, base_inv = zkr_gl_mul(base_inv, base_inv)) {
         unsigned ap = ft->a - j;
         for (size_t i = 0; i < ((size_t)1 << (ap - 1)); i++) {
@@ -869,13 +877,9 @@ zkr_ext zkr_hpcs_x_fold_leaf_tab(zkr_ext *v, const zkr_hpcs_fold_tab *ft, uint64
 zkr_ext6 zkr_hpcs_x_fold_leaf_tab6(zkr_ext6 *v, const zkr_hpcs_fold_tab *ft, uint64_t L,
                                    const zkr_ext6 *r)
 {
-    uint64_t e = zkr_bitrev(L, ft->depth);
-    zkr_gl base_inv = 1;
-
     /* zkr_hpcs_fold_leaf's steps with values and challenges in F_p^6 (the x^-1 are in F_p) */
-    for (unsigned t = 0; e; t++, e >>= 1)
-        if (e & 1)
-            base_inv = zkr_gl_mul(base_inv, ft->pw[t]);
+    zkr_gl base_inv = zkr_hpcs_leaf_base_inv(ft, L);
+
     for (unsigned j = 0; j < ft->a; j++, base_inv = zkr_gl_mul(base_inv, base_inv)) {
         unsigned ap = ft->a - j;
         for (size_t i = 0; i < ((size_t)1 << (ap - 1)); i++) {

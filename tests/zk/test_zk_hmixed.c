@@ -1609,6 +1609,22 @@ static void test_ext6_twins(zkr_tap *t, const zkr_params *p6)
     zkr_tap_ok(t, x63 != ZKR_OK && x36 != ZKR_OK,
                "the F_p^6 proof read over F_p^3 (%d), the F_p^3 proof (%zu bytes) read over "
                "F_p^6 (%d): refused", x63, p3f.len, x36);
+    if (hm_make(p6, &x, hm_n, hm_tot, hm_ext, 4, hm_budget, 1) == ZKR_OK) {
+        /* an F_p^6 opening has no nested mask: any carrier named is refused before a byte */
+        zkr_transcript tv;
+        zkr_dec d;
+        zkr_err nested = ZKR_ERR_INTERNAL, none = ZKR_ERR_INTERNAL;
+        hm_ts(p6, &tv);
+        zkr_dec_init(&d, pf.p, pf.len);
+        nested = zkr_hpcs_verify_mixed_nest(p6, &tv, x.c, x.k, 0, 0, 3, x.z, x.v, &d);
+        hm_ts(p6, &tv);
+        zkr_dec_init(&d, pf.p, pf.len);
+        none = zkr_hpcs_verify_mixed_nest(p6, &tv, x.c, x.k, 0, 0, x.k, x.z, x.v, &d);
+        zkr_tap_ok(t, nested == ZKR_ERR_USAGE && none == ZKR_OK,
+                   "F_p^6: the verifier told a nested mask (carrier 3): USAGE (%d); told none, "
+                   "the same proof verifies (%d)", nested, none);
+        hm_free(&x);
+    }
     zkr_buf_free(&pf);
     zkr_buf_free(&p3f);
 }
