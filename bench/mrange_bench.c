@@ -6,6 +6,7 @@
  *
  *   meson setup build-rel -Dbuildtype=release && ninja -C build-rel bench/mrange_bench
  *   ZKR_BENCH_CPU=1 ./build-rel/bench/mrange_bench [threads]     # default 1
+ *   ZKR_BENCH_SET=1..4: the parameter set (default 1, goldilocks-128)
  *
  * Prove is one run (each opens W' once); verify is the best of 3. Times are
  * wall clock, or process CPU time (all threads) with ZKR_BENCH_CPU=1.
@@ -92,11 +93,14 @@ int main(int argc, char **argv)
     zkr_diag d = {0};
     zkr_soundness s;
     unsigned n_open = 0;
+    uint32_t set = ZKR_PARAM_SET_128;
     double t, prove, verify = 1e9;
     int ok;
 
     use_cpu = getenv("ZKR_BENCH_CPU") != NULL;
-    if (zkr_params_get(ZKR_PARAM_SET_128, &p) != ZKR_OK || !(m = make_model()) ||
+    if (getenv("ZKR_BENCH_SET"))
+        set = (uint32_t)zkr_bench_arg("ZKR_BENCH_SET", getenv("ZKR_BENCH_SET"), 1, 4);
+    if (zkr_params_get(set, &p) != ZKR_OK || !(m = make_model()) ||
         zkr_prover_infer2_commit(&p, m, 65, NULL, 0, threads, &im, &enc, open, &d) != ZKR_OK ||
         zkr_infer2_mc_decode(&p, enc.p, enc.len, &mc) != ZKR_OK) {
         fprintf(stderr, "commit: %s\n", d.msg);
@@ -120,8 +124,9 @@ int main(int argc, char **argv)
     printf("| %-30s | %8.2f | %9.1f | %9.1f | %8.2f |%s\n", "model range proof (2 layers)",
            prove, verify * 1e3, (double)pf.len / 1024.0, s.provable_bits,
            ok ? "" : " FAILED");
-    printf("(%u hiding openings, %.1f conjectured bits, %u thread(s), %s)\n", n_open,
-           s.conjectured_bits, threads, use_cpu ? "CPU time" : "wall clock");
+    printf("(%u hiding openings, %.1f conjectured bits, %u thread(s), %s; set %u: %u queries, "
+           "%u grinding bits a set-level opening)\n", n_open, s.conjectured_bits, threads,
+           use_cpu ? "CPU time" : "wall clock", set, p.queries, p.pow_bits);
     if (!ok)
         fprintf(stderr, "%s\n", d.msg);
     zkr_buf_free(&pf);

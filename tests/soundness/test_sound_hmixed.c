@@ -29,6 +29,9 @@
  *     slots and a position read twice (flips, cuts, n_open one off, the
  *     last layer's count short where the proof ends: each refused, nothing
  *     read past the proof; teeth of the count check: the sanitizer build).
+ *  6. (set 4 grinds 22 bits) an honest opening at goldilocks-128-r64 whose
+ *     nonce was searched at 16 bits, the other sets' grinding: refused by
+ *     the set's verifier; teeth: accepted by one that asks 16 bits.
  * Attack 1's false value is refused by the factorisation check at the join
  * round as well as by the final equation: its teeth switch both off.
  * 1-3 again with members joining inside a folded layer (18 beside 13 and
@@ -599,6 +602,67 @@ static void attacks(zkr_tap *t, const zkr_params *p)
     derived(t, p);
 }
 
+/* The verifier's answer to pf at params pv from the transcript tv. */
+static zkr_err gr_verify(const zkr_params *pv, const hm_fix *x, const zkr_transcript *tv,
+                         const zkr_buf *pf)
+{
+    zkr_transcript t = *tv;
+    zkr_dec d;
+    zkr_err r;
+
+    zkr_dec_init(&d, pf->p, pf->len);
+    r = zkr_hpcs_verify_mixed(pv, &t, x->c, x->k, x->z, x->v, &d);
+    if (r == ZKR_OK && zkr_dec_finish(&d) != ZKR_OK)
+        r = ZKR_ERR_MALFORMED;
+    return r;
+}
+
+/*
+ * Attack 6: set 4's grinding. The opening is the honest prover's at set 4
+ * in everything but the nonce's search, run at 16 bits; the verifier's
+ * transcript is the set's on both sides, so only the nonce's check differs.
+ */
+static void grinding(zkr_tap *t)
+{
+    zkr_params p4, p16;
+    hm_fix x;
+    zkr_transcript tp, tv;
+    zkr_buf pf = {0};
+    uint8_t key[32];
+    zkr_zkrng g;
+    zkr_err r = ZKR_ERR_INTERNAL, on = ZKR_ERR_INTERNAL, teeth = ZKR_ERR_INTERNAL;
+
+    if (zkr_params_get(ZKR_PARAM_SET_128_R64, &p4) != ZKR_OK) {
+        zkr_tap_ok(t, 0, "set 4");
+        return;
+    }
+    zkr_tap_ok(t, p4.pow_bits == 22 && p4.mixed_ext6 == 1,
+               "goldilocks-128-r64 grinds 22 bits (%u), its mixed opening over F_p^6",
+               p4.pow_bits);
+    p16 = p4;
+    p16.pow_bits = 16;
+    memset(key, 0x5a, sizeof key);
+    if (hm_make(&p4, &x, hm_small.n, hm_small.tot, hm_small.ext, hm_small.k, hm_small.budget,
+                1) == ZKR_OK) {
+        hm_ts(&p4, &tp);
+        tv = tp;
+        zkr_zkrng_from_key(&g, key);
+        r = zkr_prover_hopen_mixed(&p16, &tp, x.f, x.k, x.z, x.v, &g, 1, &pf);
+        zkr_zkrng_wipe(&g);
+        if (r == ZKR_OK) {
+            on = gr_verify(&p4, &x, &tv, &pf);
+            teeth = gr_verify(&p16, &x, &tv, &pf);
+        }
+        hm_free(&x);
+    }
+    zkr_tap_ok(t, on == ZKR_ERR_VERIFY,
+               "set 4: a mixed opening whose nonce was ground 16 bits, not 22: refused (%d, "
+               "prove %d)", on, r);
+    zkr_tap_ok(t, teeth == ZKR_OK, "set 4: teeth: a verifier asking 16 bits accepts it (%d)",
+               teeth);
+    zkr_buf_free(&pf);
+}
+
 int main(int argc, char **argv)
 {
     zkr_tap t;
@@ -612,5 +676,6 @@ int main(int argc, char **argv)
     p6 = p;
     p6.mixed_ext6 = 1;
     attacks(&t, &p6);
+    grinding(&t);
     return zkr_tap_done(&t);
 }
