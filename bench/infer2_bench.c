@@ -25,7 +25,8 @@
  * model committed once, the proof made N times and verified once.
  *
  * inference@2 runs at each parameter set (goldilocks-128, then -r8 and
- * -r16: rows "r8", "r16"); ZKR_BENCH_SET=1|2|3 runs one set only.
+ * -r16: rows "r8", "r16"); ZKR_BENCH_SET=1|2|3|4 runs one set only (4:
+ * goldilocks-128-r64, rows "r64").
  */
 #include <math.h>
 #include <stdio.h>
@@ -292,10 +293,10 @@ static void bench_infer2(const zkr_params *p, const zkr_ml_model *m, const uint3
     }
     {
         /* goldilocks-128 keeps the old row names; the other sets name their rate */
-        static const char *const rate[4] = {"", " output", " r8", " r16"};
+        static const char *const rate[5] = {"", " output", " r8", " r16", " r64"};
         char name[40];
         (void)snprintf(name, sizeof name, "inference@2 %s%s", pub ? "public" : "hidden",
-                       p->id <= 3 ? rate[p->id] : "");
+                       p->id <= 4 ? rate[p->id] : "");
         row(name, c, pr, v, pf.len, snd.provable_bits, ok);
     }
     /* version 6: the record joins the mixed opening; version 10: C's at its own rate and count */
@@ -340,7 +341,7 @@ int main(int argc, char **argv)
         prove_reps = (int)zkr_bench_arg("ZKR_BENCH_PROVE", getenv("ZKR_BENCH_PROVE"), 1, 1000);
     seeded = getenv("ZKR_BENCH_SEED") != NULL;
     if (getenv("ZKR_BENCH_SET")) {
-        /* one set only: its id (1: goldilocks-128, 2: -r8, 3: -r16) */
+        /* one set only: its id (1: goldilocks-128, 2: -r8, 3: -r16, 4: -r64) */
         sets[0] = (uint32_t)zkr_bench_arg("ZKR_BENCH_SET", getenv("ZKR_BENCH_SET"), 1, 4);
         n_sets = 1;
     }
