@@ -22,11 +22,12 @@ static zkr_err run(const char *path, int flip, zkr_diag *d)
 {
     zkr_buf in = {0};
     zkr_verifier_inference2_statement st;
-    size_t off;
+    size_t off = 0;
     zkr_err r = zkr_file_read(path, ZKR_FUZZ_INFER2_MAX_INPUT, &in, d);
 
-    if (r == ZKR_OK && !zkr_fuzz_infer2_input(in.p, in.len, &st, &off))
-        r = ZKR_ERR_INTERNAL;
+    /* a seed with no proof bytes after its statement is a broken seed: no byte to flip */
+    if (r == ZKR_OK && (!zkr_fuzz_infer2_input(in.p, in.len, &st, &off) || off >= in.len))
+        r = zkr_fail(d, ZKR_ERR_MALFORMED, "%s: no statement header, or no proof after it", path);
     if (r == ZKR_OK) {
         if (flip) /* a byte in the middle of the proof: past the header and the statement */
             in.p[off + (in.len - off) / 2] ^= 0x10;
